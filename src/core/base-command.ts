@@ -1,0 +1,93 @@
+import {Command, Flags, Interfaces} from '@oclif/core'
+
+import {toAmeideError, toErrorDocument} from './errors.js'
+import {EXIT_CODES_HELP, type ExitCodeValue} from './exit-codes.js'
+import {createProgress, type Progress} from './output/progress.js'
+import {makeStyle, type Style} from './output/style.js'
+import {colorEnabled, currentTerminal, spinnersEnabled, type TerminalFacts} from './output/terminal.js'
+import {redact} from './secrets.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AmeideCommand)['baseFlags'] & T['flags']>
+
+/**
+ * The base of every ameide command. It owns the conventions so that commands stay thin:
+ * - `--json` prints exactly one document on stdout: the result, or `{"error": {…}}`;
+ * - exit codes follow `ExitCode` in both modes (oclif's own JSON error path would always exit 1);
+ * - every byte printed passes through the secret redactor;
+ * - progress goes to stderr, as a spinner only on an interactive, non-CI terminal.
+ */
+export abstract class AmeideCommand<TResult extends object> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    'repo-root': Flags.string({
+      description: 'Root of the monorepo. Default: the git top-level of the current directory.',
+      helpValue: 'DIR',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected terminal: TerminalFacts = currentTerminal()
+
+  /** Styling for stdout (human mode). */
+  protected get style(): Style {
+    return makeStyle(!this.jsonEnabled() && colorEnabled(this.terminal, 'stdout'))
+  }
+
+  /** Does the command's work and returns its result object (printed as JSON with --json). */
+  protected abstract execute(): Promise<TResult>
+
+  async run(): Promise<TResult> {
+    return this.execute()
+  }
+
+  /** Sets the process exit code without throwing, for results that are failures (e.g. checks failed). */
+  protected setExitCode(code: ExitCodeValue): void {
+    process.exitCode = code
+  }
+
+  protected async progress(): Promise<Progress> {
+    const json = this.jsonEnabled()
+    if (json) return createProgress('silent')
+    return createProgress(spinnersEnabled(this.terminal, json) ? 'spinner' : 'lines')
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    super.log(redact(message), ...args)
+  }
+
+  override logJson(json: unknown): void {
+    process.stdout.write(`${redact(JSON.stringify(json, null, 2))}\n`)
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
+    const error = toAmeideError(err)
+    process.exitCode = error.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson(toErrorDocument(error))
+      return
+    }
+    const style = makeStyle(colorEnabled(this.terminal, 'stderr'))
+    const lines = [`${style.red('Error')} ${style.dim(`(${error.code}, exit ${error.exitCode})`)}: ${error.message}`]
+    for (const hint of error.hints) lines.push(`  ${style.cyan('hint')}: ${hint}`)
+    process.stderr.write(`${redact(lines.join('\n'))}\n`)
+  }
+}
+
+/** Appends the shared exit-code table and the command's error codes to its description. */
+export function describeCommand(summary: string, body: string, errorCodes: Record<string, string>): string {
+  const codes = Object.entries(errorCodes)
+    .map(([code, meaning]) => `  ${code}  ${meaning}`)
+    .join('\n')
+  return [
+    summary,
+    '',
+    body,
+    '',
+    'EXIT CODES',
+    EXIT_CODES_HELP.split('\n').map((l) => `  ${l}`).join('\n'),
+    '',
+    'ERROR CODES (in --json: .error.code)',
+    codes,
+  ].join('\n')
+}

@@ -1,0 +1,78 @@
+import {ExitCode, type ExitCodeValue} from './exit-codes.js'
+
+/**
+ * The one error type commands raise on purpose. `code` is a stable UPPER_SNAKE identifier agents can
+ * branch on; `hints` say what to do next. The message must never contain a secret.
+ */
+export class AmeideError extends Error {
+  readonly code: string
+  readonly exitCode: ExitCodeValue
+  readonly hints: string[]
+
+  constructor(code: string, message: string, exitCode: ExitCodeValue, hints: string[] = []) {
+    super(message)
+    this.name = 'AmeideError'
+    this.code = code
+    this.exitCode = exitCode
+    this.hints = hints
+  }
+}
+
+export const usageError = (code: string, message: string, hints: string[] = []) =>
+  new AmeideError(code, message, ExitCode.Usage, hints)
+
+export const prerequisiteError = (code: string, message: string, hints: string[] = []) =>
+  new AmeideError(code, message, ExitCode.Prerequisite, hints)
+
+export const remoteError = (code: string, message: string, hints: string[] = []) =>
+  new AmeideError(code, message, ExitCode.Remote, hints)
+
+export const failureError = (code: string, message: string, hints: string[] = []) =>
+  new AmeideError(code, message, ExitCode.Failure, hints)
+
+/** The `{"error": …}` document printed on stdout in `--json` mode. */
+export interface ErrorDocument {
+  error: {code: string; message: string; exitCode: number; hints: string[]}
+}
+
+/**
+ * Turns anything thrown into an AmeideError. oclif's own parse errors (unknown flag, missing
+ * required flag, invalid option) are usage errors (exit 2); anything unexpected is exit 1.
+ */
+export function toAmeideError(err: unknown): AmeideError {
+  if (err instanceof AmeideError) return err
+  const e = err as {message?: string; oclif?: {exit?: number}; name?: string; code?: string}
+  const message = firstLine(e?.message ?? String(err))
+  if (isParseError(e)) return usageError('INVALID_USAGE', message, ['Run the command with --help to see its flags.'])
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return prerequisiteError('PERMISSION_DENIED', message)
+  return new AmeideError('INTERNAL_ERROR', message, ExitCode.Failure, [
+    'This is a bug in ameide if it repeats; rerun with DEBUG=ameide* for details.',
+  ])
+}
+
+function isParseError(e: {name?: string; oclif?: {exit?: number}} | undefined): boolean {
+  if (!e) return false
+  const parseErrorNames = new Set([
+    'CLIParseError',
+    'FailedFlagValidationError',
+    'NonExistentFlagsError',
+    'RequiredArgsError',
+    'UnexpectedArgsError',
+    'ArgInvalidOptionError',
+    'FlagInvalidOptionError',
+  ])
+  return parseErrorNames.has(e.name ?? '') || (e.oclif?.exit === 2 && e.name !== 'AmeideError')
+}
+
+function firstLine(message: string): string {
+  // oclif appends "See more help with --help" on separate lines; keep the statement, drop blank noise.
+  return message
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.length > 0)
+    .join('\n')
+}
+
+export function toErrorDocument(err: AmeideError): ErrorDocument {
+  return {error: {code: err.code, message: err.message, exitCode: err.exitCode, hints: err.hints}}
+}

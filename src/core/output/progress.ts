@@ -1,0 +1,57 @@
+import {redact} from '../secrets.js'
+
+/**
+ * Progress reporting on stderr. On an interactive terminal it is an `ora` spinner (imported only
+ * then, to keep start-up fast); otherwise plain lines, or nothing at all in --json mode.
+ */
+export interface Progress {
+  start(text: string): void
+  update(text: string): void
+  succeed(text?: string): void
+  fail(text?: string): void
+  info(text: string): void
+  stop(): void
+}
+
+type Mode = 'spinner' | 'lines' | 'silent'
+
+export async function createProgress(mode: Mode): Promise<Progress> {
+  if (mode === 'silent') return silentProgress
+  if (mode === 'lines') return lineProgress()
+  const {default: ora} = await import('ora')
+  const spinner = ora({stream: process.stderr})
+  return {
+    start: (text) => void spinner.start(redact(text)),
+    update: (text) => void (spinner.text = redact(text)),
+    succeed: (text) => void spinner.succeed(text === undefined ? undefined : redact(text)),
+    fail: (text) => void spinner.fail(text === undefined ? undefined : redact(text)),
+    info: (text) => void spinner.info(redact(text)),
+    stop: () => void spinner.stop(),
+  }
+}
+
+const silentProgress: Progress = {
+  start() {},
+  update() {},
+  succeed() {},
+  fail() {},
+  info() {},
+  stop() {},
+}
+
+function lineProgress(): Progress {
+  let current = ''
+  const line = (prefix: string, text: string) => process.stderr.write(`${prefix} ${redact(text)}\n`)
+  return {
+    start: (text) => {
+      current = text
+    },
+    update: (text) => {
+      current = text
+    },
+    succeed: (text) => line('✓', text ?? current),
+    fail: (text) => line('✗', text ?? current),
+    info: (text) => line('-', text),
+    stop() {},
+  }
+}
