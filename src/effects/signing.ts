@@ -1,0 +1,38 @@
+/**
+ * Signing and attestations, by digest (`<repository>@sha256:…`), implemented with cosign as an
+ * external process in `cosign.ts`.
+ */
+export type AttestationType = 'cyclonedx' | 'spdxjson' | 'slsaprovenance1'
+
+export interface SigningOptions {
+  /** `key`: --key KEYREF (file, env://VAR, KMS URI); `keyless`: OIDC (GitHub Actions). */
+  mode: 'key' | 'keyless'
+  keyRef?: string
+  /** Public key (or the key ref) used to verify; for keyless, the certificate identity/issuer. */
+  verifyKeyRef?: string
+  certificateIdentityRegexp?: string
+  certificateOidcIssuer?: string
+  /** Upload to the transparency log; false = air-gapped (`--tlog-upload=false`, verify with `--insecure-ignore-tlog`). */
+  tlog: boolean
+  /** Registry reached over plain HTTP. */
+  insecureRegistry: boolean
+}
+
+export interface Signer {
+  /** Fails fast (exit 3) before any build when signing cannot work here (cosign missing, no OIDC token…). */
+  preflight(): Promise<void>
+  hasValidSignature(digestRef: string): Promise<boolean>
+  sign(digestRef: string): Promise<void>
+  /** Throws when `cosign verify` fails. */
+  verify(digestRef: string): Promise<void>
+  hasValidAttestation(digestRef: string, type: AttestationType): Promise<boolean>
+  attest(digestRef: string, type: AttestationType, predicateFile: string): Promise<void>
+  verifyAttestation(digestRef: string, type: AttestationType): Promise<void>
+}
+
+/** Generates an SBOM document for a pushed image (syft when on PATH, else cdxgen). */
+export interface SbomGenerator {
+  readonly tool: 'syft' | 'cdxgen'
+  readonly attestationType: Extract<AttestationType, 'cyclonedx' | 'spdxjson'>
+  generate(digestRef: string, outFile: string): Promise<void>
+}
