@@ -9,7 +9,7 @@ export interface CliRun {
   stderr: string
   exitCode: number
   /** stdout parsed as JSON (throws if it is not exactly one JSON document). */
-  json<T = any>(): T // eslint-disable-line @typescript-eslint/no-explicit-any
+  json<T = any>(): T
 }
 
 export interface CliOptions {
