@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh Debian 12 machine (as root; network: npm registry + Debian archive only):
+# npm dependencies, then the container toolchain (registry, buildah, skopeo, cosign, oras, cdxgen, gofmt, rg)
+# and the optional Docker engine packages. Progress goes to stderr; stdout carries only the `export` lines
+# to eval:   eval "$(bash scripts/setup.sh)"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[setup] npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+bash scripts/ci/install-toolchain.sh
+if [ "${AMEIDE_SKIP_DOCKER_ENGINE:-0}" != 1 ]; then
+  bash scripts/ci/docker-engine.sh install >&2
+fi
