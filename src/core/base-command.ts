@@ -74,14 +74,18 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
   }
 }
 
-/** Appends the shared exit-code table and the command's error codes to its description. */
-export function describeCommand(summary: string, body: string, errorCodes: Record<string, string>): string {
+/**
+ * A command's description: its body, then the shared exit-code table and the command's error codes.
+ * (The three-argument form, with the summary first, is accepted too; oclif prints `summary` itself.)
+ */
+export function describeCommand(body: string, errorCodes: Record<string, string>): string
+export function describeCommand(summary: string, body: string, errorCodes: Record<string, string>): string
+export function describeCommand(...args: [string, Record<string, string>] | [string, string, Record<string, string>]): string {
+  const [body, errorCodes] = args.length === 3 ? [args[1], args[2]] : args
   const codes = Object.entries(errorCodes)
-    .map(([code, meaning]) => `  ${code}  ${meaning}`)
+    .map(([code, meaning]) => `  ${code}: ${meaning}`)
     .join('\n')
   return [
-    summary,
-    '',
     body,
     '',
     'EXIT CODES',

@@ -10,14 +10,11 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
   static override summary = 'Generate the code skeleton of a primitive, with RED tests.'
 
   static override description = describeCommand(
-    'Generate the code skeleton of a primitive, with RED tests.',
-    [
-      'Writes only under primitives/<kind>/<name>/, in the kind\'s one language: domain, process, projection and',
-      'integration in Go, agent in Python, uisurface in TypeScript. Existing files are never overwritten: they are',
-      'reported as skipped, so a re-run only fills in what is missing. Tests fail with AMEIDE_SCAFFOLD until the',
-      'primitive is implemented. No Kubernetes, Helm or GitOps files and no floating image tags are generated;',
+    'Writes only under primitives/<kind>/<name>/, in the kind\'s one language: domain, process, projection and ' +
+      'integration in Go, agent in Python, uisurface in TypeScript. Existing files are never overwritten: they are ' +
+      'reported as skipped, so a re-run only fills in what is missing. Tests fail with AMEIDE_SCAFFOLD until the ' +
+      'primitive is implemented. No Kubernetes, Helm or GitOps files and no floating image tags are generated; ' +
       'GitOps wiring comes from `ameide primitive gitops scaffold`.',
-    ].join('\n'),
     {
       INVALID_KIND: 'exit 2: --kind is not one of the six kinds',
       INVALID_NAME: 'exit 2: --name is not kebab-case or longer than 33 characters',
