@@ -1,0 +1,43 @@
+import {Config} from '@oclif/core'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+describe('every command follows the shared conventions (real oclif config)', async () => {
+  const config = await Config.load(root)
+  const commands = config.commands.filter((c) => c.pluginName === 'ameide')
+
+  it('has the primitive commands under a space-separated topic', () => {
+    expect(config.topicSeparator).toBe(' ')
+    expect(config.bin).toBe('ameide')
+    expect(commands.map((c) => c.id)).toContain('primitive:scaffold')
+  })
+
+  it.each(commands.map((c) => [c.id]))('%s: --json, --repo-root, exit codes and error codes in help', async (id) => {
+    const command = config.findCommand(id)!
+    const loaded = await command.load()
+    expect(loaded.enableJsonFlag).toBe(true)
+    expect(Object.keys(command.flags)).toEqual(expect.arrayContaining(['json', 'repo-root']))
+    for (const line of ['0  success', '1  the command ran', '2  invalid usage', '3  missing prerequisite', '4  a remote service']) {
+      expect(command.description).toContain(line)
+    }
+    expect(command.description).toMatch(/ERROR CODES[\s\S]*[A-Z_]+: exit [1-4]/)
+    const help = await runCli([...id.split(':'), '--help'])
+    expect(help.exitCode).toBe(0)
+    expect(help.stdout).toContain('EXIT CODES')
+  })
+
+  it('the --version fast path prints exactly what oclif would', async () => {
+    const run = await runCli(['--version'])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout.trim()).toBe(config.userAgent)
+  })
+
+  it('includes the help, autocomplete and not-found plugins', () => {
+    const plugins = [...config.plugins.keys()]
+    expect(plugins).toEqual(expect.arrayContaining(['@oclif/plugin-help', '@oclif/plugin-autocomplete', '@oclif/plugin-not-found']))
+  })
+})

@@ -1,0 +1,57 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {AmeideError} from '../../src/core/errors.js'
+import {DEFAULT_CONFIG, loadConfig} from '../../src/core/config.js'
+
+let dir: string
+afterEach(async () => rm(dir, {recursive: true, force: true}))
+
+async function withConfig(text: string | null) {
+  dir = await mkdtemp(path.join(tmpdir(), 'ameide-config-'))
+  if (text !== null) await writeFile(path.join(dir, 'ameide.yaml'), text)
+  return loadConfig(dir)
+}
+
+async function configError(text: string): Promise<AmeideError> {
+  const error = await withConfig(text).then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(AmeideError)
+  return error as AmeideError
+}
+
+describe('ameide.yaml', () => {
+  it('defaults apply when there is no file', async () => {
+    const loaded = await withConfig(null)
+    expect(loaded.source).toBeNull()
+    expect(loaded.config.registry).toBe('ghcr.io/ameideio')
+    expect(loaded.config.gitops.repository).toBe('ameideio/ameide-gitops')
+  })
+
+  it('the file overrides defaults key by key', async () => {
+    const {config, source} = await withConfig('version: 1\nregistry: registry.example.com/team\ngitops:\n  ref: release\npublish:\n  sharedInputs: ["libs/**"]\n')
+    expect(source).toBe('ameide.yaml')
+    expect(config.registry).toBe('registry.example.com/team')
+    expect(config.gitops).toEqual({...DEFAULT_CONFIG.gitops, ref: 'release'})
+    expect(config.publish.sharedInputs).toEqual(['libs/**'])
+    expect(config.publish.builder).toBe('auto')
+  })
+
+  it('an unknown key is an error (exit 3) naming the key', async () => {
+    const error = await configError('registry: ghcr.io/x\ngitops:\n  repo: a/b\n')
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.exitCode).toBe(3)
+    expect(error.message).toContain('gitops: unknown key "repo"')
+  })
+
+  it('a wrong type, a bad enum and invalid YAML are errors', async () => {
+    expect((await configError('publish:\n  builder: kaniko\n')).message).toContain('publish.builder')
+    expect((await configError('insecureRegistries: localhost:5000\n')).message).toContain('insecureRegistries')
+    expect((await configError('registry: [unclosed\n')).message).toContain('not valid YAML')
+    expect((await configError('registry: a\nregistry: b\n')).message).toContain('not valid YAML')
+  })
+})
