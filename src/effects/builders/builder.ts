@@ -23,6 +23,11 @@ export interface BuildRequest {
 export interface BuildOutcome {
   /** Identifies the builder for provenance, e.g. `https://ameide.io/builders/buildah@1.28.2`. */
   builderId: string
+  /**
+   * The digest the builder itself reported (e.g. buildx `--metadata-file` `containerimage.digest`), when it
+   * reports one. A hint for logs and cross-checks only: the digest of record is read back from the registry.
+   */
+  digestHint?: string
 }
 
 export interface Builder {
