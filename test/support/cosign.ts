@@ -1,0 +1,65 @@
+import {execa} from 'execa'
+import {mkdir} from 'node:fs/promises'
+import path from 'node:path'
+import {requireTool, toolEnv} from './toolchain.js'
+
+/**
+ * Flags for cosign 2.5 fully offline against a plain-HTTP loopback registry (see docs/toolchain.md):
+ * - sign/attest: `--tlog-upload=false` (else it POSTs to rekor.sigstore.dev and fails);
+ * - verify/verify-attestation: `--insecure-ignore-tlog` (else it fetches Rekor keys via TUF and fails);
+ * - `--allow-http-registry` always (needed for non-loopback hosts; `--allow-insecure-registry` is TLS skip-verify,
+ *   not needed for plain HTTP).
+ */
+export const COSIGN_SIGN_OFFLINE_FLAGS: readonly string[] = ['--tlog-upload=false', '--allow-http-registry', '--yes']
+export const COSIGN_VERIFY_OFFLINE_FLAGS: readonly string[] = ['--insecure-ignore-tlog', '--allow-http-registry']
+
+export interface CosignKeyPair {
+  dir: string
+  privateKey: string
+  publicKey: string
+  /**
+   * Env for cosign calls with this key: COSIGN_PASSWORD (the test-only key password), TUF_ROOT inside `dir`
+   * (keeps ~/.sigstore untouched), PATH with .tools/bin. Never log it.
+   */
+  env: Record<string, string>
+}
+
+/** Env for cosign: tool PATH, TUF_ROOT in `dir`, plus `extra`. */
+export function cosignEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return toolEnv({TUF_ROOT: path.join(dir, 'tuf'), ...extra})
+}
+
+/** Runs cosign (60 s timeout, as a stray network call must not hang a test); returns stdout. */
+export async function cosign(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<string> {
+  const {stdout} = await execa(requireTool('cosign'), args, {env, extendEnv: false, timeout: timeoutMs})
+  return stdout
+}
+
+/**
+ * `cosign generate-key-pair` in `dir` (a temp dir: keys never go anywhere else), with the password passed
+ * through COSIGN_PASSWORD in the environment. Returns the paths of cosign.key / cosign.pub.
+ */
+export async function generateKeyPair(dir: string, password: string): Promise<CosignKeyPair> {
+  await mkdir(dir, {recursive: true})
+  const env = cosignEnv(dir, {COSIGN_PASSWORD: password})
+  await execa(requireTool('cosign'), ['generate-key-pair'], {cwd: dir, env, extendEnv: false, timeout: 60_000})
+  return {dir, privateKey: path.join(dir, 'cosign.key'), publicKey: path.join(dir, 'cosign.pub'), env}
+}
+
+/** `cosign sign --key … <ref>` offline; `ref` should be digest-pinned (`host/repo@sha256:…`). */
+export async function signImage(keys: CosignKeyPair, ref: string, extraEnv: Record<string, string> = {}): Promise<void> {
+  await cosign(['sign', '--key', keys.privateKey, ...COSIGN_SIGN_OFFLINE_FLAGS, ref], {...keys.env, ...extraEnv})
+}
+
+/** `cosign verify --key … <ref>` offline; returns the parsed JSON payloads (throws if verification fails). */
+export async function verifyImage(
+  keys: CosignKeyPair,
+  ref: string,
+  extraEnv: Record<string, string> = {},
+): Promise<unknown[]> {
+  const stdout = await cosign(['verify', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--output', 'json', ref], {
+    ...keys.env,
+    ...extraEnv,
+  })
+  return JSON.parse(stdout) as unknown[]
+}
