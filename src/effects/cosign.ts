@@ -1,0 +1,279 @@
+import {constants} from 'node:fs'
+import {access, mkdtemp, readFile, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {prerequisiteError, usageError} from '../core/errors.js'
+import type {RetryPolicy} from '../core/retry.js'
+import {registerSecret} from '../core/secrets.js'
+import {check, retryTool, runTool, ToolFailure, type ToolResult} from './builders/exec.js'
+import type {AttestationType, Signer, SigningOptions} from './signing.js'
+
+/** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
+export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
+
+export interface CosignSignerOptions extends SigningOptions {
+  /** Binary name or path; default `cosign`. */
+  binary?: string
+  /** Environment for cosign (COSIGN_PASSWORD, TUF_ROOT, DOCKER_CONFIG…); default process.env. */
+  env?: Record<string, string | undefined>
+  /** Keyless: an OIDC identity token; handed to cosign as SIGSTORE_ID_TOKEN in its environment, never on argv. */
+  identityToken?: string
+  retryPolicy?: RetryPolicy
+  /** Per invocation, ms (default 120 s: a stray network call must not hang a run). */
+  timeoutMs?: number
+}
+
+const INSTALL_HINT =
+  'Install cosign 2.x (https://docs.sigstore.dev/cosign/system_config/installation/; Debian trixie: apt-get install cosign; CI: scripts/ci/install-toolchain.sh), or publish without signing.'
+
+const KEY_SCHEMES = /^[a-z][a-z0-9+.-]*:\/\//i
+
+/**
+ * The Signer, with cosign as an external process. Everything is addressed by digest
+ * (`<repository>@sha256:…`). Key mode: `--key KEYREF` (file, `env://VAR`, KMS URIs); the key password only
+ * ever travels in COSIGN_PASSWORD (registered as a secret). Keyless: OIDC (ambient in GitHub Actions, or
+ * an identity token) and verification by certificate identity + issuer. `tlog: false` is the air-gapped
+ * mode: `--tlog-upload=false` to sign, `--insecure-ignore-tlog` to verify.
+ */
+export class CosignSigner implements Signer {
+  private publicKeyFile: string | undefined
+  private cosignVersion: string | undefined
+
+  constructor(private readonly options: CosignSignerOptions) {
+    registerSecret(this.env.COSIGN_PASSWORD)
+    registerSecret(options.identityToken)
+    registerSecret(this.env.SIGSTORE_ID_TOKEN)
+    registerSecret(this.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+    const envKey = /^env:\/\/(.+)$/.exec(options.keyRef ?? '')
+    if (envKey) registerSecret(this.env[envKey[1]])
+  }
+
+  private get env(): Record<string, string | undefined> {
+    return this.options.env ?? process.env
+  }
+
+  private get binary(): string {
+    return this.options.binary ?? 'cosign'
+  }
+
+  /** The mode as the report records it. */
+  describe(): {mode: 'key' | 'keyless'; tlog: boolean; keyRef?: string; tool: string; version?: string} {
+    return {
+      mode: this.options.mode,
+      tlog: this.options.tlog,
+      ...(this.options.mode === 'key' ? {keyRef: this.options.keyRef} : {}),
+      tool: 'cosign',
+      ...(this.cosignVersion ? {version: this.cosignVersion} : {}),
+    }
+  }
+
+  private childEnv(): Record<string, string | undefined> {
+    const env: Record<string, string | undefined> = {...this.env}
+    if (this.options.identityToken) env.SIGSTORE_ID_TOKEN = this.options.identityToken
+    return env
+  }
+
+  private run(args: string[]): Promise<ToolResult> {
+    return runTool(this.binary, args, {
+      env: this.childEnv(),
+      timeoutMs: this.options.timeoutMs ?? 120_000,
+      missingCode: 'COSIGN_NOT_FOUND',
+      installHint: INSTALL_HINT,
+    })
+  }
+
+  private registryFlags(): string[] {
+    // --allow-http-registry: plain HTTP to non-loopback hosts; --allow-insecure-registry: TLS without verification.
+    return this.options.insecureRegistry ? ['--allow-http-registry', '--allow-insecure-registry'] : []
+  }
+
+  /** Flags of `sign` / `attest`. */
+  signingFlags(): string[] {
+    return [
+      '--yes',
+      ...(this.options.mode === 'key' ? ['--key', this.options.keyRef ?? ''] : []),
+      ...(this.options.tlog ? [] : ['--tlog-upload=false']),
+      ...this.registryFlags(),
+    ]
+  }
+
+  /** Flags of `verify` / `verify-attestation` (after preflight, the key mode's public key is known). */
+  verificationFlags(): string[] {
+    const o = this.options
+    const identity =
+      o.mode === 'key'
+        ? ['--key', o.verifyKeyRef ?? this.publicKeyFile ?? o.keyRef ?? '']
+        : ['--certificate-identity-regexp', o.certificateIdentityRegexp ?? '', '--certificate-oidc-issuer', o.certificateOidcIssuer ?? '']
+    return [...identity, ...(o.tlog ? [] : ['--insecure-ignore-tlog']), ...this.registryFlags()]
+  }
+
+  async preflight(): Promise<void> {
+    const o = this.options
+    const version = await this.run(['version', '--json'])
+    if (version.exitCode !== 0) {
+      throw prerequisiteError('COSIGN_NOT_USABLE', `cosign does not run here: ${version.stderr.trim().split('\n').pop() ?? ''}`, [INSTALL_HINT])
+    }
+    try {
+      this.cosignVersion = (JSON.parse(version.stdout) as {gitVersion?: string}).gitVersion
+    } catch {
+      this.cosignVersion = undefined
+    }
+
+    if (o.mode === 'keyless') {
+      const inActions = this.env.GITHUB_ACTIONS === 'true'
+      const token = o.identityToken ?? this.env.SIGSTORE_ID_TOKEN
+      if (!token && inActions && !this.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+        throw prerequisiteError('OIDC_TOKEN_UNAVAILABLE', 'Keyless signing in GitHub Actions needs an OIDC token, and this job cannot request one.', [
+          'add `permissions: id-token: write` to the workflow job (or pass --key to sign with a key).',
+        ])
+      }
+      if (!token && !inActions) {
+        throw prerequisiteError('OIDC_TOKEN_UNAVAILABLE', 'Keyless signing outside GitHub Actions needs an OIDC identity token.', [
+          'Set SIGSTORE_ID_TOKEN to an OIDC token for Sigstore, or sign with --key KEYREF.',
+        ])
+      }
+      if (!o.tlog) {
+        throw usageError('KEYLESS_REQUIRES_TLOG', 'Keyless signatures cannot skip the transparency log.', ['Drop --no-tlog, or sign with --key.'])
+      }
+      if (!o.certificateIdentityRegexp || !o.certificateOidcIssuer) {
+        throw prerequisiteError('KEYLESS_IDENTITY_MISSING', 'Keyless verification needs a certificate identity (regexp) and an OIDC issuer.', [
+          'Pass --certificate-identity-regexp and --certificate-oidc-issuer (defaults exist inside GitHub Actions).',
+        ])
+      }
+      return
+    }
+
+    const keyRef = o.keyRef
+    if (!keyRef) throw usageError('SIGNING_KEY_MISSING', 'Key-based signing needs a key reference.', ['Pass --key FILE | env://VAR | a KMS URI.'])
+    const envKey = /^env:\/\/(.+)$/.exec(keyRef)
+    if (envKey && !this.env[envKey[1]]) {
+      throw prerequisiteError('COSIGN_KEY_UNREADABLE', `The signing key variable ${envKey[1]} is not set.`, [`Export ${envKey[1]} with the cosign private key (PEM).`])
+    }
+    if (!KEY_SCHEMES.test(keyRef)) {
+      try {
+        await access(keyRef, constants.R_OK)
+      } catch {
+        throw prerequisiteError('COSIGN_KEY_UNREADABLE', `The signing key file ${keyRef} is missing or not readable.`, [
+          'Pass --key with a readable cosign private key (cosign generate-key-pair), env://VAR or a KMS URI.',
+        ])
+      }
+    }
+    const keyMaterial = envKey ? this.env[envKey[1]] : KEY_SCHEMES.test(keyRef) ? undefined : await readFile(keyRef, 'utf8')
+    if (keyMaterial?.includes('ENCRYPTED') && this.env.COSIGN_PASSWORD === undefined) {
+      throw prerequisiteError('COSIGN_PASSWORD_MISSING', 'The signing key is encrypted and COSIGN_PASSWORD is not set.', [
+        'Export COSIGN_PASSWORD (from a CI secret); ameide never takes the password as a flag.',
+      ])
+    }
+    if (!o.verifyKeyRef) await this.derivePublicKey(keyRef)
+  }
+
+  /** `cosign public-key --key KEYREF`: the key to verify with; also proves the password opens the key. */
+  private async derivePublicKey(keyRef: string): Promise<void> {
+    const result = await this.run(['public-key', '--key', keyRef])
+    if (result.exitCode !== 0) {
+      throw prerequisiteError('COSIGN_KEY_INVALID', new ToolFailure('cosign', 'public-key', result).message, [
+        'Check the key reference and COSIGN_PASSWORD (a wrong password fails here, before any build).',
+      ])
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'ameide-cosign-'))
+    this.publicKeyFile = join(dir, 'cosign.pub')
+    await writeFile(this.publicKeyFile, result.stdout.trim() + '\n')
+  }
+
+  private async ensureVerificationKey(): Promise<void> {
+    const o = this.options
+    if (o.mode === 'key' && !o.verifyKeyRef && !this.publicKeyFile && o.keyRef) await this.derivePublicKey(o.keyRef)
+  }
+
+  signArgs(digestRef: string): string[] {
+    assertDigestRef(digestRef)
+    return ['sign', ...this.signingFlags(), digestRef]
+  }
+
+  async sign(digestRef: string): Promise<void> {
+    const args = this.signArgs(digestRef)
+    await retryTool({tool: 'cosign', subcommand: 'sign', failureCode: 'SIGN_FAILED', remoteCode: 'SIGN_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
+      check('cosign', 'sign', await this.run(args)),
+    )
+  }
+
+  async verify(digestRef: string): Promise<void> {
+    assertDigestRef(digestRef)
+    await this.ensureVerificationKey()
+    const args = ['verify', ...this.verificationFlags(), digestRef]
+    await retryTool({tool: 'cosign', subcommand: 'verify', failureCode: 'SIGNATURE_INVALID', remoteCode: 'VERIFY_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
+      check('cosign', 'verify', await this.run(args)),
+    )
+  }
+
+  async hasValidSignature(digestRef: string): Promise<boolean> {
+    assertDigestRef(digestRef)
+    await this.ensureVerificationKey()
+    return this.answers(['verify', ...this.verificationFlags(), digestRef], 'verify')
+  }
+
+  attestArgs(digestRef: string, type: AttestationType, predicateFile: string): string[] {
+    assertDigestRef(digestRef)
+    // --replace: a rerun swaps a same-type attestation instead of piling up another one.
+    return ['attest', ...this.signingFlags(), '--replace', '--type', type, '--predicate', predicateFile, digestRef]
+  }
+
+  async attest(digestRef: string, type: AttestationType, predicateFile: string): Promise<void> {
+    const args = this.attestArgs(digestRef, type, predicateFile)
+    await retryTool({tool: 'cosign', subcommand: 'attest', failureCode: 'ATTEST_FAILED', remoteCode: 'ATTEST_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
+      check('cosign', 'attest', await this.run(args)),
+    )
+  }
+
+  async verifyAttestation(digestRef: string, type: AttestationType): Promise<void> {
+    assertDigestRef(digestRef)
+    await this.ensureVerificationKey()
+    const args = ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef]
+    await retryTool(
+      {tool: 'cosign', subcommand: 'verify-attestation', failureCode: 'ATTESTATION_INVALID', remoteCode: 'VERIFY_REMOTE_FAILED', policy: this.options.retryPolicy},
+      async () => check('cosign', 'verify-attestation', await this.run(args)),
+    )
+  }
+
+  async hasValidAttestation(digestRef: string, type: AttestationType): Promise<boolean> {
+    assertDigestRef(digestRef)
+    await this.ensureVerificationKey()
+    return this.answers(['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef], 'verify-attestation')
+  }
+
+  /** exit 0 → true; a transient failure is retried; any other failure ("no signatures found", wrong key) → false. */
+  private async answers(args: string[], subcommand: string): Promise<boolean> {
+    return retryTool({tool: 'cosign', subcommand, failureCode: 'VERIFY_FAILED', remoteCode: 'VERIFY_REMOTE_FAILED', policy: this.options.retryPolicy}, async () => {
+      const result = await this.run(args)
+      if (result.exitCode === 0) return true
+      const failure = new ToolFailure('cosign', subcommand, result)
+      if (failure.transient) throw failure
+      return false
+    })
+  }
+}
+
+/** Signing always goes by digest: `<repository>@sha256:<64 hex>` (a tag may be moved under our feet). */
+export function assertDigestRef(ref: string): void {
+  if (!/@sha256:[0-9a-f]{64}$/.test(ref)) {
+    throw usageError('NOT_A_DIGEST_REFERENCE', `Refusing to sign or verify "${ref}": cosign is always given <repository>@sha256:<digest>.`)
+  }
+}
+
+/**
+ * Keyless verification identity inside GitHub Actions: certificates issued to this repository's
+ * workflows by GitHub's OIDC issuer. Undefined outside Actions.
+ */
+export function keylessIdentityFromEnv(env: Record<string, string | undefined>): {certificateIdentityRegexp: string; certificateOidcIssuer: string} | undefined {
+  if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_REPOSITORY) return undefined
+  const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
+  return {
+    certificateIdentityRegexp: `^${escapeRegExp(`${server}/${env.GITHUB_REPOSITORY}/`)}`,
+    certificateOidcIssuer: GITHUB_OIDC_ISSUER,
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
