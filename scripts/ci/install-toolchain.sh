@@ -37,7 +37,7 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "install-toolchain.sh: must run as ro
 
 # ---- 1. bookworm apt packages (one apt-get update, only if something is missing) ----
 APT_PKGS=(buildah skopeo docker-registry busybox-static umoci golang-go ripgrep hyperfine git apache2-utils
-          curl ca-certificates)
+          curl ca-certificates podman)   # podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
