@@ -89,6 +89,9 @@ export class DaemonlessBuilder implements Builder {
       '-f',
       request.dockerfile,
       ...(multi ? ['--manifest', localName] : ['-t', localName]),
+      // podman 4.3 caches layers by default and its cache key ignores the platform: a second platform's
+      // COPY reuses the first platform's layer and the list ends up with one entry. No cache for lists.
+      ...(multi && this.name === 'podman' ? ['--no-cache'] : []),
       ...(request.platforms.length > 0 ? ['--platform', request.platforms.join(',')] : []),
       ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
       ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
@@ -103,7 +106,7 @@ export class DaemonlessBuilder implements Builder {
     // budget → exit 4) is the one that counts.
     const ownRetry = this.name === 'buildah' ? ['--retry', '0'] : []
     return multi
-      ? ['manifest', 'push', '--all', '--quiet', ...tls, localName, `docker://${request.imageRef}`]
+      ? ['manifest', 'push', '--all', '--format', 'oci', '--quiet', ...tls, localName, `docker://${request.imageRef}`]
       : ['push', '--quiet', ...ownRetry, ...tls, localName, `docker://${request.imageRef}`]
   }
 
