@@ -1,0 +1,206 @@
+import {Flags} from '@oclif/core'
+import {availableParallelism} from 'node:os'
+
+import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {usageError, prerequisiteError} from '../../core/errors.js'
+import type {ExitCodeValue} from '../../core/exit-codes.js'
+import {loadConfig} from '../../core/config.js'
+import {resolveRepoRoot} from '../../core/repo-root.js'
+import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
+import {registerSecret} from '../../core/secrets.js'
+import type {PublishReport} from '../../publish/report.js'
+
+const REGISTRY_PATTERN = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/
+const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/
+
+export default class PrimitivePublish extends AmeideCommand<PublishReport> {
+  static override summary = 'Build what changed, re-tag what did not, sign, attest, and report digest-pinned refs.'
+
+  static override description = describeCommand(
+    'Every component (primitives/<kind>/<name>/ with Dockerfile.main or Dockerfile) ends up as ' +
+      '<registry>/primitive-<kind>-<name>:<full sha>. Changed components (git diff <base>...<sha> touches the folder ' +
+      'or a shared build input) are built and pushed; unchanged ones are re-tagged from :main with the identical digest ' +
+      '(no rebuild); an existing :<sha> is reused and never overwritten. Images are signed by digest with cosign and ' +
+      'carry SBOM and SLSA v1 provenance attestations; only what is missing is added on a rerun. The report lists each ' +
+      'image as <repository>:<sha>@<digest> (the value GitOps writes into image.ref). :main moves only with ' +
+      '--update-main, and only to digests this run reported. Exit 1 when a component failed (the others complete); ' +
+      'when every failure has the same exit code (e.g. 4: the registry kept failing), that code.',
+    {
+      INVALID_SHA: 'exit 2: --sha is not 40 lowercase hex characters',
+      SHA_NOT_FOUND: 'exit 2: --sha names no commit in the repository',
+      INVALID_COMPONENT: 'exit 2: --component is not KIND/NAME',
+      COMPONENT_NOT_FOUND: 'exit 2: --component names no folder with a Dockerfile',
+      INVALID_REGISTRY: 'exit 2: --registry is not host[:port]/namespace',
+      INVALID_PLATFORM: 'exit 2: --platform is not os/arch[/variant]',
+      INVALID_BUILD_ARG: 'exit 2: --build-arg is not KEY=VALUE',
+      BASE_NOT_FOUND: 'exit 2 (--base) / 3: no base to compare with',
+      SHALLOW_CLONE: 'exit 3: the clone is too shallow to detect changes (fetch-depth: 0, or --base/--all)',
+      SIGNING_NOT_CONFIGURED: 'exit 3: no --key, not in GitHub Actions (keyless), and no --no-sign',
+      OIDC_TOKEN_UNAVAILABLE: 'exit 3: keyless signing without an OIDC token (add `permissions: id-token: write`)',
+      COSIGN_NOT_USABLE: 'exit 3: cosign is missing or does not run',
+      BUILDER_NOT_FOUND: 'exit 3: no usable builder (docker buildx, buildah, podman)',
+      SBOM_TOOL_NOT_FOUND: 'exit 3: neither syft nor cdxgen is installed (or --sbom none)',
+      REGISTRY_UNAUTHORIZED: 'exit 3: the registry refused the credentials (docker config, REGISTRY_AUTH_FILE, GITHUB_TOKEN)',
+      REGISTRY_UNAVAILABLE: 'exit 4: the registry kept failing (429/5xx/resets) after retries',
+      RETAG_DIGEST_MISMATCH: 'exit 1: the registry stored a re-tag under another digest',
+      'BUILD_FAILED / SIGN_FAILED / ATTEST_FAILED': 'exit 1 (per component, in failures[])',
+    },
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --dry-run',
+    '<%= config.bin %> <%= command.id %> --key cosign.key --json --output publish.json',
+    '<%= config.bin %> <%= command.id %> --registry 127.0.0.1:5000/demo --key cosign.key --no-tlog --builder buildah',
+    '<%= config.bin %> <%= command.id %> --update-main   # CD after merge to main (keyless in GitHub Actions)',
+  ]
+
+  static override flags = {
+    registry: Flags.string({description: 'Registry and namespace. Default: ameide.yaml `registry`, else ghcr.io/ameideio.', helpValue: 'REG'}),
+    sha: Flags.string({description: 'Commit to publish (full 40-hex sha; default HEAD). Also the image tag.', helpValue: 'SHA'}),
+    base: Flags.string({description: 'Compare with this ref. Default: merge-base with origin/main (else main); on main itself, the first parent.', helpValue: 'REF'}),
+    component: Flags.string({description: 'Publish only this component (repeatable).', helpValue: 'KIND/NAME', multiple: true}),
+    all: Flags.boolean({description: 'Build every component (no change detection).', default: false}),
+    builder: Flags.string({description: 'Image builder. Default: ameide.yaml publish.builder, else auto (docker buildx, else buildah, else podman).', options: ['auto', 'docker', 'buildah', 'podman']}),
+    platform: Flags.string({description: 'Platforms, comma-separated, e.g. linux/amd64,linux/arm64 (default: ameide.yaml, else native).', helpValue: 'LIST', multiple: true}),
+    'build-arg': Flags.string({description: 'Build argument KEY=VALUE (repeatable; over ameide.yaml publish.buildArgs).', helpValue: 'KEY=VALUE', multiple: true}),
+    key: Flags.string({description: 'cosign key: a file, env://VAR or a KMS URI. Its password comes from COSIGN_PASSWORD.', helpValue: 'KEYREF'}),
+    keyless: Flags.boolean({description: 'Sign keyless (OIDC). The default inside GitHub Actions when --key is absent.', default: false}),
+    sign: Flags.boolean({description: 'Sign and attest (default). --no-sign publishes unsigned images, recorded in the report.', allowNo: true, default: true}),
+    tlog: Flags.boolean({description: 'Use the transparency log. --no-tlog: air-gapped key signing (cosign --tlog-upload=false / --insecure-ignore-tlog).', allowNo: true, default: true}),
+    sbom: Flags.string({description: 'SBOM generator. Default: ameide.yaml publish.sbom, else auto (syft, else cdxgen).', options: ['auto', 'syft', 'cdxgen', 'none']}),
+    provenance: Flags.boolean({description: 'Attach SLSA v1 provenance (default). --no-provenance opts out, recorded in the report.', allowNo: true, default: true}),
+    'update-main': Flags.boolean({description: 'Move :main to the digests this run reports (the CD step after a merge).', default: false}),
+    jobs: Flags.integer({description: 'Components in parallel (default: CPU count).', min: 1, helpValue: 'N'}),
+    'dry-run': Flags.boolean({description: 'Resolve :main digests and the change set, print the plan, write nothing to the registry.', default: false}),
+    output: Flags.string({description: 'Also write the report (JSON) to this file.', helpValue: 'FILE'}),
+    'retry-attempts': Flags.integer({description: 'Attempts per remote call (tests).', hidden: true, min: 1}),
+    'retry-delay-ms': Flags.integer({description: 'First retry delay in ms (tests).', hidden: true, min: 0}),
+  }
+
+  protected async execute(): Promise<PublishReport> {
+    const {flags} = await this.parse(PrimitivePublish)
+    const [{parseShaFlag}, {parseComponentSelectors}] = await Promise.all([import('../../publish/changes.js'), import('../../publish/components.js')])
+
+    // Input first: bad input is exit 2 everywhere, before looking for a repository.
+    const sha = parseShaFlag(flags.sha)
+    const selectors = parseComponentSelectors(flags.component ?? [])
+    const platformFlag = (flags.platform ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean)
+    for (const p of platformFlag) {
+      if (!PLATFORM_PATTERN.test(p)) throw usageError('INVALID_PLATFORM', `--platform ${JSON.stringify(p)} is not os/arch[/variant].`, ['e.g. --platform linux/amd64,linux/arm64'])
+    }
+    const buildArgFlags = parseBuildArgs(flags['build-arg'] ?? [])
+    if (flags.registry !== undefined && !REGISTRY_PATTERN.test(flags.registry)) {
+      throw usageError('INVALID_REGISTRY', `--registry ${JSON.stringify(flags.registry)} is not host[:port]/namespace in lowercase.`, ['e.g. --registry ghcr.io/ameideio or 127.0.0.1:5000/demo'])
+    }
+    if (flags.key && flags.keyless) throw usageError('INVALID_USAGE', '--key and --keyless exclude each other.')
+
+    const repoRoot = await resolveRepoRoot(flags['repo-root'])
+    const {config} = await loadConfig(repoRoot)
+    const registry = flags.registry ?? config.registry
+    const env = process.env
+    const retryPolicy: RetryPolicy = {
+      ...DEFAULT_RETRY_POLICY,
+      ...(flags['retry-attempts'] ? {attempts: flags['retry-attempts']} : {}),
+      ...(flags['retry-delay-ms'] !== undefined ? {baseDelayMs: flags['retry-delay-ms'], maxDelayMs: Math.max(flags['retry-delay-ms'] * 8, 1)} : {}),
+    }
+
+    const [{RegistryClient}, {parseRepository, isPlainHttp}, {publish}, {formatPublishReport}, {writeGithubOutputs}] = await Promise.all([
+      import('../../effects/registry/client.js'),
+      import('../../effects/registry/reference.js'),
+      import('../../publish/publish.js'),
+      import('../../publish/format.js'),
+      import('../../publish/github.js'),
+    ])
+    const host = parseRepository(`${registry}/x`).host
+    const insecureRegistry = isPlainHttp(host, config.insecureRegistries)
+    const client = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy})
+
+    const signing = await this.signing(flags, env, insecureRegistry, retryPolicy)
+    const sbomChoice = (flags.sbom ?? config.publish.sbom) as 'auto' | 'syft' | 'cdxgen' | 'none'
+    const builderChoice = (flags.builder ?? config.publish.builder) as 'auto' | 'docker' | 'buildah' | 'podman'
+    const progress = await this.progress()
+
+    const report = await publish(
+      {
+        repoRoot,
+        registry,
+        insecureRegistry,
+        sha,
+        base: flags.base,
+        baseBranch: config.publish.baseBranch,
+        all: flags.all,
+        components: selectors,
+        sharedInputs: config.publish.sharedInputs,
+        platforms: platformFlag.length > 0 ? platformFlag : config.publish.platforms,
+        buildArgs: {...config.publish.buildArgs, ...buildArgFlags},
+        updateMain: flags['update-main'],
+        jobs: flags.jobs ?? Math.max(1, availableParallelism()),
+        dryRun: flags['dry-run'],
+        builderChoice,
+        sbomChoice,
+        env,
+        ameideVersion: this.config.version,
+      },
+      {
+        client,
+        selectBuilder: async () => (await import('../../effects/builders/select.js')).selectBuilder({choice: builderChoice, env, retryPolicy}),
+        signing,
+        selectSbom: async () =>
+          (await import('../../effects/sbom.js')).selectSbomGenerator(sbomChoice, {repoRoot, env, insecureRegistry, retryPolicy}),
+        provenance: flags.provenance && config.publish.provenance,
+        progress,
+      },
+    )
+
+    if (flags.output) {
+      const [{writeFile}, {redact}] = await Promise.all([import('node:fs/promises'), import('../../core/secrets.js')])
+      await writeFile(flags.output, redact(JSON.stringify(report, null, 2)) + '\n')
+    }
+    await writeGithubOutputs(report, env)
+    if (report.failures.length > 0) {
+      const codes = new Set(report.failures.map((f) => f.exitCode))
+      this.setExitCode((codes.size === 1 ? [...codes][0] : 1) as ExitCodeValue)
+    }
+    if (!this.jsonEnabled()) this.log(formatPublishReport(report, this.style))
+    return report
+  }
+
+  /** --key → key mode; --keyless or GitHub Actions → keyless; --no-sign → off; otherwise exit 3. */
+  private async signing(
+    flags: {key?: string; keyless: boolean; sign: boolean; tlog: boolean},
+    env: NodeJS.ProcessEnv,
+    insecureRegistry: boolean,
+    retryPolicy: RetryPolicy,
+  ) {
+    registerSecret(env.COSIGN_PASSWORD)
+    if (!flags.sign) return null
+    const keyless = !flags.key && (flags.keyless || env.GITHUB_ACTIONS === 'true')
+    if (!flags.key && !keyless) {
+      throw prerequisiteError('SIGNING_NOT_CONFIGURED', 'Images are signed, but no signing key was given and this is not GitHub Actions (keyless).', [
+        'Pass --key cosign.key (password in COSIGN_PASSWORD), --keyless with SIGSTORE_ID_TOKEN, or --no-sign to publish unsigned images.',
+      ])
+    }
+    const {CosignSigner, keylessIdentityFromEnv} = await import('../../effects/cosign.js')
+    const identity = keyless ? keylessIdentityFromEnv(env) : undefined
+    const signer = new CosignSigner({
+      mode: keyless ? 'keyless' : 'key',
+      keyRef: flags.key,
+      tlog: flags.tlog,
+      insecureRegistry,
+      env,
+      retryPolicy,
+      ...(identity ?? {}),
+    })
+    return {signer, mode: keyless ? ('keyless' as const) : ('key' as const), tlog: flags.tlog, ...(flags.key ? {keyRef: flags.key} : {})}
+  }
+}
+
+function parseBuildArgs(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const value of values) {
+    const eq = value.indexOf('=')
+    if (eq <= 0) throw usageError('INVALID_BUILD_ARG', `--build-arg ${JSON.stringify(value)} is not KEY=VALUE.`)
+    out[value.slice(0, eq)] = value.slice(eq + 1)
+  }
+  return out
+}

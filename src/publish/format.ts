@@ -1,0 +1,35 @@
+import type {Style} from '../core/output/style.js'
+import type {PublishReport} from './report.js'
+
+/** Human output: one block per image (action, ref, reason, signature/attestations), then failures. */
+export function formatPublishReport(report: PublishReport, style: Style): string {
+  const lines: string[] = []
+  const head = `Publish ${report.sha.slice(0, 12)} to ${report.registry}`
+  lines.push(style.bold(head) + (report.dryRun ? style.yellow('  [dry run: nothing pushed or signed]') : ''))
+  lines.push(style.dim(`base: ${report.base ? `${report.base.slice(0, 12)} (${report.baseDescription})` : report.baseDescription}`))
+  const signing = report.signing.enabled ? `${report.signing.mode}${report.signing.tlog ? '' : ', no tlog'}` : 'off'
+  lines.push(style.dim(`signing: ${signing}; sbom: ${report.sbom.enabled ? report.sbom.tool : 'off'}; provenance: ${report.provenance.enabled ? 'on' : 'off'}`), '')
+  const verb = (action: string) => (report.dryRun ? {built: 'build', retagged: 'retag', existing: 'existing'}[action] ?? action : action)
+  for (const image of report.images) {
+    const color = image.action === 'built' ? style.green : image.action === 'retagged' ? style.cyan : style.dim
+    lines.push(`${color(verb(image.action).padEnd(9))} ${style.bold(image.component)}`)
+    lines.push(`          ${image.ref ?? `${image.repository}:${image.tag} (digest after the build)`}`)
+    lines.push(style.dim(`          ${image.reason}`))
+    const extras = [`signature ${image.signature.status}`, ...image.attestations.map((a) => `${a.type} ${a.status}`)]
+    if (image.platforms.length > 0) extras.push(image.platforms.join(','))
+    if (image.main) extras.push(`:main ${image.main.action}`)
+    lines.push(style.dim(`          ${extras.join(' · ')}`))
+  }
+  for (const failure of report.failures) {
+    lines.push(`${style.red('failed'.padEnd(9))} ${style.bold(failure.component)}  ${style.dim(`(${failure.code})`)}`)
+    lines.push(`          ${failure.message}`)
+  }
+  const count = (a: string) => report.images.filter((i) => i.action === a).length
+  lines.push(
+    '',
+    `${count('built')} built, ${count('retagged')} retagged, ${count('existing')} existing, ${report.failures.length} failed` +
+      (report.dryRun ? ' (planned)' : '') +
+      style.dim(` in ${(report.durationMs / 1000).toFixed(1)} s`),
+  )
+  return lines.join('\n')
+}
