@@ -1,5 +1,7 @@
-#!/usr/bin/env -S node --import tsx
-// Development entry: runs the TypeScript sources without a build (needs `tsx`).
-import {execute} from '@oclif/core'
+#!/usr/bin/env node
+// Development entry: runs the TypeScript sources in src/ without a build, through tsx.
+import {register} from 'tsx/esm/api'
 
+register()
+const {execute} = await import('@oclif/core')
 await execute({development: true, dir: import.meta.url})
