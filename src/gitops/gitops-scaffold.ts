@@ -1,0 +1,358 @@
+import {randomUUID} from 'node:crypto'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {AmeideError, prerequisiteError, remoteError, usageError} from '../core/errors.js'
+import {
+  GitHubApiError,
+  createGitHubClient,
+  type DispatchBody,
+  type GitHubClient,
+  type GitHubTransportOptions,
+  type RepoRef,
+  type WorkflowRun,
+} from '../effects/github.js'
+import {mapGitHubError, type ErrorContext} from './github-errors.js'
+import {
+  DeclaredInputsError,
+  checkAgainstDeclared,
+  correlationInput,
+  parseDeclaredInputs,
+  workflowInputs,
+  type PrimitiveInputs,
+} from './inputs.js'
+import {findToken, missingTokenError} from './token.js'
+
+export type Correlation = 'returned' | 'distinct-id' | 'heuristic'
+
+/** The `--json` result (schemas/gitops-scaffold.schema.json). */
+export interface GitopsScaffoldResult {
+  repository: string
+  workflow: string
+  ref: string
+  inputs: Record<string, string>
+  dryRun: boolean
+  run: {id: number; url: string; htmlUrl: string; status: string | null; conclusion: string | null; correlation: Correlation} | null
+  pullRequest: {number: number; url: string; branch: string} | null
+  nextSteps: string[]
+}
+
+export interface GitopsScaffoldRequest {
+  primitive: PrimitiveInputs
+  /** OWNER/NAME */
+  repository: string
+  workflow: string
+  ref: string
+  /** Head branch of the PR the workflow opens; placeholders {kind} {name} {version}. */
+  branchPattern: string
+  apiUrl: string
+  wait: boolean
+  timeoutMs: number
+  dryRun: boolean
+  env: NodeJS.ProcessEnv
+}
+
+/** Delays. Defaults suit GitHub; tests pass milliseconds. Not user-facing flags. */
+export interface GitopsTimings {
+  /** Poll interval while following a run: starts here, grows by pollFactor, capped at pollMaxMs. */
+  pollInitialMs: number
+  pollMaxMs: number
+  pollFactor: number
+  /** Listing runs to find a dispatched run (when GitHub did not return it): attempts and delay between them. */
+  findRunAttempts: number
+  findRunDelayMs: number
+  findRunMaxDelayMs: number
+  /** "Just before the dispatch": margin for clock skew between this machine and GitHub. */
+  clockSkewMs: number
+  transport: Partial<GitHubTransportOptions>
+}
+
+export const DEFAULT_TIMINGS: GitopsTimings = {
+  pollInitialMs: 2000,
+  pollMaxMs: 15_000,
+  pollFactor: 1.5,
+  findRunAttempts: 12,
+  findRunDelayMs: 1000,
+  findRunMaxDelayMs: 5000,
+  clockSkewMs: 10_000,
+  transport: {},
+}
+
+export type GitopsEvent =
+  | {type: 'validated'; against: 'local' | 'workflow'; inputs: Record<string, string>}
+  | {type: 'dispatching'}
+  | {type: 'fallback'; reason: string}
+  | {type: 'dispatched'; run: NonNullable<GitopsScaffoldResult['run']> | null}
+  | {type: 'status'; status: string | null; conclusion: string | null; htmlUrl: string}
+  | {type: 'pull-request'; pullRequest: GitopsScaffoldResult['pullRequest']}
+
+export interface DispatchRequest {
+  method: 'POST'
+  url: string
+  body: DispatchBody
+}
+
+export interface GitopsScaffoldOutcome {
+  result: GitopsScaffoldResult
+  /** The exact dispatch request (sent, or in a dry run the one that would be sent). */
+  request: DispatchRequest
+  /** Where the token came from, or null when none was used (a dry run without one). */
+  tokenSource: string | null
+}
+
+export interface GitopsScaffoldDeps {
+  timings?: Partial<GitopsTimings>
+  onEvent?: (event: GitopsEvent) => void
+  /** For tests: a client instead of the octokit one. */
+  client?: GitHubClient
+}
+
+/** Run conclusions that make the command exit 1. */
+export const FAILED_CONCLUSIONS = new Set(['failure', 'cancelled', 'timed_out', 'startup_failure', 'action_required', 'stale'])
+
+export function runFailed(result: GitopsScaffoldResult): boolean {
+  return result.run?.status === 'completed' && FAILED_CONCLUSIONS.has(result.run.conclusion ?? '')
+}
+
+/**
+ * Validates, dispatches the GitOps workflow, finds its run and, with `wait`, follows it to its PR.
+ * Plans first (inputs, declared-input check, the exact request), acts second; a dry run stops after planning.
+ */
+export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: GitopsScaffoldDeps = {}): Promise<GitopsScaffoldOutcome> {
+  const timings = {...DEFAULT_TIMINGS, ...deps.timings}
+  const emit = deps.onEvent ?? (() => {})
+  const [owner, repo] = request.repository.split('/')
+  const repoRef: RepoRef = {owner, repo}
+  const ctx = (stage: ErrorContext['stage']): ErrorContext => ({...request, stage})
+  const inputs = workflowInputs(request.primitive)
+  emit({type: 'validated', against: 'local', inputs: {...inputs}})
+
+  // PLAN: the token (optional in a dry run), the workflow's declared inputs, the exact request.
+  const found = await findToken(request.env, request.apiUrl)
+  if (!found && !request.dryRun) throw missingTokenError()
+  const client = found ? (deps.client ?? (await createGitHubClient({token: found.token, baseUrl: request.apiUrl, transport: timings.transport}))) : null
+
+  let distinctIdInput: string | undefined
+  if (client) {
+    const text = await guard(() => client.readFile(repoRef, `.github/workflows/${request.workflow}`, request.ref), ctx('read'))
+    let declared
+    try {
+      declared = await parseDeclaredInputs(text)
+    } catch (error) {
+      if (!(error instanceof DeclaredInputsError)) throw error
+      throw prerequisiteError('WORKFLOW_FILE_INVALID', `.github/workflows/${request.workflow} in ${request.repository}@${request.ref}: ${error.message}.`)
+    }
+    if (declared === null) {
+      throw prerequisiteError(
+        'WORKFLOW_NOT_DISPATCHABLE',
+        `.github/workflows/${request.workflow} in ${request.repository}@${request.ref} has no workflow_dispatch trigger.`,
+        ['Add `on: workflow_dispatch` with its inputs to the workflow, on the default branch.'],
+      )
+    }
+    distinctIdInput = correlationInput(declared)
+    if (distinctIdInput) inputs[distinctIdInput] = randomUUID()
+    const problems = checkAgainstDeclared(inputs, declared)
+    if (problems.length > 0) {
+      const codes = new Set(problems.map((p) => p.code))
+      throw usageError(
+        codes.size === 1 ? problems[0].code : 'INPUTS_NOT_ACCEPTED',
+        `The workflow ${request.workflow} at ${request.ref} would reject these inputs: ${problems.map((p) => p.message).join('; ')}.`,
+        [
+          `Declared inputs: ${declared.map((d) => `${d.name}${d.required ? '*' : ''}${d.options ? `(${d.options.join('|')})` : ''}`).join(', ') || '(none)'}.`,
+          'Nothing was dispatched. Fix the flags, or the workflow\'s on.workflow_dispatch.inputs.',
+        ],
+      )
+    }
+    emit({type: 'validated', against: 'workflow', inputs: {...inputs}})
+  }
+
+  const body: DispatchBody = {ref: request.ref, inputs, return_run_details: true}
+  const dispatchRequest: DispatchRequest = {
+    method: 'POST',
+    url: `${request.apiUrl.replace(/\/+$/, '')}/repos/${owner}/${repo}/actions/workflows/${encodeURIComponent(request.workflow)}/dispatches`,
+    body,
+  }
+  const result: GitopsScaffoldResult = {
+    repository: request.repository,
+    workflow: request.workflow,
+    ref: request.ref,
+    inputs,
+    dryRun: request.dryRun,
+    run: null,
+    pullRequest: null,
+    nextSteps: [],
+  }
+  const outcome: GitopsScaffoldOutcome = {result, request: dispatchRequest, tokenSource: found?.source ?? null}
+  if (request.dryRun) {
+    result.nextSteps = [
+      ...(client ? [] : ['Set GH_TOKEN (or run `gh auth login`) to also check the inputs against the workflow\'s declared inputs.']),
+      'Run the same command without --dry-run to dispatch the workflow (add --wait to follow it to its pull request).',
+    ]
+    return outcome
+  }
+
+  // ACT: dispatch, find the run, follow it.
+  const c = client!
+  emit({type: 'dispatching'})
+  const dispatchedAt = new Date()
+  let runRef: {id: number; url: string; htmlUrl: string; correlation: Correlation} | null = null
+  try {
+    const out = await c.dispatchWorkflow(repoRef, request.workflow, body)
+    if (out.kind === 'details') runRef = {id: out.runId, url: out.runUrl, htmlUrl: out.htmlUrl, correlation: 'returned'}
+    else emit({type: 'fallback', reason: 'GitHub accepted the dispatch without run details (204); looking for the run'})
+  } catch (error) {
+    if (!(error instanceof GitHubApiError && rejectsRunDetails(error))) throw wrap(error, ctx('dispatch'))
+    emit({type: 'fallback', reason: `GitHub does not know return_run_details (${error.status}); dispatching without it`})
+    delete body.return_run_details
+    await guard(() => c.dispatchWorkflow(repoRef, request.workflow, body), ctx('dispatch'))
+  }
+
+  let run: WorkflowRun
+  let etag: string | undefined
+  if (runRef) {
+    const id = runRef.id
+    const got = await guard(() => c.getWorkflowRun(repoRef, id), ctx('follow'))
+    run = got!.run
+    etag = got!.etag
+  } else {
+    const foundRun = await findDispatchedRun(c, repoRef, request, dispatchedAt, inputs, distinctIdInput, timings, ctx('follow'))
+    run = foundRun.run
+    runRef = {id: run.id, url: run.url, htmlUrl: run.htmlUrl, correlation: foundRun.correlation}
+  }
+  const runInfo = runRef
+  result.run = {...runInfo, status: run.status, conclusion: run.conclusion}
+  emit({type: 'dispatched', run: result.run})
+
+  if (!request.wait) {
+    result.nextSteps = [
+      `Follow the run: ${runInfo.htmlUrl} (or: gh run watch ${runInfo.id} -R ${request.repository}).`,
+      'Next time, add --wait to follow the run to its pull request.',
+    ]
+    return outcome
+  }
+
+  // Follow the run with backoff and conditional requests until it completes or the deadline passes.
+  const deadline = Date.now() + request.timeoutMs
+  let delay = timings.pollInitialMs
+  let lastStatus = run.status
+  while (run.status !== 'completed') {
+    const remaining = deadline - Date.now()
+    if (remaining <= 0) {
+      throw remoteError('WAIT_TIMEOUT', `The run did not complete within the --timeout (status: ${run.status}): ${runInfo.htmlUrl}`, [
+        `It is still running; follow it at ${runInfo.htmlUrl} (or: gh run watch ${runInfo.id} -R ${request.repository}).`,
+        'Do not dispatch again: the run will open its pull request when it completes.',
+      ])
+    }
+    await sleep(Math.min(delay, remaining))
+    delay = Math.min(timings.pollMaxMs, Math.round(delay * timings.pollFactor))
+    const got = await guard(() => c.getWorkflowRun(repoRef, runInfo.id, etag), ctx('follow'))
+    if (got) {
+      run = got.run
+      etag = got.etag ?? etag
+    }
+    if (run.status !== lastStatus) {
+      lastStatus = run.status
+      emit({type: 'status', status: run.status, conclusion: run.conclusion, htmlUrl: run.htmlUrl})
+    }
+  }
+  result.run = {...result.run, status: run.status, conclusion: run.conclusion}
+
+  if (runFailed(result)) {
+    result.nextSteps = [`The workflow run ended ${run.conclusion}; read its logs: ${runInfo.htmlUrl}`, 'Fix the cause, then run this command again.']
+    return outcome
+  }
+  result.pullRequest = await guard(() => findPullRequest(c, repoRef, request, dispatchedAt, timings), ctx('follow'))
+  emit({type: 'pull-request', pullRequest: result.pullRequest})
+  result.nextSteps = result.pullRequest
+    ? [`Review and merge the GitOps pull request: ${result.pullRequest.url}`, 'Enabling the primitive and setting image.ref are separate GitOps pull requests.']
+    : [
+        `The run completed (${run.conclusion}) but no pull request was found for branch ${expandBranch(request)}; read the run: ${runInfo.htmlUrl}`,
+        'When the GitOps files already exist, the workflow may have had nothing to change.',
+      ]
+  return outcome
+}
+
+/** GHES 3.20 and older answer 400/422 to the unknown `return_run_details` field. */
+function rejectsRunDetails(error: GitHubApiError): boolean {
+  return (error.status === 400 || error.status === 422) && /return_run_details/i.test(error.githubMessage)
+}
+
+async function findDispatchedRun(
+  client: GitHubClient,
+  repo: RepoRef,
+  request: GitopsScaffoldRequest,
+  dispatchedAt: Date,
+  inputs: Record<string, string>,
+  distinctIdInput: string | undefined,
+  timings: GitopsTimings,
+  ctx: ErrorContext,
+): Promise<{run: WorkflowRun; correlation: Correlation}> {
+  const since = new Date(dispatchedAt.getTime() - timings.clockSkewMs)
+  const actor = await guard(() => client.authenticatedLogin(), ctx)
+  const distinctId = distinctIdInput ? inputs[distinctIdInput] : undefined
+  let delay = timings.findRunDelayMs
+  for (let attempt = 1; attempt <= timings.findRunAttempts; attempt++) {
+    const runs = await guard(
+      () => client.listWorkflowRuns(repo, request.workflow, {event: 'workflow_dispatch', branch: request.ref, createdSince: since, ...(actor ? {actor} : {})}),
+      ctx,
+    )
+    if (distinctId) {
+      const match = runs.find((r) => r.displayTitle.includes(distinctId))
+      if (match) return {run: match, correlation: 'distinct-id'}
+    }
+    const candidates = runs.filter((r) => Date.parse(r.createdAt) >= since.getTime() && (!actor || !r.actor || r.actor === actor))
+    // With a correlation input, only the last attempt falls back to timing (the title may lack the id).
+    if (candidates.length > 0 && (!distinctId || attempt === timings.findRunAttempts)) {
+      const closest = candidates.sort(
+        (a, b) => Math.abs(Date.parse(a.createdAt) - dispatchedAt.getTime()) - Math.abs(Date.parse(b.createdAt) - dispatchedAt.getTime()),
+      )[0]
+      return {run: closest, correlation: 'heuristic'}
+    }
+    if (attempt < timings.findRunAttempts) {
+      await sleep(delay)
+      delay = Math.min(timings.findRunMaxDelayMs, delay * 2)
+    }
+  }
+  throw remoteError('RUN_NOT_FOUND', `The workflow was dispatched but its run did not appear in ${request.repository} in time.`, [
+    `Look for it at https://github.com/${request.repository}/actions/workflows/${request.workflow} (or the same path on your GitHub Enterprise Server).`,
+    'Do not dispatch again before checking: the run may just be queued.',
+  ])
+}
+
+export function expandBranch(request: Pick<GitopsScaffoldRequest, 'branchPattern' | 'primitive'>): string {
+  const {kind, name, version} = request.primitive
+  return request.branchPattern.replaceAll('{kind}', kind).replaceAll('{name}', name).replaceAll('{version}', version)
+}
+
+async function findPullRequest(
+  client: GitHubClient,
+  repo: RepoRef,
+  request: GitopsScaffoldRequest,
+  dispatchedAt: Date,
+  timings: GitopsTimings,
+): Promise<GitopsScaffoldResult['pullRequest']> {
+  const branch = expandBranch(request)
+  const exact = await client.listPullRequests(repo, {state: 'open', head: `${repo.owner}:${branch}`})
+  const pick = exact.find((pr) => pr.branch === branch)
+  if (pick) return {number: pick.number, url: pick.htmlUrl, branch: pick.branch}
+  const {kind, name, version} = request.primitive
+  const needle = `${kind}-${name}-${version}`
+  const since = dispatchedAt.getTime() - timings.clockSkewMs
+  const recent = (await client.listPullRequests(repo, {state: 'all'}))
+    .filter((pr) => pr.branch.includes(needle) && Date.parse(pr.createdAt) >= since)
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+  return recent[0] ? {number: recent[0].number, url: recent[0].htmlUrl, branch: recent[0].branch} : null
+}
+
+async function guard<T>(fn: () => Promise<T>, ctx: ErrorContext): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    throw wrap(error, ctx)
+  }
+}
+
+function wrap(error: unknown, ctx: ErrorContext): unknown {
+  if (error instanceof AmeideError) return error
+  if (error instanceof GitHubApiError) return mapGitHubError(error, ctx)
+  return error
+}
