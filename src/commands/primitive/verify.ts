@@ -1,0 +1,73 @@
+import {Flags} from '@oclif/core'
+
+import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import {resolveRepoRoot} from '../../core/repo-root.js'
+import {redact} from '../../core/secrets.js'
+import {KINDS} from '../../primitives/kinds.js'
+import {formatVerify} from '../../verify/format.js'
+import {reportToGitHubActions} from '../../verify/github-actions.js'
+import {CHECK_IDS, type VerifyResult} from '../../verify/types.js'
+import {missingTool, parseVerifyInput, verifyPrimitives} from '../../verify/verify.js'
+
+export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
+  static override summary = 'Check primitives against the mechanical guardrails, offline; diagnose, never fix.'
+
+  static override description = describeCommand(
+    'Runs the checks on the primitive containing the current directory, on --kind/--name, or on --all primitives ' +
+      '(concurrently, reported in a stable order). Deterministic and offline; never writes a file and never runs the ' +
+      "primitive's tests. Each finding names its file, line, rule, message and hint. Checks: " +
+      `${CHECK_IDS.join(', ')}. ` +
+      'Exit 0 when nothing fails (warnings allowed), 1 when a check fails, 3 when a tool a check needs (buf) is missing. ' +
+      'CI gates with `jq -e \'.summary == "pass"\'` on the --json output. Under GitHub Actions (GITHUB_ACTIONS=true) findings ' +
+      'are also annotations, and a table is appended to $GITHUB_STEP_SUMMARY.',
+    {
+      INVALID_SELECTION: 'exit 2: --all with --kind/--name, or only one of --kind/--name',
+      INVALID_KIND: 'exit 2: --kind is not one of the six kinds',
+      INVALID_NAME: 'exit 2: --name is not kebab-case or longer than 33 characters',
+      UNKNOWN_CHECK: 'exit 2: --check names a check that does not exist',
+      PRIMITIVE_NOT_FOUND: 'exit 2: primitives/<kind>/<name>/ does not exist',
+      NO_PRIMITIVE_SELECTED: 'exit 2: no --kind/--name or --all, and the current directory is not inside a primitive',
+      REPO_ROOT_NOT_FOUND: 'exit 2: --repo-root is not a directory',
+      NOT_A_GIT_REPOSITORY: 'exit 3: no --repo-root and the current directory is not in a git repository',
+    },
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>                       # inside primitives/<kind>/<name>/',
+    '<%= config.bin %> <%= command.id %> --kind domain --name orders',
+    '<%= config.bin %> <%= command.id %> --all --json | jq -e \'.summary == "pass"\'',
+    '<%= config.bin %> <%= command.id %> --kind agent --name triage --check imports --check secrets',
+  ]
+
+  static override flags = {
+    kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')} (with --name).`, helpValue: 'KIND'}),
+    name: Flags.string({description: 'Primitive name (with --kind).', helpValue: 'NAME'}),
+    all: Flags.boolean({description: 'Every primitives/<kind>/<name>/ in the repository.', default: false}),
+    check: Flags.string({
+      description: `Run only these checks (repeatable or comma-separated): ${CHECK_IDS.join(', ')}.`,
+      multiple: true,
+      helpValue: 'ID',
+    }),
+  }
+
+  protected async execute(): Promise<VerifyResult> {
+    const {flags} = await this.parse(PrimitiveVerify)
+    const input = parseVerifyInput({...flags, cwd: process.cwd()})
+    const repoRoot = await resolveRepoRoot(flags['repo-root'])
+    const progress = await this.progress()
+    progress.start('Verifying primitives')
+    let done = 0
+    const result = await verifyPrimitives({
+      ...input,
+      repoRoot,
+      onPrimitiveDone: (p) => progress.update(`Verified ${++done}: ${p.path}`),
+    })
+    progress.stop()
+    await reportToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
+    if (!this.jsonEnabled()) this.log(formatVerify(result, this.style))
+    if (missingTool(result)) this.setExitCode(ExitCode.Prerequisite)
+    else if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
+    return result
+  }
+}

@@ -1,0 +1,73 @@
+import {isDockerfile, isJson, isYaml, sourceLanguage} from '../classify.js'
+import {scanDockerfile} from '../images/dockerfile.js'
+import {scanLines, type ImageFinding} from '../images/findings.js'
+import {scanYaml} from '../images/yaml.js'
+import {goStrings} from '../imports/go.js'
+import {pythonStrings} from '../imports/python.js'
+import type {StringLiteral} from '../imports/types.js'
+import {typescriptStrings} from '../imports/typescript.js'
+import type {Check, Finding, SourceFile} from '../types.js'
+
+/** Documentation and lock files are not scanned for image references. */
+const NOT_SCANNED = /\.(?:md|markdown|rst|txt|adoc|lock|sum|svg|bpmn|xml|html|css)$/i
+
+/** Cheap test before any parsing: could this text hold an image reference, a pull policy or a tag? */
+const PREFILTER = /image|:(?:dev|main|latest)\b|pull_?policy|\btag\s*:|^\s*FROM\s/im
+
+export const imagePolicyCheck: Check = {
+  id: 'image-policy',
+  summary: 'no floating (:dev/:main/:latest) or untagged images, base images pinned by digest, no pullPolicy Always',
+  skipReason: () => null,
+  async run(ctx) {
+    let yaml: typeof import('yaml') | null = null
+    const findings: Finding[] = []
+    for (const file of ctx.files) {
+      const text = file.text
+      if (text === null || NOT_SCANNED.test(file.rel)) continue
+      if (!isDockerfile(file.rel) && !PREFILTER.test(text)) continue
+      let found: ImageFinding[]
+      if (isDockerfile(file.rel)) found = scanDockerfile(text)
+      else if (isYaml(file.rel) || isJson(file.rel)) {
+        yaml ??= await import('yaml')
+        found = scanYaml(yaml, text, `in ${file.rel}`)
+      } else {
+        const language = sourceLanguage(file.rel)
+        found = language ? scanStrings(stringsOf(language, text), `in a string literal`) : scanLines(text, (k, column) => ({line: k + 1, column}), '')
+      }
+      for (const f of found) findings.push(toFinding(file, f))
+    }
+    return {findings: dedupe(findings)}
+  },
+}
+
+function stringsOf(language: 'go' | 'python' | 'typescript', text: string): StringLiteral[] {
+  if (language === 'go') return goStrings(text)
+  if (language === 'python') return pythonStrings(text)
+  return typescriptStrings(text)
+}
+
+/** String literals are scanned like YAML text: manifests embedded in source are where floating tags hide. */
+function scanStrings(literals: StringLiteral[], where: string): ImageFinding[] {
+  const out: ImageFinding[] = []
+  for (const lit of literals) {
+    if (!/image|:(?:dev|main|latest)|policy|tag/i.test(lit.value)) continue
+    const toFile = (k: number, column: number) => (k === 0 ? {line: lit.line, column: lit.column + column - 1} : {line: lit.line + k, column})
+    for (const f of scanLines(lit.value, toFile, where)) out.push(f)
+  }
+  return out
+}
+
+function toFinding(file: SourceFile, f: ImageFinding): Finding {
+  return {rule: f.rule, severity: f.severity, file: file.repoPath, line: f.line, column: f.column, message: f.message.replace(/ +$/, ''), hint: f.hint}
+}
+
+/** One finding per (file, line, column, rule): an `image:` value is also free text. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>()
+  return findings.filter((f) => {
+    const key = `${f.file}:${f.line}:${f.column}:${f.rule}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}

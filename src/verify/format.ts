@@ -1,0 +1,42 @@
+import type {Style} from '../core/output/style.js'
+import type {CheckResult, VerifyResult} from './types.js'
+
+const MARK: Record<CheckResult['status'], string> = {pass: '✓', warn: '!', fail: '✗', skip: '–'}
+
+/** Human output: per primitive one line per check (✓ ! ✗ –) with its findings under it, then a summary line. */
+export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerCheck = 50): string {
+  const lines: string[] = []
+  const color = (status: CheckResult['status'], s: string) =>
+    status === 'pass' ? style.green(s) : status === 'fail' ? style.red(s) : status === 'warn' ? style.yellow(s) : style.dim(s)
+  for (const p of result.primitives) {
+    lines.push(`${style.bold(`${p.kind}/${p.name}`)} ${style.dim(p.path)}  ${p.summary === 'pass' ? style.green('pass') : style.red('FAIL')}`)
+    for (const c of p.checks) {
+      const counts = c.findings.length > 0 ? ` (${c.findings.length} finding${c.findings.length === 1 ? '' : 's'})` : ''
+      const note = c.note ? style.dim(`  ${c.note}`) : ''
+      lines.push(`  ${color(c.status, MARK[c.status])} ${c.id.padEnd(16)}${counts}${note}`)
+      for (const f of c.findings.slice(0, maxFindingsPerCheck)) {
+        const where = f.line > 0 ? `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}` : f.file
+        lines.push(`      ${f.severity === 'error' ? style.red('error') : style.yellow('warn ')} ${where} ${style.dim(`[${f.rule}]`)}`)
+        lines.push(`            ${f.message}`)
+        lines.push(`            ${style.cyan('hint')}: ${f.hint}`)
+      }
+      if (c.findings.length > maxFindingsPerCheck) {
+        lines.push(style.dim(`      … and ${c.findings.length - maxFindingsPerCheck} more (use --json for all)`))
+      }
+    }
+    lines.push('')
+  }
+  const failed = result.primitives.filter((p) => p.summary === 'fail').length
+  const all = result.primitives.flatMap((p) => p.checks)
+  const errors = all.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'error').length, 0)
+  const warnings = all.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'warning').length, 0)
+  const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')
+  lines.push(
+    `${verdict}: ${result.primitives.length} primitive(s), ${failed} failing; ${errors} error(s), ${warnings} warning(s).`,
+  )
+  if (result.nextSteps.length > 0) {
+    lines.push('', style.bold('Next steps:'))
+    result.nextSteps.forEach((s, i) => lines.push(`  ${i + 1}. ${s}`))
+  }
+  return lines.join('\n')
+}

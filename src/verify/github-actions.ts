@@ -1,0 +1,54 @@
+import {appendFile} from 'node:fs/promises'
+
+import type {VerifyResult} from './types.js'
+
+/** Escapes an annotation message (`%`, CR, LF). */
+const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
+/** Escapes an annotation property value (also `:` and `,`). */
+const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
+
+/** `::error file=…,line=…,col=…,title=…::message` (or `::warning`) for every finding. */
+export function annotations(result: VerifyResult): string[] {
+  const out: string[] = []
+  for (const p of result.primitives) {
+    for (const c of p.checks) {
+      for (const f of c.findings) {
+        const props = [`file=${escapeProperty(f.file)}`]
+        if (f.line > 0) props.push(`line=${f.line}`)
+        if (f.line > 0 && f.column) props.push(`col=${f.column}`)
+        props.push(`title=${escapeProperty(`ameide verify ${c.id}: ${f.rule}`)}`)
+        out.push(`::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`)
+      }
+    }
+  }
+  return out
+}
+
+const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
+
+/** Markdown for $GITHUB_STEP_SUMMARY: one row per primitive and check, then the findings. */
+export function stepSummary(result: VerifyResult): string {
+  const icon = {pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail', skip: '➖ skip'}
+  const lines = [`### ameide primitive verify: ${result.summary === 'pass' ? '✅ pass' : '❌ fail'}`, '']
+  lines.push('| Primitive | Check | Status | Findings |', '|---|---|---|---|')
+  for (const p of result.primitives) {
+    for (const c of p.checks) lines.push(`| \`${p.path}\` | ${c.id} | ${icon[c.status]} | ${c.findings.length} |`)
+  }
+  const findings = result.primitives.flatMap((p) => p.checks.flatMap((c) => c.findings.map((f) => ({c, f}))))
+  if (findings.length > 0) {
+    lines.push('', '| Severity | Location | Rule | Message |', '|---|---|---|---|')
+    for (const {c, f} of findings.slice(0, 200)) {
+      const where = f.line > 0 ? `${f.file}:${f.line}` : f.file
+      lines.push(`| ${f.severity} | \`${cell(where)}\` | ${c.id}/${f.rule} | ${cell(f.message)} |`)
+    }
+    if (findings.length > 200) lines.push('', `…and ${findings.length - 200} more findings (see the job log).`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** Under GitHub Actions: annotations on stderr and the summary table appended to $GITHUB_STEP_SUMMARY. */
+export async function reportToGitHubActions(result: VerifyResult, env: NodeJS.ProcessEnv, write: (line: string) => void): Promise<void> {
+  if (env.GITHUB_ACTIONS !== 'true') return
+  for (const line of annotations(result)) write(line)
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, stepSummary(result), 'utf8')
+}

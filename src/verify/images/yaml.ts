@@ -1,0 +1,172 @@
+import type {Document, LineCounter, Node, Scalar} from 'yaml'
+
+import {floatingInText, floatingTag, judgeImage, pullPolicyAlways, scanLines, type ImageFinding, type Position} from './findings.js'
+import {FLOATING_TAGS} from './reference.js'
+
+type YamlModule = typeof import('yaml')
+
+/** Maps a 1-based line and column of the text being parsed to the position in the file. */
+type ToFile = (line: number, column: number) => Position
+
+/** Alias expansion limit: a YAML bomb stops parsing (the file is then scanned line by line). */
+export const MAX_ALIAS_COUNT = 100
+/** How deep YAML embedded in block scalars is followed. */
+const MAX_EMBED_DEPTH = 4
+
+const IMAGE_KEY = /image$/i
+const IMAGE_LIST_KEY = /images$/i
+const POLICY_KEY = /^(?:image)?pull_?policy$/i
+const TAG_KEY = /^(?:image)?tag$/i
+
+/**
+ * Image policy over YAML (and JSON, which the same parser reads). Documents are parsed with the
+ * `yaml` library (alias limit on); multi-line block scalars that hold YAML (`manifests: |-`) are
+ * parsed too, with positions mapped back to the line in the file. Text that does not parse is
+ * scanned line by line instead.
+ */
+export function scanYaml(yaml: YamlModule, text: string, where: string): ImageFinding[] {
+  return scanYamlText(yaml, text, (line, column) => ({line, column}), where, 0)
+}
+
+function scanYamlText(yaml: YamlModule, text: string, toFile: ToFile, where: string, depth: number): ImageFinding[] {
+  const lineCounter = new yaml.LineCounter()
+  let docs: Document.Parsed[]
+  try {
+    const parsed = yaml.parseAllDocuments(text, {lineCounter, uniqueKeys: false, prettyErrors: false})
+    docs = Array.isArray(parsed) ? parsed : []
+  } catch {
+    docs = []
+  }
+  if (docs.length === 0 || docs.some((d) => d.errors.length > 0)) {
+    return scanLines(text, (k, column) => toFile(k + 1, column), where)
+  }
+  const out: ImageFinding[] = []
+  const walker = new Walker(yaml, text, lineCounter, toFile, where, depth, out)
+  const hasAliases = text.includes('*')
+  for (const doc of docs) {
+    if (hasAliases) try {
+      // toJS resolves aliases under the alias limit: a bomb throws here and falls back to the line scan.
+      doc.toJS({maxAliasCount: MAX_ALIAS_COUNT})
+    } catch {
+      return scanLines(text, (k, column) => toFile(k + 1, column), where)
+    }
+    // Aliases are not followed by the walker: their anchored value is checked where it is written.
+    walker.node(doc.contents as Node | null, null)
+  }
+  return out
+}
+
+class Walker {
+  constructor(
+    private readonly yaml: YamlModule,
+    private readonly text: string,
+    private readonly lines: LineCounter,
+    private readonly toFile: ToFile,
+    private readonly where: string,
+    private readonly depth: number,
+    private readonly out: ImageFinding[],
+  ) {}
+
+  private pos(offset: number): Position {
+    const {line, col} = this.lines.linePos(offset)
+    return this.toFile(line, col)
+  }
+
+  node(node: Node | null, key: string | null): void {
+    const y = this.yaml
+    if (!node) return
+    if (y.isMap(node)) {
+      for (const pair of node.items) {
+        const k = y.isScalar(pair.key) ? String(pair.key.value) : null
+        this.pair(k, pair.value as Node | null, node)
+      }
+    } else if (y.isSeq(node)) {
+      const itemKey = key !== null && IMAGE_LIST_KEY.test(key) ? 'image' : key
+      for (const item of node.items) this.node(item as Node | null, itemKey)
+    } else if (y.isScalar(node)) {
+      this.scalar(node, key)
+    }
+  }
+
+  private pair(key: string | null, value: Node | null, parent: Node): void {
+    const y = this.yaml
+    if (key !== null && value && y.isScalar(value) && typeof value.value === 'string') {
+      const at = this.valuePos(value)
+      if (POLICY_KEY.test(key) && value.value === 'Always') {
+        this.out.push(pullPolicyAlways(key, at))
+        return
+      }
+      if (TAG_KEY.test(key) && FLOATING_TAGS.has(value.value)) {
+        this.out.push(floatingTag(`${key}: ${value.value}`, value.value, at, this.where))
+        return
+      }
+    }
+    if (key !== null && IMAGE_KEY.test(key) && value && y.isMap(value)) this.imageMap(key, value, parent)
+    this.node(value, key)
+  }
+
+  /** `image: {repository, tag, digest}` maps: a repository with neither tag nor digest (nor ref) is untagged. */
+  private imageMap(key: string, value: Node, _parent: Node): void {
+    const y = this.yaml
+    if (!y.isMap(value)) return
+    const get = (k: string) => value.items.find((p) => y.isScalar(p.key) && p.key.value === k)
+    const repository = get('repository')
+    if (!repository || !y.isScalar(repository.value) || typeof repository.value.value !== 'string') return
+    if (get('tag') || get('digest') || get('ref')) return
+    const repo = repository.value.value
+    const finding = judgeImage(repo, this.valuePos(repository.value), `(${key}.repository) ${this.where}`)
+    if (finding) this.out.push(finding)
+  }
+
+  private scalar(node: Scalar, key: string | null): void {
+    if (typeof node.value !== 'string') return
+    const value = node.value
+    const at = this.valuePos(node)
+    if (key !== null && (IMAGE_KEY.test(key) || key === 'ref' || key === 'image')) {
+      if (!value.includes('\n')) {
+        const finding = judgeImage(value, at, `(${key}) ${this.where}`)
+        if (finding) this.out.push(finding)
+        return
+      }
+    }
+    if (!value.includes('\n')) {
+      for (const f of floatingInText(value, (c) => ({line: at.line, column: at.column + c - 1}), this.where)) this.out.push(f)
+      return
+    }
+    this.multiline(node, value)
+  }
+
+  /** A multi-line string: embedded YAML when it parses as a collection, else scanned line by line. */
+  private multiline(node: Scalar, value: string): void {
+    const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED'
+    const map = block ? this.blockMapping(node) : null
+    const where = `${this.where} (embedded YAML)`
+    if (map && node.type === 'BLOCK_LITERAL' && this.depth < MAX_EMBED_DEPTH && /^\s*(?:-\s+)?[\w."'-]+\s*:(?:\s|$)/m.test(value)) {
+      for (const f of scanYamlText(this.yaml, value, map, where, this.depth + 1)) this.out.push(f)
+      return
+    }
+    const toFile = map ?? (() => this.valuePos(node))
+    for (const f of scanLines(value, (k, column) => toFile(k + 1, column), where)) this.out.push(f)
+  }
+
+  /**
+   * For a block scalar, maps (line, column) of its content to the file: content line 1 is the line
+   * after the `|` header, and columns shift by the block's indentation.
+   */
+  private blockMapping(node: Scalar): ToFile | null {
+    const range = node.range
+    if (!range) return null
+    const headerEnd = this.text.indexOf('\n', range[0])
+    if (headerEnd === -1) return null
+    const header = this.lines.linePos(range[0]).line
+    const firstContent = /^( *)\S/m.exec(this.text.slice(headerEnd + 1, range[1]))
+    const indent = firstContent ? firstContent[1].length : 0
+    return (line, column) => this.toFile(header + line, indent + column)
+  }
+
+  private valuePos(node: Scalar): Position {
+    const start = node.range?.[0] ?? 0
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE'
+    return this.pos(start + (quoted ? 1 : 0))
+  }
+}

@@ -1,0 +1,96 @@
+import type {Kind, Language} from '../primitives/kinds.js'
+
+/** Stable check ids, in the order they run and are reported. */
+export const CHECK_IDS = ['shape', 'scaffold-markers', 'tests', 'imports', 'codegen', 'secrets', 'image-policy', 'naming'] as const
+export type CheckId = (typeof CHECK_IDS)[number]
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
+
+/** `error` findings fail their check; `warning` findings only warn. */
+export type Severity = 'error' | 'warning'
+
+/** One precise, fixable finding. `file` is repo-relative; `line` is 1-based, 0 when the finding is about a whole file. */
+export interface Finding {
+  rule: string
+  severity: Severity
+  file: string
+  line: number
+  column?: number
+  message: string
+  hint: string
+}
+
+export interface CheckResult {
+  id: CheckId
+  status: CheckStatus
+  /** Why the check was skipped, or what it looked at; never a secret. */
+  note?: string
+  findings: Finding[]
+}
+
+export interface PrimitiveResult {
+  kind: Kind
+  name: string
+  path: string
+  summary: 'pass' | 'fail'
+  checks: CheckResult[]
+}
+
+/** The `--json` result of `ameide primitive verify` (schemas/verify.schema.json). */
+export interface VerifyResult {
+  summary: 'pass' | 'fail'
+  primitives: PrimitiveResult[]
+  nextSteps: string[]
+}
+
+/** A file of the primitive, read once and shared by every check. */
+export interface SourceFile {
+  /** Path relative to the primitive folder, with forward slashes. */
+  rel: string
+  /** Repo-relative path. */
+  repoPath: string
+  abs: string
+  size: number
+  /** UTF-8 text, or null for binary or oversized files (only the shape and tests checks see those). */
+  text: string | null
+}
+
+/** Tools a check may need; resolved once per run. */
+export interface VerifyTools {
+  /** Absolute path of `buf`, or null when it is not installed. */
+  buf: string | null
+  /** PATH for child processes (buf plugins such as protoc-gen-es are found through it). */
+  path: string
+}
+
+export interface PrimitiveContext {
+  repoRoot: string
+  kind: Kind
+  name: string
+  language: Language
+  /** Repo-relative folder, e.g. primitives/domain/orders. */
+  path: string
+  dir: string
+  /** Every file of the primitive, sorted by `rel`. */
+  files: SourceFile[]
+  /** `rel` → file. */
+  byRel: Map<string, SourceFile>
+  tools: VerifyTools
+}
+
+export interface CheckOutcome {
+  /** Derived from the findings when omitted: any error → fail, any warning → warn, else pass. */
+  status?: CheckStatus
+  note?: string
+  findings: Finding[]
+}
+
+/** One mechanical guardrail. `run` reads the shared context and never writes inside the repository. */
+export interface Check {
+  id: CheckId
+  /** One line for help and docs. */
+  summary: string
+  /** A skip reason when the check does not apply to this primitive, else null. */
+  skipReason(ctx: PrimitiveContext): string | null
+  run(ctx: PrimitiveContext): CheckOutcome | Promise<CheckOutcome>
+}

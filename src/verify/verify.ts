@@ -1,0 +1,134 @@
+import {realpath} from 'node:fs/promises'
+import path from 'node:path'
+
+import {usageError} from '../core/errors.js'
+import {CANONICAL_LANGUAGE, parseKind, parseName} from '../primitives/kinds.js'
+import {findExecutable, toolPath} from './buf.js'
+import {CHECKS} from './checks/index.js'
+import {discoverPrimitives, type PrimitiveRef, type Selection} from './discover.js'
+import {mapLimit, readPrimitiveFiles} from './files.js'
+import {CHECK_IDS, type CheckId, type CheckResult, type Finding, type PrimitiveContext, type PrimitiveResult, type VerifyResult, type VerifyTools} from './types.js'
+
+export interface VerifyInput {
+  selection: Selection
+  checks: CheckId[]
+}
+
+export interface VerifyRequest extends VerifyInput {
+  repoRoot: string
+  /** PATH used to find buf (default: process.env.PATH). */
+  envPath?: string
+  /** Primitives checked at once under --all. */
+  concurrency?: number
+  onPrimitiveDone?: (result: PrimitiveResult) => void
+}
+
+/** Validates flags (exit 2 on any problem) before the repository is looked at. */
+export function parseVerifyInput(raw: {kind?: string; name?: string; all: boolean; check?: string[]; cwd: string}): VerifyInput {
+  const checks = parseChecks(raw.check ?? [])
+  if (raw.all && (raw.kind !== undefined || raw.name !== undefined)) {
+    throw usageError('INVALID_SELECTION', '--all cannot be combined with --kind/--name.', [
+      'Pass either --all, or --kind K --name N, or neither (inside a primitive folder).',
+    ])
+  }
+  if ((raw.kind === undefined) !== (raw.name === undefined)) {
+    throw usageError('INVALID_SELECTION', `--${raw.kind === undefined ? 'kind' : 'name'} is required with --${raw.kind === undefined ? 'name' : 'kind'}.`, [
+      'Pass both --kind K and --name N, or --all.',
+    ])
+  }
+  if (raw.kind !== undefined && raw.name !== undefined) {
+    return {selection: {mode: 'one', kind: parseKind(raw.kind), name: parseName(raw.name)}, checks}
+  }
+  return {selection: raw.all ? {mode: 'all'} : {mode: 'cwd', cwd: raw.cwd}, checks}
+}
+
+function parseChecks(values: string[]): CheckId[] {
+  if (values.length === 0) return [...CHECK_IDS]
+  const wanted = new Set<string>(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))
+  const unknown = [...wanted].filter((v) => !(CHECK_IDS as readonly string[]).includes(v))
+  if (unknown.length > 0) {
+    throw usageError('UNKNOWN_CHECK', `Unknown check ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`, [`Checks: ${CHECK_IDS.join(', ')}.`])
+  }
+  return CHECK_IDS.filter((id) => wanted.has(id))
+}
+
+/** Finds the primitives, runs the checks on each (concurrently under --all) and reports in a stable order. Reads only. */
+export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyResult> {
+  const repoRoot = await realpath(request.repoRoot)
+  const requested = request.selection
+  const selection: Selection =
+    requested.mode === 'cwd' ? {mode: 'cwd', cwd: await realpath(requested.cwd).catch(() => requested.cwd)} : requested
+  const refs = await discoverPrimitives(repoRoot, selection)
+  const searchPath = toolPath(repoRoot, request.envPath)
+  const needsBuf = request.checks.includes('codegen')
+  const tools: VerifyTools = {buf: needsBuf ? await findExecutable('buf', searchPath) : null, path: searchPath}
+  const checks = CHECKS.filter((c) => request.checks.includes(c.id))
+
+  const primitives = await mapLimit(refs, request.concurrency ?? 8, async (ref) => {
+    const result = await verifyOne(repoRoot, ref, tools, checks)
+    request.onPrimitiveDone?.(result)
+    return result
+  })
+  const summary = primitives.some((p) => p.summary === 'fail') ? 'fail' : 'pass'
+  return {summary, primitives, nextSteps: nextSteps(primitives)}
+}
+
+async function verifyOne(repoRoot: string, ref: PrimitiveRef, tools: VerifyTools, checks: typeof CHECKS): Promise<PrimitiveResult> {
+  const files = await readPrimitiveFiles(repoRoot, ref.path)
+  const ctx: PrimitiveContext = {
+    repoRoot,
+    kind: ref.kind,
+    name: ref.name,
+    language: CANONICAL_LANGUAGE[ref.kind],
+    path: ref.path,
+    dir: path.join(repoRoot, ref.path),
+    files,
+    byRel: new Map(files.map((f) => [f.rel, f])),
+    tools,
+  }
+  const results: CheckResult[] = []
+  for (const check of checks) {
+    const skip = check.skipReason(ctx)
+    if (skip !== null) {
+      results.push({id: check.id, status: 'skip', note: skip, findings: []})
+      continue
+    }
+    const outcome = await check.run(ctx)
+    const findings = [...outcome.findings].sort(byPosition)
+    const status = outcome.status ?? statusOf(findings)
+    results.push({id: check.id, status, ...(outcome.note ? {note: outcome.note} : {}), findings})
+  }
+  const summary = results.some((r) => r.status === 'fail') ? 'fail' : 'pass'
+  return {kind: ref.kind, name: ref.name, path: ref.path, summary, checks: results}
+}
+
+function statusOf(findings: Finding[]): CheckResult['status'] {
+  if (findings.some((f) => f.severity === 'error')) return 'fail'
+  if (findings.some((f) => f.severity === 'warning')) return 'warn'
+  return 'pass'
+}
+
+const byPosition = (a: Finding, b: Finding) =>
+  (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+
+/** True when a required tool (buf, a buf plugin) is missing: the command exits 3. */
+export function missingTool(result: VerifyResult): boolean {
+  return result.primitives.some((p) => p.checks.some((c) => c.findings.some((f) => f.rule === 'tool-missing')))
+}
+
+function nextSteps(primitives: PrimitiveResult[]): string[] {
+  if (primitives.length === 0) return ['No primitives found under primitives/<kind>/<name>/; create one with `ameide primitive scaffold --kind K --name N`.']
+  const failing = primitives.filter((p) => p.summary === 'fail')
+  if (failing.length === 0) {
+    return primitives.length === 1
+      ? [`Run the primitive's own tests, then publish: ameide primitive publish --kind ${primitives[0].kind} --name ${primitives[0].name}`]
+      : ["All primitives pass; run each primitive's own tests through its language's runner."]
+  }
+  const steps: string[] = []
+  for (const p of failing) {
+    const failed = p.checks.filter((c) => c.status === 'fail')
+    const count = failed.reduce((n, c) => n + c.findings.length, 0)
+    steps.push(`Fix ${count} finding(s) in ${p.path} (${failed.map((c) => c.id).join(', ')}), each with its file, line and hint, then re-run: ameide primitive verify --kind ${p.kind} --name ${p.name}`)
+  }
+  return steps
+}
