@@ -139,7 +139,7 @@ export function pythonImports(src: string, tokens = tokenizePython(src)): Import
         j++
       }
       const moduleToken = tokens[j]
-      const [name, after] = dotted(tokens, j)
+      const [name, after] = tokens[j]?.value === 'import' ? [null, j] : dotted(tokens, j)
       const module = dots + (name ?? '')
       j = after
       if (tokens[j]?.value !== 'import') continue
