@@ -1,3 +1,5 @@
+import {randomUUID} from 'node:crypto'
+
 import {redact} from '../core/secrets.js'
 
 /**
@@ -36,8 +38,6 @@ export type DispatchOutcome =
 export interface RunFilter {
   event: string
   branch: string
-  /** Only runs created at or after this instant. */
-  createdSince: Date
   actor?: string
 }
 
@@ -125,7 +125,8 @@ export async function createGitHubClient(options: {
       retryAfterBaseValue: transport.retryBaseMs,
       doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
-    throttle: {onRateLimit: onLimit, onSecondaryRateLimit: onLimit, retryAfterBaseValue: 1000},
+    // A client-own id: the plugin's limiters (1 s between writes, as GitHub asks) are per id, not shared process-wide.
+    throttle: {id: `ameide-${randomUUID()}`, onRateLimit: onLimit, onSecondaryRateLimit: onLimit, retryAfterBaseValue: 1000},
   })
 
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
@@ -160,6 +161,8 @@ export async function createGitHubClient(options: {
       return {kind: 'accepted'}
     },
 
+    // Newest first. No `created` filter: GitHub's description types it date-time while its docs use search
+    // syntax (>=…); the caller filters created_at itself.
     async listWorkflowRuns(repo, workflow, filter) {
       const {data} = await call('list workflow runs', () =>
         octokit.rest.actions.listWorkflowRuns({
@@ -167,7 +170,6 @@ export async function createGitHubClient(options: {
           workflow_id: workflow,
           event: filter.event,
           branch: filter.branch,
-          created: `>=${filter.createdSince.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
           ...(filter.actor ? {actor: filter.actor} : {}),
           per_page: 50,
         }),

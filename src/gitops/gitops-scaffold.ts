@@ -243,7 +243,7 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
       ])
     }
     await sleep(Math.min(delay, remaining))
-    delay = Math.min(timings.pollMaxMs, Math.round(delay * timings.pollFactor))
+    delay = nextPollDelay(delay, timings)
     const got = await guard(() => c.getWorkflowRun(repoRef, runInfo.id, etag), ctx('follow'))
     if (got) {
       run = got.run
@@ -271,6 +271,11 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
   return outcome
 }
 
+/** The poll interval after `delay`: grows by pollFactor up to pollMaxMs (2 s, 3 s, 4.5 s, … 15 s by default). */
+export function nextPollDelay(delay: number, timings: Pick<GitopsTimings, 'pollFactor' | 'pollMaxMs'>): number {
+  return Math.min(timings.pollMaxMs, Math.round(delay * timings.pollFactor))
+}
+
 /** GHES 3.20 and older answer 400/422 to the unknown `return_run_details` field. */
 function rejectsRunDetails(error: GitHubApiError): boolean {
   return (error.status === 400 || error.status === 422) && /return_run_details/i.test(error.githubMessage)
@@ -292,7 +297,7 @@ async function findDispatchedRun(
   let delay = timings.findRunDelayMs
   for (let attempt = 1; attempt <= timings.findRunAttempts; attempt++) {
     const runs = await guard(
-      () => client.listWorkflowRuns(repo, request.workflow, {event: 'workflow_dispatch', branch: request.ref, createdSince: since, ...(actor ? {actor} : {})}),
+      () => client.listWorkflowRuns(repo, request.workflow, {event: 'workflow_dispatch', branch: request.ref, ...(actor ? {actor} : {})}),
       ctx,
     )
     if (distinctId) {
