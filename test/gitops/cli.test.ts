@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {chmod, mkdir, readFile, readdir, symlink, writeFile} from 'node:fs/promises'
+import {chmod, readFile, readdir, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {execa} from 'execa'
