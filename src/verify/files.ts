@@ -1,4 +1,4 @@
-import {open, readdir} from 'node:fs/promises'
+import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {SourceFile} from './types.js'
@@ -22,50 +22,42 @@ export const MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 /** Lists every regular file under `dir` (ignoring IGNORED_DIRS), relative paths with forward slashes, sorted. */
 export async function listFiles(dir: string): Promise<string[]> {
+  return listFilesSync(dir)
+}
+
+function listFilesSync(dir: string): string[] {
   const out: string[] = []
-  const walk = async (rel: string): Promise<void> => {
-    const entries = await readdir(path.join(dir, rel), {withFileTypes: true})
-    const subdirs: Promise<void>[] = []
+  const walk = (rel: string): void => {
+    const entries = readdirSync(rel === '' ? dir : path.join(dir, rel), {withFileTypes: true})
     for (const entry of entries) {
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`
       if (entry.isDirectory()) {
-        if (!IGNORED_DIRS.has(entry.name)) subdirs.push(walk(childRel))
+        if (!IGNORED_DIRS.has(entry.name)) walk(childRel)
       } else if (entry.isFile()) {
         out.push(childRel)
       }
     }
-    await Promise.all(subdirs)
   }
-  await walk('')
+  walk('')
   return out.sort()
 }
 
 /**
  * Reads every file of a primitive once. Text is shared by all checks; binary files (a NUL byte in
  * the first 8 KiB) and files over MAX_TEXT_BYTES get `text: null`. Reads only.
+ *
+ * Synchronous on purpose: for thousands of small files in the page cache, one blocking read each is
+ * several times faster than the open/stat/read/close round-trips of fs/promises (see bench/verify).
  */
 export async function readPrimitiveFiles(repoRoot: string, primitivePath: string): Promise<SourceFile[]> {
   const dir = path.join(repoRoot, primitivePath)
-  const rels = await listFiles(dir)
-  return mapLimit(rels, 64, async (rel) => {
+  return listFilesSync(dir).map((rel) => {
     const abs = path.join(dir, rel)
-    const {size, text} = await readText(abs)
-    return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text}
+    const buffer = readFileSync(abs)
+    const size = buffer.length
+    const binary = size > MAX_TEXT_BYTES || buffer.subarray(0, 8192).includes(0)
+    return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text: binary ? null : buffer.toString('utf8')}
   })
-}
-
-async function readText(abs: string): Promise<{size: number; text: string | null}> {
-  const handle = await open(abs, 'r')
-  try {
-    const {size} = await handle.stat()
-    if (size > MAX_TEXT_BYTES) return {size, text: null}
-    const buffer = await handle.readFile()
-    const probe = buffer.subarray(0, 8192)
-    if (probe.includes(0)) return {size, text: null}
-    return {size, text: buffer.toString('utf8')}
-  } finally {
-    await handle.close()
-  }
 }
 
 /** Maps with at most `limit` promises in flight; keeps the input order. */

@@ -25,7 +25,32 @@ const TAG_KEY = /^(?:image)?tag$/i
  * scanned line by line instead.
  */
 export function scanYaml(yaml: YamlModule, text: string, where: string): ImageFinding[] {
+  if (!yamlMayViolate(text)) return []
   return scanYamlText(yaml, text, (line, column) => ({line, column}), where, 0)
+}
+
+/** An `image` key and the rest of its line (empty when the value starts on the next line). */
+const IMAGE_VALUE = /image["']?\s*:[ \t]*["']?([^\s"'#,}\]]*)/gi
+/** Text that could hide a violation only a parser sees: floating tags, Always, repository/tag maps, image lists, aliases. */
+const NEEDS_PARSE = /:(?:dev|main|latest)\b|\btag["']?\s*:\s*["']?(?:dev|main|latest)\b|\bAlways\b|repository|images|\*[A-Za-z_]/i
+
+/**
+ * Parsing is the expensive part, so a YAML text is parsed only when it could violate the policy: a
+ * token above, or an `image:` value that has neither a tag nor a digest (or starts on the next line).
+ * A text that passes this test has nothing the parser could report.
+ */
+export function yamlMayViolate(text: string): boolean {
+  if (NEEDS_PARSE.test(text)) return true
+  IMAGE_VALUE.lastIndex = 0
+  for (let m = IMAGE_VALUE.exec(text); m; m = IMAGE_VALUE.exec(text)) {
+    const value = m[1]
+    if (value === '' || value === '|' || value === '>' || value === '|-' || value === '>-') return true
+    if (!value.includes('@')) {
+      const lastSlash = value.lastIndexOf('/')
+      if (!value.slice(lastSlash + 1).includes(':')) return true
+    }
+  }
+  return false
 }
 
 function scanYamlText(yaml: YamlModule, text: string, toFile: ToFile, where: string, depth: number): ImageFinding[] {
