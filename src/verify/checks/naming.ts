@@ -1,10 +1,10 @@
 import {lineIndexOf} from '../text.js'
 import type {Check, Finding} from '../types.js'
 
-const PREFIXES = ['Update', 'Set', 'Patch', 'Modify', 'Change'] as const
+type Prefix = 'Update' | 'Set' | 'Patch' | 'Modify' | 'Change'
 
 /** Suggested business verbs per CRUD-style prefix. */
-const SUGGESTIONS: Record<(typeof PREFIXES)[number], string[]> = {
+const SUGGESTIONS: Record<Prefix, string[]> = {
   Update: ['Revise', 'Amend', 'Correct', 'Reschedule'],
   Set: ['Assign', 'Configure', 'Schedule', 'Designate'],
   Patch: ['Amend', 'Correct', 'Adjust'],
@@ -29,7 +29,7 @@ export const namingCheck: Check = {
       if (!regex) continue
       regex.lastIndex = 0
       for (let m = regex.exec(file.text); m; m = regex.exec(file.text)) {
-        const [, name, prefix, rest] = m as unknown as [string, string, (typeof PREFIXES)[number], string | undefined]
+        const [, name, prefix, rest] = m as unknown as [string, string, Prefix, string | undefined]
         const {line, column} = lineIndexOf(file).position(m.index + m[0].indexOf(name))
         const object = rest ?? ''
         const examples = SUGGESTIONS[prefix].map((verb) => `${verb}${object}`).join(', ')
