@@ -124,9 +124,17 @@ export class DaemonlessBuilder implements Builder {
         check(tool, 'push', await this.run(this.pushArgs(request, localName))),
       )
     } finally {
-      await this.run(multi ? ['manifest', 'rm', localName] : ['rmi', '-f', localName]).catch(() => undefined)
+      // Off the critical path: the pushed image is in the registry; dropping the local copy only saves disk.
+      this.pendingCleanup.push(this.run(multi ? ['manifest', 'rm', localName] : ['rmi', '-f', localName]).then(() => undefined, () => undefined))
     }
     return {builderId: `https://ameide.io/builders/${this.name}@${await this.toolVersion()}`}
+  }
+
+  private readonly pendingCleanup: Promise<void>[] = []
+
+  /** Waits for the background removal of local build images (tests, or before the process ends). */
+  async settle(): Promise<void> {
+    await Promise.all(this.pendingCleanup.splice(0))
   }
 }
 

@@ -80,6 +80,7 @@ describe('buildah builder (real buildah, real registry)', () => {
     expect(imageConfig.history.some((h) => h.created_by?.includes('GREETING'))).toBe(true)
 
     // The private local build name is gone after the push (no accumulation in the store).
+    await builder.settle()
     const {execa} = await import('execa')
     const images = await execa('buildah', [...benv.globalArgs, 'images', '--format', '{{.Name}}'], {env: benv.env})
     expect(images.stdout).not.toContain('ameide-build')
