@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {usageError} from '../core/errors.js'
 import {CANONICAL_LANGUAGE, parseKind, parseName} from '../primitives/kinds.js'
-import {findExecutable, toolPath} from './buf.js'
+import {findExecutable, toolPath} from '../effects/buf.js'
 import {CHECKS} from './checks/index.js'
 import {discoverPrimitives, type PrimitiveRef, type Selection} from './discover.js'
 import {mapLimit, readPrimitiveFiles} from './files.js'

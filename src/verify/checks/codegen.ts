@@ -3,7 +3,7 @@ import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
-import {bufGenerate} from '../buf.js'
+import {bufGenerate} from '../../effects/buf.js'
 import {listFiles} from '../files.js'
 import type {Check, Finding, PrimitiveContext} from '../types.js'
 

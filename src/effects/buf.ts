@@ -2,8 +2,8 @@ import {access, constants} from 'node:fs/promises'
 import path from 'node:path'
 
 /**
- * `buf`, as an external process: the only tool `verify` spawns, and only for primitives that have
- * generated code. (An effect module; it lives beside verify because only verify uses it.)
+ * `buf`, as an external process: every buf call ameide makes goes through this module. `verify` spawns
+ * it only for primitives that have generated code.
  */
 export interface BufRunResult {
   ok: boolean
