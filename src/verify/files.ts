@@ -1,4 +1,4 @@
-import {readdirSync, readFileSync} from 'node:fs'
+import {closeSync, fstatSync, openSync, readdirSync, readSync} from 'node:fs'
 import path from 'node:path'
 
 import type {SourceFile} from './types.js'
@@ -42,6 +42,30 @@ function listFilesSync(dir: string): string[] {
   return out.sort()
 }
 
+/** Reused read buffer (one per thread): no per-file allocation and no fstat for the size. */
+let readBuffer = Buffer.allocUnsafe(256 * 1024)
+
+/** The file's bytes (a view of the shared buffer, valid until the next call) and its size. */
+function readShared(abs: string): {bytes: Buffer; size: number} {
+  const fd = openSync(abs, 'r')
+  try {
+    let n = 0
+    for (;;) {
+      if (n === readBuffer.length) {
+        if (n > MAX_TEXT_BYTES) return {bytes: readBuffer.subarray(0, n), size: fstatSync(fd).size}
+        const bigger = Buffer.allocUnsafe(readBuffer.length * 2)
+        readBuffer.copy(bigger, 0, 0, n)
+        readBuffer = bigger
+      }
+      const k = readSync(fd, readBuffer, n, readBuffer.length - n, null)
+      if (k === 0) return {bytes: readBuffer.subarray(0, n), size: n}
+      n += k
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /**
  * Reads every file of a primitive once. Text is shared by all checks; binary files (a NUL byte in
  * the first 8 KiB) and files over MAX_TEXT_BYTES get `text: null`. Reads only.
@@ -49,27 +73,12 @@ function listFilesSync(dir: string): string[] {
  * Synchronous on purpose: for thousands of small files in the page cache, one blocking read each is
  * several times faster than the open/stat/read/close round-trips of fs/promises (see bench/verify).
  */
-export async function readPrimitiveFiles(repoRoot: string, primitivePath: string): Promise<SourceFile[]> {
+export function readPrimitiveFiles(repoRoot: string, primitivePath: string): SourceFile[] {
   const dir = path.join(repoRoot, primitivePath)
   return listFilesSync(dir).map((rel) => {
     const abs = path.join(dir, rel)
-    const buffer = readFileSync(abs)
-    const size = buffer.length
-    const binary = size > MAX_TEXT_BYTES || buffer.subarray(0, 8192).includes(0)
-    return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text: binary ? null : buffer.toString('utf8')}
+    const {bytes, size} = readShared(abs)
+    const binary = size > MAX_TEXT_BYTES || bytes.subarray(0, 8192).includes(0)
+    return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text: binary ? null : bytes.toString('utf8')}
   })
-}
-
-/** Maps with at most `limit` promises in flight; keeps the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i], i)
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
-  return results
 }

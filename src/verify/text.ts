@@ -49,3 +49,18 @@ export function lineIndexOf(file: {text: string | null}): LineIndex {
   }
   return index
 }
+
+const memos = new WeakMap<object, Map<string, unknown>>()
+
+/** A value derived from a file once and shared by the checks (e.g. its tokens: imports and image-policy both need them). */
+export function memo<T>(file: object, key: string, compute: () => T): T {
+  let values = memos.get(file)
+  if (!values) {
+    values = new Map()
+    memos.set(file, values)
+  }
+  if (values.has(key)) return values.get(key) as T
+  const value = compute()
+  values.set(key, value)
+  return value
+}

@@ -1,13 +1,11 @@
 import {realpath} from 'node:fs/promises'
-import path from 'node:path'
 
 import {usageError} from '../core/errors.js'
-import {CANONICAL_LANGUAGE, parseKind, parseName} from '../primitives/kinds.js'
+import {parseKind, parseName} from '../primitives/kinds.js'
 import {findExecutable, toolPath} from '../effects/buf.js'
-import {CHECKS} from './checks/index.js'
-import {discoverPrimitives, type PrimitiveRef, type Selection} from './discover.js'
-import {mapLimit, readPrimitiveFiles} from './files.js'
-import {CHECK_IDS, type CheckId, type CheckResult, type Finding, type PrimitiveContext, type PrimitiveResult, type VerifyResult, type VerifyTools} from './types.js'
+import {discoverPrimitives, type Selection} from './discover.js'
+import {threadCount, verifyAll} from './parallel.js'
+import {CHECK_IDS, type CheckId, type PrimitiveResult, type VerifyResult, type VerifyTools} from './types.js'
 
 export interface VerifyInput {
   selection: Selection
@@ -18,8 +16,10 @@ export interface VerifyRequest extends VerifyInput {
   repoRoot: string
   /** PATH used to find buf (default: process.env.PATH). */
   envPath?: string
-  /** Primitives checked at once under --all. */
+  /** Primitives checked at once by each thread (they only overlap while codegen waits for buf). */
   concurrency?: number
+  /** Threads checking primitives (1: this thread only); default: threadCount() in parallel.ts. */
+  threads?: number
   onPrimitiveDone?: (result: PrimitiveResult) => void
 }
 
@@ -52,7 +52,10 @@ function parseChecks(values: string[]): CheckId[] {
   return CHECK_IDS.filter((id) => wanted.has(id))
 }
 
-/** Finds the primitives, runs the checks on each (concurrently under --all) and reports in a stable order. Reads only. */
+/**
+ * Finds the primitives, runs the checks on each and reports in a stable order. Reads only. Under --all
+ * the primitives are shared out over threads (parallel.ts); each thread reads and checks whole primitives.
+ */
 export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyResult> {
   const repoRoot = await realpath(request.repoRoot)
   const requested = request.selection
@@ -62,54 +65,19 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   const searchPath = toolPath(repoRoot, request.envPath)
   const needsBuf = request.checks.includes('codegen')
   const tools: VerifyTools = {buf: needsBuf ? await findExecutable('buf', searchPath) : null, path: searchPath}
-  const checks = CHECKS.filter((c) => request.checks.includes(c.id))
 
-  const primitives = await mapLimit(refs, request.concurrency ?? 8, async (ref) => {
-    const result = await verifyOne(repoRoot, ref, tools, checks)
-    request.onPrimitiveDone?.(result)
-    return result
+  const primitives = await verifyAll({
+    repoRoot,
+    refs,
+    tools,
+    checks: request.checks,
+    concurrency: request.concurrency ?? 8,
+    threads: request.threads ?? threadCount(refs.length),
+    onResult: (result) => request.onPrimitiveDone?.(result),
   })
   const summary = primitives.some((p) => p.summary === 'fail') ? 'fail' : 'pass'
   return {summary, primitives, nextSteps: nextSteps(primitives)}
 }
-
-async function verifyOne(repoRoot: string, ref: PrimitiveRef, tools: VerifyTools, checks: typeof CHECKS): Promise<PrimitiveResult> {
-  const files = await readPrimitiveFiles(repoRoot, ref.path)
-  const ctx: PrimitiveContext = {
-    repoRoot,
-    kind: ref.kind,
-    name: ref.name,
-    language: CANONICAL_LANGUAGE[ref.kind],
-    path: ref.path,
-    dir: path.join(repoRoot, ref.path),
-    files,
-    byRel: new Map(files.map((f) => [f.rel, f])),
-    tools,
-  }
-  const results: CheckResult[] = []
-  for (const check of checks) {
-    const skip = check.skipReason(ctx)
-    if (skip !== null) {
-      results.push({id: check.id, status: 'skip', note: skip, findings: []})
-      continue
-    }
-    const outcome = await check.run(ctx)
-    const findings = [...outcome.findings].sort(byPosition)
-    const status = outcome.status ?? statusOf(findings)
-    results.push({id: check.id, status, ...(outcome.note ? {note: outcome.note} : {}), findings})
-  }
-  const summary = results.some((r) => r.status === 'fail') ? 'fail' : 'pass'
-  return {kind: ref.kind, name: ref.name, path: ref.path, summary, checks: results}
-}
-
-function statusOf(findings: Finding[]): CheckResult['status'] {
-  if (findings.some((f) => f.severity === 'error')) return 'fail'
-  if (findings.some((f) => f.severity === 'warning')) return 'warn'
-  return 'pass'
-}
-
-const byPosition = (a: Finding, b: Finding) =>
-  (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
 
 /** True when a required tool (buf, a buf plugin) is missing: the command exits 3. */
 export function missingTool(result: VerifyResult): boolean {

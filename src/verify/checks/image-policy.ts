@@ -3,9 +3,9 @@ import {scanDockerfile} from '../images/dockerfile.js'
 import {scanLines, type ImageFinding} from '../images/findings.js'
 import {scanYaml} from '../images/yaml.js'
 import {goStrings} from '../imports/go.js'
-import {pythonStrings} from '../imports/python.js'
+import {pythonStrings, pythonTokens} from '../imports/python.js'
 import type {StringLiteral} from '../imports/types.js'
-import {typescriptStrings} from '../imports/typescript.js'
+import {typescriptStrings, typescriptTokens} from '../imports/typescript.js'
 import type {Check, Finding, SourceFile} from '../types.js'
 
 /** Documentation and lock files are not scanned for image references. */
@@ -32,7 +32,7 @@ export const imagePolicyCheck: Check = {
         found = scanYaml(yaml, text, `in ${file.rel}`)
       } else {
         const language = sourceLanguage(file.rel)
-        found = language ? scanStrings(stringsOf(language, text), `in a string literal`) : scanLines(text, (k, column) => ({line: k + 1, column}), '')
+        found = language ? scanStrings(stringsOf(language, file), `in a string literal`) : scanLines(text, (k, column) => ({line: k + 1, column}), '')
       }
       for (const f of found) findings.push(toFinding(file, f))
     }
@@ -40,10 +40,12 @@ export const imagePolicyCheck: Check = {
   },
 }
 
-function stringsOf(language: 'go' | 'python' | 'typescript', text: string): StringLiteral[] {
+/** Tokens are shared with the imports check (tokenized once per file). */
+function stringsOf(language: 'go' | 'python' | 'typescript', file: SourceFile): StringLiteral[] {
+  const text = file.text!
   if (language === 'go') return goStrings(text)
-  if (language === 'python') return pythonStrings(text)
-  return typescriptStrings(text)
+  if (language === 'python') return pythonStrings(text, pythonTokens(file))
+  return typescriptStrings(text, typescriptTokens(file))
 }
 
 /** String literals are scanned like YAML text: manifests embedded in source are where floating tags hide. */

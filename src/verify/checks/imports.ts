@@ -1,9 +1,9 @@
 import {KINDS} from '../../primitives/kinds.js'
 import {isTestSupportFile, sourceLanguage} from '../classify.js'
 import {goImports} from '../imports/go.js'
-import {pythonImports} from '../imports/python.js'
+import {pythonImports, pythonTokens} from '../imports/python.js'
 import type {ImportRef} from '../imports/types.js'
-import {typescriptImports} from '../imports/typescript.js'
+import {typescriptImports, typescriptTokens} from '../imports/typescript.js'
 import type {Check, Finding, PrimitiveContext, SourceFile} from '../types.js'
 
 interface Rule {
@@ -61,7 +61,7 @@ export const importsCheck: Check = {
       const language = sourceLanguage(file.rel)
       if (!language || file.text === null || isTestSupportFile(file.rel)) continue
       scanned++
-      for (const ref of importsOf(language, file.text)) {
+      for (const ref of importsOf(language, file)) {
         const problem = judge(ctx, file, language, ref.specifier, goModule)
         if (problem) findings.push({...problem, severity: 'error', file: file.repoPath, line: ref.line, column: ref.column})
       }
@@ -70,10 +70,11 @@ export const importsCheck: Check = {
   },
 }
 
-function importsOf(language: 'go' | 'python' | 'typescript', text: string): ImportRef[] {
+function importsOf(language: 'go' | 'python' | 'typescript', file: SourceFile): ImportRef[] {
+  const text = file.text!
   if (language === 'go') return goImports(text)
-  if (language === 'python') return text.includes('import') ? pythonImports(text) : []
-  return text.includes('import') || text.includes('require') ? typescriptImports(text) : []
+  if (language === 'python') return text.includes('import') ? pythonImports(text, pythonTokens(file)) : []
+  return text.includes('import') || text.includes('require') ? typescriptImports(text, typescriptTokens(file)) : []
 }
 
 function judge(

@@ -51,8 +51,15 @@ const PATTERNS: Pattern[] = [
   },
 ]
 
-/** Cheap test before running the patterns. */
-const PREFILTER = /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|xox|hooks\.slack|AIza|PRIVATE KEY|eyJ|pass|pwd|secret|token|key|credential/i
+/**
+ * Cheap tests before running the patterns: every match of a case-sensitive pattern contains one of
+ * these literals, and every `assigned-secret` match contains one of the secret-like names. A text
+ * that passes neither cannot match anything (most files), one that passes only one runs only those.
+ */
+const LITERAL_TRIGGER = /A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)|gh[pousr]_|github_pat_|xox|hooks\.slack|AIza|PRIVATE KEY|eyJ/
+const NAME_TRIGGER = /password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credential/i
+const LITERAL_PATTERNS = PATTERNS.filter((p) => !p.regex.ignoreCase)
+const NAME_PATTERNS = PATTERNS.filter((p) => p.regex.ignoreCase)
 
 /** Shannon entropy in bits per character. */
 export function entropy(value: string): number {
@@ -92,10 +99,15 @@ export const secretsCheck: Check = {
     let suppressed = 0
     for (const file of ctx.files) {
       const text = file.text
-      if (text === null || !PREFILTER.test(text)) continue
+      if (text === null) continue
+      const literal = LITERAL_TRIGGER.test(text)
+      const named = NAME_TRIGGER.test(text)
+      if (!literal && !named) continue
+      // Same order as PATTERNS (the case-sensitive ones first, assigned-secret last): `seen` keeps the first.
+      const patterns = literal && named ? PATTERNS : literal ? LITERAL_PATTERNS : NAME_PATTERNS
       const index = lineIndexOf(file)
       const seen = new Set<string>()
-      for (const pattern of PATTERNS) {
+      for (const pattern of patterns) {
         pattern.regex.lastIndex = 0
         for (let m = pattern.regex.exec(text); m; m = pattern.regex.exec(text)) {
           const value = pattern.group ? m[pattern.group] : (m[1] ?? m[2])

@@ -1,5 +1,6 @@
 import {isIdentChar} from './chars.js'
 import type {ImportRef, StringLiteral} from './types.js'
+import {memo} from '../text.js'
 
 type TokenType = 'ident' | 'string' | 'punct' | 'newline'
 interface Token {
@@ -182,4 +183,9 @@ function dotted(tokens: Token[], start: number): [string | null, number] {
 /** Every string literal of a Python file, comments excluded. */
 export function pythonStrings(src: string, tokens = tokenizePython(src)): StringLiteral[] {
   return tokens.filter((t) => t.type === 'string').map((t) => ({value: t.value, line: t.line, column: t.column}))
+}
+
+/** The tokens of a file's text, computed once per file and shared by the checks. */
+export function pythonTokens(file: {text: string | null}): ReturnType<typeof tokenizePython> {
+  return memo(file, 'pythonTokens', () => tokenizePython(file.text ?? ''))
 }

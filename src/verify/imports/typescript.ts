@@ -1,5 +1,6 @@
 import {isIdentChar} from './chars.js'
 import type {ImportRef, StringLiteral} from './types.js'
+import {memo} from '../text.js'
 
 type TokenType = 'ident' | 'string' | 'template' | 'regex' | 'number' | 'punct'
 interface Token {
@@ -225,4 +226,9 @@ export function typescriptStrings(src: string, tokens = tokenizeTypeScript(src))
   return tokens
     .filter((t) => t.type === 'string' || t.type === 'template')
     .map((t) => ({value: t.value, line: t.line, column: t.column}))
+}
+
+/** The tokens of a file's text, computed once per file and shared by the checks. */
+export function typescriptTokens(file: {text: string | null}): ReturnType<typeof tokenizeTypeScript> {
+  return memo(file, 'typescriptTokens', () => tokenizeTypeScript(file.text ?? ''))
 }

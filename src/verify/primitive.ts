@@ -1,0 +1,68 @@
+import path from 'node:path'
+
+import {CANONICAL_LANGUAGE} from '../primitives/kinds.js'
+import {CHECKS} from './checks/index.js'
+import type {PrimitiveRef} from './discover.js'
+import {readPrimitiveFiles} from './files.js'
+import type {Check, CheckId, CheckResult, Finding, PrimitiveContext, PrimitiveResult, VerifyTools} from './types.js'
+
+/** The checks with these ids, in the stable report order. */
+export function checksFor(ids: readonly CheckId[]): Check[] {
+  return CHECKS.filter((c) => ids.includes(c.id))
+}
+
+/** Reads one primitive's files once and runs the checks on them, in order. Reads only. */
+export async function verifyOne(repoRoot: string, ref: PrimitiveRef, tools: VerifyTools, checks: readonly Check[]): Promise<PrimitiveResult> {
+  const files = readPrimitiveFiles(repoRoot, ref.path)
+  const ctx: PrimitiveContext = {
+    repoRoot,
+    kind: ref.kind,
+    name: ref.name,
+    language: CANONICAL_LANGUAGE[ref.kind],
+    path: ref.path,
+    dir: path.join(repoRoot, ref.path),
+    files,
+    byRel: new Map(files.map((f) => [f.rel, f])),
+    tools,
+  }
+  const results: CheckResult[] = []
+  for (const check of checks) {
+    const skip = check.skipReason(ctx)
+    if (skip !== null) {
+      results.push({id: check.id, status: 'skip', note: skip, findings: []})
+      continue
+    }
+    const outcome = await check.run(ctx)
+    const findings = [...outcome.findings].sort(byPosition)
+    const status = outcome.status ?? statusOf(findings)
+    results.push({id: check.id, status, ...(outcome.note ? {note: outcome.note} : {}), findings})
+  }
+  const summary = results.some((r) => r.status === 'fail') ? 'fail' : 'pass'
+  return {kind: ref.kind, name: ref.name, path: ref.path, summary, checks: results}
+}
+
+function statusOf(findings: Finding[]): CheckResult['status'] {
+  if (findings.some((f) => f.severity === 'error')) return 'fail'
+  if (findings.some((f) => f.severity === 'warning')) return 'warn'
+  return 'pass'
+}
+
+const byPosition = (a: Finding, b: Finding) =>
+  (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+
+/**
+ * Runs `verifyOne` on the primitives whose indexes `claim()` hands out (-1: none left), with up to
+ * `concurrency` in flight (only codegen awaits a process; everything else is synchronous).
+ */
+export async function drain(
+  refs: readonly PrimitiveRef[],
+  claim: () => number,
+  concurrency: number,
+  run: (ref: PrimitiveRef) => Promise<PrimitiveResult>,
+  done: (index: number, result: PrimitiveResult) => void,
+): Promise<void> {
+  const loop = async () => {
+    for (let i = claim(); i !== -1; i = claim()) done(i, await run(refs[i]))
+  }
+  await Promise.all(Array.from({length: Math.max(1, Math.min(concurrency, refs.length))}, loop))
+}
