@@ -17,3 +17,30 @@ export async function mapConcurrent<I, O>(items: readonly I[], limit: number, fn
   await Promise.all(Array.from({length: Math.max(1, Math.min(limit, items.length))}, worker))
   return results
 }
+
+/** At most `size` holders at a time (the CPU-heavy steps: builds, SBOM generation, cosign). */
+export class Semaphore {
+  private available: number
+  private readonly waiting: (() => void)[] = []
+
+  constructor(size: number) {
+    this.available = Math.max(1, size)
+  }
+
+  async use<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.available > 0) this.available--
+    else await new Promise<void>((resolve) => this.waiting.push(resolve))
+    try {
+      return await fn()
+    } finally {
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.available++
+    }
+  }
+}
+
+/** Registry-only work (HEAD/GET/PUT of small manifests) runs wider than the CPU-bound steps. */
+export function registryConcurrency(jobs: number): number {
+  return Math.max(8, jobs * 4)
+}

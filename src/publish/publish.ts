@@ -11,7 +11,7 @@ import type {SbomGenerator, Signer} from '../effects/signing.js'
 import {gitMaybe} from '../effects/git.js'
 import {detectChanges, resolvePublishedCommit} from './changes.js'
 import {discoverComponents, selectComponents, type Component} from './components.js'
-import {mapConcurrent} from './concurrency.js'
+import {mapConcurrent, registryConcurrency, Semaphore} from './concurrency.js'
 import {planPublish, type PlannedImage} from './plan.js'
 import {buildProvenancePredicate} from './provenance.js'
 import {
@@ -92,7 +92,7 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     changes,
     sharedInputs: options.sharedInputs,
     client,
-    jobs: options.jobs,
+    jobs: registryConcurrency(options.jobs),
     readMainOfChanged: options.updateMain,
   })
   progress.stop()
@@ -148,9 +148,10 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
       report,
       now,
       manifests: new Map<string, Manifest>(),
+      heavy: new Semaphore(options.jobs),
       gitFacts: deps.signing && deps.provenance ? await readGitFacts(options.repoRoot, options.env) : undefined,
     }
-    const outcomes = await mapConcurrent(plan.images, options.jobs, async (planned) => {
+    const outcomes = await mapConcurrent(plan.images, registryConcurrency(options.jobs), async (planned) => {
       progress.info(`${planned.component.id}: ${verbOf(planned.action)}`)
       const record = await publishImage(planned, context)
       progress.info(`${planned.component.id}: ${record.action} ${record.digest}`)
@@ -167,7 +168,7 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
 
     if (options.updateMain) {
       const byId = new Map(plan.images.map((p) => [p.component.id, p]))
-      const moves = await mapConcurrent(report.images, options.jobs, async (image) => moveMain(client, image, byId.get(image.component)!, context.manifests))
+      const moves = await mapConcurrent(report.images, registryConcurrency(options.jobs), async (image) => moveMain(client, image, byId.get(image.component)!, context.manifests))
       moves.forEach((move, i) => {
         if (!move.ok) {
           const image = report.images[i]
@@ -196,6 +197,8 @@ interface Context {
   gitFacts?: {repository: string; ref?: string}
   /** Manifests read or written during the run, by component id (for --update-main). */
   manifests: Map<string, Manifest>
+  /** `--jobs`: bounds the CPU-heavy steps (build, SBOM, cosign); registry-only steps run wider. */
+  heavy: Semaphore
 }
 
 function verbOf(action: PlannedImage['action']): string {
@@ -224,7 +227,7 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
     source = `${component.repository}:main@${manifest.digest}`
   } else {
     action = 'built'
-    const outcome = await context.builder!.buildAndPush({
+    const outcome = await context.heavy.use(() => context.builder!.buildAndPush({
       contextDir: path.join(context.options.repoRoot, component.path),
       dockerfile: path.join(context.options.repoRoot, component.dockerfile),
       imageRef: `${component.repository}:${tag}`,
@@ -236,7 +239,7 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
         'io.ameide.primitive': `${component.kind}/${component.name}`,
       },
       insecureRegistry: context.options.insecureRegistry,
-    })
+    }))
     builderId = outcome.builderId
     // The digest of record is read back from the registry, never taken from the builder.
     const pushed = await client.getManifest(component.repository, tag)
@@ -249,8 +252,12 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
 
   const platforms = await platformsOf(client, component.repository, manifest)
   const digestRef = `${component.repository}@${manifest.digest}`
-  const signature = await signImage(digestRef, action, context)
-  const attestations = await attestImage(digestRef, action, planned, builderId, platforms, context)
+  const [signature, attestations] = context.deps.signing
+    ? await context.heavy.use(async () => [
+        await signImage(digestRef, action, context),
+        await attestImage(digestRef, action, planned, builderId, platforms, context),
+      ] as const)
+    : [await signImage(digestRef, action, context), await attestImage(digestRef, action, planned, builderId, platforms, context)]
 
   return {
     component: component.id,
