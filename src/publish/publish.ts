@@ -86,6 +86,14 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
   const all = await discoverComponents(options.repoRoot, options.registry)
   const components = selectComponents(all, options.components as {kind: never; name: string}[])
 
+  // Signing and SBOM preflight before any registry call: a missing tool or OIDC permission fails fast.
+  let sbom: SbomGenerator | null = null
+  if (!options.dryRun && deps.signing) {
+    progress.update('Checking cosign and the SBOM tool')
+    await deps.signing.signer.preflight()
+    sbom = await deps.selectSbom()
+  }
+
   progress.update(`Planning ${components.length} component(s) against ${options.registry}`)
   const plan = await planPublish({
     components,
@@ -100,14 +108,9 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
   const failures: FailureRecord[] = plan.failures.map(({component, error}) => failureOf(component, error))
   const toBuild = plan.images.filter((p) => p.action === 'build')
 
-  // Preflight before any build or write: builder, signer, SBOM tool.
+  // Preflight before any build or write: the builder, once the plan says something is to be built.
   let builder: Builder | undefined
-  let sbom: SbomGenerator | null = null
-  if (!options.dryRun) {
-    if (toBuild.length > 0) builder = await deps.selectBuilder()
-    if (deps.signing) await deps.signing.signer.preflight()
-    sbom = deps.signing ? await deps.selectSbom() : null
-  }
+  if (!options.dryRun && toBuild.length > 0) builder = await deps.selectBuilder()
 
   const report: PublishReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -7,6 +7,7 @@ import {discoverComponents} from '../../src/publish/components.js'
 import {globToRegExp} from '../../src/publish/glob.js'
 import {DEFAULT_CONFIG} from '../../src/core/config.js'
 import {runCli} from '../support/cli.js'
+import {toolPath} from '../support/toolchain.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
 afterAll(runCleanups)
@@ -140,6 +141,14 @@ describe('components and change detection (real git repositories)', () => {
     const noKey = await runCli(['primitive', 'publish', '--json', '--dry-run'], {cwd: dir, env: {GITHUB_ACTIONS: ''}})
     expect(noKey.exitCode).toBe(3)
     expect(noKey.json().error.code).toBe('SIGNING_NOT_CONFIGURED')
+    // keyless in GitHub Actions without `permissions: id-token: write`: exit 3 before any registry call
+    const noOidc = await runCli(['primitive', 'publish', '--json', '--registry', '127.0.0.1:1/ns'], {
+      cwd: dir,
+      env: {GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', ACTIONS_ID_TOKEN_REQUEST_URL: '', SIGSTORE_ID_TOKEN: '', PATH: toolPath()},
+    })
+    expect(noOidc.exitCode, noOidc.stdout).toBe(3)
+    expect(noOidc.json().error.code).toBe('OIDC_TOKEN_UNAVAILABLE')
+    expect(noOidc.json().error.hints.join(' ')).toContain('permissions: id-token: write')
   })
 
   it('matches shared-input globs', () => {
