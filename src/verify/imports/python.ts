@@ -31,9 +31,9 @@ export function tokenizePython(src: string): Token[] {
       nl = src.indexOf('\n', nl + 1)
     }
   }
+  // Character codes, not one-character strings: this loop sees every character of every Python file.
   while (i < src.length) {
     const c = src.charCodeAt(i)
-    const ch = src[i]
     if (c === 10) {
       if (depth === 0) tokens.push({type: 'newline', value: '\n', line, column: i - lineStart + 1})
       line++
@@ -44,13 +44,15 @@ export function tokenizePython(src: string): Token[] {
       i++
       continue
     }
-    if (ch === '\\' && (src[i + 1] === '\n' || (src[i + 1] === '\r' && src[i + 2] === '\n'))) {
-      i += src[i + 1] === '\n' ? 2 : 3
+    if (c === 92 && (src.charCodeAt(i + 1) === 10 || (src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10))) {
+      // backslash continuation
+      i += src.charCodeAt(i + 1) === 10 ? 2 : 3
       line++
       lineStart = i
       continue
     }
-    if (ch === '#') {
+    if (c === 35) {
+      // # comment
       const end = src.indexOf('\n', i)
       i = end === -1 ? src.length : end
       continue
@@ -60,7 +62,8 @@ export function tokenizePython(src: string): Token[] {
       let j = i + 1
       while (j < src.length && isIdentChar(src.charCodeAt(j))) j++
       const word = src.slice(i, j)
-      if ((src[j] === '"' || src[j] === "'") && STRING_PREFIX.test(word)) {
+      const after = src.charCodeAt(j)
+      if ((after === 34 || after === 39) && STRING_PREFIX.test(word)) {
         i = j
         readString(column + word.length)
         continue
@@ -69,33 +72,36 @@ export function tokenizePython(src: string): Token[] {
       i = j
       continue
     }
-    if (ch === '"' || ch === "'") {
+    if (c === 34 || c === 39) {
       readString(column)
       continue
     }
-    if (ch === '(' || ch === '[' || ch === '{') depth++
-    else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--
-    tokens.push({type: 'punct', value: ch, line, column})
+    if (c === 40 || c === 91 || c === 123) depth++
+    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--
+    tokens.push({type: 'punct', value: src[i], line, column})
     i++
   }
   tokens.push({type: 'newline', value: '', line, column: i - lineStart + 1})
   return tokens
 
   function readString(column: number): void {
-    const quote = src[i]
-    const triple = src.startsWith(quote.repeat(3), i)
+    const q = src.charCodeAt(i)
+    const triple = src.charCodeAt(i + 1) === q && src.charCodeAt(i + 2) === q
     const startLine = line
     const open = triple ? 3 : 1
     let j = i + open
-    const close = triple ? quote.repeat(3) : quote
+    let closed = false
     while (j < src.length) {
-      if (src[j] === '\\') j += 2
-      else if (src.startsWith(close, j)) break
-      else if (!triple && src[j] === '\n') break
+      const d = src.charCodeAt(j)
+      if (d === 92) j += 2
+      else if (d === q && (!triple || (src.charCodeAt(j + 1) === q && src.charCodeAt(j + 2) === q))) {
+        closed = true
+        break
+      } else if (!triple && d === 10) break
       else j++
     }
     const value = src.slice(i + open, Math.min(j, src.length))
-    const end = Math.min(j + (src.startsWith(close, j) ? close.length : 0), src.length)
+    const end = Math.min(j + (closed ? open : 0), src.length)
     newlinesIn(i, end)
     tokens.push({type: 'string', value, line: startLine, column: column + open})
     i = end
