@@ -6,7 +6,7 @@ import {startFaultProxy, type FaultProxy} from '../support/fault-proxy.js'
 import {buildahEnv, pushMultiArchIndex} from '../support/images.js'
 import {getManifest, startRegistry, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTools} from '../support/toolchain.js'
 import {buildSetup, createMonorepo, publishCli, type Monorepo} from './fixture.js'
 
