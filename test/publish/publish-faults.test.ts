@@ -139,4 +139,13 @@ describe('publish under registry faults', () => {
     expect(copied.digest).toBe(index.digest)
     expect(copied.json<{manifests: {digest: string}[]}>().manifests.map((m) => m.digest).sort()).toEqual(Object.values(index.manifests).sort())
   })
+
+  it('--platform with two platforms builds and reports a multi-arch index', async () => {
+    const run = await publish(['--all', '--component', 'agent/triage', '--platform', 'linux/amd64,linux/arm64', '--sha', await git(repo.dir, ['rev-parse', 'HEAD~1'])])
+    expect(run.exitCode, run.stdout).toBe(0)
+    const image = run.json<{images: {action: string; digest: string; mediaType: string; platforms: string[]; tag: string}[]}>().images[0]
+    expect(image).toMatchObject({action: 'built', mediaType: 'application/vnd.oci.image.index.v1+json'})
+    expect(image.platforms).toEqual(['linux/amd64', 'linux/arm64'])
+    expect((await getManifest(registry, 'faults/primitive-agent-triage', image.tag)).digest).toBe(image.digest)
+  })
 })
