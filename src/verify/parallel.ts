@@ -1,38 +1,42 @@
 import {existsSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 import type {PrimitiveRef} from './discover.js'
-import {checksFor, drain, verifyOne} from './primitive.js'
-import type {CheckId, PrimitiveResult, VerifyTools} from './types.js'
-import type {WorkerInput, WorkerMessage} from './worker.js'
+import {mapLimit, readPrimitiveFiles, unpackPrimitiveFiles} from './files.js'
+import {checksFor, verifyOne} from './primitive.js'
+import type {CheckId, PrimitiveResult, SourceFile, VerifyTools} from './types.js'
+import type {ReaderInput, ReaderMessage} from './worker.js'
 
-/** Below this many primitives per thread a worker's start-up costs more than it saves. */
-export const MIN_PRIMITIVES_PER_THREAD = 8
+/** Below this many primitives the read-ahead worker's start-up (~30 ms) costs more than it saves. */
+export const MIN_PRIMITIVES_FOR_READER = 16
 
 /** The compiled worker module; absent when running from TypeScript sources (tests), then all runs in-process. */
 const WORKER_URL = new URL('./worker.js', import.meta.url)
 
 /**
- * How many threads check primitives: 1 (this thread) unless AMEIDE_VERIFY_THREADS=N asks for more, then
- * up to N (the main thread plus workers), at most one per MIN_PRIMITIVES_PER_THREAD primitives.
+ * How many threads verify uses: 2 (this thread checks, a worker reads ahead) when there are at least
+ * MIN_PRIMITIVES_FOR_READER primitives and more than one CPU; AMEIDE_VERIFY_THREADS=1 forces one thread.
  *
- * Opt-in because it does not pay on the 2-CPU machine bench/verify runs on: each worker is a fresh V8
- * isolate that boots (~40 ms) and compiles and warms up the tokenizers and regexes again (a cold pass
- * costs about twice a warm one), and the file reads do not scale across threads there, so 2 threads
- * measured the same or slower than 1 (see docs/commands/verify.md, Figures).
+ * Why a reader and not workers that each check a share of the primitives: every worker is a fresh V8
+ * isolate that must compile and warm up the tokenizers and regexes again (a cold pass over the bench
+ * repository costs about twice a warm one), so on 2 CPUs two checking threads measured no faster than
+ * one. The reader's code is tiny (readdir/open/read), warm at once, and takes the file I/O (about a third
+ * of the work) off the checking thread.
  */
 export function threadCount(primitives: number, env: NodeJS.ProcessEnv = process.env): number {
-  const wanted = Number.parseInt(env.AMEIDE_VERIFY_THREADS ?? '', 10)
-  if (!Number.isInteger(wanted) || wanted <= 1) return 1
+  if (env.AMEIDE_VERIFY_THREADS === '1') return 1
+  if (availableParallelism() < 2 || primitives < MIN_PRIMITIVES_FOR_READER) return 1
   if (!WORKER_URL.pathname.endsWith('.js') || !existsSync(fileURLToPath(WORKER_URL))) return 1
-  return Math.max(1, Math.min(wanted, Math.floor(primitives / MIN_PRIMITIVES_PER_THREAD)))
+  return 2
 }
 
 /**
- * Verifies the primitives on `threads` threads: the main thread and `threads - 1` workers each claim
- * the next unclaimed primitive (an atomic counter in shared memory), so a slow primitive never holds up
- * a fixed share. Results are placed by index: the order is the input order whoever checked what.
+ * Verifies the primitives in order on this thread, up to `concurrency` at once (they only overlap while
+ * codegen waits for buf). With `threads` 2, a worker reads the files of primitives ahead; a primitive the
+ * worker has not claimed yet is read here (a per-primitive atomic claim), so nothing waits on a slow or
+ * still-starting worker. Results are in input order.
  */
 export async function verifyAll(opts: {
   repoRoot: string
@@ -43,53 +47,47 @@ export async function verifyAll(opts: {
   threads: number
   onResult: (result: PrimitiveResult) => void
 }): Promise<PrimitiveResult[]> {
-  const {refs} = opts
-  const results = new Array<PrimitiveResult>(refs.length)
-  const next = new Int32Array(new SharedArrayBuffer(4))
-  const claim = () => {
-    const i = Atomics.add(next, 0, 1)
-    return i < refs.length ? i : -1
-  }
-  let remaining = refs.length
-  let settle!: (error?: unknown) => void
-  const allDone = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error === undefined ? resolve() : reject(error))
-  })
-  const place = (index: number, result: PrimitiveResult) => {
-    results[index] = result
+  const {repoRoot, refs} = opts
+  const checks = checksFor(opts.checks)
+  const run = async (ref: PrimitiveRef, files?: SourceFile[]) => {
+    const result = await verifyOne(repoRoot, ref, opts.tools, checks, files)
     opts.onResult(result)
-    if (--remaining === 0) settle()
+    return result
   }
-  allDone.catch(() => {}) // awaited below; a worker failing while this thread still works must not be unhandled
-  if (remaining === 0) settle()
+  if (opts.threads < 2 || refs.length === 0) return mapLimit(refs, opts.concurrency, (ref) => run(ref))
 
-  const input: WorkerInput = {
-    repoRoot: opts.repoRoot,
-    refs,
-    tools: opts.tools,
-    checks: opts.checks,
-    concurrency: opts.concurrency,
-    next: next.buffer as SharedArrayBuffer,
+  const claims = new Int32Array(new SharedArrayBuffer(4 * refs.length))
+  const arrived = new Map<number, ReaderMessage>()
+  const waiting = new Map<number, (message: ReaderMessage) => void>()
+  const worker = new Worker(WORKER_URL, {workerData: {repoRoot, refs, claims: claims.buffer as SharedArrayBuffer} satisfies ReaderInput})
+  const deliver = (message: ReaderMessage) => {
+    const waiter = waiting.get(message.index)
+    if (waiter) {
+      waiting.delete(message.index)
+      waiter(message)
+    } else arrived.set(message.index, message)
   }
-  const workers: Worker[] = []
-  for (let t = 1; t < opts.threads; t++) {
-    const worker = new Worker(WORKER_URL, {workerData: input, stdout: false, stderr: false})
-    worker.on('message', (message: WorkerMessage) => {
-      if ('index' in message) place(message.index, message.result)
-    })
-    worker.on('error', (error) => settle(error))
-    worker.on('exit', (code) => {
-      if (code !== 0 && remaining > 0) settle(new Error(`verify worker exited with code ${code}`))
-    })
-    workers.push(worker)
+  worker.on('message', deliver)
+  // A worker that dies leaves its claimed primitives undelivered: they are read here instead.
+  const orphan = () => {
+    for (const index of [...waiting.keys()]) deliver({index, failed: true})
+  }
+  worker.on('error', orphan)
+  worker.on('exit', orphan)
+  let exited = false
+  worker.on('exit', () => (exited = true))
+
+  const filesOf = async (index: number): Promise<SourceFile[]> => {
+    const ref = refs[index]
+    if (Atomics.compareExchange(claims, index, 0, 2) === 0) return readPrimitiveFiles(repoRoot, ref.path)
+    const message =
+      arrived.get(index) ?? (exited ? ({index, failed: true} as const) : await new Promise<ReaderMessage>((resolve) => waiting.set(index, resolve)))
+    arrived.delete(index)
+    return 'packed' in message ? unpackPrimitiveFiles(repoRoot, ref.path, message.packed) : readPrimitiveFiles(repoRoot, ref.path)
   }
   try {
-    const checks = checksFor(opts.checks)
-    await drain(refs, claim, opts.concurrency, (ref) => verifyOne(opts.repoRoot, ref, opts.tools, checks), place)
-    await allDone
+    return await mapLimit(refs, opts.concurrency, async (ref, index) => run(ref, await filesOf(index)))
   } finally {
-    // Every result is in (or one failed): a worker still starting up has nothing left to claim.
-    await Promise.all(workers.map((w) => w.terminate()))
+    await worker.terminate()
   }
-  return results
 }

@@ -4,7 +4,7 @@ import {CANONICAL_LANGUAGE} from '../primitives/kinds.js'
 import {CHECKS} from './checks/index.js'
 import type {PrimitiveRef} from './discover.js'
 import {readPrimitiveFiles} from './files.js'
-import type {Check, CheckId, CheckResult, Finding, PrimitiveContext, PrimitiveResult, VerifyTools} from './types.js'
+import type {Check, CheckId, CheckResult, Finding, PrimitiveContext, PrimitiveResult, SourceFile, VerifyTools} from './types.js'
 
 /** The checks with these ids, in the stable report order. */
 export function checksFor(ids: readonly CheckId[]): Check[] {
@@ -12,8 +12,13 @@ export function checksFor(ids: readonly CheckId[]): Check[] {
 }
 
 /** Reads one primitive's files once and runs the checks on them, in order. Reads only. */
-export async function verifyOne(repoRoot: string, ref: PrimitiveRef, tools: VerifyTools, checks: readonly Check[]): Promise<PrimitiveResult> {
-  const files = readPrimitiveFiles(repoRoot, ref.path)
+export async function verifyOne(
+  repoRoot: string,
+  ref: PrimitiveRef,
+  tools: VerifyTools,
+  checks: readonly Check[],
+  files: SourceFile[] = readPrimitiveFiles(repoRoot, ref.path),
+): Promise<PrimitiveResult> {
   const ctx: PrimitiveContext = {
     repoRoot,
     kind: ref.kind,
@@ -49,20 +54,3 @@ function statusOf(findings: Finding[]): CheckResult['status'] {
 
 const byPosition = (a: Finding, b: Finding) =>
   (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
-
-/**
- * Runs `verifyOne` on the primitives whose indexes `claim()` hands out (-1: none left), with up to
- * `concurrency` in flight (only codegen awaits a process; everything else is synchronous).
- */
-export async function drain(
-  refs: readonly PrimitiveRef[],
-  claim: () => number,
-  concurrency: number,
-  run: (ref: PrimitiveRef) => Promise<PrimitiveResult>,
-  done: (index: number, result: PrimitiveResult) => void,
-): Promise<void> {
-  const loop = async () => {
-    for (let i = claim(); i !== -1; i = claim()) done(i, await run(refs[i]))
-  }
-  await Promise.all(Array.from({length: Math.max(1, Math.min(concurrency, refs.length))}, loop))
-}

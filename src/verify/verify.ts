@@ -16,9 +16,9 @@ export interface VerifyRequest extends VerifyInput {
   repoRoot: string
   /** PATH used to find buf (default: process.env.PATH). */
   envPath?: string
-  /** Primitives checked at once by each thread (they only overlap while codegen waits for buf). */
+  /** Primitives checked at once (they only overlap while codegen waits for buf). */
   concurrency?: number
-  /** Threads checking primitives (1: this thread only); default: threadCount() in parallel.ts. */
+  /** 1: everything on this thread; 2: a worker reads files ahead. Default: threadCount() in parallel.ts. */
   threads?: number
   onPrimitiveDone?: (result: PrimitiveResult) => void
 }

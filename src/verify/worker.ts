@@ -1,35 +1,30 @@
 import {parentPort, workerData} from 'node:worker_threads'
 
 import type {PrimitiveRef} from './discover.js'
-import {checksFor, drain, verifyOne} from './primitive.js'
-import type {CheckId, VerifyTools} from './types.js'
+import {packPrimitiveFiles, type PackedFiles} from './files.js'
 
-/** What the main thread hands a verify worker (see parallel.ts). */
-export interface WorkerInput {
+/** What the main thread hands the read-ahead worker (see parallel.ts). */
+export interface ReaderInput {
   repoRoot: string
   refs: PrimitiveRef[]
-  tools: VerifyTools
-  checks: CheckId[]
-  concurrency: number
-  /** Int32Array over a SharedArrayBuffer: [0] is the next unclaimed primitive index. */
-  next: SharedArrayBuffer
+  /** Int32Array over a SharedArrayBuffer, one slot per primitive: 0 unclaimed, 1 read here, 2 read by the main thread. */
+  claims: SharedArrayBuffer
 }
 
-/** Messages to the main thread: one per primitive, then `done`. */
-export type WorkerMessage = {index: number; result: import('./types.js').PrimitiveResult} | {done: true}
+/** One primitive's files, or `failed` (the main thread then reads it itself and gets the error there). */
+export type ReaderMessage = {index: number; packed: PackedFiles} | {index: number; failed: true}
 
-const input = workerData as WorkerInput
-const next = new Int32Array(input.next)
-const checks = checksFor(input.checks)
-const claim = () => {
-  const i = Atomics.add(next, 0, 1)
-  return i < input.refs.length ? i : -1
+// Reads only: lists and reads the files of every primitive the main thread has not claimed yet, in
+// order, and transfers them. It loads nothing but node:fs, so it starts and warms up quickly.
+const input = workerData as ReaderInput
+const claims = new Int32Array(input.claims)
+for (let index = 0; index < input.refs.length; index++) {
+  if (Atomics.compareExchange(claims, index, 0, 1) !== 0) continue
+  let message: ReaderMessage
+  try {
+    message = {index, packed: packPrimitiveFiles(input.repoRoot, input.refs[index].path)}
+  } catch {
+    message = {index, failed: true}
+  }
+  parentPort!.postMessage(message, 'packed' in message ? [message.packed.bytes] : [])
 }
-await drain(
-  input.refs,
-  claim,
-  input.concurrency,
-  (ref) => verifyOne(input.repoRoot, ref, input.tools, checks),
-  (index, result) => parentPort!.postMessage({index, result} satisfies WorkerMessage),
-)
-parentPort!.postMessage({done: true} satisfies WorkerMessage)
