@@ -231,7 +231,8 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
   } else {
     action = 'built'
     const outcome = await context.heavy.use(() => context.builder!.buildAndPush({
-      contextDir: path.join(context.options.repoRoot, component.path),
+      // The repository root, so Dockerfiles can copy workspace SDK packages (templates/<kind>/Dockerfile).
+      contextDir: context.options.repoRoot,
       dockerfile: path.join(context.options.repoRoot, component.dockerfile),
       imageRef: `${component.repository}:${tag}`,
       platforms: context.options.platforms,

@@ -27,7 +27,7 @@ export async function createMonorepo(dir: string, base: PushedImage, registryHos
     await mkdir(path.join(dir, 'primitives', component), {recursive: true})
     await writeFile(
       path.join(dir, 'primitives', component, 'Dockerfile'),
-      `FROM ${registryHost}/${base.repo}@${base.digest}\nCOPY app.txt /app.txt\nCMD ["/bin/cat", "/app.txt"]\n`,
+      `FROM ${registryHost}/${base.repo}@${base.digest}\nCOPY primitives/${component}/app.txt /app.txt\nCMD ["/bin/cat", "/app.txt"]\n`,
     )
     await touch(component, `${component} v1\n`)
   }
