@@ -14,6 +14,9 @@ const NOT_SCANNED = /\.(?:md|markdown|rst|txt|adoc|lock|sum|svg|bpmn|xml|html|cs
 /** Cheap test before any parsing: could this text hold an image reference, a pull policy or a tag? */
 const PREFILTER = /image|:(?:dev|main|latest)\b|pull_?policy|\btag\s*:|^\s*FROM\s/im
 
+/** What a string literal must contain to be scanned (scanStrings). */
+const LITERAL_PREFILTER = /image|:(?:dev|main|latest)|policy|tag/i
+
 export const imagePolicyCheck: Check = {
   id: 'image-policy',
   summary: 'no floating (:dev/:main/:latest) or untagged images, base images pinned by digest, no pullPolicy Always',
@@ -24,14 +27,19 @@ export const imagePolicyCheck: Check = {
     for (const file of ctx.files) {
       const text = file.text
       if (text === null || NOT_SCANNED.test(file.rel)) continue
-      if (!isDockerfile(file.rel) && !PREFILTER.test(text)) continue
+      const docker = isDockerfile(file.rel)
+      const data = !docker && (isYaml(file.rel) || isJson(file.rel))
+      const language = docker || data ? null : sourceLanguage(file.rel)
+      // Source files are judged by their string literals only, and every literal is a substring of the
+      // text (except TypeScript template text joined around `${…}`): no trigger in the text, no finding.
+      if (language && !LITERAL_PREFILTER.test(text) && !(language === 'typescript' && text.includes('${'))) continue
+      if (!docker && !PREFILTER.test(text)) continue
       let found: ImageFinding[]
-      if (isDockerfile(file.rel)) found = scanDockerfile(text)
-      else if (isYaml(file.rel) || isJson(file.rel)) {
+      if (docker) found = scanDockerfile(text)
+      else if (data) {
         yaml ??= await import('yaml')
         found = scanYaml(yaml, text, `in ${file.rel}`)
       } else {
-        const language = sourceLanguage(file.rel)
         found = language ? scanStrings(stringsOf(language, file), `in a string literal`) : scanLines(text, (k, column) => ({line: k + 1, column}), '')
       }
       for (const f of found) findings.push(toFinding(file, f))
@@ -52,7 +60,7 @@ function stringsOf(language: 'go' | 'python' | 'typescript', file: SourceFile): 
 function scanStrings(literals: StringLiteral[], where: string): ImageFinding[] {
   const out: ImageFinding[] = []
   for (const lit of literals) {
-    if (!/image|:(?:dev|main|latest)|policy|tag/i.test(lit.value)) continue
+    if (!LITERAL_PREFILTER.test(lit.value)) continue
     const toFile = (k: number, column: number) => (k === 0 ? {line: lit.line, column: lit.column + column - 1} : {line: lit.line + k, column})
     for (const f of scanLines(lit.value, toFile, where)) out.push(f)
   }
