@@ -124,11 +124,13 @@ export function packPrimitiveFiles(repoRoot: string, primitivePath: string): Pac
 /** The SourceFiles of a PackedFiles (texts decoded as UTF-8, as readFileSync would). */
 export function unpackPrimitiveFiles(repoRoot: string, primitivePath: string, packed: PackedFiles): SourceFile[] {
   const dir = path.join(repoRoot, primitivePath)
+  // `dir` is normalized and `rel` is readdir names joined by `/`: the same as path.join, without its cost.
+  const posix = path.sep === '/'
   const all = Buffer.from(packed.bytes)
   return packed.rels.map((rel, k) => {
     const length = packed.lengths[k]
     const text = length < 0 ? null : all.toString('utf8', packed.offsets[k], packed.offsets[k] + length)
-    return {rel, repoPath: `${primitivePath}/${rel}`, abs: path.join(dir, rel), size: packed.sizes[k], text}
+    return {rel, repoPath: `${primitivePath}/${rel}`, abs: posix ? `${dir}/${rel}` : path.join(dir, rel), size: packed.sizes[k], text}
   })
 }
 

@@ -1,7 +1,7 @@
 import {KINDS} from '../../primitives/kinds.js'
 import {isTestSupportFile, sourceLanguage} from '../classify.js'
 import {goImports} from '../imports/go.js'
-import {pythonImports, pythonTokens} from '../imports/python.js'
+import {pythonImports} from '../imports/python.js'
 import type {ImportRef} from '../imports/types.js'
 import {typescriptImports, typescriptTokens} from '../imports/typescript.js'
 import type {Check, Finding, PrimitiveContext, SourceFile} from '../types.js'
@@ -73,7 +73,8 @@ export const importsCheck: Check = {
 function importsOf(language: 'go' | 'python' | 'typescript', file: SourceFile): ImportRef[] {
   const text = file.text!
   if (language === 'go') return goImports(text)
-  if (language === 'python') return text.includes('import') ? pythonImports(text, pythonTokens(file)) : []
+  // Python: lazily, building only the tokens of import statements (image-policy rarely needs all of them).
+  if (language === 'python') return text.includes('import') ? pythonImports(text) : []
   return text.includes('import') || text.includes('require') ? typescriptImports(text, typescriptTokens(file)) : []
 }
 
