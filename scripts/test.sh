@@ -3,6 +3,7 @@
 # Extra arguments go to vitest, e.g. `npm test -- test/scaffold`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(bash scripts/setup.sh)"
+setup_env=$(bash scripts/setup.sh)
+eval "$setup_env"
 npm run build --silent
 npx vitest run "$@"
