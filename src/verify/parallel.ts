@@ -16,17 +16,20 @@ export const MIN_PRIMITIVES_FOR_READER = 16
 const WORKER_URL = new URL('./worker.js', import.meta.url)
 
 /**
- * How many threads verify uses: 2 (this thread checks, a worker reads ahead) when there are at least
- * MIN_PRIMITIVES_FOR_READER primitives and more than one CPU; AMEIDE_VERIFY_THREADS=1 forces one thread.
+ * How many threads verify uses: 1 unless AMEIDE_VERIFY_THREADS=2 (or more) asks for the read-ahead
+ * worker (this thread checks, a worker reads files ahead), and only from MIN_PRIMITIVES_FOR_READER
+ * primitives on more than one CPU.
  *
- * Why a reader and not workers that each check a share of the primitives: every worker is a fresh V8
- * isolate that must compile and warm up the tokenizers and regexes again (a cold pass over the bench
- * repository costs about twice a warm one), so on 2 CPUs two checking threads measured no faster than
- * one. The reader's code is tiny (readdir/open/read), warm at once, and takes the file I/O (about a third
- * of the work) off the checking thread.
+ * Opt-in because neither split paid on the 2-CPU machine bench/verify runs on. Workers that each check
+ * a share of the primitives: every worker is a fresh V8 isolate that compiles and warms up the
+ * tokenizers and regexes again (a cold pass costs about twice a warm one). The read-ahead worker: it
+ * takes a third of the CPU off the checking thread, but the second CPU is not idle in a single-threaded
+ * run either (V8's concurrent GC and compiler threads use about half of it), so the wall time did not
+ * improve (docs/commands/verify.md, Figures).
  */
 export function threadCount(primitives: number, env: NodeJS.ProcessEnv = process.env): number {
-  if (env.AMEIDE_VERIFY_THREADS === '1') return 1
+  const wanted = Number.parseInt(env.AMEIDE_VERIFY_THREADS ?? '', 10)
+  if (!Number.isInteger(wanted) || wanted < 2) return 1
   if (availableParallelism() < 2 || primitives < MIN_PRIMITIVES_FOR_READER) return 1
   if (!WORKER_URL.pathname.endsWith('.js') || !existsSync(fileURLToPath(WORKER_URL))) return 1
   return 2

@@ -25,16 +25,16 @@ beforeAll(async () => {
   }
 })
 
-describe('ameide primitive verify --all with the read-ahead worker (default from 16 primitives; AMEIDE_VERIFY_THREADS=1 turns it off)', () => {
+describe('ameide primitive verify --all with the read-ahead worker (AMEIDE_VERIFY_THREADS=2, from 16 primitives)', () => {
   it('prints exactly what one thread prints, JSON and human, with the same exit code', async () => {
     for (const args of [['--json'], []]) {
       const one = await runCli(['primitive', 'verify', '--all', ...args], {cwd: repo, env: {AMEIDE_VERIFY_THREADS: '1'}})
-      const two = await runCli(['primitive', 'verify', '--all', ...args], {cwd: repo, env: {AMEIDE_VERIFY_THREADS: undefined}})
+      const two = await runCli(['primitive', 'verify', '--all', ...args], {cwd: repo, env: {AMEIDE_VERIFY_THREADS: '2'}})
       expect(one.exitCode, one.stderr).toBe(1)
       expect(two.exitCode, two.stderr).toBe(one.exitCode)
       expect(two.stdout).toBe(one.stdout)
     }
-    const doc = (await runCli(['primitive', 'verify', '--all', '--json'], {cwd: repo})).json()
+    const doc = (await runCli(['primitive', 'verify', '--all', '--json'], {cwd: repo, env: {AMEIDE_VERIFY_THREADS: '2'}})).json()
     expect(doc.primitives).toHaveLength(24)
     const rules = doc.primitives.flatMap((p: {checks: {findings: {rule: string}[]}[]}) => p.checks.flatMap((c) => c.findings.map((f) => f.rule)))
     expect(rules).toEqual(expect.arrayContaining(['floating-tag', 'pull-policy-always', 'assigned-secret', 'scaffold-marker']))
