@@ -1,5 +1,4 @@
 import {execa} from 'execa'
-import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -10,6 +9,7 @@ import {selectBuilder} from '../../../src/effects/builders/select.js'
 import {getManifest, startRegistry, type Registry} from '../../support/registry.js'
 import {makeTempDir, registerCleanup, runCleanups} from '../../support/tmp.js'
 import {REPO_ROOT, requireTools, toolEnv} from '../../support/toolchain.js'
+import {buildRequest, writeContext} from './build-fixture.js'
 
 /**
  * docker buildx build --push against a PRIVATE Docker engine started by scripts/ci/docker-engine.sh (bookworm
@@ -41,25 +41,9 @@ async function startEngine(dci: string): Promise<Record<string, string>> {
   return env
 }
 
-async function context(name: string, files: Record<string, string>): Promise<string> {
-  const dir = path.join(tmp, name)
-  await mkdir(dir, {recursive: true})
-  for (const [file, content] of Object.entries(files)) await writeFile(path.join(dir, file), content)
-  return dir
-}
-
-function request(contextDir: string, repo: string, tag: string, extra: Partial<BuildRequest> = {}): BuildRequest {
-  return {
-    contextDir,
-    dockerfile: path.join(contextDir, 'Dockerfile'),
-    imageRef: `${registry.host}/${repo}:${tag}`,
-    platforms: [],
-    buildArgs: {},
-    labels: {},
-    insecureRegistry: true,
-    ...extra,
-  }
-}
+const context = (name: string, files: Record<string, string>) => writeContext(tmp, name, files)
+const request = (contextDir: string, repo: string, tag: string, extra: Partial<BuildRequest> = {}) =>
+  buildRequest(registry.host, contextDir, repo, tag, extra)
 
 beforeAll(async () => {
   requireTools('docker', 'dockerd', 'docker-registry')

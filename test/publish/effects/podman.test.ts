@@ -1,4 +1,3 @@
-import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -7,6 +6,7 @@ import {PodmanBuilder} from '../../../src/effects/builders/podman.js'
 import {buildahEnv, pushBaseImage, type BuildahEnv} from '../../support/images.js'
 import {getManifest, startRegistry, type Registry} from '../../support/registry.js'
 import {makeTempDir, runCleanups} from '../../support/tmp.js'
+import {buildRequest, writeContext} from './build-fixture.js'
 import {requireTools} from '../../support/toolchain.js'
 
 /** podman (bookworm 4.3.1, `apt-get install --no-install-recommends podman`): the same daemonless flow as buildah. */
@@ -16,16 +16,9 @@ let benv: BuildahEnv
 let baseRef: string
 let builder: PodmanBuilder
 
-async function context(name: string, files: Record<string, string>): Promise<string> {
-  const dir = path.join(tmp, name)
-  await mkdir(dir, {recursive: true})
-  for (const [file, content] of Object.entries(files)) await writeFile(path.join(dir, file), content)
-  return dir
-}
-
-function request(contextDir: string, repo: string, tag: string, extra: Partial<BuildRequest> = {}): BuildRequest {
-  return {contextDir, dockerfile: path.join(contextDir, 'Dockerfile'), imageRef: `${registry.host}/${repo}:${tag}`, platforms: [], buildArgs: {}, labels: {}, insecureRegistry: true, ...extra}
-}
+const context = (name: string, files: Record<string, string>) => writeContext(tmp, name, files)
+const request = (contextDir: string, repo: string, tag: string, extra: Partial<BuildRequest> = {}) =>
+  buildRequest(registry.host, contextDir, repo, tag, extra)
 
 beforeAll(async () => {
   requireTools('podman', 'buildah', 'docker-registry', 'busybox')
