@@ -1,7 +1,6 @@
 import {execa} from 'execa'
 import {createHash} from 'node:crypto'
-import {mkdtemp, readFile, readdir, rm, symlink, writeFile, mkdir, unlink} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {mkdir, readFile, readdir, symlink, unlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -9,16 +8,13 @@ import {KINDS, type Kind} from '../../src/primitives/kinds.js'
 import {LAYOUTS} from '../../src/primitives/layout.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
+import {initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
-const temps: string[] = []
-afterAll(async () => {
-  await Promise.all(temps.map((d) => rm(d, {recursive: true, force: true})))
-})
+afterAll(runCleanups)
 
 async function newRepo(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'ameide-scaffold-'))
-  temps.push(dir)
-  await execa('git', ['init', '-q', '-b', 'main'], {cwd: dir})
+  const dir = await makeTempDir('ameide-scaffold-')
+  await initGitRepo(dir)
   return dir
 }
 
@@ -278,8 +274,7 @@ describe('scaffold rejects bad input with exit 2 and writes nothing', () => {
   })
 
   it('outside a git repository without --repo-root is exit 3; a missing --repo-root is exit 2', async () => {
-    const plain = await mkdtemp(path.join(tmpdir(), 'ameide-nogit-'))
-    temps.push(plain)
+    const plain = await makeTempDir('ameide-nogit-')
     const run = await scaffold(plain, 'domain', 'orders')
     expect(run.exitCode).toBe(3)
     expect(run.json().error.code).toBe('NOT_A_GIT_REPOSITORY')
@@ -293,8 +288,7 @@ describe('scaffold rejects bad input with exit 2 and writes nothing', () => {
 
   it('refuses a primitives/ folder that is a symlink leading outside the repository', async () => {
     const repo = await newRepo()
-    const outside = await mkdtemp(path.join(tmpdir(), 'ameide-outside-'))
-    temps.push(outside)
+    const outside = await makeTempDir('ameide-outside-')
     await symlink(outside, path.join(repo, 'primitives'))
     const run = await scaffold(repo, 'domain', 'orders')
     expect(run.exitCode).toBe(2)
