@@ -1,4 +1,5 @@
 import {randomUUID} from 'node:crypto'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {redact} from '../core/secrets.js'
 
@@ -130,10 +131,16 @@ export async function createGitHubClient(options: {
   })
 
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn()
-    } catch (error) {
-      throw toGitHubApiError(error, operation)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn()
+      } catch (error) {
+        const failure = toGitHubApiError(error, operation)
+        // The throttling plugin only recognises GitHub's rate-limit markers; a bare 429 still says how long to wait.
+        const wait = failure.status === 429 ? failure.retryAfterSeconds : undefined
+        if (wait === undefined || attempt >= transport.rateLimitRetries || wait * 1000 > transport.maxRateLimitWaitMs) throw failure
+        await sleep(wait * 1000)
+      }
     }
   }
 

@@ -158,6 +158,20 @@ describe('retries and rate limits', () => {
     expect(result.run?.correlation).toBe('returned')
   })
 
+  it('a bare 429 with Retry-After (no rate-limit markers) is waited out and retried too', async () => {
+    const server = await fake()
+    server.respondNext('repos/get-content', {
+      status: 429,
+      headers: {'retry-after': '1'},
+      body: {message: 'Too Many Requests', documentation_url: 'https://docs.github.com/rest', status: '429'},
+    })
+    const started = Date.now()
+    const {result} = await run(server)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    expect(server.requestsFor('repos/get-content')).toHaveLength(2)
+    expect(result.run).not.toBeNull()
+  })
+
   it('403 with X-RateLimit-Remaining: 0 waits until the reset, then retries', async () => {
     const server = await fake()
     server.respondNext('repos/get-content', {
