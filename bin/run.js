@@ -7,6 +7,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`ameide/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  const {execute} = await import('@oclif/core')
+  const {execute} = await import('@oclif/core/execute')
   await execute({dir: import.meta.url})
 }
