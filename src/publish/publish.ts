@@ -217,6 +217,7 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
   let builderId: string | undefined
   let source: string | undefined
   let action: ImageRecord['action']
+  let platforms: string[] | undefined
 
   if (planned.action === 'existing') {
     action = 'existing'
@@ -225,8 +226,16 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
     manifest = found
   } else if (planned.action === 'retag') {
     action = 'retagged'
-    await retagManifest(client, component.repository, planned.source!, tag)
     manifest = planned.source!
+    // The platforms of a single manifest come from its config blob: read it while the PUT is in flight (the same
+    // request count, one round trip less). The PUT's failure comes first, as when they ran one after the other.
+    const [put, read] = await Promise.allSettled([
+      retagManifest(client, component.repository, manifest, tag),
+      platformsOf(client, component.repository, manifest),
+    ])
+    if (put.status === 'rejected') throw put.reason
+    if (read.status === 'rejected') throw read.reason
+    platforms = read.value
     source = `${component.repository}:main@${manifest.digest}`
   } else {
     action = 'built'
@@ -254,7 +263,7 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
   }
   context.manifests.set(component.id, manifest)
 
-  const platforms = await platformsOf(client, component.repository, manifest)
+  platforms ??= await platformsOf(client, component.repository, manifest)
   const digestRef = `${component.repository}@${manifest.digest}`
   const [signature, attestations] = context.deps.signing
     ? await context.heavy.use(async () => [
