@@ -42,5 +42,5 @@ export class Semaphore {
 
 /** Registry-only work (HEAD/GET/PUT of small manifests) runs wider than the CPU-bound steps. */
 export function registryConcurrency(jobs: number): number {
-  return Math.max(8, jobs * 4)
+  return Math.max(16, jobs * 4)
 }
