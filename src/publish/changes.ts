@@ -1,5 +1,5 @@
 import {prerequisiteError, usageError} from '../core/errors.js'
-import {gitMaybe} from './git.js'
+import {gitMaybe} from '../effects/git.js'
 import type {Component} from './components.js'
 import {globToRegExp, matchesAny} from './glob.js'
 

@@ -94,10 +94,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     }
     if (flags.key && flags.keyless) throw usageError('INVALID_USAGE', '--key and --keyless exclude each other.')
 
-    // The git top-level found without execa (src/publish/git.ts: its import costs ≈ 50 ms of a retag-only run);
-    // outside a repository resolveRepoRoot looks again and reports it as every command does.
-    const {gitTopLevel} = await import('../../publish/git.js')
-    const repoRoot = await resolveRepoRoot(flags['repo-root'] ?? (await gitTopLevel(process.cwd())) ?? undefined)
+    const repoRoot = await resolveRepoRoot(flags['repo-root'])
     const {config} = await loadConfig(repoRoot)
     const registry = flags.registry ?? config.registry
     const env = process.env
