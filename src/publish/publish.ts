@@ -273,13 +273,7 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
     : [await signImage(digestRef, action, context), await attestImage(digestRef, action, planned, builderId, platforms, context)]
 
   return {
-    component: component.id,
-    kind: component.kind,
-    name: component.name,
-    path: component.path,
-    dockerfile: component.dockerfile,
-    repository: component.repository,
-    tag,
+    ...identityOf(component, tag),
     digest: manifest.digest,
     ref: pinnedRef(component.repository, tag, manifest.digest),
     action,
@@ -424,13 +418,7 @@ function dryRunRecord(planned: PlannedImage, sha: string, report: PublishReport)
         report.provenance.enabled ? {type: 'slsaprovenance1', status: 'planned', tool: 'ameide'} : {type: 'slsaprovenance1', status: 'skipped', reason: '--no-provenance'},
       ]
   return {
-    component: component.id,
-    kind: component.kind,
-    name: component.name,
-    path: component.path,
-    dockerfile: component.dockerfile,
-    repository: component.repository,
-    tag: sha,
+    ...identityOf(component, sha),
     digest,
     ref: digest ? pinnedRef(component.repository, sha, digest) : null,
     action: planned.action === 'build' ? 'built' : planned.action === 'retag' ? 'retagged' : 'existing',
@@ -444,6 +432,19 @@ function dryRunRecord(planned: PlannedImage, sha: string, report: PublishReport)
       ? {main: {action: planned.mainDigest === digest && digest !== null ? 'unchanged' : 'planned', previousDigest: planned.mainDigest ?? null} as const}
       : {}),
     durationMs: 0,
+  }
+}
+
+/** The fields of an image record that say which component and tag it is about. */
+function identityOf(component: Component, tag: string) {
+  return {
+    component: component.id,
+    kind: component.kind,
+    name: component.name,
+    path: component.path,
+    dockerfile: component.dockerfile,
+    repository: component.repository,
+    tag,
   }
 }
 
