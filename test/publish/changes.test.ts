@@ -149,6 +149,18 @@ describe('components and change detection (real git repositories)', () => {
     expect(noOidc.exitCode, noOidc.stdout).toBe(3)
     expect(noOidc.json().error.code).toBe('OIDC_TOKEN_UNAVAILABLE')
     expect(noOidc.json().error.hints.join(' ')).toContain('permissions: id-token: write')
+    // keyless outside GitHub Actions: the identity `cosign verify` must see comes from flags, or it is exit 3
+    const oidc = {GITHUB_ACTIONS: '', SIGSTORE_ID_TOKEN: 'canary-oidc-token-7f3a', PATH: toolPath()}
+    const noIdentity = await runCli(['primitive', 'publish', '--json', '--keyless', '--registry', '127.0.0.1:1/ns'], {cwd: dir, env: oidc})
+    expect(noIdentity.exitCode, noIdentity.stdout).toBe(3)
+    expect(noIdentity.json().error.code).toBe('KEYLESS_IDENTITY_MISSING')
+    const identity = await runCli(
+      ['primitive', 'publish', '--json', '--keyless', '--sbom', 'none', '--no-provenance', '--retry-attempts', '1', '--registry', '127.0.0.1:1/ns',
+        '--certificate-identity-regexp', '^https://github.com/acme/', '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com'],
+      {cwd: dir, env: oidc},
+    )
+    expect(identity.stdout).not.toContain('KEYLESS_IDENTITY_MISSING')
+    for (const output of [identity.stdout, identity.stderr, noIdentity.stdout, noIdentity.stderr]) expect(output).not.toContain('canary-oidc-token-7f3a')
   })
 
   it('matches shared-input globs', () => {

@@ -65,6 +65,14 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     'build-arg': Flags.string({description: 'Build argument KEY=VALUE (repeatable; over ameide.yaml publish.buildArgs).', helpValue: 'KEY=VALUE', multiple: true}),
     key: Flags.string({description: 'cosign key: a file, env://VAR or a KMS URI. Its password comes from COSIGN_PASSWORD.', helpValue: 'KEYREF'}),
     keyless: Flags.boolean({description: 'Sign keyless (OIDC). The default inside GitHub Actions when --key is absent.', default: false}),
+    'certificate-identity-regexp': Flags.string({
+      description: 'Keyless: the signer identity `cosign verify` must see (default inside GitHub Actions: this repository\'s workflows).',
+      helpValue: 'REGEXP',
+    }),
+    'certificate-oidc-issuer': Flags.string({
+      description: 'Keyless: the OIDC issuer `cosign verify` must see (default inside GitHub Actions: token.actions.githubusercontent.com).',
+      helpValue: 'URL',
+    }),
     sign: Flags.boolean({description: 'Sign and attest (default). --no-sign publishes unsigned images, recorded in the report.', allowNo: true, default: true}),
     tlog: Flags.boolean({description: 'Use the transparency log. --no-tlog: air-gapped key signing (cosign --tlog-upload=false / --insecure-ignore-tlog).', allowNo: true, default: true}),
     sbom: Flags.string({description: 'SBOM generator. Default: ameide.yaml publish.sbom, else auto (syft, else cdxgen).', options: ['auto', 'syft', 'cdxgen', 'none']}),
@@ -167,7 +175,14 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
 
   /** --key → key mode; --keyless or GitHub Actions → keyless; --no-sign → off; otherwise exit 3. */
   private async signing(
-    flags: {key?: string; keyless: boolean; sign: boolean; tlog: boolean},
+    flags: {
+      key?: string
+      keyless: boolean
+      sign: boolean
+      tlog: boolean
+      'certificate-identity-regexp'?: string
+      'certificate-oidc-issuer'?: string
+    },
     env: NodeJS.ProcessEnv,
     insecureRegistry: boolean,
     retryPolicy: RetryPolicy,
@@ -181,7 +196,13 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       ])
     }
     const {CosignSigner, keylessIdentityFromEnv} = await import('../../effects/cosign.js')
-    const identity = keyless ? keylessIdentityFromEnv(env) : undefined
+    const fromEnv = keyless ? keylessIdentityFromEnv(env) : undefined
+    const identity = keyless
+      ? {
+          certificateIdentityRegexp: flags['certificate-identity-regexp'] ?? fromEnv?.certificateIdentityRegexp,
+          certificateOidcIssuer: flags['certificate-oidc-issuer'] ?? fromEnv?.certificateOidcIssuer,
+        }
+      : undefined
     const signer = new CosignSigner({
       mode: keyless ? 'keyless' : 'key',
       keyRef: flags.key,
