@@ -2,16 +2,13 @@ import {Flags} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {usageError, prerequisiteError} from '../../core/errors.js'
+import {prerequisiteError} from '../../core/errors.js'
 import type {ExitCodeValue} from '../../core/exit-codes.js'
 import {loadConfig} from '../../core/config.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
 import {registerSecret} from '../../core/secrets.js'
 import type {PublishReport} from '../../publish/report.js'
-
-const REGISTRY_PATTERN = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/
-const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/
 
 export default class PrimitivePublish extends AmeideCommand<PublishReport> {
   static override summary = 'Build what changed, re-tag what did not, sign, attest, and report digest-pinned refs.'
@@ -87,24 +84,13 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
 
   protected async execute(): Promise<PublishReport> {
     const {flags} = await this.parse(PrimitivePublish)
-    const [{parseShaFlag}, {parseComponentSelectors}] = await Promise.all([import('../../publish/changes.js'), import('../../publish/components.js')])
-
     // Input first: bad input is exit 2 everywhere, before looking for a repository.
-    const sha = parseShaFlag(flags.sha)
-    const selectors = parseComponentSelectors(flags.component ?? [])
-    const platformFlag = (flags.platform ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean)
-    for (const p of platformFlag) {
-      if (!PLATFORM_PATTERN.test(p)) throw usageError('INVALID_PLATFORM', `--platform ${JSON.stringify(p)} is not os/arch[/variant].`, ['e.g. --platform linux/amd64,linux/arm64'])
-    }
-    const buildArgFlags = parseBuildArgs(flags['build-arg'] ?? [])
-    if (flags.registry !== undefined && !REGISTRY_PATTERN.test(flags.registry)) {
-      throw usageError('INVALID_REGISTRY', `--registry ${JSON.stringify(flags.registry)} is not host[:port]/namespace in lowercase.`, ['e.g. --registry ghcr.io/ameideio or 127.0.0.1:5000/demo'])
-    }
-    if (flags.key && flags.keyless) throw usageError('INVALID_USAGE', '--key and --keyless exclude each other.')
+    const {parsePublishInput} = await import('../../publish/input.js')
+    const input = parsePublishInput(flags)
 
     const repoRoot = await resolveRepoRoot(flags['repo-root'])
     const {config} = await loadConfig(repoRoot)
-    const registry = flags.registry ?? config.registry
+    const registry = input.registry ?? config.registry
     const env = process.env
     const retryPolicy: RetryPolicy = {
       ...DEFAULT_RETRY_POLICY,
@@ -133,14 +119,14 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         repoRoot,
         registry,
         insecureRegistry,
-        sha,
+        sha: input.sha,
         base: flags.base,
         baseBranch: config.publish.baseBranch,
         all: flags.all,
-        components: selectors,
+        components: input.selectors,
         sharedInputs: config.publish.sharedInputs,
-        platforms: platformFlag.length > 0 ? platformFlag : config.publish.platforms,
-        buildArgs: {...config.publish.buildArgs, ...buildArgFlags},
+        platforms: input.platforms.length > 0 ? input.platforms : config.publish.platforms,
+        buildArgs: {...config.publish.buildArgs, ...input.buildArgs},
         updateMain: flags['update-main'],
         jobs: flags.jobs ?? Math.max(1, availableParallelism()),
         dryRun: flags['dry-run'],
@@ -214,14 +200,4 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     })
     return {signer, mode: keyless ? ('keyless' as const) : ('key' as const), tlog: flags.tlog, ...(flags.key ? {keyRef: flags.key} : {})}
   }
-}
-
-function parseBuildArgs(values: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const value of values) {
-    const eq = value.indexOf('=')
-    if (eq <= 0) throw usageError('INVALID_BUILD_ARG', `--build-arg ${JSON.stringify(value)} is not KEY=VALUE.`)
-    out[value.slice(0, eq)] = value.slice(eq + 1)
-  }
-  return out
 }
