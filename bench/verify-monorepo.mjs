@@ -10,7 +10,8 @@ const {renderTemplateFile, templateVariables} = await import('../dist/scaffold/r
 
 const FILES_PER_PRIMITIVE = 100
 
-const goFile = (pkg, i, module) => `// Package ${pkg} holds synthetic code number ${i}.
+const goFile = (pkg, i, module) =>
+  `// Package ${pkg} holds synthetic code number ${i}.
 package ${pkg}
 
 import (
@@ -32,9 +33,12 @@ func Handler${i}(ctx context.Context, p ports.Outbound, in string) (string, erro
 \t}
 \treturn msg, nil
 }
-`.repeat(2).replace(/\npackage [\s\S]*?\n\)\n/g, (m, off) => (off === 0 ? m : '\n'))
+`
+    .repeat(2)
+    .replace(/\npackage [\s\S]*?\n\)\n/g, (m, off) => (off === 0 ? m : '\n'))
 
-const tsFile = (i) => `import {readFile} from 'node:fs/promises'
+const tsFile = (i) =>
+  `import {readFile} from 'node:fs/promises'
 import type {Config} from '../config.js'
 
 // import '@ameide/core-proto' in a comment is not an import
@@ -43,9 +47,12 @@ export async function route${i}(config: Config, file: string): Promise<string> {
   const re = /import\\('x'\\)/
   return \`\${config.surfaceName}:\${text.length}:\${re.source}\`
 }
-`.repeat(2).replace(/\nimport [^\n]*\n/g, (m, off) => (off < 5 ? m : '\n'))
+`
+    .repeat(2)
+    .replace(/\nimport [^\n]*\n/g, (m, off) => (off < 5 ? m : '\n'))
 
-const pyFile = (i) => `"""Synthetic module ${i}: from primitives.domain.x import y is only text."""
+const pyFile = (i) =>
+  `"""Synthetic module ${i}: from primitives.domain.x import y is only text."""
 
 from __future__ import annotations
 
@@ -100,7 +107,11 @@ export async function generateMonorepo(root, count) {
     for (let i = 0; written < FILES_PER_PRIMITIVE; i++, written++) {
       const slot = i % 5
       if (slot === 0) await write(`${dir}/deploy/config-${i}.yaml`, yamlFile(i, kind, name))
-      else if (slot === 1) await write(`${dir}/docs/note-${i}.md`, `# Note ${i}\n\nSee the README. Image tags are pinned by digest.\n`.repeat(10))
+      else if (slot === 1)
+        await write(
+          `${dir}/docs/note-${i}.md`,
+          `# Note ${i}\n\nSee the README. Image tags are pinned by digest.\n`.repeat(10),
+        )
       else if (kind === 'agent') await write(`${dir}/src/gen_${i}.py`, pyFile(i))
       else if (kind === 'uisurface') await write(`${dir}/src/routes/r${i}.ts`, tsFile(i))
       else await write(`${dir}/internal/synthetic/s${i}.go`, goFile('synthetic', i, vars.goModule))

@@ -28,7 +28,12 @@ const PRIMITIVES = [
 
 async function ameide(args: string[], cwd: string, env: Record<string, string> = {}, expectExit = 0) {
   console.log(bold(`$ ameide ${args.join(' ')}`))
-  const run = await execa(process.execPath, [CLI, ...args], {cwd, env: {NO_COLOR: '1', ...env}, reject: false, stderr: 'inherit'})
+  const run = await execa(process.execPath, [CLI, ...args], {
+    cwd,
+    env: {NO_COLOR: '1', ...env},
+    reject: false,
+    stderr: 'inherit',
+  })
   const json = args.includes('--json')
   if (!json) console.log(run.stdout)
   if (run.exitCode !== expectExit) {
@@ -105,8 +110,14 @@ async function main() {
 
   const ns = `${registry.host}/ameide-demo`
   const publishArgs = ['--registry', ns, '--key', keys.privateKey, '--no-tlog', '--builder', 'buildah']
-  say(`5. publish commit ${first.slice(0, 12)}: everything is new, so everything is built; :main follows (--update-main)`)
-  await ameide(['primitive', 'publish', ...publishArgs, '--all', '--update-main', '--output', path.join(tmp, 'report-1.json')], repo, env)
+  say(
+    `5. publish commit ${first.slice(0, 12)}: everything is new, so everything is built; :main follows (--update-main)`,
+  )
+  await ameide(
+    ['primitive', 'publish', ...publishArgs, '--all', '--update-main', '--output', path.join(tmp, 'report-1.json')],
+    repo,
+    env,
+  )
 
   say('6. change one primitive and publish again: 1 built, 2 re-tagged from :main with the same digest')
   const readme = path.join(repo, 'primitives/agent/support-triage/README.md')
@@ -123,7 +134,9 @@ async function main() {
     await verifyImage(keys, image.ref)
     console.log(`  verified  ${image.ref.replace(/:[0-9a-f]{40}@/, ':<sha>@')}`)
   }
-  console.log(`\nThe report's "ref" values are what GitOps writes into image.ref. Demo files: ${tmp} (removed on exit).`)
+  console.log(
+    `\nThe report's "ref" values are what GitOps writes into image.ref. Demo files: ${tmp} (removed on exit).`,
+  )
   await registry.stop()
 }
 

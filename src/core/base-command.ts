@@ -7,7 +7,9 @@ import {makeStyle, type Style} from './output/style.js'
 import {colorEnabled, currentTerminal, spinnersEnabled, type TerminalFacts} from './output/terminal.js'
 import {redact} from './secrets.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AmeideCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof AmeideCommand)['baseFlags'] & T['flags']
+>
 
 /**
  * The base of every ameide command. It owns the conventions so that commands stay thin:
@@ -80,7 +82,9 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
  */
 export function describeCommand(body: string, errorCodes: Record<string, string>): string
 export function describeCommand(summary: string, body: string, errorCodes: Record<string, string>): string
-export function describeCommand(...args: [string, Record<string, string>] | [string, string, Record<string, string>]): string {
+export function describeCommand(
+  ...args: [string, Record<string, string>] | [string, string, Record<string, string>]
+): string {
   const [body, errorCodes] = args.length === 3 ? [args[1], args[2]] : args
   const codes = Object.entries(errorCodes)
     .map(([code, meaning]) => `  ${code}: ${meaning}`)
@@ -89,7 +93,9 @@ export function describeCommand(...args: [string, Record<string, string>] | [str
     body,
     '',
     'EXIT CODES',
-    EXIT_CODES_HELP.split('\n').map((l) => `  ${l}`).join('\n'),
+    EXIT_CODES_HELP.split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
     '',
     'ERROR CODES (in --json: .error.code)',
     codes,

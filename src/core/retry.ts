@@ -15,7 +15,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {attempts: 5, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60_000}
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 8000,
+  maxRetryAfterMs: 60_000,
+}
 
 export interface AttemptFailure {
   /** Worth another attempt (429, 5xx, connection reset, timeout). */

@@ -104,7 +104,12 @@ export class CosignSigner implements Signer {
     const identity =
       o.mode === 'key'
         ? ['--key', o.verifyKeyRef ?? this.publicKeyFile ?? o.keyRef ?? '']
-        : ['--certificate-identity-regexp', o.certificateIdentityRegexp ?? '', '--certificate-oidc-issuer', o.certificateOidcIssuer ?? '']
+        : [
+            '--certificate-identity-regexp',
+            o.certificateIdentityRegexp ?? '',
+            '--certificate-oidc-issuer',
+            o.certificateOidcIssuer ?? '',
+          ]
     return [...identity, ...(o.tlog ? [] : ['--insecure-ignore-tlog']), ...this.registryFlags()]
   }
 
@@ -112,7 +117,11 @@ export class CosignSigner implements Signer {
     const o = this.options
     const version = await this.run(['version', '--json'])
     if (version.exitCode !== 0) {
-      throw prerequisiteError('COSIGN_NOT_USABLE', `cosign does not run here: ${version.stderr.trim().split('\n').pop() ?? ''}`, [INSTALL_HINT])
+      throw prerequisiteError(
+        'COSIGN_NOT_USABLE',
+        `cosign does not run here: ${version.stderr.trim().split('\n').pop() ?? ''}`,
+        [INSTALL_HINT],
+      )
     }
     try {
       this.cosignVersion = (JSON.parse(version.stdout) as {gitVersion?: string}).gitVersion
@@ -124,31 +133,44 @@ export class CosignSigner implements Signer {
       const inActions = this.env.GITHUB_ACTIONS === 'true'
       const token = o.identityToken ?? this.env.SIGSTORE_ID_TOKEN
       if (!token && inActions && !this.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        throw prerequisiteError('OIDC_TOKEN_UNAVAILABLE', 'Keyless signing in GitHub Actions needs an OIDC token, and this job cannot request one.', [
-          'add `permissions: id-token: write` to the workflow job (or pass --key to sign with a key).',
-        ])
+        throw prerequisiteError(
+          'OIDC_TOKEN_UNAVAILABLE',
+          'Keyless signing in GitHub Actions needs an OIDC token, and this job cannot request one.',
+          ['add `permissions: id-token: write` to the workflow job (or pass --key to sign with a key).'],
+        )
       }
       if (!token && !inActions) {
-        throw prerequisiteError('OIDC_TOKEN_UNAVAILABLE', 'Keyless signing outside GitHub Actions needs an OIDC identity token.', [
-          'Set SIGSTORE_ID_TOKEN to an OIDC token for Sigstore, or sign with --key KEYREF.',
-        ])
+        throw prerequisiteError(
+          'OIDC_TOKEN_UNAVAILABLE',
+          'Keyless signing outside GitHub Actions needs an OIDC identity token.',
+          ['Set SIGSTORE_ID_TOKEN to an OIDC token for Sigstore, or sign with --key KEYREF.'],
+        )
       }
       if (!o.tlog) {
-        throw usageError('KEYLESS_REQUIRES_TLOG', 'Keyless signatures cannot skip the transparency log.', ['Drop --no-tlog, or sign with --key.'])
+        throw usageError('KEYLESS_REQUIRES_TLOG', 'Keyless signatures cannot skip the transparency log.', [
+          'Drop --no-tlog, or sign with --key.',
+        ])
       }
       if (!o.certificateIdentityRegexp || !o.certificateOidcIssuer) {
-        throw prerequisiteError('KEYLESS_IDENTITY_MISSING', 'Keyless verification needs a certificate identity (regexp) and an OIDC issuer.', [
-          'Pass --certificate-identity-regexp and --certificate-oidc-issuer (defaults exist inside GitHub Actions).',
-        ])
+        throw prerequisiteError(
+          'KEYLESS_IDENTITY_MISSING',
+          'Keyless verification needs a certificate identity (regexp) and an OIDC issuer.',
+          ['Pass --certificate-identity-regexp and --certificate-oidc-issuer (defaults exist inside GitHub Actions).'],
+        )
       }
       return
     }
 
     const keyRef = o.keyRef
-    if (!keyRef) throw usageError('SIGNING_KEY_MISSING', 'Key-based signing needs a key reference.', ['Pass --key FILE | env://VAR | a KMS URI.'])
+    if (!keyRef)
+      throw usageError('SIGNING_KEY_MISSING', 'Key-based signing needs a key reference.', [
+        'Pass --key FILE | env://VAR | a KMS URI.',
+      ])
     const envKey = /^env:\/\/(.+)$/.exec(keyRef)
     if (envKey && !this.env[envKey[1]]) {
-      throw prerequisiteError('COSIGN_KEY_UNREADABLE', `The signing key variable ${envKey[1]} is not set.`, [`Export ${envKey[1]} with the cosign private key (PEM).`])
+      throw prerequisiteError('COSIGN_KEY_UNREADABLE', `The signing key variable ${envKey[1]} is not set.`, [
+        `Export ${envKey[1]} with the cosign private key (PEM).`,
+      ])
     }
     if (!KEY_SCHEMES.test(keyRef)) {
       try {
@@ -159,11 +181,17 @@ export class CosignSigner implements Signer {
         ])
       }
     }
-    const keyMaterial = envKey ? this.env[envKey[1]] : KEY_SCHEMES.test(keyRef) ? undefined : await readFile(keyRef, 'utf8')
+    const keyMaterial = envKey
+      ? this.env[envKey[1]]
+      : KEY_SCHEMES.test(keyRef)
+        ? undefined
+        : await readFile(keyRef, 'utf8')
     if (keyMaterial?.includes('ENCRYPTED') && this.env.COSIGN_PASSWORD === undefined) {
-      throw prerequisiteError('COSIGN_PASSWORD_MISSING', 'The signing key is encrypted and COSIGN_PASSWORD is not set.', [
-        'Export COSIGN_PASSWORD (from a CI secret); ameide never takes the password as a flag.',
-      ])
+      throw prerequisiteError(
+        'COSIGN_PASSWORD_MISSING',
+        'The signing key is encrypted and COSIGN_PASSWORD is not set.',
+        ['Export COSIGN_PASSWORD (from a CI secret); ameide never takes the password as a flag.'],
+      )
     }
     if (!o.verifyKeyRef) await this.derivePublicKey(keyRef)
   }
@@ -193,8 +221,15 @@ export class CosignSigner implements Signer {
 
   async sign(digestRef: string): Promise<void> {
     const args = this.signArgs(digestRef)
-    await retryTool({tool: 'cosign', subcommand: 'sign', failureCode: 'SIGN_FAILED', remoteCode: 'SIGN_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
-      check('cosign', 'sign', await this.run(args)),
+    await retryTool(
+      {
+        tool: 'cosign',
+        subcommand: 'sign',
+        failureCode: 'SIGN_FAILED',
+        remoteCode: 'SIGN_REMOTE_FAILED',
+        policy: this.options.retryPolicy,
+      },
+      async () => check('cosign', 'sign', await this.run(args)),
     )
   }
 
@@ -202,8 +237,15 @@ export class CosignSigner implements Signer {
     assertDigestRef(digestRef)
     await this.ensureVerificationKey()
     const args = ['verify', ...this.verificationFlags(), digestRef]
-    await retryTool({tool: 'cosign', subcommand: 'verify', failureCode: 'SIGNATURE_INVALID', remoteCode: 'VERIFY_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
-      check('cosign', 'verify', await this.run(args)),
+    await retryTool(
+      {
+        tool: 'cosign',
+        subcommand: 'verify',
+        failureCode: 'SIGNATURE_INVALID',
+        remoteCode: 'VERIFY_REMOTE_FAILED',
+        policy: this.options.retryPolicy,
+      },
+      async () => check('cosign', 'verify', await this.run(args)),
     )
   }
 
@@ -221,8 +263,15 @@ export class CosignSigner implements Signer {
 
   async attest(digestRef: string, type: AttestationType, predicateFile: string): Promise<void> {
     const args = this.attestArgs(digestRef, type, predicateFile)
-    await retryTool({tool: 'cosign', subcommand: 'attest', failureCode: 'ATTEST_FAILED', remoteCode: 'ATTEST_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
-      check('cosign', 'attest', await this.run(args)),
+    await retryTool(
+      {
+        tool: 'cosign',
+        subcommand: 'attest',
+        failureCode: 'ATTEST_FAILED',
+        remoteCode: 'ATTEST_REMOTE_FAILED',
+        policy: this.options.retryPolicy,
+      },
+      async () => check('cosign', 'attest', await this.run(args)),
     )
   }
 
@@ -231,7 +280,13 @@ export class CosignSigner implements Signer {
     await this.ensureVerificationKey()
     const args = ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef]
     await retryTool(
-      {tool: 'cosign', subcommand: 'verify-attestation', failureCode: 'ATTESTATION_INVALID', remoteCode: 'VERIFY_REMOTE_FAILED', policy: this.options.retryPolicy},
+      {
+        tool: 'cosign',
+        subcommand: 'verify-attestation',
+        failureCode: 'ATTESTATION_INVALID',
+        remoteCode: 'VERIFY_REMOTE_FAILED',
+        policy: this.options.retryPolicy,
+      },
       async () => check('cosign', 'verify-attestation', await this.run(args)),
     )
   }
@@ -239,25 +294,40 @@ export class CosignSigner implements Signer {
   async hasValidAttestation(digestRef: string, type: AttestationType): Promise<boolean> {
     assertDigestRef(digestRef)
     await this.ensureVerificationKey()
-    return this.answers(['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef], 'verify-attestation')
+    return this.answers(
+      ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef],
+      'verify-attestation',
+    )
   }
 
   /** exit 0 → true; a transient failure is retried; any other failure ("no signatures found", wrong key) → false. */
   private async answers(args: string[], subcommand: string): Promise<boolean> {
-    return retryTool({tool: 'cosign', subcommand, failureCode: 'VERIFY_FAILED', remoteCode: 'VERIFY_REMOTE_FAILED', policy: this.options.retryPolicy}, async () => {
-      const result = await this.run(args)
-      if (result.exitCode === 0) return true
-      const failure = new ToolFailure('cosign', subcommand, result)
-      if (failure.transient) throw failure
-      return false
-    })
+    return retryTool(
+      {
+        tool: 'cosign',
+        subcommand,
+        failureCode: 'VERIFY_FAILED',
+        remoteCode: 'VERIFY_REMOTE_FAILED',
+        policy: this.options.retryPolicy,
+      },
+      async () => {
+        const result = await this.run(args)
+        if (result.exitCode === 0) return true
+        const failure = new ToolFailure('cosign', subcommand, result)
+        if (failure.transient) throw failure
+        return false
+      },
+    )
   }
 }
 
 /** Signing always goes by digest: `<repository>@sha256:<64 hex>` (a tag may be moved under our feet). */
 export function assertDigestRef(ref: string): void {
   if (!/@sha256:[0-9a-f]{64}$/.test(ref)) {
-    throw usageError('NOT_A_DIGEST_REFERENCE', `Refusing to sign or verify "${ref}": cosign is always given <repository>@sha256:<digest>.`)
+    throw usageError(
+      'NOT_A_DIGEST_REFERENCE',
+      `Refusing to sign or verify "${ref}": cosign is always given <repository>@sha256:<digest>.`,
+    )
   }
 }
 
@@ -265,7 +335,9 @@ export function assertDigestRef(ref: string): void {
  * Keyless verification identity inside GitHub Actions: certificates issued to this repository's
  * workflows by GitHub's OIDC issuer. Undefined outside Actions.
  */
-export function keylessIdentityFromEnv(env: Record<string, string | undefined>): {certificateIdentityRegexp: string; certificateOidcIssuer: string} | undefined {
+export function keylessIdentityFromEnv(
+  env: Record<string, string | undefined>,
+): {certificateIdentityRegexp: string; certificateOidcIssuer: string} | undefined {
   if (env.GITHUB_ACTIONS !== 'true' || !env.GITHUB_REPOSITORY) return undefined
   const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
   return {

@@ -32,9 +32,7 @@ export interface DispatchBody {
   return_run_details?: boolean
 }
 
-export type DispatchOutcome =
-  | {kind: 'details'; runId: number; runUrl: string; htmlUrl: string}
-  | {kind: 'accepted'}
+export type DispatchOutcome = {kind: 'details'; runId: number; runUrl: string; htmlUrl: string} | {kind: 'accepted'}
 
 export interface RunFilter {
   event: string
@@ -127,7 +125,12 @@ export async function createGitHubClient(options: {
       doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
     // A client-own id: the plugin's limiters (1 s between writes, as GitHub asks) are per id, not shared process-wide.
-    throttle: {id: `ameide-${randomUUID()}`, onRateLimit: onLimit, onSecondaryRateLimit: onLimit, retryAfterBaseValue: 1000},
+    throttle: {
+      id: `ameide-${randomUUID()}`,
+      onRateLimit: onLimit,
+      onSecondaryRateLimit: onLimit,
+      retryAfterBaseValue: 1000,
+    },
   })
 
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
@@ -138,7 +141,8 @@ export async function createGitHubClient(options: {
         const failure = toGitHubApiError(error, operation)
         // The throttling plugin only recognises GitHub's rate-limit markers; a bare 429 still says how long to wait.
         const wait = failure.status === 429 ? failure.retryAfterSeconds : undefined
-        if (wait === undefined || attempt >= transport.rateLimitRetries || wait * 1000 > transport.maxRateLimitWaitMs) throw failure
+        if (wait === undefined || attempt >= transport.rateLimitRetries || wait * 1000 > transport.maxRateLimitWaitMs)
+          throw failure
         await sleep(wait * 1000)
       }
     }
@@ -209,7 +213,12 @@ export async function createGitHubClient(options: {
           per_page: 50,
         }),
       )
-      return data.map((pr) => ({number: pr.number, htmlUrl: pr.html_url, branch: pr.head.ref, createdAt: pr.created_at}))
+      return data.map((pr) => ({
+        number: pr.number,
+        htmlUrl: pr.html_url,
+        branch: pr.head.ref,
+        createdAt: pr.created_at,
+      }))
     },
 
     async authenticatedLogin() {
@@ -281,7 +290,12 @@ export function toGitHubApiError(error: unknown, operation: string): GitHubApiEr
       /\bsecondary rate\b|rate limit/i.test(message))
   return new GitHubApiError(
     status,
-    redact(message.replace(/\s*\n+\s*/g, ' ').trim().slice(0, 500)),
+    redact(
+      message
+        .replace(/\s*\n+\s*/g, ' ')
+        .trim()
+        .slice(0, 500),
+    ),
     rateLimited,
     Number.isFinite(retryAfter) ? retryAfter : undefined,
     reset,

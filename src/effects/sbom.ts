@@ -26,7 +26,8 @@ export interface SbomOptions {
 
 const CDXGEN_HINT =
   'Install an SBOM generator: syft (https://github.com/anchore/syft) or cdxgen (npm install -g @cyclonedx/cdxgen; CI: scripts/ci/install-toolchain.sh puts it in .tools/cdxgen), or pass --sbom none.'
-const SKOPEO_HINT = 'cdxgen reads the image through skopeo: apt-get install --no-install-recommends skopeo (CI: scripts/ci/install-toolchain.sh).'
+const SKOPEO_HINT =
+  'cdxgen reads the image through skopeo: apt-get install --no-install-recommends skopeo (CI: scripts/ci/install-toolchain.sh).'
 
 /**
  * `--sbom`: auto = syft when on PATH, else cdxgen (PATH, then `<repo>/.tools/cdxgen`); `none` = no SBOM
@@ -40,8 +41,10 @@ export async function selectSbomGenerator(choice: SbomChoice, options: SbomOptio
     if (choice === 'syft') throw prerequisiteError('SBOM_TOOL_NOT_FOUND', 'syft was not found on PATH.', [CDXGEN_HINT])
   }
   const cdxgen = findCdxgen(env, options.repoRoot)
-  if (!cdxgen) throw prerequisiteError('SBOM_TOOL_NOT_FOUND', 'No SBOM generator found (syft or cdxgen).', [CDXGEN_HINT])
-  if (!(await toolAnswers('skopeo', ['--version'], {env}))) throw prerequisiteError('SKOPEO_NOT_FOUND', 'skopeo was not found on PATH.', [SKOPEO_HINT])
+  if (!cdxgen)
+    throw prerequisiteError('SBOM_TOOL_NOT_FOUND', 'No SBOM generator found (syft or cdxgen).', [CDXGEN_HINT])
+  if (!(await toolAnswers('skopeo', ['--version'], {env})))
+    throw prerequisiteError('SKOPEO_NOT_FOUND', 'skopeo was not found on PATH.', [SKOPEO_HINT])
   return new CdxgenSbomGenerator(cdxgen, options)
 }
 
@@ -69,12 +72,31 @@ export class SyftSbomGenerator implements SbomGenerator {
   async generate(digestRef: string, outFile: string): Promise<void> {
     const env = {
       ...(this.options.env ?? process.env),
-      ...(this.options.insecureRegistry ? {SYFT_REGISTRY_INSECURE_USE_HTTP: 'true', SYFT_REGISTRY_INSECURE_SKIP_TLS_VERIFY: 'true'} : {}),
+      ...(this.options.insecureRegistry
+        ? {SYFT_REGISTRY_INSECURE_USE_HTTP: 'true', SYFT_REGISTRY_INSECURE_SKIP_TLS_VERIFY: 'true'}
+        : {}),
     }
     const format = this.attestationType === 'spdxjson' ? 'spdx-json' : 'cyclonedx-json'
     const args = [`registry:${digestRef}`, '-o', `${format}=${outFile}`, '-q']
-    await retryTool({tool: 'syft', subcommand: 'scan', failureCode: 'SBOM_FAILED', remoteCode: 'SBOM_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
-      check('syft', 'scan', await runTool('syft', args, {env, timeoutMs: this.options.timeoutMs, missingCode: 'SBOM_TOOL_NOT_FOUND', installHint: CDXGEN_HINT})),
+    await retryTool(
+      {
+        tool: 'syft',
+        subcommand: 'scan',
+        failureCode: 'SBOM_FAILED',
+        remoteCode: 'SBOM_REMOTE_FAILED',
+        policy: this.options.retryPolicy,
+      },
+      async () =>
+        check(
+          'syft',
+          'scan',
+          await runTool('syft', args, {
+            env,
+            timeoutMs: this.options.timeoutMs,
+            missingCode: 'SBOM_TOOL_NOT_FOUND',
+            installHint: CDXGEN_HINT,
+          }),
+        ),
     )
     await assertNonEmptyJson(outFile, 'syft')
   }
@@ -100,11 +122,36 @@ export class CdxgenSbomGenerator implements SbomGenerator {
     const work = await mkdtemp(join(tmpdir(), 'ameide-sbom-'))
     try {
       const archive = join(work, 'image.tar')
-      const skopeoArgs = ['copy', '--quiet', ...(this.options.insecureRegistry ? ['--src-tls-verify=false'] : []), ...authFileArgs(baseEnv), `docker://${digestRef}`, `oci-archive:${archive}`]
-      await retryTool({tool: 'skopeo', subcommand: 'copy', failureCode: 'SBOM_FAILED', remoteCode: 'SBOM_REMOTE_FAILED', policy: this.options.retryPolicy}, async () => {
-        await rm(archive, {force: true})
-        return check('skopeo', 'copy', await runTool('skopeo', skopeoArgs, {env: baseEnv, timeoutMs: this.options.timeoutMs, missingCode: 'SKOPEO_NOT_FOUND', installHint: SKOPEO_HINT}))
-      })
+      const skopeoArgs = [
+        'copy',
+        '--quiet',
+        ...(this.options.insecureRegistry ? ['--src-tls-verify=false'] : []),
+        ...authFileArgs(baseEnv),
+        `docker://${digestRef}`,
+        `oci-archive:${archive}`,
+      ]
+      await retryTool(
+        {
+          tool: 'skopeo',
+          subcommand: 'copy',
+          failureCode: 'SBOM_FAILED',
+          remoteCode: 'SBOM_REMOTE_FAILED',
+          policy: this.options.retryPolicy,
+        },
+        async () => {
+          await rm(archive, {force: true})
+          return check(
+            'skopeo',
+            'copy',
+            await runTool('skopeo', skopeoArgs, {
+              env: baseEnv,
+              timeoutMs: this.options.timeoutMs,
+              missingCode: 'SKOPEO_NOT_FOUND',
+              installHint: SKOPEO_HINT,
+            }),
+          )
+        },
+      )
       const tmp = join(work, 'tmp')
       const env = {...baseEnv, TMPDIR: tmp, CDXGEN_TEMP_DIR: tmp, FETCH_LICENSE: 'false', CDXGEN_NO_BANNER: 'true'}
       await mkdir(tmp, {recursive: true})
@@ -115,7 +162,11 @@ export class CdxgenSbomGenerator implements SbomGenerator {
         missingCode: 'SBOM_TOOL_NOT_FOUND',
         installHint: CDXGEN_HINT,
       })
-      if (result.exitCode !== 0) throw failureError('SBOM_FAILED', `cdxgen failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`)
+      if (result.exitCode !== 0)
+        throw failureError(
+          'SBOM_FAILED',
+          `cdxgen failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`,
+        )
       await assertNonEmptyJson(outFile, 'cdxgen')
     } finally {
       await rm(work, {recursive: true, force: true})

@@ -13,21 +13,32 @@ export interface ErrorContext {
 export function mapGitHubError(e: GitHubApiError, ctx: ErrorContext): AmeideError {
   const said = `GitHub said: ${e.githubMessage}`
   if (e.rateLimited) {
-    const when = e.retryAfterSeconds !== undefined
-      ? `in ${e.retryAfterSeconds} s`
-      : e.rateLimitReset
-        ? `after ${e.rateLimitReset.toISOString()}`
-        : 'in a few minutes'
-    return remoteError('GITHUB_RATE_LIMITED', `GitHub rate limit hit (${e.status}) and the wait it asked for was not possible. ${said}`, [
-      `Try again ${when}.`,
-      'Automated callers: share one token less widely, or use a GitHub App token with its own limit.',
-    ])
+    const when =
+      e.retryAfterSeconds !== undefined
+        ? `in ${e.retryAfterSeconds} s`
+        : e.rateLimitReset
+          ? `after ${e.rateLimitReset.toISOString()}`
+          : 'in a few minutes'
+    return remoteError(
+      'GITHUB_RATE_LIMITED',
+      `GitHub rate limit hit (${e.status}) and the wait it asked for was not possible. ${said}`,
+      [
+        `Try again ${when}.`,
+        'Automated callers: share one token less widely, or use a GitHub App token with its own limit.',
+      ],
+    )
   }
   if (e.status === 0 || e.status >= 500) {
-    return remoteError('GITHUB_UNAVAILABLE', `GitHub kept failing during ${e.operation}${e.status ? ` (${e.status})` : ''} after retries. ${said}`, [
-      'Check https://www.githubstatus.com (or your GitHub Enterprise Server) and run the command again.',
-      ...(ctx.stage === 'follow' ? ['The workflow was already dispatched: follow it in the Actions tab instead of dispatching again.'] : []),
-    ])
+    return remoteError(
+      'GITHUB_UNAVAILABLE',
+      `GitHub kept failing during ${e.operation}${e.status ? ` (${e.status})` : ''} after retries. ${said}`,
+      [
+        'Check https://www.githubstatus.com (or your GitHub Enterprise Server) and run the command again.',
+        ...(ctx.stage === 'follow'
+          ? ['The workflow was already dispatched: follow it in the Actions tab instead of dispatching again.']
+          : []),
+      ],
+    )
   }
   switch (e.status) {
     case 401:

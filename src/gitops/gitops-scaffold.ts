@@ -31,7 +31,14 @@ export interface GitopsScaffoldResult {
   ref: string
   inputs: Record<string, string>
   dryRun: boolean
-  run: {id: number; url: string; htmlUrl: string; status: string | null; conclusion: string | null; correlation: Correlation} | null
+  run: {
+    id: number
+    url: string
+    htmlUrl: string
+    status: string | null
+    conclusion: string | null
+    correlation: Correlation
+  } | null
   pullRequest: {number: number; url: string; branch: string} | null
   nextSteps: string[]
 }
@@ -107,7 +114,14 @@ export interface GitopsScaffoldDeps {
 }
 
 /** Run conclusions that make the command exit 1. */
-export const FAILED_CONCLUSIONS = new Set(['failure', 'cancelled', 'timed_out', 'startup_failure', 'action_required', 'stale'])
+export const FAILED_CONCLUSIONS = new Set([
+  'failure',
+  'cancelled',
+  'timed_out',
+  'startup_failure',
+  'action_required',
+  'stale',
+])
 
 export function runFailed(result: GitopsScaffoldResult): boolean {
   return result.run?.status === 'completed' && FAILED_CONCLUSIONS.has(result.run.conclusion ?? '')
@@ -117,7 +131,10 @@ export function runFailed(result: GitopsScaffoldResult): boolean {
  * Validates, dispatches the GitOps workflow, finds its run and, with `wait`, follows it to its PR.
  * Plans first (inputs, declared-input check, the exact request), acts second; a dry run stops after planning.
  */
-export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: GitopsScaffoldDeps = {}): Promise<GitopsScaffoldOutcome> {
+export async function gitopsScaffold(
+  request: GitopsScaffoldRequest,
+  deps: GitopsScaffoldDeps = {},
+): Promise<GitopsScaffoldOutcome> {
   const timings = {...DEFAULT_TIMINGS, ...deps.timings}
   const emit = deps.onEvent ?? (() => {})
   const [owner, repo] = request.repository.split('/')
@@ -129,17 +146,26 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
   // PLAN: the token (optional in a dry run), the workflow's declared inputs, the exact request.
   const found = await findToken(request.env, request.apiUrl)
   if (!found && !request.dryRun) throw missingTokenError()
-  const client = found ? (deps.client ?? (await createGitHubClient({token: found.token, baseUrl: request.apiUrl, transport: timings.transport}))) : null
+  const client = found
+    ? (deps.client ??
+      (await createGitHubClient({token: found.token, baseUrl: request.apiUrl, transport: timings.transport})))
+    : null
 
   let distinctIdInput: string | undefined
   if (client) {
-    const text = await guard(() => client.readFile(repoRef, `.github/workflows/${request.workflow}`, request.ref), ctx('read'))
+    const text = await guard(
+      () => client.readFile(repoRef, `.github/workflows/${request.workflow}`, request.ref),
+      ctx('read'),
+    )
     let declared
     try {
       declared = await parseDeclaredInputs(text)
     } catch (error) {
       if (!(error instanceof DeclaredInputsError)) throw error
-      throw prerequisiteError('WORKFLOW_FILE_INVALID', `.github/workflows/${request.workflow} in ${request.repository}@${request.ref}: ${error.message}.`)
+      throw prerequisiteError(
+        'WORKFLOW_FILE_INVALID',
+        `.github/workflows/${request.workflow} in ${request.repository}@${request.ref}: ${error.message}.`,
+      )
     }
     if (declared === null) {
       throw prerequisiteError(
@@ -158,7 +184,7 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
         `The workflow ${request.workflow} at ${request.ref} would reject these inputs: ${problems.map((p) => p.message).join('; ')}.`,
         [
           `Declared inputs: ${declared.map((d) => `${d.name}${d.required ? '*' : ''}${d.options ? `(${d.options.join('|')})` : ''}`).join(', ') || '(none)'}.`,
-          'Nothing was dispatched. Fix the flags, or the workflow\'s on.workflow_dispatch.inputs.',
+          "Nothing was dispatched. Fix the flags, or the workflow's on.workflow_dispatch.inputs.",
         ],
       )
     }
@@ -184,7 +210,9 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
   const outcome: GitopsScaffoldOutcome = {result, request: dispatchRequest, tokenSource: found?.source ?? null}
   if (request.dryRun) {
     result.nextSteps = [
-      ...(client ? [] : ['Set GH_TOKEN (or run `gh auth login`) to also check the inputs against the workflow\'s declared inputs.']),
+      ...(client
+        ? []
+        : ["Set GH_TOKEN (or run `gh auth login`) to also check the inputs against the workflow's declared inputs."]),
       'Run the same command without --dry-run to dispatch the workflow (add --wait to follow it to its pull request).',
     ]
     return outcome
@@ -201,7 +229,10 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
     else emit({type: 'fallback', reason: 'GitHub accepted the dispatch without run details (204); looking for the run'})
   } catch (error) {
     if (!(error instanceof GitHubApiError && rejectsRunDetails(error))) throw wrap(error, ctx('dispatch'))
-    emit({type: 'fallback', reason: `GitHub does not know return_run_details (${error.status}); dispatching without it`})
+    emit({
+      type: 'fallback',
+      reason: `GitHub does not know return_run_details (${error.status}); dispatching without it`,
+    })
     delete body.return_run_details
     await guard(() => c.dispatchWorkflow(repoRef, request.workflow, body), ctx('dispatch'))
   }
@@ -214,7 +245,16 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
     run = got!.run
     etag = got!.etag
   } else {
-    const foundRun = await findDispatchedRun(c, repoRef, request, dispatchedAt, inputs, distinctIdInput, timings, ctx('follow'))
+    const foundRun = await findDispatchedRun(
+      c,
+      repoRef,
+      request,
+      dispatchedAt,
+      inputs,
+      distinctIdInput,
+      timings,
+      ctx('follow'),
+    )
     run = foundRun.run
     runRef = {id: run.id, url: run.url, htmlUrl: run.htmlUrl, correlation: foundRun.correlation}
   }
@@ -237,10 +277,14 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
   while (run.status !== 'completed') {
     const remaining = deadline - Date.now()
     if (remaining <= 0) {
-      throw remoteError('WAIT_TIMEOUT', `The run did not complete within the --timeout (status: ${run.status}): ${runInfo.htmlUrl}`, [
-        `It is still running; follow it at ${runInfo.htmlUrl} (or: gh run watch ${runInfo.id} -R ${request.repository}).`,
-        'Do not dispatch again: the run will open its pull request when it completes.',
-      ])
+      throw remoteError(
+        'WAIT_TIMEOUT',
+        `The run did not complete within the --timeout (status: ${run.status}): ${runInfo.htmlUrl}`,
+        [
+          `It is still running; follow it at ${runInfo.htmlUrl} (or: gh run watch ${runInfo.id} -R ${request.repository}).`,
+          'Do not dispatch again: the run will open its pull request when it completes.',
+        ],
+      )
     }
     await sleep(Math.min(delay, remaining))
     delay = nextPollDelay(delay, timings)
@@ -257,13 +301,19 @@ export async function gitopsScaffold(request: GitopsScaffoldRequest, deps: Gitop
   result.run = {...result.run, status: run.status, conclusion: run.conclusion}
 
   if (runFailed(result)) {
-    result.nextSteps = [`The workflow run ended ${run.conclusion}; read its logs: ${runInfo.htmlUrl}`, 'Fix the cause, then run this command again.']
+    result.nextSteps = [
+      `The workflow run ended ${run.conclusion}; read its logs: ${runInfo.htmlUrl}`,
+      'Fix the cause, then run this command again.',
+    ]
     return outcome
   }
   result.pullRequest = await guard(() => findPullRequest(c, repoRef, request, dispatchedAt, timings), ctx('follow'))
   emit({type: 'pull-request', pullRequest: result.pullRequest})
   result.nextSteps = result.pullRequest
-    ? [`Review and merge the GitOps pull request: ${result.pullRequest.url}`, 'Enabling the primitive and setting image.ref are separate GitOps pull requests.']
+    ? [
+        `Review and merge the GitOps pull request: ${result.pullRequest.url}`,
+        'Enabling the primitive and setting image.ref are separate GitOps pull requests.',
+      ]
     : [
         `The run completed (${run.conclusion}) but no pull request was found for branch ${expandBranch(request)}; read the run: ${runInfo.htmlUrl}`,
         'When the GitOps files already exist, the workflow may have had nothing to change.',
@@ -297,18 +347,27 @@ async function findDispatchedRun(
   let delay = timings.findRunDelayMs
   for (let attempt = 1; attempt <= timings.findRunAttempts; attempt++) {
     const runs = await guard(
-      () => client.listWorkflowRuns(repo, request.workflow, {event: 'workflow_dispatch', branch: request.ref, ...(actor ? {actor} : {})}),
+      () =>
+        client.listWorkflowRuns(repo, request.workflow, {
+          event: 'workflow_dispatch',
+          branch: request.ref,
+          ...(actor ? {actor} : {}),
+        }),
       ctx,
     )
     if (distinctId) {
       const match = runs.find((r) => r.displayTitle.includes(distinctId))
       if (match) return {run: match, correlation: 'distinct-id'}
     }
-    const candidates = runs.filter((r) => Date.parse(r.createdAt) >= since.getTime() && (!actor || !r.actor || r.actor === actor))
+    const candidates = runs.filter(
+      (r) => Date.parse(r.createdAt) >= since.getTime() && (!actor || !r.actor || r.actor === actor),
+    )
     // With a correlation input, only the last attempt falls back to timing (the title may lack the id).
     if (candidates.length > 0 && (!distinctId || attempt === timings.findRunAttempts)) {
       const closest = candidates.sort(
-        (a, b) => Math.abs(Date.parse(a.createdAt) - dispatchedAt.getTime()) - Math.abs(Date.parse(b.createdAt) - dispatchedAt.getTime()),
+        (a, b) =>
+          Math.abs(Date.parse(a.createdAt) - dispatchedAt.getTime()) -
+          Math.abs(Date.parse(b.createdAt) - dispatchedAt.getTime()),
       )[0]
       return {run: closest, correlation: 'heuristic'}
     }
@@ -317,10 +376,14 @@ async function findDispatchedRun(
       delay = Math.min(timings.findRunMaxDelayMs, delay * 2)
     }
   }
-  throw remoteError('RUN_NOT_FOUND', `The workflow was dispatched but its run did not appear in ${request.repository} in time.`, [
-    `Look for it at https://github.com/${request.repository}/actions/workflows/${request.workflow} (or the same path on your GitHub Enterprise Server).`,
-    'Do not dispatch again before checking: the run may just be queued.',
-  ])
+  throw remoteError(
+    'RUN_NOT_FOUND',
+    `The workflow was dispatched but its run did not appear in ${request.repository} in time.`,
+    [
+      `Look for it at https://github.com/${request.repository}/actions/workflows/${request.workflow} (or the same path on your GitHub Enterprise Server).`,
+      'Do not dispatch again before checking: the run may just be queued.',
+    ],
+  )
 }
 
 export function expandBranch(request: Pick<GitopsScaffoldRequest, 'branchPattern' | 'primitive'>): string {

@@ -19,13 +19,21 @@ export interface PrimitiveInputs {
 }
 
 /** Local checks, the same rules as `ameide primitive scaffold` for kind and name (exit 2 on any problem). */
-export function parsePrimitiveInputs(raw: {kind: string; name: string; version: string; withSmoke: boolean; env?: string}): PrimitiveInputs {
+export function parsePrimitiveInputs(raw: {
+  kind: string
+  name: string
+  version: string
+  withSmoke: boolean
+  env?: string
+}): PrimitiveInputs {
   const kind = parseKind(raw.kind)
   const name = parseName(raw.name)
   if (!VERSION_PATTERN.test(raw.version)) {
-    throw usageError('INVALID_VERSION', `Invalid version ${JSON.stringify(raw.version)}: it must match ${VERSION_PATTERN.source}.`, [
-      'Versions are v0, v1, v2, …',
-    ])
+    throw usageError(
+      'INVALID_VERSION',
+      `Invalid version ${JSON.stringify(raw.version)}: it must match ${VERSION_PATTERN.source}.`,
+      ['Versions are v0, v1, v2, …'],
+    )
   }
   if (raw.env !== undefined && !ENV_PATTERN.test(raw.env)) {
     throw usageError('INVALID_ENV', `Invalid env ${JSON.stringify(raw.env)}: it must be a lowercase DNS label.`, [
@@ -73,7 +81,8 @@ export async function parseDeclaredInputs(workflowYaml: string): Promise<Declare
   const dispatch = (on as {workflow_dispatch: unknown}).workflow_dispatch
   const inputs = (dispatch as {inputs?: unknown} | null)?.inputs
   if (inputs === undefined || inputs === null) return []
-  if (typeof inputs !== 'object' || Array.isArray(inputs)) throw new DeclaredInputsError('on.workflow_dispatch.inputs is not a mapping')
+  if (typeof inputs !== 'object' || Array.isArray(inputs))
+    throw new DeclaredInputsError('on.workflow_dispatch.inputs is not a mapping')
   return Object.entries(inputs as Record<string, unknown>).map(([name, raw]) => {
     const spec = (raw ?? {}) as {required?: unknown; type?: unknown; options?: unknown; default?: unknown}
     return {
@@ -89,7 +98,10 @@ export async function parseDeclaredInputs(workflowYaml: string): Promise<Declare
 export class DeclaredInputsError extends Error {}
 
 /** Problems of `inputs` against the declared ones; empty when GitHub would accept them. */
-export function checkAgainstDeclared(inputs: Record<string, string>, declared: DeclaredInput[]): {code: string; message: string}[] {
+export function checkAgainstDeclared(
+  inputs: Record<string, string>,
+  declared: DeclaredInput[],
+): {code: string; message: string}[] {
   const problems: {code: string; message: string}[] = []
   const byName = new Map(declared.map((d) => [d.name, d]))
   for (const [name, value] of Object.entries(inputs)) {
@@ -99,7 +111,10 @@ export function checkAgainstDeclared(inputs: Record<string, string>, declared: D
       continue
     }
     if (d.type === 'choice' && d.options && !d.options.includes(value)) {
-      problems.push({code: 'INPUT_NOT_ALLOWED', message: `input "${name}"=${JSON.stringify(value)} is not one of its options (${d.options.join(', ')})`})
+      problems.push({
+        code: 'INPUT_NOT_ALLOWED',
+        message: `input "${name}"=${JSON.stringify(value)} is not one of its options (${d.options.join(', ')})`,
+      })
     }
     if (d.type === 'boolean' && value !== 'true' && value !== 'false') {
       problems.push({code: 'INPUT_NOT_ALLOWED', message: `input "${name}" must be "true" or "false"`})
@@ -110,7 +125,10 @@ export function checkAgainstDeclared(inputs: Record<string, string>, declared: D
   }
   for (const d of declared) {
     if (d.required && d.default === undefined && !(d.name in inputs)) {
-      problems.push({code: 'REQUIRED_INPUT_MISSING', message: `the workflow requires input "${d.name}", which ameide does not send`})
+      problems.push({
+        code: 'REQUIRED_INPUT_MISSING',
+        message: `the workflow requires input "${d.name}", which ameide does not send`,
+      })
     }
   }
   return problems

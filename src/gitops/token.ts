@@ -33,10 +33,14 @@ export async function findToken(env: NodeJS.ProcessEnv, apiUrl: string): Promise
 }
 
 export function missingTokenError() {
-  return prerequisiteError('GITHUB_TOKEN_MISSING', 'No GitHub token: GH_TOKEN and GITHUB_TOKEN are unset and `gh auth token` gave none.', [
-    'Export GH_TOKEN (a token with actions:write and contents:read on the GitOps repository), or run `gh auth login`.',
-    'Use --dry-run to check the request without a token.',
-  ])
+  return prerequisiteError(
+    'GITHUB_TOKEN_MISSING',
+    'No GitHub token: GH_TOKEN and GITHUB_TOKEN are unset and `gh auth token` gave none.',
+    [
+      'Export GH_TOKEN (a token with actions:write and contents:read on the GitOps repository), or run `gh auth login`.',
+      'Use --dry-run to check the request without a token.',
+    ],
+  )
 }
 
 /** The host `gh` knows the API by: github.com for api.github.com, else the API URL's host (GitHub Enterprise Server). */

@@ -53,7 +53,8 @@ export function parseKind(value: string): Kind {
 /** Returns why a name is invalid, or null when it is valid. */
 export function nameProblem(name: string): string | null {
   if (name.length === 0) return 'the name is empty'
-  if (name.length > NAME_MAX_LENGTH) return `the name is ${name.length} characters long; at most ${NAME_MAX_LENGTH} are allowed`
+  if (name.length > NAME_MAX_LENGTH)
+    return `the name is ${name.length} characters long; at most ${NAME_MAX_LENGTH} are allowed`
   if (!NAME_PATTERN.test(name)) {
     return 'the name must be kebab-case: lowercase ASCII letters and digits in dash-separated words, starting with a letter'
   }

@@ -36,9 +36,11 @@ const SHALLOW_HINTS = [
 export function parseShaFlag(value: string | undefined): string | undefined {
   if (value === undefined) return undefined
   if (!SHA_PATTERN.test(value)) {
-    throw usageError('INVALID_SHA', `--sha must be a full 40-hex commit sha (lowercase), got ${JSON.stringify(value)}.`, [
-      'Pass the full commit sha, e.g. --sha "$(git rev-parse HEAD)".',
-    ])
+    throw usageError(
+      'INVALID_SHA',
+      `--sha must be a full 40-hex commit sha (lowercase), got ${JSON.stringify(value)}.`,
+      ['Pass the full commit sha, e.g. --sha "$(git rev-parse HEAD)".'],
+    )
   }
   return value
 }
@@ -65,7 +67,10 @@ export async function resolvePublishedCommit(repoRoot: string, sha: string | und
     return sha
   }
   const head = await resolveCommit(repoRoot, 'HEAD')
-  if (!head) throw prerequisiteError('NO_COMMIT', `${repoRoot} has no commit to publish.`, ['Commit first; publish tags images with the commit sha.'])
+  if (!head)
+    throw prerequisiteError('NO_COMMIT', `${repoRoot} has no commit to publish.`, [
+      'Commit first; publish tags images with the commit sha.',
+    ])
   return head
 }
 
@@ -81,7 +86,14 @@ export interface ChangeOptions {
 
 export async function detectChanges(options: ChangeOptions): Promise<ChangeSet> {
   const {repoRoot, sha} = options
-  if (options.all) return {sha, base: null, baseDescription: '--all', files: [], everything: '--all: every selected component is built'}
+  if (options.all)
+    return {
+      sha,
+      base: null,
+      baseDescription: '--all',
+      files: [],
+      everything: '--all: every selected component is built',
+    }
 
   let base: string
   let baseDescription: string
@@ -91,7 +103,9 @@ export async function detectChanges(options: ChangeOptions): Promise<ChangeSet> 
       if (await isShallow(repoRoot)) {
         throw prerequisiteError('SHALLOW_CLONE', `--base ${options.base} is not in this shallow clone.`, SHALLOW_HINTS)
       }
-      throw usageError('BASE_NOT_FOUND', `--base ${options.base} does not name a commit.`, ['Pass a branch, tag or commit that exists locally.'])
+      throw usageError('BASE_NOT_FOUND', `--base ${options.base} does not name a commit.`, [
+        'Pass a branch, tag or commit that exists locally.',
+      ])
     }
     base = found
     baseDescription = `--base ${options.base}`
@@ -104,11 +118,19 @@ export async function detectChanges(options: ChangeOptions): Promise<ChangeSet> 
     const tip: string | null = found >= 0 ? tips[found] : null
     if (!tip || !branch) {
       if (await isShallow(repoRoot)) {
-        throw prerequisiteError('SHALLOW_CLONE', `Cannot find ${candidates.join(' or ')} in this shallow clone to compare with.`, SHALLOW_HINTS)
+        throw prerequisiteError(
+          'SHALLOW_CLONE',
+          `Cannot find ${candidates.join(' or ')} in this shallow clone to compare with.`,
+          SHALLOW_HINTS,
+        )
       }
-      throw prerequisiteError('BASE_NOT_FOUND', `Neither ${candidates.join(' nor ')} exists, so there is nothing to compare ${sha.slice(0, 12)} with.`, [
-        `Fetch the base branch (git fetch origin ${options.baseBranch}), pass --base REF, or --all to build everything.`,
-      ])
+      throw prerequisiteError(
+        'BASE_NOT_FOUND',
+        `Neither ${candidates.join(' nor ')} exists, so there is nothing to compare ${sha.slice(0, 12)} with.`,
+        [
+          `Fetch the base branch (git fetch origin ${options.baseBranch}), pass --base REF, or --all to build everything.`,
+        ],
+      )
     }
     // `git diff tip...sha` is the diff from their merge-base, so it runs alongside `git merge-base` and is used
     // unless the merge-base is the commit itself (then the first parent is the base, below).
@@ -118,9 +140,15 @@ export async function detectChanges(options: ChangeOptions): Promise<ChangeSet> 
     ])
     if (!mergeBase.ok) {
       if (await isShallow(repoRoot)) {
-        throw prerequisiteError('SHALLOW_CLONE', `This shallow clone does not hold the merge-base of ${branch} and ${sha.slice(0, 12)}.`, SHALLOW_HINTS)
+        throw prerequisiteError(
+          'SHALLOW_CLONE',
+          `This shallow clone does not hold the merge-base of ${branch} and ${sha.slice(0, 12)}.`,
+          SHALLOW_HINTS,
+        )
       }
-      throw prerequisiteError('BASE_NOT_FOUND', `${branch} and ${sha.slice(0, 12)} share no history.`, ['Pass --base REF, or --all to build everything.'])
+      throw prerequisiteError('BASE_NOT_FOUND', `${branch} and ${sha.slice(0, 12)} share no history.`, [
+        'Pass --base REF, or --all to build everything.',
+      ])
     }
     base = mergeBase.stdout.trim()
     baseDescription = `merge-base with ${branch}`
@@ -130,9 +158,19 @@ export async function detectChanges(options: ChangeOptions): Promise<ChangeSet> 
       const parent = await resolveCommit(repoRoot, `${sha}^1`)
       if (!parent) {
         if (await isShallow(repoRoot)) {
-          throw prerequisiteError('SHALLOW_CLONE', `${sha.slice(0, 12)} is on ${branch}, but its parent is not in this shallow clone.`, SHALLOW_HINTS)
+          throw prerequisiteError(
+            'SHALLOW_CLONE',
+            `${sha.slice(0, 12)} is on ${branch}, but its parent is not in this shallow clone.`,
+            SHALLOW_HINTS,
+          )
         }
-        return {sha, base: null, baseDescription: 'root commit', files: [], everything: 'first commit: nothing to compare with'}
+        return {
+          sha,
+          base: null,
+          baseDescription: 'root commit',
+          files: [],
+          everything: 'first commit: nothing to compare with',
+        }
       }
       base = parent
       baseDescription = `first parent (${sha.slice(0, 12)} is on ${branch})`
@@ -141,14 +179,25 @@ export async function detectChanges(options: ChangeOptions): Promise<ChangeSet> 
 
   const diff = await gitMaybe(repoRoot, ['diff', '--name-only', '--no-renames', '-z', `${base}...${sha}`])
   if (!diff.ok) {
-    if (await isShallow(repoRoot)) throw prerequisiteError('SHALLOW_CLONE', `git diff ${base.slice(0, 12)}...${sha.slice(0, 12)} fails in this shallow clone.`, SHALLOW_HINTS)
-    throw prerequisiteError('GIT_DIFF_FAILED', `git diff ${base.slice(0, 12)}...${sha.slice(0, 12)} failed: ${diff.stderr.trim()}`)
+    if (await isShallow(repoRoot))
+      throw prerequisiteError(
+        'SHALLOW_CLONE',
+        `git diff ${base.slice(0, 12)}...${sha.slice(0, 12)} fails in this shallow clone.`,
+        SHALLOW_HINTS,
+      )
+    throw prerequisiteError(
+      'GIT_DIFF_FAILED',
+      `git diff ${base.slice(0, 12)}...${sha.slice(0, 12)} failed: ${diff.stderr.trim()}`,
+    )
   }
   return changeSet(sha, base, baseDescription, diff.stdout)
 }
 
 function changeSet(sha: string, base: string, baseDescription: string, nulSeparated: string): ChangeSet {
-  const files = nulSeparated.split('\0').filter((f) => f.length > 0).sort()
+  const files = nulSeparated
+    .split('\0')
+    .filter((f) => f.length > 0)
+    .sort()
   return {sha, base, baseDescription, files}
 }
 
@@ -159,8 +208,14 @@ export function decideChange(component: Component, changes: ChangeSet, sharedInp
   const prefix = `${component.path}/`
   const own = changes.files.filter((f) => f.startsWith(prefix))
   if (own.length > 0) {
-    const sample = own.slice(0, 3).map((f) => f.slice(prefix.length)).join(', ')
-    return {changed: true, reason: `${own.length} file(s) changed under ${component.path}/ since ${base} (${sample}${own.length > 3 ? ', …' : ''})`}
+    const sample = own
+      .slice(0, 3)
+      .map((f) => f.slice(prefix.length))
+      .join(', ')
+    return {
+      changed: true,
+      reason: `${own.length} file(s) changed under ${component.path}/ since ${base} (${sample}${own.length > 3 ? ', …' : ''})`,
+    }
   }
   const globs = sharedInputs.map((g) => ({glob: g, re: globToRegExp(g)}))
   for (const file of changes.files) {

@@ -68,9 +68,11 @@ export function selectComponents(all: Component[], selectors: {kind: Kind; name:
   for (const id of wanted) {
     if (!all.some((c) => c.id === id)) {
       const [kind, ...name] = id.split('-')
-      throw usageError('COMPONENT_NOT_FOUND', `No component ${kind}/${name.join('-')}: primitives/${kind}/${name.join('-')}/ has no Dockerfile.main or Dockerfile.`, [
-        'Components are primitives/<kind>/<name>/ folders holding Dockerfile.main or Dockerfile.',
-      ])
+      throw usageError(
+        'COMPONENT_NOT_FOUND',
+        `No component ${kind}/${name.join('-')}: primitives/${kind}/${name.join('-')}/ has no Dockerfile.main or Dockerfile.`,
+        ['Components are primitives/<kind>/<name>/ folders holding Dockerfile.main or Dockerfile.'],
+      )
     }
   }
   return all.filter((c) => wanted.has(c.id))

@@ -6,10 +6,20 @@ export function formatPublishReport(report: PublishReport, style: Style): string
   const lines: string[] = []
   const head = `Publish ${report.sha.slice(0, 12)} to ${report.registry}`
   lines.push(style.bold(head) + (report.dryRun ? style.yellow('  [dry run: nothing pushed or signed]') : ''))
-  lines.push(style.dim(`base: ${report.base ? `${report.base.slice(0, 12)} (${report.baseDescription})` : report.baseDescription}`))
+  lines.push(
+    style.dim(
+      `base: ${report.base ? `${report.base.slice(0, 12)} (${report.baseDescription})` : report.baseDescription}`,
+    ),
+  )
   const signing = report.signing.enabled ? `${report.signing.mode}${report.signing.tlog ? '' : ', no tlog'}` : 'off'
-  lines.push(style.dim(`signing: ${signing}; sbom: ${report.sbom.enabled ? report.sbom.tool : 'off'}; provenance: ${report.provenance.enabled ? 'on' : 'off'}`), '')
-  const verb = (action: string) => (report.dryRun ? {built: 'build', retagged: 'retag', existing: 'existing'}[action] ?? action : action)
+  lines.push(
+    style.dim(
+      `signing: ${signing}; sbom: ${report.sbom.enabled ? report.sbom.tool : 'off'}; provenance: ${report.provenance.enabled ? 'on' : 'off'}`,
+    ),
+    '',
+  )
+  const verb = (action: string) =>
+    report.dryRun ? ({built: 'build', retagged: 'retag', existing: 'existing'}[action] ?? action) : action
   for (const image of report.images) {
     const color = image.action === 'built' ? style.green : image.action === 'retagged' ? style.cyan : style.dim
     lines.push(`${color(verb(image.action).padEnd(9))} ${style.bold(image.component)}`)

@@ -7,7 +7,10 @@ import type {PublishReport} from './report.js'
  * Under GitHub Actions: `$GITHUB_OUTPUT` gets `images` (the images array as JSON, one line) and one output per
  * component (`<kind>-<name>` = its ref); `$GITHUB_STEP_SUMMARY` gets a markdown table. Outside Actions nothing.
  */
-export async function writeGithubOutputs(report: PublishReport, env: Record<string, string | undefined>): Promise<boolean> {
+export async function writeGithubOutputs(
+  report: PublishReport,
+  env: Record<string, string | undefined>,
+): Promise<boolean> {
   if (env.GITHUB_ACTIONS !== 'true') return false
   if (env.GITHUB_OUTPUT) {
     const delimiter = `ameide_${randomBytes(8).toString('hex')}`
@@ -32,8 +35,11 @@ export function summaryMarkdown(report: PublishReport): string {
   ]
   for (const image of report.images) {
     const attestations = image.attestations.map((a) => `${a.type}: ${a.status}`).join(', ')
-    lines.push(`| ${image.component} | ${image.action} | \`${image.ref ?? '(to build)'}\` | ${image.signature.status} | ${cell(attestations)} | ${cell(image.reason)} |`)
+    lines.push(
+      `| ${image.component} | ${image.action} | \`${image.ref ?? '(to build)'}\` | ${image.signature.status} | ${cell(attestations)} | ${cell(image.reason)} |`,
+    )
   }
-  for (const failure of report.failures) lines.push(`| ${failure.component} | **failed** | | | | ${cell(`${failure.code}: ${failure.message}`)} |`)
+  for (const failure of report.failures)
+    lines.push(`| ${failure.component} | **failed** | | | | ${cell(`${failure.code}: ${failure.message}`)} |`)
   return lines.join('\n') + '\n\n'
 }

@@ -25,16 +25,23 @@ export function parsePublishInput(flags: {
 }): PublishInput {
   const sha = parseShaFlag(flags.sha)
   const selectors = parseComponentSelectors(flags.component ?? [])
-  const platforms = (flags.platform ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean)
+  const platforms = (flags.platform ?? [])
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)
   for (const p of platforms) {
     if (!PLATFORM_PATTERN.test(p)) {
-      throw usageError('INVALID_PLATFORM', `--platform ${JSON.stringify(p)} is not os/arch[/variant].`, ['e.g. --platform linux/amd64,linux/arm64'])
+      throw usageError('INVALID_PLATFORM', `--platform ${JSON.stringify(p)} is not os/arch[/variant].`, [
+        'e.g. --platform linux/amd64,linux/arm64',
+      ])
     }
   }
   if (flags.registry !== undefined && !REGISTRY_PATTERN.test(flags.registry)) {
-    throw usageError('INVALID_REGISTRY', `--registry ${JSON.stringify(flags.registry)} is not host[:port]/namespace in lowercase.`, [
-      'e.g. --registry ghcr.io/ameideio or 127.0.0.1:5000/demo',
-    ])
+    throw usageError(
+      'INVALID_REGISTRY',
+      `--registry ${JSON.stringify(flags.registry)} is not host[:port]/namespace in lowercase.`,
+      ['e.g. --registry ghcr.io/ameideio or 127.0.0.1:5000/demo'],
+    )
   }
   const buildArgs = parseBuildArgs(flags['build-arg'] ?? [])
   if (flags.key && flags.keyless) throw usageError('INVALID_USAGE', '--key and --keyless exclude each other.')

@@ -50,14 +50,27 @@ export async function planPublish(options: PlanOptions): Promise<PlanResult> {
       }
     }
     if (decision.changed) {
-      const mainDigest = options.readMainOfChanged ? ((await client.headManifest(component.repository, 'main'))?.digest ?? null) : undefined
+      const mainDigest = options.readMainOfChanged
+        ? ((await client.headManifest(component.repository, 'main'))?.digest ?? null)
+        : undefined
       return {component, action: 'build', reason: decision.reason, mainDigest}
     }
     const main = await client.getManifest(component.repository, 'main')
     if (!main) {
-      return {component, action: 'build', reason: `${decision.reason}, but ${component.repository}:main does not exist yet: built instead`, mainDigest: null}
+      return {
+        component,
+        action: 'build',
+        reason: `${decision.reason}, but ${component.repository}:main does not exist yet: built instead`,
+        mainDigest: null,
+      }
     }
-    return {component, action: 'retag', reason: `${decision.reason}: :main re-tagged without a rebuild`, source: main, mainDigest: main.digest}
+    return {
+      component,
+      action: 'retag',
+      reason: `${decision.reason}: :main re-tagged without a rebuild`,
+      source: main,
+      mainDigest: main.digest,
+    }
   })
   const images: PlannedImage[] = []
   const failures: PlanResult['failures'] = []

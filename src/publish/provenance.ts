@@ -61,7 +61,8 @@ export interface SlsaProvenanceV1 {
 }
 
 export function buildProvenancePredicate(input: ProvenanceInput): SlsaProvenanceV1 {
-  if (!/^[0-9a-f]{40}$/.test(input.sha)) throw new Error(`provenance: sha must be 40 hex characters, got "${input.sha}"`)
+  if (!/^[0-9a-f]{40}$/.test(input.sha))
+    throw new Error(`provenance: sha must be 40 hex characters, got "${input.sha}"`)
   const repository = normaliseRepositoryUrl(input.repository)
   const invocationId = ciRunUrl(input.env ?? {})
   const internalParameters: Record<string, string> = {component: input.component}

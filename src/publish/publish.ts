@@ -82,7 +82,13 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
 
   progress.start('Resolving the commit and the change set')
   const sha = await resolvePublishedCommit(options.repoRoot, options.sha)
-  const changes = await detectChanges({repoRoot: options.repoRoot, sha, base: options.base, baseBranch: options.baseBranch, all: options.all})
+  const changes = await detectChanges({
+    repoRoot: options.repoRoot,
+    sha,
+    base: options.base,
+    baseBranch: options.baseBranch,
+    all: options.all,
+  })
   const all = await discoverComponents(options.repoRoot, options.registry)
   const components = selectComponents(all, options.components as {kind: never; name: string}[])
 
@@ -121,11 +127,17 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     dryRun: options.dryRun,
     builder: builder?.name ?? (toBuild.length > 0 ? options.builderChoice : null),
     signing: deps.signing
-      ? {enabled: true, mode: deps.signing.mode, tlog: deps.signing.tlog, ...(deps.signing.keyRef ? {keyRef: deps.signing.keyRef} : {})}
+      ? {
+          enabled: true,
+          mode: deps.signing.mode,
+          tlog: deps.signing.tlog,
+          ...(deps.signing.keyRef ? {keyRef: deps.signing.keyRef} : {}),
+        }
       : {enabled: false},
-    sbom: deps.signing && options.sbomChoice !== 'none'
-      ? {enabled: true, ...(sbom ? {tool: sbom.tool, type: sbom.attestationType} : {tool: options.sbomChoice})}
-      : {enabled: false},
+    sbom:
+      deps.signing && options.sbomChoice !== 'none'
+        ? {enabled: true, ...(sbom ? {tool: sbom.tool, type: sbom.attestationType} : {tool: options.sbomChoice})}
+        : {enabled: false},
     provenance: {enabled: Boolean(deps.signing) && deps.provenance},
     updateMain: options.updateMain,
     images: [],
@@ -171,7 +183,9 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
 
     if (options.updateMain) {
       const byId = new Map(plan.images.map((p) => [p.component.id, p]))
-      const moves = await mapConcurrent(report.images, registryConcurrency(options.jobs), async (image) => moveMain(client, image, byId.get(image.component)!, context.manifests))
+      const moves = await mapConcurrent(report.images, registryConcurrency(options.jobs), async (image) =>
+        moveMain(client, image, byId.get(image.component)!, context.manifests),
+      )
       moves.forEach((move, i) => {
         if (!move.ok) {
           const image = report.images[i]
@@ -239,25 +253,30 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
     source = `${component.repository}:main@${manifest.digest}`
   } else {
     action = 'built'
-    const outcome = await context.heavy.use(() => context.builder!.buildAndPush({
-      // The repository root, so Dockerfiles can copy workspace SDK packages (templates/<kind>/Dockerfile).
-      contextDir: context.options.repoRoot,
-      dockerfile: path.join(context.options.repoRoot, component.dockerfile),
-      imageRef: `${component.repository}:${tag}`,
-      platforms: context.options.platforms,
-      buildArgs: context.options.buildArgs,
-      labels: {
-        'org.opencontainers.image.revision': tag,
-        'org.opencontainers.image.title': `primitive-${component.kind}-${component.name}`,
-        'io.ameide.primitive': `${component.kind}/${component.name}`,
-      },
-      insecureRegistry: context.options.insecureRegistry,
-    }))
+    const outcome = await context.heavy.use(() =>
+      context.builder!.buildAndPush({
+        // The repository root, so Dockerfiles can copy workspace SDK packages (templates/<kind>/Dockerfile).
+        contextDir: context.options.repoRoot,
+        dockerfile: path.join(context.options.repoRoot, component.dockerfile),
+        imageRef: `${component.repository}:${tag}`,
+        platforms: context.options.platforms,
+        buildArgs: context.options.buildArgs,
+        labels: {
+          'org.opencontainers.image.revision': tag,
+          'org.opencontainers.image.title': `primitive-${component.kind}-${component.name}`,
+          'io.ameide.primitive': `${component.kind}/${component.name}`,
+        },
+        insecureRegistry: context.options.insecureRegistry,
+      }),
+    )
     builderId = outcome.builderId
     // The digest of record is read back from the registry, never taken from the builder.
     const pushed = await client.getManifest(component.repository, tag)
     if (!pushed) {
-      throw failureError('PUSHED_IMAGE_NOT_FOUND', `${component.repository}:${tag} is not in the registry after the build pushed it.`)
+      throw failureError(
+        'PUSHED_IMAGE_NOT_FOUND',
+        `${component.repository}:${tag} is not in the registry after the build pushed it.`,
+      )
     }
     manifest = pushed
   }
@@ -266,11 +285,17 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Im
   platforms ??= await platformsOf(client, component.repository, manifest)
   const digestRef = `${component.repository}@${manifest.digest}`
   const [signature, attestations] = context.deps.signing
-    ? await context.heavy.use(async () => [
+    ? await context.heavy.use(
+        async () =>
+          [
+            await signImage(digestRef, action, context),
+            await attestImage(digestRef, action, planned, builderId, platforms, context),
+          ] as const,
+      )
+    : [
         await signImage(digestRef, action, context),
         await attestImage(digestRef, action, planned, builderId, platforms, context),
-      ] as const)
-    : [await signImage(digestRef, action, context), await attestImage(digestRef, action, planned, builderId, platforms, context)]
+      ]
 
   return {
     ...identityOf(component, tag),
@@ -291,7 +316,8 @@ async function signImage(digestRef: string, action: ImageRecord['action'], conte
   const signing = context.deps.signing
   if (!signing) return {status: 'skipped', verified: false, reason: 'signing is off (--no-sign)'}
   const mode = {mode: signing.mode, tlog: signing.tlog}
-  if (action !== 'built' && (await signing.signer.hasValidSignature(digestRef))) return {status: 'existing', ...mode, verified: true}
+  if (action !== 'built' && (await signing.signer.hasValidSignature(digestRef)))
+    return {status: 'existing', ...mode, verified: true}
   await signing.signer.sign(digestRef)
   await signing.signer.verify(digestRef)
   return {status: 'signed', ...mode, verified: true}
@@ -377,19 +403,32 @@ export async function platformsOf(client: RegistryClient, repository: string, ma
     return [...new Set(platforms)].sort()
   }
   if (!parsed.config?.digest) return []
-  const config = JSON.parse((await client.getBlob(repository, parsed.config.digest)).toString('utf8')) as {os?: string; architecture?: string; variant?: string}
+  const config = JSON.parse((await client.getBlob(repository, parsed.config.digest)).toString('utf8')) as {
+    os?: string
+    architecture?: string
+    variant?: string
+  }
   const platform = format(config)
   return platform ? [platform] : []
 }
 
-async function moveMain(client: RegistryClient, image: ImageRecord, planned: PlannedImage, manifests: Map<string, Manifest> | undefined): Promise<void> {
-  const previous = planned.mainDigest !== undefined ? planned.mainDigest : ((await client.headManifest(image.repository, 'main'))?.digest ?? null)
+async function moveMain(
+  client: RegistryClient,
+  image: ImageRecord,
+  planned: PlannedImage,
+  manifests: Map<string, Manifest> | undefined,
+): Promise<void> {
+  const previous =
+    planned.mainDigest !== undefined
+      ? planned.mainDigest
+      : ((await client.headManifest(image.repository, 'main'))?.digest ?? null)
   if (previous === image.digest) {
     image.main = {action: 'unchanged', previousDigest: previous}
     return
   }
   const manifest = manifests?.get(image.component) ?? (await client.getManifest(image.repository, image.digest!))
-  if (!manifest || manifest.digest !== image.digest) throw new Error(`${image.repository}@${image.digest} could not be read back`)
+  if (!manifest || manifest.digest !== image.digest)
+    throw new Error(`${image.repository}@${image.digest} could not be read back`)
   // :main moves only to the digest this run just reported, byte for byte.
   await retagManifest(client, image.repository, manifest, 'main')
   image.main = {action: 'moved', previousDigest: previous}
@@ -397,16 +436,39 @@ async function moveMain(client: RegistryClient, image: ImageRecord, planned: Pla
 
 function dryRunRecord(planned: PlannedImage, sha: string, report: PublishReport): ImageRecord {
   const {component} = planned
-  const digest = planned.action === 'existing' ? planned.existing!.digest : planned.action === 'retag' ? planned.source!.digest : null
-  const mediaType = planned.action === 'existing' ? planned.existing!.mediaType : planned.action === 'retag' ? planned.source!.mediaType : null
-  const platforms = planned.source && INDEX_MEDIA_TYPES.includes(planned.source.mediaType)
-    ? [...new Set((JSON.parse(planned.source.bytes.toString('utf8')).manifests ?? [])
-        .map((m: {platform?: {os: string; architecture: string; variant?: string}}) => m.platform)
-        .filter((p: {os: string} | undefined) => p && p.os !== 'unknown')
-        .map((p: {os: string; architecture: string; variant?: string}) => [p.os, p.architecture, p.variant].filter(Boolean).join('/')))] as string[]
-    : []
+  const digest =
+    planned.action === 'existing'
+      ? planned.existing!.digest
+      : planned.action === 'retag'
+        ? planned.source!.digest
+        : null
+  const mediaType =
+    planned.action === 'existing'
+      ? planned.existing!.mediaType
+      : planned.action === 'retag'
+        ? planned.source!.mediaType
+        : null
+  const platforms =
+    planned.source && INDEX_MEDIA_TYPES.includes(planned.source.mediaType)
+      ? ([
+          ...new Set(
+            (JSON.parse(planned.source.bytes.toString('utf8')).manifests ?? [])
+              .map((m: {platform?: {os: string; architecture: string; variant?: string}}) => m.platform)
+              .filter((p: {os: string} | undefined) => p && p.os !== 'unknown')
+              .map((p: {os: string; architecture: string; variant?: string}) =>
+                [p.os, p.architecture, p.variant].filter(Boolean).join('/'),
+              ),
+          ),
+        ] as string[])
+      : []
   const signature: SignatureRecord = report.signing.enabled
-    ? {status: 'planned', mode: report.signing.mode, tlog: report.signing.tlog, verified: false, ...(planned.action === 'build' ? {} : {reason: 'only if no valid signature exists'})}
+    ? {
+        status: 'planned',
+        mode: report.signing.mode,
+        tlog: report.signing.tlog,
+        verified: false,
+        ...(planned.action === 'build' ? {} : {reason: 'only if no valid signature exists'}),
+      }
     : {status: 'skipped', verified: false, reason: 'signing is off (--no-sign)'}
   const attestations: AttestationRecord[] = !report.signing.enabled
     ? [
@@ -414,8 +476,12 @@ function dryRunRecord(planned: PlannedImage, sha: string, report: PublishReport)
         {type: 'slsaprovenance1', status: 'skipped', reason: 'signing is off (--no-sign): no attestations'},
       ]
     : [
-        report.sbom.enabled ? {type: report.sbom.type ?? 'cyclonedx', status: 'planned', tool: report.sbom.tool} : {type: 'cyclonedx', status: 'skipped', reason: '--sbom none'},
-        report.provenance.enabled ? {type: 'slsaprovenance1', status: 'planned', tool: 'ameide'} : {type: 'slsaprovenance1', status: 'skipped', reason: '--no-provenance'},
+        report.sbom.enabled
+          ? {type: report.sbom.type ?? 'cyclonedx', status: 'planned', tool: report.sbom.tool}
+          : {type: 'cyclonedx', status: 'skipped', reason: '--sbom none'},
+        report.provenance.enabled
+          ? {type: 'slsaprovenance1', status: 'planned', tool: 'ameide'}
+          : {type: 'slsaprovenance1', status: 'skipped', reason: '--no-provenance'},
       ]
   return {
     ...identityOf(component, sha),
@@ -429,7 +495,12 @@ function dryRunRecord(planned: PlannedImage, sha: string, report: PublishReport)
     signature,
     attestations,
     ...(report.updateMain
-      ? {main: {action: planned.mainDigest === digest && digest !== null ? 'unchanged' : 'planned', previousDigest: planned.mainDigest ?? null} as const}
+      ? {
+          main: {
+            action: planned.mainDigest === digest && digest !== null ? 'unchanged' : 'planned',
+            previousDigest: planned.mainDigest ?? null,
+          } as const,
+        }
       : {}),
     durationMs: 0,
   }
@@ -453,10 +524,18 @@ function failureOf(component: Component, error: unknown): FailureRecord {
   return {component: component.id, code: e.code, message: e.message, exitCode: e.exitCode}
 }
 
-async function readGitFacts(repoRoot: string, env: Record<string, string | undefined>): Promise<{repository: string; ref?: string}> {
+async function readGitFacts(
+  repoRoot: string,
+  env: Record<string, string | undefined>,
+): Promise<{repository: string; ref?: string}> {
   const origin = await gitMaybe(repoRoot, ['remote', 'get-url', 'origin'])
   const serverUrl = env.GITHUB_SERVER_URL
-  const repository = env.GITHUB_REPOSITORY && serverUrl ? `${serverUrl}/${env.GITHUB_REPOSITORY}` : origin.ok ? origin.stdout.trim() : `file://${repoRoot}`
+  const repository =
+    env.GITHUB_REPOSITORY && serverUrl
+      ? `${serverUrl}/${env.GITHUB_REPOSITORY}`
+      : origin.ok
+        ? origin.stdout.trim()
+        : `file://${repoRoot}`
   const head = await gitMaybe(repoRoot, ['symbolic-ref', '-q', 'HEAD'])
   const ref = env.GITHUB_REF || (head.ok ? head.stdout.trim() : undefined)
   return {repository, ...(ref ? {ref} : {})}

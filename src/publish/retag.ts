@@ -6,12 +6,19 @@ import type {Manifest, RegistryClient} from '../effects/registry/client.js'
  * traffic, no re-serialisation), and asserts that the registry stored the same digest. Whole indexes (multi-arch,
  * attestation manifests) are carried over unchanged because their bytes are.
  */
-export async function retagManifest(client: RegistryClient, repository: string, source: Manifest, tag: string): Promise<string> {
+export async function retagManifest(
+  client: RegistryClient,
+  repository: string,
+  source: Manifest,
+  tag: string,
+): Promise<string> {
   const digest = await client.putManifest(repository, tag, source.bytes, source.mediaType)
   if (digest !== source.digest) {
-    throw failureError('RETAG_DIGEST_MISMATCH', `${repository}:${tag} was stored as ${digest}, but the source is ${source.digest}.`, [
-      'The registry rewrote the manifest; it must store manifests byte for byte.',
-    ])
+    throw failureError(
+      'RETAG_DIGEST_MISMATCH',
+      `${repository}:${tag} was stored as ${digest}, but the source is ${source.digest}.`,
+      ['The registry rewrote the manifest; it must store manifests byte for byte.'],
+    )
   }
   return digest
 }

@@ -12,7 +12,8 @@ export function formatScaffold(result: ScaffoldResult, style: Style): string {
   ]
   for (const file of result.files) {
     const relative = file.path.slice(result.path.length + 1)
-    const mark = file.action === 'create' ? style.green(result.dryRun ? '+ create' : '+ created') : style.dim('= skipped (exists)')
+    const mark =
+      file.action === 'create' ? style.green(result.dryRun ? '+ create' : '+ created') : style.dim('= skipped (exists)')
     lines.push(`  ${mark.padEnd(0)}  ${relative}`)
   }
   lines.push('', `${verb} ${created} file(s), skipped ${skipped} existing.`, '', style.bold('Next steps:'))

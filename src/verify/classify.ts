@@ -37,7 +37,9 @@ export function isTestSupportFile(rel: string): boolean {
 
 export function isDockerfile(rel: string): boolean {
   const name = base(rel)
-  return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name.endsWith('.Dockerfile') || name === 'Containerfile'
+  return (
+    name === 'Dockerfile' || name.startsWith('Dockerfile.') || name.endsWith('.Dockerfile') || name === 'Containerfile'
+  )
 }
 
 export function isYaml(rel: string): boolean {

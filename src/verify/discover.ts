@@ -26,7 +26,8 @@ export async function discoverAll(repoRoot: string): Promise<PrimitiveRef[]> {
   for (const kind of [...KINDS].sort()) {
     const entries = await readdir(path.join(repoRoot, 'primitives', kind), {withFileTypes: true}).catch(() => [])
     for (const e of entries) {
-      if (e.isDirectory() && !e.name.startsWith('.')) found.push({kind, name: e.name, path: primitivePath(kind, e.name)})
+      if (e.isDirectory() && !e.name.startsWith('.'))
+        found.push({kind, name: e.name, path: primitivePath(kind, e.name)})
     }
   }
   return found.sort((a, b) => (a.kind === b.kind ? compare(a.name, b.name) : compare(a.kind, b.kind)))
@@ -51,9 +52,11 @@ export async function discoverPrimitives(repoRoot: string, selection: Selection)
 
   const ref = primitiveContaining(repoRoot, selection.cwd)
   if (!ref) {
-    throw usageError('NO_PRIMITIVE_SELECTED', `The current directory is not inside a primitive (primitives/<kind>/<name>/).`, [
-      'Pass --kind K --name N, or --all, or run the command inside primitives/<kind>/<name>/.',
-    ])
+    throw usageError(
+      'NO_PRIMITIVE_SELECTED',
+      `The current directory is not inside a primitive (primitives/<kind>/<name>/).`,
+      ['Pass --kind K --name N, or --all, or run the command inside primitives/<kind>/<name>/.'],
+    )
   }
   return [ref]
 }

@@ -130,12 +130,22 @@ export function unpackPrimitiveFiles(repoRoot: string, primitivePath: string, pa
   return packed.rels.map((rel, k) => {
     const length = packed.lengths[k]
     const text = length < 0 ? null : all.toString('utf8', packed.offsets[k], packed.offsets[k] + length)
-    return {rel, repoPath: `${primitivePath}/${rel}`, abs: posix ? `${dir}/${rel}` : path.join(dir, rel), size: packed.sizes[k], text}
+    return {
+      rel,
+      repoPath: `${primitivePath}/${rel}`,
+      abs: posix ? `${dir}/${rel}` : path.join(dir, rel),
+      size: packed.sizes[k],
+      text,
+    }
   })
 }
 
 /** Maps with at most `limit` promises in flight; keeps the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   const worker = async () => {

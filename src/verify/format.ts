@@ -7,16 +7,26 @@ const MARK: Record<CheckResult['status'], string> = {pass: '✓', warn: '!', fai
 export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerCheck = 50): string {
   const lines: string[] = []
   const color = (status: CheckResult['status'], s: string) =>
-    status === 'pass' ? style.green(s) : status === 'fail' ? style.red(s) : status === 'warn' ? style.yellow(s) : style.dim(s)
+    status === 'pass'
+      ? style.green(s)
+      : status === 'fail'
+        ? style.red(s)
+        : status === 'warn'
+          ? style.yellow(s)
+          : style.dim(s)
   for (const p of result.primitives) {
-    lines.push(`${style.bold(`${p.kind}/${p.name}`)} ${style.dim(p.path)}  ${p.summary === 'pass' ? style.green('pass') : style.red('FAIL')}`)
+    lines.push(
+      `${style.bold(`${p.kind}/${p.name}`)} ${style.dim(p.path)}  ${p.summary === 'pass' ? style.green('pass') : style.red('FAIL')}`,
+    )
     for (const c of p.checks) {
       const counts = c.findings.length > 0 ? ` (${c.findings.length} finding${c.findings.length === 1 ? '' : 's'})` : ''
       const note = c.note ? style.dim(`  ${c.note}`) : ''
       lines.push(`  ${color(c.status, MARK[c.status])} ${c.id.padEnd(16)}${counts}${note}`)
       for (const f of c.findings.slice(0, maxFindingsPerCheck)) {
         const where = f.line > 0 ? `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}` : f.file
-        lines.push(`      ${f.severity === 'error' ? style.red('error') : style.yellow('warn ')} ${where} ${style.dim(`[${f.rule}]`)}`)
+        lines.push(
+          `      ${f.severity === 'error' ? style.red('error') : style.yellow('warn ')} ${where} ${style.dim(`[${f.rule}]`)}`,
+        )
         lines.push(`            ${f.message}`)
         lines.push(`            ${style.cyan('hint')}: ${f.hint}`)
       }

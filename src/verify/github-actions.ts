@@ -17,7 +17,9 @@ export function annotations(result: VerifyResult): string[] {
         if (f.line > 0) props.push(`line=${f.line}`)
         if (f.line > 0 && f.column) props.push(`col=${f.column}`)
         props.push(`title=${escapeProperty(`ameide verify ${c.id}: ${f.rule}`)}`)
-        out.push(`::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`)
+        out.push(
+          `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`,
+        )
       }
     }
   }
@@ -47,7 +49,11 @@ export function stepSummary(result: VerifyResult): string {
 }
 
 /** Under GitHub Actions: annotations on stderr and the summary table appended to $GITHUB_STEP_SUMMARY. */
-export async function reportToGitHubActions(result: VerifyResult, env: NodeJS.ProcessEnv, write: (line: string) => void): Promise<void> {
+export async function reportToGitHubActions(
+  result: VerifyResult,
+  env: NodeJS.ProcessEnv,
+  write: (line: string) => void,
+): Promise<void> {
   if (env.GITHUB_ACTIONS !== 'true') return
   for (const line of annotations(result)) write(line)
   if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, stepSummary(result), 'utf8')

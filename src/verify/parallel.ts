@@ -62,7 +62,9 @@ export async function verifyAll(opts: {
   const claims = new Int32Array(new SharedArrayBuffer(4 * refs.length))
   const arrived = new Map<number, ReaderMessage>()
   const waiting = new Map<number, (message: ReaderMessage) => void>()
-  const worker = new Worker(WORKER_URL, {workerData: {repoRoot, refs, claims: claims.buffer as SharedArrayBuffer} satisfies ReaderInput})
+  const worker = new Worker(WORKER_URL, {
+    workerData: {repoRoot, refs, claims: claims.buffer as SharedArrayBuffer} satisfies ReaderInput,
+  })
   const deliver = (message: ReaderMessage) => {
     const waiter = waiting.get(message.index)
     if (waiter) {
@@ -84,9 +86,14 @@ export async function verifyAll(opts: {
     const ref = refs[index]
     if (Atomics.compareExchange(claims, index, 0, 2) === 0) return readPrimitiveFiles(repoRoot, ref.path)
     const message =
-      arrived.get(index) ?? (exited ? ({index, failed: true} as const) : await new Promise<ReaderMessage>((resolve) => waiting.set(index, resolve)))
+      arrived.get(index) ??
+      (exited
+        ? ({index, failed: true} as const)
+        : await new Promise<ReaderMessage>((resolve) => waiting.set(index, resolve)))
     arrived.delete(index)
-    return 'packed' in message ? unpackPrimitiveFiles(repoRoot, ref.path, message.packed) : readPrimitiveFiles(repoRoot, ref.path)
+    return 'packed' in message
+      ? unpackPrimitiveFiles(repoRoot, ref.path, message.packed)
+      : readPrimitiveFiles(repoRoot, ref.path)
   }
   try {
     return await mapLimit(refs, opts.concurrency, async (ref, index) => run(ref, await filesOf(index)))

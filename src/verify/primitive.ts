@@ -4,7 +4,16 @@ import {CANONICAL_LANGUAGE} from '../primitives/kinds.js'
 import {CHECKS} from './checks/index.js'
 import type {PrimitiveRef} from './discover.js'
 import {readPrimitiveFiles} from './files.js'
-import type {Check, CheckId, CheckResult, Finding, PrimitiveContext, PrimitiveResult, SourceFile, VerifyTools} from './types.js'
+import type {
+  Check,
+  CheckId,
+  CheckResult,
+  Finding,
+  PrimitiveContext,
+  PrimitiveResult,
+  SourceFile,
+  VerifyTools,
+} from './types.js'
 
 /** The checks with these ids, in the stable report order. */
 export function checksFor(ids: readonly CheckId[]): Check[] {
@@ -53,4 +62,7 @@ function statusOf(findings: Finding[]): CheckResult['status'] {
 }
 
 const byPosition = (a: Finding, b: Finding) =>
-  (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+  (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+  a.line - b.line ||
+  (a.column ?? 0) - (b.column ?? 0) ||
+  (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)

@@ -1,7 +1,16 @@
 import type {Kind, Language} from '../primitives/kinds.js'
 
 /** Stable check ids, in the order they run and are reported. */
-export const CHECK_IDS = ['shape', 'scaffold-markers', 'tests', 'imports', 'codegen', 'secrets', 'image-policy', 'naming'] as const
+export const CHECK_IDS = [
+  'shape',
+  'scaffold-markers',
+  'tests',
+  'imports',
+  'codegen',
+  'secrets',
+  'image-policy',
+  'naming',
+] as const
 export type CheckId = (typeof CHECK_IDS)[number]
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'

@@ -24,7 +24,13 @@ export interface VerifyRequest extends VerifyInput {
 }
 
 /** Validates flags (exit 2 on any problem) before the repository is looked at. */
-export function parseVerifyInput(raw: {kind?: string; name?: string; all: boolean; check?: string[]; cwd: string}): VerifyInput {
+export function parseVerifyInput(raw: {
+  kind?: string
+  name?: string
+  all: boolean
+  check?: string[]
+  cwd: string
+}): VerifyInput {
   const checks = parseChecks(raw.check ?? [])
   if (raw.all && (raw.kind !== undefined || raw.name !== undefined)) {
     throw usageError('INVALID_SELECTION', '--all cannot be combined with --kind/--name.', [
@@ -32,9 +38,11 @@ export function parseVerifyInput(raw: {kind?: string; name?: string; all: boolea
     ])
   }
   if ((raw.kind === undefined) !== (raw.name === undefined)) {
-    throw usageError('INVALID_SELECTION', `--${raw.kind === undefined ? 'kind' : 'name'} is required with --${raw.kind === undefined ? 'name' : 'kind'}.`, [
-      'Pass both --kind K and --name N, or --all.',
-    ])
+    throw usageError(
+      'INVALID_SELECTION',
+      `--${raw.kind === undefined ? 'kind' : 'name'} is required with --${raw.kind === undefined ? 'name' : 'kind'}.`,
+      ['Pass both --kind K and --name N, or --all.'],
+    )
   }
   if (raw.kind !== undefined && raw.name !== undefined) {
     return {selection: {mode: 'one', kind: parseKind(raw.kind), name: parseName(raw.name)}, checks}
@@ -44,10 +52,17 @@ export function parseVerifyInput(raw: {kind?: string; name?: string; all: boolea
 
 function parseChecks(values: string[]): CheckId[] {
   if (values.length === 0) return [...CHECK_IDS]
-  const wanted = new Set<string>(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))
+  const wanted = new Set<string>(
+    values
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean),
+  )
   const unknown = [...wanted].filter((v) => !(CHECK_IDS as readonly string[]).includes(v))
   if (unknown.length > 0) {
-    throw usageError('UNKNOWN_CHECK', `Unknown check ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`, [`Checks: ${CHECK_IDS.join(', ')}.`])
+    throw usageError('UNKNOWN_CHECK', `Unknown check ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`, [
+      `Checks: ${CHECK_IDS.join(', ')}.`,
+    ])
   }
   return CHECK_IDS.filter((id) => wanted.has(id))
 }
@@ -85,18 +100,25 @@ export function missingTool(result: VerifyResult): boolean {
 }
 
 function nextSteps(primitives: PrimitiveResult[]): string[] {
-  if (primitives.length === 0) return ['No primitives found under primitives/<kind>/<name>/; create one with `ameide primitive scaffold --kind K --name N`.']
+  if (primitives.length === 0)
+    return [
+      'No primitives found under primitives/<kind>/<name>/; create one with `ameide primitive scaffold --kind K --name N`.',
+    ]
   const failing = primitives.filter((p) => p.summary === 'fail')
   if (failing.length === 0) {
     return primitives.length === 1
-      ? [`Run the primitive's own tests, then publish: ameide primitive publish --kind ${primitives[0].kind} --name ${primitives[0].name}`]
+      ? [
+          `Run the primitive's own tests, then publish: ameide primitive publish --kind ${primitives[0].kind} --name ${primitives[0].name}`,
+        ]
       : ["All primitives pass; run each primitive's own tests through its language's runner."]
   }
   const steps: string[] = []
   for (const p of failing) {
     const failed = p.checks.filter((c) => c.status === 'fail')
     const count = failed.reduce((n, c) => n + c.findings.length, 0)
-    steps.push(`Fix ${count} finding(s) in ${p.path} (${failed.map((c) => c.id).join(', ')}), each with its file, line and hint, then re-run: ameide primitive verify --kind ${p.kind} --name ${p.name}`)
+    steps.push(
+      `Fix ${count} finding(s) in ${p.path} (${failed.map((c) => c.id).join(', ')}), each with its file, line and hint, then re-run: ameide primitive verify --kind ${p.kind} --name ${p.name}`,
+    )
   }
   return steps
 }

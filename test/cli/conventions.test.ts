@@ -21,7 +21,13 @@ describe('every command follows the shared conventions (real oclif config)', asy
     const loaded = await command.load()
     expect(loaded.enableJsonFlag).toBe(true)
     expect(Object.keys(command.flags)).toEqual(expect.arrayContaining(['json', 'repo-root']))
-    for (const line of ['0  success', '1  the command ran', '2  invalid usage', '3  missing prerequisite', '4  a remote service']) {
+    for (const line of [
+      '0  success',
+      '1  the command ran',
+      '2  invalid usage',
+      '3  missing prerequisite',
+      '4  a remote service',
+    ]) {
       expect(command.description).toContain(line)
     }
     expect(command.description).toMatch(/ERROR CODES[\s\S]*[A-Z_]+: exit [1-4]/)
@@ -38,6 +44,8 @@ describe('every command follows the shared conventions (real oclif config)', asy
 
   it('includes the help, autocomplete and not-found plugins', () => {
     const plugins = [...config.plugins.keys()]
-    expect(plugins).toEqual(expect.arrayContaining(['@oclif/plugin-help', '@oclif/plugin-autocomplete', '@oclif/plugin-not-found']))
+    expect(plugins).toEqual(
+      expect.arrayContaining(['@oclif/plugin-help', '@oclif/plugin-autocomplete', '@oclif/plugin-not-found']),
+    )
   })
 })

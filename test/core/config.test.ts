@@ -33,7 +33,9 @@ describe('ameide.yaml', () => {
   })
 
   it('the file overrides defaults key by key', async () => {
-    const {config, source} = await withConfig('version: 1\nregistry: registry.example.com/team\ngitops:\n  ref: release\npublish:\n  sharedInputs: ["libs/**"]\n')
+    const {config, source} = await withConfig(
+      'version: 1\nregistry: registry.example.com/team\ngitops:\n  ref: release\npublish:\n  sharedInputs: ["libs/**"]\n',
+    )
     expect(source).toBe('ameide.yaml')
     expect(config.registry).toBe('registry.example.com/team')
     expect(config.gitops).toEqual({...DEFAULT_CONFIG.gitops, ref: 'release'})

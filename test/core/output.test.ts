@@ -4,7 +4,12 @@ import {colorEnabled, promptsAllowed, spinnersEnabled, type TerminalFacts} from 
 import {clearSecretsForTests, redact, registerSecret} from '../../src/core/secrets.js'
 import {toAmeideError} from '../../src/core/errors.js'
 
-const tty = (env: NodeJS.ProcessEnv = {}): TerminalFacts => ({stdoutIsTTY: true, stderrIsTTY: true, stdinIsTTY: true, env})
+const tty = (env: NodeJS.ProcessEnv = {}): TerminalFacts => ({
+  stdoutIsTTY: true,
+  stderrIsTTY: true,
+  stdinIsTTY: true,
+  env,
+})
 
 describe('terminal rules', () => {
   it('spinners only on an interactive stderr, outside --json and CI', () => {

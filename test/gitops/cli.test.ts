@@ -33,14 +33,21 @@ beforeAll(async () => {
   await symlink(gitPath, path.join(emptyBin, 'git'))
   binDir = await makeTempDir('ameide-bin-gh-')
   await symlink(gitPath, path.join(binDir, 'git'))
-  await writeFile(path.join(binDir, 'gh'), `#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo "${CANARY}" && exit 0\nexit 1\n`)
+  await writeFile(
+    path.join(binDir, 'gh'),
+    `#!/bin/sh\n[ "$1 $2" = "auth token" ] && echo "${CANARY}" && exit 0\nexit 1\n`,
+  )
   await chmod(path.join(binDir, 'gh'), 0o755)
 })
 
 afterEach(async () => {
   const all = servers.splice(0)
   for (const s of all) await s.close()
-  for (const s of all) expect(s.violations, 'the CLI sent, or the fake sent, something GitHub\'s OpenAPI description does not allow').toEqual([])
+  for (const s of all)
+    expect(
+      s.violations,
+      "the CLI sent, or the fake sent, something GitHub's OpenAPI description does not allow",
+    ).toEqual([])
 })
 
 afterAll(runCleanups)
@@ -85,7 +92,9 @@ function expectError(run: CliRun, code: string, exitCode: number) {
 
 async function treeDigest(dir: string): Promise<string> {
   const entries = await readdir(dir, {recursive: true, withFileTypes: true})
-  const files = entries.filter((e) => e.isFile() && !path.join(e.parentPath, e.name).includes(`${path.sep}.git${path.sep}`))
+  const files = entries.filter(
+    (e) => e.isFile() && !path.join(e.parentPath, e.name).includes(`${path.sep}.git${path.sep}`),
+  )
   const hash = createHash('sha256')
   for (const f of files.map((e) => path.join(e.parentPath, e.name)).sort()) hash.update(f).update(await readFile(f))
   const status = await execa('git', ['status', '--porcelain', '--ignored'], {cwd: dir})
@@ -117,7 +126,9 @@ describe('dry run', () => {
 
     const human = await gitops([...BASE, '--dry-run'], {token: null, server})
     expect(human.exitCode).toBe(0)
-    expect(human.stdout).toContain(`POST ${server.url}/repos/ameideio/ameide-gitops/actions/workflows/scaffold-primitive-gitops.yaml/dispatches`)
+    expect(human.stdout).toContain(
+      `POST ${server.url}/repos/ameideio/ameide-gitops/actions/workflows/scaffold-primitive-gitops.yaml/dispatches`,
+    )
     expect(human.stdout).toContain('"return_run_details": true')
     expect(human.stdout).toContain('"with_smoke": "false"')
     expect(human.stdout).not.toContain('"env"')
@@ -161,7 +172,13 @@ describe('local validation (exit 2 before anything is sent)', () => {
     expect(e1.message).toContain('"qa" is not one of its options (dev, staging, production)')
 
     const noEnvInput = await fake({
-      workflows: [{id: 7, file: 'scaffold-primitive-gitops.yaml', yaml: 'on:\n  workflow_dispatch:\n    inputs:\n      kind: {required: true}\n      name: {required: true}\n      version: {}\n      with_smoke: {type: boolean}\n      owner_team: {required: true}\n'}],
+      workflows: [
+        {
+          id: 7,
+          file: 'scaffold-primitive-gitops.yaml',
+          yaml: 'on:\n  workflow_dispatch:\n    inputs:\n      kind: {required: true}\n      name: {required: true}\n      version: {}\n      with_smoke: {type: boolean}\n      owner_team: {required: true}\n',
+        },
+      ],
     })
     const run = await gitops([...BASE, '--env', 'dev', '--json'], {server: noEnvInput})
     const e2 = expectError(run, 'INPUTS_NOT_ACCEPTED', 2)
@@ -201,8 +218,10 @@ describe('dispatch', () => {
     const run = await gitops(BASE, {server})
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stderr).toContain('Inputs valid (local rules)')
-    expect(run.stderr).toContain('Inputs accepted by the workflow\'s declared inputs')
-    expect(run.stderr).toMatch(/Dispatched: run \d+ \(in_progress\) https:\/\/github\.com\/ameideio\/ameide-gitops\/actions\/runs\/\d+/)
+    expect(run.stderr).toContain("Inputs accepted by the workflow's declared inputs")
+    expect(run.stderr).toMatch(
+      /Dispatched: run \d+ \(in_progress\) https:\/\/github\.com\/ameideio\/ameide-gitops\/actions\/runs\/\d+/,
+    )
     expect(run.stdout).toContain('found: returned')
   })
 
@@ -233,7 +252,11 @@ describe('GitHub errors map to distinct codes and exits', () => {
     const server = await fake()
     server.respondNext('actions/create-workflow-dispatch', {
       status: 403,
-      body: {message: `Resource not accessible by personal access token ${CANARY}`, documentation_url: 'https://docs.github.com/rest', status: '403'},
+      body: {
+        message: `Resource not accessible by personal access token ${CANARY}`,
+        documentation_url: 'https://docs.github.com/rest',
+        status: '403',
+      },
     })
     const run = await gitops([...BASE, '--json'], {server})
     const e = expectError(run, 'GITHUB_PERMISSION_DENIED', 3)
@@ -250,14 +273,20 @@ describe('GitHub errors map to distinct codes and exits', () => {
     expect(e.hints.join(' ')).toContain('must exist on the default branch')
   })
 
-  it('422 → GITHUB_INPUTS_REJECTED with GitHub\'s message, exit 2', async () => {
+  it("422 → GITHUB_INPUTS_REJECTED with GitHub's message, exit 2", async () => {
     const server = await fake()
     server.respondNext('actions/create-workflow-dispatch', {
       status: 422,
-      body: {message: 'Unexpected inputs provided: ["with_smoke"]', documentation_url: 'https://docs.github.com/rest', status: '422'},
+      body: {
+        message: 'Unexpected inputs provided: ["with_smoke"]',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '422',
+      },
     })
     const run = await gitops([...BASE, '--json'], {server})
-    expect(expectError(run, 'GITHUB_INPUTS_REJECTED', 2).message).toContain('Unexpected inputs provided: ["with_smoke"]')
+    expect(expectError(run, 'GITHUB_INPUTS_REJECTED', 2).message).toContain(
+      'Unexpected inputs provided: ["with_smoke"]',
+    )
   })
 })
 
@@ -269,9 +298,16 @@ describe('--wait', () => {
     const doc = run.json()
     assertMatchesSchema('gitops-scaffold.schema.json', doc)
     expect(doc.run).toMatchObject({status: 'completed', conclusion: 'success', correlation: 'returned'})
-    expect(doc.pullRequest).toEqual({number: 100, url: 'https://github.com/ameideio/ameide-gitops/pull/100', branch: 'scaffold/domain-orders-v0'})
+    expect(doc.pullRequest).toEqual({
+      number: 100,
+      url: 'https://github.com/ameideio/ameide-gitops/pull/100',
+      branch: 'scaffold/domain-orders-v0',
+    })
     expect(doc.nextSteps[0]).toContain('https://github.com/ameideio/ameide-gitops/pull/100')
-    expect(server.requestsFor('pulls/list')[0].query).toMatchObject({state: 'open', head: 'ameideio:scaffold/domain-orders-v0'})
+    expect(server.requestsFor('pulls/list')[0].query).toMatchObject({
+      state: 'open',
+      head: 'ameideio:scaffold/domain-orders-v0',
+    })
   })
 
   it('a failed run → exit 1 with the run URL, in JSON and human mode', async () => {

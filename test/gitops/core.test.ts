@@ -67,7 +67,11 @@ function request(server: FakeGitHub, over: Partial<GitopsScaffoldRequest> = {}):
   }
 }
 
-async function run(server: FakeGitHub, over: Partial<GitopsScaffoldRequest> = {}, timings: Partial<GitopsTimings> = FAST) {
+async function run(
+  server: FakeGitHub,
+  over: Partial<GitopsScaffoldRequest> = {},
+  timings: Partial<GitopsTimings> = FAST,
+) {
   const events: GitopsEvent[] = []
   const outcome = await gitopsScaffold(request(server, over), {timings, onEvent: (e) => events.push(e)})
   assertMatchesSchema('gitops-scaffold.schema.json', outcome.result)
@@ -107,7 +111,7 @@ describe('finding the run when GitHub does not return it', () => {
     expect(list.query).toEqual({event: 'workflow_dispatch', branch: 'main', actor: 'octo-dev', per_page: '50'})
   })
 
-  it('204 and no correlation input: the heuristic picks this actor\'s workflow_dispatch run on the ref, retrying until it appears', async () => {
+  it("204 and no correlation input: the heuristic picks this actor's workflow_dispatch run on the ref, retrying until it appears", async () => {
     const server = await fake({
       dispatch: 'no-content',
       workflows: [{id: 5, file: 'scaffold-primitive-gitops.yaml', yaml: PLAIN_WORKFLOW}],
@@ -127,7 +131,11 @@ describe('finding the run when GitHub does not return it', () => {
   })
 
   it('an app/Actions token (no user): finds the run without the actor filter', async () => {
-    const server = await fake({dispatch: 'no-content', tokenIsApp: true, workflows: [{id: 5, file: 'scaffold-primitive-gitops.yaml', yaml: PLAIN_WORKFLOW}]})
+    const server = await fake({
+      dispatch: 'no-content',
+      tokenIsApp: true,
+      workflows: [{id: 5, file: 'scaffold-primitive-gitops.yaml', yaml: PLAIN_WORKFLOW}],
+    })
     const {result} = await run(server)
     expect(server.requestsFor('actions/list-workflow-runs')[0].query).not.toHaveProperty('actor')
     expect(result.run).toMatchObject({id: server.runs.at(-1)!.id, correlation: 'heuristic'})
@@ -148,7 +156,11 @@ describe('retries and rate limits', () => {
     server.respondNext('repos/get-content', {
       status: 429,
       headers: {'retry-after': '1', 'x-ratelimit-remaining': '4000'},
-      body: {message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest', status: '429'},
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '429',
+      },
     })
     const started = Date.now()
     const {result} = await run(server)
@@ -177,7 +189,11 @@ describe('retries and rate limits', () => {
     server.respondNext('repos/get-content', {
       status: 403,
       headers: {'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000))},
-      body: {message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest', status: '403'},
+      body: {
+        message: 'API rate limit exceeded for user ID 1.',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '403',
+      },
     })
     const {result} = await run(server)
     expect(server.requestsFor('repos/get-content')).toHaveLength(2)
@@ -189,7 +205,11 @@ describe('retries and rate limits', () => {
     server.respondNext('repos/get-content', {
       status: 403,
       headers: {'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600)},
-      body: {message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest', status: '403'},
+      body: {
+        message: 'API rate limit exceeded for user ID 1.',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '403',
+      },
     })
     const error = await failure(run(server))
     expect([error.code, error.exitCode]).toEqual(['GITHUB_RATE_LIMITED', 4])
@@ -221,11 +241,18 @@ describe('--wait', () => {
     const server = await fake({runStatuses: ['queued', 'in_progress', 'completed'], pollsPerStep: 3})
     const {result, events} = await run(server, {wait: true})
     expect(result.run).toMatchObject({status: 'completed', conclusion: 'success'})
-    expect(events.filter((e) => e.type === 'status').map((e) => (e as {status: string}).status)).toEqual(['in_progress', 'completed'])
+    expect(events.filter((e) => e.type === 'status').map((e) => (e as {status: string}).status)).toEqual([
+      'in_progress',
+      'completed',
+    ])
     expect(server.notModified).toBeGreaterThan(0)
     const polls = server.requestsFor('actions/get-workflow-run')
     expect(polls.slice(1).every((r) => typeof r.headers['if-none-match'] === 'string')).toBe(true)
-    expect(result.pullRequest).toEqual({number: 100, url: 'https://github.com/ameideio/ameide-gitops/pull/100', branch: 'scaffold/domain-orders-v0'})
+    expect(result.pullRequest).toEqual({
+      number: 100,
+      url: 'https://github.com/ameideio/ameide-gitops/pull/100',
+      branch: 'scaffold/domain-orders-v0',
+    })
   })
 
   it('no PR on the deterministic branch: the newest PR created after the dispatch whose branch contains kind-name-version', async () => {
@@ -246,7 +273,10 @@ describe('--wait', () => {
   })
 
   it('times out → WAIT_TIMEOUT, exit 4, with the run URL', async () => {
-    const server = await fake({runStatuses: ['queued', 'in_progress', 'in_progress', 'in_progress', 'completed'], pollsPerStep: 1000})
+    const server = await fake({
+      runStatuses: ['queued', 'in_progress', 'in_progress', 'in_progress', 'completed'],
+      pollsPerStep: 1000,
+    })
     const error = await failure(run(server, {wait: true, timeoutMs: 150}))
     expect([error.code, error.exitCode]).toEqual(['WAIT_TIMEOUT', 4])
     expect(error.message).toContain(`https://github.com/ameideio/ameide-gitops/actions/runs/${server.runs[0].id}`)

@@ -3,14 +3,25 @@ import {describe, expect, it} from 'vitest'
 import {AmeideError} from '../../src/core/errors.js'
 import {parseDuration} from '../../src/gitops/duration.js'
 import {DEFAULT_TIMINGS, expandBranch, nextPollDelay} from '../../src/gitops/gitops-scaffold.js'
-import {checkAgainstDeclared, correlationInput, parseDeclaredInputs, parsePrimitiveInputs, workflowInputs} from '../../src/gitops/inputs.js'
+import {
+  checkAgainstDeclared,
+  correlationInput,
+  parseDeclaredInputs,
+  parsePrimitiveInputs,
+  workflowInputs,
+} from '../../src/gitops/inputs.js'
 import {SCAFFOLD_WORKFLOW_YAML} from '../support/github-server.js'
 
 describe('declared workflow inputs', () => {
   it('reads on.workflow_dispatch.inputs with types, options, required and defaults', async () => {
     const declared = await parseDeclaredInputs(SCAFFOLD_WORKFLOW_YAML)
     expect(declared?.map((d) => d.name)).toEqual(['kind', 'name', 'version', 'with_smoke', 'env', 'distinct_id'])
-    expect(declared?.find((d) => d.name === 'env')).toEqual({name: 'env', required: false, type: 'choice', options: ['dev', 'staging', 'production']})
+    expect(declared?.find((d) => d.name === 'env')).toEqual({
+      name: 'env',
+      required: false,
+      type: 'choice',
+      options: ['dev', 'staging', 'production'],
+    })
     expect(declared?.find((d) => d.name === 'version')).toMatchObject({required: true, default: 'v0'})
     expect(correlationInput(declared!)).toBe('distinct_id')
   })
@@ -33,18 +44,36 @@ describe('declared workflow inputs', () => {
       {name: 'version', required: true, type: 'string', default: 'v0'},
     ]
     const problems = checkAgainstDeclared({kind: 'agent', with_smoke: 'yes', extra: 'x'}, declared)
-    expect(problems.map((p) => p.code).sort()).toEqual(['INPUT_NOT_ALLOWED', 'INPUT_NOT_ALLOWED', 'INPUT_NOT_DECLARED', 'REQUIRED_INPUT_MISSING'])
+    expect(problems.map((p) => p.code).sort()).toEqual([
+      'INPUT_NOT_ALLOWED',
+      'INPUT_NOT_ALLOWED',
+      'INPUT_NOT_DECLARED',
+      'REQUIRED_INPUT_MISSING',
+    ])
     expect(checkAgainstDeclared({kind: 'domain', with_smoke: 'false', team: 'a'}, declared)).toEqual([])
   })
 })
 
 describe('inputs sent', () => {
   it('sends strings, with_smoke as "true"/"false", env only when given', () => {
-    expect(workflowInputs(parsePrimitiveInputs({kind: 'agent', name: 'triage', version: 'v2', withSmoke: true}))).toEqual({
-      kind: 'agent', name: 'triage', version: 'v2', with_smoke: 'true',
+    expect(
+      workflowInputs(parsePrimitiveInputs({kind: 'agent', name: 'triage', version: 'v2', withSmoke: true})),
+    ).toEqual({
+      kind: 'agent',
+      name: 'triage',
+      version: 'v2',
+      with_smoke: 'true',
     })
-    expect(workflowInputs(parsePrimitiveInputs({kind: 'domain', name: 'orders', version: 'v0', withSmoke: false, env: 'dev'}))).toEqual({
-      kind: 'domain', name: 'orders', version: 'v0', with_smoke: 'false', env: 'dev',
+    expect(
+      workflowInputs(
+        parsePrimitiveInputs({kind: 'domain', name: 'orders', version: 'v0', withSmoke: false, env: 'dev'}),
+      ),
+    ).toEqual({
+      kind: 'domain',
+      name: 'orders',
+      version: 'v0',
+      with_smoke: 'false',
+      env: 'dev',
     })
   })
 
@@ -55,7 +84,8 @@ describe('inputs sent', () => {
     [{env: 'a'.repeat(64)}, 'INVALID_ENV'],
     [{name: 'x'.repeat(34)}, 'INVALID_NAME'],
   ])('%j → %s', (over, code) => {
-    const attempt = () => parsePrimitiveInputs({kind: 'domain', name: 'orders', version: 'v0', withSmoke: false, ...over})
+    const attempt = () =>
+      parsePrimitiveInputs({kind: 'domain', name: 'orders', version: 'v0', withSmoke: false, ...over})
     expect(attempt).toThrow(AmeideError)
     try {
       attempt()
@@ -65,7 +95,12 @@ describe('inputs sent', () => {
   })
 
   it('expands the branch pattern', () => {
-    expect(expandBranch({branchPattern: 'scaffold/{kind}-{name}-{version}', primitive: {kind: 'process', name: 'ping', version: 'v3', withSmoke: false}})).toBe('scaffold/process-ping-v3')
+    expect(
+      expandBranch({
+        branchPattern: 'scaffold/{kind}-{name}-{version}',
+        primitive: {kind: 'process', name: 'ping', version: 'v3', withSmoke: false},
+      }),
+    ).toBe('scaffold/process-ping-v3')
   })
 })
 

@@ -46,7 +46,11 @@ describe('components and change detection (real git repositories)', () => {
     expect(components.map((c) => [c.id, c.dockerfile, c.repository])).toEqual([
       ['agent-triage', 'primitives/agent/triage/Dockerfile', 'reg.example/ns/primitive-agent-triage'],
       ['domain-orders', 'primitives/domain/orders/Dockerfile', 'reg.example/ns/primitive-domain-orders'],
-      ['domain-orders-archive', 'primitives/domain/orders-archive/Dockerfile.main', 'reg.example/ns/primitive-domain-orders-archive'],
+      [
+        'domain-orders-archive',
+        'primitives/domain/orders-archive/Dockerfile.main',
+        'reg.example/ns/primitive-domain-orders-archive',
+      ],
     ])
   })
 
@@ -69,7 +73,8 @@ describe('components and change detection (real git repositories)', () => {
     const changes2 = await detectChanges({repoRoot: dir, sha: sha2, baseBranch: 'main', all: false})
     for (const c of components) {
       const decision = decideChange(c, changes2, SHARED)
-      if (c.id !== 'domain-orders-archive') expect(decision.reason).toContain('shared build input packages/ameide_sdk_go/sdk.go')
+      if (c.id !== 'domain-orders-archive')
+        expect(decision.reason).toContain('shared build input packages/ameide_sdk_go/sdk.go')
       expect(decision.changed).toBe(true)
     }
   })
@@ -99,10 +104,17 @@ describe('components and change detection (real git repositories)', () => {
   it('a root commit on main builds everything; --all too; no base branch is exit 3', async () => {
     const dir = await repoWith(THREE)
     const sha = await git(dir, ['rev-parse', 'HEAD'])
-    expect((await detectChanges({repoRoot: dir, sha, baseBranch: 'main', all: false})).everything).toMatch(/first commit/)
+    expect((await detectChanges({repoRoot: dir, sha, baseBranch: 'main', all: false})).everything).toMatch(
+      /first commit/,
+    )
     expect((await detectChanges({repoRoot: dir, sha, baseBranch: 'main', all: true})).everything).toMatch(/--all/)
-    await expect(detectChanges({repoRoot: dir, sha, baseBranch: 'trunk', all: false})).rejects.toMatchObject({code: 'BASE_NOT_FOUND', exitCode: 3})
-    await expect(detectChanges({repoRoot: dir, sha, base: 'nope', baseBranch: 'main', all: false})).rejects.toMatchObject({code: 'BASE_NOT_FOUND', exitCode: 2})
+    await expect(detectChanges({repoRoot: dir, sha, baseBranch: 'trunk', all: false})).rejects.toMatchObject({
+      code: 'BASE_NOT_FOUND',
+      exitCode: 3,
+    })
+    await expect(
+      detectChanges({repoRoot: dir, sha, base: 'nope', baseBranch: 'main', all: false}),
+    ).rejects.toMatchObject({code: 'BASE_NOT_FOUND', exitCode: 2})
   })
 
   it('a shallow clone fails fast with exit 3 and a hint instead of rebuilding everything', async () => {
@@ -111,7 +123,10 @@ describe('components and change detection (real git repositories)', () => {
     await commitAll(upstream, 'second')
     const shallow = await makeTempDir('ameide-shallow-')
     await git(shallow, ['clone', '-q', '--depth', '1', `file://${upstream}`, '.'])
-    const run = await runCli(['primitive', 'publish', '--json', '--dry-run', '--no-sign', '--registry', '127.0.0.1:1/ns'], {cwd: shallow})
+    const run = await runCli(
+      ['primitive', 'publish', '--json', '--dry-run', '--no-sign', '--registry', '127.0.0.1:1/ns'],
+      {cwd: shallow},
+    )
     expect(run.exitCode).toBe(3)
     expect(run.json().error).toMatchObject({code: 'SHALLOW_CLONE', exitCode: 3})
     expect(run.json().error.hints.join(' ')).toContain('fetch-depth: 0')
@@ -133,10 +148,16 @@ describe('components and change detection (real git repositories)', () => {
       expect(run.json().error.code).toBe(code)
     }
     const dir = await repoWith(THREE)
-    const missing = await runCli(['primitive', 'publish', '--json', '--dry-run', '--no-sign', '--component', 'domain/nothere'], {cwd: dir})
+    const missing = await runCli(
+      ['primitive', 'publish', '--json', '--dry-run', '--no-sign', '--component', 'domain/nothere'],
+      {cwd: dir},
+    )
     expect(missing.exitCode).toBe(2)
     expect(missing.json().error.code).toBe('COMPONENT_NOT_FOUND')
-    const unknownSha = await runCli(['primitive', 'publish', '--json', '--dry-run', '--no-sign', '--sha', 'f'.repeat(40)], {cwd: dir})
+    const unknownSha = await runCli(
+      ['primitive', 'publish', '--json', '--dry-run', '--no-sign', '--sha', 'f'.repeat(40)],
+      {cwd: dir},
+    )
     expect(unknownSha.json().error.code).toBe('SHA_NOT_FOUND')
     const noKey = await runCli(['primitive', 'publish', '--json', '--dry-run'], {cwd: dir, env: {GITHUB_ACTIONS: ''}})
     expect(noKey.exitCode).toBe(3)
@@ -144,23 +165,48 @@ describe('components and change detection (real git repositories)', () => {
     // keyless in GitHub Actions without `permissions: id-token: write`: exit 3 before any registry call
     const noOidc = await runCli(['primitive', 'publish', '--json', '--registry', '127.0.0.1:1/ns'], {
       cwd: dir,
-      env: {GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', ACTIONS_ID_TOKEN_REQUEST_URL: '', SIGSTORE_ID_TOKEN: '', PATH: toolPath()},
+      env: {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REPOSITORY: 'o/r',
+        ACTIONS_ID_TOKEN_REQUEST_URL: '',
+        SIGSTORE_ID_TOKEN: '',
+        PATH: toolPath(),
+      },
     })
     expect(noOidc.exitCode, noOidc.stdout).toBe(3)
     expect(noOidc.json().error.code).toBe('OIDC_TOKEN_UNAVAILABLE')
     expect(noOidc.json().error.hints.join(' ')).toContain('permissions: id-token: write')
     // keyless outside GitHub Actions: the identity `cosign verify` must see comes from flags, or it is exit 3
     const oidc = {GITHUB_ACTIONS: '', SIGSTORE_ID_TOKEN: 'canary-oidc-token-7f3a', PATH: toolPath()}
-    const noIdentity = await runCli(['primitive', 'publish', '--json', '--keyless', '--registry', '127.0.0.1:1/ns'], {cwd: dir, env: oidc})
+    const noIdentity = await runCli(['primitive', 'publish', '--json', '--keyless', '--registry', '127.0.0.1:1/ns'], {
+      cwd: dir,
+      env: oidc,
+    })
     expect(noIdentity.exitCode, noIdentity.stdout).toBe(3)
     expect(noIdentity.json().error.code).toBe('KEYLESS_IDENTITY_MISSING')
     const identity = await runCli(
-      ['primitive', 'publish', '--json', '--keyless', '--sbom', 'none', '--no-provenance', '--retry-attempts', '1', '--registry', '127.0.0.1:1/ns',
-        '--certificate-identity-regexp', '^https://github.com/acme/', '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com'],
+      [
+        'primitive',
+        'publish',
+        '--json',
+        '--keyless',
+        '--sbom',
+        'none',
+        '--no-provenance',
+        '--retry-attempts',
+        '1',
+        '--registry',
+        '127.0.0.1:1/ns',
+        '--certificate-identity-regexp',
+        '^https://github.com/acme/',
+        '--certificate-oidc-issuer',
+        'https://token.actions.githubusercontent.com',
+      ],
       {cwd: dir, env: oidc},
     )
     expect(identity.stdout).not.toContain('KEYLESS_IDENTITY_MISSING')
-    for (const output of [identity.stdout, identity.stderr, noIdentity.stdout, noIdentity.stderr]) expect(output).not.toContain('canary-oidc-token-7f3a')
+    for (const output of [identity.stdout, identity.stderr, noIdentity.stdout, noIdentity.stderr])
+      expect(output).not.toContain('canary-oidc-token-7f3a')
   })
 
   it('matches shared-input globs', () => {

@@ -45,7 +45,11 @@ export interface BuildSetup {
   base: PushedImage
 }
 
-export async function buildSetup(tmp: string, registry: Registry, extra: Record<string, string> = {}): Promise<BuildSetup> {
+export async function buildSetup(
+  tmp: string,
+  registry: Registry,
+  extra: Record<string, string> = {},
+): Promise<BuildSetup> {
   const benv = await buildahEnv(tmp, {insecureRegistries: [registry.host]})
   const base = await pushBaseImage(registry, benv)
   const env = {
@@ -63,9 +67,25 @@ export async function buildSetup(tmp: string, registry: Registry, extra: Record<
 }
 
 /** `ameide primitive publish --json` in `dir` against `registry/ns`, with fast retries. */
-export function publishCli(dir: string, registryNs: string, args: string[], env: Record<string, string>): Promise<CliRun> {
+export function publishCli(
+  dir: string,
+  registryNs: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<CliRun> {
   return runCli(
-    ['primitive', 'publish', '--json', '--registry', registryNs, '--builder', 'buildah', '--retry-delay-ms', '5', ...args],
+    [
+      'primitive',
+      'publish',
+      '--json',
+      '--registry',
+      registryNs,
+      '--builder',
+      'buildah',
+      '--retry-delay-ms',
+      '5',
+      ...args,
+    ],
     {cwd: dir, env, timeoutMs: 240_000},
   )
 }

@@ -2,7 +2,13 @@ import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {COSIGN_VERIFY_OFFLINE_FLAGS, cosign, generateKeyPair, verifyImage, type CosignKeyPair} from '../support/cosign.js'
+import {
+  COSIGN_VERIFY_OFFLINE_FLAGS,
+  cosign,
+  generateKeyPair,
+  verifyImage,
+  type CosignKeyPair,
+} from '../support/cosign.js'
 import {getManifest, startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -27,7 +33,18 @@ let tmp: string
 
 type Report = {
   sha: string
-  images: {component: string; action: string; digest: string; ref: string; source?: string; signature: {status: string; verified: boolean}; attestations: {type: string; status: string}[]; main?: {action: string; previousDigest: string | null}; platforms: string[]; reason: string}[]
+  images: {
+    component: string
+    action: string
+    digest: string
+    ref: string
+    source?: string
+    signature: {status: string; verified: boolean}
+    attestations: {type: string; status: string}[]
+    main?: {action: string; previousDigest: string | null}
+    platforms: string[]
+    reason: string
+  }[]
   failures: unknown[]
   [k: string]: unknown
 }
@@ -35,7 +52,10 @@ type Report = {
 const byComponent = (report: Report) => Object.fromEntries(report.images.map((i) => [i.component, i]))
 
 async function publish(args: string[], extraEnv: Record<string, string> = {}) {
-  const run = await publishCli(repo.dir, ns, ['--key', keys.privateKey, '--no-tlog', '--jobs', '3', ...args], {...env, ...extraEnv})
+  const run = await publishCli(repo.dir, ns, ['--key', keys.privateKey, '--no-tlog', '--jobs', '3', ...args], {
+    ...env,
+    ...extraEnv,
+  })
   for (const output of [run.stdout, run.stderr]) expect(output).not.toContain(KEY_PASSWORD)
   return run
 }
@@ -59,7 +79,10 @@ async function verifyAll(report: Report): Promise<void> {
     const payloads = await verifyImage(keys, image.ref)
     expect(payloads.length).toBeGreaterThan(0)
     for (const type of ['cyclonedx', 'slsaprovenance1']) {
-      await cosign(['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, image.ref], keys.env)
+      await cosign(
+        ['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, image.ref],
+        keys.env,
+      )
     }
   }
 }
@@ -80,7 +103,10 @@ describe('ameide primitive publish (buildah, cosign, cdxgen, real registry)', ()
       expect(image.reason).toMatch(/first commit/)
       expect(image.ref).toBe(`${ns}/primitive-${image.component}:${first.sha}@${image.digest}`)
       expect(image.signature).toMatchObject({status: 'signed', verified: true})
-      expect(image.attestations.map((a) => [a.type, a.status])).toEqual([['cyclonedx', 'attested'], ['slsaprovenance1', 'attested']])
+      expect(image.attestations.map((a) => [a.type, a.status])).toEqual([
+        ['cyclonedx', 'attested'],
+        ['slsaprovenance1', 'attested'],
+      ])
       expect(image.main).toEqual({action: 'moved', previousDigest: null})
       expect(image.platforms).toEqual(['linux/amd64'])
       // the digest of record is the registry's, under both tags
@@ -112,7 +138,9 @@ describe('ameide primitive publish (buildah, cosign, cdxgen, real registry)', ()
       expect(images[id].signature.status).toBe('existing')
       expect(images[id].attestations.map((a) => a.status)).toEqual(['existing', 'existing'])
     }
-    expect((await getManifest(registry, 'e2e/primitive-domain-orders', 'main')).digest).toBe(before['domain-orders'].digest)
+    expect((await getManifest(registry, 'e2e/primitive-domain-orders', 'main')).digest).toBe(
+      before['domain-orders'].digest,
+    )
     await verifyAll(second)
   })
 
@@ -123,7 +151,11 @@ describe('ameide primitive publish (buildah, cosign, cdxgen, real registry)', ()
     await writeFile(outputFile, '')
     await writeFile(summaryFile, '')
     const reportFile = path.join(tmp, 'report.json')
-    const run = await publish(['--output', reportFile], {GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile})
+    const run = await publish(['--output', reportFile], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+    })
     expect(run.exitCode, run.stderr + run.stdout.slice(0, 3000)).toBe(0)
     const third = run.json<Report>()
     expect(JSON.parse(await readFile(reportFile, 'utf8'))).toEqual(third)
@@ -156,12 +188,18 @@ describe('ameide primitive publish (buildah, cosign, cdxgen, real registry)', ()
     const images = byComponent(plan)
     expect(images['process-billing']).toMatchObject({action: 'built', digest: null, ref: null})
     expect(images['domain-orders']).toMatchObject({action: 'built'}) // changed since main too
-    expect(images['agent-triage']).toMatchObject({action: 'retagged', digest: byComponent(first)['agent-triage'].digest})
+    expect(images['agent-triage']).toMatchObject({
+      action: 'retagged',
+      digest: byComponent(first)['agent-triage'].digest,
+    })
     expect(images['agent-triage'].signature.status).toBe('planned')
     expect(await allTags(registry.url)).toEqual(tagsBefore)
 
     // the same plan in human form: stdout is the plan, nothing pushed either
-    const human = await runCli(['primitive', 'publish', '--registry', ns, '--key', keys.privateKey, '--no-tlog', '--dry-run'], {cwd: repo.dir, env})
+    const human = await runCli(
+      ['primitive', 'publish', '--registry', ns, '--key', keys.privateKey, '--no-tlog', '--dry-run'],
+      {cwd: repo.dir, env},
+    )
     expect(human.exitCode, human.stderr).toBe(0)
     expect(human.stdout).toContain('[dry run: nothing pushed or signed]')
     expect(human.stdout).toMatch(/retag\s+agent-triage/)
@@ -175,8 +213,14 @@ describe('ameide primitive publish (buildah, cosign, cdxgen, real registry)', ()
     expect(run.exitCode, run.stderr + run.stdout.slice(0, 3000)).toBe(0)
     const report = run.json<Report>()
     const images = byComponent(report)
-    expect(images['domain-orders'].main).toEqual({action: 'moved', previousDigest: byComponent(first)['domain-orders'].digest})
-    expect(images['agent-triage'].main).toEqual({action: 'unchanged', previousDigest: byComponent(first)['agent-triage'].digest})
+    expect(images['domain-orders'].main).toEqual({
+      action: 'moved',
+      previousDigest: byComponent(first)['domain-orders'].digest,
+    })
+    expect(images['agent-triage'].main).toEqual({
+      action: 'unchanged',
+      previousDigest: byComponent(first)['agent-triage'].digest,
+    })
     for (const image of report.images) {
       expect((await getManifest(registry, `e2e/primitive-${image.component}`, 'main')).digest).toBe(image.digest)
     }

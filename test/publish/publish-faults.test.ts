@@ -24,7 +24,10 @@ let env: Record<string, string>
 let ns: string
 let tmp: string
 
-type Report = {images: {component: string; action: string; digest: string}[]; failures: {component: string; code: string; exitCode: number}[]}
+type Report = {
+  images: {component: string; action: string; digest: string}[]
+  failures: {component: string; code: string; exitCode: number}[]
+}
 
 function expectNoSecrets(run: {stdout: string; stderr: string}): void {
   const basic = Buffer.from(`ci-user:${REGISTRY_PASSWORD}`).toString('base64')
@@ -34,7 +37,8 @@ function expectNoSecrets(run: {stdout: string; stderr: string}): void {
   }
 }
 
-const publish = (args: string[]) => publishCli(repo.dir, ns, ['--no-sign', '--jobs', '3', '--retry-attempts', '4', ...args], env)
+const publish = (args: string[]) =>
+  publishCli(repo.dir, ns, ['--no-sign', '--jobs', '3', '--retry-attempts', '4', ...args], env)
 
 beforeAll(async () => {
   requireTools('buildah', 'docker-registry')
@@ -44,8 +48,15 @@ beforeAll(async () => {
   const dockerConfig = path.join(tmp, 'docker-config')
   await mkdir(dockerConfig, {recursive: true})
   const auth = Buffer.from(`ci-user:${REGISTRY_PASSWORD}`).toString('base64')
-  await writeFile(path.join(dockerConfig, 'config.json'), JSON.stringify({auths: {[registry.host]: {auth}, [proxy.host]: {auth}}}), {mode: 0o600})
-  const setup = await buildSetup(tmp, registry, {DOCKER_CONFIG: dockerConfig, REGISTRY_AUTH_FILE: path.join(dockerConfig, 'config.json')})
+  await writeFile(
+    path.join(dockerConfig, 'config.json'),
+    JSON.stringify({auths: {[registry.host]: {auth}, [proxy.host]: {auth}}}),
+    {mode: 0o600},
+  )
+  const setup = await buildSetup(tmp, registry, {
+    DOCKER_CONFIG: dockerConfig,
+    REGISTRY_AUTH_FILE: path.join(dockerConfig, 'config.json'),
+  })
   const benv = await buildahEnv(path.join(tmp, 'proxy'), {insecureRegistries: [registry.host, proxy.host]})
   env = {...setup.env, CONTAINERS_REGISTRIES_CONF: benv.registriesConf}
   ns = `${proxy.host}/faults`
@@ -94,7 +105,8 @@ describe('publish under registry faults', () => {
   it('beyond the retry budget: exit 4, a report of what succeeded; a rerun converges', async () => {
     await writeFile(path.join(repo.dir, 'README.md'), '# changed readme\n')
     const sha = await commitAll(repo.dir, 'readme only')
-    const billingPut = (method: string, p: string) => method === 'PUT' && p === `/v2/faults/primitive-process-billing/manifests/${sha}`
+    const billingPut = (method: string, p: string) =>
+      method === 'PUT' && p === `/v2/faults/primitive-process-billing/manifests/${sha}`
     proxy.inject({mode: '503', times: 4, match: billingPut}) // = --retry-attempts
     const run = await publish([])
     expect(run.exitCode, run.stdout).toBe(4)
@@ -105,7 +117,9 @@ describe('publish under registry faults', () => {
       ['agent-triage', 'retagged'],
       ['domain-orders', 'built'], // still changed against main on this branch
     ])
-    expect(report.failures).toEqual([expect.objectContaining({component: 'process-billing', code: 'REGISTRY_UNAVAILABLE', exitCode: 4})])
+    expect(report.failures).toEqual([
+      expect.objectContaining({component: 'process-billing', code: 'REGISTRY_UNAVAILABLE', exitCode: 4}),
+    ])
 
     const rerun = await publish([])
     expect(rerun.exitCode, rerun.stdout).toBe(0)
@@ -132,18 +146,38 @@ describe('publish under registry faults', () => {
     const sha = await commitAll(repo.dir, 'notes')
     const run = await publish(['--component', 'integration/multi'])
     expect(run.exitCode, run.stdout).toBe(0)
-    const image = run.json<{images: {action: string; digest: string; mediaType: string; platforms: string[]}[]}>().images[0]
-    expect(image).toMatchObject({action: 'retagged', digest: index.digest, mediaType: 'application/vnd.oci.image.index.v1+json'})
+    const image = run.json<{images: {action: string; digest: string; mediaType: string; platforms: string[]}[]}>()
+      .images[0]
+    expect(image).toMatchObject({
+      action: 'retagged',
+      digest: index.digest,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+    })
     expect(image.platforms).toEqual(['linux/amd64', 'linux/arm64'])
     const copied = await getManifest(registry, 'faults/primitive-integration-multi', sha)
     expect(copied.digest).toBe(index.digest)
-    expect(copied.json<{manifests: {digest: string}[]}>().manifests.map((m) => m.digest).sort()).toEqual(Object.values(index.manifests).sort())
+    expect(
+      copied
+        .json<{manifests: {digest: string}[]}>()
+        .manifests.map((m) => m.digest)
+        .sort(),
+    ).toEqual(Object.values(index.manifests).sort())
   })
 
   it('--platform with two platforms builds and reports a multi-arch index', async () => {
-    const run = await publish(['--all', '--component', 'agent/triage', '--platform', 'linux/amd64,linux/arm64', '--sha', await git(repo.dir, ['rev-parse', 'HEAD~1'])])
+    const run = await publish([
+      '--all',
+      '--component',
+      'agent/triage',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--sha',
+      await git(repo.dir, ['rev-parse', 'HEAD~1']),
+    ])
     expect(run.exitCode, run.stdout).toBe(0)
-    const image = run.json<{images: {action: string; digest: string; mediaType: string; platforms: string[]; tag: string}[]}>().images[0]
+    const image = run.json<{
+      images: {action: string; digest: string; mediaType: string; platforms: string[]; tag: string}[]
+    }>().images[0]
     expect(image).toMatchObject({action: 'built', mediaType: 'application/vnd.oci.image.index.v1+json'})
     expect(image.platforms).toEqual(['linux/amd64', 'linux/arm64'])
     expect((await getManifest(registry, 'faults/primitive-agent-triage', image.tag)).digest).toBe(image.digest)

@@ -71,7 +71,9 @@ describe('registry client against a real registry', () => {
     const repository = `${registry.host}/app/single`
     const main = (await client.getManifest(repository, 'main'))!
     const forged = {...main, digest: sha256Digest(Buffer.from('other'))}
-    await expect(retagManifest(client, repository, forged, 'b'.repeat(40))).rejects.toMatchObject({code: 'RETAG_DIGEST_MISMATCH'})
+    await expect(retagManifest(client, repository, forged, 'b'.repeat(40))).rejects.toMatchObject({
+      code: 'RETAG_DIGEST_MISMATCH',
+    })
   })
 
   it('uses Basic credentials from DOCKER_CONFIG and never needs them on the command line', async () => {
@@ -79,20 +81,31 @@ describe('registry client against a real registry', () => {
     await pushBaseImage(secured, env, {repo: 'auth/app', tag: 'main'})
     const repository = `${secured.host}/auth/app`
 
-    const anonymous = new RegistryClient({retryPolicy: FAST_RETRY, credentials: new DockerStyleCredentials({env: {}, home: tmp})})
+    const anonymous = new RegistryClient({
+      retryPolicy: FAST_RETRY,
+      credentials: new DockerStyleCredentials({env: {}, home: tmp}),
+    })
     const denied = await anonymous.getManifest(repository, 'main').catch((e) => e)
     expect(denied).toMatchObject({code: 'REGISTRY_UNAUTHORIZED', exitCode: 3})
     expect(String(denied.message)).not.toContain('client-test-password-1')
 
     const dockerDir = path.join(tmp, 'docker-config')
     await writeDockerConfig(secured, dockerDir)
-    const client = new RegistryClient({retryPolicy: FAST_RETRY, credentials: new DockerStyleCredentials({env: {DOCKER_CONFIG: dockerDir}})})
+    const client = new RegistryClient({
+      retryPolicy: FAST_RETRY,
+      credentials: new DockerStyleCredentials({env: {DOCKER_CONFIG: dockerDir}}),
+    })
     const main = await client.getManifest(repository, 'main')
     expect(await retagManifest(client, repository, main!, SHA)).toBe(main!.digest)
 
     const authFile = path.join(tmp, 'auth.json')
-    await writeFile(authFile, JSON.stringify({auths: {[secured.host]: {username: 'ci-user', password: 'client-test-password-1'}}}))
-    const viaAuthFile = new RegistryClient({credentials: new DockerStyleCredentials({env: {REGISTRY_AUTH_FILE: authFile}, home: tmp})})
+    await writeFile(
+      authFile,
+      JSON.stringify({auths: {[secured.host]: {username: 'ci-user', password: 'client-test-password-1'}}}),
+    )
+    const viaAuthFile = new RegistryClient({
+      credentials: new DockerStyleCredentials({env: {REGISTRY_AUTH_FILE: authFile}, home: tmp}),
+    })
     expect((await viaAuthFile.headManifest(repository, SHA))?.digest).toBe(main!.digest)
   })
 
@@ -110,12 +123,20 @@ describe('registry client against a real registry', () => {
       }
       if (req.headers.authorization !== 'Bearer issued-bearer-token-xyz') {
         const realm = `http://${req.headers.host}/token`
-        res.writeHead(401, {'WWW-Authenticate': `Bearer realm="${realm}",service="test-registry",scope="repository:x:pull"`})
+        res.writeHead(401, {
+          'WWW-Authenticate': `Bearer realm="${realm}",service="test-registry",scope="repository:x:pull"`,
+        })
         res.end()
         return
       }
       const forward = httpRequest(
-        {host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: {...req.headers, authorization: ''}},
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: {...req.headers, authorization: ''},
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.rawHeaders)
           up.pipe(res)
@@ -128,15 +149,24 @@ describe('registry client against a real registry', () => {
     try {
       const dockerDir = path.join(tmp, 'bearer-config')
       await mkdir(dockerDir, {recursive: true})
-      await writeFile(path.join(dockerDir, 'config.json'), JSON.stringify({auths: {[host]: {auth: Buffer.from('robot:token-test-secret').toString('base64')}}}))
-      const client = new RegistryClient({retryPolicy: FAST_RETRY, credentials: new DockerStyleCredentials({env: {DOCKER_CONFIG: dockerDir}})})
+      await writeFile(
+        path.join(dockerDir, 'config.json'),
+        JSON.stringify({auths: {[host]: {auth: Buffer.from('robot:token-test-secret').toString('base64')}}}),
+      )
+      const client = new RegistryClient({
+        retryPolicy: FAST_RETRY,
+        credentials: new DockerStyleCredentials({env: {DOCKER_CONFIG: dockerDir}}),
+      })
       const main = await client.getManifest(`${host}/app/single`, 'main')
       expect(main).not.toBeNull()
       await client.headManifest(`${host}/app/single`, 'main')
       expect(seenScopes).toEqual(['test-registry repository:app/single:pull'])
       const before = client.requests
       await client.putManifest(`${host}/app/single`, 'c'.repeat(40), main!.bytes, main!.mediaType)
-      expect(seenScopes).toEqual(['test-registry repository:app/single:pull', 'test-registry repository:app/single:pull,push'])
+      expect(seenScopes).toEqual([
+        'test-registry repository:app/single:pull',
+        'test-registry repository:app/single:pull,push',
+      ])
       expect(client.requests - before).toBe(2) // token for the push scope + the PUT itself
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -168,7 +198,10 @@ describe('registry client against a real registry', () => {
 
 describe('registry references and challenges', () => {
   it('parses repositories and decides plain HTTP', () => {
-    expect(parseRepository('ghcr.io/ameideio/primitive-domain-orders')).toMatchObject({host: 'ghcr.io', name: 'ameideio/primitive-domain-orders'})
+    expect(parseRepository('ghcr.io/ameideio/primitive-domain-orders')).toMatchObject({
+      host: 'ghcr.io',
+      name: 'ameideio/primitive-domain-orders',
+    })
     expect(parseRepository('docker.io/library/busybox').host).toBe('registry-1.docker.io')
     expect(isPlainHttp('127.0.0.1:5000')).toBe(true)
     expect(isPlainHttp('localhost:5000')).toBe(true)
@@ -178,8 +211,13 @@ describe('registry references and challenges', () => {
   })
 
   it('parses Basic and Bearer challenges', () => {
-    expect(parseChallenge('Basic realm="ameide-test-registry"')).toEqual({scheme: 'basic', params: {realm: 'ameide-test-registry'}})
-    expect(parseChallenge('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull"')).toEqual({
+    expect(parseChallenge('Basic realm="ameide-test-registry"')).toEqual({
+      scheme: 'basic',
+      params: {realm: 'ameide-test-registry'},
+    })
+    expect(
+      parseChallenge('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull"'),
+    ).toEqual({
       scheme: 'bearer',
       params: {realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:a/b:pull'},
     })
@@ -189,7 +227,11 @@ describe('registry references and challenges', () => {
 
   it('reads GITHUB_TOKEN for ghcr.io only', async () => {
     const credentials = new DockerStyleCredentials({env: {GITHUB_TOKEN: 'ghs_exampletoken'}, home: '/nonexistent'})
-    expect(await credentials.get('ghcr.io')).toMatchObject({username: 'x-access-token', password: 'ghs_exampletoken', source: 'GITHUB_TOKEN'})
+    expect(await credentials.get('ghcr.io')).toMatchObject({
+      username: 'x-access-token',
+      password: 'ghs_exampletoken',
+      source: 'GITHUB_TOKEN',
+    })
     expect(await credentials.get('quay.io')).toBeUndefined()
   })
 })

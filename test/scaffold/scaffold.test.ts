@@ -27,7 +27,9 @@ async function treeDigest(dir: string): Promise<Record<string, string>> {
     const full = path.join(e.parentPath, e.name)
     const rel = path.relative(dir, full)
     if (rel.startsWith('.git' + path.sep)) continue
-    out[rel] = createHash('sha256').update(await readFile(full)).digest('hex')
+    out[rel] = createHash('sha256')
+      .update(await readFile(full))
+      .digest('hex')
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)))
 }
@@ -54,7 +56,8 @@ describe.each(KINDS.map((k) => [k]))('scaffold --kind %s', (kind: Kind) => {
 
     for (const file of LAYOUTS[kind]) {
       const text = await readFile(path.join(repo, `primitives/${kind}/sample-one`, file.path), 'utf8')
-      if (file.role === 'test' && !file.path.endsWith('__init__.py')) expect(text, file.path).toContain('AMEIDE_SCAFFOLD')
+      if (file.role === 'test' && !file.path.endsWith('__init__.py'))
+        expect(text, file.path).toContain('AMEIDE_SCAFFOLD')
       expect(text, file.path).not.toMatch(/:(dev|main|latest)\b/)
       expect(text, file.path).not.toMatch(/^kind:\s*(Deployment|Service|StatefulSet|Application|Kustomization)\b/m)
       expect(text, file.path).not.toMatch(/\{\{\s*[A-Za-z_]+\s*\}\}/)
@@ -75,9 +78,14 @@ describe('scaffold file hygiene per language', () => {
     expect(gofmt.stdout).toBe('')
     expect(gofmt.exitCode).toBe(0)
 
-    const py = (await readdir(path.join(repo, 'primitives/agent/lang-check'), {recursive: true})).filter((f) => f.endsWith('.py'))
+    const py = (await readdir(path.join(repo, 'primitives/agent/lang-check'), {recursive: true})).filter((f) =>
+      f.endsWith('.py'),
+    )
     expect(py.length).toBeGreaterThan(3)
-    const compiled = await execa('python3', ['-m', 'py_compile', ...py], {cwd: path.join(repo, 'primitives/agent/lang-check'), reject: false})
+    const compiled = await execa('python3', ['-m', 'py_compile', ...py], {
+      cwd: path.join(repo, 'primitives/agent/lang-check'),
+      reject: false,
+    })
     expect(compiled.stderr).toBe('')
     expect(compiled.exitCode).toBe(0)
 
@@ -86,8 +94,21 @@ describe('scaffold file hygiene per language', () => {
     const sources = (await readdir(ui, {recursive: true})).filter((f) => f.endsWith('.ts'))
     const tsc = await execa(
       path.resolve('node_modules/.bin/tsc'),
-      ['--noEmit', '--strict', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
-        '--typeRoots', path.resolve('node_modules/@types'), '--types', 'node', ...sources],
+      [
+        '--noEmit',
+        '--strict',
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--target',
+        'ES2022',
+        '--typeRoots',
+        path.resolve('node_modules/@types'),
+        '--types',
+        'node',
+        ...sources,
+      ],
       {cwd: ui, reject: false},
     )
     expect(tsc.stdout + tsc.stderr).toBe('')
@@ -129,7 +150,10 @@ describe('scaffold never overwrites', () => {
     await symlink('/nonexistent-target', path.join(base, 'Dockerfile'))
     const run = await scaffold(repo, 'uisurface', 'portal')
     expect(run.exitCode).toBe(0)
-    const skipped = run.json().files.filter((f: {action: string}) => f.action === 'skip').map((f: {path: string}) => f.path)
+    const skipped = run
+      .json()
+      .files.filter((f: {action: string}) => f.action === 'skip')
+      .map((f: {path: string}) => f.path)
     expect(skipped.sort()).toEqual(['primitives/uisurface/portal/Dockerfile', 'primitives/uisurface/portal/README.md'])
   })
 })
@@ -164,7 +188,7 @@ describe('scaffold --dry-run and determinism', () => {
     expect(run.stdout).toContain('projection/order-view (go)')
     expect(run.stdout).toMatch(/\+ created\s+cmd\/main\.go/)
     expect(run.stdout).toContain('ameide primitive verify --kind projection --name order-view')
-    expect(run.stdout).not.toContain("\u001B[") // NO_COLOR is set by runCli
+    expect(run.stdout).not.toContain('\u001B[') // NO_COLOR is set by runCli
     const again = await runCli(['primitive', 'scaffold', '--kind', 'projection', '--name', 'order-view'], {cwd: repo})
     expect(again.stdout).toMatch(/= skipped \(exists\)\s+cmd\/main\.go/)
   })
@@ -181,55 +205,93 @@ describe('scaffold is atomic under interruption', () => {
     return now
   }
 
-  it.each([['SIGKILL'], ['SIGINT']] as const)('%s mid-write leaves only complete files, and a re-run completes the tree', async (signal) => {
-    const reference = await newRepo()
-    await scaffold(reference, 'domain', 'ledger')
-    const complete = await treeDigest(reference)
+  it.each([['SIGKILL'], ['SIGINT']] as const)(
+    '%s mid-write leaves only complete files, and a re-run completes the tree',
+    async (signal) => {
+      const reference = await newRepo()
+      await scaffold(reference, 'domain', 'ledger')
+      const complete = await treeDigest(reference)
 
-    const repo = await newRepo()
-    const {CLI} = await import('../support/cli.js')
-    const child = execa(process.execPath, [CLI, 'primitive', 'scaffold', '--kind', 'domain', '--name', 'ledger', '--json'], {
-      cwd: repo,
-      env: {AMEIDE_TEST_SLOW_WRITE_MS: '150', NO_COLOR: '1'},
-      reject: false,
-    })
-    // Wait until at least two files are complete, so the kill lands between or inside writes.
-    const base = path.join(repo, 'primitives/domain/ledger')
-    for (let i = 0; i < 400; i++) {
-      const names = await readdir(base, {recursive: true}).catch(() => [] as string[])
-      if (names.filter((n) => !n.includes('.ameide-tmp-')).length >= 4) break
-      await new Promise((r) => setTimeout(r, 10))
-    }
-    await new Promise((r) => setTimeout(r, 75)) // inside the next file's pause
-    child.kill(signal)
-    const ended = await child
-    expect(ended.signal ?? ended.exitCode).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 130)
+      const repo = await newRepo()
+      const {CLI} = await import('../support/cli.js')
+      const child = execa(
+        process.execPath,
+        [CLI, 'primitive', 'scaffold', '--kind', 'domain', '--name', 'ledger', '--json'],
+        {
+          cwd: repo,
+          env: {AMEIDE_TEST_SLOW_WRITE_MS: '150', NO_COLOR: '1'},
+          reject: false,
+        },
+      )
+      // Wait until at least two files are complete, so the kill lands between or inside writes.
+      const base = path.join(repo, 'primitives/domain/ledger')
+      for (let i = 0; i < 400; i++) {
+        const names = await readdir(base, {recursive: true}).catch(() => [] as string[])
+        if (names.filter((n) => !n.includes('.ameide-tmp-')).length >= 4) break
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      await new Promise((r) => setTimeout(r, 75)) // inside the next file's pause
+      child.kill(signal)
+      const ended = await child
+      expect(ended.signal ?? ended.exitCode).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 130)
 
-    const partial = await assertNoPartialFiles(repo, complete)
-    const written = Object.keys(partial).filter((f) => !f.includes('.ameide-tmp-'))
-    expect(written.length).toBeGreaterThan(0)
-    expect(written.length).toBeLessThan(Object.keys(complete).length)
-    if (signal === 'SIGINT') expect(Object.keys(partial).some((f) => f.includes('.ameide-tmp-'))).toBe(false)
+      const partial = await assertNoPartialFiles(repo, complete)
+      const written = Object.keys(partial).filter((f) => !f.includes('.ameide-tmp-'))
+      expect(written.length).toBeGreaterThan(0)
+      expect(written.length).toBeLessThan(Object.keys(complete).length)
+      if (signal === 'SIGINT') expect(Object.keys(partial).some((f) => f.includes('.ameide-tmp-'))).toBe(false)
 
-    const rerun = await scaffold(repo, 'domain', 'ledger')
-    expect(rerun.exitCode).toBe(0)
-    expect(await treeDigest(repo)).toEqual(complete)
-  })
+      const rerun = await scaffold(repo, 'domain', 'ledger')
+      expect(rerun.exitCode).toBe(0)
+      expect(await treeDigest(repo)).toEqual(complete)
+    },
+  )
 })
 
 describe('scaffold rejects bad input with exit 2 and writes nothing', () => {
   const hostileNames = [
-    '', 'Orders', 'ORDERS', 'orders_v2', 'orders v2', '../orders', '..', '.', 'a/b', 'a\\b', '/abs', 'orders/',
-    '-orders', 'orders-', 'or--ders', '1orders', 'orders;rm -rf ~', 'orders$(id)', '`id`', 'orders|cat', 'orders&',
-    'ordérs', 'оrders' /* Cyrillic о */, 'orders\u200b', 'orders\n', 'a'.repeat(34), '~orders', 'orders*', "orders'", '"orders"',
-    'orders.v2', '%2e%2e', 'orders\u0000x',
+    '',
+    'Orders',
+    'ORDERS',
+    'orders_v2',
+    'orders v2',
+    '../orders',
+    '..',
+    '.',
+    'a/b',
+    'a\\b',
+    '/abs',
+    'orders/',
+    '-orders',
+    'orders-',
+    'or--ders',
+    '1orders',
+    'orders;rm -rf ~',
+    'orders$(id)',
+    '`id`',
+    'orders|cat',
+    'orders&',
+    'ordérs',
+    'оrders' /* Cyrillic о */,
+    'orders\u200b',
+    'orders\n',
+    'a'.repeat(34),
+    '~orders',
+    'orders*',
+    "orders'",
+    '"orders"',
+    'orders.v2',
+    '%2e%2e',
+    'orders\u0000x',
   ]
 
   it(`rejects ${hostileNames.length} hostile names`, async () => {
     expect(hostileNames.length).toBeGreaterThanOrEqual(25)
     const repo = await newRepo()
     const runs = await Promise.all(
-      hostileNames.filter((n) => !n.includes('\u0000')).map(async (name) => ({name, run: await scaffold(repo, 'domain', name)})),
+      hostileNames
+        .filter((n) => !n.includes('\u0000'))
+        .map(async (name) => ({name, run: await scaffold(repo, 'domain', name)})),
     )
     for (const {name, run} of runs) {
       expect(run.exitCode, JSON.stringify(name)).toBe(2)
@@ -256,7 +318,9 @@ describe('scaffold rejects bad input with exit 2 and writes nothing', () => {
     expect(lang.json().error).toMatchObject({code: 'UNSUPPORTED_LANGUAGE', exitCode: 2})
     expect(lang.json().error.message).toContain('python')
     expect((await scaffold(repo, 'agent', 'triage', ['--lang', 'py', '--dry-run'])).exitCode).toBe(0)
-    const human = await runCli(['primitive', 'scaffold', '--kind', 'uisurface', '--name', 'x', '--lang', 'go'], {cwd: repo})
+    const human = await runCli(['primitive', 'scaffold', '--kind', 'uisurface', '--name', 'x', '--lang', 'go'], {
+      cwd: repo,
+    })
     expect(human.exitCode).toBe(2)
     expect(human.stderr).toContain('typescript')
     expect(human.stdout).toBe('')
@@ -265,7 +329,9 @@ describe('scaffold rejects bad input with exit 2 and writes nothing', () => {
 
   it('an unknown flag is exit 2 in both modes', async () => {
     const repo = await newRepo()
-    const json = await runCli(['primitive', 'scaffold', '--kind', 'domain', '--name', 'x', '--colour', '--json'], {cwd: repo})
+    const json = await runCli(['primitive', 'scaffold', '--kind', 'domain', '--name', 'x', '--colour', '--json'], {
+      cwd: repo,
+    })
     expect(json.exitCode).toBe(2)
     assertMatchesSchema('error.schema.json', json.json())
     const human = await runCli(['primitive', 'scaffold', '--kind', 'domain'], {cwd: repo})

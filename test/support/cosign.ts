@@ -47,7 +47,11 @@ export async function generateKeyPair(dir: string, password: string): Promise<Co
 }
 
 /** `cosign sign --key … <ref>` offline; `ref` should be digest-pinned (`host/repo@sha256:…`). */
-export async function signImage(keys: CosignKeyPair, ref: string, extraEnv: Record<string, string> = {}): Promise<void> {
+export async function signImage(
+  keys: CosignKeyPair,
+  ref: string,
+  extraEnv: Record<string, string> = {},
+): Promise<void> {
   await cosign(['sign', '--key', keys.privateKey, ...COSIGN_SIGN_OFFLINE_FLAGS, ref], {...keys.env, ...extraEnv})
 }
 
@@ -57,9 +61,12 @@ export async function verifyImage(
   ref: string,
   extraEnv: Record<string, string> = {},
 ): Promise<unknown[]> {
-  const stdout = await cosign(['verify', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--output', 'json', ref], {
-    ...keys.env,
-    ...extraEnv,
-  })
+  const stdout = await cosign(
+    ['verify', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--output', 'json', ref],
+    {
+      ...keys.env,
+      ...extraEnv,
+    },
+  )
   return JSON.parse(stdout) as unknown[]
 }

@@ -91,7 +91,15 @@ export function pullRequestJson(spec: GitHubSpec, apiBase: string, owner: string
   }
 }
 
-export function contentFileJson(spec: GitHubSpec, apiBase: string, owner: string, repo: string, path: string, ref: string, text: string): Json {
+export function contentFileJson(
+  spec: GitHubSpec,
+  apiBase: string,
+  owner: string,
+  repo: string,
+  path: string,
+  ref: string,
+  text: string,
+): Json {
   const ex = spec.example('content-file-response-if-content-is-a-file')
   const name = path.split('/').pop()!
   return {
@@ -102,7 +110,9 @@ export function contentFileJson(spec: GitHubSpec, apiBase: string, owner: string
     name,
     path,
     // GitHub wraps base64 content at 60 characters.
-    content: Buffer.from(text).toString('base64').replace(/(.{60})/g, '$1\n'),
+    content: Buffer.from(text)
+      .toString('base64')
+      .replace(/(.{60})/g, '$1\n'),
     url: `${apiBase}/repos/${owner}/${repo}/contents/${path}?ref=${ref}`,
     html_url: `https://github.com/${owner}/${repo}/blob/${ref}/${path}`,
     download_url: `https://raw.githubusercontent.com/${owner}/${repo}/${ref}/${path}`,

@@ -86,7 +86,12 @@ export class GitHubSpec {
     let validate = this.validators.get(key)
     if (!validate) {
       let schema = this.resolvePointer(pointer) as Json
-      if (options.closeTopLevel && schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) {
+      if (
+        options.closeTopLevel &&
+        schema.type === 'object' &&
+        schema.properties &&
+        schema.additionalProperties === undefined
+      ) {
         // The request body's own fields: GitHub documents every accepted field, so an undocumented one is a defect.
         schema = {...schema, additionalProperties: false}
       }
@@ -128,7 +133,9 @@ export class GitHubSpec {
 
   private operation(template: string, method: string, op: Json): SpecOperation {
     const base = `#/paths/${escapePointer(template)}/${method}`
-    const parameters = ((op.parameters ?? []) as Json[]).map((p) => (p.$ref ? this.resolvePointer(p.$ref) : p) as SpecOperation['parameters'][number])
+    const parameters = ((op.parameters ?? []) as Json[]).map(
+      (p) => (p.$ref ? this.resolvePointer(p.$ref) : p) as SpecOperation['parameters'][number],
+    )
     let requestBodySchemaPointer: string | null = null
     if (op.requestBody?.content?.['application/json']?.schema) {
       requestBodySchemaPointer = `${base}/requestBody/content/application~1json/schema`
@@ -148,7 +155,14 @@ export class GitHubSpec {
       }
       responses.set(status, byType)
     }
-    return {method: method.toUpperCase(), template, operationId: op.operationId as string, parameters, requestBodySchemaPointer, responses}
+    return {
+      method: method.toUpperCase(),
+      template,
+      operationId: op.operationId as string,
+      parameters,
+      requestBodySchemaPointer,
+      responses,
+    }
   }
 }
 
@@ -197,7 +211,8 @@ function escapePointer(s: string): string {
 
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '(root)'
-  if (e.keyword === 'additionalProperties') return `${at}: unknown field "${(e.params as {additionalProperty: string}).additionalProperty}"`
+  if (e.keyword === 'additionalProperties')
+    return `${at}: unknown field "${(e.params as {additionalProperty: string}).additionalProperty}"`
   return `${at}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`
 }
 

@@ -126,7 +126,9 @@ export class FakeGitHub {
   private readonly pollCounts = new Map<number, number>()
   private listings = 0
   private nextRunId = 9_000_001
-  private readonly opts: Required<Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch'>> & {prBranch?: string | null}
+  private readonly opts: Required<Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch'>> & {
+    prBranch?: string | null
+  }
   private readonly spec: GitHubSpec
 
   constructor(options: FakeGitHubOptions) {
@@ -147,7 +149,15 @@ export class FakeGitHub {
     }
     for (const r of options.existingRuns ?? []) this.runs.push(this.makeRun(r))
     for (const p of options.existingPulls ?? []) {
-      this.pulls.push({number: 40 + this.pulls.length, branch: 'x', base: 'main', state: 'open', title: 'existing', createdAt: new Date(), ...p})
+      this.pulls.push({
+        number: 40 + this.pulls.length,
+        branch: 'x',
+        base: 'main',
+        state: 'open',
+        title: 'existing',
+        createdAt: new Date(),
+        ...p,
+      })
     }
   }
 
@@ -222,9 +232,21 @@ export class FakeGitHub {
         body = raw
       }
     }
-    this.requests.push({method, path: url.pathname, operationId: found?.operation.operationId ?? null, query, body, headers: req.headers})
+    this.requests.push({
+      method,
+      path: url.pathname,
+      operationId: found?.operation.operationId ?? null,
+      query,
+      body,
+      headers: req.headers,
+    })
     if (!found) {
-      return this.fail(res, [{where: `${method} ${url.pathname}`, problem: 'no operation in GitHub\'s OpenAPI description matches this method and path'}])
+      return this.fail(res, [
+        {
+          where: `${method} ${url.pathname}`,
+          problem: "no operation in GitHub's OpenAPI description matches this method and path",
+        },
+      ])
     }
     const {operation, params} = found
     const problems = this.validateRequest(operation, params, url.searchParams, raw, body)
@@ -233,15 +255,27 @@ export class FakeGitHub {
     const auth = req.headers.authorization ?? ''
     let response: FakeResponse
     if (auth !== `token ${this.opts.token}` && auth !== `Bearer ${this.opts.token}`) {
-      response = {status: 401, body: {message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401'}}
+      response = {
+        status: 401,
+        body: {message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401'},
+      }
     } else {
       const queued = this.queued.get(operation.operationId)
-      response = queued && queued.length > 0 ? queued.shift()! : this.behave(operation.operationId, params, query, body as Json, req)
+      response =
+        queued && queued.length > 0
+          ? queued.shift()!
+          : this.behave(operation.operationId, params, query, body as Json, req)
     }
     this.send(res, operation, response)
   }
 
-  private validateRequest(op: SpecOperation, params: Record<string, string>, search: URLSearchParams, raw: string, body: unknown): Violation[] {
+  private validateRequest(
+    op: SpecOperation,
+    params: Record<string, string>,
+    search: URLSearchParams,
+    raw: string,
+    body: unknown,
+  ): Violation[] {
     const where = `${op.method} ${op.template} (${op.operationId})`
     const out: Violation[] = []
     for (const p of op.parameters.filter((x) => x.in === 'path')) {
@@ -253,11 +287,15 @@ export class FakeGitHub {
       if (!p) out.push({where, problem: `unknown query parameter "${name}"`})
       else out.push(...this.validateParam(p.schema, value, `${where} query parameter ${name}`))
     }
-    for (const p of declared.values()) if (p.required && !search.has(p.name)) out.push({where, problem: `missing query parameter "${p.name}"`})
+    for (const p of declared.values())
+      if (p.required && !search.has(p.name)) out.push({where, problem: `missing query parameter "${p.name}"`})
     if (op.requestBodySchemaPointer) {
       if (raw.length === 0) out.push({where, problem: 'missing request body'})
       else if (typeof body === 'string') out.push({where, problem: 'request body is not JSON'})
-      else out.push(...this.spec.validate(op.requestBodySchemaPointer, body, `${where} request body`, {closeTopLevel: true}))
+      else
+        out.push(
+          ...this.spec.validate(op.requestBodySchemaPointer, body, `${where} request body`, {closeTopLevel: true}),
+        )
     } else if (raw.length > 0) {
       out.push({where, problem: 'the operation takes no request body'})
     }
@@ -268,7 +306,8 @@ export class FakeGitHub {
   private validateParam(schema: Json, value: string | undefined, where: string): Violation[] {
     if (value === undefined) return [{where, problem: 'missing'}]
     let typed: unknown = value
-    if (schema.type === 'integer' || schema.type === 'number') typed = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value
+    if (schema.type === 'integer' || schema.type === 'number')
+      typed = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value
     if (schema.type === 'boolean') typed = value === 'true' ? true : value === 'false' ? false : value
     return this.spec.validateSchema(schema, typed, where)
   }
@@ -276,7 +315,11 @@ export class FakeGitHub {
   private fail(res: ServerResponse, problems: Violation[]): void {
     this.violations.push(...problems)
     res.writeHead(500, {'content-type': 'application/json; charset=utf-8'})
-    res.end(JSON.stringify({message: `fake GitHub: OpenAPI violation: ${problems.map((p) => `${p.where}: ${p.problem}`).join('; ')}`}))
+    res.end(
+      JSON.stringify({
+        message: `fake GitHub: OpenAPI violation: ${problems.map((p) => `${p.where}: ${p.problem}`).join('; ')}`,
+      }),
+    )
   }
 
   private send(res: ServerResponse, op: SpecOperation, response: FakeResponse): void {
@@ -288,12 +331,17 @@ export class FakeGitHub {
       // 304: GitHub answers any conditional GET so; the description lists it only on some operations.
     } else if (documented) {
       const pointer = documented.get('application/json')
-      if (!pointer) problems.push({where, problem: `no application/json response documented (${[...documented.keys()].join(', ')})`})
+      if (!pointer)
+        problems.push({
+          where,
+          problem: `no application/json response documented (${[...documented.keys()].join(', ')})`,
+        })
       else problems = this.spec.validate(pointer, response.body, where)
     } else if (response.status >= 400) {
       // Errors GitHub sends on every operation (401, 403, 422, 429, 5xx) but documents only on some.
       problems = this.spec.validate('#/components/schemas/basic-error', response.body, where)
-      if (typeof (response.body as Json | undefined)?.message !== 'string') problems.push({where, problem: 'an error body has a message'})
+      if (typeof (response.body as Json | undefined)?.message !== 'string')
+        problems.push({where, problem: 'an error body has a message'})
     } else {
       problems.push({where, problem: `status ${response.status} is not documented for this operation`})
     }
@@ -321,16 +369,33 @@ export class FakeGitHub {
   }
 
   private repoMatches(params: Record<string, string>): boolean {
-    return params.owner.toLowerCase() === this.opts.owner.toLowerCase() && params.repo.toLowerCase() === this.opts.repo.toLowerCase()
+    return (
+      params.owner.toLowerCase() === this.opts.owner.toLowerCase() &&
+      params.repo.toLowerCase() === this.opts.repo.toLowerCase()
+    )
   }
 
   private workflow(id: string): FakeWorkflow | undefined {
     return this.opts.workflows.find((w) => w.file === id || String(w.id) === id)
   }
 
-  private behave(operationId: string, params: Record<string, string>, query: Record<string, string>, body: Json, req: IncomingMessage): FakeResponse {
+  private behave(
+    operationId: string,
+    params: Record<string, string>,
+    query: Record<string, string>,
+    body: Json,
+    req: IncomingMessage,
+  ): FakeResponse {
     if (operationId === 'users/get-authenticated') {
-      if (this.opts.tokenIsApp) return {status: 403, body: {message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403'}}
+      if (this.opts.tokenIsApp)
+        return {
+          status: 403,
+          body: {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest',
+            status: '403',
+          },
+        }
       return {status: 200, body: privateUserJson(this.spec, this.opts.login)}
     }
     if (!this.repoMatches(params)) return this.notFound()
@@ -346,7 +411,14 @@ export class FakeGitHub {
         const wf = this.workflow(params.workflow_id)
         if (!wf || !this.opts.refs.includes(body.ref)) return this.notFound()
         if (this.opts.dispatch === 'ghes' && 'return_run_details' in body) {
-          return {status: 400, body: {message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: 'https://docs.github.com/enterprise-server@3.19/rest', status: '400'}}
+          return {
+            status: 400,
+            body: {
+              message: 'Invalid request.\n\n"return_run_details" is not a permitted key.',
+              documentation_url: 'https://docs.github.com/enterprise-server@3.19/rest',
+              status: '400',
+            },
+          }
         }
         const inputs = (body.inputs ?? {}) as Record<string, string>
         const run = this.makeRun({
@@ -360,7 +432,14 @@ export class FakeGitHub {
         this.runs.push(run)
         this.dispatchedInputs.set(run.id, inputs)
         if (this.opts.dispatch === 'details' && body.return_run_details === true) {
-          return {status: 200, body: {workflow_run_id: run.id, run_url: `${this.url}/repos/${owner}/${repo}/actions/runs/${run.id}`, html_url: `https://github.com/${owner}/${repo}/actions/runs/${run.id}`}}
+          return {
+            status: 200,
+            body: {
+              workflow_run_id: run.id,
+              run_url: `${this.url}/repos/${owner}/${repo}/actions/runs/${run.id}`,
+              html_url: `https://github.com/${owner}/${repo}/actions/runs/${run.id}`,
+            },
+          }
         }
         return {status: 204}
       }
@@ -377,14 +456,23 @@ export class FakeGitHub {
           .filter((r) => (query.actor ? r.actor === query.actor : true))
           .filter((r) => r.createdAt.getTime() >= Math.floor(since / 1000) * 1000)
           .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-        return {status: 200, body: {total_count: runs.length, workflow_runs: runs.map((r) => workflowRunJson(this.spec, this.url, owner, repo, r))}}
+        return {
+          status: 200,
+          body: {
+            total_count: runs.length,
+            workflow_runs: runs.map((r) => workflowRunJson(this.spec, this.url, owner, repo, r)),
+          },
+        }
       }
       case 'actions/get-workflow-run': {
         const run = this.runs.find((r) => String(r.id) === params.run_id)
         if (!run) return this.notFound()
         this.advance(run)
         const json = workflowRunJson(this.spec, this.url, owner, repo, run)
-        const etag = `W/"${createHash('sha256').update(JSON.stringify({...json, updated_at: null})).digest('hex').slice(0, 32)}"`
+        const etag = `W/"${createHash('sha256')
+          .update(JSON.stringify({...json, updated_at: null}))
+          .digest('hex')
+          .slice(0, 32)}"`
         if (req.headers['if-none-match'] === etag) {
           this.notModified++
           return {status: 304, headers: {etag}}
@@ -417,7 +505,14 @@ export class FakeGitHub {
     run.conclusion = this.opts.conclusion
     if (run.conclusion === 'success' && this.opts.prBranch !== null) {
       const branch = this.opts.prBranch ?? `scaffold/${inputs.kind}-${inputs.name}-${inputs.version}`
-      this.pulls.push({number: 100 + this.pulls.length, branch, base: 'main', state: 'open', title: `GitOps: scaffold ${inputs.kind}-${inputs.name}-${inputs.version}`, createdAt: new Date()})
+      this.pulls.push({
+        number: 100 + this.pulls.length,
+        branch,
+        base: 'main',
+        state: 'open',
+        title: `GitOps: scaffold ${inputs.kind}-${inputs.name}-${inputs.version}`,
+        createdAt: new Date(),
+      })
     }
   }
 }
@@ -427,7 +522,9 @@ function runName(yaml: string, inputs: Record<string, string>): string {
   const runNameLine = /^run-name:\s*"?(.*?)"?\s*$/m.exec(yaml)
   const nameLine = /^name:\s*(.*)$/m.exec(yaml)
   if (!runNameLine) return nameLine?.[1] ?? 'workflow'
-  return runNameLine[1].replace(/\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z0-9_-]+)\s*\}\}/g, (_, n: string) => inputs[n] ?? '').trim()
+  return runNameLine[1]
+    .replace(/\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z0-9_-]+)\s*\}\}/g, (_, n: string) => inputs[n] ?? '')
+    .trim()
 }
 
 export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub> {

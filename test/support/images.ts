@@ -163,8 +163,17 @@ export async function pushMultiArchIndex(
   }
   const digestFile = path.join(env.runroot, `${slug}-${tag}.index.digest`)
   const tagRef = `${registry.host}/${repo}:${tag}`
-  await buildah(env, ['manifest', 'push', '--all', '--quiet', '--format', 'oci', ...(await pushArgs(registry, env, digestFile)), list,
-    `docker://${tagRef}`])
+  await buildah(env, [
+    'manifest',
+    'push',
+    '--all',
+    '--quiet',
+    '--format',
+    'oci',
+    ...(await pushArgs(registry, env, digestFile)),
+    list,
+    `docker://${tagRef}`,
+  ])
   const digest = (await readFile(digestFile, 'utf8')).trim()
   // Read the children back from the registry: the local list holds pre-conversion (non-OCI) digests.
   const pushed = await getManifest(registry, repo, digest)

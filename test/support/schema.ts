@@ -26,6 +26,8 @@ export function schemaValidator(name: string): ValidateFunction {
 export function assertMatchesSchema(name: string, doc: unknown): void {
   const validate = schemaValidator(name)
   if (!validate(doc)) {
-    throw new Error(`${name}: document does not match:\n${JSON.stringify(validate.errors, null, 2)}\n${JSON.stringify(doc, null, 2).slice(0, 4000)}`)
+    throw new Error(
+      `${name}: document does not match:\n${JSON.stringify(validate.errors, null, 2)}\n${JSON.stringify(doc, null, 2).slice(0, 4000)}`,
+    )
   }
 }

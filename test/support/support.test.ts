@@ -78,11 +78,15 @@ describe('registry + images + cosign', () => {
     expect(payloads[0].critical.image['docker-manifest-digest']).toBe(base.digest)
     // A different key must not verify (cosign exits 12: no matching signatures).
     const other = await generateKeyPair(path.join(tmp, 'other-keys'), 'another-test-password')
-    const rejected = await execa(requireTool('cosign'), ['verify', '--key', other.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, base.ref], {
-      env: other.env,
-      extendEnv: false,
-      reject: false,
-    })
+    const rejected = await execa(
+      requireTool('cosign'),
+      ['verify', '--key', other.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, base.ref],
+      {
+        env: other.env,
+        extendEnv: false,
+        reject: false,
+      },
+    )
     expect(rejected.exitCode).not.toBe(0)
     expect(await cosign(['triangulate', base.ref], keys.env)).toContain('.sig')
   })

@@ -18,7 +18,10 @@ export const INSTALL_SCRIPT = 'scripts/ci/install-toolchain.sh'
 
 /** Thrown when a tool the tests need is not installed. Tests must fail (not skip) on a missing tool. */
 export class MissingToolError extends Error {
-  constructor(readonly tool: string, searched: readonly string[]) {
+  constructor(
+    readonly tool: string,
+    searched: readonly string[],
+  ) {
     super(
       `Required tool "${tool}" was not found (searched ${searched.join(':')}).\n` +
         `Install the test toolchain as root:  bash ${INSTALL_SCRIPT}\n` +

@@ -84,19 +84,27 @@ describe('imports', () => {
       'internal/a/a_test.go': 'package a\n\nimport "buf.build/gen/go/tests/may"\n',
     })
     const check = await runCheck(repo, 'domain', 'orders', 'imports')
-    expect(where(check, D)).toEqual(['sdk-only@internal/a/a.go:5', 'cross-primitive@internal/a/a.go:6', 'cross-primitive@internal/a/a.go:8'])
+    expect(where(check, D)).toEqual([
+      'sdk-only@internal/a/a.go:5',
+      'cross-primitive@internal/a/a.go:6',
+      'cross-primitive@internal/a/a.go:8',
+    ])
     expect(check.findings[0].column).toBe(10)
   })
 
   it('Go: domain handlers must not import a broker; the dispatcher may', async () => {
-    const broker = 'package h\n\nimport (\n\twm "github.com/ThreeDotsLabs/watermill/message"\n\t"github.com/segmentio/kafka-go"\n)\n'
+    const broker =
+      'package h\n\nimport (\n\twm "github.com/ThreeDotsLabs/watermill/message"\n\t"github.com/segmentio/kafka-go"\n)\n'
     const repo = await primitiveWith('domain', 'orders', {
       'go.mod': GO_MOD,
       'internal/handlers/handlers.go': broker,
       'internal/dispatcher/dispatcher.go': broker,
     })
     const check = await runCheck(repo, 'domain', 'orders', 'imports')
-    expect(where(check, D)).toEqual(['handler-broker@internal/handlers/handlers.go:4', 'handler-broker@internal/handlers/handlers.go:5'])
+    expect(where(check, D)).toEqual([
+      'handler-broker@internal/handlers/handlers.go:4',
+      'handler-broker@internal/handlers/handlers.go:5',
+    ])
   })
 
   it('TypeScript: core proto, @buf, SDK internals and other primitives fail; the SDK barrel and test files do not', async () => {
@@ -107,7 +115,7 @@ describe('imports', () => {
         "const o = require('../../../primitives/domain/orders/src/index.js')",
         "const p = await import('@ameideio/ameide-sdk-ts/src/_proto/x.js')",
         "// import '@ameide/core-proto'",
-        "const s = \"import '@buf/in-string'\"",
+        'const s = "import \'@buf/in-string\'"',
         "export * from '@ameideio/ameide-sdk-ts/proto.js'",
       ].join('\n'),
       'tests/a.test.ts': "import {x} from '@ameide/core-proto'\n",
@@ -137,11 +145,18 @@ describe('imports', () => {
       'tests/test_agent.py': 'import ameide_core_proto\n',
     })
     const check = await runCheck(repo, 'agent', 'triage', 'imports')
-    expect(where(check, 'primitives/agent/triage')).toEqual(['cross-primitive@src/agent.py:2', 'sdk-only@src/agent.py:5', 'sdk-internal@src/agent.py:7'])
+    expect(where(check, 'primitives/agent/triage')).toEqual([
+      'cross-primitive@src/agent.py:2',
+      'sdk-only@src/agent.py:5',
+      'sdk-internal@src/agent.py:7',
+    ])
   })
 
   it('passes a clean primitive', async () => {
-    const repo = await primitiveWith('domain', 'orders', {'go.mod': GO_MOD, 'cmd/main.go': 'package main\n\nimport "fmt"\n'})
+    const repo = await primitiveWith('domain', 'orders', {
+      'go.mod': GO_MOD,
+      'cmd/main.go': 'package main\n\nimport "fmt"\n',
+    })
     expect((await runCheck(repo, 'domain', 'orders', 'imports')).status).toBe('pass')
   })
 })

@@ -17,7 +17,11 @@ async function treeDigest(dir: string): Promise<Record<string, string>> {
     const full = path.join(e.parentPath, e.name)
     const rel = path.relative(dir, full)
     if (rel === '.git' || rel.startsWith(`.git${path.sep}`)) continue
-    out[rel] = e.isFile() ? createHash('sha256').update(await readFile(full)).digest('hex') : 'dir'
+    out[rel] = e.isFile()
+      ? createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex')
+      : 'dir'
   }
   return out
 }
@@ -40,11 +44,22 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
     const doc = run.json()
     assertMatchesSchema('verify.schema.json', doc)
     expect(doc.summary).toBe('fail')
-    expect(doc.primitives.map((p: {path: string}) => p.path)).toEqual([...KINDS].sort().map((k) => `primitives/${k}/demo`))
+    expect(doc.primitives.map((p: {path: string}) => p.path)).toEqual(
+      [...KINDS].sort().map((k) => `primitives/${k}/demo`),
+    )
     for (const p of doc.primitives) {
       const failing = p.checks.filter((c: {status: string}) => c.status === 'fail').map((c: {id: string}) => c.id)
       expect(failing, p.path).toEqual(['scaffold-markers'])
-      expect(p.checks.map((c: {id: string}) => c.id)).toEqual(['shape', 'scaffold-markers', 'tests', 'imports', 'codegen', 'secrets', 'image-policy', 'naming'])
+      expect(p.checks.map((c: {id: string}) => c.id)).toEqual([
+        'shape',
+        'scaffold-markers',
+        'tests',
+        'imports',
+        'codegen',
+        'secrets',
+        'image-policy',
+        'naming',
+      ])
     }
     expect(await treeDigest(repo)).toEqual(before)
   })
@@ -55,14 +70,17 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
     expect(run.stdout).toMatch(/✗ scaffold-markers/)
     expect(run.stdout).toMatch(/✓ shape/)
     expect(run.stdout).toMatch(/– codegen/)
-    expect(run.stdout).toMatch(/primitives\/domain\/demo\/internal\/handlers\/handlers_test\.go:\d+:\d+ \[scaffold-marker\]/)
+    expect(run.stdout).toMatch(
+      /primitives\/domain\/demo\/internal\/handlers\/handlers_test\.go:\d+:\d+ \[scaffold-marker\]/,
+    )
     expect(run.stdout).toMatch(/^FAIL: 1 primitive\(s\), 1 failing;/m)
   })
 
   it('after the markers are replaced, every check passes (warnings allowed) and the exit code is 0', async () => {
     const green = await makeTempDir('ameide-verify-green-')
     await initGitRepo(green)
-    for (const kind of KINDS) await runCli(['primitive', 'scaffold', '--kind', kind, '--name', 'demo', '--json'], {cwd: green})
+    for (const kind of KINDS)
+      await runCli(['primitive', 'scaffold', '--kind', kind, '--name', 'demo', '--json'], {cwd: green})
     for (const e of await readdir(path.join(green, 'primitives'), {recursive: true, withFileTypes: true})) {
       if (!e.isFile()) continue
       const file = path.join(e.parentPath, e.name)
@@ -78,13 +96,16 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
       for (const c of p.checks) {
         expect(['pass', 'warn', 'skip'], `${p.path} ${c.id}`).toContain(c.status)
         // The templates' Dockerfiles carry version tags awaiting a digest: the only warnings.
-        if (c.status === 'warn') expect(c.findings.map((f: {rule: string}) => f.rule)).toEqual(c.findings.map(() => 'unpinned-base-image'))
+        if (c.status === 'warn')
+          expect(c.findings.map((f: {rule: string}) => f.rule)).toEqual(c.findings.map(() => 'unpinned-base-image'))
       }
     }
   })
 
   it('without --kind/--name/--all it verifies the primitive containing the current directory', async () => {
-    const run = await runCli(['primitive', 'verify', '--json', '--check', 'shape'], {cwd: path.join(repo, 'primitives/agent/demo/src')})
+    const run = await runCli(['primitive', 'verify', '--json', '--check', 'shape'], {
+      cwd: path.join(repo, 'primitives/agent/demo/src'),
+    })
     expect(run.exitCode).toBe(0)
     const doc = run.json()
     expect(doc.primitives.map((p: {path: string}) => p.path)).toEqual(['primitives/agent/demo'])
@@ -92,7 +113,22 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
   })
 
   it('--check selects checks (repeatable and comma-separated) in the stable order', async () => {
-    const run = await runCli(['primitive', 'verify', '--kind', 'agent', '--name', 'demo', '--check', 'secrets,imports', '--check', 'tests', '--json'], {cwd: repo})
+    const run = await runCli(
+      [
+        'primitive',
+        'verify',
+        '--kind',
+        'agent',
+        '--name',
+        'demo',
+        '--check',
+        'secrets,imports',
+        '--check',
+        'tests',
+        '--json',
+      ],
+      {cwd: repo},
+    )
     expect(run.exitCode).toBe(0)
     expect(run.json().primitives[0].checks.map((c: {id: string}) => c.id)).toEqual(['tests', 'imports', 'secrets'])
   })
@@ -106,7 +142,9 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
       env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summaryFile},
     })
     expect(run.exitCode).toBe(1)
-    expect(run.stderr).toMatch(/^::error file=primitives\/domain\/demo\/internal\/handlers\/handlers_test\.go,line=\d+,col=\d+,title=ameide verify scaffold-markers%3A scaffold-marker::/m)
+    expect(run.stderr).toMatch(
+      /^::error file=primitives\/domain\/demo\/internal\/handlers\/handlers_test\.go,line=\d+,col=\d+,title=ameide verify scaffold-markers%3A scaffold-marker::/m,
+    )
     expect(run.stderr).toMatch(/^::warning file=primitives\/domain\/demo\/Dockerfile,line=\d+/m)
     run.json() // stdout is still exactly one JSON document
     const md = await readFile(summaryFile, 'utf8')

@@ -65,7 +65,10 @@ describe('codegen', () => {
     await writeFile(path.join(drifted, P, 'internal/gen/stale_pb.ts'), 'export {}\n')
     const check = await runCheck(drifted, 'uisurface', 'portal', 'codegen', WITH_BUF)
     expect(check.status).toBe('fail')
-    expect(where(check, P)).toEqual(['codegen-drift@internal/gen/ameide/orders/v1/orders_pb.ts:0', 'codegen-drift@internal/gen/stale_pb.ts:0'])
+    expect(where(check, P)).toEqual([
+      'codegen-drift@internal/gen/ameide/orders/v1/orders_pb.ts:0',
+      'codegen-drift@internal/gen/stale_pb.ts:0',
+    ])
     expect(check.findings[0].message).toContain('differs')
     expect(check.findings[1].message).toContain('stale')
     expect(check.findings[0].hint).toContain('buf generate --template buf.gen.uisurface-portal.local.yaml')
@@ -76,19 +79,38 @@ describe('codegen', () => {
     expect(check.status).toBe('fail')
     expect(check.findings.map((f) => f.rule)).toEqual(['tool-missing'])
     expect(check.findings[0].hint).toContain('@bufbuild/buf')
-    const run = await runCli(['primitive', 'verify', '--kind', 'uisurface', '--name', 'portal', '--check', 'codegen', '--repo-root', repo, '--json'], {
-      env: {PATH: WITHOUT_BUF},
-    })
+    const run = await runCli(
+      [
+        'primitive',
+        'verify',
+        '--kind',
+        'uisurface',
+        '--name',
+        'portal',
+        '--check',
+        'codegen',
+        '--repo-root',
+        repo,
+        '--json',
+      ],
+      {
+        env: {PATH: WITHOUT_BUF},
+      },
+    )
     expect(run.exitCode).toBe(3)
     expect(run.json().summary).toBe('fail')
   })
 
   it('fails a buf.gen*.yaml whose out is "." or outside the generated roots', async () => {
     const bad = await primitiveWith('domain', 'orders', {
-      'buf.gen.yaml': 'version: v2\nplugins:\n  - local: protoc-gen-go\n    out: .\n  - local: protoc-gen-es\n    out: src/gen\n  - local: protoc-gen-x\n    out: internal/gen\n',
+      'buf.gen.yaml':
+        'version: v2\nplugins:\n  - local: protoc-gen-go\n    out: .\n  - local: protoc-gen-es\n    out: src/gen\n  - local: protoc-gen-x\n    out: internal/gen\n',
     })
     const check = await runCheck(bad, 'domain', 'orders', 'codegen', WITH_BUF)
-    expect(where(check, 'primitives/domain/orders')).toEqual(['codegen-out-path@buf.gen.yaml:4', 'codegen-out-path@buf.gen.yaml:6'])
+    expect(where(check, 'primitives/domain/orders')).toEqual([
+      'codegen-out-path@buf.gen.yaml:4',
+      'codegen-out-path@buf.gen.yaml:6',
+    ])
   })
 
   it('fails generated code that no template regenerates, and skips a primitive without generated code', async () => {

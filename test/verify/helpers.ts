@@ -25,7 +25,13 @@ export async function primitiveWith(kind: Kind, name: string, files: Record<stri
 }
 
 /** Runs one check of the real verify core on a primitive and returns its result. */
-export async function runCheck(repo: string, kind: Kind, name: string, id: CheckId, envPath?: string): Promise<CheckResult> {
+export async function runCheck(
+  repo: string,
+  kind: Kind,
+  name: string,
+  id: CheckId,
+  envPath?: string,
+): Promise<CheckResult> {
   const result = await verifyPrimitives({repoRoot: repo, selection: {mode: 'one', kind, name}, checks: [id], envPath})
   const check = result.primitives[0].checks[0]
   expect(check.id).toBe(id)

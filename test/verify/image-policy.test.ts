@@ -38,7 +38,9 @@ describe('image-policy', () => {
   })
 
   it('a Dockerfile whose images all carry digests passes; one with only version tags warns', async () => {
-    const pinned = await primitiveWith('domain', 'orders', {Dockerfile: `FROM golang:1.24@${DIGEST} AS build\nFROM scratch\n`})
+    const pinned = await primitiveWith('domain', 'orders', {
+      Dockerfile: `FROM golang:1.24@${DIGEST} AS build\nFROM scratch\n`,
+    })
     expect((await runCheck(pinned, 'domain', 'orders', 'image-policy')).status).toBe('pass')
     const tagged = await primitiveWith('domain', 'orders', {Dockerfile: 'FROM golang:1.24\n'})
     expect((await runCheck(tagged, 'domain', 'orders', 'image-policy')).status).toBe('warn')
@@ -84,26 +86,61 @@ describe('image-policy', () => {
   })
 
   it('YAML: block scalars nested twice, multi-document streams and JSON are parsed; a YAML bomb does not hang', async () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]', 'image: bomb:latest'].join('\n')
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+      'image: bomb:latest',
+    ].join('\n')
     const repo = await primitiveWith('domain', 'orders', {
-      'a.yaml': ['outer: |', '  inner: |', '    image: nested:latest', '---', `image: ok:1@${DIGEST}`, '---', 'image: second-doc:dev'].join('\n'),
+      'a.yaml': [
+        'outer: |',
+        '  inner: |',
+        '    image: nested:latest',
+        '---',
+        `image: ok:1@${DIGEST}`,
+        '---',
+        'image: second-doc:dev',
+      ].join('\n'),
       'b.json': '{\n  "containers": [\n    {"image": "docker.io/library/nginx:latest"}\n  ]\n}\n',
       'bomb.yaml': bomb,
     })
     const check = await runCheck(repo, 'domain', 'orders', 'image-policy')
-    expect(where(check, P)).toEqual(['floating-tag@a.yaml:3', 'floating-tag@a.yaml:7', 'floating-tag@b.json:3', 'floating-tag@bomb.yaml:6'])
+    expect(where(check, P)).toEqual([
+      'floating-tag@a.yaml:3',
+      'floating-tag@a.yaml:7',
+      'floating-tag@b.json:3',
+      'floating-tag@bomb.yaml:6',
+    ])
   })
 
   it('string literals in source: manifests in Go raw strings and floating refs in TS/Python strings fail; comments do not', async () => {
     const repo = await primitiveWith('domain', 'orders', {
-      'internal/job.go': ['package x', '', '// image: commented:latest', 'const job = `', 'spec:', '  image: busybox:latest', '`', 'var fmt = "%s:latest"', ''].join('\n'),
+      'internal/job.go': [
+        'package x',
+        '',
+        '// image: commented:latest',
+        'const job = `',
+        'spec:',
+        '  image: busybox:latest',
+        '`',
+        'var fmt = "%s:latest"',
+        '',
+      ].join('\n'),
       'src/a.ts': "// 'node:latest'\nconst img = 'ghcr.io/ameideio/app:main'\n",
-      'src/a.py': "# 'python:dev'\nIMAGE = \"python:dev\"\n",
+      'src/a.py': '# \'python:dev\'\nIMAGE = "python:dev"\n',
       'run.sh': 'docker run --rm redis:latest\n',
       'README.md': 'docker run nginx:latest\n',
     })
     const check = await runCheck(repo, 'domain', 'orders', 'image-policy')
-    expect(where(check, P)).toEqual(['floating-tag@internal/job.go:6', 'floating-tag@run.sh:1', 'floating-tag@src/a.py:2', 'floating-tag@src/a.ts:2'])
+    expect(where(check, P)).toEqual([
+      'floating-tag@internal/job.go:6',
+      'floating-tag@run.sh:1',
+      'floating-tag@src/a.py:2',
+      'floating-tag@src/a.ts:2',
+    ])
   })
 
   it('a YAML file with digest-pinned images and IfNotPresent passes; Helm templates are scanned line by line', async () => {
@@ -112,7 +149,8 @@ describe('image-policy', () => {
     })
     expect((await runCheck(ok, 'domain', 'orders', 'image-policy')).status).toBe('pass')
     const helm = await primitiveWith('domain', 'orders', {
-      'templates/job.yaml': '{{- if .Values.enabled }}\nimage: {{ .Values.image }}\nother: {{ .Values.x }}:latest\nimage2Image: nginx:latest\n{{- end }}\n',
+      'templates/job.yaml':
+        '{{- if .Values.enabled }}\nimage: {{ .Values.image }}\nother: {{ .Values.x }}:latest\nimage2Image: nginx:latest\n{{- end }}\n',
     })
     expect(where(await runCheck(helm, 'domain', 'orders', 'image-policy'), P)).toEqual([
       'floating-tag@templates/job.yaml:3',
@@ -124,9 +162,11 @@ describe('image-policy', () => {
 describe('naming', () => {
   it('warns (never fails) on CRUD verbs in domain handlers and proto RPCs, with a business-verb suggestion', async () => {
     const repo = await primitiveWith('domain', 'orders', {
-      'internal/handlers/handlers.go': 'package h\n\nfunc (h *Handlers) UpdateOrder(ctx context.Context) error { return nil }\nfunc (h *Handlers) PlaceOrder() {}\nfunc (h *Handlers) Settle() {}\nfunc helper() {}\n',
+      'internal/handlers/handlers.go':
+        'package h\n\nfunc (h *Handlers) UpdateOrder(ctx context.Context) error { return nil }\nfunc (h *Handlers) PlaceOrder() {}\nfunc (h *Handlers) Settle() {}\nfunc helper() {}\n',
       'internal/handlers/handlers_test.go': 'package h\n\nfunc (s *suite) SetUp() {}\n',
-      'proto/orders.proto': 'service Orders {\n  rpc SetPrice(SetPriceRequest) returns (SetPriceResponse);\n  rpc Approve(A) returns (B);\n}\n',
+      'proto/orders.proto':
+        'service Orders {\n  rpc SetPrice(SetPriceRequest) returns (SetPriceResponse);\n  rpc Approve(A) returns (B);\n}\n',
     })
     const check = await runCheck(repo, 'domain', 'orders', 'naming')
     expect(check.status).toBe('warn')

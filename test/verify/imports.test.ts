@@ -58,7 +58,7 @@ describe('TypeScript imports', () => {
   it('reads import, import type, export from, require, dynamic import, import-equals', () => {
     const src = [
       "import a from 'a-default'",
-      "import {b, c as d} from \"named\"",
+      'import {b, c as d} from "named"',
       "import * as ns from 'namespace'",
       "import type {T} from 'types-only'",
       "import 'side-effect'",
@@ -95,7 +95,7 @@ describe('TypeScript imports', () => {
     const src = [
       "// import x from '@ameide/core-proto'",
       "/* require('@buf/evil') */",
-      "const s = \"import x from '@ameide/core-proto'\"",
+      'const s = "import x from \'@ameide/core-proto\'"',
       'const t = `import("@buf/in-template") ${1 + 1}`',
       "const re = /import\\('@buf\\/regex'\\)/",
       "obj.require('not-global-require')",
@@ -152,9 +152,9 @@ describe('Python imports', () => {
       '"""Module docstring: from primitives.domain.x import y',
       'import ameide_core_proto',
       '"""',
-      "# import ameide_core_proto",
+      '# import ameide_core_proto',
       "s = 'import ameide_core_proto'",
-      "t = f\"from primitives.agent.x import {y}\"",
+      't = f"from primitives.agent.x import {y}"',
       "u = r'''",
       'import buf_in_raw',
       "'''",

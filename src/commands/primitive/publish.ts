@@ -37,7 +37,8 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       COSIGN_NOT_USABLE: 'exit 3: cosign is missing or does not run',
       BUILDER_NOT_FOUND: 'exit 3: no usable builder (docker buildx, buildah, podman)',
       SBOM_TOOL_NOT_FOUND: 'exit 3: neither syft nor cdxgen is installed (or --sbom none)',
-      REGISTRY_UNAUTHORIZED: 'exit 3: the registry refused the credentials (docker config, REGISTRY_AUTH_FILE, GITHUB_TOKEN)',
+      REGISTRY_UNAUTHORIZED:
+        'exit 3: the registry refused the credentials (docker config, REGISTRY_AUTH_FILE, GITHUB_TOKEN)',
       REGISTRY_UNAVAILABLE: 'exit 4: the registry kept failing (429/5xx/resets) after retries',
       RETAG_DIGEST_MISMATCH: 'exit 1: the registry stored a re-tag under another digest',
       'BUILD_FAILED / SIGN_FAILED / ATTEST_FAILED': 'exit 1 (per component, in failures[])',
@@ -52,31 +53,87 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
   ]
 
   static override flags = {
-    registry: Flags.string({description: 'Registry and namespace. Default: ameide.yaml `registry`, else ghcr.io/ameideio.', helpValue: 'REG'}),
-    sha: Flags.string({description: 'Commit to publish (full 40-hex sha; default HEAD). Also the image tag.', helpValue: 'SHA'}),
-    base: Flags.string({description: 'Compare with this ref. Default: merge-base with origin/main (else main); on main itself, the first parent.', helpValue: 'REF'}),
-    component: Flags.string({description: 'Publish only this component (repeatable).', helpValue: 'KIND/NAME', multiple: true}),
+    registry: Flags.string({
+      description: 'Registry and namespace. Default: ameide.yaml `registry`, else ghcr.io/ameideio.',
+      helpValue: 'REG',
+    }),
+    sha: Flags.string({
+      description: 'Commit to publish (full 40-hex sha; default HEAD). Also the image tag.',
+      helpValue: 'SHA',
+    }),
+    base: Flags.string({
+      description:
+        'Compare with this ref. Default: merge-base with origin/main (else main); on main itself, the first parent.',
+      helpValue: 'REF',
+    }),
+    component: Flags.string({
+      description: 'Publish only this component (repeatable).',
+      helpValue: 'KIND/NAME',
+      multiple: true,
+    }),
     all: Flags.boolean({description: 'Build every component (no change detection).', default: false}),
-    builder: Flags.string({description: 'Image builder. Default: ameide.yaml publish.builder, else auto (docker buildx, else buildah, else podman).', options: ['auto', 'docker', 'buildah', 'podman']}),
-    platform: Flags.string({description: 'Platforms, comma-separated, e.g. linux/amd64,linux/arm64 (default: ameide.yaml, else native).', helpValue: 'LIST', multiple: true}),
-    'build-arg': Flags.string({description: 'Build argument KEY=VALUE (repeatable; over ameide.yaml publish.buildArgs).', helpValue: 'KEY=VALUE', multiple: true}),
-    key: Flags.string({description: 'cosign key: a file, env://VAR or a KMS URI. Its password comes from COSIGN_PASSWORD.', helpValue: 'KEYREF'}),
-    keyless: Flags.boolean({description: 'Sign keyless (OIDC). The default inside GitHub Actions when --key is absent.', default: false}),
+    builder: Flags.string({
+      description:
+        'Image builder. Default: ameide.yaml publish.builder, else auto (docker buildx, else buildah, else podman).',
+      options: ['auto', 'docker', 'buildah', 'podman'],
+    }),
+    platform: Flags.string({
+      description: 'Platforms, comma-separated, e.g. linux/amd64,linux/arm64 (default: ameide.yaml, else native).',
+      helpValue: 'LIST',
+      multiple: true,
+    }),
+    'build-arg': Flags.string({
+      description: 'Build argument KEY=VALUE (repeatable; over ameide.yaml publish.buildArgs).',
+      helpValue: 'KEY=VALUE',
+      multiple: true,
+    }),
+    key: Flags.string({
+      description: 'cosign key: a file, env://VAR or a KMS URI. Its password comes from COSIGN_PASSWORD.',
+      helpValue: 'KEYREF',
+    }),
+    keyless: Flags.boolean({
+      description: 'Sign keyless (OIDC). The default inside GitHub Actions when --key is absent.',
+      default: false,
+    }),
     'certificate-identity-regexp': Flags.string({
-      description: 'Keyless: the signer identity `cosign verify` must see (default inside GitHub Actions: this repository\'s workflows).',
+      description:
+        "Keyless: the signer identity `cosign verify` must see (default inside GitHub Actions: this repository's workflows).",
       helpValue: 'REGEXP',
     }),
     'certificate-oidc-issuer': Flags.string({
-      description: 'Keyless: the OIDC issuer `cosign verify` must see (default inside GitHub Actions: token.actions.githubusercontent.com).',
+      description:
+        'Keyless: the OIDC issuer `cosign verify` must see (default inside GitHub Actions: token.actions.githubusercontent.com).',
       helpValue: 'URL',
     }),
-    sign: Flags.boolean({description: 'Sign and attest (default). --no-sign publishes unsigned images, recorded in the report.', allowNo: true, default: true}),
-    tlog: Flags.boolean({description: 'Use the transparency log. --no-tlog: air-gapped key signing (cosign --tlog-upload=false / --insecure-ignore-tlog).', allowNo: true, default: true}),
-    sbom: Flags.string({description: 'SBOM generator. Default: ameide.yaml publish.sbom, else auto (syft, else cdxgen).', options: ['auto', 'syft', 'cdxgen', 'none']}),
-    provenance: Flags.boolean({description: 'Attach SLSA v1 provenance (default). --no-provenance opts out, recorded in the report.', allowNo: true, default: true}),
-    'update-main': Flags.boolean({description: 'Move :main to the digests this run reports (the CD step after a merge).', default: false}),
+    sign: Flags.boolean({
+      description: 'Sign and attest (default). --no-sign publishes unsigned images, recorded in the report.',
+      allowNo: true,
+      default: true,
+    }),
+    tlog: Flags.boolean({
+      description:
+        'Use the transparency log. --no-tlog: air-gapped key signing (cosign --tlog-upload=false / --insecure-ignore-tlog).',
+      allowNo: true,
+      default: true,
+    }),
+    sbom: Flags.string({
+      description: 'SBOM generator. Default: ameide.yaml publish.sbom, else auto (syft, else cdxgen).',
+      options: ['auto', 'syft', 'cdxgen', 'none'],
+    }),
+    provenance: Flags.boolean({
+      description: 'Attach SLSA v1 provenance (default). --no-provenance opts out, recorded in the report.',
+      allowNo: true,
+      default: true,
+    }),
+    'update-main': Flags.boolean({
+      description: 'Move :main to the digests this run reports (the CD step after a merge).',
+      default: false,
+    }),
     jobs: Flags.integer({description: 'Components in parallel (default: CPU count).', min: 1, helpValue: 'N'}),
-    'dry-run': Flags.boolean({description: 'Resolve :main digests and the change set, print the plan, write nothing to the registry.', default: false}),
+    'dry-run': Flags.boolean({
+      description: 'Resolve :main digests and the change set, print the plan, write nothing to the registry.',
+      default: false,
+    }),
     output: Flags.string({description: 'Also write the report (JSON) to this file.', helpValue: 'FILE'}),
     'retry-attempts': Flags.integer({description: 'Attempts per remote call (tests).', hidden: true, min: 1}),
     'retry-delay-ms': Flags.integer({description: 'First retry delay in ms (tests).', hidden: true, min: 0}),
@@ -95,16 +152,19 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     const retryPolicy: RetryPolicy = {
       ...DEFAULT_RETRY_POLICY,
       ...(flags['retry-attempts'] ? {attempts: flags['retry-attempts']} : {}),
-      ...(flags['retry-delay-ms'] !== undefined ? {baseDelayMs: flags['retry-delay-ms'], maxDelayMs: Math.max(flags['retry-delay-ms'] * 8, 1)} : {}),
+      ...(flags['retry-delay-ms'] !== undefined
+        ? {baseDelayMs: flags['retry-delay-ms'], maxDelayMs: Math.max(flags['retry-delay-ms'] * 8, 1)}
+        : {}),
     }
 
-    const [{RegistryClient}, {parseRepository, isPlainHttp}, {publish}, {formatPublishReport}, {writeGithubOutputs}] = await Promise.all([
-      import('../../effects/registry/client.js'),
-      import('../../effects/registry/reference.js'),
-      import('../../publish/publish.js'),
-      import('../../publish/format.js'),
-      import('../../publish/github.js'),
-    ])
+    const [{RegistryClient}, {parseRepository, isPlainHttp}, {publish}, {formatPublishReport}, {writeGithubOutputs}] =
+      await Promise.all([
+        import('../../effects/registry/client.js'),
+        import('../../effects/registry/reference.js'),
+        import('../../publish/publish.js'),
+        import('../../publish/format.js'),
+        import('../../publish/github.js'),
+      ])
     const host = parseRepository(`${registry}/x`).host
     const insecureRegistry = isPlainHttp(host, config.insecureRegistries)
     const client = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy})
@@ -137,10 +197,16 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       },
       {
         client,
-        selectBuilder: async () => (await import('../../effects/builders/select.js')).selectBuilder({choice: builderChoice, env, retryPolicy}),
+        selectBuilder: async () =>
+          (await import('../../effects/builders/select.js')).selectBuilder({choice: builderChoice, env, retryPolicy}),
         signing,
         selectSbom: async () =>
-          (await import('../../effects/sbom.js')).selectSbomGenerator(sbomChoice, {repoRoot, env, insecureRegistry, retryPolicy}),
+          (await import('../../effects/sbom.js')).selectSbomGenerator(sbomChoice, {
+            repoRoot,
+            env,
+            insecureRegistry,
+            retryPolicy,
+          }),
         provenance: flags.provenance && config.publish.provenance,
         progress,
       },
@@ -177,9 +243,13 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     if (!flags.sign) return null
     const keyless = !flags.key && (flags.keyless || env.GITHUB_ACTIONS === 'true')
     if (!flags.key && !keyless) {
-      throw prerequisiteError('SIGNING_NOT_CONFIGURED', 'Images are signed, but no signing key was given and this is not GitHub Actions (keyless).', [
-        'Pass --key cosign.key (password in COSIGN_PASSWORD), --keyless with SIGSTORE_ID_TOKEN, or --no-sign to publish unsigned images.',
-      ])
+      throw prerequisiteError(
+        'SIGNING_NOT_CONFIGURED',
+        'Images are signed, but no signing key was given and this is not GitHub Actions (keyless).',
+        [
+          'Pass --key cosign.key (password in COSIGN_PASSWORD), --keyless with SIGSTORE_ID_TOKEN, or --no-sign to publish unsigned images.',
+        ],
+      )
     }
     const {CosignSigner, keylessIdentityFromEnv} = await import('../../effects/cosign.js')
     const fromEnv = keyless ? keylessIdentityFromEnv(env) : undefined
@@ -198,6 +268,11 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       retryPolicy,
       ...(identity ?? {}),
     })
-    return {signer, mode: keyless ? ('keyless' as const) : ('key' as const), tlog: flags.tlog, ...(flags.key ? {keyRef: flags.key} : {})}
+    return {
+      signer,
+      mode: keyless ? ('keyless' as const) : ('key' as const),
+      tlog: flags.tlog,
+      ...(flags.key ? {keyRef: flags.key} : {}),
+    }
   }
 }

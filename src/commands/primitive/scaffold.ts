@@ -10,7 +10,7 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
   static override summary = 'Generate the code skeleton of a primitive, with RED tests.'
 
   static override description = describeCommand(
-    'Writes only under primitives/<kind>/<name>/, in the kind\'s one language: domain, process, projection and ' +
+    "Writes only under primitives/<kind>/<name>/, in the kind's one language: domain, process, projection and " +
       'integration in Go, agent in Python, uisurface in TypeScript. Existing files are never overwritten: they are ' +
       'reported as skipped, so a re-run only fills in what is missing. Tests fail with AMEIDE_SCAFFOLD until the ' +
       'primitive is implemented. No Kubernetes, Helm or GitOps files and no floating image tags are generated; ' +
@@ -18,7 +18,7 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
     {
       INVALID_KIND: 'exit 2: --kind is not one of the six kinds',
       INVALID_NAME: 'exit 2: --name is not kebab-case or longer than 33 characters',
-      UNSUPPORTED_LANGUAGE: 'exit 2: --lang is not the kind\'s canonical language',
+      UNSUPPORTED_LANGUAGE: "exit 2: --lang is not the kind's canonical language",
       PATH_OUTSIDE_REPOSITORY: 'exit 2: primitives/<kind>/<name> resolves outside the repository',
       NOT_A_GIT_REPOSITORY: 'exit 3: no --repo-root and the current directory is not in a git repository',
     },
@@ -32,8 +32,15 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
 
   static override flags = {
     kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')}.`, required: true, helpValue: 'KIND'}),
-    name: Flags.string({description: 'Primitive name, kebab-case, at most 33 characters.', required: true, helpValue: 'NAME'}),
-    lang: Flags.string({description: 'Language; only the kind\'s canonical one is accepted (go, python, typescript).', helpValue: 'LANG'}),
+    name: Flags.string({
+      description: 'Primitive name, kebab-case, at most 33 characters.',
+      required: true,
+      helpValue: 'NAME',
+    }),
+    lang: Flags.string({
+      description: "Language; only the kind's canonical one is accepted (go, python, typescript).",
+      helpValue: 'LANG',
+    }),
     'dry-run': Flags.boolean({description: 'Print the plan and write nothing.', default: false}),
   }
 

@@ -26,8 +26,10 @@ export interface DaemonlessBuilderOptions {
 }
 
 const INSTALL_HINT: Record<'buildah' | 'podman', string> = {
-  buildah: 'Install buildah (Debian/Ubuntu: apt-get install --no-install-recommends buildah; CI: scripts/ci/install-toolchain.sh) or choose another --builder.',
-  podman: 'Install podman (Debian/Ubuntu: apt-get install --no-install-recommends podman runc) or choose another --builder.',
+  buildah:
+    'Install buildah (Debian/Ubuntu: apt-get install --no-install-recommends buildah; CI: scripts/ci/install-toolchain.sh) or choose another --builder.',
+  podman:
+    'Install podman (Debian/Ubuntu: apt-get install --no-install-recommends podman runc) or choose another --builder.',
 }
 
 /**
@@ -117,15 +119,34 @@ export class DaemonlessBuilder implements Builder {
     const multi = request.platforms.length > 1
     const tool = this.name
     try {
-      await retryTool({tool, subcommand: 'build', failureCode: 'BUILD_FAILED', remoteCode: 'BUILD_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
-        check(tool, 'build', await this.run(this.buildArgs(request, localName))),
+      await retryTool(
+        {
+          tool,
+          subcommand: 'build',
+          failureCode: 'BUILD_FAILED',
+          remoteCode: 'BUILD_REMOTE_FAILED',
+          policy: this.options.retryPolicy,
+        },
+        async () => check(tool, 'build', await this.run(this.buildArgs(request, localName))),
       )
-      await retryTool({tool, subcommand: 'push', failureCode: 'PUSH_FAILED', remoteCode: 'PUSH_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
-        check(tool, 'push', await this.run(this.pushArgs(request, localName))),
+      await retryTool(
+        {
+          tool,
+          subcommand: 'push',
+          failureCode: 'PUSH_FAILED',
+          remoteCode: 'PUSH_REMOTE_FAILED',
+          policy: this.options.retryPolicy,
+        },
+        async () => check(tool, 'push', await this.run(this.pushArgs(request, localName))),
       )
     } finally {
       // Off the critical path: the pushed image is in the registry; dropping the local copy only saves disk.
-      this.pendingCleanup.push(this.run(multi ? ['manifest', 'rm', localName] : ['rmi', '-f', localName]).then(() => undefined, () => undefined))
+      this.pendingCleanup.push(
+        this.run(multi ? ['manifest', 'rm', localName] : ['rmi', '-f', localName]).then(
+          () => undefined,
+          () => undefined,
+        ),
+      )
     }
     return {builderId: `https://ameide.io/builders/${this.name}@${await this.toolVersion()}`}
   }

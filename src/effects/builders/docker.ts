@@ -40,7 +40,12 @@ export class DockerBuildxBuilder implements Builder {
   }
 
   private run(args: string[]) {
-    return runTool(this.binary, args, {env: this.options.env, timeoutMs: this.options.timeoutMs, missingCode: 'BUILDER_NOT_FOUND', installHint: INSTALL_HINT})
+    return runTool(this.binary, args, {
+      env: this.options.env,
+      timeoutMs: this.options.timeoutMs,
+      missingCode: 'BUILDER_NOT_FOUND',
+      installHint: INSTALL_HINT,
+    })
   }
 
   /** buildx answers AND a daemon is reachable. */
@@ -85,8 +90,15 @@ export class DockerBuildxBuilder implements Builder {
     try {
       // Build and push are one invocation; a transient push failure reruns it (the layer cache makes
       // the rebuild cheap).
-      await retryTool({tool: 'docker', subcommand: 'buildx build', failureCode: 'BUILD_FAILED', remoteCode: 'PUSH_REMOTE_FAILED', policy: this.options.retryPolicy}, async () =>
-        check('docker', 'buildx build', await this.run(this.buildArgs(request, metadataFile))),
+      await retryTool(
+        {
+          tool: 'docker',
+          subcommand: 'buildx build',
+          failureCode: 'BUILD_FAILED',
+          remoteCode: 'PUSH_REMOTE_FAILED',
+          policy: this.options.retryPolicy,
+        },
+        async () => check('docker', 'buildx build', await this.run(this.buildArgs(request, metadataFile))),
       )
       try {
         const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>

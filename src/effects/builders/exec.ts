@@ -29,7 +29,11 @@ export class ToolFailure extends Error {
     readonly subcommand: string,
     readonly result: ToolResult,
   ) {
-    super(redact(`${tool} ${subcommand} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail(result.stderr || result.stdout)}`))
+    super(
+      redact(
+        `${tool} ${subcommand} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}): ${tail(result.stderr || result.stdout)}`,
+      ),
+    )
     this.name = 'ToolFailure'
   }
 
@@ -82,7 +86,10 @@ export async function runTool(
       timeout: options.timeoutMs ?? 600_000,
       maxBuffer: 256 * 1024 * 1024,
     })
-    if ((result as {code?: string}).code === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
+    if (
+      (result as {code?: string}).code === 'ENOENT' ||
+      (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))
+    ) {
       throw missing(binary, options)
     }
     return {
@@ -105,7 +112,12 @@ function missing(binary: string, options: {missingCode: string; installHint: str
 /** True when `binary` runs (`args`, e.g. ['--version']) and exits 0. */
 export async function toolAnswers(binary: string, args: string[], options: ToolRunOptions = {}): Promise<boolean> {
   try {
-    const result = await runTool(binary, args, {...options, timeoutMs: options.timeoutMs ?? 20_000, missingCode: 'X', installHint: ''})
+    const result = await runTool(binary, args, {
+      ...options,
+      timeoutMs: options.timeoutMs ?? 20_000,
+      missingCode: 'X',
+      installHint: '',
+    })
     return result.exitCode === 0
   } catch {
     return false
@@ -140,9 +152,13 @@ export async function retryTool<T>(step: RetriedStep, attempt: () => Promise<T>)
     if (error instanceof AmeideError) throw error
     if (error instanceof RetryBudgetExhausted) {
       const last = error.lastError as Error
-      throw remoteError(step.remoteCode, redact(`${step.tool} ${step.subcommand}: gave up after ${error.attempts} attempts: ${last?.message ?? String(last)}`), [
-        'The registry or service kept failing (429/5xx/connection errors); rerun later — a rerun converges.',
-      ])
+      throw remoteError(
+        step.remoteCode,
+        redact(
+          `${step.tool} ${step.subcommand}: gave up after ${error.attempts} attempts: ${last?.message ?? String(last)}`,
+        ),
+        ['The registry or service kept failing (429/5xx/connection errors); rerun later — a rerun converges.'],
+      )
     }
     if (error instanceof ToolFailure) throw failureError(step.failureCode, error.message)
     throw error

@@ -43,7 +43,9 @@ export function createBuilder(name: BuilderName, selection: Omit<BuilderSelectio
     case 'podman':
       return new PodmanBuilder({...daemonlessOptionsFromEnv(env), env, retryPolicy: selection.retryPolicy})
     default:
-      throw usageError('INVALID_BUILDER', `Unknown builder "${String(name)}".`, [`Use one of: ${BUILDER_CHOICES.join(', ')}.`])
+      throw usageError('INVALID_BUILDER', `Unknown builder "${String(name)}".`, [
+        `Use one of: ${BUILDER_CHOICES.join(', ')}.`,
+      ])
   }
 }
 
@@ -55,7 +57,9 @@ export function createBuilder(name: BuilderName, selection: Omit<BuilderSelectio
 export async function selectBuilder(selection: BuilderSelection): Promise<Builder> {
   if (selection.choice !== 'auto') {
     if (!BUILDER_CHOICES.includes(selection.choice)) {
-      throw usageError('INVALID_BUILDER', `Unknown builder "${selection.choice}".`, [`Use one of: ${BUILDER_CHOICES.join(', ')}.`])
+      throw usageError('INVALID_BUILDER', `Unknown builder "${selection.choice}".`, [
+        `Use one of: ${BUILDER_CHOICES.join(', ')}.`,
+      ])
     }
     const builder = createBuilder(selection.choice, selection)
     if (!(await builder.available())) {
@@ -71,7 +75,11 @@ export async function selectBuilder(selection: BuilderSelection): Promise<Builde
     const builder = createBuilder(name, selection)
     if (await builder.available()) return builder
   }
-  throw prerequisiteError('BUILDER_NOT_FOUND', 'No image builder is usable here (tried docker buildx, buildah, podman).', [
-    'Install buildah (apt-get install --no-install-recommends buildah; CI: scripts/ci/install-toolchain.sh), or Docker with the buildx plugin and a running daemon.',
-  ])
+  throw prerequisiteError(
+    'BUILDER_NOT_FOUND',
+    'No image builder is usable here (tried docker buildx, buildah, podman).',
+    [
+      'Install buildah (apt-get install --no-install-recommends buildah; CI: scripts/ci/install-toolchain.sh), or Docker with the buildx plugin and a running daemon.',
+    ],
+  )
 }

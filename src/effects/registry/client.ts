@@ -1,7 +1,13 @@
 import {createHash} from 'node:crypto'
 
 import {AmeideError, failureError, prerequisiteError, remoteError} from '../../core/errors.js'
-import {DEFAULT_RETRY_POLICY, parseRetryAfter, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../../core/retry.js'
+import {
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  RetryBudgetExhausted,
+  type RetryPolicy,
+  withRetry,
+} from '../../core/retry.js'
 import {redact, registerSecret} from '../../core/secrets.js'
 import {parseChallenge, type Challenge} from './challenge.js'
 import {DockerStyleCredentials, type CredentialLookup} from './credentials.js'
@@ -125,12 +131,23 @@ export class RegistryClient {
   /** GET a manifest by tag or digest; null when the registry answers 404. The digest is checked against the bytes. */
   async getManifest(repository: string, reference: string): Promise<Manifest | null> {
     const repo = parseRepository(repository)
-    const res = await this.send(repo, 'GET', `manifests/${reference}`, 'pull', {Accept: MANIFEST_ACCEPT}, undefined, [404])
+    const res = await this.send(
+      repo,
+      'GET',
+      `manifests/${reference}`,
+      'pull',
+      {Accept: MANIFEST_ACCEPT},
+      undefined,
+      [404],
+    )
     if (res.status === 404) return null
     const digest = sha256Digest(res.body)
     const served = res.headers.get('docker-content-digest')
     if (served && served !== digest) {
-      throw failureError('REGISTRY_DIGEST_MISMATCH', `${repository}:${reference}: the registry's digest ${served} does not match the bytes served (${digest}).`)
+      throw failureError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `${repository}:${reference}: the registry's digest ${served} does not match the bytes served (${digest}).`,
+      )
     }
     if (reference.startsWith('sha256:') && reference !== digest) {
       throw failureError('REGISTRY_DIGEST_MISMATCH', `${repository}@${reference}: the bytes served hash to ${digest}.`)
@@ -141,7 +158,15 @@ export class RegistryClient {
   /** HEAD a manifest: its digest and media type, or null when it does not exist. */
   async headManifest(repository: string, reference: string): Promise<ManifestHead | null> {
     const repo = parseRepository(repository)
-    const res = await this.send(repo, 'HEAD', `manifests/${reference}`, 'pull', {Accept: MANIFEST_ACCEPT}, undefined, [404])
+    const res = await this.send(
+      repo,
+      'HEAD',
+      `manifests/${reference}`,
+      'pull',
+      {Accept: MANIFEST_ACCEPT},
+      undefined,
+      [404],
+    )
     if (res.status === 404) return null
     const digest = res.headers.get('docker-content-digest')
     if (!digest) {
@@ -159,7 +184,10 @@ export class RegistryClient {
     const expected = sha256Digest(bytes)
     const reported = res.headers.get('docker-content-digest') ?? expected
     if (reported !== expected) {
-      throw failureError('REGISTRY_DIGEST_MISMATCH', `${repository}:${reference}: the registry stored ${reported}, expected ${expected}.`)
+      throw failureError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `${repository}:${reference}: the registry stored ${reported}, expected ${expected}.`,
+      )
     }
     return reported
   }
@@ -193,7 +221,10 @@ export class RegistryClient {
     const repo = parseRepository(repository)
     const res = await this.send(repo, 'GET', `blobs/${digest}`, 'pull', {})
     if (sha256Digest(res.body) !== digest) {
-      throw failureError('REGISTRY_DIGEST_MISMATCH', `${repository}@${digest}: the blob served does not match its digest.`)
+      throw failureError(
+        'REGISTRY_DIGEST_MISMATCH',
+        `${repository}@${digest}: the blob served does not match its digest.`,
+      )
     }
     return res.body
   }
@@ -235,7 +266,10 @@ export class RegistryClient {
         ],
       )
     }
-    throw failureError('REGISTRY_REQUEST_FAILED', redact(`${method} ${url} -> ${res.status} ${res.body.toString('utf8').slice(0, 300)}`))
+    throw failureError(
+      'REGISTRY_REQUEST_FAILED',
+      redact(`${method} ${url} -> ${res.status} ${res.body.toString('utf8').slice(0, 300)}`),
+    )
   }
 
   /** The Authorization header already known for this host/scope (none before the first challenge). */
@@ -248,7 +282,11 @@ export class RegistryClient {
     return {}
   }
 
-  private async answerChallenge(host: string, scope: string, challenge: Challenge | undefined): Promise<Record<string, string>> {
+  private async answerChallenge(
+    host: string,
+    scope: string,
+    challenge: Challenge | undefined,
+  ): Promise<Record<string, string>> {
     if (!challenge || challenge.scheme === 'basic') {
       this.basicHosts.add(host)
       return basicHeader(await this.credentials.get(host))
@@ -266,9 +304,11 @@ export class RegistryClient {
     const credential = await this.credentials.get(host)
     const res = await this.exchange('GET', realm.toString(), basicHeader(credential))
     if (res.status !== 200) {
-      throw prerequisiteError('REGISTRY_UNAUTHORIZED', `The token service of ${host} answered ${res.status} for ${scope}.`, [
-        `Log in to ${host} (docker config, REGISTRY_AUTH_FILE) or set GITHUB_TOKEN for ghcr.io.`,
-      ])
+      throw prerequisiteError(
+        'REGISTRY_UNAUTHORIZED',
+        `The token service of ${host} answered ${res.status} for ${scope}.`,
+        [`Log in to ${host} (docker config, REGISTRY_AUTH_FILE) or set GITHUB_TOKEN for ghcr.io.`],
+      )
     }
     const parsed = JSON.parse(res.body.toString('utf8')) as {token?: string; access_token?: string}
     const token = parsed.token ?? parsed.access_token
@@ -278,7 +318,12 @@ export class RegistryClient {
   }
 
   /** One HTTP request with retries; statuses 429/5xx and network failures are retried, others returned. */
-  private async exchange(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<Exchange> {
+  private async exchange(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<Exchange> {
     try {
       return await withRetry(
         async () => {
@@ -286,7 +331,13 @@ export class RegistryClient {
           this.options.onRequest?.(method, url)
           const response = await httpExchange(method, url, headers, body, this.options.timeoutMs ?? 30_000)
           if (response.status === 429 || response.status >= 500) {
-            throw new RegistryHttpError(method, url, response.status, response.body.toString('utf8'), parseRetryAfter(response.headers.get('retry-after')))
+            throw new RegistryHttpError(
+              method,
+              url,
+              response.status,
+              response.body.toString('utf8'),
+              parseRetryAfter(response.headers.get('retry-after')),
+            )
           }
           return response
         },
@@ -295,9 +346,13 @@ export class RegistryClient {
       )
     } catch (error) {
       if (error instanceof RetryBudgetExhausted) {
-        throw remoteError('REGISTRY_UNAVAILABLE', redact(`${method} ${url}: ${describe(error.lastError)} (gave up after ${error.attempts} attempts)`), [
-          'The registry kept failing (429/5xx/connection errors); rerun later: a rerun reuses what was pushed and converges.',
-        ])
+        throw remoteError(
+          'REGISTRY_UNAVAILABLE',
+          redact(`${method} ${url}: ${describe(error.lastError)} (gave up after ${error.attempts} attempts)`),
+          [
+            'The registry kept failing (429/5xx/connection errors); rerun later: a rerun reuses what was pushed and converges.',
+          ],
+        )
       }
       if (error instanceof AmeideError) throw error
       throw remoteError('REGISTRY_UNREACHABLE', redact(`${method} ${url}: ${describe(error)}`), [

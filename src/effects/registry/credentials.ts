@@ -121,7 +121,11 @@ async function fromConfigFile(file: string, host: string, label: string): Promis
 async function fromHelper(helper: string, host: string): Promise<RegistryCredential | undefined> {
   const {execa} = await import('execa')
   for (const serverUrl of [host, `https://${host}`]) {
-    const result = await execa(`docker-credential-${helper}`, ['get'], {input: serverUrl, reject: false, timeout: 30_000})
+    const result = await execa(`docker-credential-${helper}`, ['get'], {
+      input: serverUrl,
+      reject: false,
+      timeout: 30_000,
+    })
     if (result.exitCode !== 0) continue
     try {
       const parsed = JSON.parse(String(result.stdout)) as {Username?: string; Secret?: string}

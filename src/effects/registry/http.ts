@@ -28,7 +28,13 @@ export class HttpTimeoutError extends Error {
   override name = 'TimeoutError'
 }
 
-export async function httpExchange(method: string, url: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<HttpExchange> {
+export async function httpExchange(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  timeoutMs: number,
+): Promise<HttpExchange> {
   const deadline = Date.now() + timeoutMs
   let current = new URL(url)
   let currentMethod = method
@@ -38,7 +44,10 @@ export async function httpExchange(method: string, url: string, headers: Record<
     const res = await once(currentMethod, current, currentHeaders, currentBody, Math.max(1, deadline - Date.now()))
     const location = res.status >= 300 && res.status < 400 && res.status !== 304 ? res.headers.get('location') : null
     if (!location) return res
-    if (redirects >= MAX_REDIRECTS) throw Object.assign(new TypeError(`${method} ${url}: too many redirects`), {cause: {code: 'ERR_TOO_MANY_REDIRECTS'}})
+    if (redirects >= MAX_REDIRECTS)
+      throw Object.assign(new TypeError(`${method} ${url}: too many redirects`), {
+        cause: {code: 'ERR_TOO_MANY_REDIRECTS'},
+      })
     const next = new URL(location, current)
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && currentMethod === 'POST')) {
       currentMethod = currentMethod === 'HEAD' ? 'HEAD' : 'GET'
@@ -54,7 +63,13 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())))
 }
 
-function once(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<HttpExchange> {
+function once(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  timeoutMs: number,
+): Promise<HttpExchange> {
   return new Promise((resolve, reject) => {
     const https = url.protocol === 'https:'
     if (!https && url.protocol !== 'http:') {
@@ -78,9 +93,12 @@ function once(method: string, url: URL, headers: Record<string, string>, body: B
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', (error) => fail(withCode(error, 'ECONNRESET')))
-      res.on('aborted', () => fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET')))
+      res.on('aborted', () =>
+        fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET')),
+      )
       res.on('close', () => {
-        if (!res.complete) fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET'))
+        if (!res.complete)
+          fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET'))
       })
       res.on('end', () => {
         if (!res.complete) {
@@ -90,10 +108,17 @@ function once(method: string, url: URL, headers: Record<string, string>, body: B
         if (settled) return
         settled = true
         clearTimeout(timer)
-        resolve({status: res.statusCode ?? 0, headers: headerGetter(res.headers), body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)})
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: headerGetter(res.headers),
+          body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+        })
       })
     })
-    const timer = setTimeout(() => fail(new HttpTimeoutError(`The operation was aborted due to timeout (${timeoutMs} ms)`)), timeoutMs)
+    const timer = setTimeout(
+      () => fail(new HttpTimeoutError(`The operation was aborted due to timeout (${timeoutMs} ms)`)),
+      timeoutMs,
+    )
     req.on('error', (error) => fail(error))
     req.end(body)
   })

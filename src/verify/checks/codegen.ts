@@ -32,17 +32,23 @@ interface Template {
   hasInputs: boolean
 }
 
-const BUF_INSTALL_HINT = 'Install buf: `npm install --save-dev @bufbuild/buf` (then it is found in node_modules/.bin), or see https://buf.build/docs/installation.'
+const BUF_INSTALL_HINT =
+  'Install buf: `npm install --save-dev @bufbuild/buf` (then it is found in node_modules/.bin), or see https://buf.build/docs/installation.'
 
 export const codegenCheck: Check = {
   id: 'codegen',
-  summary: 'generated code matches a fresh `buf generate` (in a temporary directory); buf.gen*.yaml outputs stay in generated roots',
+  summary:
+    'generated code matches a fresh `buf generate` (in a temporary directory); buf.gen*.yaml outputs stay in generated roots',
   skipReason: () => null,
   async run(ctx) {
     const templates = (await templatesFor(ctx)).sort((a, b) => a.repoPath.localeCompare(b.repoPath))
     const genFiles = ctx.files.filter((f) => f.rel.startsWith('internal/gen/'))
     if (templates.length === 0 && genFiles.length === 0) {
-      return {status: 'skip', findings: [], note: 'no generated code: no buf.gen*.yaml targets this primitive and there is no internal/gen/'}
+      return {
+        status: 'skip',
+        findings: [],
+        note: 'no generated code: no buf.gen*.yaml targets this primitive and there is no internal/gen/',
+      }
     }
     const findings: Finding[] = []
     for (const t of templates) findings.push(...outGuard(t))
@@ -129,8 +135,17 @@ async function parseTemplate(repoPath: string, text: string): Promise<Template |
   const outs = plugins
     .map((p) => (typeof p?.out === 'string' ? p.out : null))
     .filter((o): o is string => o !== null)
-    .map((out) => ({out, repoOut: path.posix.normalize(path.posix.join(dir === '.' ? '' : dir, out)).replace(/\/$/, '')}))
-  return {repoPath, text, version: String(d.version ?? 'v1'), outs, hasInputs: Array.isArray(d.inputs) && d.inputs.length > 0}
+    .map((out) => ({
+      out,
+      repoOut: path.posix.normalize(path.posix.join(dir === '.' ? '' : dir, out)).replace(/\/$/, ''),
+    }))
+  return {
+    repoPath,
+    text,
+    version: String(d.version ?? 'v1'),
+    outs,
+    hasInputs: Array.isArray(d.inputs) && d.inputs.length > 0,
+  }
 }
 
 /** An `out` of `.` or outside the generated roots fails. */
@@ -138,7 +153,9 @@ function outGuard(t: Template): Finding[] {
   const findings: Finding[] = []
   const lines = t.text.split('\n')
   for (const o of t.outs) {
-    const lineIndex = lines.findIndex((l) => new RegExp(`^\\s*-?\\s*out\\s*:\\s*["']?${escape(o.out)}["']?\\s*(#.*)?$`).test(l))
+    const lineIndex = lines.findIndex((l) =>
+      new RegExp(`^\\s*-?\\s*out\\s*:\\s*["']?${escape(o.out)}["']?\\s*(#.*)?$`).test(l),
+    )
     const line = lineIndex + 1
     const dot = o.out === '.' || o.out === './'
     const outside = o.repoOut === '..' || o.repoOut.startsWith('../') || path.posix.isAbsolute(o.out)
@@ -200,7 +217,12 @@ async function regenerate(ctx: PrimitiveContext, t: Template): Promise<Finding[]
         const c = committed.get(name)
         if (g === c) continue
         const file = `${o.repoOut}/${name}`
-        const state = c === undefined ? 'is missing (buf generates it)' : g === undefined ? 'is stale (buf no longer generates it)' : 'differs from what buf generates'
+        const state =
+          c === undefined
+            ? 'is missing (buf generates it)'
+            : g === undefined
+              ? 'is stale (buf no longer generates it)'
+              : 'differs from what buf generates'
         findings.push({
           rule: 'codegen-drift',
           severity: 'error',
@@ -221,7 +243,12 @@ async function hashTree(dir: string): Promise<Map<string, string>> {
   const files = await listFiles(dir).catch(() => [] as string[])
   const out = new Map<string, string>()
   for (const rel of files) {
-    out.set(rel, createHash('sha256').update(await readFile(path.join(dir, rel))).digest('hex'))
+    out.set(
+      rel,
+      createHash('sha256')
+        .update(await readFile(path.join(dir, rel)))
+        .digest('hex'),
+    )
   }
   return out
 }

@@ -40,7 +40,9 @@ export const imagePolicyCheck: Check = {
         yaml ??= await import('yaml')
         found = scanYaml(yaml, text, `in ${file.rel}`)
       } else {
-        found = language ? scanStrings(stringsOf(language, file), `in a string literal`) : scanLines(text, (k, column) => ({line: k + 1, column}), '')
+        found = language
+          ? scanStrings(stringsOf(language, file), `in a string literal`)
+          : scanLines(text, (k, column) => ({line: k + 1, column}), '')
       }
       for (const f of found) findings.push(toFinding(file, f))
     }
@@ -61,14 +63,23 @@ function scanStrings(literals: StringLiteral[], where: string): ImageFinding[] {
   const out: ImageFinding[] = []
   for (const lit of literals) {
     if (!LITERAL_PREFILTER.test(lit.value)) continue
-    const toFile = (k: number, column: number) => (k === 0 ? {line: lit.line, column: lit.column + column - 1} : {line: lit.line + k, column})
+    const toFile = (k: number, column: number) =>
+      k === 0 ? {line: lit.line, column: lit.column + column - 1} : {line: lit.line + k, column}
     for (const f of scanLines(lit.value, toFile, where)) out.push(f)
   }
   return out
 }
 
 function toFinding(file: SourceFile, f: ImageFinding): Finding {
-  return {rule: f.rule, severity: f.severity, file: file.repoPath, line: f.line, column: f.column, message: f.message.replace(/ +$/, ''), hint: f.hint}
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    file: file.repoPath,
+    line: f.line,
+    column: f.column,
+    message: f.message.replace(/ +$/, ''),
+    hint: f.hint,
+  }
 }
 
 /** One finding per (file, line, column, rule): an `image:` value is also free text. */

@@ -22,7 +22,8 @@ const FORBIDDEN: Rule[] = [
     (needle): Rule => ({
       rule: 'sdk-only',
       test: (s) => s.includes(needle),
-      message: (s) => `Import of ${JSON.stringify(s)}: runtime code reaches Ameide contracts only through the SDK (${needle} is forbidden).`,
+      message: (s) =>
+        `Import of ${JSON.stringify(s)}: runtime code reaches Ameide contracts only through the SDK (${needle} is forbidden).`,
       hint: SDK_HINT,
     }),
   ),
@@ -63,7 +64,8 @@ export const importsCheck: Check = {
       scanned++
       for (const ref of importsOf(language, file)) {
         const problem = judge(ctx, file, language, ref.specifier, goModule)
-        if (problem) findings.push({...problem, severity: 'error', file: file.repoPath, line: ref.line, column: ref.column})
+        if (problem)
+          findings.push({...problem, severity: 'error', file: file.repoPath, line: ref.line, column: ref.column})
       }
     }
     return {findings, note: `${scanned} runtime source file(s) parsed`}
@@ -103,10 +105,18 @@ function judge(
     }
   }
   if (language === 'typescript' && TS_CROSS.test(spec)) {
-    return {rule: 'cross-primitive', message: `Import of ${JSON.stringify(spec)}: another primitive's code.`, hint: crossHint}
+    return {
+      rule: 'cross-primitive',
+      message: `Import of ${JSON.stringify(spec)}: another primitive's code.`,
+      hint: crossHint,
+    }
   }
   if (language === 'python' && PY_CROSS.test(spec)) {
-    return {rule: 'cross-primitive', message: `Import of ${JSON.stringify(spec)}: another primitive's code.`, hint: crossHint}
+    return {
+      rule: 'cross-primitive',
+      message: `Import of ${JSON.stringify(spec)}: another primitive's code.`,
+      hint: crossHint,
+    }
   }
   if (language === 'go' && ctx.kind === 'domain' && file.rel.startsWith('internal/handlers/')) {
     const broker = BROKERS.find((b) => spec.startsWith(b.replace(/\/$/, '')))

@@ -19,12 +19,16 @@ const PROTO_RPC = /^\s*rpc\s+((Update|Set|Patch|Modify|Change)([A-Z]\w*)?)\s*\(/
 export const namingCheck: Check = {
   id: 'naming',
   summary: 'domain/process RPC and handler names use business verbs, not Update/Set/Patch/Modify/Change (warn only)',
-  skipReason: (ctx) => (ctx.kind === 'domain' || ctx.kind === 'process' ? null : `naming applies to domain and process primitives, not ${ctx.kind}`),
+  skipReason: (ctx) =>
+    ctx.kind === 'domain' || ctx.kind === 'process'
+      ? null
+      : `naming applies to domain and process primitives, not ${ctx.kind}`,
   run(ctx) {
     const findings: Finding[] = []
     for (const file of ctx.files) {
       if (file.text === null) continue
-      const isHandler = file.rel.startsWith('internal/handlers/') && file.rel.endsWith('.go') && !file.rel.endsWith('_test.go')
+      const isHandler =
+        file.rel.startsWith('internal/handlers/') && file.rel.endsWith('.go') && !file.rel.endsWith('_test.go')
       const regex = isHandler ? GO_METHOD : file.rel.endsWith('.proto') ? PROTO_RPC : null
       if (!regex) continue
       regex.lastIndex = 0

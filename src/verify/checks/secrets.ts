@@ -18,9 +18,19 @@ interface Pattern {
 }
 
 const PATTERNS: Pattern[] = [
-  {rule: 'aws-access-key', what: 'an AWS access key id', regex: /\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16})\b/g, group: 1},
+  {
+    rule: 'aws-access-key',
+    what: 'an AWS access key id',
+    regex: /\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16})\b/g,
+    group: 1,
+  },
   {rule: 'github-token', what: 'a GitHub token', regex: /\b((?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{36,255})\b/g, group: 1},
-  {rule: 'github-token', what: 'a GitHub fine-grained token', regex: /\b(github_pat_[A-Za-z0-9_]{50,255})\b/g, group: 1},
+  {
+    rule: 'github-token',
+    what: 'a GitHub fine-grained token',
+    regex: /\b(github_pat_[A-Za-z0-9_]{50,255})\b/g,
+    group: 1,
+  },
   {rule: 'slack-token', what: 'a Slack token', regex: /\b(xox[abposr]-[A-Za-z0-9-]{10,})\b/g, group: 1},
   {
     rule: 'slack-webhook',
@@ -56,8 +66,10 @@ const PATTERNS: Pattern[] = [
  * these literals, and every `assigned-secret` match contains one of the secret-like names. A text
  * that passes neither cannot match anything (most files), one that passes only one runs only those.
  */
-const LITERAL_TRIGGER = /A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)|gh[pousr]_|github_pat_|xox|hooks\.slack|AIza|PRIVATE KEY|eyJ/
-const NAME_TRIGGER = /password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credential/i
+const LITERAL_TRIGGER =
+  /A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)|gh[pousr]_|github_pat_|xox|hooks\.slack|AIza|PRIVATE KEY|eyJ/
+const NAME_TRIGGER =
+  /password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credential/i
 const LITERAL_PATTERNS = PATTERNS.filter((p) => !p.regex.ignoreCase)
 const NAME_PATTERNS = PATTERNS.filter((p) => p.regex.ignoreCase)
 
@@ -76,7 +88,8 @@ export function entropy(value: string): number {
 /** A literal that looks generated rather than a placeholder, a reference or a word. */
 function looksRandom(value: string): boolean {
   if (/\$\{|\{\{|%\(|<[^>]*>|^\$[A-Z_]/.test(value)) return false // templates, env references, <placeholders>
-  if (/^(?:x+|\*+|changeme|password|secret|example|placeholder|redacted|dummy|test|none|null)/i.test(value)) return false
+  if (/^(?:x+|\*+|changeme|password|secret|example|placeholder|redacted|dummy|test|none|null)/i.test(value))
+    return false
   if (/^[a-z]+(?:[._-][a-z]+)*$/i.test(value)) return false // words and dotted identifiers
   if (/^(?:[a-z]+|[a-z]*\d{1,3})(?:[._/-](?:[a-z]+|[a-z]*\d{1,3}))*$/i.test(value)) return false // names like orders-v1-db
   if (/^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(value) || /^\.{0,2}\//.test(value)) return false // URLs without credentials, paths
@@ -138,6 +151,9 @@ export const secretsCheck: Check = {
       }
     }
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0))
-    return {findings, note: suppressed > 0 ? `${suppressed} finding(s) suppressed with ameide:allow-secret(<reason>)` : undefined}
+    return {
+      findings,
+      note: suppressed > 0 ? `${suppressed} finding(s) suppressed with ameide:allow-secret(<reason>)` : undefined,
+    }
   },
 }

@@ -35,7 +35,10 @@ export function scanDockerfile(text: string): ImageFinding[] {
       continue
     }
     if (keyword === 'FROM') {
-      const words = rest.trim().split(/\s+/).filter((w) => !w.startsWith('--'))
+      const words = rest
+        .trim()
+        .split(/\s+/)
+        .filter((w) => !w.startsWith('--'))
       const raw = words[0]
       if (!raw) continue
       if (words[1]?.toUpperCase() === 'AS' && words[2]) stages.add(words[2].toLowerCase())
@@ -77,11 +80,14 @@ export function scanDockerfile(text: string): ImageFinding[] {
 /** Replaces $VAR / ${VAR} with ARG defaults; null when one has no default. */
 function substitute(value: string, args: Map<string, string>): string | null {
   let unresolved = false
-  const out = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a, dflt, b) => {
-    const name = a ?? b
-    const v = args.get(name) ?? dflt
-    if (v === undefined) unresolved = true
-    return v ?? ''
-  })
+  const out = value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, a, dflt, b) => {
+      const name = a ?? b
+      const v = args.get(name) ?? dflt
+      if (v === undefined) unresolved = true
+      return v ?? ''
+    },
+  )
   return unresolved ? null : out
 }

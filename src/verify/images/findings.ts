@@ -13,7 +13,8 @@ export interface ImageFinding extends Position {
   hint: string
 }
 
-const PIN_HINT = 'Pin the image by digest, e.g. ghcr.io/org/app:1.4.2@sha256:<digest> (the tag is for readers, the digest is what runs).'
+const PIN_HINT =
+  'Pin the image by digest, e.g. ghcr.io/org/app:1.4.2@sha256:<digest> (the tag is for readers, the digest is what runs).'
 
 export function floatingTag(ref: string, tag: string, at: Position, where: string): ImageFinding {
   return {
@@ -73,7 +74,11 @@ const TAG_LINE = /^(\s*(?:-\s+)?["']?)((?:image)?tag)(["']?\s*:\s*["']?)(dev|mai
  * Always`, and floating tags anywhere. `toFile` maps a 0-based line index and 1-based column of
  * `text` to the file position.
  */
-export function scanLines(text: string, toFile: (lineIndex: number, column: number) => Position, where: string): ImageFinding[] {
+export function scanLines(
+  text: string,
+  toFile: (lineIndex: number, column: number) => Position,
+  where: string,
+): ImageFinding[] {
   const out: ImageFinding[] = []
   const lines = text.split('\n')
   for (let k = 0; k < lines.length; k++) {

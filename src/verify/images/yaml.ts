@@ -1,6 +1,14 @@
 import type {Document, LineCounter, Node, Scalar} from 'yaml'
 
-import {floatingInText, floatingTag, judgeImage, pullPolicyAlways, scanLines, type ImageFinding, type Position} from './findings.js'
+import {
+  floatingInText,
+  floatingTag,
+  judgeImage,
+  pullPolicyAlways,
+  scanLines,
+  type ImageFinding,
+  type Position,
+} from './findings.js'
 import {FLOATING_TAGS} from './reference.js'
 
 type YamlModule = typeof import('yaml')
@@ -32,7 +40,8 @@ export function scanYaml(yaml: YamlModule, text: string, where: string): ImageFi
 /** An `image` key and the rest of its line (empty when the value starts on the next line). */
 const IMAGE_VALUE = /image["']?\s*:[ \t]*["']?([^\s"'#,}\]]*)/gi
 /** Text that could hide a violation only a parser sees: floating tags, Always, repository/tag maps, image lists, aliases. */
-const NEEDS_PARSE = /:(?:dev|main|latest)\b|\btag["']?\s*:\s*["']?(?:dev|main|latest)\b|\bAlways\b|repository|images|\*[A-Za-z_]/i
+const NEEDS_PARSE =
+  /:(?:dev|main|latest)\b|\btag["']?\s*:\s*["']?(?:dev|main|latest)\b|\bAlways\b|repository|images|\*[A-Za-z_]/i
 
 /**
  * Parsing is the expensive part, so a YAML text is parsed only when it could violate the policy: a
@@ -69,12 +78,13 @@ function scanYamlText(yaml: YamlModule, text: string, toFile: ToFile, where: str
   const walker = new Walker(yaml, text, lineCounter, toFile, where, depth, out)
   const hasAliases = text.includes('*')
   for (const doc of docs) {
-    if (hasAliases) try {
-      // toJS resolves aliases under the alias limit: a bomb throws here and falls back to the line scan.
-      doc.toJS({maxAliasCount: MAX_ALIAS_COUNT})
-    } catch {
-      return scanLines(text, (k, column) => toFile(k + 1, column), where)
-    }
+    if (hasAliases)
+      try {
+        // toJS resolves aliases under the alias limit: a bomb throws here and falls back to the line scan.
+        doc.toJS({maxAliasCount: MAX_ALIAS_COUNT})
+      } catch {
+        return scanLines(text, (k, column) => toFile(k + 1, column), where)
+      }
     // Aliases are not followed by the walker: their anchored value is checked where it is written.
     walker.node(doc.contents as Node | null, null)
   }
@@ -155,7 +165,8 @@ class Walker {
       }
     }
     if (!value.includes('\n')) {
-      for (const f of floatingInText(value, (c) => ({line: at.line, column: at.column + c - 1}), this.where)) this.out.push(f)
+      for (const f of floatingInText(value, (c) => ({line: at.line, column: at.column + c - 1}), this.where))
+        this.out.push(f)
       return
     }
     this.multiline(node, value)
@@ -166,7 +177,12 @@ class Walker {
     const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED'
     const map = block ? this.blockMapping(node) : null
     const where = `${this.where} (embedded YAML)`
-    if (map && node.type === 'BLOCK_LITERAL' && this.depth < MAX_EMBED_DEPTH && /^\s*(?:-\s+)?[\w."'-]+\s*:(?:\s|$)/m.test(value)) {
+    if (
+      map &&
+      node.type === 'BLOCK_LITERAL' &&
+      this.depth < MAX_EMBED_DEPTH &&
+      /^\s*(?:-\s+)?[\w."'-]+\s*:(?:\s|$)/m.test(value)
+    ) {
       for (const f of scanYamlText(this.yaml, value, map, where, this.depth + 1)) this.out.push(f)
       return
     }

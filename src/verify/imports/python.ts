@@ -57,7 +57,10 @@ class PyLexer {
         this.i++
         continue
       }
-      if (c === 92 && (src.charCodeAt(i + 1) === 10 || (src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10))) {
+      if (
+        c === 92 &&
+        (src.charCodeAt(i + 1) === 10 || (src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10))
+      ) {
         // backslash continuation
         this.i += src.charCodeAt(i + 1) === 10 ? 2 : 3
         this.line++
@@ -102,7 +105,12 @@ class PyLexer {
 
   /** The token `scan` just read. */
   token(): Token {
-    return {type: TYPE_NAMES[this.kind], value: this.src.slice(this.from, this.to), line: this.tokLine, column: this.tokColumn}
+    return {
+      type: TYPE_NAMES[this.kind],
+      value: this.src.slice(this.from, this.to),
+      line: this.tokLine,
+      column: this.tokColumn,
+    }
   }
 
   next(): Token | null {

@@ -12,7 +12,13 @@ export async function writeContext(tmp: string, name: string, files: Record<stri
 }
 
 /** A BuildRequest for `<contextDir>/Dockerfile`, pushed to `<registryHost>/<repo>:<tag>` over plain HTTP. */
-export function buildRequest(registryHost: string, contextDir: string, repo: string, tag: string, extra: Partial<BuildRequest> = {}): BuildRequest {
+export function buildRequest(
+  registryHost: string,
+  contextDir: string,
+  repo: string,
+  tag: string,
+  extra: Partial<BuildRequest> = {},
+): BuildRequest {
   return {
     contextDir,
     dockerfile: path.join(contextDir, 'Dockerfile'),

@@ -46,11 +46,16 @@ afterAll(runCleanups)
 describe('buildah builder (real buildah, real registry)', () => {
   it('builds a Dockerfile with ARG/RUN/labels and pushes it; the registry has the tag, its config carries the label', async () => {
     const ctx = await context('app', {
-      'Dockerfile': `FROM ${baseRef}\nARG GREETING=none\nCOPY app.txt /app/app.txt\nRUN echo "$GREETING" > /app/greeting\nCMD ["cat","/app/greeting"]\n`,
+      Dockerfile: `FROM ${baseRef}\nARG GREETING=none\nCOPY app.txt /app/app.txt\nRUN echo "$GREETING" > /app/greeting\nCMD ["cat","/app/greeting"]\n`,
       'app.txt': 'hello\n',
     })
     const sha = 'a'.repeat(40)
-    const outcome = await builder.buildAndPush(request(ctx, 'primitive-domain-orders', sha, {buildArgs: {GREETING: 'hi'}, labels: {'org.opencontainers.image.revision': sha}}))
+    const outcome = await builder.buildAndPush(
+      request(ctx, 'primitive-domain-orders', sha, {
+        buildArgs: {GREETING: 'hi'},
+        labels: {'org.opencontainers.image.revision': sha},
+      }),
+    )
     expect(outcome.builderId).toMatch(/^https:\/\/ameide\.io\/builders\/buildah@\d+\.\d+\.\d+/)
 
     const manifest = await getManifest(registry, 'primitive-domain-orders', sha)
@@ -59,7 +64,10 @@ describe('buildah builder (real buildah, real registry)', () => {
     expect(manifest.mediaType).toBe('application/vnd.oci.image.manifest.v1+json')
     const {config} = manifest.json<{config: {digest: string}}>()
     const blob = await fetch(`${registry.url}/v2/primitive-domain-orders/blobs/${config.digest}`)
-    const imageConfig = (await blob.json()) as {config: {Labels: Record<string, string>}; history: {created_by?: string}[]}
+    const imageConfig = (await blob.json()) as {
+      config: {Labels: Record<string, string>}
+      history: {created_by?: string}[]
+    }
     expect(imageConfig.config.Labels['org.opencontainers.image.revision']).toBe(sha)
     expect(imageConfig.history.some((h) => h.created_by?.includes('GREETING'))).toBe(true)
 
@@ -71,9 +79,14 @@ describe('buildah builder (real buildah, real registry)', () => {
   })
 
   it('builds two platforms (FROM scratch + COPY, no emulation) into an OCI index with both platforms', async () => {
-    const ctx = await context('multi', {'Dockerfile': 'FROM scratch\nCOPY hello.txt /hello.txt\n', 'hello.txt': 'multi\n'})
+    const ctx = await context('multi', {
+      Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n',
+      'hello.txt': 'multi\n',
+    })
     const tag = 'b'.repeat(40)
-    await builder.buildAndPush(request(ctx, 'primitive-projection-multi', tag, {platforms: ['linux/amd64', 'linux/arm64']}))
+    await builder.buildAndPush(
+      request(ctx, 'primitive-projection-multi', tag, {platforms: ['linux/amd64', 'linux/arm64']}),
+    )
     const index = await getManifest(registry, 'primitive-projection-multi', tag)
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json')
     const platforms = index
@@ -84,7 +97,7 @@ describe('buildah builder (real buildah, real registry)', () => {
   })
 
   it('a broken Dockerfile is BUILD_FAILED (exit 1), not retried as a remote failure', async () => {
-    const ctx = await context('broken', {'Dockerfile': `FROM ${baseRef}\nRUN exit 7\n`})
+    const ctx = await context('broken', {Dockerfile: `FROM ${baseRef}\nRUN exit 7\n`})
     const error = await builder.buildAndPush(request(ctx, 'broken', 'c'.repeat(40))).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AmeideError)
     expect((error as AmeideError).code).toBe('BUILD_FAILED')
@@ -92,7 +105,7 @@ describe('buildah builder (real buildah, real registry)', () => {
   })
 
   it('retries a push that meets 503s; gives up with exit 4 (PUSH_REMOTE_FAILED) when they outlast the budget', async () => {
-    const ctx = await context('faulty', {'Dockerfile': 'FROM scratch\nCOPY f.txt /f.txt\n', 'f.txt': 'fault\n'})
+    const ctx = await context('faulty', {Dockerfile: 'FROM scratch\nCOPY f.txt /f.txt\n', 'f.txt': 'fault\n'})
     const proxy = await startFaultProxy(registry.url)
     try {
       const isManifestPut = (method: string, p: string) => method === 'PUT' && p.includes('/manifests/')
@@ -105,7 +118,9 @@ describe('buildah builder (real buildah, real registry)', () => {
 
       proxy.inject({mode: '503', times: 1000, match: isManifestPut})
       const tag2 = 'e'.repeat(40)
-      const error = await builder.buildAndPush({...ok, imageRef: `${proxy.host}/faulty:${tag2}`}).catch((e: unknown) => e)
+      const error = await builder
+        .buildAndPush({...ok, imageRef: `${proxy.host}/faulty:${tag2}`})
+        .catch((e: unknown) => e)
       expect(error).toBeInstanceOf(AmeideError)
       expect((error as AmeideError).code).toBe('PUSH_REMOTE_FAILED')
       expect((error as AmeideError).exitCode).toBe(4)
@@ -124,13 +139,18 @@ describe('builder selection', () => {
   })
 
   it('an explicit builder that is not usable here is exit 3 before any build', async () => {
-    const error = await selectBuilder({choice: 'docker', env: {...benv.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock'}}).catch((e: unknown) => e)
+    const error = await selectBuilder({
+      choice: 'docker',
+      env: {...benv.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock'},
+    }).catch((e: unknown) => e)
     expect((error as AmeideError).code).toBe('BUILDER_NOT_AVAILABLE')
     expect((error as AmeideError).exitCode).toBe(3)
   })
 
   it('nothing usable at all is BUILDER_NOT_FOUND (exit 3)', async () => {
-    const error = await selectBuilder({choice: 'auto', env: {PATH: path.join(tmp, 'empty-path')}}).catch((e: unknown) => e)
+    const error = await selectBuilder({choice: 'auto', env: {PATH: path.join(tmp, 'empty-path')}}).catch(
+      (e: unknown) => e,
+    )
     expect((error as AmeideError).code).toBe('BUILDER_NOT_FOUND')
     expect((error as AmeideError).exitCode).toBe(3)
   })

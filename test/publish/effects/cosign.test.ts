@@ -7,7 +7,13 @@ import {AmeideError} from '../../../src/core/errors.js'
 import {CosignSigner, keylessIdentityFromEnv, type CosignSignerOptions} from '../../../src/effects/cosign.js'
 import {selectSbomGenerator} from '../../../src/effects/sbom.js'
 import {buildProvenancePredicate} from '../../../src/publish/provenance.js'
-import {cosign, COSIGN_VERIFY_OFFLINE_FLAGS, generateKeyPair, verifyImage, type CosignKeyPair} from '../../support/cosign.js'
+import {
+  cosign,
+  COSIGN_VERIFY_OFFLINE_FLAGS,
+  generateKeyPair,
+  verifyImage,
+  type CosignKeyPair,
+} from '../../support/cosign.js'
 import {startFaultProxy} from '../../support/fault-proxy.js'
 import {buildahEnv, pushBaseImage, type PushedImage} from '../../support/images.js'
 import {startRegistry, type Registry} from '../../support/registry.js'
@@ -90,7 +96,9 @@ describe('cosign signer, key mode, no transparency log (real cosign, real regist
 
   it('verify of an unsigned digest fails with SIGNATURE_INVALID (exit 1)', async () => {
     const unsigned = await pushFreshImage('primitive-domain-unsigned')
-    const error = await signer().verify(unsigned.ref).catch((e: unknown) => e)
+    const error = await signer()
+      .verify(unsigned.ref)
+      .catch((e: unknown) => e)
     expect((error as AmeideError).code).toBe('SIGNATURE_INVALID')
     expect((error as AmeideError).exitCode).toBe(1)
   })
@@ -98,7 +106,11 @@ describe('cosign signer, key mode, no transparency log (real cosign, real regist
   it('attests a real cdxgen CycloneDX SBOM and an ameide SLSA v1 provenance; cosign verify-attestation accepts both', async () => {
     const s = signer()
     await s.preflight()
-    const sbom = await selectSbomGenerator('auto', {repoRoot: REPO_ROOT, env: toolEnv({PATH: toolEnv().PATH}), insecureRegistry: true})
+    const sbom = await selectSbomGenerator('auto', {
+      repoRoot: REPO_ROOT,
+      env: toolEnv({PATH: toolEnv().PATH}),
+      insecureRegistry: true,
+    })
     expect(sbom?.tool).toBe('cdxgen') // syft is not installed here
     const sbomFile = path.join(tmp, 'sbom.json')
     await sbom!.generate(image.ref, sbomFile)
@@ -135,18 +147,40 @@ describe('cosign signer, key mode, no transparency log (real cosign, real regist
       ['cyclonedx', 'https://cyclonedx.org/bom'],
       ['slsaprovenance1', 'https://slsa.dev/provenance/v1'],
     ] as const) {
-      const out = await cosign(['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, image.ref], keys.env)
+      const out = await cosign(
+        ['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, image.ref],
+        keys.env,
+      )
       const statements = out
         .trim()
         .split('\n')
-        .map((line) => JSON.parse(Buffer.from((JSON.parse(line) as {payload: string}).payload, 'base64').toString('utf8')) as {predicateType: string; subject: {digest: {sha256: string}}[]; predicate: unknown})
+        .map(
+          (line) =>
+            JSON.parse(Buffer.from((JSON.parse(line) as {payload: string}).payload, 'base64').toString('utf8')) as {
+              predicateType: string
+              subject: {digest: {sha256: string}}[]
+              predicate: unknown
+            },
+        )
       expect(statements.map((st) => st.predicateType)).toContain(predicateType)
       expect(statements[0].subject[0].digest.sha256).toBe(image.digest.replace('sha256:', ''))
-      if (type === 'slsaprovenance1') expect(statements[0].predicate).toMatchObject({buildDefinition: {externalParameters: {sha}}})
+      if (type === 'slsaprovenance1')
+        expect(statements[0].predicate).toMatchObject({buildDefinition: {externalParameters: {sha}}})
     }
     // Rerun: --replace keeps one attestation per type instead of piling up.
     await s.attest(image.ref, 'slsaprovenance1', provenanceFile)
-    const again = await cosign(['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', 'slsaprovenance1', image.ref], keys.env)
+    const again = await cosign(
+      [
+        'verify-attestation',
+        '--key',
+        keys.publicKey,
+        ...COSIGN_VERIFY_OFFLINE_FLAGS,
+        '--type',
+        'slsaprovenance1',
+        image.ref,
+      ],
+      keys.env,
+    )
     expect(again.trim().split('\n')).toHaveLength(1)
     expect(await readFile(spyLog, 'utf8')).not.toContain(password)
   })
@@ -193,19 +227,35 @@ describe('cosign preflight (fails before any build)', () => {
   }
 
   it('cosign missing → COSIGN_NOT_FOUND, exit 3, with an install hint', async () => {
-    const error = await expectCode(signer({binary: path.join(tmp, 'no-such-cosign')}).preflight(), 'COSIGN_NOT_FOUND', 3)
+    const error = await expectCode(
+      signer({binary: path.join(tmp, 'no-such-cosign')}).preflight(),
+      'COSIGN_NOT_FOUND',
+      3,
+    )
     expect(error.hints.join(' ')).toMatch(/install/i)
   })
 
   it('keyless in GitHub Actions without ACTIONS_ID_TOKEN_REQUEST_URL → exit 3 "add permissions: id-token: write"', async () => {
-    const env = {...keys.env, GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'ameideio/demo', ACTIONS_ID_TOKEN_REQUEST_URL: undefined}
-    const error = await expectCode(signer({mode: 'keyless', keyRef: undefined, tlog: true, env, ...keylessIdentityFromEnv(env)}).preflight(), 'OIDC_TOKEN_UNAVAILABLE', 3)
+    const env = {
+      ...keys.env,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'ameideio/demo',
+      ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
+    }
+    const error = await expectCode(
+      signer({mode: 'keyless', keyRef: undefined, tlog: true, env, ...keylessIdentityFromEnv(env)}).preflight(),
+      'OIDC_TOKEN_UNAVAILABLE',
+      3,
+    )
     expect(error.hints.join(' ')).toContain('permissions: id-token: write')
   })
 
   it('keyless identity defaults inside GitHub Actions pin the repository and GitHub’s issuer', () => {
     const identity = keylessIdentityFromEnv({GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'ameideio/demo.x'})
-    expect(identity).toEqual({certificateIdentityRegexp: '^https://github\\.com/ameideio/demo\\.x/', certificateOidcIssuer: 'https://token.actions.githubusercontent.com'})
+    expect(identity).toEqual({
+      certificateIdentityRegexp: '^https://github\\.com/ameideio/demo\\.x/',
+      certificateOidcIssuer: 'https://token.actions.githubusercontent.com',
+    })
     expect(keylessIdentityFromEnv({})).toBeUndefined()
   })
 
@@ -219,7 +269,11 @@ describe('cosign preflight (fails before any build)', () => {
 
   it('wrong password → COSIGN_KEY_INVALID, exit 3, and the wrong password is not in the message', async () => {
     const wrong = `wrong-${randomBytes(8).toString('hex')}`
-    const error = await expectCode(signer({env: {...keys.env, COSIGN_PASSWORD: wrong}}).preflight(), 'COSIGN_KEY_INVALID', 3)
+    const error = await expectCode(
+      signer({env: {...keys.env, COSIGN_PASSWORD: wrong}}).preflight(),
+      'COSIGN_KEY_INVALID',
+      3,
+    )
     expect(error.message + error.hints.join(' ')).not.toContain(wrong)
   })
 })

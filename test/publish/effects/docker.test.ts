@@ -31,7 +31,8 @@ async function startEngine(dci: string): Promise<Record<string, string>> {
     await execa('bash', [SCRIPT, 'stop'], {env: scriptEnv, reject: false, timeout: 60_000})
   })
   const start = await execa('bash', [SCRIPT, 'start'], {env: scriptEnv, reject: false, timeout: 120_000})
-  if (start.exitCode !== 0) throw new Error(`docker-engine.sh start failed (the docker builder test needs a real engine):\n${start.stderr}`)
+  if (start.exitCode !== 0)
+    throw new Error(`docker-engine.sh start failed (the docker builder test needs a real engine):\n${start.stderr}`)
   const env: Record<string, string> = {...scriptEnv}
   for (const line of start.stdout.split('\n')) {
     const m = /^export (\w+)="?(.*?)"?$/.exec(line.trim())
@@ -63,12 +64,18 @@ describe('docker buildx builder (real private engine, real registry)', () => {
 
   it('buildx build --push: the registry has the tag; the metadata digest hint equals the registry digest; no BuildKit provenance', async () => {
     const ctx = await context('app', {
-      'Dockerfile': 'FROM localhost/busybox:base\nARG GREETING=none\nCOPY app.txt /app/app.txt\nRUN echo "$GREETING" > /app/greeting\n',
+      Dockerfile:
+        'FROM localhost/busybox:base\nARG GREETING=none\nCOPY app.txt /app/app.txt\nRUN echo "$GREETING" > /app/greeting\n',
       'app.txt': 'hello\n',
     })
     const sha = 'f'.repeat(40)
     const builder = new DockerBuildxBuilder({env: engineEnv, retryPolicy: FAST_RETRY})
-    const outcome = await builder.buildAndPush(request(ctx, 'primitive-domain-docker', sha, {buildArgs: {GREETING: 'hi'}, labels: {'org.opencontainers.image.revision': sha}}))
+    const outcome = await builder.buildAndPush(
+      request(ctx, 'primitive-domain-docker', sha, {
+        buildArgs: {GREETING: 'hi'},
+        labels: {'org.opencontainers.image.revision': sha},
+      }),
+    )
     expect(outcome.builderId).toMatch(/^https:\/\/ameide\.io\/builders\/docker-buildx@\d+\.\d+/)
 
     const manifest = await getManifest(registry, 'primitive-domain-docker', sha)
@@ -77,13 +84,17 @@ describe('docker buildx builder (real private engine, real registry)', () => {
     // --provenance=false: a single image manifest, not an index with an attestation manifest.
     expect(manifest.mediaType).toMatch(/manifest\.v2\+json|image\.manifest\.v1\+json/)
     const {config} = manifest.json<{config: {digest: string}}>()
-    const imageConfig = (await (await fetch(`${registry.url}/v2/primitive-domain-docker/blobs/${config.digest}`)).json()) as {config: {Labels: Record<string, string>}}
+    const imageConfig = (await (
+      await fetch(`${registry.url}/v2/primitive-domain-docker/blobs/${config.digest}`)
+    ).json()) as {config: {Labels: Record<string, string>}}
     expect(imageConfig.config.Labels['org.opencontainers.image.revision']).toBe(sha)
   })
 
   it('a broken Dockerfile is BUILD_FAILED (exit 1)', async () => {
-    const ctx = await context('broken', {'Dockerfile': 'FROM localhost/busybox:base\nRUN exit 3\n'})
-    const error = await new DockerBuildxBuilder({env: engineEnv, retryPolicy: FAST_RETRY}).buildAndPush(request(ctx, 'broken', 'a'.repeat(40))).catch((e: unknown) => e)
+    const ctx = await context('broken', {Dockerfile: 'FROM localhost/busybox:base\nRUN exit 3\n'})
+    const error = await new DockerBuildxBuilder({env: engineEnv, retryPolicy: FAST_RETRY})
+      .buildAndPush(request(ctx, 'broken', 'a'.repeat(40)))
+      .catch((e: unknown) => e)
     expect((error as AmeideError).code).toBe('BUILD_FAILED')
     expect((error as AmeideError).exitCode).toBe(1)
   })

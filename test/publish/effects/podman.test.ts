@@ -26,14 +26,23 @@ beforeAll(async () => {
   tmp = await makeTempDir('ameide-podman-test-')
   benv = await buildahEnv(tmp, {insecureRegistries: [registry.host]})
   baseRef = (await pushBaseImage(registry, benv)).ref
-  builder = new PodmanBuilder({storageRoot: path.join(tmp, 'podman-root'), runRoot: path.join(tmp, 'podman-run'), storageDriver: 'vfs', isolation: 'chroot', env: benv.env})
+  builder = new PodmanBuilder({
+    storageRoot: path.join(tmp, 'podman-root'),
+    runRoot: path.join(tmp, 'podman-run'),
+    storageDriver: 'vfs',
+    isolation: 'chroot',
+    env: benv.env,
+  })
 })
 
 afterAll(runCleanups)
 
 describe('podman builder (real podman, real registry)', () => {
   it('builds FROM a registry image with RUN and pushes the tag', async () => {
-    const ctx = await context('app', {'Dockerfile': `FROM ${baseRef}\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\n`, 'a.txt': 'podman\n'})
+    const ctx = await context('app', {
+      Dockerfile: `FROM ${baseRef}\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\n`,
+      'a.txt': 'podman\n',
+    })
     const tag = '1'.repeat(40)
     const outcome = await builder.buildAndPush(request(ctx, 'primitive-agent-podman', tag))
     expect(outcome.builderId).toMatch(/^https:\/\/ameide\.io\/builders\/podman@4\./)
@@ -41,12 +50,17 @@ describe('podman builder (real podman, real registry)', () => {
   })
 
   it('two platforms → an index with both', async () => {
-    const ctx = await context('multi', {'Dockerfile': 'FROM scratch\nCOPY a.txt /a.txt\n', 'a.txt': 'multi\n'})
+    const ctx = await context('multi', {Dockerfile: 'FROM scratch\nCOPY a.txt /a.txt\n', 'a.txt': 'multi\n'})
     const tag = '2'.repeat(40)
-    await builder.buildAndPush(request(ctx, 'primitive-agent-podman-multi', tag, {platforms: ['linux/amd64', 'linux/arm64']}))
+    await builder.buildAndPush(
+      request(ctx, 'primitive-agent-podman-multi', tag, {platforms: ['linux/amd64', 'linux/arm64']}),
+    )
     const index = await getManifest(registry, 'primitive-agent-podman-multi', tag)
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json')
-    const platforms = index.json<{manifests: {platform: {architecture: string}}[]}>().manifests.map((m) => m.platform.architecture).sort()
+    const platforms = index
+      .json<{manifests: {platform: {architecture: string}}[]}>()
+      .manifests.map((m) => m.platform.architecture)
+      .sort()
     expect(platforms).toEqual(['amd64', 'arm64'])
   })
 })

@@ -3,12 +3,20 @@ import addFormatsModule from 'ajv-formats'
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 
-import {buildProvenancePredicate, ciRunUrl, normaliseRepositoryUrl, type ProvenanceInput} from '../../../src/publish/provenance.js'
+import {
+  buildProvenancePredicate,
+  ciRunUrl,
+  normaliseRepositoryUrl,
+  type ProvenanceInput,
+} from '../../../src/publish/provenance.js'
 
-const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv
+const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv
 const ajv = new Ajv({allErrors: true, strict: true, strictRequired: false})
 addFormats(ajv)
-const validate = ajv.compile(JSON.parse(readFileSync(new URL('slsa-provenance-v1.schema.json', import.meta.url), 'utf8')))
+const validate = ajv.compile(
+  JSON.parse(readFileSync(new URL('slsa-provenance-v1.schema.json', import.meta.url), 'utf8')),
+)
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 const input: ProvenanceInput = {
@@ -25,7 +33,13 @@ const input: ProvenanceInput = {
   ameideVersion: '0.1.0',
   startedOn: new Date('2026-03-01T10:00:00Z'),
   finishedOn: new Date('2026-03-01T10:00:07.250Z'),
-  env: {GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'ameideio/platform', GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '2'},
+  env: {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'ameideio/platform',
+    GITHUB_RUN_ID: '42',
+    GITHUB_RUN_ATTEMPT: '2',
+  },
 }
 
 describe('SLSA v1 provenance predicate', () => {
@@ -80,13 +94,17 @@ describe('SLSA v1 provenance predicate', () => {
 
   it('normalises repository URLs and strips credentials', () => {
     expect(normaliseRepositoryUrl('git@github.com:ameideio/platform.git')).toBe('https://github.com/ameideio/platform')
-    expect(normaliseRepositoryUrl('ssh://git@github.com/ameideio/platform.git')).toBe('https://github.com/ameideio/platform')
+    expect(normaliseRepositoryUrl('ssh://git@github.com/ameideio/platform.git')).toBe(
+      'https://github.com/ameideio/platform',
+    )
     expect(normaliseRepositoryUrl('https://user:pw@example.com/x/y/')).toBe('https://example.com/x/y')
     expect(normaliseRepositoryUrl('/srv/git/demo.git')).toBe('file:///srv/git/demo')
   })
 
   it('CI run URL only under GitHub Actions', () => {
-    expect(ciRunUrl({GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7'})).toBe('https://github.com/o/r/actions/runs/7')
+    expect(ciRunUrl({GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7'})).toBe(
+      'https://github.com/o/r/actions/runs/7',
+    )
     expect(ciRunUrl({GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7'})).toBeUndefined()
   })
 })

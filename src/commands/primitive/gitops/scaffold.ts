@@ -12,12 +12,12 @@ import {gitopsScaffold, runFailed, type GitopsScaffoldResult} from '../../../git
 import {REPOSITORY_PATTERN, WORKFLOW_PATTERN, parsePrimitiveInputs} from '../../../gitops/inputs.js'
 
 export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffoldResult> {
-  static override summary = 'Trigger the GitOps repository\'s scaffold workflow and follow it to its pull request.'
+  static override summary = "Trigger the GitOps repository's scaffold workflow and follow it to its pull request."
 
   static override description = describeCommand(
-    'GitOps wiring is CI-owned: this command never writes GitOps files. It dispatches the GitOps repository\'s ' +
+    "GitOps wiring is CI-owned: this command never writes GitOps files. It dispatches the GitOps repository's " +
       'workflow (default ameideio/ameide-gitops, scaffold-primitive-gitops.yaml on main) with inputs kind, name, version, ' +
-      'with_smoke and env, after checking them locally and against the workflow\'s declared workflow_dispatch inputs. ' +
+      "with_smoke and env, after checking them locally and against the workflow's declared workflow_dispatch inputs. " +
       'It reports the run (returned by GitHub, or found by a distinct_id input or by timing) and, with --wait, follows ' +
       'it to completion and to the pull request it opened. Token: GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`. ' +
       'API: --api-url, else GITHUB_API_URL, else https://api.github.com (GitHub Enterprise Server works the same way).',
@@ -31,7 +31,7 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
       INVALID_DURATION: 'exit 2: --timeout is not a positive duration',
       INVALID_API_URL: 'exit 2: --api-url / GITHUB_API_URL is not an http(s) URL',
       INPUT_NOT_DECLARED: 'exit 2: the workflow does not declare an input ameide sends',
-      INPUT_NOT_ALLOWED: 'exit 2: a value is outside a choice/boolean/number input\'s options',
+      INPUT_NOT_ALLOWED: "exit 2: a value is outside a choice/boolean/number input's options",
       REQUIRED_INPUT_MISSING: 'exit 2: the workflow requires an input ameide does not send',
       INPUTS_NOT_ACCEPTED: 'exit 2: several of the above at once',
       GITHUB_INPUTS_REJECTED: 'exit 2: GitHub rejected the inputs (422)',
@@ -59,36 +59,72 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
 
   static override flags = {
     kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')}.`, required: true, helpValue: 'KIND'}),
-    name: Flags.string({description: 'Primitive name, kebab-case, at most 33 characters.', required: true, helpValue: 'NAME'}),
+    name: Flags.string({
+      description: 'Primitive name, kebab-case, at most 33 characters.',
+      required: true,
+      helpValue: 'NAME',
+    }),
     version: Flags.string({description: 'Primitive version, v0, v1, …', default: 'v0', helpValue: 'VERSION'}),
     'with-smoke': Flags.boolean({description: 'Also wire the smoke test (opt-in).', default: false}),
-    env: Flags.string({description: 'Also create the env override (enabled: false) for this environment, e.g. dev.', helpValue: 'ENV'}),
-    repo: Flags.string({description: 'GitOps repository. Default: gitops.repository in ameide.yaml, else ameideio/ameide-gitops.', helpValue: 'OWNER/NAME'}),
-    workflow: Flags.string({description: 'Workflow file. Default: gitops.workflow, else scaffold-primitive-gitops.yaml.', helpValue: 'FILE'}),
-    ref: Flags.string({description: 'Branch the workflow runs on. Default: gitops.ref, else main.', helpValue: 'BRANCH'}),
-    wait: Flags.boolean({description: 'Follow the run to its conclusion and to the pull request it opened.', default: false}),
+    env: Flags.string({
+      description: 'Also create the env override (enabled: false) for this environment, e.g. dev.',
+      helpValue: 'ENV',
+    }),
+    repo: Flags.string({
+      description: 'GitOps repository. Default: gitops.repository in ameide.yaml, else ameideio/ameide-gitops.',
+      helpValue: 'OWNER/NAME',
+    }),
+    workflow: Flags.string({
+      description: 'Workflow file. Default: gitops.workflow, else scaffold-primitive-gitops.yaml.',
+      helpValue: 'FILE',
+    }),
+    ref: Flags.string({
+      description: 'Branch the workflow runs on. Default: gitops.ref, else main.',
+      helpValue: 'BRANCH',
+    }),
+    wait: Flags.boolean({
+      description: 'Follow the run to its conclusion and to the pull request it opened.',
+      default: false,
+    }),
     timeout: Flags.string({description: 'Longest --wait, e.g. 90s, 15m, 1h.', default: '30m', helpValue: 'DURATION'}),
-    'api-url': Flags.string({description: 'GitHub API base URL. Default: GITHUB_API_URL, else https://api.github.com.', helpValue: 'URL'}),
+    'api-url': Flags.string({
+      description: 'GitHub API base URL. Default: GITHUB_API_URL, else https://api.github.com.',
+      helpValue: 'URL',
+    }),
     'dry-run': Flags.boolean({description: 'Validate and print the exact request; send nothing.', default: false}),
   }
 
   protected async execute(): Promise<GitopsScaffoldResult> {
     const {flags} = await this.parse(PrimitiveGitopsScaffold)
     // Input first: bad input is exit 2 wherever the command runs.
-    const primitive = parsePrimitiveInputs({kind: flags.kind, name: flags.name, version: flags.version, withSmoke: flags['with-smoke'], env: flags.env})
+    const primitive = parsePrimitiveInputs({
+      kind: flags.kind,
+      name: flags.name,
+      version: flags.version,
+      withSmoke: flags['with-smoke'],
+      env: flags.env,
+    })
     if (flags.repo !== undefined && !REPOSITORY_PATTERN.test(flags.repo)) {
-      throw usageError('INVALID_REPOSITORY', `--repo ${JSON.stringify(flags.repo)} is not OWNER/NAME.`, ['e.g. --repo ameideio/ameide-gitops'])
-    }
-    if (flags.workflow !== undefined && !WORKFLOW_PATTERN.test(flags.workflow)) {
-      throw usageError('INVALID_WORKFLOW', `--workflow ${JSON.stringify(flags.workflow)} is not a workflow file name.`, [
-        'Pass the file name under .github/workflows/, e.g. scaffold-primitive-gitops.yaml.',
+      throw usageError('INVALID_REPOSITORY', `--repo ${JSON.stringify(flags.repo)} is not OWNER/NAME.`, [
+        'e.g. --repo ameideio/ameide-gitops',
       ])
     }
+    if (flags.workflow !== undefined && !WORKFLOW_PATTERN.test(flags.workflow)) {
+      throw usageError(
+        'INVALID_WORKFLOW',
+        `--workflow ${JSON.stringify(flags.workflow)} is not a workflow file name.`,
+        ['Pass the file name under .github/workflows/, e.g. scaffold-primitive-gitops.yaml.'],
+      )
+    }
     const timeoutMs = parseDuration(flags.timeout)
-    const apiUrl = parseApiUrl(flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com', flags['api-url'] ? '--api-url' : 'GITHUB_API_URL')
+    const apiUrl = parseApiUrl(
+      flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+      flags['api-url'] ? '--api-url' : 'GITHUB_API_URL',
+    )
 
     // The config file is optional here: outside a repository the defaults apply.
-    const root = flags['repo-root'] === undefined ? await gitTopLevel(process.cwd()) : await resolveRepoRoot(flags['repo-root'])
+    const root =
+      flags['repo-root'] === undefined ? await gitTopLevel(process.cwd()) : await resolveRepoRoot(flags['repo-root'])
     const gitops = root ? (await loadConfig(root)).config.gitops : DEFAULT_CONFIG.gitops
 
     const progress = await this.progress()
@@ -112,8 +148,13 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
             if (line.kind === 'start') progress.start(line.text)
             else if (line.kind === 'done') progress.succeed(line.text)
             else progress.info(line.text)
-            if (flags.wait && (event.type === 'dispatched' || (event.type === 'status' && event.status !== 'completed'))) {
-              progress.start(`Waiting for the run (${event.type === 'status' ? event.status : (event.run?.status ?? 'queued')})`)
+            if (
+              flags.wait &&
+              (event.type === 'dispatched' || (event.type === 'status' && event.status !== 'completed'))
+            ) {
+              progress.start(
+                `Waiting for the run (${event.type === 'status' ? event.status : (event.run?.status ?? 'queued')})`,
+              )
             }
           },
         },
