@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install` (from the lock), not `npm ci`: npm 11 rejects this lock in `ci` over other platforms'
-  # optional binaries (@bufbuild/buf-*, @rollup/rollup-*), which `install` resolves correctly.
-  echo "[setup] npm install" >&2
-  npm install --no-audit --no-fund --loglevel=error >&2
+  # The lock records every platform's optional binaries (@bufbuild/buf pinned, rollup overridden to versions
+  # whose platform packages all resolve on the registry), so a clean clone installs exactly the lock.
+  echo "[setup] npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 bash scripts/ci/install-toolchain.sh
 if [ "${AMEIDE_SKIP_DOCKER_ENGINE:-0}" != 1 ]; then
