@@ -5,6 +5,7 @@ import {join} from 'node:path'
 
 import {prerequisiteError, usageError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
+import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
 import {check, retryTool, runTool, ToolFailure, type ToolResult} from './builders/exec.js'
 import type {AttestationType, Signer, SigningOptions} from './signing.js'
@@ -323,7 +324,8 @@ export class CosignSigner implements Signer {
 
 /** Signing always goes by digest: `<repository>@sha256:<64 hex>` (a tag may be moved under our feet). */
 export function assertDigestRef(ref: string): void {
-  if (!/@sha256:[0-9a-f]{64}$/.test(ref)) {
+  const parsed = tryParseImageReference(ref)
+  if (!parsed || !isDigestPinned(parsed)) {
     throw usageError(
       'NOT_A_DIGEST_REFERENCE',
       `Refusing to sign or verify "${ref}": cosign is always given <repository>@sha256:<digest>.`,

@@ -1,4 +1,5 @@
 import {usageError} from '../core/errors.js'
+import {tryParseImageReference} from '../images/reference.js'
 import {parseShaFlag} from './changes.js'
 import {parseComponentSelectors} from './components.js'
 
@@ -11,7 +12,6 @@ export interface PublishInput {
   registry: string | undefined
 }
 
-const REGISTRY_PATTERN = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/
 
 export function parsePublishInput(flags: {
@@ -36,7 +36,7 @@ export function parsePublishInput(flags: {
       ])
     }
   }
-  if (flags.registry !== undefined && !REGISTRY_PATTERN.test(flags.registry)) {
+  if (flags.registry !== undefined && !isRegistryPrefix(flags.registry)) {
     throw usageError(
       'INVALID_REGISTRY',
       `--registry ${JSON.stringify(flags.registry)} is not host[:port]/namespace in lowercase.`,
@@ -62,4 +62,10 @@ function parseBuildArgs(values: string[]): Record<string, string> {
     out[value.slice(0, eq)] = value.slice(eq + 1)
   }
   return out
+}
+
+/** `host[:port][/namespace…]` in lowercase: a prefix that `<prefix>/<component>` makes a repository name of. */
+function isRegistryPrefix(registry: string): boolean {
+  const ref = tryParseImageReference(`${registry}/x`)
+  return ref !== undefined && ref.tag === undefined && ref.digest === undefined && registry === registry.toLowerCase()
 }

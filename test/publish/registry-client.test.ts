@@ -7,7 +7,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseChallenge} from '../../src/effects/registry/challenge.js'
 import {RegistryClient, sha256Digest} from '../../src/effects/registry/client.js'
 import {DockerStyleCredentials} from '../../src/effects/registry/credentials.js'
-import {isPlainHttp, parseRepository} from '../../src/effects/registry/reference.js'
+import {isPlainHttp} from '../../src/effects/registry/hosts.js'
+import {parseRepository, registryApiHost} from '../../src/images/reference.js'
 import {retagManifest} from '../../src/publish/retag.js'
 import {buildahEnv, pushBaseImage, pushMultiArchIndex, type BuildahEnv} from '../support/images.js'
 import {getManifest, startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
@@ -199,10 +200,10 @@ describe('registry client against a real registry', () => {
 describe('registry references and challenges', () => {
   it('parses repositories and decides plain HTTP', () => {
     expect(parseRepository('ghcr.io/ameideio/primitive-domain-orders')).toMatchObject({
-      host: 'ghcr.io',
-      name: 'ameideio/primitive-domain-orders',
+      registry: 'ghcr.io',
+      path: 'ameideio/primitive-domain-orders',
     })
-    expect(parseRepository('docker.io/library/busybox').host).toBe('registry-1.docker.io')
+    expect(registryApiHost(parseRepository('docker.io/library/busybox').registry)).toBe('registry-1.docker.io')
     expect(isPlainHttp('127.0.0.1:5000')).toBe(true)
     expect(isPlainHttp('localhost:5000')).toBe(true)
     expect(isPlainHttp('ghcr.io')).toBe(false)

@@ -157,15 +157,22 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         : {}),
     }
 
-    const [{RegistryClient}, {parseRepository, isPlainHttp}, {publish}, {formatPublishReport}, {writeGithubOutputs}] =
-      await Promise.all([
-        import('../../effects/registry/client.js'),
-        import('../../effects/registry/reference.js'),
-        import('../../publish/publish.js'),
-        import('../../publish/format.js'),
-        import('../../publish/github.js'),
-      ])
-    const host = parseRepository(`${registry}/x`).host
+    const [
+      {RegistryClient},
+      {parseRepository, registryApiHost},
+      {isPlainHttp},
+      {publish},
+      {formatPublishReport},
+      {writeGithubOutputs},
+    ] = await Promise.all([
+      import('../../effects/registry/client.js'),
+      import('../../images/reference.js'),
+      import('../../effects/registry/hosts.js'),
+      import('../../publish/publish.js'),
+      import('../../publish/format.js'),
+      import('../../publish/github.js'),
+    ])
+    const host = registryApiHost(parseRepository(`${registry}/x`).registry)
     const insecureRegistry = isPlainHttp(host, config.insecureRegistries)
     const client = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy})
 

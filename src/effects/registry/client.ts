@@ -12,7 +12,8 @@ import {redact, registerSecret} from '../../core/secrets.js'
 import {parseChallenge, type Challenge} from './challenge.js'
 import {DockerStyleCredentials, type CredentialLookup} from './credentials.js'
 import {httpExchange, type HttpExchange} from './http.js'
-import {isPlainHttp, parseRepository, type RepositoryRef} from './reference.js'
+import {parseRepository as parseRepositoryName, registryApiHost} from '../../images/reference.js'
+import {isPlainHttp} from './hosts.js'
 
 /**
  * A small OCI distribution-spec client (the subset publish needs): manifests by tag or digest (GET with the full
@@ -130,7 +131,7 @@ export class RegistryClient {
 
   /** GET a manifest by tag or digest; null when the registry answers 404. The digest is checked against the bytes. */
   async getManifest(repository: string, reference: string): Promise<Manifest | null> {
-    const repo = parseRepository(repository)
+    const repo = target(repository)
     const res = await this.send(
       repo,
       'GET',
@@ -157,7 +158,7 @@ export class RegistryClient {
 
   /** HEAD a manifest: its digest and media type, or null when it does not exist. */
   async headManifest(repository: string, reference: string): Promise<ManifestHead | null> {
-    const repo = parseRepository(repository)
+    const repo = target(repository)
     const res = await this.send(
       repo,
       'HEAD',
@@ -179,7 +180,7 @@ export class RegistryClient {
 
   /** PUT the exact bytes under `reference`; returns the digest the registry reports (checked against the bytes). */
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-    const repo = parseRepository(repository)
+    const repo = target(repository)
     const res = await this.send(repo, 'PUT', `manifests/${reference}`, 'push', {'Content-Type': mediaType}, bytes)
     const expected = sha256Digest(bytes)
     const reported = res.headers.get('docker-content-digest') ?? expected
@@ -194,7 +195,7 @@ export class RegistryClient {
 
   /** All tags of a repository ([] when the repository does not exist); follows `Link` pagination. */
   async listTags(repository: string): Promise<string[]> {
-    const repo = parseRepository(repository)
+    const repo = target(repository)
     const tags: string[] = []
     let next: string | undefined = 'tags/list?n=1000'
     while (next) {
@@ -211,14 +212,14 @@ export class RegistryClient {
 
   /** True when the blob exists in the repository. */
   async blobExists(repository: string, digest: string): Promise<boolean> {
-    const repo = parseRepository(repository)
+    const repo = target(repository)
     const res = await this.send(repo, 'HEAD', `blobs/${digest}`, 'pull', {}, undefined, [404])
     return res.status !== 404
   }
 
   /** GET a (small) blob, e.g. an image config. */
   async getBlob(repository: string, digest: string): Promise<Buffer> {
-    const repo = parseRepository(repository)
+    const repo = target(repository)
     const res = await this.send(repo, 'GET', `blobs/${digest}`, 'pull', {})
     if (sha256Digest(res.body) !== digest) {
       throw failureError(
@@ -238,7 +239,7 @@ export class RegistryClient {
    * credentials the challenge asks for. `okStatuses` lists non-2xx answers the caller handles itself.
    */
   private async send(
-    repo: RepositoryRef,
+    repo: Target,
     method: string,
     pathAfterName: string,
     access: Access,
@@ -389,4 +390,17 @@ function mediaTypeOf(res: Exchange): string {
     }
   }
   return header ?? 'application/vnd.oci.image.manifest.v1+json'
+}
+
+/** Where a repository's API calls go: the API host (Docker Hub's aliases folded) and the name inside it. */
+interface Target {
+  /** As the caller wrote it, for messages. */
+  repository: string
+  host: string
+  name: string
+}
+
+function target(repository: string): Target {
+  const ref = parseRepositoryName(repository)
+  return {repository, host: registryApiHost(ref.registry), name: ref.path}
 }

@@ -1,5 +1,4 @@
-import {floatingInText, judgeImage, type ImageFinding} from './findings.js'
-import {parseImageRef} from './reference.js'
+import {floatingInText, judgeImage, literalImageRef, type ImageFinding} from './findings.js'
 
 /**
  * Dockerfile rules: `FROM` with a floating tag or neither tag nor digest fails; `FROM` with a version tag
@@ -50,7 +49,7 @@ export function scanDockerfile(text: string): ImageFinding[] {
         out.push(finding)
         continue
       }
-      const ref = parseImageRef(image)
+      const ref = literalImageRef(image)
       if (ref && ref.tag && !ref.digest) {
         out.push({
           ...at,

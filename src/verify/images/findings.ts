@@ -1,4 +1,20 @@
-import {FLOATING_TAGS, FLOATING_IN_TEXT, parseImageRef} from './reference.js'
+import {FLOATING_TAGS, GRAMMAR, tryParseImageReference, type ImageReference} from '../../images/reference.js'
+
+/**
+ * A floating tag written anywhere in free text: `name:dev`, `registry/path:latest`, `${IMAGE}:main`.
+ * Group 1 is the whole reference, group 2 the tag.
+ */
+const FLOATING_IN_TEXT = new RegExp(
+  `(?<![\\w./@:%-])((?:${GRAMMAR.name}|\\$\\{[A-Za-z_][\\w.]*\\}|\\{\\{[^}]{1,80}\\}\\}|\\$[A-Z_][A-Z0-9_]*):(dev|main|latest))(?![\\w.-])`,
+  'g',
+)
+
+/** A literal image reference; undefined when the value is not one or is templated (`${…}`, `{{…}}`, `$VAR`). */
+export function literalImageRef(value: string): ImageReference | undefined {
+  const v = value.trim()
+  if (v === '' || /\$|\{\{|<|>/.test(v)) return undefined
+  return tryParseImageReference(v)
+}
 
 /** Where a value sits in the file (1-based). */
 export interface Position {
@@ -28,7 +44,7 @@ export function floatingTag(ref: string, tag: string, at: Position, where: strin
 
 /** Judges a value known to be an image reference (an `image:` value, a FROM line). */
 export function judgeImage(value: string, at: Position, where: string): ImageFinding | null {
-  const ref = parseImageRef(value)
+  const ref = literalImageRef(value)
   if (!ref) return null
   if (ref.tag && FLOATING_TAGS.has(ref.tag)) return floatingTag(value, ref.tag, at, where)
   if (!ref.tag && !ref.digest) {

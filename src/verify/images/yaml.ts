@@ -9,7 +9,7 @@ import {
   type ImageFinding,
   type Position,
 } from './findings.js'
-import {FLOATING_TAGS} from './reference.js'
+import {FLOATING_TAGS} from '../../images/reference.js'
 
 type YamlModule = typeof import('yaml')
 
