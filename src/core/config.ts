@@ -7,6 +7,47 @@ import {prerequisiteError} from './errors.js'
 /** The checked-in, repository-level configuration file, at the repo root. */
 export const CONFIG_FILE_NAME = 'ameide.yaml'
 
+/**
+ * The GitOps repository's layout and image policy: where environment overlays, shared values, cluster values,
+ * components, Argo CD objects and cluster config live (seed 000's repository), and the policy knobs. Defaults
+ * follow the seed; a GitOps repository overrides them in its own `ameide.yaml` (`gitopsPolicy:`).
+ */
+export interface GitopsPolicy {
+  /** Environment overlay globs; `{env}` stands for the environment name. */
+  overlays: string[]
+  environments: string[]
+  shared: string[]
+  cluster: string[]
+  components: string[]
+  argocd: string[]
+  clusterConfig: string[]
+  /** `ref`: one `image.ref` per image (WP-3). `split`: `repository`/`tag`/`digest` maps with overrides (seed 004). */
+  imageContract: 'ref' | 'split'
+  /** Tags that move besides dev, main and latest. */
+  extraFloatingTags: string[]
+  /** Override blocks that fall back field by field to the root `image` (split contract). */
+  overrides: string[]
+  /** Environments where the effective image of an override must carry a digest. */
+  requireDigestEnvironments: string[]
+  /** Environments whose control plane and controllers must carry the same git-sha tag. */
+  lockstepEnvironments: string[]
+}
+
+export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
+  overlays: ['sources/values/env/{env}/**'],
+  environments: ['local', 'staging', 'production'],
+  shared: ['sources/values/_shared/**', 'sources/values/base/**'],
+  cluster: ['sources/values/cluster/**', 'sources/values/_shared/cluster/**'],
+  components: ['environments/**'],
+  argocd: ['argocd/**'],
+  clusterConfig: ['config/clusters/*.yaml', 'config/clusters/*.yml'],
+  imageContract: 'ref',
+  extraFloatingTags: [],
+  overrides: ['controlPlane.image', 'controllers.image'],
+  requireDigestEnvironments: ['staging', 'production'],
+  lockstepEnvironments: ['production'],
+}
+
 export interface AmeideConfig {
   registry: string
   insecureRegistries: string[]
@@ -20,6 +61,8 @@ export interface AmeideConfig {
     sbom: 'auto' | 'syft' | 'cdxgen' | 'none'
     provenance: boolean
   }
+  /** Read by `gitops verify` / `set-image` / `promote` in the GitOps repository's own ameide.yaml. */
+  gitopsPolicy: GitopsPolicy
 }
 
 export const DEFAULT_CONFIG: AmeideConfig = {
@@ -50,6 +93,7 @@ export const DEFAULT_CONFIG: AmeideConfig = {
     sbom: 'auto',
     provenance: true,
   },
+  gitopsPolicy: DEFAULT_GITOPS_POLICY,
 }
 
 export interface LoadedConfig {
@@ -95,6 +139,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
     insecureRegistries: file.insecureRegistries ?? base.insecureRegistries,
     gitops: {...base.gitops, ...file.gitops},
     publish: {...base.publish, ...file.publish},
+    gitopsPolicy: {...base.gitopsPolicy, ...file.gitopsPolicy},
   }
 }
 

@@ -1,32 +1,34 @@
 import {appendFile} from 'node:fs/promises'
 
-import type {VerifyResult} from './types.js'
+import type {Finding, VerifyResult} from './types.js'
 
 /** Escapes an annotation message (`%`, CR, LF). */
 const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 /** Escapes an annotation property value (also `:` and `,`). */
 const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
 
+/** `::error file=…,line=…,col=…,title=…::message Hint: …` (or `::warning`) for one finding of any command. */
+export function annotation(f: Omit<Finding, 'rule'>, title: string): string {
+  const props = [`file=${escapeProperty(f.file)}`]
+  if (f.line > 0) props.push(`line=${f.line}`)
+  if (f.line > 0 && f.column) props.push(`col=${f.column}`)
+  props.push(`title=${escapeProperty(title)}`)
+  return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`
+}
+
+/** Escapes a Markdown table cell. */
+export const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
+
 /** `::error file=…,line=…,col=…,title=…::message` (or `::warning`) for every finding. */
 export function annotations(result: VerifyResult): string[] {
   const out: string[] = []
   for (const p of result.primitives) {
     for (const c of p.checks) {
-      for (const f of c.findings) {
-        const props = [`file=${escapeProperty(f.file)}`]
-        if (f.line > 0) props.push(`line=${f.line}`)
-        if (f.line > 0 && f.column) props.push(`col=${f.column}`)
-        props.push(`title=${escapeProperty(`ameide verify ${c.id}: ${f.rule}`)}`)
-        out.push(
-          `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`,
-        )
-      }
+      for (const f of c.findings) out.push(annotation(f, `ameide verify ${c.id}: ${f.rule}`))
     }
   }
   return out
 }
-
-const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
 /** Markdown for $GITHUB_STEP_SUMMARY: one row per primitive and check, then the findings. */
 export function stepSummary(result: VerifyResult): string {

@@ -1,0 +1,130 @@
+import {Flags} from '@oclif/core'
+
+import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {loadConfig} from '../../core/config.js'
+import {usageError} from '../../core/errors.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import {resolveRepoRoot} from '../../core/repo-root.js'
+import {redact} from '../../core/secrets.js'
+import {RULE_IDS} from '../../gitops/verify/rules.js'
+import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
+
+export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
+  static override summary =
+    "The GitOps repository's image-policy gate: digests pinned, no floating tags, evidence signed."
+
+  static override description = describeCommand(
+    'Reads a GitOps checkout (never writes) laid out as seed 000 describes — overlays sources/values/env/<env>/**, ' +
+      'shared and cluster values, environments/**, argocd/**, config/clusters/*.yaml; overridable in its ameide.yaml ' +
+      '(gitopsPolicy) — and checks every image reference: image.ref values, container images of any pod spec, ' +
+      'primitive spec.image, split image maps, also inside YAML embedded in block strings (manifests: |-), reported at ' +
+      'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
+      `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
+      '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
+      'every distinct digest, once each. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
+      '(stderr) and a table in $GITHUB_STEP_SUMMARY.',
+    {
+      UNKNOWN_RULE: 'exit 2: --rule names a rule that does not exist',
+      INVALID_USAGE: 'exit 2: evidence flags without --evidence, or --key with the keyless flags',
+      REPO_ROOT_NOT_FOUND: 'exit 2: --root is not a directory',
+      NOT_A_GIT_REPOSITORY: 'exit 3: no --root and the current directory is not in a git repository',
+      CONFIG_INVALID: "exit 3: the GitOps repository's ameide.yaml is invalid",
+      KEYLESS_IDENTITY_MISSING: 'exit 3: --evidence without --key needs an identity regexp and an OIDC issuer',
+      COSIGN_NOT_FOUND: 'exit 3: --evidence and cosign is not installed',
+      VERIFY_REMOTE_FAILED: 'exit 4: the registry kept failing while cosign verified',
+    },
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>                            # in the GitOps checkout',
+    '<%= config.bin %> <%= command.id %> --env production --evidence --key cosign.pub',
+    '<%= config.bin %> <%= command.id %> --rule floating-tag --rule image-not-pinned --json | jq .counts',
+  ]
+
+  static override flags = {
+    root: Flags.string({
+      description: 'The GitOps checkout. Default: the git top-level of the current directory.',
+      helpValue: 'DIR',
+    }),
+    env: Flags.string({
+      description: 'Check only these environment overlays (repeatable). Default: all.',
+      multiple: true,
+      helpValue: 'NAME',
+    }),
+    rule: Flags.string({
+      description: `Report only these rules (repeatable or comma-separated): ${RULE_IDS.join(', ')}.`,
+      multiple: true,
+      helpValue: 'ID',
+    }),
+    evidence: Flags.boolean({
+      description: 'Also verify, with cosign, the signature, SBOM and provenance of every digest-pinned image.',
+      default: false,
+    }),
+    key: Flags.string({description: 'Public key to verify with (file, env://VAR, KMS URI).', helpValue: 'KEYREF'}),
+    'certificate-identity-regexp': Flags.string({
+      description: 'Keyless: the signing certificate identity (regexp).',
+      helpValue: 'REGEXP',
+    }),
+    'certificate-oidc-issuer': Flags.string({description: 'Keyless: the OIDC issuer.', helpValue: 'URL'}),
+    tlog: Flags.boolean({
+      description: 'Require transparency-log entries. --no-tlog: air-gapped key signatures.',
+      default: true,
+      allowNo: true,
+    }),
+  }
+
+  protected async execute(): Promise<GitopsVerifyResult> {
+    const {flags} = await this.parse(GitopsVerify)
+    const [{parseRules, verifyGitops}, {formatGitopsVerify, reportGitopsToGitHubActions}] = await Promise.all([
+      import('../../gitops/verify/verify.js'),
+      import('../../gitops/verify/format.js'),
+    ])
+    const rules = parseRules(flags.rule)
+    const keyless = flags['certificate-identity-regexp'] !== undefined || flags['certificate-oidc-issuer'] !== undefined
+    if (!flags.evidence && (flags.key !== undefined || keyless)) {
+      throw usageError('INVALID_USAGE', '--key and the certificate flags only apply with --evidence.')
+    }
+    if (flags.key !== undefined && keyless) {
+      throw usageError('INVALID_USAGE', '--key and the keyless certificate flags exclude each other.')
+    }
+    const root = await resolveRepoRoot(flags.root ?? flags['repo-root'])
+    const {config} = await loadConfig(root)
+    let evidence
+    if (flags.evidence) {
+      const {cosignEvidence} = await import('../../gitops/verify/evidence.js')
+      const {keylessIdentityFromEnv} = await import('../../effects/cosign.js')
+      const ambient = keylessIdentityFromEnv(process.env)
+      const identity = flags['certificate-identity-regexp'] ?? ambient?.certificateIdentityRegexp
+      const issuer = flags['certificate-oidc-issuer'] ?? ambient?.certificateOidcIssuer
+      if (flags.key === undefined && (!identity || !issuer)) {
+        const {prerequisiteError} = await import('../../core/errors.js')
+        throw prerequisiteError('KEYLESS_IDENTITY_MISSING', '--evidence without --key verifies keyless signatures.', [
+          'Pass --key PUBLIC_KEY, or --certificate-identity-regexp and --certificate-oidc-issuer.',
+        ])
+      }
+      evidence = {
+        verifier: await cosignEvidence({
+          key: flags.key,
+          certificateIdentityRegexp: flags.key ? undefined : identity,
+          certificateOidcIssuer: flags.key ? undefined : issuer,
+          tlog: flags.tlog,
+          insecureHosts: config.insecureRegistries,
+        }),
+        concurrency: 4,
+      }
+    }
+    const progress = await this.progress()
+    progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
+    const result = await verifyGitops({
+      root,
+      policy: config.gitopsPolicy,
+      environments: flags.env,
+      rules,
+      evidence,
+    }).finally(() => progress.stop())
+    await reportGitopsToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
+    if (!this.jsonEnabled()) this.log(formatGitopsVerify(result, this.style))
+    if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
+    return result
+  }
+}

@@ -1,0 +1,70 @@
+import {appendFile} from 'node:fs/promises'
+
+import type {Style} from '../../core/output/style.js'
+import {annotation, cell} from '../../verify/github-actions.js'
+import {RULES} from './rules.js'
+import type {GitopsVerifyResult} from './verify.js'
+
+/** Human output: findings grouped by file, one line each with its hint, then evidence and a summary line. */
+export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): string {
+  const lines: string[] = []
+  let file: string | undefined
+  for (const f of result.findings) {
+    if (f.file !== file) {
+      if (file !== undefined) lines.push('')
+      file = f.file
+      lines.push(style.bold(f.file))
+    }
+    const where = f.line > 0 ? `${f.line}:${f.column}` : '-'
+    lines.push(`  ${where.padEnd(8)} ${style.red('error')} ${f.message} ${style.dim(`[${f.rule}]`)}`)
+    lines.push(`  ${' '.repeat(8)} ${style.cyan('hint')}: ${f.hint}`)
+  }
+  if (result.evidence) {
+    if (lines.length > 0) lines.push('')
+    lines.push(style.bold(`Evidence (${result.evidence.length} digest${result.evidence.length === 1 ? '' : 's'})`))
+    for (const e of result.evidence) {
+      const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
+      lines.push(
+        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${e.image}`,
+      )
+    }
+  }
+  for (const s of result.files.skipped) lines.push(style.dim(`skipped ${s.file}: ${s.reason}`))
+  if (lines.length > 0) lines.push('')
+  const counts = Object.entries(result.counts)
+    .map(([rule, n]) => `${rule} ${n}`)
+    .join(', ')
+  const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')
+  lines.push(
+    `${verdict}: ${result.files.checked} file(s) checked, ${result.files.skipped.length} skipped; ` +
+      `${result.findings.length} finding(s)${counts ? ` (${counts})` : ''}.`,
+  )
+  return lines.join('\n')
+}
+
+/** Markdown for $GITHUB_STEP_SUMMARY: counts per rule, then the findings. */
+export function gitopsStepSummary(result: GitopsVerifyResult): string {
+  const lines = [`### ameide gitops verify: ${result.summary === 'pass' ? '✅ pass' : '❌ fail'}`, '']
+  lines.push(`${result.files.checked} files checked, ${result.files.skipped.length} skipped.`, '')
+  lines.push('| Rule | Findings | What it means |', '|---|---|---|')
+  for (const rule of result.rules) lines.push(`| ${rule} | ${result.counts[rule] ?? 0} | ${cell(RULES[rule].title)} |`)
+  if (result.findings.length > 0) {
+    lines.push('', '| Location | Rule | Message |', '|---|---|---|')
+    for (const f of result.findings.slice(0, 200)) {
+      lines.push(`| \`${cell(f.line > 0 ? `${f.file}:${f.line}` : f.file)}\` | ${f.rule} | ${cell(f.message)} |`)
+    }
+    if (result.findings.length > 200) lines.push('', `…and ${result.findings.length - 200} more (see the job log).`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** Under GitHub Actions: one annotation per finding (stderr) and the summary table. */
+export async function reportGitopsToGitHubActions(
+  result: GitopsVerifyResult,
+  env: NodeJS.ProcessEnv,
+  write: (line: string) => void,
+): Promise<void> {
+  if (env.GITHUB_ACTIONS !== 'true') return
+  for (const f of result.findings) write(annotation(f, `ameide gitops verify: ${f.rule}`))
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, gitopsStepSummary(result), 'utf8')
+}

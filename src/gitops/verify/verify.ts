@@ -1,0 +1,205 @@
+import {lstat, readdir, readFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {usageError} from '../../core/errors.js'
+import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
+import {mapConcurrent} from '../../publish/concurrency.js'
+import {findImages, type FileImages} from '../images/find.js'
+import {makeLayout, type GitopsPolicy, type Layout, type Zone} from '../layout.js'
+import {checkFile, finding, POLICY_RULE_IDS, RULE_IDS, RULES, type GitopsFinding, type RuleId} from './rules.js'
+
+/** Answers, for one digest-pinned image, whether its supply-chain evidence verifies (cosign in production). */
+export interface EvidenceVerifier {
+  signed(digestRef: string): Promise<boolean>
+  hasSbom(digestRef: string): Promise<boolean>
+  hasProvenance(digestRef: string): Promise<boolean>
+}
+
+export interface GitopsVerifyInput {
+  root: string
+  policy: GitopsPolicy
+  /** Overlays to check (default: every environment of the policy, and any other overlay present). */
+  environments?: string[]
+  rules?: RuleId[]
+  evidence?: {verifier: EvidenceVerifier; concurrency: number}
+}
+
+export interface EvidenceRecord {
+  /** `<repository>@sha256:<digest>`, as cosign is asked. */
+  image: string
+  signed: boolean
+  sbom: boolean
+  provenance: boolean
+  /** Files and lines that use this digest. */
+  uses: Array<{file: string; line: number}>
+}
+
+/** The `--json` result of `ameide gitops verify` (schemas/gitops-verify.schema.json). */
+export interface GitopsVerifyResult {
+  summary: 'pass' | 'fail'
+  environments: string[]
+  rules: RuleId[]
+  findings: GitopsFinding[]
+  counts: Partial<Record<RuleId, number>>
+  files: {checked: number; skipped: Array<{file: string; reason: string}>}
+  evidence?: EvidenceRecord[]
+}
+
+/** Parses `--rule` values (repeatable, comma-separated); unknown ids are exit 2. */
+export function parseRules(values: string[] | undefined): RuleId[] | undefined {
+  if (!values || values.length === 0) return undefined
+  const ids = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean)
+  for (const id of ids) {
+    if (!(id in RULES)) {
+      throw usageError('UNKNOWN_RULE', `--rule ${JSON.stringify(id)} is not a rule of gitops verify.`, [
+        `Rules: ${RULE_IDS.join(', ')}.`,
+      ])
+    }
+  }
+  return [...new Set(ids)] as RuleId[]
+}
+
+/** Reads the GitOps tree (never writes), applies the policy rules, and with evidence asks the verifier per digest. */
+export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVerifyResult> {
+  const layout = makeLayout(input.policy)
+  const yaml = await import('yaml')
+  const selectedEnvs = input.environments
+  const files = await listFiles(input.root)
+  const findings: GitopsFinding[] = []
+  const skipped: GitopsVerifyResult['files']['skipped'] = []
+  const evidenceSites: Array<{file: string; zone: Zone; found: FileImages}> = []
+  const overlaysSeen = new Set<string>()
+  let checked = 0
+
+  for (const file of files) {
+    const zone = layout.zoneOf(file)
+    if (!zone) continue
+    if (zone.kind === 'overlay') {
+      overlaysSeen.add(zone.env)
+      if (selectedEnvs && !selectedEnvs.includes(zone.env)) continue
+    }
+    const text = await readFile(path.join(input.root, file), 'utf8')
+    const found = findImages(yaml, text)
+    if (found.skipped) {
+      skipped.push({file, reason: found.skipped})
+      continue
+    }
+    checked++
+    findings.push(...checkFile(file, zone, found, input.policy))
+    evidenceSites.push({file, zone, found})
+  }
+  findings.push(...devEnvironment(layout, files))
+
+  const rules = input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS)
+  let evidence: EvidenceRecord[] | undefined
+  if (input.evidence) {
+    evidence = await collectEvidence(evidenceSites, input.evidence)
+    findings.push(...evidenceFindings(evidence))
+  }
+  const selected = findings.filter((f) => rules.includes(f.rule))
+  selected.sort(compareFindings)
+  const counts: Partial<Record<RuleId, number>> = {}
+  for (const rule of RULE_IDS) {
+    const n = selected.filter((f) => f.rule === rule).length
+    if (n > 0) counts[rule] = n
+  }
+  const environments = selectedEnvs ?? [...new Set([...input.policy.environments, ...overlaysSeen])].sort()
+  return {
+    summary: selected.some((f) => f.severity === 'error') ? 'fail' : 'pass',
+    environments,
+    rules: RULE_IDS.filter((r) => rules.includes(r)),
+    findings: selected,
+    counts,
+    files: {checked, skipped},
+    ...(evidence ? {evidence} : {}),
+  }
+}
+
+function compareFindings(a: GitopsFinding, b: GitopsFinding): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  )
+}
+
+/** The dev overlay directory must be gone (seed 000 checklist 3). */
+function devEnvironment(layout: Layout, files: string[]): GitopsFinding[] {
+  const roots = layout.overlayRoot('dev').map((r) => `${r}/`)
+  const first = files.find((f) => roots.some((r) => f.startsWith(r)))
+  if (!first) return []
+  const dir = roots.find((r) => first.startsWith(r))!.slice(0, -1)
+  return [
+    finding('dev-environment', `${dir}/`, {line: 0, column: 0}, `${dir}/ still exists; there is no dev environment.`),
+  ]
+}
+
+async function collectEvidence(
+  sites: Array<{file: string; found: FileImages}>,
+  options: NonNullable<GitopsVerifyInput['evidence']>,
+): Promise<EvidenceRecord[]> {
+  const byDigest = new Map<string, Array<{file: string; line: number}>>()
+  for (const {file, found} of sites) {
+    for (const site of found.images) {
+      const ref = tryParseImageReference(site.value.trim())
+      if (!ref || !isDigestPinned(ref)) continue
+      const key = formatImageReference({registry: ref.registry, path: ref.path, digest: ref.digest})
+      const uses = byDigest.get(key) ?? []
+      uses.push({file, line: site.line})
+      byDigest.set(key, uses)
+    }
+  }
+  const images = [...byDigest.keys()].sort()
+  const settled = await mapConcurrent(images, options.concurrency, async (image) => {
+    const [signed, sbom, provenance] = [
+      await options.verifier.signed(image),
+      await options.verifier.hasSbom(image),
+      await options.verifier.hasProvenance(image),
+    ]
+    return {image, signed, sbom, provenance, uses: byDigest.get(image)!}
+  })
+  const failed = settled.find((s) => !s.ok)
+  if (failed && !failed.ok) throw failed.error
+  return settled.map((s) => (s as {ok: true; value: EvidenceRecord}).value)
+}
+
+function evidenceFindings(records: EvidenceRecord[]): GitopsFinding[] {
+  const out: GitopsFinding[] = []
+  for (const r of records) {
+    for (const use of r.uses) {
+      const at = {line: use.line, column: 1}
+      if (!r.signed) out.push(finding('unsigned', use.file, at, `${r.image} has no valid signature.`))
+      if (!r.sbom) out.push(finding('sbom-missing', use.file, at, `${r.image} has no verified SBOM attestation.`))
+      if (!r.provenance) {
+        out.push(finding('provenance-missing', use.file, at, `${r.image} has no verified SLSA provenance attestation.`))
+      }
+    }
+  }
+  return out
+}
+
+/** Repo-relative paths of regular files, sorted; `.git`, `.github` and `node_modules` are never entered, symlinks never followed. */
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = []
+  const walk = async (rel: string): Promise<void> => {
+    const entries = await readdir(path.join(root, rel), {withFileTypes: true})
+    for (const e of entries) {
+      const child = rel === '' ? e.name : `${rel}/${e.name}`
+      if (e.isDirectory()) {
+        if (rel === '' && (e.name === '.git' || e.name === '.github')) continue
+        if (e.name === 'node_modules') continue
+        await walk(child)
+      } else if (e.isFile()) {
+        out.push(child)
+      }
+    }
+  }
+  const info = await lstat(root)
+  if (info.isDirectory()) await walk('')
+  return out.sort()
+}
