@@ -1,4 +1,5 @@
-import {lstat, readdir, readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
+import {lstat, readdir} from 'node:fs/promises'
 import path from 'node:path'
 
 import {usageError} from '../../core/errors.js'
@@ -6,6 +7,7 @@ import {isDigestPinned, tryParseImageReference, formatImageReference} from '../.
 import {mapConcurrent} from '../../publish/concurrency.js'
 import {findImages, type FileImages} from '../images/find.js'
 import {makeLayout, type GitopsPolicy, type Layout, type Zone} from '../layout.js'
+import {mayViolate} from './prefilter.js'
 import {checkFile, finding, POLICY_RULE_IDS, RULE_IDS, RULES, type GitopsFinding, type RuleId} from './rules.js'
 
 /** Answers, for one digest-pinned image, whether its supply-chain evidence verifies (cosign in production). */
@@ -81,7 +83,12 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       overlaysSeen.add(zone.env)
       if (selectedEnvs && !selectedEnvs.includes(zone.env)) continue
     }
-    const text = await readFile(path.join(input.root, file), 'utf8')
+    // Small files, read one after the other: synchronous reads beat 5,000 round trips through the thread pool.
+    const text = readFileSync(path.join(input.root, file), 'utf8')
+    if (!input.evidence && !mayViolate(text, zone, input.policy)) {
+      checked++
+      continue
+    }
     const found = findImages(yaml, text)
     if (found.skipped) {
       skipped.push({file, reason: found.skipped})

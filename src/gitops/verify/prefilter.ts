@@ -1,0 +1,31 @@
+import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
+import type {GitopsPolicy, Zone} from '../layout.js'
+
+/**
+ * Parsing YAML is the expensive part of the gate, so a file is parsed only when it could break a rule. A file
+ * passes this test when it has none of the words a rule other than the reference rules looks at (pull policies,
+ * containers, split fields, kinds, override blocks, block strings that may embed YAML, aliases, flow collections),
+ * and every `image:` / `ref:` value on its line is a digest-pinned reference without a floating tag. Such a file
+ * has nothing the parser could report. Cluster config is always parsed.
+ */
+export function mayViolate(text: string, zone: Zone, policy: GitopsPolicy): boolean {
+  if (zone.kind === 'cluster-config') return true
+  if (TRIGGERS.test(text)) return true
+  for (const override of policy.overrides) if (text.includes(override.split('.')[0])) return true
+  REF_LINE.lastIndex = 0
+  for (let m = REF_LINE.exec(text); m; m = REF_LINE.exec(text)) {
+    const value = m[2].replace(/\s+#.*$/, '').trim()
+    if (value === '') continue // a map follows: its own `ref:` line is looked at
+    const unquoted = /^(["'])(.*)\1$/.exec(value)?.[2] ?? value
+    const ref = tryParseImageReference(unquoted)
+    if (!ref || !isDigestPinned(ref) || floatingTagOf(ref, policy.extraFloatingTags) !== undefined) return true
+  }
+  return false
+}
+
+/** Words some rule looks at, and YAML that a line scan cannot follow (block strings, aliases, anchors, flow style, tags). */
+const TRIGGERS =
+  /Always|pull_?policy|containers|repository|digest|imageTag|requireDigest|\btag["']?\s*:|kind\s*:|[|>][-+0-9]*\s*(?:#.*)?$|[*&!{[]|\\/im
+
+/** An `image:` or `ref:` key and the rest of its line. */
+const REF_LINE = /^[ \t]*(?:-[ \t]+)?["']?(image|ref)["']?[ \t]*:(.*)$/gm
