@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core'
+
+import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {loadConfig} from '../../core/config.js'
+import {usageError} from '../../core/errors.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import {resolveRepoRoot} from '../../core/repo-root.js'
+import type {WriteResult} from '../../gitops/write/write.js'
+import {WRITE_ERROR_CODES} from './set-image.js'
+
+export default class GitopsPromote extends AmeideCommand<WriteResult> {
+  static override summary = 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.'
+
+  static override description = describeCommand(
+    'Promotion is copying refs (seed 000 WP-4): each digest-pinned image reference of --from (repository, tag and ' +
+      'digest) is written into the references of the same repository in --to, with the surgical, all-or-nothing and ' +
+      'idempotent rules of gitops set-image. Sources that are not digest-pinned are listed, not promoted. --component ' +
+      'narrows the images (domain-orders for ghcr.io/…/primitive-domain-orders).',
+    WRITE_ERROR_CODES,
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --from local --to staging',
+    '<%= config.bin %> <%= command.id %> --from staging --to production --component domain-orders --dry-run',
+  ]
+
+  static override flags = {
+    from: Flags.string({description: 'The environment to promote from.', required: true, helpValue: 'ENV'}),
+    to: Flags.string({description: 'The environment to write.', required: true, helpValue: 'ENV'}),
+    component: Flags.string({description: 'Only these components (repeatable).', multiple: true, helpValue: 'NAME'}),
+    root: Flags.string({description: 'The GitOps checkout. Default: the git top-level.', helpValue: 'DIR'}),
+    'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
+    'require-all': Flags.boolean({description: 'Exit 1 when an image has no reference in --to.', default: false}),
+  }
+
+  protected async execute(): Promise<WriteResult> {
+    const {flags} = await this.parse(GitopsPromote)
+    if (flags.from === flags.to) throw usageError('INVALID_USAGE', '--from and --to name the same environment.')
+    const [{promote}, {formatWrite}] = await Promise.all([
+      import('../../gitops/write/write.js'),
+      import('../../gitops/write/format.js'),
+    ])
+    const root = await resolveRepoRoot(flags.root ?? flags['repo-root'])
+    const {config} = await loadConfig(root)
+    const {result} = await promote({
+      root,
+      policy: config.gitopsPolicy,
+      dryRun: flags['dry-run'],
+      from: flags.from,
+      to: flags.to,
+      components: flags.component,
+    })
+    if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
+    if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
+    return result
+  }
+}

@@ -1,0 +1,82 @@
+import {Flags} from '@oclif/core'
+
+import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {loadConfig} from '../../core/config.js'
+import {usageError} from '../../core/errors.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import {resolveRepoRoot} from '../../core/repo-root.js'
+import type {WriteResult} from '../../gitops/write/write.js'
+
+export const WRITE_ERROR_CODES = {
+  INVALID_IMAGE_REF: 'exit 2: a ref is not <repository>:<tag>@sha256:<64 hex>, or carries a floating tag',
+  CONFLICTING_REFS: 'exit 2: two different refs for one repository',
+  INVALID_ENVIRONMENT: 'exit 2: the environment name is not [a-z0-9-]',
+  ENVIRONMENT_NOT_FOUND: 'exit 2: the environment overlay holds no YAML file',
+  OVERLAY_NOT_YAML: 'exit 1: a file of the overlay does not parse (nothing written)',
+  AMBIGUOUS_REFERENCE: 'exit 1: a reference written with escapes or as a block string (nothing written)',
+  AMBIGUOUS_SOURCE: 'exit 1: promote: the source overlay holds two refs for one repository',
+  REWRITE_CHECK_FAILED: 'exit 1: an edited file did not read back as planned (nothing written)',
+  FILE_CHANGED: 'exit 1: a file changed between planning and writing (nothing written)',
+  UNSAFE_PATH: 'exit 1: a target is a symbolic link or lies outside the repository (nothing written)',
+  FILE_NOT_WRITABLE: 'exit 3: a target file or its folder is not writable (nothing written)',
+  REPO_ROOT_NOT_FOUND: 'exit 2: --root is not a directory',
+  NOT_A_GIT_REPOSITORY: 'exit 3: no --root and the current directory is not in a git repository',
+  CONFIG_INVALID: "exit 3: the GitOps repository's ameide.yaml is invalid",
+}
+
+export default class GitopsSetImage extends AmeideCommand<WriteResult> {
+  static override summary = 'Write digest-pinned refs from a publish report into one environment overlay, byte-exact.'
+
+  static override description = describeCommand(
+    'Rewrites every image reference in sources/values/env/<ENV>/** (the image references gitops verify checks, also ' +
+      'inside embedded manifests) whose repository equals a report image: it takes that exact ref, whatever its ' +
+      "current tag or digest (so a :dev reference is migrated too). Only the scalar's bytes change: comments, key " +
+      'order, quoting, indentation, line endings and a missing final newline stay. Every file is parsed and every edit ' +
+      'planned before the first write; then all files are replaced atomically, or none. A second run changes nothing ' +
+      '(exit 0). --dry-run prints the unified diff. Images with no reference are listed (wiring them is ' +
+      '`primitive gitops scaffold`), failed components of the report are skipped and listed.',
+    {...WRITE_ERROR_CODES, INVALID_REPORT: 'exit 2: --report is not a publish report (schemaVersion 1)'},
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --env local --report publish.json',
+    '<%= config.bin %> <%= command.id %> --env local --ref ghcr.io/ameideio/primitive-domain-orders:3f9c…@sha256:… --dry-run',
+  ]
+
+  static override flags = {
+    env: Flags.string({description: 'The environment overlay to write.', required: true, helpValue: 'ENV'}),
+    report: Flags.string({description: 'A `primitive publish --json` report.', helpValue: 'FILE', exclusive: ['ref']}),
+    ref: Flags.string({description: 'A digest-pinned ref to write (repeatable).', multiple: true, helpValue: 'REF'}),
+    root: Flags.string({description: 'The GitOps checkout. Default: the git top-level.', helpValue: 'DIR'}),
+    'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
+    'require-all': Flags.boolean({
+      description: 'Exit 1 when an image has no reference in the environment.',
+      default: false,
+    }),
+  }
+
+  protected async execute(): Promise<WriteResult> {
+    const {flags} = await this.parse(GitopsSetImage)
+    const [{desiredFromRefs, desiredFromReport}, {setImage}, {formatWrite}] = await Promise.all([
+      import('../../gitops/write/input.js'),
+      import('../../gitops/write/write.js'),
+      import('../../gitops/write/format.js'),
+    ])
+    if (!flags.report && !flags.ref) throw usageError('INVALID_USAGE', 'Pass --report FILE or --ref REF.')
+    const input = flags.report
+      ? await desiredFromReport(flags.report)
+      : {images: desiredFromRefs(flags.ref ?? []), skipped: []}
+    const root = await resolveRepoRoot(flags.root ?? flags['repo-root'])
+    const {config} = await loadConfig(root)
+    const {result} = await setImage({
+      root,
+      policy: config.gitopsPolicy,
+      dryRun: flags['dry-run'],
+      env: flags.env,
+      ...input,
+    })
+    if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
+    if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
+    return result
+  }
+}

@@ -1,0 +1,66 @@
+import type {GitopsPolicy} from '../layout.js'
+import {applyEdits, unifiedDiff} from './apply.js'
+import type {DesiredImage, SkippedImage} from './input.js'
+import {planWrite, promotionInput, type WritePlan} from './plan.js'
+
+/** The `--json` result of `gitops set-image` and `gitops promote` (schemas/gitops-set-image.schema.json, …-promote). */
+export interface WriteResult {
+  /** The environment written (promote: the target). */
+  env: string
+  /** promote: the source environment. */
+  from?: string
+  dryRun: boolean
+  /** `applied`: files written; `planned`: dry run; `none`: nothing to change. */
+  status: 'applied' | 'planned' | 'none'
+  changes: WritePlan['changes']
+  unchanged: WritePlan['unchanged']
+  notFound: WritePlan['notFound']
+  skipped: SkippedImage[]
+  /** Repo-relative files changed (or that would change). */
+  files: string[]
+  /** The unified diff, with --dry-run. */
+  diff?: string
+  pullRequest?: {number: number; url: string; branch: string; action: 'created' | 'updated' | 'unchanged'}
+}
+
+export interface WriteOptions {
+  root: string
+  policy: GitopsPolicy
+  dryRun: boolean
+}
+
+/** Plans every edit, then (unless a dry run) writes all of them or none. */
+export async function setImage(
+  options: WriteOptions & {env: string; images: DesiredImage[]; skipped: SkippedImage[]},
+): Promise<{result: WriteResult; plan: WritePlan}> {
+  const plan = await planWrite(options.root, options.policy, options.env, options.images, options.skipped)
+  return {result: await finish(options, plan), plan}
+}
+
+/** Copies the exact refs of `from` into `to` (only digest-pinned sources), with set-image's rules. */
+export async function promote(
+  options: WriteOptions & {from: string; to: string; components?: string[]},
+): Promise<{result: WriteResult; plan: WritePlan}> {
+  const source = await promotionInput(options.root, options.policy, options.from, options.components)
+  const plan = await planWrite(options.root, options.policy, options.to, source.images, source.skipped)
+  return {result: await finish(options, plan, options.from), plan}
+}
+
+async function finish(options: WriteOptions, plan: WritePlan, from?: string): Promise<WriteResult> {
+  const files = plan.edits.map((e) => e.file)
+  const status = plan.edits.length === 0 ? 'none' : options.dryRun ? 'planned' : 'applied'
+  const base: WriteResult = {
+    env: plan.env,
+    ...(from !== undefined ? {from} : {}),
+    dryRun: options.dryRun,
+    status,
+    changes: plan.changes,
+    unchanged: plan.unchanged,
+    notFound: plan.notFound,
+    skipped: plan.skipped,
+    files,
+  }
+  if (status === 'planned') return {...base, diff: await unifiedDiff(plan.edits)}
+  if (status === 'applied') await applyEdits(options.root, plan.edits)
+  return base
+}
