@@ -6,7 +6,7 @@ export interface ErrorContext {
   workflow: string
   ref: string
   /** What ameide was doing: reading the workflow file, dispatching, or following the run. */
-  stage: 'read' | 'dispatch' | 'follow'
+  stage: 'read' | 'dispatch' | 'follow' | 'pr'
 }
 
 /** One distinct, actionable error per GitHub failure. GitHub's own message is kept; the request never is. */
@@ -46,6 +46,13 @@ export function mapGitHubError(e: GitHubApiError, ctx: ErrorContext): AmeideErro
         'The token is expired, revoked or mistyped. GH_TOKEN wins over GITHUB_TOKEN, which wins over `gh auth token`.',
       ])
     case 403:
+      if (ctx.stage === 'pr') {
+        return prerequisiteError(
+          'GITHUB_PERMISSION_DENIED',
+          `The token may not write to ${ctx.repository} (403): opening the PR needs contents:write and pull-requests:write. ${said}`,
+          ['In GitHub Actions: add `permissions: {contents: write, pull-requests: write}` to the job.'],
+        )
+      }
       return prerequisiteError(
         'GITHUB_PERMISSION_DENIED',
         ctx.stage === 'dispatch'
@@ -57,6 +64,11 @@ export function mapGitHubError(e: GitHubApiError, ctx: ErrorContext): AmeideErro
         ],
       )
     case 404:
+      if (ctx.stage === 'pr') {
+        return prerequisiteError('GITHUB_NOT_FOUND', `Repository ${ctx.repository} not found (404). ${said}`, [
+          'Check --repo; a token without access to a private repository also gets 404.',
+        ])
+      }
       return prerequisiteError(
         'GITHUB_NOT_FOUND',
         `Repository ${ctx.repository} or workflow ${ctx.workflow} (at ref ${ctx.ref}) not found (404). ${said}`,
@@ -66,6 +78,11 @@ export function mapGitHubError(e: GitHubApiError, ctx: ErrorContext): AmeideErro
         ],
       )
     case 422:
+      if (ctx.stage === 'pr') {
+        return usageError('GITHUB_REJECTED', `GitHub rejected the ${e.operation} (422). ${said}`, [
+          'Check --branch and --base (an open PR from another fork, or a protected branch name).',
+        ])
+      }
       return usageError('GITHUB_INPUTS_REJECTED', `GitHub rejected the dispatch inputs (422). ${said}`, [
         `Compare the inputs with on.workflow_dispatch.inputs of ${ctx.workflow} at ${ctx.ref}.`,
       ])

@@ -138,3 +138,19 @@ export function checkAgainstDeclared(
 export function correlationInput(declared: DeclaredInput[]): string | undefined {
   return CORRELATION_INPUT_NAMES.find((n) => declared.some((d) => d.name === n))
 }
+
+/** `--api-url` / GITHUB_API_URL: an http(s) URL without credentials (GitHub Enterprise Server: https://HOST/api/v3). */
+export function parseApiUrl(value: string, source: string): string {
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {
+    url = null
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
+    throw usageError('INVALID_API_URL', `${source} ${JSON.stringify(value)} is not an http(s) URL.`, [
+      'e.g. https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server.',
+    ])
+  }
+  return value.replace(/\/+$/, '')
+}

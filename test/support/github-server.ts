@@ -62,6 +62,17 @@ export interface FakeGitHubOptions {
   /** Runs that exist already (decoys for correlation). */
   existingRuns?: Partial<RunRecord>[]
   existingPulls?: Partial<PullRecord>[]
+  /** Branches of the git database (branch → commit sha); the commits exist with an empty tree. Default: main. */
+  branches?: Record<string, string>
+}
+
+/** The git database of the fake: objects by sha, refs by branch (what gitops set-image/promote --open-pr write). */
+export interface FakeGitData {
+  blobs: Map<string, Buffer>
+  /** Tree sha → path → {mode, blob sha}. */
+  trees: Map<string, Map<string, {mode: string; sha: string}>>
+  commits: Map<string, {tree: string; parents: string[]; message: string}>
+  branches: Map<string, string>
 }
 
 export interface RecordedRequest {
@@ -118,6 +129,7 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = []
   readonly runs: RunRecord[] = []
   readonly pulls: PullRecord[] = []
+  readonly git: FakeGitData = {blobs: new Map(), trees: new Map(), commits: new Map(), branches: new Map()}
   /** Conditional GETs answered 304. */
   notModified = 0
   url = ''
@@ -126,7 +138,9 @@ export class FakeGitHub {
   private readonly pollCounts = new Map<number, number>()
   private listings = 0
   private nextRunId = 9_000_001
-  private readonly opts: Required<Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch'>> & {
+  private readonly opts: Required<
+    Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch' | 'branches'>
+  > & {
     prBranch?: string | null
   }
   private readonly spec: GitHubSpec
@@ -146,6 +160,12 @@ export class FakeGitHub {
       conclusion: 'success',
       runHiddenForListings: 0,
       ...options,
+    }
+    const emptyTree = objectSha('tree', '')
+    this.git.trees.set(emptyTree, new Map())
+    for (const [branch, sha] of Object.entries(options.branches ?? {main: objectSha('commit', 'root')})) {
+      this.git.commits.set(sha, {tree: emptyTree, parents: [], message: 'root'})
+      this.git.branches.set(branch, sha)
     }
     for (const r of options.existingRuns ?? []) this.runs.push(this.makeRun(r))
     for (const p of options.existingPulls ?? []) {
@@ -479,6 +499,118 @@ export class FakeGitHub {
         }
         return {status: 200, body: json, headers: {etag}}
       }
+      case 'git/get-ref': {
+        const branch = params.ref.replace(/^heads\//, '')
+        const sha = params.ref.startsWith('heads/') ? this.git.branches.get(branch) : undefined
+        if (!sha) return this.notFound()
+        return {status: 200, body: this.refJson(branch, sha)}
+      }
+      case 'git/get-commit': {
+        const commit = this.git.commits.get(params.commit_sha)
+        if (!commit) return this.notFound()
+        return {status: 200, body: this.commitJson(params.commit_sha)}
+      }
+      case 'git/create-blob': {
+        const content = Buffer.from(body.content, body.encoding === 'base64' ? 'base64' : 'utf8')
+        const sha = objectSha('blob', content.toString('binary'))
+        this.git.blobs.set(sha, content)
+        return {status: 201, body: {url: `${this.url}/repos/${owner}/${repo}/git/blobs/${sha}`, sha}}
+      }
+      case 'git/create-tree': {
+        const base = body.base_tree ? this.git.trees.get(body.base_tree) : new Map()
+        if (!base)
+          return {
+            status: 422,
+            body: {message: 'Invalid tree info', status: '422', documentation_url: 'https://docs.github.com/rest'},
+          }
+        const entries = new Map(base)
+        for (const e of body.tree as Array<{path: string; mode: string; sha: string}>) {
+          if (!this.git.blobs.has(e.sha))
+            return {
+              status: 422,
+              body: {message: 'Invalid tree info', status: '422', documentation_url: 'https://docs.github.com/rest'},
+            }
+          entries.set(e.path, {mode: e.mode, sha: e.sha})
+        }
+        const sha = objectSha('tree', JSON.stringify([...entries].sort()))
+        this.git.trees.set(sha, entries)
+        return {status: 201, body: this.treeJson(sha)}
+      }
+      case 'git/create-commit': {
+        if (!this.git.trees.has(body.tree) || !(body.parents as string[]).every((p) => this.git.commits.has(p))) {
+          return {
+            status: 422,
+            body: {
+              message: 'Tree or parent SHA does not exist',
+              status: '422',
+              documentation_url: 'https://docs.github.com/rest',
+            },
+          }
+        }
+        const sha = objectSha('commit', JSON.stringify([body.tree, body.parents, body.message, this.git.commits.size]))
+        this.git.commits.set(sha, {tree: body.tree, parents: body.parents, message: body.message})
+        return {status: 201, body: this.commitJson(sha)}
+      }
+      case 'git/create-ref': {
+        const branch = String(body.ref).replace(/^refs\/heads\//, '')
+        if (this.git.branches.has(branch))
+          return {
+            status: 422,
+            body: {
+              message: 'Reference already exists',
+              status: '422',
+              documentation_url: 'https://docs.github.com/rest',
+            },
+          }
+        if (!this.git.commits.has(body.sha))
+          return {
+            status: 422,
+            body: {message: 'Object does not exist', status: '422', documentation_url: 'https://docs.github.com/rest'},
+          }
+        this.git.branches.set(branch, body.sha)
+        return {status: 201, body: this.refJson(branch, body.sha)}
+      }
+      case 'git/update-ref': {
+        const branch = params.ref.replace(/^heads\//, '')
+        if (!this.git.branches.has(branch) || !this.git.commits.has(body.sha)) {
+          return {
+            status: 422,
+            body: {
+              message: 'Reference does not exist',
+              status: '422',
+              documentation_url: 'https://docs.github.com/rest',
+            },
+          }
+        }
+        this.git.branches.set(branch, body.sha)
+        return {status: 200, body: this.refJson(branch, body.sha)}
+      }
+      case 'pulls/create': {
+        if (!this.git.branches.has(body.head) || !this.git.branches.has(body.base)) {
+          return {
+            status: 422,
+            body: {message: 'Validation Failed', status: '422', documentation_url: 'https://docs.github.com/rest'},
+          }
+        }
+        const pr: PullRecord = {
+          number: 100 + this.pulls.length,
+          branch: body.head,
+          base: body.base,
+          state: 'open',
+          title: body.title,
+          createdAt: new Date(),
+        }
+        this.pulls.push(pr)
+        this.pullBodies.set(pr.number, body.body)
+        return {status: 201, body: this.fullPullJson(pr)}
+      }
+      case 'pulls/update': {
+        const pr = this.pulls.find((p) => String(p.number) === params.pull_number)
+        if (!pr) return this.notFound()
+        if (body.title !== undefined) pr.title = body.title
+        if (body.body !== undefined) this.pullBodies.set(pr.number, body.body)
+        return {status: 200, body: this.fullPullJson(pr)}
+      }
       case 'pulls/list': {
         const state = query.state ?? 'open'
         let pulls = this.pulls.filter((p) => state === 'all' || p.state === state)
@@ -492,6 +624,76 @@ export class FakeGitHub {
   }
 
   private readonly dispatchedInputs = new Map<number, Record<string, string>>()
+  /** PR bodies by number. */
+  readonly pullBodies = new Map<number, string>()
+
+  /** The files of a branch's tree: path → text. */
+  filesOf(branch: string): Record<string, string> {
+    const commit = this.git.commits.get(this.git.branches.get(branch) ?? '')
+    const tree = commit ? this.git.trees.get(commit.tree) : undefined
+    return Object.fromEntries([...(tree ?? [])].map(([path, e]) => [path, this.git.blobs.get(e.sha)!.toString('utf8')]))
+  }
+
+  private refJson(branch: string, sha: string): Json {
+    const api = `${this.url}/repos/${this.opts.owner}/${this.opts.repo}`
+    return {
+      ref: `refs/heads/${branch}`,
+      node_id: Buffer.from(`ref:${branch}`).toString('base64'),
+      url: `${api}/git/refs/heads/${branch}`,
+      object: {type: 'commit', sha, url: `${api}/git/commits/${sha}`},
+    }
+  }
+
+  private commitJson(sha: string): Json {
+    const commit = this.git.commits.get(sha)!
+    const api = `${this.url}/repos/${this.opts.owner}/${this.opts.repo}`
+    const ex = this.spec.example('git-commit')
+    return {
+      ...ex,
+      sha,
+      node_id: Buffer.from(`commit:${sha}`).toString('base64'),
+      url: `${api}/git/commits/${sha}`,
+      html_url: `https://github.com/${this.opts.owner}/${this.opts.repo}/commit/${sha}`,
+      message: commit.message,
+      tree: {sha: commit.tree, url: `${api}/git/trees/${commit.tree}`},
+      parents: commit.parents.map((p) => ({
+        sha: p,
+        url: `${api}/git/commits/${p}`,
+        html_url: `https://github.com/${this.opts.owner}/${this.opts.repo}/commit/${p}`,
+      })),
+    }
+  }
+
+  private treeJson(sha: string): Json {
+    const api = `${this.url}/repos/${this.opts.owner}/${this.opts.repo}`
+    return {
+      sha,
+      url: `${api}/git/trees/${sha}`,
+      truncated: false,
+      tree: [...this.git.trees.get(sha)!].map(([path, e]) => ({
+        path,
+        mode: e.mode,
+        type: 'blob',
+        sha: e.sha,
+        size: this.git.blobs.get(e.sha)!.length,
+        url: `${api}/git/blobs/${e.sha}`,
+      })),
+    }
+  }
+
+  private fullPullJson(pr: PullRecord): Json {
+    const simple = pullRequestJson(this.spec, this.url, this.opts.owner, this.opts.repo, pr)
+    const ex = this.spec.example('pull-request')
+    return {
+      ...ex,
+      ...simple,
+      requested_teams: [],
+      body: this.pullBodies.get(pr.number) ?? null,
+      merged: false,
+      mergeable: null,
+      merged_by: null,
+    }
+  }
 
   /** Moves a dispatched run one step along runStatuses every pollsPerStep GETs; opens the PR on success. */
   private advance(run: RunRecord): void {
@@ -532,3 +734,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 }
 
 export {iso}
+
+/** A git-like object id: sha1 of the kind and content (stable, 40 hex). */
+export function objectSha(kind: string, content: string): string {
+  return createHash('sha1').update(`${kind} ${content}`).digest('hex')
+}

@@ -6,7 +6,7 @@ import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import type {WriteResult} from '../../gitops/write/write.js'
-import {WRITE_ERROR_CODES} from './set-image.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, WRITE_ERROR_CODES} from './set-image.js'
 
 export default class GitopsPromote extends AmeideCommand<WriteResult> {
   static override summary = 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.'
@@ -16,7 +16,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       'digest) is written into the references of the same repository in --to, with the surgical, all-or-nothing and ' +
       'idempotent rules of gitops set-image. Sources that are not digest-pinned are listed, not promoted. --component ' +
       'narrows the images (domain-orders for ghcr.io/…/primitive-domain-orders).',
-    WRITE_ERROR_CODES,
+    {...WRITE_ERROR_CODES, ...PR_ERROR_CODES, INVALID_USAGE: 'exit 2: --from and --to are the same'},
   )
 
   static override examples = [
@@ -31,11 +31,13 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
     root: Flags.string({description: 'The GitOps checkout. Default: the git top-level.', helpValue: 'DIR'}),
     'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
     'require-all': Flags.boolean({description: 'Exit 1 when an image has no reference in --to.', default: false}),
+    ...PR_FLAGS,
   }
 
   protected async execute(): Promise<WriteResult> {
     const {flags} = await this.parse(GitopsPromote)
     if (flags.from === flags.to) throw usageError('INVALID_USAGE', '--from and --to name the same environment.')
+    const pr = prRequestFrom(flags)
     const [{promote}, {formatWrite}] = await Promise.all([
       import('../../gitops/write/write.js'),
       import('../../gitops/write/format.js'),
@@ -50,6 +52,11 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       to: flags.to,
       components: flags.component,
     })
+    if (pr && !flags['dry-run']) {
+      const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
+      const pullRequest = await pullRequestForWrite(root, result, pr, undefined)
+      if (pullRequest) result.pullRequest = pullRequest
+    }
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
     return result

@@ -5,7 +5,62 @@ import {loadConfig} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
+import {parseApiUrl, REPOSITORY_PATTERN} from '../../gitops/inputs.js'
+import type {PrRequest} from '../../gitops/pr/changes-pr.js'
 import type {WriteResult} from '../../gitops/write/write.js'
+
+/** `--open-pr` and its flags, shared by set-image and promote. */
+export const PR_FLAGS = {
+  'open-pr': Flags.boolean({
+    description: 'Commit the changed files onto --base through the GitHub API and open (or update) a PR.',
+    default: false,
+  }),
+  repo: Flags.string({description: 'The GitOps repository on GitHub (with --open-pr).', helpValue: 'OWNER/NAME'}),
+  base: Flags.string({description: 'The branch the PR targets; the checkout must be at its head.', default: 'main'}),
+  branch: Flags.string({description: 'The PR branch. Default: deterministic from the change.', helpValue: 'NAME'}),
+  title: Flags.string({description: 'The PR title.', helpValue: 'TEXT'}),
+  'api-url': Flags.string({
+    description: 'GitHub API URL. Default: GITHUB_API_URL, else https://api.github.com.',
+    helpValue: 'URL',
+  }),
+}
+
+/** The PR request from the flags: --repo required with --open-pr (exit 2). */
+export function prRequestFrom(flags: {
+  'open-pr': boolean
+  repo?: string
+  base: string
+  branch?: string
+  title?: string
+  'api-url'?: string
+}): PrRequest | undefined {
+  if (!flags['open-pr']) return undefined
+  if (!flags.repo || !REPOSITORY_PATTERN.test(flags.repo)) {
+    throw usageError('INVALID_REPOSITORY', '--open-pr needs --repo OWNER/NAME (the GitOps repository on GitHub).')
+  }
+  if (flags.branch !== undefined && !/^[A-Za-z0-9._/-]+$/.test(flags.branch)) {
+    throw usageError('INVALID_BRANCH', `--branch ${JSON.stringify(flags.branch)} is not a branch name.`)
+  }
+  const apiUrl = parseApiUrl(
+    flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    flags['api-url'] ? '--api-url' : 'GITHUB_API_URL',
+  )
+  return {repository: flags.repo, base: flags.base, branch: flags.branch, title: flags.title, apiUrl, env: process.env}
+}
+
+export const PR_ERROR_CODES = {
+  INVALID_REPOSITORY: 'exit 2: --open-pr without --repo OWNER/NAME',
+  INVALID_BRANCH: 'exit 2: --branch is not a branch name',
+  INVALID_API_URL: 'exit 2: --api-url / GITHUB_API_URL is not an http(s) URL',
+  GITHUB_REJECTED: 'exit 2: GitHub rejected a write (422)',
+  STALE_CHECKOUT: 'exit 3: the checkout is not at the head of --base (nothing pushed)',
+  GITHUB_TOKEN_MISSING: 'exit 3: --open-pr and no GH_TOKEN / GITHUB_TOKEN / gh auth token',
+  GITHUB_BAD_TOKEN: 'exit 3: GitHub rejected the token (401)',
+  GITHUB_PERMISSION_DENIED: 'exit 3: the token may not write contents or pull requests (403)',
+  GITHUB_NOT_FOUND: 'exit 3: the repository or --base does not exist, or the token cannot see it (404)',
+  GITHUB_RATE_LIMITED: 'exit 4: rate limited longer than ameide waits',
+  GITHUB_UNAVAILABLE: 'exit 4: GitHub kept failing (5xx, network) after retries',
+}
 
 export const WRITE_ERROR_CODES = {
   INVALID_IMAGE_REF: 'exit 2: a ref is not <repository>:<tag>@sha256:<64 hex>, or carries a floating tag',
@@ -35,7 +90,12 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       'planned before the first write; then all files are replaced atomically, or none. A second run changes nothing ' +
       '(exit 0). --dry-run prints the unified diff. Images with no reference are listed (wiring them is ' +
       '`primitive gitops scaffold`), failed components of the report are skipped and listed.',
-    {...WRITE_ERROR_CODES, INVALID_REPORT: 'exit 2: --report is not a publish report (schemaVersion 1)'},
+    {
+      ...WRITE_ERROR_CODES,
+      ...PR_ERROR_CODES,
+      INVALID_REPORT: 'exit 2: --report is not a publish report (schemaVersion 1)',
+      INVALID_USAGE: 'exit 2: neither --report nor --ref',
+    },
   )
 
   static override examples = [
@@ -53,6 +113,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       description: 'Exit 1 when an image has no reference in the environment.',
       default: false,
     }),
+    ...PR_FLAGS,
   }
 
   protected async execute(): Promise<WriteResult> {
@@ -63,9 +124,10 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       import('../../gitops/write/format.js'),
     ])
     if (!flags.report && !flags.ref) throw usageError('INVALID_USAGE', 'Pass --report FILE or --ref REF.')
-    const input = flags.report
+    const pr = prRequestFrom(flags)
+    const {sha, ...input} = flags.report
       ? await desiredFromReport(flags.report)
-      : {images: desiredFromRefs(flags.ref ?? []), skipped: []}
+      : {images: desiredFromRefs(flags.ref ?? []), skipped: [], sha: undefined}
     const root = await resolveRepoRoot(flags.root ?? flags['repo-root'])
     const {config} = await loadConfig(root)
     const {result} = await setImage({
@@ -75,6 +137,11 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       env: flags.env,
       ...input,
     })
+    if (pr && !flags['dry-run']) {
+      const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
+      const pullRequest = await pullRequestForWrite(root, result, pr, sha)
+      if (pullRequest) result.pullRequest = pullRequest
+    }
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
     return result

@@ -62,7 +62,9 @@ export function desiredFromRefs(refs: string[]): DesiredImage[] {
  * A `primitive publish` report (schemaVersion 1): its images with a ref; failed components and images without a
  * ref (a dry run's builds) are skipped and listed. Anything malformed is exit 2.
  */
-export async function desiredFromReport(file: string): Promise<{images: DesiredImage[]; skipped: SkippedImage[]}> {
+export async function desiredFromReport(
+  file: string,
+): Promise<{images: DesiredImage[]; skipped: SkippedImage[]; sha: string | undefined}> {
   let doc: unknown
   try {
     doc = JSON.parse(await readFile(file, 'utf8'))
@@ -72,7 +74,7 @@ export async function desiredFromReport(file: string): Promise<{images: DesiredI
       'Pass the --json output of ameide primitive publish.',
     ])
   }
-  const report = doc as {schemaVersion?: unknown; images?: unknown; failures?: unknown}
+  const report = doc as {schemaVersion?: unknown; sha?: unknown; images?: unknown; failures?: unknown}
   if (report?.schemaVersion !== 1) {
     throw usageError(
       'INVALID_REPORT',
@@ -99,7 +101,8 @@ export async function desiredFromReport(file: string): Promise<{images: DesiredI
     if (typeof image.ref !== 'string') throw usageError('INVALID_REPORT', `--report ${file}: ${component} has no ref.`)
     images.push(parseDesiredRef(image.ref, component, `--report ${file} (${component})`))
   }
-  return {images: unique(images), skipped: skipped.sort((a, b) => a.component.localeCompare(b.component))}
+  const sha = typeof report.sha === 'string' && /^[0-9a-f]{40}$/.test(report.sha) ? report.sha : undefined
+  return {images: unique(images), skipped: skipped.sort((a, b) => a.component.localeCompare(b.component)), sha}
 }
 
 /** Component names come from another repository's CI: `<kind>-<name>`, nothing that could name a path. */

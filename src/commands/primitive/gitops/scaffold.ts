@@ -9,7 +9,7 @@ import {KINDS} from '../../../primitives/kinds.js'
 import {parseDuration} from '../../../gitops/duration.js'
 import {describeEvent, formatGitopsScaffold} from '../../../gitops/format.js'
 import {gitopsScaffold, runFailed, type GitopsScaffoldResult} from '../../../gitops/gitops-scaffold.js'
-import {REPOSITORY_PATTERN, WORKFLOW_PATTERN, parsePrimitiveInputs} from '../../../gitops/inputs.js'
+import {REPOSITORY_PATTERN, WORKFLOW_PATTERN, parseApiUrl, parsePrimitiveInputs} from '../../../gitops/inputs.js'
 
 export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffoldResult> {
   static override summary = "Trigger the GitOps repository's scaffold workflow and follow it to its pull request."
@@ -169,19 +169,4 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
       throw error
     }
   }
-}
-
-function parseApiUrl(value: string, source: string): string {
-  let url: URL | null = null
-  try {
-    url = new URL(value)
-  } catch {
-    url = null
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
-    throw usageError('INVALID_API_URL', `${source} ${JSON.stringify(value)} is not an http(s) URL.`, [
-      'e.g. https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server.',
-    ])
-  }
-  return value.replace(/\/+$/, '')
 }

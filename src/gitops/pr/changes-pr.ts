@@ -1,0 +1,112 @@
+import {createHash} from 'node:crypto'
+import {readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
+
+import {prerequisiteError} from '../../core/errors.js'
+import {
+  createGitHubClient,
+  GitHubApiError,
+  type GitHubClient,
+  type GitHubTransportOptions,
+} from '../../effects/github.js'
+import {gitMaybe} from '../../effects/git.js'
+import {mapGitHubError} from '../github-errors.js'
+import {findToken, missingTokenError} from '../token.js'
+import type {WriteResult} from '../write/write.js'
+import {openPullRequest, type PullRequestRecord} from './open-pr.js'
+
+/** `--open-pr` and its flags. */
+export interface PrRequest {
+  repository: string
+  base: string
+  branch?: string
+  title?: string
+  apiUrl: string
+  env: NodeJS.ProcessEnv
+  /** Tests inject a client with fast retries; production builds one from the token. */
+  client?: GitHubClient
+  transport?: Partial<GitHubTransportOptions>
+}
+
+/**
+ * The deterministic branch of a write: `ameide/images-<env>-<sha12>` for set-image (the report's commit, else a
+ * digest of the refs), `ameide/promote-<from>-to-<to>-<digest12>` for promote (a digest of the change).
+ */
+export function defaultBranch(result: WriteResult, sourceSha: string | undefined): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([...result.changes, ...result.unchanged].map((c) => ('to' in c ? c.to : c.ref)).sort()))
+    .digest('hex')
+    .slice(0, 12)
+  if (result.from) return `ameide/promote-${result.from}-to-${result.env}-${digest}`
+  return `ameide/images-${result.env}-${(sourceSha ?? digest).slice(0, 12)}`
+}
+
+/** Commits the files the write changed onto `--base` through the REST API and opens (or updates) the PR. */
+export async function pullRequestForWrite(
+  root: string,
+  result: WriteResult,
+  request: PrRequest,
+  sourceSha: string | undefined,
+): Promise<PullRequestRecord | null> {
+  const [owner, repo] = request.repository.split('/')
+  const ctx = {repository: request.repository, workflow: '-', ref: request.base, stage: 'pr' as const}
+  const found = request.client ? null : await findToken(request.env, request.apiUrl)
+  if (!request.client && !found) throw missingTokenError()
+  const client =
+    request.client ??
+    (await createGitHubClient({token: found!.token, baseUrl: request.apiUrl, transport: request.transport}))
+  const head = await gitMaybe(root, ['rev-parse', 'HEAD'])
+  if (!head.ok) {
+    throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${root} has no commit to compare with ${request.base}.`, [
+      'Run --open-pr in a clone of the GitOps repository at the head of --base.',
+    ])
+  }
+  const files = await Promise.all(
+    result.files.map(async (file) => {
+      const abs = path.join(root, file)
+      return {path: file, content: await readFile(abs), executable: ((await stat(abs)).mode & 0o111) !== 0}
+    }),
+  )
+  const target = result.from ? `${result.from} → ${result.env}` : result.env
+  const title = request.title ?? (result.from ? `Promote images ${target}` : `Update image refs in ${result.env}`)
+  try {
+    return await openPullRequest({
+      client,
+      repo: {owner, repo},
+      base: request.base,
+      branch: request.branch ?? defaultBranch(result, sourceSha),
+      title,
+      body: prBody(result),
+      message: `${title}\n\n${result.changes.map((c) => `${c.component ?? c.repository}: ${c.to}`).join('\n')}\n`,
+      localHead: head.stdout.trim(),
+      files,
+    })
+  } catch (error) {
+    if (error instanceof GitHubApiError) throw mapGitHubError(error, ctx)
+    throw error
+  }
+}
+
+function prBody(result: WriteResult): string {
+  const lines = [
+    result.from
+      ? `Promotes the exact image refs of \`${result.from}\` to \`${result.env}\` (written by \`ameide gitops promote\`).`
+      : `Writes digest-pinned image refs into \`${result.env}\` (written by \`ameide gitops set-image\`).`,
+    '',
+    '| Component | File | From | To |',
+    '|---|---|---|---|',
+    ...result.changes.map(
+      (c) => `| ${c.component ?? c.repository} | \`${c.file}:${c.line}\` | \`${c.from}\` | \`${c.to}\` |`,
+    ),
+  ]
+  if (result.notFound.length > 0) {
+    lines.push(
+      '',
+      `Not wired in \`${result.env}\` (no reference): ${result.notFound.map((n) => n.component ?? n.repository).join(', ')}.`,
+    )
+  }
+  if (result.skipped.length > 0) {
+    lines.push('', `Skipped: ${result.skipped.map((s) => `${s.component} (${s.reason})`).join('; ')}.`)
+  }
+  return `${lines.join('\n')}\n`
+}
