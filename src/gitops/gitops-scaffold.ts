@@ -58,6 +58,18 @@ export interface GitopsScaffoldRequest {
   env: NodeJS.ProcessEnv
 }
 
+/**
+ * Any GitOps workflow dispatch followed to its PR (gitops scaffold, update-images): the inputs are already
+ * built, the PR branch is known, `prSearch` finds a PR on another branch name made for the same thing.
+ */
+export interface WorkflowDispatchRequest extends Omit<GitopsScaffoldRequest, 'primitive' | 'branchPattern'> {
+  inputs: Record<string, string>
+  prBranch: string
+  prSearch: string
+  /** Next steps once the PR is found, after "Review and merge". */
+  afterPr: string[]
+}
+
 /** Delays. Defaults suit GitHub; tests pass milliseconds. Not user-facing flags. */
 export interface GitopsTimings {
   /** Poll interval while following a run: starts here, grows by pollFactor, capped at pollMaxMs. */
@@ -135,12 +147,35 @@ export async function gitopsScaffold(
   request: GitopsScaffoldRequest,
   deps: GitopsScaffoldDeps = {},
 ): Promise<GitopsScaffoldOutcome> {
+  const {primitive, branchPattern, ...rest} = request
+  const {kind, name, version} = primitive
+  return dispatchAndFollow(
+    {
+      ...rest,
+      inputs: workflowInputs(primitive),
+      prBranch: expandBranch({branchPattern, primitive}),
+      prSearch: `${kind}-${name}-${version}`,
+      afterPr: ['Enabling the primitive and setting image.ref are separate GitOps pull requests.'],
+    },
+    deps,
+  )
+}
+
+/**
+ * Validates the inputs against the workflow's declared inputs, dispatches it, finds its run and, with `wait`,
+ * follows it to its PR. Plans first (declared-input check, the exact request), acts second; a dry run stops
+ * after planning. Shared by `primitive gitops scaffold` and `primitive gitops update-images`.
+ */
+export async function dispatchAndFollow(
+  request: WorkflowDispatchRequest,
+  deps: GitopsScaffoldDeps = {},
+): Promise<GitopsScaffoldOutcome> {
   const timings = {...DEFAULT_TIMINGS, ...deps.timings}
   const emit = deps.onEvent ?? (() => {})
   const [owner, repo] = request.repository.split('/')
   const repoRef: RepoRef = {owner, repo}
   const ctx = (stage: ErrorContext['stage']): ErrorContext => ({...request, stage})
-  const inputs = workflowInputs(request.primitive)
+  const inputs = {...request.inputs}
   emit({type: 'validated', against: 'local', inputs: {...inputs}})
 
   // PLAN: the token (optional in a dry run), the workflow's declared inputs, the exact request.
@@ -310,12 +345,9 @@ export async function gitopsScaffold(
   result.pullRequest = await guard(() => findPullRequest(c, repoRef, request, dispatchedAt, timings), ctx('follow'))
   emit({type: 'pull-request', pullRequest: result.pullRequest})
   result.nextSteps = result.pullRequest
-    ? [
-        `Review and merge the GitOps pull request: ${result.pullRequest.url}`,
-        'Enabling the primitive and setting image.ref are separate GitOps pull requests.',
-      ]
+    ? [`Review and merge the GitOps pull request: ${result.pullRequest.url}`, ...request.afterPr]
     : [
-        `The run completed (${run.conclusion}) but no pull request was found for branch ${expandBranch(request)}; read the run: ${runInfo.htmlUrl}`,
+        `The run completed (${run.conclusion}) but no pull request was found for branch ${request.prBranch}; read the run: ${runInfo.htmlUrl}`,
         'When the GitOps files already exist, the workflow may have had nothing to change.',
       ]
   return outcome
@@ -334,7 +366,7 @@ function rejectsRunDetails(error: GitHubApiError): boolean {
 async function findDispatchedRun(
   client: GitHubClient,
   repo: RepoRef,
-  request: GitopsScaffoldRequest,
+  request: WorkflowDispatchRequest,
   dispatchedAt: Date,
   inputs: Record<string, string>,
   distinctIdInput: string | undefined,
@@ -394,16 +426,15 @@ export function expandBranch(request: Pick<GitopsScaffoldRequest, 'branchPattern
 async function findPullRequest(
   client: GitHubClient,
   repo: RepoRef,
-  request: GitopsScaffoldRequest,
+  request: WorkflowDispatchRequest,
   dispatchedAt: Date,
   timings: GitopsTimings,
 ): Promise<GitopsScaffoldResult['pullRequest']> {
-  const branch = expandBranch(request)
+  const branch = request.prBranch
   const exact = await client.listPullRequests(repo, {state: 'open', head: `${repo.owner}:${branch}`})
   const pick = exact.find((pr) => pr.branch === branch)
   if (pick) return {number: pick.number, url: pick.htmlUrl, branch: pick.branch}
-  const {kind, name, version} = request.primitive
-  const needle = `${kind}-${name}-${version}`
+  const needle = request.prSearch
   const since = dispatchedAt.getTime() - timings.clockSkewMs
   const recent = (await client.listPullRequests(repo, {state: 'all'}))
     .filter((pr) => pr.branch.includes(needle) && Date.parse(pr.createdAt) >= since)

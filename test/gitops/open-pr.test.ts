@@ -102,6 +102,20 @@ describe('gitops set-image --open-pr', () => {
     expect(server.pulls).toHaveLength(1)
   })
 
+  it('the example workflow order: write, gate, then --open-pr commits what the first step wrote', async () => {
+    const {repo, server} = await setup()
+    const write = await runCli(['gitops', 'set-image', '--json', '--env', 'local', '--ref', OPERATOR], {cwd: repo})
+    expect(write.json().status).toBe('applied')
+    const run = (
+      await setImageCli(repo, server, ['--ref', OPERATOR, '--branch', 'ameide/images-local-000000000000'])
+    ).json()
+    expect(run.status).toBe('none')
+    expect(run.pullRequest).toMatchObject({action: 'created', branch: 'ameide/images-local-000000000000'})
+    expect(Object.keys(server.filesOf('ameide/images-local-000000000000'))).toEqual([
+      'sources/values/env/local/apps/orders.yaml',
+    ])
+  })
+
   it('refuses a stale checkout (exit 3) and pushes nothing', async () => {
     const {repo, server} = await setup({branches: {main: objectSha('commit', 'someone else merged')}})
     const run = await setImageCli(repo, server, ['--ref', OPERATOR])

@@ -61,11 +61,20 @@ export async function pullRequestForWrite(
       'Run --open-pr in a clone of the GitOps repository at the head of --base.',
     ])
   }
+  // The files this write touched that differ from HEAD: also those an earlier run (or step) already wrote.
+  const touched = [...new Set([...result.changes, ...result.unchanged].map((c) => c.file))].sort()
+  const differing =
+    touched.length === 0
+      ? {ok: true, stdout: ''}
+      : await gitMaybe(root, ['diff', '--name-only', 'HEAD', '--', ...touched])
+  const changed = new Set(differing.stdout.split('\n').filter(Boolean))
   const files = await Promise.all(
-    result.files.map(async (file) => {
-      const abs = path.join(root, file)
-      return {path: file, content: await readFile(abs), executable: ((await stat(abs)).mode & 0o111) !== 0}
-    }),
+    touched
+      .filter((file) => changed.has(file))
+      .map(async (file) => {
+        const abs = path.join(root, file)
+        return {path: file, content: await readFile(abs), executable: ((await stat(abs)).mode & 0o111) !== 0}
+      }),
   )
   const target = result.from ? `${result.from} → ${result.env}` : result.env
   const title = request.title ?? (result.from ? `Promote images ${target}` : `Update image refs in ${result.env}`)

@@ -1,0 +1,139 @@
+import {Flags} from '@oclif/core'
+
+import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
+import {DEFAULT_CONFIG, loadConfig} from '../../../core/config.js'
+import {usageError} from '../../../core/errors.js'
+import {resolveRepoRoot} from '../../../core/repo-root.js'
+import {gitTopLevel} from '../../../effects/git.js'
+import {parseDuration} from '../../../gitops/duration.js'
+import {describeEvent, formatGitopsScaffold} from '../../../gitops/format.js'
+import {dispatchAndFollow, runFailed, type GitopsScaffoldResult} from '../../../gitops/gitops-scaffold.js'
+import {parseApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from '../../../gitops/inputs.js'
+
+export default class PrimitiveGitopsUpdateImages extends AmeideCommand<GitopsScaffoldResult> {
+  static override summary = "Dispatch the GitOps repository's image write-back workflow with a publish report's refs."
+
+  static override description = describeCommand(
+    'For GitOps repositories that keep the writer in their own CI: dispatches update-image-refs.yaml (see ' +
+      'docs/examples/gitops/update-image-refs.yaml) with inputs env, source_sha and refs (compact JSON, repository → ' +
+      "digest-pinned ref), checked against the workflow's declared inputs, and with --wait follows the run to the PR " +
+      'it opened — the same dispatch-and-follow as `primitive gitops scaffold`. Every ref is validated as ' +
+      '`gitops set-image` would; inputs over GitHub’s 65,535-character limit are refused.',
+    {
+      INVALID_REPORT: 'exit 2: --report is not a publish report (schemaVersion 1, with its sha)',
+      INVALID_IMAGE_REF: 'exit 2: a ref of the report is not <repository>:<tag>@sha256:<64 hex>',
+      CONFLICTING_REFS: 'exit 2: the report holds two refs for one repository',
+      NOTHING_TO_UPDATE: 'exit 2: the report holds no published image',
+      INPUTS_TOO_LARGE: "exit 2: the inputs exceed GitHub's 65,535-character limit",
+      INVALID_ENVIRONMENT: 'exit 2: --env is not an environment name',
+      INVALID_REPOSITORY: 'exit 2: --repo is not OWNER/NAME',
+      INVALID_WORKFLOW: 'exit 2: --workflow is not a .yml/.yaml file name',
+      INVALID_DURATION: 'exit 2: --timeout is not a positive duration',
+      INVALID_API_URL: 'exit 2: --api-url / GITHUB_API_URL is not an http(s) URL',
+      INPUT_NOT_DECLARED: 'exit 2: the workflow does not declare an input ameide sends',
+      INPUT_NOT_ALLOWED: "exit 2: a value is outside a choice input's options",
+      REQUIRED_INPUT_MISSING: 'exit 2: the workflow requires an input ameide does not send',
+      INPUTS_NOT_ACCEPTED: 'exit 2: several of the above at once',
+      GITHUB_INPUTS_REJECTED: 'exit 2: GitHub rejected the inputs (422)',
+      GITHUB_BAD_REQUEST: 'exit 2: GitHub rejected the request (400)',
+      GITHUB_TOKEN_MISSING: 'exit 3: no GH_TOKEN, GITHUB_TOKEN or `gh auth token`',
+      GITHUB_BAD_TOKEN: 'exit 3: GitHub rejected the token (401)',
+      GITHUB_PERMISSION_DENIED: 'exit 3: the token lacks actions:write (or contents:read) (403)',
+      GITHUB_NOT_FOUND: 'exit 3: repository or workflow not found (404)',
+      WORKFLOW_NOT_DISPATCHABLE: 'exit 3: the workflow file has no workflow_dispatch trigger',
+      WORKFLOW_FILE_INVALID: 'exit 3: the workflow file is not valid YAML',
+      CONFIG_INVALID: 'exit 3: ameide.yaml is invalid',
+      GITHUB_RATE_LIMITED: 'exit 4: rate limited for longer than ameide waits',
+      GITHUB_UNAVAILABLE: 'exit 4: GitHub kept failing (5xx, network) after retries',
+      GITHUB_ERROR: 'exit 4: another unexpected GitHub answer',
+      RUN_NOT_FOUND: 'exit 4: dispatched, but the run could not be found',
+      WAIT_TIMEOUT: 'exit 4: --wait reached --timeout before the run completed',
+    },
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --report publish.json --env local --wait',
+    '<%= config.bin %> <%= command.id %> --report publish.json --env local --dry-run --json',
+  ]
+
+  static override flags = {
+    report: Flags.string({description: 'A `primitive publish --json` report.', required: true, helpValue: 'FILE'}),
+    env: Flags.string({description: 'The environment overlay to write.', required: true, helpValue: 'ENV'}),
+    repo: Flags.string({
+      description: 'GitOps repository. Default: gitops.repository in ameide.yaml, else ameideio/ameide-gitops.',
+      helpValue: 'OWNER/NAME',
+    }),
+    workflow: Flags.string({
+      description: 'Workflow file.',
+      default: 'update-image-refs.yaml',
+      helpValue: 'FILE',
+    }),
+    ref: Flags.string({
+      description: 'Branch the workflow runs on. Default: gitops.ref, else main.',
+      helpValue: 'BRANCH',
+    }),
+    wait: Flags.boolean({description: 'Follow the run to its conclusion and to its pull request.', default: false}),
+    timeout: Flags.string({description: 'Longest --wait, e.g. 90s, 15m, 1h.', default: '30m', helpValue: 'DURATION'}),
+    'api-url': Flags.string({
+      description: 'GitHub API base URL. Default: GITHUB_API_URL, else https://api.github.com.',
+      helpValue: 'URL',
+    }),
+    'dry-run': Flags.boolean({description: 'Validate and print the exact request; send nothing.', default: false}),
+  }
+
+  protected async execute(): Promise<GitopsScaffoldResult> {
+    const {flags} = await this.parse(PrimitiveGitopsUpdateImages)
+    const {updateImagesInputs} = await import('../../../gitops/update-images.js')
+    const {inputs, sha} = await updateImagesInputs(flags.report, flags.env)
+    if (flags.repo !== undefined && !REPOSITORY_PATTERN.test(flags.repo)) {
+      throw usageError('INVALID_REPOSITORY', `--repo ${JSON.stringify(flags.repo)} is not OWNER/NAME.`)
+    }
+    if (!WORKFLOW_PATTERN.test(flags.workflow)) {
+      throw usageError('INVALID_WORKFLOW', `--workflow ${JSON.stringify(flags.workflow)} is not a workflow file name.`)
+    }
+    const timeoutMs = parseDuration(flags.timeout)
+    const apiUrl = parseApiUrl(
+      flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+      flags['api-url'] ? '--api-url' : 'GITHUB_API_URL',
+    )
+    const root =
+      flags['repo-root'] === undefined ? await gitTopLevel(process.cwd()) : await resolveRepoRoot(flags['repo-root'])
+    const gitops = root ? (await loadConfig(root)).config.gitops : DEFAULT_CONFIG.gitops
+    const progress = await this.progress()
+    try {
+      const outcome = await dispatchAndFollow(
+        {
+          repository: flags.repo ?? gitops.repository,
+          workflow: flags.workflow,
+          ref: flags.ref ?? gitops.ref,
+          inputs,
+          // The branch the example workflow (and `gitops set-image --open-pr`) uses for these refs.
+          prBranch: `ameide/images-${flags.env}-${sha.slice(0, 12)}`,
+          prSearch: `images-${flags.env}`,
+          afterPr: ['Argo CD rolls the new digests out once the PR is merged.'],
+          apiUrl,
+          wait: flags.wait,
+          timeoutMs,
+          dryRun: flags['dry-run'],
+          env: process.env,
+        },
+        {
+          onEvent: (event) => {
+            const line = describeEvent(event)
+            if (line.kind === 'start') progress.start(line.text)
+            else if (line.kind === 'done') progress.succeed(line.text)
+            else progress.info(line.text)
+          },
+        },
+      )
+      progress.stop()
+      const {result} = outcome
+      if (runFailed(result)) this.setExitCode(1)
+      if (!this.jsonEnabled()) this.log(formatGitopsScaffold(result, outcome.request, this.style))
+      return result
+    } catch (error) {
+      progress.stop()
+      throw error
+    }
+  }
+}

