@@ -24,11 +24,11 @@ export interface GitHubClient {
   /** The tree of a commit. */
   getCommitTree(repo: RepoRef, commitSha: string): Promise<string>
   createBlob(repo: RepoRef, content: Buffer): Promise<string>
-  /** A tree: `base` with these files replaced (paths repo-relative; mode 100644 or 100755). */
+  /** A tree: `base` with these files replaced (paths repo-relative; mode 100644 or 100755; a blob sha or UTF-8 text). */
   createTree(
     repo: RepoRef,
     base: string,
-    files: Array<{path: string; mode: '100644' | '100755'; sha: string}>,
+    files: Array<{path: string; mode: '100644' | '100755'} & ({sha: string} | {content: string})>,
   ): Promise<string>
   createCommit(repo: RepoRef, commit: {message: string; tree: string; parents: string[]}): Promise<string>
   /** Points `branch` at `sha`: creates the ref, or moves it (force) when it exists. */

@@ -74,13 +74,8 @@ describe('gitops set-image --open-pr', () => {
     expect(server.pullBodies.get(100)).toContain(`| \`sources/values/env/local/apps/orders.yaml:8\` |`)
     for (const out of [run.stdout, run.stderr]) expect(out).not.toContain(TOKEN)
     const writes = server.requests.filter((r) => r.method !== 'GET').map((r) => r.operationId)
-    expect(writes).toEqual([
-      'git/create-blob',
-      'git/create-tree',
-      'git/create-commit',
-      'git/create-ref',
-      'pulls/create',
-    ])
+    // Text files go inline in the tree: four writes whatever the number of files.
+    expect(writes).toEqual(['git/create-tree', 'git/create-commit', 'git/create-ref', 'pulls/create'])
 
     // CI reruns on the same base: the same edit, the same tree, no new commit, the same PR.
     await git(repo, ['checkout', '--', '.'])
@@ -91,7 +86,7 @@ describe('gitops set-image --open-pr', () => {
       .slice(before)
       .filter((r) => r.method !== 'GET')
       .map((r) => r.operationId)
-    expect(rerunWrites).toEqual(['git/create-blob', 'git/create-tree'])
+    expect(rerunWrites).toEqual(['git/create-tree'])
 
     // A new ref on the same branch: one more commit, the PR is updated.
     await git(repo, ['checkout', '--', '.'])
@@ -130,7 +125,7 @@ describe('gitops set-image --open-pr', () => {
       [() => {}, [], 3, 'GITHUB_BAD_TOKEN'],
       [
         () =>
-          server.respondNext('git/create-blob', {
+          server.respondNext('git/create-tree', {
             status: 403,
             body: {message: 'Resource not accessible by integration'},
           }),

@@ -524,8 +524,12 @@ export class FakeGitHub {
             body: {message: 'Invalid tree info', status: '422', documentation_url: 'https://docs.github.com/rest'},
           }
         const entries = new Map(base)
-        for (const e of body.tree as Array<{path: string; mode: string; sha: string}>) {
-          if (!this.git.blobs.has(e.sha))
+        for (const e of body.tree as Array<{path: string; mode: string; sha?: string; content?: string}>) {
+          if (e.content !== undefined) {
+            e.sha = objectSha('blob', Buffer.from(e.content).toString('binary'))
+            this.git.blobs.set(e.sha, Buffer.from(e.content))
+          }
+          if (!e.sha || !this.git.blobs.has(e.sha))
             return {
               status: 422,
               body: {message: 'Invalid tree info', status: '422', documentation_url: 'https://docs.github.com/rest'},

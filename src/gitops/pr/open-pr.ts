@@ -58,10 +58,13 @@ export async function openPullRequest(input: OpenPrInput): Promise<PullRequestRe
     return pr ? {number: pr.number, url: pr.htmlUrl, branch: input.branch, action: 'unchanged'} : null
   }
   const baseTree = await client.getCommitTree(repo, baseHead)
+  // Text goes inline in the tree (one request for all files); anything that is not UTF-8 becomes a blob first.
   const entries = []
   for (const file of [...input.files].sort((a, b) => a.path.localeCompare(b.path))) {
-    const sha = await client.createBlob(repo, file.content)
-    entries.push({path: file.path, mode: file.executable ? ('100755' as const) : ('100644' as const), sha})
+    const mode = file.executable ? ('100755' as const) : ('100644' as const)
+    const text = file.content.toString('utf8')
+    if (Buffer.from(text, 'utf8').equals(file.content)) entries.push({path: file.path, mode, content: text})
+    else entries.push({path: file.path, mode, sha: await client.createBlob(repo, file.content)})
   }
   const tree = await client.createTree(repo, baseTree, entries)
   const branchHead = await client.getBranchHead(repo, input.branch)

@@ -1,4 +1,4 @@
-import {mkdir, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -23,6 +23,7 @@ let published: Array<{component: string; ref: string; digest: string}>
 let unsigned: string
 let signedOnly: string
 let gitops: string
+let reportFile: string
 
 beforeAll(async () => {
   requireTools('buildah', 'docker-registry', 'cosign', 'cdxgen')
@@ -37,6 +38,8 @@ beforeAll(async () => {
   const run = await publishCli(mono.dir, `${registry.host}/ev`, ['--key', keys.privateKey, '--no-tlog'], env)
   expect(run.exitCode, run.stderr).toBe(0)
   published = run.json().images
+  reportFile = path.join(tmp, 'publish.json')
+  await writeFile(reportFile, run.stdout)
   unsigned = (await pushBaseImage(registry, setup.benv, {repo: 'ev/unsigned', tag: '1'})).ref
   signedOnly = (await pushBaseImage(registry, setup.benv, {repo: 'ev/signed-only', tag: '1'})).ref
   await signImage(keys, signedOnly)
@@ -107,6 +110,38 @@ describe('ameide gitops verify --evidence (real registry, real cosign)', () => {
       {cwd: gitops, env},
     )
     expect(wrong.json().evidence.every((e: {signed: boolean}) => !e.signed)).toBe(true)
+  })
+
+  it('set-image takes a real publish report: the stale ref is rewritten, the current one left, the unwired one listed', async () => {
+    const dir = path.join(await makeTempDir('ameide-gitops-report-'), 'gitops')
+    await mkdir(path.join(dir, 'sources/values/env/local'), {recursive: true})
+    await initGitRepo(dir)
+    const [triage, orders] = [published[0], published[1]]
+    const old = `${registry.host}/ev/primitive-agent-triage:0000000@sha256:${'0'.repeat(64)}`
+    await writeFile(
+      path.join(dir, 'sources/values/env/local/apps.yaml'),
+      `# local\ntriage:\n  image:\n    ref: ${old}  # stale\norders:\n  image:\n    ref: "${orders.ref}"\n`,
+    )
+    await commitAll(dir, 'overlay')
+    const run = await runCli(['gitops', 'set-image', '--json', '--env', 'local', '--report', reportFile], {cwd: dir})
+    expect(run.exitCode, run.stdout).toBe(0)
+    const result = run.json()
+    assertMatchesSchema('gitops-set-image.schema.json', result)
+    expect(result.changes).toEqual([
+      {
+        file: 'sources/values/env/local/apps.yaml',
+        line: 4,
+        component: 'agent-triage',
+        repository: `${registry.host}/ev/primitive-agent-triage`,
+        from: old,
+        to: triage.ref,
+      },
+    ])
+    expect(result.unchanged.map((u: {component: string}) => u.component)).toEqual(['domain-orders'])
+    expect(result.notFound.map((n: {component: string}) => n.component)).toEqual(['process-billing'])
+    expect(await readFile(path.join(dir, 'sources/values/env/local/apps.yaml'), 'utf8')).toBe(
+      `# local\ntriage:\n  image:\n    ref: ${triage.ref}  # stale\norders:\n  image:\n    ref: "${orders.ref}"\n`,
+    )
   })
 
   it('a registry that keeps failing is exit 4 (VERIFY_REMOTE_FAILED) after the retry budget', async () => {
