@@ -29,8 +29,19 @@ export function parseVerifyInput(raw: {
   name?: string
   all: boolean
   check?: string[]
+  mode?: string
   cwd: string
 }): VerifyInput {
+  if (raw.mode !== undefined && raw.mode.toLowerCase() !== 'repo') {
+    throw usageError(
+      'UNSUPPORTED_MODE',
+      `--mode ${raw.mode} is not supported: the cluster-health modes (cluster, all) are not part of this CLI.`,
+      [
+        'Use --mode repo (the default): the offline repository checks every gate runs.',
+        'Cluster health is Argo CD and the operators; the GitOps repository is gated by `ameide gitops verify`.',
+      ],
+    )
+  }
   const checks = parseChecks(raw.check ?? [])
   if (raw.all && (raw.kind !== undefined || raw.name !== undefined)) {
     throw usageError('INVALID_SELECTION', '--all cannot be combined with --kind/--name.', [
@@ -50,20 +61,36 @@ export function parseVerifyInput(raw: {
   return {selection: raw.all ? {mode: 'all'} : {mode: 'cwd', cwd: raw.cwd}, checks}
 }
 
+/** Case, `-` and `_` do not matter in check names: `Codegen`, `scaffold_markers`, `ImagePolicy`. */
+const normalise = (name: string) => name.toLowerCase().replace(/[-_\s]/g, '')
+
+/** The backlog's check names (the Go CLI's) that name one of ours. */
+const BACKLOG_NAMES: Record<string, CheckId> = {
+  security: 'secrets',
+  secretscan: 'secrets',
+  eda: 'shape',
+  processshape: 'shape',
+  scaffold: 'scaffold-markers',
+}
+
+const BY_NAME = new Map<string, CheckId>([
+  ...CHECK_IDS.map((id) => [normalise(id), id] as const),
+  ...Object.entries(BACKLOG_NAMES),
+])
+
 function parseChecks(values: string[]): CheckId[] {
   if (values.length === 0) return [...CHECK_IDS]
-  const wanted = new Set<string>(
-    values
-      .flatMap((v) => v.split(','))
-      .map((v) => v.trim())
-      .filter(Boolean),
-  )
-  const unknown = [...wanted].filter((v) => !(CHECK_IDS as readonly string[]).includes(v))
+  const names = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)
+  const unknown = names.filter((v) => !BY_NAME.has(normalise(v)))
   if (unknown.length > 0) {
     throw usageError('UNKNOWN_CHECK', `Unknown check ${unknown.map((u) => JSON.stringify(u)).join(', ')}.`, [
-      `Checks: ${CHECK_IDS.join(', ')}.`,
+      `Checks: ${CHECK_IDS.join(', ')} (any case; the backlog's Security/SecretScan, EDA/ProcessShape select secrets and shape).`,
     ])
   }
+  const wanted = new Set(names.map((v) => BY_NAME.get(normalise(v))))
   return CHECK_IDS.filter((id) => wanted.has(id))
 }
 

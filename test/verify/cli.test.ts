@@ -159,12 +159,60 @@ describe('usage errors exit 2, with a JSON error document', () => {
     [['--kind', 'widget', '--name', 'demo'], 'INVALID_KIND'],
     [['--kind', 'domain', '--name', 'Bad_Name'], 'INVALID_NAME'],
     [['--all', '--check', 'nope'], 'UNKNOWN_CHECK'],
+    [['--all', '--checks', 'Codegen,BufLint'], 'UNKNOWN_CHECK'],
+    [['--all', '--mode', 'cluster'], 'UNSUPPORTED_MODE'],
+    [['--all', '--mode', 'all'], 'UNSUPPORTED_MODE'],
   ])('%j → %s, even outside a git repository', async (args, code) => {
     const outside = await makeTempDir('ameide-verify-nogit-')
     const run = await runCli(['primitive', 'verify', ...args, '--json'], {cwd: outside})
     expect(run.exitCode).toBe(2)
     assertMatchesSchema('error.schema.json', run.json())
     expect(run.json().error.code).toBe(code)
+  })
+
+  it("the backlog's invocation works: --mode repo, --checks, check names in any case", async () => {
+    const backlog = await runCli(
+      [
+        'primitive',
+        'verify',
+        '--kind',
+        'domain',
+        '--name',
+        'demo',
+        '--mode',
+        'repo',
+        '--checks',
+        'Codegen,Naming',
+        '--json',
+      ],
+      {cwd: repo},
+    )
+    expect(backlog.stderr).not.toMatch(/Nonexistent flag/)
+    const ids = backlog.json().primitives[0].checks.map((c: {id: string}) => c.id)
+    expect(ids).toEqual(['codegen', 'naming'])
+    const mixed = await runCli(
+      [
+        'primitive',
+        'verify',
+        '--kind',
+        'domain',
+        '--name',
+        'demo',
+        '--check',
+        'SCAFFOLD_MARKERS',
+        '--check',
+        'ImagePolicy',
+        '--check',
+        'Security',
+        '--json',
+      ],
+      {cwd: repo},
+    )
+    expect(mixed.json().primitives[0].checks.map((c: {id: string}) => c.id)).toEqual([
+      'scaffold-markers',
+      'secrets',
+      'image-policy',
+    ])
   })
 
   it('an unknown primitive, and no selection outside a primitive folder, exit 2 with a hint', async () => {

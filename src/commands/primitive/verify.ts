@@ -26,6 +26,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       INVALID_KIND: 'exit 2: --kind is not one of the six kinds',
       INVALID_NAME: 'exit 2: --name is not kebab-case or longer than 33 characters',
       UNKNOWN_CHECK: 'exit 2: --check names a check that does not exist',
+      UNSUPPORTED_MODE: 'exit 2: --mode cluster|all (legacy cluster-health modes; use --mode repo)',
       PRIMITIVE_NOT_FOUND: 'exit 2: primitives/<kind>/<name>/ does not exist',
       NO_PRIMITIVE_SELECTED: 'exit 2: no --kind/--name or --all, and the current directory is not inside a primitive',
       REPO_ROOT_NOT_FOUND: 'exit 2: --repo-root is not a directory',
@@ -38,6 +39,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
     '<%= config.bin %> <%= command.id %> --kind domain --name orders',
     '<%= config.bin %> <%= command.id %> --all --json | jq -e \'.summary == "pass"\'',
     '<%= config.bin %> <%= command.id %> --kind agent --name triage --check imports --check secrets',
+    '<%= config.bin %> <%= command.id %> --kind domain --name orders --mode repo --checks Codegen,Imports,Naming',
   ]
 
   static override flags = {
@@ -45,9 +47,15 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
     name: Flags.string({description: 'Primitive name (with --kind).', helpValue: 'NAME'}),
     all: Flags.boolean({description: 'Every primitives/<kind>/<name>/ in the repository.', default: false}),
     check: Flags.string({
-      description: `Run only these checks (repeatable or comma-separated): ${CHECK_IDS.join(', ')}.`,
+      description: `Run only these checks (repeatable or comma-separated, any case; alias --checks): ${CHECK_IDS.join(', ')}.`,
       multiple: true,
+      aliases: ['checks'],
       helpValue: 'ID',
+    }),
+    mode: Flags.string({
+      description: 'repo (the default): the offline repository checks. The legacy cluster modes are not supported.',
+      default: 'repo',
+      helpValue: 'MODE',
     }),
   }
 
