@@ -1,15 +1,12 @@
-import {Command, Flags, Interfaces} from '@oclif/core'
+import {Command, Flags} from '@oclif/core'
 
+import {ERROR_CODES, exitsOf, type ErrorCode} from './error-codes.js'
 import {toAmeideError, toErrorDocument} from './errors.js'
 import {EXIT_CODES_HELP, type ExitCodeValue} from './exit-codes.js'
 import {createProgress, type Progress} from './output/progress.js'
 import {makeStyle, type Style} from './output/style.js'
 import {colorEnabled, currentTerminal, spinnersEnabled, type TerminalFacts} from './output/terminal.js'
 import {redact} from './secrets.js'
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof AmeideCommand)['baseFlags'] & T['flags']
->
 
 /**
  * The base of every ameide command. It owns the conventions so that commands stay thin:
@@ -76,18 +73,28 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
   }
 }
 
+/** Codes every command can raise (parse errors, an unreadable file, a bug): listed in every help. */
+const COMMON_CODES: Partial<Record<ErrorCode, string>> = {
+  INVALID_USAGE: 'a flag is unknown, missing or combined wrongly',
+  PERMISSION_DENIED: 'the operating system refused access to a file',
+  INTERNAL_ERROR: 'an unexpected error (a bug in ameide if it repeats)',
+}
+
 /**
- * A command's description: its body, then the shared exit-code table and the command's error codes.
- * (The three-argument form, with the summary first, is accepted too; oclif prints `summary` itself.)
+ * A command's description: its body, then the shared exit-code table and the command's error codes. Each code's
+ * exit comes from the registry (src/core/error-codes.ts); the text says what the code means for this command
+ * (the registry's summary when omitted).
  */
-export function describeCommand(body: string, errorCodes: Record<string, string>): string
-export function describeCommand(summary: string, body: string, errorCodes: Record<string, string>): string
-export function describeCommand(
-  ...args: [string, Record<string, string>] | [string, string, Record<string, string>]
-): string {
-  const [body, errorCodes] = args.length === 3 ? [args[1], args[2]] : args
-  const codes = Object.entries(errorCodes)
-    .map(([code, meaning]) => `  ${code}: ${meaning}`)
+export function describeCommand(body: string, errorCodes: Partial<Record<ErrorCode, string | true>>): string {
+  const entries = {
+    ...errorCodes,
+    ...Object.fromEntries(Object.entries(COMMON_CODES).filter(([c]) => !(c in errorCodes))),
+  }
+  const codes = Object.entries(entries)
+    .map(([code, meaning]) => {
+      const text = meaning === true || meaning === undefined ? ERROR_CODES[code as ErrorCode].summary : meaning
+      return `  ${code}: exit ${exitsOf(code as ErrorCode).join(' or ')}: ${text}`
+    })
     .join('\n')
   return [
     body,

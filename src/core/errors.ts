@@ -1,3 +1,4 @@
+import type {CodeWithExit, ErrorCode} from './error-codes.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
 /**
@@ -5,11 +6,11 @@ import {ExitCode, type ExitCodeValue} from './exit-codes.js'
  * branch on; `hints` say what to do next. The message must never contain a secret.
  */
 export class AmeideError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly exitCode: ExitCodeValue
   readonly hints: string[]
 
-  constructor(code: string, message: string, exitCode: ExitCodeValue, hints: string[] = []) {
+  constructor(code: ErrorCode, message: string, exitCode: ExitCodeValue, hints: string[] = []) {
     super(message)
     this.name = 'AmeideError'
     this.code = code
@@ -18,16 +19,16 @@ export class AmeideError extends Error {
   }
 }
 
-export const usageError = (code: string, message: string, hints: string[] = []) =>
+export const usageError = (code: CodeWithExit<2>, message: string, hints: string[] = []) =>
   new AmeideError(code, message, ExitCode.Usage, hints)
 
-export const prerequisiteError = (code: string, message: string, hints: string[] = []) =>
+export const prerequisiteError = (code: CodeWithExit<3>, message: string, hints: string[] = []) =>
   new AmeideError(code, message, ExitCode.Prerequisite, hints)
 
-export const remoteError = (code: string, message: string, hints: string[] = []) =>
+export const remoteError = (code: CodeWithExit<4>, message: string, hints: string[] = []) =>
   new AmeideError(code, message, ExitCode.Remote, hints)
 
-export const failureError = (code: string, message: string, hints: string[] = []) =>
+export const failureError = (code: CodeWithExit<1>, message: string, hints: string[] = []) =>
   new AmeideError(code, message, ExitCode.Failure, hints)
 
 /** The `{"error": …}` document printed on stdout in `--json` mode. */

@@ -1,11 +1,11 @@
-import {usageError} from '../core/errors.js'
-import {parseKind, parseName, type Kind} from '../primitives/kinds.js'
+/**
+ * Workflow inputs: the scaffold workflow's, and every workflow's declared `workflow_dispatch` inputs that a dispatch
+ * is checked against. Pure: input errors are raised by the callers (scaffold-input.ts, update-images.ts).
+ */
+import type {Kind} from '../primitives/kinds.js'
 
-export const VERSION_PATTERN = /^v[0-9]+$/
-/** A lowercase DNS label (RFC 1123): the env name flows into Kubernetes names. */
-export const ENV_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
-export const REPOSITORY_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/
-export const WORKFLOW_PATTERN = /^[A-Za-z0-9_.-]+\.ya?ml$/
+/** Why the workflow would reject an input. */
+export type DispatchProblem = 'INPUT_NOT_DECLARED' | 'INPUT_NOT_ALLOWED' | 'REQUIRED_INPUT_MISSING'
 
 /** Workflow inputs that, when declared, carry a unique id ameide sends and then finds in the run's title. */
 export const CORRELATION_INPUT_NAMES = ['distinct_id', 'correlation_id'] as const
@@ -16,31 +16,6 @@ export interface PrimitiveInputs {
   version: string
   withSmoke: boolean
   env?: string
-}
-
-/** Local checks, the same rules as `ameide primitive scaffold` for kind and name (exit 2 on any problem). */
-export function parsePrimitiveInputs(raw: {
-  kind: string
-  name: string
-  version: string
-  withSmoke: boolean
-  env?: string
-}): PrimitiveInputs {
-  const kind = parseKind(raw.kind)
-  const name = parseName(raw.name)
-  if (!VERSION_PATTERN.test(raw.version)) {
-    throw usageError(
-      'INVALID_VERSION',
-      `Invalid version ${JSON.stringify(raw.version)}: it must match ${VERSION_PATTERN.source}.`,
-      ['Versions are v0, v1, v2, …'],
-    )
-  }
-  if (raw.env !== undefined && !ENV_PATTERN.test(raw.env)) {
-    throw usageError('INVALID_ENV', `Invalid env ${JSON.stringify(raw.env)}: it must be a lowercase DNS label.`, [
-      'Use lowercase letters, digits and dashes, at most 63 characters, e.g. dev or staging.',
-    ])
-  }
-  return {kind, name, version: raw.version, withSmoke: raw.withSmoke, ...(raw.env === undefined ? {} : {env: raw.env})}
 }
 
 /** The workflow inputs, exactly as sent: strings only, `env` only when given. */
@@ -101,8 +76,8 @@ export class DeclaredInputsError extends Error {}
 export function checkAgainstDeclared(
   inputs: Record<string, string>,
   declared: DeclaredInput[],
-): {code: string; message: string}[] {
-  const problems: {code: string; message: string}[] = []
+): {code: DispatchProblem; message: string}[] {
+  const problems: {code: DispatchProblem; message: string}[] = []
   const byName = new Map(declared.map((d) => [d.name, d]))
   for (const [name, value] of Object.entries(inputs)) {
     const d = byName.get(name)
@@ -137,20 +112,4 @@ export function checkAgainstDeclared(
 /** The correlation input the workflow declares, if any. */
 export function correlationInput(declared: DeclaredInput[]): string | undefined {
   return CORRELATION_INPUT_NAMES.find((n) => declared.some((d) => d.name === n))
-}
-
-/** `--api-url` / GITHUB_API_URL: an http(s) URL without credentials (GitHub Enterprise Server: https://HOST/api/v3). */
-export function parseApiUrl(value: string, source: string): string {
-  let url: URL | null = null
-  try {
-    url = new URL(value)
-  } catch {
-    url = null
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
-    throw usageError('INVALID_API_URL', `${source} ${JSON.stringify(value)} is not an http(s) URL.`, [
-      'e.g. https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server.',
-    ])
-  }
-  return value.replace(/\/+$/, '')
 }

@@ -3,13 +3,8 @@ import {describe, expect, it} from 'vitest'
 import {AmeideError} from '../../src/core/errors.js'
 import {parseDuration} from '../../src/gitops/duration.js'
 import {DEFAULT_TIMINGS, expandBranch, nextPollDelay} from '../../src/gitops/gitops-scaffold.js'
-import {
-  checkAgainstDeclared,
-  correlationInput,
-  parseDeclaredInputs,
-  parsePrimitiveInputs,
-  workflowInputs,
-} from '../../src/gitops/inputs.js'
+import {parsePrimitiveInputs} from '../../src/gitops/scaffold-input.js'
+import {checkAgainstDeclared, correlationInput, parseDeclaredInputs, workflowInputs} from '../../src/gitops/inputs.js'
 import {SCAFFOLD_WORKFLOW_YAML} from '../support/github-server.js'
 
 describe('declared workflow inputs', () => {

@@ -5,7 +5,7 @@ import {loadConfig} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
-import {parseApiUrl, REPOSITORY_PATTERN} from '../../gitops/inputs.js'
+import {parseApiUrl, REPOSITORY_PATTERN} from '../../gitops/github-target.js'
 import type {PrRequest} from '../../gitops/pr/changes-pr.js'
 import type {WriteResult} from '../../gitops/write/write.js'
 
@@ -49,34 +49,36 @@ export function prRequestFrom(flags: {
 }
 
 export const PR_ERROR_CODES = {
-  INVALID_REPOSITORY: 'exit 2: --open-pr without --repo OWNER/NAME',
-  INVALID_BRANCH: 'exit 2: --branch is not a branch name',
-  INVALID_API_URL: 'exit 2: --api-url / GITHUB_API_URL is not an http(s) URL',
-  GITHUB_REJECTED: 'exit 2: GitHub rejected a write (422)',
-  STALE_CHECKOUT: 'exit 3: the checkout is not at the head of --base (nothing pushed)',
-  GITHUB_TOKEN_MISSING: 'exit 3: --open-pr and no GH_TOKEN / GITHUB_TOKEN / gh auth token',
-  GITHUB_BAD_TOKEN: 'exit 3: GitHub rejected the token (401)',
-  GITHUB_PERMISSION_DENIED: 'exit 3: the token may not write contents or pull requests (403)',
-  GITHUB_NOT_FOUND: 'exit 3: the repository or --base does not exist, or the token cannot see it (404)',
-  GITHUB_RATE_LIMITED: 'exit 4: rate limited longer than ameide waits',
-  GITHUB_UNAVAILABLE: 'exit 4: GitHub kept failing (5xx, network) after retries',
+  INVALID_REPOSITORY: '--open-pr without --repo OWNER/NAME',
+  INVALID_BRANCH: '--branch is not a branch name',
+  INVALID_API_URL: '--api-url / GITHUB_API_URL is not an http(s) URL',
+  GITHUB_REJECTED: 'GitHub rejected a write (422)',
+  STALE_CHECKOUT: 'the checkout is not at the head of --base (nothing pushed)',
+  GITHUB_TOKEN_MISSING: '--open-pr and no GH_TOKEN / GITHUB_TOKEN / gh auth token',
+  GITHUB_BAD_TOKEN: 'GitHub rejected the token (401)',
+  GITHUB_PERMISSION_DENIED: 'the token may not write contents or pull requests (403)',
+  GITHUB_NOT_FOUND: 'the repository or --base does not exist, or the token cannot see it (404)',
+  GITHUB_RATE_LIMITED: 'rate limited longer than ameide waits',
+  GITHUB_UNAVAILABLE: 'GitHub kept failing (5xx, network) after retries',
+  GITHUB_BAD_REQUEST: 'GitHub rejected a request (400)',
+  GITHUB_ERROR: 'another unexpected GitHub answer',
 }
 
 export const WRITE_ERROR_CODES = {
-  INVALID_IMAGE_REF: 'exit 2: a ref is not <repository>:<tag>@sha256:<64 hex>, or carries a floating tag',
-  CONFLICTING_REFS: 'exit 2: two different refs for one repository',
-  INVALID_ENVIRONMENT: 'exit 2: the environment name is not [a-z0-9-]',
-  ENVIRONMENT_NOT_FOUND: 'exit 2: the environment overlay holds no YAML file',
-  OVERLAY_NOT_YAML: 'exit 1: a file of the overlay does not parse (nothing written)',
-  AMBIGUOUS_REFERENCE: 'exit 1: a reference written with escapes or as a block string (nothing written)',
-  AMBIGUOUS_SOURCE: 'exit 1: promote: the source overlay holds two refs for one repository',
-  REWRITE_CHECK_FAILED: 'exit 1: an edited file did not read back as planned (nothing written)',
-  FILE_CHANGED: 'exit 1: a file changed between planning and writing (nothing written)',
-  UNSAFE_PATH: 'exit 1: a target is a symbolic link or lies outside the repository (nothing written)',
-  FILE_NOT_WRITABLE: 'exit 3: a target file or its folder is not writable (nothing written)',
-  REPO_ROOT_NOT_FOUND: 'exit 2: --root is not a directory',
-  NOT_A_GIT_REPOSITORY: 'exit 3: no --root and the current directory is not in a git repository',
-  CONFIG_INVALID: "exit 3: the GitOps repository's ameide.yaml is invalid",
+  INVALID_IMAGE_REF: 'a ref is not <repository>:<tag>@sha256:<64 hex>, or carries a floating tag',
+  CONFLICTING_REFS: 'two different refs for one repository',
+  INVALID_ENVIRONMENT: 'the environment name is not [a-z0-9-]',
+  ENVIRONMENT_NOT_FOUND: 'the environment overlay holds no YAML file',
+  OVERLAY_NOT_YAML: 'a file of the overlay does not parse (nothing written)',
+  AMBIGUOUS_REFERENCE: 'a reference written with escapes or as a block string (nothing written)',
+  AMBIGUOUS_SOURCE: 'promote: the source overlay holds two refs for one repository',
+  REWRITE_CHECK_FAILED: 'an edited file did not read back as planned (nothing written)',
+  FILE_CHANGED: 'a file changed between planning and writing (nothing written)',
+  UNSAFE_PATH: 'a target is a symbolic link or lies outside the repository (nothing written)',
+  FILE_NOT_WRITABLE: 'a target file or its folder is not writable (nothing written)',
+  REPO_ROOT_NOT_FOUND: '--root is not a directory',
+  NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+  CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
 }
 
 export default class GitopsSetImage extends AmeideCommand<WriteResult> {
@@ -93,8 +95,8 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
     {
       ...WRITE_ERROR_CODES,
       ...PR_ERROR_CODES,
-      INVALID_REPORT: 'exit 2: --report is not a publish report (schemaVersion 1)',
-      INVALID_USAGE: 'exit 2: neither --report nor --ref',
+      INVALID_REPORT: '--report is not a publish report (schemaVersion 1)',
+      INVALID_USAGE: 'neither --report nor --ref',
     },
   )
 

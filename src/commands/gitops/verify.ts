@@ -24,14 +24,14 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'every distinct digest, once each. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
       '(stderr) and a table in $GITHUB_STEP_SUMMARY.',
     {
-      UNKNOWN_RULE: 'exit 2: --rule names a rule that does not exist',
-      INVALID_USAGE: 'exit 2: evidence flags without --evidence, or --key with the keyless flags',
-      REPO_ROOT_NOT_FOUND: 'exit 2: --root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'exit 3: no --root and the current directory is not in a git repository',
-      CONFIG_INVALID: "exit 3: the GitOps repository's ameide.yaml is invalid",
-      KEYLESS_IDENTITY_MISSING: 'exit 3: --evidence without --key needs an identity regexp and an OIDC issuer',
-      COSIGN_NOT_FOUND: 'exit 3: --evidence and cosign is not installed',
-      VERIFY_REMOTE_FAILED: 'exit 4: the registry kept failing while cosign verified',
+      UNKNOWN_RULE: '--rule names a rule that does not exist',
+      INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
+      REPO_ROOT_NOT_FOUND: '--root is not a directory',
+      NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+      KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
+      COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+      VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
     },
   )
 

@@ -16,11 +16,12 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
       'primitive is implemented. No Kubernetes, Helm or GitOps files and no floating image tags are generated; ' +
       'GitOps wiring comes from `ameide primitive gitops scaffold`.',
     {
-      INVALID_KIND: 'exit 2: --kind is not one of the six kinds',
-      INVALID_NAME: 'exit 2: --name is not kebab-case or longer than 33 characters',
-      UNSUPPORTED_LANGUAGE: "exit 2: --lang is not the kind's canonical language",
-      PATH_OUTSIDE_REPOSITORY: 'exit 2: primitives/<kind>/<name> resolves outside the repository',
-      NOT_A_GIT_REPOSITORY: 'exit 3: no --repo-root and the current directory is not in a git repository',
+      INVALID_KIND: '--kind is not one of the six kinds',
+      REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
+      INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
+      UNSUPPORTED_LANGUAGE: "--lang is not the kind's canonical language",
+      PATH_OUTSIDE_REPOSITORY: 'primitives/<kind>/<name> resolves outside the repository',
+      NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
     },
   )
 

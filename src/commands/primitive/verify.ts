@@ -22,15 +22,15 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       'CI gates with `jq -e \'.summary == "pass"\'` on the --json output. Under GitHub Actions (GITHUB_ACTIONS=true) findings ' +
       'are also annotations, and a table is appended to $GITHUB_STEP_SUMMARY.',
     {
-      INVALID_SELECTION: 'exit 2: --all with --kind/--name, or only one of --kind/--name',
-      INVALID_KIND: 'exit 2: --kind is not one of the six kinds',
-      INVALID_NAME: 'exit 2: --name is not kebab-case or longer than 33 characters',
-      UNKNOWN_CHECK: 'exit 2: --check names a check that does not exist',
-      UNSUPPORTED_MODE: 'exit 2: --mode cluster|all (legacy cluster-health modes; use --mode repo)',
-      PRIMITIVE_NOT_FOUND: 'exit 2: primitives/<kind>/<name>/ does not exist',
-      NO_PRIMITIVE_SELECTED: 'exit 2: no --kind/--name or --all, and the current directory is not inside a primitive',
-      REPO_ROOT_NOT_FOUND: 'exit 2: --repo-root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'exit 3: no --repo-root and the current directory is not in a git repository',
+      INVALID_SELECTION: '--all with --kind/--name, or only one of --kind/--name',
+      INVALID_KIND: '--kind is not one of the six kinds',
+      INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
+      UNKNOWN_CHECK: '--check names a check that does not exist',
+      UNSUPPORTED_MODE: '--mode cluster|all (legacy cluster-health modes; use --mode repo)',
+      PRIMITIVE_NOT_FOUND: 'primitives/<kind>/<name>/ does not exist',
+      NO_PRIMITIVE_SELECTED: 'no --kind/--name or --all, and the current directory is not inside a primitive',
+      REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
+      NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
     },
   )
 

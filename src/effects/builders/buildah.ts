@@ -59,7 +59,7 @@ export class DaemonlessBuilder implements Builder {
   }
 
   private run(args: string[]) {
-    const runOptions: ToolRunOptions & {missingCode: string; installHint: string} = {
+    const runOptions: ToolRunOptions & {missingCode: 'BUILDER_NOT_FOUND'; installHint: string} = {
       env: this.options.env,
       timeoutMs: this.options.timeoutMs,
       missingCode: 'BUILDER_NOT_FOUND',

@@ -1,6 +1,7 @@
 import {AmeideError, failureError, prerequisiteError, remoteError} from '../../core/errors.js'
 import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../../core/retry.js'
 import {redact} from '../../core/secrets.js'
+import type {CodeWithExit} from '../../core/error-codes.js'
 
 /**
  * Running the external supply-chain tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo) as
@@ -73,7 +74,7 @@ export function isTransientToolOutput(output: string): boolean {
 export async function runTool(
   binary: string,
   args: string[],
-  options: ToolRunOptions & {missingCode: string; installHint: string},
+  options: ToolRunOptions & {missingCode: CodeWithExit<3>; installHint: string},
 ): Promise<ToolResult> {
   const {execa} = await import('execa')
   try {
@@ -105,7 +106,7 @@ export async function runTool(
   }
 }
 
-function missing(binary: string, options: {missingCode: string; installHint: string}): AmeideError {
+function missing(binary: string, options: {missingCode: CodeWithExit<3>; installHint: string}): AmeideError {
   return prerequisiteError(options.missingCode, `${binary} was not found on PATH.`, [options.installHint])
 }
 
@@ -115,7 +116,7 @@ export async function toolAnswers(binary: string, args: string[], options: ToolR
     const result = await runTool(binary, args, {
       ...options,
       timeoutMs: options.timeoutMs ?? 20_000,
-      missingCode: 'X',
+      missingCode: 'TOOL_NOT_FOUND',
       installHint: '',
     })
     return result.exitCode === 0
@@ -130,9 +131,9 @@ export interface RetriedStep {
   /** e.g. 'push' (for messages) */
   subcommand: string
   /** Error code when the tool failed for a non-transient reason (exit 1). */
-  failureCode: string
+  failureCode: CodeWithExit<1>
   /** Error code when transient failures outlasted the retry budget (exit 4). */
-  remoteCode: string
+  remoteCode: CodeWithExit<4>
   policy?: RetryPolicy
 }
 

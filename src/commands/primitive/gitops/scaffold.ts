@@ -9,7 +9,8 @@ import {KINDS} from '../../../primitives/kinds.js'
 import {parseDuration} from '../../../gitops/duration.js'
 import {describeEvent, formatGitopsScaffold} from '../../../gitops/format.js'
 import {gitopsScaffold, runFailed, type GitopsScaffoldResult} from '../../../gitops/gitops-scaffold.js'
-import {REPOSITORY_PATTERN, WORKFLOW_PATTERN, parseApiUrl, parsePrimitiveInputs} from '../../../gitops/inputs.js'
+import {REPOSITORY_PATTERN, WORKFLOW_PATTERN, parseApiUrl} from '../../../gitops/github-target.js'
+import {parsePrimitiveInputs} from '../../../gitops/scaffold-input.js'
 
 export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffoldResult> {
   static override summary = "Trigger the GitOps repository's scaffold workflow and follow it to its pull request."
@@ -22,32 +23,33 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
       'it to completion and to the pull request it opened. Token: GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`. ' +
       'API: --api-url, else GITHUB_API_URL, else https://api.github.com (GitHub Enterprise Server works the same way).',
     {
-      INVALID_KIND: 'exit 2: --kind is not one of the six kinds',
-      INVALID_NAME: 'exit 2: --name is not kebab-case or longer than 33 characters',
-      INVALID_VERSION: 'exit 2: --version does not match ^v[0-9]+$',
-      INVALID_ENV: 'exit 2: --env is not a lowercase DNS label',
-      INVALID_REPOSITORY: 'exit 2: --repo is not OWNER/NAME',
-      INVALID_WORKFLOW: 'exit 2: --workflow is not a .yml/.yaml file name',
-      INVALID_DURATION: 'exit 2: --timeout is not a positive duration',
-      INVALID_API_URL: 'exit 2: --api-url / GITHUB_API_URL is not an http(s) URL',
-      INPUT_NOT_DECLARED: 'exit 2: the workflow does not declare an input ameide sends',
-      INPUT_NOT_ALLOWED: "exit 2: a value is outside a choice/boolean/number input's options",
-      REQUIRED_INPUT_MISSING: 'exit 2: the workflow requires an input ameide does not send',
-      INPUTS_NOT_ACCEPTED: 'exit 2: several of the above at once',
-      GITHUB_INPUTS_REJECTED: 'exit 2: GitHub rejected the inputs (422)',
-      GITHUB_BAD_REQUEST: 'exit 2: GitHub rejected the request (400)',
-      GITHUB_TOKEN_MISSING: 'exit 3: no GH_TOKEN, GITHUB_TOKEN or `gh auth token`',
-      GITHUB_BAD_TOKEN: 'exit 3: GitHub rejected the token (401)',
-      GITHUB_PERMISSION_DENIED: 'exit 3: the token lacks actions:write (or contents:read) (403)',
-      GITHUB_NOT_FOUND: 'exit 3: repository or workflow not found (404)',
-      WORKFLOW_NOT_DISPATCHABLE: 'exit 3: the workflow file has no workflow_dispatch trigger',
-      WORKFLOW_FILE_INVALID: 'exit 3: the workflow file is not valid YAML',
-      CONFIG_INVALID: 'exit 3: ameide.yaml is invalid',
-      GITHUB_RATE_LIMITED: 'exit 4: rate limited for longer than ameide waits',
-      GITHUB_UNAVAILABLE: 'exit 4: GitHub kept failing (5xx, network) after retries',
-      GITHUB_ERROR: 'exit 4: another unexpected GitHub answer',
-      RUN_NOT_FOUND: 'exit 4: dispatched, but the run could not be found',
-      WAIT_TIMEOUT: 'exit 4: --wait reached --timeout before the run completed',
+      INVALID_KIND: '--kind is not one of the six kinds',
+      INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
+      INVALID_VERSION: '--version does not match ^v[0-9]+$',
+      INVALID_ENV: '--env is not a lowercase DNS label',
+      INVALID_REPOSITORY: '--repo is not OWNER/NAME',
+      INVALID_WORKFLOW: '--workflow is not a .yml/.yaml file name',
+      INVALID_DURATION: '--timeout is not a positive duration',
+      REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
+      INVALID_API_URL: '--api-url / GITHUB_API_URL is not an http(s) URL',
+      INPUT_NOT_DECLARED: 'the workflow does not declare an input ameide sends',
+      INPUT_NOT_ALLOWED: "a value is outside a choice/boolean/number input's options",
+      REQUIRED_INPUT_MISSING: 'the workflow requires an input ameide does not send',
+      INPUTS_NOT_ACCEPTED: 'several of the above at once',
+      GITHUB_INPUTS_REJECTED: 'GitHub rejected the inputs (422)',
+      GITHUB_BAD_REQUEST: 'GitHub rejected the request (400)',
+      GITHUB_TOKEN_MISSING: 'no GH_TOKEN, GITHUB_TOKEN or `gh auth token`',
+      GITHUB_BAD_TOKEN: 'GitHub rejected the token (401)',
+      GITHUB_PERMISSION_DENIED: 'the token lacks actions:write (or contents:read) (403)',
+      GITHUB_NOT_FOUND: 'repository or workflow not found (404)',
+      WORKFLOW_NOT_DISPATCHABLE: 'the workflow file has no workflow_dispatch trigger',
+      WORKFLOW_FILE_INVALID: 'the workflow file is not valid YAML',
+      CONFIG_INVALID: 'ameide.yaml is invalid',
+      GITHUB_RATE_LIMITED: 'rate limited for longer than ameide waits',
+      GITHUB_UNAVAILABLE: 'GitHub kept failing (5xx, network) after retries',
+      GITHUB_ERROR: 'another unexpected GitHub answer',
+      RUN_NOT_FOUND: 'dispatched, but the run could not be found',
+      WAIT_TIMEOUT: '--wait reached --timeout before the run completed',
     },
   )
 
