@@ -103,19 +103,19 @@ const commandFile = (id: string) => path.join(SRC, 'commands', `${id.split(':').
 describe('the error-code registry', () => {
   it('holds every code raised in src/, and every code it holds is raised somewhere', () => {
     const all = new Set(files.flatMap(raised))
-      console.log(
-        'UNREG',
-        [...all].filter((c) => !isErrorCode(c)),
-        'UNUSED',
-        Object.keys(ERROR_CODES).filter(
-          (c) =>
-            ![...text.entries()]
-              .filter(([f]) => !f.endsWith('error-codes.ts'))
-              .map(([, t]) => t)
-              .join('\n')
-              .includes(`'${c}'`),
-        ),
-      )
+    console.log(
+      'UNREG',
+      [...all].filter((c) => !isErrorCode(c)),
+      'UNUSED',
+      Object.keys(ERROR_CODES).filter(
+        (c) =>
+          ![...text.entries()]
+            .filter(([f]) => !f.endsWith('error-codes.ts'))
+            .map(([, t]) => t)
+            .join('\n')
+            .includes(`'${c}'`),
+      ),
+    )
     expect([...all].filter((c) => !isErrorCode(c))).toEqual([])
     const used = [...text.entries()]
       .filter(([f]) => !f.endsWith('error-codes.ts'))
