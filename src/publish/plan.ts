@@ -1,7 +1,7 @@
 import type {Manifest, ManifestHead, RegistryClient} from '../effects/registry/client.js'
 import {decideChange, type ChangeSet} from './changes.js'
 import type {Component} from './components.js'
-import {mapConcurrent} from './concurrency.js'
+import {mapConcurrent} from '../core/concurrency.js'
 
 /**
  * The plan: per component, what publish will do and why, resolved against the registry with reads only

@@ -11,7 +11,7 @@ import type {SbomGenerator, Signer} from '../effects/signing.js'
 import {gitMaybe} from '../effects/git.js'
 import {detectChanges, resolvePublishedCommit} from './changes.js'
 import {discoverComponents, selectComponents, type Component} from './components.js'
-import {mapConcurrent, registryConcurrency, Semaphore} from './concurrency.js'
+import {mapConcurrent, registryConcurrency, Semaphore} from '../core/concurrency.js'
 import {planPublish, type PlannedImage} from './plan.js'
 import {buildProvenancePredicate} from './provenance.js'
 import {

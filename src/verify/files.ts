@@ -74,86 +74,13 @@ function readShared(abs: string): {bytes: Buffer; size: number} {
  * several times faster than the open/stat/read/close round-trips of fs/promises (see bench/verify).
  */
 export function readPrimitiveFiles(repoRoot: string, primitivePath: string): SourceFile[] {
-  return unpackPrimitiveFiles(repoRoot, primitivePath, packPrimitiveFiles(repoRoot, primitivePath))
-}
-
-/**
- * A primitive's files as one transferable block (what the read-ahead worker sends): the bytes of every
- * text file back to back, with per-file offsets; `length` -1 marks a binary or oversized file.
- */
-export interface PackedFiles {
-  rels: string[]
-  sizes: number[]
-  offsets: number[]
-  lengths: number[]
-  bytes: ArrayBuffer
-}
-
-let packBuffer = Buffer.allocUnsafeSlow(1024 * 1024)
-
-/** Lists and reads a primitive's files into a PackedFiles (its `bytes` is a fresh, transferable buffer). */
-export function packPrimitiveFiles(repoRoot: string, primitivePath: string): PackedFiles {
-  const dir = path.join(repoRoot, primitivePath)
-  const rels = listFilesSync(dir)
-  const sizes: number[] = []
-  const offsets: number[] = []
-  const lengths: number[] = []
-  let used = 0
-  for (const rel of rels) {
-    const {bytes, size} = readShared(path.join(dir, rel))
-    sizes.push(size)
-    offsets.push(used)
-    if (size > MAX_TEXT_BYTES || bytes.subarray(0, 8192).includes(0)) {
-      lengths.push(-1)
-      continue
-    }
-    if (used + bytes.length > packBuffer.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(packBuffer.length * 2, used + bytes.length))
-      packBuffer.copy(bigger, 0, 0, used)
-      packBuffer = bigger
-    }
-    bytes.copy(packBuffer, used)
-    lengths.push(bytes.length)
-    used += bytes.length
-  }
-  const out = new Uint8Array(used)
-  out.set(packBuffer.subarray(0, used))
-  return {rels, sizes, offsets, lengths, bytes: out.buffer}
-}
-
-/** The SourceFiles of a PackedFiles (texts decoded as UTF-8, as readFileSync would). */
-export function unpackPrimitiveFiles(repoRoot: string, primitivePath: string, packed: PackedFiles): SourceFile[] {
   const dir = path.join(repoRoot, primitivePath)
   // `dir` is normalized and `rel` is readdir names joined by `/`: the same as path.join, without its cost.
   const posix = path.sep === '/'
-  const all = Buffer.from(packed.bytes)
-  return packed.rels.map((rel, k) => {
-    const length = packed.lengths[k]
-    const text = length < 0 ? null : all.toString('utf8', packed.offsets[k], packed.offsets[k] + length)
-    return {
-      rel,
-      repoPath: `${primitivePath}/${rel}`,
-      abs: posix ? `${dir}/${rel}` : path.join(dir, rel),
-      size: packed.sizes[k],
-      text,
-    }
+  return listFilesSync(dir).map((rel) => {
+    const abs = posix ? `${dir}/${rel}` : path.join(dir, rel)
+    const {bytes, size} = readShared(abs)
+    const text = size > MAX_TEXT_BYTES || bytes.subarray(0, 8192).includes(0) ? null : bytes.toString('utf8')
+    return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text}
   })
-}
-
-/** Maps with at most `limit` promises in flight; keeps the input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i], i)
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
-  return results
 }

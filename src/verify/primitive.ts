@@ -4,16 +4,7 @@ import {CANONICAL_LANGUAGE} from '../primitives/kinds.js'
 import {CHECKS} from './checks/index.js'
 import type {PrimitiveRef} from './discover.js'
 import {readPrimitiveFiles} from './files.js'
-import type {
-  Check,
-  CheckId,
-  CheckResult,
-  Finding,
-  PrimitiveContext,
-  PrimitiveResult,
-  SourceFile,
-  VerifyTools,
-} from './types.js'
+import type {Check, CheckId, CheckResult, Finding, PrimitiveContext, PrimitiveResult, VerifyTools} from './types.js'
 
 /** The checks with these ids, in the stable report order. */
 export function checksFor(ids: readonly CheckId[]): Check[] {
@@ -26,8 +17,8 @@ export async function verifyOne(
   ref: PrimitiveRef,
   tools: VerifyTools,
   checks: readonly Check[],
-  files: SourceFile[] = readPrimitiveFiles(repoRoot, ref.path),
 ): Promise<PrimitiveResult> {
+  const files = readPrimitiveFiles(repoRoot, ref.path)
   const ctx: PrimitiveContext = {
     repoRoot,
     kind: ref.kind,

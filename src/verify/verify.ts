@@ -4,7 +4,8 @@ import {usageError} from '../core/errors.js'
 import {parseKind, parseName} from '../primitives/kinds.js'
 import {findExecutable, toolPath} from '../effects/buf.js'
 import {discoverPrimitives, type Selection} from './discover.js'
-import {threadCount, verifyAll} from './parallel.js'
+import {mapConcurrent} from '../core/concurrency.js'
+import {checksFor, verifyOne} from './primitive.js'
 import {CHECK_IDS, type CheckId, type PrimitiveResult, type VerifyResult, type VerifyTools} from './types.js'
 
 export interface VerifyInput {
@@ -18,8 +19,6 @@ export interface VerifyRequest extends VerifyInput {
   envPath?: string
   /** Primitives checked at once (they only overlap while codegen waits for buf). */
   concurrency?: number
-  /** 1: everything on this thread; 2: a worker reads files ahead. Default: threadCount() in parallel.ts. */
-  threads?: number
   onPrimitiveDone?: (result: PrimitiveResult) => void
 }
 
@@ -96,7 +95,7 @@ function parseChecks(values: string[]): CheckId[] {
 
 /**
  * Finds the primitives, runs the checks on each and reports in a stable order. Reads only. Under --all
- * the primitives are shared out over threads (parallel.ts); each thread reads and checks whole primitives.
+ * primitives are checked in input order, up to `concurrency` at once (they only overlap while codegen waits for buf).
  */
 export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyResult> {
   const repoRoot = await realpath(request.repoRoot)
@@ -108,14 +107,15 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   const needsBuf = request.checks.includes('codegen')
   const tools: VerifyTools = {buf: needsBuf ? await findExecutable('buf', searchPath) : null, path: searchPath}
 
-  const primitives = await verifyAll({
-    repoRoot,
-    refs,
-    tools,
-    checks: request.checks,
-    concurrency: request.concurrency ?? 8,
-    threads: request.threads ?? threadCount(refs.length),
-    onResult: (result) => request.onPrimitiveDone?.(result),
+  const checks = checksFor(request.checks)
+  const settled = await mapConcurrent(refs, request.concurrency ?? 8, async (ref) => {
+    const result = await verifyOne(repoRoot, ref, tools, checks)
+    request.onPrimitiveDone?.(result)
+    return result
+  })
+  const primitives = settled.map((s) => {
+    if (!s.ok) throw s.error
+    return s.value
   })
   const summary = primitives.some((p) => p.summary === 'fail') ? 'fail' : 'pass'
   return {summary, primitives, nextSteps: nextSteps(primitives)}

@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
-import {mapConcurrent} from '../../publish/concurrency.js'
+import {mapConcurrent} from '../../core/concurrency.js'
 import {listFiles} from '../files.js'
 import {findImages, type FileImages} from '../images/find.js'
 import {makeLayout, type GitopsPolicy, type Layout, type Zone} from '../layout.js'
