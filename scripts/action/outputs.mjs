@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Step outputs (name=value lines, or name<<EOF blocks) from an ameide --json result: report, exit-code, summary,
+// and for publish images / failed / one ref-<component> per image.
+import {randomUUID} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+
+const [file, exitCode] = process.argv.slice(2)
+let doc = {}
+try {
+  doc = JSON.parse(readFileSync(file, 'utf8'))
+} catch {
+  doc = {}
+}
+const out = {report: file, 'exit-code': exitCode}
+if (typeof doc.summary === 'string') out.summary = doc.summary
+else if (typeof doc.status === 'string') out.summary = doc.status
+else if (doc.error) out.summary = 'error'
+if (Array.isArray(doc.images)) {
+  out.images = JSON.stringify(doc.images.filter((i) => i.ref).map((i) => ({component: i.component, ref: i.ref})))
+  out.failed = String(Array.isArray(doc.failures) && doc.failures.length > 0)
+  for (const image of doc.images) if (image.ref) out[`ref-${image.component}`] = image.ref
+}
+for (const [name, value] of Object.entries(out)) {
+  if (!String(value).includes('\n')) {
+    console.log(`${name}=${value}`)
+  } else {
+    const delimiter = `ameide-${randomUUID()}`
+    console.log(`${name}<<${delimiter}\n${value}\n${delimiter}`)
+  }
+}
