@@ -1,0 +1,93 @@
+import {execa} from 'execa'
+import {mkdir, readdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
+import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+
+/**
+ * The package as npm users get it: `npm pack`, then `npm install -g` of the tarball into a fresh prefix (production
+ * dependencies only, from the registry), then every command run from an unrelated directory — templates, schemas
+ * and the manifest must be found inside the installed package. And `npx` from the tarball.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+let tarball: string
+let prefix: string
+let ameide: string
+
+beforeAll(async () => {
+  const dir = await makeTempDir('ameide-pack-')
+  // --ignore-scripts: dist/ is built before the suite runs (scripts/test.sh); rebuilding it here would race other test files.
+  await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--silent'], {cwd: ROOT})
+  tarball = path.join(
+    dir,
+    (await readdir(dir)).find((f) => f.endsWith('.tgz'))!,
+  )
+  prefix = path.join(dir, 'prefix')
+  await execa('npm', [
+    'install',
+    '--global',
+    '--prefix',
+    prefix,
+    tarball,
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+  ])
+  ameide = path.join(prefix, 'bin', 'ameide')
+}, 300_000)
+afterAll(runCleanups)
+
+const run = async (args: string[], cwd: string) =>
+  execa(ameide, args, {cwd, reject: false, env: {NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: ''}})
+
+describe('the npm package', () => {
+  it('installs without devDependencies and answers --version and every --help', async () => {
+    const installed = await readdir(path.join(prefix, 'lib', 'node_modules', 'ameide', 'node_modules'))
+    for (const dev of ['typescript', 'vitest', 'eslint', 'oclif', 'prettier']) expect(installed).not.toContain(dev)
+    const elsewhere = await makeTempDir('ameide-cwd-')
+    expect((await run(['--version'], elsewhere)).stdout).toMatch(/^ameide\/\d+\.\d+\.\d+ /)
+    for (const id of [
+      'primitive scaffold',
+      'primitive verify',
+      'primitive publish',
+      'gitops verify',
+      'gitops set-image',
+    ]) {
+      const help = await run([...id.split(' '), '--help'], elsewhere)
+      expect(help.exitCode, id).toBe(0)
+      expect(help.stdout).toContain('ERROR CODES')
+    }
+  })
+
+  it('finds its templates and schemas from any directory', async () => {
+    const repo = await makeTempDir('ameide-pack-repo-')
+    await initGitRepo(repo)
+    await writeFile(path.join(repo, 'README.md'), '# x\n')
+    await commitAll(repo, 'init')
+    const scaffold = await run(['primitive', 'scaffold', '--kind', 'domain', '--name', 'orders', '--json'], repo)
+    expect(scaffold.exitCode, scaffold.stdout + scaffold.stderr).toBe(0)
+    const verify = await run(['primitive', 'verify', '--kind', 'domain', '--name', 'orders', '--json'], repo)
+    expect(JSON.parse(verify.stdout).primitives[0].checks.length).toBeGreaterThan(3)
+    // ameide.yaml is validated against the packaged schemas/config.schema.json.
+    await mkdir(path.join(repo, 'gitops'), {recursive: true})
+    await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  nope: 1\n')
+    const invalid = await run(['gitops', 'verify', '--json'], repo)
+    expect(invalid.exitCode).toBe(3)
+    expect(JSON.parse(invalid.stdout).error.code).toBe('CONFIG_INVALID')
+    const gitops = await run(['gitops', 'verify', '--json', '--root', GITOPS_FIXTURE], repo)
+    expect(JSON.parse(gitops.stdout).summary).toBe('fail')
+  })
+
+  it('runs through npx from the tarball', async () => {
+    const elsewhere = await makeTempDir('ameide-npx-')
+    const npx = await execa('npx', ['--yes', '--package', tarball, 'ameide', '--version'], {
+      cwd: elsewhere,
+      reject: false,
+    })
+    expect(npx.exitCode, npx.stderr).toBe(0)
+    expect(npx.stdout).toMatch(/^ameide\/\d+\.\d+\.\d+ /)
+  })
+})
