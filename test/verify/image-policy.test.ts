@@ -175,6 +175,20 @@ describe('naming', () => {
     expect(check.findings.every((f) => f.severity === 'warning')).toBe(true)
   })
 
+  it('reads the exported functions of handlers in any file under internal/handlers/, not only methods', async () => {
+    const repo = await primitiveWith('process', 'billing', {
+      'internal/handlers/billing/invoices.go':
+        'package billing\n\nfunc ChangeInvoiceOwner(ctx context.Context) error { return nil }\nfunc Modify[T any](x T) {}\nfunc Changes() {}\nfunc updateCache() {}\nfunc SubmitInvoice() {}\n',
+    })
+    const check = await runCheck(repo, 'process', 'billing', 'naming')
+    expect(where(check, 'primitives/process/billing')).toEqual([
+      'crud-verb@internal/handlers/billing/invoices.go:3',
+      'crud-verb@internal/handlers/billing/invoices.go:4',
+    ])
+    expect(check.findings[0].message).toContain('Handler ChangeInvoiceOwner starts with Change')
+    expect(check.findings[0].hint).toContain('ReassignInvoiceOwner')
+  })
+
   it('is skipped, with a reason, for kinds other than domain and process', async () => {
     const repo = await primitiveWith('agent', 'triage', {'src/a.py': ''})
     const check = await runCheck(repo, 'agent', 'triage', 'naming')

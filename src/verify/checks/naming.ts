@@ -12,7 +12,8 @@ const SUGGESTIONS: Record<Prefix, string[]> = {
   Change: ['Reassign', 'Relocate', 'Reprice', 'Rename'],
 }
 
-const GO_METHOD = /^func\s+\([^)]*\)\s+((Update|Set|Patch|Modify|Change)([A-Z]\w*)?)\s*[[(]/gm
+/** Exported Go handlers: methods and plain functions (a generic `[T any]` list is allowed before the parameters). */
+const GO_HANDLER = /^func\s+(?:\([^)]*\)\s+)?((Update|Set|Patch|Modify|Change)([A-Z]\w*)?)\s*[[(]/gm
 const PROTO_RPC = /^\s*rpc\s+((Update|Set|Patch|Modify|Change)([A-Z]\w*)?)\s*\(/gm
 
 /** Domain and process RPCs/handlers use business verbs (warn only). */
@@ -29,7 +30,7 @@ export const namingCheck: Check = {
       if (file.text === null) continue
       const isHandler =
         file.rel.startsWith('internal/handlers/') && file.rel.endsWith('.go') && !file.rel.endsWith('_test.go')
-      const regex = isHandler ? GO_METHOD : file.rel.endsWith('.proto') ? PROTO_RPC : null
+      const regex = isHandler ? GO_HANDLER : file.rel.endsWith('.proto') ? PROTO_RPC : null
       if (!regex) continue
       regex.lastIndex = 0
       for (let m = regex.exec(file.text); m; m = regex.exec(file.text)) {
