@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import type {BuilderChoice, SbomChoice} from './choices.js'
 import {prerequisiteError} from './errors.js'
 
 /** The checked-in, repository-level configuration file, at the repo root. */
@@ -55,10 +56,10 @@ export interface AmeideConfig {
   publish: {
     baseBranch: string
     sharedInputs: string[]
-    builder: 'auto' | 'docker' | 'buildah' | 'podman'
+    builder: BuilderChoice
     platforms: string[]
     buildArgs: Record<string, string>
-    sbom: 'auto' | 'syft' | 'cdxgen' | 'none'
+    sbom: SbomChoice
     provenance: boolean
   }
   /** Read by `gitops verify` / `set-image` / `promote` in the GitOps repository's own ameide.yaml. */

@@ -7,10 +7,9 @@ import {failureError, prerequisiteError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
 import {check, retryTool, runTool, toolAnswers} from './builders/exec.js'
 import type {SbomGenerator} from './signing.js'
+import {SBOM_CHOICES, type SbomChoice} from '../core/choices.js'
 
-export type SbomChoice = 'auto' | 'syft' | 'cdxgen' | 'none'
-
-export const SBOM_CHOICES: readonly SbomChoice[] = ['auto', 'syft', 'cdxgen', 'none']
+export {SBOM_CHOICES, type SbomChoice}
 
 export interface SbomOptions {
   /** Repository root: `.tools/cdxgen/node_modules/.bin/cdxgen` is looked up there. */

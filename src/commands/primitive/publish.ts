@@ -9,6 +9,7 @@ import {resolveRepoRoot} from '../../core/repo-root.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
 import {registerSecret} from '../../core/secrets.js'
 import type {PublishReport} from '../../publish/report.js'
+import {BUILDER_CHOICES, SBOM_CHOICES, type BuilderChoice, type SbomChoice} from '../../core/choices.js'
 
 export default class PrimitivePublish extends AmeideCommand<PublishReport> {
   static override summary = 'Build what changed, re-tag what did not, sign, attest, and report digest-pinned refs.'
@@ -112,7 +113,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     builder: Flags.string({
       description:
         'Image builder. Default: ameide.yaml publish.builder, else auto (docker buildx, else buildah, else podman).',
-      options: ['auto', 'docker', 'buildah', 'podman'],
+      options: [...BUILDER_CHOICES],
     }),
     platform: Flags.string({
       description: 'Platforms, comma-separated, e.g. linux/amd64,linux/arm64 (default: ameide.yaml, else native).',
@@ -155,7 +156,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     }),
     sbom: Flags.string({
       description: 'SBOM generator. Default: ameide.yaml publish.sbom, else auto (syft, else cdxgen).',
-      options: ['auto', 'syft', 'cdxgen', 'none'],
+      options: [...SBOM_CHOICES],
     }),
     provenance: Flags.boolean({
       description: 'Attach SLSA v1 provenance (default). --no-provenance opts out, recorded in the report.',
@@ -214,8 +215,8 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     const client = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy})
 
     const signing = await this.signing(flags, env, insecureRegistry, retryPolicy)
-    const sbomChoice = (flags.sbom ?? config.publish.sbom) as 'auto' | 'syft' | 'cdxgen' | 'none'
-    const builderChoice = (flags.builder ?? config.publish.builder) as 'auto' | 'docker' | 'buildah' | 'podman'
+    const sbomChoice = (flags.sbom ?? config.publish.sbom) as SbomChoice
+    const builderChoice = (flags.builder ?? config.publish.builder) as BuilderChoice
     const progress = await this.progress()
 
     const report = await publish(

@@ -3,7 +3,9 @@
  * (`<repository>:<tag>`). The digest is NOT taken from the builder: the caller reads it back from
  * the registry. Implementations: docker buildx (`docker.ts`), buildah (`buildah.ts`), podman (`podman.ts`).
  */
-export type BuilderName = 'docker' | 'buildah' | 'podman'
+import type {BuilderName} from '../../core/choices.js'
+
+export type {BuilderName}
 
 export interface BuildRequest {
   /** Build context directory (absolute). */

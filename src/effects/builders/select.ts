@@ -1,13 +1,12 @@
 import {usageError, prerequisiteError} from '../../core/errors.js'
 import type {RetryPolicy} from '../../core/retry.js'
 import {BuildahBuilder, type DaemonlessBuilderOptions} from './buildah.js'
-import type {Builder, BuilderName} from './builder.js'
+import {BUILDER_CHOICES, BUILDER_NAMES, type BuilderChoice, type BuilderName} from '../../core/choices.js'
+import type {Builder} from './builder.js'
+
+export {BUILDER_CHOICES, type BuilderChoice}
 import {DockerBuildxBuilder} from './docker.js'
 import {PodmanBuilder} from './podman.js'
-
-export type BuilderChoice = 'auto' | BuilderName
-
-export const BUILDER_CHOICES: readonly BuilderChoice[] = ['auto', 'docker', 'buildah', 'podman']
 
 export interface BuilderSelection {
   choice: BuilderChoice
@@ -56,7 +55,7 @@ export function createBuilder(name: BuilderName, selection: Omit<BuilderSelectio
  */
 export async function selectBuilder(selection: BuilderSelection): Promise<Builder> {
   if (selection.choice !== 'auto') {
-    if (!BUILDER_CHOICES.includes(selection.choice)) {
+    if (!(BUILDER_CHOICES as readonly string[]).includes(selection.choice)) {
       throw usageError('INVALID_BUILDER', `Unknown builder "${selection.choice}".`, [
         `Use one of: ${BUILDER_CHOICES.join(', ')}.`,
       ])
@@ -71,7 +70,7 @@ export async function selectBuilder(selection: BuilderSelection): Promise<Builde
     }
     return builder
   }
-  for (const name of ['docker', 'buildah', 'podman'] as const) {
+  for (const name of BUILDER_NAMES) {
     const builder = createBuilder(name, selection)
     if (await builder.available()) return builder
   }
