@@ -10,6 +10,7 @@ export const CHECK_IDS = [
   'secrets',
   'image-policy',
   'naming',
+  'process-bpmn',
 ] as const
 export type CheckId = (typeof CHECK_IDS)[number]
 

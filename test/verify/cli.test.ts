@@ -59,6 +59,7 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
         'secrets',
         'image-policy',
         'naming',
+        'process-bpmn',
       ])
     }
     expect(await treeDigest(repo)).toEqual(before)

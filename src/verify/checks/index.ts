@@ -3,6 +3,7 @@ import {codegenCheck} from './codegen.js'
 import {imagePolicyCheck} from './image-policy.js'
 import {importsCheck} from './imports.js'
 import {namingCheck} from './naming.js'
+import {processBpmnCheck} from './process-bpmn.js'
 import {scaffoldMarkersCheck} from './scaffold-markers.js'
 import {secretsCheck} from './secrets.js'
 import {shapeCheck} from './shape.js'
@@ -17,6 +18,7 @@ const BY_ID: Record<CheckId, Check> = {
   secrets: secretsCheck,
   'image-policy': imagePolicyCheck,
   naming: namingCheck,
+  'process-bpmn': processBpmnCheck,
 }
 
 /** Every check, in the stable report order. */
