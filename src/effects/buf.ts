@@ -50,3 +50,58 @@ export async function bufGenerate(opts: {
   })
   return {ok: result.exitCode === 0, output: String(result.all ?? '').trim()}
 }
+
+/** One problem `buf lint` / `buf breaking` reports (`--error-format json`), path relative to the module. */
+export interface BufIssue {
+  path: string
+  line: number
+  column: number
+  type: string
+  message: string
+}
+
+/**
+ * `buf lint` or `buf breaking --against AGAINST` on the module in `moduleDir`, with the module's own buf.yaml.
+ * Exit 100 means issues (returned); any other non-zero exit is a failure of buf itself (`failure` set).
+ */
+export async function bufCheck(opts: {
+  buf: string
+  moduleDir: string
+  command: 'lint' | 'breaking'
+  against?: string
+  searchPath: string
+}): Promise<{issues: BufIssue[]; failure?: string}> {
+  const {execa} = await import('execa')
+  const args = [opts.command, ...(opts.against ? ['--against', opts.against] : []), '--error-format', 'json']
+  const result = await execa(opts.buf, args, {
+    cwd: opts.moduleDir,
+    env: {PATH: opts.searchPath, BUF_CACHE_DIR: process.env.BUF_CACHE_DIR},
+    extendEnv: true,
+    reject: false,
+    timeout: 180_000,
+  })
+  if (result.exitCode === 0) return {issues: []}
+  const issues: BufIssue[] = []
+  for (const line of String(result.stdout).split('\n')) {
+    if (!line.trim().startsWith('{')) continue
+    const raw = JSON.parse(line) as {
+      path?: string
+      start_line?: number
+      start_column?: number
+      type?: string
+      message?: string
+    }
+    issues.push({
+      path: raw.path ?? '',
+      line: raw.start_line ?? 0,
+      column: raw.start_column ?? 0,
+      type: raw.type ?? 'BUF',
+      message: raw.message ?? '',
+    })
+  }
+  if (result.exitCode === 100 && issues.length > 0) return {issues}
+  return {
+    issues,
+    failure: `${String(result.stderr).trim() || String(result.stdout).trim()}`.split('\n').slice(0, 5).join(' | '),
+  }
+}

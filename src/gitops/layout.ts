@@ -1,5 +1,5 @@
 import type {GitopsPolicy} from '../core/config.js'
-import {globToRegExp} from '../publish/glob.js'
+import {globToRegExp} from '../core/glob.js'
 
 export {DEFAULT_GITOPS_POLICY, type GitopsPolicy} from '../core/config.js'
 

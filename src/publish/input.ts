@@ -1,6 +1,6 @@
 import {usageError} from '../core/errors.js'
 import {tryParseImageReference} from '../images/reference.js'
-import {parseShaFlag} from './changes.js'
+import {parseShaFlag} from '../changes/detect.js'
 import {parseComponentSelectors} from './components.js'
 
 /** The user's publish input, validated before anything else happens (bad input is exit 2 everywhere). */

@@ -1,5 +1,6 @@
 import type {Manifest, ManifestHead, RegistryClient} from '../effects/registry/client.js'
-import {decideChange, type ChangeSet} from './changes.js'
+import type {ChangeSet} from '../changes/detect.js'
+import {decideChange} from './changes.js'
 import type {Component} from './components.js'
 import {mapConcurrent} from '../core/concurrency.js'
 

@@ -11,6 +11,8 @@ export const CHECK_IDS = [
   'image-policy',
   'naming',
   'process-bpmn',
+  'buf-lint',
+  'buf-breaking',
 ] as const
 export type CheckId = (typeof CHECK_IDS)[number]
 
@@ -71,6 +73,8 @@ export interface VerifyTools {
   buf: string | null
   /** PATH for child processes (buf plugins such as protoc-gen-es are found through it). */
   path: string
+  /** The branch `publish` compares with (ameide.yaml publish.baseBranch): buf-breaking's base. */
+  baseBranch: string
 }
 
 export interface PrimitiveContext {

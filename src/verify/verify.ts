@@ -17,6 +17,8 @@ export interface VerifyRequest extends VerifyInput {
   repoRoot: string
   /** PATH used to find buf (default: process.env.PATH). */
   envPath?: string
+  /** publish.baseBranch of ameide.yaml (default main): the base buf-breaking compares with. */
+  baseBranch?: string
   /** Primitives checked at once (they only overlap while codegen waits for buf). */
   concurrency?: number
   onPrimitiveDone?: (result: PrimitiveResult) => void
@@ -104,8 +106,12 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
     requested.mode === 'cwd' ? {mode: 'cwd', cwd: await realpath(requested.cwd).catch(() => requested.cwd)} : requested
   const refs = await discoverPrimitives(repoRoot, selection)
   const searchPath = toolPath(repoRoot, request.envPath)
-  const needsBuf = request.checks.includes('codegen')
-  const tools: VerifyTools = {buf: needsBuf ? await findExecutable('buf', searchPath) : null, path: searchPath}
+  const needsBuf = request.checks.some((c) => c === 'codegen' || c === 'buf-lint' || c === 'buf-breaking')
+  const tools: VerifyTools = {
+    buf: needsBuf ? await findExecutable('buf', searchPath) : null,
+    path: searchPath,
+    baseBranch: request.baseBranch ?? 'main',
+  }
 
   const checks = checksFor(request.checks)
   const settled = await mapConcurrent(refs, request.concurrency ?? 8, async (ref) => {

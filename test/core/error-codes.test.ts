@@ -95,7 +95,18 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
     codes: ['NOT_A_GIT_REPOSITORY', 'GITHUB_REJECTED'],
   },
   'primitive:publish': {why: 'kinds.ts parses --lang for scaffold only', codes: ['UNSUPPORTED_LANGUAGE']},
-  'primitive:verify': {why: 'kinds.ts parses --lang for scaffold only', codes: ['UNSUPPORTED_LANGUAGE']},
+  'primitive:verify': {
+    why: "kinds.ts parses --lang for scaffold only; change detection's errors (changes/detect.ts) become a buf-breaking skip with the reason",
+    codes: [
+      'UNSUPPORTED_LANGUAGE',
+      'INVALID_SHA',
+      'SHA_NOT_FOUND',
+      'NO_COMMIT',
+      'SHALLOW_CLONE',
+      'BASE_NOT_FOUND',
+      'GIT_DIFF_FAILED',
+    ],
+  },
 }
 
 const commandFile = (id: string) => path.join(SRC, 'commands', `${id.split(':').join('/')}.ts`)

@@ -60,6 +60,8 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
         'image-policy',
         'naming',
         'process-bpmn',
+        'buf-lint',
+        'buf-breaking',
       ])
     }
     expect(await treeDigest(repo)).toEqual(before)
@@ -160,7 +162,7 @@ describe('usage errors exit 2, with a JSON error document', () => {
     [['--kind', 'widget', '--name', 'demo'], 'INVALID_KIND'],
     [['--kind', 'domain', '--name', 'Bad_Name'], 'INVALID_NAME'],
     [['--all', '--check', 'nope'], 'UNKNOWN_CHECK'],
-    [['--all', '--checks', 'Codegen,BufLint'], 'UNKNOWN_CHECK'],
+    [['--all', '--checks', 'Codegen,BufFormat'], 'UNKNOWN_CHECK'],
     [['--all', '--mode', 'cluster'], 'UNSUPPORTED_MODE'],
     [['--all', '--mode', 'all'], 'UNSUPPORTED_MODE'],
   ])('%j → %s, even outside a git repository', async (args, code) => {

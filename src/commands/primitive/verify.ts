@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import {redact} from '../../core/secrets.js'
@@ -26,6 +27,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       INVALID_KIND: '--kind is not one of the six kinds',
       INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
       UNKNOWN_CHECK: '--check names a check that does not exist',
+      CONFIG_INVALID: 'ameide.yaml is invalid (read for buf-breaking: publish.baseBranch)',
       UNSUPPORTED_MODE: '--mode cluster|all (legacy cluster-health modes; use --mode repo)',
       PRIMITIVE_NOT_FOUND: 'primitives/<kind>/<name>/ does not exist',
       NO_PRIMITIVE_SELECTED: 'no --kind/--name or --all, and the current directory is not inside a primitive',
@@ -63,12 +65,17 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
     const {flags} = await this.parse(PrimitiveVerify)
     const input = parseVerifyInput({...flags, cwd: process.cwd()})
     const repoRoot = await resolveRepoRoot(flags['repo-root'])
+    // buf-breaking compares with publish's base branch (ameide.yaml publish.baseBranch).
+    const baseBranch = input.checks.includes('buf-breaking')
+      ? (await loadConfig(repoRoot)).config.publish.baseBranch
+      : undefined
     const progress = await this.progress()
     progress.start('Verifying primitives')
     let done = 0
     const result = await verifyPrimitives({
       ...input,
       repoRoot,
+      baseBranch,
       onPrimitiveDone: (p) => progress.update(`Verified ${++done}: ${p.path}`),
     })
     progress.stop()

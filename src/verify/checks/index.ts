@@ -1,4 +1,5 @@
 import {CHECK_IDS, type Check, type CheckId} from '../types.js'
+import {bufBreakingCheck, bufLintCheck} from './buf.js'
 import {codegenCheck} from './codegen.js'
 import {imagePolicyCheck} from './image-policy.js'
 import {importsCheck} from './imports.js'
@@ -19,6 +20,8 @@ const BY_ID: Record<CheckId, Check> = {
   'image-policy': imagePolicyCheck,
   naming: namingCheck,
   'process-bpmn': processBpmnCheck,
+  'buf-lint': bufLintCheck,
+  'buf-breaking': bufBreakingCheck,
 }
 
 /** Every check, in the stable report order. */
