@@ -19,7 +19,8 @@ const inFlight = new Set<string>()
  * file created between planning and writing), and a target is either absent or complete.
  * Returns the plan with the final action of each file.
  */
-export async function applyScaffold(repoRoot: string, plan: ScaffoldPlan): Promise<PlannedFile[]> {
+/** `pauseMs` (tests only, from AMEIDE_TEST_TIMINGS): a pause in the middle of each file's content. */
+export async function applyScaffold(repoRoot: string, plan: ScaffoldPlan, pauseMs = 0): Promise<PlannedFile[]> {
   await removeStaleTempFiles(path.join(repoRoot, plan.path))
   const removeOnSignal = installSignalCleanup()
   try {
@@ -29,7 +30,7 @@ export async function applyScaffold(repoRoot: string, plan: ScaffoldPlan): Promi
         result.push(file)
         continue
       }
-      const created = await createExclusive(path.join(repoRoot, file.path), file.content)
+      const created = await createExclusive(path.join(repoRoot, file.path), file.content, pauseMs)
       result.push({...file, action: created ? 'create' : 'skip'})
     }
     return result
@@ -38,7 +39,7 @@ export async function applyScaffold(repoRoot: string, plan: ScaffoldPlan): Promi
   }
 }
 
-async function createExclusive(target: string, content: string): Promise<boolean> {
+async function createExclusive(target: string, content: string, pauseMs: number): Promise<boolean> {
   const dir = path.dirname(target)
   await mkdir(dir, {recursive: true})
   const temp = path.join(dir, `.${path.basename(target)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`)
@@ -46,7 +47,7 @@ async function createExclusive(target: string, content: string): Promise<boolean
   try {
     const handle = await open(temp, 'wx', 0o644)
     try {
-      await writeContent(handle, content)
+      await writeContent(handle, content, pauseMs)
       await handle.sync()
     } finally {
       await handle.close()
@@ -64,12 +65,8 @@ async function createExclusive(target: string, content: string): Promise<boolean
   }
 }
 
-/**
- * `AMEIDE_TEST_SLOW_WRITE_MS` (tests only) pauses in the middle of each file's content, so the
- * interruption test can kill the process while a file is half written.
- */
-async function writeContent(handle: Awaited<ReturnType<typeof open>>, content: string): Promise<void> {
-  const pause = Number(process.env.AMEIDE_TEST_SLOW_WRITE_MS ?? 0)
+/** With `pause` (tests only) the write stops halfway, so the interruption test can kill a half-written file. */
+async function writeContent(handle: Awaited<ReturnType<typeof open>>, content: string, pause: number): Promise<void> {
   if (!(pause > 0)) {
     await handle.writeFile(content, 'utf8')
     return

@@ -15,6 +15,8 @@ export interface ScaffoldInput {
 export interface ScaffoldRequest extends ScaffoldInput {
   repoRoot: string
   dryRun: boolean
+  /** Tests only: pause in the middle of each file write (ms). */
+  slowWriteMs?: number
 }
 
 /** Validates the user's kind, name and language (exit 2 on any problem); touches nothing. */
@@ -40,7 +42,7 @@ export async function scaffoldPrimitive(request: ScaffoldRequest): Promise<Scaff
 
   const plan = await planScaffold(request.repoRoot, kind, name)
   await assertInsideRepo(request.repoRoot, plan.path)
-  const files = request.dryRun ? plan.files : await applyScaffold(request.repoRoot, plan)
+  const files = request.dryRun ? plan.files : await applyScaffold(request.repoRoot, plan, request.slowWriteMs)
 
   return {
     kind,

@@ -162,10 +162,10 @@ describe('action.yml running primitive publish (buildah, cosign, real registry)'
     const run = await runAction(
       {
         command: 'primitive publish',
-        args: `--registry ${registry.host}/action --key ${keys.privateKey} --no-tlog --builder buildah --retry-delay-ms 5`,
+        args: `--registry ${registry.host}/action --key ${keys.privateKey} --no-tlog --builder buildah`,
         'working-directory': mono,
       },
-      env,
+      {...env, AMEIDE_TEST_TIMINGS: JSON.stringify({retryDelayMs: 5})},
     )
     expect(run.exitCode, run.stderr.slice(-2000)).toBe(0)
     const images = JSON.parse(run.outputs.images!) as Array<{component: string; ref: string}>

@@ -194,8 +194,6 @@ describe('components and change detection (real git repositories)', () => {
         '--sbom',
         'none',
         '--no-provenance',
-        '--retry-attempts',
-        '1',
         '--registry',
         '127.0.0.1:1/ns',
         '--certificate-identity-regexp',
@@ -203,7 +201,7 @@ describe('components and change detection (real git repositories)', () => {
         '--certificate-oidc-issuer',
         'https://token.actions.githubusercontent.com',
       ],
-      {cwd: dir, env: oidc},
+      {cwd: dir, env: {...oidc, AMEIDE_TEST_TIMINGS: JSON.stringify({retryAttempts: 1})}},
     )
     expect(identity.stdout).not.toContain('KEYLESS_IDENTITY_MISSING')
     for (const output of [identity.stdout, identity.stderr, noIdentity.stdout, noIdentity.stderr])

@@ -73,21 +73,11 @@ export function publishCli(
   args: string[],
   env: Record<string, string>,
 ): Promise<CliRun> {
-  return runCli(
-    [
-      'primitive',
-      'publish',
-      '--json',
-      '--registry',
-      registryNs,
-      '--builder',
-      'buildah',
-      '--retry-delay-ms',
-      '5',
-      ...args,
-    ],
-    {cwd: dir, env, timeoutMs: 240_000},
-  )
+  return runCli(['primitive', 'publish', '--json', '--registry', registryNs, '--builder', 'buildah', ...args], {
+    cwd: dir,
+    env: {AMEIDE_TEST_TIMINGS: JSON.stringify({retryDelayMs: 5}), ...env},
+    timeoutMs: 240_000,
+  })
 }
 
 /** Tag lists of every repository in the registry (via the catalog), for "nothing was written" checks. */

@@ -12,7 +12,7 @@ import {buildSetup, createMonorepo, publishCli, type Monorepo} from './fixture.j
 
 /**
  * Faults between publish and a registry with Basic auth: a loopback proxy answers 503, 429 + Retry-After or
- * drops connections. Signing is off here (the e2e file covers it); retries are fast (--retry-delay-ms 5)
+ * drops connections. Signing is off here (the e2e file covers it); retries are fast (AMEIDE_TEST_TIMINGS retryDelayMs 5)
  * except the proxy's real 1 s Retry-After.
  */
 const REGISTRY_PASSWORD = 'fault-registry-password-93f1'
@@ -38,7 +38,10 @@ function expectNoSecrets(run: {stdout: string; stderr: string}): void {
 }
 
 const publish = (args: string[]) =>
-  publishCli(repo.dir, ns, ['--no-sign', '--jobs', '3', '--retry-attempts', '4', ...args], env)
+  publishCli(repo.dir, ns, ['--no-sign', '--jobs', '3', ...args], {
+    ...env,
+    AMEIDE_TEST_TIMINGS: JSON.stringify({retryAttempts: 4, retryDelayMs: 5}),
+  })
 
 beforeAll(async () => {
   requireTools('buildah', 'docker-registry')
@@ -107,7 +110,7 @@ describe('publish under registry faults', () => {
     const sha = await commitAll(repo.dir, 'readme only')
     const billingPut = (method: string, p: string) =>
       method === 'PUT' && p === `/v2/faults/primitive-process-billing/manifests/${sha}`
-    proxy.inject({mode: '503', times: 4, match: billingPut}) // = --retry-attempts
+    proxy.inject({mode: '503', times: 4, match: billingPut}) // = retryAttempts
     const run = await publish([])
     expect(run.exitCode, run.stdout).toBe(4)
     expectNoSecrets(run)

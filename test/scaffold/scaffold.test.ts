@@ -219,7 +219,7 @@ describe('scaffold is atomic under interruption', () => {
         [CLI, 'primitive', 'scaffold', '--kind', 'domain', '--name', 'ledger', '--json'],
         {
           cwd: repo,
-          env: {AMEIDE_TEST_SLOW_WRITE_MS: '150', NO_COLOR: '1'},
+          env: {AMEIDE_TEST_TIMINGS: JSON.stringify({slowWriteMs: 150}), NO_COLOR: '1'},
           reject: false,
         },
       )

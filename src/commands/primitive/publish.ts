@@ -10,6 +10,7 @@ import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
 import {registerSecret} from '../../core/secrets.js'
 import type {PublishReport} from '../../publish/report.js'
 import {BUILDER_CHOICES, SBOM_CHOICES, type BuilderChoice, type SbomChoice} from '../../core/choices.js'
+import {testTimings} from '../../core/test-timings.js'
 
 export default class PrimitivePublish extends AmeideCommand<PublishReport> {
   static override summary = 'Build what changed, re-tag what did not, sign, attest, and report digest-pinned refs.'
@@ -173,8 +174,6 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       default: false,
     }),
     output: Flags.string({description: 'Also write the report (JSON) to this file.', helpValue: 'FILE'}),
-    'retry-attempts': Flags.integer({description: 'Attempts per remote call (tests).', hidden: true, min: 1}),
-    'retry-delay-ms': Flags.integer({description: 'First retry delay in ms (tests).', hidden: true, min: 0}),
   }
 
   protected async execute(): Promise<PublishReport> {
@@ -187,11 +186,13 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     const {config} = await loadConfig(repoRoot)
     const registry = input.registry ?? config.registry
     const env = process.env
+    // Tests shorten the retry delays through AMEIDE_TEST_TIMINGS (the one test knob); never a flag.
+    const timings = testTimings(env)
     const retryPolicy: RetryPolicy = {
       ...DEFAULT_RETRY_POLICY,
-      ...(flags['retry-attempts'] ? {attempts: flags['retry-attempts']} : {}),
-      ...(flags['retry-delay-ms'] !== undefined
-        ? {baseDelayMs: flags['retry-delay-ms'], maxDelayMs: Math.max(flags['retry-delay-ms'] * 8, 1)}
+      ...(timings.retryAttempts ? {attempts: timings.retryAttempts} : {}),
+      ...(timings.retryDelayMs !== undefined
+        ? {baseDelayMs: timings.retryDelayMs, maxDelayMs: Math.max(timings.retryDelayMs * 8, 1)}
         : {}),
     }
 

@@ -5,6 +5,7 @@ import {resolveRepoRoot} from '../../core/repo-root.js'
 import {KINDS} from '../../primitives/kinds.js'
 import {formatScaffold} from '../../scaffold/format.js'
 import {parseScaffoldInput, scaffoldPrimitive, type ScaffoldResult} from '../../scaffold/scaffold.js'
+import {testTimings} from '../../core/test-timings.js'
 
 export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
   static override summary = 'Generate the code skeleton of a primitive, with RED tests.'
@@ -49,7 +50,8 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
     const {flags} = await this.parse(PrimitiveScaffold)
     const input = parseScaffoldInput(flags)
     const repoRoot = await resolveRepoRoot(flags['repo-root'])
-    const result = await scaffoldPrimitive({...input, repoRoot, dryRun: flags['dry-run']})
+    const {slowWriteMs} = testTimings()
+    const result = await scaffoldPrimitive({...input, repoRoot, dryRun: flags['dry-run'], slowWriteMs})
     if (!this.jsonEnabled()) this.log(formatScaffold(result, this.style))
     return result
   }
