@@ -1,5 +1,4 @@
-import {randomBytes} from 'node:crypto'
-import {appendFile} from 'node:fs/promises'
+import {appendOutputs, appendStepSummary, cell, inActions} from '../effects/actions.js'
 
 import type {PublishReport} from './report.js'
 
@@ -11,20 +10,17 @@ export async function writeGithubOutputs(
   report: PublishReport,
   env: Record<string, string | undefined>,
 ): Promise<boolean> {
-  if (env.GITHUB_ACTIONS !== 'true') return false
-  if (env.GITHUB_OUTPUT) {
-    const delimiter = `ameide_${randomBytes(8).toString('hex')}`
-    const lines = [`images<<${delimiter}`, JSON.stringify(report.images), delimiter]
-    for (const image of report.images) if (image.ref) lines.push(`${image.component}=${image.ref}`)
-    lines.push(`failed=${report.failures.length > 0}`)
-    await appendFile(env.GITHUB_OUTPUT, lines.join('\n') + '\n')
-  }
-  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, summaryMarkdown(report))
+  if (!inActions(env)) return false
+  await appendOutputs(env, [
+    {name: 'images', value: JSON.stringify(report.images), block: true},
+    ...report.images.filter((i) => i.ref).map((i) => ({name: i.component, value: i.ref!})),
+    {name: 'failed', value: String(report.failures.length > 0)},
+  ])
+  await appendStepSummary(env, summaryMarkdown(report))
   return true
 }
 
 export function summaryMarkdown(report: PublishReport): string {
-  const cell = (s: string) => s.replaceAll('|', '\\|')
   const lines = [
     `### ameide primitive publish${report.dryRun ? ' (dry run)' : ''}: \`${report.sha.slice(0, 12)}\``,
     '',

@@ -1,23 +1,5 @@
-import {appendFile} from 'node:fs/promises'
-
-import type {Finding, VerifyResult} from './types.js'
-
-/** Escapes an annotation message (`%`, CR, LF). */
-const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
-/** Escapes an annotation property value (also `:` and `,`). */
-const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
-
-/** `::error file=…,line=…,col=…,title=…::message Hint: …` (or `::warning`) for one finding of any command. */
-export function annotation(f: Omit<Finding, 'rule'>, title: string): string {
-  const props = [`file=${escapeProperty(f.file)}`]
-  if (f.line > 0) props.push(`line=${f.line}`)
-  if (f.line > 0 && f.column) props.push(`col=${f.column}`)
-  props.push(`title=${escapeProperty(title)}`)
-  return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`
-}
-
-/** Escapes a Markdown table cell. */
-export const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
+import {annotation, appendStepSummary, cell, inActions} from '../effects/actions.js'
+import type {VerifyResult} from './types.js'
 
 /** `::error file=…,line=…,col=…,title=…::message` (or `::warning`) for every finding. */
 export function annotations(result: VerifyResult): string[] {
@@ -56,7 +38,7 @@ export async function reportToGitHubActions(
   env: NodeJS.ProcessEnv,
   write: (line: string) => void,
 ): Promise<void> {
-  if (env.GITHUB_ACTIONS !== 'true') return
+  if (!inActions(env)) return
   for (const line of annotations(result)) write(line)
-  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, stepSummary(result), 'utf8')
+  await appendStepSummary(env, stepSummary(result))
 }

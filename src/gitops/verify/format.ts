@@ -1,7 +1,5 @@
-import {appendFile} from 'node:fs/promises'
-
 import type {Style} from '../../core/output/style.js'
-import {annotation, cell} from '../../verify/github-actions.js'
+import {annotation, appendStepSummary, cell, inActions} from '../../effects/actions.js'
 import {RULES} from './rules.js'
 import type {GitopsVerifyResult} from './verify.js'
 
@@ -64,7 +62,7 @@ export async function reportGitopsToGitHubActions(
   env: NodeJS.ProcessEnv,
   write: (line: string) => void,
 ): Promise<void> {
-  if (env.GITHUB_ACTIONS !== 'true') return
+  if (!inActions(env)) return
   for (const f of result.findings) write(annotation(f, `ameide gitops verify: ${f.rule}`))
-  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, gitopsStepSummary(result), 'utf8')
+  await appendStepSummary(env, gitopsStepSummary(result))
 }

@@ -1,0 +1,60 @@
+import {randomBytes} from 'node:crypto'
+import {appendFile} from 'node:fs/promises'
+
+/**
+ * GitHub Actions, the runner side: workflow commands (annotations), step outputs ($GITHUB_OUTPUT) and the job
+ * summary ($GITHUB_STEP_SUMMARY). Every command that talks to the runner goes through this module; outside
+ * Actions (GITHUB_ACTIONS is not "true") nothing is written.
+ */
+
+export const inActions = (env: NodeJS.ProcessEnv): boolean => env.GITHUB_ACTIONS === 'true'
+
+/** Escapes an annotation message (`%`, CR, LF). */
+const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
+/** Escapes an annotation property value (also `:` and `,`). */
+const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
+
+/** What an annotation points at; every command's findings have this shape. */
+export interface Annotated {
+  severity: 'error' | 'warning'
+  file: string
+  line: number
+  column?: number
+  message: string
+  hint: string
+}
+
+/** `::error file=…,line=…,col=…,title=…::message Hint: …` (or `::warning`). */
+export function annotation(f: Annotated, title: string): string {
+  const props = [`file=${escapeProperty(f.file)}`]
+  if (f.line > 0) props.push(`line=${f.line}`)
+  if (f.line > 0 && f.column) props.push(`col=${f.column}`)
+  props.push(`title=${escapeProperty(title)}`)
+  return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`
+}
+
+/** Escapes a Markdown table cell. */
+export const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
+
+/** Appends step outputs; a value with a line break, or marked `block`, goes in a heredoc with a random delimiter. */
+export async function appendOutputs(
+  env: NodeJS.ProcessEnv,
+  outputs: Array<{name: string; value: string; block?: boolean}>,
+): Promise<void> {
+  if (!inActions(env) || !env.GITHUB_OUTPUT) return
+  const lines: string[] = []
+  for (const {name, value, block} of outputs) {
+    if (!block && !/[\r\n]/.test(value)) {
+      lines.push(`${name}=${value}`)
+      continue
+    }
+    const delimiter = `ameide_${randomBytes(8).toString('hex')}`
+    lines.push(`${name}<<${delimiter}`, value, delimiter)
+  }
+  await appendFile(env.GITHUB_OUTPUT, `${lines.join('\n')}\n`)
+}
+
+/** Appends Markdown to the job summary. */
+export async function appendStepSummary(env: NodeJS.ProcessEnv, markdown: string): Promise<void> {
+  if (inActions(env) && env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown, 'utf8')
+}
