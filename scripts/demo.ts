@@ -2,13 +2,15 @@
  * The embedded-default demo (`npm run demo`): the whole flow with no account and no cloud.
  * A temporary monorepo scaffolded by ameide → verify (RED) → a stand-in implementation → verify (GREEN) →
  * a local OCI registry, a throwaway cosign key → publish on the first commit → change one primitive →
- * publish again (1 built, 2 re-tagged with the same digest) → the report → `cosign verify` of every ref.
+ * publish again (1 built, 2 re-tagged with the same digest) → the report → `cosign verify` of every ref →
+ * a GitOps repository with floating `:dev` refs: `gitops verify` fails → `gitops set-image` from the report (the
+ * diff, then the write) → `gitops verify --evidence` passes (signatures, SBOM, provenance) → `gitops promote`.
  *
  * Real parts throughout: Debian's docker-registry, buildah (vfs, chroot), cosign 2.5 offline (no tlog), cdxgen.
  * Run through scripts/demo.sh, which installs them first.
  */
 import {execa} from 'execa'
-import {readFile, readdir, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {CLI} from '../test/support/cli.js'
@@ -134,8 +136,33 @@ async function main() {
     await verifyImage(keys, image.ref)
     console.log(`  verified  ${image.ref.replace(/:[0-9a-f]{40}@/, ':<sha>@')}`)
   }
+
+  say('8. the GitOps repository: floating :dev refs fail the gate; set-image writes the digests; the gate passes')
+  const gitops = path.join(tmp, 'gitops')
+  await mkdir(path.join(gitops, 'sources/values/env/local/apps'), {recursive: true})
+  await mkdir(path.join(gitops, 'sources/values/env/staging/apps'), {recursive: true})
+  await initGitRepo(gitops)
+  for (const image of report.images) {
+    const repository = image.ref.split(':').slice(0, -2).join(':')
+    for (const env of ['local', 'staging']) {
+      await writeFile(
+        path.join(gitops, `sources/values/env/${env}/apps/${image.component}.yaml`),
+        `# ${image.component} in ${env}: written by CI, reviewed in a PR\nimage:\n  ref: "${repository}:dev"  # floating, as before\nreplicas: 1\n`,
+      )
+    }
+  }
+  await commitAll(gitops, 'overlays with floating refs')
+  await ameide(['gitops', 'verify', '--env', 'local'], gitops, env, 1)
+  const reportFile = path.join(tmp, 'report-2.json')
+  await writeFile(reportFile, JSON.stringify(report))
+  await ameide(['gitops', 'set-image', '--env', 'local', '--report', reportFile, '--dry-run'], gitops, env)
+  await ameide(['gitops', 'set-image', '--env', 'local', '--report', reportFile], gitops, env)
+  await ameide(['gitops', 'verify', '--env', 'local', '--evidence', '--key', keys.publicKey, '--no-tlog'], gitops, env)
+
+  say('9. promotion is copying refs: local → staging, the same digests')
+  await ameide(['gitops', 'promote', '--from', 'local', '--to', 'staging'], gitops, env)
   console.log(
-    `\nThe report's "ref" values are what GitOps writes into image.ref. Demo files: ${tmp} (removed on exit).`,
+    `\nThe report's "ref" values are now in the GitOps overlays, byte-exact. Demo files: ${tmp} (removed on exit).`,
   )
   await registry.stop()
 }
