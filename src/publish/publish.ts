@@ -162,7 +162,7 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     if (!shard) {
       const count = shardCount(toBuild.length, options.maxShards ?? 1)
       const matrixPlan = planShards({...shardInput, sharedInputs, count})
-      report.matrix = matrixOf(matrixPlan, sha, changes.base)
+      report.matrix = matrixOf(matrixPlan, sha, changes.base, options.all)
     }
     report.durationMs = now() - started
     return report

@@ -147,9 +147,11 @@ export function shardRecord(plan: ShardPlan, spec: ShardSpec): ShardRecord {
   }
 }
 
-/** One job of the matrix: `--shard ${shard} --sha ${sha} [--base ${base}]` publishes it. */
+/** One job of the matrix: `publish ${args}` (plus the plan's other flags: --registry, --component) publishes it. */
 export interface MatrixEntry {
   shard: string
+  /** `--shard I/N --sha SHA` and `--base BASE` (or `--all`): the plan's resolved inputs, for the action's `args`. */
+  args: string
   index: number
   count: number
   sha: string
@@ -165,10 +167,11 @@ export interface PublishMatrix {
   include: MatrixEntry[]
 }
 
-export function matrixOf(plan: ShardPlan, sha: string, base: string | null): PublishMatrix {
+export function matrixOf(plan: ShardPlan, sha: string, base: string | null, all = false): PublishMatrix {
   return {
     include: plan.shards.map((shard, i) => ({
       shard: `${i + 1}/${plan.count}`,
+      args: `--shard ${i + 1}/${plan.count} --sha ${sha}${base ? ` --base ${base}` : all ? ' --all' : ''}`,
       index: i + 1,
       count: plan.count,
       sha,

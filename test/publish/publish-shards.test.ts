@@ -57,7 +57,15 @@ type Report = {
   durationMs: number
   shard?: {id: string; index: number; count: number; plan: string; components: string[]}
   matrix?: {
-    include: {shard: string; sha: string; base?: string; plan: string; components: string[]; builds: string[]}[]
+    include: {
+      shard: string
+      args: string
+      sha: string
+      base?: string
+      plan: string
+      components: string[]
+      builds: string[]
+    }[]
   }
   [k: string]: unknown
 }
@@ -163,6 +171,7 @@ describe('primitive publish --shard I/N and publish merge (12 components, 3 shar
     expect(include.flatMap((e) => e.builds).sort()).toEqual(CHANGED.map((c) => c.replace('/', '-')).sort())
     expect(include.flatMap((e) => e.components).sort()).toEqual(IDS)
     for (const entry of include) expect(entry).toMatchObject({sha, base, plan: include[0].plan})
+    expect(include[2].args).toBe(`--shard 3/3 --sha ${sha} --base ${base}`)
     expect(await allTags(registry.url)).toEqual(tagsBefore)
 
     // more shards than builds are never planned; one shard by default
@@ -406,6 +415,7 @@ describe('signing per shard (cosign key, SLSA provenance; --sbom none keeps it c
     expect(dry.exitCode, dry.stdout.slice(0, 2000)).toBe(0)
     const include = dry.json<Report>().matrix!.include
     expect(include.map((e) => e.builds)).toEqual([['domain-alpha'], ['process-beta']])
+    expect(include.map((e) => e.args)).toEqual([1, 2].map((i) => `--shard ${i}/2 --sha ${head} --base ${sha}`))
     const files = include.map((_, i) => path.join(tmp, `signed-shard-${i + 1}.json`))
     const runs = await Promise.all(
       include.map(async (entry, i) =>
@@ -418,12 +428,8 @@ describe('signing per shard (cosign key, SLSA provenance; --sbom none keeps it c
             '--no-tlog',
             '--sbom',
             'none',
-            '--shard',
-            entry.shard,
-            '--sha',
-            head,
-            '--base',
-            entry.base!,
+            // the matrix entry's args, split on white space as the action splits its `args`
+            ...entry.args.split(' '),
             '--output',
             files[i],
             ...selection,

@@ -171,7 +171,10 @@ describe('planShards', () => {
     expect(matrix.include.map((e) => e.shard)).toEqual(['1/3', '2/3', '3/3'])
     expect(matrix.include[0]).toMatchObject({index: 1, count: 3, sha: SHA, base: BASE, plan: plan.plan})
     expect(matrix.include.flatMap((e) => e.components).sort()).toEqual(TWELVE.map((c) => c.id).sort())
+    expect(matrix.include[1].args).toBe(`--shard 2/3 --sha ${SHA} --base ${BASE}`)
     expect(matrixOf(plan, SHA, null).include[0]).not.toHaveProperty('base')
+    expect(matrixOf(plan, SHA, null).include[0].args).toBe(`--shard 1/3 --sha ${SHA}`)
+    expect(matrixOf(plan, SHA, null, true).include[2].args).toBe(`--shard 3/3 --sha ${SHA} --all`)
   })
 })
 
