@@ -13,7 +13,7 @@ import {detectChanges, resolvePublishedCommit} from '../changes/detect.js'
 import {discoverComponents, selectComponents, type Component} from './components.js'
 import {mapConcurrent, registryConcurrency, Semaphore} from '../core/concurrency.js'
 import {planPublish, type PlannedImage} from './plan.js'
-import {matrixOf, planShards, shardCount, shardRecord, type ShardSpec} from './shards.js'
+import {publishMatrix, selectShard, type ShardSpec} from './shards.js'
 import {buildProvenancePredicate} from './provenance.js'
 import {
   pinnedRef,
@@ -97,11 +97,10 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
   })
   const all = await discoverComponents(options.repoRoot, options.registry)
   const selected = selectComponents(all, options.components as {kind: never; name: string}[])
-  const shardInput = {sha, base: changes.base, registry: options.registry, components: selected, changes}
-  const sharedInputs = options.sharedInputs
-  const sharding = options.shard ? planShards({...shardInput, sharedInputs, count: options.shard.count}) : undefined
-  const shard = sharding && options.shard ? shardRecord(sharding, options.shard) : undefined
-  const components = shard ? selected.filter((c) => shard.components.includes(c.id)) : selected
+  // --shard: only the components this shard owns (from sha, base, change set and component list; src/publish/shards.ts).
+  const {registry, sharedInputs} = options
+  const shardContext = {sha, base: changes.base, registry, components: selected, changes, sharedInputs}
+  const {components, shard} = selectShard(shardContext, options.shard)
 
   // Signing and SBOM preflight before any registry call: a missing tool or OIDC permission fails fast.
   let sbom: SbomGenerator | null = null
@@ -159,11 +158,7 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
 
   if (options.dryRun) {
     report.images = plan.images.map((p) => dryRunRecord(p, sha, report))
-    if (!shard) {
-      const count = shardCount(toBuild.length, options.maxShards ?? 1)
-      const matrixPlan = planShards({...shardInput, sharedInputs, count})
-      report.matrix = matrixOf(matrixPlan, sha, changes.base, options.all)
-    }
+    if (!shard) report.matrix = publishMatrix(shardContext, toBuild.length, options.maxShards ?? 1, options.all)
     report.durationMs = now() - started
     return report
   }

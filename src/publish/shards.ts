@@ -182,3 +182,23 @@ export function matrixOf(plan: ShardPlan, sha: string, base: string | null, all 
     })),
   }
 }
+
+/** The plan inputs ownership depends on (all but N). */
+export type ShardContext = Omit<ShardPlanInput, 'count'>
+
+/** `--shard I/N`: the components this shard owns and its report record; without a shard, every component. */
+export function selectShard(
+  context: ShardContext,
+  spec: ShardSpec | undefined,
+): {components: Component[]; shard?: ShardRecord} {
+  if (!spec) return {components: [...context.components]}
+  const shard = shardRecord(planShards({...context, count: spec.count}), spec)
+  const owned = new Set(shard.components)
+  return {components: context.components.filter((c) => owned.has(c.id)), shard}
+}
+
+/** The dry run's matrix: `builds` (what the plan will build) over at most `maxShards` shards. */
+export function publishMatrix(context: ShardContext, builds: number, maxShards: number, all: boolean): PublishMatrix {
+  const plan = planShards({...context, count: shardCount(builds, maxShards)})
+  return matrixOf(plan, context.sha, context.base, all)
+}

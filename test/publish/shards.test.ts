@@ -10,6 +10,8 @@ import {
   parseMaxShards,
   parseShard,
   planShards,
+  publishMatrix,
+  selectShard,
   shardCount,
   type ShardItem,
 } from '../../src/publish/shards.js'
@@ -175,6 +177,35 @@ describe('planShards', () => {
     expect(matrixOf(plan, SHA, null).include[0]).not.toHaveProperty('base')
     expect(matrixOf(plan, SHA, null).include[0].args).toBe(`--shard 1/3 --sha ${SHA}`)
     expect(matrixOf(plan, SHA, null, true).include[2].args).toBe(`--shard 3/3 --sha ${SHA} --all`)
+  })
+})
+
+describe('selectShard and publishMatrix (what publish calls)', () => {
+  const context = {
+    sha: SHA,
+    base: BASE,
+    registry: '127.0.0.1:5000/t',
+    components: TWELVE,
+    changes: changesOf([TWELVE[1], TWELVE[2], TWELVE[7]]),
+    sharedInputs: [],
+  }
+
+  it('the shards of one plan partition the components, each shard with its record', () => {
+    expect(selectShard(context, undefined)).toEqual({components: TWELVE})
+    const parts = [1, 2, 3].map((index) => selectShard(context, {index, count: 3}))
+    expect(parts.flatMap((p) => p.components.map((c) => c.id)).sort()).toEqual(TWELVE.map((c) => c.id).sort())
+    const matrix = publishMatrix(context, 3, 3, false)
+    parts.forEach((part, i) => {
+      expect(part.shard).toMatchObject({id: `${i + 1}/3`, index: i + 1, count: 3, plan: matrix.include[i].plan})
+      expect(part.components.map((c) => c.id)).toEqual(matrix.include[i].components)
+      expect(part.shard!.components).toEqual(matrix.include[i].components)
+    })
+  })
+
+  it('the matrix asks for no more shards than builds, and at least one', () => {
+    expect(publishMatrix(context, 3, 8, false).include).toHaveLength(3)
+    expect(publishMatrix(context, 0, 8, false).include).toHaveLength(1)
+    expect(publishMatrix(context, 3, 2, false).include).toHaveLength(2)
   })
 })
 
