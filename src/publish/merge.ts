@@ -222,7 +222,7 @@ export async function mergePublishReports(options: MergeOptions, deps: MergeDeps
     } else {
       const client = await deps.client()
       const moves = await mapConcurrent(report.images, registryConcurrency(options.jobs), (image) =>
-        moveMain(client, image, {}, undefined),
+        moveMain(client, image),
       )
       const failures: FailureRecord[] = []
       moves.forEach((move, i) => {

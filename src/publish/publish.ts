@@ -196,7 +196,10 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     if (options.updateMain) {
       const byId = new Map(plan.images.map((p) => [p.component.id, p]))
       const moves = await mapConcurrent(report.images, registryConcurrency(options.jobs), async (image) =>
-        moveMain(client, image, byId.get(image.component)!, context.manifests),
+        moveMain(client, image, {
+          previous: byId.get(image.component)!.mainDigest,
+          manifest: context.manifests.get(image.component),
+        }),
       )
       moves.forEach((move, i) => {
         if (!move.ok) {
