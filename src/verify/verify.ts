@@ -138,7 +138,11 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   })
   const shared = sharedModule ? [sharedModule] : []
   const summary = [...primitives, ...shared].some((p) => p.summary === 'fail') ? 'fail' : 'pass'
-  return {summary, primitives, shared, nextSteps: [...nextSteps(primitives), ...sharedSteps(shared, request.checks)]}
+  const sharedFixes = sharedSteps(shared, request.checks)
+  // Passing primitives' "then publish" advice would mislead while the shared module fails.
+  const primitivesPass = primitives.length > 0 && primitives.every((p) => p.summary === 'pass')
+  const steps = sharedFixes.length > 0 && primitivesPass ? sharedFixes : [...nextSteps(primitives), ...sharedFixes]
+  return {summary, primitives, shared, nextSteps: steps}
 }
 
 /** True when a required tool (buf, a buf plugin) is missing: the command exits 3. */

@@ -127,6 +127,7 @@ describe('the shared proto module under verify --all', () => {
         message: expect.stringMatching(/^FIELD_NO_DELETE: .*"order_id"/),
       }),
     ])
+    expect(doc.nextSteps).toHaveLength(1)
     expect(doc.nextSteps).toContainEqual(
       expect.stringContaining(`shared proto module ${SHARED} (buf-lint, buf-breaking)`),
     )
