@@ -16,7 +16,8 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
 
   static override description = describeCommand(
     'Runs the checks on the primitive containing the current directory, on --kind/--name, or on --all primitives ' +
-      '(concurrently, reported in a stable order). Deterministic and offline; never writes a file and never runs the ' +
+      '(concurrently, reported in a stable order; --all also runs buf-lint and buf-breaking on the shared proto module ' +
+      'packages/ameide_core_proto when present, reported under `shared`). Deterministic and offline; never writes a file and never runs the ' +
       "primitive's tests. Each finding names its file, line, rule, message and hint. Checks: " +
       `${CHECK_IDS.join(', ')}. ` +
       'Exit 0 when nothing fails (warnings allowed), 1 when a check fails, 3 when a tool a check needs (buf) is missing. ' +
@@ -47,7 +48,11 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
   static override flags = {
     kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')} (with --name).`, helpValue: 'KIND'}),
     name: Flags.string({description: 'Primitive name (with --kind).', helpValue: 'NAME'}),
-    all: Flags.boolean({description: 'Every primitives/<kind>/<name>/ in the repository.', default: false}),
+    all: Flags.boolean({
+      description:
+        'Every primitives/<kind>/<name>/ in the repository, and the shared proto module packages/ameide_core_proto (buf checks only).',
+      default: false,
+    }),
     check: Flags.string({
       description: `Run only these checks (repeatable or comma-separated, any case; alias --checks): ${CHECK_IDS.join(', ')}.`,
       multiple: true,
