@@ -53,6 +53,8 @@ export interface VerifyResult {
   summary: 'pass' | 'fail'
   primitives: PrimitiveResult[]
   nextSteps: string[]
+  /** Absolute path of the SARIF file written with --sarif. */
+  sarif?: string
 }
 
 /** A file of the primitive, read once and shared by every check. */
