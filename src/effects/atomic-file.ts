@@ -11,7 +11,10 @@ import {prerequisiteError} from '../core/errors.js'
  */
 export async function writeFileAtomic(target: string, text: string): Promise<void> {
   const abs = path.resolve(target)
-  const temp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const temp = path.join(
+    path.dirname(abs),
+    `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  )
   try {
     await mkdir(path.dirname(abs), {recursive: true})
     const handle = await open(temp, 'wx', 0o644)

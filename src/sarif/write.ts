@@ -29,11 +29,7 @@ export function repositoryLines(root: string): SarifInput['lineText'] {
  * Builds the SARIF log of one verify run and writes it to `file` atomically (whatever the verdict), with every
  * registered secret redacted. Returns the absolute path written.
  */
-export async function writeSarif(
-  file: string,
-  root: string,
-  input: Omit<SarifInput, 'lineText'>,
-): Promise<string> {
+export async function writeSarif(file: string, root: string, input: Omit<SarifInput, 'lineText'>): Promise<string> {
   const log = buildSarif({...input, lineText: repositoryLines(root)})
   const abs = path.resolve(file)
   await writeFileAtomic(abs, redact(JSON.stringify(log, null, 2)) + '\n')

@@ -100,7 +100,11 @@ export const VERIFY_RULES: Record<CheckId, Record<string, VerifyRule>> = {
   },
   'image-policy': {
     'floating-tag': {title: 'Floating image tag (:dev, :main, :latest)', severity: 'error', help: PIN_HELP},
-    'untagged-image': {title: 'Image with neither a tag nor a digest (means :latest)', severity: 'error', help: PIN_HELP},
+    'untagged-image': {
+      title: 'Image with neither a tag nor a digest (means :latest)',
+      severity: 'error',
+      help: PIN_HELP,
+    },
     'pull-policy-always': {
       title: 'pullPolicy / imagePullPolicy Always',
       severity: 'error',
@@ -142,7 +146,11 @@ export const VERIFY_RULES: Record<CheckId, Record<string, VerifyRule>> = {
       severity: 'error',
       help: 'Fix the proto as buf lint says, or change the rule set in the module buf.yaml (lint: use: …) on purpose.',
     },
-    'buf-failed': {title: 'buf lint failed to run', severity: 'error', help: 'Run buf lint in the module and fix what it reports.'},
+    'buf-failed': {
+      title: 'buf lint failed to run',
+      severity: 'error',
+      help: 'Run buf lint in the module and fix what it reports.',
+    },
     'tool-missing': {title: 'buf is not installed', severity: 'error', help: BUF_INSTALL_HELP},
   },
   'buf-breaking': {
