@@ -249,6 +249,13 @@ describe('ameide primitive verify --sarif', () => {
     )
     expect(run.exitCode, run.stderr).toBe(0)
     const log = JSON.parse(await readFile(path.join(clean, 'empty.sarif'), 'utf8')) as Log
+    // Human mode says where it went.
+    const human = await runCli(
+      ['primitive', 'verify', '--kind', 'domain', '--name', 'orders', '--check', 'tests', '--sarif', 'h.sarif'],
+      {cwd: clean},
+    )
+    expect(human.stdout).toContain('SARIF written to h.sarif.')
+    assertValidSarif(JSON.parse(await readFile(path.join(clean, 'h.sarif'), 'utf8')))
     assertValidSarif(log)
     expect(results(log)).toEqual([])
     expect(log.runs[0].invocations).toEqual([{executionSuccessful: true}])

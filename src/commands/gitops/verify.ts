@@ -139,6 +139,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     }
     await reportGitopsToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
     if (!this.jsonEnabled()) this.log(formatGitopsVerify(result, this.style))
+    if (!this.jsonEnabled() && flags.sarif !== undefined) this.log(`SARIF written to ${flags.sarif}.`)
     if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
     return result
   }

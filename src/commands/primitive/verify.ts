@@ -100,6 +100,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
     }
     await reportToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
     if (!this.jsonEnabled()) this.log(formatVerify(result, this.style))
+    if (!this.jsonEnabled() && flags.sarif !== undefined) this.log(`SARIF written to ${flags.sarif}.`)
     if (missingTool(result)) this.setExitCode(ExitCode.Prerequisite)
     else if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
     return result
