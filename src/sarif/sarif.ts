@@ -96,6 +96,15 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
+/** Plain text as Markdown text: `<repository>` must not become an HTML tag, `*` no emphasis. */
+export function markdownText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([*\\[\]`])/g, '\\$1')
+}
+
 function ruleDescriptor(rule: SarifRule): ReportingDescriptor {
   const tags = rule.tags ?? []
   const properties = {
@@ -107,7 +116,7 @@ function ruleDescriptor(rule: SarifRule): ReportingDescriptor {
     name: rule.id,
     shortDescription: {text: rule.title},
     fullDescription: {text: rule.description ?? rule.title},
-    help: {text: rule.help, markdown: `${rule.help}\n\n[Documentation](${rule.helpUri})`},
+    help: {text: rule.help, markdown: `${markdownText(rule.help)}\n\n[Documentation](${rule.helpUri})`},
     helpUri: rule.helpUri,
     defaultConfiguration: {level: rule.level},
     ...(Object.keys(properties).length > 0 ? {properties} : {}),

@@ -379,6 +379,21 @@ describe('the SARIF builder', () => {
     expect(fps[0]).toBe(createHash('sha256').update('r\0a.yaml\0line:image: x:dev\x000').digest('hex'))
   })
 
+  it("a rule's help in Markdown keeps <placeholders> and * as text", () => {
+    const log = buildSarif({
+      tool: {name: 'ameide', version: '1.2.3', automationId: 't/'},
+      rules: [{...rule, help: 'Pin <repository>:<tag>@sha256:<digest> in **/values & `x`'}],
+      findings: [],
+      lineText: () => undefined,
+    })
+    assertValidSarif(log)
+    expect(log.runs[0].tool.driver.rules![0].help).toEqual({
+      text: 'Pin <repository>:<tag>@sha256:<digest> in **/values & `x`',
+      markdown:
+        'Pin &lt;repository&gt;:&lt;tag&gt;@sha256:&lt;digest&gt; in \\*\\*/values &amp; \\`x\\`\n\n[Documentation](https://example.invalid/#r)',
+    })
+  })
+
   it('the schema validation is not blind: a wrong version, a line 0 region or an unknown property is rejected', () => {
     const log = build([{ruleId: 'r', level: 'error', file: 'a.yaml', line: 1, column: 1, message: 'm'}])
     assertValidSarif(log)
