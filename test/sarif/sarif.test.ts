@@ -265,6 +265,34 @@ describe('ameide primitive verify --sarif', () => {
     ])
   })
 
+  it('a missing tool (exit 3) still writes the SARIF, with executionSuccessful false', async () => {
+    const dir = await monorepo({
+      'buf.gen.yaml': 'version: v2\nplugins:\n  - local: protoc-gen-es\n    out: internal/gen\n',
+      'internal/gen/x_pb.ts': 'export {}\n',
+    })
+    const run = await runCli(
+      [
+        'primitive',
+        'verify',
+        '--kind',
+        'domain',
+        '--name',
+        'orders',
+        '--check',
+        'codegen',
+        '--sarif',
+        'tool.sarif',
+        '--json',
+      ],
+      {cwd: dir, env: {PATH: '/usr/bin:/bin'}},
+    )
+    expect(run.exitCode, run.stdout).toBe(3)
+    const log = JSON.parse(await readFile(path.join(dir, 'tool.sarif'), 'utf8')) as Log
+    assertValidSarif(log)
+    expect(log.runs[0].invocations).toEqual([{executionSuccessful: false}])
+    expect(results(log).map((r) => r.ruleId)).toEqual(['codegen/tool-missing'])
+  })
+
   it('a SARIF path that cannot be written is exit 3 FILE_NOT_WRITABLE, and no temporary is left behind', async () => {
     await mkdir(path.join(repo, 'a-directory.sarif'), {recursive: true})
     const run = await runCli(
