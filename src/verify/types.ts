@@ -67,6 +67,8 @@ export interface VerifyResult {
   /** Checked shared modules: empty unless `--all` and the shared proto module exists (and a buf check is selected). */
   shared: SharedResult[]
   nextSteps: string[]
+  /** Absolute path of the SARIF file written with --sarif. */
+  sarif?: string
 }
 
 /** Every checked folder of a result, primitives first, then shared modules: what reporters iterate. */

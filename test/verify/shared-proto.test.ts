@@ -5,6 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
+import {assertValidSarif} from '../support/sarif.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {writeFiles} from './helpers.js'
@@ -139,6 +140,26 @@ describe('the shared proto module under verify --all', () => {
     expect(human.stdout).toContain(`${PROTO_FILE}:${lineOf(HEAD_PROTO, 'message order_note')}:9 [buf-lint]`)
     expect(human.stdout).toMatch(/^FAIL: 1 primitive\(s\), 0 failing, shared proto module failing; 2 error\(s\)/m)
     expect(human.stdout.indexOf('domain/orders')).toBeLessThan(human.stdout.indexOf('shared proto module'))
+
+    // SARIF for code scanning carries the module's findings too, at the same place.
+    const sarifFile = path.join(repo, 'verify.sarif')
+    const sarifRun = await runCli(['primitive', 'verify', '--all', ...BUF_CHECKS, '--sarif', sarifFile], {
+      cwd: repo,
+      env: {PATH: BUF_PATH},
+    })
+    expect(sarifRun.exitCode).toBe(1)
+    const sarif = JSON.parse(await readFile(sarifFile, 'utf8'))
+    assertValidSarif(sarif)
+    const located = sarif.runs[0].results!.map((r) => {
+      const loc = r.locations![0].physicalLocation!
+      return [r.ruleId, loc.artifactLocation!.uri, loc.region?.startLine]
+    })
+    expect(located).toEqual(
+      expect.arrayContaining([
+        ['buf-lint', PROTO_FILE, lineOf(HEAD_PROTO, 'message order_note')],
+        ['buf-breaking', PROTO_FILE, lineOf(HEAD_PROTO, 'message Order {')],
+      ]),
+    )
   }, 120_000)
 
   it('under GitHub Actions: annotations at the proto line and rows in the job summary', async () => {
