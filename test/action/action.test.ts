@@ -165,6 +165,23 @@ describe('action.yml running primitive publish (buildah, cosign, real registry)'
     mono = (await createMonorepo(path.join(tmp, 'mono'), setup.base, registry.host)).dir
   }, 240_000)
 
+  it('plans a matrix: the dry run exposes `matrix`, ready for strategy.matrix', async () => {
+    const run = await runAction(
+      {
+        command: 'primitive publish',
+        args: `--registry ${registry.host}/action --no-sign --dry-run --max-shards 2`,
+        'working-directory': mono,
+      },
+      {...env, AMEIDE_TEST_TIMINGS: JSON.stringify({retryDelayMs: 5})},
+    )
+    expect(run.exitCode, run.stderr.slice(-2000)).toBe(0)
+    const matrix = JSON.parse(run.outputs.matrix!) as {include: Array<{shard: string; args: string; builds: string[]}>}
+    expect(matrix.include.map((e) => e.shard)).toEqual(['1/2', '2/2'])
+    expect(matrix.include.flatMap((e) => e.builds).sort()).toEqual(['agent-triage', 'domain-orders', 'process-billing'])
+    for (const entry of matrix.include)
+      expect(entry.args).toMatch(new RegExp(`^--shard ${entry.shard} --sha [0-9a-f]{40}$`))
+  }, 120_000)
+
   it('publishes, and exposes images, failed and one ref per component', async () => {
     const run = await runAction(
       {
