@@ -7,7 +7,7 @@ import {prerequisiteError, usageError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
-import {check, retryTool, runTool, ToolFailure, type ToolResult} from './builders/exec.js'
+import {check, retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
 import type {AttestationType, Signer, SigningOptions} from './signing.js'
 
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */

@@ -5,7 +5,7 @@ import {delimiter, join} from 'node:path'
 
 import {failureError, prerequisiteError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
-import {check, retryTool, runTool, toolAnswers} from './builders/exec.js'
+import {check, retryTool, runTool, toolAnswers} from './tools.js'
 import type {SbomGenerator} from './signing.js'
 import {SBOM_CHOICES, type SbomChoice} from '../core/choices.js'
 
