@@ -39,7 +39,6 @@ const KEY_SCHEMES = /^[a-z][a-z0-9+.-]*:\/\//i
  */
 export class CosignSigner implements Signer {
   private publicKeyFile: string | undefined
-  private cosignVersion: string | undefined
 
   constructor(private readonly options: CosignSignerOptions) {
     registerSecret(this.env.COSIGN_PASSWORD)
@@ -56,17 +55,6 @@ export class CosignSigner implements Signer {
 
   private get binary(): string {
     return this.options.binary ?? 'cosign'
-  }
-
-  /** The mode as the report records it. */
-  describe(): {mode: 'key' | 'keyless'; tlog: boolean; keyRef?: string; tool: string; version?: string} {
-    return {
-      mode: this.options.mode,
-      tlog: this.options.tlog,
-      ...(this.options.mode === 'key' ? {keyRef: this.options.keyRef} : {}),
-      tool: 'cosign',
-      ...(this.cosignVersion ? {version: this.cosignVersion} : {}),
-    }
   }
 
   private childEnv(): Record<string, string | undefined> {
@@ -124,12 +112,6 @@ export class CosignSigner implements Signer {
         [INSTALL_HINT],
       )
     }
-    try {
-      this.cosignVersion = (JSON.parse(version.stdout) as {gitVersion?: string}).gitVersion
-    } catch {
-      this.cosignVersion = undefined
-    }
-
     if (o.mode === 'keyless') {
       const inActions = this.env.GITHUB_ACTIONS === 'true'
       const token = o.identityToken ?? this.env.SIGSTORE_ID_TOKEN
