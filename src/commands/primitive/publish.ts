@@ -209,7 +209,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       import('../../publish/signing.js'),
       import('../../publish/publish.js'),
       import('../../publish/format.js'),
-      import('../../publish/github.js'),
+      import('../../publish/actions-outputs.js'),
     ])
     const host = registryApiHost(parseRepository(`${registry}/x`).registry)
     const insecureRegistry = isPlainHttp(host, config.insecureRegistries)
