@@ -11,7 +11,7 @@ import {check, retryTool, runTool, ToolFailure, type ToolResult} from './tools.j
 import type {AttestationType, Signer, SigningOptions} from './signing.js'
 
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
-export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
+const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
 
 export interface CosignSignerOptions extends SigningOptions {
   /** Binary name or path; default `cosign`. */
@@ -305,7 +305,7 @@ export class CosignSigner implements Signer {
 }
 
 /** Signing always goes by digest: `<repository>@sha256:<64 hex>` (a tag may be moved under our feet). */
-export function assertDigestRef(ref: string): void {
+function assertDigestRef(ref: string): void {
   const parsed = tryParseImageReference(ref)
   if (!parsed || !isDigestPinned(parsed)) {
     throw usageError(

@@ -66,7 +66,7 @@ const TRANSIENT_PATTERNS = [
 ]
 
 /** True when a tool's output says the remote side failed in a way worth another attempt. */
-export function isTransientToolOutput(output: string): boolean {
+function isTransientToolOutput(output: string): boolean {
   return TRANSIENT_PATTERNS.some((pattern) => pattern.test(output))
 }
 

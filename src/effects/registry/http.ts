@@ -33,7 +33,7 @@ const httpsAgent = new HttpsAgent(agentOptions)
 
 const MAX_REDIRECTS = 20
 
-export class HttpTimeoutError extends Error {
+class HttpTimeoutError extends Error {
   override name = 'TimeoutError'
 }
 
