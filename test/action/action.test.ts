@@ -117,11 +117,18 @@ describe('action.yml', () => {
     }
   })
 
-  it('runs gitops verify: exit 1 on the fixture, summary and report outputs, annotations on stderr', async () => {
+  it('runs gitops verify: exit 1 on the fixture, summary, report and sarif outputs, annotations on stderr', async () => {
     const repo = await gitopsRepo()
-    const run = await runAction({command: 'gitops verify', args: '--env local', 'working-directory': repo})
+    const run = await runAction({
+      command: 'gitops verify',
+      args: '--env local --sarif reports/gitops.sarif',
+      'working-directory': repo,
+    })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.summary).toBe('fail')
+    // Written whatever the verdict, and exposed for github/codeql-action/upload-sarif.
+    expect(run.outputs.sarif).toBe(path.join(repo, 'reports/gitops.sarif'))
+    expect(JSON.parse(await readFile(run.outputs.sarif!, 'utf8')).runs[0].results.length).toBeGreaterThan(0)
     expect(run.outputs['exit-code']).toBe('1')
     const report = JSON.parse(await readFile(run.outputs.report!, 'utf8'))
     expect(report.findings.length).toBeGreaterThan(0)
