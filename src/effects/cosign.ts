@@ -7,11 +7,11 @@ import {prerequisiteError, usageError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
-import {check, retryTool, runTool, ToolFailure, type ToolResult} from './builders/exec.js'
+import {check, retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
 import type {AttestationType, Signer, SigningOptions} from './signing.js'
 
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
-export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
+const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
 
 export interface CosignSignerOptions extends SigningOptions {
   /** Binary name or path; default `cosign`. */
@@ -39,7 +39,6 @@ const KEY_SCHEMES = /^[a-z][a-z0-9+.-]*:\/\//i
  */
 export class CosignSigner implements Signer {
   private publicKeyFile: string | undefined
-  private cosignVersion: string | undefined
 
   constructor(private readonly options: CosignSignerOptions) {
     registerSecret(this.env.COSIGN_PASSWORD)
@@ -56,17 +55,6 @@ export class CosignSigner implements Signer {
 
   private get binary(): string {
     return this.options.binary ?? 'cosign'
-  }
-
-  /** The mode as the report records it. */
-  describe(): {mode: 'key' | 'keyless'; tlog: boolean; keyRef?: string; tool: string; version?: string} {
-    return {
-      mode: this.options.mode,
-      tlog: this.options.tlog,
-      ...(this.options.mode === 'key' ? {keyRef: this.options.keyRef} : {}),
-      tool: 'cosign',
-      ...(this.cosignVersion ? {version: this.cosignVersion} : {}),
-    }
   }
 
   private childEnv(): Record<string, string | undefined> {
@@ -124,12 +112,6 @@ export class CosignSigner implements Signer {
         [INSTALL_HINT],
       )
     }
-    try {
-      this.cosignVersion = (JSON.parse(version.stdout) as {gitVersion?: string}).gitVersion
-    } catch {
-      this.cosignVersion = undefined
-    }
-
     if (o.mode === 'keyless') {
       const inActions = this.env.GITHUB_ACTIONS === 'true'
       const token = o.identityToken ?? this.env.SIGSTORE_ID_TOKEN
@@ -323,7 +305,7 @@ export class CosignSigner implements Signer {
 }
 
 /** Signing always goes by digest: `<repository>@sha256:<64 hex>` (a tag may be moved under our feet). */
-export function assertDigestRef(ref: string): void {
+function assertDigestRef(ref: string): void {
   const parsed = tryParseImageReference(ref)
   if (!parsed || !isDigestPinned(parsed)) {
     throw usageError(

@@ -5,7 +5,7 @@ import {delimiter, join} from 'node:path'
 
 import {failureError, prerequisiteError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
-import {check, retryTool, runTool, toolAnswers} from './builders/exec.js'
+import {check, retryTool, runTool, toolAnswers} from './tools.js'
 import type {SbomGenerator} from './signing.js'
 import {SBOM_CHOICES, type SbomChoice} from '../core/choices.js'
 
@@ -48,7 +48,7 @@ export async function selectSbomGenerator(choice: SbomChoice, options: SbomOptio
 }
 
 /** cdxgen on PATH, else the project-local install by scripts/ci/install-toolchain.sh. */
-export function findCdxgen(env: Record<string, string | undefined>, repoRoot?: string): string | undefined {
+function findCdxgen(env: Record<string, string | undefined>, repoRoot?: string): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, 'cdxgen'))) return join(dir, 'cdxgen')
   }

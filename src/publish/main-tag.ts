@@ -1,4 +1,4 @@
-import type {Manifest, RegistryClient} from '../effects/registry/client.js'
+import type {Manifest, Registry} from '../effects/registry/registry.js'
 import type {ImageRecord} from './report.js'
 import {retagManifest} from './retag.js'
 
@@ -8,7 +8,7 @@ import {retagManifest} from './retag.js'
  * has touched `:main`). `manifest`: the bytes when the run holds them, else read back by digest.
  */
 export async function moveMain(
-  client: RegistryClient,
+  client: Registry,
   image: ImageRecord,
   known: {previous?: string | null; manifest?: Manifest} = {},
 ): Promise<void> {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {toAmeideError, usageError} from '../core/errors.js'
 import {mapConcurrent, registryConcurrency} from '../core/concurrency.js'
 import {readSchema} from '../core/config.js'
-import type {RegistryClient} from '../effects/registry/client.js'
+import type {Registry} from '../effects/registry/registry.js'
 import {moveMain} from './main-tag.js'
 import type {FailureRecord, PublishReport} from './report.js'
 import type {ShardRecord} from './shards.js'
@@ -194,7 +194,7 @@ export interface MergeOptions {
 
 export interface MergeDeps {
   /** Only asked for with --update-main. */
-  client: () => Promise<RegistryClient>
+  client: () => Promise<Registry>
   now?: () => number
 }
 

@@ -1,4 +1,4 @@
-import type {Manifest, ManifestHead, RegistryClient} from '../effects/registry/client.js'
+import type {Manifest, ManifestHead, Registry} from '../effects/registry/registry.js'
 import type {ChangeSet} from '../changes/detect.js'
 import {decideChange} from './changes.js'
 import type {Component} from './components.js'
@@ -8,25 +8,45 @@ import {mapConcurrent} from '../core/concurrency.js'
  * The plan: per component, what publish will do and why, resolved against the registry with reads only
  * (HEAD `:<sha>`, GET `:main`). Immutability comes first: an existing `:<sha>` is reused as is.
  */
-export type PlannedAction = 'build' | 'retag' | 'existing'
+export type PlannedImage = PlannedBuild | PlannedRetag | PlannedExisting
+export type PlannedAction = PlannedImage['action']
 
-export interface PlannedImage {
+interface PlannedBase {
   component: Component
-  action: PlannedAction
   reason: string
-  /** `:<sha>` when it already exists. */
-  existing?: ManifestHead
-  /** `:main`'s manifest (exact bytes) for a retag. */
-  source?: Manifest
-  /** `:main`'s digest whenever `:main` was read (null = no `:main`). */
+}
+
+/** Changed, or unchanged without a `:main` to re-tag. */
+export interface PlannedBuild extends PlannedBase {
+  action: 'build'
+  /** `:main`'s digest when it was read (null = no `:main`); not read for a changed component without --update-main. */
   mainDigest?: string | null
+}
+
+/** Unchanged: `:main`'s exact bytes go under `:<sha>`. */
+export interface PlannedRetag extends PlannedBase {
+  action: 'retag'
+  /** `:main`'s manifest (exact bytes). */
+  source: Manifest
+  mainDigest: string
+}
+
+/** `:<sha>` already exists: reused as is (`:main` was not read). */
+export interface PlannedExisting extends PlannedBase {
+  action: 'existing'
+  existing: ManifestHead
+}
+
+/** `:main`'s digest as the plan saw it: a digest, null (no `:main`), or undefined (not read). */
+export function plannedMainDigest(planned: PlannedImage): string | null | undefined {
+  return planned.action === 'existing' ? undefined : planned.mainDigest
 }
 
 export interface PlanOptions {
   components: Component[]
   changes: ChangeSet
   sharedInputs: string[]
-  client: RegistryClient
+  client: Registry
   jobs: number
   /** Read `:main` even for changed components (needed for --update-main's "previous digest"). */
   readMainOfChanged?: boolean

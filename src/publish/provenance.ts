@@ -4,7 +4,7 @@
  * function of its input: no clock, no environment reads except the `env` it is given.
  * Shape: https://slsa.dev/spec/v1.0/provenance
  */
-export const PRIMITIVE_IMAGE_BUILD_TYPE = 'https://ameide.io/buildtypes/primitive-image/v1'
+const PRIMITIVE_IMAGE_BUILD_TYPE = 'https://ameide.io/buildtypes/primitive-image/v1'
 
 export interface ProvenanceInput {
   /** Source repository URL (e.g. the `origin` remote); credentials in it are dropped, scp-style is normalised. */

@@ -1,5 +1,5 @@
 import {failureError} from '../core/errors.js'
-import type {Manifest, RegistryClient} from '../effects/registry/client.js'
+import type {Manifest, Registry} from '../effects/registry/registry.js'
 
 /**
  * Re-tags a manifest already in `repository` under `tag` by PUTting the exact bytes that were fetched (no blob
@@ -7,7 +7,7 @@ import type {Manifest, RegistryClient} from '../effects/registry/client.js'
  * attestation manifests) are carried over unchanged because their bytes are.
  */
 export async function retagManifest(
-  client: RegistryClient,
+  client: Registry,
   repository: string,
   source: Manifest,
   tag: string,

@@ -11,7 +11,14 @@ import {isPlainHttp} from '../../src/effects/registry/hosts.js'
 import {parseRepository, registryApiHost} from '../../src/images/reference.js'
 import {retagManifest} from '../../src/publish/retag.js'
 import {buildahEnv, pushBaseImage, pushMultiArchIndex, type BuildahEnv} from '../support/images.js'
-import {getManifest, startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
+import {
+  blobExists,
+  getManifest,
+  listTags,
+  startRegistry,
+  writeDockerConfig,
+  type Registry,
+} from '../support/registry.js'
 import {startFaultProxy} from '../support/fault-proxy.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 
@@ -46,11 +53,11 @@ describe('registry client against a real registry', () => {
     expect(after.digest).toBe(base.digest)
     expect(after.body.equals(main!.bytes)).toBe(true)
     expect((await client.headManifest(repository, SHA))?.digest).toBe(base.digest)
-    expect(await client.listTags(repository)).toEqual([SHA, 'main'].sort())
+    expect(await listTags(registry, 'app/single')).toEqual([SHA, 'main'].sort())
     const config = JSON.parse(main!.bytes.toString('utf8')).config.digest as string
-    expect(await client.blobExists(repository, config)).toBe(true)
-    expect(await client.blobExists(repository, `sha256:${'0'.repeat(64)}`)).toBe(false)
-    expect(await client.listTags(`${registry.host}/does/not-exist`)).toEqual([])
+    expect(await blobExists(registry, 'app/single', config)).toBe(true)
+    expect(await blobExists(registry, 'app/single', `sha256:${'0'.repeat(64)}`)).toBe(false)
+    expect(await listTags(registry, 'does/not-exist')).toEqual([])
   })
 
   it('retags a multi-arch OCI index unchanged (children untouched)', async () => {

@@ -223,3 +223,20 @@ export async function getManifest(registry: Registry, repo: string, reference: s
     json: <T>() => JSON.parse(body.toString('utf8')) as T,
   }
 }
+
+/** GET /v2/<repo>/tags/list: the tags, sorted ([] when the repository does not exist). */
+export async function listTags(registry: Registry, repo: string): Promise<string[]> {
+  const response = await fetch(`${registry.url}/v2/${repo}/tags/list`, {headers: registry.headers()})
+  if (response.status === 404) return []
+  if (!response.ok) throw new Error(`GET tags ${repo} -> ${response.status}`)
+  return (((await response.json()) as {tags?: string[] | null}).tags ?? []).sort()
+}
+
+/** HEAD /v2/<repo>/blobs/<digest>: true when the blob exists. */
+export async function blobExists(registry: Registry, repo: string, digest: string): Promise<boolean> {
+  const response = await fetch(`${registry.url}/v2/${repo}/blobs/${digest}`, {
+    method: 'HEAD',
+    headers: registry.headers(),
+  })
+  return response.ok
+}

@@ -2,12 +2,10 @@ import {Flags} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {prerequisiteError} from '../../core/errors.js'
 import type {ExitCodeValue} from '../../core/exit-codes.js'
 import {loadConfig} from '../../core/config.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
-import {registerSecret} from '../../core/secrets.js'
 import type {PublishReport} from '../../publish/report.js'
 import {BUILDER_CHOICES, SBOM_CHOICES, type BuilderChoice, type SbomChoice} from '../../core/choices.js'
 import {testTimings} from '../../core/test-timings.js'
@@ -216,6 +214,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       {RegistryClient},
       {parseRepository, registryApiHost},
       {isPlainHttp},
+      {chooseSigning, cosignSigner, supplyChainFor},
       {publish},
       {formatPublishReport},
       {writeGithubOutputs},
@@ -223,17 +222,40 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       import('../../effects/registry/client.js'),
       import('../../images/reference.js'),
       import('../../effects/registry/hosts.js'),
+      import('../../publish/signing.js'),
       import('../../publish/publish.js'),
       import('../../publish/format.js'),
-      import('../../publish/github.js'),
+      import('../../publish/actions-outputs.js'),
     ])
     const host = registryApiHost(parseRepository(`${registry}/x`).registry)
     const insecureRegistry = isPlainHttp(host, config.insecureRegistries)
     const client = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy})
 
-    const signing = await this.signing(flags, env, insecureRegistry, retryPolicy)
+    const signing = chooseSigning(
+      {
+        key: flags.key,
+        keyless: flags.keyless,
+        sign: flags.sign,
+        tlog: flags.tlog,
+        certificateIdentityRegexp: flags['certificate-identity-regexp'],
+        certificateOidcIssuer: flags['certificate-oidc-issuer'],
+      },
+      env,
+    )
     const sbomChoice = (flags.sbom ?? config.publish.sbom) as SbomChoice
     const builderChoice = (flags.builder ?? config.publish.builder) as BuilderChoice
+    const supplyChain = await supplyChainFor(signing, {
+      sbomChoice,
+      selectSbom: async () =>
+        (await import('../../effects/sbom.js')).selectSbomGenerator(sbomChoice, {
+          repoRoot,
+          env,
+          insecureRegistry,
+          retryPolicy,
+        }),
+      provenance: flags.provenance && config.publish.provenance,
+      signer: (choice) => cosignSigner(choice, {env, insecureRegistry, retryPolicy}),
+    })
     const progress = await this.progress()
 
     const report = await publish(
@@ -253,7 +275,6 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         jobs: flags.jobs ?? Math.max(1, availableParallelism()),
         dryRun: flags['dry-run'],
         builderChoice,
-        sbomChoice,
         env,
         ameideVersion: this.config.version,
         ...(input.shard ? {shard: input.shard} : {}),
@@ -263,15 +284,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         client,
         selectBuilder: async () =>
           (await import('../../effects/builders/select.js')).selectBuilder({choice: builderChoice, env, retryPolicy}),
-        signing,
-        selectSbom: async () =>
-          (await import('../../effects/sbom.js')).selectSbomGenerator(sbomChoice, {
-            repoRoot,
-            env,
-            insecureRegistry,
-            retryPolicy,
-          }),
-        provenance: flags.provenance && config.publish.provenance,
+        supplyChain,
         progress,
       },
     )
@@ -287,56 +300,5 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     }
     if (!this.jsonEnabled()) this.log(formatPublishReport(report, this.style))
     return report
-  }
-
-  /** --key → key mode; --keyless or GitHub Actions → keyless; --no-sign → off; otherwise exit 3. */
-  private async signing(
-    flags: {
-      key?: string
-      keyless: boolean
-      sign: boolean
-      tlog: boolean
-      'certificate-identity-regexp'?: string
-      'certificate-oidc-issuer'?: string
-    },
-    env: NodeJS.ProcessEnv,
-    insecureRegistry: boolean,
-    retryPolicy: RetryPolicy,
-  ) {
-    registerSecret(env.COSIGN_PASSWORD)
-    if (!flags.sign) return null
-    const keyless = !flags.key && (flags.keyless || env.GITHUB_ACTIONS === 'true')
-    if (!flags.key && !keyless) {
-      throw prerequisiteError(
-        'SIGNING_NOT_CONFIGURED',
-        'Images are signed, but no signing key was given and this is not GitHub Actions (keyless).',
-        [
-          'Pass --key cosign.key (password in COSIGN_PASSWORD), --keyless with SIGSTORE_ID_TOKEN, or --no-sign to publish unsigned images.',
-        ],
-      )
-    }
-    const {CosignSigner, keylessIdentityFromEnv} = await import('../../effects/cosign.js')
-    const fromEnv = keyless ? keylessIdentityFromEnv(env) : undefined
-    const identity = keyless
-      ? {
-          certificateIdentityRegexp: flags['certificate-identity-regexp'] ?? fromEnv?.certificateIdentityRegexp,
-          certificateOidcIssuer: flags['certificate-oidc-issuer'] ?? fromEnv?.certificateOidcIssuer,
-        }
-      : undefined
-    const signer = new CosignSigner({
-      mode: keyless ? 'keyless' : 'key',
-      keyRef: flags.key,
-      tlog: flags.tlog,
-      insecureRegistry,
-      env,
-      retryPolicy,
-      ...(identity ?? {}),
-    })
-    return {
-      signer,
-      mode: keyless ? ('keyless' as const) : ('key' as const),
-      tlog: flags.tlog,
-      ...(flags.key ? {keyRef: flags.key} : {}),
-    }
   }
 }

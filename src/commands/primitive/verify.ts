@@ -7,7 +7,7 @@ import {resolveRepoRoot} from '../../core/repo-root.js'
 import {redact} from '../../core/secrets.js'
 import {KINDS} from '../../primitives/kinds.js'
 import {formatVerify} from '../../verify/format.js'
-import {reportToGitHubActions} from '../../verify/github-actions.js'
+import {reportToGitHubActions} from '../../verify/actions-report.js'
 import {CHECK_IDS, type VerifyResult} from '../../verify/types.js'
 import {missingTool, parseVerifyInput, verifyPrimitives} from '../../verify/verify.js'
 

@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 
 import type {RetryPolicy} from '../../core/retry.js'
 import type {BuildOutcome, BuildRequest, Builder, BuilderName} from './builder.js'
-import {check, retryTool, runTool, toolAnswers, type ToolRunOptions} from './exec.js'
+import {check, retryTool, runTool, toolAnswers, type ToolRunOptions} from '../tools.js'
 
 /**
  * Options of the daemonless builders (buildah, podman). Storage settings are global flags of the tool;
@@ -81,8 +81,8 @@ export class DaemonlessBuilder implements Builder {
     return this.version
   }
 
-  /** The argv of the build step (exported for the plan / dry run and for tests). */
-  buildArgs(request: BuildRequest, localName: string): string[] {
+  /** The argv of the build step. */
+  private buildArgs(request: BuildRequest, localName: string): string[] {
     const multi = request.platforms.length > 1
     return [
       'build',
@@ -101,7 +101,7 @@ export class DaemonlessBuilder implements Builder {
     ]
   }
 
-  pushArgs(request: BuildRequest, localName: string): string[] {
+  private pushArgs(request: BuildRequest, localName: string): string[] {
     const multi = request.platforms.length > 1
     const tls = request.insecureRegistry ? ['--tls-verify=false'] : []
     // buildah's own push retry (3 × 2 s) would multiply with ours: ameide's policy (backoff, jitter,

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import type {RetryPolicy} from '../../core/retry.js'
 import type {BuildOutcome, BuildRequest, Builder} from './builder.js'
-import {check, retryTool, runTool, toolAnswers} from './exec.js'
+import {check, retryTool, runTool, toolAnswers} from '../tools.js'
 
 export interface DockerBuilderOptions {
   /** Binary name or path; default `docker`. */
@@ -26,8 +26,8 @@ const INSTALL_HINT =
 /**
  * `docker buildx build --push`: the CI runner path. The daemon decides about plain-HTTP registries
  * (127.0.0.0/8 is insecure by default; others need `insecure-registries` in daemon.json). The
- * `--metadata-file` digest is only a hint (`lastMetadataDigest`); the caller reads the digest back from
- * the registry.
+ * `--metadata-file` digest is only a hint (`BuildOutcome.digestHint`); the caller reads the digest back
+ * from the registry.
  */
 export class DockerBuildxBuilder implements Builder {
   readonly name = 'docker' as const
@@ -64,7 +64,7 @@ export class DockerBuildxBuilder implements Builder {
     return this.version
   }
 
-  buildArgs(request: BuildRequest, metadataFile: string): string[] {
+  private buildArgs(request: BuildRequest, metadataFile: string): string[] {
     return [
       'buildx',
       'build',

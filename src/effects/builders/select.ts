@@ -22,7 +22,7 @@ export interface BuilderSelection {
  * - AMEIDE_BUILDAH_ISOLATION (else BUILDAH_ISOLATION): `--isolation`, e.g. `chroot`
  * CONTAINERS_STORAGE_CONF and CONTAINERS_REGISTRIES_CONF are honoured by the tools themselves.
  */
-export function daemonlessOptionsFromEnv(env: Record<string, string | undefined>): DaemonlessBuilderOptions {
+function daemonlessOptionsFromEnv(env: Record<string, string | undefined>): DaemonlessBuilderOptions {
   const pick = (...names: string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '')
   return {
     storageDriver: pick('AMEIDE_BUILDAH_STORAGE_DRIVER', 'STORAGE_DRIVER'),
@@ -32,7 +32,7 @@ export function daemonlessOptionsFromEnv(env: Record<string, string | undefined>
   }
 }
 
-export function createBuilder(name: BuilderName, selection: Omit<BuilderSelection, 'choice'> = {}): Builder {
+function createBuilder(name: BuilderName, selection: Omit<BuilderSelection, 'choice'> = {}): Builder {
   const env = selection.env ?? process.env
   switch (name) {
     case 'docker':

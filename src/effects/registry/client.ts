@@ -8,46 +8,25 @@ import {
   type RetryPolicy,
   withRetry,
 } from '../../core/retry.js'
-import {redact, registerSecret} from '../../core/secrets.js'
-import {parseChallenge, type Challenge} from './challenge.js'
-import {DockerStyleCredentials, type CredentialLookup} from './credentials.js'
-import {httpExchange, type HttpExchange} from './http.js'
+import {redact} from '../../core/secrets.js'
 import {parseRepository as parseRepositoryName, registryApiHost} from '../../images/reference.js'
+import {Authorizer} from './authorizer.js'
+import {DockerStyleCredentials, type CredentialLookup} from './credentials.js'
 import {isPlainHttp} from './hosts.js'
+import {httpExchange, type HttpExchange, type Transport} from './http.js'
+import {MANIFEST_ACCEPT, type Manifest, type ManifestHead, type Registry} from './registry.js'
+
+export type {Manifest, ManifestHead, Registry} from './registry.js'
 
 /**
- * A small OCI distribution-spec client (the subset publish needs): manifests by tag or digest (GET with the full
- * OCI + Docker Accept list, HEAD, PUT of exact bytes), tag lists and blob existence. Auth: anonymous first, then
- * the registry's challenge (Basic, or Bearer token from `realm` with `service` and `scope`). Plain HTTP for loopback
- * hosts and configured insecure ones. Every HTTP exchange is retried on 429/5xx/resets/timeouts (Retry-After
- * honoured) with `core/retry.ts`; `requests` counts every HTTP request sent (for the bench). Transport: `http.ts`
- * (node:http(s) with keep-alive agents; fetch cost ≈ 2.5× the CPU per exchange).
+ * A small OCI distribution-spec client implementing `Registry` (`registry.ts`), in layers as go-containerregistry
+ * splits them: the reference (`src/images/reference.ts`: which API host, which repository name), the credentials
+ * (`credentials.ts`: a chain of sources), the authorizer (`authorizer.ts`: anonymous first, then the registry's
+ * Basic or Bearer challenge, tokens per host and scope) and the transport (`http.ts`: node:http(s) with keep-alive
+ * agents, injectable). This file adds the API calls, plain HTTP for loopback hosts and configured insecure ones, and
+ * retries: every exchange is retried on 429/5xx/resets/timeouts (Retry-After honoured) with `core/retry.ts`;
+ * `requests` counts every HTTP request sent (token requests included).
  */
-export const MANIFEST_MEDIA_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-] as const
-
-export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ')
-
-export const INDEX_MEDIA_TYPES: readonly string[] = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]
-
-export interface ManifestHead {
-  digest: string
-  mediaType: string
-  size: number
-}
-
-export interface Manifest extends ManifestHead {
-  /** The exact bytes the registry served (PUT them back unchanged to retag). */
-  bytes: Buffer
-}
-
 export interface RegistryClientOptions {
   /** Hosts (with or without port) reached over plain HTTP besides loopback ones. */
   insecureHosts?: readonly string[]
@@ -55,8 +34,8 @@ export interface RegistryClientOptions {
   retryPolicy?: RetryPolicy
   /** Per HTTP request, ms. Default 30 s. */
   timeoutMs?: number
-  /** Called for every HTTP request sent (method, url). */
-  onRequest?: (method: string, url: string) => void
+  /** How requests are sent; default node:http(s) (`http.ts`). */
+  transport?: Transport
 }
 
 /** A non-2xx answer. */
@@ -114,19 +93,19 @@ type Exchange = HttpExchange
 
 type Access = 'pull' | 'push'
 
-export class RegistryClient {
+export class RegistryClient implements Registry {
   /** HTTP requests sent so far (token requests included). */
   requests = 0
-  private readonly credentials: CredentialLookup
   private readonly policy: RetryPolicy
-  /** Per host: 'basic' once a Basic challenge was seen; per host+scope: bearer tokens. */
-  private readonly basicHosts = new Set<string>()
-  private readonly tokens = new Map<string, string>()
-  private readonly challenges = new Map<string, Challenge>()
+  private readonly transport: Transport
+  private readonly authorizer: Authorizer
 
   constructor(private readonly options: RegistryClientOptions = {}) {
-    this.credentials = options.credentials ?? new DockerStyleCredentials()
     this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY
+    this.transport = options.transport ?? httpExchange
+    this.authorizer = new Authorizer(options.credentials ?? new DockerStyleCredentials(), (method, url, headers) =>
+      this.exchange(method, url, headers),
+    )
   }
 
   /** GET a manifest by tag or digest; null when the registry answers 404. The digest is checked against the bytes. */
@@ -193,30 +172,6 @@ export class RegistryClient {
     return reported
   }
 
-  /** All tags of a repository ([] when the repository does not exist); follows `Link` pagination. */
-  async listTags(repository: string): Promise<string[]> {
-    const repo = target(repository)
-    const tags: string[] = []
-    let next: string | undefined = 'tags/list?n=1000'
-    while (next) {
-      const res = await this.send(repo, 'GET', next, 'pull', {Accept: 'application/json'}, undefined, [404])
-      if (res.status === 404) return tags
-      const parsed = JSON.parse(res.body.toString('utf8')) as {tags?: string[] | null}
-      tags.push(...(parsed.tags ?? []))
-      const link = res.headers.get('link')
-      const match = link ? /<([^>]+)>;\s*rel="?next"?/.exec(link) : null
-      next = match ? match[1].replace(/^.*\/v2\/.+?\/tags\//, 'tags/') : undefined
-    }
-    return tags.sort()
-  }
-
-  /** True when the blob exists in the repository. */
-  async blobExists(repository: string, digest: string): Promise<boolean> {
-    const repo = target(repository)
-    const res = await this.send(repo, 'HEAD', `blobs/${digest}`, 'pull', {}, undefined, [404])
-    return res.status !== 404
-  }
-
   /** GET a (small) blob, e.g. an image config. */
   async getBlob(repository: string, digest: string): Promise<Buffer> {
     const repo = target(repository)
@@ -249,16 +204,19 @@ export class RegistryClient {
   ): Promise<Exchange> {
     const url = `${this.baseUrl(repo.host)}/v2/${repo.name}/${pathAfterName}`
     const scope = `repository:${repo.name}:${access === 'push' ? 'pull,push' : 'pull'}`
-    let res = await this.exchange(method, url, {...headers, ...(await this.authorization(repo.host, scope))}, body)
+    let res = await this.exchange(
+      method,
+      url,
+      {...headers, ...(await this.authorizer.authorization(repo.host, scope))},
+      body,
+    )
     if (res.status === 401) {
-      const challenge = parseChallenge(res.headers.get('www-authenticate'))
-      if (challenge) this.challenges.set(repo.host, challenge)
-      const authorization = await this.answerChallenge(repo.host, scope, challenge)
+      const authorization = await this.authorizer.challenged(repo.host, scope, res.headers.get('www-authenticate'))
       res = await this.exchange(method, url, {...headers, ...authorization}, body)
     }
     if ((res.status >= 200 && res.status < 300) || okStatuses.includes(res.status)) return res
     if (res.status === 401 || res.status === 403) {
-      const credential = await this.credentials.get(repo.host)
+      const credential = await this.authorizer.credentialFor(repo.host)
       throw prerequisiteError(
         'REGISTRY_UNAUTHORIZED',
         `${method} ${repo.repository} (${pathAfterName.split('?')[0]}): the registry answered ${res.status}${credential ? ` with the credentials from ${credential.source}` : ' and no credentials were found'}.`,
@@ -273,51 +231,6 @@ export class RegistryClient {
     )
   }
 
-  /** The Authorization header already known for this host/scope (none before the first challenge). */
-  private async authorization(host: string, scope: string): Promise<Record<string, string>> {
-    const token = this.tokens.get(`${host} ${scope}`)
-    if (token) return {Authorization: `Bearer ${token}`}
-    if (this.basicHosts.has(host)) return basicHeader(await this.credentials.get(host))
-    const challenge = this.challenges.get(host)
-    if (challenge?.scheme === 'bearer') return this.answerChallenge(host, scope, challenge)
-    return {}
-  }
-
-  private async answerChallenge(
-    host: string,
-    scope: string,
-    challenge: Challenge | undefined,
-  ): Promise<Record<string, string>> {
-    if (!challenge || challenge.scheme === 'basic') {
-      this.basicHosts.add(host)
-      return basicHeader(await this.credentials.get(host))
-    }
-    const token = await this.fetchToken(host, scope, challenge)
-    this.tokens.set(`${host} ${scope}`, token)
-    return {Authorization: `Bearer ${token}`}
-  }
-
-  /** The distribution token flow: GET realm?service=…&scope=…, with Basic credentials when there are any. */
-  private async fetchToken(host: string, scope: string, challenge: Challenge): Promise<string> {
-    const realm = new URL(challenge.params.realm)
-    if (challenge.params.service) realm.searchParams.set('service', challenge.params.service)
-    realm.searchParams.set('scope', scope)
-    const credential = await this.credentials.get(host)
-    const res = await this.exchange('GET', realm.toString(), basicHeader(credential))
-    if (res.status !== 200) {
-      throw prerequisiteError(
-        'REGISTRY_UNAUTHORIZED',
-        `The token service of ${host} answered ${res.status} for ${scope}.`,
-        [`Log in to ${host} (docker config, REGISTRY_AUTH_FILE) or set GITHUB_TOKEN for ghcr.io.`],
-      )
-    }
-    const parsed = JSON.parse(res.body.toString('utf8')) as {token?: string; access_token?: string}
-    const token = parsed.token ?? parsed.access_token
-    if (!token) throw failureError('REGISTRY_REQUEST_FAILED', `The token service of ${host} returned no token.`)
-    registerSecret(token)
-    return token
-  }
-
   /** One HTTP request with retries; statuses 429/5xx and network failures are retried, others returned. */
   private async exchange(
     method: string,
@@ -329,8 +242,7 @@ export class RegistryClient {
       return await withRetry(
         async () => {
           this.requests++
-          this.options.onRequest?.(method, url)
-          const response = await httpExchange(method, url, headers, body, this.options.timeoutMs ?? 30_000)
+          const response = await this.transport(method, url, headers, body, this.options.timeoutMs ?? 30_000)
           if (response.status === 429 || response.status >= 500) {
             throw new RegistryHttpError(
               method,
@@ -367,14 +279,6 @@ function describe(error: unknown): string {
   if (error instanceof RegistryHttpError) return `HTTP ${error.status}`
   const e = error as {message?: string; cause?: {code?: string; message?: string}}
   return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ')
-}
-
-function basicHeader(credential: {username: string; password: string} | undefined): Record<string, string> {
-  if (!credential) return {}
-  const value = Buffer.from(`${credential.username}:${credential.password}`).toString('base64')
-  // the encoded form is as secret as the password
-  registerSecret(value)
-  return {Authorization: `Basic ${value}`}
 }
 
 function mediaTypeOf(res: Exchange): string {

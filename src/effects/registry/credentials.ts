@@ -5,12 +5,14 @@ import path from 'node:path'
 import {registerSecret} from '../../core/secrets.js'
 
 /**
- * Registry credentials, looked up per host the way docker/buildah/cosign do, in this order:
+ * Registry credentials, looked up per host the way docker/buildah/cosign do: a chain of sources asked in order, the
+ * first that has credentials for the host wins. The default chain (`DockerStyleCredentials`):
  * 1. `REGISTRY_AUTH_FILE` (containers auth.json, same format as docker's config.json);
  * 2. the docker config (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`): `credHelpers[host]`, then
  *    `auths[host]` (`auth` = base64 user:password, or `username`/`password`), then `credsStore`;
  * 3. `GITHUB_TOKEN` for ghcr.io (user `x-access-token`).
- * Every secret read is registered with the redactor at once.
+ * A new source is one class implementing `CredentialSource`, added to `defaultCredentialSources`. Every secret a
+ * source reads is registered with the redactor at once.
  */
 export interface RegistryCredential {
   username: string
@@ -19,9 +21,14 @@ export interface RegistryCredential {
   source: string
 }
 
-export interface CredentialLookup {
+/** One place credentials can come from. */
+export interface CredentialSource {
+  /** Credentials for `host` (the API host, e.g. `ghcr.io`, `registry-1.docker.io`, `127.0.0.1:5000`), if any. */
   get(host: string): Promise<RegistryCredential | undefined>
 }
+
+/** What the registry client asks: credentials for a host. */
+export type CredentialLookup = CredentialSource
 
 interface DockerConfigFile {
   auths?: Record<string, {auth?: string; username?: string; password?: string; identitytoken?: string}>
@@ -35,15 +42,11 @@ export interface CredentialSources {
   home?: string
 }
 
-export class DockerStyleCredentials implements CredentialLookup {
+/** Sources asked in order; the first answer wins, and each host is looked up once. */
+export class CredentialChain implements CredentialLookup {
   private readonly cache = new Map<string, Promise<RegistryCredential | undefined>>()
-  private readonly env: Record<string, string | undefined>
-  private readonly home: string
 
-  constructor(sources: CredentialSources = {}) {
-    this.env = sources.env ?? process.env
-    this.home = sources.home ?? homedir()
-  }
+  constructor(private readonly sources: readonly CredentialSource[]) {}
 
   get(host: string): Promise<RegistryCredential | undefined> {
     let found = this.cache.get(host)
@@ -55,20 +58,60 @@ export class DockerStyleCredentials implements CredentialLookup {
   }
 
   private async lookup(host: string): Promise<RegistryCredential | undefined> {
-    const authFile = this.env.REGISTRY_AUTH_FILE
-    if (authFile) {
-      const fromFile = await fromConfigFile(authFile, host, 'REGISTRY_AUTH_FILE')
-      if (fromFile) return fromFile
-    }
-    const dockerDir = this.env.DOCKER_CONFIG || path.join(this.home, '.docker')
-    const fromDocker = await fromConfigFile(path.join(dockerDir, 'config.json'), host, 'docker config')
-    if (fromDocker) return fromDocker
-    const token = this.env.GITHUB_TOKEN
-    if (token && (host === 'ghcr.io' || host.endsWith('.ghcr.io'))) {
-      registerSecret(token)
-      return {username: 'x-access-token', password: token, source: 'GITHUB_TOKEN'}
+    for (const source of this.sources) {
+      const credential = await source.get(host)
+      if (credential) return credential
     }
     return undefined
+  }
+}
+
+/** `REGISTRY_AUTH_FILE`: the containers auth.json (podman, buildah, skopeo). */
+export class AuthFileCredentials implements CredentialSource {
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  async get(host: string): Promise<RegistryCredential | undefined> {
+    const file = this.env.REGISTRY_AUTH_FILE
+    return file ? fromConfigFile(file, host, 'REGISTRY_AUTH_FILE') : undefined
+  }
+}
+
+/** The docker config: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+export class DockerConfigCredentials implements CredentialSource {
+  constructor(
+    private readonly env: Record<string, string | undefined>,
+    private readonly home: string,
+  ) {}
+
+  get(host: string): Promise<RegistryCredential | undefined> {
+    const dir = this.env.DOCKER_CONFIG || path.join(this.home, '.docker')
+    return fromConfigFile(path.join(dir, 'config.json'), host, 'docker config')
+  }
+}
+
+/** `GITHUB_TOKEN` for ghcr.io, as the user `x-access-token`. */
+export class GithubTokenCredentials implements CredentialSource {
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  async get(host: string): Promise<RegistryCredential | undefined> {
+    const token = this.env.GITHUB_TOKEN
+    if (!token || (host !== 'ghcr.io' && !host.endsWith('.ghcr.io'))) return undefined
+    registerSecret(token)
+    return {username: 'x-access-token', password: token, source: 'GITHUB_TOKEN'}
+  }
+}
+
+/** The default order: REGISTRY_AUTH_FILE, the docker config, GITHUB_TOKEN for ghcr.io. */
+export function defaultCredentialSources(sources: CredentialSources = {}): CredentialSource[] {
+  const env = sources.env ?? process.env
+  const home = sources.home ?? homedir()
+  return [new AuthFileCredentials(env), new DockerConfigCredentials(env, home), new GithubTokenCredentials(env)]
+}
+
+/** The chain docker, buildah and cosign would use (the registry client's default). */
+export class DockerStyleCredentials extends CredentialChain {
+  constructor(sources: CredentialSources = {}) {
+    super(defaultCredentialSources(sources))
   }
 }
 

@@ -1,11 +1,11 @@
 /** Registry hosts: which are reached over plain HTTP. Image references themselves: `src/images/reference.ts`. */
 /** Loopback registries are always reached over plain HTTP. */
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const bare = hostWithoutPort(host)
   return bare === 'localhost' || bare === '::1' || bare === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(bare)
 }
 
-export function hostWithoutPort(host: string): string {
+function hostWithoutPort(host: string): string {
   if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1)
   const colon = host.lastIndexOf(':')
   return colon > 0 && /^\d+$/.test(host.slice(colon + 1)) ? host.slice(0, colon) : host

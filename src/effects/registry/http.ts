@@ -17,6 +17,15 @@ export interface HttpExchange {
   body: Buffer
 }
 
+/** One HTTP exchange, redirects followed, bounded by `timeoutMs`: what the registry client sends through. */
+export type Transport = (
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  timeoutMs: number,
+) => Promise<HttpExchange>
+
 // One connection per request in flight (no pipelining), kept open between requests; idle sockets do not hold the process.
 const agentOptions = {keepAlive: true, scheduling: 'lifo' as const}
 const httpAgent = new HttpAgent(agentOptions)
@@ -24,10 +33,11 @@ const httpsAgent = new HttpsAgent(agentOptions)
 
 const MAX_REDIRECTS = 20
 
-export class HttpTimeoutError extends Error {
+class HttpTimeoutError extends Error {
   override name = 'TimeoutError'
 }
 
+/** The default `Transport`. */
 export async function httpExchange(
   method: string,
   url: string,

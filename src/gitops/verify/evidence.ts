@@ -1,6 +1,6 @@
 import type {RetryPolicy} from '../../core/retry.js'
 import {CosignSigner} from '../../effects/cosign.js'
-import {runTool} from '../../effects/builders/exec.js'
+import {runTool} from '../../effects/tools.js'
 import {isPlainHttp} from '../../effects/registry/hosts.js'
 import {parseImageReference, registryApiHost} from '../../images/reference.js'
 import type {EvidenceVerifier} from './verify.js'

@@ -67,7 +67,7 @@ export default class PrimitivePublishMerge extends AmeideCommand<PublishReport> 
     const env = process.env
     const [{mergePublishReports}, {writeGithubOutputs}, {formatPublishReport}] = await Promise.all([
       import('../../../publish/merge.js'),
-      import('../../../publish/github.js'),
+      import('../../../publish/actions-outputs.js'),
       import('../../../publish/format.js'),
     ])
 

@@ -1,7 +1,7 @@
-import {AmeideError, failureError, prerequisiteError, remoteError} from '../../core/errors.js'
-import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../../core/retry.js'
-import {redact} from '../../core/secrets.js'
-import type {CodeWithExit} from '../../core/error-codes.js'
+import {AmeideError, failureError, prerequisiteError, remoteError} from '../core/errors.js'
+import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../core/retry.js'
+import {redact} from '../core/secrets.js'
+import type {CodeWithExit} from '../core/error-codes.js'
 
 /**
  * Running the external supply-chain tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo) as
@@ -66,7 +66,7 @@ const TRANSIENT_PATTERNS = [
 ]
 
 /** True when a tool's output says the remote side failed in a way worth another attempt. */
-export function isTransientToolOutput(output: string): boolean {
+function isTransientToolOutput(output: string): boolean {
   return TRANSIENT_PATTERNS.some((pattern) => pattern.test(output))
 }
 
