@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest'
 
 import {goImports, goStrings} from '../../src/verify/imports/go.js'
 import {pythonImports} from '../../src/verify/imports/python.js'
-import {typescriptImports, typescriptStrings} from '../../src/verify/imports/typescript.js'
+import {typescriptStrings} from '../../src/verify/imports/typescript.js'
+import {typescriptImports} from '../../src/verify/imports/typescript-parser.js'
 
 const specs = (refs: {specifier: string}[]) => refs.map((r) => r.specifier)
 

@@ -173,11 +173,12 @@ export function tokenizeTypeScript(src: string): Token[] {
 }
 
 /**
- * The module specifiers of a TS/JS file: `import … from "x"`, `import "x"`, `import type`, `export … from "x"`,
- * `require("x")`, dynamic `import("x")` and `import x = require("x")`. Mentions in comments, strings or
- * template text are not imports.
+ * The module specifiers of a TS/JS file read from its tokens: `import … from "x"`, `import "x"`, `import type`,
+ * `export … from "x"`, `require("x")`, dynamic `import("x")` and `import x = require("x")`. Only the fallback for a
+ * file the parser rejects (`typescript-parser.ts`): without a grammar, a tokenizer cannot tell JSX text or every
+ * regular expression from code.
  */
-export function typescriptImports(src: string, tokens = tokenizeTypeScript(src)): ImportRef[] {
+export function typescriptImportsByTokens(src: string, tokens = tokenizeTypeScript(src)): ImportRef[] {
   const out: ImportRef[] = []
   const push = (t: Token) => out.push({specifier: t.value, line: t.line, column: t.column})
   const isStr = (t: Token | undefined) => t?.type === 'string'
