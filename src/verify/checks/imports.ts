@@ -99,7 +99,9 @@ export const importsCheck: Check = {
     const notes = [`${scanned} runtime source file(s) read`]
     if (parsed > 0) notes.push(`${parsed} TS/JS file(s) mentioning a forbidden path parsed`)
     if (unparsable.length > 0)
-      notes.push(`with syntax errors, read by the tokenizer: ${unparsable.slice(0, 5).join(', ')}${unparsable.length > 5 ? ', …' : ''}`)
+      notes.push(
+        `with syntax errors, read by the tokenizer: ${unparsable.slice(0, 5).join(', ')}${unparsable.length > 5 ? ', …' : ''}`,
+      )
     return {findings, note: notes.join('; ')}
   },
 }
