@@ -3,7 +3,9 @@ import {describe, expect, it} from 'vitest'
 import {goImports, goStrings} from '../../src/verify/imports/go.js'
 import {pythonImports} from '../../src/verify/imports/python.js'
 import {typescriptStrings} from '../../src/verify/imports/typescript.js'
-import {typescriptImports} from '../../src/verify/imports/typescript-parser.js'
+import {TS_NEEDLES} from '../../src/verify/checks/imports.js'
+import {decodeEscapes, mayImportAny} from '../../src/verify/imports/prefilter.js'
+import {readTypescriptImports, typescriptImports} from '../../src/verify/imports/typescript-parser.js'
 
 const specs = (refs: {specifier: string}[]) => refs.map((r) => r.specifier)
 
@@ -111,6 +113,110 @@ describe('TypeScript imports', () => {
     expect(refs[0]).toMatchObject({line: 3, column: 18})
     const strings = typescriptStrings('const a = `one\nimage: nginx:${tag}\nthree`')
     expect(strings[0]).toMatchObject({line: 1, value: 'one\nimage: nginx:\nthree'})
+  })
+})
+
+describe('TypeScript imports: every form, and text that only reads like code', () => {
+  const at = (refs: {specifier: string; line: number; column: number}[]) =>
+    refs.map((r) => `${r.specifier}@${r.line}:${r.column}`)
+
+  it('reads export * [as ns], type-only forms, declare module, import types and import-equals with exact positions', () => {
+    const src = [
+      "export * from 'star'",
+      "export * as ns from 'star-as'",
+      "export type * from 'type-star'",
+      "import {type U} from 'type-named'",
+      'type X = import("type-position").X',
+      "let y: typeof import('type-query')",
+      "declare module 'ambient' {}",
+      "export import eq = require('export-equals')",
+      "const n = require(`no-substitution`), m = require(`with-${'x'}`)",
+      "import json from './data.json' with {type: 'json'}",
+      'const d = import("dynamic", {with: {type: "json"}})',
+    ].join('\n')
+    expect(at(typescriptImports(src, 'x.ts'))).toEqual([
+      'star@1:16',
+      'star-as@2:22',
+      'type-star@3:21',
+      'type-named@4:23',
+      'type-position@5:18',
+      'type-query@6:23',
+      'ambient@7:17',
+      'export-equals@8:29',
+      'no-substitution@9:20',
+      './data.json@10:19',
+      'dynamic@11:19',
+    ])
+  })
+
+  it('never reads JSX text, JSX attributes, template text or regular expressions as code (.tsx, .jsx, .js)', () => {
+    const jsx = [
+      'export function Page() {',
+      '  return (',
+      '    <main title="import x from \'@buf/attribute\'">',
+      '      <h1>import Order from "@buf/h1"</h1>',
+      "      <p>require('@buf/p') then export * from '@buf/p2'</p>",
+      '      <>// import x from "@buf/fragment"</>',
+      '      {/* import "@buf/jsx-comment" */}',
+      '      {cond ? <b>import("@buf/ternary")</b> : null}',
+      '    </main>',
+      '  )',
+      '}',
+      "const later = require('after-jsx')",
+      'const re = /<h1>import x from "@buf\\/regex"<\\/h1>/',
+      "const t = `<p>import x from '@buf/template'</p> ${require('in-substitution')}`",
+    ].join('\n')
+    for (const name of ['page.tsx', 'page.jsx', 'page.js', 'page.mjs', 'page.cjs']) {
+      expect(at(typescriptImports(jsx, name)), name).toEqual(['after-jsx@12:24', 'in-substitution@14:60'])
+    }
+    // In .ts, `<T>x` is a type assertion and generic arrows are code, not JSX.
+    const ts = "const a = <string>(<unknown>x)\nconst f = <T,>(v: T) => v\nimport('after-assertions')"
+    expect(at(typescriptImports(ts, 'x.mts'))).toEqual(['after-assertions@3:9'])
+    expect(at(typescriptImports("const f = <T,>(v: T) => <p>import('@buf/x')</p>\nimport('y')", 'x.tsx'))).toEqual([
+      'y@2:9',
+    ])
+  })
+
+  it('falls back to the tokenizer for a file the parser rejects, and says so', () => {
+    const read = readTypescriptImports("import {a} from 'still-found'\nconst = ;\n", 'broken.ts')
+    expect(read.parsed).toBe(false)
+    expect(at(read.imports)).toEqual(['still-found@1:18'])
+    // An error of the grammar's rules, not of syntax, leaves a whole tree: still parsed.
+    expect(readTypescriptImports("import type T, {type U} from 'soft-error'", 'x.ts')).toMatchObject({
+      parsed: true,
+      imports: [{specifier: 'soft-error', line: 1, column: 31}],
+    })
+    expect(readTypescriptImports("with (o) { x = 010 }\nrequire('sloppy-script')", 'old.js')).toMatchObject({
+      parsed: true,
+      imports: [{specifier: 'sloppy-script', line: 2, column: 10}],
+    })
+  })
+})
+
+describe('TS/JS prefilter', () => {
+  const may = (src: string) => mayImportAny(src, TS_NEEDLES)
+
+  it('skips files whose forbidden paths are only in line comments, and keeps every other place they can be code', () => {
+    expect(may("import x from 'react'\n// import '@ameide/core-proto' is forbidden\n  // and @buf/x too")).toBe(false)
+    expect(may("export * from '@ameideio/ameide-sdk-ts/proto.js'\nconst r = /^\\d+\\.\\d+$/")).toBe(false)
+    expect(may("import x from '@buf/x'")).toBe(true)
+    expect(may("const s = 'a' // '@buf/x' after code")).toBe(true)
+    expect(may("/* a block comment\n// ends here */ require('@buf/x')")).toBe(true)
+    expect(may("const t = `template\n// text ends here`; require('@buf/x')")).toBe(true)
+    expect(may("const t = `template\n// ${require('@buf/x')}`")).toBe(true)
+    expect(may("const j = <p>\n// JSX text</p>; require('@buf/x')")).toBe(true)
+    expect(may("const j = <p>\n// JSX text {require('@buf/x')}</p>")).toBe(true)
+    expect(may("// a comment\u2028require('@buf/x')")).toBe(true)
+    expect(may("import x from '../../primitives/domain/orders/x.js'")).toBe(true)
+  })
+
+  it('keeps files where an escape can spell a forbidden path inside a string', () => {
+    for (const spelled of ['\\u0040buf/x', '\\u{40}buf/x', '\\x40buf/x', '\\100buf/x', '\\@buf\\/x', '@bu\\\nf/x']) {
+      const src = `require('${spelled}')`
+      expect(decodeEscapes(src), spelled).toBe("require('@buf/x')")
+      expect(may(src), spelled).toBe(true)
+    }
+    expect(may("require('\\n\\t@bu' + 'f/x')")).toBe(false) // two strings: no literal holds the path
   })
 })
 

@@ -33,7 +33,12 @@ const FORBIDDEN: Rule[] = [
   {
     rule: 'sdk-internal',
     test: (s) => /(^|[/.])_proto([/.]|$)/.test(s) || /ameide[-_]sdk[-_](go|ts|python)\/(internal|src)\//.test(s),
-    needles: ['_proto', ...['go', 'ts', 'python'].flatMap((l) => [`sdk-${l}/`, `sdk_${l}/`])],
+    needles: [
+      '_proto',
+      ...['-', '_'].flatMap((sep) =>
+        ['go', 'ts', 'python'].flatMap((l) => [`sdk${sep}${l}/internal/`, `sdk${sep}${l}/src/`]),
+      ),
+    ],
     message: (s) => `Import of ${JSON.stringify(s)}: a deep import of the SDK's internal generated code.`,
     hint: "Import the SDK's public surface (e.g. @ameideio/ameide-sdk-ts/proto.js, ameide-sdk-go/proto/..., ameide_sdk), never its generated internals.",
   },
@@ -97,7 +102,7 @@ export const importsCheck: Check = {
       }
     }
     const notes = [`${scanned} runtime source file(s) read`]
-    if (parsed > 0) notes.push(`${parsed} TS/JS file(s) mentioning a forbidden path parsed`)
+    if (parsed > 0) notes.push(`${parsed} TS/JS file(s) naming a forbidden path parsed`)
     if (unparsable.length > 0)
       notes.push(
         `with syntax errors, read by the tokenizer: ${unparsable.slice(0, 5).join(', ')}${unparsable.length > 5 ? ', …' : ''}`,

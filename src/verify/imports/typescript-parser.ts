@@ -33,9 +33,13 @@ export function readTypescriptImports(text: string, filename: string): Typescrip
     const script = parseSync(filename, text, {lang, sourceType: 'commonjs', preserveParens: true})
     if (script.errors.length === 0) result = script
   }
-  if (result.errors.length > 0) return {imports: typescriptImportsByTokens(text), parsed: false}
+  const program = result.program as unknown as Node & {body: unknown[]}
+  // A syntax error leaves an empty program; an error the grammar only forbids (`import type A, {B}`, a duplicate
+  // modifier) leaves the whole tree, which is read as usual.
+  if (result.errors.length > 0 && program.body.length === 0 && /\S/.test(text))
+    return {imports: typescriptImportsByTokens(text), parsed: false}
   const literals: Node[] = []
-  collect(result.program as unknown as Node, literals)
+  collect(program, literals)
   const lines = lineStarts(text)
   const imports = literals
     .sort((a, b) => a.start - b.start)
