@@ -3,6 +3,7 @@ import {isTestSupportFile, sourceLanguage} from '../classify.js'
 import {goImports} from '../imports/go.js'
 import {mayImportAny} from '../imports/prefilter.js'
 import {pythonImports} from '../imports/python.js'
+import {typescriptImportsByTokens} from '../imports/typescript.js'
 import type {ImportRef} from '../imports/types.js'
 import type {Check, Finding, PrimitiveContext} from '../types.js'
 
@@ -76,7 +77,9 @@ export const importsCheck: Check = {
     let scanned = 0
     let parsed = 0
     const unparsable: string[] = []
-    let parser: typeof import('../imports/typescript-parser.js') | undefined
+    // The parser is loaded only when some file needs it; null: it could not be loaded on this platform.
+    let parser: typeof import('../imports/typescript-parser.js') | null | undefined
+    let loadError = ''
     for (const file of ctx.files) {
       const language = sourceLanguage(file.rel)
       if (!language || file.text === null || isTestSupportFile(file.rel)) continue
@@ -88,9 +91,17 @@ export const importsCheck: Check = {
       else if (language === 'python') refs = text.includes('import') ? pythonImports(text) : []
       else if (!mayImportAny(text, TS_NEEDLES)) refs = []
       else {
-        // The parser is loaded only when some file needs it.
-        parser ??= await import('../imports/typescript-parser.js')
-        const read = parser.readTypescriptImports(text, file.rel)
+        if (parser === undefined) {
+          try {
+            parser = await import('../imports/typescript-parser.js')
+          } catch (error) {
+            parser = null
+            loadError = error instanceof Error ? error.message.split('\n')[0] : String(error)
+          }
+        }
+        const read = parser
+          ? parser.readTypescriptImports(text, file.rel)
+          : {imports: typescriptImportsByTokens(text), parsed: false}
         parsed++
         if (!read.parsed) unparsable.push(file.rel)
         refs = read.imports
@@ -103,7 +114,11 @@ export const importsCheck: Check = {
     }
     const notes = [`${scanned} runtime source file(s) read`]
     if (parsed > 0) notes.push(`${parsed} TS/JS file(s) naming a forbidden path parsed`)
-    if (unparsable.length > 0)
+    if (parser === null)
+      notes.push(
+        `the TS/JS parser (oxc-parser) did not load (${loadError}): read by the tokenizer, which can take JSX text for code`,
+      )
+    else if (unparsable.length > 0)
       notes.push(
         `with syntax errors, read by the tokenizer: ${unparsable.slice(0, 5).join(', ')}${unparsable.length > 5 ? ', …' : ''}`,
       )
