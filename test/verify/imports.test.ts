@@ -177,19 +177,17 @@ describe('TypeScript imports: every form, and text that only reads like code', (
     ])
   })
 
-  it('falls back to the tokenizer for a file the parser rejects, and says so', () => {
-    const read = readTypescriptImports("import {a} from 'still-found'\nconst = ;\n", 'broken.ts')
-    expect(read.parsed).toBe(false)
-    expect(at(read.imports)).toEqual(['still-found@1:18'])
-    // An error of the grammar's rules, not of syntax, leaves a whole tree: still parsed.
-    expect(readTypescriptImports("import type T, {type U} from 'soft-error'", 'x.ts')).toMatchObject({
-      parsed: true,
-      imports: [{specifier: 'soft-error', line: 1, column: 31}],
-    })
-    expect(readTypescriptImports("with (o) { x = 010 }\nrequire('sloppy-script')", 'old.js')).toMatchObject({
-      parsed: true,
-      imports: [{specifier: 'sloppy-script', line: 2, column: 10}],
-    })
+  it('reads a file with syntax errors from the recovered tree, and counts the errors', () => {
+    const read = readTypescriptImports(
+      "import {a} from 'still-found'\nconst = ;\nexport * from 'after-error'\n",
+      'broken.ts',
+    )
+    expect(read.syntaxErrors).toBeGreaterThan(0)
+    expect(at(read.imports)).toEqual(['still-found@1:18', 'after-error@3:16'])
+    // Sloppy-mode scripts (`with`, octal literals) are read too.
+    expect(readTypescriptImports("with (o) { x = 010 }\nrequire('sloppy-script')", 'old.js').imports).toEqual([
+      {specifier: 'sloppy-script', line: 2, column: 10},
+    ])
   })
 })
 

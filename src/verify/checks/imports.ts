@@ -3,7 +3,6 @@ import {isTestSupportFile, sourceLanguage} from '../classify.js'
 import {goImports} from '../imports/go.js'
 import {mayImportAny} from '../imports/prefilter.js'
 import {pythonImports} from '../imports/python.js'
-import {typescriptImportsByTokens} from '../imports/typescript.js'
 import type {ImportRef} from '../imports/types.js'
 import type {Check, Finding, PrimitiveContext} from '../types.js'
 
@@ -76,10 +75,9 @@ export const importsCheck: Check = {
     const findings: Finding[] = []
     let scanned = 0
     let parsed = 0
-    const unparsable: string[] = []
-    // The parser is loaded only when some file needs it; null: it could not be loaded on this platform.
-    let parser: typeof import('../imports/typescript-parser.js') | null | undefined
-    let loadError = ''
+    const withErrors: string[] = []
+    // The parser (the TypeScript compiler) is loaded only when some file needs it.
+    let parser: typeof import('../imports/typescript-parser.js') | undefined
     for (const file of ctx.files) {
       const language = sourceLanguage(file.rel)
       if (!language || file.text === null || isTestSupportFile(file.rel)) continue
@@ -91,19 +89,10 @@ export const importsCheck: Check = {
       else if (language === 'python') refs = text.includes('import') ? pythonImports(text) : []
       else if (!mayImportAny(text, TS_NEEDLES)) refs = []
       else {
-        if (parser === undefined) {
-          try {
-            parser = await import('../imports/typescript-parser.js')
-          } catch (error) {
-            parser = null
-            loadError = error instanceof Error ? error.message.split('\n')[0] : String(error)
-          }
-        }
-        const read = parser
-          ? parser.readTypescriptImports(text, file.rel)
-          : {imports: typescriptImportsByTokens(text), parsed: false}
+        parser ??= await import('../imports/typescript-parser.js')
+        const read = parser.readTypescriptImports(text, file.rel)
         parsed++
-        if (!read.parsed) unparsable.push(file.rel)
+        if (read.syntaxErrors > 0) withErrors.push(file.rel)
         refs = read.imports
       }
       for (const ref of refs) {
@@ -114,13 +103,9 @@ export const importsCheck: Check = {
     }
     const notes = [`${scanned} runtime source file(s) read`]
     if (parsed > 0) notes.push(`${parsed} TS/JS file(s) naming a forbidden path parsed`)
-    if (parser === null)
+    if (withErrors.length > 0)
       notes.push(
-        `the TS/JS parser (oxc-parser) did not load (${loadError}): read by the tokenizer, which can take JSX text for code`,
-      )
-    else if (unparsable.length > 0)
-      notes.push(
-        `with syntax errors, read by the tokenizer: ${unparsable.slice(0, 5).join(', ')}${unparsable.length > 5 ? ', …' : ''}`,
+        `with syntax errors (read from the parser's recovered tree): ${withErrors.slice(0, 5).join(', ')}${withErrors.length > 5 ? ', …' : ''}`,
       )
     return {findings, note: notes.join('; ')}
   },
