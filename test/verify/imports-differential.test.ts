@@ -19,7 +19,7 @@ import {oracleImports, type OracleResult} from './oxc-oracle.js'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const EXTENSIONS = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/
-const MAX_BYTES = 30_000
+const MAX_BYTES = 15_000
 const SAMPLE = 1000
 
 /** Every TS/JS file under node_modules up to MAX_BYTES, sorted, then SAMPLE of them evenly spread (deterministic). */
