@@ -1,9 +1,10 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {goImports, goStrings} from '../../src/verify/imports/go.js'
 import {pythonImports} from '../../src/verify/imports/python.js'
 import {typescriptStrings} from '../../src/verify/imports/typescript.js'
-import {TS_NEEDLES} from '../../src/verify/checks/imports.js'
+import {TS_NEEDLES, TS_RULE_TESTS} from '../../src/verify/checks/imports.js'
 import {decodeEscapes, mayImportAny} from '../../src/verify/imports/prefilter.js'
 import {readTypescriptImports, typescriptImports} from '../../src/verify/imports/typescript-parser.js'
 
@@ -215,6 +216,42 @@ describe('TS/JS prefilter', () => {
       expect(may(src), spelled).toBe(true)
     }
     expect(may("require('\\n\\t@bu' + 'f/x')")).toBe(false) // two strings: no literal holds the path
+  })
+
+  it('never skips a valid file in which the compiler finds a forbidden import (random files of tricky fragments)', () => {
+    // Statements that put forbidden paths in text spanning lines (comments, templates, JSX), some of them ending that
+    // text on a `//` line and following it with real code, plus real imports, some spelled with escapes.
+    const fragments = [
+      "// import x from '@buf/dead-line-comment'",
+      "  // require('@ameide/core-proto')",
+      "/* a block\n// import '@buf/dead-block' */",
+      "/* a block\n// ends */ require('@buf/live-after-block')",
+      "const t1 = `text\n// import '@buf/dead-template'`",
+      "const t2 = `text\n// ends` + require('@buf/live-after-template')",
+      "const t3 = `text\n// ${require('@buf/live-in-substitution')}`",
+      "const j1 = <p>\n// import '@buf/dead-jsx'</p>",
+      "const j2 = <p>\n// {require('@buf/live-in-jsx')}</p>",
+      "const j3 = <p>\n// ends</p>; require('@buf/live-after-jsx')",
+      "const j4 = <a b='\n// x'>{require('@buf/live-attribute-then-child')}</a>",
+      "import '@buf/live-import'",
+      "export * as ns from '../../primitives/domain/orders/x.js'",
+      "const e1 = require('\\u0040buf/live-escaped')",
+      "const e2 = require('\\@buf\\/live-escaped-2')",
+      "const e3 = import('@bu\\\nf/live-continued')",
+      'const r = /\\d+\\/\\/@buf\\//',
+      "const plain = 'nothing to see'",
+      "const s = '// @buf/dead-in-string-is-still-kept'",
+    ]
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), {maxLength: 8}), (picked) => {
+        const text = picked.join('\n')
+        const read = readTypescriptImports(text, 'random.tsx')
+        fc.pre(read.syntaxErrors === 0)
+        const forbidden = read.imports.some((r) => TS_RULE_TESTS.some((t) => t(r.specifier)))
+        if (forbidden) expect(may(text), text).toBe(true)
+      }),
+      {numRuns: 400, seed: 13},
+    )
   })
 })
 
