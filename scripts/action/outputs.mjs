@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Step outputs (name=value lines, or name<<EOF blocks) from an ameide --json result: report, exit-code, summary,
-// and for publish images / failed / one ref-<component> per image.
+// sarif (the verifies with --sarif), and for publish images / failed / one ref-<component> per image.
 import {randomUUID} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 
@@ -15,6 +15,7 @@ const out = {report: file, 'exit-code': exitCode}
 if (typeof doc.summary === 'string') out.summary = doc.summary
 else if (typeof doc.status === 'string') out.summary = doc.status
 else if (doc.error) out.summary = 'error'
+if (typeof doc.sarif === 'string') out.sarif = doc.sarif
 if (Array.isArray(doc.images)) {
   out.images = JSON.stringify(doc.images.filter((i) => i.ref).map((i) => ({component: i.component, ref: i.ref})))
   out.failed = String(Array.isArray(doc.failures) && doc.failures.length > 0)

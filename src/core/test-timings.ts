@@ -1,3 +1,5 @@
+import type {RetryPolicy} from './retry.js'
+
 /**
  * The one environment knob for subprocess tests: `AMEIDE_TEST_TIMINGS`, a JSON object of delays the commands pass
  * into their cores as injected options — `retryAttempts` and `retryDelayMs` (publish's retry policy), `slowWriteMs`
@@ -25,4 +27,15 @@ export function testTimings(env: NodeJS.ProcessEnv = process.env): TestTimings {
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) out[key] = value
   }
   return out
+}
+
+/** The retry policy with the test knob's attempts and delays applied (publish, publish merge). */
+export function retryPolicyWithTimings(base: RetryPolicy, timings: TestTimings): RetryPolicy {
+  return {
+    ...base,
+    ...(timings.retryAttempts ? {attempts: timings.retryAttempts} : {}),
+    ...(timings.retryDelayMs !== undefined
+      ? {baseDelayMs: timings.retryDelayMs, maxDelayMs: Math.max(timings.retryDelayMs * 8, 1)}
+      : {}),
+  }
 }

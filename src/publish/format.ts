@@ -18,6 +18,15 @@ export function formatPublishReport(report: PublishReport, style: Style): string
     ),
     '',
   )
+  if (report.shard) {
+    lines.splice(
+      -1,
+      0,
+      style.dim(
+        `shard ${report.shard.id} of plan ${report.shard.plan.slice(0, 19)}…: ${report.shard.components.length} component(s); \`publish merge\` combines the shards`,
+      ),
+    )
+  }
   const verb = (action: string) =>
     report.dryRun ? ({built: 'build', retagged: 'retag', existing: 'existing'}[action] ?? action) : action
   for (const image of report.images) {
@@ -41,5 +50,15 @@ export function formatPublishReport(report: PublishReport, style: Style): string
       (report.dryRun ? ' (planned)' : '') +
       style.dim(` in ${(report.durationMs / 1000).toFixed(1)} s`),
   )
+  if (report.matrix) {
+    lines.push('', `matrix: ${report.matrix.include.length} shard(s) (--shard I/N, then \`publish merge\`)`)
+    for (const entry of report.matrix.include) {
+      const rest = entry.components.length - entry.builds.length
+      lines.push(
+        `  ${entry.shard.padEnd(7)} ${entry.builds.length > 0 ? `build ${entry.builds.join(', ')}` : 'no build'}` +
+          style.dim(rest > 0 ? ` (+${rest} re-tag or reuse)` : ''),
+      )
+    }
+  }
   return lines.join('\n')
 }

@@ -3,8 +3,9 @@ import {appendOutputs, appendStepSummary, cell, inActions} from '../effects/acti
 import type {PublishReport} from './report.js'
 
 /**
- * Under GitHub Actions: `$GITHUB_OUTPUT` gets `images` (the images array as JSON, one line) and one output per
- * component (`<kind>-<name>` = its ref); `$GITHUB_STEP_SUMMARY` gets a markdown table. Outside Actions nothing.
+ * Under GitHub Actions: `$GITHUB_OUTPUT` gets `images` (the images array as JSON, one line), one output per
+ * component (`<kind>-<name>` = its ref), `failed`, and for a dry run `matrix`; `$GITHUB_STEP_SUMMARY` gets a
+ * markdown table. Outside Actions nothing.
  */
 export async function writeGithubOutputs(
   report: PublishReport,
@@ -15,6 +16,8 @@ export async function writeGithubOutputs(
     {name: 'images', value: JSON.stringify(report.images), block: true},
     ...report.images.filter((i) => i.ref).map((i) => ({name: i.component, value: i.ref!})),
     {name: 'failed', value: String(report.failures.length > 0)},
+    // The dry run's shard matrix, one line: `strategy.matrix: ${{ fromJSON(needs.<job>.outputs.matrix) }}`.
+    ...(report.matrix ? [{name: 'matrix', value: JSON.stringify(report.matrix)}] : []),
   ])
   await appendStepSummary(env, summaryMarkdown(report))
   return true
@@ -22,7 +25,7 @@ export async function writeGithubOutputs(
 
 export function summaryMarkdown(report: PublishReport): string {
   const lines = [
-    `### ameide primitive publish${report.dryRun ? ' (dry run)' : ''}: \`${report.sha.slice(0, 12)}\``,
+    `### ameide primitive publish${report.shard ? ` (shard ${report.shard.id})` : ''}${report.dryRun ? ' (dry run)' : ''}: \`${report.sha.slice(0, 12)}\``,
     '',
     `Base: ${report.base ? `\`${report.base.slice(0, 12)}\` (${report.baseDescription})` : report.baseDescription}. Registry: \`${report.registry}\`.`,
     '',

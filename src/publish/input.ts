@@ -2,6 +2,7 @@ import {usageError} from '../core/errors.js'
 import {tryParseImageReference} from '../images/reference.js'
 import {parseShaFlag} from '../changes/detect.js'
 import {parseComponentSelectors} from './components.js'
+import {parseMaxShards, parseShard, type ShardSpec} from './shards.js'
 
 /** The user's publish input, validated before anything else happens (bad input is exit 2 everywhere). */
 export interface PublishInput {
@@ -10,6 +11,10 @@ export interface PublishInput {
   platforms: string[]
   buildArgs: Record<string, string>
   registry: string | undefined
+  /** `--shard I/N` */
+  shard?: ShardSpec
+  /** `--max-shards N` (default 1) */
+  maxShards: number
 }
 
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/
@@ -22,6 +27,9 @@ export function parsePublishInput(flags: {
   registry?: string
   key?: string
   keyless: boolean
+  shard?: string
+  'max-shards'?: number
+  'update-main'?: boolean
 }): PublishInput {
   const sha = parseShaFlag(flags.sha)
   const selectors = parseComponentSelectors(flags.component ?? [])
@@ -45,7 +53,15 @@ export function parsePublishInput(flags: {
   }
   const buildArgs = parseBuildArgs(flags['build-arg'] ?? [])
   if (flags.key && flags.keyless) throw usageError('INVALID_USAGE', '--key and --keyless exclude each other.')
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard)
+  if (shard && flags['update-main']) {
+    throw usageError('UPDATE_MAIN_IN_SHARD', '--update-main with --shard: a shard never moves :main.', [
+      'Publish every shard without --update-main, then `ameide primitive publish merge REPORT... --update-main` moves :main once, after all shards succeeded.',
+    ])
+  }
   return {
+    ...(shard ? {shard} : {}),
+    maxShards: parseMaxShards(flags['max-shards']),
     sha,
     selectors,
     platforms,

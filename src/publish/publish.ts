@@ -13,6 +13,7 @@ import {detectChanges, resolvePublishedCommit} from '../changes/detect.js'
 import {discoverComponents, selectComponents, type Component} from './components.js'
 import {mapConcurrent, registryConcurrency, Semaphore} from '../core/concurrency.js'
 import {planPublish, type PlannedImage} from './plan.js'
+import {publishMatrix, selectShard, type ShardSpec} from './shards.js'
 import {buildProvenancePredicate} from './provenance.js'
 import {
   pinnedRef,
@@ -24,6 +25,7 @@ import {
   type SignatureRecord,
 } from './report.js'
 import {retagManifest} from './retag.js'
+import {moveMain} from './main-tag.js'
 
 /**
  * `ameide primitive publish`, the core: resolve the commit and the change set, plan against the registry (reads
@@ -53,6 +55,10 @@ export interface PublishOptions {
   sbomChoice: string
   env: Record<string, string | undefined>
   ameideVersion?: string
+  /** `--shard I/N`: publish only the components this shard owns (src/publish/shards.ts). */
+  shard?: ShardSpec
+  /** `--max-shards N`: the dry run's matrix spreads the builds over at most N shards (default 1). */
+  maxShards?: number
 }
 
 export interface SigningSetup {
@@ -90,7 +96,11 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     all: options.all,
   })
   const all = await discoverComponents(options.repoRoot, options.registry)
-  const components = selectComponents(all, options.components as {kind: never; name: string}[])
+  const selected = selectComponents(all, options.components as {kind: never; name: string}[])
+  // --shard: only the components this shard owns (from sha, base, change set and component list; src/publish/shards.ts).
+  const {registry, sharedInputs} = options
+  const shardContext = {sha, base: changes.base, registry, components: selected, changes, sharedInputs}
+  const {components, shard} = selectShard(shardContext, options.shard)
 
   // Signing and SBOM preflight before any registry call: a missing tool or OIDC permission fails fast.
   let sbom: SbomGenerator | null = null
@@ -143,10 +153,12 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     images: [],
     failures,
     durationMs: 0,
+    ...(shard ? {shard} : {}),
   }
 
   if (options.dryRun) {
     report.images = plan.images.map((p) => dryRunRecord(p, sha, report))
+    if (!shard) report.matrix = publishMatrix(shardContext, toBuild.length, options.maxShards ?? 1, options.all)
     report.durationMs = now() - started
     return report
   }
@@ -184,7 +196,10 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     if (options.updateMain) {
       const byId = new Map(plan.images.map((p) => [p.component.id, p]))
       const moves = await mapConcurrent(report.images, registryConcurrency(options.jobs), async (image) =>
-        moveMain(client, image, byId.get(image.component)!, context.manifests),
+        moveMain(client, image, {
+          previous: byId.get(image.component)!.mainDigest,
+          manifest: context.manifests.get(image.component),
+        }),
       )
       moves.forEach((move, i) => {
         if (!move.ok) {
@@ -410,28 +425,6 @@ export async function platformsOf(client: RegistryClient, repository: string, ma
   }
   const platform = format(config)
   return platform ? [platform] : []
-}
-
-async function moveMain(
-  client: RegistryClient,
-  image: ImageRecord,
-  planned: PlannedImage,
-  manifests: Map<string, Manifest> | undefined,
-): Promise<void> {
-  const previous =
-    planned.mainDigest !== undefined
-      ? planned.mainDigest
-      : ((await client.headManifest(image.repository, 'main'))?.digest ?? null)
-  if (previous === image.digest) {
-    image.main = {action: 'unchanged', previousDigest: previous}
-    return
-  }
-  const manifest = manifests?.get(image.component) ?? (await client.getManifest(image.repository, image.digest!))
-  if (!manifest || manifest.digest !== image.digest)
-    throw new Error(`${image.repository}@${image.digest} could not be read back`)
-  // :main moves only to the digest this run just reported, byte for byte.
-  await retagManifest(client, image.repository, manifest, 'main')
-  image.main = {action: 'moved', previousDigest: previous}
 }
 
 function dryRunRecord(planned: PlannedImage, sha: string, report: PublishReport): ImageRecord {

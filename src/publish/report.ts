@@ -1,5 +1,6 @@
 import type {Kind} from '../primitives/kinds.js'
 import type {AttestationType} from '../effects/signing.js'
+import type {PublishMatrix, ShardRecord} from './shards.js'
 
 /** The `--json` document of `ameide primitive publish` (schemas/publish.schema.json). */
 export const REPORT_SCHEMA_VERSION = 1
@@ -84,6 +85,10 @@ export interface PublishReport {
   images: ImageRecord[]
   failures: FailureRecord[]
   durationMs: number
+  /** `--shard I/N`: which shard of which plan this report covers (`publish merge` combines them). */
+  shard?: ShardRecord
+  /** Dry run without --shard: the shards for `strategy.matrix` (src/publish/shards.ts). */
+  matrix?: PublishMatrix
 }
 
 /** The `ref` GitOps consumes: tag for humans, digest for the pull. */

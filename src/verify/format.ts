@@ -3,7 +3,16 @@ import type {CheckResult, VerifyResult} from './types.js'
 
 const MARK: Record<CheckResult['status'], string> = {pass: '✓', warn: '!', fail: '✗', skip: '–'}
 
-/** Human output: per primitive one line per check (✓ ! ✗ –) with its findings under it, then a summary line. */
+/** `, shared proto module failing` / `passing`, when one was checked. */
+const sharedCount = (result: VerifyResult) =>
+  result.shared.length === 0
+    ? ''
+    : `, shared proto module ${result.shared.some((s) => s.summary === 'fail') ? 'failing' : 'passing'}`
+
+/**
+ * Human output: per primitive, then per shared module (under --all), one line per check (✓ ! ✗ –) with its findings
+ * under it, then a summary line.
+ */
 export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerCheck = 50): string {
   const lines: string[] = []
   const color = (status: CheckResult['status'], s: string) =>
@@ -14,9 +23,13 @@ export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerC
         : status === 'warn'
           ? style.yellow(s)
           : style.dim(s)
-  for (const p of result.primitives) {
+  const targets = [
+    ...result.primitives.map((p) => ({...p, title: `${p.kind}/${p.name}`})),
+    ...result.shared.map((s) => ({...s, title: 'shared proto module'})),
+  ]
+  for (const p of targets) {
     lines.push(
-      `${style.bold(`${p.kind}/${p.name}`)} ${style.dim(p.path)}  ${p.summary === 'pass' ? style.green('pass') : style.red('FAIL')}`,
+      `${style.bold(p.title)} ${style.dim(p.path)}  ${p.summary === 'pass' ? style.green('pass') : style.red('FAIL')}`,
     )
     for (const c of p.checks) {
       const counts = c.findings.length > 0 ? ` (${c.findings.length} finding${c.findings.length === 1 ? '' : 's'})` : ''
@@ -37,12 +50,12 @@ export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerC
     lines.push('')
   }
   const failed = result.primitives.filter((p) => p.summary === 'fail').length
-  const all = result.primitives.flatMap((p) => p.checks)
+  const all = targets.flatMap((p) => p.checks)
   const errors = all.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'error').length, 0)
   const warnings = all.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'warning').length, 0)
   const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')
   lines.push(
-    `${verdict}: ${result.primitives.length} primitive(s), ${failed} failing; ${errors} error(s), ${warnings} warning(s).`,
+    `${verdict}: ${result.primitives.length} primitive(s), ${failed} failing${sharedCount(result)}; ${errors} error(s), ${warnings} warning(s).`,
   )
   if (result.nextSteps.length > 0) {
     lines.push('', style.bold('Next steps:'))

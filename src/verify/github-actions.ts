@@ -1,10 +1,10 @@
 import {annotation, appendStepSummary, cell, inActions} from '../effects/actions.js'
-import type {VerifyResult} from './types.js'
+import {type VerifyResult, verifiedTargets} from './types.js'
 
 /** `::error file=…,line=…,col=…,title=…::message` (or `::warning`) for every finding. */
 export function annotations(result: VerifyResult): string[] {
   const out: string[] = []
-  for (const p of result.primitives) {
+  for (const p of verifiedTargets(result)) {
     for (const c of p.checks) {
       for (const f of c.findings) out.push(annotation(f, `ameide verify ${c.id}: ${f.rule}`))
     }
@@ -12,15 +12,15 @@ export function annotations(result: VerifyResult): string[] {
   return out
 }
 
-/** Markdown for $GITHUB_STEP_SUMMARY: one row per primitive and check, then the findings. */
+/** Markdown for $GITHUB_STEP_SUMMARY: one row per primitive (then shared module) and check, then the findings. */
 export function stepSummary(result: VerifyResult): string {
   const icon = {pass: '✅ pass', warn: '⚠️ warn', fail: '❌ fail', skip: '➖ skip'}
   const lines = [`### ameide primitive verify: ${result.summary === 'pass' ? '✅ pass' : '❌ fail'}`, '']
-  lines.push('| Primitive | Check | Status | Findings |', '|---|---|---|---|')
-  for (const p of result.primitives) {
+  lines.push('| Primitive or module | Check | Status | Findings |', '|---|---|---|---|')
+  for (const p of verifiedTargets(result)) {
     for (const c of p.checks) lines.push(`| \`${p.path}\` | ${c.id} | ${icon[c.status]} | ${c.findings.length} |`)
   }
-  const findings = result.primitives.flatMap((p) => p.checks.flatMap((c) => c.findings.map((f) => ({c, f}))))
+  const findings = verifiedTargets(result).flatMap((p) => p.checks.flatMap((c) => c.findings.map((f) => ({c, f}))))
   if (findings.length > 0) {
     lines.push('', '| Severity | Location | Rule | Message |', '|---|---|---|---|')
     for (const {c, f} of findings.slice(0, 200)) {

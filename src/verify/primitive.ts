@@ -4,7 +4,16 @@ import {CANONICAL_LANGUAGE} from '../primitives/kinds.js'
 import {CHECKS} from './checks/index.js'
 import type {PrimitiveRef} from './discover.js'
 import {readPrimitiveFiles} from './files.js'
-import type {Check, CheckId, CheckResult, Finding, PrimitiveContext, PrimitiveResult, VerifyTools} from './types.js'
+import type {
+  Check,
+  CheckId,
+  CheckOutcome,
+  CheckResult,
+  Finding,
+  PrimitiveContext,
+  PrimitiveResult,
+  VerifyTools,
+} from './types.js'
 
 /** The checks with these ids, in the stable report order. */
 export function checksFor(ids: readonly CheckId[]): Check[] {
@@ -37,13 +46,17 @@ export async function verifyOne(
       results.push({id: check.id, status: 'skip', note: skip, findings: []})
       continue
     }
-    const outcome = await check.run(ctx)
-    const findings = [...outcome.findings].sort(byPosition)
-    const status = outcome.status ?? statusOf(findings)
-    results.push({id: check.id, status, ...(outcome.note ? {note: outcome.note} : {}), findings})
+    results.push(checkResult(check.id, await check.run(ctx)))
   }
   const summary = results.some((r) => r.status === 'fail') ? 'fail' : 'pass'
   return {kind: ref.kind, name: ref.name, path: ref.path, summary, checks: results}
+}
+
+/** A check's outcome as reported: findings sorted by position, status derived from them unless given. */
+export function checkResult(id: CheckId, outcome: CheckOutcome): CheckResult {
+  const findings = [...outcome.findings].sort(byPosition)
+  const status = outcome.status ?? statusOf(findings)
+  return {id, status, ...(outcome.note ? {note: outcome.note} : {}), findings}
 }
 
 function statusOf(findings: Finding[]): CheckResult['status'] {

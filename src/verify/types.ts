@@ -48,11 +48,32 @@ export interface PrimitiveResult {
   checks: CheckResult[]
 }
 
+/**
+ * A repository folder that is not a primitive but is checked under `--all`: the shared proto module
+ * (`packages/ameide_core_proto`), with the buf checks only.
+ */
+export interface SharedResult {
+  /** Repo-relative folder. */
+  path: string
+  summary: 'pass' | 'fail'
+  checks: CheckResult[]
+}
+
 /** The `--json` result of `ameide primitive verify` (schemas/verify.schema.json). */
 export interface VerifyResult {
+  /** `fail` when any primitive or shared module fails. */
   summary: 'pass' | 'fail'
   primitives: PrimitiveResult[]
+  /** Checked shared modules: empty unless `--all` and the shared proto module exists (and a buf check is selected). */
+  shared: SharedResult[]
   nextSteps: string[]
+  /** Absolute path of the SARIF file written with --sarif. */
+  sarif?: string
+}
+
+/** Every checked folder of a result, primitives first, then shared modules: what reporters iterate. */
+export function verifiedTargets(result: VerifyResult): Array<{path: string; checks: CheckResult[]}> {
+  return [...result.primitives, ...result.shared]
 }
 
 /** A file of the primitive, read once and shared by every check. */

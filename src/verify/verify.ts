@@ -6,7 +6,16 @@ import {findExecutable, toolPath} from '../effects/buf.js'
 import {discoverPrimitives, type Selection} from './discover.js'
 import {mapConcurrent} from '../core/concurrency.js'
 import {checksFor, verifyOne} from './primitive.js'
-import {CHECK_IDS, type CheckId, type PrimitiveResult, type VerifyResult, type VerifyTools} from './types.js'
+import {verifyShared} from './shared.js'
+import {
+  CHECK_IDS,
+  type CheckId,
+  type PrimitiveResult,
+  type SharedResult,
+  type VerifyResult,
+  type VerifyTools,
+  verifiedTargets,
+} from './types.js'
 
 export interface VerifyInput {
   selection: Selection
@@ -97,7 +106,8 @@ function parseChecks(values: string[]): CheckId[] {
 
 /**
  * Finds the primitives, runs the checks on each and reports in a stable order. Reads only. Under --all
- * primitives are checked in input order, up to `concurrency` at once (they only overlap while codegen waits for buf).
+ * primitives are checked in input order, up to `concurrency` at once (they only overlap while codegen waits for buf),
+ * and the shared proto module (packages/ameide_core_proto), when present, gets the selected buf checks alongside.
  */
 export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyResult> {
   const repoRoot = await realpath(request.repoRoot)
@@ -114,22 +124,41 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   }
 
   const checks = checksFor(request.checks)
-  const settled = await mapConcurrent(refs, request.concurrency ?? 8, async (ref) => {
-    const result = await verifyOne(repoRoot, ref, tools, checks)
-    request.onPrimitiveDone?.(result)
-    return result
-  })
+  const [settled, sharedModule] = await Promise.all([
+    mapConcurrent(refs, request.concurrency ?? 8, async (ref) => {
+      const result = await verifyOne(repoRoot, ref, tools, checks)
+      request.onPrimitiveDone?.(result)
+      return result
+    }),
+    selection.mode === 'all' ? verifyShared(repoRoot, request.checks, tools) : null,
+  ])
   const primitives = settled.map((s) => {
     if (!s.ok) throw s.error
     return s.value
   })
-  const summary = primitives.some((p) => p.summary === 'fail') ? 'fail' : 'pass'
-  return {summary, primitives, nextSteps: nextSteps(primitives)}
+  const shared = sharedModule ? [sharedModule] : []
+  const summary = [...primitives, ...shared].some((p) => p.summary === 'fail') ? 'fail' : 'pass'
+  const sharedFixes = sharedSteps(shared, request.checks)
+  // Passing primitives' "then publish" advice would mislead while the shared module fails.
+  const primitivesPass = primitives.length > 0 && primitives.every((p) => p.summary === 'pass')
+  const steps = sharedFixes.length > 0 && primitivesPass ? sharedFixes : [...nextSteps(primitives), ...sharedFixes]
+  return {summary, primitives, shared, nextSteps: steps}
 }
 
 /** True when a required tool (buf, a buf plugin) is missing: the command exits 3. */
 export function missingTool(result: VerifyResult): boolean {
-  return result.primitives.some((p) => p.checks.some((c) => c.findings.some((f) => f.rule === 'tool-missing')))
+  return verifiedTargets(result).some((p) => p.checks.some((c) => c.findings.some((f) => f.rule === 'tool-missing')))
+}
+
+function sharedSteps(shared: SharedResult[], selected: readonly CheckId[]): string[] {
+  const bufChecks = selected.filter((id) => id === 'buf-lint' || id === 'buf-breaking')
+  return shared
+    .filter((s) => s.summary === 'fail')
+    .map((s) => {
+      const failed = s.checks.filter((c) => c.status === 'fail')
+      const count = failed.reduce((n, c) => n + c.findings.length, 0)
+      return `Fix ${count} finding(s) in the shared proto module ${s.path} (${failed.map((c) => c.id).join(', ')}), each with its file, line and hint, then re-run: ameide primitive verify --all --check ${bufChecks.join(',')}`
+    })
 }
 
 function nextSteps(primitives: PrimitiveResult[]): string[] {

@@ -117,11 +117,18 @@ describe('action.yml', () => {
     }
   })
 
-  it('runs gitops verify: exit 1 on the fixture, summary and report outputs, annotations on stderr', async () => {
+  it('runs gitops verify: exit 1 on the fixture, summary, report and sarif outputs, annotations on stderr', async () => {
     const repo = await gitopsRepo()
-    const run = await runAction({command: 'gitops verify', args: '--env local', 'working-directory': repo})
+    const run = await runAction({
+      command: 'gitops verify',
+      args: '--env local --sarif reports/gitops.sarif',
+      'working-directory': repo,
+    })
     expect(run.exitCode).toBe(1)
     expect(run.outputs.summary).toBe('fail')
+    // Written whatever the verdict, and exposed for github/codeql-action/upload-sarif.
+    expect(run.outputs.sarif).toBe(path.join(repo, 'reports/gitops.sarif'))
+    expect(JSON.parse(await readFile(run.outputs.sarif!, 'utf8')).runs[0].results.length).toBeGreaterThan(0)
     expect(run.outputs['exit-code']).toBe('1')
     const report = JSON.parse(await readFile(run.outputs.report!, 'utf8'))
     expect(report.findings.length).toBeGreaterThan(0)
@@ -157,6 +164,23 @@ describe('action.yml running primitive publish (buildah, cosign, real registry)'
     env = {...process.env, ...setup.env, ...keys.env, DOCKER_CONFIG: dockerConfig} as Record<string, string>
     mono = (await createMonorepo(path.join(tmp, 'mono'), setup.base, registry.host)).dir
   }, 240_000)
+
+  it('plans a matrix: the dry run exposes `matrix`, ready for strategy.matrix', async () => {
+    const run = await runAction(
+      {
+        command: 'primitive publish',
+        args: `--registry ${registry.host}/action --no-sign --dry-run --max-shards 2`,
+        'working-directory': mono,
+      },
+      {...env, AMEIDE_TEST_TIMINGS: JSON.stringify({retryDelayMs: 5})},
+    )
+    expect(run.exitCode, run.stderr.slice(-2000)).toBe(0)
+    const matrix = JSON.parse(run.outputs.matrix!) as {include: Array<{shard: string; args: string; builds: string[]}>}
+    expect(matrix.include.map((e) => e.shard)).toEqual(['1/2', '2/2'])
+    expect(matrix.include.flatMap((e) => e.builds).sort()).toEqual(['agent-triage', 'domain-orders', 'process-billing'])
+    for (const entry of matrix.include)
+      expect(entry.args).toMatch(new RegExp(`^--shard ${entry.shard} --sha [0-9a-f]{40}$`))
+  }, 120_000)
 
   it('publishes, and exposes images, failed and one ref per component', async () => {
     const run = await runAction(

@@ -1,7 +1,8 @@
 import {execa} from 'execa'
-import {mkdir, readdir, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import semver from 'semver'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
@@ -60,6 +61,31 @@ describe('the npm package', () => {
       expect(help.exitCode, id).toBe(0)
       expect(help.stdout).toContain('ERROR CODES')
     }
+  })
+
+  it('brings, as a consumer installs it (our overrides do not apply there), only packages whose engines we keep', async () => {
+    const ours = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {engines: {node: string}})
+      .engines.node
+    const found: string[] = []
+    const walk = async (modules: string): Promise<void> => {
+      const names = await readdir(modules).catch(() => [] as string[])
+      for (const name of names.filter((n) => !n.startsWith('.'))) {
+        if (name.startsWith('@')) {
+          await walk(path.join(modules, name))
+          continue
+        }
+        const dir = path.join(modules, name)
+        const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8').catch(() => '{}'))
+        const node = manifest.engines?.node as string | undefined
+        if (manifest.name) found.push(`${manifest.name}@${manifest.version}${node ? ` (node ${node})` : ''}`)
+        if (node && !semver.subset(ours, node))
+          found.push(`CONFLICT ${manifest.name}@${manifest.version} wants ${node}`)
+        await walk(path.join(dir, 'node_modules'))
+      }
+    }
+    await walk(path.join(prefix, 'lib', 'node_modules', 'ameide', 'node_modules'))
+    expect(found.length).toBeGreaterThan(50)
+    expect(found.filter((f) => f.startsWith('CONFLICT'))).toEqual([])
   })
 
   it('finds its templates and schemas from any directory', async () => {

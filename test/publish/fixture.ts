@@ -16,14 +16,22 @@ export interface Monorepo {
   touch(component: string, content: string): Promise<void>
 }
 
-/** A git monorepo on branch main with three primitives whose Dockerfiles build FROM the base image (by digest). */
-export async function createMonorepo(dir: string, base: PushedImage, registryHost: string): Promise<Monorepo> {
+/**
+ * A git monorepo on branch main with three primitives (or `components`, `kind/name` each) whose Dockerfiles build
+ * FROM the base image (by digest).
+ */
+export async function createMonorepo(
+  dir: string,
+  base: PushedImage,
+  registryHost: string,
+  components: readonly string[] = COMPONENTS,
+): Promise<Monorepo> {
   await mkdir(dir, {recursive: true})
   await initGitRepo(dir)
   const touch = async (component: string, content: string) => {
     await writeFile(path.join(dir, 'primitives', component, 'app.txt'), content)
   }
-  for (const component of COMPONENTS) {
+  for (const component of components) {
     await mkdir(path.join(dir, 'primitives', component), {recursive: true})
     await writeFile(
       path.join(dir, 'primitives', component, 'Dockerfile'),

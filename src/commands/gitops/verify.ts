@@ -22,7 +22,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
       '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
       'every distinct digest, once each. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
-      '(stderr) and a table in $GITHUB_STEP_SUMMARY.',
+      '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
+      'scanning, whatever the verdict.',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
@@ -32,6 +33,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
       VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
+      FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
     },
   )
 
@@ -39,6 +41,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     '<%= config.bin %> <%= command.id %>                            # in the GitOps checkout',
     '<%= config.bin %> <%= command.id %> --env production --evidence --key cosign.pub',
     '<%= config.bin %> <%= command.id %> --rule floating-tag --rule image-not-pinned --json | jq .counts',
+    '<%= config.bin %> <%= command.id %> --sarif gitops.sarif      # then github/codeql-action/upload-sarif',
   ]
 
   static override flags = {
@@ -70,6 +73,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       description: 'Require transparency-log entries. --no-tlog: air-gapped key signatures.',
       default: true,
       allowNo: true,
+    }),
+    sarif: Flags.string({
+      description:
+        'Also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file, atomically, whatever the verdict.',
+      helpValue: 'FILE',
     }),
   }
 
@@ -122,8 +130,16 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       rules,
       evidence,
     }).finally(() => progress.stop())
+    if (flags.sarif !== undefined) {
+      const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([
+        import('../../sarif/write.js'),
+        import('../../gitops/verify/sarif.js'),
+      ])
+      result.sarif = await writeSarif(flags.sarif, root, gitopsSarifInput(result, this.config.version))
+    }
     await reportGitopsToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
     if (!this.jsonEnabled()) this.log(formatGitopsVerify(result, this.style))
+    if (!this.jsonEnabled() && flags.sarif !== undefined) this.log(`SARIF written to ${flags.sarif}.`)
     if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
     return result
   }

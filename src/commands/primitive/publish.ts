@@ -23,7 +23,10 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       'carry SBOM and SLSA v1 provenance attestations; only what is missing is added on a rerun. The report lists each ' +
       'image as <repository>:<sha>@<digest> (the value GitOps writes into image.ref). :main moves only with ' +
       '--update-main, and only to digests this run reported. Exit 1 when a component failed (the others complete); ' +
-      'when every failure has the same exit code (e.g. 4: the registry kept failing), that code.',
+      'when every failure has the same exit code (e.g. 4: the registry kept failing), that code. ' +
+      "Across a runner matrix: the dry run's `matrix` spreads the builds over at most --max-shards shards, " +
+      '`--shard I/N` publishes one of them (owner chosen from the commit, base, change set and component list only), ' +
+      'and `publish merge` combines the shard reports and moves :main.',
     {
       INVALID_SHA: '--sha is not 40 lowercase hex characters',
       SHA_NOT_FOUND: '--sha names no commit in the repository',
@@ -43,6 +46,8 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         'exit 3: the registry refused the credentials (docker config, REGISTRY_AUTH_FILE, GITHUB_TOKEN)',
       REGISTRY_UNAVAILABLE: 'the registry kept failing (429/5xx/resets) after retries',
       RETAG_DIGEST_MISMATCH: 'the registry stored a re-tag under another digest',
+      INVALID_SHARD: '--shard is not I/N with 1 ≤ I ≤ N ≤ 256, or --max-shards is out of range',
+      UPDATE_MAIN_IN_SHARD: '--update-main with --shard: only `publish merge` moves :main',
       INVALID_KIND: 'a --component kind is not one of the six kinds',
       INVALID_NAME: 'a --component name is not kebab-case',
       INVALID_BUILDER: true,
@@ -89,6 +94,8 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     '<%= config.bin %> <%= command.id %> --key cosign.key --json --output publish.json',
     '<%= config.bin %> <%= command.id %> --registry 127.0.0.1:5000/demo --key cosign.key --no-tlog --builder buildah',
     '<%= config.bin %> <%= command.id %> --update-main   # CD after merge to main (keyless in GitHub Actions)',
+    '<%= config.bin %> <%= command.id %> --dry-run --json --max-shards 4   # the plan, with .matrix for strategy.matrix',
+    '<%= config.bin %> <%= command.id %> --shard 2/4 --sha SHA --base BASE --output shard-2.json',
   ]
 
   static override flags = {
@@ -168,6 +175,15 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       description: 'Move :main to the digests this run reports (the CD step after a merge).',
       default: false,
     }),
+    shard: Flags.string({
+      description:
+        "Publish only shard I of N of the plan (the dry run's matrix[].shard); write its report with --output, then `publish merge`.",
+      helpValue: 'I/N',
+    }),
+    'max-shards': Flags.integer({
+      description: "Dry run: spread the builds over at most N shards in the plan's `matrix` (default 1).",
+      helpValue: 'N',
+    }),
     jobs: Flags.integer({description: 'Components in parallel (default: CPU count).', min: 1, helpValue: 'N'}),
     'dry-run': Flags.boolean({
       description: 'Resolve :main digests and the change set, print the plan, write nothing to the registry.',
@@ -240,6 +256,8 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         sbomChoice,
         env,
         ameideVersion: this.config.version,
+        ...(input.shard ? {shard: input.shard} : {}),
+        maxShards: input.maxShards,
       },
       {
         client,

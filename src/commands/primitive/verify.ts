@@ -16,12 +16,14 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
 
   static override description = describeCommand(
     'Runs the checks on the primitive containing the current directory, on --kind/--name, or on --all primitives ' +
-      '(concurrently, reported in a stable order). Deterministic and offline; never writes a file and never runs the ' +
+      '(concurrently, reported in a stable order; --all also runs buf-lint and buf-breaking on the shared proto module ' +
+      'packages/ameide_core_proto when present, reported under `shared`). Deterministic and offline; never writes a file and never runs the ' +
       "primitive's tests. Each finding names its file, line, rule, message and hint. Checks: " +
       `${CHECK_IDS.join(', ')}. ` +
       'Exit 0 when nothing fails (warnings allowed), 1 when a check fails, 3 when a tool a check needs (buf) is missing. ' +
       'CI gates with `jq -e \'.summary == "pass"\'` on the --json output. Under GitHub Actions (GITHUB_ACTIONS=true) findings ' +
-      'are also annotations, and a table is appended to $GITHUB_STEP_SUMMARY.',
+      'are also annotations, and a table is appended to $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as ' +
+      'SARIF 2.1.0 for GitHub code scanning, whatever the verdict.',
     {
       INVALID_SELECTION: '--all with --kind/--name, or only one of --kind/--name',
       INVALID_KIND: '--kind is not one of the six kinds',
@@ -33,6 +35,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       NO_PRIMITIVE_SELECTED: 'no --kind/--name or --all, and the current directory is not inside a primitive',
       REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
+      FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
     },
   )
 
@@ -42,12 +45,17 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
     '<%= config.bin %> <%= command.id %> --all --json | jq -e \'.summary == "pass"\'',
     '<%= config.bin %> <%= command.id %> --kind agent --name triage --check imports --check secrets',
     '<%= config.bin %> <%= command.id %> --kind domain --name orders --mode repo --checks Codegen,Imports,Naming',
+    '<%= config.bin %> <%= command.id %> --all --sarif verify.sarif  # then github/codeql-action/upload-sarif',
   ]
 
   static override flags = {
     kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')} (with --name).`, helpValue: 'KIND'}),
     name: Flags.string({description: 'Primitive name (with --kind).', helpValue: 'NAME'}),
-    all: Flags.boolean({description: 'Every primitives/<kind>/<name>/ in the repository.', default: false}),
+    all: Flags.boolean({
+      description:
+        'Every primitives/<kind>/<name>/ in the repository, and the shared proto module packages/ameide_core_proto (buf checks only).',
+      default: false,
+    }),
     check: Flags.string({
       description: `Run only these checks (repeatable or comma-separated, any case; alias --checks): ${CHECK_IDS.join(', ')}.`,
       multiple: true,
@@ -58,6 +66,11 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       description: 'repo (the default): the offline repository checks. The legacy cluster modes are not supported.',
       default: 'repo',
       helpValue: 'MODE',
+    }),
+    sarif: Flags.string({
+      description:
+        'Also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file, atomically, whatever the verdict.',
+      helpValue: 'FILE',
     }),
   }
 
@@ -79,8 +92,20 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       onPrimitiveDone: (p) => progress.update(`Verified ${++done}: ${p.path}`),
     })
     progress.stop()
+    if (flags.sarif !== undefined) {
+      const [{writeSarif}, {verifySarifInput}] = await Promise.all([
+        import('../../sarif/write.js'),
+        import('../../verify/sarif.js'),
+      ])
+      const sarif = verifySarifInput(result, input.checks, {
+        version: this.config.version,
+        executionSuccessful: !missingTool(result),
+      })
+      result.sarif = await writeSarif(flags.sarif, repoRoot, sarif)
+    }
     await reportToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
     if (!this.jsonEnabled()) this.log(formatVerify(result, this.style))
+    if (!this.jsonEnabled() && flags.sarif !== undefined) this.log(`SARIF written to ${flags.sarif}.`)
     if (missingTool(result)) this.setExitCode(ExitCode.Prerequisite)
     else if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
     return result

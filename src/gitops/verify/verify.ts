@@ -47,6 +47,8 @@ export interface GitopsVerifyResult {
   counts: Partial<Record<RuleId, number>>
   files: {checked: number; skipped: Array<{file: string; reason: string}>}
   evidence?: EvidenceRecord[]
+  /** Absolute path of the SARIF file written with --sarif. */
+  sarif?: string
 }
 
 /** Parses `--rule` values (repeatable, comma-separated); unknown ids are exit 2. */

@@ -3,28 +3,55 @@ import path from 'node:path'
 import {AmeideError} from '../../core/errors.js'
 import {bufCheck, type BufIssue} from '../../effects/buf.js'
 import {gitMaybe} from '../../effects/git.js'
-import type {Check, CheckOutcome, Finding, PrimitiveContext} from '../types.js'
+import type {Check, CheckOutcome, Finding, PrimitiveContext, VerifyTools} from '../types.js'
 
 const BUF_INSTALL_HINT =
   'Install the project dependencies (npm ci provides @bufbuild/buf in node_modules/.bin), or put buf on PATH.'
 
-/** The buf modules of a primitive: every folder holding a `buf.yaml`. */
-function modules(ctx: PrimitiveContext): string[] {
-  return ctx.files
-    .filter((f) => path.posix.basename(f.rel) === 'buf.yaml')
-    .map((f) => path.posix.dirname(f.rel))
+/**
+ * What the buf checks look at: a repo-relative folder (a primitive, or the shared proto module) and its buf
+ * modules. The primitive checks and the shared module (src/verify/shared.ts) run the same code on it.
+ */
+export interface BufTarget {
+  repoRoot: string
+  /** Repo-relative folder, e.g. primitives/domain/orders or packages/ameide_core_proto. */
+  path: string
+  /** Absolute folder. */
+  dir: string
+  /** Every folder (relative to `path`, `.` for the folder itself) holding a `buf.yaml`, sorted. */
+  modules: string[]
+  tools: VerifyTools
+}
+
+/** The buf modules among `rels` (file paths relative to a folder): every folder holding a `buf.yaml`. */
+export function bufModules(rels: readonly string[]): string[] {
+  return rels
+    .filter((rel) => path.posix.basename(rel) === 'buf.yaml')
+    .map((rel) => path.posix.dirname(rel))
     .sort()
 }
 
-const noModule = (ctx: PrimitiveContext) =>
-  modules(ctx).length === 0 ? 'no buf module (buf.yaml) in the primitive' : null
+const targetOf = (ctx: PrimitiveContext): BufTarget => ({
+  repoRoot: ctx.repoRoot,
+  path: ctx.path,
+  dir: ctx.dir,
+  modules: bufModules(ctx.files.map((f) => f.rel)),
+  tools: ctx.tools,
+})
 
-function toFinding(ctx: PrimitiveContext, moduleRel: string, issue: BufIssue, rule: string): Finding {
-  const rel = moduleRel === '.' ? issue.path : `${moduleRel}/${issue.path}`
+const noModule = (ctx: PrimitiveContext) =>
+  targetOf(ctx).modules.length === 0 ? 'no buf module (buf.yaml) in the primitive' : null
+
+/** Repo-relative folder of one module of the target. */
+const moduleRepoPath = (target: BufTarget, moduleRel: string) =>
+  moduleRel === '.' ? target.path : `${target.path}/${moduleRel}`
+
+function toFinding(target: BufTarget, moduleRel: string, issue: BufIssue, rule: string): Finding {
+  const folder = moduleRepoPath(target, moduleRel)
   return {
     rule,
     severity: 'error',
-    file: issue.path ? `${ctx.path}/${rel}` : `${ctx.path}/${moduleRel}/buf.yaml`,
+    file: issue.path ? `${folder}/${issue.path}` : `${folder}/buf.yaml`,
     line: issue.line,
     column: issue.column || undefined,
     message: `${issue.type}: ${issue.message}`,
@@ -35,13 +62,13 @@ function toFinding(ctx: PrimitiveContext, moduleRel: string, issue: BufIssue, ru
   }
 }
 
-function toolMissing(ctx: PrimitiveContext, moduleRel: string): CheckOutcome {
+function toolMissing(target: BufTarget, moduleRel: string): CheckOutcome {
   return {
     findings: [
       {
         rule: 'tool-missing',
         severity: 'error',
-        file: `${ctx.path}/${moduleRel}/buf.yaml`,
+        file: `${moduleRepoPath(target, moduleRel)}/buf.yaml`,
         line: 0,
         message: 'buf is not installed, so the buf module cannot be checked.',
         hint: BUF_INSTALL_HINT,
@@ -50,15 +77,65 @@ function toolMissing(ctx: PrimitiveContext, moduleRel: string): CheckOutcome {
   }
 }
 
-function failed(ctx: PrimitiveContext, moduleRel: string, command: string, failure: string): Finding {
+function failed(target: BufTarget, moduleRel: string, command: string, failure: string): Finding {
+  const folder = moduleRepoPath(target, moduleRel)
   return {
     rule: 'buf-failed',
     severity: 'error',
-    file: `${ctx.path}/${moduleRel}/buf.yaml`,
+    file: `${folder}/buf.yaml`,
     line: 0,
     message: `buf ${command} failed: ${failure}`,
-    hint: `Run buf ${command} in ${ctx.path}/${moduleRel} and fix what it reports.`,
+    hint: `Run buf ${command} in ${folder} and fix what it reports.`,
   }
+}
+
+/** `buf lint` on each buf module of the target, with the module's own rules. */
+export async function runBufLint(target: BufTarget): Promise<CheckOutcome> {
+  const findings: Finding[] = []
+  for (const moduleRel of target.modules) {
+    if (!target.tools.buf) return toolMissing(target, moduleRel)
+    const result = await bufCheck({
+      buf: target.tools.buf,
+      moduleDir: path.join(target.dir, moduleRel),
+      command: 'lint',
+      searchPath: target.tools.path,
+    })
+    findings.push(...result.issues.map((i) => toFinding(target, moduleRel, i, 'buf-lint')))
+    if (result.failure) findings.push(failed(target, moduleRel, 'lint', result.failure))
+  }
+  return {findings}
+}
+
+/**
+ * `buf breaking --against` the base `publish` compares with, on each buf module of the target. No base, or every
+ * module new since the base: skip, with the reason.
+ */
+export async function runBufBreaking(target: BufTarget): Promise<CheckOutcome> {
+  const base = await changeBase(target)
+  if ('skip' in base) return {status: 'skip', note: base.skip, findings: []}
+  const findings: Finding[] = []
+  const notes: string[] = []
+  for (const moduleRel of target.modules) {
+    if (!target.tools.buf) return toolMissing(target, moduleRel)
+    const folder = moduleRepoPath(target, moduleRel)
+    const existed = await gitMaybe(target.repoRoot, ['cat-file', '-e', `${base.sha}:${folder}/buf.yaml`])
+    if (!existed.ok) {
+      notes.push(`${folder} is new since ${base.sha.slice(0, 12)}: nothing to break`)
+      continue
+    }
+    const result = await bufCheck({
+      buf: target.tools.buf,
+      moduleDir: path.join(target.dir, moduleRel),
+      command: 'breaking',
+      against: `${path.join(target.repoRoot, '.git')}#ref=${base.sha},subdir=${folder}`,
+      searchPath: target.tools.path,
+    })
+    findings.push(...result.issues.map((i) => toFinding(target, moduleRel, i, 'buf-breaking')))
+    if (result.failure) findings.push(failed(target, moduleRel, 'breaking', result.failure))
+  }
+  const note = [`against ${base.description} (${base.sha.slice(0, 12)})`, ...notes].join('; ')
+  if (findings.length === 0 && notes.length === target.modules.length) return {status: 'skip', note, findings}
+  return {note, findings}
 }
 
 /** `buf lint` on each buf module of the primitive, with the module's own rules. */
@@ -66,21 +143,7 @@ export const bufLintCheck: Check = {
   id: 'buf-lint',
   summary: 'buf lint on the primitive buf modules (its own buf.yaml rules)',
   skipReason: noModule,
-  async run(ctx) {
-    const findings: Finding[] = []
-    for (const moduleRel of modules(ctx)) {
-      if (!ctx.tools.buf) return toolMissing(ctx, moduleRel)
-      const result = await bufCheck({
-        buf: ctx.tools.buf,
-        moduleDir: path.join(ctx.dir, moduleRel),
-        command: 'lint',
-        searchPath: ctx.tools.path,
-      })
-      findings.push(...result.issues.map((i) => toFinding(ctx, moduleRel, i, 'buf-lint')))
-      if (result.failure) findings.push(failed(ctx, moduleRel, 'lint', result.failure))
-    }
-    return {findings}
-  },
+  run: (ctx) => runBufLint(targetOf(ctx)),
 }
 
 /**
@@ -92,40 +155,19 @@ export const bufBreakingCheck: Check = {
   id: 'buf-breaking',
   summary: 'buf breaking against the change-detection base of publish (buf.yaml breaking rules)',
   skipReason: noModule,
-  async run(ctx) {
-    const base = await changeBase(ctx)
-    if ('skip' in base) return {status: 'skip', note: base.skip, findings: []}
-    const findings: Finding[] = []
-    const notes: string[] = []
-    for (const moduleRel of modules(ctx)) {
-      if (!ctx.tools.buf) return toolMissing(ctx, moduleRel)
-      const moduleRepoPath = moduleRel === '.' ? ctx.path : `${ctx.path}/${moduleRel}`
-      const existed = await gitMaybe(ctx.repoRoot, ['cat-file', '-e', `${base.sha}:${moduleRepoPath}/buf.yaml`])
-      if (!existed.ok) {
-        notes.push(`${moduleRepoPath} is new since ${base.sha.slice(0, 12)}: nothing to break`)
-        continue
-      }
-      const result = await bufCheck({
-        buf: ctx.tools.buf,
-        moduleDir: path.join(ctx.dir, moduleRel),
-        command: 'breaking',
-        against: `${path.join(ctx.repoRoot, '.git')}#ref=${base.sha},subdir=${moduleRepoPath}`,
-        searchPath: ctx.tools.path,
-      })
-      findings.push(...result.issues.map((i) => toFinding(ctx, moduleRel, i, 'buf-breaking')))
-      if (result.failure) findings.push(failed(ctx, moduleRel, 'breaking', result.failure))
-    }
-    const note = [`against ${base.description} (${base.sha.slice(0, 12)})`, ...notes].join('; ')
-    if (findings.length === 0 && notes.length === modules(ctx).length) return {status: 'skip', note, findings}
-    return {note, findings}
-  },
+  run: (ctx) => runBufBreaking(targetOf(ctx)),
 }
 
-async function changeBase(ctx: PrimitiveContext): Promise<{sha: string; description: string} | {skip: string}> {
+async function changeBase(target: BufTarget): Promise<{sha: string; description: string} | {skip: string}> {
   const {detectChanges, resolvePublishedCommit} = await import('../../changes/detect.js')
   try {
-    const sha = await resolvePublishedCommit(ctx.repoRoot, undefined)
-    const changes = await detectChanges({repoRoot: ctx.repoRoot, sha, baseBranch: ctx.tools.baseBranch, all: false})
+    const sha = await resolvePublishedCommit(target.repoRoot, undefined)
+    const changes = await detectChanges({
+      repoRoot: target.repoRoot,
+      sha,
+      baseBranch: target.tools.baseBranch,
+      all: false,
+    })
     if (!changes.base) return {skip: `no base to compare with (${changes.baseDescription})`}
     return {sha: changes.base, description: changes.baseDescription}
   } catch (error) {

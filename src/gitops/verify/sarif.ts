@@ -1,0 +1,29 @@
+import {docsUrl, type SarifInput} from '../../sarif/sarif.js'
+import {RULES} from './rules.js'
+import type {GitopsVerifyResult} from './verify.js'
+
+/** `gitops verify`'s result in the neutral SARIF model: the rules it applied (with their seed source), its findings. */
+export function gitopsSarifInput(result: GitopsVerifyResult, version: string): Omit<SarifInput, 'lineText'> {
+  return {
+    tool: {name: 'ameide', version, automationId: 'ameide/gitops-verify/'},
+    rules: result.rules.map((id) => ({
+      id,
+      title: RULES[id].title,
+      description: `${RULES[id].title}. Source: ${RULES[id].source}. Rule of ameide gitops verify.`,
+      help: RULES[id].hint,
+      helpUri: docsUrl('gitops-verify.md', `rule-${id}`),
+      level: 'error',
+      tags: ['gitops', ...(['unsigned', 'sbom-missing', 'provenance-missing'].includes(id) ? ['supply-chain'] : [])],
+    })),
+    findings: result.findings.map((f) => ({
+      ruleId: f.rule,
+      level: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      hint: f.hint,
+      fingerprintFrom: f.line === 0 ? 'message' : 'line',
+    })),
+  }
+}
