@@ -47,7 +47,7 @@ const run = async (args: string[], cwd: string) =>
 describe('the npm package', () => {
   it('installs without devDependencies and answers --version and every --help', async () => {
     const installed = await readdir(path.join(prefix, 'lib', 'node_modules', 'ameide', 'node_modules'))
-    for (const dev of ['typescript', 'vitest', 'eslint', 'oclif', 'prettier']) expect(installed).not.toContain(dev)
+    for (const dev of ['oxc-parser', 'vitest', 'eslint', 'oclif', 'prettier']) expect(installed).not.toContain(dev)
     const elsewhere = await makeTempDir('ameide-cwd-')
     expect((await run(['--version'], elsewhere)).stdout).toMatch(/^ameide\/\d+\.\d+\.\d+ /)
     for (const id of [
@@ -105,6 +105,25 @@ describe('the npm package', () => {
     expect(JSON.parse(invalid.stdout).error.code).toBe('CONFIG_INVALID')
     const gitops = await run(['gitops', 'verify', '--json', '--root', GITOPS_FIXTURE], repo)
     expect(JSON.parse(gitops.stdout).summary).toBe('fail')
+  })
+
+  it('reads TS/JS imports with the TypeScript compiler it installed (a production dependency, loaded on demand)', async () => {
+    const repo = await makeTempDir('ameide-pack-ts-')
+    await initGitRepo(repo)
+    const src = path.join(repo, 'primitives', 'uisurface', 'portal', 'src')
+    await mkdir(src, {recursive: true})
+    await writeFile(
+      path.join(src, 'page.tsx'),
+      "export const P = () => <h1>import x from '@buf/text'</h1>\nexport * as proto from '@buf/ameide_core.bufbuild_es'\n",
+    )
+    await commitAll(repo, 'init')
+    const verify = await run(
+      ['primitive', 'verify', '--kind', 'uisurface', '--name', 'portal', '--check', 'imports', '--json'],
+      repo,
+    )
+    const check = JSON.parse(verify.stdout).primitives[0].checks[0]
+    expect(check.note).toContain('1 TS/JS file(s) naming a forbidden path parsed')
+    expect(check.findings.map((f: {line: number; column: number}) => `${f.line}:${f.column}`)).toEqual(['2:25'])
   })
 
   it('runs through npx from the tarball', async () => {

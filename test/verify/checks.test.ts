@@ -129,6 +129,41 @@ describe('imports', () => {
     ])
   })
 
+  it('TS/JS: export * [as ns] from is caught; JSX text, attributes, templates and regexes that read like imports are not', async () => {
+    const page = [
+      "import {useState} from 'react'",
+      '',
+      'export function Orders() {',
+      '  const re = /require\\(["\']@buf\\/regex["\']\\)/',
+      '  return (',
+      '    <section title="import x from \'@ameide/core-proto\'">',
+      '      <h1>import Order from "@buf/ameide_core.bufbuild_es"</h1>',
+      "      <p>require('../../../primitives/domain/orders/src/index.js') is not how to reach orders</p>",
+      '      <>// import "@buf/fallback"</>',
+      '      {`export * from "@buf/template"`}',
+      '    </section>',
+      '  )',
+      '}',
+      "export * as proto from '@buf/ameide_core.bufbuild_es'",
+      '',
+    ].join('\n')
+    const repo = await primitiveWith('uisurface', 'portal', {
+      'src/orders.tsx': page,
+      'src/legacy.jsx': page,
+      'src/reexport.mts': "// generated code is forbidden:\nexport * from '@ameide/core-proto/v1'\n",
+      'src/script.cjs': "'use strict'\nconst p = require(`@buf/x`)\n",
+    })
+    const check = await runCheck(repo, 'uisurface', 'portal', 'imports')
+    expect(where(check, 'primitives/uisurface/portal')).toEqual([
+      'sdk-only@src/legacy.jsx:14',
+      'sdk-only@src/orders.tsx:14',
+      'sdk-only@src/reexport.mts:2',
+      'sdk-only@src/script.cjs:2',
+    ])
+    expect(check.findings.find((f) => f.file.endsWith('orders.tsx'))?.column).toBe(25)
+    expect(check.note).toMatch(/4 TS\/JS file\(s\) naming a forbidden path parsed/)
+  })
+
   it('Python: multi-line and continued imports of core proto or other primitives fail; strings and comments do not', async () => {
     const repo = await primitiveWith('agent', 'triage', {
       'src/agent.py': [

@@ -1,8 +1,12 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {goImports, goStrings} from '../../src/verify/imports/go.js'
 import {pythonImports} from '../../src/verify/imports/python.js'
-import {typescriptImports, typescriptStrings} from '../../src/verify/imports/typescript.js'
+import {typescriptStrings} from '../../src/verify/imports/typescript.js'
+import {TS_NEEDLES, TS_RULE_TESTS} from '../../src/verify/checks/imports.js'
+import {decodeEscapes, mayImportAny} from '../../src/verify/imports/prefilter.js'
+import {readTypescriptImports, typescriptImports} from '../../src/verify/imports/typescript-parser.js'
 
 const specs = (refs: {specifier: string}[]) => refs.map((r) => r.specifier)
 
@@ -110,6 +114,144 @@ describe('TypeScript imports', () => {
     expect(refs[0]).toMatchObject({line: 3, column: 18})
     const strings = typescriptStrings('const a = `one\nimage: nginx:${tag}\nthree`')
     expect(strings[0]).toMatchObject({line: 1, value: 'one\nimage: nginx:\nthree'})
+  })
+})
+
+describe('TypeScript imports: every form, and text that only reads like code', () => {
+  const at = (refs: {specifier: string; line: number; column: number}[]) =>
+    refs.map((r) => `${r.specifier}@${r.line}:${r.column}`)
+
+  it('reads export * [as ns], type-only forms, declare module, import types and import-equals with exact positions', () => {
+    const src = [
+      "export * from 'star'",
+      "export * as ns from 'star-as'",
+      "export type * from 'type-star'",
+      "import {type U} from 'type-named'",
+      'type X = import("type-position").X',
+      "let y: typeof import('type-query')",
+      "declare module 'ambient' {}",
+      "export import eq = require('export-equals')",
+      "const n = require(`no-substitution`), m = require(`with-${'x'}`)",
+      "import json from './data.json' with {type: 'json'}",
+      'const d = import("dynamic", {with: {type: "json"}})',
+    ].join('\n')
+    expect(at(typescriptImports(src, 'x.ts'))).toEqual([
+      'star@1:16',
+      'star-as@2:22',
+      'type-star@3:21',
+      'type-named@4:23',
+      'type-position@5:18',
+      'type-query@6:23',
+      'ambient@7:17',
+      'export-equals@8:29',
+      'no-substitution@9:20',
+      './data.json@10:19',
+      'dynamic@11:19',
+    ])
+  })
+
+  it('never reads JSX text, JSX attributes, template text or regular expressions as code (.tsx, .jsx, .js)', () => {
+    const jsx = [
+      'export function Page() {',
+      '  return (',
+      '    <main title="import x from \'@buf/attribute\'">',
+      '      <h1>import Order from "@buf/h1"</h1>',
+      "      <p>require('@buf/p') then export * from '@buf/p2'</p>",
+      '      <>// import x from "@buf/fragment"</>',
+      '      {/* import "@buf/jsx-comment" */}',
+      '      {cond ? <b>import("@buf/ternary")</b> : null}',
+      '    </main>',
+      '  )',
+      '}',
+      "const later = require('after-jsx')",
+      'const re = /<h1>import x from "@buf\\/regex"<\\/h1>/',
+      "const t = `<p>import x from '@buf/template'</p> ${require('in-substitution')}`",
+    ].join('\n')
+    for (const name of ['page.tsx', 'page.jsx', 'page.js', 'page.mjs', 'page.cjs']) {
+      expect(at(typescriptImports(jsx, name)), name).toEqual(['after-jsx@12:24', 'in-substitution@14:60'])
+    }
+    // In .ts, `<T>x` is a type assertion and generic arrows are code, not JSX.
+    const ts = "const a = <string>(<unknown>x)\nconst f = <T,>(v: T) => v\nimport('after-assertions')"
+    expect(at(typescriptImports(ts, 'x.mts'))).toEqual(['after-assertions@3:9'])
+    expect(at(typescriptImports("const f = <T,>(v: T) => <p>import('@buf/x')</p>\nimport('y')", 'x.tsx'))).toEqual([
+      'y@2:9',
+    ])
+  })
+
+  it('reads a file with syntax errors from the recovered tree, and counts the errors', () => {
+    const read = readTypescriptImports(
+      "import {a} from 'still-found'\nconst = ;\nexport * from 'after-error'\n",
+      'broken.ts',
+    )
+    expect(read.syntaxErrors).toBeGreaterThan(0)
+    expect(at(read.imports)).toEqual(['still-found@1:18', 'after-error@3:16'])
+    // Sloppy-mode scripts (`with`, octal literals) are read too.
+    expect(readTypescriptImports("with (o) { x = 010 }\nrequire('sloppy-script')", 'old.js').imports).toEqual([
+      {specifier: 'sloppy-script', line: 2, column: 10},
+    ])
+  })
+})
+
+describe('TS/JS prefilter', () => {
+  const may = (src: string) => mayImportAny(src, TS_NEEDLES)
+
+  it('skips files whose forbidden paths are only in line comments, and keeps every other place they can be code', () => {
+    expect(may("import x from 'react'\n// import '@ameide/core-proto' is forbidden\n  // and @buf/x too")).toBe(false)
+    expect(may("export * from '@ameideio/ameide-sdk-ts/proto.js'\nconst r = /^\\d+\\.\\d+$/")).toBe(false)
+    expect(may("import x from '@buf/x'")).toBe(true)
+    expect(may("const s = 'a' // '@buf/x' after code")).toBe(true)
+    expect(may("/* a block comment\n// ends here */ require('@buf/x')")).toBe(true)
+    expect(may("const t = `template\n// text ends here`; require('@buf/x')")).toBe(true)
+    expect(may("const t = `template\n// ${require('@buf/x')}`")).toBe(true)
+    expect(may("const j = <p>\n// JSX text</p>; require('@buf/x')")).toBe(true)
+    expect(may("const j = <p>\n// JSX text {require('@buf/x')}</p>")).toBe(true)
+    expect(may("// a comment\u2028require('@buf/x')")).toBe(true)
+    expect(may("import x from '../../primitives/domain/orders/x.js'")).toBe(true)
+  })
+
+  it('keeps files where an escape can spell a forbidden path inside a string', () => {
+    for (const spelled of ['\\u0040buf/x', '\\u{40}buf/x', '\\x40buf/x', '\\100buf/x', '\\@buf\\/x', '@bu\\\nf/x']) {
+      const src = `require('${spelled}')`
+      expect(decodeEscapes(src), spelled).toBe("require('@buf/x')")
+      expect(may(src), spelled).toBe(true)
+    }
+    expect(may("require('\\n\\t@bu' + 'f/x')")).toBe(false) // two strings: no literal holds the path
+  })
+
+  it('never skips a valid file in which the compiler finds a forbidden import (random files of tricky fragments)', () => {
+    // Statements that put forbidden paths in text spanning lines (comments, templates, JSX), some of them ending that
+    // text on a `//` line and following it with real code, plus real imports, some spelled with escapes.
+    const fragments = [
+      "// import x from '@buf/dead-line-comment'",
+      "  // require('@ameide/core-proto')",
+      "/* a block\n// import '@buf/dead-block' */",
+      "/* a block\n// ends */ require('@buf/live-after-block')",
+      "const t1 = `text\n// import '@buf/dead-template'`",
+      "const t2 = `text\n// ends` + require('@buf/live-after-template')",
+      "const t3 = `text\n// ${require('@buf/live-in-substitution')}`",
+      "const j1 = <p>\n// import '@buf/dead-jsx'</p>",
+      "const j2 = <p>\n// {require('@buf/live-in-jsx')}</p>",
+      "const j3 = <p>\n// ends</p>; require('@buf/live-after-jsx')",
+      "const j4 = <a b='\n// x'>{require('@buf/live-attribute-then-child')}</a>",
+      "import '@buf/live-import'",
+      "export * as ns from '../../primitives/domain/orders/x.js'",
+      "const e1 = require('\\u0040buf/live-escaped')",
+      "const e2 = require('\\@buf\\/live-escaped-2')",
+      "const e3 = import('@bu\\\nf/live-continued')",
+      'const r = /\\d+\\/\\/@buf\\//',
+      "const plain = 'nothing to see'",
+      "const s = '// @buf/dead-in-string-is-still-kept'",
+    ]
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), {maxLength: 8}), (picked) => {
+        const text = picked.join('\n')
+        const read = readTypescriptImports(text, 'random.tsx')
+        fc.pre(read.syntaxErrors === 0)
+        const forbidden = read.imports.some((r) => TS_RULE_TESTS.some((t) => t(r.specifier)))
+        if (forbidden) expect(may(text), text).toBe(true)
+      }),
+      {numRuns: 400, seed: 13},
+    )
   })
 })
 

@@ -1,14 +1,16 @@
 import {KINDS} from '../../primitives/kinds.js'
 import {isTestSupportFile, sourceLanguage} from '../classify.js'
 import {goImports} from '../imports/go.js'
+import {mayImportAny} from '../imports/prefilter.js'
 import {pythonImports} from '../imports/python.js'
 import type {ImportRef} from '../imports/types.js'
-import {typescriptImports, typescriptTokens} from '../imports/typescript.js'
-import type {Check, Finding, PrimitiveContext, SourceFile} from '../types.js'
+import type {Check, Finding, PrimitiveContext} from '../types.js'
 
 interface Rule {
   rule: string
   test: (specifier: string) => boolean
+  /** Texts every specifier this rule rejects contains (the TS/JS prefilter parses only files holding one). */
+  needles: readonly string[]
   message: (specifier: string) => string
   hint: string
 }
@@ -22,6 +24,7 @@ const FORBIDDEN: Rule[] = [
     (needle): Rule => ({
       rule: 'sdk-only',
       test: (s) => s.includes(needle),
+      needles: [needle],
       message: (s) =>
         `Import of ${JSON.stringify(s)}: runtime code reaches Ameide contracts only through the SDK (${needle} is forbidden).`,
       hint: SDK_HINT,
@@ -30,6 +33,12 @@ const FORBIDDEN: Rule[] = [
   {
     rule: 'sdk-internal',
     test: (s) => /(^|[/.])_proto([/.]|$)/.test(s) || /ameide[-_]sdk[-_](go|ts|python)\/(internal|src)\//.test(s),
+    needles: [
+      '_proto',
+      ...['-', '_'].flatMap((sep) =>
+        ['go', 'ts', 'python'].flatMap((l) => [`sdk${sep}${l}/internal/`, `sdk${sep}${l}/src/`]),
+      ),
+    ],
     message: (s) => `Import of ${JSON.stringify(s)}: a deep import of the SDK's internal generated code.`,
     hint: "Import the SDK's public surface (e.g. @ameideio/ameide-sdk-ts/proto.js, ameide-sdk-go/proto/..., ameide_sdk), never its generated internals.",
   },
@@ -37,6 +46,13 @@ const FORBIDDEN: Rule[] = [
 
 const KIND_ALTERNATION = KINDS.join('|')
 const TS_CROSS = new RegExp(`(^|/)primitives/(${KIND_ALTERNATION})/`)
+/** The needles of every rule a TS/JS specifier can break. */
+export const TS_NEEDLES: readonly string[] = [...FORBIDDEN.flatMap((r) => r.needles), 'primitives/']
+/** The rules a TS/JS specifier can break, for tests of the needles: each rejects only specifiers holding a needle. */
+export const TS_RULE_TESTS: readonly ((specifier: string) => boolean)[] = [
+  ...FORBIDDEN.map((r) => r.test),
+  (s) => TS_CROSS.test(s),
+]
 const PY_CROSS = new RegExp(`(^|\\.)primitives\\.(${KIND_ALTERNATION})(\\.|$)`)
 const GO_PRIMITIVES = 'github.com/ameideio/ameide/primitives/'
 
@@ -54,35 +70,50 @@ export const importsCheck: Check = {
   id: 'imports',
   summary: 'SDK-only, no cross-primitive imports, no broker in domain handlers (runtime files; tests exempt)',
   skipReason: () => null,
-  run(ctx) {
+  async run(ctx) {
     const goModule = readGoModule(ctx)
     const findings: Finding[] = []
     let scanned = 0
+    let parsed = 0
+    const withErrors: string[] = []
+    // The parser (the TypeScript compiler) is loaded only when some file needs it.
+    let parser: typeof import('../imports/typescript-parser.js') | undefined
     for (const file of ctx.files) {
       const language = sourceLanguage(file.rel)
       if (!language || file.text === null || isTestSupportFile(file.rel)) continue
       scanned++
-      for (const ref of importsOf(language, file)) {
+      const text = file.text
+      let refs: ImportRef[]
+      if (language === 'go') refs = goImports(text)
+      // Python: lazily, building only the tokens of import statements (image-policy rarely needs all of them).
+      else if (language === 'python') refs = text.includes('import') ? pythonImports(text) : []
+      else if (!mayImportAny(text, TS_NEEDLES)) refs = []
+      else {
+        parser ??= await import('../imports/typescript-parser.js')
+        const read = parser.readTypescriptImports(text, file.rel)
+        parsed++
+        if (read.syntaxErrors > 0) withErrors.push(file.rel)
+        refs = read.imports
+      }
+      for (const ref of refs) {
         const problem = judge(ctx, file, language, ref.specifier, goModule)
         if (problem)
           findings.push({...problem, severity: 'error', file: file.repoPath, line: ref.line, column: ref.column})
       }
     }
-    return {findings, note: `${scanned} runtime source file(s) parsed`}
+    const notes = [`${scanned} runtime source file(s) read`]
+    if (parsed > 0) notes.push(`${parsed} TS/JS file(s) naming a forbidden path parsed`)
+    if (withErrors.length > 0)
+      notes.push(
+        `with syntax errors (read from the parser's recovered tree): ${withErrors.slice(0, 5).join(', ')}${withErrors.length > 5 ? ', …' : ''}`,
+      )
+    return {findings, note: notes.join('; ')}
   },
-}
-
-function importsOf(language: 'go' | 'python' | 'typescript', file: SourceFile): ImportRef[] {
-  const text = file.text!
-  if (language === 'go') return goImports(text)
-  // Python: lazily, building only the tokens of import statements (image-policy rarely needs all of them).
-  if (language === 'python') return text.includes('import') ? pythonImports(text) : []
-  return text.includes('import') || text.includes('require') ? typescriptImports(text, typescriptTokens(file)) : []
 }
 
 function judge(
   ctx: PrimitiveContext,
-  file: SourceFile,
+  file: {rel: string},
   language: 'go' | 'python' | 'typescript',
   spec: string,
   goModule: string | null,
