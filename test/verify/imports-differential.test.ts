@@ -12,7 +12,7 @@ import {describe, expect, it} from 'vitest'
 
 import {TS_NEEDLES, TS_RULE_TESTS} from '../../src/verify/checks/imports.js'
 import {mayImportAny} from '../../src/verify/imports/prefilter.js'
-import type {ImportRef} from '../../src/verify/imports/types.js'
+import type {ImportRef} from '../../src/verify/lexers/types.js'
 import {readTypescriptImports} from '../../src/verify/imports/typescript-parser.js'
 import {typescriptImportsByTokens} from './old-ts-imports.js'
 import {oracleImports, type OracleResult} from './oxc-oracle.js'

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {goImports, goStrings} from '../../src/verify/imports/go.js'
-import {pythonImports} from '../../src/verify/imports/python.js'
-import {typescriptStrings} from '../../src/verify/imports/typescript.js'
+import {goImports, goStrings} from '../../src/verify/lexers/go.js'
+import {pythonImports} from '../../src/verify/lexers/python.js'
+import {typescriptStrings} from '../../src/verify/lexers/typescript.js'
 import {TS_NEEDLES, TS_RULE_TESTS} from '../../src/verify/checks/imports.js'
 import {decodeEscapes, mayImportAny} from '../../src/verify/imports/prefilter.js'
 import {readTypescriptImports, typescriptImports} from '../../src/verify/imports/typescript-parser.js'

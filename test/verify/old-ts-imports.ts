@@ -1,9 +1,9 @@
-import {tokenizeTypeScript, type Token} from '../../src/verify/imports/typescript.js'
-import type {ImportRef} from '../../src/verify/imports/types.js'
+import {tokenizeTypeScript, type Token} from '../../src/verify/lexers/typescript.js'
+import type {ImportRef} from '../../src/verify/lexers/types.js'
 
 /**
  * The TS/JS import reader `verify` used before it parsed (kept here as the baseline of the differential test): the
- * module specifiers read from the tokens of `src/verify/imports/typescript.ts`. Without a grammar it takes JSX text
+ * module specifiers read from the tokens of `src/verify/lexers/typescript.ts`. Without a grammar it takes JSX text
  * and some regular expressions for code.
  */
 export function typescriptImportsByTokens(src: string, tokens = tokenizeTypeScript(src)): ImportRef[] {

@@ -3,7 +3,7 @@
 // ESTree/TS-ESTree tree for the same import forms. Lines are counted by `\n` here too, from oxc's offsets.
 import {parseSync, type ParserOptions} from 'oxc-parser'
 
-import type {ImportRef} from '../../src/verify/imports/types.js'
+import type {ImportRef} from '../../src/verify/lexers/types.js'
 
 export interface OracleResult {
   imports: (ImportRef & {offset: number})[]

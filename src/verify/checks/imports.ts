@@ -1,9 +1,9 @@
 import {KINDS} from '../../primitives/kinds.js'
 import {isTestSupportFile, sourceLanguage} from '../classify.js'
-import {goImports} from '../imports/go.js'
+import {goImports} from '../lexers/go.js'
 import {mayImportAny} from '../imports/prefilter.js'
-import {pythonImports} from '../imports/python.js'
-import type {ImportRef} from '../imports/types.js'
+import {pythonImports} from '../lexers/python.js'
+import type {ImportRef} from '../lexers/types.js'
 import type {Check, Finding, PrimitiveContext} from '../types.js'
 
 interface Rule {

@@ -3,7 +3,7 @@
 // load), so the imports check imports this module dynamically, and only for the files its prefilter keeps.
 import ts from 'typescript'
 
-import type {ImportRef} from './types.js'
+import type {ImportRef} from '../lexers/types.js'
 
 /** The imports of a file, and how many syntax errors the parser recovered from (its tree is read all the same). */
 export interface TypescriptImports {
