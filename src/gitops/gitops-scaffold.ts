@@ -163,8 +163,8 @@ export async function gitopsScaffold(
 
 /**
  * Validates the inputs against the workflow's declared inputs, dispatches it, finds its run and, with `wait`,
- * follows it to its PR. Plans first (declared-input check, the exact request), acts second; a dry run stops
- * after planning. Shared by `primitive gitops scaffold` and `primitive gitops update-images`.
+ * follows it to its PR: plan → dispatch → follow. A dry run stops after planning. Shared by `primitive gitops
+ * scaffold` and `primitive gitops update-images`.
  */
 export async function dispatchAndFollow(
   request: WorkflowDispatchRequest,
@@ -172,13 +172,66 @@ export async function dispatchAndFollow(
 ): Promise<GitopsScaffoldOutcome> {
   const timings = {...DEFAULT_TIMINGS, ...deps.timings}
   const emit = deps.onEvent ?? (() => {})
+  const plan = await planDispatch(request, deps, timings, emit)
+  const {result} = plan.outcome
+  if (request.dryRun || !plan.client) {
+    result.nextSteps = [
+      ...(plan.client
+        ? []
+        : ["Set GH_TOKEN (or run `gh auth login`) to also check the inputs against the workflow's declared inputs."]),
+      'Run the same command without --dry-run to dispatch the workflow (add --wait to follow it to its pull request).',
+    ]
+    return plan.outcome
+  }
+  const dispatched = await dispatch(plan, plan.client, timings, emit)
+  result.run = {...dispatched.runRef, status: dispatched.run.status, conclusion: dispatched.run.conclusion}
+  emit({type: 'dispatched', run: result.run})
+  if (!request.wait) {
+    result.nextSteps = [
+      `Follow the run: ${dispatched.runRef.htmlUrl} (or: gh run watch ${dispatched.runRef.id} -R ${request.repository}).`,
+      'Next time, add --wait to follow the run to its pull request.',
+    ]
+    return plan.outcome
+  }
+  await follow(plan, plan.client, dispatched, timings, emit)
+  return plan.outcome
+}
+
+/** What planning settles: the client (none in a dry run without a token), the exact request, the result so far. */
+interface DispatchPlan {
+  request: WorkflowDispatchRequest
+  repoRef: RepoRef
+  client: GitHubClient | null
+  /** The inputs as dispatched (with the correlation id when the workflow declares one). */
+  inputs: Record<string, string>
+  distinctIdInput?: string
+  body: DispatchBody
+  outcome: GitopsScaffoldOutcome
+  ctx: (stage: ErrorContext['stage']) => ErrorContext
+}
+
+interface Dispatched {
+  runRef: {id: number; url: string; htmlUrl: string; correlation: Correlation}
+  run: WorkflowRun
+  etag?: string
+  dispatchedAt: Date
+}
+
+type Emit = (event: GitopsEvent) => void
+
+/** PLAN: the token (optional in a dry run), the workflow's declared inputs, the exact request. Sends no write. */
+async function planDispatch(
+  request: WorkflowDispatchRequest,
+  deps: GitopsScaffoldDeps,
+  timings: GitopsTimings,
+  emit: Emit,
+): Promise<DispatchPlan> {
   const [owner, repo] = request.repository.split('/')
   const repoRef: RepoRef = {owner, repo}
   const ctx = (stage: ErrorContext['stage']): ErrorContext => ({...request, stage})
   const inputs = {...request.inputs}
   emit({type: 'validated', against: 'local', inputs: {...inputs}})
 
-  // PLAN: the token (optional in a dry run), the workflow's declared inputs, the exact request.
   const found = await findToken(request.env, request.apiUrl)
   if (!found && !request.dryRun) throw missingTokenError()
   const client = found
@@ -188,41 +241,7 @@ export async function dispatchAndFollow(
 
   let distinctIdInput: string | undefined
   if (client) {
-    const text = await guard(
-      () => client.readFile(repoRef, `.github/workflows/${request.workflow}`, request.ref),
-      ctx('read'),
-    )
-    let declared
-    try {
-      declared = await parseDeclaredInputs(text)
-    } catch (error) {
-      if (!(error instanceof DeclaredInputsError)) throw error
-      throw prerequisiteError(
-        'WORKFLOW_FILE_INVALID',
-        `.github/workflows/${request.workflow} in ${request.repository}@${request.ref}: ${error.message}.`,
-      )
-    }
-    if (declared === null) {
-      throw prerequisiteError(
-        'WORKFLOW_NOT_DISPATCHABLE',
-        `.github/workflows/${request.workflow} in ${request.repository}@${request.ref} has no workflow_dispatch trigger.`,
-        ['Add `on: workflow_dispatch` with its inputs to the workflow, on the default branch.'],
-      )
-    }
-    distinctIdInput = correlationInput(declared)
-    if (distinctIdInput) inputs[distinctIdInput] = randomUUID()
-    const problems = checkAgainstDeclared(inputs, declared)
-    if (problems.length > 0) {
-      const codes = new Set(problems.map((p) => p.code))
-      throw usageError(
-        codes.size === 1 ? problems[0].code : 'INPUTS_NOT_ACCEPTED',
-        `The workflow ${request.workflow} at ${request.ref} would reject these inputs: ${problems.map((p) => p.message).join('; ')}.`,
-        [
-          `Declared inputs: ${declared.map((d) => `${d.name}${d.required ? '*' : ''}${d.options ? `(${d.options.join('|')})` : ''}`).join(', ') || '(none)'}.`,
-          "Nothing was dispatched. Fix the flags, or the workflow's on.workflow_dispatch.inputs.",
-        ],
-      )
-    }
+    distinctIdInput = await checkDeclaredInputs(client, repoRef, request, inputs, ctx)
     emit({type: 'validated', against: 'workflow', inputs: {...inputs}})
   }
 
@@ -243,21 +262,60 @@ export async function dispatchAndFollow(
     nextSteps: [],
   }
   const outcome: GitopsScaffoldOutcome = {result, request: dispatchRequest, tokenSource: found?.source ?? null}
-  if (request.dryRun) {
-    result.nextSteps = [
-      ...(client
-        ? []
-        : ["Set GH_TOKEN (or run `gh auth login`) to also check the inputs against the workflow's declared inputs."]),
-      'Run the same command without --dry-run to dispatch the workflow (add --wait to follow it to its pull request).',
-    ]
-    return outcome
-  }
+  return {request, repoRef, client, inputs, distinctIdInput, body, outcome, ctx}
+}
 
-  // ACT: dispatch, find the run, follow it.
-  const c = client!
+/**
+ * Reads the workflow file at the ref and checks the inputs against its `workflow_dispatch` inputs (exit 2 or 3,
+ * nothing dispatched). Adds the correlation input when the workflow declares one and returns its name.
+ */
+async function checkDeclaredInputs(
+  client: GitHubClient,
+  repoRef: RepoRef,
+  request: WorkflowDispatchRequest,
+  inputs: Record<string, string>,
+  ctx: DispatchPlan['ctx'],
+): Promise<string | undefined> {
+  const where = `.github/workflows/${request.workflow} in ${request.repository}@${request.ref}`
+  const text = await guard(
+    () => client.readFile(repoRef, `.github/workflows/${request.workflow}`, request.ref),
+    ctx('read'),
+  )
+  let declared
+  try {
+    declared = await parseDeclaredInputs(text)
+  } catch (error) {
+    if (!(error instanceof DeclaredInputsError)) throw error
+    throw prerequisiteError('WORKFLOW_FILE_INVALID', `${where}: ${error.message}.`)
+  }
+  if (declared === null) {
+    throw prerequisiteError('WORKFLOW_NOT_DISPATCHABLE', `${where} has no workflow_dispatch trigger.`, [
+      'Add `on: workflow_dispatch` with its inputs to the workflow, on the default branch.',
+    ])
+  }
+  const distinctIdInput = correlationInput(declared)
+  if (distinctIdInput) inputs[distinctIdInput] = randomUUID()
+  const problems = checkAgainstDeclared(inputs, declared)
+  if (problems.length > 0) {
+    const codes = new Set(problems.map((p) => p.code))
+    throw usageError(
+      codes.size === 1 ? problems[0].code : 'INPUTS_NOT_ACCEPTED',
+      `The workflow ${request.workflow} at ${request.ref} would reject these inputs: ${problems.map((p) => p.message).join('; ')}.`,
+      [
+        `Declared inputs: ${declared.map((d) => `${d.name}${d.required ? '*' : ''}${d.options ? `(${d.options.join('|')})` : ''}`).join(', ') || '(none)'}.`,
+        "Nothing was dispatched. Fix the flags, or the workflow's on.workflow_dispatch.inputs.",
+      ],
+    )
+  }
+  return distinctIdInput
+}
+
+/** DISPATCH: send it (without return_run_details where GitHub does not know it) and find its run. */
+async function dispatch(plan: DispatchPlan, c: GitHubClient, timings: GitopsTimings, emit: Emit): Promise<Dispatched> {
+  const {request, repoRef, body, ctx} = plan
   emit({type: 'dispatching'})
   const dispatchedAt = new Date()
-  let runRef: {id: number; url: string; htmlUrl: string; correlation: Correlation} | null = null
+  let runRef: Dispatched['runRef'] | null = null
   try {
     const out = await c.dispatchWorkflow(repoRef, request.workflow, body)
     if (out.kind === 'details') runRef = {id: out.runId, url: out.runUrl, htmlUrl: out.htmlUrl, correlation: 'returned'}
@@ -272,40 +330,37 @@ export async function dispatchAndFollow(
     await guard(() => c.dispatchWorkflow(repoRef, request.workflow, body), ctx('dispatch'))
   }
 
-  let run: WorkflowRun
-  let etag: string | undefined
   if (runRef) {
     const id = runRef.id
     const got = await guard(() => c.getWorkflowRun(repoRef, id), ctx('follow'))
-    run = got!.run
-    etag = got!.etag
-  } else {
-    const foundRun = await findDispatchedRun(
-      c,
-      repoRef,
-      request,
-      dispatchedAt,
-      inputs,
-      distinctIdInput,
-      timings,
-      ctx('follow'),
-    )
-    run = foundRun.run
-    runRef = {id: run.id, url: run.url, htmlUrl: run.htmlUrl, correlation: foundRun.correlation}
+    return {runRef, run: got!.run, etag: got!.etag, dispatchedAt}
   }
-  const runInfo = runRef
-  result.run = {...runInfo, status: run.status, conclusion: run.conclusion}
-  emit({type: 'dispatched', run: result.run})
+  const found = await findDispatchedRun(
+    c,
+    repoRef,
+    request,
+    dispatchedAt,
+    plan.inputs,
+    plan.distinctIdInput,
+    timings,
+    ctx('follow'),
+  )
+  const run = found.run
+  return {runRef: {id: run.id, url: run.url, htmlUrl: run.htmlUrl, correlation: found.correlation}, run, dispatchedAt}
+}
 
-  if (!request.wait) {
-    result.nextSteps = [
-      `Follow the run: ${runInfo.htmlUrl} (or: gh run watch ${runInfo.id} -R ${request.repository}).`,
-      'Next time, add --wait to follow the run to its pull request.',
-    ]
-    return outcome
-  }
-
-  // Follow the run with backoff and conditional requests until it completes or the deadline passes.
+/** FOLLOW: poll the run (backoff, conditional requests) until it completes or the deadline passes, then its PR. */
+async function follow(
+  plan: DispatchPlan,
+  c: GitHubClient,
+  dispatched: Dispatched,
+  timings: GitopsTimings,
+  emit: Emit,
+): Promise<void> {
+  const {request, repoRef, ctx} = plan
+  const {result} = plan.outcome
+  const {runRef} = dispatched
+  let {run, etag} = dispatched
   const deadline = Date.now() + request.timeoutMs
   let delay = timings.pollInitialMs
   let lastStatus = run.status
@@ -314,16 +369,16 @@ export async function dispatchAndFollow(
     if (remaining <= 0) {
       throw remoteError(
         'WAIT_TIMEOUT',
-        `The run did not complete within the --timeout (status: ${run.status}): ${runInfo.htmlUrl}`,
+        `The run did not complete within the --timeout (status: ${run.status}): ${runRef.htmlUrl}`,
         [
-          `It is still running; follow it at ${runInfo.htmlUrl} (or: gh run watch ${runInfo.id} -R ${request.repository}).`,
+          `It is still running; follow it at ${runRef.htmlUrl} (or: gh run watch ${runRef.id} -R ${request.repository}).`,
           'Do not dispatch again: the run will open its pull request when it completes.',
         ],
       )
     }
     await sleep(Math.min(delay, remaining))
     delay = nextPollDelay(delay, timings)
-    const got = await guard(() => c.getWorkflowRun(repoRef, runInfo.id, etag), ctx('follow'))
+    const got = await guard(() => c.getWorkflowRun(repoRef, runRef.id, etag), ctx('follow'))
     if (got) {
       run = got.run
       etag = got.etag ?? etag
@@ -333,24 +388,26 @@ export async function dispatchAndFollow(
       emit({type: 'status', status: run.status, conclusion: run.conclusion, htmlUrl: run.htmlUrl})
     }
   }
-  result.run = {...result.run, status: run.status, conclusion: run.conclusion}
+  result.run = {...result.run!, status: run.status, conclusion: run.conclusion}
 
   if (runFailed(result)) {
     result.nextSteps = [
-      `The workflow run ended ${run.conclusion}; read its logs: ${runInfo.htmlUrl}`,
+      `The workflow run ended ${run.conclusion}; read its logs: ${runRef.htmlUrl}`,
       'Fix the cause, then run this command again.',
     ]
-    return outcome
+    return
   }
-  result.pullRequest = await guard(() => findPullRequest(c, repoRef, request, dispatchedAt, timings), ctx('follow'))
+  result.pullRequest = await guard(
+    () => findPullRequest(c, repoRef, request, dispatched.dispatchedAt, timings),
+    ctx('follow'),
+  )
   emit({type: 'pull-request', pullRequest: result.pullRequest})
   result.nextSteps = result.pullRequest
     ? [`Review and merge the GitOps pull request: ${result.pullRequest.url}`, ...request.afterPr]
     : [
-        `The run completed (${run.conclusion}) but no pull request was found for branch ${request.prBranch}; read the run: ${runInfo.htmlUrl}`,
+        `The run completed (${run.conclusion}) but no pull request was found for branch ${request.prBranch}; read the run: ${runRef.htmlUrl}`,
         'When the GitOps files already exist, the workflow may have had nothing to change.',
       ]
-  return outcome
 }
 
 /** The poll interval after `delay`: grows by pollFactor up to pollMaxMs (2 s, 3 s, 4.5 s, … 15 s by default). */
