@@ -58,6 +58,26 @@ export interface SarifFinding {
   fingerprintFrom?: 'line' | 'message'
 }
 
+/** The fields every ameide finding has (primitive verify's and gitops verify's alike). */
+export interface FindingFields {
+  severity: SarifLevel
+  file: string
+  line: number
+  column?: number
+  message: string
+  hint?: string
+}
+
+/** One finding in the neutral model, under its SARIF rule id. */
+export function sarifFinding(
+  f: FindingFields,
+  ruleId: string,
+  fingerprintFrom: SarifFinding['fingerprintFrom'],
+): SarifFinding {
+  const {severity: level, file, line, column, message, hint} = f
+  return {ruleId, level, file, line, column, message, hint, fingerprintFrom}
+}
+
 export interface SarifTool {
   /** e.g. `ameide`. */
   name: string

@@ -1,4 +1,4 @@
-import {docsUrl, type SarifFinding, type SarifInput, type SarifRule} from '../sarif/sarif.js'
+import {docsUrl, sarifFinding, type SarifFinding, type SarifInput, type SarifRule} from '../sarif/sarif.js'
 import {CHECKS} from './checks/index.js'
 import {VERIFY_RULES, verifyRuleAnchor, verifyRuleId} from './rules.js'
 import {CHECK_IDS, type CheckId, type VerifyResult, verifiedTargets} from './types.js'
@@ -34,16 +34,8 @@ export function verifySarifInput(
   for (const target of verifiedTargets(result)) {
     for (const check of target.checks) {
       for (const f of check.findings) {
-        findings.push({
-          ruleId: verifyRuleId(check.id, f.rule),
-          level: f.severity,
-          file: f.file,
-          line: f.line,
-          column: f.column,
-          message: f.message,
-          hint: f.hint,
-          fingerprintFrom: check.id === 'secrets' || f.line === 0 ? 'message' : 'line',
-        })
+        const byMessage = check.id === 'secrets' || f.line === 0
+        findings.push(sarifFinding(f, verifyRuleId(check.id, f.rule), byMessage ? 'message' : 'line'))
       }
     }
   }

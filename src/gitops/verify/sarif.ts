@@ -1,4 +1,4 @@
-import {docsUrl, type SarifInput} from '../../sarif/sarif.js'
+import {docsUrl, sarifFinding, type SarifInput} from '../../sarif/sarif.js'
 import {RULES} from './rules.js'
 import type {GitopsVerifyResult} from './verify.js'
 
@@ -15,15 +15,6 @@ export function gitopsSarifInput(result: GitopsVerifyResult, version: string): O
       level: 'error',
       tags: ['gitops', ...(['unsigned', 'sbom-missing', 'provenance-missing'].includes(id) ? ['supply-chain'] : [])],
     })),
-    findings: result.findings.map((f) => ({
-      ruleId: f.rule,
-      level: f.severity,
-      file: f.file,
-      line: f.line,
-      column: f.column,
-      message: f.message,
-      hint: f.hint,
-      fingerprintFrom: f.line === 0 ? 'message' : 'line',
-    })),
+    findings: result.findings.map((f) => sarifFinding(f, f.rule, f.line === 0 ? 'message' : 'line')),
   }
 }

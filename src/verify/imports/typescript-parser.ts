@@ -4,6 +4,7 @@
 import ts from 'typescript'
 
 import type {ImportRef} from '../lexers/types.js'
+import {LineIndex} from '../text.js'
 
 /** The imports of a file, and how many syntax errors the parser recovered from (its tree is read all the same). */
 export interface TypescriptImports {
@@ -39,12 +40,9 @@ export function readTypescriptImports(text: string, filename: string): Typescrip
     ts.forEachChild(node, visit)
   }
   visit(sf)
-  const lines = lineStarts(text)
-  const imports = literals.map((literal) => {
-    const offset = literal.getStart(sf) + 1 // the first character inside the quotes
-    const line = lineOf(lines, offset)
-    return {specifier: literal.text, line: line + 1, column: offset - lines[line] + 1}
-  })
+  const lines = new LineIndex(text)
+  // The position of the first character inside the quotes.
+  const imports = literals.map((literal) => ({specifier: literal.text, ...lines.position(literal.getStart(sf) + 1)}))
   const syntaxErrors = (sf as unknown as {parseDiagnostics?: unknown[]}).parseDiagnostics?.length ?? 0
   return {imports, syntaxErrors}
 }
@@ -86,22 +84,4 @@ function specifierOf(node: ts.Node): ts.Node | undefined {
     default:
       return undefined
   }
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0]
-  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1)
-  return starts
-}
-
-/** The 0-based line of an offset (binary search over the line starts). */
-function lineOf(starts: number[], offset: number): number {
-  let lo = 0
-  let hi = starts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (starts[mid] <= offset) lo = mid
-    else hi = mid - 1
-  }
-  return lo
 }
