@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import type {ExitCodeValue} from '../../core/exit-codes.js'
 import {loadConfig} from '../../core/config.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
@@ -84,6 +83,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       BUILD_FAILED: 'per component, in failures[]',
       SIGN_FAILED: 'per component, in failures[]',
       ATTEST_FAILED: 'per component, in failures[]',
+      FILE_NOT_WRITABLE: '--output cannot be written (the images are published; rerun with a writable --output)',
     },
   )
 
@@ -217,7 +217,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       {chooseSigning, cosignSigner, supplyChainFor},
       {publish},
       {formatPublishReport},
-      {writeGithubOutputs},
+      {deliverReport},
     ] = await Promise.all([
       import('../../effects/registry/client.js'),
       import('../../images/reference.js'),
@@ -225,7 +225,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       import('../../publish/signing.js'),
       import('../../publish/publish.js'),
       import('../../publish/format.js'),
-      import('../../publish/actions-outputs.js'),
+      import('../../publish/deliver.js'),
     ])
     const host = registryApiHost(parseRepository(`${registry}/x`).registry)
     const insecureRegistry = isPlainHttp(host, config.insecureRegistries)
@@ -289,15 +289,8 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       },
     )
 
-    if (flags.output) {
-      const [{writeFile}, {redact}] = await Promise.all([import('node:fs/promises'), import('../../core/secrets.js')])
-      await writeFile(flags.output, redact(JSON.stringify(report, null, 2)) + '\n')
-    }
-    await writeGithubOutputs(report, env)
-    if (report.failures.length > 0) {
-      const codes = new Set(report.failures.map((f) => f.exitCode))
-      this.setExitCode((codes.size === 1 ? [...codes][0] : 1) as ExitCodeValue)
-    }
+    const exitCode = await deliverReport(report, flags.output, env)
+    if (exitCode !== 0) this.setExitCode(exitCode)
     if (!this.jsonEnabled()) this.log(formatPublishReport(report, this.style))
     return report
   }

@@ -2,7 +2,6 @@ import {Args, Flags} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
-import type {ExitCodeValue} from '../../../core/exit-codes.js'
 import {DEFAULT_RETRY_POLICY} from '../../../core/retry.js'
 import {retryPolicyWithTimings, testTimings} from '../../../core/test-timings.js'
 import type {PublishReport} from '../../../publish/report.js'
@@ -36,6 +35,7 @@ export default class PrimitivePublishMerge extends AmeideCommand<PublishReport> 
       REGISTRY_REQUEST_FAILED: true,
       REGISTRY_DIGEST_MISMATCH: true,
       RETAG_DIGEST_MISMATCH: 'the registry stored :main under another digest (per component, in failures[])',
+      FILE_NOT_WRITABLE: '--output cannot be written (the merge is done; rerun with a writable --output)',
     },
   )
 
@@ -65,9 +65,9 @@ export default class PrimitivePublishMerge extends AmeideCommand<PublishReport> 
   protected async execute(): Promise<PublishReport> {
     const {flags, argv} = await this.parse(PrimitivePublishMerge)
     const env = process.env
-    const [{mergePublishReports}, {writeGithubOutputs}, {formatPublishReport}] = await Promise.all([
+    const [{mergePublishReports}, {deliverReport}, {formatPublishReport}] = await Promise.all([
       import('../../../publish/merge.js'),
-      import('../../../publish/actions-outputs.js'),
+      import('../../../publish/deliver.js'),
       import('../../../publish/format.js'),
     ])
 
@@ -92,18 +92,8 @@ export default class PrimitivePublishMerge extends AmeideCommand<PublishReport> 
       },
     )
 
-    if (flags.output) {
-      const [{writeFile}, {redact}] = await Promise.all([
-        import('node:fs/promises'),
-        import('../../../core/secrets.js'),
-      ])
-      await writeFile(flags.output, redact(JSON.stringify(report, null, 2)) + '\n')
-    }
-    await writeGithubOutputs(report, env)
-    if (report.failures.length > 0) {
-      const codes = new Set(report.failures.map((f) => f.exitCode))
-      this.setExitCode((codes.size === 1 ? [...codes][0] : 1) as ExitCodeValue)
-    }
+    const exitCode = await deliverReport(report, flags.output, env)
+    if (exitCode !== 0) this.setExitCode(exitCode)
     if (!this.jsonEnabled()) {
       this.log(formatPublishReport(report, this.style))
       if (mainHeld) this.log(this.style.yellow(`:main not moved: ${report.failures.length} component(s) failed.`))
