@@ -111,6 +111,27 @@ export function combineShardReports(inputs: readonly ShardReportFile[]): Publish
   }
 
   const count = first.report.shard.count
+  for (const {file, report} of inputs) {
+    const {id, index} = report.shard
+    if (index > count || id !== `${index}/${count}`) {
+      const why =
+        index > count
+          ? `shard ${index} is beyond the plan's ${count}`
+          : `${JSON.stringify(id)} is not ${index}/${count}`
+      throw usageError('SHARD_REPORT_INVALID', `${file}: ${why}.`, [
+        'The report was edited or is not one of this plan: pass the reports the shard jobs wrote, unchanged.',
+      ])
+    }
+    const ids = [...report.images.map((i) => i.component), ...report.failures.map((f) => f.component)]
+    for (const list of [ids, report.shard.components]) {
+      const twice = list.find((c, i) => list.indexOf(c) !== i)
+      if (twice !== undefined) {
+        throw usageError('COMPONENT_DUPLICATED', `${file} (shard ${id}) lists ${twice} twice.`, [
+          'The report was edited or is corrupt: rerun that shard.',
+        ])
+      }
+    }
+  }
   const byIndex = new Map<number, ShardReportFile>()
   for (const input of inputs) {
     const seen = byIndex.get(input.report.shard.index)

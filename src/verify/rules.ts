@@ -64,6 +64,11 @@ export const VERIFY_RULES: Record<CheckId, Record<string, VerifyRule>> = {
       severity: 'error',
       help: 'Handlers append events through the outbox port (internal/ports/outbox.go); only the dispatcher talks to the broker.',
     },
+    unparsable: {
+      title: 'A TS/JS file naming a forbidden path could not be parsed, so its imports were not checked',
+      severity: 'error',
+      help: 'Split or simplify the file (the parser ran out of stack on its nesting), or move generated code out of the runtime sources.',
+    },
   },
   codegen: {
     'codegen-drift': {

@@ -275,6 +275,28 @@ describe('primitive publish --shard I/N and publish merge (12 components, 3 shar
       new RegExp(shards[0].images[0].component),
     )
 
+    const twice = copy(1)
+    twice.images.push(twice.images[0])
+    expectError(
+      [shardFile(1), await write('twice.json', twice), shardFile(3)],
+      'COMPONENT_DUPLICATED',
+      new RegExp(`lists ${twice.images[0].component} twice`),
+    )
+    const beyond = copy(2)
+    beyond.shard = {...beyond.shard!, index: 5, id: '5/3'}
+    expectError(
+      [shardFile(1), shardFile(2), shardFile(3), await write('beyond.json', beyond)],
+      'SHARD_REPORT_INVALID',
+      /shard 5 is beyond the plan's 3/,
+    )
+    const relabelled = copy(2)
+    relabelled.shard = {...relabelled.shard!, id: '2/3'}
+    expectError(
+      [shardFile(1), shardFile(2), await write('relabelled.json', relabelled)],
+      'SHARD_REPORT_INVALID',
+      /is not 3\/3/,
+    )
+
     const short = copy(2)
     const dropped = short.images.pop()!
     expectError(

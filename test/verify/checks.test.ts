@@ -129,6 +129,22 @@ describe('imports', () => {
     ])
   })
 
+  it('TS/JS: generated code nested past any recursion is read, or, past the compiler’s own, an error finding', async () => {
+    const chain = Array.from({length: 20_000}, () => '"a"').join(' + ') // 20,000 levels of binary expression
+    const parens = `${'('.repeat(20_000)}1${')'.repeat(20_000)}` // deeper than the TypeScript parser recurses
+    const repo = await primitiveWith('uisurface', 'portal', {
+      'src/long.ts': `export const s = ${chain}\nimport x from '@buf/deep'\n`,
+      'src/nested.ts': `import x from '@buf/nested'\nexport const y = ${parens}\n`,
+      'src/plain.ts': 'export const n = (((1)))\n',
+    })
+    const check = await runCheck(repo, 'uisurface', 'portal', 'imports')
+    expect(check.status).toBe('fail')
+    expect(where(check, 'primitives/uisurface/portal')).toEqual([
+      'sdk-only@src/long.ts:2',
+      'unparsable@src/nested.ts:0',
+    ])
+  })
+
   it('TS/JS: export * [as ns] from is caught; JSX text, attributes, templates and regexes that read like imports are not', async () => {
     const page = [
       "import {useState} from 'react'",

@@ -192,11 +192,20 @@ describe('TypeScript imports: every form, and text that only reads like code', (
   })
 })
 
+describe('TS/JS parser on generated code', () => {
+  it('reads a file nested deeper than a recursive walk could (a 20,000-term expression)', () => {
+    const text = `import x from '@buf/x'\nexport const s = ${Array.from({length: 20_000}, () => '"a"').join(' + ')}\n`
+    expect(typescriptImports(text, 'deep.ts')).toEqual([{specifier: '@buf/x', line: 1, column: 16}])
+  })
+})
+
 describe('TS/JS prefilter', () => {
   const may = (src: string) => mayImportAny(src, TS_NEEDLES)
 
   it('skips files whose forbidden paths are only in line comments, and keeps every other place they can be code', () => {
-    expect(may("import x from 'react'\n// import '@ameide/core-proto' is forbidden\n  // and @buf/x too")).toBe(false)
+    expect(may("import x from 'react'\n// importing @ameide/core-proto is forbidden\n  // and @buf/x too")).toBe(false)
+    // A quote before the path on a `//` line may close a string that began above: such a file is parsed.
+    expect(may("import x from 'react'\n// import '@ameide/core-proto' is forbidden")).toBe(true)
     expect(may("export * from '@ameideio/ameide-sdk-ts/proto.js'\nconst r = /^\\d+\\.\\d+$/")).toBe(false)
     expect(may("import x from '@buf/x'")).toBe(true)
     expect(may("const s = 'a' // '@buf/x' after code")).toBe(true)
@@ -207,6 +216,9 @@ describe('TS/JS prefilter', () => {
     expect(may("const j = <p>\n// JSX text {require('@buf/x')}</p>")).toBe(true)
     expect(may("// a comment\u2028require('@buf/x')")).toBe(true)
     expect(may("import x from '../../primitives/domain/orders/x.js'")).toBe(true)
+    // A string spanning lines (a JSX attribute value, a continued line) ends on the `//` line; code follows.
+    expect(may('const el = <a title="\n// " />; import leak from "@buf/x"')).toBe(true)
+    expect(may("const s = 'a\\\n// '; require('@buf/x')")).toBe(true)
   })
 
   it('keeps files where an escape can spell a forbidden path inside a string', () => {
@@ -233,6 +245,8 @@ describe('TS/JS prefilter', () => {
       "const j2 = <p>\n// {require('@buf/live-in-jsx')}</p>",
       "const j3 = <p>\n// ends</p>; require('@buf/live-after-jsx')",
       "const j4 = <a b='\n// x'>{require('@buf/live-attribute-then-child')}</a>",
+      'const j5 = <a title="\n// " />; import leak from "@buf/live-after-self-closing"',
+      "const c1 = 'continued \\\n// '; require('@buf/live-after-continued-string')",
       "import '@buf/live-import'",
       "export * as ns from '../../primitives/domain/orders/x.js'",
       "const e1 = require('\\u0040buf/live-escaped')",

@@ -84,8 +84,11 @@ export function decodeEscapes(text: string): string {
   return out + text.slice(i)
 }
 
-/** What can end the text of a block comment, template literal or JSX element before the needle. */
-const ENDS_TEXT = /\*\/|`|\$\{|[<{]/
+/**
+ * What can end, before the needle, the text of a block comment, a template literal, a JSX element, or a string that
+ * spans lines (a JSX attribute value, a line continued with `\`), after which code may follow on the same line.
+ */
+const ENDS_TEXT = /\*\/|`|\$\{|[<{"']/
 
 /** Whether the line holding `at` starts, after blanks, with `//`, and nothing between that and `at` can end text. */
 function onCommentLine(text: string, at: number): boolean {

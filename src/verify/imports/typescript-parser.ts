@@ -33,13 +33,21 @@ export function readTypescriptImports(text: string, filename: string): Typescrip
     false,
     scriptKind(filename),
   )
+  // Depth-first in source order with an explicit stack: generated or bundled code nests deeper (a long `a + b + …`
+  // chain is one level per term) than the call stack allows a recursive walk.
   const literals: ts.StringLiteralLike[] = []
-  const visit = (node: ts.Node): void => {
+  const stack: ts.Node[] = [sf]
+  const children: ts.Node[] = []
+  while (stack.length > 0) {
+    const node = stack.pop()!
     const specifier = specifierOf(node)
     if (specifier && ts.isStringLiteralLike(specifier)) literals.push(specifier)
-    ts.forEachChild(node, visit)
+    children.length = 0
+    ts.forEachChild(node, (child) => {
+      children.push(child)
+    })
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i])
   }
-  visit(sf)
   const lines = new LineIndex(text)
   // The position of the first character inside the quotes.
   const imports = literals.map((literal) => ({specifier: literal.text, ...lines.position(literal.getStart(sf) + 1)}))
