@@ -2,13 +2,7 @@ import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {
-  COSIGN_VERIFY_OFFLINE_FLAGS,
-  cosign,
-  generateKeyPair,
-  verifyImage,
-  type CosignKeyPair,
-} from '../support/cosign.js'
+import {generateKeyPair, verifyImage, type CosignKeyPair, verifyAttestation} from '../support/cosign.js'
 import {getManifest, startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -79,10 +73,7 @@ async function verifyAll(report: Report): Promise<void> {
     const payloads = await verifyImage(keys, image.ref)
     expect(payloads.length).toBeGreaterThan(0)
     for (const type of ['cyclonedx', 'slsaprovenance1']) {
-      await cosign(
-        ['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, image.ref],
-        keys.env,
-      )
+      await verifyAttestation(keys, image.ref, type)
     }
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli, type CliRun} from '../support/cli.js'
-import {COSIGN_VERIFY_OFFLINE_FLAGS, cosign, generateKeyPair, verifyImage} from '../support/cosign.js'
+import {generateKeyPair, verifyImage, verifyAttestation} from '../support/cosign.js'
 import {buildahEnv} from '../support/images.js'
 import {getManifest, startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -478,18 +478,7 @@ describe('signing per shard (cosign key, SLSA provenance; --sbom none keeps it c
         ['slsaprovenance1', 'attested'],
       ])
       expect((await verifyImage(keys, image.ref)).length).toBeGreaterThan(0)
-      await cosign(
-        [
-          'verify-attestation',
-          '--key',
-          keys.publicKey,
-          ...COSIGN_VERIFY_OFFLINE_FLAGS,
-          '--type',
-          'slsaprovenance1',
-          image.ref,
-        ],
-        keys.env,
-      )
+      await verifyAttestation(keys, image.ref, 'slsaprovenance1')
     }
   })
 })

@@ -53,11 +53,16 @@ async function monorepo(files: Record<string, string>): Promise<string> {
 
 type Finding = {rule: string; severity: string; file: string; line: number; column?: number; message: string}
 
-async function primitiveVerify(repo: string, sarif: string, checks = CHECKS) {
-  const run = await runCli(
+/** `primitive verify` of domain/orders with --sarif and --json (the SARIF may or may not be written). */
+function verifyOrders(repo: string, sarif: string, checks = CHECKS, env?: Record<string, string>) {
+  return runCli(
     ['primitive', 'verify', '--kind', 'domain', '--name', 'orders', '--check', checks, '--sarif', sarif, '--json'],
-    {cwd: repo},
+    {cwd: repo, env},
   )
+}
+
+async function primitiveVerify(repo: string, sarif: string, checks = CHECKS) {
+  const run = await verifyOrders(repo, sarif, checks)
   const text = await readFile(path.resolve(repo, sarif), 'utf8')
   return {run, text, log: JSON.parse(text) as Log}
 }
@@ -231,22 +236,7 @@ describe('ameide primitive verify --sarif', () => {
 
   it('an empty run is valid SARIF with the rules and no results; the --json result names the file', async () => {
     const clean = await monorepo({'internal/handlers/handlers.go': 'package handlers\n'})
-    const run = await runCli(
-      [
-        'primitive',
-        'verify',
-        '--kind',
-        'domain',
-        '--name',
-        'orders',
-        '--check',
-        'secrets,image-policy',
-        '--sarif',
-        'empty.sarif',
-        '--json',
-      ],
-      {cwd: clean},
-    )
+    const run = await verifyOrders(clean, 'empty.sarif', 'secrets,image-policy')
     expect(run.exitCode, run.stderr).toBe(0)
     const log = JSON.parse(await readFile(path.join(clean, 'empty.sarif'), 'utf8')) as Log
     // Human mode says where it went.
@@ -270,22 +260,7 @@ describe('ameide primitive verify --sarif', () => {
       'buf.gen.yaml': 'version: v2\nplugins:\n  - local: protoc-gen-es\n    out: internal/gen\n',
       'internal/gen/x_pb.ts': 'export {}\n',
     })
-    const run = await runCli(
-      [
-        'primitive',
-        'verify',
-        '--kind',
-        'domain',
-        '--name',
-        'orders',
-        '--check',
-        'codegen',
-        '--sarif',
-        'tool.sarif',
-        '--json',
-      ],
-      {cwd: dir, env: {PATH: '/usr/bin:/bin'}},
-    )
+    const run = await verifyOrders(dir, 'tool.sarif', 'codegen', {PATH: '/usr/bin:/bin'})
     expect(run.exitCode, run.stdout).toBe(3)
     const log = JSON.parse(await readFile(path.join(dir, 'tool.sarif'), 'utf8')) as Log
     assertValidSarif(log)
@@ -295,22 +270,7 @@ describe('ameide primitive verify --sarif', () => {
 
   it('a SARIF path that cannot be written is exit 3 FILE_NOT_WRITABLE, and no temporary is left behind', async () => {
     await mkdir(path.join(repo, 'a-directory.sarif'), {recursive: true})
-    const run = await runCli(
-      [
-        'primitive',
-        'verify',
-        '--kind',
-        'domain',
-        '--name',
-        'orders',
-        '--check',
-        'shape',
-        '--sarif',
-        'a-directory.sarif',
-        '--json',
-      ],
-      {cwd: repo},
-    )
+    const run = await verifyOrders(repo, 'a-directory.sarif', 'shape')
     expect(run.exitCode).toBe(3)
     assertMatchesSchema('error.schema.json', run.json())
     expect(run.json().error.code).toBe('FILE_NOT_WRITABLE')

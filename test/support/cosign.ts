@@ -70,3 +70,11 @@ export async function verifyImage(
   )
   return JSON.parse(stdout) as unknown[]
 }
+
+/** `cosign verify-attestation --type TYPE` of `ref` with the test key, offline; its stdout (one line per attestation). */
+export async function verifyAttestation(keys: CosignKeyPair, ref: string, type: string): Promise<string> {
+  return cosign(
+    ['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, ref],
+    keys.env,
+  )
+}

@@ -7,13 +7,7 @@ import {AmeideError} from '../../../src/core/errors.js'
 import {CosignSigner, keylessIdentityFromEnv, type CosignSignerOptions} from '../../../src/effects/cosign.js'
 import {selectSbomGenerator} from '../../../src/effects/sbom.js'
 import {buildProvenancePredicate} from '../../../src/publish/provenance.js'
-import {
-  cosign,
-  COSIGN_VERIFY_OFFLINE_FLAGS,
-  generateKeyPair,
-  verifyImage,
-  type CosignKeyPair,
-} from '../../support/cosign.js'
+import {generateKeyPair, verifyImage, type CosignKeyPair, verifyAttestation} from '../../support/cosign.js'
 import {startFaultProxy} from '../../support/fault-proxy.js'
 import {buildahEnv, pushBaseImage, type PushedImage} from '../../support/images.js'
 import {startRegistry, type Registry} from '../../support/registry.js'
@@ -146,10 +140,7 @@ describe('cosign signer, key mode, no transparency log (real cosign, real regist
       ['cyclonedx', 'https://cyclonedx.org/bom'],
       ['slsaprovenance1', 'https://slsa.dev/provenance/v1'],
     ] as const) {
-      const out = await cosign(
-        ['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, image.ref],
-        keys.env,
-      )
+      const out = await verifyAttestation(keys, image.ref, type)
       const statements = out
         .trim()
         .split('\n')
@@ -168,18 +159,7 @@ describe('cosign signer, key mode, no transparency log (real cosign, real regist
     }
     // Rerun: --replace keeps one attestation per type instead of piling up.
     await s.attest(image.ref, 'slsaprovenance1', provenanceFile)
-    const again = await cosign(
-      [
-        'verify-attestation',
-        '--key',
-        keys.publicKey,
-        ...COSIGN_VERIFY_OFFLINE_FLAGS,
-        '--type',
-        'slsaprovenance1',
-        image.ref,
-      ],
-      keys.env,
-    )
+    const again = await verifyAttestation(keys, image.ref, 'slsaprovenance1')
     expect(again.trim().split('\n')).toHaveLength(1)
     expect(await readFile(spyLog, 'utf8')).not.toContain(password)
   })
