@@ -7,7 +7,7 @@ import {gitTopLevel} from '../effects/git.js'
 import {parseDuration} from './duration.js'
 import {describeEvent} from './format.js'
 import type {GitopsEvent} from './gitops-scaffold.js'
-import {parseApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from './github-target.js'
+import {resolveApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from '../effects/github/target.js'
 
 /** The flags every workflow-dispatching command shares (`primitive gitops scaffold`, `… update-images`). */
 export interface DispatchFlags {
@@ -45,10 +45,7 @@ export async function dispatchTarget(
     ])
   }
   const timeoutMs = parseDuration(flags.timeout)
-  const apiUrl = parseApiUrl(
-    flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
-    flags['api-url'] ? '--api-url' : 'GITHUB_API_URL',
-  )
+  const apiUrl = resolveApiUrl(flags['api-url'])
   const root =
     flags['repo-root'] === undefined ? await gitTopLevel(process.cwd()) : await resolveRepoRoot(flags['repo-root'])
   const gitops = root ? (await loadConfig(root)).config.gitops : DEFAULT_CONFIG.gitops

@@ -1,17 +1,19 @@
 import {randomUUID} from 'node:crypto'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {AmeideError, prerequisiteError, remoteError, usageError} from '../core/errors.js'
+import {prerequisiteError, remoteError, usageError} from '../core/errors.js'
 import {
   GitHubApiError,
-  createGitHubClient,
+  asAmeideError,
+  guardGitHub,
+  openGitHub,
+  type GitHubStage,
   type DispatchBody,
   type GitHubClient,
   type GitHubTransportOptions,
   type RepoRef,
   type WorkflowRun,
-} from '../effects/github.js'
-import {mapGitHubError, type ErrorContext} from './github-errors.js'
+} from '../effects/github/index.js'
 import {
   DeclaredInputsError,
   checkAgainstDeclared,
@@ -20,7 +22,6 @@ import {
   workflowInputs,
   type PrimitiveInputs,
 } from './inputs.js'
-import {findToken, missingTokenError} from './token.js'
 
 export type Correlation = 'returned' | 'distinct-id' | 'heuristic'
 
@@ -207,7 +208,7 @@ interface DispatchPlan {
   distinctIdInput?: string
   body: DispatchBody
   outcome: GitopsScaffoldOutcome
-  ctx: (stage: ErrorContext['stage']) => ErrorContext
+  ctx: (stage: DispatchStage) => GitHubStage
 }
 
 interface Dispatched {
@@ -219,6 +220,8 @@ interface Dispatched {
 
 type Emit = (event: GitopsEvent) => void
 
+type DispatchStage = 'read' | 'dispatch' | 'follow'
+
 /** PLAN: the token (optional in a dry run), the workflow's declared inputs, the exact request. Sends no write. */
 async function planDispatch(
   request: WorkflowDispatchRequest,
@@ -228,16 +231,23 @@ async function planDispatch(
 ): Promise<DispatchPlan> {
   const [owner, repo] = request.repository.split('/')
   const repoRef: RepoRef = {owner, repo}
-  const ctx = (stage: ErrorContext['stage']): ErrorContext => ({...request, stage})
+  const ctx = (stage: DispatchStage): GitHubStage => ({
+    stage,
+    repository: request.repository,
+    workflow: request.workflow,
+    ref: request.ref,
+  })
   const inputs = {...request.inputs}
   emit({type: 'validated', against: 'local', inputs: {...inputs}})
 
-  const found = await findToken(request.env, request.apiUrl)
-  if (!found && !request.dryRun) throw missingTokenError()
-  const client = found
-    ? (deps.client ??
-      (await createGitHubClient({token: found.token, baseUrl: request.apiUrl, transport: timings.transport})))
-    : null
+  const github = await openGitHub({
+    env: request.env,
+    apiUrl: request.apiUrl,
+    required: !request.dryRun,
+    transport: timings.transport,
+    client: deps.client,
+  })
+  const client = github?.client ?? null
 
   let distinctIdInput: string | undefined
   if (client) {
@@ -261,7 +271,7 @@ async function planDispatch(
     pullRequest: null,
     nextSteps: [],
   }
-  const outcome: GitopsScaffoldOutcome = {result, request: dispatchRequest, tokenSource: found?.source ?? null}
+  const outcome: GitopsScaffoldOutcome = {result, request: dispatchRequest, tokenSource: github?.tokenSource ?? null}
   return {request, repoRef, client, inputs, distinctIdInput, body, outcome, ctx}
 }
 
@@ -277,7 +287,7 @@ async function checkDeclaredInputs(
   ctx: DispatchPlan['ctx'],
 ): Promise<string | undefined> {
   const where = `.github/workflows/${request.workflow} in ${request.repository}@${request.ref}`
-  const text = await guard(
+  const text = await guardGitHub(
     () => client.readFile(repoRef, `.github/workflows/${request.workflow}`, request.ref),
     ctx('read'),
   )
@@ -321,18 +331,18 @@ async function dispatch(plan: DispatchPlan, c: GitHubClient, timings: GitopsTimi
     if (out.kind === 'details') runRef = {id: out.runId, url: out.runUrl, htmlUrl: out.htmlUrl, correlation: 'returned'}
     else emit({type: 'fallback', reason: 'GitHub accepted the dispatch without run details (204); looking for the run'})
   } catch (error) {
-    if (!(error instanceof GitHubApiError && rejectsRunDetails(error))) throw wrap(error, ctx('dispatch'))
+    if (!(error instanceof GitHubApiError && rejectsRunDetails(error))) throw asAmeideError(error, ctx('dispatch'))
     emit({
       type: 'fallback',
       reason: `GitHub does not know return_run_details (${error.status}); dispatching without it`,
     })
     delete body.return_run_details
-    await guard(() => c.dispatchWorkflow(repoRef, request.workflow, body), ctx('dispatch'))
+    await guardGitHub(() => c.dispatchWorkflow(repoRef, request.workflow, body), ctx('dispatch'))
   }
 
   if (runRef) {
     const id = runRef.id
-    const got = await guard(() => c.getWorkflowRun(repoRef, id), ctx('follow'))
+    const got = await guardGitHub(() => c.getWorkflowRun(repoRef, id), ctx('follow'))
     return {runRef, run: got!.run, etag: got!.etag, dispatchedAt}
   }
   const found = await findDispatchedRun(
@@ -378,7 +388,7 @@ async function follow(
     }
     await sleep(Math.min(delay, remaining))
     delay = nextPollDelay(delay, timings)
-    const got = await guard(() => c.getWorkflowRun(repoRef, runRef.id, etag), ctx('follow'))
+    const got = await guardGitHub(() => c.getWorkflowRun(repoRef, runRef.id, etag), ctx('follow'))
     if (got) {
       run = got.run
       etag = got.etag ?? etag
@@ -397,7 +407,7 @@ async function follow(
     ]
     return
   }
-  result.pullRequest = await guard(
+  result.pullRequest = await guardGitHub(
     () => findPullRequest(c, repoRef, request, dispatched.dispatchedAt, timings),
     ctx('follow'),
   )
@@ -428,14 +438,14 @@ async function findDispatchedRun(
   inputs: Record<string, string>,
   distinctIdInput: string | undefined,
   timings: GitopsTimings,
-  ctx: ErrorContext,
+  ctx: GitHubStage,
 ): Promise<{run: WorkflowRun; correlation: Correlation}> {
   const since = new Date(dispatchedAt.getTime() - timings.clockSkewMs)
-  const actor = await guard(() => client.authenticatedLogin(), ctx)
+  const actor = await guardGitHub(() => client.authenticatedLogin(), ctx)
   const distinctId = distinctIdInput ? inputs[distinctIdInput] : undefined
   let delay = timings.findRunDelayMs
   for (let attempt = 1; attempt <= timings.findRunAttempts; attempt++) {
-    const runs = await guard(
+    const runs = await guardGitHub(
       () =>
         client.listWorkflowRuns(repo, request.workflow, {
           event: 'workflow_dispatch',
@@ -497,18 +507,4 @@ async function findPullRequest(
     .filter((pr) => pr.branch.includes(needle) && Date.parse(pr.createdAt) >= since)
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
   return recent[0] ? {number: recent[0].number, url: recent[0].htmlUrl, branch: recent[0].branch} : null
-}
-
-async function guard<T>(fn: () => Promise<T>, ctx: ErrorContext): Promise<T> {
-  try {
-    return await fn()
-  } catch (error) {
-    throw wrap(error, ctx)
-  }
-}
-
-function wrap(error: unknown, ctx: ErrorContext): unknown {
-  if (error instanceof AmeideError) return error
-  if (error instanceof GitHubApiError) return mapGitHubError(error, ctx)
-  return error
 }

@@ -5,7 +5,7 @@ import {loadConfig} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
-import {parseApiUrl, REPOSITORY_PATTERN} from '../../gitops/github-target.js'
+import {resolveApiUrl, REPOSITORY_PATTERN} from '../../effects/github/target.js'
 import type {PrRequest} from '../../gitops/pr/changes-pr.js'
 import type {WriteResult} from '../../gitops/write/write.js'
 
@@ -41,10 +41,7 @@ export function prRequestFrom(flags: {
   if (flags.branch !== undefined && !/^[A-Za-z0-9._/-]+$/.test(flags.branch)) {
     throw usageError('INVALID_BRANCH', `--branch ${JSON.stringify(flags.branch)} is not a branch name.`)
   }
-  const apiUrl = parseApiUrl(
-    flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
-    flags['api-url'] ? '--api-url' : 'GITHUB_API_URL',
-  )
+  const apiUrl = resolveApiUrl(flags['api-url'])
   return {repository: flags.repo, base: flags.base, branch: flags.branch, title: flags.title, apiUrl, env: process.env}
 }
 

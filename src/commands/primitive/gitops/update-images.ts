@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
 import {dispatchProgress, dispatchTarget, DISPATCH_ERROR_CODES} from '../../../gitops/dispatch-target.js'
 import {formatGitopsScaffold} from '../../../gitops/format.js'
+import {imagesBranch, imagesBranchNeedle} from '../../../effects/github/branch.js'
 import {dispatchAndFollow, runFailed, type GitopsScaffoldResult} from '../../../gitops/gitops-scaffold.js'
 
 export default class PrimitiveGitopsUpdateImages extends AmeideCommand<GitopsScaffoldResult> {
@@ -69,8 +70,8 @@ export default class PrimitiveGitopsUpdateImages extends AmeideCommand<GitopsSca
           ref: target.ref,
           inputs,
           // The branch the example workflow (and `gitops set-image --open-pr`) uses for these refs.
-          prBranch: `ameide/images-${flags.env}-${sha.slice(0, 12)}`,
-          prSearch: `images-${flags.env}`,
+          prBranch: imagesBranch(flags.env, sha),
+          prSearch: imagesBranchNeedle(flags.env),
           afterPr: ['Argo CD rolls the new digests out once the PR is merged.'],
           apiUrl: target.apiUrl,
           wait: flags.wait,
