@@ -117,15 +117,16 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
 
   protected async execute(): Promise<WriteResult> {
     const {flags} = await this.parse(GitopsSetImage)
-    const [{desiredFromRefs, desiredFromReport}, {setImage}, {formatWrite}] = await Promise.all([
+    const [{desiredFromRefs}, {readPublishReport}, {setImage}, {formatWrite}] = await Promise.all([
       import('../../gitops/write/input.js'),
+      import('../../publish/read-report.js'),
       import('../../gitops/write/write.js'),
       import('../../gitops/write/format.js'),
     ])
     if (!flags.report && !flags.ref) throw usageError('INVALID_USAGE', 'Pass --report FILE or --ref REF.')
     const pr = prRequestFrom(flags)
     const {sha, ...input} = flags.report
-      ? await desiredFromReport(flags.report)
+      ? await readPublishReport(flags.report)
       : {images: desiredFromRefs(flags.ref ?? []), skipped: [], sha: undefined}
     const root = await resolveRepoRoot(flags.root ?? flags['repo-root'])
     const {config} = await loadConfig(root)

@@ -1,3 +1,7 @@
+/**
+ * Where a dispatch goes, from the flags every dispatching command shares: --repo/--workflow/--ref/--timeout/--api-url
+ * checked at the door (exit 2), then `gitops:` of ameide.yaml; the progress display; the error codes for the help.
+ */
 import {DEFAULT_CONFIG, loadConfig, type AmeideConfig} from '../core/config.js'
 import type {ErrorCode} from '../core/error-codes.js'
 import {usageError} from '../core/errors.js'
@@ -6,7 +10,7 @@ import {resolveRepoRoot} from '../core/repo-root.js'
 import {gitTopLevel} from '../effects/git.js'
 import {parseDuration} from './duration.js'
 import {describeEvent} from './format.js'
-import type {GitopsEvent} from './gitops-scaffold.js'
+import type {DispatchEvent} from './types.js'
 import {resolveApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from '../effects/github/target.js'
 
 /** The flags every workflow-dispatching command shares (`primitive gitops scaffold`, `… update-images`). */
@@ -60,7 +64,7 @@ export async function dispatchTarget(
 }
 
 /** Progress lines for a dispatch and, with --wait, the run's status while it is followed. */
-export function dispatchProgress(progress: Progress, wait: boolean): (event: GitopsEvent) => void {
+export function dispatchProgress(progress: Progress, wait: boolean): (event: DispatchEvent) => void {
   return (event) => {
     const line = describeEvent(event)
     if (line.kind === 'start') progress.start(line.text)
