@@ -2,6 +2,7 @@
  * `primitive gitops scaffold`: its flags checked (the same kind and name rules as `primitive scaffold`), the
  * workflow inputs and PR branch they make, and the dispatch followed to the PR (run.ts).
  */
+import {parseEnvironment} from '../core/environment.js'
 import {usageError} from '../core/errors.js'
 import {parseKind, parseName} from '../primitives/kinds.js'
 import {workflowInputs, type PrimitiveInputs} from './inputs.js'
@@ -9,8 +10,6 @@ import {dispatchAndFollow} from './run.js'
 import type {DispatchDeps, DispatchOutcome, DispatchRequest} from './types.js'
 
 export const VERSION_PATTERN = /^v[0-9]+$/
-/** A lowercase DNS label (RFC 1123): the env name flows into Kubernetes names. */
-export const ENV_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 
 /** Local checks, the same rules as `ameide primitive scaffold` for kind and name (exit 2 on any problem). */
 export function parsePrimitiveInputs(raw: {
@@ -29,11 +28,7 @@ export function parsePrimitiveInputs(raw: {
       ['Versions are v0, v1, v2, …'],
     )
   }
-  if (raw.env !== undefined && !ENV_PATTERN.test(raw.env)) {
-    throw usageError('INVALID_ENV', `Invalid env ${JSON.stringify(raw.env)}: it must be a lowercase DNS label.`, [
-      'Use lowercase letters, digits and dashes, at most 63 characters, e.g. dev or staging.',
-    ])
-  }
+  if (raw.env !== undefined) parseEnvironment(raw.env)
   return {kind, name, version: raw.version, withSmoke: raw.withSmoke, ...(raw.env === undefined ? {} : {env: raw.env})}
 }
 

@@ -6,8 +6,7 @@ import {DEFAULT_CONFIG, loadConfig, type AmeideConfig} from '../core/config.js'
 import type {ErrorCode} from '../core/error-codes.js'
 import {usageError} from '../core/errors.js'
 import type {Progress} from '../core/output/progress.js'
-import {resolveRepoRoot} from '../core/repo-root.js'
-import {gitTopLevel} from '../effects/git.js'
+import {MONOREPO_ROOT, resolveRootMaybe} from '../effects/repo-root.js'
 import {parseDuration} from './duration.js'
 import {describeEvent} from './format.js'
 import type {DispatchEvent} from './types.js'
@@ -50,8 +49,7 @@ export async function dispatchTarget(
   }
   const timeoutMs = parseDuration(flags.timeout)
   const apiUrl = resolveApiUrl(flags['api-url'])
-  const root =
-    flags['repo-root'] === undefined ? await gitTopLevel(process.cwd()) : await resolveRepoRoot(flags['repo-root'])
+  const root = await resolveRootMaybe(flags['repo-root'], MONOREPO_ROOT)
   const gitops = root ? (await loadConfig(root)).config.gitops : DEFAULT_CONFIG.gitops
   return {
     repository: flags.repo ?? gitops.repository,

@@ -1,4 +1,5 @@
 /** `primitive gitops update-images`: the workflow inputs (env, source_sha, refs) from a publish report. */
+import {parseEnvironment} from '../core/environment.js'
 import {usageError} from '../core/errors.js'
 import {readPublishReport} from '../publish/read-report.js'
 
@@ -14,9 +15,7 @@ export async function updateImagesInputs(
   reportFile: string,
   env: string,
 ): Promise<{inputs: Record<string, string>; sha: string; skipped: Array<{component: string; reason: string}>}> {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) {
-    throw usageError('INVALID_ENVIRONMENT', `--env ${JSON.stringify(env)} is not an environment name.`)
-  }
+  parseEnvironment(env)
   const {images, skipped, sha} = await readPublishReport(reportFile)
   if (!sha) throw usageError('INVALID_REPORT', `--report ${reportFile} has no 40-hex sha.`)
   if (images.length === 0) throw usageError('NOTHING_TO_UPDATE', `--report ${reportFile} holds no published image.`)

@@ -76,8 +76,8 @@ describe('inputs sent', () => {
   it.each([
     [{version: 'V1'}, 'INVALID_VERSION'],
     [{version: 'v1.2'}, 'INVALID_VERSION'],
-    [{env: '-dev'}, 'INVALID_ENV'],
-    [{env: 'a'.repeat(64)}, 'INVALID_ENV'],
+    [{env: '-dev'}, 'INVALID_ENVIRONMENT'],
+    [{env: 'a'.repeat(64)}, 'INVALID_ENVIRONMENT'],
     [{name: 'x'.repeat(34)}, 'INVALID_NAME'],
   ])('%j → %s', (over, code) => {
     const attempt = () =>

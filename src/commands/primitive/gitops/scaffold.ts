@@ -21,7 +21,7 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<DispatchResul
       INVALID_KIND: '--kind is not one of the six kinds',
       INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
       INVALID_VERSION: '--version does not match ^v[0-9]+$',
-      INVALID_ENV: '--env is not a lowercase DNS label',
+      INVALID_ENVIRONMENT: '--env is not a lowercase DNS label',
       ...DISPATCH_ERROR_CODES,
     },
   )
