@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {BUILDER_CHOICES, SBOM_CHOICES} from '../../src/core/choices.js'
 import {RULE_IDS} from '../../src/gitops/verify/rules.js'
+import {schemaValidator} from '../support/schema.js'
 import {ENVIRONMENT_PATTERN} from '../../src/core/environment.js'
 import {FLOATING_TAGS} from '../../src/images/reference.js'
 import {KINDS, RESOURCE_KINDS} from '../../src/primitives/kinds.js'
@@ -97,5 +98,30 @@ describe('closed sets, declared once', () => {
         /['"]dev['"],\s*['"]main['"],\s*['"]latest['"]|dev\|main\|latest/.test(readFileSync(`${src}${f}`, 'utf8')),
       )
     expect(relisted).toEqual([])
+  })
+
+  it('set-image and promote share the write definitions of gitops-write.schema.json; promote adds only from', () => {
+    const setImage = schema('gitops-set-image.schema.json') as {properties: Record<string, {$ref?: string}>}
+    const promote = schema('gitops-promote.schema.json') as {properties: Record<string, {$ref?: string}>}
+    const {from, ...shared} = promote.properties
+    expect(from.$ref).toBeUndefined()
+    expect(shared).toEqual(setImage.properties)
+    for (const [key, value] of Object.entries(shared)) {
+      expect(value.$ref).toBe(`gitops-write.schema.json#/definitions/${key}`)
+    }
+    const validate = schemaValidator('gitops-promote.schema.json')
+    const doc = {
+      env: 'b',
+      from: 'a',
+      dryRun: false,
+      status: 'none',
+      changes: [{}],
+      unchanged: [],
+      notFound: [],
+      skipped: [],
+      files: [],
+    }
+    expect(validate(doc)).toBe(false)
+    expect(validate({...doc, changes: []})).toBe(true)
   })
 })
