@@ -3,7 +3,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
 import {BUILDER_CHOICES, SBOM_CHOICES} from '../../src/core/choices.js'
-import {RULE_IDS} from '../../src/gitops/verify/rules.js'
+import {RULE_IDS} from '../../src/gitops/verify/rules/index.js'
 import {KINDS} from '../../src/primitives/kinds.js'
 import {CHECK_IDS} from '../../src/verify/types.js'
 

@@ -6,7 +6,7 @@ import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import {redact} from '../../core/secrets.js'
-import {RULE_IDS} from '../../gitops/verify/rules.js'
+import {RULE_IDS} from '../../gitops/verify/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
 
 export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
