@@ -5,7 +5,7 @@ import {usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
 import {mapConcurrent} from '../../core/concurrency.js'
 import {listFiles} from '../files.js'
-import {findImages, type FileImages} from '../images/find.js'
+import {findImages, type FileImages} from '../facts.js'
 import {makeLayout, type GitopsPolicy, type Zone} from '../layout.js'
 import {mayViolate} from './prefilter.js'
 import {

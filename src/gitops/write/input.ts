@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 
 import {usageError} from '../../core/errors.js'
 import {
+  FLOATING_TAGS,
   InvalidImageReference,
   isDigestPinned,
   parseImageReference,
@@ -41,7 +42,7 @@ export function parseDesiredRef(ref: string, component: string | undefined, orig
       [REF_HINT],
     )
   }
-  if (['dev', 'main', 'latest'].includes(parsed.tag)) {
+  if (FLOATING_TAGS.has(parsed.tag)) {
     throw usageError(
       'INVALID_IMAGE_REF',
       `${origin}: ${JSON.stringify(ref)} carries the floating tag :${parsed.tag}.`,

@@ -1,6 +1,11 @@
 /** Helpers several rules share: parsing a site's reference, floating tags of split maps, seed 004's fallback. */
-import {InvalidImageReference, parseImageReference, type ImageReference} from '../../../images/reference.js'
-import type {ImageMap, ImageSite} from '../../images/find.js'
+import {
+  FLOATING_TAGS,
+  InvalidImageReference,
+  parseImageReference,
+  type ImageReference,
+} from '../../../images/reference.js'
+import type {ImageMap, ImageSite} from '../../facts.js'
 import type {GitopsPolicy, Zone} from '../../layout.js'
 
 export const q = (s: string) => JSON.stringify(s)
@@ -22,7 +27,7 @@ export function parseSite(site: ImageSite): ImageReference | undefined {
 }
 
 export function tagIsFloating(tag: string, policy: GitopsPolicy): boolean {
-  return ['dev', 'main', 'latest'].includes(tag) || policy.extraFloatingTags.includes(tag)
+  return FLOATING_TAGS.has(tag) || policy.extraFloatingTags.includes(tag)
 }
 
 /** An override's image after seed 004's field-by-field fallback to the root `image`. */

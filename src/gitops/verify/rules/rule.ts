@@ -3,7 +3,7 @@
  * and SARIF read), whether it is a policy rule (read from the files) or an evidence rule (asked of the registry
  * with `--evidence`), and its check. One file per rule in this folder; `index.ts` registers them.
  */
-import type {FileImages, Span} from '../../images/find.js'
+import type {FileImages, Span} from '../../facts.js'
 import type {GitopsPolicy, Layout, Zone} from '../../layout.js'
 import type {RuleId} from './ids.js'
 
