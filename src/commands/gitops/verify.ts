@@ -6,7 +6,7 @@ import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
-import {RULE_IDS} from '../../gitops/verify/rules.js'
+import {RULE_IDS} from '../../gitops/verify/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
 
 export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {

@@ -1,6 +1,14 @@
-import type {Document, LineCounter, Node, Pair, Scalar, YAMLMap} from 'yaml'
+import type {Document, Node, Pair, Scalar, YAMLMap} from 'yaml'
 
-import {isTemplated} from '../../images/reference.js'
+import {isTemplated} from '../images/reference.js'
+import {
+  blockOffset,
+  blockSpan,
+  looksLikeYamlMapping,
+  MAX_EMBED_DEPTH,
+  parseYaml,
+  type YamlModule,
+} from '../images/yaml/index.js'
 
 /**
  * Finds what the GitOps image policy looks at in one YAML file: every image reference (by the definition of
@@ -89,11 +97,6 @@ export const PRIMITIVE_KINDS = new Set(['Domain', 'Process', 'Agent', 'UISurface
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers'])
 const POLICY_KEY = /^(?:image)?pull_?policy$/i
 const KEYED = /^(?:imageTag|env|environment|environments|envs)$/i
-/** Alias expansion and embedding limits: a YAML bomb or deep nesting is skipped, never a crash. */
-const MAX_ALIAS_COUNT = 100
-const MAX_EMBED_DEPTH = 4
-
-type YamlModule = typeof import('yaml')
 
 /** Maps an offset in the text being walked to the outer file: line, column and offset. */
 type ToOuter = (offset: number) => {line: number; column: number; offset: number}
@@ -101,34 +104,14 @@ type ToOuter = (offset: number) => {line: number; column: number; offset: number
 export function findImages(yaml: YamlModule, text: string): FileImages {
   const out: FileImages = {images: [], imageMaps: [], pullPolicies: [], containers: [], primitives: [], keyed: []}
   const lines = new yaml.LineCounter()
-  const docs = parse(yaml, text, lines)
-  if (typeof docs === 'string') return {...out, skipped: docs}
+  const {docs, reason} = parseYaml(yaml, text, lines)
+  if (!docs) return {...out, skipped: reason}
   const toOuter: ToOuter = (offset) => {
     const {line, col} = lines.linePos(offset)
     return {line, column: col, offset}
   }
   for (const doc of docs) new Walker(yaml, text, toOuter, out, 0, false).document(doc)
   return out
-}
-
-function parse(yaml: YamlModule, text: string, lineCounter: LineCounter): Document.Parsed[] | string {
-  let docs: Document.Parsed[]
-  try {
-    docs = yaml.parseAllDocuments(text, {lineCounter, uniqueKeys: false, prettyErrors: false}) as Document.Parsed[]
-  } catch (error) {
-    return `not YAML: ${(error as Error).message.split('\n')[0]}`
-  }
-  if (!Array.isArray(docs)) return 'not YAML'
-  const bad = docs.find((d) => d.errors.length > 0)
-  if (bad) return `not valid YAML (${bad.errors[0].message.split('\n')[0]})`
-  if (text.includes('*')) {
-    try {
-      for (const d of docs) d.toJS({maxAliasCount: MAX_ALIAS_COUNT})
-    } catch (error) {
-      return `aliases expand too far (${(error as Error).message.split('\n')[0]})`
-    }
-  }
-  return docs
 }
 
 class Walker {
@@ -285,13 +268,13 @@ class Walker {
   private embeddedYaml(node: Scalar): void {
     if (node.type !== 'BLOCK_LITERAL' || this.depth >= MAX_EMBED_DEPTH) return
     const value = node.value as string
-    if (!/^\s*(?:-\s+)?[\w."'-]+\s*:(?:\s|$)/m.test(value)) return
-    const mapping = blockMapping(this.text, node)
-    if (!mapping) return
+    if (!looksLikeYamlMapping(value)) return
+    const block = blockSpan(this.text, node)
+    if (!block) return
     const y = this.yaml
     const lines = new y.LineCounter()
-    const docs = parse(y, value, lines)
-    if (typeof docs === 'string') return
+    const {docs} = parseYaml(y, value, lines)
+    if (!docs) return
     const looksLikeKubernetes = docs.some((d) => {
       const root = d.contents as Node | null
       return root !== null && y.isMap(root) && (root.has('apiVersion') || root.has('kind') || root.has('image'))
@@ -299,7 +282,7 @@ class Walker {
     if (!looksLikeKubernetes) return
     const toOuter: ToOuter = (offset) => {
       const {line, col} = lines.linePos(offset)
-      return this.toOuter(mapping(line, col))
+      return this.toOuter(blockOffset(block, line, col))
     }
     const inner = new Walker(y, value, toOuter, this.out, this.depth + 1, true)
     for (const doc of docs) inner.document(doc)
@@ -332,26 +315,6 @@ function styleOf(node: Scalar): QuoteStyle {
     default:
       return 'plain'
   }
-}
-
-/**
- * For a literal block scalar, maps (line, column) of its value to an offset in `text`: value line 1 is the line
- * after the `|` header, and columns shift by the block's indentation.
- */
-function blockMapping(text: string, node: Scalar): ((line: number, column: number) => number) | undefined {
-  const range = node.range
-  if (!range) return undefined
-  const headerEnd = text.indexOf('\n', range[0])
-  if (headerEnd === -1) return undefined
-  const body = text.slice(headerEnd + 1, range[1])
-  const firstContent = /^( *)\S/m.exec(body)
-  const indent = firstContent ? firstContent[1].length : 0
-  // Offsets of the starts of the block's lines in `text`.
-  const starts = [headerEnd + 1]
-  for (let i = text.indexOf('\n', headerEnd + 1); i !== -1 && i < range[1]; i = text.indexOf('\n', i + 1)) {
-    starts.push(i + 1)
-  }
-  return (line, column) => (starts[line - 1] ?? range[1]) + indent + column - 1
 }
 
 function scalarOf(y: YamlModule, map: YAMLMap, key: string): string | undefined {

@@ -1,11 +1,14 @@
 import {FLOATING_TAGS, GRAMMAR, tryParseImageReference, type ImageReference} from '../../images/reference.js'
 
+/** The floating tags as a regex alternation (`dev|main|latest`), from the one set. */
+export const FLOATING = [...FLOATING_TAGS].join('|')
+
 /**
  * A floating tag written anywhere in free text: `name:dev`, `registry/path:latest`, `${IMAGE}:main`.
  * Group 1 is the whole reference, group 2 the tag.
  */
 const FLOATING_IN_TEXT = new RegExp(
-  `(?<![\\w./@:%-])((?:${GRAMMAR.name}|\\$\\{[A-Za-z_][\\w.]*\\}|\\{\\{[^}]{1,80}\\}\\}|\\$[A-Z_][A-Z0-9_]*):(dev|main|latest))(?![\\w.-])`,
+  `(?<![\\w./@:%-])((?:${GRAMMAR.name}|\\$\\{[A-Za-z_][\\w.]*\\}|\\{\\{[^}]{1,80}\\}\\}|\\$[A-Z_][A-Z0-9_]*):(${FLOATING}))(?![\\w.-])`,
   'g',
 )
 
@@ -71,7 +74,7 @@ export function pullPolicyAlways(key: string, at: Position): ImageFinding {
 
 /** Floating tags written anywhere in a piece of free text (one line). `at(column)` maps a 1-based column of `text`. */
 export function floatingInText(text: string, at: (column: number) => Position, where: string): ImageFinding[] {
-  if (!/:(?:dev|main|latest)/.test(text)) return []
+  if (!FLOATING_IN_LINE.test(text)) return []
   const out: ImageFinding[] = []
   FLOATING_IN_TEXT.lastIndex = 0
   for (let m = FLOATING_IN_TEXT.exec(text); m; m = FLOATING_IN_TEXT.exec(text)) {
@@ -82,7 +85,14 @@ export function floatingInText(text: string, at: (column: number) => Position, w
 
 const IMAGE_KEY_LINE = /^(\s*(?:-\s+)?["']?)([\w.-]*image)(["']?\s*:\s*["']?)([^\s"'#,}\]]+)/i
 const POLICY_LINE = /^(\s*(?:-\s+)?["']?)((?:image)?pull_?policy)(["']?\s*:\s*["']?)Always\b/i
-const TAG_LINE = /^(\s*(?:-\s+)?["']?)((?:image)?tag)(["']?\s*:\s*["']?)(dev|main|latest)["']?\s*(?:#.*)?$/i
+const TAG_LINE = new RegExp(
+  `^(\\s*(?:-\\s+)?["']?)((?:image)?tag)(["']?\\s*:\\s*["']?)(${FLOATING})["']?\\s*(?:#.*)?$`,
+  'i',
+)
+/** A `:<floating tag>` anywhere on a line. */
+const FLOATING_IN_LINE = new RegExp(`:(?:${FLOATING})`)
+/** A line worth the line scan's regexes. */
+const SCAN_LINE = new RegExp(`image|:(?:${FLOATING})|policy|tag`, 'i')
 
 /**
  * Line-by-line scan of YAML-like text that could not be parsed (Helm templates, manifests embedded
@@ -99,7 +109,7 @@ export function scanLines(
   const lines = text.split('\n')
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]
-    if (!/image|:(?:dev|main|latest)|policy|tag/i.test(line)) continue
+    if (!SCAN_LINE.test(line)) continue
     const trimmed = line.trimStart()
     if (trimmed.startsWith('#') || trimmed.startsWith('//')) continue
     let m = IMAGE_KEY_LINE.exec(line)

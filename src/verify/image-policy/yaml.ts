@@ -1,6 +1,7 @@
-import type {Document, LineCounter, Node, Scalar} from 'yaml'
+import type {LineCounter, Node, Scalar} from 'yaml'
 
 import {
+  FLOATING,
   floatingInText,
   floatingTag,
   judgeImage,
@@ -10,16 +11,10 @@ import {
   type Position,
 } from './findings.js'
 import {FLOATING_TAGS} from '../../images/reference.js'
-
-type YamlModule = typeof import('yaml')
+import {blockSpan, looksLikeYamlMapping, MAX_EMBED_DEPTH, parseYaml, type YamlModule} from '../../images/yaml/index.js'
 
 /** Maps a 1-based line and column of the text being parsed to the position in the file. */
 type ToFile = (line: number, column: number) => Position
-
-/** Alias expansion limit: a YAML bomb stops parsing (the file is then scanned line by line). */
-export const MAX_ALIAS_COUNT = 100
-/** How deep YAML embedded in block scalars is followed. */
-const MAX_EMBED_DEPTH = 4
 
 const IMAGE_KEY = /image$/i
 const IMAGE_LIST_KEY = /images$/i
@@ -40,8 +35,10 @@ export function scanYaml(yaml: YamlModule, text: string, where: string): ImageFi
 /** An `image` key and the rest of its line (empty when the value starts on the next line). */
 const IMAGE_VALUE = /image["']?\s*:[ \t]*["']?([^\s"'#,}\]]*)/gi
 /** Text that could hide a violation only a parser sees: floating tags, Always, repository/tag maps, image lists, aliases. */
-const NEEDS_PARSE =
-  /:(?:dev|main|latest)\b|\btag["']?\s*:\s*["']?(?:dev|main|latest)\b|\bAlways\b|repository|images|\*[A-Za-z_]/i
+const NEEDS_PARSE = new RegExp(
+  `:(?:${FLOATING})\\b|\\btag["']?\\s*:\\s*["']?(?:${FLOATING})\\b|\\bAlways\\b|repository|images|\\*[A-Za-z_]`,
+  'i',
+)
 
 /**
  * Parsing is the expensive part, so a YAML text is parsed only when it could violate the policy: a
@@ -64,30 +61,13 @@ export function yamlMayViolate(text: string): boolean {
 
 function scanYamlText(yaml: YamlModule, text: string, toFile: ToFile, where: string, depth: number): ImageFinding[] {
   const lineCounter = new yaml.LineCounter()
-  let docs: Document.Parsed[]
-  try {
-    const parsed = yaml.parseAllDocuments(text, {lineCounter, uniqueKeys: false, prettyErrors: false})
-    docs = Array.isArray(parsed) ? parsed : []
-  } catch {
-    docs = []
-  }
-  if (docs.length === 0 || docs.some((d) => d.errors.length > 0)) {
-    return scanLines(text, (k, column) => toFile(k + 1, column), where)
-  }
+  // Text that does not parse (a Helm template, an alias bomb) is scanned line by line instead.
+  const {docs} = parseYaml(yaml, text, lineCounter)
+  if (!docs || docs.length === 0) return scanLines(text, (k, column) => toFile(k + 1, column), where)
   const out: ImageFinding[] = []
   const walker = new Walker(yaml, text, lineCounter, toFile, where, depth, out)
-  const hasAliases = text.includes('*')
-  for (const doc of docs) {
-    if (hasAliases)
-      try {
-        // toJS resolves aliases under the alias limit: a bomb throws here and falls back to the line scan.
-        doc.toJS({maxAliasCount: MAX_ALIAS_COUNT})
-      } catch {
-        return scanLines(text, (k, column) => toFile(k + 1, column), where)
-      }
-    // Aliases are not followed by the walker: their anchored value is checked where it is written.
-    walker.node(doc.contents as Node | null, null)
-  }
+  // Aliases are not followed by the walker: their anchored value is checked where it is written.
+  for (const doc of docs) walker.node(doc.contents as Node | null, null)
   return out
 }
 
@@ -177,12 +157,7 @@ class Walker {
     const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED'
     const map = block ? this.blockMapping(node) : null
     const where = `${this.where} (embedded YAML)`
-    if (
-      map &&
-      node.type === 'BLOCK_LITERAL' &&
-      this.depth < MAX_EMBED_DEPTH &&
-      /^\s*(?:-\s+)?[\w."'-]+\s*:(?:\s|$)/m.test(value)
-    ) {
+    if (map && node.type === 'BLOCK_LITERAL' && this.depth < MAX_EMBED_DEPTH && looksLikeYamlMapping(value)) {
       for (const f of scanYamlText(this.yaml, value, map, where, this.depth + 1)) this.out.push(f)
       return
     }
@@ -191,18 +166,14 @@ class Walker {
   }
 
   /**
-   * For a block scalar, maps (line, column) of its content to the file: content line 1 is the line
-   * after the `|` header, and columns shift by the block's indentation.
+   * For a block scalar, maps (line, column) of its content to the file: content line 1 is the line after the `|`
+   * header, and columns shift by the block's indentation (by line arithmetic, so folded blocks map too).
    */
   private blockMapping(node: Scalar): ToFile | null {
-    const range = node.range
-    if (!range) return null
-    const headerEnd = this.text.indexOf('\n', range[0])
-    if (headerEnd === -1) return null
-    const header = this.lines.linePos(range[0]).line
-    const firstContent = /^( *)\S/m.exec(this.text.slice(headerEnd + 1, range[1]))
-    const indent = firstContent ? firstContent[1].length : 0
-    return (line, column) => this.toFile(header + line, indent + column)
+    const block = blockSpan(this.text, node)
+    if (!block) return null
+    const header = this.lines.linePos(node.range![0]).line
+    return (line, column) => this.toFile(header + line, block.indent + column)
   }
 
   private valuePos(node: Scalar): Position {
