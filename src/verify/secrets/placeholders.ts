@@ -1,0 +1,94 @@
+/**
+ * What is not a secret even where it has a secret's shape: placeholders and documented example credentials.
+ * Every test here looks at the WHOLE value (or a whole token body), never at a prefix: `testKey9xQ…` is random,
+ * `test` is not; `xoxb-…` is a Slack token, `xoxb-xxxxxxxx` is a placeholder.
+ */
+
+/** Credentials the providers publish in their documentation and SDK samples; peers allowlist the same ones. */
+const DOCUMENTED_EXAMPLES = new Set([
+  'AKIAIOSFODNN7EXAMPLE', // AWS access key id in AWS's documentation
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', // AWS secret access key in AWS's documentation
+  'AKIAI44QH8DHBEXAMPLE',
+  'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+])
+
+/**
+ * Words that mark a value as a stand-in when one is a whole word of it (by delimiters or camel case). None is
+ * shorter than four letters: a random 64-character key holds a three-letter camel-case word now and then.
+ */
+const PLACEHOLDER_WORDS = new Set([
+  'example',
+  'examples',
+  'sample',
+  'placeholder',
+  'changeme',
+  'dummy',
+  'redacted',
+  'fake',
+  'notreal',
+  'here',
+  'your',
+  'yours',
+  'replace',
+  'insert',
+  'todo',
+  'fixme',
+  'foobar',
+  'lorem',
+  'ipsum',
+  'none',
+  'null',
+  'undefined',
+  'empty',
+  'secret',
+  'password',
+  'token',
+  'value',
+  'string',
+  'mysecret',
+  'mypassword',
+])
+
+/** The words of a value: split at non-alphanumerics and at camel-case boundaries, lower-cased. */
+export function wordsOf(value: string): string[] {
+  return (value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g) ?? []).map((w) => w.toLowerCase())
+}
+
+/** The value is a template, a reference or an expression, not a literal. */
+const REFERENCE = /^\$\{.*\}$|^\$\(.*\)$|^\{\{.*\}\}$|^<[^<>]*>$|^%\(?\w*\)?[sd]$|^\$[A-Za-z_]\w*$|^%[A-Z_]+%$|^@\w+@$/
+
+/** True when most of the value is one character, or the value repeats a unit of one to four characters. */
+export function isRepetitive(value: string): boolean {
+  if (value.length === 0) return true
+  const counts = new Map<string, number>()
+  let top = 0
+  for (const ch of value) {
+    const n = (counts.get(ch) ?? 0) + 1
+    counts.set(ch, n)
+    if (n > top) top = n
+  }
+  if (top / value.length >= 0.6) return true
+  for (let unit = 2; unit <= 4; unit++) {
+    if (value.length < unit * 3) break
+    const head = value.slice(0, unit)
+    if (head.repeat(Math.ceil(value.length / unit)).startsWith(value)) return true
+  }
+  return false
+}
+
+/** A run of 4+ of the same mask character (x, X, *, #, 0, .) marks a masked or elided value. */
+const MASK = /(?:x{4,}|X{4,}|\*{3,}|#{4,}|\.{3,}|…|0{8,}|_{4,})/
+
+/** Sequential runs that people type as fake values: abcdefgh…, 12345678…, qwerty. */
+const SEQUENCE = /abcdefgh|bcdefghi|12345678|23456789|qwerty|asdfgh/i
+
+/** A whole value that is a placeholder or a documented example, never a secret. */
+export function isPlaceholder(value: string): boolean {
+  if (DOCUMENTED_EXAMPLES.has(value)) return true
+  if (/EXAMPLE(?:KEY)?$/.test(value)) return true
+  if (REFERENCE.test(value)) return true
+  if (wordsOf(value).some((w) => PLACEHOLDER_WORDS.has(w))) return true
+  if (MASK.test(value)) return true
+  if (SEQUENCE.test(value)) return true
+  return isRepetitive(value)
+}
