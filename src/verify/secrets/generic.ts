@@ -10,49 +10,55 @@
  */
 import {looksRandom} from './random.js'
 
-/** Names whose value is a credential: a word of the name (by `_`, `-`, `.` or camel case) is one of these. */
-const SECRET_WORDS =
-  /(?:password|passwd|passphrase|pwd|secret|token|apikey|credentials?|creds|privatekey|accesskey|secretkey|authkey|signingkey|encryptionkey|masterkey|clientkey|sessionkey|apitoken|bearer)$/
-const KEY_NAME =
-  /(?:^|[_.-])(?:api|access|secret|private|auth|signing|encryption|master|client|session|app|account|license|service|admin|write|read|deploy|webhook)[_.-]?key$/i
+/** Words that make a name a credential's name on their own. */
+const SECRET_WORDS = new Set([
+  'password', 'passwd', 'passphrase', 'pwd', 'pass', 'secret', 'secrets', 'token', 'tokens', 'apikey', 'apikeys',
+  'credential', 'credentials', 'creds', 'auth', 'bearer', 'privatekey', 'accesskey', 'secretkey', 'apitoken',
+  'authtoken', 'accesstoken', 'refreshtoken', 'clientsecret',
+])
+/** An upper-case run-together word that ends in one of these (`AUTHTOKEN`, `STRIPESECRET`) is a secret's name too. */
+const SECRET_SUFFIX = /(?:password|passwd|passphrase|secret|token|apikey|accesskey|secretkey|privatekey|credentials?)$/
+/** `<qualifier> key`: the pairs that name a key (api key, access key, signing key …). */
+const KEY_QUALIFIERS = new Set([
+  'api', 'access', 'secret', 'private', 'auth', 'signing', 'encryption', 'master', 'client', 'session', 'app',
+  'account', 'license', 'service', 'admin', 'write', 'read', 'deploy', 'webhook', 'storage', 'shared', 'hmac',
+])
+/** A last word that makes the name about a secret rather than the secret (its URL, id, length …). */
+const NOT_THE_SECRET = new Set([
+  'url', 'uri', 'endpoint', 'path', 'file', 'dir', 'name', 'id', 'ids', 'type', 'kind', 'length', 'len', 'size',
+  'count', 'ttl', 'expiry', 'expires', 'expiration', 'timeout', 'prefix', 'suffix', 'header', 'field', 'param',
+  'env', 'var', 'ref', 'version', 'policy', 'rotation', 'format', 'pattern', 'regex', 'mode', 'enabled', 'required',
+  'hint', 'label', 'placeholder', 'description', 'min', 'max', 'hash', 'digest', 'fingerprint', 'provider', 'source',
+  'key', 'keys',
+])
+/** Words that make the value public by design. */
+const PUBLIC = new Set(['public', 'publishable', 'csrf', 'xsrf', 'pubkey'])
 
-/** Names that contain a secret word but hold no secret (token URLs, key ids, counts, references to a secret). */
-const NOT_A_SECRET_NAME =
-  /(?:url|uri|endpoint|path|file|dir|name|id|ids|type|kind|length|len|size|count|ttl|expiry|expires|expiration|timeout|prefix|suffix|header|field|param|env|var|ref|version|policy|rotation|format|pattern|regex|mode|enabled|required|hint|label|placeholder|description|min|max|hash|digest)$/i
-
-/** Words of an identifier, lower-cased and joined, so `apiKey`, `API_KEY`, `api-key` all read `apikey`. */
-function normalise(name: string): string {
+/** The words of an identifier: split at `_ - . [ ]` and camel case, lower-cased, trailing numbers dropped. */
+function nameWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '')
+    .split(/[^a-z0-9]+/)
+    .map((w) => w.replace(/\d+$/, ''))
+    .filter((w) => w !== '')
 }
 
 export function isSecretName(name: string): boolean {
-  const last =
-    name
-      .split(/[.[\]]/)
-      .filter(Boolean)
-      .at(-1) ?? name
-  if (
-    NOT_A_SECRET_NAME.test(
-      last
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .split(/[_-]/)
-        .at(-1) ?? '',
-    )
+  const words = nameWords(name).map((w, i, all) =>
+    i === all.length - 1 && name === name.toUpperCase() && SECRET_SUFFIX.test(w) && !SECRET_WORDS.has(w) ? 'secret' : w,
   )
-    return false
-  if (KEY_NAME.test(last.replace(/([a-z0-9])([A-Z])/g, '$1_$2'))) return true
-  const joined = normalise(last)
-  if (SECRET_WORDS.test(joined)) return true
-  // A secret word inside the name followed only by a qualifier: password_super_secure, token2, secretValue.
-  return /(?:password|passwd|passphrase|secret|token|apikey|credential)(?:[0-9]*|_?(?:value|str|string|plain|raw|hash|b64|base64|hex|data|text|old|new|prod|dev|test|staging|[a-z]*secure|v[0-9]))$/.test(
-    last
-      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-      .toLowerCase()
-      .replace(/[^a-z0-9_]+/g, ''),
-  )
+  if (words.length === 0 || words.some((w) => PUBLIC.has(w))) return false
+  let secret = false
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]
+    if (SECRET_WORDS.has(w) || (w === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]))) secret = true
+  }
+  if (!secret) return false
+  const last = words.at(-1)!
+  if (last === 'key') return KEY_QUALIFIERS.has(words.at(-2) ?? '')
+  return !NOT_THE_SECRET.has(last)
 }
 
 /**
@@ -64,8 +70,8 @@ const ASSIGNMENT = new RegExp(
   [
     String.raw`(?<![\w$.-])(["']?)([A-Za-z_$][\w$]*(?:[.-][A-Za-z_$][\w$]*)*)\1`,
     String.raw`(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:<[^<>\n]*>)?(?:\[\])?[ \t]*(?==)|[ \t]+(?:\*?[A-Za-z_][\w.]*|\[\]byte)[ \t]*(?==[^=]))?`,
-    String.raw`[ \t]*(:=|=>|\?=|(?<![=!<>])=(?![=>~])|:(?![:/]))[ \t]*`,
-    String.raw`(?:(["'\x60])((?:(?!\4)[^\\\n]|\\.){1,500})\4|([^\s"'\x60,;#)\]}>]{8,500}))`,
+    String.raw`[ \t]*(:{1,3}=|=>|\?=|\.=|<-|(?<![=!<>])=(?![=>~])|:(?![:/])|["']?[ \t]*,|>[ \t]*\r?\n?)[ \t]*`,
+    String.raw`(?:(["'\x60])((?:(?!\4)[^\\\n]|\\.){1,500})\4|([^\s"'\x60,;#)\]}<>\\]{8,500}))`,
   ].join(''),
   'g',
 )
@@ -84,8 +90,11 @@ export function findAssignedSecrets(text: string): GenericMatch[] {
   for (let m = ASSIGNMENT.exec(text); m; m = ASSIGNMENT.exec(text)) {
     const name = m[2]
     const value = m[5] ?? m[6]
-    if (value === undefined || !isSecretName(name)) continue
-    if (m[6] !== undefined && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(|$)/.test(value)) continue // an expression
+    if (value === undefined || !isSecretName(name)) {
+      // Not this name: a later identifier in the same match may be the name (`string apiToken = "…"`).
+      ASSIGNMENT.lastIndex = m.index + 1
+      continue
+    }
     if (m[6] !== undefined && /\(/.test(value)) continue // a call
     if (!looksRandom(value)) continue
     out.push({name, value, offset: m.index + m[0].length - value.length - (m[5] !== undefined ? 1 : 0)})

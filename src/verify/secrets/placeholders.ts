@@ -12,6 +12,9 @@ const DOCUMENTED_EXAMPLES = new Set([
   'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
 ])
 
+/** The stems of AWS's documented example credentials, which people vary (`…SECRETSKEY`, `…7SECRETS`). */
+const DOCUMENTED_EXAMPLE_STEMS = ['AKIAIOSFODNN7', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCY']
+
 /**
  * Words that mark a value as a stand-in when one is a whole word of it (by delimiters or camel case). None is
  * shorter than four letters: a random 64-character key holds a three-letter camel-case word now and then.
@@ -57,7 +60,7 @@ export function wordsOf(value: string): string[] {
 /** The value is a template, a reference or an expression, not a literal. */
 const REFERENCE = /^\$\{.*\}$|^\$\(.*\)$|^\{\{.*\}\}$|^<[^<>]*>$|^%\(?\w*\)?[sd]$|^\$[A-Za-z_]\w*$|^%[A-Z_]+%$|^@\w+@$/
 
-/** True when most of the value is one character, or the value repeats a unit of one to four characters. */
+/** True when most of the value is one character, or the value repeats a unit of up to eight characters. */
 export function isRepetitive(value: string): boolean {
   if (value.length === 0) return true
   const counts = new Map<string, number>()
@@ -68,7 +71,7 @@ export function isRepetitive(value: string): boolean {
     if (n > top) top = n
   }
   if (top / value.length >= 0.6) return true
-  for (let unit = 2; unit <= 4; unit++) {
+  for (let unit = 2; unit <= 8; unit++) {
     if (value.length < unit * 3) break
     const head = value.slice(0, unit)
     if (head.repeat(Math.ceil(value.length / unit)).startsWith(value)) return true
@@ -85,8 +88,9 @@ const SEQUENCE = /abcdefgh|bcdefghi|12345678|23456789|qwerty|asdfgh/i
 /** A whole value that is a placeholder or a documented example, never a secret. */
 export function isPlaceholder(value: string): boolean {
   if (DOCUMENTED_EXAMPLES.has(value)) return true
+  if (DOCUMENTED_EXAMPLE_STEMS.some((stem) => value.startsWith(stem))) return true
   if (/EXAMPLE(?:KEY)?$/.test(value)) return true
-  if (REFERENCE.test(value)) return true
+  if (REFERENCE.test(value) || /\$\{|\{\{/.test(value)) return true
   if (wordsOf(value).some((w) => PLACEHOLDER_WORDS.has(w))) return true
   if (MASK.test(value)) return true
   if (SEQUENCE.test(value)) return true

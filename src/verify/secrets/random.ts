@@ -25,6 +25,8 @@ function wordLike(letters: string): boolean {
   if (parts.length === 0) return false
   const mixed = /[a-z]/.test(letters) && /[A-Z]/.test(letters)
   if (mixed && parts.some((p) => p.length < 2 || !VOWEL.test(p))) return false
+  // camelCase words are long; a random mix of cases falls into short parts (GO Mdvre LCA Jyk UOO).
+  if (mixed && letters.length / parts.length < 4) return false
   const vowels = (letters.match(/[aeiouy]/gi) ?? []).length
   const longestCluster = Math.max(0, ...(letters.match(/[^aeiouy]+/gi) ?? []).map((c) => c.length))
   return vowels / letters.length >= 0.25 && longestCluster <= 6
@@ -40,15 +42,23 @@ function nameLike(value: string): boolean {
 /** The least entropy a random value of this length has, with room for the unlucky draws of short values. */
 function entropyFloor(length: number, hexOrDigits: boolean): number {
   const ceiling = Math.log2(Math.min(length, hexOrDigits ? 16 : 64))
-  return Math.min(hexOrDigits ? 2.7 : 3.0, ceiling - 1.0)
+  return Math.min(hexOrDigits ? 2.5 : 3.0, ceiling - 1.0)
+}
+
+/** Base64 that decodes to readable text ("dummy text data …") encodes words, not a key. */
+function encodesText(value: string): boolean {
+  if (value.length < 16 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false
+  const text = Buffer.from(value, 'base64').toString('latin1')
+  return /^[\x20-\x7e]+$/.test(text) && / /.test(text) && (text.match(/[a-z]/gi) ?? []).length / text.length > 0.7
 }
 
 export function looksRandom(value: string, minLength = 8): boolean {
   if (value.length < minLength) return false
   if (/\s/.test(value)) return false
   if (isPlaceholder(value)) return false
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(value) || /^\.{0,2}\//.test(value)) return false // URLs, paths
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(value)) return false // URLs without credentials
   if (/^[A-Za-z]+$/.test(value)) return !wordLike(value)
+  if (encodesText(value)) return false
   if (nameLike(value)) return false
   if (/^\d+$/.test(value)) return value.length >= 16 && entropy(value) >= 2.7
   const hex = /^[0-9a-f]+$/i.test(value)

@@ -10,6 +10,7 @@
  *   part after the rule's first keyword), `whole`, or `any` (the format alone is decisive, e.g. a PEM body).
  */
 import {isPlaceholder} from './placeholders.js'
+import {looksRandom} from './random.js'
 
 export interface SecretRule {
   id: string
@@ -45,6 +46,20 @@ function wellFormedJwt(token: string): boolean {
   return /"alg"\s*:/.test(Buffer.from(header, 'base64url').toString('utf8'))
 }
 
+/**
+ * Slack tokens: numeric ids (team, user, bot: 6+ digits; a leading 1- or 2- is a version) and a random part.
+ * `xoxp-1234-1234-1234-…` and `xoxe.xoxp-1-RANDOMSTRINGHERE` are placeholders people write in docs.
+ */
+function slackShaped(token: string): boolean {
+  const body = token.replace(/^(?:xoxe\.)?xox[a-z]-|^xapp-/, '')
+  const segments = body.split('-').filter(Boolean)
+  const ids = segments.filter((s, i) => /^\d+$/.test(s) && !(i === 0 && s.length === 1))
+  const rest = segments.filter((s) => !/^\d+$/.test(s)).join('')
+  if (ids.some((s) => s.length < 6)) return false
+  if (rest.length < 8 || isPlaceholder(rest)) return false
+  return looksRandom(rest) || /^[a-f0-9]{16,}$/.test(rest) || (ids.length >= 2 && /^[A-Za-z0-9]{16,}$/.test(rest))
+}
+
 /** A PEM private key with a body: at least 64 base64 characters between header and footer. */
 function hasKeyBody(block: string): boolean {
   const body = block
@@ -78,10 +93,17 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'aws-bedrock-api-key',
     provider: 'AWS',
     what: 'an Amazon Bedrock API key',
-    keywords: ['absk', 'bedrock-api-key-'],
-    pattern: rx(
-      `${B}(ABSK[A-Za-z0-9+/]{109,269}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%-]{20,})`,
-    ),
+    keywords: ['absk'],
+    pattern: rx(`${B}(ABSK[A-Za-z0-9+/]{109,269}={0,2})(?![A-Za-z0-9+/=])`),
+  },
+  {
+    // Short-lived keys: "bedrock-api-key-" + base64 of a presigned bedrock.amazonaws.com URL.
+    id: 'aws-bedrock-api-key',
+    provider: 'AWS',
+    what: 'an Amazon Bedrock API key',
+    keywords: ['bedrock-api-key-'],
+    pattern: rx(`(bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%-]*)`),
+    body: 'any',
   },
   // GitHub: ghp_ gho_ ghu_ ghs_ ghr_ + 36 base62 (30 random + a 6-character checksum); fine-grained PATs; the
   // installation tokens of GitHub Apps in their newer ghs_<id>_<JWT> form.
@@ -154,16 +176,17 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern: rx(
       `${B}((?:xox[abprs]-|xoxe\\.xox[bp]-|xoxe-)[0-9A-Za-z-]{10,}|xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+)(?![A-Za-z0-9-])`,
     ),
+    body: 'any',
+    validate: slackShaped,
   },
   {
     id: 'slack-webhook',
     provider: 'Slack',
     what: 'a Slack webhook URL',
     keywords: ['hooks.slack.com'],
-    pattern: rx(
-      `(https?://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{6,}/[A-Za-z0-9+/_-]{6,}/[A-Za-z0-9+/_-]{16,})`,
-    ),
+    pattern: rx(`((?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{40,})`),
     body: 'any',
+    validate: (url) => !isPlaceholder(url.replace(/^.*?\/(?:services|workflows|triggers)\//, '').replace(/\//g, '')),
   },
   // Google: API keys are AIza + 35 url-safe characters.
   {
@@ -204,7 +227,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     provider: 'JWT',
     what: 'a JSON Web Token',
     keywords: ['eyj'],
-    pattern: rx(`${B}(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_.-])`),
+    pattern: rx(`${B}(eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?)(?![A-Za-z0-9_.-])`),
     validate: wellFormedJwt,
     body: 'any',
   },
@@ -481,7 +504,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: 'yandex-cloud-token',
     provider: 'Yandex Cloud',
     what: 'a Yandex Cloud key or token',
-    keywords: ['ycaj', 'ycak', 'ycam', 'ycan', 'ycao', 'yca', 't1.', 'aqvn'],
+    keywords: ['yc', 't1.', 'aqvn'],
     pattern: rx(
       `${B}(YC[A-Za-z0-9_-]{38}|t1\\.[A-Z0-9a-z_-]+={0,2}\\.[A-Z0-9a-z_-]{86}={0,2}|AQVN[A-Za-z0-9_-]{35,38})(?![A-Za-z0-9_=-])`,
     ),
@@ -616,6 +639,51 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern: rx(
       `${B}(A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})${E}`,
     ),
+  },
+  {
+    id: 'tailscale-key',
+    provider: 'Tailscale',
+    what: 'a Tailscale API or auth key',
+    keywords: ['tskey-'],
+    pattern: rx(`${B}(tskey-(?:api|auth|client|webhook|scim)-[A-Za-z0-9]{8,}-[A-Za-z0-9]{16,})${E}`),
+  },
+  {
+    id: 'sourcegraph-token',
+    provider: 'Sourcegraph',
+    what: 'a Sourcegraph access token',
+    keywords: ['sgp_'],
+    pattern: rx(`${B}(sgp_(?:[a-fA-F0-9]{16}_)?[a-fA-F0-9]{40})${E}`),
+  },
+  {
+    id: 'docker-hub-token',
+    provider: 'Docker',
+    what: 'a Docker Hub personal access token',
+    keywords: ['dckr_pat_', 'dckr_oat_'],
+    pattern: rx(`${B}(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,})(?![A-Za-z0-9_-])`),
+  },
+  {
+    id: 'sonarqube-token',
+    provider: 'SonarQube',
+    what: 'a SonarQube token',
+    keywords: ['squ_', 'sqp_', 'sqa_'],
+    pattern: rx(`${B}(sq[upa]_[a-f0-9]{40})${E}`),
+  },
+  // Credentials in HTTP: an Authorization header's value, curl's -u user:password.
+  {
+    id: 'authorization-header',
+    provider: 'HTTP',
+    what: 'a credential in an Authorization header',
+    keywords: ['authorization'],
+    pattern: rx(`authorization["']?\\s*[:=]\\s*["']?(?:bearer|basic|token|apikey)\\s+([A-Za-z0-9._~+/-]{12,}={0,2})`, 'i'),
+    body: 'whole',
+  },
+  {
+    id: 'curl-user-password',
+    provider: 'HTTP',
+    what: 'a password passed to curl -u',
+    keywords: ['curl'],
+    pattern: rx(`curl\\b[^\\n]*?\\s(?:-u|--user)[\\s=]+["']?[^\\s:"']+:([^\\s"']{3,})`),
+    body: 'whole',
   },
   // Credentials inside URLs and connection strings: scheme://user:password@host.
   {

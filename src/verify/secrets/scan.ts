@@ -25,21 +25,27 @@ const BY_KEYWORD = new Map<string, SecretRule[]>()
 for (const rule of SECRET_RULES) for (const k of rule.keywords) BY_KEYWORD.set(k, [...(BY_KEYWORD.get(k) ?? []), rule])
 
 /** Words whose presence wakes the generic rule (a secret-like name holds one). */
-const GENERIC_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'creds', 'bearer']
+const GENERIC_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'creds', 'bearer', 'auth']
 
-/** One alternation of every keyword, longest first; case-insensitive like the keywords themselves. */
+/**
+ * One alternation of every keyword, longest first, case-insensitive like the keywords, inside a lookahead so that
+ * keywords that overlap (`acce[sK]ey` holds `sk` and `key`) are all seen: the scan moves one character at a time.
+ */
 const PREFILTER = new RegExp(
-  [...new Set([...BY_KEYWORD.keys(), ...GENERIC_KEYWORDS])]
+  `(?=(${[...new Set([...BY_KEYWORD.keys(), ...GENERIC_KEYWORDS])]
     .sort((a, b) => b.length - a.length)
     .map(escape)
-    .join('|'),
+    .join('|')}))`,
   'gi',
 )
 
 function wokenRules(text: string): {rules: SecretRule[]; generic: boolean} {
   const keywords = new Set<string>()
   PREFILTER.lastIndex = 0
-  for (let m = PREFILTER.exec(text); m; m = PREFILTER.exec(text)) keywords.add(m[0].toLowerCase())
+  for (let m = PREFILTER.exec(text); m; m = PREFILTER.exec(text)) {
+    keywords.add(m[1].toLowerCase())
+    PREFILTER.lastIndex = m.index + 1
+  }
   // A longer keyword hides the shorter ones it contains at the same place; look those up by substring.
   const rules = new Set<SecretRule>()
   let generic = false
@@ -60,7 +66,7 @@ function accepted(rule: SecretRule, secret: string): boolean {
   if (rule.validate && !rule.validate(secret)) return false
   if (rule.body === 'any') return true
   const body = rule.body === 'whole' ? secret : bodyOf(rule, secret)
-  if (isPlaceholder(secret) || isPlaceholder(body)) return false
+  if (isPlaceholder(body)) return false
   // A token body is random by construction: its alphabet is fixed, so judge it by its own characters.
   return looksRandom(body.replace(/[-_.]/g, ''), Math.min(8, body.length))
 }
