@@ -206,6 +206,10 @@ const EXAMPLES: Record<string, {found: string[]; notFound: string[]}> = {
   'sourcegraph-token': {found: ['sgp_' + r(HEX, 40)], notFound: ['sgp_' + '0'.repeat(40)]},
   'docker-hub-token': {found: ['dckr_pat_' + r(URLSAFE, 27)], notFound: ['dckr_pat_' + 'x'.repeat(27)]},
   'sonarqube-token': {found: ['squ_' + r(HEX, 40)], notFound: ['squ_' + '0'.repeat(40)]},
+  'twitter-bearer-token': {
+    found: ['A'.repeat(22) + r(ALNUM, 20) + '%2B' + r(ALNUM, 40)],
+    notFound: ['A'.repeat(60)],
+  },
   'authorization-header': {
     found: [`curl -H "Authorization: Bearer ${r(URLSAFE, 32)}"`],
     notFound: ['curl -H "Authorization: Bearer ${TOKEN}"', 'Authorization: Bearer <token>'],
@@ -317,7 +321,8 @@ describe('the generic rule', () => {
       'secretName',
       'password_hint',
       'jsonwebtoken',
-      'tokenizer', 'io.jsonwebtoken',
+      'tokenizer',
+      'io.jsonwebtoken',
       'primaryKey',
       'publicToken',
       'csrf-token',

@@ -52,13 +52,27 @@ const PLACEHOLDER_WORDS = new Set([
   'mypassword',
 ])
 
-/** The words of a value: split at non-alphanumerics and at camel-case boundaries, lower-cased. */
+/**
+ * The words of a value: split at non-alphanumerics and at camel-case boundaries, lower-cased. A word glued to
+ * digits that continue into more letters (`none2mmVg…`) is not a word of its own; one that ends its segment
+ * with digits (`changeme42`) is.
+ */
 export function wordsOf(value: string): string[] {
-  return (value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g) ?? []).map((w) => w.toLowerCase())
+  const words: string[] = []
+  for (const segment of value.split(/[^A-Za-z0-9]+/)) {
+    const parts = segment.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+/g) ?? []
+    parts.forEach((part, i) => {
+      const next = parts[i + 1]
+      if (/^[0-9]/.test(part) || (next !== undefined && /^[0-9]/.test(next) && i + 2 < parts.length)) return
+      words.push(part.toLowerCase())
+    })
+  }
+  return words
 }
 
 /** The value is a template, a reference or an expression, not a literal. */
-const REFERENCE = /^\$\{.*\}$|^\$\(.*\)$|^\{\{.*\}\}$|^<[^<>]*>$|^%\(?\w*\)?[sd]$|^\$[A-Za-z_]\w*$|^%[A-Z_]+%$|^@\w+@$/
+const REFERENCE =
+  /^\{[A-Za-z_][\w.-]*\}$|^\$\{.*\}$|^\$\(.*\)$|^\{\{.*\}\}$|^<[^<>]*>$|^%\(?\w*\)?[sd]$|^\$[A-Za-z_]\w*$|^%[A-Z_]+%$|^@\w+@$/
 
 /** True when most of the value is one character, or the value repeats a unit of up to eight characters. */
 export function isRepetitive(value: string): boolean {
@@ -79,11 +93,23 @@ export function isRepetitive(value: string): boolean {
   return false
 }
 
-/** A run of 4+ of the same mask character (x, X, *, #, 0, .) marks a masked or elided value. */
-const MASK = /(?:x{4,}|X{4,}|\*{3,}|#{4,}|\.{3,}|…|0{8,}|_{4,})/
+/** Eight of one character in a row, or a run of a mask character (x, X, *, #, 0, .), marks a masked or elided value. */
+const MASK = /(?:(.)\1{7,}|x{4,}|X{4,}|\*{3,}|#{4,}|\.{3,}|…|0{8,}|_{4,})/
 
-/** Sequential runs that people type as fake values: abcdefgh…, 12345678…, qwerty. */
-const SEQUENCE = /abcdefgh|bcdefghi|12345678|23456789|qwerty|asdfgh/i
+/** Keyboard runs that people type as fake values. */
+const KEYBOARD = /qwerty|asdfgh|zxcvbn/i
+
+/** Six or more consecutive letters or digits in order (`klmnop`, `345678`), which people type as fake values. */
+function hasTypedSequence(value: string): boolean {
+  const lower = value.toLowerCase()
+  let run = 1
+  for (let i = 1; i < lower.length; i++) {
+    const step = lower.charCodeAt(i) - lower.charCodeAt(i - 1)
+    run = step === 1 && /[a-z0-9]/.test(lower[i]) ? run + 1 : 1
+    if (run >= 6) return true
+  }
+  return KEYBOARD.test(value)
+}
 
 /** A whole value that is a placeholder or a documented example, never a secret. */
 export function isPlaceholder(value: string): boolean {
@@ -93,6 +119,6 @@ export function isPlaceholder(value: string): boolean {
   if (REFERENCE.test(value) || /\$\{|\{\{/.test(value)) return true
   if (wordsOf(value).some((w) => PLACEHOLDER_WORDS.has(w))) return true
   if (MASK.test(value)) return true
-  if (SEQUENCE.test(value)) return true
+  if (hasTypedSequence(value)) return true
   return isRepetitive(value)
 }

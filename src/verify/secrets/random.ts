@@ -33,7 +33,7 @@ function wordLike(letters: string): boolean {
 }
 
 /** A name built of words and short numbers (`orders-v1-db`, `api.v2.internal`, `user_2`). */
-function nameLike(value: string): boolean {
+export function nameLike(value: string): boolean {
   const segments = value.split(/[._/:@-]+/).filter(Boolean)
   if (segments.length === 0) return false
   return segments.every((s) => /^\d{1,3}$/.test(s) || (/^[A-Za-z]+\d{0,3}$/.test(s) && wordLike(s.replace(/\d+$/, ''))))

@@ -9,7 +9,7 @@
  * - `body`: how much of the secret must look random (./random.ts) for a finding: `after-prefix` (default: the
  *   part after the rule's first keyword), `whole`, or `any` (the format alone is decisive, e.g. a PEM body).
  */
-import {isPlaceholder} from './placeholders.js'
+import {isPlaceholder, isRepetitive} from './placeholders.js'
 import {looksRandom} from './random.js'
 
 export interface SecretRule {
@@ -66,7 +66,7 @@ function hasKeyBody(block: string): boolean {
     .replace(/-----(?:BEGIN|END)[^-]*-----/g, '')
     .replace(/\\n|\\r|[\s"',+]/g, '')
     .replace(/^[A-Za-z-]+:.*$/gm, '')
-  return /[A-Za-z0-9+/=]{64,}/.test(body) && !isPlaceholder(body.slice(0, 64))
+  return /[A-Za-z0-9+/=]{64,}/.test(body) && !isRepetitive(body)
 }
 
 export const SECRET_RULES: readonly SecretRule[] = [
@@ -668,13 +668,26 @@ export const SECRET_RULES: readonly SecretRule[] = [
     keywords: ['squ_', 'sqp_', 'sqa_'],
     pattern: rx(`${B}(sq[upa]_[a-f0-9]{40})${E}`),
   },
+  {
+    // App-only bearer tokens begin with a run of A's (a zero-padded id), then URL-encoded base64.
+    id: 'twitter-bearer-token',
+    provider: 'X (Twitter)',
+    what: 'an X (Twitter) bearer token',
+    keywords: ['aaaaaaaaaaaaaaaaaaaaa'],
+    pattern: rx(`${B}(A{20,24}[A-Za-z0-9%]{30,150})(?![A-Za-z0-9%])`),
+    body: 'any',
+    validate: (token) => looksRandom(token.replace(/^A+/, '').replace(/%[0-9A-F]{2}/g, '')),
+  },
   // Credentials in HTTP: an Authorization header's value, curl's -u user:password.
   {
     id: 'authorization-header',
     provider: 'HTTP',
     what: 'a credential in an Authorization header',
     keywords: ['authorization'],
-    pattern: rx(`authorization["']?\\s*[:=]\\s*["']?(?:bearer|basic|token|apikey)\\s+([A-Za-z0-9._~+/-]{12,}={0,2})`, 'i'),
+    pattern: rx(
+      `authorization["']?\\s*[:=]\\s*["']?(?:bearer|basic|token|apikey)\\s+([A-Za-z0-9._~+/-]{12,}={0,2})`,
+      'i',
+    ),
     body: 'whole',
   },
   {

@@ -5,7 +5,7 @@
  */
 import {findAssignedSecrets} from './generic.js'
 import {isPlaceholder} from './placeholders.js'
-import {looksRandom} from './random.js'
+import {looksRandom, nameLike} from './random.js'
 import {SECRET_RULES, type SecretRule} from './rules.js'
 
 export const GENERIC_RULE = {id: 'generic-secret', what: 'a high-entropy value assigned to a secret-like name'}
@@ -66,7 +66,7 @@ function accepted(rule: SecretRule, secret: string): boolean {
   if (rule.validate && !rule.validate(secret)) return false
   if (rule.body === 'any') return true
   const body = rule.body === 'whole' ? secret : bodyOf(rule, secret)
-  if (isPlaceholder(body)) return false
+  if (isPlaceholder(body) || nameLike(body)) return false
   // A token body is random by construction: its alphabet is fixed, so judge it by its own characters.
   return looksRandom(body.replace(/[-_.]/g, ''), Math.min(8, body.length))
 }
