@@ -348,6 +348,18 @@ describe('the generic rule', () => {
     }
   })
 
+  it('in source code counts only quoted values; in config a bare value counts too', () => {
+    const value = r(ALNUM, 32)
+    expect(scanSecrets(`apiKey = ${value}`, true)).toEqual([])
+    expect(scanSecrets(`apiKey = "${value}"`, true).map((m) => m.rule)).toEqual([GENERIC_RULE.id])
+    expect(scanSecrets(`API_KEY=${value}`, false).map((m) => m.rule)).toEqual([GENERIC_RULE.id])
+    // Two arguments are not an assignment; two quoted strings are (setProperty("NAME", "value")).
+    expect(scanSecrets(`client.prompt("Password", hide_input=True, x="${value}")`, true)).toEqual([])
+    expect(scanSecrets(`System.setProperty("API_TOKEN", "${value}")`, true).map((m) => m.rule)).toEqual([
+      GENERIC_RULE.id,
+    ])
+  })
+
   it('does not take comparisons, calls, expressions or words for assignments of secrets', () => {
     for (const line of [
       `if token == "${r(ALNUM, 32)}" {`,

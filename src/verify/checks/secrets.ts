@@ -1,4 +1,4 @@
-import {scanSecrets} from '../secrets/scan.js'
+import {isSourceCode, scanSecrets} from '../secrets/scan.js'
 import {lineIndexOf} from '../text.js'
 import type {Check, Finding} from '../types.js'
 
@@ -29,7 +29,7 @@ export const secretsCheck: Check = {
     for (const file of ctx.files) {
       const text = file.text
       if (text === null) continue
-      const matches = scanSecrets(text)
+      const matches = scanSecrets(text, isSourceCode(file.repoPath))
       if (matches.length === 0) continue
       const index = lineIndexOf(file)
       for (const {rule, what, value, offset} of matches) {

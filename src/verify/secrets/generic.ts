@@ -156,7 +156,7 @@ const ASSIGNMENT = new RegExp(
   [
     String.raw`(?<![\w$.-])(["']?)([A-Za-z_$][\w$]*(?:[.-][A-Za-z_$][\w$]*)*)\1`,
     String.raw`(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:<[^<>\n]*>)?(?:\[\])?[ \t]*(?==)|[ \t]+(?:\*?[A-Za-z_][\w.]*|\[\]byte)[ \t]*(?==[^=]))?`,
-    String.raw`[ \t]*(:{1,3}=|=>|\?=|\.=|<-|(?<![=!<>])=(?![=>~])|:(?![:/])|["']?[ \t]*,|>[ \t]*\r?\n?)[ \t]*`,
+    String.raw`[ \t]*(:{1,3}=|=>|\?=|\.=|<-|(?<![=!<>])=(?![=>~])|:(?![:/])|,)[ \t]*`,
     String.raw`(?:(["'\x60])((?:(?!\4)[^\\\n]|\\.){1,500})\4|([^\s"'\x60,;#)\]}<>\\]{8,500}))`,
   ].join(''),
   'g',
@@ -169,21 +169,39 @@ export interface GenericMatch {
   offset: number
 }
 
-/** Every secret-like assignment of a random-looking literal in the text. */
-export function findAssignedSecrets(text: string): GenericMatch[] {
+/**
+ * Every secret-like assignment of a random-looking literal on the lines that hold one of `at` (the offsets where
+ * the prefilter saw a secret word): an assignment is one line, so no other line can hold one.
+ *
+ * In source code (`code`) only quoted values count: a bare value there is an expression (`password =
+ * request.form["password"]`, `auth: _t.AuthType`). `name, value` counts only as two quoted strings
+ * (`setProperty("API_TOKEN", "…")`), never as two arguments.
+ */
+export function findAssignedSecrets(text: string, at: readonly number[], code: boolean): GenericMatch[] {
   const out: GenericMatch[] = []
-  ASSIGNMENT.lastIndex = 0
-  for (let m = ASSIGNMENT.exec(text); m; m = ASSIGNMENT.exec(text)) {
-    const name = m[2]
-    const value = m[5] ?? m[6]
-    if (value === undefined || !isSecretName(name)) {
-      // Not this name: a later identifier in the same match may be the name (`string apiToken = "…"`).
-      ASSIGNMENT.lastIndex = m.index + 1
-      continue
+  let lineEnd = -1
+  for (const position of at) {
+    if (position < lineEnd) continue
+    const lineStart = text.lastIndexOf('\n', position - 1) + 1
+    lineEnd = text.indexOf('\n', position)
+    if (lineEnd < 0) lineEnd = text.length
+    const line = text.slice(lineStart, lineEnd)
+    if (code && !/["'`]/.test(line)) continue // code assigns secrets as string literals only
+    ASSIGNMENT.lastIndex = 0
+    for (let m = ASSIGNMENT.exec(line); m; m = ASSIGNMENT.exec(line)) {
+      const [, nameQuote, name, operator, , quoted, bare] = m
+      const value = quoted ?? bare
+      if (value === undefined || !isSecretName(name)) {
+        // Not this name: a later identifier in the same match may be the name (`string apiToken = "…"`).
+        ASSIGNMENT.lastIndex = m.index + 1
+        continue
+      }
+      if (bare !== undefined && code) continue
+      if (operator === ',' && (!nameQuote || quoted === undefined)) continue
+      if (/["'{}()[\]<>\\]/.test(value)) continue // code or markup, not a key
+      if (!looksRandom(value)) continue
+      out.push({name, value, offset: lineStart + m.index + m[0].length - value.length - (quoted !== undefined ? 1 : 0)})
     }
-    if (m[6] !== undefined && /\(/.test(value)) continue // a call
-    if (!looksRandom(value)) continue
-    out.push({name, value, offset: m.index + m[0].length - value.length - (m[5] !== undefined ? 1 : 0)})
   }
   return out
 }

@@ -27,7 +27,7 @@ export interface SecretRule {
 // Token boundaries: a token starts after, and ends before, a character that cannot continue it.
 const B = '(?<![A-Za-z0-9_])'
 const E = '(?![A-Za-z0-9_])'
-const rx = (source: string, flags = ''): RegExp => new RegExp(source, 'g' + flags)
+const rx = (source: string, flags = ''): RegExp => new RegExp(source, 'gd' + flags)
 
 function decodesToJsonObject(part: string): boolean {
   try {
@@ -58,6 +58,14 @@ function slackShaped(token: string): boolean {
   if (ids.some((s) => s.length < 6)) return false
   if (rest.length < 8 || isPlaceholder(rest)) return false
   return looksRandom(rest) || /^[a-f0-9]{16,}$/.test(rest) || (ids.length >= 2 && /^[A-Za-z0-9]{16,}$/.test(rest))
+}
+
+/** A value that decodes to `user:password` (HTTP Basic) holds a secret only when the password looks generated. */
+function basicPasswordRandom(value: string): boolean {
+  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64').toString('latin1') : ''
+  const colon = decoded.indexOf(':')
+  if (colon < 0 || !/^[\x20-\x7e]+$/.test(decoded)) return true
+  return looksRandom(decoded.slice(colon + 1))
 }
 
 /** A PEM private key with a body: at least 64 base64 characters between header and footer. */
@@ -382,7 +390,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     provider: 'Mailchimp',
     what: 'a Mailchimp API key',
     keywords: ['-us'],
-    pattern: rx(`${B}([a-f0-9]{32}-us[0-9]{1,2})${E}`),
+    pattern: rx(`(?<=(?<![A-Za-z0-9_])([a-f0-9]{32}))-us[0-9]{1,2}${E}`),
   },
   {
     id: 'twilio-api-key',
@@ -456,7 +464,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     provider: 'HashiCorp Terraform',
     what: 'a Terraform Cloud API token',
     keywords: ['.atlasv1.'],
-    pattern: rx(`${B}([A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70})(?![A-Za-z0-9_=-])`),
+    pattern: rx(`(?<=(?<![A-Za-z0-9])([A-Za-z0-9]{14}\\.))atlasv1\\.[A-Za-z0-9_=-]{60,70}(?![A-Za-z0-9_=-])`),
   },
   {
     id: 'pulumi-token',
@@ -689,6 +697,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
       'i',
     ),
     body: 'whole',
+    validate: basicPasswordRandom,
   },
   {
     id: 'curl-user-password',
@@ -704,8 +713,10 @@ export const SECRET_RULES: readonly SecretRule[] = [
     provider: 'URL',
     what: 'a password in a URL or connection string',
     keywords: ['://'],
-    pattern: rx(`[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\\s:@/"'\`]{1,100}:([^\\s:@/"'\`]{3,200})@[A-Za-z0-9.-]+`),
+    // The scheme is checked behind `://`, so the scan stops only at `://`, not at every letter.
+    pattern: rx(`(?<=[A-Za-z][A-Za-z0-9+.-]{0,30})://[^\\s:@/"'\`]{1,100}:([^\\s:@/"'\`]{3,200})@[A-Za-z0-9.-]+`),
     body: 'whole',
+    validate: (password) => !/[[\]{}()<>%]/.test(password) && password.length >= 10,
   },
 ]
 
