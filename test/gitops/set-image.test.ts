@@ -80,6 +80,40 @@ describe('ameide gitops set-image', () => {
     expect(again.json().unchanged).toHaveLength(2)
   })
 
+  it('--require-all checks the plan: an image with no reference is exit 1 with nothing written and no GitHub request', async () => {
+    const repo = await gitopsRepo()
+    const file = await writeReport(
+      report([
+        {component: 'domain-orders', ref: ORDERS},
+        {component: 'agent-triage', ref: `ghcr.io/ameideio/primitive-agent-triage:4b1e9f0@sha256:${E}`},
+      ]),
+    )
+    // A GitHub API nobody listens on: any request would end in a GITHUB_* error, not IMAGES_NOT_WIRED.
+    const env = {GH_TOKEN: 'unused', GITHUB_TOKEN: '', GITHUB_API_URL: 'http://127.0.0.1:9'}
+    const args = ['--require-all', '--open-pr', '--repo', 'ameideio/gitops']
+    const run = await runCli(['gitops', 'set-image', '--env', 'local', '--report', file, ...args, '--json'], {
+      cwd: repo,
+      env,
+    })
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.json().error).toMatchObject({code: 'IMAGES_NOT_WIRED', hints: [expect.any(String)]})
+    expect(run.json().error.message).toContain('agent-triage')
+    expect(await snapshot(repo)).toBe('')
+
+    // promote: a pinned image of local that staging does not wire.
+    const extra = `ghcr.io/ameideio/primitive-agent-triage:4b1e9f0@sha256:${E}`
+    await writeFile(path.join(repo, 'sources/values/env/local/apps/triage.yaml'), `image:\n  ref: ${extra}\n`)
+    await git(repo, ['add', '-A'])
+    await git(repo, ['commit', '-qm', 'triage'])
+    const promoted = await runCli(['gitops', 'promote', '--from', 'local', '--to', 'staging', ...args, '--json'], {
+      cwd: repo,
+      env,
+    })
+    expect(promoted.exitCode, promoted.stderr).toBe(1)
+    expect(promoted.json().error).toMatchObject({code: 'IMAGES_NOT_WIRED'})
+    expect(await snapshot(repo)).toBe('')
+  })
+
   it('migrates :dev to the pinned ref and keeps quotes, CRLF line endings and a missing final newline', async () => {
     const repo = await gitopsRepo()
     const www = `ghcr.io/ameideio/www:2.0.0@sha256:${F}`

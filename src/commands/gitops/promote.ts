@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
-import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import type {WriteResult} from '../../gitops/write/write.js'
 import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, WRITE_ERROR_CODES} from './set-image.js'
@@ -30,7 +29,10 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
     component: Flags.string({description: 'Only these components (repeatable).', multiple: true, helpValue: 'NAME'}),
     root: Flags.string({description: 'The GitOps checkout. Default: the git top-level.', helpValue: 'DIR'}),
     'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
-    'require-all': Flags.boolean({description: 'Exit 1 when an image has no reference in --to.', default: false}),
+    'require-all': Flags.boolean({
+      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in --to.',
+      default: false,
+    }),
     ...PR_FLAGS,
   }
 
@@ -51,6 +53,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       from: flags.from,
       to: flags.to,
       components: flags.component,
+      requireAll: flags['require-all'],
     })
     if (pr && !flags['dry-run']) {
       const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
@@ -58,7 +61,6 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       if (pullRequest) result.pullRequest = pullRequest
     }
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
-    if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
     return result
   }
 }

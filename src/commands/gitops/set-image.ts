@@ -3,7 +3,6 @@ import {Flags} from '@oclif/core'
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
-import {ExitCode} from '../../core/exit-codes.js'
 import {resolveRepoRoot} from '../../core/repo-root.js'
 import {parseApiUrl, REPOSITORY_PATTERN} from '../../gitops/github-target.js'
 import type {PrRequest} from '../../gitops/pr/changes-pr.js'
@@ -72,6 +71,7 @@ export const WRITE_ERROR_CODES = {
   OVERLAY_NOT_YAML: 'a file of the overlay does not parse (nothing written)',
   AMBIGUOUS_REFERENCE: 'a reference written with escapes or as a block string (nothing written)',
   AMBIGUOUS_SOURCE: 'promote: the source overlay holds two refs for one repository',
+  IMAGES_NOT_WIRED: '--require-all and an image has no reference in the environment (nothing written)',
   REWRITE_CHECK_FAILED: 'an edited file did not read back as planned (nothing written)',
   FILE_CHANGED: 'a file changed between planning and writing (nothing written)',
   UNSAFE_PATH: 'a target is a symbolic link or lies outside the repository (nothing written)',
@@ -112,7 +112,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
     root: Flags.string({description: 'The GitOps checkout. Default: the git top-level.', helpValue: 'DIR'}),
     'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
     'require-all': Flags.boolean({
-      description: 'Exit 1 when an image has no reference in the environment.',
+      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in the environment.',
       default: false,
     }),
     ...PR_FLAGS,
@@ -137,6 +137,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       policy: config.gitopsPolicy,
       dryRun: flags['dry-run'],
       env: flags.env,
+      requireAll: flags['require-all'],
       ...input,
     })
     if (pr && !flags['dry-run']) {
@@ -145,7 +146,6 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       if (pullRequest) result.pullRequest = pullRequest
     }
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
-    if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
     return result
   }
 }
