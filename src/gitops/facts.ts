@@ -45,10 +45,13 @@ export interface ImageSite extends Span {
   verbatim: boolean
 }
 
-/** An `image:` map with `repository`/`tag`/`digest` (or a `ref`) fields. */
+/**
+ * An image map, recognised by shape: under an `image` key any of `repository`/`tag`/`digest`/`ref`; under any other
+ * key a `repository` (not a URL) with a `tag` or a `digest` (`redis: {repository, tag}`), optionally a `registry`.
+ */
 export interface ImageMap extends Span {
   path: string
-  fields: Partial<Record<'repository' | 'tag' | 'digest' | 'ref', {value: string} & Span>>
+  fields: Partial<Record<MapField, {value: string} & Span>>
   embedded: boolean
 }
 
@@ -93,7 +96,42 @@ export interface FileImages {
   skipped?: string
 }
 
+export type MapField = 'registry' | 'repository' | 'tag' | 'digest' | 'ref'
+
+/** A tag that carries the digest, as Flux repositories write it: `v1.2.3@sha256:<64 hex>`. */
+export const DIGEST_IN_TAG = /@sha256:[0-9a-f]{64}$/
+
+/** An image map pins its image: a `ref`, a `digest`, or a tag carrying the digest. */
+export const mapIsPinned = (map: ImageMap): boolean =>
+  Boolean(map.fields.ref || map.fields.digest?.value || DIGEST_IN_TAG.test(map.fields.tag?.value ?? ''))
+
 export const PRIMITIVE_KINDS = new Set(['Domain', 'Process', 'Agent', 'UISurface', 'Projection', 'Integration'])
+/**
+ * Kubernetes volume sources (core/v1): an `image` under one of them names a storage image (`rbd.image` is a Ceph RBD
+ * image), never a container image.
+ */
+export const VOLUME_SOURCES = new Set([
+  'rbd',
+  'cephfs',
+  'iscsi',
+  'fc',
+  'glusterfs',
+  'nfs',
+  'cinder',
+  'flexVolume',
+  'csi',
+  'flocker',
+  'quobyte',
+  'scaleIO',
+  'storageos',
+  'portworxVolume',
+  'vsphereVolume',
+  'photonPersistentDisk',
+  'azureDisk',
+  'azureFile',
+  'awsElasticBlockStore',
+  'gcePersistentDisk',
+])
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers'])
 const POLICY_KEY = /^(?:image)?pull_?policy$/i
 const KEYED = /^(?:imageTag|env|environment|environments|envs)$/i
@@ -193,7 +231,7 @@ class Walker {
         return
       }
       if (key === 'image') {
-        if (!isTemplated(s) && s.trim() !== '') {
+        if (!isTemplated(s) && s.trim() !== '' && !VOLUME_SOURCES.has(parentKey ?? '')) {
           const kind: SiteKind = k8s && CONTAINER_LISTS.has(path[path.length - 3] ?? '') ? 'container' : 'value'
           const primitive = this.inPrimitive && path.length === 2 && path[0] === 'spec'
           this.site(primitive ? 'primitive' : kind, at, value)
@@ -210,7 +248,7 @@ class Walker {
     if (key === 'requireDigest' && parentKey === 'imagePolicy' && value && y.isScalar(value) && value.value === true) {
       this.out.requireDigest = true
     }
-    if (key === 'image' && value && y.isMap(value)) this.imageMap(value, path)
+    if (value && y.isMap(value)) this.imageMap(value, path, key === 'image')
     this.node(value, path, k8s)
   }
 
@@ -231,10 +269,11 @@ class Walker {
     })
   }
 
-  private imageMap(map: YAMLMap, path: string[]): void {
+  private imageMap(map: YAMLMap, path: string[], imageKey: boolean): void {
     const y = this.yaml
+    if (!imageKey && !findPair(y, map, 'repository')) return
     const fields: ImageMap['fields'] = {}
-    for (const name of ['repository', 'tag', 'digest', 'ref'] as const) {
+    for (const name of ['registry', 'repository', 'tag', 'digest', 'ref'] as const) {
       const p = findPair(y, map, name)
       if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
         const v = String(p.value.value)
@@ -243,6 +282,9 @@ class Walker {
       }
     }
     if (!fields.repository && !fields.tag && !fields.digest) return
+    // Under another key only the full shape is an image: a repository that is no URL, with a tag or a digest.
+    if (!imageKey && (!fields.repository || fields.repository.value.includes('://') || (!fields.tag && !fields.digest)))
+      return
     const first = map.items[0]?.key as Scalar | undefined
     this.out.imageMaps.push({
       ...this.span(first ?? (map as unknown as Scalar)),
