@@ -82,9 +82,27 @@ export interface KeyedValue extends Span {
   value: string
 }
 
+/**
+ * One entry of a kustomization's `images:` (kustomize's own file, or a Flux `Kustomization`'s `spec.images`): the
+ * image named `name` in the resources is deployed as `newName` (default: `name`) with `newTag` and/or `digest`.
+ */
+export interface KustomizeImage extends Span {
+  /** Dotted path of the entry, e.g. `images.0`, `spec.images.1`. */
+  path: string
+  name: string
+  fields: Partial<Record<'newName' | 'newTag' | 'digest', {value: string; style: QuoteStyle} & Span>>
+  /** The entry is a flow map (`- {name: x, newTag: y}`); else a block map. */
+  flow: boolean
+  /** Where a missing `digest` key goes: the end offset of the entry's last pair, and the block indentation. */
+  insertAt: number
+  indent: number
+  embedded: boolean
+}
+
 export interface FileImages {
   images: ImageSite[]
   imageMaps: ImageMap[]
+  kustomizeImages: KustomizeImage[]
   pullPolicies: PullPolicy[]
   containers: Container[]
   primitives: PrimitiveResource[]
@@ -140,7 +158,15 @@ const KEYED = /^(?:imageTag|env|environment|environments|envs)$/i
 type ToOuter = (offset: number) => {line: number; column: number; offset: number}
 
 export function findImages(yaml: YamlModule, text: string): FileImages {
-  const out: FileImages = {images: [], imageMaps: [], pullPolicies: [], containers: [], primitives: [], keyed: []}
+  const out: FileImages = {
+    images: [],
+    imageMaps: [],
+    kustomizeImages: [],
+    pullPolicies: [],
+    containers: [],
+    primitives: [],
+    keyed: [],
+  }
   const lines = new yaml.LineCounter()
   const {docs, reason} = parseYaml(yaml, text, lines)
   if (!docs) return {...out, skipped: reason}
@@ -176,7 +202,60 @@ class Walker {
     if (kind === 'CustomResourceDefinition') return
     this.inPrimitive = kind !== undefined && PRIMITIVE_KINDS.has(kind)
     if (this.inPrimitive && root && y.isMap(root)) this.primitive(root, kind as string)
+    if (root && y.isMap(root)) this.kustomization(root, kind)
     this.node(root, [], kind !== undefined)
+  }
+
+  /**
+   * A kustomization's `images:`: a kustomize file (`kind: Kustomization` of kustomize.config.k8s.io, or no kind and a
+   * `resources`/`bases`/`components`/`patches` list beside it) or a Flux `Kustomization`'s `spec.images`.
+   */
+  private kustomization(root: YAMLMap, kind: string | undefined): void {
+    const y = this.yaml
+    const apiVersion = scalarOf(y, root, 'apiVersion') ?? ''
+    let list: Node | undefined
+    let at: string[]
+    if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
+      const spec = root.get('spec', true)
+      list = spec && y.isMap(spec) ? (spec.get('images', true) as Node | undefined) : undefined
+      at = ['spec', 'images']
+    } else {
+      const kustomize =
+        kind === 'Kustomization' ||
+        kind === 'Component' ||
+        (kind === undefined && ['resources', 'bases', 'components', 'patches'].some((k) => root.has(k)))
+      list = kustomize ? (root.get('images', true) as Node | undefined) : undefined
+      at = ['images']
+    }
+    if (!list || !y.isSeq(list)) return
+    list.items.forEach((item, i) => {
+      if (!item || !y.isMap(item)) return
+      const entry = item as YAMLMap
+      const name = scalarOf(y, entry, 'name')
+      if (name === undefined) return
+      const fields: KustomizeImage['fields'] = {}
+      for (const f of ['newName', 'newTag', 'digest'] as const) {
+        const p = findPair(y, entry, f)
+        if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
+          fields[f] = {...this.span(p.value), value: String(p.value.value), style: styleOf(p.value)}
+        }
+      }
+      const nameKey = findPair(y, entry, 'name')!.key as Scalar
+      const last = entry.items[entry.items.length - 1]
+      const lastEnd = ((last.value as Node | null)?.range ?? (last.key as Node).range ?? [0, 0, 0])[1]
+      const keyStart = contentRange(nameKey)[0]
+      const lineStart = this.text.lastIndexOf('\n', keyStart - 1) + 1
+      this.out.kustomizeImages.push({
+        ...this.span(nameKey),
+        path: [...at, String(i)].join('.'),
+        name,
+        fields,
+        flow: entry.flow === true,
+        insertAt: this.toOuter(lastEnd).offset,
+        indent: keyStart - lineStart,
+        embedded: this.embedded,
+      })
+    })
   }
 
   private primitive(root: YAMLMap, kind: string): void {

@@ -1,5 +1,7 @@
+import {execFile} from 'node:child_process'
 import {mkdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
+import {promisify} from 'node:util'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {DEFAULT_GITOPS_POLICY} from '../../src/core/config.js'
@@ -10,6 +12,18 @@ import {runCli} from '../support/cli.js'
 import {GITOPS_FIXTURE, gitopsRepo} from '../support/gitops-fixture.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {git, makeTempDir, runCleanups} from '../support/tmp.js'
+
+const execFileAsync = promisify(execFile)
+
+/** Runs a tool; `ok: false` with the reason when it is missing or fails. */
+async function runTool(cmd: string, args: string[]): Promise<{ok: boolean; stdout: string; error?: string}> {
+  try {
+    const {stdout} = await execFileAsync(cmd, args, {maxBuffer: 16 << 20})
+    return {ok: true, stdout}
+  } catch (error) {
+    return {ok: false, stdout: '', error: (error as Error).message.split('\n')[0]}
+  }
+}
 
 afterAll(runCleanups)
 
@@ -112,6 +126,37 @@ describe('ameide gitops set-image', () => {
     expect(promoted.exitCode, promoted.stderr).toBe(1)
     expect(promoted.json().error).toMatchObject({code: 'IMAGES_NOT_WIRED'})
     expect(await snapshot(repo)).toBe('')
+  })
+
+  it('writes kustomize images: entries as `kustomize edit set image` does, and kubectl kustomize renders the refs', async () => {
+    const repo = await gitopsRepo()
+    const refs = [
+      `ghcr.io/ameideio/gateway-v2:2.0.0@sha256:${E}`,
+      `docker.io/library/redis:7.2.5@sha256:${E}`,
+      `ghcr.io/ameideio/search:0.9.1@sha256:${E}`,
+    ]
+    const args = ['set-image', '--env', 'staging', ...refs.flatMap((r) => ['--ref', r])]
+    const dry = await cli(repo, [...args, '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    // newTag replaced in place (quotes kept), digest added in the entry's own style (block line, flow pair).
+    expect(dry.json().diff).toBe(await readFile(new URL('set-image-staging-kustomize.diff', GOLDEN), 'utf8'))
+    expect(await snapshot(repo)).toBe('')
+    const run = await cli(repo, args)
+    expect(run.json()).toMatchObject({status: 'applied', files: ['sources/values/env/staging/kustomization.yaml']})
+    // The base manifest is untouched: the overlay pins its images through kustomize.
+    expect(await snapshot(repo)).toBe('M sources/values/env/staging/kustomization.yaml')
+    expect((await cli(repo, args)).json()).toMatchObject({status: 'none'})
+
+    // Differential: the real renderer (kubectl embeds kustomize) deploys exactly the refs that were set.
+    const kubectl = await runTool('kubectl', ['version', '--client'])
+    if (!kubectl.ok) {
+      console.warn(`kubectl not found (${kubectl.error}): the kustomize render check is skipped; CI installs kubectl.`)
+      return
+    }
+    const rendered = await runTool('kubectl', ['kustomize', path.join(repo, 'sources/values/env/staging')])
+    expect(rendered.ok, rendered.error).toBe(true)
+    const images = [...rendered.stdout.matchAll(/^\s*-?\s*image: (\S+)$/gm)].map((m) => m[1])
+    expect(images.filter((i) => i.includes('@sha256:' + E))).toEqual([refs[0], refs[2], refs[1]])
   })
 
   it('migrates :dev to the pinned ref and keeps quotes, CRLF line endings and a missing final newline', async () => {

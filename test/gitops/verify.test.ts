@@ -74,10 +74,17 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/apps/shapes.yaml:3:3 image-not-pinned',
       'sources/values/env/staging/apps/shapes.yaml:3:3 split-image-fields',
       'sources/values/env/staging/apps/shapes.yaml:6:3 split-image-fields',
+      // kustomize `images:`: no digest, newTag latest, neither newTag nor digest; the pinned busybox entry passes.
+      'sources/values/env/staging/kustomization.yaml:8:5 image-not-pinned',
+      'sources/values/env/staging/kustomization.yaml:9:13 floating-tag',
+      'sources/values/env/staging/kustomization.yaml:11:5 image-not-pinned',
+      'sources/values/env/staging/kustomization.yaml:15:6 image-not-pinned',
+      'sources/values/env/staging/kustomization.yaml:19:5 floating-tag',
+      'sources/values/env/staging/kustomization.yaml:19:5 image-not-pinned',
     ])
     expect(result.counts).toEqual({
-      'image-not-pinned': 6,
-      'floating-tag': 6,
+      'image-not-pinned': 10,
+      'floating-tag': 8,
       'split-image-fields': 4,
       'pull-policy-always': 2,
       'pull-policy-implicit': 2,
@@ -87,7 +94,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(result.files.skipped).toEqual([
       {file: 'argocd/applications/orders/templates/deployment.yaml', reason: expect.stringMatching(/not valid YAML/)},
     ])
-    expect(result.files.checked).toBe(20)
+    expect(result.files.checked).toBe(23)
     expect(result.environments).toEqual(['dev', 'local', 'production', 'staging'])
     const messages = result.findings.map((f) => f.message).join('\n')
     // Git revisions, chart versions, CRD schemas, Helm expressions, descriptions and .github/ are not references.
@@ -128,14 +135,14 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(human.stdout).toMatch(
       /^sources\/values\/env\/local\/apps\/www\.yaml\n {2}2:9 +error .*\[image-not-pinned\]/m,
     )
-    expect(human.stdout).toMatch(/FAIL: 20 file\(s\) checked, 1 skipped; 23 finding\(s\)/)
+    expect(human.stdout).toMatch(/FAIL: 23 file\(s\) checked, 1 skipped; 29 finding\(s\)/)
     const summary = path.join(await makeTempDir(), 'summary.md')
     const actions = await verify([], {env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(() => actions.json()).not.toThrow()
     expect(actions.stderr).toContain(
       '::error file=sources/values/env/local/apps/www.yaml,line=2,col=9,title=ameide gitops verify%3A image-not-pinned::',
     )
-    expect(await readFile(summary, 'utf8')).toMatch(/\| floating-tag \| 6 \|/)
+    expect(await readFile(summary, 'utf8')).toMatch(/\| floating-tag \| 8 \|/)
   })
 })
 

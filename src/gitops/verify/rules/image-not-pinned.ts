@@ -26,6 +26,13 @@ export const imageNotPinned: PolicyRule<'image-not-pinned'> = {
         out.push(finding(imageNotPinned, file, map, `${map.path} in ${whereOf(zone)} has no digest.`))
       }
     }
+    // kustomize `images:` entries: the digest is what pins (newTag alone does not).
+    for (const k of found.kustomizeImages) {
+      if (!k.fields.digest?.value) {
+        const message = `kustomize image ${q(k.name)} (${k.path}) in ${whereOf(zone)} has no digest.`
+        out.push(finding(imageNotPinned, file, k, message))
+      }
+    }
     return out
   },
 }
