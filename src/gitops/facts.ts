@@ -398,7 +398,9 @@ class Walker {
     if (!docs) return
     const looksLikeKubernetes = docs.some((d) => {
       const root = d.contents as Node | null
-      return root !== null && y.isMap(root) && (root.has('apiVersion') || root.has('kind') || root.has('image'))
+      if (root === null || !y.isMap(root)) return false
+      // A Kubernetes object, an image, or a pod spec by shape (a runner's `podspec.yaml: |-` has no apiVersion/kind).
+      return ['apiVersion', 'kind', 'image', ...CONTAINER_LISTS].some((k) => root.has(k))
     })
     if (!looksLikeKubernetes) return
     const toOuter: ToOuter = (offset) => {

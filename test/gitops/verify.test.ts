@@ -71,6 +71,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/apps/orders.yaml:5:10 floating-tag',
       'sources/values/env/staging/apps/orders.yaml:5:10 image-not-pinned',
       // Image maps by shape under any key; `cache` carries its digest in the tag (pinned, still split under `ref`).
+      // HelmRelease values: the pinned map is only split; the pod spec embedded without apiVersion/kind is read.
+      'sources/values/env/staging/apps/runner.yaml:9:7 split-image-fields',
+      'sources/values/env/staging/apps/runner.yaml:16:20 image-not-pinned',
       'sources/values/env/staging/apps/shapes.yaml:3:3 image-not-pinned',
       'sources/values/env/staging/apps/shapes.yaml:3:3 split-image-fields',
       'sources/values/env/staging/apps/shapes.yaml:6:3 split-image-fields',
@@ -83,9 +86,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/kustomization.yaml:19:5 image-not-pinned',
     ])
     expect(result.counts).toEqual({
-      'image-not-pinned': 10,
+      'image-not-pinned': 11,
       'floating-tag': 8,
-      'split-image-fields': 4,
+      'split-image-fields': 5,
       'pull-policy-always': 2,
       'pull-policy-implicit': 2,
       'primitive-pull-policy': 1,
@@ -94,7 +97,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(result.files.skipped).toEqual([
       {file: 'argocd/applications/orders/templates/deployment.yaml', reason: expect.stringMatching(/not valid YAML/)},
     ])
-    expect(result.files.checked).toBe(23)
+    expect(result.files.checked).toBe(24)
     expect(result.environments).toEqual(['dev', 'local', 'production', 'staging'])
     const messages = result.findings.map((f) => f.message).join('\n')
     // Git revisions, chart versions, CRD schemas, Helm expressions, descriptions and .github/ are not references.
@@ -135,7 +138,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(human.stdout).toMatch(
       /^sources\/values\/env\/local\/apps\/www\.yaml\n {2}2:9 +error .*\[image-not-pinned\]/m,
     )
-    expect(human.stdout).toMatch(/FAIL: 23 file\(s\) checked, 1 skipped; 29 finding\(s\)/)
+    expect(human.stdout).toMatch(/FAIL: 24 file\(s\) checked, 1 skipped; 31 finding\(s\)/)
     const summary = path.join(await makeTempDir(), 'summary.md')
     const actions = await verify([], {env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(() => actions.json()).not.toThrow()
