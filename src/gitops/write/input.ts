@@ -84,7 +84,7 @@ export async function desiredFromReport(
     )
   }
   if (!Array.isArray(report.images) || (report.failures !== undefined && !Array.isArray(report.failures))) {
-    throw usageError('INVALID_REPORT', `--report ${file}: images/failures are not lists.`)
+    throw usageError('INVALID_REPORT', `--report ${file}: images/failures are not lists.`, [REPORT_HINT])
   }
   const skipped: SkippedImage[] = []
   for (const f of (report.failures ?? []) as Array<{component?: unknown; code?: unknown}>) {
@@ -99,17 +99,23 @@ export async function desiredFromReport(
       skipped.push({component, reason: 'no ref in the report (a dry run)'})
       continue
     }
-    if (typeof image.ref !== 'string') throw usageError('INVALID_REPORT', `--report ${file}: ${component} has no ref.`)
+    if (typeof image.ref !== 'string') {
+      throw usageError('INVALID_REPORT', `--report ${file}: ${component} has no ref.`, [REPORT_HINT])
+    }
     images.push(parseDesiredRef(image.ref, component, `--report ${file} (${component})`))
   }
   const sha = typeof report.sha === 'string' && /^[0-9a-f]{40}$/.test(report.sha) ? report.sha : undefined
   return {images: unique(images), skipped: skipped.sort((a, b) => a.component.localeCompare(b.component)), sha}
 }
 
+const REPORT_HINT = 'Pass the --json output of ameide primitive publish (schemaVersion 1), unedited.'
+
 /** Component names come from another repository's CI: `<kind>-<name>`, nothing that could name a path. */
 function checkComponent(value: unknown, file: string): string {
   if (typeof value !== 'string' || !COMPONENT.test(value)) {
-    throw usageError('INVALID_REPORT', `--report ${file}: component ${JSON.stringify(value)} is not <kind>-<name>.`)
+    throw usageError('INVALID_REPORT', `--report ${file}: component ${JSON.stringify(value)} is not <kind>-<name>.`, [
+      'Component names are <kind>-<name> in lower case (domain-orders); pass the report ameide primitive publish wrote, unedited.',
+    ])
   }
   return value
 }
@@ -122,6 +128,7 @@ function unique(images: DesiredImage[]): DesiredImage[] {
       throw usageError(
         'CONFLICTING_REFS',
         `Two refs for ${image.parsed.repository}: ${seen.ref} and ${image.ref}; one repository gets one ref.`,
+        ['Pass one ref per repository (--ref or the report); drop the stale one.'],
       )
     }
     byRepository.set(image.parsed.repository, image)
