@@ -46,6 +46,10 @@ export const ERROR_CODES = {
   INPUTS_TOO_LARGE: {exit: 2, summary: "the inputs exceed GitHub's 65,535-character limit"},
   INPUT_NOT_ALLOWED: {exit: 2, summary: "a value is outside a choice input's options"},
   INPUT_NOT_DECLARED: {exit: 2, summary: 'the workflow does not declare an input ameide sends'},
+  IMAGES_NOT_WIRED: {
+    exit: 1,
+    summary: '--require-all and an image has no reference in the environment (nothing written)',
+  },
   INTERNAL_ERROR: {exit: 1, summary: 'an unexpected error (a bug in ameide if it repeats)'},
   INVALID_API_URL: {exit: 2, summary: '--api-url / GITHUB_API_URL is not an http(s) URL'},
   INVALID_BRANCH: {exit: 2, summary: '--branch is not a branch name'},

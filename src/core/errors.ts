@@ -1,4 +1,4 @@
-import type {CodeWithExit, ErrorCode} from './error-codes.js'
+import {ERROR_CODES, type CodeWithExit, type ErrorCode} from './error-codes.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
 /**
@@ -15,8 +15,17 @@ export class AmeideError extends Error {
     this.name = 'AmeideError'
     this.code = code
     this.exitCode = exitCode
-    this.hints = hints
+    // Every error carries at least one hint: where the raise site gives none, the registry's meaning of the code.
+    this.hints = hints.length > 0 ? hints : [registryHint(code)]
   }
+}
+
+/** The hint every code has through the registry (src/core/error-codes.ts): what the code means, and where to read on. */
+export function registryHint(code: ErrorCode): string {
+  const summary = ERROR_CODES[code]?.summary
+  return summary
+    ? `${code}: ${summary}; the ERROR CODES section of the command's --help says what to do.`
+    : `${code}: see the ERROR CODES section of the command's --help.`
 }
 
 export const usageError = (code: CodeWithExit<2>, message: string, hints: string[] = []) =>

@@ -45,10 +45,13 @@ export interface ImageSite extends Span {
   verbatim: boolean
 }
 
-/** An `image:` map with `repository`/`tag`/`digest` (or a `ref`) fields. */
+/**
+ * An image map, recognised by shape: under an `image` key any of `repository`/`tag`/`digest`/`ref`; under any other
+ * key a `repository` (not a URL) with a `tag` or a `digest` (`redis: {repository, tag}`), optionally a `registry`.
+ */
 export interface ImageMap extends Span {
   path: string
-  fields: Partial<Record<'repository' | 'tag' | 'digest' | 'ref', {value: string} & Span>>
+  fields: Partial<Record<MapField, {value: string} & Span>>
   embedded: boolean
 }
 
@@ -79,9 +82,27 @@ export interface KeyedValue extends Span {
   value: string
 }
 
+/**
+ * One entry of a kustomization's `images:` (kustomize's own file, or a Flux `Kustomization`'s `spec.images`): the
+ * image named `name` in the resources is deployed as `newName` (default: `name`) with `newTag` and/or `digest`.
+ */
+export interface KustomizeImage extends Span {
+  /** Dotted path of the entry, e.g. `images.0`, `spec.images.1`. */
+  path: string
+  name: string
+  fields: Partial<Record<'newName' | 'newTag' | 'digest', {value: string; style: QuoteStyle} & Span>>
+  /** The entry is a flow map (`- {name: x, newTag: y}`); else a block map. */
+  flow: boolean
+  /** Where a missing `digest` key goes: the end offset of the entry's last pair, and the block indentation. */
+  insertAt: number
+  indent: number
+  embedded: boolean
+}
+
 export interface FileImages {
   images: ImageSite[]
   imageMaps: ImageMap[]
+  kustomizeImages: KustomizeImage[]
   pullPolicies: PullPolicy[]
   containers: Container[]
   primitives: PrimitiveResource[]
@@ -93,7 +114,42 @@ export interface FileImages {
   skipped?: string
 }
 
+export type MapField = 'registry' | 'repository' | 'tag' | 'digest' | 'ref'
+
+/** A tag that carries the digest, as Flux repositories write it: `v1.2.3@sha256:<64 hex>`. */
+export const DIGEST_IN_TAG = /@sha256:[0-9a-f]{64}$/
+
+/** An image map pins its image: a `ref`, a `digest`, or a tag carrying the digest. */
+export const mapIsPinned = (map: ImageMap): boolean =>
+  Boolean(map.fields.ref || map.fields.digest?.value || DIGEST_IN_TAG.test(map.fields.tag?.value ?? ''))
+
 export const PRIMITIVE_KINDS = new Set(['Domain', 'Process', 'Agent', 'UISurface', 'Projection', 'Integration'])
+/**
+ * Kubernetes volume sources (core/v1): an `image` under one of them names a storage image (`rbd.image` is a Ceph RBD
+ * image), never a container image.
+ */
+export const VOLUME_SOURCES = new Set([
+  'rbd',
+  'cephfs',
+  'iscsi',
+  'fc',
+  'glusterfs',
+  'nfs',
+  'cinder',
+  'flexVolume',
+  'csi',
+  'flocker',
+  'quobyte',
+  'scaleIO',
+  'storageos',
+  'portworxVolume',
+  'vsphereVolume',
+  'photonPersistentDisk',
+  'azureDisk',
+  'azureFile',
+  'awsElasticBlockStore',
+  'gcePersistentDisk',
+])
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers'])
 const POLICY_KEY = /^(?:image)?pull_?policy$/i
 const KEYED = /^(?:imageTag|env|environment|environments|envs)$/i
@@ -102,7 +158,15 @@ const KEYED = /^(?:imageTag|env|environment|environments|envs)$/i
 type ToOuter = (offset: number) => {line: number; column: number; offset: number}
 
 export function findImages(yaml: YamlModule, text: string): FileImages {
-  const out: FileImages = {images: [], imageMaps: [], pullPolicies: [], containers: [], primitives: [], keyed: []}
+  const out: FileImages = {
+    images: [],
+    imageMaps: [],
+    kustomizeImages: [],
+    pullPolicies: [],
+    containers: [],
+    primitives: [],
+    keyed: [],
+  }
   const lines = new yaml.LineCounter()
   const {docs, reason} = parseYaml(yaml, text, lines)
   if (!docs) return {...out, skipped: reason}
@@ -138,7 +202,60 @@ class Walker {
     if (kind === 'CustomResourceDefinition') return
     this.inPrimitive = kind !== undefined && PRIMITIVE_KINDS.has(kind)
     if (this.inPrimitive && root && y.isMap(root)) this.primitive(root, kind as string)
+    if (root && y.isMap(root)) this.kustomization(root, kind)
     this.node(root, [], kind !== undefined)
+  }
+
+  /**
+   * A kustomization's `images:`: a kustomize file (`kind: Kustomization` of kustomize.config.k8s.io, or no kind and a
+   * `resources`/`bases`/`components`/`patches` list beside it) or a Flux `Kustomization`'s `spec.images`.
+   */
+  private kustomization(root: YAMLMap, kind: string | undefined): void {
+    const y = this.yaml
+    const apiVersion = scalarOf(y, root, 'apiVersion') ?? ''
+    let list: Node | undefined
+    let at: string[]
+    if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
+      const spec = root.get('spec', true)
+      list = spec && y.isMap(spec) ? (spec.get('images', true) as Node | undefined) : undefined
+      at = ['spec', 'images']
+    } else {
+      const kustomize =
+        kind === 'Kustomization' ||
+        kind === 'Component' ||
+        (kind === undefined && ['resources', 'bases', 'components', 'patches'].some((k) => root.has(k)))
+      list = kustomize ? (root.get('images', true) as Node | undefined) : undefined
+      at = ['images']
+    }
+    if (!list || !y.isSeq(list)) return
+    list.items.forEach((item, i) => {
+      if (!item || !y.isMap(item)) return
+      const entry = item as YAMLMap
+      const name = scalarOf(y, entry, 'name')
+      if (name === undefined) return
+      const fields: KustomizeImage['fields'] = {}
+      for (const f of ['newName', 'newTag', 'digest'] as const) {
+        const p = findPair(y, entry, f)
+        if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
+          fields[f] = {...this.span(p.value), value: String(p.value.value), style: styleOf(p.value)}
+        }
+      }
+      const nameKey = findPair(y, entry, 'name')!.key as Scalar
+      const last = entry.items[entry.items.length - 1]
+      const lastEnd = ((last.value as Node | null)?.range ?? (last.key as Node).range ?? [0, 0, 0])[1]
+      const keyStart = contentRange(nameKey)[0]
+      const lineStart = this.text.lastIndexOf('\n', keyStart - 1) + 1
+      this.out.kustomizeImages.push({
+        ...this.span(nameKey),
+        path: [...at, String(i)].join('.'),
+        name,
+        fields,
+        flow: entry.flow === true,
+        insertAt: this.toOuter(lastEnd).offset,
+        indent: keyStart - lineStart,
+        embedded: this.embedded,
+      })
+    })
   }
 
   private primitive(root: YAMLMap, kind: string): void {
@@ -193,7 +310,7 @@ class Walker {
         return
       }
       if (key === 'image') {
-        if (!isTemplated(s) && s.trim() !== '') {
+        if (!isTemplated(s) && s.trim() !== '' && !VOLUME_SOURCES.has(parentKey ?? '')) {
           const kind: SiteKind = k8s && CONTAINER_LISTS.has(path[path.length - 3] ?? '') ? 'container' : 'value'
           const primitive = this.inPrimitive && path.length === 2 && path[0] === 'spec'
           this.site(primitive ? 'primitive' : kind, at, value)
@@ -210,7 +327,7 @@ class Walker {
     if (key === 'requireDigest' && parentKey === 'imagePolicy' && value && y.isScalar(value) && value.value === true) {
       this.out.requireDigest = true
     }
-    if (key === 'image' && value && y.isMap(value)) this.imageMap(value, path)
+    if (value && y.isMap(value)) this.imageMap(value, path, key === 'image')
     this.node(value, path, k8s)
   }
 
@@ -231,10 +348,11 @@ class Walker {
     })
   }
 
-  private imageMap(map: YAMLMap, path: string[]): void {
+  private imageMap(map: YAMLMap, path: string[], imageKey: boolean): void {
     const y = this.yaml
+    if (!imageKey && !findPair(y, map, 'repository')) return
     const fields: ImageMap['fields'] = {}
-    for (const name of ['repository', 'tag', 'digest', 'ref'] as const) {
+    for (const name of ['registry', 'repository', 'tag', 'digest', 'ref'] as const) {
       const p = findPair(y, map, name)
       if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
         const v = String(p.value.value)
@@ -243,6 +361,9 @@ class Walker {
       }
     }
     if (!fields.repository && !fields.tag && !fields.digest) return
+    // Under another key only the full shape is an image: a repository that is no URL, with a tag or a digest.
+    if (!imageKey && (!fields.repository || fields.repository.value.includes('://') || (!fields.tag && !fields.digest)))
+      return
     const first = map.items[0]?.key as Scalar | undefined
     this.out.imageMaps.push({
       ...this.span(first ?? (map as unknown as Scalar)),
@@ -277,7 +398,9 @@ class Walker {
     if (!docs) return
     const looksLikeKubernetes = docs.some((d) => {
       const root = d.contents as Node | null
-      return root !== null && y.isMap(root) && (root.has('apiVersion') || root.has('kind') || root.has('image'))
+      if (root === null || !y.isMap(root)) return false
+      // A Kubernetes object, an image, or a pod spec by shape (a runner's `podspec.yaml: |-` has no apiVersion/kind).
+      return ['apiVersion', 'kind', 'image', ...CONTAINER_LISTS].some((k) => root.has(k))
     })
     if (!looksLikeKubernetes) return
     const toOuter: ToOuter = (offset) => {

@@ -64,6 +64,7 @@ export function uniqueDesired(images: DesiredImage[]): DesiredImage[] {
       throw usageError(
         'CONFLICTING_REFS',
         `Two refs for ${image.parsed.repository}: ${seen.ref} and ${image.ref}; one repository gets one ref.`,
+        ['Pass one ref per repository (--ref or the report); drop the stale one.'],
       )
     }
     byRepository.set(image.parsed.repository, image)

@@ -7,6 +7,8 @@ import {readFile} from 'node:fs/promises'
 import {usageError} from '../core/errors.js'
 import {parseDesiredRef, uniqueDesired, type DesiredImage, type SkippedImage} from '../images/desired.js'
 
+const REPORT_HINT = 'Pass the --json output of ameide primitive publish (schemaVersion 1), unedited.'
+
 const COMPONENT = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$/
 
 /**
@@ -34,7 +36,7 @@ export async function readPublishReport(
     )
   }
   if (!Array.isArray(report.images) || (report.failures !== undefined && !Array.isArray(report.failures))) {
-    throw usageError('INVALID_REPORT', `--report ${file}: images/failures are not lists.`)
+    throw usageError('INVALID_REPORT', `--report ${file}: images/failures are not lists.`, [REPORT_HINT])
   }
   const skipped: SkippedImage[] = []
   for (const f of (report.failures ?? []) as Array<{component?: unknown; code?: unknown}>) {
@@ -49,7 +51,9 @@ export async function readPublishReport(
       skipped.push({component, reason: 'no ref in the report (a dry run)'})
       continue
     }
-    if (typeof image.ref !== 'string') throw usageError('INVALID_REPORT', `--report ${file}: ${component} has no ref.`)
+    if (typeof image.ref !== 'string') {
+      throw usageError('INVALID_REPORT', `--report ${file}: ${component} has no ref.`, [REPORT_HINT])
+    }
     images.push(parseDesiredRef(image.ref, component, `--report ${file} (${component})`))
   }
   const sha = typeof report.sha === 'string' && /^[0-9a-f]{40}$/.test(report.sha) ? report.sha : undefined
@@ -59,7 +63,9 @@ export async function readPublishReport(
 /** Component names come from another repository's CI: `<kind>-<name>`, nothing that could name a path. */
 function checkComponent(value: unknown, file: string): string {
   if (typeof value !== 'string' || !COMPONENT.test(value)) {
-    throw usageError('INVALID_REPORT', `--report ${file}: component ${JSON.stringify(value)} is not <kind>-<name>.`)
+    throw usageError('INVALID_REPORT', `--report ${file}: component ${JSON.stringify(value)} is not <kind>-<name>.`, [
+      'Component names are <kind>-<name> in lower case (domain-orders); pass the report ameide primitive publish wrote, unedited.',
+    ])
   }
   return value
 }

@@ -1,5 +1,7 @@
+import {execFile} from 'node:child_process'
 import {mkdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
+import {promisify} from 'node:util'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {DEFAULT_GITOPS_POLICY} from '../../src/core/config.js'
@@ -10,6 +12,18 @@ import {runCli} from '../support/cli.js'
 import {GITOPS_FIXTURE, gitopsRepo} from '../support/gitops-fixture.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {git, makeTempDir, runCleanups} from '../support/tmp.js'
+
+const execFileAsync = promisify(execFile)
+
+/** Runs a tool; `ok: false` with the reason when it is missing or fails. */
+async function runTool(cmd: string, args: string[]): Promise<{ok: boolean; stdout: string; error?: string}> {
+  try {
+    const {stdout} = await execFileAsync(cmd, args, {maxBuffer: 16 << 20})
+    return {ok: true, stdout}
+  } catch (error) {
+    return {ok: false, stdout: '', error: (error as Error).message.split('\n')[0]}
+  }
+}
 
 afterAll(runCleanups)
 
@@ -78,6 +92,71 @@ describe('ameide gitops set-image', () => {
     expect(again.exitCode).toBe(0)
     expect(again.json()).toMatchObject({status: 'none', changes: [], files: []})
     expect(again.json().unchanged).toHaveLength(2)
+  })
+
+  it('--require-all checks the plan: an image with no reference is exit 1 with nothing written and no GitHub request', async () => {
+    const repo = await gitopsRepo()
+    const file = await writeReport(
+      report([
+        {component: 'domain-orders', ref: ORDERS},
+        {component: 'agent-triage', ref: `ghcr.io/ameideio/primitive-agent-triage:4b1e9f0@sha256:${E}`},
+      ]),
+    )
+    // A GitHub API nobody listens on: any request would end in a GITHUB_* error, not IMAGES_NOT_WIRED.
+    const env = {GH_TOKEN: 'unused', GITHUB_TOKEN: '', GITHUB_API_URL: 'http://127.0.0.1:9'}
+    const args = ['--require-all', '--open-pr', '--repo', 'ameideio/gitops']
+    const run = await runCli(['gitops', 'set-image', '--env', 'local', '--report', file, ...args, '--json'], {
+      cwd: repo,
+      env,
+    })
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.json().error).toMatchObject({code: 'IMAGES_NOT_WIRED', hints: [expect.any(String)]})
+    expect(run.json().error.message).toContain('agent-triage')
+    expect(await snapshot(repo)).toBe('')
+
+    // promote: a pinned image of local that staging does not wire.
+    const extra = `ghcr.io/ameideio/primitive-agent-triage:4b1e9f0@sha256:${E}`
+    await writeFile(path.join(repo, 'sources/values/env/local/apps/triage.yaml'), `image:\n  ref: ${extra}\n`)
+    await git(repo, ['add', '-A'])
+    await git(repo, ['commit', '-qm', 'triage'])
+    const promoted = await runCli(['gitops', 'promote', '--from', 'local', '--to', 'staging', ...args, '--json'], {
+      cwd: repo,
+      env,
+    })
+    expect(promoted.exitCode, promoted.stderr).toBe(1)
+    expect(promoted.json().error).toMatchObject({code: 'IMAGES_NOT_WIRED'})
+    expect(await snapshot(repo)).toBe('')
+  })
+
+  it('writes kustomize images: entries as `kustomize edit set image` does, and kubectl kustomize renders the refs', async () => {
+    const repo = await gitopsRepo()
+    const refs = [
+      `ghcr.io/ameideio/gateway-v2:2.0.0@sha256:${E}`,
+      `docker.io/library/redis:7.2.5@sha256:${E}`,
+      `ghcr.io/ameideio/search:0.9.1@sha256:${E}`,
+    ]
+    const args = ['set-image', '--env', 'staging', ...refs.flatMap((r) => ['--ref', r])]
+    const dry = await cli(repo, [...args, '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    // newTag replaced in place (quotes kept), digest added in the entry's own style (block line, flow pair).
+    expect(dry.json().diff).toBe(await readFile(new URL('set-image-staging-kustomize.diff', GOLDEN), 'utf8'))
+    expect(await snapshot(repo)).toBe('')
+    const run = await cli(repo, args)
+    expect(run.json()).toMatchObject({status: 'applied', files: ['sources/values/env/staging/kustomization.yaml']})
+    // The base manifest is untouched: the overlay pins its images through kustomize.
+    expect(await snapshot(repo)).toBe('M sources/values/env/staging/kustomization.yaml')
+    expect((await cli(repo, args)).json()).toMatchObject({status: 'none'})
+
+    // Differential: the real renderer (kubectl embeds kustomize) deploys exactly the refs that were set.
+    const kubectl = await runTool('kubectl', ['version', '--client'])
+    if (!kubectl.ok) {
+      console.warn(`kubectl not found (${kubectl.error}): the kustomize render check is skipped; CI installs kubectl.`)
+      return
+    }
+    const rendered = await runTool('kubectl', ['kustomize', path.join(repo, 'sources/values/env/staging')])
+    expect(rendered.ok, rendered.error).toBe(true)
+    const images = [...rendered.stdout.matchAll(/^\s*-?\s*image: (\S+)$/gm)].map((m) => m[1])
+    expect(images.filter((i) => i.includes('@sha256:' + E))).toEqual([refs[0], refs[2], refs[1]])
   })
 
   it('migrates :dev to the pinned ref and keeps quotes, CRLF line endings and a missing final newline', async () => {

@@ -70,11 +70,25 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/production/globals.yaml:4:17 split-image-fields',
       'sources/values/env/staging/apps/orders.yaml:5:10 floating-tag',
       'sources/values/env/staging/apps/orders.yaml:5:10 image-not-pinned',
+      // Image maps by shape under any key; `cache` carries its digest in the tag (pinned, still split under `ref`).
+      // HelmRelease values: the pinned map is only split; the pod spec embedded without apiVersion/kind is read.
+      'sources/values/env/staging/apps/runner.yaml:9:7 split-image-fields',
+      'sources/values/env/staging/apps/runner.yaml:16:20 image-not-pinned',
+      'sources/values/env/staging/apps/shapes.yaml:3:3 image-not-pinned',
+      'sources/values/env/staging/apps/shapes.yaml:3:3 split-image-fields',
+      'sources/values/env/staging/apps/shapes.yaml:6:3 split-image-fields',
+      // kustomize `images:`: no digest, newTag latest, neither newTag nor digest; the pinned busybox entry passes.
+      'sources/values/env/staging/kustomization.yaml:8:5 image-not-pinned',
+      'sources/values/env/staging/kustomization.yaml:9:13 floating-tag',
+      'sources/values/env/staging/kustomization.yaml:11:5 image-not-pinned',
+      'sources/values/env/staging/kustomization.yaml:15:6 image-not-pinned',
+      'sources/values/env/staging/kustomization.yaml:19:5 floating-tag',
+      'sources/values/env/staging/kustomization.yaml:19:5 image-not-pinned',
     ])
     expect(result.counts).toEqual({
-      'image-not-pinned': 5,
-      'floating-tag': 6,
-      'split-image-fields': 2,
+      'image-not-pinned': 11,
+      'floating-tag': 8,
+      'split-image-fields': 5,
       'pull-policy-always': 2,
       'pull-policy-implicit': 2,
       'primitive-pull-policy': 1,
@@ -83,11 +97,13 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(result.files.skipped).toEqual([
       {file: 'argocd/applications/orders/templates/deployment.yaml', reason: expect.stringMatching(/not valid YAML/)},
     ])
-    expect(result.files.checked).toBe(18)
+    expect(result.files.checked).toBe(24)
     expect(result.environments).toEqual(['dev', 'local', 'production', 'staging'])
     const messages = result.findings.map((f) => f.message).join('\n')
     // Git revisions, chart versions, CRD schemas, Helm expressions, descriptions and .github/ are not references.
     expect(messages).not.toMatch(/targetRevision|version|openAPIV3Schema|\{\{|SIDECAR|node:latest|by hand/)
+    // Volume sources (rbd.image, cephfs, iscsi) and a chart repository URL are not images.
+    expect(messages).not.toMatch(/rbd|ceph|iscsi|charts\.example|chart\b/)
     for (const f of result.findings) expect(f.hint.length).toBeGreaterThan(10)
   })
 
@@ -122,14 +138,14 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(human.stdout).toMatch(
       /^sources\/values\/env\/local\/apps\/www\.yaml\n {2}2:9 +error .*\[image-not-pinned\]/m,
     )
-    expect(human.stdout).toMatch(/FAIL: 18 file\(s\) checked, 1 skipped; 20 finding\(s\)/)
+    expect(human.stdout).toMatch(/FAIL: 24 file\(s\) checked, 1 skipped; 31 finding\(s\)/)
     const summary = path.join(await makeTempDir(), 'summary.md')
     const actions = await verify([], {env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(() => actions.json()).not.toThrow()
     expect(actions.stderr).toContain(
       '::error file=sources/values/env/local/apps/www.yaml,line=2,col=9,title=ameide gitops verify%3A image-not-pinned::',
     )
-    expect(await readFile(summary, 'utf8')).toMatch(/\| floating-tag \| 6 \|/)
+    expect(await readFile(summary, 'utf8')).toMatch(/\| floating-tag \| 8 \|/)
   })
 })
 
@@ -230,5 +246,35 @@ describe('ameide gitops verify: passing trees and the split contract of seed 004
       'sources/values/env/staging/agents.yaml:6:5 override-precedence',
     ])
     expect(result.findings.find((f) => f.rule === 'lockstep-sha')?.message).toMatch(/6c83ff2f.*5b72ee1e/)
+  })
+
+  it('image-not-pinned applies to image maps by shape under split: a digest field or a tag carrying the digest', async () => {
+    const dir = await treeOf({
+      'ameide.yaml': 'gitopsPolicy:\n  imageContract: split\n',
+      'sources/values/env/staging/apps.yaml': [
+        'redis:',
+        '  repository: docker.io/library/redis',
+        '  tag: 7.2.4',
+        'worker:',
+        '  image:',
+        '    repository: ghcr.io/ameideio/worker',
+        `    tag: v1.2.3@sha256:${A}`,
+        'api:',
+        '  image:',
+        '    registry: ghcr.io',
+        '    repository: ameideio/api',
+        '    tag: 1.0.0',
+        `    digest: sha256:${B}`,
+        'chart:',
+        '  repository: oci://ghcr.io/ameideio/charts',
+        '  tag: 1.0.0',
+        '',
+      ].join('\n'),
+      // Shared values are not an overlay: no pinning required there.
+      'sources/values/_shared/apps.yaml': 'redis:\n  repository: docker.io/library/redis\n  tag: 7.2.4\n',
+    })
+    const result = (await verify([], {cwd: dir})).json<Result>()
+    expect(at(result)).toEqual(['sources/values/env/staging/apps.yaml:2:3 image-not-pinned'])
+    expect(result.findings[0].message).toBe('redis in the staging overlay has no digest.')
   })
 })

@@ -4,7 +4,6 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
-import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import type {WriteResult} from '../../gitops/write/write.js'
@@ -36,7 +35,10 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
     component: Flags.string({description: 'Only these components (repeatable).', multiple: true, helpValue: 'NAME'}),
     ...GITOPS_ROOT_FLAG,
     'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
-    'require-all': Flags.boolean({description: 'Exit 1 when an image has no reference in --to.', default: false}),
+    'require-all': Flags.boolean({
+      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in --to.',
+      default: false,
+    }),
     ...PR_FLAGS,
   }
 
@@ -59,6 +61,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       from: flags.from,
       to: flags.to,
       components: flags.component,
+      requireAll: flags['require-all'],
     })
     if (pr && !flags['dry-run']) {
       const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
@@ -66,7 +69,6 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       if (pullRequest) result.pullRequest = pullRequest
     }
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
-    if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
     return result
   }
 }

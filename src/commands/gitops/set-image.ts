@@ -4,7 +4,6 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
-import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
@@ -45,7 +44,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
     ...GITOPS_ROOT_FLAG,
     'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
     'require-all': Flags.boolean({
-      description: 'Exit 1 when an image has no reference in the environment.',
+      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in the environment.',
       default: false,
     }),
     ...PR_FLAGS,
@@ -72,6 +71,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       policy: config.gitopsPolicy,
       dryRun: flags['dry-run'],
       env: flags.env,
+      requireAll: flags['require-all'],
       ...input,
     })
     if (pr && !flags['dry-run']) {
@@ -80,7 +80,6 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       if (pullRequest) result.pullRequest = pullRequest
     }
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
-    if (flags['require-all'] && result.notFound.length > 0) this.setExitCode(ExitCode.Failure)
     return result
   }
 }

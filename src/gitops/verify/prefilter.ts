@@ -25,7 +25,7 @@ export function mayViolate(text: string, zone: Zone, policy: GitopsPolicy): bool
 
 /** Words some rule looks at, and YAML that a line scan cannot follow (block strings, aliases, anchors, flow style, tags). */
 const TRIGGERS =
-  /Always|pull_?policy|containers|repository|digest|imageTag|requireDigest|\btag["']?\s*:|kind\s*:|[|>][-+0-9]*\s*(?:#.*)?$|[*&!{[]|\\/im
+  /Always|pull_?policy|containers|repository|digest|imageTag|requireDigest|images\s*:|newTag|newName|\btag["']?\s*:|kind\s*:|[|>][-+0-9]*\s*(?:#.*)?$|[*&!{[]|\\/im
 
 /** An `image:` or `ref:` key and the rest of its line. */
 const REF_LINE = /^[ \t]*(?:-[ \t]+)?["']?(image|ref)["']?[ \t]*:(.*)$/gm

@@ -11,6 +11,7 @@ export const WRITE_ERROR_CODES = {
   FILE_CHANGED: 'a file changed between planning and writing (nothing written)',
   UNSAFE_PATH: 'a target is a symbolic link or lies outside the repository (nothing written)',
   FILE_NOT_WRITABLE: 'a target file or its folder is not writable (nothing written)',
+  IMAGES_NOT_WIRED: '--require-all and an image has no reference in the environment (nothing written)',
   REPO_ROOT_NOT_FOUND: '--root is not a directory',
   NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
   CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",

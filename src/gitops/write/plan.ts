@@ -4,7 +4,7 @@ import path from 'node:path'
 import {failureError, usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {listFiles} from '../files.js'
-import {findImages, type ImageSite} from '../facts.js'
+import {findImages, type ImageSite, type KustomizeImage} from '../facts.js'
 import {makeLayout, type GitopsPolicy} from '../layout.js'
 import type {DesiredImage, SkippedImage} from './input.js'
 
@@ -41,6 +41,7 @@ interface OverlayFile {
   file: string
   text: string
   sites: ImageSite[]
+  kustomize: KustomizeImage[]
 }
 
 /** Every file of one environment overlay, parsed; a file that does not parse stops the run (exit 1), naming it. */
@@ -61,7 +62,7 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
         'Fix the file (or move templates out of the overlay), then rerun.',
       ])
     }
-    out.push({file, text, sites: found.images})
+    out.push({file, text, sites: found.images, kustomize: found.kustomizeImages})
   }
   if (out.length === 0) {
     throw usageError(
@@ -89,8 +90,10 @@ export async function planWrite(
   const plan: WritePlan = {env, changes: [], unchanged: [], notFound: [], skipped, edits: []}
   const used = new Set<string>()
   const yaml = await import('yaml')
-  for (const {file, text, sites} of files) {
+  for (const {file, text, sites, kustomize} of files) {
     const replacements: Array<{site: ImageSite; to: string}> = []
+    const splices: Splice[] = []
+    const kustomized: Array<{entry: KustomizeImage; tag: string; digest: string}> = []
     for (const site of sites) {
       const current = tryParseImageReference(site.value.trim())
       const want = current && byRepository.get(current.repository)
@@ -111,12 +114,37 @@ export async function planWrite(
       replacements.push({site, to: want.ref})
       plan.changes.push({...where, from: site.value, to: want.ref})
     }
-    if (replacements.length === 0) continue
-    let after = text
-    for (const {site, to} of [...replacements].sort((a, b) => b.site.start - a.site.start)) {
-      after = after.slice(0, site.start) + to + after.slice(site.end)
+    for (const entry of kustomize) {
+      const current = tryParseImageReference((entry.fields.newName?.value ?? entry.name).trim())
+      const want = current && byRepository.get(current.repository)
+      if (!current || !want) continue
+      used.add(want.parsed.repository)
+      const where = {file, line: entry.line, component: want.component ?? null, repository: want.parsed.repository}
+      const tag = want.parsed.tag!
+      const digest = want.parsed.digest!
+      const from = kustomizeRef(entry)
+      if (entry.fields.newTag?.value === tag && entry.fields.digest?.value === digest) {
+        plan.unchanged.push({...where, ref: want.ref})
+        continue
+      }
+      if (entry.embedded) {
+        throw failureError(
+          'AMBIGUOUS_REFERENCE',
+          `${file}:${entry.line}: the kustomize image sits in YAML embedded in a block string; nothing was written.`,
+          ['Move the kustomization into its own file, then rerun.'],
+        )
+      }
+      splices.push(...kustomizeSplices(entry, tag, digest))
+      kustomized.push({entry, tag, digest})
+      plan.changes.push({...where, from, to: want.ref})
     }
-    assertRewritten(yaml, file, after, replacements)
+    if (replacements.length === 0 && splices.length === 0) continue
+    for (const {site, to} of replacements) splices.push({start: site.start, end: site.end, text: to})
+    let after = text
+    for (const s of [...splices].sort((a, b) => b.start - a.start || b.end - a.end)) {
+      after = after.slice(0, s.start) + s.text + after.slice(s.end)
+    }
+    assertRewritten(yaml, file, after, replacements, kustomized)
     plan.edits.push({file, before: text, after})
   }
   for (const d of desired) {
@@ -127,14 +155,67 @@ export async function planWrite(
   return plan
 }
 
+/** A byte range of the file and its new text. */
+interface Splice {
+  start: number
+  end: number
+  text: string
+}
+
+/** How an entry reads as one reference, for the change list: `newName|name[:newTag][@digest]`. */
+function kustomizeRef(entry: KustomizeImage): string {
+  const name = entry.fields.newName?.value ?? entry.name
+  const tag = entry.fields.newTag ? `:${entry.fields.newTag.value}` : ''
+  const digest = entry.fields.digest ? `@${entry.fields.digest.value}` : ''
+  return `${name}${tag}${digest}`
+}
+
+/**
+ * What `kustomize edit set image <name>=<repository>:<tag>@<digest>` writes into an entry, byte-preserving: the
+ * values of `newTag` and `digest` replaced in place (quotes stay), a missing key added after the entry's last pair
+ * in its own style (`, digest: …` in a flow map, a new line at the entry's indentation in a block map); `name` and
+ * `newName` stay.
+ */
+function kustomizeSplices(entry: KustomizeImage, tag: string, digest: string): Splice[] {
+  const out: Splice[] = []
+  const missing: string[] = []
+  for (const [key, value] of [
+    ['newTag', tag],
+    ['digest', digest],
+  ] as const) {
+    const field = entry.fields[key]
+    if (!field)
+      missing.push(
+        `${key}: ${key === 'newTag' && /^\d+(?:\.\d+)?$|^(?:true|false|null|~)$/i.test(value) ? `"${value}"` : value}`,
+      )
+    else if (field.value !== value) out.push({start: field.start, end: field.end, text: value})
+  }
+  if (missing.length > 0) {
+    const sep = entry.flow ? ', ' : `\n${' '.repeat(entry.indent)}`
+    out.push({start: entry.insertAt, end: entry.insertAt, text: missing.map((m) => sep + m).join('')})
+  }
+  return out
+}
+
 /** The edited text must parse and hold exactly the new refs where the old ones were: else stop, nothing written. */
 function assertRewritten(
   yaml: typeof import('yaml'),
   file: string,
   after: string,
   replacements: Array<{site: ImageSite; to: string}>,
+  kustomized: Array<{entry: KustomizeImage; tag: string; digest: string}> = [],
 ): void {
   const found = findImages(yaml, after)
+  const entries = new Map(found.kustomizeImages.map((k) => [k.path, k]))
+  for (const {entry, tag, digest} of kustomized) {
+    const now = entries.get(entry.path)
+    if (found.skipped || now?.fields.newTag?.value !== tag || now.fields.digest?.value !== digest) {
+      throw failureError(
+        'REWRITE_CHECK_FAILED',
+        `${file}:${entry.line}: the rewritten kustomize image does not read back; nothing was written.`,
+      )
+    }
+  }
   const values = new Map(found.images.map((s) => [`${s.path} ${s.line}`, s.value]))
   for (const {site, to} of replacements) {
     if (found.skipped || values.get(`${site.path} ${site.line}`) !== to) {
@@ -160,8 +241,10 @@ export async function promotionInput(
   const byRepository = new Map<string, DesiredImage>()
   const skipped = new Map<string, SkippedImage>()
   const conflicts: string[] = []
-  for (const {file, sites} of files) {
-    for (const site of sites) {
+  for (const {file, sites, kustomize} of files) {
+    // kustomize entries read as one reference each (`newName|name:newTag@digest`), like any other site.
+    const entries = kustomize.map((k) => ({line: k.line, value: kustomizeRef(k)}))
+    for (const site of [...sites, ...entries]) {
       const ref = tryParseImageReference(site.value.trim())
       if (!ref) continue
       const component = componentOf(ref.path)

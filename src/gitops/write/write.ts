@@ -1,3 +1,4 @@
+import {failureError} from '../../core/errors.js'
 import type {GitopsPolicy} from '../layout.js'
 import {applyEdits, unifiedDiff} from './apply.js'
 import type {DesiredImage, SkippedImage} from './input.js'
@@ -27,6 +28,8 @@ export interface WriteOptions {
   root: string
   policy: GitopsPolicy
   dryRun: boolean
+  /** Every desired image must have a reference: checked on the plan, before any write or request. */
+  requireAll?: boolean
 }
 
 /** Plans every edit, then (unless a dry run) writes all of them or none. */
@@ -47,6 +50,14 @@ export async function promote(
 }
 
 async function finish(options: WriteOptions, plan: WritePlan, from?: string): Promise<WriteResult> {
+  if (options.requireAll && plan.notFound.length > 0) {
+    const names = plan.notFound.map((n) => n.component ?? n.repository).join(', ')
+    throw failureError(
+      'IMAGES_NOT_WIRED',
+      `No reference in the ${plan.env} environment for ${names}; nothing was written.`,
+      ['Wire the image into the environment first (ameide primitive gitops scaffold), or drop --require-all.'],
+    )
+  }
   const files = plan.edits.map((e) => e.file)
   const status = plan.edits.length === 0 ? 'none' : options.dryRun ? 'planned' : 'applied'
   const base: WriteResult = {

@@ -26,6 +26,15 @@ export const floatingTag: PolicyRule<'floating-tag'> = {
         out.push(finding(floatingTag, file, tag, `${map.path}.tag: ${tag.value} is a floating tag.`))
       }
     }
+    for (const k of found.kustomizeImages) {
+      const tag = k.fields.newTag
+      if (tag !== undefined && (tagIsFloating(tag.value, policy) || tag.value === '')) {
+        out.push(finding(floatingTag, file, tag, `kustomize image ${q(k.name)} (${k.path}) sets newTag: ${tag.value}.`))
+      } else if (tag === undefined && !k.fields.digest?.value) {
+        const message = `kustomize image ${q(k.name)} (${k.path}) sets neither newTag nor digest, so the tag of the resources is used.`
+        out.push(finding(floatingTag, file, k, message))
+      }
+    }
     return out
   },
 }

@@ -1,5 +1,6 @@
 /** `image-not-pinned`: every image reference in an overlay or cluster values carries a digest. */
 import {isDigestPinned} from '../../../images/reference.js'
+import {mapIsPinned} from '../../facts.js'
 import {isPinningZone, parseSite, q, whereOf} from './common.js'
 import {finding, type GitopsFinding, type PolicyRule} from './rule.js'
 
@@ -9,7 +10,7 @@ export const imageNotPinned: PolicyRule<'image-not-pinned'> = {
   title: 'Image reference without a digest in an environment overlay or cluster values',
   source: 'seed 000 WP-3, WP-5',
   hint: 'Pin the image by digest: <repository>:<git-sha>@sha256:<64 hex> (the tag is for readers, the digest is what runs).',
-  checkFile({file, zone, found, policy}) {
+  checkFile({file, zone, found}) {
     if (!isPinningZone(zone)) return []
     const out: GitopsFinding[] = []
     for (const site of found.images) {
@@ -19,11 +20,17 @@ export const imageNotPinned: PolicyRule<'image-not-pinned'> = {
         out.push(finding(imageNotPinned, file, site, message))
       }
     }
-    if (policy.imageContract === 'ref') {
-      for (const map of found.imageMaps) {
-        if (!map.fields.ref && !map.fields.digest) {
-          out.push(finding(imageNotPinned, file, map, `${map.path} in ${whereOf(zone)} has no digest.`))
-        }
+    // Image maps under both contracts: pinned is a `ref`, a `digest`, or a tag carrying the digest.
+    for (const map of found.imageMaps) {
+      if (!mapIsPinned(map)) {
+        out.push(finding(imageNotPinned, file, map, `${map.path} in ${whereOf(zone)} has no digest.`))
+      }
+    }
+    // kustomize `images:` entries: the digest is what pins (newTag alone does not).
+    for (const k of found.kustomizeImages) {
+      if (!k.fields.digest?.value) {
+        const message = `kustomize image ${q(k.name)} (${k.path}) in ${whereOf(zone)} has no digest.`
+        out.push(finding(imageNotPinned, file, k, message))
       }
     }
     return out

@@ -11,7 +11,7 @@ export const splitImageFields: PolicyRule<'split-image-fields'> = {
     const out: GitopsFinding[] = []
     if (policy.imageContract === 'ref') {
       for (const map of found.imageMaps) {
-        const fields = (['repository', 'tag', 'digest'] as const).filter((f) => map.fields[f])
+        const fields = (['registry', 'repository', 'tag', 'digest'] as const).filter((f) => map.fields[f])
         const message = `${map.path} splits the image into ${fields.join('/')}; the contract is one ${map.path}.ref.`
         out.push(finding(splitImageFields, file, map, message))
       }
