@@ -1,3 +1,5 @@
+import type {GitopsPreviewPolicy} from '../../../core/config.js'
+
 /**
  * The preview-environment rules of `ameide gitops verify` (issue 22 §1, seed 001 sections A–F): they apply to an
  * ApplicationSet whose generators include a pull-request generator, at any depth of matrix/merge. Ids are stable.
@@ -54,18 +56,8 @@ export const PREVIEW_RULES = {
 export type PreviewRuleId = keyof typeof PREVIEW_RULES
 export const PREVIEW_RULE_IDS = Object.keys(PREVIEW_RULES) as PreviewRuleId[]
 
-/** `gitopsPolicy.preview` in the GitOps repository's ameide.yaml. */
-export interface PreviewPolicy {
-  /** Argo CD projects preview Applications may use; empty: any fixed project but `default`. */
-  projects: string[]
-  /**
-   * Repositories manifests may come from (URLs in any of git's spellings). Empty: the GitOps repository's own
-   * remote, resolved by the caller; when that is unknown too, every source is a finding.
-   */
-  repositories: string[]
-  /** The ApplicationSet controller receives the SCM provider's webhook: no polling interval is needed. */
-  webhook: boolean
-}
+/** `gitopsPolicy.preview` in the GitOps repository's ameide.yaml (one model, in the config). */
+export type PreviewPolicy = GitopsPreviewPolicy
 
 export const DEFAULT_PREVIEW_POLICY: PreviewPolicy = {projects: [], repositories: [], webhook: false}
 
