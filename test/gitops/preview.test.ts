@@ -10,6 +10,7 @@ import {
   sameRepository,
 } from '../../src/gitops/verify/preview/applicationset.js'
 import {templateExpressions} from '../../src/gitops/verify/preview/expressions.js'
+import {previewFindings} from '../../src/gitops/verify/preview/file.js'
 import {DEFAULT_PREVIEW_POLICY, type PreviewPolicy} from '../../src/gitops/verify/preview/rules.js'
 
 const FIXTURES = path.resolve('test/fixtures/preview')
@@ -245,5 +246,30 @@ describe('preview rules on an ApplicationSet', () => {
   it('other kinds and other API groups are not previews', () => {
     expect(check(example.replace('kind: ApplicationSet', 'kind: Application'))).toEqual([])
     expect(check(example.replace('apiVersion: argoproj.io/v1alpha1', 'apiVersion: example.com/v1'))).toEqual([])
+  })
+
+  it('embedded YAML: an ApplicationSet in a literal block string is reported at the outer file’s line and column', () => {
+    const inner = fixture('violations.yaml')
+    const outer =
+      '# values of an app-of-apps chart\nextraObjects:\n  - name: previews\n    manifests: |-\n' +
+      inner
+        .trimEnd()
+        .split('\n')
+        .map((l) => (l === '' ? '' : `      ${l}`))
+        .join('\n') +
+      '\n'
+    const direct = check(inner)
+    const found = previewFindings(yaml, outer, POLICY)
+      .map((f) => `${f.line}:${f.column} ${f.rule}${f.severity === 'warning' ? ' (warning)' : ''}`)
+      .sort((a, b) => parseInt(a) - parseInt(b) || parseInt(a.split(':')[1]) - parseInt(b.split(':')[1]))
+    // Four lines down (the block starts on line 5), six columns right.
+    const shifted = direct.map((d) => d.replace(/^(\d+):(\d+)/, (_m, l, c) => `${Number(l) + 4}:${Number(c) + 6}`))
+    expect(found).toEqual(shifted)
+    expect(found).toContain('33:27 preview-namespace')
+  })
+
+  it('a file naming no ApplicationSet is not parsed, an invalid one has no preview findings', () => {
+    expect(previewFindings(yaml, 'kind: Deployment\n: : :\n', POLICY)).toEqual([])
+    expect(previewFindings(yaml, 'kind: ApplicationSet\nspec: [\n', POLICY)).toEqual([])
   })
 })

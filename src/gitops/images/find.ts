@@ -338,7 +338,7 @@ function styleOf(node: Scalar): QuoteStyle {
  * For a literal block scalar, maps (line, column) of its value to an offset in `text`: value line 1 is the line
  * after the `|` header, and columns shift by the block's indentation.
  */
-function blockMapping(text: string, node: Scalar): ((line: number, column: number) => number) | undefined {
+export function blockMapping(text: string, node: Scalar): ((line: number, column: number) => number) | undefined {
   const range = node.range
   if (!range) return undefined
   const headerEnd = text.indexOf('\n', range[0])
