@@ -7,6 +7,7 @@ import {
 } from '../../images/reference.js'
 import type {FileImages, ImageMap, ImageSite, Span} from '../images/find.js'
 import type {GitopsPolicy, Zone} from '../layout.js'
+import {PREVIEW_RULES} from './preview/rules.js'
 
 /** The rules of `ameide gitops verify`; ids are stable. Declared once: help, docs, schema and SARIF read this. */
 export const RULES = {
@@ -70,7 +71,9 @@ export const RULES = {
     source: 'seed 000 goal (provenance), seed 003 GitOps gate',
     hint: 'Publish it with ameide primitive publish (which attests provenance), or attest it with cosign attest.',
   },
-} as const satisfies Record<string, {title: string; source: string; hint: string}>
+  // Preview ApplicationSets (pull-request generators), seed 001 A–F: src/gitops/verify/preview/.
+  ...PREVIEW_RULES,
+} as const satisfies Record<string, {title: string; source: string; hint: string; severity?: 'error' | 'warning'}>
 
 export type RuleId = keyof typeof RULES
 export const RULE_IDS = Object.keys(RULES) as RuleId[]
@@ -93,7 +96,13 @@ export function finding(
   at: {line: number; column: number},
   message: string,
 ): GitopsFinding {
-  return {rule, severity: 'error', file, line: at.line, column: at.column, message, hint: RULES[rule].hint}
+  return {rule, severity: severityOf(rule), file, line: at.line, column: at.column, message, hint: RULES[rule].hint}
+}
+
+/** Every rule is an error but the ones declared warnings (preview-refresh). */
+export function severityOf(rule: RuleId): 'error' | 'warning' {
+  const r = RULES[rule]
+  return 'severity' in r ? r.severity : 'error'
 }
 
 const q = (s: string) => JSON.stringify(s)

@@ -8,6 +8,7 @@ import {listFiles} from '../files.js'
 import {findImages, type FileImages} from '../images/find.js'
 import {makeLayout, type GitopsPolicy, type Layout, type Zone} from '../layout.js'
 import {mayViolate} from './prefilter.js'
+import {previewFindings} from './preview/file.js'
 import {checkFile, finding, POLICY_RULE_IDS, RULE_IDS, RULES, type GitopsFinding, type RuleId} from './rules.js'
 
 /** Answers, for one digest-pinned image, whether its supply-chain evidence verifies (cosign in production). */
@@ -100,6 +101,8 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
     }
     checked++
     findings.push(...checkFile(file, zone, found, input.policy))
+    for (const f of previewFindings(yaml, text, input.policy.preview))
+      findings.push(finding(f.rule, file, f, f.message))
     evidenceSites.push({file, zone, found})
   }
   findings.push(...devEnvironment(layout, files))
