@@ -1,5 +1,5 @@
 import {docsUrl, sarifFinding, type SarifInput} from '../../sarif/sarif.js'
-import {RULES, severityOf} from './rules.js'
+import {RULES, ruleTags} from './rules/index.js'
 import type {GitopsVerifyResult} from './verify.js'
 
 /** `gitops verify`'s result in the neutral SARIF model: the rules it applied (with their seed source), its findings. */
@@ -12,8 +12,8 @@ export function gitopsSarifInput(result: GitopsVerifyResult, version: string): O
       description: `${RULES[id].title}. Source: ${RULES[id].source}. Rule of ameide gitops verify.`,
       help: RULES[id].hint,
       helpUri: docsUrl('gitops-verify.md', `rule-${id}`),
-      level: severityOf(id),
-      tags: ['gitops', ...(['unsigned', 'sbom-missing', 'provenance-missing'].includes(id) ? ['supply-chain'] : [])],
+      level: RULES[id].severity ?? 'error',
+      tags: ruleTags(id),
     })),
     findings: result.findings.map((f) => sarifFinding(f, f.rule, f.line === 0 ? 'message' : 'line')),
   }

@@ -5,7 +5,7 @@ import {
   HEAD_SHA_PARAMS,
   PR_PARAMS,
   PR_PROVIDERS,
-  PREVIEW_RULES,
+  PREVIEW_SEVERITY,
   type PreviewPolicy,
   type PreviewRuleId,
   type PrProvider,
@@ -126,7 +126,7 @@ class Checker {
 
   private add(rule: PreviewRuleId, node: Node | null | undefined, message: string, offset?: number): void {
     const at = this.input.position(offset ?? contentStart(node ?? this.specKey))
-    this.out.push({rule, severity: PREVIEW_RULES[rule].severity, line: at.line, column: at.column, message})
+    this.out.push({rule, severity: PREVIEW_SEVERITY[rule], line: at.line, column: at.column, message})
   }
 
   /** preview-untrusted, preview-refresh: the generator itself. */

@@ -1,13 +1,10 @@
 import type {Document, Node, Scalar} from 'yaml'
 
-import {blockMapping} from '../../images/find.js'
+import {blockOffset, blockSpan, MAX_EMBED_DEPTH, parseYaml, type YamlModule} from '../../../images/yaml/index.js'
 import {checkPreviewApplicationSet, type PreviewFinding} from './applicationset.js'
 import type {PreviewPolicy} from './rules.js'
 
-type YamlModule = typeof import('yaml')
 type Position = (offset: number) => {line: number; column: number}
-
-const MAX_EMBED_DEPTH = 4
 
 /** Cheap test before any parsing: only a text naming ApplicationSet can hold one. */
 export function mayHoldApplicationSet(text: string): boolean {
@@ -16,70 +13,57 @@ export function mayHoldApplicationSet(text: string): boolean {
 
 /**
  * The preview rules on every ApplicationSet of one YAML file: its documents, and documents embedded in literal
- * block strings (`manifests: |-`), reported at the outer file's line and column. A file that is not valid YAML has
+ * block strings (`manifests: |-`), reported at the outer file's line and column. A file that is not usable YAML has
  * no findings here (the gate lists it as skipped).
  */
 export function previewFindings(yaml: YamlModule, text: string, policy: PreviewPolicy): PreviewFinding[] {
   if (!mayHoldApplicationSet(text)) return []
   const lines = new yaml.LineCounter()
-  const position: Position = (offset) => {
+  const parsed = parseYaml(yaml, text, lines)
+  if (!parsed.docs) return []
+  const outer: Position = (offset) => {
     const {line, col} = lines.linePos(offset)
     return {line, column: col}
   }
   const out: PreviewFinding[] = []
-  walkText(yaml, text, lines, position, policy, out, 0)
+  walk(yaml, text, parsed.docs, (offset) => offset, outer, policy, out, 0)
   return out
 }
 
-function walkText(
+/** `toOuter` maps an offset of `text` to one of the outer file, whose positions `outer` gives. */
+function walk(
   y: YamlModule,
   text: string,
-  lines: InstanceType<YamlModule['LineCounter']>,
-  position: Position,
+  docs: Document.Parsed[],
+  toOuter: (offset: number) => number,
+  outer: Position,
   policy: PreviewPolicy,
   out: PreviewFinding[],
   depth: number,
 ): void {
-  let docs: Document.Parsed[]
-  try {
-    docs = y.parseAllDocuments(text, {lineCounter: lines, uniqueKeys: false, prettyErrors: false}) as Document.Parsed[]
-  } catch {
-    return
-  }
-  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return
+  const position: Position = (offset) => outer(toOuter(offset))
   for (const doc of docs) {
     const root = doc.contents as Node | null
     out.push(...checkPreviewApplicationSet({yaml: y, root, text, position, policy}))
-    if (depth < MAX_EMBED_DEPTH) embedded(y, text, root, position, policy, out, depth)
-  }
-}
-
-/** Literal block strings naming an ApplicationSet, walked as YAML of their own. */
-function embedded(
-  y: YamlModule,
-  text: string,
-  root: Node | null,
-  position: Position,
-  policy: PreviewPolicy,
-  out: PreviewFinding[],
-  depth: number,
-): void {
-  const blocks: Scalar[] = []
-  y.visit(root, {
-    Scalar(_key, node) {
-      if (node.type === 'BLOCK_LITERAL' && typeof node.value === 'string' && mayHoldApplicationSet(node.value)) {
-        blocks.push(node)
+    if (depth >= MAX_EMBED_DEPTH) continue
+    const blocks: Scalar[] = []
+    y.visit(root, {
+      Scalar(_key, node) {
+        if (node.type === 'BLOCK_LITERAL' && typeof node.value === 'string' && mayHoldApplicationSet(node.value)) {
+          blocks.push(node)
+        }
+      },
+    })
+    for (const node of blocks) {
+      const span = blockSpan(text, node)
+      const inner = new y.LineCounter()
+      const parsed = parseYaml(y, node.value as string, inner)
+      if (!span || !parsed.docs) continue
+      const innerToOuter = (offset: number) => {
+        const {line, col} = inner.linePos(offset)
+        return toOuter(blockOffset(span, line, col))
       }
-    },
-  })
-  for (const node of blocks) {
-    const mapping = blockMapping(text, node)
-    if (!mapping) continue
-    const inner = new y.LineCounter()
-    const innerPosition: Position = (offset) => {
-      const {line, col} = inner.linePos(offset)
-      return position(mapping(line, col))
+      walk(y, node.value as string, parsed.docs, innerToOuter, outer, policy, out, depth + 1)
     }
-    walkText(y, node.value as string, inner, innerPosition, policy, out, depth + 1)
   }
 }
