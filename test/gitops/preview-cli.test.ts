@@ -91,13 +91,14 @@ describe('ameide gitops verify: preview ApplicationSets', () => {
       // Line 39 of the example is line 41 of the values file (two lines above the block), four columns right.
       'sources/values/_shared/apps/previews.yaml:41:20 preview-project error',
     ])
-    const sarif = JSON.parse(await readFile(sarifFile, 'utf8'))
+    const sarif: unknown = JSON.parse(await readFile(sarifFile, 'utf8'))
     assertValidSarif(sarif)
-    const levels = sarif.runs[0].results.map((r: {ruleId: string; level: string}) => `${r.ruleId} ${r.level}`)
+    const [only] = sarif.runs
+    const levels = (only.results ?? []).map((r) => `${r.ruleId} ${r.level}`)
     expect(levels).toEqual(['preview-refresh warning', 'preview-project error'])
-    const rule = sarif.runs[0].tool.driver.rules.find((r: {id: string}) => r.id === 'preview-refresh')
-    expect(rule.defaultConfiguration.level).toBe('warning')
-    expect(rule.helpUri).toContain('gitops-verify.md#rule-preview-refresh')
+    const rule = only.tool.driver.rules?.find((r) => r.id === 'preview-refresh')
+    expect(rule?.defaultConfiguration?.level).toBe('warning')
+    expect(rule?.helpUri).toContain('gitops-verify.md#rule-preview-refresh')
   })
 
   it('gitopsPolicy.preview in ameide.yaml: projects and webhook', async () => {
