@@ -1,3 +1,7 @@
+/**
+ * The primitive kinds, declared once (KINDS), and what hangs off each: its language, its Kubernetes resource kind,
+ * its identity variable; the kind and name rules shared by scaffold, verify, publish and gitops scaffold.
+ */
 import {usageError} from '../core/errors.js'
 
 /** The six primitive kinds and the one language each is written in. */

@@ -155,56 +155,71 @@ export class SignedSupplyChain implements SupplyChain {
     return {status: 'signed', ...mode, verified: true}
   }
 
+  /**
+   * The attestations of one image, one table walked once: each row is skipped (opted out), `existing` (a valid one is
+   * there and the image was not just built), or written, attested and verified.
+   */
   private async attest(subject: SupplyChainSubject, run: SupplyChainRun): Promise<AttestationRecord[]> {
     const {signer} = this.options
     const {component, digestRef, action} = subject
-    const records: AttestationRecord[] = []
-    const file = (suffix: string) => path.join(run.workDir, `${component.id}.${suffix}.json`)
-
     const sbom = this.sbom
-    if (!sbom) {
-      records.push({type: 'cyclonedx', status: 'skipped', reason: '--sbom none'})
-    } else if (action !== 'built' && (await signer.hasValidAttestation(digestRef, sbom.attestationType))) {
-      records.push({type: sbom.attestationType, status: 'existing', tool: sbom.tool, verified: true})
-    } else {
-      const sbomFile = file('sbom')
-      await sbom.generate(digestRef, sbomFile)
-      await signer.attest(digestRef, sbom.attestationType, sbomFile)
-      await signer.verifyAttestation(digestRef, sbom.attestationType)
-      records.push({type: sbom.attestationType, status: 'attested', tool: sbom.tool, verified: true})
-    }
-
-    if (!this.options.provenance) {
-      records.push({type: 'slsaprovenance1', status: 'skipped', reason: '--no-provenance'})
-    } else if (action !== 'built' && (await signer.hasValidAttestation(digestRef, 'slsaprovenance1'))) {
-      records.push({type: 'slsaprovenance1', status: 'existing', tool: 'ameide', verified: true})
-    } else {
-      const git = await this.gitFactsOf(run)
-      const at = new Date(run.now())
-      const predicate = buildProvenancePredicate({
-        repository: git.repository,
-        sha: run.sha,
-        ref: git.ref,
-        dockerfile: component.dockerfile,
-        context: component.path,
-        buildArgs: run.buildArgs,
-        platforms: run.platforms.length > 0 ? run.platforms : subject.platforms,
-        component: component.id,
-        // A reused digest (retag/existing without provenance) was built elsewhere: say so rather than guess.
-        builderId: subject.builderId ?? 'https://ameide.io/builders/reused-digest',
-        builderName: run.builderName,
-        ameideVersion: run.ameideVersion,
-        startedOn: at,
-        finishedOn: at,
-        env: run.env,
-      })
-      const provenanceFile = file('provenance')
-      await writeFile(provenanceFile, JSON.stringify(predicate))
-      await signer.attest(digestRef, 'slsaprovenance1', provenanceFile)
-      await signer.verifyAttestation(digestRef, 'slsaprovenance1')
-      records.push({type: 'slsaprovenance1', status: 'attested', tool: 'ameide', verified: true})
+    const rows: AttestationRow[] = [
+      sbom
+        ? {
+            type: sbom.attestationType,
+            tool: sbom.tool,
+            suffix: 'sbom',
+            write: (file) => sbom.generate(digestRef, file),
+          }
+        : {type: 'cyclonedx', skipped: '--sbom none'},
+      this.options.provenance
+        ? {
+            type: 'slsaprovenance1',
+            tool: 'ameide',
+            suffix: 'provenance',
+            write: async (file) => writeFile(file, JSON.stringify(await this.provenanceOf(subject, run))),
+          }
+        : {type: 'slsaprovenance1', skipped: '--no-provenance'},
+    ]
+    const records: AttestationRecord[] = []
+    for (const row of rows) {
+      if ('skipped' in row) {
+        records.push({type: row.type, status: 'skipped', reason: row.skipped})
+      } else if (action !== 'built' && (await signer.hasValidAttestation(digestRef, row.type))) {
+        records.push({type: row.type, status: 'existing', tool: row.tool, verified: true})
+      } else {
+        const file = path.join(run.workDir, `${component.id}.${row.suffix}.json`)
+        await row.write(file)
+        await signer.attest(digestRef, row.type, file)
+        await signer.verifyAttestation(digestRef, row.type)
+        records.push({type: row.type, status: 'attested', tool: row.tool, verified: true})
+      }
     }
     return records
+  }
+
+  /** The SLSA v1 provenance predicate of one image. */
+  private async provenanceOf(subject: SupplyChainSubject, run: SupplyChainRun) {
+    const {component} = subject
+    const git = await this.gitFactsOf(run)
+    const at = new Date(run.now())
+    return buildProvenancePredicate({
+      repository: git.repository,
+      sha: run.sha,
+      ref: git.ref,
+      dockerfile: component.dockerfile,
+      context: component.path,
+      buildArgs: run.buildArgs,
+      platforms: run.platforms.length > 0 ? run.platforms : subject.platforms,
+      component: component.id,
+      // A reused digest (retag/existing without provenance) was built elsewhere: say so rather than guess.
+      builderId: subject.builderId ?? 'https://ameide.io/builders/reused-digest',
+      builderName: run.builderName,
+      ameideVersion: run.ameideVersion,
+      startedOn: at,
+      finishedOn: at,
+      env: run.env,
+    })
   }
 
   private gitFactsOf(run: SupplyChainRun): Promise<GitFacts> {
@@ -216,6 +231,11 @@ export class SignedSupplyChain implements SupplyChain {
     return facts
   }
 }
+
+/** One attestation of the table: opted out (`skipped`), or its type, tool and how its predicate file is written. */
+type AttestationRow =
+  | {type: AttestationRecord['type']; skipped: string}
+  | {type: AttestationRecord['type']; tool: string; suffix: string; write: (file: string) => Promise<void>}
 
 interface GitFacts {
   repository: string

@@ -1,3 +1,5 @@
+import {SECRET_RULES} from './secrets/rules.js'
+import {GENERIC_RULE} from './secrets/scan.js'
 import type {CheckId, Severity} from './types.js'
 
 /**
@@ -93,16 +95,8 @@ export const VERIFY_RULES: Record<CheckId, Record<string, VerifyRule>> = {
     },
     'tool-missing': {title: 'buf or a buf plugin is not installed', severity: 'error', help: BUF_INSTALL_HELP},
   },
-  secrets: {
-    'aws-access-key': secret('AWS access key id'),
-    'github-token': secret('GitHub token'),
-    'slack-token': secret('Slack token'),
-    'slack-webhook': secret('Slack webhook URL'),
-    'google-api-key': secret('Google API key'),
-    'private-key': secret('private key block'),
-    jwt: secret('JSON Web Token'),
-    'assigned-secret': secret('high-entropy value assigned to a secret-like name'),
-  },
+  // One entry per provider rule of the table (src/verify/secrets/rules.ts), plus the generic rule.
+  secrets: Object.fromEntries([...SECRET_RULES, GENERIC_RULE].map((r) => [r.id, secret(r.what.replace(/^an? /, ''))])),
   'image-policy': {
     'floating-tag': {title: 'Floating image tag (:dev, :main, :latest)', severity: 'error', help: PIN_HELP},
     'untagged-image': {

@@ -180,6 +180,23 @@ describe('retries and rate limits', () => {
     expect(result.run).not.toBeNull()
   })
 
+  it.each([
+    ['actions/get-workflow-run', 'details'],
+    ['users/get-authenticated', 'no-content'],
+  ] as const)('a bare 429 on %s goes through the same wait (no call bypasses it)', async (operation, dispatch) => {
+    const server = await fake({dispatch})
+    server.respondNext(operation, {
+      status: 429,
+      headers: {'retry-after': '1'},
+      body: {message: 'Too Many Requests', documentation_url: 'https://docs.github.com/rest', status: '429'},
+    })
+    const started = Date.now()
+    const {result} = await run(server)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    expect(server.requestsFor(operation)).toHaveLength(2)
+    expect(result.run).not.toBeNull()
+  })
+
   it('403 with X-RateLimit-Remaining: 0 waits until the reset, then retries', async () => {
     const server = await fake()
     server.respondNext('repos/get-content', {

@@ -26,7 +26,7 @@ const VERSION = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8
 afterAll(runCleanups)
 
 // Assembled at run time so no scanner flags this file; the canary must never appear in a SARIF log.
-const CANARY = ['ghp', '_', 'Zq8LmT2vXw9Rk4Np7Hs1Jd6Fb3Gc5Ye0Ua8Vi'].join('')
+const CANARY = ['ghp', '_', 'Zq8LmT2vXw9Rk4Np7Hs1Jd6Fb3Gc5Ye0Ua8V'].join('')
 const PRIMITIVE = 'primitives/domain/orders'
 const CHECKS = 'shape,scaffold-markers,tests,secrets,image-policy,naming'
 
@@ -154,7 +154,7 @@ describe('ameide primitive verify --sarif', () => {
     expect(byRule('scaffold-markers/scaffold-marker').map(at)).toEqual([
       `${PRIMITIVE}/internal/handlers/handlers.go:3:4`,
     ])
-    expect(byRule('secrets/github-token').map(at)).toEqual([`${PRIMITIVE}/config.yaml:3:11`])
+    expect(byRule('secrets/github-pat').map(at)).toEqual([`${PRIMITIVE}/config.yaml:3:11`])
     expect(byRule('image-policy/floating-tag').map(at)).toEqual([
       `${PRIMITIVE}/Dockerfile:2:6`,
       `${PRIMITIVE}/dir%20with%20space/notes.sh:2:5`,
@@ -173,17 +173,17 @@ describe('ameide primitive verify --sarif', () => {
     const {text, log} = await primitiveVerify(repo, 'secrets.sarif', 'secrets')
     assertValidSarif(log)
     const [secret] = results(log)
-    expect(secret.ruleId).toBe('secrets/github-token')
+    expect(secret.ruleId).toBe('secrets/github-pat')
     expect(secret.message.text).toContain(`ghp_…(${CANARY.length} chars)`)
     expect(text).not.toContain(CANARY)
     expect(text).not.toContain(CANARY.slice(4, 20))
     expect(text).not.toMatch(/"snippet"/)
-    const rule = log.runs[0].tool.driver.rules!.find((r) => r.id === 'secrets/github-token')!
+    const rule = log.runs[0].tool.driver.rules!.find((r) => r.id === 'secrets/github-pat')!
     expect(rule.properties).toMatchObject({tags: ['secrets', 'security'], 'security-severity': '8.0'})
     // Rotating the secret (same kind, same redacted form) keeps the alert: the line text is not hashed.
     const rotated = await monorepo({
       ...FILES,
-      'config.yaml': FILES['config.yaml'].replace(CANARY.slice(6), 'A'.repeat(CANARY.length - 6)),
+      'config.yaml': FILES['config.yaml'].replace(CANARY.slice(6), [...CANARY.slice(6)].reverse().join('')),
     })
     const again = await primitiveVerify(rotated, 'secrets.sarif', 'secrets')
     expect(results(again.log).map(fingerprint)).toEqual(results(log).map(fingerprint))

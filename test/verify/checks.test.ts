@@ -215,12 +215,18 @@ describe('imports', () => {
 describe('secrets', () => {
   // Built at run time so this test file itself holds no secret-shaped literal.
   const ghp = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
-  const aws = 'AKIA' + 'ABCDEFGHIJKLMNOP'
+  const aws = 'AKIA' + 'Q7ZK3M9XW2PLR5TB'
   const google = 'AIza' + 'SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q'
-  const slack = 'xoxb-' + '123456789012-abcdefABCDEF'
+  const slack = 'xoxb-' + '283746501923-Xw937qtWSXJss1lFaKe'
   const jwt = 'eyJhbGciOiJIUzI1NiJ9' + '.eyJzdWIiOiIxMjM0NTY3ODkwIn0' + '.c2lnbmF0dXJlc2lnbmF0dXJl'
   const key = '-----BEGIN ' + 'RSA PRIVATE KEY-----'
-  const pat = 'github_pat_' + '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH'
+  const keyBlock = [
+    key,
+    'MIIEpAIBAAKCAQEAn6O8li+SX4m98LLYt/PKSzEmQ++ZBD7Loh9P13f4yQ92EF3y',
+    'xR5MsXFu9PRsrYQA7/4UTPHiC4y2sAVCBg4C2yyBpUa9EfvnFNBVCxBt1SaGkQWz',
+    '-----END ' + 'RSA PRIVATE KEY-----',
+  ].join('\n')
+  const pat = 'github_pat_' + '11BQZ7WJY0kT3mX9pL2vR8_nH4cD6fG1jK5sA7wE9rT3yU8iO2pL4kJ6hG8fD1sA3zX5cV7bN9mQ2wE4rT6yU8i'
 
   it('finds each kind of secret, shows only a redacted form, and honours a suppression with a reason', async () => {
     const repo = await primitiveWith('domain', 'orders', {
@@ -230,7 +236,7 @@ describe('secrets', () => {
         `google: ${google}`,
         `slack = '${slack}'`,
         `auth := "${jwt}"`,
-        key,
+        keyBlock,
         `pat = "${pat}"`,
         'dbPassword := "Zx9!qT4#mLp2$wRv"',
         `var c = "${ghp}" // ameide:allow-secret(documented test fixture, revoked)`,
@@ -240,18 +246,20 @@ describe('secrets', () => {
     const check = await runCheck(repo, 'domain', 'orders', 'secrets')
     expect(check.status).toBe('fail')
     expect(where(check, D)).toEqual([
-      'github-token@config.go:1',
-      'aws-access-key@config.go:2',
+      'github-pat@config.go:1',
+      'aws-access-key-id@config.go:2',
       'google-api-key@config.go:3',
       'slack-token@config.go:4',
       'jwt@config.go:5',
       'private-key@config.go:6',
-      'github-token@config.go:7',
-      'assigned-secret@config.go:8',
-      'github-token@config.go:10',
+      'github-fine-grained-pat@config.go:10',
+      'generic-secret@config.go:11',
+      'github-pat@config.go:13',
     ])
     const text = JSON.stringify(check)
-    for (const secret of [ghp, aws, google, slack, jwt, pat, 'Zx9!qT4#mLp2$wRv']) expect(text).not.toContain(secret)
+    for (const secret of [ghp, aws, google, slack, jwt, pat, 'Zx9!qT4#mLp2$wRv', keyBlock.split('\n')[1]])
+      expect(text).not.toContain(secret)
+    expect(text).toContain('-----BEGIN RSA PRIVATE KEY-----…(')
     expect(check.findings[0].message).toContain('ghp_…(40 chars)')
     expect(check.findings.at(-1)!.hint).toContain('no reason')
     expect(check.note).toContain('1 finding(s) suppressed')
@@ -269,6 +277,9 @@ describe('secrets', () => {
         'secretName := "orders-v1-credentials"',
         'tokenURL := "https://oauth2.example.com/token"',
         'password = "changeme-changeme"',
+        key, // a header without a key body
+        `token := "${'x'.repeat(40)}"`,
+        `example := "${'AKIA' + 'IOSFODNN7EXAMPLE'}"`,
       ].join('\n'),
     })
     const check = await runCheck(repo, 'domain', 'orders', 'secrets')

@@ -1,3 +1,7 @@
+/**
+ * `--open-pr` for set-image and promote: the files a write changed (against HEAD), the GitHub client from
+ * openGitHub, the deterministic branch, the PR's title and body; GitHub failures mapped at the `pr` stage.
+ */
 import {createHash} from 'node:crypto'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'

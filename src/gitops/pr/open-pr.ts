@@ -1,3 +1,7 @@
+/**
+ * The pull request of a write, in 8 requests through the git-data and pulls verbs: the changed files committed onto
+ * the head of --base (refusing a stale checkout), the branch set, the PR opened or updated — or left `unchanged`.
+ */
 import {prerequisiteError} from '../../core/errors.js'
 import type {GitHubClient, RepoRef} from '../../effects/github/index.js'
 

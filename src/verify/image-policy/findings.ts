@@ -1,6 +1,6 @@
 import {FLOATING_TAGS, GRAMMAR, tryParseImageReference, type ImageReference} from '../../images/reference.js'
 
-/** The floating tags as a regex alternation (`dev|main|latest`), from the one set. */
+/** The floating tags (FLOATING_TAGS) as one regex alternation. */
 export const FLOATING = [...FLOATING_TAGS].join('|')
 
 /**
@@ -96,7 +96,7 @@ const SCAN_LINE = new RegExp(`image|:(?:${FLOATING})|policy|tag`, 'i')
 
 /**
  * Line-by-line scan of YAML-like text that could not be parsed (Helm templates, manifests embedded
- * in source strings, shell scripts): `image:` values, `tag: dev|main|latest`, `(image)pullPolicy:
+ * in source strings, shell scripts): `image:` values, `tag: <a floating tag>`, `(image)pullPolicy:
  * Always`, and floating tags anywhere. `toFile` maps a 0-based line index and 1-based column of
  * `text` to the file position.
  */

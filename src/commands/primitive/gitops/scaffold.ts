@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
+import {describeCommand} from '../../../core/base-command.js'
 import {KINDS} from '../../../primitives/kinds.js'
-import {dispatchProgress, dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
-import {formatDispatch} from '../../../dispatch/format.js'
+import {DISPATCH_FLAGS, DispatchCommand} from '../../../dispatch/command.js'
+import {dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
 import {gitopsScaffold, parsePrimitiveInputs} from '../../../dispatch/scaffold.js'
-import {runFailed, type DispatchResult} from '../../../dispatch/types.js'
+import type {DispatchResult} from '../../../dispatch/types.js'
 
-export default class PrimitiveGitopsScaffold extends AmeideCommand<DispatchResult> {
+export default class PrimitiveGitopsScaffold extends DispatchCommand {
   static override summary = "Trigger the GitOps repository's scaffold workflow and follow it to its pull request."
 
   static override description = describeCommand(
@@ -33,6 +33,7 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<DispatchResul
   ]
 
   static override flags = {
+    ...DISPATCH_FLAGS,
     kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')}.`, required: true, helpValue: 'KIND'}),
     name: Flags.string({
       description: 'Primitive name, kebab-case, at most 33 characters.',
@@ -45,28 +46,14 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<DispatchResul
       description: 'Also create the env override (enabled: false) for this environment, e.g. dev.',
       helpValue: 'ENV',
     }),
-    repo: Flags.string({
-      description: 'GitOps repository. Default: gitops.repository in ameide.yaml, else ameideio/ameide-gitops.',
-      helpValue: 'OWNER/NAME',
-    }),
     workflow: Flags.string({
       description: 'Workflow file. Default: gitops.workflow, else scaffold-primitive-gitops.yaml.',
       helpValue: 'FILE',
-    }),
-    ref: Flags.string({
-      description: 'Branch the workflow runs on. Default: gitops.ref, else main.',
-      helpValue: 'BRANCH',
     }),
     wait: Flags.boolean({
       description: 'Follow the run to its conclusion and to the pull request it opened.',
       default: false,
     }),
-    timeout: Flags.string({description: 'Longest --wait, e.g. 90s, 15m, 1h.', default: '30m', helpValue: 'DURATION'}),
-    'api-url': Flags.string({
-      description: 'GitHub API base URL. Default: GITHUB_API_URL, else https://api.github.com.',
-      helpValue: 'URL',
-    }),
-    'dry-run': Flags.boolean({description: 'Validate and print the exact request; send nothing.', default: false}),
   }
 
   protected async execute(): Promise<DispatchResult> {
@@ -81,9 +68,8 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<DispatchResul
     })
     const target = await dispatchTarget(flags)
 
-    const progress = await this.progress()
-    try {
-      const outcome = await gitopsScaffold(
+    return this.dispatchAndShow(flags.wait, (onEvent) =>
+      gitopsScaffold(
         {
           primitive,
           repository: target.repository,
@@ -96,16 +82,8 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<DispatchResul
           dryRun: flags['dry-run'],
           env: process.env,
         },
-        {onEvent: dispatchProgress(progress, flags.wait)},
-      )
-      progress.stop()
-      const {result} = outcome
-      if (runFailed(result)) this.setExitCode(1)
-      if (!this.jsonEnabled()) this.log(formatDispatch(result, outcome.request, this.style))
-      return result
-    } catch (error) {
-      progress.stop()
-      throw error
-    }
+        {onEvent},
+      ),
+    )
   }
 }

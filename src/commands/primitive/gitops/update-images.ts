@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
-import {dispatchProgress, dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
-import {formatDispatch} from '../../../dispatch/format.js'
+import {describeCommand} from '../../../core/base-command.js'
+import {DISPATCH_FLAGS, DispatchCommand} from '../../../dispatch/command.js'
+import {dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
 import {imagesBranch, imagesBranchNeedle} from '../../../effects/github/branch.js'
 import {dispatchAndFollow} from '../../../dispatch/run.js'
-import {runFailed, type DispatchResult} from '../../../dispatch/types.js'
+import type {DispatchResult} from '../../../dispatch/types.js'
 
-export default class PrimitiveGitopsUpdateImages extends AmeideCommand<DispatchResult> {
+export default class PrimitiveGitopsUpdateImages extends DispatchCommand {
   static override summary = "Dispatch the GitOps repository's image write-back workflow with a publish report's refs."
 
   static override description = describeCommand(
@@ -33,28 +33,15 @@ export default class PrimitiveGitopsUpdateImages extends AmeideCommand<DispatchR
   ]
 
   static override flags = {
+    ...DISPATCH_FLAGS,
     report: Flags.string({description: 'A `primitive publish --json` report.', required: true, helpValue: 'FILE'}),
     env: Flags.string({description: 'The environment overlay to write.', required: true, helpValue: 'ENV'}),
-    repo: Flags.string({
-      description: 'GitOps repository. Default: gitops.repository in ameide.yaml, else ameideio/ameide-gitops.',
-      helpValue: 'OWNER/NAME',
-    }),
     workflow: Flags.string({
       description: 'Workflow file.',
       default: 'update-image-refs.yaml',
       helpValue: 'FILE',
     }),
-    ref: Flags.string({
-      description: 'Branch the workflow runs on. Default: gitops.ref, else main.',
-      helpValue: 'BRANCH',
-    }),
     wait: Flags.boolean({description: 'Follow the run to its conclusion and to its pull request.', default: false}),
-    timeout: Flags.string({description: 'Longest --wait, e.g. 90s, 15m, 1h.', default: '30m', helpValue: 'DURATION'}),
-    'api-url': Flags.string({
-      description: 'GitHub API base URL. Default: GITHUB_API_URL, else https://api.github.com.',
-      helpValue: 'URL',
-    }),
-    'dry-run': Flags.boolean({description: 'Validate and print the exact request; send nothing.', default: false}),
   }
 
   protected async execute(): Promise<DispatchResult> {
@@ -62,9 +49,8 @@ export default class PrimitiveGitopsUpdateImages extends AmeideCommand<DispatchR
     const {updateImagesInputs} = await import('../../../dispatch/update-images.js')
     const {inputs, sha} = await updateImagesInputs(flags.report, flags.env)
     const target = await dispatchTarget(flags, flags.workflow)
-    const progress = await this.progress()
-    try {
-      const outcome = await dispatchAndFollow(
+    return this.dispatchAndShow(flags.wait, (onEvent) =>
+      dispatchAndFollow(
         {
           repository: target.repository,
           workflow: target.workflow,
@@ -80,16 +66,8 @@ export default class PrimitiveGitopsUpdateImages extends AmeideCommand<DispatchR
           dryRun: flags['dry-run'],
           env: process.env,
         },
-        {onEvent: dispatchProgress(progress, flags.wait)},
-      )
-      progress.stop()
-      const {result} = outcome
-      if (runFailed(result)) this.setExitCode(1)
-      if (!this.jsonEnabled()) this.log(formatDispatch(result, outcome.request, this.style))
-      return result
-    } catch (error) {
-      progress.stop()
-      throw error
-    }
+        {onEvent},
+      ),
+    )
   }
 }
