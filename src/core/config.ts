@@ -32,6 +32,17 @@ export interface GitopsPolicy {
   requireDigestEnvironments: string[]
   /** Environments whose control plane and controllers must carry the same git-sha tag. */
   lockstepEnvironments: string[]
+  /** Preview ApplicationSets (pull-request generators): what the preview-* rules allow (seed 001 A–F). */
+  preview: GitopsPreviewPolicy
+}
+
+export interface GitopsPreviewPolicy {
+  /** Argo CD projects a preview Application may use; empty: any fixed project but `default`. */
+  projects: string[]
+  /** Repositories preview manifests may come from; empty: the GitOps repository's own `origin` remote. */
+  repositories: string[]
+  /** The ApplicationSet controller receives the SCM provider's webhook, so no short polling interval is needed. */
+  webhook: boolean
 }
 
 export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
@@ -47,6 +58,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   overrides: ['controlPlane.image', 'controllers.image'],
   requireDigestEnvironments: ['staging', 'production'],
   lockstepEnvironments: ['production'],
+  preview: {projects: [], repositories: [], webhook: false},
 }
 
 export interface AmeideConfig {
@@ -140,7 +152,11 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
     insecureRegistries: file.insecureRegistries ?? base.insecureRegistries,
     gitops: {...base.gitops, ...file.gitops},
     publish: {...base.publish, ...file.publish},
-    gitopsPolicy: {...base.gitopsPolicy, ...file.gitopsPolicy},
+    gitopsPolicy: {
+      ...base.gitopsPolicy,
+      ...file.gitopsPolicy,
+      preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
+    },
   }
 }
 

@@ -29,3 +29,10 @@ export async function gitTopLevel(cwd: string): Promise<string | null> {
   const result = await gitMaybe(cwd, ['rev-parse', '--show-toplevel'])
   return result.ok ? result.stdout.trim() : null
 }
+
+/** The URL of remote `name` of the repository at `cwd`, or null when there is none. */
+export async function gitRemoteUrl(cwd: string, name = 'origin'): Promise<string | null> {
+  const result = await gitMaybe(cwd, ['remote', 'get-url', name])
+  const url = result.stdout.trim()
+  return result.ok && url !== '' ? url : null
+}

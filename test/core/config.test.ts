@@ -43,6 +43,14 @@ describe('ameide.yaml', () => {
     expect(config.publish.builder).toBe('auto')
   })
 
+  it('gitopsPolicy.preview merges key by key; an unknown preview key is an error', async () => {
+    const {config} = await withConfig('gitopsPolicy:\n  preview:\n    webhook: true\n')
+    expect(config.gitopsPolicy.preview).toEqual({projects: [], repositories: [], webhook: true})
+    expect(config.gitopsPolicy.environments).toEqual(DEFAULT_CONFIG.gitopsPolicy.environments)
+    const error = await configError('gitopsPolicy:\n  preview:\n    project: previews\n')
+    expect(error.message).toContain('gitopsPolicy.preview: unknown key "project"')
+  })
+
   it('an unknown key is an error (exit 3) naming the key', async () => {
     const error = await configError('registry: ghcr.io/x\ngitops:\n  repo: a/b\n')
     expect(error.code).toBe('CONFIG_INVALID')

@@ -14,10 +14,15 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 async function workflowFiles(): Promise<string[]> {
   const dir = path.join(ROOT, 'docs/examples')
   const entries = await readdir(dir, {recursive: true})
-  return entries
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => path.join('docs/examples', f))
-    .sort()
+  const yamlFiles = entries.filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join('docs/examples', f))
+  const workflows: string[] = []
+  // Kubernetes objects (the preview ApplicationSet) live next to the workflows; they are not workflows.
+  for (const f of yamlFiles) if (!isKubernetesObject(await readFile(path.join(ROOT, f), 'utf8'))) workflows.push(f)
+  return workflows.sort()
+}
+
+function isKubernetesObject(text: string): boolean {
+  return /^apiVersion:/m.test(text) && /^kind:/m.test(text) && !/^jobs:/m.test(text)
 }
 
 type Step = {run?: string; uses?: string}
@@ -33,6 +38,8 @@ describe('docs/examples workflows', () => {
     const lint = await createLinter()
     const files = await workflowFiles()
     expect(files.length).toBeGreaterThan(0)
+    expect(files).toContain('docs/examples/github/pr-preview.yaml')
+    expect(files).not.toContain('docs/examples/gitops/preview-applicationset.yaml')
     for (const file of files) expect(lint(await readFile(path.join(ROOT, file), 'utf8'), file)).toEqual([])
   })
 
@@ -45,6 +52,23 @@ describe('docs/examples workflows', () => {
           expect(step.uses, file).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/)
       }
     }
+  })
+
+  it('the PR preview publishes the head sha for same-repository PRs only, and never moves :main', async () => {
+    const text = await readFile(path.join(ROOT, 'docs/examples/github/pr-preview.yaml'), 'utf8')
+    const doc = parseDocument(text).toJS() as {
+      on: {pull_request: unknown}
+      jobs: Record<string, {if?: string; permissions?: Record<string, string>; steps: Array<{with?: {args?: string}}>}>
+    }
+    expect(Object.keys(doc.on)).toEqual(['pull_request'])
+    const publish = doc.jobs['publish-preview']
+    expect(publish.if).toContain('github.event.pull_request.head.repo.full_name == github.repository')
+    const args = publish.steps.map((s) => s.with?.args ?? '').join(' ')
+    expect(args).toContain('--sha ${{ github.event.pull_request.head.sha }}')
+    expect(args).not.toContain('--update-main')
+    // OIDC only where the signature is made; verify gets no id-token.
+    expect(publish.permissions?.['id-token']).toBe('write')
+    expect(doc.jobs.verify.permissions?.['id-token']).toBeUndefined()
   })
 
   it('the linter is not blind: an expression injected into a run script is caught', async () => {

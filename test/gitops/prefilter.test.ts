@@ -1,4 +1,4 @@
-import {cp, readdir, readFile, writeFile} from 'node:fs/promises'
+import {cp, mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -49,5 +49,48 @@ describe('the line prefilter of gitops verify', () => {
       await writeFile(file, original)
     }
     expect(compared).toBeGreaterThan(40)
+  })
+
+  it('parses every file naming an ApplicationSet: preview findings are the same prefiltered or parsed', async () => {
+    const example = await readFile(path.resolve('docs/examples/gitops/preview-applicationset.yaml'), 'utf8')
+    const dir = await makeTempDir('ameide-prefilter-preview-')
+    const files = {
+      'argocd/previews.yaml': example,
+      // Embedded in a values file: nothing the image lines would trigger on.
+      'sources/values/_shared/apps/previews.yaml': `objects: |\n${example.replace(/^(?=.)/gm, '  ')}`,
+    }
+    for (const [file, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
+      await writeFile(path.join(dir, file), text)
+    }
+    const policy = {
+      ...DEFAULT_GITOPS_POLICY,
+      preview: {projects: [], repositories: ['https://github.com/ameideio/ameide-gitops'], webhook: false},
+    }
+    const run = async () => [
+      await verifyGitops({root: dir, policy}),
+      await verifyGitops({root: dir, policy, parseEveryFile: true}),
+    ]
+    const PREVIEW_MUTATIONS: Array<[string, string]> = [
+      ['project: previews', 'project: default'],
+      ['"pr-{{ .number }}"', '"pr-{{ .branch }}"'],
+      ['prune: true', 'prune: false'],
+      ['labels:\n', 'labelz:\n'],
+      ['requeueAfterSeconds: 300', 'requeueAfterSeconds: 1800'],
+      ['missingkey=error', 'missingkey=zero'],
+      ['targetRevision: main', 'targetRevision: "{{ .head_sha }}"'],
+      ['ServerSideApply=true', 'CreateNamespace=true'],
+    ]
+    let reported = 0
+    for (const [file, text] of Object.entries(files)) {
+      for (const [from, to] of PREVIEW_MUTATIONS) {
+        await writeFile(path.join(dir, file), text.replace(from, to))
+        const [fast, full] = await run()
+        expect(fast.findings, `${file}: ${from} → ${to}`).toEqual(full.findings)
+        if (fast.findings.some((f) => f.rule.startsWith('preview-'))) reported++
+      }
+      await writeFile(path.join(dir, file), text)
+    }
+    expect(reported).toBe(PREVIEW_MUTATIONS.length * 2)
   })
 })

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {loadConfig} from '../../core/config.js'
+import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
@@ -103,7 +103,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const result = await verifyGitops({
       root,
-      policy: config.gitopsPolicy,
+      policy: await withPreviewRepositories(root, config.gitopsPolicy),
       environments: flags.env,
       rules,
       evidence,
@@ -121,4 +121,15 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
     return result
   }
+}
+
+/** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (seed 001 E). */
+async function withPreviewRepositories(root: string, policy: GitopsPolicy): Promise<GitopsPolicy> {
+  if (policy.preview.repositories.length > 0) return policy
+  const {gitRemoteUrl} = await import('../../effects/git.js')
+  const origin = await gitRemoteUrl(root)
+  if (!origin) return policy
+  // A remote URL may carry credentials (https://user:token@host/…); only the repository is compared or printed.
+  const repository = origin.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
+  return {...policy, preview: {...policy.preview, repositories: [repository]}}
 }

@@ -14,7 +14,8 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
       lines.push(style.bold(f.file))
     }
     const where = f.line > 0 ? `${f.line}:${f.column}` : '-'
-    lines.push(`  ${where.padEnd(8)} ${style.red('error')} ${f.message} ${style.dim(`[${f.rule}]`)}`)
+    const severity = f.severity === 'warning' ? style.yellow('warning') : style.red('error')
+    lines.push(`  ${where.padEnd(8)} ${severity} ${f.message} ${style.dim(`[${f.rule}]`)}`)
     lines.push(`  ${' '.repeat(8)} ${style.cyan('hint')}: ${f.hint}`)
   }
   if (result.evidence) {

@@ -1,16 +1,18 @@
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import type {GitopsPolicy, Zone} from '../layout.js'
+import {mayHoldApplicationSet} from './preview/file.js'
 
 /**
  * Parsing YAML is the expensive part of the gate, so a file is parsed only when it could break a rule. A file
  * passes this test when it has none of the words a rule other than the reference rules looks at (pull policies,
  * containers, split fields, kinds, override blocks, block strings that may embed YAML, aliases, flow collections),
  * and every `image:` / `ref:` value on its line is a digest-pinned reference without a floating tag. Such a file
- * has nothing the parser could report. Cluster config is always parsed.
+ * has nothing the parser could report. Cluster config and files naming an ApplicationSet are always parsed.
  */
 export function mayViolate(text: string, zone: Zone, policy: GitopsPolicy): boolean {
   if (zone.kind === 'cluster-config') return true
   if (TRIGGERS.test(text)) return true
+  if (mayHoldApplicationSet(text)) return true
   for (const override of policy.overrides) if (text.includes(override.split('.')[0])) return true
   REF_LINE.lastIndex = 0
   for (let m = REF_LINE.exec(text); m; m = REF_LINE.exec(text)) {

@@ -12,7 +12,7 @@ export function gitopsSarifInput(result: GitopsVerifyResult, version: string): O
       description: `${RULES[id].title}. Source: ${RULES[id].source}. Rule of ameide gitops verify.`,
       help: RULES[id].hint,
       helpUri: docsUrl('gitops-verify.md', `rule-${id}`),
-      level: 'error',
+      level: RULES[id].severity ?? 'error',
       tags: ruleTags(id),
     })),
     findings: result.findings.map((f) => sarifFinding(f, f.rule, f.line === 0 ? 'message' : 'line')),

@@ -101,7 +101,7 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       continue
     }
     checked++
-    findings.push(...checkFile({file, zone, found, policy: input.policy}))
+    findings.push(...checkFile({file, zone, found, policy: input.policy, text, yaml}))
     evidenceSites.push({file, zone, found})
   }
   findings.push(...checkRepo({layout, files}))

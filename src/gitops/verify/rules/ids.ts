@@ -2,6 +2,8 @@
  * The rule ids of `ameide gitops verify`, stable and in report order (the JSON's `rules` and `counts` follow it).
  * A new rule adds its id here and its unit to `index.ts`; the index's type makes the two agree.
  */
+import {PREVIEW_RULE_IDS} from '../preview/rules.js'
+
 export const RULE_IDS = [
   'image-not-pinned',
   'floating-tag',
@@ -15,6 +17,8 @@ export const RULE_IDS = [
   'unsigned',
   'sbom-missing',
   'provenance-missing',
+  // Preview ApplicationSets (seed 001 A–F), declared by the preview module.
+  ...PREVIEW_RULE_IDS,
 ] as const
 
 export type RuleId = (typeof RULE_IDS)[number]

@@ -9,6 +9,13 @@ import {RULE_IDS, type RuleId} from './ids.js'
 import {imageNotPinned} from './image-not-pinned.js'
 import {lockstepSha} from './lockstep-sha.js'
 import {overridePrecedence} from './override-precedence.js'
+import {previewCleanup} from './preview-cleanup.js'
+import {previewNamespace} from './preview-namespace.js'
+import {previewPrInput} from './preview-pr-input.js'
+import {previewProject} from './preview-project.js'
+import {previewRefresh} from './preview-refresh.js'
+import {previewTemplateStrict} from './preview-template-strict.js'
+import {previewUntrusted} from './preview-untrusted.js'
 import {primitivePullPolicy} from './primitive-pull-policy.js'
 import {provenanceMissing} from './provenance-missing.js'
 import {pullPolicyAlways} from './pull-policy-always.js'
@@ -43,6 +50,13 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   unsigned,
   'sbom-missing': sbomMissing,
   'provenance-missing': provenanceMissing,
+  'preview-project': previewProject,
+  'preview-namespace': previewNamespace,
+  'preview-untrusted': previewUntrusted,
+  'preview-template-strict': previewTemplateStrict,
+  'preview-cleanup': previewCleanup,
+  'preview-pr-input': previewPrInput,
+  'preview-refresh': previewRefresh,
 } satisfies Record<RuleId, Rule>
 
 const ALL: Rule[] = RULE_IDS.map((id) => RULES[id])

@@ -3,6 +3,7 @@
  * and SARIF read), whether it is a policy rule (read from the files) or an evidence rule (asked of the registry
  * with `--evidence`), and its check. One file per rule in this folder; `index.ts` registers them.
  */
+import type {YamlModule} from '../../../images/yaml/index.js'
 import type {FileImages, Span} from '../../facts.js'
 import type {GitopsPolicy, Layout, Zone} from '../../layout.js'
 import type {RuleId} from './ids.js'
@@ -24,6 +25,9 @@ export interface FileContext {
   zone: Zone
   found: FileImages
   policy: GitopsPolicy
+  /** The file's text and the YAML module that parsed it, for rules that read documents of their own (previews). */
+  text: string
+  yaml: YamlModule
 }
 
 /** The whole checkout: every file path, for rules about what exists (a dev overlay). */
@@ -50,6 +54,8 @@ interface RuleBase<Id extends RuleId> {
   source: string
   /** The general hint: on every finding and in SARIF's `help`. */
   hint: string
+  /** Findings are errors (they fail the run) unless the rule says warning (reported, never failing). */
+  severity?: 'warning'
 }
 
 /** A rule read from the files: checked per file, and optionally once over the whole checkout. */
@@ -69,10 +75,18 @@ export type Rule<Id extends RuleId = RuleId> = PolicyRule<Id> | EvidenceRule<Id>
 
 /** A finding of `rule` at `at` (1-based; line 0 for a finding about a directory). */
 export function finding(
-  rule: Pick<RuleBase<RuleId>, 'id' | 'hint'>,
+  rule: Pick<RuleBase<RuleId>, 'id' | 'hint' | 'severity'>,
   file: string,
   at: Pick<Span, 'line' | 'column'>,
   message: string,
 ): GitopsFinding {
-  return {rule: rule.id, severity: 'error', file, line: at.line, column: at.column, message, hint: rule.hint}
+  return {
+    rule: rule.id,
+    severity: rule.severity ?? 'error',
+    file,
+    line: at.line,
+    column: at.column,
+    message,
+    hint: rule.hint,
+  }
 }
