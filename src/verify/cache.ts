@@ -52,21 +52,24 @@ export interface VerifyCacheStats {
 
 export class VerifyCache {
   readonly stats: VerifyCacheStats = {statHits: 0, digestHits: 0, misses: 0}
-  private readonly startedAt = Date.now()
   private dirty = false
 
   private constructor(
+    private readonly startedAt: number,
     private readonly file: string,
     private readonly fingerprint: string,
     private readonly entries: Map<string, Entry>,
   ) {}
 
-  /** The cache of the repository at `repoRoot` for this CLI `version`, or null outside a git work tree. */
-  static open(repoRoot: string, version: string): VerifyCache | null {
+  /**
+   * The cache of the repository at `repoRoot` for this CLI `version`, or null outside a git work tree. `startedAt`
+   * (the run's start, ms) decides which files changed too recently for their stat to be trusted.
+   */
+  static open(repoRoot: string, version: string, startedAt = Date.now()): VerifyCache | null {
     const file = cacheFile(repoRoot, NAME)
     if (file === null) return null
     const fingerprint = verifyFingerprint(version)
-    return new VerifyCache(file, fingerprint, readCache<Entry>(file, NAME, fingerprint))
+    return new VerifyCache(startedAt, file, fingerprint, readCache<Entry>(file, NAME, fingerprint))
   }
 
   /** {@link verifyOne}, answered from the cache for the cacheable checks when the primitive's files are unchanged. */
