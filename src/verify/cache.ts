@@ -82,7 +82,8 @@ export class VerifyCache {
     const dir = path.join(repoRoot, ref.path)
     // Stat before reading: a file that changes in between gets a new stat, so it is read again next time.
     const rels = listFilesNow(dir)
-    const stats = rels.map((rel) => this.statOf(path.join(dir, rel)))
+    const posix = path.sep === '/'
+    const stats = rels.map((rel) => this.statOf(posix ? `${dir}/${rel}` : path.join(dir, rel)))
     const cacheable = checks.filter((c) => CACHEABLE_CHECKS.has(c.id))
     const others = checks.filter((c) => !CACHEABLE_CHECKS.has(c.id))
     let entry = validEntry(this.entries.get(ref.path))

@@ -115,8 +115,9 @@ export function lazyPrimitiveFiles(
   sizes: number[],
 ): SourceFile[] {
   const dir = path.join(repoRoot, primitivePath)
+  const posix = path.sep === '/'
   return rels.map((rel, i) => {
-    const abs = path.join(dir, rel)
+    const abs = posix ? `${dir}/${rel}` : path.join(dir, rel)
     let text: string | null | undefined
     return {
       rel,
