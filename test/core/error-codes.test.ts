@@ -79,7 +79,7 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
     ],
   },
   'gitops:set-image': {
-    why: "a 422 while opening the PR is GITHUB_REJECTED (github-errors.ts' 'pr' stage)",
+    why: "a 422 while opening the PR is GITHUB_REJECTED (effects/github/errors.ts' 'pr' stage)",
     codes: ['GITHUB_INPUTS_REJECTED'],
   },
   'gitops:promote': {

@@ -1,6 +1,6 @@
 import type {Style} from '../../core/output/style.js'
 import {annotation, appendStepSummary, cell, inActions} from '../../effects/actions.js'
-import {RULES} from './rules.js'
+import {RULES} from './rules/index.js'
 import type {GitopsVerifyResult} from './verify.js'
 
 /** Human output: findings grouped by file, one line each with its hint, then evidence and a summary line. */

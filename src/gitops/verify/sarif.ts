@@ -1,5 +1,5 @@
 import {docsUrl, sarifFinding, type SarifInput} from '../../sarif/sarif.js'
-import {RULES} from './rules.js'
+import {RULES, ruleTags} from './rules/index.js'
 import type {GitopsVerifyResult} from './verify.js'
 
 /** `gitops verify`'s result in the neutral SARIF model: the rules it applied (with their seed source), its findings. */
@@ -13,7 +13,7 @@ export function gitopsSarifInput(result: GitopsVerifyResult, version: string): O
       help: RULES[id].hint,
       helpUri: docsUrl('gitops-verify.md', `rule-${id}`),
       level: 'error',
-      tags: ['gitops', ...(['unsigned', 'sbom-missing', 'provenance-missing'].includes(id) ? ['supply-chain'] : [])],
+      tags: ruleTags(id),
     })),
     findings: result.findings.map((f) => sarifFinding(f, f.rule, f.line === 0 ? 'message' : 'line')),
   }

@@ -5,10 +5,22 @@ import {usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
 import {mapConcurrent} from '../../core/concurrency.js'
 import {listFiles} from '../files.js'
-import {findImages, type FileImages} from '../images/find.js'
-import {makeLayout, type GitopsPolicy, type Layout, type Zone} from '../layout.js'
+import {findImages, type FileImages} from '../facts.js'
+import {makeLayout, type GitopsPolicy, type Zone} from '../layout.js'
 import {mayViolate} from './prefilter.js'
-import {checkFile, finding, POLICY_RULE_IDS, RULE_IDS, RULES, type GitopsFinding, type RuleId} from './rules.js'
+import {
+  checkEvidence,
+  checkFile,
+  checkRepo,
+  POLICY_RULE_IDS,
+  RULE_IDS,
+  RULES,
+  type EvidenceRecord,
+  type GitopsFinding,
+  type RuleId,
+} from './rules/index.js'
+
+export type {EvidenceRecord} from './rules/index.js'
 
 /** Answers, for one digest-pinned image, whether its supply-chain evidence verifies (cosign in production). */
 export interface EvidenceVerifier {
@@ -26,16 +38,6 @@ export interface GitopsVerifyInput {
   evidence?: {verifier: EvidenceVerifier; concurrency: number}
   /** Parse every file, without the line prefilter (evidence needs every reference; tests compare both ways). */
   parseEveryFile?: boolean
-}
-
-export interface EvidenceRecord {
-  /** `<repository>@sha256:<digest>`, as cosign is asked. */
-  image: string
-  signed: boolean
-  sbom: boolean
-  provenance: boolean
-  /** Files and lines that use this digest. */
-  uses: Array<{file: string; line: number}>
 }
 
 /** The `--json` result of `ameide gitops verify` (schemas/gitops-verify.schema.json). */
@@ -99,16 +101,16 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       continue
     }
     checked++
-    findings.push(...checkFile(file, zone, found, input.policy))
+    findings.push(...checkFile({file, zone, found, policy: input.policy}))
     evidenceSites.push({file, zone, found})
   }
-  findings.push(...devEnvironment(layout, files))
+  findings.push(...checkRepo({layout, files}))
 
   const rules = input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS)
   let evidence: EvidenceRecord[] | undefined
   if (input.evidence) {
     evidence = await collectEvidence(evidenceSites, input.evidence)
-    findings.push(...evidenceFindings(evidence))
+    findings.push(...checkEvidence(evidence))
   }
   const selected = findings.filter((f) => rules.includes(f.rule))
   selected.sort(compareFindings)
@@ -139,17 +141,6 @@ function compareFindings(a: GitopsFinding, b: GitopsFinding): number {
   )
 }
 
-/** The dev overlay directory must be gone (seed 000 checklist 3). */
-function devEnvironment(layout: Layout, files: string[]): GitopsFinding[] {
-  const roots = layout.overlayRoot('dev').map((r) => `${r}/`)
-  const first = files.find((f) => roots.some((r) => f.startsWith(r)))
-  if (!first) return []
-  const dir = roots.find((r) => first.startsWith(r))!.slice(0, -1)
-  return [
-    finding('dev-environment', `${dir}/`, {line: 0, column: 0}, `${dir}/ still exists; there is no dev environment.`),
-  ]
-}
-
 async function collectEvidence(
   sites: Array<{file: string; found: FileImages}>,
   options: NonNullable<GitopsVerifyInput['evidence']>,
@@ -177,19 +168,4 @@ async function collectEvidence(
   const failed = settled.find((s) => !s.ok)
   if (failed && !failed.ok) throw failed.error
   return settled.map((s) => (s as {ok: true; value: EvidenceRecord}).value)
-}
-
-function evidenceFindings(records: EvidenceRecord[]): GitopsFinding[] {
-  const out: GitopsFinding[] = []
-  for (const r of records) {
-    for (const use of r.uses) {
-      const at = {line: use.line, column: 1}
-      if (!r.signed) out.push(finding('unsigned', use.file, at, `${r.image} has no valid signature.`))
-      if (!r.sbom) out.push(finding('sbom-missing', use.file, at, `${r.image} has no verified SBOM attestation.`))
-      if (!r.provenance) {
-        out.push(finding('provenance-missing', use.file, at, `${r.image} has no verified SLSA provenance attestation.`))
-      }
-    }
-  }
-  return out
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {failureError, usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {listFiles} from '../files.js'
-import {findImages, type ImageSite} from '../images/find.js'
+import {findImages, type ImageSite} from '../facts.js'
 import {makeLayout, type GitopsPolicy} from '../layout.js'
 import type {DesiredImage, SkippedImage} from './input.js'
 

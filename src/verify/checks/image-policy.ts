@@ -1,7 +1,7 @@
 import {isDockerfile, isJson, isYaml, sourceLanguage} from '../classify.js'
-import {scanDockerfile} from '../images/dockerfile.js'
-import {scanLines, type ImageFinding} from '../images/findings.js'
-import {scanYaml} from '../images/yaml.js'
+import {scanDockerfile} from '../image-policy/dockerfile.js'
+import {FLOATING, scanLines, type ImageFinding} from '../image-policy/findings.js'
+import {scanYaml} from '../image-policy/yaml.js'
 import {goStrings} from '../lexers/go.js'
 import {pythonStrings, pythonTokens} from '../lexers/python.js'
 import type {StringLiteral} from '../lexers/types.js'
@@ -12,10 +12,10 @@ import type {Check, Finding, SourceFile} from '../types.js'
 const NOT_SCANNED = /\.(?:md|markdown|rst|txt|adoc|lock|sum|svg|bpmn|xml|html|css)$/i
 
 /** Cheap test before any parsing: could this text hold an image reference, a pull policy or a tag? */
-const PREFILTER = /image|:(?:dev|main|latest)\b|pull_?policy|\btag\s*:|^\s*FROM\s/im
+const PREFILTER = new RegExp(`image|:(?:${FLOATING})\\b|pull_?policy|\\btag\\s*:|^\\s*FROM\\s`, 'im')
 
 /** What a string literal must contain to be scanned (scanStrings). */
-const LITERAL_PREFILTER = /image|:(?:dev|main|latest)|policy|tag/i
+const LITERAL_PREFILTER = new RegExp(`image|:(?:${FLOATING})|policy|tag`, 'i')
 
 export const imagePolicyCheck: Check = {
   id: 'image-policy',

@@ -1,0 +1,327 @@
+import type {Document, Node, Pair, Scalar, YAMLMap} from 'yaml'
+
+import {isTemplated} from '../images/reference.js'
+import {
+  blockOffset,
+  blockSpan,
+  looksLikeYamlMapping,
+  MAX_EMBED_DEPTH,
+  parseYaml,
+  type YamlModule,
+} from '../images/yaml/index.js'
+
+/**
+ * Finds what the GitOps image policy looks at in one YAML file: every image reference (by the definition of
+ * `gitops verify`, shared with `gitops set-image`/`promote`), split image maps, pull policies, containers of
+ * raw manifests and primitive custom resources — also inside YAML embedded in literal block strings
+ * (`manifests: |-`), with positions and byte ranges in the outer file.
+ *
+ * Image references are: `image.ref` / `<anything>.image.ref` values; string `image` values (containers,
+ * initContainers and ephemeralContainers of any pod spec, primitive `spec.image`, plain values); and split image
+ * maps (`repository`/`tag`/`digest`). Not references: git revisions (`targetRevision`, `revision`, a source's
+ * `ref`), comments, CRD schemas, Helm template expressions, `version: latest` and other keys.
+ */
+
+export type SiteKind = 'ref' | 'container' | 'primitive' | 'value'
+export type QuoteStyle = 'plain' | 'single' | 'double' | 'block'
+
+/** Where a scalar sits: 1-based line/column in the outer file, and the [start, end) offsets of its source. */
+export interface Span {
+  line: number
+  column: number
+  start: number
+  end: number
+}
+
+export interface ImageSite extends Span {
+  kind: SiteKind
+  /** Dotted YAML path inside its document, e.g. `operators.domain.image.ref`, `spec.template.spec.containers.0.image`. */
+  path: string
+  value: string
+  style: QuoteStyle
+  /** True when the reference sits in YAML embedded in a block string. */
+  embedded: boolean
+  /** The source text of `[start, end)` equals `value` (no escapes, no folding): the writer may replace it verbatim. */
+  verbatim: boolean
+}
+
+/** An `image:` map with `repository`/`tag`/`digest` (or a `ref`) fields. */
+export interface ImageMap extends Span {
+  path: string
+  fields: Partial<Record<'repository' | 'tag' | 'digest' | 'ref', {value: string} & Span>>
+  embedded: boolean
+}
+
+export interface PullPolicy extends Span {
+  key: string
+  value: string
+  path: string
+}
+
+/** A container of a Kubernetes object with a pod spec. */
+export interface Container extends Span {
+  path: string
+  /** The `imagePullPolicy` value, undefined when not set. */
+  pullPolicy: string | undefined
+}
+
+export interface PrimitiveResource extends Span {
+  kind: string
+  name: string | undefined
+  /** Position of `spec.imagePullPolicy` when set. */
+  pullPolicy: Span | undefined
+}
+
+/** A string scalar with its key, for rules that look at other keys (`imageTag`, `env: dev`). */
+export interface KeyedValue extends Span {
+  key: string
+  path: string
+  value: string
+}
+
+export interface FileImages {
+  images: ImageSite[]
+  imageMaps: ImageMap[]
+  pullPolicies: PullPolicy[]
+  containers: Container[]
+  primitives: PrimitiveResource[]
+  /** `imageTag`-like keys and environment names, for the split-fields and dev-environment rules. */
+  keyed: KeyedValue[]
+  /** The file sets `imagePolicy.requireDigest: true` (seed 004): overrides must resolve to a digest. */
+  requireDigest?: boolean
+  /** Present when the file is not valid YAML (e.g. a Helm template): the reason it was skipped. */
+  skipped?: string
+}
+
+export const PRIMITIVE_KINDS = new Set(['Domain', 'Process', 'Agent', 'UISurface', 'Projection', 'Integration'])
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers'])
+const POLICY_KEY = /^(?:image)?pull_?policy$/i
+const KEYED = /^(?:imageTag|env|environment|environments|envs)$/i
+
+/** Maps an offset in the text being walked to the outer file: line, column and offset. */
+type ToOuter = (offset: number) => {line: number; column: number; offset: number}
+
+export function findImages(yaml: YamlModule, text: string): FileImages {
+  const out: FileImages = {images: [], imageMaps: [], pullPolicies: [], containers: [], primitives: [], keyed: []}
+  const lines = new yaml.LineCounter()
+  const {docs, reason} = parseYaml(yaml, text, lines)
+  if (!docs) return {...out, skipped: reason}
+  const toOuter: ToOuter = (offset) => {
+    const {line, col} = lines.linePos(offset)
+    return {line, column: col, offset}
+  }
+  for (const doc of docs) new Walker(yaml, text, toOuter, out, 0, false).document(doc)
+  return out
+}
+
+class Walker {
+  constructor(
+    private readonly yaml: YamlModule,
+    /** The text the offsets of this walk refer to (the outer file, or an embedded block's value). */
+    private readonly text: string,
+    private readonly toOuter: ToOuter,
+    private readonly out: FileImages,
+    private readonly depth: number,
+    private readonly embedded: boolean,
+  ) {}
+
+  document(doc: Document.Parsed): void {
+    const root = doc.contents as Node | null
+    const y = this.yaml
+    let kind: string | undefined
+    if (root && y.isMap(root)) {
+      const k = scalarOf(y, root, 'kind')
+      const apiVersion = scalarOf(y, root, 'apiVersion')
+      if (k && apiVersion) kind = k
+    }
+    // CRD schemas describe `image` properties; they are not references.
+    if (kind === 'CustomResourceDefinition') return
+    this.inPrimitive = kind !== undefined && PRIMITIVE_KINDS.has(kind)
+    if (this.inPrimitive && root && y.isMap(root)) this.primitive(root, kind as string)
+    this.node(root, [], kind !== undefined)
+  }
+
+  private primitive(root: YAMLMap, kind: string): void {
+    const y = this.yaml
+    const spec = root.get('spec', true)
+    const metadata = root.get('metadata', true)
+    const name = metadata && y.isMap(metadata) ? scalarOf(y, metadata, 'name') : undefined
+    const policyPair = spec && y.isMap(spec) ? findPair(y, spec, 'imagePullPolicy') : undefined
+    const keyNode = root.items.find((p) => y.isScalar(p.key) && p.key.value === 'kind')?.key as Scalar | undefined
+    this.out.primitives.push({
+      ...this.span(keyNode ?? (root as unknown as Scalar)),
+      kind,
+      name,
+      pullPolicy: policyPair && y.isScalar(policyPair.value) ? this.span(policyPair.value) : undefined,
+    })
+  }
+
+  /** `k8s`: inside a Kubernetes object (a document with apiVersion and kind), where pod specs live. */
+  private node(node: Node | null, path: string[], k8s: boolean): void {
+    const y = this.yaml
+    if (!node) return
+    if (y.isMap(node)) {
+      for (const pair of node.items) {
+        const key = y.isScalar(pair.key) ? String(pair.key.value) : undefined
+        if (key === undefined) continue
+        this.pair(key, pair, [...path, key], k8s)
+      }
+    } else if (y.isSeq(node)) {
+      const listKey = path[path.length - 1]
+      node.items.forEach((item, i) => {
+        const itemPath = [...path, String(i)]
+        if (k8s && CONTAINER_LISTS.has(listKey) && item && y.isMap(item)) this.container(item as YAMLMap, itemPath)
+        if (item && y.isScalar(item) && typeof item.value === 'string' && KEYED.test(listKey)) {
+          this.out.keyed.push({...this.span(item), key: listKey, path: itemPath.join('.'), value: item.value})
+        }
+        this.node(item as Node | null, itemPath, k8s)
+      })
+    } else if (y.isScalar(node) && typeof node.value === 'string' && node.value.includes('\n')) {
+      this.embeddedYaml(node)
+    }
+  }
+
+  private pair(key: string, pair: Pair, path: string[], k8s: boolean): void {
+    const y = this.yaml
+    const value = pair.value as Node | null
+    const parentKey = path[path.length - 2]
+    if (value && y.isScalar(value) && typeof value.value === 'string' && !value.value.includes('\n')) {
+      const s = value.value
+      const at = path.join('.')
+      if (key === 'ref' && parentKey === 'image') {
+        if (!isTemplated(s)) this.site('ref', at, value)
+        return
+      }
+      if (key === 'image') {
+        if (!isTemplated(s) && s.trim() !== '') {
+          const kind: SiteKind = k8s && CONTAINER_LISTS.has(path[path.length - 3] ?? '') ? 'container' : 'value'
+          const primitive = this.inPrimitive && path.length === 2 && path[0] === 'spec'
+          this.site(primitive ? 'primitive' : kind, at, value)
+        }
+        return
+      }
+      if (POLICY_KEY.test(key)) {
+        this.out.pullPolicies.push({...this.span(value), key, value: s, path: at})
+        return
+      }
+      if (KEYED.test(key)) this.out.keyed.push({...this.span(value), key, path: at, value: s})
+      return
+    }
+    if (key === 'requireDigest' && parentKey === 'imagePolicy' && value && y.isScalar(value) && value.value === true) {
+      this.out.requireDigest = true
+    }
+    if (key === 'image' && value && y.isMap(value)) this.imageMap(value, path)
+    this.node(value, path, k8s)
+  }
+
+  /** The document being walked is a primitive custom resource (its `spec.image` is a reference). */
+  private inPrimitive = false
+
+  private site(kind: SiteKind, path: string, node: Scalar): void {
+    const span = this.span(node)
+    const style = styleOf(node)
+    this.out.images.push({
+      ...span,
+      kind,
+      path,
+      value: String(node.value),
+      style,
+      embedded: this.embedded,
+      verbatim: this.text.slice(...contentRange(node)) === String(node.value),
+    })
+  }
+
+  private imageMap(map: YAMLMap, path: string[]): void {
+    const y = this.yaml
+    const fields: ImageMap['fields'] = {}
+    for (const name of ['repository', 'tag', 'digest', 'ref'] as const) {
+      const p = findPair(y, map, name)
+      if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
+        const v = String(p.value.value)
+        if (name !== 'ref' && isTemplated(v)) continue
+        fields[name] = {...this.span(p.value), value: v}
+      }
+    }
+    if (!fields.repository && !fields.tag && !fields.digest) return
+    const first = map.items[0]?.key as Scalar | undefined
+    this.out.imageMaps.push({
+      ...this.span(first ?? (map as unknown as Scalar)),
+      path: path.join('.'),
+      fields,
+      embedded: this.embedded,
+    })
+  }
+
+  private container(map: YAMLMap, path: string[]): void {
+    const y = this.yaml
+    const image = findPair(y, map, 'image')
+    if (!image || !y.isScalar(image.value)) return
+    const policy = findPair(y, map, 'imagePullPolicy')
+    this.out.containers.push({
+      ...this.span(image.value),
+      path: path.join('.'),
+      pullPolicy: policy && y.isScalar(policy.value) ? String(policy.value.value) : undefined,
+    })
+  }
+
+  /** A literal block string holding Kubernetes YAML: walked as documents, positions mapped to the outer file. */
+  private embeddedYaml(node: Scalar): void {
+    if (node.type !== 'BLOCK_LITERAL' || this.depth >= MAX_EMBED_DEPTH) return
+    const value = node.value as string
+    if (!looksLikeYamlMapping(value)) return
+    const block = blockSpan(this.text, node)
+    if (!block) return
+    const y = this.yaml
+    const lines = new y.LineCounter()
+    const {docs} = parseYaml(y, value, lines)
+    if (!docs) return
+    const looksLikeKubernetes = docs.some((d) => {
+      const root = d.contents as Node | null
+      return root !== null && y.isMap(root) && (root.has('apiVersion') || root.has('kind') || root.has('image'))
+    })
+    if (!looksLikeKubernetes) return
+    const toOuter: ToOuter = (offset) => {
+      const {line, col} = lines.linePos(offset)
+      return this.toOuter(blockOffset(block, line, col))
+    }
+    const inner = new Walker(y, value, toOuter, this.out, this.depth + 1, true)
+    for (const doc of docs) inner.document(doc)
+  }
+
+  private span(node: Scalar): Span {
+    const [start, end] = contentRange(node)
+    const a = this.toOuter(start)
+    const b = this.toOuter(end)
+    return {line: a.line, column: a.column, start: a.offset, end: b.offset}
+  }
+}
+
+/** The offsets of a scalar's content: inside the quotes for quoted scalars. */
+function contentRange(node: Scalar): [number, number] {
+  const [start, end] = node.range ?? [0, 0]
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return [start + 1, end - 1]
+  return [start, end]
+}
+
+function styleOf(node: Scalar): QuoteStyle {
+  switch (node.type) {
+    case 'QUOTE_DOUBLE':
+      return 'double'
+    case 'QUOTE_SINGLE':
+      return 'single'
+    case 'BLOCK_LITERAL':
+    case 'BLOCK_FOLDED':
+      return 'block'
+    default:
+      return 'plain'
+  }
+}
+
+function scalarOf(y: YamlModule, map: YAMLMap, key: string): string | undefined {
+  const v = map.get(key, true)
+  return v && y.isScalar(v) && typeof v.value === 'string' ? v.value : undefined
+}
+
+function findPair(y: YamlModule, map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((p) => y.isScalar(p.key) && p.key.value === key)
+}

@@ -1,0 +1,51 @@
+/** Helpers several rules share: parsing a site's reference, floating tags of split maps, seed 004's fallback. */
+import {
+  FLOATING_TAGS,
+  InvalidImageReference,
+  parseImageReference,
+  type ImageReference,
+} from '../../../images/reference.js'
+import type {ImageMap, ImageSite} from '../../facts.js'
+import type {GitopsPolicy, Zone} from '../../layout.js'
+
+export const q = (s: string) => JSON.stringify(s)
+
+/** Overlays and cluster values must pin by digest (seed 000 WP-3, WP-5). */
+export const isPinningZone = (zone: Zone) => zone.kind === 'overlay' || zone.kind === 'cluster'
+
+/** How a finding names the scope of a file: `the staging overlay`, `cluster values`. */
+export const whereOf = (zone: Zone) => (zone.kind === 'overlay' ? `the ${zone.env} overlay` : `${zone.kind} values`)
+
+/** The reference of a site, or undefined when it is not one (the site is then no finding of the reference rules). */
+export function parseSite(site: ImageSite): ImageReference | undefined {
+  try {
+    return parseImageReference(site.value.trim())
+  } catch (error) {
+    if (error instanceof InvalidImageReference) return undefined
+    throw error
+  }
+}
+
+export function tagIsFloating(tag: string, policy: GitopsPolicy): boolean {
+  return FLOATING_TAGS.has(tag) || policy.extraFloatingTags.includes(tag)
+}
+
+/** An override's image after seed 004's field-by-field fallback to the root `image`. */
+export interface Effective {
+  tag?: string
+  digest?: string
+  /** The digest came from the root image, not from the override itself. */
+  inheritedDigest: boolean
+}
+
+export function effective(override: ImageMap, root: ImageMap | undefined): Effective {
+  const pick = (f: 'tag' | 'digest') => override.fields[f]?.value || root?.fields[f]?.value || undefined
+  return {
+    tag: pick('tag'),
+    digest: pick('digest'),
+    inheritedDigest: !override.fields.digest?.value && Boolean(root?.fields.digest?.value),
+  }
+}
+
+/** The top-level (not embedded) image maps of a file by path. */
+export const mapsByPath = (maps: ImageMap[]) => new Map(maps.filter((m) => !m.embedded).map((m) => [m.path, m]))

@@ -1,0 +1,78 @@
+/**
+ * The registry of `ameide gitops verify`'s rules: one unit per file, keyed by id. Help, docs, the JSON schema,
+ * SARIF (tags from each rule's kind) and the default rule set (policy rules; evidence rules with `--evidence`) are
+ * derived from this table. A new rule: its id in `ids.ts`, its file here, its entry below.
+ */
+import {devEnvironment} from './dev-environment.js'
+import {floatingTag} from './floating-tag.js'
+import {RULE_IDS, type RuleId} from './ids.js'
+import {imageNotPinned} from './image-not-pinned.js'
+import {lockstepSha} from './lockstep-sha.js'
+import {overridePrecedence} from './override-precedence.js'
+import {primitivePullPolicy} from './primitive-pull-policy.js'
+import {provenanceMissing} from './provenance-missing.js'
+import {pullPolicyAlways} from './pull-policy-always.js'
+import {pullPolicyImplicit} from './pull-policy-implicit.js'
+import {
+  finding,
+  type EvidenceRecord,
+  type EvidenceRule,
+  type FileContext,
+  type GitopsFinding,
+  type PolicyRule,
+  type RepoContext,
+  type Rule,
+} from './rule.js'
+import {sbomMissing} from './sbom-missing.js'
+import {splitImageFields} from './split-image-fields.js'
+import {unsigned} from './unsigned.js'
+
+export {RULE_IDS, type RuleId} from './ids.js'
+export {finding, type EvidenceRecord, type GitopsFinding, type Rule} from './rule.js'
+
+export const RULES: {[Id in RuleId]: Rule<Id>} = {
+  'image-not-pinned': imageNotPinned,
+  'floating-tag': floatingTag,
+  'split-image-fields': splitImageFields,
+  'override-precedence': overridePrecedence,
+  'lockstep-sha': lockstepSha,
+  'pull-policy-always': pullPolicyAlways,
+  'pull-policy-implicit': pullPolicyImplicit,
+  'primitive-pull-policy': primitivePullPolicy,
+  'dev-environment': devEnvironment,
+  unsigned,
+  'sbom-missing': sbomMissing,
+  'provenance-missing': provenanceMissing,
+} satisfies Record<RuleId, Rule>
+
+const ALL: Rule[] = RULE_IDS.map((id) => RULES[id])
+const POLICY = ALL.filter((r): r is PolicyRule => r.kind === 'policy')
+const EVIDENCE = ALL.filter((r): r is EvidenceRule => r.kind === 'evidence')
+
+/** The rules run without `--evidence`. */
+export const POLICY_RULE_IDS: RuleId[] = POLICY.map((r) => r.id)
+
+/** SARIF tags of a rule: every rule is `gitops`; evidence rules are also `supply-chain`. */
+export const ruleTags = (id: RuleId): string[] => ['gitops', ...(RULES[id].kind === 'evidence' ? ['supply-chain'] : [])]
+
+/** Every policy rule's findings in one file. */
+export const checkFile = (ctx: FileContext): GitopsFinding[] => POLICY.flatMap((r) => r.checkFile?.(ctx) ?? [])
+
+/** Every policy rule's findings about the checkout as a whole. */
+export const checkRepo = (ctx: RepoContext): GitopsFinding[] => POLICY.flatMap((r) => r.checkRepo?.(ctx) ?? [])
+
+/** Every evidence rule's findings: one per failed rule and use of the image. */
+export function checkEvidence(records: EvidenceRecord[]): GitopsFinding[] {
+  const out: GitopsFinding[] = []
+  for (const r of records) {
+    for (const use of r.uses) {
+      for (const rule of EVIDENCE) {
+        const message = rule.checkEvidence(r)
+        if (message !== undefined) {
+          out.push(finding(rule, use.file, {line: use.line, column: 1}, message))
+        }
+      }
+    }
+  }
+  return out
+}

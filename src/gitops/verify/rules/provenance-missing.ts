@@ -1,0 +1,11 @@
+/** `provenance-missing` (`--evidence`): every digest-pinned image has a verified SLSA provenance attestation. */
+import type {EvidenceRule} from './rule.js'
+
+export const provenanceMissing: EvidenceRule<'provenance-missing'> = {
+  id: 'provenance-missing',
+  kind: 'evidence',
+  title: 'Digest-pinned image without a verified SLSA provenance attestation (slsaprovenance1)',
+  source: 'seed 000 goal (provenance), seed 003 GitOps gate',
+  hint: 'Publish it with ameide primitive publish (which attests provenance), or attest it with cosign attest.',
+  checkEvidence: (r) => (r.provenance ? undefined : `${r.image} has no verified SLSA provenance attestation.`),
+}

@@ -1,0 +1,78 @@
+/**
+ * What a rule of `ameide gitops verify` is: its id, title, seed source and hint (what help, docs, the JSON schema
+ * and SARIF read), whether it is a policy rule (read from the files) or an evidence rule (asked of the registry
+ * with `--evidence`), and its check. One file per rule in this folder; `index.ts` registers them.
+ */
+import type {FileImages, Span} from '../../facts.js'
+import type {GitopsPolicy, Layout, Zone} from '../../layout.js'
+import type {RuleId} from './ids.js'
+
+/** A finding of `gitops verify`: the same shape as `primitive verify`'s findings (file repo-relative, 1-based). */
+export interface GitopsFinding {
+  rule: RuleId
+  severity: 'error' | 'warning'
+  file: string
+  line: number
+  column: number
+  message: string
+  hint: string
+}
+
+/** One file of a scope the gate looks at, with what `findImages` found in it. */
+export interface FileContext {
+  file: string
+  zone: Zone
+  found: FileImages
+  policy: GitopsPolicy
+}
+
+/** The whole checkout: every file path, for rules about what exists (a dev overlay). */
+export interface RepoContext {
+  layout: Layout
+  files: string[]
+}
+
+/** The supply-chain evidence of one digest-pinned image, as the verifier answered. */
+export interface EvidenceRecord {
+  /** `<repository>@sha256:<digest>`, as cosign is asked. */
+  image: string
+  signed: boolean
+  sbom: boolean
+  provenance: boolean
+  /** Files and lines that use this digest. */
+  uses: Array<{file: string; line: number}>
+}
+
+interface RuleBase<Id extends RuleId> {
+  id: Id
+  title: string
+  /** The seed passage the rule enforces. */
+  source: string
+  /** The general hint: on every finding and in SARIF's `help`. */
+  hint: string
+}
+
+/** A rule read from the files: checked per file, and optionally once over the whole checkout. */
+export interface PolicyRule<Id extends RuleId = RuleId> extends RuleBase<Id> {
+  kind: 'policy'
+  checkFile?(ctx: FileContext): GitopsFinding[]
+  checkRepo?(ctx: RepoContext): GitopsFinding[]
+}
+
+/** A supply-chain rule (`--evidence`): the message when the image's evidence fails it, undefined when it passes. */
+export interface EvidenceRule<Id extends RuleId = RuleId> extends RuleBase<Id> {
+  kind: 'evidence'
+  checkEvidence(record: EvidenceRecord): string | undefined
+}
+
+export type Rule<Id extends RuleId = RuleId> = PolicyRule<Id> | EvidenceRule<Id>
+
+/** A finding of `rule` at `at` (1-based; line 0 for a finding about a directory). */
+export function finding(
+  rule: Pick<RuleBase<RuleId>, 'id' | 'hint'>,
+  file: string,
+  at: Pick<Span, 'line' | 'column'>,
+  message: string,
+): GitopsFinding {
+  return {rule: rule.id, severity: 'error', file, line: at.line, column: at.column, message, hint: rule.hint}
+}

@@ -1,0 +1,11 @@
+/** `sbom-missing` (`--evidence`): every digest-pinned image has a verified SBOM attestation. */
+import type {EvidenceRule} from './rule.js'
+
+export const sbomMissing: EvidenceRule<'sbom-missing'> = {
+  id: 'sbom-missing',
+  kind: 'evidence',
+  title: 'Digest-pinned image without a verified SBOM attestation (cyclonedx or spdxjson)',
+  source: 'seed 000 goal (SBOM), seed 003 GitOps gate',
+  hint: 'Publish it with ameide primitive publish (which attests an SBOM), or attest one with cosign attest.',
+  checkEvidence: (r) => (r.sbom ? undefined : `${r.image} has no verified SBOM attestation.`),
+}

@@ -1,0 +1,11 @@
+/** `unsigned` (`--evidence`): every digest-pinned image has a valid signature. */
+import type {EvidenceRule} from './rule.js'
+
+export const unsigned: EvidenceRule<'unsigned'> = {
+  id: 'unsigned',
+  kind: 'evidence',
+  title: 'Digest-pinned image without a valid signature',
+  source: 'seed 000 goal (every image signed), seed 003 GitOps gate',
+  hint: 'Publish it with ameide primitive publish (which signs), or check the verification key / identity.',
+  checkEvidence: (r) => (r.signed ? undefined : `${r.image} has no valid signature.`),
+}
