@@ -5,12 +5,30 @@
 // goes through oclif.
 const argv = process.argv.slice(2)
 const help = argv.at(-1) === '--help' ? await cachedHelp(argv.slice(0, -1)) : undefined
+// On a terminal, oclif's rendering of a first call is kept in the user's cache folder, keyed by all it depends on
+// (the build, the width, colour as oclif's ansis renders it), and printed by later calls.
+const terminalHelp =
+  help === undefined && argv.at(-1) === '--help' ? await terminalHelpCache(argv.slice(0, -1)) : undefined
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {readFileSync} = await import('node:fs')
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`ameide/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else if (help !== undefined) {
   process.stdout.write(help)
+} else if (terminalHelp?.text !== undefined) {
+  process.stdout.write(terminalHelp.text)
+} else if (terminalHelp !== undefined) {
+  // oclif renders; what it writes to stdout is kept for the next call when it succeeds.
+  const chunks = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = (chunk, ...rest) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+    return write(chunk, ...rest)
+  }
+  const {execute} = await import('@oclif/core/execute')
+  await execute({dir: import.meta.url})
+  process.stdout.write = write
+  if (!process.exitCode) terminalHelp.store(chunks.join(''))
 } else {
   const {execute} = await import('@oclif/core/execute')
   await execute({dir: import.meta.url})
@@ -33,4 +51,50 @@ async function cachedHelp(tokens) {
   const {createRequire} = await import('node:module')
   const ansis = createRequire(import.meta.resolve('@oclif/core'))('ansis')
   return ansis.isSupported() ? undefined : text
+}
+
+/**
+ * On a terminal (or with OCLIF_COLUMNS) for a command or topic of the build: `{text}` when oclif rendered this help
+ * before under the same key, else `{store}` to keep oclif's rendering; undefined when the call is not cacheable.
+ */
+async function terminalHelpCache(tokens) {
+  const [{readFileSync, statSync, mkdirSync, writeFileSync, renameSync}, {homedir}, path, {createHash}] =
+    await Promise.all([import('node:fs'), import('node:os'), import('node:path'), import('node:crypto')])
+  let stamp
+  try {
+    const helpFile = new URL('../dist/help.json', import.meta.url)
+    const cache = JSON.parse(readFileSync(helpFile, 'utf8'))
+    if (typeof cache.entries?.[tokens.join(' ')] !== 'string') return undefined // not a command or topic
+    const s = statSync(helpFile)
+    stamp = `${cache.version}:${s.mtimeMs}:${s.size}`
+  } catch {
+    return undefined
+  }
+  const {createRequire} = await import('node:module')
+  const ansis = createRequire(import.meta.resolve('@oclif/core'))('ansis')
+  // oclif's width: OCLIF_COLUMNS, else the terminal's (80 when it reports none, at least 40).
+  const width = process.stdout.isTTY ? process.stdout.getWindowSize()[0] : 'not a tty'
+  // How ansis renders colour now (none, 16, 256 or true colour), as it will inside oclif.
+  const colour = ansis.default.rgb(1, 2, 3).bold('x')
+  const key = createHash('sha256')
+    .update(JSON.stringify([stamp, process.env.OCLIF_COLUMNS ?? '', width, colour, tokens]))
+    .digest('hex')
+  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'ameide', 'help')
+  const file = path.join(dir, `${key}.txt`)
+  try {
+    return {text: readFileSync(file, 'utf8')}
+  } catch {
+    return {
+      store(text) {
+        try {
+          mkdirSync(dir, {recursive: true})
+          const temp = `${file}.${process.pid}.tmp`
+          writeFileSync(temp, text)
+          renameSync(temp, file)
+        } catch {
+          // a cache that cannot be written is skipped
+        }
+      },
+    }
+  }
 }

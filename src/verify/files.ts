@@ -1,3 +1,4 @@
+import type {Hash} from 'node:crypto'
 import {closeSync, fstatSync, openSync, readdirSync, readSync} from 'node:fs'
 import path from 'node:path'
 
@@ -72,15 +73,64 @@ function readShared(abs: string): {bytes: Buffer; size: number} {
  *
  * Synchronous on purpose: for thousands of small files in the page cache, one blocking read each is
  * several times faster than the open/stat/read/close round-trips of fs/promises (see bench/verify).
+ *
+ * `options.rels` reads these files (a listing taken before) instead of listing the folder; `options.hash` is fed,
+ * per file, exactly what the checks see of it: its path, its size, and its bytes when it is read as text.
  */
-export function readPrimitiveFiles(repoRoot: string, primitivePath: string): SourceFile[] {
+export function readPrimitiveFiles(
+  repoRoot: string,
+  primitivePath: string,
+  options: {rels?: string[]; hash?: Hash} = {},
+): SourceFile[] {
   const dir = path.join(repoRoot, primitivePath)
   // `dir` is normalized and `rel` is readdir names joined by `/`: the same as path.join, without its cost.
   const posix = path.sep === '/'
-  return listFilesSync(dir).map((rel) => {
+  const hash = options.hash
+  return (options.rels ?? listFilesSync(dir)).map((rel) => {
     const abs = posix ? `${dir}/${rel}` : path.join(dir, rel)
     const {bytes, size} = readShared(abs)
-    const text = size > MAX_TEXT_BYTES || bytes.subarray(0, 8192).includes(0) ? null : bytes.toString('utf8')
-    return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text}
+    const isText = !(size > MAX_TEXT_BYTES || bytes.subarray(0, 8192).includes(0))
+    if (hash) {
+      hash.update(`${rel}\0${size}\0${isText ? 'T' : 'B'}`)
+      if (isText) hash.update(bytes)
+      hash.update('\0')
+    }
+    return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text: isText ? bytes.toString('utf8') : null}
+  })
+}
+
+/** {@link listFiles}, synchronously. */
+export function listFilesNow(dir: string): string[] {
+  return listFilesSync(dir)
+}
+
+/**
+ * The files of a primitive as {@link readPrimitiveFiles} gives them, without reading any: each file's text is read
+ * on first access (then kept). For checks that look at a few files only, when the others' results come from a cache.
+ */
+export function lazyPrimitiveFiles(
+  repoRoot: string,
+  primitivePath: string,
+  rels: string[],
+  sizes: number[],
+): SourceFile[] {
+  const dir = path.join(repoRoot, primitivePath)
+  const posix = path.sep === '/'
+  return rels.map((rel, i) => {
+    const abs = posix ? `${dir}/${rel}` : path.join(dir, rel)
+    let text: string | null | undefined
+    return {
+      rel,
+      repoPath: `${primitivePath}/${rel}`,
+      abs,
+      size: sizes[i],
+      get text(): string | null {
+        if (text === undefined) {
+          const {bytes, size} = readShared(abs)
+          text = size > MAX_TEXT_BYTES || bytes.subarray(0, 8192).includes(0) ? null : bytes.toString('utf8')
+        }
+        return text
+      },
+    }
   })
 }

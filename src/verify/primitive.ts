@@ -12,6 +12,7 @@ import type {
   Finding,
   PrimitiveContext,
   PrimitiveResult,
+  SourceFile,
   VerifyTools,
 } from './types.js'
 
@@ -20,14 +21,14 @@ export function checksFor(ids: readonly CheckId[]): Check[] {
   return CHECKS.filter((c) => ids.includes(c.id))
 }
 
-/** Reads one primitive's files once and runs the checks on them, in order. Reads only. */
+/** Reads one primitive's files once (unless given) and runs the checks on them, in order. Reads only. */
 export async function verifyOne(
   repoRoot: string,
   ref: PrimitiveRef,
   tools: VerifyTools,
   checks: readonly Check[],
+  files: SourceFile[] = readPrimitiveFiles(repoRoot, ref.path),
 ): Promise<PrimitiveResult> {
-  const files = readPrimitiveFiles(repoRoot, ref.path)
   const ctx: PrimitiveContext = {
     repoRoot,
     kind: ref.kind,

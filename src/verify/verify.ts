@@ -7,6 +7,7 @@ import {discoverPrimitives, type Selection} from './discover.js'
 import {mapConcurrent} from '../core/concurrency.js'
 import {checksFor, verifyOne} from './primitive.js'
 import {verifyShared} from './shared.js'
+import {VerifyCache} from './cache.js'
 import {
   CHECK_IDS,
   type CheckId,
@@ -31,6 +32,11 @@ export interface VerifyRequest extends VerifyInput {
   /** Primitives checked at once (they only overlap while codegen waits for buf). */
   concurrency?: number
   onPrimitiveDone?: (result: PrimitiveResult) => void
+  /**
+   * The CLI version: results of the checks that read only files are cached under the repository's git directory
+   * (src/verify/cache.ts) for this version. Without it (`--no-cache`) every check runs.
+   */
+  cacheVersion?: string
 }
 
 /** Validates flags (exit 2 on any problem) before the repository is looked at. */
@@ -124,9 +130,12 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   }
 
   const checks = checksFor(request.checks)
+  const cache = request.cacheVersion === undefined ? null : VerifyCache.open(repoRoot, request.cacheVersion)
   const [settled, sharedModule] = await Promise.all([
     mapConcurrent(refs, request.concurrency ?? 8, async (ref) => {
-      const result = await verifyOne(repoRoot, ref, tools, checks)
+      const result = cache
+        ? await cache.verify(repoRoot, ref, tools, checks)
+        : await verifyOne(repoRoot, ref, tools, checks)
       request.onPrimitiveDone?.(result)
       return result
     }),
@@ -136,6 +145,10 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
     if (!s.ok) throw s.error
     return s.value
   })
+  if (cache) {
+    if (selection.mode === 'all') cache.keepOnly(refs.map((r) => r.path))
+    cache.save()
+  }
   const shared = sharedModule ? [sharedModule] : []
   const summary = [...primitives, ...shared].some((p) => p.summary === 'fail') ? 'fail' : 'pass'
   const sharedFixes = sharedSteps(shared, request.checks)

@@ -19,8 +19,9 @@ async function help(cli: string, tokens: string[], env: Record<string, string>):
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(FORCE_COLOR|OCLIF_COLUMNS|CI)$/.test(k)),
   )
+  // No writable user cache folder unless the test gives one: oclif renders (the terminal help cache, below, is off).
   const {stdout} = await run(process.execPath, [cli, ...tokens, '--help'], {
-    env: {...base, ...env} as NodeJS.ProcessEnv,
+    env: {...base, XDG_CACHE_HOME: '/dev/null/none', ...env} as NodeJS.ProcessEnv,
   })
   return stdout
 }
@@ -61,5 +62,27 @@ describe('help cache', () => {
     expect(await help(cli, ['primitive', 'publish'], {FORCE_COLOR: '1'})).toContain('\u001B[')
     expect(await help(cli, ['primitive', 'publish'], {NO_COLOR: '1', OCLIF_COLUMNS: '100'})).toContain('USAGE')
     expect(await help(cli, ['primitive', 'scaffold'], {NO_COLOR: '1'})).toContain('USAGE') // not in this cache
+  })
+
+  it('on a terminal (here: another width) keeps oclif’s first rendering per key and prints it later', async () => {
+    const xdg = await makeTempDir('ameide-help-xdg-')
+    const tokens = ['primitive', 'publish']
+    const live = await help(CLI, tokens, {NO_COLOR: '1', OCLIF_COLUMNS: '100'})
+    const first = await help(CLI, tokens, {NO_COLOR: '1', OCLIF_COLUMNS: '100', XDG_CACHE_HOME: xdg})
+    expect(first).toBe(live)
+    const files = readdirSync(path.join(xdg, 'ameide', 'help'))
+    expect(files).toHaveLength(1)
+    expect(readFileSync(path.join(xdg, 'ameide', 'help', files[0]), 'utf8')).toBe(live)
+    // The later call prints the kept file (a marker proves it), and another width or colour is another key.
+    writeFileSync(path.join(xdg, 'ameide', 'help', files[0]), `${live}KEPT-7f3a\n`)
+    expect(await help(CLI, tokens, {NO_COLOR: '1', OCLIF_COLUMNS: '100', XDG_CACHE_HOME: xdg})).toBe(
+      `${live}KEPT-7f3a\n`,
+    )
+    const wider = await help(CLI, tokens, {NO_COLOR: '1', OCLIF_COLUMNS: '120', XDG_CACHE_HOME: xdg})
+    expect(wider).toBe(await help(CLI, tokens, {NO_COLOR: '1', OCLIF_COLUMNS: '120'}))
+    expect(wider).not.toContain('KEPT-7f3a')
+    const coloured = await help(CLI, tokens, {FORCE_COLOR: '3', OCLIF_COLUMNS: '100', XDG_CACHE_HOME: xdg})
+    expect(coloured).toBe(await help(CLI, tokens, {FORCE_COLOR: '3', OCLIF_COLUMNS: '100'}))
+    expect(readdirSync(path.join(xdg, 'ameide', 'help'))).toHaveLength(3)
   })
 })

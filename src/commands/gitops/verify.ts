@@ -74,6 +74,12 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       default: true,
       allowNo: true,
     }),
+    cache: Flags.boolean({
+      description:
+        "Reuse unchanged files' results from the checkout's git directory (.git/ameide/cache/; never with evidence); --no-cache parses every kept file.",
+      default: true,
+      allowNo: true,
+    }),
     sarif: Flags.string({
       description:
         'Also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file, atomically, whatever the verdict.',
@@ -107,6 +113,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       environments: flags.env,
       rules,
       evidence,
+      cacheVersion: flags.cache ? this.config.version : undefined,
     }).finally(() => progress.stop())
     if (flags.sarif !== undefined) {
       const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([

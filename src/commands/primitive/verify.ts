@@ -67,6 +67,12 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       default: 'repo',
       helpValue: 'MODE',
     }),
+    cache: Flags.boolean({
+      description:
+        "Reuse the results of unchanged primitives' file checks from the repository's git directory (.git/ameide/cache/); --no-cache runs every check and leaves the cache alone.",
+      default: true,
+      allowNo: true,
+    }),
     sarif: Flags.string({
       description:
         'Also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file, atomically, whatever the verdict.',
@@ -89,6 +95,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       ...input,
       repoRoot,
       baseBranch,
+      cacheVersion: flags.cache ? this.config.version : undefined,
       onPrimitiveDone: (p) => progress.update(`Verified ${++done}: ${p.path}`),
     })
     progress.stop()

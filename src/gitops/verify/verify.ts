@@ -8,6 +8,7 @@ import {listFiles} from '../files.js'
 import {findImages, type FileImages} from '../facts.js'
 import {makeLayout, type GitopsPolicy, type Zone} from '../layout.js'
 import {mayViolate} from './prefilter.js'
+import {GitopsVerifyCache} from './cache.js'
 import {
   checkEvidence,
   checkFile,
@@ -38,6 +39,8 @@ export interface GitopsVerifyInput {
   evidence?: {verifier: EvidenceVerifier; concurrency: number}
   /** Parse every file, without the line prefilter (evidence needs every reference; tests compare both ways). */
   parseEveryFile?: boolean
+  /** The CLI version: per-file results are cached under the checkout's git directory (not with evidence). */
+  cacheVersion?: string
 }
 
 /** The `--json` result of `ameide gitops verify` (schemas/gitops-verify.schema.json). */
@@ -73,7 +76,8 @@ export function parseRules(values: string[] | undefined): RuleId[] | undefined {
 /** Reads the GitOps tree (never writes), applies the policy rules, and with evidence asks the verifier per digest. */
 export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVerifyResult> {
   const layout = makeLayout(input.policy)
-  const yaml = await import('yaml')
+  // Loaded on the first file that needs parsing (a warm run may need none).
+  let yaml: typeof import('yaml') | undefined
   const selectedEnvs = input.environments
   const files = await listFiles(input.root)
   const findings: GitopsFinding[] = []
@@ -81,6 +85,10 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   const evidenceSites: Array<{file: string; zone: Zone; found: FileImages}> = []
   const overlaysSeen = new Set<string>()
   let checked = 0
+  const cache =
+    input.cacheVersion === undefined || input.evidence
+      ? null
+      : GitopsVerifyCache.open(input.root, input.cacheVersion, input.policy, input.parseEveryFile ?? false)
 
   for (const file of files) {
     const zone = layout.zoneOf(file)
@@ -95,15 +103,30 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       checked++
       continue
     }
+    const digest = cache ? GitopsVerifyCache.digest(text) : ''
+    const hit = cache?.get(file, digest)
+    if (hit) {
+      if (hit.skipped !== undefined) skipped.push({file, reason: hit.skipped})
+      else {
+        checked++
+        findings.push(...hit.findings!)
+      }
+      continue
+    }
+    yaml ??= await import('yaml')
     const found = findImages(yaml, text)
     if (found.skipped) {
       skipped.push({file, reason: found.skipped})
+      cache?.set(file, {digest, skipped: found.skipped})
       continue
     }
     checked++
-    findings.push(...checkFile({file, zone, found, policy: input.policy, text, yaml}))
+    const fileFindings = checkFile({file, zone, found, policy: input.policy, text, yaml})
+    cache?.set(file, {digest, findings: fileFindings})
+    findings.push(...fileFindings)
     evidenceSites.push({file, zone, found})
   }
+  cache?.save(files)
   findings.push(...checkRepo({layout, files}))
 
   const rules = input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS)

@@ -1,0 +1,91 @@
+// A local result cache: one file per kind of result under the repository's git directory
+// (`<git dir>/ameide/cache/<name>.json`), never in the work tree. The cache only ever saves time: a file that is
+// missing, truncated, edited, written by another CLI build or for other rules reads as empty and is rebuilt; a cache
+// that cannot be written is skipped silently.
+import {createHash, randomBytes} from 'node:crypto'
+import {mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+const FORMAT = 'ameide-cache/1'
+
+/** The first line of a cache file; the body (the rest) is JSON whose sha256 the header names. */
+interface Header {
+  format: string
+  name: string
+  fingerprint: string
+  sha256: string
+}
+
+/** The repository's git directory (`.git`, or the folder a worktree's `.git` file points to), or null. */
+export function gitDirOf(repoRoot: string): string | null {
+  const dotGit = path.join(repoRoot, '.git')
+  try {
+    if (statSync(dotGit).isDirectory()) return dotGit
+    const match = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'))
+    if (!match) return null
+    const dir = path.resolve(repoRoot, match[1])
+    return statSync(dir).isDirectory() ? dir : null
+  } catch {
+    return null
+  }
+}
+
+/** The cache file for `name` in the repository at `repoRoot`, or null when it is not in a git work tree. */
+export function cacheFile(repoRoot: string, name: string): string | null {
+  const gitDir = gitDirOf(repoRoot)
+  return gitDir === null ? null : path.join(gitDir, 'ameide', 'cache', `${name}.json`)
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+/**
+ * The entries stored under `fingerprint` (what decides every entry: CLI build, rule set, configuration), or an empty
+ * map when the file is missing, does not verify against its checksum, or was written for another fingerprint.
+ */
+export function readCache<T>(file: string, name: string, fingerprint: string): Map<string, T> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return new Map()
+  }
+  try {
+    const newline = text.indexOf('\n')
+    if (newline < 0) return new Map()
+    const header = JSON.parse(text.slice(0, newline)) as Partial<Header>
+    const body = text.slice(newline + 1)
+    if (
+      header.format !== FORMAT ||
+      header.name !== name ||
+      header.fingerprint !== fingerprint ||
+      header.sha256 !== sha256(body)
+    )
+      return new Map()
+    const entries = JSON.parse(body) as unknown
+    if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) return new Map()
+    return new Map(Object.entries(entries as Record<string, T>))
+  } catch {
+    return new Map()
+  }
+}
+
+/**
+ * Replaces the cache file atomically (a unique temporary sibling renamed over it): a concurrent reader sees the old
+ * file or the new one, and of two concurrent writers the last rename wins, each file whole. Errors are ignored.
+ */
+export function writeCache<T>(file: string, name: string, fingerprint: string, entries: Map<string, T>): void {
+  const body = JSON.stringify(Object.fromEntries(entries))
+  const header: Header = {format: FORMAT, name, fingerprint, sha256: sha256(body)}
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    mkdirSync(path.dirname(file), {recursive: true})
+    writeFileSync(temp, `${JSON.stringify(header)}\n${body}`, {flag: 'wx'})
+    renameSync(temp, file)
+  } catch {
+    try {
+      unlinkSync(temp)
+    } catch {
+      // nothing was left behind
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// `gitops verify`'s result cache: per file, what the per-file rules found (or why the file was skipped), keyed by
+// the sha256 of its text, under a fingerprint of the CLI build and the policy; stored under the GitOps checkout's git
+// directory through src/cache/store.ts. A hit skips the YAML parse and the rules; never used with --evidence.
+import {createHash} from 'node:crypto'
+import {statSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+import {cacheFile, readCache, writeCache} from '../../cache/store.js'
+import type {GitopsPolicy} from '../layout.js'
+import type {GitopsFinding} from './rules/index.js'
+
+const NAME = 'gitops-verify'
+
+export interface FileOutcome {
+  digest: string
+  skipped?: string
+  findings?: GitopsFinding[]
+}
+
+export class GitopsVerifyCache {
+  private dirty = false
+
+  private constructor(
+    private readonly file: string,
+    private readonly fingerprint: string,
+    private readonly entries: Map<string, FileOutcome>,
+  ) {}
+
+  static open(root: string, version: string, policy: GitopsPolicy, parseEveryFile: boolean): GitopsVerifyCache | null {
+    const file = cacheFile(root, NAME)
+    if (file === null) return null
+    let build = ''
+    try {
+      const s = statSync(fileURLToPath(import.meta.url))
+      build = `${s.mtimeMs}:${s.size}`
+    } catch {
+      // the version alone
+    }
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify({version, build, policy, parseEveryFile, format: 1}))
+      .digest('hex')
+    return new GitopsVerifyCache(file, fingerprint, readCache<FileOutcome>(file, NAME, fingerprint))
+  }
+
+  static digest(text: string): string {
+    return createHash('sha256').update(text).digest('hex')
+  }
+
+  /** The stored outcome of `file` when its text still has this digest and the entry is well formed. */
+  get(file: string, digest: string): FileOutcome | undefined {
+    const e = this.entries.get(file)
+    if (!e || e.digest !== digest) return undefined
+    if (e.skipped !== undefined ? typeof e.skipped !== 'string' : !Array.isArray(e.findings)) return undefined
+    return e
+  }
+
+  set(file: string, outcome: FileOutcome): void {
+    this.entries.set(file, outcome)
+    this.dirty = true
+  }
+
+  /** Drops files that are gone, then writes when anything changed; never fails. */
+  save(files: readonly string[]): void {
+    const present = new Set(files)
+    for (const key of this.entries.keys()) {
+      if (!present.has(key)) {
+        this.entries.delete(key)
+        this.dirty = true
+      }
+    }
+    if (this.dirty) writeCache(this.file, NAME, this.fingerprint, this.entries)
+    this.dirty = false
+  }
+}

@@ -1,0 +1,199 @@
+// `primitive verify`'s result cache: per primitive, the results of the checks that read only the primitive's files,
+// keyed by a digest of exactly what those checks see (every file's path, size and text), under a fingerprint of the
+// CLI build and rule set. Like git's index, a file's size, mtime, ctime and inode stand in for its content when they
+// are unchanged since a run that read it, and were not changed around that run (a racily-clean file is read again).
+// The checks that run a tool (codegen, buf-lint, buf-breaking) are never cached.
+import {createHash} from 'node:crypto'
+import {statSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {cacheFile, readCache, writeCache} from '../cache/store.js'
+import type {PrimitiveRef} from './discover.js'
+import {lazyPrimitiveFiles, listFilesNow, readPrimitiveFiles} from './files.js'
+import {checksFor, verifyOne} from './primitive.js'
+import type {Check, CheckId, CheckResult, PrimitiveResult, SourceFile, VerifyTools} from './types.js'
+
+/** Checks whose result depends only on the primitive's kind, name, path and files. */
+export const CACHEABLE_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
+  'shape',
+  'scaffold-markers',
+  'tests',
+  'imports',
+  'secrets',
+  'image-policy',
+  'naming',
+  'process-bpmn',
+])
+
+const NAME = 'primitive-verify'
+
+/** size, mtime (ms, fractional), ctime, inode; null when the file changed too close to the run to be trusted. */
+type FileStat = [number, number, number, number] | null
+
+interface Entry {
+  rels: string[]
+  stats: FileStat[]
+  digest: string
+  checks: Partial<Record<CheckId, CheckResult>>
+}
+
+/** A file changed within this long before the run started is read again on the next run (timestamp granularity). */
+const RACY_MS = 2000
+
+export interface VerifyCacheStats {
+  /** Primitives answered from the cache without reading a file. */
+  statHits: number
+  /** Primitives whose files were read and matched the cached digest. */
+  digestHits: number
+  /** Primitives checked. */
+  misses: number
+}
+
+export class VerifyCache {
+  readonly stats: VerifyCacheStats = {statHits: 0, digestHits: 0, misses: 0}
+  private dirty = false
+
+  private constructor(
+    private readonly startedAt: number,
+    private readonly file: string,
+    private readonly fingerprint: string,
+    private readonly entries: Map<string, Entry>,
+  ) {}
+
+  /**
+   * The cache of the repository at `repoRoot` for this CLI `version`, or null outside a git work tree. `startedAt`
+   * (the run's start, ms) decides which files changed too recently for their stat to be trusted.
+   */
+  static open(repoRoot: string, version: string, startedAt = Date.now()): VerifyCache | null {
+    const file = cacheFile(repoRoot, NAME)
+    if (file === null) return null
+    const fingerprint = verifyFingerprint(version)
+    return new VerifyCache(startedAt, file, fingerprint, readCache<Entry>(file, NAME, fingerprint))
+  }
+
+  /** {@link verifyOne}, answered from the cache for the cacheable checks when the primitive's files are unchanged. */
+  async verify(
+    repoRoot: string,
+    ref: PrimitiveRef,
+    tools: VerifyTools,
+    checks: readonly Check[],
+  ): Promise<PrimitiveResult> {
+    const dir = path.join(repoRoot, ref.path)
+    // Stat before reading: a file that changes in between gets a new stat, so it is read again next time.
+    const rels = listFilesNow(dir)
+    const posix = path.sep === '/'
+    const stats = rels.map((rel) => this.statOf(posix ? `${dir}/${rel}` : path.join(dir, rel)))
+    const cacheable = checks.filter((c) => CACHEABLE_CHECKS.has(c.id))
+    const others = checks.filter((c) => !CACHEABLE_CHECKS.has(c.id))
+    let entry = validEntry(this.entries.get(ref.path))
+    const cached = (e: Entry | undefined) => e !== undefined && cacheable.every((c) => e.checks[c.id] !== undefined)
+
+    let files: SourceFile[] | undefined
+    if (entry && cached(entry) && sameStats(entry, rels, stats)) {
+      this.stats.statHits++
+      // The uncached checks (a tool's) read only the few files they look at.
+      if (others.length > 0)
+        files = lazyPrimitiveFiles(
+          repoRoot,
+          ref.path,
+          rels,
+          stats.map((s) => s![0]),
+        )
+    } else {
+      const hash = createHash('sha256')
+      files = readPrimitiveFiles(repoRoot, ref.path, {rels, hash})
+      const digest = hash.digest('hex')
+      if (entry?.digest !== digest) entry = undefined
+      if (entry && cached(entry)) this.stats.digestHits++
+      else this.stats.misses++
+      const missing = cacheable.filter((c) => entry?.checks[c.id] === undefined)
+      const computed = missing.length > 0 ? await verifyOne(repoRoot, ref, tools, missing, files) : undefined
+      entry = {
+        rels,
+        stats,
+        digest,
+        checks: {...entry?.checks, ...Object.fromEntries((computed?.checks ?? []).map((r) => [r.id, r]))},
+      }
+      this.entries.set(ref.path, entry)
+      this.dirty = true
+    }
+    const fresh = others.length > 0 ? await verifyOne(repoRoot, ref, tools, others, files) : undefined
+    const byId = new Map<CheckId, CheckResult>(fresh?.checks.map((r) => [r.id, r]))
+    const results = checks.map((c) => byId.get(c.id) ?? entry!.checks[c.id]!)
+    const summary = results.some((r) => r.status === 'fail') ? 'fail' : 'pass'
+    return {kind: ref.kind, name: ref.name, path: ref.path, summary, checks: results}
+  }
+
+  /** Forgets primitives that no longer exist (after a run over all of them). */
+  keepOnly(paths: Iterable<string>): void {
+    const keep = new Set(paths)
+    for (const key of this.entries.keys()) {
+      if (!keep.has(key)) {
+        this.entries.delete(key)
+        this.dirty = true
+      }
+    }
+  }
+
+  /** Writes the cache when anything changed; never fails. */
+  save(): void {
+    if (this.dirty) writeCache(this.file, NAME, this.fingerprint, this.entries)
+    this.dirty = false
+  }
+
+  private statOf(abs: string): FileStat {
+    const s = statSync(abs)
+    if (Math.max(s.mtimeMs, s.ctimeMs) >= this.startedAt - RACY_MS) return null
+    return [s.size, s.mtimeMs, s.ctimeMs, s.ino]
+  }
+}
+
+function sameStats(entry: Entry, rels: string[], stats: FileStat[]): boolean {
+  if (entry.rels.length !== rels.length) return false
+  for (let i = 0; i < rels.length; i++) {
+    const a = entry.stats[i]
+    const b = stats[i]
+    if (entry.rels[i] !== rels[i] || a === null || b === null) return false
+    if (a[0] !== b[0] || a[1] !== b[1] || a[2] !== b[2] || a[3] !== b[3]) return false
+  }
+  return true
+}
+
+/** The entry when it has the expected shape (a checksum-valid file from a buggy writer is not trusted either). */
+function validEntry(value: unknown): Entry | undefined {
+  const e = value as Entry | undefined
+  if (
+    e === undefined ||
+    e === null ||
+    typeof e.digest !== 'string' ||
+    !Array.isArray(e.rels) ||
+    !Array.isArray(e.stats) ||
+    e.rels.length !== e.stats.length ||
+    typeof e.checks !== 'object' ||
+    e.checks === null
+  )
+    return undefined
+  return e
+}
+
+/**
+ * What decides every cached result besides the files: the CLI version, the build (the modification time of this
+ * module, rewritten by every build; an installed package keeps its version's), the cacheable checks, and the rule
+ * set. Checks are selected per run (--check) and cached per check, so the selection is not part of it.
+ */
+export function verifyFingerprint(version: string): string {
+  let build = ''
+  try {
+    const s = statSync(fileURLToPath(import.meta.url))
+    build = `${s.mtimeMs}:${s.size}`
+  } catch {
+    // bundled or virtual: the version alone
+  }
+  const rules = checksFor([...CACHEABLE_CHECKS])
+    .map((c) => c.id)
+    .join(',')
+  return createHash('sha256')
+    .update(JSON.stringify({version, build, rules, format: 1}))
+    .digest('hex')
+}
