@@ -358,6 +358,9 @@ describe('the generic rule', () => {
     expect(scanSecrets(`System.setProperty("API_TOKEN", "${value}")`, true).map((m) => m.rule)).toEqual([
       GENERIC_RULE.id,
     ])
+    const xml = `<settings>\n  <apiToken>\n    ${value}\n  </apiToken>\n</settings>`
+    const [match] = scanSecrets(xml)
+    expect(xml.slice(match.offset, match.offset + value.length)).toBe(value)
   })
 
   it('does not take comparisons, calls, expressions or words for assignments of secrets', () => {

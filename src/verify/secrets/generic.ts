@@ -169,6 +169,9 @@ export interface GenericMatch {
   offset: number
 }
 
+/** `<apiToken>value</apiToken>` (XML config, .NET settings), also with the value on its own line. */
+const XML_ELEMENT = /<([A-Za-z_][\w.-]*)>[ \t]*\r?\n?[ \t]*([^\s<>"']{8,500})[ \t]*\r?\n?[ \t]*<\/\1>/g
+
 /**
  * Every secret-like assignment of a random-looking literal on the lines that hold one of `at` (the offsets where
  * the prefilter saw a secret word): an assignment is one line, so no other line can hold one.
@@ -201,6 +204,14 @@ export function findAssignedSecrets(text: string, at: readonly number[], code: b
       if (/["'{}()[\]<>\\]/.test(value)) continue // code or markup, not a key
       if (!looksRandom(value)) continue
       out.push({name, value, offset: lineStart + m.index + m[0].length - value.length - (quoted !== undefined ? 1 : 0)})
+    }
+  }
+  if (!code && at.length > 0 && text.includes('</')) {
+    XML_ELEMENT.lastIndex = 0
+    for (let m = XML_ELEMENT.exec(text); m; m = XML_ELEMENT.exec(text)) {
+      const [whole, name, value] = m
+      if (isSecretName(name) && looksRandom(value))
+        out.push({name, value, offset: m.index + whole.indexOf(value, name.length + 2)})
     }
   }
   return out

@@ -390,7 +390,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     provider: 'Mailchimp',
     what: 'a Mailchimp API key',
     keywords: ['-us'],
-    pattern: rx(`(?<=(?<![A-Za-z0-9_])([a-f0-9]{32}))-us[0-9]{1,2}${E}`),
+    // Found from its literal `-us`, the key checked behind it.
+    pattern: rx(`-us[0-9]{1,2}(?<=(?<![A-Za-z0-9_])([a-f0-9]{32})-us[0-9]{1,2})${E}`),
   },
   {
     id: 'twilio-api-key',
@@ -464,7 +465,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     provider: 'HashiCorp Terraform',
     what: 'a Terraform Cloud API token',
     keywords: ['.atlasv1.'],
-    pattern: rx(`(?<=(?<![A-Za-z0-9])([A-Za-z0-9]{14}\\.))atlasv1\\.[A-Za-z0-9_=-]{60,70}(?![A-Za-z0-9_=-])`),
+    pattern: rx(`${B}([A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70})(?![A-Za-z0-9_=-])`),
   },
   {
     id: 'pulumi-token',
@@ -714,7 +715,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     what: 'a password in a URL or connection string',
     keywords: ['://'],
     // The scheme is checked behind `://`, so the scan stops only at `://`, not at every letter.
-    pattern: rx(`(?<=[A-Za-z][A-Za-z0-9+.-]{0,30})://[^\\s:@/"'\`]{1,100}:([^\\s:@/"'\`]{3,200})@[A-Za-z0-9.-]+`),
+    pattern: rx(`://(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\\s:@/"'\`]{1,100}:([^\\s:@/"'\`]{3,200})@[A-Za-z0-9.-]+`),
     body: 'whole',
     validate: (password) => !/[[\]{}()<>%]/.test(password) && password.length >= 10,
   },
