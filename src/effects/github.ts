@@ -16,7 +16,11 @@ export interface GitHubClient {
   listWorkflowRuns(repo: RepoRef, workflow: string, filter: RunFilter): Promise<WorkflowRun[]>
   /** A conditional GET: `null` when the run is unchanged since `etag` (304). */
   getWorkflowRun(repo: RepoRef, runId: number, etag?: string): Promise<{run: WorkflowRun; etag?: string} | null>
-  listPullRequests(repo: RepoRef, filter: {state: 'open' | 'closed' | 'all'; head?: string}): Promise<PullRequest[]>
+  /** One page of pull requests, newest first (50 a page unless `perPage`, at most 100). */
+  listPullRequests(
+    repo: RepoRef,
+    filter: {state: 'open' | 'closed' | 'all'; head?: string; perPage?: number; page?: number},
+  ): Promise<PullRequest[]>
   /** The token's user login, or null when the token is not a user's (an app or Actions token). */
   authenticatedLogin(): Promise<string | null>
   /** The commit a branch points at, or null when there is no such branch. */
@@ -226,7 +230,8 @@ export async function createGitHubClient(options: {
           ...(filter.head ? {head: filter.head} : {}),
           sort: 'created',
           direction: 'desc',
-          per_page: 50,
+          per_page: filter.perPage ?? 50,
+          ...(filter.page ? {page: filter.page} : {}),
         }),
       )
       return data.map((pr) => ({
