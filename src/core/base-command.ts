@@ -8,6 +8,15 @@ import {makeStyle, type Style} from './output/style.js'
 import {colorEnabled, currentTerminal, spinnersEnabled, type TerminalFacts} from './output/terminal.js'
 import {redact} from './secrets.js'
 
+/** The global `--repo-root` flag. */
+function repoRootFlag() {
+  return Flags.string({
+    description: 'Root of the monorepo. Default: the git top-level of the current directory.',
+    helpValue: 'DIR',
+    helpGroup: 'GLOBAL',
+  })
+}
+
 /**
  * The base of every ameide command. It owns the conventions so that commands stay thin:
  * - `--json` prints exactly one document on stdout: the result, or `{"error": {…}}`;
@@ -18,13 +27,8 @@ import {redact} from './secrets.js'
 export abstract class AmeideCommand<TResult extends object> extends Command {
   static override enableJsonFlag = true
 
-  static override baseFlags = {
-    'repo-root': Flags.string({
-      description: 'Root of the monorepo. Default: the git top-level of the current directory.',
-      helpValue: 'DIR',
-      helpGroup: 'GLOBAL',
-    }),
-  }
+  /** `--repo-root` on every command but those on a GitOps checkout, whose one name for it is `--root`. */
+  static override baseFlags: {'repo-root'?: ReturnType<typeof repoRootFlag>} = {'repo-root': repoRootFlag()}
 
   protected terminal: TerminalFacts = currentTerminal()
 

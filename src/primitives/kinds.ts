@@ -4,6 +4,19 @@ import {usageError} from '../core/errors.js'
 export const KINDS = ['domain', 'process', 'agent', 'uisurface', 'projection', 'integration'] as const
 export type Kind = (typeof KINDS)[number]
 
+/** The Kubernetes resource kind of each primitive kind (`kind: Domain` in a GitOps overlay); typed, so a new kind needs one. */
+export const RESOURCE_KIND: Record<Kind, string> = {
+  domain: 'Domain',
+  process: 'Process',
+  agent: 'Agent',
+  uisurface: 'UISurface',
+  projection: 'Projection',
+  integration: 'Integration',
+}
+
+/** The primitive resource kinds, derived from KINDS (gitops facts recognise a primitive by them). */
+export const RESOURCE_KINDS: ReadonlySet<string> = new Set(KINDS.map((k) => RESOURCE_KIND[k]))
+
 export type Language = 'go' | 'python' | 'typescript'
 
 export const CANONICAL_LANGUAGE: Record<Kind, Language> = {

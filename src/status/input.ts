@@ -1,3 +1,4 @@
+import {parseEnvironment} from '../core/environment.js'
 import {usageError} from '../core/errors.js'
 import {argoCdBaseUrl} from '../effects/argocd/argocd.js'
 import {parseKind, parseName, type Kind} from '../primitives/kinds.js'
@@ -50,13 +51,7 @@ export function parseStatusInput(raw: {
     ])
   }
   const environments = [...new Set(raw.env && raw.env.length > 0 ? raw.env : DEFAULT_ENVIRONMENTS)]
-  for (const env of environments) {
-    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(env)) {
-      throw usageError('INVALID_ENV', `Invalid env ${JSON.stringify(env)}: it must be a lowercase DNS label.`, [
-        'e.g. --env dev --env staging',
-      ])
-    }
-  }
+  for (const env of environments) parseEnvironment(env)
   if (raw.sha !== undefined && !/^[0-9a-f]{40}$/.test(raw.sha)) {
     throw usageError('INVALID_SHA', `--sha ${JSON.stringify(raw.sha)} is not 40 lowercase hex characters.`, [
       'Pass the full commit sha the image was published for (git rev-parse HEAD).',

@@ -1,3 +1,4 @@
+import {imagesBranch} from '../effects/github/branch.js'
 import type {Kind} from '../primitives/kinds.js'
 
 /**
@@ -59,13 +60,13 @@ export function planPrimitive(p: {kind: Kind; name: string}, input: PlanInput): 
     environments: input.environments.map((env) => ({
       env,
       file: `sources/values/env/${env}/apps/${component}.yaml`,
-      imagesBranch: `ameide/images-${env}-${input.sha.slice(0, 12)}`,
+      imagesBranch: imagesBranch(env, input.sha),
       application: `${env}-${component}`,
     })),
   }
 }
 
-/** promote's branch `ameide/promote-<from>-to-<to>-<digest12>` targets `env`. */
+/** promote's branch (`promoteBranch` of effects/github/branch.ts: `ameide/promote-<from>-to-<to>-<digest12>`) into `env`. */
 export function isPromoteBranchInto(branch: string, env: string): boolean {
-  return branch.startsWith('ameide/promote-') && new RegExp(`-to-${env}-[0-9a-f]{12}$`).test(branch)
+  return /^ameide\/promote-.+-to-(.+)-[0-9a-f]{12}$/.exec(branch)?.[1] === env
 }

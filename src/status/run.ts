@@ -59,21 +59,20 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
 
   const [owner, repo] = config.gitops.repository.split('/')
   let gitops: (ReturnType<typeof gitopsReader> & {requests: number}) | Unavailable
-  const {findToken} = await import('../gitops/token.js')
-  const token = await findToken(request.env, request.apiUrl)
-  if (!token) {
+  const {openGitHub} = await import('../effects/github/index.js')
+  const opened = await openGitHub({
+    env: request.env,
+    apiUrl: request.apiUrl,
+    required: false,
+    transport:
+      request.timings.retryDelayMs !== undefined
+        ? {retryBaseMs: request.timings.retryDelayMs, serverErrorRetries: Math.max(0, retryPolicy.attempts - 1)}
+        : {},
+  })
+  if (!opened) {
     gitops = {unavailable: 'no GitHub token (GH_TOKEN, GITHUB_TOKEN, gh auth token) to read the GitOps repository'}
   } else {
-    const {createGitHubClient} = await import('../effects/github.js')
-    const client = await createGitHubClient({
-      token: token.token,
-      baseUrl: request.apiUrl,
-      transport:
-        request.timings.retryDelayMs !== undefined
-          ? {retryBaseMs: request.timings.retryDelayMs, serverErrorRetries: Math.max(0, retryPolicy.attempts - 1)}
-          : {},
-    })
-    gitops = gitopsReader(client, {owner, repo}, config.gitops.ref)
+    gitops = gitopsReader(opened.client, {owner, repo}, config.gitops.ref)
   }
 
   let argocd: StatusSources['argocd'] = null

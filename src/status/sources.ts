@@ -1,4 +1,4 @@
-import type {GitHubClient, RepoRef} from '../effects/github.js'
+import type {GitHubClient, RepoRef} from '../effects/github/index.js'
 import type {ArgoCdClient} from '../effects/argocd/argocd.js'
 import type {PullRequestRef} from './types.js'
 import type {ArgoReader, GitOpsReader, VerifyVerdict} from './status.js'
@@ -8,33 +8,20 @@ export const MAX_PULL_PAGES = 10
 
 /**
  * The GitOps repository at `ref` through the GitHub client: the contents API (404 → null) and one listing of the
- * open pull requests, paginated, shared by every primitive of the run. `requests` counts the API calls.
+ * open pull requests (paginated, at most MAX_PULL_PAGES pages), shared by every primitive of the run. `requests`
+ * counts the API calls.
  */
 export function gitopsReader(client: GitHubClient, repo: RepoRef, ref: string): GitOpsReader & {requests: number} {
   const reader = {
     requests: 0,
-    async readFile(path: string): Promise<string | null> {
+    readFile(path: string): Promise<string | null> {
       reader.requests++
-      try {
-        return await client.readFile(repo, path, ref)
-      } catch (error) {
-        if (
-          (error as {name?: string; status?: number}).name === 'GitHubApiError' &&
-          (error as {status: number}).status === 404
-        )
-          return null
-        throw error
-      }
+      return client.readFileIfExists(repo, path, ref)
     },
     async openPullRequests(): Promise<PullRequestRef[]> {
-      const all: PullRequestRef[] = []
-      for (let page = 1; page <= MAX_PULL_PAGES; page++) {
-        reader.requests++
-        const pulls = await client.listPullRequests(repo, {state: 'open', perPage: 100, page})
-        all.push(...pulls.map((p) => ({number: p.number, url: p.htmlUrl, branch: p.branch})))
-        if (pulls.length < 100) break
-      }
-      return all
+      const {pulls, pages} = await client.listAllPullRequests(repo, 'open', MAX_PULL_PAGES)
+      reader.requests += pages
+      return pulls.map((p) => ({number: p.number, url: p.htmlUrl, branch: p.branch}))
     },
   }
   return reader

@@ -20,7 +20,11 @@ describe('every command follows the shared conventions (real oclif config)', asy
     const command = config.findCommand(id)!
     const loaded = await command.load()
     expect(loaded.enableJsonFlag).toBe(true)
-    expect(Object.keys(command.flags)).toEqual(expect.arrayContaining(['json', 'repo-root']))
+    // One name for the checkout per command: --root on a GitOps checkout (with --repo-root as its alias), else --repo-root.
+    const rootFlag = id.startsWith('gitops:') ? 'root' : 'repo-root'
+    expect(Object.keys(command.flags)).toEqual(expect.arrayContaining(['json', rootFlag]))
+    if (rootFlag === 'root') expect(command.flags.root.aliases).toEqual(['repo-root'])
+    else expect(Object.keys(command.flags)).not.toContain('root')
     for (const line of [
       '0  success',
       '1  the command ran',

@@ -119,6 +119,31 @@ describe('ameide gitops set-image', () => {
     expect(await snapshot(repo)).toBe('')
   })
 
+  it('checks --env/--from/--to at the door (exit 2 outside a checkout) and names --root, not --repo-root', async () => {
+    const outside = await makeTempDir()
+    const cases: Array<[string[], string]> = [
+      [['set-image', '--env', 'Bad_Env', '--ref', OPERATOR], '--env "Bad_Env"'],
+      [['promote', '--from', 'local', '--to', 'staging-'], '--to "staging-"'],
+      [['promote', '--from', '-dev', '--to', 'local'], '--from "-dev"'],
+    ]
+    for (const [args, named] of cases) {
+      const run = await runCli(['gitops', ...args, '--json'], {cwd: outside})
+      expect(run.exitCode, args.join(' ')).toBe(2)
+      expect(run.json().error.code).toBe('INVALID_ENVIRONMENT')
+      expect(run.json().error.message).toContain(named)
+    }
+    for (const flag of ['--root', '--repo-root']) {
+      const run = await runCli(['gitops', 'verify', flag, '/nonexistent-root', '--json'], {cwd: outside})
+      expect(run.exitCode).toBe(2)
+      expect(run.json().error.code).toBe('REPO_ROOT_NOT_FOUND')
+      expect(run.json().error.message).toBe('--root /nonexistent-root is not a directory.')
+      expect(run.json().error.hints.join(' ')).toContain('GitOps checkout')
+    }
+    const none = await runCli(['gitops', 'verify', '--json'], {cwd: outside})
+    expect(none.exitCode).toBe(3)
+    expect(none.json().error.hints.join(' ')).toContain('pass --root DIR')
+  })
+
   it('stops with nothing written on invalid YAML in the overlay or a symlink out of the repository', async () => {
     const repo = await gitopsRepo()
     await writeFile(path.join(repo, 'sources/values/env/local/apps/broken.yaml'), 'image:\n  ref: [unclosed\n')

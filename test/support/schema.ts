@@ -1,6 +1,6 @@
 import {Ajv, type ValidateFunction} from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -13,10 +13,15 @@ const cache = new Map<string, ValidateFunction>()
 export function schemaValidator(name: string): ValidateFunction {
   let validate = cache.get(name)
   if (!validate) {
-    const schema = JSON.parse(readFileSync(fileURLToPath(new URL(`../../schemas/${name}`, import.meta.url)), 'utf8'))
+    const read = (file: string) =>
+      JSON.parse(readFileSync(fileURLToPath(new URL(`../../schemas/${file}`, import.meta.url)), 'utf8')) as object
     const ajv = new Ajv({allErrors: true, strict: true, strictRequired: false})
     addFormats(ajv)
-    validate = ajv.compile(schema)
+    // Shared definitions ($ref to another file of schemas/, e.g. gitops-write.schema.json) resolve by $id.
+    for (const file of readdirSync(fileURLToPath(new URL('../../schemas/', import.meta.url)))) {
+      if (file.endsWith('.schema.json') && file !== name) ajv.addSchema(read(file))
+    }
+    validate = ajv.compile(read(name))
     cache.set(name, validate)
   }
   return validate

@@ -2,11 +2,14 @@ import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
+import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
-import {resolveRepoRoot} from '../../core/repo-root.js'
+import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
+import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import type {WriteResult} from '../../gitops/write/write.js'
-import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, WRITE_ERROR_CODES} from './set-image.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
+import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
 
 export default class GitopsPromote extends AmeideCommand<WriteResult> {
   static override summary = 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.'
@@ -24,11 +27,14 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
     '<%= config.bin %> <%= command.id %> --from staging --to production --component domain-orders --dry-run',
   ]
 
+  /** One name for the checkout: --root (GITOPS_ROOT_FLAG takes --repo-root as its alias). */
+  static override baseFlags = {}
+
   static override flags = {
     from: Flags.string({description: 'The environment to promote from.', required: true, helpValue: 'ENV'}),
     to: Flags.string({description: 'The environment to write.', required: true, helpValue: 'ENV'}),
     component: Flags.string({description: 'Only these components (repeatable).', multiple: true, helpValue: 'NAME'}),
-    root: Flags.string({description: 'The GitOps checkout. Default: the git top-level.', helpValue: 'DIR'}),
+    ...GITOPS_ROOT_FLAG,
     'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
     'require-all': Flags.boolean({description: 'Exit 1 when an image has no reference in --to.', default: false}),
     ...PR_FLAGS,
@@ -36,13 +42,15 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
 
   protected async execute(): Promise<WriteResult> {
     const {flags} = await this.parse(GitopsPromote)
+    parseEnvironment(flags.from, '--from')
+    parseEnvironment(flags.to, '--to')
     if (flags.from === flags.to) throw usageError('INVALID_USAGE', '--from and --to name the same environment.')
     const pr = prRequestFrom(flags)
     const [{promote}, {formatWrite}] = await Promise.all([
       import('../../gitops/write/write.js'),
       import('../../gitops/write/format.js'),
     ])
-    const root = await resolveRepoRoot(flags.root ?? flags['repo-root'])
+    const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)
     const {result} = await promote({
       root,

@@ -2,9 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
-import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
-import {resolveRepoRoot} from '../../core/repo-root.js'
+import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
+import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/verify/rules.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
@@ -44,11 +44,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     '<%= config.bin %> <%= command.id %> --sarif gitops.sarif      # then github/codeql-action/upload-sarif',
   ]
 
+  /** One name for the checkout: --root (GITOPS_ROOT_FLAG takes --repo-root as its alias). */
+  static override baseFlags = {}
+
   static override flags = {
-    root: Flags.string({
-      description: 'The GitOps checkout. Default: the git top-level of the current directory.',
-      helpValue: 'DIR',
-    }),
+    ...GITOPS_ROOT_FLAG,
     env: Flags.string({
       description: 'Check only these environment overlays (repeatable). Default: all.',
       multiple: true,
@@ -88,39 +88,17 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       import('../../gitops/verify/format.js'),
     ])
     const rules = parseRules(flags.rule)
-    const keyless = flags['certificate-identity-regexp'] !== undefined || flags['certificate-oidc-issuer'] !== undefined
-    if (!flags.evidence && (flags.key !== undefined || keyless)) {
-      throw usageError('INVALID_USAGE', '--key and the certificate flags only apply with --evidence.')
-    }
-    if (flags.key !== undefined && keyless) {
-      throw usageError('INVALID_USAGE', '--key and the keyless certificate flags exclude each other.')
-    }
-    const root = await resolveRepoRoot(flags.root ?? flags['repo-root'])
+    // The evidence module (cosign, registry) loads only when an evidence flag is given.
+    const evidenceFlagged =
+      flags.evidence ||
+      flags.key !== undefined ||
+      flags['certificate-identity-regexp'] !== undefined ||
+      flags['certificate-oidc-issuer'] !== undefined
+    const evidenceSetUp = evidenceFlagged ? await import('../../gitops/verify/evidence.js') : undefined
+    evidenceSetUp?.checkEvidenceFlags(flags)
+    const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)
-    let evidence
-    if (flags.evidence) {
-      const {cosignEvidence} = await import('../../gitops/verify/evidence.js')
-      const {keylessIdentityFromEnv} = await import('../../effects/cosign.js')
-      const ambient = keylessIdentityFromEnv(process.env)
-      const identity = flags['certificate-identity-regexp'] ?? ambient?.certificateIdentityRegexp
-      const issuer = flags['certificate-oidc-issuer'] ?? ambient?.certificateOidcIssuer
-      if (flags.key === undefined && (!identity || !issuer)) {
-        const {prerequisiteError} = await import('../../core/errors.js')
-        throw prerequisiteError('KEYLESS_IDENTITY_MISSING', '--evidence without --key verifies keyless signatures.', [
-          'Pass --key PUBLIC_KEY, or --certificate-identity-regexp and --certificate-oidc-issuer.',
-        ])
-      }
-      evidence = {
-        verifier: await cosignEvidence({
-          key: flags.key,
-          certificateIdentityRegexp: flags.key ? undefined : identity,
-          certificateOidcIssuer: flags.key ? undefined : issuer,
-          tlog: flags.tlog,
-          insecureHosts: config.insecureRegistries,
-        }),
-        concurrency: 4,
-      }
-    }
+    const evidence = await evidenceSetUp?.evidenceFromFlags(flags, config.insecureRegistries)
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const result = await verifyGitops({

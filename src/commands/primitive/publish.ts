@@ -3,11 +3,9 @@ import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
-import {resolveRepoRoot} from '../../core/repo-root.js'
-import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
+import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import type {PublishReport} from '../../publish/report.js'
 import {BUILDER_CHOICES, SBOM_CHOICES, type BuilderChoice, type SbomChoice} from '../../core/choices.js'
-import {testTimings} from '../../core/test-timings.js'
 
 export default class PrimitivePublish extends AmeideCommand<PublishReport> {
   static override summary = 'Build what changed, re-tag what did not, sign, attest, and report digest-pinned refs.'
@@ -196,43 +194,22 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     const {parsePublishInput} = await import('../../publish/input.js')
     const input = parsePublishInput(flags)
 
-    const repoRoot = await resolveRepoRoot(flags['repo-root'])
+    const repoRoot = await resolveRoot(flags['repo-root'], MONOREPO_ROOT)
     const {config} = await loadConfig(repoRoot)
     const registry = input.registry ?? config.registry
     const env = process.env
-    // Tests shorten the retry delays through AMEIDE_TEST_TIMINGS (the one test knob); never a flag.
-    const timings = testTimings(env)
-    const retryPolicy: RetryPolicy = {
-      ...DEFAULT_RETRY_POLICY,
-      ...(timings.retryAttempts ? {attempts: timings.retryAttempts} : {}),
-      ...(timings.retryDelayMs !== undefined
-        ? {baseDelayMs: timings.retryDelayMs, maxDelayMs: Math.max(timings.retryDelayMs * 8, 1)}
-        : {}),
-    }
-
-    const [
-      {RegistryClient},
-      {parseRepository, registryApiHost},
-      {isPlainHttp},
-      {chooseSigning, cosignSigner, supplyChainFor},
-      {publish},
-      {formatPublishReport},
-      {deliverReport},
-    ] = await Promise.all([
-      import('../../effects/registry/client.js'),
-      import('../../images/reference.js'),
-      import('../../effects/registry/hosts.js'),
-      import('../../publish/signing.js'),
+    const [{composePublish}, {publish}, {formatPublishReport}, {deliverReport}] = await Promise.all([
+      import('../../publish/compose.js'),
       import('../../publish/publish.js'),
       import('../../publish/format.js'),
       import('../../publish/deliver.js'),
     ])
-    const host = registryApiHost(parseRepository(`${registry}/x`).registry)
-    const insecureRegistry = isPlainHttp(host, config.insecureRegistries)
-    const client = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy})
-
-    const signing = chooseSigning(
-      {
+    const builderChoice = (flags.builder ?? config.publish.builder) as BuilderChoice
+    const {deps, insecureRegistry} = await composePublish({
+      repoRoot,
+      config,
+      registry,
+      signing: {
         key: flags.key,
         keyless: flags.keyless,
         sign: flags.sign,
@@ -240,21 +217,10 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         certificateIdentityRegexp: flags['certificate-identity-regexp'],
         certificateOidcIssuer: flags['certificate-oidc-issuer'],
       },
-      env,
-    )
-    const sbomChoice = (flags.sbom ?? config.publish.sbom) as SbomChoice
-    const builderChoice = (flags.builder ?? config.publish.builder) as BuilderChoice
-    const supplyChain = await supplyChainFor(signing, {
-      sbomChoice,
-      selectSbom: async () =>
-        (await import('../../effects/sbom.js')).selectSbomGenerator(sbomChoice, {
-          repoRoot,
-          env,
-          insecureRegistry,
-          retryPolicy,
-        }),
+      sbomChoice: (flags.sbom ?? config.publish.sbom) as SbomChoice,
+      builderChoice,
       provenance: flags.provenance && config.publish.provenance,
-      signer: (choice) => cosignSigner(choice, {env, insecureRegistry, retryPolicy}),
+      env,
     })
     const progress = await this.progress()
 
@@ -281,10 +247,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         maxShards: input.maxShards,
       },
       {
-        client,
-        selectBuilder: async () =>
-          (await import('../../effects/builders/select.js')).selectBuilder({choice: builderChoice, env, retryPolicy}),
-        supplyChain,
+        ...deps,
         progress,
       },
     )

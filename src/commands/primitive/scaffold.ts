@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {resolveRepoRoot} from '../../core/repo-root.js'
+import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {KINDS} from '../../primitives/kinds.js'
 import {formatScaffold} from '../../scaffold/format.js'
 import {parseScaffoldInput, scaffoldPrimitive, type ScaffoldResult} from '../../scaffold/scaffold.js'
@@ -49,7 +49,7 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
   protected async execute(): Promise<ScaffoldResult> {
     const {flags} = await this.parse(PrimitiveScaffold)
     const input = parseScaffoldInput(flags)
-    const repoRoot = await resolveRepoRoot(flags['repo-root'])
+    const repoRoot = await resolveRoot(flags['repo-root'], MONOREPO_ROOT)
     const {slowWriteMs} = testTimings()
     const result = await scaffoldPrimitive({...input, repoRoot, dryRun: flags['dry-run'], slowWriteMs})
     if (!this.jsonEnabled()) this.log(formatScaffold(result, this.style))

@@ -2,9 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {usageError, prerequisiteError} from '../../core/errors.js'
-import {resolveRepoRoot} from '../../core/repo-root.js'
 import {testTimings} from '../../core/test-timings.js'
-import {parseApiUrl} from '../../gitops/github-target.js'
+import {resolveApiUrl} from '../../effects/github/target.js'
+import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {KINDS} from '../../primitives/kinds.js'
 import {formatStatus} from '../../status/format.js'
 import {parseStatusInput} from '../../status/input.js'
@@ -29,7 +29,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       INVALID_KIND: '--kind is not one of the six kinds',
       INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
       INVALID_VERSION: '--version does not match ^v[0-9]+$',
-      INVALID_ENV: '--env is not a lowercase DNS label',
+      INVALID_ENVIRONMENT: '--env is not an environment name (a lowercase DNS label)',
       INVALID_SHA: '--sha is not 40 lowercase hex characters',
       INVALID_API_URL: '--api-url / GITHUB_API_URL is not an http(s) URL',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
@@ -105,10 +105,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       argocdServer: flags['argocd-server'],
       cwd: process.cwd(),
     })
-    const apiUrl = parseApiUrl(
-      flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
-      flags['api-url'] ? '--api-url' : 'GITHUB_API_URL',
-    )
+    const apiUrl = resolveApiUrl(flags['api-url'], process.env)
     const keyless = flags['certificate-identity-regexp'] !== undefined || flags['certificate-oidc-issuer'] !== undefined
     if (!flags.evidence && (flags.key !== undefined || keyless)) {
       throw usageError('INVALID_USAGE', '--key and the certificate flags only apply with --evidence.')
@@ -116,7 +113,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
     if (flags.key !== undefined && keyless) {
       throw usageError('INVALID_USAGE', '--key and the keyless certificate flags exclude each other.')
     }
-    const repoRoot = await resolveRepoRoot(flags['repo-root'])
+    const repoRoot = await resolveRoot(flags['repo-root'], MONOREPO_ROOT)
     let evidence = null
     if (flags.evidence) {
       const {keylessIdentityFromEnv} = await import('../../effects/cosign.js')

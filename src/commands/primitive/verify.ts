@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
-import {resolveRepoRoot} from '../../core/repo-root.js'
+import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {redact} from '../../core/secrets.js'
 import {KINDS} from '../../primitives/kinds.js'
 import {formatVerify} from '../../verify/format.js'
@@ -77,7 +77,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
   protected async execute(): Promise<VerifyResult> {
     const {flags} = await this.parse(PrimitiveVerify)
     const input = parseVerifyInput({...flags, cwd: process.cwd()})
-    const repoRoot = await resolveRepoRoot(flags['repo-root'])
+    const repoRoot = await resolveRoot(flags['repo-root'], MONOREPO_ROOT)
     // buf-breaking compares with publish's base branch (ameide.yaml publish.baseBranch).
     const baseBranch = input.checks.includes('buf-breaking')
       ? (await loadConfig(repoRoot)).config.publish.baseBranch

@@ -3,15 +3,15 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import {prerequisiteError} from '../../core/errors.js'
+import {imagesBranch, promoteBranch} from '../../effects/github/branch.js'
 import {
-  createGitHubClient,
-  GitHubApiError,
+  guardGitHub,
+  openGitHub,
   type GitHubClient,
+  type GitHubStage,
   type GitHubTransportOptions,
-} from '../../effects/github.js'
+} from '../../effects/github/index.js'
 import {gitMaybe} from '../../effects/git.js'
-import {mapGitHubError} from '../github-errors.js'
-import {findToken, missingTokenError} from '../token.js'
 import type {WriteResult} from '../write/write.js'
 import {openPullRequest, type PullRequestRecord} from './open-pr.js'
 
@@ -23,7 +23,7 @@ export interface PrRequest {
   title?: string
   apiUrl: string
   env: NodeJS.ProcessEnv
-  /** Tests inject a client with fast retries; production builds one from the token. */
+  /** Tests: a client to use instead of the octokit one (the token is still required). */
   client?: GitHubClient
   transport?: Partial<GitHubTransportOptions>
 }
@@ -37,8 +37,8 @@ export function defaultBranch(result: WriteResult, sourceSha: string | undefined
     .update(JSON.stringify([...result.changes, ...result.unchanged].map((c) => ('to' in c ? c.to : c.ref)).sort()))
     .digest('hex')
     .slice(0, 12)
-  if (result.from) return `ameide/promote-${result.from}-to-${result.env}-${digest}`
-  return `ameide/images-${result.env}-${(sourceSha ?? digest).slice(0, 12)}`
+  if (result.from) return promoteBranch(result.from, result.env, digest)
+  return imagesBranch(result.env, sourceSha ?? digest)
 }
 
 /** Commits the files the write changed onto `--base` through the REST API and opens (or updates) the PR. */
@@ -49,12 +49,14 @@ export async function pullRequestForWrite(
   sourceSha: string | undefined,
 ): Promise<PullRequestRecord | null> {
   const [owner, repo] = request.repository.split('/')
-  const ctx = {repository: request.repository, workflow: '-', ref: request.base, stage: 'pr' as const}
-  const found = request.client ? null : await findToken(request.env, request.apiUrl)
-  if (!request.client && !found) throw missingTokenError()
-  const client =
-    request.client ??
-    (await createGitHubClient({token: found!.token, baseUrl: request.apiUrl, transport: request.transport}))
+  const ctx: GitHubStage = {stage: 'pr', repository: request.repository, base: request.base}
+  const {client} = (await openGitHub({
+    env: request.env,
+    apiUrl: request.apiUrl,
+    required: true,
+    transport: request.transport,
+    client: request.client,
+  }))!
   const head = await gitMaybe(root, ['rev-parse', 'HEAD'])
   if (!head.ok) {
     throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${root} has no commit to compare with ${request.base}.`, [
@@ -78,22 +80,21 @@ export async function pullRequestForWrite(
   )
   const target = result.from ? `${result.from} → ${result.env}` : result.env
   const title = request.title ?? (result.from ? `Promote images ${target}` : `Update image refs in ${result.env}`)
-  try {
-    return await openPullRequest({
-      client,
-      repo: {owner, repo},
-      base: request.base,
-      branch: request.branch ?? defaultBranch(result, sourceSha),
-      title,
-      body: prBody(result),
-      message: `${title}\n\n${result.changes.map((c) => `${c.component ?? c.repository}: ${c.to}`).join('\n')}\n`,
-      localHead: head.stdout.trim(),
-      files,
-    })
-  } catch (error) {
-    if (error instanceof GitHubApiError) throw mapGitHubError(error, ctx)
-    throw error
-  }
+  return guardGitHub(
+    () =>
+      openPullRequest({
+        client,
+        repo: {owner, repo},
+        base: request.base,
+        branch: request.branch ?? defaultBranch(result, sourceSha),
+        title,
+        body: prBody(result),
+        message: `${title}\n\n${result.changes.map((c) => `${c.component ?? c.repository}: ${c.to}`).join('\n')}\n`,
+        localHead: head.stdout.trim(),
+        files,
+      }),
+    ctx,
+  )
 }
 
 function prBody(result: WriteResult): string {

@@ -1,5 +1,5 @@
 import {prerequisiteError} from '../../core/errors.js'
-import type {GitHubClient, RepoRef} from '../../effects/github.js'
+import type {GitHubClient, RepoRef} from '../../effects/github/index.js'
 
 /** A changed file, as it is in the local checkout after the edit. */
 export interface PrFile {

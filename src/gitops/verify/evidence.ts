@@ -1,9 +1,62 @@
+/**
+ * The evidence half of `gitops verify --evidence`: its flags checked and turned into a verifier (a key, or a keyless
+ * identity), and the cosign verifier itself: signature, SBOM and provenance attestations of every pinned image.
+ */
+import {prerequisiteError, usageError} from '../../core/errors.js'
 import type {RetryPolicy} from '../../core/retry.js'
-import {CosignSigner} from '../../effects/cosign.js'
+import {CosignSigner, keylessIdentityFromEnv} from '../../effects/cosign.js'
 import {runTool} from '../../effects/tools.js'
 import {isPlainHttp} from '../../effects/registry/hosts.js'
 import {parseImageReference, registryApiHost} from '../../images/reference.js'
 import type {EvidenceVerifier} from './verify.js'
+
+/** `gitops verify`'s evidence flags. */
+export interface EvidenceFlags {
+  evidence: boolean
+  key?: string
+  'certificate-identity-regexp'?: string
+  'certificate-oidc-issuer'?: string
+  tlog: boolean
+}
+
+/** The flags checked at the door (exit 2): the key and the certificate flags only with --evidence, and not both. */
+export function checkEvidenceFlags(flags: EvidenceFlags): void {
+  const keyless = flags['certificate-identity-regexp'] !== undefined || flags['certificate-oidc-issuer'] !== undefined
+  if (!flags.evidence && (flags.key !== undefined || keyless)) {
+    throw usageError('INVALID_USAGE', '--key and the certificate flags only apply with --evidence.')
+  }
+  if (flags.key !== undefined && keyless) {
+    throw usageError('INVALID_USAGE', '--key and the keyless certificate flags exclude each other.')
+  }
+}
+
+/**
+ * The evidence set-up of `gitops verify --evidence`: a key, or a keyless identity from the flags or the CI's
+ * ambient OIDC (exit 3 KEYLESS_IDENTITY_MISSING when neither), then the cosign verifier. Undefined without --evidence.
+ */
+export async function evidenceFromFlags(
+  flags: EvidenceFlags,
+  insecureHosts: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{verifier: EvidenceVerifier; concurrency: number} | undefined> {
+  if (!flags.evidence) return undefined
+  const ambient = keylessIdentityFromEnv(env)
+  const identity = flags['certificate-identity-regexp'] ?? ambient?.certificateIdentityRegexp
+  const issuer = flags['certificate-oidc-issuer'] ?? ambient?.certificateOidcIssuer
+  if (flags.key === undefined && (!identity || !issuer)) {
+    throw prerequisiteError('KEYLESS_IDENTITY_MISSING', '--evidence without --key verifies keyless signatures.', [
+      'Pass --key PUBLIC_KEY, or --certificate-identity-regexp and --certificate-oidc-issuer.',
+    ])
+  }
+  const verifier = await cosignEvidence({
+    key: flags.key,
+    certificateIdentityRegexp: flags.key ? undefined : identity,
+    certificateOidcIssuer: flags.key ? undefined : issuer,
+    tlog: flags.tlog,
+    insecureHosts,
+  })
+  return {verifier, concurrency: 4}
+}
 
 export interface CosignEvidenceOptions {
   /** Public key (file, env://VAR, KMS URI) or, keyless, a certificate identity regexp and OIDC issuer. */

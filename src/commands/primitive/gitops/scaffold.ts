@@ -2,12 +2,12 @@ import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
 import {KINDS} from '../../../primitives/kinds.js'
-import {dispatchProgress, dispatchTarget, DISPATCH_ERROR_CODES} from '../../../gitops/dispatch-target.js'
-import {formatGitopsScaffold} from '../../../gitops/format.js'
-import {gitopsScaffold, runFailed, type GitopsScaffoldResult} from '../../../gitops/gitops-scaffold.js'
-import {parsePrimitiveInputs} from '../../../gitops/scaffold-input.js'
+import {dispatchProgress, dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
+import {formatDispatch} from '../../../dispatch/format.js'
+import {gitopsScaffold, parsePrimitiveInputs} from '../../../dispatch/scaffold.js'
+import {runFailed, type DispatchResult} from '../../../dispatch/types.js'
 
-export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffoldResult> {
+export default class PrimitiveGitopsScaffold extends AmeideCommand<DispatchResult> {
   static override summary = "Trigger the GitOps repository's scaffold workflow and follow it to its pull request."
 
   static override description = describeCommand(
@@ -21,7 +21,7 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
       INVALID_KIND: '--kind is not one of the six kinds',
       INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
       INVALID_VERSION: '--version does not match ^v[0-9]+$',
-      INVALID_ENV: '--env is not a lowercase DNS label',
+      INVALID_ENVIRONMENT: '--env is not a lowercase DNS label',
       ...DISPATCH_ERROR_CODES,
     },
   )
@@ -69,7 +69,7 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
     'dry-run': Flags.boolean({description: 'Validate and print the exact request; send nothing.', default: false}),
   }
 
-  protected async execute(): Promise<GitopsScaffoldResult> {
+  protected async execute(): Promise<DispatchResult> {
     const {flags} = await this.parse(PrimitiveGitopsScaffold)
     // Input first: bad input is exit 2 wherever the command runs.
     const primitive = parsePrimitiveInputs({
@@ -101,7 +101,7 @@ export default class PrimitiveGitopsScaffold extends AmeideCommand<GitopsScaffol
       progress.stop()
       const {result} = outcome
       if (runFailed(result)) this.setExitCode(1)
-      if (!this.jsonEnabled()) this.log(formatGitopsScaffold(result, outcome.request, this.style))
+      if (!this.jsonEnabled()) this.log(formatDispatch(result, outcome.request, this.style))
       return result
     } catch (error) {
       progress.stop()

@@ -1,11 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
-import {dispatchProgress, dispatchTarget, DISPATCH_ERROR_CODES} from '../../../gitops/dispatch-target.js'
-import {formatGitopsScaffold} from '../../../gitops/format.js'
-import {dispatchAndFollow, runFailed, type GitopsScaffoldResult} from '../../../gitops/gitops-scaffold.js'
+import {dispatchProgress, dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
+import {formatDispatch} from '../../../dispatch/format.js'
+import {imagesBranch, imagesBranchNeedle} from '../../../effects/github/branch.js'
+import {dispatchAndFollow} from '../../../dispatch/run.js'
+import {runFailed, type DispatchResult} from '../../../dispatch/types.js'
 
-export default class PrimitiveGitopsUpdateImages extends AmeideCommand<GitopsScaffoldResult> {
+export default class PrimitiveGitopsUpdateImages extends AmeideCommand<DispatchResult> {
   static override summary = "Dispatch the GitOps repository's image write-back workflow with a publish report's refs."
 
   static override description = describeCommand(
@@ -55,9 +57,9 @@ export default class PrimitiveGitopsUpdateImages extends AmeideCommand<GitopsSca
     'dry-run': Flags.boolean({description: 'Validate and print the exact request; send nothing.', default: false}),
   }
 
-  protected async execute(): Promise<GitopsScaffoldResult> {
+  protected async execute(): Promise<DispatchResult> {
     const {flags} = await this.parse(PrimitiveGitopsUpdateImages)
-    const {updateImagesInputs} = await import('../../../gitops/update-images.js')
+    const {updateImagesInputs} = await import('../../../dispatch/update-images.js')
     const {inputs, sha} = await updateImagesInputs(flags.report, flags.env)
     const target = await dispatchTarget(flags, flags.workflow)
     const progress = await this.progress()
@@ -69,8 +71,8 @@ export default class PrimitiveGitopsUpdateImages extends AmeideCommand<GitopsSca
           ref: target.ref,
           inputs,
           // The branch the example workflow (and `gitops set-image --open-pr`) uses for these refs.
-          prBranch: `ameide/images-${flags.env}-${sha.slice(0, 12)}`,
-          prSearch: `images-${flags.env}`,
+          prBranch: imagesBranch(flags.env, sha),
+          prSearch: imagesBranchNeedle(flags.env),
           afterPr: ['Argo CD rolls the new digests out once the PR is merged.'],
           apiUrl: target.apiUrl,
           wait: flags.wait,
@@ -83,7 +85,7 @@ export default class PrimitiveGitopsUpdateImages extends AmeideCommand<GitopsSca
       progress.stop()
       const {result} = outcome
       if (runFailed(result)) this.setExitCode(1)
-      if (!this.jsonEnabled()) this.log(formatGitopsScaffold(result, outcome.request, this.style))
+      if (!this.jsonEnabled()) this.log(formatDispatch(result, outcome.request, this.style))
       return result
     } catch (error) {
       progress.stop()

@@ -2,8 +2,6 @@ import {Args, Flags} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
-import {DEFAULT_RETRY_POLICY} from '../../../core/retry.js'
-import {retryPolicyWithTimings, testTimings} from '../../../core/test-timings.js'
 import type {PublishReport} from '../../../publish/report.js'
 
 export default class PrimitivePublishMerge extends AmeideCommand<PublishReport> {
@@ -80,14 +78,13 @@ export default class PrimitivePublishMerge extends AmeideCommand<PublishReport> 
       {
         // The registry settings (insecureRegistries) come from the repository's ameide.yaml, read only when needed.
         client: async () => {
-          const [{resolveRepoRoot}, {loadConfig}, {RegistryClient}] = await Promise.all([
-            import('../../../core/repo-root.js'),
+          const [{MONOREPO_ROOT, resolveRoot}, {loadConfig}, {registryClient}] = await Promise.all([
+            import('../../../effects/repo-root.js'),
             import('../../../core/config.js'),
-            import('../../../effects/registry/client.js'),
+            import('../../../publish/retry-policy.js'),
           ])
-          const {config} = await loadConfig(await resolveRepoRoot(flags['repo-root']))
-          const retryPolicy = retryPolicyWithTimings(DEFAULT_RETRY_POLICY, testTimings(env))
-          return new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy})
+          const {config} = await loadConfig(await resolveRoot(flags['repo-root'], MONOREPO_ROOT))
+          return registryClient(config, env)
         },
       },
     )

@@ -1,3 +1,4 @@
+/** Durations of the dispatch flags (--timeout): `90`, `90s`, `15m`, `1h`, `1h30m`. */
 import {usageError} from '../core/errors.js'
 
 /** `90`, `90s`, `15m`, `1h`, `1h30m` → milliseconds (a bare number is seconds). */

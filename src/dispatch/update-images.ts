@@ -1,5 +1,7 @@
+/** `primitive gitops update-images`: the workflow inputs (env, source_sha, refs) from a publish report. */
+import {parseEnvironment} from '../core/environment.js'
 import {usageError} from '../core/errors.js'
-import {desiredFromReport} from './write/input.js'
+import {readPublishReport} from '../publish/read-report.js'
 
 /** GitHub's limit on a dispatch's inputs, all of them together (characters of the JSON object). */
 export const MAX_DISPATCH_INPUTS_CHARS = 65_535
@@ -13,10 +15,8 @@ export async function updateImagesInputs(
   reportFile: string,
   env: string,
 ): Promise<{inputs: Record<string, string>; sha: string; skipped: Array<{component: string; reason: string}>}> {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) {
-    throw usageError('INVALID_ENVIRONMENT', `--env ${JSON.stringify(env)} is not an environment name.`)
-  }
-  const {images, skipped, sha} = await desiredFromReport(reportFile)
+  parseEnvironment(env)
+  const {images, skipped, sha} = await readPublishReport(reportFile)
   if (!sha) throw usageError('INVALID_REPORT', `--report ${reportFile} has no 40-hex sha.`)
   if (images.length === 0) throw usageError('NOTHING_TO_UPDATE', `--report ${reportFile} holds no published image.`)
   const refs = JSON.stringify(Object.fromEntries(images.map((i) => [i.parsed.repository, i.ref])))

@@ -1,6 +1,6 @@
 /**
  * Workflow inputs: the scaffold workflow's, and every workflow's declared `workflow_dispatch` inputs that a dispatch
- * is checked against. Pure: input errors are raised by the callers (scaffold-input.ts, update-images.ts).
+ * is checked against. Pure: input errors are raised by the callers (scaffold.ts, plan.ts).
  */
 import type {Kind} from '../primitives/kinds.js'
 

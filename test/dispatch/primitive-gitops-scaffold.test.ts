@@ -153,7 +153,7 @@ describe('local validation (exit 2 before anything is sent)', () => {
     [['--kind', 'daemon', '--name', 'orders'], 'INVALID_KIND'],
     [['--kind', 'domain', '--name', 'Orders'], 'INVALID_NAME'],
     [[...BASE, '--version', '1'], 'INVALID_VERSION'],
-    [[...BASE, '--env', 'Dev_1'], 'INVALID_ENV'],
+    [[...BASE, '--env', 'Dev_1'], 'INVALID_ENVIRONMENT'],
     [[...BASE, '--repo', 'no-slash'], 'INVALID_REPOSITORY'],
     [[...BASE, '--workflow', '../x.yaml'], 'INVALID_WORKFLOW'],
     [[...BASE, '--timeout', 'soon'], 'INVALID_DURATION'],

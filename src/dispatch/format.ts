@@ -1,13 +1,9 @@
+/** Human output of a dispatch: the result on stdout, one progress line per event on stderr. */
 import type {Style} from '../core/output/style.js'
-import {
-  FAILED_CONCLUSIONS,
-  type DispatchRequest,
-  type GitopsEvent,
-  type GitopsScaffoldResult,
-} from './gitops-scaffold.js'
+import {FAILED_CONCLUSIONS, type DispatchEvent, type DispatchHttpRequest, type DispatchResult} from './types.js'
 
 /** Human output on stdout: what was (or would be) dispatched, the run, the pull request, next steps. */
-export function formatGitopsScaffold(result: GitopsScaffoldResult, request: DispatchRequest, style: Style): string {
+export function formatDispatch(result: DispatchResult, request: DispatchHttpRequest, style: Style): string {
   const lines = [
     `${style.bold(`${result.repository}`)} ${result.workflow}@${result.ref}${result.dryRun ? style.yellow('  [dry run: nothing sent]') : ''}`,
   ]
@@ -48,7 +44,7 @@ export function formatGitopsScaffold(result: GitopsScaffoldResult, request: Disp
 }
 
 /** One progress line per step (stderr). */
-export function describeEvent(event: GitopsEvent): {kind: 'done' | 'info' | 'start'; text: string} {
+export function describeEvent(event: DispatchEvent): {kind: 'done' | 'info' | 'start'; text: string} {
   switch (event.type) {
     case 'validated':
       return {

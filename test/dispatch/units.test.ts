@@ -1,10 +1,11 @@
 import {describe, expect, it} from 'vitest'
 
 import {AmeideError} from '../../src/core/errors.js'
-import {parseDuration} from '../../src/gitops/duration.js'
-import {DEFAULT_TIMINGS, expandBranch, nextPollDelay} from '../../src/gitops/gitops-scaffold.js'
-import {parsePrimitiveInputs} from '../../src/gitops/scaffold-input.js'
-import {checkAgainstDeclared, correlationInput, parseDeclaredInputs, workflowInputs} from '../../src/gitops/inputs.js'
+import {parseDuration} from '../../src/dispatch/duration.js'
+import {nextPollDelay} from '../../src/dispatch/follow.js'
+import {expandBranch, parsePrimitiveInputs} from '../../src/dispatch/scaffold.js'
+import {DEFAULT_TIMINGS} from '../../src/dispatch/types.js'
+import {checkAgainstDeclared, correlationInput, parseDeclaredInputs, workflowInputs} from '../../src/dispatch/inputs.js'
 import {SCAFFOLD_WORKFLOW_YAML} from '../support/github-server.js'
 
 describe('declared workflow inputs', () => {
@@ -75,8 +76,8 @@ describe('inputs sent', () => {
   it.each([
     [{version: 'V1'}, 'INVALID_VERSION'],
     [{version: 'v1.2'}, 'INVALID_VERSION'],
-    [{env: '-dev'}, 'INVALID_ENV'],
-    [{env: 'a'.repeat(64)}, 'INVALID_ENV'],
+    [{env: '-dev'}, 'INVALID_ENVIRONMENT'],
+    [{env: 'a'.repeat(64)}, 'INVALID_ENVIRONMENT'],
     [{name: 'x'.repeat(34)}, 'INVALID_NAME'],
   ])('%j → %s', (over, code) => {
     const attempt = () =>

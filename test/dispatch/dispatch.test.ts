@@ -1,12 +1,8 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {AmeideError, toErrorDocument} from '../../src/core/errors.js'
-import {
-  gitopsScaffold,
-  type GitopsEvent,
-  type GitopsScaffoldRequest,
-  type GitopsTimings,
-} from '../../src/gitops/gitops-scaffold.js'
+import {gitopsScaffold, type ScaffoldDispatchRequest} from '../../src/dispatch/scaffold.js'
+import type {DispatchEvent, DispatchTimings} from '../../src/dispatch/types.js'
 import {startFakeGitHub, type FakeGitHub, type FakeGitHubOptions} from '../support/github-server.js'
 import {assertMatchesSchema} from '../support/schema.js'
 
@@ -16,7 +12,7 @@ import {assertMatchesSchema} from '../support/schema.js'
  */
 
 const TOKEN = 'ghp_coreCANARY0123456789abcdefghijklmnop'
-const FAST: Partial<GitopsTimings> = {
+const FAST: Partial<DispatchTimings> = {
   pollInitialMs: 5,
   pollMaxMs: 20,
   findRunAttempts: 5,
@@ -51,7 +47,7 @@ async function fake(options: Partial<FakeGitHubOptions> = {}): Promise<FakeGitHu
   return s
 }
 
-function request(server: FakeGitHub, over: Partial<GitopsScaffoldRequest> = {}): GitopsScaffoldRequest {
+function request(server: FakeGitHub, over: Partial<ScaffoldDispatchRequest> = {}): ScaffoldDispatchRequest {
   return {
     primitive: {kind: 'domain', name: 'orders', version: 'v0', withSmoke: false},
     repository: 'ameideio/ameide-gitops',
@@ -69,10 +65,10 @@ function request(server: FakeGitHub, over: Partial<GitopsScaffoldRequest> = {}):
 
 async function run(
   server: FakeGitHub,
-  over: Partial<GitopsScaffoldRequest> = {},
-  timings: Partial<GitopsTimings> = FAST,
+  over: Partial<ScaffoldDispatchRequest> = {},
+  timings: Partial<DispatchTimings> = FAST,
 ) {
-  const events: GitopsEvent[] = []
+  const events: DispatchEvent[] = []
   const outcome = await gitopsScaffold(request(server, over), {timings, onEvent: (e) => events.push(e)})
   assertMatchesSchema('gitops-scaffold.schema.json', outcome.result)
   return {...outcome, events}

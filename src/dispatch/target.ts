@@ -1,13 +1,16 @@
+/**
+ * Where a dispatch goes, from the flags every dispatching command shares: --repo/--workflow/--ref/--timeout/--api-url
+ * checked at the door (exit 2), then `gitops:` of ameide.yaml; the progress display; the error codes for the help.
+ */
 import {DEFAULT_CONFIG, loadConfig, type AmeideConfig} from '../core/config.js'
 import type {ErrorCode} from '../core/error-codes.js'
 import {usageError} from '../core/errors.js'
 import type {Progress} from '../core/output/progress.js'
-import {resolveRepoRoot} from '../core/repo-root.js'
-import {gitTopLevel} from '../effects/git.js'
+import {MONOREPO_ROOT, resolveRootMaybe} from '../effects/repo-root.js'
 import {parseDuration} from './duration.js'
 import {describeEvent} from './format.js'
-import type {GitopsEvent} from './gitops-scaffold.js'
-import {parseApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from './github-target.js'
+import type {DispatchEvent} from './types.js'
+import {resolveApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from '../effects/github/target.js'
 
 /** The flags every workflow-dispatching command shares (`primitive gitops scaffold`, `… update-images`). */
 export interface DispatchFlags {
@@ -45,12 +48,8 @@ export async function dispatchTarget(
     ])
   }
   const timeoutMs = parseDuration(flags.timeout)
-  const apiUrl = parseApiUrl(
-    flags['api-url'] ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
-    flags['api-url'] ? '--api-url' : 'GITHUB_API_URL',
-  )
-  const root =
-    flags['repo-root'] === undefined ? await gitTopLevel(process.cwd()) : await resolveRepoRoot(flags['repo-root'])
+  const apiUrl = resolveApiUrl(flags['api-url'])
+  const root = await resolveRootMaybe(flags['repo-root'], MONOREPO_ROOT)
   const gitops = root ? (await loadConfig(root)).config.gitops : DEFAULT_CONFIG.gitops
   return {
     repository: flags.repo ?? gitops.repository,
@@ -63,7 +62,7 @@ export async function dispatchTarget(
 }
 
 /** Progress lines for a dispatch and, with --wait, the run's status while it is followed. */
-export function dispatchProgress(progress: Progress, wait: boolean): (event: GitopsEvent) => void {
+export function dispatchProgress(progress: Progress, wait: boolean): (event: DispatchEvent) => void {
   return (event) => {
     const line = describeEvent(event)
     if (line.kind === 'start') progress.start(line.text)

@@ -1,5 +1,9 @@
-import {prerequisiteError} from '../core/errors.js'
-import {registerSecret} from '../core/secrets.js'
+/**
+ * The GitHub token: GH_TOKEN, else GITHUB_TOKEN, else `gh auth token` for the API's host, registered as a secret
+ * the moment it is read so it never reaches output, logs or JSON.
+ */
+import {prerequisiteError} from '../../core/errors.js'
+import {registerSecret} from '../../core/secrets.js'
 
 export interface ResolvedToken {
   token: string

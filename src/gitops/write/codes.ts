@@ -1,0 +1,17 @@
+/** The error codes a GitOps overlay write can raise (set-image, promote), for the commands' help. */
+export const WRITE_ERROR_CODES = {
+  INVALID_IMAGE_REF: 'a ref is not <repository>:<tag>@sha256:<64 hex>, or carries a floating tag',
+  CONFLICTING_REFS: 'two different refs for one repository',
+  INVALID_ENVIRONMENT: 'an environment name is not a lowercase DNS label',
+  ENVIRONMENT_NOT_FOUND: 'the environment overlay holds no YAML file',
+  OVERLAY_NOT_YAML: 'a file of the overlay does not parse (nothing written)',
+  AMBIGUOUS_REFERENCE: 'a reference written with escapes or as a block string (nothing written)',
+  AMBIGUOUS_SOURCE: 'promote: the source overlay holds two refs for one repository',
+  REWRITE_CHECK_FAILED: 'an edited file did not read back as planned (nothing written)',
+  FILE_CHANGED: 'a file changed between planning and writing (nothing written)',
+  UNSAFE_PATH: 'a target is a symbolic link or lies outside the repository (nothing written)',
+  FILE_NOT_WRITABLE: 'a target file or its folder is not writable (nothing written)',
+  REPO_ROOT_NOT_FOUND: '--root is not a directory',
+  NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+  CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+}
