@@ -5,24 +5,18 @@ import {DEFAULT_RETRY_POLICY} from '../core/retry.js'
 import {registerSecret} from '../core/secrets.js'
 import {retryPolicyWithTimings, type TestTimings} from '../core/test-timings.js'
 import {gitMaybe} from '../effects/git.js'
+import type {EvidenceFlags} from '../gitops/verify/evidence.js'
 import {discoverPrimitives} from '../verify/discover.js'
 import type {StatusInput} from './input.js'
 import {primitiveStatus, type StatusSources, type Unavailable} from './status.js'
 import {argoReader, gitopsReader, verifyVerdict} from './sources.js'
 import type {PrimitiveStatus, StatusResult} from './types.js'
 
-export interface EvidenceOptions {
-  key?: string
-  certificateIdentityRegexp?: string
-  certificateOidcIssuer?: string
-  tlog: boolean
-}
-
 export interface RunStatusRequest extends StatusInput {
   repoRoot: string
   skipVerify: boolean
-  /** --evidence: how signatures are verified (as gitops verify --evidence). */
-  evidence: EvidenceOptions | null
+  /** The evidence flags, set up exactly as `gitops verify --evidence` (src/gitops/verify/evidence.ts). */
+  evidence: EvidenceFlags
   apiUrl: string
   env: NodeJS.ProcessEnv
   timings: TestTimings
@@ -47,14 +41,9 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
   const registry = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy, timeoutMs: 15_000})
 
   let evidence: StatusSources['evidence'] = null
-  if (request.evidence) {
-    const {cosignEvidence} = await import('../gitops/verify/evidence.js')
-    evidence = await cosignEvidence({
-      ...request.evidence,
-      insecureHosts: config.insecureRegistries,
-      retryPolicy,
-      env: request.env,
-    })
+  if (request.evidence.evidence) {
+    const {evidenceFromFlags} = await import('../gitops/verify/evidence.js')
+    evidence = (await evidenceFromFlags(request.evidence, config.insecureRegistries, request.env))?.verifier ?? null
   }
 
   const [owner, repo] = config.gitops.repository.split('/')

@@ -5,10 +5,12 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {FakeArgoCd} from '../support/argocd-server.js'
 import {runCli} from '../support/cli.js'
+import {generateKeyPair, signImage} from '../support/cosign.js'
 import {startFakeGitHub, type FakeGitHub} from '../support/github-server.js'
 import {freePort, startRegistry, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {toolEnv} from '../support/toolchain.js'
 
 /**
  * `ameide primitive status` against real parts: a real OCI registry (images pushed over the distribution API), the
@@ -353,6 +355,34 @@ describe.concurrent('primitive status', () => {
       state: 'unknown',
       reason: expect.stringMatching(/503/),
     })
+  })
+
+  it('--evidence asks cosign as gitops verify does: signed without SBOM and provenance is failed', async () => {
+    const keys = await generateKeyPair(path.join(await makeTempDir('ameide-status-keys-'), 'k'), 'status-key-pw-41d0')
+    await signImage(keys, `${registry.host}/${NS}/primitive-domain-orders@${digests.orders}`)
+    const run = await status(
+      [
+        '--kind',
+        'domain',
+        '--name',
+        'orders',
+        '--skip-verify',
+        '--evidence',
+        '--key',
+        keys.publicKey,
+        '--no-tlog',
+        '--json',
+      ],
+      {...toolEnv({TUF_ROOT: path.join(keys.dir, 'tuf')}), GH_TOKEN, GITHUB_API_URL: github.url},
+    )
+    expect(run.exitCode, run.stderr).toBe(1)
+    const doc = run.json()
+    assertMatchesSchema('primitive-status.schema.json', doc)
+    expect(linkOf(doc, 'domain', 'orders', 'image')).toMatchObject({
+      state: 'failed',
+      details: {evidence: {signed: true, sbom: false, provenance: false}},
+    })
+    expect(doc.primitives[0].nextSteps).toEqual([`ameide primitive publish --component domain/orders --sha ${sha}`])
   })
 
   it('rejects bad input with exit 2 before asking anyone', async () => {

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {usageError, prerequisiteError} from '../../core/errors.js'
 import {testTimings} from '../../core/test-timings.js'
 import {resolveApiUrl} from '../../effects/github/target.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
@@ -106,29 +105,14 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       cwd: process.cwd(),
     })
     const apiUrl = resolveApiUrl(flags['api-url'], process.env)
-    const keyless = flags['certificate-identity-regexp'] !== undefined || flags['certificate-oidc-issuer'] !== undefined
-    if (!flags.evidence && (flags.key !== undefined || keyless)) {
-      throw usageError('INVALID_USAGE', '--key and the certificate flags only apply with --evidence.')
-    }
-    if (flags.key !== undefined && keyless) {
-      throw usageError('INVALID_USAGE', '--key and the keyless certificate flags exclude each other.')
-    }
+    // The evidence module (cosign) loads only when an evidence flag is given; checked at the door (exit 2).
+    const evidenceFlagged =
+      flags.evidence ||
+      flags.key !== undefined ||
+      flags['certificate-identity-regexp'] !== undefined ||
+      flags['certificate-oidc-issuer'] !== undefined
+    if (evidenceFlagged) (await import('../../gitops/verify/evidence.js')).checkEvidenceFlags(flags)
     const repoRoot = await resolveRoot(flags['repo-root'], MONOREPO_ROOT)
-    let evidence = null
-    if (flags.evidence) {
-      const {keylessIdentityFromEnv} = await import('../../effects/cosign.js')
-      const ambient = keylessIdentityFromEnv(process.env)
-      const identity = flags['certificate-identity-regexp'] ?? ambient?.certificateIdentityRegexp
-      const issuer = flags['certificate-oidc-issuer'] ?? ambient?.certificateOidcIssuer
-      if (flags.key === undefined && (!identity || !issuer)) {
-        throw prerequisiteError('KEYLESS_IDENTITY_MISSING', '--evidence without --key verifies keyless signatures.', [
-          'Pass --key PUBLIC_KEY, or --certificate-identity-regexp and --certificate-oidc-issuer.',
-        ])
-      }
-      evidence = flags.key
-        ? {key: flags.key, tlog: flags.tlog}
-        : {certificateIdentityRegexp: identity, certificateOidcIssuer: issuer, tlog: flags.tlog}
-    }
     const progress = await this.progress()
     progress.start('Asking where the primitives are')
     let done = 0
@@ -137,7 +121,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       ...input,
       repoRoot,
       skipVerify: flags['skip-verify'],
-      evidence,
+      evidence: flags,
       apiUrl,
       env: process.env,
       timings: testTimings(process.env),
