@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   },
   INTERNAL_ERROR: {exit: 1, summary: 'an unexpected error (a bug in ameide if it repeats)'},
   INVALID_API_URL: {exit: 2, summary: '--api-url / GITHUB_API_URL is not an http(s) URL'},
+  INVALID_ARGOCD_SERVER: {exit: 2, summary: '--argocd-server is not an http(s) URL or host[:port]'},
   INVALID_BRANCH: {exit: 2, summary: '--branch is not a branch name'},
   INVALID_BUILDER: {exit: 2, summary: '--builder names no builder'},
   INVALID_BUILD_ARG: {exit: 2, summary: '--build-arg is not KEY=VALUE'},

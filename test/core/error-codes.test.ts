@@ -57,6 +57,52 @@ const helpCodes = (id: string) =>
  * test sees, not a function.
  */
 const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
+  'primitive:status': {
+    why:
+      'every source (verify, registry, cosign evidence, GitHub, Argo CD) is asked through `ask` in src/status/status.ts: ' +
+      'its error becomes an unknown link with the reason (exit 1, or 4 when a remote kept failing), never the command error',
+    codes: [
+      'ATTESTATION_INVALID',
+      'ATTEST_FAILED',
+      'ATTEST_REMOTE_FAILED',
+      'BASE_NOT_FOUND',
+      'COSIGN_KEY_INVALID',
+      'COSIGN_KEY_UNREADABLE',
+      'COSIGN_NOT_USABLE',
+      'COSIGN_PASSWORD_MISSING',
+      'GITHUB_BAD_REQUEST',
+      'GITHUB_BAD_TOKEN',
+      'GITHUB_ERROR',
+      'GITHUB_INPUTS_REJECTED',
+      'GITHUB_NOT_FOUND',
+      'GITHUB_PERMISSION_DENIED',
+      'GITHUB_RATE_LIMITED',
+      'GITHUB_REJECTED',
+      'GITHUB_TOKEN_MISSING',
+      'GITHUB_UNAVAILABLE',
+      'GIT_DIFF_FAILED',
+      'KEYLESS_REQUIRES_TLOG',
+      'NOT_A_DIGEST_REFERENCE',
+      'OIDC_TOKEN_UNAVAILABLE',
+      'REGISTRY_DIGEST_MISMATCH',
+      'REGISTRY_REQUEST_FAILED',
+      'REGISTRY_UNAUTHORIZED',
+      'REGISTRY_UNAVAILABLE',
+      'REGISTRY_UNREACHABLE',
+      'SHALLOW_CLONE',
+      'SHA_NOT_FOUND',
+      'SIGNATURE_INVALID',
+      'SIGNING_KEY_MISSING',
+      'SIGN_FAILED',
+      'SIGN_REMOTE_FAILED',
+      'TOOL_NOT_FOUND',
+      'UNKNOWN_CHECK',
+      'UNSUPPORTED_LANGUAGE',
+      'UNSUPPORTED_MODE',
+      'VERIFY_FAILED',
+      'VERIFY_REMOTE_FAILED',
+    ],
+  },
   'gitops:verify': {
     why: 'cosign.ts also signs and attests; gitops verify only asks hasValidSignature / hasValidAttestation',
     codes: [

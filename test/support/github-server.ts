@@ -424,8 +424,13 @@ export class FakeGitHub {
       case 'repos/get-content': {
         const ref = query.ref ?? this.opts.refs[0]
         const wf = this.opts.workflows.find((w) => `.github/workflows/${w.file}` === params.path)
-        if (!wf || !this.opts.refs.includes(ref)) return this.notFound()
-        return {status: 200, body: contentFileJson(this.spec, this.url, owner, repo, params.path, ref, wf.yaml)}
+        if (wf && this.opts.refs.includes(ref)) {
+          return {status: 200, body: contentFileJson(this.spec, this.url, owner, repo, params.path, ref, wf.yaml)}
+        }
+        // Other files: the branch's tree in the git database (seeded with commitFiles).
+        const text = this.filesOf(ref)[params.path]
+        if (text === undefined) return this.notFound()
+        return {status: 200, body: contentFileJson(this.spec, this.url, owner, repo, params.path, ref, text)}
       }
       case 'actions/create-workflow-dispatch': {
         const wf = this.workflow(params.workflow_id)
@@ -620,6 +625,10 @@ export class FakeGitHub {
         let pulls = this.pulls.filter((p) => state === 'all' || p.state === state)
         if (query.head) pulls = pulls.filter((p) => `${owner}:${p.branch}` === query.head)
         pulls.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        // GitHub's pagination: per_page (default 30, at most 100), page from 1.
+        const perPage = Math.min(Number(query.per_page ?? 30), 100)
+        const page = Number(query.page ?? 1)
+        pulls = pulls.slice((page - 1) * perPage, page * perPage)
         return {status: 200, body: pulls.map((p) => pullRequestJson(this.spec, this.url, owner, repo, p))}
       }
       default:
@@ -630,6 +639,24 @@ export class FakeGitHub {
   private readonly dispatchedInputs = new Map<number, Record<string, string>>()
   /** PR bodies by number. */
   readonly pullBodies = new Map<number, string>()
+
+  /** Commits `files` (path → text) onto `branch` (created when missing), as a push to the repository would. */
+  commitFiles(branch: string, files: Record<string, string>): string {
+    const parent = this.git.branches.get(branch)
+    const base = parent ? this.git.trees.get(this.git.commits.get(parent)!.tree)! : new Map()
+    const tree = new Map(base)
+    for (const [path, text] of Object.entries(files)) {
+      const blob = objectSha('blob', text)
+      this.git.blobs.set(blob, Buffer.from(text))
+      tree.set(path, {mode: '100644', sha: blob})
+    }
+    const treeSha = objectSha('tree', JSON.stringify([...tree].sort()))
+    this.git.trees.set(treeSha, tree)
+    const commit = objectSha('commit', `${treeSha} ${parent ?? ''} ${this.git.commits.size}`)
+    this.git.commits.set(commit, {tree: treeSha, parents: parent ? [parent] : [], message: 'seed'})
+    this.git.branches.set(branch, commit)
+    return commit
+  }
 
   /** The files of a branch's tree: path → text. */
   filesOf(branch: string): Record<string, string> {

@@ -4,6 +4,16 @@ import type {PullRequest, RepoRef} from './types.js'
 
 export interface PullsVerbs {
   listPullRequests(repo: RepoRef, filter: {state: 'open' | 'closed' | 'all'; head?: string}): Promise<PullRequest[]>
+  /**
+   * Every pull request in `state`, newest first, 100 a page, at most `maxPages` pages (one request each): the
+   * listing `primitive status` shares between all primitives of a run. `pages` requests were sent; `truncated` when
+   * more pages remained.
+   */
+  listAllPullRequests(
+    repo: RepoRef,
+    state: 'open' | 'closed' | 'all',
+    maxPages: number,
+  ): Promise<{pulls: PullRequest[]; pages: number; truncated: boolean}>
   createPullRequest(repo: RepoRef, pr: {title: string; body: string; head: string; base: string}): Promise<PullRequest>
   updatePullRequest(repo: RepoRef, number: number, pr: {title: string; body: string}): Promise<PullRequest>
 }
@@ -22,6 +32,18 @@ export function pullsVerbs({octokit, call}: GitHubTransport): PullsVerbs {
         }),
       )
       return data.map(toPullRequest)
+    },
+
+    async listAllPullRequests(repo, state, maxPages) {
+      const pulls: PullRequest[] = []
+      for (let page = 1; page <= maxPages; page++) {
+        const {data} = await call('list pull requests', () =>
+          octokit.rest.pulls.list({...repo, state, sort: 'created', direction: 'desc', per_page: 100, page}),
+        )
+        pulls.push(...data.map(toPullRequest))
+        if (data.length < 100) return {pulls, pages: page, truncated: false}
+      }
+      return {pulls, pages: maxPages, truncated: true}
     },
 
     async createPullRequest(repo, pr) {

@@ -1,0 +1,168 @@
+import {
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  RetryBudgetExhausted,
+  type RetryPolicy,
+  withRetry,
+} from '../../core/retry.js'
+import {redact} from '../../core/secrets.js'
+
+/**
+ * Argo CD's REST API (`/api/v1/…`, described by Argo CD's published swagger), the one module ameide talks to Argo CD
+ * through. Small on purpose: `primitive status` reads one Application by name. Every request carries the bearer
+ * token (ARGOCD_AUTH_TOKEN, registered as a secret by the caller), is bounded by a timeout and retried on 429/5xx and
+ * network failures with `core/retry.ts`; `requests` counts every HTTP request sent.
+ */
+export interface ArgoCdClient {
+  /** The Application, or null when Argo CD answers 404 (no such application, or the token cannot see it). */
+  getApplication(name: string, appNamespace?: string): Promise<ArgoApplication | null>
+  readonly requests: number
+}
+
+/** The part of `v1alpha1Application` status reads. */
+export interface ArgoApplication {
+  name: string
+  /** `status.sync.status`: Synced, OutOfSync, Unknown. */
+  sync: string
+  /** `status.sync.revision`. */
+  revision?: string
+  /** `status.health.status`: Healthy, Progressing, Degraded, Suspended, Missing, Unknown. */
+  health: string
+  /** `status.summary.images`: every image of the application's live resources. */
+  images: string[]
+}
+
+/** Why a call failed: `unauthorized` (401/403), `unavailable` (kept failing), `failed` (another answer). */
+export class ArgoCdError extends Error {
+  constructor(
+    readonly reason: 'unauthorized' | 'unavailable' | 'failed',
+    message: string,
+  ) {
+    super(redact(message))
+    this.name = 'ArgoCdError'
+  }
+}
+
+export interface ArgoCdClientOptions {
+  /** https://argocd.example.com (a bare host is taken as https). */
+  server: string
+  token: string
+  retryPolicy?: RetryPolicy
+  /** Per request, ms. Default 15 s. */
+  timeoutMs?: number
+  /** Injectable for tests; default the global fetch. */
+  fetch?: typeof fetch
+}
+
+class TransientHttp extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`HTTP ${status}`)
+  }
+}
+
+/** `https://host[:port]` from `--argocd-server` (a bare host gets https://; a trailing slash is dropped). */
+export function argoCdBaseUrl(server: string): string {
+  const withScheme = /^https?:\/\//i.test(server) ? server : `https://${server}`
+  return withScheme.replace(/\/+$/, '')
+}
+
+export function createArgoCdClient(options: ArgoCdClientOptions): ArgoCdClient {
+  const base = argoCdBaseUrl(options.server)
+  const doFetch = options.fetch ?? fetch
+  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY
+  let requests = 0
+
+  const get = async (path: string): Promise<{status: number; body: unknown}> => {
+    const url = `${base}${path}`
+    try {
+      return await withRetry(
+        async () => {
+          requests++
+          const res = await doFetch(url, {
+            method: 'GET',
+            headers: {Authorization: `Bearer ${options.token}`, Accept: 'application/json'},
+            signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+          })
+          if (res.status === 429 || res.status >= 500) {
+            await res.arrayBuffer().catch(() => undefined)
+            throw new TransientHttp(res.status, parseRetryAfter(res.headers.get('retry-after')))
+          }
+          const text = await res.text()
+          let body: unknown = null
+          try {
+            body = text ? JSON.parse(text) : null
+          } catch {
+            body = null
+          }
+          return {status: res.status, body}
+        },
+        (error) => {
+          if (error instanceof TransientHttp) return {transient: true, retryAfterMs: error.retryAfterMs}
+          const name = (error as {name?: string})?.name
+          if (name === 'TimeoutError' || name === 'AbortError') return {transient: true}
+          const code = (error as {cause?: {code?: string}})?.cause?.code
+          // A name that does not resolve will not resolve on the next attempt either.
+          return {transient: code !== 'ENOTFOUND' && name === 'TypeError'}
+        },
+        policy,
+      )
+    } catch (error) {
+      const last = error instanceof RetryBudgetExhausted ? error.lastError : error
+      const what = last instanceof TransientHttp ? last.message : describe(last)
+      const attempts = error instanceof RetryBudgetExhausted ? ` (gave up after ${error.attempts} attempts)` : ''
+      throw new ArgoCdError('unavailable', `GET ${url}: ${what}${attempts}`)
+    }
+  }
+
+  return {
+    get requests() {
+      return requests
+    },
+    async getApplication(name, appNamespace) {
+      const query = appNamespace ? `?appNamespace=${encodeURIComponent(appNamespace)}` : ''
+      const {status, body} = await get(`/api/v1/applications/${encodeURIComponent(name)}${query}`)
+      if (status === 404) return null
+      if (status === 401)
+        throw new ArgoCdError('unauthorized', `Argo CD refused the token (401) for application ${name}.`)
+      // Argo CD answers 403 "permission denied" alike for an application the token may not see and for a missing one:
+      // which of the two cannot be known.
+      if (status === 403) {
+        throw new ArgoCdError(
+          'unauthorized',
+          `Argo CD answered 403 for application ${name}: missing, or not visible to the token.`,
+        )
+      }
+      if (status !== 200 || !body || typeof body !== 'object') {
+        throw new ArgoCdError('failed', `GET application ${name}: Argo CD answered ${status} ${messageOf(body)}`)
+      }
+      const app = body as {
+        metadata?: {name?: string}
+        status?: {
+          sync?: {status?: string; revision?: string}
+          health?: {status?: string}
+          summary?: {images?: string[]}
+        }
+      }
+      return {
+        name: app.metadata?.name ?? name,
+        sync: app.status?.sync?.status ?? 'Unknown',
+        revision: app.status?.sync?.revision,
+        health: app.status?.health?.status ?? 'Unknown',
+        images: app.status?.summary?.images ?? [],
+      }
+    },
+  }
+}
+
+function messageOf(body: unknown): string {
+  const b = body as {message?: string; error?: string} | null
+  return (b?.message ?? b?.error ?? '').slice(0, 200)
+}
+
+function describe(error: unknown): string {
+  const e = error as {message?: string; cause?: {code?: string; message?: string}}
+  return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ')
+}

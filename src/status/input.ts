@@ -1,0 +1,84 @@
+import {parseEnvironment} from '../core/environment.js'
+import {usageError} from '../core/errors.js'
+import {argoCdBaseUrl} from '../effects/argocd/argocd.js'
+import {parseKind, parseName, type Kind} from '../primitives/kinds.js'
+
+export type StatusSelection = {mode: 'one'; kind: Kind; name: string} | {mode: 'all'} | {mode: 'cwd'; cwd: string}
+
+export interface StatusInput {
+  selection: StatusSelection
+  version: string
+  environments: string[]
+  sha: string | undefined
+  argocdServer: string | null
+}
+
+/** The environment Definition of Done names (seed 003: "Env enablement PR merged (dev)"). */
+export const DEFAULT_ENVIRONMENTS = ['dev']
+
+/** Validates the flags (exit 2 on any problem) before the repository is looked at. */
+export function parseStatusInput(raw: {
+  kind?: string
+  name?: string
+  all: boolean
+  version: string
+  env?: string[]
+  sha?: string
+  argocdServer?: string
+  cwd: string
+}): StatusInput {
+  if (raw.all && (raw.kind !== undefined || raw.name !== undefined)) {
+    throw usageError('INVALID_SELECTION', '--all cannot be combined with --kind/--name.', [
+      'Pass either --all, or --kind K --name N, or neither (inside a primitive folder).',
+    ])
+  }
+  if ((raw.kind === undefined) !== (raw.name === undefined)) {
+    throw usageError(
+      'INVALID_SELECTION',
+      `--${raw.kind === undefined ? 'kind' : 'name'} is required with --${raw.kind === undefined ? 'name' : 'kind'}.`,
+      ['Pass both --kind K and --name N, or --all.'],
+    )
+  }
+  const selection: StatusSelection =
+    raw.kind !== undefined && raw.name !== undefined
+      ? {mode: 'one', kind: parseKind(raw.kind), name: parseName(raw.name)}
+      : raw.all
+        ? {mode: 'all'}
+        : {mode: 'cwd', cwd: raw.cwd}
+  if (!/^v[0-9]+$/.test(raw.version)) {
+    throw usageError('INVALID_VERSION', `--version ${JSON.stringify(raw.version)} does not match ^v[0-9]+$.`, [
+      'e.g. --version v0 (the default), as `primitive gitops scaffold` names the component.',
+    ])
+  }
+  const environments = [...new Set(raw.env && raw.env.length > 0 ? raw.env : DEFAULT_ENVIRONMENTS)]
+  for (const env of environments) parseEnvironment(env)
+  if (raw.sha !== undefined && !/^[0-9a-f]{40}$/.test(raw.sha)) {
+    throw usageError('INVALID_SHA', `--sha ${JSON.stringify(raw.sha)} is not 40 lowercase hex characters.`, [
+      'Pass the full commit sha the image was published for (git rev-parse HEAD).',
+    ])
+  }
+  return {
+    selection,
+    version: raw.version,
+    environments,
+    sha: raw.sha,
+    argocdServer: raw.argocdServer === undefined ? null : parseArgoCdServer(raw.argocdServer),
+  }
+}
+
+function parseArgoCdServer(value: string): string {
+  let url: URL | null = null
+  try {
+    url = new URL(argoCdBaseUrl(value.trim()))
+  } catch {
+    url = null
+  }
+  if (!url || !url.hostname || url.username || url.password || (url.pathname !== '/' && url.pathname !== '')) {
+    throw usageError(
+      'INVALID_ARGOCD_SERVER',
+      `--argocd-server ${JSON.stringify(value)} is not an http(s) URL or host[:port].`,
+      ['e.g. --argocd-server https://argocd.example.com (the token comes from ARGOCD_AUTH_TOKEN).'],
+    )
+  }
+  return `${url.protocol}//${url.host}`
+}

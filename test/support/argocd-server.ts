@@ -1,0 +1,291 @@
+import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import {readFileSync} from 'node:fs'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+/**
+ * A fake Argo CD API server on 127.0.0.1. Argo CD's own published swagger description (Swagger 2.0,
+ * /work/shared/reference/argocd-swagger.json, copied to test/fixtures/argocd-swagger.json) is compiled with ajv, as
+ * test/support/github-openapi.ts does with GitHub's: every request is matched to its operation by method and path
+ * template (an unknown path, method or query parameter, or a parameter of the wrong type, is a violation) and must
+ * carry the bearer token; every response body is validated against the operation's schema for its status (the
+ * `default` runtimeError for errors) before it is sent. The description's objects are closed (it lists every field
+ * Argo CD's protobuf messages have), so a made-up field is a violation too. A violation is recorded (assert
+ * `violations` is empty) and answered 500.
+ */
+
+const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv
+
+type Json = Record<string, any>
+
+const SPEC_ID = 'https://argo-cd.readthedocs.io/swagger.json'
+export const ARGOCD_SWAGGER = new URL('../fixtures/argocd-swagger.json', import.meta.url)
+
+export interface Violation {
+  where: string
+  problem: string
+}
+
+interface Operation {
+  template: string
+  regex: RegExp
+  paramNames: string[]
+  literalLength: number
+  method: string
+  operationId: string
+  parameters: Array<{name: string; in: string; type?: string; items?: Json; required?: boolean}>
+  responses: Record<string, {schema?: Json}>
+}
+
+export class ArgoSpec {
+  private readonly ajv: Ajv
+  private readonly operations: Operation[] = []
+  private readonly validators = new Map<string, ValidateFunction>()
+
+  constructor() {
+    const doc = JSON.parse(readFileSync(ARGOCD_SWAGGER, 'utf8')) as Json
+    for (const def of Object.values(doc.definitions as Json) as Json[]) {
+      if (def.type === 'object' && def.properties && def.additionalProperties === undefined)
+        def.additionalProperties = false
+    }
+    this.ajv = new Ajv({allErrors: true, strict: false, validateSchema: false})
+    addFormats(this.ajv)
+    for (const f of ['int64', 'int32', 'uint64', 'uint32', 'byte', 'double', 'float']) this.ajv.addFormat(f, true)
+    this.ajv.addSchema({$id: SPEC_ID, definitions: doc.definitions})
+    for (const [template, item] of Object.entries(doc.paths as Json)) {
+      const paramNames: string[] = []
+      let literalLength = 0
+      const source = template
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+          const m = /^\{([^}]+)\}$/.exec(part)
+          if (m) {
+            paramNames.push(m[1])
+            return '([^/]+)'
+          }
+          literalLength += part.length
+          return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        })
+        .join('')
+      for (const [method, op] of Object.entries(item as Json)) {
+        this.operations.push({
+          template,
+          regex: new RegExp(`^${source}$`),
+          paramNames,
+          literalLength,
+          method: method.toUpperCase(),
+          operationId: (op as Json).operationId,
+          parameters: (op as Json).parameters ?? [],
+          responses: (op as Json).responses ?? {},
+        })
+      }
+    }
+    this.operations.sort((a, b) => b.literalLength - a.literalLength)
+  }
+
+  find(method: string, pathname: string): {op: Operation; params: Record<string, string>} | null {
+    for (const op of this.operations) {
+      if (op.method !== method) continue
+      const m = op.regex.exec(pathname)
+      if (!m) continue
+      const params: Record<string, string> = {}
+      op.paramNames.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])))
+      return {op, params}
+    }
+    return null
+  }
+
+  validate(schema: Json, value: unknown, where: string): Violation[] {
+    const key = JSON.stringify(schema)
+    let validate = this.validators.get(key)
+    if (!validate) {
+      validate = this.ajv.compile(rebase(schema) as Json)
+      this.validators.set(key, validate)
+    }
+    if (validate(value)) return []
+    return (validate.errors ?? []).map((e) => ({where, problem: describe(e)}))
+  }
+}
+
+function rebase(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(rebase)
+  if (!schema || typeof schema !== 'object') return schema
+  const out: Json = {}
+  for (const [k, v] of Object.entries(schema as Json)) {
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${SPEC_ID}${v}` : rebase(v)
+  }
+  return out
+}
+
+function describe(e: ErrorObject): string {
+  const at = e.instancePath || '(root)'
+  if (e.keyword === 'additionalProperties')
+    return `${at}: unknown field "${(e.params as {additionalProperty: string}).additionalProperty}"`
+  return `${at}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`
+}
+
+let shared: ArgoSpec | undefined
+export function argoSpec(): ArgoSpec {
+  shared ??= new ArgoSpec()
+  return shared
+}
+
+export interface FakeApplication {
+  sync: 'Synced' | 'OutOfSync' | 'Unknown'
+  health: 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown'
+  images: string[]
+  revision?: string
+  /** The token may not see it: Argo CD answers 403 "permission denied". */
+  forbidden?: boolean
+}
+
+export interface ArgoRequest {
+  method: string
+  path: string
+  operationId: string | null
+}
+
+export class FakeArgoCd {
+  readonly violations: Violation[] = []
+  readonly requests: ArgoRequest[] = []
+  readonly apps = new Map<string, FakeApplication>()
+  url = ''
+  /** The next this-many requests answer 503. */
+  failNext = 0
+  private server: Server | undefined
+  private readonly spec = argoSpec()
+
+  constructor(readonly token: string) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res))
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    return this
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()))
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, {'content-type': 'application/json'})
+    res.end(JSON.stringify(body))
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for await (const _ of req) void _
+    const url = new URL(req.url ?? '/', this.url)
+    const found = this.spec.find(req.method ?? 'GET', url.pathname)
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      operationId: found?.op.operationId ?? null,
+    })
+    const where = `${req.method} ${url.pathname}`
+    if (!found) {
+      this.violations.push({where, problem: 'no such operation in Argo CD swagger'})
+      return this.send(res, 500, {message: 'unknown operation'})
+    }
+    const violations: Violation[] = []
+    for (const [name, value] of url.searchParams) {
+      const p = found.op.parameters.find((x) => x.in === 'query' && x.name === name)
+      if (!p) violations.push({where, problem: `unknown query parameter ${name}`})
+      else if (p.type === 'boolean' && !['true', 'false'].includes(value))
+        violations.push({where, problem: `${name} is not a boolean`})
+    }
+    for (const p of found.op.parameters.filter((x) => x.required && x.in === 'query')) {
+      if (!url.searchParams.has(p.name)) violations.push({where, problem: `missing query parameter ${p.name}`})
+    }
+    if (violations.length > 0) {
+      this.violations.push(...violations)
+      return this.send(res, 500, {message: 'request violates the swagger description'})
+    }
+    const answer = this.behave(found.op.operationId, found.params, req.headers.authorization)
+    const schema = (found.op.responses[String(answer.status)] ?? found.op.responses.default)?.schema
+    const bad = schema ? this.spec.validate(schema, answer.body, `${where} -> ${answer.status}`) : []
+    if (bad.length > 0) {
+      this.violations.push(...bad)
+      return this.send(res, 500, {message: 'response violates the swagger description'})
+    }
+    this.send(res, answer.status, answer.body)
+  }
+
+  private behave(
+    operationId: string,
+    params: Record<string, string>,
+    authorization: string | undefined,
+  ): {status: number; body: unknown} {
+    if (authorization !== `Bearer ${this.token}`) {
+      return {status: 401, body: {code: 16, error: 'invalid session', message: 'invalid session: token is invalid'}}
+    }
+    if (this.failNext > 0) {
+      this.failNext--
+      return {status: 503, body: {code: 14, error: 'unavailable', message: 'upstream unavailable'}}
+    }
+    if (operationId !== 'ApplicationService_Get') {
+      return {status: 501, body: {code: 12, error: 'unimplemented', message: `fake does not implement ${operationId}`}}
+    }
+    const app = this.apps.get(params.name)
+    if (!app) {
+      return {
+        status: 404,
+        body: {
+          code: 5,
+          error: `applications.argoproj.io "${params.name}" not found`,
+          message: `applications.argoproj.io "${params.name}" not found`,
+        },
+      }
+    }
+    if (app.forbidden) return {status: 403, body: {code: 7, error: 'permission denied', message: 'permission denied'}}
+    return {status: 200, body: applicationJson(params.name, app)}
+  }
+}
+
+/** An Application as Argo CD serves it (the fields a real one carries for a synced Helm source). */
+export function applicationJson(name: string, app: FakeApplication): Json {
+  return {
+    metadata: {
+      name,
+      namespace: 'argocd',
+      uid: '6c1b1a9e-7f0e-4c55-9d0f-8e5e3a3c2b10',
+      resourceVersion: '48213',
+      generation: 12,
+      creationTimestamp: '2026-11-01T10:00:00Z',
+      labels: {'app.kubernetes.io/part-of': 'ameide'},
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec: {
+      project: 'apps',
+      source: {
+        repoURL: 'https://github.com/ameideio/ameide-gitops.git',
+        path: 'sources/charts/apps',
+        targetRevision: 'main',
+      },
+      destination: {server: 'https://kubernetes.default.svc', namespace: name},
+      syncPolicy: {automated: {prune: true, selfHeal: true}},
+    },
+    status: {
+      sync: {
+        status: app.sync,
+        revision: app.revision ?? '9f2c1e0d4b3a29181716151413121110f0e0d0c0',
+        comparedTo: {
+          source: {
+            repoURL: 'https://github.com/ameideio/ameide-gitops.git',
+            path: 'sources/charts/apps',
+            targetRevision: 'main',
+          },
+          destination: {server: 'https://kubernetes.default.svc', namespace: name},
+        },
+      },
+      health: {status: app.health, lastTransitionTime: '2026-11-20T09:00:00Z'},
+      summary: {images: app.images},
+      reconciledAt: '2026-11-23T08:59:00Z',
+      sourceType: 'Helm',
+    },
+  }
+}
