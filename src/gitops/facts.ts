@@ -1,6 +1,5 @@
 import type {Document, Node, Pair, Scalar, YAMLMap} from 'yaml'
 
-import {RESOURCE_KINDS} from '../primitives/kinds.js'
 import {isTemplated} from '../images/reference.js'
 import {
   blockOffset,
@@ -124,6 +123,7 @@ export const DIGEST_IN_TAG = /@sha256:[0-9a-f]{64}$/
 export const mapIsPinned = (map: ImageMap): boolean =>
   Boolean(map.fields.ref || map.fields.digest?.value || DIGEST_IN_TAG.test(map.fields.tag?.value ?? ''))
 
+export const PRIMITIVE_KINDS = new Set(['Domain', 'Process', 'Agent', 'UISurface', 'Projection', 'Integration'])
 /**
  * Kubernetes volume sources (core/v1): an `image` under one of them names a storage image (`rbd.image` is a Ceph RBD
  * image), never a container image.
@@ -200,7 +200,7 @@ class Walker {
     }
     // CRD schemas describe `image` properties; they are not references.
     if (kind === 'CustomResourceDefinition') return
-    this.inPrimitive = kind !== undefined && RESOURCE_KINDS.has(kind)
+    this.inPrimitive = kind !== undefined && PRIMITIVE_KINDS.has(kind)
     if (this.inPrimitive && root && y.isMap(root)) this.primitive(root, kind as string)
     if (root && y.isMap(root)) this.kustomization(root, kind)
     this.node(root, [], kind !== undefined)
