@@ -10,10 +10,14 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     style.bold(`Layout (preset ${layout.preset}); environments: ${layout.environments.join(', ') || 'none'}`),
   ]
   const width = Math.max(0, ...layout.files.map((f) => f.file.length))
+  const zoneWidth = Math.max(
+    8,
+    ...layout.files.map((f) => (f.zone === 'overlay' ? 8 + f.env!.length : (f.zone ?? '').length)),
+  )
   for (const f of layout.files) {
-    const zone = f.zone === null ? style.dim('not read') : f.zone === 'overlay' ? `overlay ${f.env}` : f.zone
+    const zone = (f.zone === null ? 'not read' : f.zone === 'overlay' ? `overlay ${f.env}` : f.zone).padEnd(zoneWidth)
     const pin = f.pinning ? style.green('digest required') : f.zone === null ? '' : style.dim('no digest required')
-    lines.push(`  ${f.file.padEnd(width)}  ${zone}${pin ? `  ${pin}` : ''}`)
+    lines.push(`  ${f.file.padEnd(width)}  ${f.zone === null ? style.dim(zone) : zone}  ${pin}`.trimEnd())
   }
   const read = layout.files.filter((f) => f.zone !== null).length
   const pinning = layout.files.filter((f) => f.pinning).length
