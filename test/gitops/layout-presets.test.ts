@@ -1,11 +1,11 @@
-import {mkdir, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {gitopsRepo} from '../support/gitops-fixture.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
 type Entry = {file: string; zone: string | null; env?: string; pinning: boolean}
 type Result = {
@@ -138,6 +138,26 @@ describe('gitopsPolicy.preset and gitops verify --print-layout', () => {
     expect(custom.layout.environments).toEqual(['production', 'staging'])
     expect(rows(custom)).toContain('kubernetes/apps/dev/app.yaml cluster pin')
     expect(rows(custom)).toContain('apps/base/podinfo/release.yaml shared')
+  })
+
+  it('set-image writes the overlay a preset finds, and names the environments found when --env is none of them', async () => {
+    const repo = await treeOf(
+      ['shop/base/deploy.yaml', 'shop/overlays/prod/deploy.yaml', 'shop/overlays/staging/deploy.yaml'],
+      'gitopsPolicy:\n  preset: kustomize\n',
+    )
+    const ref = `ghcr.io/acme/app:v2@sha256:${'c'.repeat(64)}`
+    const run = await runCli(['gitops', 'set-image', '--env', 'prod', '--ref', ref, '--json'], {cwd: repo})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(await git(repo, ['diff', '--name-only'])).toBe('shop/overlays/prod/deploy.yaml')
+    expect(await readFile(path.join(repo, 'shop/overlays/prod/deploy.yaml'), 'utf8')).toBe(
+      DEPLOY.replace('ghcr.io/acme/app:v1', ref),
+    )
+    const missing = await runCli(['gitops', 'set-image', '--env', 'qa', '--ref', ref, '--json'], {cwd: repo})
+    expect(missing.exitCode).toBe(2)
+    expect(missing.json<{error: {code: string; hints: string[]}}>().error).toMatchObject({
+      code: 'ENVIRONMENT_NOT_FOUND',
+      hints: [expect.stringContaining('Environments: prod, staging;')],
+    })
   })
 
   it('rejects an unknown preset with CONFIG_INVALID', async () => {
