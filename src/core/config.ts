@@ -14,6 +14,8 @@ export const CONFIG_FILE_NAME = 'ameide.yaml'
  * follow the seed; a GitOps repository overrides them in its own `ameide.yaml` (`gitopsPolicy:`).
  */
 export interface GitopsPolicy {
+  /** The layout the other layout keys start from (docs/configuration.md); keys set next to it override it. */
+  preset: GitopsPreset
   /** Environment overlay globs; `{env}` stands for the environment name. */
   overlays: string[]
   environments: string[]
@@ -45,7 +47,17 @@ export interface GitopsPreviewPolicy {
   webhook: boolean
 }
 
+export const GITOPS_PRESETS = ['seed', 'kustomize', 'flux'] as const
+export type GitopsPreset = (typeof GITOPS_PRESETS)[number]
+
+/** The layout keys a preset sets. */
+export type GitopsLayoutKeys = Pick<
+  GitopsPolicy,
+  'overlays' | 'environments' | 'shared' | 'cluster' | 'components' | 'argocd' | 'clusterConfig'
+>
+
 export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
+  preset: 'seed',
   overlays: ['sources/values/env/{env}/**'],
   environments: ['local', 'staging', 'production'],
   shared: ['sources/values/_shared/**', 'sources/values/base/**'],
@@ -59,6 +71,42 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   requireDigestEnvironments: ['staging', 'production'],
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
+}
+
+/**
+ * The common layouts. `seed`: seed 000's repository (the default). `kustomize`: `overlays/<env>/` at the root or
+ * under any folder (`<app>/overlays/<env>/`), `base`/`bases` folders shared. `flux`: `clusters/<env>/` and
+ * `apps/<env>/`; `apps/base`, `infrastructure/**` shared. Their environments are the overlay
+ * folders found (a folder named `base` or `bases` is never one); none is listed up front.
+ */
+export const GITOPS_PRESET_LAYOUTS: Record<GitopsPreset, GitopsLayoutKeys> = {
+  seed: {
+    overlays: DEFAULT_GITOPS_POLICY.overlays,
+    environments: DEFAULT_GITOPS_POLICY.environments,
+    shared: DEFAULT_GITOPS_POLICY.shared,
+    cluster: DEFAULT_GITOPS_POLICY.cluster,
+    components: DEFAULT_GITOPS_POLICY.components,
+    argocd: DEFAULT_GITOPS_POLICY.argocd,
+    clusterConfig: DEFAULT_GITOPS_POLICY.clusterConfig,
+  },
+  kustomize: {
+    overlays: ['**/overlays/{env}/**'],
+    environments: [],
+    shared: ['**/base/**', '**/bases/**'],
+    cluster: [],
+    components: ['**/components/**'],
+    argocd: [],
+    clusterConfig: [],
+  },
+  flux: {
+    overlays: ['clusters/{env}/**', 'apps/{env}/**'],
+    environments: [],
+    shared: ['**/base/**', '**/bases/**', 'infrastructure/**'],
+    cluster: [],
+    components: ['**/components/**'],
+    argocd: [],
+    clusterConfig: [],
+  },
 }
 
 export interface AmeideConfig {
@@ -154,6 +202,8 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
     publish: {...base.publish, ...file.publish},
     gitopsPolicy: {
       ...base.gitopsPolicy,
+      // The preset's layout first, then every key the file sets itself.
+      ...(file.gitopsPolicy?.preset ? GITOPS_PRESET_LAYOUTS[file.gitopsPolicy.preset] : {}),
       ...file.gitopsPolicy,
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
     },

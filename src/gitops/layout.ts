@@ -22,6 +22,12 @@ export interface Layout {
 
 const YAML_FILE = /\.ya?ml$/i
 
+/** Folder names that hold what overlays build on: never an environment, whatever the overlay glob matches. */
+export const BASE_FOLDERS = new Set(['base', 'bases'])
+
+/** Whether the gate requires digests in a zone (`image-not-pinned`). */
+export const isPinningZone = (zone: Zone) => zone.kind === 'overlay' || zone.kind === 'cluster'
+
 export function makeLayout(policy: GitopsPolicy): Layout {
   const compile = (globs: string[]) => globs.map(globToRegExp)
   // Any environment name matches the overlay glob, so an unlisted one (`dev`) is still recognised as an overlay.
@@ -42,7 +48,7 @@ export function makeLayout(policy: GitopsPolicy): Layout {
       if (!YAML_FILE.test(file) || file.startsWith('.github/')) return undefined
       for (const re of overlays) {
         const m = re.exec(file)
-        if (m) return {kind: 'overlay', env: m[1]}
+        if (m && !BASE_FOLDERS.has(m[1])) return {kind: 'overlay', env: m[1]}
       }
       for (const [res, zone] of zones) if (res.some((re) => re.test(file))) return zone
       return undefined
@@ -51,4 +57,40 @@ export function makeLayout(policy: GitopsPolicy): Layout {
       return policy.overlays.map((g) => g.split('{env}')[0] + env)
     },
   }
+}
+
+/** One YAML file of the checkout and the part of the layout it falls in (`gitops verify --print-layout`). */
+export interface LayoutEntry {
+  file: string
+  /** The zone, or null when the gate does not read the file. */
+  zone: Zone['kind'] | null
+  env?: string
+  /** Whether image references in it must carry a digest. */
+  pinning: boolean
+}
+
+export interface LayoutReport {
+  preset: GitopsPolicy['preset']
+  /** The policy's environments and every overlay folder found, sorted. */
+  environments: string[]
+  files: LayoutEntry[]
+}
+
+/** Where every YAML file of a checkout falls in the layout (files as listFiles gives them: sorted, repo-relative). */
+export function describeLayout(policy: GitopsPolicy, files: string[]): LayoutReport {
+  const layout = makeLayout(policy)
+  const envs = new Set(policy.environments)
+  const entries: LayoutEntry[] = []
+  for (const file of files) {
+    if (!YAML_FILE.test(file)) continue
+    const zone = layout.zoneOf(file)
+    if (zone?.kind === 'overlay') envs.add(zone.env)
+    entries.push({
+      file,
+      zone: zone?.kind ?? null,
+      ...(zone?.kind === 'overlay' ? {env: zone.env} : {}),
+      pinning: zone !== undefined && isPinningZone(zone),
+    })
+  }
+  return {preset: policy.preset, environments: [...envs].sort(), files: entries}
 }

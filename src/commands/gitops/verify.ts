@@ -23,7 +23,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
       'every distinct digest, once each. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
       '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
-      'scanning, whatever the verdict.',
+      'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
+      '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
+      'for pinning, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux).',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
@@ -80,6 +82,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       default: true,
       allowNo: true,
     }),
+    'print-layout': Flags.boolean({
+      description: 'Run no rule: list every YAML file with its zone and whether it is checked for pinning (exit 0).',
+      default: false,
+      exclusive: ['evidence', 'sarif', 'rule', 'env'],
+    }),
     sarif: Flags.string({
       description:
         'Also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file, atomically, whatever the verdict.',
@@ -89,6 +96,16 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
 
   protected async execute(): Promise<GitopsVerifyResult> {
     const {flags} = await this.parse(GitopsVerify)
+    if (flags['print-layout']) {
+      const [{printLayout}, {formatLayout}] = await Promise.all([
+        import('../../gitops/verify/verify.js'),
+        import('../../gitops/verify/format.js'),
+      ])
+      const root = await resolveRoot(flags.root, GITOPS_ROOT)
+      const result = await printLayout(root, (await loadConfig(root)).config.gitopsPolicy)
+      if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
+      return result
+    }
     const [{parseRules, verifyGitops}, {formatGitopsVerify, reportGitopsToGitHubActions}] = await Promise.all([
       import('../../gitops/verify/verify.js'),
       import('../../gitops/verify/format.js'),

@@ -1,7 +1,33 @@
 import type {Style} from '../../core/output/style.js'
 import {annotation, appendStepSummary, cell, inActions} from '../../effects/actions.js'
 import {RULES} from './rules/index.js'
+import type {LayoutReport} from '../layout.js'
 import type {GitopsVerifyResult} from './verify.js'
+
+/** Human output of --print-layout: one line per YAML file (zone, environment, pinned or not), then a summary. */
+export function formatLayout(layout: LayoutReport, style: Style): string {
+  const lines = [
+    style.bold(`Layout (preset ${layout.preset}); environments: ${layout.environments.join(', ') || 'none'}`),
+  ]
+  const width = Math.max(0, ...layout.files.map((f) => f.file.length))
+  const zoneWidth = Math.max(
+    8,
+    ...layout.files.map((f) => (f.zone === 'overlay' ? 8 + f.env!.length : (f.zone ?? '').length)),
+  )
+  for (const f of layout.files) {
+    const zone = (f.zone === null ? 'not read' : f.zone === 'overlay' ? `overlay ${f.env}` : f.zone).padEnd(zoneWidth)
+    const pin = f.pinning ? style.green('digest required') : f.zone === null ? '' : style.dim('no digest required')
+    lines.push(`  ${f.file.padEnd(width)}  ${f.zone === null ? style.dim(zone) : zone}  ${pin}`.trimEnd())
+  }
+  const read = layout.files.filter((f) => f.zone !== null).length
+  const pinning = layout.files.filter((f) => f.pinning).length
+  lines.push(
+    '',
+    `${layout.files.length} YAML file(s): ${read} read by the gate, ${pinning} of them checked for pinning, ` +
+      `${layout.files.length - read} outside the layout.`,
+  )
+  return lines.join('\n')
+}
 
 /** Human output: findings grouped by file, one line each with its hint, then evidence and a summary line. */
 export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): string {

@@ -6,7 +6,7 @@ import {isDigestPinned, tryParseImageReference, formatImageReference} from '../.
 import {mapConcurrent} from '../../core/concurrency.js'
 import {listFiles} from '../files.js'
 import {findImages, type FileImages} from '../facts.js'
-import {makeLayout, type GitopsPolicy, type Zone} from '../layout.js'
+import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
 import {mayViolate} from './prefilter.js'
 import {GitopsVerifyCache} from './cache.js'
 import {
@@ -54,6 +54,22 @@ export interface GitopsVerifyResult {
   evidence?: EvidenceRecord[]
   /** Absolute path of the SARIF file written with --sarif. */
   sarif?: string
+  /** With --print-layout (no rule runs): every YAML file, its zone and whether it is checked for pinning. */
+  layout?: LayoutReport
+}
+
+/** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
+export async function printLayout(root: string, policy: GitopsPolicy): Promise<GitopsVerifyResult> {
+  const layout = describeLayout(policy, await listFiles(root))
+  return {
+    summary: 'pass',
+    environments: layout.environments,
+    rules: [],
+    findings: [],
+    counts: {},
+    files: {checked: layout.files.filter((f) => f.zone !== null).length, skipped: []},
+    layout,
+  }
 }
 
 /** Parses `--rule` values (repeatable, comma-separated); unknown ids are exit 2. */

@@ -52,8 +52,11 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
   const layout = makeLayout(policy)
   const yaml = await import('yaml')
   const out: OverlayFile[] = []
+  // The policy's environments and every overlay folder found (a preset lists none up front).
+  const environments = new Set(policy.environments)
   for (const file of await listFiles(root)) {
     const zone = layout.zoneOf(file)
+    if (zone?.kind === 'overlay') environments.add(zone.env)
     if (zone?.kind !== 'overlay' || zone.env !== env) continue
     const text = await readFile(path.join(root, file), 'utf8')
     const found = findImages(yaml, text)
@@ -68,7 +71,9 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
     throw usageError(
       'ENVIRONMENT_NOT_FOUND',
       `No YAML files in the ${env} overlay (${layout.overlayRoot(env).join(', ')}).`,
-      [`Environments: ${policy.environments.join(', ')}; the layout comes from gitopsPolicy in ameide.yaml.`],
+      [
+        `Environments: ${[...environments].sort().join(', ') || 'none'}; the layout comes from gitopsPolicy in ameide.yaml (\`ameide gitops verify --print-layout\` shows it).`,
+      ],
     )
   }
   return out

@@ -11,7 +11,7 @@ import type {GitopsPolicy, Zone} from '../../layout.js'
 export const q = (s: string) => JSON.stringify(s)
 
 /** Overlays and cluster values must pin by digest (seed 000 WP-3, WP-5). */
-export const isPinningZone = (zone: Zone) => zone.kind === 'overlay' || zone.kind === 'cluster'
+export {isPinningZone} from '../../layout.js'
 
 /** How a finding names the scope of a file: `the staging overlay`, `cluster values`. */
 export const whereOf = (zone: Zone) => (zone.kind === 'overlay' ? `the ${zone.env} overlay` : `${zone.kind} values`)
