@@ -10,7 +10,7 @@ import {detectChanges, resolvePublishedCommit} from '../changes/detect.js'
 import {discoverComponents, selectComponents} from './components.js'
 import {mapConcurrent, registryConcurrency, Semaphore} from '../core/concurrency.js'
 import {planPublish, plannedMainDigest, type PlannedAction, type PlannedImage} from './plan.js'
-import {failureOf, imageRecord, plannedOutcome, platformsOf, recordedAction} from './record.js'
+import {failureOf, imageRecord, plannedOutcome, platformsInManifest, platformsOf, recordedAction} from './record.js'
 import {REPORT_SCHEMA_VERSION, type FailureRecord, type ImageRecord, type PublishReport} from './report.js'
 import {retagManifest} from './retag.js'
 import {moveMain} from './main-tag.js'
@@ -215,6 +215,7 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Pu
   let manifest: Manifest
   let builderId: string | undefined
   let platforms: string[] | undefined
+  let platformsFromConfig: (() => Promise<string[]>) | undefined
 
   if (planned.action === 'existing') {
     const found = await client.getManifest(component.repository, planned.existing.digest)
@@ -222,15 +223,13 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Pu
     manifest = found
   } else if (planned.action === 'retag') {
     manifest = planned.source
-    // The platforms of a single manifest come from its config blob: read it while the PUT is in flight (the same
-    // request count, one round trip less). The PUT's failure comes first, as when they ran one after the other.
-    const [put, read] = await Promise.allSettled([
-      retagManifest(client, component.repository, manifest, tag),
-      platformsOf(client, component.repository, manifest),
-    ])
-    if (put.status === 'rejected') throw put.reason
-    if (read.status === 'rejected') throw read.reason
-    platforms = read.value
+    // Three requests per component, as for an index (HEAD :<sha>, GET :main, this PUT): the platforms are what
+    // :main's bytes say. An index lists them; a single manifest's platform lives in its config blob, which is read
+    // only if a provenance predicate needs it (below), so the record says [] as the dry run always has.
+    await retagManifest(client, component.repository, manifest, tag)
+    platforms = platformsInManifest(manifest) ?? []
+    const source = manifest
+    platformsFromConfig = () => platformsOf(client, component.repository, source)
   } else {
     const {builder} = context
     if (!builder) throw new Error(`${component.id}: no builder was selected for a build`)
@@ -270,6 +269,7 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Pu
       action: recordedAction(planned.action),
       builderId,
       platforms,
+      ...(platformsFromConfig ? {platformsFromConfig} : {}),
     },
     context.run,
   )

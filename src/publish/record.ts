@@ -78,10 +78,21 @@ function indexPlatforms(bytes: Buffer): string[] {
   return [...new Set(platforms)]
 }
 
-/** Platforms of an index (attestation manifests excluded) or, for one image, from its config. */
-export async function platformsOf(client: Registry, repository: string, manifest: Manifest): Promise<string[]> {
-  const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {manifests?: unknown[]; config?: {digest: string}}
+/**
+ * The platforms the manifest's own bytes say, without a request: an index's list (sorted), or null for a single
+ * manifest, whose platform lives only in its config blob.
+ */
+export function platformsInManifest(manifest: Manifest): string[] | null {
+  const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {manifests?: unknown[]}
   if (INDEX_MEDIA_TYPES.includes(manifest.mediaType) || parsed.manifests) return indexPlatforms(manifest.bytes).sort()
+  return null
+}
+
+/** Platforms of an index (attestation manifests excluded) or, for one image, from its config (one blob read). */
+export async function platformsOf(client: Registry, repository: string, manifest: Manifest): Promise<string[]> {
+  const listed = platformsInManifest(manifest)
+  if (listed) return listed
+  const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {config?: {digest: string}}
   if (!parsed.config?.digest) return []
   const config = JSON.parse((await client.getBlob(repository, parsed.config.digest)).toString('utf8')) as Platform
   const platform = formatPlatform(config)

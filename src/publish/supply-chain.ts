@@ -46,8 +46,10 @@ export interface SupplyChainSubject {
   action: ImageAction
   /** The builder's id when this run built the image. */
   builderId?: string
-  /** The image's platforms as the registry has them. */
+  /** The image's platforms as the registry has them ([] for a re-tagged single manifest: see platformsFromConfig). */
   platforms: string[]
+  /** A re-tagged single manifest: reads its platform from the config blob, only when a predicate needs it. */
+  platformsFromConfig?: () => Promise<string[]>
 }
 
 export interface SupplyChain {
@@ -210,7 +212,7 @@ export class SignedSupplyChain implements SupplyChain {
       dockerfile: component.dockerfile,
       context: component.path,
       buildArgs: run.buildArgs,
-      platforms: run.platforms.length > 0 ? run.platforms : subject.platforms,
+      platforms: await predicatePlatforms(subject, run),
       component: component.id,
       // A reused digest (retag/existing without provenance) was built elsewhere: say so rather than guess.
       builderId: subject.builderId ?? 'https://ameide.io/builders/reused-digest',
@@ -255,4 +257,11 @@ async function readGitFacts(repoRoot: string, env: Record<string, string | undef
   const head = await gitMaybe(repoRoot, ['symbolic-ref', '-q', 'HEAD'])
   const ref = env.GITHUB_REF || (head.ok ? head.stdout.trim() : undefined)
   return {repository, ...(ref ? {ref} : {})}
+}
+
+/** --platform, else the image's own platforms (a re-tagged single manifest's read from its config only now). */
+async function predicatePlatforms(subject: SupplyChainSubject, run: SupplyChainRun): Promise<string[]> {
+  if (run.platforms.length > 0) return run.platforms
+  if (subject.platforms.length > 0 || !subject.platformsFromConfig) return subject.platforms
+  return subject.platformsFromConfig()
 }

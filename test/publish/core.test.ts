@@ -302,6 +302,41 @@ describe('publish core: build, retag, existing', () => {
     expect(registry.digestAt(ORDERS, 'main')).not.toBe(images['domain-orders'].digest)
   })
 
+  it('re-tags a single-manifest :main in 3 requests, as an index: HEAD :<sha>, GET :main, PUT :<sha>', async () => {
+    const single = registry.pushImage(BILLING, 'main', 'billing v1', 'arm64')
+    const report = await run({components: [{kind: 'process', name: 'billing'}]})
+    expect(report.failures).toEqual([])
+    expect(report.images[0]).toMatchObject({
+      action: 'retagged',
+      digest: single,
+      source: `${BILLING}:main@${single}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      // Its platform is in the config blob, which a retag does not read (the dry run says the same).
+      platforms: [],
+    })
+    expect(registry.calls).toEqual([`HEAD ${BILLING}:${second}`, `GET ${BILLING}:main`, `PUT ${BILLING}:${second}`])
+    expect(registry.digestAt(BILLING, second)).toBe(single)
+  })
+
+  it("reads a re-tagged single manifest's platform from its config only for a provenance predicate", async () => {
+    const single = registry.pushImage(BILLING, 'main', 'billing v1', 'arm64')
+    const report = await run({components: [{kind: 'process', name: 'billing'}]}, await signed())
+    expect(report.images[0]).toMatchObject({action: 'retagged', digest: single, platforms: []})
+    expect(registry.calls.filter((c) => c.startsWith('BLOB'))).toHaveLength(1)
+    const provenance = signer.attestations.get(`${BILLING}@${single} slsaprovenance1`) as {
+      buildDefinition: {externalParameters: {platforms: string[]}}
+    }
+    expect(provenance.buildDefinition.externalParameters.platforms).toEqual(['linux/arm64'])
+
+    // --platform names the platforms itself: no config read.
+    registry.calls.length = 0
+    signer.attestations.clear()
+    signer.signatures.clear()
+    registry.tags.delete(`${BILLING}:${second}`)
+    await run({components: [{kind: 'process', name: 'billing'}], platforms: ['linux/arm64']}, await signed())
+    expect(registry.calls.filter((c) => c.startsWith('BLOB'))).toEqual([])
+  })
+
   it('reuses an existing :<sha> as is: no build, no write', async () => {
     const existing = registry.pushImage(ORDERS, second, 'built elsewhere')
     const report = await run({components: [{kind: 'domain', name: 'orders'}]})
