@@ -1,9 +1,9 @@
 import {parseEnvironment} from '../core/environment.js'
 import {usageError} from '../core/errors.js'
 import {argoCdBaseUrl} from '../effects/argocd/argocd.js'
-import {parseKind, parseName, type Kind} from '../primitives/kinds.js'
+import {parseSelection, type Selection} from '../verify/discover.js'
 
-export type StatusSelection = {mode: 'one'; kind: Kind; name: string} | {mode: 'all'} | {mode: 'cwd'; cwd: string}
+export type StatusSelection = Selection
 
 export interface StatusInput {
   selection: StatusSelection
@@ -27,24 +27,7 @@ export function parseStatusInput(raw: {
   argocdServer?: string
   cwd: string
 }): StatusInput {
-  if (raw.all && (raw.kind !== undefined || raw.name !== undefined)) {
-    throw usageError('INVALID_SELECTION', '--all cannot be combined with --kind/--name.', [
-      'Pass either --all, or --kind K --name N, or neither (inside a primitive folder).',
-    ])
-  }
-  if ((raw.kind === undefined) !== (raw.name === undefined)) {
-    throw usageError(
-      'INVALID_SELECTION',
-      `--${raw.kind === undefined ? 'kind' : 'name'} is required with --${raw.kind === undefined ? 'name' : 'kind'}.`,
-      ['Pass both --kind K and --name N, or --all.'],
-    )
-  }
-  const selection: StatusSelection =
-    raw.kind !== undefined && raw.name !== undefined
-      ? {mode: 'one', kind: parseKind(raw.kind), name: parseName(raw.name)}
-      : raw.all
-        ? {mode: 'all'}
-        : {mode: 'cwd', cwd: raw.cwd}
+  const selection = parseSelection(raw)
   if (!/^v[0-9]+$/.test(raw.version)) {
     throw usageError('INVALID_VERSION', `--version ${JSON.stringify(raw.version)} does not match ^v[0-9]+$.`, [
       'e.g. --version v0 (the default), as `primitive gitops scaffold` names the component.',

@@ -2,7 +2,7 @@ import {readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import {usageError} from '../core/errors.js'
-import {isKind, KINDS, type Kind, primitivePath} from '../primitives/kinds.js'
+import {isKind, KINDS, type Kind, parseKind, parseName, primitivePath} from '../primitives/kinds.js'
 
 export interface PrimitiveRef {
   kind: Kind
@@ -13,6 +13,28 @@ export interface PrimitiveRef {
 
 /** How the user chose what to verify (already validated). */
 export type Selection = {mode: 'one'; kind: Kind; name: string} | {mode: 'all'} | {mode: 'cwd'; cwd: string}
+
+/**
+ * The primitives a command asks about, from `--kind/--name`, `--all` or the current directory (exit 2 on a
+ * half or conflicting selection). Shared by `primitive verify` and `primitive status`.
+ */
+export function parseSelection(raw: {kind?: string; name?: string; all: boolean; cwd: string}): Selection {
+  if (raw.all && (raw.kind !== undefined || raw.name !== undefined)) {
+    throw usageError('INVALID_SELECTION', '--all cannot be combined with --kind/--name.', [
+      'Pass either --all, or --kind K --name N, or neither (inside a primitive folder).',
+    ])
+  }
+  if ((raw.kind === undefined) !== (raw.name === undefined)) {
+    throw usageError(
+      'INVALID_SELECTION',
+      `--${raw.kind === undefined ? 'kind' : 'name'} is required with --${raw.kind === undefined ? 'name' : 'kind'}.`,
+      ['Pass both --kind K and --name N, or --all.'],
+    )
+  }
+  if (raw.kind !== undefined && raw.name !== undefined)
+    return {mode: 'one', kind: parseKind(raw.kind), name: parseName(raw.name)}
+  return raw.all ? {mode: 'all'} : {mode: 'cwd', cwd: raw.cwd}
+}
 
 const isDir = (p: string) =>
   stat(p).then(

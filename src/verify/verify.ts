@@ -1,9 +1,8 @@
 import {realpath} from 'node:fs/promises'
 
 import {usageError} from '../core/errors.js'
-import {parseKind, parseName} from '../primitives/kinds.js'
 import {findExecutable, toolPath} from '../effects/buf.js'
-import {discoverPrimitives, type Selection} from './discover.js'
+import {discoverPrimitives, parseSelection, type Selection} from './discover.js'
 import {mapConcurrent} from '../core/concurrency.js'
 import {checksFor, verifyOne} from './primitive.js'
 import {verifyShared} from './shared.js'
@@ -59,22 +58,7 @@ export function parseVerifyInput(raw: {
     )
   }
   const checks = parseChecks(raw.check ?? [])
-  if (raw.all && (raw.kind !== undefined || raw.name !== undefined)) {
-    throw usageError('INVALID_SELECTION', '--all cannot be combined with --kind/--name.', [
-      'Pass either --all, or --kind K --name N, or neither (inside a primitive folder).',
-    ])
-  }
-  if ((raw.kind === undefined) !== (raw.name === undefined)) {
-    throw usageError(
-      'INVALID_SELECTION',
-      `--${raw.kind === undefined ? 'kind' : 'name'} is required with --${raw.kind === undefined ? 'name' : 'kind'}.`,
-      ['Pass both --kind K and --name N, or --all.'],
-    )
-  }
-  if (raw.kind !== undefined && raw.name !== undefined) {
-    return {selection: {mode: 'one', kind: parseKind(raw.kind), name: parseName(raw.name)}, checks}
-  }
-  return {selection: raw.all ? {mode: 'all'} : {mode: 'cwd', cwd: raw.cwd}, checks}
+  return {selection: parseSelection(raw), checks}
 }
 
 /** Case, `-` and `_` do not matter in check names: `Codegen`, `scaffold_markers`, `ImagePolicy`. */
