@@ -10,21 +10,13 @@ import {fileURLToPath} from 'node:url'
 
 import {cacheFile, readCache, writeCache} from '../cache/store.js'
 import type {PrimitiveRef} from './discover.js'
-import {lazyPrimitiveFiles, listFilesNow, readPrimitiveFiles} from './files.js'
-import {checksFor, verifyOne} from './primitive.js'
-import type {Check, CheckId, CheckResult, PrimitiveResult, SourceFile, VerifyTools} from './types.js'
+import {FILE_CHECKS, type FileJob, type FileJobResult} from './file-checks.js'
+import {listFilesNow} from './files.js'
+import {checksFor} from './primitive.js'
+import type {CheckId, CheckResult} from './types.js'
 
-/** Checks whose result depends only on the primitive's kind, name, path and files. */
-export const CACHEABLE_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
-  'shape',
-  'scaffold-markers',
-  'tests',
-  'imports',
-  'secrets',
-  'image-policy',
-  'naming',
-  'process-bpmn',
-])
+/** The checks whose results are cached: the file checks (src/verify/file-checks.ts). */
+export const CACHEABLE_CHECKS: ReadonlySet<CheckId> = FILE_CHECKS
 
 const NAME = 'primitive-verify'
 
@@ -50,6 +42,13 @@ export interface VerifyCacheStats {
   misses: number
 }
 
+/** What the cache says of one primitive before any file is read. */
+export type CachePlan =
+  /** Unchanged since a run that cached every wanted check: the results, and the listing for the tool checks. */
+  | {hit: Partial<Record<CheckId, CheckResult>>; rels: string[]; sizes: number[]}
+  /** Changed, new or racily clean: the job to run (on any thread), then {@link VerifyCache.record}. */
+  | {job: FileJob & {rels: string[]}; stats: FileStat[]}
+
 export class VerifyCache {
   readonly stats: VerifyCacheStats = {statHits: 0, digestHits: 0, misses: 0}
   private dirty = false
@@ -72,57 +71,37 @@ export class VerifyCache {
     return new VerifyCache(startedAt, file, fingerprint, readCache<Entry>(file, NAME, fingerprint))
   }
 
-  /** {@link verifyOne}, answered from the cache for the cacheable checks when the primitive's files are unchanged. */
-  async verify(
-    repoRoot: string,
-    ref: PrimitiveRef,
-    tools: VerifyTools,
-    checks: readonly Check[],
-  ): Promise<PrimitiveResult> {
+  /** Answers `want` (file checks) from the cache when the primitive's files are unchanged, else plans the job. */
+  plan(repoRoot: string, ref: PrimitiveRef, want: CheckId[]): CachePlan {
     const dir = path.join(repoRoot, ref.path)
     // Stat before reading: a file that changes in between gets a new stat, so it is read again next time.
     const rels = listFilesNow(dir)
     const posix = path.sep === '/'
     const stats = rels.map((rel) => this.statOf(posix ? `${dir}/${rel}` : path.join(dir, rel)))
-    const cacheable = checks.filter((c) => CACHEABLE_CHECKS.has(c.id))
-    const others = checks.filter((c) => !CACHEABLE_CHECKS.has(c.id))
-    let entry = validEntry(this.entries.get(ref.path))
-    const cached = (e: Entry | undefined) => e !== undefined && cacheable.every((c) => e.checks[c.id] !== undefined)
-
-    let files: SourceFile[] | undefined
-    if (entry && cached(entry) && sameStats(entry, rels, stats)) {
+    const entry = validEntry(this.entries.get(ref.path))
+    if (entry && want.every((id) => entry.checks[id] !== undefined) && sameStats(entry, rels, stats)) {
       this.stats.statHits++
-      // The uncached checks (a tool's) read only the few files they look at.
-      if (others.length > 0)
-        files = lazyPrimitiveFiles(
-          repoRoot,
-          ref.path,
-          rels,
-          stats.map((s) => s![0]),
-        )
-    } else {
-      const hash = createHash('sha256')
-      files = readPrimitiveFiles(repoRoot, ref.path, {rels, hash})
-      const digest = hash.digest('hex')
-      if (entry?.digest !== digest) entry = undefined
-      if (entry && cached(entry)) this.stats.digestHits++
-      else this.stats.misses++
-      const missing = cacheable.filter((c) => entry?.checks[c.id] === undefined)
-      const computed = missing.length > 0 ? await verifyOne(repoRoot, ref, tools, missing, files) : undefined
-      entry = {
-        rels,
-        stats,
-        digest,
-        checks: {...entry?.checks, ...Object.fromEntries((computed?.checks ?? []).map((r) => [r.id, r]))},
-      }
-      this.entries.set(ref.path, entry)
-      this.dirty = true
+      return {hit: entry.checks, rels, sizes: stats.map((s) => s![0])}
     }
-    const fresh = others.length > 0 ? await verifyOne(repoRoot, ref, tools, others, files) : undefined
-    const byId = new Map<CheckId, CheckResult>(fresh?.checks.map((r) => [r.id, r]))
-    const results = checks.map((c) => byId.get(c.id) ?? entry!.checks[c.id]!)
-    const summary = results.some((r) => r.status === 'fail') ? 'fail' : 'pass'
-    return {kind: ref.kind, name: ref.name, path: ref.path, summary, checks: results}
+    const have = entry ? want.filter((id) => entry.checks[id] !== undefined) : []
+    return {job: {ref, rels, want, hash: true, ...(entry ? {known: {digest: entry.digest, have}} : {})}, stats}
+  }
+
+  /** Stores a planned job's outcome; returns every check result the primitive now has. */
+  record(plan: Extract<CachePlan, {job: unknown}>, done: FileJobResult): Partial<Record<CheckId, CheckResult>> {
+    const {job, stats} = plan
+    const before = done.matched ? validEntry(this.entries.get(job.ref.path)) : undefined
+    if (before && done.results.length === 0) this.stats.digestHits++
+    else this.stats.misses++
+    const entry: Entry = {
+      rels: job.rels,
+      stats,
+      digest: done.digest!,
+      checks: {...before?.checks, ...Object.fromEntries(done.results.map((r) => [r.id, r]))},
+    }
+    this.entries.set(job.ref.path, entry)
+    this.dirty = true
+    return entry.checks
   }
 
   /** Forgets primitives that no longer exist (after a run over all of them). */

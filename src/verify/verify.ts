@@ -1,15 +1,22 @@
+import {statSync} from 'node:fs'
 import {realpath} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {usageError} from '../core/errors.js'
 import {findExecutable, toolPath} from '../effects/buf.js'
-import {discoverPrimitives, parseSelection, type Selection} from './discover.js'
+import {discoverPrimitives, parseSelection, type PrimitiveRef, type Selection} from './discover.js'
 import {mapConcurrent} from '../core/concurrency.js'
+import {mapOnThreads, scanThreads} from '../core/threads.js'
 import {checksFor, verifyOne} from './primitive.js'
 import {verifyShared} from './shared.js'
-import {VerifyCache} from './cache.js'
+import {VerifyCache, type CachePlan} from './cache.js'
+import {FILE_CHECKS, runFileJob, type FileJob} from './file-checks.js'
+import {lazyPrimitiveFiles, listFilesNow} from './files.js'
 import {
   CHECK_IDS,
   type CheckId,
+  type CheckResult,
   type PrimitiveResult,
   type SharedResult,
   type VerifyResult,
@@ -28,8 +35,10 @@ export interface VerifyRequest extends VerifyInput {
   envPath?: string
   /** publish.baseBranch of ameide.yaml (default main): the base buf-breaking compares with. */
   baseBranch?: string
-  /** Primitives checked at once (they only overlap while codegen waits for buf). */
+  /** Primitives checked at once by the tool checks (they only overlap while codegen waits for buf). */
   concurrency?: number
+  /** Threads for the file checks (default: src/core/threads.ts scanThreads()). */
+  threads?: number
   onPrimitiveDone?: (result: PrimitiveResult) => void
   /**
    * The CLI version: results of the checks that read only files are cached under the repository's git directory
@@ -114,21 +123,36 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   }
 
   const checks = checksFor(request.checks)
+  const fileChecks = checks.filter((c) => FILE_CHECKS.has(c.id)).map((c) => c.id)
+  const toolChecks = checks.filter((c) => !FILE_CHECKS.has(c.id))
   const cache = request.cacheVersion === undefined ? null : VerifyCache.open(repoRoot, request.cacheVersion)
-  const [settled, sharedModule] = await Promise.all([
-    mapConcurrent(refs, request.concurrency ?? 8, async (ref) => {
-      const result = cache
-        ? await cache.verify(repoRoot, ref, tools, checks)
-        : await verifyOne(repoRoot, ref, tools, checks)
-      request.onPrimitiveDone?.(result)
-      return result
-    }),
+  const [primitives, sharedModule] = await Promise.all([
+    (async () => {
+      const files = await fileCheckResults(repoRoot, refs, fileChecks, tools, cache, request.threads ?? scanThreads())
+      // The tool checks, a few primitives at a time, reading only the files they look at.
+      const settled = await mapConcurrent(refs, request.concurrency ?? 8, async (ref, i) => {
+        const {rels, sizes, results} = files[i]
+        const lazy = lazyPrimitiveFiles(repoRoot, ref.path, rels, sizes)
+        const fresh = toolChecks.length > 0 ? await verifyOne(repoRoot, ref, tools, toolChecks, lazy) : undefined
+        const byId = new Map<CheckId, CheckResult>(fresh?.checks.map((r) => [r.id, r]))
+        const ordered = checks.map((c) => byId.get(c.id) ?? results[c.id]!)
+        const result: PrimitiveResult = {
+          kind: ref.kind,
+          name: ref.name,
+          path: ref.path,
+          summary: ordered.some((r) => r.status === 'fail') ? 'fail' : 'pass',
+          checks: ordered,
+        }
+        request.onPrimitiveDone?.(result)
+        return result
+      })
+      return settled.map((s) => {
+        if (!s.ok) throw s.error
+        return s.value
+      })
+    })(),
     selection.mode === 'all' ? verifyShared(repoRoot, request.checks, tools) : null,
   ])
-  const primitives = settled.map((s) => {
-    if (!s.ok) throw s.error
-    return s.value
-  })
   if (cache) {
     if (selection.mode === 'all') cache.keepOnly(refs.map((r) => r.path))
     cache.save()
@@ -140,6 +164,52 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   const primitivesPass = primitives.length > 0 && primitives.every((p) => p.summary === 'pass')
   const steps = sharedFixes.length > 0 && primitivesPass ? sharedFixes : [...nextSteps(primitives), ...sharedFixes]
   return {summary, primitives, shared, nextSteps: steps}
+}
+
+interface FileOutcome {
+  rels: string[]
+  sizes: number[]
+  results: Partial<Record<CheckId, CheckResult>>
+}
+
+/**
+ * The file checks of every primitive: from the cache where its files are unchanged, else as jobs spread over
+ * `threads` threads (src/verify/worker.ts), whose outcomes fill the cache. In the order of `refs`.
+ */
+async function fileCheckResults(
+  repoRoot: string,
+  refs: PrimitiveRef[],
+  want: CheckId[],
+  tools: VerifyTools,
+  cache: VerifyCache | null,
+  threads: number,
+): Promise<FileOutcome[]> {
+  if (want.length === 0) {
+    return refs.map((ref) => {
+      const rels = listFilesNow(path.join(repoRoot, ref.path))
+      return {rels, sizes: rels.map((rel) => statSync(path.join(repoRoot, ref.path, rel)).size), results: {}}
+    })
+  }
+  const plans = refs.map((ref): CachePlan | {job: FileJob} =>
+    cache ? cache.plan(repoRoot, ref, want) : {job: {ref, want, hash: false}},
+  )
+  const jobs = plans.flatMap((p) => ('job' in p ? [p.job] : []))
+  const done = await mapOnThreads(jobs, {
+    threads,
+    // A worker costs about what 20 primitives' checks do: fewer stay on this thread.
+    itemsPerWorker: 20,
+    workerModule: new URL(`./worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+    workerData: {repoRoot, tools},
+    task: (job: FileJob) => runFileJob(repoRoot, tools, job),
+  })
+  let next = 0
+  return plans.map((plan) => {
+    if ('hit' in plan) return {rels: plan.rels, sizes: plan.sizes, results: plan.hit}
+    const outcome = done[next++]
+    const results =
+      cache && 'stats' in plan ? cache.record(plan, outcome) : Object.fromEntries(outcome.results.map((r) => [r.id, r]))
+    return {rels: outcome.rels, sizes: outcome.sizes, results}
+  })
 }
 
 /** True when a required tool (buf, a buf plugin) is missing: the command exits 3. */

@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {VerifyCache} from '../../src/verify/cache.js'
 import {discoverAll} from '../../src/verify/discover.js'
-import {checksFor} from '../../src/verify/primitive.js'
+import {runFileJob} from '../../src/verify/file-checks.js'
 import type {CheckId} from '../../src/verify/types.js'
 import {runCli} from '../support/cli.js'
 import {initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -132,7 +132,10 @@ describe('VerifyCache', () => {
     const cache = VerifyCache.open(repo, version, startedAt)!
     const refs = await discoverAll(repo)
     const results = []
-    for (const ref of refs) results.push(await cache.verify(repo, ref, tools, checksFor(ids)))
+    for (const ref of refs) {
+      const plan = cache.plan(repo, ref, ids)
+      results.push('hit' in plan ? plan.hit : cache.record(plan, await runFileJob(repo, tools, plan.job)))
+    }
     cache.save()
     return {stats: cache.stats, results}
   }

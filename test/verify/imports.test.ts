@@ -204,8 +204,11 @@ describe('TS/JS prefilter', () => {
 
   it('skips files whose forbidden paths are only in line comments, and keeps every other place they can be code', () => {
     expect(may("import x from 'react'\n// importing @ameide/core-proto is forbidden\n  // and @buf/x too")).toBe(false)
-    // A quote before the path on a `//` line may close a string that began above: such a file is parsed.
-    expect(may("import x from 'react'\n// import '@ameide/core-proto' is forbidden")).toBe(true)
+    // A quote before the path on a `//` line may close a JSX attribute that began above, but that leaves the path in
+    // the tag: only a `/` after the quote (`/>`) can lead back to code, and then the file is parsed.
+    expect(may("import x from 'react'\n// import '@ameide/core-proto' is forbidden")).toBe(false)
+    expect(may('const el = <a title="\n// " / >; import leak from "@buf/x"')).toBe(true)
+    expect(may("const el = <a title='\n// ' />; require('@buf/x')")).toBe(true)
     expect(may("export * from '@ameideio/ameide-sdk-ts/proto.js'\nconst r = /^\\d+\\.\\d+$/")).toBe(false)
     expect(may("import x from '@buf/x'")).toBe(true)
     expect(may("const s = 'a' // '@buf/x' after code")).toBe(true)

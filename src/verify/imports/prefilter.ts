@@ -12,9 +12,10 @@
  * comment, a template, a JSX text or attribute, or a string continued with a backslash, which the escape test
  * catches), so its first non-blank `//` is either a line comment running to the end of the line (code context) or
  * text of a block comment, template literal or JSX element. That text stays text up to the needle unless the line
- * holds, before the needle, what could end it: `*\/`, `` ` ``, `${`, `<` or `{` (a JSX attribute string that a
- * quote closes leaves the needle in the tag, still not code). The one import this does not look for is a template
- * literal specifier spanning several lines (`require(\`…\n…\`)`), which names no module anyone can install.
+ * holds, before the needle, what could end it: `*\/`, `` ` ``, `${`, `<` or `{`, or a quote followed by a `/` (a
+ * JSX attribute string that a quote closes leaves the needle in the tag, still not code, unless `/>` follows). The
+ * one import this does not look for is a template literal specifier spanning several lines
+ * (`require(\`…\n…\`)`), which names no module anyone can install.
  *
  * Why decoding the whole text works: decoding left to right, an escape never reaches over a quote, so the decoder is
  * in step at the first character of every string literal and the decoded text holds each literal's value.
@@ -86,9 +87,11 @@ export function decodeEscapes(text: string): string {
 
 /**
  * What can end, before the needle, the text of a block comment, a template literal, a JSX element, or a string that
- * spans lines (a JSX attribute value, a line continued with `\`), after which code may follow on the same line.
+ * spans lines, after which code may follow on the same line. A JSX attribute value that a quote closes leaves the
+ * text in the tag, and only a `/` (of `/>`, the one way out of a tag back to code without `<` or `{`) can end it; a
+ * quote alone is text (`// import '@buf/x' is forbidden`). A string continued with `\` is the escape test's.
  */
-const ENDS_TEXT = /\*\/|`|\$\{|[<{"']/
+const ENDS_TEXT = /\*\/|`|\$\{|[<{]|["'][^]*\//
 
 /** Whether the line holding `at` starts, after blanks, with `//`, and nothing between that and `at` can end text. */
 function onCommentLine(text: string, at: number): boolean {
