@@ -1,4 +1,4 @@
-import {readFile, rename, stat, truncate, writeFile} from 'node:fs/promises'
+import {copyFile, readdir, readFile, rename, stat, truncate, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -71,4 +71,30 @@ describe('gitops verify with its cache: exactly the findings of a run without it
     expect(b.json()).toEqual(uncached.json())
     await cachedEqualsUncached()
   })
+})
+
+describe('gitops verify on several threads', () => {
+  it('gives byte for byte the output of one thread, cold and from the cache', async () => {
+    // Every YAML file of the fixture copied 50 times beside itself (same zone, new name): ≈ 1,300 files, so that
+    // workers start (src/gitops/verify/verify.ts: a thousand files a worker).
+    const many = await gitopsRepo()
+    const yamlFiles = (await readdir(many, {recursive: true}))
+      .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('.git'))
+      .map((f) => path.join(many, f))
+    for (const file of yamlFiles)
+      for (let i = 0; i < 50; i++) await copyFile(file, file.replace(/(\.ya?ml)$/, `-copy${i}$1`))
+    const args = ['gitops', 'verify', '--json']
+    const one = await runCli([...args, '--no-cache'], {cwd: many, env: {AMEIDE_THREADS: '1'}})
+    expect(one.json().findings.length).toBeGreaterThan(50)
+    expect(one.json().files.checked).toBeGreaterThan(1000)
+    for (const threads of ['2', '3']) {
+      const cold = await runCli([...args, '--no-cache'], {cwd: many, env: {AMEIDE_THREADS: threads}})
+      expect(cold.stdout).toBe(one.stdout)
+      expect(cold.exitCode).toBe(one.exitCode)
+    }
+    const fill = await runCli(args, {cwd: many, env: {AMEIDE_THREADS: '2'}})
+    const warm = await runCli(args, {cwd: many, env: {AMEIDE_THREADS: '2'}})
+    expect(fill.stdout).toBe(one.stdout)
+    expect(warm.stdout).toBe(one.stdout)
+  }, 120_000)
 })

@@ -42,8 +42,10 @@ export class GitopsVerifyCache {
     return new GitopsVerifyCache(file, fingerprint, readCache<FileOutcome>(file, NAME, fingerprint))
   }
 
-  static digest(text: string): string {
-    return createHash('sha256').update(text).digest('hex')
+  /** The digest of the outcome stored for `file` (a file that still hashes to it need not be parsed). */
+  knownDigest(file: string): string | undefined {
+    const digest = this.entries.get(file)?.digest
+    return typeof digest === 'string' && this.get(file, digest) ? digest : undefined
   }
 
   /** The stored outcome of `file` when its text still has this digest and the entry is well formed. */

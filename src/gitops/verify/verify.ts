@@ -1,17 +1,17 @@
-import {readFileSync} from 'node:fs'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
 import {mapConcurrent} from '../../core/concurrency.js'
+import {mapOnThreads, scanThreads} from '../../core/threads.js'
 import {listFiles} from '../files.js'
-import {findImages, type FileImages} from '../facts.js'
+import type {FileImages} from '../facts.js'
 import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
-import {mayViolate} from './prefilter.js'
 import {GitopsVerifyCache} from './cache.js'
+import {scanFiles, type FileTask, type ScanOptions} from './scan.js'
 import {
   checkEvidence,
-  checkFile,
   checkRepo,
   POLICY_RULE_IDS,
   RULE_IDS,
@@ -41,7 +41,15 @@ export interface GitopsVerifyInput {
   parseEveryFile?: boolean
   /** The CLI version: per-file results are cached under the checkout's git directory (not with evidence). */
   cacheVersion?: string
+  /** Threads for the per-file half (default: src/core/threads.ts scanThreads()). */
+  threads?: number
 }
+
+/** Files per task handed to a thread. */
+const FILES_PER_TASK = 100
+
+const chunk = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({length: Math.ceil(items.length / size)}, (_, i) => items.slice(i * size, (i + 1) * size))
 
 /** The `--json` result of `ameide gitops verify` (schemas/gitops-verify.schema.json). */
 export interface GitopsVerifyResult {
@@ -92,8 +100,6 @@ export function parseRules(values: string[] | undefined): RuleId[] | undefined {
 /** Reads the GitOps tree (never writes), applies the policy rules, and with evidence asks the verifier per digest. */
 export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVerifyResult> {
   const layout = makeLayout(input.policy)
-  // Loaded on the first file that needs parsing (a warm run may need none).
-  let yaml: typeof import('yaml') | undefined
   const selectedEnvs = input.environments
   const files = await listFiles(input.root)
   const findings: GitopsFinding[] = []
@@ -106,6 +112,7 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       ? null
       : GitopsVerifyCache.open(input.root, input.cacheVersion, input.policy, input.parseEveryFile ?? false)
 
+  const tasks: FileTask[] = []
   for (const file of files) {
     const zone = layout.zoneOf(file)
     if (!zone) continue
@@ -113,35 +120,38 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       overlaysSeen.add(zone.env)
       if (selectedEnvs && !selectedEnvs.includes(zone.env)) continue
     }
-    // Small files, read one after the other: synchronous reads beat 5,000 round trips through the thread pool.
-    const text = readFileSync(path.join(input.root, file), 'utf8')
-    if (!input.evidence && !input.parseEveryFile && !mayViolate(text, zone, input.policy)) {
-      checked++
-      continue
-    }
-    const digest = cache ? GitopsVerifyCache.digest(text) : ''
-    const hit = cache?.get(file, digest)
-    if (hit) {
-      if (hit.skipped !== undefined) skipped.push({file, reason: hit.skipped})
-      else {
-        checked++
-        findings.push(...hit.findings!)
-      }
-      continue
-    }
-    yaml ??= await import('yaml')
-    const found = findImages(yaml, text)
-    if (found.skipped) {
-      skipped.push({file, reason: found.skipped})
-      cache?.set(file, {digest, skipped: found.skipped})
-      continue
-    }
-    checked++
-    const fileFindings = checkFile({file, zone, found, policy: input.policy, text, yaml})
-    cache?.set(file, {digest, findings: fileFindings})
-    findings.push(...fileFindings)
-    evidenceSites.push({file, zone, found})
+    const known = cache?.knownDigest(file)
+    tasks.push(known === undefined ? {file, zone} : {file, zone, known})
   }
+  const options: ScanOptions = {
+    root: input.root,
+    policy: input.policy,
+    parseEveryFile: Boolean(input.evidence || input.parseEveryFile),
+    hash: cache !== null,
+  }
+  // With evidence every reference is needed here, so one thread; else chunks of files on every core.
+  const verdicts = input.evidence
+    ? await scanFiles(options, tasks, (task, found) => evidenceSites.push({file: task.file, zone: task.zone, found}))
+    : (
+        await mapOnThreads(chunk(tasks, FILES_PER_TASK), {
+          threads: input.threads ?? scanThreads(),
+          // A worker costs about what a thousand files' parsing does: smaller checkouts stay on this thread.
+          itemsPerWorker: 1000 / FILES_PER_TASK,
+          workerModule: new URL(`./worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+          workerData: options,
+          task: (part: FileTask[]) => scanFiles(options, part),
+        })
+      ).flat()
+  tasks.forEach(({file}, i) => {
+    const verdict = verdicts[i]
+    const outcome = verdict.cached ? cache!.get(file, verdict.digest!)! : verdict
+    if (outcome.skipped !== undefined) skipped.push({file, reason: outcome.skipped})
+    else {
+      checked++
+      findings.push(...(outcome.findings ?? []))
+    }
+    if (cache && !verdict.clean && !verdict.cached) cache.set(file, {digest: verdict.digest!, ...outcome})
+  })
   cache?.save(files)
   findings.push(...checkRepo({layout, files}))
 
