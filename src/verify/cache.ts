@@ -8,6 +8,7 @@ import {statSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {sameStamp, stampOf, type FileStamp} from '../cache/stamp.js'
 import {cacheFile, readCache, writeCache} from '../cache/store.js'
 import type {PrimitiveRef} from './discover.js'
 import {FILE_CHECKS, type FileJob, type FileJobResult} from './file-checks.js'
@@ -20,18 +21,12 @@ export const CACHEABLE_CHECKS: ReadonlySet<CheckId> = FILE_CHECKS
 
 const NAME = 'primitive-verify'
 
-/** size, mtime (ms, fractional), ctime, inode; null when the file changed too close to the run to be trusted. */
-type FileStat = [number, number, number, number] | null
-
 interface Entry {
   rels: string[]
-  stats: FileStat[]
+  stats: FileStamp[]
   digest: string
   checks: Partial<Record<CheckId, CheckResult>>
 }
-
-/** A file changed within this long before the run started is read again on the next run (timestamp granularity). */
-const RACY_MS = 2000
 
 export interface VerifyCacheStats {
   /** Primitives answered from the cache without reading a file. */
@@ -47,7 +42,7 @@ export type CachePlan =
   /** Unchanged since a run that cached every wanted check: the results, and the listing for the tool checks. */
   | {hit: Partial<Record<CheckId, CheckResult>>; rels: string[]; sizes: number[]}
   /** Changed, new or racily clean: the job to run (on any thread), then {@link VerifyCache.record}. */
-  | {job: FileJob & {rels: string[]}; stats: FileStat[]}
+  | {job: FileJob & {rels: string[]}; stats: FileStamp[]}
 
 export class VerifyCache {
   readonly stats: VerifyCacheStats = {statHits: 0, digestHits: 0, misses: 0}
@@ -77,7 +72,7 @@ export class VerifyCache {
     // Stat before reading: a file that changes in between gets a new stat, so it is read again next time.
     const rels = listFilesNow(dir)
     const posix = path.sep === '/'
-    const stats = rels.map((rel) => this.statOf(posix ? `${dir}/${rel}` : path.join(dir, rel)))
+    const stats = rels.map((rel) => stampOf(posix ? `${dir}/${rel}` : path.join(dir, rel), this.startedAt))
     const entry = validEntry(this.entries.get(ref.path))
     if (entry && want.every((id) => entry.checks[id] !== undefined) && sameStats(entry, rels, stats)) {
       this.stats.statHits++
@@ -120,21 +115,14 @@ export class VerifyCache {
     if (this.dirty) writeCache(this.file, NAME, this.fingerprint, this.entries)
     this.dirty = false
   }
-
-  private statOf(abs: string): FileStat {
-    const s = statSync(abs)
-    if (Math.max(s.mtimeMs, s.ctimeMs) >= this.startedAt - RACY_MS) return null
-    return [s.size, s.mtimeMs, s.ctimeMs, s.ino]
-  }
 }
 
-function sameStats(entry: Entry, rels: string[], stats: FileStat[]): boolean {
+function sameStats(entry: Entry, rels: string[], stats: FileStamp[]): boolean {
   if (entry.rels.length !== rels.length) return false
   for (let i = 0; i < rels.length; i++) {
     const a = entry.stats[i]
     const b = stats[i]
-    if (entry.rels[i] !== rels[i] || a === null || b === null) return false
-    if (a[0] !== b[0] || a[1] !== b[1] || a[2] !== b[2] || a[3] !== b[3]) return false
+    if (entry.rels[i] !== rels[i] || !sameStamp(a, b)) return false
   }
   return true
 }

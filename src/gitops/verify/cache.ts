@@ -1,10 +1,12 @@
 // `gitops verify`'s result cache: per file, what the per-file rules found (or why the file was skipped), keyed by
 // the sha256 of its text, under a fingerprint of the CLI build and the policy; stored under the GitOps checkout's git
-// directory through src/cache/store.ts. A hit skips the YAML parse and the rules; never used with --evidence.
+// directory through src/cache/store.ts. A file whose stat stamp (src/cache/stamp.ts) is unchanged is not even read;
+// one that still hashes to its digest is not parsed. Never used with --evidence.
 import {createHash} from 'node:crypto'
 import {statSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
+import {sameStamp, stampOf, type FileStamp} from '../../cache/stamp.js'
 import {cacheFile, readCache, writeCache} from '../../cache/store.js'
 import type {GitopsPolicy} from '../layout.js'
 import type {GitopsFinding} from './rules/index.js'
@@ -12,7 +14,10 @@ import type {GitopsFinding} from './rules/index.js'
 const NAME = 'gitops-verify'
 
 export interface FileOutcome {
+  /** The text's sha256 ('' for a file the prefilter passed, which was not hashed). */
   digest: string
+  /** The file's stat when it was read. */
+  stamp?: FileStamp
   skipped?: string
   findings?: GitopsFinding[]
 }
@@ -21,12 +26,20 @@ export class GitopsVerifyCache {
   private dirty = false
 
   private constructor(
+    private readonly startedAt: number,
     private readonly file: string,
     private readonly fingerprint: string,
     private readonly entries: Map<string, FileOutcome>,
   ) {}
 
-  static open(root: string, version: string, policy: GitopsPolicy, parseEveryFile: boolean): GitopsVerifyCache | null {
+  /** The cache of the checkout at `root`, or null outside a git work tree; `startedAt`: the run's start (ms). */
+  static open(
+    root: string,
+    version: string,
+    policy: GitopsPolicy,
+    parseEveryFile: boolean,
+    startedAt = Date.now(),
+  ): GitopsVerifyCache | null {
     const file = cacheFile(root, NAME)
     if (file === null) return null
     let build = ''
@@ -39,13 +52,19 @@ export class GitopsVerifyCache {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({version, build, policy, parseEveryFile, format: 1}))
       .digest('hex')
-    return new GitopsVerifyCache(file, fingerprint, readCache<FileOutcome>(file, NAME, fingerprint))
+    return new GitopsVerifyCache(startedAt, file, fingerprint, readCache<FileOutcome>(file, NAME, fingerprint))
   }
 
-  /** The digest of the outcome stored for `file` (a file that still hashes to it need not be parsed). */
-  knownDigest(file: string): string | undefined {
-    const digest = this.entries.get(file)?.digest
-    return typeof digest === 'string' && this.get(file, digest) ? digest : undefined
+  /**
+   * What the cache knows of `file` (at `abs`) before it is read: its outcome when the file's stamp is unchanged;
+   * else the stamp to store and the digest of a stored outcome (a file that still hashes to it need not be parsed).
+   */
+  lookup(file: string, abs: string): {outcome: FileOutcome} | {stamp: FileStamp; known?: string} {
+    const stamp = stampOf(abs, this.startedAt)
+    const e = this.entries.get(file)
+    const valid = typeof e?.digest === 'string' && this.get(file, e.digest) !== undefined
+    if (valid && sameStamp(e!.stamp, stamp)) return {outcome: e!}
+    return valid && e!.digest !== '' ? {stamp, known: e!.digest} : {stamp}
   }
 
   /** The stored outcome of `file` when its text still has this digest and the entry is well formed. */

@@ -5,10 +5,11 @@ import {usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
 import {mapConcurrent} from '../../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../../core/threads.js'
+import type {FileStamp} from '../../cache/stamp.js'
 import {listFiles} from '../files.js'
 import type {FileImages} from '../facts.js'
 import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
-import {GitopsVerifyCache} from './cache.js'
+import {GitopsVerifyCache, type FileOutcome} from './cache.js'
 import {scanFiles, type FileTask, type ScanOptions} from './scan.js'
 import {
   checkEvidence,
@@ -112,6 +113,8 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       ? null
       : GitopsVerifyCache.open(input.root, input.cacheVersion, input.policy, input.parseEveryFile ?? false)
 
+  // Each file in a zone: its outcome from the cache (stamp unchanged), or a task for a thread.
+  const slots: Array<{file: string; outcome?: FileOutcome; stamp?: FileStamp; task?: number}> = []
   const tasks: FileTask[] = []
   for (const file of files) {
     const zone = layout.zoneOf(file)
@@ -120,8 +123,12 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
       overlaysSeen.add(zone.env)
       if (selectedEnvs && !selectedEnvs.includes(zone.env)) continue
     }
-    const known = cache?.knownDigest(file)
-    tasks.push(known === undefined ? {file, zone} : {file, zone, known})
+    const looked = cache?.lookup(file, path.join(input.root, file))
+    if (looked && 'outcome' in looked) slots.push({file, outcome: looked.outcome})
+    else {
+      slots.push({file, stamp: looked?.stamp, task: tasks.length})
+      tasks.push(looked?.known === undefined ? {file, zone} : {file, zone, known: looked.known})
+    }
   }
   const options: ScanOptions = {
     root: input.root,
@@ -142,16 +149,20 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
           task: (part: FileTask[]) => scanFiles(options, part),
         })
       ).flat()
-  tasks.forEach(({file}, i) => {
-    const verdict = verdicts[i]
-    const outcome = verdict.cached ? cache!.get(file, verdict.digest!)! : verdict
-    if (outcome.skipped !== undefined) skipped.push({file, reason: outcome.skipped})
+  for (const {file, outcome: cached, stamp, task} of slots) {
+    let outcome = cached
+    if (task !== undefined) {
+      const verdict = verdicts[task]
+      if (verdict.cached) outcome = cache!.get(file, verdict.digest!)!
+      else outcome = verdict.clean ? {digest: '', findings: []} : {digest: verdict.digest ?? '', ...verdict}
+      cache?.set(file, {...outcome, stamp: stamp ?? null})
+    }
+    if (outcome!.skipped !== undefined) skipped.push({file, reason: outcome!.skipped})
     else {
       checked++
-      findings.push(...(outcome.findings ?? []))
+      findings.push(...(outcome!.findings ?? []))
     }
-    if (cache && !verdict.clean && !verdict.cached) cache.set(file, {digest: verdict.digest!, ...outcome})
-  })
+  }
   cache?.save(files)
   findings.push(...checkRepo({layout, files}))
 
