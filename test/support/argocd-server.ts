@@ -1,8 +1,10 @@
-import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import {Ajv, type ValidateFunction} from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import {readFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+
+import {describeViolation} from './github-openapi.js'
 
 /**
  * A fake Argo CD API server on 127.0.0.1. Argo CD's own published swagger description (Swagger 2.0,
@@ -105,7 +107,7 @@ export class ArgoSpec {
       this.validators.set(key, validate)
     }
     if (validate(value)) return []
-    return (validate.errors ?? []).map((e) => ({where, problem: describe(e)}))
+    return (validate.errors ?? []).map((e) => ({where, problem: describeViolation(e)}))
   }
 }
 
@@ -117,13 +119,6 @@ function rebase(schema: unknown): unknown {
     out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${SPEC_ID}${v}` : rebase(v)
   }
   return out
-}
-
-function describe(e: ErrorObject): string {
-  const at = e.instancePath || '(root)'
-  if (e.keyword === 'additionalProperties')
-    return `${at}: unknown field "${(e.params as {additionalProperty: string}).additionalProperty}"`
-  return `${at}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`
 }
 
 let shared: ArgoSpec | undefined

@@ -99,7 +99,7 @@ export class GitHubSpec {
       this.validators.set(key, validate)
     }
     if (validate(value)) return []
-    return (validate.errors ?? []).map((e) => ({where, problem: describe(e)}))
+    return (validate.errors ?? []).map((e) => ({where, problem: describeViolation(e)}))
   }
 
   /** Validates against an inline schema (a parameter's), whose `$ref`s point into the spec. */
@@ -111,7 +111,7 @@ export class GitHubSpec {
       this.validators.set(key, validate)
     }
     if (validate(value)) return []
-    return (validate.errors ?? []).map((e) => ({where, problem: describe(e)}))
+    return (validate.errors ?? []).map((e) => ({where, problem: describeViolation(e)}))
   }
 
   resolvePointer(pointer: string): unknown {
@@ -209,7 +209,8 @@ function escapePointer(s: string): string {
   return s.replaceAll('~', '~0').replaceAll('/', '~1')
 }
 
-function describe(e: ErrorObject): string {
+/** One schema violation in a line (shared by the OpenAPI-checking stand-ins: GitHub's, Argo CD's). */
+export function describeViolation(e: ErrorObject): string {
   const at = e.instancePath || '(root)'
   if (e.keyword === 'additionalProperties')
     return `${at}: unknown field "${(e.params as {additionalProperty: string}).additionalProperty}"`

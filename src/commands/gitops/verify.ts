@@ -8,6 +8,7 @@ import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/verify/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
+import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 
 export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   static override summary =
@@ -65,17 +66,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       description: 'Also verify, with cosign, the signature, SBOM and provenance of every digest-pinned image.',
       default: false,
     }),
-    key: Flags.string({description: 'Public key to verify with (file, env://VAR, KMS URI).', helpValue: 'KEYREF'}),
-    'certificate-identity-regexp': Flags.string({
-      description: 'Keyless: the signing certificate identity (regexp).',
-      helpValue: 'REGEXP',
-    }),
-    'certificate-oidc-issuer': Flags.string({description: 'Keyless: the OIDC issuer.', helpValue: 'URL'}),
-    tlog: Flags.boolean({
-      description: 'Require transparency-log entries. --no-tlog: air-gapped key signatures.',
-      default: true,
-      allowNo: true,
-    }),
+    ...EVIDENCE_IDENTITY_FLAGS,
     cache: Flags.boolean({
       description:
         "Reuse unchanged files' results from the checkout's git directory (.git/ameide/cache/; never with evidence); --no-cache parses every kept file.",
@@ -112,12 +103,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     ])
     const rules = parseRules(flags.rule)
     // The evidence module (cosign, registry) loads only when an evidence flag is given.
-    const evidenceFlagged =
-      flags.evidence ||
-      flags.key !== undefined ||
-      flags['certificate-identity-regexp'] !== undefined ||
-      flags['certificate-oidc-issuer'] !== undefined
-    const evidenceSetUp = evidenceFlagged ? await import('../../gitops/verify/evidence.js') : undefined
+    const flagged = evidenceFlagged(flags)
+    const evidenceSetUp = flagged ? await import('../../gitops/verify/evidence.js') : undefined
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)

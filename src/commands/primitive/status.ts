@@ -8,6 +8,7 @@ import {KINDS} from '../../primitives/kinds.js'
 import {formatStatus} from '../../status/format.js'
 import {parseStatusInput} from '../../status/input.js'
 import type {StatusResult} from '../../status/types.js'
+import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 
 export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
   static override summary = "Where is my primitive? Seed 003's Definition of Done, link by link, and the next command."
@@ -71,17 +72,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       description: 'Also verify, with cosign, the signature, SBOM and provenance of the image.',
       default: false,
     }),
-    key: Flags.string({description: 'Public key to verify with (file, env://VAR, KMS URI).', helpValue: 'KEYREF'}),
-    'certificate-identity-regexp': Flags.string({
-      description: 'Keyless: the signing certificate identity (regexp).',
-      helpValue: 'REGEXP',
-    }),
-    'certificate-oidc-issuer': Flags.string({description: 'Keyless: the OIDC issuer.', helpValue: 'URL'}),
-    tlog: Flags.boolean({
-      description: 'Require transparency-log entries. --no-tlog: air-gapped key signatures.',
-      default: true,
-      allowNo: true,
-    }),
+    ...EVIDENCE_IDENTITY_FLAGS,
     'argocd-server': Flags.string({
       description: 'Argo CD API server for the deployed link; the token comes from ARGOCD_AUTH_TOKEN.',
       helpValue: 'URL',
@@ -106,12 +97,8 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
     })
     const apiUrl = resolveApiUrl(flags['api-url'], process.env)
     // The evidence module (cosign) loads only when an evidence flag is given; checked at the door (exit 2).
-    const evidenceFlagged =
-      flags.evidence ||
-      flags.key !== undefined ||
-      flags['certificate-identity-regexp'] !== undefined ||
-      flags['certificate-oidc-issuer'] !== undefined
-    if (evidenceFlagged) (await import('../../gitops/verify/evidence.js')).checkEvidenceFlags(flags)
+    const flagged = evidenceFlagged(flags)
+    if (flagged) (await import('../../gitops/verify/evidence.js')).checkEvidenceFlags(flags)
     const repoRoot = await resolveRoot(flags['repo-root'], MONOREPO_ROOT)
     const progress = await this.progress()
     progress.start('Asking where the primitives are')
