@@ -11,13 +11,15 @@ import {parentPort, Worker} from 'node:worker_threads'
 const MAX_THREADS = 4
 
 /**
- * Threads a scan may use: `AMEIDE_THREADS` (a positive integer; 1 keeps everything on this thread), else the CPUs
- * this process may use, at most {@link MAX_THREADS}.
+ * Threads a scan may use: `AMEIDE_THREADS` (a positive integer; 1 keeps everything on this thread), else one fewer
+ * than the CPUs this process may use, at most {@link MAX_THREADS}. One CPU is left to V8's own garbage collector and
+ * compiler threads, which a single-threaded scan already keeps half busy: on 2 CPUs a worker made both verifies'
+ * cold runs slower (docs/performance.md), so there the default is one thread.
  */
-export function scanThreads(env: NodeJS.ProcessEnv = process.env): number {
+export function scanThreads(env: NodeJS.ProcessEnv = process.env, cpus = availableParallelism()): number {
   const wanted = Number(env.AMEIDE_THREADS)
   if (Number.isInteger(wanted) && wanted >= 1) return wanted
-  return Math.max(1, Math.min(MAX_THREADS, availableParallelism()))
+  return Math.max(1, Math.min(MAX_THREADS, cpus - 1))
 }
 
 export interface ThreadOptions<T, R> {

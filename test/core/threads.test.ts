@@ -47,13 +47,11 @@ describe('mapOnThreads', () => {
     expect(source.every((r) => r.thread === 'main')).toBe(true)
   })
 
-  it('scanThreads: AMEIDE_THREADS when a positive integer, else the CPUs (1 to 4)', () => {
-    expect(scanThreads({AMEIDE_THREADS: '1'})).toBe(1)
-    expect(scanThreads({AMEIDE_THREADS: '6'})).toBe(6)
-    for (const bad of ['0', '-2', '1.5', 'many', '']) {
-      const n = scanThreads({AMEIDE_THREADS: bad})
-      expect(n).toBeGreaterThanOrEqual(1)
-      expect(n).toBeLessThanOrEqual(4)
+  it('scanThreads: AMEIDE_THREADS when a positive integer, else one fewer than the CPUs, from 1 to 4', () => {
+    expect(scanThreads({AMEIDE_THREADS: '1'}, 8)).toBe(1)
+    expect(scanThreads({AMEIDE_THREADS: '6'}, 2)).toBe(6)
+    for (const bad of ['0', '-2', '1.5', 'many', '', undefined]) {
+      expect([1, 2, 3, 4, 8, 64].map((cpus) => scanThreads({AMEIDE_THREADS: bad}, cpus))).toEqual([1, 1, 2, 3, 4, 4])
     }
   })
 })
