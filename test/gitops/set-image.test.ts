@@ -159,6 +159,56 @@ describe('ameide gitops set-image', () => {
     expect(images.filter((i) => i.includes('@sha256:' + E))).toEqual([refs[0], refs[2], refs[1]])
   })
 
+  it('writes image maps in their own convention: Helm values, valuesObject, helm.values, helm.parameters, a ConfigMap', async () => {
+    const repo = await gitopsRepo()
+    const C = 'c'.repeat(64)
+    const refs = [
+      `ghcr.io/ameideio/api:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/worker:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/sidecar:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/web:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/flux-app:2.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/runner:3.2.0@sha256:${E}`,
+      // Already pinned to this ref: unchanged.
+      `ghcr.io/ameideio/pinned:1.0@sha256:${C}`,
+    ]
+    const args = ['set-image', '--env', 'staging', ...refs.flatMap((r) => ['--ref', r])]
+    const dry = await cli(repo, [...args, '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    // valuesObject block map (a digest line after the tag's comment), helm.values block string (digest field and a
+    // flow map), helm.parameters (the digest in the tag value), an inline ConfigMap's values.yaml, a tag@digest map.
+    expect(dry.json().diff).toBe(await readFile(new URL('set-image-staging-helm.diff', GOLDEN), 'utf8'))
+    expect(dry.json().unchanged).toEqual([expect.objectContaining({repository: 'ghcr.io/ameideio/pinned', line: 23})])
+    expect(dry.json().notFound).toEqual([])
+    expect(await snapshot(repo)).toBe('')
+    const run = await cli(repo, args)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(await git(repo, ['diff', '--stat'])).toMatch(/2 files changed, 9 insertions\(\+\), 7 deletions\(-\)/)
+    // Every map now reads as the ref that was set: left to pin are only the images no ref was given for.
+    const verify = await runCli(['gitops', 'verify', '--json', '--env', 'staging', '--rule', 'image-not-pinned'], {
+      cwd: repo,
+    })
+    const left = verify.json().findings.map((f: {file: string; line: number}) => `${f.file}:${f.line}`)
+    expect(left.filter((f: string) => /helm-apps|runner/.test(f))).toEqual([
+      // helm.parameters image.repository (storefront, tag latest) and the dind init container.
+      'sources/values/env/staging/apps/helm-apps.yaml:39',
+      'sources/values/env/staging/apps/runner.yaml:16',
+    ])
+    expect((await cli(repo, args)).json()).toMatchObject({status: 'none'})
+  })
+
+  it('stops with AMBIGUOUS_REFERENCE when a helm.parameters group has no tag to write into', async () => {
+    const repo = await gitopsRepo()
+    const file = path.join(repo, 'sources/values/env/staging/apps/helm-apps.yaml')
+    const text = await readFile(file, 'utf8')
+    await writeFile(file, text.replace('          - {name: web.image.tag, value: "1.0.0"}\n', ''))
+    await git(repo, ['commit', '-qam', 'no tag'])
+    const run = await cli(repo, ['set-image', '--env', 'staging', '--ref', `ghcr.io/ameideio/web:1.1.0@sha256:${E}`])
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.json().error).toMatchObject({code: 'AMBIGUOUS_REFERENCE', hints: [expect.stringContaining('image.tag')]})
+    expect(await snapshot(repo)).toBe('')
+  })
+
   it('migrates :dev to the pinned ref and keeps quotes, CRLF line endings and a missing final newline', async () => {
     const repo = await gitopsRepo()
     const www = `ghcr.io/ameideio/www:2.0.0@sha256:${F}`
@@ -290,7 +340,7 @@ describe('ameide gitops promote', () => {
     ])
     expect(staged.skipped.map((s: {component: string}) => s.component)).toEqual(['operator-domain', 'www'])
     const toProduction = (await cli(repo, ['promote', '--from', 'staging', '--to', 'production'])).json()
-    expect(toProduction.changes.map((c: {to: string}) => c.to)).toEqual([LOCAL_ORDERS])
+    expect(toProduction.changes.map((c: {to: string}) => c.to)).toContain(LOCAL_ORDERS)
     expect(await readFile(path.join(repo, 'sources/values/env/production/apps/orders.yaml'), 'utf8')).toContain(
       `  ref: ${LOCAL_ORDERS}\nchart:\n  version: latest   # a chart version, not an image\n`,
     )
@@ -298,5 +348,31 @@ describe('ameide gitops promote', () => {
     expect(again.status).toBe('none')
     const same = await cli(repo, ['promote', '--from', 'local', '--to', 'local'])
     expect(same.exitCode).toBe(2)
+  })
+
+  it("reads image maps as sources and writes them in each target map's own convention (golden diff)", async () => {
+    const repo = await gitopsRepo()
+    const dry = await cli(repo, ['promote', '--from', 'staging', '--to', 'production', '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    assertMatchesSchema('gitops-promote.schema.json', dry.json())
+    // A block map gains a digest line, a flow map `, digest: …`, a tag@digest map a new tag@digest.
+    expect(dry.json().diff).toBe(await readFile(new URL('promote-staging-production.diff', GOLDEN), 'utf8'))
+    expect(
+      dry.json().changes.map((c: {file: string; line: number; to: string}) => `${c.file}:${c.line} ${c.to}`),
+    ).toEqual([
+      `sources/values/env/production/apps/helm-apps.yaml:4 ghcr.io/ameideio/runner:3.1.0@sha256:${'c'.repeat(64)}`,
+      `sources/values/env/production/apps/helm-apps.yaml:7 ghcr.io/ameideio/cache:v1.2.3@sha256:${'c'.repeat(64)}`,
+      `sources/values/env/production/apps/helm-apps.yaml:10 ghcr.io/ameideio/worker:1.0.0@sha256:${A}`,
+      `sources/values/env/production/apps/orders.yaml:2 ghcr.io/ameideio/primitive-domain-orders:2e8d1b0@sha256:${'b'.repeat(64)}`,
+    ])
+    // Unpinned maps of the source are listed, not promoted.
+    expect(dry.json().skipped.map((s: {component: string}) => s.component)).toEqual(
+      expect.arrayContaining(['api', 'sidecar', 'web', 'flux-app']),
+    )
+    expect(await snapshot(repo)).toBe('')
+    const run = await cli(repo, ['promote', '--from', 'staging', '--to', 'production'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const again = (await cli(repo, ['promote', '--from', 'staging', '--to', 'production'])).json()
+    expect(again.status).toBe('none')
   })
 })
