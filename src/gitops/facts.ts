@@ -64,7 +64,10 @@ export interface ImageMap extends Span {
 export interface MapValue extends Span {
   value: string
   style: QuoteStyle
-  /** The source text of `[start, end)` equals `value`: the writer may replace it verbatim. */
+  /**
+   * The writer may replace `[start, end)`: a quoted scalar whose source equals `value` (no escapes), or a one-line
+   * plain scalar (`tag: 1.0` reads as a number; it is rewritten as a quoted string).
+   */
   verbatim: boolean
 }
 
@@ -350,11 +353,14 @@ class Walker {
   private inPrimitive = false
 
   private mapValue(node: Scalar): MapValue {
+    const source = this.text.slice(...contentRange(node))
+    const style = styleOf(node)
     return {
       ...this.span(node),
       value: String(node.value),
-      style: styleOf(node),
-      verbatim: this.text.slice(...contentRange(node)) === String(node.value),
+      style,
+      // A one-line plain scalar has no escapes: replacing all of it is byte-exact even when it reads as a number.
+      verbatim: style === 'plain' ? !source.includes('\n') : source === String(node.value),
     }
   }
 
