@@ -485,6 +485,8 @@ class Walker {
       helmValues ||
       docs.some((d) => {
         const root = d.contents as Node | null
+        // A JSON 6902 patch (kustomize `patch: |-`): a list of `{op, path, value}` whose values may add containers.
+        if (root !== null && y.isSeq(root)) return root.items.some((i) => y.isMap(i) && i.has('op') && i.has('path'))
         if (root === null || !y.isMap(root)) return false
         // A Kubernetes object, an image, or a pod spec by shape (a runner's `podspec.yaml: |-` has no apiVersion/kind).
         return ['apiVersion', 'kind', 'image', ...CONTAINER_LISTS].some((k) => root.has(k))

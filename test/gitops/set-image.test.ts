@@ -209,6 +209,17 @@ describe('ameide gitops set-image', () => {
     expect(await snapshot(repo)).toBe('')
   })
 
+  it('rewrites an image a JSON 6902 patch adds, inside its block string, and only its bytes', async () => {
+    const repo = await gitopsRepo()
+    const curl = `docker.io/curlimages/curl:8.7.0@sha256:${E}`
+    const run = await cli(repo, ['set-image', '--env', 'production', '--ref', curl])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const file = 'sources/values/env/production/apps/patches.yaml'
+    const before = await readFile(path.join(GITOPS_FIXTURE, file), 'utf8')
+    expect(await readFile(path.join(repo, file), 'utf8')).toBe(before.replace("'curlimages/curl:8.6.0'", `'${curl}'`))
+    expect(await snapshot(repo)).toBe(`M ${file}`)
+  })
+
   it('migrates :dev to the pinned ref and keeps quotes, CRLF line endings and a missing final newline', async () => {
     const repo = await gitopsRepo()
     const www = `ghcr.io/ameideio/www:2.0.0@sha256:${F}`

@@ -70,6 +70,8 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/production/apps/helm-apps.yaml:7:9 image-not-pinned',
       'sources/values/env/production/apps/helm-apps.yaml:7:9 split-image-fields',
       'sources/values/env/production/apps/helm-apps.yaml:10:5 split-image-fields',
+      // An init container added by a JSON 6902 patch written in a block string.
+      'sources/values/env/production/apps/patches.yaml:13:19 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:2:3 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:2:3 split-image-fields',
       'sources/values/env/production/apps/transformation.yaml:3:8 floating-tag',
@@ -108,7 +110,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/kustomization.yaml:19:5 image-not-pinned',
     ])
     expect(result.counts).toEqual({
-      'image-not-pinned': 18,
+      'image-not-pinned': 19,
       'floating-tag': 9,
       'split-image-fields': 15,
       'pull-policy-always': 2,
@@ -119,7 +121,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(result.files.skipped).toEqual([
       {file: 'argocd/applications/orders/templates/deployment.yaml', reason: expect.stringMatching(/not valid YAML/)},
     ])
-    expect(result.files.checked).toBe(26)
+    expect(result.files.checked).toBe(27)
     expect(result.environments).toEqual(['dev', 'local', 'production', 'staging'])
     const messages = result.findings.map((f) => f.message).join('\n')
     // Git revisions, chart versions, CRD schemas, Helm expressions, descriptions and .github/ are not references.
@@ -146,6 +148,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/_shared/cluster/ameide-operators.yaml:4:12 image-not-pinned',
       'sources/values/env/production/apps/helm-apps.yaml:4:5 image-not-pinned',
       'sources/values/env/production/apps/helm-apps.yaml:7:9 image-not-pinned',
+      'sources/values/env/production/apps/patches.yaml:13:19 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:2:3 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:3:8 floating-tag',
     ])
@@ -162,7 +165,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(human.stdout).toMatch(
       /^sources\/values\/env\/local\/apps\/www\.yaml\n {2}2:9 +error .*\[image-not-pinned\]/m,
     )
-    expect(human.stdout).toMatch(/FAIL: 26 file\(s\) checked, 1 skipped; 49 finding\(s\)/)
+    expect(human.stdout).toMatch(/FAIL: 27 file\(s\) checked, 1 skipped; 50 finding\(s\)/)
     const summary = path.join(await makeTempDir(), 'summary.md')
     const actions = await verify([], {env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(() => actions.json()).not.toThrow()
