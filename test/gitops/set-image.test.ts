@@ -169,6 +169,8 @@ describe('ameide gitops set-image', () => {
       `ghcr.io/ameideio/web:1.1.0@sha256:${E}`,
       `ghcr.io/ameideio/flux-app:2.1.0@sha256:${E}`,
       `ghcr.io/ameideio/runner:3.2.0@sha256:${E}`,
+      // The values of a chart whose templates read no digest: the digest goes into the tag.
+      `ghcr.io/ameideio/chart-web:1.1.0@sha256:${E}`,
       // Already pinned to this ref: unchanged.
       `ghcr.io/ameideio/pinned:1.0@sha256:${C}`,
     ]
@@ -176,14 +178,15 @@ describe('ameide gitops set-image', () => {
     const dry = await cli(repo, [...args, '--dry-run'])
     expect(dry.exitCode, dry.stderr).toBe(0)
     // valuesObject block map (a digest line after the tag's comment), helm.values block string (digest field and a
-    // flow map), helm.parameters (the digest in the tag value), an inline ConfigMap's values.yaml, a tag@digest map.
+    // flow map), helm.parameters (the digest in the tag value), an inline ConfigMap's values.yaml, a tag@digest map,
+    // a local chart's values.yaml (`tag: 1.1.0@sha256:…`, as its template renders repository:tag).
     expect(dry.json().diff).toBe(await readFile(new URL('set-image-staging-helm.diff', GOLDEN), 'utf8'))
     expect(dry.json().unchanged).toEqual([expect.objectContaining({repository: 'ghcr.io/ameideio/pinned', line: 23})])
     expect(dry.json().notFound).toEqual([])
     expect(await snapshot(repo)).toBe('')
     const run = await cli(repo, args)
     expect(run.exitCode, run.stderr).toBe(0)
-    expect(await git(repo, ['diff', '--stat'])).toMatch(/2 files changed, 9 insertions\(\+\), 7 deletions\(-\)/)
+    expect(await git(repo, ['diff', '--stat'])).toMatch(/3 files changed, 10 insertions\(\+\), 8 deletions\(-\)/)
     // Every map now reads as the ref that was set: left to pin are only the images no ref was given for.
     const verify = await runCli(['gitops', 'verify', '--json', '--env', 'staging', '--rule', 'image-not-pinned'], {
       cwd: repo,

@@ -101,6 +101,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/apps/shapes.yaml:3:3 image-not-pinned',
       'sources/values/env/staging/apps/shapes.yaml:3:3 split-image-fields',
       'sources/values/env/staging/apps/shapes.yaml:6:3 split-image-fields',
+      // The values file of a chart in the overlay (its template's image is a Helm expression, not a reference).
+      'sources/values/env/staging/charts/web/values.yaml:2:3 image-not-pinned',
+      'sources/values/env/staging/charts/web/values.yaml:2:3 split-image-fields',
       // kustomize `images:`: no digest, newTag latest, neither newTag nor digest; the pinned busybox entry passes.
       'sources/values/env/staging/kustomization.yaml:8:5 image-not-pinned',
       'sources/values/env/staging/kustomization.yaml:9:13 floating-tag',
@@ -110,9 +113,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/kustomization.yaml:19:5 image-not-pinned',
     ])
     expect(result.counts).toEqual({
-      'image-not-pinned': 19,
+      'image-not-pinned': 20,
       'floating-tag': 9,
-      'split-image-fields': 15,
+      'split-image-fields': 16,
       'pull-policy-always': 2,
       'pull-policy-implicit': 2,
       'primitive-pull-policy': 1,
@@ -121,7 +124,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(result.files.skipped).toEqual([
       {file: 'argocd/applications/orders/templates/deployment.yaml', reason: expect.stringMatching(/not valid YAML/)},
     ])
-    expect(result.files.checked).toBe(27)
+    expect(result.files.checked).toBe(30)
     expect(result.environments).toEqual(['dev', 'local', 'production', 'staging'])
     const messages = result.findings.map((f) => f.message).join('\n')
     // Git revisions, chart versions, CRD schemas, Helm expressions, descriptions and .github/ are not references.
@@ -165,7 +168,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(human.stdout).toMatch(
       /^sources\/values\/env\/local\/apps\/www\.yaml\n {2}2:9 +error .*\[image-not-pinned\]/m,
     )
-    expect(human.stdout).toMatch(/FAIL: 27 file\(s\) checked, 1 skipped; 50 finding\(s\)/)
+    expect(human.stdout).toMatch(/FAIL: 30 file\(s\) checked, 1 skipped; 52 finding\(s\)/)
     const summary = path.join(await makeTempDir(), 'summary.md')
     const actions = await verify([], {env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(() => actions.json()).not.toThrow()

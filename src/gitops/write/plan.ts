@@ -51,6 +51,11 @@ interface OverlayFile {
   sites: ImageSite[]
   maps: ImageMap[]
   kustomize: KustomizeImage[]
+  /**
+   * The file is a values file of a Helm chart in the repository (a `Chart.yaml` in its folder or above): whether the
+   * chart's templates read a `digest` value. Undefined outside a local chart.
+   */
+  chartReadsDigest?: boolean
 }
 
 /** Every file of one environment overlay, parsed; a file that does not parse stops the run (exit 1), naming it. */
@@ -63,7 +68,9 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
   const out: OverlayFile[] = []
   // The policy's environments and every overlay folder found (a preset lists none up front).
   const environments = new Set(policy.environments)
-  for (const file of await listFiles(root)) {
+  const all = await listFiles(root)
+  const charts = new Map<string, boolean>()
+  for (const file of all) {
     const zone = layout.zoneOf(file)
     if (zone?.kind === 'overlay') environments.add(zone.env)
     if (zone?.kind !== 'overlay' || zone.env !== env) continue
@@ -74,7 +81,14 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
         'Fix the file (or move templates out of the overlay), then rerun.',
       ])
     }
-    out.push({file, text, sites: found.images, maps: found.imageMaps, kustomize: found.kustomizeImages})
+    out.push({
+      file,
+      text,
+      sites: found.images,
+      maps: found.imageMaps,
+      kustomize: found.kustomizeImages,
+      chartReadsDigest: await chartReadsDigest(root, all, file, charts),
+    })
   }
   if (out.length === 0) {
     throw usageError(
@@ -86,6 +100,33 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
     )
   }
   return out
+}
+
+/**
+ * Whether the local Helm chart a values file belongs to (the nearest folder at or above it with a `Chart.yaml`) reads
+ * a `digest` value in its templates (`.Values.image.digest`, `.digest`); undefined when the file is in no chart.
+ */
+async function chartReadsDigest(
+  root: string,
+  all: string[],
+  file: string,
+  cache: Map<string, boolean>,
+): Promise<boolean | undefined> {
+  for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
+    const prefix = dir === '.' ? '' : `${dir}/`
+    if (all.includes(`${prefix}Chart.yaml`)) {
+      let reads = cache.get(dir)
+      if (reads === undefined) {
+        reads = false
+        for (const t of all.filter((f) => f.startsWith(`${prefix}templates/`))) {
+          if (/\.digest\b/.test(await readFile(path.join(root, t), 'utf8'))) reads = true
+        }
+        cache.set(dir, reads)
+      }
+      return reads
+    }
+    if (dir === '.') return undefined
+  }
 }
 
 /**
@@ -106,7 +147,7 @@ export async function planWrite(
   const plan: WritePlan = {env, changes: [], unchanged: [], notFound: [], skipped, edits: []}
   const used = new Set<string>()
   const yaml = await import('yaml')
-  for (const {file, text, sites, maps, kustomize} of files) {
+  for (const {file, text, sites, maps, kustomize, chartReadsDigest: digestKey} of files) {
     const splices: Splice[] = []
     const checks: ReadBack[] = []
     const ambiguous = (line: number, why: string, hint: string) =>
@@ -139,7 +180,7 @@ export async function planWrite(
       if (!current || !want || map.fields.ref) continue
       used.add(want.parsed.repository)
       const where = {file, line: map.line, component: want.component ?? null, repository: want.parsed.repository}
-      const target = mapTarget(map, want.parsed.tag!, want.parsed.digest!)
+      const target = mapTarget(map, want.parsed.tag!, want.parsed.digest!, digestKey)
       if (!target) {
         throw ambiguous(
           map.line,
@@ -250,16 +291,23 @@ function mapRef(map: ImageMap): string {
 /**
  * The fields a pin writes into an image map, keeping the map's own convention: a map with a `digest` field gets
  * `tag` and `digest`; a map whose tag carries the digest (`v1@sha256:…`) gets `tag: <tag>@sha256:…`; a map with
- * neither gets `tag` and a new `digest` key. Argo CD `helm.parameters` cannot be told which key the chart reads, so
- * a group without a `digest` parameter gets the digest in its tag value; undefined when it has no tag either.
+ * neither gets `tag` and a new `digest` key — unless it is a values file of a local chart whose templates read no
+ * `digest` (`chartReadsDigest === false`: the chart renders `repository:tag`, so a digest key would pin nothing) or
+ * Argo CD `helm.parameters` (no key can be added): those get the digest in the tag. Undefined when there is no tag
+ * to write into.
  */
-function mapTarget(map: ImageMap, tag: string, digest: string): Array<['tag' | 'digest', string]> | undefined {
+function mapTarget(
+  map: ImageMap,
+  tag: string,
+  digest: string,
+  chartReadsDigest: boolean | undefined,
+): Array<['tag' | 'digest', string]> | undefined {
   if (map.fields.digest)
     return [
       ['tag', tag],
       ['digest', digest],
     ]
-  if (DIGEST_IN_TAG.test(map.fields.tag?.value ?? '') || !map.geometry) {
+  if (DIGEST_IN_TAG.test(map.fields.tag?.value ?? '') || !map.geometry || chartReadsDigest === false) {
     return map.fields.tag ? [['tag', `${tag}@${digest}`]] : undefined
   }
   return [
