@@ -200,6 +200,25 @@ describe('ameide gitops set-image', () => {
     expect((await cli(repo, args)).json()).toMatchObject({status: 'none'})
   })
 
+  it('gitopsPolicy.mapDigest: tag writes the digest into the tag of a map that has no digest field', async () => {
+    const repo = await gitopsRepo()
+    await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  mapDigest: tag\n')
+    await git(repo, ['add', '-A'])
+    await git(repo, ['commit', '-qm', 'mapDigest'])
+    const api = `ghcr.io/ameideio/api:1.1.0@sha256:${E}`
+    const worker = `ghcr.io/ameideio/worker:1.1.0@sha256:${E}`
+    const run = await cli(repo, ['set-image', '--env', 'staging', '--ref', api, '--ref', worker])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const file = 'sources/values/env/staging/apps/helm-apps.yaml'
+    const before = await readFile(path.join(GITOPS_FIXTURE, file), 'utf8')
+    // The map without a digest gets tag@digest; the map with a digest field keeps its convention.
+    expect(await readFile(path.join(repo, file), 'utf8')).toBe(
+      before
+        .replace('tag: 1.0.0 # not', `tag: 1.1.0@sha256:${E} # not`)
+        .replace('tag: "1.0.0"\n              digest: sha256:' + A, `tag: "1.1.0"\n              digest: sha256:${E}`),
+    )
+  })
+
   it('stops with AMBIGUOUS_REFERENCE when a helm.parameters group has no tag to write into', async () => {
     const repo = await gitopsRepo()
     const file = path.join(repo, 'sources/values/env/staging/apps/helm-apps.yaml')

@@ -180,7 +180,12 @@ export async function planWrite(
       if (!current || !want || map.fields.ref) continue
       used.add(want.parsed.repository)
       const where = {file, line: map.line, component: want.component ?? null, repository: want.parsed.repository}
-      const target = mapTarget(map, want.parsed.tag!, want.parsed.digest!, digestKey)
+      const target = mapTarget(
+        map,
+        want.parsed.tag!,
+        want.parsed.digest!,
+        policy.mapDigest === 'tag' ? false : digestKey,
+      )
       if (!target) {
         throw ambiguous(
           map.line,
@@ -292,7 +297,8 @@ function mapRef(map: ImageMap): string {
  * The fields a pin writes into an image map, keeping the map's own convention: a map with a `digest` field gets
  * `tag` and `digest`; a map whose tag carries the digest (`v1@sha256:…`) gets `tag: <tag>@sha256:…`; a map with
  * neither gets `tag` and a new `digest` key — unless it is a values file of a local chart whose templates read no
- * `digest` (`chartReadsDigest === false`: the chart renders `repository:tag`, so a digest key would pin nothing) or
+ * `digest` (`chartReadsDigest === false`: the chart renders `repository:tag`, so a digest key would pin nothing; also
+ * passed as false under `gitopsPolicy.mapDigest: tag`) or
  * Argo CD `helm.parameters` (no key can be added): those get the digest in the tag. Undefined when there is no tag
  * to write into.
  */
