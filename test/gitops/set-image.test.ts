@@ -219,6 +219,24 @@ describe('ameide gitops set-image', () => {
     )
   })
 
+  it('adds the missing keys of an image map that names only its repository, in its own style', async () => {
+    const repo = await gitopsRepo()
+    const file = 'sources/values/env/staging/apps/solo.yaml'
+    await writeFile(
+      path.join(repo, file),
+      'solo:\n  image:\n    repository: ghcr.io/ameideio/solo # no tag\nflow:\n  image: {repository: ghcr.io/ameideio/flow}\n',
+    )
+    await git(repo, ['add', '-A'])
+    await git(repo, ['commit', '-qm', 'solo'])
+    const refs = [`ghcr.io/ameideio/solo:1.0.0@sha256:${E}`, `ghcr.io/ameideio/flow:2.0.0@sha256:${E}`]
+    const run = await cli(repo, ['set-image', '--env', 'staging', ...refs.flatMap((r) => ['--ref', r])])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(await readFile(path.join(repo, file), 'utf8')).toBe(
+      `solo:\n  image:\n    repository: ghcr.io/ameideio/solo # no tag\n    tag: 1.0.0\n    digest: sha256:${E}\n` +
+        `flow:\n  image: {repository: ghcr.io/ameideio/flow, tag: 2.0.0, digest: sha256:${E}}\n`,
+    )
+  })
+
   it('stops with AMBIGUOUS_REFERENCE when a helm.parameters group has no tag to write into', async () => {
     const repo = await gitopsRepo()
     const file = path.join(repo, 'sources/values/env/staging/apps/helm-apps.yaml')

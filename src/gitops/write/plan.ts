@@ -314,7 +314,8 @@ function mapTarget(
       ['digest', digest],
     ]
   if (DIGEST_IN_TAG.test(map.fields.tag?.value ?? '') || !map.geometry || chartReadsDigest === false) {
-    return map.fields.tag ? [['tag', `${tag}@${digest}`]] : undefined
+    // A missing tag is added to a map; a parameter group without a tag entry has nowhere to take it.
+    return map.fields.tag || map.geometry ? [['tag', `${tag}@${digest}`]] : undefined
   }
   return [
     ['tag', tag],
