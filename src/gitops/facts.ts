@@ -303,8 +303,12 @@ class Walker {
     } else if (y.isSeq(node)) {
       const listKey = path[path.length - 1]
       if (listKey === 'parameters' && path[path.length - 2] === 'helm') this.helmParameters(node, path)
+      const argoKustomizeImages = listKey === 'images' && path[path.length - 2] === 'kustomize'
       node.items.forEach((item, i) => {
         const itemPath = [...path, String(i)]
+        if (argoKustomizeImages && item && y.isScalar(item) && typeof item.value === 'string') {
+          this.argoKustomizeImage(itemPath.join('.'), item)
+        }
         if (k8s && CONTAINER_LISTS.has(listKey) && item && y.isMap(item)) this.container(item as YAMLMap, itemPath)
         if (item && y.isScalar(item) && typeof item.value === 'string' && KEYED.test(listKey)) {
           this.out.keyed.push({...this.span(item), key: listKey, path: itemPath.join('.'), value: item.value})
@@ -396,12 +400,13 @@ class Walker {
       const name = scalarOf(y, item as YAMLMap, 'name')
       const valuePair = findPair(y, item as YAMLMap, 'value')
       if (name === undefined || !valuePair || !y.isScalar(valuePair.value)) continue
-      const m = /^(?:(.+)\.)?(registry|repository|tag|digest)$/.exec(name)
+      // `<…image>.name` is Argo CD Image Updater's default name for the repository parameter.
+      const m = /^(?:(.+)\.)?(registry|repository|tag|digest)$/.exec(name) ?? /^((?:.+\.)?image)\.(name)$/.exec(name)
       const value = valuePair.value
       if (!m || value.value === null || value.value === undefined || isTemplated(String(value.value))) continue
       const prefix = m[1] ?? ''
       const group = groups.get(prefix) ?? {fields: {}, first: value}
-      group.fields[m[2] as MapField] = this.mapValue(value)
+      group.fields[(m[2] === 'name' ? 'repository' : m[2]) as MapField] = this.mapValue(value)
       groups.set(prefix, group)
     }
     for (const [prefix, {fields, first}] of groups) {
@@ -427,6 +432,34 @@ class Walker {
       style,
       embedded: this.embedded,
       verbatim: this.text.slice(...contentRange(node)) === String(node.value),
+    })
+  }
+
+  /**
+   * An Argo CD `spec.source.kustomize.images` entry (also in `.argocd-source-<app>.yaml`): `[<name>=]<image>` as
+   * `kustomize edit set image` takes it; the reference is the part after `=`, with its own byte range.
+   */
+  private argoKustomizeImage(path: string, node: Scalar): void {
+    const s = String(node.value)
+    const eq = s.indexOf('=')
+    const value = s.slice(eq + 1)
+    if (isTemplated(s) || value.trim() === '') return
+    const [start, end] = contentRange(node)
+    const verbatim = this.text.slice(start, end) === s
+    // Only a verbatim scalar can be split: elsewhere the whole value is the site (and not writable).
+    const from = verbatim ? start + eq + 1 : start
+    const a = this.toOuter(from)
+    this.out.images.push({
+      line: a.line,
+      column: a.column,
+      start: a.offset,
+      end: this.toOuter(end).offset,
+      kind: 'value',
+      path,
+      value: verbatim ? value : s,
+      style: styleOf(node),
+      embedded: this.embedded,
+      verbatim,
     })
   }
 

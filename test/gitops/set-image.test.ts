@@ -237,6 +237,27 @@ describe('ameide gitops set-image', () => {
     )
   })
 
+  it('writes Argo CD kustomize.images entries after their `name=` and Image Updater helm parameters', async () => {
+    const repo = await gitopsRepo()
+    const shop = `ghcr.io/ameideio/shop-v2:1.1.0@sha256:${E}`
+    const cart = `ghcr.io/ameideio/cart:1.1.0@sha256:${E}`
+    const checkout = `ghcr.io/ameideio/checkout:1.1.0@sha256:${E}`
+    const run = await cli(repo, ['set-image', '--env', 'staging', '--ref', shop, '--ref', cart, '--ref', checkout])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const apps = 'sources/values/env/staging/apps/'
+    const read = (root: string, f: string) => readFile(path.join(root, apps, f), 'utf8')
+    expect(await read(repo, 'argocd-kustomize.yaml')).toBe(
+      (await read(GITOPS_FIXTURE, 'argocd-kustomize.yaml'))
+        .replace('shop=ghcr.io/ameideio/shop-v2:1.0.0', `shop=${shop}`)
+        .replace('"ghcr.io/ameideio/cart:1.0.0"', `"${cart}"`),
+    )
+    // No digest parameter: the digest goes into the tag value (no parameter is added).
+    expect(await read(repo, '.argocd-source-checkout.yaml')).toBe(
+      (await read(GITOPS_FIXTURE, '.argocd-source-checkout.yaml')).replace('value: 1.0.0', `value: 1.1.0@sha256:${E}`),
+    )
+    expect(await git(repo, ['diff', '--stat'])).toMatch(/2 files changed, 3 insertions\(\+\), 3 deletions\(-\)/)
+  })
+
   it('stops with AMBIGUOUS_REFERENCE when a helm.parameters group has no tag to write into', async () => {
     const repo = await gitopsRepo()
     const file = path.join(repo, 'sources/values/env/staging/apps/helm-apps.yaml')

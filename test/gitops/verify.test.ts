@@ -79,6 +79,12 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       // Argo CD helm.valuesObject (the rbd volume image and the pinned map pass), helm.values (a block string:
       // a pinned map with a digest field, a flow map), helm.parameters grouped by prefix (web.image, image with
       // tag latest), an inline ConfigMap's values.yaml read by a HelmRelease's valuesFrom.
+      // Argo CD Image Updater's write-back file (helm.parameters image.name + image.tag) and an Application's
+      // kustomize.images (`name=image`, quoted); the pinned entry passes.
+      'sources/values/env/staging/apps/.argocd-source-checkout.yaml:5:14 image-not-pinned',
+      'sources/values/env/staging/apps/.argocd-source-checkout.yaml:5:14 split-image-fields',
+      'sources/values/env/staging/apps/argocd-kustomize.yaml:13:33 image-not-pinned',
+      'sources/values/env/staging/apps/argocd-kustomize.yaml:14:12 image-not-pinned',
       'sources/values/env/staging/apps/helm-apps.yaml:15:15 image-not-pinned',
       'sources/values/env/staging/apps/helm-apps.yaml:15:15 split-image-fields',
       'sources/values/env/staging/apps/helm-apps.yaml:23:20 split-image-fields',
@@ -113,9 +119,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/kustomization.yaml:19:5 image-not-pinned',
     ])
     expect(result.counts).toEqual({
-      'image-not-pinned': 20,
+      'image-not-pinned': 23,
       'floating-tag': 9,
-      'split-image-fields': 16,
+      'split-image-fields': 17,
       'pull-policy-always': 2,
       'pull-policy-implicit': 2,
       'primitive-pull-policy': 1,
@@ -124,7 +130,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(result.files.skipped).toEqual([
       {file: 'argocd/applications/orders/templates/deployment.yaml', reason: expect.stringMatching(/not valid YAML/)},
     ])
-    expect(result.files.checked).toBe(30)
+    expect(result.files.checked).toBe(32)
     expect(result.environments).toEqual(['dev', 'local', 'production', 'staging'])
     const messages = result.findings.map((f) => f.message).join('\n')
     // Git revisions, chart versions, CRD schemas, Helm expressions, descriptions and .github/ are not references.
@@ -168,7 +174,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(human.stdout).toMatch(
       /^sources\/values\/env\/local\/apps\/www\.yaml\n {2}2:9 +error .*\[image-not-pinned\]/m,
     )
-    expect(human.stdout).toMatch(/FAIL: 30 file\(s\) checked, 1 skipped; 52 finding\(s\)/)
+    expect(human.stdout).toMatch(/FAIL: 32 file\(s\) checked, 1 skipped; 56 finding\(s\)/)
     const summary = path.join(await makeTempDir(), 'summary.md')
     const actions = await verify([], {env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(() => actions.json()).not.toThrow()
