@@ -28,6 +28,12 @@ export interface GitopsPolicy {
   imageContract: 'ref' | 'split'
   /** Tags that move besides dev, main and latest. */
   extraFloatingTags: string[]
+  /**
+   * How set-image/promote pin an image map that has neither a `digest` field nor a tag carrying the digest: `field`
+   * adds a `digest` key (the default; a local chart whose templates read no digest still gets `tag@sha256:`), `tag`
+   * writes `tag: <tag>@sha256:…` (for remote charts that render `repository:tag`).
+   */
+  mapDigest: 'field' | 'tag'
   /** Override blocks that fall back field by field to the root `image` (split contract). */
   overrides: string[]
   /** Environments where the effective image of an override must carry a digest. */
@@ -67,6 +73,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   clusterConfig: ['config/clusters/*.yaml', 'config/clusters/*.yml'],
   imageContract: 'ref',
   extraFloatingTags: [],
+  mapDigest: 'field',
   overrides: ['controlPlane.image', 'controllers.image'],
   requireDigestEnvironments: ['staging', 'production'],
   lockstepEnvironments: ['production'],

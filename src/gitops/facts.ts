@@ -51,8 +51,34 @@ export interface ImageSite extends Span {
  */
 export interface ImageMap extends Span {
   path: string
-  fields: Partial<Record<MapField, {value: string} & Span>>
+  fields: Partial<Record<MapField, MapValue>>
   embedded: boolean
+  /**
+   * Where a missing key goes (a YAML map); undefined for Argo CD `helm.parameters` (`{name: image.tag, value: …}`
+   * entries grouped by their prefix), where no key can be added.
+   */
+  geometry?: MapGeometry
+}
+
+/** A scalar value of an image map or a kustomize entry, with what a byte-exact rewrite needs. */
+export interface MapValue extends Span {
+  value: string
+  style: QuoteStyle
+  /**
+   * The writer may replace `[start, end)`: a quoted scalar whose source equals `value` (no escapes), or a one-line
+   * plain scalar (`tag: 1.0` reads as a number; it is rewritten as a quoted string).
+   */
+  verbatim: boolean
+}
+
+/** Where a new pair goes in a map, in the map's own style. */
+export interface MapGeometry {
+  /** A flow map (`{a: 1, b: 2}`): a new pair is `, key: value` at `insertAt`; else a new line at `indent`. */
+  flow: boolean
+  /** Outer offset: right after the last value of a flow map; the end of the last pair's line of a block map. */
+  insertAt: number
+  /** Outer column (0-based) of the map's keys. */
+  indent: number
 }
 
 export interface PullPolicy extends Span {
@@ -90,12 +116,9 @@ export interface KustomizeImage extends Span {
   /** Dotted path of the entry, e.g. `images.0`, `spec.images.1`. */
   path: string
   name: string
-  fields: Partial<Record<'newName' | 'newTag' | 'digest', {value: string; style: QuoteStyle} & Span>>
-  /** The entry is a flow map (`- {name: x, newTag: y}`); else a block map. */
-  flow: boolean
-  /** Where a missing `digest` key goes: the end offset of the entry's last pair, and the block indentation. */
-  insertAt: number
-  indent: number
+  fields: Partial<Record<'newName' | 'newTag' | 'digest', MapValue>>
+  /** Where a missing `newTag`/`digest` key goes, in the entry's own style (flow or block). */
+  geometry: MapGeometry
   embedded: boolean
 }
 
@@ -237,22 +260,16 @@ class Walker {
       for (const f of ['newName', 'newTag', 'digest'] as const) {
         const p = findPair(y, entry, f)
         if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
-          fields[f] = {...this.span(p.value), value: String(p.value.value), style: styleOf(p.value)}
+          fields[f] = this.mapValue(p.value)
         }
       }
       const nameKey = findPair(y, entry, 'name')!.key as Scalar
-      const last = entry.items[entry.items.length - 1]
-      const lastEnd = ((last.value as Node | null)?.range ?? (last.key as Node).range ?? [0, 0, 0])[1]
-      const keyStart = contentRange(nameKey)[0]
-      const lineStart = this.text.lastIndexOf('\n', keyStart - 1) + 1
       this.out.kustomizeImages.push({
         ...this.span(nameKey),
         path: [...at, String(i)].join('.'),
         name,
         fields,
-        flow: entry.flow === true,
-        insertAt: this.toOuter(lastEnd).offset,
-        indent: keyStart - lineStart,
+        geometry: this.geometry(entry),
         embedded: this.embedded,
       })
     })
@@ -285,8 +302,13 @@ class Walker {
       }
     } else if (y.isSeq(node)) {
       const listKey = path[path.length - 1]
+      if (listKey === 'parameters' && path[path.length - 2] === 'helm') this.helmParameters(node, path)
+      const argoKustomizeImages = listKey === 'images' && path[path.length - 2] === 'kustomize'
       node.items.forEach((item, i) => {
         const itemPath = [...path, String(i)]
+        if (argoKustomizeImages && item && y.isScalar(item) && typeof item.value === 'string') {
+          this.argoKustomizeImage(itemPath.join('.'), item)
+        }
         if (k8s && CONTAINER_LISTS.has(listKey) && item && y.isMap(item)) this.container(item as YAMLMap, itemPath)
         if (item && y.isScalar(item) && typeof item.value === 'string' && KEYED.test(listKey)) {
           this.out.keyed.push({...this.span(item), key: listKey, path: itemPath.join('.'), value: item.value})
@@ -294,7 +316,7 @@ class Walker {
         this.node(item as Node | null, itemPath, k8s)
       })
     } else if (y.isScalar(node) && typeof node.value === 'string' && node.value.includes('\n')) {
-      this.embeddedYaml(node)
+      this.embeddedYaml(node, path)
     }
   }
 
@@ -334,6 +356,71 @@ class Walker {
   /** The document being walked is a primitive custom resource (its `spec.image` is a reference). */
   private inPrimitive = false
 
+  private mapValue(node: Scalar): MapValue {
+    const source = this.text.slice(...contentRange(node))
+    const style = styleOf(node)
+    return {
+      ...this.span(node),
+      value: String(node.value),
+      style,
+      // A one-line plain scalar has no escapes: replacing all of it is byte-exact even when it reads as a number.
+      verbatim: style === 'plain' ? !source.includes('\n') : source === String(node.value),
+    }
+  }
+
+  /**
+   * Where a new pair goes in `map`: after the last value of a flow map; at the end of the line of a block map's last
+   * content (after a trailing comment, before the line break), at the column of its first key.
+   */
+  private geometry(map: YAMLMap): MapGeometry {
+    const last = map.items[map.items.length - 1]
+    const first = map.items[0]
+    const lastEnd = ((last?.value as Node | null)?.range ?? (last?.key as Node | null)?.range ?? [0, 0, 0])[1]
+    const keyStart = (first?.key as Node | null)?.range?.[0] ?? 0
+    const indent = this.toOuter(keyStart).column - 1
+    if (map.flow === true) return {flow: true, insertAt: this.toOuter(lastEnd).offset, indent}
+    let end = lastEnd
+    while (end > 0 && /\s/.test(this.text[end - 1])) end--
+    const eol = this.text.indexOf('\n', end)
+    let at = eol === -1 ? this.text.length : eol
+    if (at > 0 && this.text[at - 1] === '\r') at--
+    return {flow: false, insertAt: this.toOuter(at).offset, indent}
+  }
+
+  /**
+   * Argo CD `helm.parameters`: `{name: <prefix>.repository|tag|digest|registry, value: …}` entries with one prefix
+   * are one image map (`image.repository` + `image.tag`, `api.image.repository` + …), by the same shape rule.
+   */
+  private helmParameters(list: Node, path: string[]): void {
+    const y = this.yaml
+    if (!y.isSeq(list)) return
+    const groups = new Map<string, {fields: ImageMap['fields']; first: Scalar}>()
+    for (const item of list.items) {
+      if (!item || !y.isMap(item)) continue
+      const name = scalarOf(y, item as YAMLMap, 'name')
+      const valuePair = findPair(y, item as YAMLMap, 'value')
+      if (name === undefined || !valuePair || !y.isScalar(valuePair.value)) continue
+      // `<…image>.name` is Argo CD Image Updater's default name for the repository parameter.
+      const m = /^(?:(.+)\.)?(registry|repository|tag|digest)$/.exec(name) ?? /^((?:.+\.)?image)\.(name)$/.exec(name)
+      const value = valuePair.value
+      if (!m || value.value === null || value.value === undefined || isTemplated(String(value.value))) continue
+      const prefix = m[1] ?? ''
+      const group = groups.get(prefix) ?? {fields: {}, first: value}
+      group.fields[(m[2] === 'name' ? 'repository' : m[2]) as MapField] = this.mapValue(value)
+      groups.set(prefix, group)
+    }
+    for (const [prefix, {fields, first}] of groups) {
+      const imageKey = prefix === 'image' || prefix.endsWith('.image')
+      if (!isImageShape(fields, imageKey)) continue
+      this.out.imageMaps.push({
+        ...this.span(first),
+        path: `${path.join('.')}[${prefix}]`,
+        fields,
+        embedded: this.embedded,
+      })
+    }
+  }
+
   private site(kind: SiteKind, path: string, node: Scalar): void {
     const span = this.span(node)
     const style = styleOf(node)
@@ -348,6 +435,34 @@ class Walker {
     })
   }
 
+  /**
+   * An Argo CD `spec.source.kustomize.images` entry (also in `.argocd-source-<app>.yaml`): `[<name>=]<image>` as
+   * `kustomize edit set image` takes it; the reference is the part after `=`, with its own byte range.
+   */
+  private argoKustomizeImage(path: string, node: Scalar): void {
+    const s = String(node.value)
+    const eq = s.indexOf('=')
+    const value = s.slice(eq + 1)
+    if (isTemplated(s) || value.trim() === '') return
+    const [start, end] = contentRange(node)
+    const verbatim = this.text.slice(start, end) === s
+    // Only a verbatim scalar can be split: elsewhere the whole value is the site (and not writable).
+    const from = verbatim ? start + eq + 1 : start
+    const a = this.toOuter(from)
+    this.out.images.push({
+      line: a.line,
+      column: a.column,
+      start: a.offset,
+      end: this.toOuter(end).offset,
+      kind: 'value',
+      path,
+      value: verbatim ? value : s,
+      style: styleOf(node),
+      embedded: this.embedded,
+      verbatim,
+    })
+  }
+
   private imageMap(map: YAMLMap, path: string[], imageKey: boolean): void {
     const y = this.yaml
     if (!imageKey && !findPair(y, map, 'repository')) return
@@ -357,19 +472,17 @@ class Walker {
       if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
         const v = String(p.value.value)
         if (name !== 'ref' && isTemplated(v)) continue
-        fields[name] = {...this.span(p.value), value: v}
+        fields[name] = this.mapValue(p.value)
       }
     }
-    if (!fields.repository && !fields.tag && !fields.digest) return
-    // Under another key only the full shape is an image: a repository that is no URL, with a tag or a digest.
-    if (!imageKey && (!fields.repository || fields.repository.value.includes('://') || (!fields.tag && !fields.digest)))
-      return
+    if (!isImageShape(fields, imageKey)) return
     const first = map.items[0]?.key as Scalar | undefined
     this.out.imageMaps.push({
       ...this.span(first ?? (map as unknown as Scalar)),
       path: path.join('.'),
       fields,
       embedded: this.embedded,
+      geometry: this.geometry(map),
     })
   }
 
@@ -385,8 +498,11 @@ class Walker {
     })
   }
 
-  /** A literal block string holding Kubernetes YAML: walked as documents, positions mapped to the outer file. */
-  private embeddedYaml(node: Scalar): void {
+  /**
+   * A literal block string holding Kubernetes YAML, or Helm values (Argo CD `helm.values`, a `values.yaml` key of a
+   * ConfigMap that a HelmRelease's `valuesFrom` reads): walked as documents, positions mapped to the outer file.
+   */
+  private embeddedYaml(node: Scalar, path: string[]): void {
     if (node.type !== 'BLOCK_LITERAL' || this.depth >= MAX_EMBED_DEPTH) return
     const value = node.value as string
     if (!looksLikeYamlMapping(value)) return
@@ -396,12 +512,18 @@ class Walker {
     const lines = new y.LineCounter()
     const {docs} = parseYaml(y, value, lines)
     if (!docs) return
-    const looksLikeKubernetes = docs.some((d) => {
-      const root = d.contents as Node | null
-      if (root === null || !y.isMap(root)) return false
-      // A Kubernetes object, an image, or a pod spec by shape (a runner's `podspec.yaml: |-` has no apiVersion/kind).
-      return ['apiVersion', 'kind', 'image', ...CONTAINER_LISTS].some((k) => root.has(k))
-    })
+    const key = path[path.length - 1] ?? ''
+    const helmValues = (key === 'values' && path[path.length - 2] === 'helm') || /(?:^|[._-])values\.ya?ml$/.test(key)
+    const looksLikeKubernetes =
+      helmValues ||
+      docs.some((d) => {
+        const root = d.contents as Node | null
+        // A JSON 6902 patch (kustomize `patch: |-`): a list of `{op, path, value}` whose values may add containers.
+        if (root !== null && y.isSeq(root)) return root.items.some((i) => y.isMap(i) && i.has('op') && i.has('path'))
+        if (root === null || !y.isMap(root)) return false
+        // A Kubernetes object, an image, or a pod spec by shape (a runner's `podspec.yaml: |-` has no apiVersion/kind).
+        return ['apiVersion', 'kind', 'image', ...CONTAINER_LISTS].some((k) => root.has(k))
+      })
     if (!looksLikeKubernetes) return
     const toOuter: ToOuter = (offset) => {
       const {line, col} = lines.linePos(offset)
@@ -438,6 +560,16 @@ function styleOf(node: Scalar): QuoteStyle {
     default:
       return 'plain'
   }
+}
+
+/**
+ * The shape of an image map: under an `image` key any of `repository`/`tag`/`digest`; under any other key a
+ * `repository` that is no URL, with a `tag` or a `digest`.
+ */
+function isImageShape(fields: ImageMap['fields'], imageKey: boolean): boolean {
+  if (!fields.repository && !fields.tag && !fields.digest) return false
+  if (imageKey) return true
+  return Boolean(fields.repository && !fields.repository.value.includes('://') && (fields.tag || fields.digest))
 }
 
 function scalarOf(y: YamlModule, map: YAMLMap, key: string): string | undefined {

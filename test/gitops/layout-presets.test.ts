@@ -62,7 +62,7 @@ describe('gitopsPolicy.preset and gitops verify --print-layout', () => {
     expect(result.layout.files.map((f) => f.file)).toEqual([...result.layout.files.map((f) => f.file)].sort())
     const human = (await printLayout(repo, false)).stdout
     expect(human).toMatch(/sources\/values\/env\/production\/globals\.yaml +overlay production +digest required/)
-    expect(human).toMatch(/25 YAML file\(s\): 25 read by the gate, 15 of them checked for pinning/)
+    expect(human).toMatch(/33 YAML file\(s\): 33 read by the gate, 23 of them checked for pinning/)
   })
 
   it('kustomize: overlays/<env>/ at the root and under an app, base folders never an environment', async () => {

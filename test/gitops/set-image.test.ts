@@ -159,6 +159,128 @@ describe('ameide gitops set-image', () => {
     expect(images.filter((i) => i.includes('@sha256:' + E))).toEqual([refs[0], refs[2], refs[1]])
   })
 
+  it('writes image maps in their own convention: Helm values, valuesObject, helm.values, helm.parameters, a ConfigMap', async () => {
+    const repo = await gitopsRepo()
+    const C = 'c'.repeat(64)
+    const refs = [
+      `ghcr.io/ameideio/api:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/worker:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/sidecar:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/web:1.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/flux-app:2.1.0@sha256:${E}`,
+      `ghcr.io/ameideio/runner:3.2.0@sha256:${E}`,
+      // The values of a chart whose templates read no digest: the digest goes into the tag.
+      `ghcr.io/ameideio/chart-web:1.1.0@sha256:${E}`,
+      // Already pinned to this ref: unchanged.
+      `ghcr.io/ameideio/pinned:1.0@sha256:${C}`,
+    ]
+    const args = ['set-image', '--env', 'staging', ...refs.flatMap((r) => ['--ref', r])]
+    const dry = await cli(repo, [...args, '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    // valuesObject block map (a digest line after the tag's comment), helm.values block string (digest field and a
+    // flow map), helm.parameters (the digest in the tag value), an inline ConfigMap's values.yaml, a tag@digest map,
+    // a local chart's values.yaml (`tag: 1.1.0@sha256:…`, as its template renders repository:tag).
+    expect(dry.json().diff).toBe(await readFile(new URL('set-image-staging-helm.diff', GOLDEN), 'utf8'))
+    expect(dry.json().unchanged).toEqual([expect.objectContaining({repository: 'ghcr.io/ameideio/pinned', line: 23})])
+    expect(dry.json().notFound).toEqual([])
+    expect(await snapshot(repo)).toBe('')
+    const run = await cli(repo, args)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(await git(repo, ['diff', '--stat'])).toMatch(/3 files changed, 10 insertions\(\+\), 8 deletions\(-\)/)
+    // Every map now reads as the ref that was set: left to pin are only the images no ref was given for.
+    const verify = await runCli(['gitops', 'verify', '--json', '--env', 'staging', '--rule', 'image-not-pinned'], {
+      cwd: repo,
+    })
+    const left = verify.json().findings.map((f: {file: string; line: number}) => `${f.file}:${f.line}`)
+    expect(left.filter((f: string) => /helm-apps|runner/.test(f))).toEqual([
+      // helm.parameters image.repository (storefront, tag latest) and the dind init container.
+      'sources/values/env/staging/apps/helm-apps.yaml:39',
+      'sources/values/env/staging/apps/runner.yaml:16',
+    ])
+    expect((await cli(repo, args)).json()).toMatchObject({status: 'none'})
+  })
+
+  it('gitopsPolicy.mapDigest: tag writes the digest into the tag of a map that has no digest field', async () => {
+    const repo = await gitopsRepo()
+    await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  mapDigest: tag\n')
+    await git(repo, ['add', '-A'])
+    await git(repo, ['commit', '-qm', 'mapDigest'])
+    const api = `ghcr.io/ameideio/api:1.1.0@sha256:${E}`
+    const worker = `ghcr.io/ameideio/worker:1.1.0@sha256:${E}`
+    const run = await cli(repo, ['set-image', '--env', 'staging', '--ref', api, '--ref', worker])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const file = 'sources/values/env/staging/apps/helm-apps.yaml'
+    const before = await readFile(path.join(GITOPS_FIXTURE, file), 'utf8')
+    // The map without a digest gets tag@digest; the map with a digest field keeps its convention.
+    expect(await readFile(path.join(repo, file), 'utf8')).toBe(
+      before
+        .replace('tag: 1.0.0 # not', `tag: 1.1.0@sha256:${E} # not`)
+        .replace('tag: "1.0.0"\n              digest: sha256:' + A, `tag: "1.1.0"\n              digest: sha256:${E}`),
+    )
+  })
+
+  it('adds the missing keys of an image map that names only its repository, in its own style', async () => {
+    const repo = await gitopsRepo()
+    const file = 'sources/values/env/staging/apps/solo.yaml'
+    await writeFile(
+      path.join(repo, file),
+      'solo:\n  image:\n    repository: ghcr.io/ameideio/solo # no tag\nflow:\n  image: {repository: ghcr.io/ameideio/flow}\n',
+    )
+    await git(repo, ['add', '-A'])
+    await git(repo, ['commit', '-qm', 'solo'])
+    const refs = [`ghcr.io/ameideio/solo:1.0.0@sha256:${E}`, `ghcr.io/ameideio/flow:2.0.0@sha256:${E}`]
+    const run = await cli(repo, ['set-image', '--env', 'staging', ...refs.flatMap((r) => ['--ref', r])])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(await readFile(path.join(repo, file), 'utf8')).toBe(
+      `solo:\n  image:\n    repository: ghcr.io/ameideio/solo # no tag\n    tag: 1.0.0\n    digest: sha256:${E}\n` +
+        `flow:\n  image: {repository: ghcr.io/ameideio/flow, tag: 2.0.0, digest: sha256:${E}}\n`,
+    )
+  })
+
+  it('writes Argo CD kustomize.images entries after their `name=` and Image Updater helm parameters', async () => {
+    const repo = await gitopsRepo()
+    const shop = `ghcr.io/ameideio/shop-v2:1.1.0@sha256:${E}`
+    const cart = `ghcr.io/ameideio/cart:1.1.0@sha256:${E}`
+    const checkout = `ghcr.io/ameideio/checkout:1.1.0@sha256:${E}`
+    const run = await cli(repo, ['set-image', '--env', 'staging', '--ref', shop, '--ref', cart, '--ref', checkout])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const apps = 'sources/values/env/staging/apps/'
+    const read = (root: string, f: string) => readFile(path.join(root, apps, f), 'utf8')
+    expect(await read(repo, 'argocd-kustomize.yaml')).toBe(
+      (await read(GITOPS_FIXTURE, 'argocd-kustomize.yaml'))
+        .replace('shop=ghcr.io/ameideio/shop-v2:1.0.0', `shop=${shop}`)
+        .replace('"ghcr.io/ameideio/cart:1.0.0"', `"${cart}"`),
+    )
+    // No digest parameter: the digest goes into the tag value (no parameter is added).
+    expect(await read(repo, '.argocd-source-checkout.yaml')).toBe(
+      (await read(GITOPS_FIXTURE, '.argocd-source-checkout.yaml')).replace('value: 1.0.0', `value: 1.1.0@sha256:${E}`),
+    )
+    expect(await git(repo, ['diff', '--stat'])).toMatch(/2 files changed, 3 insertions\(\+\), 3 deletions\(-\)/)
+  })
+
+  it('stops with AMBIGUOUS_REFERENCE when a helm.parameters group has no tag to write into', async () => {
+    const repo = await gitopsRepo()
+    const file = path.join(repo, 'sources/values/env/staging/apps/helm-apps.yaml')
+    const text = await readFile(file, 'utf8')
+    await writeFile(file, text.replace('          - {name: web.image.tag, value: "1.0.0"}\n', ''))
+    await git(repo, ['commit', '-qam', 'no tag'])
+    const run = await cli(repo, ['set-image', '--env', 'staging', '--ref', `ghcr.io/ameideio/web:1.1.0@sha256:${E}`])
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.json().error).toMatchObject({code: 'AMBIGUOUS_REFERENCE', hints: [expect.stringContaining('image.tag')]})
+    expect(await snapshot(repo)).toBe('')
+  })
+
+  it('rewrites an image a JSON 6902 patch adds, inside its block string, and only its bytes', async () => {
+    const repo = await gitopsRepo()
+    const curl = `docker.io/curlimages/curl:8.7.0@sha256:${E}`
+    const run = await cli(repo, ['set-image', '--env', 'production', '--ref', curl])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const file = 'sources/values/env/production/apps/patches.yaml'
+    const before = await readFile(path.join(GITOPS_FIXTURE, file), 'utf8')
+    expect(await readFile(path.join(repo, file), 'utf8')).toBe(before.replace("'curlimages/curl:8.6.0'", `'${curl}'`))
+    expect(await snapshot(repo)).toBe(`M ${file}`)
+  })
+
   it('migrates :dev to the pinned ref and keeps quotes, CRLF line endings and a missing final newline', async () => {
     const repo = await gitopsRepo()
     const www = `ghcr.io/ameideio/www:2.0.0@sha256:${F}`
@@ -290,7 +412,7 @@ describe('ameide gitops promote', () => {
     ])
     expect(staged.skipped.map((s: {component: string}) => s.component)).toEqual(['operator-domain', 'www'])
     const toProduction = (await cli(repo, ['promote', '--from', 'staging', '--to', 'production'])).json()
-    expect(toProduction.changes.map((c: {to: string}) => c.to)).toEqual([LOCAL_ORDERS])
+    expect(toProduction.changes.map((c: {to: string}) => c.to)).toContain(LOCAL_ORDERS)
     expect(await readFile(path.join(repo, 'sources/values/env/production/apps/orders.yaml'), 'utf8')).toContain(
       `  ref: ${LOCAL_ORDERS}\nchart:\n  version: latest   # a chart version, not an image\n`,
     )
@@ -298,5 +420,31 @@ describe('ameide gitops promote', () => {
     expect(again.status).toBe('none')
     const same = await cli(repo, ['promote', '--from', 'local', '--to', 'local'])
     expect(same.exitCode).toBe(2)
+  })
+
+  it("reads image maps as sources and writes them in each target map's own convention (golden diff)", async () => {
+    const repo = await gitopsRepo()
+    const dry = await cli(repo, ['promote', '--from', 'staging', '--to', 'production', '--dry-run'])
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    assertMatchesSchema('gitops-promote.schema.json', dry.json())
+    // A block map gains a digest line, a flow map `, digest: …`, a tag@digest map a new tag@digest.
+    expect(dry.json().diff).toBe(await readFile(new URL('promote-staging-production.diff', GOLDEN), 'utf8'))
+    expect(
+      dry.json().changes.map((c: {file: string; line: number; to: string}) => `${c.file}:${c.line} ${c.to}`),
+    ).toEqual([
+      `sources/values/env/production/apps/helm-apps.yaml:4 ghcr.io/ameideio/runner:3.1.0@sha256:${'c'.repeat(64)}`,
+      `sources/values/env/production/apps/helm-apps.yaml:7 ghcr.io/ameideio/cache:v1.2.3@sha256:${'c'.repeat(64)}`,
+      `sources/values/env/production/apps/helm-apps.yaml:10 ghcr.io/ameideio/worker:1.0.0@sha256:${A}`,
+      `sources/values/env/production/apps/orders.yaml:2 ghcr.io/ameideio/primitive-domain-orders:2e8d1b0@sha256:${'b'.repeat(64)}`,
+    ])
+    // Unpinned maps of the source are listed, not promoted.
+    expect(dry.json().skipped.map((s: {component: string}) => s.component)).toEqual(
+      expect.arrayContaining(['api', 'sidecar', 'web', 'flux-app']),
+    )
+    expect(await snapshot(repo)).toBe('')
+    const run = await cli(repo, ['promote', '--from', 'staging', '--to', 'production'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const again = (await cli(repo, ['promote', '--from', 'staging', '--to', 'production'])).json()
+    expect(again.status).toBe('none')
   })
 })

@@ -64,10 +64,40 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/local/apps/orders.yaml:8:13 image-not-pinned',
       // A CRLF file without a final newline.
       'sources/values/env/local/apps/www.yaml:2:9 image-not-pinned',
+      // Image maps of each convention: a block map, a flow map with a registry, a tag carrying the digest (pinned).
+      'sources/values/env/production/apps/helm-apps.yaml:4:5 image-not-pinned',
+      'sources/values/env/production/apps/helm-apps.yaml:4:5 split-image-fields',
+      'sources/values/env/production/apps/helm-apps.yaml:7:9 image-not-pinned',
+      'sources/values/env/production/apps/helm-apps.yaml:7:9 split-image-fields',
+      'sources/values/env/production/apps/helm-apps.yaml:10:5 split-image-fields',
+      // An init container added by a JSON 6902 patch written in a block string.
+      'sources/values/env/production/apps/patches.yaml:13:19 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:2:3 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:2:3 split-image-fields',
       'sources/values/env/production/apps/transformation.yaml:3:8 floating-tag',
       'sources/values/env/production/globals.yaml:4:17 split-image-fields',
+      // Argo CD helm.valuesObject (the rbd volume image and the pinned map pass), helm.values (a block string:
+      // a pinned map with a digest field, a flow map), helm.parameters grouped by prefix (web.image, image with
+      // tag latest), an inline ConfigMap's values.yaml read by a HelmRelease's valuesFrom.
+      // Argo CD Image Updater's write-back file (helm.parameters image.name + image.tag) and an Application's
+      // kustomize.images (`name=image`, quoted); the pinned entry passes.
+      'sources/values/env/staging/apps/.argocd-source-checkout.yaml:5:14 image-not-pinned',
+      'sources/values/env/staging/apps/.argocd-source-checkout.yaml:5:14 split-image-fields',
+      'sources/values/env/staging/apps/argocd-kustomize.yaml:13:33 image-not-pinned',
+      'sources/values/env/staging/apps/argocd-kustomize.yaml:14:12 image-not-pinned',
+      'sources/values/env/staging/apps/helm-apps.yaml:15:15 image-not-pinned',
+      'sources/values/env/staging/apps/helm-apps.yaml:15:15 split-image-fields',
+      'sources/values/env/staging/apps/helm-apps.yaml:23:20 split-image-fields',
+      'sources/values/env/staging/apps/helm-apps.yaml:27:15 split-image-fields',
+      'sources/values/env/staging/apps/helm-apps.yaml:30:21 image-not-pinned',
+      'sources/values/env/staging/apps/helm-apps.yaml:30:21 split-image-fields',
+      'sources/values/env/staging/apps/helm-apps.yaml:32:49 image-not-pinned',
+      'sources/values/env/staging/apps/helm-apps.yaml:32:49 split-image-fields',
+      'sources/values/env/staging/apps/helm-apps.yaml:38:20 image-not-pinned',
+      'sources/values/env/staging/apps/helm-apps.yaml:38:20 split-image-fields',
+      'sources/values/env/staging/apps/helm-apps.yaml:40:20 floating-tag',
+      'sources/values/env/staging/apps/helm-apps.yaml:50:7 image-not-pinned',
+      'sources/values/env/staging/apps/helm-apps.yaml:50:7 split-image-fields',
       'sources/values/env/staging/apps/orders.yaml:5:10 floating-tag',
       'sources/values/env/staging/apps/orders.yaml:5:10 image-not-pinned',
       // Image maps by shape under any key; `cache` carries its digest in the tag (pinned, still split under `ref`).
@@ -77,6 +107,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/apps/shapes.yaml:3:3 image-not-pinned',
       'sources/values/env/staging/apps/shapes.yaml:3:3 split-image-fields',
       'sources/values/env/staging/apps/shapes.yaml:6:3 split-image-fields',
+      // The values file of a chart in the overlay (its template's image is a Helm expression, not a reference).
+      'sources/values/env/staging/charts/web/values.yaml:2:3 image-not-pinned',
+      'sources/values/env/staging/charts/web/values.yaml:2:3 split-image-fields',
       // kustomize `images:`: no digest, newTag latest, neither newTag nor digest; the pinned busybox entry passes.
       'sources/values/env/staging/kustomization.yaml:8:5 image-not-pinned',
       'sources/values/env/staging/kustomization.yaml:9:13 floating-tag',
@@ -86,9 +119,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/staging/kustomization.yaml:19:5 image-not-pinned',
     ])
     expect(result.counts).toEqual({
-      'image-not-pinned': 11,
-      'floating-tag': 8,
-      'split-image-fields': 5,
+      'image-not-pinned': 23,
+      'floating-tag': 9,
+      'split-image-fields': 17,
       'pull-policy-always': 2,
       'pull-policy-implicit': 2,
       'primitive-pull-policy': 1,
@@ -97,7 +130,7 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(result.files.skipped).toEqual([
       {file: 'argocd/applications/orders/templates/deployment.yaml', reason: expect.stringMatching(/not valid YAML/)},
     ])
-    expect(result.files.checked).toBe(24)
+    expect(result.files.checked).toBe(32)
     expect(result.environments).toEqual(['dev', 'local', 'production', 'staging'])
     const messages = result.findings.map((f) => f.message).join('\n')
     // Git revisions, chart versions, CRD schemas, Helm expressions, descriptions and .github/ are not references.
@@ -122,6 +155,9 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/_shared/apps/orders-smoke.yaml:3:12 floating-tag',
       'sources/values/_shared/apps/orders-smoke.yaml:17:20 floating-tag',
       'sources/values/_shared/cluster/ameide-operators.yaml:4:12 image-not-pinned',
+      'sources/values/env/production/apps/helm-apps.yaml:4:5 image-not-pinned',
+      'sources/values/env/production/apps/helm-apps.yaml:7:9 image-not-pinned',
+      'sources/values/env/production/apps/patches.yaml:13:19 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:2:3 image-not-pinned',
       'sources/values/env/production/apps/transformation.yaml:3:8 floating-tag',
     ])
@@ -138,14 +174,14 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
     expect(human.stdout).toMatch(
       /^sources\/values\/env\/local\/apps\/www\.yaml\n {2}2:9 +error .*\[image-not-pinned\]/m,
     )
-    expect(human.stdout).toMatch(/FAIL: 24 file\(s\) checked, 1 skipped; 31 finding\(s\)/)
+    expect(human.stdout).toMatch(/FAIL: 32 file\(s\) checked, 1 skipped; 56 finding\(s\)/)
     const summary = path.join(await makeTempDir(), 'summary.md')
     const actions = await verify([], {env: {GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary}})
     expect(() => actions.json()).not.toThrow()
     expect(actions.stderr).toContain(
       '::error file=sources/values/env/local/apps/www.yaml,line=2,col=9,title=ameide gitops verify%3A image-not-pinned::',
     )
-    expect(await readFile(summary, 'utf8')).toMatch(/\| floating-tag \| 8 \|/)
+    expect(await readFile(summary, 'utf8')).toMatch(/\| floating-tag \| 9 \|/)
   })
 })
 

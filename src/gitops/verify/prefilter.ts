@@ -25,9 +25,12 @@ export function mayViolate(text: string, zone: Zone, policy: GitopsPolicy): bool
   return false
 }
 
-/** Words some rule looks at, and YAML that a line scan cannot follow (block strings, aliases, anchors, flow style, tags). */
+/**
+ * Words some rule looks at (`helm:` for Argo CD parameters such as `.argocd-source-<app>.yaml`'s), and YAML that a
+ * line scan cannot follow (block strings, aliases, anchors, flow style, tags).
+ */
 const TRIGGERS =
-  /Always|pull_?policy|containers|repository|digest|imageTag|requireDigest|images\s*:|newTag|newName|\btag["']?\s*:|kind\s*:|[|>][-+0-9]*\s*(?:#.*)?$|[*&!{[]|\\/im
+  /Always|pull_?policy|containers|repository|digest|imageTag|requireDigest|images\s*:|newTag|newName|\btag["']?\s*:|kind\s*:|\bhelm\s*:|[|>][-+0-9]*\s*(?:#.*)?$|[*&!{[]|\\/im
 
 /** An `image:` or `ref:` key and the rest of its line. */
 const REF_LINE = /^[ \t]*(?:-[ \t]+)?["']?(image|ref)["']?[ \t]*:(.*)$/gm

@@ -4,7 +4,15 @@ import path from 'node:path'
 import {failureError, usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {listFiles} from '../files.js'
-import {findImages, type ImageSite, type KustomizeImage} from '../facts.js'
+import {
+  DIGEST_IN_TAG,
+  findImages,
+  type ImageMap,
+  type ImageSite,
+  type KustomizeImage,
+  type MapGeometry,
+  type MapValue,
+} from '../facts.js'
 import {makeLayout, type GitopsPolicy} from '../layout.js'
 import type {DesiredImage, SkippedImage} from './input.js'
 
@@ -41,7 +49,13 @@ interface OverlayFile {
   file: string
   text: string
   sites: ImageSite[]
+  maps: ImageMap[]
   kustomize: KustomizeImage[]
+  /**
+   * The file is a values file of a Helm chart in the repository (a `Chart.yaml` in its folder or above): whether the
+   * chart's templates read a `digest` value. Undefined outside a local chart.
+   */
+  chartReadsDigest?: boolean
 }
 
 /** Every file of one environment overlay, parsed; a file that does not parse stops the run (exit 1), naming it. */
@@ -54,7 +68,9 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
   const out: OverlayFile[] = []
   // The policy's environments and every overlay folder found (a preset lists none up front).
   const environments = new Set(policy.environments)
-  for (const file of await listFiles(root)) {
+  const all = await listFiles(root)
+  const charts = new Map<string, boolean>()
+  for (const file of all) {
     const zone = layout.zoneOf(file)
     if (zone?.kind === 'overlay') environments.add(zone.env)
     if (zone?.kind !== 'overlay' || zone.env !== env) continue
@@ -65,7 +81,14 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
         'Fix the file (or move templates out of the overlay), then rerun.',
       ])
     }
-    out.push({file, text, sites: found.images, kustomize: found.kustomizeImages})
+    out.push({
+      file,
+      text,
+      sites: found.images,
+      maps: found.imageMaps,
+      kustomize: found.kustomizeImages,
+      chartReadsDigest: await chartReadsDigest(root, all, file, charts),
+    })
   }
   if (out.length === 0) {
     throw usageError(
@@ -80,8 +103,37 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
 }
 
 /**
+ * Whether the local Helm chart a values file belongs to (the nearest folder at or above it with a `Chart.yaml`) reads
+ * a `digest` value in its templates (`.Values.image.digest`, `.digest`); undefined when the file is in no chart.
+ */
+async function chartReadsDigest(
+  root: string,
+  all: string[],
+  file: string,
+  cache: Map<string, boolean>,
+): Promise<boolean | undefined> {
+  for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
+    const prefix = dir === '.' ? '' : `${dir}/`
+    if (all.includes(`${prefix}Chart.yaml`)) {
+      let reads = cache.get(dir)
+      if (reads === undefined) {
+        reads = false
+        for (const t of all.filter((f) => f.startsWith(`${prefix}templates/`))) {
+          if (/\.digest\b/.test(await readFile(path.join(root, t), 'utf8'))) reads = true
+        }
+        cache.set(dir, reads)
+      }
+      return reads
+    }
+    if (dir === '.') return undefined
+  }
+}
+
+/**
  * Plans every rewrite of one environment: each image reference whose repository equals a desired image's takes
- * that exact ref, whatever its current tag or digest. Only the scalar's own bytes change; quotes stay.
+ * that exact ref, whatever its current tag or digest. Only the scalar's own bytes change; quotes stay. Image maps
+ * (`repository` + `tag`/`digest`, optionally `registry`) keep their own convention (see `mapTarget`); kustomize
+ * entries are written as `kustomize edit set image` does.
  */
 export async function planWrite(
   root: string,
@@ -95,11 +147,12 @@ export async function planWrite(
   const plan: WritePlan = {env, changes: [], unchanged: [], notFound: [], skipped, edits: []}
   const used = new Set<string>()
   const yaml = await import('yaml')
-  for (const {file, text, sites, kustomize} of files) {
-    const replacements: Array<{site: ImageSite; to: string}> = []
+  for (const {file, text, sites, maps, kustomize, chartReadsDigest: digestKey} of files) {
     const splices: Splice[] = []
-    const kustomized: Array<{entry: KustomizeImage; tag: string; digest: string}> = []
-    for (const site of sites) {
+    const checks: ReadBack[] = []
+    const ambiguous = (line: number, why: string, hint: string) =>
+      failureError('AMBIGUOUS_REFERENCE', `${file}:${line}: ${why}; nothing was written.`, [hint])
+    for (const [index, site] of sites.entries()) {
       const current = tryParseImageReference(site.value.trim())
       const want = current && byRepository.get(current.repository)
       if (!current || !want) continue
@@ -110,14 +163,51 @@ export async function planWrite(
         continue
       }
       if (!site.verbatim || site.style === 'block') {
-        throw failureError(
-          'AMBIGUOUS_REFERENCE',
-          `${file}:${site.line}: the reference is written with escapes or as a block; rewriting it would change more than its bytes, so nothing was written.`,
-          ['Write it as one plain or quoted scalar, then rerun.'],
+        throw ambiguous(
+          site.line,
+          'the reference is written with escapes or as a block; rewriting it would change more than its bytes',
+          'Write it as one plain or quoted scalar, then rerun.',
         )
       }
-      replacements.push({site, to: want.ref})
+      splices.push({start: site.start, end: site.end, text: want.ref})
+      checks.push({kind: 'site', index, line: site.line, want: {value: want.ref}})
       plan.changes.push({...where, from: site.value, to: want.ref})
+    }
+    for (const [index, map] of maps.entries()) {
+      const name = mapRepository(map)
+      const current = name === undefined ? undefined : tryParseImageReference(name)
+      const want = current && byRepository.get(current.repository)
+      if (!current || !want || map.fields.ref) continue
+      used.add(want.parsed.repository)
+      const where = {file, line: map.line, component: want.component ?? null, repository: want.parsed.repository}
+      const target = mapTarget(
+        map,
+        want.parsed.tag!,
+        want.parsed.digest!,
+        policy.mapDigest === 'tag' ? false : digestKey,
+      )
+      if (!target) {
+        throw ambiguous(
+          map.line,
+          `${map.path} has no tag and no digest parameter to write into`,
+          'Add the tag parameter (e.g. {name: image.tag, value: x}), then rerun.',
+        )
+      }
+      if (target.every(([key, value]) => map.fields[key]?.value === value)) {
+        plan.unchanged.push({...where, ref: want.ref})
+        continue
+      }
+      splices.push(
+        ...pairSplices(yaml, text, map.fields, map.geometry, target, (line) =>
+          ambiguous(
+            line,
+            `${map.path}: the value is written with escapes or as a block`,
+            'Write it as one plain or quoted scalar, then rerun.',
+          ),
+        ),
+      )
+      checks.push({kind: 'map', index, line: map.line, want: Object.fromEntries(target)})
+      plan.changes.push({...where, from: mapRef(map), to: want.ref})
     }
     for (const entry of kustomize) {
       const current = tryParseImageReference((entry.fields.newName?.value ?? entry.name).trim())
@@ -125,31 +215,39 @@ export async function planWrite(
       if (!current || !want) continue
       used.add(want.parsed.repository)
       const where = {file, line: entry.line, component: want.component ?? null, repository: want.parsed.repository}
-      const tag = want.parsed.tag!
-      const digest = want.parsed.digest!
-      const from = kustomizeRef(entry)
-      if (entry.fields.newTag?.value === tag && entry.fields.digest?.value === digest) {
+      const target: Array<[string, string]> = [
+        ['newTag', want.parsed.tag!],
+        ['digest', want.parsed.digest!],
+      ]
+      if (target.every(([key, value]) => entry.fields[key as 'newTag' | 'digest']?.value === value)) {
         plan.unchanged.push({...where, ref: want.ref})
         continue
       }
       if (entry.embedded) {
-        throw failureError(
-          'AMBIGUOUS_REFERENCE',
-          `${file}:${entry.line}: the kustomize image sits in YAML embedded in a block string; nothing was written.`,
-          ['Move the kustomization into its own file, then rerun.'],
+        throw ambiguous(
+          entry.line,
+          'the kustomize image sits in YAML embedded in a block string',
+          'Move the kustomization into its own file, then rerun.',
         )
       }
-      splices.push(...kustomizeSplices(entry, tag, digest))
-      kustomized.push({entry, tag, digest})
-      plan.changes.push({...where, from, to: want.ref})
+      splices.push(
+        ...pairSplices(yaml, text, entry.fields, entry.geometry, target, (line) =>
+          ambiguous(
+            line,
+            `${entry.path}: the value is written with escapes or as a block`,
+            'Write it as one plain or quoted scalar, then rerun.',
+          ),
+        ),
+      )
+      checks.push({kind: 'kustomize', path: entry.path, line: entry.line, want: Object.fromEntries(target)})
+      plan.changes.push({...where, from: kustomizeRef(entry), to: want.ref})
     }
-    if (replacements.length === 0 && splices.length === 0) continue
-    for (const {site, to} of replacements) splices.push({start: site.start, end: site.end, text: to})
+    if (splices.length === 0) continue
     let after = text
     for (const s of [...splices].sort((a, b) => b.start - a.start || b.end - a.end)) {
       after = after.slice(0, s.start) + s.text + after.slice(s.end)
     }
-    assertRewritten(yaml, file, after, replacements, kustomized)
+    assertRewritten(yaml, file, after, checks)
     plan.edits.push({file, before: text, after})
   }
   for (const d of desired) {
@@ -167,6 +265,11 @@ interface Splice {
   text: string
 }
 
+/** What must read back after the edit: a site's value, or the named fields of a map or kustomize entry. */
+type ReadBack =
+  | {kind: 'site' | 'map'; index: number; line: number; want: Record<string, string>}
+  | {kind: 'kustomize'; path: string; line: number; want: Record<string, string>}
+
 /** How an entry reads as one reference, for the change list: `newName|name[:newTag][@digest]`. */
 function kustomizeRef(entry: KustomizeImage): string {
   const name = entry.fields.newName?.value ?? entry.name
@@ -175,58 +278,108 @@ function kustomizeRef(entry: KustomizeImage): string {
   return `${name}${tag}${digest}`
 }
 
+/** An image map's repository: `registry/repository` when it names a registry. */
+function mapRepository(map: ImageMap): string | undefined {
+  const repository = map.fields.repository?.value.trim()
+  if (!repository) return undefined
+  const registry = map.fields.registry?.value.trim().replace(/\/+$/, '')
+  return registry ? `${registry}/${repository}` : repository
+}
+
+/** How a map reads as one reference: `[registry/]repository[:tag][@digest]` (a tag may carry the digest). */
+function mapRef(map: ImageMap): string {
+  const tag = map.fields.tag ? `:${map.fields.tag.value}` : ''
+  const digest = map.fields.digest ? `@${map.fields.digest.value}` : ''
+  return `${mapRepository(map) ?? ''}${tag}${digest}`
+}
+
 /**
- * What `kustomize edit set image <name>=<repository>:<tag>@<digest>` writes into an entry, byte-preserving: the
- * values of `newTag` and `digest` replaced in place (quotes stay), a missing key added after the entry's last pair
- * in its own style (`, digest: …` in a flow map, a new line at the entry's indentation in a block map); `name` and
- * `newName` stay.
+ * The fields a pin writes into an image map, keeping the map's own convention: a map with a `digest` field gets
+ * `tag` and `digest`; a map whose tag carries the digest (`v1@sha256:…`) gets `tag: <tag>@sha256:…`; a map with
+ * neither gets `tag` and a new `digest` key — unless it is a values file of a local chart whose templates read no
+ * `digest` (`chartReadsDigest === false`: the chart renders `repository:tag`, so a digest key would pin nothing; also
+ * passed as false under `gitopsPolicy.mapDigest: tag`) or
+ * Argo CD `helm.parameters` (no key can be added): those get the digest in the tag. Undefined when there is no tag
+ * to write into.
  */
-function kustomizeSplices(entry: KustomizeImage, tag: string, digest: string): Splice[] {
+function mapTarget(
+  map: ImageMap,
+  tag: string,
+  digest: string,
+  chartReadsDigest: boolean | undefined,
+): Array<['tag' | 'digest', string]> | undefined {
+  if (map.fields.digest)
+    return [
+      ['tag', tag],
+      ['digest', digest],
+    ]
+  if (DIGEST_IN_TAG.test(map.fields.tag?.value ?? '') || !map.geometry || chartReadsDigest === false) {
+    // A missing tag is added to a map; a parameter group without a tag entry has nowhere to take it.
+    return map.fields.tag || map.geometry ? [['tag', `${tag}@${digest}`]] : undefined
+  }
+  return [
+    ['tag', tag],
+    ['digest', digest],
+  ]
+}
+
+/**
+ * Byte-preserving splices that give a map (image map or kustomize entry) the `target` values: a present value
+ * replaced in place (quotes stay; a plain scalar that would not read as a string is double-quoted), a missing key
+ * added after the map's last pair in its own style (`, key: value` in a flow map, a new line at the map's indentation
+ * in a block map, with the file's line ending).
+ */
+function pairSplices(
+  yaml: typeof import('yaml'),
+  text: string,
+  fields: Partial<Record<string, MapValue>>,
+  geometry: MapGeometry | undefined,
+  target: Array<[string, string]>,
+  notVerbatim: (line: number) => Error,
+): Splice[] {
   const out: Splice[] = []
   const missing: string[] = []
-  for (const [key, value] of [
-    ['newTag', tag],
-    ['digest', digest],
-  ] as const) {
-    const field = entry.fields[key]
-    if (!field)
-      missing.push(
-        `${key}: ${key === 'newTag' && /^\d+(?:\.\d+)?$|^(?:true|false|null|~)$/i.test(value) ? `"${value}"` : value}`,
-      )
-    else if (field.value !== value) out.push({start: field.start, end: field.end, text: value})
+  const plain = (value: string) => {
+    let parsed: unknown
+    try {
+      parsed = yaml.parse(value)
+    } catch {
+      parsed = undefined
+    }
+    return parsed === value ? value : JSON.stringify(value)
   }
-  if (missing.length > 0) {
-    const sep = entry.flow ? ', ' : `\n${' '.repeat(entry.indent)}`
-    out.push({start: entry.insertAt, end: entry.insertAt, text: missing.map((m) => sep + m).join('')})
+  for (const [key, value] of target) {
+    const field = fields[key]
+    if (!field) {
+      missing.push(`${key}: ${plain(value)}`)
+      continue
+    }
+    if (field.value === value) continue
+    if (!field.verbatim || field.style === 'block') throw notVerbatim(field.line)
+    out.push({start: field.start, end: field.end, text: field.style === 'plain' ? plain(value) : value})
+  }
+  if (missing.length > 0 && geometry) {
+    const eol = text[geometry.insertAt] === '\r' ? '\r\n' : '\n'
+    const sep = geometry.flow ? ', ' : `${eol}${' '.repeat(geometry.indent)}`
+    out.push({start: geometry.insertAt, end: geometry.insertAt, text: missing.map((m) => sep + m).join('')})
   }
   return out
 }
 
-/** The edited text must parse and hold exactly the new refs where the old ones were: else stop, nothing written. */
-function assertRewritten(
-  yaml: typeof import('yaml'),
-  file: string,
-  after: string,
-  replacements: Array<{site: ImageSite; to: string}>,
-  kustomized: Array<{entry: KustomizeImage; tag: string; digest: string}> = [],
-): void {
+/** The edited text must parse and hold exactly the new values where the old ones were: else stop, nothing written. */
+function assertRewritten(yaml: typeof import('yaml'), file: string, after: string, checks: ReadBack[]): void {
   const found = findImages(yaml, after)
   const entries = new Map(found.kustomizeImages.map((k) => [k.path, k]))
-  for (const {entry, tag, digest} of kustomized) {
-    const now = entries.get(entry.path)
-    if (found.skipped || now?.fields.newTag?.value !== tag || now.fields.digest?.value !== digest) {
+  for (const check of checks) {
+    let now: Record<string, {value: string} | undefined> | undefined
+    if (check.kind === 'kustomize') now = entries.get(check.path)?.fields
+    else if (check.kind === 'map') now = found.imageMaps[check.index]?.fields
+    else now = {value: found.images[check.index]}
+    const ok = !found.skipped && now && Object.entries(check.want).every(([k, v]) => now[k]?.value === v)
+    if (!ok) {
       throw failureError(
         'REWRITE_CHECK_FAILED',
-        `${file}:${entry.line}: the rewritten kustomize image does not read back; nothing was written.`,
-      )
-    }
-  }
-  const values = new Map(found.images.map((s) => [`${s.path} ${s.line}`, s.value]))
-  for (const {site, to} of replacements) {
-    if (found.skipped || values.get(`${site.path} ${site.line}`) !== to) {
-      throw failureError(
-        'REWRITE_CHECK_FAILED',
-        `${file}:${site.line}: the rewritten file does not read back; nothing was written.`,
+        `${file}:${check.line}: the rewritten file does not read back; nothing was written.`,
       )
     }
   }
@@ -246,10 +399,12 @@ export async function promotionInput(
   const byRepository = new Map<string, DesiredImage>()
   const skipped = new Map<string, SkippedImage>()
   const conflicts: string[] = []
-  for (const {file, sites, kustomize} of files) {
-    // kustomize entries read as one reference each (`newName|name:newTag@digest`), like any other site.
+  for (const {file, sites, maps, kustomize} of files) {
+    // kustomize entries (`newName|name:newTag@digest`) and image maps (`[registry/]repository:tag@digest`, or a tag
+    // carrying the digest) read as one reference each, like any other site.
     const entries = kustomize.map((k) => ({line: k.line, value: kustomizeRef(k)}))
-    for (const site of [...sites, ...entries]) {
+    const mapped = maps.filter((m) => !m.fields.ref && mapRepository(m)).map((m) => ({line: m.line, value: mapRef(m)}))
+    for (const site of [...sites, ...mapped, ...entries]) {
       const ref = tryParseImageReference(site.value.trim())
       if (!ref) continue
       const component = componentOf(ref.path)
