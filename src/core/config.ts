@@ -4,6 +4,7 @@ import {fileURLToPath} from 'node:url'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
 import {prerequisiteError} from './errors.js'
+import type {ErrorObject} from 'ajv'
 
 /** The checked-in, repository-level configuration file, at the repo root. */
 export const CONFIG_FILE_NAME = 'ameide.yaml'
@@ -217,10 +218,24 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
   }
 }
 
+type Validate = ((data: unknown) => boolean) & {errors?: ErrorObject[] | null}
+
+/**
+ * The validator of config.schema.json: the one the build compiled (scripts/compile-schemas.mjs →
+ * dist/core/config-validate.js), else compiled now with ajv (the same options; sources under a TypeScript loader).
+ */
+async function configValidator(): Promise<Validate> {
+  try {
+    const built = (await import(new URL('./config-validate.js', import.meta.url).href)) as {default: Validate}
+    return built.default
+  } catch {
+    const [{Ajv}, schema] = await Promise.all([import('ajv'), readSchema('config.schema.json')])
+    return new Ajv({allErrors: true, strict: false}).compile(schema)
+  }
+}
+
 async function validateConfig(raw: unknown): Promise<string[]> {
-  const [{Ajv}, schema] = await Promise.all([import('ajv'), readSchema('config.schema.json')])
-  const ajv = new Ajv({allErrors: true, strict: false})
-  const validate = ajv.compile(schema)
+  const validate = await configValidator()
   if (validate(raw)) return []
   return (validate.errors ?? []).map((e) => {
     const where = e.instancePath === '' ? '(top level)' : e.instancePath.slice(1).replaceAll('/', '.')
