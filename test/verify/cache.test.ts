@@ -7,8 +7,8 @@ import {discoverAll} from '../../src/verify/discover.js'
 import {runFileJob} from '../../src/verify/file-checks.js'
 import type {CheckId} from '../../src/verify/types.js'
 import {runCli} from '../support/cli.js'
-import {initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
-import {writeFiles} from './helpers.js'
+import {runCleanups} from '../support/tmp.js'
+import {scaffoldedRepo, writeFiles} from './helpers.js'
 
 afterAll(runCleanups)
 
@@ -20,15 +20,10 @@ const PORTAL = 'primitives/uisurface/portal'
 let repo: string
 let cachePath: string
 beforeAll(async () => {
-  repo = await makeTempDir('ameide-verify-cache-')
-  await initGitRepo(repo)
-  for (const [kind, name] of [
+  repo = await scaffoldedRepo('ameide-verify-cache-', [
     ['domain', 'orders'],
     ['uisurface', 'portal'],
-  ]) {
-    const run = await runCli(['primitive', 'scaffold', '--kind', kind, '--name', name, '--json'], {cwd: repo})
-    expect(run.exitCode, run.stderr).toBe(0)
-  }
+  ])
   await writeFiles(path.join(repo, ORDERS), {
     'internal/leak.go': `package internal\n\nconst token = "${SECRET}"\n`,
   })

@@ -6,7 +6,8 @@ import path from 'node:path'
 import type {Kind} from '../../src/primitives/kinds.js'
 import type {CheckId, CheckResult} from '../../src/verify/types.js'
 import {verifyPrimitives} from '../../src/verify/verify.js'
-import {makeTempDir} from '../support/tmp.js'
+import {runCli} from '../support/cli.js'
+import {initGitRepo, makeTempDir} from '../support/tmp.js'
 
 /** Writes files (path → content) under `dir`, creating folders. */
 export async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
@@ -15,6 +16,17 @@ export async function writeFiles(dir: string, files: Record<string, string>): Pr
     await mkdir(path.dirname(target), {recursive: true})
     await writeFile(target, content)
   }
+}
+
+/** A temp git repository with these primitives scaffolded by the CLI (`[kind, name]` pairs). */
+export async function scaffoldedRepo(prefix: string, primitives: Array<[Kind, string]>): Promise<string> {
+  const repo = await makeTempDir(prefix)
+  await initGitRepo(repo)
+  for (const [kind, name] of primitives) {
+    const run = await runCli(['primitive', 'scaffold', '--kind', kind, '--name', name, '--json'], {cwd: repo})
+    expect(run.exitCode, run.stderr).toBe(0)
+  }
+  return repo
 }
 
 /** A temp repository holding one primitive with exactly these files. */

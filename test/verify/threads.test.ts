@@ -3,7 +3,9 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import type {Kind} from '../../src/primitives/kinds.js'
+import {runCleanups} from '../support/tmp.js'
+import {scaffoldedRepo} from './helpers.js'
 
 afterAll(runCleanups)
 
@@ -13,14 +15,12 @@ const SECRET = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
 
 let repo: string
 beforeAll(async () => {
-  repo = await makeTempDir('ameide-verify-threads-')
-  await initGitRepo(repo)
-  for (const [kind, name] of [
+  const primitives: Array<[Kind, string]> = [
     ['domain', 'orders'],
     ['uisurface', 'portal'],
-  ]) {
-    const run = await runCli(['primitive', 'scaffold', '--kind', kind, '--name', name, '--json'], {cwd: repo})
-    expect(run.exitCode, run.stderr).toBe(0)
+  ]
+  repo = await scaffoldedRepo('ameide-verify-threads-', primitives)
+  for (const [kind, name] of primitives) {
     for (let i = 0; i < COPIES; i++) {
       // Copies keep the original's module names, so naming and cross-primitive findings differ from copy to copy.
       const copy = path.join(repo, 'primitives', kind, `${name}${i}`)

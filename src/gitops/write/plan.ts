@@ -152,6 +152,13 @@ export async function planWrite(
     const checks: ReadBack[] = []
     const ambiguous = (line: number, why: string, hint: string) =>
       failureError('AMBIGUOUS_REFERENCE', `${file}:${line}: ${why}; nothing was written.`, [hint])
+    /** A field of the map or entry at `where` that the writer cannot replace byte for byte. */
+    const notVerbatim = (where: string) => (line: number) =>
+      ambiguous(
+        line,
+        `${where}: the value is written with escapes or as a block`,
+        'Write it as one plain or quoted scalar, then rerun.',
+      )
     for (const [index, site] of sites.entries()) {
       const current = tryParseImageReference(site.value.trim())
       const want = current && byRepository.get(current.repository)
@@ -197,15 +204,7 @@ export async function planWrite(
         plan.unchanged.push({...where, ref: want.ref})
         continue
       }
-      splices.push(
-        ...pairSplices(yaml, text, map.fields, map.geometry, target, (line) =>
-          ambiguous(
-            line,
-            `${map.path}: the value is written with escapes or as a block`,
-            'Write it as one plain or quoted scalar, then rerun.',
-          ),
-        ),
-      )
+      splices.push(...pairSplices(yaml, text, map.fields, map.geometry, target, notVerbatim(map.path)))
       checks.push({kind: 'map', index, line: map.line, want: Object.fromEntries(target)})
       plan.changes.push({...where, from: mapRef(map), to: want.ref})
     }
@@ -230,15 +229,7 @@ export async function planWrite(
           'Move the kustomization into its own file, then rerun.',
         )
       }
-      splices.push(
-        ...pairSplices(yaml, text, entry.fields, entry.geometry, target, (line) =>
-          ambiguous(
-            line,
-            `${entry.path}: the value is written with escapes or as a block`,
-            'Write it as one plain or quoted scalar, then rerun.',
-          ),
-        ),
-      )
+      splices.push(...pairSplices(yaml, text, entry.fields, entry.geometry, target, notVerbatim(entry.path)))
       checks.push({kind: 'kustomize', path: entry.path, line: entry.line, want: Object.fromEntries(target)})
       plan.changes.push({...where, from: kustomizeRef(entry), to: want.ref})
     }
