@@ -4,7 +4,7 @@ import {readFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {describeViolation} from './github-openapi.js'
+import {compilePath, describeViolation} from './github-openapi.js'
 
 /**
  * A fake Argo CD API server on 127.0.0.1. Argo CD's own published swagger description (Swagger 2.0,
@@ -57,24 +57,11 @@ export class ArgoSpec {
     for (const f of ['int64', 'int32', 'uint64', 'uint32', 'byte', 'double', 'float']) this.ajv.addFormat(f, true)
     this.ajv.addSchema({$id: SPEC_ID, definitions: doc.definitions})
     for (const [template, item] of Object.entries(doc.paths as Json)) {
-      const paramNames: string[] = []
-      let literalLength = 0
-      const source = template
-        .split(/(\{[^}]+\})/)
-        .map((part) => {
-          const m = /^\{([^}]+)\}$/.exec(part)
-          if (m) {
-            paramNames.push(m[1])
-            return '([^/]+)'
-          }
-          literalLength += part.length
-          return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-        })
-        .join('')
+      const {regex, paramNames, literalLength} = compilePath(template)
       for (const [method, op] of Object.entries(item as Json)) {
         this.operations.push({
           template,
-          regex: new RegExp(`^${source}$`),
+          regex,
           paramNames,
           literalLength,
           method: method.toUpperCase(),

@@ -33,7 +33,7 @@ export interface Violation {
   problem: string
 }
 
-interface CompiledPath {
+export interface CompiledPath {
   template: string
   regex: RegExp
   paramNames: string[]
@@ -166,7 +166,8 @@ export class GitHubSpec {
   }
 }
 
-function compilePath(template: string): CompiledPath {
+/** An OpenAPI path template as a regex; `{path}` (GitHub's contents path) may span slashes. Shared with Argo CD's. */
+export function compilePath(template: string): CompiledPath {
   const paramNames: string[] = []
   let literalLength = 0
   const source = template
