@@ -70,7 +70,7 @@ fi
 # ---- 3. cdxgen from npm, in its own prefix ----
 CDX_DIR=$TOOLS_DIR/cdxgen
 if [ "${SKIP_CDXGEN:-0}" != 1 ] && [ ! -x "$CDX_DIR/node_modules/.bin/cdxgen" ]; then
-  command -v npm >/dev/null || { echo "install-toolchain.sh: npm (Node 20) is required for cdxgen" >&2; exit 1; }
+  command -v npm >/dev/null || { echo "install-toolchain.sh: npm is required for cdxgen" >&2; exit 1; }
   log "npm: @cyclonedx/cdxgen@$CDXGEN_VERSION into $CDX_DIR"
   mkdir -p "$CDX_DIR"
   # An own package.json keeps npm from walking up to the project's package.json.

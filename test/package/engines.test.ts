@@ -30,6 +30,11 @@ describe('engines', () => {
 
   it('the check is not blind: node >=20.11 is not within a dependency wanting >=22', () => {
     expect(semver.subset('>=20.11', '>=22')).toBe(false)
-    expect(semver.subset('^20.11 || >=22', '20 || >=22')).toBe(true)
+    expect(semver.subset('>=22.12', '^20.19 || >=22.12')).toBe(true)
+    expect(semver.subset('>=22.12', '>=24')).toBe(false)
+  })
+
+  it('is the supported LTS lines, 22.12 and newer (Node 20 is end of life)', () => {
+    expect(pkg.engines.node).toBe('>=22.12')
   })
 })
