@@ -10,12 +10,20 @@ const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 22 || (major === 22 && minor < 12)) {
   const message = `ameide needs Node.js 22.12 or newer (found ${process.version}). Install a current LTS (22, 24 or 26) from https://nodejs.org, or in a checkout of ameide run: eval "$(bash scripts/setup.sh)"`
   if (argv.includes('--json')) {
-    const error = {code: 'NODE_VERSION_UNSUPPORTED', message, exitCode: 3, hints: ['node --version shows the Node.js on PATH']}
+    const error = {
+      code: 'NODE_VERSION_UNSUPPORTED',
+      message,
+      exitCode: 3,
+      hints: ['node --version shows the Node.js on PATH'],
+    }
     process.stdout.write(`${JSON.stringify({error}, null, 2)}\n`)
   }
   process.stderr.write(`Error: ${message}\n`)
   process.exit(3)
 }
+// This entry runs the build (dist/); bin/dev.js runs the sources. Without this, oclif under NODE_ENV=test or
+// development registers tsx and looks for sources beside dist/ (a warning on stderr, and slower).
+globalThis.oclif = {...globalThis.oclif, enableAutoTranspile: false}
 const help = argv.at(-1) === '--help' ? await cachedHelp(argv.slice(0, -1)) : undefined
 // On a terminal, oclif's rendering of a first call is kept in the user's cache folder, keyed by all it depends on
 // (the build, the width, colour as oclif's ansis renders it), and printed by later calls.

@@ -132,6 +132,8 @@ export interface AmeideConfig {
   }
   /** Read by `gitops verify` / `set-image` / `promote` in the GitOps repository's own ameide.yaml. */
   gitopsPolicy: GitopsPolicy
+  /** `primitive scaffold`: base images that replace entries of the shipped table (templates/base-images.json). */
+  scaffold: {baseImages: Record<string, string>}
 }
 
 export const DEFAULT_CONFIG: AmeideConfig = {
@@ -163,6 +165,7 @@ export const DEFAULT_CONFIG: AmeideConfig = {
     provenance: true,
   },
   gitopsPolicy: DEFAULT_GITOPS_POLICY,
+  scaffold: {baseImages: {}},
 }
 
 export interface LoadedConfig {
@@ -215,6 +218,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
       ...file.gitopsPolicy,
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
     },
+    scaffold: {baseImages: {...base.scaffold.baseImages, ...file.scaffold?.baseImages}},
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path'
 
 import {CANONICAL_LANGUAGE, type Kind, type Language, primitivePath} from '../primitives/kinds.js'
 import {LAYOUTS, type LayoutFile, templatePath} from '../primitives/layout.js'
+import type {BaseImages} from './base-images.js'
 import {renderTemplateFile, templateVariables} from './render.js'
 
 export type FileAction = 'create' | 'skip'
@@ -29,8 +30,13 @@ export interface ScaffoldPlan {
  * Plans a scaffold: renders every file of the kind's layout and marks each `create`, or `skip`
  * when something (a file, a directory, a symlink) already stands at that path. Reads only.
  */
-export async function planScaffold(repoRoot: string, kind: Kind, name: string): Promise<ScaffoldPlan> {
-  const variables = templateVariables(kind, name)
+export async function planScaffold(
+  repoRoot: string,
+  kind: Kind,
+  name: string,
+  images?: BaseImages,
+): Promise<ScaffoldPlan> {
+  const variables = templateVariables(kind, name, images)
   const folder = primitivePath(kind, name)
   const files = await Promise.all(
     LAYOUTS[kind].map(async (file): Promise<PlannedFile> => {

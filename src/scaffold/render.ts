@@ -3,6 +3,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {IDENTITY_ENV, imageName, type Kind} from '../primitives/kinds.js'
+import {type BaseImages, shippedBaseImages} from './base-images.js'
 
 /** `templates/` at the package root. */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
@@ -20,9 +21,19 @@ export interface TemplateVariables {
   goModule: string
   identityEnv: string
   imageName: string
+  /** Base images pinned by digest (src/scaffold/base-images.ts). */
+  golangImage: string
+  debianImage: string
+  pythonImage: string
+  nodeImage: string
+  flywayImage: string
 }
 
-export function templateVariables(kind: Kind, name: string): TemplateVariables {
+export function templateVariables(
+  kind: Kind,
+  name: string,
+  images: BaseImages = shippedBaseImages(),
+): TemplateVariables {
   return {
     name,
     kind,
@@ -35,6 +46,11 @@ export function templateVariables(kind: Kind, name: string): TemplateVariables {
     goModule: `github.com/ameideio/ameide/primitives/${kind}/${name}`,
     identityEnv: IDENTITY_ENV[kind],
     imageName: imageName(kind, name),
+    golangImage: images.golang,
+    debianImage: images.debian,
+    pythonImage: images.python,
+    nodeImage: images.node,
+    flywayImage: images.flyway,
   }
 }
 

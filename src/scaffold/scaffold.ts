@@ -1,9 +1,11 @@
 import {realpath} from 'node:fs/promises'
 import path from 'node:path'
 
+import {loadConfig} from '../core/config.js'
 import {usageError} from '../core/errors.js'
 import {parseKind, parseLanguage, parseName, type Language, type Kind} from '../primitives/kinds.js'
 import {applyScaffold} from './apply.js'
+import {baseImages} from './base-images.js'
 import {planScaffold, type FileAction} from './plan.js'
 
 export interface ScaffoldInput {
@@ -40,7 +42,8 @@ export interface ScaffoldResult {
 export async function scaffoldPrimitive(request: ScaffoldRequest): Promise<ScaffoldResult> {
   const {kind, name, language} = request
 
-  const plan = await planScaffold(request.repoRoot, kind, name)
+  const {config} = await loadConfig(request.repoRoot)
+  const plan = await planScaffold(request.repoRoot, kind, name, baseImages(config.scaffold.baseImages))
   await assertInsideRepo(request.repoRoot, plan.path)
   const files = request.dryRun ? plan.files : await applyScaffold(request.repoRoot, plan, request.slowWriteMs)
 

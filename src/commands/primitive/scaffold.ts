@@ -14,7 +14,8 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
     "Writes only under primitives/<kind>/<name>/, in the kind's one language: domain, process, projection and " +
       'integration in Go, agent in Python, uisurface in TypeScript. Existing files are never overwritten: they are ' +
       'reported as skipped, so a re-run only fills in what is missing. Tests fail with AMEIDE_SCAFFOLD until the ' +
-      'primitive is implemented. No Kubernetes, Helm or GitOps files and no floating image tags are generated; ' +
+      'primitive is implemented. No Kubernetes, Helm or GitOps files and no floating image tags are generated: ' +
+      "base images are pinned by digest from ameide's table (ameide.yaml scaffold.baseImages replaces entries); " +
       'GitOps wiring comes from `ameide primitive gitops scaffold`.',
     {
       INVALID_KIND: '--kind is not one of the six kinds',
@@ -23,6 +24,7 @@ export default class PrimitiveScaffold extends AmeideCommand<ScaffoldResult> {
       UNSUPPORTED_LANGUAGE: "--lang is not the kind's canonical language",
       PATH_OUTSIDE_REPOSITORY: 'primitives/<kind>/<name> resolves outside the repository',
       NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
+      CONFIG_INVALID: 'ameide.yaml is invalid (e.g. a scaffold.baseImages entry not pinned by digest)',
     },
   )
 
