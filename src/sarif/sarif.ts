@@ -25,6 +25,8 @@ export type SarifLevel = 'error' | 'warning'
 export interface SarifRule {
   /** Stable id (never changes meaning: alerts are keyed by it). */
   id: string
+  /** Readable PascalCase name; defaults to the id's words (`secrets/github-pat` → `SecretsGithubPat`). */
+  name?: string
   /** One line: what the rule finds. */
   title: string
   /** Longer description (where it comes from, which check runs it); defaults to the title. */
@@ -125,6 +127,18 @@ export function markdownText(text: string): string {
     .replace(/([*\\[\]`])/g, '\\$1')
 }
 
+/**
+ * A rule's readable name: the id's words in PascalCase. SARIF (§3.49.7) wants `name` readable and different from
+ * the opaque `id`; the Multitool's SARIF1001 flags a name equal to the id.
+ */
+export function ruleName(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('')
+}
+
 function ruleDescriptor(rule: SarifRule): ReportingDescriptor {
   const tags = rule.tags ?? []
   const properties = {
@@ -133,7 +147,7 @@ function ruleDescriptor(rule: SarifRule): ReportingDescriptor {
   }
   return {
     id: rule.id,
-    name: rule.id,
+    name: rule.name ?? ruleName(rule.id),
     shortDescription: {text: rule.title},
     fullDescription: {text: rule.description ?? rule.title},
     help: {text: rule.help, markdown: `${markdownText(rule.help)}\n\n[Documentation](${rule.helpUri})`},
@@ -165,8 +179,10 @@ export function buildSarif(input: SarifInput): Log {
     const n = occurrences.get(key) ?? 0
     occurrences.set(key, n + 1)
     const hint = f.hint && f.hint !== rule.help ? ` Hint: ${f.hint}` : ''
+    // A finding about a whole file or folder (line 0) points at line 1, marked `properties.wholeFile`: code scanning
+    // shows a result only with a region (the Multitool's SARIF2017). Its fingerprint still comes from the message.
     const region =
-      f.line > 0 ? {startLine: f.line, ...(f.column && f.column > 0 ? {startColumn: f.column} : {})} : undefined
+      f.line > 0 ? {startLine: f.line, ...(f.column && f.column > 0 ? {startColumn: f.column} : {})} : {startLine: 1}
     return {
       ruleId: f.ruleId,
       ruleIndex,
@@ -176,11 +192,12 @@ export function buildSarif(input: SarifInput): Log {
         {
           physicalLocation: {
             artifactLocation: {uri: relativeUri(f.file), uriBaseId: '%SRCROOT%'},
-            ...(region ? {region} : {}),
+            region,
           },
         },
       ],
       partialFingerprints: {[FINGERPRINT_KEY]: sha256(`${key}\0${n}`)},
+      ...(f.line > 0 ? {} : {properties: {wholeFile: true}}),
     }
   })
 

@@ -144,7 +144,7 @@ describe('ameide primitive verify --sarif', () => {
         uri: f.file.split('/').map(encodeURIComponent).join('/'),
         uriBaseId: '%SRCROOT%',
       })
-      if (f.line === 0) expect(loc.region).toBeUndefined()
+      if (f.line === 0) expect([loc.region, r.properties]).toEqual([{startLine: 1}, {wholeFile: true}])
       else expect(loc.region).toEqual({startLine: f.line, ...(f.column ? {startColumn: f.column} : {})})
     })
 
@@ -163,9 +163,11 @@ describe('ameide primitive verify --sarif', () => {
       [`${PRIMITIVE}/Dockerfile:1:6`, 'warning'],
     ])
     expect(byRule('naming/crud-verb').map((r) => r.level)).toEqual(['warning'])
-    // Whole-file findings (a missing file): the file, no region.
+    // Whole-file findings (a missing file): the file at line 1, marked as about the whole file.
     expect(byRule('shape/missing-file').length).toBeGreaterThan(0)
-    for (const r of byRule('shape/missing-file')) expect(location(r).region).toBeUndefined()
+    for (const r of byRule('shape/missing-file')) {
+      expect([location(r).region, r.properties]).toEqual([{startLine: 1}, {wholeFile: true}])
+    }
     expect(new Set(results(log).map(fingerprint)).size).toBe(results(log).length)
   })
 
@@ -216,8 +218,9 @@ describe('ameide primitive verify --sarif', () => {
     for (const [fp, r] of before) {
       const uri = location(r).artifactLocation!.uri!
       const line = location(r).region?.startLine
-      const expected = line === undefined ? undefined : line + (shift[uri] ?? 0)
-      if (line !== undefined && shift[uri]) moved++
+      const wholeFile = r.properties?.wholeFile === true
+      const expected = wholeFile ? line : line! + (shift[uri] ?? 0)
+      if (!wholeFile && shift[uri]) moved++
       expect(now.get(fp)!.ruleId).toBe(r.ruleId)
       expect(location(now.get(fp)!).region?.startLine, `${r.ruleId} ${uri}:${line}`).toBe(expected)
     }
@@ -298,11 +301,17 @@ describe('ameide gitops verify --sarif', () => {
       expect(rule.fullDescription?.text).toContain(spec.source)
     }
     expect(results(log).map((r) => [r.ruleId, location(r).artifactLocation?.uri, location(r).region])).toEqual(
-      doc.findings.map((f) => [f.rule, f.file, f.line === 0 ? undefined : {startLine: f.line, startColumn: f.column}]),
+      doc.findings.map((f) => [
+        f.rule,
+        f.file,
+        f.line === 0 ? {startLine: 1} : {startLine: f.line, startColumn: f.column},
+      ]),
     )
-    // The dev overlay folder: a folder finding without a region.
+    // The dev overlay folder: a folder finding, marked as about the whole folder.
     expect(
-      results(log).some((r) => location(r).artifactLocation?.uri === 'sources/values/env/dev/' && !location(r).region),
+      results(log).some(
+        (r) => location(r).artifactLocation?.uri === 'sources/values/env/dev/' && r.properties?.wholeFile === true,
+      ),
     ).toBe(true)
   })
 
@@ -407,7 +416,7 @@ describe('the SARIF builder', () => {
         location(r).region,
       ]),
     ).toEqual([
-      [0, 'warning', 'whole file', 'b%20c/d%23e.txt', undefined],
+      [0, 'warning', 'whole file', 'b%20c/d%23e.txt', {startLine: 1}],
       // The rule's help is the finding's hint: said once.
       [1, 'error', 'new', 'a.yaml', {startLine: 2}],
     ])
