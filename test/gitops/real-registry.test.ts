@@ -165,7 +165,8 @@ describe('ameide gitops verify --evidence (real registry, real cosign)', () => {
   it('without cosign on PATH, --evidence is exit 3 before any registry call', async () => {
     const run = await runCli(['gitops', 'verify', '--json', '--evidence', '--key', keys.publicKey], {
       cwd: gitops,
-      env: {PATH: path.dirname(process.execPath)},
+      // git (to find the checkout) but no cosign: the folders of git and of this Node, nothing else.
+      env: {PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter)},
     })
     expect(run.exitCode).toBe(3)
     expect(run.json().error.code).toBe('COSIGN_NOT_FOUND')
