@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Bundles the CLI's start path with esbuild into dist/cli/ (run by `npm run build`, after tsc):
+// - run.js: oclif's `execute`, with @oclif/core inside (one module to link instead of ~100 resolved one by one);
+// - commands.js: the explicit command index oclif loads (package.json oclif.commands, strategy `explicit`),
+//   generated here from src/commands/** — a new command file needs no other edit. Each entry is a stand-in
+//   (src/core/lazy-command.ts) that imports its command's chunk when it runs, so a command loads only what it uses;
+//   with AMEIDE_EAGER_COMMANDS=1 (`npm run manifest`) the index holds the real classes for `oclif manifest`;
+// - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them).
+// Code splitting puts what several entries share in content-named chunks. Packages stay bundled except those the
+// code loads through require() at run time (typescript).
+import {readdirSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import * as esbuild from 'esbuild'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+const BUNDLE_DIR = 'dist/cli'
+const outdir = path.join(root, BUNDLE_DIR)
+const commandsDir = path.join(root, 'src/commands')
+
+/** oclif's command ids of src/commands/** (`a/b/c.ts` → `a:b:c`, `a/index.ts` → `a`), sorted. */
+export function commandFiles(dir = commandsDir) {
+  return readdirSync(dir, {recursive: true})
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => /\.ts$/.test(f) && !/\.(d|test|spec)\.ts$/.test(f))
+    .map((file) => {
+      const parts = file.replace(/\.ts$/, '').split('/')
+      if (parts.at(-1) === 'index') parts.pop()
+      return {id: parts.join(':'), file: path.join(dir, file)}
+    })
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+function commandIndex() {
+  const loaders = commandFiles()
+    .map(({id, file}) => `  ${JSON.stringify(id)}: () => import(${JSON.stringify(file)}),`)
+    .join('\n')
+  return [
+    `import {eagerCommands, lazyCommand} from ${JSON.stringify(path.join(root, 'src/core/lazy-command.ts'))}`,
+    `const loaders = {\n${loaders}\n}`,
+    'export const COMMANDS =',
+    "  process.env.AMEIDE_EAGER_COMMANDS === '1'",
+    '    ? await eagerCommands(loaders)',
+    '    : Object.fromEntries(Object.entries(loaders).map(([id, load]) => [id, lazyCommand(load)]))',
+    '',
+  ].join('\n')
+}
+
+const virtualEntries = {
+  run: "export {execute} from '@oclif/core/execute'\n",
+  commands: commandIndex(),
+}
+
+const virtual = {
+  name: 'ameide-entries',
+  setup(build) {
+    build.onResolve({filter: /^ameide-entry:/}, (args) => ({path: args.path.slice('ameide-entry:'.length), namespace: 'ameide-entry'}))
+    build.onLoad({filter: /.*/, namespace: 'ameide-entry'}, (args) => ({
+      contents: virtualEntries[args.path],
+      loader: 'js',
+      resolveDir: root,
+    }))
+  },
+}
+
+rmSync(outdir, {recursive: true, force: true})
+const result = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: {
+    run: 'ameide-entry:run',
+    commands: 'ameide-entry:commands',
+    'workers/verify': 'src/verify/worker.ts',
+    'workers/gitops-verify': 'src/gitops/verify/worker.ts',
+  },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['typescript'],
+  // Bundled CommonJS packages (oclif) call require(): give every chunk one, bound to its own URL.
+  banner: {
+    js: "import {createRequire as __ameideRequire} from 'node:module'\nconst require = __ameideRequire(import.meta.url)",
+  },
+  define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
+  plugins: [virtual],
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+})
+// Which chunk holds which source, for the tests that check what a command loads (not shipped: see package.json files).
+const inputs = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([out, o]) => [
+    path.relative(BUNDLE_DIR, out),
+    {imports: o.imports.filter((i) => !i.external).map((i) => ({path: path.relative(BUNDLE_DIR, i.path), kind: i.kind})), inputs: Object.keys(o.inputs).sort()},
+  ]),
+)
+writeFileSync(path.join(root, 'dist/bundle-meta.json'), `${JSON.stringify(inputs, null, 2)}\n`)
