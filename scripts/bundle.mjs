@@ -9,6 +9,7 @@
 // Code splitting puts what several entries share in content-named chunks. Packages stay bundled except those the
 // code loads through require() at run time (typescript).
 import {readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -64,6 +65,38 @@ const virtual = {
   },
 }
 
+// oclif's CommonJS modules require every package they might use when they load (tinyglobby for a command
+// discovery strategy this CLI does not use, ejs, minimatch, semver…): in the bundle each such require is made lazy,
+// evaluated at the first use of what it exports. oclif's check of its own `engines` at load (semver, ≈ 25 ms) is
+// dropped: bin/run.js checks the runtime this CLI needs.
+const LAZY_REQUIRE = /^const (\w+) = (__importDefault\()?require\("([^".][^"]*)"\)(\)?);$/gm
+const LAZY_HELPER = `
+function __ameideLazy(load) {
+  let value
+  const get = () => (value ??= load())
+  return new Proxy({}, {get: (_, key) => get()[key], has: (_, key) => key in get()})
+}
+`
+const oclifLazy = {
+  name: 'oclif-lazy-requires',
+  setup(build) {
+    build.onLoad({filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, async (args) => {
+      let text = await readFile(args.path, 'utf8')
+      if (/[\\/]lib[\\/]index\.js$/.test(args.path)) {
+        if (!/^checkNodeVersion\(\);$/m.test(text)) throw new Error(`oclif's checkNodeVersion() call moved: ${args.path}`)
+        text = text.replace(/^checkNodeVersion\(\);$/m, '')
+      }
+      let lazy = false
+      text = text.replace(LAZY_REQUIRE, (line, name, wrap, pkg, close) => {
+        if (pkg.startsWith('node:')) return line
+        lazy = true
+        return `const ${name} = __ameideLazy(() => ${wrap ?? ''}require(${JSON.stringify(pkg)})${close});`
+      })
+      return {contents: lazy ? text + LAZY_HELPER : text, loader: 'js'}
+    })
+  },
+}
+
 rmSync(outdir, {recursive: true, force: true})
 const result = await esbuild.build({
   absWorkingDir: root,
@@ -86,7 +119,7 @@ const result = await esbuild.build({
     js: "import {createRequire as __ameideRequire} from 'node:module'\nconst require = __ameideRequire(import.meta.url)",
   },
   define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
-  plugins: [virtual],
+  plugins: [virtual, oclifLazy],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
