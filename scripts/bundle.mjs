@@ -8,33 +8,22 @@
 // - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them).
 // Code splitting puts what several entries share in content-named chunks. Packages stay bundled except those the
 // code loads through require() at run time (typescript).
-import {readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import * as esbuild from 'esbuild'
 
+import {commandFiles} from './command-index.mjs'
+
 const root = fileURLToPath(new URL('../', import.meta.url))
 const BUNDLE_DIR = 'dist/cli'
 const outdir = path.join(root, BUNDLE_DIR)
-const commandsDir = path.join(root, 'src/commands')
-
-/** oclif's command ids of src/commands/** (`a/b/c.ts` → `a:b:c`, `a/index.ts` → `a`), sorted. */
-export function commandFiles(dir = commandsDir) {
-  return readdirSync(dir, {recursive: true})
-    .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => /\.ts$/.test(f) && !/\.(d|test|spec)\.ts$/.test(f))
-    .map((file) => {
-      const parts = file.replace(/\.ts$/, '').split('/')
-      if (parts.at(-1) === 'index') parts.pop()
-      return {id: parts.join(':'), file: path.join(dir, file)}
-    })
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-}
 
 function commandIndex() {
-  const loaders = commandFiles()
+  const loaders = commandFiles(path.join(root, 'src/commands'))
     .map(({id, file}) => `  ${JSON.stringify(id)}: () => import(${JSON.stringify(file)}),`)
     .join('\n')
   return [
@@ -97,6 +86,44 @@ const oclifLazy = {
   },
 }
 
+// A CommonJS package loaded with import() (yaml, ajv, saxes) becomes, with code splitting, a chunk that exports
+// only `default`; Node's own import() also gives its named exports. Such an import() goes through a facade that
+// names them (read from the package at build time), so the code sees what it sees without the bundle.
+const requireHere = createRequire(import.meta.url)
+const cjsFacades = {
+  name: 'cjs-dynamic-import-facades',
+  setup(build) {
+    build.onResolve({filter: /^[^./]/}, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === 'facade') return undefined
+      const real = await build.resolve(args.path, {kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'facade'})
+      if (real.errors.length > 0 || real.external || !isCommonJs(real.path)) return undefined
+      return {path: real.path, namespace: 'cjs-facade'}
+    })
+    build.onLoad({filter: /.*/, namespace: 'cjs-facade'}, (args) => {
+      const names = Object.keys(requireHere(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
+      return {
+        contents: `import m from ${JSON.stringify(args.path)}\nexport default m\nexport const {${names.join(', ')}} = m\n`,
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }
+    })
+  },
+}
+
+/** A .cjs file, or a .js file whose nearest package.json does not say `"type": "module"`. */
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true
+  if (!file.endsWith('.js')) return false
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).type !== 'module'
+    } catch {
+      // no package.json here
+    }
+  }
+  return true
+}
+
 rmSync(outdir, {recursive: true, force: true})
 const result = await esbuild.build({
   absWorkingDir: root,
@@ -119,7 +146,7 @@ const result = await esbuild.build({
     js: "import {createRequire as __ameideRequire} from 'node:module'\nconst require = __ameideRequire(import.meta.url)",
   },
   define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
-  plugins: [virtual, oclifLazy],
+  plugins: [virtual, oclifLazy, cjsFacades],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
