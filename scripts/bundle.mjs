@@ -102,7 +102,7 @@ const cjsFacades = {
     build.onLoad({filter: /.*/, namespace: 'cjs-facade'}, (args) => {
       const names = Object.keys(requireHere(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
       return {
-        contents: `import m from ${JSON.stringify(args.path)}\nexport default m\nexport const {${names.join(', ')}} = m\n`,
+        contents: `const m = require(${JSON.stringify(args.path)})\nexport default m\nexport const {${names.join(', ')}} = m\n`,
         loader: 'js',
         resolveDir: path.dirname(args.path),
       }

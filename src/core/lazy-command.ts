@@ -13,12 +13,17 @@ export function lazyCommand(load: () => Promise<{default: CommandClass}>) {
     static id: string
     static plugin: Command.Class['plugin']
 
-    /** oclif's entry (`Command.run`): the real class runs with the id and plugin oclif gave this stand-in. */
-    static async run(argv: string[], config: Config): Promise<unknown> {
+    /** The command's real class, with the id and plugin oclif gave this stand-in. */
+    static async load(): Promise<CommandClass> {
       const {default: real} = await load()
       real.id = this.id
       real.plugin = this.plugin
-      return real.run(argv, config)
+      return real
+    }
+
+    /** oclif's entry (`Command.run`): the real class runs. */
+    static async run(argv: string[], config: Config): Promise<unknown> {
+      return (await this.load()).run(argv, config)
     }
   }
 }
