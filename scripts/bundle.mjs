@@ -8,7 +8,7 @@
 // - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them).
 // Code splitting puts what several entries share in content-named chunks. Packages stay bundled except those the
 // code loads through require() at run time (typescript).
-import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
@@ -45,7 +45,10 @@ const virtualEntries = {
 const virtual = {
   name: 'ameide-entries',
   setup(build) {
-    build.onResolve({filter: /^ameide-entry:/}, (args) => ({path: args.path.slice('ameide-entry:'.length), namespace: 'ameide-entry'}))
+    build.onResolve({filter: /^ameide-entry:/}, (args) => ({
+      path: args.path.slice('ameide-entry:'.length),
+      namespace: 'ameide-entry',
+    }))
     build.onLoad({filter: /.*/, namespace: 'ameide-entry'}, (args) => ({
       contents: virtualEntries[args.path],
       loader: 'js',
@@ -72,7 +75,8 @@ const oclifLazy = {
     build.onLoad({filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, async (args) => {
       let text = await readFile(args.path, 'utf8')
       if (/[\\/]lib[\\/]index\.js$/.test(args.path)) {
-        if (!/^checkNodeVersion\(\);$/m.test(text)) throw new Error(`oclif's checkNodeVersion() call moved: ${args.path}`)
+        if (!/^checkNodeVersion\(\);$/m.test(text))
+          throw new Error(`oclif's checkNodeVersion() call moved: ${args.path}`)
         text = text.replace(/^checkNodeVersion\(\);$/m, '')
       }
       let lazy = false
@@ -95,7 +99,11 @@ const cjsFacades = {
   setup(build) {
     build.onResolve({filter: /^[^./]/}, async (args) => {
       if (args.kind !== 'dynamic-import' || args.pluginData === 'facade') return undefined
-      const real = await build.resolve(args.path, {kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'facade'})
+      const real = await build.resolve(args.path, {
+        kind: 'import-statement',
+        resolveDir: args.resolveDir,
+        pluginData: 'facade',
+      })
       if (real.errors.length > 0 || real.external || !isCommonJs(real.path)) return undefined
       return {path: real.path, namespace: 'cjs-facade'}
     })
@@ -155,7 +163,12 @@ const result = await esbuild.build({
 const inputs = Object.fromEntries(
   Object.entries(result.metafile.outputs).map(([out, o]) => [
     path.relative(BUNDLE_DIR, out),
-    {imports: o.imports.filter((i) => !i.external).map((i) => ({path: path.relative(BUNDLE_DIR, i.path), kind: i.kind})), inputs: Object.keys(o.inputs).sort()},
+    {
+      imports: o.imports
+        .filter((i) => !i.external)
+        .map((i) => ({path: path.relative(BUNDLE_DIR, i.path), kind: i.kind})),
+      inputs: Object.keys(o.inputs).sort(),
+    },
   ]),
 )
 writeFileSync(path.join(root, 'dist/bundle-meta.json'), `${JSON.stringify(inputs, null, 2)}\n`)

@@ -18,4 +18,3 @@ export function commandFiles(dir = COMMANDS_DIR) {
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
-

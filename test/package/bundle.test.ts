@@ -47,11 +47,21 @@ describe('the bundled start path', () => {
   it('loads oclif and the index without any command, and each command without the heavy libraries it does not use', () => {
     const start = loadedWith('run.js', loadedWith('commands.js'))
     expect(sourcesOf(start).filter((s) => s.startsWith('src/commands/'))).toEqual([])
-    const heavy = [/node_modules\/@octokit\//, /node_modules\/ajv/, /node_modules\/yaml\//, /node_modules\/saxes\//, /src\/effects\/registry\//, /src\/effects\/github\/(client|transport)\.ts/]
+    const heavy = [
+      /node_modules\/@octokit\//,
+      /node_modules\/ajv/,
+      /node_modules\/yaml\//,
+      /node_modules\/saxes\//,
+      /src\/effects\/registry\//,
+      /src\/effects\/github\/(client|transport)\.ts/,
+    ]
     for (const id of ['primitive:verify', 'gitops:verify', 'primitive:scaffold', 'gitops:set-image']) {
       const sources = sourcesOf(loadedWith(commandChunk(id), new Set(start)))
       expect(sources, id).toContain(`src/commands/${id.replaceAll(':', '/')}.ts`)
-      expect(sources.filter((s) => heavy.some((h) => h.test(s))), id).toEqual([])
+      expect(
+        sources.filter((s) => heavy.some((h) => h.test(s))),
+        id,
+      ).toEqual([])
     }
     // The GitHub client is there for the commands that call GitHub, when they run.
     const dispatch = sourcesOf(loadedWith(commandChunk('primitive:gitops:scaffold')))
