@@ -47,7 +47,11 @@ try {
   const profiles = []
   for (let i = 0; i < runs + 1; i++) {
     const out = path.join(dir, String(i))
-    const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${out}`, '--cpu-prof-interval=250', cli, ...args], {stdio: 'ignore', env: {...process.env, NO_COLOR: '1'}})
+    const run = spawnSync(
+      process.execPath,
+      ['--cpu-prof', `--cpu-prof-dir=${out}`, '--cpu-prof-interval=250', cli, ...args],
+      {stdio: 'ignore', env: {...process.env, NO_COLOR: '1'}},
+    )
     if (run.status !== 0 && run.status !== 1) throw new Error(`ameide ${args.join(' ')} exited ${run.status}`)
     if (i === 0) continue // fills the compile cache
     const p = JSON.parse(readFileSync(path.join(out, readdirSync(out)[0]), 'utf8'))
@@ -65,7 +69,9 @@ try {
   }
   profiles.sort((a, b) => a.total - b.total)
   const {total, totals} = profiles[Math.floor(profiles.length / 2)]
-  console.log(`ameide ${args.join(' ')}: ${total.toFixed(1)} ms sampled from the process start (median of ${runs} runs, node ${process.version})`)
+  console.log(
+    `ameide ${args.join(' ')}: ${total.toFixed(1)} ms sampled from the process start (median of ${runs} runs, node ${process.version})`,
+  )
   for (const [key, ms] of [...totals].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 0.5)) {
     console.log(`${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(0).padStart(3)} %  ${key}`)
   }
