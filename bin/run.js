@@ -1,8 +1,15 @@
 #!/usr/bin/env node
+// Node's compile cache (Node >= 22.1) keeps V8's code for every module loaded below between runs; older runtimes
+// have no such function and run without it.
+import module from 'node:module'
+
+module.enableCompileCache?.()
+
 // `ameide --version` is answered without loading oclif (it is the most frequent probe from scripts and
 // agents); the output is exactly oclif's. So is `ameide <command> --help` off a terminal: oclif's own rendering,
 // made at build time (scripts/render-help.mjs), is printed when oclif would print the same bytes. Everything else
-// goes through oclif.
+// goes through oclif, from the bundle (dist/cli/, scripts/bundle.mjs): oclif and the command index in a few modules,
+// each command's own code loaded only when it runs.
 const argv = process.argv.slice(2)
 // Before anything loads: on a Node older than `engines` (>= 22.12), one clear line and exit 3 — the dependencies
 // would otherwise fail later with a stack trace. The same requirement as package.json's engines.node.
@@ -45,12 +52,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
     return write(chunk, ...rest)
   }
-  const {execute} = await import('@oclif/core/execute')
+  const {execute} = await import('../dist/cli/run.js')
   await execute({dir: import.meta.url})
   process.stdout.write = write
   if (!process.exitCode) terminalHelp.store(chunks.join(''))
 } else {
-  const {execute} = await import('@oclif/core/execute')
+  const {execute} = await import('../dist/cli/run.js')
   await execute({dir: import.meta.url})
 }
 

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
-npx oclif manifest >/dev/null
+AMEIDE_EAGER_COMMANDS=1 npx oclif manifest >/dev/null
 node scripts/sort-manifest.mjs
 if ! git diff --exit-code --stat -- oclif.manifest.json; then
   echo "oclif.manifest.json is stale: run 'npm run build && npm run manifest' and commit it." >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// oclif writes commands in the order the file system lists dist/commands, which differs between machines and
-// between a fresh and an incremental build. Sorting the command ids makes oclif.manifest.json one byte sequence
+// oclif writes commands in the order it finds them (a folder's listing, an index's order), which can differ between
+// machines and between builds. Sorting the command ids makes oclif.manifest.json one byte sequence
 // for one set of commands, so the freshness check (scripts/check-manifest.sh) compares content, not listing order.
 import {readFileSync, writeFileSync} from 'node:fs'
 

@@ -5,6 +5,6 @@ cd "$GITHUB_ACTION_PATH"
 if [ ! -f node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-if [ ! -f dist/commands/primitive/publish.js ]; then
+if [ ! -f dist/cli/commands.js ]; then
   npm run build --silent
 fi

@@ -1,9 +1,10 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {pathToFileURL} from 'node:url'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
 import {prerequisiteError} from './errors.js'
+import {FROM_SOURCES, packagePath} from './package-root.js'
 import type {ErrorObject} from 'ajv'
 
 /** The checked-in, repository-level configuration file, at the repo root. */
@@ -230,7 +231,10 @@ type Validate = ((data: unknown) => boolean) & {errors?: ErrorObject[] | null}
  */
 async function configValidator(): Promise<Validate> {
   try {
-    const built = (await import(new URL('./config-validate.js', import.meta.url).href)) as {default: Validate}
+    if (FROM_SOURCES) throw new Error('sources: compile the schema')
+    const built = (await import(pathToFileURL(packagePath('dist/core/config-validate.js')).href)) as {
+      default: Validate
+    }
     return built.default
   } catch {
     const [{Ajv}, schema] = await Promise.all([import('ajv'), readSchema('config.schema.json')])
@@ -251,7 +255,7 @@ async function validateConfig(raw: unknown): Promise<string[]> {
 }
 
 /** Directory holding the checked-in JSON Schemas (`schemas/` at the package root). */
-export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url))
+export const SCHEMAS_DIR = packagePath('schemas')
 
 export async function readSchema(name: string): Promise<object> {
   return JSON.parse(await readFile(path.join(SCHEMAS_DIR, name), 'utf8')) as object

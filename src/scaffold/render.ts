@@ -1,12 +1,11 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-
+import {packagePath} from '../core/package-root.js'
 import {IDENTITY_ENV, imageName, type Kind} from '../primitives/kinds.js'
 import {type BaseImages, shippedBaseImages} from './base-images.js'
 
 /** `templates/` at the package root. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
+export const TEMPLATES_DIR = packagePath('templates')
 
 /**
  * The values a template can use, as `{{variable}}`. Rendering is plain substitution: templates cannot

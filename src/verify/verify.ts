@@ -8,6 +8,7 @@ import {findExecutable, toolPath} from '../effects/buf.js'
 import {discoverPrimitives, parseSelection, type PrimitiveRef, type Selection} from './discover.js'
 import {mapConcurrent} from '../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../core/threads.js'
+import {workerEntry} from '../core/package-root.js'
 import {checksFor, verifyOne} from './primitive.js'
 import {verifyShared} from './shared.js'
 import {VerifyCache, type CachePlan} from './cache.js'
@@ -198,7 +199,10 @@ async function fileCheckResults(
     threads,
     // A worker costs about what 20 primitives' checks do: fewer stay on this thread.
     itemsPerWorker: 20,
-    workerModule: new URL(`./worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+    workerModule: workerEntry(
+      'verify',
+      new URL(`./worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+    ),
     workerData: {repoRoot, tools},
     task: (job: FileJob) => runFileJob(repoRoot, tools, job),
   })

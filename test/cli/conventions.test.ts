@@ -18,7 +18,9 @@ describe('every command follows the shared conventions (real oclif config)', asy
 
   it.each(commands.map((c) => [c.id]))('%s: --json, --repo-root, exit codes and error codes in help', async (id) => {
     const command = config.findCommand(id)!
-    const loaded = await command.load()
+    // oclif's load() gives the bundle's index entry, a stand-in whose load() imports the command's real class.
+    const entry = (await command.load()) as Awaited<ReturnType<typeof command.load>> & {load?: () => Promise<unknown>}
+    const loaded = (entry.load ? await entry.load() : entry) as typeof entry
     expect(loaded.enableJsonFlag).toBe(true)
     // One name for the checkout per command: --root on a GitOps checkout (with --repo-root as its alias), else --repo-root.
     const rootFlag = id.startsWith('gitops:') ? 'root' : 'repo-root'

@@ -63,6 +63,22 @@ describe('the npm package', () => {
     }
   })
 
+  it('runs from its bundle: autocomplete lists every command, a mistyped one is not found (exit 127)', async () => {
+    const elsewhere = await makeTempDir('ameide-cwd-')
+    const cache = await makeTempDir('ameide-xdg-')
+    const env = {NO_COLOR: '1', CI: 'true', XDG_CACHE_HOME: cache}
+    const refresh = await execa(ameide, ['autocomplete', '--refresh-cache'], {cwd: elsewhere, reject: false, env})
+    expect(refresh.exitCode, refresh.stderr).toBe(0)
+    const bash = await readFile(path.join(cache, 'ameide/autocomplete/functions/bash/ameide.bash'), 'utf8')
+    for (const id of ['primitive:verify', 'primitive:gitops:scaffold', 'gitops:set-image']) expect(bash).toContain(id)
+    const typo = await run(['primitve', 'verify'], elsewhere)
+    expect(typo.exitCode).toBe(127)
+    expect(typo.stderr).toContain('primitve verify is not a ameide command')
+    // The package ships the bundle, not tsc's module tree.
+    const installed = path.join(prefix, 'lib', 'node_modules', 'ameide', 'dist')
+    expect((await readdir(installed)).sort()).toEqual(['cli', 'core', 'help.json'])
+  })
+
   it('brings, as a consumer installs it (our overrides do not apply there), only packages whose engines we keep', async () => {
     const ours = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {engines: {node: string}})
       .engines.node

@@ -5,6 +5,7 @@ import {usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
 import {mapConcurrent} from '../../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../../core/threads.js'
+import {workerEntry} from '../../core/package-root.js'
 import type {FileStamp} from '../../cache/stamp.js'
 import {listFiles} from '../files.js'
 import type {FileImages} from '../facts.js'
@@ -144,7 +145,10 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
           threads: input.threads ?? scanThreads(),
           // A worker costs about what a thousand files' parsing does: smaller checkouts stay on this thread.
           itemsPerWorker: 1000 / FILES_PER_TASK,
-          workerModule: new URL(`./worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+          workerModule: workerEntry(
+            'gitops-verify',
+            new URL(`./worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+          ),
           workerData: options,
           task: (part: FileTask[]) => scanFiles(options, part),
         })

@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Bundles the CLI's start path with esbuild into dist/cli/ (run by `npm run build`, after tsc):
+// - run.js: oclif's `execute`, with @oclif/core inside (one module to link instead of ~100 resolved one by one);
+// - commands.js: the explicit command index oclif loads (package.json oclif.commands, strategy `explicit`),
+//   generated here from src/commands/** — a new command file needs no other edit. Each entry is a stand-in
+//   (src/core/lazy-command.ts) that imports its command's chunk when it runs, so a command loads only what it uses;
+//   with AMEIDE_EAGER_COMMANDS=1 (`npm run manifest`) the index holds the real classes for `oclif manifest`;
+// - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them).
+// Code splitting puts what several entries share in content-named chunks. Packages stay bundled except those the
+// code loads through require() at run time (typescript).
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import * as esbuild from 'esbuild'
+
+import {commandFiles} from './command-index.mjs'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+const BUNDLE_DIR = 'dist/cli'
+const outdir = path.join(root, BUNDLE_DIR)
+
+function commandIndex() {
+  const loaders = commandFiles(path.join(root, 'src/commands'))
+    .map(({id, file}) => `  ${JSON.stringify(id)}: () => import(${JSON.stringify(file)}),`)
+    .join('\n')
+  return [
+    `import {eagerCommands, lazyCommand} from ${JSON.stringify(path.join(root, 'src/core/lazy-command.ts'))}`,
+    `const loaders = {\n${loaders}\n}`,
+    'export const COMMANDS =',
+    "  process.env.AMEIDE_EAGER_COMMANDS === '1'",
+    '    ? await eagerCommands(loaders)',
+    '    : Object.fromEntries(Object.entries(loaders).map(([id, load]) => [id, lazyCommand(load)]))',
+    '',
+  ].join('\n')
+}
+
+const virtualEntries = {
+  run: "export {execute} from '@oclif/core/execute'\n",
+  commands: commandIndex(),
+}
+
+const virtual = {
+  name: 'ameide-entries',
+  setup(build) {
+    build.onResolve({filter: /^ameide-entry:/}, (args) => ({
+      path: args.path.slice('ameide-entry:'.length),
+      namespace: 'ameide-entry',
+    }))
+    build.onLoad({filter: /.*/, namespace: 'ameide-entry'}, (args) => ({
+      contents: virtualEntries[args.path],
+      loader: 'js',
+      resolveDir: root,
+    }))
+  },
+}
+
+// oclif's CommonJS modules require every package they might use when they load (tinyglobby for a command
+// discovery strategy this CLI does not use, ejs, minimatch, semver…): in the bundle each such require is made lazy,
+// evaluated at the first use of what it exports. oclif's check of its own `engines` at load (semver, ≈ 25 ms) is
+// dropped: bin/run.js checks the runtime this CLI needs.
+const LAZY_REQUIRE = /^const (\w+) = (__importDefault\()?require\("([^".][^"]*)"\)(\)?);$/gm
+const LAZY_HELPER = `
+function __ameideLazy(load) {
+  let value
+  const get = () => (value ??= load())
+  return new Proxy({}, {get: (_, key) => get()[key], has: (_, key) => key in get()})
+}
+`
+const oclifLazy = {
+  name: 'oclif-lazy-requires',
+  setup(build) {
+    build.onLoad({filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, async (args) => {
+      let text = await readFile(args.path, 'utf8')
+      if (/[\\/]lib[\\/]index\.js$/.test(args.path)) {
+        if (!/^checkNodeVersion\(\);$/m.test(text))
+          throw new Error(`oclif's checkNodeVersion() call moved: ${args.path}`)
+        text = text.replace(/^checkNodeVersion\(\);$/m, '')
+      }
+      let lazy = false
+      text = text.replace(LAZY_REQUIRE, (line, name, wrap, pkg, close) => {
+        if (pkg.startsWith('node:')) return line
+        lazy = true
+        return `const ${name} = __ameideLazy(() => ${wrap ?? ''}require(${JSON.stringify(pkg)})${close});`
+      })
+      return {contents: lazy ? text + LAZY_HELPER : text, loader: 'js'}
+    })
+  },
+}
+
+// A CommonJS package loaded with import() (yaml, ajv, saxes) becomes, with code splitting, a chunk that exports
+// only `default`; Node's own import() also gives its named exports. Such an import() goes through a facade that
+// names them (read from the package at build time), so the code sees what it sees without the bundle.
+const requireHere = createRequire(import.meta.url)
+const cjsFacades = {
+  name: 'cjs-dynamic-import-facades',
+  setup(build) {
+    build.onResolve({filter: /^[^./]/}, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === 'facade') return undefined
+      const real = await build.resolve(args.path, {
+        kind: 'import-statement',
+        resolveDir: args.resolveDir,
+        pluginData: 'facade',
+      })
+      if (real.errors.length > 0 || real.external || !isCommonJs(real.path)) return undefined
+      return {path: real.path, namespace: 'cjs-facade'}
+    })
+    build.onLoad({filter: /.*/, namespace: 'cjs-facade'}, (args) => {
+      const names = Object.keys(requireHere(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
+      return {
+        contents: `const m = require(${JSON.stringify(args.path)})\nexport default m\nexport const {${names.join(', ')}} = m\n`,
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }
+    })
+  },
+}
+
+/** A .cjs file, or a .js file whose nearest package.json does not say `"type": "module"`. */
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true
+  if (!file.endsWith('.js')) return false
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).type !== 'module'
+    } catch {
+      // no package.json here
+    }
+  }
+  return true
+}
+
+rmSync(outdir, {recursive: true, force: true})
+const result = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: {
+    run: 'ameide-entry:run',
+    commands: 'ameide-entry:commands',
+    'workers/verify': 'src/verify/worker.ts',
+    'workers/gitops-verify': 'src/gitops/verify/worker.ts',
+  },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['typescript'],
+  // Bundled CommonJS packages (oclif) call require(): give every chunk one, bound to its own URL.
+  banner: {
+    js: "import {createRequire as __ameideRequire} from 'node:module'\nconst require = __ameideRequire(import.meta.url)",
+  },
+  define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
+  plugins: [virtual, oclifLazy, cjsFacades],
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+})
+// Which chunk holds which source, for the tests that check what a command loads (not shipped: see package.json files).
+const inputs = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([out, o]) => [
+    path.relative(BUNDLE_DIR, out),
+    {
+      imports: o.imports
+        .filter((i) => !i.external)
+        .map((i) => ({path: path.relative(BUNDLE_DIR, i.path), kind: i.kind})),
+      inputs: Object.keys(o.inputs).sort(),
+    },
+  ]),
+)
+writeFileSync(path.join(root, 'dist/bundle-meta.json'), `${JSON.stringify(inputs, null, 2)}\n`)
