@@ -3,6 +3,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
+import type {SigstoreSettings} from './sigstore.js'
 import {prerequisiteError} from './errors.js'
 import type {ErrorObject} from 'ajv'
 
@@ -132,6 +133,8 @@ export interface AmeideConfig {
   }
   /** Read by `gitops verify` / `set-image` / `promote` in the GitOps repository's own ameide.yaml. */
   gitopsPolicy: GitopsPolicy
+  /** A private Sigstore for publish and --evidence (flags with cosign's names override each key). */
+  signing: {sigstore: SigstoreSettings}
 }
 
 export const DEFAULT_CONFIG: AmeideConfig = {
@@ -163,6 +166,7 @@ export const DEFAULT_CONFIG: AmeideConfig = {
     provenance: true,
   },
   gitopsPolicy: DEFAULT_GITOPS_POLICY,
+  signing: {sigstore: {}},
 }
 
 export interface LoadedConfig {
@@ -215,6 +219,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
       ...file.gitopsPolicy,
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
     },
+    signing: {sigstore: {...base.signing.sigstore, ...file.signing?.sigstore}},
   }
 }
 

@@ -108,7 +108,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)
-    const evidence = await evidenceSetUp?.evidenceFromFlags(flags, config.insecureRegistries)
+    const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
+      insecureRegistries: config.insecureRegistries,
+      sigstore: config.signing.sigstore,
+      root,
+    })
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const result = await verifyGitops({
