@@ -91,6 +91,10 @@ export const ERROR_CODES = {
     exit: 2,
     summary: 'no --kind/--name or --all, and the current directory is not inside a primitive',
   },
+  OIDC_TOKEN_ENDPOINT_FAILED: {
+    exit: 4,
+    summary: 'the OIDC token endpoint kept failing (5xx, 429, unreachable) after retries',
+  },
   OIDC_TOKEN_REFUSED: {
     exit: 3,
     summary: 'the OIDC token endpoint answered 401/403 (add `permissions: id-token: write`)',

@@ -21,7 +21,6 @@ export interface FailureContext {
   sigstore: SigstoreSettings
 }
 
-const TOKEN_ENDPOINT = /(?:getting|fetching|requesting) (?:id|oidc)?[ -]?token|ACTIONS_ID_TOKEN|github.*token/i
 const FULCIO = /signingCert|retrieving cert|getting key from Fulcio|fulcio/i
 const IDENTITY_MISMATCH = /none of the expected identities matched|expected identity not found/i
 const UNTRUSTED_CHAIN =
@@ -35,11 +34,15 @@ export function explainCosignFailure(
   if (context.mode !== 'keyless') return undefined
   const output = `${result.stderr}\n${result.stdout}`
   const detail = redact(lastLines(output))
-  const refused = /\b(401|403)\b|unauthori[sz]ed|forbidden|permission denied/i
-  if (TOKEN_ENDPOINT.test(output) && refused.test(output) && !/signingCert/.test(output)) {
-    return prerequisiteError('OIDC_TOKEN_REFUSED', `The OIDC token endpoint refused this job: ${detail}`, [
-      'Add `permissions: id-token: write` to the workflow job that publishes (a pull request from a fork gets no token).',
-    ])
+  // cosign falls back to an interactive login (device flow) when the ambient token could not be fetched.
+  if (/using device flow|oauth2\.sigstore\.dev/i.test(output)) {
+    return prerequisiteError(
+      'OIDC_TOKEN_REFUSED',
+      `cosign ${subcommand} got no identity token from the OIDC token endpoint and fell back to an interactive login: ${detail}`,
+      [
+        'Add `permissions: id-token: write` to the workflow job that publishes (a pull request from a fork gets no token).',
+      ],
+    )
   }
   if (FULCIO.test(output) && /\b(400|401|403)\b|unauthori[sz]ed|forbidden|invalid/i.test(output)) {
     const fulcio = context.sigstore.fulcioUrl ?? 'https://fulcio.sigstore.dev'

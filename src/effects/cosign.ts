@@ -9,6 +9,7 @@ import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
 import {check, retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
 import type {SigstoreSettings} from '../core/sigstore.js'
+import {probeActionsIdToken} from './actions-oidc.js'
 import {checkSigstoreFiles, checkTrustedTime, explainCosignFailure} from './cosign-failures.js'
 import type {AttestationType, Signer, SigningOptions} from './signing.js'
 
@@ -164,6 +165,8 @@ export class CosignSigner implements Signer {
           ['Pass --certificate-identity-regexp and --certificate-oidc-issuer (defaults exist inside GitHub Actions).'],
         )
       }
+      // cosign hides a refused token behind an interactive fallback: ask the endpoint once, before any build.
+      if (!token && inActions) await probeActionsIdToken(this.env, o.retryPolicy)
       return
     }
 

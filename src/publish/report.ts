@@ -67,6 +67,8 @@ export interface FailureRecord {
   message: string
   /** The exit code this failure alone would have. */
   exitCode: number
+  /** What to do next (e.g. `permissions: id-token: write`), when the failure says. */
+  hints?: string[]
 }
 
 export interface PublishReport {
