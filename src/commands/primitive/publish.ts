@@ -57,6 +57,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       SIGSTORE_FILE_UNREADABLE:
         '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
       OIDC_TOKEN_REFUSED: 'the OIDC token endpoint answered 401/403: add `permissions: id-token: write`',
+      OIDC_TOKEN_ENDPOINT_FAILED: 'the OIDC token endpoint kept failing (5xx, 429, unreachable) after retries',
       FULCIO_REFUSED_TOKEN: 'Fulcio refused the OIDC token (per component, in failures[])',
       SIGNER_IDENTITY_MISMATCH: 'the certificate is for another workflow or repository (per component, in failures[])',
       CERTIFICATE_CHAIN_UNTRUSTED: 'the certificate does not chain to --ca-roots (per component, in failures[])',
