@@ -39,7 +39,13 @@ export type SigningChoice = {mode: 'off'} | SignedChoice
 export function chooseSigning(flags: SigningFlags, env: Record<string, string | undefined>): SigningChoice {
   registerSecret(env.COSIGN_PASSWORD)
   if (!flags.sign) return {mode: 'off'}
-  if (flags.key) return {mode: 'key', tlog: flags.tlog, keyRef: flags.key, sigstore: flags.sigstore ?? {}}
+  if (flags.key)
+    return {
+      mode: 'key',
+      tlog: flags.tlog,
+      keyRef: flags.key,
+      ...(flags.sigstore ? {sigstore: flags.sigstore} : {}),
+    }
   if (!flags.keyless && env.GITHUB_ACTIONS !== 'true') {
     throw prerequisiteError(
       'SIGNING_NOT_CONFIGURED',
@@ -52,7 +58,7 @@ export function chooseSigning(flags: SigningFlags, env: Record<string, string | 
   return {
     mode: 'keyless',
     tlog: flags.tlog,
-    sigstore: flags.sigstore ?? {},
+    ...(flags.sigstore ? {sigstore: flags.sigstore} : {}),
     certificateIdentityRegexp: flags.certificateIdentityRegexp,
     certificateOidcIssuer: flags.certificateOidcIssuer,
   }
