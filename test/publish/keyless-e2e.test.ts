@@ -91,6 +91,7 @@ function failureOf(run: CliRun): Report['failures'][number] {
 }
 
 let signedRef: string
+let timestampedRef: string
 
 describe('primitive publish --keyless, private Sigstore (real cosign)', () => {
   it('with Rekor: signs and attests keyless, verified with the identity of this repository’s workflows', async () => {
@@ -230,20 +231,27 @@ describe('primitive publish --keyless, private Sigstore (real cosign)', () => {
     })
     expect(report.images[0].signature).toMatchObject({status: 'signed', verified: true})
     expect(report.images[0].attestations.find((a) => a.type === 'slsaprovenance1')).toMatchObject({status: 'attested'})
+    timestampedRef = report.images[0].ref
     expect(sigstore.rekor.entries.length).toBe(rekorBefore)
     expect(sigstore.tsa.replies.length - repliesBefore).toBe(2)
     expect(sigstore.violations()).toEqual([])
   })
 })
 
+/** A GitOps checkout whose one values file pins `ref`. */
+async function gitopsCheckout(name: string, ref: string): Promise<string> {
+  const dir = path.join(tmp, name)
+  await mkdir(path.join(dir, 'sources/values/env/local/apps'), {recursive: true})
+  await initGitRepo(dir)
+  await writeFile(path.join(dir, 'sources/values/env/local/apps/orders.yaml'), `image:\n  ref: ${ref}\n`)
+  await commitAll(dir, 'refs')
+  return dir
+}
+
 describe('gitops verify --evidence with a private Sigstore (keyless)', () => {
   let gitops: string
   beforeAll(async () => {
-    gitops = path.join(tmp, 'gitops')
-    await mkdir(path.join(gitops, 'sources/values/env/local/apps'), {recursive: true})
-    await initGitRepo(gitops)
-    await writeFile(path.join(gitops, 'sources/values/env/local/apps/orders.yaml'), `image:\n  ref: ${signedRef}\n`)
-    await commitAll(gitops, 'refs')
+    gitops = await gitopsCheckout('gitops', signedRef)
   })
 
   const verify = async (identity: string, extra: string[] = []) => {
@@ -312,6 +320,32 @@ describe('gitops verify --evidence with a private Sigstore (keyless)', () => {
     outputs.push(run.stdout, run.stderr)
     expect(run.exitCode, run.stdout).toBe(0)
     expect(run.json().evidence[0]).toMatchObject({signed: true})
+  })
+})
+
+describe('gitops verify --evidence, keyless with signed timestamps and no transparency log', () => {
+  const identity = `^https://github\\.com/${REPOSITORY.replace('.', '\\.')}/`
+  const verify = async (dir: string, chain: string) => {
+    const run = await runCli(
+      [
+        'gitops', 'verify', '--json', '--evidence', '--rule', 'unsigned', '--no-tlog',
+        '--certificate-identity-regexp', identity, '--certificate-oidc-issuer', GITHUB_ISSUER,
+        '--ca-roots', sigstore.files.caRoots, '--insecure-ignore-sct', '--timestamp-certificate-chain', chain,
+      ],
+      {cwd: dir, env: {...env, GITHUB_ACTIONS: ''}},
+    ) // prettier-ignore
+    outputs.push(run.stdout, run.stderr)
+    return run
+  }
+
+  it('passes with the timestamp authority’s chain, and fails with a chain that did not sign the timestamp', async () => {
+    const dir = await gitopsCheckout('gitops-tsa', timestampedRef)
+    const good = await verify(dir, sigstore.files.tsaChain)
+    expect(good.exitCode, good.stdout).toBe(0)
+    expect(good.json().evidence[0]).toMatchObject({signed: true})
+    const wrong = await verify(dir, sigstore.files.caRoots) // Fulcio's root never signed a timestamp
+    expect(wrong.exitCode, wrong.stdout).toBe(1)
+    expect(wrong.json().evidence[0]).toMatchObject({signed: false})
   })
 })
 
