@@ -12,7 +12,8 @@ import type {ToolResult} from './tools.js'
  * refusing the job, Fulcio refusing the token, a certificate for another identity, a trusted root that does not
  * verify the chain. Recognised from cosign 2.5's own messages (measured against the loopback stand-ins of
  * test/support/sigstore/); anything else stays the caller's generic failure. Transient failures (an unreachable
- * Fulcio, Rekor or TSA) are not here: tools.ts retries them and reports exit 4.
+ * Fulcio, Rekor or TSA) are left to tools.ts, which retries them and reports exit 4 — except cosign's fallback to an
+ * interactive login, which no retry mends.
  */
 export interface FailureContext {
   mode: 'key' | 'keyless'
@@ -30,6 +31,7 @@ export function explainCosignFailure(
   subcommand: string,
   result: ToolResult,
   context: FailureContext,
+  transient: boolean,
 ): AmeideError | undefined {
   if (context.mode !== 'keyless') return undefined
   const output = `${result.stderr}\n${result.stdout}`
@@ -44,7 +46,9 @@ export function explainCosignFailure(
       ],
     )
   }
-  if (FULCIO.test(output) && /\b(400|401|403)\b|unauthori[sz]ed|forbidden|invalid/i.test(output)) {
+  // The rest are answers, not outages: a transient failure (an unreachable Fulcio, Rekor or TSA) is retried instead.
+  if (transient) return undefined
+  if (FULCIO.test(output) && /\b(400|401|403)\b|unauthori[sz]ed|forbidden/i.test(output)) {
     const fulcio = context.sigstore.fulcioUrl ?? 'https://fulcio.sigstore.dev'
     return prerequisiteError('FULCIO_REFUSED_TOKEN', `Fulcio (${fulcio}) refused the OIDC token: ${detail}`, [
       'Fulcio issues certificates only for OIDC issuers and audiences it is configured for: check --fulcio-url, ' +

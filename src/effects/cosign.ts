@@ -7,7 +7,7 @@ import {prerequisiteError, usageError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
-import {check, retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
+import {retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
 import type {SigstoreSettings} from '../core/sigstore.js'
 import {probeActionsIdToken} from './actions-oidc.js'
 import {checkSigstoreFiles, checkTrustedTime, explainCosignFailure} from './cosign-failures.js'
@@ -227,14 +227,15 @@ export class CosignSigner implements Signer {
   private checked(subcommand: string, result: ToolResult): ToolResult {
     if (result.exitCode === 0) return result
     const o = this.options
-    const explained = explainCosignFailure(subcommand, result, {
-      mode: o.mode,
-      identity: o.certificateIdentityRegexp,
-      issuer: o.certificateOidcIssuer,
-      sigstore: this.sigstore,
-    })
+    const failure = new ToolFailure('cosign', subcommand, result)
+    const explained = explainCosignFailure(
+      subcommand,
+      result,
+      {mode: o.mode, identity: o.certificateIdentityRegexp, issuer: o.certificateOidcIssuer, sigstore: this.sigstore},
+      failure.transient,
+    )
     if (explained) throw explained
-    return check('cosign', subcommand, result)
+    throw failure
   }
 
   signArgs(digestRef: string): string[] {
