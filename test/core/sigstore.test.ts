@@ -182,3 +182,22 @@ describe('signing.sigstore in ameide.yaml', () => {
     })
   })
 })
+
+describe('at the door (the built CLI)', () => {
+  it('Sigstore flags without --evidence, and a bad URL, are exit 2 before cosign or a registry is asked', async () => {
+    const {runCli} = await import('../support/cli.js')
+    const {initGitRepo} = await import('../support/tmp.js')
+    const repo = path.join(tmp, 'door')
+    const {mkdir} = await import('node:fs/promises')
+    await mkdir(repo, {recursive: true})
+    await initGitRepo(repo)
+    const alone = await runCli(['gitops', 'verify', '--json', '--insecure-ignore-sct'], {cwd: repo})
+    expect(alone.exitCode).toBe(2)
+    expect(alone.json().error.message).toContain('--insecure-ignore-sct only applies with --evidence')
+    const badUrl = await runCli(['primitive', 'publish', '--json', '--keyless', '--fulcio-url', 'ftp://fulcio'], {
+      cwd: repo,
+    })
+    expect(badUrl.exitCode).toBe(2)
+    expect(badUrl.json().error.code).toBe('INVALID_SIGSTORE_SETTING')
+  })
+})
