@@ -13,8 +13,9 @@ import {buildSetup, createMonorepo, publishCli, type Monorepo} from './fixture.j
 /**
  * Keyless signing end to end: the real cosign, the real registry, and a private Sigstore on loopback
  * (test/support/sigstore/: GitHub Actions' OIDC token endpoint, Fulcio, Rekor, OpenSSL's timestamp authority, each
- * checking its API contract). One component; two builds in all: commit 1 is published with Rekor, commit 2 is built
- * by the first error case and reused by the others (its image stays unsigned until the timestamp-authority case).
+ * checking its API contract). One component, four builds in all: commit 1 is published with Rekor, commit 2 is built
+ * by the first error case and reused by the others (each finds no valid signature for its identity), commit 3 is signed with the timestamp
+ * authority and no tlog, commit 4 outside Actions with SIGSTORE_ID_TOKEN.
  * Every CLI output is kept and grepped for the request token and the identity tokens at the end.
  */
 const REPOSITORY = 'ameideio/keyless-demo'
@@ -247,6 +248,33 @@ async function gitopsCheckout(name: string, ref: string): Promise<string> {
   await commitAll(dir, 'refs')
   return dir
 }
+
+describe('primitive publish --keyless outside GitHub Actions', () => {
+  it('signs with the identity token in SIGSTORE_ID_TOKEN and verifies with the identity flags (commit 4)', async () => {
+    await repo.touch('domain/orders', 'domain/orders v4\n')
+    await commitAll(repo.dir, 'change orders once more')
+    const token = sigstore.oidc.mint()
+    const run = await publish(
+      [
+        ...fulcioFlags(),
+        ...rekorFlags(),
+        '--certificate-identity-regexp',
+        `^https://github\\.com/${REPOSITORY.replace('.', '\\.')}/`,
+        '--certificate-oidc-issuer',
+        GITHUB_ISSUER,
+      ],
+      {
+        GITHUB_ACTIONS: '',
+        ACTIONS_ID_TOKEN_REQUEST_URL: '',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: '',
+        SIGSTORE_ID_TOKEN: token,
+      },
+    )
+    expect(run.exitCode, run.stderr + run.stdout.slice(0, 3000)).toBe(0)
+    expect(run.json<Report>().images[0].signature).toMatchObject({status: 'signed', verified: true})
+    expect(sigstore.violations()).toEqual([])
+  })
+})
 
 describe('gitops verify --evidence with a private Sigstore (keyless)', () => {
   let gitops: string

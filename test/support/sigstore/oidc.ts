@@ -68,11 +68,17 @@ export class OidcTokenEndpoint extends LoopbackServer {
     if (this.behaviour.refuseAfter !== undefined && this.behaviour.refuseAfter-- <= 0) this.behaviour.refuse ??= 403
     if (this.behaviour.refuse) return this.json(res, this.behaviour.refuse, {message: 'Forbidden'})
     if (auth.slice(7) !== this.requestToken) return this.json(res, 401, {message: 'Bad credentials'})
+    const token = this.mint(audience ?? '')
+    this.json(res, 200, {value: token, count: 1})
+  }
+
+  /** A token for the current behaviour's repository and workflow (also what a job would put in SIGSTORE_ID_TOKEN). */
+  mint(audience = 'sigstore'): string {
     const now = Math.floor(Date.now() / 1000)
     const claims: TokenClaims = {
       iss: this.issuer,
       sub: `repo:${this.behaviour.repository}:ref:refs/heads/main`,
-      aud: audience ?? '',
+      aud: audience,
       exp: now + 300,
       iat: now,
       nbf: now - 5,
@@ -82,7 +88,7 @@ export class OidcTokenEndpoint extends LoopbackServer {
     }
     const token = this.sign(claims)
     this.issued.push(token)
-    this.json(res, 200, {value: token, count: 1})
+    return token
   }
 
   sign(claims: object): string {
