@@ -3,6 +3,7 @@ import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
+import type {SigstoreSettings} from './sigstore.js'
 import {prerequisiteError} from './errors.js'
 import {FROM_SOURCES, packagePath} from './package-root.js'
 import type {ErrorObject} from 'ajv'
@@ -135,6 +136,8 @@ export interface AmeideConfig {
   gitopsPolicy: GitopsPolicy
   /** `primitive scaffold`: base images that replace entries of the shipped table (templates/base-images.json). */
   scaffold: {baseImages: Record<string, string>}
+  /** A private Sigstore for publish and --evidence (flags with cosign's names override each key). */
+  signing: {sigstore: SigstoreSettings}
 }
 
 export const DEFAULT_CONFIG: AmeideConfig = {
@@ -167,6 +170,7 @@ export const DEFAULT_CONFIG: AmeideConfig = {
   },
   gitopsPolicy: DEFAULT_GITOPS_POLICY,
   scaffold: {baseImages: {}},
+  signing: {sigstore: {}},
 }
 
 export interface LoadedConfig {
@@ -220,6 +224,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
     },
     scaffold: {baseImages: {...base.scaffold.baseImages, ...file.scaffold?.baseImages}},
+    signing: {sigstore: {...base.signing.sigstore, ...file.signing?.sigstore}},
   }
 }
 

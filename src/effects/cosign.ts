@@ -7,7 +7,10 @@ import {prerequisiteError, usageError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
-import {check, retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
+import {retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
+import type {SigstoreSettings} from '../core/sigstore.js'
+import {probeActionsIdToken} from './actions-oidc.js'
+import {checkSigstoreFiles, checkTrustedTime, explainCosignFailure} from './cosign-failures.js'
 import type {AttestationType, Signer, SigningOptions} from './signing.js'
 
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
@@ -60,7 +63,15 @@ export class CosignSigner implements Signer {
   private childEnv(): Record<string, string | undefined> {
     const env: Record<string, string | undefined> = {...this.env}
     if (this.options.identityToken) env.SIGSTORE_ID_TOKEN = this.options.identityToken
+    const sigstore = this.sigstore
+    // cosign reads a private Sigstore's trust from its environment, for sign and verify alike.
+    if (sigstore.caRoots) env.SIGSTORE_ROOT_FILE = sigstore.caRoots
+    if (sigstore.rekorPublicKey) env.SIGSTORE_REKOR_PUBLIC_KEY = sigstore.rekorPublicKey
     return env
+  }
+
+  private get sigstore(): SigstoreSettings {
+    return this.options.sigstore ?? {}
   }
 
   private run(args: string[]): Promise<ToolResult> {
@@ -79,10 +90,15 @@ export class CosignSigner implements Signer {
 
   /** Flags of `sign` / `attest`. */
   signingFlags(): string[] {
+    const s = this.sigstore
+    const keyless = this.options.mode === 'keyless'
     return [
       '--yes',
       ...(this.options.mode === 'key' ? ['--key', this.options.keyRef ?? ''] : []),
-      ...(this.options.tlog ? [] : ['--tlog-upload=false']),
+      ...(keyless && s.fulcioUrl ? ['--fulcio-url', s.fulcioUrl] : []),
+      ...(keyless && s.insecureIgnoreSct ? ['--insecure-skip-verify'] : []),
+      ...(this.options.tlog ? (s.rekorUrl ? ['--rekor-url', s.rekorUrl] : []) : ['--tlog-upload=false']),
+      ...(s.timestampServerUrl ? ['--timestamp-server-url', s.timestampServerUrl] : []),
       ...this.registryFlags(),
     ]
   }
@@ -99,11 +115,23 @@ export class CosignSigner implements Signer {
             '--certificate-oidc-issuer',
             o.certificateOidcIssuer ?? '',
           ]
-    return [...identity, ...(o.tlog ? [] : ['--insecure-ignore-tlog']), ...this.registryFlags()]
+    const s = this.sigstore
+    const keyless = o.mode === 'keyless'
+    return [
+      ...identity,
+      ...(keyless && s.caRoots ? ['--ca-roots', s.caRoots] : []),
+      ...(keyless && s.insecureIgnoreSct ? ['--insecure-ignore-sct'] : []),
+      ...(o.tlog ? (s.rekorUrl ? ['--rekor-url', s.rekorUrl] : []) : ['--insecure-ignore-tlog']),
+      ...(s.timestampCertificateChain
+        ? ['--use-signed-timestamps', '--timestamp-certificate-chain', s.timestampCertificateChain]
+        : []),
+      ...this.registryFlags(),
+    ]
   }
 
   async preflight(): Promise<void> {
     const o = this.options
+    await checkSigstoreFiles(this.sigstore)
     const version = await this.run(['version', '--json'])
     if (version.exitCode !== 0) {
       throw prerequisiteError(
@@ -129,11 +157,7 @@ export class CosignSigner implements Signer {
           ['Set SIGSTORE_ID_TOKEN to an OIDC token for Sigstore, or sign with --key KEYREF.'],
         )
       }
-      if (!o.tlog) {
-        throw usageError('KEYLESS_REQUIRES_TLOG', 'Keyless signatures cannot skip the transparency log.', [
-          'Drop --no-tlog, or sign with --key.',
-        ])
-      }
+      checkTrustedTime(o.tlog, this.sigstore)
       if (!o.certificateIdentityRegexp || !o.certificateOidcIssuer) {
         throw prerequisiteError(
           'KEYLESS_IDENTITY_MISSING',
@@ -141,6 +165,8 @@ export class CosignSigner implements Signer {
           ['Pass --certificate-identity-regexp and --certificate-oidc-issuer (defaults exist inside GitHub Actions).'],
         )
       }
+      // cosign hides a refused token behind an interactive fallback: ask the endpoint once, before any build.
+      if (!token && inActions) await probeActionsIdToken(this.env, o.retryPolicy)
       return
     }
 
@@ -197,6 +223,21 @@ export class CosignSigner implements Signer {
     if (o.mode === 'key' && !o.verifyKeyRef && !this.publicKeyFile && o.keyRef) await this.derivePublicKey(o.keyRef)
   }
 
+  /** A failed run: a failure a user can act on (token, Fulcio, identity, trust) gets its code and hint. */
+  private checked(subcommand: string, result: ToolResult): ToolResult {
+    if (result.exitCode === 0) return result
+    const o = this.options
+    const failure = new ToolFailure('cosign', subcommand, result)
+    const explained = explainCosignFailure(
+      subcommand,
+      result,
+      {mode: o.mode, identity: o.certificateIdentityRegexp, issuer: o.certificateOidcIssuer, sigstore: this.sigstore},
+      failure.transient,
+    )
+    if (explained) throw explained
+    throw failure
+  }
+
   signArgs(digestRef: string): string[] {
     assertDigestRef(digestRef)
     return ['sign', ...this.signingFlags(), digestRef]
@@ -212,7 +253,7 @@ export class CosignSigner implements Signer {
         remoteCode: 'SIGN_REMOTE_FAILED',
         policy: this.options.retryPolicy,
       },
-      async () => check('cosign', 'sign', await this.run(args)),
+      async () => this.checked('sign', await this.run(args)),
     )
   }
 
@@ -228,7 +269,7 @@ export class CosignSigner implements Signer {
         remoteCode: 'VERIFY_REMOTE_FAILED',
         policy: this.options.retryPolicy,
       },
-      async () => check('cosign', 'verify', await this.run(args)),
+      async () => this.checked('verify', await this.run(args)),
     )
   }
 
@@ -254,7 +295,7 @@ export class CosignSigner implements Signer {
         remoteCode: 'ATTEST_REMOTE_FAILED',
         policy: this.options.retryPolicy,
       },
-      async () => check('cosign', 'attest', await this.run(args)),
+      async () => this.checked('attest', await this.run(args)),
     )
   }
 
@@ -270,7 +311,7 @@ export class CosignSigner implements Signer {
         remoteCode: 'VERIFY_REMOTE_FAILED',
         policy: this.options.retryPolicy,
       },
-      async () => check('cosign', 'verify-attestation', await this.run(args)),
+      async () => this.checked('verify-attestation', await this.run(args)),
     )
   }
 

@@ -2,6 +2,8 @@
  * Signing and attestations, by digest (`<repository>@sha256:…`), implemented with cosign as an
  * external process in `cosign.ts`.
  */
+import type {SigstoreSettings} from '../core/sigstore.js'
+
 export type AttestationType = 'cyclonedx' | 'spdxjson' | 'slsaprovenance1'
 
 export interface SigningOptions {
@@ -16,6 +18,8 @@ export interface SigningOptions {
   tlog: boolean
   /** Registry reached over plain HTTP. */
   insecureRegistry: boolean
+  /** A private Sigstore (Fulcio, Rekor, a timestamp authority, CA roots); empty: the public one. */
+  sigstore?: SigstoreSettings
 }
 
 export interface Signer {

@@ -42,6 +42,7 @@ export function formatPublishReport(report: PublishReport, style: Style): string
   for (const failure of report.failures) {
     lines.push(`${style.red('failed'.padEnd(9))} ${style.bold(failure.component)}  ${style.dim(`(${failure.code})`)}`)
     lines.push(`          ${failure.message}`)
+    for (const hint of failure.hints ?? []) lines.push(`          ${style.dim(`hint: ${hint}`)}`)
   }
   const count = (a: string) => report.images.filter((i) => i.action === a).length
   lines.push(

@@ -1,4 +1,4 @@
-import {toAmeideError} from '../core/errors.js'
+import {registryHint, toAmeideError} from '../core/errors.js'
 import {INDEX_MEDIA_TYPES, type Manifest, type Registry} from '../effects/registry/registry.js'
 import type {Component} from './components.js'
 import {plannedMainDigest, type PlannedAction, type PlannedImage} from './plan.js'
@@ -114,5 +114,13 @@ function identityOf(component: Component, tag: string) {
 
 export function failureOf(component: Component, error: unknown): FailureRecord {
   const e = toAmeideError(error)
-  return {component: component.id, code: e.code, message: e.message, exitCode: e.exitCode}
+  // What to do next, when the raise site said it (the registry's generic meaning of the code adds nothing here).
+  const hints = e.hints.filter((hint) => hint !== registryHint(e.code))
+  return {
+    component: component.id,
+    code: e.code,
+    message: e.message,
+    exitCode: e.exitCode,
+    ...(hints.length > 0 ? {hints} : {}),
+  }
 }

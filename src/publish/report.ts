@@ -1,4 +1,5 @@
 import type {Kind} from '../primitives/kinds.js'
+import type {SigstoreSettings} from '../core/sigstore.js'
 import type {AttestationType} from '../effects/signing.js'
 import type {PublishMatrix, ShardRecord} from './shards.js'
 
@@ -66,6 +67,8 @@ export interface FailureRecord {
   message: string
   /** The exit code this failure alone would have. */
   exitCode: number
+  /** What to do next (e.g. `permissions: id-token: write`), when the failure says. */
+  hints?: string[]
 }
 
 export interface PublishReport {
@@ -78,7 +81,7 @@ export interface PublishReport {
   dryRun: boolean
   /** Builder used (or that would be used); null when nothing was built. */
   builder: string | null
-  signing: {enabled: boolean; mode?: 'key' | 'keyless'; tlog?: boolean; keyRef?: string}
+  signing: {enabled: boolean; mode?: 'key' | 'keyless'; tlog?: boolean; keyRef?: string; sigstore?: SigstoreSettings}
   sbom: {enabled: boolean; tool?: string; type?: AttestationType}
   provenance: {enabled: boolean}
   updateMain: boolean

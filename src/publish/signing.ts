@@ -1,6 +1,7 @@
 import {prerequisiteError} from '../core/errors.js'
 import type {RetryPolicy} from '../core/retry.js'
 import {registerSecret} from '../core/secrets.js'
+import {isPrivateSigstore, type SigstoreSettings} from '../core/sigstore.js'
 import type {SbomGenerator, Signer} from '../effects/signing.js'
 import {NO_SIGN, SignedSupplyChain, type SupplyChain} from './supply-chain.js'
 
@@ -17,11 +18,15 @@ export interface SigningFlags {
   tlog: boolean
   certificateIdentityRegexp?: string
   certificateOidcIssuer?: string
+  /** A private Sigstore: the flags over ameide.yaml's signing.sigstore, resolved (src/core/sigstore.ts). */
+  sigstore?: SigstoreSettings
 }
 
 export interface SignedChoice {
   mode: 'key' | 'keyless'
   tlog: boolean
+  /** Absent or empty: the public Sigstore. */
+  sigstore?: SigstoreSettings
   /** Key mode: the key (a file, env://VAR or a KMS URI). */
   keyRef?: string
   /** Keyless: the identity `cosign verify` must see, when given (inside GitHub Actions it defaults to the workflow's). */
@@ -34,7 +39,13 @@ export type SigningChoice = {mode: 'off'} | SignedChoice
 export function chooseSigning(flags: SigningFlags, env: Record<string, string | undefined>): SigningChoice {
   registerSecret(env.COSIGN_PASSWORD)
   if (!flags.sign) return {mode: 'off'}
-  if (flags.key) return {mode: 'key', tlog: flags.tlog, keyRef: flags.key}
+  if (flags.key)
+    return {
+      mode: 'key',
+      tlog: flags.tlog,
+      keyRef: flags.key,
+      ...(flags.sigstore ? {sigstore: flags.sigstore} : {}),
+    }
   if (!flags.keyless && env.GITHUB_ACTIONS !== 'true') {
     throw prerequisiteError(
       'SIGNING_NOT_CONFIGURED',
@@ -47,6 +58,7 @@ export function chooseSigning(flags: SigningFlags, env: Record<string, string | 
   return {
     mode: 'keyless',
     tlog: flags.tlog,
+    ...(flags.sigstore ? {sigstore: flags.sigstore} : {}),
     certificateIdentityRegexp: flags.certificateIdentityRegexp,
     certificateOidcIssuer: flags.certificateOidcIssuer,
   }
@@ -70,6 +82,7 @@ export async function supplyChainFor(choice: SigningChoice, setup: SupplyChainSe
     mode: choice.mode,
     tlog: choice.tlog,
     ...(choice.keyRef ? {keyRef: choice.keyRef} : {}),
+    ...(choice.sigstore && isPrivateSigstore(choice.sigstore) ? {sigstore: choice.sigstore} : {}),
     sbomChoice: setup.sbomChoice,
     selectSbom: setup.selectSbom,
     provenance: setup.provenance,
@@ -88,6 +101,7 @@ export async function cosignSigner(
     mode: choice.mode,
     keyRef: choice.keyRef,
     tlog: choice.tlog,
+    sigstore: choice.sigstore,
     insecureRegistry: context.insecureRegistry,
     env: context.env,
     retryPolicy: context.retryPolicy,

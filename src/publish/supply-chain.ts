@@ -3,6 +3,7 @@ import path from 'node:path'
 
 import type {Progress} from '../core/output/progress.js'
 import {gitMaybe} from '../effects/git.js'
+import type {SigstoreSettings} from '../core/sigstore.js'
 import type {SbomGenerator, Signer} from '../effects/signing.js'
 import type {Component} from './components.js'
 import type {PlannedAction} from './plan.js'
@@ -88,6 +89,8 @@ export interface SignedSupplyChainOptions {
   mode: 'key' | 'keyless'
   tlog: boolean
   keyRef?: string
+  /** A private Sigstore, recorded in the report's `signing` (URLs and file paths; never a secret). */
+  sigstore?: SigstoreSettings
   /** `--sbom` as chosen (auto, syft, cdxgen, none), for the report of a dry run (no tool is selected then). */
   sbomChoice: string
   /** Selected at preflight; null: no SBOM (`--sbom none`). */
@@ -104,10 +107,10 @@ export class SignedSupplyChain implements SupplyChain {
   constructor(private readonly options: SignedSupplyChainOptions) {}
 
   sections(): Pick<PublishReport, 'signing' | 'sbom' | 'provenance'> {
-    const {mode, tlog, keyRef, sbomChoice} = this.options
+    const {mode, tlog, keyRef, sigstore, sbomChoice} = this.options
     const sbom = this.sbom
     return {
-      signing: {enabled: true, mode, tlog, ...(keyRef ? {keyRef} : {})},
+      signing: {enabled: true, mode, tlog, ...(keyRef ? {keyRef} : {}), ...(sigstore ? {sigstore} : {})},
       sbom:
         sbomChoice !== 'none'
           ? {enabled: true, ...(sbom ? {tool: sbom.tool, type: sbom.attestationType} : {tool: sbomChoice})}

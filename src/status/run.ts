@@ -43,7 +43,14 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
   let evidence: StatusSources['evidence'] = null
   if (request.evidence.evidence) {
     const {evidenceFromFlags} = await import('../gitops/verify/evidence.js')
-    evidence = (await evidenceFromFlags(request.evidence, config.insecureRegistries, request.env))?.verifier ?? null
+    evidence =
+      (
+        await evidenceFromFlags(
+          request.evidence,
+          {insecureRegistries: config.insecureRegistries, sigstore: config.signing.sigstore, root: request.repoRoot},
+          request.env,
+        )
+      )?.verifier ?? null
   }
 
   const [owner, repo] = config.gitops.repository.split('/')

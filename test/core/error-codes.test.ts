@@ -101,6 +101,11 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
       'UNSUPPORTED_MODE',
       'VERIFY_FAILED',
       'VERIFY_REMOTE_FAILED',
+      'CERTIFICATE_CHAIN_UNTRUSTED',
+      'FULCIO_REFUSED_TOKEN',
+      'OIDC_TOKEN_REFUSED',
+      'OIDC_TOKEN_ENDPOINT_FAILED',
+      'SIGNER_IDENTITY_MISMATCH',
     ],
   },
   'gitops:verify': {
@@ -122,6 +127,12 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
       'VERIFY_FAILED',
       'TOOL_NOT_FOUND',
       'NOT_A_DIGEST_REFERENCE',
+      // signing only: the keyless preflight and the explained failures of sign/verify after signing
+      'CERTIFICATE_CHAIN_UNTRUSTED',
+      'FULCIO_REFUSED_TOKEN',
+      'OIDC_TOKEN_REFUSED',
+      'OIDC_TOKEN_ENDPOINT_FAILED',
+      'SIGNER_IDENTITY_MISMATCH',
     ],
   },
   'gitops:set-image': {

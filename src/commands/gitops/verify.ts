@@ -35,6 +35,10 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+      INVALID_SIGSTORE_SETTING:
+        '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
+      SIGSTORE_FILE_UNREADABLE:
+        '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
       VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
       FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
     },
@@ -108,7 +112,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)
-    const evidence = await evidenceSetUp?.evidenceFromFlags(flags, config.insecureRegistries)
+    const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
+      insecureRegistries: config.insecureRegistries,
+      sigstore: config.signing.sigstore,
+      root,
+    })
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const result = await verifyGitops({

@@ -3,6 +3,8 @@ import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
+import {resolveSigstore} from '../../core/sigstore.js'
+import {SIGSTORE_SIGNING_FLAGS} from '../../core/sigstore-flags.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import type {PublishReport} from '../../publish/report.js'
 import {BUILDER_CHOICES, SBOM_CHOICES, type BuilderChoice, type SbomChoice} from '../../core/choices.js'
@@ -50,7 +52,15 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       TOOL_NOT_FOUND: true,
       SKOPEO_NOT_FOUND: true,
       COSIGN_NOT_FOUND: true,
-      KEYLESS_REQUIRES_TLOG: true,
+      KEYLESS_REQUIRES_TLOG: '--keyless --no-tlog without --timestamp-server-url and --timestamp-certificate-chain',
+      INVALID_SIGSTORE_SETTING: 'a Sigstore URL is not http(s) or carries credentials',
+      SIGSTORE_FILE_UNREADABLE:
+        '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
+      OIDC_TOKEN_REFUSED: 'the OIDC token endpoint answered 401/403: add `permissions: id-token: write`',
+      OIDC_TOKEN_ENDPOINT_FAILED: 'the OIDC token endpoint kept failing (5xx, 429, unreachable) after retries',
+      FULCIO_REFUSED_TOKEN: 'Fulcio refused the OIDC token (per component, in failures[])',
+      SIGNER_IDENTITY_MISMATCH: 'the certificate is for another workflow or repository (per component, in failures[])',
+      CERTIFICATE_CHAIN_UNTRUSTED: 'the certificate does not chain to --ca-roots (per component, in failures[])',
       KEYLESS_IDENTITY_MISSING:
         'keyless signing outside GitHub Actions without --certificate-identity-regexp/--certificate-oidc-issuer',
       SIGNING_KEY_MISSING: true,
@@ -75,7 +85,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       BUILD_REMOTE_FAILED: 'the builder kept failing to reach the registry (per component)',
       PUSH_REMOTE_FAILED: 'the registry kept failing during a push (per component)',
       SBOM_REMOTE_FAILED: 'the registry kept failing while the SBOM tool read the image (per component)',
-      SIGN_REMOTE_FAILED: 'the registry kept failing while signing (per component)',
+      SIGN_REMOTE_FAILED: 'the registry, Fulcio, Rekor or the TSA kept failing while signing (per component)',
       ATTEST_REMOTE_FAILED: 'the registry kept failing while attesting (per component)',
       VERIFY_REMOTE_FAILED: 'the registry kept failing while verifying (per component)',
       BUILD_FAILED: 'per component, in failures[]',
@@ -154,10 +164,11 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
     }),
     tlog: Flags.boolean({
       description:
-        'Use the transparency log. --no-tlog: air-gapped key signing (cosign --tlog-upload=false / --insecure-ignore-tlog).',
+        'Use the transparency log. --no-tlog: air-gapped (cosign --tlog-upload=false / --insecure-ignore-tlog); keyless only with a timestamp authority.',
       allowNo: true,
       default: true,
     }),
+    ...SIGSTORE_SIGNING_FLAGS,
     sbom: Flags.string({
       description: 'SBOM generator. Default: ameide.yaml publish.sbom, else auto (syft, else cdxgen).',
       options: [...SBOM_CHOICES],
@@ -216,6 +227,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         tlog: flags.tlog,
         certificateIdentityRegexp: flags['certificate-identity-regexp'],
         certificateOidcIssuer: flags['certificate-oidc-issuer'],
+        sigstore: resolveSigstore(flags, config.signing.sigstore, repoRoot),
       },
       sbomChoice: (flags.sbom ?? config.publish.sbom) as SbomChoice,
       builderChoice,

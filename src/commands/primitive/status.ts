@@ -41,6 +41,10 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       NO_COMMIT: 'the repository has no commit and no --sha',
       CONFIG_INVALID: 'ameide.yaml is invalid',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+      INVALID_SIGSTORE_SETTING:
+        '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
+      SIGSTORE_FILE_UNREADABLE:
+        '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
     },
   )

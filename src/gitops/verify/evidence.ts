@@ -4,14 +4,22 @@
  */
 import {prerequisiteError, usageError} from '../../core/errors.js'
 import type {RetryPolicy} from '../../core/retry.js'
+import {
+  resolveSigstore,
+  SIGSTORE_VERIFY_KEYS,
+  type SigstoreFlagValues,
+  type SigstoreSettings,
+} from '../../core/sigstore.js'
 import {CosignSigner, keylessIdentityFromEnv} from '../../effects/cosign.js'
+import {checkSigstoreFiles} from '../../effects/cosign-failures.js'
 import {runTool} from '../../effects/tools.js'
 import {isPlainHttp} from '../../effects/registry/hosts.js'
 import {parseImageReference, registryApiHost} from '../../images/reference.js'
+import {EVIDENCE_ONLY_FLAGS} from './evidence-flags.js'
 import type {EvidenceVerifier} from './verify.js'
 
 /** `gitops verify`'s evidence flags. */
-export interface EvidenceFlags {
+export interface EvidenceFlags extends SigstoreFlagValues {
   evidence: boolean
   key?: string
   'certificate-identity-regexp'?: string
@@ -19,11 +27,22 @@ export interface EvidenceFlags {
   tlog: boolean
 }
 
-/** The flags checked at the door (exit 2): the key and the certificate flags only with --evidence, and not both. */
+/** Where the Sigstore settings of ameide.yaml come from: its `signing.sigstore` and the root its files are under. */
+export interface EvidenceConfig {
+  insecureRegistries: string[]
+  sigstore: SigstoreSettings
+  root: string
+}
+
+/**
+ * The flags checked at the door (exit 2): the key, certificate and Sigstore flags only with --evidence, and the key
+ * not with the keyless flags.
+ */
 export function checkEvidenceFlags(flags: EvidenceFlags): void {
   const keyless = flags['certificate-identity-regexp'] !== undefined || flags['certificate-oidc-issuer'] !== undefined
-  if (!flags.evidence && (flags.key !== undefined || keyless)) {
-    throw usageError('INVALID_USAGE', '--key and the certificate flags only apply with --evidence.')
+  const given = EVIDENCE_ONLY_FLAGS.filter((name) => (flags as unknown as Record<string, unknown>)[name] !== undefined)
+  if (!flags.evidence && given.length > 0) {
+    throw usageError('INVALID_USAGE', `--${given[0]} only applies with --evidence.`)
   }
   if (flags.key !== undefined && keyless) {
     throw usageError('INVALID_USAGE', '--key and the keyless certificate flags exclude each other.')
@@ -36,10 +55,11 @@ export function checkEvidenceFlags(flags: EvidenceFlags): void {
  */
 export async function evidenceFromFlags(
   flags: EvidenceFlags,
-  insecureHosts: string[],
+  config: EvidenceConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{verifier: EvidenceVerifier; concurrency: number} | undefined> {
   if (!flags.evidence) return undefined
+  const sigstore = resolveSigstore(flags, config.sigstore, config.root, SIGSTORE_VERIFY_KEYS)
   const ambient = keylessIdentityFromEnv(env)
   const identity = flags['certificate-identity-regexp'] ?? ambient?.certificateIdentityRegexp
   const issuer = flags['certificate-oidc-issuer'] ?? ambient?.certificateOidcIssuer
@@ -53,7 +73,9 @@ export async function evidenceFromFlags(
     certificateIdentityRegexp: flags.key ? undefined : identity,
     certificateOidcIssuer: flags.key ? undefined : issuer,
     tlog: flags.tlog,
-    insecureHosts,
+    insecureHosts: config.insecureRegistries,
+    sigstore,
+    env,
   })
   return {verifier, concurrency: 4}
 }
@@ -64,6 +86,8 @@ export interface CosignEvidenceOptions {
   certificateIdentityRegexp?: string
   certificateOidcIssuer?: string
   tlog: boolean
+  /** A private Sigstore's verifying settings. */
+  sigstore?: SigstoreSettings
   /** Registry hosts reached over plain HTTP besides loopback (ameide.yaml `insecureRegistries`). */
   insecureHosts: string[]
   retryPolicy?: RetryPolicy
@@ -82,6 +106,7 @@ export async function cosignEvidence(options: CosignEvidenceOptions): Promise<Ev
     missingCode: 'COSIGN_NOT_FOUND',
     installHint: 'Install cosign 2.x (CI: scripts/ci/install-toolchain.sh); --evidence verifies with it.',
   })
+  await checkSigstoreFiles(options.sigstore ?? {})
   const signer = (insecureRegistry: boolean) =>
     new CosignSigner({
       mode: options.key ? 'key' : 'keyless',
@@ -90,6 +115,7 @@ export async function cosignEvidence(options: CosignEvidenceOptions): Promise<Ev
       certificateIdentityRegexp: options.certificateIdentityRegexp,
       certificateOidcIssuer: options.certificateOidcIssuer,
       tlog: options.tlog,
+      sigstore: options.sigstore,
       insecureRegistry,
       retryPolicy: options.retryPolicy,
       env: options.env,
