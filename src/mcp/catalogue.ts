@@ -1,7 +1,3 @@
-import {CHECK_IDS} from '../verify/types.js'
-import {KINDS} from '../primitives/kinds.js'
-import {RULE_IDS} from '../gitops/verify/rules/ids.js'
-
 /** What an agent is told about a tool's effects (MCP tool annotations); checked against `readOnly` at start-up. */
 export interface ToolAnnotations {
   readOnlyHint: boolean
@@ -19,34 +15,38 @@ export interface ToolEntry {
   annotations: ToolAnnotations
   /** Flags not offered as arguments (a second output file where structuredContent already is the result). */
   omit?: readonly string[]
-  /** Closed sets the command checks itself (so its flag has no oclif `options`): offered as enums. */
-  enums?: Readonly<Record<string, readonly string[]>>
+  /**
+   * Closed sets the command checks itself (so its flag has no oclif `options`), offered as enums: where the result
+   * schemas already list them (`file#pointer`; test/core/closed-sets.test.ts keeps those equal to the code), so no
+   * command module is loaded to list the tools.
+   */
+  enums?: Readonly<Record<string, string>>
 }
 
-const LANGUAGES = ['go', 'python', 'typescript'] as const
+const KINDS = 'scaffold.schema.json#/properties/kind/enum'
 
 const readOnly = {readOnlyHint: true, destructiveHint: false, idempotentHint: true} as const
 
 /**
  * The tools, in the order `tools/list` gives them. Verify, status and gitops verify write nothing the user owns (the
  * result cache lives in the git directory; their `--sarif` file is left out, the result is structuredContent).
- * Scaffold creates files and refuses an existing primitive, so a rerun fails: not idempotent. Publish at the same
- * commit finds its images and tags already there, and set-image/promote with the same refs change no byte: idempotent.
+ * A rerun changes nothing: scaffold skips the files that exist, publish at the same commit finds its images and tags
+ * there, set-image/promote with the same refs change no byte: all idempotent.
  * No tool deletes anything. Status, publish and the writers' `openPr` reach remote services.
  */
 export const TOOLS: readonly ToolEntry[] = [
   {
     id: 'primitive:scaffold',
     schema: 'scaffold.schema.json',
-    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false},
-    enums: {kind: KINDS, lang: LANGUAGES},
+    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false},
+    enums: {kind: KINDS, lang: 'scaffold.schema.json#/properties/language/enum'},
   },
   {
     id: 'primitive:verify',
     schema: 'verify.schema.json',
     annotations: {...readOnly, openWorldHint: false},
     omit: ['sarif'],
-    enums: {kind: KINDS, check: CHECK_IDS, mode: ['repo']},
+    enums: {kind: KINDS, check: 'verify.schema.json#/definitions/check/properties/id/enum'},
   },
   {
     id: 'primitive:status',
@@ -64,7 +64,7 @@ export const TOOLS: readonly ToolEntry[] = [
     schema: 'gitops-verify.schema.json',
     annotations: {...readOnly, openWorldHint: false},
     omit: ['sarif'],
-    enums: {rule: RULE_IDS},
+    enums: {rule: 'gitops-verify.schema.json#/definitions/rule/enum'},
   },
   {
     id: 'gitops:set-image',

@@ -52,7 +52,11 @@ export const camelCase = (flag: string): string => flag.replaceAll(/-([a-z0-9])/
  * flags as arrays, closed sets as enums (oclif's `options`, or the set the command checks itself), `N` values as
  * integers, defaults and required flags as declared; `--json` is implied and the checkout flag is `root`.
  */
-export function deriveInput(command: ManifestCommand, entry: ToolEntry): ToolInput {
+export function deriveInput(
+  command: ManifestCommand,
+  entry: ToolEntry,
+  enums: Readonly<Record<string, readonly string[]>> = {},
+): ToolInput {
   const properties: Record<string, Record<string, unknown>> = {}
   const required: string[] = []
   const args: Record<string, ArgumentFlag> = {}
@@ -71,7 +75,7 @@ export function deriveInput(command: ManifestCommand, entry: ToolEntry): ToolInp
     }
     const name = camelCase(flag.name)
     const description = flag.summary ?? flag.description
-    const closed = flag.options ?? entry.enums?.[flag.name]
+    const closed = flag.options ?? enums[flag.name]
     let property: Record<string, unknown>
     let kind: ArgumentFlag['kind']
     if (flag.type === 'boolean') {

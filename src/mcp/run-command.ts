@@ -27,11 +27,15 @@ export interface RunOptions {
  */
 export function runCommand(id: string, argv: readonly string[], options: RunOptions): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(options.packageRoot, 'bin', 'run.js'), ...id.split(':'), ...argv], {
-      cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: {...process.env, NO_COLOR: '1'},
-    })
+    const child = spawn(
+      process.execPath,
+      [path.join(options.packageRoot, 'bin', 'run.js'), ...id.split(':'), ...argv],
+      {
+        cwd: options.cwd,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: {...process.env, NO_COLOR: '1'},
+      },
+    )
     const out: Buffer[] = []
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
     // The command's stderr (warnings, tool output it relays, redacted) is the server's log: stderr.

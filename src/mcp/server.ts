@@ -59,7 +59,10 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
       token !== undefined && LONG_TOOLS.has(tool.entry.id)
         ? (message: string) =>
             void extra
-              .sendNotification({method: 'notifications/progress', params: {progressToken: token, progress: ++step, message}})
+              .sendNotification({
+                method: 'notifications/progress',
+                params: {progressToken: token, progress: ++step, message},
+              })
               .catch(() => {})
         : undefined
     return callTool(tool, args, roots, {packageRoot: root, signal: extra.signal, onProgress})
@@ -94,14 +97,20 @@ async function callTool(
     const how = ran.signal === null ? `exit ${ran.exitCode}` : `signal ${ran.signal}`
     return errorResult(
       toErrorDocument(
-        new AmeideError('INTERNAL_ERROR', `ameide ${tool.entry.id.replaceAll(':', ' ')} printed no JSON document (${how}).`, 1, [
-          'The server log (stderr) holds what the command wrote there.',
-        ]),
+        new AmeideError(
+          'INTERNAL_ERROR',
+          `ameide ${tool.entry.id.replaceAll(':', ' ')} printed no JSON document (${how}).`,
+          1,
+          ['The server log (stderr) holds what the command wrote there.'],
+        ),
       ),
     )
   }
   if ('error' in doc) return errorResult(doc)
-  return {structuredContent: doc as Record<string, unknown>, content: [{type: 'text', text: JSON.stringify(doc, null, 2)}]}
+  return {
+    structuredContent: doc as Record<string, unknown>,
+    content: [{type: 'text', text: JSON.stringify(doc, null, 2)}],
+  }
 }
 
 const errorResult = (doc: object): CallToolResult => ({

@@ -32,7 +32,10 @@ export function loadTools(packageRoot: string, options: {readOnly?: boolean} = {
   for (const entry of TOOLS) {
     const command = manifest.commands[entry.id]
     if (command === undefined) throw new Error(`oclif.manifest.json has no command ${entry.id}`)
-    const input = deriveInput(command, entry)
+    const enums = Object.fromEntries(
+      Object.entries(entry.enums ?? {}).map(([flag, where]) => [flag, closedSet(schemas, where)]),
+    )
+    const input = deriveInput(command, entry, enums)
     checkAnnotations(entry, input)
     if (options.readOnly && !entry.annotations.readOnlyHint) continue
     const title = `ameide ${entry.id.replaceAll(':', ' ')}`
@@ -50,6 +53,16 @@ export function loadTools(packageRoot: string, options: {readOnly?: boolean} = {
     })
   }
   return tools
+}
+
+/** The values a schema lists at `file#/json/pointer`. */
+function closedSet(schemas: string, where: string): string[] {
+  const [file, pointer] = where.split('#')
+  let node: unknown = JSON.parse(readFileSync(path.join(schemas, file), 'utf8'))
+  for (const key of pointer.split('/').filter(Boolean)) node = (node as Record<string, unknown> | undefined)?.[key]
+  if (!Array.isArray(node) || !node.every((v) => typeof v === 'string'))
+    throw new Error(`${where} is not a list of names`)
+  return node
 }
 
 /** Annotations that contradict the command are a bug, refused when the server starts (none is ever listed). */

@@ -65,5 +65,12 @@ function channelProgress(): Progress {
   const send = (text: string) => {
     if (process.connected) process.send?.({progress: redact(text)})
   }
-  return {start: send, update: send, succeed: (text) => text && send(text), fail: (text) => text && send(text), info: send, stop() {}}
+  return {
+    start: send,
+    update: send,
+    succeed: (text) => text && send(text),
+    fail: (text) => text && send(text),
+    info: send,
+    stop() {},
+  }
 }
