@@ -46,10 +46,10 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
   server.setRequestHandler(ListToolsRequestSchema, () => ({tools: tools.map((t) => t.listing)}))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name)
-    if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
+    if (tool === undefined) throw invalidParams(`Unknown tool: ${request.params.name}`)
     const args = request.params.arguments ?? {}
     const problem = await checkArguments(tool, args)
-    if (problem !== undefined) throw new McpError(ErrorCode.InvalidParams, `${tool.listing.name}: ${problem}`)
+    if (problem !== undefined) throw invalidParams(`${tool.listing.name}: ${problem}`)
     const roots = server.getClientCapabilities()?.roots
       ? rootsFromUris((await server.listRoots(undefined, {signal: extra.signal})).roots.map((r) => r.uri))
       : [realPath(process.cwd())]
@@ -112,6 +112,9 @@ async function callTool(
     content: [{type: 'text', text: JSON.stringify(doc, null, 2)}],
   }
 }
+
+/** A JSON-RPC invalid-params error whose message is just ours (McpError would prefix "MCP error -32602:" twice). */
+const invalidParams = (message: string) => Object.assign(new Error(message), {code: ErrorCode.InvalidParams})
 
 const errorResult = (doc: object): CallToolResult => ({
   isError: true,
