@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   BUILDER_NOT_FOUND: {exit: 3, summary: 'no usable builder (docker buildx, buildah, podman)'},
   BUILD_FAILED: {exit: 1, summary: 'the image build failed (per component, in failures[])'},
   BUILD_REMOTE_FAILED: {exit: 4, summary: 'the registry kept failing during the build push'},
+  CANCELLED: {exit: 1, summary: 'publish: cancelled before this component started (nothing of it written)'},
   COMPONENT_DUPLICATED: {exit: 2, summary: 'publish merge: a component is reported by two shards'},
   COMPONENT_MISSING: {exit: 2, summary: 'publish merge: a component of a shard is in none of its images or failures'},
   COMPONENT_NOT_FOUND: {exit: 2, summary: '--component names no folder with a Dockerfile'},

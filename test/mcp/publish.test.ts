@@ -1,6 +1,6 @@
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
 import {existsSync} from 'node:fs'
-import {mkdir, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import path from 'node:path'
@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../support/cli.js'
 import {startRegistry, type Registry} from '../support/registry.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
-import {allTags} from '../publish/fixture.js'
+import {allTags, buildSetup} from '../publish/fixture.js'
 import {assertMatchesOutputSchema, connect} from './client.js'
 
 afterAll(runCleanups)
@@ -59,7 +59,10 @@ beforeAll(async () => {
   await initGitRepo(repo)
   for (const c of ['domain/orders', 'agent/triage', 'process/billing']) {
     await mkdir(path.join(repo, 'primitives', c), {recursive: true})
-    await writeFile(path.join(repo, 'primitives', c, 'Dockerfile'), 'FROM scratch\nCOPY app.txt /app.txt\n')
+    await writeFile(
+      path.join(repo, 'primitives', c, 'Dockerfile'),
+      `FROM scratch\nCOPY primitives/${c}/app.txt /app.txt\n`,
+    )
     await writeFile(path.join(repo, 'primitives', c, 'app.txt'), `${c}\n`)
   }
   await commitAll(repo, 'three primitives')
@@ -126,5 +129,58 @@ describe('ameide mcp: primitive_publish', () => {
     expect(existsSync(path.join(repo, 'publish.json'))).toBe(false)
     // the server is still there for the next call
     expect((await s.client.listTools()).tools).toHaveLength(7)
+  })
+
+  it('cancelled while building: the image under way is finished, the next is never started (CANCELLED)', async () => {
+    const tmp = await makeTempDir('ameide-mcp-build-')
+    const setup = await buildSetup(tmp, registry)
+    const mono = path.join(work, 'build-mono')
+    await mkdir(mono)
+    await initGitRepo(mono)
+    for (const c of ['domain/orders', 'agent/triage']) {
+      await mkdir(path.join(mono, 'primitives', c), {recursive: true})
+      await writeFile(
+        path.join(mono, 'primitives', c, 'Dockerfile'),
+        `FROM scratch\nCOPY primitives/${c}/app.txt /app.txt\n`,
+      )
+      await writeFile(path.join(mono, 'primitives', c, 'app.txt'), `${c} built\n`)
+    }
+    const sha = await commitAll(mono, 'two primitives')
+    const s = await connect(work, {env: {...setup.env, AMEIDE_TEST_TIMINGS: FAST}})
+    const controller = new AbortController()
+    const call = s.client.callTool(
+      {
+        name: 'primitive_publish',
+        arguments: {
+          ...publishArgs(registry.host),
+          root: mono,
+          registry: `${registry.host}/built`,
+          jobs: 1,
+          output: 'publish.json',
+        },
+      },
+      undefined,
+      {
+        signal: controller.signal,
+        timeout: 240_000,
+        onprogress: (p) => {
+          if (p.message?.endsWith(': building')) controller.abort('stop')
+        },
+      },
+    )
+    await expect(call).rejects.toThrow(/stop|abort/i)
+    // the command finishes what it started, then writes its report (atomically) and ends
+    const report = path.join(mono, 'publish.json')
+    for (let i = 0; i < 240 && !existsSync(report); i++) await new Promise((resolve) => setTimeout(resolve, 500))
+    const doc = JSON.parse(await readFile(report, 'utf8')) as {
+      images: Array<{component: string; digest: string}>
+      failures: Array<{component: string; code: string}>
+    }
+    expect(doc.images, JSON.stringify(doc.failures)).toHaveLength(1)
+    expect(doc.failures).toEqual([expect.objectContaining({code: 'CANCELLED', exitCode: 1})])
+    const [done] = doc.images
+    const tags = await allTags(registry.url)
+    expect(tags[`built/primitive-${done.component}`]).toEqual([sha])
+    expect(tags[`built/primitive-${doc.failures[0].component}`]).toBeUndefined()
   })
 })
