@@ -7,7 +7,7 @@ import {
   McpError,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js'
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 import {AmeideError, toErrorDocument} from '../core/errors.js'
@@ -90,7 +90,9 @@ async function callTool(
   const place = confine(roots, typeof args.root === 'string' ? args.root : undefined, pathArgs)
   if (place instanceof AmeideError) return errorResult(toErrorDocument(place))
   const argv = toArgv(tool.input, {...args, ...place.paths}, place.root)
-  const ran = await runCommand(tool.entry.id, argv, {...run, cwd: place.root})
+  // A root that is no directory is the command's to report (REPO_ROOT_NOT_FOUND); it then runs from the first root.
+  const cwd = statSync(place.root, {throwIfNoEntry: false})?.isDirectory() ? place.root : roots[0]
+  const ran = await runCommand(tool.entry.id, argv, {...run, cwd})
   if (run.signal.aborted) throw new McpError(ErrorCode.RequestTimeout, 'cancelled')
   const doc = ran.document
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {

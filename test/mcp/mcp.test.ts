@@ -4,7 +4,9 @@ import {cp, mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../support/cli.js'
+import {spawn} from 'node:child_process'
+
+import {CLI, runCli} from '../support/cli.js'
 import {gitopsRepo} from '../support/gitops-fixture.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {assertMatchesOutputSchema, connect, type Session} from './client.js'
@@ -251,6 +253,14 @@ describe('ameide mcp: bad input', () => {
     })
     expect(doc).toEqual(cli.json())
   })
+
+  it("a root that is not a directory is the command's own REPO_ROOT_NOT_FOUND", async () => {
+    await writeFile(path.join(work, 'a-file'), 'x')
+    for (const root of ['no-such-dir', 'a-file']) {
+      const doc = errorOf(await call(session, 'gitops_verify', {root}))
+      expect(doc.error).toMatchObject({code: 'REPO_ROOT_NOT_FOUND', exitCode: 2})
+    }
+  })
 })
 
 describe('ameide mcp: roots', () => {
@@ -294,5 +304,49 @@ describe('ameide mcp: roots', () => {
     // inside the roots, the default root is the first root
     const inside = (await s.client.callTool({name: 'gitops_verify', arguments: {root: 'gitops'}})) as CallToolResult
     expect(inside.isError).toBeFalsy()
+  })
+})
+
+describe('ameide mcp: stdout', () => {
+  it('carries protocol messages only, while the commands annotate and warn (on stderr)', async () => {
+    const repo = path.join(work, 'stdout')
+    await cp(await gitopsRepo(), repo, {recursive: true})
+    const server = spawn(process.execPath, [CLI, 'mcp'], {
+      cwd: repo,
+      env: {...process.env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: '', NO_COLOR: '1'},
+    })
+    let stdout = ''
+    let stderr = ''
+    server.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')))
+    server.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
+    const send = (m: object) => server.stdin.write(`${JSON.stringify({jsonrpc: '2.0', ...m})}\n`)
+    const answered = (id: number) => stdout.split('\n').some((l) => l.includes(`"id":${id}`))
+    const waitFor = async (id: number) => {
+      for (let i = 0; i < 600 && !answered(id); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    send({
+      id: 1,
+      method: 'initialize',
+      params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'raw', version: '0'}},
+    })
+    await waitFor(1)
+    send({method: 'notifications/initialized'})
+    send({id: 2, method: 'tools/list'})
+    send({id: 3, method: 'tools/call', params: {name: 'gitops_verify', arguments: {cache: false}}})
+    send({id: 4, method: 'tools/call', params: {name: 'gitops_set-image', arguments: {env: 'local', nope: 1}}})
+    for (const id of [2, 3, 4]) await waitFor(id)
+    server.stdin.end()
+    await new Promise((resolve) => server.on('close', resolve))
+    const messages = stdout.trimEnd().split('\n')
+    expect(messages).toHaveLength(4)
+    const byId = new Map<number, {result?: {structuredContent: {summary: string}}; error?: {code: number}}>()
+    for (const line of messages) {
+      const message = JSON.parse(line) as {jsonrpc: string; id: number}
+      expect(message.jsonrpc).toBe('2.0')
+      byId.set(message.id, message)
+    }
+    expect(byId.get(3)?.result?.structuredContent.summary).toBe('fail')
+    expect(byId.get(4)?.error?.code).toBe(-32_602)
+    expect(stderr).toContain('::error file=') // the gate's annotations went to the log
   })
 })
