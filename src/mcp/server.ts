@@ -50,9 +50,16 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
     const args = request.params.arguments ?? {}
     const problem = await checkArguments(tool, args)
     if (problem !== undefined) throw invalidParams(`${tool.listing.name}: ${problem}`)
-    const roots = server.getClientCapabilities()?.roots
-      ? rootsFromUris((await server.listRoots(undefined, {signal: extra.signal})).roots.map((r) => r.uri))
-      : [realPath(process.cwd())]
+    let roots: string[]
+    try {
+      roots = server.getClientCapabilities()?.roots
+        ? rootsFromUris((await server.listRoots(undefined, {signal: extra.signal})).roots.map((r) => r.uri))
+        : [realPath(process.cwd())]
+    } catch (error) {
+      // Roots that cannot be read confine to nothing: the call is refused, never run unconfined.
+      roots = []
+      process.stderr.write(`ameide mcp: roots/list failed: ${(error as Error).message}\n`)
+    }
     const token = request.params._meta?.progressToken
     let step = 0
     const onProgress =
