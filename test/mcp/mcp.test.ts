@@ -339,9 +339,15 @@ describe('ameide mcp: stdout', () => {
     await new Promise((resolve) => server.on('close', resolve))
     const messages = stdout.trimEnd().split('\n')
     expect(messages).toHaveLength(4)
-    const byId = new Map<number, {result?: {structuredContent: {summary: string}}; error?: {code: number}}>()
+    type Message = {
+      jsonrpc: string
+      id: number
+      result?: {structuredContent: {summary: string}}
+      error?: {code: number}
+    }
+    const byId = new Map<number, Message>()
     for (const line of messages) {
-      const message = JSON.parse(line) as {jsonrpc: string; id: number}
+      const message = JSON.parse(line) as Message
       expect(message.jsonrpc).toBe('2.0')
       byId.set(message.id, message)
     }
