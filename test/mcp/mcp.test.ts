@@ -159,7 +159,7 @@ describe('ameide mcp: calls run the commands, results are their --json', () => {
     expect(failing.structuredContent).toEqual(cli.json())
   })
 
-  it('primitive_status deep-equals the CLI --json (no token: links unknown, never an error)', async () => {
+  it('primitive_status relays progress and deep-equals the CLI --json (no token: links unknown, never an error)', async () => {
     const repo = await repoIn('status')
     await call(session, 'primitive_scaffold', {root: repo, kind: 'domain', name: 'orders'})
     // a registry that refuses connections at once: the image link is unknown, offline
@@ -168,7 +168,11 @@ describe('ameide mcp: calls run the commands, results are their --json', () => {
     const env = {GH_TOKEN: '', GITHUB_TOKEN: '', PATH: '/usr/bin:/bin', AMEIDE_TEST_TIMINGS: FAST}
     const s = await connect(work, {env})
     const args = {root: repo, kind: 'domain', name: 'orders', skipVerify: true}
-    const viaMcp = (await s.client.callTool({name: 'primitive_status', arguments: args})) as CallToolResult
+    const progress: string[] = []
+    const viaMcp = (await s.client.callTool({name: 'primitive_status', arguments: args}, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ''),
+    })) as CallToolResult
+    expect(progress).toContain('Asked 1: domain/orders')
     assertMatchesOutputSchema(tools.get('primitive_status')!, viaMcp.structuredContent)
     const cli = await runCli(
       ['primitive', 'status', '--kind', 'domain', '--name', 'orders', '--skip-verify', '--json'],
