@@ -36,7 +36,12 @@ const help = argv.at(-1) === '--help' ? await cachedHelp(argv.slice(0, -1)) : un
 // (the build, the width, colour as oclif's ansis renders it), and printed by later calls.
 const terminalHelp =
   help === undefined && argv.at(-1) === '--help' ? await terminalHelpCache(argv.slice(0, -1)) : undefined
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+// `ameide mcp` is started by every agent session: its server starts without oclif (dist/mcp/server.js, which reads
+// the manifest, never a command's code). With any other argument, or without that module, oclif runs the command.
+const mcp = argv[0] === 'mcp' && argv.slice(1).every((a) => a === '--read-only') ? await mcpServer() : undefined
+if (mcp !== undefined) {
+  await mcp({readOnly: argv.includes('--read-only')})
+} else if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {readFileSync} = await import('node:fs')
   const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`ameide/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
@@ -59,6 +64,16 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 } else {
   const {execute} = await import('../dist/cli/run.js')
   await execute({dir: import.meta.url})
+}
+
+/** The MCP server's entry when the build has it as a module of its own; else undefined. */
+async function mcpServer() {
+  try {
+    return (await import('../dist/mcp/server.js')).serveMcp
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND') return undefined
+    throw error
+  }
 }
 
 /** The build-time rendering of `<tokens> --help`, when it is what oclif would print now; else undefined. */

@@ -41,6 +41,7 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
   protected abstract execute(): Promise<TResult>
 
   async run(): Promise<TResult> {
+    if (process.channel) underParent()
     return this.execute()
   }
 
@@ -51,7 +52,7 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
 
   protected async progress(): Promise<Progress> {
     const json = this.jsonEnabled()
-    if (json) return createProgress('silent')
+    if (json) return createProgress(process.channel ? 'channel' : 'silent')
     return createProgress(spinnersEnabled(this.terminal, json) ? 'spinner' : 'lines')
   }
 
@@ -75,6 +76,18 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
     for (const hint of error.hints) lines.push(`  ${style.cyan('hint')}: ${hint}`)
     process.stderr.write(`${redact(lines.join('\n'))}\n`)
   }
+}
+
+/**
+ * Run by a parent with an IPC channel (`ameide mcp`): the channel must not keep the process alive, and the parent's
+ * SIGTERM (a cancelled tool call) ends the process between two steps, never inside a synchronous one (a set of
+ * renames); a command with its own handler (scaffold's rollback) keeps it.
+ */
+function underParent(): void {
+  process.channel?.unref()
+  process.on('SIGTERM', () => {
+    if (process.listenerCount('SIGTERM') === 1) process.exit(143)
+  })
 }
 
 /** Codes every command can raise (parse errors, an unreadable file, a bug): listed in every help. */

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   BUILDER_NOT_FOUND: {exit: 3, summary: 'no usable builder (docker buildx, buildah, podman)'},
   BUILD_FAILED: {exit: 1, summary: 'the image build failed (per component, in failures[])'},
   BUILD_REMOTE_FAILED: {exit: 4, summary: 'the registry kept failing during the build push'},
+  CANCELLED: {exit: 1, summary: 'publish: cancelled before this component started (nothing of it written)'},
   CERTIFICATE_CHAIN_UNTRUSTED: {
     exit: 3,
     summary: 'the keyless certificate does not chain to the trusted roots (--ca-roots)',
@@ -119,6 +120,7 @@ export const ERROR_CODES = {
   REQUIRED_INPUT_MISSING: {exit: 2, summary: 'the workflow requires an input ameide does not send'},
   RETAG_DIGEST_MISMATCH: {exit: 1, summary: 'the registry stored a re-tag under another digest'},
   REWRITE_CHECK_FAILED: {exit: 1, summary: 'an edited file did not read back as planned (nothing written)'},
+  ROOT_OUTSIDE_ROOTS: {exit: 2, summary: "mcp: a tool's root or path is outside the client's roots (nothing read)"},
   RUN_NOT_FOUND: {exit: 4, summary: 'dispatched, but the run could not be found'},
   SBOM_FAILED: {exit: 1, summary: 'generating the SBOM failed (per component, in failures[])'},
   SBOM_REMOTE_FAILED: {exit: 4, summary: 'the registry kept failing while the SBOM tool read the image'},

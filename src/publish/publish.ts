@@ -49,6 +49,13 @@ export interface PublishOptions {
   shard?: ShardSpec
   /** `--max-shards N`: the dry run's matrix spreads the builds over at most N shards (default 1). */
   maxShards?: number
+  /**
+   * Cancellation once writing began: the images under way finish (push, signature, attestations), no other starts
+   * (each is a CANCELLED failure), and the report says so. Nothing is half-published.
+   */
+  signal?: AbortSignal
+  /** Called once, just before the first write; until then the run has only read and may simply stop. */
+  onFirstWrite?: () => void
 }
 
 export interface PublishDeps {
@@ -126,6 +133,7 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
     return report
   }
 
+  options.onFirstWrite?.()
   const workDir = await mkdtemp(path.join(tmpdir(), 'ameide-publish-'))
   try {
     const heavy = new Semaphore(options.jobs)
@@ -150,6 +158,7 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
       },
     }
     const outcomes = await mapConcurrent(plan.images, registryConcurrency(options.jobs), async (planned) => {
+      stopIfCancelled(planned, options.signal)
       progress.info(`${planned.component.id}: ${verbOf(planned.action)}`)
       const published = await publishImage(planned, context)
       progress.info(`${planned.component.id}: ${published.image.action} ${published.image.digest}`)
@@ -203,6 +212,14 @@ interface Published {
   manifest: Manifest
 }
 
+/** A component that has written nothing yet is not started once the run is cancelled: a CANCELLED failure. */
+function stopIfCancelled(planned: PlannedImage, signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw failureError('CANCELLED', `${planned.component.id} was not started: the publish was cancelled.`, [
+      'Rerun the publish at the same commit: the images published are found and kept, the others are published.',
+    ])
+}
+
 function verbOf(action: PlannedAction): string {
   return action === 'build' ? 'building' : action === 'retag' ? 're-tagging :main' : 'reusing the existing tag'
 }
@@ -233,8 +250,10 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Pu
   } else {
     const {builder} = context
     if (!builder) throw new Error(`${component.id}: no builder was selected for a build`)
-    const outcome = await context.heavy.use(() =>
-      builder.buildAndPush({
+    const outcome = await context.heavy.use(() => {
+      // A build waiting for its turn has written nothing yet: a cancelled run starts no more builds.
+      stopIfCancelled(planned, context.options.signal)
+      return builder.buildAndPush({
         // The repository root, so Dockerfiles can copy workspace SDK packages (templates/<kind>/Dockerfile).
         contextDir: context.options.repoRoot,
         dockerfile: path.join(context.options.repoRoot, component.dockerfile),
@@ -247,8 +266,8 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Pu
           'io.ameide.primitive': `${component.kind}/${component.name}`,
         },
         insecureRegistry: context.options.insecureRegistry,
-      }),
-    )
+      })
+    })
     builderId = outcome.builderId
     // The digest of record is read back from the registry, never taken from the builder.
     const pushed = await client.getManifest(component.repository, tag)

@@ -16,31 +16,49 @@ describe('every command follows the shared conventions (real oclif config)', asy
     expect(commands.map((c) => c.id)).toContain('primitive:scaffold')
   })
 
-  it.each(commands.map((c) => [c.id]))('%s: --json, --repo-root, exit codes and error codes in help', async (id) => {
-    const command = config.findCommand(id)!
-    // oclif's load() gives the bundle's index entry, a stand-in whose load() imports the command's real class.
-    const entry = (await command.load()) as Awaited<ReturnType<typeof command.load>> & {load?: () => Promise<unknown>}
-    const loaded = (entry.load ? await entry.load() : entry) as typeof entry
-    expect(loaded.enableJsonFlag).toBe(true)
-    // One name for the checkout per command: --root on a GitOps checkout (with --repo-root as its alias), else --repo-root.
-    const rootFlag = id.startsWith('gitops:') ? 'root' : 'repo-root'
-    expect(Object.keys(command.flags)).toEqual(expect.arrayContaining(['json', rootFlag]))
-    if (rootFlag === 'root') expect(command.flags.root.aliases).toEqual(['repo-root'])
-    else expect(Object.keys(command.flags)).not.toContain('root')
-    for (const line of [
-      '0  success',
-      '1  the command ran',
-      '2  invalid usage',
-      '3  missing prerequisite',
-      '4  a remote service',
-    ]) {
-      expect(command.description).toContain(line)
-    }
-    expect(command.description).toMatch(/ERROR CODES[\s\S]*[A-Z_]+: exit [1-4]/)
-    const help = await runCli([...id.split(':'), '--help'])
-    expect(help.exitCode).toBe(0)
-    expect(help.stdout).toContain('EXIT CODES')
+  // `mcp` is a protocol server, not a command with one result: stdout is JSON-RPC, so it has no --json, and its tools
+  // name their checkout with the `root` argument. Its help still carries the exit and error codes.
+  const SERVERS = new Set(['mcp'])
+
+  /** oclif's load() gives the bundle's index entry, a stand-in whose load() imports the command's real class. */
+  async function loadReal(id: string): Promise<{enableJsonFlag?: boolean}> {
+    type Loaded = {enableJsonFlag?: boolean; load?: () => Promise<{enableJsonFlag?: boolean}>}
+    const entry = (await config.findCommand(id)!.load()) as Loaded
+    return entry.load ? await entry.load() : entry
+  }
+
+  it('mcp: a server on stdio, no --json and no checkout flag, exit and error codes in help', async () => {
+    const command = config.findCommand('mcp')!
+    expect((await loadReal('mcp')).enableJsonFlag).toBeFalsy()
+    expect(Object.keys(command.flags)).toEqual(['read-only'])
+    expect(command.description).toMatch(/EXIT CODES[\s\S]*ERROR CODES[\s\S]*ROOT_OUTSIDE_ROOTS: exit 2/)
   })
+
+  it.each(commands.filter((c) => !SERVERS.has(c.id)).map((c) => [c.id]))(
+    '%s: --json, --repo-root, exit codes and error codes in help',
+    async (id) => {
+      const command = config.findCommand(id)!
+      expect((await loadReal(id)).enableJsonFlag).toBe(true)
+      // One name for the checkout per command: --root on a GitOps checkout (with --repo-root as its alias), else --repo-root.
+      const rootFlag = id.startsWith('gitops:') ? 'root' : 'repo-root'
+      expect(Object.keys(command.flags)).toEqual(expect.arrayContaining(['json', rootFlag]))
+      if (rootFlag === 'root') expect(command.flags.root.aliases).toEqual(['repo-root'])
+      else expect(Object.keys(command.flags)).not.toContain('root')
+      for (const line of [
+        '0  success',
+        '1  the command ran',
+        '2  invalid usage',
+        '3  missing prerequisite',
+        '4  a remote service',
+      ]) {
+        expect(command.description).toContain(line)
+      }
+      expect(command.description).toMatch(/ERROR CODES[\s\S]*[A-Z_]+: exit [1-4]/)
+      const help = await runCli([...id.split(':'), '--help'])
+      expect(help.exitCode).toBe(0)
+      expect(help.stdout).toContain('EXIT CODES')
+    },
+  )
 
   it('the --version fast path prints exactly what oclif would', async () => {
     const run = await runCli(['--version'])

@@ -91,6 +91,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       BUILD_FAILED: 'per component, in failures[]',
       SIGN_FAILED: 'per component, in failures[]',
       ATTEST_FAILED: 'per component, in failures[]',
+      CANCELLED: 'per component, in failures[]: cancelled (ameide mcp) before it started',
       FILE_NOT_WRITABLE: '--output cannot be written (the images are published; rerun with a writable --output)',
     },
   )
@@ -235,6 +236,12 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       env,
     })
     const progress = await this.progress()
+    // Under `ameide mcp` a cancelled call is SIGTERM: before the first write the run stops at once (it only read);
+    // after it, the images under way finish and no other starts.
+    const cancel = new AbortController()
+    let writing = false
+    const onTerm = () => (writing ? cancel.abort() : process.exit(143))
+    if (process.channel) process.on('SIGTERM', onTerm)
 
     const report = await publish(
       {
@@ -257,12 +264,16 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
         ameideVersion: this.config.version,
         ...(input.shard ? {shard: input.shard} : {}),
         maxShards: input.maxShards,
+        signal: cancel.signal,
+        onFirstWrite: () => {
+          writing = true
+        },
       },
       {
         ...deps,
         progress,
       },
-    )
+    ).finally(() => process.off('SIGTERM', onTerm))
 
     const exitCode = await deliverReport(report, flags.output, env)
     if (exitCode !== 0) this.setExitCode(exitCode)

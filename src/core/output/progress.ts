@@ -13,10 +13,11 @@ export interface Progress {
   stop(): void
 }
 
-type Mode = 'spinner' | 'lines' | 'silent'
+type Mode = 'spinner' | 'lines' | 'silent' | 'channel'
 
 export async function createProgress(mode: Mode): Promise<Progress> {
   if (mode === 'silent') return silentProgress
+  if (mode === 'channel') return channelProgress()
   if (mode === 'lines') return lineProgress()
   const {default: ora} = await import('ora')
   const spinner = ora({stream: process.stderr})
@@ -52,6 +53,24 @@ function lineProgress(): Progress {
     succeed: (text) => line('✓', text ?? current),
     fail: (text) => line('✗', text ?? current),
     info: (text) => line('-', text),
+    stop() {},
+  }
+}
+
+/**
+ * `--json` under a parent that gave the process an IPC channel (`ameide mcp` runs each tool so): each line is a
+ * message `{progress: text}` on the channel, which the server relays as MCP progress; stdout keeps only the document.
+ */
+function channelProgress(): Progress {
+  const send = (text: string) => {
+    if (process.connected) process.send?.({progress: redact(text)})
+  }
+  return {
+    start: send,
+    update: send,
+    succeed: (text) => text && send(text),
+    fail: (text) => text && send(text),
+    info: send,
     stop() {},
   }
 }

@@ -1,0 +1,131 @@
+import {Server} from '@modelcontextprotocol/sdk/server/index.js'
+import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js'
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js'
+import {readFileSync, statSync} from 'node:fs'
+import path from 'node:path'
+
+import {AmeideError, toErrorDocument} from '../core/errors.js'
+import {LONG_TOOLS} from './catalogue.js'
+import {toArgv} from './input-schema.js'
+import {packageRoot} from './package-root.js'
+import {confine, realPath, rootsFromUris} from './roots.js'
+import {runCommand} from './run-command.js'
+import {loadTools, type Tool} from './tools.js'
+import {checkArguments} from './validate.js'
+
+export interface ServeOptions {
+  readOnly?: boolean
+}
+
+/**
+ * `ameide mcp`: the commands as MCP tools over stdio, until the client closes stdin. stdout carries protocol
+ * messages only: each tool runs its command in a process of its own, and the server's own logs go to stderr.
+ */
+export async function serveMcp(options: ServeOptions = {}): Promise<void> {
+  // Nothing but the transport may write to stdout.
+  console.log = console.info = console.debug = console.error
+  const root = packageRoot()
+  const tools = loadTools(root, options)
+  const byName = new Map(tools.map((t) => [t.listing.name, t]))
+  const {version} = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {version: string}
+  const server = new Server(
+    {name: 'ameide', version},
+    {
+      capabilities: {tools: {listChanged: false}},
+      instructions:
+        'Each tool is an ameide command; its result is what `ameide <command> --json` prints. A failed command is ' +
+        'a result with isError and the error document (code, message, hints). Writers take dryRun to see the plan.',
+    },
+  )
+  server.setRequestHandler(ListToolsRequestSchema, () => ({tools: tools.map((t) => t.listing)}))
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = byName.get(request.params.name)
+    if (tool === undefined) throw invalidParams(`Unknown tool: ${request.params.name}`)
+    const args = request.params.arguments ?? {}
+    const problem = await checkArguments(tool, args)
+    if (problem !== undefined) throw invalidParams(`${tool.listing.name}: ${problem}`)
+    let roots: string[]
+    try {
+      roots = server.getClientCapabilities()?.roots
+        ? rootsFromUris((await server.listRoots(undefined, {signal: extra.signal})).roots.map((r) => r.uri))
+        : [realPath(process.cwd())]
+    } catch (error) {
+      // Roots that cannot be read confine to nothing: the call is refused, never run unconfined.
+      roots = []
+      process.stderr.write(`ameide mcp: roots/list failed: ${(error as Error).message}\n`)
+    }
+    const token = request.params._meta?.progressToken
+    let step = 0
+    const onProgress =
+      token !== undefined && LONG_TOOLS.has(tool.entry.id)
+        ? (message: string) =>
+            void extra
+              .sendNotification({
+                method: 'notifications/progress',
+                params: {progressToken: token, progress: ++step, message},
+              })
+              .catch(() => {})
+        : undefined
+    return callTool(tool, args, roots, {packageRoot: root, signal: extra.signal, onProgress})
+  })
+  const transport = new StdioServerTransport()
+  const closed = new Promise<void>((resolve) => {
+    server.onclose = resolve
+  })
+  await server.connect(transport)
+  process.stdin.on('end', () => void server.close())
+  await closed
+}
+
+async function callTool(
+  tool: Tool,
+  args: Record<string, unknown>,
+  roots: string[],
+  run: {packageRoot: string; signal: AbortSignal; onProgress?: (text: string) => void},
+): Promise<CallToolResult> {
+  const pathArgs = Object.fromEntries(
+    Object.entries(args).filter(
+      (e): e is [string, string] => tool.input.arguments[e[0]]?.path === true && typeof e[1] === 'string',
+    ),
+  )
+  const place = confine(roots, typeof args.root === 'string' ? args.root : undefined, pathArgs)
+  if (place instanceof AmeideError) return errorResult(toErrorDocument(place))
+  const argv = toArgv(tool.input, {...args, ...place.paths}, place.root)
+  // A root that is no directory is the command's to report (REPO_ROOT_NOT_FOUND); it then runs from the first root.
+  const cwd = statSync(place.root, {throwIfNoEntry: false})?.isDirectory() ? place.root : roots[0]
+  const ran = await runCommand(tool.entry.id, argv, {...run, cwd})
+  if (run.signal.aborted) throw new McpError(ErrorCode.RequestTimeout, 'cancelled')
+  const doc = ran.document
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    const how = ran.signal === null ? `exit ${ran.exitCode}` : `signal ${ran.signal}`
+    return errorResult(
+      toErrorDocument(
+        new AmeideError(
+          'INTERNAL_ERROR',
+          `ameide ${tool.entry.id.replaceAll(':', ' ')} printed no JSON document (${how}).`,
+          1,
+          ['The server log (stderr) holds what the command wrote there.'],
+        ),
+      ),
+    )
+  }
+  if ('error' in doc) return errorResult(doc)
+  return {
+    structuredContent: doc as Record<string, unknown>,
+    content: [{type: 'text', text: JSON.stringify(doc, null, 2)}],
+  }
+}
+
+/** A JSON-RPC invalid-params error whose message is just ours (McpError would prefix "MCP error -32602:" twice). */
+const invalidParams = (message: string) => Object.assign(new Error(message), {code: ErrorCode.InvalidParams})
+
+const errorResult = (doc: object): CallToolResult => ({
+  isError: true,
+  content: [{type: 'text', text: JSON.stringify(doc, null, 2)}],
+})
