@@ -4,6 +4,7 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
+import {testTimings} from '../../core/test-timings.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
@@ -72,6 +73,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       dryRun: flags['dry-run'],
       env: flags.env,
       requireAll: flags['require-all'],
+      lockWaitMs: testTimings().lockWaitMs,
       ...input,
     })
     if (pr && !flags['dry-run']) {
