@@ -128,7 +128,11 @@ export interface Recovery {
 export function recoverInterrupted(state: WriteState, root: string): Recovery | undefined {
   const leftovers = listMaybe(state.tmp)
     .map((name) => path.join(state.tmp, name))
-    .concat(listMaybe(state.dir).filter((n) => /^journal\.json\.\d+\.tmp$/.test(n)).map((n) => path.join(state.dir, n)))
+    .concat(
+      listMaybe(state.dir)
+        .filter((n) => /^journal\.json\.\d+\.tmp$/.test(n))
+        .map((n) => path.join(state.dir, n)),
+    )
   const journal = readJournal(state)
   if (!journal) {
     leftovers.forEach(unlinkMaybe)
