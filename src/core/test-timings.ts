@@ -1,7 +1,7 @@
 import type {RetryPolicy} from './retry.js'
 
 /**
- * The one environment knob for subprocess tests: `AMEIDE_TEST_TIMINGS`, a JSON object of delays the commands pass
+ * The timing knob for subprocess tests (the other test-only variable is apply.ts's fault hook): `AMEIDE_TEST_TIMINGS`, a JSON object of delays the commands pass
  * into their cores as injected options — `retryAttempts` and `retryDelayMs` (publish's retry policy), `slowWriteMs`
  * (scaffold pauses in the middle of each file write, so a test can kill it mid-file), `lockWaitMs` (how long
  * gitops set-image/promote wait for another writer on the checkout). Unknown or non-numeric fields
