@@ -255,7 +255,9 @@ describe('two writers on one checkout', () => {
 
   it('a dead holder (no such pid, or the pid reused by another process) does not block', async () => {
     const repo = await overlayRepo(2)
-    const gone = await execa('true')
+    const gone = execa('true')
+    await gone
+    expect(gone.pid).toBeGreaterThan(0)
     await plantLock(repo, gone.pid!, null)
     const first = await runCli(['gitops', 'set-image', '--env', 'local', ...refArgs(2, 1), '--json'], {
       cwd: repo,

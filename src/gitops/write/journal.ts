@@ -149,13 +149,16 @@ export function recoverInterrupted(state: WriteState, root: string): Recovery | 
   const pending = journal.entries.filter((e) => existsSync(abs(e.temp)))
   const conflicts = journal.entries.filter((e) => {
     const now = hashMaybe(abs(e.target))
-    return pending.includes(e) ? now !== e.before && now !== e.after : now !== e.after
+    if (!pending.includes(e)) return now !== e.after
+    // The temporary was fsynced before the journal said `renaming`: anything but the new text is not ours to rename.
+    return (now !== e.before && now !== e.after) || hashMaybe(abs(e.temp)) !== e.after
   })
   if (conflicts.length > 0) {
     throw failureError(
       'INTERRUPTED_WRITE_CONFLICT',
       `An interrupted write (pid ${journal.pid}) cannot be finished: ${conflicts.map((e) => rel(e.target)).join(', ')} ` +
-        'holds neither its old nor its new text (edited since?). Nothing was written.',
+        'holds neither its old nor its new text (edited since?), or its temporary is not the planned text. ' +
+        'Nothing was written.',
       [
         'Put each file back to its committed version (git checkout -- FILE) and rerun, which finishes the write.',
         `Or keep your edits: remove ${state.journal} and ${state.tmp}, then rerun.`,
