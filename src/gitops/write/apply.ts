@@ -48,23 +48,26 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
   const checked = edits.map((edit) => checkTarget(root, realRoot, edit))
   mkdirSync(state.tmp, {recursive: true})
   const tmpDevice = statSync(state.tmp).dev
-  const targets = checked.map((t, i) => ({
-    ...t,
-    temp:
-      statSync(path.dirname(t.abs)).dev === tmpDevice
-        ? path.join(state.tmp, `${i}.${process.pid}.tmp`)
-        : path.join(path.dirname(t.abs), `.${path.basename(t.abs)}.ameide-${process.pid}.tmp`),
+  const sameDevice = new Map<string, boolean>() // per target folder
+  const targets = checked.map((t, i) => {
+    const dir = path.dirname(t.abs)
+    if (!sameDevice.has(dir)) sameDevice.set(dir, statSync(dir).dev === tmpDevice)
+    const temp = sameDevice.get(dir)
+      ? path.join(state.tmp, `${i}.${process.pid}.tmp`)
+      : path.join(dir, `.${path.basename(t.abs)}.ameide-${process.pid}.tmp`)
+    return {...t, temp}
+  })
+  const entries = targets.map((t) => ({
+    target: path.relative(state.dir, t.abs),
+    temp: path.relative(state.dir, t.temp),
+    before: sha256(t.edit.before),
+    after: sha256(t.edit.after),
   }))
   const journal = (phase: Journal['state']): Journal => ({
     format: 'ameide-write-journal/1',
     pid: process.pid,
     state: phase,
-    entries: targets.map((t) => ({
-      target: path.relative(state.dir, t.abs),
-      temp: path.relative(state.dir, t.temp),
-      before: sha256(t.edit.before),
-      after: sha256(t.edit.after),
-    })),
+    entries,
   })
   writeJournal(state, journal('writing'))
   const written = await mapConcurrent(targets, IO_WIDTH, async (t) => {
