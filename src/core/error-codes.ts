@@ -23,6 +23,7 @@ export const ERROR_CODES = {
     exit: 3,
     summary: 'the keyless certificate does not chain to the trusted roots (--ca-roots)',
   },
+  CHECKOUT_LOCKED: {exit: 4, summary: 'another writer held the checkout longer than ameide waits (nothing written)'},
   COMPONENT_DUPLICATED: {exit: 2, summary: 'publish merge: a component is reported by two shards'},
   COMPONENT_MISSING: {exit: 2, summary: 'publish merge: a component of a shard is in none of its images or failures'},
   COMPONENT_NOT_FOUND: {exit: 2, summary: '--component names no folder with a Dockerfile'},
@@ -55,6 +56,10 @@ export const ERROR_CODES = {
   IMAGES_NOT_WIRED: {
     exit: 1,
     summary: '--require-all and an image has no reference in the environment (nothing written)',
+  },
+  INTERRUPTED_WRITE_CONFLICT: {
+    exit: 1,
+    summary: 'an interrupted write cannot be finished: a file it names was edited since (nothing written)',
   },
   INTERNAL_ERROR: {exit: 1, summary: 'an unexpected error (a bug in ameide if it repeats)'},
   INVALID_API_URL: {exit: 2, summary: '--api-url / GITHUB_API_URL is not an http(s) URL'},

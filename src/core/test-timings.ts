@@ -1,15 +1,17 @@
 import type {RetryPolicy} from './retry.js'
 
 /**
- * The one environment knob for subprocess tests: `AMEIDE_TEST_TIMINGS`, a JSON object of delays the commands pass
+ * The timing knob for subprocess tests (the other test-only variable is apply.ts's fault hook): `AMEIDE_TEST_TIMINGS`, a JSON object of delays the commands pass
  * into their cores as injected options — `retryAttempts` and `retryDelayMs` (publish's retry policy), `slowWriteMs`
- * (scaffold pauses in the middle of each file write, so a test can kill it mid-file). Unknown or non-numeric fields
+ * (scaffold pauses in the middle of each file write, so a test can kill it mid-file), `lockWaitMs` (how long
+ * gitops set-image/promote wait for another writer on the checkout). Unknown or non-numeric fields
  * are ignored; without the variable nothing changes. Documented in docs/conventions.md; never a team setting.
  */
 export interface TestTimings {
   retryAttempts?: number
   retryDelayMs?: number
   slowWriteMs?: number
+  lockWaitMs?: number
 }
 
 export function testTimings(env: NodeJS.ProcessEnv = process.env): TestTimings {
@@ -22,7 +24,7 @@ export function testTimings(env: NodeJS.ProcessEnv = process.env): TestTimings {
     return {}
   }
   const out: TestTimings = {}
-  for (const key of ['retryAttempts', 'retryDelayMs', 'slowWriteMs'] as const) {
+  for (const key of ['retryAttempts', 'retryDelayMs', 'slowWriteMs', 'lockWaitMs'] as const) {
     const value = (doc as Record<string, unknown> | null)?.[key]
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) out[key] = value
   }

@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process'
-import {mkdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -379,12 +379,15 @@ describe('ameide gitops set-image', () => {
       'sources/values/env/local/apps/orders.yaml',
       'sources/values/env/local/apps/www.yaml',
     ])
-    // The second file's temporary sibling is taken: its write fails after the first one's succeeded.
-    const blocker = path.join(repo, 'sources/values/env/local/apps', `.www.yaml.ameide-${process.pid}.tmp`)
-    await mkdir(blocker)
+    // The second file's temporary is taken: its write fails after the first one's succeeded.
+    const blocker = path.join(repo, '.git/ameide/write/tmp', `1.${process.pid}.tmp`)
+    await mkdir(blocker, {recursive: true})
     await expect(applyEdits(repo, plan.edits)).rejects.toThrow()
     await rm(blocker, {recursive: true})
     expect(await snapshot(repo)).toBe('')
+    // The journal was closed: nothing left for a later writer to recover.
+    expect(await readdir(path.join(repo, '.git/ameide/write'))).toEqual(['tmp'])
+    expect(await readdir(path.join(repo, '.git/ameide/write/tmp'))).toEqual([])
     // A file changed after planning is never overwritten.
     await writeFile(path.join(repo, 'sources/values/env/local/apps/www.yaml'), 'image:\n  ref: changed\n')
     await expect(applyEdits(repo, plan.edits)).rejects.toMatchObject({code: 'FILE_CHANGED'})

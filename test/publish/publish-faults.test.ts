@@ -1,7 +1,9 @@
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
+import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {CLI} from '../support/cli.js'
 import {startFaultProxy, type FaultProxy} from '../support/fault-proxy.js'
 import {buildahEnv, pushMultiArchIndex} from '../support/images.js'
 import {getManifest, startRegistry, type Registry} from '../support/registry.js'
@@ -185,4 +187,59 @@ describe('publish under registry faults', () => {
     expect(image.platforms).toEqual(['linux/amd64', 'linux/arm64'])
     expect((await getManifest(registry, 'faults/primitive-agent-triage', image.tag)).digest).toBe(image.digest)
   })
+})
+
+describe('publish killed mid-run', () => {
+  /**
+   * The whole process group is SIGKILLed (as a CI runner cancelling a job does: the builder's children too) when
+   * the registry sees the chosen request; a rerun must leave every reported component's :<sha> tag on the reported
+   * digest, and a second rerun must find everything `existing` with the same digests.
+   */
+  it('SIGKILL at a blob upload, the first and the second manifest PUT: the rerun and the registry converge', async () => {
+    const points = [
+      {name: 'the first blob upload', method: 'POST', path: /\/blobs\/uploads\/$/, nth: 1},
+      {name: 'the first manifest PUT', method: 'PUT', path: /\/manifests\//, nth: 1},
+      {name: 'the second manifest PUT', method: 'PUT', path: /\/manifests\//, nth: 2},
+    ]
+    for (const [k, point] of points.entries()) {
+      for (const component of ['domain/orders', 'agent/triage']) await repo.touch(component, `${component} kill ${k}\n`)
+      const sha = await commitAll(repo.dir, `kill ${k}`)
+      const child = execa(
+        process.execPath,
+        [CLI, 'primitive', 'publish', '--json', '--registry', ns, '--builder', 'buildah', '--no-sign', '--jobs', '3'],
+        {
+          cwd: repo.dir,
+          env: {NO_COLOR: '1', CI: 'true', ...env, AMEIDE_TEST_TIMINGS: JSON.stringify({retryDelayMs: 5})},
+          detached: true,
+          reject: false,
+        },
+      )
+      let seen = 0
+      const stop = proxy.watch((method, p) => {
+        if (method === point.method && point.path.test(p) && ++seen === point.nth) process.kill(-child.pid!, 'SIGKILL')
+      })
+      const killed = await child
+      stop()
+      expect(killed.signal, `${point.name}: ${killed.stdout}`).toBe('SIGKILL')
+
+      const rerun = await publish([])
+      expect(rerun.exitCode, `${point.name}: ${rerun.stdout}${rerun.stderr}`).toBe(0)
+      expectNoSecrets(rerun)
+      const report = rerun.json<Report & {sha: string}>()
+      assertMatchesSchema('publish.schema.json', report)
+      expect(report.sha).toBe(sha)
+      expect(report.failures).toEqual([])
+      expect(report.images.map((i) => i.component)).toEqual(expect.arrayContaining(['agent-triage', 'domain-orders']))
+      for (const image of report.images) {
+        const tagged = await getManifest(registry, `faults/primitive-${image.component}`, sha)
+        expect(tagged.digest, `${point.name}: ${image.component}`).toBe(image.digest)
+      }
+      const again = await publish([])
+      expect(again.exitCode, again.stdout).toBe(0)
+      const settled = again.json<Report>()
+      expect(settled.images.map((i) => [i.component, i.action, i.digest])).toEqual(
+        report.images.map((i) => [i.component, 'existing', i.digest]),
+      )
+    }
+  }, 600_000)
 })

@@ -36,6 +36,8 @@ export interface FaultProxy {
   total(): number
   /** Counts keyed `METHOD /path` (query stripped). */
   countsByRoute(): Record<string, number>
+  /** Calls `fn` on each request as it arrives (before it is forwarded); returns the function that stops it. */
+  watch(fn: (method: string, path: string) => void): () => void
   /** Forgets the request log (not pending faults). */
   resetCounts(): void
   stop(): Promise<void>
@@ -52,6 +54,7 @@ export async function startFaultProxy(targetUrl: string, ...initialFaults: Fault
   const pending: FaultRule[] = initialFaults.map((rule) => ({...rule}))
   const requests: RequestRecord[] = []
   const sockets = new Set<Socket>()
+  const watchers = new Set<(method: string, path: string) => void>()
 
   function takeFault(method: string, path: string): FaultMode | undefined {
     const index = pending.findIndex((rule) => rule.times > 0 && (rule.match?.(method, path) ?? true))
@@ -112,6 +115,7 @@ export async function startFaultProxy(targetUrl: string, ...initialFaults: Fault
     const fault = takeFault(method, path)
     const record: RequestRecord = {method, path, outcome: 0, injected: fault !== undefined}
     requests.push(record)
+    for (const fn of watchers) fn(method, path)
     if (fault) fail(fault, req, res, record)
     else forward(req, res, record)
   })
@@ -136,6 +140,10 @@ export async function startFaultProxy(targetUrl: string, ...initialFaults: Fault
       const counts: Record<string, number> = {}
       for (const r of requests) counts[`${r.method} ${r.path}`] = (counts[`${r.method} ${r.path}`] ?? 0) + 1
       return counts
+    },
+    watch: (fn) => {
+      watchers.add(fn)
+      return () => watchers.delete(fn)
     },
     resetCounts: () => {
       requests.length = 0

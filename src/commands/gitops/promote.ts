@@ -4,6 +4,7 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
+import {testTimings} from '../../core/test-timings.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import type {WriteResult} from '../../gitops/write/write.js'
@@ -62,6 +63,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       to: flags.to,
       components: flags.component,
       requireAll: flags['require-all'],
+      lockWaitMs: testTimings().lockWaitMs,
     })
     if (pr && !flags['dry-run']) {
       const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')

@@ -4,6 +4,7 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
+import {testTimings} from '../../core/test-timings.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
@@ -18,7 +19,9 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       'inside embedded manifests) whose repository equals a report image: it takes that exact ref, whatever its ' +
       "current tag or digest (so a :dev reference is migrated too). Only the scalar's bytes change: comments, key " +
       'order, quoting, indentation, line endings and a missing final newline stay. Every file is parsed and every edit ' +
-      'planned before the first write; then all files are replaced atomically, or none. A second run changes nothing ' +
+      'planned before the first write; then the files are replaced by atomic renames from a journal: a run killed ' +
+      'midway leaves each file old or new, and the next set-image or promote finishes (or undoes) it first and ' +
+      'reports it as `recovered`. One writer per checkout: a second waits for the first. Rerunning changes nothing ' +
       '(exit 0). --dry-run prints the unified diff. Images with no reference are listed (wiring them is ' +
       '`primitive gitops scaffold`), failed components of the report are skipped and listed.',
     {
@@ -72,6 +75,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       dryRun: flags['dry-run'],
       env: flags.env,
       requireAll: flags['require-all'],
+      lockWaitMs: testTimings().lockWaitMs,
       ...input,
     })
     if (pr && !flags['dry-run']) {

@@ -1,13 +1,25 @@
-import {accessSync, constants, lstatSync, readFileSync, realpathSync, renameSync} from 'node:fs'
+import {accessSync, constants, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync} from 'node:fs'
 import {open, realpath, unlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {mapConcurrent, type Settled} from '../../core/concurrency.js'
 import {failureError, prerequisiteError} from '../../core/errors.js'
+import {closeJournal, sha256, syncDirectory, writeJournal, writeState, type Journal} from './journal.js'
 import type {FileEdit} from './plan.js'
 
 /** Files checked and written at once: enough to keep the file system busy, few enough for the fd limit. */
 const IO_WIDTH = 32
+
+/**
+ * TEST-ONLY fault hook, read here and nowhere else (docs/conventions.md): `AMEIDE_TEST_KILL_AFTER_RENAMES=N` makes
+ * the writer SIGKILL itself right after its N-th rename (0: once the journal is complete, before the first rename);
+ * `=temporaries` once the temporaries are written, before the journal says so. Unset, nothing changes.
+ */
+const KILL_AT = process.env.AMEIDE_TEST_KILL_AFTER_RENAMES
+
+function faultPoint(point: string): void {
+  if (KILL_AT !== undefined && KILL_AT === point) process.kill(process.pid, 'SIGKILL')
+}
 
 interface Target {
   edit: FileEdit
@@ -17,19 +29,47 @@ interface Target {
 }
 
 /**
- * Writes every edit or none, durably. First every target is checked (inside the repository once symlinks are
- * resolved, a regular file, writable, its directory writable, unchanged since it was read); then each new text goes
- * to a temporary sibling, fsynced; then the siblings are renamed over the targets (atomic per file, in path order)
- * and each folder touched is fsynced, so the renames survive a crash. A failure before the renames removes the
- * temporaries; a failed rename puts back the files already replaced. Checks and renames run one after the other
- * (synchronous: cached metadata), temporary writes and their fsyncs up to IO_WIDTH at once; when several targets
- * fail a check, the first in edit order is reported.
+ * Writes every edit or none, durably, and recoverably after a crash. First every target is checked (inside the
+ * repository once symlinks are resolved, a regular file, writable, its directory writable, unchanged since it was
+ * read). Then a journal of the planned renames is written (state `writing`, fsynced with its folder); each new text
+ * goes to a temporary in the state folder (`<git dir>/ameide/write/tmp/`, where `git add -A` never looks; beside the
+ * target only when that folder is on another file system), fsynced; the journal becomes `renaming` (fsynced); the
+ * temporaries are renamed over the targets (atomic per file, in path order); each folder touched is fsynced; the
+ * journal is removed. A crash before `renaming` leaves every target as it was (the next writer removes the
+ * temporaries); a crash after it leaves each target old or new, and the next writer finishes the renames
+ * (journal.ts). A failure before the renames removes the temporaries; a failed rename puts back the files already
+ * replaced. Checks and renames run one after the other (synchronous: cached metadata), temporary writes and their
+ * fsyncs up to IO_WIDTH at once; when several targets fail a check, the first in edit order is reported.
  */
-export async function applyEdits(root: string, edits: FileEdit[]): Promise<void> {
+export async function applyEdits(root: string, edits: FileEdit[], state = writeState(root)): Promise<void> {
   const realRoot = await realpath(root)
   // The checks one after the other, synchronously: each is a few system calls on cached metadata, cheaper than a
   // round trip through the thread pool; the first failure in edit order is the one reported.
-  const targets = edits.map((edit) => checkTarget(root, realRoot, edit))
+  const checked = edits.map((edit) => checkTarget(root, realRoot, edit))
+  mkdirSync(state.tmp, {recursive: true})
+  const tmpDevice = statSync(state.tmp).dev
+  const sameDevice = new Map<string, boolean>() // per target folder
+  const targets = checked.map((t, i) => {
+    const dir = path.dirname(t.abs)
+    if (!sameDevice.has(dir)) sameDevice.set(dir, statSync(dir).dev === tmpDevice)
+    const temp = sameDevice.get(dir)
+      ? path.join(state.tmp, `${i}.${process.pid}.tmp`)
+      : path.join(dir, `.${path.basename(t.abs)}.ameide-${process.pid}.tmp`)
+    return {...t, temp}
+  })
+  const entries = targets.map((t) => ({
+    target: path.relative(state.dir, t.abs),
+    temp: path.relative(state.dir, t.temp),
+    before: sha256(t.edit.before),
+    after: sha256(t.edit.after),
+  }))
+  const journal = (phase: Journal['state']): Journal => ({
+    format: 'ameide-write-journal/1',
+    pid: process.pid,
+    state: phase,
+    entries,
+  })
+  writeJournal(state, journal('writing'))
   const written = await mapConcurrent(targets, IO_WIDTH, async (t) => {
     const handle = await open(t.temp, 'wx', t.mode & 0o7777)
     try {
@@ -43,20 +83,31 @@ export async function applyEdits(root: string, edits: FileEdit[]): Promise<void>
   if (written.some((w) => !w.ok)) {
     // Only this run's temporaries: one that failed with EEXIST is someone else's.
     await Promise.all(targets.map((t, i) => (isExists(written[i]) ? undefined : unlink(t.temp).catch(() => undefined))))
+    closeJournal(state)
     firstFailure(written)
   }
+  // The temporaries' names on disk before the journal says they are complete.
+  for (const dir of new Set(targets.map((t) => path.dirname(t.temp)))) syncDirectory(dir)
+  faultPoint('temporaries')
+  writeJournal(state, journal('renaming'))
+  faultPoint('0')
   const done: Target[] = []
   try {
     for (const t of targets) {
       renameSync(t.temp, t.abs)
       done.push(t)
+      faultPoint(String(done.length))
     }
   } catch (error) {
     for (const t of done.reverse()) await writeFile(t.abs, t.edit.before).catch(() => undefined)
     await Promise.all(targets.map((t) => unlink(t.temp).catch(() => undefined)))
+    closeJournal(state)
     throw error
   }
-  await mapConcurrent([...new Set(targets.map((t) => path.dirname(t.abs)))], IO_WIDTH, syncDirectory)
+  await mapConcurrent([...new Set(targets.map((t) => path.dirname(t.abs)))], IO_WIDTH, async (dir) =>
+    syncDirectory(dir),
+  )
+  closeJournal(state)
 }
 
 function checkTarget(root: string, realRoot: string, edit: FileEdit): Target {
@@ -80,12 +131,7 @@ function checkTarget(root: string, realRoot: string, edit: FileEdit): Target {
       'Rerun the command.',
     ])
   }
-  return {
-    edit,
-    abs,
-    temp: path.join(path.dirname(abs), `.${path.basename(abs)}.ameide-${process.pid}.tmp`),
-    mode: info.mode,
-  }
+  return {edit, abs, temp: '', mode: info.mode}
 }
 
 /** The values, or the first error in input order. */
@@ -95,19 +141,6 @@ function firstFailure<T>(settled: Settled<T>[]): T[] {
 }
 
 const isExists = (s: Settled<unknown>) => !s.ok && (s.error as NodeJS.ErrnoException).code === 'EEXIST'
-
-/** fsync of a folder, so the renames in it are on disk; file systems that cannot sync a folder are skipped. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle
-  try {
-    handle = await open(dir, 'r')
-    await handle.sync()
-  } catch {
-    // EISDIR/EINVAL/EPERM on platforms or file systems without directory fsync
-  } finally {
-    await handle?.close()
-  }
-}
 
 /** The unified diff of the edits (what `--dry-run` prints), file by file in path order. */
 export async function unifiedDiff(edits: FileEdit[]): Promise<string> {

@@ -11,6 +11,9 @@ export const WRITE_ERROR_CODES = {
   FILE_CHANGED: 'a file changed between planning and writing (nothing written)',
   UNSAFE_PATH: 'a target is a symbolic link or lies outside the repository (nothing written)',
   FILE_NOT_WRITABLE: 'a target file or its folder is not writable (nothing written)',
+  CHECKOUT_LOCKED: 'another writer held the checkout longer than ameide waits (nothing written)',
+  INTERRUPTED_WRITE_CONFLICT:
+    'an interrupted write cannot be finished: a file it names was edited since (nothing written)',
   IMAGES_NOT_WIRED: '--require-all and an image has no reference in the environment (nothing written)',
   REPO_ROOT_NOT_FOUND: '--root is not a directory',
   NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',

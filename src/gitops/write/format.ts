@@ -5,6 +5,7 @@ import type {WriteResult} from './write.js'
 export function formatWrite(result: WriteResult, style: Style): string {
   const lines: string[] = []
   const target = result.from ? `${result.from} → ${result.env}` : result.env
+  if (result.recovered) lines.push(style.yellow(describeRecovery(result.recovered)), '')
   if (result.diff) lines.push(result.diff.trimEnd(), '')
   for (const c of result.changes) {
     lines.push(`${style.green('~')} ${c.file}:${c.line} ${c.component ?? c.repository}`)
@@ -25,4 +26,14 @@ export function formatWrite(result: WriteResult, style: Style): string {
       `; ${result.unchanged.length} unchanged, ${result.notFound.length} not found, ${result.skipped.length} skipped.`,
   )
   return lines.join('\n')
+}
+
+/** One line on what was done about an interrupted earlier write. */
+function describeRecovery(r: NonNullable<WriteResult['recovered']>): string {
+  const who = r.pid === null ? 'an interrupted write' : `the write of process ${r.pid}, which was interrupted`
+  const files = r.files.length === 1 ? '1 file' : `${r.files.length} files`
+  const removed = r.removed === 1 ? '1 leftover temporary' : `${r.removed} leftover temporaries`
+  return r.action === 'rolled-forward'
+    ? `! Finished ${who}: ${files} written (${r.files.join(', ') || 'all were already'}), ${removed} removed.`
+    : `! Undid ${who}: no file of it had been replaced; ${removed} removed.`
 }
