@@ -43,6 +43,11 @@ export interface GitopsPolicy {
   lockstepEnvironments: string[]
   /** Preview ApplicationSets (pull-request generators): what the preview-* rules allow (seed 001 A–F). */
   preview: GitopsPreviewPolicy
+  /**
+   * `gitops verify` parses a YAML file up to this size (bytes); a larger file in a zone is an `unreadable-file`
+   * finding, never read (docs/reliability.md: parsing costs about 100 bytes of memory per byte of YAML).
+   */
+  maxFileBytes: number
 }
 
 export interface GitopsPreviewPolicy {
@@ -79,6 +84,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   requireDigestEnvironments: ['staging', 'production'],
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
+  maxFileBytes: 4 * 1024 * 1024,
 }
 
 /**
