@@ -196,9 +196,11 @@ export function findImages(yaml: YamlModule, text: string): FileImages {
   const lines = new yaml.LineCounter()
   const {docs, reason, failure} = parseYaml(yaml, text, lines)
   if (!docs) return {...out, skipped: reason, failure}
+  // A byte-order mark is no column a reader sees.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0
   const toOuter: ToOuter = (offset) => {
     const {line, col} = lines.linePos(offset)
-    return {line, column: col, offset}
+    return {line, column: line === 1 ? col - bom : col, offset}
   }
   for (const doc of docs) new Walker(yaml, text, toOuter, out, 0, false).document(doc)
   return out

@@ -27,7 +27,10 @@ export function listTree(root: string): {files: string[]; odd: OddEntry[]} {
       entries = readdirSync(path.join(root, rel), {withFileTypes: true})
     } catch (error) {
       if (rel === '') throw error
-      odd.push({path: `${rel}/`, reason: `the folder could not be listed (${(error as NodeJS.ErrnoException).code ?? 'error'})`})
+      odd.push({
+        path: `${rel}/`,
+        reason: `the folder could not be listed (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      })
       return
     }
     for (const e of entries) {

@@ -107,7 +107,11 @@ function hashFile(hash: Hash, abs: string): void {
   const fd = openSync(abs, 'r')
   try {
     const buffer = Buffer.allocUnsafe(1024 * 1024)
-    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+    for (
+      let n = readSync(fd, buffer, 0, buffer.length, null);
+      n > 0;
+      n = readSync(fd, buffer, 0, buffer.length, null)
+    ) {
       hash.update(buffer.subarray(0, n))
     }
   } finally {

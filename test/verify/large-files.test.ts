@@ -23,9 +23,12 @@ beforeAll(async () => {
 afterAll(runCleanups)
 
 const secrets = async () => {
-  const run = await runCli(['primitive', 'verify', '--kind', 'domain', '--name', 'orders', '--check', 'secrets', '--json'], {
-    cwd: repo,
-  })
+  const run = await runCli(
+    ['primitive', 'verify', '--kind', 'domain', '--name', 'orders', '--check', 'secrets', '--json'],
+    {
+      cwd: repo,
+    },
+  )
   const doc = run.json()
   assertMatchesSchema('verify.schema.json', doc)
   return {run, check: doc.primitives[0].checks[0]}
@@ -72,9 +75,14 @@ describe('the chunked scanner', () => {
         const at = edge + delta
         const text = `${base.slice(0, at)} token=${TOKEN} ${base.slice(at)}`
         const expected = scanSecrets(text).map((m) => m.offset)
-        const pieces = Array.from({length: Math.ceil(text.length / 1000)}, (_, i) => text.slice(i * 1000, (i + 1) * 1000))
+        const pieces = Array.from({length: Math.ceil(text.length / 1000)}, (_, i) =>
+          text.slice(i * 1000, (i + 1) * 1000),
+        )
         const found = [...scanSecretsChunked(pieces, false, chunk)]
-        expect(found.map((m) => m.offset), `edge ${edge} ${delta}`).toEqual(expected)
+        expect(
+          found.map((m) => m.offset),
+          `edge ${edge} ${delta}`,
+        ).toEqual(expected)
         const index = new LineIndex(text)
         for (const m of found) expect({line: m.line, column: m.column}).toEqual(index.position(m.offset))
       }

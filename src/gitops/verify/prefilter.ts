@@ -39,7 +39,8 @@ const TRIGGERS =
   /Always|pull_?policy|containers|repository|digest|imageTag|requireDigest|images\s*:|newTag|newName|\btag["']?\s*:|kind\s*:|\bhelm\s*:|[|>][-+0-9]*\s*(?:#.*)?$|[*&!{[]|\\/im
 
 /** After an `image:` line with no value: blank and comment lines, then a `key:` or `- ` line (a map or a list). */
-const NEXT_IS_KEY = /^\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:-(?:[ \t]|\r?\n)|["']?[\w./-]+["']?[ \t]*:(?:[ \t]|\r?\n))/
+const NEXT_IS_KEY =
+  /^\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:-(?:[ \t]|\r?\n)|["']?[\w./-]+["']?[ \t]*:(?:[ \t]|\r?\n))/
 
 /** An `image:` or `ref:` key and the rest of its line. */
 const REF_LINE = /^[ \t]*(?:-[ \t]+)?["']?(image|ref)["']?[ \t]*:(.*)$/gm

@@ -81,7 +81,10 @@ export async function scanFiles(
       })
     } catch (error) {
       // No text may end the run: what the walkers could not follow is a file the gate did not check.
-      out.push({digest, unreadable: `it could not be read as YAML (${String((error as Error)?.message).split('\n')[0]})`})
+      out.push({
+        digest,
+        unreadable: `it could not be read as YAML (${String((error as Error)?.message).split('\n')[0]})`,
+      })
     }
   }
   return out

@@ -108,7 +108,8 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   // Fail closed: a link, FIFO or device where a checked file could be, and a folder that could not be listed.
   for (const entry of odd) {
     const zone = entry.path.endsWith('/') ? undefined : layout.zoneOf(entry.path)
-    if (entry.path.endsWith('/') || (zone && !skipsEnv(zone, selectedEnvs))) findings.push(unreadable(entry.path, entry.reason))
+    if (entry.path.endsWith('/') || (zone && !skipsEnv(zone, selectedEnvs)))
+      findings.push(unreadable(entry.path, entry.reason))
   }
   const skipped: GitopsVerifyResult['files']['skipped'] = []
   const evidenceSites: Array<{file: string; zone: Zone; found: FileImages}> = []
@@ -181,7 +182,9 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   for (const f of checkRepo({layout, files})) findings.push(f)
 
   // unreadable-file is always on: a file the gate could not read was checked by none of the selected rules.
-  const rules = [...new Set<RuleId>(['unreadable-file', ...(input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS))])]
+  const rules = [
+    ...new Set<RuleId>(['unreadable-file', ...(input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS))]),
+  ]
   let evidence: EvidenceRecord[] | undefined
   if (input.evidence) {
     evidence = await collectEvidence(evidenceSites, input.evidence)

@@ -18,7 +18,9 @@ export const invalidImageReference: PolicyRule<'invalid-image-reference'> = {
       const why = invalidity(site.value.trim())
       if (why !== undefined) {
         const shown = site.value.length > 120 ? `${site.value.slice(0, 120)}…` : site.value
-        out.push(finding(invalidImageReference, file, site, `${q(shown)} (${site.path}) is not an image reference: ${why}.`))
+        out.push(
+          finding(invalidImageReference, file, site, `${q(shown)} (${site.path}) is not an image reference: ${why}.`),
+        )
       }
     }
     return out
