@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -179,11 +179,20 @@ export interface LoadedConfig {
 
 const CONFIG_HINT = `Fix ${CONFIG_FILE_NAME} at the repository root; its keys are documented in docs/configuration.md.`
 
+/** A configuration file is a few KiB; a larger one is refused unread. */
+const MAX_CONFIG_BYTES = 1024 * 1024
+
 /** Reads `<repoRoot>/ameide.yaml` when present, validates it strictly, and merges it over the defaults. */
 export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
   const file = path.join(repoRoot, CONFIG_FILE_NAME)
   let text: string
   try {
+    // A FIFO or a device would block the read (or never end): only a regular file of a sane size is read.
+    const info = await stat(file)
+    if (!info.isFile() || info.size > MAX_CONFIG_BYTES) {
+      const what = info.isFile() ? `is ${info.size} bytes (at most ${MAX_CONFIG_BYTES})` : 'is not a regular file'
+      throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} ${what}.`, [CONFIG_HINT])
+    }
     text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {config: DEFAULT_CONFIG, source: null}

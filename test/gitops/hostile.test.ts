@@ -198,3 +198,21 @@ describe('gitops verify: size limit and permissions', () => {
     ])
   })
 })
+
+describe('gitops verify: a hostile ameide.yaml is exit 3 CONFIG_INVALID', () => {
+  it.each([
+    ['an alias bomb', aliasBomb(), /not valid YAML: Excessive alias count/],
+    ['20,000-deep nesting', `x: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, /not valid YAML: Maximum call stack/],
+    ['random bytes', Buffer.concat([Buffer.from('a: [\n'), randomBytes(1024)]), /not valid YAML/],
+    ['a FIFO (never read, no hang)', null, /is not a regular file/],
+  ])('%s', async (_, bytes, message) => {
+    const root = await treeOf(bytes === null ? {} : {'ameide.yaml': bytes})
+    if (bytes === null) await execa('mkfifo', [path.join(root, 'ameide.yaml')])
+    const run = await runCli(['gitops', 'verify', '--json', '--root', root], {timeoutMs: 30_000})
+    expect(run.exitCode).toBe(3)
+    const doc = run.json()
+    assertMatchesSchema('error.schema.json', doc)
+    expect(doc.error.code).toBe('CONFIG_INVALID')
+    expect(doc.error.message).toMatch(message)
+  })
+})
