@@ -1,10 +1,12 @@
-import {lstatSync, readdirSync} from 'node:fs'
+import {lstatSync, readdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 /** What the walk met but could not list as a regular file: a folder it could not open, a link, a FIFO, a device. */
 export interface OddEntry {
-  /** Repo-relative path; a folder's ends with `/`. */
+  /** Repo-relative path; a folder's (one that could not be listed, or a link to one) ends with `/`. */
   path: string
+  /** `unlisted`: a folder readdir refused; `folder-link`: a symbolic link to a folder; `other`: not a regular file. */
+  kind: 'unlisted' | 'folder-link' | 'other'
   reason: string
 }
 
@@ -29,6 +31,7 @@ export function listTree(root: string): {files: string[]; odd: OddEntry[]} {
       if (rel === '') throw error
       odd.push({
         path: `${rel}/`,
+        kind: 'unlisted',
         reason: `the folder could not be listed (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       })
       return
@@ -41,13 +44,28 @@ export function listTree(root: string): {files: string[]; odd: OddEntry[]} {
         walk(child)
       } else if (e.isFile()) {
         out.push(child)
+      } else if (e.isSymbolicLink() && linksToFolder(path.join(root, child))) {
+        odd.push({
+          path: `${child}/`,
+          kind: 'folder-link',
+          reason: 'it is a symbolic link to a folder, which the gate does not follow',
+        })
       } else {
-        odd.push({path: child, reason: `it is ${kindOf(e)}, which the gate does not follow or read`})
+        odd.push({path: child, kind: 'other', reason: `it is ${kindOf(e)}, which the gate does not follow or read`})
       }
     }
   }
   if (lstatSync(root).isDirectory()) walk('')
   return {files: out.sort(), odd: odd.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))}
+}
+
+/** The link resolves to a folder (a loop or a dangling link does not). */
+const linksToFolder = (abs: string): boolean => {
+  try {
+    return statSync(abs).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 const kindOf = (e: import('node:fs').Dirent): string =>

@@ -87,6 +87,9 @@ describe('gitops verify fails closed on hostile files in an overlay', () => {
     await execa('mkfifo', [path.join(root, `${ENV}/fifo.yaml`)])
     await symlink('loop-b.yaml', path.join(root, `${ENV}/loop-a.yaml`))
     await symlink('loop-a.yaml', path.join(root, `${ENV}/loop-b.yaml`))
+    // A link to a folder where checked files could be; a link to a file that is no YAML is nothing the gate reads.
+    await symlink('dir.yaml', path.join(root, `${ENV}/linked`))
+    await symlink('dir.yaml/inner.yaml', path.join(root, `${ENV}/notes.txt`))
     ;({run, result} = await verify(root))
   }, 120_000)
 
@@ -105,6 +108,7 @@ describe('gitops verify fails closed on hostile files in an overlay', () => {
     ['fifo.yaml', /a FIFO/],
     ['loop-a.yaml', /a symbolic link/],
     ['loop-b.yaml', /a symbolic link/],
+    ['linked/', /a symbolic link to a folder/],
   ])('%s: unreadable-file, with the reason', (file, reason) => {
     expect(rulesAt(result, `${ENV}/${file}`)).toEqual(['unreadable-file'])
     expect(messageAt(result, `${ENV}/${file}`)).toMatch(reason)
@@ -132,6 +136,7 @@ describe('gitops verify fails closed on hostile files in an overlay', () => {
 
   it('a folder named x.yaml is walked (its pinned file passes); Helm templates are skipped and listed', () => {
     expect(rulesAt(result, `${ENV}/dir.yaml/inner.yaml`)).toEqual([])
+    expect(rulesAt(result, `${ENV}/notes.txt`)).toEqual([])
     expect(result.files.skipped).toEqual([
       {file: `${ENV}/apps/templated.yaml`, reason: expect.stringMatching(/^Helm template, not valid YAML/)},
       {file: `${ENV}/chart/templates/deployment.yaml`, reason: expect.stringMatching(/^Helm template, not valid YAML/)},

@@ -105,11 +105,13 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   const selectedEnvs = input.environments
   const {files, odd} = listTree(input.root)
   const findings: GitopsFinding[] = []
-  // Fail closed: a link, FIFO or device where a checked file could be, and a folder that could not be listed.
+  // Fail closed: a link, FIFO or device where a checked file could be; a linked folder where checked files could be
+  // (a YAML file right inside it would be in a zone); a folder that could not be listed, wherever it is.
   for (const entry of odd) {
-    const zone = entry.path.endsWith('/') ? undefined : layout.zoneOf(entry.path)
-    if (entry.path.endsWith('/') || (zone && !skipsEnv(zone, selectedEnvs)))
+    const zone = layout.zoneOf(entry.kind === 'folder-link' ? `${entry.path}x.yaml` : entry.path)
+    if (entry.kind === 'unlisted' || (zone && !skipsEnv(zone, selectedEnvs))) {
       findings.push(unreadable(entry.path, entry.reason))
+    }
   }
   const skipped: GitopsVerifyResult['files']['skipped'] = []
   const evidenceSites: Array<{file: string; zone: Zone; found: FileImages}> = []
