@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -45,6 +45,11 @@ export interface GitopsPolicy {
   lockstepEnvironments: string[]
   /** Preview ApplicationSets (pull-request generators): what the preview-* rules allow (seed 001 A–F). */
   preview: GitopsPreviewPolicy
+  /**
+   * `gitops verify` parses a YAML file up to this size (bytes); a larger file in a zone is an `unreadable-file`
+   * finding, never read (docs/reliability.md: parsing costs about 100 bytes of memory per byte of YAML).
+   */
+  maxFileBytes: number
 }
 
 export interface GitopsPreviewPolicy {
@@ -81,6 +86,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   requireDigestEnvironments: ['staging', 'production'],
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
+  maxFileBytes: 4 * 1024 * 1024,
 }
 
 /**
@@ -181,11 +187,20 @@ export interface LoadedConfig {
 
 const CONFIG_HINT = `Fix ${CONFIG_FILE_NAME} at the repository root; its keys are documented in docs/configuration.md.`
 
+/** A configuration file is a few KiB; a larger one is refused unread. */
+const MAX_CONFIG_BYTES = 1024 * 1024
+
 /** Reads `<repoRoot>/ameide.yaml` when present, validates it strictly, and merges it over the defaults. */
 export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
   const file = path.join(repoRoot, CONFIG_FILE_NAME)
   let text: string
   try {
+    // A FIFO or a device would block the read (or never end): only a regular file of a sane size is read.
+    const info = await stat(file)
+    if (!info.isFile() || info.size > MAX_CONFIG_BYTES) {
+      const what = info.isFile() ? `is ${info.size} bytes (at most ${MAX_CONFIG_BYTES})` : 'is not a regular file'
+      throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} ${what}.`, [CONFIG_HINT])
+    }
     text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {config: DEFAULT_CONFIG, source: null}

@@ -7,6 +7,7 @@ import {
   looksLikeYamlMapping,
   MAX_EMBED_DEPTH,
   parseYaml,
+  type YamlFailure,
   type YamlModule,
 } from '../images/yaml/index.js'
 
@@ -135,6 +136,8 @@ export interface FileImages {
   requireDigest?: boolean
   /** Present when the file is not valid YAML (e.g. a Helm template): the reason it was skipped. */
   skipped?: string
+  /** With `skipped`: whether the text does not parse (`syntax`) or breaks a resource limit (`limit`). */
+  failure?: YamlFailure
 }
 
 export type MapField = 'registry' | 'repository' | 'tag' | 'digest' | 'ref'
@@ -191,11 +194,13 @@ export function findImages(yaml: YamlModule, text: string): FileImages {
     keyed: [],
   }
   const lines = new yaml.LineCounter()
-  const {docs, reason} = parseYaml(yaml, text, lines)
-  if (!docs) return {...out, skipped: reason}
+  const {docs, reason, failure} = parseYaml(yaml, text, lines)
+  if (!docs) return {...out, skipped: reason, failure}
+  // A byte-order mark is no column a reader sees.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0
   const toOuter: ToOuter = (offset) => {
     const {line, col} = lines.linePos(offset)
-    return {line, column: col, offset}
+    return {line, column: line === 1 ? col - bom : col, offset}
   }
   for (const doc of docs) new Walker(yaml, text, toOuter, out, 0, false).document(doc)
   return out

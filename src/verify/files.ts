@@ -89,14 +89,34 @@ export function readPrimitiveFiles(
   return (options.rels ?? listFilesSync(dir)).map((rel) => {
     const abs = posix ? `${dir}/${rel}` : path.join(dir, rel)
     const {bytes, size} = readShared(abs)
-    const isText = !(size > MAX_TEXT_BYTES || bytes.subarray(0, 8192).includes(0))
+    const isText = !(size > MAX_TEXT_BYTES || isBinaryStart(bytes))
     if (hash) {
-      hash.update(`${rel}\0${size}\0${isText ? 'T' : 'B'}`)
+      // A large text file is scanned for secrets in pieces: its digest covers every byte too.
+      const large = !isText && !isBinaryStart(bytes)
+      hash.update(`${rel}\0${size}\0${isText ? 'T' : large ? 'L' : 'B'}`)
       if (isText) hash.update(bytes)
+      else if (large) hashFile(hash, abs)
       hash.update('\0')
     }
     return {rel, repoPath: `${primitivePath}/${rel}`, abs, size, text: isText ? bytes.toString('utf8') : null}
   })
+}
+
+/** Feeds every byte of the file at `abs` to `hash`, a piece at a time. */
+function hashFile(hash: Hash, abs: string): void {
+  const fd = openSync(abs, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024)
+    for (
+      let n = readSync(fd, buffer, 0, buffer.length, null);
+      n > 0;
+      n = readSync(fd, buffer, 0, buffer.length, null)
+    ) {
+      hash.update(buffer.subarray(0, n))
+    }
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** {@link listFiles}, synchronously. */
@@ -133,4 +153,40 @@ export function lazyPrimitiveFiles(
       },
     }
   })
+}
+
+/** A file is binary when its first 8 KiB hold a NUL byte (as git decides). */
+export const isBinaryStart = (bytes: Uint8Array): boolean => bytes.subarray(0, 8192).includes(0)
+
+/** A file over MAX_TEXT_BYTES (so `text: null`) that is text, not binary: read it in pieces with readTextPieces. */
+export function isLargeText(file: Pick<SourceFile, 'abs' | 'size' | 'text'>): boolean {
+  if (file.text !== null || file.size <= MAX_TEXT_BYTES) return false
+  const fd = openSync(file.abs, 'r')
+  try {
+    const head = Buffer.alloc(8192)
+    return !isBinaryStart(head.subarray(0, readSync(fd, head, 0, head.length, 0)))
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * A large file's text in pieces of about `pieceBytes` (UTF-8 decoded as a stream: a character split between two
+ * reads is whole in the next piece), so memory stays bounded whatever the file's size.
+ */
+export function* readTextPieces(abs: string, pieceBytes = 1024 * 1024): Generator<string> {
+  const fd = openSync(abs, 'r')
+  try {
+    const decoder = new TextDecoder('utf-8')
+    const buffer = Buffer.allocUnsafe(pieceBytes)
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null)
+      if (n === 0) break
+      yield decoder.decode(buffer.subarray(0, n), {stream: true})
+    }
+    const rest = decoder.decode()
+    if (rest !== '') yield rest
+  } finally {
+    closeSync(fd)
+  }
 }

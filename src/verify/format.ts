@@ -35,6 +35,7 @@ export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerC
       const counts = c.findings.length > 0 ? ` (${c.findings.length} finding${c.findings.length === 1 ? '' : 's'})` : ''
       const note = c.note ? style.dim(`  ${c.note}`) : ''
       lines.push(`  ${color(c.status, MARK[c.status])} ${c.id.padEnd(16)}${counts}${note}`)
+      for (const s of c.skippedFiles ?? []) lines.push(style.dim(`      not read: ${s.file} (${s.reason})`))
       for (const f of c.findings.slice(0, maxFindingsPerCheck)) {
         const where = f.line > 0 ? `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}` : f.file
         lines.push(

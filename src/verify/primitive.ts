@@ -57,7 +57,8 @@ export async function verifyOne(
 export function checkResult(id: CheckId, outcome: CheckOutcome): CheckResult {
   const findings = [...outcome.findings].sort(byPosition)
   const status = outcome.status ?? statusOf(findings)
-  return {id, status, ...(outcome.note ? {note: outcome.note} : {}), findings}
+  const skippedFiles = outcome.skippedFiles?.length ? {skippedFiles: outcome.skippedFiles} : {}
+  return {id, status, ...(outcome.note ? {note: outcome.note} : {}), ...skippedFiles, findings}
 }
 
 function statusOf(findings: Finding[]): CheckResult['status'] {

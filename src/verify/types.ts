@@ -37,6 +37,8 @@ export interface CheckResult {
   status: CheckStatus
   /** Why the check was skipped, or what it looked at; never a secret. */
   note?: string
+  /** Files the check did not read, and why (the secrets check: binary files). */
+  skippedFiles?: Array<{file: string; reason: string}>
   findings: Finding[]
 }
 
@@ -117,6 +119,7 @@ export interface CheckOutcome {
   /** Derived from the findings when omitted: any error → fail, any warning → warn, else pass. */
   status?: CheckStatus
   note?: string
+  skippedFiles?: Array<{file: string; reason: string}>
   findings: Finding[]
 }
 

@@ -162,7 +162,8 @@ describe('ameide gitops verify on the fixture repository (seed 000 layout)', () 
       'sources/values/env/production/apps/transformation.yaml:3:8 floating-tag',
     ])
     expect(prod.environments).toEqual(['production'])
-    expect(prod.rules).toEqual(['image-not-pinned', 'floating-tag'])
+    // unreadable-file is always on: a file the gate could not read was checked by no rule.
+    expect(prod.rules).toEqual(['unreadable-file', 'image-not-pinned', 'floating-tag'])
     const bad = await verify(['--rule', 'no-such-rule'])
     expect(bad.exitCode).toBe(2)
     expect(bad.json().error.code).toBe('UNKNOWN_RULE')

@@ -50,7 +50,7 @@ export class GitopsVerifyCache {
       // the version alone
     }
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify({version, build, policy, parseEveryFile, format: 1}))
+      .update(JSON.stringify({version, build, policy, parseEveryFile, format: 2}))
       .digest('hex')
     return new GitopsVerifyCache(startedAt, file, fingerprint, readCache<FileOutcome>(file, NAME, fingerprint))
   }

@@ -1,7 +1,7 @@
 // One file of the GitOps checkout through the gate's per-file half: read, prefilter, parse, per-file rules. Any
 // thread can run it (src/core/threads.ts, src/gitops/verify/worker.ts): tasks and verdicts are plain data.
 import {createHash} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {findImages, type FileImages} from '../facts.js'
@@ -31,8 +31,10 @@ export interface FileVerdict {
   digest?: string
   /** The file hashes to `known`: the cached outcome stands. */
   cached?: true
-  /** Not YAML (a Helm template…): why. */
+  /** A Helm template (not YAML until rendered): why it was not parsed. */
   skipped?: string
+  /** The file could not be read or parsed (no template explains it): why. The gate fails on it. */
+  unreadable?: string
   findings?: GitopsFinding[]
 }
 
@@ -49,7 +51,12 @@ export async function scanFiles(
   const out: FileVerdict[] = []
   for (const task of tasks) {
     // Small files, read one after the other: synchronous reads beat thousands of round trips through the thread pool.
-    const text = readFileSync(path.join(options.root, task.file), 'utf8')
+    const read = readText(path.join(options.root, task.file), options.policy.maxFileBytes)
+    if (typeof read !== 'string') {
+      out.push({unreadable: read.unreadable})
+      continue
+    }
+    const text = read
     if (!options.parseEveryFile && !mayViolate(text, task.zone, options.policy)) {
       out.push({clean: true})
       continue
@@ -60,16 +67,75 @@ export async function scanFiles(
       continue
     }
     yaml ??= await import('yaml')
-    const found = findImages(yaml, text)
-    if (found.skipped) {
-      out.push({digest, skipped: found.skipped})
-      continue
+    try {
+      const found = findImages(yaml, text)
+      if (found.skipped) {
+        const template = found.failure === 'syntax' && isHelmTemplate(task.file, text)
+        out.push(template ? {digest, skipped: `Helm template, ${found.skipped}`} : {digest, unreadable: found.skipped})
+        continue
+      }
+      facts?.(task, found)
+      out.push({
+        digest,
+        findings: checkFile({file: task.file, zone: task.zone, found, policy: options.policy, text, yaml}),
+      })
+    } catch (error) {
+      // No text may end the run: what the walkers could not follow is a file the gate did not check.
+      out.push({
+        digest,
+        unreadable: `it could not be read as YAML (${String((error as Error)?.message).split('\n')[0]})`,
+      })
     }
-    facts?.(task, found)
-    out.push({
-      digest,
-      findings: checkFile({file: task.file, zone: task.zone, found, policy: options.policy, text, yaml}),
-    })
   }
   return out
+}
+
+/**
+ * A Helm template: a file under a `templates/` folder, or one holding a template action (`{{ … }}`) outside a
+ * comment. Such files are not YAML until rendered; they are skipped (and listed), other unparseable files are not.
+ */
+export const isHelmTemplate = (file: string, text: string): boolean =>
+  /(?:^|\/)templates\//.test(file) || /^(?![ \t]*#).*\{\{.*\}\}/m.test(text)
+
+/**
+ * The file's text, or why it cannot be checked: not a regular file (a FIFO is opened without blocking and never
+ * read), larger than `maxBytes`, unreadable (permissions, I/O). Bytes that are not UTF-8 become U+FFFD, which no
+ * image reference holds: a reference with such bytes is reported as invalid.
+ */
+function readText(abs: string, maxBytes: number): string | {unreadable: string} {
+  let fd: number
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0))
+  } catch (error) {
+    return {unreadable: `it could not be opened (${reasonOf(error)})`}
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) return {unreadable: 'it is not a regular file'}
+    if (stat.size > maxBytes) {
+      return {
+        unreadable: `it is ${stat.size} bytes, over gitopsPolicy.maxFileBytes (${maxBytes}), and was not read`,
+      }
+    }
+    const bytes = readFileSync(fd)
+    if (bytes.length > maxBytes) return {unreadable: `it grew over gitopsPolicy.maxFileBytes (${maxBytes}) while read`}
+    return bytes.toString('utf8')
+  } catch (error) {
+    return {unreadable: `it could not be read (${reasonOf(error)})`}
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const reasonOf = (error: unknown): string => {
+  const e = error as NodeJS.ErrnoException
+  const known: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ELOOP: 'a symbolic link',
+    EISDIR: 'a directory',
+    ENOENT: 'it vanished while the gate ran',
+    EIO: 'an I/O error',
+  }
+  return (e?.code && known[e.code]) ?? e?.code ?? String(e?.message ?? error).split('\n')[0]
 }

@@ -7,7 +7,7 @@ import {mapConcurrent} from '../../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../../core/threads.js'
 import {workerEntry} from '../../core/package-root.js'
 import type {FileStamp} from '../../cache/stamp.js'
-import {listFiles} from '../files.js'
+import {listFiles, listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
 import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
 import {GitopsVerifyCache, type FileOutcome} from './cache.js'
@@ -21,6 +21,7 @@ import {
   type EvidenceRecord,
   type GitopsFinding,
   type RuleId,
+  unreadable,
 } from './rules/index.js'
 
 export type {EvidenceRecord} from './rules/index.js'
@@ -103,8 +104,16 @@ export function parseRules(values: string[] | undefined): RuleId[] | undefined {
 export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVerifyResult> {
   const layout = makeLayout(input.policy)
   const selectedEnvs = input.environments
-  const files = await listFiles(input.root)
+  const {files, odd} = listTree(input.root)
   const findings: GitopsFinding[] = []
+  // Fail closed: a link, FIFO or device where a checked file could be; a linked folder where checked files could be
+  // (a YAML file right inside it would be in a zone); a folder that could not be listed, wherever it is.
+  for (const entry of odd) {
+    const zone = layout.zoneOf(entry.kind === 'folder-link' ? `${entry.path}x.yaml` : entry.path)
+    if (entry.kind === 'unlisted' || (zone && !skipsEnv(zone, selectedEnvs))) {
+      findings.push(unreadable(entry.path, entry.reason))
+    }
+  }
   const skipped: GitopsVerifyResult['files']['skipped'] = []
   const evidenceSites: Array<{file: string; zone: Zone; found: FileImages}> = []
   const overlaysSeen = new Set<string>()
@@ -120,11 +129,14 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   for (const file of files) {
     const zone = layout.zoneOf(file)
     if (!zone) continue
-    if (zone.kind === 'overlay') {
-      overlaysSeen.add(zone.env)
-      if (selectedEnvs && !selectedEnvs.includes(zone.env)) continue
+    if (zone.kind === 'overlay') overlaysSeen.add(zone.env)
+    if (skipsEnv(zone, selectedEnvs)) continue
+    let looked: ReturnType<GitopsVerifyCache['lookup']> | undefined
+    try {
+      looked = cache?.lookup(file, path.join(input.root, file))
+    } catch {
+      // Gone or unreadable since it was listed: the scan says why.
     }
-    const looked = cache?.lookup(file, path.join(input.root, file))
     if (looked && 'outcome' in looked) slots.push({file, outcome: looked.outcome})
     else {
       slots.push({file, stamp: looked?.stamp, task: tasks.length})
@@ -157,6 +169,11 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
     let outcome = cached
     if (task !== undefined) {
       const verdict = verdicts[task]
+      if (verdict.unreadable !== undefined) {
+        // Never cached: the next run reads it again.
+        findings.push(unreadable(file, verdict.unreadable))
+        continue
+      }
       if (verdict.cached) outcome = cache!.get(file, verdict.digest!)!
       else outcome = verdict.clean ? {digest: '', findings: []} : {digest: verdict.digest ?? '', ...verdict}
       cache?.set(file, {...outcome, stamp: stamp ?? null})
@@ -164,17 +181,20 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
     if (outcome!.skipped !== undefined) skipped.push({file, reason: outcome!.skipped})
     else {
       checked++
-      findings.push(...(outcome!.findings ?? []))
+      for (const f of outcome!.findings ?? []) findings.push(f)
     }
   }
   cache?.save(files)
-  findings.push(...checkRepo({layout, files}))
+  for (const f of checkRepo({layout, files})) findings.push(f)
 
-  const rules = input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS)
+  // unreadable-file is always on: a file the gate could not read was checked by none of the selected rules.
+  const rules = [
+    ...new Set<RuleId>(['unreadable-file', ...(input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS))]),
+  ]
   let evidence: EvidenceRecord[] | undefined
   if (input.evidence) {
     evidence = await collectEvidence(evidenceSites, input.evidence)
-    findings.push(...checkEvidence(evidence))
+    for (const f of checkEvidence(evidence)) findings.push(f)
   }
   const selected = findings.filter((f) => rules.includes(f.rule))
   selected.sort(compareFindings)
@@ -194,6 +214,10 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
     ...(evidence ? {evidence} : {}),
   }
 }
+
+/** The zone is an overlay of an environment that `--env` left out. */
+const skipsEnv = (zone: Zone, selected: string[] | undefined): boolean =>
+  zone.kind === 'overlay' && selected !== undefined && !selected.includes(zone.env)
 
 function compareFindings(a: GitopsFinding, b: GitopsFinding): number {
   return (

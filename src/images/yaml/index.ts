@@ -4,7 +4,9 @@ export {
   looksLikeYamlMapping,
   MAX_ALIAS_COUNT,
   MAX_EMBED_DEPTH,
+  MAX_NESTING,
   parseYaml,
   type ParsedYaml,
+  type YamlFailure,
   type YamlModule,
 } from './parse.js'

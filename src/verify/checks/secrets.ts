@@ -1,4 +1,6 @@
-import {isSourceCode, scanSecrets} from '../secrets/scan.js'
+import {isLargeText, readTextPieces} from '../files.js'
+import {scanSecretsChunked} from '../secrets/chunked.js'
+import {isSourceCode, scanSecrets, type SecretMatch} from '../secrets/scan.js'
 import {lineIndexOf} from '../text.js'
 import type {Check, Finding} from '../types.js'
 
@@ -25,16 +27,29 @@ export const secretsCheck: Check = {
   skipReason: () => null,
   run(ctx) {
     const findings: Finding[] = []
+    const skippedFiles: Array<{file: string; reason: string}> = []
     let suppressed = 0
     for (const file of ctx.files) {
       const text = file.text
-      if (text === null) continue
-      const matches = scanSecrets(text, isSourceCode(file.repoPath))
-      if (matches.length === 0) continue
-      const index = lineIndexOf(file)
-      for (const {rule, what, value, offset} of matches) {
-        const {line, column} = index.position(offset)
-        const marker = SUPPRESSION.exec(index.lineText(line))
+      const code = isSourceCode(file.repoPath)
+      let located: Iterable<SecretMatch & {line: number; column: number; lineText: string}>
+      if (text !== null) {
+        const matches = scanSecrets(text, code)
+        if (matches.length === 0) continue
+        const index = lineIndexOf(file)
+        located = matches.map((m) => {
+          const at = index.position(m.offset)
+          return {...m, ...at, lineText: index.lineText(at.line)}
+        })
+      } else if (isLargeText(file)) {
+        // Over MAX_TEXT_BYTES: read in pieces and scanned in overlapping windows, never skipped.
+        located = scanSecretsChunked(readTextPieces(file.abs), code)
+      } else {
+        skippedFiles.push({file: file.repoPath, reason: 'binary (a NUL byte in the first 8 KiB)'})
+        continue
+      }
+      for (const {rule, what, value, line, column, lineText} of located) {
+        const marker = SUPPRESSION.exec(lineText)
         if (marker && marker[1].trim().length >= 3) {
           suppressed++
           continue
@@ -56,6 +71,7 @@ export const secretsCheck: Check = {
     return {
       findings,
       note: suppressed > 0 ? `${suppressed} finding(s) suppressed with ameide:allow-secret(<reason>)` : undefined,
+      skippedFiles,
     }
   },
 }

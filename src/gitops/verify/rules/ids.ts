@@ -5,6 +5,8 @@
 import {PREVIEW_RULE_IDS} from '../preview/rules.js'
 
 export const RULE_IDS = [
+  'unreadable-file',
+  'invalid-image-reference',
   'image-not-pinned',
   'floating-tag',
   'split-image-fields',

@@ -7,6 +7,7 @@ import {devEnvironment} from './dev-environment.js'
 import {floatingTag} from './floating-tag.js'
 import {RULE_IDS, type RuleId} from './ids.js'
 import {imageNotPinned} from './image-not-pinned.js'
+import {invalidImageReference} from './invalid-image-reference.js'
 import {lockstepSha} from './lockstep-sha.js'
 import {overridePrecedence} from './override-precedence.js'
 import {previewCleanup} from './preview-cleanup.js'
@@ -32,12 +33,16 @@ import {
 } from './rule.js'
 import {sbomMissing} from './sbom-missing.js'
 import {splitImageFields} from './split-image-fields.js'
+import {unreadableFile} from './unreadable-file.js'
 import {unsigned} from './unsigned.js'
 
 export {RULE_IDS, type RuleId} from './ids.js'
 export {finding, type EvidenceRecord, type GitopsFinding, type Rule} from './rule.js'
+export {unreadable} from './unreadable-file.js'
 
 export const RULES: {[Id in RuleId]: Rule<Id>} = {
+  'unreadable-file': unreadableFile,
+  'invalid-image-reference': invalidImageReference,
   'image-not-pinned': imageNotPinned,
   'floating-tag': floatingTag,
   'split-image-fields': splitImageFields,
