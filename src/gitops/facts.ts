@@ -19,7 +19,9 @@ import {
  * Image references are: `image.ref` / `<anything>.image.ref` values; string `image` values (containers,
  * initContainers and ephemeralContainers of any pod spec, primitive `spec.image`, plain values); and split image
  * maps (`repository`/`tag`/`digest`). Not references: git revisions (`targetRevision`, `revision`, a source's
- * `ref`), comments, CRD schemas, Helm template expressions, `version: latest` and other keys.
+ * `ref`), comments, CRD schemas, `version: latest` and other keys, and anything that holds a template (`isTemplated`:
+ * `{{ }}`, `${ }`, `$(…)`) — a string, an image map, a `helm.parameters` group, a kustomize entry or an `imageTag`
+ * with one in any field is an image only once rendered, so no rule judges it and no write touches it.
  */
 
 export type SiteKind = 'ref' | 'container' | 'primitive' | 'value'
@@ -255,7 +257,7 @@ class Walker {
       if (!item || !y.isMap(item)) return
       const entry = item as YAMLMap
       const name = scalarOf(y, entry, 'name')
-      if (name === undefined) return
+      if (name === undefined || isTemplated(name)) return
       const fields: KustomizeImage['fields'] = {}
       for (const f of ['newName', 'newTag', 'digest'] as const) {
         const p = findPair(y, entry, f)
@@ -263,6 +265,8 @@ class Walker {
           fields[f] = this.mapValue(p.value)
         }
       }
+      // An entry that holds a template is an image only once rendered: no rule judges it, no write touches it.
+      if (Object.values(fields).some((v) => isTemplated(v.value))) return
       const nameKey = findPair(y, entry, 'name')!.key as Scalar
       this.out.kustomizeImages.push({
         ...this.span(nameKey),
@@ -310,7 +314,13 @@ class Walker {
           this.argoKustomizeImage(itemPath.join('.'), item)
         }
         if (k8s && CONTAINER_LISTS.has(listKey) && item && y.isMap(item)) this.container(item as YAMLMap, itemPath)
-        if (item && y.isScalar(item) && typeof item.value === 'string' && KEYED.test(listKey)) {
+        if (
+          item &&
+          y.isScalar(item) &&
+          typeof item.value === 'string' &&
+          KEYED.test(listKey) &&
+          !isTemplated(item.value)
+        ) {
           this.out.keyed.push({...this.span(item), key: listKey, path: itemPath.join('.'), value: item.value})
         }
         this.node(item as Node | null, itemPath, k8s)
@@ -343,7 +353,7 @@ class Walker {
         this.out.pullPolicies.push({...this.span(value), key, value: s, path: at})
         return
       }
-      if (KEYED.test(key)) this.out.keyed.push({...this.span(value), key, path: at, value: s})
+      if (KEYED.test(key) && !isTemplated(s)) this.out.keyed.push({...this.span(value), key, path: at, value: s})
       return
     }
     if (key === 'requireDigest' && parentKey === 'imagePolicy' && value && y.isScalar(value) && value.value === true) {
@@ -394,7 +404,7 @@ class Walker {
   private helmParameters(list: Node, path: string[]): void {
     const y = this.yaml
     if (!y.isSeq(list)) return
-    const groups = new Map<string, {fields: ImageMap['fields']; first: Scalar}>()
+    const groups = new Map<string, {fields: ImageMap['fields']; first: Scalar; templated?: true}>()
     for (const item of list.items) {
       if (!item || !y.isMap(item)) continue
       const name = scalarOf(y, item as YAMLMap, 'name')
@@ -403,15 +413,17 @@ class Walker {
       // `<…image>.name` is Argo CD Image Updater's default name for the repository parameter.
       const m = /^(?:(.+)\.)?(registry|repository|tag|digest)$/.exec(name) ?? /^((?:.+\.)?image)\.(name)$/.exec(name)
       const value = valuePair.value
-      if (!m || value.value === null || value.value === undefined || isTemplated(String(value.value))) continue
+      if (!m || value.value === null || value.value === undefined) continue
       const prefix = m[1] ?? ''
       const group = groups.get(prefix) ?? {fields: {}, first: value}
-      group.fields[(m[2] === 'name' ? 'repository' : m[2]) as MapField] = this.mapValue(value)
+      if (isTemplated(String(value.value))) group.templated = true
+      else group.fields[(m[2] === 'name' ? 'repository' : m[2]) as MapField] = this.mapValue(value)
       groups.set(prefix, group)
     }
-    for (const [prefix, {fields, first}] of groups) {
+    for (const [prefix, {fields, first, templated}] of groups) {
       const imageKey = prefix === 'image' || prefix.endsWith('.image')
-      if (!isImageShape(fields, imageKey)) continue
+      // A group with a templated parameter (`image.tag: '{{ .head_sha }}'`) is an image only once rendered.
+      if (templated || !isImageShape(fields, imageKey)) continue
       this.out.imageMaps.push({
         ...this.span(first),
         path: `${path.join('.')}[${prefix}]`,
@@ -470,8 +482,8 @@ class Walker {
     for (const name of ['registry', 'repository', 'tag', 'digest', 'ref'] as const) {
       const p = findPair(y, map, name)
       if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
-        const v = String(p.value.value)
-        if (name !== 'ref' && isTemplated(v)) continue
+        // A map that holds a template (`tag: '{{ .head_sha }}'`, `${TAG}`) is an image only once rendered.
+        if (isTemplated(String(p.value.value))) return
         fields[name] = this.mapValue(p.value)
       }
     }
