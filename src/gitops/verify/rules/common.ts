@@ -50,6 +50,12 @@ export function effective(override: ImageMap, root: ImageMap | undefined): Effec
 /** The top-level (not embedded) image maps of a file by path. */
 export const mapsByPath = (maps: ImageMap[]) => new Map(maps.filter((m) => !m.embedded).map((m) => [m.path, m]))
 
+/** The tag a map resolves to: its own, or for an override block of seed 004 (split contract) the root image's. */
+export function effectiveTag(map: ImageMap, byPath: Map<string, ImageMap>, policy: GitopsPolicy): string {
+  const override = policy.imageContract === 'split' && policy.overrides.includes(map.path)
+  return map.fields.tag?.value || (override ? byPath.get('image')?.fields.tag?.value : undefined) || ''
+}
+
 /**
  * A map pins its image (`mapIsPinned`), or — under the split contract — it is an override block of seed 004 that
  * resolves, field by field, to the root `image`'s repository and a digest (`controllers.image: {tag: <sha>}` under a
