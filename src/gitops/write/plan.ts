@@ -302,8 +302,10 @@ function siblingScopes(
   const mapsOf = (file: string): readonly ImageMap[] => {
     let maps = parsed.get(file)
     if (maps === undefined) {
-      const found = findImages(yaml, readFileSync(path.join(root, file), 'utf8'))
-      maps = found.skipped ? [] : found.imageMaps
+      const text = readFileSync(path.join(root, file), 'utf8')
+      // Only a pinned map is evidence, and a pinned map holds a digest key or `@sha256:`: other files are not parsed.
+      const found = /digest|@sha256:/.test(text) ? findImages(yaml, text) : undefined
+      maps = !found || found.skipped ? [] : found.imageMaps
       parsed.set(file, maps)
     }
     return maps
