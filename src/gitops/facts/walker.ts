@@ -19,13 +19,12 @@ import {
   VOLUME_SOURCES,
   type FileImages,
   type ImageMap,
-  type KustomizeImage,
-  type MapField,
   type MapGeometry,
   type MapValue,
   type SiteKind,
   type Span,
 } from './model.js'
+import {argoKustomizeImage, helmParameters, kustomizeImages, type WalkContext} from './tool-images.js'
 import {contentRange, findPair, isImageShape, scalarOf, styleOf} from './scalars.js'
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers'])
@@ -35,15 +34,15 @@ const KEYED = /^(?:imageTag|env|environment|environments|envs)$/i
 /** Maps an offset in the text being walked to the outer file: line, column and offset. */
 export type ToOuter = (offset: number) => {line: number; column: number; offset: number}
 
-export class Walker {
+export class Walker implements WalkContext {
   constructor(
-    private readonly yaml: YamlModule,
+    readonly yaml: YamlModule,
     /** The text the offsets of this walk refer to (the outer file, or an embedded block's value). */
-    private readonly text: string,
-    private readonly toOuter: ToOuter,
-    private readonly out: FileImages,
+    readonly text: string,
+    readonly toOuter: ToOuter,
+    readonly out: FileImages,
     private readonly depth: number,
-    private readonly embedded: boolean,
+    readonly embedded: boolean,
   ) {}
 
   document(doc: Document.Parsed): void {
@@ -59,56 +58,8 @@ export class Walker {
     if (kind === 'CustomResourceDefinition') return
     this.inPrimitive = kind !== undefined && PRIMITIVE_KINDS.has(kind)
     if (this.inPrimitive && root && y.isMap(root)) this.primitive(root, kind as string)
-    if (root && y.isMap(root)) this.kustomization(root, kind)
+    if (root && y.isMap(root)) kustomizeImages(this, root, kind)
     this.node(root, [], kind !== undefined)
-  }
-
-  /**
-   * A kustomization's `images:`: a kustomize file (`kind: Kustomization` of kustomize.config.k8s.io, or no kind and a
-   * `resources`/`bases`/`components`/`patches` list beside it) or a Flux `Kustomization`'s `spec.images`.
-   */
-  private kustomization(root: YAMLMap, kind: string | undefined): void {
-    const y = this.yaml
-    const apiVersion = scalarOf(y, root, 'apiVersion') ?? ''
-    let list: Node | undefined
-    let at: string[]
-    if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
-      const spec = root.get('spec', true)
-      list = spec && y.isMap(spec) ? (spec.get('images', true) as Node | undefined) : undefined
-      at = ['spec', 'images']
-    } else {
-      const kustomize =
-        kind === 'Kustomization' ||
-        kind === 'Component' ||
-        (kind === undefined && ['resources', 'bases', 'components', 'patches'].some((k) => root.has(k)))
-      list = kustomize ? (root.get('images', true) as Node | undefined) : undefined
-      at = ['images']
-    }
-    if (!list || !y.isSeq(list)) return
-    list.items.forEach((item, i) => {
-      if (!item || !y.isMap(item)) return
-      const entry = item as YAMLMap
-      const name = scalarOf(y, entry, 'name')
-      if (name === undefined || isTemplated(name)) return
-      const fields: KustomizeImage['fields'] = {}
-      for (const f of ['newName', 'newTag', 'digest'] as const) {
-        const p = findPair(y, entry, f)
-        if (p && y.isScalar(p.value) && p.value.value !== null && p.value.value !== undefined) {
-          fields[f] = this.mapValue(p.value)
-        }
-      }
-      // An entry that holds a template is an image only once rendered: no rule judges it, no write touches it.
-      if (Object.values(fields).some((v) => isTemplated(v.value))) return
-      const nameKey = findPair(y, entry, 'name')!.key as Scalar
-      this.out.kustomizeImages.push({
-        ...this.span(nameKey),
-        path: [...at, String(i)].join('.'),
-        name,
-        fields,
-        geometry: this.geometry(entry),
-        embedded: this.embedded,
-      })
-    })
   }
 
   private primitive(root: YAMLMap, kind: string): void {
@@ -138,12 +89,12 @@ export class Walker {
       }
     } else if (y.isSeq(node)) {
       const listKey = path[path.length - 1]
-      if (listKey === 'parameters' && path[path.length - 2] === 'helm') this.helmParameters(node, path)
+      if (listKey === 'parameters' && path[path.length - 2] === 'helm') helmParameters(this, node, path)
       const argoKustomizeImages = listKey === 'images' && path[path.length - 2] === 'kustomize'
       node.items.forEach((item, i) => {
         const itemPath = [...path, String(i)]
         if (argoKustomizeImages && item && y.isScalar(item) && typeof item.value === 'string') {
-          this.argoKustomizeImage(itemPath.join('.'), item)
+          argoKustomizeImage(this, itemPath.join('.'), item)
         }
         if (k8s && CONTAINER_LISTS.has(listKey) && item && y.isMap(item)) this.container(item as YAMLMap, itemPath)
         if (
@@ -198,7 +149,7 @@ export class Walker {
   /** The document being walked is a primitive custom resource (its `spec.image` is a reference). */
   private inPrimitive = false
 
-  private mapValue(node: Scalar): MapValue {
+  mapValue(node: Scalar): MapValue {
     const source = this.text.slice(...contentRange(node))
     const style = styleOf(node)
     return {
@@ -214,7 +165,7 @@ export class Walker {
    * Where a new pair goes in `map`: after the last value of a flow map; at the end of the line of a block map's last
    * content (after a trailing comment, before the line break), at the column of its first key.
    */
-  private geometry(map: YAMLMap): MapGeometry {
+  geometry(map: YAMLMap): MapGeometry {
     const last = map.items[map.items.length - 1]
     const first = map.items[0]
     const lastEnd = ((last?.value as Node | null)?.range ?? (last?.key as Node | null)?.range ?? [0, 0, 0])[1]
@@ -229,42 +180,6 @@ export class Walker {
     return {flow: false, insertAt: this.toOuter(at).offset, indent}
   }
 
-  /**
-   * Argo CD `helm.parameters`: `{name: <prefix>.repository|tag|digest|registry, value: …}` entries with one prefix
-   * are one image map (`image.repository` + `image.tag`, `api.image.repository` + …), by the same shape rule.
-   */
-  private helmParameters(list: Node, path: string[]): void {
-    const y = this.yaml
-    if (!y.isSeq(list)) return
-    const groups = new Map<string, {fields: ImageMap['fields']; first: Scalar; templated?: true}>()
-    for (const item of list.items) {
-      if (!item || !y.isMap(item)) continue
-      const name = scalarOf(y, item as YAMLMap, 'name')
-      const valuePair = findPair(y, item as YAMLMap, 'value')
-      if (name === undefined || !valuePair || !y.isScalar(valuePair.value)) continue
-      // `<…image>.name` is Argo CD Image Updater's default name for the repository parameter.
-      const m = /^(?:(.+)\.)?(registry|repository|tag|digest)$/.exec(name) ?? /^((?:.+\.)?image)\.(name)$/.exec(name)
-      const value = valuePair.value
-      if (!m || value.value === null || value.value === undefined) continue
-      const prefix = m[1] ?? ''
-      const group = groups.get(prefix) ?? {fields: {}, first: value}
-      if (isTemplated(String(value.value))) group.templated = true
-      else group.fields[(m[2] === 'name' ? 'repository' : m[2]) as MapField] = this.mapValue(value)
-      groups.set(prefix, group)
-    }
-    for (const [prefix, {fields, first, templated}] of groups) {
-      const imageKey = prefix === 'image' || prefix.endsWith('.image')
-      // A group with a templated parameter (`image.tag: '{{ .head_sha }}'`) is an image only once rendered.
-      if (templated || !isImageShape(fields, imageKey)) continue
-      this.out.imageMaps.push({
-        ...this.span(first),
-        path: `${path.join('.')}[${prefix}]`,
-        fields,
-        embedded: this.embedded,
-      })
-    }
-  }
-
   private site(kind: SiteKind, path: string, node: Scalar): void {
     const span = this.span(node)
     const style = styleOf(node)
@@ -276,34 +191,6 @@ export class Walker {
       style,
       embedded: this.embedded,
       verbatim: this.text.slice(...contentRange(node)) === String(node.value),
-    })
-  }
-
-  /**
-   * An Argo CD `spec.source.kustomize.images` entry (also in `.argocd-source-<app>.yaml`): `[<name>=]<image>` as
-   * `kustomize edit set image` takes it; the reference is the part after `=`, with its own byte range.
-   */
-  private argoKustomizeImage(path: string, node: Scalar): void {
-    const s = String(node.value)
-    const eq = s.indexOf('=')
-    const value = s.slice(eq + 1)
-    if (isTemplated(s) || value.trim() === '') return
-    const [start, end] = contentRange(node)
-    const verbatim = this.text.slice(start, end) === s
-    // Only a verbatim scalar can be split: elsewhere the whole value is the site (and not writable).
-    const from = verbatim ? start + eq + 1 : start
-    const a = this.toOuter(from)
-    this.out.images.push({
-      line: a.line,
-      column: a.column,
-      start: a.offset,
-      end: this.toOuter(end).offset,
-      kind: 'value',
-      path,
-      value: verbatim ? value : s,
-      style: styleOf(node),
-      embedded: this.embedded,
-      verbatim,
     })
   }
 
@@ -377,7 +264,7 @@ export class Walker {
     for (const doc of docs) inner.document(doc)
   }
 
-  private span(node: Scalar): Span {
+  span(node: Scalar): Span {
     const [start, end] = contentRange(node)
     const a = this.toOuter(start)
     const b = this.toOuter(end)
