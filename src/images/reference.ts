@@ -144,7 +144,11 @@ export function registryApiHost(registry: string): string {
   return DOCKER_HUB_ALIASES.has(registry.toLowerCase()) ? DOCKER_HUB_API : registry
 }
 
-/** Values written as templates (`${IMAGE}`, `{{ .Values.image }}`, `$(…)`, `$VAR`): references only once rendered. */
+/**
+ * The one "holds a template" predicate: a value with `{{ }}` (Helm, Argo CD ApplicationSets: `{{ .head_sha }}`),
+ * `${ }` (Flux substitutions, shells), `$(…)` (Tekton, Kubernetes env expansion) or a leading `$VAR` is a reference
+ * only once rendered: never floating, unpinned or a split-field violation in any rule of the gate.
+ */
 export function isTemplated(value: string): boolean {
   return /\$\{|\{\{|\$\(|^\$[A-Za-z_]/.test(value)
 }

@@ -200,7 +200,7 @@ describe('ameide gitops set-image', () => {
     expect((await cli(repo, args)).json()).toMatchObject({status: 'none'})
   })
 
-  it('gitopsPolicy.mapDigest: tag writes the digest into the tag of a map that has no digest field', async () => {
+  it('gitopsPolicy.mapDigest: tag yields to the evidence of the file: its pinned maps carry a digest key', async () => {
     const repo = await gitopsRepo()
     await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  mapDigest: tag\n')
     await git(repo, ['add', '-A'])
@@ -211,10 +211,15 @@ describe('ameide gitops set-image', () => {
     expect(run.exitCode, run.stderr).toBe(0)
     const file = 'sources/values/env/staging/apps/helm-apps.yaml'
     const before = await readFile(path.join(GITOPS_FIXTURE, file), 'utf8')
-    // The map without a digest gets tag@digest; the map with a digest field keeps its convention.
+    // The map without a digest follows the file's two pinned maps (digest keys); the map with one keeps it.
+    expect(run.json().changes.map((c: {convention: {evidence: string; why: string}}) => c.convention)).toEqual([
+      {form: 'digest-field', evidence: 'file', why: '2 of 2 pinned maps in this file pin with a digest key'},
+      {form: 'digest-field', evidence: 'map', why: 'the map has a digest key'},
+    ])
     expect(await readFile(path.join(repo, file), 'utf8')).toBe(
       before
-        .replace('tag: 1.0.0 # not', `tag: 1.1.0@sha256:${E} # not`)
+        .replace('(a comment is no reference)\n', `(a comment is no reference)\n              digest: sha256:${E}\n`)
+        .replace('tag: 1.0.0 # not', 'tag: 1.1.0 # not')
         .replace('tag: "1.0.0"\n              digest: sha256:' + A, `tag: "1.1.0"\n              digest: sha256:${E}`),
     )
   })
@@ -231,9 +236,11 @@ describe('ameide gitops set-image', () => {
     const refs = [`ghcr.io/ameideio/solo:1.0.0@sha256:${E}`, `ghcr.io/ameideio/flow:2.0.0@sha256:${E}`]
     const run = await cli(repo, ['set-image', '--env', 'staging', ...refs.flatMap((r) => ['--ref', r])])
     expect(run.exitCode, run.stderr).toBe(0)
+    // No pinned map in the file or its folder decides; the repository's (3 of 5 with the digest in the tag) do.
+    expect(run.json().changes[0].convention.evidence).toBe('repository')
     expect(await readFile(path.join(repo, file), 'utf8')).toBe(
-      `solo:\n  image:\n    repository: ghcr.io/ameideio/solo # no tag\n    tag: 1.0.0\n    digest: sha256:${E}\n` +
-        `flow:\n  image: {repository: ghcr.io/ameideio/flow, tag: 2.0.0, digest: sha256:${E}}\n`,
+      `solo:\n  image:\n    repository: ghcr.io/ameideio/solo # no tag\n    tag: 1.0.0@sha256:${E}\n` +
+        `flow:\n  image: {repository: ghcr.io/ameideio/flow, tag: 2.0.0@sha256:${E}}\n`,
     )
   })
 
@@ -411,6 +418,7 @@ describe('ameide gitops promote', () => {
         repository: 'ghcr.io/ameideio/primitive-domain-orders',
         from: `ghcr.io/ameideio/primitive-domain-orders:2e8d1b0@sha256:${'b'.repeat(64)}`,
         to: LOCAL_ORDERS,
+        convention: {form: 'reference', evidence: 'reference', why: 'a one-string reference takes the whole ref'},
       },
     ])
     expect(staged.skipped.map((s: {component: string}) => s.component)).toEqual(['operator-domain', 'www'])
@@ -430,7 +438,7 @@ describe('ameide gitops promote', () => {
     const dry = await cli(repo, ['promote', '--from', 'staging', '--to', 'production', '--dry-run'])
     expect(dry.exitCode, dry.stderr).toBe(0)
     assertMatchesSchema('gitops-promote.schema.json', dry.json())
-    // A block map gains a digest line, a flow map `, digest: …`, a tag@digest map a new tag@digest.
+    // The file already pins a map as tag@digest: its block map and flow map without a digest follow it.
     expect(dry.json().diff).toBe(await readFile(new URL('promote-staging-production.diff', GOLDEN), 'utf8'))
     expect(
       dry.json().changes.map((c: {file: string; line: number; to: string}) => `${c.file}:${c.line} ${c.to}`),

@@ -4,6 +4,7 @@ import {createHash} from 'node:crypto'
 import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import type {LocalChart} from '../charts.js'
 import {findImages, type FileImages} from '../facts.js'
 import type {GitopsPolicy, Zone} from '../layout.js'
 import {mayViolate} from './prefilter.js'
@@ -23,6 +24,8 @@ export interface FileTask {
   zone: Zone
   /** The digest the cache holds an outcome for: a file that still hashes to it is not parsed. */
   known?: string
+  /** The local Helm chart the file belongs to (its values are judged by what the chart reads; never cached). */
+  chart?: LocalChart
 }
 
 export interface FileVerdict {
@@ -57,7 +60,9 @@ export async function scanFiles(
       continue
     }
     const text = read
-    if (!options.parseEveryFile && !mayViolate(text, task.zone, options.policy)) {
+    // A values file of a chart that reads no digest is always parsed: a `digest:` key that pins nothing is a finding.
+    const digestIgnored = task.chart?.readsDigest === false
+    if (!options.parseEveryFile && !digestIgnored && !mayViolate(text, task.zone, options.policy)) {
       out.push({clean: true})
       continue
     }
@@ -77,7 +82,15 @@ export async function scanFiles(
       facts?.(task, found)
       out.push({
         digest,
-        findings: checkFile({file: task.file, zone: task.zone, found, policy: options.policy, text, yaml}),
+        findings: checkFile({
+          file: task.file,
+          zone: task.zone,
+          found,
+          policy: options.policy,
+          text,
+          yaml,
+          ...(task.chart ? {chart: task.chart} : {}),
+        }),
       })
     } catch (error) {
       // No text may end the run: what the walkers could not follow is a file the gate did not check.

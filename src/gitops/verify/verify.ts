@@ -7,6 +7,7 @@ import {mapConcurrent} from '../../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../../core/threads.js'
 import {workerEntry} from '../../core/package-root.js'
 import type {FileStamp} from '../../cache/stamp.js'
+import {LocalCharts} from '../charts.js'
 import {listFiles, listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
 import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
@@ -126,11 +127,19 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   // Each file in a zone: its outcome from the cache (stamp unchanged), or a task for a thread.
   const slots: Array<{file: string; outcome?: FileOutcome; stamp?: FileStamp; task?: number}> = []
   const tasks: FileTask[] = []
+  const charts = new LocalCharts(input.root, files)
   for (const file of files) {
     const zone = layout.zoneOf(file)
     if (!zone) continue
     if (zone.kind === 'overlay') overlaysSeen.add(zone.env)
     if (skipsEnv(zone, selectedEnvs)) continue
+    // A file of a local chart is judged with its chart's templates, which its own stamp does not cover: never cached.
+    const chart = charts.of(file)
+    if (chart) {
+      slots.push({file, task: tasks.length})
+      tasks.push({file, zone, chart})
+      continue
+    }
     let looked: ReturnType<GitopsVerifyCache['lookup']> | undefined
     try {
       looked = cache?.lookup(file, path.join(input.root, file))

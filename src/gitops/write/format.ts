@@ -9,7 +9,7 @@ export function formatWrite(result: WriteResult, style: Style): string {
   if (result.diff) lines.push(result.diff.trimEnd(), '')
   for (const c of result.changes) {
     lines.push(`${style.green('~')} ${c.file}:${c.line} ${c.component ?? c.repository}`)
-    lines.push(`    ${style.dim(c.from)}`, `  → ${c.to}`)
+    lines.push(`    ${style.dim(c.from)}`, `  → ${c.to}`, style.dim(`    as ${c.convention.form}: ${c.convention.why}`))
   }
   for (const u of result.unchanged)
     lines.push(style.dim(`= ${u.file}:${u.line} ${u.component ?? u.repository} already ${u.ref}`))

@@ -1,12 +1,11 @@
 import {readFileSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {failureError, usageError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
+import {LocalCharts, type LocalChart} from '../charts.js'
 import {listFiles} from '../files.js'
 import {
-  DIGEST_IN_TAG,
   findImages,
   type ImageMap,
   type ImageSite,
@@ -15,6 +14,13 @@ import {
   type MapValue,
 } from '../facts.js'
 import {makeLayout, type GitopsPolicy} from '../layout.js'
+import {
+  KUSTOMIZE_CONVENTION,
+  mapConvention,
+  REFERENCE_CONVENTION,
+  type Convention,
+  type SiblingScope,
+} from './convention.js'
 import type {DesiredImage, SkippedImage} from './input.js'
 
 /** One reference rewritten. */
@@ -25,6 +31,8 @@ export interface Change {
   repository: string
   from: string
   to: string
+  /** How the ref was written (one string, a kustomize entry, a map's digest key or tag) and the evidence why. */
+  convention: Convention
 }
 
 /** A file's new text: only the bytes of the rewritten scalars differ from `before`. */
@@ -38,7 +46,7 @@ export interface WritePlan {
   env: string
   changes: Change[]
   /** References that already carry the desired ref. */
-  unchanged: Array<Omit<Change, 'from' | 'to'> & {ref: string}>
+  unchanged: Array<Omit<Change, 'from' | 'to' | 'convention'> & {ref: string}>
   /** Desired images with no reference in the environment (wiring them is `primitive gitops scaffold`'s job). */
   notFound: Array<{component: string | null; repository: string; ref: string}>
   /** Inputs left out, with the reason (failed components of a report, unpinned sources of a promotion). */
@@ -52,15 +60,18 @@ interface OverlayFile {
   sites: ImageSite[]
   maps: ImageMap[]
   kustomize: KustomizeImage[]
-  /**
-   * The file is a values file of a Helm chart in the repository (a `Chart.yaml` in its folder or above): whether the
-   * chart's templates read a `digest` value. Undefined outside a local chart.
-   */
-  chartReadsDigest?: boolean
+  /** The file is a values file of a Helm chart in the repository (a `Chart.yaml` in its folder or above). */
+  chart?: LocalChart
+}
+
+/** One overlay's parsed files, and the checkout's file list (for the repository-wide evidence of a map's convention). */
+interface Overlay {
+  files: OverlayFile[]
+  all: string[]
 }
 
 /** Every file of one environment overlay, parsed; a file that does not parse stops the run (exit 1), naming it. */
-export async function readOverlay(root: string, policy: GitopsPolicy, env: string): Promise<OverlayFile[]> {
+export async function readOverlay(root: string, policy: GitopsPolicy, env: string): Promise<Overlay> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) {
     throw usageError('INVALID_ENVIRONMENT', `--env ${JSON.stringify(env)} is not an environment name.`)
   }
@@ -70,8 +81,7 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
   // The policy's environments and every overlay folder found (a preset lists none up front).
   const environments = new Set(policy.environments)
   const all = await listFiles(root)
-  const present = new Set(all)
-  const charts = new Map<string, boolean>()
+  const charts = new LocalCharts(root, all)
   for (const file of all) {
     const zone = layout.zoneOf(file)
     if (zone?.kind === 'overlay') environments.add(zone.env)
@@ -90,7 +100,7 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
       sites: found.images,
       maps: found.imageMaps,
       kustomize: found.kustomizeImages,
-      chartReadsDigest: await chartReadsDigest(root, all, present, file, charts),
+      chart: charts.of(file),
     })
   }
   if (out.length === 0) {
@@ -102,35 +112,7 @@ export async function readOverlay(root: string, policy: GitopsPolicy, env: strin
       ],
     )
   }
-  return out
-}
-
-/**
- * Whether the local Helm chart a values file belongs to (the nearest folder at or above it with a `Chart.yaml`) reads
- * a `digest` value in its templates (`.Values.image.digest`, `.digest`); undefined when the file is in no chart.
- */
-async function chartReadsDigest(
-  root: string,
-  all: string[],
-  present: ReadonlySet<string>,
-  file: string,
-  cache: Map<string, boolean>,
-): Promise<boolean | undefined> {
-  for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
-    const prefix = dir === '.' ? '' : `${dir}/`
-    if (present.has(`${prefix}Chart.yaml`)) {
-      let reads = cache.get(dir)
-      if (reads === undefined) {
-        reads = false
-        for (const t of all.filter((f) => f.startsWith(`${prefix}templates/`))) {
-          if (/\.digest\b/.test(await readFile(path.join(root, t), 'utf8'))) reads = true
-        }
-        cache.set(dir, reads)
-      }
-      return reads
-    }
-    if (dir === '.') return undefined
-  }
+  return {files: out, all}
 }
 
 /**
@@ -146,12 +128,13 @@ export async function planWrite(
   desired: DesiredImage[],
   skipped: SkippedImage[] = [],
 ): Promise<WritePlan> {
-  const files = await readOverlay(root, policy, env)
+  const {files, all} = await readOverlay(root, policy, env)
   const byRepository = new Map(desired.map((d) => [d.parsed.repository, d]))
   const plan: WritePlan = {env, changes: [], unchanged: [], notFound: [], skipped, edits: []}
   const used = new Set<string>()
   const yaml = await import('yaml')
-  for (const {file, text, sites, maps, kustomize, chartReadsDigest: digestKey} of files) {
+  const siblings = siblingScopes(root, files, all, yaml)
+  for (const {file, text, sites, maps, kustomize, chart} of files) {
     const splices: Splice[] = []
     const checks: ReadBack[] = []
     const ambiguous = (line: number, why: string, hint: string) =>
@@ -182,7 +165,7 @@ export async function planWrite(
       }
       splices.push({start: site.start, end: site.end, text: want.ref})
       checks.push({kind: 'site', index, line: site.line, want: {value: want.ref}})
-      plan.changes.push({...where, from: site.value, to: want.ref})
+      plan.changes.push({...where, from: site.value, to: want.ref, convention: REFERENCE_CONVENTION})
     }
     for (const [index, map] of maps.entries()) {
       const name = mapRepository(map)
@@ -191,12 +174,8 @@ export async function planWrite(
       if (!current || !want || map.fields.ref) continue
       used.add(want.parsed.repository)
       const where = {file, line: map.line, component: want.component ?? null, repository: want.parsed.repository}
-      const target = mapTarget(
-        map,
-        want.parsed.tag!,
-        want.parsed.digest!,
-        policy.mapDigest === 'tag' ? false : digestKey,
-      )
+      const convention = mapConvention(map, {chart, siblings: siblings(file), mapDigest: policy.mapDigest})
+      const target = mapTarget(map, want.parsed.tag!, want.parsed.digest!, convention)
       if (!target) {
         throw ambiguous(
           map.line,
@@ -210,7 +189,7 @@ export async function planWrite(
       }
       splices.push(...pairSplices(yaml, text, map.fields, map.geometry, target, notVerbatim(map.path)))
       checks.push({kind: 'map', index, line: map.line, want: Object.fromEntries(target)})
-      plan.changes.push({...where, from: mapRef(map), to: want.ref})
+      plan.changes.push({...where, from: mapRef(map), to: want.ref, convention})
     }
     for (const entry of kustomize) {
       const current = tryParseImageReference((entry.fields.newName?.value ?? entry.name).trim())
@@ -235,7 +214,7 @@ export async function planWrite(
       }
       splices.push(...pairSplices(yaml, text, entry.fields, entry.geometry, target, notVerbatim(entry.path)))
       checks.push({kind: 'kustomize', path: entry.path, line: entry.line, want: Object.fromEntries(target)})
-      plan.changes.push({...where, from: kustomizeRef(entry), to: want.ref})
+      plan.changes.push({...where, from: kustomizeRef(entry), to: want.ref, convention: KUSTOMIZE_CONVENTION})
     }
     if (splices.length === 0) continue
     let after = text
@@ -289,26 +268,16 @@ function mapRef(map: ImageMap): string {
 }
 
 /**
- * The fields a pin writes into an image map, keeping the map's own convention: a map with a `digest` field gets
- * `tag` and `digest`; a map whose tag carries the digest (`v1@sha256:…`) gets `tag: <tag>@sha256:…`; a map with
- * neither gets `tag` and a new `digest` key — unless it is a values file of a local chart whose templates read no
- * `digest` (`chartReadsDigest === false`: the chart renders `repository:tag`, so a digest key would pin nothing; also
- * passed as false under `gitopsPolicy.mapDigest: tag`) or
- * Argo CD `helm.parameters` (no key can be added): those get the digest in the tag. Undefined when there is no tag
- * to write into.
+ * The fields a pin writes into an image map in its convention (see convention.ts): `tag` and `digest`, or
+ * `tag: <tag>@sha256:…`. Undefined when there is no tag to write into (a parameter group without a tag entry).
  */
 function mapTarget(
   map: ImageMap,
   tag: string,
   digest: string,
-  chartReadsDigest: boolean | undefined,
+  convention: Convention,
 ): Array<['tag' | 'digest', string]> | undefined {
-  if (map.fields.digest)
-    return [
-      ['tag', tag],
-      ['digest', digest],
-    ]
-  if (DIGEST_IN_TAG.test(map.fields.tag?.value ?? '') || !map.geometry || chartReadsDigest === false) {
+  if (convention.form === 'digest-in-tag') {
     // A missing tag is added to a map; a parameter group without a tag entry has nowhere to take it.
     return map.fields.tag || map.geometry ? [['tag', `${tag}@${digest}`]] : undefined
   }
@@ -316,6 +285,45 @@ function mapTarget(
     ['tag', tag],
     ['digest', digest],
   ]
+}
+
+/**
+ * The sibling maps a map's convention may follow: the same file, the same release (the file's folder: a HelmRelease
+ * and its values), the same repository (every YAML file of the checkout, parsed only when the narrower scopes did not
+ * decide; a file that does not parse gives no evidence).
+ */
+function siblingScopes(
+  root: string,
+  files: OverlayFile[],
+  all: string[],
+  yaml: typeof import('yaml'),
+): (file: string) => SiblingScope[] {
+  const parsed = new Map(files.map((f) => [f.file, f.maps]))
+  const mapsOf = (file: string): readonly ImageMap[] => {
+    let maps = parsed.get(file)
+    if (maps === undefined) {
+      const text = readFileSync(path.join(root, file), 'utf8')
+      // Only a pinned map is evidence, and a pinned map holds a digest key or `@sha256:`: other files are not parsed.
+      const found = /digest|@sha256:/.test(text) ? findImages(yaml, text) : undefined
+      maps = !found || found.skipped ? [] : found.imageMaps
+      parsed.set(file, maps)
+    }
+    return maps
+  }
+  const yamlFiles = all.filter((f) => /\.ya?ml$/i.test(f))
+  return (file) => {
+    const dir = path.posix.dirname(file)
+    const inDir = yamlFiles.filter((f) => path.posix.dirname(f) === dir)
+    return [
+      {scope: 'file', label: 'this file', maps: () => mapsOf(file)},
+      {
+        scope: 'release',
+        label: dir === '.' ? 'the root folder' : `the folder ${dir}/`,
+        maps: () => inDir.flatMap(mapsOf),
+      },
+      {scope: 'repository', label: 'the repository', maps: () => yamlFiles.flatMap(mapsOf)},
+    ]
+  }
 }
 
 /**
@@ -390,7 +398,7 @@ export async function promotionInput(
   from: string,
   components: string[] | undefined,
 ): Promise<{images: DesiredImage[]; skipped: SkippedImage[]}> {
-  const files = await readOverlay(root, policy, from)
+  const {files} = await readOverlay(root, policy, from)
   const byRepository = new Map<string, DesiredImage>()
   const skipped = new Map<string, SkippedImage>()
   const conflicts: string[] = []

@@ -1,15 +1,22 @@
-import type {Node, Pair, Scalar, YAMLMap, YAMLSeq} from 'yaml'
+import type {Node, Scalar, YAMLMap, YAMLSeq} from 'yaml'
 
 import {templateExpressions, type TemplateExpression} from './expressions.js'
 import {
   HEAD_SHA_PARAMS,
-  PR_PARAMS,
   PR_PROVIDERS,
   PREVIEW_SEVERITY,
   type PreviewPolicy,
   type PreviewRuleId,
   type PrProvider,
 } from './rules.js'
+import {previewGenerators, type PrGenerator} from './generators.js'
+import {contentStart, keyOf, mapAt, pairAt, q, scalarValue} from './nodes.js'
+import {countBefore, describe, isImageTag, lineKey, namespaceProblem, prParams} from './pr-data.js'
+import {sameRepository} from './repositories.js'
+
+export {isPreviewApplicationSet} from './generators.js'
+export {namespaceProblem} from './pr-data.js'
+export {normalizeRepository, sameRepository} from './repositories.js'
 
 /**
  * The preview rules on one parsed YAML document: pure (no file system, no layout), so the same code serves files,
@@ -32,65 +39,9 @@ export interface PreviewFinding {
   message: string
 }
 
-/** A pull-request generator and where it sits: the top-level generator item it belongs to, the matrix/merge maps on the way. */
-interface PrGenerator {
-  key: Scalar
-  node: YAMLMap
-  top: YAMLMap
-  chain: YAMLMap[]
-}
-
 /** Keys whose value selects manifests: the head sha there means PR-chosen manifests (seed 001 E). */
 const MANIFEST_KEYS = new Set(['repoURL', 'targetRevision', 'path', 'chart', 'valueFiles', 'revision'])
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io'
-const MAX_DEPTH = 8
-
-/** True for an `argoproj.io` ApplicationSet document whose generators include a pull-request generator. */
-export function isPreviewApplicationSet(yaml: typeof import('yaml'), root: Node | null): boolean {
-  return previewGenerators(yaml, root).length > 0
-}
-
-function previewGenerators(y: typeof import('yaml'), root: Node | null): PrGenerator[] {
-  if (!root || !y.isMap(root)) return []
-  const kind = scalarValue(y, root.get('kind', true))
-  const api = scalarValue(y, root.get('apiVersion', true))
-  if (kind !== 'ApplicationSet' || typeof api !== 'string' || !api.startsWith('argoproj.io/')) return []
-  const spec = root.get('spec', true)
-  if (!spec || !y.isMap(spec)) return []
-  const generators = spec.get('generators', true)
-  const out: PrGenerator[] = []
-  if (!generators || !y.isSeq(generators)) return out
-  for (const item of generators.items) {
-    if (item && y.isMap(item)) collect(y, item as YAMLMap, item as YAMLMap, [], out, 0)
-  }
-  return out
-}
-
-function collect(
-  y: typeof import('yaml'),
-  gen: YAMLMap,
-  top: YAMLMap,
-  chain: YAMLMap[],
-  out: PrGenerator[],
-  depth: number,
-) {
-  if (depth > MAX_DEPTH) return
-  for (const pair of gen.items) {
-    const key = keyOf(y, pair)
-    if (!key) continue
-    const value = pair.value as Node | null
-    if (key.value === 'pullRequest' && value && y.isMap(value)) {
-      out.push({key: pair.key as Scalar, node: value, top, chain})
-    } else if ((key.value === 'matrix' || key.value === 'merge') && value && y.isMap(value)) {
-      const nested = value.get('generators', true)
-      if (nested && y.isSeq(nested)) {
-        for (const item of nested.items) {
-          if (item && y.isMap(item)) collect(y, item as YAMLMap, top, [...chain, value], out, depth + 1)
-        }
-      }
-    }
-  }
-}
 
 export function checkPreviewApplicationSet(input: PreviewInput): PreviewFinding[] {
   const {yaml: y, root} = input
@@ -472,114 +423,4 @@ class Checker {
     }
     return start + at
   }
-}
-
-/** Why a namespace is not a fixed prefix plus only the PR number, or undefined when it is. */
-export function namespaceProblem(value: string): string | undefined {
-  const expressions = templateExpressions(value)
-  if (expressions.length === 0) return 'is one fixed namespace for every pull request'
-  if (expressions[0].start === 0) return 'has no fixed prefix'
-  let literal = ''
-  let last = 0
-  let number = false
-  for (const e of expressions) {
-    literal += value.slice(last, e.start)
-    last = e.end
-    if (e.wholeContext || e.variables.length > 0 || e.params.length !== 1 || e.params[0] !== 'number') {
-      return `uses ${describe(e)}; only the PR number may follow the fixed prefix`
-    }
-    number = true
-  }
-  literal += value.slice(last)
-  if (!number) return 'does not contain the PR number'
-  if (!/^[a-z0-9-]+$/.test(literal)) return `has characters outside [a-z0-9-] in its fixed part`
-  return undefined
-}
-
-function describe(e: TemplateExpression): string {
-  if (e.wholeContext) return `the whole parameter set in {{${e.body}}}`
-  if (e.variables.length > 0) return `the variable $${e.variables[0]} in {{${e.body}}}`
-  if (e.params.length === 0) return `{{${e.body}}}`
-  return `${e.params.join(', ')} in {{${e.body}}}`
-}
-
-function prParams(e: TemplateExpression): string[] {
-  return e.params.filter((p) => PR_PARAMS.has(p))
-}
-
-/** The head sha as an image tag: after `:` (`repo:{{.head_sha}}`), under a tag-like key, or a Helm `*.tag` parameter. */
-function isImageTag(
-  text: string,
-  e: TemplateExpression,
-  key: string | undefined,
-  helmName: string | undefined,
-): boolean {
-  if (text[e.start - 1] === ':' && /[^\s:]:$/.test(text.slice(0, e.start))) return true
-  if (key !== undefined && /(?:^|[._-])tag$|Tag$|^tag$/.test(key)) return true
-  if (helmName !== undefined && /(?:^|\.)(?:tag|imageTag|ref)$/i.test(helmName)) return true
-  return false
-}
-
-/** For a multi-line value, the key of the line an expression sits on (`tag: {{ .head_sha }}` in `values: |`). */
-function lineKey(text: string, offset: number): string | undefined {
-  if (!text.includes('\n')) return undefined
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1
-  const m = /^\s*(?:-\s+)?["']?([\w.-]+)["']?\s*:/.exec(text.slice(lineStart, offset))
-  return m?.[1]
-}
-
-function countBefore(value: string, offset: number): number {
-  let n = 0
-  for (let i = value.indexOf('{{'); i !== -1 && i < offset; i = value.indexOf('{{', i + 2)) n++
-  return n
-}
-
-/** Compares repository URLs across git's spellings: scheme, user, `.git` and case do not matter. */
-export function sameRepository(a: string, b: string): boolean {
-  return normalizeRepository(a) === normalizeRepository(b)
-}
-
-export function normalizeRepository(url: string): string {
-  let s = url.trim().toLowerCase()
-  s = s.replace(/^[a-z+]+:\/\//, '')
-  s = s.replace(/^[^@/]+@/, '')
-  s = s.replace(/^([^/:]+):(?!\d+\/)/, '$1/')
-  s = s.replace(/^([^/:]+):\d+\//, '$1/')
-  return s.replace(/\/+$/, '').replace(/\.git$/, '')
-}
-
-function q(s: string): string {
-  return JSON.stringify(s)
-}
-
-function keyOf(y: typeof import('yaml'), pair: Pair): Scalar | undefined {
-  return y.isScalar(pair.key) ? (pair.key as Scalar) : undefined
-}
-
-function scalarValue(y: typeof import('yaml'), node: unknown): unknown {
-  return node && y.isScalar(node) ? (node as Scalar).value : undefined
-}
-
-function mapAt(y: typeof import('yaml'), map: YAMLMap, key: string): YAMLMap | undefined {
-  const v = map.get(key, true)
-  return v && y.isMap(v) ? (v as YAMLMap) : undefined
-}
-
-function pairAt(y: typeof import('yaml'), map: YAMLMap, path: string[]): Pair | undefined {
-  let current: YAMLMap = map
-  for (let i = 0; i < path.length; i++) {
-    const pair = current.items.find((p) => keyOf(y, p)?.value === path[i])
-    if (!pair) return undefined
-    if (i === path.length - 1) return pair
-    const next = pair.value as Node | null
-    if (!next || !y.isMap(next)) return undefined
-    current = next as YAMLMap
-  }
-  return undefined
-}
-
-function contentStart(node: Node): number {
-  const start = node.range?.[0] ?? 0
-  const type = (node as Scalar).type
-  return type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? start + 1 : start
 }

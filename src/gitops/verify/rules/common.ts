@@ -5,7 +5,7 @@ import {
   parseImageReference,
   type ImageReference,
 } from '../../../images/reference.js'
-import type {ImageMap, ImageSite} from '../../facts.js'
+import {DIGEST_IN_TAG, mapIsPinned, type ImageMap, type ImageSite} from '../../facts.js'
 import type {GitopsPolicy, Zone} from '../../layout.js'
 
 export const q = (s: string) => JSON.stringify(s)
@@ -49,3 +49,25 @@ export function effective(override: ImageMap, root: ImageMap | undefined): Effec
 
 /** The top-level (not embedded) image maps of a file by path. */
 export const mapsByPath = (maps: ImageMap[]) => new Map(maps.filter((m) => !m.embedded).map((m) => [m.path, m]))
+
+/** The tag a map resolves to: its own, or for an override block of seed 004 (split contract) the root image's. */
+export function effectiveTag(map: ImageMap, byPath: Map<string, ImageMap>, policy: GitopsPolicy): string {
+  const override = policy.imageContract === 'split' && policy.overrides.includes(map.path)
+  return map.fields.tag?.value || (override ? byPath.get('image')?.fields.tag?.value : undefined) || ''
+}
+
+/**
+ * A map pins its image (`mapIsPinned`), or — under the split contract — it is an override block of seed 004 that
+ * resolves, field by field, to the root `image`'s repository and a digest (`controllers.image: {tag: <sha>}` under a
+ * digest-pinned root). An override naming another repository never borrows the root digest (override-precedence).
+ */
+export function pinnedThroughPrecedence(map: ImageMap, byPath: Map<string, ImageMap>, policy: GitopsPolicy): boolean {
+  if (mapIsPinned(map)) return true
+  if (policy.imageContract !== 'split' || map.embedded || !policy.overrides.includes(map.path)) return false
+  const root = byPath.get('image')
+  if (!root || byPath.get(map.path) !== map) return false
+  const own = map.fields.repository?.value
+  if (own && own !== root.fields.repository?.value) return false
+  const eff = effective(map, root)
+  return Boolean(eff.digest || DIGEST_IN_TAG.test(eff.tag ?? ''))
+}

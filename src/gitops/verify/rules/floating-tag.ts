@@ -20,19 +20,19 @@ export const floatingTag: PolicyRule<'floating-tag'> = {
         ref.tag === undefined ? 'has no tag and no digest, so it means :latest' : `uses the floating tag :${tag}`
       out.push(finding(floatingTag, file, site, `Image ${q(site.value)} (${site.path}) ${how}.`))
     }
+    // `tag: ""` means the chart's appVersion (Helm's convention), not a floating tag.
     for (const map of found.imageMaps) {
       const tag = map.fields.tag
-      if (tag !== undefined && (tagIsFloating(tag.value, policy) || tag.value === '')) {
+      if (tag !== undefined && tagIsFloating(tag.value, policy)) {
         out.push(finding(floatingTag, file, tag, `${map.path}.tag: ${tag.value} is a floating tag.`))
       }
     }
+    // A kustomize entry without a newTag (or with `newTag: ""`, which kustomize ignores) keeps the tag of the image it
+    // renames: only rendering knows it, and the resources' own references are judged where they are written.
     for (const k of found.kustomizeImages) {
       const tag = k.fields.newTag
-      if (tag !== undefined && (tagIsFloating(tag.value, policy) || tag.value === '')) {
+      if (tag !== undefined && tagIsFloating(tag.value, policy)) {
         out.push(finding(floatingTag, file, tag, `kustomize image ${q(k.name)} (${k.path}) sets newTag: ${tag.value}.`))
-      } else if (tag === undefined && !k.fields.digest?.value) {
-        const message = `kustomize image ${q(k.name)} (${k.path}) sets neither newTag nor digest, so the tag of the resources is used.`
-        out.push(finding(floatingTag, file, k, message))
       }
     }
     return out

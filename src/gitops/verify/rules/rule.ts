@@ -4,6 +4,7 @@
  * with `--evidence`), and its check. One file per rule in this folder; `index.ts` registers them.
  */
 import type {YamlModule} from '../../../images/yaml/index.js'
+import type {LocalChart} from '../../charts.js'
 import type {FileImages, Span} from '../../facts.js'
 import type {GitopsPolicy, Layout, Zone} from '../../layout.js'
 import type {RuleId} from './ids.js'
@@ -28,6 +29,8 @@ export interface FileContext {
   /** The file's text and the YAML module that parsed it, for rules that read documents of their own (previews). */
   text: string
   yaml: YamlModule
+  /** The local Helm chart the file is a values file of, and whether its templates read a digest value. */
+  chart?: LocalChart
 }
 
 /** The whole checkout: every file path, for rules about what exists (a dev overlay). */
