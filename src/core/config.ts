@@ -43,7 +43,21 @@ export interface GitopsPolicy {
   lockstepEnvironments: string[]
   /** Preview ApplicationSets (pull-request generators): what the preview-* rules allow (seed 001 A–F). */
   preview: GitopsPreviewPolicy
+  /** `gitops verify --render`: render the roots with kustomize (and helm) and judge the rendered objects. */
+  render: GitopsRenderPolicy
 }
+
+export interface GitopsRenderPolicy {
+  /** Render by default (`gitopsPolicy.render: true`); `--render` / `--no-render` override. */
+  enabled: boolean
+  /** Render roots (folders with a kustomization, repo-relative); null: discovered per environment. */
+  roots: string[] | null
+  /** The Kubernetes minor the rendered objects are validated against (`1.34`). */
+  kubernetesVersion: string
+}
+
+/** The Kubernetes minor of the schemas the render gate ships (kubernetes-models 5.1). */
+export const RENDER_KUBERNETES_VERSION = '1.34'
 
 export interface GitopsPreviewPolicy {
   /** Argo CD projects a preview Application may use; empty: any fixed project but `default`. */
@@ -79,6 +93,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   requireDigestEnvironments: ['staging', 'production'],
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
+  render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION},
 }
 
 /**
@@ -214,8 +229,18 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
       ...(file.gitopsPolicy?.preset ? GITOPS_PRESET_LAYOUTS[file.gitopsPolicy.preset] : {}),
       ...file.gitopsPolicy,
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
+      render: mergeRender(base.gitopsPolicy.render, file.gitopsPolicy?.render as RenderSetting | undefined),
     },
   }
+}
+
+/** `gitopsPolicy.render` as written: `true`/`false`, or an object whose `enabled` defaults to true. */
+type RenderSetting = boolean | Partial<GitopsRenderPolicy>
+
+function mergeRender(base: GitopsRenderPolicy, file: RenderSetting | undefined): GitopsRenderPolicy {
+  if (file === undefined) return base
+  if (typeof file === 'boolean') return {...base, enabled: file}
+  return {...base, enabled: true, ...file}
 }
 
 type Validate = ((data: unknown) => boolean) & {errors?: ErrorObject[] | null}

@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   INVALID_VERSION: {exit: 2, summary: '--version does not match ^v[0-9]+$'},
   INVALID_WORKFLOW: {exit: 2, summary: '--workflow is not a .yml/.yaml file name'},
   KEYLESS_IDENTITY_MISSING: {exit: 3, summary: '--evidence without --key needs an identity regexp and an OIDC issuer'},
+  KUSTOMIZE_NOT_FOUND: {exit: 3, summary: '--render and the standalone kustomize is not installed'},
   KEYLESS_REQUIRES_TLOG: {exit: 2, summary: '--keyless with --no-tlog'},
   NOTHING_TO_UPDATE: {exit: 2, summary: 'the report holds no published image'},
   NOT_A_DIGEST_REFERENCE: {exit: 2, summary: 'cosign was asked to sign or verify a reference without a digest'},
