@@ -44,6 +44,18 @@ export interface RenderReport {
   containers: number
   /** Kinds without a known schema (CRDs): counted, not failed. */
   unknownKinds: Array<{apiVersion: string; kind: string; count: number}>
+  /** Every rendered container image, with the source line that decided it. */
+  images: RenderedImage[]
+}
+
+export interface RenderedImage {
+  environment: string | null
+  root: string
+  object: RenderedObjectRef
+  image: string
+  file: string
+  line: number
+  how: 'images' | 'patch' | 'manifest' | 'unknown'
 }
 
 export interface RenderGateResult {
@@ -78,6 +90,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     objects: 0,
     containers: 0,
     unknownKinds: [],
+    images: [],
   }
   const covered = new Set<string>()
   const renderable: RenderRoot[] = []
@@ -119,7 +132,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     for (const obj of objects) {
       for (const container of containersOf(obj.body)) {
         report.containers++
-        findings.push(...judgeImage(input, reader, obj, container, root, rootFile))
+        findings.push(...judgeImage(input, reader, obj, container, root, rootFile, report.images))
       }
       const answer = await validateObject(obj)
       if (!answer.known) {
@@ -164,7 +177,9 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       report.objects++
       for (const container of containersOf(obj.body)) {
         report.containers++
-        findings.push(...judgeImage(input, reader, obj, container, root, chart.valuesFiles[0] ?? chart.declaredIn))
+        findings.push(
+          ...judgeImage(input, reader, obj, container, root, chart.valuesFiles[0] ?? chart.declaredIn, report.images),
+        )
       }
     }
   }
@@ -194,14 +209,17 @@ function judgeImage(
   container: ReturnType<typeof containersOf>[number],
   root: RenderRoot,
   rootFile: string,
+  images: RenderedImage[],
 ): GitopsFinding[] {
   const image = typeof container.image === 'string' ? container.image.trim() : ''
+  const at = attribute(reader, obj, container, rootFile)
+  const object: RenderedObjectRef = {kind: obj.kind, ...(obj.namespace ? {namespace: obj.namespace} : {}), name: obj.name, container: container.name}
+  images.push({environment: root.environment, root: root.dir, object, image, file: at.file, line: at.line, how: at.how})
   const ref = tryParseImageReference(image)
   if (!ref) return []
   const floating = floatingTagOf(ref, input.layout.policy.extraFloatingTags)
   const pinned = isDigestPinned(ref)
   if (floating === undefined && pinned) return []
-  const at = attribute(reader, obj, container, rootFile)
   const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${root.dir || '.'}; ${HOW[at.how]}`
   const out: GitopsFinding[] = []
   if (!pinned) out.push(withObject(finding(RULES['image-not-pinned'], at.file, at, `${what}: not pinned by digest.`), obj, root, container.name))

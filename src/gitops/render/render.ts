@@ -5,7 +5,7 @@
  * reads the checkout. Roots render a few at a time; a root whose inputs (their git blob ids) are unchanged since the
  * last run is answered from the cache and not rendered.
  */
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -51,7 +51,14 @@ export async function renderRoots(
         if (!s.ok) throw s.error
         const i = todo[n]
         answers[i] = {...s.value}
-        if (!s.value.ok) answers[i] = {ok: false, message: s.value.message.replaceAll(tmp + '/repo/', '').replaceAll(tmp, '<render>')}
+        // kustomize names files by their resolved paths: made repo-relative, the temporary folder never shown.
+        if (!s.value.ok) {
+          const message = s.value.message
+            .replaceAll(`${realpathSync(checkout)}/`, '')
+            .replaceAll(`${tmp}/repo/`, '')
+            .replaceAll(tmp, '<render>')
+          answers[i] = {ok: false, message}
+        }
         options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
       })
     } finally {
