@@ -98,7 +98,14 @@ type Result = {
   counts: Record<string, number>
   render: {
     roots: Array<{dir: string; environment: string | null; status: string; objects: number}>
-    images: Array<{environment: string | null; object: Finding['object']; image: string; file: string; line: number; how: string}>
+    images: Array<{
+      environment: string | null
+      object: Finding['object']
+      image: string
+      file: string
+      line: number
+      how: string
+    }>
     unknownKinds: Array<{kind: string; count: number}>
     objects: number
     containers: number
@@ -145,7 +152,8 @@ describe('gitops verify --render', () => {
       ]),
     )
     const rendered = result.findings.filter((f) => f.object)
-    const line = (f: Finding) => `${f.rule} ${f.environment} ${f.object!.kind}/${f.object!.name}/${f.object!.container} ${f.file}:${f.line}`
+    const line = (f: Finding) =>
+      `${f.rule} ${f.environment} ${f.object!.kind}/${f.object!.name}/${f.object!.container} ${f.file}:${f.line}`
     const imageFindings = rendered.filter((f) => f.rule === 'image-not-pinned' || f.rule === 'floating-tag').map(line)
     // staging's web/app is pinned by the overlay: no finding, although the base says :latest.
     expect(imageFindings.filter((l) => l.includes('staging Deployment/web/app'))).toEqual([])
@@ -175,7 +183,7 @@ describe('gitops verify --render', () => {
     expect(human.stdout).toMatch(/no schema for Widget \(example\.com\/v1\) ×1/)
   })
 
-  it('a root that does not render is render-failed with kustomize\'s own message; a remote base is not fetched', async () => {
+  it("a root that does not render is render-failed with kustomize's own message; a remote base is not fetched", async () => {
     const repo = await renderRepo({
       'app/overlays/qa/kustomization.yaml': 'resources:\n  - ../../base\n  - missing.yaml\n',
       'app/overlays/remote/kustomization.yaml': 'resources:\n  - https://github.com/acme/bases//app?ref=v1\n',
@@ -225,7 +233,10 @@ describe('gitops verify --render', () => {
     expect(first.result.render.images.find((i) => i.object!.name === 'worker')!.image).toBe('ghcr.io/acme/worker:v2')
     const ref = `ghcr.io/acme/worker:4b1e9f0@sha256:${E}`
     const report = path.join(await makeTempDir(), 'publish.json')
-    await writeFile(report, JSON.stringify({schemaVersion: 1, images: [{component: 'domain-worker', ref}], failures: []}))
+    await writeFile(
+      report,
+      JSON.stringify({schemaVersion: 1, images: [{component: 'domain-worker', ref}], failures: []}),
+    )
     const set = await runCli(['gitops', 'set-image', '--env', 'staging', '--report', report, '--json'], {cwd: repo})
     expect(set.exitCode, set.stdout + set.stderr).toBe(0)
     const after = await verify(repo, ['--env', 'staging'])
@@ -234,7 +245,7 @@ describe('gitops verify --render', () => {
     expect(after.result.findings.filter((f) => f.object?.name === 'worker')).toEqual([])
   })
 
-  it('a warm run renders nothing (cache keyed by the inputs\' blob ids); a changed input renders again', async () => {
+  it("a warm run renders nothing (cache keyed by the inputs' blob ids); a changed input renders again", async () => {
     const repo = await renderRepo()
     const cold = await verify(repo)
     expect(cold.result.render.roots.map((r) => r.status)).toEqual(['rendered', 'rendered'])

@@ -27,7 +27,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
       'for pinning, and the render roots, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux). --render (or ' +
-      'gitopsPolicy.render: true) judges the rendered output instead of the source YAML: each environment\'s render ' +
+      "gitopsPolicy.render: true) judges the rendered output instead of the source YAML: each environment's render " +
       'roots built with the standalone kustomize (charts with helm when it is on PATH), the image rules run on every ' +
       'container of every pod-bearing object at the source line that decided its image, every object validated ' +
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid).',
@@ -91,7 +91,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     }),
     render: Flags.boolean({
       description:
-        'Render each environment\'s roots (kustomize; charts with helm) and judge the rendered objects: images and Kubernetes schema. Default: gitopsPolicy.render.',
+        "Render each environment's roots (kustomize; charts with helm) and judge the rendered objects: images and Kubernetes schema. Default: gitopsPolicy.render.",
       allowNo: true,
     }),
     'require-render': Flags.boolean({
@@ -126,7 +126,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     const evidence = await evidenceSetUp?.evidenceFromFlags(flags, config.insecureRegistries)
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
-    const render = (flags.render ?? config.gitopsPolicy.render.enabled) ? await renderTools(flags['require-render']) : undefined
+    const render =
+      (flags.render ?? config.gitopsPolicy.render.enabled) ? await renderTools(flags['require-render']) : undefined
     const result = await verifyGitops({
       root,
       policy: await withPreviewRepositories(root, config.gitopsPolicy),

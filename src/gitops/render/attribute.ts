@@ -10,7 +10,7 @@ import path from 'node:path'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {findImages, type FileImages} from '../facts.js'
 import type {KustomizationNode} from './kustomizations.js'
-import {containersOf, type RenderedContainer, type RenderedObject} from './objects.js'
+import {at, containersOf, type Doc, type RenderedContainer, type RenderedObject} from './objects.js'
 
 export interface SourceLocation {
   file: string
@@ -23,7 +23,7 @@ export interface SourceLocation {
 interface Source {
   text: string
   found: FileImages | null
-  docs: Array<Record<string, any>>
+  docs: Doc[]
 }
 
 /** Reads and parses the checkout's files once per run. */
@@ -42,12 +42,12 @@ export class SourceReader {
     try {
       const text = readFileSync(path.join(this.root, file), 'utf8')
       const found = findImages(this.yaml, text)
-      let docs: Array<Record<string, any>> = []
+      let docs: Doc[] = []
       try {
-        docs = this.yaml
-          .parseAllDocuments(text)
-          .map((d) => (d as {toJS(o: object): unknown}).toJS({maxAliasCount: 100}))
-          .filter((d): d is Record<string, any> => d !== null && typeof d === 'object') as Array<Record<string, any>>
+        const parsed = this.yaml.parseAllDocuments(text) as Array<{toJS(o: object): unknown}>
+        docs = parsed
+          .map((d) => d.toJS({maxAliasCount: 100}))
+          .filter((d): d is Doc => d !== null && typeof d === 'object' && !Array.isArray(d))
       } catch {
         docs = []
       }
@@ -93,9 +93,7 @@ export function attribute(
     if (t.kind === 'ImageTagTransformer') {
       const found = reader.get(t.configuredIn)?.found
       const names = new Set([repositoryOf(rendered), ...(originImage ? [repositoryOf(originImage)] : [])])
-      const entry = found?.kustomizeImages.find(
-        (k) => names.has(k.name) || names.has(k.fields.newName?.value ?? '\0'),
-      )
+      const entry = found?.kustomizeImages.find((k) => names.has(k.name) || names.has(k.fields.newName?.value ?? '\0'))
       if (entry) return {file: t.configuredIn, line: entry.line, column: entry.column, how: 'images'}
     } else if (PATCHES.has(t.kind)) {
       const node = reader.kustomizations.get(path.posix.dirname(t.configuredIn).replace(/^\.$/, ''))
@@ -109,11 +107,12 @@ export function attribute(
 }
 
 /** The document of the origin file the object came from: same kind, the name kustomize may have prefixed/suffixed. */
-function originDoc(docs: Array<Record<string, any>>, obj: RenderedObject): Record<string, any> | undefined {
+function originDoc(docs: Doc[], obj: RenderedObject): Doc | undefined {
   const sameKind = docs.filter((d) => d.kind === obj.kind)
+  const nameOf = (d: Doc) => at(d, 'metadata', 'name')
   return (
-    sameKind.find((d) => d.metadata?.name === obj.name) ??
-    sameKind.find((d) => typeof d.metadata?.name === 'string' && obj.name.includes(d.metadata.name)) ??
+    sameKind.find((d) => nameOf(d) === obj.name) ??
+    sameKind.find((d) => typeof nameOf(d) === 'string' && obj.name.includes(nameOf(d) as string)) ??
     (sameKind.length === 1 ? sameKind[0] : undefined)
   )
 }

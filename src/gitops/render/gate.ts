@@ -38,7 +38,9 @@ export interface RenderGateInput {
 export interface RenderReport {
   kubernetesVersion: string
   roots: Array<RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable'; objects: number}>
-  charts: Array<Pick<ChartUse, 'chart' | 'environment' | 'declaredIn'> & {status: 'rendered' | 'failed' | 'unavailable'}>
+  charts: Array<
+    Pick<ChartUse, 'chart' | 'environment' | 'declaredIn'> & {status: 'rendered' | 'failed' | 'unavailable'}
+  >
   /** Rendered objects, and the containers among them the image rules judged. */
   objects: number
   containers: number
@@ -120,7 +122,12 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   for (const {root, result, cached} of rendered) {
     const rootFile = plan.kustomizations.get(root.dir)!.file
     if (!result.ok) {
-      const f = finding(RULES['render-failed'], rootFile, {line: 1, column: 1}, `kustomize build ${root.dir || '.'} failed: ${result.message}`)
+      const f = finding(
+        RULES['render-failed'],
+        rootFile,
+        {line: 1, column: 1},
+        `kustomize build ${root.dir || '.'} failed: ${result.message}`,
+      )
       findings.push(root.environment ? {...f, environment: root.environment} : f)
       report.roots.push({...root, status: 'failed', objects: 0})
       continue
@@ -157,7 +164,12 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         `Chart ${chart.chart} (release ${chart.release}) is not rendered: helm is not on PATH, so its rendered images and schema are not judged.`,
         chart.environment,
       )
-      report.charts.push({chart: chart.chart, environment: chart.environment, declaredIn: chart.declaredIn, status: 'unavailable'})
+      report.charts.push({
+        chart: chart.chart,
+        environment: chart.environment,
+        declaredIn: chart.declaredIn,
+        status: 'unavailable',
+      })
       continue
     }
     const result = await input.helm.template(
@@ -169,10 +181,22 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     const status = result.ok ? 'rendered' : 'failed'
     report.charts.push({chart: chart.chart, environment: chart.environment, declaredIn: chart.declaredIn, status})
     if (!result.ok) {
-      findings.push(finding(RULES['render-failed'], chart.declaredIn, {line: chart.line, column: 1}, `helm template ${chart.chart} failed: ${result.message}`))
+      findings.push(
+        finding(
+          RULES['render-failed'],
+          chart.declaredIn,
+          {line: chart.line, column: 1},
+          `helm template ${chart.chart} failed: ${result.message}`,
+        ),
+      )
       continue
     }
-    const root: RenderRoot = {dir: chart.chart, environment: chart.environment, via: 'argocd', declaredIn: chart.declaredIn}
+    const root: RenderRoot = {
+      dir: chart.chart,
+      environment: chart.environment,
+      via: 'argocd',
+      declaredIn: chart.declaredIn,
+    }
     for (const obj of parseRendered(input.yaml, result.yaml)) {
       report.objects++
       for (const container of containersOf(obj.body)) {
@@ -183,14 +207,20 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       }
     }
   }
-  report.unknownKinds = [...unknown.values()].sort((a, b) => (`${a.apiVersion} ${a.kind}` < `${b.apiVersion} ${b.kind}` ? -1 : 1))
+  report.unknownKinds = [...unknown.values()].sort((a, b) =>
+    `${a.apiVersion} ${a.kind}` < `${b.apiVersion} ${b.kind}` ? -1 : 1,
+  )
   return {findings, report, covered}
 }
 
 const describe = (obj: RenderedObject) => `${obj.kind} ${obj.namespace ? `${obj.namespace}/` : ''}${obj.name}`
 
 function withObject(f: GitopsFinding, obj: RenderedObject, root: RenderRoot, container?: string): GitopsFinding {
-  const object: RenderedObjectRef = {kind: obj.kind, ...(obj.namespace ? {namespace: obj.namespace} : {}), name: obj.name}
+  const object: RenderedObjectRef = {
+    kind: obj.kind,
+    ...(obj.namespace ? {namespace: obj.namespace} : {}),
+    name: obj.name,
+  }
   if (container !== undefined) object.container = container
   return {...f, object, ...(root.environment ? {environment: root.environment} : {})}
 }
@@ -213,7 +243,12 @@ function judgeImage(
 ): GitopsFinding[] {
   const image = typeof container.image === 'string' ? container.image.trim() : ''
   const at = attribute(reader, obj, container, rootFile)
-  const object: RenderedObjectRef = {kind: obj.kind, ...(obj.namespace ? {namespace: obj.namespace} : {}), name: obj.name, container: container.name}
+  const object: RenderedObjectRef = {
+    kind: obj.kind,
+    ...(obj.namespace ? {namespace: obj.namespace} : {}),
+    name: obj.name,
+    container: container.name,
+  }
   images.push({environment: root.environment, root: root.dir, object, image, file: at.file, line: at.line, how: at.how})
   const ref = tryParseImageReference(image)
   if (!ref) return []
@@ -222,9 +257,18 @@ function judgeImage(
   if (floating === undefined && pinned) return []
   const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${root.dir || '.'}; ${HOW[at.how]}`
   const out: GitopsFinding[] = []
-  if (!pinned) out.push(withObject(finding(RULES['image-not-pinned'], at.file, at, `${what}: not pinned by digest.`), obj, root, container.name))
+  if (!pinned)
+    out.push(
+      withObject(
+        finding(RULES['image-not-pinned'], at.file, at, `${what}: not pinned by digest.`),
+        obj,
+        root,
+        container.name,
+      ),
+    )
   if (floating !== undefined) {
-    const how = ref.tag === undefined ? 'has no tag and no digest, so it means :latest' : `uses the floating tag :${floating}`
+    const how =
+      ref.tag === undefined ? 'has no tag and no digest, so it means :latest' : `uses the floating tag :${floating}`
     out.push(withObject(finding(RULES['floating-tag'], at.file, at, `${what}: ${how}.`), obj, root, container.name))
   }
   return out

@@ -81,8 +81,7 @@ export function readKustomizations(
         else if (yaml.isMap(value)) {
           for (const p of value.items) {
             const k = yaml.isScalar(p.key) ? String(p.key.value) : ''
-            if (k === 'path' || k === 'files' || k === 'envs' || k === 'env' || k === 'valuesFile')
-              walk(p.value, false)
+            if (k === 'path' || k === 'files' || k === 'envs' || k === 'env' || k === 'valuesFile') walk(p.value, false)
             else if (yaml.isSeq(p.value) || yaml.isMap(p.value)) walk(p.value, false)
           }
         } else if (yaml.isScalar(value) && typeof value.value === 'string') {

@@ -22,7 +22,7 @@ export interface RenderedObject {
   kind: string
   namespace?: string
   name: string
-  body: Record<string, unknown>
+  body: Doc
   /** Repo-relative file that declared the object, null when kustomize did not say or it lies outside the checkout. */
   origin: string | null
   transformations: Transformation[]
@@ -43,37 +43,56 @@ export function fromWrapper(p: string): string | null {
   return normal.startsWith(CHECKOUT_LINK) ? normal.slice(CHECKOUT_LINK.length) : null
 }
 
-type Obj = Record<string, any>
+/** A decoded YAML document. */
+export type Doc = Record<string, unknown>
+
+/** The value at `keys` under `value`, or undefined where a step is not a map or a list. */
+export function at(value: unknown, ...keys: Array<string | number>): unknown {
+  let v = value
+  for (const k of keys) {
+    if (v === null || typeof v !== 'object') return undefined
+    v = (v as Record<string | number, unknown>)[k]
+  }
+  return v
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] {
   const out: RenderedObject[] = []
   for (const doc of yaml.parseAllDocuments(text) as Array<{toJS(o?: object): unknown}>) {
-    const body = doc.toJS({maxAliasCount: 100}) as Obj | null
-    if (!body || typeof body !== 'object' || Array.isArray(body)) continue
-    const annotations: Obj = body.metadata?.annotations ?? {}
+    const body = doc.toJS({maxAliasCount: 100}) as unknown
+    if (!isDoc(body)) continue
+    const found = at(body, 'metadata', 'annotations')
+    const annotations: Doc = isDoc(found) ? found : {}
     let origin: string | null = null
     let transformations: Transformation[] = []
     try {
-      const o = annotations[ORIGIN] ? (yaml.parse(String(annotations[ORIGIN])) as Obj) : null
-      if (o && typeof o.path === 'string' && !o.repo) origin = fromWrapper(o.path)
-      const t = annotations[TRANSFORMATIONS] ? (yaml.parse(String(annotations[TRANSFORMATIONS])) as Obj[]) : []
-      transformations = (Array.isArray(t) ? t : []).map((x) => ({
-        configuredIn: typeof x?.configuredIn === 'string' ? fromWrapper(x.configuredIn) : null,
-        kind: String(x?.configuredBy?.kind ?? ''),
-      }))
+      const o = annotations[ORIGIN] ? (yaml.parse(String(annotations[ORIGIN])) as unknown) : null
+      const originPath = str(at(o, 'path'))
+      if (originPath !== undefined && at(o, 'repo') === undefined) origin = fromWrapper(originPath)
+      const t = annotations[TRANSFORMATIONS] ? (yaml.parse(String(annotations[TRANSFORMATIONS])) as unknown) : []
+      transformations = (Array.isArray(t) ? t : []).map((x: unknown) => {
+        const configuredIn = str(at(x, 'configuredIn'))
+        return {
+          configuredIn: configuredIn === undefined ? null : fromWrapper(configuredIn),
+          kind: str(at(x, 'configuredBy', 'kind')) ?? '',
+        }
+      })
     } catch {
       // unreadable metadata: the source is then unknown, and the finding says so
     }
-    if (body.metadata?.annotations) {
+    if (isDoc(found)) {
       delete annotations[ORIGIN]
       delete annotations[TRANSFORMATIONS]
-      if (Object.keys(annotations).length === 0) delete body.metadata.annotations
+      if (Object.keys(annotations).length === 0) delete (body.metadata as Doc).annotations
     }
     out.push({
-      apiVersion: String(body.apiVersion ?? ''),
-      kind: String(body.kind ?? ''),
-      namespace: typeof body.metadata?.namespace === 'string' ? body.metadata.namespace : undefined,
-      name: String(body.metadata?.name ?? ''),
+      apiVersion: str(body.apiVersion) ?? '',
+      kind: str(body.kind) ?? '',
+      namespace: str(at(body, 'metadata', 'namespace')),
+      name: str(at(body, 'metadata', 'name')) ?? '',
       body,
       origin,
       transformations,
@@ -98,19 +117,19 @@ const POD_SPEC: Record<string, string[]> = {
 export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers']
 
 /** The containers of an object of a pod-bearing kind (none for other kinds). */
-export function containersOf(body: Obj): RenderedContainer[] {
-  const at = POD_SPEC[String(body.kind)]
-  if (!at) return []
-  let spec: any = body
-  for (const k of at) spec = spec?.[k]
-  if (!spec || typeof spec !== 'object') return []
+export function containersOf(body: Doc): RenderedContainer[] {
+  const where = POD_SPEC[String(body.kind)]
+  if (!where) return []
+  const spec = at(body, ...where)
+  if (!isDoc(spec)) return []
   const out: RenderedContainer[] = []
   for (const list of CONTAINER_LISTS) {
     const items = spec[list]
     if (!Array.isArray(items)) continue
-    items.forEach((c: Obj, i: number) => {
-      if (!c || typeof c !== 'object') return
-      out.push({list, name: String(c.name ?? ''), image: c.image, pointer: `/${[...at, list, i, 'image'].join('/')}`})
+    items.forEach((c: unknown, i: number) => {
+      if (!isDoc(c)) return
+      const pointer = `/${[...where, list, i, 'image'].join('/')}`
+      out.push({list, name: str(c.name) ?? '', image: c.image, pointer})
     })
   }
   return out

@@ -11,6 +11,7 @@ import path from 'node:path'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {KUSTOMIZATION_FILES, readKustomizations, type KustomizationNode} from './kustomizations.js'
+import {at} from './objects.js'
 
 export interface RenderRoot {
   /** Repo-relative folder holding the kustomization. */
@@ -46,6 +47,71 @@ const envOf = (layout: Layout, file: string): string | null => {
 }
 
 const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replace(/\/$/, '').replace(/^\.$/, '')
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+
+/** A Flux Kustomization / Argo CD Application pointing at a kustomization, or a chart used by local path. */
+function localUse(
+  obj: unknown,
+  file: string,
+  line: number,
+  layout: Layout,
+  files: Set<string>,
+): {root?: RenderRoot; chart?: ChartUse} | undefined {
+  const apiVersion = str(at(obj, 'apiVersion')) ?? ''
+  const kind = at(obj, 'kind')
+  const declared = (dir: string) => envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`)
+  const name = str(at(obj, 'metadata', 'name')) ?? 'release'
+  if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
+    const p = str(at(obj, 'spec', 'path'))
+    if (at(obj, 'spec', 'sourceRef', 'kind') !== 'GitRepository' || p === undefined) return undefined
+    return {root: {dir: clean(p), environment: declared(clean(p)), via: 'flux', declaredIn: file}}
+  }
+  if (kind === 'Application' && apiVersion.startsWith('argoproj.io/')) {
+    const sources = [
+      at(obj, 'spec', 'source'),
+      ...(Array.isArray(at(obj, 'spec', 'sources')) ? (at(obj, 'spec', 'sources') as unknown[]) : []),
+    ]
+    for (const source of sources) {
+      const p = str(at(source, 'path'))
+      if (p === undefined) continue
+      const dir = clean(p)
+      if (!files.has(`${dir}/Chart.yaml`))
+        return {root: {dir, environment: declared(dir), via: 'argocd', declaredIn: file}}
+      return {
+        chart: {
+          chart: dir,
+          environment: declared(dir),
+          declaredIn: file,
+          line,
+          release: str(at(source, 'helm', 'releaseName')) ?? name,
+          namespace: str(at(obj, 'spec', 'destination', 'namespace')),
+          valuesFiles: strings(at(source, 'helm', 'valueFiles')).map((v) => clean(path.posix.join(dir, v))),
+        },
+      }
+    }
+    return undefined
+  }
+  if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
+    const chart = at(obj, 'spec', 'chart', 'spec')
+    const p = str(at(chart, 'chart'))
+    if (at(chart, 'sourceRef', 'kind') !== 'GitRepository' || p === undefined || !files.has(`${clean(p)}/Chart.yaml`))
+      return undefined
+    return {
+      chart: {
+        chart: clean(p),
+        environment: envOf(layout, file),
+        declaredIn: file,
+        line,
+        release: str(at(obj, 'spec', 'releaseName')) ?? name,
+        namespace: str(at(obj, 'spec', 'targetNamespace')) ?? str(at(obj, 'metadata', 'namespace')),
+        valuesFiles: strings(at(chart, 'valuesFiles')).map(clean),
+      },
+    }
+  }
+  return undefined
+}
 
 /** The plan for `environments` (undefined: every one). */
 export function planRender(
@@ -95,53 +161,11 @@ export function planRender(
     if (!Array.isArray(docs)) continue
     for (const doc of docs) {
       if (doc.errors.length > 0) continue
-      const obj = doc.toJS({maxAliasCount: 100}) as Record<string, any> | null
-      if (!obj || typeof obj !== 'object') continue
+      const obj = doc.toJS({maxAliasCount: 100}) as unknown
       const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1
-      const declared = (p: string) => envOf(layout, file) ?? envOf(layout, `${p}/kustomization.yaml`)
-      const apiVersion = String(obj.apiVersion ?? '')
-      if (obj.kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
-        const spec = obj.spec ?? {}
-        if (spec.sourceRef?.kind !== 'GitRepository' || typeof spec.path !== 'string' || configured) continue
-        const dir = clean(spec.path)
-        add({dir, environment: declared(dir), via: 'flux', declaredIn: file})
-      } else if (obj.kind === 'Application' && apiVersion.startsWith('argoproj.io/')) {
-        const sources = [obj.spec?.source, ...(Array.isArray(obj.spec?.sources) ? obj.spec.sources : [])]
-        for (const source of sources) {
-          if (!source || typeof source.path !== 'string') continue
-          const dir = clean(source.path)
-          if (fileSet.has(`${dir}/Chart.yaml`)) {
-            const values = Array.isArray(source.helm?.valueFiles) ? source.helm.valueFiles : []
-            charts.push({
-              chart: dir,
-              environment: declared(dir),
-              declaredIn: file,
-              line,
-              release: String(source.helm?.releaseName ?? obj.metadata?.name ?? 'release'),
-              namespace: obj.spec?.destination?.namespace,
-              valuesFiles: values
-                .filter((v: unknown) => typeof v === 'string')
-                .map((v: string) => clean(path.posix.join(dir, v))),
-            })
-          } else if (!configured) add({dir, environment: declared(dir), via: 'argocd', declaredIn: file})
-        }
-      } else if (obj.kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
-        const chart = obj.spec?.chart?.spec
-        if (chart?.sourceRef?.kind !== 'GitRepository' || typeof chart.chart !== 'string') continue
-        const dir = clean(chart.chart)
-        if (!fileSet.has(`${dir}/Chart.yaml`)) continue
-        charts.push({
-          chart: dir,
-          environment: envOf(layout, file),
-          declaredIn: file,
-          line,
-          release: String(obj.spec?.releaseName ?? obj.metadata?.name ?? 'release'),
-          namespace: obj.spec?.targetNamespace ?? obj.metadata?.namespace,
-          valuesFiles: (Array.isArray(chart.valuesFiles) ? chart.valuesFiles : [])
-            .filter((v: unknown) => typeof v === 'string')
-            .map((v: string) => clean(v)),
-        })
-      }
+      const use = localUse(obj, file, line, layout, fileSet)
+      if (use?.chart) charts.push(use.chart)
+      else if (use?.root && !configured) add(use.root)
     }
   }
   const byDir = (a: {dir: string}, b: {dir: string}) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0)

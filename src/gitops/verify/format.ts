@@ -75,11 +75,15 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     if (lines.length > 0) lines.push('')
     lines.push(style.bold(`Rendered (Kubernetes ${r.kubernetesVersion} schemas)`))
     for (const root of r.roots) {
-      lines.push(`  ${root.status.padEnd(11)} ${root.dir || '.'}  ${style.dim(`${root.environment ?? '-'}, ${root.objects} object(s)`)}`)
+      lines.push(
+        `  ${root.status.padEnd(11)} ${root.dir || '.'}  ${style.dim(`${root.environment ?? '-'}, ${root.objects} object(s)`)}`,
+      )
     }
     for (const c of r.charts) lines.push(`  ${c.status.padEnd(11)} chart ${c.chart}  ${style.dim(c.declaredIn)}`)
     const kinds = r.unknownKinds.map((k) => `${k.kind} (${k.apiVersion}) ×${k.count}`).join(', ')
-    lines.push(`  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`)
+    lines.push(
+      `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,
+    )
   }
   for (const s of result.files.skipped) lines.push(style.dim(`skipped ${s.file}: ${s.reason}`))
   if (lines.length > 0) lines.push('')

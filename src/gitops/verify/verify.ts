@@ -232,7 +232,8 @@ async function renderFindings(
     )
   }
   const render = input.render!
-  const cache = input.cacheVersion === undefined ? undefined : RenderCache.open(input.root, input.cacheVersion) ?? undefined
+  const cache =
+    input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
   const result = await renderGate({
     root: input.root,
     files,
