@@ -156,6 +156,16 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       }
     }
   }
+  for (const remote of plan.remoteCharts) {
+    unavailable(
+      remote.declaredIn,
+      remote.line,
+      `Chart ${remote.chart} comes from ${remote.source}, outside the checkout: the gate does not fetch remote charts, so what it renders is not judged (its values here are still checked as source).`,
+      remote.environment,
+    )
+    const {declaredIn, environment} = remote
+    report.charts.push({chart: `${remote.chart} (${remote.source})`, environment, declaredIn, status: 'unavailable'})
+  }
   for (const chart of plan.charts) {
     if (!input.helm) {
       unavailable(

@@ -35,9 +35,20 @@ export interface ChartUse {
   valuesFiles: string[]
 }
 
+/** A chart a HelmRelease or an Application takes from a Helm or OCI repository: never fetched. */
+export interface RemoteChart {
+  chart: string
+  /** Where it comes from: `HelmRepository podinfo`, `https://charts.example.com`. */
+  source: string
+  environment: string | null
+  declaredIn: string
+  line: number
+}
+
 export interface RenderPlan {
   roots: RenderRoot[]
   charts: ChartUse[]
+  remoteCharts: RemoteChart[]
   kustomizations: Map<string, KustomizationNode>
 }
 
@@ -58,7 +69,7 @@ function localUse(
   line: number,
   layout: Layout,
   files: Set<string>,
-): {root?: RenderRoot; chart?: ChartUse} | undefined {
+): {root?: RenderRoot; chart?: ChartUse; remote?: RemoteChart} | undefined {
   const apiVersion = str(at(obj, 'apiVersion')) ?? ''
   const kind = at(obj, 'kind')
   const declared = (dir: string) => envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`)
@@ -74,6 +85,11 @@ function localUse(
       ...(Array.isArray(at(obj, 'spec', 'sources')) ? (at(obj, 'spec', 'sources') as unknown[]) : []),
     ]
     for (const source of sources) {
+      const remoteChart = str(at(source, 'chart'))
+      if (remoteChart !== undefined) {
+        const repo = str(at(source, 'repoURL')) ?? 'a Helm repository'
+        return {remote: {chart: remoteChart, source: repo, environment: envOf(layout, file), declaredIn: file, line}}
+      }
       const p = str(at(source, 'path'))
       if (p === undefined) continue
       const dir = clean(p)
@@ -96,8 +112,12 @@ function localUse(
   if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) {
     const chart = at(obj, 'spec', 'chart', 'spec')
     const p = str(at(chart, 'chart'))
-    if (at(chart, 'sourceRef', 'kind') !== 'GitRepository' || p === undefined || !files.has(`${clean(p)}/Chart.yaml`))
-      return undefined
+    const sourceKind = str(at(chart, 'sourceRef', 'kind'))
+    if (p !== undefined && (sourceKind === 'HelmRepository' || sourceKind === 'OCIRepository')) {
+      const source = `${sourceKind} ${str(at(chart, 'sourceRef', 'name')) ?? ''}`.trim()
+      return {remote: {chart: p, source, environment: envOf(layout, file), declaredIn: file, line}}
+    }
+    if (sourceKind !== 'GitRepository' || p === undefined || !files.has(`${clean(p)}/Chart.yaml`)) return undefined
     return {
       chart: {
         chart: clean(p),
@@ -146,6 +166,7 @@ export function planRender(
     }
   }
   const charts: ChartUse[] = []
+  const remoteCharts: RemoteChart[] = []
   const fileSet = new Set(files)
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
@@ -164,7 +185,8 @@ export function planRender(
       const obj = doc.toJS({maxAliasCount: 100}) as unknown
       const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1
       const use = localUse(obj, file, line, layout, fileSet)
-      if (use?.chart) charts.push(use.chart)
+      if (use?.remote) remoteCharts.push(use.remote)
+      else if (use?.chart) charts.push(use.chart)
       else if (use?.root && !configured) add(use.root)
     }
   }
@@ -172,5 +194,12 @@ export function planRender(
   const filteredCharts = charts.filter(
     (c) => !environments || (c.environment !== null && environments.includes(c.environment)),
   )
-  return {roots: [...roots.values()].sort(byDir), charts: filteredCharts, kustomizations}
+  const wanted = (c: {environment: string | null}) =>
+    !environments || (c.environment !== null && environments.includes(c.environment))
+  return {
+    roots: [...roots.values()].sort(byDir),
+    charts: filteredCharts,
+    remoteCharts: remoteCharts.filter(wanted),
+    kustomizations,
+  }
 }
