@@ -203,7 +203,7 @@ describe('gitops verify --render', () => {
     expect(strict.run.exitCode).toBe(1)
   })
 
-  it('a chart used by local path without helm on PATH is one render-unavailable warning naming it', async () => {
+  it('a chart used by local path without helm on PATH is one render-unavailable warning naming it; a remote chart too', async () => {
     const repo = await renderRepo({
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
       'charts/web/values.yaml': 'image: {repository: ghcr.io/acme/app, tag: v1}\n',
@@ -216,12 +216,28 @@ describe('gitops verify --render', () => {
         '    path: charts/web',
         '',
       ].join('\n'),
+      'app/overlays/staging/redis.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: redis}',
+        'spec:',
+        '  chart:',
+        '    spec:',
+        '      chart: redis',
+        '      sourceRef: {kind: HelmRepository, name: bitnami}',
+        '',
+      ].join('\n'),
     })
     const {result} = await verify(repo, ['--env', 'staging'])
     const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable')
-    expect(unavailable).toHaveLength(1)
-    expect(unavailable[0]).toMatchObject({file: 'app/overlays/staging/web-app.yaml', environment: 'staging'})
-    expect(unavailable[0].message).toContain('charts/web')
+    expect(unavailable.map((f) => f.file)).toEqual([
+      'app/overlays/staging/redis.yaml',
+      'app/overlays/staging/web-app.yaml',
+    ])
+    expect(unavailable[1]).toMatchObject({environment: 'staging', severity: 'warning'})
+    expect(unavailable[1].message).toContain('charts/web')
+    expect(unavailable[1].message).toContain('helm is not on PATH')
+    expect(unavailable[0].message).toContain('HelmRepository bitnami')
   })
 
   it('set-image followed by --render shows the new digest in the rendered objects', async () => {
