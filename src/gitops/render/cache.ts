@@ -23,7 +23,6 @@ export function blobId(bytes: Buffer): string {
 
 export class RenderCache {
   private dirty = false
-  private readonly used = new Set<string>()
 
   private constructor(
     private readonly root: string,
@@ -56,13 +55,11 @@ export class RenderCache {
   }
 
   get(dir: string, key: string): BuildResult | undefined {
-    this.used.add(dir)
     const entry = this.entries.get(dir)
     return entry?.key === key ? entry.result : undefined
   }
 
   set(dir: string, key: string, result: BuildResult): void {
-    this.used.add(dir)
     this.entries.set(dir, {key, result})
     this.dirty = true
   }

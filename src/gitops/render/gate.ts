@@ -3,22 +3,21 @@
  * when it is on PATH), then judge what will run — the image rules on every container of every pod-bearing object,
  * each finding at the source line that decided the image — and validate every object against the Kubernetes schema.
  */
-import path from 'node:path'
-
-import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import type {YamlModule} from '../../images/yaml/index.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
+import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
-import type {RenderedObjectRef} from '../verify/rules/rule.js'
-import {attribute, SourceReader} from './attribute.js'
+import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
+import {renderCharts, type ChartStatus} from './charts.js'
+import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
-import {containersOf, parseRendered, type RenderedObject} from './objects.js'
+import {parseRendered} from './objects.js'
 import {renderRoots} from './render.js'
-import {planRender, type ChartUse, type RenderRoot} from './roots.js'
-import {validateObject} from './schema.js'
+import {planRender, type RenderRoot} from './roots.js'
+
+export type {RenderedImage} from './judge.js'
 
 export interface RenderGateInput {
   root: string
@@ -38,9 +37,7 @@ export interface RenderGateInput {
 export interface RenderReport {
   kubernetesVersion: string
   roots: Array<RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable'; objects: number}>
-  charts: Array<
-    Pick<ChartUse, 'chart' | 'environment' | 'declaredIn'> & {status: 'rendered' | 'failed' | 'unavailable'}
-  >
+  charts: ChartStatus[]
   /** Rendered objects, and the containers among them the image rules judged. */
   objects: number
   containers: number
@@ -48,16 +45,6 @@ export interface RenderReport {
   unknownKinds: Array<{apiVersion: string; kind: string; count: number}>
   /** Every rendered container image, with the source line that decided it. */
   images: RenderedImage[]
-}
-
-export interface RenderedImage {
-  environment: string | null
-  root: string
-  object: RenderedObjectRef
-  image: string
-  file: string
-  line: number
-  how: 'images' | 'patch' | 'manifest' | 'unknown'
 }
 
 export interface RenderGateResult {
@@ -117,17 +104,15 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     cache: input.cache,
     inputsOf,
   })
-  const reader = new SourceReader(input.root, input.yaml, plan.kustomizations)
-  const unknown = new Map<string, {apiVersion: string; kind: string; count: number}>()
+  const judge = new Judge(
+    new SourceReader(input.root, input.yaml, plan.kustomizations),
+    input.layout.policy.extraFloatingTags,
+  )
   for (const {root, result, cached} of rendered) {
     const rootFile = plan.kustomizations.get(root.dir)!.file
     if (!result.ok) {
-      const f = finding(
-        RULES['render-failed'],
-        rootFile,
-        {line: 1, column: 1},
-        `kustomize build ${root.dir || '.'} failed: ${result.message}`,
-      )
+      const message = `kustomize build ${root.dir || '.'} failed: ${result.message}`
+      const f = finding(RULES['render-failed'], rootFile, {line: 1, column: 1}, message)
       findings.push(root.environment ? {...f, environment: root.environment} : f)
       report.roots.push({...root, status: 'failed', objects: 0})
       continue
@@ -135,151 +120,15 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     for (const f of inputsOf(root)) covered.add(f)
     const objects = parseRendered(input.yaml, result.yaml)
     report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
-    report.objects += objects.length
-    for (const obj of objects) {
-      for (const container of containersOf(obj.body)) {
-        report.containers++
-        findings.push(...judgeImage(input, reader, obj, container, root, rootFile, report.images))
-      }
-      const answer = await validateObject(obj)
-      if (!answer.known) {
-        const key = `${obj.apiVersion} ${obj.kind}`
-        const u = unknown.get(key) ?? {apiVersion: obj.apiVersion, kind: obj.kind, count: 0}
-        u.count++
-        unknown.set(key, u)
-        continue
-      }
-      for (const v of answer.violations) {
-        const at = obj.origin ?? rootFile
-        const message = `${describe(obj)} (rendered from ${root.dir || '.'}): ${v.pointer} ${v.message}.`
-        findings.push(withObject(finding(RULES['schema-invalid'], at, {line: 1, column: 1}, message), obj, root))
-      }
-    }
+    await judge.judge(objects, root, rootFile)
   }
-  for (const remote of plan.remoteCharts) {
-    unavailable(
-      remote.declaredIn,
-      remote.line,
-      `Chart ${remote.chart} comes from ${remote.source}, outside the checkout: the gate does not fetch remote charts, so what it renders is not judged (its values here are still checked as source).`,
-      remote.environment,
-    )
-    const {declaredIn, environment} = remote
-    report.charts.push({chart: `${remote.chart} (${remote.source})`, environment, declaredIn, status: 'unavailable'})
-  }
-  for (const chart of plan.charts) {
-    if (!input.helm) {
-      unavailable(
-        chart.declaredIn,
-        chart.line,
-        `Chart ${chart.chart} (release ${chart.release}) is not rendered: helm is not on PATH, so its rendered images and schema are not judged.`,
-        chart.environment,
-      )
-      report.charts.push({
-        chart: chart.chart,
-        environment: chart.environment,
-        declaredIn: chart.declaredIn,
-        status: 'unavailable',
-      })
-      continue
-    }
-    const result = await input.helm.template(
-      chart.release,
-      path.join(input.root, chart.chart),
-      chart.valuesFiles.map((v) => path.join(input.root, v)),
-      chart.namespace,
-    )
-    const status = result.ok ? 'rendered' : 'failed'
-    report.charts.push({chart: chart.chart, environment: chart.environment, declaredIn: chart.declaredIn, status})
-    if (!result.ok) {
-      findings.push(
-        finding(
-          RULES['render-failed'],
-          chart.declaredIn,
-          {line: chart.line, column: 1},
-          `helm template ${chart.chart} failed: ${result.message}`,
-        ),
-      )
-      continue
-    }
-    const root: RenderRoot = {
-      dir: chart.chart,
-      environment: chart.environment,
-      via: 'argocd',
-      declaredIn: chart.declaredIn,
-    }
-    for (const obj of parseRendered(input.yaml, result.yaml)) {
-      report.objects++
-      for (const container of containersOf(obj.body)) {
-        report.containers++
-        findings.push(
-          ...judgeImage(input, reader, obj, container, root, chart.valuesFiles[0] ?? chart.declaredIn, report.images),
-        )
-      }
-    }
-  }
-  report.unknownKinds = [...unknown.values()].sort((a, b) =>
-    `${a.apiVersion} ${a.kind}` < `${b.apiVersion} ${b.kind}` ? -1 : 1,
-  )
+  report.charts = await renderCharts(plan, {...input, judge}, unavailable, findings)
+  findings.push(...judge.findings)
+  Object.assign(report, {
+    objects: judge.objects,
+    containers: judge.containers,
+    unknownKinds: judge.unknownKinds,
+    images: judge.images,
+  })
   return {findings, report, covered}
-}
-
-const describe = (obj: RenderedObject) => `${obj.kind} ${obj.namespace ? `${obj.namespace}/` : ''}${obj.name}`
-
-function withObject(f: GitopsFinding, obj: RenderedObject, root: RenderRoot, container?: string): GitopsFinding {
-  const object: RenderedObjectRef = {
-    kind: obj.kind,
-    ...(obj.namespace ? {namespace: obj.namespace} : {}),
-    name: obj.name,
-  }
-  if (container !== undefined) object.container = container
-  return {...f, object, ...(root.environment ? {environment: root.environment} : {})}
-}
-
-const HOW = {
-  images: 'decided by this images: entry',
-  patch: 'set by this patch',
-  manifest: 'as declared in this manifest',
-  unknown: 'the source line could not be determined (kustomize named no origin or transformer that yields it)',
-}
-
-function judgeImage(
-  input: RenderGateInput,
-  reader: SourceReader,
-  obj: RenderedObject,
-  container: ReturnType<typeof containersOf>[number],
-  root: RenderRoot,
-  rootFile: string,
-  images: RenderedImage[],
-): GitopsFinding[] {
-  const image = typeof container.image === 'string' ? container.image.trim() : ''
-  const at = attribute(reader, obj, container, rootFile)
-  const object: RenderedObjectRef = {
-    kind: obj.kind,
-    ...(obj.namespace ? {namespace: obj.namespace} : {}),
-    name: obj.name,
-    container: container.name,
-  }
-  images.push({environment: root.environment, root: root.dir, object, image, file: at.file, line: at.line, how: at.how})
-  const ref = tryParseImageReference(image)
-  if (!ref) return []
-  const floating = floatingTagOf(ref, input.layout.policy.extraFloatingTags)
-  const pinned = isDigestPinned(ref)
-  if (floating === undefined && pinned) return []
-  const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${root.dir || '.'}; ${HOW[at.how]}`
-  const out: GitopsFinding[] = []
-  if (!pinned)
-    out.push(
-      withObject(
-        finding(RULES['image-not-pinned'], at.file, at, `${what}: not pinned by digest.`),
-        obj,
-        root,
-        container.name,
-      ),
-    )
-  if (floating !== undefined) {
-    const how =
-      ref.tag === undefined ? 'has no tag and no digest, so it means :latest' : `uses the floating tag :${floating}`
-    out.push(withObject(finding(RULES['floating-tag'], at.file, at, `${what}: ${how}.`), obj, root, container.name))
-  }
-  return out
 }
