@@ -203,6 +203,37 @@ describe('gitops verify --render', () => {
     expect(strict.run.exitCode).toBe(1)
   })
 
+  it('an image set by a transformer that names no source line says so, rather than guessing', async () => {
+    const repo = await renderRepo({
+      'app/overlays/qa/kustomization.yaml': [
+        'resources:',
+        '  - ../../base',
+        '  - versions.yaml',
+        'replacements:',
+        '  - source: {kind: ConfigMap, name: versions, fieldPath: data.web}',
+        '    targets:',
+        '      - select: {kind: Deployment, name: web}',
+        '        fieldPaths:',
+        '          - spec.template.spec.containers.[name=app].image',
+        '',
+      ].join('\n'),
+      'app/overlays/qa/versions.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: versions\ndata:\n  web: ghcr.io/acme/app:v9\n',
+    })
+    const {result} = await verify(repo, ['--env', 'qa'])
+    const web = result.render.images.find((i) => i.object!.name === 'web' && i.object!.container === 'app')!
+    expect(web).toMatchObject({
+      image: 'ghcr.io/acme/app:v9',
+      how: 'unknown',
+      file: 'app/overlays/qa/kustomization.yaml',
+    })
+    const f = result.findings.find(
+      (x) => x.rule === 'image-not-pinned' && x.object?.name === 'web' && x.object.container === 'app',
+    )!
+    expect(f.file).toBe('app/overlays/qa/kustomization.yaml')
+    expect(f.message).toContain('the source line could not be determined')
+  })
+
   it('a chart used by local path without helm on PATH is one render-unavailable warning naming it; a remote chart too', async () => {
     const repo = await renderRepo({
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
