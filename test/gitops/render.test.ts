@@ -70,7 +70,7 @@ async function renderRepo(extra: Record<string, string> = {}): Promise<string> {
     // production: an invalid port (schema) and a CRD (counted, not failed).
     'app/overlays/production/kustomization.yaml': 'resources:\n  - ../../base\n  - broken.yaml\n  - crd-object.yaml\n',
     'app/overlays/production/broken.yaml':
-      'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: http\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: http\n',
     'app/overlays/production/crd-object.yaml':
       'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  image: whatever:latest\n',
     ...extra,
@@ -170,8 +170,8 @@ describe('gitops verify --render', () => {
     expect(result.findings.filter((f) => f.rule === 'floating-tag' && !f.object)).toEqual([])
     // Schema: the Service's port is a string; the CRD kind is counted, not failed.
     const schema = result.findings.filter((f) => f.rule === 'schema-invalid')
-    expect(schema.map((f) => `${f.file} ${f.object!.kind}/${f.object!.name}`)).toEqual([
-      'app/overlays/production/broken.yaml Service/web',
+    expect(schema.map((f) => `${f.file}:${f.line} ${f.object!.kind}/${f.object!.name}`)).toEqual([
+      'app/overlays/production/broken.yaml:6 Service/web',
     ])
     expect(schema[0].message).toContain('/spec/ports/0/port')
     expect(result.render.unknownKinds).toEqual([{apiVersion: 'example.com/v1', kind: 'Widget', count: 1}])

@@ -24,6 +24,8 @@ interface Source {
   text: string
   found: FileImages | null
   docs: Doc[]
+  /** The 1-based line each of `docs` starts at. */
+  lines: number[]
 }
 
 /** Reads and parses the checkout's files once per run. */
@@ -42,16 +44,23 @@ export class SourceReader {
     try {
       const text = readFileSync(path.join(this.root, file), 'utf8')
       const found = findImages(this.yaml, text)
-      let docs: Doc[] = []
+      const docs: Doc[] = []
+      const lines: number[] = []
       try {
-        const parsed = this.yaml.parseAllDocuments(text) as Array<{toJS(o: object): unknown}>
-        docs = parsed
-          .map((d) => d.toJS({maxAliasCount: 100}))
-          .filter((d): d is Doc => d !== null && typeof d === 'object' && !Array.isArray(d))
+        const lineCounter = new this.yaml.LineCounter()
+        for (const d of this.yaml.parseAllDocuments(text, {lineCounter}) as Array<{
+          toJS(o: object): unknown
+          contents: {range?: [number, number, number]} | null
+        }>) {
+          const js = d.toJS({maxAliasCount: 100})
+          if (js === null || typeof js !== 'object' || Array.isArray(js)) continue
+          docs.push(js as Doc)
+          lines.push(d.contents?.range ? lineCounter.linePos(d.contents.range[0]).line : 1)
+        }
       } catch {
-        docs = []
+        // not YAML the source can be read from: the object's line is then unknown
       }
-      source = {text, found: found.skipped ? null : found, docs}
+      source = {text, found: found.skipped ? null : found, docs, lines}
     } catch {
       source = null
     }
@@ -104,6 +113,13 @@ export function attribute(
     }
   }
   return {file: rootFile, line: 1, column: 1, how: 'unknown'}
+}
+
+/** The line the object's document starts at in its origin file (1 when it cannot be found). */
+export function objectLine(reader: SourceReader, obj: RenderedObject): number {
+  const source = obj.origin ? reader.get(obj.origin) : null
+  const doc = source ? originDoc(source.docs, obj) : undefined
+  return doc && source ? source.lines[source.docs.indexOf(doc)] : 1
 }
 
 /** The document of the origin file the object came from: same kind, the name kustomize may have prefixed/suffixed. */

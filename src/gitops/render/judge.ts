@@ -5,7 +5,7 @@
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import type {RenderedObjectRef} from '../verify/rules/rule.js'
-import {attribute, type SourceLocation, type SourceReader} from './attribute.js'
+import {attribute, objectLine, type SourceLocation, type SourceReader} from './attribute.js'
 import {containersOf, type RenderedContainer, type RenderedObject} from './objects.js'
 import type {RenderRoot} from './roots.js'
 import {validateObject} from './schema.js'
@@ -63,7 +63,8 @@ export class Judge {
       }
       for (const v of answer.violations) {
         const message = `${describe(obj)} (rendered from ${root.dir || '.'}): ${v.pointer} ${v.message}.`
-        const f = finding(RULES['schema-invalid'], obj.origin ?? fallback, {line: 1, column: 1}, message)
+        const line = obj.origin ? objectLine(this.reader, obj) : 1
+        const f = finding(RULES['schema-invalid'], obj.origin ?? fallback, {line, column: 1}, message)
         this.findings.push(withObject(f, obj, root))
       }
     }
