@@ -320,11 +320,12 @@ describe('gitops verify --render', () => {
     ])
     await writeFile(
       path.join(repo, 'ameide.yaml'),
-      'gitopsPolicy:\n  preset: kustomize\n  render:\n    roots: [app/overlays/staging]\n',
+      'gitopsPolicy:\n  preset: kustomize\n  render:\n    roots: [app/overlays/staging, app/nothing]\n',
     )
-    // render: {…} turns rendering on without --render
-    const configured = await runCli(['gitops', 'verify', '--json'], {cwd: repo, env})
-    expect(configured.json<Result>().render.roots.map((r) => r.dir)).toEqual(['app/overlays/staging'])
+    // render: {…} turns rendering on without --render; a configured folder without a kustomization is a finding
+    const configured = (await runCli(['gitops', 'verify', '--json'], {cwd: repo, env})).json<Result>()
+    expect(configured.render.roots.map((r) => r.dir)).toEqual(['app/overlays/staging'])
+    expect(configured.findings.find((f) => f.rule === 'render-failed')).toMatchObject({file: 'app/nothing/', line: 0})
     await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  render: {kubernetesVersion: "1.20"}\n')
     const bad = await runCli(['gitops', 'verify', '--json'], {cwd: repo, env})
     expect(bad.exitCode).toBe(3)

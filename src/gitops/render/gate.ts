@@ -81,6 +81,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unknownKinds: [],
     images: [],
   }
+  for (const dir of plan.missingRoots) {
+    const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
+    findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
+  }
   const covered = new Set<string>()
   const renderable: RenderRoot[] = []
   for (const r of plan.roots) {

@@ -55,7 +55,13 @@ export function readKustomizations(
     if (nodes.has(dir)) continue
     const node: KustomizationNode = {dir, file, includes: [], files: [], remote: []}
     nodes.set(dir, node)
-    const text = readFileSync(path.join(root, file), 'utf8')
+    let text: string
+    try {
+      text = readFileSync(path.join(root, file), 'utf8')
+    } catch (error) {
+      node.unreadable = (error as Error).message
+      continue
+    }
     const lineCounter = new yaml.LineCounter()
     let doc
     try {

@@ -49,6 +49,8 @@ export interface RenderPlan {
   roots: RenderRoot[]
   charts: ChartUse[]
   remoteCharts: RemoteChart[]
+  /** Folders `gitopsPolicy.render.roots` names that hold no kustomization. */
+  missingRoots: string[]
   kustomizations: Map<string, KustomizationNode>
 }
 
@@ -149,9 +151,11 @@ export function planRender(
     if (environments && (r.environment === null || !environments.includes(r.environment))) return
     roots.set(r.dir, r)
   }
+  const missingRoots: string[] = []
   if (configured) {
     for (const dir of configured) {
       const d = clean(dir)
+      if (!kustomizations.has(d)) missingRoots.push(d)
       add({dir: d, environment: envOf(layout, `${d}/kustomization.yaml`), via: 'config'})
     }
   } else {
@@ -170,7 +174,12 @@ export function planRender(
   const fileSet = new Set(files)
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
-    const text = readFileSync(path.join(root, file), 'utf8')
+    let text: string
+    try {
+      text = readFileSync(path.join(root, file), 'utf8')
+    } catch {
+      continue // unreadable here: it declares no root the gate could render
+    }
     if (!/^kind:\s*(Kustomization|Application|HelmRelease)\s*$/m.test(text)) continue
     const lineCounter = new yaml.LineCounter()
     let docs
@@ -200,6 +209,7 @@ export function planRender(
     roots: [...roots.values()].sort(byDir),
     charts: filteredCharts,
     remoteCharts: remoteCharts.filter(wanted),
+    missingRoots,
     kustomizations,
   }
 }
