@@ -5,7 +5,7 @@
 #
 #   bookworm apt : buildah, skopeo, docker-registry (distribution 2.8), busybox-static, umoci, golang-go (gofmt),
 #                  ripgrep, hyperfine, git, apache2-utils (htpasswd -B for registry auth), curl, ca-certificates
-#   trixie .debs : cosign 2.5, oras 1.2 — fetched through a PRIVATE apt config (system sources untouched),
+#   trixie .debs : cosign 2.5, oras 1.2, kustomize 5.6 (gitops verify --render) — fetched through a PRIVATE apt config (system sources untouched),
 #                  unpacked with dpkg-deb -x into .tools/root, linked into .tools/bin (Go binaries, libc only)
 #   npm          : @cyclonedx/cdxgen into .tools/cdxgen (its own package.json; NOT the project's)
 #
@@ -67,6 +67,19 @@ if [ ! -x "$TOOLS_DIR/bin/cosign" ] || [ ! -x "$TOOLS_DIR/bin/oras" ]; then
   log "cosign + oras done"
 fi
 
+# ---- 2b. kustomize from trixie (its own presence check: a tools dir with cosign + oras only gets just this) ----
+# The standalone kustomize 5.x renders `gitops verify --render`; never whatever kubectl a machine image carries.
+if [ ! -x "$TOOLS_DIR/bin/kustomize" ]; then
+  need_root "kustomize"
+  log "trixie: download kustomize"
+  rm -rf "$TOOLS_DIR/debs-kustomize"
+  trixie_download "$TOOLS_DIR/apt-trixie" "$TOOLS_DIR/debs-kustomize" kustomize
+  trixie_extract "$TOOLS_DIR/debs-kustomize" "$TOOLS_DIR/root" kustomize
+  ln -sf "$TOOLS_DIR/root/usr/bin/kustomize" "$TOOLS_DIR/bin/kustomize"
+  "$TOOLS_DIR/bin/kustomize" version >/dev/null || { echo "kustomize from trixie does not run here" >&2; exit 1; }
+  log "kustomize done"
+fi
+
 # ---- 3. cdxgen from npm, in its own prefix ----
 CDX_DIR=$TOOLS_DIR/cdxgen
 if [ "${SKIP_CDXGEN:-0}" != 1 ] && [ ! -x "$CDX_DIR/node_modules/.bin/cdxgen" ]; then
@@ -88,6 +101,7 @@ fi
        "registry $(/usr/bin/docker-registry --version | awk '{print $3}'), umoci $(umoci --version | awk '{print $3}'),"\
        "cosign $(ls "$TOOLS_DIR/debs" 2>/dev/null | sed -n 's/^cosign_\(.*\)_amd64\.deb$/\1/p')," \
        "oras $("$TOOLS_DIR/bin/oras" version | awk '/^Version/{print $2}'),"\
+       "kustomize $(ls "$TOOLS_DIR/debs-kustomize" 2>/dev/null | sed -n 's/^kustomize_\(.*\)_amd64\.deb$/\1/p'),"\
        "cdxgen $(node -p "require('$CDX_DIR/node_modules/@cyclonedx/cdxgen/package.json').version" 2>/dev/null || echo -),"\
        "gofmt $(go version 2>/dev/null | awk '{print $3}'), $(rg --version | head -1), $(hyperfine --version)"
   log "toolchain ready"

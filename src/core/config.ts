@@ -50,7 +50,21 @@ export interface GitopsPolicy {
    * finding, never read (docs/reliability.md: parsing costs about 100 bytes of memory per byte of YAML).
    */
   maxFileBytes: number
+  /** `gitops verify --render`: render the roots with kustomize (and helm) and judge the rendered objects. */
+  render: GitopsRenderPolicy
 }
+
+export interface GitopsRenderPolicy {
+  /** Render by default (`gitopsPolicy.render: true`); `--render` / `--no-render` override. */
+  enabled: boolean
+  /** Render roots (folders with a kustomization, repo-relative); null: discovered per environment. */
+  roots: string[] | null
+  /** The Kubernetes minor the rendered objects are validated against (`1.34`). */
+  kubernetesVersion: string
+}
+
+/** The Kubernetes minor of the schemas the render gate ships (kubernetes-models 5.1). */
+export const RENDER_KUBERNETES_VERSION = '1.34'
 
 export interface GitopsPreviewPolicy {
   /** Argo CD projects a preview Application may use; empty: any fixed project but `default`. */
@@ -87,6 +101,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
   maxFileBytes: 4 * 1024 * 1024,
+  render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION},
 }
 
 /**
@@ -237,10 +252,20 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
       ...(file.gitopsPolicy?.preset ? GITOPS_PRESET_LAYOUTS[file.gitopsPolicy.preset] : {}),
       ...file.gitopsPolicy,
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
+      render: mergeRender(base.gitopsPolicy.render, file.gitopsPolicy?.render as RenderSetting | undefined),
     },
     scaffold: {baseImages: {...base.scaffold.baseImages, ...file.scaffold?.baseImages}},
     signing: {sigstore: {...base.signing.sigstore, ...file.signing?.sigstore}},
   }
+}
+
+/** `gitopsPolicy.render` as written: `true`/`false`, or an object whose `enabled` defaults to true. */
+type RenderSetting = boolean | Partial<GitopsRenderPolicy>
+
+function mergeRender(base: GitopsRenderPolicy, file: RenderSetting | undefined): GitopsRenderPolicy {
+  if (file === undefined) return base
+  if (typeof file === 'boolean') return {...base, enabled: file}
+  return {...base, enabled: true, ...file}
 }
 
 type Validate = ((data: unknown) => boolean) & {errors?: ErrorObject[] | null}

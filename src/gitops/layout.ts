@@ -74,6 +74,8 @@ export interface LayoutReport {
   /** The policy's environments and every overlay folder found, sorted. */
   environments: string[]
   files: LayoutEntry[]
+  /** The render roots `--render` would build (discovered, or gitopsPolicy.render.roots). */
+  renderRoots?: Array<{dir: string; environment: string | null; via: string; declaredIn?: string}>
 }
 
 /** Where every YAML file of a checkout falls in the layout (files as listFiles gives them: sorted, repo-relative). */

@@ -26,7 +26,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
       'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
-      'for pinning, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux).',
+      'for pinning, and the render roots, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux). --render (or ' +
+      "gitopsPolicy.render: true) judges the rendered output instead of the source YAML: each environment's render " +
+      'roots built with the standalone kustomize (charts with helm when it is on PATH), the image rules run on every ' +
+      'container of every pod-bearing object at the source line that decided its image, every object validated ' +
+      'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid).',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
@@ -41,6 +45,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
       VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
       FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
+      KUSTOMIZE_NOT_FOUND: '--render and the standalone kustomize is not installed',
     },
   )
 
@@ -49,6 +54,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     '<%= config.bin %> <%= command.id %> --env production --evidence --key cosign.pub',
     '<%= config.bin %> <%= command.id %> --rule floating-tag --rule image-not-pinned --json | jq .counts',
     '<%= config.bin %> <%= command.id %> --sarif gitops.sarif      # then github/codeql-action/upload-sarif',
+    '<%= config.bin %> <%= command.id %> --render --env staging    # judge what kustomize renders',
   ]
 
   /** One name for the checkout: --root (GITOPS_ROOT_FLAG takes --repo-root as its alias). */
@@ -87,6 +93,15 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         'Also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file, atomically, whatever the verdict.',
       helpValue: 'FILE',
     }),
+    render: Flags.boolean({
+      description:
+        "Render each environment's roots (kustomize; charts with helm) and judge the rendered objects: images and Kubernetes schema. Default: gitopsPolicy.render.",
+      allowNo: true,
+    }),
+    'require-render': Flags.boolean({
+      description: 'With --render: a root or chart that cannot be rendered here (no helm, a remote base) is an error.',
+      default: false,
+    }),
   }
 
   protected async execute(): Promise<GitopsVerifyResult> {
@@ -119,6 +134,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     })
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
+    const render =
+      (flags.render ?? config.gitopsPolicy.render.enabled) ? await renderTools(flags['require-render']) : undefined
     const result = await verifyGitops({
       root,
       policy: await withPreviewRepositories(root, config.gitopsPolicy),
@@ -126,6 +143,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       rules,
       evidence,
       cacheVersion: flags.cache ? this.config.version : undefined,
+      render,
     }).finally(() => progress.stop())
     if (flags.sarif !== undefined) {
       const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([
@@ -140,6 +158,15 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)
     return result
   }
+}
+
+/** The renderers of --render: the standalone kustomize on PATH, helm when it answers. */
+async function renderTools(requireRender: boolean) {
+  const [{kustomize}, {findHelm}] = await Promise.all([
+    import('../../effects/kustomize.js'),
+    import('../../effects/helm.js'),
+  ])
+  return {kustomize: kustomize(), helm: await findHelm(), requireRender}
 }
 
 /** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (seed 001 E). */

@@ -10,6 +10,7 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     style.bold(`Layout (preset ${layout.preset}); environments: ${layout.environments.join(', ') || 'none'}`),
   ]
   const width = Math.max(0, ...layout.files.map((f) => f.file.length))
+  const roots = layout.renderRoots ?? []
   const zoneWidth = Math.max(
     8,
     ...layout.files.map((f) => (f.zone === 'overlay' ? 8 + f.env!.length : (f.zone ?? '').length)),
@@ -26,6 +27,13 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     `${layout.files.length} YAML file(s): ${read} read by the gate, ${pinning} of them checked for pinning, ` +
       `${layout.files.length - read} outside the layout.`,
   )
+  if (roots.length > 0) {
+    lines.push('', style.bold('Render roots (--render)'))
+    for (const r of roots) {
+      const from = r.declaredIn ? ` (${r.via}: ${r.declaredIn})` : ` (${r.via})`
+      lines.push(`  ${(r.dir || '.').padEnd(width)}  ${r.environment ?? '-'}${style.dim(from)}`)
+    }
+  }
   return lines.join('\n')
 }
 
@@ -42,6 +50,14 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     const where = f.line > 0 ? `${f.line}:${f.column}` : '-'
     const severity = f.severity === 'warning' ? style.yellow('warning') : style.red('error')
     lines.push(`  ${where.padEnd(8)} ${severity} ${f.message} ${style.dim(`[${f.rule}]`)}`)
+    if (f.object || f.environment) {
+      const o = f.object
+      const object = o
+        ? `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${o.container ? ` container ${o.container}` : ''}`
+        : ''
+      const env = f.environment ? `environment ${f.environment}` : ''
+      lines.push(`  ${' '.repeat(8)} ${style.cyan('rendered')}: ${[object, env].filter(Boolean).join(', ')}`)
+    }
     lines.push(`  ${' '.repeat(8)} ${style.cyan('hint')}: ${f.hint}`)
   }
   if (result.evidence) {
@@ -53,6 +69,21 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
         `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${e.image}`,
       )
     }
+  }
+  if (result.render) {
+    const r = result.render
+    if (lines.length > 0) lines.push('')
+    lines.push(style.bold(`Rendered (Kubernetes ${r.kubernetesVersion} schemas)`))
+    for (const root of r.roots) {
+      lines.push(
+        `  ${root.status.padEnd(11)} ${root.dir || '.'}  ${style.dim(`${root.environment ?? '-'}, ${root.objects} object(s)`)}`,
+      )
+    }
+    for (const c of r.charts) lines.push(`  ${c.status.padEnd(11)} chart ${c.chart}  ${style.dim(c.declaredIn)}`)
+    const kinds = r.unknownKinds.map((k) => `${k.kind} (${k.apiVersion}) ×${k.count}`).join(', ')
+    lines.push(
+      `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,
+    )
   }
   for (const s of result.files.skipped) lines.push(style.dim(`skipped ${s.file}: ${s.reason}`))
   if (lines.length > 0) lines.push('')

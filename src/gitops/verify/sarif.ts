@@ -15,6 +15,13 @@ export function gitopsSarifInput(result: GitopsVerifyResult, version: string): O
       level: RULES[id].severity ?? 'error',
       tags: ruleTags(id),
     })),
-    findings: result.findings.map((f) => sarifFinding(f, f.rule, f.line === 0 ? 'message' : 'line')),
+    // A rendered finding names its environment: one source line can decide the image of several environments.
+    findings: result.findings.map((f) =>
+      sarifFinding(
+        f.environment ? {...f, message: `[${f.environment}] ${f.message}`} : f,
+        f.rule,
+        f.line === 0 ? 'message' : 'line',
+      ),
+    ),
   }
 }

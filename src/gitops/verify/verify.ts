@@ -11,6 +11,9 @@ import {LocalCharts} from '../charts.js'
 import {listFiles, listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
 import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
+import type {RenderGateResult, RenderReport} from '../render/gate.js'
+import type {Helm} from '../../effects/helm.js'
+import type {Kustomize} from '../../effects/kustomize.js'
 import {GitopsVerifyCache, type FileOutcome} from './cache.js'
 import {scanFiles, type FileTask, type ScanOptions} from './scan.js'
 import {
@@ -47,6 +50,8 @@ export interface GitopsVerifyInput {
   cacheVersion?: string
   /** Threads for the per-file half (default: src/core/threads.ts scanThreads()). */
   threads?: number
+  /** `--render`: judge the rendered output of the render roots (src/gitops/render/). */
+  render?: {kustomize: Kustomize; helm?: Helm; requireRender: boolean; concurrency?: number}
 }
 
 /** Files per task handed to a thread. */
@@ -68,11 +73,17 @@ export interface GitopsVerifyResult {
   sarif?: string
   /** With --print-layout (no rule runs): every YAML file, its zone and whether it is checked for pinning. */
   layout?: LayoutReport
+  /** With --render: the roots and charts rendered, the objects judged, the kinds without a schema. */
+  render?: RenderReport
 }
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
 export async function printLayout(root: string, policy: GitopsPolicy): Promise<GitopsVerifyResult> {
-  const layout = describeLayout(policy, await listFiles(root))
+  const files = await listFiles(root)
+  const layout = describeLayout(policy, files)
+  const {planRender} = await import('../render/roots.js')
+  const yaml = await import('yaml')
+  layout.renderRoots = planRender(root, files, makeLayout(policy), yaml, undefined).roots
   return {
     summary: 'pass',
     environments: layout.environments,
@@ -195,6 +206,17 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   }
   cache?.save(files)
   for (const f of checkRepo({layout, files})) findings.push(f)
+  let render: RenderGateResult | undefined
+  if (input.render) {
+    render = await renderFindings(input, layout, files)
+    const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])
+    // The rendered images replace the source-level image findings of every file a rendered root read.
+    // Loops, not spreads: a file may hold hundreds of thousands of findings.
+    const kept = findings.filter((f) => !(sourceRules.has(f.rule) && render!.covered.has(f.file)))
+    findings.length = 0
+    for (const f of kept) findings.push(f)
+    for (const f of render.findings) findings.push(f)
+  }
 
   // unreadable-file is always on: a file the gate could not read was checked by none of the selected rules.
   const rules = [
@@ -221,6 +243,7 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
     counts,
     files: {checked, skipped},
     ...(evidence ? {evidence} : {}),
+    ...(render ? {render: render.report} : {}),
   }
 }
 
@@ -228,13 +251,53 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
 const skipsEnv = (zone: Zone, selected: string[] | undefined): boolean =>
   zone.kind === 'overlay' && selected !== undefined && !selected.includes(zone.env)
 
+async function renderFindings(
+  input: GitopsVerifyInput,
+  layout: ReturnType<typeof makeLayout>,
+  files: string[],
+): Promise<RenderGateResult> {
+  const [{renderGate}, {RenderCache}, yaml, {RENDER_KUBERNETES_VERSION}, {prerequisiteError}] = await Promise.all([
+    import('../render/gate.js'),
+    import('../render/cache.js'),
+    import('yaml'),
+    import('../../core/config.js'),
+    import('../../core/errors.js'),
+  ])
+  const version = input.policy.render.kubernetesVersion
+  if (version !== RENDER_KUBERNETES_VERSION) {
+    throw prerequisiteError(
+      'CONFIG_INVALID',
+      `gitopsPolicy.render.kubernetesVersion ${JSON.stringify(version)} has no schemas here: this build validates against Kubernetes ${RENDER_KUBERNETES_VERSION}.`,
+      [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
+    )
+  }
+  const render = input.render!
+  const cache =
+    input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
+  const result = await renderGate({
+    root: input.root,
+    files,
+    layout,
+    yaml,
+    environments: input.environments,
+    kustomize: render.kustomize,
+    helm: render.helm,
+    cache,
+    requireRender: render.requireRender,
+    concurrency: render.concurrency ?? 4,
+  })
+  cache?.save()
+  return result
+}
+
 function compareFindings(a: GitopsFinding, b: GitopsFinding): number {
   return (
     (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
     a.line - b.line ||
     a.column - b.column ||
     (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
-    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0) ||
+    ((a.environment ?? '') < (b.environment ?? '') ? -1 : (a.environment ?? '') > (b.environment ?? '') ? 1 : 0)
   )
 }
 

@@ -19,6 +19,10 @@ export const RULE_IDS = [
   'unsigned',
   'sbom-missing',
   'provenance-missing',
+  // The rendered output (--render): render roots, charts, schemas.
+  'render-failed',
+  'render-unavailable',
+  'schema-invalid',
   // Preview ApplicationSets (seed 001 A–F), declared by the preview module.
   ...PREVIEW_RULE_IDS,
 ] as const

@@ -21,6 +21,8 @@ import {primitivePullPolicy} from './primitive-pull-policy.js'
 import {provenanceMissing} from './provenance-missing.js'
 import {pullPolicyAlways} from './pull-policy-always.js'
 import {pullPolicyImplicit} from './pull-policy-implicit.js'
+import {renderFailed} from './render-failed.js'
+import {renderUnavailable} from './render-unavailable.js'
 import {
   finding,
   type EvidenceRecord,
@@ -32,6 +34,7 @@ import {
   type Rule,
 } from './rule.js'
 import {sbomMissing} from './sbom-missing.js'
+import {schemaInvalid} from './schema-invalid.js'
 import {splitImageFields} from './split-image-fields.js'
 import {unreadableFile} from './unreadable-file.js'
 import {unsigned} from './unsigned.js'
@@ -55,6 +58,9 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   unsigned,
   'sbom-missing': sbomMissing,
   'provenance-missing': provenanceMissing,
+  'render-failed': renderFailed,
+  'render-unavailable': renderUnavailable,
+  'schema-invalid': schemaInvalid,
   'preview-project': previewProject,
   'preview-namespace': previewNamespace,
   'preview-untrusted': previewUntrusted,

@@ -18,6 +18,18 @@ export interface GitopsFinding {
   column: number
   message: string
   hint: string
+  /** With --render: the rendered object the finding is about (file/line are then the source that decided it). */
+  object?: RenderedObjectRef
+  /** With --render: the environment of the render root. */
+  environment?: string
+}
+
+/** A rendered object (and container) a finding names. */
+export interface RenderedObjectRef {
+  kind: string
+  namespace?: string
+  name: string
+  container?: string
 }
 
 /** One file of a scope the gate looks at, with what `findImages` found in it. */

@@ -1,0 +1,116 @@
+/**
+ * Judges rendered objects: the image rules on every container (at the source line that decided the image, with the
+ * object and the environment), and each object against the Kubernetes schema (kinds without one are counted).
+ */
+import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
+import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
+import type {RenderedObjectRef} from '../verify/rules/rule.js'
+import {attribute, objectLine, type SourceLocation, type SourceReader} from './attribute.js'
+import {containersOf, type RenderedContainer, type RenderedObject} from './objects.js'
+import type {RenderRoot} from './roots.js'
+import {validateObject} from './schema.js'
+
+/** One rendered container image and the source line that decided it (`render.images`). */
+export interface RenderedImage {
+  environment: string | null
+  root: string
+  object: RenderedObjectRef
+  image: string
+  file: string
+  line: number
+  how: SourceLocation['how']
+}
+
+const HOW: Record<SourceLocation['how'], string> = {
+  images: 'decided by this images: entry',
+  patch: 'set by this patch',
+  manifest: 'as declared in this manifest',
+  unknown: 'the source line could not be determined (kustomize named no origin or transformer that yields it)',
+}
+
+const describe = (obj: RenderedObject) => `${obj.kind} ${obj.namespace ? `${obj.namespace}/` : ''}${obj.name}`
+
+export class Judge {
+  readonly findings: GitopsFinding[] = []
+  readonly images: RenderedImage[] = []
+  objects = 0
+  containers = 0
+  private readonly unknown = new Map<string, {apiVersion: string; kind: string; count: number}>()
+
+  constructor(
+    private readonly reader: SourceReader,
+    private readonly extraFloatingTags: string[],
+  ) {}
+
+  /** Kinds without a schema, sorted. */
+  get unknownKinds(): Array<{apiVersion: string; kind: string; count: number}> {
+    const key = (k: {apiVersion: string; kind: string}) => `${k.apiVersion} ${k.kind}`
+    return [...this.unknown.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+  }
+
+  /** The objects one root (or chart) rendered; `fallback`: where a finding points when the source is unknown. */
+  async judge(objects: RenderedObject[], root: RenderRoot, fallback: string): Promise<void> {
+    for (const obj of objects) {
+      this.objects++
+      for (const container of containersOf(obj.body)) this.image(obj, container, root, fallback)
+      const answer = await validateObject(obj)
+      if (!answer.known) {
+        const k = `${obj.apiVersion} ${obj.kind}`
+        const u = this.unknown.get(k) ?? {apiVersion: obj.apiVersion, kind: obj.kind, count: 0}
+        u.count++
+        this.unknown.set(k, u)
+        continue
+      }
+      for (const v of answer.violations) {
+        const message = `${describe(obj)} (rendered from ${root.dir || '.'}): ${v.pointer} ${v.message}.`
+        const line = obj.origin ? objectLine(this.reader, obj) : 1
+        const f = finding(RULES['schema-invalid'], obj.origin ?? fallback, {line, column: 1}, message)
+        this.findings.push(withObject(f, obj, root))
+      }
+    }
+  }
+
+  private image(obj: RenderedObject, container: RenderedContainer, root: RenderRoot, fallback: string): void {
+    this.containers++
+    const image = typeof container.image === 'string' ? container.image.trim() : ''
+    const at = attribute(this.reader, obj, container, fallback)
+    const object = objectRef(obj, container.name)
+    this.images.push({
+      environment: root.environment,
+      root: root.dir,
+      object,
+      image,
+      file: at.file,
+      line: at.line,
+      how: at.how,
+    })
+    const ref = tryParseImageReference(image)
+    if (!ref) return
+    const floating = floatingTagOf(ref, this.extraFloatingTags)
+    const pinned = isDigestPinned(ref)
+    const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${root.dir || '.'}; ${HOW[at.how]}`
+    if (!pinned) {
+      const f = finding(RULES['image-not-pinned'], at.file, at, `${what}: not pinned by digest.`)
+      this.findings.push(withObject(f, obj, root, container.name))
+    }
+    if (floating !== undefined) {
+      const how =
+        ref.tag === undefined ? 'has no tag and no digest, so it means :latest' : `uses the floating tag :${floating}`
+      const f = finding(RULES['floating-tag'], at.file, at, `${what}: ${how}.`)
+      this.findings.push(withObject(f, obj, root, container.name))
+    }
+  }
+}
+
+function objectRef(obj: RenderedObject, container?: string): RenderedObjectRef {
+  return {
+    kind: obj.kind,
+    ...(obj.namespace ? {namespace: obj.namespace} : {}),
+    name: obj.name,
+    ...(container !== undefined ? {container} : {}),
+  }
+}
+
+function withObject(f: GitopsFinding, obj: RenderedObject, root: RenderRoot, container?: string): GitopsFinding {
+  return {...f, object: objectRef(obj, container), ...(root.environment ? {environment: root.environment} : {})}
+}

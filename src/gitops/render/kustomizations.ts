@@ -1,0 +1,121 @@
+/**
+ * The kustomization graph of a checkout: every kustomization file, what it includes (resources, bases, components:
+ * local folders, local files, remote URLs) and where each remote entry is written. Reads only.
+ */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {YamlModule} from '../../images/yaml/index.js'
+
+export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+
+/** A remote base or resource (not fetched: the gate renders only what the checkout holds). */
+export interface RemoteEntry {
+  file: string
+  line: number
+  entry: string
+}
+
+export interface KustomizationNode {
+  /** Repo-relative folder. */
+  dir: string
+  /** Repo-relative kustomization file. */
+  file: string
+  /** Local folders with a kustomization it includes (repo-relative). */
+  includes: string[]
+  /** Local files it reads besides its own (resources, patches, values): inputs of a render. */
+  files: string[]
+  remote: RemoteEntry[]
+  /** The file could not be parsed: kustomize will say why when the root renders. */
+  unreadable?: string
+}
+
+/** kustomize's remote forms: URLs, `github.com/…`, scp-like `git@host:…`, and any `?ref=`. */
+export const isRemote = (entry: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+  /^[\w.-]+@[\w.-]+:/.test(entry) ||
+  /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) ||
+  /[?&]ref=/.test(entry)
+
+const INCLUDE_KEYS = ['resources', 'bases', 'components']
+
+/** Every kustomization of the checkout (files: repo-relative, sorted) by folder. */
+export function readKustomizations(
+  root: string,
+  files: readonly string[],
+  yaml: YamlModule,
+): Map<string, KustomizationNode> {
+  const fileSet = new Set(files)
+  const kustomizationIn = (dir: string) =>
+    KUSTOMIZATION_FILES.map((n) => (dir === '' ? n : `${dir}/${n}`)).find((f) => fileSet.has(f))
+  const nodes = new Map<string, KustomizationNode>()
+  for (const file of files) {
+    if (!KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
+    const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file)
+    if (nodes.has(dir)) continue
+    const node: KustomizationNode = {dir, file, includes: [], files: [], remote: []}
+    nodes.set(dir, node)
+    let text: string
+    try {
+      text = readFileSync(path.join(root, file), 'utf8')
+    } catch (error) {
+      node.unreadable = (error as Error).message
+      continue
+    }
+    const lineCounter = new yaml.LineCounter()
+    let doc
+    try {
+      doc = yaml.parseDocument(text, {lineCounter, uniqueKeys: false})
+    } catch (error) {
+      node.unreadable = (error as Error).message
+      continue
+    }
+    if (doc.errors.length > 0 || !yaml.isMap(doc.contents)) {
+      node.unreadable = doc.errors[0]?.message ?? 'not a YAML mapping'
+      continue
+    }
+    const addLocal = (entry: string, include: boolean) => {
+      const target = path.posix.normalize(path.posix.join(dir, entry)).replace(/\/$/, '')
+      if (target.startsWith('..')) return
+      if (include && kustomizationIn(target === '.' ? '' : target)) node.includes.push(target === '.' ? '' : target)
+      else if (fileSet.has(target)) node.files.push(target)
+    }
+    for (const pair of doc.contents.items) {
+      const key = yaml.isScalar(pair.key) ? String(pair.key.value) : ''
+      const walk = (value: unknown, include: boolean): void => {
+        if (yaml.isSeq(value)) for (const item of value.items) walk(item, include)
+        else if (yaml.isMap(value)) {
+          for (const p of value.items) {
+            const k = yaml.isScalar(p.key) ? String(p.key.value) : ''
+            if (k === 'path' || k === 'files' || k === 'envs' || k === 'env' || k === 'valuesFile') walk(p.value, false)
+            else if (yaml.isSeq(p.value) || yaml.isMap(p.value)) walk(p.value, false)
+          }
+        } else if (yaml.isScalar(value) && typeof value.value === 'string') {
+          const entry = value.value.replace(/^[^=]+=/, (m) => (include ? m : ''))
+          if (include && isRemote(entry)) {
+            const line = value.range ? lineCounter.linePos(value.range[0]).line : 1
+            node.remote.push({file, line, entry})
+          } else if (!isRemote(entry)) addLocal(entry, include)
+        }
+      }
+      walk(pair.value, INCLUDE_KEYS.includes(key))
+    }
+  }
+  return nodes
+}
+
+/** Folders reachable from `dir` through includes (itself first). */
+export function reachable(nodes: Map<string, KustomizationNode>, dir: string): KustomizationNode[] {
+  const seen = new Set<string>()
+  const out: KustomizationNode[] = []
+  const visit = (d: string) => {
+    if (seen.has(d)) return
+    seen.add(d)
+    const node = nodes.get(d)
+    if (!node) return
+    out.push(node)
+    for (const next of node.includes) visit(next)
+  }
+  visit(dir)
+  return out
+}

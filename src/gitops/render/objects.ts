@@ -1,0 +1,136 @@
+/**
+ * The rendered objects of one root: each object with the file that declared it and the kustomizations that changed
+ * it (kustomize's origin and transformer annotations, paths made repo-relative; the annotations are removed from the
+ * object), and the containers of every pod-bearing kind, init and ephemeral containers included.
+ */
+import path from 'node:path'
+
+import type {YamlModule} from '../../images/yaml/index.js'
+import {CHECKOUT_LINK} from './render.js'
+
+const ORIGIN = 'config.kubernetes.io/origin'
+const TRANSFORMATIONS = 'alpha.config.kubernetes.io/transformations'
+
+export interface Transformation {
+  /** Repo-relative kustomization file, or null when it lies outside the checkout. */
+  configuredIn: string | null
+  kind: string
+}
+
+export interface RenderedObject {
+  apiVersion: string
+  kind: string
+  namespace?: string
+  name: string
+  body: Doc
+  /** Repo-relative file that declared the object, null when kustomize did not say or it lies outside the checkout. */
+  origin: string | null
+  transformations: Transformation[]
+}
+
+export interface RenderedContainer {
+  /** `containers`, `initContainers` or `ephemeralContainers`. */
+  list: string
+  name: string
+  image: unknown
+  /** JSON path of the image in the object, e.g. `/spec/template/spec/containers/0/image`. */
+  pointer: string
+}
+
+/** A path kustomize wrote relative to the wrapper, made repo-relative (null outside the checkout). */
+export function fromWrapper(p: string): string | null {
+  const normal = path.posix.normalize(p)
+  return normal.startsWith(CHECKOUT_LINK) ? normal.slice(CHECKOUT_LINK.length) : null
+}
+
+/** A decoded YAML document. */
+export type Doc = Record<string, unknown>
+
+/** The value at `keys` under `value`, or undefined where a step is not a map or a list. */
+export function at(value: unknown, ...keys: Array<string | number>): unknown {
+  let v = value
+  for (const k of keys) {
+    if (v === null || typeof v !== 'object') return undefined
+    v = (v as Record<string | number, unknown>)[k]
+  }
+  return v
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] {
+  const out: RenderedObject[] = []
+  for (const doc of yaml.parseAllDocuments(text) as Array<{toJS(o?: object): unknown}>) {
+    const body = doc.toJS({maxAliasCount: 100}) as unknown
+    if (!isDoc(body)) continue
+    const found = at(body, 'metadata', 'annotations')
+    const annotations: Doc = isDoc(found) ? found : {}
+    let origin: string | null = null
+    let transformations: Transformation[] = []
+    try {
+      const o = annotations[ORIGIN] ? (yaml.parse(String(annotations[ORIGIN])) as unknown) : null
+      const originPath = str(at(o, 'path'))
+      if (originPath !== undefined && at(o, 'repo') === undefined) origin = fromWrapper(originPath)
+      const t = annotations[TRANSFORMATIONS] ? (yaml.parse(String(annotations[TRANSFORMATIONS])) as unknown) : []
+      transformations = (Array.isArray(t) ? t : []).map((x: unknown) => {
+        const configuredIn = str(at(x, 'configuredIn'))
+        return {
+          configuredIn: configuredIn === undefined ? null : fromWrapper(configuredIn),
+          kind: str(at(x, 'configuredBy', 'kind')) ?? '',
+        }
+      })
+    } catch {
+      // unreadable metadata: the source is then unknown, and the finding says so
+    }
+    if (isDoc(found)) {
+      delete annotations[ORIGIN]
+      delete annotations[TRANSFORMATIONS]
+      if (Object.keys(annotations).length === 0) delete (body.metadata as Doc).annotations
+    }
+    out.push({
+      apiVersion: str(body.apiVersion) ?? '',
+      kind: str(body.kind) ?? '',
+      namespace: str(at(body, 'metadata', 'namespace')),
+      name: str(at(body, 'metadata', 'name')) ?? '',
+      body,
+      origin,
+      transformations,
+    })
+  }
+  return out
+}
+
+/** Where the pod spec of a pod-bearing kind sits. */
+const POD_SPEC: Record<string, string[]> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  Rollout: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+}
+
+export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers']
+
+/** The containers of an object of a pod-bearing kind (none for other kinds). */
+export function containersOf(body: Doc): RenderedContainer[] {
+  const where = POD_SPEC[String(body.kind)]
+  if (!where) return []
+  const spec = at(body, ...where)
+  if (!isDoc(spec)) return []
+  const out: RenderedContainer[] = []
+  for (const list of CONTAINER_LISTS) {
+    const items = spec[list]
+    if (!Array.isArray(items)) continue
+    items.forEach((c: unknown, i: number) => {
+      if (!isDoc(c)) return
+      const pointer = `/${[...where, list, i, 'image'].join('/')}`
+      out.push({list, name: str(c.name) ?? '', image: c.image, pointer})
+    })
+  }
+  return out
+}

@@ -1,0 +1,69 @@
+/**
+ * Renders the plan's roots with kustomize, outside the checkout: a temporary folder holds a link to the checkout and,
+ * per root, a wrapper kustomization that includes the root and asks for build metadata (origin and transformer
+ * annotations), so every object says which file declared it and which kustomizations changed it. kustomize only
+ * reads the checkout. Roots render a few at a time; a root whose inputs (their git blob ids) are unchanged since the
+ * last run is answered from the cache and not rendered.
+ */
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {mapConcurrent} from '../../core/concurrency.js'
+import type {BuildResult, Kustomize} from '../../effects/kustomize.js'
+import type {RenderCache} from './cache.js'
+import type {RenderRoot} from './roots.js'
+
+/** Where a wrapper sees the checkout; origin paths start with it. */
+export const CHECKOUT_LINK = '../repo/'
+
+export interface RenderedRoot {
+  root: RenderRoot
+  result: BuildResult
+  /** Answered from the cache (nothing rendered). */
+  cached: boolean
+}
+
+export async function renderRoots(
+  checkout: string,
+  roots: readonly RenderRoot[],
+  kustomize: Kustomize,
+  options: {concurrency: number; cache?: RenderCache; inputsOf: (root: RenderRoot) => string[]},
+): Promise<RenderedRoot[]> {
+  const keys = roots.map((r) => options.cache?.key(r.dir, options.inputsOf(r)))
+  const answers: Array<BuildResult | undefined> = roots.map((r, i) => options.cache?.get(r.dir, keys[i]!))
+  const todo = roots.map((_, i) => i).filter((i) => answers[i] === undefined)
+  if (todo.length > 0) {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'ameide-render-'))
+    try {
+      symlinkSync(path.resolve(checkout), path.join(tmp, 'repo'), 'dir')
+      const settled = await mapConcurrent(todo, options.concurrency, async (i) => {
+        const wrapper = path.join(tmp, `w${i}`)
+        mkdirSync(wrapper)
+        const target = roots[i].dir === '' ? CHECKOUT_LINK.slice(0, -1) : `${CHECKOUT_LINK}${roots[i].dir}`
+        writeFileSync(
+          path.join(wrapper, 'kustomization.yaml'),
+          `resources:\n  - ${JSON.stringify(target)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n`,
+        )
+        return kustomize.build(wrapper)
+      })
+      settled.forEach((s, n) => {
+        if (!s.ok) throw s.error
+        const i = todo[n]
+        answers[i] = {...s.value}
+        // kustomize names files by their resolved paths: made repo-relative, the temporary folder never shown.
+        if (!s.value.ok) {
+          const message = s.value.message
+            .replaceAll(`${realpathSync(checkout)}/`, '')
+            .replaceAll(`${tmp}/repo/`, '')
+            .replaceAll(tmp, '<render>')
+          answers[i] = {ok: false, message}
+        }
+        options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
+      })
+    } finally {
+      rmSync(tmp, {recursive: true, force: true})
+    }
+  }
+  return roots.map((root, i) => ({root, result: answers[i]!, cached: !todo.includes(i)}))
+}

@@ -1,0 +1,10 @@
+/** `schema-invalid` (`--render`): a rendered object violates the Kubernetes API schema of the configured version. */
+import type {PolicyRule} from './rule.js'
+
+export const schemaInvalid: PolicyRule<'schema-invalid'> = {
+  id: 'schema-invalid',
+  kind: 'policy',
+  title: 'A rendered object is not valid against the Kubernetes API schema',
+  source: 'seed 003 GitOps Gate',
+  hint: 'Fix the field at the JSON path named (gitopsPolicy.render.kubernetesVersion sets the Kubernetes minor).',
+}
