@@ -1,29 +1,21 @@
 // set-image and promote pin a map the way its chart reads it: evidence in order — a local chart's templates, the
 // pinned sibling maps of the file, the release (folder), the repository, then gitopsPolicy.mapDigest — and each
 // change says which convention it used and why. The gate flags a digest key the local chart never reads.
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
+import {gitopsTree} from '../support/gitops-fixture.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {runCleanups} from '../support/tmp.js'
 
 afterAll(runCleanups)
 
 const A = 'a'.repeat(64)
 const E = 'e'.repeat(64)
 
-async function treeOf(files: Record<string, string>): Promise<string> {
-  const dir = await makeTempDir('ameide-gitops-convention-')
-  await initGitRepo(dir)
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
-  await commitAll(dir, 'case')
-  return dir
-}
+const treeOf = gitopsTree
 
 type Change = {file: string; to: string; convention: {form: string; evidence: string; why: string}}
 

@@ -1,11 +1,10 @@
 // Shapes of real GitOps repositories the gate must judge exactly: kustomize entries that only rename, Helm's
 // `tag: ""`, seed 004's override blocks read through the precedence chain, and values that hold a template.
-import {mkdir, writeFile} from 'node:fs/promises'
-import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {gitopsTree} from '../support/gitops-fixture.js'
+import {runCleanups} from '../support/tmp.js'
 
 type Result = {
   summary: string
@@ -16,16 +15,7 @@ const A = 'a'.repeat(64)
 const B = 'b'.repeat(64)
 afterAll(runCleanups)
 
-async function treeOf(files: Record<string, string>): Promise<string> {
-  const dir = await makeTempDir('ameide-gitops-shapes-')
-  await initGitRepo(dir)
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
-  await commitAll(dir, 'case')
-  return dir
-}
+const treeOf = gitopsTree
 
 const verify = async (dir: string, args: string[] = []) => {
   const run = await runCli(['gitops', 'verify', '--json', '--no-cache', ...args], {cwd: dir})

@@ -1,11 +1,11 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {gitopsRepo} from '../support/gitops-fixture.js'
+import {gitopsRepo, gitopsTree} from '../support/gitops-fixture.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {makeTempDir, runCleanups} from '../support/tmp.js'
 
 type Result = {
   summary: string
@@ -29,17 +29,7 @@ const verify = (args: string[], options: {cwd?: string; env?: Record<string, str
   runCli(['gitops', 'verify', '--json', ...args], {cwd: options.cwd ?? repo, env: options.env})
 const at = (r: Result) => r.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`)
 
-/** A GitOps repository made of the given files (and an optional ameide.yaml). */
-async function treeOf(files: Record<string, string>): Promise<string> {
-  const dir = await makeTempDir('ameide-gitops-case-')
-  await initGitRepo(dir)
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
-  await commitAll(dir, 'case')
-  return dir
-}
+const treeOf = gitopsTree
 
 describe('ameide gitops verify on the fixture repository (seed 000 layout)', () => {
   it('reports every rule at the exact line and column, sorted, and nothing for the decoys', async () => {

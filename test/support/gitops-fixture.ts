@@ -1,4 +1,4 @@
-import {cp} from 'node:fs/promises'
+import {cp, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -17,5 +17,17 @@ export async function gitopsRepo(): Promise<string> {
   await initGitRepo(dir)
   await git(dir, ['config', 'core.autocrlf', 'false'])
   await commitAll(dir, 'GitOps fixture')
+  return dir
+}
+
+/** A fresh git repository made of the given files (paths relative to its root), one commit. Removed by runCleanups(). */
+export async function gitopsTree(files: Record<string, string>): Promise<string> {
+  const dir = await makeTempDir('ameide-gitops-case-')
+  await initGitRepo(dir)
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
+    await writeFile(path.join(dir, file), text)
+  }
+  await commitAll(dir, 'case')
   return dir
 }
