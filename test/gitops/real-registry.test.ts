@@ -135,6 +135,7 @@ describe('ameide gitops verify --evidence (real registry, real cosign)', () => {
         repository: `${registry.host}/ev/primitive-agent-triage`,
         from: old,
         to: triage.ref,
+        convention: {form: 'reference', evidence: 'reference', why: 'a one-string reference takes the whole ref'},
       },
     ])
     expect(result.unchanged.map((u: {component: string}) => u.component)).toEqual(['domain-orders'])

@@ -337,7 +337,8 @@ describe('gitops verify --render', () => {
     const repo = await renderRepo()
     const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
       cwd: repo,
-      env: {PATH: path.dirname(process.execPath)},
+      // git (to find the checkout) but no kustomize: the folders of git and of this Node, nothing else.
+      env: {PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter)},
     })
     expect(run.exitCode).toBe(3)
     expect(run.json().error.code).toBe('KUSTOMIZE_NOT_FOUND')

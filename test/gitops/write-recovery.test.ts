@@ -131,12 +131,20 @@ describe('gitops set-image killed mid-apply', () => {
     const seed = Number(process.env.AMEIDE_TEST_SEED ?? Date.now() % 100_000)
     let rand = seed
     const random = () => (rand = (rand * 48_271) % 2_147_483_647) / 2_147_483_647 // Park–Miller, seeded
-    /** Runs set-image for `round`; with `killAfter`, SIGKILLs it that many ms after its journal appears. */
-    const run = (round: number, killAfter?: number) =>
+    /**
+     * Runs set-image for `round`; with `killAfter`, SIGKILLs it that many ms after its journal appears; with
+     * `renames`, the test hook kills it right after that many renames (a random point the clock cannot miss).
+     */
+    const run = (round: number, killAfter?: number, renames?: number) =>
       new Promise<{signal: string | null; applyMs: number}>((resolve) => {
         const child = spawn(process.execPath, [CLI, 'gitops', 'set-image', '--env', 'local', ...refArgs(n, round)], {
           cwd: repo,
-          env: {...process.env, NO_COLOR: '1', CI: 'true'},
+          env: {
+            ...process.env,
+            NO_COLOR: '1',
+            CI: 'true',
+            ...(renames === undefined ? {} : {AMEIDE_TEST_KILL_AFTER_RENAMES: String(renames)}),
+          },
           stdio: 'ignore',
         })
         let started = 0
@@ -158,10 +166,17 @@ describe('gitops set-image killed mid-apply', () => {
     for (let round = 2; round <= 7; round++) {
       const old = await readAll(repo, n)
       const want = Array.from({length: n}, (_, i) => text(i, ref(i, round)))
+      // Rounds 2–4: a SIGKILL from outside at a random time of the apply (any phase: temporaries, journal, renames);
+      // rounds 5–7: after a random number of renames, 1 to n − 1, so some kills always fall mid-renames.
+      const outside = round <= 4
       const delay = Math.floor(random() * window)
-      const killed = await run(round, delay)
+      const renames = 1 + Math.floor(random() * (n - 1))
+      const killed = outside ? await run(round, delay) : await run(round, undefined, renames)
       const now = await readAll(repo, n)
-      const context = `seed ${seed}, round ${round}, killed ${delay} ms into a ${window} ms apply`
+      const context = outside
+        ? `seed ${seed}, round ${round}, killed ${delay} ms into a ${window} ms apply`
+        : `seed ${seed}, round ${round}, killed after ${renames} of ${n} renames`
+      if (!outside) expect(killed.signal, context).toBe('SIGKILL')
       for (let i = 0; i < n; i++) expect([old[i], want[i]], `${context}: ${fileOf(i)}`).toContain(now[i])
       expect(
         (await status(repo)).filter((l) => !l.startsWith('M ')),
@@ -177,8 +192,8 @@ describe('gitops set-image killed mid-apply', () => {
       expect((await status(repo)).length, context).toBe(n)
       expect(await stateLeft(repo), context).toEqual([])
     }
-    // At least one kill fell between the first and the last rename (else the test proved little).
-    expect(hits, `seed ${seed}`).toBeGreaterThan(0)
+    // The kills after k renames fell between the first and the last rename (else the test proved little).
+    expect(hits, `seed ${seed}`).toBeGreaterThanOrEqual(3)
   }, 300_000)
 
   it('stops with INTERRUPTED_WRITE_CONFLICT when a file of the interrupted apply was edited since', async () => {
