@@ -282,7 +282,19 @@ describe('gitops verify --evidence with a private Sigstore (keyless)', () => {
     gitops = await gitopsCheckout('gitops', signedRef)
   })
 
-  const verify = async (identity: string, extra: string[] = []) => {
+  /** `gitops verify --evidence` of the signed ref for `identity`; the private Sigstore from flags unless `fromConfig`. */
+  const verify = async (identity: string, fromConfig = false) => {
+    const sigstoreFlags = fromConfig
+      ? []
+      : [
+          '--ca-roots',
+          sigstore.files.caRoots,
+          '--insecure-ignore-sct',
+          '--rekor-url',
+          sigstore.rekor.url,
+          '--rekor-public-key',
+          sigstore.files.rekorPublicKey,
+        ]
     const run = await runCli(
       [
         'gitops',
@@ -295,14 +307,7 @@ describe('gitops verify --evidence with a private Sigstore (keyless)', () => {
         identity,
         '--certificate-oidc-issuer',
         GITHUB_ISSUER,
-        '--ca-roots',
-        sigstore.files.caRoots,
-        '--insecure-ignore-sct',
-        '--rekor-url',
-        sigstore.rekor.url,
-        '--rekor-public-key',
-        sigstore.files.rekorPublicKey,
-        ...extra,
+        ...sigstoreFlags,
       ],
       {cwd: gitops, env: {...env, GITHUB_ACTIONS: ''}},
     )
@@ -330,22 +335,7 @@ describe('gitops verify --evidence with a private Sigstore (keyless)', () => {
       `signing:\n  sigstore:\n    caRoots: ${path.relative(gitops, sigstore.files.caRoots)}\n    insecureIgnoreSct: true\n` +
         `    rekorUrl: ${sigstore.rekor.url}\n    rekorPublicKey: ${path.relative(gitops, sigstore.files.rekorPublicKey)}\n`,
     )
-    const run = await runCli(
-      [
-        'gitops',
-        'verify',
-        '--json',
-        '--evidence',
-        '--rule',
-        'unsigned',
-        '--certificate-identity-regexp',
-        `^https://github\\.com/${REPOSITORY.replace('.', '\\.')}/`,
-        '--certificate-oidc-issuer',
-        GITHUB_ISSUER,
-      ],
-      {cwd: gitops, env: {...env, GITHUB_ACTIONS: ''}},
-    )
-    outputs.push(run.stdout, run.stderr)
+    const run = await verify(`^https://github\\.com/${REPOSITORY.replace('.', '\\.')}/`, true)
     expect(run.exitCode, run.stdout).toBe(0)
     expect(run.json().evidence[0]).toMatchObject({signed: true})
   })
