@@ -1,10 +1,10 @@
 import {Ajv, type ValidateFunction} from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import {readFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
 import {compilePath, describeViolation} from './github-openapi.js'
+import {closeLoopback, listenLoopback} from './loopback.js'
 
 /**
  * A fake Argo CD API server on 127.0.0.1. Argo CD's own published swagger description (Swagger 2.0,
@@ -142,16 +142,12 @@ export class FakeArgoCd {
   constructor(readonly token: string) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res))
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    ;({server: this.server, url: this.url} = await listenLoopback((req, res) => void this.handle(req, res)))
     return this
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()))
+    await closeLoopback(this.server)
   }
 
   private send(res: ServerResponse, status: number, body: unknown): void {

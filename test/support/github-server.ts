@@ -1,6 +1,5 @@
 import {createHash} from 'node:crypto'
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
 import {
   contentFileJson,
@@ -12,6 +11,7 @@ import {
   type RunRecord,
 } from './github-fixtures.js'
 import {githubSpec, type GitHubSpec, type SpecOperation, type Violation} from './github-openapi.js'
+import {closeLoopback, listenLoopback} from './loopback.js'
 
 /**
  * A fake GitHub on 127.0.0.1 for the endpoints `ameide primitive gitops scaffold` uses. Every request is
@@ -199,22 +199,18 @@ export class FakeGitHub {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    ;({server: this.server, url: this.url} = await listenLoopback((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.violations.push({where: 'fake server', problem: String((error as Error)?.stack ?? error)})
         if (!res.headersSent) res.writeHead(500, {'content-type': 'application/json'})
         res.end(JSON.stringify({message: 'fake github crashed'}))
       })
-    })
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    }))
     return this
   }
 
   async close(): Promise<void> {
-    if (!this.server) return
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()))
+    await closeLoopback(this.server)
   }
 
   private makeRun(r: Partial<RunRecord>): RunRecord {

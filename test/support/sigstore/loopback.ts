@@ -1,5 +1,6 @@
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import type {IncomingMessage, Server, ServerResponse} from 'node:http'
+
+import {closeLoopback, listenLoopback} from '../loopback.js'
 
 export interface Violation {
   where: string
@@ -19,18 +20,12 @@ export abstract class LoopbackServer {
   constructor(readonly name: string) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.dispatch(req, res)
-    })
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    ;({server: this.server, url: this.url} = await listenLoopback((req, res) => void this.dispatch(req, res)))
     return this
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()))
+    await closeLoopback(this.server)
     this.server = undefined
   }
 
