@@ -13,7 +13,7 @@ import path from 'node:path'
 import {AmeideError, toErrorDocument} from '../core/errors.js'
 import {LONG_TOOLS} from './catalogue.js'
 import {toArgv} from './input-schema.js'
-import {packageRoot} from './package-root.js'
+import {PACKAGE_ROOT} from '../core/package-root.js'
 import {confine, realPath, rootsFromUris} from './roots.js'
 import {runCommand} from './run-command.js'
 import {loadTools, type Tool} from './tools.js'
@@ -30,7 +30,7 @@ export interface ServeOptions {
 export async function serveMcp(options: ServeOptions = {}): Promise<void> {
   // Nothing but the transport may write to stdout.
   console.log = console.info = console.debug = console.error
-  const root = packageRoot()
+  const root = PACKAGE_ROOT
   const tools = loadTools(root, options)
   const byName = new Map(tools.map((t) => [t.listing.name, t]))
   const {version} = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {version: string}
