@@ -1,0 +1,67 @@
+/**
+ * What Argo CD and Flux deploy from the checkout, as the render gate reads it: one model of an Argo CD Application,
+ * whether it was written in a file or generated offline from an ApplicationSet, so every later step (the helm
+ * invocation, the value layers, the line that decided an image) reads one shape.
+ */
+
+/** A path into an Application's `spec`, e.g. `['source', 'helm', 'parameters', 0, 'value']`. */
+export type SpecPath = ReadonlyArray<string | number>
+
+/** An Argo CD Application: from a file of the checkout, or generated offline by an ApplicationSet. */
+export interface ArgoApplication {
+  /** `metadata.name` (an ApplicationSet's generated name after templating). */
+  name: string
+  /** `metadata.namespace`; for a generated one, the ApplicationSet's namespace (Argo CD forces it). */
+  namespace?: string
+  /** `spec` as plain JSON, after templating and `templatePatch` for a generated one. */
+  spec: Record<string, unknown>
+  /** The repo-relative (posix) file and 1-based line of the Application document, or of the ApplicationSet. */
+  file: string
+  line: number
+  /**
+   * The 1-based line in `file` that wrote the value at `path` under `spec` (for a generated Application: the line
+   * of the ApplicationSet's template that produced it), or undefined when no line is known.
+   */
+  lineOf(path: SpecPath): number | undefined
+  /** Set for an Application an ApplicationSet generated. */
+  generatedBy?: {applicationSet: string; params: Record<string, unknown>}
+  /** The environment the generator's parameters name (an `environment`/`env` parameter, or `environments/<env>/`). */
+  environment?: string
+}
+
+/** A generator the gate cannot evaluate offline (cluster, pullRequest, scmProvider, clusterDecisionResource, …). */
+export interface NotRendered {
+  file: string
+  line: number
+  /** The ApplicationSet's name. */
+  applicationSet: string
+  /** The generator's key, e.g. `pullRequest`, or `matrix.scmProvider`. */
+  generator: string
+  why: string
+}
+
+/** An ApplicationSet that could not be evaluated (a template error, a bad generator): a `render-failed` finding. */
+export interface ExpansionError {
+  file: string
+  line: number
+  applicationSet: string
+  message: string
+}
+
+export interface ApplicationSetExpansion {
+  applications: ArgoApplication[]
+  notRendered: NotRendered[]
+  errors: ExpansionError[]
+}
+
+/** What evaluating an ApplicationSet offline may read: the checkout, never the network or a cluster. */
+export interface ExpansionContext {
+  /** The checkout's root (absolute). */
+  root: string
+  /** Files git tracks at HEAD, repo-relative, sorted (what the git files generator lists: `git ls-files`). */
+  trackedFiles: readonly string[]
+  /** Whether a `repoURL` names this checkout (its origin, or a URL the policy lists). */
+  isThisRepository(repoURL: string): boolean
+  /** Reads a repo-relative file as text (undefined when it cannot be read). */
+  readText(file: string): string | undefined
+}
