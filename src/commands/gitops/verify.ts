@@ -131,6 +131,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       insecureRegistries: config.insecureRegistries,
       sigstore: config.signing.sigstore,
       root,
+      evidencePolicy: config.evidencePolicy,
     })
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
