@@ -3,7 +3,7 @@ import {copyFile, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {buildSetup, createMonorepo, publishCli} from '../publish/fixture.js'
+import {buildSetup, createMonorepo, publishCli, type Monorepo} from '../publish/fixture.js'
 import {runCli} from '../support/cli.js'
 import {
   COSIGN_SIGN_OFFLINE_FLAGS,
@@ -29,6 +29,7 @@ import {requireTool, requireTools} from '../support/toolchain.js'
  */
 const SOURCE = 'https://github.com/ameideio/ameide'
 const OTHER_COMMIT = 'f'.repeat(40)
+const PUBLISH_FLAGS = () => ['--key', primitives.privateKey, '--no-tlog']
 let registry: Registry
 let primitives: CosignKeyPair
 let vendor: CosignKeyPair
@@ -38,6 +39,7 @@ let provenance: {buildDefinition: Record<string, any>; runDetails: Record<string
 let sbom: unknown
 let tmp: string
 let gitops: string
+let mono: Monorepo
 const refs: Record<string, string> = {}
 
 /** `cosign attest --replace` of `predicate` as `type` on `ref`, with `keys` (offline). */
@@ -87,9 +89,9 @@ beforeAll(async () => {
   vendor = await generateKeyPair(path.join(tmp, 'vendor'), 'vendor-key-password-2b9')
   const setup = await buildSetup(tmp, registry)
   env = {...setup.env, ...primitives.env}
-  const mono = await createMonorepo(path.join(tmp, 'mono'), setup.base, registry.host, ['domain/orders'])
+  mono = await createMonorepo(path.join(tmp, 'mono'), setup.base, registry.host, ['domain/orders'])
   await execa('git', ['remote', 'add', 'origin', `${SOURCE}.git`], {cwd: mono.dir})
-  const run = await publishCli(mono.dir, `${registry.host}/ev`, ['--key', primitives.privateKey, '--no-tlog'], env)
+  const run = await publishCli(mono.dir, `${registry.host}/ev`, [...PUBLISH_FLAGS(), '--update-main'], env)
   expect(run.exitCode, run.stderr + run.stdout.slice(0, 2000)).toBe(0)
   published = run.json().images[0]
   refs.published = published.ref
@@ -250,6 +252,29 @@ describe('gitops verify --evidence with an evidencePolicy (real registry, real c
       'provenance-missing': 1,
       'evidence-policy-missing': 1,
     })
+  })
+
+  it('a re-tag carries the commit that built :main: the report names it, commitMatchesTag names both', async () => {
+    await writeFile(path.join(mono.dir, 'README.md'), '# test monorepo, docs only\n')
+    await commitAll(mono.dir, 'docs only: no component changes')
+    const run = await publishCli(mono.dir, `${registry.host}/ev`, PUBLISH_FLAGS(), env)
+    expect(run.exitCode, run.stderr + run.stdout.slice(0, 2000)).toBe(0)
+    const report = run.json()
+    assertMatchesSchema('publish.schema.json', report)
+    const [image] = report.images
+    expect(image).toMatchObject({
+      action: 'retagged',
+      digest: published.digest,
+      source: `${registry.host}/ev/primitive-domain-orders:main@${published.digest}`,
+      sourceCommit: published.tag,
+    })
+    expect(image.tag).not.toBe(published.tag)
+    refs.retagged = image.ref
+    const verify = await verifyPinned(['retagged'], ['--json'])
+    expect(verify.exitCode, verify.stdout).toBe(1)
+    expect(verify.json().findings.map((f: Finding) => f.message)).toEqual([
+      `${refs.retagged.replace(/:[0-9a-f]{40}@/, '@')}: provenance commit: the policy allows ${image.tag} (the reference's tag); the attestation says ${published.tag}.`,
+    ])
   })
 
   it('with a policy the signer flags are refused (exit 2); a key file that is not there is exit 3 CONFIG_INVALID', async () => {
