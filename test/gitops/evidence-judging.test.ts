@@ -338,6 +338,22 @@ describe('examining a digest (signers in order, once each, findings)', () => {
     expect(calls).toEqual([])
   })
 
+  it('cosign verifying an attestation but printing nothing readable is a finding, never a pass', async () => {
+    const {verifier} = fake({'a.pub': 'verified'}, {cyclonedx: '\n', slsaprovenance1: 'garbage\n'})
+    const result = await findings(verifier, [SHA])
+    expect(result.findings.map((f) => f.split(': ')[0])).toEqual([
+      'f0.yaml provenance-mismatch',
+      'f0.yaml provenance-mismatch',
+      'f0.yaml sbom-invalid',
+    ])
+    expect(result.findings.join('\n')).toContain('an attestation cosign verified could not be read')
+    // …and with no commit to compare, the commit tag is not taken on trust.
+    expect(result.findings.join('\n')).toContain(
+      `the policy allows ${SHA} (the reference's tag); the attestation says (no commit)`,
+    )
+    expect(result.findings.join('\n')).toContain('cosign verified an attestation but printed no statement')
+  })
+
   it('optional SBOM and provenance: their absence is no finding, a bad SBOM still is', async () => {
     const policy = resolveEvidencePolicy([
       {images: ['r.example/**'], signers: [{key: 'a.pub'}], provenance: 'optional', sbom: 'optional'},

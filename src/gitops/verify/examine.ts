@@ -70,6 +70,8 @@ export interface EvidenceJudgement {
   sbomProblems: string[]
 }
 
+const NOTHING_PRINTED = 'cosign verified an attestation but printed no statement'
+
 export async function examineDigest(
   image: string,
   verifier: EvidenceVerifier,
@@ -116,6 +118,8 @@ export async function examineDigest(
     facts.sbom = true
     const {statements, problems} = decodeEnvelopes(sbom)
     judgement.sbomProblems.push(...problems)
+    // cosign said it verified one: nothing readable is no SBOM (fail closed).
+    if (statements.length === 0 && problems.length === 0) judgement.sbomProblems.push(NOTHING_PRINTED)
     for (const statement of statements) {
       const judged = judgeSbom(statement, digest)
       if (judged.problem) judgement.sbomProblems.push(judged.problem)
@@ -129,6 +133,9 @@ export async function examineDigest(
     facts.provenance = true
     const {statements, problems} = decodeEnvelopes(provenance)
     for (const problem of problems) judgement.mismatches.push({field: 'statement', allowed: 'in-toto', found: problem})
+    if (statements.length === 0 && problems.length === 0) {
+      judgement.mismatches.push({field: 'statement', allowed: 'an in-toto statement', found: NOTHING_PRINTED})
+    }
     const required = entry?.provenance
     for (const statement of statements) {
       const judged = judgeProvenance(statement, digest, required)
