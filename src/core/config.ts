@@ -4,6 +4,7 @@ import {pathToFileURL} from 'node:url'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
 import type {SigstoreSettings} from './sigstore.js'
+import {evidencePolicyProblems, type EvidencePolicyEntry} from './evidence-policy.js'
 import {prerequisiteError} from './errors.js'
 import {FROM_SOURCES, packagePath} from './package-root.js'
 import type {ErrorObject} from 'ajv'
@@ -159,6 +160,8 @@ export interface AmeideConfig {
   scaffold: {baseImages: Record<string, string>}
   /** A private Sigstore for publish and --evidence (flags with cosign's names override each key). */
   signing: {sigstore: SigstoreSettings}
+  /** GitOps repository: what `gitops verify --evidence` requires per image (null: the flags are the policy). */
+  evidencePolicy: EvidencePolicyEntry[] | null
 }
 
 export const DEFAULT_CONFIG: AmeideConfig = {
@@ -192,6 +195,7 @@ export const DEFAULT_CONFIG: AmeideConfig = {
   gitopsPolicy: DEFAULT_GITOPS_POLICY,
   scaffold: {baseImages: {}},
   signing: {sigstore: {}},
+  evidencePolicy: null,
 }
 
 export interface LoadedConfig {
@@ -233,6 +237,8 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
   }
 
   const problems = await validateConfig(raw)
+  const policy = (raw as {evidencePolicy?: EvidencePolicyEntry[]}).evidencePolicy
+  if (problems.length === 0 && policy) problems.push(...evidencePolicyProblems(policy))
   if (problems.length > 0) {
     throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} is invalid: ${problems.join('; ')}`, [CONFIG_HINT])
   }
@@ -256,6 +262,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
     },
     scaffold: {baseImages: {...base.scaffold.baseImages, ...file.scaffold?.baseImages}},
     signing: {sigstore: {...base.signing.sigstore, ...file.signing?.sigstore}},
+    evidencePolicy: file.evidencePolicy ?? base.evidencePolicy,
   }
 }
 

@@ -1,6 +1,8 @@
 import {mapConcurrent} from '../core/concurrency.js'
 import {AmeideError} from '../core/errors.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
+import {describeEvidence, examineDigest, type EvidenceVerifier} from '../gitops/verify/examine.js'
+import {checkEvidence} from '../gitops/verify/rules/index.js'
 import type {Kind} from '../primitives/kinds.js'
 import {isPromoteBranchInto, planPrimitive, type PlanInput, type PrimitivePlan} from './plan.js'
 import type {LinkState, LinkStatus, PrimitiveStatus, PullRequestRef, StatusResult} from './types.js'
@@ -18,12 +20,8 @@ export interface StatusSources {
   /** The verify verdict of a primitive; null: --skip-verify. */
   verify: ((p: {kind: Kind; name: string}) => Promise<VerifyVerdict>) | null
   registry: {headManifest(repository: string, reference: string): Promise<{digest: string} | null>}
-  /** --evidence: signature, SBOM and provenance of a digest ref, as `gitops verify --evidence` checks them. */
-  evidence: {
-    signed(ref: string): Promise<boolean>
-    hasSbom(ref: string): Promise<boolean>
-    hasProvenance(ref: string): Promise<boolean>
-  } | null
+  /** --evidence: signature, SBOM and provenance of a digest ref, judged as `gitops verify --evidence` judges them. */
+  evidence: EvidenceVerifier | null
   /** The GitOps repository at its ref, or why it cannot be read. */
   gitops: GitOpsReader | Unavailable
   /** Argo CD; null without --argocd-server. */
@@ -216,22 +214,31 @@ async function imageLink(plan: PrimitivePlan, sources: StatusSources, ask: Ask):
   const evidence = sources.evidence
   if (evidence) {
     const digestRef = `${plan.shaRef}@${digest}`
-    const e = await ask(async () => {
-      const [signed, sbom, provenance] = await Promise.all([
-        evidence.signed(digestRef),
-        evidence.hasSbom(digestRef),
-        evidence.hasProvenance(digestRef),
-      ])
-      return {signed, sbom, provenance}
-    })
+    const e = await ask(() => examineDigest(digestRef, evidence))
     if (!e.ok) return unknown('image', `evidence: ${e.reason}`, {}, details)
-    details.evidence = e.value
-    const missing = Object.entries(e.value)
-      .filter(([, ok]) => !ok)
-      .map(([k]) => k)
-    if (missing.length > 0) {
-      return link('image', 'failed', `${digest.slice(0, 19)}… lacks ${missing.join(', ')}`, details)
+    // The findings `gitops verify --evidence` would report for a use of this ref (its tag is the commit).
+    const use = {file: plan.shaRef, line: 1}
+    const findings = checkEvidence([
+      {
+        record: {image: digestRef, ...e.value.facts, uses: [use]},
+        ...e.value,
+        tags: [plan.shaRef.slice(plan.repository.length + 1)],
+      },
+    ])
+    details.evidence = {
+      ...e.value.facts,
+      ...(findings.length > 0 ? {findings: findings.map((f) => ({rule: f.rule, message: f.message}))} : {}),
     }
+    if (findings.length > 0) {
+      const rules = [...new Set(findings.map((f) => f.rule))]
+      return link('image', 'failed', `${digest.slice(0, 19)}… evidence fails: ${rules.join(', ')}`, details)
+    }
+    return link(
+      'image',
+      'done',
+      `${digest.slice(0, 19)}… published (${mainNote}); ${describeEvidence(e.value.facts)}`,
+      details,
+    )
   }
   return link('image', 'done', `${digest.slice(0, 19)}… published (${mainNote})`, details)
 }

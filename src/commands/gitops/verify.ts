@@ -22,7 +22,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
       `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
       '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
-      'every distinct digest, once each. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
+      'every distinct digest, once each, and judges what the attestations say: with an evidencePolicy in ameide.yaml, ' +
+      'per image glob, who may sign (keys, keyless identities) and which source repository, builder, build type and ' +
+      'commit the provenance must name. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
       '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
       'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
@@ -33,10 +35,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid).',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
-      INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
+      INVALID_USAGE:
+        'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
-      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid (an evidencePolicy key file missing, too)",
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
       INVALID_SIGSTORE_SETTING:
@@ -131,6 +134,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       insecureRegistries: config.insecureRegistries,
       sigstore: config.signing.sigstore,
       root,
+      evidencePolicy: config.evidencePolicy,
     })
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')

@@ -1,5 +1,6 @@
 import type {Style} from '../../core/output/style.js'
 import {annotation, appendStepSummary, cell, inActions} from '../../effects/actions.js'
+import {describeEvidence} from './examine.js'
 import {RULES} from './rules/index.js'
 import type {LayoutReport} from '../layout.js'
 import type {GitopsVerifyResult} from './verify.js'
@@ -65,8 +66,10 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     lines.push(style.bold(`Evidence (${result.evidence.length} digest${result.evidence.length === 1 ? '' : 's'})`))
     for (const e of result.evidence) {
       const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
+      const says = describeEvidence(e)
       lines.push(
-        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${e.image}`,
+        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${e.image}` +
+          (says ? `  ${style.dim(says)}` : ''),
       )
     }
   }
