@@ -73,13 +73,21 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
   if (result.render) {
     const r = result.render
     if (lines.length > 0) lines.push('')
-    lines.push(style.bold(`Rendered (Kubernetes ${r.kubernetesVersion} schemas)`))
+    lines.push(
+      style.bold(
+        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not on PATH'}, kustomize ${r.tools.kustomize})`,
+      ),
+    )
     for (const root of r.roots) {
       lines.push(
         `  ${root.status.padEnd(11)} ${root.dir || '.'}  ${style.dim(`${root.environment ?? '-'}, ${root.objects} object(s)`)}`,
       )
     }
-    for (const c of r.charts) lines.push(`  ${c.status.padEnd(11)} chart ${c.chart}  ${style.dim(c.declaredIn)}`)
+    for (const d of r.deployables) {
+      lines.push(
+        `  ${d.status.padEnd(11)} chart ${d.chart || '.'} as ${d.kind} ${d.application}  ${style.dim(`${d.environment ?? '-'}, ${d.objects} object(s), ${d.declaredIn}`)}`,
+      )
+    }
     const kinds = r.unknownKinds.map((k) => `${k.kind} (${k.apiVersion}) ×${k.count}`).join(', ')
     lines.push(
       `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,

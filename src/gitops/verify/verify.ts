@@ -282,6 +282,7 @@ async function renderFindings(
     environments: input.environments,
     kustomize: render.kustomize,
     helm: render.helm,
+    repositories: input.policy.preview.repositories,
     cache,
     requireRender: render.requireRender,
     concurrency: render.concurrency ?? 4,
