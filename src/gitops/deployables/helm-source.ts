@@ -32,6 +32,9 @@ function substitute(text: string, app: ArgoApplication): string {
   return text.replace(/\$\{?(ARGOCD_APP_NAME|ARGOCD_APP_NAMESPACE)\}?/g, (_, k: string) => env[k])
 }
 
+/** `environments/<env>/…`: the design documents' folder per environment (seed 000), as the ApplicationSets read it. */
+export const environmentFolder = (file: string): string | null => /(?:^|\/)environments\/([^/]+)\//.exec(file)?.[1] ?? null
+
 const destinationNamespace = (app: ArgoApplication) =>
   str(isMap(app.spec.destination) ? app.spec.destination.namespace : undefined)
 
@@ -44,7 +47,7 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
         isMap(s) ? [{source: s, at: ['sources', i]}] : [],
       )
   const lineAt = (p: SpecPath) => app.lineOf(p) ?? app.line
-  const declaredEnv = app.environment ?? ctx.envOf(app.file)
+  const declaredEnv = app.environment ?? ctx.envOf(app.file) ?? environmentFolder(app.file)
   const unavailable = (p: SpecPath, message: string, status: Unrenderable['status'] = 'unavailable') =>
     out.unrenderable.push({
       file: app.file,
@@ -232,7 +235,10 @@ function helmDeployable(
     reads.push(file)
   }
   const environment =
-    app.environment ?? ctx.envOf(app.file) ?? valueFiles.map((f) => ctx.envOf(f)).find((e) => e !== null) ?? null
+    app.environment ??
+    ctx.envOf(app.file) ??
+    valueFiles.map((f) => ctx.envOf(f)).find((e) => e !== null) ??
+    environmentFolder(app.file)
   return {
     kind: 'Application',
     application: app.name,

@@ -236,9 +236,12 @@ function locate(
   }
   const template = obj.template
   if (template && options.files.includes(template)) {
+    // The n-th `image:` line of the template for the n-th container of the object (templates list them in order).
+    const n = containersOf(obj.body).findIndex((x) => x.pointer === c.pointer)
+    const lines = obj.templateImageLines ?? []
     return {
       file: template,
-      line: obj.originLine ?? 1,
+      line: lines[n] ?? lines[0] ?? 1,
       column: 1,
       how: 'template',
       note: 'assembled in this template: no single values line decides it',
@@ -256,7 +259,7 @@ export function helmObjects(
   root: string,
 ): RenderedObject[] {
   const out: RenderedObject[] = []
-  const lines = new Map<string, number>()
+  const lines = new Map<string, number[]>()
   for (const chunk of text.split(/^---[ \t]*$/m)) {
     const source = /^# Source: (.+)$/m.exec(chunk)?.[1]?.trim()
     let template: string | undefined
@@ -269,8 +272,8 @@ export function helmObjects(
     for (const obj of parseRendered(yaml, chunk)) {
       if (template) {
         obj.template = template
-        if (!lines.has(template)) lines.set(template, imageLine(root, template))
-        obj.originLine = lines.get(template)
+        if (!lines.has(template)) lines.set(template, imageLines(root, template))
+        obj.templateImageLines = lines.get(template)
       }
       if (!obj.namespace && d.namespace && at(obj.body, 'metadata') !== undefined && containersOf(obj.body).length > 0)
         obj.namespace = d.namespace
@@ -280,14 +283,13 @@ export function helmObjects(
   return out
 }
 
-/** The first `image:` line of a template (1 when it has none: the image comes from a helper). */
-function imageLine(root: string, file: string): number {
+/** The `image:` lines of a template, in order (none: the image comes from a helper). */
+function imageLines(root: string, file: string): number[] {
   let text = ''
   try {
     text = readFileSync(path.join(root, file), 'utf8')
   } catch {
     // unreadable: the template's first line
   }
-  const n = text.split('\n').findIndex((l) => /^\s*-?\s*image:/.test(l))
-  return n >= 0 ? n + 1 : 1
+  return text.split('\n').flatMap((l, i) => (/^\s*-?\s*image:/.test(l) ? [i + 1] : []))
 }
