@@ -238,6 +238,19 @@ describe.each([
     ])
     expect(exporter[0].message).toContain('no single values line decides it')
 
+    // --print-layout names the deployables and the renderers.
+    const bin = await makeTempDir('ameide-helm-bin-')
+    await symlink(helms[name], path.join(bin, 'helm'))
+    const env = toolEnv()
+    env.PATH = `${bin}${path.delimiter}${env.PATH}`
+    const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
+    const printed = layout.json<{layout: {renderTools: {helm: string}; renderDeployables: Array<{application: string; chart: string}>}}>()
+    assertMatchesSchema('gitops-verify.schema.json', printed)
+    expect(printed.layout.renderTools.helm).toBe(result.render.tools.helm)
+    expect(printed.layout.renderDeployables.map((d) => d.application).sort()).toEqual(
+      ['redis-production', 'web-local', 'web-preview', 'web-production', 'web-staging'],
+    )
+
     const after = await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
     expect(after).toBe(before)
   })

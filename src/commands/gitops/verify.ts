@@ -112,7 +112,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         import('../../gitops/verify/format.js'),
       ])
       const root = await resolveRoot(flags.root, GITOPS_ROOT)
-      const result = await printLayout(root, (await loadConfig(root)).config.gitopsPolicy)
+      const policy = await withPreviewRepositories(root, (await loadConfig(root)).config.gitopsPolicy)
+      const result = await printLayout(root, policy, await renderToolVersions())
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
@@ -167,6 +168,13 @@ async function renderTools(requireRender: boolean) {
     import('../../effects/helm.js'),
   ])
   return {kustomize: kustomize(), helm: await findHelm(), requireRender}
+}
+
+/** The versions of the renderers on PATH (null: not there), for --print-layout. */
+async function renderToolVersions(): Promise<{helm: string | null; kustomize: string | null}> {
+  const {kustomize, helm} = await renderTools(false)
+  const k = await kustomize.version!().catch(() => null)
+  return {helm: helm?.version ?? null, kustomize: k}
 }
 
 /** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (seed 001 E). */

@@ -27,6 +27,17 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     `${layout.files.length} YAML file(s): ${read} read by the gate, ${pinning} of them checked for pinning, ` +
       `${layout.files.length - read} outside the layout.`,
   )
+  const deployables = layout.renderDeployables ?? []
+  if (layout.renderTools) {
+    const t = layout.renderTools
+    lines.push('', `Renderers: helm ${t.helm ?? 'not on PATH'}, kustomize ${t.kustomize ?? 'not on PATH'}.`)
+  }
+  if (deployables.length > 0) {
+    lines.push('', style.bold('Helm deployables (--render)'))
+    for (const d of deployables) {
+      lines.push(`  ${(d.chart || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (${d.kind} ${d.application}: ${d.declaredIn})`)}`)
+    }
+  }
   if (roots.length > 0) {
     lines.push('', style.bold('Render roots (--render)'))
     for (const r of roots) {
