@@ -73,33 +73,56 @@ try {
   const bare = (d) =>
     run(
       'helm',
-      ['template', '.', '--name-template', d.name, '--namespace', d.env, '--kube-version', KUBE,
-        ...d.valueFiles.flatMap((v) => ['--values', v]), '--include-crds'],
+      [
+        'template',
+        '.',
+        '--name-template',
+        d.name,
+        '--namespace',
+        d.env,
+        '--kube-version',
+        KUBE,
+        ...d.valueFiles.flatMap((v) => ['--values', v]),
+        '--include-crds',
+      ],
       {cwd: path.join(repo, d.chart)},
     )
 
   // 1. images: --render against the independent count.
   const verify = run('node', [cli, 'gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo})
   const result = JSON.parse(verify.stdout)
-  console.log(`helm ${result.render.tools.helm}, kustomize ${result.render.tools.kustomize}; node ${process.version}, ${cpus().length} CPU(s)`)
-  console.log('| Deployable | Chart | Containers (independent) | Containers (--render) | Same images | image findings |')
+  console.log(
+    `helm ${result.render.tools.helm}, kustomize ${result.render.tools.kustomize}; node ${process.version}, ${cpus().length} CPU(s)`,
+  )
+  console.log(
+    '| Deployable | Chart | Containers (independent) | Containers (--render) | Same images | image findings |',
+  )
   console.log('|---|---|---|---|---|---|')
   for (const d of deployables) {
     const out = bare(d)
     if (out.status !== 0) throw new Error(out.stderr)
     const count = run('node', [counter], {input: out.stdout})
-    const independent = count.stdout.trim().split('\n').filter(Boolean).map((l) => {
-      const [kind, name, container, image] = l.split(' ')
-      // Test hook pods are named with randAlphaNum: a fresh render names them anew (Argo CD docs, "Random Data").
-      return `${kind} ${name.replace(/-[a-z0-9]{5}$/, '-*')} ${container} ${image}`
-    }).sort()
+    const independent = count.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [kind, name, container, image] = l.split(' ')
+        // Test hook pods are named with randAlphaNum: a fresh render names them anew (Argo CD docs, "Random Data").
+        return `${kind} ${name.replace(/-[a-z0-9]{5}$/, '-*')} ${container} ${image}`
+      })
+      .sort()
     const mine = result.render.images
       .filter((i) => i.application === d.name)
       .map((i) => `${i.object.kind} ${i.object.name.replace(/-[a-z0-9]{5}$/, '-*')} ${i.object.container} ${i.image}`)
       .sort()
     const same = JSON.stringify(independent) === JSON.stringify(mine)
-    const findings = result.findings.filter((f) => f.application === d.name && /image-not-pinned|floating-tag/.test(f.rule))
-    console.log(`| ${d.name} | ${d.from} | ${independent.length} | ${mine.length} | ${same ? 'yes' : 'NO'} | ${findings.length} |`)
+    const findings = result.findings.filter(
+      (f) => f.application === d.name && /image-not-pinned|floating-tag/.test(f.rule),
+    )
+    console.log(
+      `| ${d.name} | ${d.from} | ${independent.length} | ${mine.length} | ${same ? 'yes' : 'NO'} | ${findings.length} |`,
+    )
     if (!same) console.log({independent, mine})
   }
 
@@ -123,12 +146,19 @@ try {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
   const [b, plain, cold, warm] = Object.keys(cases).map((l) => median(samples[l]))
   console.log(`\nmedian of ${runs} interleaved runs`)
-  for (const [label, ms] of Object.entries({[Object.keys(cases)[0]]: b, [Object.keys(cases)[1]]: plain, [Object.keys(cases)[2]]: cold, [Object.keys(cases)[3]]: warm}))
+  for (const [label, ms] of Object.entries({
+    [Object.keys(cases)[0]]: b,
+    [Object.keys(cases)[1]]: plain,
+    [Object.keys(cases)[2]]: cold,
+    [Object.keys(cases)[3]]: warm,
+  }))
     console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms`)
   const warmRun = JSON.parse(run('node', [cli, 'gitops', 'verify', '--render', '--json'], {cwd: repo}).stdout)
   const rendered = warmRun.render.deployables.filter((d) => d.status !== 'cached').length
   console.log(`render cost cold (cold - no --render) / bare helm: ${((cold - plain) / b).toFixed(2)}x`)
-  console.log(`render cost warm (warm - no --render): ${(warm - plain).toFixed(0)} ms; deployables rendered warm: ${rendered}`)
+  console.log(
+    `render cost warm (warm - no --render): ${(warm - plain).toFixed(0)} ms; deployables rendered warm: ${rendered}`,
+  )
 } finally {
   rmSync(repo, {recursive: true, force: true})
 }

@@ -153,7 +153,8 @@ async function withLocalDependencies(
   const yaml = await import('yaml')
   const chartYaml = path.join(request.chartDir, 'Chart.yaml')
   const requirements = path.join(request.chartDir, 'requirements.yaml')
-  const file = existsSync(requirements) && !/dependencies:/.test(readFileSync(chartYaml, 'utf8')) ? requirements : chartYaml
+  const file =
+    existsSync(requirements) && !/dependencies:/.test(readFileSync(chartYaml, 'utf8')) ? requirements : chartYaml
   const doc = yaml.parseDocument(readFileSync(file, 'utf8'))
   const deps = doc.get('dependencies') as {items?: unknown[]} | undefined
   const items = Array.isArray(deps?.items) ? deps.items : []

@@ -18,6 +18,7 @@ export interface Kustomize {
 
 /** `kustomize build` through `binary` (default `kustomize` on PATH). */
 export function kustomize(binary = 'kustomize'): Kustomize {
+  let version: Promise<string> | undefined
   return {
     async build(dir) {
       const result = await runTool(binary, ['build', dir], {
@@ -29,15 +30,19 @@ export function kustomize(binary = 'kustomize'): Kustomize {
       const message = (result.stderr || result.stdout).trim() || `kustomize exited ${result.exitCode}`
       return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}
     },
-    async version() {
-      const result = await runTool(binary, ['version'], {
-        missingCode: 'KUSTOMIZE_NOT_FOUND',
-        installHint: KUSTOMIZE_INSTALL_HINT,
-        timeoutMs: 10_000,
-      })
-      const said = result.stdout.trim().split(/\s+/)[0] ?? ''
-      if (said && said !== '(devel)') return said
-      return (await debianVersion(binary)) ?? (said || 'unknown')
+    version() {
+      // Asked once per run (the report and the render cache key read it).
+      version ??= (async () => {
+        const result = await runTool(binary, ['version'], {
+          missingCode: 'KUSTOMIZE_NOT_FOUND',
+          installHint: KUSTOMIZE_INSTALL_HINT,
+          timeoutMs: 10_000,
+        })
+        const said = result.stdout.trim().split(/\s+/)[0] ?? ''
+        if (said && said !== '(devel)') return said
+        return (await debianVersion(binary)) ?? (said || 'unknown')
+      })()
+      return version
     },
   }
 }
@@ -58,7 +63,9 @@ async function debianVersion(binary: string): Promise<string | undefined> {
           .find((f) => existsSync(f))
     if (!found) return undefined
     const usr = path.dirname(path.dirname(realpathSync(found)))
-    const log = gunzipSync(readFileSync(path.join(usr, 'share', 'doc', 'kustomize', 'changelog.Debian.gz'))).toString('utf8')
+    const log = gunzipSync(readFileSync(path.join(usr, 'share', 'doc', 'kustomize', 'changelog.Debian.gz'))).toString(
+      'utf8',
+    )
     return /^kustomize \(([^)]+)\)/.exec(log)?.[1]
   } catch {
     return undefined

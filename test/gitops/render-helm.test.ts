@@ -34,8 +34,24 @@ type Result = {
   findings: Finding[]
   render: {
     tools: {helm: string | null; kustomize: string}
-    deployables: Array<{application: string; kind: string; chart: string; environment: string | null; status: string; objects: number; differential: number}>
-    images: Array<{environment: string | null; application?: string; object: Finding['object']; image: string; file: string; line: number; how: string}>
+    deployables: Array<{
+      application: string
+      kind: string
+      chart: string
+      environment: string | null
+      status: string
+      objects: number
+      differential: number
+    }>
+    images: Array<{
+      environment: string | null
+      application?: string
+      object: Finding['object']
+      image: string
+      file: string
+      line: number
+      how: string
+    }>
   }
 }
 
@@ -127,7 +143,8 @@ function argoFiles(): Record<string, string> {
     'sources/values/_shared/apps/web/values.yaml': 'enabled: true\nimage:\n  ref: ghcr.io/acme/web:latest\n',
     'sources/values/env/staging/apps/web/values.yaml': `image:\n  ref: ghcr.io/acme/web:1.4.0@sha256:${E}\n`,
     'sources/values/env/production/apps/web/values.yaml': 'image:\n  ref: ghcr.io/acme/web:1.4.0\n',
-    'sources/charts/third_party/redis/Chart.yaml': 'apiVersion: v2\nname: redis\nversion: 18.0.0\nappVersion: "7.9.9"\n',
+    'sources/charts/third_party/redis/Chart.yaml':
+      'apiVersion: v2\nname: redis\nversion: 18.0.0\nappVersion: "7.9.9"\n',
     'sources/charts/third_party/redis/values.yaml': 'image:\n  repository: docker.io/library/redis\n  tag: 7.2.4\n',
     'sources/charts/third_party/redis/templates/statefulset.yaml': redisTemplate,
   }
@@ -137,8 +154,18 @@ function argoFiles(): Record<string, string> {
     `  - /sources/values/env/${env}/apps/web/*.yaml`,
     'ignoreMissingValueFiles: true',
   ]
-  files['environments/staging/web.yaml'] = app('web-staging', 'staging', 'sources/charts/apps/web', valueFiles('staging'))
-  files['environments/production/web.yaml'] = app('web-production', 'production', 'sources/charts/apps/web', valueFiles('production'))
+  files['environments/staging/web.yaml'] = app(
+    'web-staging',
+    'staging',
+    'sources/charts/apps/web',
+    valueFiles('staging'),
+  )
+  files['environments/production/web.yaml'] = app(
+    'web-production',
+    'production',
+    'sources/charts/apps/web',
+    valueFiles('production'),
+  )
   // local: no environment values and nothing enabling it — disabled, renders nothing.
   files['environments/local/web.yaml'] = app('web-local', 'local', 'sources/charts/apps/web', [
     'valueFiles:',
@@ -151,13 +178,12 @@ function argoFiles(): Record<string, string> {
     '  - name: enabled',
     '    value: "true"',
   ])
-  files['environments/production/redis.yaml'] = app('redis-production', 'production', 'sources/charts/third_party/redis', [
-    'releaseName: cache',
-    'parameters:',
-    '  - name: image.tag',
-    '    value: 7.2-alpine',
-    '    forceString: true',
-  ])
+  files['environments/production/redis.yaml'] = app(
+    'redis-production',
+    'production',
+    'sources/charts/third_party/redis',
+    ['releaseName: cache', 'parameters:', '  - name: image.tag', '    value: 7.2-alpine', '    forceString: true'],
+  )
   return files
 }
 
@@ -220,7 +246,11 @@ describe.each([
     // Helm's `required`: render-failed with Helm's own message, the deployable and the environment.
     const failed = result.findings.filter((f) => f.rule === 'render-failed')
     expect(failed).toHaveLength(1)
-    expect(failed[0]).toMatchObject({file: 'environments/preview/web.yaml', environment: 'preview', application: 'web-preview'})
+    expect(failed[0]).toMatchObject({
+      file: 'environments/preview/web.yaml',
+      environment: 'preview',
+      application: 'web-preview',
+    })
     expect(failed[0].message).toContain('image.ref is required: set it in sources/values')
 
     // Argo CD: parameters (--set / --set-string) take precedence over every values layer: the entry decides the tag.
@@ -244,12 +274,18 @@ describe.each([
     const env = toolEnv()
     env.PATH = `${bin}${path.delimiter}${env.PATH}`
     const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
-    const printed = layout.json<{layout: {renderTools: {helm: string}; renderDeployables: Array<{application: string; chart: string}>}}>()
+    const printed = layout.json<{
+      layout: {renderTools: {helm: string}; renderDeployables: Array<{application: string; chart: string}>}
+    }>()
     assertMatchesSchema('gitops-verify.schema.json', printed)
     expect(printed.layout.renderTools.helm).toBe(result.render.tools.helm)
-    expect(printed.layout.renderDeployables.map((d) => d.application).sort()).toEqual(
-      ['redis-production', 'web-local', 'web-preview', 'web-production', 'web-staging'],
-    )
+    expect(printed.layout.renderDeployables.map((d) => d.application).sort()).toEqual([
+      'redis-production',
+      'web-local',
+      'web-preview',
+      'web-production',
+      'web-staging',
+    ])
 
     const after = await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
     expect(after).toBe(before)
@@ -265,7 +301,10 @@ describe.each([
       cold.result.render.deployables.map((d) => `${d.application} ${d.status === 'failed' ? 'failed' : 'cached'} 0`),
     )
     expect(warm.result.findings).toEqual(cold.result.findings)
-    await writeFile(path.join(repo, 'sources/values/env/production/apps/web/values.yaml'), `image:\n  ref: ghcr.io/acme/web:1.5.0@sha256:${E}\n`)
+    await writeFile(
+      path.join(repo, 'sources/values/env/production/apps/web/values.yaml'),
+      `image:\n  ref: ghcr.io/acme/web:1.5.0@sha256:${E}\n`,
+    )
     const changed = await verifyWith(helms[name], repo)
     const status = Object.fromEntries(changed.result.render.deployables.map((d) => [d.application, d.status]))
     expect(status['web-production']).toBe('rendered')
@@ -313,7 +352,8 @@ describe.each([
         '',
       ].join('\n'),
       'charts/podinfo/Chart.yaml': 'apiVersion: v2\nname: podinfo\nversion: 6.5.0\n',
-      'charts/podinfo/values.yaml': 'replicaCount: 1\nimage:\n  repository: ghcr.io/stefanprodan/podinfo\n  tag: 6.0.0\n',
+      'charts/podinfo/values.yaml':
+        'replicaCount: 1\nimage:\n  repository: ghcr.io/stefanprodan/podinfo\n  tag: 6.0.0\n',
       'charts/podinfo/templates/deployment.yaml': [
         'apiVersion: apps/v1',
         'kind: Deployment',
@@ -334,11 +374,7 @@ describe.each([
       ].join('\n'),
       'apps/staging/web-values.yaml': configMap,
       // helm-controller: valuesFrom entries merged in order, then spec.values on top; release [targetNamespace-]name.
-      'apps/staging/web.yaml': release('web', [
-        '  valuesFrom:',
-        '    - kind: ConfigMap',
-        '      name: web-values',
-      ]),
+      'apps/staging/web.yaml': release('web', ['  valuesFrom:', '    - kind: ConfigMap', '      name: web-values']),
       'apps/staging/pinned.yaml': release('pinned', [
         '  valuesFrom:',
         '    - kind: ConfigMap',

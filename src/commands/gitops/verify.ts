@@ -167,7 +167,10 @@ async function renderTools(requireRender: boolean) {
     import('../../effects/kustomize.js'),
     import('../../effects/helm.js'),
   ])
-  return {kustomize: kustomize(), helm: await findHelm(), requireRender}
+  const k = kustomize()
+  // Both versions asked at once (two process starts side by side); a missing kustomize is reported by the gate.
+  const [helm] = await Promise.all([findHelm(), k.version!().catch(() => undefined)])
+  return {kustomize: k, helm, requireRender}
 }
 
 /** The versions of the renderers on PATH (null: not there), for --print-layout. */

@@ -11,7 +11,14 @@ import path from 'node:path'
 
 import {globToRegExp} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
-import {leaves, parseSetName, type HelmDeployable, type KustomizeUse, type Unrenderable, type ValueLayer} from './model.js'
+import {
+  leaves,
+  parseSetName,
+  type HelmDeployable,
+  type KustomizeUse,
+  type Unrenderable,
+  type ValueLayer,
+} from './model.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {linedDocuments} from './yaml-lines.js'
 
@@ -33,7 +40,8 @@ function substitute(text: string, app: ArgoApplication): string {
 }
 
 /** `environments/<env>/…`: the design documents' folder per environment (seed 000), as the ApplicationSets read it. */
-export const environmentFolder = (file: string): string | null => /(?:^|\/)environments\/([^/]+)\//.exec(file)?.[1] ?? null
+export const environmentFolder = (file: string): string | null =>
+  /(?:^|\/)environments\/([^/]+)\//.exec(file)?.[1] ?? null
 
 const destinationNamespace = (app: ArgoApplication) =>
   str(isMap(app.spec.destination) ? app.spec.destination.namespace : undefined)
@@ -139,7 +147,10 @@ function helmDeployable(
         return
       }
       if (!r.mine) {
-        unavailable(where, `value file ${entry} comes from ${r.repoURL}, not this repository: the gate does not fetch it.`)
+        unavailable(
+          where,
+          `value file ${entry} comes from ${r.repoURL}, not this repository: the gate does not fetch it.`,
+        )
         broken = true
         return
       }
@@ -153,9 +164,7 @@ function helmDeployable(
       rest = entry
     }
     const joined = path.posix.normalize(path.posix.join(base || '.', rest))
-    const matches = GLOB.test(rest)
-      ? [...ctx.files].filter((f) => globToRegExp(joined).test(f)).sort()
-      : [joined]
+    const matches = GLOB.test(rest) ? [...ctx.files].filter((f) => globToRegExp(joined).test(f)).sort() : [joined]
     if (matches.length === 0 && !ignoreMissing) {
       unavailable(where, `values file glob "${entry}" matched no files.`, 'failed')
       broken = true
@@ -184,7 +193,11 @@ function helmDeployable(
     layers.push({
       file: app.file,
       what: 'valuesObject',
-      entries: leaves(helm.valuesObject, (p) => app.lineOf([...h, 'valuesObject', ...p]), lineAt([...h, 'valuesObject'])),
+      entries: leaves(
+        helm.valuesObject,
+        (p) => app.lineOf([...h, 'valuesObject', ...p]),
+        lineAt([...h, 'valuesObject']),
+      ),
     })
   } else if (typeof helm.values === 'string' && helm.values.trim() !== '') {
     inlineValues = helm.values
@@ -225,7 +238,8 @@ function helmDeployable(
     if (!isMap(p) || typeof p.name !== 'string' || typeof p.path !== 'string') continue
     const entry = substitute(p.path, app)
     const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
-    const rel = ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(dir, entry)
+    const rel =
+      ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(dir, entry)
     const file = ctx.confined(rel)
     if (file === undefined || (ref && !refs.get(ref[1])?.mine)) {
       unavailable([...h, 'fileParameters', i], `fileParameters ${p.name} reads ${entry}, outside this repository.`)

@@ -18,7 +18,8 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replace(/\/$/, '').replace(/^\.$/, '')
 
-export const isHelmRelease = (m: Manifest) => m.kind === 'HelmRelease' && m.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
+export const isHelmRelease = (m: Manifest) =>
+  m.kind === 'HelmRelease' && m.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
 
 export function helmReleaseDeployable(
   hr: Manifest,
@@ -54,7 +55,11 @@ export function helmReleaseDeployable(
   }
   const sourceNs = str(sourceRef.namespace) ?? ns
   const repo = manifests.find(
-    (m) => m.kind === 'GitRepository' && m.apiVersion.startsWith('source.toolkit.fluxcd.io/') && m.name === sourceName && (m.namespace ?? 'default') === sourceNs,
+    (m) =>
+      m.kind === 'GitRepository' &&
+      m.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
+      m.name === sourceName &&
+      (m.namespace ?? 'default') === sourceNs,
   )
   const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
   const syncSource = sourceName === 'flux-system' && sourceNs === 'flux-system'
@@ -66,7 +71,11 @@ export function helmReleaseDeployable(
   }
   const dir = ctx.confined(clean(chart))
   if (dir === undefined || !ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
-    return unavailable(lineAt('chart', 'spec', 'chart'), `chart path ${chart} holds no Chart.yaml in this repository.`, 'failed')
+    return unavailable(
+      lineAt('chart', 'spec', 'chart'),
+      `chart path ${chart} holds no Chart.yaml in this repository.`,
+      'failed',
+    )
   }
   const layers: ValueLayer[] = []
   const reads = [hr.file]
@@ -82,7 +91,11 @@ export function helmReleaseDeployable(
     const file = ctx.confined(clean(v))
     if (file === undefined || !ctx.files.has(file)) {
       if (chartSpec.ignoreMissingValuesFiles === true) continue
-      return unavailable(lineAt('chart', 'spec', 'valuesFiles', i), `values file ${v} is not in this repository.`, 'failed')
+      return unavailable(
+        lineAt('chart', 'spec', 'valuesFiles', i),
+        `values file ${v} is not in this repository.`,
+        'failed',
+      )
     }
     if (file === chartValues) continue
     valueFiles.push(file)
@@ -112,7 +125,11 @@ export function helmReleaseDeployable(
     if (targetPath) {
       const keyPath = parseSetName(targetPath)
       merged = mergeValues(merged, nest(keyPath, found.text))
-      layers.push({file: holder.file, what: `${kind} ${name}`, entries: [{path: keyPath, value: found.text, line: found.line}]})
+      layers.push({
+        file: holder.file,
+        what: `${kind} ${name}`,
+        entries: [{path: keyPath, value: found.text, line: found.line}],
+      })
       continue
     }
     const doc = linedDocuments(ctx.yaml, found.text)[0]

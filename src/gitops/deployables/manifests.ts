@@ -26,8 +26,11 @@ const KINDS = /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitReposito
 export function readManifests(root: string, files: readonly string[], yaml: YamlModule): Manifest[] {
   const out: Manifest[] = []
   // A chart's templates are Go templates, not manifests of the checkout: never read as such.
-  const charts = files.filter((f) => f === 'Chart.yaml' || f.endsWith('/Chart.yaml')).map((f) => f.slice(0, -'Chart.yaml'.length))
-  const inChart = (file: string) => charts.some((c) => file.startsWith(c) && /^(templates|charts|crds)\//.test(file.slice(c.length)))
+  const charts = files
+    .filter((f) => f === 'Chart.yaml' || f.endsWith('/Chart.yaml'))
+    .map((f) => f.slice(0, -'Chart.yaml'.length))
+  const inChart = (file: string) =>
+    charts.some((c) => file.startsWith(c) && /^(templates|charts|crds)\//.test(file.slice(c.length)))
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || inChart(file)) continue
     let text: string

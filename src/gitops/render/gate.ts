@@ -94,7 +94,11 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   }
   const failed = (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
     const f = finding(RULES['render-failed'], u.file, {line: u.line, column: 1}, u.message)
-    findings.push({...f, ...(u.environment ? {environment: u.environment} : {}), ...(u.application ? {application: u.application} : {})})
+    findings.push({
+      ...f,
+      ...(u.environment ? {environment: u.environment} : {}),
+      ...(u.application ? {application: u.application} : {}),
+    })
   }
   for (const u of deployables.unrenderable) {
     if (u.status === 'failed') failed(u)
@@ -202,7 +206,9 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       files: input.files,
       yaml: input.yaml,
       helm: input.helm!,
-      kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion) ? `${policy.kubernetesVersion}.0` : policy.kubernetesVersion,
+      kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
+        ? `${policy.kubernetesVersion}.0`
+        : policy.kubernetesVersion,
       apiVersions: policy.apiVersions,
       cache: input.cache,
       toolVersions,

@@ -109,7 +109,14 @@ export async function renderHelm(
 /** Every input of a deployable: the chart's files, the files it reads. */
 function inputsOf(d: HelmDeployable, files: readonly string[]): string[] {
   const prefix = d.chart ? `${d.chart}/` : ''
-  return [...new Set([...files.filter((f) => f.startsWith(prefix)), ...d.valueFiles, ...d.reads, ...d.setFile.map((s) => s.path)])]
+  return [
+    ...new Set([
+      ...files.filter((f) => f.startsWith(prefix)),
+      ...d.valueFiles,
+      ...d.reads,
+      ...d.setFile.map((s) => s.path),
+    ]),
+  ]
 }
 
 const containerKey = (obj: RenderedObject, c: RenderedContainer) => `${obj.kind}/${obj.name}/${c.list}/${c.name}`
@@ -169,7 +176,11 @@ async function renderOne(
       const sentinelOf = new Map(names.map((n, i) => [n, `${SENTINEL}-${i}`]))
       differential = 1
       const again = await options.helm.template(
-        request(d, options, names.map((n) => ({name: n, value: sentinelOf.get(n)!}))),
+        request(
+          d,
+          options,
+          names.map((n) => ({name: n, value: sentinelOf.get(n)!})),
+        ),
       )
       const after = again.ok ? parseRendered(options.yaml, again.yaml) : []
       for (const [k, name] of probes) {

@@ -49,7 +49,12 @@ function fluxRoot(obj: unknown, file: string, layout: Layout): RenderRoot | unde
   const p = str(at(obj, 'spec', 'path'))
   if (at(obj, 'spec', 'sourceRef', 'kind') !== 'GitRepository' || p === undefined) return undefined
   const dir = clean(p)
-  return {dir, environment: envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`), via: 'flux', declaredIn: file}
+  return {
+    dir,
+    environment: envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`),
+    via: 'flux',
+    declaredIn: file,
+  }
 }
 
 /** The plan for `environments` (undefined: every one). */

@@ -35,7 +35,9 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
   if (deployables.length > 0) {
     lines.push('', style.bold('Helm deployables (--render)'))
     for (const d of deployables) {
-      lines.push(`  ${(d.chart || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (${d.kind} ${d.application}: ${d.declaredIn})`)}`)
+      lines.push(
+        `  ${(d.chart || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (${d.kind} ${d.application}: ${d.declaredIn})`)}`,
+      )
     }
   }
   if (roots.length > 0) {
