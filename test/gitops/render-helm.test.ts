@@ -210,6 +210,11 @@ describe.each([
   ['helm', 'v4.'],
   ['helm3', 'v3.'],
 ])('gitops verify --render with Helm deployables (%s)', (name, major) => {
+  // Argo CD rules relied on (argoproj/argo-cd reposerver/repository/repository.go, docs/user-guide/helm.md): a source
+  // path holding Chart.yaml is Helm; value files resolve from the chart folder, `/x` from the repository root, globs
+  // expand lexically, one --values each, in list order; ignoreMissingValueFiles drops a missing file; precedence is
+  // chart values.yaml < valueFiles < values/valuesObject < parameters; release = releaseName, else the Application's
+  // name; a `required` value that is missing fails `helm template` (and so the sync) with Helm's message.
   it('judges each Application at the values line that decided the image, per environment', async () => {
     const files = argoFiles()
     const repo = await repoOf(files)
@@ -291,6 +296,8 @@ describe.each([
     expect(after).toBe(before)
   })
 
+  // The cache rule (ours): a deployable's answer is keyed by its chart's files, its value files, its spec and the
+  // renderers' versions, so a warm run renders nothing and a changed value file renders only its deployable again.
   it('a warm run renders nothing; a changed value file renders that deployable again', async () => {
     const repo = await repoOf(argoFiles())
     const cold = await verifyWith(helms[name], repo)
@@ -312,6 +319,9 @@ describe.each([
     expect(changed.result.findings.filter((f) => f.application === 'web-production')).toEqual([])
   })
 
+  // helm-controller rules relied on (fluxcd/helm-controller, api/v2 helmrelease_types.go; docs "Values references"):
+  // the chart path is relative to the GitRepository's root; valuesFrom entries merge in order (valuesKey default
+  // values.yaml), spec.values on top; release name [targetNamespace-]name; a HelmRepository chart needs the network.
   it('Flux: a HelmRelease from its own GitRepository, valuesFrom a ConfigMap, judged at the ConfigMap line', async () => {
     const configMap = [
       'apiVersion: v1',
@@ -414,6 +424,8 @@ describe.each([
 })
 
 describe('gitops verify --render, what is never fetched', () => {
+  // Argo CD rule: a source's repoURL names the repository the repo-server clones, a `chart:` source a Helm repository
+  // it downloads from; offline, neither is this checkout, so neither is rendered (and nothing is fetched).
   it('an Application over another repository or a Helm repository chart is one render-unavailable naming it', async () => {
     const repo = await repoOf({
       'environments/staging/remote.yaml': [
@@ -446,5 +458,74 @@ describe('gitops verify --render, what is never fetched', () => {
     ])
     expect(unavailable[0].message).toContain('https://github.com/someone/else.git')
     expect(unavailable[1].message).toContain('ingress-nginx')
+  })
+
+  // Argo CD rules: a value file that resolves outside the repository root is refused ("resolved to outside repository
+  // root"); `$values/x` resolves from the root of the `ref: values` source; on "missing in charts/" the repo-server
+  // runs `helm dependency build`, which works offline for `file://` dependencies only.
+  it('confines value files to the repository, resolves $values refs, builds file:// dependencies outside the checkout', async () => {
+    const files: Record<string, string> = {
+      'sources/charts/apps/api/Chart.yaml': [
+        'apiVersion: v2',
+        'name: api',
+        'version: 0.1.0',
+        'dependencies:',
+        '  - name: sidecar',
+        '    version: 0.1.0',
+        '    repository: file://../../lib/sidecar',
+        '',
+      ].join('\n'),
+      'sources/charts/apps/api/values.yaml': 'image: ghcr.io/acme/api:1.0.0\n',
+      'sources/charts/apps/api/templates/pod.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: api}\nspec:\n  containers:\n    - name: api\n      image: {{ .Values.image }}\n',
+      'sources/charts/lib/sidecar/Chart.yaml': 'apiVersion: v2\nname: sidecar\nversion: 0.1.0\n',
+      'sources/charts/lib/sidecar/values.yaml': `image: ghcr.io/acme/sidecar:2.0.0@sha256:${E}\n`,
+      'sources/charts/lib/sidecar/templates/pod.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: sidecar}\nspec:\n  containers:\n    - name: sidecar\n      image: {{ .Values.image }}\n',
+      'sources/values/env/staging/apps/api/values.yaml': 'image: ghcr.io/acme/api:1.1.0\n',
+    }
+    const multi = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: {name: api-staging}',
+      'spec:',
+      '  destination: {namespace: staging}',
+      '  sources:',
+      `    - repoURL: ${ORIGIN}`,
+      '      path: sources/charts/apps/api',
+      '      helm:',
+      '        valueFiles: [$values/sources/values/env/staging/apps/api/values.yaml]',
+      `    - repoURL: ${ORIGIN}`,
+      '      ref: values',
+      '---',
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: {name: api-escape}',
+      'spec:',
+      '  destination: {namespace: staging}',
+      '  source:',
+      `    repoURL: ${ORIGIN}`,
+      '    path: sources/charts/apps/api',
+      '    helm:',
+      '      valueFiles: [../../../../../etc/passwd]',
+      '',
+    ].join('\n')
+    files['environments/staging/api.yaml'] = multi
+    const repo = await repoOf(files)
+    const before = await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
+    const {result} = await verifyWith(helms.helm, repo)
+    const status = Object.fromEntries(result.render.deployables.map((d) => [d.application, `${d.status} ${d.objects}`]))
+    expect(status).toEqual({'api-staging': 'rendered 2'})
+    const images = result.findings.filter((f) => f.rule === 'image-not-pinned')
+    expect(images.map((f) => `${f.application} ${f.file}:${f.line}`)).toEqual([
+      'api-staging sources/values/env/staging/apps/api/values.yaml:1',
+    ])
+    const failed = result.findings.filter((f) => f.rule === 'render-failed')
+    expect(failed.map((f) => [f.application, f.line])).toEqual([
+      ['api-escape', lineOf(multi, '../../../../../etc/passwd')],
+    ])
+    expect(failed[0].message).toContain('resolved to outside repository root')
+    // helm dependency build ran in a temporary copy: no Chart.lock, no charts/*.tgz in the checkout.
+    expect(await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).toBe(before)
   })
 })
