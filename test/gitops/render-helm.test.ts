@@ -423,7 +423,7 @@ describe.each([
   })
 })
 
-describe('gitops verify --render, what is never fetched', () => {
+describe('gitops verify --render with Helm deployables (helm 4): what is never fetched, confined paths, Capabilities', () => {
   // Argo CD rule: a source's repoURL names the repository the repo-server clones, a `chart:` source a Helm repository
   // it downloads from; offline, neither is this checkout, so neither is rendered (and nothing is fetched).
   it('an Application over another repository or a Helm repository chart is one render-unavailable naming it', async () => {
@@ -527,5 +527,39 @@ describe('gitops verify --render, what is never fetched', () => {
     expect(failed[0].message).toContain('resolved to outside repository root')
     // helm dependency build ran in a temporary copy: no Chart.lock, no charts/*.tgz in the checkout.
     expect(await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).toBe(before)
+  })
+
+  // Argo CD passes --kube-version (the cluster's version) and one --api-versions per group/version and
+  // group/version/Kind of the cluster's discovery; offline they come from gitopsPolicy.render, so a chart's
+  // Capabilities checks render as they would on the cluster.
+  it('renders Capabilities checks with gitopsPolicy.render.kubernetesVersion and apiVersions', async () => {
+    const template = [
+      '{{- if and (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") (eq .Capabilities.KubeVersion.Minor "34") }}',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: exporter}',
+      'spec:',
+      '  containers:',
+      '    - name: exporter',
+      '      image: ghcr.io/acme/exporter:{{ .Values.tag }}',
+      '{{- end }}',
+      '',
+    ].join('\n')
+    const files = (apiVersions: string) => ({
+      'ameide.yaml': `gitopsPolicy:\n  render:\n    apiVersions: ${apiVersions}\n`,
+      'sources/charts/apps/mon/Chart.yaml': 'apiVersion: v2\nname: mon\nversion: 0.1.0\n',
+      'sources/charts/apps/mon/values.yaml': 'tag: "1.0"\n',
+      'sources/charts/apps/mon/templates/pod.yaml': template,
+      'environments/staging/mon.yaml': app('mon', 'staging', 'sources/charts/apps/mon', ['releaseName: mon']),
+    })
+    const withMonitoring = await repoOf(files('[monitoring.coreos.com/v1, monitoring.coreos.com/v1/ServiceMonitor]'))
+    const on = await verifyWith(helms.helm, withMonitoring)
+    expect(on.result.render.deployables.map((d) => d.objects)).toEqual([1])
+    expect(on.result.findings.filter((f) => f.rule === 'image-not-pinned').map((f) => `${f.file}:${f.line}`)).toEqual([
+      'sources/charts/apps/mon/values.yaml:1',
+    ])
+    const without = await repoOf(files('[]'))
+    const off = await verifyWith(helms.helm, without)
+    expect(off.result.render.deployables.map((d) => d.objects)).toEqual([0])
   })
 })
