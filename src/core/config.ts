@@ -60,8 +60,16 @@ export interface GitopsRenderPolicy {
   enabled: boolean
   /** Render roots (folders with a kustomization, repo-relative); null: discovered per environment. */
   roots: string[] | null
-  /** The Kubernetes minor the rendered objects are validated against (`1.34`). */
+  /**
+   * The Kubernetes minor the rendered objects are validated against (`1.34`); also helm's `--kube-version`
+   * (`1.34.0`), as Argo CD passes the destination cluster's.
+   */
   kubernetesVersion: string
+  /**
+   * helm's `--api-versions`, one each, as Argo CD passes the cluster's discovery list (`group/version` and
+   * `group/version/Kind`): what chart `Capabilities.APIVersions.Has` checks see. Empty: Helm's built-in list.
+   */
+  apiVersions: string[]
 }
 
 /** The Kubernetes minor of the schemas the render gate ships (kubernetes-models 5.1). */
@@ -102,7 +110,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
   maxFileBytes: 4 * 1024 * 1024,
-  render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION},
+  render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION, apiVersions: []},
 }
 
 /**

@@ -75,7 +75,17 @@ export interface LayoutReport {
   environments: string[]
   files: LayoutEntry[]
   /** The render roots `--render` would build (discovered, or gitopsPolicy.render.roots). */
-  renderRoots?: Array<{dir: string; environment: string | null; via: string; declaredIn?: string}>
+  renderRoots?: Array<{dir: string; environment: string | null; via: string; declaredIn?: string; application?: string}>
+  /** The Helm deployables `--render` would render (Argo CD Applications' Helm sources, Flux HelmReleases). */
+  renderDeployables?: Array<{
+    application: string
+    kind: string
+    chart: string
+    environment: string | null
+    declaredIn: string
+  }>
+  /** The renderers `--render` would run: `helm version --short` and `kustomize version` (null: not on PATH). */
+  renderTools?: {helm: string | null; kustomize: string | null}
 }
 
 /** Where every YAML file of a checkout falls in the layout (files as listFiles gives them: sorted, repo-relative). */

@@ -115,7 +115,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         import('../../gitops/verify/format.js'),
       ])
       const root = await resolveRoot(flags.root, GITOPS_ROOT)
-      const result = await printLayout(root, (await loadConfig(root)).config.gitopsPolicy)
+      const policy = await withPreviewRepositories(root, (await loadConfig(root)).config.gitopsPolicy)
+      const result = await printLayout(root, policy, await renderToolVersions())
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
@@ -170,7 +171,17 @@ async function renderTools(requireRender: boolean) {
     import('../../effects/kustomize.js'),
     import('../../effects/helm.js'),
   ])
-  return {kustomize: kustomize(), helm: await findHelm(), requireRender}
+  const k = kustomize()
+  // Both versions asked at once (two process starts side by side); a missing kustomize is reported by the gate.
+  const [helm] = await Promise.all([findHelm(), k.version!().catch(() => undefined)])
+  return {kustomize: k, helm, requireRender}
+}
+
+/** The versions of the renderers on PATH (null: not there), for --print-layout. */
+async function renderToolVersions(): Promise<{helm: string | null; kustomize: string | null}> {
+  const {kustomize, helm} = await renderTools(false)
+  const k = await kustomize.version!().catch(() => null)
+  return {helm: helm?.version ?? null, kustomize: k}
 }
 
 /** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (seed 001 E). */

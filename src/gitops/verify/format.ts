@@ -28,6 +28,19 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     `${layout.files.length} YAML file(s): ${read} read by the gate, ${pinning} of them checked for pinning, ` +
       `${layout.files.length - read} outside the layout.`,
   )
+  const deployables = layout.renderDeployables ?? []
+  if (layout.renderTools) {
+    const t = layout.renderTools
+    lines.push('', `Renderers: helm ${t.helm ?? 'not on PATH'}, kustomize ${t.kustomize ?? 'not on PATH'}.`)
+  }
+  if (deployables.length > 0) {
+    lines.push('', style.bold('Helm deployables (--render)'))
+    for (const d of deployables) {
+      lines.push(
+        `  ${(d.chart || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (${d.kind} ${d.application}: ${d.declaredIn})`)}`,
+      )
+    }
+  }
   if (roots.length > 0) {
     lines.push('', style.bold('Render roots (--render)'))
     for (const r of roots) {
@@ -76,13 +89,21 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
   if (result.render) {
     const r = result.render
     if (lines.length > 0) lines.push('')
-    lines.push(style.bold(`Rendered (Kubernetes ${r.kubernetesVersion} schemas)`))
+    lines.push(
+      style.bold(
+        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not on PATH'}, kustomize ${r.tools.kustomize})`,
+      ),
+    )
     for (const root of r.roots) {
       lines.push(
         `  ${root.status.padEnd(11)} ${root.dir || '.'}  ${style.dim(`${root.environment ?? '-'}, ${root.objects} object(s)`)}`,
       )
     }
-    for (const c of r.charts) lines.push(`  ${c.status.padEnd(11)} chart ${c.chart}  ${style.dim(c.declaredIn)}`)
+    for (const d of r.deployables) {
+      lines.push(
+        `  ${d.status.padEnd(11)} chart ${d.chart || '.'} as ${d.kind} ${d.application}  ${style.dim(`${d.environment ?? '-'}, ${d.objects} object(s), ${d.declaredIn}`)}`,
+      )
+    }
     const kinds = r.unknownKinds.map((k) => `${k.kind} (${k.apiVersion}) ×${k.count}`).join(', ')
     lines.push(
       `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,

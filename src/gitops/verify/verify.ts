@@ -75,12 +75,36 @@ export interface GitopsVerifyResult {
 }
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
-export async function printLayout(root: string, policy: GitopsPolicy): Promise<GitopsVerifyResult> {
+export async function printLayout(
+  root: string,
+  policy: GitopsPolicy,
+  tools?: {helm: string | null; kustomize: string | null},
+): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const layout = describeLayout(policy, files)
-  const {planRender} = await import('../render/roots.js')
-  const yaml = await import('yaml')
-  layout.renderRoots = planRender(root, files, makeLayout(policy), yaml, undefined).roots
+  const [{planRender}, {findDeployables}, yaml] = await Promise.all([
+    import('../render/roots.js'),
+    import('../deployables/index.js'),
+    import('yaml'),
+  ])
+  const shape = makeLayout(policy)
+  const deployables = findDeployables({root, files, layout: shape, yaml, repositories: policy.preview.repositories})
+  const deployed = deployables.kustomize.map((k) => ({
+    dir: k.dir,
+    environment: k.environment,
+    via: 'argocd' as const,
+    declaredIn: k.declaredIn,
+    application: k.application,
+  }))
+  layout.renderRoots = planRender(root, files, shape, yaml, undefined, deployed).roots
+  layout.renderDeployables = deployables.helm.map((d) => ({
+    application: d.application,
+    kind: d.kind,
+    chart: d.chart,
+    environment: d.environment,
+    declaredIn: d.file,
+  }))
+  if (tools) layout.renderTools = tools
   return {
     summary: 'pass',
     environments: layout.environments,
@@ -280,6 +304,7 @@ async function renderFindings(
     environments: input.environments,
     kustomize: render.kustomize,
     helm: render.helm,
+    repositories: input.policy.preview.repositories,
     cache,
     requireRender: render.requireRender,
     concurrency: render.concurrency ?? 4,

@@ -23,6 +23,8 @@ export interface GitopsFinding {
   object?: RenderedObjectRef
   /** With --render: the environment of the render root. */
   environment?: string
+  /** With --render: the deployable that rendered the object (an Argo CD Application's name, a HelmRelease's namespace/name). */
+  application?: string
 }
 
 /** A rendered object (and container) a finding names. */
