@@ -38,7 +38,9 @@ export interface RunReport {
 
 /** A RED run fails only for the marker: at least one failure, each failure carrying it, no other error. */
 export function redOnlyForMarker(report: RunReport): boolean {
-  return report.failures.length > 0 && report.errors.length === 0 && report.failures.every((f) => f.message.includes(MARKER))
+  return (
+    report.failures.length > 0 && report.errors.length === 0 && report.failures.every((f) => f.message.includes(MARKER))
+  )
 }
 
 const run = (cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
@@ -61,7 +63,8 @@ export function goVersionAtLeast(a: string, b: string): boolean {
 /** The Go toolchain on PATH, as `go env GOVERSION` says (throws when there is none). */
 export async function goVersion(): Promise<string> {
   const r = await execa('go', ['env', 'GOVERSION'], {env: {GOTOOLCHAIN: 'local'}, reject: false})
-  if (r.exitCode !== 0) throw new Error(`no usable go on PATH (scripts/ci/install-toolchain.sh installs one): ${r.stderr}`)
+  if (r.exitCode !== 0)
+    throw new Error(`no usable go on PATH (scripts/ci/install-toolchain.sh installs one): ${r.stderr}`)
   return r.stdout.trim()
 }
 
@@ -117,7 +120,8 @@ function goEnv(dir: string): Record<string, string> {
     GOTOOLCHAIN: 'local',
     GOPROXY: 'off',
     GOSUMDB: 'off',
-    GOFLAGS: '-mod=vendor',
+    // -trimpath keeps the temp dir out of the build cache's keys: the vendored grpc compiled once serves every run.
+    GOFLAGS: '-mod=vendor -trimpath',
     GOWORK: 'off',
     GOENV: 'off',
     GOPATH: path.join(dir, '.gopath'),
@@ -132,7 +136,10 @@ function goEnv(dir: string): Record<string, string> {
  * from go.mod when the primitive requires it directly). go.mod keeps the template's versions; the vendored modules
  * it did not name are added as indirect requirements (Go >= 1.17 vendoring wants every vendored module in go.mod).
  */
-async function vendorFromDebian(dir: string, env: Record<string, string>): Promise<{vendored: string[]; uncarried: string[]}> {
+async function vendorFromDebian(
+  dir: string,
+  env: Record<string, string>,
+): Promise<{vendored: string[]; uncarried: string[]}> {
   const main = await goModJson(path.join(dir, 'go.mod'), env)
   const direct = new Map((main.Require ?? []).map((r) => [r.Path, r.Version]))
   const queue = [...direct.keys()]
@@ -168,7 +175,7 @@ async function vendorFromDebian(dir: string, env: Record<string, string>): Promi
     ...vendored.filter((m) => !direct.has(m.path)).map((m) => `-require=${m.path}@v0.0.0-debian`),
   ]
   if (edits.length > 0) {
-    const r = await run('go', ['mod', 'edit', ...edits], dir, {...env, GOFLAGS: ''})
+    const r = await run('go', ['mod', 'edit', ...edits], dir, env)
     if (r.exitCode !== 0) throw new Error(`go mod edit: ${r.all}`)
   }
   return {vendored: vendored.map((m) => m.path), uncarried}
@@ -187,16 +194,19 @@ export function parseGoTestJson(stdout: string): RunReport {
   const failures: Failure[] = []
   const failedPackages: string[] = []
   for (const e of events) {
-    if (e.Action === 'output' || e.Action === 'build-output') output.set(key(e), (output.get(key(e)) ?? '') + (e.Output ?? ''))
+    if (e.Action === 'output' || e.Action === 'build-output')
+      output.set(key(e), (output.get(key(e)) ?? '') + (e.Output ?? ''))
     if (e.Action === 'pass' && e.Test) passed++
-    if (e.Action === 'fail' && e.Test) failures.push({test: `${e.Package} ${e.Test}`, message: output.get(key(e)) ?? ''})
+    if (e.Action === 'fail' && e.Test)
+      failures.push({test: `${e.Package} ${e.Test}`, message: output.get(key(e)) ?? ''})
     if (e.Action === 'fail' && !e.Test) failedPackages.push(e.Package ?? '')
   }
   const errors = failedPackages
     .filter((p) => !failures.some((f) => f.test.startsWith(`${p} `)))
     .map((p) => `${p}: ${output.get(`${p}\u0000`) ?? 'failed without a failing test'}`)
   // A build failure of a package is reported under FailedBuild (its output as build-output).
-  for (const e of events) if (e.FailedBuild && !errors.some((x) => x.startsWith(`${e.Package}: `))) errors.push(`${e.Package}: build failed`)
+  for (const e of events)
+    if (e.FailedBuild && !errors.some((x) => x.startsWith(`${e.Package}: `))) errors.push(`${e.Package}: build failed`)
   return {passed, failures, errors, output: stdout}
 }
 
@@ -210,7 +220,14 @@ export async function checkGo(dir: string): Promise<GoReport> {
   const {vendored, uncarried} = await vendorFromDebian(dir, env)
   const listed = await run(
     'go',
-    ['list', '-e', '-test', '-f', '{{.ImportPath}}\t{{range .DepsErrors}}{{.Err}} {{end}}{{with .Error}}{{.Err}}{{end}}', './...'],
+    [
+      'list',
+      '-e',
+      '-test',
+      '-f',
+      '{{.ImportPath}}\t{{range .DepsErrors}}{{.Err}} {{end}}{{with .Error}}{{.Err}}{{end}}',
+      './...',
+    ],
     dir,
     env,
   )
@@ -219,7 +236,10 @@ export async function checkGo(dir: string): Promise<GoReport> {
   for (const line of listed.stdout.split('\n').filter(Boolean)) {
     const [importPath, error = ''] = line.split('\t')
     // Test variants ("p [p.test]", "p_test [p.test]", "p.test") count for p.
-    const pkg = importPath.replace(/ \[.*\]$/, '').replace(/_test$/, '').replace(/\.test$/, '')
+    const pkg = importPath
+      .replace(/ \[.*\]$/, '')
+      .replace(/_test$/, '')
+      .replace(/\.test$/, '')
     if (error.trim() !== '' && !problems.has(pkg)) problems.set(pkg, error.trim())
   }
   const compiledElsewhere: {pkg: string; module: string}[] = []
@@ -239,7 +259,8 @@ export async function checkGo(dir: string): Promise<GoReport> {
     .sort()
   const gofmt = await run('gofmt', ['-l', '-e', ...goFiles], dir, env)
   const vet = await run('go', ['vet', ...checked], dir, env)
-  const tested = await run('go', ['test', '-json', ...checked], dir, env)
+  // go vet ran above over the same packages: go test's own vet subset would repeat it.
+  const tested = await run('go', ['test', '-vet=off', '-json', ...checked], dir, env)
   return {
     goVersion: version,
     vendored,
@@ -257,7 +278,12 @@ export async function checkGo(dir: string): Promise<GoReport> {
 /** The `<testcase>`s of a JUnit XML report: failures (with message and text) and errors (collection, import). */
 export function parseJUnit(xml: string): RunReport {
   const unescape = (s: string) =>
-    s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&')
+    s
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&apos;', "'")
+      .replaceAll('&amp;', '&')
   let passed = 0
   const failures: Failure[] = []
   const errors: string[] = []
@@ -438,7 +464,12 @@ export interface TypeScriptReport {
 
 /** npm install (the registry; a cache the test controls), tsc --noEmit, the barrel at run time, npm test. */
 export async function checkTypeScript(dir: string): Promise<TypeScriptReport> {
-  const env = {npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false'}
+  const env = {
+    npm_config_cache: NPM_CACHE,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  }
   const install = await run('npm', ['install', '--prefer-offline', '--loglevel=error'], dir, env)
   const tsc = path.join(dir, 'node_modules/.bin/tsc')
   const typecheck = existsSync(tsc)
