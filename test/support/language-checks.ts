@@ -8,6 +8,8 @@ import {mkdir, readFile, readdir, realpath, symlink, writeFile} from 'node:fs/pr
 import os from 'node:os'
 import path from 'node:path'
 
+import {INSTALL_SCRIPT, toolPath} from './toolchain.js'
+
 /** The marker every scaffolded RED test fails with. */
 export const MARKER = 'AMEIDE_SCAFFOLD'
 
@@ -60,11 +62,15 @@ export function goVersionAtLeast(a: string, b: string): boolean {
   return true
 }
 
-/** The Go toolchain on PATH, as `go env GOVERSION` says (throws when there is none). */
+/** The Go toolchain of .tools/bin or PATH, as `go env GOVERSION` says (throws when there is none). */
 export async function goVersion(): Promise<string> {
-  const r = await execa('go', ['env', 'GOVERSION'], {env: {GOTOOLCHAIN: 'local'}, reject: false})
+  const r = await execa('go', ['env', 'GOVERSION'], {
+    env: {GOTOOLCHAIN: 'local', PATH: toolPath()},
+    reject: false,
+    all: true,
+  })
   if (r.exitCode !== 0)
-    throw new Error(`no usable go on PATH (scripts/ci/install-toolchain.sh installs one): ${r.stderr}`)
+    throw new Error(`no usable go in .tools/bin or on PATH (bash ${INSTALL_SCRIPT} installs one): ${r.all}`)
   return r.stdout.trim()
 }
 
@@ -117,6 +123,8 @@ export interface GoReport {
 /** The environment of every go call: offline, this toolchain, nothing from the user's Go settings. */
 function goEnv(dir: string): Record<string, string> {
   return {
+    // .tools/bin first: its go (trixie's golang-1.24) over bookworm's /usr/bin/go 1.19.
+    PATH: toolPath(),
     GOTOOLCHAIN: 'local',
     GOPROXY: 'off',
     GOSUMDB: 'off',
@@ -302,6 +310,7 @@ export function parseJUnit(xml: string): RunReport {
 
 /** pytest with Debian's interpreter, in `dir`, offline; a JUnit report is read, not the console. */
 export async function checkPython(dir: string): Promise<RunReport & {exitCode: number}> {
+  if (!existsSync(DEBIAN_PYTHON)) throw new Error(`${DEBIAN_PYTHON} is missing: bash ${INSTALL_SCRIPT} installs it`)
   const junit = path.join(dir, '.pytest-junit.xml')
   const r = await run(DEBIAN_PYTHON, ['-m', 'pytest', '-p', 'no:cacheprovider', '-q', `--junitxml=${junit}`], dir, {
     PYTHONDONTWRITEBYTECODE: '1',
