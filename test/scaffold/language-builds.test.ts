@@ -21,6 +21,7 @@ import {
   writeWorkspaceSdk,
 } from '../support/language-checks.js'
 import {initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {INSTALL_SCRIPT} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
@@ -92,9 +93,9 @@ describe('the scaffold builds with its own language tools, RED only for the mark
         await readFile(path.join(primitive(repo, kind, 'builds'), 'go.mod'), 'utf8'),
       )?.[1]
       expect(goLine).toBeDefined()
-      expect(goVersionAtLeast(await goVersion(), goLine!), `go on PATH (${await goVersion()}) >= go ${goLine}`).toBe(
-        true,
-      )
+      const version = await goVersion()
+      const hint = `go in .tools/bin or on PATH is ${version}, the template wants go ${goLine}: bash ${INSTALL_SCRIPT}`
+      expect(goVersionAtLeast(version, goLine!), hint).toBe(true)
 
       const report = await checkGo(primitive(repo, kind, 'builds'))
       const module = `github.com/ameideio/ameide/primitives/${kind}/builds`
