@@ -2,7 +2,7 @@
 // the AMEIDE_SCAFFOLD marker and nothing else. Go against Debian's Go sources offline, Python with Debian's
 // packages, TypeScript with npm and a workspace SDK of the SDK's shape. Then the same checks on a copy of the
 // package whose templates are broken: the suite catches a template that stops compiling.
-// Tools: scripts/ci/install-toolchain.sh (section 4). Without them these tests fail; they never skip.
+// Tools: scripts/ci/install-toolchain.sh (section 5). Without them these tests fail; they never skip.
 import {execa} from 'execa'
 import {readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
