@@ -9,7 +9,11 @@ import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {LineCounter, parseDocument} from 'yaml'
 
-import {expandApplicationSet, pathspecMatches} from '../../src/gitops/deployables/applicationset/index.js'
+import {
+  expandApplicationSet,
+  pathspecMatches,
+  renderGoTemplate,
+} from '../../src/gitops/deployables/applicationset/index.js'
 import {documentLineOf} from '../../src/gitops/deployables/applicationset/lines.js'
 import type {ApplicationSetExpansion, ExpansionContext} from '../../src/gitops/deployables/types.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -565,5 +569,55 @@ spec:
         why: expect.stringMatching(/cluster/),
       },
     ])
+  })
+})
+
+describe('the Go text/template evaluator (Go text/template + sprig semantics as Argo CD registers them)', () => {
+  const data = {
+    name: 'Web_App',
+    n: 1000000,
+    small: 3,
+    list: ['a', 'b'],
+    map: {x: 1, y: 'z'},
+    nothing: null,
+    path: {segments: ['environments', 'dev', 'web']},
+  }
+  const render = (text: string, missingKey: 'default' | 'error' = 'default') =>
+    renderGoTemplate(text, data, {missingKey})
+  it.each([
+    // fmt %v of float64 (JSON/YAML numbers decode to float64): shortest digits, %e from exponent 6.
+    ['{{ .n }} {{ .small }}', '1e+06 3'],
+    ['{{ .list }} {{ .map }}', '[a b] map[x:1 y:z]'],
+    // An absent key and a nil print `<no value>` (missingkey=default).
+    ['{{ .absent }}|{{ .nothing }}', '<no value>|<no value>'],
+    ['{{ index .path.segments 1 }}', 'dev'],
+    ['{{- if eq (index .path.segments 1) "prod" }}P{{ else if eq .name "Web_App" }}W{{ else }}O{{ end -}}', 'W'],
+    ['{{ range $i, $e := .list }}{{ $i }}:{{ $e }} {{ end }}', '0:a 1:b '],
+    ['{{ with .map }}{{ .y }}{{ end }}{{ with .absent }}no{{ else }}else{{ end }}', 'zelse'],
+    ['{{ .name | lower | replace "_" "-" | quote }}', '"web-app"'],
+    ['{{ normalize .name }} {{ slugify .name }}', 'web-app web-app'],
+    ['{{ printf "%s-%d-%v" .name (len .list) .n }}', 'Web_App-2-1e+06'],
+    ['{{ printf "%d" .small }}', '%!d(float64=3)'],
+    ['{{ default "x" .absent }} {{ .absent | default "y" }} {{ coalesce .nothing "" "z" }}', 'x y z'],
+    ['{{ trimPrefix "environments/" "environments/dev" }} {{ trimSuffix ".yaml" "a.yaml" }}', 'dev a'],
+    ['{{ toJson .map }}|{{ toYaml .map }}', '{"x":1,"y":"z"}|x: 1\ny: z'],
+    ['{{ upper "a" }}{{ /* comment */ -}}   {{ "b" }}', 'Ab'],
+    ['{{ $x := "v" }}{{ $x = "w" }}{{ $x }}', 'w'],
+  ])('%s', (text, expected) => {
+    expect(render(text)).toBe(expected)
+  })
+  it.each([
+    ['{{ .absent }}', 'error', /map has no entry for key "absent"/],
+    ['{{ .absent.deeper }}', 'error', /map has no entry for key "absent"/],
+    ['{{ .nothing.x }}', 'default', /nil pointer evaluating interface \{\}.x/],
+    ['{{ .name.x }}', 'default', /can't evaluate field x in type string/],
+    ['{{ eq .small 3 }}', 'default', /incompatible types for comparison/],
+    ['{{ lower .small }}', 'default', /expected string; got float64/],
+    ['{{ if .name }}', 'default', /has no \{\{end\}\}/],
+    ['{{ template "x" }}', 'default', /not supported/],
+    ['{{ sha256sum .name }}', 'default', /"sha256sum" is not supported/],
+    ['{{ printf "%05d" 3 }}', 'default', /printf verb %0 is not supported/],
+  ] as const)('%s fails: %s', (text, missingKey, message) => {
+    expect(() => render(text, missingKey)).toThrow(message)
   })
 })

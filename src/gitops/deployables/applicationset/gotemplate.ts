@@ -62,6 +62,8 @@ interface Token {
   v?: string
   value?: GoValue
   names?: string[]
+  /** Whether whitespace precedes the token (`(x).f` chains a field, `(x) .f` is another argument). */
+  spaced?: boolean
 }
 
 const compiled = new Map<string, Node[]>()
@@ -175,8 +177,11 @@ function parse(text: string): Node[] {
 
 /** Tokens of one action, from just after `{{` (and its trim marker) to the closing `}}`. */
 function lexAction(text: string, from: number): {tokens: Token[]; end: number; trimRight: boolean} {
-  const tokens: Token[] = []
   let i = from
+  // Every token is pushed while `i` is still at its first character.
+  const tokens: Token[] = []
+  const rawPush = tokens.push.bind(tokens)
+  tokens.push = (...ts: Token[]) => rawPush(...ts.map((t) => ({...t, spaced: /\s/.test(text[i - 1] ?? ' ')})))
   const ident = /[A-Za-z_][A-Za-z0-9_]*/y
   for (;;) {
     if (i >= text.length) throw new TemplateError('unclosed action')
@@ -353,7 +358,7 @@ function parseCommands(tokens: Token[], from: number, inParens: boolean): {pipe:
         // `(pipeline).Field.Chain`
         const names: string[] = []
         const after = tokens[k + 1]
-        if (after?.t === 'field') {
+        if (after?.t === 'field' && !after.spaced) {
           names.push(...after.names!)
           k++
         }
