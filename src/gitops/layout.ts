@@ -1,5 +1,6 @@
 import type {GitopsPolicy} from '../core/config.js'
 import {globToRegExp} from '../core/glob.js'
+import type {ApplicationSetView} from './deployables/applicationset/checkout.js'
 
 export {DEFAULT_GITOPS_POLICY, type GitopsPolicy} from '../core/config.js'
 
@@ -76,6 +77,8 @@ export interface LayoutReport {
   files: LayoutEntry[]
   /** The render roots `--render` would build (discovered, or gitopsPolicy.render.roots). */
   renderRoots?: Array<{dir: string; environment: string | null; via: string; declaredIn?: string}>
+  /** The Applications each Argo CD ApplicationSet generates, evaluated offline, and the generators not evaluated. */
+  applicationSets?: ApplicationSetView[]
 }
 
 /** Where every YAML file of a checkout falls in the layout (files as listFiles gives them: sorted, repo-relative). */

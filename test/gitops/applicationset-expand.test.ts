@@ -16,6 +16,8 @@ import {
 } from '../../src/gitops/deployables/applicationset/index.js'
 import {documentLineOf} from '../../src/gitops/deployables/applicationset/lines.js'
 import type {ApplicationSetExpansion, ExpansionContext} from '../../src/gitops/deployables/types.js'
+import {runCli} from '../support/cli.js'
+import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
 afterAll(runCleanups)
@@ -619,5 +621,77 @@ describe('the Go text/template evaluator (Go text/template + sprig semantics as 
     ['{{ printf "%05d" 3 }}', 'default', /printf verb %0 is not supported/],
   ] as const)('%s fails: %s', (text, missingKey, message) => {
     expect(() => render(text, missingKey)).toThrow(message)
+  })
+})
+
+describe('gitops verify --print-layout lists what each ApplicationSet generates (the built CLI)', () => {
+  it('names, environments, chart paths and valueFiles, and the generators not rendered, in text and --json', async () => {
+    const previews = `---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: previews, namespace: argocd}
+spec:
+  goTemplate: true
+  generators:
+    - pullRequest: {github: {owner: acme, repo: web}}
+  template:
+    metadata: {name: 'pr-{{ .number }}'}
+    spec: {project: default, source: {repoURL: ${THIS_REPO}, path: apps/web}, destination: {namespace: pr}}
+`
+    const {root} = await checkout({
+      'argocd/applicationsets/components.yaml': COMPONENTS_APPSET + previews,
+      ...COMPONENT_FILES,
+    })
+    await git(root, ['remote', 'add', 'origin', 'git@github.com:acme/gitops.git'])
+    const run = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: root})
+    expect(run.exitCode, run.stderr).toBe(0)
+    const result = run.json()
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    // Rule (git.go): the ssh spelling of the origin is the same repository as the https repoURL.
+    expect(result.layout.applicationSets).toEqual([
+      {
+        file: 'argocd/applicationsets/components.yaml',
+        line: 1,
+        name: 'components',
+        applications: [
+          {
+            name: 'web-dev',
+            environment: 'dev',
+            sources: [
+              {
+                repoURL: THIS_REPO,
+                path: 'sources/charts/apps/web',
+                valueFiles: ['/sources/values/_shared/apps/web.yaml', '/sources/values/env/dev/apps/web.yaml'],
+              },
+            ],
+          },
+          expect.objectContaining({name: 'api-staging', environment: 'staging'}),
+          expect.objectContaining({name: 'web-staging', environment: 'staging'}),
+        ],
+        notRendered: [],
+        errors: [],
+      },
+      {
+        file: 'argocd/applicationsets/components.yaml',
+        line: COMPONENTS_APPSET.split('\n').length + 1,
+        name: 'previews',
+        applications: [],
+        notRendered: [
+          {
+            line: COMPONENTS_APPSET.split('\n').length + 7,
+            generator: 'pullRequest',
+            why: expect.stringMatching(/pull requests/),
+          },
+        ],
+        errors: [],
+      },
+    ])
+    const text = await runCli(['gitops', 'verify', '--print-layout'], {cwd: root})
+    expect(text.exitCode, text.stderr).toBe(0)
+    expect(text.stdout).toContain('ApplicationSets (evaluated offline)')
+    expect(text.stdout).toMatch(
+      /web-dev\s+dev\s+sources\/charts\/apps\/web values \/sources\/values\/_shared\/apps\/web.yaml, \/sources\/values\/env\/dev\/apps\/web.yaml/,
+    )
+    expect(text.stdout).toMatch(/not rendered pullRequest \(line \d+\): lists open pull requests/)
   })
 })

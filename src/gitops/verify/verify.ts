@@ -84,6 +84,11 @@ export async function printLayout(root: string, policy: GitopsPolicy): Promise<G
   const {planRender} = await import('../render/roots.js')
   const yaml = await import('yaml')
   layout.renderRoots = planRender(root, files, makeLayout(policy), yaml, undefined).roots
+  const {describeApplicationSets} = await import('../deployables/applicationset/checkout.js')
+  layout.applicationSets = await describeApplicationSets(root, files, {
+    repositories: policy.preview.repositories,
+    maxFileBytes: policy.maxFileBytes,
+  })
   return {
     summary: 'pass',
     environments: layout.environments,
