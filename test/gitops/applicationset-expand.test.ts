@@ -183,6 +183,9 @@ describe('git files generator over environments/**/component.yaml (the design do
       'environments/[sd]*/*.json',
       '*/component.yaml',
       'environments/dev/component.yaml',
+      'environments/[!s]*/component.yaml',
+      'environments/st\\[a]ge/*',
+      '*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*z',
     ]) {
       const listed = (await git(root, ['ls-files', '--full-name', '-z', '--', pattern]))
         .split('\0')
