@@ -698,3 +698,32 @@ spec:
     expect(text.stdout).toMatch(/not rendered pullRequest \(line \d+\): lists open pull requests/)
   })
 })
+
+describe('bounds: an ApplicationSet cannot hold the gate', () => {
+  it('a template that would run without end, and a matrix that multiplies past the bound, are errors', async () => {
+    const text = (name: string, elements: string) => `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: big, namespace: argocd}
+spec:
+  goTemplate: true
+  generators:
+    - matrix:
+        generators:
+          - list: {elementsYaml: '${elements}'}
+          - list: {elementsYaml: '${elements}'}
+  template:
+    metadata: {name: '${name}'}
+    spec: {project: default, source: {repoURL: ${THIS_REPO}, path: x}, destination: {namespace: x}}
+`
+    const loop = (await checkout({'a.yaml': text('{{ range 100000000 }}x{{ end }}', '[{n: 1}]')})).expand('a.yaml')
+    expect(loop.applications).toEqual([])
+    expect(loop.errors[0].message).toMatch(/more than 1000000 steps is not supported/)
+    const wide = (
+      await checkout({
+        'a.yaml': text('{{ .a }}', '[' + Array.from({length: 101}, (_, i) => `{a${i}: x}`).join(', ') + ']'),
+      })
+    ).expand('a.yaml')
+    expect(wide.applications).toEqual([])
+    expect(wide.errors[0].message).toMatch(/more than 10000 parameter sets/)
+  })
+})

@@ -42,6 +42,9 @@ export interface Generated {
   templatePath?: Path
 }
 
+/** Parameter sets one matrix may yield offline. */
+const MAX_PARAM_SETS = 10_000
+
 const OFFLINE = ['list', 'git', 'matrix', 'merge'] as const
 const NEEDS_CLUSTER: Record<string, string> = {
   clusters: 'lists the clusters registered in Argo CD (cluster Secrets): needs the cluster',
@@ -286,6 +289,12 @@ export class Generators {
     const first = this.child(children[0], [...path, 'generators', 0], undefined, depth)
     for (const a of first) {
       for (const b of this.child(children[1], [...path, 'generators', 1], a, depth)) {
+        if (out.length >= MAX_PARAM_SETS) {
+          throw new GenerationError(
+            `the matrix yields more than ${MAX_PARAM_SETS} parameter sets: not evaluated offline`,
+            path,
+          )
+        }
         if (this.t.goTemplate) out.push(mergeOverride(mergeOverride({}, b as JsonObject), a as JsonObject))
         else {
           const res: Params = {}

@@ -377,6 +377,9 @@ function parseCommands(tokens: Token[], from: number, inParens: boolean): {pipe:
 
 // ---------------------------------------------------------------- execution
 
+/** Steps one template may execute offline. */
+const MAX_OPS = 1_000_000
+
 class Break {}
 class Continue {}
 
@@ -389,8 +392,12 @@ class State {
     this.vars = [{name: '$', value: data}]
   }
 
+  /** Nodes executed: a bound, so a template (`range 1000000000`) cannot hold the gate. */
+  private ops = 0
+
   walk(dot: GoValue, nodes: Node[], out: string[]): void {
     for (const node of nodes) {
+      if (++this.ops > MAX_OPS) throw new UnsupportedTemplate(`a template executing more than ${MAX_OPS} steps`)
       switch (node.kind) {
         case 'text':
           out.push(node.text)
@@ -424,21 +431,32 @@ class State {
     const mark = this.vars.length
     const pipe = {...node.pipe, decl: []}
     const v = this.pipeline(dot, pipe)
-    const entries: Array<[GoValue, GoValue]> = []
-    if (Array.isArray(v)) v.forEach((e, i) => entries.push([new GoInt(i), e]))
-    else if (isMap(v)) {
-      for (const k of Object.keys(v).sort()) entries.push([k, v[k]])
+    let count = 0
+    let entry: (i: number) => [GoValue, GoValue]
+    if (Array.isArray(v)) {
+      count = v.length
+      entry = (i) => [new GoInt(i), v[i]]
+    } else if (isMap(v)) {
+      const keys = Object.keys(v).sort()
+      count = keys.length
+      entry = (i) => [keys[i], v[keys[i]]]
     } else if (v instanceof GoInt) {
-      for (let i = 0; i < v.value; i++) entries.push([new GoInt(i), new GoInt(i)])
-    } else if (v !== null && v !== MISSING) {
+      // Go ≥ 1.22 ranges over an integer; entries are made one at a time (the step bound applies).
+      count = Math.max(0, v.value)
+      entry = (i) => [new GoInt(i), new GoInt(i)]
+    } else if (v === null || v === MISSING) {
+      entry = () => [MISSING, MISSING]
+    } else {
       throw new TemplateError(`range can't iterate over ${formatValue(v)}`)
     }
-    if (entries.length === 0) {
+    if (count === 0) {
       this.walk(dot, node.elseList, out)
       this.vars.length = mark
       return
     }
-    for (const [key, elem] of entries) {
+    for (let n = 0; n < count; n++) {
+      const [key, elem] = entry(n)
+      if (++this.ops > MAX_OPS) throw new UnsupportedTemplate(`a template executing more than ${MAX_OPS} steps`)
       const inner = this.vars.length
       if (node.pipe.decl.length === 1) this.vars.push({name: node.pipe.decl[0], value: elem})
       if (node.pipe.decl.length === 2) {

@@ -18,7 +18,7 @@ import {GenerationError, Generators, goString, NotEvaluable, type Path} from './
 import {parseGoTemplateOptions} from './gotemplate.js'
 import {changedPaths, isObject, strategicMerge, type Json, type JsonObject} from './merge.js'
 import {renderStrings, replace, type Params, type Templating} from './templating.js'
-import {TemplateError, UnsupportedTemplate} from './values.js'
+import {UnsupportedTemplate} from './values.js'
 import {parseYamlText} from './yaml-values.js'
 
 export {renderGoTemplate, parseGoTemplateOptions} from './gotemplate.js'
@@ -75,11 +75,9 @@ export function expandApplicationSet(
         out.errors.push(error(`error generating params: ${e.message}`, e.path))
         return
       }
-      if (e instanceof TemplateError) {
-        out.errors.push(error(e.message, path))
-        return
-      }
-      throw e
+      // Anything else (a value too deep, a bug) fails closed on this ApplicationSet, never the run.
+      out.errors.push(error(e instanceof Error ? e.message : String(e), path))
+      return
     }
     for (const r of results) {
       for (const params of r.params) {
@@ -88,11 +86,15 @@ export function expandApplicationSet(
             render(r.template, params, {t, spec, file, name, namespace, docLine, lineOf, templatePath: r.templatePath}),
           )
         } catch (e) {
-          if (!(e instanceof TemplateError || e instanceof PatchError)) throw e
+          if (!(e instanceof Error)) throw e
           const where = e instanceof PatchError ? ['spec', 'templatePatch'] : ['spec', 'template']
           const kind =
             e instanceof UnsupportedTemplate ? '' : e instanceof PatchError ? '' : 'failed to execute template: '
           out.errors.push(error(`${kind}${e.message} (params ${describeParams(params)})`, where))
+        }
+        if (applications.length > MAX_APPLICATIONS) {
+          out.errors.push(error(`more than ${MAX_APPLICATIONS} Applications: not evaluated offline`, path))
+          return
         }
       }
     }
@@ -116,6 +118,9 @@ export function expandApplicationSet(
 }
 
 class PatchError extends Error {}
+
+/** Applications one ApplicationSet may generate offline (a matrix can multiply without bound). */
+const MAX_APPLICATIONS = 10_000
 
 interface RenderInput {
   t: Templating
