@@ -7,14 +7,14 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
-import {LineCounter, parseDocument} from 'yaml'
+import * as yaml from 'yaml'
 
 import {
   expandApplicationSet,
   pathspecMatches,
   renderGoTemplate,
 } from '../../src/gitops/deployables/applicationset/index.js'
-import {documentLineOf} from '../../src/gitops/deployables/applicationset/lines.js'
+import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'
 import type {ApplicationSetExpansion, ExpansionContext} from '../../src/gitops/deployables/types.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -45,9 +45,8 @@ async function checkout(files: Record<string, string>, untracked: Record<string,
     readText: (f) => texts.get(f),
   }
   const expand = (file: string): ApplicationSetExpansion => {
-    const lineCounter = new LineCounter()
-    const doc = parseDocument(texts.get(file)!, {lineCounter})
-    return expandApplicationSet(ctx, file, doc.toJS(), documentLineOf(doc, lineCounter))
+    const [doc] = linedDocuments(yaml, texts.get(file)!)
+    return expandApplicationSet(ctx, file, doc.value, (p) => doc.lineOf(p))
   }
   return {root, ctx, expand, texts}
 }

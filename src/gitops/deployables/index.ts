@@ -18,6 +18,7 @@ import type {ArgoApplication} from './types.js'
 export type {HelmDeployable, KustomizeUse, Unrenderable, ValueLayer, ValueEntry} from './model.js'
 export {setName} from './model.js'
 export {makeContext, readCheckout, type CheckoutIdentity} from './context.js'
+export {readManifests} from './manifests.js'
 
 export interface Deployables {
   helm: HelmDeployable[]

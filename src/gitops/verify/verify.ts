@@ -82,7 +82,7 @@ export async function printLayout(
 ): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const layout = describeLayout(policy, files)
-  const [{planRender}, {findDeployables, readCheckout, makeContext}, {describeApplicationSets}, yaml] =
+  const [{planRender}, {findDeployables, readCheckout, makeContext, readManifests}, {describeApplicationSets}, yaml] =
     await Promise.all([
       import('../render/roots.js'),
       import('../deployables/index.js'),
@@ -108,9 +108,10 @@ export async function printLayout(
     declaredIn: d.file,
   }))
   if (tools) layout.renderTools = tools
-  layout.applicationSets = await describeApplicationSets(makeContext(root, files, shape, yaml, checkout), files, {
-    maxFileBytes: policy.maxFileBytes,
-  })
+  layout.applicationSets = describeApplicationSets(
+    makeContext(root, files, shape, yaml, checkout),
+    readManifests(root, files, yaml),
+  )
   return {
     summary: 'pass',
     environments: layout.environments,

@@ -1,10 +1,7 @@
 /** The `--print-layout` view of the checkout's ApplicationSets: what each generates, evaluated offline. */
-import {readFileSync, statSync} from 'node:fs'
-import path from 'node:path'
-
+import type {Manifest} from '../manifests.js'
 import type {ExpansionContext} from '../types.js'
 import {expandApplicationSet} from './index.js'
-import {documentLineOf} from './lines.js'
 import {isObject} from './merge.js'
 
 /** One generated Application as `--print-layout` lists it. */
@@ -23,49 +20,16 @@ export interface ApplicationSetView {
   errors: Array<{line: number; message: string}>
 }
 
-const YAML_FILE = /\.ya?ml$/i
-
-/** Every `argoproj.io` ApplicationSet in the YAML files of the checkout, evaluated offline. */
-export async function describeApplicationSets(
-  ctx: ExpansionContext,
-  files: readonly string[],
-  options: {maxFileBytes: number},
-): Promise<ApplicationSetView[]> {
-  const {root} = ctx
-  const candidates: Array<{file: string; text: string}> = []
-  for (const file of files) {
-    if (!YAML_FILE.test(file)) continue
-    const abs = path.join(root, file)
-    try {
-      if (statSync(abs).size > options.maxFileBytes) continue
-      const text = readFileSync(abs, 'utf8')
-      if (/^\s*kind:\s*["']?ApplicationSet\b/m.test(text)) candidates.push({file, text})
-    } catch {
-      continue
-    }
-  }
-  if (candidates.length === 0) return []
-  const yaml = await import('yaml')
-  const out: ApplicationSetView[] = []
-  for (const {file, text} of candidates) {
-    const lineCounter = new yaml.LineCounter()
-    for (const doc of yaml.parseAllDocuments(text, {lineCounter})) {
-      if (doc.errors.length > 0) continue
-      let value: unknown
-      try {
-        value = doc.toJS({maxAliasCount: 100})
-      } catch {
-        continue
-      }
-      if (!isObject(value) || value.kind !== 'ApplicationSet') continue
-      if (typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith('argoproj.io/')) continue
-      const lineOf = documentLineOf(doc, lineCounter)
-      const expansion = expandApplicationSet(ctx, file, value, lineOf)
-      const name = isObject(value.metadata) && typeof value.metadata.name === 'string' ? value.metadata.name : ''
-      out.push({
-        file,
-        line: lineOf([]) ?? 1,
-        name,
+/** Every `argoproj.io` ApplicationSet of the checkout's manifests (../manifests.ts), evaluated offline. */
+export function describeApplicationSets(ctx: ExpansionContext, manifests: readonly Manifest[]): ApplicationSetView[] {
+  return manifests
+    .filter((m) => m.kind === 'ApplicationSet' && m.apiVersion.startsWith('argoproj.io/'))
+    .map((m) => {
+      const expansion = expandApplicationSet(ctx, m.file, m.doc, m.lineOf)
+      return {
+        file: m.file,
+        line: m.line,
+        name: m.name,
         applications: expansion.applications.map((a) => ({
           name: a.name,
           environment: a.environment ?? null,
@@ -73,10 +37,8 @@ export async function describeApplicationSets(
         })),
         notRendered: expansion.notRendered.map((n) => ({line: n.line, generator: n.generator, why: n.why})),
         errors: expansion.errors.map((e) => ({line: e.line, message: e.message})),
-      })
-    }
-  }
-  return out
+      }
+    })
 }
 
 function sourcesOf(spec: Record<string, unknown>): GeneratedApplicationView['sources'] {
