@@ -40,7 +40,8 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "install-toolchain.sh: must run as ro
 
 # ---- 1. bookworm apt packages (one apt-get update, only if something is missing) ----
 APT_PKGS=(buildah skopeo docker-registry busybox-static umoci golang-go ripgrep hyperfine git apache2-utils
-          curl ca-certificates podman unzip)   # podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
+          curl ca-certificates podman unzip   # podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
+          python3-fastapi python3-httpx python3-pytest golang-google-grpc-dev)   # the scaffold's language checks (section 5)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
@@ -103,22 +104,10 @@ if [ "${SKIP_HELM:-0}" != 1 ]; then
   AMEIDE_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/install-helm.sh" helm helm3
 fi
 # ---- 5. the scaffold's language checks (test/scaffold/language-builds.test.ts) ----
-# Python: Debian's FastAPI, httpx and pytest for /usr/bin/python3. Go: grpc and its dependencies as Debian Go
-# sources (/usr/share/gocode/src), vendored offline by the test. Go >= the templates' `go 1.24` line: bookworm's
+# Python: Debian's FastAPI, httpx and pytest for /usr/bin/python3, and grpc with its dependencies as Debian Go
+# sources (/usr/share/gocode/src, vendored offline by the test) come with step 1's apt packages. Go >= the templates' `go 1.24` line: bookworm's
 # golang is 1.19, so golang-1.24 comes from trixie, unpacked into .tools/root and linked as .tools/bin/go and gofmt
 # (one toolchain: bookworm's /usr/bin/gofmt 1.19 stays for anything that calls it by path; nothing in src/ runs go).
-SCAFFOLD_APT=(python3-fastapi python3-httpx python3-pytest golang-google-grpc-dev)
-missing=()
-for p in "${SCAFFOLD_APT[@]}"; do
-  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  need_root "${missing[*]}"
-  log "apt-get update + install ${missing[*]}"
-  apt-get -o DPkg::Lock::Timeout=300 update -qq
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  log "apt (scaffold languages) done"
-fi
 GO_SERIES=1.24
 GO_ROOT_BIN=$TOOLS_DIR/root/usr/lib/go-$GO_SERIES/bin
 if [ ! -x "$GO_ROOT_BIN/go" ]; then
