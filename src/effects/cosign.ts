@@ -374,22 +374,7 @@ export class CosignSigner implements Signer {
 
   /** exit 0 → true; a transient failure is retried; any other failure ("no signatures found", wrong key) → false. */
   private async answers(args: string[], subcommand: string): Promise<boolean> {
-    return retryTool(
-      {
-        tool: 'cosign',
-        subcommand,
-        failureCode: 'VERIFY_FAILED',
-        remoteCode: 'VERIFY_REMOTE_FAILED',
-        policy: this.options.retryPolicy,
-      },
-      async () => {
-        const result = await this.run(args)
-        if (result.exitCode === 0) return true
-        const failure = new ToolFailure('cosign', subcommand, result)
-        if (failure.transient) throw failure
-        return false
-      },
-    )
+    return (await this.answer(args, subcommand)).exitCode === 0
   }
 }
 
