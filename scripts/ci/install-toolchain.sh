@@ -102,6 +102,39 @@ fi
 if [ "${SKIP_HELM:-0}" != 1 ]; then
   AMEIDE_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/install-helm.sh" helm helm3
 fi
+# ---- 5. the scaffold's language checks (test/scaffold/language-builds.test.ts) ----
+# Python: Debian's FastAPI, httpx and pytest for /usr/bin/python3. Go: grpc and its dependencies as Debian Go
+# sources (/usr/share/gocode/src), vendored offline by the test. Go >= the templates' `go 1.24` line: bookworm's
+# golang is 1.19, so golang-1.24 comes from trixie, unpacked into .tools/root and linked as .tools/bin/go and gofmt
+# (one toolchain: bookworm's /usr/bin/gofmt 1.19 stays for anything that calls it by path; nothing in src/ runs go).
+SCAFFOLD_APT=(python3-fastapi python3-httpx python3-pytest golang-google-grpc-dev)
+missing=()
+for p in "${SCAFFOLD_APT[@]}"; do
+  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  need_root "${missing[*]}"
+  log "apt-get update + install ${missing[*]}"
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  log "apt (scaffold languages) done"
+fi
+GO_SERIES=1.24
+GO_ROOT_BIN=$TOOLS_DIR/root/usr/lib/go-$GO_SERIES/bin
+if [ ! -x "$GO_ROOT_BIN/go" ]; then
+  need_root "golang-$GO_SERIES"
+  log "trixie: download golang-$GO_SERIES-go golang-$GO_SERIES-src"
+  rm -rf "$TOOLS_DIR/debs-go"
+  trixie_download "$TOOLS_DIR/apt-trixie" "$TOOLS_DIR/debs-go" "golang-$GO_SERIES-go" "golang-$GO_SERIES-src"
+  trixie_extract "$TOOLS_DIR/debs-go" "$TOOLS_DIR/root" "golang-$GO_SERIES-go" "golang-$GO_SERIES-src"
+  GOTOOLCHAIN=local "$GO_ROOT_BIN/go" version >/dev/null || { echo "go $GO_SERIES from trixie does not run here" >&2; exit 1; }
+  log "go $(GOTOOLCHAIN=local "$GO_ROOT_BIN/go" env GOVERSION) done"
+fi
+# The go binary finds its GOROOT from its own path (the package's relative src -> ../../share/go-1.24/src links).
+# Linked by the tools dir's real path, so that the links outlive a checkout that reached it through a symlink.
+for b in go gofmt; do
+  [ -L "$TOOLS_DIR/bin/$b" ] || ln -sf "$(cd "$GO_ROOT_BIN" && pwd -P)/$b" "$TOOLS_DIR/bin/$b"
+done
 
 # ---- versions (stderr) + exports (stdout) ----
 {

@@ -2,7 +2,7 @@
  * `evidencePolicy` of a GitOps repository's ameide.yaml: per image glob, who may sign and what the attestations
  * must say. The shape is checked by schemas/config.schema.json; this module adds what a schema cannot say (a
  * signer's regexp compiles, a key file stays inside the repository) and finds the entry of an image (first match
- * wins). Judging attestations against an entry is src/gitops/verify/attestations.ts.
+ * wins). Judging attestations against an entry is src/attestations/statements.ts.
  */
 import path from 'node:path'
 

@@ -1,5 +1,6 @@
 import type {GitopsPolicy} from '../core/config.js'
 import {globToRegExp} from '../core/glob.js'
+import type {ApplicationSetView} from './deployables/applicationset/checkout.js'
 
 export {DEFAULT_GITOPS_POLICY, type GitopsPolicy} from '../core/config.js'
 
@@ -86,6 +87,8 @@ export interface LayoutReport {
   }>
   /** The renderers `--render` would run: `helm version --short` and `kustomize version` (null: not on PATH). */
   renderTools?: {helm: string | null; kustomize: string | null}
+  /** The Applications each Argo CD ApplicationSet generates, evaluated offline, and the generators not evaluated. */
+  applicationSets?: ApplicationSetView[]
 }
 
 /** Where every YAML file of a checkout falls in the layout (files as listFiles gives them: sorted, repo-relative). */

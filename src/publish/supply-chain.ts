@@ -7,7 +7,7 @@ import type {SigstoreSettings} from '../core/sigstore.js'
 import type {SbomGenerator, Signer} from '../effects/signing.js'
 import type {Component} from './components.js'
 import type {PlannedAction} from './plan.js'
-import {decodeEnvelopes, judgeProvenance} from '../gitops/verify/attestations.js'
+import {decodeEnvelopes, judgeProvenance} from '../attestations/statements.js'
 import {buildProvenancePredicate} from './provenance.js'
 import type {AttestationRecord, ImageAction, PublishReport, SignatureRecord} from './report.js'
 

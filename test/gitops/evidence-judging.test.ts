@@ -12,7 +12,7 @@ import {
   parseGitDependency,
   tagCommitMismatch,
   type Statement,
-} from '../../src/gitops/verify/attestations.js'
+} from '../../src/attestations/statements.js'
 import {examineDigest, type EvidenceVerifier, type SignerCheck} from '../../src/gitops/verify/examine.js'
 import {checkEvidence} from '../../src/gitops/verify/rules/index.js'
 import {buildProvenancePredicate} from '../../src/publish/provenance.js'

@@ -2,8 +2,10 @@
 import {readFileSync, realpathSync} from 'node:fs'
 import path from 'node:path'
 
+import {gitMaybe, gitRemoteUrl} from '../../effects/git.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
+import {sameRepository} from '../repositories.js'
 import {linedDocuments, type LinedDoc} from './yaml-lines.js'
 import type {ExpansionContext} from './types.js'
 
@@ -19,16 +21,25 @@ export interface DeployablesContext extends ExpansionContext {
   confined(p: string): string | undefined
 }
 
-/** `https://github.com/a/b.git`, `git@github.com:a/b`, `ssh://git@github.com/a/b` → `github.com/a/b`. */
-export function normalizeRepoURL(url: string): string {
-  return url
-    .trim()
-    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
-    .replace(/^[^@/]*@/, '')
-    .replace(/^([^/:]+):(?!\d+\/)/, '$1/')
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '')
-    .toLowerCase()
+/** What the checkout says of itself: the files git tracks and the URLs that name this repository. */
+export interface CheckoutIdentity {
+  /** `git ls-files` (outside a git repository: the files found), sorted. */
+  trackedFiles: readonly string[]
+  /** Its `origin` remote and the URLs the policy lists (gitopsPolicy.preview.repositories). */
+  repositories: readonly string[]
+}
+
+/** The checkout's {@link CheckoutIdentity}, asked of git once per run. */
+export async function readCheckout(
+  root: string,
+  files: readonly string[],
+  repositories: readonly string[],
+): Promise<CheckoutIdentity> {
+  const [listed, origin] = await Promise.all([gitMaybe(root, ['ls-files', '-z']), gitRemoteUrl(root)])
+  return {
+    trackedFiles: listed.ok ? listed.stdout.split('\0').filter(Boolean).sort() : [...files],
+    repositories: [...(origin ? [origin] : []), ...repositories],
+  }
 }
 
 export function makeContext(
@@ -36,9 +47,8 @@ export function makeContext(
   files: readonly string[],
   layout: Layout,
   yaml: YamlModule,
-  repositories: readonly string[],
+  checkout: CheckoutIdentity,
 ): DeployablesContext {
-  const mine = new Set(repositories.map(normalizeRepoURL))
   const texts = new Map<string, string | undefined>()
   const docs = new Map<string, LinedDoc[]>()
   const realRoot = (() => {
@@ -62,11 +72,11 @@ export function makeContext(
   }
   return {
     root,
-    trackedFiles: files,
+    trackedFiles: checkout.trackedFiles,
     files: new Set(files),
     layout,
     yaml,
-    isThisRepository: (url) => mine.has(normalizeRepoURL(url)),
+    isThisRepository: (url) => checkout.repositories.some((mine) => sameRepository(mine, url)),
     readText,
     envOf(file) {
       const zone = layout.zoneOf(file)

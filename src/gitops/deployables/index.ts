@@ -8,7 +8,7 @@ import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {applicationOf, isApplication, isApplicationSet} from './application.js'
 import {expandApplicationSet} from './applicationset/index.js'
-import {makeContext} from './context.js'
+import {makeContext, type CheckoutIdentity} from './context.js'
 import {applicationDeployables} from './helm-source.js'
 import {helmReleaseDeployable, isHelmRelease} from './helmrelease.js'
 import {readManifests} from './manifests.js'
@@ -17,6 +17,7 @@ import type {ArgoApplication} from './types.js'
 
 export type {HelmDeployable, KustomizeUse, Unrenderable, ValueLayer, ValueEntry} from './model.js'
 export {setName} from './model.js'
+export {makeContext, readCheckout, type CheckoutIdentity} from './context.js'
 
 export interface Deployables {
   helm: HelmDeployable[]
@@ -31,12 +32,12 @@ export function findDeployables(input: {
   files: readonly string[]
   layout: Layout
   yaml: YamlModule
-  /** URLs that name this repository (its origin). */
-  repositories: readonly string[]
+  /** The files git tracks and the URLs that name this repository (./context.ts readCheckout). */
+  checkout: CheckoutIdentity
   /** Only these environments (undefined: all); a deployable with no environment is kept only without a filter. */
   environments?: readonly string[]
 }): Deployables {
-  const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.repositories)
+  const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.checkout)
   const manifests = readManifests(input.root, input.files, input.yaml)
   const out: Deployables = {helm: [], kustomize: [], unrenderable: [], applications: 0}
   const apps: ArgoApplication[] = []

@@ -12,7 +12,7 @@ import type {Layout} from '../layout.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
-import {findDeployables, type Unrenderable} from '../deployables/index.js'
+import {findDeployables, type CheckoutIdentity, type Unrenderable} from '../deployables/index.js'
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
@@ -30,8 +30,8 @@ export interface RenderGateInput {
   environments?: string[]
   kustomize: Kustomize
   helm?: Helm
-  /** URLs that name this repository (its origin): Applications and GitRepositories pointing there are rendered. */
-  repositories: readonly string[]
+  /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
+  checkout: CheckoutIdentity
   cache?: RenderCache
   /** `render-unavailable` is an error (`--require-render`). */
   requireRender: boolean
@@ -69,7 +69,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     files: input.files,
     layout: input.layout,
     yaml: input.yaml,
-    repositories: input.repositories,
+    checkout: input.checkout,
     environments: input.environments,
   })
   const deployed: RenderRoot[] = deployables.kustomize.map((k) => ({

@@ -21,7 +21,7 @@ import {
   type Mismatch,
   type ProvenanceFacts,
   type SbomFacts,
-} from './attestations.js'
+} from '../../attestations/statements.js'
 
 /** cosign, for one signer. */
 export interface SignerCheck {

@@ -48,6 +48,28 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
       lines.push(`  ${(r.dir || '.').padEnd(width)}  ${r.environment ?? '-'}${style.dim(from)}`)
     }
   }
+  const sets = layout.applicationSets ?? []
+  if (sets.length > 0) {
+    lines.push('', style.bold('ApplicationSets (evaluated offline)'))
+    for (const s of sets) {
+      lines.push(`  ${s.file}:${s.line}  ${s.name}  ${style.dim(`${s.applications.length} Application(s)`)}`)
+      const nameWidth = Math.max(0, ...s.applications.map((a) => a.name.length))
+      const envWidth = Math.max(1, ...s.applications.map((a) => (a.environment ?? '-').length))
+      for (const a of s.applications) {
+        const sources = a.sources
+          .map((src) => {
+            const what = src.chart ? `chart ${src.chart}` : (src.path ?? '-')
+            return src.valueFiles.length > 0 ? `${what} ${style.dim(`values ${src.valueFiles.join(', ')}`)}` : what
+          })
+          .join('; ')
+        lines.push(`    ${a.name.padEnd(nameWidth)}  ${(a.environment ?? '-').padEnd(envWidth)}  ${sources}`.trimEnd())
+      }
+      for (const n of s.notRendered) {
+        lines.push(`    ${style.yellow('not rendered')} ${n.generator} (line ${n.line}): ${n.why}`)
+      }
+      for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${e.message}`)
+    }
+  }
   return lines.join('\n')
 }
 

@@ -82,13 +82,16 @@ export async function printLayout(
 ): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const layout = describeLayout(policy, files)
-  const [{planRender}, {findDeployables}, yaml] = await Promise.all([
-    import('../render/roots.js'),
-    import('../deployables/index.js'),
-    import('yaml'),
-  ])
+  const [{planRender}, {findDeployables, readCheckout, makeContext}, {describeApplicationSets}, yaml] =
+    await Promise.all([
+      import('../render/roots.js'),
+      import('../deployables/index.js'),
+      import('../deployables/applicationset/checkout.js'),
+      import('yaml'),
+    ])
   const shape = makeLayout(policy)
-  const deployables = findDeployables({root, files, layout: shape, yaml, repositories: policy.preview.repositories})
+  const checkout = await readCheckout(root, files, policy.preview.repositories)
+  const deployables = findDeployables({root, files, layout: shape, yaml, checkout})
   const deployed = deployables.kustomize.map((k) => ({
     dir: k.dir,
     environment: k.environment,
@@ -105,6 +108,9 @@ export async function printLayout(
     declaredIn: d.file,
   }))
   if (tools) layout.renderTools = tools
+  layout.applicationSets = await describeApplicationSets(makeContext(root, files, shape, yaml, checkout), files, {
+    maxFileBytes: policy.maxFileBytes,
+  })
   return {
     summary: 'pass',
     environments: layout.environments,
@@ -278,13 +284,15 @@ async function renderFindings(
   layout: ReturnType<typeof makeLayout>,
   files: string[],
 ): Promise<RenderGateResult> {
-  const [{renderGate}, {RenderCache}, yaml, {RENDER_KUBERNETES_VERSION}, {prerequisiteError}] = await Promise.all([
-    import('../render/gate.js'),
-    import('../render/cache.js'),
-    import('yaml'),
-    import('../../core/config.js'),
-    import('../../core/errors.js'),
-  ])
+  const [{renderGate}, {RenderCache}, yaml, {RENDER_KUBERNETES_VERSION}, {prerequisiteError}, {readCheckout}] =
+    await Promise.all([
+      import('../render/gate.js'),
+      import('../render/cache.js'),
+      import('yaml'),
+      import('../../core/config.js'),
+      import('../../core/errors.js'),
+      import('../deployables/context.js'),
+    ])
   const version = input.policy.render.kubernetesVersion
   if (version !== RENDER_KUBERNETES_VERSION) {
     throw prerequisiteError(
@@ -304,7 +312,7 @@ async function renderFindings(
     environments: input.environments,
     kustomize: render.kustomize,
     helm: render.helm,
-    repositories: input.policy.preview.repositories,
+    checkout: await readCheckout(input.root, files, input.policy.preview.repositories),
     cache,
     requireRender: render.requireRender,
     concurrency: render.concurrency ?? 4,

@@ -6,8 +6,8 @@
  *   agree), the builder id (globs), the build type and the commit.
  * - SBOM: a CycloneDX (https://cyclonedx.org/bom) or SPDX (https://spdx.dev/Document) document that names components.
  */
-import {globToRegExp} from '../../core/glob.js'
-import type {ProvenanceRequirements} from '../../core/evidence-policy.js'
+import {globToRegExp} from '../core/glob.js'
+import type {ProvenanceRequirements} from '../core/evidence-policy.js'
 
 /** An in-toto statement (v0.1 or v1) as decoded from a DSSE envelope's payload. */
 export interface Statement {
