@@ -6,9 +6,9 @@
 //   2. bare `helm template` of the same deployables (one after the other) beside `gitops verify` without --render,
 //      `--render` cold (--no-cache) and warm (cache primed): medians of interleaved runs.
 // Usage: node bench/helm-render.mjs CHARTS_DIR [runs]   (CHARTS_DIR: the tarball's charts/ folder; needs a build, helm)
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {cpus, tmpdir} from 'node:os'
+import {cpus, loadavg, tmpdir} from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
@@ -88,6 +88,32 @@ try {
       {cwd: path.join(repo, d.chart)},
     )
 
+  // The same renders side by side (as --render runs its deployables, a few at a time).
+  const bareArgs = (d) => [
+    'template',
+    '.',
+    '--name-template',
+    d.name,
+    '--namespace',
+    d.env,
+    '--kube-version',
+    KUBE,
+    ...d.valueFiles.flatMap((v) => ['--values', v]),
+    '--include-crds',
+  ]
+  const bareConcurrent = () =>
+    Promise.all(
+      deployables.map(
+        (d) =>
+          new Promise((resolve) => {
+            const child = spawn('helm', bareArgs(d), {cwd: path.join(repo, d.chart), stdio: ['ignore', 'pipe', 'pipe']})
+            child.stdout.resume()
+            child.stderr.resume()
+            child.on('close', resolve)
+          }),
+      ),
+    )
+
   // 1. images: --render against the independent count.
   const verify = run('node', [cli, 'gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo})
   const result = JSON.parse(verify.stdout)
@@ -129,6 +155,7 @@ try {
   // 2. timing, interleaved, medians.
   const cases = {
     'bare helm template (each deployable)': () => deployables.forEach((d) => bare(d)),
+    'bare helm template (side by side)': bareConcurrent,
     'gitops verify (no --render)': () => run('node', [cli, 'gitops', 'verify', '--no-cache', '--json'], {cwd: repo}),
     'gitops verify --render, cold (--no-cache)': () =>
       run('node', [cli, 'gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo}),
@@ -139,23 +166,23 @@ try {
   for (let i = 0; i < runs; i++) {
     for (const [label, fn] of Object.entries(cases)) {
       const t = performance.now()
-      fn()
+      await fn()
       samples[label].push(performance.now() - t)
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-  const [b, plain, cold, warm] = Object.keys(cases).map((l) => median(samples[l]))
-  console.log(`\nmedian of ${runs} interleaved runs`)
-  for (const [label, ms] of Object.entries({
-    [Object.keys(cases)[0]]: b,
-    [Object.keys(cases)[1]]: plain,
-    [Object.keys(cases)[2]]: cold,
-    [Object.keys(cases)[3]]: warm,
-  }))
-    console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms`)
+  const [b, side, plain, cold, warm] = Object.keys(cases).map((l) => median(samples[l]))
+  console.log(
+    `\nmedian of ${runs} interleaved runs (load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  )
+  for (const label of Object.keys(cases))
+    console.log(`${label.padEnd(44)} ${median(samples[label]).toFixed(0).padStart(7)} ms`)
   const warmRun = JSON.parse(run('node', [cli, 'gitops', 'verify', '--render', '--json'], {cwd: repo}).stdout)
   const rendered = warmRun.render.deployables.filter((d) => d.status !== 'cached').length
   console.log(`render cost cold (cold - no --render) / bare helm: ${((cold - plain) / b).toFixed(2)}x`)
+  console.log(`render cost cold / bare helm side by side: ${((cold - plain) / side).toFixed(2)}x`)
   console.log(
     `render cost warm (warm - no --render): ${(warm - plain).toFixed(0)} ms; deployables rendered warm: ${rendered}`,
   )

@@ -66,21 +66,26 @@ export function templateArgs(request: HelmTemplateRequest, inlineValuesFile?: st
   return args
 }
 
-/** A Helm when `<binary> version` answers, else undefined. */
-export async function findHelm(binary = 'helm'): Promise<Helm | undefined> {
+/**
+ * A Helm when `<binary> version` answers, else undefined; `known`: its answer remembered for this very binary
+ * (effects/tools.ts binaryIdentity), then nothing is run.
+ */
+export async function findHelm(binary = 'helm', known?: string): Promise<Helm | undefined> {
   // One `helm version` both finds helm and names the version that renders.
   let version: string
-  try {
-    const v = await runTool(binary, ['version', '--short'], {
-      missingCode: 'TOOL_NOT_FOUND',
-      installHint: HELM_INSTALL_HINT,
-      timeoutMs: 20_000,
-    })
-    if (v.exitCode !== 0) return undefined
-    version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
-  } catch {
-    return undefined // not on PATH: each Helm deployable is then render-unavailable
-  }
+  if (known !== undefined) version = known
+  else
+    try {
+      const v = await runTool(binary, ['version', '--short'], {
+        missingCode: 'TOOL_NOT_FOUND',
+        installHint: HELM_INSTALL_HINT,
+        timeoutMs: 20_000,
+      })
+      if (v.exitCode !== 0) return undefined
+      version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
+    } catch {
+      return undefined // not on PATH: each Helm deployable is then render-unavailable
+    }
   const run = (args: string[], cwd: string, home: string) =>
     runTool(binary, args, {
       cwd,

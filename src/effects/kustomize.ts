@@ -16,9 +16,12 @@ export interface Kustomize {
   version?(): Promise<string>
 }
 
-/** `kustomize build` through `binary` (default `kustomize` on PATH). */
-export function kustomize(binary = 'kustomize'): Kustomize {
-  let version: Promise<string> | undefined
+/**
+ * `kustomize build` through `binary` (default `kustomize` on PATH); `known`: its `version` answer remembered for this
+ * very binary (effects/tools.ts binaryIdentity), then `version` runs nothing.
+ */
+export function kustomize(binary = 'kustomize', known?: string): Kustomize {
+  let version: Promise<string> | undefined = known === undefined ? undefined : Promise.resolve(known)
   return {
     async build(dir) {
       const result = await runTool(binary, ['build', dir], {

@@ -179,3 +179,32 @@ function tail(text: string, maxLines = 8): string {
     .filter((l) => l.length > 0)
   return lines.slice(-maxLines).join('\n').slice(-2000)
 }
+
+/**
+ * Who `binary` is: the file PATH resolves it to (links followed) and that file's inode, size and change times —
+ * what a remembered `<binary> version` answer is valid for. Undefined when it is not on PATH.
+ */
+export async function binaryIdentity(binary: string): Promise<string | undefined> {
+  const [{realpathSync, statSync, accessSync, constants}, path] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+  ])
+  const candidates = binary.includes('/')
+    ? [binary]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, binary))
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK)
+      const real = realpathSync(c)
+      const st = statSync(real)
+      if (!st.isFile()) continue
+      return JSON.stringify([real, st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs])
+    } catch {
+      // not here: the next folder of PATH
+    }
+  }
+  return undefined
+}

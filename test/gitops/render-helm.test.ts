@@ -563,3 +563,30 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
     expect(off.result.render.deployables.map((d) => d.objects)).toEqual([0])
   })
 })
+
+describe('gitops verify --render with Helm deployables: the renderers in the cache key', () => {
+  // The render cache's key holds the helm version that rendered, and that version is remembered per binary (the file
+  // PATH resolves `helm` to): another helm behind the same name is asked again and renders everything again.
+  it('a warm run after helm changed renders again with the new helm; the next warm run renders nothing', async () => {
+    const repo = await repoOf(argoFiles())
+    const cold = await verifyWith(helms.helm, repo)
+    const warm = await verifyWith(helms.helm, repo)
+    expect(warm.result.render.deployables.map((d) => d.status)).toEqual(
+      cold.result.render.deployables.map((d) => (d.status === 'failed' ? 'failed' : 'cached')),
+    )
+    expect(warm.result.render.tools.helm).toMatch(/^v4\./)
+    expect(warm.result.findings).toEqual(cold.result.findings)
+    expect(warm.result.render.images).toEqual(cold.result.render.images)
+
+    const switched = await verifyWith(helms.helm3, repo)
+    expect(switched.result.render.tools.helm).toMatch(/^v3\./)
+    expect(switched.result.render.deployables.every((d) => d.status !== 'cached')).toBe(true)
+    expect(switched.result.findings).toEqual(cold.result.findings)
+
+    const again = await verifyWith(helms.helm3, repo)
+    expect(again.result.render.tools.helm).toMatch(/^v3\./)
+    expect(again.result.render.deployables.every((d) => d.status === 'cached' || d.status === 'failed')).toBe(true)
+    expect(again.result.render.deployables.some((d) => d.status === 'cached')).toBe(true)
+    expect(again.result.findings).toEqual(cold.result.findings)
+  })
+})

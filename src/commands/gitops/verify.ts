@@ -140,7 +140,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const render =
-      (flags.render ?? config.gitopsPolicy.render.enabled) ? await renderTools(flags['require-render']) : undefined
+      (flags.render ?? config.gitopsPolicy.render.enabled)
+        ? await renderTools(flags['require-render'], flags.cache ? {root, cliVersion: this.config.version} : undefined)
+        : undefined
     const result = await verifyGitops({
       root,
       policy: await withPreviewRepositories(root, config.gitopsPolicy),
@@ -165,15 +167,26 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   }
 }
 
-/** The renderers of --render: the standalone kustomize on PATH, helm when it answers. */
-async function renderTools(requireRender: boolean) {
-  const [{kustomize}, {findHelm}] = await Promise.all([
+/**
+ * The renderers of --render: the standalone kustomize on PATH, helm when it answers. `cache`: their versions are
+ * remembered per binary in the checkout (src/gitops/render/tool-versions.ts), so a warm run starts neither.
+ */
+async function renderTools(requireRender: boolean, cache?: {root: string; cliVersion: string}) {
+  const [{kustomize}, {findHelm}, {ToolVersions}] = await Promise.all([
     import('../../effects/kustomize.js'),
     import('../../effects/helm.js'),
+    import('../../gitops/render/tool-versions.js'),
   ])
-  const k = kustomize()
+  const versions = cache ? ToolVersions.open(cache.root, cache.cliVersion) : null
+  const [knownHelm, knownKustomize] = await Promise.all([versions?.get('helm'), versions?.get('kustomize')])
+  const k = kustomize('kustomize', knownKustomize)
   // Both versions asked at once (two process starts side by side); a missing kustomize is reported by the gate.
-  const [helm] = await Promise.all([findHelm(), k.version!().catch(() => undefined)])
+  const [helm, kustomizeVersion] = await Promise.all([findHelm('helm', knownHelm), k.version!().catch(() => undefined)])
+  if (versions) {
+    if (helm) await versions.set('helm', helm.version)
+    if (kustomizeVersion && kustomizeVersion !== 'unknown') await versions.set('kustomize', kustomizeVersion)
+    versions.save()
+  }
   return {kustomize: k, helm, requireRender}
 }
 

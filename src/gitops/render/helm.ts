@@ -16,7 +16,7 @@ import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../image
 import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '../deployables/index.js'
 import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
-import type {Judge} from './judge.js'
+import type {Judge, Verdicts} from './judge.js'
 import {at, containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
 import type {RenderRoot} from './roots.js'
 
@@ -61,6 +61,8 @@ interface Answer {
   result: HelmResult
   /** `object/container/list` → the deciding key (set name) confirmed, or null when none was. */
   confirmed?: Record<string, string | null>
+  /** The judged verdicts (findings, images, counts) and what they were judged under. */
+  judged?: {key: string; verdicts: Verdicts}
 }
 
 export async function renderHelm(
@@ -73,7 +75,7 @@ export async function renderHelm(
   for (const [i, s] of settled.entries()) {
     if (!s.ok) throw s.error
     const d = deployables[i]
-    const {answer, cached, differential} = s.value
+    const {answer, cached, differential, objects: parsed, store} = s.value
     const status: HelmStatus = {
       application: d.application,
       kind: d.kind,
@@ -92,7 +94,14 @@ export async function renderHelm(
       continue
     }
     for (const f of inputsOf(d, options.files)) out.covered.add(f)
-    const objects = helmObjects(options.yaml, answer.result.yaml, d, options.files, options.root)
+    const verdictKey = judgedKey(d, options)
+    if (answer.judged?.key === verdictKey) {
+      // Unchanged inputs, unchanged policy: the verdicts of the last run stand (nothing parsed or validated).
+      judge.replay(answer.judged.verdicts)
+      status.objects = answer.judged.verdicts.objects
+      continue
+    }
+    const objects = parsed ?? helmObjects(options.yaml, answer.result.yaml, d, options.files, options.root)
     status.objects = objects.length
     const root: RenderRoot = {
       dir: d.chart,
@@ -101,9 +110,24 @@ export async function renderHelm(
       declaredIn: d.file,
       application: d.application,
     }
-    await judge.judge(objects, root, d.file, (obj, c) => locate(d, obj, c, answer.confirmed ?? {}, options))
+    const verdicts = await judge.record(() =>
+      judge.judge(objects, root, d.file, (obj, c) => locate(d, obj, c, answer.confirmed ?? {}, options)),
+    )
+    answer.judged = {key: verdictKey, verdicts}
+    store(answer)
   }
   return out
+}
+
+/** What the judged verdicts of a deployable depend on beyond its render: the policy and where it is declared. */
+function judgedKey(d: HelmDeployable, options: HelmRenderOptions): string {
+  return JSON.stringify({
+    floating: options.extraFloatingTags,
+    environment: d.environment,
+    line: d.line,
+    namespace: d.namespace,
+    layers: d.layers.map((l) => [l.file, l.what]),
+  })
 }
 
 /** Every input of a deployable: the chart's files, the files it reads. */
@@ -144,7 +168,15 @@ function request(d: HelmDeployable, options: HelmRenderOptions, extra: Array<{na
 async function renderOne(
   d: HelmDeployable,
   options: HelmRenderOptions,
-): Promise<{answer: Answer; cached: boolean; differential: number}> {
+): Promise<{
+  answer: Answer
+  cached: boolean
+  differential: number
+  /** The rendered objects, when this run parsed them. */
+  objects?: RenderedObject[]
+  /** Remembers the answer (with its verdicts) in the cache. */
+  store: (answer: Answer) => void
+}> {
   const id = `helm\0${d.file}\0${d.application}\0${d.chart}`
   const extra = JSON.stringify({
     spec: d.spec,
@@ -153,14 +185,18 @@ async function renderOne(
     api: options.apiVersions,
   })
   const key = options.cache?.key(id, inputsOf(d, options.files), extra)
+  const store = (answer: Answer) => {
+    if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)
+  }
   const hit = key === undefined ? undefined : (options.cache?.get(id, key) as unknown as Answer | undefined)
-  if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0}
+  if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0, store}
   const result = await options.helm.template(request(d, options))
   const answer: Answer = {result}
   let differential = 0
+  let objects: RenderedObject[] | undefined
   if (result.ok) {
     // The differential render: the candidate key of every container whose image draws a finding, set to sentinels.
-    const objects = parseRendered(options.yaml, result.yaml)
+    objects = helmObjects(options.yaml, result.yaml, d, options.files, options.root)
     const probes = new Map<string, string>() // container → set name
     for (const obj of objects) {
       for (const c of containersOf(obj.body)) {
@@ -182,7 +218,14 @@ async function renderOne(
           names.map((n) => ({name: n, value: sentinelOf.get(n)!})),
         ),
       )
-      const after = again.ok ? parseRendered(options.yaml, again.yaml) : []
+      // A container is confirmed only when its image carries its key's sentinel: only the documents that carry a
+      // sentinel at all can hold one, so only those are parsed.
+      const after = again.ok
+        ? again.yaml
+            .split(/^---[ \t]*$/m)
+            .filter((chunk) => chunk.includes(SENTINEL))
+            .flatMap((chunk) => parseRendered(options.yaml, chunk))
+        : []
       for (const [k, name] of probes) {
         const [kind, objName, list, cname] = k.split('/')
         const obj = after.find((o) => o.kind === kind && o.name === objName)
@@ -192,8 +235,8 @@ async function renderOne(
       }
     }
   }
-  if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)
-  return {answer, cached: false, differential}
+  store(answer)
+  return {answer, cached: false, differential, objects, store}
 }
 
 function drawsFinding(image: string, extraFloatingTags: string[]): boolean {

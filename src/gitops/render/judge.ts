@@ -32,6 +32,15 @@ const HOW: Record<SourceLocation['how'], string> = {
   unknown: 'the source line could not be determined (kustomize named no origin or transformer that yields it)',
 }
 
+/** What judging one deployable's objects added: replayed as is when nothing it depends on changed. */
+export interface Verdicts {
+  findings: GitopsFinding[]
+  images: RenderedImage[]
+  objects: number
+  containers: number
+  unknownKinds: Array<{apiVersion: string; kind: string; count: number}>
+}
+
 const describe = (obj: RenderedObject) => `${obj.kind} ${obj.namespace ? `${obj.namespace}/` : ''}${obj.name}`
 
 export class Judge {
@@ -50,6 +59,41 @@ export class Judge {
   get unknownKinds(): Array<{apiVersion: string; kind: string; count: number}> {
     const key = (k: {apiVersion: string; kind: string}) => `${k.apiVersion} ${k.kind}`
     return [...this.unknown.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+  }
+
+  /** What `run` (one judging) adds to the verdicts. */
+  async record(run: () => Promise<void>): Promise<Verdicts> {
+    const [findings, images, objects, containers] = [
+      this.findings.length,
+      this.images.length,
+      this.objects,
+      this.containers,
+    ]
+    const before = new Map([...this.unknown].map(([k, u]) => [k, u.count]))
+    await run()
+    return {
+      findings: this.findings.slice(findings),
+      images: this.images.slice(images),
+      objects: this.objects - objects,
+      containers: this.containers - containers,
+      unknownKinds: [...this.unknown]
+        .filter(([k, u]) => u.count > (before.get(k) ?? 0))
+        .map(([k, u]) => ({apiVersion: u.apiVersion, kind: u.kind, count: u.count - (before.get(k) ?? 0)})),
+    }
+  }
+
+  /** Verdicts recorded by an earlier run, added as they were. */
+  replay(verdicts: Verdicts): void {
+    this.findings.push(...verdicts.findings)
+    this.images.push(...verdicts.images)
+    this.objects += verdicts.objects
+    this.containers += verdicts.containers
+    for (const u of verdicts.unknownKinds) {
+      const k = `${u.apiVersion} ${u.kind}`
+      const known = this.unknown.get(k) ?? {apiVersion: u.apiVersion, kind: u.kind, count: 0}
+      known.count += u.count
+      this.unknown.set(k, known)
+    }
   }
 
   /**
