@@ -103,7 +103,7 @@ fi
        "oras $("$TOOLS_DIR/bin/oras" version | awk '/^Version/{print $2}'),"\
        "kustomize $(ls "$TOOLS_DIR/debs-kustomize" 2>/dev/null | sed -n 's/^kustomize_\(.*\)_amd64\.deb$/\1/p'),"\
        "cdxgen $(node -p "require('$CDX_DIR/node_modules/@cyclonedx/cdxgen/package.json').version" 2>/dev/null || echo -),"\
-       "gofmt $(go version 2>/dev/null | awk '{print $3}'), $(rg --version | head -1), $(hyperfine --version)"
+       "gofmt $(go version 2>/dev/null | awk '{print $3}'), $(rg --version | sed -n 1p), $(hyperfine --version)"
   log "toolchain ready"
 } >&2
 echo "export PATH=\"$TOOLS_DIR/bin:$CDX_DIR/node_modules/.bin:\$PATH\""
