@@ -135,7 +135,7 @@ describe('ameide doctor', () => {
     expect(human.stdout).toContain('needed by: ameide primitive publish, ameide primitive status, ameide gitops verify')
     expect(human.stdout).toContain('Not ready (exit 3): cosign.')
     // No TTY: no spinner, no colour.
-    expect(human.stdout + human.stderr).not.toMatch(/\u001B\[/)
+    expect(human.stdout + human.stderr).not.toContain('\u001B[')
   })
 
   it('an unusable tool (on PATH, exits 1): unusable with what it said; exit 3', async () => {
