@@ -129,12 +129,12 @@ describe('ameide doctor', () => {
     expect(cosign.neededBy).toEqual(['primitive publish', 'primitive status', 'gitops verify'])
     expect(json.json().ready).toBe(false)
 
-    const human = await doctor(['--offline'], {PATH: bin})
+    // Neither NO_COLOR nor CI: off a terminal alone must mean no spinner and no colour.
+    const human = await doctor(['--offline'], {PATH: bin, NO_COLOR: '', CI: ''})
     expect(human.exitCode).toBe(3)
     expect(human.stdout).toContain('✗ cosign missing (required): cosign is not on PATH')
     expect(human.stdout).toContain('needed by: ameide primitive publish, ameide primitive status, ameide gitops verify')
     expect(human.stdout).toContain('Not ready (exit 3): cosign.')
-    // No TTY: no spinner, no colour.
     expect(human.stdout + human.stderr).not.toContain('\u001B[')
   })
 
