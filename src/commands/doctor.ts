@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG} from '../core/api-url-flag.js'
 import {AmeideCommand, describeCommand} from '../core/base-command.js'
+import {exitsOf} from '../core/error-codes.js'
 import {resolveApiUrl} from '../effects/github/target.js'
 import {MONOREPO_ROOT, resolveRootMaybe} from '../effects/repo-root.js'
 import type {DoctorResult} from '../doctor/types.js'
@@ -59,7 +60,7 @@ export default class Doctor extends AmeideCommand<DoctorResult> {
       onCheck: (c) => progress.update(`Checked ${++known} of 11: ${c.title}`),
     }).finally(() => progress.stop())
     if (!this.jsonEnabled()) this.log(formatDoctor(result, this.style))
-    if (!result.ready) this.setExitCode(3)
+    if (!result.ready) this.setExitCode(exitsOf('PREREQUISITES_MISSING')[0])
     return result
   }
 }

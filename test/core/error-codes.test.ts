@@ -151,6 +151,31 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
     why: 'resolveRepoRoot runs only with --repo-root (a directory check); no PR stage (the workflow opens the PR)',
     codes: ['NOT_A_GIT_REPOSITORY', 'GITHUB_REJECTED'],
   },
+  doctor: {
+    why:
+      'doctor reports, never raises: a probe that fails is a missing or unusable line (src/doctor/probe.ts catches ' +
+      'TOOL_NOT_FOUND), an invalid ameide.yaml is the config line, outside a repository is resolveRootMaybe (no ' +
+      "NOT_A_GIT_REPOSITORY), the token check reads GitHubApiError's status itself and calls no SBOM generator",
+    codes: [
+      'CONFIG_INVALID',
+      'GITHUB_BAD_REQUEST',
+      'GITHUB_BAD_TOKEN',
+      'GITHUB_ERROR',
+      'GITHUB_INPUTS_REJECTED',
+      'GITHUB_NOT_FOUND',
+      'GITHUB_PERMISSION_DENIED',
+      'GITHUB_RATE_LIMITED',
+      'GITHUB_REJECTED',
+      'GITHUB_TOKEN_MISSING',
+      'GITHUB_UNAVAILABLE',
+      'NOT_A_GIT_REPOSITORY',
+      'SBOM_FAILED',
+      'SBOM_REMOTE_FAILED',
+      'SBOM_TOOL_NOT_FOUND',
+      'SKOPEO_NOT_FOUND',
+      'TOOL_NOT_FOUND',
+    ],
+  },
   'primitive:publish': {why: 'kinds.ts parses --lang for scaffold only', codes: ['UNSUPPORTED_LANGUAGE']},
   'primitive:verify': {
     why: "kinds.ts parses --lang for scaffold only; change detection's errors (changes/detect.ts) become a buf-breaking skip with the reason",
