@@ -7,16 +7,9 @@
 import type {AmeideConfig} from '../core/config.js'
 import {COMMAND_IDS, type CheckId, type CommandId, type RepositoryKind} from './types.js'
 
-const MONOREPO: readonly CommandId[] = [
-  'primitive scaffold',
-  'primitive verify',
-  'primitive publish',
-  'primitive status',
-  'primitive gitops scaffold',
-  'primitive gitops update-images',
-  'mcp',
-]
-const GITOPS: readonly CommandId[] = ['gitops verify', 'gitops set-image', 'gitops promote', 'mcp']
+/** A monorepo's commands: the primitive ones; a GitOps checkout's: the gitops ones. `mcp` serves either. */
+const MONOREPO = COMMAND_IDS.filter((c) => !c.startsWith('gitops '))
+const GITOPS = COMMAND_IDS.filter((c) => c.startsWith('gitops ') || c === 'mcp')
 
 /** The commands of a repository of this kind. */
 export function commandsOf(kind: RepositoryKind): CommandId[] {

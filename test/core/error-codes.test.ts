@@ -56,6 +56,20 @@ const helpCodes = (id: string) =>
  * Codes a command reaches through a shared module but cannot raise, with the reason: a module is the unit this
  * test sees, not a function.
  */
+/** The codes effects/github/errors.ts and token.ts raise (status and doctor reach them, and report instead). */
+const GITHUB_CODES = [
+  'GITHUB_BAD_REQUEST',
+  'GITHUB_BAD_TOKEN',
+  'GITHUB_ERROR',
+  'GITHUB_INPUTS_REJECTED',
+  'GITHUB_NOT_FOUND',
+  'GITHUB_PERMISSION_DENIED',
+  'GITHUB_RATE_LIMITED',
+  'GITHUB_REJECTED',
+  'GITHUB_TOKEN_MISSING',
+  'GITHUB_UNAVAILABLE',
+]
+
 const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
   'primitive:status': {
     why:
@@ -70,16 +84,7 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
       'COSIGN_KEY_UNREADABLE',
       'COSIGN_NOT_USABLE',
       'COSIGN_PASSWORD_MISSING',
-      'GITHUB_BAD_REQUEST',
-      'GITHUB_BAD_TOKEN',
-      'GITHUB_ERROR',
-      'GITHUB_INPUTS_REJECTED',
-      'GITHUB_NOT_FOUND',
-      'GITHUB_PERMISSION_DENIED',
-      'GITHUB_RATE_LIMITED',
-      'GITHUB_REJECTED',
-      'GITHUB_TOKEN_MISSING',
-      'GITHUB_UNAVAILABLE',
+      ...GITHUB_CODES,
       'GIT_DIFF_FAILED',
       'KEYLESS_REQUIRES_TLOG',
       'NOT_A_DIGEST_REFERENCE',
@@ -158,16 +163,7 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
       "NOT_A_GIT_REPOSITORY), the token check reads GitHubApiError's status itself and calls no SBOM generator",
     codes: [
       'CONFIG_INVALID',
-      'GITHUB_BAD_REQUEST',
-      'GITHUB_BAD_TOKEN',
-      'GITHUB_ERROR',
-      'GITHUB_INPUTS_REJECTED',
-      'GITHUB_NOT_FOUND',
-      'GITHUB_PERMISSION_DENIED',
-      'GITHUB_RATE_LIMITED',
-      'GITHUB_REJECTED',
-      'GITHUB_TOKEN_MISSING',
-      'GITHUB_UNAVAILABLE',
+      ...GITHUB_CODES,
       'NOT_A_GIT_REPOSITORY',
       'SBOM_FAILED',
       'SBOM_REMOTE_FAILED',
