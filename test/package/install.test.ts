@@ -19,11 +19,21 @@ let bare: string
 let home: string
 let cache: string
 
-/** npm with an empty HOME and the machine's cache. */
-const npm = (args: string[], cwd: string) =>
+/**
+ * npm with an empty HOME, the machine's cache and nothing else inherited: the suite runs under `npm test`, whose
+ * `npm_config_*` variables would otherwise reach these installs (and the git install's own inner `npm install`).
+ */
+const npm = (args: string[], cwd: string, env: Record<string, string> = {}) =>
   execa('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd,
-    env: {HOME: home, npm_config_cache: cache, npm_config_update_notifier: 'false'},
+    extendEnv: false,
+    env: {
+      HOME: home,
+      PATH: process.env.PATH ?? '',
+      npm_config_cache: cache,
+      npm_config_update_notifier: 'false',
+      ...env,
+    },
   })
 
 /** The installed `ameide` from an unrelated directory, with the empty HOME and a PATH of node and git only. */
@@ -59,7 +69,7 @@ beforeAll(async () => {
 afterAll(runCleanups)
 
 describe('installing ameide from its sources', () => {
-  it('npm install -g --install-links git+file://…: npm builds it (prepack) and installs a copy without devDependencies', async () => {
+  it('npm install -g --install-links git+file://…: npm builds it (prepare) and installs a copy without devDependencies', async () => {
     const prefix = await makeTempDir('ameide-install-git-')
     await npm(['install', '--global', '--install-links', '--prefix', prefix, `git+file://${bare}`], prefix)
     // A real directory: without --install-links npm 11 links it to a clone it deletes (npm/cli#9406).
@@ -77,7 +87,8 @@ describe('installing ameide from its sources', () => {
     await npm(['ci'], clone)
     await npm(['run', 'build', '--silent'], clone)
     const prefix = await makeTempDir('ameide-install-link-')
-    await npm(['link', '--prefix', prefix], clone)
+    // The global prefix from the environment: `--prefix` on the command line would also move the project npm links.
+    await npm(['link'], clone, {npm_config_prefix: prefix})
     expect(await execa('readlink', ['-f', path.join(prefix, 'bin', 'ameide')]).then((r) => r.stdout)).toBe(
       path.join(clone, 'bin', 'run.js'),
     )
