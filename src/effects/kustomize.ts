@@ -12,10 +12,13 @@ export type BuildResult = {ok: true; yaml: string} | {ok: false; message: string
 
 export interface Kustomize {
   build(dir: string): Promise<BuildResult>
+  /** What `kustomize version` says (a distribution build's `(devel)` read from its package changelog). */
+  version?(): Promise<string>
 }
 
 /** `kustomize build` through `binary` (default `kustomize` on PATH). */
 export function kustomize(binary = 'kustomize'): Kustomize {
+  let version: Promise<string> | undefined
   return {
     async build(dir) {
       const result = await runTool(binary, ['build', dir], {
@@ -27,5 +30,44 @@ export function kustomize(binary = 'kustomize'): Kustomize {
       const message = (result.stderr || result.stdout).trim() || `kustomize exited ${result.exitCode}`
       return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}
     },
+    version() {
+      // Asked once per run (the report and the render cache key read it).
+      version ??= (async () => {
+        const result = await runTool(binary, ['version'], {
+          missingCode: 'KUSTOMIZE_NOT_FOUND',
+          installHint: KUSTOMIZE_INSTALL_HINT,
+          timeoutMs: 10_000,
+        })
+        const said = result.stdout.trim().split(/\s+/)[0] ?? ''
+        if (said && said !== '(devel)') return said
+        return (await debianVersion(binary)) ?? (said || 'unknown')
+      })()
+      return version
+    },
+  }
+}
+
+/** A Debian build says `(devel)`: its version is the first line of the package's changelog beside the binary. */
+async function debianVersion(binary: string): Promise<string | undefined> {
+  const [{existsSync, readFileSync, realpathSync}, path, {gunzipSync}] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+    import('node:zlib'),
+  ])
+  try {
+    const found = binary.includes('/')
+      ? binary
+      : (process.env.PATH ?? '')
+          .split(path.delimiter)
+          .map((d) => path.join(d, binary))
+          .find((f) => existsSync(f))
+    if (!found) return undefined
+    const usr = path.dirname(path.dirname(realpathSync(found)))
+    const log = gunzipSync(readFileSync(path.join(usr, 'share', 'doc', 'kustomize', 'changelog.Debian.gz'))).toString(
+      'utf8',
+    )
+    return /^kustomize \(([^)]+)\)/.exec(log)?.[1]
+  } catch {
+    return undefined
   }
 }

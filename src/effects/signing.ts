@@ -30,6 +30,8 @@ export interface Signer {
   /** Throws when `cosign verify` fails. */
   verify(digestRef: string): Promise<void>
   hasValidAttestation(digestRef: string, type: AttestationType): Promise<boolean>
+  /** The DSSE envelopes of `type` that verify (one JSON document a line), or null when none does. */
+  verifiedAttestations(digestRef: string, type: AttestationType): Promise<string | null>
   attest(digestRef: string, type: AttestationType, predicateFile: string): Promise<void>
   verifyAttestation(digestRef: string, type: AttestationType): Promise<void>
 }

@@ -1,5 +1,6 @@
 import type {GitopsPolicy} from '../core/config.js'
 import {globToRegExp} from '../core/glob.js'
+import type {ApplicationSetView} from './deployables/applicationset/checkout.js'
 
 export {DEFAULT_GITOPS_POLICY, type GitopsPolicy} from '../core/config.js'
 
@@ -75,7 +76,19 @@ export interface LayoutReport {
   environments: string[]
   files: LayoutEntry[]
   /** The render roots `--render` would build (discovered, or gitopsPolicy.render.roots). */
-  renderRoots?: Array<{dir: string; environment: string | null; via: string; declaredIn?: string}>
+  renderRoots?: Array<{dir: string; environment: string | null; via: string; declaredIn?: string; application?: string}>
+  /** The Helm deployables `--render` would render (Argo CD Applications' Helm sources, Flux HelmReleases). */
+  renderDeployables?: Array<{
+    application: string
+    kind: string
+    chart: string
+    environment: string | null
+    declaredIn: string
+  }>
+  /** The renderers `--render` would run: `helm version --short` and `kustomize version` (null: not on PATH). */
+  renderTools?: {helm: string | null; kustomize: string | null}
+  /** The Applications each Argo CD ApplicationSet generates, evaluated offline, and the generators not evaluated. */
+  applicationSets?: ApplicationSetView[]
 }
 
 /** Where every YAML file of a checkout falls in the layout (files as listFiles gives them: sorted, repo-relative). */

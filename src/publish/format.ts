@@ -37,6 +37,7 @@ export function formatPublishReport(report: PublishReport, style: Style): string
     const extras = [`signature ${image.signature.status}`, ...image.attestations.map((a) => `${a.type} ${a.status}`)]
     if (image.platforms.length > 0) extras.push(image.platforms.join(','))
     if (image.main) extras.push(`:main ${image.main.action}`)
+    if (image.sourceCommit) extras.push(`built from ${image.sourceCommit}`)
     lines.push(style.dim(`          ${extras.join(' · ')}`))
   }
   for (const failure of report.failures) {

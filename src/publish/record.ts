@@ -34,6 +34,7 @@ export function imageRecord(planned: PlannedImage, tag: string, outcome: ImageOu
     action: recordedAction(planned.action),
     reason: planned.reason,
     ...(planned.action === 'retag' ? {source: `${component.repository}:main@${planned.source.digest}`} : {}),
+    ...(planned.action === 'retag' && outcome.sourceCommit ? {sourceCommit: outcome.sourceCommit} : {}),
     mediaType: outcome.mediaType,
     platforms: outcome.platforms,
     signature: outcome.signature,

@@ -51,6 +51,11 @@ export interface ImageRecord {
   reason: string
   /** Retags: `<repository>:main@<digest>`. */
   source?: string
+  /**
+   * Retags: the commit that built the source, as its verified SLSA provenance says (absent without signing or without
+   * a provenance). The tag is this run's commit; a GitOps gate with `commitMatchesTag` names both.
+   */
+  sourceCommit?: string
   mediaType: string | null
   platforms: string[]
   signature: SignatureRecord

@@ -7,6 +7,7 @@ import type {SigstoreSettings} from '../core/sigstore.js'
 import type {SbomGenerator, Signer} from '../effects/signing.js'
 import type {Component} from './components.js'
 import type {PlannedAction} from './plan.js'
+import {decodeEnvelopes, judgeProvenance} from '../attestations/statements.js'
 import {buildProvenancePredicate} from './provenance.js'
 import type {AttestationRecord, ImageAction, PublishReport, SignatureRecord} from './report.js'
 
@@ -19,6 +20,8 @@ import type {AttestationRecord, ImageAction, PublishReport, SignatureRecord} fro
 export interface SupplyChainRecords {
   signature: SignatureRecord
   attestations: AttestationRecord[]
+  /** A re-tag: the commit that built the source, as its verified provenance says. */
+  sourceCommit?: string
 }
 
 /** One publish run, as the provenance predicate records it. */
@@ -126,7 +129,7 @@ export class SignedSupplyChain implements SupplyChain {
   }
 
   secure(subject: SupplyChainSubject, run: SupplyChainRun): Promise<SupplyChainRecords> {
-    return run.heavy(async () => ({signature: await this.sign(subject), attestations: await this.attest(subject, run)}))
+    return run.heavy(async () => ({signature: await this.sign(subject), ...(await this.attest(subject, run))}))
   }
 
   planned(action: PlannedAction): SupplyChainRecords {
@@ -164,9 +167,12 @@ export class SignedSupplyChain implements SupplyChain {
    * The attestations of one image, one table walked once: each row is skipped (opted out), `existing` (a valid one is
    * there and the image was not just built), or written, attested and verified.
    */
-  private async attest(subject: SupplyChainSubject, run: SupplyChainRun): Promise<AttestationRecord[]> {
+  private async attest(
+    subject: SupplyChainSubject,
+    run: SupplyChainRun,
+  ): Promise<{attestations: AttestationRecord[]; sourceCommit?: string}> {
     const {signer} = this.options
-    const {component, digestRef, action} = subject
+    const {digestRef, action} = subject
     const sbom = this.sbom
     const rows: AttestationRow[] = [
       sbom
@@ -187,20 +193,44 @@ export class SignedSupplyChain implements SupplyChain {
         : {type: 'slsaprovenance1', skipped: '--no-provenance'},
     ]
     const records: AttestationRecord[] = []
+    let sourceCommit: string | undefined
     for (const row of rows) {
       if ('skipped' in row) {
         records.push({type: row.type, status: 'skipped', reason: row.skipped})
+      } else if (action === 'retagged' && row.type === 'slsaprovenance1') {
+        // A re-tag carries the provenance of the commit that built :main: read it, so the report can say which.
+        const existing = await signer.verifiedAttestations(digestRef, row.type)
+        if (existing !== null) {
+          records.push({type: row.type, status: 'existing', tool: row.tool, verified: true})
+          const digest = digestRef.slice(digestRef.lastIndexOf('@') + 1)
+          const commit = decodeEnvelopes(existing)
+            .statements.map((s) => judgeProvenance(s, digest, undefined).facts.commit)
+            .find((c) => c !== undefined)
+          if (commit) sourceCommit = commit
+        } else {
+          records.push(await this.attestRow(row, subject, run))
+        }
       } else if (action !== 'built' && (await signer.hasValidAttestation(digestRef, row.type))) {
         records.push({type: row.type, status: 'existing', tool: row.tool, verified: true})
       } else {
-        const file = path.join(run.workDir, `${component.id}.${row.suffix}.json`)
-        await row.write(file)
-        await signer.attest(digestRef, row.type, file)
-        await signer.verifyAttestation(digestRef, row.type)
-        records.push({type: row.type, status: 'attested', tool: row.tool, verified: true})
+        records.push(await this.attestRow(row, subject, run))
       }
     }
-    return records
+    return {attestations: records, ...(sourceCommit ? {sourceCommit} : {})}
+  }
+
+  /** Writes the predicate of a row, attests and verifies it. */
+  private async attestRow(
+    row: Exclude<AttestationRow, {skipped: string}>,
+    subject: SupplyChainSubject,
+    run: SupplyChainRun,
+  ): Promise<AttestationRecord> {
+    const {signer} = this.options
+    const file = path.join(run.workDir, `${subject.component.id}.${row.suffix}.json`)
+    await row.write(file)
+    await signer.attest(subject.digestRef, row.type, file)
+    await signer.verifyAttestation(subject.digestRef, row.type)
+    return {type: row.type, status: 'attested', tool: row.tool, verified: true}
   }
 
   /** The SLSA v1 provenance predicate of one image. */

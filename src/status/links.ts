@@ -1,4 +1,6 @@
 /** The links of a primitive that do not depend on an environment: verify, image, wiring. */
+import {describeEvidence, examineDigest} from '../gitops/verify/examine.js'
+import {checkEvidence} from '../gitops/verify/rules/index.js'
 import type {PrimitivePlan} from './plan.js'
 import {isUnavailable, type Ask, type OpenPulls, type StatusSources} from './request.js'
 import type {LinkState, LinkStatus} from './types.js'
@@ -50,22 +52,31 @@ export async function imageLink(plan: PrimitivePlan, sources: StatusSources, ask
   const evidence = sources.evidence
   if (evidence) {
     const digestRef = `${plan.shaRef}@${digest}`
-    const e = await ask(async () => {
-      const [signed, sbom, provenance] = await Promise.all([
-        evidence.signed(digestRef),
-        evidence.hasSbom(digestRef),
-        evidence.hasProvenance(digestRef),
-      ])
-      return {signed, sbom, provenance}
-    })
+    const e = await ask(() => examineDigest(digestRef, evidence))
     if (!e.ok) return unknown('image', `evidence: ${e.reason}`, {}, details)
-    details.evidence = e.value
-    const missing = Object.entries(e.value)
-      .filter(([, ok]) => !ok)
-      .map(([k]) => k)
-    if (missing.length > 0) {
-      return link('image', 'failed', `${digest.slice(0, 19)}… lacks ${missing.join(', ')}`, details)
+    // The findings `gitops verify --evidence` would report for a use of this ref (its tag is the commit).
+    const use = {file: plan.shaRef, line: 1}
+    const findings = checkEvidence([
+      {
+        record: {image: digestRef, ...e.value.facts, uses: [use]},
+        ...e.value,
+        tags: [plan.shaRef.slice(plan.repository.length + 1)],
+      },
+    ])
+    details.evidence = {
+      ...e.value.facts,
+      ...(findings.length > 0 ? {findings: findings.map((f) => ({rule: f.rule, message: f.message}))} : {}),
     }
+    if (findings.length > 0) {
+      const rules = [...new Set(findings.map((f) => f.rule))]
+      return link('image', 'failed', `${digest.slice(0, 19)}… evidence fails: ${rules.join(', ')}`, details)
+    }
+    return link(
+      'image',
+      'done',
+      `${digest.slice(0, 19)}… published (${mainNote}); ${describeEvidence(e.value.facts)}`,
+      details,
+    )
   }
   return link('image', 'done', `${digest.slice(0, 19)}… published (${mainNote})`, details)
 }

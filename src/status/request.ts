@@ -1,5 +1,6 @@
 /** What a status run is given — the request and the sources it asks — and how a source's failure reads. */
 import {AmeideError} from '../core/errors.js'
+import type {EvidenceVerifier} from '../gitops/verify/examine.js'
 import type {Kind} from '../primitives/kinds.js'
 import type {PlanInput} from './plan.js'
 import type {PrimitiveStatus, PullRequestRef, StatusResult} from './types.js'
@@ -9,12 +10,8 @@ export interface StatusSources {
   /** The verify verdict of a primitive; null: --skip-verify. */
   verify: ((p: {kind: Kind; name: string}) => Promise<VerifyVerdict>) | null
   registry: {headManifest(repository: string, reference: string): Promise<{digest: string} | null>}
-  /** --evidence: signature, SBOM and provenance of a digest ref, as `gitops verify --evidence` checks them. */
-  evidence: {
-    signed(ref: string): Promise<boolean>
-    hasSbom(ref: string): Promise<boolean>
-    hasProvenance(ref: string): Promise<boolean>
-  } | null
+  /** --evidence: signature, SBOM and provenance of a digest ref, judged as `gitops verify --evidence` judges them. */
+  evidence: EvidenceVerifier | null
   /** The GitOps repository at its ref, or why it cannot be read. */
   gitops: GitOpsReader | Unavailable
   /** Argo CD; null without --argocd-server. */

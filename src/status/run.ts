@@ -47,7 +47,12 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
       (
         await evidenceFromFlags(
           request.evidence,
-          {insecureRegistries: config.insecureRegistries, sigstore: config.signing.sigstore, root: request.repoRoot},
+          {
+            insecureRegistries: config.insecureRegistries,
+            sigstore: config.signing.sigstore,
+            root: request.repoRoot,
+            evidencePolicy: config.evidencePolicy,
+          },
           request.env,
         )
       )?.verifier ?? null

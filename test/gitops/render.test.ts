@@ -1,4 +1,4 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -234,7 +234,7 @@ describe('gitops verify --render', () => {
     expect(f.message).toContain('the source line could not be determined')
   })
 
-  it('a chart used by local path without helm on PATH is one render-unavailable warning naming it; a remote chart too', async () => {
+  it('a chart of this repository without helm on PATH is one render-unavailable warning naming it; a remote chart too', async () => {
     const repo = await renderRepo({
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
       'charts/web/values.yaml': 'image: {repository: ghcr.io/acme/app, tag: v1}\n',
@@ -244,6 +244,7 @@ describe('gitops verify --render', () => {
         'metadata: {name: web-staging}',
         'spec:',
         '  source:',
+        '    repoURL: https://github.com/acme/gitops.git',
         '    path: charts/web',
         '',
       ].join('\n'),
@@ -259,7 +260,17 @@ describe('gitops verify --render', () => {
         '',
       ].join('\n'),
     })
-    const {result} = await verify(repo, ['--env', 'staging'])
+    await git(repo, ['remote', 'add', 'origin', 'https://github.com/acme/gitops.git'])
+    // kustomize but no helm on PATH: a folder holding only kustomize, git's and this Node's folders.
+    const bin = await makeTempDir()
+    await symlink(requireTool('kustomize'), path.join(bin, 'kustomize'))
+    const run = await runCli(['gitops', 'verify', '--render', '--json', '--env', 'staging'], {
+      cwd: repo,
+      env: {PATH: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter)},
+    })
+    const result = run.json<Result & {render: {tools: {helm: string | null}}}>()
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    expect(result.render.tools.helm).toBeNull()
     const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable')
     expect(unavailable.map((f) => f.file)).toEqual([
       'app/overlays/staging/redis.yaml',

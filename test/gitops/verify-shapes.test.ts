@@ -222,3 +222,43 @@ describe('gitops verify: a value that holds a template is judged by no rule', ()
     ])
   })
 })
+
+describe('gitops verify: prose in a block string is no image reference (invalid-image-reference)', () => {
+  // Only a string in an image position of an object the gate reads is an image reference: YAML embedded in a block
+  // string is read when it is a Kubernetes object (apiVersion and kind), a pod spec by shape, a JSON 6902 patch, or
+  // Helm values (`helm.values`, a `values.yaml` key) — never a description that happens to parse as YAML.
+  const PROSE = ['  description: |', '    image: ghcr.io/x/web:latest was retired; use the pinned ref.', '']
+  it('a description is not read; the same words in a real embedded manifest are', async () => {
+    const dir = await treeOf({
+      'sources/values/env/staging/notes.yaml': ['release:', ...PROSE, '  note: |', '    image: ghcr.io/x/web', ''].join(
+        '\n',
+      ),
+      'sources/values/env/staging/bundle.yaml': [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: bundle}',
+        'data:',
+        ...PROSE,
+        '  manifests: |-',
+        '    apiVersion: apps/v1',
+        '    kind: Deployment',
+        '    metadata: {name: web}',
+        '    spec:',
+        '      template:',
+        '        spec:',
+        '          containers:',
+        '            - name: web',
+        '              image: ghcr.io/x/web:latest was retired',
+        '            - name: sidecar',
+        '              image: ghcr.io/x/sidecar:1.0',
+        '',
+      ].join('\n'),
+    })
+    const result = await verify(dir, ['--rule', 'invalid-image-reference,image-not-pinned'])
+    expect(at(result)).toEqual([
+      // Inside the embedded Deployment: a container's image that is no reference, and an unpinned one.
+      'sources/values/env/staging/bundle.yaml:17:22 invalid-image-reference',
+      'sources/values/env/staging/bundle.yaml:19:22 image-not-pinned',
+    ])
+  })
+})

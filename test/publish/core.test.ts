@@ -172,6 +172,19 @@ class FakeSigner implements Signer {
     return this.attestations.has(`${digestRef} ${type}`)
   }
 
+  /** The stored predicate as cosign prints it: one DSSE envelope whose in-toto statement is about the digest. */
+  async verifiedAttestations(digestRef: string, type: AttestationType): Promise<string | null> {
+    if (!this.attestations.has(`${digestRef} ${type}`)) return null
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: type === 'slsaprovenance1' ? 'https://slsa.dev/provenance/v1' : 'https://cyclonedx.org/bom',
+      subject: [{name: digestRef.split('@')[0], digest: {sha256: digestRef.split('@sha256:')[1]}}],
+      predicate: this.attestations.get(`${digestRef} ${type}`),
+    }
+    const payload = Buffer.from(JSON.stringify(statement)).toString('base64')
+    return `${JSON.stringify({payloadType: 'application/vnd.in-toto+json', payload, signatures: []})}\n`
+  }
+
   async attest(digestRef: string, type: AttestationType, predicateFile: string): Promise<void> {
     this.calls.push(`attest ${type} ${digestRef}`)
     this.attestations.set(`${digestRef} ${type}`, JSON.parse(await readFile(predicateFile, 'utf8')))
@@ -316,6 +329,37 @@ describe('publish core: build, retag, existing', () => {
     })
     expect(registry.calls).toEqual([`HEAD ${BILLING}:${second}`, `GET ${BILLING}:main`, `PUT ${BILLING}:${second}`])
     expect(registry.digestAt(BILLING, second)).toBe(single)
+  })
+
+  it('a re-tag names the commit that built :main, as its verified provenance says (the tag is this commit)', async () => {
+    const single = registry.pushImage(BILLING, 'main', 'billing v1', 'arm64')
+    const builtBy = 'b'.repeat(40)
+    signer.signatures.add(`${BILLING}@${single}`)
+    signer.attestations.set(`${BILLING}@${single} slsaprovenance1`, {
+      buildDefinition: {
+        externalParameters: {repository: 'https://github.com/ameideio/ameide', sha: builtBy},
+        resolvedDependencies: [
+          {uri: `git+https://github.com/ameideio/ameide@${builtBy}`, digest: {gitCommit: builtBy}},
+        ],
+      },
+      runDetails: {builder: {id: 'https://ameide.io/builders/fake@1'}},
+    })
+    const report = await run({components: [{kind: 'process', name: 'billing'}]}, await signed())
+    expect(report.images[0]).toMatchObject({
+      action: 'retagged',
+      tag: second,
+      source: `${BILLING}:main@${single}`,
+      sourceCommit: builtBy,
+    })
+    // The provenance of :main is kept, never replaced by one claiming this commit.
+    expect(signer.calls.filter((c) => c.startsWith('attest slsaprovenance1'))).toEqual([])
+    // Without a provenance on :main there is no commit to name: a new one is attested, and no sourceCommit.
+    signer.attestations.clear()
+    registry.tags.delete(`${BILLING}:${second}`)
+    const again = await run({components: [{kind: 'process', name: 'billing'}]}, await signed())
+    expect(again.images[0].action).toBe('retagged')
+    expect(again.images[0]).not.toHaveProperty('sourceCommit')
+    expect(signer.calls.filter((c) => c.startsWith('attest slsaprovenance1'))).toHaveLength(1)
   })
 
   it("reads a re-tagged single manifest's platform from its config only for a provenance predicate", async () => {

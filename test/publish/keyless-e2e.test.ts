@@ -341,6 +341,60 @@ describe('gitops verify --evidence with a private Sigstore (keyless)', () => {
   })
 })
 
+describe('gitops verify --evidence with an evidencePolicy of keyless signers (private Sigstore)', () => {
+  const ours = `^https://github\\.com/${REPOSITORY.replace('.', '\\.')}/`
+  const sigstoreYaml = (dir: string) =>
+    `signing:\n  sigstore:\n    caRoots: ${path.relative(dir, sigstore.files.caRoots)}\n    insecureIgnoreSct: true\n` +
+    `    rekorUrl: ${sigstore.rekor.url}\n    rekorPublicKey: ${path.relative(dir, sigstore.files.rekorPublicKey)}\n`
+  const policyYaml = (identities: string[]) =>
+    [
+      'evidencePolicy:',
+      `  - images: ["${registry.host}/keyless/**"]`,
+      '    signers:',
+      ...identities.flatMap((id) => [`      - identity: '${id}'`, `        issuer: ${GITHUB_ISSUER}`]),
+      '    provenance:',
+      `      sourceRepositories: ["https://github.com/${REPOSITORY}"]`,
+      '      builders: ["https://ameide.io/builders/*"]',
+      '      buildTypes: ["https://ameide.io/buildtypes/primitive-image/v1"]',
+      '      commitMatchesTag: true',
+      '    sbom: optional',
+      '',
+    ].join('\n')
+  const verify = async (identities: string[]) => {
+    const dir = await gitopsCheckout(`gitops-policy-${identities.length}`, signedRef)
+    await writeFile(path.join(dir, 'ameide.yaml'), sigstoreYaml(dir) + policyYaml(identities))
+    const run = await runCli(['gitops', 'verify', '--json', '--evidence'], {
+      cwd: dir,
+      env: {...env, GITHUB_ACTIONS: ''},
+    })
+    outputs.push(run.stdout, run.stderr)
+    return run
+  }
+
+  it('the signers are tried in order: another identity first, then ours verifies, and its provenance is judged', async () => {
+    const run = await verify(['^https://github\\.com/someone/else/', ours])
+    expect(run.exitCode, run.stdout).toBe(0)
+    const result = run.json()
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    expect(result.evidence[0]).toMatchObject({
+      signed: true,
+      provenance: true,
+      policyEntry: 0,
+      signer: {identity: ours, issuer: GITHUB_ISSUER},
+      provenanceFacts: {repository: `https://github.com/${REPOSITORY}`, commit: signedRef.split(':')[2].split('@')[0]},
+    })
+  })
+
+  it('signed by a workflow identity the entry does not list: signer-not-allowed', async () => {
+    const run = await verify(['^https://github\\.com/someone/else/'])
+    expect(run.exitCode, run.stdout).toBe(1)
+    const result = run.json()
+    expect(result.findings.map((f: {rule: string}) => f.rule)).toEqual(['provenance-missing', 'signer-not-allowed'])
+    expect(result.findings[1].message).toContain('identity ^https://github\\.com/someone/else/')
+    expect(sigstore.violations()).toEqual([])
+  })
+})
+
 describe('gitops verify --evidence, keyless with signed timestamps and no transparency log', () => {
   const identity = `^https://github\\.com/${REPOSITORY.replace('.', '\\.')}/`
   const verify = async (dir: string, chain: string) => {

@@ -380,8 +380,13 @@ describe.concurrent('primitive status', () => {
     assertMatchesSchema('primitive-status.schema.json', doc)
     expect(linkOf(doc, 'domain', 'orders', 'image')).toMatchObject({
       state: 'failed',
-      details: {evidence: {signed: true, sbom: false, provenance: false}},
+      summary: expect.stringContaining('evidence fails: sbom-missing, provenance-missing'),
+      details: {evidence: {signed: true, sbom: false, provenance: false, signer: {key: keys.publicKey}}},
     })
+    // The findings gitops verify --evidence would report for this ref, with the same rules and messages.
+    expect(
+      linkOf(doc, 'domain', 'orders', 'image').details.evidence.findings.map((f: {rule: string}) => f.rule),
+    ).toEqual(['sbom-missing', 'provenance-missing'])
     expect(doc.primitives[0].nextSteps).toEqual([`ameide primitive publish --component domain/orders --sha ${sha}`])
   })
 

@@ -22,7 +22,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
       `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
       '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
-      'every distinct digest, once each. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
+      'every distinct digest, once each, and judges what the attestations say: with an evidencePolicy in ameide.yaml, ' +
+      'per image glob, who may sign (keys, keyless identities) and which source repository, builder, build type and ' +
+      'commit the provenance must name. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
       '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
       'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
@@ -33,10 +35,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid).',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
-      INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
+      INVALID_USAGE:
+        'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
-      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid (an evidencePolicy key file missing, too)",
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
       INVALID_SIGSTORE_SETTING:
@@ -112,7 +115,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         import('../../gitops/verify/format.js'),
       ])
       const root = await resolveRoot(flags.root, GITOPS_ROOT)
-      const result = await printLayout(root, (await loadConfig(root)).config.gitopsPolicy)
+      const policy = await withPreviewRepositories(root, (await loadConfig(root)).config.gitopsPolicy)
+      const result = await printLayout(root, policy, await renderToolVersions())
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
@@ -131,6 +135,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       insecureRegistries: config.insecureRegistries,
       sigstore: config.signing.sigstore,
       root,
+      evidencePolicy: config.evidencePolicy,
     })
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
@@ -166,7 +171,17 @@ async function renderTools(requireRender: boolean) {
     import('../../effects/kustomize.js'),
     import('../../effects/helm.js'),
   ])
-  return {kustomize: kustomize(), helm: await findHelm(), requireRender}
+  const k = kustomize()
+  // Both versions asked at once (two process starts side by side); a missing kustomize is reported by the gate.
+  const [helm] = await Promise.all([findHelm(), k.version!().catch(() => undefined)])
+  return {kustomize: k, helm, requireRender}
+}
+
+/** The versions of the renderers on PATH (null: not there), for --print-layout. */
+async function renderToolVersions(): Promise<{helm: string | null; kustomize: string | null}> {
+  const {kustomize, helm} = await renderTools(false)
+  const k = await kustomize.version!().catch(() => null)
+  return {helm: helm?.version ?? null, kustomize: k}
 }
 
 /** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (seed 001 E). */

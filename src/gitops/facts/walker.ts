@@ -232,6 +232,9 @@ export class Walker implements WalkContext {
   /**
    * A literal block string holding Kubernetes YAML, or Helm values (Argo CD `helm.values`, a `values.yaml` key of a
    * ConfigMap that a HelmRelease's `valuesFrom` reads): walked as documents, positions mapped to the outer file.
+   * Outside Helm values only the documents that are objects the gate reads are walked — a Kubernetes object
+   * (`apiVersion` and `kind`), a pod spec by shape (a container list), a JSON 6902 patch — never prose that happens
+   * to parse as YAML (`description: |` reading `image: x:latest was retired; …`).
    */
   private embeddedYaml(node: Scalar, path: string[]): void {
     if (node.type !== 'BLOCK_LITERAL' || this.depth >= MAX_EMBED_DEPTH) return
@@ -245,23 +248,28 @@ export class Walker implements WalkContext {
     if (!docs) return
     const key = path[path.length - 1] ?? ''
     const helmValues = (key === 'values' && path[path.length - 2] === 'helm') || /(?:^|[._-])values\.ya?ml$/.test(key)
-    const looksLikeKubernetes =
-      helmValues ||
-      docs.some((d) => {
-        const root = d.contents as Node | null
-        // A JSON 6902 patch (kustomize `patch: |-`): a list of `{op, path, value}` whose values may add containers.
-        if (root !== null && y.isSeq(root)) return root.items.some((i) => y.isMap(i) && i.has('op') && i.has('path'))
-        if (root === null || !y.isMap(root)) return false
-        // A Kubernetes object, an image, or a pod spec by shape (a runner's `podspec.yaml: |-` has no apiVersion/kind).
-        return ['apiVersion', 'kind', 'image', ...CONTAINER_LISTS].some((k) => root.has(k))
-      })
-    if (!looksLikeKubernetes) return
+    const read = helmValues ? docs : docs.filter((d) => this.isEmbeddedObject(d.contents as Node | null))
+    if (read.length === 0) return
     const toOuter: ToOuter = (offset) => {
       const {line, col} = lines.linePos(offset)
       return this.toOuter(blockOffset(block, line, col))
     }
     const inner = new Walker(y, value, toOuter, this.out, this.depth + 1, true)
-    for (const doc of docs) inner.document(doc)
+    for (const doc of read) inner.document(doc)
+  }
+
+  /** An embedded document the gate reads: a Kubernetes object, a pod spec by shape, or a JSON 6902 patch. */
+  private isEmbeddedObject(root: Node | null): boolean {
+    const y = this.yaml
+    // A JSON 6902 patch (kustomize `patch: |-`): a list of `{op, path, value}` whose values may add containers.
+    if (root !== null && y.isSeq(root)) return root.items.some((i) => y.isMap(i) && i.has('op') && i.has('path'))
+    if (root === null || !y.isMap(root)) return false
+    if (scalarOf(y, root, 'apiVersion') && scalarOf(y, root, 'kind')) return true
+    // A pod spec by shape (a runner's `podspec.yaml: |-` has no apiVersion/kind): a list of containers.
+    return [...CONTAINER_LISTS].some((k) => {
+      const list = root.get(k, true)
+      return y.isSeq(list) && list.items.some((i) => y.isMap(i))
+    })
   }
 
   span(node: Scalar): Span {

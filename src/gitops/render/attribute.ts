@@ -17,7 +17,7 @@ export interface SourceLocation {
   line: number
   column: number
   /** `images` entry, `patch`, the `manifest` that declared it, or `unknown` (file is then the root's kustomization). */
-  how: 'images' | 'patch' | 'manifest' | 'unknown'
+  how: 'images' | 'patch' | 'manifest' | 'values' | 'template' | 'unknown'
 }
 
 interface Source {

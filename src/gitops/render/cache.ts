@@ -1,6 +1,8 @@
 /**
  * The render cache: per root, kustomize's answer keyed by the root's inputs — every file of the kustomizations it
- * reaches, by git blob id — under the checkout's git directory (src/cache/store.ts). A warm run renders nothing.
+ * reaches, by git blob id — and per Helm deployable, helm's answer keyed by the chart's files, every value file, the
+ * deployable's spec and the renderers' versions; under the checkout's git directory (src/cache/store.ts). A warm
+ * run renders nothing.
  */
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
@@ -13,6 +15,7 @@ const NAME = 'gitops-render'
 
 interface Entry {
   key: string
+  /** kustomize's answer, or a Helm deployable's (helm's answer and its differential verdicts). */
   result: BuildResult
 }
 
@@ -39,9 +42,12 @@ export class RenderCache {
     return new RenderCache(root, file, fingerprint, readCache<Entry>(file, NAME, fingerprint))
   }
 
-  /** The key of a root's inputs (repo-relative files): their paths and blob ids. */
-  key(dir: string, inputs: readonly string[]): string {
-    const hash = createHash('sha256').update(dir)
+  /**
+   * The key of a root's inputs (repo-relative files): their paths and blob ids, and `extra` (a Helm deployable's
+   * spec, the helm and kustomize versions, the Kubernetes version and API list).
+   */
+  key(dir: string, inputs: readonly string[], extra = ''): string {
+    const hash = createHash('sha256').update(dir).update(`\0${extra}`)
     for (const f of [...inputs].sort()) {
       let id = 'missing'
       try {

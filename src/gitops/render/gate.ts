@@ -1,7 +1,9 @@
 /**
- * The gate on rendered output (`gitops verify --render`): plan the roots, render them (kustomize; charts with helm
- * when it is on PATH), then judge what will run — the image rules on every container of every pod-bearing object,
- * each finding at the source line that decided the image — and validate every object against the Kubernetes schema.
+ * The gate on rendered output (`gitops verify --render`): find the deployables as Argo CD and Flux do
+ * (src/gitops/deployables: Applications, ApplicationSets, HelmReleases), plan the kustomize roots, render them
+ * (kustomize; Helm deployables with helm), then judge what will run — the image rules on every container of every
+ * pod-bearing object, each finding at the source line that decided the image, with the environment and the
+ * deployable — and validate every object against the Kubernetes schema.
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
@@ -10,7 +12,8 @@ import type {Layout} from '../layout.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
-import {renderCharts, type ChartStatus} from './charts.js'
+import {findDeployables, type CheckoutIdentity, type Unrenderable} from '../deployables/index.js'
+import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
 import {parseRendered} from './objects.js'
@@ -27,6 +30,8 @@ export interface RenderGateInput {
   environments?: string[]
   kustomize: Kustomize
   helm?: Helm
+  /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
+  checkout: CheckoutIdentity
   cache?: RenderCache
   /** `render-unavailable` is an error (`--require-render`). */
   requireRender: boolean
@@ -36,8 +41,11 @@ export interface RenderGateInput {
 /** What `--render` did, in the verify result (`render`). */
 export interface RenderReport {
   kubernetesVersion: string
+  /** The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`). */
+  tools: {helm: string | null; kustomize: string}
   roots: Array<RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable'; objects: number}>
-  charts: ChartStatus[]
+  /** Every Helm deployable (an Application's Helm source, a HelmRelease) and what became of it. */
+  deployables: HelmStatus[]
   /** Rendered objects, and the containers among them the image rules judged. */
   objects: number
   containers: number
@@ -55,13 +63,52 @@ export interface RenderGateResult {
 }
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
-  const plan = planRender(input.root, input.files, input.layout, input.yaml, input.environments)
+  const policy = input.layout.policy.render
+  const deployables = findDeployables({
+    root: input.root,
+    files: input.files,
+    layout: input.layout,
+    yaml: input.yaml,
+    checkout: input.checkout,
+    environments: input.environments,
+  })
+  const deployed: RenderRoot[] = deployables.kustomize.map((k) => ({
+    dir: k.dir,
+    environment: k.environment,
+    via: 'argocd',
+    declaredIn: k.declaredIn,
+    application: k.application,
+  }))
+  const plan = planRender(input.root, input.files, input.layout, input.yaml, input.environments, deployed)
   const findings: GitopsFinding[] = []
-  const unavailable = (file: string, line: number, message: string, environment: string | null) => {
+  const unavailable = (
+    file: string,
+    line: number,
+    message: string,
+    environment: string | null,
+    application?: string,
+  ) => {
     const f = finding(RULES['render-unavailable'], file, {line, column: 1}, message)
     if (input.requireRender) f.severity = 'error'
-    findings.push(environment ? {...f, environment} : f)
+    findings.push({...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})})
   }
+  const failed = (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
+    const f = finding(RULES['render-failed'], u.file, {line: u.line, column: 1}, u.message)
+    findings.push({
+      ...f,
+      ...(u.environment ? {environment: u.environment} : {}),
+      ...(u.application ? {application: u.application} : {}),
+    })
+  }
+  for (const u of deployables.unrenderable) {
+    if (u.status === 'failed') failed(u)
+    else unavailable(u.file, u.line, u.message, u.environment, u.application)
+  }
+  const [helmVersion, kustomizeVersion] = await Promise.all([
+    Promise.resolve(input.helm?.version ?? null),
+    input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
+  ])
+  const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
   const inputsOf = (r: RenderRoot) => {
     const nodes = reachable(plan.kustomizations, r.dir)
     const dirs = nodes.map((n) => n.dir)
@@ -73,9 +120,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     ]
   }
   const report: RenderReport = {
-    kubernetesVersion: input.layout.policy.render.kubernetesVersion,
+    kubernetesVersion: policy.kubernetesVersion,
+    tools: {helm: helmVersion, kustomize: kustomizeVersion},
     roots: [],
-    charts: [],
+    deployables: [],
     objects: 0,
     containers: 0,
     unknownKinds: [],
@@ -107,6 +155,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     concurrency: input.concurrency,
     cache: input.cache,
     inputsOf,
+    extra: toolVersions,
   })
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
@@ -115,9 +164,14 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   for (const {root, result, cached} of rendered) {
     const rootFile = plan.kustomizations.get(root.dir)!.file
     if (!result.ok) {
-      const message = `kustomize build ${root.dir || '.'} failed: ${result.message}`
-      const f = finding(RULES['render-failed'], rootFile, {line: 1, column: 1}, message)
-      findings.push(root.environment ? {...f, environment: root.environment} : f)
+      const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+      failed({
+        file: rootFile,
+        line: 1,
+        message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`,
+        environment: root.environment,
+        application: root.application,
+      })
       report.roots.push({...root, status: 'failed', objects: 0})
       continue
     }
@@ -126,7 +180,49 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
     await judge.judge(objects, root, rootFile)
   }
-  report.charts = await renderCharts(plan, {...input, judge}, unavailable, findings)
+  if (deployables.helm.length > 0 && !input.helm) {
+    for (const d of deployables.helm) {
+      unavailable(
+        d.file,
+        d.line,
+        `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: helm is not on PATH (bash scripts/ci/install-toolchain.sh installs it), so its rendered images and schema are not judged.`,
+        d.environment,
+        d.application,
+      )
+      report.deployables.push({
+        application: d.application,
+        kind: d.kind,
+        chart: d.chart,
+        environment: d.environment,
+        declaredIn: d.file,
+        status: 'unavailable',
+        objects: 0,
+        differential: 0,
+      })
+    }
+  } else if (deployables.helm.length > 0) {
+    const helm = await renderHelm(deployables.helm, judge, {
+      root: input.root,
+      files: input.files,
+      yaml: input.yaml,
+      helm: input.helm!,
+      kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
+        ? `${policy.kubernetesVersion}.0`
+        : policy.kubernetesVersion,
+      apiVersions: policy.apiVersions,
+      cache: input.cache,
+      toolVersions,
+      concurrency: input.concurrency,
+      extraFloatingTags: input.layout.policy.extraFloatingTags,
+    })
+    report.deployables = helm.statuses
+    for (const f of helm.covered) covered.add(f)
+    for (const {deployable: d, message, unavailable: isUnavailable} of helm.failures) {
+      const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
+      if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application)
+      else failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application})
+    }
+  }
   findings.push(...judge.findings)
   Object.assign(report, {
     objects: judge.objects,

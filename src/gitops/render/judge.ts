@@ -14,6 +14,8 @@ import {validateObject} from './schema.js'
 export interface RenderedImage {
   environment: string | null
   root: string
+  /** The deployable that rendered it: an Argo CD Application's name or a HelmRelease's namespace/name. */
+  application?: string
   object: RenderedObjectRef
   image: string
   file: string
@@ -25,6 +27,8 @@ const HOW: Record<SourceLocation['how'], string> = {
   images: 'decided by this images: entry',
   patch: 'set by this patch',
   manifest: 'as declared in this manifest',
+  values: 'decided by this values line',
+  template: 'assembled in this template: no single values line decides it',
   unknown: 'the source line could not be determined (kustomize named no origin or transformer that yields it)',
 }
 
@@ -48,11 +52,20 @@ export class Judge {
     return [...this.unknown.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
   }
 
-  /** The objects one root (or chart) rendered; `fallback`: where a finding points when the source is unknown. */
-  async judge(objects: RenderedObject[], root: RenderRoot, fallback: string): Promise<void> {
+  /**
+   * The objects one root (or Helm deployable) rendered; `fallback`: where a finding points when the source is
+   * unknown; `locate`: where a container's image was decided (a Helm deployable's values line), else kustomize's
+   * annotations are read.
+   */
+  async judge(
+    objects: RenderedObject[],
+    root: RenderRoot,
+    fallback: string,
+    locate?: (obj: RenderedObject, container: RenderedContainer) => SourceLocation & {note?: string},
+  ): Promise<void> {
     for (const obj of objects) {
       this.objects++
-      for (const container of containersOf(obj.body)) this.image(obj, container, root, fallback)
+      for (const container of containersOf(obj.body)) this.image(obj, container, root, fallback, locate)
       const answer = await validateObject(obj)
       if (!answer.known) {
         const k = `${obj.apiVersion} ${obj.kind}`
@@ -62,22 +75,31 @@ export class Judge {
         continue
       }
       for (const v of answer.violations) {
-        const message = `${describe(obj)} (rendered from ${root.dir || '.'}): ${v.pointer} ${v.message}.`
+        const message = `${describe(obj)} (rendered from ${from(root)}): ${v.pointer} ${v.message}.`
         const line = obj.origin ? objectLine(this.reader, obj) : 1
-        const f = finding(RULES['schema-invalid'], obj.origin ?? fallback, {line, column: 1}, message)
+        const f = finding(RULES['schema-invalid'], obj.origin ?? obj.template ?? fallback, {line, column: 1}, message)
         this.findings.push(withObject(f, obj, root))
       }
     }
   }
 
-  private image(obj: RenderedObject, container: RenderedContainer, root: RenderRoot, fallback: string): void {
+  private image(
+    obj: RenderedObject,
+    container: RenderedContainer,
+    root: RenderRoot,
+    fallback: string,
+    locate?: (obj: RenderedObject, container: RenderedContainer) => SourceLocation & {note?: string},
+  ): void {
     this.containers++
     const image = typeof container.image === 'string' ? container.image.trim() : ''
-    const at = attribute(this.reader, obj, container, fallback)
+    const at: SourceLocation & {note?: string} = locate
+      ? locate(obj, container)
+      : attribute(this.reader, obj, container, fallback)
     const object = objectRef(obj, container.name)
     this.images.push({
       environment: root.environment,
       root: root.dir,
+      ...(root.application !== undefined ? {application: root.application} : {}),
       object,
       image,
       file: at.file,
@@ -88,7 +110,7 @@ export class Judge {
     if (!ref) return
     const floating = floatingTagOf(ref, this.extraFloatingTags)
     const pinned = isDigestPinned(ref)
-    const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${root.dir || '.'}; ${HOW[at.how]}`
+    const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${from(root)}; ${at.note ?? HOW[at.how]}`
     if (!pinned) {
       const f = finding(RULES['image-not-pinned'], at.file, at, `${what}: not pinned by digest.`)
       this.findings.push(withObject(f, obj, root, container.name))
@@ -111,6 +133,17 @@ function objectRef(obj: RenderedObject, container?: string): RenderedObjectRef {
   }
 }
 
-function withObject(f: GitopsFinding, obj: RenderedObject, root: RenderRoot, container?: string): GitopsFinding {
-  return {...f, object: objectRef(obj, container), ...(root.environment ? {environment: root.environment} : {})}
+/** Where the objects came from: the root folder, or the chart and the deployable that rendered it. */
+const from = (root: RenderRoot) =>
+  root.application !== undefined
+    ? `chart ${root.dir || '.'} as ${root.via === 'flux' ? 'HelmRelease' : 'Application'} ${root.application} deploys it${root.environment ? ` in ${root.environment}` : ''}`
+    : root.dir || '.'
+
+export function withObject(f: GitopsFinding, obj: RenderedObject, root: RenderRoot, container?: string): GitopsFinding {
+  return {
+    ...f,
+    object: objectRef(obj, container),
+    ...(root.environment ? {environment: root.environment} : {}),
+    ...(root.application !== undefined ? {application: root.application} : {}),
+  }
 }

@@ -26,6 +26,9 @@ export interface RenderedObject {
   /** Repo-relative file that declared the object, null when kustomize did not say or it lies outside the checkout. */
   origin: string | null
   transformations: Transformation[]
+  /** Helm: the chart template that rendered the object (`# Source:`, repo-relative), and its `image:` lines. */
+  template?: string
+  templateImageLines?: number[]
 }
 
 export interface RenderedContainer {

@@ -28,9 +28,9 @@ export async function renderRoots(
   checkout: string,
   roots: readonly RenderRoot[],
   kustomize: Kustomize,
-  options: {concurrency: number; cache?: RenderCache; inputsOf: (root: RenderRoot) => string[]},
+  options: {concurrency: number; cache?: RenderCache; inputsOf: (root: RenderRoot) => string[]; extra?: string},
 ): Promise<RenderedRoot[]> {
-  const keys = roots.map((r) => options.cache?.key(r.dir, options.inputsOf(r)))
+  const keys = roots.map((r) => options.cache?.key(r.dir, options.inputsOf(r), options.extra))
   const answers: Array<BuildResult | undefined> = roots.map((r, i) => options.cache?.get(r.dir, keys[i]!))
   const todo = roots.map((_, i) => i).filter((i) => answers[i] === undefined)
   if (todo.length > 0) {

@@ -2,6 +2,16 @@
  * The evidence half of `gitops verify --evidence`: its flags checked and turned into a verifier (a key, or a keyless
  * identity), and the cosign verifier itself: signature, SBOM and provenance attestations of every pinned image.
  */
+import {constants} from 'node:fs'
+import {access} from 'node:fs/promises'
+import path from 'node:path'
+
+import {
+  resolveEvidencePolicy,
+  type EvidencePolicyEntry,
+  type PolicySigner,
+  type ResolvedPolicyEntry,
+} from '../../core/evidence-policy.js'
 import {prerequisiteError, usageError} from '../../core/errors.js'
 import type {RetryPolicy} from '../../core/retry.js'
 import {
@@ -16,7 +26,7 @@ import {runTool} from '../../effects/tools.js'
 import {isPlainHttp} from '../../effects/registry/hosts.js'
 import {parseImageReference, registryApiHost} from '../../images/reference.js'
 import {EVIDENCE_ONLY_FLAGS} from './evidence-flags.js'
-import type {EvidenceVerifier} from './verify.js'
+import type {EvidenceVerifier, SignerCheck} from './examine.js'
 
 /** `gitops verify`'s evidence flags. */
 export interface EvidenceFlags extends SigstoreFlagValues {
@@ -27,11 +37,13 @@ export interface EvidenceFlags extends SigstoreFlagValues {
   tlog: boolean
 }
 
-/** Where the Sigstore settings of ameide.yaml come from: its `signing.sigstore` and the root its files are under. */
+/** Where the Sigstore settings and the evidence policy of ameide.yaml come from, and the root its files are under. */
 export interface EvidenceConfig {
   insecureRegistries: string[]
   sigstore: SigstoreSettings
   root: string
+  /** `evidencePolicy` (null or absent: the flags are the policy). */
+  evidencePolicy?: EvidencePolicyEntry[] | null
 }
 
 /**
@@ -50,8 +62,10 @@ export function checkEvidenceFlags(flags: EvidenceFlags): void {
 }
 
 /**
- * The evidence set-up of `gitops verify --evidence`: a key, or a keyless identity from the flags or the CI's
- * ambient OIDC (exit 3 KEYLESS_IDENTITY_MISSING when neither), then the cosign verifier. Undefined without --evidence.
+ * The evidence set-up of `gitops verify --evidence`. With an `evidencePolicy` in ameide.yaml: its signers (key files
+ * checked readable, exit 3 CONFIG_INVALID naming the entry), and the signer flags refused (exit 2: the policy
+ * decides). Without: a key, or a keyless identity from the flags or the CI's ambient OIDC (exit 3
+ * KEYLESS_IDENTITY_MISSING when neither), the one signer of every image. Undefined without --evidence.
  */
 export async function evidenceFromFlags(
   flags: EvidenceFlags,
@@ -60,6 +74,22 @@ export async function evidenceFromFlags(
 ): Promise<{verifier: EvidenceVerifier; concurrency: number} | undefined> {
   if (!flags.evidence) return undefined
   const sigstore = resolveSigstore(flags, config.sigstore, config.root, SIGSTORE_VERIFY_KEYS)
+  const common = {tlog: flags.tlog, insecureHosts: config.insecureRegistries, sigstore, env}
+  if (config.evidencePolicy) {
+    const signerFlag = (['key', 'certificate-identity-regexp', 'certificate-oidc-issuer'] as const).find(
+      (name) => flags[name] !== undefined,
+    )
+    if (signerFlag) {
+      throw usageError(
+        'INVALID_USAGE',
+        `--${signerFlag} does not apply: ameide.yaml has an evidencePolicy, whose signers decide per image.`,
+        ['Drop the flag, or change the signers of evidencePolicy in ameide.yaml.'],
+      )
+    }
+    const policy = resolveEvidencePolicy(config.evidencePolicy)
+    await checkPolicyKeys(policy, config.root)
+    return {verifier: await cosignEvidence({...common, policy, root: config.root}), concurrency: 4}
+  }
   const ambient = keylessIdentityFromEnv(env)
   const identity = flags['certificate-identity-regexp'] ?? ambient?.certificateIdentityRegexp
   const issuer = flags['certificate-oidc-issuer'] ?? ambient?.certificateOidcIssuer
@@ -68,23 +98,34 @@ export async function evidenceFromFlags(
       'Pass --key PUBLIC_KEY, or --certificate-identity-regexp and --certificate-oidc-issuer.',
     ])
   }
-  const verifier = await cosignEvidence({
-    key: flags.key,
-    certificateIdentityRegexp: flags.key ? undefined : identity,
-    certificateOidcIssuer: flags.key ? undefined : issuer,
-    tlog: flags.tlog,
-    insecureHosts: config.insecureRegistries,
-    sigstore,
-    env,
-  })
-  return {verifier, concurrency: 4}
+  const signer: PolicySigner = flags.key ? {key: flags.key} : {identity: identity!, issuer: issuer!}
+  return {verifier: await cosignEvidence({...common, signer}), concurrency: 4}
+}
+
+/** Every key file of the policy is a readable file under the root (exit 3 CONFIG_INVALID naming the entry). */
+async function checkPolicyKeys(policy: ResolvedPolicyEntry[], root: string): Promise<void> {
+  for (const entry of policy) {
+    for (const [j, signer] of entry.signers.entries()) {
+      if (!('key' in signer)) continue
+      try {
+        await access(path.join(root, signer.key), constants.R_OK)
+      } catch {
+        throw prerequisiteError(
+          'CONFIG_INVALID',
+          `ameide.yaml is invalid: evidencePolicy.${entry.index}.signers.${j}.key: ${signer.key} is missing or not readable.`,
+          ['Commit the cosign public key at that path (relative to the GitOps repository root), or fix the path.'],
+        )
+      }
+    }
+  }
 }
 
 export interface CosignEvidenceOptions {
-  /** Public key (file, env://VAR, KMS URI) or, keyless, a certificate identity regexp and OIDC issuer. */
-  key?: string
-  certificateIdentityRegexp?: string
-  certificateOidcIssuer?: string
+  /** The flags' one signer (a public key: file, env://VAR, KMS URI; or a keyless identity regexp and issuer)… */
+  signer?: PolicySigner
+  /** …or the evidence policy, whose key files are relative to `root`. */
+  policy?: ResolvedPolicyEntry[]
+  root?: string
   tlog: boolean
   /** A private Sigstore's verifying settings. */
   sigstore?: SigstoreSettings
@@ -95,8 +136,9 @@ export interface CosignEvidenceOptions {
 }
 
 /**
- * Evidence through cosign, the same verifier `publish` uses after signing: a valid signature, a verified SBOM
- * attestation (cyclonedx or spdxjson) and a verified SLSA provenance attestation (slsaprovenance1).
+ * Evidence through cosign, the same verifier `publish` uses after signing: per signer, `cosign verify` and
+ * `cosign verify-attestation` (cyclonedx, spdxjson, slsaprovenance1), whose verified envelopes are judged by
+ * ./examine.ts. One cosign set-up per signer, made once.
  */
 export async function cosignEvidence(options: CosignEvidenceOptions): Promise<EvidenceVerifier> {
   // Missing cosign is exit 3 (COSIGN_NOT_FOUND) before any registry call.
@@ -107,29 +149,49 @@ export async function cosignEvidence(options: CosignEvidenceOptions): Promise<Ev
     installHint: 'Install cosign 2.x (CI: scripts/ci/install-toolchain.sh); --evidence verifies with it.',
   })
   await checkSigstoreFiles(options.sigstore ?? {})
-  const signer = (insecureRegistry: boolean) =>
+  const checks = new Map<string, SignerCheck>()
+  const checkOf = (signer: PolicySigner): SignerCheck => {
+    const id = JSON.stringify(signer)
+    let check = checks.get(id)
+    if (!check) {
+      check = cosignCheck(signer, options)
+      checks.set(id, check)
+    }
+    return check
+  }
+  return {
+    policy: options.policy ?? null,
+    signersOf: (entry) =>
+      (entry ? entry.signers : options.signer ? [options.signer] : []).map((signer) => ({
+        signer,
+        check: checkOf(signer),
+      })),
+  }
+}
+
+function cosignCheck(signer: PolicySigner, options: CosignEvidenceOptions): SignerCheck {
+  const key = 'key' in signer ? (options.policy ? path.join(options.root ?? '.', signer.key) : signer.key) : undefined
+  const make = (insecureRegistry: boolean) =>
     new CosignSigner({
-      mode: options.key ? 'key' : 'keyless',
-      keyRef: options.key,
-      verifyKeyRef: options.key,
-      certificateIdentityRegexp: options.certificateIdentityRegexp,
-      certificateOidcIssuer: options.certificateOidcIssuer,
+      mode: key ? 'key' : 'keyless',
+      keyRef: key,
+      verifyKeyRef: key,
+      certificateIdentityRegexp: 'identity' in signer ? signer.identity : undefined,
+      certificateOidcIssuer: 'identity' in signer ? signer.issuer : undefined,
       tlog: options.tlog,
       sigstore: options.sigstore,
       insecureRegistry,
       retryPolicy: options.retryPolicy,
       env: options.env,
     })
-  const [secure, plain] = [signer(false), signer(true)]
+  const [secure, plain] = [make(false), make(true)]
   // Plain HTTP only where publish would use it: loopback and the configured insecure hosts.
   const forRef = (ref: string) => {
     const host = registryApiHost(parseImageReference(ref).registry)
     return isPlainHttp(host, options.insecureHosts) ? plain : secure
   }
   return {
-    signed: (ref) => forRef(ref).hasValidSignature(ref),
-    hasSbom: async (ref) =>
-      (await forRef(ref).hasValidAttestation(ref, 'cyclonedx')) || forRef(ref).hasValidAttestation(ref, 'spdxjson'),
-    hasProvenance: (ref) => forRef(ref).hasValidAttestation(ref, 'slsaprovenance1'),
+    signatureOf: (ref) => forRef(ref).signatureOf(ref),
+    verifiedAttestations: (ref, type) => forRef(ref).verifiedAttestations(ref, type),
   }
 }

@@ -1,5 +1,6 @@
 import type {Style} from '../../core/output/style.js'
 import {annotation, appendStepSummary, cell, inActions} from '../../effects/actions.js'
+import {describeEvidence} from './examine.js'
 import {RULES} from './rules/index.js'
 import type {LayoutReport} from '../layout.js'
 import type {GitopsVerifyResult} from './verify.js'
@@ -27,11 +28,46 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     `${layout.files.length} YAML file(s): ${read} read by the gate, ${pinning} of them checked for pinning, ` +
       `${layout.files.length - read} outside the layout.`,
   )
+  const deployables = layout.renderDeployables ?? []
+  if (layout.renderTools) {
+    const t = layout.renderTools
+    lines.push('', `Renderers: helm ${t.helm ?? 'not on PATH'}, kustomize ${t.kustomize ?? 'not on PATH'}.`)
+  }
+  if (deployables.length > 0) {
+    lines.push('', style.bold('Helm deployables (--render)'))
+    for (const d of deployables) {
+      lines.push(
+        `  ${(d.chart || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (${d.kind} ${d.application}: ${d.declaredIn})`)}`,
+      )
+    }
+  }
   if (roots.length > 0) {
     lines.push('', style.bold('Render roots (--render)'))
     for (const r of roots) {
       const from = r.declaredIn ? ` (${r.via}: ${r.declaredIn})` : ` (${r.via})`
       lines.push(`  ${(r.dir || '.').padEnd(width)}  ${r.environment ?? '-'}${style.dim(from)}`)
+    }
+  }
+  const sets = layout.applicationSets ?? []
+  if (sets.length > 0) {
+    lines.push('', style.bold('ApplicationSets (evaluated offline)'))
+    for (const s of sets) {
+      lines.push(`  ${s.file}:${s.line}  ${s.name}  ${style.dim(`${s.applications.length} Application(s)`)}`)
+      const nameWidth = Math.max(0, ...s.applications.map((a) => a.name.length))
+      const envWidth = Math.max(1, ...s.applications.map((a) => (a.environment ?? '-').length))
+      for (const a of s.applications) {
+        const sources = a.sources
+          .map((src) => {
+            const what = src.chart ? `chart ${src.chart}` : (src.path ?? '-')
+            return src.valueFiles.length > 0 ? `${what} ${style.dim(`values ${src.valueFiles.join(', ')}`)}` : what
+          })
+          .join('; ')
+        lines.push(`    ${a.name.padEnd(nameWidth)}  ${(a.environment ?? '-').padEnd(envWidth)}  ${sources}`.trimEnd())
+      }
+      for (const n of s.notRendered) {
+        lines.push(`    ${style.yellow('not rendered')} ${n.generator} (line ${n.line}): ${n.why}`)
+      }
+      for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${e.message}`)
     }
   }
   return lines.join('\n')
@@ -65,21 +101,31 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     lines.push(style.bold(`Evidence (${result.evidence.length} digest${result.evidence.length === 1 ? '' : 's'})`))
     for (const e of result.evidence) {
       const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
+      const says = describeEvidence(e)
       lines.push(
-        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${e.image}`,
+        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${e.image}` +
+          (says ? `  ${style.dim(says)}` : ''),
       )
     }
   }
   if (result.render) {
     const r = result.render
     if (lines.length > 0) lines.push('')
-    lines.push(style.bold(`Rendered (Kubernetes ${r.kubernetesVersion} schemas)`))
+    lines.push(
+      style.bold(
+        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not on PATH'}, kustomize ${r.tools.kustomize})`,
+      ),
+    )
     for (const root of r.roots) {
       lines.push(
         `  ${root.status.padEnd(11)} ${root.dir || '.'}  ${style.dim(`${root.environment ?? '-'}, ${root.objects} object(s)`)}`,
       )
     }
-    for (const c of r.charts) lines.push(`  ${c.status.padEnd(11)} chart ${c.chart}  ${style.dim(c.declaredIn)}`)
+    for (const d of r.deployables) {
+      lines.push(
+        `  ${d.status.padEnd(11)} chart ${d.chart || '.'} as ${d.kind} ${d.application}  ${style.dim(`${d.environment ?? '-'}, ${d.objects} object(s), ${d.declaredIn}`)}`,
+      )
+    }
     const kinds = r.unknownKinds.map((k) => `${k.kind} (${k.apiVersion}) ×${k.count}`).join(', ')
     lines.push(
       `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,

@@ -15,6 +15,7 @@ import type {RenderGateResult, RenderReport} from '../render/gate.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import {GitopsVerifyCache, type FileOutcome} from './cache.js'
+import {examineDigest, type EvidenceVerifier} from './examine.js'
 import {scanFiles, type FileTask, type ScanOptions} from './scan.js'
 import {
   checkEvidence,
@@ -24,18 +25,14 @@ import {
   RULES,
   type EvidenceRecord,
   type GitopsFinding,
+  type JudgedEvidence,
   type RuleId,
   unreadable,
 } from './rules/index.js'
 
 export type {EvidenceRecord} from './rules/index.js'
 
-/** Answers, for one digest-pinned image, whether its supply-chain evidence verifies (cosign in production). */
-export interface EvidenceVerifier {
-  signed(digestRef: string): Promise<boolean>
-  hasSbom(digestRef: string): Promise<boolean>
-  hasProvenance(digestRef: string): Promise<boolean>
-}
+export type {EvidenceVerifier} from './examine.js'
 
 export interface GitopsVerifyInput {
   root: string
@@ -78,12 +75,42 @@ export interface GitopsVerifyResult {
 }
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
-export async function printLayout(root: string, policy: GitopsPolicy): Promise<GitopsVerifyResult> {
+export async function printLayout(
+  root: string,
+  policy: GitopsPolicy,
+  tools?: {helm: string | null; kustomize: string | null},
+): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const layout = describeLayout(policy, files)
-  const {planRender} = await import('../render/roots.js')
-  const yaml = await import('yaml')
-  layout.renderRoots = planRender(root, files, makeLayout(policy), yaml, undefined).roots
+  const [{planRender}, {findDeployables, readCheckout, makeContext}, {describeApplicationSets}, yaml] =
+    await Promise.all([
+      import('../render/roots.js'),
+      import('../deployables/index.js'),
+      import('../deployables/applicationset/checkout.js'),
+      import('yaml'),
+    ])
+  const shape = makeLayout(policy)
+  const checkout = await readCheckout(root, files, policy.preview.repositories)
+  const deployables = findDeployables({root, files, layout: shape, yaml, checkout})
+  const deployed = deployables.kustomize.map((k) => ({
+    dir: k.dir,
+    environment: k.environment,
+    via: 'argocd' as const,
+    declaredIn: k.declaredIn,
+    application: k.application,
+  }))
+  layout.renderRoots = planRender(root, files, shape, yaml, undefined, deployed).roots
+  layout.renderDeployables = deployables.helm.map((d) => ({
+    application: d.application,
+    kind: d.kind,
+    chart: d.chart,
+    environment: d.environment,
+    declaredIn: d.file,
+  }))
+  if (tools) layout.renderTools = tools
+  layout.applicationSets = await describeApplicationSets(makeContext(root, files, shape, yaml, checkout), files, {
+    maxFileBytes: policy.maxFileBytes,
+  })
   return {
     summary: 'pass',
     environments: layout.environments,
@@ -224,8 +251,9 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   ]
   let evidence: EvidenceRecord[] | undefined
   if (input.evidence) {
-    evidence = await collectEvidence(evidenceSites, input.evidence)
-    for (const f of checkEvidence(evidence)) findings.push(f)
+    const judged = await collectEvidence(evidenceSites, input.evidence)
+    evidence = judged.map((e) => e.record)
+    for (const f of checkEvidence(judged)) findings.push(f)
   }
   const selected = findings.filter((f) => rules.includes(f.rule))
   selected.sort(compareFindings)
@@ -256,13 +284,15 @@ async function renderFindings(
   layout: ReturnType<typeof makeLayout>,
   files: string[],
 ): Promise<RenderGateResult> {
-  const [{renderGate}, {RenderCache}, yaml, {RENDER_KUBERNETES_VERSION}, {prerequisiteError}] = await Promise.all([
-    import('../render/gate.js'),
-    import('../render/cache.js'),
-    import('yaml'),
-    import('../../core/config.js'),
-    import('../../core/errors.js'),
-  ])
+  const [{renderGate}, {RenderCache}, yaml, {RENDER_KUBERNETES_VERSION}, {prerequisiteError}, {readCheckout}] =
+    await Promise.all([
+      import('../render/gate.js'),
+      import('../render/cache.js'),
+      import('yaml'),
+      import('../../core/config.js'),
+      import('../../core/errors.js'),
+      import('../deployables/context.js'),
+    ])
   const version = input.policy.render.kubernetesVersion
   if (version !== RENDER_KUBERNETES_VERSION) {
     throw prerequisiteError(
@@ -282,6 +312,7 @@ async function renderFindings(
     environments: input.environments,
     kustomize: render.kustomize,
     helm: render.helm,
+    checkout: await readCheckout(input.root, files, input.policy.preview.repositories),
     cache,
     requireRender: render.requireRender,
     concurrency: render.concurrency ?? 4,
@@ -304,28 +335,30 @@ function compareFindings(a: GitopsFinding, b: GitopsFinding): number {
 async function collectEvidence(
   sites: Array<{file: string; found: FileImages}>,
   options: NonNullable<GitopsVerifyInput['evidence']>,
-): Promise<EvidenceRecord[]> {
-  const byDigest = new Map<string, Array<{file: string; line: number}>>()
+): Promise<JudgedEvidence[]> {
+  const byDigest = new Map<string, Array<{file: string; line: number; tag?: string}>>()
   for (const {file, found} of sites) {
     for (const site of found.images) {
       const ref = tryParseImageReference(site.value.trim())
       if (!ref || !isDigestPinned(ref)) continue
       const key = formatImageReference({registry: ref.registry, path: ref.path, digest: ref.digest})
       const uses = byDigest.get(key) ?? []
-      uses.push({file, line: site.line})
+      uses.push({file, line: site.line, ...(ref.tag !== undefined ? {tag: ref.tag} : {})})
       byDigest.set(key, uses)
     }
   }
   const images = [...byDigest.keys()].sort()
-  const settled = await mapConcurrent(images, options.concurrency, async (image) => {
-    const [signed, sbom, provenance] = [
-      await options.verifier.signed(image),
-      await options.verifier.hasSbom(image),
-      await options.verifier.hasProvenance(image),
-    ]
-    return {image, signed, sbom, provenance, uses: byDigest.get(image)!}
+  // Once per digest, `concurrency` digests at a time; each digest's cosign calls one after another.
+  const settled = await mapConcurrent(images, options.concurrency, async (image): Promise<JudgedEvidence> => {
+    const {facts, judgement} = await examineDigest(image, options.verifier)
+    const uses = byDigest.get(image)!
+    return {
+      record: {image, ...facts, uses: uses.map(({file, line}) => ({file, line}))},
+      judgement,
+      tags: uses.map((u) => u.tag),
+    }
   })
   const failed = settled.find((s) => !s.ok)
   if (failed && !failed.ok) throw failed.error
-  return settled.map((s) => (s as {ok: true; value: EvidenceRecord}).value)
+  return settled.map((s) => (s as {ok: true; value: JudgedEvidence}).value)
 }

@@ -19,6 +19,10 @@ export const RULE_IDS = [
   'unsigned',
   'sbom-missing',
   'provenance-missing',
+  'signer-not-allowed',
+  'provenance-mismatch',
+  'sbom-invalid',
+  'evidence-policy-missing',
   // The rendered output (--render): render roots, charts, schemas.
   'render-failed',
   'render-unavailable',

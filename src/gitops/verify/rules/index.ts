@@ -25,22 +25,26 @@ import {renderFailed} from './render-failed.js'
 import {renderUnavailable} from './render-unavailable.js'
 import {
   finding,
-  type EvidenceRecord,
   type EvidenceRule,
+  type JudgedEvidence,
   type FileContext,
   type GitopsFinding,
   type PolicyRule,
   type RepoContext,
   type Rule,
 } from './rule.js'
+import {sbomInvalid} from './sbom-invalid.js'
 import {sbomMissing} from './sbom-missing.js'
+import {signerNotAllowed} from './signer-not-allowed.js'
+import {evidencePolicyMissing} from './evidence-policy-missing.js'
+import {provenanceMismatch} from './provenance-mismatch.js'
 import {schemaInvalid} from './schema-invalid.js'
 import {splitImageFields} from './split-image-fields.js'
 import {unreadableFile} from './unreadable-file.js'
 import {unsigned} from './unsigned.js'
 
 export {RULE_IDS, type RuleId} from './ids.js'
-export {finding, type EvidenceRecord, type GitopsFinding, type Rule} from './rule.js'
+export {finding, type EvidenceRecord, type GitopsFinding, type JudgedEvidence, type Rule} from './rule.js'
 export {unreadable} from './unreadable-file.js'
 
 export const RULES: {[Id in RuleId]: Rule<Id>} = {
@@ -58,6 +62,10 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   unsigned,
   'sbom-missing': sbomMissing,
   'provenance-missing': provenanceMissing,
+  'signer-not-allowed': signerNotAllowed,
+  'provenance-mismatch': provenanceMismatch,
+  'sbom-invalid': sbomInvalid,
+  'evidence-policy-missing': evidencePolicyMissing,
   'render-failed': renderFailed,
   'render-unavailable': renderUnavailable,
   'schema-invalid': schemaInvalid,
@@ -86,18 +94,17 @@ export const checkFile = (ctx: FileContext): GitopsFinding[] => POLICY.flatMap((
 /** Every policy rule's findings about the checkout as a whole. */
 export const checkRepo = (ctx: RepoContext): GitopsFinding[] => POLICY.flatMap((r) => r.checkRepo?.(ctx) ?? [])
 
-/** Every evidence rule's findings: one per failed rule and use of the image. */
-export function checkEvidence(records: EvidenceRecord[]): GitopsFinding[] {
+/** Every evidence rule's findings: one per failed rule, message and use of the image. */
+export function checkEvidence(judged: JudgedEvidence[]): GitopsFinding[] {
   const out: GitopsFinding[] = []
-  for (const r of records) {
-    for (const use of r.uses) {
+  for (const e of judged) {
+    e.record.uses.forEach((use, i) => {
       for (const rule of EVIDENCE) {
-        const message = rule.checkEvidence(r)
-        if (message !== undefined) {
+        for (const message of rule.checkEvidence(e, i)) {
           out.push(finding(rule, use.file, {line: use.line, column: 1}, message))
         }
       }
-    }
+    })
   }
   return out
 }

@@ -7,5 +7,8 @@ export const provenanceMissing: EvidenceRule<'provenance-missing'> = {
   title: 'Digest-pinned image without a verified SLSA provenance attestation (slsaprovenance1)',
   source: 'seed 000 goal (provenance), seed 003 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which attests provenance), or attest it with cosign attest.',
-  checkEvidence: (r) => (r.provenance ? undefined : `${r.image} has no verified SLSA provenance attestation.`),
+  checkEvidence: ({record: r, judgement: j}) =>
+    r.provenance || j.policyMissing || !j.provenanceRequired
+      ? []
+      : [`${r.image} has no verified SLSA provenance attestation.`],
 }

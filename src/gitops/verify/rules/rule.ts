@@ -8,6 +8,7 @@ import type {LocalChart} from '../../charts.js'
 import type {FileImages, Span} from '../../facts.js'
 import type {GitopsPolicy, Layout, Zone} from '../../layout.js'
 import type {RuleId} from './ids.js'
+import type {EvidenceFacts, EvidenceJudgement} from '../examine.js'
 
 /** A finding of `gitops verify`: the same shape as `primitive verify`'s findings (file repo-relative, 1-based). */
 export interface GitopsFinding {
@@ -22,6 +23,8 @@ export interface GitopsFinding {
   object?: RenderedObjectRef
   /** With --render: the environment of the render root. */
   environment?: string
+  /** With --render: the deployable that rendered the object (an Argo CD Application's name, a HelmRelease's namespace/name). */
+  application?: string
 }
 
 /** A rendered object (and container) a finding names. */
@@ -51,15 +54,19 @@ export interface RepoContext {
   files: string[]
 }
 
-/** The supply-chain evidence of one digest-pinned image, as the verifier answered. */
-export interface EvidenceRecord {
+/** The supply-chain evidence of one digest-pinned image, as the verifier answered (one entry of the JSON). */
+export interface EvidenceRecord extends EvidenceFacts {
   /** `<repository>@sha256:<digest>`, as cosign is asked. */
   image: string
-  signed: boolean
-  sbom: boolean
-  provenance: boolean
   /** Files and lines that use this digest. */
   uses: Array<{file: string; line: number}>
+}
+
+/** A record with its judgement, and the tag each use wrote (parallel to `record.uses`): what the rules read. */
+export interface JudgedEvidence {
+  record: EvidenceRecord
+  judgement: EvidenceJudgement
+  tags: Array<string | undefined>
 }
 
 interface RuleBase<Id extends RuleId> {
@@ -80,10 +87,13 @@ export interface PolicyRule<Id extends RuleId = RuleId> extends RuleBase<Id> {
   checkRepo?(ctx: RepoContext): GitopsFinding[]
 }
 
-/** A supply-chain rule (`--evidence`): the message when the image's evidence fails it, undefined when it passes. */
+/**
+ * A supply-chain rule (`--evidence`): the messages of the image's evidence failing it at one of its uses (index into
+ * `record.uses`); none when it passes.
+ */
 export interface EvidenceRule<Id extends RuleId = RuleId> extends RuleBase<Id> {
   kind: 'evidence'
-  checkEvidence(record: EvidenceRecord): string | undefined
+  checkEvidence(evidence: JudgedEvidence, use: number): string[]
 }
 
 export type Rule<Id extends RuleId = RuleId> = PolicyRule<Id> | EvidenceRule<Id>

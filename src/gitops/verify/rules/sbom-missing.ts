@@ -7,5 +7,6 @@ export const sbomMissing: EvidenceRule<'sbom-missing'> = {
   title: 'Digest-pinned image without a verified SBOM attestation (cyclonedx or spdxjson)',
   source: 'seed 000 goal (SBOM), seed 003 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which attests an SBOM), or attest one with cosign attest.',
-  checkEvidence: (r) => (r.sbom ? undefined : `${r.image} has no verified SBOM attestation.`),
+  checkEvidence: ({record: r, judgement: j}) =>
+    r.sbom || j.policyMissing || !j.sbomRequired ? [] : [`${r.image} has no verified SBOM attestation.`],
 }

@@ -7,5 +7,6 @@ export const unsigned: EvidenceRule<'unsigned'> = {
   title: 'Digest-pinned image without a valid signature',
   source: 'seed 000 goal (every image signed), seed 003 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which signs), or check the verification key / identity.',
-  checkEvidence: (r) => (r.signed ? undefined : `${r.image} has no valid signature.`),
+  checkEvidence: ({record: r, judgement: j}) =>
+    r.signed || j.policyMissing || j.signerNotAllowed ? [] : [`${r.image} has no valid signature.`],
 }

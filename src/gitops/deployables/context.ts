@@ -1,0 +1,106 @@
+/** What reading the deployables needs: the checkout (tracked files), the layout, this repository's URLs. */
+import {readFileSync, realpathSync} from 'node:fs'
+import path from 'node:path'
+
+import {gitMaybe, gitRemoteUrl} from '../../effects/git.js'
+import type {YamlModule} from '../../images/yaml/index.js'
+import type {Layout} from '../layout.js'
+import {sameRepository} from '../repositories.js'
+import {linedDocuments, type LinedDoc} from './yaml-lines.js'
+import type {ExpansionContext} from './types.js'
+
+export interface DeployablesContext extends ExpansionContext {
+  files: ReadonlySet<string>
+  layout: Layout
+  yaml: YamlModule
+  /** The environment of a repo-relative file (an overlay's), or null. */
+  envOf(file: string): string | null
+  /** A repo-relative file's YAML documents (cached). */
+  docsOf(file: string): LinedDoc[]
+  /** The repo-relative path `p` resolves to after symlinks, or undefined when it leaves the repository. */
+  confined(p: string): string | undefined
+}
+
+/** What the checkout says of itself: the files git tracks and the URLs that name this repository. */
+export interface CheckoutIdentity {
+  /** `git ls-files` (outside a git repository: the files found), sorted. */
+  trackedFiles: readonly string[]
+  /** Its `origin` remote and the URLs the policy lists (gitopsPolicy.preview.repositories). */
+  repositories: readonly string[]
+}
+
+/** The checkout's {@link CheckoutIdentity}, asked of git once per run. */
+export async function readCheckout(
+  root: string,
+  files: readonly string[],
+  repositories: readonly string[],
+): Promise<CheckoutIdentity> {
+  const [listed, origin] = await Promise.all([gitMaybe(root, ['ls-files', '-z']), gitRemoteUrl(root)])
+  return {
+    trackedFiles: listed.ok ? listed.stdout.split('\0').filter(Boolean).sort() : [...files],
+    repositories: [...(origin ? [origin] : []), ...repositories],
+  }
+}
+
+export function makeContext(
+  root: string,
+  files: readonly string[],
+  layout: Layout,
+  yaml: YamlModule,
+  checkout: CheckoutIdentity,
+): DeployablesContext {
+  const texts = new Map<string, string | undefined>()
+  const docs = new Map<string, LinedDoc[]>()
+  const realRoot = (() => {
+    try {
+      return realpathSync(root)
+    } catch {
+      return path.resolve(root)
+    }
+  })()
+  const readText = (file: string) => {
+    if (!texts.has(file)) {
+      let text: string | undefined
+      try {
+        text = readFileSync(path.join(root, file), 'utf8')
+      } catch {
+        text = undefined
+      }
+      texts.set(file, text)
+    }
+    return texts.get(file)
+  }
+  return {
+    root,
+    trackedFiles: checkout.trackedFiles,
+    files: new Set(files),
+    layout,
+    yaml,
+    isThisRepository: (url) => checkout.repositories.some((mine) => sameRepository(mine, url)),
+    readText,
+    envOf(file) {
+      const zone = layout.zoneOf(file)
+      return zone?.kind === 'overlay' ? zone.env : null
+    },
+    docsOf(file) {
+      if (!docs.has(file)) {
+        const text = readText(file)
+        docs.set(file, text === undefined ? [] : linedDocuments(yaml, text))
+      }
+      return docs.get(file)!
+    },
+    confined(p) {
+      const normal = path.posix.normalize(p)
+      if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) return undefined
+      let real: string
+      try {
+        real = realpathSync(path.join(root, normal))
+      } catch {
+        return normal.replace(/^\.\//, '') // missing: judged by the caller (ignoreMissingValueFiles or helm's own error)
+      }
+      const rel = path.relative(realRoot, real)
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined
+      return rel.split(path.sep).join('/')
+    },
+  }
+}

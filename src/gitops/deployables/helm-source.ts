@@ -1,0 +1,279 @@
+/**
+ * An Argo CD Application's sources, read as the repo-server reads them (argoproj/argo-cd
+ * `reposerver/repository/repository.go`): a source whose `path` holds a `Chart.yaml` is Helm — release
+ * `helm.releaseName` or the Application's name, namespace `helm.namespace` or the destination's, value files
+ * resolved from the chart folder (`/x` from the repository root, `$ref/x` from the root of the `ref:` source; globs
+ * expanded lexically; everything confined to the repository), `values`/`valuesObject`, `parameters` (`forceString`
+ * → `--set-string`) and `fileParameters`. A kustomize or plain folder goes to the kustomize path. A chart from a Helm
+ * repository, a repository other than this checkout or a value file URL is never fetched: render-unavailable.
+ */
+import path from 'node:path'
+
+import {globToRegExp} from '../../core/glob.js'
+import type {DeployablesContext} from './context.js'
+import {
+  leaves,
+  parseSetName,
+  type HelmDeployable,
+  type KustomizeUse,
+  type Unrenderable,
+  type ValueLayer,
+} from './model.js'
+import type {ArgoApplication, SpecPath} from './types.js'
+import {linedDocuments} from './yaml-lines.js'
+
+export interface ApplicationDeployables {
+  helm: HelmDeployable[]
+  kustomize: KustomizeUse[]
+  unrenderable: Unrenderable[]
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replace(/\/$/, '').replace(/^\.$/, '')
+const GLOB = /[*?[]/
+
+/** `$ARGOCD_APP_NAME` and friends, as the repo-server substitutes them in parameters and value-file paths. */
+function substitute(text: string, app: ArgoApplication): string {
+  const env: Record<string, string> = {ARGOCD_APP_NAME: app.name, ARGOCD_APP_NAMESPACE: destinationNamespace(app) ?? ''}
+  return text.replace(/\$\{?(ARGOCD_APP_NAME|ARGOCD_APP_NAMESPACE)\}?/g, (_, k: string) => env[k])
+}
+
+/** `environments/<env>/…`: the design documents' folder per environment (seed 000), as the ApplicationSets read it. */
+export const environmentFolder = (file: string): string | null =>
+  /(?:^|\/)environments\/([^/]+)\//.exec(file)?.[1] ?? null
+
+const destinationNamespace = (app: ArgoApplication) =>
+  str(isMap(app.spec.destination) ? app.spec.destination.namespace : undefined)
+
+export function applicationDeployables(app: ArgoApplication, ctx: DeployablesContext): ApplicationDeployables {
+  const out: ApplicationDeployables = {helm: [], kustomize: [], unrenderable: []}
+  const single = isMap(app.spec.source)
+  const sources: Array<{source: Record<string, unknown>; at: SpecPath}> = single
+    ? [{source: app.spec.source as Record<string, unknown>, at: ['source']}]
+    : (Array.isArray(app.spec.sources) ? app.spec.sources : []).flatMap((s, i) =>
+        isMap(s) ? [{source: s, at: ['sources', i]}] : [],
+      )
+  const lineAt = (p: SpecPath) => app.lineOf(p) ?? app.line
+  const declaredEnv = app.environment ?? ctx.envOf(app.file) ?? environmentFolder(app.file)
+  const unavailable = (p: SpecPath, message: string, status: Unrenderable['status'] = 'unavailable') =>
+    out.unrenderable.push({
+      file: app.file,
+      line: lineAt(p),
+      environment: declaredEnv,
+      application: app.name,
+      message: `Application ${app.name}: ${message}`,
+      status,
+    })
+  // `ref:` sources: `$name/…` value files resolve from the root of that source's repository.
+  const refs = new Map<string, {mine: boolean; repoURL: string}>()
+  for (const {source} of sources) {
+    const ref = str(source.ref)
+    if (ref) refs.set(ref, {mine: ctx.isThisRepository(str(source.repoURL) ?? ''), repoURL: str(source.repoURL) ?? ''})
+  }
+  for (const {source, at} of sources) {
+    const repoURL = str(source.repoURL) ?? ''
+    const chart = str(source.chart)
+    if (chart !== undefined) {
+      unavailable(
+        [...at, 'chart'],
+        `chart ${chart} comes from ${repoURL || 'a Helm repository'}, outside the checkout: the gate does not fetch charts, so what it renders is not judged (its values here are still checked as source).`,
+      )
+      continue
+    }
+    const p = str(source.path)
+    if (p === undefined) continue // a `ref:`-only source renders nothing of its own
+    if (!ctx.isThisRepository(repoURL)) {
+      unavailable(
+        [...at, 'repoURL'],
+        `source ${repoURL || '(no repoURL)'} is not this repository: the gate does not fetch other repositories, so ${p} there is not rendered.`,
+      )
+      continue
+    }
+    const dir = clean(p)
+    if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
+      const env = declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
+      out.kustomize.push({dir, environment: env, declaredIn: app.file, application: app.name})
+      continue
+    }
+    const d = helmDeployable(app, source, at, dir, refs, ctx, unavailable)
+    if (d) out.helm.push(d)
+  }
+  return out
+}
+
+function helmDeployable(
+  app: ArgoApplication,
+  source: Record<string, unknown>,
+  at: SpecPath,
+  dir: string,
+  refs: Map<string, {mine: boolean; repoURL: string}>,
+  ctx: DeployablesContext,
+  unavailable: (p: SpecPath, message: string, status?: Unrenderable['status']) => void,
+): HelmDeployable | undefined {
+  const helm = isMap(source.helm) ? source.helm : {}
+  const h: SpecPath = [...at, 'helm']
+  const lineAt = (p: SpecPath) => app.lineOf(p) ?? app.line
+  const ignoreMissing = helm.ignoreMissingValueFiles === true
+  const layers: ValueLayer[] = []
+  const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
+  const reads: string[] = [app.file]
+  const layerOf = (file: string, what: string): ValueLayer => {
+    const doc = ctx.docsOf(file)[0]
+    return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
+  }
+  if (ctx.files.has(chartValues)) layers.push(layerOf(chartValues, `the chart's values.yaml`))
+  // Value files: Argo CD's order, globs expanded lexically, a path seen twice kept at its first position.
+  const valueFiles: string[] = []
+  let broken = false
+  const rawFiles = Array.isArray(helm.valueFiles) ? helm.valueFiles : []
+  rawFiles.forEach((raw, i) => {
+    if (typeof raw !== 'string' || broken) return
+    const entry = substitute(raw, app)
+    const where: SpecPath = [...h, 'valueFiles', i]
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
+      unavailable(where, `value file ${entry} is a URL: the gate does not fetch it, so this chart is not rendered.`)
+      broken = true
+      return
+    }
+    let base: string
+    let rest: string
+    const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
+    if (ref) {
+      const r = refs.get(ref[1])
+      if (!r) {
+        unavailable(where, `value file ${entry} names the unknown source ref $${ref[1]}.`, 'failed')
+        broken = true
+        return
+      }
+      if (!r.mine) {
+        unavailable(
+          where,
+          `value file ${entry} comes from ${r.repoURL}, not this repository: the gate does not fetch it.`,
+        )
+        broken = true
+        return
+      }
+      base = ''
+      rest = ref[2]
+    } else if (entry.startsWith('/')) {
+      base = ''
+      rest = entry.slice(1)
+    } else {
+      base = dir
+      rest = entry
+    }
+    const joined = path.posix.normalize(path.posix.join(base || '.', rest))
+    const matches = GLOB.test(rest) ? [...ctx.files].filter((f) => globToRegExp(joined).test(f)).sort() : [joined]
+    if (matches.length === 0 && !ignoreMissing) {
+      unavailable(where, `values file glob "${entry}" matched no files.`, 'failed')
+      broken = true
+      return
+    }
+    for (const m of matches) {
+      const file = ctx.confined(m)
+      if (file === undefined) {
+        unavailable(where, `value file ${entry} resolved to outside repository root.`, 'failed')
+        broken = true
+        return
+      }
+      if (!ctx.files.has(file) && ignoreMissing) continue
+      if (!valueFiles.includes(file)) valueFiles.push(file)
+    }
+  })
+  if (broken) return undefined
+  for (const f of valueFiles) {
+    reads.push(f)
+    if (ctx.files.has(f)) layers.push(layerOf(f, 'value file'))
+  }
+  // values / valuesObject: valuesObject, when set, replaces values.
+  let inlineValues: string | undefined
+  if (isMap(helm.valuesObject)) {
+    inlineValues = JSON.stringify(helm.valuesObject)
+    layers.push({
+      file: app.file,
+      what: 'valuesObject',
+      entries: leaves(
+        helm.valuesObject,
+        (p) => app.lineOf([...h, 'valuesObject', ...p]),
+        lineAt([...h, 'valuesObject']),
+      ),
+    })
+  } else if (typeof helm.values === 'string' && helm.values.trim() !== '') {
+    inlineValues = helm.values
+    const valuesLine = lineAt([...h, 'values'])
+    const doc = linedValues(ctx, helm.values)
+    layers.push({
+      file: app.file,
+      what: 'values',
+      // A block scalar starts on the line after `values: |`.
+      entries: doc ? leaves(doc.value, (p) => (doc.lineOf(p) ?? 0) + valuesLine, valuesLine) : [],
+    })
+  }
+  const set: HelmDeployable['set'] = []
+  const setString: HelmDeployable['setString'] = []
+  const params = new Map<string, {value: string; forceString: boolean; line: number}>()
+  const rawParams = Array.isArray(helm.parameters) ? helm.parameters : []
+  rawParams.forEach((p, i) => {
+    if (!isMap(p) || typeof p.name !== 'string') return
+    // Duplicate names: the last one wins (Argo CD keeps them in a map).
+    params.delete(p.name)
+    params.set(p.name, {
+      value: substitute(String(p.value ?? ''), app),
+      forceString: p.forceString === true,
+      line: lineAt([...h, 'parameters', i]),
+    })
+  })
+  const paramLayer: ValueLayer = {file: app.file, what: 'parameters', entries: []}
+  for (const [name, p] of params) {
+    // Commas are escaped so a value stays one string, unless the whole value is `{…}` (repo-server's rule).
+    const value = /^\{.*\}$/s.test(p.value) ? p.value : p.value.replaceAll(',', '\\,')
+    ;(p.forceString ? setString : set).push({name, value})
+    paramLayer.entries.push({path: parseSetName(name), value: p.value, line: p.line})
+  }
+  if (paramLayer.entries.length > 0) layers.push(paramLayer)
+  const setFile: HelmDeployable['setFile'] = []
+  const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
+  for (const [i, p] of rawFileParams.entries()) {
+    if (!isMap(p) || typeof p.name !== 'string' || typeof p.path !== 'string') continue
+    const entry = substitute(p.path, app)
+    const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
+    const rel =
+      ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(dir, entry)
+    const file = ctx.confined(rel)
+    if (file === undefined || (ref && !refs.get(ref[1])?.mine)) {
+      unavailable([...h, 'fileParameters', i], `fileParameters ${p.name} reads ${entry}, outside this repository.`)
+      return undefined
+    }
+    setFile.push({name: p.name, path: file})
+    reads.push(file)
+  }
+  const environment =
+    app.environment ??
+    ctx.envOf(app.file) ??
+    valueFiles.map((f) => ctx.envOf(f)).find((e) => e !== null) ??
+    environmentFolder(app.file)
+  return {
+    kind: 'Application',
+    application: app.name,
+    file: app.file,
+    line: app.line,
+    environment,
+    chart: dir,
+    release: str(helm.releaseName) ?? app.name,
+    namespace: str(helm.namespace) ?? destinationNamespace(app),
+    skipCrds: helm.skipCrds === true,
+    skipSchemaValidation: helm.skipSchemaValidation === true,
+    skipTests: helm.skipTests === true,
+    valueFiles,
+    ...(inlineValues !== undefined ? {inlineValues} : {}),
+    set,
+    setString,
+    setFile,
+    layers,
+    reads,
+    spec: {source, name: app.name, destination: app.spec.destination ?? null},
+  }
+}
+
+const linedValues = (ctx: DeployablesContext, text: string) => linedDocuments(ctx.yaml, text)[0]

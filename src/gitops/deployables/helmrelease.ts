@@ -1,0 +1,195 @@
+/**
+ * Flux HelmReleases whose chart comes from a GitRepository that is this repository (its URL names the checkout's
+ * origin, or it is the bootstrap sync source `flux-system/flux-system`), read as helm-controller builds them
+ * (fluxcd/helm-controller `internal/chartutil/values.go` ChartValuesFromReferences): the chart folder and
+ * `chart.spec.valuesFiles` relative to the repository root; values = each `valuesFrom` ConfigMap/Secret in order
+ * (deep-merged; `targetPath` sets one key), then `spec.values` on top. Release `spec.releaseName`, else
+ * `[targetNamespace-]name`; namespace `targetNamespace`, else the HelmRelease's. A chart from a HelmRepository or an
+ * OCIRepository (or a `chartRef`) is render-unavailable, named; so is a values source the repository does not hold.
+ */
+import path from 'node:path'
+
+import type {DeployablesContext} from './context.js'
+import type {Manifest} from './manifests.js'
+import {leaves, mergeValues, parseSetName, type HelmDeployable, type Unrenderable, type ValueLayer} from './model.js'
+import {linedDocuments} from './yaml-lines.js'
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replace(/\/$/, '').replace(/^\.$/, '')
+
+export const isHelmRelease = (m: Manifest) =>
+  m.kind === 'HelmRelease' && m.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
+
+export function helmReleaseDeployable(
+  hr: Manifest,
+  manifests: readonly Manifest[],
+  ctx: DeployablesContext,
+): {helm?: HelmDeployable; unrenderable?: Unrenderable} {
+  const spec = isMap(hr.doc.spec) ? hr.doc.spec : {}
+  const ns = hr.namespace ?? 'default'
+  const id = `${ns}/${hr.name}`
+  const environment = ctx.envOf(hr.file)
+  const lineAt = (...p: Array<string | number>) => hr.lineOf(['spec', ...p]) ?? hr.line
+  const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
+    unrenderable: {file: hr.file, line, environment, application: id, message: `HelmRelease ${id}: ${message}`, status},
+  })
+  if (isMap(spec.chartRef)) {
+    const kind = str(spec.chartRef.kind) ?? 'chartRef'
+    return unavailable(
+      lineAt('chartRef'),
+      `its chart comes from ${kind} ${str(spec.chartRef.name) ?? ''}, outside the checkout: the gate does not fetch charts, so what it renders is not judged.`,
+    )
+  }
+  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
+  const chart = str(chartSpec.chart)
+  const sourceRef = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : {}
+  const sourceKind = str(sourceRef.kind) ?? ''
+  const sourceName = str(sourceRef.name) ?? ''
+  if (chart === undefined) return {}
+  if (sourceKind !== 'GitRepository') {
+    return unavailable(
+      lineAt('chart', 'spec', 'sourceRef'),
+      `chart ${chart} comes from ${sourceKind} ${sourceName}, outside the checkout: the gate does not fetch charts, so what it renders is not judged (its values here are still checked as source).`,
+    )
+  }
+  const sourceNs = str(sourceRef.namespace) ?? ns
+  const repo = manifests.find(
+    (m) =>
+      m.kind === 'GitRepository' &&
+      m.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
+      m.name === sourceName &&
+      (m.namespace ?? 'default') === sourceNs,
+  )
+  const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
+  const syncSource = sourceName === 'flux-system' && sourceNs === 'flux-system'
+  if (!syncSource && (url === undefined || !ctx.isThisRepository(url))) {
+    return unavailable(
+      lineAt('chart', 'spec', 'sourceRef'),
+      `chart ${chart} comes from GitRepository ${sourceNs}/${sourceName}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
+    )
+  }
+  const dir = ctx.confined(clean(chart))
+  if (dir === undefined || !ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
+    return unavailable(
+      lineAt('chart', 'spec', 'chart'),
+      `chart path ${chart} holds no Chart.yaml in this repository.`,
+      'failed',
+    )
+  }
+  const layers: ValueLayer[] = []
+  const reads = [hr.file]
+  const layerOfFile = (file: string, what: string): ValueLayer => {
+    const doc = ctx.docsOf(file)[0]
+    return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
+  }
+  const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
+  if (ctx.files.has(chartValues)) layers.push(layerOfFile(chartValues, `the chart's values.yaml`))
+  const valueFiles: string[] = []
+  for (const [i, v] of (Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []).entries()) {
+    if (typeof v !== 'string') continue
+    const file = ctx.confined(clean(v))
+    if (file === undefined || !ctx.files.has(file)) {
+      if (chartSpec.ignoreMissingValuesFiles === true) continue
+      return unavailable(
+        lineAt('chart', 'spec', 'valuesFiles', i),
+        `values file ${v} is not in this repository.`,
+        'failed',
+      )
+    }
+    if (file === chartValues) continue
+    valueFiles.push(file)
+    reads.push(file)
+    layers.push(layerOfFile(file, 'value file'))
+  }
+  // valuesFrom in order, then spec.values (helm-controller's order).
+  let merged: unknown = {}
+  for (const [i, ref] of (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).entries()) {
+    if (!isMap(ref)) continue
+    const kind = str(ref.kind) ?? ''
+    const name = str(ref.name) ?? ''
+    const key = str(ref.valuesKey) ?? 'values.yaml'
+    const holder = manifests.find(
+      (m) => m.kind === kind && m.apiVersion === 'v1' && m.name === name && (m.namespace ?? ns) === ns,
+    )
+    const found = holder ? dataOf(holder, key) : undefined
+    if (!holder || found === undefined) {
+      if (ref.optional === true) continue
+      return unavailable(
+        lineAt('valuesFrom', i),
+        `valuesFrom ${kind} ${ns}/${name} (key ${key}) is not defined in this repository: the values it gives on the cluster are unknown here, so this release is not rendered.`,
+      )
+    }
+    reads.push(holder.file)
+    const targetPath = str(ref.targetPath)
+    if (targetPath) {
+      const keyPath = parseSetName(targetPath)
+      merged = mergeValues(merged, nest(keyPath, found.text))
+      layers.push({
+        file: holder.file,
+        what: `${kind} ${name}`,
+        entries: [{path: keyPath, value: found.text, line: found.line}],
+      })
+      continue
+    }
+    const doc = linedDocuments(ctx.yaml, found.text)[0]
+    if (!doc || !isMap(doc.value)) continue
+    merged = mergeValues(merged, doc.value)
+    const offset = found.line
+    layers.push({
+      file: holder.file,
+      what: `${kind} ${name}`,
+      entries: leaves(doc.value, (p) => (found.block ? (doc.lineOf(p) ?? 0) + offset : offset), offset),
+    })
+  }
+  if (isMap(spec.values)) {
+    merged = mergeValues(merged, spec.values)
+    layers.push({
+      file: hr.file,
+      what: 'values',
+      entries: leaves(spec.values, (p) => hr.lineOf(['spec', 'values', ...p]), lineAt('values')),
+    })
+  }
+  const targetNamespace = str(spec.targetNamespace)
+  return {
+    helm: {
+      kind: 'HelmRelease',
+      application: id,
+      file: hr.file,
+      line: hr.line,
+      environment,
+      chart: dir,
+      release: str(spec.releaseName) ?? (targetNamespace ? `${targetNamespace}-${hr.name}` : hr.name),
+      namespace: targetNamespace ?? ns,
+      skipCrds: false,
+      skipSchemaValidation: false,
+      skipTests: false,
+      valueFiles,
+      inlineValues: JSON.stringify(merged),
+      set: [],
+      setString: [],
+      setFile: [],
+      layers,
+      reads,
+      spec: {spec, name: hr.name, namespace: ns},
+    },
+  }
+}
+
+/** The text under `key` of a ConfigMap's data or a Secret's stringData/data (base64), with its line. */
+function dataOf(m: Manifest, key: string): {text: string; line: number; block: boolean} | undefined {
+  for (const field of m.kind === 'Secret' ? ['stringData', 'data'] : ['data']) {
+    const data = m.doc[field]
+    if (!isMap(data) || typeof data[key] !== 'string') continue
+    const raw = data[key]
+    const text = field === 'data' && m.kind === 'Secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw
+    const line = m.lineOf([field, key]) ?? m.line
+    // A block scalar's text starts on the line after the key; a base64 value has no lines of its own.
+    return {text, line, block: !(field === 'data' && m.kind === 'Secret')}
+  }
+  return undefined
+}
+
+function nest(keys: string[], value: unknown): unknown {
+  return keys.reduceRight<unknown>((acc, k) => ({[k]: acc}), value)
+}

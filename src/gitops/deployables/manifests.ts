@@ -1,0 +1,62 @@
+/**
+ * The Kubernetes documents of the checkout the deployables are read from (Argo CD Applications and
+ * ApplicationSets, Flux HelmReleases and GitRepositories, ConfigMaps and Secrets a HelmRelease takes values from),
+ * each with its file, line and the line of every field. Read once per run; files that cannot hold one are skipped
+ * by a cheap text test before parsing.
+ */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {YamlModule} from '../../images/yaml/index.js'
+import {linedDocuments, type LinedDoc} from './yaml-lines.js'
+
+export interface Manifest {
+  file: string
+  line: number
+  apiVersion: string
+  kind: string
+  name: string
+  namespace?: string
+  doc: Record<string, unknown>
+  lineOf: LinedDoc['lineOf']
+}
+
+const KINDS = /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitRepository|ConfigMap|Secret)["']?\s*$/m
+
+export function readManifests(root: string, files: readonly string[], yaml: YamlModule): Manifest[] {
+  const out: Manifest[] = []
+  // A chart's templates are Go templates, not manifests of the checkout: never read as such.
+  const charts = files
+    .filter((f) => f === 'Chart.yaml' || f.endsWith('/Chart.yaml'))
+    .map((f) => f.slice(0, -'Chart.yaml'.length))
+  const inChart = (file: string) =>
+    charts.some((c) => file.startsWith(c) && /^(templates|charts|crds)\//.test(file.slice(c.length)))
+  for (const file of files) {
+    if (!/\.ya?ml$/i.test(file) || inChart(file)) continue
+    let text: string
+    try {
+      text = readFileSync(path.join(root, file), 'utf8')
+    } catch {
+      continue // unreadable: the source-level gate reports it
+    }
+    if (!KINDS.test(text)) continue
+    for (const d of linedDocuments(yaml, text)) {
+      const doc = d.value
+      if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) continue
+      const o = doc as Record<string, unknown>
+      const meta = (o.metadata ?? {}) as Record<string, unknown>
+      if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') continue
+      out.push({
+        file,
+        line: d.line,
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        name: typeof meta.name === 'string' ? meta.name : '',
+        ...(typeof meta.namespace === 'string' ? {namespace: meta.namespace} : {}),
+        doc: o,
+        lineOf: d.lineOf,
+      })
+    }
+  }
+  return out
+}

@@ -1,0 +1,138 @@
+/**
+ * A Helm deployable: one chart of the checkout as one Argo CD Application or Flux HelmRelease deploys it — the
+ * `helm template` request (repo-relative paths) and the value layers it merges, lowest precedence first, each leaf
+ * with the line that wrote it (what a finding points at).
+ */
+
+/** One leaf a values layer sets: its key path, its value and the 1-based line that wrote it. */
+export interface ValueEntry {
+  path: string[]
+  value: unknown
+  line: number
+}
+
+export interface ValueLayer {
+  /** The repo-relative file that holds the layer (a value file, the chart's values.yaml, the Application, …). */
+  file: string
+  /** What the layer is, as a finding says it: `values.yaml of the chart`, `value file`, `parameters`, … */
+  what: string
+  entries: ValueEntry[]
+}
+
+export interface HelmDeployable {
+  kind: 'Application' | 'HelmRelease'
+  /** The Application's name, or the HelmRelease's `namespace/name`. */
+  application: string
+  /** The file and line that declared it (an Application, an ApplicationSet, a HelmRelease). */
+  file: string
+  line: number
+  environment: string | null
+  /** Repo-relative chart folder. */
+  chart: string
+  release: string
+  namespace?: string
+  skipCrds: boolean
+  skipSchemaValidation: boolean
+  skipTests: boolean
+  /** Value files in order, repo-relative. */
+  valueFiles: string[]
+  /** `values`/`valuesObject` (Argo CD) or the merged `valuesFrom` + `values` (Flux), as YAML text. */
+  inlineValues?: string
+  set: Array<{name: string; value: string}>
+  setString: Array<{name: string; value: string}>
+  /** `--set-file`, repo-relative paths. */
+  setFile: Array<{name: string; path: string}>
+  /** Lowest precedence first: the chart's values.yaml, value files, inline values, parameters. */
+  layers: ValueLayer[]
+  /** Repo-relative files the deployable reads besides the chart's (value files, the declaring file, ConfigMaps). */
+  reads: string[]
+  /** The deployable's spec as written (or generated), part of the render cache key. */
+  spec: unknown
+}
+
+/** Something the gate will not render: outside the checkout (a remote chart or repository) or not evaluable. */
+export interface Unrenderable {
+  file: string
+  line: number
+  environment: string | null
+  application?: string
+  message: string
+  /** `unavailable`: outside what the gate reads (render-unavailable); `failed`: a broken spec (render-failed). */
+  status: 'unavailable' | 'failed'
+}
+
+/** A kustomize or plain folder an Application deploys from the checkout. */
+export interface KustomizeUse {
+  dir: string
+  environment: string | null
+  declaredIn: string
+  application: string
+}
+
+/** Dotted key path → Helm `--set` name (dots inside a key escaped, list indexes as `[n]`). */
+export function setName(path: readonly string[]): string {
+  let out = ''
+  for (const p of path) {
+    if (/^\[\d+\]$/.test(p)) out += p
+    else out += (out ? '.' : '') + p.replace(/([.,=\\[\]])/g, '\\$1')
+  }
+  return out
+}
+
+/** Helm `--set` name → key path (`a.b\.c[0]` → `a`, `b.c`, `[0]`). */
+export function parseSetName(name: string): string[] {
+  const out: string[] = []
+  let cur = ''
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]
+    if (c === '\\' && i + 1 < name.length) cur += name[++i]
+    else if (c === '.') {
+      if (cur) out.push(cur)
+      cur = ''
+    } else if (c === '[') {
+      const end = name.indexOf(']', i)
+      if (cur) out.push(cur)
+      cur = ''
+      out.push(name.slice(i, end + 1))
+      i = end
+    } else cur += c
+  }
+  if (cur) out.push(cur)
+  return out
+}
+
+/** Every scalar leaf of a values tree, with `lineOf` its line (lists as `[n]` steps). */
+export function leaves(
+  tree: unknown,
+  lineOf: (path: Array<string | number>) => number | undefined,
+  fallbackLine: number,
+): ValueEntry[] {
+  const out: ValueEntry[] = []
+  const walk = (v: unknown, keys: Array<string | number>) => {
+    if (v !== null && typeof v === 'object') {
+      const entries = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v)
+      for (const [k, x] of entries) walk(x, [...keys, k])
+      return
+    }
+    if (keys.length === 0) return
+    out.push({
+      path: keys.map((k) => (typeof k === 'number' ? `[${k}]` : k)),
+      value: v,
+      line: lineOf(keys) ?? fallbackLine,
+    })
+  }
+  walk(tree, [])
+  return out
+}
+
+/** Maps merge deeply, anything else (lists included) is replaced; `null` deletes (Helm's and Flux's merge). */
+export function mergeValues(base: unknown, over: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+  if (!isMap(base) || !isMap(over)) return over
+  const out: Record<string, unknown> = {...base}
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null) delete out[k]
+    else out[k] = isMap(out[k]) && isMap(v) ? mergeValues(out[k], v) : v
+  }
+  return out
+}

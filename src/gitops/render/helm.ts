@@ -1,0 +1,306 @@
+/**
+ * The Helm deployables of the render plan (src/gitops/deployables): each rendered with `helm template` as its
+ * controller would (effects/helm.ts), answered from the cache when its inputs are unchanged, split on Helm's
+ * `# Source:` lines, and judged with the line that decided every container's image — the highest-precedence values
+ * layer whose key yields it, confirmed by a differential render (once per deployable: the deciding keys set to
+ * sentinels together, each container checked for the change); where none is confirmed, the template line.
+ */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {mapConcurrent} from '../../core/concurrency.js'
+import type {Helm, HelmResult} from '../../effects/helm.js'
+import type {BuildResult} from '../../effects/kustomize.js'
+import type {YamlModule} from '../../images/yaml/index.js'
+import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
+import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '../deployables/index.js'
+import type {SourceLocation} from './attribute.js'
+import type {RenderCache} from './cache.js'
+import type {Judge} from './judge.js'
+import {at, containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
+import type {RenderRoot} from './roots.js'
+
+export interface HelmStatus {
+  application: string
+  kind: HelmDeployable['kind']
+  chart: string
+  environment: string | null
+  declaredIn: string
+  status: 'rendered' | 'cached' | 'failed' | 'unavailable'
+  objects: number
+  /** Differential renders run for it (0 when every image was confirmed from the cache or none drew a finding). */
+  differential: number
+}
+
+export interface HelmRenderOptions {
+  root: string
+  files: readonly string[]
+  yaml: YamlModule
+  helm: Helm
+  kubeVersion: string
+  apiVersions: readonly string[]
+  cache?: RenderCache
+  /** The renderers' versions, part of every cache key. */
+  toolVersions: string
+  concurrency: number
+  extraFloatingTags: string[]
+}
+
+export interface HelmRendered {
+  statuses: HelmStatus[]
+  /** Deployables whose render failed or was unavailable, with helm's message. */
+  failures: Array<{deployable: HelmDeployable; message: string; unavailable: boolean}>
+  /** Files a rendered deployable read (chart files, value files, the declaring file). */
+  covered: Set<string>
+}
+
+const SENTINEL = 'ameide-sentinel'
+
+/** What the cache remembers of one deployable: helm's answer and the differential verdicts. */
+interface Answer {
+  result: HelmResult
+  /** `object/container/list` → the deciding key (set name) confirmed, or null when none was. */
+  confirmed?: Record<string, string | null>
+}
+
+export async function renderHelm(
+  deployables: readonly HelmDeployable[],
+  judge: Judge,
+  options: HelmRenderOptions,
+): Promise<HelmRendered> {
+  const out: HelmRendered = {statuses: [], failures: [], covered: new Set()}
+  const settled = await mapConcurrent([...deployables], options.concurrency, (d) => renderOne(d, options))
+  for (const [i, s] of settled.entries()) {
+    if (!s.ok) throw s.error
+    const d = deployables[i]
+    const {answer, cached, differential} = s.value
+    const status: HelmStatus = {
+      application: d.application,
+      kind: d.kind,
+      chart: d.chart,
+      environment: d.environment,
+      declaredIn: d.file,
+      status: cached ? 'cached' : 'rendered',
+      objects: 0,
+      differential,
+    }
+    out.statuses.push(status)
+    if (!answer.result.ok) {
+      const unavailable = 'unavailable' in answer.result
+      status.status = unavailable ? 'unavailable' : 'failed'
+      out.failures.push({deployable: d, message: answer.result.message, unavailable})
+      continue
+    }
+    for (const f of inputsOf(d, options.files)) out.covered.add(f)
+    const objects = helmObjects(options.yaml, answer.result.yaml, d, options.files, options.root)
+    status.objects = objects.length
+    const root: RenderRoot = {
+      dir: d.chart,
+      environment: d.environment,
+      via: d.kind === 'HelmRelease' ? 'flux' : 'argocd',
+      declaredIn: d.file,
+      application: d.application,
+    }
+    await judge.judge(objects, root, d.file, (obj, c) => locate(d, obj, c, answer.confirmed ?? {}, options))
+  }
+  return out
+}
+
+/** Every input of a deployable: the chart's files, the files it reads. */
+function inputsOf(d: HelmDeployable, files: readonly string[]): string[] {
+  const prefix = d.chart ? `${d.chart}/` : ''
+  return [
+    ...new Set([
+      ...files.filter((f) => f.startsWith(prefix)),
+      ...d.valueFiles,
+      ...d.reads,
+      ...d.setFile.map((s) => s.path),
+    ]),
+  ]
+}
+
+const containerKey = (obj: RenderedObject, c: RenderedContainer) => `${obj.kind}/${obj.name}/${c.list}/${c.name}`
+
+function request(d: HelmDeployable, options: HelmRenderOptions, extra: Array<{name: string; value: string}> = []) {
+  const abs = (f: string) => path.join(options.root, f)
+  return {
+    chartDir: abs(d.chart),
+    release: d.release,
+    namespace: d.namespace,
+    kubeVersion: options.kubeVersion,
+    apiVersions: options.apiVersions,
+    skipCrds: d.skipCrds,
+    skipSchemaValidation: d.skipSchemaValidation,
+    skipTests: d.skipTests,
+    valueFiles: d.valueFiles.map(abs),
+    ...(d.inlineValues !== undefined ? {inlineValues: d.inlineValues} : {}),
+    set: d.set,
+    setString: [...d.setString, ...extra],
+    setFile: d.setFile.map((s) => ({name: s.name, path: abs(s.path)})),
+    confineTo: options.root,
+  }
+}
+
+async function renderOne(
+  d: HelmDeployable,
+  options: HelmRenderOptions,
+): Promise<{answer: Answer; cached: boolean; differential: number}> {
+  const id = `helm\0${d.file}\0${d.application}\0${d.chart}`
+  const extra = JSON.stringify({
+    spec: d.spec,
+    tools: options.toolVersions,
+    kube: options.kubeVersion,
+    api: options.apiVersions,
+  })
+  const key = options.cache?.key(id, inputsOf(d, options.files), extra)
+  const hit = key === undefined ? undefined : (options.cache?.get(id, key) as unknown as Answer | undefined)
+  if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0}
+  const result = await options.helm.template(request(d, options))
+  const answer: Answer = {result}
+  let differential = 0
+  if (result.ok) {
+    // The differential render: the candidate key of every container whose image draws a finding, set to sentinels.
+    const objects = parseRendered(options.yaml, result.yaml)
+    const probes = new Map<string, string>() // container → set name
+    for (const obj of objects) {
+      for (const c of containersOf(obj.body)) {
+        const image = typeof c.image === 'string' ? c.image.trim() : ''
+        if (!drawsFinding(image, options.extraFloatingTags)) continue
+        const candidate = candidates(d, image)[0]
+        if (candidate) probes.set(containerKey(obj, c), setName(candidate.entry.path))
+      }
+    }
+    answer.confirmed = {}
+    if (probes.size > 0) {
+      const names = [...new Set(probes.values())]
+      const sentinelOf = new Map(names.map((n, i) => [n, `${SENTINEL}-${i}`]))
+      differential = 1
+      const again = await options.helm.template(
+        request(
+          d,
+          options,
+          names.map((n) => ({name: n, value: sentinelOf.get(n)!})),
+        ),
+      )
+      const after = again.ok ? parseRendered(options.yaml, again.yaml) : []
+      for (const [k, name] of probes) {
+        const [kind, objName, list, cname] = k.split('/')
+        const obj = after.find((o) => o.kind === kind && o.name === objName)
+        const c = obj ? containersOf(obj.body).find((x) => x.list === list && x.name === cname) : undefined
+        const changed = typeof c?.image === 'string' && c.image.includes(sentinelOf.get(name)!)
+        answer.confirmed[k] = changed ? name : null
+      }
+    }
+  }
+  if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)
+  return {answer, cached: false, differential}
+}
+
+function drawsFinding(image: string, extraFloatingTags: string[]): boolean {
+  const ref = tryParseImageReference(image)
+  if (!ref) return false
+  return !isDigestPinned(ref) || floatingTagOf(ref, extraFloatingTags) !== undefined
+}
+
+/**
+ * The values keys that may have decided `image`, best first: each key at the highest layer that sets it, kept when
+ * its value is the image or a part of it; the whole image first, then higher layers, then longer values.
+ */
+function candidates(d: HelmDeployable, image: string): Array<{entry: ValueEntry; layer: ValueLayer; rank: number}> {
+  const effective = new Map<string, {entry: ValueEntry; layer: ValueLayer; rank: number}>()
+  d.layers.forEach((layer, rank) => {
+    for (const entry of layer.entries) effective.set(entry.path.join('\0'), {entry, layer, rank})
+  })
+  const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '')
+  return [...effective.values()]
+    .filter((c) => text(c.entry.value).length >= 2 && image.includes(text(c.entry.value)))
+    .sort(
+      (a, b) =>
+        Number(text(b.entry.value) === image) - Number(text(a.entry.value) === image) ||
+        b.rank - a.rank ||
+        text(b.entry.value).length - text(a.entry.value).length,
+    )
+}
+
+function locate(
+  d: HelmDeployable,
+  obj: RenderedObject,
+  c: RenderedContainer,
+  confirmed: Record<string, string | null>,
+  options: HelmRenderOptions,
+): SourceLocation & {note?: string} {
+  const image = typeof c.image === 'string' ? c.image.trim() : ''
+  const k = containerKey(obj, c)
+  const name = confirmed[k]
+  const list = candidates(d, image)
+  const hit = name ? list.find((x) => setName(x.entry.path) === name) : k in confirmed ? undefined : list[0]
+  if (hit) {
+    const key = setName(hit.entry.path)
+    const how = name ? 'confirmed by a differential render' : 'matched by value'
+    return {
+      file: hit.layer.file,
+      line: hit.entry.line,
+      column: 1,
+      how: 'values',
+      note: `decided by ${key} in ${hit.layer.what} (${hit.layer.file}:${hit.entry.line}), the highest-precedence layer that sets it; ${how}`,
+    }
+  }
+  const template = obj.template
+  if (template && options.files.includes(template)) {
+    // The n-th `image:` line of the template for the n-th container of the object (templates list them in order).
+    const n = containersOf(obj.body).findIndex((x) => x.pointer === c.pointer)
+    const lines = obj.templateImageLines ?? []
+    return {
+      file: template,
+      line: lines[n] ?? lines[0] ?? 1,
+      column: 1,
+      how: 'template',
+      note: 'assembled in this template: no single values line decides it',
+    }
+  }
+  return {file: d.file, line: d.line, column: 1, how: 'unknown'}
+}
+
+/** Helm's output as objects, each with the template (`# Source:`) it came from and that template's `image:` line. */
+export function helmObjects(
+  yaml: YamlModule,
+  text: string,
+  d: HelmDeployable,
+  files: readonly string[],
+  root: string,
+): RenderedObject[] {
+  const out: RenderedObject[] = []
+  const lines = new Map<string, number[]>()
+  for (const chunk of text.split(/^---[ \t]*$/m)) {
+    const source = /^# Source: (.+)$/m.exec(chunk)?.[1]?.trim()
+    let template: string | undefined
+    if (source) {
+      // `<chart>/templates/x.yaml`, `<chart>/charts/<sub>/templates/x.yaml`: the first segment is the chart's name.
+      const rest = source.split('/').slice(1).join('/')
+      const file = d.chart ? `${d.chart}/${rest}` : rest
+      if (files.includes(file)) template = file
+    }
+    for (const obj of parseRendered(yaml, chunk)) {
+      if (template) {
+        obj.template = template
+        if (!lines.has(template)) lines.set(template, imageLines(root, template))
+        obj.templateImageLines = lines.get(template)
+      }
+      if (!obj.namespace && d.namespace && at(obj.body, 'metadata') !== undefined && containersOf(obj.body).length > 0)
+        obj.namespace = d.namespace
+      out.push(obj)
+    }
+  }
+  return out
+}
+
+/** The `image:` lines of a template, in order (none: the image comes from a helper). */
+function imageLines(root: string, file: string): number[] {
+  let text = ''
+  try {
+    text = readFileSync(path.join(root, file), 'utf8')
+  } catch {
+    // unreadable: the template's first line
+  }
+  return text.split('\n').flatMap((l, i) => (/^\s*-?\s*image:/.test(l) ? [i + 1] : []))
+}

@@ -1,0 +1,12 @@
+/** `sbom-invalid` (`--evidence`): a verified SBOM attestation that is no CycloneDX or SPDX document naming components. */
+import type {EvidenceRule} from './rule.js'
+
+export const sbomInvalid: EvidenceRule<'sbom-invalid'> = {
+  id: 'sbom-invalid',
+  kind: 'evidence',
+  title: 'Verified SBOM attestation that is not a CycloneDX or SPDX document naming components',
+  source: 'issue 35 (evidence that proves origin), seed 000 goal (SBOM)',
+  hint: 'Attest the SBOM an SBOM tool wrote (ameide primitive publish does: syft or cdxgen), with cosign attest --replace.',
+  checkEvidence: ({record: r, judgement: j}) =>
+    j.sbomProblems.map((p) => `${r.image}: the SBOM attestation is invalid: ${p}.`),
+}
