@@ -7,7 +7,8 @@ export default class Mcp extends Command {
 
   static override description = describeCommand(
     'An MCP server on stdin/stdout (register it in an agent client as `ameide mcp`). Tools: primitive_scaffold, ' +
-      'primitive_verify, primitive_status, primitive_publish, gitops_verify, gitops_set-image, gitops_promote. Each ' +
+      'primitive_verify, primitive_status, primitive_publish, gitops_verify, gitops_set-image, gitops_promote, doctor. ' +
+      'Each ' +
       "tool's input schema is derived from the command's flags, its output schema is the command's --json schema, " +
       'and a call runs the command with --json: its structuredContent is that document. A failed command is a ' +
       "result with isError and the error document. A tool's root (and path arguments) must lie inside the client's " +
@@ -19,13 +20,14 @@ export default class Mcp extends Command {
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
-    '<%= config.bin %> <%= command.id %> --read-only   # only verify, status and gitops verify',
+    '<%= config.bin %> <%= command.id %> --read-only   # only verify, status, gitops verify and doctor',
     'claude mcp add ameide -- ameide mcp',
   ]
 
   static override flags = {
     'read-only': Flags.boolean({
-      description: 'Offer only the tools that write nothing (primitive_verify, primitive_status, gitops_verify).',
+      description:
+        'Offer only the tools that write nothing (primitive_verify, primitive_status, gitops_verify, doctor).',
       default: false,
     }),
   }

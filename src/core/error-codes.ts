@@ -113,6 +113,10 @@ export const ERROR_CODES = {
   OVERLAY_NOT_YAML: {exit: 1, summary: 'a file of the overlay does not parse (nothing written)'},
   PATH_OUTSIDE_REPOSITORY: {exit: 2, summary: 'primitives/<kind>/<name> resolves outside the repository'},
   PERMISSION_DENIED: {exit: 3, summary: 'the operating system refused access to a file'},
+  PREREQUISITES_MISSING: {
+    exit: 3,
+    summary: 'ameide doctor: a tool a command of this repository needs is missing or unusable (the report is printed)',
+  },
   PRIMITIVE_NOT_FOUND: {exit: 2, summary: 'primitives/<kind>/<name>/ does not exist'},
   PUSHED_IMAGE_NOT_FOUND: {exit: 1, summary: 'the registry does not have the image just pushed'},
   PUSH_FAILED: {exit: 1, summary: 'pushing the image failed (per component, in failures[])'},

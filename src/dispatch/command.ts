@@ -4,6 +4,7 @@
  */
 import {Flags} from '@oclif/core'
 
+import {API_URL_FLAG} from '../core/api-url-flag.js'
 import {AmeideCommand} from '../core/base-command.js'
 import {formatDispatch} from './format.js'
 import {dispatchProgress} from './target.js'
@@ -19,10 +20,7 @@ export const DISPATCH_FLAGS = {
     helpValue: 'BRANCH',
   }),
   timeout: Flags.string({description: 'Longest --wait, e.g. 90s, 15m, 1h.', default: '30m', helpValue: 'DURATION'}),
-  'api-url': Flags.string({
-    description: 'GitHub API base URL. Default: GITHUB_API_URL, else https://api.github.com.',
-    helpValue: 'URL',
-  }),
+  'api-url': API_URL_FLAG,
   'dry-run': Flags.boolean({description: 'Validate and print the exact request; send nothing.', default: false}),
 }
 

@@ -48,7 +48,7 @@ export async function selectSbomGenerator(choice: SbomChoice, options: SbomOptio
 }
 
 /** cdxgen on PATH, else the project-local install by scripts/ci/install-toolchain.sh. */
-function findCdxgen(env: Record<string, string | undefined>, repoRoot?: string): string | undefined {
+export function findCdxgen(env: Record<string, string | undefined>, repoRoot?: string): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, 'cdxgen'))) return join(dir, 'cdxgen')
   }

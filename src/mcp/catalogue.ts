@@ -28,11 +28,12 @@ const KINDS = 'scaffold.schema.json#/properties/kind/enum'
 const readOnly = {readOnlyHint: true, destructiveHint: false, idempotentHint: true} as const
 
 /**
- * The tools, in the order `tools/list` gives them. Verify, status and gitops verify write nothing the user owns (the
+ * The tools, in the order `tools/list` gives them. Verify, status, gitops verify and doctor write nothing the user owns (the
  * result cache lives in the git directory; their `--sarif` file is left out, the result is structuredContent).
  * A rerun changes nothing: scaffold skips the files that exist, publish at the same commit finds its images and tags
  * there, set-image/promote with the same refs change no byte: all idempotent.
- * No tool deletes anything. Status, publish and the writers' `openPr` reach remote services.
+ * No tool deletes anything. Status, publish, doctor (one GitHub call unless `offline`) and the writers' `openPr`
+ * reach remote services.
  */
 export const TOOLS: readonly ToolEntry[] = [
   {
@@ -75,6 +76,11 @@ export const TOOLS: readonly ToolEntry[] = [
     id: 'gitops:promote',
     schema: 'gitops-promote.schema.json',
     annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},
+  },
+  {
+    id: 'doctor',
+    schema: 'doctor.schema.json',
+    annotations: {...readOnly, openWorldHint: true},
   },
 ]
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {prerequisiteError} from '../core/errors.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
-import {TEMPLATES_DIR} from './render.js'
+import {TEMPLATES_DIR} from './templates-dir.js'
 
 /**
  * The base images a scaffolded Dockerfile starts FROM, each pinned by digest: the table the CLI ships

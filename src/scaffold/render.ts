@@ -1,11 +1,10 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {packagePath} from '../core/package-root.js'
 import {IDENTITY_ENV, imageName, type Kind} from '../primitives/kinds.js'
 import {type BaseImages, shippedBaseImages} from './base-images.js'
+import {TEMPLATES_DIR} from './templates-dir.js'
 
-/** `templates/` at the package root. */
-export const TEMPLATES_DIR = packagePath('templates')
+export {TEMPLATES_DIR} from './templates-dir.js'
 
 /**
  * The values a template can use, as `{{variable}}`. Rendering is plain substitution: templates cannot

@@ -56,6 +56,20 @@ const helpCodes = (id: string) =>
  * Codes a command reaches through a shared module but cannot raise, with the reason: a module is the unit this
  * test sees, not a function.
  */
+/** The codes effects/github/errors.ts and token.ts raise (status and doctor reach them, and report instead). */
+const GITHUB_CODES = [
+  'GITHUB_BAD_REQUEST',
+  'GITHUB_BAD_TOKEN',
+  'GITHUB_ERROR',
+  'GITHUB_INPUTS_REJECTED',
+  'GITHUB_NOT_FOUND',
+  'GITHUB_PERMISSION_DENIED',
+  'GITHUB_RATE_LIMITED',
+  'GITHUB_REJECTED',
+  'GITHUB_TOKEN_MISSING',
+  'GITHUB_UNAVAILABLE',
+]
+
 const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
   'primitive:status': {
     why:
@@ -70,16 +84,7 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
       'COSIGN_KEY_UNREADABLE',
       'COSIGN_NOT_USABLE',
       'COSIGN_PASSWORD_MISSING',
-      'GITHUB_BAD_REQUEST',
-      'GITHUB_BAD_TOKEN',
-      'GITHUB_ERROR',
-      'GITHUB_INPUTS_REJECTED',
-      'GITHUB_NOT_FOUND',
-      'GITHUB_PERMISSION_DENIED',
-      'GITHUB_RATE_LIMITED',
-      'GITHUB_REJECTED',
-      'GITHUB_TOKEN_MISSING',
-      'GITHUB_UNAVAILABLE',
+      ...GITHUB_CODES,
       'GIT_DIFF_FAILED',
       'KEYLESS_REQUIRES_TLOG',
       'NOT_A_DIGEST_REFERENCE',
@@ -150,6 +155,22 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
   'primitive:gitops:update-images': {
     why: 'resolveRepoRoot runs only with --repo-root (a directory check); no PR stage (the workflow opens the PR)',
     codes: ['NOT_A_GIT_REPOSITORY', 'GITHUB_REJECTED'],
+  },
+  doctor: {
+    why:
+      'doctor reports, never raises: a probe that fails is a missing or unusable line (src/doctor/probe.ts catches ' +
+      'TOOL_NOT_FOUND), an invalid ameide.yaml is the config line, outside a repository is resolveRootMaybe (no ' +
+      "NOT_A_GIT_REPOSITORY), the token check reads GitHubApiError's status itself and calls no SBOM generator",
+    codes: [
+      'CONFIG_INVALID',
+      ...GITHUB_CODES,
+      'NOT_A_GIT_REPOSITORY',
+      'SBOM_FAILED',
+      'SBOM_REMOTE_FAILED',
+      'SBOM_TOOL_NOT_FOUND',
+      'SKOPEO_NOT_FOUND',
+      'TOOL_NOT_FOUND',
+    ],
   },
   'primitive:publish': {why: 'kinds.ts parses --lang for scaffold only', codes: ['UNSUPPORTED_LANGUAGE']},
   'primitive:verify': {

@@ -27,6 +27,7 @@ const NAMES = [
   'gitops_verify',
   'gitops_set-image',
   'gitops_promote',
+  'doctor',
 ]
 
 let session: Session
@@ -109,14 +110,15 @@ describe('ameide mcp: tools/list', () => {
       gitops_verify: [true, true],
       'gitops_set-image': [false, true],
       gitops_promote: [false, true],
+      doctor: [true, true],
     })
     for (const tool of tools.values()) expect(tool.annotations?.destructiveHint).toBe(false)
   })
 
-  it('--read-only offers the three readers only', async () => {
+  it('--read-only offers the four readers only', async () => {
     const readOnly = await connect(work, {args: ['--read-only']})
     const names = (await readOnly.client.listTools()).tools.map((t) => t.name)
-    expect(names).toEqual(['primitive_verify', 'primitive_status', 'gitops_verify'])
+    expect(names).toEqual(['primitive_verify', 'primitive_status', 'gitops_verify', 'doctor'])
   })
 })
 
@@ -223,6 +225,19 @@ describe('ameide mcp: calls run the commands, results are their --json', () => {
     })
     expect(viaMcp.structuredContent).toEqual(cli.json())
     expect(await git(repo, ['status', '--porcelain'])).toBe('')
+  })
+
+  it('doctor: offline, the report (ready or not, never a tool error) deep-equals the CLI --json', async () => {
+    const repo = await repoIn('doctor')
+    await commitAll(repo, 'empty')
+    const env = {GH_TOKEN: '', GITHUB_TOKEN: ''}
+    const s = await connect(work, {env})
+    const viaMcp = (await s.client.callTool({name: 'doctor', arguments: {root: repo, offline: true}})) as CallToolResult
+    expect(viaMcp.isError).toBeFalsy()
+    assertMatchesOutputSchema(tools.get('doctor')!, viaMcp.structuredContent)
+    const cli = await runCli(['doctor', '--offline', '--json'], {cwd: repo, env})
+    expect(viaMcp.structuredContent).toEqual(cli.json())
+    expect((viaMcp.structuredContent as {offline: boolean}).offline).toBe(true)
   })
 })
 

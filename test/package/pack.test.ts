@@ -6,20 +6,26 @@ import semver from 'semver'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
+import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
 /**
  * The package as npm users get it: `npm pack`, then `npm install -g` of the tarball into a fresh prefix (production
  * dependencies only, from the registry), then every command run from an unrelated directory — templates, schemas
- * and the manifest must be found inside the installed package. And `npx` from the tarball.
+ * and the manifest must be found inside the installed package. And `npx` from the tarball. npm and ameide run with an
+ * empty HOME (npm keeps the machine's package cache: downloads only).
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 let tarball: string
 let prefix: string
 let ameide: string
+let home: string
+let cache: string
 
 beforeAll(async () => {
   const dir = await makeTempDir('ameide-pack-')
+  home = await makeTempDir('ameide-pack-home-')
+  cache = (await execa('npm', ['config', 'get', 'cache'])).stdout.trim()
   // --ignore-scripts: dist/ is built before the suite runs (scripts/test.sh); rebuilding it here would race other test files.
   await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--silent'], {cwd: ROOT})
   tarball = path.join(
@@ -27,22 +33,19 @@ beforeAll(async () => {
     (await readdir(dir)).find((f) => f.endsWith('.tgz'))!,
   )
   prefix = path.join(dir, 'prefix')
-  await execa('npm', [
-    'install',
-    '--global',
-    '--prefix',
-    prefix,
-    tarball,
-    '--no-audit',
-    '--no-fund',
-    '--loglevel=error',
-  ])
+  await execa(
+    'npm',
+    ['install', '--global', '--prefix', prefix, tarball, '--no-audit', '--no-fund', '--loglevel=error'],
+    {
+      env: {HOME: home, npm_config_cache: cache},
+    },
+  )
   ameide = path.join(prefix, 'bin', 'ameide')
 }, 300_000)
 afterAll(runCleanups)
 
 const run = async (args: string[], cwd: string) =>
-  execa(ameide, args, {cwd, reject: false, env: {NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: ''}})
+  execa(ameide, args, {cwd, reject: false, env: {HOME: home, NO_COLOR: '1', CI: 'true', GITHUB_ACTIONS: ''}})
 
 describe('the npm package', () => {
   it('installs without devDependencies and answers --version and every --help', async () => {
@@ -144,11 +147,26 @@ describe('the npm package', () => {
 
   it('runs through npx from the tarball', async () => {
     const elsewhere = await makeTempDir('ameide-npx-')
-    const npx = await execa('npx', ['--yes', '--package', tarball, 'ameide', '--version'], {
-      cwd: elsewhere,
-      reject: false,
-    })
-    expect(npx.exitCode, npx.stderr).toBe(0)
-    expect(npx.stdout).toMatch(/^ameide\/\d+\.\d+\.\d+ /)
+    const npx = (args: string[]) =>
+      execa('npx', ['--yes', '--package', tarball, 'ameide', ...args], {
+        cwd: elsewhere,
+        reject: false,
+        env: {HOME: home, npm_config_cache: cache, NO_COLOR: '1', CI: 'true'},
+      })
+    const version = await npx(['--version'])
+    expect(version.exitCode, version.stderr).toBe(0)
+    expect(version.stdout).toMatch(/^ameide\/\d+\.\d+\.\d+ /)
+    const doctor = await npx(['doctor', '--offline', '--json'])
+    expect(doctor.exitCode, doctor.stderr).toBe(0)
+    const report = JSON.parse(doctor.stdout)
+    assertMatchesSchema('doctor.schema.json', report)
+    expect(report.repository.root).toBeNull()
+  })
+
+  it('the global install answers doctor from an empty HOME', async () => {
+    const elsewhere = await makeTempDir('ameide-cwd-')
+    const doctor = await run(['doctor', '--offline', '--json'], elsewhere)
+    expect(doctor.exitCode, doctor.stderr).toBe(0)
+    assertMatchesSchema('doctor.schema.json', JSON.parse(doctor.stdout))
   })
 })

@@ -127,3 +127,23 @@ export function contentFileJson(
 export function privateUserJson(spec: GitHubSpec, login: string): Json {
   return {...spec.example('private-user'), login}
 }
+
+/** `GET /repos/{owner}/{repo}` for the authenticated caller: the published example with the caller's permissions. */
+export function fullRepositoryJson(
+  spec: GitHubSpec,
+  owner: string,
+  repo: string,
+  permissions: {admin: boolean; maintain: boolean; push: boolean; triage: boolean; pull: boolean},
+): Json {
+  const ex = spec.example('full-repository')
+  return {
+    ...ex,
+    name: repo,
+    full_name: `${owner}/${repo}`,
+    owner: {...ex.owner, login: owner},
+    html_url: `https://github.com/${owner}/${repo}`,
+    // The published example predates `has_discussions`, which its own schema requires.
+    has_discussions: false,
+    permissions,
+  }
+}

@@ -3,6 +3,7 @@ import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
 import {
   contentFileJson,
+  fullRepositoryJson,
   iso,
   privateUserJson,
   pullRequestJson,
@@ -64,6 +65,8 @@ export interface FakeGitHubOptions {
   existingPulls?: Partial<PullRecord>[]
   /** Branches of the git database (branch → commit sha); the commits exist with an empty tree. Default: main. */
   branches?: Record<string, string>
+  /** The token's role on the repository (GET /repos/{owner}/{repo}). Default: push (may dispatch workflows). */
+  permission?: 'admin' | 'push' | 'pull'
 }
 
 /** The git database of the fake: objects by sha, refs by branch (what gitops set-image/promote --open-pr write). */
@@ -139,9 +142,10 @@ export class FakeGitHub {
   private listings = 0
   private nextRunId = 9_000_001
   private readonly opts: Required<
-    Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch' | 'branches'>
+    Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch' | 'branches' | 'permission'>
   > & {
     prBranch?: string | null
+    permission?: 'admin' | 'push' | 'pull'
   }
   private readonly spec: GitHubSpec
 
@@ -417,6 +421,13 @@ export class FakeGitHub {
     if (!this.repoMatches(params)) return this.notFound()
     const {owner, repo} = this.opts
     switch (operationId) {
+      case 'repos/get': {
+        const role = this.opts.permission ?? 'push'
+        const push = role !== 'pull'
+        const admin = role === 'admin'
+        const permissions = {admin, maintain: admin, push, triage: push, pull: true}
+        return {status: 200, body: fullRepositoryJson(this.spec, owner, repo, permissions)}
+      }
       case 'repos/get-content': {
         const ref = query.ref ?? this.opts.refs[0]
         const wf = this.opts.workflows.find((w) => `.github/workflows/${w.file}` === params.path)

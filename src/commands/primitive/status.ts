@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {API_URL_FLAG} from '../../core/api-url-flag.js'
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {testTimings} from '../../core/test-timings.js'
 import {resolveApiUrl} from '../../effects/github/target.js'
@@ -81,10 +82,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       description: 'Argo CD API server for the deployed link; the token comes from ARGOCD_AUTH_TOKEN.',
       helpValue: 'URL',
     }),
-    'api-url': Flags.string({
-      description: 'GitHub API URL. Default: GITHUB_API_URL, else https://api.github.com.',
-      helpValue: 'URL',
-    }),
+    'api-url': API_URL_FLAG,
   }
 
   protected async execute(): Promise<StatusResult> {

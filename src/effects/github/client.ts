@@ -7,12 +7,13 @@ import {actionsVerbs, type ActionsVerbs} from './actions.js'
 import {contentsVerbs, type ContentsVerbs} from './contents.js'
 import {gitDataVerbs, type GitDataVerbs} from './git-data.js'
 import {pullsVerbs, type PullsVerbs} from './pulls.js'
+import {repositoriesVerbs, type RepositoriesVerbs} from './repositories.js'
 import {findToken, missingTokenError, type ResolvedToken} from './token.js'
 import {createTransport, type GitHubTransportOptions} from './transport.js'
 import {usersVerbs, type UsersVerbs} from './users.js'
 
 /** GitHub's REST API as ameide uses it: methods return plain data; failures are GitHubApiError. */
-export type GitHubClient = ActionsVerbs & ContentsVerbs & GitDataVerbs & PullsVerbs & UsersVerbs
+export type GitHubClient = ActionsVerbs & ContentsVerbs & GitDataVerbs & PullsVerbs & RepositoriesVerbs & UsersVerbs
 
 export async function createGitHubClient(options: {
   token: string
@@ -25,6 +26,7 @@ export async function createGitHubClient(options: {
     ...contentsVerbs(transport),
     ...gitDataVerbs(transport),
     ...pullsVerbs(transport),
+    ...repositoriesVerbs(transport),
     ...usersVerbs(transport),
   }
 }

@@ -1,15 +1,15 @@
 /**
  * Where a GitHub call goes: the repository and workflow-file name rules, and the one API-URL resolution
- * (`--api-url`, else GITHUB_API_URL as GitHub Actions sets it, else https://api.github.com). Shared by every
- * command that talks to GitHub.
+ * (`--api-url`, else GITHUB_API_URL as GitHub Actions sets it, else DEFAULT_API_URL). Shared by every command that
+ * talks to GitHub.
  */
+import {DEFAULT_API_URL} from '../../core/api-url-flag.js'
 import {usageError} from '../../core/errors.js'
+
+export {DEFAULT_API_URL} from '../../core/api-url-flag.js'
 
 export const REPOSITORY_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/
 export const WORKFLOW_PATTERN = /^[A-Za-z0-9_.-]+\.ya?ml$/
-
-/** github.com's API, when neither --api-url nor GITHUB_API_URL says otherwise. */
-export const DEFAULT_API_URL = 'https://api.github.com'
 
 /** The API URL of a command: `--api-url`, else GITHUB_API_URL, else DEFAULT_API_URL; checked (exit 2). */
 export function resolveApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
@@ -27,7 +27,7 @@ export function parseApiUrl(value: string, source: string): string {
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
     throw usageError('INVALID_API_URL', `${source} ${JSON.stringify(value)} is not an http(s) URL.`, [
-      'e.g. https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server.',
+      `e.g. ${DEFAULT_API_URL}, or https://HOST/api/v3 for GitHub Enterprise Server.`,
     ])
   }
   return value.replace(/\/+$/, '')

@@ -4,6 +4,7 @@
  */
 import {Flags} from '@oclif/core'
 
+import {API_URL_FLAG} from '../../core/api-url-flag.js'
 import {usageError} from '../../core/errors.js'
 import {resolveApiUrl, REPOSITORY_PATTERN} from '../../effects/github/target.js'
 import type {PrRequest} from './changes-pr.js'
@@ -17,10 +18,7 @@ export const PR_FLAGS = {
   base: Flags.string({description: 'The branch the PR targets; the checkout must be at its head.', default: 'main'}),
   branch: Flags.string({description: 'The PR branch. Default: deterministic from the change.', helpValue: 'NAME'}),
   title: Flags.string({description: 'The PR title.', helpValue: 'TEXT'}),
-  'api-url': Flags.string({
-    description: 'GitHub API URL. Default: GITHUB_API_URL, else https://api.github.com.',
-    helpValue: 'URL',
-  }),
+  'api-url': API_URL_FLAG,
 }
 
 /** The PR request from the flags: --repo required with --open-pr (exit 2). */

@@ -6,7 +6,7 @@
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
-import {CHECKOUT_LINK} from './render.js'
+import {CHECKOUT_LINK} from './checkout-link.js'
 
 const ORIGIN = 'config.kubernetes.io/origin'
 const TRANSFORMATIONS = 'alpha.config.kubernetes.io/transformations'

@@ -12,10 +12,10 @@ import path from 'node:path'
 import {mapConcurrent} from '../../core/concurrency.js'
 import type {BuildResult, Kustomize} from '../../effects/kustomize.js'
 import type {RenderCache} from './cache.js'
+import {CHECKOUT_LINK} from './checkout-link.js'
 import type {RenderRoot} from './roots.js'
 
-/** Where a wrapper sees the checkout; origin paths start with it. */
-export const CHECKOUT_LINK = '../repo/'
+export {CHECKOUT_LINK} from './checkout-link.js'
 
 export interface RenderedRoot {
   root: RenderRoot

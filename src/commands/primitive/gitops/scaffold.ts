@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {API_URL_ORDER} from '../../../core/api-url-flag.js'
 import {describeCommand} from '../../../core/base-command.js'
 import {KINDS} from '../../../primitives/kinds.js'
 import {DISPATCH_FLAGS, DispatchCommand} from '../../../dispatch/command.js'
@@ -16,7 +17,7 @@ export default class PrimitiveGitopsScaffold extends DispatchCommand {
       "with_smoke and env, after checking them locally and against the workflow's declared workflow_dispatch inputs. " +
       'It reports the run (returned by GitHub, or found by a distinct_id input or by timing) and, with --wait, follows ' +
       'it to completion and to the pull request it opened. Token: GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`. ' +
-      'API: --api-url, else GITHUB_API_URL, else https://api.github.com (GitHub Enterprise Server works the same way).',
+      `API: ${API_URL_ORDER} (GitHub Enterprise Server works the same way).`,
     {
       INVALID_KIND: '--kind is not one of the six kinds',
       INVALID_NAME: '--name is not kebab-case or longer than 33 characters',

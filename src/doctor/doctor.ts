@@ -1,0 +1,69 @@
+/**
+ * `ameide doctor`: what this machine has and lacks for each command. Every check group runs at once (a tool probe
+ * takes milliseconds; the one network call is bounded); each line is ok / missing / unusable / unknown with the
+ * command that fixes it, and `required` when a command the repository is configured for cannot run without it.
+ */
+import {checkGitHubToken, checkRegistryCredentials} from './credentials.js'
+import {commandsOf, needsOf} from './needs.js'
+import {inspectRepository} from './repository.js'
+import {checkGit, checkNode} from './runtime.js'
+import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
+import {CHECK_IDS, type DoctorCheck, type DoctorResult} from './types.js'
+
+export interface DoctorOptions {
+  /** The repository (monorepo or GitOps checkout), or null outside one. */
+  root: string | null
+  offline: boolean
+  apiUrl: string
+  env: Record<string, string | undefined>
+  /** Called as each line is known (progress). */
+  onCheck?: (check: Pick<DoctorCheck, 'id' | 'title' | 'status'>) => void
+  /** How long the GitHub call may take (default NETWORK_TIMEOUT_MS). */
+  networkTimeoutMs?: number
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
+  const {root, env} = options
+  const repository = await inspectRepository(root)
+  const {config} = repository
+  const seen = <T extends Pick<DoctorCheck, 'id' | 'title' | 'status'>>(p: Promise<T>) =>
+    p.then((line) => {
+      options.onCheck?.(line)
+      return line
+    })
+  const lines = await Promise.all([
+    seen(Promise.resolve(checkNode())),
+    seen(checkGit(env)),
+    seen(Promise.resolve(repository.check)),
+    seen(checkBuilder(config, env)),
+    seen(checkCosign(env)),
+    seen(checkSbom(config, root, env)),
+    seen(checkBuf(root, env)),
+    seen(checkKustomize(env)),
+    seen(checkHelm(env)),
+    seen(checkRegistryCredentials(config, env)),
+    seen(
+      checkGitHubToken({
+        config,
+        env,
+        apiUrl: options.apiUrl,
+        offline: options.offline,
+        timeoutMs: options.networkTimeoutMs,
+      }),
+    ),
+  ])
+  const commands = commandsOf(repository.kind)
+  const needs = needsOf(config)
+  const byId = new Map(lines.map((l) => [l.id, l]))
+  const checks: DoctorCheck[] = CHECK_IDS.map((id) => {
+    const need = needs[id]
+    const required = need.always === true || (root !== null && need.requiredBy.some((c) => commands.includes(c)))
+    return {...byId.get(id)!, neededBy: need.neededBy, required}
+  })
+  return {
+    ready: checks.every((c) => !c.required || c.status === 'ok'),
+    offline: options.offline,
+    repository: {root, kind: repository.kind, config: repository.source, commands},
+    checks,
+  }
+}

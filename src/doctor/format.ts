@@ -1,0 +1,36 @@
+/** `ameide doctor`'s human report: one line per check, its fix and the commands that need it. */
+import type {Style} from '../core/output/style.js'
+import type {DoctorCheck, DoctorResult} from './types.js'
+
+const MARK: Record<DoctorCheck['status'], string> = {ok: '✓', missing: '✗', unusable: '!', unknown: '?'}
+
+export function formatDoctor(result: DoctorResult, style: Style): string {
+  const colour = (c: DoctorCheck) =>
+    c.status === 'ok' ? style.green : c.status === 'unknown' || !c.required ? style.yellow : style.red
+  const where = result.repository.root
+    ? `${result.repository.root} (${result.repository.kind === 'none' ? 'no primitives/ or GitOps overlays' : result.repository.kind})`
+    : 'outside a repository'
+  const out = [style.bold(`ameide doctor: ${where}`), '']
+  for (const c of result.checks) {
+    const mark = colour(c)(MARK[c.status])
+    const state = c.status === 'ok' ? '' : ` ${colour(c)(c.status)}${c.required ? style.dim(' (required)') : ''}:`
+    out.push(`${mark} ${style.bold(c.title)}${state || ':'} ${c.detail}`)
+    if (c.fix) out.push(`    ${style.cyan('fix')}: ${c.fix}`)
+    if (c.status !== 'ok') out.push(`    ${style.dim(`needed by: ${c.neededBy.map((n) => `ameide ${n}`).join(', ')}`)}`)
+  }
+  out.push('')
+  const blocking = result.checks.filter((c) => c.required && c.status !== 'ok')
+  if (result.ready) {
+    const commands = result.repository.commands.length
+    out.push(
+      style.green(
+        commands > 0
+          ? `Ready: everything the ${commands} commands of this repository need is usable.`
+          : 'Ready: ameide runs here.',
+      ),
+    )
+  } else {
+    out.push(style.red(`Not ready (exit 3): ${blocking.map((c) => c.title).join(', ')}.`))
+  }
+  return out.join('\n')
+}

@@ -1,0 +1,71 @@
+/** `ameide doctor`'s model: one check per thing a command needs, and the result (schemas/doctor.schema.json). */
+
+/** ok: found and answers; missing: not found; unusable: found but fails (exits non-zero, too old, refused); unknown: could not be asked (offline, timed out). */
+export const CHECK_STATUSES = ['ok', 'missing', 'unusable', 'unknown'] as const
+export type CheckStatus = (typeof CHECK_STATUSES)[number]
+
+/** The checks, in the order doctor prints them. */
+export const CHECK_IDS = [
+  'node',
+  'git',
+  'config',
+  'builder',
+  'cosign',
+  'sbom',
+  'buf',
+  'kustomize',
+  'helm',
+  'registry-credentials',
+  'github-token',
+] as const
+export type CheckId = (typeof CHECK_IDS)[number]
+
+/** The commands a check can be needed by (`ameide <id>`). */
+export const COMMAND_IDS = [
+  'primitive scaffold',
+  'primitive verify',
+  'primitive publish',
+  'primitive status',
+  'primitive gitops scaffold',
+  'primitive gitops update-images',
+  'gitops verify',
+  'gitops set-image',
+  'gitops promote',
+  'mcp',
+] as const
+export type CommandId = (typeof COMMAND_IDS)[number]
+
+/** One line of the report. */
+export interface DoctorCheck {
+  id: CheckId
+  title: string
+  status: CheckStatus
+  /** The version the tool reported, when it reports one. */
+  version: string | null
+  /** What was found, or why it is missing, unusable or unknown (never a secret). */
+  detail: string
+  /** The command that fixes it; null when the line is ok. */
+  fix: string | null
+  /** The commands that use it (some only with a flag, said in `detail`). */
+  neededBy: CommandId[]
+  /** A command this repository is configured for cannot run without it: not ok here makes the exit 3. */
+  required: boolean
+}
+
+/** What the repository is, by what it holds: a monorepo (primitives/), a GitOps checkout, both, or none. */
+export type RepositoryKind = 'monorepo' | 'gitops' | 'both' | 'none'
+
+export interface DoctorResult {
+  /** Every required check is ok (exit 0); else exit 3. */
+  ready: boolean
+  offline: boolean
+  repository: {
+    root: string | null
+    kind: RepositoryKind
+    /** `ameide.yaml` when the repository has one, else null (the defaults apply). */
+    config: string | null
+    /** The commands the repository is configured for: their needs decide `required`. */
+    commands: CommandId[]
+  }
+  checks: DoctorCheck[]
+}

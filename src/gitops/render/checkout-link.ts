@@ -1,0 +1,2 @@
+/** Where a wrapper sees the checkout; origin paths start with it. */
+export const CHECKOUT_LINK = '../repo/'

@@ -1,0 +1,269 @@
+import {chmod, mkdir, symlink, writeFile} from 'node:fs/promises'
+import {createServer, type Server} from 'node:http'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {CHECK_IDS, CHECK_STATUSES, COMMAND_IDS} from '../../src/doctor/types.js'
+import {runCli, type CliRun} from '../support/cli.js'
+import {startFakeGitHub, type FakeGitHub} from '../support/github-server.js'
+import {assertMatchesSchema} from '../support/schema.js'
+import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
+import {REPO_ROOT, requireTool} from '../support/toolchain.js'
+
+/**
+ * `ameide doctor` as a newcomer runs it: the built CLI with a PATH of chosen real tools (a folder of links), a clean
+ * HOME, no inherited environment. Present tools, one missing (left out of PATH), one unusable (an executable on PATH
+ * that exits 1: a real broken binary, not a mock of ameide), an invalid ameide.yaml, outside a repository, the GitHub
+ * token against the OpenAPI-validating stand-in (may dispatch, read-only, rejected), --offline, and a GitHub that
+ * never answers. Every --json document is validated against schemas/doctor.schema.json.
+ */
+const GH_TOKEN = 'ghp_doctor-canary-token-5d1e93'
+const REGISTRY_SECRET = 'registry-canary-password-77c1'
+
+const TOOLS = ['git', 'buildah', 'podman', 'skopeo', 'cosign', 'kustomize', 'cdxgen', 'node'] as const
+
+let mono: string
+let home: string
+let github: FakeGitHub
+
+/** A folder holding links to the real tools named (and whatever `extra` writes), to be the whole PATH. */
+async function pathWith(tools: readonly string[], extra: Record<string, string> = {}): Promise<string> {
+  const dir = await makeTempDir('ameide-doctor-bin-')
+  for (const tool of tools) await symlink(requireTool(tool), path.join(dir, tool))
+  for (const [name, script] of Object.entries(extra)) {
+    await writeFile(path.join(dir, name), script)
+    await chmod(path.join(dir, name), 0o755)
+  }
+  return dir
+}
+
+async function doctor(args: string[], env: Record<string, string>, cwd = mono): Promise<CliRun> {
+  return runCli(['doctor', ...args], {
+    cwd,
+    extendEnv: false,
+    env: {HOME: home, NO_COLOR: '1', CI: 'true', ...env},
+  })
+}
+
+function checkOf(run: CliRun, id: string) {
+  const doc = run.json()
+  assertMatchesSchema('doctor.schema.json', doc)
+  return doc.checks.find((c: {id: string}) => c.id === id)
+}
+
+function assertNoSecret(run: CliRun): void {
+  for (const secret of [GH_TOKEN, REGISTRY_SECRET, Buffer.from(`ci:${REGISTRY_SECRET}`).toString('base64')]) {
+    expect(run.stdout).not.toContain(secret)
+    expect(run.stderr).not.toContain(secret)
+  }
+}
+
+beforeAll(async () => {
+  mono = await makeTempDir('ameide-doctor-mono-')
+  await initGitRepo(mono)
+  await mkdir(path.join(mono, 'primitives', 'domain', 'orders'), {recursive: true})
+  await writeFile(path.join(mono, 'primitives', 'domain', 'orders', 'README.md'), '# orders\n')
+  await writeFile(path.join(mono, 'ameide.yaml'), 'registry: registry.example.com/team\n')
+  // buf where verify finds it: the monorepo's node_modules/.bin.
+  await mkdir(path.join(mono, 'node_modules', '.bin'), {recursive: true})
+  await symlink(path.join(REPO_ROOT, 'node_modules', '.bin', 'buf'), path.join(mono, 'node_modules', '.bin', 'buf'))
+  await commitAll(mono, 'monorepo')
+  home = await makeTempDir('ameide-doctor-home-')
+  github = await startFakeGitHub({token: GH_TOKEN})
+  registerCleanup(() => github.close())
+})
+
+afterAll(runCleanups)
+
+describe('ameide doctor', () => {
+  it('present tools: every line ok, ready, exit 0; credentials found and never printed', async () => {
+    const docker = path.join(home, '.docker')
+    await mkdir(docker, {recursive: true})
+    const auth = Buffer.from(`ci:${REGISTRY_SECRET}`).toString('base64')
+    await writeFile(path.join(docker, 'config.json'), JSON.stringify({auths: {'registry.example.com': {auth}}}))
+    const bin = await pathWith(TOOLS)
+    const env = {PATH: bin, GH_TOKEN}
+    const run = await doctor(['--json', '--api-url', github.url], env)
+    await import('node:fs/promises').then((fs) => fs.rm(docker, {recursive: true}))
+    expect(run.stderr).toBe('')
+    expect(run.exitCode).toBe(0)
+    const doc = run.json()
+    assertMatchesSchema('doctor.schema.json', doc)
+    expect(doc.ready).toBe(true)
+    expect(doc.repository).toMatchObject({root: mono, kind: 'monorepo', config: 'ameide.yaml'})
+    expect(doc.repository.commands).toContain('primitive publish')
+    const status = Object.fromEntries(doc.checks.map((c: {id: string; status: string}) => [c.id, c.status]))
+    expect(status).toMatchObject({
+      node: 'ok',
+      git: 'ok',
+      config: 'ok',
+      builder: 'ok',
+      cosign: 'ok',
+      sbom: 'ok',
+      buf: 'ok',
+      kustomize: 'ok',
+      'registry-credentials': 'ok',
+      'github-token': 'ok',
+    })
+    expect(checkOf(run, 'registry-credentials').detail).toBe('credentials for registry.example.com from docker config')
+    expect(checkOf(run, 'github-token').detail).toContain(
+      'GH_TOKEN may dispatch the workflows of ameideio/ameide-gitops',
+    )
+    expect(checkOf(run, 'builder').detail).toMatch(/^buildah builds/)
+    expect(checkOf(run, 'git').version).toMatch(/^\d+\.\d+/)
+    // Required: what the monorepo's commands cannot run without; helm and the credentials are reported only.
+    const required = doc.checks.filter((c: {required: boolean}) => c.required).map((c: {id: string}) => c.id)
+    expect(required).toEqual(['node', 'git', 'config', 'builder', 'cosign', 'sbom', 'buf'])
+    expect(github.requestsFor('repos/get')).toHaveLength(1)
+    expect(github.violations).toEqual([])
+    assertNoSecret(run)
+  })
+
+  it('a missing tool (not on PATH): missing, with its fix and who needs it; exit 3 in both modes', async () => {
+    const bin = await pathWith(TOOLS.filter((t) => t !== 'cosign'))
+    const json = await doctor(['--json', '--offline'], {PATH: bin})
+    expect(json.exitCode).toBe(3)
+    const cosign = checkOf(json, 'cosign')
+    expect(cosign).toMatchObject({status: 'missing', required: true, detail: 'cosign is not on PATH'})
+    expect(cosign.fix).toContain('cosign')
+    expect(cosign.neededBy).toEqual(['primitive publish', 'primitive status', 'gitops verify'])
+    expect(json.json().ready).toBe(false)
+
+    // Neither NO_COLOR nor CI: off a terminal alone must mean no spinner and no colour.
+    const human = await doctor(['--offline'], {PATH: bin, NO_COLOR: '', CI: ''})
+    expect(human.exitCode).toBe(3)
+    expect(human.stdout).toContain('✗ cosign missing (required): cosign is not on PATH')
+    expect(human.stdout).toContain('needed by: ameide primitive publish, ameide primitive status, ameide gitops verify')
+    expect(human.stdout).toContain('Not ready (exit 3): cosign.')
+    expect(human.stdout + human.stderr).not.toContain('\u001B[')
+  })
+
+  it('an unusable tool (on PATH, exits 1): unusable with what it said; exit 3', async () => {
+    const bin = await pathWith(
+      TOOLS.filter((t) => t !== 'cosign'),
+      {cosign: '#!/bin/sh\necho "cosign: error while loading shared libraries" >&2\nexit 1\n'},
+    )
+    const run = await doctor(['--json', '--offline'], {PATH: bin})
+    expect(run.exitCode).toBe(3)
+    expect(checkOf(run, 'cosign')).toMatchObject({
+      status: 'unusable',
+      required: true,
+      detail: 'cosign version --json exited 1: cosign: error while loading shared libraries',
+    })
+  })
+
+  it('an SBOM tool not required when publish.sbom is none; an invalid ameide.yaml is the error, exit 3', async () => {
+    const repo = await makeTempDir('ameide-doctor-conf-')
+    await initGitRepo(repo)
+    await mkdir(path.join(repo, 'primitives'))
+    await writeFile(path.join(repo, 'ameide.yaml'), 'publish:\n  sbom: none\n')
+    const bin = await pathWith(TOOLS.filter((t) => t !== 'cdxgen' && t !== 'skopeo'))
+    const none = await doctor(['--json', '--offline'], {PATH: bin}, repo)
+    expect(checkOf(none, 'sbom')).toMatchObject({
+      status: 'ok',
+      required: false,
+      detail: 'publish.sbom is none: no SBOM',
+    })
+    expect(checkOf(none, 'buf')).toMatchObject({status: 'missing', required: true})
+    expect(none.exitCode).toBe(3)
+
+    await writeFile(path.join(repo, 'ameide.yaml'), 'registry: r.example.com/x\nregistyr: typo\n')
+    const invalid = await doctor(['--json', '--offline'], {PATH: bin}, repo)
+    expect(invalid.exitCode).toBe(3)
+    const config = checkOf(invalid, 'config')
+    expect(config.status).toBe('unusable')
+    expect(config.detail).toMatch(/^ameide\.yaml is invalid: .*registyr/)
+    expect(config.fix).toContain('docs/configuration.md')
+  })
+
+  it('a GitOps checkout that renders needs kustomize; outside a repository only Node.js and git are required', async () => {
+    const gitops = await makeTempDir('ameide-doctor-gitops-')
+    await initGitRepo(gitops)
+    await writeFile(path.join(gitops, 'ameide.yaml'), 'gitopsPolicy:\n  render: true\n')
+    const bin = await pathWith(['git', 'node'])
+    const run = await doctor(['--json', '--offline'], {PATH: bin}, gitops)
+    expect(run.exitCode).toBe(3)
+    expect(run.json().repository).toMatchObject({
+      kind: 'gitops',
+      commands: ['gitops verify', 'gitops set-image', 'gitops promote', 'mcp'],
+    })
+    expect(checkOf(run, 'kustomize')).toMatchObject({status: 'missing', required: true})
+    expect(checkOf(run, 'builder')).toMatchObject({status: 'missing', required: false})
+
+    const outside = await makeTempDir('ameide-doctor-outside-')
+    const bare = await doctor(['--json', '--offline'], {PATH: bin}, outside)
+    expect(bare.exitCode).toBe(0)
+    expect(bare.json().repository).toEqual({root: null, kind: 'none', config: null, commands: []})
+    expect(checkOf(bare, 'config')).toMatchObject({status: 'missing', required: false})
+  })
+
+  it('the GitHub token: read-only is unusable, a rejected one is unusable, none is missing; never printed', async () => {
+    const bin = await pathWith(['git', 'node'])
+    const readOnly = await startFakeGitHub({token: GH_TOKEN, permission: 'pull'})
+    registerCleanup(() => readOnly.close())
+    const ro = await doctor(['--json', '--api-url', readOnly.url], {PATH: bin, GH_TOKEN})
+    expect(checkOf(ro, 'github-token')).toMatchObject({
+      status: 'unusable',
+      required: false,
+      detail: 'GH_TOKEN may only read ameideio/ameide-gitops: it cannot dispatch its workflows',
+    })
+    expect(readOnly.violations).toEqual([])
+    const rejected = await doctor(['--json', '--api-url', github.url], {PATH: bin, GITHUB_TOKEN: 'ghp_wrong-token-1'})
+    expect(checkOf(rejected, 'github-token')).toMatchObject({
+      status: 'unusable',
+      detail: 'GitHub rejected GITHUB_TOKEN (401)',
+    })
+    const none = await doctor(['--json', '--api-url', github.url], {PATH: bin})
+    expect(checkOf(none, 'github-token')).toMatchObject({status: 'missing'})
+    expect(checkOf(none, 'github-token').fix).toContain('gh auth login')
+    for (const r of [ro, rejected, none]) assertNoSecret(r)
+    expect(rejected.stdout).not.toContain('ghp_wrong-token-1')
+  })
+
+  it('--offline asks nothing; a GitHub that never answers is "unknown" after the short timeout', async () => {
+    const sockets = new Set<import('node:net').Socket>()
+    const silent: Server = createServer(() => {})
+    silent.on('connection', (s) => sockets.add(s))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    registerCleanup(async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    })
+    const url = `http://127.0.0.1:${(silent.address() as import('node:net').AddressInfo).port}`
+    const bin = await pathWith(['git', 'node'])
+
+    const offline = await doctor(['--json', '--offline', '--api-url', url], {PATH: bin, GH_TOKEN})
+    expect(offline.json().offline).toBe(true)
+    expect(checkOf(offline, 'github-token')).toMatchObject({
+      status: 'unknown',
+      detail: 'GH_TOKEN is set; not asked (--offline)',
+    })
+    expect(sockets.size).toBe(0)
+
+    const hanging = await doctor(['--json', '--api-url', url], {PATH: bin, GH_TOKEN})
+    expect(sockets.size).toBeGreaterThan(0)
+    expect(checkOf(hanging, 'github-token')).toMatchObject({
+      status: 'unknown',
+      detail: 'GH_TOKEN is set; GitHub could not be asked: no answer in 5 s',
+    })
+    assertNoSecret(hanging)
+  })
+
+  it('the schema lists exactly the checks, statuses and commands the code declares', async () => {
+    const {readFileSync} = await import('node:fs')
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', 'doctor.schema.json'), 'utf8'))
+    expect(schema.definitions.check.properties.id.enum).toEqual([...CHECK_IDS])
+    expect(schema.definitions.check.properties.status.enum).toEqual([...CHECK_STATUSES])
+    expect(schema.definitions.command.enum).toEqual([...COMMAND_IDS])
+  })
+
+  it('bad input: a --repo-root that is not a directory is exit 2, an --api-url that is not http(s) too', async () => {
+    const bin = await pathWith(['git', 'node'])
+    const root = await doctor(['--json', '--repo-root', path.join(home, 'nope')], {PATH: bin})
+    expect(root.exitCode).toBe(2)
+    expect(root.json().error.code).toBe('REPO_ROOT_NOT_FOUND')
+    const api = await doctor(['--json', '--api-url', 'ftp://x'], {PATH: bin})
+    expect(api.exitCode).toBe(2)
+    expect(api.json().error.code).toBe('INVALID_API_URL')
+  })
+})
