@@ -5,7 +5,7 @@ import type {PreviewChecker} from './checker.js'
 import {templateExpressions} from './expressions.js'
 import {keyOf, mapAt, q, scalarValue} from './nodes.js'
 import {isImageTag, lineKey, prParams} from './pr-data.js'
-import {sameRepository} from './repositories.js'
+import {sameRepository} from '../../repositories.js'
 import {HEAD_SHA_PARAMS} from './rules.js'
 
 /** Keys whose value selects manifests: the head sha there means PR-chosen manifests (seed 001 E). */
