@@ -152,6 +152,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       cacheVersion: flags.cache ? this.config.version : undefined,
       render,
     }).finally(() => progress.stop())
+    await render?.remembered
     if (flags.sarif !== undefined) {
       const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([
         import('../../sarif/write.js'),
@@ -180,21 +181,27 @@ async function renderTools(requireRender: boolean, cache?: {root: string; cliVer
   const versions = cache ? ToolVersions.open(cache.root, cache.cliVersion) : null
   const [knownHelm, knownKustomize] = await Promise.all([versions?.get('helm'), versions?.get('kustomize')])
   const k = kustomize('kustomize', knownKustomize)
-  // Both versions asked at once (two process starts side by side); a missing kustomize is reported by the gate.
-  const [helm, kustomizeVersion] = await Promise.all([findHelm('helm', knownHelm), k.version!().catch(() => undefined)])
-  if (versions) {
-    if (helm) await versions.set('helm', helm.version)
-    if (kustomizeVersion && kustomizeVersion !== 'unknown') await versions.set('kustomize', kustomizeVersion)
+  // Both versions asked at once (two process starts side by side) and not awaited here: the probes run while the
+  // tree is scanned and the deployables are found; the gate awaits them before its first render. A missing kustomize
+  // is reported by the gate.
+  const helm = findHelm('helm', knownHelm)
+  const kustomizeVersion = k.version!().catch(() => undefined)
+  const remembered = (async () => {
+    if (!versions) return
+    const [h, kv] = await Promise.all([helm, kustomizeVersion])
+    if (h) await versions.set('helm', h.version)
+    if (kv && kv !== 'unknown') await versions.set('kustomize', kv)
     versions.save()
-  }
-  return {kustomize: k, helm, requireRender}
+  })()
+  remembered.catch(() => undefined) // awaited after the verify; not unhandled if the verify throws first
+  return {kustomize: k, helm, requireRender, remembered}
 }
 
 /** The versions of the renderers on PATH (null: not there), for --print-layout. */
 async function renderToolVersions(): Promise<{helm: string | null; kustomize: string | null}> {
   const {kustomize, helm} = await renderTools(false)
   const k = await kustomize.version!().catch(() => null)
-  return {helm: helm?.version ?? null, kustomize: k}
+  return {helm: (await helm)?.version ?? null, kustomize: k}
 }
 
 /** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (seed 001 E). */

@@ -29,7 +29,8 @@ export interface RenderGateInput {
   yaml: YamlModule
   environments?: string[]
   kustomize: Kustomize
-  helm?: Helm
+  /** helm, or its probe still running (`helm version`): awaited before the first render. */
+  helm?: Helm | Promise<Helm | undefined>
   /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
   checkout: CheckoutIdentity
   cache?: RenderCache
@@ -104,10 +105,11 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     if (u.status === 'failed') failed(u)
     else unavailable(u.file, u.line, u.message, u.environment, u.application)
   }
-  const [helmVersion, kustomizeVersion] = await Promise.all([
-    Promise.resolve(input.helm?.version ?? null),
+  const [helmTool, kustomizeVersion] = await Promise.all([
+    input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
   ])
+  const helmVersion = helmTool?.version ?? null
   const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
   const inputsOf = (r: RenderRoot) => {
     const nodes = reachable(plan.kustomizations, r.dir)
@@ -180,7 +182,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
     await judge.judge(objects, root, rootFile)
   }
-  if (deployables.helm.length > 0 && !input.helm) {
+  if (deployables.helm.length > 0 && !helmTool) {
     for (const d of deployables.helm) {
       unavailable(
         d.file,
@@ -205,7 +207,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       root: input.root,
       files: input.files,
       yaml: input.yaml,
-      helm: input.helm!,
+      helm: helmTool!,
       kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
         ? `${policy.kubernetesVersion}.0`
         : policy.kubernetesVersion,

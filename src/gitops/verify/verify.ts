@@ -48,7 +48,7 @@ export interface GitopsVerifyInput {
   /** Threads for the per-file half (default: src/core/threads.ts scanThreads()). */
   threads?: number
   /** `--render`: judge the rendered output of the render roots (src/gitops/render/). */
-  render?: {kustomize: Kustomize; helm?: Helm; requireRender: boolean; concurrency?: number}
+  render?: {kustomize: Kustomize; helm?: Helm | Promise<Helm | undefined>; requireRender: boolean; concurrency?: number}
 }
 
 /** Files per task handed to a thread. */
