@@ -25,6 +25,8 @@ function load(apiVersion: string, kind: string): Promise<ModelClass | undefined>
   if (!model) {
     model = (async () => {
       if (!/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined
+      const common = (await import('./kube-models.js')).COMMON_MODELS
+      if (Object.hasOwn(common, key)) return common[key] as ModelClass
       try {
         const mod = (await import(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, unknown>
         return typeof mod[kind] === 'function' ? (mod[kind] as ModelClass) : undefined
