@@ -134,7 +134,7 @@ done
        "kustomize $(ls "$TOOLS_DIR/debs-kustomize" 2>/dev/null | sed -n 's/^kustomize_\(.*\)_amd64\.deb$/\1/p'),"\
        "helm $("$TOOLS_DIR/bin/helm" version --short 2>/dev/null || echo -), helm3 $("$TOOLS_DIR/bin/helm3" version --short 2>/dev/null || echo -),"\
        "cdxgen $(node -p "require('$CDX_DIR/node_modules/@cyclonedx/cdxgen/package.json').version" 2>/dev/null || echo -),"\
-       "gofmt $(go version 2>/dev/null | awk '{print $3}'), $(rg --version | sed -n 1p), $(hyperfine --version)"
+       "gofmt $({ "$TOOLS_DIR/bin/go" version 2>/dev/null || go version 2>/dev/null; } | awk '{print $3}'), $(rg --version | sed -n 1p), $(hyperfine --version)"
   log "toolchain ready"
 } >&2
 echo "export PATH=\"$TOOLS_DIR/bin:$CDX_DIR/node_modules/.bin:\$PATH\""

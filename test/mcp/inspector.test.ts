@@ -7,6 +7,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {CLI, runCli} from '../support/cli.js'
 import {gitopsRepo} from '../support/gitops-fixture.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
+import {TOOLS} from '../../src/mcp/catalogue.js'
 
 afterAll(runCleanups)
 
@@ -38,7 +39,7 @@ describe('ameide mcp under the MCP Inspector CLI', () => {
     expect(listed.exitCode, listed.stderr).toBe(0)
     const names = (JSON.parse(listed.stdout) as {tools: Array<{name: string}>}).tools.map((t) => t.name)
     expect(names).toContain('gitops_verify')
-    expect(names).toHaveLength(7)
+    expect(names).toHaveLength(TOOLS.length)
 
     const called = await inspect(repo, [
       '--method',

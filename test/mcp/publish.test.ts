@@ -11,6 +11,7 @@ import {startRegistry, type Registry} from '../support/registry.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
 import {allTags, buildSetup} from '../publish/fixture.js'
 import {assertMatchesOutputSchema, connect} from './client.js'
+import {TOOLS} from '../../src/mcp/catalogue.js'
 
 afterAll(runCleanups)
 
@@ -128,7 +129,7 @@ describe('ameide mcp: primitive_publish', () => {
     expect(await allTags(registry.url)).toEqual({})
     expect(existsSync(path.join(repo, 'publish.json'))).toBe(false)
     // the server is still there for the next call
-    expect((await s.client.listTools()).tools).toHaveLength(7)
+    expect((await s.client.listTools()).tools).toHaveLength(TOOLS.length)
   })
 
   it('cancelled while building: the image under way is finished, the next is never started (CANCELLED)', async () => {
