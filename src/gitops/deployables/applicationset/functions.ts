@@ -12,6 +12,7 @@ import {
   formatFloat,
   formatValue,
   GoInt,
+  goTypeName,
   type GoValue,
   isTrue,
   toPlain,
@@ -66,16 +67,6 @@ export function callFunction(name: string, args: GoValue[]): GoValue {
 
 // ---------------------------------------------------------------- argument checks (Go's reflect conversions)
 
-function typeName(v: GoValue): string {
-  if (v === null) return 'nil'
-  if (typeof v === 'string') return 'string'
-  if (typeof v === 'number') return 'float64'
-  if (typeof v === 'boolean') return 'bool'
-  if (v instanceof GoInt) return 'int'
-  if (Array.isArray(v)) return '[]interface {}'
-  return 'map[string]interface {}'
-}
-
 function arity(args: GoValue[], n: number, name: string): void {
   if (args.length !== n) throw new TemplateError(`wrong number of args for ${name}: want ${n} got ${args.length}`)
 }
@@ -83,25 +74,25 @@ function arity(args: GoValue[], n: number, name: string): void {
 function str(v: GoValue): string {
   if (typeof v === 'string') return v
   if (v === null) throw new TemplateError('invalid value; expected string')
-  throw new TemplateError(`wrong type for value; expected string; got ${typeName(v)}`)
+  throw new TemplateError(`wrong type for value; expected string; got ${goTypeName(v)}`)
 }
 
 function int(v: GoValue): number {
   if (v instanceof GoInt) return v.value
   if (v === null) throw new TemplateError('invalid value; expected int')
-  throw new TemplateError(`wrong type for value; expected int; got ${typeName(v)}`)
+  throw new TemplateError(`wrong type for value; expected int; got ${goTypeName(v)}`)
 }
 
 function bool(v: GoValue): boolean {
   if (typeof v === 'boolean') return v
-  throw new TemplateError(`wrong type for value; expected bool; got ${typeName(v)}`)
+  throw new TemplateError(`wrong type for value; expected bool; got ${goTypeName(v)}`)
 }
 
 function map(v: GoValue): Record<string, GoValue> {
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoInt)) {
     return v as Record<string, GoValue>
   }
-  throw new TemplateError(`wrong type for value; expected map[string]interface {}; got ${typeName(v)}`)
+  throw new TemplateError(`wrong type for value; expected map[string]interface {}; got ${goTypeName(v)}`)
 }
 
 /** sprig's strval: strings as they are, anything else as `%v`. */
@@ -290,7 +281,7 @@ function sprintf(format: string, args: GoValue[]): string {
   if (argi < args.length) {
     out += `%!(EXTRA ${args
       .slice(argi)
-      .map((a) => (a === null ? '<nil>' : `${typeName(a)}=${formatValue(a)}`))
+      .map((a) => (a === null ? '<nil>' : `${goTypeName(a)}=${formatValue(a)}`))
       .join(', ')})`
   }
   return out
@@ -305,7 +296,7 @@ function formatVerb(verb: string, v: GoValue): string {
       .map((k) => `${formatVerb(verb, k)}:${formatVerb(verb, (v as Record<string, GoValue>)[k])}`)
       .join(' ')}]`
   }
-  const bad = () => `%!${verb}(${typeName(v)}=${formatValue(v)})`
+  const bad = () => `%!${verb}(${goTypeName(v)}=${formatValue(v)})`
   switch (verb) {
     case 'v':
       return formatValue(v)
@@ -338,23 +329,23 @@ function goIndex(args: GoValue[]): GoValue {
   for (const ix of args.slice(1)) {
     if (item === null) throw new TemplateError('index of untyped nil')
     if (Array.isArray(item)) {
-      if (!(ix instanceof GoInt)) throw new TemplateError(`cannot index slice/array with type ${typeName(ix)}`)
+      if (!(ix instanceof GoInt)) throw new TemplateError(`cannot index slice/array with type ${goTypeName(ix)}`)
       if (ix.value < 0 || ix.value >= item.length) throw new TemplateError(`index out of range: ${ix.value}`)
       item = item[ix.value]
     } else if (typeof item === 'object' && !(item instanceof GoInt)) {
-      if (typeof ix !== 'string') throw new TemplateError(`value has type ${typeName(ix)}; should be string`)
+      if (typeof ix !== 'string') throw new TemplateError(`value has type ${goTypeName(ix)}; should be string`)
       item = Object.hasOwn(item, ix) ? (item as Record<string, GoValue>)[ix] : null
     } else if (typeof item === 'string') {
-      if (!(ix instanceof GoInt)) throw new TemplateError(`cannot index string with type ${typeName(ix)}`)
+      if (!(ix instanceof GoInt)) throw new TemplateError(`cannot index string with type ${goTypeName(ix)}`)
       throw new UnsupportedTemplate('index of a string (yields a byte)')
-    } else throw new TemplateError(`can't index item of type ${typeName(item)}`)
+    } else throw new TemplateError(`can't index item of type ${goTypeName(item)}`)
   }
   return item
 }
 
 function listArg(v: GoValue, fn: string): GoValue[] {
   if (Array.isArray(v)) return v
-  throw new TemplateError(`Cannot find ${fn} on type ${typeName(v)}`)
+  throw new TemplateError(`Cannot find ${fn} on type ${goTypeName(v)}`)
 }
 
 const goYaml = (v: GoValue) =>
@@ -375,7 +366,7 @@ const FUNCTIONS: Record<string, Fn> = {
     if (typeof v === 'string') return new GoInt(Buffer.byteLength(v))
     if (Array.isArray(v)) return new GoInt(v.length)
     if (typeof v === 'object' && !(v instanceof GoInt)) return new GoInt(Object.keys(v).length)
-    throw new TemplateError(`len of type ${typeName(v)}`)
+    throw new TemplateError(`len of type ${goTypeName(v)}`)
   },
   index: goIndex,
   print: (a) => sprint(a),

@@ -10,7 +10,16 @@
  * closed rather than render something Argo CD would render differently.
  */
 import {callFunction, isKnownFunction} from './functions.js'
-import {formatValue, GoInt, MISSING, type GoValue, isTrue, TemplateError, UnsupportedTemplate} from './values.js'
+import {
+  formatValue,
+  GoInt,
+  goTypeName,
+  MISSING,
+  type GoValue,
+  isTrue,
+  TemplateError,
+  UnsupportedTemplate,
+} from './values.js'
 
 export {TemplateError, UnsupportedTemplate} from './values.js'
 
@@ -543,7 +552,7 @@ class State {
       if (this.options.missingKey === 'error') throw new TemplateError(`map has no entry for key "${name}"`)
       return this.options.missingKey === 'zero' ? null : MISSING
     }
-    throw new TemplateError(`can't evaluate field ${name} in type ${goType(receiver)}`)
+    throw new TemplateError(`can't evaluate field ${name} in type ${goTypeName(receiver)}`)
   }
 
   private call(dot: GoValue, name: string, argNodes: Arg[], final: GoValue | undefined): GoValue {
@@ -587,15 +596,6 @@ class State {
 
 function isMap(v: GoValue): v is Record<string, GoValue> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoInt)
-}
-
-function goType(v: GoValue): string {
-  if (typeof v === 'string') return 'string'
-  if (typeof v === 'number') return 'float64'
-  if (typeof v === 'boolean') return 'bool'
-  if (v instanceof GoInt) return 'int'
-  if (Array.isArray(v)) return '[]interface {}'
-  return 'map[string]interface {}'
 }
 
 /** What an action prints: Go's printableValue (the invalid value prints `<no value>`). */

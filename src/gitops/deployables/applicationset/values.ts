@@ -11,6 +11,17 @@ export const MISSING: unique symbol = Symbol('no value')
 export type GoValue = string | number | boolean | null | GoInt | typeof MISSING | GoValue[] | {[k: string]: GoValue}
 
 /** A template that cannot be parsed or executed: Argo CD fails the same way. */
+/** The Go type a value has once decoded from JSON/YAML, as Go's errors name it. */
+export function goTypeName(v: GoValue): string {
+  if (v === null) return 'nil'
+  if (typeof v === 'string') return 'string'
+  if (typeof v === 'number') return 'float64'
+  if (typeof v === 'boolean') return 'bool'
+  if (v instanceof GoInt) return 'int'
+  if (Array.isArray(v)) return '[]interface {}'
+  return 'map[string]interface {}'
+}
+
 export class TemplateError extends Error {}
 
 /** Something Argo CD evaluates that this offline evaluator does not: never rendered, named. */
