@@ -6,19 +6,17 @@
  * line that decided the image; a generator that needs an SCM API is `render-unavailable`, named; the checkout is
  * only read.
  */
-import {mkdir, writeFile} from 'node:fs/promises'
-import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {git, runCleanups} from '../support/tmp.js'
+import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../support/helm-repo.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
 const E = 'e'.repeat(64)
-const ORIGIN = 'https://github.com/acme/gitops.git'
 
 type Finding = {rule: string; severity: string; file: string; line: number; message: string}
 type Result = {
@@ -26,27 +24,6 @@ type Result = {
   findings: Array<Finding & {environment?: string; application?: string; object?: {kind: string; name: string}}>
   render: {deployables: Array<{application: string; environment: string | null; status: string; objects: number}>}
 }
-
-const chartTemplate = [
-  '{{- if .Values.enabled }}',
-  'apiVersion: apps/v1',
-  'kind: Deployment',
-  'metadata:',
-  '  name: {{ .Release.Name }}',
-  'spec:',
-  '  selector:',
-  '    matchLabels: {app: {{ .Release.Name }}}',
-  '  template:',
-  '    metadata:',
-  '      labels: {app: {{ .Release.Name }}}',
-  '    spec:',
-  '      containers:',
-  '        - name: app',
-  '          image: {{ required "image.ref is required" .Values.image.ref }}',
-  '          imagePullPolicy: IfNotPresent',
-  '{{- end }}',
-  '',
-].join('\n')
 
 const applicationSet = [
   'apiVersion: argoproj.io/v1alpha1',
@@ -117,11 +94,11 @@ function files(): Record<string, string> {
     'environments/production/apps/worker/component.yaml': 'name: worker\n',
     'sources/charts/apps/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
     'sources/charts/apps/web/values.yaml': 'enabled: false\nimage:\n  ref: ""\n',
-    'sources/charts/apps/web/templates/deployment.yaml': chartTemplate,
+    'sources/charts/apps/web/templates/deployment.yaml': requiredImageTemplate,
     'sources/charts/apps/worker/Chart.yaml': 'apiVersion: v2\nname: worker\nversion: 0.1.0\n',
     // Disabled by default and enabled nowhere: renders nothing, draws nothing.
     'sources/charts/apps/worker/values.yaml': 'enabled: false\nimage:\n  ref: ""\n',
-    'sources/charts/apps/worker/templates/deployment.yaml': chartTemplate,
+    'sources/charts/apps/worker/templates/deployment.yaml': requiredImageTemplate,
     'sources/values/_shared/apps/web/values.yaml': 'enabled: true\nimage:\n  ref: ghcr.io/acme/web:latest\n',
     'sources/values/env/staging/apps/web/values.yaml': `image:\n  ref: ghcr.io/acme/web:1.4.0@sha256:${E}\n`,
     'sources/values/env/production/apps/web/values.yaml': PROD_VALUES,
@@ -140,15 +117,7 @@ describe('gitops verify --render over an ApplicationSet', () => {
   // repository root, later files win, a missing one is dropped with ignoreMissingValueFiles (docs/user-guide/helm.md);
   // a pullRequest generator needs the SCM API, so what it generates is not known offline.
   it('renders each generated Application and judges it at the deciding values line, per environment', async () => {
-    const dir = await makeTempDir('ameide-render-appset-')
-    await initGitRepo(dir)
-    await git(dir, ['remote', 'add', 'origin', ORIGIN])
-    const tree = files()
-    for (const [file, text] of Object.entries(tree)) {
-      await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-      await writeFile(path.join(dir, file), text)
-    }
-    await commitAll(dir, 'components')
+    const dir = await helmGitopsRepo(files())
     const before = await git(dir, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
 
     const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: dir, env: toolEnv()})

@@ -5,19 +5,19 @@
  * HelmRelease takes its chart from its own GitRepository and values from a ConfigMap. Every finding at its deciding
  * line, nothing on what an environment pins, the checkout untouched.
  */
-import {mkdir, symlink, writeFile} from 'node:fs/promises'
+import {symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {git, makeTempDir, runCleanups} from '../support/tmp.js'
+import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../support/helm-repo.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
 const E = 'e'.repeat(64)
-const ORIGIN = 'https://github.com/acme/gitops.git'
 
 type Finding = {
   rule: string
@@ -61,38 +61,6 @@ const lineOf = (text: string, needle: string) => {
   if (n < 0) throw new Error(`fixture has no line with ${needle}`)
   return n + 1
 }
-
-async function repoOf(files: Record<string, string>): Promise<string> {
-  const dir = await makeTempDir('ameide-render-helm-')
-  await initGitRepo(dir)
-  await git(dir, ['remote', 'add', 'origin', ORIGIN])
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
-  await commitAll(dir, 'helm render case')
-  return dir
-}
-
-const webTemplate = [
-  '{{- if .Values.enabled }}',
-  'apiVersion: apps/v1',
-  'kind: Deployment',
-  'metadata:',
-  '  name: {{ .Release.Name }}',
-  'spec:',
-  '  selector:',
-  '    matchLabels: {app: {{ .Release.Name }}}',
-  '  template:',
-  '    metadata:',
-  '      labels: {app: {{ .Release.Name }}}',
-  '    spec:',
-  '      containers:',
-  '        - name: web',
-  '          image: {{ required "image.ref is required: set it in sources/values" .Values.image.ref }}',
-  '{{- end }}',
-  '',
-].join('\n')
 
 const redisTemplate = [
   'apiVersion: apps/v1',
@@ -139,7 +107,7 @@ function argoFiles(): Record<string, string> {
     'sources/charts/apps/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
     // Disabled by default: a component nobody enables renders nothing.
     'sources/charts/apps/web/values.yaml': 'enabled: false\nimage:\n  ref: ""\n',
-    'sources/charts/apps/web/templates/deployment.yaml': webTemplate,
+    'sources/charts/apps/web/templates/deployment.yaml': requiredImageTemplate,
     'sources/values/_shared/apps/web/values.yaml': 'enabled: true\nimage:\n  ref: ghcr.io/acme/web:latest\n',
     'sources/values/env/staging/apps/web/values.yaml': `image:\n  ref: ghcr.io/acme/web:1.4.0@sha256:${E}\n`,
     'sources/values/env/production/apps/web/values.yaml': 'image:\n  ref: ghcr.io/acme/web:1.4.0\n',
@@ -217,7 +185,7 @@ describe.each([
   // name; a `required` value that is missing fails `helm template` (and so the sync) with Helm's message.
   it('judges each Application at the values line that decided the image, per environment', async () => {
     const files = argoFiles()
-    const repo = await repoOf(files)
+    const repo = await helmGitopsRepo(files)
     const before = await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
     const {run, result} = await verifyWith(helms[name], repo)
     expect(run.exitCode, run.stderr).toBe(1)
@@ -299,7 +267,7 @@ describe.each([
   // The cache rule (ours): a deployable's answer is keyed by its chart's files, its value files, its spec and the
   // renderers' versions, so a warm run renders nothing and a changed value file renders only its deployable again.
   it('a warm run renders nothing; a changed value file renders that deployable again', async () => {
-    const repo = await repoOf(argoFiles())
+    const repo = await helmGitopsRepo(argoFiles())
     const cold = await verifyWith(helms[name], repo)
     expect(cold.result.render.deployables.every((d) => d.status !== 'cached')).toBe(true)
     const warm = await verifyWith(helms[name], repo)
@@ -405,7 +373,7 @@ describe.each([
         '',
       ].join('\n'),
     }
-    const repo = await repoOf(files)
+    const repo = await helmGitopsRepo(files)
     const before = await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
     const {result} = await verifyWith(helms[name], repo)
     const status = Object.fromEntries(result.render.deployables.map((d) => [d.application, d.status]))
@@ -427,7 +395,7 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
   // Argo CD rule: a source's repoURL names the repository the repo-server clones, a `chart:` source a Helm repository
   // it downloads from; offline, neither is this checkout, so neither is rendered (and nothing is fetched).
   it('an Application over another repository or a Helm repository chart is one render-unavailable naming it', async () => {
-    const repo = await repoOf({
+    const repo = await helmGitopsRepo({
       'environments/staging/remote.yaml': [
         'apiVersion: argoproj.io/v1alpha1',
         'kind: Application',
@@ -511,7 +479,7 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
       '',
     ].join('\n')
     files['environments/staging/api.yaml'] = multi
-    const repo = await repoOf(files)
+    const repo = await helmGitopsRepo(files)
     const before = await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
     const {result} = await verifyWith(helms.helm, repo)
     const status = Object.fromEntries(result.render.deployables.map((d) => [d.application, `${d.status} ${d.objects}`]))
@@ -552,13 +520,15 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
       'sources/charts/apps/mon/templates/pod.yaml': template,
       'environments/staging/mon.yaml': app('mon', 'staging', 'sources/charts/apps/mon', ['releaseName: mon']),
     })
-    const withMonitoring = await repoOf(files('[monitoring.coreos.com/v1, monitoring.coreos.com/v1/ServiceMonitor]'))
+    const withMonitoring = await helmGitopsRepo(
+      files('[monitoring.coreos.com/v1, monitoring.coreos.com/v1/ServiceMonitor]'),
+    )
     const on = await verifyWith(helms.helm, withMonitoring)
     expect(on.result.render.deployables.map((d) => d.objects)).toEqual([1])
     expect(on.result.findings.filter((f) => f.rule === 'image-not-pinned').map((f) => `${f.file}:${f.line}`)).toEqual([
       'sources/charts/apps/mon/values.yaml:1',
     ])
-    const without = await repoOf(files('[]'))
+    const without = await helmGitopsRepo(files('[]'))
     const off = await verifyWith(helms.helm, without)
     expect(off.result.render.deployables.map((d) => d.objects)).toEqual([0])
   })
@@ -568,7 +538,7 @@ describe('gitops verify --render with Helm deployables: the renderers in the cac
   // The render cache's key holds the helm version that rendered, and that version is remembered per binary (the file
   // PATH resolves `helm` to): another helm behind the same name is asked again and renders everything again.
   it('a warm run after helm changed renders again with the new helm; the next warm run renders nothing', async () => {
-    const repo = await repoOf(argoFiles())
+    const repo = await helmGitopsRepo(argoFiles())
     const cold = await verifyWith(helms.helm, repo)
     const warm = await verifyWith(helms.helm, repo)
     expect(warm.result.render.deployables.map((d) => d.status)).toEqual(

@@ -1,0 +1,45 @@
+/**
+ * GitOps repositories for the Helm render tests: a git repository in a temp dir whose origin is {@link ORIGIN} (so
+ * Applications and GitRepositories pointing there count as this repository), and the first-party chart template of
+ * the design documents (disabled by default, `image` from a `required` value).
+ */
+import {mkdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {commitAll, git, initGitRepo, makeTempDir} from './tmp.js'
+
+export const ORIGIN = 'https://github.com/acme/gitops.git'
+
+/** A committed repository holding `files` (repo-relative path → text), origin {@link ORIGIN}. */
+export async function helmGitopsRepo(files: Record<string, string>): Promise<string> {
+  const dir = await makeTempDir('ameide-render-helm-')
+  await initGitRepo(dir)
+  await git(dir, ['remote', 'add', 'origin', ORIGIN])
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
+    await writeFile(path.join(dir, file), text)
+  }
+  await commitAll(dir, 'helm render case')
+  return dir
+}
+
+/** A first-party chart's Deployment: rendered only when `enabled`, its image from the required `image.ref`. */
+export const requiredImageTemplate = [
+  '{{- if .Values.enabled }}',
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata:',
+  '  name: {{ .Release.Name }}',
+  'spec:',
+  '  selector:',
+  '    matchLabels: {app: {{ .Release.Name }}}',
+  '  template:',
+  '    metadata:',
+  '      labels: {app: {{ .Release.Name }}}',
+  '    spec:',
+  '      containers:',
+  '        - name: web',
+  '          image: {{ required "image.ref is required: set it in sources/values" .Values.image.ref }}',
+  '{{- end }}',
+  '',
+].join('\n')
