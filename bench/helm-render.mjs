@@ -69,26 +69,8 @@ try {
   run('git', ['add', '-A'], {cwd: repo})
   run('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'bench'], {cwd: repo})
 
-  // The same invocation Argo CD's repo-server builds (release, namespace, kube version, value files, CRDs).
-  const bare = (d) =>
-    run(
-      'helm',
-      [
-        'template',
-        '.',
-        '--name-template',
-        d.name,
-        '--namespace',
-        d.env,
-        '--kube-version',
-        KUBE,
-        ...d.valueFiles.flatMap((v) => ['--values', v]),
-        '--include-crds',
-      ],
-      {cwd: path.join(repo, d.chart)},
-    )
-
-  // The same renders side by side (as --render runs its deployables, a few at a time).
+  // The same invocation Argo CD's repo-server builds (release, namespace, kube version, value files, CRDs); one
+  // after the other, and side by side (as --render runs its deployables, a few at a time).
   const bareArgs = (d) => [
     'template',
     '.',
@@ -101,6 +83,7 @@ try {
     ...d.valueFiles.flatMap((v) => ['--values', v]),
     '--include-crds',
   ]
+  const bare = (d) => run('helm', bareArgs(d), {cwd: path.join(repo, d.chart)})
   const bareConcurrent = () =>
     Promise.all(
       deployables.map(
