@@ -140,6 +140,7 @@ const result = await esbuild.build({
     commands: 'ameide-entry:commands',
     'workers/verify': 'src/verify/worker.ts',
     'workers/gitops-verify': 'src/gitops/verify/worker.ts',
+    'workers/gotemplate': 'src/effects/gotemplate/worker.ts',
   },
   outdir,
   bundle: true,

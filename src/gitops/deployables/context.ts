@@ -3,6 +3,7 @@ import {readFileSync, realpathSync} from 'node:fs'
 import path from 'node:path'
 
 import {gitMaybe, gitRemoteUrl} from '../../effects/git.js'
+import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {sameRepository} from '../repositories.js'
@@ -78,6 +79,7 @@ export function makeContext(
     yaml,
     isThisRepository: (url) => checkout.repositories.some((mine) => sameRepository(mine, url)),
     readText,
+    templateEngine: sharedTemplateEngine,
     envOf(file) {
       const zone = layout.zoneOf(file)
       return zone?.kind === 'overlay' ? zone.env : null

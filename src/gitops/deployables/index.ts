@@ -47,7 +47,7 @@ export function findDeployables(input: {
       const app = applicationOf(m)
       if (app) apps.push(app)
     } else if (isApplicationSet(m)) {
-      const expansion = expandApplicationSet(ctx, m.file, m.doc, (p) => m.lineOf(p))
+      const expansion = expandApplicationSet(ctx, m)
       apps.push(...expansion.applications)
       for (const n of expansion.notRendered) {
         out.unrenderable.push({
@@ -55,6 +55,15 @@ export function findDeployables(input: {
           line: n.line,
           environment: ctx.envOf(n.file),
           message: `ApplicationSet ${n.applicationSet}: the ${n.generator} generator is not rendered: ${n.why}`,
+          status: 'unavailable',
+        })
+      }
+      for (const u of expansion.unavailable) {
+        out.unrenderable.push({
+          file: u.file,
+          line: u.line,
+          environment: ctx.envOf(u.file),
+          message: `ApplicationSet ${u.applicationSet}: not evaluated: ${u.message}`,
           status: 'unavailable',
         })
       }

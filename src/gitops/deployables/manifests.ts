@@ -18,6 +18,8 @@ export interface Manifest {
   name: string
   namespace?: string
   doc: Record<string, unknown>
+  /** The document's YAML text. */
+  text: string
   lineOf: LinedDoc['lineOf']
 }
 
@@ -54,6 +56,7 @@ export function readManifests(root: string, files: readonly string[], yaml: Yaml
         name: typeof meta.name === 'string' ? meta.name : '',
         ...(typeof meta.namespace === 'string' ? {namespace: meta.namespace} : {}),
         doc: o,
+        text: d.text,
         lineOf: d.lineOf,
       })
     }

@@ -4,6 +4,8 @@
  * invocation, the value layers, the line that decided an image) reads one shape.
  */
 
+import type {TemplateEngine} from '../../effects/gotemplate/index.js'
+
 /** A path into an Application's `spec`, e.g. `['source', 'helm', 'parameters', 0, 'value']`. */
 export type SpecPath = ReadonlyArray<string | number>
 
@@ -52,6 +54,8 @@ export interface ApplicationSetExpansion {
   applications: ArgoApplication[]
   notRendered: NotRendered[]
   errors: ExpansionError[]
+  /** The ApplicationSet was not evaluated: the Go template engine cannot run here (why, and how to get it). */
+  unavailable: ExpansionError[]
 }
 
 /** What evaluating an ApplicationSet offline may read: the checkout, never the network or a cluster. */
@@ -64,4 +68,6 @@ export interface ExpansionContext {
   isThisRepository(repoURL: string): boolean
   /** Reads a repo-relative file as text (undefined when it cannot be read). */
   readText(file: string): string | undefined
+  /** Go's template engine as Argo CD runs it, started on first use; throws TemplateEngineUnavailable. */
+  templateEngine(): TemplateEngine
 }

@@ -11,6 +11,8 @@ export interface LinedDoc {
   value: unknown
   /** The 1-based line the document's content starts at. */
   line: number
+  /** The document's own YAML text (for a reader that must parse it its own way: the ApplicationSet engine). */
+  text: string
   /** The line of the key (map) or item (list) that wrote `path`, undefined when the path is not in the document. */
   lineOf(path: KeyPath): number | undefined
 }
@@ -28,7 +30,7 @@ interface Pair {
 /** Every document of `text` (those that parse); none when the text is not YAML. */
 export function linedDocuments(yaml: YamlModule, text: string): LinedDoc[] {
   const lineCounter = new yaml.LineCounter()
-  let docs: Array<{errors: unknown[]; contents: Node | null; toJS(o: object): unknown}>
+  let docs: Array<{errors: unknown[]; contents: Node | null; range: [number, number, number]; toJS(o: object): unknown}>
   try {
     docs = yaml.parseAllDocuments(text, {lineCounter}) as unknown as typeof docs
   } catch {
@@ -50,6 +52,7 @@ export function linedDocuments(yaml: YamlModule, text: string): LinedDoc[] {
     out.push({
       value,
       line,
+      text: text.slice(doc.range[0], doc.range[2]),
       lineOf(path) {
         let node: Node | null | undefined = contents
         let at: number | undefined = line

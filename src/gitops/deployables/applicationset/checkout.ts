@@ -25,7 +25,7 @@ export function describeApplicationSets(ctx: ExpansionContext, manifests: readon
   return manifests
     .filter((m) => m.kind === 'ApplicationSet' && m.apiVersion.startsWith('argoproj.io/'))
     .map((m) => {
-      const expansion = expandApplicationSet(ctx, m.file, m.doc, m.lineOf)
+      const expansion = expandApplicationSet(ctx, m)
       return {
         file: m.file,
         line: m.line,
@@ -36,7 +36,7 @@ export function describeApplicationSets(ctx: ExpansionContext, manifests: readon
           sources: sourcesOf(a.spec),
         })),
         notRendered: expansion.notRendered.map((n) => ({line: n.line, generator: n.generator, why: n.why})),
-        errors: expansion.errors.map((e) => ({line: e.line, message: e.message})),
+        errors: [...expansion.unavailable, ...expansion.errors].map((e) => ({line: e.line, message: e.message})),
       }
     })
 }

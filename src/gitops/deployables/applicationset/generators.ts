@@ -1,39 +1,16 @@
 /**
  * The parameter sets of an ApplicationSet's generators, evaluated offline as Argo CD's controller does
  * (`applicationset/generators/{generator_spec_processor,list,git,matrix,merge}.go`): list, git files, git
- * directories, matrix and merge. Generators that need a cluster, an SCM API or a plugin are {@link NotEvaluable}.
+ * directories (./git.ts), matrix and merge. Generators that need a cluster, an SCM API or a plugin are
+ * {@link NotEvaluable}. Every template, YAML text and printed value goes through Go's own engine.
  */
 import type {ExpansionContext} from '../types.js'
-import {basePath, dirPath, sanitizeName} from './functions.js'
-import {goPathMatch, pathspecMatches} from './match.js'
-import {fillEmpty, flattenParams, isObject, mergeOverride, type Json, type JsonObject} from './merge.js'
-import {renderStrings, replace, type Params, type Templating} from './templating.js'
-import {TemplateError} from './values.js'
-import {formatValue, MISSING, type GoValue} from './values.js'
-import {parseYamlText, parseYamlValue} from './yaml-values.js'
+import {GenerationError, NotEvaluable, type Path} from './errors.js'
+import {flatten, gitParams} from './git.js'
+import {fillEmpty, isObject, mergeOverride, type Json, type JsonObject} from './merge.js'
+import {renderTrees, replaceAll, sprintAll, type Params, type Templating} from './templating.js'
 
-export type Path = Array<string | number>
-
-/** A generator Argo CD's controller would fail on (its message), at the generator's path in the document. */
-export class GenerationError extends Error {
-  constructor(
-    message: string,
-    readonly path: Path,
-  ) {
-    super(message)
-  }
-}
-
-/** A generator that cannot be evaluated offline: the whole top-level generator is listed as not rendered. */
-export class NotEvaluable extends Error {
-  constructor(
-    readonly generator: string,
-    readonly why: string,
-    readonly path: Path,
-  ) {
-    super(why)
-  }
-}
+export {GenerationError, NotEvaluable, type Path} from './errors.js'
 
 export interface Generated {
   params: Params[]
@@ -55,8 +32,8 @@ const NEEDS_CLUSTER: Record<string, string> = {
 }
 const GENERATOR_KEYS = [...OFFLINE, ...Object.keys(NEEDS_CLUSTER)]
 
-/** `%v` of a value decoded from JSON/YAML (Go float64, bool, nil…). */
-export const goString = (v: unknown): string => (v === undefined ? '<no value>' : formatValue(v as GoValue))
+/** text/template's missing-key errors (utils.go isMissingKeyError). */
+const MISSING_KEY = /map has no entry for key|can't evaluate field/
 
 export class Generators {
   constructor(
@@ -64,7 +41,10 @@ export class Generators {
     private t: Templating,
   ) {}
 
-  /** Transform(): every generator type set in `g` (one result each), with the selector applied. */
+  /**
+   * Transform(): every generator type set in `g` (one result each), with the selector applied. `genParams`: the
+   * parent's parameter set a matrix's second child is interpolated with.
+   */
   transform(
     g: unknown,
     path: Path,
@@ -85,12 +65,13 @@ export class Generators {
       if (!isObject(spec)) throw new GenerationError(`${key} must be a map`, [...path, key])
       const own = isObject(spec.template) ? spec.template : {}
       const template = fillEmpty(own, baseTemplate) as JsonObject
-      const generator = genParams && Object.keys(genParams).length > 0 ? this.interpolate(g, genParams, path) : g
+      const generator =
+        genParams && Object.keys(genParams).length > 0 ? this.interpolate(g, [genParams], path)[0] : g
       const params = this.generate(key, generator[key] as JsonObject, [...path, key], depth)
       const selected =
         g.selector === undefined || g.selector === null
           ? params
-          : params.filter((p) => selects(g.selector, p, [...path, 'selector']))
+          : this.select(g.selector, params, [...path, 'selector'])
       out.push({
         params: selected,
         template,
@@ -105,7 +86,7 @@ export class Generators {
       case 'list':
         return this.list(spec, path)
       case 'git':
-        return this.git(spec, path)
+        return gitParams(this.ctx, this.t, spec, path)
       case 'matrix':
         return this.matrix(spec, path, depth)
       default:
@@ -143,138 +124,14 @@ export class Generators {
       out.push(params)
     })
     if (typeof spec.elementsYaml === 'string' && spec.elementsYaml !== '') {
-      let parsed: unknown
-      try {
-        parsed = parseYamlText(spec.elementsYaml)
-      } catch (e) {
-        throw new GenerationError(`error unmarshling decoded ElementsYaml: ${(e as Error).message}`, [
-          ...path,
-          'elementsYaml',
-        ])
-      }
-      if (parsed !== null && (!Array.isArray(parsed) || !parsed.every(isObject))) {
-        throw new GenerationError('error unmarshling decoded ElementsYaml: not a list of maps', [
-          ...path,
-          'elementsYaml',
-        ])
-      }
-      for (const e of (parsed ?? []) as JsonObject[]) out.push({...e})
+      const [read] = this.t.engine.yaml([spec.elementsYaml])
+      const at = [...path, 'elementsYaml']
+      if ('error' in read) throw new GenerationError(`error unmarshling decoded ElementsYaml: ${read.error}`, at)
+      const parsed = read.value
+      if (parsed !== null && (!Array.isArray(parsed) || !parsed.every((e) => e === null || isObject(e))))
+        throw new GenerationError('error unmarshling decoded ElementsYaml: not a list of maps', at)
+      for (const e of (parsed ?? []) as Array<JsonObject | null>) out.push({...(e ?? {})})
     }
-    return out
-  }
-
-  private git(spec: JsonObject, path: Path): Params[] {
-    const repoURL = typeof spec.repoURL === 'string' ? spec.repoURL : ''
-    if (!repoURL) throw new GenerationError('git.repoURL is required', [...path, 'repoURL'])
-    if (!this.ctx.isThisRepository(repoURL)) {
-      throw new NotEvaluable('git', `repoURL ${repoURL} is another repository: it is never fetched`, [
-        ...path,
-        'repoURL',
-      ])
-    }
-    const prefix = typeof spec.pathParamPrefix === 'string' ? spec.pathParamPrefix : ''
-    const values = isObject(spec.values) ? spec.values : {}
-    const dirs = Array.isArray(spec.directories) && spec.directories.length > 0 ? spec.directories : undefined
-    const files = Array.isArray(spec.files) && spec.files.length > 0 ? spec.files : undefined
-    let sets: Params[]
-    if (dirs) sets = this.directories(dirs, prefix)
-    else if (files) sets = this.files(files, prefix, path)
-    else throw new GenerationError('git generator needs directories or files', path)
-    return sets.map((p) => this.withValues(p, values, [...path, 'values']))
-  }
-
-  /** git.go generateParamsForGitFiles: ls-files per include pattern, minus excludes, sorted; one set per object. */
-  private files(items: Json[], prefix: string, path: Path): Params[] {
-    const include = new Set<string>()
-    const patterns = items.filter(isObject)
-    for (const item of patterns.filter((i) => i.exclude !== true)) {
-      for (const f of this.ctx.trackedFiles) if (pathspecMatches(String(item.path ?? ''), f)) include.add(f)
-    }
-    for (const item of patterns.filter((i) => i.exclude === true)) {
-      for (const f of [...include]) if (pathspecMatches(String(item.path ?? ''), f)) include.delete(f)
-    }
-    const out: Params[] = []
-    for (const file of [...include].sort()) {
-      const text = this.ctx.readText(file)
-      if (text === undefined) throw new GenerationError(`unable to process file '${file}': it cannot be read`, path)
-      let objects: JsonObject[]
-      try {
-        const v = parseYamlValue(text)
-        if (v === undefined || v === null) objects = [{}]
-        else if (isObject(v)) objects = [v]
-        else if (Array.isArray(v) && v.every((e) => isObject(e) || e === null))
-          objects = v.map((e) => (e ?? {}) as JsonObject)
-        else throw new Error('the file is neither a map nor a list of maps')
-      } catch (e) {
-        throw new GenerationError(
-          `unable to process file '${file}': unable to parse file: ${(e as Error).message}`,
-          path,
-        )
-      }
-      for (const object of objects) out.push(this.pathParams(object, file, prefix, true))
-    }
-    return out
-  }
-
-  /** git.go generateParamsForGitDirectories: every directory of the checkout (hidden ones skipped), path.Match. */
-  private directories(items: Json[], prefix: string): Params[] {
-    const all = checkoutDirectories(this.ctx.trackedFiles)
-    const patterns = items.filter(isObject)
-    return all
-      .filter((dir) => {
-        let include = false
-        let exclude = false
-        for (const p of patterns) {
-          if (!goPathMatch(String(p.path ?? ''), dir)) continue
-          if (p.exclude === true) exclude = true
-          else include = true
-        }
-        return include && !exclude
-      })
-      .map((dir) => this.pathParams({}, dir, prefix, false))
-  }
-
-  private pathParams(content: JsonObject, at: string, prefix: string, isFile: boolean): Params {
-    const dir = isFile ? dirPath(at) : at
-    if (this.t.goTemplate) {
-      const p: Params = {...content}
-      const info: Params = {path: dir, basename: basePath(dir)}
-      if (isFile) info.filename = basePath(at)
-      info.basenameNormalized = sanitizeName(basePath(dir))
-      if (isFile) info.filenameNormalized = sanitizeName(basePath(at))
-      info.segments = dir.split('/')
-      if (prefix) p[prefix] = {path: info}
-      else p.path = info
-      return p
-    }
-    const p: Params = flattenParams(content, goString)
-    const name = prefix ? `${prefix}.path` : 'path'
-    p[name] = dir
-    p[`${name}.basename`] = basePath(dir)
-    if (isFile) p[`${name}.filename`] = basePath(at)
-    p[`${name}.basenameNormalized`] = sanitizeName(basePath(dir))
-    if (isFile) p[`${name}.filenameNormalized`] = sanitizeName(basePath(at))
-    dir.split('/').forEach((seg, i) => {
-      if (seg !== '') p[`${name}[${i}]`] = seg
-    })
-    return p
-  }
-
-  /** value_interpolation.go appendTemplatedValues: each `values` entry rendered with the params. */
-  private withValues(params: Params, values: JsonObject, path: Path): Params {
-    const entries = Object.entries(values)
-    if (entries.length === 0) return params
-    const rendered: Record<string, string> = {}
-    for (const [k, v] of entries) {
-      try {
-        rendered[k] = replace(typeof v === 'string' ? v : goString(v), params, this.t)
-      } catch (e) {
-        throw new GenerationError(`failed to append templated values: ${(e as Error).message}`, [...path, k])
-      }
-    }
-    if (this.t.goTemplate) return {...params, values: rendered}
-    const out = {...params}
-    for (const [k, v] of Object.entries(rendered)) out[`values.${k}`] = v
     return out
   }
 
@@ -288,29 +145,30 @@ export class Generators {
     const out: Params[] = []
     const first = this.child(children[0], [...path, 'generators', 0], undefined, depth)
     for (const a of first) {
-      for (const b of this.child(children[1], [...path, 'generators', 1], a, depth)) {
-        if (out.length >= MAX_PARAM_SETS) {
-          throw new GenerationError(
-            `the matrix yields more than ${MAX_PARAM_SETS} parameter sets: not evaluated offline`,
-            path,
-          )
-        }
-        if (this.t.goTemplate) out.push(mergeOverride(mergeOverride({}, b as JsonObject), a as JsonObject))
-        else {
-          const res: Params = {}
-          for (const [k, v] of Object.entries(a)) res[k] = goString(v)
-          for (const [k, v] of Object.entries(b)) {
-            const s = goString(v)
-            if (k in res && res[k] !== s) {
-              throw new GenerationError(
-                `failed to combine string maps with merging params for the matrix generator: found duplicate key ${k} with different value, a: ${String(res[k])} ,b: ${s}`,
-                path,
-              )
-            }
-            res[k] = s
+      const second = this.child(children[1], [...path, 'generators', 1], a, depth)
+      if (out.length + second.length > MAX_PARAM_SETS) {
+        throw new GenerationError(
+          `the matrix yields more than ${MAX_PARAM_SETS} parameter sets: not evaluated offline`,
+          path,
+        )
+      }
+      if (this.t.goTemplate) {
+        for (const b of second) out.push(mergeOverride(mergeOverride({}, b as JsonObject), a as JsonObject))
+        continue
+      }
+      const [printedA, ...printedB] = this.print([a, ...second])
+      for (const b of printedB) {
+        const res: Params = {...printedA}
+        for (const [k, s] of Object.entries(b)) {
+          if (k in res && res[k] !== s) {
+            throw new GenerationError(
+              `failed to combine string maps with merging params for the matrix generator: found duplicate key ${k} with different value, a: ${String(res[k])} ,b: ${s}`,
+              path,
+            )
           }
-          out.push(res)
+          res[k] = s
         }
+        out.push(res)
       }
     }
     return out
@@ -361,93 +219,88 @@ export class Generators {
   }
 
   /**
-   * InterpolateGenerator: every string of the child generator rendered with the first child's params; a generator's
-   * `values` entries are rendered with missingkey=error in goTemplate mode and kept as written on a missing key.
+   * RenderGeneratorParams for each set: every string of the child generator rendered with it; a generator's
+   * `values` entries are pre-resolved with missingkey=error (goTemplate) and kept as written on a missing key.
    */
-  private interpolate(g: JsonObject, params: Params, path: Path): JsonObject {
-    const skip = (p: Path): Json | undefined => {
-      if (p.length !== 2 || p[1] !== 'values' || !isObject(g[p[0] as string])) return undefined
-      const values = (g[p[0] as string] as JsonObject).values
-      if (!isObject(values)) return undefined
-      const out: JsonObject = {}
-      const strict: Templating = this.t.goTemplate
-        ? {goTemplate: true, options: {...this.t.options, missingKey: 'error'}}
-        : this.t
-      for (const [k, v] of Object.entries(values)) {
-        if (typeof v !== 'string') {
-          out[k] = v
-          continue
+  private interpolate(g: JsonObject, sets: Params[], path: Path): JsonObject[] {
+    const strict: Templating = this.t.goTemplate
+      ? {...this.t, options: [...this.t.options.filter((o) => !o.startsWith('missingkey=')), 'missingkey=error']}
+      : this.t
+    const valueMaps = Object.keys(g).filter((k) => isObject(g[k]) && isObject((g[k] as JsonObject).values))
+    const entries = valueMaps.flatMap((k) =>
+      Object.entries((g[k] as JsonObject).values as JsonObject).map(([key, v]) => ({generator: k, key, v})),
+    )
+    const texts = entries.map((e) => (typeof e.v === 'string' ? e.v : ''))
+    const resolved = replaceAll(texts, sets, strict)
+    const keep = {
+      at: (p: Path) => p.length === 2 && p[1] === 'values' && valueMaps.includes(p[0] as string),
+      value: (p: Path, set: number): Json => {
+        const out: JsonObject = {}
+        entries.forEach((e, i) => {
+          if (e.generator !== p[0]) return
+          if (typeof e.v !== 'string') return void (out[e.key] = e.v)
+          const r = resolved[set][i]
+          if ('error' in r) {
+            if (!MISSING_KEY.test(r.error))
+              throw new GenerationError(
+                `failed to replace parameters in generator: failed to pre-resolve Values key "${e.key}": ${r.error}`,
+                path,
+              )
+            out[e.key] = e.v
+          } else out[e.key] = r.value
+        })
+        return out
+      },
+    }
+    return renderTrees(g, sets, this.t, keep).map((r) => {
+      if ('error' in r) throw new GenerationError(`failed to replace parameters in generator: ${r.error}`, path)
+      return r.value as JsonObject
+    })
+  }
+
+  /** Each set's values printed with `%v` (one engine call), keys kept. */
+  private print(sets: readonly Params[]): Array<Record<string, string>> {
+    const printed = sprintAll(
+      sets.flatMap((p) => Object.values(p)),
+      this.t.engine,
+    )
+    let k = 0
+    return sets.map((p) => Object.fromEntries(Object.keys(p).map((key) => [key, printed[k++]])))
+  }
+
+  /** A generator's `selector` (matchLabels, matchExpressions) on the flattened params. */
+  private select(selector: Json, sets: Params[], path: Path): Params[] {
+    if (!isObject(selector)) throw new GenerationError('error parsing label selector: not a map', path)
+    const flat = flatten(this.t, sets)
+    const labels = isObject(selector.matchLabels) ? selector.matchLabels : {}
+    const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []
+    const [labelValues, exprValues] = [
+      sprintAll(Object.values(labels), this.t.engine),
+      expressions.map((e) => (isObject(e) && Array.isArray(e.values) ? sprintAll(e.values, this.t.engine) : [])),
+    ]
+    return sets.filter((_, i) => {
+      const f = flat[i]
+      if (Object.keys(labels).some((k, j) => f[k] !== labelValues[j])) return false
+      return expressions.every((expr, j) => {
+        if (!isObject(expr)) throw new GenerationError('error parsing label selector: bad expression', path)
+        const key = String(expr.key ?? '')
+        const has = Object.hasOwn(f, key)
+        switch (expr.operator) {
+          case 'In':
+            return has && exprValues[j].includes(f[key])
+          case 'NotIn':
+            return !(has && exprValues[j].includes(f[key]))
+          case 'Exists':
+            return has
+          case 'DoesNotExist':
+            return !has
+          default:
+            throw new GenerationError(
+              `error parsing label selector: ${String(expr.operator)} is not a valid label selector operator`,
+              path,
+            )
         }
-        try {
-          out[k] = replace(v, params, strict)
-        } catch (e) {
-          if (!/map has no entry for key|can't evaluate field|no entry for key/.test((e as Error).message)) throw e
-          out[k] = v
-        }
-      }
-      return out
-    }
-    try {
-      return renderStrings(g, params, this.t, skip) as JsonObject
-    } catch (e) {
-      if (e instanceof TemplateError)
-        throw new GenerationError(`failed to replace parameters in generator: ${e.message}`, path)
-      throw e
-    }
+      })
+    })
   }
 }
-
-/** The directories of a fresh checkout (the ancestors of tracked files), walked like filepath.WalkDir, hidden skipped. */
-export function checkoutDirectories(tracked: readonly string[]): string[] {
-  const dirs = new Set<string>()
-  for (const f of tracked) {
-    const parts = f.split('/')
-    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
-  }
-  const visible = [...dirs].filter((d) => !d.split('/').some((s) => s.startsWith('.')))
-  // WalkDir order: depth first, entries of a directory in lexical order.
-  return visible.sort((a, b) => {
-    const pa = a.split('/')
-    const pb = b.split('/')
-    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-      if (pa[i] !== pb[i]) return pa[i] < pb[i] ? -1 : 1
-    }
-    return pa.length - pb.length
-  })
-}
-
-/** A generator's `selector` (matchLabels, matchExpressions) on the flattened params. */
-function selects(selector: Json, params: Params, path: Path): boolean {
-  if (!isObject(selector)) throw new GenerationError('error parsing label selector: not a map', path)
-  const flat = flattenParams(params, goString)
-  const labels = isObject(selector.matchLabels) ? selector.matchLabels : {}
-  for (const [k, v] of Object.entries(labels)) if (flat[k] !== String(v)) return false
-  for (const expr of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
-    if (!isObject(expr)) throw new GenerationError('error parsing label selector: bad expression', path)
-    const key = String(expr.key ?? '')
-    const values = Array.isArray(expr.values) ? expr.values.map(String) : []
-    const has = Object.hasOwn(flat, key)
-    switch (expr.operator) {
-      case 'In':
-        if (!has || !values.includes(flat[key])) return false
-        break
-      case 'NotIn':
-        if (has && values.includes(flat[key])) return false
-        break
-      case 'Exists':
-        if (!has) return false
-        break
-      case 'DoesNotExist':
-        if (has) return false
-        break
-      default:
-        throw new GenerationError(
-          `error parsing label selector: ${String(expr.operator)} is not a valid label selector operator`,
-          path,
-        )
-    }
-  }
-  return true
-}
-
-export {MISSING}

@@ -6,6 +6,7 @@
  * Generators that need a cluster or an API are listed as not rendered; a template or generator error is an
  * ExpansionError (Argo CD then generates nothing for the ApplicationSet, and neither does this).
  */
+import {TemplateEngineFailure, TemplateEngineUnavailable} from '../../../effects/gotemplate/index.js'
 import type {
   ApplicationSetExpansion,
   ArgoApplication,
@@ -14,88 +15,109 @@ import type {
   NotRendered,
   SpecPath,
 } from '../types.js'
-import {GenerationError, Generators, goString, NotEvaluable, type Path} from './generators.js'
-import {parseGoTemplateOptions} from './gotemplate.js'
+import {GenerationError, Generators, NotEvaluable, type Path} from './generators.js'
 import {changedPaths, isObject, strategicMerge, type Json, type JsonObject} from './merge.js'
-import {renderStrings, replace, type Params, type Templating} from './templating.js'
-import {UnsupportedTemplate} from './values.js'
-import {parseYamlText} from './yaml-values.js'
+import {renderTrees, replaceAll, type Params, type Templating} from './templating.js'
 
-export {renderGoTemplate, parseGoTemplateOptions} from './gotemplate.js'
 export {pathspecMatches, goPathMatch} from './match.js'
 
 type LineOf = (path: ReadonlyArray<string | number>) => number | undefined
 
-export function expandApplicationSet(
-  ctx: ExpansionContext,
-  file: string,
-  doc: unknown,
-  lineOf: LineOf,
-): ApplicationSetExpansion {
-  const out: ApplicationSetExpansion = {applications: [], notRendered: [], errors: []}
-  if (!isObject(doc)) return out
-  const metadata = isObject(doc.metadata) ? doc.metadata : {}
-  const name = typeof metadata.name === 'string' ? metadata.name : ''
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined
+/** One ApplicationSet document: its file, its YAML text (read by the engine as Argo CD reads it) and its lines. */
+export interface ApplicationSetSource {
+  file: string
+  text: string
+  lineOf: LineOf
+}
+
+export function expandApplicationSet(ctx: ExpansionContext, source: ApplicationSetSource): ApplicationSetExpansion {
+  const {file, lineOf} = source
+  const out: ApplicationSetExpansion = {applications: [], notRendered: [], errors: [], unavailable: []}
   const docLine = lineOf([]) ?? 1
   const at = (path: ReadonlyArray<string | number>) => nearestLine(lineOf, path) ?? docLine
+  let name = ''
   const error = (message: string, path: ReadonlyArray<string | number>): ExpansionError => ({
     file,
     line: at(path),
     applicationSet: name,
     message,
   })
-  const spec = isObject(doc.spec) ? doc.spec : {}
-  let t: Templating
   try {
-    t = {goTemplate: spec.goTemplate === true, options: parseGoTemplateOptions(spec.goTemplateOptions)}
+    expand(ctx, source, out, (n) => (name = n), error, at)
   } catch (e) {
-    out.errors.push(error((e as Error).message, ['spec', 'goTemplateOptions']))
-    return out
+    if (e instanceof TemplateEngineUnavailable) {
+      out.unavailable.push(error(`${e.message}. ${e.hint}`, []))
+    } else if (e instanceof TemplateEngineFailure) {
+      out.errors.push(error(`the Go template engine failed: ${e.message}`, ['spec', 'template']))
+    } else throw e
   }
+  // Argo CD applies nothing of an ApplicationSet whose generation failed.
+  if (out.errors.length > 0 || out.unavailable.length > 0) out.applications = []
+  return out
+}
+
+function expand(
+  ctx: ExpansionContext,
+  source: ApplicationSetSource,
+  out: ApplicationSetExpansion,
+  setName: (name: string) => void,
+  error: (message: string, path: ReadonlyArray<string | number>) => ExpansionError,
+  at: (path: ReadonlyArray<string | number>) => number,
+): void {
+  const engine = ctx.templateEngine()
+  // kubectl and Argo CD read the manifest with sigs.k8s.io/yaml (YAML 1.1 scalars): the engine reads it so.
+  const [read] = engine.yaml([source.text])
+  if ('error' in read) {
+    out.errors.push(error(`the ApplicationSet is not valid YAML as Argo CD reads it: ${read.error}`, []))
+    return
+  }
+  const doc = read.value
+  if (!isObject(doc)) return
+  const metadata = isObject(doc.metadata) ? doc.metadata : {}
+  const name = typeof metadata.name === 'string' ? metadata.name : ''
+  setName(name)
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined
+  const spec = isObject(doc.spec) ? doc.spec : {}
+  const options = Array.isArray(spec.goTemplateOptions) ? spec.goTemplateOptions.map(String) : []
+  const t: Templating = {goTemplate: spec.goTemplate === true, options, engine}
   const base = isObject(spec.template) ? spec.template : {}
   const generators = Array.isArray(spec.generators) ? spec.generators : []
   if (generators.length === 0) {
     out.errors.push(error('the ApplicationSet has no generators', ['spec']))
-    return out
+    return
   }
-  const engine = new Generators(ctx, t)
+  const docLine = source.lineOf([]) ?? 1
+  const engineOf = new Generators(ctx, t)
   const applications: ArgoApplication[] = []
   generators.forEach((g, i) => {
     const path: Path = ['spec', 'generators', i]
     let results
     try {
-      results = engine.transform(g, path, base, undefined, 0)
+      results = engineOf.transform(g, path, base, undefined, 0)
     } catch (e) {
       if (e instanceof NotEvaluable) {
-        out.notRendered.push(notRendered(file, at(e.path), name, e.path.slice(3), e.generator, e.why))
+        out.notRendered.push(notRendered(source.file, at(e.path), name, e.path.slice(3), e.generator, e.why))
         return
       }
       if (e instanceof GenerationError) {
         out.errors.push(error(`error generating params: ${e.message}`, e.path))
         return
       }
+      if (e instanceof TemplateEngineUnavailable || e instanceof TemplateEngineFailure) throw e
       // Anything else (a value too deep, a bug) fails closed on this ApplicationSet, never the run.
       out.errors.push(error(e instanceof Error ? e.message : String(e), path))
       return
     }
+    const input = {t, spec, file: source.file, name, namespace, docLine, lineOf: source.lineOf}
     for (const r of results) {
-      for (const params of r.params) {
-        try {
-          applications.push(
-            render(r.template, params, {t, spec, file, name, namespace, docLine, lineOf, templatePath: r.templatePath}),
-          )
-        } catch (e) {
-          if (!(e instanceof Error)) throw e
-          const where = e instanceof PatchError ? ['spec', 'templatePatch'] : ['spec', 'template']
-          const kind =
-            e instanceof UnsupportedTemplate ? '' : e instanceof PatchError ? '' : 'failed to execute template: '
-          out.errors.push(error(`${kind}${e.message} (params ${describeParams(params)})`, where))
-        }
-        if (applications.length > MAX_APPLICATIONS) {
-          out.errors.push(error(`more than ${MAX_APPLICATIONS} Applications: not evaluated offline`, path))
-          return
-        }
+      const rendered = render(r.template, r.params, {...input, templatePath: r.templatePath})
+      rendered.forEach((one, k) => {
+        if ('application' in one) applications.push(one.application)
+        else out.errors.push(error(`${one.error} (params ${describeParams(r.params[k])})`, one.where))
+      })
+      if (applications.length > MAX_APPLICATIONS) {
+        out.errors.push(error(`more than ${MAX_APPLICATIONS} Applications: not evaluated offline`, path))
+        return
       }
     }
   })
@@ -112,12 +134,8 @@ export function expandApplicationSet(
       )
     seen.add(app.name)
   }
-  // Argo CD applies nothing of an ApplicationSet whose generation failed.
-  if (out.errors.length === 0) out.applications = applications
-  return out
+  out.applications = applications
 }
-
-class PatchError extends Error {}
 
 /** Applications one ApplicationSet may generate offline (a matrix can multiply without bound). */
 const MAX_APPLICATIONS = 10_000
@@ -133,40 +151,84 @@ interface RenderInput {
   templatePath: Path | undefined
 }
 
-/** RenderTemplateParams, then templatePatch, then the ApplicationSet's namespace. */
-function render(template: JsonObject, params: Params, input: RenderInput): ArgoApplication {
+type OneApplication = {application: ArgoApplication} | {error: string; where: Path}
+
+/**
+ * RenderTemplateParams for every parameter set (one engine call for the template, one for templatePatch), then
+ * templatePatch, then the ApplicationSet's namespace (controllers/template/template.go GenerateApplications).
+ */
+function render(template: JsonObject, sets: Params[], input: RenderInput): OneApplication[] {
   const {t, spec} = input
   const app: JsonObject = {
     metadata: isObject(template.metadata) ? template.metadata : {},
     spec: isObject(template.spec) ? template.spec : {},
   }
   // RenderTemplateParams returns the template untouched when the parameter set is empty.
-  let rendered = Object.keys(params).length === 0 ? app : (renderStrings(app, params, t) as JsonObject)
-  let patched: Array<Array<string | number>> = []
-  if (typeof spec.templatePatch === 'string') {
-    const text = replace(spec.templatePatch, params, t)
-    let patch: Json
-    try {
-      patch = text.trim().startsWith('{') ? (JSON.parse(text) as Json) : (parseYamlText(text) as Json)
-    } catch (e) {
-      throw new PatchError(`error while converting templatePatch to json: ${(e as Error).message}`)
+  const nonEmpty = sets.map((p, i) => [p, i] as const).filter(([p]) => Object.keys(p).length > 0)
+  const rendered: Array<{value: Json} | {error: string}> = sets.map(() => ({value: app}))
+  renderTrees(
+    app,
+    nonEmpty.map(([p]) => p),
+    t,
+  ).forEach((r, k) => (rendered[nonEmpty[k][1]] = r))
+  const patches = typeof spec.templatePatch === 'string' ? patchesFor(spec.templatePatch, sets, t) : undefined
+  return sets.map((params, i) => {
+    const r = rendered[i]
+    if ('error' in r) return {error: r.error, where: ['spec', 'template']}
+    let result = r.value as JsonObject
+    let patched: Array<Array<string | number>> = []
+    if (patches) {
+      const patch = patches[i]
+      if ('error' in patch) return {error: patch.error, where: ['spec', 'templatePatch']}
+      let next: JsonObject
+      try {
+        next = strategicMerge(result, patch.value) as JsonObject
+      } catch (e) {
+        return {error: `error while applying templatePatch template to json: ${(e as Error).message}`, where: ['spec', 'templatePatch']}
+      }
+      // templatePatch cannot change spec.project.
+      const project = isObject(result.spec) ? result.spec.project : undefined
+      if (isObject(next.spec)) {
+        if (project === undefined) delete next.spec.project
+        else next.spec.project = project
+      }
+      patched = changedPaths(result.spec, next.spec)
+      result = next
     }
-    if (patch !== null && !isObject(patch)) throw new PatchError('invalid templatePatch: not a map')
-    let next: JsonObject
-    try {
-      next = strategicMerge(rendered, patch) as JsonObject
-    } catch (e) {
-      throw new PatchError((e as Error).message)
+    return {application: application(result, params, patched, input)}
+  })
+}
+
+/** renderTemplatePatch's text for each set (Replace, then ConvertYAMLToJSON by the engine), as a JSON value. */
+function patchesFor(text: string, sets: Params[], t: Templating): Array<{value: Json} | {error: string}> {
+  const replaced = replaceAll([text], sets, t).map((r) => r[0])
+  const yamlTexts = replaced.map((r) => ('value' in r && r.value.trim().startsWith('{') ? '' : 'value' in r ? r.value : ''))
+  const read = t.engine.yaml(yamlTexts)
+  return replaced.map((r, i) => {
+    if ('error' in r) return {error: `error replacing values in templatePatch: ${r.error}`}
+    let value: unknown
+    if (r.value.trim().startsWith('{')) {
+      try {
+        value = JSON.parse(r.value)
+      } catch (e) {
+        return {error: `invalid templatePatch ${JSON.stringify(r.value)}: ${(e as Error).message}`}
+      }
+    } else {
+      const y = read[i]
+      if ('error' in y) return {error: `error while converting template to json ${JSON.stringify(r.value)}: ${y.error}`}
+      value = y.value
     }
-    // templatePatch cannot change spec.project.
-    const project = isObject(rendered.spec) ? rendered.spec.project : undefined
-    if (isObject(next.spec)) {
-      if (project === undefined) delete next.spec.project
-      else next.spec.project = project
-    }
-    patched = changedPaths(rendered.spec, next.spec)
-    rendered = next
-  }
+    if (value !== null && !isObject(value)) return {error: `invalid templatePatch ${JSON.stringify(r.value)}: not a map`}
+    return {value: value as Json}
+  })
+}
+
+function application(
+  rendered: JsonObject,
+  params: Params,
+  patched: Array<Array<string | number>>,
+  input: RenderInput,
+): ArgoApplication {
   const meta = isObject(rendered.metadata) ? rendered.metadata : {}
   const appSpec = isObject(rendered.spec) ? rendered.spec : {}
   const patchLine = input.lineOf(['spec', 'templatePatch'])
@@ -182,7 +244,7 @@ function render(template: JsonObject, params: Params, input: RenderInput): ArgoA
     }
     return undefined
   }
-  const application: ArgoApplication = {
+  const out: ArgoApplication = {
     name: typeof meta.name === 'string' ? meta.name : '',
     spec: appSpec,
     file: input.file,
@@ -190,10 +252,10 @@ function render(template: JsonObject, params: Params, input: RenderInput): ArgoA
     lineOf,
     generatedBy: {applicationSet: input.name, params},
   }
-  if (input.namespace !== undefined) application.namespace = input.namespace
+  if (input.namespace !== undefined) out.namespace = input.namespace
   const environment = environmentOf(params)
-  if (environment) application.environment = environment
-  return application
+  if (environment) out.environment = environment
+  return out
 }
 
 function isPrefix(prefix: ReadonlyArray<string | number>, path: ReadonlyArray<string | number>): boolean {
@@ -249,7 +311,7 @@ function nearestLine(lineOf: LineOf, path: ReadonlyArray<string | number>): numb
 
 function describeParams(params: Params): string {
   const text = Object.entries(params)
-    .map(([k, v]) => `${k}=${goString(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(', ')
   return text.length > 200 ? `${text.slice(0, 200)}…` : text
 }

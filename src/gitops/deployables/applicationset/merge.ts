@@ -81,13 +81,13 @@ export function changedPaths(
   return [prefix]
 }
 
-/** jeremywohl/flatten DotStyle then `%v` of each leaf, as Argo CD flattens params (fasttemplate, selectors). */
-export function flattenParams(value: unknown, format: (v: unknown) => string): Record<string, string> {
-  const out: Record<string, string> = {}
+/** jeremywohl/flatten DotStyle, as Argo CD flattens params (fasttemplate, selectors): each leaf by its dotted key. */
+export function flattenParams(value: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
   const walk = (v: unknown, key: string) => {
     if (Array.isArray(v)) v.forEach((e, i) => walk(e, key === '' ? String(i) : `${key}.${i}`))
     else if (isObject(v)) for (const [k, e] of Object.entries(v)) walk(e, key === '' ? k : `${key}.${k}`)
-    else out[key] = format(v)
+    else out[key] = v
   }
   if (isObject(value)) walk(value, '')
   return out

@@ -1,0 +1,199 @@
+/**
+ * The ApplicationSet template engine: Argo CD's own Render.Replace — Go's text/template with sprig, gosimple/slug,
+ * fasttemplate and sigs.k8s.io/yaml — compiled to WebAssembly (./go, built by scripts/build-engine.mjs into
+ * dist/engine/) and run on one worker thread. Calls are synchronous: the caller posts a request and waits on a
+ * shared flag (Atomics.wait) for the answer, so the ApplicationSet evaluation stays a plain function. The engine
+ * starts on first use (≈ 0.1 s), never for a run without ApplicationSets; a call that runs past its time limit ends
+ * the thread and is an error (the next call starts a fresh one).
+ */
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
+
+import {packagePath, workerEntry} from '../../core/package-root.js'
+
+/** A parameter set, as Argo CD's generators build it (JSON: numbers are float64). */
+export type Params = Record<string, unknown>
+
+export interface RenderRequest {
+  /** `spec.goTemplate`: Go's text/template; false: fasttemplate. */
+  goTemplate: boolean
+  /** `spec.goTemplateOptions`, e.g. `missingkey=error`. */
+  options: readonly string[]
+  /** The template strings, each parsed once. */
+  templates: readonly string[]
+  /** The parameter sets, each executed against every template. */
+  params: readonly Params[]
+}
+
+export interface RenderResult {
+  /** `results[set][template]`: the rendered string ('' where it failed). */
+  results: string[][]
+  /** Each template string that failed with a set: Argo CD's own message. */
+  failures: Array<{set: number; template: number; message: string}>
+}
+
+/** One YAML text as sigs.k8s.io/yaml reads it (YAML 1.1 scalars, then JSON), or its error. */
+export type YamlValue = {value: unknown} | {error: string}
+
+export interface TemplateEngine {
+  render(request: RenderRequest): RenderResult
+  /** sigs.k8s.io/yaml YAMLToJSON of each text (its first document). */
+  yaml(texts: readonly string[]): YamlValue[]
+  /** Argo CD's SanitizeName (`normalize`, the `*Normalized` path parameters). */
+  sanitize(names: readonly string[]): string[]
+  /** Go's `fmt.Sprintf("%v", v)` of JSON values (fasttemplate's flattened parameters). */
+  sprint(values: readonly unknown[]): string[]
+  /** Go's path.Dir, path.Base and SanitizeName(path.Base) of each slash path (the git generators' path parameters). */
+  paths(paths: readonly string[]): Array<{dir: string; base: string; normalized: string}>
+}
+
+/** What the build recorded of the engine (dist/engine/engine.json), for doctor and docs. */
+export interface EngineBuild {
+  engine: string
+  go: string
+  target: string
+  libraries: Record<string, string>
+}
+
+/** The engine cannot run here: why, and how to get it. */
+export class TemplateEngineUnavailable extends Error {
+  readonly hint =
+    'The Go template engine is built by `npm run build` from Go 1.24 and the Debian packages `bash scripts/setup.sh` installs; a packed release ships it.'
+}
+
+/** A call the engine could not answer (it timed out or stopped). */
+export class TemplateEngineFailure extends Error {}
+
+export const ENGINE_PROTOCOL = 'ameide-gotemplate/1'
+
+const files = () => ({
+  wasm: process.env.AMEIDE_GOTEMPLATE_WASM ?? packagePath('dist/engine/gotemplate.wasm'),
+  glue: process.env.AMEIDE_GOTEMPLATE_GLUE ?? packagePath('dist/engine/wasm_exec.js'),
+  record: packagePath('dist/engine/engine.json'),
+})
+
+/** The build's record of the engine, or undefined when it was not built. */
+export function engineBuild(): EngineBuild | undefined {
+  const {wasm, glue, record} = files()
+  if (!existsSync(wasm) || !existsSync(glue)) return undefined
+  try {
+    return JSON.parse(readFileSync(record, 'utf8')) as EngineBuild
+  } catch {
+    return {engine: ENGINE_PROTOCOL, go: 'unknown', target: 'js/wasm', libraries: {}}
+  }
+}
+
+/** One call's time limit (AMEIDE_GOTEMPLATE_TIMEOUT_MS): a runaway template fails instead of hanging the gate. */
+const callTimeout = () => Number(process.env.AMEIDE_GOTEMPLATE_TIMEOUT_MS) || 20_000
+
+/** The engine, started now (≈ 0.1 s). Throws {@link TemplateEngineUnavailable} when it is not built or does not start. */
+export function openTemplateEngine(): TemplateEngine {
+  const {wasm, glue} = files()
+  if (!existsSync(wasm) || !existsSync(glue))
+    throw new TemplateEngineUnavailable(`the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`)
+  let thread: Thread | undefined = startThread(wasm, glue)
+  const call = <T>(request: object): T => {
+    thread ??= startThread(wasm, glue)
+    const answer = thread.ask(JSON.stringify(request), callTimeout())
+    if ('error' in answer) {
+      thread.stop()
+      thread = undefined
+      throw new TemplateEngineFailure(answer.error)
+    }
+    const parsed = JSON.parse(answer.ok) as T & {error?: string}
+    if (parsed.error) throw new TemplateEngineFailure(parsed.error)
+    return parsed
+  }
+  return {
+    render(request) {
+      if (request.templates.length === 0 || request.params.length === 0)
+        return {results: request.params.map(() => []), failures: []}
+      const r = call<{results?: string[][]; failures?: RenderResult['failures']}>({op: 'render', ...request})
+      return {results: r.results ?? [], failures: r.failures ?? []}
+    },
+    yaml(texts) {
+      if (texts.length === 0) return []
+      const r = call<{yaml: Array<{json?: string; error?: string}>}>({op: 'yaml', texts})
+      return r.yaml.map((y) => (y.error !== undefined ? {error: y.error} : {value: JSON.parse(y.json ?? 'null')}))
+    },
+    sanitize(names) {
+      return names.length === 0 ? [] : call<{strings: string[]}>({op: 'sanitize', texts: names}).strings
+    },
+    sprint(values) {
+      return values.length === 0 ? [] : call<{strings: string[]}>({op: 'sprint', values}).strings
+    },
+    paths(paths) {
+      if (paths.length === 0) return []
+      return call<{paths: Array<[string, string, string]>}>({op: 'paths', texts: paths}).paths.map(
+        ([dir, base, normalized]) => ({dir, base, normalized}),
+      )
+    },
+  }
+}
+
+let shared: {engine: TemplateEngine} | {error: TemplateEngineUnavailable} | undefined
+
+/** The process's one engine, opened on the first call (a missing engine is remembered: asked once). */
+export function sharedTemplateEngine(): TemplateEngine {
+  if (!shared) {
+    try {
+      shared = {engine: openTemplateEngine()}
+    } catch (e) {
+      if (!(e instanceof TemplateEngineUnavailable)) throw e
+      shared = {error: e}
+    }
+  }
+  if ('error' in shared) throw shared.error
+  return shared.engine
+}
+
+interface Thread {
+  ask(request: string, timeoutMs: number): {ok: string} | {error: string}
+  stop(): void
+}
+
+/** Starts the worker and waits (synchronously) for its ready answer, which names the engine's protocol. */
+function startThread(wasm: string, glue: string): Thread {
+  const flag = new SharedArrayBuffer(4)
+  const signal = new Int32Array(flag)
+  const {port1, port2} = new MessageChannel()
+  const here = fileURLToPath(import.meta.url)
+  const worker = new Worker(
+    workerEntry('gotemplate', new URL(`./worker${path.extname(here)}`, import.meta.url)),
+    {workerData: {flag, port: port2, wasm, glue}, transferList: [port2 as MessagePort]},
+  )
+  worker.unref()
+  port1.unref()
+  const wait = (timeoutMs: number): {ok: string} | {error: string} => {
+    const state = Atomics.wait(signal, 0, 0, timeoutMs)
+    const message = receiveMessageOnPort(port1)
+    Atomics.store(signal, 0, 0)
+    if (message) return message.message as {ok: string} | {error: string}
+    return {error: state === 'timed-out' ? `no answer within ${timeoutMs} ms` : 'the template engine gave no answer'}
+  }
+  const stop = () => {
+    port1.close()
+    void worker.terminate()
+  }
+  const ready = wait(30_000)
+  if ('error' in ready) {
+    stop()
+    throw new TemplateEngineUnavailable(ready.error)
+  }
+  const version = (JSON.parse(ready.ok) as {version?: string}).version
+  if (version !== ENGINE_PROTOCOL) {
+    stop()
+    throw new TemplateEngineUnavailable(
+      `the Go template engine speaks ${version ?? 'nothing'}, not ${ENGINE_PROTOCOL}: rebuild it (npm run build)`,
+    )
+  }
+  return {
+    ask(request, timeoutMs) {
+      port1.postMessage(request)
+      return wait(timeoutMs)
+    },
+    stop,
+  }
+}
