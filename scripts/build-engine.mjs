@@ -25,7 +25,9 @@ function findGo() {
   const candidates = [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go'].filter(Boolean)
   for (const go of candidates) {
     try {
-      const env = JSON.parse(execFileSync(go, ['env', '-json', 'GOROOT', 'GOVERSION'], {encoding: 'utf8', env: goEnv()}))
+      const env = JSON.parse(
+        execFileSync(go, ['env', '-json', 'GOROOT', 'GOVERSION'], {encoding: 'utf8', env: goEnv()}),
+      )
       const [major, minor] = env.GOVERSION.replace(/^go/, '').split('.').map(Number)
       if (major > 1 || minor >= 24) return {go, goroot: env.GOROOT, version: env.GOVERSION}
     } catch {
@@ -42,7 +44,12 @@ function goEnv(extra = {}) {
 /** The GOPATH holding sprig, slug, fasttemplate and sigs.k8s.io/yaml: $AMEIDE_GOPATH, else the set-up's. */
 function findGopath() {
   const gopath = process.env.AMEIDE_GOPATH ?? path.join(tools, 'root/usr/share/gocode')
-  const need = ['github.com/Masterminds/sprig', 'github.com/gosimple/slug', 'github.com/valyala/fasttemplate', 'sigs.k8s.io/yaml']
+  const need = [
+    'github.com/Masterminds/sprig',
+    'github.com/gosimple/slug',
+    'github.com/valyala/fasttemplate',
+    'sigs.k8s.io/yaml',
+  ]
   const missing = need.filter((p) => !existsSync(path.join(gopath, 'src', p)))
   return {gopath, missing}
 }
@@ -52,7 +59,10 @@ function libraryVersions(gopath) {
   try {
     const debs = readFileSync(path.join(gopath, '.ameide-complete'), 'utf8').split('\n').filter(Boolean)
     return Object.fromEntries(
-      debs.map((d) => d.match(/^golang-(.+)-dev_(.+)_all\.deb$/)).filter(Boolean).map((m) => [m[1], decodeURIComponent(m[2])]),
+      debs
+        .map((d) => d.match(/^golang-(.+)-dev_(.+)_all\.deb$/))
+        .filter(Boolean)
+        .map((m) => [m[1], decodeURIComponent(m[2])]),
     )
   } catch {
     return {}
@@ -61,8 +71,13 @@ function libraryVersions(gopath) {
 
 function sourcesHash(extra) {
   const h = createHash('sha256')
-  for (const f of readdirSync(source).filter((f) => f.endsWith('.go')).sort()) {
-    h.update(f).update('\0').update(readFileSync(path.join(source, f))).update('\0')
+  for (const f of readdirSync(source)
+    .filter((f) => f.endsWith('.go'))
+    .sort()) {
+    h.update(f)
+      .update('\0')
+      .update(readFileSync(path.join(source, f)))
+      .update('\0')
   }
   h.update(JSON.stringify(extra))
   return h.digest('hex')
@@ -128,4 +143,6 @@ const record = {
   sources: hash,
 }
 writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`)
-say(`built dist/engine/gotemplate.wasm with ${go.version}, sprig ${libraries['github-masterminds-sprig'] ?? '?'} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+say(
+  `built dist/engine/gotemplate.wasm with ${go.version}, sprig ${libraries['github-masterminds-sprig'] ?? '?'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+)

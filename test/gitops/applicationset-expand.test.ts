@@ -516,7 +516,10 @@ ${extra}`
 
   it('every sprig function renders as Go renders it; a name Argo CD does not define fails as Go\u2019s parser does', async () => {
     // Rule (utils.go): the function map is sprig's GenericFuncMap plus normalize/slugify/toYaml/fromYaml.
-    const text = appset('').replace('charts/{{ .name | lower }}', `'{{ regexReplaceAll "w" .name "W" | sha256sum | trunc 8 }}'`)
+    const text = appset('').replace(
+      'charts/{{ .name | lower }}',
+      `'{{ regexReplaceAll "w" .name "W" | sha256sum | trunc 8 }}'`,
+    )
     const out = (await checkout({'appset.yaml': text})).expand('appset.yaml')
     expect(out.errors).toEqual([])
     // sha256("Web") = 29751047…: Go's own crypto through sprig.

@@ -92,7 +92,9 @@ const callTimeout = () => Number(process.env.AMEIDE_GOTEMPLATE_TIMEOUT_MS) || 20
 export function openTemplateEngine(): TemplateEngine {
   const {wasm, glue} = files()
   if (!existsSync(wasm) || !existsSync(glue))
-    throw new TemplateEngineUnavailable(`the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`)
+    throw new TemplateEngineUnavailable(
+      `the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`,
+    )
   let thread: Thread | undefined = startThread(wasm, glue)
   const call = <T>(request: object): T => {
     thread ??= startThread(wasm, glue)
@@ -160,10 +162,10 @@ function startThread(wasm: string, glue: string): Thread {
   const signal = new Int32Array(flag)
   const {port1, port2} = new MessageChannel()
   const here = fileURLToPath(import.meta.url)
-  const worker = new Worker(
-    workerEntry('gotemplate', new URL(`./worker${path.extname(here)}`, import.meta.url)),
-    {workerData: {flag, port: port2, wasm, glue}, transferList: [port2 as MessagePort]},
-  )
+  const worker = new Worker(workerEntry('gotemplate', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
+    workerData: {flag, port: port2, wasm, glue},
+    transferList: [port2 as MessagePort],
+  })
   worker.unref()
   port1.unref()
   const wait = (timeoutMs: number): {ok: string} | {error: string} => {

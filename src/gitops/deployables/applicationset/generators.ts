@@ -65,8 +65,7 @@ export class Generators {
       if (!isObject(spec)) throw new GenerationError(`${key} must be a map`, [...path, key])
       const own = isObject(spec.template) ? spec.template : {}
       const template = fillEmpty(own, baseTemplate) as JsonObject
-      const generator =
-        genParams && Object.keys(genParams).length > 0 ? this.interpolate(g, [genParams], path)[0] : g
+      const generator = genParams && Object.keys(genParams).length > 0 ? this.interpolate(g, [genParams], path)[0] : g
       const params = this.generate(key, generator[key] as JsonObject, [...path, key], depth)
       const selected =
         g.selector === undefined || g.selector === null

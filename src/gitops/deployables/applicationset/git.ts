@@ -92,7 +92,12 @@ function pathParams(
   const info = t.engine.paths(found.map((f) => f.file))
   const dirs = found.map((f, i) => (isFile ? info[i].dir : f.file))
   const dirInfo = t.engine.paths(dirs)
-  const flat = t.goTemplate ? [] : flatten(t, found.map((f) => f.object))
+  const flat = t.goTemplate
+    ? []
+    : flatten(
+        t,
+        found.map((f) => f.object),
+      )
   return found.map((f, i) => {
     const dir = dirs[i]
     const base = dirInfo[i].base

@@ -184,7 +184,10 @@ function render(template: JsonObject, sets: Params[], input: RenderInput): OneAp
       try {
         next = strategicMerge(result, patch.value) as JsonObject
       } catch (e) {
-        return {error: `error while applying templatePatch template to json: ${(e as Error).message}`, where: ['spec', 'templatePatch']}
+        return {
+          error: `error while applying templatePatch template to json: ${(e as Error).message}`,
+          where: ['spec', 'templatePatch'],
+        }
       }
       // templatePatch cannot change spec.project.
       const project = isObject(result.spec) ? result.spec.project : undefined
@@ -202,7 +205,9 @@ function render(template: JsonObject, sets: Params[], input: RenderInput): OneAp
 /** renderTemplatePatch's text for each set (Replace, then ConvertYAMLToJSON by the engine), as a JSON value. */
 function patchesFor(text: string, sets: Params[], t: Templating): Array<{value: Json} | {error: string}> {
   const replaced = replaceAll([text], sets, t).map((r) => r[0])
-  const yamlTexts = replaced.map((r) => ('value' in r && r.value.trim().startsWith('{') ? '' : 'value' in r ? r.value : ''))
+  const yamlTexts = replaced.map((r) =>
+    'value' in r && r.value.trim().startsWith('{') ? '' : 'value' in r ? r.value : '',
+  )
   const read = t.engine.yaml(yamlTexts)
   return replaced.map((r, i) => {
     if ('error' in r) return {error: `error replacing values in templatePatch: ${r.error}`}
@@ -218,7 +223,8 @@ function patchesFor(text: string, sets: Params[], t: Templating): Array<{value: 
       if ('error' in y) return {error: `error while converting template to json ${JSON.stringify(r.value)}: ${y.error}`}
       value = y.value
     }
-    if (value !== null && !isObject(value)) return {error: `invalid templatePatch ${JSON.stringify(r.value)}: not a map`}
+    if (value !== null && !isObject(value))
+      return {error: `invalid templatePatch ${JSON.stringify(r.value)}: not a map`}
     return {value: value as Json}
   })
 }
