@@ -7,6 +7,7 @@
  * the thread and is an error (the next call starts a fresh one).
  */
 import {existsSync, readFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
@@ -88,32 +89,61 @@ export function engineBuild(): EngineBuild | undefined {
 /** One call's time limit (AMEIDE_GOTEMPLATE_TIMEOUT_MS): a runaway template fails instead of hanging the gate. */
 const callTimeout = () => Number(process.env.AMEIDE_GOTEMPLATE_TIMEOUT_MS) || 20_000
 
-/** The engine, started now (≈ 0.1 s). Throws {@link TemplateEngineUnavailable} when it is not built or does not start. */
+/**
+ * The engine: its threads start now, in the background; the first call waits for them. Throws
+ * {@link TemplateEngineUnavailable} when the engine is not built (or, at a call, when it does not start).
+ */
 export function openTemplateEngine(): TemplateEngine {
   const {wasm, glue} = files()
   if (!existsSync(wasm) || !existsSync(glue))
     throw new TemplateEngineUnavailable(
       `the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`,
     )
-  let thread: Thread | undefined = startThread(wasm, glue)
-  const call = <T>(request: object): T => {
-    thread ??= startThread(wasm, glue)
-    const answer = thread.ask(JSON.stringify(request), callTimeout())
-    if ('error' in answer) {
-      thread.stop()
-      thread = undefined
-      throw new TemplateEngineFailure(answer.error)
-    }
-    const parsed = JSON.parse(answer.ok) as T & {error?: string}
-    if (parsed.error) throw new TemplateEngineFailure(parsed.error)
-    return parsed
+  // Up to two threads, started now and waited for at their first request, so they start and warm while the caller
+  // reads the checkout; a render large enough is split over both (each has its own Go runtime; V8 compiles the
+  // module once per process).
+  const width = Math.min(2, availableParallelism())
+  const threads: Array<Thread | undefined> = Array.from({length: width}, () => spawnThread(wasm, glue))
+  const callAll = <T>(requests: object[]): T[] => {
+    const used = requests.map((_, i) => (threads[i] ??= spawnThread(wasm, glue)))
+    const answers = used.map((thread, i) => {
+      thread.ready()
+      thread.post(JSON.stringify(requests[i]))
+      return thread
+    })
+    return answers.map((thread, i) => {
+      const answer = thread.wait(callTimeout())
+      if ('error' in answer) {
+        for (const [k, t] of threads.entries()) {
+          t?.stop()
+          threads[k] = undefined
+        }
+        throw new TemplateEngineFailure(answer.error)
+      }
+      const parsed = JSON.parse(answer.ok) as T & {error?: string}
+      if (parsed.error) throw new TemplateEngineFailure(parsed.error)
+      return parsed
+    })
   }
+  const call = <T>(request: object): T => callAll<T>([request])[0]
   return {
     render(request) {
       if (request.templates.length === 0 || request.params.length === 0)
         return {results: request.params.map(() => []), failures: []}
-      const r = call<{results?: string[][]; failures?: RenderResult['failures']}>({op: 'render', ...request})
-      return {results: r.results ?? [], failures: r.failures ?? []}
+      const parts =
+        width > 1 && request.templates.length * request.params.length >= SPLIT_AT
+          ? halves(request.params)
+          : [request.params]
+      const answers = callAll<{results?: string[][]; failures?: RenderResult['failures']}>(
+        parts.map((params) => ({op: 'render', ...request, params})),
+      )
+      const out: RenderResult = {results: [], failures: []}
+      for (const a of answers) {
+        const offset = out.results.length
+        out.failures.push(...(a.failures ?? []).map((f) => ({...f, set: f.set + offset})))
+        out.results.push(...(a.results ?? []))
+      }
+      return out
     },
     yaml(texts) {
       if (texts.length === 0) return []
@@ -137,7 +167,10 @@ export function openTemplateEngine(): TemplateEngine {
 
 let shared: {engine: TemplateEngine} | {error: TemplateEngineUnavailable} | undefined
 
-/** The process's one engine, opened on the first call (a missing engine is remembered: asked once). */
+/**
+ * The process's one engine, opened on the first call (a missing engine is remembered: asked once). Call it early,
+ * without using it, to let the engine start while other work goes on.
+ */
 export function sharedTemplateEngine(): TemplateEngine {
   if (!shared) {
     try {
@@ -151,13 +184,24 @@ export function sharedTemplateEngine(): TemplateEngine {
   return shared.engine
 }
 
+/** Template executions (strings × parameter sets) from which a render is split over two threads. */
+const SPLIT_AT = 4000
+
+const halves = <T>(items: readonly T[]): T[][] => {
+  const mid = Math.ceil(items.length / 2)
+  return [items.slice(0, mid), items.slice(mid)]
+}
+
 interface Thread {
-  ask(request: string, timeoutMs: number): {ok: string} | {error: string}
+  /** Waits (once) for the thread's answer that it started and speaks this protocol. */
+  ready(): void
+  post(request: string): void
+  wait(timeoutMs: number): {ok: string} | {error: string}
   stop(): void
 }
 
-/** Starts the worker and waits (synchronously) for its ready answer, which names the engine's protocol. */
-function startThread(wasm: string, glue: string): Thread {
+/** Starts the worker; {@link Thread.ready} waits (synchronously) for its first answer, which names its protocol. */
+function spawnThread(wasm: string, glue: string): Thread {
   const flag = new SharedArrayBuffer(4)
   const signal = new Int32Array(flag)
   const {port1, port2} = new MessageChannel()
@@ -179,23 +223,26 @@ function startThread(wasm: string, glue: string): Thread {
     port1.close()
     void worker.terminate()
   }
-  const ready = wait(30_000)
-  if ('error' in ready) {
-    stop()
-    throw new TemplateEngineUnavailable(ready.error)
-  }
-  const version = (JSON.parse(ready.ok) as {version?: string}).version
-  if (version !== ENGINE_PROTOCOL) {
-    stop()
-    throw new TemplateEngineUnavailable(
-      `the Go template engine speaks ${version ?? 'nothing'}, not ${ENGINE_PROTOCOL}: rebuild it (npm run build)`,
-    )
-  }
+  let started = false
   return {
-    ask(request, timeoutMs) {
-      port1.postMessage(request)
-      return wait(timeoutMs)
+    ready() {
+      if (started) return
+      const answer = wait(30_000)
+      if ('error' in answer) {
+        stop()
+        throw new TemplateEngineUnavailable(answer.error)
+      }
+      const version = (JSON.parse(answer.ok) as {version?: string}).version
+      if (version !== ENGINE_PROTOCOL) {
+        stop()
+        throw new TemplateEngineUnavailable(
+          `the Go template engine speaks ${version ?? 'nothing'}, not ${ENGINE_PROTOCOL}: rebuild it (npm run build)`,
+        )
+      }
+      started = true
     },
+    post: (request) => port1.postMessage(request),
+    wait,
     stop,
   }
 }

@@ -57,6 +57,8 @@ try {
       reply({error: `the template engine failed: ${(e as Error).message}`})
     }
   })
+  // Warm before answering: a thread started ahead of its first request (openTemplateEngine) warms meanwhile.
+  handler('{"op":"warm"}')
   reply({ok: handler('{"op":"version"}')})
 } catch (e) {
   reply({error: `the template engine did not start: ${(e as Error).message}`})

@@ -11,9 +11,9 @@ import {expandApplicationSet} from './applicationset/index.js'
 import {makeContext, type CheckoutIdentity} from './context.js'
 import {applicationDeployables} from './helm-source.js'
 import {helmReleaseDeployable, isHelmRelease} from './helmrelease.js'
-import {readManifests} from './manifests.js'
+import {readManifests, type Manifest} from './manifests.js'
 import type {HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
-import type {ArgoApplication} from './types.js'
+import type {ApplicationSetExpansion, ArgoApplication} from './types.js'
 
 export type {HelmDeployable, KustomizeUse, Unrenderable, ValueLayer, ValueEntry} from './model.js'
 export {setName} from './model.js'
@@ -26,6 +26,17 @@ export interface Deployables {
   unrenderable: Unrenderable[]
   /** Every Application read or generated (for the report). */
   applications: number
+  /** Each ApplicationSet read, with what it generated (`--print-layout` lists them). */
+  applicationSets: Array<{manifest: Manifest; expansion: ApplicationSetExpansion}>
+}
+
+/** Starts the template engine's threads without waiting for them (a missing engine is reported where it is used). */
+function startEngine(ctx: {templateEngine(): unknown}): void {
+  try {
+    ctx.templateEngine()
+  } catch {
+    // reported by each ApplicationSet that needs it
+  }
 }
 
 export function findDeployables(input: {
@@ -39,8 +50,8 @@ export function findDeployables(input: {
   environments?: readonly string[]
 }): Deployables {
   const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.checkout)
-  const manifests = readManifests(input.root, input.files, input.yaml)
-  const out: Deployables = {helm: [], kustomize: [], unrenderable: [], applications: 0}
+  const manifests = readManifests(input.root, input.files, input.yaml, () => startEngine(ctx))
+  const out: Deployables = {helm: [], kustomize: [], unrenderable: [], applications: 0, applicationSets: []}
   const apps: ArgoApplication[] = []
   for (const m of manifests) {
     if (isApplication(m)) {
@@ -48,6 +59,7 @@ export function findDeployables(input: {
       if (app) apps.push(app)
     } else if (isApplicationSet(m)) {
       const expansion = expandApplicationSet(ctx, m)
+      out.applicationSets.push({manifest: m, expansion})
       apps.push(...expansion.applications)
       for (const n of expansion.notRendered) {
         out.unrenderable.push({

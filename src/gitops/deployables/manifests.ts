@@ -25,7 +25,18 @@ export interface Manifest {
 
 const KINDS = /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitRepository|ConfigMap|Secret)["']?\s*$/m
 
-export function readManifests(root: string, files: readonly string[], yaml: YamlModule): Manifest[] {
+const APPLICATION_SET = /^kind:\s*["']?ApplicationSet["']?\s*$/m
+
+/**
+ * `onApplicationSet`: called when a file holding an ApplicationSet is met, before it is parsed (the template engine
+ * starts then, while the rest is read).
+ */
+export function readManifests(
+  root: string,
+  files: readonly string[],
+  yaml: YamlModule,
+  onApplicationSet?: () => void,
+): Manifest[] {
   const out: Manifest[] = []
   // A chart's templates are Go templates, not manifests of the checkout: never read as such.
   const charts = files
@@ -42,6 +53,7 @@ export function readManifests(root: string, files: readonly string[], yaml: Yaml
       continue // unreadable: the source-level gate reports it
     }
     if (!KINDS.test(text)) continue
+    if (onApplicationSet && APPLICATION_SET.test(text)) onApplicationSet()
     for (const d of linedDocuments(yaml, text)) {
       const doc = d.value
       if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) continue

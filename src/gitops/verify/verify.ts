@@ -82,7 +82,7 @@ export async function printLayout(
 ): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const layout = describeLayout(policy, files)
-  const [{planRender}, {findDeployables, readCheckout, makeContext, readManifests}, {describeApplicationSets}, yaml] =
+  const [{planRender}, {findDeployables, readCheckout}, {describeApplicationSets}, yaml] =
     await Promise.all([
       import('../render/roots.js'),
       import('../deployables/index.js'),
@@ -108,10 +108,7 @@ export async function printLayout(
     declaredIn: d.file,
   }))
   if (tools) layout.renderTools = tools
-  layout.applicationSets = describeApplicationSets(
-    makeContext(root, files, shape, yaml, checkout),
-    readManifests(root, files, yaml),
-  )
+  layout.applicationSets = describeApplicationSets(deployables.applicationSets)
   return {
     summary: 'pass',
     environments: layout.environments,

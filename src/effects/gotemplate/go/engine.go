@@ -110,10 +110,22 @@ func Handle(input []byte) (out []byte) {
 		}
 	case "version":
 		res.Version = Version
+	case "warm":
+		warm()
 	default:
 		res.Error = "unknown op " + req.Op
 	}
 	return
+}
+
+// warm runs what most ApplicationSets run once, so that the first real request does not pay for it: the
+// WebAssembly functions of text/template, fmt and sprig compiled on first call, and slug's transliteration table.
+func warm() {
+	req := Request{GoTemplate: true, Templates: []string{
+		`{{ .a | lower | upper }}{{ printf "%s-%d-%v" .a 1 .n }}{{ index .l 0 }}{{ if eq .a "x" }}{{ end }}`,
+		`{{ default "x" .b }}{{ slugify .a }}{{ normalize .a }}{{ toYaml .m }}{{ trunc 3 .a }}{{ replace "a" "b" .a }}`,
+	}, Params: []map[string]any{{"a": "Ünï_x", "n": 1.5, "l": []any{"y"}, "m": map[string]any{"k": 1.0}}}}
+	render(req)
 }
 
 func mapStrings(in []string, f func(string) string) []string {
@@ -243,11 +255,13 @@ func yamlToJSON(text string) YAMLResult {
 	return YAMLResult{JSON: string(out)}
 }
 
+// invalidDNSNameChars is SanitizeName's pattern, compiled once here (Argo CD compiles it per call: the same result).
+var invalidDNSNameChars = regexp.MustCompile("[^-a-z0-9.]")
+
 // sanitizeName is Argo CD's SanitizeName (the `normalize` function and the *Normalized path parameters).
 func sanitizeName(name string) string {
-	invalid := regexp.MustCompile("[^-a-z0-9.]")
 	name = strings.ToLower(name)
-	name = invalid.ReplaceAllString(name, "-")
+	name = invalidDNSNameChars.ReplaceAllString(name, "-")
 	if len(name) > 253 {
 		name = name[:253]
 	}

@@ -1,7 +1,6 @@
 /** The `--print-layout` view of the checkout's ApplicationSets: what each generates, evaluated offline. */
 import type {Manifest} from '../manifests.js'
-import type {ExpansionContext} from '../types.js'
-import {expandApplicationSet} from './index.js'
+import type {ApplicationSetExpansion} from '../types.js'
 import {isObject} from './merge.js'
 
 /** One generated Application as `--print-layout` lists it. */
@@ -20,12 +19,13 @@ export interface ApplicationSetView {
   errors: Array<{line: number; message: string}>
 }
 
-/** Every `argoproj.io` ApplicationSet of the checkout's manifests (../manifests.ts), evaluated offline. */
-export function describeApplicationSets(ctx: ExpansionContext, manifests: readonly Manifest[]): ApplicationSetView[] {
-  return manifests
-    .filter((m) => m.kind === 'ApplicationSet' && m.apiVersion.startsWith('argoproj.io/'))
-    .map((m) => {
-      const expansion = expandApplicationSet(ctx, m)
+/** Every `argoproj.io` ApplicationSet of the checkout, as the deployables' reading evaluated it (../index.ts). */
+export function describeApplicationSets(
+  evaluated: ReadonlyArray<{manifest: Manifest; expansion: ApplicationSetExpansion}>,
+): ApplicationSetView[] {
+  return evaluated
+    .filter(({manifest: m}) => m.apiVersion.startsWith('argoproj.io/'))
+    .map(({manifest: m, expansion}) => {
       return {
         file: m.file,
         line: m.line,
