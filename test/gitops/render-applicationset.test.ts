@@ -6,6 +6,8 @@
  * line that decided the image; a generator that needs an SCM API is `render-unavailable`, named; the checkout is
  * only read.
  */
+import path from 'node:path'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
@@ -149,5 +151,27 @@ describe('gitops verify --render over an ApplicationSet', () => {
     expect(unavailable[0].message).toContain('pullRequest')
 
     expect(await git(dir, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).toBe(before)
+  })
+
+  it('without the Go template engine, each ApplicationSet is render-unavailable, naming the engine and how to get it', async () => {
+    const dir = await helmGitopsRepo(files())
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {
+      cwd: dir,
+      env: toolEnv({AMEIDE_GOTEMPLATE_WASM: path.join(dir, 'no-such-engine.wasm')}),
+    })
+    const result = run.json<Result>()
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    // Fail closed: what the ApplicationSets generate is unknown, never guessed, never a pass.
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(result.render.deployables).toEqual([])
+    const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable')
+    expect(unavailable.map((f) => f.file).sort()).toEqual([
+      'argocd/applicationsets/components.yaml',
+      'argocd/applicationsets/previews.yaml',
+    ])
+    for (const f of unavailable) {
+      expect(f.message).toMatch(/the Go template engine is not built/)
+      expect(f.message).toMatch(/npm run build/)
+    }
   })
 })

@@ -126,6 +126,50 @@ describe('the npm package', () => {
     expect(JSON.parse(gitops.stdout).summary).toBe('fail')
   })
 
+  it('evaluates a goTemplate ApplicationSet with the engine it ships, with no Go on PATH', async () => {
+    const repo = await makeTempDir('ameide-pack-appset-')
+    await initGitRepo(repo)
+    await mkdir(path.join(repo, 'argocd'), {recursive: true})
+    await writeFile(
+      path.join(repo, 'argocd', 'apps.yaml'),
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: ApplicationSet',
+        'metadata: {name: apps, namespace: argocd}',
+        'spec:',
+        '  goTemplate: true',
+        '  goTemplateOptions: ["missingkey=error"]',
+        '  generators:',
+        '    - list:',
+        '        elements: [{name: Web_App, env: staging, n: 3}]',
+        '  template:',
+        "    metadata: {name: '{{ .name | normalize }}-{{ .env }}-{{ printf "%03.0f" .n }}'}",
+        '    spec:',
+        '      project: default',
+        "      source: {repoURL: https://github.com/acme/gitops.git, path: 'apps/{{ slugify .name }}'}",
+        '      destination: {namespace: apps}',
+        '',
+      ].join('\n'),
+    )
+    await commitAll(repo, 'appset')
+    // Only node and git: the engine is the package's WebAssembly, not a Go toolchain.
+    const bin = await makeTempDir('ameide-pack-bin-')
+    const {symlink} = await import('node:fs/promises')
+    await symlink(process.execPath, path.join(bin, 'node'))
+    await symlink((await execa('sh', ['-c', 'command -v git'])).stdout.trim(), path.join(bin, 'git'))
+    const result = await execa(ameide, ['gitops', 'verify', '--print-layout', '--json'], {
+      cwd: repo,
+      reject: false,
+      extendEnv: false,
+      env: {HOME: home, PATH: bin, NO_COLOR: '1', CI: 'true'},
+    })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const [appset] = JSON.parse(result.stdout).layout.applicationSets
+    expect(appset.errors).toEqual([])
+    expect(appset.applications.map((a: {name: string}) => a.name)).toEqual(['web-app-staging-003'])
+    expect(appset.applications[0].sources[0].path).toBe('apps/web-app')
+  })
+
   it('reads TS/JS imports with the TypeScript compiler it installed (a production dependency, loaded on demand)', async () => {
     const repo = await makeTempDir('ameide-pack-ts-')
     await initGitRepo(repo)

@@ -10,6 +10,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,6 +38,14 @@ func init() {
 	funcs["toYaml"] = toYAML
 	funcs["fromYaml"] = fromYAML
 	funcs["fromYamlArray"] = fromYAMLArray
+	// Argo CD v3 pins sprig 3.3.0, which added sha512sum; Debian's sprig is 3.2.3. Where the library lacks it, it is
+	// sprig 3.3.0's own definition (crypto.go): hex of SHA-512.
+	if _, ok := funcs["sha512sum"]; !ok {
+		funcs["sha512sum"] = func(input string) string {
+			hash := sha512.Sum512([]byte(input))
+			return hex.EncodeToString(hash[:])
+		}
+	}
 	baseTemplate = template.New("base").Funcs(funcs)
 }
 
