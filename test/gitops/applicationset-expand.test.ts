@@ -613,6 +613,13 @@ spec:
           {
             name: 'web-dev',
             environment: 'dev',
+            // Rule (template.go, utils.go RenderTemplateParams): the ApplicationSet's namespace, and Argo CD's
+            // resources finalizer when the template names none.
+            metadata: {name: 'web-dev', namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io']},
+            spec: expect.objectContaining({
+              project: 'default',
+              destination: {server: 'https://kubernetes.default.svc', namespace: 'web-dev'},
+            }),
             sources: [
               {
                 repoURL: THIS_REPO,

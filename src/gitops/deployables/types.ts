@@ -27,6 +27,8 @@ export interface ArgoApplication {
   lineOf(path: SpecPath): number | undefined
   /** Set for an Application an ApplicationSet generated. */
   generatedBy?: {applicationSet: string; params: Record<string, unknown>}
+  /** A generated Application's `metadata` as the controller writes it (labels, annotations, finalizers). */
+  metadata?: Record<string, unknown>
   /** The environment the generator's parameters name (an `environment`/`env` parameter, or `environments/<env>/`). */
   environment?: string
 }

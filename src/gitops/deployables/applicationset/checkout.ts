@@ -7,6 +7,9 @@ import {isObject} from './merge.js'
 export interface GeneratedApplicationView {
   name: string
   environment: string | null
+  /** The Application as the controller would write it: metadata (namespace, labels, annotations, finalizers), spec. */
+  metadata: Record<string, unknown>
+  spec: Record<string, unknown>
   sources: Array<{repoURL: string | null; path?: string; chart?: string; valueFiles: string[]}>
 }
 
@@ -33,6 +36,8 @@ export function describeApplicationSets(
         applications: expansion.applications.map((a) => ({
           name: a.name,
           environment: a.environment ?? null,
+          metadata: a.metadata ?? {name: a.name},
+          spec: a.spec,
           sources: sourcesOf(a.spec),
         })),
         notRendered: expansion.notRendered.map((n) => ({line: n.line, generator: n.generator, why: n.why})),

@@ -257,10 +257,29 @@ function application(
     line: input.docLine,
     lineOf,
     generatedBy: {applicationSet: input.name, params},
+    metadata: controllerMetadata(meta, params, input),
   }
   if (input.namespace !== undefined) out.namespace = input.namespace
   const environment = environmentOf(params)
   if (environment) out.environment = environment
+  return out
+}
+
+/**
+ * The metadata GenerateApplications writes: the template's name, labels, annotations and finalizers, the
+ * ApplicationSet's namespace, and RenderTemplateParams' `resources-finalizer.argocd.argoproj.io` when the template
+ * names no finalizer and `syncPolicy.preserveResourcesOnDeletion` is not set (not for an empty parameter set, which
+ * RenderTemplateParams returns as it is).
+ */
+function controllerMetadata(meta: JsonObject, params: Params, input: RenderInput): JsonObject {
+  const out: JsonObject = {name: typeof meta.name === 'string' ? meta.name : ''}
+  if (input.namespace !== undefined) out.namespace = input.namespace
+  for (const key of ['labels', 'annotations'] as const) if (isObject(meta[key])) out[key] = meta[key]
+  const finalizers = Array.isArray(meta.finalizers) ? meta.finalizers : []
+  const sync = isObject(input.spec.syncPolicy) ? input.spec.syncPolicy : {}
+  if (finalizers.length > 0) out.finalizers = finalizers
+  else if (Object.keys(params).length > 0 && sync.preserveResourcesOnDeletion !== true)
+    out.finalizers = ['resources-finalizer.argocd.argoproj.io']
   return out
 }
 
