@@ -111,7 +111,7 @@ export function openTemplateEngine(): TemplateEngine {
       thread.post(JSON.stringify(requests[i]))
       return thread
     })
-    return answers.map((thread, i) => {
+    return answers.map((thread) => {
       const answer = thread.wait(callTimeout())
       if ('error' in answer) {
         for (const [k, t] of threads.entries()) {
