@@ -82,13 +82,12 @@ export async function printLayout(
 ): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const layout = describeLayout(policy, files)
-  const [{planRender}, {findDeployables, readCheckout}, {describeApplicationSets}, yaml] =
-    await Promise.all([
-      import('../render/roots.js'),
-      import('../deployables/index.js'),
-      import('../deployables/applicationset/checkout.js'),
-      import('yaml'),
-    ])
+  const [{planRender}, {findDeployables, readCheckout}, {describeApplicationSets}, yaml] = await Promise.all([
+    import('../render/roots.js'),
+    import('../deployables/index.js'),
+    import('../deployables/applicationset/checkout.js'),
+    import('yaml'),
+  ])
   const shape = makeLayout(policy)
   const checkout = await readCheckout(root, files, policy.preview.repositories)
   const deployables = findDeployables({root, files, layout: shape, yaml, checkout})
