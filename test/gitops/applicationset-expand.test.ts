@@ -509,6 +509,12 @@ ${extra}`
         message: expect.stringMatching(/map has no entry for key "nmae"/),
       }),
     ])
+    // Rule (GenerateApplications decodes the template into Argo CD's types): a field they do not declare is
+    // dropped before rendering, so its template never runs.
+    const undeclared = appset('').replace('      project: default', "      project: default\n      bogus: '{{ .nmae }}'")
+    const dropped = (await checkout({'appset.yaml': undeclared})).expand('appset.yaml')
+    expect(dropped.errors).toEqual([])
+    expect(dropped.applications[0].spec).not.toHaveProperty('bogus')
     const loose = (await checkout({'appset.yaml': typo.replace('["missingkey=error"]', '[]')})).expand('appset.yaml')
     expect(loose.errors).toEqual([])
     expect((loose.applications[0].spec.destination as {namespace: string}).namespace).toBe('<no value>')

@@ -151,6 +151,23 @@ interface RenderInput {
   templatePath: Path | undefined
 }
 
+/** ApplicationSetTemplateMeta's and ApplicationSpec's fields (argo-cd pkg/apis/application/v1alpha1). */
+const TEMPLATE_META = ['name', 'namespace', 'labels', 'annotations', 'finalizers']
+const APPLICATION_SPEC = [
+  'source',
+  'destination',
+  'project',
+  'syncPolicy',
+  'ignoreDifferences',
+  'info',
+  'revisionHistoryLimit',
+  'sources',
+  'sourceHydrator',
+]
+
+const known = (v: Json | undefined, fields: readonly string[]): JsonObject =>
+  isObject(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => fields.includes(k))) : {}
+
 type OneApplication = {application: ArgoApplication} | {error: string; where: Path}
 
 /**
@@ -159,9 +176,10 @@ type OneApplication = {application: ArgoApplication} | {error: string; where: Pa
  */
 function render(template: JsonObject, sets: Params[], input: RenderInput): OneApplication[] {
   const {t, spec} = input
+  // The template is decoded into Argo CD's types first: a field they do not declare is dropped, never rendered.
   const app: JsonObject = {
-    metadata: isObject(template.metadata) ? template.metadata : {},
-    spec: isObject(template.spec) ? template.spec : {},
+    metadata: known(template.metadata, TEMPLATE_META),
+    spec: known(template.spec, APPLICATION_SPEC),
   }
   // RenderTemplateParams returns the template untouched when the parameter set is empty.
   const nonEmpty = sets.map((p, i) => [p, i] as const).filter(([p]) => Object.keys(p).length > 0)
