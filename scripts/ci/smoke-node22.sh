@@ -38,4 +38,24 @@ expect_result "$status" "$work/verify.json" "primitive verify"
 status=0
 run gitops verify --root test/fixtures/gitops-repo --json >"$work/gitops.json" || status=$?
 expect_result "$status" "$work/gitops.json" "gitops verify"
-echo "[smoke-node22] node $("$node22" --version): ${#ids[@]} commands' --help, primitive verify, gitops verify" >&2
+
+# The ApplicationSet engine (Go's text/template as WebAssembly on worker threads) on Node 22.
+appset=$work/appset
+mkdir -p "$appset/argocd" && git -C "$appset" init -q -b main
+cat >"$appset/argocd/apps.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: apps, namespace: argocd}
+spec:
+  goTemplate: true
+  generators:
+    - list: {elements: [{name: Web, env: dev}]}
+  template:
+    metadata: {name: '{{ .name | lower }}-{{ .env }}'}
+    spec: {project: default, source: {repoURL: https://example.com/gitops.git, path: 'apps/{{ slugify .name }}'}, destination: {namespace: apps}}
+YAML
+run gitops verify --print-layout --root "$appset" --json >"$work/appset.json" || fail "gitops verify --print-layout exited $?"
+"$node22" -e 'const a = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).layout.applicationSets[0];
+  if (a.errors.length || a.applications.map((x) => x.name).join() !== "web-dev") { console.error(JSON.stringify(a)); process.exit(1) }' \
+  "$work/appset.json" || fail "the ApplicationSet was not evaluated on Node 22"
+echo "[smoke-node22] node $("$node22" --version): ${#ids[@]} commands' --help, primitive verify, gitops verify, an ApplicationSet" >&2
