@@ -49,6 +49,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
       FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
       KUSTOMIZE_NOT_FOUND: '--render and the standalone kustomize is not installed',
+      NOTHING_CHECKED:
+        'no file fell in a checked zone of the layout used (configured or detected; --print-layout shows why), or --render --require-render found no root and no Helm deployable',
     },
   )
 
@@ -115,8 +117,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         import('../../gitops/verify/format.js'),
       ])
       const root = await resolveRoot(flags.root, GITOPS_ROOT)
-      const policy = await withPreviewRepositories(root, (await loadConfig(root)).config.gitopsPolicy)
-      const result = await printLayout(root, policy, await renderToolVersions())
+      const {config, gitopsKeys} = await loadConfig(root)
+      const policy = await withPreviewRepositories(root, config.gitopsPolicy)
+      const result = await printLayout(root, policy, gitopsKeys, await renderToolVersions())
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
@@ -130,7 +133,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     const evidenceSetUp = flagged ? await import('../../gitops/verify/evidence.js') : undefined
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {config} = await loadConfig(root)
+    const {config, gitopsKeys} = await loadConfig(root)
     const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
       insecureRegistries: config.insecureRegistries,
       sigstore: config.signing.sigstore,
@@ -146,6 +149,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     const result = await verifyGitops({
       root,
       policy: await withPreviewRepositories(root, config.gitopsPolicy),
+      gitopsKeys,
       environments: flags.env,
       rules,
       evidence,
