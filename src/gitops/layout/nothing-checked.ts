@@ -5,7 +5,7 @@
 import {prerequisiteError} from '../../core/errors.js'
 import type {GitopsPolicy} from '../../core/config.js'
 import {globToRegExp} from '../../core/glob.js'
-import type {LayoutDetection} from './detect.js'
+import {detectLayout, type LayoutDetection} from './detect.js'
 
 const YAML_FILE = /\.ya?ml$/i
 
@@ -14,6 +14,7 @@ const ZONE_KEYS = ['overlays', 'cluster', 'shared', 'components', 'argocd', 'clu
 /** The error when no file of the checkout fell in a checked zone (`what: files`) or nothing was found to render. */
 export function nothingChecked(
   what: 'files' | 'render',
+  root: string,
   policy: GitopsPolicy,
   files: string[],
   detection: LayoutDetection | undefined,
@@ -33,7 +34,9 @@ export function nothingChecked(
     what === 'files'
       ? `gitops verify checked no file${envText}: ${used} puts none of the checkout's ${yaml.length} YAML file(s) in a checked zone${emptyText}.`
       : `gitops verify --render --require-render found nothing to render${envText}: no kustomize root and no Helm deployable (Argo CD Application, Flux HelmRelease) under ${used}.`
-  const plausible = (detection?.candidates ?? []).map((c) => `${c.layout} (${c.files} file(s))`)
+  // A configured layout detected nothing: what would have been detected says where the files are.
+  const candidates = detection?.source === 'detected' ? detection.candidates : detectLayout(root, files).candidates
+  const plausible = candidates.map((c) => `${c.layout} (${c.files} file(s))`)
   return prerequisiteError('NOTHING_CHECKED', message, [
     'ameide gitops verify --print-layout lists every YAML file with its zone and the detection evidence.',
     ...(plausible.length > 0 ? [`Layouts the checkout's files suggest: ${plausible.join(', ')}.`] : []),

@@ -249,7 +249,7 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   if (input.render) {
     render = await renderFindings(input, layout, files)
     if (render.report.roots.length + render.report.deployables.length === 0 && input.render.requireRender) {
-      throw nothingChecked('render', input.policy, files, settled?.detection, selectedEnvs)
+      throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
     const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])
     // The rendered images replace the source-level image findings of every file a rendered root read.
@@ -279,7 +279,7 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   }
   // A gate that looked at nothing does not pass (the findings of files it could not read say why it did not).
   if (checked === 0 && selected.length === 0 && !render?.report.objects) {
-    throw nothingChecked('files', input.policy, files, settled?.detection, selectedEnvs)
+    throw nothingChecked('files', input.root, input.policy, files, settled?.detection, selectedEnvs)
   }
   const environments = selectedEnvs ?? [...new Set([...input.policy.environments, ...overlaysSeen])].sort()
   return {
