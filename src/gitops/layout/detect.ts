@@ -35,6 +35,7 @@ const ARGO_API = /^argoproj\.io\//
 const ARGO_APPS = new Set(['Application', 'ApplicationSet', 'AppProject'])
 const OVERLAY = /(?:^|\/)overlays\/([^/]+)\//
 const FLUX_CLUSTER = /^clusters\/([^/]+)\//
+const NOT_KUBERNETES = /^skaffold\//
 
 /** The checkout's layout: what ameide.yaml configures (explicit settings always win), else what the paths show. */
 export function settleLayout(
@@ -100,7 +101,8 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
   }
   const all = new Set(files)
   const signals = scanSignals(root, yamlFiles).filter((s) => !inChartTemplates(s.file, all))
-  const manifests = signals.filter((s) => s.objects.length > 0)
+  // Build tools' own configuration (skaffold.yaml) names an apiVersion and a kind but is no Kubernetes object.
+  const manifests = signals.filter((s) => s.objects.some((o) => !NOT_KUBERNETES.test(o.apiVersion)))
   const flux = manifests.filter((s) => s.objects.some((o) => FLUX_API.test(o.apiVersion)))
   const argo = manifests.filter((s) => s.objects.some((o) => ARGO_API.test(o.apiVersion) && ARGO_APPS.has(o.kind)))
   const overlays = yamlFiles.filter((f) => OVERLAY.test(f))
