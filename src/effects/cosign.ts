@@ -4,10 +4,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {prerequisiteError, usageError} from '../core/errors.js'
-import type {RetryPolicy} from '../core/retry.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
-import {retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
+import {retryTool, runTool, ToolFailure, type ExternalToolOptions, type ToolResult} from './tools.js'
 import type {SigstoreSettings} from '../core/sigstore.js'
 import {probeActionsIdToken} from './actions-oidc.js'
 import {checkSigstoreFiles, checkTrustedTime, explainCosignFailure} from './cosign-failures.js'
@@ -16,16 +15,9 @@ import type {AttestationType, Signer, SigningOptions} from './signing.js'
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
 const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
 
-export interface CosignSignerOptions extends SigningOptions {
-  /** Binary name or path; default `cosign`. */
-  binary?: string
-  /** Environment for cosign (COSIGN_PASSWORD, TUF_ROOT, DOCKER_CONFIG…); default process.env. */
-  env?: Record<string, string | undefined>
+export interface CosignSignerOptions extends SigningOptions, ExternalToolOptions {
   /** Keyless: an OIDC identity token; handed to cosign as SIGSTORE_ID_TOKEN in its environment, never on argv. */
   identityToken?: string
-  retryPolicy?: RetryPolicy
-  /** Per invocation, ms (default 120 s: a stray network call must not hang a run). */
-  timeoutMs?: number
 }
 
 const INSTALL_HINT =

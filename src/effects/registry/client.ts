@@ -108,18 +108,22 @@ export class RegistryClient implements Registry {
     )
   }
 
-  /** GET a manifest by tag or digest; null when the registry answers 404. The digest is checked against the bytes. */
-  async getManifest(repository: string, reference: string): Promise<Manifest | null> {
-    const repo = target(repository)
-    const res = await this.send(
-      repo,
-      'GET',
+  /** A manifest request by tag or digest, with every manifest type accepted; a 404 is an answer, not an error. */
+  private manifestRequest(method: 'GET' | 'HEAD', repository: string, reference: string) {
+    return this.send(
+      target(repository),
+      method,
       `manifests/${reference}`,
       'pull',
       {Accept: MANIFEST_ACCEPT},
       undefined,
       [404],
     )
+  }
+
+  /** GET a manifest by tag or digest; null when the registry answers 404. The digest is checked against the bytes. */
+  async getManifest(repository: string, reference: string): Promise<Manifest | null> {
+    const res = await this.manifestRequest('GET', repository, reference)
     if (res.status === 404) return null
     const digest = sha256Digest(res.body)
     const served = res.headers.get('docker-content-digest')
@@ -137,16 +141,7 @@ export class RegistryClient implements Registry {
 
   /** HEAD a manifest: its digest and media type, or null when it does not exist. */
   async headManifest(repository: string, reference: string): Promise<ManifestHead | null> {
-    const repo = target(repository)
-    const res = await this.send(
-      repo,
-      'HEAD',
-      `manifests/${reference}`,
-      'pull',
-      {Accept: MANIFEST_ACCEPT},
-      undefined,
-      [404],
-    )
+    const res = await this.manifestRequest('HEAD', repository, reference)
     if (res.status === 404) return null
     const digest = res.headers.get('docker-content-digest')
     if (!digest) {
