@@ -9,6 +9,7 @@ import {
   withRetry,
 } from '../../core/retry.js'
 import {redact} from '../../core/secrets.js'
+import {isTransientNetworkError} from '../network-errors.js'
 import {parseRepository as parseRepositoryName, registryApiHost} from '../../images/reference.js'
 import {Authorizer} from './authorizer.js'
 import {DockerStyleCredentials, type CredentialLookup} from './credentials.js'
@@ -56,33 +57,11 @@ export class RegistryHttpError extends Error {
   }
 }
 
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-])
-
 /** Transient (worth another attempt) and the server's Retry-After, for withRetry. */
 export function classifyRegistryError(error: unknown): {transient: boolean; retryAfterMs?: number} {
   if (error instanceof RegistryHttpError) return {transient: error.transient, retryAfterMs: error.retryAfterMs}
   if (error instanceof AmeideError) return {transient: false}
-  const e = error as {name?: string; code?: string; cause?: {code?: string; name?: string}}
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return {transient: true}
-  const code = e?.cause?.code ?? e?.code
-  if (code && TRANSIENT_NETWORK_CODES.has(code)) return {transient: true}
-  // undici reports a dropped connection as "fetch failed" / "other side closed" / "terminated"
-  if (e?.name === 'TypeError' && /fetch failed|terminated|other side closed/i.test(String((error as Error).message))) {
-    return {transient: e?.cause?.code !== 'ENOTFOUND'}
-  }
-  return {transient: false}
+  return {transient: isTransientNetworkError(error)}
 }
 
 export function sha256Digest(bytes: Buffer): string {
