@@ -101,8 +101,6 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
       lines.push(`  ${' '.repeat(8)} ${style.cyan('rendered')}: ${[object, env].filter(Boolean).join(', ')}`)
     }
   }
-  const hints = hintsOnce(result.findings, style)
-  if (hints.length > 0) lines.push('', ...hints)
   if (result.evidence) {
     if (lines.length > 0) lines.push('')
     lines.push(style.bold(`Evidence (${result.evidence.length} digest${result.evidence.length === 1 ? '' : 's'})`))
@@ -139,6 +137,8 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     )
   }
   for (const s of result.files.skipped) lines.push(style.dim(`skipped ${s.file}: ${s.reason}`))
+  const hints = hintsOnce(result.findings, style)
+  if (hints.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...hints)
   if (lines.length > 0) lines.push('')
   const counts = Object.entries(result.counts)
     .map(([rule, n]) => `${rule} ${n}`)
