@@ -144,6 +144,21 @@ describe('gitops verify: the layout detected from the checkout', () => {
     expect(r.counts).toMatchObject({'floating-tag': 1, 'image-not-pinned': 1})
   })
 
+  it('Argo CD apps-of-apps: the Applications’ folder is the argocd zone, the manifests cluster values', async () => {
+    const application =
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\nspec:\n  source:\n    path: manifests/web\n'
+    const dir = await checkout({
+      'apps/web.yaml': application,
+      'manifests/web/deploy.yaml': deployment('ghcr.io/acme/web:v1'),
+    })
+    const {doc} = await verify(dir)
+    const r = doc as Result & {detection: {added: {cluster: string[]; argocd: string[]}}}
+    expect(r.detection).toMatchObject({layout: 'argocd', preset: 'plain'})
+    expect(r.detection.added).toEqual({argocd: ['apps/**'], cluster: ['manifests/**']})
+    expect(r.files.checked).toBe(2)
+    expect(r.counts['image-not-pinned']).toBe(1)
+  })
+
   it('the design documents’ layout is recognised by its paths alone; explicit settings always win', async () => {
     const dir = await checkout({
       'sources/values/env/local/app.yaml': 'image:\n  ref: ghcr.io/acme/app:v1\n',
