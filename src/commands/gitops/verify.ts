@@ -17,14 +17,16 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   static override description = describeCommand(
     'Reads a GitOps checkout (never writes) laid out as seed 000 describes — overlays sources/values/env/<env>/**, ' +
       'shared and cluster values, environments/**, argocd/**, config/clusters/*.yaml; overridable in its ameide.yaml ' +
-      '(gitopsPolicy) — and checks every image reference: image.ref values, container images of any pod spec, ' +
+      '(gitopsPolicy); without a preset or zone globs there the layout and the image contract are detected from the ' +
+      'checkout (Flux, kustomize overlays, Argo CD apps-of-apps, plain manifests) and the output says what and why — ' +
+      'and checks every image reference: image.ref values, container images of any pod spec, ' +
       'primitive spec.image, split image maps, also inside YAML embedded in block strings (manifests: |-), reported at ' +
       'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
       `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
       '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
       'every distinct digest, once each, and judges what the attestations say: with an evidencePolicy in ameide.yaml, ' +
       'per image glob, who may sign (keys, keyless identities) and which source repository, builder, build type and ' +
-      'commit the provenance must name. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
+      'commit the provenance must name. Exit 0 pass, 1 findings, 3 NOTHING_CHECKED when no file fell in a checked zone. Under GitHub Actions findings are also annotations ' +
       '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
       'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
