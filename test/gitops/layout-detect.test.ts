@@ -113,7 +113,7 @@ describe('gitops verify: the layout detected from the checkout', () => {
 
     const human = await runCli(['gitops', 'verify', '--no-cache'], {cwd: dir, env: {NO_COLOR: '1'}})
     expect(human.stdout).toContain('Layout: flux (detected; preset flux, image contract split)')
-    expect(human.stdout).toContain('zones added: cluster kubernetes/**')
+    expect(human.stdout).toContain("outside the flux preset's zones are read as cluster values: kubernetes/**")
   })
 
   it('kustomize overlays/<env>/: the kustomize preset, environments from the folders', async () => {

@@ -146,9 +146,10 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
     const inArgo = (f: string) => argoZone.zoneOf(f) !== undefined
     const rest = manifests.map((s) => s.file).filter((f) => base.zoneOf(f) === undefined && !inArgo(f))
     added.cluster = cover(rest, [...zoned, ...yamlFiles.filter(inArgo)])
+    if (added.argocd.length > 0) evidence.push(`the Applications' folders are the argocd zone: ${list(added.argocd)}`)
     if (added.cluster.length > 0) {
       evidence.push(
-        `Kubernetes manifests outside the ${preset} preset's zones are read as cluster values: ${added.cluster.slice(0, 6).join(', ')}${added.cluster.length > 6 ? ', …' : ''}`,
+        `Kubernetes manifests outside the ${preset} preset's zones are read as cluster values: ${list(added.cluster)}`,
       )
     }
   }
@@ -207,6 +208,9 @@ function inChartTemplates(file: string, files: Set<string>): boolean {
 function policyOf(preset: GitopsPreset) {
   return {...GITOPS_PRESET_LAYOUTS[preset], preset} as unknown as GitopsPolicy
 }
+
+/** At most eight globs; `--print-layout` and `--json` (`added`) have them all. */
+const list = (globs: string[]) => globs.slice(0, 8).join(', ') + (globs.length > 8 ? `, … (${globs.length})` : '')
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
 

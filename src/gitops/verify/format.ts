@@ -154,11 +154,9 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
 /** The layout used: `Layout: flux (detected; preset flux, image contract split)` and each piece of evidence. */
 export function formatDetection(d: LayoutDetection, style: Style): string[] {
   const how = d.source === 'detected' ? 'detected' : 'ameide.yaml'
-  const added = [...d.added.cluster.map((g) => `cluster ${g}`), ...d.added.argocd.map((g) => `argocd ${g}`)]
   return [
     `${style.bold('Layout')}: ${d.layout} (${how}; preset ${d.preset}, image contract ${d.imageContract})`,
     ...d.evidence.map((e) => style.dim(`  ${e}`)),
-    ...(added.length > 0 && d.source === 'detected' ? [style.dim(`  zones added: ${added.join(', ')}`)] : []),
   ]
 }
 
