@@ -6,6 +6,8 @@ import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {cover} from '../../src/gitops/layout/detect.js'
+import {signalsOf} from '../../src/gitops/layout/scan.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -192,5 +194,42 @@ describe('gitops verify: each rule’s hint once per run (human output)', () => 
     expect(human.stdout).toContain('image-not-pinned (3 findings): Pin the image by digest')
     const json = (await verify(dir, '--rule', 'image-not-pinned')).doc as {findings: Array<{hint: string}>}
     expect(json.findings.every((f) => f.hint.startsWith('Pin the image by digest'))).toBe(true)
+  })
+})
+
+describe('layout detection: its two pieces', () => {
+  it('cover: the shallowest folder holding no file to avoid, else the file itself', () => {
+    const wanted = ['kubernetes/apps/a/x.yaml', 'kubernetes/flux/y.yaml', 'deploy.yaml', 'deploy/base/z.yaml']
+    const avoid = ['kubernetes/components/c.yaml', 'deploy/overlays/prod/k.yaml']
+    expect(cover(wanted, avoid)).toEqual(['deploy.yaml', 'deploy/base/**', 'kubernetes/apps/**', 'kubernetes/flux/**'])
+  })
+
+  it('signalsOf: every document’s apiVersion and kind, image maps by contract, and nothing that is not a kind', () => {
+    const text = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'spec:',
+      '  values:',
+      '    redis:',
+      '      repository: ghcr.io/acme/redis',
+      '      tag: "7"',
+      '    image:',
+      '      ref: ghcr.io/acme/app:v1',
+      '---',
+      'apiVersion: v1',
+      'kind: ghp_notakind secret value',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment # a comment',
+    ].join('\n')
+    expect(signalsOf('x.yaml', text)).toEqual({
+      file: 'x.yaml',
+      objects: [
+        {apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease'},
+        {apiVersion: 'apps/v1', kind: 'Deployment'},
+      ],
+      refMaps: 1,
+      splitMaps: 1,
+    })
   })
 })
