@@ -17,7 +17,7 @@ export interface FileSignals {
 
 const YAML_FILE = /\.ya?ml$/i
 // Only what a Kubernetes apiVersion and kind can be: nothing else of a file is ever repeated in the output.
-const TOP_LEVEL = /^(apiVersion|kind):[ \t]*["']?([A-Za-z0-9][A-Za-z0-9.\/-]{0,99})["']?[ \t]*(?:#.*)?$/
+const TOP_LEVEL = /^(apiVersion|kind):[ \t]*["']?([A-Za-z0-9][A-Za-z0-9./-]{0,99})["']?[ \t]*(?:#.*)?$/
 const MAP_KEY = /^(\s*)(-\s+)?([A-Za-z0-9_]+):[ \t]*(?:#.*)?$/
 const CHILD_KEY = /^(\s*)(?:-\s+)?([A-Za-z]+):/
 
