@@ -84,7 +84,7 @@ export interface GitopsPreviewPolicy {
   webhook: boolean
 }
 
-export const GITOPS_PRESETS = ['seed', 'kustomize', 'flux'] as const
+export const GITOPS_PRESETS = ['seed', 'kustomize', 'flux', 'plain'] as const
 export type GitopsPreset = (typeof GITOPS_PRESETS)[number]
 
 /** The layout keys a preset sets. */
@@ -116,8 +116,9 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
 /**
  * The common layouts. `seed`: seed 000's repository (the default). `kustomize`: `overlays/<env>/` at the root or
  * under any folder (`<app>/overlays/<env>/`), `base`/`bases` folders shared. `flux`: `clusters/<env>/` and
- * `apps/<env>/`; `apps/base`, `infrastructure/**` shared. Their environments are the overlay
- * folders found (a folder named `base` or `bases` is never one); none is listed up front.
+ * `apps/<env>/`; `apps/base`, `infrastructure/**` shared. `plain`: a folder of manifests applied as they are, every
+ * YAML file cluster values (pinned). Their environments are the overlay folders found (a folder named `base` or
+ * `bases` is never one); none is listed up front.
  */
 export const GITOPS_PRESET_LAYOUTS: Record<GitopsPreset, GitopsLayoutKeys> = {
   seed: {
@@ -147,7 +148,19 @@ export const GITOPS_PRESET_LAYOUTS: Record<GitopsPreset, GitopsLayoutKeys> = {
     argocd: [],
     clusterConfig: [],
   },
+  plain: {overlays: [], environments: [], shared: [], cluster: ['**'], components: [], argocd: [], clusterConfig: []},
 }
+
+/** The keys of `gitopsPolicy` that say where files are: set in ameide.yaml, they turn layout detection off. */
+export const GITOPS_LAYOUT_SETTINGS = [
+  'preset',
+  'overlays',
+  'shared',
+  'cluster',
+  'components',
+  'argocd',
+  'clusterConfig',
+] as const
 
 export interface AmeideConfig {
   registry: string
@@ -210,6 +223,8 @@ export interface LoadedConfig {
   config: AmeideConfig
   /** Repo-relative path of the file read, or null when the defaults apply. */
   source: string | null
+  /** The `gitopsPolicy` keys the file sets itself (layout detection leaves those alone). */
+  gitopsKeys: string[]
 }
 
 const CONFIG_HINT = `Fix ${CONFIG_FILE_NAME} at the repository root; its keys are documented in docs/configuration.md.`
@@ -230,7 +245,8 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
     }
     text = await readFile(file, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {config: DEFAULT_CONFIG, source: null}
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return {config: DEFAULT_CONFIG, source: null, gitopsKeys: []}
     throw error
   }
 
@@ -251,7 +267,12 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
     throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} is invalid: ${problems.join('; ')}`, [CONFIG_HINT])
   }
 
-  return {config: mergeConfig(DEFAULT_CONFIG, raw as Partial<AmeideConfig>), source: CONFIG_FILE_NAME}
+  const written = raw as Partial<AmeideConfig>
+  return {
+    config: mergeConfig(DEFAULT_CONFIG, written),
+    source: CONFIG_FILE_NAME,
+    gitopsKeys: Object.keys(written.gitopsPolicy ?? {}),
+  }
 }
 
 export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): AmeideConfig {

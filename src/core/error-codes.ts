@@ -7,6 +7,8 @@ import type {ExitCodeValue} from './exit-codes.js'
  * A test (test/core/error-codes.test.ts) fails when a code raised in src/ is missing here or from the help of a
  * command that can raise it.
  */
+// One code a line: the registry reads as a table.
+// prettier-ignore
 export const ERROR_CODES = {
   AMBIGUOUS_REFERENCE: {exit: 1, summary: 'a reference written with escapes or as a block string (nothing written)'},
   AMBIGUOUS_SOURCE: {exit: 1, summary: 'promote: the source overlay holds two refs for one repository'},
@@ -19,10 +21,7 @@ export const ERROR_CODES = {
   BUILD_FAILED: {exit: 1, summary: 'the image build failed (per component, in failures[])'},
   BUILD_REMOTE_FAILED: {exit: 4, summary: 'the registry kept failing during the build push'},
   CANCELLED: {exit: 1, summary: 'publish: cancelled before this component started (nothing of it written)'},
-  CERTIFICATE_CHAIN_UNTRUSTED: {
-    exit: 3,
-    summary: 'the keyless certificate does not chain to the trusted roots (--ca-roots)',
-  },
+  CERTIFICATE_CHAIN_UNTRUSTED: {exit: 3, summary: 'the keyless certificate does not chain to the trusted roots (--ca-roots)'},
   CHECKOUT_LOCKED: {exit: 4, summary: 'another writer held the checkout longer than ameide waits (nothing written)'},
   COMPONENT_DUPLICATED: {exit: 2, summary: 'publish merge: a component is reported by two shards'},
   COMPONENT_MISSING: {exit: 2, summary: 'publish merge: a component of a shard is in none of its images or failures'},
@@ -53,14 +52,8 @@ export const ERROR_CODES = {
   INPUTS_TOO_LARGE: {exit: 2, summary: "the inputs exceed GitHub's 65,535-character limit"},
   INPUT_NOT_ALLOWED: {exit: 2, summary: "a value is outside a choice input's options"},
   INPUT_NOT_DECLARED: {exit: 2, summary: 'the workflow does not declare an input ameide sends'},
-  IMAGES_NOT_WIRED: {
-    exit: 1,
-    summary: '--require-all and an image has no reference in the environment (nothing written)',
-  },
-  INTERRUPTED_WRITE_CONFLICT: {
-    exit: 1,
-    summary: 'an interrupted write cannot be finished: a file it names was edited since (nothing written)',
-  },
+  IMAGES_NOT_WIRED: {exit: 1, summary: '--require-all and an image has no reference in the environment (nothing written)'},
+  INTERRUPTED_WRITE_CONFLICT: {exit: 1, summary: 'an interrupted write cannot be finished: a file it names was edited since (nothing written)'},
   INTERNAL_ERROR: {exit: 1, summary: 'an unexpected error (a bug in ameide if it repeats)'},
   INVALID_API_URL: {exit: 2, summary: '--api-url / GITHUB_API_URL is not an http(s) URL'},
   INVALID_ARGOCD_SERVER: {exit: 2, summary: '--argocd-server is not an http(s) URL or host[:port]'},
@@ -80,43 +73,26 @@ export const ERROR_CODES = {
   INVALID_SELECTION: {exit: 2, summary: '--all with --kind/--name, or only one of --kind/--name'},
   INVALID_SHA: {exit: 2, summary: '--sha is not 40 lowercase hex characters'},
   INVALID_SHARD: {exit: 2, summary: '--shard is not I/N with 1 ≤ I ≤ N ≤ 256, or --max-shards is out of range'},
-  INVALID_SIGSTORE_SETTING: {
-    exit: 2,
-    summary: 'a Sigstore URL is not http(s), carries credentials, or a setting is empty',
-  },
+  INVALID_SIGSTORE_SETTING: {exit: 2, summary: 'a Sigstore URL is not http(s), carries credentials, or a setting is empty'},
   INVALID_USAGE: {exit: 2, summary: 'a flag is unknown, missing or combined wrongly'},
   INVALID_VERSION: {exit: 2, summary: '--version does not match ^v[0-9]+$'},
   INVALID_WORKFLOW: {exit: 2, summary: '--workflow is not a .yml/.yaml file name'},
   KEYLESS_IDENTITY_MISSING: {exit: 3, summary: '--evidence without --key needs an identity regexp and an OIDC issuer'},
   KEYLESS_REQUIRES_TLOG: {exit: 2, summary: '--keyless with --no-tlog and no timestamp authority (a trusted time)'},
   KUSTOMIZE_NOT_FOUND: {exit: 3, summary: '--render and the standalone kustomize is not installed'},
+  NOTHING_CHECKED: {exit: 3, summary: 'no file fell in a checked zone of the layout (or --require-render found nothing to render)'},
   NOTHING_TO_UPDATE: {exit: 2, summary: 'the report holds no published image'},
   NOT_A_DIGEST_REFERENCE: {exit: 2, summary: 'cosign was asked to sign or verify a reference without a digest'},
   NOT_A_GIT_REPOSITORY: {exit: 3, summary: 'no --root and the current directory is not in a git repository'},
   NO_COMMIT: {exit: 3, summary: 'the repository has no commit'},
-  NO_PRIMITIVE_SELECTED: {
-    exit: 2,
-    summary: 'no --kind/--name or --all, and the current directory is not inside a primitive',
-  },
-  OIDC_TOKEN_ENDPOINT_FAILED: {
-    exit: 4,
-    summary: 'the OIDC token endpoint kept failing (5xx, 429, unreachable) after retries',
-  },
-  OIDC_TOKEN_REFUSED: {
-    exit: 3,
-    summary: 'the OIDC token endpoint answered 401/403 (add `permissions: id-token: write`)',
-  },
-  OIDC_TOKEN_UNAVAILABLE: {
-    exit: 3,
-    summary: 'keyless signing without an OIDC token (add `permissions: id-token: write`)',
-  },
+  NO_PRIMITIVE_SELECTED: {exit: 2, summary: 'no --kind/--name or --all, and the current directory is not inside a primitive'},
+  OIDC_TOKEN_ENDPOINT_FAILED: {exit: 4, summary: 'the OIDC token endpoint kept failing (5xx, 429, unreachable) after retries'},
+  OIDC_TOKEN_REFUSED: {exit: 3, summary: 'the OIDC token endpoint answered 401/403 (add `permissions: id-token: write`)'},
+  OIDC_TOKEN_UNAVAILABLE: {exit: 3, summary: 'keyless signing without an OIDC token (add `permissions: id-token: write`)'},
   OVERLAY_NOT_YAML: {exit: 1, summary: 'a file of the overlay does not parse (nothing written)'},
   PATH_OUTSIDE_REPOSITORY: {exit: 2, summary: 'primitives/<kind>/<name> resolves outside the repository'},
   PERMISSION_DENIED: {exit: 3, summary: 'the operating system refused access to a file'},
-  PREREQUISITES_MISSING: {
-    exit: 3,
-    summary: 'ameide doctor: a tool a command of this repository needs is missing or unusable (the report is printed)',
-  },
+  PREREQUISITES_MISSING: {exit: 3, summary: 'ameide doctor: a tool a command of this repository needs is missing or unusable (the report is printed)'},
   PRIMITIVE_NOT_FOUND: {exit: 2, summary: 'primitives/<kind>/<name>/ does not exist'},
   PUSHED_IMAGE_NOT_FOUND: {exit: 1, summary: 'the registry does not have the image just pushed'},
   PUSH_FAILED: {exit: 1, summary: 'pushing the image failed (per component, in failures[])'},
@@ -146,10 +122,7 @@ export const ERROR_CODES = {
   SIGNING_KEY_MISSING: {exit: 2, summary: 'key signing without a key reference'},
   SIGNING_NOT_CONFIGURED: {exit: 3, summary: 'no --key, not in GitHub Actions (keyless), and no --no-sign'},
   SIGN_FAILED: {exit: 1, summary: 'cosign sign failed (per component, in failures[])'},
-  SIGN_REMOTE_FAILED: {
-    exit: 4,
-    summary: 'the registry or a Sigstore service (Fulcio, Rekor, TSA) kept failing while signing',
-  },
+  SIGN_REMOTE_FAILED: {exit: 4, summary: 'the registry or a Sigstore service (Fulcio, Rekor, TSA) kept failing while signing'},
   SIGSTORE_FILE_UNREADABLE: {exit: 3, summary: 'a Sigstore file (--ca-roots, --rekor-public-key, chain) is missing'},
   SKOPEO_NOT_FOUND: {exit: 3, summary: 'skopeo is not installed (the SBOM tool reads images with it)'},
   STALE_CHECKOUT: {exit: 3, summary: 'the checkout is not at the head of --base (nothing pushed)'},

@@ -53,11 +53,20 @@ export async function probe(binary: string, args: string[], options: ProbeOption
   }
   const version = options.version
     ? options.version(result.stdout, result.stderr)
-    : versionIn(`${result.stdout}\n${result.stderr}`)
-  if (options.min && version && compareVersions(version, options.min) < 0) {
+    : (versionIn(`${result.stdout}\n${result.stderr}`) ?? statedVersion(result.stdout, result.stderr))
+  if (options.min && version && versionIn(version) === version && compareVersions(version, options.min) < 0) {
     return {status: 'unusable', version, detail: `${binary} ${version} is older than ${options.min}`}
   }
   return {status: 'ok', version, detail: version ?? 'answers (no version number)'}
+}
+
+/**
+ * What a tool that names no version number says instead, as it says it (Debian's kustomize: `(devel)`): the first
+ * line of its output, at most 80 characters; null when it printed nothing.
+ */
+export function statedVersion(stdout: string, stderr = ''): string | null {
+  const first = firstLine(stdout) || firstLine(stderr)
+  return first ? first.slice(0, 80) : null
 }
 
 /** The first `major.minor[.patch]` in a tool's output. */

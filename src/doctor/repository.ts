@@ -56,11 +56,15 @@ export async function inspectRepository(root: string | null): Promise<Repository
   return {kind: kindOf(root, config), config, source, check}
 }
 
-/** A monorepo holds primitives/; a GitOps checkout sets gitopsPolicy in ameide.yaml or has its overlay folders. */
+/**
+ * A monorepo holds primitives/ or configures a registry in ameide.yaml (where `primitive publish` pushes: publish is
+ * configured, so its builder, cosign and SBOM tool are needed); a GitOps checkout sets gitopsPolicy in ameide.yaml or
+ * has its overlay folders.
+ */
 function kindOf(root: string, config: AmeideConfig): RepositoryKind {
-  const monorepo = isDir(path.join(root, 'primitives'))
-  const file = path.join(root, CONFIG_FILE_NAME)
-  const policy = /^gitopsPolicy\s*:/m.test(readSafely(file))
+  const text = readSafely(path.join(root, CONFIG_FILE_NAME))
+  const monorepo = isDir(path.join(root, 'primitives')) || /^registry\s*:/m.test(text)
+  const policy = /^gitopsPolicy\s*:/m.test(text)
   const overlays = config.gitopsPolicy.overlays.some((pattern) => {
     const literal = pattern.split('/').filter((s) => s !== '')
     const wild = literal.findIndex((s) => /[*{?[]/.test(s))

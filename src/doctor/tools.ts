@@ -6,7 +6,7 @@
 import type {AmeideConfig} from '../core/config.js'
 import {findExecutable, toolPath} from '../effects/buf.js'
 import {findCdxgen} from '../effects/sbom.js'
-import {probe, type Probe} from './probe.js'
+import {probe, statedVersion, type Probe} from './probe.js'
 import type {DoctorCheck} from './types.js'
 
 type Line = Omit<DoctorCheck, 'neededBy' | 'required'>
@@ -73,13 +73,13 @@ export async function checkCosign(env: Env): Promise<Line> {
   return line('cosign', 'cosign', found, FIXES.cosign)
 }
 
-/** `cosign version --json`'s gitVersion (`v2.4.1`; a distribution's `devel` names none). */
-function cosignVersion(stdout: string): string | null {
+/** `cosign version --json`'s gitVersion (`v2.4.1` → 2.4.1); a distribution's `devel` as it says it. */
+export function cosignVersion(stdout: string): string | null {
   try {
-    const v = String((JSON.parse(stdout) as {gitVersion?: unknown}).gitVersion ?? '')
-    return /^v?(\d+\.\d+(?:\.\d+)?)/.exec(v)?.[1] ?? null
+    const v = String((JSON.parse(stdout) as {gitVersion?: unknown}).gitVersion ?? '').trim()
+    return /^v?(\d+\.\d+(?:\.\d+)?)/.exec(v)?.[1] ?? (v || null)
   } catch {
-    return null
+    return statedVersion(stdout)
   }
 }
 

@@ -29,6 +29,19 @@ export async function findExecutable(name: string, searchPath: string): Promise<
   return null
 }
 
+/** buf in `cwd` with PATH `searchPath` (its plugins) and the shared cache; never rejects on a non-zero exit. */
+async function runBuf(buf: string, args: string[], cwd: string, searchPath: string) {
+  const {execa} = await import('execa')
+  return execa(buf, args, {
+    cwd,
+    env: {PATH: searchPath, BUF_CACHE_DIR: process.env.BUF_CACHE_DIR},
+    extendEnv: true,
+    reject: false,
+    timeout: 180_000,
+    all: true,
+  })
+}
+
 /** `buf generate [input] --template T --output OUT`, run in `cwd`. Never throws on a non-zero exit. */
 export async function bufGenerate(opts: {
   buf: string
@@ -38,16 +51,8 @@ export async function bufGenerate(opts: {
   output: string
   searchPath: string
 }): Promise<BufRunResult> {
-  const {execa} = await import('execa')
   const args = ['generate', ...(opts.input ? [opts.input] : []), '--template', opts.template, '--output', opts.output]
-  const result = await execa(opts.buf, args, {
-    cwd: opts.cwd,
-    env: {PATH: opts.searchPath, BUF_CACHE_DIR: process.env.BUF_CACHE_DIR},
-    extendEnv: true,
-    reject: false,
-    timeout: 180_000,
-    all: true,
-  })
+  const result = await runBuf(opts.buf, args, opts.cwd, opts.searchPath)
   return {ok: result.exitCode === 0, output: String(result.all ?? '').trim()}
 }
 
@@ -71,15 +76,8 @@ export async function bufCheck(opts: {
   against?: string
   searchPath: string
 }): Promise<{issues: BufIssue[]; failure?: string}> {
-  const {execa} = await import('execa')
   const args = [opts.command, ...(opts.against ? ['--against', opts.against] : []), '--error-format', 'json']
-  const result = await execa(opts.buf, args, {
-    cwd: opts.moduleDir,
-    env: {PATH: opts.searchPath, BUF_CACHE_DIR: process.env.BUF_CACHE_DIR},
-    extendEnv: true,
-    reject: false,
-    timeout: 180_000,
-  })
+  const result = await runBuf(opts.buf, args, opts.moduleDir, opts.searchPath)
   if (result.exitCode === 0) return {issues: []}
   const issues: BufIssue[] = []
   for (const line of String(result.stdout).split('\n')) {

@@ -1,31 +1,22 @@
-import {constants} from 'node:fs'
-import {access, mkdtemp, readFile, writeFile} from 'node:fs/promises'
+import {mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {prerequisiteError, usageError} from '../core/errors.js'
-import type {RetryPolicy} from '../core/retry.js'
 import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
 import {registerSecret} from '../core/secrets.js'
-import {retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
+import {retryTool, runTool, ToolFailure, type ExternalToolOptions, type ToolResult} from './tools.js'
 import type {SigstoreSettings} from '../core/sigstore.js'
-import {probeActionsIdToken} from './actions-oidc.js'
-import {checkSigstoreFiles, checkTrustedTime, explainCosignFailure} from './cosign-failures.js'
+import {checkSigstoreFiles, explainCosignFailure} from './cosign-failures.js'
+import {preflightKey, preflightKeyless} from './cosign-preflight.js'
 import type {AttestationType, Signer, SigningOptions} from './signing.js'
 
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
 const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
 
-export interface CosignSignerOptions extends SigningOptions {
-  /** Binary name or path; default `cosign`. */
-  binary?: string
-  /** Environment for cosign (COSIGN_PASSWORD, TUF_ROOT, DOCKER_CONFIG…); default process.env. */
-  env?: Record<string, string | undefined>
+export interface CosignSignerOptions extends SigningOptions, ExternalToolOptions {
   /** Keyless: an OIDC identity token; handed to cosign as SIGSTORE_ID_TOKEN in its environment, never on argv. */
   identityToken?: string
-  retryPolicy?: RetryPolicy
-  /** Per invocation, ms (default 120 s: a stray network call must not hang a run). */
-  timeoutMs?: number
 }
 
 const INSTALL_HINT =
@@ -33,8 +24,6 @@ const INSTALL_HINT =
 
 /** cosign's exit code when an image carries signatures but none verifies (its errors package, NoMatchingSignature). */
 const COSIGN_NO_MATCHING_SIGNATURE = 12
-
-const KEY_SCHEMES = /^[a-z][a-z0-9+.-]*:\/\//i
 
 /**
  * The Signer, with cosign as an external process. Everything is addressed by digest
@@ -143,68 +132,8 @@ export class CosignSigner implements Signer {
         [INSTALL_HINT],
       )
     }
-    if (o.mode === 'keyless') {
-      const inActions = this.env.GITHUB_ACTIONS === 'true'
-      const token = o.identityToken ?? this.env.SIGSTORE_ID_TOKEN
-      if (!token && inActions && !this.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        throw prerequisiteError(
-          'OIDC_TOKEN_UNAVAILABLE',
-          'Keyless signing in GitHub Actions needs an OIDC token, and this job cannot request one.',
-          ['add `permissions: id-token: write` to the workflow job (or pass --key to sign with a key).'],
-        )
-      }
-      if (!token && !inActions) {
-        throw prerequisiteError(
-          'OIDC_TOKEN_UNAVAILABLE',
-          'Keyless signing outside GitHub Actions needs an OIDC identity token.',
-          ['Set SIGSTORE_ID_TOKEN to an OIDC token for Sigstore, or sign with --key KEYREF.'],
-        )
-      }
-      checkTrustedTime(o.tlog, this.sigstore)
-      if (!o.certificateIdentityRegexp || !o.certificateOidcIssuer) {
-        throw prerequisiteError(
-          'KEYLESS_IDENTITY_MISSING',
-          'Keyless verification needs a certificate identity (regexp) and an OIDC issuer.',
-          ['Pass --certificate-identity-regexp and --certificate-oidc-issuer (defaults exist inside GitHub Actions).'],
-        )
-      }
-      // cosign hides a refused token behind an interactive fallback: ask the endpoint once, before any build.
-      if (!token && inActions) await probeActionsIdToken(this.env, o.retryPolicy)
-      return
-    }
-
-    const keyRef = o.keyRef
-    if (!keyRef)
-      throw usageError('SIGNING_KEY_MISSING', 'Key-based signing needs a key reference.', [
-        'Pass --key FILE | env://VAR | a KMS URI.',
-      ])
-    const envKey = /^env:\/\/(.+)$/.exec(keyRef)
-    if (envKey && !this.env[envKey[1]]) {
-      throw prerequisiteError('COSIGN_KEY_UNREADABLE', `The signing key variable ${envKey[1]} is not set.`, [
-        `Export ${envKey[1]} with the cosign private key (PEM).`,
-      ])
-    }
-    if (!KEY_SCHEMES.test(keyRef)) {
-      try {
-        await access(keyRef, constants.R_OK)
-      } catch {
-        throw prerequisiteError('COSIGN_KEY_UNREADABLE', `The signing key file ${keyRef} is missing or not readable.`, [
-          'Pass --key with a readable cosign private key (cosign generate-key-pair), env://VAR or a KMS URI.',
-        ])
-      }
-    }
-    const keyMaterial = envKey
-      ? this.env[envKey[1]]
-      : KEY_SCHEMES.test(keyRef)
-        ? undefined
-        : await readFile(keyRef, 'utf8')
-    if (keyMaterial?.includes('ENCRYPTED') && this.env.COSIGN_PASSWORD === undefined) {
-      throw prerequisiteError(
-        'COSIGN_PASSWORD_MISSING',
-        'The signing key is encrypted and COSIGN_PASSWORD is not set.',
-        ['Export COSIGN_PASSWORD (from a CI secret); ameide never takes the password as a flag.'],
-      )
-    }
+    if (o.mode === 'keyless') return preflightKeyless(o, this.env)
+    const keyRef = await preflightKey(o.keyRef, this.env)
     if (!o.verifyKeyRef) await this.derivePublicKey(keyRef)
   }
 

@@ -16,6 +16,17 @@ export interface ToolRunOptions {
   timeoutMs?: number
 }
 
+/** What every effect that drives one external tool (docker, buildah, podman, cosign) is configured with. */
+export interface ExternalToolOptions {
+  /** Binary name or path; default the tool's own name. */
+  binary?: string
+  /** Environment for the tool (DOCKER_HOST, DOCKER_CONFIG, COSIGN_PASSWORD, TUF_ROOT…); default process.env. */
+  env?: Record<string, string | undefined>
+  retryPolicy?: RetryPolicy
+  /** Per invocation, ms. */
+  timeoutMs?: number
+}
+
 export interface ToolResult {
   exitCode: number
   stdout: string

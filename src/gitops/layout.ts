@@ -1,6 +1,7 @@
 import type {GitopsPolicy} from '../core/config.js'
 import {globToRegExp} from '../core/glob.js'
 import type {ApplicationSetView} from './deployables/applicationset/checkout.js'
+import type {LayoutDetection} from './layout/detect.js'
 
 export {DEFAULT_GITOPS_POLICY, type GitopsPolicy} from '../core/config.js'
 
@@ -89,6 +90,8 @@ export interface LayoutReport {
   renderTools?: {helm: string | null; kustomize: string | null}
   /** The Applications each Argo CD ApplicationSet generates, evaluated offline, and the generators not evaluated. */
   applicationSets?: ApplicationSetView[]
+  /** The layout used and why: configured in ameide.yaml or detected from the checkout. */
+  detection?: LayoutDetection
 }
 
 /** Where every YAML file of a checkout falls in the layout (files as listFiles gives them: sorted, repo-relative). */

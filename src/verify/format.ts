@@ -1,3 +1,4 @@
+import {hintsOnce} from '../core/output/hints.js'
 import type {Style} from '../core/output/style.js'
 import type {CheckResult, VerifyResult} from './types.js'
 
@@ -42,7 +43,6 @@ export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerC
           `      ${f.severity === 'error' ? style.red('error') : style.yellow('warn ')} ${where} ${style.dim(`[${f.rule}]`)}`,
         )
         lines.push(`            ${f.message}`)
-        lines.push(`            ${style.cyan('hint')}: ${f.hint}`)
       }
       if (c.findings.length > maxFindingsPerCheck) {
         lines.push(style.dim(`      … and ${c.findings.length - maxFindingsPerCheck} more (use --json for all)`))
@@ -52,6 +52,11 @@ export function formatVerify(result: VerifyResult, style: Style, maxFindingsPerC
   }
   const failed = result.primitives.filter((p) => p.summary === 'fail').length
   const all = targets.flatMap((p) => p.checks)
+  const hints = hintsOnce(
+    all.flatMap((c) => c.findings.slice(0, maxFindingsPerCheck)),
+    style,
+  )
+  if (hints.length > 0) lines.push(...hints, '')
   const errors = all.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'error').length, 0)
   const warnings = all.reduce((n, c) => n + c.findings.filter((f) => f.severity === 'warning').length, 0)
   const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')

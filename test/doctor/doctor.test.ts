@@ -197,6 +197,33 @@ describe('ameide doctor', () => {
     expect(checkOf(bare, 'config')).toMatchObject({status: 'missing', required: false})
   })
 
+  it('a configured registry means publish is configured: builder, cosign and SBOM tool required, exit 3 without them', async () => {
+    const repo = await makeTempDir('ameide-doctor-registry-')
+    await initGitRepo(repo)
+    await writeFile(path.join(repo, 'ameide.yaml'), 'registry: registry.example.com/team\n')
+    await commitAll(repo, 'configured')
+    const bin = await pathWith(['git', 'node'])
+    const run = await doctor(['--json', '--offline'], {PATH: bin}, repo)
+    expect(run.exitCode).toBe(3)
+    expect(run.json().repository.commands).toContain('primitive publish')
+    for (const id of ['builder', 'cosign', 'sbom']) {
+      expect(checkOf(run, id)).toMatchObject({status: 'missing', required: true})
+    }
+  })
+
+  it('a tool that names no version number: its version as it states it (devel), never null', async () => {
+    const bin = await pathWith(
+      TOOLS.filter((t) => t !== 'cosign' && t !== 'kustomize'),
+      {
+        cosign: '#!/bin/sh\necho \'{"gitVersion": "devel", "gitCommit": "unknown"}\'\n',
+        kustomize: '#!/bin/sh\necho "(devel)"\n',
+      },
+    )
+    const run = await doctor(['--json', '--offline'], {PATH: bin})
+    expect(checkOf(run, 'cosign')).toMatchObject({status: 'ok', version: 'devel'})
+    expect(checkOf(run, 'kustomize')).toMatchObject({status: 'ok', version: '(devel)'})
+  })
+
   it('the GitHub token: read-only is unusable, a rejected one is unusable, none is missing; never printed', async () => {
     const bin = await pathWith(['git', 'node'])
     const readOnly = await startFakeGitHub({token: GH_TOKEN, permission: 'pull'})

@@ -77,6 +77,14 @@ describe('ameide primitive verify on freshly scaffolded primitives', () => {
       /primitives\/domain\/demo\/internal\/handlers\/handlers_test\.go:\d+:\d+ \[scaffold-marker\]/,
     )
     expect(run.stdout).toMatch(/^FAIL: 1 primitive\(s\), 1 failing;/m)
+    // Each rule's hint once (a hint per distinct text), after the findings, with how many findings share it.
+    const markers = run.stdout.match(/\[scaffold-marker\]/g)?.length ?? 0
+    const hints = run.stdout.split('\n').filter((l) => /^ {2}scaffold-marker \(\d+ findings?\): /.test(l))
+    expect(hints.length).toBeGreaterThan(0)
+    expect(hints.length).toBeLessThan(markers)
+    expect(new Set(hints).size).toBe(hints.length)
+    expect(hints.reduce((n, l) => n + Number(/\((\d+) finding/.exec(l)![1]), 0)).toBe(markers)
+    expect(run.stdout.indexOf('Hints')).toBeGreaterThan(run.stdout.lastIndexOf('[scaffold-marker]'))
   })
 
   it('after the markers are replaced, every check passes (warnings allowed) and the exit code is 0', async () => {

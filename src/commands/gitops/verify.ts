@@ -17,14 +17,16 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   static override description = describeCommand(
     'Reads a GitOps checkout (never writes) laid out as seed 000 describes — overlays sources/values/env/<env>/**, ' +
       'shared and cluster values, environments/**, argocd/**, config/clusters/*.yaml; overridable in its ameide.yaml ' +
-      '(gitopsPolicy) — and checks every image reference: image.ref values, container images of any pod spec, ' +
+      '(gitopsPolicy); without a preset or zone globs there the layout and the image contract are detected from the ' +
+      'checkout (Flux, kustomize overlays, Argo CD apps-of-apps, plain manifests) and the output says what and why — ' +
+      'and checks every image reference: image.ref values, container images of any pod spec, ' +
       'primitive spec.image, split image maps, also inside YAML embedded in block strings (manifests: |-), reported at ' +
       'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
       `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
       '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
       'every distinct digest, once each, and judges what the attestations say: with an evidencePolicy in ameide.yaml, ' +
       'per image glob, who may sign (keys, keyless identities) and which source repository, builder, build type and ' +
-      'commit the provenance must name. Exit 0 pass, 1 findings. Under GitHub Actions findings are also annotations ' +
+      'commit the provenance must name. Exit 0 pass, 1 findings, 3 NOTHING_CHECKED when no file fell in a checked zone. Under GitHub Actions findings are also annotations ' +
       '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
       'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
@@ -49,6 +51,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
       FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
       KUSTOMIZE_NOT_FOUND: '--render and the standalone kustomize is not installed',
+      NOTHING_CHECKED:
+        'no file fell in a checked zone of the layout used (configured or detected; --print-layout shows why), or --render --require-render found no root and no Helm deployable',
     },
   )
 
@@ -115,8 +119,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         import('../../gitops/verify/format.js'),
       ])
       const root = await resolveRoot(flags.root, GITOPS_ROOT)
-      const policy = await withPreviewRepositories(root, (await loadConfig(root)).config.gitopsPolicy)
-      const result = await printLayout(root, policy, await renderToolVersions())
+      const {config, gitopsKeys} = await loadConfig(root)
+      const policy = await withPreviewRepositories(root, config.gitopsPolicy)
+      const result = await printLayout(root, policy, gitopsKeys, await renderToolVersions())
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
@@ -130,7 +135,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     const evidenceSetUp = flagged ? await import('../../gitops/verify/evidence.js') : undefined
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {config} = await loadConfig(root)
+    const {config, gitopsKeys} = await loadConfig(root)
     const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
       insecureRegistries: config.insecureRegistries,
       sigstore: config.signing.sigstore,
@@ -146,6 +151,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     const result = await verifyGitops({
       root,
       policy: await withPreviewRepositories(root, config.gitopsPolicy),
+      gitopsKeys,
       environments: flags.env,
       rules,
       evidence,

@@ -87,16 +87,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
 
   protected async execute(): Promise<StatusResult> {
     const {flags} = await this.parse(PrimitiveStatus)
-    const input = parseStatusInput({
-      kind: flags.kind,
-      name: flags.name,
-      all: flags.all,
-      version: flags.version,
-      env: flags.env,
-      sha: flags.sha,
-      argocdServer: flags['argocd-server'],
-      cwd: process.cwd(),
-    })
+    const input = parseStatusInput({...flags, argocdServer: flags['argocd-server'], cwd: process.cwd()})
     const apiUrl = resolveApiUrl(flags['api-url'], process.env)
     // The evidence module (cosign) loads only when an evidence flag is given; checked at the door (exit 2).
     const flagged = evidenceFlagged(flags)

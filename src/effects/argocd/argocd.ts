@@ -1,11 +1,6 @@
-import {
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfter,
-  RetryBudgetExhausted,
-  type RetryPolicy,
-  withRetry,
-} from '../../core/retry.js'
+import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../../core/retry.js'
 import {redact} from '../../core/secrets.js'
+import {classifyHttpError, TransientHttpStatus} from '../network-errors.js'
 
 /**
  * Argo CD's REST API (`/api/v1/…`, described by Argo CD's published swagger), the one module ameide talks to Argo CD
@@ -54,15 +49,6 @@ export interface ArgoCdClientOptions {
   fetch?: typeof fetch
 }
 
-class TransientHttp extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(`HTTP ${status}`)
-  }
-}
-
 /** `https://host[:port]` from `--argocd-server` (a bare host gets https://; a trailing slash is dropped). */
 export function argoCdBaseUrl(server: string): string {
   const withScheme = /^https?:\/\//i.test(server) ? server : `https://${server}`
@@ -88,7 +74,7 @@ export function createArgoCdClient(options: ArgoCdClientOptions): ArgoCdClient {
           })
           if (res.status === 429 || res.status >= 500) {
             await res.arrayBuffer().catch(() => undefined)
-            throw new TransientHttp(res.status, parseRetryAfter(res.headers.get('retry-after')))
+            throw new TransientHttpStatus(res.status, res.headers.get('retry-after'))
           }
           const text = await res.text()
           let body: unknown = null
@@ -99,19 +85,12 @@ export function createArgoCdClient(options: ArgoCdClientOptions): ArgoCdClient {
           }
           return {status: res.status, body}
         },
-        (error) => {
-          if (error instanceof TransientHttp) return {transient: true, retryAfterMs: error.retryAfterMs}
-          const name = (error as {name?: string})?.name
-          if (name === 'TimeoutError' || name === 'AbortError') return {transient: true}
-          const code = (error as {cause?: {code?: string}})?.cause?.code
-          // A name that does not resolve will not resolve on the next attempt either.
-          return {transient: code !== 'ENOTFOUND' && name === 'TypeError'}
-        },
+        classifyHttpError,
         policy,
       )
     } catch (error) {
       const last = error instanceof RetryBudgetExhausted ? error.lastError : error
-      const what = last instanceof TransientHttp ? last.message : describe(last)
+      const what = last instanceof TransientHttpStatus ? last.message : describe(last)
       const attempts = error instanceof RetryBudgetExhausted ? ` (gave up after ${error.attempts} attempts)` : ''
       throw new ArgoCdError('unavailable', `GET ${url}: ${what}${attempts}`)
     }

@@ -1,16 +1,13 @@
 import {randomBytes} from 'node:crypto'
 
-import type {RetryPolicy} from '../../core/retry.js'
 import type {BuildOutcome, BuildRequest, Builder, BuilderName} from './builder.js'
-import {check, retryTool, runTool, toolAnswers, type ToolRunOptions} from '../tools.js'
+import {check, retryTool, runTool, toolAnswers, type ExternalToolOptions, type ToolRunOptions} from '../tools.js'
 
 /**
  * Options of the daemonless builders (buildah, podman). Storage settings are global flags of the tool;
  * `select.ts` fills them from the environment (AMEIDE_BUILDAH_*), tests give a private store.
  */
-export interface DaemonlessBuilderOptions {
-  /** Binary name or path; default the builder's name. */
-  binary?: string
+export interface DaemonlessBuilderOptions extends ExternalToolOptions {
   /** `--root`: image store directory (default: the tool's own, /var/lib/containers/storage). */
   storageRoot?: string
   /** `--runroot` */
@@ -19,10 +16,6 @@ export interface DaemonlessBuilderOptions {
   storageDriver?: string
   /** `--isolation`, e.g. `chroot` (no runc needed) or `oci`. */
   isolation?: string
-  env?: Record<string, string | undefined>
-  retryPolicy?: RetryPolicy
-  /** Per invocation timeout, ms. */
-  timeoutMs?: number
 }
 
 const INSTALL_HINT: Record<'buildah' | 'podman', string> = {

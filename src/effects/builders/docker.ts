@@ -2,22 +2,15 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {RetryPolicy} from '../../core/retry.js'
 import type {BuildOutcome, BuildRequest, Builder} from './builder.js'
-import {check, retryTool, runTool, toolAnswers} from '../tools.js'
+import {check, retryTool, runTool, toolAnswers, type ExternalToolOptions} from '../tools.js'
 
-export interface DockerBuilderOptions {
-  /** Binary name or path; default `docker`. */
-  binary?: string
-  /** Environment for the CLI (DOCKER_HOST, DOCKER_CONFIG…); the process environment otherwise. */
-  env?: Record<string, string | undefined>
+export interface DockerBuilderOptions extends ExternalToolOptions {
   /**
    * BuildKit's own provenance attestation. Off by default: ameide attests the image itself (cosign,
    * SLSA v1), and with it on the pushed tag becomes an index and the docker driver of older engines fails.
    */
   buildkitProvenance?: boolean
-  retryPolicy?: RetryPolicy
-  timeoutMs?: number
 }
 
 const INSTALL_HINT =

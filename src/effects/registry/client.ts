@@ -9,6 +9,7 @@ import {
   withRetry,
 } from '../../core/retry.js'
 import {redact} from '../../core/secrets.js'
+import {isTransientNetworkError} from '../network-errors.js'
 import {parseRepository as parseRepositoryName, registryApiHost} from '../../images/reference.js'
 import {Authorizer} from './authorizer.js'
 import {DockerStyleCredentials, type CredentialLookup} from './credentials.js'
@@ -56,33 +57,11 @@ export class RegistryHttpError extends Error {
   }
 }
 
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-])
-
 /** Transient (worth another attempt) and the server's Retry-After, for withRetry. */
 export function classifyRegistryError(error: unknown): {transient: boolean; retryAfterMs?: number} {
   if (error instanceof RegistryHttpError) return {transient: error.transient, retryAfterMs: error.retryAfterMs}
   if (error instanceof AmeideError) return {transient: false}
-  const e = error as {name?: string; code?: string; cause?: {code?: string; name?: string}}
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return {transient: true}
-  const code = e?.cause?.code ?? e?.code
-  if (code && TRANSIENT_NETWORK_CODES.has(code)) return {transient: true}
-  // undici reports a dropped connection as "fetch failed" / "other side closed" / "terminated"
-  if (e?.name === 'TypeError' && /fetch failed|terminated|other side closed/i.test(String((error as Error).message))) {
-    return {transient: e?.cause?.code !== 'ENOTFOUND'}
-  }
-  return {transient: false}
+  return {transient: isTransientNetworkError(error)}
 }
 
 export function sha256Digest(bytes: Buffer): string {
@@ -108,18 +87,22 @@ export class RegistryClient implements Registry {
     )
   }
 
-  /** GET a manifest by tag or digest; null when the registry answers 404. The digest is checked against the bytes. */
-  async getManifest(repository: string, reference: string): Promise<Manifest | null> {
-    const repo = target(repository)
-    const res = await this.send(
-      repo,
-      'GET',
+  /** A manifest request by tag or digest, with every manifest type accepted; a 404 is an answer, not an error. */
+  private manifestRequest(method: 'GET' | 'HEAD', repository: string, reference: string) {
+    return this.send(
+      target(repository),
+      method,
       `manifests/${reference}`,
       'pull',
       {Accept: MANIFEST_ACCEPT},
       undefined,
       [404],
     )
+  }
+
+  /** GET a manifest by tag or digest; null when the registry answers 404. The digest is checked against the bytes. */
+  async getManifest(repository: string, reference: string): Promise<Manifest | null> {
+    const res = await this.manifestRequest('GET', repository, reference)
     if (res.status === 404) return null
     const digest = sha256Digest(res.body)
     const served = res.headers.get('docker-content-digest')
@@ -137,16 +120,7 @@ export class RegistryClient implements Registry {
 
   /** HEAD a manifest: its digest and media type, or null when it does not exist. */
   async headManifest(repository: string, reference: string): Promise<ManifestHead | null> {
-    const repo = target(repository)
-    const res = await this.send(
-      repo,
-      'HEAD',
-      `manifests/${reference}`,
-      'pull',
-      {Accept: MANIFEST_ACCEPT},
-      undefined,
-      [404],
-    )
+    const res = await this.manifestRequest('HEAD', repository, reference)
     if (res.status === 404) return null
     const digest = res.headers.get('docker-content-digest')
     if (!digest) {

@@ -1,13 +1,16 @@
+import {hintsOnce} from '../../core/output/hints.js'
 import type {Style} from '../../core/output/style.js'
 import {annotation, appendStepSummary, cell, inActions} from '../../effects/actions.js'
 import {describeEvidence} from './examine.js'
 import {RULES} from './rules/index.js'
 import type {LayoutReport} from '../layout.js'
+import type {LayoutDetection} from '../layout/detect.js'
 import type {GitopsVerifyResult} from './verify.js'
 
 /** Human output of --print-layout: one line per YAML file (zone, environment, pinned or not), then a summary. */
 export function formatLayout(layout: LayoutReport, style: Style): string {
   const lines = [
+    ...(layout.detection ? formatDetection(layout.detection, style) : []),
     style.bold(`Layout (preset ${layout.preset}); environments: ${layout.environments.join(', ') || 'none'}`),
   ]
   const width = Math.max(0, ...layout.files.map((f) => f.file.length))
@@ -73,9 +76,12 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
   return lines.join('\n')
 }
 
-/** Human output: findings grouped by file, one line each with its hint, then evidence and a summary line. */
+/**
+ * Human output: the layout used (detected or configured, and why), findings grouped by file, one line each, the
+ * hints once per rule, then evidence and a summary line.
+ */
 export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): string {
-  const lines: string[] = []
+  const lines: string[] = result.detection ? [...formatDetection(result.detection, style), ''] : []
   let file: string | undefined
   for (const f of result.findings) {
     if (f.file !== file) {
@@ -94,7 +100,6 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
       const env = f.environment ? `environment ${f.environment}` : ''
       lines.push(`  ${' '.repeat(8)} ${style.cyan('rendered')}: ${[object, env].filter(Boolean).join(', ')}`)
     }
-    lines.push(`  ${' '.repeat(8)} ${style.cyan('hint')}: ${f.hint}`)
   }
   if (result.evidence) {
     if (lines.length > 0) lines.push('')
@@ -132,6 +137,8 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     )
   }
   for (const s of result.files.skipped) lines.push(style.dim(`skipped ${s.file}: ${s.reason}`))
+  const hints = hintsOnce(result.findings, style)
+  if (hints.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...hints)
   if (lines.length > 0) lines.push('')
   const counts = Object.entries(result.counts)
     .map(([rule, n]) => `${rule} ${n}`)
@@ -142,6 +149,15 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
       `${result.findings.length} finding(s)${counts ? ` (${counts})` : ''}.`,
   )
   return lines.join('\n')
+}
+
+/** The layout used: `Layout: flux (detected; preset flux, image contract split)` and each piece of evidence. */
+export function formatDetection(d: LayoutDetection, style: Style): string[] {
+  const how = d.source === 'detected' ? 'detected' : 'ameide.yaml'
+  return [
+    `${style.bold('Layout')}: ${d.layout} (${how}; preset ${d.preset}, image contract ${d.imageContract})`,
+    ...d.evidence.map((e) => style.dim(`  ${e}`)),
+  ]
 }
 
 /** Markdown for $GITHUB_STEP_SUMMARY: counts per rule, then the findings. */

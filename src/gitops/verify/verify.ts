@@ -11,6 +11,8 @@ import {LocalCharts} from '../charts.js'
 import {listFiles, listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
 import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
+import {settleLayout, type LayoutDetection} from '../layout/detect.js'
+import {nothingChecked} from '../layout/nothing-checked.js'
 import type {RenderGateResult, RenderReport} from '../render/gate.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
@@ -37,6 +39,8 @@ export type {EvidenceVerifier} from './examine.js'
 export interface GitopsVerifyInput {
   root: string
   policy: GitopsPolicy
+  /** The `gitopsPolicy` keys ameide.yaml sets: the layout is detected from the checkout unless they set it. */
+  gitopsKeys?: readonly string[]
   /** Overlays to check (default: every environment of the policy, and any other overlay present). */
   environments?: string[]
   rules?: RuleId[]
@@ -72,16 +76,21 @@ export interface GitopsVerifyResult {
   layout?: LayoutReport
   /** With --render: the roots and charts rendered, the objects judged, the kinds without a schema. */
   render?: RenderReport
+  /** The layout used and why: configured in ameide.yaml or detected from the checkout. */
+  detection?: LayoutDetection
 }
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
 export async function printLayout(
   root: string,
-  policy: GitopsPolicy,
+  configured: GitopsPolicy,
+  gitopsKeys: readonly string[],
   tools?: {helm: string | null; kustomize: string | null},
 ): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
+  const {policy, detection} = settleLayout(root, files, configured, gitopsKeys)
   const layout = describeLayout(policy, files)
+  layout.detection = detection
   const [{planRender}, {findDeployables, readCheckout}, {describeApplicationSets}, yaml] = await Promise.all([
     import('../render/roots.js'),
     import('../deployables/index.js'),
@@ -137,10 +146,12 @@ export function parseRules(values: string[] | undefined): RuleId[] | undefined {
 }
 
 /** Reads the GitOps tree (never writes), applies the policy rules, and with evidence asks the verifier per digest. */
-export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVerifyResult> {
+export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVerifyResult> {
+  const {files, odd} = listTree(request.root)
+  const settled = request.gitopsKeys && settleLayout(request.root, files, request.policy, request.gitopsKeys)
+  const input = settled ? {...request, policy: settled.policy} : request
   const layout = makeLayout(input.policy)
   const selectedEnvs = input.environments
-  const {files, odd} = listTree(input.root)
   const findings: GitopsFinding[] = []
   // Fail closed: a link, FIFO or device where a checked file could be; a linked folder where checked files could be
   // (a YAML file right inside it would be in a zone); a folder that could not be listed, wherever it is.
@@ -233,6 +244,9 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
   let render: RenderGateResult | undefined
   if (input.render) {
     render = await renderFindings(input, layout, files)
+    if (render.report.roots.length + render.report.deployables.length === 0 && input.render.requireRender) {
+      throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
+    }
     const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])
     // The rendered images replace the source-level image findings of every file a rendered root read.
     // Loops, not spreads: a file may hold hundreds of thousands of findings.
@@ -259,6 +273,10 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
     const n = selected.filter((f) => f.rule === rule).length
     if (n > 0) counts[rule] = n
   }
+  // A gate that looked at nothing does not pass (the findings of files it could not read say why it did not).
+  if (checked === 0 && selected.length === 0 && !render?.report.objects) {
+    throw nothingChecked('files', input.root, input.policy, files, settled?.detection, selectedEnvs)
+  }
   const environments = selectedEnvs ?? [...new Set([...input.policy.environments, ...overlaysSeen])].sort()
   return {
     summary: selected.some((f) => f.severity === 'error') ? 'fail' : 'pass',
@@ -269,6 +287,7 @@ export async function verifyGitops(input: GitopsVerifyInput): Promise<GitopsVeri
     files: {checked, skipped},
     ...(evidence ? {evidence} : {}),
     ...(render ? {render: render.report} : {}),
+    ...(settled ? {detection: settled.detection} : {}),
   }
 }
 

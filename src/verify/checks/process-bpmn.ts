@@ -55,33 +55,28 @@ export const processBpmnCheck: Check = {
     const handlers = ctx.files.filter(isRegistry).flatMap(registeredJobTypes)
     const registered = new Set(handlers.map((h) => h.type))
     const used = new Set(tasks.map((t) => t.type))
-    for (const task of tasks) {
-      if (registered.has(task.type)) continue
-      findings.push({
-        rule: 'unhandled-job-type',
-        severity: 'error',
-        file: task.file,
-        line: task.line,
-        column: task.column,
-        message: `Job type "${task.type}" has no handler in the worker registry: Zeebe would wait forever for a worker.`,
-        hint: `Register a handler for "${task.type}" in internal/worker/registry.go (a constant for the type and an entry in NewRegistry).`,
-      })
+    for (const task of tasks.filter((t) => !registered.has(t.type))) {
+      const message = `Job type "${task.type}" has no handler in the worker registry: Zeebe would wait forever for a worker.`
+      const hint = `Register a handler for "${task.type}" in internal/worker/registry.go (a constant for the type and an entry in NewRegistry).`
+      findings.push(at(task, 'unhandled-job-type', 'error', message, hint))
     }
-    for (const handler of handlers) {
-      if (used.has(handler.type)) continue
-      findings.push({
-        rule: 'unused-handler',
-        severity: 'warning',
-        file: handler.file,
-        line: handler.line,
-        column: handler.column,
-        message: `Handler for job type "${handler.type}" serves no zeebe:taskDefinition in the process's BPMN.`,
-        hint: 'Remove the handler, or add the service task that uses it to the BPMN.',
-      })
+    const unused = 'Remove the handler, or add the service task that uses it to the BPMN.'
+    for (const handler of handlers.filter((h) => !used.has(h.type))) {
+      const message = `Handler for job type "${handler.type}" serves no zeebe:taskDefinition in the process's BPMN.`
+      findings.push(at(handler, 'unused-handler', 'warning', message, unused))
     }
     return {findings}
   },
 }
+
+/** A finding at a job type's place (a BPMN task or a registry handler). */
+const at = (
+  site: JobType,
+  rule: Finding['rule'],
+  severity: Finding['severity'],
+  message: string,
+  hint: string,
+): Finding => ({rule, severity, file: site.file, line: site.line, column: site.column, message, hint})
 
 const isBpmn = (f: SourceFile) => f.rel.endsWith('.bpmn')
 const isRegistry = (f: SourceFile) =>

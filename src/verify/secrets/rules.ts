@@ -8,9 +8,19 @@
  * - `pattern`: capture group 1 is the secret (what is redacted and located).
  * - `body`: how much of the secret must look random (./random.ts) for a finding: `after-prefix` (default: the
  *   part after the rule's first keyword), `whole`, or `any` (the format alone is decisive, e.g. a PEM body).
+ * - `validate`: a whole-secret test a regex cannot say, by name from ./validators.ts.
+ *
+ * Pure data: the rows, and the two token boundaries their patterns share.
  */
-import {isPlaceholder, isRepetitive} from './placeholders.js'
-import {looksRandom} from './random.js'
+import {
+  basicPasswordRandom,
+  hasKeyBody,
+  slackShaped,
+  slackWebhookRandom,
+  twitterBearerRandom,
+  urlPasswordLiteral,
+  wellFormedJwt,
+} from './validators.js'
 
 export interface SecretRule {
   id: string
@@ -28,54 +38,6 @@ export interface SecretRule {
 const B = '(?<![A-Za-z0-9_])'
 const E = '(?![A-Za-z0-9_])'
 const rx = (source: string, flags = ''): RegExp => new RegExp(source, 'gd' + flags)
-
-function decodesToJsonObject(part: string): boolean {
-  try {
-    const text = Buffer.from(part, 'base64url').toString('utf8')
-    const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-  } catch {
-    return false
-  }
-}
-
-/** A JWT whose header and payload decode to JSON objects and whose header names an algorithm. */
-function wellFormedJwt(token: string): boolean {
-  const [header, payload] = token.split('.')
-  if (!decodesToJsonObject(header) || !decodesToJsonObject(payload)) return false
-  return /"alg"\s*:/.test(Buffer.from(header, 'base64url').toString('utf8'))
-}
-
-/**
- * Slack tokens: numeric ids (team, user, bot: 6+ digits; a leading 1- or 2- is a version) and a random part.
- * `xoxp-1234-1234-1234-…` and `xoxe.xoxp-1-RANDOMSTRINGHERE` are placeholders people write in docs.
- */
-function slackShaped(token: string): boolean {
-  const body = token.replace(/^(?:xoxe\.)?xox[a-z]-|^xapp-/, '')
-  const segments = body.split('-').filter(Boolean)
-  const ids = segments.filter((s, i) => /^\d+$/.test(s) && !(i === 0 && s.length === 1))
-  const rest = segments.filter((s) => !/^\d+$/.test(s)).join('')
-  if (ids.some((s) => s.length < 6)) return false
-  if (rest.length < 8 || isPlaceholder(rest)) return false
-  return looksRandom(rest) || /^[a-f0-9]{16,}$/.test(rest) || (ids.length >= 2 && /^[A-Za-z0-9]{16,}$/.test(rest))
-}
-
-/** A value that decodes to `user:password` (HTTP Basic) holds a secret only when the password looks generated. */
-function basicPasswordRandom(value: string): boolean {
-  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64').toString('latin1') : ''
-  const colon = decoded.indexOf(':')
-  if (colon < 0 || !/^[\x20-\x7e]+$/.test(decoded)) return true
-  return looksRandom(decoded.slice(colon + 1))
-}
-
-/** A PEM private key with a body: at least 64 base64 characters between header and footer. */
-function hasKeyBody(block: string): boolean {
-  const body = block
-    .replace(/-----(?:BEGIN|END)[^-]*-----/g, '')
-    .replace(/\\n|\\r|[\s"',+]/g, '')
-    .replace(/^[A-Za-z-]+:.*$/gm, '')
-  return /[A-Za-z0-9+/=]{64,}/.test(body) && !isRepetitive(body)
-}
 
 export const SECRET_RULES: readonly SecretRule[] = [
   // AWS: access key ids are 20 upper-case characters with a documented 4-character resource prefix.
@@ -194,7 +156,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     keywords: ['hooks.slack.com'],
     pattern: rx(`((?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{40,})`),
     body: 'any',
-    validate: (url) => !isPlaceholder(url.replace(/^.*?\/(?:services|workflows|triggers)\//, '').replace(/\//g, '')),
+    validate: slackWebhookRandom,
   },
   // Google: API keys are AIza + 35 url-safe characters.
   {
@@ -685,7 +647,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     keywords: ['aaaaaaaaaaaaaaaaaaaaa'],
     pattern: rx(`${B}(A{20,24}[A-Za-z0-9%]{30,150})(?![A-Za-z0-9%])`),
     body: 'any',
-    validate: (token) => looksRandom(token.replace(/^A+/, '').replace(/%[0-9A-F]{2}/g, '')),
+    validate: twitterBearerRandom,
   },
   // Credentials in HTTP: an Authorization header's value, curl's -u user:password.
   {
@@ -717,7 +679,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     // The scheme is checked behind `://`, so the scan stops only at `://`, not at every letter.
     pattern: rx(`://(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}://)[^\\s:@/"'\`]{1,100}:([^\\s:@/"'\`]{3,200})@[A-Za-z0-9.-]+`),
     body: 'whole',
-    validate: (password) => !/[[\]{}()<>%]/.test(password) && password.length >= 10,
+    validate: urlPasswordLiteral,
   },
 ]
 

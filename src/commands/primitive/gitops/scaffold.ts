@@ -60,13 +60,7 @@ export default class PrimitiveGitopsScaffold extends DispatchCommand {
   protected async execute(): Promise<DispatchResult> {
     const {flags} = await this.parse(PrimitiveGitopsScaffold)
     // Input first: bad input is exit 2 wherever the command runs.
-    const primitive = parsePrimitiveInputs({
-      kind: flags.kind,
-      name: flags.name,
-      version: flags.version,
-      withSmoke: flags['with-smoke'],
-      env: flags.env,
-    })
+    const primitive = parsePrimitiveInputs({...flags, withSmoke: flags['with-smoke']})
     const target = await dispatchTarget(flags)
 
     return this.dispatchAndShow(flags.wait, (onEvent) =>

@@ -1,0 +1,217 @@
+/**
+ * Layout detection (`gitops verify` without `gitopsPolicy.preset` or zone globs in ameide.yaml): the checkout's paths
+ * first (the design documents' `sources/values/…` decide alone, nothing is read), then a cheap read of each YAML
+ * file's `apiVersion:`/`kind:` lines (src/gitops/layout/scan.ts) picks a preset — Flux, kustomize overlays, Argo CD
+ * apps-of-apps, a plain folder of manifests — and every folder of Kubernetes manifests no zone of that preset covers
+ * becomes cluster values. The image contract: `ref` unless the `image:` maps are Helm's split `repository`/`tag`.
+ * Each choice comes with its evidence, reported as it is (human output and `--json`).
+ */
+import {GITOPS_LAYOUT_SETTINGS, GITOPS_PRESET_LAYOUTS, type GitopsPolicy, type GitopsPreset} from '../../core/config.js'
+import {makeLayout} from '../layout.js'
+import {detectable, scanSignals, type FileSignals} from './scan.js'
+
+/** What the checkout looks like. `none`: no Kubernetes manifest and no known layout. */
+export const DETECTED_LAYOUTS = ['seed', 'flux', 'kustomize', 'argocd', 'plain', 'none'] as const
+export type DetectedLayout = (typeof DETECTED_LAYOUTS)[number]
+
+/** The layout `gitops verify` used and why (`detection` in the verify result). */
+export interface LayoutDetection {
+  /** `configured`: ameide.yaml set the preset or zone globs (nothing detected); `detected`: from the checkout. */
+  source: 'configured' | 'detected'
+  layout: DetectedLayout
+  /** The preset the policy starts from. */
+  preset: GitopsPreset
+  imageContract: GitopsPolicy['imageContract']
+  /** Globs detection added to the preset's: folders of manifests no zone of the preset covers. */
+  added: {cluster: string[]; argocd: string[]}
+  /** Why, one sentence each. */
+  evidence: string[]
+  /** Every layout with some evidence in the checkout, with how many files show it (the chosen one first). */
+  candidates: Array<{layout: DetectedLayout; files: number}>
+}
+
+const FLUX_API = /\.toolkit\.fluxcd\.io\//
+const ARGO_API = /^argoproj\.io\//
+const ARGO_APPS = new Set(['Application', 'ApplicationSet', 'AppProject'])
+const OVERLAY = /(?:^|\/)overlays\/([^/]+)\//
+const FLUX_CLUSTER = /^clusters\/([^/]+)\//
+const NOT_KUBERNETES = /^skaffold\//
+
+/** The checkout's layout: what ameide.yaml configures (explicit settings always win), else what the paths show. */
+export function settleLayout(
+  root: string,
+  files: string[],
+  policy: GitopsPolicy,
+  gitopsKeys: readonly string[],
+): {policy: GitopsPolicy; detection: LayoutDetection} {
+  const layoutSet = gitopsKeys.some((k) => (GITOPS_LAYOUT_SETTINGS as readonly string[]).includes(k))
+  const contractSet = gitopsKeys.includes('imageContract')
+  if (layoutSet && contractSet) return {policy, detection: configured(policy, gitopsKeys)}
+  const found = detectLayout(root, files)
+  if (layoutSet) {
+    // The layout is the file's; only the image contract is detected.
+    const detection = {...configured(policy, gitopsKeys), imageContract: found.imageContract}
+    detection.evidence.push(...found.evidence.filter((e) => e.startsWith('image contract')))
+    return {policy: {...policy, imageContract: found.imageContract}, detection}
+  }
+  const next: GitopsPolicy = {
+    ...policy,
+    ...GITOPS_PRESET_LAYOUTS[found.preset],
+    preset: found.preset,
+    ...(contractSet ? {} : {imageContract: found.imageContract}),
+  }
+  // A detected plain folder is its folders of manifests, not every YAML file (`plain`'s own `**`).
+  next.cluster = found.preset === 'plain' ? found.added.cluster : [...next.cluster, ...found.added.cluster]
+  next.argocd = [...next.argocd, ...found.added.argocd]
+  return {policy: next, detection: contractSet ? {...found, imageContract: policy.imageContract} : found}
+}
+
+function configured(policy: GitopsPolicy, gitopsKeys: readonly string[]): LayoutDetection {
+  const keys = gitopsKeys.filter(
+    (k) => k === 'imageContract' || (GITOPS_LAYOUT_SETTINGS as readonly string[]).includes(k),
+  )
+  return {
+    source: 'configured',
+    layout: policy.preset,
+    preset: policy.preset,
+    imageContract: policy.imageContract,
+    added: {cluster: [], argocd: []},
+    evidence: [`ameide.yaml sets gitopsPolicy.${keys.join(', gitopsPolicy.')}`],
+    candidates: [],
+  }
+}
+
+/** Detects the layout of a checkout from its file list (sorted, repo-relative) and a cheap read of its YAML files. */
+export function detectLayout(root: string, files: string[]): LayoutDetection {
+  const yamlFiles = files.filter(detectable)
+  const seed = makeLayout({...policyOf('seed')})
+  const seedFiles = yamlFiles.filter((f) => seed.zoneOf(f) !== undefined)
+  if (seedFiles.length > 0) {
+    return {
+      source: 'detected',
+      layout: 'seed',
+      preset: 'seed',
+      imageContract: 'ref',
+      added: {cluster: [], argocd: []},
+      evidence: [
+        `${count(seedFiles.length, 'YAML file')} in the design documents' layout (${examples(seedFiles)}), so nothing else was read`,
+      ],
+      candidates: [{layout: 'seed', files: seedFiles.length}],
+    }
+  }
+  const all = new Set(files)
+  const signals = scanSignals(root, yamlFiles).filter((s) => !inChartTemplates(s.file, all))
+  // Build tools' own configuration (skaffold.yaml) names an apiVersion and a kind but is no Kubernetes object.
+  const manifests = signals.filter((s) => s.objects.some((o) => !NOT_KUBERNETES.test(o.apiVersion)))
+  const flux = manifests.filter((s) => s.objects.some((o) => FLUX_API.test(o.apiVersion)))
+  const argo = manifests.filter((s) => s.objects.some((o) => ARGO_API.test(o.apiVersion) && ARGO_APPS.has(o.kind)))
+  const overlays = yamlFiles.filter((f) => OVERLAY.test(f))
+  const candidates: LayoutDetection['candidates'] = []
+  if (flux.length > 0) candidates.push({layout: 'flux', files: flux.length})
+  if (overlays.length > 0) candidates.push({layout: 'kustomize', files: overlays.length})
+  if (argo.length > 0) candidates.push({layout: 'argocd', files: argo.length})
+  if (manifests.length > 0) candidates.push({layout: 'plain', files: manifests.length})
+  const layout = candidates[0]?.layout ?? 'none'
+  const evidence: string[] = []
+  if (layout === 'flux') {
+    const kinds = [
+      ...new Set(flux.flatMap((s) => s.objects.filter((o) => FLUX_API.test(o.apiVersion)).map((o) => o.kind))),
+    ]
+    const clusters = [...new Set(yamlFiles.map((f) => FLUX_CLUSTER.exec(f)?.[1]).filter(Boolean))]
+    evidence.push(
+      `${count(flux.length, 'file')} hold toolkit.fluxcd.io objects (${kinds.sort().slice(0, 5).join(', ')})` +
+        (clusters.length > 0 ? `; clusters/<name>/ folders: ${clusters.join(', ')}` : ''),
+    )
+  } else if (layout === 'kustomize') {
+    const envs = [...new Set(overlays.map((f) => /^(.*?overlays\/[^/]+)\//.exec(f)![1]))]
+    evidence.push(`kustomize overlays: ${envs.slice(0, 6).join(', ')}${envs.length > 6 ? ', …' : ''}`)
+  } else if (layout === 'argocd') {
+    evidence.push(
+      `${count(argo.length, 'file')} hold Argo CD Applications or ApplicationSets (${examples(argo.map((s) => s.file))})`,
+    )
+  } else if (layout === 'plain') {
+    evidence.push(`${count(manifests.length, 'file')} hold Kubernetes objects, in no overlay, Flux or Argo CD layout`)
+  } else {
+    evidence.push(`none of the ${count(yamlFiles.length, 'YAML file')} holds a Kubernetes object (apiVersion and kind)`)
+  }
+  const preset: GitopsPreset =
+    layout === 'flux' ? 'flux' : layout === 'kustomize' ? 'kustomize' : layout === 'none' ? 'seed' : 'plain'
+  const added = {cluster: [] as string[], argocd: [] as string[]}
+  if (layout !== 'none') {
+    const base = makeLayout({...policyOf(preset), cluster: preset === 'plain' ? [] : policyOf(preset).cluster})
+    const isArgo = new Set(layout === 'argocd' ? argo.map((s) => s.file) : [])
+    const zoned = yamlFiles.filter((f) => base.zoneOf(f) !== undefined)
+    added.argocd = cover([...isArgo], [...zoned, ...manifests.map((s) => s.file).filter((f) => !isArgo.has(f))])
+    const argoZone = makeLayout({...policyOf('plain'), cluster: [], argocd: added.argocd})
+    const inArgo = (f: string) => argoZone.zoneOf(f) !== undefined
+    const rest = manifests.map((s) => s.file).filter((f) => base.zoneOf(f) === undefined && !inArgo(f))
+    added.cluster = cover(rest, [...zoned, ...yamlFiles.filter(inArgo)])
+    if (added.argocd.length > 0) evidence.push(`the Applications' folders are the argocd zone: ${list(added.argocd)}`)
+    if (added.cluster.length > 0) {
+      evidence.push(
+        `Kubernetes manifests outside the ${preset} preset's zones are read as cluster values: ${list(added.cluster)}`,
+      )
+    }
+  }
+  const imageContract = contractOf(signals, evidence)
+  return {source: 'detected', layout, preset, imageContract, added, evidence, candidates}
+}
+
+/** `split` when the `image:` maps are Helm's `repository`/`tag` and none is the design documents' `ref`. */
+function contractOf(signals: FileSignals[], evidence: string[]): GitopsPolicy['imageContract'] {
+  const ref = signals.reduce((n, s) => n + s.refMaps, 0)
+  const split = signals.reduce((n, s) => n + s.splitMaps, 0)
+  const contract = split > ref ? 'split' : 'ref'
+  if (ref + split > 0) {
+    evidence.push(
+      `image contract ${contract}: ${count(ref, 'image map')} with ref, ${split} with repository/tag` +
+        (contract === 'split' ? ' (split-image-fields is not applied to every map)' : ''),
+    )
+  }
+  return contract
+}
+
+/**
+ * Globs that take in every file of `wanted` and none of `avoid`: per file, its shallowest folder that holds no file
+ * of `avoid` (`<folder>/**`), or the file itself when every folder above it does.
+ */
+export function cover(wanted: string[], avoid: string[]): string[] {
+  const blocked = new Set<string>()
+  for (const f of avoid) {
+    const parts = f.split('/')
+    for (let i = 1; i < parts.length; i++) blocked.add(parts.slice(0, i).join('/'))
+  }
+  const globs = new Set<string>()
+  for (const f of wanted) {
+    const parts = f.split('/')
+    let glob = f
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/')
+      if (!blocked.has(dir)) {
+        glob = `${dir}/**`
+        break
+      }
+    }
+    globs.add(glob)
+  }
+  return [...globs].sort()
+}
+
+/** A file under `<chart>/templates/` of a folder with a Chart.yaml: a Helm template, not a manifest. */
+function inChartTemplates(file: string, files: Set<string>): boolean {
+  const at = file.lastIndexOf('/templates/')
+  if (at < 0) return false
+  const chart = file.slice(0, at)
+  return files.has(`${chart}/Chart.yaml`) || files.has(`${chart}/Chart.yml`)
+}
+
+function policyOf(preset: GitopsPreset) {
+  return {...GITOPS_PRESET_LAYOUTS[preset], preset} as unknown as GitopsPolicy
+}
+
+/** At most eight globs; `--print-layout` and `--json` (`added`) have them all. */
+const list = (globs: string[]) => globs.slice(0, 8).join(', ') + (globs.length > 8 ? `, … (${globs.length})` : '')
+
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
+
+const examples = (files: string[]) => files.slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '')
