@@ -7,6 +7,7 @@ import {checkGitHubToken, checkRegistryCredentials} from './credentials.js'
 import {commandsOf, needsOf} from './needs.js'
 import {inspectRepository} from './repository.js'
 import {checkGit, checkNode} from './runtime.js'
+import {checkTemplateEngine} from './engine.js'
 import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
 import {CHECK_IDS, type DoctorCheck, type DoctorResult} from './types.js'
 
@@ -41,6 +42,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     seen(checkBuf(root, env)),
     seen(checkKustomize(env)),
     seen(checkHelm(env)),
+    seen(checkTemplateEngine()),
     seen(checkRegistryCredentials(config, env)),
     seen(
       checkGitHubToken({

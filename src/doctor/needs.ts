@@ -45,6 +45,7 @@ export function needsOf(config: AmeideConfig): Record<CheckId, Need> {
     buf: {neededBy: ['primitive verify'], requiredBy: ['primitive verify']},
     kustomize: {neededBy: ['gitops verify'], requiredBy: config.gitopsPolicy.render.enabled ? ['gitops verify'] : []},
     helm: {neededBy: ['gitops verify'], requiredBy: []},
+    'template-engine': {neededBy: ['gitops verify'], requiredBy: []},
     'registry-credentials': {neededBy: ['primitive publish', 'primitive status'], requiredBy: []},
     'github-token': {
       neededBy: [

@@ -102,9 +102,12 @@ describe('ameide doctor', () => {
       sbom: 'ok',
       buf: 'ok',
       kustomize: 'ok',
+      'template-engine': 'ok',
       'registry-credentials': 'ok',
       'github-token': 'ok',
     })
+    // The engine the build put in dist/engine/, started and asked to render: no tool on PATH.
+    expect(checkOf(run, 'template-engine').detail).toMatch(/^Go's text\/template \+ sprig .* as WebAssembly \(go1\.\d+/)
     expect(checkOf(run, 'registry-credentials').detail).toBe('credentials for registry.example.com from docker config')
     expect(checkOf(run, 'github-token').detail).toContain(
       'GH_TOKEN may dispatch the workflows of ameideio/ameide-gitops',
@@ -189,6 +192,17 @@ describe('ameide doctor', () => {
     })
     expect(checkOf(run, 'kustomize')).toMatchObject({status: 'missing', required: true})
     expect(checkOf(run, 'builder')).toMatchObject({status: 'missing', required: false})
+    const noEngine = await doctor(
+      ['--json', '--offline'],
+      {PATH: bin, AMEIDE_GOTEMPLATE_WASM: path.join(gitops, 'none.wasm')},
+      gitops,
+    )
+    expect(checkOf(noEngine, 'template-engine')).toMatchObject({
+      status: 'missing',
+      required: false,
+      detail: 'not built: every ApplicationSet is render-unavailable',
+      fix: expect.stringMatching(/npm run build/),
+    })
 
     const outside = await makeTempDir('ameide-doctor-outside-')
     const bare = await doctor(['--json', '--offline'], {PATH: bin}, outside)
