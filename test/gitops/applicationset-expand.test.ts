@@ -511,7 +511,10 @@ ${extra}`
     ])
     // Rule (GenerateApplications decodes the template into Argo CD's types): a field they do not declare is
     // dropped before rendering, so its template never runs.
-    const undeclared = appset('').replace('      project: default', "      project: default\n      bogus: '{{ .nmae }}'")
+    const undeclared = appset('').replace(
+      '      project: default',
+      "      project: default\n      bogus: '{{ .nmae }}'",
+    )
     const dropped = (await checkout({'appset.yaml': undeclared})).expand('appset.yaml')
     expect(dropped.errors).toEqual([])
     expect(dropped.applications[0].spec).not.toHaveProperty('bogus')
