@@ -5,6 +5,7 @@
  * function documentation state, and the engine's bounds.
  */
 import {spawnSync} from 'node:child_process'
+import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -20,7 +21,8 @@ import {
   TEMPLATES,
   YAML_TEXTS,
 } from '../fixtures/gotemplate/cases.js'
-import {makeTempDir, runCleanups} from '../support/tmp.js'
+import {runCli} from '../support/cli.js'
+import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {REPO_ROOT, requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -106,6 +108,63 @@ describe('the WebAssembly engine and a native build of the same Go program agree
     )
     const values = [0, -0.5, 1e21, 1234567, 3, 2.5, true, null, 'x', [1, 'a'], {b: 1, a: [true]}]
     expect(engine.sprint(values)).toEqual(nativeAnswer({op: 'sprint', values}).strings)
+  })
+})
+
+describe('through the CLI: the Applications of an ApplicationSet are what Go renders', () => {
+  it('every corpus string that renders, as an info value of the template, with each list element (gitops verify --print-layout)', async () => {
+    // Which strings render with every set (as Argo CD, one failure fails the ApplicationSet): asked of Go itself.
+    const all = TEMPLATES.map(([, t]) => t)
+    const probe = nativeAnswer({op: 'render', goTemplate: true, options: [], templates: all, params: PARAM_SETS})
+    const failing = new Set(((probe.failures ?? []) as Array<{template: number}>).map((f) => f.template))
+    const strings = all.filter((_, i) => !failing.has(i))
+    expect(strings.length).toBeGreaterThan(80)
+    const manifest = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata: {name: corpus, namespace: argocd}',
+      'spec:',
+      '  goTemplate: true',
+      '  generators:',
+      '    - list:',
+      '        elements:',
+      ...PARAM_SETS.map((p) => `          - ${JSON.stringify(p)}`),
+      '  template:',
+      `    metadata: {name: '{{ .name | default "none" }}'}`,
+      '    spec:',
+      '      project: default',
+      '      destination: {namespace: x}',
+      '      info:',
+      ...strings.map((t, i) => `        - {name: s${i}, value: ${JSON.stringify(t)}}`),
+      '',
+    ].join('\n')
+    // What Argo CD decodes the list elements to, and what Go renders with them.
+    const [decoded] = (nativeAnswer({op: 'yaml', texts: [manifest]}).yaml as Array<{json: string}>).map(
+      (y) => JSON.parse(y.json) as {spec: {generators: Array<{list: {elements: Array<Record<string, unknown>>}}>}},
+    )
+    const params = decoded.spec.generators[0].list.elements
+    const expected = nativeAnswer({op: 'render', goTemplate: true, options: [], templates: strings, params})
+      .results as string[][]
+    const repo = await makeTempDir('ameide-engine-cli-')
+    await initGitRepo(repo)
+    await mkdir(path.join(repo, 'argocd'))
+    await writeFile(path.join(repo, 'argocd', 'corpus.yaml'), manifest)
+    await commitAll(repo, 'corpus')
+    const run = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo})
+    expect(run.exitCode, run.stderr).toBe(0)
+    const [appset] = run.json().layout.applicationSets
+    expect(appset.errors).toEqual([])
+    const byName = new Map(
+      appset.applications.map((a: {name: string; spec: {info: Array<{value: string}>}}) => [a.name, a]),
+    )
+    params.forEach((p, set) => {
+      const empty = Object.keys(p).length === 0
+      // Rule (utils.go RenderTemplateParams): an empty parameter set returns the template as written.
+      const name = empty ? '{{ .name | default "none" }}' : String(p.name)
+      const app = byName.get(name) as {spec: {info: Array<{value: string}>}}
+      expect(app, name).toBeDefined()
+      expect(app.spec.info.map((e) => e.value)).toEqual(empty ? strings : expected[set])
+    })
   })
 })
 
