@@ -16,7 +16,7 @@ import {findDeployables, type CheckoutIdentity, type Unrenderable} from '../depl
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
-import {parseRendered} from './objects.js'
+import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
 import {planRender, type RenderRoot} from './roots.js'
 
@@ -37,6 +37,19 @@ export interface RenderGateInput {
   /** `render-unavailable` is an error (`--require-render`). */
   requireRender: boolean
   concurrency: number
+  /** Each deployable's rendered objects, rendered or answered from the cache (what `gitops diff` compares). */
+  onRendered?: (unit: RenderedUnit) => void
+}
+
+/** One rendered deployable: a kustomize root, or a Helm deployable (an Application's Helm source, a HelmRelease). */
+export interface RenderedUnit {
+  kind: 'kustomize' | 'Application' | 'HelmRelease'
+  /** The root folder, or the chart. */
+  dir: string
+  environment: string | null
+  application?: string
+  declaredIn: string
+  objects: RenderedObject[]
 }
 
 /** What `--render` did, in the verify result (`render`). */
@@ -179,6 +192,14 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     }
     for (const f of inputsOf(root)) covered.add(f)
     const objects = parseRendered(input.yaml, result.yaml)
+    input.onRendered?.({
+      kind: 'kustomize',
+      dir: root.dir,
+      environment: root.environment,
+      ...(root.application !== undefined ? {application: root.application} : {}),
+      declaredIn: root.declaredIn ?? rootFile,
+      objects,
+    })
     report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
     await judge.judge(objects, root, rootFile)
   }
@@ -216,6 +237,19 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       toolVersions,
       concurrency: input.concurrency,
       extraFloatingTags: input.layout.policy.extraFloatingTags,
+      ...(input.onRendered
+        ? {
+            onRendered: (d, objects) =>
+              input.onRendered!({
+                kind: d.kind,
+                dir: d.chart,
+                environment: d.environment,
+                application: d.application,
+                declaredIn: d.file,
+                objects: objects(),
+              }),
+          }
+        : {}),
     })
     report.deployables = helm.statuses
     for (const f of helm.covered) covered.add(f)

@@ -44,6 +44,8 @@ export interface HelmRenderOptions {
   toolVersions: string
   concurrency: number
   extraFloatingTags: string[]
+  /** Each rendered deployable's objects (parsed when asked: a cached verdict parses nothing otherwise). */
+  onRendered?: (d: HelmDeployable, objects: () => RenderedObject[]) => void
 }
 
 export interface HelmRendered {
@@ -94,6 +96,8 @@ export async function renderHelm(
       continue
     }
     for (const f of inputsOf(d, options.files)) out.covered.add(f)
+    const result = answer.result
+    options.onRendered?.(d, () => parsed ?? helmObjects(options.yaml, result.yaml, d, options.files, options.root))
     const verdictKey = judgedKey(d, options)
     if (answer.judged?.key === verdictKey) {
       // Unchanged inputs, unchanged policy: the verdicts of the last run stand (nothing parsed or validated).

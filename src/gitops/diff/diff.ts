@@ -1,0 +1,118 @@
+/**
+ * `gitops diff`: render → objects → compare. Both revisions are rendered by the render gate (src/gitops/render) —
+ * the base from a commit materialised outside the checkout, the head likewise or, by default, the working tree in
+ * place — through one render cache under the checkout's git directory that keeps both revisions' answers, so a
+ * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
+ * The snapshots are then compared (./compare.ts). The checkout is only read.
+ */
+import {RENDER_KUBERNETES_VERSION, type GitopsPolicy} from '../../core/config.js'
+import {prerequisiteError} from '../../core/errors.js'
+import type {Helm} from '../../effects/helm.js'
+import type {Kustomize} from '../../effects/kustomize.js'
+import {gitRemoteUrl} from '../../effects/git.js'
+import {readCheckout, type CheckoutIdentity} from '../deployables/index.js'
+import {listFiles} from '../files.js'
+import type {RenderCache} from '../render/cache.js'
+import {compareSnapshots} from './compare.js'
+import {materialise, resolveRevisions, type Materialised} from './revisions.js'
+import {renderSnapshot, type Snapshot} from './snapshot.js'
+import type {DiffRevision, GitopsDiffResult} from './types.js'
+
+export interface GitopsDiffInput {
+  root: string
+  policy: GitopsPolicy
+  base?: string
+  head?: string
+  environments?: string[]
+  kustomize: Kustomize
+  helm: Helm | Promise<Helm | undefined>
+  /** The CLI version: the render cache lives under the checkout's git directory (undefined: no cache). */
+  cacheVersion?: string
+  concurrency: number
+  /** Progress lines (`Rendering base …`). */
+  onStep?: (step: string) => void
+}
+
+export const DIFF_CACHE = 'gitops-diff'
+
+export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResult> {
+  const version = input.policy.render.kubernetesVersion
+  if (version !== RENDER_KUBERNETES_VERSION) {
+    throw prerequisiteError(
+      'CONFIG_INVALID',
+      `gitopsPolicy.render.kubernetesVersion ${JSON.stringify(version)} has no schemas here: this build validates against Kubernetes ${RENDER_KUBERNETES_VERSION}.`,
+      [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
+    )
+  }
+  const revisions = await resolveRevisions(input.root, input.base, input.head)
+  const {RenderCache} = await import('../render/cache.js')
+  const cache =
+    input.cacheVersion === undefined
+      ? undefined
+      : (RenderCache.open(input.root, input.cacheVersion, {name: DIFF_CACHE, keep: 'touched'}) ?? undefined)
+  const repositories = await repositoriesOf(input.root, input.policy)
+  const trees: Materialised[] = []
+  try {
+    const snapshot = async (label: 'base' | 'head', revision: DiffRevision): Promise<Snapshot> => {
+      input.onStep?.(`Rendering the ${label} (${describe(revision)})`)
+      let dir = input.root
+      let checkout: CheckoutIdentity
+      let files: string[]
+      if (revision.commit === null) {
+        files = await listFiles(dir)
+        checkout = await readCheckout(dir, files, repositories)
+      } else {
+        const tree = await materialise(input.root, revision.commit, label)
+        trees.push(tree)
+        dir = tree.dir
+        files = await listFiles(dir)
+        checkout = {trackedFiles: files, repositories}
+      }
+      return renderSnapshot({
+        dir,
+        files,
+        checkout,
+        policy: input.policy,
+        environments: input.environments,
+        kustomize: input.kustomize,
+        helm: input.helm,
+        cache: cache?.at(dir) as RenderCache | undefined,
+        concurrency: input.concurrency,
+      })
+    }
+    // One after the other: the head is answered from the cache for every deployable the base already rendered.
+    const base = await snapshot('base', revisions.base)
+    const head = await snapshot('head', revisions.head)
+    input.onStep?.('Comparing')
+    const compared = await compareSnapshots(base, head, input.policy.diff.maskKinds)
+    cache?.save()
+    const changed =
+      compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
+    const result: GitopsDiffResult = {
+      summary: compared.failures.length > 0 ? 'incomplete' : changed ? 'changed' : 'unchanged',
+      base: revisions.base,
+      head: revisions.head,
+      ...compared,
+    }
+    // Renderers' messages name the temporary folders: every path is made repo-relative.
+    let text = JSON.stringify(result)
+    for (const t of trees) text = text.replaceAll(`${t.dir}/`, '').replaceAll(t.dir, '.')
+    return JSON.parse(text) as GitopsDiffResult
+  } finally {
+    for (const t of trees) t.remove()
+  }
+}
+
+export const describe = (r: DiffRevision) =>
+  r.commit === null
+    ? 'working tree'
+    : r.chosenBy === '--base' || r.chosenBy === '--head'
+      ? `${r.revision} ${r.commit.slice(0, 12)}`
+      : `${r.chosenBy} ${r.commit.slice(0, 12)}`
+
+/** The URLs that name this repository: its origin (credentials removed) and gitopsPolicy.preview.repositories. */
+async function repositoriesOf(root: string, policy: GitopsPolicy): Promise<string[]> {
+  const origin = await gitRemoteUrl(root)
+  const clean = origin?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
+  return [...new Set([...(clean ? [clean] : []), ...policy.preview.repositories])]
+}

@@ -1,0 +1,380 @@
+/**
+ * `gitops diff` on real git repositories with the real helm and kustomize: the design documents' shape — an
+ * ApplicationSet whose git files generator deploys each `environments/<env>/components/<name>/component.yaml` with its
+ * first-party chart, values layered `_shared` → `env/<env>` — and PR-shaped changes on a branch: a values change that
+ * moves an image, a chart template change that changes every environment, a generator change that adds and removes
+ * Applications, a Secret (masked), a head that does not render, the Markdown comment (golden, and cut to GitHub's
+ * limit with a note). The checkout is byte-identical before and after, and nothing is left in the temp folder.
+ */
+import {createHash} from 'node:crypto'
+import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+import {assertMatchesSchema} from '../support/schema.js'
+import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
+import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../support/helm-repo.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+afterAll(runCleanups)
+
+const E = 'e'.repeat(64)
+const BASE_PASSWORD = 'base-password-7d1f'
+const HEAD_PASSWORD = 'head-password-93ac'
+
+type Result = {
+  summary: string
+  base: {revision: string; commit: string | null; chosenBy: string}
+  head: {revision: string; commit: string | null; chosenBy: string}
+  counts: Record<string, number>
+  applications: {added: Array<{kind: string; environment: string; name: string}>; removed: typeof Array.prototype}
+  images: Array<{
+    environment: string
+    application?: string
+    object: {kind: string; name: string; container?: string}
+    from: string | null
+    to: string | null
+    pinned: boolean
+    file: string
+    line: number
+  }>
+  verdict: {
+    fixed: Array<{rule: string; environment?: string; application?: string}>
+    introduced: Array<{rule: string; environment?: string; application?: string}>
+  }
+  deployables: Array<{
+    change: string
+    kind: string
+    environment: string
+    application?: string
+    objects: Array<{change: string; kind: string; name: string; masked: boolean; diff: string}>
+  }>
+  failures: Array<{revision: string; rule: string; file: string; application?: string; message: string}>
+  renders: {base: {rendered: number; cached: number}; head: {rendered: number; cached: number}}
+  markdown?: {file: string; characters: number; truncated: boolean}
+}
+
+const applicationSet = [
+  'apiVersion: argoproj.io/v1alpha1',
+  'kind: ApplicationSet',
+  'metadata:',
+  '  name: components',
+  '  namespace: argocd',
+  'spec:',
+  '  goTemplate: true',
+  '  goTemplateOptions: ["missingkey=error"]',
+  '  generators:',
+  '    - git:',
+  `        repoURL: ${ORIGIN}`,
+  '        revision: HEAD',
+  '        files:',
+  '          - path: environments/**/component.yaml',
+  '  template:',
+  '    metadata:',
+  "      name: '{{ .name }}-{{ index .path.segments 1 }}'",
+  '    spec:',
+  '      project: default',
+  "      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}",
+  '      source:',
+  `        repoURL: ${ORIGIN}`,
+  '        targetRevision: HEAD',
+  "        path: 'sources/charts/apps/{{ .name }}'",
+  '        helm:',
+  '          ignoreMissingValueFiles: true',
+  '          valueFiles:',
+  "            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'",
+  "            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'",
+  '',
+].join('\n')
+
+const secretTemplate = [
+  '{{- if .Values.enabled }}',
+  'apiVersion: v1',
+  'kind: Secret',
+  'metadata:',
+  '  name: {{ .Release.Name }}-db',
+  'type: Opaque',
+  'stringData:',
+  '  password: {{ .Values.password | quote }}',
+  '  user: app',
+  '{{- end }}',
+  '',
+].join('\n')
+
+const ENVS = ['dev', 'staging', 'production']
+
+/** The base: web and api in every environment but api not in production; web has a Secret. */
+function baseFiles(): Record<string, string> {
+  const files: Record<string, string> = {
+    'argocd/applicationsets/components.yaml': applicationSet,
+    'sources/values/_shared/apps/web/values.yaml': `enabled: true\nimage:\n  ref: ghcr.io/acme/web:1.4.0\npassword: ${BASE_PASSWORD}\n`,
+    'sources/values/_shared/apps/api/values.yaml': `enabled: true\nimage:\n  ref: ghcr.io/acme/api:2.0.0@sha256:${E}\n`,
+  }
+  for (const name of ['web', 'api']) {
+    files[`sources/charts/apps/${name}/Chart.yaml`] = `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`
+    files[`sources/charts/apps/${name}/values.yaml`] = 'enabled: false\nimage:\n  ref: ""\n'
+    files[`sources/charts/apps/${name}/templates/deployment.yaml`] = requiredImageTemplate
+  }
+  files['sources/charts/apps/web/templates/secret.yaml'] = secretTemplate
+  for (const env of ENVS) {
+    files[`environments/${env}/components/web/component.yaml`] = 'name: web\n'
+    if (env !== 'production') files[`environments/${env}/components/api/component.yaml`] = 'name: api\n'
+    files[`sources/values/env/${env}/apps/web/values.yaml`] = `image:\n  ref: ghcr.io/acme/web:1.4.0\n`
+  }
+  return files
+}
+
+let env: Record<string, string | undefined>
+let tmp: string
+beforeAll(async () => {
+  requireTool('kustomize')
+  requireTool('helm')
+  env = toolEnv()
+  // A temp folder of the CLI's own: the test checks it holds nothing once the diff is done.
+  tmp = await makeTempDir('ameide-diff-tmp-')
+  env.TMPDIR = tmp
+})
+
+/** A repository on main with the base, then a branch `pr` where `change` edits files and commits. */
+async function prRepo(change: Record<string, string | null>, files = baseFiles()): Promise<string> {
+  const repo = await helmGitopsRepo(files)
+  await git(repo, ['checkout', '-q', '-b', 'pr'])
+  await edit(repo, change)
+  await commitAll(repo, 'the change')
+  return repo
+}
+
+async function edit(repo: string, change: Record<string, string | null>) {
+  for (const [file, text] of Object.entries(change)) {
+    const abs = path.join(repo, file)
+    if (text === null) await rm(abs)
+    else {
+      await mkdir(path.dirname(abs), {recursive: true})
+      await writeFile(abs, text)
+    }
+  }
+}
+
+/** Everything that makes up the checkout's state: HEAD, the index's bytes, status, every file's bytes. */
+async function fingerprint(repo: string): Promise<string> {
+  const hash = createHash('sha256')
+  hash.update(await git(repo, ['rev-parse', 'HEAD']))
+  hash.update(await git(repo, ['symbolic-ref', 'HEAD']))
+  hash.update(await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored']))
+  hash.update(await readFile(path.join(repo, '.git', 'index')))
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of (await readdir(dir, {withFileTypes: true})).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const abs = path.join(dir, e.name)
+      if (e.isDirectory()) {
+        if (abs === path.join(repo, '.git')) continue
+        await walk(abs)
+      } else {
+        hash.update(`${path.relative(repo, abs)}\0`).update(await readFile(abs))
+      }
+    }
+  }
+  await walk(repo)
+  return hash.digest('hex')
+}
+
+async function diff(repo: string, args: string[] = []) {
+  const run = await runCli(['gitops', 'diff', '--json', ...args], {cwd: repo, env})
+  let result: Result | undefined
+  try {
+    result = run.json<Result>()
+  } catch {
+    throw new Error(`not JSON (exit ${run.exitCode}): ${run.stdout}\n${run.stderr}`)
+  }
+  if (!('error' in (result as object))) assertMatchesSchema('gitops-diff.schema.json', result)
+  return {run, result: result!}
+}
+
+describe('gitops diff', () => {
+  it('a values change that moves an image: one deployable, its image pinned, the finding fixed; a second run renders nothing', async () => {
+    const stagingValues = `image:\n  ref: ghcr.io/acme/web:1.5.0@sha256:${E}\n`
+    const repo = await prRepo({'sources/values/env/staging/apps/web/values.yaml': stagingValues})
+    const before = await fingerprint(repo)
+    const {run, result} = await diff(repo, ['--head', 'HEAD'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.base.chosenBy).toBe('merge-base with main')
+    expect(result.base.commit).toBe(await git(repo, ['rev-parse', 'main']))
+    expect(result.images).toEqual([
+      expect.objectContaining({
+        environment: 'staging',
+        application: 'web-staging',
+        object: expect.objectContaining({kind: 'Deployment', name: 'web-staging', container: 'web'}),
+        from: 'ghcr.io/acme/web:1.4.0',
+        to: `ghcr.io/acme/web:1.5.0@sha256:${E}`,
+        pinned: true,
+        file: 'sources/values/env/staging/apps/web/values.yaml',
+        line: 2,
+      }),
+    ])
+    expect(result.deployables.map((d) => `${d.change} ${d.application}`)).toEqual(['changed web-staging'])
+    expect(result.deployables[0].objects.map((o) => `${o.change} ${o.kind}/${o.name}`)).toEqual([
+      'changed Deployment/web-staging',
+    ])
+    expect(result.deployables[0].objects[0].diff).toContain(`+        - image: ghcr.io/acme/web:1.5.0@sha256:${E}`)
+    expect(result.verdict.fixed.map((f) => `${f.rule} ${f.application}`)).toEqual(['image-not-pinned web-staging'])
+    expect(result.verdict.introduced).toEqual([])
+    expect(result.applications.added).toEqual([])
+    // Five Applications render for the base; the head renders only what changed, the rest comes from the cache.
+    expect(result.renders.base).toEqual({rendered: 5, cached: 0})
+    expect(result.renders.head).toEqual({rendered: 1, cached: 4})
+    const again = await diff(repo, ['--head', 'HEAD'])
+    expect(again.result.renders).toEqual({base: {rendered: 0, cached: 5}, head: {rendered: 0, cached: 5}})
+    expect(again.result.deployables).toEqual(result.deployables)
+    expect(await fingerprint(repo)).toBe(before)
+    // Nothing of ameide's is left in the temp folder (Node's own compile cache may be).
+    expect((await readdir(tmp)).filter((f) => f.startsWith('ameide-'))).toEqual([])
+  })
+
+  it('defaults to the working tree as the head, and leaves it as it was', async () => {
+    const repo = await prRepo({})
+    await edit(repo, {'sources/values/env/dev/apps/web/values.yaml': 'image:\n  ref: ghcr.io/acme/web:1.4.1\n'})
+    const before = await fingerprint(repo)
+    const {run, result} = await diff(repo)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(result.head).toEqual({revision: 'working tree', commit: null, chosenBy: 'working tree'})
+    expect(result.images.map((i) => `${i.environment} ${i.from} → ${i.to}`)).toEqual([
+      'dev ghcr.io/acme/web:1.4.0 → ghcr.io/acme/web:1.4.1',
+    ])
+    expect(await fingerprint(repo)).toBe(before)
+    // --exit-code: differences exit 1, as git diff --exit-code.
+    expect((await diff(repo, ['--exit-code'])).run.exitCode).toBe(1)
+    expect((await diff(repo, ['--exit-code', '--head', 'HEAD'])).run.exitCode).toBe(0)
+  })
+
+  it('a chart template change changes every environment', async () => {
+    const template = requiredImageTemplate.replace(
+      '  name: {{ .Release.Name }}\n',
+      '  name: {{ .Release.Name }}\n  labels: {tier: web}\n',
+    )
+    const repo = await prRepo({'sources/charts/apps/web/templates/deployment.yaml': template})
+    const {run, result} = await diff(repo, ['--head', 'HEAD'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(result.deployables.map((d) => `${d.environment} ${d.change} ${d.application}`)).toEqual([
+      'dev changed web-dev',
+      'production changed web-production',
+      'staging changed web-staging',
+    ])
+    for (const d of result.deployables) expect(d.objects[0].diff).toContain('+    tier: web')
+    expect(result.images).toEqual([])
+    expect(result.renders.head).toEqual({rendered: 3, cached: 2})
+  })
+
+  it('a generator change adds and removes Applications', async () => {
+    const repo = await prRepo({
+      'environments/production/components/api/component.yaml': 'name: api\n',
+      'environments/dev/components/api/component.yaml': null,
+    })
+    const {run, result} = await diff(repo, ['--head', 'HEAD'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(result.applications).toEqual({
+      added: [{kind: 'Application', environment: 'production', name: 'api-production'}],
+      removed: [{kind: 'Application', environment: 'dev', name: 'api-dev'}],
+    })
+    expect(result.deployables.map((d) => `${d.environment} ${d.change} ${d.application}`)).toEqual([
+      'dev removed api-dev',
+      'production added api-production',
+    ])
+    expect(result.deployables[1].objects.map((o) => `${o.change} ${o.kind}/${o.name}`)).toEqual([
+      'added Deployment/api-production',
+    ])
+    expect(result.images.map((i) => `${i.environment} ${i.from} → ${i.to}`)).toEqual([
+      `dev ghcr.io/acme/api:2.0.0@sha256:${E} → null`,
+      `production null → ghcr.io/acme/api:2.0.0@sha256:${E}`,
+    ])
+  })
+
+  it("masks a Secret's data: the value shows as changed, never printed", async () => {
+    const shared = baseFiles()['sources/values/_shared/apps/web/values.yaml'].replace(BASE_PASSWORD, HEAD_PASSWORD)
+    const repo = await prRepo({'sources/values/_shared/apps/web/values.yaml': shared})
+    const {run, result} = await diff(repo, ['--head', 'HEAD'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(result.deployables).toHaveLength(3)
+    for (const d of result.deployables) {
+      expect(d.objects.map((o) => `${o.change} ${o.kind} masked=${o.masked}`)).toEqual(['changed Secret masked=true'])
+      expect(d.objects[0].diff).toContain('-  password: <masked>\n+  password: <masked (changed)>')
+      expect(d.objects[0].diff).not.toContain('user: app')
+    }
+    const human = await runCli(['gitops', 'diff', '--head', 'HEAD', '--markdown', 'comment.md'], {cwd: repo, env})
+    expect(human.exitCode, human.stderr).toBe(0)
+    const markdown = await readFile(path.join(repo, 'comment.md'), 'utf8')
+    await rm(path.join(repo, 'comment.md'))
+    for (const text of [run.stdout, run.stderr, human.stdout, human.stderr, markdown]) {
+      expect(text).not.toContain(BASE_PASSWORD)
+      expect(text).not.toContain(HEAD_PASSWORD)
+    }
+    expect(human.stdout).toContain('password: <masked (changed)>')
+  })
+
+  it('a head that does not render is reported (exit 1), never an empty diff', async () => {
+    const repo = await prRepo({'sources/values/env/production/apps/web/values.yaml': 'image:\n  ref: ""\n'})
+    const {run, result} = await diff(repo, ['--head', 'HEAD'])
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures).toEqual([
+      expect.objectContaining({revision: 'head', rule: 'render-failed', application: 'web-production'}),
+    ])
+    expect(result.failures[0].message).toContain('image.ref is required')
+    expect(result.failures[0].message).not.toContain(tmp)
+    // Its objects are unknown in the head: not "removed".
+    expect(result.deployables).toEqual([])
+    const human = await runCli(['gitops', 'diff', '--head', 'HEAD'], {cwd: repo, env})
+    expect(human.exitCode).toBe(1)
+    expect(human.stdout).toMatch(/Not rendered \(1\)/)
+  })
+
+  it('rejects a --head that names no commit (exit 2) and a --base that names none', async () => {
+    const repo = await prRepo({})
+    const head = await runCli(['gitops', 'diff', '--json', '--head', 'no-such-rev'], {cwd: repo, env})
+    expect(head.exitCode).toBe(2)
+    expect(head.json().error.code).toBe('REVISION_NOT_FOUND')
+    const base = await runCli(['gitops', 'diff', '--json', '--base', '--upload-pack=x'], {cwd: repo, env})
+    expect(base.exitCode).toBe(2)
+    expect(base.json().error.code).toBe('BASE_NOT_FOUND')
+  })
+
+  it('writes the Markdown comment: golden, and cut to the comment limit with a note', async () => {
+    const stagingValues = `image:\n  ref: ghcr.io/acme/web:1.5.0@sha256:${E}\n`
+    const repo = await prRepo({
+      'sources/values/env/staging/apps/web/values.yaml': stagingValues,
+      'environments/production/components/api/component.yaml': 'name: api\n',
+    })
+    const {run, result} = await diff(repo, ['--head', 'HEAD', '--markdown', path.join(repo, '..', 'pr.md')])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const markdown = (await readFile(path.join(repo, '..', 'pr.md'), 'utf8'))
+      .replaceAll(result.base.commit!.slice(0, 12), '<base>')
+      .replaceAll(result.head.commit!.slice(0, 12), '<head>')
+    expect(result.markdown).toMatchObject({truncated: false})
+    const golden = path.join(import.meta.dirname, '..', 'fixtures', 'gitops-diff', 'pr.md')
+    if (process.env.AMEIDE_UPDATE_GOLDEN === '1') await writeFile(golden, markdown)
+    expect(markdown).toBe(await readFile(golden, 'utf8'))
+
+    // A change whose diff is far over 65,536 characters: every environment's ConfigMap of 3,000 lines.
+    const big = (v: string) =>
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: {{ .Release.Name }}-big',
+        'data:',
+        `{{- range $i := until 3000 }}`,
+        `  key{{ $i }}: "${v}-{{ $i }}"`,
+        '{{- end }}',
+        '',
+      ].join('\n')
+    const files = {...baseFiles(), 'sources/charts/apps/web/templates/big.yaml': big('before')}
+    const large = await prRepo({'sources/charts/apps/web/templates/big.yaml': big('after')}, files)
+    const cut = await diff(large, ['--head', 'HEAD', '--markdown', 'big.md'])
+    expect(cut.run.exitCode, cut.run.stderr).toBe(0)
+    const text = await readFile(path.join(large, 'big.md'), 'utf8')
+    expect(text.length).toBeLessThanOrEqual(65_536)
+    expect(cut.result.markdown).toMatchObject({truncated: true, characters: text.length})
+    expect(text.indexOf('### Deployables')).toBeLessThan(text.indexOf('### Object diffs'))
+    expect(text).toMatch(/> Truncated to fit a pull-request comment \(65536 characters\): .*left out/)
+  })
+})
