@@ -7,20 +7,20 @@
  * limit with a note). The checkout is byte-identical before and after, and nothing is left in the temp folder.
  */
 import {createHash} from 'node:crypto'
-import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
-import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../support/helm-repo.js'
+import {BASE_PASSWORD, baseFiles, edit, prRepo} from '../support/diff-repo.js'
+import {git, makeTempDir, runCleanups} from '../support/tmp.js'
+import {requiredImageTemplate} from '../support/helm-repo.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
 const E = 'e'.repeat(64)
-const BASE_PASSWORD = 'base-password-7d1f'
 const HEAD_PASSWORD = 'head-password-93ac'
 
 type Result = {
@@ -55,76 +55,6 @@ type Result = {
   markdown?: {file: string; characters: number; truncated: boolean}
 }
 
-const applicationSet = [
-  'apiVersion: argoproj.io/v1alpha1',
-  'kind: ApplicationSet',
-  'metadata:',
-  '  name: components',
-  '  namespace: argocd',
-  'spec:',
-  '  goTemplate: true',
-  '  goTemplateOptions: ["missingkey=error"]',
-  '  generators:',
-  '    - git:',
-  `        repoURL: ${ORIGIN}`,
-  '        revision: HEAD',
-  '        files:',
-  '          - path: environments/**/component.yaml',
-  '  template:',
-  '    metadata:',
-  "      name: '{{ .name }}-{{ index .path.segments 1 }}'",
-  '    spec:',
-  '      project: default',
-  "      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}",
-  '      source:',
-  `        repoURL: ${ORIGIN}`,
-  '        targetRevision: HEAD',
-  "        path: 'sources/charts/apps/{{ .name }}'",
-  '        helm:',
-  '          ignoreMissingValueFiles: true',
-  '          valueFiles:',
-  "            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'",
-  "            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'",
-  '',
-].join('\n')
-
-const secretTemplate = [
-  '{{- if .Values.enabled }}',
-  'apiVersion: v1',
-  'kind: Secret',
-  'metadata:',
-  '  name: {{ .Release.Name }}-db',
-  'type: Opaque',
-  'stringData:',
-  '  password: {{ .Values.password | quote }}',
-  '  user: app',
-  '{{- end }}',
-  '',
-].join('\n')
-
-const ENVS = ['dev', 'staging', 'production']
-
-/** The base: web and api in every environment but api not in production; web has a Secret. */
-function baseFiles(): Record<string, string> {
-  const files: Record<string, string> = {
-    'argocd/applicationsets/components.yaml': applicationSet,
-    'sources/values/_shared/apps/web/values.yaml': `enabled: true\nimage:\n  ref: ghcr.io/acme/web:1.4.0\npassword: ${BASE_PASSWORD}\n`,
-    'sources/values/_shared/apps/api/values.yaml': `enabled: true\nimage:\n  ref: ghcr.io/acme/api:2.0.0@sha256:${E}\n`,
-  }
-  for (const name of ['web', 'api']) {
-    files[`sources/charts/apps/${name}/Chart.yaml`] = `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`
-    files[`sources/charts/apps/${name}/values.yaml`] = 'enabled: false\nimage:\n  ref: ""\n'
-    files[`sources/charts/apps/${name}/templates/deployment.yaml`] = requiredImageTemplate
-  }
-  files['sources/charts/apps/web/templates/secret.yaml'] = secretTemplate
-  for (const env of ENVS) {
-    files[`environments/${env}/components/web/component.yaml`] = 'name: web\n'
-    if (env !== 'production') files[`environments/${env}/components/api/component.yaml`] = 'name: api\n'
-    files[`sources/values/env/${env}/apps/web/values.yaml`] = `image:\n  ref: ghcr.io/acme/web:1.4.0\n`
-  }
-  return files
-}
-
 let env: Record<string, string | undefined>
 let tmp: string
 beforeAll(async () => {
@@ -135,26 +65,6 @@ beforeAll(async () => {
   tmp = await makeTempDir('ameide-diff-tmp-')
   env.TMPDIR = tmp
 })
-
-/** A repository on main with the base, then a branch `pr` where `change` edits files and commits. */
-async function prRepo(change: Record<string, string | null>, files = baseFiles()): Promise<string> {
-  const repo = await helmGitopsRepo(files)
-  await git(repo, ['checkout', '-q', '-b', 'pr'])
-  await edit(repo, change)
-  await commitAll(repo, 'the change')
-  return repo
-}
-
-async function edit(repo: string, change: Record<string, string | null>) {
-  for (const [file, text] of Object.entries(change)) {
-    const abs = path.join(repo, file)
-    if (text === null) await rm(abs)
-    else {
-      await mkdir(path.dirname(abs), {recursive: true})
-      await writeFile(abs, text)
-    }
-  }
-}
 
 /** Everything that makes up the checkout's state: HEAD, the index's bytes, status, every file's bytes. */
 async function fingerprint(repo: string): Promise<string> {

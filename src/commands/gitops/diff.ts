@@ -37,6 +37,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
       KUSTOMIZE_NOT_FOUND: 'the standalone kustomize is not installed',
+      TOOL_NOT_FOUND:
+        'helm was found (or remembered) but is gone when a chart renders; no helm at all is a failure (exit 1)',
       FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
     },
   )
