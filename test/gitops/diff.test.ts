@@ -51,7 +51,7 @@ type Result = {
     objects: Array<{change: string; kind: string; name: string; masked: boolean; diff: string}>
   }>
   failures: Array<{revision: string; rule: string; file: string; application?: string; message: string}>
-  renders: {base: {rendered: number; cached: number}; head: {rendered: number; cached: number}}
+  renders: Record<'base' | 'head', {rendered: number; cached: number; unchanged: number}>
   markdown?: {file: string; characters: number; truncated: boolean}
 }
 
@@ -130,11 +130,16 @@ describe('gitops diff', () => {
     expect(result.verdict.fixed.map((f) => `${f.rule} ${f.application}`)).toEqual(['image-not-pinned web-staging'])
     expect(result.verdict.introduced).toEqual([])
     expect(result.applications.added).toEqual([])
-    // Five Applications render for the base; the head renders only what changed, the rest comes from the cache.
-    expect(result.renders.base).toEqual({rendered: 5, cached: 0})
-    expect(result.renders.head).toEqual({rendered: 1, cached: 4})
+    // Of five Applications only the one whose inputs changed renders, once per revision; a second run renders nothing.
+    expect(result.renders).toEqual({
+      base: {rendered: 1, cached: 0, unchanged: 4},
+      head: {rendered: 1, cached: 0, unchanged: 4},
+    })
     const again = await diff(repo, ['--head', 'HEAD'])
-    expect(again.result.renders).toEqual({base: {rendered: 0, cached: 5}, head: {rendered: 0, cached: 5}})
+    expect(again.result.renders).toEqual({
+      base: {rendered: 0, cached: 1, unchanged: 4},
+      head: {rendered: 0, cached: 1, unchanged: 4},
+    })
     expect(again.result.deployables).toEqual(result.deployables)
     expect(await fingerprint(repo)).toBe(before)
     // Nothing of ameide's is left in the temp folder (Node's own compile cache may be).
@@ -172,7 +177,7 @@ describe('gitops diff', () => {
     ])
     for (const d of result.deployables) expect(d.objects[0].diff).toContain('+    tier: web')
     expect(result.images).toEqual([])
-    expect(result.renders.head).toEqual({rendered: 3, cached: 2})
+    expect(result.renders.head).toEqual({rendered: 3, cached: 0, unchanged: 2})
   })
 
   it('a generator change adds and removes Applications', async () => {

@@ -93,8 +93,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       import('../../gitops/diff/markdown.js'),
       import('../../gitops/diff/format.js'),
     ])
-    const cacheVersion = flags.cache ? this.config.version : undefined
-    const renderers = await diffRenderers(root, cacheVersion)
+    const renderers = await diffRenderers(root, flags.cache ? this.config.version : undefined)
     const progress = await this.progress()
     progress.start('Rendering both revisions')
     const result = await diffGitops({
@@ -105,7 +104,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       environments,
       kustomize: renderers.kustomize,
       helm: renderers.helm,
-      cacheVersion,
+      cacheVersion: this.config.version,
+      useCache: flags.cache,
       concurrency: 4,
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())

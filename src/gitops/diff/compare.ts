@@ -136,7 +136,7 @@ function compareApplications(base: Snapshot, head: Snapshot): Compared['applicat
         name: u.application,
       })
     }
-    for (const key of s.unrendered) {
+    for (const key of [...s.unrendered, ...s.unchanged]) {
       const [kind, environment, application] = key.split('\0')
       if (!application) continue
       const k = kind === 'HelmRelease' ? 'HelmRelease' : 'Application'

@@ -12,7 +12,6 @@ import type {Kustomize} from '../../effects/kustomize.js'
 import {gitRemoteUrl} from '../../effects/git.js'
 import {readCheckout, type CheckoutIdentity} from '../deployables/index.js'
 import {listFiles} from '../files.js'
-import type {RenderCache} from '../render/cache.js'
 import {compareSnapshots} from './compare.js'
 import {materialise, resolveRevisions, type Materialised} from './revisions.js'
 import {renderSnapshot, type Snapshot} from './snapshot.js'
@@ -26,8 +25,10 @@ export interface GitopsDiffInput {
   environments?: string[]
   kustomize: Kustomize
   helm: Helm | Promise<Helm | undefined>
-  /** The CLI version: the render cache lives under the checkout's git directory (undefined: no cache). */
-  cacheVersion?: string
+  /** The CLI version: part of every render-cache key. */
+  cacheVersion: string
+  /** Keep renders in the cache under the checkout's git directory (false: a cache of this run only). */
+  useCache: boolean
   concurrency: number
   /** Progress lines (`Rendering base …`). */
   onStep?: (step: string) => void
@@ -46,46 +47,51 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   }
   const revisions = await resolveRevisions(input.root, input.base, input.head)
   const {RenderCache} = await import('../render/cache.js')
-  const cache =
-    input.cacheVersion === undefined
-      ? undefined
-      : (RenderCache.open(input.root, input.cacheVersion, {name: DIFF_CACHE, keep: 'touched'}) ?? undefined)
+  const cache = RenderCache.open(input.root, input.cacheVersion, {
+    name: DIFF_CACHE,
+    keep: 'touched',
+    fresh: !input.useCache,
+  })
+  if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
   const repositories = await repositoriesOf(input.root, input.policy)
   const trees: Materialised[] = []
   try {
-    const snapshot = async (label: 'base' | 'head', revision: DiffRevision): Promise<Snapshot> => {
-      input.onStep?.(`Rendering the ${label} (${describe(revision)})`)
-      let dir = input.root
-      let checkout: CheckoutIdentity
-      let files: string[]
+    const read = async (label: 'base' | 'head', revision: DiffRevision) => {
       if (revision.commit === null) {
-        files = await listFiles(dir)
-        checkout = await readCheckout(dir, files, repositories)
-      } else {
-        const tree = await materialise(input.root, revision.commit, label)
-        trees.push(tree)
-        dir = tree.dir
-        files = await listFiles(dir)
-        checkout = {trackedFiles: files, repositories}
+        const files = await listFiles(input.root)
+        return {dir: input.root, files, checkout: await readCheckout(input.root, files, repositories)}
       }
-      return renderSnapshot({
-        dir,
-        files,
-        checkout,
+      const tree = await materialise(input.root, revision.commit, label)
+      trees.push(tree)
+      const files = await listFiles(tree.dir)
+      return {dir: tree.dir, files, checkout: {trackedFiles: files, repositories} as CheckoutIdentity}
+    }
+    const [baseTree, headTree] = [await read('base', revisions.base), await read('head', revisions.head)]
+    const snapshot = (tree: typeof baseTree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
+      renderSnapshot({
+        ...tree,
         policy: input.policy,
         environments: input.environments,
         kustomize: input.kustomize,
         helm: input.helm,
-        cache: cache?.at(dir) as RenderCache | undefined,
+        cache: cache.at(tree.dir),
         concurrency: input.concurrency,
+        skip,
       })
-    }
-    // One after the other: the head is answered from the cache for every deployable the base already rendered.
-    const base = await snapshot('base', revisions.base)
-    const head = await snapshot('head', revisions.head)
+    // Only what a change can affect is rendered: a deployable whose inputs (its render-cache key: every input's blob
+    // id, its spec, the renderers) are the same in both revisions renders the same objects in both, so neither
+    // renders. The head's keys first (nothing rendered), then the base, then the head.
+    const headKeys = new Map<string, string>()
+    const baseKeys = new Map<string, string>()
+    input.onStep?.('Reading the deployables of both revisions')
+    await snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))
+    input.onStep?.(`Rendering the base (${describe(revisions.base)})`)
+    const base = await snapshot(baseTree, (unit, key) => (baseKeys.set(unit, key), headKeys.get(unit) === key))
+    input.onStep?.(`Rendering the head (${describe(revisions.head)})`)
+    const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key)
     input.onStep?.('Comparing')
     const compared = await compareSnapshots(base, head, input.policy.diff.maskKinds)
-    cache?.save()
+    cache.save()
     const changed =
       compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
     const result: GitopsDiffResult = {

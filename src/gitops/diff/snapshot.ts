@@ -36,9 +36,12 @@ export interface Snapshot {
   units: Map<string, SnapshotUnit>
   /** Keys of the deployables that failed or were unavailable (their objects are unknown). */
   unrendered: Set<string>
+  /** Keys of the deployables left unrendered because their inputs are the same in the other revision. */
+  unchanged: Set<string>
   findings: GitopsFinding[]
   images: RenderedImage[]
-  renders: {rendered: number; cached: number}
+  /** Rendered now, answered from the cache, not rendered (inputs identical in both revisions). */
+  renders: {rendered: number; cached: number; unchanged: number}
 }
 
 export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
@@ -56,8 +59,10 @@ export interface SnapshotInput {
   environments?: string[]
   kustomize: Kustomize
   helm: Helm | Promise<Helm | undefined>
-  cache?: RenderCache
+  cache: RenderCache
   concurrency: number
+  /** Told each deployable's cache key: true leaves it unrendered (its output is known to be the other revision's). */
+  skip: (unitKey: string, key: string) => boolean
 }
 
 export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
@@ -101,18 +106,22 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     requireRender: true,
     concurrency: input.concurrency,
     onRendered,
+    skip: (u, key) => input.skip(unitKey(u), key),
   })
   const unrendered = new Set<string>()
-  const renders = {rendered: 0, cached: 0}
-  for (const r of result.report.roots) {
-    if (r.status === 'rendered') renders.rendered++
-    else if (r.status === 'cached') renders.cached++
-    else unrendered.add(unitKey({kind: 'kustomize', ...r}))
+  const unchanged = new Set<string>()
+  const renders = {rendered: 0, cached: 0, unchanged: 0}
+  const count = (status: string, key: string) => {
+    if (status === 'rendered') renders.rendered++
+    else if (status === 'cached') renders.cached++
+    else if (status === 'skipped') {
+      renders.unchanged++
+      unchanged.add(key)
+    } else unrendered.add(key)
   }
+  for (const r of result.report.roots) count(r.status, unitKey({kind: 'kustomize', ...r}))
   for (const d of result.report.deployables) {
-    if (d.status === 'rendered') renders.rendered++
-    else if (d.status === 'cached') renders.cached++
-    else unrendered.add(unitKey({kind: d.kind, environment: d.environment, application: d.application, dir: d.chart}))
+    count(d.status, unitKey({kind: d.kind, environment: d.environment, application: d.application, dir: d.chart}))
   }
-  return {units, unrendered, findings: result.findings, images: result.report.images, renders}
+  return {units, unrendered, unchanged, findings: result.findings, images: result.report.images, renders}
 }

@@ -79,6 +79,12 @@ export interface DiffFailure {
   message: string
 }
 
+export interface RenderCounts {
+  rendered: number
+  cached: number
+  unchanged: number
+}
+
 export interface GitopsDiffResult {
   /** `changed`: the deployed objects differ; `unchanged`: they do not; `incomplete`: something was not rendered. */
   summary: 'changed' | 'unchanged' | 'incomplete'
@@ -107,8 +113,11 @@ export interface GitopsDiffResult {
   verdict: {fixed: VerdictFinding[]; introduced: VerdictFinding[]}
   deployables: DeployableDiff[]
   failures: DiffFailure[]
-  /** Renders per revision: rendered now, or answered from the render cache. */
-  renders: {base: {rendered: number; cached: number}; head: {rendered: number; cached: number}}
+  /**
+   * Deployables per revision: rendered now, answered from the render cache, or not rendered at all because their
+   * inputs are the same in both revisions (so are their objects).
+   */
+  renders: {base: RenderCounts; head: RenderCounts}
   /** With --markdown FILE: where it was written, its length and whether it was cut to fit a comment. */
   markdown?: {file: string; characters: number; truncated: boolean}
 }

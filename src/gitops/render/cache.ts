@@ -28,6 +28,8 @@ export function blobId(bytes: Buffer): string {
 
 interface State {
   dirty: boolean
+  /** Starts empty and is never saved (`--no-cache`: the keys still tell what did not change). */
+  fresh?: boolean
   /** With `keep: 'touched'`: the entries this run read or wrote. */
   touched?: Set<string>
 }
@@ -45,15 +47,24 @@ export class RenderCache {
   /**
    * The cache of the checkout at `root` (null outside a git work tree); `version`: the CLI build and the renderer.
    * `options.name`: another cache file; `options.keep: 'touched'`: one entry per key (every revision's answers kept
-   * side by side), and only the entries this run used are saved.
+   * side by side), and only the entries this run used are saved; `options.fresh`: start empty, never save.
    */
-  static open(root: string, version: string, options: {name?: string; keep?: 'touched'} = {}): RenderCache | null {
+  static open(
+    root: string,
+    version: string,
+    options: {name?: string; keep?: 'touched'; fresh?: boolean} = {},
+  ): RenderCache | null {
     const name = options.name ?? NAME
     const file = cacheFile(root, name)
     if (!file) return null
     const fingerprint = createHash('sha256').update(`${name}\0${version}`).digest('hex')
-    const state: State = {dirty: false, ...(options.keep === 'touched' ? {touched: new Set<string>()} : {})}
-    return new RenderCache(root, file, name, fingerprint, readCache<Entry>(file, name, fingerprint), state)
+    const state: State = {
+      dirty: false,
+      ...(options.keep === 'touched' ? {touched: new Set<string>()} : {}),
+      ...(options.fresh ? {fresh: true} : {}),
+    }
+    const entries = options.fresh ? new Map<string, Entry>() : readCache<Entry>(file, name, fingerprint)
+    return new RenderCache(root, file, name, fingerprint, entries, state)
   }
 
   /** The same cache, keying the files of another folder (a revision materialised outside the checkout). */
@@ -99,6 +110,7 @@ export class RenderCache {
   }
 
   save(): void {
+    if (this.state.fresh) return
     const {touched} = this.state
     if (touched) {
       const stale = [...this.entries.keys()].filter((k) => !touched.has(k))
