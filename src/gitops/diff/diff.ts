@@ -66,7 +66,12 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       const files = await listFiles(tree.dir)
       return {dir: tree.dir, files, checkout: {trackedFiles: files, repositories} as CheckoutIdentity}
     }
-    const [baseTree, headTree] = [await read('base', revisions.base), await read('head', revisions.head)]
+    // Side by side, both settled before anything is thrown, so every folder made is removed.
+    const settled = await Promise.allSettled([read('base', revisions.base), read('head', revisions.head)])
+    for (const s of settled) if (s.status === 'rejected') throw s.reason
+    const [baseTree, headTree] = settled.map(
+      (s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof read>>>).value,
+    )
     const snapshot = (tree: typeof baseTree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
       renderSnapshot({
         ...tree,
@@ -90,7 +95,10 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     input.onStep?.(`Rendering the head (${describe(revisions.head)})`)
     const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key)
     input.onStep?.('Comparing')
+    // The temporary trees are removed while the snapshots are compared.
+    const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
     const compared = await compareSnapshots(base, head, input.policy.diff.maskKinds)
+    await removed
     cache.save()
     const changed =
       compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
@@ -102,10 +110,12 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     }
     // Renderers' messages name the temporary folders: every path is made repo-relative.
     let text = JSON.stringify(result)
-    for (const t of trees) text = text.replaceAll(`${t.dir}/`, '').replaceAll(t.dir, '.')
+    for (const dir of [baseTree.dir, headTree.dir].filter((d) => d !== input.root)) {
+      text = text.replaceAll(`${dir}/`, '').replaceAll(dir, '.')
+    }
     return JSON.parse(text) as GitopsDiffResult
   } finally {
-    for (const t of trees) t.remove()
+    await Promise.all(trees.map((t) => t.remove()))
   }
 }
 

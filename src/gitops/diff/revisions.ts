@@ -6,6 +6,7 @@
  * HEAD and files stay as they were; the folder is removed when the diff is done.
  */
 import {mkdtempSync, rmSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -76,18 +77,18 @@ export async function resolveRevisions(
 /** A commit's files in a temporary folder (`dir`), and how to remove it. */
 export interface Materialised {
   dir: string
-  remove(): void
+  remove(): Promise<void>
 }
 
 export async function materialise(root: string, commit: string, label: 'base' | 'head'): Promise<Materialised> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), `ameide-diff-${label}-`))
-  const remove = () => rmSync(tmp, {recursive: true, force: true})
+  const remove = () => rm(tmp, {recursive: true, force: true, maxRetries: 3})
   const dir = path.join(tmp, 'tree')
   const env = {GIT_INDEX_FILE: path.join(tmp, 'index')}
   const read = await gitMaybe(root, ['read-tree', commit], env)
   const out = read.ok ? await gitMaybe(root, ['checkout-index', '--all', '--force', `--prefix=${dir}/`], env) : read
   if (!out.ok) {
-    remove()
+    rmSync(tmp, {recursive: true, force: true})
     throw failureError(
       'REVISION_UNREADABLE',
       `The ${label} revision ${commit.slice(0, 12)} could not be read from git objects: ${out.stderr.trim() || 'git failed'}`,
