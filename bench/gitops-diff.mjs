@@ -12,6 +12,7 @@
 // Medians of interleaved runs. Floors: cold ≤ 10 s; cold ≤ 1.5 × bare (both revisions); warm renders 0.
 // Usage: node bench/gitops-diff.mjs [components=34] [runs=5]   (needs a build, helm and kustomize on PATH)
 import {spawn, spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import path from 'node:path'
@@ -24,7 +25,6 @@ const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const ORIGIN = 'https://github.com/acme/gitops.git'
 const ENVS = ['dev', 'staging', 'production']
 const KUBE = '1.34.0'
-const digest = (n) => n.toString(16).padStart(64, '0')
 
 const work = mkdtempSync(path.join(tmpdir(), 'ameide-bench-diff-'))
 const repo = path.join(work, 'repo')

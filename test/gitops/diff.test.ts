@@ -204,6 +204,48 @@ describe('gitops diff', () => {
     ])
   })
 
+  it('kustomize overlays: an images: entry moves an image in one environment, a base change reaches both', async () => {
+    const dep = (image: string, replicas = 1) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: app\n          image: ${image}\n`
+    const overlay = (env: string, tag: string) =>
+      `namespace: ${env}\nresources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/web\n    newTag: ${tag}\n`
+    const files = {
+      'ameide.yaml': 'gitopsPolicy:\n  preset: kustomize\n',
+      'app/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+      'app/base/deployment.yaml': dep('ghcr.io/acme/web:1.0.0'),
+      'app/overlays/staging/kustomization.yaml': overlay('staging', '1.0.0'),
+      'app/overlays/production/kustomization.yaml': overlay('production', '1.0.0'),
+    }
+    const repo = await prRepo({'app/overlays/staging/kustomization.yaml': overlay('staging', '1.1.0')}, files)
+    const before = await fingerprint(repo)
+    const {run, result} = await diff(repo, ['--head', 'HEAD'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(result.images).toEqual([
+      expect.objectContaining({
+        environment: 'staging',
+        from: 'ghcr.io/acme/web:1.0.0',
+        to: 'ghcr.io/acme/web:1.1.0',
+        pinned: false,
+        file: 'app/overlays/staging/kustomization.yaml',
+      }),
+    ])
+    expect(result.deployables.map((d) => `${d.environment} ${d.kind} ${d.change}`)).toEqual([
+      'staging kustomize changed',
+    ])
+    expect(result.renders.base).toEqual({rendered: 1, cached: 0, unchanged: 1})
+    expect(await fingerprint(repo)).toBe(before)
+    // An uncommitted edit of the base, against HEAD: the working tree is the default head, and stays as it is.
+    await edit(repo, {'app/base/deployment.yaml': dep('ghcr.io/acme/web:1.0.0', 3)})
+    const dirty = await fingerprint(repo)
+    const base = await diff(repo, ['--base', 'HEAD'])
+    expect(base.result.deployables.map((d) => `${d.environment} ${d.change}`)).toEqual([
+      'production changed',
+      'staging changed',
+    ])
+    for (const d of base.result.deployables) expect(d.objects[0].diff).toContain('-  replicas: 1\n+  replicas: 3')
+    expect(await fingerprint(repo)).toBe(dirty)
+  })
+
   it("masks a Secret's data: the value shows as changed, never printed", async () => {
     const shared = baseFiles()['sources/values/_shared/apps/web/values.yaml'].replace(BASE_PASSWORD, HEAD_PASSWORD)
     const repo = await prRepo({'sources/values/_shared/apps/web/values.yaml': shared})
