@@ -104,7 +104,7 @@ data:
 `
 const name = (i) => `c${String(i).padStart(2, '0')}`
 const ref = (c, env, tag) =>
-  `ghcr.io/acme/${c}:${tag}@sha256:${digest(c.length * 1000 + ENVS.indexOf(env) + tag.length)}`
+  `ghcr.io/acme/${c}:${tag}@sha256:${createHash('sha256').update(`${c} ${env} ${tag}`).digest('hex')}`
 
 try {
   mkdirSync(repo)
