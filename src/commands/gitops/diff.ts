@@ -21,8 +21,9 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'not, the line that decided it), and the findings the change fixes and introduces. --base defaults to the ' +
       'merge-base of HEAD with the default branch (origin/HEAD, else origin/main, origin/master, main, master); ' +
       '--head to the working tree. Both revisions are read from git objects into temporary folders (a temporary ' +
-      "index): the checkout, its index and HEAD are never touched. One render cache under the checkout's git " +
-      'directory holds both revisions: what did not change renders once, and a second run renders nothing. The data ' +
+      'index): the checkout, its index and HEAD are never touched. Only what the change can affect renders: a ' +
+      'deployable whose inputs (blob ids, spec, renderers) are the same in both revisions renders in neither; one ' +
+      "render cache under the checkout's git directory holds both revisions, so a second run renders nothing. The data " +
       'of Secrets (and of the kinds gitopsPolicy.diff.maskKinds names) is masked: a changed value shows as changed, ' +
       'never printed. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
       'diff is incomplete, listed first, never an empty diff), or with --exit-code the deployed objects differ (as ' +
@@ -76,7 +77,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     }),
     cache: Flags.boolean({
       description:
-        "Reuse renders whose inputs are unchanged from the checkout's git directory (.git/ameide/cache/); --no-cache renders everything.",
+        "Reuse renders from the checkout's git directory (.git/ameide/cache/); --no-cache neither reads nor writes it (what did not change is still not rendered).",
       default: true,
       allowNo: true,
     }),
