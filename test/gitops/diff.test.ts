@@ -285,6 +285,17 @@ describe('gitops diff', () => {
     expect(human.stdout).toMatch(/Not rendered \(1\)/)
   })
 
+  it("under GitHub Actions the default base is the pull request's base branch (GITHUB_BASE_REF)", async () => {
+    const repo = await prRepo({})
+    await git(repo, ['branch', 'release', 'main'])
+    const run = await runCli(['gitops', 'diff', '--json', '--head', 'HEAD'], {
+      cwd: repo,
+      env: {...env, GITHUB_ACTIONS: 'true', GITHUB_BASE_REF: 'release', GITHUB_STEP_SUMMARY: ''},
+    })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.json<Result>().base.chosenBy).toBe('merge-base with release')
+  })
+
   it('rejects a --head that names no commit (exit 2) and a --base that names none', async () => {
     const repo = await prRepo({})
     const head = await runCli(['gitops', 'diff', '--json', '--head', 'no-such-rev'], {cwd: repo, env})

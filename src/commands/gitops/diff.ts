@@ -19,7 +19,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'compares them per environment: Applications added and removed, deployables and objects added, removed and ' +
       'changed (a unified diff of each object, keys in a stable order), every image that moves (from → to, pinned or ' +
       'not, the line that decided it), and the findings the change fixes and introduces. --base defaults to the ' +
-      'merge-base of HEAD with the default branch (origin/HEAD, else origin/main, origin/master, main, master); ' +
+      'merge-base of HEAD with the default branch (under GitHub Actions the pull request base, GITHUB_BASE_REF; else ' +
+      'origin/HEAD, origin/main, origin/master, main, master); ' +
       '--head to the working tree. Both revisions are read from git objects into temporary folders (a temporary ' +
       'index): the checkout, its index and HEAD are never touched. Only what the change can affect renders: a ' +
       'deployable whose inputs (blob ids, spec, renderers) are the same in both revisions renders in neither; one ' +
@@ -87,13 +88,15 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const [{config}, {diffGitops}, {diffRenderers}, {renderMarkdown}, {formatGitopsDiff}] = await Promise.all([
-      loadConfig(root),
-      import('../../gitops/diff/diff.js'),
-      import('../../gitops/diff/renderers.js'),
-      import('../../gitops/diff/markdown.js'),
-      import('../../gitops/diff/format.js'),
-    ])
+    const [{config}, {diffGitops}, {diffRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
+      await Promise.all([
+        loadConfig(root),
+        import('../../gitops/diff/diff.js'),
+        import('../../gitops/diff/renderers.js'),
+        import('../../gitops/diff/markdown.js'),
+        import('../../gitops/diff/format.js'),
+        import('../../effects/actions.js'),
+      ])
     const renderers = await diffRenderers(root, flags.cache ? this.config.version : undefined)
     const progress = await this.progress()
     progress.start('Rendering both revisions')
@@ -102,6 +105,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       policy: config.gitopsPolicy,
       base: flags.base,
       head: flags.head,
+      ...(inActions(process.env) && process.env.GITHUB_BASE_REF ? {baseRef: process.env.GITHUB_BASE_REF} : {}),
       environments,
       kustomize: renderers.kustomize,
       helm: renderers.helm,

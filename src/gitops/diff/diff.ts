@@ -22,6 +22,8 @@ export interface GitopsDiffInput {
   policy: GitopsPolicy
   base?: string
   head?: string
+  /** The pull request's base branch, tried first for the default base (GITHUB_BASE_REF under GitHub Actions). */
+  baseRef?: string
   environments?: string[]
   kustomize: Kustomize
   helm: Helm | Promise<Helm | undefined>
@@ -45,7 +47,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
     )
   }
-  const revisions = await resolveRevisions(input.root, input.base, input.head)
+  const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
   const {RenderCache} = await import('../render/cache.js')
   const cache = RenderCache.open(input.root, input.cacheVersion, {
     name: DIFF_CACHE,

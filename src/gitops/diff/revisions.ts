@@ -1,7 +1,7 @@
 /**
  * The two revisions of `gitops diff`, read from git objects without touching the checkout: `--head` (default: the
- * working tree, read in place) and `--base` (default: the merge-base of HEAD with the default branch — origin/HEAD,
- * else origin/main, origin/master, main, master). A commit is materialised into a temporary folder through a
+ * working tree, read in place) and `--base` (default: the merge-base of HEAD with the default branch — the pull
+ * request's base branch under GitHub Actions, else origin/HEAD, origin/main, origin/master, main, master). A commit is materialised into a temporary folder through a
  * temporary index (`GIT_INDEX_FILE=… git read-tree`, then `git checkout-index --prefix`): the checkout's index,
  * HEAD and files stay as they were; the folder is removed when the diff is done.
  */
@@ -22,8 +22,13 @@ async function commitOf(root: string, rev: string): Promise<string | null> {
   return r.ok ? r.stdout.trim() : null
 }
 
-/** The default branch: origin/HEAD's target, else the first of origin/main, origin/master, main, master. */
-async function defaultBranch(root: string): Promise<string | null> {
+/**
+ * The branch to compare with: the pull request's base branch under GitHub Actions (`baseRef`, from GITHUB_BASE_REF;
+ * actions/checkout sets no origin/HEAD), else origin/HEAD's target, else the first of origin/main, origin/master,
+ * main, master.
+ */
+async function defaultBranch(root: string, baseRef?: string): Promise<string | null> {
+  if (baseRef) for (const b of [`origin/${baseRef}`, baseRef]) if (await commitOf(root, b)) return b
   const head = await gitMaybe(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'])
   if (head.ok && head.stdout.trim() !== '') return head.stdout.trim()
   for (const b of DEFAULT_BRANCHES) if (await commitOf(root, b)) return b
@@ -34,6 +39,8 @@ export async function resolveRevisions(
   root: string,
   base: string | undefined,
   head: string | undefined,
+  /** The pull request's base branch (GITHUB_BASE_REF under GitHub Actions). */
+  baseRef?: string,
 ): Promise<{base: DiffRevision; head: DiffRevision}> {
   let headRev: DiffRevision
   if (head !== undefined) {
@@ -56,7 +63,7 @@ export async function resolveRevisions(
     }
     return {base: {revision: base, commit, chosenBy: '--base'}, head: headRev}
   }
-  const branch = await defaultBranch(root)
+  const branch = await defaultBranch(root, baseRef)
   if (!branch) {
     throw prerequisiteError('BASE_NOT_FOUND', `No default branch to compare with in ${root}.`, [
       'Pass --base REV, or set origin/HEAD (git remote set-head origin --auto).',
