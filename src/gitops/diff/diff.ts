@@ -5,6 +5,8 @@
  * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
  * The snapshots are then compared (./compare.ts). The checkout is only read.
  */
+import {realpathSync} from 'node:fs'
+
 import {RENDER_KUBERNETES_VERSION, type GitopsPolicy} from '../../core/config.js'
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
@@ -74,6 +76,11 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     const [baseTree, headTree] = settled.map(
       (s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof read>>>).value,
     )
+    // How renderers may name the temporary trees (as made, and resolved), longest first.
+    const temporary = [baseTree.dir, headTree.dir].filter((d) => d !== input.root)
+    const spellings = [...new Set([...temporary, ...temporary.map((d) => realpathSync(d))])].sort(
+      (a, b) => b.length - a.length,
+    )
     const snapshot = (tree: typeof baseTree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
       renderSnapshot({
         ...tree,
@@ -112,9 +119,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     }
     // Renderers' messages name the temporary folders: every path is made repo-relative.
     let text = JSON.stringify(result)
-    for (const dir of [baseTree.dir, headTree.dir].filter((d) => d !== input.root)) {
-      text = text.replaceAll(`${dir}/`, '').replaceAll(dir, '.')
-    }
+    for (const spelling of spellings) text = text.replaceAll(`${spelling}/`, '').replaceAll(spelling, '.')
     return JSON.parse(text) as GitopsDiffResult
   } finally {
     await Promise.all(trees.map((t) => t.remove()))
