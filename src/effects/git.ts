@@ -14,7 +14,10 @@ export interface GitResult {
 /** Large change sets list many paths; the same ceiling as execa's default. */
 const MAX_BUFFER = 100 * 1024 * 1024
 
-/** Runs git in `cwd` (`env`: variables added to the process's, e.g. a temporary `GIT_INDEX_FILE`); never rejects (a missing git binary is `ok: false` with the spawn error in `stderr`). */
+/**
+ * Runs git in `cwd` (`env`: variables added to the process's, e.g. a temporary `GIT_INDEX_FILE`); never rejects (a
+ * missing git binary is `ok: false` with the spawn error in `stderr`).
+ */
 export function gitMaybe(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<GitResult> {
   return new Promise((resolve) => {
     const options = {
