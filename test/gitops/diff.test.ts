@@ -268,6 +268,24 @@ describe('gitops diff', () => {
     expect(human.stdout).toContain('password: <masked (changed)>')
   })
 
+  it('masks the kinds gitopsPolicy.diff.maskKinds names, like a Secret', async () => {
+    const configMap = (token: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  token: ${token}\n  mode: fast\n`
+    const files = {
+      'ameide.yaml': 'gitopsPolicy:\n  preset: kustomize\n  diff:\n    maskKinds: [ConfigMap]\n',
+      'app/base/kustomization.yaml': 'resources:\n  - settings.yaml\n',
+      'app/base/settings.yaml': configMap('tok-before-51ac'),
+      'app/overlays/staging/kustomization.yaml': 'namespace: staging\nresources:\n  - ../../base\n',
+    }
+    const repo = await prRepo({'app/base/settings.yaml': configMap('tok-after-0e2b')}, files)
+    const {run, result} = await diff(repo, ['--head', 'HEAD'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    const [object] = result.deployables[0].objects
+    expect(object).toMatchObject({change: 'changed', kind: 'ConfigMap', masked: true})
+    expect(object.diff).toContain('-  token: <masked>\n+  token: <masked (changed)>')
+    expect(run.stdout).not.toMatch(/tok-(before|after)/)
+  })
+
   it('a head that does not render is reported (exit 1), never an empty diff', async () => {
     const repo = await prRepo({'sources/values/env/production/apps/web/values.yaml': 'image:\n  ref: ""\n'})
     const {run, result} = await diff(repo, ['--head', 'HEAD'])
