@@ -303,6 +303,17 @@ describe('gitops diff', () => {
     expect(human.stdout).toMatch(/Not rendered \(1\)/)
   })
 
+  it('a revision git cannot read is REVISION_UNREADABLE (exit 1), and nothing is left in the temp folder', async () => {
+    const repo = await prRepo({})
+    const blob = await git(repo, ['rev-parse', 'main:sources/values/env/staging/apps/web/values.yaml'])
+    await rm(path.join(repo, '.git', 'objects', blob.slice(0, 2), blob.slice(2)))
+    const run = await runCli(['gitops', 'diff', '--json', '--base', 'main'], {cwd: repo, env})
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.json().error).toMatchObject({code: 'REVISION_UNREADABLE', exitCode: 1})
+    expect(run.json().error.message).toContain('base revision')
+    expect((await readdir(tmp)).filter((f) => f.startsWith('ameide-'))).toEqual([])
+  })
+
   it("under GitHub Actions the default base is the pull request's base branch (GITHUB_BASE_REF)", async () => {
     const repo = await prRepo({})
     await git(repo, ['branch', 'release', 'main'])

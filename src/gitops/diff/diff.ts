@@ -70,18 +70,8 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       const files = await listFiles(tree.dir)
       return {dir: tree.dir, files, checkout: {trackedFiles: files, repositories} as CheckoutIdentity}
     }
-    // Side by side, both settled before anything is thrown, so every folder made is removed.
-    const settled = await Promise.allSettled([read('base', revisions.base), read('head', revisions.head)])
-    for (const s of settled) if (s.status === 'rejected') throw s.reason
-    const [baseTree, headTree] = settled.map(
-      (s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof read>>>).value,
-    )
-    // How renderers may name the temporary trees (as made, and resolved), longest first.
-    const temporary = [baseTree.dir, headTree.dir].filter((d) => d !== input.root)
-    const spellings = [...new Set([...temporary, ...temporary.map((d) => realpathSync(d))])].sort(
-      (a, b) => b.length - a.length,
-    )
-    const snapshot = (tree: typeof baseTree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
+    type Tree = Awaited<ReturnType<typeof read>>
+    const snapshot = (tree: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
       renderSnapshot({
         ...tree,
         policy: input.policy,
@@ -94,11 +84,29 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       })
     // Only what a change can affect is rendered: a deployable whose inputs (its render-cache key: every input's blob
     // id, its spec, the renderers) are the same in both revisions renders the same objects in both, so neither
-    // renders. The head's keys first (nothing rendered), then the base, then the head.
+    // renders. The head's keys first (nothing rendered) while the base is read (git works in its own process), then
+    // the base, then the head. Both reads are settled before anything is thrown, so every folder made is removed.
     const headKeys = new Map<string, string>()
     const baseKeys = new Map<string, string>()
     input.onStep?.('Reading the deployables of both revisions')
-    await snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))
+    const reading = [read('base', revisions.base), read('head', revisions.head)]
+    for (const r of reading) r.catch(() => undefined) // handled below, whichever settles first
+    const settled = (await Promise.allSettled([reading[1]]))[0]
+    if (settled.status === 'rejected') {
+      await Promise.allSettled(reading)
+      throw settled.reason
+    }
+    const headTree = settled.value
+    const probed = await Promise.allSettled([snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))])
+    const [baseRead] = await Promise.allSettled([reading[0]])
+    if (probed[0].status === 'rejected') throw probed[0].reason
+    if (baseRead.status === 'rejected') throw baseRead.reason
+    const baseTree = baseRead.value
+    // How renderers may name the temporary trees (as made, and resolved), longest first.
+    const temporary = [baseTree.dir, headTree.dir].filter((d) => d !== input.root)
+    const spellings = [...new Set([...temporary, ...temporary.map((d) => realpathSync(d))])].sort(
+      (a, b) => b.length - a.length,
+    )
     input.onStep?.(`Rendering the base (${describe(revisions.base)})`)
     const base = await snapshot(baseTree, (unit, key) => (baseKeys.set(unit, key), headKeys.get(unit) === key))
     input.onStep?.(`Rendering the head (${describe(revisions.head)})`)
