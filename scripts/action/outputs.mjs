@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Step outputs (name=value lines, or name<<EOF blocks) from an ameide --json result: report, exit-code, summary,
-// sarif (the verifies with --sarif), and for publish images / failed / one ref-<component> per image.
+// sarif (the verifies with --sarif), markdown (gitops diff --markdown FILE), and for publish images / failed / one
+// ref-<component> per image.
 import {randomUUID} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 
@@ -16,7 +17,9 @@ if (typeof doc.summary === 'string') out.summary = doc.summary
 else if (typeof doc.status === 'string') out.summary = doc.status
 else if (doc.error) out.summary = 'error'
 if (typeof doc.sarif === 'string') out.sarif = doc.sarif
-if (Array.isArray(doc.images)) {
+if (typeof doc.markdown?.file === 'string') out.markdown = doc.markdown.file
+// gitops diff's images are moves, not published refs.
+if (Array.isArray(doc.images) && !Array.isArray(doc.deployables)) {
   out.images = JSON.stringify(doc.images.filter((i) => i.ref).map((i) => ({component: i.component, ref: i.ref})))
   out.failed = String(Array.isArray(doc.failures) && doc.failures.length > 0)
   for (const image of doc.images) if (image.ref) out[`ref-${image.component}`] = image.ref

@@ -3,7 +3,7 @@
 # AMEIDE_COMMAND and AMEIDE_ARGS come from the action inputs through env: they are never evaluated as shell code.
 set -euo pipefail
 case "$AMEIDE_COMMAND" in
-  'primitive verify' | 'primitive publish' | 'primitive publish merge' | 'gitops verify' | 'gitops set-image' | \
+  'primitive verify' | 'primitive publish' | 'primitive publish merge' | 'gitops verify' | 'gitops diff' | 'gitops set-image' | \
     'gitops promote' | 'primitive gitops update-images' | 'primitive gitops scaffold') ;;
   *)
     echo "::error title=ameide action::command \"$AMEIDE_COMMAND\" is not one the action runs" >&2

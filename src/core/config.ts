@@ -53,6 +53,8 @@ export interface GitopsPolicy {
   maxFileBytes: number
   /** `gitops verify --render`: render the roots with kustomize (and helm) and judge the rendered objects. */
   render: GitopsRenderPolicy
+  /** `gitops diff`: kinds whose data is masked like a Secret's (the value shown changed, never shown). */
+  diff: {maskKinds: string[]}
 }
 
 export interface GitopsRenderPolicy {
@@ -111,6 +113,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   preview: {projects: [], repositories: [], webhook: false},
   maxFileBytes: 4 * 1024 * 1024,
   render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION, apiVersions: []},
+  diff: {maskKinds: []},
 }
 
 /**
@@ -288,6 +291,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
       ...file.gitopsPolicy,
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
       render: mergeRender(base.gitopsPolicy.render, file.gitopsPolicy?.render as RenderSetting | undefined),
+      diff: {...base.gitopsPolicy.diff, ...file.gitopsPolicy?.diff},
     },
     scaffold: {baseImages: {...base.scaffold.baseImages, ...file.scaffold?.baseImages}},
     signing: {sigstore: {...base.signing.sigstore, ...file.signing?.sigstore}},

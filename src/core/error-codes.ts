@@ -105,6 +105,8 @@ export const ERROR_CODES = {
   REPO_ROOT_NOT_FOUND: {exit: 2, summary: '--root is not a directory'},
   REQUIRED_INPUT_MISSING: {exit: 2, summary: 'the workflow requires an input ameide does not send'},
   RETAG_DIGEST_MISMATCH: {exit: 1, summary: 'the registry stored a re-tag under another digest'},
+  REVISION_NOT_FOUND: {exit: 2, summary: 'gitops diff: --head names no commit'},
+  REVISION_UNREADABLE: {exit: 1, summary: 'gitops diff: a revision could not be read from git objects'},
   REWRITE_CHECK_FAILED: {exit: 1, summary: 'an edited file did not read back as planned (nothing written)'},
   ROOT_OUTSIDE_ROOTS: {exit: 2, summary: "mcp: a tool's root or path is outside the client's roots (nothing read)"},
   RUN_NOT_FOUND: {exit: 4, summary: 'dispatched, but the run could not be found'},

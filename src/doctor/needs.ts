@@ -43,9 +43,12 @@ export function needsOf(config: AmeideConfig): Record<CheckId, Need> {
     },
     sbom: {neededBy: ['primitive publish'], requiredBy: config.publish.sbom === 'none' ? [] : ['primitive publish']},
     buf: {neededBy: ['primitive verify'], requiredBy: ['primitive verify']},
-    kustomize: {neededBy: ['gitops verify'], requiredBy: config.gitopsPolicy.render.enabled ? ['gitops verify'] : []},
-    helm: {neededBy: ['gitops verify'], requiredBy: []},
-    'template-engine': {neededBy: ['gitops verify'], requiredBy: []},
+    kustomize: {
+      neededBy: ['gitops verify', 'gitops diff'],
+      requiredBy: config.gitopsPolicy.render.enabled ? ['gitops verify'] : [],
+    },
+    helm: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
+    'template-engine': {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     'registry-credentials': {neededBy: ['primitive publish', 'primitive status'], requiredBy: []},
     'github-token': {
       neededBy: [

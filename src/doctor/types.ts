@@ -30,6 +30,7 @@ export const COMMAND_IDS = [
   'primitive gitops scaffold',
   'primitive gitops update-images',
   'gitops verify',
+  'gitops diff',
   'gitops set-image',
   'gitops promote',
   'mcp',

@@ -14,10 +14,19 @@ export interface GitResult {
 /** Large change sets list many paths; the same ceiling as execa's default. */
 const MAX_BUFFER = 100 * 1024 * 1024
 
-/** Runs git in `cwd`; never rejects (a missing git binary is `ok: false` with the spawn error in `stderr`). */
-export function gitMaybe(cwd: string, args: string[]): Promise<GitResult> {
+/**
+ * Runs git in `cwd` (`env`: variables added to the process's, e.g. a temporary `GIT_INDEX_FILE`); never rejects (a
+ * missing git binary is `ok: false` with the spawn error in `stderr`).
+ */
+export function gitMaybe(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<GitResult> {
   return new Promise((resolve) => {
-    execFile('git', args, {cwd, encoding: 'utf8', maxBuffer: MAX_BUFFER}, (error, stdout, stderr) => {
+    const options = {
+      cwd,
+      encoding: 'utf8' as const,
+      maxBuffer: MAX_BUFFER,
+      ...(env ? {env: {...process.env, ...env}} : {}),
+    }
+    execFile('git', args, options, (error, stdout, stderr) => {
       const spawnFailed = error && typeof (error as {code?: unknown}).code === 'string'
       resolve({ok: !error, stdout: String(stdout ?? ''), stderr: String(stderr || (spawnFailed ? error.message : ''))})
     })

@@ -28,8 +28,9 @@ const KINDS = 'scaffold.schema.json#/properties/kind/enum'
 const readOnly = {readOnlyHint: true, destructiveHint: false, idempotentHint: true} as const
 
 /**
- * The tools, in the order `tools/list` gives them. Verify, status, gitops verify and doctor write nothing the user owns (the
- * result cache lives in the git directory; their `--sarif` file is left out, the result is structuredContent).
+ * The tools, in the order `tools/list` gives them. Verify, status, gitops verify, gitops diff and doctor write nothing the
+ * user owns (the result cache lives in the git directory; their `--sarif` / `--markdown` file is left out, the result
+ * is structuredContent).
  * A rerun changes nothing: scaffold skips the files that exist, publish at the same commit finds its images and tags
  * there, set-image/promote with the same refs change no byte: all idempotent.
  * No tool deletes anything. Status, publish, doctor (one GitHub call unless `offline`) and the writers' `openPr`
@@ -66,6 +67,12 @@ export const TOOLS: readonly ToolEntry[] = [
     annotations: {...readOnly, openWorldHint: false},
     omit: ['sarif'],
     enums: {rule: 'gitops-verify.schema.json#/definitions/rule/enum'},
+  },
+  {
+    id: 'gitops:diff',
+    schema: 'gitops-diff.schema.json',
+    annotations: {...readOnly, openWorldHint: false},
+    omit: ['markdown'],
   },
   {
     id: 'gitops:set-image',

@@ -7,10 +7,11 @@ import {parse} from 'yaml'
 
 import {buildSetup, createMonorepo} from '../publish/fixture.js'
 import {generateKeyPair, type CosignKeyPair} from '../support/cosign.js'
+import {prRepo} from '../support/diff-repo.js'
 import {gitopsRepo} from '../support/gitops-fixture.js'
 import {startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTools} from '../support/toolchain.js'
+import {requireTools, toolEnv} from '../support/toolchain.js'
 
 /**
  * The composite action (action.yml) checked by action-validator (its WebAssembly build from npm, offline), and its
@@ -134,6 +135,24 @@ describe('action.yml', () => {
     expect(report.findings.length).toBeGreaterThan(0)
     expect(run.stderr).toContain('::error file=sources/values/env/local/apps/orders.yaml,line=8')
     expect(run.summary).toContain('### ameide gitops verify: ❌ fail')
+  })
+
+  it('runs gitops diff: the comment as the markdown output, the same Markdown in the job summary', async () => {
+    requireTools('kustomize', 'helm')
+    const repo = await prRepo({
+      'sources/values/env/dev/apps/web/values.yaml': 'image:\n  ref: ghcr.io/acme/web:1.5.0\n',
+    })
+    const run = await runAction(
+      {command: 'gitops diff', args: '--base main --head HEAD --markdown diff.md', 'working-directory': repo},
+      {PATH: toolEnv().PATH!},
+    )
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.outputs.summary).toBe('changed')
+    expect(run.outputs.markdown).toBe(path.join(repo, 'diff.md'))
+    expect(run.outputs.images).toBeUndefined()
+    const comment = await readFile(run.outputs.markdown!, 'utf8')
+    expect(comment).toContain('ghcr.io/acme/web:1.5.0')
+    expect(run.summary).toBe(`${comment}\n`)
   })
 
   it('refuses a command it does not run, and never evaluates args as shell code', async () => {

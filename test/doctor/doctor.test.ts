@@ -188,7 +188,7 @@ describe('ameide doctor', () => {
     expect(run.exitCode).toBe(3)
     expect(run.json().repository).toMatchObject({
       kind: 'gitops',
-      commands: ['gitops verify', 'gitops set-image', 'gitops promote', 'mcp'],
+      commands: ['gitops verify', 'gitops diff', 'gitops set-image', 'gitops promote', 'mcp'],
     })
     expect(checkOf(run, 'kustomize')).toMatchObject({status: 'missing', required: true})
     expect(checkOf(run, 'builder')).toMatchObject({status: 'missing', required: false})

@@ -25,6 +25,7 @@ const NAMES = [
   'primitive_status',
   'primitive_publish',
   'gitops_verify',
+  'gitops_diff',
   'gitops_set-image',
   'gitops_promote',
   'doctor',
@@ -108,6 +109,7 @@ describe('ameide mcp: tools/list', () => {
       primitive_status: [true, true],
       primitive_publish: [false, true],
       gitops_verify: [true, true],
+      gitops_diff: [true, true],
       'gitops_set-image': [false, true],
       gitops_promote: [false, true],
       doctor: [true, true],
@@ -115,10 +117,10 @@ describe('ameide mcp: tools/list', () => {
     for (const tool of tools.values()) expect(tool.annotations?.destructiveHint).toBe(false)
   })
 
-  it('--read-only offers the four readers only', async () => {
+  it('--read-only offers the five readers only', async () => {
     const readOnly = await connect(work, {args: ['--read-only']})
     const names = (await readOnly.client.listTools()).tools.map((t) => t.name)
-    expect(names).toEqual(['primitive_verify', 'primitive_status', 'gitops_verify', 'doctor'])
+    expect(names).toEqual(['primitive_verify', 'primitive_status', 'gitops_verify', 'gitops_diff', 'doctor'])
   })
 })
 

@@ -2,7 +2,9 @@
  * The render cache: per root, kustomize's answer keyed by the root's inputs — every file of the kustomizations it
  * reaches, by git blob id — and per Helm deployable, helm's answer keyed by the chart's files, every value file, the
  * deployable's spec and the renderers' versions; under the checkout's git directory (src/cache/store.ts). A warm
- * run renders nothing.
+ * run renders nothing. `gitops diff` opens its own cache (`keep: 'touched'`): an entry per key, not per root, so the
+ * answers of both revisions stay side by side, and a view of it (`at`) keys the files of a revision materialised
+ * outside the checkout; what a run did not touch is dropped when it saves.
  */
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
@@ -24,22 +26,54 @@ export function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
 }
 
-export class RenderCache {
-  private dirty = false
+interface State {
+  dirty: boolean
+  /** Starts empty and is never saved (`--no-cache`: the keys still tell what did not change). */
+  fresh?: boolean
+  /** With `keep: 'touched'`: the entries this run read or wrote. */
+  touched?: Set<string>
+}
 
+export class RenderCache {
   private constructor(
     private readonly root: string,
     private readonly file: string,
+    private readonly name: string,
     private readonly fingerprint: string,
     private readonly entries: Map<string, Entry>,
+    private readonly state: State,
   ) {}
 
-  /** The cache of the checkout at `root` (null outside a git work tree); `version`: the CLI build and the renderer. */
-  static open(root: string, version: string): RenderCache | null {
-    const file = cacheFile(root, NAME)
+  /**
+   * The cache of the checkout at `root` (null outside a git work tree); `version`: the CLI build and the renderer.
+   * `options.name`: another cache file; `options.keep: 'touched'`: one entry per key (every revision's answers kept
+   * side by side), and only the entries this run used are saved; `options.fresh`: start empty, never save.
+   */
+  static open(
+    root: string,
+    version: string,
+    options: {name?: string; keep?: 'touched'; fresh?: boolean} = {},
+  ): RenderCache | null {
+    const name = options.name ?? NAME
+    const file = cacheFile(root, name)
     if (!file) return null
-    const fingerprint = createHash('sha256').update(`${NAME}\0${version}`).digest('hex')
-    return new RenderCache(root, file, fingerprint, readCache<Entry>(file, NAME, fingerprint))
+    const fingerprint = createHash('sha256').update(`${name}\0${version}`).digest('hex')
+    const state: State = {
+      dirty: false,
+      ...(options.keep === 'touched' ? {touched: new Set<string>()} : {}),
+      ...(options.fresh ? {fresh: true} : {}),
+    }
+    const entries = options.fresh ? new Map<string, Entry>() : readCache<Entry>(file, name, fingerprint)
+    return new RenderCache(root, file, name, fingerprint, entries, state)
+  }
+
+  /** The same cache, keying the files of another folder (a revision materialised outside the checkout). */
+  at(root: string): RenderCache {
+    return new RenderCache(root, this.file, this.name, this.fingerprint, this.entries, this.state)
+  }
+
+  private slot(dir: string, key: string): string {
+    return this.state.touched ? `${dir}\0${key}` : dir
   }
 
   /**
@@ -61,17 +95,30 @@ export class RenderCache {
   }
 
   get(dir: string, key: string): BuildResult | undefined {
-    const entry = this.entries.get(dir)
-    return entry?.key === key ? entry.result : undefined
+    const slot = this.slot(dir, key)
+    const entry = this.entries.get(slot)
+    if (entry?.key !== key) return undefined
+    this.state.touched?.add(slot)
+    return entry.result
   }
 
   set(dir: string, key: string, result: BuildResult): void {
-    this.entries.set(dir, {key, result})
-    this.dirty = true
+    const slot = this.slot(dir, key)
+    this.entries.set(slot, {key, result})
+    this.state.touched?.add(slot)
+    this.state.dirty = true
   }
 
   save(): void {
-    if (!this.dirty) return
-    writeCache(this.file, NAME, this.fingerprint, this.entries)
+    if (this.state.fresh) return
+    const {touched} = this.state
+    if (touched) {
+      const stale = [...this.entries.keys()].filter((k) => !touched.has(k))
+      for (const k of stale) this.entries.delete(k)
+      if (stale.length > 0) this.state.dirty = true
+    }
+    if (!this.state.dirty) return
+    writeCache(this.file, this.name, this.fingerprint, this.entries)
+    this.state.dirty = false
   }
 }

@@ -12,11 +12,11 @@ import type {Layout} from '../layout.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
-import {findDeployables, type CheckoutIdentity, type Unrenderable} from '../deployables/index.js'
+import {findDeployables, type CheckoutIdentity, type HelmDeployable, type Unrenderable} from '../deployables/index.js'
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
-import {parseRendered} from './objects.js'
+import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
 import {planRender, type RenderRoot} from './roots.js'
 
@@ -37,6 +37,24 @@ export interface RenderGateInput {
   /** `render-unavailable` is an error (`--require-render`). */
   requireRender: boolean
   concurrency: number
+  /** Each deployable's rendered objects, rendered or answered from the cache (what `gitops diff` compares). */
+  onRendered?: (unit: RenderedUnit) => void
+  /**
+   * Told each deployable's render-cache key (needs `cache`): true leaves it unrendered and unjudged, status
+   * `skipped` (`gitops diff`: its inputs are the same in both revisions, so is its output).
+   */
+  skip?: (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
+}
+
+/** One rendered deployable: a kustomize root, or a Helm deployable (an Application's Helm source, a HelmRelease). */
+export interface RenderedUnit {
+  kind: 'kustomize' | 'Application' | 'HelmRelease'
+  /** The root folder, or the chart. */
+  dir: string
+  environment: string | null
+  application?: string
+  declaredIn: string
+  objects: RenderedObject[]
 }
 
 /** What `--render` did, in the verify result (`render`). */
@@ -44,7 +62,8 @@ export interface RenderReport {
   kubernetesVersion: string
   /** The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`). */
   tools: {helm: string | null; kustomize: string}
-  roots: Array<RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable'; objects: number}>
+  /** `skipped`: only with `skip` (gitops diff). */
+  roots: Array<RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'skipped'; objects: number}>
   /** Every Helm deployable (an Application's Helm source, a HelmRelease) and what became of it. */
   deployables: HelmStatus[]
   /** Rendered objects, and the containers among them the image rules judged. */
@@ -158,13 +177,31 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     cache: input.cache,
     inputsOf,
     extra: toolVersions,
+    ...(input.skip
+      ? {
+          skip: (r: RenderRoot, key: string) =>
+            input.skip!(
+              {
+                kind: 'kustomize',
+                dir: r.dir,
+                environment: r.environment,
+                ...(r.application !== undefined ? {application: r.application} : {}),
+              },
+              key,
+            ),
+        }
+      : {}),
   })
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
     input.layout.policy.extraFloatingTags,
   )
-  for (const {root, result, cached} of rendered) {
+  for (const {root, result, cached, skipped} of rendered) {
     const rootFile = plan.kustomizations.get(root.dir)!.file
+    if (skipped) {
+      report.roots.push({...root, status: 'skipped', objects: 0})
+      continue
+    }
     if (!result.ok) {
       const by = root.application !== undefined ? ` (Application ${root.application})` : ''
       failed({
@@ -179,6 +216,14 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     }
     for (const f of inputsOf(root)) covered.add(f)
     const objects = parseRendered(input.yaml, result.yaml)
+    input.onRendered?.({
+      kind: 'kustomize',
+      dir: root.dir,
+      environment: root.environment,
+      ...(root.application !== undefined ? {application: root.application} : {}),
+      declaredIn: root.declaredIn ?? rootFile,
+      objects,
+    })
     report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
     await judge.judge(objects, root, rootFile)
   }
@@ -216,6 +261,25 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       toolVersions,
       concurrency: input.concurrency,
       extraFloatingTags: input.layout.policy.extraFloatingTags,
+      ...(input.skip
+        ? {
+            skip: (d: HelmDeployable, key: string) =>
+              input.skip!({kind: d.kind, dir: d.chart, environment: d.environment, application: d.application}, key),
+          }
+        : {}),
+      ...(input.onRendered
+        ? {
+            onRendered: (d, objects) =>
+              input.onRendered!({
+                kind: d.kind,
+                dir: d.chart,
+                environment: d.environment,
+                application: d.application,
+                declaredIn: d.file,
+                objects: objects(),
+              }),
+          }
+        : {}),
     })
     report.deployables = helm.statuses
     for (const f of helm.covered) covered.add(f)

@@ -26,7 +26,8 @@ export interface HelmStatus {
   chart: string
   environment: string | null
   declaredIn: string
-  status: 'rendered' | 'cached' | 'failed' | 'unavailable'
+  /** `skipped`: only with `skip` (gitops diff). */
+  status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'skipped'
   objects: number
   /** Differential renders run for it (0 when every image was confirmed from the cache or none drew a finding). */
   differential: number
@@ -44,6 +45,10 @@ export interface HelmRenderOptions {
   toolVersions: string
   concurrency: number
   extraFloatingTags: string[]
+  /** Told each deployable's cache key: true leaves it unrendered (status `skipped`). */
+  skip?: (d: HelmDeployable, key: string) => boolean
+  /** Each rendered deployable's objects (parsed when asked: a cached verdict parses nothing otherwise). */
+  onRendered?: (d: HelmDeployable, objects: () => RenderedObject[]) => void
 }
 
 export interface HelmRendered {
@@ -75,6 +80,19 @@ export async function renderHelm(
   for (const [i, s] of settled.entries()) {
     if (!s.ok) throw s.error
     const d = deployables[i]
+    if (s.value === 'skipped') {
+      out.statuses.push({
+        application: d.application,
+        kind: d.kind,
+        chart: d.chart,
+        environment: d.environment,
+        declaredIn: d.file,
+        status: 'skipped',
+        objects: 0,
+        differential: 0,
+      })
+      continue
+    }
     const {answer, cached, differential, objects: parsed, store} = s.value
     const status: HelmStatus = {
       application: d.application,
@@ -94,6 +112,8 @@ export async function renderHelm(
       continue
     }
     for (const f of inputsOf(d, options.files)) out.covered.add(f)
+    const result = answer.result
+    options.onRendered?.(d, () => parsed ?? helmObjects(options.yaml, result.yaml, d, options.files, options.root))
     const verdictKey = judgedKey(d, options)
     if (answer.judged?.key === verdictKey) {
       // Unchanged inputs, unchanged policy: the verdicts of the last run stand (nothing parsed or validated).
@@ -168,15 +188,18 @@ function request(d: HelmDeployable, options: HelmRenderOptions, extra: Array<{na
 async function renderOne(
   d: HelmDeployable,
   options: HelmRenderOptions,
-): Promise<{
-  answer: Answer
-  cached: boolean
-  differential: number
-  /** The rendered objects, when this run parsed them. */
-  objects?: RenderedObject[]
-  /** Remembers the answer (with its verdicts) in the cache. */
-  store: (answer: Answer) => void
-}> {
+): Promise<
+  | 'skipped'
+  | {
+      answer: Answer
+      cached: boolean
+      differential: number
+      /** The rendered objects, when this run parsed them. */
+      objects?: RenderedObject[]
+      /** Remembers the answer (with its verdicts) in the cache. */
+      store: (answer: Answer) => void
+    }
+> {
   const id = `helm\0${d.file}\0${d.application}\0${d.chart}`
   const extra = JSON.stringify({
     spec: d.spec,
@@ -185,6 +208,7 @@ async function renderOne(
     api: options.apiVersions,
   })
   const key = options.cache?.key(id, inputsOf(d, options.files), extra)
+  if (key !== undefined && options.skip?.(d, key)) return 'skipped'
   const store = (answer: Answer) => {
     if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)
   }

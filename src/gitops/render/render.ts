@@ -22,16 +22,28 @@ export interface RenderedRoot {
   result: BuildResult
   /** Answered from the cache (nothing rendered). */
   cached: boolean
+  /** Not rendered: `skip` said its output is not needed (`result` is then empty). */
+  skipped?: boolean
 }
 
 export async function renderRoots(
   checkout: string,
   roots: readonly RenderRoot[],
   kustomize: Kustomize,
-  options: {concurrency: number; cache?: RenderCache; inputsOf: (root: RenderRoot) => string[]; extra?: string},
+  options: {
+    concurrency: number
+    cache?: RenderCache
+    inputsOf: (root: RenderRoot) => string[]
+    extra?: string
+    /** Told each root's cache key: true leaves the root unrendered (`gitops diff`: its inputs did not change). */
+    skip?: (root: RenderRoot, key: string) => boolean
+  },
 ): Promise<RenderedRoot[]> {
   const keys = roots.map((r) => options.cache?.key(r.dir, options.inputsOf(r), options.extra))
-  const answers: Array<BuildResult | undefined> = roots.map((r, i) => options.cache?.get(r.dir, keys[i]!))
+  const skipped = roots.map((r, i) => keys[i] !== undefined && options.skip?.(r, keys[i]) === true)
+  const answers: Array<BuildResult | undefined> = roots.map((r, i) =>
+    skipped[i] ? {ok: true, yaml: ''} : options.cache?.get(r.dir, keys[i]!),
+  )
   const todo = roots.map((_, i) => i).filter((i) => answers[i] === undefined)
   if (todo.length > 0) {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'ameide-render-'))
@@ -65,5 +77,10 @@ export async function renderRoots(
       rmSync(tmp, {recursive: true, force: true})
     }
   }
-  return roots.map((root, i) => ({root, result: answers[i]!, cached: !todo.includes(i)}))
+  return roots.map((root, i) => ({
+    root,
+    result: answers[i]!,
+    cached: !todo.includes(i) && !skipped[i],
+    ...(skipped[i] ? {skipped: true} : {}),
+  }))
 }

@@ -1,0 +1,244 @@
+#!/usr/bin/env node
+// `ameide gitops diff` on a PR-shaped change, beside the bare `helm template` of what the change affects:
+// a GitOps repository in the design documents' shape — one ApplicationSet whose git files generator deploys each
+// environments/<env>/components/<name>/component.yaml with its own first-party chart (sources/charts/apps/<name>:
+// a Deployment, a Service, a ConfigMap), values layered _shared → env/<env> — with COMPONENTS components in three
+// environments (34 → 102 Applications), and a branch `pr` that changes three values files (three images move in
+// staging) and one chart template (that component changes in every environment): six deployables.
+//   1. cold: the diff with an empty render cache (the renderers' versions remembered, as on any second run);
+//   2. the bare `helm template` of the six changed deployables for both revisions (twelve renders, four side by
+//      side, as the diff runs them), and for the head only (six);
+//   3. warm: a second run on the same revisions, and what it rendered (nothing, is the goal).
+// Medians of interleaved runs. Floors: cold ≤ 10 s; cold ≤ 1.5 × bare (both revisions); warm renders 0.
+// Usage: node bench/gitops-diff.mjs [components=34] [runs=5]   (needs a build, helm and kustomize on PATH)
+import {spawn, spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
+import path from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {fileURLToPath} from 'node:url'
+
+const components = Number(process.argv[2] ?? 34)
+const runs = Number(process.argv[3] ?? 5)
+const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const ORIGIN = 'https://github.com/acme/gitops.git'
+const ENVS = ['dev', 'staging', 'production']
+const KUBE = '1.34.0'
+
+const work = mkdtempSync(path.join(tmpdir(), 'ameide-bench-diff-'))
+const repo = path.join(work, 'repo')
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 1 << 28, ...opts})
+const write = (file, text) => {
+  mkdirSync(path.dirname(path.join(repo, file)), {recursive: true})
+  writeFileSync(path.join(repo, file), text)
+}
+const gitIn = (args) => {
+  const r = run('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', ...args], {cwd: repo})
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout.trim()
+}
+
+const applicationSet = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: components, namespace: argocd}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - git:
+        repoURL: ${ORIGIN}
+        revision: HEAD
+        files:
+          - path: environments/**/component.yaml
+  template:
+    metadata:
+      name: '{{ .name }}-{{ index .path.segments 1 }}'
+    spec:
+      project: default
+      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}
+      source:
+        repoURL: ${ORIGIN}
+        targetRevision: HEAD
+        path: 'sources/charts/apps/{{ .name }}'
+        helm:
+          ignoreMissingValueFiles: true
+          valueFiles:
+            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'
+            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'
+`
+const deployment = (extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+  labels: {app: {{ .Release.Name }}${extra}}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels: {app: {{ .Release.Name }}}
+  template:
+    metadata:
+      labels: {app: {{ .Release.Name }}}
+    spec:
+      containers:
+        - name: app
+          image: {{ required "image.ref is required" .Values.image.ref }}
+          ports: [{containerPort: 8080}]
+          envFrom: [{configMapRef: {name: {{ .Release.Name }}-config}}]
+`
+const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: {app: {{ .Release.Name }}}
+  ports: [{port: 80, targetPort: 8080}]
+`
+const configMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  LOG_LEVEL: {{ .Values.logLevel | quote }}
+  ENVIRONMENT: {{ .Release.Namespace | quote }}
+`
+const name = (i) => `c${String(i).padStart(2, '0')}`
+const ref = (c, env, tag) =>
+  `ghcr.io/acme/${c}:${tag}@sha256:${createHash('sha256').update(`${c} ${env} ${tag}`).digest('hex')}`
+
+try {
+  mkdirSync(repo)
+  write('argocd/applicationsets/components.yaml', applicationSet)
+  for (let i = 0; i < components; i++) {
+    const c = name(i)
+    write(`sources/charts/apps/${c}/Chart.yaml`, `apiVersion: v2\nname: ${c}\nversion: 0.1.0\n`)
+    write(`sources/charts/apps/${c}/values.yaml`, 'replicas: 1\nlogLevel: info\nimage:\n  ref: ""\n')
+    write(`sources/charts/apps/${c}/templates/deployment.yaml`, deployment())
+    write(`sources/charts/apps/${c}/templates/service.yaml`, service)
+    write(`sources/charts/apps/${c}/templates/configmap.yaml`, configMap)
+    write(`sources/values/_shared/apps/${c}/values.yaml`, 'replicas: 2\n')
+    for (const env of ENVS) {
+      write(`environments/${env}/components/${c}/component.yaml`, `name: ${c}\n`)
+      write(`sources/values/env/${env}/apps/${c}/values.yaml`, `image:\n  ref: ${ref(c, env, '1.0.0')}\n`)
+    }
+  }
+  gitIn(['init', '-q', '-b', 'main'])
+  gitIn(['remote', 'add', 'origin', ORIGIN])
+  gitIn(['add', '-A'])
+  gitIn(['commit', '-qm', 'base'])
+  gitIn(['checkout', '-q', '-b', 'pr'])
+  const changed = []
+  for (let i = 0; i < 3; i++) {
+    write(
+      `sources/values/env/staging/apps/${name(i)}/values.yaml`,
+      `image:\n  ref: ${ref(name(i), 'staging', '1.1.0')}\n`,
+    )
+    changed.push({c: name(i), env: 'staging'})
+  }
+  write(`sources/charts/apps/${name(3)}/templates/deployment.yaml`, deployment(', tier: web'))
+  for (const env of ENVS) changed.push({c: name(3), env})
+  gitIn(['add', '-A'])
+  gitIn(['commit', '-qm', 'the change'])
+  // The base revision for the bare renders (the diff itself reads it from git objects).
+  const baseDir = path.join(work, 'base')
+  gitIn(['worktree', 'add', '-q', baseDir, 'main'])
+
+  const helmArgs = (dir, {c, env}) => [
+    'template',
+    path.join(dir, 'sources/charts/apps', c),
+    '--name-template',
+    `${c}-${env}`,
+    '--namespace',
+    env,
+    '--kube-version',
+    KUBE,
+    '--values',
+    path.join(dir, `sources/values/_shared/apps/${c}/values.yaml`),
+    '--values',
+    path.join(dir, `sources/values/env/${env}/apps/${c}/values.yaml`),
+  ]
+  const helm = (args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn('helm', args, {stdio: ['ignore', 'pipe', 'pipe']})
+      child.stdout.resume()
+      let err = ''
+      child.stderr.on('data', (d) => (err += d))
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(err))))
+    })
+  /** Four at a time, as the diff renders. */
+  const sideBySide = async (jobs) => {
+    const queue = [...jobs]
+    await Promise.all(
+      Array.from({length: 4}, async () => {
+        while (queue.length > 0) await helm(queue.shift())
+      }),
+    )
+  }
+  const bareBoth = () =>
+    sideBySide([...changed.map((d) => helmArgs(baseDir, d)), ...changed.map((d) => helmArgs(repo, d))])
+  const bareHead = () => sideBySide(changed.map((d) => helmArgs(repo, d)))
+  const diffArgs = ['gitops', 'diff', '--base', 'main', '--head', 'pr', '--json']
+  const cacheFile = path.join(repo, '.git', 'ameide', 'cache', 'gitops-diff.json')
+  let last
+  const diff = () => {
+    const r = run('node', [cli, ...diffArgs], {cwd: repo})
+    if (r.status !== 0) throw new Error(`gitops diff exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`)
+    last = JSON.parse(r.stdout)
+    return last
+  }
+  const cold = () => {
+    rmSync(cacheFile, {force: true})
+    return diff()
+  }
+
+  // Once to check the change is what the bench says, and to remember the renderers' versions.
+  const first = cold()
+  const apps = first.renders.base.rendered + first.renders.base.cached + first.renders.base.unchanged
+  console.log(
+    `${apps} Applications from one ApplicationSet over component.yaml (${components} components × ${ENVS.length} environments); ` +
+      `${run('helm', ['version', '--short']).stdout.trim()}, node ${process.version}, ${cpus().length} CPU(s)`,
+  )
+  console.log(
+    `the change: ${first.counts.deployablesChanged} deployables changed, ${first.counts.imagesMoved} images moved, ` +
+      `${first.counts.objectsChanged} objects changed; cold renders ${JSON.stringify(first.renders)}`,
+  )
+
+  const cases = {
+    'gitops diff, cold (empty render cache)': cold,
+    'bare helm template, 6 changed × 2 revisions, 4 side by side': bareBoth,
+    'bare helm template, 6 changed at the head, 4 side by side': bareHead,
+    'gitops diff, warm (second run)': diff,
+  }
+  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
+  let warmRenders
+  for (let i = 0; i < runs; i++) {
+    for (const [label, fn] of Object.entries(cases)) {
+      const t = performance.now()
+      await fn()
+      samples[label].push(performance.now() - t)
+      if (label.includes('warm')) warmRenders = last.renders
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  console.log(
+    `\nmedian of ${runs} interleaved runs (load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  )
+  for (const label of Object.keys(cases))
+    console.log(`${label.padEnd(62)} ${median(samples[label]).toFixed(0).padStart(7)} ms`)
+  const [c, both, head, warm] = Object.keys(cases).map((l) => median(samples[l]))
+  const rendered = warmRenders.base.rendered + warmRenders.head.rendered
+  console.log(`cold diff: ${(c / 1000).toFixed(2)} s (floor ≤ 10 s) ${c <= 10_000 ? '✓' : '✗'}`)
+  console.log(
+    `cold diff / bare (both revisions): ${(c / both).toFixed(2)}× (floor ≤ 1.5×) ${c <= 1.5 * both ? '✓' : '✗'}`,
+  )
+  console.log(`cold diff / bare (head only): ${(c / head).toFixed(2)}×`)
+  console.log(
+    `warm diff: ${warm.toFixed(0)} ms; deployables rendered warm: ${rendered} (floor 0) ${rendered === 0 ? '✓' : '✗'}`,
+  )
+} finally {
+  // AMEIDE_BENCH_KEEP=1 keeps the repository (for bench/cpu-profile.mjs in it).
+  if (process.env.AMEIDE_BENCH_KEEP === '1') console.log(`kept: ${repo}`)
+  else rmSync(work, {recursive: true, force: true})
+}

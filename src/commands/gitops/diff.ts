@@ -1,0 +1,137 @@
+import {Flags} from '@oclif/core'
+
+import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {loadConfig} from '../../core/config.js'
+import {parseEnvironment} from '../../core/environment.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import {redact} from '../../core/secrets.js'
+import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
+import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import type {GitopsDiffResult} from '../../gitops/diff/types.js'
+
+export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
+  static override summary =
+    'What a change does to what Argo CD and Flux deploy: Applications, objects, images and verdicts, offline.'
+
+  static override description = describeCommand(
+    'Renders two revisions of a GitOps checkout with the render gate of gitops verify --render (kustomize roots, ' +
+      'Argo CD Applications — those ApplicationSets generate included — and Flux HelmReleases, charts with helm) and ' +
+      'compares them per environment: Applications added and removed, deployables and objects added, removed and ' +
+      'changed (a unified diff of each object, keys in a stable order), every image that moves (from → to, pinned or ' +
+      'not, the line that decided it), and the findings the change fixes and introduces. --base defaults to the ' +
+      'merge-base of HEAD with the default branch (under GitHub Actions the pull request base, GITHUB_BASE_REF; else ' +
+      'origin/HEAD, origin/main, origin/master, main, master); ' +
+      '--head to the working tree. Both revisions are read from git objects into temporary folders (a temporary ' +
+      'index): the checkout, its index and HEAD are never touched. Only what the change can affect renders: a ' +
+      'deployable whose inputs (blob ids, spec, renderers) are the same in both revisions renders in neither; one ' +
+      "render cache under the checkout's git directory holds both revisions, so a second run renders nothing. The data " +
+      'of Secrets (and of the kinds gitopsPolicy.diff.maskKinds names) is masked: a changed value shows as changed, ' +
+      'never printed. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
+      'diff is incomplete, listed first, never an empty diff), or with --exit-code the deployed objects differ (as ' +
+      'git diff --exit-code). --markdown FILE writes a pull-request comment (at most 65,536 characters: the summary ' +
+      'first, long diffs folded, cut with a note); under GitHub Actions the same Markdown goes to $GITHUB_STEP_SUMMARY.',
+    {
+      INVALID_ENVIRONMENT: '--env is not an environment name',
+      BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',
+      REVISION_NOT_FOUND: '--head names no commit',
+      REVISION_UNREADABLE: 'a revision could not be read from git objects (a shallow or partial clone)',
+      REPO_ROOT_NOT_FOUND: '--root is not a directory',
+      NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+      KUSTOMIZE_NOT_FOUND: 'the standalone kustomize is not installed',
+      TOOL_NOT_FOUND:
+        'helm was found (or remembered) but is gone when a chart renders; no helm at all is a failure (exit 1)',
+      FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
+    },
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>                               # the working tree against its merge-base',
+    '<%= config.bin %> <%= command.id %> --base origin/main --head HEAD --markdown diff.md',
+    '<%= config.bin %> <%= command.id %> --env production --json | jq .images',
+  ]
+
+  static override baseFlags = {}
+
+  static override flags = {
+    ...GITOPS_ROOT_FLAG,
+    base: Flags.string({
+      description: 'The revision to compare from. Default: the merge-base of HEAD with the default branch.',
+      helpValue: 'REV',
+    }),
+    head: Flags.string({
+      description: 'The revision to compare to. Default: the working tree.',
+      helpValue: 'REV',
+    }),
+    env: Flags.string({
+      description: 'Compare only these environments (repeatable). Default: all.',
+      multiple: true,
+      helpValue: 'NAME',
+    }),
+    markdown: Flags.string({
+      description: 'Also write the diff as a pull-request comment (Markdown, at most 65,536 characters) to this file.',
+      helpValue: 'FILE',
+    }),
+    'exit-code': Flags.boolean({
+      description: 'Exit 1 when the deployed objects differ, as git diff --exit-code does.',
+      default: false,
+    }),
+    cache: Flags.boolean({
+      description:
+        "Reuse renders from the checkout's git directory (.git/ameide/cache/); --no-cache neither reads nor writes it (what did not change is still not rendered).",
+      default: true,
+      allowNo: true,
+    }),
+  }
+
+  protected async execute(): Promise<GitopsDiffResult> {
+    const {flags} = await this.parse(GitopsDiff)
+    const environments = flags.env?.map((e) => parseEnvironment(e))
+    const root = await resolveRoot(flags.root, GITOPS_ROOT)
+    const [{config}, {diffGitops}, {diffRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
+      await Promise.all([
+        loadConfig(root),
+        import('../../gitops/diff/diff.js'),
+        import('../../gitops/diff/renderers.js'),
+        import('../../gitops/diff/markdown.js'),
+        import('../../gitops/diff/format.js'),
+        import('../../effects/actions.js'),
+      ])
+    const renderers = await diffRenderers(root, flags.cache ? this.config.version : undefined)
+    const progress = await this.progress()
+    progress.start('Rendering both revisions')
+    const result = await diffGitops({
+      root,
+      policy: config.gitopsPolicy,
+      base: flags.base,
+      head: flags.head,
+      ...(inActions(process.env) && process.env.GITHUB_BASE_REF ? {baseRef: process.env.GITHUB_BASE_REF} : {}),
+      environments,
+      kustomize: renderers.kustomize,
+      helm: renderers.helm,
+      cacheVersion: this.config.version,
+      useCache: flags.cache,
+      concurrency: 4,
+      onStep: (step) => progress.update(step),
+    }).finally(() => progress.stop())
+    await renderers.remembered
+    const {markdown, truncated} = renderMarkdown(result)
+    if (flags.markdown !== undefined) {
+      const [{writeFileAtomic}, path] = await Promise.all([import('../../effects/atomic-file.js'), import('node:path')])
+      const file = path.resolve(flags.markdown)
+      await writeFileAtomic(file, redact(markdown))
+      result.markdown = {file, characters: markdown.length, truncated}
+    }
+    const {appendStepSummary} = await import('../../effects/actions.js')
+    await appendStepSummary(process.env, redact(`${markdown}\n`))
+    if (!this.jsonEnabled()) {
+      this.log(formatGitopsDiff(result, this.style))
+      if (result.markdown)
+        this.log(`\nMarkdown written to ${flags.markdown} (${result.markdown.characters} characters).`)
+    }
+    if (result.summary === 'incomplete' || (flags['exit-code'] && result.summary === 'changed')) {
+      this.setExitCode(ExitCode.Failure)
+    }
+    return result
+  }
+}

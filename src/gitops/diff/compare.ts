@@ -1,0 +1,241 @@
+/**
+ * Two rendered revisions compared: deployables added, removed and changed (per environment), each changed
+ * deployable's objects with their unified diffs, the images that move (with the line that decided the new one), the
+ * render gate's findings fixed and introduced, and what either revision could not render.
+ */
+import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
+import type {RenderedImage} from '../render/gate.js'
+import type {GitopsFinding} from '../verify/rules/index.js'
+import {maskBody, masks, stableYaml, unifiedDiff} from './objects.js'
+import type {Snapshot, SnapshotUnit} from './snapshot.js'
+import type {DeployableDiff, DiffFailure, GitopsDiffResult, ImageMove, ObjectDiff, VerdictFinding} from './types.js'
+
+type Compared = Omit<GitopsDiffResult, 'summary' | 'base' | 'head' | 'markdown'>
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+const FAILURE_RULES = new Set(['render-failed', 'render-unavailable'])
+
+export async function compareSnapshots(
+  base: Snapshot,
+  head: Snapshot,
+  maskKinds: readonly string[],
+): Promise<Compared> {
+  const yaml = await import('yaml')
+  const deployables: DeployableDiff[] = []
+  const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
+  for (const key of keys) {
+    // A deployable one revision could not render is not "added" or "removed": its objects are unknown there.
+    if (base.unrendered.has(key) || head.unrendered.has(key)) continue
+    const b = base.units.get(key)
+    const h = head.units.get(key)
+    const unit = (h ?? b)!
+    const d = await compareUnit(yaml, b, h, unit, maskKinds)
+    if (d) deployables.push(d)
+  }
+  deployables.sort(
+    (x, y) =>
+      cmp(x.environment ?? '', y.environment ?? '') ||
+      cmp(x.application ?? '', y.application ?? '') ||
+      cmp(x.kind, y.kind) ||
+      cmp(x.source, y.source),
+  )
+  const applications = compareApplications(base, head)
+  const images = compareImages(base.images, head.images)
+  const fixed = difference(base.findings, head.findings)
+  const introduced = difference(head.findings, base.findings)
+  const failures: DiffFailure[] = [...failuresOf('base', base.findings), ...failuresOf('head', head.findings)]
+  const count = (c: ObjectDiff['change']) => deployables.reduce((n, d) => n + d.counts[c], 0)
+  const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
+    (x, y) => cmp(x ?? '', y ?? ''),
+  )
+  return {
+    environments,
+    counts: {
+      applicationsAdded: applications.added.length,
+      applicationsRemoved: applications.removed.length,
+      deployablesAdded: deployables.filter((d) => d.change === 'added').length,
+      deployablesRemoved: deployables.filter((d) => d.change === 'removed').length,
+      deployablesChanged: deployables.filter((d) => d.change === 'changed').length,
+      objectsAdded: count('added'),
+      objectsRemoved: count('removed'),
+      objectsChanged: count('changed'),
+      imagesMoved: images.length,
+      findingsFixed: fixed.length,
+      findingsIntroduced: introduced.length,
+      failures: failures.length,
+    },
+    applications,
+    images,
+    verdict: {fixed, introduced},
+    deployables,
+    failures,
+    renders: {base: base.renders, head: head.renders},
+  }
+}
+
+async function compareUnit(
+  yaml: typeof import('yaml'),
+  b: SnapshotUnit | undefined,
+  h: SnapshotUnit | undefined,
+  unit: SnapshotUnit,
+  maskKinds: readonly string[],
+): Promise<DeployableDiff | undefined> {
+  const objects: ObjectDiff[] = []
+  const counts = {added: 0, removed: 0, changed: 0, unchanged: 0}
+  const keys = [...new Set([...(b?.objects.keys() ?? []), ...(h?.objects.keys() ?? [])])].sort()
+  for (const k of keys) {
+    const before = b?.objects.get(k)
+    const after = h?.objects.get(k)
+    const o = (after ?? before)!
+    const masked = masks(o.kind, maskKinds)
+    const bodyBefore = before && (masked ? maskBody(before.body, undefined, false) : before.body)
+    const bodyAfter = after && (masked ? maskBody(after.body, before?.body, true) : after.body)
+    const textBefore = stableYaml(yaml, bodyBefore)
+    const textAfter = stableYaml(yaml, bodyAfter)
+    const change = !before ? 'added' : !after ? 'removed' : textBefore === textAfter ? undefined : 'changed'
+    if (!change) {
+      counts.unchanged++
+      continue
+    }
+    counts[change]++
+    const name = `${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`
+    objects.push({
+      change,
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      ...(o.namespace ? {namespace: o.namespace} : {}),
+      name: o.name,
+      masked,
+      diff: await unifiedDiff(name, textBefore, textAfter, {base: !before, head: !after}),
+    })
+  }
+  const change = !b ? 'added' : !h ? 'removed' : objects.length > 0 ? 'changed' : undefined
+  if (!change) return undefined
+  return {
+    change,
+    kind: unit.kind,
+    environment: unit.environment,
+    ...(unit.application !== undefined ? {application: unit.application} : {}),
+    source: unit.source,
+    declaredIn: unit.declaredIn,
+    objects,
+    counts,
+  }
+}
+
+/** The named deployables (Applications, HelmReleases) present in one revision and not the other. */
+function compareApplications(base: Snapshot, head: Snapshot): Compared['applications'] {
+  const names = (s: Snapshot) => {
+    const out = new Map<string, {kind: string; environment: string | null; name: string}>()
+    for (const u of s.units.values()) {
+      if (u.application === undefined) continue
+      const kind = u.kind === 'HelmRelease' ? 'HelmRelease' : 'Application'
+      out.set(`${kind}\0${u.environment ?? ''}\0${u.application}`, {
+        kind,
+        environment: u.environment,
+        name: u.application,
+      })
+    }
+    for (const key of [...s.unrendered, ...s.unchanged]) {
+      const [kind, environment, application] = key.split('\0')
+      if (!application) continue
+      const k = kind === 'HelmRelease' ? 'HelmRelease' : 'Application'
+      out.set(`${k}\0${environment}\0${application}`, {kind: k, environment: environment || null, name: application})
+    }
+    return out
+  }
+  const [b, h] = [names(base), names(head)]
+  const sorted = (
+    m: Map<string, {kind: string; environment: string | null; name: string}>,
+    other: Map<string, unknown>,
+  ) =>
+    [...m.entries()]
+      .filter(([k]) => !other.has(k))
+      .sort(([x], [y]) => cmp(x, y))
+      .map(([, v]) => v)
+  return {added: sorted(h, b), removed: sorted(b, h)}
+}
+
+const imageKey = (i: RenderedImage) =>
+  [
+    i.environment ?? '',
+    i.application ?? i.root,
+    i.object.kind,
+    i.object.namespace ?? '',
+    i.object.name,
+    i.object.container ?? '',
+  ].join('\0')
+
+function compareImages(base: RenderedImage[], head: RenderedImage[]): ImageMove[] {
+  const b = new Map(base.map((i) => [imageKey(i), i]))
+  const h = new Map(head.map((i) => [imageKey(i), i]))
+  const out: ImageMove[] = []
+  for (const key of [...new Set([...b.keys(), ...h.keys()])].sort()) {
+    const from = b.get(key)
+    const to = h.get(key)
+    if (from && to && from.image === to.image) continue
+    const at = (to ?? from)!
+    const ref = to ? tryParseImageReference(to.image) : undefined
+    out.push({
+      environment: at.environment,
+      ...(at.application !== undefined ? {application: at.application} : {}),
+      source: at.root,
+      object: at.object,
+      from: from?.image ?? null,
+      to: to?.image ?? null,
+      pinned: ref ? isDigestPinned(ref) : false,
+      file: at.file,
+      line: at.line,
+      how: at.how,
+    })
+  }
+  return out
+}
+
+/** A finding's identity across revisions: its rule, place in the rendered output, and message without line numbers. */
+const findingKey = (f: GitopsFinding) =>
+  JSON.stringify([
+    f.rule,
+    f.environment ?? '',
+    f.application ?? '',
+    f.object ?? null,
+    f.file,
+    f.message.replace(/:\d+\b/g, ':N').replace(/\bline \d+/g, 'line N'),
+  ])
+
+function difference(a: GitopsFinding[], b: GitopsFinding[]): VerdictFinding[] {
+  const seen = new Set(b.map(findingKey))
+  const out = new Map<string, VerdictFinding>()
+  for (const f of a) {
+    const k = findingKey(f)
+    if (seen.has(k) || out.has(k)) continue
+    out.set(k, {
+      rule: f.rule,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      message: f.message,
+      ...(f.environment ? {environment: f.environment} : {}),
+      ...(f.application ? {application: f.application} : {}),
+      ...(f.object ? {object: f.object} : {}),
+    })
+  }
+  return [...out.values()].sort(
+    (x, y) => cmp(x.file, y.file) || x.line - y.line || cmp(x.rule, y.rule) || cmp(x.message, y.message),
+  )
+}
+
+function failuresOf(revision: 'base' | 'head', findings: GitopsFinding[]): DiffFailure[] {
+  return findings
+    .filter((f) => FAILURE_RULES.has(f.rule))
+    .map((f) => ({
+      revision,
+      rule: f.rule as DiffFailure['rule'],
+      file: f.file,
+      line: f.line,
+      ...(f.environment ? {environment: f.environment} : {}),
+      ...(f.application ? {application: f.application} : {}),
+      message: f.message,
+    }))
+    .sort((x, y) => cmp(x.file, y.file) || x.line - y.line || cmp(x.message, y.message))
+}

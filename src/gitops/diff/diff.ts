@@ -1,0 +1,149 @@
+/**
+ * `gitops diff`: render → objects → compare. Both revisions are rendered by the render gate (src/gitops/render) —
+ * the base from a commit materialised outside the checkout, the head likewise or, by default, the working tree in
+ * place — through one render cache under the checkout's git directory that keeps both revisions' answers, so a
+ * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
+ * The snapshots are then compared (./compare.ts). The checkout is only read.
+ */
+import {realpathSync} from 'node:fs'
+
+import {RENDER_KUBERNETES_VERSION, type GitopsPolicy} from '../../core/config.js'
+import {prerequisiteError} from '../../core/errors.js'
+import type {Helm} from '../../effects/helm.js'
+import type {Kustomize} from '../../effects/kustomize.js'
+import {gitRemoteUrl} from '../../effects/git.js'
+import {readCheckout, type CheckoutIdentity} from '../deployables/index.js'
+import {listFiles} from '../files.js'
+import {compareSnapshots} from './compare.js'
+import {materialise, resolveRevisions, type Materialised} from './revisions.js'
+import {renderSnapshot, type Snapshot} from './snapshot.js'
+import type {DiffRevision, GitopsDiffResult} from './types.js'
+
+export interface GitopsDiffInput {
+  root: string
+  policy: GitopsPolicy
+  base?: string
+  head?: string
+  /** The pull request's base branch, tried first for the default base (GITHUB_BASE_REF under GitHub Actions). */
+  baseRef?: string
+  environments?: string[]
+  kustomize: Kustomize
+  helm: Helm | Promise<Helm | undefined>
+  /** The CLI version: part of every render-cache key. */
+  cacheVersion: string
+  /** Keep renders in the cache under the checkout's git directory (false: a cache of this run only). */
+  useCache: boolean
+  concurrency: number
+  /** Progress lines (`Rendering base …`). */
+  onStep?: (step: string) => void
+}
+
+export const DIFF_CACHE = 'gitops-diff'
+
+export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResult> {
+  const version = input.policy.render.kubernetesVersion
+  if (version !== RENDER_KUBERNETES_VERSION) {
+    throw prerequisiteError(
+      'CONFIG_INVALID',
+      `gitopsPolicy.render.kubernetesVersion ${JSON.stringify(version)} has no schemas here: this build validates against Kubernetes ${RENDER_KUBERNETES_VERSION}.`,
+      [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
+    )
+  }
+  const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
+  const {RenderCache} = await import('../render/cache.js')
+  const cache = RenderCache.open(input.root, input.cacheVersion, {
+    name: DIFF_CACHE,
+    keep: 'touched',
+    fresh: !input.useCache,
+  })
+  if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
+  const repositories = await repositoriesOf(input.root, input.policy)
+  const trees: Materialised[] = []
+  try {
+    const read = async (label: 'base' | 'head', revision: DiffRevision) => {
+      if (revision.commit === null) {
+        const files = await listFiles(input.root)
+        return {dir: input.root, files, checkout: await readCheckout(input.root, files, repositories)}
+      }
+      const tree = await materialise(input.root, revision.commit, label)
+      trees.push(tree)
+      const files = await listFiles(tree.dir)
+      return {dir: tree.dir, files, checkout: {trackedFiles: files, repositories} as CheckoutIdentity}
+    }
+    type Tree = Awaited<ReturnType<typeof read>>
+    const snapshot = (tree: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
+      renderSnapshot({
+        ...tree,
+        policy: input.policy,
+        environments: input.environments,
+        kustomize: input.kustomize,
+        helm: input.helm,
+        cache: cache.at(tree.dir),
+        concurrency: input.concurrency,
+        skip,
+      })
+    // Only what a change can affect is rendered: a deployable whose inputs (its render-cache key: every input's blob
+    // id, its spec, the renderers) are the same in both revisions renders the same objects in both, so neither
+    // renders. The head's keys first (nothing rendered) while the base is read (git works in its own process), then
+    // the base, then the head. Both reads are settled before anything is thrown, so every folder made is removed.
+    const headKeys = new Map<string, string>()
+    const baseKeys = new Map<string, string>()
+    input.onStep?.('Reading the deployables of both revisions')
+    const reading = [read('base', revisions.base), read('head', revisions.head)]
+    for (const r of reading) r.catch(() => undefined) // handled below, whichever settles first
+    const settled = (await Promise.allSettled([reading[1]]))[0]
+    if (settled.status === 'rejected') {
+      await Promise.allSettled(reading)
+      throw settled.reason
+    }
+    const headTree = settled.value
+    const probed = await Promise.allSettled([snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))])
+    const [baseRead] = await Promise.allSettled([reading[0]])
+    if (probed[0].status === 'rejected') throw probed[0].reason
+    if (baseRead.status === 'rejected') throw baseRead.reason
+    const baseTree = baseRead.value
+    // How renderers may name the temporary trees (as made, and resolved), longest first.
+    const temporary = [baseTree.dir, headTree.dir].filter((d) => d !== input.root)
+    const spellings = [...new Set([...temporary, ...temporary.map((d) => realpathSync(d))])].sort(
+      (a, b) => b.length - a.length,
+    )
+    input.onStep?.(`Rendering the base (${describe(revisions.base)})`)
+    const base = await snapshot(baseTree, (unit, key) => (baseKeys.set(unit, key), headKeys.get(unit) === key))
+    input.onStep?.(`Rendering the head (${describe(revisions.head)})`)
+    const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key)
+    input.onStep?.('Comparing')
+    // The temporary trees are removed while the snapshots are compared.
+    const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
+    const compared = await compareSnapshots(base, head, input.policy.diff.maskKinds)
+    await removed
+    cache.save()
+    const changed =
+      compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
+    const result: GitopsDiffResult = {
+      summary: compared.failures.length > 0 ? 'incomplete' : changed ? 'changed' : 'unchanged',
+      base: revisions.base,
+      head: revisions.head,
+      ...compared,
+    }
+    // Renderers' messages name the temporary folders: every path is made repo-relative.
+    let text = JSON.stringify(result)
+    for (const spelling of spellings) text = text.replaceAll(`${spelling}/`, '').replaceAll(spelling, '.')
+    return JSON.parse(text) as GitopsDiffResult
+  } finally {
+    await Promise.all(trees.map((t) => t.remove()))
+  }
+}
+
+export const describe = (r: DiffRevision) =>
+  r.commit === null
+    ? 'working tree'
+    : r.chosenBy === '--base' || r.chosenBy === '--head'
+      ? `${r.revision} ${r.commit.slice(0, 12)}`
+      : `${r.chosenBy} ${r.commit.slice(0, 12)}`
+
+/** The URLs that name this repository: its origin (credentials removed) and gitopsPolicy.preview.repositories. */
+async function repositoriesOf(root: string, policy: GitopsPolicy): Promise<string[]> {
+  const origin = await gitRemoteUrl(root)
+  const clean = origin?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
+  return [...new Set([...(clean ? [clean] : []), ...policy.preview.repositories])]
+}

@@ -1,0 +1,178 @@
+/**
+ * The diff as Markdown for a pull-request comment (and the Actions step summary). GitHub refuses a comment body over
+ * 65,536 characters, so the summary comes first — counts, what could not be rendered, the images that move, the
+ * verdict delta, Applications added and removed, a table per environment — and then each deployable's object
+ * diffs, short ones open and long ones folded in <details>, for as long as they fit; what does not fit is cut with
+ * a note that says how much was left out, never silently.
+ */
+import {cell} from '../../effects/actions.js'
+import {describe} from './diff.js'
+import type {DeployableDiff, GitopsDiffResult} from './types.js'
+
+export const COMMENT_LIMIT = 65_536
+/** Diffs up to this many lines are shown open; longer ones are folded. */
+const OPEN_LINES = 20
+/** Rows per table before the rest is counted in a note. */
+const MAX_ROWS = 50
+/** Room kept for the closing note. */
+const NOTE_ROOM = 400
+
+const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+const env = (e: string | null | undefined) => e ?? '(none)'
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+const code = (s: string) => `\`${s.replaceAll('`', "'")}\``
+
+export function deployableTitle(d: DeployableDiff): string {
+  const what =
+    d.application !== undefined
+      ? `${d.kind === 'kustomize' ? 'Application' : d.kind} ${d.application}`
+      : `kustomize ${d.source || '.'}`
+  const from = d.application !== undefined ? ` (${d.source || '.'})` : ''
+  return `${what}${from}`
+}
+
+export function countsLine(r: GitopsDiffResult): string {
+  const c = r.counts
+  const parts = [
+    `${plural(c.applicationsAdded, 'Application')} added, ${c.applicationsRemoved} removed`,
+    `deployables: ${c.deployablesAdded} added, ${c.deployablesRemoved} removed, ${c.deployablesChanged} changed`,
+    `objects +${c.objectsAdded} −${c.objectsRemoved} ~${c.objectsChanged}`,
+    `${plural(c.imagesMoved, 'image')} moved`,
+    `findings: ${c.findingsFixed} fixed, ${c.findingsIntroduced} introduced`,
+  ]
+  return parts.join(' · ')
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const out = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`]
+  for (const r of rows.slice(0, MAX_ROWS)) out.push(`| ${r.map(cell).join(' | ')} |`)
+  if (rows.length > MAX_ROWS)
+    out.push('', `… and ${rows.length - MAX_ROWS} more rows (the full list: \`ameide gitops diff --json\`).`)
+  return out
+}
+
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}diff\n${text.endsWith('\n') ? text : `${text}\n`}${fence}`
+}
+
+/** The summary: everything but the object diffs. */
+function summary(r: GitopsDiffResult): string[] {
+  const out: string[] = [`## ameide gitops diff: ${esc(describe(r.base))} → ${esc(describe(r.head))}`, '']
+  if (r.summary === 'incomplete') {
+    out.push(
+      `> [!WARNING]`,
+      `> ${plural(r.failures.length, 'deployable or generator')} could not be rendered: this diff is incomplete (exit 1).`,
+      '',
+    )
+  }
+  out.push(r.summary === 'unchanged' ? '**No change to what is deployed.**' : `**${countsLine(r)}**`, '')
+  if (r.failures.length > 0) {
+    out.push('### Not rendered', '')
+    out.push(
+      ...table(
+        ['revision', 'environment', 'where', 'why'],
+        r.failures.map((f) => [f.revision, env(f.environment), `${f.file}:${f.line}`, f.message]),
+      ),
+      '',
+    )
+  }
+  if (r.images.length > 0) {
+    out.push('### Images', '')
+    out.push(
+      ...table(
+        ['environment', 'deployable', 'object', 'from', 'to', 'pinned', 'decided by'],
+        r.images.map((i) => [
+          env(i.environment),
+          i.application ?? i.source,
+          `${i.object.kind} ${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}`,
+          i.from === null ? '—' : code(i.from),
+          i.to === null ? '—' : code(i.to),
+          i.to === null ? '—' : i.pinned ? 'yes' : '**no**',
+          `${i.file}:${i.line}`,
+        ]),
+      ),
+      '',
+    )
+  }
+  if (r.verdict.fixed.length + r.verdict.introduced.length > 0) {
+    out.push('### Verdict', '')
+    const rows = [
+      ...r.verdict.introduced.map((f) => ['introduced', f.rule, env(f.environment), `${f.file}:${f.line}`, f.message]),
+      ...r.verdict.fixed.map((f) => ['fixed', f.rule, env(f.environment), `${f.file}:${f.line}`, f.message]),
+    ]
+    out.push(...table(['', 'rule', 'environment', 'where', 'finding'], rows), '')
+  }
+  if (r.applications.added.length + r.applications.removed.length > 0) {
+    out.push('### Applications', '')
+    const rows = [
+      ...r.applications.added.map((a) => ['added', a.kind, a.name, env(a.environment)]),
+      ...r.applications.removed.map((a) => ['removed', a.kind, a.name, env(a.environment)]),
+    ]
+    out.push(...table(['', 'kind', 'name', 'environment'], rows), '')
+  }
+  if (r.deployables.length > 0) {
+    out.push('### Deployables', '')
+    out.push(
+      ...table(
+        ['environment', 'deployable', 'change', 'objects'],
+        r.deployables.map((d) => [
+          env(d.environment),
+          deployableTitle(d),
+          d.change,
+          `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
+        ]),
+      ),
+      '',
+    )
+  }
+  return out
+}
+
+/** One deployable's diffs, open when short, folded when long. */
+function block(d: DeployableDiff): string {
+  const text = d.objects.map((o) => o.diff).join('')
+  const lines = text.split('\n').length
+  const head = `${env(d.environment)} · ${deployableTitle(d)} · ${d.change} (+${d.counts.added} −${d.counts.removed} ~${d.counts.changed})`
+  if (lines <= OPEN_LINES) return `#### ${esc(head)}\n\n${fenced(text)}\n\n`
+  return `<details><summary>${esc(head)} · ${plural(lines, 'line')}</summary>\n\n${fenced(text)}\n\n</details>\n\n`
+}
+
+/** The Markdown, at most `limit` characters; `truncated`: something was cut (and a note says so). */
+export function renderMarkdown(r: GitopsDiffResult, limit = COMMENT_LIMIT): {markdown: string; truncated: boolean} {
+  let md = `${summary(r).join('\n')}\n`
+  if (md.length > limit - NOTE_ROOM) {
+    md = `${md.slice(0, limit - NOTE_ROOM)}\n\n> [!NOTE]\n> The summary was cut at ${limit - NOTE_ROOM} characters to fit a pull-request comment; the full diff: \`ameide gitops diff --json\`.\n`
+    return {markdown: md, truncated: true}
+  }
+  const withDiffs = r.deployables.filter((d) => d.objects.length > 0)
+  if (withDiffs.length > 0) md += '### Object diffs\n\n'
+  let shown = 0
+  let partial = false
+  for (const d of withDiffs) {
+    const b = block(d)
+    if (md.length + b.length <= limit - NOTE_ROOM) {
+      md += b
+      shown++
+      continue
+    }
+    // The first block that does not fit is cut at a line, its fence and folding closed, when a useful part fits.
+    const room = limit - NOTE_ROOM - md.length - 200
+    if (room > 1000) {
+      const text = d.objects.map((o) => o.diff).join('')
+      const cut = text.slice(0, text.lastIndexOf('\n', room) + 1)
+      md += `<details><summary>${esc(`${env(d.environment)} · ${deployableTitle(d)} · ${d.change}`)} (cut)</summary>\n\n${fenced(cut)}\n\n</details>\n\n`
+      partial = true
+    }
+    break
+  }
+  const left = withDiffs.length - shown
+  if (left > 0) {
+    const what = partial
+      ? `${left} deployables' diffs were cut or left out (one shown in part)`
+      : `${left} deployables' diffs were left out`
+    md += `> [!NOTE]\n> Truncated to fit a pull-request comment (${limit} characters): ${what}. The full diff: \`ameide gitops diff --json\`.\n`
+  }
+  return {markdown: md, truncated: left > 0}
+}

@@ -1,0 +1,106 @@
+/**
+ * The two revisions of `gitops diff`, read from git objects without touching the checkout: `--head` (default: the
+ * working tree, read in place) and `--base` (default: the merge-base of HEAD with the default branch — the pull
+ * request's base branch under GitHub Actions, else origin/HEAD, origin/main, origin/master, main, master). A commit is materialised into a temporary folder through a
+ * temporary index (`GIT_INDEX_FILE=… git read-tree`, then `git checkout-index --prefix`): the checkout's index,
+ * HEAD and files stay as they were; the folder is removed when the diff is done.
+ */
+import {mkdtempSync, rmSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+
+import {failureError, prerequisiteError, usageError} from '../../core/errors.js'
+import {gitMaybe} from '../../effects/git.js'
+import type {DiffRevision} from './types.js'
+
+const DEFAULT_BRANCHES = ['origin/main', 'origin/master', 'main', 'master']
+
+async function commitOf(root: string, rev: string): Promise<string | null> {
+  if (rev.startsWith('-')) return null
+  const r = await gitMaybe(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`])
+  return r.ok ? r.stdout.trim() : null
+}
+
+/**
+ * The branch to compare with: the pull request's base branch under GitHub Actions (`baseRef`, from GITHUB_BASE_REF;
+ * actions/checkout sets no origin/HEAD), else origin/HEAD's target, else the first of origin/main, origin/master,
+ * main, master.
+ */
+async function defaultBranch(root: string, baseRef?: string): Promise<string | null> {
+  if (baseRef) for (const b of [`origin/${baseRef}`, baseRef]) if (await commitOf(root, b)) return b
+  const head = await gitMaybe(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'])
+  if (head.ok && head.stdout.trim() !== '') return head.stdout.trim()
+  for (const b of DEFAULT_BRANCHES) if (await commitOf(root, b)) return b
+  return null
+}
+
+export async function resolveRevisions(
+  root: string,
+  base: string | undefined,
+  head: string | undefined,
+  /** The pull request's base branch (GITHUB_BASE_REF under GitHub Actions). */
+  baseRef?: string,
+): Promise<{base: DiffRevision; head: DiffRevision}> {
+  let headRev: DiffRevision
+  if (head !== undefined) {
+    const commit = await commitOf(root, head)
+    if (!commit) {
+      throw usageError('REVISION_NOT_FOUND', `--head ${head} does not name a commit of ${root}.`, [
+        'Name a branch, tag or commit (git rev-parse must resolve it); omit --head to compare the working tree.',
+      ])
+    }
+    headRev = {revision: head, commit, chosenBy: '--head'}
+  } else {
+    headRev = {revision: 'working tree', commit: null, chosenBy: 'working tree'}
+  }
+  if (base !== undefined) {
+    const commit = await commitOf(root, base)
+    if (!commit) {
+      throw usageError('BASE_NOT_FOUND', `--base ${base} does not name a commit of ${root}.`, [
+        'Name a branch, tag or commit (git rev-parse must resolve it).',
+      ])
+    }
+    return {base: {revision: base, commit, chosenBy: '--base'}, head: headRev}
+  }
+  const branch = await defaultBranch(root, baseRef)
+  if (!branch) {
+    throw prerequisiteError('BASE_NOT_FOUND', `No default branch to compare with in ${root}.`, [
+      'Pass --base REV, or set origin/HEAD (git remote set-head origin --auto).',
+    ])
+  }
+  const tip = headRev.commit ?? 'HEAD'
+  const mb = await gitMaybe(root, ['merge-base', branch, tip])
+  if (!mb.ok || mb.stdout.trim() === '') {
+    throw prerequisiteError(
+      'BASE_NOT_FOUND',
+      `${branch} and ${headRev.commit ? headRev.revision : 'HEAD'} share no history here.`,
+      ['In a shallow clone fetch more history (actions/checkout with fetch-depth: 0), or pass --base REV.'],
+    )
+  }
+  return {base: {revision: branch, commit: mb.stdout.trim(), chosenBy: `merge-base with ${branch}`}, head: headRev}
+}
+
+/** A commit's files in a temporary folder (`dir`), and how to remove it. */
+export interface Materialised {
+  dir: string
+  remove(): Promise<void>
+}
+
+export async function materialise(root: string, commit: string, label: 'base' | 'head'): Promise<Materialised> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `ameide-diff-${label}-`))
+  const remove = () => rm(tmp, {recursive: true, force: true, maxRetries: 3})
+  const dir = path.join(tmp, 'tree')
+  const env = {GIT_INDEX_FILE: path.join(tmp, 'index')}
+  const read = await gitMaybe(root, ['read-tree', commit], env)
+  const out = read.ok ? await gitMaybe(root, ['checkout-index', '--all', '--force', `--prefix=${dir}/`], env) : read
+  if (!out.ok) {
+    rmSync(tmp, {recursive: true, force: true})
+    throw failureError(
+      'REVISION_UNREADABLE',
+      `The ${label} revision ${commit.slice(0, 12)} could not be read from git objects: ${out.stderr.trim() || 'git failed'}`,
+      ['In a shallow or partial clone fetch the revision (git fetch --unshallow), then run again.'],
+    )
+  }
+  return {dir, remove}
+}

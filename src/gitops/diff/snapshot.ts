@@ -1,0 +1,127 @@
+/**
+ * One revision rendered: the render gate (src/gitops/render/gate.ts) run on the revision's files — the same
+ * deployables, renderers and render cache `gitops verify --render` uses — with every deployable's rendered objects
+ * collected, its findings and images, and what it could not render.
+ */
+import type {Helm} from '../../effects/helm.js'
+import type {Kustomize} from '../../effects/kustomize.js'
+import type {GitopsPolicy} from '../../core/config.js'
+import type {CheckoutIdentity} from '../deployables/index.js'
+import {makeLayout} from '../layout.js'
+import type {RenderCache} from '../render/cache.js'
+import type {RenderedImage, RenderedUnit} from '../render/gate.js'
+import type {Doc} from '../render/objects.js'
+import type {GitopsFinding} from '../verify/rules/index.js'
+
+export interface SnapshotObject {
+  apiVersion: string
+  kind: string
+  namespace?: string
+  name: string
+  body: Doc
+}
+
+export interface SnapshotUnit {
+  key: string
+  kind: RenderedUnit['kind']
+  source: string
+  environment: string | null
+  application?: string
+  declaredIn: string
+  /** By object key (kind, namespace, name). */
+  objects: Map<string, SnapshotObject>
+}
+
+export interface Snapshot {
+  units: Map<string, SnapshotUnit>
+  /** Keys of the deployables that failed or were unavailable (their objects are unknown). */
+  unrendered: Set<string>
+  /** Keys of the deployables left unrendered because their inputs are the same in the other revision. */
+  unchanged: Set<string>
+  findings: GitopsFinding[]
+  images: RenderedImage[]
+  /** Rendered now, answered from the cache, not rendered (inputs identical in both revisions). */
+  renders: {rendered: number; cached: number; unchanged: number}
+}
+
+export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
+  `${u.kind}\0${u.environment ?? ''}\0${u.application ?? ''}\0${u.dir}`
+
+export const objectKey = (o: {kind: string; namespace?: string; name: string}) =>
+  `${o.kind}\0${o.namespace ?? ''}\0${o.name}`
+
+export interface SnapshotInput {
+  /** The revision's files: the checkout itself (the working tree) or a materialised commit. */
+  dir: string
+  files: string[]
+  checkout: CheckoutIdentity
+  policy: GitopsPolicy
+  environments?: string[]
+  kustomize: Kustomize
+  helm: Helm | Promise<Helm | undefined>
+  cache: RenderCache
+  concurrency: number
+  /** Told each deployable's cache key: true leaves it unrendered (its output is known to be the other revision's). */
+  skip: (unitKey: string, key: string) => boolean
+}
+
+export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
+  const [{renderGate}, yaml] = await Promise.all([import('../render/gate.js'), import('yaml')])
+  const units = new Map<string, SnapshotUnit>()
+  const onRendered = (u: RenderedUnit) => {
+    const key = unitKey(u)
+    const objects = new Map<string, SnapshotObject>()
+    for (const o of u.objects) {
+      let k = objectKey(o)
+      // Two objects with one kind, namespace and name (a chart's mistake): both kept, in their order.
+      for (let n = 2; objects.has(k); n++) k = `${objectKey(o)}\0${n}`
+      objects.set(k, {
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        ...(o.namespace ? {namespace: o.namespace} : {}),
+        name: o.name,
+        body: o.body,
+      })
+    }
+    units.set(key, {
+      key,
+      kind: u.kind,
+      source: u.dir,
+      environment: u.environment,
+      ...(u.application !== undefined ? {application: u.application} : {}),
+      declaredIn: u.declaredIn,
+      objects,
+    })
+  }
+  const result = await renderGate({
+    root: input.dir,
+    files: input.files,
+    layout: makeLayout(input.policy),
+    yaml,
+    environments: input.environments,
+    kustomize: input.kustomize,
+    helm: input.helm,
+    checkout: input.checkout,
+    cache: input.cache,
+    requireRender: true,
+    concurrency: input.concurrency,
+    onRendered,
+    skip: (u, key) => input.skip(unitKey(u), key),
+  })
+  const unrendered = new Set<string>()
+  const unchanged = new Set<string>()
+  const renders = {rendered: 0, cached: 0, unchanged: 0}
+  const count = (status: string, key: string) => {
+    if (status === 'rendered') renders.rendered++
+    else if (status === 'cached') renders.cached++
+    else if (status === 'skipped') {
+      renders.unchanged++
+      unchanged.add(key)
+    } else unrendered.add(key)
+  }
+  for (const r of result.report.roots) count(r.status, unitKey({kind: 'kustomize', ...r}))
+  for (const d of result.report.deployables) {
+    count(d.status, unitKey({kind: d.kind, environment: d.environment, application: d.application, dir: d.chart}))
+  }
+  return {units, unrendered, unchanged, findings: result.findings, images: result.report.images, renders}
+}

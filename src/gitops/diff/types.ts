@@ -1,0 +1,123 @@
+/**
+ * The result of `gitops diff` (schemas/gitops-diff.schema.json): what a change between two revisions of a GitOps
+ * checkout does to what Argo CD and Flux deploy — deployables added, removed and changed per environment, each
+ * changed deployable's objects with a unified diff, the images that move, the render gate's verdict delta, and what
+ * could not be read or rendered.
+ */
+import type {RenderedObjectRef} from '../verify/rules/rule.js'
+
+export interface DiffRevision {
+  /** What was compared: the revision as given (or how it was chosen), `working tree` for the checkout's files. */
+  revision: string
+  /** The commit (null: the working tree). */
+  commit: string | null
+  /** How it was chosen: `--base`, `merge-base with origin/main`, `--head`, `working tree`. */
+  chosenBy: string
+}
+
+export type ObjectChange = 'added' | 'removed' | 'changed'
+
+export interface ObjectDiff {
+  change: ObjectChange
+  apiVersion: string
+  kind: string
+  namespace?: string
+  name: string
+  /** Data masked: a Secret, or a kind in gitopsPolicy.diff.maskKinds (values shown as <masked>). */
+  masked: boolean
+  /** The unified diff of the object (keys in a stable order), from /dev/null for an added one. */
+  diff: string
+}
+
+export interface DeployableDiff {
+  change: ObjectChange
+  /** `kustomize` root, or a Helm deployable's kind. */
+  kind: 'kustomize' | 'Application' | 'HelmRelease'
+  environment: string | null
+  /** The Argo CD Application (or HelmRelease namespace/name); absent for a kustomize root no Application names. */
+  application?: string
+  /** The root folder or chart. */
+  source: string
+  declaredIn: string
+  objects: ObjectDiff[]
+  counts: {added: number; removed: number; changed: number; unchanged: number}
+}
+
+export interface ImageMove {
+  environment: string | null
+  application?: string
+  source: string
+  object: RenderedObjectRef
+  from: string | null
+  to: string | null
+  /** `to` is pinned by digest. */
+  pinned: boolean
+  /** The line that decided `to` (`from` when the container is removed), as the render gate attributes it. */
+  file: string
+  line: number
+  how: string
+}
+
+export interface VerdictFinding {
+  rule: string
+  severity: 'error' | 'warning'
+  file: string
+  line: number
+  message: string
+  environment?: string
+  application?: string
+  object?: RenderedObjectRef
+}
+
+export interface DiffFailure {
+  revision: 'base' | 'head'
+  rule: 'render-failed' | 'render-unavailable' | 'revision-unreadable'
+  file: string
+  line: number
+  environment?: string
+  application?: string
+  message: string
+}
+
+export interface RenderCounts {
+  rendered: number
+  cached: number
+  unchanged: number
+}
+
+export interface GitopsDiffResult {
+  /** `changed`: the deployed objects differ; `unchanged`: they do not; `incomplete`: something was not rendered. */
+  summary: 'changed' | 'unchanged' | 'incomplete'
+  base: DiffRevision
+  head: DiffRevision
+  environments: Array<string | null>
+  counts: {
+    applicationsAdded: number
+    applicationsRemoved: number
+    deployablesAdded: number
+    deployablesRemoved: number
+    deployablesChanged: number
+    objectsAdded: number
+    objectsRemoved: number
+    objectsChanged: number
+    imagesMoved: number
+    findingsFixed: number
+    findingsIntroduced: number
+    failures: number
+  }
+  applications: {
+    added: Array<{kind: string; environment: string | null; name: string}>
+    removed: Array<{kind: string; environment: string | null; name: string}>
+  }
+  images: ImageMove[]
+  verdict: {fixed: VerdictFinding[]; introduced: VerdictFinding[]}
+  deployables: DeployableDiff[]
+  failures: DiffFailure[]
+  /**
+   * Deployables per revision: rendered now, answered from the render cache, or not rendered at all because their
+   * inputs are the same in both revisions (so are their objects).
+   */
+  renders: {base: RenderCounts; head: RenderCounts}
+  /** With --markdown FILE: where it was written, its length and whether it was cut to fit a comment. */
+  markdown?: {file: string; characters: number; truncated: boolean}
+}

@@ -1,0 +1,103 @@
+/**
+ * The GitOps repository of the `gitops diff` tests: the design documents' shape — an ApplicationSet whose git files
+ * generator deploys each `environments/<env>/components/<name>/component.yaml` with its first-party chart
+ * (sources/charts/apps/<name>), values layered `_shared` → `env/<env>` — on main, and a branch `pr` with a change.
+ */
+import {mkdir, rm, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from './helm-repo.js'
+import {commitAll, git} from './tmp.js'
+
+const E = 'e'.repeat(64)
+export const BASE_PASSWORD = 'base-password-7d1f'
+
+export const applicationSet = [
+  'apiVersion: argoproj.io/v1alpha1',
+  'kind: ApplicationSet',
+  'metadata:',
+  '  name: components',
+  '  namespace: argocd',
+  'spec:',
+  '  goTemplate: true',
+  '  goTemplateOptions: ["missingkey=error"]',
+  '  generators:',
+  '    - git:',
+  `        repoURL: ${ORIGIN}`,
+  '        revision: HEAD',
+  '        files:',
+  '          - path: environments/**/component.yaml',
+  '  template:',
+  '    metadata:',
+  "      name: '{{ .name }}-{{ index .path.segments 1 }}'",
+  '    spec:',
+  '      project: default',
+  "      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}",
+  '      source:',
+  `        repoURL: ${ORIGIN}`,
+  '        targetRevision: HEAD',
+  "        path: 'sources/charts/apps/{{ .name }}'",
+  '        helm:',
+  '          ignoreMissingValueFiles: true',
+  '          valueFiles:',
+  "            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'",
+  "            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'",
+  '',
+].join('\n')
+
+export const secretTemplate = [
+  '{{- if .Values.enabled }}',
+  'apiVersion: v1',
+  'kind: Secret',
+  'metadata:',
+  '  name: {{ .Release.Name }}-db',
+  'type: Opaque',
+  'stringData:',
+  '  password: {{ .Values.password | quote }}',
+  '  user: app',
+  '{{- end }}',
+  '',
+].join('\n')
+
+export const ENVS = ['dev', 'staging', 'production']
+
+/** The base: web and api in every environment but api not in production; web has a Secret. */
+export function baseFiles(): Record<string, string> {
+  const files: Record<string, string> = {
+    'argocd/applicationsets/components.yaml': applicationSet,
+    'sources/values/_shared/apps/web/values.yaml': `enabled: true\nimage:\n  ref: ghcr.io/acme/web:1.4.0\npassword: ${BASE_PASSWORD}\n`,
+    'sources/values/_shared/apps/api/values.yaml': `enabled: true\nimage:\n  ref: ghcr.io/acme/api:2.0.0@sha256:${E}\n`,
+  }
+  for (const name of ['web', 'api']) {
+    files[`sources/charts/apps/${name}/Chart.yaml`] = `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`
+    files[`sources/charts/apps/${name}/values.yaml`] = 'enabled: false\nimage:\n  ref: ""\n'
+    files[`sources/charts/apps/${name}/templates/deployment.yaml`] = requiredImageTemplate
+  }
+  files['sources/charts/apps/web/templates/secret.yaml'] = secretTemplate
+  for (const env of ENVS) {
+    files[`environments/${env}/components/web/component.yaml`] = 'name: web\n'
+    if (env !== 'production') files[`environments/${env}/components/api/component.yaml`] = 'name: api\n'
+    files[`sources/values/env/${env}/apps/web/values.yaml`] = `image:\n  ref: ghcr.io/acme/web:1.4.0\n`
+  }
+  return files
+}
+
+/** A repository on main with the base, then a branch `pr` where `change` edits files and commits. */
+export async function prRepo(change: Record<string, string | null>, files = baseFiles()): Promise<string> {
+  const repo = await helmGitopsRepo(files)
+  await git(repo, ['checkout', '-q', '-b', 'pr'])
+  await edit(repo, change)
+  await commitAll(repo, 'the change')
+  return repo
+}
+
+export async function edit(repo: string, change: Record<string, string | null>) {
+  for (const [file, text] of Object.entries(change)) {
+    const abs = path.join(repo, file)
+    if (text === null) await rm(abs)
+    else {
+      await mkdir(path.dirname(abs), {recursive: true})
+      await writeFile(abs, text)
+    }
+  }
+}
