@@ -9,7 +9,14 @@ import {access, readFile} from 'node:fs/promises'
 import {prerequisiteError, usageError} from '../core/errors.js'
 import {probeActionsIdToken} from './actions-oidc.js'
 import {checkTrustedTime} from './cosign-failures.js'
-import type {CosignSignerOptions} from './cosign.js'
+import type {SigningOptions} from './signing.js'
+import type {ExternalToolOptions} from './tools.js'
+
+/** What the cosign signer is given (src/effects/cosign.ts); checked here before anything is signed. */
+export interface CosignSignerOptions extends SigningOptions, ExternalToolOptions {
+  /** Keyless: an OIDC identity token; handed to cosign as SIGSTORE_ID_TOKEN in its environment, never on argv. */
+  identityToken?: string
+}
 
 type Env = Record<string, string | undefined>
 

@@ -1,7 +1,7 @@
 import type {GitopsPolicy} from '../core/config.js'
 import {globToRegExp} from '../core/glob.js'
 import type {ApplicationSetView} from './deployables/applicationset/checkout.js'
-import type {LayoutDetection} from './layout/detect.js'
+import type {LayoutDetection} from './layout/types.js'
 
 export {DEFAULT_GITOPS_POLICY, type GitopsPolicy} from '../core/config.js'
 

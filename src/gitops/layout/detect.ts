@@ -10,25 +10,9 @@ import {GITOPS_LAYOUT_SETTINGS, GITOPS_PRESET_LAYOUTS, type GitopsPolicy, type G
 import {makeLayout} from '../layout.js'
 import {detectable, scanSignals, type FileSignals} from './scan.js'
 
-/** What the checkout looks like. `none`: no Kubernetes manifest and no known layout. */
-export const DETECTED_LAYOUTS = ['seed', 'flux', 'kustomize', 'argocd', 'plain', 'none'] as const
-export type DetectedLayout = (typeof DETECTED_LAYOUTS)[number]
+import type {LayoutDetection} from './types.js'
 
-/** The layout `gitops verify` used and why (`detection` in the verify result). */
-export interface LayoutDetection {
-  /** `configured`: ameide.yaml set the preset or zone globs (nothing detected); `detected`: from the checkout. */
-  source: 'configured' | 'detected'
-  layout: DetectedLayout
-  /** The preset the policy starts from. */
-  preset: GitopsPreset
-  imageContract: GitopsPolicy['imageContract']
-  /** Globs detection added to the preset's: folders of manifests no zone of the preset covers. */
-  added: {cluster: string[]; argocd: string[]}
-  /** Why, one sentence each. */
-  evidence: string[]
-  /** Every layout with some evidence in the checkout, with how many files show it (the chosen one first). */
-  candidates: Array<{layout: DetectedLayout; files: number}>
-}
+export {DETECTED_LAYOUTS, type DetectedLayout, type LayoutDetection} from './types.js'
 
 const FLUX_API = /\.toolkit\.fluxcd\.io\//
 const ARGO_API = /^argoproj\.io\//
