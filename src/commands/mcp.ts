@@ -7,7 +7,8 @@ export default class Mcp extends Command {
 
   static override description = describeCommand(
     'An MCP server on stdin/stdout (register it in an agent client as `ameide mcp`). Tools: primitive_scaffold, ' +
-      'primitive_verify, primitive_status, primitive_publish, gitops_verify, gitops_set-image, gitops_promote, doctor. ' +
+      'primitive_verify, primitive_status, primitive_publish, gitops_verify, gitops_diff, gitops_set-image, gitops_promote, ' +
+      'doctor. ' +
       'Each ' +
       "tool's input schema is derived from the command's flags, its output schema is the command's --json schema, " +
       'and a call runs the command with --json: its structuredContent is that document. A failed command is a ' +

@@ -77,6 +77,17 @@ export interface GitopsRenderPolicy {
 /** The Kubernetes minor of the schemas the render gate ships (kubernetes-models 5.1). */
 export const RENDER_KUBERNETES_VERSION = '1.34'
 
+/** `gitopsPolicy.render.kubernetesVersion` must be the one this build has schemas for: else CONFIG_INVALID. */
+export function requireRenderKubernetesVersion(policy: Pick<GitopsPolicy, 'render'>): void {
+  const version = policy.render.kubernetesVersion
+  if (version === RENDER_KUBERNETES_VERSION) return
+  throw prerequisiteError(
+    'CONFIG_INVALID',
+    `gitopsPolicy.render.kubernetesVersion ${JSON.stringify(version)} has no schemas here: this build validates against Kubernetes ${RENDER_KUBERNETES_VERSION}.`,
+    [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
+  )
+}
+
 export interface GitopsPreviewPolicy {
   /** Argo CD projects a preview Application may use; empty: any fixed project but `default`. */
   projects: string[]

@@ -88,16 +88,16 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const [{config}, {diffGitops}, {diffRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
+    const [{config}, {diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
       await Promise.all([
         loadConfig(root),
         import('../../gitops/diff/diff.js'),
-        import('../../gitops/diff/renderers.js'),
+        import('../../gitops/render/renderers.js'),
         import('../../gitops/diff/markdown.js'),
         import('../../gitops/diff/format.js'),
         import('../../effects/actions.js'),
       ])
-    const renderers = await diffRenderers(root, flags.cache ? this.config.version : undefined)
+    const renderers = await findRenderers(root, flags.cache ? this.config.version : undefined)
     const progress = await this.progress()
     progress.start('Rendering both revisions')
     const result = await diffGitops({

@@ -174,33 +174,10 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   }
 }
 
-/**
- * The renderers of --render: the standalone kustomize on PATH, helm when it answers. `cache`: their versions are
- * remembered per binary in the checkout (src/gitops/render/tool-versions.ts), so a warm run starts neither.
- */
+/** The renderers of --render (src/gitops/render/renderers.ts), versions remembered with --cache. */
 async function renderTools(requireRender: boolean, cache?: {root: string; cliVersion: string}) {
-  const [{kustomize}, {findHelm}, {ToolVersions}] = await Promise.all([
-    import('../../effects/kustomize.js'),
-    import('../../effects/helm.js'),
-    import('../../gitops/render/tool-versions.js'),
-  ])
-  const versions = cache ? ToolVersions.open(cache.root, cache.cliVersion) : null
-  const [knownHelm, knownKustomize] = await Promise.all([versions?.get('helm'), versions?.get('kustomize')])
-  const k = kustomize('kustomize', knownKustomize)
-  // Both versions asked at once (two process starts side by side) and not awaited here: the probes run while the
-  // tree is scanned and the deployables are found; the gate awaits them before its first render. A missing kustomize
-  // is reported by the gate.
-  const helm = findHelm('helm', knownHelm)
-  const kustomizeVersion = k.version!().catch(() => undefined)
-  const remembered = (async () => {
-    if (!versions) return
-    const [h, kv] = await Promise.all([helm, kustomizeVersion])
-    if (h) await versions.set('helm', h.version)
-    if (kv && kv !== 'unknown') await versions.set('kustomize', kv)
-    versions.save()
-  })()
-  remembered.catch(() => undefined) // awaited after the verify; not unhandled if the verify throws first
-  return {kustomize: k, helm, requireRender, remembered}
+  const {findRenderers} = await import('../../gitops/render/renderers.js')
+  return {...(await findRenderers(cache?.root ?? '', cache?.cliVersion)), requireRender}
 }
 
 /** The versions of the renderers on PATH (null: not there), for --print-layout. */

@@ -7,7 +7,7 @@
  */
 import {realpathSync} from 'node:fs'
 
-import {RENDER_KUBERNETES_VERSION, type GitopsPolicy} from '../../core/config.js'
+import {requireRenderKubernetesVersion, type GitopsPolicy} from '../../core/config.js'
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
@@ -41,14 +41,7 @@ export interface GitopsDiffInput {
 export const DIFF_CACHE = 'gitops-diff'
 
 export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResult> {
-  const version = input.policy.render.kubernetesVersion
-  if (version !== RENDER_KUBERNETES_VERSION) {
-    throw prerequisiteError(
-      'CONFIG_INVALID',
-      `gitopsPolicy.render.kubernetesVersion ${JSON.stringify(version)} has no schemas here: this build validates against Kubernetes ${RENDER_KUBERNETES_VERSION}.`,
-      [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
-    )
-  }
+  requireRenderKubernetesVersion(input.policy)
   const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
   const {RenderCache} = await import('../render/cache.js')
   const cache = RenderCache.open(input.root, input.cacheVersion, {

@@ -300,23 +300,14 @@ async function renderFindings(
   layout: ReturnType<typeof makeLayout>,
   files: string[],
 ): Promise<RenderGateResult> {
-  const [{renderGate}, {RenderCache}, yaml, {RENDER_KUBERNETES_VERSION}, {prerequisiteError}, {readCheckout}] =
-    await Promise.all([
-      import('../render/gate.js'),
-      import('../render/cache.js'),
-      import('yaml'),
-      import('../../core/config.js'),
-      import('../../core/errors.js'),
-      import('../deployables/context.js'),
-    ])
-  const version = input.policy.render.kubernetesVersion
-  if (version !== RENDER_KUBERNETES_VERSION) {
-    throw prerequisiteError(
-      'CONFIG_INVALID',
-      `gitopsPolicy.render.kubernetesVersion ${JSON.stringify(version)} has no schemas here: this build validates against Kubernetes ${RENDER_KUBERNETES_VERSION}.`,
-      [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
-    )
-  }
+  const [{renderGate}, {RenderCache}, yaml, {requireRenderKubernetesVersion}, {readCheckout}] = await Promise.all([
+    import('../render/gate.js'),
+    import('../render/cache.js'),
+    import('yaml'),
+    import('../../core/config.js'),
+    import('../deployables/context.js'),
+  ])
+  requireRenderKubernetesVersion(input.policy)
   const render = input.render!
   const cache =
     input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)

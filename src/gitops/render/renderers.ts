@@ -1,19 +1,21 @@
 /**
- * The renderers of `gitops diff`, as `gitops verify --render` finds them: the standalone kustomize on PATH and helm
- * when it answers, their versions remembered per binary in the checkout (src/gitops/render/tool-versions.ts) so a
- * warm run starts neither; the probes run while the revisions are read.
+ * The renderers of `gitops verify --render` and `gitops diff`: the standalone kustomize on PATH and helm when it
+ * answers. With a `cliVersion`, their versions are remembered per binary in the checkout (./tool-versions.ts), so a
+ * warm run starts neither. Both versions are asked at once and not awaited here: the probes run while the tree is
+ * scanned (or the revisions read); the gate awaits them before its first render, and a missing kustomize is
+ * reported there. `remembered` settles once the versions are saved.
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 
-export async function diffRenderers(
+export async function findRenderers(
   root: string,
   cliVersion: string | undefined,
 ): Promise<{kustomize: Kustomize; helm: Promise<Helm | undefined>; remembered: Promise<void>}> {
   const [{kustomize}, {findHelm}, {ToolVersions}] = await Promise.all([
     import('../../effects/kustomize.js'),
     import('../../effects/helm.js'),
-    import('../render/tool-versions.js'),
+    import('./tool-versions.js'),
   ])
   const versions = cliVersion === undefined ? null : ToolVersions.open(root, cliVersion)
   const [knownHelm, knownKustomize] = await Promise.all([versions?.get('helm'), versions?.get('kustomize')])
@@ -27,6 +29,6 @@ export async function diffRenderers(
     if (kv && kv !== 'unknown') await versions.set('kustomize', kv)
     versions.save()
   })()
-  remembered.catch(() => undefined)
+  remembered.catch(() => undefined) // awaited after the run; not unhandled if the run throws first
   return {kustomize: k, helm, remembered}
 }
