@@ -99,11 +99,11 @@ export function openTemplateEngine(): TemplateEngine {
     throw new TemplateEngineUnavailable(
       `the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`,
     )
-  // Up to two threads, started now and waited for at their first request, so they start and warm while the caller
-  // reads the checkout; a render large enough is split over both (each has its own Go runtime; V8 compiles the
-  // module once per process).
+  // One thread started now and waited for at its first request, so it starts and warms while the caller reads the
+  // checkout; a second one starts for the first render large enough to split (each has its own Go runtime; V8
+  // compiles the module once per process), so a small ApplicationSet never costs a second core.
   const width = Math.min(2, availableParallelism())
-  const threads: Array<Thread | undefined> = Array.from({length: width}, () => spawnThread(wasm, glue))
+  const threads: Array<Thread | undefined> = [spawnThread(wasm, glue)]
   const callAll = <T>(requests: object[]): T[] => {
     const used = requests.map((_, i) => (threads[i] ??= spawnThread(wasm, glue)))
     const answers = used.map((thread, i) => {
