@@ -2,7 +2,7 @@
  * Layout detection and the gate that checked nothing: small GitOps checkouts in temp dirs, the built CLI run on each
  * without an ameide.yaml (detected) and with one (configured: explicit settings always win).
  */
-import {mkdir, writeFile} from 'node:fs/promises'
+import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
@@ -10,7 +10,8 @@ import {cover} from '../../src/gitops/layout/detect.js'
 import {signalsOf} from '../../src/gitops/layout/scan.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {gitopsTree} from '../support/gitops-fixture.js'
+import {runCleanups} from '../support/tmp.js'
 
 afterAll(runCleanups)
 
@@ -28,16 +29,7 @@ spec:
       tag: latest
 `
 
-async function checkout(files: Record<string, string>): Promise<string> {
-  const dir = await makeTempDir('ameide-gitops-detect-')
-  await initGitRepo(dir)
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
-  await commitAll(dir, 'case')
-  return dir
-}
+const checkout = gitopsTree
 
 type Detection = {source: string; layout: string; preset: string; imageContract: string; evidence: string[]}
 type Result = {summary: string; files: {checked: number}; counts: Record<string, number>; detection: Detection}

@@ -13,7 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {git, runCleanups} from '../support/tmp.js'
-import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../support/helm-repo.js'
+import {componentsApplicationSet, helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../support/helm-repo.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -26,39 +26,6 @@ type Result = {
   findings: Array<Finding & {environment?: string; application?: string; object?: {kind: string; name: string}}>
   render: {deployables: Array<{application: string; environment: string | null; status: string; objects: number}>}
 }
-
-const applicationSet = [
-  'apiVersion: argoproj.io/v1alpha1',
-  'kind: ApplicationSet',
-  'metadata:',
-  '  name: components',
-  '  namespace: argocd',
-  'spec:',
-  '  goTemplate: true',
-  '  goTemplateOptions: ["missingkey=error"]',
-  '  generators:',
-  '    - git:',
-  `        repoURL: ${ORIGIN}`,
-  '        revision: HEAD',
-  '        files:',
-  '          - path: environments/**/component.yaml',
-  '  template:',
-  '    metadata:',
-  "      name: '{{ .name }}-{{ index .path.segments 1 }}'",
-  '    spec:',
-  '      project: default',
-  "      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}",
-  '      source:',
-  `        repoURL: ${ORIGIN}`,
-  '        targetRevision: HEAD',
-  "        path: 'sources/charts/apps/{{ .name }}'",
-  '        helm:',
-  '          ignoreMissingValueFiles: true',
-  '          valueFiles:',
-  "            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'",
-  "            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'",
-  '',
-].join('\n')
 
 const previews = [
   'apiVersion: argoproj.io/v1alpha1',
@@ -89,7 +56,7 @@ const PROD_VALUES = 'enabled: true\nimage:\n  # production still runs the releas
 
 function files(): Record<string, string> {
   return {
-    'argocd/applicationsets/components.yaml': applicationSet,
+    'argocd/applicationsets/components.yaml': componentsApplicationSet,
     'argocd/applicationsets/previews.yaml': previews,
     'environments/staging/apps/web/component.yaml': 'name: web\n',
     'environments/production/apps/web/component.yaml': 'name: web\n',

@@ -6,44 +6,11 @@
 import {mkdir, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from './helm-repo.js'
+import {componentsApplicationSet as applicationSet, helmGitopsRepo, requiredImageTemplate} from './helm-repo.js'
 import {commitAll, git} from './tmp.js'
 
 const E = 'e'.repeat(64)
 export const BASE_PASSWORD = 'base-password-7d1f'
-
-export const applicationSet = [
-  'apiVersion: argoproj.io/v1alpha1',
-  'kind: ApplicationSet',
-  'metadata:',
-  '  name: components',
-  '  namespace: argocd',
-  'spec:',
-  '  goTemplate: true',
-  '  goTemplateOptions: ["missingkey=error"]',
-  '  generators:',
-  '    - git:',
-  `        repoURL: ${ORIGIN}`,
-  '        revision: HEAD',
-  '        files:',
-  '          - path: environments/**/component.yaml',
-  '  template:',
-  '    metadata:',
-  "      name: '{{ .name }}-{{ index .path.segments 1 }}'",
-  '    spec:',
-  '      project: default',
-  "      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}",
-  '      source:',
-  `        repoURL: ${ORIGIN}`,
-  '        targetRevision: HEAD',
-  "        path: 'sources/charts/apps/{{ .name }}'",
-  '        helm:',
-  '          ignoreMissingValueFiles: true',
-  '          valueFiles:',
-  "            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'",
-  "            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'",
-  '',
-].join('\n')
 
 export const secretTemplate = [
   '{{- if .Values.enabled }}',

@@ -43,3 +43,40 @@ export const requiredImageTemplate = [
   '{{- end }}',
   '',
 ].join('\n')
+
+/**
+ * The design documents' ApplicationSet: a git files generator over `environments/**\/component.yaml` deploying each
+ * component's first-party chart per environment, values layered `_shared` → `env/<env>`.
+ */
+export const componentsApplicationSet = [
+  'apiVersion: argoproj.io/v1alpha1',
+  'kind: ApplicationSet',
+  'metadata:',
+  '  name: components',
+  '  namespace: argocd',
+  'spec:',
+  '  goTemplate: true',
+  '  goTemplateOptions: ["missingkey=error"]',
+  '  generators:',
+  '    - git:',
+  `        repoURL: ${ORIGIN}`,
+  '        revision: HEAD',
+  '        files:',
+  '          - path: environments/**/component.yaml',
+  '  template:',
+  '    metadata:',
+  "      name: '{{ .name }}-{{ index .path.segments 1 }}'",
+  '    spec:',
+  '      project: default',
+  "      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}",
+  '      source:',
+  `        repoURL: ${ORIGIN}`,
+  '        targetRevision: HEAD',
+  "        path: 'sources/charts/apps/{{ .name }}'",
+  '        helm:',
+  '          ignoreMissingValueFiles: true',
+  '          valueFiles:',
+  "            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'",
+  "            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'",
+  '',
+].join('\n')
