@@ -17,7 +17,7 @@ import type {
 } from '../types.js'
 import {GenerationError, Generators, NotEvaluable, type Path} from './generators.js'
 import {changedPaths, isObject, strategicMerge, type Json, type JsonObject} from './merge.js'
-import {renderTrees, replaceAll, type Params, type Templating} from './templating.js'
+import {renderTrees, replaceAll, type Params, type Rendered, type Templating} from './templating.js'
 
 export {pathspecMatches, goPathMatch} from './match.js'
 
@@ -183,7 +183,7 @@ function render(template: JsonObject, sets: Params[], input: RenderInput): OneAp
   }
   // RenderTemplateParams returns the template untouched when the parameter set is empty.
   const nonEmpty = sets.map((p, i) => [p, i] as const).filter(([p]) => Object.keys(p).length > 0)
-  const rendered: Array<{value: Json} | {error: string}> = sets.map(() => ({value: app}))
+  const rendered: Rendered[] = sets.map(() => ({value: app}))
   renderTrees(
     app,
     nonEmpty.map(([p]) => p),

@@ -6,6 +6,7 @@
  * fasttemplate's `.*{{.*}}.*` test skips it, so the engine would return it unchanged.
  */
 import type {Params, TemplateEngine} from '../../../effects/gotemplate/index.js'
+import type {Path} from './errors.js'
 import {isObject, type Json} from './merge.js'
 
 export type {Params} from '../../../effects/gotemplate/index.js'
@@ -17,20 +18,8 @@ export interface Templating {
   engine: TemplateEngine
 }
 
-/** A template that did not render: Argo CD's message. */
-export class TemplateError extends Error {}
-
 /** One tree rendered with one parameter set, or the first error deeplyReplace would meet. */
 export type Rendered = {value: Json} | {error: string}
-
-type Path = Array<string | number>
-
-/** Replace: one string with one parameter set. Throws {@link TemplateError}. */
-export function replace(text: string, params: Params, t: Templating): string {
-  const [out] = replaceAll([text], [params], t)
-  if ('error' in out[0]) throw new TemplateError(out[0].error)
-  return out[0].value
-}
 
 /** Replace of each string with each set, in one engine call: `out[set][string]`. */
 export function replaceAll(
