@@ -16,11 +16,22 @@
 // `--native <file>` also builds the engine for this machine (the differential test's reference).
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {debianGoArch, engineCacheDir, ensureTree, FetchFailed, readPins, treePins} from './engine/fetch.mjs'
+import {debianGoArch, engineCacheDir, ensureTree, FetchFailed, isCached, readPins, treePins} from './engine/fetch.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const source = path.join(root, 'src/effects/gotemplate/go')
@@ -77,7 +88,8 @@ async function toolchain() {
   else if (!debianGoArch()) missing.push(`Go >= 1.24 (Debian's Go serves Linux on amd64/arm64 only)`)
   else {
     try {
-      say(`no Go >= 1.24 here: Debian's ${named(treePins('go'))} (${mb(treePins('go'))}, cached in ${cache})`)
+      if (!isCached('go', cache))
+        say(`no Go >= 1.24 here: Debian's ${named(treePins('go'))} (${mb(treePins('go'))}, cached in ${cache})`)
       const dir = await ensureTree('go', {cache, log})
       go = goAt(path.join(dir, pins.go.goroot, 'bin/go'))
       go.from = {
@@ -138,10 +150,19 @@ const {go, gopath} = found
 if (!go || !gopath) notBuilt(found)
 
 const libraries = Object.fromEntries(pins.libraries.map((d) => [d.package, {version: d.version, sha256: d.sha256}]))
-const env = goEnv({GOROOT: go.goroot, GOPATH: gopath})
+// The sources are built as the package `ameide.io/gotemplate` of a GOPATH of their own: outside a GOPATH, Go names a
+// directory's package after its absolute path, and that name reaches the binary (so a clone elsewhere would build
+// other bytes); -trimpath then leaves no path of this machine in it.
+const own = mkdtempSync(path.join(os.tmpdir(), 'ameide-engine-'))
+process.on('exit', () => rmSync(own, {recursive: true, force: true}))
+const pkg = path.join(own, 'src/ameide.io/gotemplate')
+mkdirSync(pkg, {recursive: true})
+for (const f of readdirSync(source).filter((f) => f.endsWith('.go')))
+  copyFileSync(path.join(source, f), path.join(pkg, f))
+const env = goEnv({GOROOT: go.goroot, GOPATH: `${own}${path.delimiter}${gopath}`})
 const flags = ['build', '-trimpath', '-buildvcs=false']
 if (nativeOut) {
-  execFileSync(go.go, [...flags, '-o', nativeOut, '.'], {cwd: source, env, stdio: 'inherit'})
+  execFileSync(go.go, [...flags, '-o', nativeOut, 'ameide.io/gotemplate'], {cwd: own, env, stdio: 'inherit'})
   process.exit(0)
 }
 
@@ -159,8 +180,8 @@ try {
 mkdirSync(outDir, {recursive: true})
 const started = Date.now()
 const tmp = `${wasmFile}.${process.pid}.tmp`
-execFileSync(go.go, [...flags, '-ldflags=-s -w', '-o', tmp, '.'], {
-  cwd: source,
+execFileSync(go.go, [...flags, '-ldflags=-s -w', '-o', tmp, 'ameide.io/gotemplate'], {
+  cwd: own,
   env: {...env, GOOS: 'js', GOARCH: 'wasm'},
   stdio: 'inherit',
 })

@@ -129,11 +129,9 @@ export async function ensureTree(kind, {cache = engineCacheDir(), archive, log =
   return dir
 }
 
-/** The bytes a tree of this kind still has to download (0 when it is cached). */
-export function missingDebs(kind, cache = engineCacheDir()) {
-  const debs = treePins(kind)
-  if (existsSync(treeDir(kind, debs, cache))) return []
-  return debs.filter((d) => !existsSync(path.join(cache, 'debs', path.basename(d.filename))))
+/** The tree of this kind is unpacked in the cache: nothing to fetch. */
+export function isCached(kind, cache = engineCacheDir()) {
+  return existsSync(treeDir(kind, treePins(kind), cache))
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -18,7 +18,7 @@ import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.j
  * part is not under test here).
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const UNREACHABLE = 'http://127.0.0.1:9/debian'
+const UNREACHABLE = 'http://127.0.0.1:2/debian'
 
 afterAll(runCleanups)
 
