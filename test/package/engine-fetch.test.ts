@@ -1,13 +1,14 @@
 import {execa} from 'execa'
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir, readdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
+import {readdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
-import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {listAppSetRepo} from '../support/appset-repo.js'
+import {makeTempDir, runCleanups} from '../support/tmp.js'
 
 /**
  * The ApplicationSet engine wherever ameide is built: a fresh clone of this repository on a machine with no Go 1.24
@@ -75,41 +76,13 @@ async function actionInstall(clone: string, runnerTemp: string, extra: Record<st
   throw new Error('action.yml has no install step')
 }
 
-/** A GitOps repository with one goTemplate ApplicationSet whose strings exercise sprig, slug and Argo CD's own functions. */
+/** The ApplicationSet's list elements and templates: sprig, slug and Argo CD's own functions. */
 const ELEMENTS = [
   {name: 'Web_App', env: 'staging', count: 3, tags: ['b', 'a']},
   {name: 'Ünïcode Çafé', env: 'prod', count: 1234567, tags: []},
 ]
 const NAME = `{{ .name | normalize }}-{{ .env }}-{{ printf "%03.0f" .count }}`
 const PATH_TEMPLATE = `apps/{{ slugify .name }}/{{ .tags | sortAlpha | join "," | default "none" }}/{{ .count }}/{{ sha256sum .env | trunc 7 }}`
-
-async function appsetRepo(): Promise<string> {
-  const repo = await makeTempDir('ameide-engine-appset-')
-  await initGitRepo(repo)
-  await mkdir(path.join(repo, 'argocd'), {recursive: true})
-  await writeFile(
-    path.join(repo, 'argocd', 'apps.yaml'),
-    [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: ApplicationSet',
-      'metadata: {name: apps, namespace: argocd}',
-      'spec:',
-      '  goTemplate: true',
-      '  goTemplateOptions: ["missingkey=error"]',
-      '  generators:',
-      `    - list: {elements: ${JSON.stringify(ELEMENTS)}}`,
-      '  template:',
-      `    metadata: {name: ${JSON.stringify(NAME)}}`,
-      '    spec:',
-      '      project: default',
-      `      source: {repoURL: https://github.com/acme/gitops.git, path: ${JSON.stringify(PATH_TEMPLATE)}}`,
-      '      destination: {namespace: apps}',
-      '',
-    ].join('\n'),
-  )
-  await commitAll(repo, 'appset')
-  return repo
-}
 
 /** The clone's CLI evaluates the ApplicationSet exactly as a native build of the same Go program does. */
 async function expectGoEvaluation(clone: string, cache: string) {
@@ -136,7 +109,7 @@ async function expectGoEvaluation(clone: string, cache: string) {
     process.execPath,
     [path.join(clone, 'bin/run.js'), 'gitops', 'verify', '--print-layout', '--json'],
     {
-      cwd: await appsetRepo(),
+      cwd: await listAppSetRepo('ameide-engine-appset-', {elements: ELEMENTS, name: NAME, path: PATH_TEMPLATE}),
       reject: false,
       extendEnv: false,
       env: {HOME: bare().HOME, PATH: bin, NO_COLOR: '1', CI: 'true'},
