@@ -92,6 +92,7 @@ async function toolchain() {
         say(`no Go >= 1.24 here: Debian's ${named(treePins('go'))} (${mb(treePins('go'))}, cached in ${cache})`)
       const dir = await ensureTree('go', {cache, log})
       go = goAt(path.join(dir, pins.go.goroot, 'bin/go'))
+      if (!go) throw new Error(`Debian's Go 1.24 in ${dir} does not run here`)
       go.from = {
         source: 'debian',
         debs: treePins('go').map(({package: p, version, architecture, sha256}) => ({

@@ -79,8 +79,15 @@ async function debBytes(deb, cache, archive) {
     const cached = readFileSync(file)
     if (sha256(cached) === deb.sha256) return cached
   }
-  const url = `${archive.replace(/\/+$/, '')}/${deb.filename}`
-  const response = await fetch(url, {signal: AbortSignal.timeout(600_000)})
+  let url = `${archive.replace(/\/+$/, '')}/${deb.filename}`
+  let response = await fetch(url, {signal: AbortSignal.timeout(600_000)})
+  // A pinned version a Debian point release replaced leaves the pool: snapshot.debian.org keeps every file the
+  // archive ever served, at the pins' date.
+  const snapshot = readPins().snapshot
+  if (response.status === 404 && snapshot) {
+    url = `${snapshot}/${deb.filename}`
+    response = await fetch(url, {signal: AbortSignal.timeout(600_000)})
+  }
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
   const bytes = Buffer.from(await response.arrayBuffer())
   if (bytes.length !== deb.size || sha256(bytes) !== deb.sha256)

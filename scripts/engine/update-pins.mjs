@@ -36,6 +36,12 @@ try {
   rmSync(tmp, {recursive: true, force: true})
 }
 const signed = inRelease.toString('utf8').split('\nSHA256:\n')[1]
+// The archive as of this InRelease, on snapshot.debian.org: where the pinned .debs stay once the pool drops them.
+const date = new Date(/^Date: (.*)$/m.exec(inRelease.toString('utf8'))[1])
+const stamp = date
+  .toISOString()
+  .replace(/[-:]/g, '')
+  .replace(/\.\d+Z$/, 'Z')
 
 /** Every stanza of main/binary-<arch>/Packages (it lists the `all` packages too), by package name. */
 async function packages(arch) {
@@ -68,6 +74,11 @@ const pin = ({package: name, architecture}) => {
     sha256: field('SHA256'),
   }
 }
-const next = {...pins, go: {...pins.go, debs: pins.go.debs.map(pin)}, libraries: pins.libraries.map(pin)}
+const next = {
+  ...pins,
+  snapshot: `http://snapshot.debian.org/archive/debian/${stamp}`,
+  go: {...pins.go, debs: pins.go.debs.map(pin)},
+  libraries: pins.libraries.map(pin),
+}
 writeFileSync(PINS_FILE, `${JSON.stringify(next, null, 2)}\n`)
 process.stderr.write(`pins.json: ${next.go.debs.length + next.libraries.length} .debs pinned\n`)
