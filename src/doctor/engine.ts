@@ -1,14 +1,34 @@
 /**
  * The ApplicationSet template engine (src/effects/gotemplate): built into the package (dist/engine/), and started
- * once here to prove it runs on this Node — the one check that needs no tool on PATH.
+ * once here to prove it runs on this Node — the one check that needs no tool on PATH. It shows what built the engine
+ * (dist/engine/engine.json) and, when the engine is missing, how this installation gets it.
  */
-import {engineBuild, openTemplateEngine, TemplateEngineFailure} from '../effects/gotemplate/index.js'
-import type {DoctorCheck} from './types.js'
+import {existsSync} from 'node:fs'
+
+import {packagePath} from '../core/package-root.js'
+import {engineBuild, openTemplateEngine, TemplateEngineFailure, type EngineBuild} from '../effects/gotemplate/index.js'
+import type {DoctorCheck, EngineRecord} from './types.js'
 
 type Line = Omit<DoctorCheck, 'neededBy' | 'required'>
 
-export const ENGINE_FIX =
-  'In a checkout of ameide: bash scripts/setup.sh (Go 1.24 and the Go libraries from Debian), then npm run build; a packed release ships the engine'
+/** How this installation gets the engine: a checkout of the sources builds it; a packed package ships it. */
+export function engineFix(): string {
+  if (existsSync(packagePath('src/effects/gotemplate/go')))
+    return `npm run build in ${packagePath('.')} (it fetches Go 1.24 and the Go libraries from Debian when missing)`
+  return 'this package was packed without it: install a release built with the engine (npm pack builds it), or a clone: npm ci && npm run build'
+}
+
+/** The record doctor shows: Go, where it came from, the engine's sha256, each library's version and sha256. */
+function record(build: EngineBuild): EngineRecord {
+  return {
+    go: build.go,
+    goFrom: build.goFrom?.source ?? null,
+    sha256: build.sha256 ?? null,
+    libraries: Object.entries(build.libraries)
+      .map(([name, d]) => ({package: name, version: d.version, sha256: d.sha256}))
+      .sort((a, b) => a.package.localeCompare(b.package)),
+  }
+}
 
 export async function checkTemplateEngine(): Promise<Line> {
   const title = 'ApplicationSet template engine'
@@ -20,11 +40,16 @@ export async function checkTemplateEngine(): Promise<Line> {
       status: 'missing',
       version: null,
       detail: 'not built: every ApplicationSet is render-unavailable',
-      fix: ENGINE_FIX,
+      fix: engineFix(),
     }
   }
-  const sprig = build.libraries['github-masterminds-sprig']
-  const what = `Go's text/template + sprig${sprig ? ` ${sprig}` : ''} as WebAssembly (${build.go})`
+  const engine = record(build)
+  const sprig = build.libraries['golang-github-masterminds-sprig-dev']?.version
+  const libs =
+    engine.libraries.length > 0 ? `; ${engine.libraries.length} Debian Go libraries, each pinned by sha256` : ''
+  const what =
+    `Go's text/template + sprig${sprig ? ` ${sprig}` : ''} as WebAssembly (${build.go}` +
+    `${engine.goFrom === 'debian' ? ' from Debian' : ''}${libs}${engine.sha256 ? `; sha256 ${engine.sha256}` : ''})`
   try {
     const [out] = openTemplateEngine().render({
       goTemplate: true,
@@ -33,7 +58,7 @@ export async function checkTemplateEngine(): Promise<Line> {
       params: [{x: 1}],
     }).results
     if (out?.[0] !== 'OK') throw new TemplateEngineFailure(`it rendered ${JSON.stringify(out?.[0])}`)
-    return {id: 'template-engine', title, status: 'ok', version: build.go, detail: what, fix: null}
+    return {id: 'template-engine', title, status: 'ok', version: build.go, detail: what, fix: null, engine}
   } catch (e) {
     return {
       id: 'template-engine',
@@ -41,7 +66,8 @@ export async function checkTemplateEngine(): Promise<Line> {
       status: 'unusable',
       version: build.go,
       detail: `${what} does not run: ${(e as Error).message}`,
-      fix: ENGINE_FIX,
+      fix: engineFix(),
+      engine,
     }
   }
 }

@@ -15,6 +15,10 @@ export function formatDoctor(result: DoctorResult, style: Style): string {
     const mark = colour(c)(MARK[c.status])
     const state = c.status === 'ok' ? '' : ` ${colour(c)(c.status)}${c.required ? style.dim(' (required)') : ''}:`
     out.push(`${mark} ${style.bold(c.title)}${state || ':'} ${c.detail}`)
+    if (c.engine && c.engine.libraries.length > 0)
+      out.push(
+        `    ${style.dim(`built from: ${c.engine.libraries.map((l) => `${l.package.replace(/^golang-|-dev$/g, '')} ${l.version}`).join(', ')}`)}`,
+      )
     if (c.fix) out.push(`    ${style.cyan('fix')}: ${c.fix}`)
     if (c.status !== 'ok') out.push(`    ${style.dim(`needed by: ${c.neededBy.map((n) => `ameide ${n}`).join(', ')}`)}`)
   }

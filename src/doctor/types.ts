@@ -52,6 +52,17 @@ export interface DoctorCheck {
   neededBy: CommandId[]
   /** A command this repository is configured for cannot run without it: not ok here makes the exit 3. */
   required: boolean
+  /** template-engine, when built: what built it (dist/engine/engine.json). */
+  engine?: EngineRecord
+}
+
+/** What built the ApplicationSet template engine: Go, where it came from, the engine's and each library's sha256. */
+export interface EngineRecord {
+  go: string
+  /** PATH: the machine's own Go; debian: Debian's pinned Go 1.24; null: not recorded. */
+  goFrom: 'PATH' | 'debian' | null
+  sha256: string | null
+  libraries: Array<{package: string; version: string; sha256: string}>
 }
 
 /** What the repository is, by what it holds: a monorepo (primitives/), a GitOps checkout, both, or none. */

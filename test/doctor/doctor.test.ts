@@ -1,4 +1,4 @@
-import {chmod, mkdir, symlink, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:http'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -108,6 +108,11 @@ describe('ameide doctor', () => {
     })
     // The engine the build put in dist/engine/, started and asked to render: no tool on PATH.
     expect(checkOf(run, 'template-engine').detail).toMatch(/^Go's text\/template \+ sprig .* as WebAssembly \(go1\.\d+/)
+    // What built it, as dist/engine/engine.json records it: the engine's sha256 and each pinned library's.
+    const built = JSON.parse(await readFile(path.join(REPO_ROOT, 'dist/engine/engine.json'), 'utf8'))
+    expect(checkOf(run, 'template-engine').engine).toMatchObject({go: built.go, sha256: built.sha256})
+    expect(checkOf(run, 'template-engine').engine?.libraries).toHaveLength(17)
+    expect(checkOf(run, 'template-engine').detail).toContain(`sha256 ${built.sha256}`)
     expect(checkOf(run, 'registry-credentials').detail).toBe('credentials for registry.example.com from docker config')
     expect(checkOf(run, 'github-token').detail).toContain(
       'GH_TOKEN may dispatch the workflows of ameideio/ameide-gitops',
@@ -201,7 +206,8 @@ describe('ameide doctor', () => {
       status: 'missing',
       required: false,
       detail: 'not built: every ApplicationSet is render-unavailable',
-      fix: expect.stringMatching(/npm run build/),
+      // This installation is a checkout of the sources: it builds the engine.
+      fix: `npm run build in ${REPO_ROOT.replace(/\/$/, '')} (it fetches Go 1.24 and the Go libraries from Debian when missing)`,
     })
 
     const outside = await makeTempDir('ameide-doctor-outside-')

@@ -168,25 +168,6 @@ describe('through the CLI: the Applications of an ApplicationSet are what Go ren
   })
 })
 
-describe('the build', () => {
-  it('without Go says so once, clearly, and succeeds (the CLI then reports ApplicationSets as render-unavailable)', async () => {
-    const bin = await makeTempDir('ameide-engine-nogo-')
-    const {symlink} = await import('node:fs/promises')
-    await symlink(process.execPath, path.join(bin, 'node'))
-    const run = spawnSync(process.execPath, ['scripts/build-engine.mjs'], {
-      cwd: REPO_ROOT,
-      env: {PATH: bin, AMEIDE_TOOLS_DIR: bin, HOME: bin},
-      encoding: 'utf8',
-    })
-    expect(run.status).toBe(0)
-    expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(
-        /the ApplicationSet template engine was NOT built: no Go >= 1\.24 .*render-unavailable.*scripts\/setup\.sh/,
-      ),
-    ])
-  })
-})
-
 describe('outputs the documentation states', () => {
   const render = (template: string, params: Record<string, unknown> = {}, options = ['missingkey=error']) => {
     const r = engine.render({goTemplate: true, options, templates: [template], params: [params]})

@@ -56,6 +56,11 @@ async function answers(bin: string): Promise<void> {
   assertMatchesSchema('doctor.schema.json', report)
   expect(report.repository.kind).toBe('none')
   expect(report.checks.find((c: {id: string}) => c.id === 'node').status).toBe('ok')
+  // The build ended with the ApplicationSet engine (fetched from Debian when the machine lacks its inputs).
+  expect(report.checks.find((c: {id: string}) => c.id === 'template-engine')).toMatchObject({
+    status: 'ok',
+    engine: {go: expect.stringMatching(/^go1\.\d+/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/)},
+  })
 }
 
 beforeAll(async () => {

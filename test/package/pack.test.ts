@@ -5,6 +5,7 @@ import {fileURLToPath} from 'node:url'
 import semver from 'semver'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {listAppSetRepo} from '../support/appset-repo.js'
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -127,31 +128,11 @@ describe('the npm package', () => {
   })
 
   it('evaluates a goTemplate ApplicationSet with the engine it ships, with no Go on PATH', async () => {
-    const repo = await makeTempDir('ameide-pack-appset-')
-    await initGitRepo(repo)
-    await mkdir(path.join(repo, 'argocd'), {recursive: true})
-    await writeFile(
-      path.join(repo, 'argocd', 'apps.yaml'),
-      [
-        'apiVersion: argoproj.io/v1alpha1',
-        'kind: ApplicationSet',
-        'metadata: {name: apps, namespace: argocd}',
-        'spec:',
-        '  goTemplate: true',
-        '  goTemplateOptions: ["missingkey=error"]',
-        '  generators:',
-        '    - list:',
-        '        elements: [{name: Web_App, env: staging, count: 3}]',
-        '  template:',
-        `    metadata: {name: '{{ .name | normalize }}-{{ .env }}-{{ printf "%03.0f" .count }}'}`,
-        '    spec:',
-        '      project: default',
-        "      source: {repoURL: https://github.com/acme/gitops.git, path: 'apps/{{ slugify .name }}'}",
-        '      destination: {namespace: apps}',
-        '',
-      ].join('\n'),
-    )
-    await commitAll(repo, 'appset')
+    const repo = await listAppSetRepo('ameide-pack-appset-', {
+      elements: [{name: 'Web_App', env: 'staging', count: 3}],
+      name: '{{ .name | normalize }}-{{ .env }}-{{ printf "%03.0f" .count }}',
+      path: 'apps/{{ slugify .name }}',
+    })
     // Only node and git: the engine is the package's WebAssembly, not a Go toolchain.
     const bin = await makeTempDir('ameide-pack-bin-')
     const {symlink} = await import('node:fs/promises')

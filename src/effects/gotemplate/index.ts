@@ -50,18 +50,30 @@ export interface TemplateEngine {
   paths(paths: readonly string[]): Array<{dir: string; base: string; normalized: string}>
 }
 
+/** One pinned Debian package the engine was built from (scripts/engine/pins.json). */
+export interface EngineDeb {
+  version: string
+  sha256: string
+}
+
 /** What the build recorded of the engine (dist/engine/engine.json), for doctor and docs. */
 export interface EngineBuild {
   engine: string
+  /** The Go release that compiled it, e.g. `go1.24.4`. */
   go: string
+  /** Where that Go came from: the machine's own, or Debian's pinned packages. */
+  goFrom?: {source: 'PATH'} | {source: 'debian'; debs: Array<EngineDeb & {package: string; architecture: string}>}
   target: string
-  libraries: Record<string, string>
+  /** The sha256 of gotemplate.wasm as built. */
+  sha256?: string
+  /** Each Go library's Debian source package: version and the .deb's sha256. */
+  libraries: Record<string, EngineDeb>
 }
 
 /** The engine cannot run here: why, and how to get it. */
 export class TemplateEngineUnavailable extends Error {
   readonly hint =
-    'The Go template engine is built by `npm run build` from Go 1.24 and the Debian packages `bash scripts/setup.sh` installs; a packed release ships it.'
+    'The Go template engine is built by `npm run build` (it fetches Go 1.24 and the Go libraries from Debian when they are missing); a packed release and the GitHub Action ship it. `ameide doctor` says how this installation gets it.'
 }
 
 /** A call the engine could not answer (it timed out or stopped). */
