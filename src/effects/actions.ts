@@ -33,9 +33,6 @@ export function annotation(f: Annotated, title: string): string {
   return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`
 }
 
-/** Escapes a Markdown table cell. */
-export const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
-
 /** Appends step outputs; a value with a line break, or marked `block`, goes in a heredoc with a random delimiter. */
 export async function appendOutputs(
   env: NodeJS.ProcessEnv,
