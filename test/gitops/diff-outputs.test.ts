@@ -5,7 +5,8 @@
  * would end a code block, a table row or a cell, mention a user or inject HTML and links — and Secrets spelled to
  * skip the mask (`kind: secret`, a `List` of them, a `last-applied-configuration` annotation that repeats the data).
  * In human output, `--json`, `--markdown`, `$GITHUB_STEP_SUMMARY` and the action's `$GITHUB_OUTPUT`: no line the
- * runner would act on, no raw control, Markdown whose structure is ameide's alone, and no Secret value.
+ * runner would act on, no raw control, Markdown whose structure is ameide's alone, and no Secret value. `gitops verify
+ * --render` on the same revision: its own annotations still reach the runner, one line each, and nothing else does.
  */
 import {execa} from 'execa'
 import {readFile, writeFile} from 'node:fs/promises'
@@ -330,6 +331,41 @@ describe('gitops diff: outputs a revision cannot forge', () => {
     expect(prose.join('\n')).toContain(`\`ghcr.io/acme/web:1.5.0@sha256:${E}##[set-output name=img]forged\``)
 
     for (const [where, text] of Object.entries({stdout: human.stdout, stderr: human.stderr, markdown}))
+      noSecret(text, where)
+  })
+
+  it('gitops verify --render on the same revision: its own annotations are the only commands, each on one line', async () => {
+    const summaryFile = path.join(work, 'summary-verify.md')
+    await writeFile(summaryFile, '')
+    const extra = {...env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summaryFile}
+    const human = await runCli(['gitops', 'verify', '--render'], {cwd: repo, env: extra})
+    expect(human.exitCode, human.stderr).toBe(1)
+    // The findings name the revision's file and quote its error: shown, not acted on.
+    expect(human.stdout).toContain(HOSTILE_FILE)
+    expect(human.stdout).toContain('::set-output name=failed::forged')
+    expect(runnerCommands(human.stdout)).toEqual([])
+    expect(human.stdout).not.toMatch(RAW_CONTROL)
+    // stderr: exactly ameide's annotations, one line each, their data escaped.
+    const annotations = runnerCommands(human.stderr)
+    expect(annotations.length).toBeGreaterThan(0)
+    for (const line of annotations)
+      expect(line).toMatch(/^::(error|warning) file=[^:,\n]*,(line=\d+,col=\d+,)?title=[^:,]*::/)
+    expect(annotations.join('\n')).toContain('boom%0A::set-output name=failed::forged%0A')
+    expect(annotations.some((a) => a.startsWith(`::error file=${HOSTILE_FILE.replaceAll(':', '%3A')},`))).toBe(true)
+    const summary = await readFile(summaryFile, 'utf8')
+    checkMarkdown(summary)
+    expect(summary).toContain('x##[add-mask]f::set-output name=file::y.yaml')
+
+    const json = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env: extra})
+    expect(runnerCommands(json.stdout)).toEqual([])
+    expect(json.stdout).not.toMatch(RAW_CONTROL)
+    expect(JSON.stringify(json.json())).toContain('::set-output name=failed::forged')
+    for (const [where, text] of Object.entries({
+      stdout: human.stdout,
+      stderr: human.stderr,
+      summary,
+      json: json.stdout,
+    }))
       noSecret(text, where)
   })
 })
