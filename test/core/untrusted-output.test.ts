@@ -291,6 +291,12 @@ describe('Secret masking', () => {
     expect(JSON.stringify(body)).not.toMatch(/c2VjcmV0LXZhbHVl|string-secret/)
     expect(JSON.stringify(body)).toContain('shown')
     expect(shownBody({kind: 'SecretList', items: [secret('secret')]}, undefined, false, []).masked).toBe(true)
+    // A typed list's items without a kind of their own are of the list's kind.
+    const {kind: _, ...untyped} = secret('Secret')
+    const typed = shownBody({apiVersion: 'v1', kind: 'SecretList', items: [untyped]}, undefined, false, [])
+    expect(typed.masked).toBe(true)
+    expect(JSON.stringify(typed.body)).not.toMatch(/c2VjcmV0LXZhbHVl|string-secret/)
+    expect(typed.body.items).toEqual([expect.not.objectContaining({kind: expect.anything()})])
   })
 
   it('maskKinds match in any letter case; other kinds are shown as they are', () => {

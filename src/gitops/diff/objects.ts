@@ -59,13 +59,23 @@ export function shownBody(
   const items = listItems(body)
   if (!items) return {body, masked: false}
   const others = other && listItems(other)
+  // A typed list's items may leave their kind out (a SecretList's are Secrets).
+  const itemKind = String(body.kind).trim().slice(0, -'List'.length)
   let masked = false
   const shown = items.map((item, i) => {
     if (!isDoc(item)) return item
     const o = others?.[i]
-    const s = shownBody(item, isDoc(o) ? o : undefined, markChanged, maskKinds)
+    const kind = item.kind ?? itemKind
+    const s = shownBody(
+      {...item, kind},
+      isDoc(o) ? {...o, kind: o.kind ?? itemKind} : undefined,
+      markChanged,
+      maskKinds,
+    )
     masked ||= s.masked
-    return s.body
+    if (!s.masked) return item
+    const {kind: _, ...rest} = s.body
+    return item.kind === undefined ? rest : s.body
   })
   return {body: {...body, items: shown}, masked}
 }
