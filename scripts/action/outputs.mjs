@@ -24,8 +24,10 @@ if (Array.isArray(doc.images) && !Array.isArray(doc.deployables)) {
   out.failed = String(Array.isArray(doc.failures) && doc.failures.length > 0)
   for (const image of doc.images) if (image.ref) out[`ref-${image.component}`] = image.ref
 }
+// The runner reads $GITHUB_OUTPUT line by line: a value holding a line break (LF or CR) goes in a heredoc whose random
+// delimiter it cannot contain, so no value can add a line, and with it an output, of its own.
 for (const [name, value] of Object.entries(out)) {
-  if (!String(value).includes('\n')) {
+  if (!/[\r\n]/.test(String(value))) {
     console.log(`${name}=${value}`)
   } else {
     const delimiter = `ameide-${randomUUID()}`

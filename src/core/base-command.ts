@@ -6,6 +6,7 @@ import {EXIT_CODES_HELP, type ExitCodeValue} from './exit-codes.js'
 import {createProgress, type Progress} from './output/progress.js'
 import {makeStyle, type Style} from './output/style.js'
 import {colorEnabled, currentTerminal, spinnersEnabled, type TerminalFacts} from './output/terminal.js'
+import {humanOutput, jsonForRunner} from './output/untrusted.js'
 import {redact} from './secrets.js'
 
 /** The global `--repo-root` flag. */
@@ -21,7 +22,9 @@ function repoRootFlag() {
  * The base of every ameide command. It owns the conventions so that commands stay thin:
  * - `--json` prints exactly one document on stdout: the result, or `{"error": {…}}`;
  * - exit codes follow `ExitCode` in both modes (oclif's own JSON error path would always exit 1);
- * - every byte printed passes through the secret redactor;
+ * - every byte printed passes through the secret redactor, then is made safe for a terminal and a CI runner: human
+ *   text with its controls escaped and never a workflow command (./output/untrusted.ts), JSON with `::` and `##[`
+ *   escaped inside strings;
  * - progress goes to stderr, as a spinner only on an interactive, non-CI terminal.
  */
 export abstract class AmeideCommand<TResult extends object> extends Command {
@@ -57,11 +60,11 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
   }
 
   override log(message = '', ...args: unknown[]): void {
-    super.log(redact(message), ...args)
+    super.log(humanOutput(message), ...args)
   }
 
   override logJson(json: unknown): void {
-    process.stdout.write(`${redact(JSON.stringify(json, null, 2))}\n`)
+    process.stdout.write(`${jsonForRunner(redact(JSON.stringify(json, null, 2)))}\n`)
   }
 
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
@@ -74,7 +77,7 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
     const style = makeStyle(colorEnabled(this.terminal, 'stderr'))
     const lines = [`${style.red('Error')} ${style.dim(`(${error.code}, exit ${error.exitCode})`)}: ${error.message}`]
     for (const hint of error.hints) lines.push(`  ${style.cyan('hint')}: ${hint}`)
-    process.stderr.write(`${redact(lines.join('\n'))}\n`)
+    process.stderr.write(`${humanOutput(lines.join('\n'))}\n`)
   }
 }
 

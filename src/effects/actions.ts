@@ -1,6 +1,8 @@
 import {randomBytes} from 'node:crypto'
 import {appendFile} from 'node:fs/promises'
 
+import {printable, printableLines} from '../core/output/untrusted.js'
+
 /**
  * GitHub Actions, the runner side: workflow commands (annotations), step outputs ($GITHUB_OUTPUT) and the job
  * summary ($GITHUB_STEP_SUMMARY). Every command that talks to the runner goes through this module; outside
@@ -24,17 +26,19 @@ export interface Annotated {
   hint: string
 }
 
-/** `::error file=…,line=…,col=…,title=…::message Hint: …` (or `::warning`). */
+/**
+ * `::error file=…,line=…,col=…,title=…::message Hint: …` (or `::warning`). The file and the message may be a
+ * repository's: their controls are shown escaped (src/core/output/untrusted.ts), then the runner's own escapes keep
+ * the command on one line and its properties apart.
+ */
 export function annotation(f: Annotated, title: string): string {
-  const props = [`file=${escapeProperty(f.file)}`]
+  const props = [`file=${escapeProperty(printable(f.file))}`]
   if (f.line > 0) props.push(`line=${f.line}`)
   if (f.line > 0 && f.column) props.push(`col=${f.column}`)
-  props.push(`title=${escapeProperty(title)}`)
-  return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(`${f.message} Hint: ${f.hint}`)}`
+  props.push(`title=${escapeProperty(printable(title))}`)
+  const message = printableLines(`${f.message} Hint: ${f.hint}`)
+  return `::${f.severity === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(message)}`
 }
-
-/** Escapes a Markdown table cell. */
-export const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
 /** Appends step outputs; a value with a line break, or marked `block`, goes in a heredoc with a random delimiter. */
 export async function appendOutputs(

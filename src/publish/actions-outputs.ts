@@ -1,4 +1,5 @@
-import {appendOutputs, appendStepSummary, cell, inActions} from '../effects/actions.js'
+import {mdCode, mdText} from '../core/output/markdown.js'
+import {appendOutputs, appendStepSummary, inActions} from '../effects/actions.js'
 
 import type {PublishReport} from './report.js'
 
@@ -35,10 +36,10 @@ export function summaryMarkdown(report: PublishReport): string {
   for (const image of report.images) {
     const attestations = image.attestations.map((a) => `${a.type}: ${a.status}`).join(', ')
     lines.push(
-      `| ${image.component} | ${image.action} | \`${image.ref ?? '(to build)'}\` | ${image.signature.status} | ${cell(attestations)} | ${cell(image.reason)} |`,
+      `| ${mdText(image.component)} | ${image.action} | ${mdCode(image.ref ?? '(to build)')} | ${image.signature.status} | ${mdText(attestations)} | ${mdText(image.reason)} |`,
     )
   }
   for (const failure of report.failures)
-    lines.push(`| ${failure.component} | **failed** | | | | ${cell(`${failure.code}: ${failure.message}`)} |`)
+    lines.push(`| ${mdText(failure.component)} | **failed** | | | | ${mdText(`${failure.code}: ${failure.message}`)} |`)
   return lines.join('\n') + '\n\n'
 }

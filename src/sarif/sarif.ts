@@ -2,6 +2,8 @@ import {createHash} from 'node:crypto'
 
 import type {Log, ReportingDescriptor, Result, Run} from 'sarif'
 
+import {mdText} from '../core/output/markdown.js'
+
 /**
  * SARIF 2.1.0 for GitHub code scanning, built from a neutral finding model that `primitive verify` and
  * `gitops verify` both map to (src/verify/sarif.ts, src/gitops/verify/sarif.ts). Pure: the text of the lines the
@@ -118,15 +120,6 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-/** Plain text as Markdown text: `<repository>` must not become an HTML tag, `*` no emphasis. */
-export function markdownText(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([*\\[\]`])/g, '\\$1')
-}
-
 /**
  * A rule's readable name: the id's words in PascalCase. SARIF (§3.49.7) wants `name` readable and different from
  * the opaque `id`; the Multitool's SARIF1001 flags a name equal to the id.
@@ -150,7 +143,7 @@ function ruleDescriptor(rule: SarifRule): ReportingDescriptor {
     name: rule.name ?? ruleName(rule.id),
     shortDescription: {text: rule.title},
     fullDescription: {text: rule.description ?? rule.title},
-    help: {text: rule.help, markdown: `${markdownText(rule.help)}\n\n[Documentation](${rule.helpUri})`},
+    help: {text: rule.help, markdown: `${mdText(rule.help)}\n\n[Documentation](${rule.helpUri})`},
     helpUri: rule.helpUri,
     defaultConfiguration: {level: rule.level},
     ...(Object.keys(properties).length > 0 ? {properties} : {}),

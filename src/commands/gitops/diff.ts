@@ -29,7 +29,14 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'never printed. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
       'diff is incomplete, listed first, never an empty diff), or with --exit-code the deployed objects differ (as ' +
       'git diff --exit-code). --markdown FILE writes a pull-request comment (at most 65,536 characters: the summary ' +
-      'first, long diffs folded, cut with a note); under GitHub Actions the same Markdown goes to $GITHUB_STEP_SUMMARY.',
+      'first, long diffs folded, cut with a note); under GitHub Actions the same Markdown goes to $GITHUB_STEP_SUMMARY.' +
+      '\n\n' +
+      "Safe on a pull request's revision: rendering a revision reads only that revision's tracked files, reaches no " +
+      'network, runs none of its code, and prints no secret; what it refuses is a named finding that fails the run, ' +
+      'never a silent pass or "no change". Its strings cannot forge the output: they form no GitHub Actions workflow ' +
+      "command (a text that would is printed between the runner's stop-commands markers with a random token; --json " +
+      'escapes the command characters in strings), terminal controls are shown escaped, and the Markdown is escaped ' +
+      '(no mention, HTML or link; code fences it cannot close). Run it on pull_request with a read-only token and comment from a separate workflow: docs/security.md.',
     {
       INVALID_ENVIRONMENT: '--env is not an environment name',
       BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',

@@ -1,4 +1,5 @@
 import {redact} from '../secrets.js'
+import {humanOutput, terminalSafe} from './untrusted.js'
 
 /**
  * Progress reporting on stderr. On an interactive terminal it is an `ora` spinner (imported only
@@ -20,13 +21,15 @@ export async function createProgress(mode: Mode): Promise<Progress> {
   if (mode === 'channel') return channelProgress()
   if (mode === 'lines') return lineProgress()
   const {default: ora} = await import('ora')
+  // Only on an interactive terminal outside CI (no runner reads it): controls escaped, secrets redacted.
+  const safe = (text: string) => terminalSafe(redact(text))
   const spinner = ora({stream: process.stderr})
   return {
-    start: (text) => void spinner.start(redact(text)),
-    update: (text) => void (spinner.text = redact(text)),
-    succeed: (text) => void spinner.succeed(text === undefined ? undefined : redact(text)),
-    fail: (text) => void spinner.fail(text === undefined ? undefined : redact(text)),
-    info: (text) => void spinner.info(redact(text)),
+    start: (text) => void spinner.start(safe(text)),
+    update: (text) => void (spinner.text = safe(text)),
+    succeed: (text) => void spinner.succeed(text === undefined ? undefined : safe(text)),
+    fail: (text) => void spinner.fail(text === undefined ? undefined : safe(text)),
+    info: (text) => void spinner.info(safe(text)),
     stop: () => void spinner.stop(),
   }
 }
@@ -42,7 +45,7 @@ const silentProgress: Progress = {
 
 function lineProgress(): Progress {
   let current = ''
-  const line = (prefix: string, text: string) => process.stderr.write(`${prefix} ${redact(text)}\n`)
+  const line = (prefix: string, text: string) => process.stderr.write(`${humanOutput(`${prefix} ${text}`)}\n`)
   return {
     start: (text) => {
       current = text

@@ -6,7 +6,7 @@
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import type {RenderedImage} from '../render/gate.js'
 import type {GitopsFinding} from '../verify/rules/index.js'
-import {maskBody, masks, stableYaml, unifiedDiff} from './objects.js'
+import {shownBody, stableYaml, unifiedDiff} from './objects.js'
 import type {Snapshot, SnapshotUnit} from './snapshot.js'
 import type {DeployableDiff, DiffFailure, GitopsDiffResult, ImageMove, ObjectDiff, VerdictFinding} from './types.js'
 
@@ -87,9 +87,11 @@ async function compareUnit(
     const before = b?.objects.get(k)
     const after = h?.objects.get(k)
     const o = (after ?? before)!
-    const masked = masks(o.kind, maskKinds)
-    const bodyBefore = before && (masked ? maskBody(before.body, undefined, false) : before.body)
-    const bodyAfter = after && (masked ? maskBody(after.body, before?.body, true) : after.body)
+    const shownBefore = before && shownBody(before.body, undefined, false, maskKinds)
+    const shownAfter = after && shownBody(after.body, before?.body, true, maskKinds)
+    const masked = Boolean(shownBefore?.masked || shownAfter?.masked)
+    const bodyBefore = shownBefore?.body
+    const bodyAfter = shownAfter?.body
     const textBefore = stableYaml(yaml, bodyBefore)
     const textAfter = stableYaml(yaml, bodyAfter)
     const change = !before ? 'added' : !after ? 'removed' : textBefore === textAfter ? undefined : 'changed'

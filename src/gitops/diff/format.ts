@@ -1,18 +1,25 @@
-/** The diff for a terminal: what could not be rendered, images and verdicts first, then each deployable's diffs. */
+/**
+ * The diff for a terminal: what could not be rendered, images and verdicts first, then each deployable's diffs. Every
+ * string the revisions control is printed through src/core/output/untrusted.ts: names and paths on one line, controls
+ * escaped (a newline in a name cannot fake a line of this output), messages with their lines indented.
+ */
 import type {Style} from '../../core/output/style.js'
+import {printable as p, printableLines} from '../../core/output/untrusted.js'
 import {describe} from './diff.js'
 import {countsLine, deployableTitle} from './markdown.js'
 import type {GitopsDiffResult} from './types.js'
 
-const env = (e: string | null | undefined) => e ?? '(no environment)'
+const env = (e: string | null | undefined) => (e == null ? '(no environment)' : p(e))
+/** A message of several lines, its continuation lines indented under the first. */
+const message = (m: string, indent: string) => printableLines(m).replaceAll('\n', `\n${indent}`)
 
 export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
-  const out: string[] = [style.bold(`gitops diff: ${describe(r.base)} → ${describe(r.head)}`)]
+  const out: string[] = [style.bold(`gitops diff: ${p(describe(r.base))} → ${p(describe(r.head))}`)]
   if (r.failures.length > 0) {
     out.push('', style.red(`Not rendered (${r.failures.length}) — this diff is incomplete:`))
     for (const f of r.failures) {
       out.push(
-        `  ${style.red('✗')} [${f.revision}] ${f.file}:${f.line}${f.environment ? ` (${f.environment})` : ''}: ${f.message}`,
+        `  ${style.red('✗')} [${f.revision}] ${p(f.file)}:${f.line}${f.environment ? ` (${p(f.environment)})` : ''}: ${message(f.message, '      ')}`,
       )
     }
   }
@@ -22,20 +29,23 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
     for (const i of r.images) {
       const pin = i.to === null ? '' : i.pinned ? style.green(' pinned') : style.yellow(' not pinned')
       out.push(
-        `  ${env(i.environment)} ${i.application ?? i.source} ${i.object.kind}/${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}: ${i.from ?? '—'} → ${i.to ?? '—'}${pin}  ${style.dim(`${i.file}:${i.line}`)}`,
+        `  ${env(i.environment)} ${p(i.application ?? i.source)} ${p(`${i.object.kind}/${i.object.name}`)}${i.object.container ? ` (${p(i.object.container)})` : ''}: ${p(i.from ?? '—')} → ${p(i.to ?? '—')}${pin}  ${style.dim(`${p(i.file)}:${i.line}`)}`,
       )
     }
   }
   if (r.verdict.fixed.length + r.verdict.introduced.length > 0) {
     out.push('', style.bold('Verdict'))
-    for (const f of r.verdict.introduced)
-      out.push(`  ${style.red('+ introduced')} ${f.rule} ${f.file}:${f.line}: ${f.message}`)
-    for (const f of r.verdict.fixed) out.push(`  ${style.green('− fixed')} ${f.rule} ${f.file}:${f.line}: ${f.message}`)
+    const finding = (f: GitopsDiffResult['verdict']['fixed'][number]) =>
+      `${p(f.rule)} ${p(f.file)}:${f.line}: ${message(f.message, '    ')}`
+    for (const f of r.verdict.introduced) out.push(`  ${style.red('+ introduced')} ${finding(f)}`)
+    for (const f of r.verdict.fixed) out.push(`  ${style.green('− fixed')} ${finding(f)}`)
   }
   if (r.applications.added.length + r.applications.removed.length > 0) {
     out.push('', style.bold('Applications'))
-    for (const a of r.applications.added) out.push(`  ${style.green('+')} ${a.kind} ${a.name} (${env(a.environment)})`)
-    for (const a of r.applications.removed) out.push(`  ${style.red('−')} ${a.kind} ${a.name} (${env(a.environment)})`)
+    for (const a of r.applications.added)
+      out.push(`  ${style.green('+')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
+    for (const a of r.applications.removed)
+      out.push(`  ${style.red('−')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
   }
   let current: string | null | undefined
   for (const d of r.deployables) {
@@ -44,10 +54,11 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
       out.push('', style.bold(`Environment ${env(d.environment)}`))
     }
     out.push(
-      `  ${style.cyan(`${d.change} ${deployableTitle(d)}`)} +${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
+      `  ${style.cyan(`${d.change} ${p(deployableTitle(d))}`)} +${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
     )
     for (const o of d.objects) {
-      for (const line of o.diff.replace(/\n$/, '').split('\n')) {
+      for (const raw of o.diff.replace(/\n$/, '').split('\n')) {
+        const line = printableLines(raw)
         const coloured =
           line.startsWith('+++') || line.startsWith('---')
             ? style.bold(line)

@@ -3,9 +3,11 @@
  * 65,536 characters, so the summary comes first — counts, what could not be rendered, the images that move, the
  * verdict delta, Applications added and removed, a table per environment — and then each deployable's object
  * diffs, short ones open and long ones folded in <details>, for as long as they fit; what does not fit is cut with
- * a note that says how much was left out, never silently.
+ * a note that says how much was left out, never silently. Every string the revisions control goes through the
+ * Markdown escapes of src/core/output/markdown.ts: they render as themselves, never as HTML, a link, a mention or
+ * the end of a table row or of a code block.
  */
-import {cell} from '../../effects/actions.js'
+import {htmlText, mdCode, mdFence, mdText} from '../../core/output/markdown.js'
 import {describe} from './diff.js'
 import type {DeployableDiff, GitopsDiffResult} from './types.js'
 
@@ -17,10 +19,8 @@ const MAX_ROWS = 50
 /** Room kept for the closing note. */
 const NOTE_ROOM = 400
 
-const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 const env = (e: string | null | undefined) => e ?? '(none)'
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
-const code = (s: string) => `\`${s.replaceAll('`', "'")}\``
 
 export function deployableTitle(d: DeployableDiff): string {
   const what =
@@ -43,23 +43,21 @@ export function countsLine(r: GitopsDiffResult): string {
   return parts.join(' · ')
 }
 
+/** A table; each row's cells are Markdown already (`mdText`, `mdCode`, or ameide's own words). */
 function table(header: string[], rows: string[][]): string[] {
   const out = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`]
-  for (const r of rows.slice(0, MAX_ROWS)) out.push(`| ${r.map(cell).join(' | ')} |`)
+  for (const r of rows.slice(0, MAX_ROWS)) out.push(`| ${r.join(' | ')} |`)
   if (rows.length > MAX_ROWS)
     out.push('', `… and ${rows.length - MAX_ROWS} more rows (the full list: \`ameide gitops diff --json\`).`)
   return out
 }
 
-function fenced(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
-  const fence = '`'.repeat(longest + 1)
-  return `${fence}diff\n${text.endsWith('\n') ? text : `${text}\n`}${fence}`
-}
+const fenced = (text: string) => mdFence(text, 'diff')
+const where = (file: string, line: number) => mdText(`${file}:${line}`)
 
 /** The summary: everything but the object diffs. */
 function summary(r: GitopsDiffResult): string[] {
-  const out: string[] = [`## ameide gitops diff: ${esc(describe(r.base))} → ${esc(describe(r.head))}`, '']
+  const out: string[] = [`## ameide gitops diff: ${mdText(describe(r.base))} → ${mdText(describe(r.head))}`, '']
   if (r.summary === 'incomplete') {
     out.push(
       `> [!WARNING]`,
@@ -73,7 +71,7 @@ function summary(r: GitopsDiffResult): string[] {
     out.push(
       ...table(
         ['revision', 'environment', 'where', 'why'],
-        r.failures.map((f) => [f.revision, env(f.environment), `${f.file}:${f.line}`, f.message]),
+        r.failures.map((f) => [f.revision, mdText(env(f.environment)), where(f.file, f.line), mdText(f.message)]),
       ),
       '',
     )
@@ -84,13 +82,13 @@ function summary(r: GitopsDiffResult): string[] {
       ...table(
         ['environment', 'deployable', 'object', 'from', 'to', 'pinned', 'decided by'],
         r.images.map((i) => [
-          env(i.environment),
-          i.application ?? i.source,
-          `${i.object.kind} ${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}`,
-          i.from === null ? '—' : code(i.from),
-          i.to === null ? '—' : code(i.to),
+          mdText(env(i.environment)),
+          mdText(i.application ?? i.source),
+          mdText(`${i.object.kind} ${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}`),
+          i.from === null ? '—' : mdCode(i.from),
+          i.to === null ? '—' : mdCode(i.to),
           i.to === null ? '—' : i.pinned ? 'yes' : '**no**',
-          `${i.file}:${i.line}`,
+          where(i.file, i.line),
         ]),
       ),
       '',
@@ -98,17 +96,24 @@ function summary(r: GitopsDiffResult): string[] {
   }
   if (r.verdict.fixed.length + r.verdict.introduced.length > 0) {
     out.push('### Verdict', '')
+    const row = (change: string, f: GitopsDiffResult['verdict']['fixed'][number]) => [
+      change,
+      mdText(f.rule),
+      mdText(env(f.environment)),
+      where(f.file, f.line),
+      mdText(f.message),
+    ]
     const rows = [
-      ...r.verdict.introduced.map((f) => ['introduced', f.rule, env(f.environment), `${f.file}:${f.line}`, f.message]),
-      ...r.verdict.fixed.map((f) => ['fixed', f.rule, env(f.environment), `${f.file}:${f.line}`, f.message]),
+      ...r.verdict.introduced.map((f) => row('introduced', f)),
+      ...r.verdict.fixed.map((f) => row('fixed', f)),
     ]
     out.push(...table(['', 'rule', 'environment', 'where', 'finding'], rows), '')
   }
   if (r.applications.added.length + r.applications.removed.length > 0) {
     out.push('### Applications', '')
     const rows = [
-      ...r.applications.added.map((a) => ['added', a.kind, a.name, env(a.environment)]),
-      ...r.applications.removed.map((a) => ['removed', a.kind, a.name, env(a.environment)]),
+      ...r.applications.added.map((a) => ['added', mdText(a.kind), mdText(a.name), mdText(env(a.environment))]),
+      ...r.applications.removed.map((a) => ['removed', mdText(a.kind), mdText(a.name), mdText(env(a.environment))]),
     ]
     out.push(...table(['', 'kind', 'name', 'environment'], rows), '')
   }
@@ -118,8 +123,8 @@ function summary(r: GitopsDiffResult): string[] {
       ...table(
         ['environment', 'deployable', 'change', 'objects'],
         r.deployables.map((d) => [
-          env(d.environment),
-          deployableTitle(d),
+          mdText(env(d.environment)),
+          mdText(deployableTitle(d)),
           d.change,
           `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
         ]),
@@ -135,15 +140,16 @@ function block(d: DeployableDiff): string {
   const text = d.objects.map((o) => o.diff).join('')
   const lines = text.split('\n').length
   const head = `${env(d.environment)} · ${deployableTitle(d)} · ${d.change} (+${d.counts.added} −${d.counts.removed} ~${d.counts.changed})`
-  if (lines <= OPEN_LINES) return `#### ${esc(head)}\n\n${fenced(text)}\n\n`
-  return `<details><summary>${esc(head)} · ${plural(lines, 'line')}</summary>\n\n${fenced(text)}\n\n</details>\n\n`
+  if (lines <= OPEN_LINES) return `#### ${mdText(head)}\n\n${fenced(text)}\n\n`
+  return `<details><summary>${htmlText(head)} · ${plural(lines, 'line')}</summary>\n\n${fenced(text)}\n\n</details>\n\n`
 }
 
 /** The Markdown, at most `limit` characters; `truncated`: something was cut (and a note says so). */
 export function renderMarkdown(r: GitopsDiffResult, limit = COMMENT_LIMIT): {markdown: string; truncated: boolean} {
   let md = `${summary(r).join('\n')}\n`
   if (md.length > limit - NOTE_ROOM) {
-    md = `${md.slice(0, limit - NOTE_ROOM)}\n\n> [!NOTE]\n> The summary was cut at ${limit - NOTE_ROOM} characters to fit a pull-request comment; the full diff: \`ameide gitops diff --json\`.\n`
+    // Cut at a line's end: never inside an escape, an entity or a code span.
+    md = `${md.slice(0, md.lastIndexOf('\n', limit - NOTE_ROOM) + 1)}\n> [!NOTE]\n> The summary was cut at ${limit - NOTE_ROOM} characters to fit a pull-request comment; the full diff: \`ameide gitops diff --json\`.\n`
     return {markdown: md, truncated: true}
   }
   const withDiffs = r.deployables.filter((d) => d.objects.length > 0)
@@ -162,7 +168,7 @@ export function renderMarkdown(r: GitopsDiffResult, limit = COMMENT_LIMIT): {mar
     if (room > 1000) {
       const text = d.objects.map((o) => o.diff).join('')
       const cut = text.slice(0, text.lastIndexOf('\n', room) + 1)
-      md += `<details><summary>${esc(`${env(d.environment)} · ${deployableTitle(d)} · ${d.change}`)} (cut)</summary>\n\n${fenced(cut)}\n\n</details>\n\n`
+      md += `<details><summary>${htmlText(`${env(d.environment)} · ${deployableTitle(d)} · ${d.change}`)} (cut)</summary>\n\n${fenced(cut)}\n\n</details>\n\n`
       partial = true
     }
     break

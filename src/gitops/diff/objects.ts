@@ -3,7 +3,13 @@
  * The data of a Secret — and of every kind `gitopsPolicy.diff.maskKinds` names — is masked: every value but the
  * object's identity (apiVersion, kind, type, metadata.name, namespace, labels) becomes `<masked>`, or
  * `<masked (changed)>` on the head side where it differs from the base's, so a reviewer sees that a value changed,
- * never the value.
+ * never the value. That covers `data`, `stringData` and every annotation — the
+ * `kubectl.kubernetes.io/last-applied-configuration` that repeats a Secret's whole body included (replaced whole, as
+ * gitops-engine's HideSecretData does when it cannot parse it). Unlike Argo CD, which masks only the core `v1`
+ * Secret, a kind is matched whatever its apiVersion and letter case (`secret`, `SECRET`: a spelling that skipped the
+ * mask would print the values), and the Secrets among a `List`'s items are masked too. A Secret's `stringData` is
+ * folded into `data` first (base64, as the API server stores it), so moving a value from one to the other is no
+ * change.
  */
 import type {Doc} from '../render/objects.js'
 
@@ -15,8 +21,63 @@ export const ALWAYS_MASKED = ['Secret']
 
 const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-export function masks(kind: string, maskKinds: readonly string[]): boolean {
-  return ALWAYS_MASKED.includes(kind) || maskKinds.includes(kind)
+const normal = (kind: unknown) => (typeof kind === 'string' ? kind.trim().toLowerCase() : '')
+
+/** Is an object of this kind masked: a Secret or a kind of `maskKinds`, in any letter case. */
+export function masks(kind: unknown, maskKinds: readonly string[]): boolean {
+  const k = normal(kind)
+  return k !== '' && [...ALWAYS_MASKED, ...maskKinds].some((m) => normal(m) === k)
+}
+
+/** A Secret's `stringData` folded into `data` (base64; a `stringData` key wins, as the API server does). */
+function folded(body: Doc): Doc {
+  if (normal(body.kind) !== 'secret' || !isDoc(body.stringData)) return body
+  const data: Doc = isDoc(body.data) ? {...body.data} : {}
+  for (const [k, v] of Object.entries(body.stringData))
+    data[k] = Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64')
+  const {stringData: _, ...rest} = body
+  return {...rest, data}
+}
+
+/** A `List` (kind `List` or `…List`) and its items. */
+const listItems = (body: Doc): unknown[] | undefined =>
+  normal(body.kind).endsWith('list') && Array.isArray(body.items) ? body.items : undefined
+
+/**
+ * The body as the diff shows it, and whether anything in it was masked: a masked kind masked whole (its Secret
+ * data folded first), a List's items each so.
+ */
+export function shownBody(
+  body: Doc,
+  other: Doc | undefined,
+  markChanged: boolean,
+  maskKinds: readonly string[],
+): {body: Doc; masked: boolean} {
+  if (masks(body.kind, maskKinds)) {
+    return {body: maskBody(folded(body), other && folded(other), markChanged), masked: true}
+  }
+  const items = listItems(body)
+  if (!items) return {body, masked: false}
+  const others = other && listItems(other)
+  // A typed list's items may leave their kind out (a SecretList's are Secrets).
+  const itemKind = String(body.kind).trim().slice(0, -'List'.length)
+  let masked = false
+  const shown = items.map((item, i) => {
+    if (!isDoc(item)) return item
+    const o = others?.[i]
+    const kind = item.kind ?? itemKind
+    const s = shownBody(
+      {...item, kind},
+      isDoc(o) ? {...o, kind: o.kind ?? itemKind} : undefined,
+      markChanged,
+      maskKinds,
+    )
+    masked ||= s.masked
+    if (!s.masked) return item
+    const {kind: _, ...rest} = s.body
+    return item.kind === undefined ? rest : s.body
+  })
+  return {body: {...body, items: shown}, masked}
 }
 
 /** `value` with every leaf masked; `other`: the same place on the other side (a leaf that differs is `changed`). */
@@ -36,7 +97,7 @@ const KEPT = new Set(['apiVersion', 'kind', 'type'])
 const KEPT_METADATA = new Set(['name', 'namespace', 'labels'])
 
 /** The body masked; `other`: the other revision's body (the head marks what changed against the base). */
-export function maskBody(body: Doc, other: Doc | undefined, markChanged: boolean): Doc {
+function maskBody(body: Doc, other: Doc | undefined, markChanged: boolean): Doc {
   const out: Doc = {}
   for (const [k, v] of Object.entries(body)) {
     const o = other?.[k]

@@ -23,7 +23,7 @@ export interface ObjectDiff {
   kind: string
   namespace?: string
   name: string
-  /** Data masked: a Secret, or a kind in gitopsPolicy.diff.maskKinds (values shown as <masked>). */
+  /** Data masked: a Secret, a kind in gitopsPolicy.diff.maskKinds, or a List holding one (values shown as <masked>). */
   masked: boolean
   /** The unified diff of the object (keys in a stable order), from /dev/null for an added one. */
   diff: string

@@ -7,6 +7,7 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import {prerequisiteError} from '../../core/errors.js'
+import {mdCode, mdText} from '../../core/output/markdown.js'
 import {imagesBranch, promoteBranch} from '../../effects/github/branch.js'
 import {
   guardGitHub,
@@ -101,26 +102,26 @@ export async function pullRequestForWrite(
   )
 }
 
+/** The PR's body: the repository's strings (files, the refs found there) through the Markdown escapes. */
 function prBody(result: WriteResult): string {
   const lines = [
     result.from
-      ? `Promotes the exact image refs of \`${result.from}\` to \`${result.env}\` (written by \`ameide gitops promote\`).`
-      : `Writes digest-pinned image refs into \`${result.env}\` (written by \`ameide gitops set-image\`).`,
+      ? `Promotes the exact image refs of ${mdCode(result.from)} to ${mdCode(result.env)} (written by \`ameide gitops promote\`).`
+      : `Writes digest-pinned image refs into ${mdCode(result.env)} (written by \`ameide gitops set-image\`).`,
     '',
     '| Component | File | From | To |',
     '|---|---|---|---|',
     ...result.changes.map(
-      (c) => `| ${c.component ?? c.repository} | \`${c.file}:${c.line}\` | \`${c.from}\` | \`${c.to}\` |`,
+      (c) =>
+        `| ${mdText(c.component ?? c.repository)} | ${mdCode(`${c.file}:${c.line}`)} | ${mdCode(c.from)} | ${mdCode(c.to)} |`,
     ),
   ]
   if (result.notFound.length > 0) {
-    lines.push(
-      '',
-      `Not wired in \`${result.env}\` (no reference): ${result.notFound.map((n) => n.component ?? n.repository).join(', ')}.`,
-    )
+    const names = result.notFound.map((n) => n.component ?? n.repository).join(', ')
+    lines.push('', `Not wired in ${mdCode(result.env)} (no reference): ${mdText(names)}.`)
   }
   if (result.skipped.length > 0) {
-    lines.push('', `Skipped: ${result.skipped.map((s) => `${s.component} (${s.reason})`).join('; ')}.`)
+    lines.push('', `Skipped: ${mdText(result.skipped.map((s) => `${s.component} (${s.reason})`).join('; '))}.`)
   }
   return `${lines.join('\n')}\n`
 }

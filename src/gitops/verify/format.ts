@@ -1,13 +1,19 @@
 import {hintsOnce} from '../../core/output/hints.js'
 import type {Style} from '../../core/output/style.js'
-import {annotation, appendStepSummary, cell, inActions} from '../../effects/actions.js'
+import {mdCode, mdText} from '../../core/output/markdown.js'
+import {printable as p, printableLines} from '../../core/output/untrusted.js'
+import {annotation, appendStepSummary, inActions} from '../../effects/actions.js'
 import {describeEvidence} from './examine.js'
 import {RULES} from './rules/index.js'
 import type {LayoutReport} from '../layout.js'
 import type {LayoutDetection} from '../layout/detect.js'
 import type {GitopsVerifyResult} from './verify.js'
 
-/** Human output of --print-layout: one line per YAML file (zone, environment, pinned or not), then a summary. */
+/**
+ * Human output of --print-layout: one line per YAML file (zone, environment, pinned or not), then a summary. Here and
+ * in the verdict, the checkout's strings (paths, names, messages) go through src/core/output/untrusted.ts: controls
+ * escaped, a name on one line.
+ */
 export function formatLayout(layout: LayoutReport, style: Style): string {
   const lines = [
     ...(layout.detection ? formatDetection(layout.detection, style) : []),
@@ -22,7 +28,7 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
   for (const f of layout.files) {
     const zone = (f.zone === null ? 'not read' : f.zone === 'overlay' ? `overlay ${f.env}` : f.zone).padEnd(zoneWidth)
     const pin = f.pinning ? style.green('digest required') : f.zone === null ? '' : style.dim('no digest required')
-    lines.push(`  ${f.file.padEnd(width)}  ${f.zone === null ? style.dim(zone) : zone}  ${pin}`.trimEnd())
+    lines.push(`  ${p(f.file).padEnd(width)}  ${f.zone === null ? style.dim(zone) : zone}  ${pin}`.trimEnd())
   }
   const read = layout.files.filter((f) => f.zone !== null).length
   const pinning = layout.files.filter((f) => f.pinning).length
@@ -40,37 +46,39 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     lines.push('', style.bold('Helm deployables (--render)'))
     for (const d of deployables) {
       lines.push(
-        `  ${(d.chart || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (${d.kind} ${d.application}: ${d.declaredIn})`)}`,
+        `  ${p(d.chart || '.').padEnd(width)}  ${p(d.environment ?? '-')}${style.dim(` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`)}`,
       )
     }
   }
   if (roots.length > 0) {
     lines.push('', style.bold('Render roots (--render)'))
     for (const r of roots) {
-      const from = r.declaredIn ? ` (${r.via}: ${r.declaredIn})` : ` (${r.via})`
-      lines.push(`  ${(r.dir || '.').padEnd(width)}  ${r.environment ?? '-'}${style.dim(from)}`)
+      const from = r.declaredIn ? ` (${r.via}: ${p(r.declaredIn)})` : ` (${r.via})`
+      lines.push(`  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`)
     }
   }
   const sets = layout.applicationSets ?? []
   if (sets.length > 0) {
     lines.push('', style.bold('ApplicationSets (evaluated offline)'))
     for (const s of sets) {
-      lines.push(`  ${s.file}:${s.line}  ${s.name}  ${style.dim(`${s.applications.length} Application(s)`)}`)
+      lines.push(`  ${p(s.file)}:${s.line}  ${p(s.name)}  ${style.dim(`${s.applications.length} Application(s)`)}`)
       const nameWidth = Math.max(0, ...s.applications.map((a) => a.name.length))
       const envWidth = Math.max(1, ...s.applications.map((a) => (a.environment ?? '-').length))
       for (const a of s.applications) {
         const sources = a.sources
           .map((src) => {
-            const what = src.chart ? `chart ${src.chart}` : (src.path ?? '-')
-            return src.valueFiles.length > 0 ? `${what} ${style.dim(`values ${src.valueFiles.join(', ')}`)}` : what
+            const what = p(src.chart ? `chart ${src.chart}` : (src.path ?? '-'))
+            return src.valueFiles.length > 0 ? `${what} ${style.dim(`values ${p(src.valueFiles.join(', '))}`)}` : what
           })
           .join('; ')
-        lines.push(`    ${a.name.padEnd(nameWidth)}  ${(a.environment ?? '-').padEnd(envWidth)}  ${sources}`.trimEnd())
+        lines.push(
+          `    ${p(a.name).padEnd(nameWidth)}  ${p(a.environment ?? '-').padEnd(envWidth)}  ${sources}`.trimEnd(),
+        )
       }
       for (const n of s.notRendered) {
-        lines.push(`    ${style.yellow('not rendered')} ${n.generator} (line ${n.line}): ${n.why}`)
+        lines.push(`    ${style.yellow('not rendered')} ${p(n.generator)} (line ${n.line}): ${printableLines(n.why)}`)
       }
-      for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${e.message}`)
+      for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${printableLines(e.message)}`)
     }
   }
   return lines.join('\n')
@@ -87,17 +95,19 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     if (f.file !== file) {
       if (file !== undefined) lines.push('')
       file = f.file
-      lines.push(style.bold(f.file))
+      lines.push(style.bold(p(f.file)))
     }
     const where = f.line > 0 ? `${f.line}:${f.column}` : '-'
     const severity = f.severity === 'warning' ? style.yellow('warning') : style.red('error')
-    lines.push(`  ${where.padEnd(8)} ${severity} ${f.message} ${style.dim(`[${f.rule}]`)}`)
+    lines.push(`  ${where.padEnd(8)} ${severity} ${printableLines(f.message)} ${style.dim(`[${f.rule}]`)}`)
     if (f.object || f.environment) {
       const o = f.object
       const object = o
-        ? `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${o.container ? ` container ${o.container}` : ''}`
+        ? p(
+            `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${o.container ? ` container ${o.container}` : ''}`,
+          )
         : ''
-      const env = f.environment ? `environment ${f.environment}` : ''
+      const env = f.environment ? `environment ${p(f.environment)}` : ''
       lines.push(`  ${' '.repeat(8)} ${style.cyan('rendered')}: ${[object, env].filter(Boolean).join(', ')}`)
     }
   }
@@ -108,7 +118,7 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
       const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
       const says = describeEvidence(e)
       lines.push(
-        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${e.image}` +
+        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${p(e.image)}` +
           (says ? `  ${style.dim(says)}` : ''),
       )
     }
@@ -123,20 +133,20 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     )
     for (const root of r.roots) {
       lines.push(
-        `  ${root.status.padEnd(11)} ${root.dir || '.'}  ${style.dim(`${root.environment ?? '-'}, ${root.objects} object(s)`)}`,
+        `  ${root.status.padEnd(11)} ${p(root.dir || '.')}  ${style.dim(`${p(root.environment ?? '-')}, ${root.objects} object(s)`)}`,
       )
     }
     for (const d of r.deployables) {
       lines.push(
-        `  ${d.status.padEnd(11)} chart ${d.chart || '.'} as ${d.kind} ${d.application}  ${style.dim(`${d.environment ?? '-'}, ${d.objects} object(s), ${d.declaredIn}`)}`,
+        `  ${d.status.padEnd(11)} chart ${p(d.chart || '.')} as ${d.kind} ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
       )
     }
-    const kinds = r.unknownKinds.map((k) => `${k.kind} (${k.apiVersion}) ×${k.count}`).join(', ')
+    const kinds = r.unknownKinds.map((k) => `${p(k.kind)} (${p(k.apiVersion)}) ×${k.count}`).join(', ')
     lines.push(
       `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,
     )
   }
-  for (const s of result.files.skipped) lines.push(style.dim(`skipped ${s.file}: ${s.reason}`))
+  for (const s of result.files.skipped) lines.push(style.dim(`skipped ${p(s.file)}: ${printableLines(s.reason)}`))
   const hints = hintsOnce(result.findings, style)
   if (hints.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...hints)
   if (lines.length > 0) lines.push('')
@@ -165,11 +175,12 @@ export function gitopsStepSummary(result: GitopsVerifyResult): string {
   const lines = [`### ameide gitops verify: ${result.summary === 'pass' ? '✅ pass' : '❌ fail'}`, '']
   lines.push(`${result.files.checked} files checked, ${result.files.skipped.length} skipped.`, '')
   lines.push('| Rule | Findings | What it means |', '|---|---|---|')
-  for (const rule of result.rules) lines.push(`| ${rule} | ${result.counts[rule] ?? 0} | ${cell(RULES[rule].title)} |`)
+  for (const rule of result.rules)
+    lines.push(`| ${rule} | ${result.counts[rule] ?? 0} | ${mdText(RULES[rule].title)} |`)
   if (result.findings.length > 0) {
     lines.push('', '| Location | Rule | Message |', '|---|---|---|')
     for (const f of result.findings.slice(0, 200)) {
-      lines.push(`| \`${cell(f.line > 0 ? `${f.file}:${f.line}` : f.file)}\` | ${f.rule} | ${cell(f.message)} |`)
+      lines.push(`| ${mdCode(f.line > 0 ? `${f.file}:${f.line}` : f.file)} | ${f.rule} | ${mdText(f.message)} |`)
     }
     if (result.findings.length > 200) lines.push('', `…and ${result.findings.length - 200} more (see the job log).`)
   }
