@@ -1,5 +1,5 @@
 /** What reading the deployables needs: the checkout (tracked files), the layout, this repository's URLs. */
-import {readFileSync, realpathSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {gitMaybe, gitRemoteUrl} from '../../effects/git.js'
@@ -7,6 +7,7 @@ import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {sameRepository} from '../repositories.js'
+import {confinedPath, type RefusedLink} from '../revision/index.js'
 import {linedDocuments, type LinedDoc} from './yaml-lines.js'
 import type {ExpansionContext} from './types.js'
 
@@ -28,6 +29,10 @@ export interface CheckoutIdentity {
   trackedFiles: readonly string[]
   /** Its `origin` remote and the URLs the policy lists (gitopsPolicy.preview.repositories). */
   repositories: readonly string[]
+  /** The revision's refused links (src/gitops/revision): every deployable that could read one is refused. */
+  refused?: readonly RefusedLink[]
+  /** Its in-bounds links (path → where it resolves): their targets are inputs of the render cache keys. */
+  links?: ReadonlyMap<string, string>
 }
 
 /** The checkout's {@link CheckoutIdentity}, asked of git once per run. */
@@ -52,18 +57,12 @@ export function makeContext(
 ): DeployablesContext {
   const texts = new Map<string, string | undefined>()
   const docs = new Map<string, LinedDoc[]>()
-  const realRoot = (() => {
-    try {
-      return realpathSync(root)
-    } catch {
-      return path.resolve(root)
-    }
-  })()
   const readText = (file: string) => {
     if (!texts.has(file)) {
       let text: string | undefined
       try {
-        text = readFileSync(path.join(root, file), 'utf8')
+        // Confined after symlinks, as every path a deployable names (a git generator's files included).
+        text = confinedPath(root, file) === undefined ? undefined : readFileSync(path.join(root, file), 'utf8')
       } catch {
         text = undefined
       }
@@ -91,18 +90,6 @@ export function makeContext(
       }
       return docs.get(file)!
     },
-    confined(p) {
-      const normal = path.posix.normalize(p)
-      if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) return undefined
-      let real: string
-      try {
-        real = realpathSync(path.join(root, normal))
-      } catch {
-        return normal.replace(/^\.\//, '') // missing: judged by the caller (ignoreMissingValueFiles or helm's own error)
-      }
-      const rel = path.relative(realRoot, real)
-      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined
-      return rel.split(path.sep).join('/')
-    },
+    confined: (p) => confinedPath(root, p),
   }
 }
