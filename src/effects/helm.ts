@@ -43,9 +43,7 @@ export interface HelmTemplateRequest {
  * lies outside the revision (`refused`).
  */
 export type HelmResult =
-  | BuildResult
-  | {ok: false; unavailable: true; message: string}
-  | {ok: false; refused: true; message: string}
+  BuildResult | {ok: false; unavailable: true; message: string} | {ok: false; refused: true; message: string}
 
 export interface Helm {
   /** `helm version --short`, e.g. `v4.1.4+g05fa379`. */
@@ -82,11 +80,13 @@ export async function findHelm(binary = 'helm', known?: string): Promise<Helm | 
   if (known !== undefined) version = known
   else
     try {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
       const v = await runTool(binary, ['version', '--short'], {
         missingCode: 'TOOL_NOT_FOUND',
         installHint: HELM_INSTALL_HINT,
         timeoutMs: 20_000,
-      })
+        isolatedHome: home,
+      }).finally(() => rmSync(home, {recursive: true, force: true}))
       if (v.exitCode !== 0) return undefined
       version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
     } catch {
@@ -162,7 +162,9 @@ async function withLocalDependencies(
   request: HelmTemplateRequest,
   copy: string,
 ): Promise<
-  {ok: true; dir: string} | {ok: false; unavailable: true; message: string} | {ok: false; refused: true; message: string}
+  | {ok: true; dir: string}
+  | {ok: false; unavailable: true; message: string}
+  | {ok: false; refused: true; message: string}
 > {
   const yaml = await import('yaml')
   const chartYaml = path.join(request.chartDir, 'Chart.yaml')

@@ -43,11 +43,13 @@ export function kustomize(binary = 'kustomize', known?: string): Kustomize {
     version() {
       // Asked once per run (the report and the render cache key read it).
       version ??= (async () => {
+        const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-kustomize-'))
         const result = await runTool(binary, ['version'], {
           missingCode: 'KUSTOMIZE_NOT_FOUND',
           installHint: KUSTOMIZE_INSTALL_HINT,
           timeoutMs: 10_000,
-        })
+          isolatedHome: home,
+        }).finally(() => rmSync(home, {recursive: true, force: true}))
         const said = result.stdout.trim().split(/\s+/)[0] ?? ''
         if (said && said !== '(devel)') return said
         return (await debianVersion(binary)) ?? (said || 'unknown')

@@ -130,8 +130,7 @@ async function attack(repo: string, args: string[], extraEnv: Record<string, str
   })
   const machine = await runCli([...args, '--json'], {cwd: repo, env: {...env, ...extraEnv}})
   const json = machine.json()
-  if (!('error' in json))
-    assertMatchesSchema(isDiff ? 'gitops-diff.schema.json' : 'gitops-verify.schema.json', json)
+  if (!('error' in json)) assertMatchesSchema(isDiff ? 'gitops-diff.schema.json' : 'gitops-verify.schema.json', json)
   expect(human.exitCode).toBe(machine.exitCode)
   const read = async (f: string) => (existsSync(f) ? readFile(f, 'utf8') : '')
   const everything = [
@@ -208,6 +207,8 @@ describe('a link out of the revision is refused, never read', () => {
     const repo = await helmGitopsRepo(chartFiles())
     const rel = path.relative(path.join(repo, 'charts/app/templates'), path.join(outside, 'evil.yaml'))
     await relink(repo, 'charts/app/templates/evil.yaml', rel)
+    // Tracked (a pull request commits it); an untracked link is never read at all.
+    await git(repo, ['add', '-A'])
     const a = await attack(repo, ['gitops', 'verify', '--render'])
     expect(a.exitCode).toBe(1)
     expect(a.json.summary).toBe('fail')
@@ -219,12 +220,27 @@ describe('a link out of the revision is refused, never read', () => {
     // inside, really outside once `up` is followed.
     await mkdir(path.join(repo, 'x', 'y'), {recursive: true})
     await symlink('../..', path.join(repo, 'x', 'y', 'up'))
-    await relink(repo, 'charts/app/templates/evil.yaml', `../../../x/y/up/../${path.relative(path.dirname(repo), outside)}/evil.yaml`)
+    await relink(
+      repo,
+      'charts/app/templates/evil.yaml',
+      `../../../x/y/up/../${path.relative(path.dirname(repo), outside)}/evil.yaml`,
+    )
     await git(repo, ['add', '-A'])
     const through = await attack(repo, ['gitops', 'verify', '--render'])
     expect(through.exitCode).toBe(1)
-    expect(refusals(through.json)[0].message).toContain('through a link that leaves')
+    // Lexically x/y/up/.. stays inside; followed step by step, `..` from the root leaves.
+    expect(refusals(through.json)[0].message).toContain(
+      'charts/app/templates/evil.yaml, a symbolic link to a path that leaves',
+    )
     expectNoCanary(through)
+    // A link through another link that leaves: refused as such (and the other one too).
+    await symlink(outside, path.join(repo, 'x', 'out'))
+    await relink(repo, 'charts/app/templates/evil.yaml', '../../../x/out/evil.yaml')
+    await git(repo, ['add', '-A'])
+    const chained = await attack(repo, ['gitops', 'verify', '--render'])
+    expect(chained.exitCode).toBe(1)
+    expect(refusals(chained.json)[0].message).toContain('a path through a link that leaves the revision')
+    expectNoCanary(chained)
     // --print-layout reads the same revision: nothing outside is read for it either.
     const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
     expect(layout.exitCode, layout.stderr).toBe(0)
@@ -260,7 +276,10 @@ describe('a link out of the revision is refused, never read', () => {
   it('an in-bounds link keeps working: a values file linked to another renders, and its target is part of the cache key', async () => {
     const repo = await helmGitopsRepo({
       ...chartFiles(),
-      'argocd/app.yaml': application('app', ['path: charts/app', 'helm:', '  valueFiles: [values-prod.yaml]'].join('\n')),
+      'argocd/app.yaml': application(
+        'app',
+        ['path: charts/app', 'helm:', '  valueFiles: [values-prod.yaml]'].join('\n'),
+      ),
       'shared/values.yaml': 'greeting: linked-1\n',
     })
     await symlink('../../shared/values.yaml', path.join(repo, 'charts/app/values-prod.yaml'))
@@ -319,12 +338,18 @@ describe('no network, no code from the revision, nothing to steal', () => {
     const a = await attack(repo, ['gitops', 'diff'])
     expect(a.exitCode).toBe(1)
     expect(a.json.summary).toBe('incomplete')
-    const unavailable = a.json.failures.filter((f: {rule: string}) => f.rule === 'render-unavailable')
-    expect(unavailable.map((f: {file: string}) => f.file)).toEqual(
-      expect.arrayContaining(['argocd/app.yaml', 'argocd/deps.yaml', 'deploy/kustomization.yaml', 'inflate/kustomization.yaml']),
-    )
     const v = await attack(repo, ['gitops', 'verify', '--render', '--require-render'])
     expect(v.exitCode).toBe(1)
+    const unavailable = v.json.findings.filter((f: {rule: string}) => f.rule === 'render-unavailable')
+    expect(unavailable.map((f: {file: string}) => f.file)).toEqual(
+      expect.arrayContaining([
+        'argocd/app.yaml',
+        'argocd/deps.yaml',
+        'deploy/kustomization.yaml',
+        'inflate/kustomization.yaml',
+      ]),
+    )
+    expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toContain('dependency web comes from')
     expect(requests.slice(before)).toEqual([])
     expectNoCanary(a)
   })
@@ -376,7 +401,11 @@ describe('no network, no code from the revision, nothing to steal', () => {
     await git(repo, ['-c', 'core.fsmonitor=false', 'commit', '-qam', 'change', '--no-verify'])
     await rm(marks, {recursive: true, force: true})
     await mkdir(marks)
-    const extra = {XDG_CONFIG_HOME: xdg, KUSTOMIZE_PLUGIN_HOME: path.join(xdg, 'kustomize', 'plugin'), HELM_PLUGINS: helmPlugins}
+    const extra = {
+      XDG_CONFIG_HOME: xdg,
+      KUSTOMIZE_PLUGIN_HOME: path.join(xdg, 'kustomize', 'plugin'),
+      HELM_PLUGINS: helmPlugins,
+    }
     const d = await attack(repo, ['gitops', 'diff', '--base', 'main', '--head', 'pr'], extra)
     expect(d.exitCode).toBe(1)
     const w = await attack(repo, ['gitops', 'diff'], extra)
@@ -406,7 +435,12 @@ describe('no network, no code from the revision, nothing to steal', () => {
     })
     const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
       cwd: repo,
-      env: {...env, PATH: `${bin}${path.delimiter}${env.PATH}`, KUBECONFIG: '/nowhere/kubeconfig', HTTPS_PROXY: 'http://proxy.invalid'},
+      env: {
+        ...env,
+        PATH: `${bin}${path.delimiter}${env.PATH}`,
+        KUBECONFIG: '/nowhere/kubeconfig',
+        HTTPS_PROXY: 'http://proxy.invalid',
+      },
     })
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     for (const tool of ['helm', 'kustomize']) {

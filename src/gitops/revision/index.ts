@@ -130,7 +130,14 @@ async function catFile(
 async function fromWorkingTree(root: string): Promise<Entry[]> {
   const listed = await gitRevisionRead(root, ['ls-files', '-z', '-s'])
   const paths = listed.ok
-    ? [...new Set(listed.stdout.toString('utf8').split('\0').flatMap((r) => /^\d+ [0-9a-f]+ \d\t(.+)$/s.exec(r)?.[1] ?? []))]
+    ? [
+        ...new Set(
+          listed.stdout
+            .toString('utf8')
+            .split('\0')
+            .flatMap((r) => /^\d+ [0-9a-f]+ \d\t(.+)$/s.exec(r)?.[1] ?? []),
+        ),
+      ]
     : walk(root)
   const real = realpathSync(root)
   const folders = new Map<string, boolean>([['', true]])

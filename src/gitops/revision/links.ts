@@ -85,8 +85,6 @@ export function checkLinks(links: ReadonlyMap<string, string>): {
 export function refusedUnder(refused: readonly RefusedLink[], paths: readonly string[]): RefusedLink[] {
   if (refused.length === 0) return []
   return refused.filter((link) =>
-    paths.some(
-      (p) => p === '' || p === link.path || link.path.startsWith(`${p}/`) || p.startsWith(`${link.path}/`),
-    ),
+    paths.some((p) => p === '' || p === link.path || link.path.startsWith(`${p}/`) || p.startsWith(`${link.path}/`)),
   )
 }

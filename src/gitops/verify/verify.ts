@@ -254,7 +254,7 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   for (const f of checkRepo({layout, files})) findings.push(f)
   let render: RenderGateResult | undefined
   if (input.render) {
-    render = await renderFindings(input, layout, files)
+    render = await renderFindings(input, layout)
     if (render.report.roots.length + render.report.deployables.length === 0 && input.render.requireRender) {
       throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
@@ -309,7 +309,6 @@ const skipsEnv = (zone: Zone, selected: string[] | undefined): boolean =>
 async function renderFindings(
   input: GitopsVerifyInput,
   layout: ReturnType<typeof makeLayout>,
-  files: string[],
 ): Promise<RenderGateResult> {
   const [{renderGate}, {RenderCache}, yaml, {requireRenderKubernetesVersion}] = await Promise.all([
     import('../render/gate.js'),
@@ -341,8 +340,7 @@ async function renderFindings(
     cache?.save()
     // Renderers' messages name the temporary tree: every path is made repo-relative.
     const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
-    const relative = (text: string) =>
-      spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), text)
+    const relative = (text: string) => spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), text)
     for (const f of result.findings) f.message = relative(f.message)
     return result
   } finally {
