@@ -256,6 +256,15 @@ describe('a link out of the revision is refused, never read', () => {
       ),
       'argocd/kust.yaml': application('kust', 'path: deploy'),
       'argocd/away.yaml': application('away', 'path: ../../elsewhere'),
+      'flux/sync.yaml': [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: away, namespace: flux-system}',
+        'spec:',
+        '  path: ../../elsewhere',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '',
+      ].join('\n'),
       'deploy/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n',
     })
     const base = path.relative(path.join(repo, 'deploy'), path.join(outside, 'base'))
@@ -264,7 +273,9 @@ describe('a link out of the revision is refused, never read', () => {
     const a = await attack(repo, ['gitops', 'verify', '--render'])
     expect(a.exitCode).toBe(1)
     const files = refusals(a.json).map((f) => f.file)
-    expect(files).toEqual(expect.arrayContaining(['argocd/app.yaml', 'argocd/away.yaml', 'deploy/kustomization.yaml']))
+    expect(files).toEqual(
+      expect.arrayContaining(['argocd/app.yaml', 'argocd/away.yaml', 'deploy/kustomization.yaml', 'flux/sync.yaml']),
+    )
     expect(a.json.render.roots.find((r: {dir: string}) => r.dir === 'deploy').status).toBe('refused')
     expectNoCanary(a)
     const d = await attack(repo, ['gitops', 'diff'])

@@ -201,6 +201,15 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unknownKinds: [],
     images: [],
   }
+  for (const o of plan.outside) {
+    if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
+    refusal({
+      file: o.declaredIn,
+      line: 1,
+      message: `Flux Kustomization path ${o.path} leaves the revision: it is refused, never read.`,
+      environment: o.environment,
+    })
+  }
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
