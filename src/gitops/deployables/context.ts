@@ -2,12 +2,12 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {gitMaybe, gitRemoteUrl} from '../../effects/git.js'
+import {gitRemoteUrl} from '../../effects/git.js'
 import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {sameRepository} from '../repositories.js'
-import {confinedPath, type RefusedLink} from '../revision/index.js'
+import {confinedPath, type RefusedLink, type Revision} from '../revision/index.js'
 import {linedDocuments, type LinedDoc} from './yaml-lines.js'
 import type {ExpansionContext} from './types.js'
 
@@ -35,17 +35,19 @@ export interface CheckoutIdentity {
   links?: ReadonlyMap<string, string>
 }
 
-/** The checkout's {@link CheckoutIdentity}, asked of git once per run. */
-export async function readCheckout(
-  root: string,
-  files: readonly string[],
+/** The URLs that name the repository at `root`: its origin (credentials removed) and `listed` (the policy's). */
+export async function repositoryUrls(root: string, listed: readonly string[]): Promise<string[]> {
+  const origin = await gitRemoteUrl(root)
+  const clean = origin?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
+  return [...new Set([...(clean ? [clean] : []), ...listed])]
+}
+
+/** A revision's {@link CheckoutIdentity} (src/gitops/revision): its tracked files and links, this repository's URLs. */
+export function checkoutOf(
+  revision: Pick<Revision, 'tracked' | 'refused' | 'links'>,
   repositories: readonly string[],
-): Promise<CheckoutIdentity> {
-  const [listed, origin] = await Promise.all([gitMaybe(root, ['ls-files', '-z']), gitRemoteUrl(root)])
-  return {
-    trackedFiles: listed.ok ? listed.stdout.split('\0').filter(Boolean).sort() : [...files],
-    repositories: [...(origin ? [origin] : []), ...repositories],
-  }
+): CheckoutIdentity {
+  return {trackedFiles: revision.tracked, repositories, refused: revision.refused, links: revision.links}
 }
 
 export function makeContext(

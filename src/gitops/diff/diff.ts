@@ -11,8 +11,7 @@ import {requireRenderKubernetesVersion, type GitopsPolicy} from '../../core/conf
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {gitRemoteUrl} from '../../effects/git.js'
-import type {CheckoutIdentity} from '../deployables/index.js'
+import {checkoutOf, repositoryUrls} from '../deployables/index.js'
 import {readRevision, type Revision} from '../revision/index.js'
 import {compareSnapshots} from './compare.js'
 import {resolveRevisions} from './revisions.js'
@@ -50,19 +49,13 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     fresh: !input.useCache,
   })
   if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
-  const repositories = await repositoriesOf(input.root, input.policy)
+  const repositories = await repositoryUrls(input.root, input.policy.preview.repositories)
   const trees: Revision[] = []
   try {
     const read = async (label: 'base' | 'head', revision: DiffRevision) => {
       const tree = await readRevision(input.root, revision.commit, `diff-${label}`)
       trees.push(tree)
-      const checkout: CheckoutIdentity = {
-        trackedFiles: tree.tracked,
-        repositories,
-        refused: tree.refused,
-        links: tree.links,
-      }
-      return {dir: tree.dir, files: tree.files, checkout}
+      return {dir: tree.dir, files: tree.files, checkout: checkoutOf(tree, repositories)}
     }
     type Tree = Awaited<ReturnType<typeof read>>
     const snapshot = (tree: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
@@ -134,10 +127,3 @@ export const describe = (r: DiffRevision) =>
     : r.chosenBy === '--base' || r.chosenBy === '--head'
       ? `${r.revision} ${r.commit.slice(0, 12)}`
       : `${r.chosenBy} ${r.commit.slice(0, 12)}`
-
-/** The URLs that name this repository: its origin (credentials removed) and gitopsPolicy.preview.repositories. */
-async function repositoriesOf(root: string, policy: GitopsPolicy): Promise<string[]> {
-  const origin = await gitRemoteUrl(root)
-  const clean = origin?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
-  return [...new Set([...(clean ? [clean] : []), ...policy.preview.repositories])]
-}

@@ -8,10 +8,7 @@ import {mapConcurrent} from '../../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../../core/threads.js'
 import {workerEntry} from '../../core/package-root.js'
 import type {FileStamp} from '../../cache/stamp.js'
-import {gitRemoteUrl} from '../../effects/git.js'
 import {LocalCharts} from '../charts.js'
-import type {CheckoutIdentity} from '../deployables/index.js'
-import {readRevision, type Revision} from '../revision/index.js'
 import {listFiles, listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
 import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
@@ -95,18 +92,20 @@ export async function printLayout(
   const {policy, detection} = settleLayout(root, files, configured, gitopsKeys)
   const layout = describeLayout(policy, files)
   layout.detection = detection
-  const [{planRender}, {findDeployables}, {describeApplicationSets}, yaml] = await Promise.all([
-    import('../render/roots.js'),
-    import('../deployables/index.js'),
-    import('../deployables/applicationset/checkout.js'),
-    import('yaml'),
-  ])
+  const [{planRender}, {findDeployables, checkoutOf, repositoryUrls}, {describeApplicationSets}, {readRevision}, yaml] =
+    await Promise.all([
+      import('../render/roots.js'),
+      import('../deployables/index.js'),
+      import('../deployables/applicationset/checkout.js'),
+      import('../revision/index.js'),
+      import('yaml'),
+    ])
   const shape = makeLayout(policy)
   // What would render is read from the revision (src/gitops/revision), never from the checkout itself.
   const revision = await readRevision(root, null, 'layout')
   let deployables
   try {
-    const checkout = await revisionCheckout(root, revision, policy.preview.repositories)
+    const checkout = checkoutOf(revision, await repositoryUrls(root, policy.preview.repositories))
     deployables = findDeployables({root: revision.dir, files: revision.files, layout: shape, yaml, checkout})
     const deployed = deployables.kustomize.map((k) => ({
       dir: k.dir,
@@ -310,11 +309,20 @@ async function renderFindings(
   input: GitopsVerifyInput,
   layout: ReturnType<typeof makeLayout>,
 ): Promise<RenderGateResult> {
-  const [{renderGate}, {RenderCache}, yaml, {requireRenderKubernetesVersion}] = await Promise.all([
+  const [
+    {renderGate},
+    {RenderCache},
+    yaml,
+    {requireRenderKubernetesVersion},
+    {checkoutOf, repositoryUrls},
+    {readRevision},
+  ] = await Promise.all([
     import('../render/gate.js'),
     import('../render/cache.js'),
     import('yaml'),
     import('../../core/config.js'),
+    import('../deployables/context.js'),
+    import('../revision/index.js'),
   ])
   requireRenderKubernetesVersion(input.policy)
   const render = input.render!
@@ -332,7 +340,7 @@ async function renderFindings(
       environments: input.environments,
       kustomize: render.kustomize,
       helm: render.helm,
-      checkout: await revisionCheckout(input.root, revision, input.policy.preview.repositories),
+      checkout: checkoutOf(revision, await repositoryUrls(input.root, input.policy.preview.repositories)),
       cache,
       requireRender: render.requireRender,
       concurrency: render.concurrency ?? 4,
@@ -345,21 +353,6 @@ async function renderFindings(
     return result
   } finally {
     await revision.remove()
-  }
-}
-
-/** What the checkout says of itself, for a revision read from it: its tracked files, origin, links. */
-async function revisionCheckout(
-  root: string,
-  revision: Revision,
-  repositories: readonly string[],
-): Promise<CheckoutIdentity> {
-  const origin = await gitRemoteUrl(root)
-  return {
-    trackedFiles: revision.tracked,
-    repositories: [...(origin ? [origin] : []), ...repositories],
-    refused: revision.refused,
-    links: revision.links,
   }
 }
 
