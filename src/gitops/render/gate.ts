@@ -107,23 +107,19 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     if (input.requireRender) f.severity = 'error'
     findings.push({...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})})
   }
-  const failed = (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
-    const f = finding(RULES['render-failed'], u.file, {line: u.line, column: 1}, u.message)
-    findings.push({
-      ...f,
-      ...(u.environment ? {environment: u.environment} : {}),
-      ...(u.application ? {application: u.application} : {}),
-    })
-  }
+  const record =
+    (rule: 'render-failed' | 'render-refused') =>
+    (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
+      const f = finding(RULES[rule], u.file, {line: u.line, column: 1}, u.message)
+      findings.push({
+        ...f,
+        ...(u.environment ? {environment: u.environment} : {}),
+        ...(u.application ? {application: u.application} : {}),
+      })
+    }
+  const failed = record('render-failed')
   // Refused: always an error, whatever --require-render says (a refusal is a security finding).
-  const refusal = (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
-    const f = finding(RULES['render-refused'], u.file, {line: u.line, column: 1}, u.message)
-    findings.push({
-      ...f,
-      ...(u.environment ? {environment: u.environment} : {}),
-      ...(u.application ? {application: u.application} : {}),
-    })
-  }
+  const refusal = record('render-refused')
   const refusedLinks = input.checkout.refused ?? []
   const refuseFor = (
     what: string,
