@@ -151,7 +151,8 @@ const refusals = (json: any): Array<{file: string; message: string}> =>
 
 function expectNoCanary(a: Attack): void {
   for (const canary of [TOKEN, HEADER, OUTSIDE]) expect(a.everything).not.toContain(canary)
-  expect(a.everything).not.toContain(outside)
+  // Nor a temporary folder of the run (a materialised revision, a renderer's home).
+  expect(a.everything).not.toMatch(/ameide-(diff-base|diff-head|render|layout|helm|kustomize|git)-[A-Za-z0-9]{6}\b/)
 }
 
 /** Refused: exit 1, the diff `incomplete` (verify: `fail`), no canary anywhere; its `render-refused` findings. */
@@ -319,10 +320,15 @@ describe('no network, no code from the revision, nothing to steal', () => {
         'resources:',
         `  - ${loopback}/resource.yaml`,
         `  - git::${loopback}/org/repo.git//base?ref=main`,
+        `  - file://${outside}/base`,
         `  - ${loopback.replace('http://', '')}/org/repo//base`,
         '',
       ].join('\n'),
       'argocd/inflate.yaml': application('inflate', 'path: inflate'),
+      'argocd/other.yaml': application('other', 'path: deploy').replace(
+        `repoURL: ${ORIGIN}`,
+        `repoURL: ${loopback}/other.git`,
+      ),
       'inflate/kustomization.yaml': [
         'helmCharts:',
         `  - {name: web, repo: ${loopback}/charts, version: 1.0.0, releaseName: web}`,
@@ -340,13 +346,16 @@ describe('no network, no code from the revision, nothing to steal', () => {
       expect.arrayContaining([
         'argocd/app.yaml',
         'argocd/deps.yaml',
+        'argocd/other.yaml',
         'deploy/kustomization.yaml',
         'inflate/kustomization.yaml',
       ]),
     )
     expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toContain('dependency web comes from')
+    expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toContain(`file://`)
     expect(requests.slice(before)).toEqual([])
     expectNoCanary(a)
+    expectNoCanary(v)
   })
 
   it('no kustomize plugin, KRM function, helm downloader plugin or git filter driver runs while a revision is read', async () => {
