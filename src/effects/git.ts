@@ -62,7 +62,7 @@ export function gitRevisionRead(
   input?: string,
 ): Promise<{ok: boolean; stdout: Buffer; stderr: string}> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-git-'))
-  const safe = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', `safe.directory=${cwd}`]
+  const safe = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'safe.directory=*']
   return new Promise((resolve) => {
     const done = (result: {ok: boolean; stdout: Buffer; stderr: string}) => {
       rmSync(home, {recursive: true, force: true})

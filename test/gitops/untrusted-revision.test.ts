@@ -185,6 +185,13 @@ describe('a link out of the revision is refused, never read', () => {
     await commitAll(repo, 'environ')
     const a = await attack(repo, ['gitops', 'diff', '--base', 'main', '--head', 'pr'])
     expect(expectRefused(a).map((f) => f.file)).toEqual(['argocd/app.yaml'])
+    // A link no deployable reads is refused too (as Argo CD refuses the repository): nothing may pass for complete.
+    await relink(repo, 'charts/app/files/leak', '../../../README.md')
+    await writeFile(path.join(repo, 'README.md'), 'readme\n')
+    await symlink('/proc/self/environ', path.join(repo, 'docs-environ'))
+    await commitAll(repo, 'elsewhere')
+    const elsewhere = await attack(repo, ['gitops', 'verify', '--render'])
+    expect(expectRefused(elsewhere).map((f) => f.file)).toEqual(['docs-environ'])
   })
 
   it("a chart file linked to the checkout's .git/config (the extraheader token): refused with the working tree and --head", async () => {

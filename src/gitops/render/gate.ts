@@ -121,12 +121,14 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   // Refused: always an error, whatever --require-render says (a refusal is a security finding).
   const refusal = record('render-refused')
   const refusedLinks = input.checkout.refused ?? []
+  const cited = new Set<string>()
   const refuseFor = (
     what: string,
     links: readonly RefusedLink[],
     at: Pick<Unrenderable, 'file' | 'line' | 'environment' | 'application'>,
   ) => {
     for (const link of links) {
+      cited.add(link.path)
       refusal({
         ...at,
         message: `${what} is refused: it could read ${link.path}, a symbolic link to ${REFUSAL_TEXT[link.kind]}; the link is not materialised and nothing is rendered.`,
@@ -401,6 +403,17 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       } else if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application)
       else failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application})
     }
+  }
+  // A refused link no deployable reads is still a finding (as Argo CD refuses a repository holding one): what names
+  // it — a generator's file, a manifest — sees nothing there, and the revision must not pass for complete.
+  for (const link of refusedLinks) {
+    if (cited.has(link.path)) continue
+    refusal({
+      file: link.path,
+      line: 0,
+      message: `${link.path} is a symbolic link to ${REFUSAL_TEXT[link.kind]}: it is not materialised, so whatever names it in this revision sees nothing there.`,
+      environment: null,
+    })
   }
   findings.push(...judge.findings)
   Object.assign(report, {

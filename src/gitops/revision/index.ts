@@ -12,7 +12,9 @@
  *   `node_modules`), the same check on their links.
  */
 import {
+  accessSync,
   chmodSync,
+  constants,
   copyFileSync,
   lstatSync,
   mkdirSync,
@@ -21,6 +23,7 @@ import {
   readlinkSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
   type Stats,
@@ -65,14 +68,35 @@ interface Entry {
 
 /** A revision of the repository at `root`: `commit`, or the working tree (null). */
 export async function readRevision(root: string, commit: string | null, label = 'revision'): Promise<Revision> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), `ameide-${label}-`))
-  const dir = path.join(tmp, 'tree')
+  const entries = commit !== null ? await fromCommit(root, commit, label) : await fromWorkingTree(root)
+  const places = [memoryFolder(), os.tmpdir()].filter((p): p is string => p !== undefined)
+  for (const [i, place] of places.entries()) {
+    const tmp = mkdtempSync(path.join(place, `ameide-${label}-`))
+    const dir = path.join(tmp, 'tree')
+    try {
+      return {...materialise(dir, entries), dir, commit, remove: () => rm(tmp, {recursive: true, force: true})}
+    } catch (error) {
+      rmSync(tmp, {recursive: true, force: true})
+      // A full memory folder (a container's small /dev/shm): the temporary folder instead.
+      if (i === places.length - 1 || !['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM'].includes(errnoOf(error))) throw error
+    }
+  }
+  throw new Error('unreachable')
+}
+
+const errnoOf = (error: unknown): string => String((error as NodeJS.ErrnoException).code ?? '')
+
+/**
+ * Where revisions are materialised first: Linux's memory file system (/dev/shm) unless TMPDIR names a folder —
+ * writing and removing thousands of small files costs a disk far more than memory. Undefined: the temporary folder.
+ */
+function memoryFolder(): string | undefined {
+  if (process.platform !== 'linux' || process.env.TMPDIR) return undefined
   try {
-    const entries = commit !== null ? await fromCommit(root, commit, label) : await fromWorkingTree(root)
-    return {...materialise(dir, entries), dir, commit, remove: () => rm(tmp, {recursive: true, force: true})}
-  } catch (error) {
-    rmSync(tmp, {recursive: true, force: true})
-    throw error
+    accessSync('/dev/shm', constants.W_OK | constants.X_OK)
+    return statSync('/dev/shm').isDirectory() ? '/dev/shm' : undefined
+  } catch {
+    return undefined
   }
 }
 
