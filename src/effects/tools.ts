@@ -4,10 +4,11 @@ import {redact} from '../core/secrets.js'
 import type {CodeWithExit} from '../core/error-codes.js'
 
 /**
- * Running the external supply-chain tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo) as
- * processes: one place that turns "not installed" into exit 3, classifies transient failures (429, 5xx,
- * resets, timeouts in the tool's stderr) for withRetry, and redacts everything it reports. Secrets reach a
- * tool through its environment (e.g. COSIGN_PASSWORD), never through argv.
+ * Running the external tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo; the renderers helm and
+ * kustomize) as processes: one place that turns "not installed" into exit 3, classifies transient failures (429,
+ * 5xx, resets, timeouts in the tool's stderr) for withRetry, and redacts everything it reports. Secrets reach a
+ * tool through its environment (e.g. COSIGN_PASSWORD), never through argv. The renderers of an untrusted revision
+ * ask for `isolatedHome`: they get {@link allowListedEnv} and nothing else of this process's environment.
  */
 export interface ToolRunOptions {
   env?: Record<string, string | undefined>
