@@ -331,6 +331,15 @@ describe('no network, no code from the revision, nothing to steal', () => {
         `  - ${loopback.replace('http://', '')}/org/repo//base`,
         '',
       ].join('\n'),
+      'argocd/refs.yaml': application('refs', 'path: refs'),
+      'refs/kustomization.yaml': [
+        'resources: [cm.yaml]',
+        `patches: [{path: ${loopback}/patch.yaml}]`,
+        `configMapGenerator: [{name: fetched, files: [${loopback}/file.txt]}]`,
+        `openapi: {path: ${loopback}/openapi.json}`,
+        '',
+      ].join('\n'),
+      'refs/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: refs\n',
       'argocd/inflate.yaml': application('inflate', 'path: inflate'),
       'argocd/other.yaml': application('other', 'path: deploy').replace(
         `repoURL: ${ORIGIN}`,
@@ -356,6 +365,7 @@ describe('no network, no code from the revision, nothing to steal', () => {
         'argocd/other.yaml',
         'deploy/kustomization.yaml',
         'inflate/kustomization.yaml',
+        'refs/kustomization.yaml',
       ]),
     )
     expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toContain('dependency web comes from')

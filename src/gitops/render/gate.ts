@@ -255,7 +255,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       unavailable(
         entry.file,
         entry.line,
-        `Render root ${r.dir || '.'} includes the remote base ${JSON.stringify(entry.entry)}: the gate does not fetch remote bases, so this root is not rendered or judged.`,
+        `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
         r.environment,
       )
     }

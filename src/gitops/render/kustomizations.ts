@@ -9,7 +9,7 @@ import type {YamlModule} from '../../images/yaml/index.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 
-/** A remote base or resource (not fetched: the gate renders only what the checkout holds). */
+/** A remote base, resource or file reference (never fetched: the gate renders only what the revision holds). */
 export interface RemoteEntry {
   file: string
   line: number
@@ -108,12 +108,15 @@ export function readKustomizations(
         } else if (yaml.isScalar(value) && typeof value.value === 'string') {
           const entry = value.value.replace(/^[^=]+=/, (m) => (include ? m : ''))
           const line = value.range ? lineCounter.linePos(value.range[0]).line : 1
-          if (include && isRemote(entry)) node.remote.push({file, line, entry})
-          else if (!isRemote(entry) && (named || include)) addLocal(entry, include, line)
+          // kustomize fetches a file reference given as a URL too (patches, generator files, openapi): remote.
+          if (!named && !include) return
+          if (isRemote(entry)) node.remote.push({file, line, entry})
+          else addLocal(entry, include, line)
         }
       }
       if (key === 'helmCharts' || key === 'helmChartInflationGenerator') {
-        const line = pair.key && yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
+        const line =
+          pair.key && yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
         node.helmCharts = {file, line, entry: key}
       }
       // A top-level scalar (namespace, namePrefix) names no file.
