@@ -121,7 +121,9 @@ export async function runTool(
       options.isolatedHome === undefined
         ? options.env
         : Object.fromEntries(
-            Object.entries({...allowListedEnv(options.isolatedHome), ...options.env}).filter(([, v]) => v !== undefined),
+            Object.entries({...allowListedEnv(options.isolatedHome), ...options.env}).filter(
+              ([, v]) => v !== undefined,
+            ),
           )
     const result = await execa(binary, args, {
       cwd: options.cwd,

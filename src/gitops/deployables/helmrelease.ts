@@ -71,7 +71,11 @@ export function helmReleaseDeployable(
   }
   const dir = ctx.confined(clean(chart))
   if (dir === undefined) {
-    return unavailable(lineAt('chart', 'spec', 'chart'), `chart path ${chart} leaves the revision: it is not read.`, 'refused')
+    return unavailable(
+      lineAt('chart', 'spec', 'chart'),
+      `chart path ${chart} leaves the revision: it is not read.`,
+      'refused',
+    )
   }
   if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
     return unavailable(

@@ -321,16 +321,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     if (links.length === 0) return true
     const at = {file: d.file, line: d.line, environment: d.environment, application: d.application}
     refuseFor(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, links, at)
-    report.deployables.push({
-      application: d.application,
-      kind: d.kind,
-      chart: d.chart,
-      environment: d.environment,
-      declaredIn: d.file,
-      status: 'refused',
-      objects: 0,
-      differential: 0,
-    })
+    report.deployables.push(unrendered(d, 'refused'))
     return false
   })
   if (helmDeployables.length > 0 && !helmTool) {
@@ -342,16 +333,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         d.environment,
         d.application,
       )
-      report.deployables.push({
-        application: d.application,
-        kind: d.kind,
-        chart: d.chart,
-        environment: d.environment,
-        declaredIn: d.file,
-        status: 'unavailable',
-        objects: 0,
-        differential: 0,
-      })
+      report.deployables.push(unrendered(d, 'unavailable'))
     }
   } else if (helmDeployables.length > 0) {
     const helm = await renderHelm(helmDeployables, judge, {
@@ -424,3 +406,15 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   })
   return {findings, report, covered}
 }
+
+/** The report's entry for a Helm deployable that is not rendered. */
+const unrendered = (d: HelmDeployable, status: 'refused' | 'unavailable'): HelmStatus => ({
+  application: d.application,
+  kind: d.kind,
+  chart: d.chart,
+  environment: d.environment,
+  declaredIn: d.file,
+  status,
+  objects: 0,
+  differential: 0,
+})
