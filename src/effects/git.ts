@@ -1,4 +1,9 @@
-import {execFile} from 'node:child_process'
+import {execFile, spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {allowListedEnv} from './tools.js'
 
 /**
  * Git, as an external process. Every git call ameide makes goes through this module. It uses
@@ -44,4 +49,39 @@ export async function gitRemoteUrl(cwd: string, name = 'origin'): Promise<string
   const result = await gitMaybe(cwd, ['remote', 'get-url', name])
   const url = result.stdout.trim()
   return result.ok && url !== '' ? url : null
+}
+
+/**
+ * Git reading an untrusted revision (`git ls-tree`, `git cat-file --batch`, `git ls-files`): no fsmonitor, no hooks,
+ * no system or user configuration, the allow-listed environment of the renderers (effects/tools.ts) with a private
+ * HOME; `input` is written to its stdin. stdout as bytes. Never rejects.
+ */
+export function gitRevisionRead(
+  cwd: string,
+  args: string[],
+  input?: string,
+): Promise<{ok: boolean; stdout: Buffer; stderr: string}> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-git-'))
+  const safe = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'safe.directory=*']
+  return new Promise((resolve) => {
+    const done = (result: {ok: boolean; stdout: Buffer; stderr: string}) => {
+      rmSync(home, {recursive: true, force: true})
+      resolve(result)
+    }
+    const child = spawn('git', [...safe, ...args], {
+      cwd,
+      env: {...allowListedEnv(home), GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0'},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (b: Buffer) => out.push(b))
+    child.stderr.on('data', (b: Buffer) => err.push(b))
+    child.on('error', (e) => done({ok: false, stdout: Buffer.alloc(0), stderr: e.message}))
+    child.on('close', (code) =>
+      done({ok: code === 0, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8')}),
+    )
+    child.stdin.on('error', () => undefined) // git may stop reading early: its exit code says why
+    child.stdin.end(input ?? '')
+  })
 }

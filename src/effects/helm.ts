@@ -34,12 +34,16 @@ export interface HelmTemplateRequest {
   set?: ReadonlyArray<{name: string; value: string}>
   setString?: ReadonlyArray<{name: string; value: string}>
   setFile?: ReadonlyArray<{name: string; path: string}>
-  /** Folders a `file://` dependency may be read from (the repository root): anything else is refused. */
-  confineTo: string
+  /** Whether a `file://` dependency's folder (absolute) lies inside the revision, after symlinks: else refused. */
+  inRevision: (dir: string) => boolean
 }
 
-/** A failed render that is not the chart's fault: a dependency the gate will not fetch. */
-export type HelmResult = BuildResult | {ok: false; unavailable: true; message: string}
+/**
+ * A failed render that is not the chart's fault: a dependency the gate will not fetch (`unavailable`), or one that
+ * lies outside the revision (`refused`).
+ */
+export type HelmResult =
+  BuildResult | {ok: false; unavailable: true; message: string} | {ok: false; refused: true; message: string}
 
 export interface Helm {
   /** `helm version --short`, e.g. `v4.1.4+g05fa379`. */
@@ -76,19 +80,24 @@ export async function findHelm(binary = 'helm', known?: string): Promise<Helm | 
   if (known !== undefined) version = known
   else
     try {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
       const v = await runTool(binary, ['version', '--short'], {
         missingCode: 'TOOL_NOT_FOUND',
         installHint: HELM_INSTALL_HINT,
         timeoutMs: 20_000,
-      })
+        isolatedHome: home,
+      }).finally(() => rmSync(home, {recursive: true, force: true}))
       if (v.exitCode !== 0) return undefined
       version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
     } catch {
       return undefined // not on PATH: each Helm deployable is then render-unavailable
     }
+  // The allow-listed environment (effects/tools.ts) and private, empty helm folders: no plugin, no repository, no
+  // registry login, no kube context; no post-renderer or downloader is ever asked for.
   const run = (args: string[], cwd: string, home: string) =>
     runTool(binary, args, {
       cwd,
+      isolatedHome: home,
       env: {
         HELM_CONFIG_HOME: path.join(home, 'config'),
         HELM_CACHE_HOME: path.join(home, 'cache'),
@@ -101,8 +110,6 @@ export async function findHelm(binary = 'helm', known?: string): Promise<Helm | 
         XDG_CACHE_HOME: path.join(home, 'xdg-cache'),
         XDG_DATA_HOME: path.join(home, 'xdg-data'),
         KUBECONFIG: path.join(home, 'kubeconfig'),
-        HELM_KUBECONTEXT: undefined,
-        HELM_DEBUG: undefined,
       },
       missingCode: 'TOOL_NOT_FOUND',
       installHint: HELM_INSTALL_HINT,
@@ -154,7 +161,11 @@ export async function findHelm(binary = 'helm', known?: string): Promise<Helm | 
 async function withLocalDependencies(
   request: HelmTemplateRequest,
   copy: string,
-): Promise<{ok: true; dir: string} | {ok: false; unavailable: true; message: string}> {
+): Promise<
+  | {ok: true; dir: string}
+  | {ok: false; unavailable: true; message: string}
+  | {ok: false; refused: true; message: string}
+> {
   const yaml = await import('yaml')
   const chartYaml = path.join(request.chartDir, 'Chart.yaml')
   const requirements = path.join(request.chartDir, 'requirements.yaml')
@@ -174,12 +185,11 @@ async function withLocalDependencies(
       }
     }
     const target = path.resolve(request.chartDir, repository.slice('file://'.length))
-    const rel = path.relative(request.confineTo, target)
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (!request.inRevision(target)) {
       return {
         ok: false,
-        unavailable: true,
-        message: `dependency ${name} (${repository}) lies outside the repository: the gate does not read it.`,
+        refused: true,
+        message: `dependency ${name} (${JSON.stringify(repository)}) resolves outside the revision: the gate does not read it.`,
       }
     }
     doc.setIn(['dependencies', i, 'repository'], `file://${target}`)

@@ -1,7 +1,12 @@
 /**
  * The standalone `kustomize` (5.x), run as a process: `kustomize build DIR`. Missing → exit 3 KUSTOMIZE_NOT_FOUND.
- * kustomize reads only (no `--enable-helm`, no exec plugins), so a render never writes to the checkout.
+ * kustomize reads only: never `--enable-helm`, `--enable-alpha-plugins` or `--enable-exec` (no KRM function, exec
+ * plugin or Helm inflator runs), with the allow-listed environment of effects/tools.ts and a private, empty home.
  */
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
 import {runTool} from './tools.js'
 
 export const KUSTOMIZE_INSTALL_HINT =
@@ -24,11 +29,13 @@ export function kustomize(binary = 'kustomize', known?: string): Kustomize {
   let version: Promise<string> | undefined = known === undefined ? undefined : Promise.resolve(known)
   return {
     async build(dir) {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-kustomize-'))
       const result = await runTool(binary, ['build', dir], {
         missingCode: 'KUSTOMIZE_NOT_FOUND',
         installHint: KUSTOMIZE_INSTALL_HINT,
         timeoutMs: 120_000,
-      })
+        isolatedHome: home,
+      }).finally(() => rmSync(home, {recursive: true, force: true}))
       if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
       const message = (result.stderr || result.stdout).trim() || `kustomize exited ${result.exitCode}`
       return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}
@@ -36,11 +43,13 @@ export function kustomize(binary = 'kustomize', known?: string): Kustomize {
     version() {
       // Asked once per run (the report and the render cache key read it).
       version ??= (async () => {
+        const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-kustomize-'))
         const result = await runTool(binary, ['version'], {
           missingCode: 'KUSTOMIZE_NOT_FOUND',
           installHint: KUSTOMIZE_INSTALL_HINT,
           timeoutMs: 10_000,
-        })
+          isolatedHome: home,
+        }).finally(() => rmSync(home, {recursive: true, force: true}))
         const said = result.stdout.trim().split(/\s+/)[0] ?? ''
         if (said && said !== '(devel)') return said
         return (await debianVersion(binary)) ?? (said || 'unknown')

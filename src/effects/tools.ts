@@ -4,16 +4,44 @@ import {redact} from '../core/secrets.js'
 import type {CodeWithExit} from '../core/error-codes.js'
 
 /**
- * Running the external supply-chain tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo) as
- * processes: one place that turns "not installed" into exit 3, classifies transient failures (429, 5xx,
- * resets, timeouts in the tool's stderr) for withRetry, and redacts everything it reports. Secrets reach a
- * tool through its environment (e.g. COSIGN_PASSWORD), never through argv.
+ * Running the external tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo; the renderers helm and
+ * kustomize) as processes: one place that turns "not installed" into exit 3, classifies transient failures (429,
+ * 5xx, resets, timeouts in the tool's stderr) for withRetry, and redacts everything it reports. Secrets reach a
+ * tool through its environment (e.g. COSIGN_PASSWORD), never through argv. The renderers of an untrusted revision
+ * ask for `isolatedHome`: they get {@link allowListedEnv} and nothing else of this process's environment.
  */
 export interface ToolRunOptions {
   env?: Record<string, string | undefined>
   cwd?: string
   /** Per invocation; a timeout counts as transient. Default 10 minutes. */
   timeoutMs?: number
+  /**
+   * Run with {@link allowListedEnv} (a private HOME and TMPDIR under this folder) and `env` on top, nothing else of
+   * this process's environment: what renderers of an untrusted revision get (helm, kustomize).
+   */
+  isolatedHome?: string
+}
+
+/** The variables of this process a renderer may see: the command search path and the locale. */
+const ALLOWED = /^(PATH|LANG|LANGUAGE|LC_[A-Z_]+|TZ)$/
+
+/**
+ * The environment of a tool that reads an untrusted revision: PATH and the locale from this process, HOME, TMPDIR
+ * and the XDG folders private (under `home`), a KUBECONFIG that does not exist — and nothing else: no token, no
+ * registry credential, no proxy, none of the job's variables.
+ */
+export function allowListedEnv(home: string, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && ALLOWED.test(k)) env[k] = v
+  return {
+    ...env,
+    HOME: home,
+    TMPDIR: home,
+    XDG_CONFIG_HOME: `${home}/xdg-config`,
+    XDG_CACHE_HOME: `${home}/xdg-cache`,
+    XDG_DATA_HOME: `${home}/xdg-data`,
+    KUBECONFIG: `${home}/kubeconfig`,
+  }
 }
 
 /** What every effect that drives one external tool (docker, buildah, podman, cosign) is configured with. */
@@ -89,10 +117,18 @@ export async function runTool(
 ): Promise<ToolResult> {
   const {execa} = await import('execa')
   try {
+    const env =
+      options.isolatedHome === undefined
+        ? options.env
+        : Object.fromEntries(
+            Object.entries({...allowListedEnv(options.isolatedHome), ...options.env}).filter(
+              ([, v]) => v !== undefined,
+            ),
+          )
     const result = await execa(binary, args, {
       cwd: options.cwd,
-      env: options.env,
-      extendEnv: true,
+      env,
+      extendEnv: options.isolatedHome === undefined,
       reject: false,
       stdin: 'ignore',
       timeout: options.timeoutMs ?? 600_000,

@@ -488,11 +488,12 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
     expect(images.map((f) => `${f.application} ${f.file}:${f.line}`)).toEqual([
       'api-staging sources/values/env/staging/apps/api/values.yaml:1',
     ])
-    const failed = result.findings.filter((f) => f.rule === 'render-failed')
-    expect(failed.map((f) => [f.application, f.line])).toEqual([
-      ['api-escape', lineOf(multi, '../../../../../etc/passwd')],
+    // A value file that leaves the revision is refused (render-refused, an error), never read.
+    const refused = result.findings.filter((f) => f.rule === 'render-refused')
+    expect(refused.map((f) => [f.application, f.line, f.severity])).toEqual([
+      ['api-escape', lineOf(multi, '../../../../../etc/passwd'), 'error'],
     ])
-    expect(failed[0].message).toContain('resolved to outside repository root')
+    expect(refused[0].message).toContain('resolves outside the revision')
     // helm dependency build ran in a temporary copy: no Chart.lock, no charts/*.tgz in the checkout.
     expect(await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).toBe(before)
   })

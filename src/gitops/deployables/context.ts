@@ -1,12 +1,13 @@
 /** What reading the deployables needs: the checkout (tracked files), the layout, this repository's URLs. */
-import {readFileSync, realpathSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {gitMaybe, gitRemoteUrl} from '../../effects/git.js'
+import {gitRemoteUrl} from '../../effects/git.js'
 import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {sameRepository} from '../repositories.js'
+import {confinedPath, type RefusedLink, type Revision} from '../revision/index.js'
 import {linedDocuments, type LinedDoc} from './yaml-lines.js'
 import type {ExpansionContext} from './types.js'
 
@@ -28,19 +29,25 @@ export interface CheckoutIdentity {
   trackedFiles: readonly string[]
   /** Its `origin` remote and the URLs the policy lists (gitopsPolicy.preview.repositories). */
   repositories: readonly string[]
+  /** The revision's refused links (src/gitops/revision): every deployable that could read one is refused. */
+  refused?: readonly RefusedLink[]
+  /** Its in-bounds links (path → where it resolves): their targets are inputs of the render cache keys. */
+  links?: ReadonlyMap<string, string>
 }
 
-/** The checkout's {@link CheckoutIdentity}, asked of git once per run. */
-export async function readCheckout(
-  root: string,
-  files: readonly string[],
+/** The URLs that name the repository at `root`: its origin (credentials removed) and `listed` (the policy's). */
+export async function repositoryUrls(root: string, listed: readonly string[]): Promise<string[]> {
+  const origin = await gitRemoteUrl(root)
+  const clean = origin?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
+  return [...new Set([...(clean ? [clean] : []), ...listed])]
+}
+
+/** A revision's {@link CheckoutIdentity} (src/gitops/revision): its tracked files and links, this repository's URLs. */
+export function checkoutOf(
+  revision: Pick<Revision, 'tracked' | 'refused' | 'links'>,
   repositories: readonly string[],
-): Promise<CheckoutIdentity> {
-  const [listed, origin] = await Promise.all([gitMaybe(root, ['ls-files', '-z']), gitRemoteUrl(root)])
-  return {
-    trackedFiles: listed.ok ? listed.stdout.split('\0').filter(Boolean).sort() : [...files],
-    repositories: [...(origin ? [origin] : []), ...repositories],
-  }
+): CheckoutIdentity {
+  return {trackedFiles: revision.tracked, repositories, refused: revision.refused, links: revision.links}
 }
 
 export function makeContext(
@@ -52,18 +59,12 @@ export function makeContext(
 ): DeployablesContext {
   const texts = new Map<string, string | undefined>()
   const docs = new Map<string, LinedDoc[]>()
-  const realRoot = (() => {
-    try {
-      return realpathSync(root)
-    } catch {
-      return path.resolve(root)
-    }
-  })()
   const readText = (file: string) => {
     if (!texts.has(file)) {
       let text: string | undefined
       try {
-        text = readFileSync(path.join(root, file), 'utf8')
+        // Confined after symlinks, as every path a deployable names (a git generator's files included).
+        text = confinedPath(root, file) === undefined ? undefined : readFileSync(path.join(root, file), 'utf8')
       } catch {
         text = undefined
       }
@@ -91,18 +92,6 @@ export function makeContext(
       }
       return docs.get(file)!
     },
-    confined(p) {
-      const normal = path.posix.normalize(p)
-      if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) return undefined
-      let real: string
-      try {
-        real = realpathSync(path.join(root, normal))
-      } catch {
-        return normal.replace(/^\.\//, '') // missing: judged by the caller (ignoreMissingValueFiles or helm's own error)
-      }
-      const rel = path.relative(realRoot, real)
-      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined
-      return rel.split(path.sep).join('/')
-    },
+    confined: (p) => confinedPath(root, p),
   }
 }

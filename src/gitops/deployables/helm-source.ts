@@ -90,7 +90,11 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
       )
       continue
     }
-    const dir = clean(p)
+    const dir = ctx.confined(clean(p))
+    if (dir === undefined) {
+      unavailable([...at, 'path'], `source path ${p} leaves the revision: it is not read.`, 'refused')
+      continue
+    }
     if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
       const env = declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
       out.kustomize.push({dir, environment: env, declaredIn: app.file, application: app.name})
@@ -173,7 +177,7 @@ function helmDeployable(
     for (const m of matches) {
       const file = ctx.confined(m)
       if (file === undefined) {
-        unavailable(where, `value file ${entry} resolved to outside repository root.`, 'failed')
+        unavailable(where, `value file ${entry} resolves outside the revision: it is not read.`, 'refused')
         broken = true
         return
       }
@@ -240,9 +244,17 @@ function helmDeployable(
     const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
     const rel =
       ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(dir, entry)
-    const file = ctx.confined(rel)
-    if (file === undefined || (ref && !refs.get(ref[1])?.mine)) {
+    if (ref && !refs.get(ref[1])?.mine) {
       unavailable([...h, 'fileParameters', i], `fileParameters ${p.name} reads ${entry}, outside this repository.`)
+      return undefined
+    }
+    const file = ctx.confined(rel)
+    if (file === undefined) {
+      unavailable(
+        [...h, 'fileParameters', i],
+        `fileParameters ${p.name} reads ${entry}, which resolves outside the revision: it is not read.`,
+        'refused',
+      )
       return undefined
     }
     setFile.push({name: p.name, path: file})

@@ -70,7 +70,14 @@ export function helmReleaseDeployable(
     )
   }
   const dir = ctx.confined(clean(chart))
-  if (dir === undefined || !ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
+  if (dir === undefined) {
+    return unavailable(
+      lineAt('chart', 'spec', 'chart'),
+      `chart path ${chart} leaves the revision: it is not read.`,
+      'refused',
+    )
+  }
+  if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
     return unavailable(
       lineAt('chart', 'spec', 'chart'),
       `chart path ${chart} holds no Chart.yaml in this repository.`,
@@ -89,7 +96,14 @@ export function helmReleaseDeployable(
   for (const [i, v] of (Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []).entries()) {
     if (typeof v !== 'string') continue
     const file = ctx.confined(clean(v))
-    if (file === undefined || !ctx.files.has(file)) {
+    if (file === undefined) {
+      return unavailable(
+        lineAt('chart', 'spec', 'valuesFiles', i),
+        `values file ${v} resolves outside the revision: it is not read.`,
+        'refused',
+      )
+    }
+    if (!ctx.files.has(file)) {
       if (chartSpec.ignoreMissingValuesFiles === true) continue
       return unavailable(
         lineAt('chart', 'spec', 'valuesFiles', i),

@@ -17,7 +17,7 @@ import type {ApplicationSetExpansion, ArgoApplication} from './types.js'
 
 export type {HelmDeployable, KustomizeUse, Unrenderable, ValueLayer, ValueEntry} from './model.js'
 export {setName} from './model.js'
-export {makeContext, readCheckout, type CheckoutIdentity} from './context.js'
+export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
 export {readManifests} from './manifests.js'
 
 export interface Deployables {
@@ -44,7 +44,7 @@ export function findDeployables(input: {
   files: readonly string[]
   layout: Layout
   yaml: YamlModule
-  /** The files git tracks and the URLs that name this repository (./context.ts readCheckout). */
+  /** The files git tracks and the URLs that name this repository (./context.ts checkoutOf). */
   checkout: CheckoutIdentity
   /** Only these environments (undefined: all); a deployable with no environment is kept only without a filter. */
   environments?: readonly string[]

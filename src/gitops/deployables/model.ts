@@ -57,8 +57,11 @@ export interface Unrenderable {
   environment: string | null
   application?: string
   message: string
-  /** `unavailable`: outside what the gate reads (render-unavailable); `failed`: a broken spec (render-failed). */
-  status: 'unavailable' | 'failed'
+  /**
+   * `unavailable`: outside what the gate reads (render-unavailable); `failed`: a broken spec (render-failed);
+   * `refused`: it names a path that leaves the revision (render-refused, always an error).
+   */
+  status: 'unavailable' | 'failed' | 'refused'
 }
 
 /** A kustomize or plain folder an Application deploys from the checkout. */

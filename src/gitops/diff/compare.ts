@@ -13,7 +13,7 @@ import type {DeployableDiff, DiffFailure, GitopsDiffResult, ImageMove, ObjectDif
 type Compared = Omit<GitopsDiffResult, 'summary' | 'base' | 'head' | 'markdown'>
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const FAILURE_RULES = new Set(['render-failed', 'render-unavailable'])
+const FAILURE_RULES = new Set(['render-failed', 'render-unavailable', 'render-refused'])
 
 export async function compareSnapshots(
   base: Snapshot,

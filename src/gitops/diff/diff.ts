@@ -1,7 +1,7 @@
 /**
  * `gitops diff`: render → objects → compare. Both revisions are rendered by the render gate (src/gitops/render) —
- * the base from a commit materialised outside the checkout, the head likewise or, by default, the working tree in
- * place — through one render cache under the checkout's git directory that keeps both revisions' answers, so a
+ * each read by src/gitops/revision into a temporary tree of its tracked files (the base from a commit's objects, the
+ * head likewise or, by default, from the working tree), its out-of-bounds links refused — through one render cache under the checkout's git directory that keeps both revisions' answers, so a
  * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
  * The snapshots are then compared (./compare.ts). The checkout is only read.
  */
@@ -11,11 +11,10 @@ import {requireRenderKubernetesVersion, type GitopsPolicy} from '../../core/conf
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {gitRemoteUrl} from '../../effects/git.js'
-import {readCheckout, type CheckoutIdentity} from '../deployables/index.js'
-import {listFiles} from '../files.js'
+import {checkoutOf, repositoryUrls} from '../deployables/index.js'
+import {readRevision, type Revision} from '../revision/index.js'
 import {compareSnapshots} from './compare.js'
-import {materialise, resolveRevisions, type Materialised} from './revisions.js'
+import {resolveRevisions} from './revisions.js'
 import {renderSnapshot, type Snapshot} from './snapshot.js'
 import type {DiffRevision, GitopsDiffResult} from './types.js'
 
@@ -50,18 +49,13 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     fresh: !input.useCache,
   })
   if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
-  const repositories = await repositoriesOf(input.root, input.policy)
-  const trees: Materialised[] = []
+  const repositories = await repositoryUrls(input.root, input.policy.preview.repositories)
+  const trees: Revision[] = []
   try {
     const read = async (label: 'base' | 'head', revision: DiffRevision) => {
-      if (revision.commit === null) {
-        const files = await listFiles(input.root)
-        return {dir: input.root, files, checkout: await readCheckout(input.root, files, repositories)}
-      }
-      const tree = await materialise(input.root, revision.commit, label)
+      const tree = await readRevision(input.root, revision.commit, `diff-${label}`)
       trees.push(tree)
-      const files = await listFiles(tree.dir)
-      return {dir: tree.dir, files, checkout: {trackedFiles: files, repositories} as CheckoutIdentity}
+      return {dir: tree.dir, files: tree.files, checkout: checkoutOf(tree, repositories)}
     }
     type Tree = Awaited<ReturnType<typeof read>>
     const snapshot = (tree: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
@@ -96,7 +90,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     if (baseRead.status === 'rejected') throw baseRead.reason
     const baseTree = baseRead.value
     // How renderers may name the temporary trees (as made, and resolved), longest first.
-    const temporary = [baseTree.dir, headTree.dir].filter((d) => d !== input.root)
+    const temporary = [baseTree.dir, headTree.dir]
     const spellings = [...new Set([...temporary, ...temporary.map((d) => realpathSync(d))])].sort(
       (a, b) => b.length - a.length,
     )
@@ -133,10 +127,3 @@ export const describe = (r: DiffRevision) =>
     : r.chosenBy === '--base' || r.chosenBy === '--head'
       ? `${r.revision} ${r.commit.slice(0, 12)}`
       : `${r.chosenBy} ${r.commit.slice(0, 12)}`
-
-/** The URLs that name this repository: its origin (credentials removed) and gitopsPolicy.preview.repositories. */
-async function repositoriesOf(root: string, policy: GitopsPolicy): Promise<string[]> {
-  const origin = await gitRemoteUrl(root)
-  const clean = origin?.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
-  return [...new Set([...(clean ? [clean] : []), ...policy.preview.repositories])]
-}

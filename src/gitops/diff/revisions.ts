@@ -1,16 +1,9 @@
 /**
- * The two revisions of `gitops diff`, read from git objects without touching the checkout: `--head` (default: the
- * working tree, read in place) and `--base` (default: the merge-base of HEAD with the default branch — the pull
- * request's base branch under GitHub Actions, else origin/HEAD, origin/main, origin/master, main, master). A commit is materialised into a temporary folder through a
- * temporary index (`GIT_INDEX_FILE=… git read-tree`, then `git checkout-index --prefix`): the checkout's index,
- * HEAD and files stay as they were; the folder is removed when the diff is done.
+ * The two revisions of `gitops diff`, chosen without touching the checkout: `--head` (default: the working tree) and
+ * `--base` (default: the merge-base of HEAD with the default branch — the pull request's base branch under GitHub
+ * Actions, else origin/HEAD, origin/main, origin/master, main, master). src/gitops/revision reads each.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
-import {rm} from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-
-import {failureError, prerequisiteError, usageError} from '../../core/errors.js'
+import {prerequisiteError, usageError} from '../../core/errors.js'
 import {gitMaybe} from '../../effects/git.js'
 import type {DiffRevision} from './types.js'
 
@@ -79,28 +72,4 @@ export async function resolveRevisions(
     )
   }
   return {base: {revision: branch, commit: mb.stdout.trim(), chosenBy: `merge-base with ${branch}`}, head: headRev}
-}
-
-/** A commit's files in a temporary folder (`dir`), and how to remove it. */
-export interface Materialised {
-  dir: string
-  remove(): Promise<void>
-}
-
-export async function materialise(root: string, commit: string, label: 'base' | 'head'): Promise<Materialised> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), `ameide-diff-${label}-`))
-  const remove = () => rm(tmp, {recursive: true, force: true, maxRetries: 3})
-  const dir = path.join(tmp, 'tree')
-  const env = {GIT_INDEX_FILE: path.join(tmp, 'index')}
-  const read = await gitMaybe(root, ['read-tree', commit], env)
-  const out = read.ok ? await gitMaybe(root, ['checkout-index', '--all', '--force', `--prefix=${dir}/`], env) : read
-  if (!out.ok) {
-    rmSync(tmp, {recursive: true, force: true})
-    throw failureError(
-      'REVISION_UNREADABLE',
-      `The ${label} revision ${commit.slice(0, 12)} could not be read from git objects: ${out.stderr.trim() || 'git failed'}`,
-      ['In a shallow or partial clone fetch the revision (git fetch --unshallow), then run again.'],
-    )
-  }
-  return {dir, remove}
 }

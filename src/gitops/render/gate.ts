@@ -19,6 +19,7 @@ import {reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
 import {planRender, type RenderRoot} from './roots.js'
+import {linkedInputs, REFUSAL_TEXT, refusedUnder, type RefusedLink} from '../revision/index.js'
 
 export type {RenderedImage} from './judge.js'
 
@@ -63,7 +64,9 @@ export interface RenderReport {
   /** The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`). */
   tools: {helm: string | null; kustomize: string}
   /** `skipped`: only with `skip` (gitops diff). */
-  roots: Array<RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'skipped'; objects: number}>
+  roots: Array<
+    RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'; objects: number}
+  >
   /** Every Helm deployable (an Application's Helm source, a HelmRelease) and what became of it. */
   deployables: HelmStatus[]
   /** Rendered objects, and the containers among them the image rules judged. */
@@ -92,14 +95,6 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     checkout: input.checkout,
     environments: input.environments,
   })
-  const deployed: RenderRoot[] = deployables.kustomize.map((k) => ({
-    dir: k.dir,
-    environment: k.environment,
-    via: 'argocd',
-    declaredIn: k.declaredIn,
-    application: k.application,
-  }))
-  const plan = planRender(input.root, input.files, input.layout, input.yaml, input.environments, deployed)
   const findings: GitopsFinding[] = []
   const unavailable = (
     file: string,
@@ -112,24 +107,77 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     if (input.requireRender) f.severity = 'error'
     findings.push({...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})})
   }
-  const failed = (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
-    const f = finding(RULES['render-failed'], u.file, {line: u.line, column: 1}, u.message)
-    findings.push({
-      ...f,
-      ...(u.environment ? {environment: u.environment} : {}),
-      ...(u.application ? {application: u.application} : {}),
-    })
+  const record =
+    (rule: 'render-failed' | 'render-refused') =>
+    (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
+      const f = finding(RULES[rule], u.file, {line: u.line, column: 1}, u.message)
+      findings.push({
+        ...f,
+        ...(u.environment ? {environment: u.environment} : {}),
+        ...(u.application ? {application: u.application} : {}),
+      })
+    }
+  const failed = record('render-failed')
+  // Refused: always an error, whatever --require-render says (a refusal is a security finding).
+  const refusal = record('render-refused')
+  const refusedLinks = input.checkout.refused ?? []
+  const cited = new Set<string>()
+  const refuseFor = (
+    what: string,
+    links: readonly RefusedLink[],
+    at: Pick<Unrenderable, 'file' | 'line' | 'environment' | 'application'>,
+  ) => {
+    for (const link of links) {
+      cited.add(link.path)
+      refusal({
+        ...at,
+        message: `${what} is refused: it could read ${link.path}, a symbolic link to ${REFUSAL_TEXT[link.kind]}; the link is not materialised and nothing is rendered.`,
+      })
+    }
   }
   for (const u of deployables.unrenderable) {
     if (u.status === 'failed') failed(u)
+    else if (u.status === 'refused') refusal(u)
     else unavailable(u.file, u.line, u.message, u.environment, u.application)
   }
+  const refusedRoots: RenderGateResult['report']['roots'] = []
+  const kustomizeUses = deployables.kustomize.filter((k) => {
+    const links = refusedUnder(refusedLinks, [k.dir])
+    if (links.length === 0) return true
+    refuseFor(`Application ${k.application}: folder ${k.dir || '.'}`, links, {
+      file: k.declaredIn,
+      line: 1,
+      environment: k.environment,
+      application: k.application,
+    })
+    refusedRoots.push({
+      dir: k.dir,
+      environment: k.environment,
+      via: 'argocd',
+      declaredIn: k.declaredIn,
+      application: k.application,
+      status: 'refused',
+      objects: 0,
+    })
+    return false
+  })
+  const deployed: RenderRoot[] = kustomizeUses.map((k) => ({
+    dir: k.dir,
+    environment: k.environment,
+    via: 'argocd',
+    declaredIn: k.declaredIn,
+    application: k.application,
+  }))
+  const plan = planRender(input.root, input.files, input.layout, input.yaml, input.environments, deployed)
   const [helmTool, kustomizeVersion] = await Promise.all([
     input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
   ])
   const helmVersion = helmTool?.version ?? null
   const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
+  // An in-bounds link's target is an input of whatever reads through the link.
+  const linked = (dirs: readonly string[]) =>
+    linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, dirs)
   const inputsOf = (r: RenderRoot) => {
     const nodes = reachable(plan.kustomizations, r.dir)
     const dirs = nodes.map((n) => n.dir)
@@ -137,6 +185,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       ...new Set([
         ...nodes.flatMap((n) => [n.file, ...n.files]),
         ...input.files.filter((f) => dirs.some((d) => d === '' || f.startsWith(`${d}/`))),
+        ...linked(dirs),
       ]),
     ]
   }
@@ -150,15 +199,55 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unknownKinds: [],
     images: [],
   }
+  for (const o of plan.outside) {
+    if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
+    refusal({
+      file: o.declaredIn,
+      line: 1,
+      message: `Flux Kustomization path ${o.path} leaves the revision: it is refused, never read.`,
+      environment: o.environment,
+    })
+  }
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
   }
   const covered = new Set<string>()
   const renderable: RenderRoot[] = []
+  report.roots.push(...refusedRoots)
   for (const r of plan.roots) {
-    const remote = reachable(plan.kustomizations, r.dir).flatMap((n) => n.remote)
-    if (remote.length === 0) {
+    const nodes = reachable(plan.kustomizations, r.dir)
+    // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
+    const outside = nodes.flatMap((n) => n.outside)
+    const links = refusedUnder(refusedLinks, [...nodes.map((n) => n.dir), ...nodes.flatMap((n) => n.files)])
+    if (outside.length + links.length > 0) {
+      const what = `Render root ${r.dir || '.'}${r.application !== undefined ? ` (Application ${r.application})` : ''}`
+      for (const entry of outside) {
+        refusal({
+          file: entry.file,
+          line: entry.line,
+          message: `${what} is refused: ${JSON.stringify(entry.entry)} leaves the revision (kustomize would read it; the gate reads only the revision's own files), so nothing is rendered.`,
+          environment: r.environment,
+          application: r.application,
+        })
+      }
+      const rootFile = plan.kustomizations.get(r.dir)!.file
+      refuseFor(what, links, {file: rootFile, line: 1, environment: r.environment, application: r.application})
+      report.roots.push({...r, status: 'refused', objects: 0})
+      continue
+    }
+    const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
+    for (const entry of helmCharts) {
+      unavailable(
+        entry.file,
+        entry.line,
+        `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`,
+        r.environment,
+        r.application,
+      )
+    }
+    const remote = nodes.flatMap((n) => n.remote)
+    if (remote.length + helmCharts.length === 0) {
       renderable.push(r)
       continue
     }
@@ -166,7 +255,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       unavailable(
         entry.file,
         entry.line,
-        `Render root ${r.dir || '.'} includes the remote base ${JSON.stringify(entry.entry)}: the gate does not fetch remote bases, so this root is not rendered or judged.`,
+        `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
         r.environment,
       )
     }
@@ -227,8 +316,16 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
     await judge.judge(objects, root, rootFile)
   }
-  if (deployables.helm.length > 0 && !helmTool) {
-    for (const d of deployables.helm) {
+  const helmDeployables = deployables.helm.filter((d) => {
+    const links = refusedUnder(refusedLinks, [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads])
+    if (links.length === 0) return true
+    const at = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+    refuseFor(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, links, at)
+    report.deployables.push(unrendered(d, 'refused'))
+    return false
+  })
+  if (helmDeployables.length > 0 && !helmTool) {
+    for (const d of helmDeployables) {
       unavailable(
         d.file,
         d.line,
@@ -236,19 +333,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         d.environment,
         d.application,
       )
-      report.deployables.push({
-        application: d.application,
-        kind: d.kind,
-        chart: d.chart,
-        environment: d.environment,
-        declaredIn: d.file,
-        status: 'unavailable',
-        objects: 0,
-        differential: 0,
-      })
+      report.deployables.push(unrendered(d, 'unavailable'))
     }
-  } else if (deployables.helm.length > 0) {
-    const helm = await renderHelm(deployables.helm, judge, {
+  } else if (helmDeployables.length > 0) {
+    const helm = await renderHelm(helmDeployables, judge, {
       root: input.root,
       files: input.files,
       yaml: input.yaml,
@@ -261,6 +349,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       toolVersions,
       concurrency: input.concurrency,
       extraFloatingTags: input.layout.policy.extraFloatingTags,
+      linked,
       ...(input.skip
         ? {
             skip: (d: HelmDeployable, key: string) =>
@@ -281,13 +370,32 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
           }
         : {}),
     })
-    report.deployables = helm.statuses
+    report.deployables.push(...helm.statuses)
     for (const f of helm.covered) covered.add(f)
-    for (const {deployable: d, message, unavailable: isUnavailable} of helm.failures) {
+    for (const {deployable: d, message, unavailable: isUnavailable, refused: isRefused} of helm.failures) {
       const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
-      if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application)
+      if (isRefused) {
+        refusal({
+          file: d.file,
+          line: d.line,
+          message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`,
+          environment: d.environment,
+          application: d.application,
+        })
+      } else if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application)
       else failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application})
     }
+  }
+  // A refused link no deployable reads is still a finding (as Argo CD refuses a repository holding one): what names
+  // it — a generator's file, a manifest — sees nothing there, and the revision must not pass for complete.
+  for (const link of refusedLinks) {
+    if (cited.has(link.path)) continue
+    refusal({
+      file: link.path,
+      line: 0,
+      message: `${link.path} is a symbolic link to ${REFUSAL_TEXT[link.kind]}: it is not materialised, so whatever names it in this revision sees nothing there.`,
+      environment: null,
+    })
   }
   findings.push(...judge.findings)
   Object.assign(report, {
@@ -298,3 +406,15 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   })
   return {findings, report, covered}
 }
+
+/** The report's entry for a Helm deployable that is not rendered. */
+const unrendered = (d: HelmDeployable, status: 'refused' | 'unavailable'): HelmStatus => ({
+  application: d.application,
+  kind: d.kind,
+  chart: d.chart,
+  environment: d.environment,
+  declaredIn: d.file,
+  status,
+  objects: 0,
+  differential: 0,
+})

@@ -13,6 +13,7 @@ import type {Helm, HelmResult} from '../../effects/helm.js'
 import type {BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
+import {confinedPath} from '../revision/index.js'
 import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '../deployables/index.js'
 import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
@@ -27,7 +28,7 @@ export interface HelmStatus {
   environment: string | null
   declaredIn: string
   /** `skipped`: only with `skip` (gitops diff). */
-  status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'skipped'
+  status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'
   objects: number
   /** Differential renders run for it (0 when every image was confirmed from the cache or none drew a finding). */
   differential: number
@@ -45,6 +46,8 @@ export interface HelmRenderOptions {
   toolVersions: string
   concurrency: number
   extraFloatingTags: string[]
+  /** The files in-bounds links under these paths resolve to (src/gitops/revision linkedInputs): cache-key inputs. */
+  linked?: (paths: readonly string[]) => string[]
   /** Told each deployable's cache key: true leaves it unrendered (status `skipped`). */
   skip?: (d: HelmDeployable, key: string) => boolean
   /** Each rendered deployable's objects (parsed when asked: a cached verdict parses nothing otherwise). */
@@ -54,7 +57,7 @@ export interface HelmRenderOptions {
 export interface HelmRendered {
   statuses: HelmStatus[]
   /** Deployables whose render failed or was unavailable, with helm's message. */
-  failures: Array<{deployable: HelmDeployable; message: string; unavailable: boolean}>
+  failures: Array<{deployable: HelmDeployable; message: string; unavailable: boolean; refused?: boolean}>
   /** Files a rendered deployable read (chart files, value files, the declaring file). */
   covered: Set<string>
 }
@@ -106,12 +109,13 @@ export async function renderHelm(
     }
     out.statuses.push(status)
     if (!answer.result.ok) {
+      const refused = 'refused' in answer.result
       const unavailable = 'unavailable' in answer.result
-      status.status = unavailable ? 'unavailable' : 'failed'
-      out.failures.push({deployable: d, message: answer.result.message, unavailable})
+      status.status = refused ? 'refused' : unavailable ? 'unavailable' : 'failed'
+      out.failures.push({deployable: d, message: answer.result.message, unavailable, ...(refused ? {refused} : {})})
       continue
     }
-    for (const f of inputsOf(d, options.files)) out.covered.add(f)
+    for (const f of inputsOf(d, options)) out.covered.add(f)
     const result = answer.result
     options.onRendered?.(d, () => parsed ?? helmObjects(options.yaml, result.yaml, d, options.files, options.root))
     const verdictKey = judgedKey(d, options)
@@ -150,15 +154,15 @@ function judgedKey(d: HelmDeployable, options: HelmRenderOptions): string {
   })
 }
 
-/** Every input of a deployable: the chart's files, the files it reads. */
-function inputsOf(d: HelmDeployable, files: readonly string[]): string[] {
+/** Every input of a deployable: the chart's files, the files it reads, what in-bounds links among them resolve to. */
+function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 'linked'>): string[] {
   const prefix = d.chart ? `${d.chart}/` : ''
+  const named = [...d.valueFiles, ...d.reads, ...d.setFile.map((s) => s.path)]
   return [
     ...new Set([
-      ...files.filter((f) => f.startsWith(prefix)),
-      ...d.valueFiles,
-      ...d.reads,
-      ...d.setFile.map((s) => s.path),
+      ...options.files.filter((f) => f.startsWith(prefix)),
+      ...named,
+      ...(options.linked?.([d.chart, ...named]) ?? []),
     ]),
   ]
 }
@@ -181,7 +185,10 @@ function request(d: HelmDeployable, options: HelmRenderOptions, extra: Array<{na
     set: d.set,
     setString: [...d.setString, ...extra],
     setFile: d.setFile.map((s) => ({name: s.name, path: abs(s.path)})),
-    confineTo: options.root,
+    inRevision: (p: string) => {
+      const rel = path.relative(options.root, p)
+      return !rel.startsWith('..') && !path.isAbsolute(rel) && confinedPath(options.root, rel) !== undefined
+    },
   }
 }
 
@@ -207,7 +214,7 @@ async function renderOne(
     kube: options.kubeVersion,
     api: options.apiVersions,
   })
-  const key = options.cache?.key(id, inputsOf(d, options.files), extra)
+  const key = options.cache?.key(id, inputsOf(d, options), extra)
   if (key !== undefined && options.skip?.(d, key)) return 'skipped'
   const store = (answer: Answer) => {
     if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)

@@ -9,7 +9,7 @@ import type {YamlModule} from '../../images/yaml/index.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 
-/** A remote base or resource (not fetched: the gate renders only what the checkout holds). */
+/** A remote base, resource or file reference (never fetched: the gate renders only what the revision holds). */
 export interface RemoteEntry {
   file: string
   line: number
@@ -26,16 +26,28 @@ export interface KustomizationNode {
   /** Local files it reads besides its own (resources, patches, values): inputs of a render. */
   files: string[]
   remote: RemoteEntry[]
+  /** Local entries that leave the revision (`../…` past its root, an absolute path): refused, never read. */
+  outside: RemoteEntry[]
+  /** Its `helmCharts` (kustomize's Helm inflator needs `--enable-helm`, which the gate never passes), if any. */
+  helmCharts?: RemoteEntry
   /** The file could not be parsed: kustomize will say why when the root renders. */
   unreadable?: string
 }
 
-/** kustomize's remote forms: URLs, `github.com/…`, scp-like `git@host:…`, and any `?ref=`. */
+/**
+ * kustomize's remote forms (its git.NewRepoSpecFromURL and HTTP loader): URLs (`file://` included), `git::`, `gh:`,
+ * scp-like `git@host:…`, `github.com/…` and the like, a `//` repository-root separator, Azure's `_git/`, a `.git`
+ * repository suffix, and any `?ref=`/`?version=`. Never fetched.
+ */
 export const isRemote = (entry: string): boolean =>
   /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+  /^(git::|gh:)/i.test(entry) ||
   /^[\w.-]+@[\w.-]+:/.test(entry) ||
   /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) ||
-  /[?&]ref=/.test(entry)
+  /^[^/]+\/.*\/\//.test(entry) ||
+  /(^|\/)_git\//.test(entry) ||
+  /\.git(\/|$)/.test(entry) ||
+  /[?&](ref|version|submodules|timeout)=/.test(entry)
 
 const INCLUDE_KEYS = ['resources', 'bases', 'components']
 
@@ -53,7 +65,7 @@ export function readKustomizations(
     if (!KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
     const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file)
     if (nodes.has(dir)) continue
-    const node: KustomizationNode = {dir, file, includes: [], files: [], remote: []}
+    const node: KustomizationNode = {dir, file, includes: [], files: [], remote: [], outside: []}
     nodes.set(dir, node)
     let text: string
     try {
@@ -74,31 +86,41 @@ export function readKustomizations(
       node.unreadable = doc.errors[0]?.message ?? 'not a YAML mapping'
       continue
     }
-    const addLocal = (entry: string, include: boolean) => {
+    const addLocal = (entry: string, include: boolean, line: number) => {
       const target = path.posix.normalize(path.posix.join(dir, entry)).replace(/\/$/, '')
-      if (target.startsWith('..')) return
+      if (target === '..' || target.startsWith('../') || path.posix.isAbsolute(entry)) {
+        node.outside.push({file, line, entry})
+        return
+      }
       if (include && kustomizationIn(target === '.' ? '' : target)) node.includes.push(target === '.' ? '' : target)
       else if (fileSet.has(target)) node.files.push(target)
     }
     for (const pair of doc.contents.items) {
       const key = yaml.isScalar(pair.key) ? String(pair.key.value) : ''
-      const walk = (value: unknown, include: boolean): void => {
+      const walk = (value: unknown, include: boolean, named = true): void => {
         if (yaml.isSeq(value)) for (const item of value.items) walk(item, include)
         else if (yaml.isMap(value)) {
           for (const p of value.items) {
             const k = yaml.isScalar(p.key) ? String(p.key.value) : ''
             if (k === 'path' || k === 'files' || k === 'envs' || k === 'env' || k === 'valuesFile') walk(p.value, false)
-            else if (yaml.isSeq(p.value) || yaml.isMap(p.value)) walk(p.value, false)
+            else if (k !== 'literals' && (yaml.isSeq(p.value) || yaml.isMap(p.value))) walk(p.value, false)
           }
         } else if (yaml.isScalar(value) && typeof value.value === 'string') {
           const entry = value.value.replace(/^[^=]+=/, (m) => (include ? m : ''))
-          if (include && isRemote(entry)) {
-            const line = value.range ? lineCounter.linePos(value.range[0]).line : 1
-            node.remote.push({file, line, entry})
-          } else if (!isRemote(entry)) addLocal(entry, include)
+          const line = value.range ? lineCounter.linePos(value.range[0]).line : 1
+          // kustomize fetches a file reference given as a URL too (patches, generator files, openapi): remote.
+          if (!named && !include) return
+          if (isRemote(entry)) node.remote.push({file, line, entry})
+          else addLocal(entry, include, line)
         }
       }
-      walk(pair.value, INCLUDE_KEYS.includes(key))
+      if (key === 'helmCharts' || key === 'helmChartInflationGenerator') {
+        const line =
+          pair.key && yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
+        node.helmCharts = {file, line, entry: key}
+      }
+      // A top-level scalar (namespace, namePrefix) names no file.
+      if (key !== 'literals') walk(pair.value, INCLUDE_KEYS.includes(key), !yaml.isScalar(pair.value))
     }
   }
   return nodes

@@ -30,6 +30,8 @@ export interface RenderPlan {
   roots: RenderRoot[]
   /** Folders `gitopsPolicy.render.roots` names that hold no kustomization. */
   missingRoots: string[]
+  /** Flux Kustomizations whose `spec.path` leaves the revision: refused, never read. */
+  outside: Array<{path: string; declaredIn: string; environment: string | null}>
   kustomizations: Map<string, KustomizationNode>
 }
 
@@ -76,6 +78,7 @@ export function planRender(
     roots.set(r.dir, r)
   }
   const missingRoots: string[] = []
+  const outside: RenderPlan['outside'] = []
   if (configured) {
     for (const dir of configured) {
       const d = clean(dir)
@@ -114,13 +117,16 @@ export function planRender(
     for (const doc of docs) {
       if (doc.errors.length > 0) continue
       const r = fluxRoot(doc.toJS({maxAliasCount: 100}) as unknown, file, layout)
-      if (r && !configured) add(r)
+      if (r && (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir))) {
+        outside.push({path: r.dir, declaredIn: file, environment: r.environment})
+      } else if (r && !configured) add(r)
     }
   }
   const byDir = (a: {dir: string}, b: {dir: string}) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0)
   return {
     roots: [...roots.values()].sort(byDir),
     missingRoots,
+    outside,
     kustomizations,
   }
 }

@@ -1,3 +1,4 @@
+import {realpathSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -91,23 +92,32 @@ export async function printLayout(
   const {policy, detection} = settleLayout(root, files, configured, gitopsKeys)
   const layout = describeLayout(policy, files)
   layout.detection = detection
-  const [{planRender}, {findDeployables, readCheckout}, {describeApplicationSets}, yaml] = await Promise.all([
-    import('../render/roots.js'),
-    import('../deployables/index.js'),
-    import('../deployables/applicationset/checkout.js'),
-    import('yaml'),
-  ])
+  const [{planRender}, {findDeployables, checkoutOf, repositoryUrls}, {describeApplicationSets}, {readRevision}, yaml] =
+    await Promise.all([
+      import('../render/roots.js'),
+      import('../deployables/index.js'),
+      import('../deployables/applicationset/checkout.js'),
+      import('../revision/index.js'),
+      import('yaml'),
+    ])
   const shape = makeLayout(policy)
-  const checkout = await readCheckout(root, files, policy.preview.repositories)
-  const deployables = findDeployables({root, files, layout: shape, yaml, checkout})
-  const deployed = deployables.kustomize.map((k) => ({
-    dir: k.dir,
-    environment: k.environment,
-    via: 'argocd' as const,
-    declaredIn: k.declaredIn,
-    application: k.application,
-  }))
-  layout.renderRoots = planRender(root, files, shape, yaml, undefined, deployed).roots
+  // What would render is read from the revision (src/gitops/revision), never from the checkout itself.
+  const revision = await readRevision(root, null, 'layout')
+  let deployables
+  try {
+    const checkout = checkoutOf(revision, await repositoryUrls(root, policy.preview.repositories))
+    deployables = findDeployables({root: revision.dir, files: revision.files, layout: shape, yaml, checkout})
+    const deployed = deployables.kustomize.map((k) => ({
+      dir: k.dir,
+      environment: k.environment,
+      via: 'argocd' as const,
+      declaredIn: k.declaredIn,
+      application: k.application,
+    }))
+    layout.renderRoots = planRender(revision.dir, revision.files, shape, yaml, undefined, deployed).roots
+  } finally {
+    await revision.remove()
+  }
   layout.renderDeployables = deployables.helm.map((d) => ({
     application: d.application,
     kind: d.kind,
@@ -243,7 +253,7 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   for (const f of checkRepo({layout, files})) findings.push(f)
   let render: RenderGateResult | undefined
   if (input.render) {
-    render = await renderFindings(input, layout, files)
+    render = await renderFindings(input, layout)
     if (render.report.roots.length + render.report.deployables.length === 0 && input.render.requireRender) {
       throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
@@ -298,34 +308,52 @@ const skipsEnv = (zone: Zone, selected: string[] | undefined): boolean =>
 async function renderFindings(
   input: GitopsVerifyInput,
   layout: ReturnType<typeof makeLayout>,
-  files: string[],
 ): Promise<RenderGateResult> {
-  const [{renderGate}, {RenderCache}, yaml, {requireRenderKubernetesVersion}, {readCheckout}] = await Promise.all([
+  const [
+    {renderGate},
+    {RenderCache},
+    yaml,
+    {requireRenderKubernetesVersion},
+    {checkoutOf, repositoryUrls},
+    {readRevision},
+  ] = await Promise.all([
     import('../render/gate.js'),
     import('../render/cache.js'),
     import('yaml'),
     import('../../core/config.js'),
     import('../deployables/context.js'),
+    import('../revision/index.js'),
   ])
   requireRenderKubernetesVersion(input.policy)
   const render = input.render!
-  const cache =
-    input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
-  const result = await renderGate({
-    root: input.root,
-    files,
-    layout,
-    yaml,
-    environments: input.environments,
-    kustomize: render.kustomize,
-    helm: render.helm,
-    checkout: await readCheckout(input.root, files, input.policy.preview.repositories),
-    cache,
-    requireRender: render.requireRender,
-    concurrency: render.concurrency ?? 4,
-  })
-  cache?.save()
-  return result
+  // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
+  const revision = await readRevision(input.root, null, 'render')
+  try {
+    const opened =
+      input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
+    const cache = opened?.at(revision.dir)
+    const result = await renderGate({
+      root: revision.dir,
+      files: revision.files,
+      layout,
+      yaml,
+      environments: input.environments,
+      kustomize: render.kustomize,
+      helm: render.helm,
+      checkout: checkoutOf(revision, await repositoryUrls(input.root, input.policy.preview.repositories)),
+      cache,
+      requireRender: render.requireRender,
+      concurrency: render.concurrency ?? 4,
+    })
+    cache?.save()
+    // Renderers' messages name the temporary tree: every path is made repo-relative.
+    const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
+    const relative = (text: string) => spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), text)
+    for (const f of result.findings) f.message = relative(f.message)
+    return result
+  } finally {
+    await revision.remove()
+  }
 }
 
 function compareFindings(a: GitopsFinding, b: GitopsFinding): number {

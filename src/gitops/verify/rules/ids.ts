@@ -26,6 +26,7 @@ export const RULE_IDS = [
   // The rendered output (--render): render roots, charts, schemas.
   'render-failed',
   'render-unavailable',
+  'render-refused',
   'schema-invalid',
   // Preview ApplicationSets (seed 001 A–F), declared by the preview module.
   ...PREVIEW_RULE_IDS,

@@ -22,6 +22,7 @@ import {provenanceMissing} from './provenance-missing.js'
 import {pullPolicyAlways} from './pull-policy-always.js'
 import {pullPolicyImplicit} from './pull-policy-implicit.js'
 import {renderFailed} from './render-failed.js'
+import {renderRefused} from './render-refused.js'
 import {renderUnavailable} from './render-unavailable.js'
 import {
   finding,
@@ -68,6 +69,7 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   'evidence-policy-missing': evidencePolicyMissing,
   'render-failed': renderFailed,
   'render-unavailable': renderUnavailable,
+  'render-refused': renderRefused,
   'schema-invalid': schemaInvalid,
   'preview-project': previewProject,
   'preview-namespace': previewNamespace,

@@ -1,0 +1,297 @@
+/**
+ * What a revision is, for every reader and renderer of a GitOps repository (`gitops diff`, `gitops verify --render`,
+ * `--print-layout`): its tracked files, materialised into a temporary folder that holds nothing else — no `.git`, no
+ * untracked or ignored file — with its symbolic links checked once (./links.ts). A refused link is not materialised,
+ * so no renderer can read through it; an in-bounds one is, and keeps working.
+ *
+ * - A commit is written from git objects (`git ls-tree -r -z`, `git cat-file --batch`): raw blobs, their modes, links
+ *   as links; no checkout, so no filter driver (LFS), hook or attribute of the user's configuration runs.
+ * - The working tree (commit null): the files git tracks (`git ls-files -z -s`), their working-tree bytes; a deleted
+ *   one is absent; a path under a folder that became a link is skipped (git does not follow it either).
+ * - Outside a git repository (`verify` on a plain folder): the files a walk finds (not entering `.git`,
+ *   `node_modules`), the same check on their links.
+ */
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs'
+import {rm} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+
+import {failureError} from '../../core/errors.js'
+import {gitRevisionRead} from '../../effects/git.js'
+import {checkLinks, type RefusedLink} from './links.js'
+
+export {REFUSAL_TEXT, refusedUnder, type RefusalKind, type RefusedLink} from './links.js'
+
+export interface Revision {
+  /** The materialised tree (absolute, temporary). */
+  dir: string
+  /** The commit read, or null for the working tree (or a folder outside git). */
+  commit: string | null
+  /**
+   * Repo-relative regular files, and in-bounds links to one, sorted; as the gate lists a tree: not under `.github/`
+   * at the root or any `node_modules/`.
+   */
+  files: string[]
+  /** Every materialised path (files and in-bounds links), sorted: what `git ls-files` says of the revision. */
+  tracked: string[]
+  /** In-bounds links: repo-relative path → the repo-relative path it resolves to ('' is the root). */
+  links: Map<string, string>
+  /** Links refused (not materialised). */
+  refused: RefusedLink[]
+  remove(): Promise<void>
+}
+
+interface Entry {
+  path: string
+  /** A regular file: its bytes come from `write`; a link: its target as written. */
+  kind: 'file' | 'link'
+  executable: boolean
+  target?: string
+  write?: (abs: string) => void
+}
+
+/** A revision of the repository at `root`: `commit`, or the working tree (null). */
+export async function readRevision(root: string, commit: string | null, label = 'revision'): Promise<Revision> {
+  const entries = commit !== null ? await fromCommit(root, commit, label) : await fromWorkingTree(root)
+  const places = [memoryFolder(), os.tmpdir()].filter((p): p is string => p !== undefined)
+  for (const [i, place] of places.entries()) {
+    const tmp = mkdtempSync(path.join(place, `ameide-${label}-`))
+    const dir = path.join(tmp, 'tree')
+    try {
+      return {...materialise(dir, entries), dir, commit, remove: () => rm(tmp, {recursive: true, force: true})}
+    } catch (error) {
+      rmSync(tmp, {recursive: true, force: true})
+      // A full memory folder (a container's small /dev/shm): the temporary folder instead.
+      if (i === places.length - 1 || !['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM'].includes(errnoOf(error))) throw error
+    }
+  }
+  throw new Error('unreachable')
+}
+
+const errnoOf = (error: unknown): string => String((error as NodeJS.ErrnoException).code ?? '')
+
+/**
+ * Where revisions are materialised first: Linux's memory file system (/dev/shm) unless TMPDIR names a folder —
+ * writing and removing thousands of small files costs a disk far more than memory. Undefined: the temporary folder.
+ */
+function memoryFolder(): string | undefined {
+  if (process.platform !== 'linux' || process.env.TMPDIR) return undefined
+  try {
+    accessSync('/dev/shm', constants.W_OK | constants.X_OK)
+    return statSync('/dev/shm').isDirectory() ? '/dev/shm' : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The commit's blobs and links, from git objects. */
+async function fromCommit(root: string, commit: string, label: string): Promise<Entry[]> {
+  const unreadable = (stderr: string) =>
+    failureError(
+      'REVISION_UNREADABLE',
+      `The ${label} revision ${commit.slice(0, 12)} could not be read from git objects: ${stderr.trim() || 'git failed'}`,
+      ['In a shallow or partial clone fetch the revision (git fetch --unshallow), then run again.'],
+    )
+  const listed = await gitRevisionRead(root, ['ls-tree', '-r', '-z', '--full-tree', commit])
+  if (!listed.ok) throw unreadable(listed.stderr)
+  const items: Array<{mode: string; oid: string; path: string}> = []
+  for (const record of listed.stdout.toString('utf8').split('\0')) {
+    const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.+)$/s.exec(record)
+    if (m && m[2] === 'blob') items.push({mode: m[1], oid: m[3], path: m[4]})
+  }
+  const blobs = await catFile(root, [...new Set(items.map((i) => i.oid))])
+  if (!blobs.ok) throw unreadable(blobs.stderr)
+  return items.map((i) => {
+    const bytes = blobs.objects.get(i.oid)
+    if (bytes === undefined) throw unreadable(`object ${i.oid.slice(0, 12)} is missing`)
+    return i.mode === '120000'
+      ? {path: i.path, kind: 'link', executable: false, target: bytes.toString('utf8')}
+      : {path: i.path, kind: 'file', executable: i.mode === '100755', write: (abs) => writeFileSync(abs, bytes)}
+  })
+}
+
+/** `git cat-file --batch` of `oids`: each object's bytes. */
+async function catFile(
+  root: string,
+  oids: string[],
+): Promise<{ok: true; objects: Map<string, Buffer>} | {ok: false; stderr: string}> {
+  const objects = new Map<string, Buffer>()
+  if (oids.length === 0) return {ok: true, objects}
+  const r = await gitRevisionRead(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
+  if (!r.ok) return {ok: false, stderr: r.stderr}
+  let at = 0
+  const out = r.stdout
+  while (at < out.length) {
+    const eol = out.indexOf(0x0a, at)
+    if (eol < 0) break
+    const header = out.toString('utf8', at, eol).split(' ')
+    at = eol + 1
+    if (header[1] === 'missing' || header.length < 3) continue
+    const size = Number(header[2])
+    objects.set(header[0], out.subarray(at, at + size))
+    at += size + 1
+  }
+  return {ok: true, objects}
+}
+
+/** The tracked files' working-tree bytes (outside git: the files a walk finds). */
+async function fromWorkingTree(root: string): Promise<Entry[]> {
+  const listed = await gitRevisionRead(root, ['ls-files', '-z', '-s'])
+  const paths = listed.ok
+    ? [
+        ...new Set(
+          listed.stdout
+            .toString('utf8')
+            .split('\0')
+            .flatMap((r) => /^\d+ [0-9a-f]+ \d\t(.+)$/s.exec(r)?.[1] ?? []),
+        ),
+      ]
+    : walk(root)
+  const real = realpathSync(root)
+  const folders = new Map<string, boolean>([['', true]])
+  // A folder is read only when it is a real folder of the checkout (not a link to one, as git itself does not).
+  const isFolder = (rel: string): boolean => {
+    const known = folders.get(rel)
+    if (known !== undefined) return known
+    const parent = path.posix.dirname(rel)
+    let ok = isFolder(parent === '.' ? '' : parent)
+    if (ok) {
+      try {
+        ok = lstatSync(path.join(real, rel)).isDirectory()
+      } catch {
+        ok = false
+      }
+    }
+    folders.set(rel, ok)
+    return ok
+  }
+  const entries: Entry[] = []
+  for (const rel of paths) {
+    const parent = path.posix.dirname(rel)
+    if (rel.split('/').includes('.git') || !isFolder(parent === '.' ? '' : parent)) continue
+    const abs = path.join(real, rel)
+    let st: Stats
+    try {
+      st = lstatSync(abs)
+    } catch {
+      continue // deleted in the working tree: absent from the revision
+    }
+    if (st.isSymbolicLink()) entries.push({path: rel, kind: 'link', executable: false, target: readlinkSync(abs)})
+    else if (st.isFile()) {
+      entries.push({path: rel, kind: 'file', executable: (st.mode & 0o111) !== 0, write: (to) => copyFileSync(abs, to)})
+    }
+  }
+  return entries
+}
+
+/** Files and links of a folder outside git: `.git` and `node_modules` not entered, links not followed. */
+function walk(root: string): string[] {
+  const out: string[] = []
+  const visit = (rel: string) => {
+    for (const e of readdirSync(path.join(root, rel), {withFileTypes: true})) {
+      const child = rel === '' ? e.name : `${rel}/${e.name}`
+      if (e.isDirectory()) {
+        if (e.name !== '.git' && e.name !== 'node_modules') visit(child)
+      } else if (e.isFile() || e.isSymbolicLink()) out.push(child)
+    }
+  }
+  visit('')
+  return out
+}
+
+/** Writes the entries under `dir`: files, then the links the check let through. */
+function materialise(dir: string, entries: Entry[]): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused'> {
+  mkdirSync(dir, {recursive: true})
+  const made = new Set<string>([dir])
+  const parentOf = (rel: string) => {
+    const p = path.dirname(path.join(dir, rel))
+    if (!made.has(p)) {
+      mkdirSync(p, {recursive: true})
+      made.add(p)
+    }
+    return path.join(dir, rel)
+  }
+  const regular = new Set<string>()
+  const targets = new Map<string, string>()
+  for (const e of entries) {
+    if (!safePath(e.path)) continue
+    if (e.kind === 'link') targets.set(e.path, e.target!)
+    else {
+      const abs = parentOf(e.path)
+      e.write!(abs)
+      if (e.executable) chmodSync(abs, 0o755)
+      regular.add(e.path)
+    }
+  }
+  const {refused, resolved} = checkLinks(targets)
+  for (const [link] of resolved) symlinkSync(targets.get(link)!, parentOf(link))
+  const listed = (p: string) => !p.startsWith('.github/') && !p.split('/').includes('node_modules')
+  const files = [...regular, ...[...resolved].filter(([, to]) => regular.has(to)).map(([link]) => link)]
+  return {
+    files: files.filter(listed).sort(),
+    tracked: [...regular, ...resolved.keys()].sort(),
+    links: resolved,
+    refused,
+  }
+}
+
+/** A repo-relative path git could hold: no empty, `.`, `..` or `.git` step, not absolute. */
+const safePath = (p: string): boolean =>
+  p !== '' && !p.startsWith('/') && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && s !== '.git')
+
+/**
+ * The repo-relative path `p` (relative to the revision's root) resolves to after symlinks, or undefined when it
+ * leaves the revision; a missing path is returned normalised (its reader says it is missing). The one confinement
+ * of every path a deployable names.
+ */
+export function confinedPath(root: string, p: string): string | undefined {
+  const normal = path.posix.normalize(p)
+  if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) return undefined
+  let realRoot: string
+  let real: string
+  try {
+    realRoot = realpathSync(root)
+  } catch {
+    realRoot = path.resolve(root)
+  }
+  try {
+    real = realpathSync(path.join(root, normal))
+  } catch {
+    return normal.replace(/^\.\//, '').replace(/^\.$/, '')
+  }
+  if (real === realRoot) return ''
+  const rel = path.relative(realRoot, real)
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined
+  return rel.split(path.sep).join('/')
+}
+
+/** The files an in-bounds link under one of `dirs` (repo-relative folders or files) resolves to: render-cache inputs. */
+export function linkedInputs(
+  revision: {files: readonly string[]; links: ReadonlyMap<string, string>},
+  dirs: readonly string[],
+): string[] {
+  if (revision.links.size === 0) return []
+  const out: string[] = []
+  for (const [link, to] of revision.links) {
+    if (!dirs.some((d) => d === '' || link === d || link.startsWith(`${d}/`))) continue
+    out.push(`${link}\0${to}`)
+    for (const f of revision.files) if (to === '' || f === to || f.startsWith(`${to}/`)) out.push(f)
+  }
+  return out
+}
