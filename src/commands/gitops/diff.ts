@@ -88,7 +88,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const [{config}, {diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
+    const [{config, gitopsKeys}, {diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
       await Promise.all([
         loadConfig(root),
         import('../../gitops/diff/diff.js'),
@@ -103,6 +103,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const result = await diffGitops({
       root,
       policy: config.gitopsPolicy,
+      gitopsKeys,
       base: flags.base,
       head: flags.head,
       ...(inActions(process.env) && process.env.GITHUB_BASE_REF ? {baseRef: process.env.GITHUB_BASE_REF} : {}),

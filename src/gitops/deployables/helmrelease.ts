@@ -31,8 +31,17 @@ export function helmReleaseDeployable(
   const id = `${ns}/${hr.name}`
   const environment = ctx.envOf(hr.file)
   const lineAt = (...p: Array<string | number>) => hr.lineOf(['spec', ...p]) ?? hr.line
+  const inputs = {spec: hr.doc, reads: [hr.file]}
   const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
-    unrenderable: {file: hr.file, line, environment, application: id, message: `HelmRelease ${id}: ${message}`, status},
+    unrenderable: {
+      file: hr.file,
+      line,
+      environment,
+      application: id,
+      message: `HelmRelease ${id}: ${message}`,
+      status,
+      inputs,
+    },
   })
   if (isMap(spec.chartRef)) {
     const kind = str(spec.chartRef.kind) ?? 'chartRef'

@@ -59,6 +59,29 @@ export interface Unrenderable {
   message: string
   /** `unavailable`: outside what the gate reads (render-unavailable); `failed`: a broken spec (render-failed). */
   status: 'unavailable' | 'failed'
+  /**
+   * What it would read: its spec and the repo-relative files (`gitops diff`: the same inputs in both revisions leave it
+   * unchanged, so it does not make the diff incomplete).
+   */
+  inputs?: {spec: unknown; reads: string[]}
+}
+
+/** An Argo CD directory source: a folder of plain manifests (src/gitops/deployables/directory.ts). */
+export interface DirectoryDeployable {
+  kind: 'directory'
+  application: string
+  file: string
+  line: number
+  environment: string | null
+  /** Repo-relative folder. */
+  dir: string
+  /** The YAML and JSON files Argo CD reads, in its order. */
+  manifests: string[]
+  /** The destination namespace (given to namespaced objects that name none). */
+  namespace?: string
+  /** The declaring file and the override files merged into the source. */
+  reads: string[]
+  spec: unknown
 }
 
 /** A kustomize or plain folder an Application deploys from the checkout. */

@@ -14,14 +14,17 @@ import type {Kustomize} from '../../effects/kustomize.js'
 import {gitRemoteUrl} from '../../effects/git.js'
 import {readCheckout, type CheckoutIdentity} from '../deployables/index.js'
 import {listFiles} from '../files.js'
+import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots} from './compare.js'
 import {materialise, resolveRevisions, type Materialised} from './revisions.js'
 import {renderSnapshot, type Snapshot} from './snapshot.js'
-import type {DiffRevision, GitopsDiffResult} from './types.js'
+import type {DiffLayout, DiffRevision, GitopsDiffResult} from './types.js'
 
 export interface GitopsDiffInput {
   root: string
   policy: GitopsPolicy
+  /** The `gitopsPolicy` keys ameide.yaml sets: the layout is detected from the head (as verify does) unless they set it. */
+  gitopsKeys?: readonly string[]
   base?: string
   head?: string
   /** The pull request's base branch, tried first for the default base (GITHUB_BASE_REF under GitHub Actions). */
@@ -64,10 +67,13 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       return {dir: tree.dir, files, checkout: {trackedFiles: files, repositories} as CheckoutIdentity}
     }
     type Tree = Awaited<ReturnType<typeof read>>
+    // One layout for both revisions, the head's: configured, else detected as gitops verify detects it.
+    let policy = input.policy
+    let layout: DiffLayout | undefined
     const snapshot = (tree: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
       renderSnapshot({
         ...tree,
-        policy: input.policy,
+        policy,
         environments: input.environments,
         kustomize: input.kustomize,
         helm: input.helm,
@@ -90,6 +96,12 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       throw settled.reason
     }
     const headTree = settled.value
+    if (input.gitopsKeys) {
+      const found = settleLayout(headTree.dir, headTree.files, input.policy, input.gitopsKeys)
+      policy = found.policy
+      const {source, layout: detected, preset, evidence} = found.detection
+      layout = {source, layout: detected, preset, evidence}
+    }
     const probed = await Promise.allSettled([snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))])
     const [baseRead] = await Promise.allSettled([reading[0]])
     if (probed[0].status === 'rejected') throw probed[0].reason
@@ -110,12 +122,24 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     const compared = await compareSnapshots(base, head, input.policy.diff.maskKinds)
     await removed
     cache.save()
+    if (base.found + head.found === 0) {
+      // Nothing to compare is no evidence that nothing changed.
+      compared.failures.unshift({
+        revision: 'head',
+        rule: 'render-unavailable',
+        file: '.',
+        line: 0,
+        message: `Nothing to render: neither revision holds an Argo CD Application or ApplicationSet, a Flux Kustomization or HelmRelease, or a kustomize overlay the layout (${layout ? `${layout.source} ${layout.layout}` : `preset ${policy.preset}`}) finds, so this diff cannot say what is deployed.`,
+      })
+      compared.counts.failures = compared.failures.length
+    }
     const changed =
       compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
     const result: GitopsDiffResult = {
       summary: compared.failures.length > 0 ? 'incomplete' : changed ? 'changed' : 'unchanged',
       base: revisions.base,
       head: revisions.head,
+      ...(layout ? {layout} : {}),
       ...compared,
     }
     // Renderers' messages name the temporary folders: every path is made repo-relative.

@@ -8,6 +8,7 @@ const env = (e: string | null | undefined) => e ?? '(no environment)'
 
 export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
   const out: string[] = [style.bold(`gitops diff: ${describe(r.base)} → ${describe(r.head)}`)]
+  if (r.layout) out.push(style.dim(`Layout: ${r.layout.layout} (${r.layout.source}: ${r.layout.evidence.join('; ')})`))
   if (r.failures.length > 0) {
     out.push('', style.red(`Not rendered (${r.failures.length}) — this diff is incomplete:`))
     for (const f of r.failures) {

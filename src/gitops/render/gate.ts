@@ -1,10 +1,15 @@
 /**
  * The gate on rendered output (`gitops verify --render`): find the deployables as Argo CD and Flux do
  * (src/gitops/deployables: Applications, ApplicationSets, HelmReleases), plan the kustomize roots, render them
- * (kustomize; Helm deployables with helm), then judge what will run — the image rules on every container of every
- * pod-bearing object, each finding at the source line that decided the image, with the environment and the
- * deployable — and validate every object against the Kubernetes schema.
+ * (kustomize; Helm deployables with helm; directory sources read as Argo CD reads them), then judge what will run —
+ * the image rules on every container of every pod-bearing object, each finding at the source line that decided the
+ * image, with the environment and the deployable — and validate every object against the Kubernetes schema.
+ * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
+ * MAX_DEPTH waves deep, each Application once.
  */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -12,11 +17,19 @@ import type {Layout} from '../layout.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
-import {findDeployables, type CheckoutIdentity, type HelmDeployable, type Unrenderable} from '../deployables/index.js'
+import {
+  findDeployables,
+  type ArgoApplication,
+  type CheckoutIdentity,
+  type DirectoryDeployable,
+  type HelmDeployable,
+  type Unrenderable,
+} from '../deployables/index.js'
+import {renderDirectory} from './directory.js'
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
-import {parseRendered, type RenderedObject} from './objects.js'
+import {at, parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
 import {planRender, type RenderRoot} from './roots.js'
 
@@ -48,8 +61,9 @@ export interface RenderGateInput {
 
 /** One rendered deployable: a kustomize root, or a Helm deployable (an Application's Helm source, a HelmRelease). */
 export interface RenderedUnit {
-  kind: 'kustomize' | 'Application' | 'HelmRelease'
-  /** The root folder, or the chart. */
+  /** `directory`: an Argo CD directory source (a folder of plain manifests). */
+  kind: 'kustomize' | 'Application' | 'HelmRelease' | 'directory'
+  /** The root folder, the chart, or the directory source's folder. */
   dir: string
   environment: string | null
   application?: string
@@ -66,6 +80,8 @@ export interface RenderReport {
   roots: Array<RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'skipped'; objects: number}>
   /** Every Helm deployable (an Application's Helm source, a HelmRelease) and what became of it. */
   deployables: HelmStatus[]
+  /** Every Argo CD directory source (a folder of plain manifests) and what became of it. */
+  directories: DirectoryStatus[]
   /** Rendered objects, and the containers among them the image rules judged. */
   objects: number
   containers: number
@@ -75,12 +91,32 @@ export interface RenderReport {
   images: RenderedImage[]
 }
 
+export interface DirectoryStatus {
+  application: string
+  dir: string
+  environment: string | null
+  declaredIn: string
+  status: 'rendered' | 'failed' | 'skipped'
+  objects: number
+}
+
 export interface RenderGateResult {
   findings: GitopsFinding[]
   report: RenderReport
   /** Files some rendered root read: their source-level image findings give way to the rendered ones. */
   covered: Set<string>
+  /**
+   * The key of the inputs of what each not-rendered finding (render-unavailable, render-failed) is about, where known
+   * (with `cache`): `gitops diff` leaves one whose inputs are the same in both revisions out of what is incomplete.
+   */
+  inputKeys: Map<GitopsFinding, string>
 }
+
+/** How many waves of Applications rendered by Applications are followed (app of apps of apps …). */
+export const MAX_DEPTH = 5
+
+/** A document that may be an Argo CD Application or ApplicationSet (a cheap test on text before parsing). */
+const ARGO_KIND = /^\s*["']?kind["']?\s*:\s*["']?Application(Set)?["']?\s*,?\s*$/m
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
   const policy = input.layout.policy.render
@@ -92,37 +128,63 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     checkout: input.checkout,
     environments: input.environments,
   })
-  const deployed: RenderRoot[] = deployables.kustomize.map((k) => ({
+  const asRoot = (k: {dir: string; environment: string | null; declaredIn: string; application: string}) => ({
     dir: k.dir,
     environment: k.environment,
-    via: 'argocd',
+    via: 'argocd' as const,
     declaredIn: k.declaredIn,
     application: k.application,
-  }))
-  const plan = planRender(input.root, input.files, input.layout, input.yaml, input.environments, deployed)
+  })
+  const plan = planRender(
+    input.root,
+    input.files,
+    input.layout,
+    input.yaml,
+    input.environments,
+    deployables.kustomize.map(asRoot),
+  )
   const findings: GitopsFinding[] = []
+  const inputKeys = new Map<GitopsFinding, string>()
+  const keyed = (f: GitopsFinding, key: string | undefined) => {
+    if (key !== undefined) inputKeys.set(f, key)
+  }
   const unavailable = (
     file: string,
     line: number,
     message: string,
     environment: string | null,
     application?: string,
+    key?: string,
   ) => {
     const f = finding(RULES['render-unavailable'], file, {line, column: 1}, message)
     if (input.requireRender) f.severity = 'error'
-    findings.push({...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})})
+    const full = {...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})}
+    findings.push(full)
+    keyed(full, key)
   }
-  const failed = (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
+  const failed = (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>, key?: string) => {
     const f = finding(RULES['render-failed'], u.file, {line: u.line, column: 1}, u.message)
-    findings.push({
+    const full = {
       ...f,
       ...(u.environment ? {environment: u.environment} : {}),
       ...(u.application ? {application: u.application} : {}),
-    })
+    }
+    findings.push(full)
+    keyed(full, key)
   }
-  for (const u of deployables.unrenderable) {
-    if (u.status === 'failed') failed(u)
-    else unavailable(u.file, u.line, u.message, u.environment, u.application)
+  const unrenderable = (list: readonly Unrenderable[]) => {
+    for (const u of list) {
+      const key =
+        u.inputs && input.cache
+          ? input.cache.key(
+              `unrenderable\0${u.file}\0${u.application ?? ''}`,
+              u.inputs.reads,
+              JSON.stringify({spec: u.inputs.spec, message: u.message}),
+            )
+          : undefined
+      if (u.status === 'failed') failed(u, key)
+      else unavailable(u.file, u.line, u.message, u.environment, u.application, key)
+    }
   }
   const [helmTool, kustomizeVersion] = await Promise.all([
     input.helm,
@@ -145,6 +207,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     tools: {helm: helmVersion, kustomize: kustomizeVersion},
     roots: [],
     deployables: [],
+    directories: [],
     objects: 0,
     containers: 0,
     unknownKinds: [],
@@ -155,138 +218,180 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
   }
   const covered = new Set<string>()
-  const renderable: RenderRoot[] = []
-  for (const r of plan.roots) {
-    const remote = reachable(plan.kustomizations, r.dir).flatMap((n) => n.remote)
-    if (remote.length === 0) {
-      renderable.push(r)
-      continue
-    }
-    for (const entry of remote) {
-      unavailable(
-        entry.file,
-        entry.line,
-        `Render root ${r.dir || '.'} includes the remote base ${JSON.stringify(entry.entry)}: the gate does not fetch remote bases, so this root is not rendered or judged.`,
-        r.environment,
-      )
-    }
-    report.roots.push({...r, status: 'unavailable', objects: 0})
-  }
-  const rendered = await renderRoots(input.root, renderable, input.kustomize, {
-    concurrency: input.concurrency,
-    cache: input.cache,
-    inputsOf,
-    extra: toolVersions,
-    ...(input.skip
-      ? {
-          skip: (r: RenderRoot, key: string) =>
-            input.skip!(
-              {
-                kind: 'kustomize',
-                dir: r.dir,
-                environment: r.environment,
-                ...(r.application !== undefined ? {application: r.application} : {}),
-              },
-              key,
-            ),
-        }
-      : {}),
-  })
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
     input.layout.policy.extraFloatingTags,
   )
-  for (const {root, result, cached, skipped} of rendered) {
-    const rootFile = plan.kustomizations.get(root.dir)!.file
-    if (skipped) {
-      report.roots.push({...root, status: 'skipped', objects: 0})
-      continue
-    }
-    if (!result.ok) {
-      const by = root.application !== undefined ? ` (Application ${root.application})` : ''
-      failed({
-        file: rootFile,
-        line: 1,
-        message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`,
-        environment: root.environment,
-        application: root.application,
-      })
-      report.roots.push({...root, status: 'failed', objects: 0})
-      continue
-    }
-    for (const f of inputsOf(root)) covered.add(f)
-    const objects = parseRendered(input.yaml, result.yaml)
-    input.onRendered?.({
-      kind: 'kustomize',
-      dir: root.dir,
-      environment: root.environment,
-      ...(root.application !== undefined ? {application: root.application} : {}),
-      declaredIn: root.declaredIn ?? rootFile,
-      objects,
+  // App of apps: what may hold Applications is always rendered (its output names the next wave), and every
+  // Application seen is followed once.
+  const mentions = new Map<string, boolean>()
+  const mayHoldApplications = (files: readonly string[]) =>
+    files.some((f) => {
+      if (!mentions.has(f)) {
+        let text = ''
+        try {
+          text = readFileSync(path.join(input.root, f), 'utf8')
+        } catch {
+          // unreadable: the render says why
+        }
+        mentions.set(f, ARGO_KIND.test(text))
+      }
+      return mentions.get(f)!
     })
-    report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
-    await judge.judge(objects, root, rootFile)
+  const skip = input.skip
+  const skipUnless =
+    (inputs: () => readonly string[]) => (u: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) =>
+      skip!(u, key) && !mayHoldApplications(inputs())
+  const produced: Array<{objects: RenderedObject[]; parent: {environment: string | null; declaredIn: string}}> = []
+  const collect = (text: string | undefined, objects: () => RenderedObject[], parent: RenderRoot) => {
+    if (text !== undefined && !ARGO_KIND.test(text)) return
+    produced.push({objects: objects(), parent: {environment: parent.environment, declaredIn: parent.declaredIn ?? ''}})
   }
-  if (deployables.helm.length > 0 && !helmTool) {
-    for (const d of deployables.helm) {
-      unavailable(
-        d.file,
-        d.line,
-        `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: helm is not on PATH (bash scripts/ci/install-toolchain.sh installs it), so its rendered images and schema are not judged.`,
-        d.environment,
-        d.application,
-      )
-      report.deployables.push({
-        application: d.application,
-        kind: d.kind,
-        chart: d.chart,
-        environment: d.environment,
-        declaredIn: d.file,
-        status: 'unavailable',
-        objects: 0,
-        differential: 0,
-      })
+  const seen = new Set(deployables.names)
+  let wave = {
+    roots: plan.roots,
+    helm: deployables.helm,
+    directory: deployables.directory,
+    unrenderable: deployables.unrenderable,
+  }
+  for (let depth = 0; ; depth++) {
+    unrenderable(wave.unrenderable)
+    const renderable: RenderRoot[] = []
+    for (const r of wave.roots) {
+      const remote = reachable(plan.kustomizations, r.dir).flatMap((n) => n.remote)
+      if (remote.length === 0) {
+        renderable.push(r)
+        continue
+      }
+      const key = input.cache?.key(r.dir, inputsOf(r), `remote\0${toolVersions}`)
+      for (const entry of remote) {
+        unavailable(
+          entry.file,
+          entry.line,
+          `Render root ${r.dir || '.'} includes the remote base ${JSON.stringify(entry.entry)}: the gate does not fetch remote bases, so this root is not rendered or judged.`,
+          r.environment,
+          undefined,
+          key,
+        )
+      }
+      report.roots.push({...r, status: 'unavailable', objects: 0})
     }
-  } else if (deployables.helm.length > 0) {
-    const helm = await renderHelm(deployables.helm, judge, {
-      root: input.root,
-      files: input.files,
-      yaml: input.yaml,
-      helm: helmTool!,
-      kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
-        ? `${policy.kubernetesVersion}.0`
-        : policy.kubernetesVersion,
-      apiVersions: policy.apiVersions,
-      cache: input.cache,
-      toolVersions,
+    const rendered = await renderRoots(input.root, renderable, input.kustomize, {
       concurrency: input.concurrency,
-      extraFloatingTags: input.layout.policy.extraFloatingTags,
-      ...(input.skip
+      cache: input.cache,
+      inputsOf,
+      resourcesOf: (r) => plan.kustomizations.get(r.dir)?.generated,
+      extra: toolVersions,
+      ...(skip
         ? {
-            skip: (d: HelmDeployable, key: string) =>
-              input.skip!({kind: d.kind, dir: d.chart, environment: d.environment, application: d.application}, key),
-          }
-        : {}),
-      ...(input.onRendered
-        ? {
-            onRendered: (d, objects) =>
-              input.onRendered!({
-                kind: d.kind,
-                dir: d.chart,
-                environment: d.environment,
-                application: d.application,
-                declaredIn: d.file,
-                objects: objects(),
-              }),
+            skip: (r: RenderRoot, key: string) =>
+              skipUnless(() => inputsOf(r))(
+                {
+                  kind: 'kustomize',
+                  dir: r.dir,
+                  environment: r.environment,
+                  ...(r.application !== undefined ? {application: r.application} : {}),
+                },
+                key,
+              ),
           }
         : {}),
     })
-    report.deployables = helm.statuses
-    for (const f of helm.covered) covered.add(f)
-    for (const {deployable: d, message, unavailable: isUnavailable} of helm.failures) {
-      const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
-      if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application)
-      else failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application})
+    for (const {root, result, cached, skipped, key} of rendered) {
+      const rootFile = plan.kustomizations.get(root.dir)!.file
+      if (skipped) {
+        report.roots.push({...root, status: 'skipped', objects: 0})
+        continue
+      }
+      if (!result.ok) {
+        const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+        failed(
+          {
+            file: rootFile,
+            line: 1,
+            message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`,
+            environment: root.environment,
+            application: root.application,
+          },
+          key,
+        )
+        report.roots.push({...root, status: 'failed', objects: 0})
+        continue
+      }
+      for (const f of inputsOf(root)) covered.add(f)
+      const objects = parseRendered(input.yaml, result.yaml)
+      input.onRendered?.({
+        kind: 'kustomize',
+        dir: root.dir,
+        environment: root.environment,
+        ...(root.application !== undefined ? {application: root.application} : {}),
+        declaredIn: root.declaredIn ?? rootFile,
+        objects,
+      })
+      collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
+      report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
+      await judge.judge(objects, root, rootFile)
+    }
+    for (const d of wave.directory) await renderOneDirectory(d)
+    if (wave.helm.length > 0) await renderHelmWave(wave.helm)
+    // The next wave: the Applications this one rendered that were not seen yet.
+    const children: ArgoApplication[] = []
+    const sets: Array<{file: string; name: string; environment: string | null; body: unknown}> = []
+    for (const {objects, parent} of produced.splice(0)) {
+      for (const o of objects) {
+        if (!o.apiVersion.startsWith('argoproj.io/')) continue
+        const file = o.origin ?? o.template ?? parent.declaredIn
+        if (o.kind === 'ApplicationSet') sets.push({file, name: o.name, environment: parent.environment, body: o.body})
+        if (o.kind !== 'Application' || seen.has(o.name)) continue
+        const spec = at(o.body, 'spec')
+        if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) continue
+        seen.add(o.name)
+        children.push({
+          name: o.name,
+          ...(o.namespace ? {namespace: o.namespace} : {}),
+          spec: spec as Record<string, unknown>,
+          file,
+          line: 1,
+          lineOf: () => undefined,
+          ...(parent.environment ? {environment: parent.environment} : {}),
+        })
+      }
+    }
+    for (const a of sets) {
+      if (seen.has(`ApplicationSet\0${a.name}`)) continue
+      seen.add(`ApplicationSet\0${a.name}`)
+      unavailable(
+        a.file,
+        1,
+        `ApplicationSet ${a.name} is rendered by another Application (app of apps): the gate does not expand ApplicationSets a render produces, so the Applications it generates are not rendered.`,
+        a.environment,
+        undefined,
+        input.cache?.key(`appset\0${a.name}`, [], JSON.stringify(a.body)),
+      )
+    }
+    if (children.length === 0) break
+    if (depth + 1 >= MAX_DEPTH) {
+      for (const c of children) {
+        unavailable(
+          c.file,
+          1,
+          `Application ${c.name} is rendered ${MAX_DEPTH} Applications deep (app of apps): the gate follows at most ${MAX_DEPTH} levels, so it is not rendered.`,
+          c.environment ?? null,
+          c.name,
+          input.cache?.key(`deep\0${c.name}`, [], JSON.stringify(c.spec)),
+        )
+      }
+      break
+    }
+    const next = deployables.follow(children)
+    const taken = new Set(report.roots.map((r) => r.dir))
+    wave = {
+      roots: input.layout.policy.render.roots
+        ? []
+        : next.kustomize.map(asRoot).filter((r) => plan.kustomizations.has(r.dir) && !taken.has(r.dir)),
+      helm: next.helm,
+      directory: next.directory,
+      unrenderable: next.unrenderable,
     }
   }
   findings.push(...judge.findings)
@@ -296,5 +401,132 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unknownKinds: judge.unknownKinds,
     images: judge.images,
   })
-  return {findings, report, covered}
+  return {findings, report, covered, inputKeys}
+
+  async function renderOneDirectory(d: DirectoryDeployable): Promise<void> {
+    const inputs = [...new Set([...d.manifests, ...d.reads])]
+    const root: RenderRoot = {
+      dir: d.dir,
+      environment: d.environment,
+      via: 'argocd',
+      declaredIn: d.file,
+      application: d.application,
+    }
+    const status: DirectoryStatus = {
+      application: d.application,
+      dir: d.dir,
+      environment: d.environment,
+      declaredIn: d.file,
+      status: 'rendered',
+      objects: 0,
+    }
+    report.directories.push(status)
+    const key = input.cache?.key(
+      `directory\0${d.file}\0${d.application}\0${d.dir}`,
+      inputs,
+      JSON.stringify({spec: d.spec}),
+    )
+    const unit = {kind: 'directory' as const, dir: d.dir, environment: d.environment, application: d.application}
+    if (key !== undefined && skip && skipUnless(() => d.manifests)(unit, key)) {
+      status.status = 'skipped'
+      return
+    }
+    const result = renderDirectory(d, input.root, input.yaml)
+    if (!result.ok) {
+      status.status = 'failed'
+      failed(
+        {
+          file: d.file,
+          line: d.line,
+          message: `Application ${d.application}: directory source ${d.dir || '.'} does not render: ${result.message}`,
+          environment: d.environment,
+          application: d.application,
+        },
+        key,
+      )
+      return
+    }
+    for (const f of inputs) covered.add(f)
+    status.objects = result.objects.length
+    input.onRendered?.({...unit, declaredIn: d.file, objects: result.objects})
+    collect(undefined, () => result.objects, root)
+    await judge.judge(result.objects, root, d.file)
+  }
+
+  async function renderHelmWave(list: HelmDeployable[]): Promise<void> {
+    if (!helmTool) {
+      for (const d of list) {
+        unavailable(
+          d.file,
+          d.line,
+          `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: helm is not on PATH (bash scripts/ci/install-toolchain.sh installs it), so its rendered images and schema are not judged.`,
+          d.environment,
+          d.application,
+        )
+        report.deployables.push({
+          application: d.application,
+          kind: d.kind,
+          chart: d.chart,
+          environment: d.environment,
+          declaredIn: d.file,
+          status: 'unavailable',
+          objects: 0,
+          differential: 0,
+        })
+      }
+      return
+    }
+    const chartFiles = (d: HelmDeployable) => {
+      const prefix = d.chart ? `${d.chart}/` : ''
+      return input.files.filter((f) => f.startsWith(prefix))
+    }
+    const helm = await renderHelm(list, judge, {
+      root: input.root,
+      files: input.files,
+      yaml: input.yaml,
+      helm: helmTool,
+      kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
+        ? `${policy.kubernetesVersion}.0`
+        : policy.kubernetesVersion,
+      apiVersions: policy.apiVersions,
+      cache: input.cache,
+      toolVersions,
+      concurrency: input.concurrency,
+      extraFloatingTags: input.layout.policy.extraFloatingTags,
+      ...(skip
+        ? {
+            skip: (d: HelmDeployable, key: string) =>
+              skipUnless(() => chartFiles(d))(
+                {kind: d.kind, dir: d.chart, environment: d.environment, application: d.application},
+                key,
+              ),
+          }
+        : {}),
+      onRendered: (d, objects, text) => {
+        input.onRendered?.({
+          kind: d.kind,
+          dir: d.chart,
+          environment: d.environment,
+          application: d.application,
+          declaredIn: d.file,
+          objects: objects(),
+        })
+        collect(text, objects, {
+          dir: d.chart,
+          environment: d.environment,
+          via: d.kind === 'HelmRelease' ? 'flux' : 'argocd',
+          declaredIn: d.file,
+          application: d.application,
+        })
+      },
+    })
+    report.deployables.push(...helm.statuses)
+    for (const f of helm.covered) covered.add(f)
+    for (const {deployable: d, message, unavailable: isUnavailable, key} of helm.failures) {
+      const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
+      if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application, key)
+      else
+        failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application}, key)
+    }
+  }
 }

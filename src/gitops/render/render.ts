@@ -24,6 +24,8 @@ export interface RenderedRoot {
   cached: boolean
   /** Not rendered: `skip` said its output is not needed (`result` is then empty). */
   skipped?: boolean
+  /** The render-cache key of its inputs (with a cache). */
+  key?: string
 }
 
 export async function renderRoots(
@@ -37,6 +39,11 @@ export async function renderRoots(
     extra?: string
     /** Told each root's cache key: true leaves the root unrendered (`gitops diff`: its inputs did not change). */
     skip?: (root: RenderRoot, key: string) => boolean
+    /**
+     * A root with no kustomization of its own: the resources (relative to it) of the kustomization kustomize-controller
+     * generates for it, which the wrapper lists itself.
+     */
+    resourcesOf?: (root: RenderRoot) => string[] | undefined
   },
 ): Promise<RenderedRoot[]> {
   const keys = roots.map((r) => options.cache?.key(r.dir, options.inputsOf(r), options.extra))
@@ -53,11 +60,14 @@ export async function renderRoots(
         const wrapper = path.join(tmp, `w${i}`)
         mkdirSync(wrapper)
         const target = roots[i].dir === '' ? CHECKOUT_LINK.slice(0, -1) : `${CHECKOUT_LINK}${roots[i].dir}`
+        const generated = options.resourcesOf?.(roots[i])
+        const resources = generated ? generated.map((r) => `${target}/${r}`) : [target]
         writeFileSync(
           path.join(wrapper, 'kustomization.yaml'),
-          `resources:\n  - ${JSON.stringify(target)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n`,
+          `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}\n`).join('')}buildMetadata: [originAnnotations, transformerAnnotations]\n`,
         )
-        return kustomize.build(wrapper)
+        // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
+        return kustomize.build(wrapper, generated ? {loadRestrictionsNone: true} : undefined)
       })
       settled.forEach((s, n) => {
         if (!s.ok) throw s.error
@@ -82,5 +92,6 @@ export async function renderRoots(
     result: answers[i]!,
     cached: !todo.includes(i) && !skipped[i],
     ...(skipped[i] ? {skipped: true} : {}),
+    ...(keys[i] !== undefined ? {key: keys[i]} : {}),
   }))
 }
