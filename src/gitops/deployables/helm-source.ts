@@ -172,6 +172,7 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
     const d = helmDeployable(app, source, at, dir, refs, ctx, unavailable)
     if (d) {
       d.reads.push(...merged.files)
+      d.layers.push(...merged.files.map((f) => overrideLayer(f, ctx)))
       out.helm.push(d)
     }
   }
@@ -350,6 +351,28 @@ function helmDeployable(
     reads,
     spec: {source, name: app.name, destination: app.spec.destination ?? null},
   }
+}
+
+/**
+ * What an override file sets for Helm (`helm.parameters`, `helm.valuesObject`, `helm.values`), as the highest layer:
+ * a rendered image it decides is attributed to its line.
+ */
+function overrideLayer(file: string, ctx: DeployablesContext): ValueLayer {
+  const doc = ctx.docsOf(file)[0]
+  const helm = doc && isMap(doc.value) && isMap(doc.value.helm) ? doc.value.helm : {}
+  const lineOf = (p: Array<string | number>) => doc?.lineOf(['helm', ...p])
+  const entries: ValueLayer['entries'] = []
+  if (isMap(helm.valuesObject)) entries.push(...leaves(helm.valuesObject, (p) => lineOf(['valuesObject', ...p]), 1))
+  else if (typeof helm.values === 'string') {
+    const line = lineOf(['values']) ?? 1
+    const values = linedValues(ctx, helm.values)
+    if (values) entries.push(...leaves(values.value, (p) => (values.lineOf(p) ?? 0) + line, line))
+  }
+  ;(Array.isArray(helm.parameters) ? helm.parameters : []).forEach((p, i) => {
+    if (isMap(p) && typeof p.name === 'string')
+      entries.push({path: parseSetName(p.name), value: String(p.value ?? ''), line: lineOf(['parameters', i]) ?? 1})
+  })
+  return {file, what: 'override file', entries}
 }
 
 const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
