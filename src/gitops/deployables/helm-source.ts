@@ -147,7 +147,8 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
           at,
           `source ${dir || '.'} holds jsonnet (${selection.jsonnet.slice(0, 3).join(', ')}${selection.jsonnet.length > 3 ? ', …' : ''}), which Argo CD evaluates with its jsonnet VM: the gate does not, so what it deploys is not rendered or judged.`,
           'unavailable',
-          {...inputs, reads: [...inputs.reads, ...selection.jsonnet, ...selection.manifests]},
+          // Jsonnet imports whatever it likes: the folder and the libraries' folders (`jsonnet.libs`) are its inputs.
+          {...inputs, reads: [...inputs.reads, ...filesUnder(ctx, dir), ...jsonnetLibs(source, ctx)]},
         )
         continue
       }
@@ -402,6 +403,13 @@ function sourceType(
   if (KUSTOMIZATION.some((f) => ctx.files.has(at(f)))) return {type: 'Kustomize'}
   if (ctx.files.has(at('Chart.yaml'))) return {type: 'Helm'}
   return {type: 'Directory'}
+}
+
+/** The files of the folders `directory.jsonnet.libs` names (relative to the repository root). */
+function jsonnetLibs(source: Record<string, unknown>, ctx: DeployablesContext): string[] {
+  const jsonnet = isMap(source.directory) && isMap(source.directory.jsonnet) ? source.directory.jsonnet : {}
+  const libs = Array.isArray(jsonnet.libs) ? jsonnet.libs.filter((l): l is string => typeof l === 'string') : []
+  return libs.flatMap((l) => filesUnder(ctx, clean(l.replace(/^\//, ''))))
 }
 
 const filesUnder = (ctx: DeployablesContext, dir: string) =>
