@@ -318,7 +318,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         report.roots.push({...root, status: 'failed', objects: 0})
         continue
       }
-      for (const f of inputsOf(root)) covered.add(f)
+      // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
+      for (const n of reachable(plan.kustomizations, root.dir)) for (const f of [n.file, ...n.files]) covered.add(f)
       const objects = parseRendered(input.yaml, result.yaml)
       input.onRendered?.({
         kind: 'kustomize',
