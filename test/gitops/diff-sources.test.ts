@@ -222,6 +222,27 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     expect(second.result.images.map((i) => i.to)).toEqual([`ghcr.io/acme/guestbook:0.1${PIN}`])
   })
 
+  it('an argocd-image-updater override of a kustomize Application (kustomize.images) moves its image', async () => {
+    const override = 'kustomize:\n  images:\n  - gcr.io/heptio-images/ks-guestbook-demo:0.5\n'
+    const repo = await prRepo(exampleApps(), {'kustomize-guestbook/.argocd-source-kustomize-guestbook.yaml': override})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(brief(result)).toEqual(['changed kustomize kustomize-guestbook kustomize-guestbook'])
+    expect(result.images).toEqual([
+      expect.objectContaining({
+        application: 'kustomize-guestbook',
+        from: `gcr.io/heptio-images/ks-guestbook-demo:0.1${PIN}`,
+        to: 'gcr.io/heptio-images/ks-guestbook-demo:0.5',
+      }),
+    ])
+    expect(result.verdict.introduced).toEqual([
+      expect.objectContaining({
+        rule: 'image-not-pinned',
+        file: 'kustomize-guestbook/.argocd-source-kustomize-guestbook.yaml',
+      }),
+    ])
+  })
+
   it('jsonnet and plugin sources touched: incomplete, each named, exit 1, listed first', async () => {
     const repo = await prRepo(exampleApps(), {
       'jsonnet-guestbook/params.libsonnet': "{name: 'jsonnet-guestbook-ui-2'}\n",

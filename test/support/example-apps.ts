@@ -35,8 +35,7 @@ const deployment = (name: string, image: string) =>
 const service = (name: string, port: number) =>
   `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports:\n  - port: ${port}\n  selector:\n    app: ${name}\n`
 
-/** An Application of the app of apps' chart, over `path` of this repository. */
-export const childApplication = (name: string, path = name) =>
+const application = (name: string, server: string, source: string[]) =>
   [
     'apiVersion: argoproj.io/v1alpha1',
     'kind: Application',
@@ -47,31 +46,23 @@ export const childApplication = (name: string, path = name) =>
     '  project: default',
     '  destination:',
     `    namespace: ${name}`,
-    '    server: {{ .Values.spec.destination.server }}',
+    `    server: ${server}`,
     '  source:',
-    `    path: ${path}`,
-    '    repoURL: {{ .Values.spec.source.repoURL }}',
-    '    targetRevision: {{ .Values.spec.source.targetRevision }}',
+    ...source,
     '',
   ].join('\n')
 
-const application = (name: string, body: string[]) =>
-  [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata:',
-    `  name: ${name}`,
-    '  namespace: argocd',
-    'spec:',
-    '  project: default',
-    '  destination:',
-    `    namespace: ${name}`,
-    '    server: https://kubernetes.default.svc',
-    '  source:',
-    `    repoURL: ${EXAMPLE_ORIGIN}`,
-    ...body,
-    '',
-  ].join('\n')
+/** An Application of the app of apps' chart, over `path` of this repository. */
+export const childApplication = (name: string, path = name) =>
+  application(name, '{{ .Values.spec.destination.server }}', [
+    `    path: ${path}`,
+    '    repoURL: {{ .Values.spec.source.repoURL }}',
+    '    targetRevision: {{ .Values.spec.source.targetRevision }}',
+  ])
+
+/** An Application written in a file, over this repository. */
+const topApplication = (name: string, body: string[]) =>
+  application(name, 'https://kubernetes.default.svc', [`    repoURL: ${EXAMPLE_ORIGIN}`, ...body])
 
 export const guestbookImage = `gcr.io/heptio-images/ks-guestbook-demo:0.2${PIN}`
 
@@ -79,7 +70,7 @@ export function exampleApps(): Record<string, string> {
   return {
     'README.md': '# example apps\n',
     // The root of the app of apps: a chart whose templates are the child Applications.
-    'root-app.yaml': application('apps', ['    path: apps', '    targetRevision: HEAD']),
+    'root-app.yaml': topApplication('apps', ['    path: apps', '    targetRevision: HEAD']),
     'apps/Chart.yaml': 'apiVersion: v2\nname: applications\nversion: 0.1.0\n',
     'apps/values.yaml': [
       'spec:',
@@ -119,10 +110,10 @@ export function exampleApps(): Record<string, string> {
       "local params = import 'params.libsonnet';\n[{apiVersion: 'v1', kind: 'Service', metadata: {name: params.name}}]\n",
     'jsonnet-guestbook/params.libsonnet': "{name: 'jsonnet-guestbook-ui'}\n",
     // A config management plugin renders this one in the repo-server.
-    'plugin-app.yaml': application('plugin-app', ['    path: plugin-app', '    plugin:', '      name: kasane']),
+    'plugin-app.yaml': topApplication('plugin-app', ['    path: plugin-app', '    plugin:', '      name: kasane']),
     'plugin-app/kasane.jsonnet': '{}\n',
     // A directory source with options: recurse, an exclude glob; a non-manifest and a skipped file beside.
-    'more-apps/recursive.yaml': application('recursive', [
+    'more-apps/recursive.yaml': topApplication('recursive', [
       '    path: recursive',
       '    directory:',
       '      recurse: true',

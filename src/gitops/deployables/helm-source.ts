@@ -14,6 +14,7 @@ import path from 'node:path'
 import {globToRegExp} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
 import {selectDirectory} from './directory.js'
+import {kustomizeEdits} from './kustomize-options.js'
 import {
   leaves,
   parseSetName,
@@ -137,7 +138,14 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
         continue
       }
       const env = declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
-      out.kustomize.push({dir, environment: env, declaredIn: app.file, application: app.name})
+      const edits = kustomizeEdits(source.kustomize)
+      out.kustomize.push({
+        dir,
+        environment: env,
+        declaredIn: app.file,
+        application: app.name,
+        ...(Object.keys(edits).length > 0 ? {edits, editsIn: merged.files.at(-1) ?? app.file} : {}),
+      })
       continue
     }
     if (type.type === 'Directory') {

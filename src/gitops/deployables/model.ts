@@ -90,6 +90,10 @@ export interface KustomizeUse {
   environment: string | null
   declaredIn: string
   application: string
+  /** The kustomization fields the Application's `kustomize` options set (./kustomize-options.ts), when any. */
+  edits?: Record<string, unknown>
+  /** The file that set them: the last override file, else the Application's (where an image they decide points). */
+  editsIn?: string
 }
 
 /** Dotted key path → Helm `--set` name (dots inside a key escaped, list indexes as `[n]`). */

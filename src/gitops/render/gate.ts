@@ -23,6 +23,7 @@ import {
   type CheckoutIdentity,
   type DirectoryDeployable,
   type HelmDeployable,
+  type KustomizeUse,
   type Unrenderable,
 } from '../deployables/index.js'
 import {renderDirectory} from './directory.js'
@@ -135,6 +136,13 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     declaredIn: k.declaredIn,
     application: k.application,
   })
+  // An Application's kustomize options, applied over its root (`dir\0application`).
+  const edits = new Map<string, {fields: Record<string, unknown>; file: string}>()
+  const noteEdits = (uses: readonly KustomizeUse[]) => {
+    for (const k of uses) if (k.edits) edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!})
+  }
+  const editsOf = (r: RenderRoot) => (r.via === 'argocd' ? edits.get(`${r.dir}\0${r.application ?? ''}`) : undefined)
+  noteEdits(deployables.kustomize)
   const plan = planRender(
     input.root,
     input.files,
@@ -281,6 +289,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       cache: input.cache,
       inputsOf,
       resourcesOf: (r) => plan.kustomizations.get(r.dir)?.generated,
+      editsOf: (r) => editsOf(r)?.fields,
       extra: toolVersions,
       ...(skip
         ? {
@@ -331,7 +340,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       })
       collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
       report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
-      await judge.judge(objects, root, rootFile)
+      // An image the Application's kustomize options decide is set outside the checkout: it points at them.
+      await judge.judge(objects, root, editsOf(root)?.file ?? rootFile)
     }
     for (const d of wave.directory) await renderOneDirectory(d)
     if (wave.helm.length > 0) await renderHelmWave(wave.helm)
@@ -385,6 +395,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       break
     }
     const next = deployables.follow(children)
+    noteEdits(next.kustomize)
     const taken = new Set(report.roots.map((r) => r.dir))
     wave = {
       roots: input.layout.policy.render.roots
