@@ -131,6 +131,11 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
         `  ${d.status.padEnd(11)} chart ${d.chart || '.'} as ${d.kind} ${d.application}  ${style.dim(`${d.environment ?? '-'}, ${d.objects} object(s), ${d.declaredIn}`)}`,
       )
     }
+    for (const d of r.directories) {
+      lines.push(
+        `  ${d.status.padEnd(11)} folder ${d.dir || '.'} as Application ${d.application}  ${style.dim(`${d.environment ?? '-'}, ${d.objects} object(s), ${d.declaredIn}`)}`,
+      )
+    }
     const kinds = r.unknownKinds.map((k) => `${k.kind} (${k.apiVersion}) ×${k.count}`).join(', ')
     lines.push(
       `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,
