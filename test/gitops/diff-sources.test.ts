@@ -10,7 +10,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {edit} from '../support/diff-repo.js'
-import {EXAMPLE_ORIGIN, exampleApps, fleet, FLEET_ORIGIN, guestbookImage, PIN} from '../support/example-apps.js'
+import {
+  childApplication,
+  EXAMPLE_ORIGIN,
+  exampleApps,
+  fleet,
+  FLEET_ORIGIN,
+  guestbookImage,
+  PIN,
+} from '../support/example-apps.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
@@ -192,6 +200,16 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     expect(result.images).toContainEqual(
       expect.objectContaining({application: 'guestbook-2', from: null, to: guestbookImage}),
     )
+  })
+
+  it('an app of apps that renders itself ends: each Application is followed once', async () => {
+    const files = {...exampleApps(), 'apps/templates/apps.yaml': childApplication('apps')}
+    const repo = await prRepo(files, {
+      'guestbook/guestbook-ui-svc.yaml': files['guestbook/guestbook-ui-svc.yaml'].replace('port: 80', 'port: 81'),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(brief(result)).toEqual(['changed directory guestbook guestbook'])
   })
 
   it('an .argocd-source-<app>.yaml override swaps the image: diff and verify --render judge the new one, at the override', async () => {

@@ -7,9 +7,6 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
-import {readFileSync} from 'node:fs'
-import path from 'node:path'
-
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -19,18 +16,18 @@ import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
 import {
   findDeployables,
-  type ArgoApplication,
   type CheckoutIdentity,
   type DirectoryDeployable,
   type HelmDeployable,
   type KustomizeUse,
   type Unrenderable,
 } from '../deployables/index.js'
+import {AppOfApps, MAX_DEPTH} from './app-of-apps.js'
 import {renderDirectory} from './directory.js'
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
-import {at, parseRendered, type RenderedObject} from './objects.js'
+import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
 import {planRender, type RenderRoot} from './roots.js'
 
@@ -112,12 +109,6 @@ export interface RenderGateResult {
    */
   inputKeys: Map<GitopsFinding, string>
 }
-
-/** How many waves of Applications rendered by Applications are followed (app of apps of apps …). */
-export const MAX_DEPTH = 5
-
-/** A document that may be an Argo CD Application or ApplicationSet (a cheap test on text before parsing). */
-const ARGO_KIND = /^\s*["']?kind["']?\s*:\s*["']?Application(Set)?["']?\s*,?\s*$/m
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
   const policy = input.layout.policy.render
@@ -230,32 +221,12 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     new SourceReader(input.root, input.yaml, plan.kustomizations),
     input.layout.policy.extraFloatingTags,
   )
-  // App of apps: what may hold Applications is always rendered (its output names the next wave), and every
-  // Application seen is followed once.
-  const mentions = new Map<string, boolean>()
-  const mayHoldApplications = (files: readonly string[]) =>
-    files.some((f) => {
-      if (!mentions.has(f)) {
-        let text = ''
-        try {
-          text = readFileSync(path.join(input.root, f), 'utf8')
-        } catch {
-          // unreadable: the render says why
-        }
-        mentions.set(f, ARGO_KIND.test(text))
-      }
-      return mentions.get(f)!
-    })
+  // App of apps: what may hold Applications is always rendered (its output names the next wave).
+  const apps = new AppOfApps(input.root, deployables.names)
   const skip = input.skip
   const skipUnless =
     (inputs: () => readonly string[]) => (u: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) =>
-      skip!(u, key) && !mayHoldApplications(inputs())
-  const produced: Array<{objects: RenderedObject[]; parent: {environment: string | null; declaredIn: string}}> = []
-  const collect = (text: string | undefined, objects: () => RenderedObject[], parent: RenderRoot) => {
-    if (text !== undefined && !ARGO_KIND.test(text)) return
-    produced.push({objects: objects(), parent: {environment: parent.environment, declaredIn: parent.declaredIn ?? ''}})
-  }
-  const seen = new Set(deployables.names)
+      skip!(u, key) && !apps.mayHoldApplications(inputs())
   let wave = {
     roots: plan.roots,
     helm: deployables.helm,
@@ -338,7 +309,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         declaredIn: root.declaredIn ?? rootFile,
         objects,
       })
-      collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
+      apps.collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
       report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
       // An image the Application's kustomize options decide is set outside the checkout: it points at them.
       await judge.judge(objects, root, editsOf(root)?.file ?? rootFile)
@@ -346,31 +317,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     for (const d of wave.directory) await renderOneDirectory(d)
     if (wave.helm.length > 0) await renderHelmWave(wave.helm)
     // The next wave: the Applications this one rendered that were not seen yet.
-    const children: ArgoApplication[] = []
-    const sets: Array<{file: string; name: string; environment: string | null; body: unknown}> = []
-    for (const {objects, parent} of produced.splice(0)) {
-      for (const o of objects) {
-        if (!o.apiVersion.startsWith('argoproj.io/')) continue
-        const file = o.origin ?? o.template ?? parent.declaredIn
-        if (o.kind === 'ApplicationSet') sets.push({file, name: o.name, environment: parent.environment, body: o.body})
-        if (o.kind !== 'Application' || seen.has(o.name)) continue
-        const spec = at(o.body, 'spec')
-        if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) continue
-        seen.add(o.name)
-        children.push({
-          name: o.name,
-          ...(o.namespace ? {namespace: o.namespace} : {}),
-          spec: spec as Record<string, unknown>,
-          file,
-          line: 1,
-          lineOf: () => undefined,
-          ...(parent.environment ? {environment: parent.environment} : {}),
-        })
-      }
-    }
+    const {applications: children, sets} = apps.next()
     for (const a of sets) {
-      if (seen.has(`ApplicationSet\0${a.name}`)) continue
-      seen.add(`ApplicationSet\0${a.name}`)
       unavailable(
         a.file,
         1,
@@ -461,7 +409,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     for (const f of inputs) covered.add(f)
     status.objects = result.objects.length
     input.onRendered?.({...unit, declaredIn: d.file, objects: result.objects})
-    collect(undefined, () => result.objects, root)
+    apps.collect(undefined, () => result.objects, root)
     await judge.judge(result.objects, root, d.file)
   }
 
@@ -523,7 +471,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
           declaredIn: d.file,
           objects: objects(),
         })
-        collect(text, objects, {
+        apps.collect(text, objects, {
           dir: d.chart,
           environment: d.environment,
           via: d.kind === 'HelmRelease' ? 'flux' : 'argocd',
