@@ -203,7 +203,7 @@ describe('gitops diff on argocd-example-apps shapes', () => {
   })
 
   it('an app of apps that renders itself ends: each Application is followed once', async () => {
-    const files = {...exampleApps(), 'apps/templates/apps.yaml': childApplication('apps')}
+    const files: Record<string, string> = {...exampleApps(), 'apps/templates/apps.yaml': childApplication('apps')}
     const repo = await prRepo(files, {
       'guestbook/guestbook-ui-svc.yaml': files['guestbook/guestbook-ui-svc.yaml'].replace('port: 80', 'port: 81'),
     })
@@ -321,6 +321,15 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     expect(v.render.directories.map((d) => [d.application, d.dir, d.status, d.objects]).sort()).toEqual([
       ['guestbook', 'guestbook', 'rendered', 2],
       ['recursive', 'recursive', 'rendered', 2],
+    ])
+    const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
+    const l = layout.json<{layout: {renderDirectories: Array<{application: string; files: string[]}>}}>()
+    assertMatchesSchema('gitops-verify.schema.json', l)
+    expect(l.layout.renderDirectories.find((d) => d.application === 'recursive')!.files).toEqual([
+      'recursive/draft.yaml',
+      'recursive/settings.yaml',
+      'recursive/sub/config.yaml',
+      'recursive/web.yaml',
     ])
     const rendered = v.findings.filter((f) => f.application === 'recursive').map((f) => f.file)
     expect(rendered).not.toContain('recursive/old/legacy.yaml')

@@ -44,6 +44,15 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
       )
     }
   }
+  const directories = layout.renderDirectories ?? []
+  if (directories.length > 0) {
+    lines.push('', style.bold('Directory sources (--render)'))
+    for (const d of directories) {
+      lines.push(
+        `  ${(d.dir || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`)}`,
+      )
+    }
+  }
   if (roots.length > 0) {
     lines.push('', style.bold('Render roots (--render)'))
     for (const r of roots) {

@@ -115,6 +115,13 @@ export async function printLayout(
     environment: d.environment,
     declaredIn: d.file,
   }))
+  layout.renderDirectories = deployables.directory.map((d) => ({
+    application: d.application,
+    dir: d.dir,
+    environment: d.environment,
+    declaredIn: d.file,
+    files: d.manifests,
+  }))
   if (tools) layout.renderTools = tools
   layout.applicationSets = describeApplicationSets(deployables.applicationSets)
   return {
