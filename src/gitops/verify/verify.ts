@@ -251,7 +251,8 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   let render: RenderGateResult | undefined
   if (input.render) {
     render = await renderFindings(input, layout, files)
-    if (render.report.roots.length + render.report.deployables.length === 0 && input.render.requireRender) {
+    const units = render.report.roots.length + render.report.deployables.length + render.report.directories.length
+    if (units === 0 && input.render.requireRender) {
       throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
     const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])
