@@ -351,6 +351,27 @@ describe('gitops diff on a Flux fleet', () => {
     expect(result.failures).toEqual([])
   })
 
+  it('the values ConfigMap of a HelmRelease whose chart is not fetched touched: incomplete, named', async () => {
+    const files = fleet()
+    const repo = await prRepo(
+      files,
+      {
+        'apps/production/podinfo-values.yaml': files['apps/production/podinfo-values.yaml'].replace(
+          '#34577c',
+          '#000000',
+        ),
+      },
+      FLEET_ORIGIN,
+    )
+    const {exitCode, result} = await diff(repo)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.application])).toEqual([
+      ['base', 'podinfo/podinfo'],
+      ['head', 'podinfo/podinfo'],
+    ])
+  })
+
   it('an image moved in the plain folder a Kustomization deploys; the HelmRelease changed is incomplete, named', async () => {
     const files = fleet()
     const repo = await prRepo(

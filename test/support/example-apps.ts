@@ -171,10 +171,15 @@ export function fleet(): Record<string, string> {
       '        kind: HelmRepository',
       '        name: podinfo',
       '        namespace: flux-system',
+      '  valuesFrom:',
+      '    - kind: ConfigMap',
+      '      name: podinfo-values',
       '  values:',
       '    replicaCount: 2',
       '',
     ].join('\n'),
+    'apps/production/podinfo-values.yaml':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo-values\n  namespace: podinfo\ndata:\n  values.yaml: |\n    ui:\n      color: "#34577c"\n',
     'apps/production/web/deployment.yaml': deployment('web', `ghcr.io/acme/web:1.0.0${PIN}`),
   }
 }

@@ -89,6 +89,8 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
     const chart = str(written.chart)
     const inputs = {spec: {source: written, name: app.name}, reads: [app.file]}
     if (chart !== undefined) {
+      // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
+      inputs.reads.push(...refValueFiles(written, refs, ctx))
       unavailable(
         [...at, 'chart'],
         `chart ${chart} comes from ${repoURL || 'a Helm repository'}, outside the checkout: the gate does not fetch charts, so what it renders is not judged (its values here are still checked as source).`,
@@ -411,6 +413,25 @@ function sourceType(
   if (KUSTOMIZATION.some((f) => ctx.files.has(at(f)))) return {type: 'Kustomize'}
   if (ctx.files.has(at('Chart.yaml'))) return {type: 'Helm'}
   return {type: 'Directory'}
+}
+
+/** The repo-relative files a source's `$ref/…` value files and file parameters name in this repository. */
+function refValueFiles(
+  source: Record<string, unknown>,
+  refs: Map<string, {mine: boolean; repoURL: string}>,
+  ctx: DeployablesContext,
+): string[] {
+  const helm = isMap(source.helm) ? source.helm : {}
+  const entries = [
+    ...(Array.isArray(helm.valueFiles) ? helm.valueFiles : []),
+    ...(Array.isArray(helm.fileParameters) ? helm.fileParameters.map((p) => (isMap(p) ? p.path : undefined)) : []),
+  ]
+  return entries.flatMap((e) => {
+    const ref = typeof e === 'string' ? /^\$([^/]+)\/(.*)$/.exec(e) : null
+    if (!ref || !refs.get(ref[1])?.mine) return []
+    const joined = path.posix.normalize(ref[2])
+    return GLOB.test(joined) ? [...ctx.files].filter((f) => globToRegExp(joined).test(f)) : [joined]
+  })
 }
 
 /** The files of the folders `directory.jsonnet.libs` names (relative to the repository root). */
