@@ -280,6 +280,22 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     expect(lines[2]).toMatch(/^Not rendered \(\d+\) — this diff is incomplete/)
   })
 
+  it("a remote chart's pinned version or its value file here touched: incomplete, named", async () => {
+    const files = exampleApps()
+    const changes: Array<Record<string, string>> = [
+      {'values/podinfo.yaml': 'replicaCount: 3\n'},
+      {'remote-chart.yaml': files['remote-chart.yaml'].replace('6.5.0', '6.6.0')},
+    ]
+    for (const change of changes) {
+      const {exitCode, result} = await diff(await prRepo(files, change))
+      expect(exitCode).toBe(1)
+      expect(result.summary).toBe('incomplete')
+      expect([...new Set(result.failures.map((f) => `${f.rule} ${f.application}`))]).toEqual([
+        'render-unavailable podinfo',
+      ])
+    }
+  })
+
   it('files nothing deploys touched, jsonnet and plugins untouched: "No change", exit 0', async () => {
     const repo = await prRepo(exampleApps(), {
       'README.md': '# example apps, documented\n',

@@ -112,6 +112,28 @@ export function exampleApps(): Record<string, string> {
     // A config management plugin renders this one in the repo-server.
     'plugin-app.yaml': topApplication('plugin-app', ['    path: plugin-app', '    plugin:', '      name: kasane']),
     'plugin-app/kasane.jsonnet': '{}\n',
+    // A chart from a Helm repository (not fetched) with a value file of this repository (`$values`).
+    'remote-chart.yaml': [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata:',
+      '  name: podinfo',
+      '  namespace: argocd',
+      'spec:',
+      '  project: default',
+      '  destination: {namespace: podinfo, server: https://kubernetes.default.svc}',
+      '  sources:',
+      '  - repoURL: https://stefanprodan.github.io/podinfo',
+      '    chart: podinfo',
+      '    targetRevision: 6.5.0',
+      '    helm:',
+      '      valueFiles: [$values/values/podinfo.yaml]',
+      `  - repoURL: ${EXAMPLE_ORIGIN}`,
+      '    targetRevision: HEAD',
+      '    ref: values',
+      '',
+    ].join('\n'),
+    'values/podinfo.yaml': 'replicaCount: 2\n',
     // A directory source with options: recurse, an exclude glob; a non-manifest and a skipped file beside.
     'more-apps/recursive.yaml': topApplication('recursive', [
       '    path: recursive',
