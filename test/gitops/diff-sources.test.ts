@@ -296,6 +296,18 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     }
   })
 
+  it('the directory source beside an untouched remote chart changed: changed, exit 0, not incomplete', async () => {
+    const files = exampleApps()
+    const repo = await prRepo(files, {
+      'podinfo-extra/config.yaml': files['podinfo-extra/config.yaml'].replace('level: info', 'level: debug'),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(brief(result)).toEqual(['changed directory podinfo podinfo-extra'])
+    expect(result.failures).toEqual([])
+  })
+
   it('files nothing deploys touched, jsonnet and plugins untouched: "No change", exit 0', async () => {
     const repo = await prRepo(exampleApps(), {
       'README.md': '# example apps, documented\n',
@@ -336,6 +348,7 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     assertMatchesSchema('gitops-verify.schema.json', v)
     expect(v.render.directories.map((d) => [d.application, d.dir, d.status, d.objects]).sort()).toEqual([
       ['guestbook', 'guestbook', 'rendered', 2],
+      ['podinfo', 'podinfo-extra', 'rendered', 1],
       ['recursive', 'recursive', 'rendered', 2],
     ])
     const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})

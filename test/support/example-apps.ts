@@ -131,9 +131,14 @@ export function exampleApps(): Record<string, string> {
       `  - repoURL: ${EXAMPLE_ORIGIN}`,
       '    targetRevision: HEAD',
       '    ref: values',
+      `  - repoURL: ${EXAMPLE_ORIGIN}`,
+      '    targetRevision: HEAD',
+      '    path: podinfo-extra',
       '',
     ].join('\n'),
     'values/podinfo.yaml': 'replicaCount: 2\n',
+    'podinfo-extra/config.yaml':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: podinfo-extra\ndata:\n  level: info\n',
     // A directory source with options: recurse, an exclude glob; a non-manifest and a skipped file beside.
     'more-apps/recursive.yaml': topApplication('recursive', [
       '    path: recursive',

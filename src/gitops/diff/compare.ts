@@ -22,6 +22,8 @@ export async function compareSnapshots(
   const yaml = await import('yaml')
   const deployables: DeployableDiff[] = []
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
+  // An Application something of which the change touches and neither revision can render: its objects are unknown.
+  const incomplete = new Set([...touchedApplications(base, head), ...touchedApplications(head, base)])
   for (const key of keys) {
     // A deployable one revision could not render is not "added" or "removed": its objects are unknown there (the
     // failure says it is incomplete).
@@ -30,7 +32,7 @@ export async function compareSnapshots(
     const h = head.units.get(key)
     const unit = (h ?? b)!
     const app = unit.application === undefined ? undefined : `${unit.environment ?? ''}\0${unit.application}`
-    if (app && (base.unrenderedApplications.has(app) || head.unrenderedApplications.has(app))) continue
+    if (app && incomplete.has(app)) continue
     const d = await compareUnit(yaml, b, h, unit, maskKinds)
     if (d) deployables.push(d)
   }
@@ -252,6 +254,14 @@ export function makesIncomplete(f: GitopsFinding, mine: Snapshot, other: Set<str
   if ((f.rule as string) === 'render-refused') return true
   const key = mine.inputKeys.get(f)
   return key === undefined || !other.has(touchKey(f, key))
+}
+
+/** `environment\0application` of each Application or HelmRelease with a not-rendered finding that makes the diff incomplete. */
+function touchedApplications(mine: Snapshot, other: Snapshot): string[] {
+  const inputs = inputsOfFailures(other)
+  return mine.findings
+    .filter((f) => isNotRendered(f.rule) && f.application !== undefined && makesIncomplete(f, mine, inputs))
+    .map((f) => `${f.environment ?? ''}\0${f.application}`)
 }
 
 function failuresOf(revision: 'base' | 'head', mine: Snapshot, other: Snapshot): DiffFailure[] {

@@ -36,7 +36,10 @@ export interface Snapshot {
   units: Map<string, SnapshotUnit>
   /** Keys of the deployables that failed or were unavailable (their objects are unknown). */
   unrendered: Set<string>
-  /** `environment\0application` of every Application or HelmRelease something of which was not rendered. */
+  /**
+   * `environment\0application` of every Application or HelmRelease something of which was not rendered: present in
+   * this revision, whatever became of its other sources.
+   */
   unrenderedApplications: Set<string>
   /** The key of the inputs of what a not-rendered finding is about (same inputs in both revisions: untouched). */
   inputKeys: Map<GitopsFinding, string>
