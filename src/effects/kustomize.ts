@@ -16,7 +16,8 @@ export const KUSTOMIZE_INSTALL_HINT =
 export type BuildResult = {ok: true; yaml: string} | {ok: false; message: string}
 
 export interface Kustomize {
-  build(dir: string): Promise<BuildResult>
+  /** `loadRestrictionsNone`: files outside the kustomization's folder may be read (kustomize-controller's setting). */
+  build(dir: string, options?: {loadRestrictionsNone?: boolean}): Promise<BuildResult>
   /** What `kustomize version` says (a distribution build's `(devel)` read from its package changelog). */
   version?(): Promise<string>
 }
@@ -28,9 +29,14 @@ export interface Kustomize {
 export function kustomize(binary = 'kustomize', known?: string): Kustomize {
   let version: Promise<string> | undefined = known === undefined ? undefined : Promise.resolve(known)
   return {
-    async build(dir) {
+    async build(dir, options) {
       const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-kustomize-'))
-      const result = await runTool(binary, ['build', dir], {
+      const args = [
+        'build',
+        dir,
+        ...(options?.loadRestrictionsNone ? ['--load-restrictor', 'LoadRestrictionsNone'] : []),
+      ]
+      const result = await runTool(binary, args, {
         missingCode: 'KUSTOMIZE_NOT_FOUND',
         installHint: KUSTOMIZE_INSTALL_HINT,
         timeoutMs: 120_000,

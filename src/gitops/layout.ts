@@ -86,6 +86,14 @@ export interface LayoutReport {
     environment: string | null
     declaredIn: string
   }>
+  /** The Argo CD directory sources `--render` would read, with the files Argo CD reads there. */
+  renderDirectories?: Array<{
+    application: string
+    dir: string
+    environment: string | null
+    declaredIn: string
+    files: string[]
+  }>
   /** The renderers `--render` would run: `helm version --short` and `kustomize version` (null: not on PATH). */
   renderTools?: {helm: string | null; kustomize: string | null}
   /** The Applications each Argo CD ApplicationSet generates, evaluated offline, and the generators not evaluated. */

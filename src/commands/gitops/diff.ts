@@ -17,6 +17,10 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     'Renders two revisions of a GitOps checkout with the render gate of gitops verify --render (kustomize roots, ' +
       'Argo CD Applications — those ApplicationSets generate included — and Flux HelmReleases, charts with helm) and ' +
       'compares them per environment: Applications added and removed, deployables and objects added, removed and ' +
+      'changed; directory sources (plain manifests), .argocd-source overrides, Applications other Applications ' +
+      'render (app of apps) and Flux Kustomizations over plain folders render too, in the layout gitops verify uses ' +
+      '(configured or detected); jsonnet, plugins and remote charts do not, and make the diff incomplete only when ' +
+      'the change touches them. Per deployable: objects added, removed and ' +
       'changed (a unified diff of each object, keys in a stable order), every image that moves (from → to, pinned or ' +
       'not, the line that decided it), and the findings the change fixes and introduces. --base defaults to the ' +
       'merge-base of HEAD with the default branch (under GitHub Actions the pull request base, GITHUB_BASE_REF; else ' +
@@ -95,7 +99,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const [{config}, {diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
+    const [{config, gitopsKeys}, {diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
       await Promise.all([
         loadConfig(root),
         import('../../gitops/diff/diff.js'),
@@ -110,6 +114,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const result = await diffGitops({
       root,
       policy: config.gitopsPolicy,
+      gitopsKeys,
       base: flags.base,
       head: flags.head,
       ...(inActions(process.env) && process.env.GITHUB_BASE_REF ? {baseRef: process.env.GITHUB_BASE_REF} : {}),

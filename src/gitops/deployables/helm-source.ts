@@ -4,27 +4,34 @@
  * `helm.releaseName` or the Application's name, namespace `helm.namespace` or the destination's, value files
  * resolved from the chart folder (`/x` from the repository root, `$ref/x` from the root of the `ref:` source; globs
  * expanded lexically; everything confined to the repository), `values`/`valuesObject`, `parameters` (`forceString`
- * → `--set-string`) and `fileParameters`. A kustomize or plain folder goes to the kustomize path. A chart from a Helm
- * repository, a repository other than this checkout or a value file URL is never fetched: render-unavailable.
+ * → `--set-string`) and `fileParameters`. Before its type is decided, the source's `.argocd-source*.yaml` overrides are
+ * merged (./overrides.ts). A kustomize folder goes to the kustomize path, a folder of plain manifests is a directory
+ * source (./directory.ts); jsonnet and config-management plugins are not run: render-unavailable, named. A chart from
+ * a Helm repository, a repository other than this checkout or a value file URL is never fetched: render-unavailable.
  */
 import path from 'node:path'
 
 import {globToRegExp} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
+import {selectDirectory} from './directory.js'
+import {kustomizeEdits} from './kustomize-options.js'
 import {
   leaves,
   parseSetName,
+  type DirectoryDeployable,
   type HelmDeployable,
   type KustomizeUse,
   type Unrenderable,
   type ValueLayer,
 } from './model.js'
+import {overrideName, withOverrides} from './overrides.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {linedDocuments} from './yaml-lines.js'
 
 export interface ApplicationDeployables {
   helm: HelmDeployable[]
   kustomize: KustomizeUse[]
+  directory: DirectoryDeployable[]
   unrenderable: Unrenderable[]
 }
 
@@ -47,7 +54,7 @@ const destinationNamespace = (app: ArgoApplication) =>
   str(isMap(app.spec.destination) ? app.spec.destination.namespace : undefined)
 
 export function applicationDeployables(app: ArgoApplication, ctx: DeployablesContext): ApplicationDeployables {
-  const out: ApplicationDeployables = {helm: [], kustomize: [], unrenderable: []}
+  const out: ApplicationDeployables = {helm: [], kustomize: [], directory: [], unrenderable: []}
   const single = isMap(app.spec.source)
   const sources: Array<{source: Record<string, unknown>; at: SpecPath}> = single
     ? [{source: app.spec.source as Record<string, unknown>, at: ['source']}]
@@ -56,7 +63,12 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
       )
   const lineAt = (p: SpecPath) => app.lineOf(p) ?? app.line
   const declaredEnv = app.environment ?? ctx.envOf(app.file) ?? environmentFolder(app.file)
-  const unavailable = (p: SpecPath, message: string, status: Unrenderable['status'] = 'unavailable') =>
+  const unavailable = (
+    p: SpecPath,
+    message: string,
+    status: Unrenderable['status'] = 'unavailable',
+    inputs?: Unrenderable['inputs'],
+  ) =>
     out.unrenderable.push({
       file: app.file,
       line: lineAt(p),
@@ -64,6 +76,7 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
       application: app.name,
       message: `Application ${app.name}: ${message}`,
       status,
+      ...(inputs ? {inputs} : {}),
     })
   // `ref:` sources: `$name/…` value files resolve from the root of that source's repository.
   const refs = new Map<string, {mine: boolean; repoURL: string}>()
@@ -71,37 +84,112 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
     const ref = str(source.ref)
     if (ref) refs.set(ref, {mine: ctx.isThisRepository(str(source.repoURL) ?? ''), repoURL: str(source.repoURL) ?? ''})
   }
-  for (const {source, at} of sources) {
-    const repoURL = str(source.repoURL) ?? ''
-    const chart = str(source.chart)
+  for (const {source: written, at} of sources) {
+    const repoURL = str(written.repoURL) ?? ''
+    const chart = str(written.chart)
+    const inputs = {spec: {source: written, name: app.name}, reads: [app.file]}
     if (chart !== undefined) {
+      // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
+      inputs.reads.push(...refValueFiles(written, refs, ctx))
       unavailable(
         [...at, 'chart'],
         `chart ${chart} comes from ${repoURL || 'a Helm repository'}, outside the checkout: the gate does not fetch charts, so what it renders is not judged (its values here are still checked as source).`,
+        'unavailable',
+        inputs,
       )
       continue
     }
-    const p = str(source.path)
+    const p = str(written.path)
     if (p === undefined) continue // a `ref:`-only source renders nothing of its own
     if (!ctx.isThisRepository(repoURL)) {
       unavailable(
         [...at, 'repoURL'],
         `source ${repoURL || '(no repoURL)'} is not this repository: the gate does not fetch other repositories, so ${p} there is not rendered.`,
+        'unavailable',
+        inputs,
       )
       continue
     }
     const dir = ctx.confined(clean(p))
     if (dir === undefined) {
-      unavailable([...at, 'path'], `source path ${p} leaves the revision: it is not read.`, 'refused')
+      unavailable([...at, 'path'], `source path ${p} leaves the revision: it is not read.`, 'refused', inputs)
       continue
     }
-    if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
+    // The repo-server merges the override files first, then decides the source's type.
+    const merged = withOverrides(written, dir, overrideName(app.name, app.namespace), ctx.readText, ctx.yaml)
+    inputs.reads.push(...merged.files)
+    if (merged.error) {
+      unavailable(at, `error while parsing source parameters: ${merged.error}`, 'failed', inputs)
+      continue
+    }
+    const source = merged.source
+    const type = sourceType(source, dir, ctx)
+    if (type.error) {
+      unavailable(at, `${type.error}`, 'failed', inputs)
+      continue
+    }
+    if (type.type === 'Plugin') {
+      const name = isMap(source.plugin) ? str(source.plugin.name) : undefined
+      unavailable(
+        [...at, 'plugin'],
+        `source ${dir || '.'} is rendered by the config management plugin${name ? ` ${name}` : ''} in Argo CD's repo-server, which the gate does not run: what it deploys is not rendered or judged.`,
+        'unavailable',
+        {...inputs, reads: [...inputs.reads, ...filesUnder(ctx, dir)]},
+      )
+      continue
+    }
+    if (type.type === 'Kustomize') {
+      if (!KUSTOMIZATION.some((f) => ctx.files.has(dir ? `${dir}/${f}` : f))) {
+        unavailable([...at, 'kustomize'], `kustomize source ${dir || '.'} holds no kustomization.`, 'failed', inputs)
+        continue
+      }
       const env = declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
-      out.kustomize.push({dir, environment: env, declaredIn: app.file, application: app.name})
+      const edits = kustomizeEdits(source.kustomize)
+      out.kustomize.push({
+        dir,
+        environment: env,
+        declaredIn: app.file,
+        application: app.name,
+        ...(Object.keys(edits).length > 0 ? {edits, editsIn: merged.files.at(-1) ?? app.file} : {}),
+      })
+      continue
+    }
+    if (type.type === 'Directory') {
+      const selection = selectDirectory(source, dir, ctx)
+      if (selection.jsonnet.length > 0) {
+        unavailable(
+          at,
+          `source ${dir || '.'} holds jsonnet (${selection.jsonnet.slice(0, 3).join(', ')}${selection.jsonnet.length > 3 ? ', …' : ''}), which Argo CD evaluates with its jsonnet VM: the gate does not, so what it deploys is not rendered or judged.`,
+          'unavailable',
+          // Jsonnet imports whatever it likes: the folder and the libraries' folders (`jsonnet.libs`) are its inputs.
+          {...inputs, reads: [...inputs.reads, ...filesUnder(ctx, dir), ...jsonnetLibs(source, ctx)]},
+        )
+        continue
+      }
+      if (![...ctx.files].some((f) => dir === '' || f.startsWith(`${dir}/`))) {
+        unavailable([...at, 'path'], `app path ${dir || '.'} does not exist in this repository.`, 'failed', inputs)
+        continue
+      }
+      out.directory.push({
+        kind: 'directory',
+        application: app.name,
+        file: app.file,
+        line: app.line,
+        environment: declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`) ?? environmentFolder(`${dir}/`),
+        dir,
+        manifests: selection.manifests,
+        ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
+        reads: inputs.reads,
+        spec: {source, name: app.name, destination: app.spec.destination ?? null},
+      })
       continue
     }
     const d = helmDeployable(app, source, at, dir, refs, ctx, unavailable)
-    if (d) out.helm.push(d)
+    if (d) {
+      d.reads.push(...merged.files)
+      d.layers.push(...merged.files.map((f) => overrideLayer(f, ctx)))
+      out.helm.push(d)
+    }
   }
   return out
 }
@@ -287,5 +375,85 @@ function helmDeployable(
     spec: {source, name: app.name, destination: app.spec.destination ?? null},
   }
 }
+
+/**
+ * What an override file sets for Helm (`helm.parameters`, `helm.valuesObject`, `helm.values`), as the highest layer:
+ * a rendered image it decides is attributed to its line.
+ */
+function overrideLayer(file: string, ctx: DeployablesContext): ValueLayer {
+  const doc = ctx.docsOf(file)[0]
+  const helm = doc && isMap(doc.value) && isMap(doc.value.helm) ? doc.value.helm : {}
+  const lineOf = (p: Array<string | number>) => doc?.lineOf(['helm', ...p])
+  const entries: ValueLayer['entries'] = []
+  if (isMap(helm.valuesObject)) entries.push(...leaves(helm.valuesObject, (p) => lineOf(['valuesObject', ...p]), 1))
+  else if (typeof helm.values === 'string') {
+    const line = lineOf(['values']) ?? 1
+    const values = linedValues(ctx, helm.values)
+    if (values) entries.push(...leaves(values.value, (p) => (values.lineOf(p) ?? 0) + line, line))
+  }
+  ;(Array.isArray(helm.parameters) ? helm.parameters : []).forEach((p, i) => {
+    if (isMap(p) && typeof p.name === 'string')
+      entries.push({path: parseSetName(p.name), value: String(p.value ?? ''), line: lineOf(['parameters', i]) ?? 1})
+  })
+  return {file, what: 'override file', entries}
+}
+
+const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+
+/**
+ * The source's type as the repo-server decides it (GetAppSourceType, util/app/discovery): the one tool block the
+ * source sets (`helm`, `kustomize`, `directory`, `plugin`; two are an error), else a kustomization in the folder
+ * (it wins over a Chart.yaml beside it: discovery visits the kustomization last), else a Chart.yaml, else a directory.
+ */
+function sourceType(
+  source: Record<string, unknown>,
+  dir: string,
+  ctx: DeployablesContext,
+): {type?: 'Helm' | 'Kustomize' | 'Directory' | 'Plugin'; error?: string} {
+  const explicit = (
+    [
+      ['kustomize', 'Kustomize'],
+      ['helm', 'Helm'],
+      ['directory', 'Directory'],
+      ['plugin', 'Plugin'],
+    ] as const
+  ).filter(([k]) => isMap(source[k]))
+  if (explicit.length > 1)
+    return {error: `multiple application sources defined: ${explicit.map(([, t]) => t).join(',')}`}
+  if (explicit.length === 1) return {type: explicit[0][1]}
+  const at = (f: string) => (dir ? `${dir}/${f}` : f)
+  if (KUSTOMIZATION.some((f) => ctx.files.has(at(f)))) return {type: 'Kustomize'}
+  if (ctx.files.has(at('Chart.yaml'))) return {type: 'Helm'}
+  return {type: 'Directory'}
+}
+
+/** The repo-relative files a source's `$ref/…` value files and file parameters name in this repository. */
+function refValueFiles(
+  source: Record<string, unknown>,
+  refs: Map<string, {mine: boolean; repoURL: string}>,
+  ctx: DeployablesContext,
+): string[] {
+  const helm = isMap(source.helm) ? source.helm : {}
+  const entries = [
+    ...(Array.isArray(helm.valueFiles) ? helm.valueFiles : []),
+    ...(Array.isArray(helm.fileParameters) ? helm.fileParameters.map((p) => (isMap(p) ? p.path : undefined)) : []),
+  ]
+  return entries.flatMap((e) => {
+    const ref = typeof e === 'string' ? /^\$([^/]+)\/(.*)$/.exec(e) : null
+    if (!ref || !refs.get(ref[1])?.mine) return []
+    const joined = path.posix.normalize(ref[2])
+    return GLOB.test(joined) ? [...ctx.files].filter((f) => globToRegExp(joined).test(f)) : [joined]
+  })
+}
+
+/** The files of the folders `directory.jsonnet.libs` names (relative to the repository root). */
+function jsonnetLibs(source: Record<string, unknown>, ctx: DeployablesContext): string[] {
+  const jsonnet = isMap(source.directory) && isMap(source.directory.jsonnet) ? source.directory.jsonnet : {}
+  const libs = Array.isArray(jsonnet.libs) ? jsonnet.libs.filter((l): l is string => typeof l === 'string') : []
+  return libs.flatMap((l) => filesUnder(ctx, clean(l.replace(/^\//, ''))))
+}
+
+const filesUnder = (ctx: DeployablesContext, dir: string) =>
+  [...ctx.files].filter((f) => dir === '' || f.startsWith(`${dir}/`)).sort()
 
 const linedValues = (ctx: DeployablesContext, text: string) => linedDocuments(ctx.yaml, text)[0]

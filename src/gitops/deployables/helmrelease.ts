@@ -31,8 +31,27 @@ export function helmReleaseDeployable(
   const id = `${ns}/${hr.name}`
   const environment = ctx.envOf(hr.file)
   const lineAt = (...p: Array<string | number>) => hr.lineOf(['spec', ...p]) ?? hr.line
+  const holderOf = (ref: Record<string, unknown>) =>
+    manifests.find(
+      (m) =>
+        m.kind === str(ref.kind) && m.apiVersion === 'v1' && m.name === str(ref.name) && (m.namespace ?? ns) === ns,
+    )
+  // What it reads even when it cannot be rendered: its own object and the ConfigMaps and Secrets it takes values from.
+  const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom.filter(isMap) : []
+  const inputs = {
+    spec: hr.doc,
+    reads: [hr.file, ...valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? [])],
+  }
   const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
-    unrenderable: {file: hr.file, line, environment, application: id, message: `HelmRelease ${id}: ${message}`, status},
+    unrenderable: {
+      file: hr.file,
+      line,
+      environment,
+      application: id,
+      message: `HelmRelease ${id}: ${message}`,
+      status,
+      inputs,
+    },
   })
   if (isMap(spec.chartRef)) {
     const kind = str(spec.chartRef.kind) ?? 'chartRef'
@@ -123,9 +142,7 @@ export function helmReleaseDeployable(
     const kind = str(ref.kind) ?? ''
     const name = str(ref.name) ?? ''
     const key = str(ref.valuesKey) ?? 'values.yaml'
-    const holder = manifests.find(
-      (m) => m.kind === kind && m.apiVersion === 'v1' && m.name === name && (m.namespace ?? ns) === ns,
-    )
+    const holder = holderOf(ref)
     const found = holder ? dataOf(holder, key) : undefined
     if (!holder || found === undefined) {
       if (ref.optional === true) continue

@@ -1,8 +1,9 @@
 /**
  * The deployables of the checkout, found as the controllers find them, offline: Argo CD Applications written in
  * files and those ApplicationSets generate (./applicationset), Flux HelmReleases; each Helm one becomes a
- * `HelmDeployable`, each kustomize or plain folder a `KustomizeUse` for the kustomize path, and whatever lies
- * outside the checkout (or cannot be evaluated) an `Unrenderable`.
+ * `HelmDeployable`, each kustomize folder a `KustomizeUse` for the kustomize path, each folder of plain manifests a
+ * `DirectoryDeployable`, and whatever lies outside the checkout (or cannot be evaluated) an `Unrenderable`.
+ * `follow` reads Applications a render produced (app of apps) with the same checkout.
  */
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
@@ -12,18 +13,28 @@ import {makeContext, type CheckoutIdentity} from './context.js'
 import {applicationDeployables} from './helm-source.js'
 import {helmReleaseDeployable, isHelmRelease} from './helmrelease.js'
 import {readManifests, type Manifest} from './manifests.js'
-import type {HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
+import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
 import type {ApplicationSetExpansion, ArgoApplication} from './types.js'
 
-export type {HelmDeployable, KustomizeUse, Unrenderable, ValueLayer, ValueEntry} from './model.js'
+export type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable, ValueLayer, ValueEntry} from './model.js'
+export type {ArgoApplication} from './types.js'
 export {setName} from './model.js'
 export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
 export {readManifests} from './manifests.js'
 
-export interface Deployables {
+/** What some Applications deploy. */
+export interface Deployed {
   helm: HelmDeployable[]
   kustomize: KustomizeUse[]
+  directory: DirectoryDeployable[]
   unrenderable: Unrenderable[]
+}
+
+export interface Deployables extends Deployed {
+  /** The names of the Applications read or generated: a rendered Application of one of these names is not followed. */
+  names: Set<string>
+  /** The deployables of Applications a render produced (app of apps), filtered as these are. */
+  follow(apps: readonly ArgoApplication[]): Deployed
   /** Every Application read or generated (for the report). */
   applications: number
   /** Each ApplicationSet read, with what it generated (`--print-layout` lists them). */
@@ -51,7 +62,29 @@ export function findDeployables(input: {
 }): Deployables {
   const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.checkout)
   const manifests = readManifests(input.root, input.files, input.yaml, () => startEngine(ctx))
-  const out: Deployables = {helm: [], kustomize: [], unrenderable: [], applications: 0, applicationSets: []}
+  const envs = input.environments
+  const keep = (x: {environment: string | null}) => !envs || (x.environment !== null && envs.includes(x.environment))
+  const follow = (list: readonly ArgoApplication[]): Deployed => {
+    const found: Deployed = {helm: [], kustomize: [], directory: [], unrenderable: []}
+    for (const app of list) {
+      const d = applicationDeployables(app, ctx)
+      found.helm.push(...d.helm.filter(keep))
+      found.kustomize.push(...d.kustomize.filter(keep))
+      found.directory.push(...d.directory.filter(keep))
+      found.unrenderable.push(...d.unrenderable.filter(keep))
+    }
+    return found
+  }
+  const out: Deployables = {
+    helm: [],
+    kustomize: [],
+    directory: [],
+    unrenderable: [],
+    applications: 0,
+    applicationSets: [],
+    names: new Set(),
+    follow,
+  }
   const apps: ArgoApplication[] = []
   for (const m of manifests) {
     if (isApplication(m)) {
@@ -68,6 +101,7 @@ export function findDeployables(input: {
           environment: ctx.envOf(n.file),
           message: `ApplicationSet ${n.applicationSet}: the ${n.generator} generator is not rendered: ${n.why}`,
           status: 'unavailable',
+          inputs: {spec: m.doc, reads: [m.file]},
         })
       }
       for (const u of expansion.unavailable) {
@@ -77,6 +111,7 @@ export function findDeployables(input: {
           environment: ctx.envOf(u.file),
           message: `ApplicationSet ${u.applicationSet}: not evaluated: ${u.message}`,
           status: 'unavailable',
+          inputs: {spec: m.doc, reads: [m.file]},
         })
       }
       for (const e of expansion.errors) {
@@ -95,18 +130,12 @@ export function findDeployables(input: {
     }
   }
   out.applications = apps.length
-  for (const app of apps) {
-    const d = applicationDeployables(app, ctx)
-    out.helm.push(...d.helm)
-    out.kustomize.push(...d.kustomize)
-    out.unrenderable.push(...d.unrenderable)
-  }
-  const envs = input.environments
-  if (envs) {
-    const keep = (x: {environment: string | null}) => x.environment !== null && envs.includes(x.environment)
-    out.helm = out.helm.filter(keep)
-    out.kustomize = out.kustomize.filter(keep)
-    out.unrenderable = out.unrenderable.filter(keep)
-  }
+  for (const app of apps) out.names.add(app.name)
+  const d = follow(apps)
+  out.helm.push(...d.helm)
+  out.kustomize.push(...d.kustomize)
+  out.directory.push(...d.directory)
+  out.unrenderable = [...out.unrenderable.filter(keep), ...d.unrenderable]
+  out.helm = out.helm.filter(keep)
   return out
 }

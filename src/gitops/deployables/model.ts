@@ -62,6 +62,29 @@ export interface Unrenderable {
    * `refused`: it names a path that leaves the revision (render-refused, always an error).
    */
   status: 'unavailable' | 'failed' | 'refused'
+  /**
+   * What it would read: its spec and the repo-relative files (`gitops diff`: the same inputs in both revisions leave it
+   * unchanged, so it does not make the diff incomplete).
+   */
+  inputs?: {spec: unknown; reads: string[]}
+}
+
+/** An Argo CD directory source: a folder of plain manifests (src/gitops/deployables/directory.ts). */
+export interface DirectoryDeployable {
+  kind: 'directory'
+  application: string
+  file: string
+  line: number
+  environment: string | null
+  /** Repo-relative folder. */
+  dir: string
+  /** The YAML and JSON files Argo CD reads, in its order. */
+  manifests: string[]
+  /** The destination namespace (given to namespaced objects that name none). */
+  namespace?: string
+  /** The declaring file and the override files merged into the source. */
+  reads: string[]
+  spec: unknown
 }
 
 /** A kustomize or plain folder an Application deploys from the checkout. */
@@ -70,6 +93,10 @@ export interface KustomizeUse {
   environment: string | null
   declaredIn: string
   application: string
+  /** The kustomization fields the Application's `kustomize` options set (./kustomize-options.ts), when any. */
+  edits?: Record<string, unknown>
+  /** The file that set them: the last override file, else the Application's (where an image they decide points). */
+  editsIn?: string
 }
 
 /** Dotted key path → Helm `--set` name (dots inside a key escaped, list indexes as `[n]`). */

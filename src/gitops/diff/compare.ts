@@ -7,13 +7,12 @@ import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import type {RenderedImage} from '../render/gate.js'
 import type {GitopsFinding} from '../verify/rules/index.js'
 import {shownBody, stableYaml, unifiedDiff} from './objects.js'
-import type {Snapshot, SnapshotUnit} from './snapshot.js'
+import {isNotRendered, type Snapshot, type SnapshotUnit} from './snapshot.js'
 import type {DeployableDiff, DiffFailure, GitopsDiffResult, ImageMove, ObjectDiff, VerdictFinding} from './types.js'
 
 type Compared = Omit<GitopsDiffResult, 'summary' | 'base' | 'head' | 'markdown'>
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const FAILURE_RULES = new Set(['render-failed', 'render-unavailable', 'render-refused'])
 
 export async function compareSnapshots(
   base: Snapshot,
@@ -23,12 +22,17 @@ export async function compareSnapshots(
   const yaml = await import('yaml')
   const deployables: DeployableDiff[] = []
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
+  // An Application something of which the change touches and neither revision can render: its objects are unknown.
+  const incomplete = new Set([...touchedApplications(base, head), ...touchedApplications(head, base)])
   for (const key of keys) {
-    // A deployable one revision could not render is not "added" or "removed": its objects are unknown there.
+    // A deployable one revision could not render is not "added" or "removed": its objects are unknown there (the
+    // failure says it is incomplete).
     if (base.unrendered.has(key) || head.unrendered.has(key)) continue
     const b = base.units.get(key)
     const h = head.units.get(key)
     const unit = (h ?? b)!
+    const app = unit.application === undefined ? undefined : `${unit.environment ?? ''}\0${unit.application}`
+    if (app && incomplete.has(app)) continue
     const d = await compareUnit(yaml, b, h, unit, maskKinds)
     if (d) deployables.push(d)
   }
@@ -43,7 +47,7 @@ export async function compareSnapshots(
   const images = compareImages(base.images, head.images)
   const fixed = difference(base.findings, head.findings)
   const introduced = difference(head.findings, base.findings)
-  const failures: DiffFailure[] = [...failuresOf('base', base.findings), ...failuresOf('head', head.findings)]
+  const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
   const count = (c: ObjectDiff['change']) => deployables.reduce((n, d) => n + d.counts[c], 0)
   const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
     (x, y) => cmp(x ?? '', y ?? ''),
@@ -144,6 +148,12 @@ function compareApplications(base: Snapshot, head: Snapshot): Compared['applicat
       const k = kind === 'HelmRelease' ? 'HelmRelease' : 'Application'
       out.set(`${k}\0${environment}\0${application}`, {kind: k, environment: environment || null, name: application})
     }
+    // Not rendered at all (a jsonnet or plugin source, a remote chart): present, its objects unknown.
+    for (const key of s.unrenderedApplications) {
+      const [environment, application] = key.split('\0')
+      const k = application.includes('/') ? 'HelmRelease' : 'Application'
+      out.set(`${k}\0${environment}\0${application}`, {kind: k, environment: environment || null, name: application})
+    }
     return out
   }
   const [b, h] = [names(base), names(head)]
@@ -227,9 +237,39 @@ function difference(a: GitopsFinding[], b: GitopsFinding[]): VerdictFinding[] {
   )
 }
 
-function failuresOf(revision: 'base' | 'head', findings: GitopsFinding[]): DiffFailure[] {
-  return findings
-    .filter((f) => FAILURE_RULES.has(f.rule))
+/** What a not-rendered finding is about, with the key of its inputs: the same in both revisions is untouched. */
+function inputsOfFailures(s: Snapshot): Set<string> {
+  const out = new Set<string>()
+  for (const [f, key] of s.inputKeys) out.add(touchKey(f, key))
+  return out
+}
+
+const touchKey = (f: GitopsFinding, key: string) =>
+  JSON.stringify([f.rule, f.file, f.environment ?? '', f.application ?? '', key])
+
+/**
+ * Whether a not-rendered finding makes the diff incomplete: always, unless what it is about has the same inputs (its
+ * spec, the files it reads, a remote chart's pinned name and version) in the other revision, which then cannot
+ * render differently either. A refusal (`render-refused`) always does.
+ */
+export function makesIncomplete(f: GitopsFinding, mine: Snapshot, other: Set<string>): boolean {
+  if ((f.rule as string) === 'render-refused') return true
+  const key = mine.inputKeys.get(f)
+  return key === undefined || !other.has(touchKey(f, key))
+}
+
+/** `environment\0application` of each Application or HelmRelease with a not-rendered finding that makes the diff incomplete. */
+function touchedApplications(mine: Snapshot, other: Snapshot): string[] {
+  const inputs = inputsOfFailures(other)
+  return mine.findings
+    .filter((f) => isNotRendered(f.rule) && f.application !== undefined && makesIncomplete(f, mine, inputs))
+    .map((f) => `${f.environment ?? ''}\0${f.application}`)
+}
+
+function failuresOf(revision: 'base' | 'head', mine: Snapshot, other: Snapshot): DiffFailure[] {
+  const inputs = inputsOfFailures(other)
+  return mine.findings
+    .filter((f) => isNotRendered(f.rule) && makesIncomplete(f, mine, inputs))
     .map((f) => ({
       revision,
       rule: f.rule as DiffFailure['rule'],

@@ -13,14 +13,17 @@ import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import {checkoutOf, repositoryUrls} from '../deployables/index.js'
 import {readRevision, type Revision} from '../revision/index.js'
+import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots} from './compare.js'
 import {resolveRevisions} from './revisions.js'
 import {renderSnapshot, type Snapshot} from './snapshot.js'
-import type {DiffRevision, GitopsDiffResult} from './types.js'
+import type {DiffLayout, DiffRevision, GitopsDiffResult} from './types.js'
 
 export interface GitopsDiffInput {
   root: string
   policy: GitopsPolicy
+  /** The `gitopsPolicy` keys ameide.yaml sets: the layout is detected from the head (as verify does) unless they set it. */
+  gitopsKeys?: readonly string[]
   base?: string
   head?: string
   /** The pull request's base branch, tried first for the default base (GITHUB_BASE_REF under GitHub Actions). */
@@ -58,10 +61,13 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       return {dir: tree.dir, files: tree.files, checkout: checkoutOf(tree, repositories)}
     }
     type Tree = Awaited<ReturnType<typeof read>>
+    // One layout for both revisions, the head's: configured, else detected as gitops verify detects it.
+    let policy = input.policy
+    let layout: DiffLayout | undefined
     const snapshot = (tree: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
       renderSnapshot({
         ...tree,
-        policy: input.policy,
+        policy,
         environments: input.environments,
         kustomize: input.kustomize,
         helm: input.helm,
@@ -84,6 +90,12 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       throw settled.reason
     }
     const headTree = settled.value
+    if (input.gitopsKeys) {
+      const found = settleLayout(headTree.dir, headTree.files, input.policy, input.gitopsKeys)
+      policy = found.policy
+      const {source, layout: detected, preset, evidence} = found.detection
+      layout = {source, layout: detected, preset, evidence}
+    }
     const probed = await Promise.allSettled([snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))])
     const [baseRead] = await Promise.allSettled([reading[0]])
     if (probed[0].status === 'rejected') throw probed[0].reason
@@ -104,12 +116,24 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     const compared = await compareSnapshots(base, head, input.policy.diff.maskKinds)
     await removed
     cache.save()
+    if (base.found + head.found === 0) {
+      // Nothing to compare is no evidence that nothing changed.
+      compared.failures.unshift({
+        revision: 'head',
+        rule: 'render-unavailable',
+        file: '.',
+        line: 0,
+        message: `Nothing to render: neither revision holds an Argo CD Application or ApplicationSet, a Flux Kustomization or HelmRelease, or a kustomize overlay the layout (${layout ? `${layout.source} ${layout.layout}` : `preset ${policy.preset}`}) finds, so this diff cannot say what is deployed.`,
+      })
+      compared.counts.failures = compared.failures.length
+    }
     const changed =
       compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
     const result: GitopsDiffResult = {
       summary: compared.failures.length > 0 ? 'incomplete' : changed ? 'changed' : 'unchanged',
       base: revisions.base,
       head: revisions.head,
+      ...(layout ? {layout} : {}),
       ...compared,
     }
     // Renderers' messages name the temporary folders: every path is made repo-relative.

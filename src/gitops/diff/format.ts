@@ -15,6 +15,10 @@ const message = (m: string, indent: string) => printableLines(m).replaceAll('\n'
 
 export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
   const out: string[] = [style.bold(`gitops diff: ${p(describe(r.base))} → ${p(describe(r.head))}`)]
+  if (r.layout)
+    out.push(
+      style.dim(`Layout: ${p(r.layout.layout)} (${r.layout.source}: ${printableLines(r.layout.evidence.join('; '))})`),
+    )
   if (r.failures.length > 0) {
     out.push('', style.red(`Not rendered (${r.failures.length}) — this diff is incomplete:`))
     for (const f of r.failures) {

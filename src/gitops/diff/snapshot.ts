@@ -36,6 +36,15 @@ export interface Snapshot {
   units: Map<string, SnapshotUnit>
   /** Keys of the deployables that failed or were unavailable (their objects are unknown). */
   unrendered: Set<string>
+  /**
+   * `environment\0application` of every Application or HelmRelease something of which was not rendered: present in
+   * this revision, whatever became of its other sources.
+   */
+  unrenderedApplications: Set<string>
+  /** The key of the inputs of what a not-rendered finding is about (same inputs in both revisions: untouched). */
+  inputKeys: Map<GitopsFinding, string>
+  /** Deployables found at all (rendered, answered, unchanged or not rendered): none means nothing to compare. */
+  found: number
   /** Keys of the deployables left unrendered because their inputs are the same in the other revision. */
   unchanged: Set<string>
   findings: GitopsFinding[]
@@ -46,6 +55,9 @@ export interface Snapshot {
 
 export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
   `${u.kind}\0${u.environment ?? ''}\0${u.application ?? ''}\0${u.dir}`
+
+/** A finding that says something was not rendered (any `render-*` rule but the judging ones). */
+export const isNotRendered = (rule: string): boolean => rule.startsWith('render-')
 
 export const objectKey = (o: {kind: string; namespace?: string; name: string}) =>
   `${o.kind}\0${o.namespace ?? ''}\0${o.name}`
@@ -111,6 +123,7 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
   const unrendered = new Set<string>()
   const unchanged = new Set<string>()
   const renders = {rendered: 0, cached: 0, unchanged: 0}
+  // Any status but these (failed, unavailable, refused, …) leaves the deployable's objects unknown.
   const count = (status: string, key: string) => {
     if (status === 'rendered') renders.rendered++
     else if (status === 'cached') renders.cached++
@@ -119,9 +132,28 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
       unchanged.add(key)
     } else unrendered.add(key)
   }
-  for (const r of result.report.roots) count(r.status, unitKey({kind: 'kustomize', ...r}))
-  for (const d of result.report.deployables) {
+  const {report} = result
+  for (const r of report.roots) count(r.status, unitKey({kind: 'kustomize', ...r}))
+  for (const d of report.deployables) {
     count(d.status, unitKey({kind: d.kind, environment: d.environment, application: d.application, dir: d.chart}))
   }
-  return {units, unrendered, unchanged, findings: result.findings, images: result.report.images, renders}
+  for (const d of report.directories) count(d.status, unitKey({kind: 'directory', ...d}))
+  const unrenderedApplications = new Set<string>()
+  let notRendered = 0
+  for (const f of result.findings) {
+    if (!isNotRendered(f.rule)) continue
+    notRendered++
+    if (f.application !== undefined) unrenderedApplications.add(`${f.environment ?? ''}\0${f.application}`)
+  }
+  return {
+    units,
+    unrendered,
+    unrenderedApplications,
+    unchanged,
+    inputKeys: result.inputKeys,
+    found: report.roots.length + report.deployables.length + report.directories.length + notRendered,
+    findings: result.findings,
+    images: report.images,
+    renders,
+  }
 }

@@ -31,8 +31,8 @@ export interface ObjectDiff {
 
 export interface DeployableDiff {
   change: ObjectChange
-  /** `kustomize` root, or a Helm deployable's kind. */
-  kind: 'kustomize' | 'Application' | 'HelmRelease'
+  /** `kustomize` root, a Helm deployable's kind, or `directory` (an Argo CD directory source). */
+  kind: 'kustomize' | 'Application' | 'HelmRelease' | 'directory'
   environment: string | null
   /** The Argo CD Application (or HelmRelease namespace/name); absent for a kustomize root no Application names. */
   application?: string
@@ -79,6 +79,14 @@ export interface DiffFailure {
   message: string
 }
 
+export interface DiffLayout {
+  source: 'configured' | 'detected'
+  /** What was detected (`seed`, `flux`, `kustomize`, `argocd`, `plain`, `none`), or the configured preset. */
+  layout: string
+  preset: string
+  evidence: string[]
+}
+
 export interface RenderCounts {
   rendered: number
   cached: number
@@ -86,10 +94,15 @@ export interface RenderCounts {
 }
 
 export interface GitopsDiffResult {
-  /** `changed`: the deployed objects differ; `unchanged`: they do not; `incomplete`: something was not rendered. */
+  /**
+   * `changed`: the deployed objects differ; `unchanged`: they do not; `incomplete`: something the change touches was
+   * not rendered, or nothing was found to render.
+   */
   summary: 'changed' | 'unchanged' | 'incomplete'
   base: DiffRevision
   head: DiffRevision
+  /** The layout both revisions were read with (the head's): configured in ameide.yaml or detected, as verify does. */
+  layout?: DiffLayout
   environments: Array<string | null>
   counts: {
     applicationsAdded: number

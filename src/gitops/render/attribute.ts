@@ -98,6 +98,9 @@ export function attribute(
     }
   }
   for (const t of [...obj.transformations].reverse()) {
+    // Set outside the checkout: by the wrapper, with an Argo CD Application's `kustomize.images` (`rootFile` then
+    // names the file that set them).
+    if (!t.configuredIn && t.kind === 'ImageTagTransformer') return {file: rootFile, line: 1, column: 1, how: 'images'}
     if (!t.configuredIn) continue
     if (t.kind === 'ImageTagTransformer') {
       const found = reader.get(t.configuredIn)?.found

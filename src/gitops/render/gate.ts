@@ -1,9 +1,11 @@
 /**
  * The gate on rendered output (`gitops verify --render`): find the deployables as Argo CD and Flux do
  * (src/gitops/deployables: Applications, ApplicationSets, HelmReleases), plan the kustomize roots, render them
- * (kustomize; Helm deployables with helm), then judge what will run — the image rules on every container of every
- * pod-bearing object, each finding at the source line that decided the image, with the environment and the
- * deployable — and validate every object against the Kubernetes schema.
+ * (kustomize; Helm deployables with helm; directory sources read as Argo CD reads them), then judge what will run —
+ * the image rules on every container of every pod-bearing object, each finding at the source line that decided the
+ * image, with the environment and the deployable — and validate every object against the Kubernetes schema.
+ * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
+ * MAX_DEPTH waves deep, each Application once.
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
@@ -12,14 +14,24 @@ import type {Layout} from '../layout.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
-import {findDeployables, type CheckoutIdentity, type HelmDeployable, type Unrenderable} from '../deployables/index.js'
+import {
+  findDeployables,
+  type CheckoutIdentity,
+  type DirectoryDeployable,
+  type HelmDeployable,
+  type KustomizeUse,
+  type Unrenderable,
+} from '../deployables/index.js'
+import {AppOfApps, MAX_DEPTH} from './app-of-apps.js'
+import {renderDirectory} from './directory.js'
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
+import {Refusals} from './refusals.js'
 import {planRender, type RenderRoot} from './roots.js'
-import {linkedInputs, REFUSAL_TEXT, refusedUnder, type RefusedLink} from '../revision/index.js'
+import {linkedInputs} from '../revision/index.js'
 
 export type {RenderedImage} from './judge.js'
 
@@ -49,8 +61,9 @@ export interface RenderGateInput {
 
 /** One rendered deployable: a kustomize root, or a Helm deployable (an Application's Helm source, a HelmRelease). */
 export interface RenderedUnit {
-  kind: 'kustomize' | 'Application' | 'HelmRelease'
-  /** The root folder, or the chart. */
+  /** `directory`: an Argo CD directory source (a folder of plain manifests). */
+  kind: 'kustomize' | 'Application' | 'HelmRelease' | 'directory'
+  /** The root folder, the chart, or the directory source's folder. */
   dir: string
   environment: string | null
   application?: string
@@ -69,6 +82,8 @@ export interface RenderReport {
   >
   /** Every Helm deployable (an Application's Helm source, a HelmRelease) and what became of it. */
   deployables: HelmStatus[]
+  /** Every Argo CD directory source (a folder of plain manifests) and what became of it. */
+  directories: DirectoryStatus[]
   /** Rendered objects, and the containers among them the image rules judged. */
   objects: number
   containers: number
@@ -78,11 +93,25 @@ export interface RenderReport {
   images: RenderedImage[]
 }
 
+export interface DirectoryStatus {
+  application: string
+  dir: string
+  environment: string | null
+  declaredIn: string
+  status: 'rendered' | 'failed' | 'refused' | 'skipped'
+  objects: number
+}
+
 export interface RenderGateResult {
   findings: GitopsFinding[]
   report: RenderReport
   /** Files some rendered root read: their source-level image findings give way to the rendered ones. */
   covered: Set<string>
+  /**
+   * The key of the inputs of what each not-rendered finding (render-unavailable, render-failed) is about, where known
+   * (with `cache`): `gitops diff` leaves one whose inputs are the same in both revisions out of what is incomplete.
+   */
+  inputKeys: Map<GitopsFinding, string>
 }
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
@@ -95,89 +124,86 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     checkout: input.checkout,
     environments: input.environments,
   })
+  const asRoot = (k: {dir: string; environment: string | null; declaredIn: string; application: string}) => ({
+    dir: k.dir,
+    environment: k.environment,
+    via: 'argocd' as const,
+    declaredIn: k.declaredIn,
+    application: k.application,
+  })
+  // An Application's kustomize options, applied over its root (`dir\0application`).
+  const edits = new Map<string, {fields: Record<string, unknown>; file: string}>()
+  const noteEdits = (uses: readonly KustomizeUse[]) => {
+    for (const k of uses) if (k.edits) edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!})
+  }
+  const editsOf = (r: RenderRoot) => (r.via === 'argocd' ? edits.get(`${r.dir}\0${r.application ?? ''}`) : undefined)
+  noteEdits(deployables.kustomize)
+  const plan = planRender(
+    input.root,
+    input.files,
+    input.layout,
+    input.yaml,
+    input.environments,
+    deployables.kustomize.map(asRoot),
+  )
   const findings: GitopsFinding[] = []
+  const inputKeys = new Map<GitopsFinding, string>()
+  const keyed = (f: GitopsFinding, key: string | undefined) => {
+    if (key !== undefined) inputKeys.set(f, key)
+  }
   const unavailable = (
     file: string,
     line: number,
     message: string,
     environment: string | null,
     application?: string,
+    key?: string,
   ) => {
     const f = finding(RULES['render-unavailable'], file, {line, column: 1}, message)
     if (input.requireRender) f.severity = 'error'
-    findings.push({...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})})
+    const full = {...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})}
+    findings.push(full)
+    keyed(full, key)
   }
-  const record =
-    (rule: 'render-failed' | 'render-refused') =>
-    (u: Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>) => {
-      const f = finding(RULES[rule], u.file, {line: u.line, column: 1}, u.message)
-      findings.push({
-        ...f,
-        ...(u.environment ? {environment: u.environment} : {}),
-        ...(u.application ? {application: u.application} : {}),
-      })
+  type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>
+  const record = (rule: 'render-failed' | 'render-refused') => (u: Site, key?: string) => {
+    const f = finding(RULES[rule], u.file, {line: u.line, column: 1}, u.message)
+    const full = {
+      ...f,
+      ...(u.environment ? {environment: u.environment} : {}),
+      ...(u.application ? {application: u.application} : {}),
     }
+    findings.push(full)
+    keyed(full, key)
+  }
   const failed = record('render-failed')
-  // Refused: always an error, whatever --require-render says (a refusal is a security finding).
+  // A refusal is always an error and always makes a diff incomplete: it carries no input key.
   const refusal = record('render-refused')
-  const refusedLinks = input.checkout.refused ?? []
-  const cited = new Set<string>()
-  const refuseFor = (
-    what: string,
-    links: readonly RefusedLink[],
-    at: Pick<Unrenderable, 'file' | 'line' | 'environment' | 'application'>,
-  ) => {
-    for (const link of links) {
-      cited.add(link.path)
-      refusal({
-        ...at,
-        message: `${what} is refused: it could read ${link.path}, a symbolic link to ${REFUSAL_TEXT[link.kind]}; the link is not materialised and nothing is rendered.`,
-      })
+  const refusals = new Refusals(input.checkout.refused ?? [], (site) => refusal(site))
+  // An in-bounds link's target is an input of whatever reads through the link.
+  const linked = (paths: readonly string[]) =>
+    linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
+  const unrenderable = (list: readonly Unrenderable[]) => {
+    for (const u of list) {
+      const key =
+        u.inputs && input.cache
+          ? input.cache.key(
+              `unrenderable\0${u.file}\0${u.application ?? ''}`,
+              u.inputs.reads,
+              JSON.stringify({spec: u.inputs.spec, message: u.message}),
+            )
+          : undefined
+      if (u.status === 'failed') failed(u, key)
+      else if (u.status === 'refused') refusal(u)
+      else unavailable(u.file, u.line, u.message, u.environment, u.application, key)
     }
   }
-  for (const u of deployables.unrenderable) {
-    if (u.status === 'failed') failed(u)
-    else if (u.status === 'refused') refusal(u)
-    else unavailable(u.file, u.line, u.message, u.environment, u.application)
-  }
-  const refusedRoots: RenderGateResult['report']['roots'] = []
-  const kustomizeUses = deployables.kustomize.filter((k) => {
-    const links = refusedUnder(refusedLinks, [k.dir])
-    if (links.length === 0) return true
-    refuseFor(`Application ${k.application}: folder ${k.dir || '.'}`, links, {
-      file: k.declaredIn,
-      line: 1,
-      environment: k.environment,
-      application: k.application,
-    })
-    refusedRoots.push({
-      dir: k.dir,
-      environment: k.environment,
-      via: 'argocd',
-      declaredIn: k.declaredIn,
-      application: k.application,
-      status: 'refused',
-      objects: 0,
-    })
-    return false
-  })
-  const deployed: RenderRoot[] = kustomizeUses.map((k) => ({
-    dir: k.dir,
-    environment: k.environment,
-    via: 'argocd',
-    declaredIn: k.declaredIn,
-    application: k.application,
-  }))
-  const plan = planRender(input.root, input.files, input.layout, input.yaml, input.environments, deployed)
   const [helmTool, kustomizeVersion] = await Promise.all([
     input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
   ])
   const helmVersion = helmTool?.version ?? null
   const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
-  // An in-bounds link's target is an input of whatever reads through the link.
-  const linked = (dirs: readonly string[]) =>
-    linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, dirs)
   const inputsOf = (r: RenderRoot) => {
     const nodes = reachable(plan.kustomizations, r.dir)
     const dirs = nodes.map((n) => n.dir)
@@ -194,153 +220,270 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     tools: {helm: helmVersion, kustomize: kustomizeVersion},
     roots: [],
     deployables: [],
+    directories: [],
     objects: 0,
     containers: 0,
     unknownKinds: [],
     images: [],
   }
-  for (const o of plan.outside) {
-    if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
-    refusal({
-      file: o.declaredIn,
-      line: 1,
-      message: `Flux Kustomization path ${o.path} leaves the revision: it is refused, never read.`,
-      environment: o.environment,
-    })
-  }
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
   }
-  const covered = new Set<string>()
-  const renderable: RenderRoot[] = []
-  report.roots.push(...refusedRoots)
-  for (const r of plan.roots) {
-    const nodes = reachable(plan.kustomizations, r.dir)
-    // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
-    const outside = nodes.flatMap((n) => n.outside)
-    const links = refusedUnder(refusedLinks, [...nodes.map((n) => n.dir), ...nodes.flatMap((n) => n.files)])
-    if (outside.length + links.length > 0) {
-      const what = `Render root ${r.dir || '.'}${r.application !== undefined ? ` (Application ${r.application})` : ''}`
-      for (const entry of outside) {
-        refusal({
-          file: entry.file,
-          line: entry.line,
-          message: `${what} is refused: ${JSON.stringify(entry.entry)} leaves the revision (kustomize would read it; the gate reads only the revision's own files), so nothing is rendered.`,
-          environment: r.environment,
-          application: r.application,
-        })
-      }
-      const rootFile = plan.kustomizations.get(r.dir)!.file
-      refuseFor(what, links, {file: rootFile, line: 1, environment: r.environment, application: r.application})
-      report.roots.push({...r, status: 'refused', objects: 0})
-      continue
-    }
-    const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
-    for (const entry of helmCharts) {
-      unavailable(
-        entry.file,
-        entry.line,
-        `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`,
-        r.environment,
-        r.application,
-      )
-    }
-    const remote = nodes.flatMap((n) => n.remote)
-    if (remote.length + helmCharts.length === 0) {
-      renderable.push(r)
-      continue
-    }
-    for (const entry of remote) {
-      unavailable(
-        entry.file,
-        entry.line,
-        `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
-        r.environment,
-      )
-    }
-    report.roots.push({...r, status: 'unavailable', objects: 0})
+  for (const o of plan.outside) {
+    if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
+    refusals.fluxPath(o)
   }
-  const rendered = await renderRoots(input.root, renderable, input.kustomize, {
-    concurrency: input.concurrency,
-    cache: input.cache,
-    inputsOf,
-    extra: toolVersions,
-    ...(input.skip
-      ? {
-          skip: (r: RenderRoot, key: string) =>
-            input.skip!(
-              {
-                kind: 'kustomize',
-                dir: r.dir,
-                environment: r.environment,
-                ...(r.application !== undefined ? {application: r.application} : {}),
-              },
-              key,
-            ),
-        }
-      : {}),
-  })
+  const covered = new Set<string>()
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
     input.layout.policy.extraFloatingTags,
   )
-  for (const {root, result, cached, skipped} of rendered) {
-    const rootFile = plan.kustomizations.get(root.dir)!.file
-    if (skipped) {
-      report.roots.push({...root, status: 'skipped', objects: 0})
-      continue
-    }
-    if (!result.ok) {
-      const by = root.application !== undefined ? ` (Application ${root.application})` : ''
-      failed({
-        file: rootFile,
-        line: 1,
-        message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`,
-        environment: root.environment,
-        application: root.application,
-      })
-      report.roots.push({...root, status: 'failed', objects: 0})
-      continue
-    }
-    for (const f of inputsOf(root)) covered.add(f)
-    const objects = parseRendered(input.yaml, result.yaml)
-    input.onRendered?.({
-      kind: 'kustomize',
-      dir: root.dir,
-      environment: root.environment,
-      ...(root.application !== undefined ? {application: root.application} : {}),
-      declaredIn: root.declaredIn ?? rootFile,
-      objects,
-    })
-    report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
-    await judge.judge(objects, root, rootFile)
+  // App of apps: what may hold Applications is always rendered (its output names the next wave).
+  const apps = new AppOfApps(input.root, deployables.names)
+  const skip = input.skip
+  const skipUnless =
+    (inputs: () => readonly string[]) => (u: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) =>
+      skip!(u, key) && !apps.mayHoldApplications(inputs())
+  let wave = {
+    roots: plan.roots,
+    helm: deployables.helm,
+    directory: deployables.directory,
+    unrenderable: deployables.unrenderable,
   }
-  const helmDeployables = deployables.helm.filter((d) => {
-    const links = refusedUnder(refusedLinks, [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads])
-    if (links.length === 0) return true
-    const at = {file: d.file, line: d.line, environment: d.environment, application: d.application}
-    refuseFor(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, links, at)
-    report.deployables.push(unrendered(d, 'refused'))
-    return false
-  })
-  if (helmDeployables.length > 0 && !helmTool) {
-    for (const d of helmDeployables) {
-      unavailable(
-        d.file,
-        d.line,
-        `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: helm is not on PATH (bash scripts/ci/install-toolchain.sh installs it), so its rendered images and schema are not judged.`,
-        d.environment,
-        d.application,
-      )
-      report.deployables.push(unrendered(d, 'unavailable'))
+  for (let depth = 0; ; depth++) {
+    unrenderable(wave.unrenderable)
+    const renderable: RenderRoot[] = []
+    for (const r of wave.roots) {
+      const nodes = reachable(plan.kustomizations, r.dir)
+      // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
+      if (refusals.root(r, nodes, plan.kustomizations.get(r.dir)!.file)) {
+        report.roots.push({...r, status: 'refused', objects: 0})
+        continue
+      }
+      const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
+      const remote = nodes.flatMap((n) => n.remote)
+      if (remote.length + helmCharts.length === 0) {
+        renderable.push(r)
+        continue
+      }
+      const key = input.cache?.key(r.dir, inputsOf(r), `remote\0${toolVersions}`)
+      for (const entry of helmCharts) {
+        unavailable(
+          entry.file,
+          entry.line,
+          `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`,
+          r.environment,
+          r.application,
+          key,
+        )
+      }
+      for (const entry of remote) {
+        unavailable(
+          entry.file,
+          entry.line,
+          `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
+          r.environment,
+          undefined,
+          key,
+        )
+      }
+      report.roots.push({...r, status: 'unavailable', objects: 0})
     }
-  } else if (helmDeployables.length > 0) {
-    const helm = await renderHelm(helmDeployables, judge, {
+    const rendered = await renderRoots(input.root, renderable, input.kustomize, {
+      concurrency: input.concurrency,
+      cache: input.cache,
+      inputsOf,
+      resourcesOf: (r) => plan.kustomizations.get(r.dir)?.generated,
+      editsOf: (r) => editsOf(r)?.fields,
+      extra: toolVersions,
+      ...(skip
+        ? {
+            skip: (r: RenderRoot, key: string) =>
+              skipUnless(() => inputsOf(r))(
+                {
+                  kind: 'kustomize',
+                  dir: r.dir,
+                  environment: r.environment,
+                  ...(r.application !== undefined ? {application: r.application} : {}),
+                },
+                key,
+              ),
+          }
+        : {}),
+    })
+    for (const {root, result, cached, skipped, key} of rendered) {
+      const rootFile = plan.kustomizations.get(root.dir)!.file
+      if (skipped) {
+        report.roots.push({...root, status: 'skipped', objects: 0})
+        continue
+      }
+      if (!result.ok) {
+        const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+        failed(
+          {
+            file: rootFile,
+            line: 1,
+            message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`,
+            environment: root.environment,
+            application: root.application,
+          },
+          key,
+        )
+        report.roots.push({...root, status: 'failed', objects: 0})
+        continue
+      }
+      // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
+      for (const n of reachable(plan.kustomizations, root.dir)) for (const f of [n.file, ...n.files]) covered.add(f)
+      const objects = parseRendered(input.yaml, result.yaml)
+      input.onRendered?.({
+        kind: 'kustomize',
+        dir: root.dir,
+        environment: root.environment,
+        ...(root.application !== undefined ? {application: root.application} : {}),
+        declaredIn: root.declaredIn ?? rootFile,
+        objects,
+      })
+      apps.collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
+      report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
+      // An image the Application's kustomize options decide is set outside the checkout: it points at them.
+      await judge.judge(objects, root, editsOf(root)?.file ?? rootFile)
+    }
+    for (const d of wave.directory) await renderOneDirectory(d)
+    const helm = wave.helm.filter((d) => {
+      const paths = [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
+      const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+      if (!refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) return true
+      report.deployables.push(unrendered(d, 'refused'))
+      return false
+    })
+    if (helm.length > 0) await renderHelmWave(helm)
+    // The next wave: the Applications this one rendered that were not seen yet.
+    const {applications: children, sets} = apps.next()
+    for (const a of sets) {
+      unavailable(
+        a.file,
+        1,
+        `ApplicationSet ${a.name} is rendered by another Application (app of apps): the gate does not expand ApplicationSets a render produces, so the Applications it generates are not rendered.`,
+        a.environment,
+        undefined,
+        input.cache?.key(`appset\0${a.name}`, [], JSON.stringify(a.body)),
+      )
+    }
+    if (children.length === 0) break
+    if (depth + 1 >= MAX_DEPTH) {
+      for (const c of children) {
+        unavailable(
+          c.file,
+          1,
+          `Application ${c.name} is rendered ${MAX_DEPTH} Applications deep (app of apps): the gate follows at most ${MAX_DEPTH} levels, so it is not rendered.`,
+          c.environment ?? null,
+          c.name,
+          input.cache?.key(`deep\0${c.name}`, [], JSON.stringify(c.spec)),
+        )
+      }
+      break
+    }
+    const next = deployables.follow(children)
+    noteEdits(next.kustomize)
+    const taken = new Set(report.roots.map((r) => r.dir))
+    wave = {
+      roots: input.layout.policy.render.roots
+        ? []
+        : next.kustomize.map(asRoot).filter((r) => plan.kustomizations.has(r.dir) && !taken.has(r.dir)),
+      helm: next.helm,
+      directory: next.directory,
+      unrenderable: next.unrenderable,
+    }
+  }
+  refusals.uncited()
+  findings.push(...judge.findings)
+  Object.assign(report, {
+    objects: judge.objects,
+    containers: judge.containers,
+    unknownKinds: judge.unknownKinds,
+    images: judge.images,
+  })
+  return {findings, report, covered, inputKeys}
+
+  async function renderOneDirectory(d: DirectoryDeployable): Promise<void> {
+    const inputs = [...new Set([...d.manifests, ...d.reads])]
+    const root: RenderRoot = {
+      dir: d.dir,
+      environment: d.environment,
+      via: 'argocd',
+      declaredIn: d.file,
+      application: d.application,
+    }
+    const status: DirectoryStatus = {
+      application: d.application,
+      dir: d.dir,
+      environment: d.environment,
+      declaredIn: d.file,
+      status: 'rendered',
+      objects: 0,
+    }
+    report.directories.push(status)
+    const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+    if (refusals.check(`Application ${d.application}: folder ${d.dir || '.'}`, [d.dir, ...inputs], site)) {
+      status.status = 'refused'
+      return
+    }
+    const key = input.cache?.key(
+      `directory\0${d.file}\0${d.application}\0${d.dir}`,
+      [...inputs, ...linked([d.dir, ...inputs])],
+      JSON.stringify({spec: d.spec}),
+    )
+    const unit = {kind: 'directory' as const, dir: d.dir, environment: d.environment, application: d.application}
+    if (key !== undefined && skip && skipUnless(() => d.manifests)(unit, key)) {
+      status.status = 'skipped'
+      return
+    }
+    const result = renderDirectory(d, input.root, input.yaml)
+    if (!result.ok) {
+      status.status = 'failed'
+      failed(
+        {
+          file: d.file,
+          line: d.line,
+          message: `Application ${d.application}: directory source ${d.dir || '.'} does not render: ${result.message}`,
+          environment: d.environment,
+          application: d.application,
+        },
+        key,
+      )
+      return
+    }
+    for (const f of inputs) covered.add(f)
+    status.objects = result.objects.length
+    input.onRendered?.({...unit, declaredIn: d.file, objects: result.objects})
+    apps.collect(undefined, () => result.objects, root)
+    await judge.judge(result.objects, root, d.file)
+  }
+
+  async function renderHelmWave(list: HelmDeployable[]): Promise<void> {
+    if (!helmTool) {
+      for (const d of list) {
+        unavailable(
+          d.file,
+          d.line,
+          `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: helm is not on PATH (bash scripts/ci/install-toolchain.sh installs it), so its rendered images and schema are not judged.`,
+          d.environment,
+          d.application,
+        )
+        report.deployables.push(unrendered(d, 'unavailable'))
+      }
+      return
+    }
+    const chartFiles = (d: HelmDeployable) => {
+      const prefix = d.chart ? `${d.chart}/` : ''
+      return input.files.filter((f) => f.startsWith(prefix))
+    }
+    const helm = await renderHelm(list, judge, {
       root: input.root,
       files: input.files,
       yaml: input.yaml,
-      helm: helmTool!,
+      helm: helmTool,
       kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
         ? `${policy.kubernetesVersion}.0`
         : policy.kubernetesVersion,
@@ -350,61 +493,45 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       concurrency: input.concurrency,
       extraFloatingTags: input.layout.policy.extraFloatingTags,
       linked,
-      ...(input.skip
+      ...(skip
         ? {
             skip: (d: HelmDeployable, key: string) =>
-              input.skip!({kind: d.kind, dir: d.chart, environment: d.environment, application: d.application}, key),
+              skipUnless(() => chartFiles(d))(
+                {kind: d.kind, dir: d.chart, environment: d.environment, application: d.application},
+                key,
+              ),
           }
         : {}),
-      ...(input.onRendered
-        ? {
-            onRendered: (d, objects) =>
-              input.onRendered!({
-                kind: d.kind,
-                dir: d.chart,
-                environment: d.environment,
-                application: d.application,
-                declaredIn: d.file,
-                objects: objects(),
-              }),
-          }
-        : {}),
+      onRendered: (d, objects, text) => {
+        input.onRendered?.({
+          kind: d.kind,
+          dir: d.chart,
+          environment: d.environment,
+          application: d.application,
+          declaredIn: d.file,
+          objects: objects(),
+        })
+        apps.collect(text, objects, {
+          dir: d.chart,
+          environment: d.environment,
+          via: d.kind === 'HelmRelease' ? 'flux' : 'argocd',
+          declaredIn: d.file,
+          application: d.application,
+        })
+      },
     })
     report.deployables.push(...helm.statuses)
     for (const f of helm.covered) covered.add(f)
-    for (const {deployable: d, message, unavailable: isUnavailable, refused: isRefused} of helm.failures) {
+    for (const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, key} of helm.failures) {
       const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
-      if (isRefused) {
-        refusal({
-          file: d.file,
-          line: d.line,
-          message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`,
-          environment: d.environment,
-          application: d.application,
-        })
-      } else if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application)
-      else failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application})
+      const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+      if (isRefused)
+        refusal({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
+      else if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application, key)
+      else
+        failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application}, key)
     }
   }
-  // A refused link no deployable reads is still a finding (as Argo CD refuses a repository holding one): what names
-  // it — a generator's file, a manifest — sees nothing there, and the revision must not pass for complete.
-  for (const link of refusedLinks) {
-    if (cited.has(link.path)) continue
-    refusal({
-      file: link.path,
-      line: 0,
-      message: `${link.path} is a symbolic link to ${REFUSAL_TEXT[link.kind]}: it is not materialised, so whatever names it in this revision sees nothing there.`,
-      environment: null,
-    })
-  }
-  findings.push(...judge.findings)
-  Object.assign(report, {
-    objects: judge.objects,
-    containers: judge.containers,
-    unknownKinds: judge.unknownKinds,
-    images: judge.images,
-  })
-  return {findings, report, covered}
 }
 
 /** The report's entry for a Helm deployable that is not rendered. */

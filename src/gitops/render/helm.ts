@@ -50,14 +50,14 @@ export interface HelmRenderOptions {
   linked?: (paths: readonly string[]) => string[]
   /** Told each deployable's cache key: true leaves it unrendered (status `skipped`). */
   skip?: (d: HelmDeployable, key: string) => boolean
-  /** Each rendered deployable's objects (parsed when asked: a cached verdict parses nothing otherwise). */
-  onRendered?: (d: HelmDeployable, objects: () => RenderedObject[]) => void
+  /** Each rendered deployable's objects (parsed when asked: a cached verdict parses nothing otherwise) and helm's text. */
+  onRendered?: (d: HelmDeployable, objects: () => RenderedObject[], text: string) => void
 }
 
 export interface HelmRendered {
   statuses: HelmStatus[]
-  /** Deployables whose render failed or was unavailable, with helm's message. */
-  failures: Array<{deployable: HelmDeployable; message: string; unavailable: boolean; refused?: boolean}>
+  /** Deployables whose render failed, was unavailable or refused, with helm's message and the key of its inputs. */
+  failures: Array<{deployable: HelmDeployable; message: string; unavailable: boolean; refused?: boolean; key?: string}>
   /** Files a rendered deployable read (chart files, value files, the declaring file). */
   covered: Set<string>
 }
@@ -96,7 +96,7 @@ export async function renderHelm(
       })
       continue
     }
-    const {answer, cached, differential, objects: parsed, store} = s.value
+    const {answer, cached, differential, objects: parsed, store, key} = s.value
     const status: HelmStatus = {
       application: d.application,
       kind: d.kind,
@@ -112,12 +112,20 @@ export async function renderHelm(
       const refused = 'refused' in answer.result
       const unavailable = 'unavailable' in answer.result
       status.status = refused ? 'refused' : unavailable ? 'unavailable' : 'failed'
-      out.failures.push({deployable: d, message: answer.result.message, unavailable, ...(refused ? {refused} : {})})
+      out.failures.push({
+        deployable: d,
+        message: answer.result.message,
+        unavailable,
+        ...(refused ? {refused} : {}),
+        ...(key ? {key} : {}),
+      })
       continue
     }
     for (const f of inputsOf(d, options)) out.covered.add(f)
     const result = answer.result
-    options.onRendered?.(d, () => parsed ?? helmObjects(options.yaml, result.yaml, d, options.files, options.root))
+    let objects: RenderedObject[] | undefined = parsed
+    const objectsOf = () => (objects ??= helmObjects(options.yaml, result.yaml, d, options.files, options.root))
+    options.onRendered?.(d, objectsOf, result.yaml)
     const verdictKey = judgedKey(d, options)
     if (answer.judged?.key === verdictKey) {
       // Unchanged inputs, unchanged policy: the verdicts of the last run stand (nothing parsed or validated).
@@ -125,8 +133,7 @@ export async function renderHelm(
       status.objects = answer.judged.verdicts.objects
       continue
     }
-    const objects = parsed ?? helmObjects(options.yaml, answer.result.yaml, d, options.files, options.root)
-    status.objects = objects.length
+    status.objects = objectsOf().length
     const root: RenderRoot = {
       dir: d.chart,
       environment: d.environment,
@@ -135,7 +142,7 @@ export async function renderHelm(
       application: d.application,
     }
     const verdicts = await judge.record(() =>
-      judge.judge(objects, root, d.file, (obj, c) => locate(d, obj, c, answer.confirmed ?? {}, options)),
+      judge.judge(objectsOf(), root, d.file, (obj, c) => locate(d, obj, c, answer.confirmed ?? {}, options)),
     )
     answer.judged = {key: verdictKey, verdicts}
     store(answer)
@@ -205,6 +212,8 @@ async function renderOne(
       objects?: RenderedObject[]
       /** Remembers the answer (with its verdicts) in the cache. */
       store: (answer: Answer) => void
+      /** The render-cache key of its inputs. */
+      key?: string
     }
 > {
   const id = `helm\0${d.file}\0${d.application}\0${d.chart}`
@@ -220,7 +229,7 @@ async function renderOne(
     if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)
   }
   const hit = key === undefined ? undefined : (options.cache?.get(id, key) as unknown as Answer | undefined)
-  if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0, store}
+  if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0, store, key}
   const result = await options.helm.template(request(d, options))
   const answer: Answer = {result}
   let differential = 0
@@ -267,7 +276,7 @@ async function renderOne(
     }
   }
   store(answer)
-  return {answer, cached: false, differential, objects, store}
+  return {answer, cached: false, differential, objects, store, key}
 }
 
 function drawsFinding(image: string, extraFloatingTags: string[]): boolean {

@@ -119,7 +119,7 @@ export class Judge {
         continue
       }
       for (const v of answer.violations) {
-        const message = `${describe(obj)} (rendered from ${from(root)}): ${v.pointer} ${v.message}.`
+        const message = `${describe(obj)} (rendered from ${from(root, locate !== undefined)}): ${v.pointer} ${v.message}.`
         const line = obj.origin ? objectLine(this.reader, obj) : 1
         const f = finding(RULES['schema-invalid'], obj.origin ?? obj.template ?? fallback, {line, column: 1}, message)
         this.findings.push(withObject(f, obj, root))
@@ -154,7 +154,7 @@ export class Judge {
     if (!ref) return
     const floating = floatingTagOf(ref, this.extraFloatingTags)
     const pinned = isDigestPinned(ref)
-    const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${from(root)}; ${at.note ?? HOW[at.how]}`
+    const what = `${describe(obj)} container ${container.name} (${container.list}) renders image ${JSON.stringify(image)} from ${from(root, locate !== undefined)}; ${at.note ?? HOW[at.how]}`
     if (!pinned) {
       const f = finding(RULES['image-not-pinned'], at.file, at, `${what}: not pinned by digest.`)
       this.findings.push(withObject(f, obj, root, container.name))
@@ -177,10 +177,13 @@ function objectRef(obj: RenderedObject, container?: string): RenderedObjectRef {
   }
 }
 
-/** Where the objects came from: the root folder, or the chart and the deployable that rendered it. */
-const from = (root: RenderRoot) =>
+/**
+ * Where the objects came from: the root folder, or the chart (`helm`: a Helm deployable) or folder and the deployable
+ * that rendered it.
+ */
+const from = (root: RenderRoot, helm: boolean) =>
   root.application !== undefined
-    ? `chart ${root.dir || '.'} as ${root.via === 'flux' ? 'HelmRelease' : 'Application'} ${root.application} deploys it${root.environment ? ` in ${root.environment}` : ''}`
+    ? `${helm ? 'chart' : 'folder'} ${root.dir || '.'} as ${root.via === 'flux' ? 'HelmRelease' : 'Application'} ${root.application} deploys it${root.environment ? ` in ${root.environment}` : ''}`
     : root.dir || '.'
 
 export function withObject(f: GitopsFinding, obj: RenderedObject, root: RenderRoot, container?: string): GitopsFinding {

@@ -32,6 +32,57 @@ export interface KustomizationNode {
   helmCharts?: RemoteEntry
   /** The file could not be parsed: kustomize will say why when the root renders. */
   unreadable?: string
+  /**
+   * A folder without a kustomization that a Flux Kustomization deploys: the resources (relative to it) of the
+   * kustomization kustomize-controller generates for it (`file` is then the Flux Kustomization's file).
+   */
+  generated?: string[]
+}
+
+/**
+ * The kustomization kustomize-controller generates for a `spec.path` that holds none (fluxcd/pkg kustomize
+ * generator, as `kustomize create --autodetect --recursive`): walking the folder, a subfolder holding a kustomization
+ * is one resource (not entered), every other .yaml/.yml file is one; null when the folder holds no file.
+ */
+export function generatedNode(
+  dir: string,
+  declaredIn: string,
+  files: readonly string[],
+  nodes: Map<string, KustomizationNode>,
+): KustomizationNode | null {
+  const prefix = dir ? `${dir}/` : ''
+  const inside = files.filter((f) => f.startsWith(prefix))
+  if (inside.length === 0) return null
+  const includes = new Set<string>()
+  const resources: string[] = []
+  const own: string[] = []
+  for (const f of inside) {
+    const parts = f.slice(prefix.length).split('/')
+    // The shallowest folder on the way that holds a kustomization stands for everything below it.
+    let folder: string | undefined
+    for (let i = 1; i < parts.length && folder === undefined; i++) {
+      const sub = prefix + parts.slice(0, i).join('/')
+      if (nodes.has(sub)) folder = sub
+    }
+    if (folder !== undefined) includes.add(folder)
+    else if (/\.ya?ml$/.test(f)) own.push(f)
+  }
+  const walk = (a: string, b: string) => {
+    const x = a.split('/')
+    const y = b.split('/')
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1
+    return x.length - y.length
+  }
+  for (const r of [...includes, ...own].sort(walk)) resources.push(r.slice(prefix.length))
+  return {
+    dir,
+    file: declaredIn,
+    includes: [...includes].sort(),
+    files: own,
+    remote: [],
+    outside: [],
+    generated: resources,
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ export interface RenderedRoot {
   cached: boolean
   /** Not rendered: `skip` said its output is not needed (`result` is then empty). */
   skipped?: boolean
+  /** The render-cache key of its inputs (with a cache). */
+  key?: string
 }
 
 export async function renderRoots(
@@ -37,9 +39,23 @@ export async function renderRoots(
     extra?: string
     /** Told each root's cache key: true leaves the root unrendered (`gitops diff`: its inputs did not change). */
     skip?: (root: RenderRoot, key: string) => boolean
+    /**
+     * A root with no kustomization of its own: the resources (relative to it) of the kustomization kustomize-controller
+     * generates for it, which the wrapper lists itself.
+     */
+    resourcesOf?: (root: RenderRoot) => string[] | undefined
+    /** Kustomization fields the wrapper sets over the root (an Argo CD Application's `kustomize` options). */
+    editsOf?: (root: RenderRoot) => Record<string, unknown> | undefined
   },
 ): Promise<RenderedRoot[]> {
-  const keys = roots.map((r) => options.cache?.key(r.dir, options.inputsOf(r), options.extra))
+  const edits = roots.map((r) => options.editsOf?.(r))
+  const keys = roots.map((r, i) =>
+    options.cache?.key(
+      r.dir,
+      options.inputsOf(r),
+      edits[i] ? `${options.extra ?? ''}\0${JSON.stringify(edits[i])}` : options.extra,
+    ),
+  )
   const skipped = roots.map((r, i) => keys[i] !== undefined && options.skip?.(r, keys[i]) === true)
   const answers: Array<BuildResult | undefined> = roots.map((r, i) =>
     skipped[i] ? {ok: true, yaml: ''} : options.cache?.get(r.dir, keys[i]!),
@@ -53,11 +69,20 @@ export async function renderRoots(
         const wrapper = path.join(tmp, `w${i}`)
         mkdirSync(wrapper)
         const target = roots[i].dir === '' ? CHECKOUT_LINK.slice(0, -1) : `${CHECKOUT_LINK}${roots[i].dir}`
+        const generated = options.resourcesOf?.(roots[i])
+        const resources = generated ? generated.map((r) => `${target}/${r}`) : [target]
+        // An Application's kustomize options (JSON is YAML); its components are relative to the root.
+        const fields = Object.entries(edits[i] ?? {}).map(([k, v]) =>
+          k === 'components'
+            ? `${k}: ${JSON.stringify((v as string[]).map((c) => `${target}/${c}`))}\n`
+            : `${k}: ${JSON.stringify(v)}\n`,
+        )
         writeFileSync(
           path.join(wrapper, 'kustomization.yaml'),
-          `resources:\n  - ${JSON.stringify(target)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n`,
+          `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}\n`).join('')}${fields.join('')}buildMetadata: [originAnnotations, transformerAnnotations]\n`,
         )
-        return kustomize.build(wrapper)
+        // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
+        return kustomize.build(wrapper, generated ? {loadRestrictionsNone: true} : undefined)
       })
       settled.forEach((s, n) => {
         if (!s.ok) throw s.error
@@ -82,5 +107,6 @@ export async function renderRoots(
     result: answers[i]!,
     cached: !todo.includes(i) && !skipped[i],
     ...(skipped[i] ? {skipped: true} : {}),
+    ...(keys[i] !== undefined ? {key: keys[i]} : {}),
   }))
 }

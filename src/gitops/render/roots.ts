@@ -1,7 +1,8 @@
 /**
  * The render plan (reads only): per environment, the render roots — kustomizations under the environment's overlays
  * that no other kustomization of that environment includes, the `spec.path` of Flux `Kustomization`s from a
- * GitRepository and the kustomize folders Argo CD Applications deploy (found with the other deployables in
+ * GitRepository (a folder without a kustomization is built from the one kustomize-controller generates for it) and
+ * the kustomize folders Argo CD Applications deploy (found with the other deployables in
  * src/gitops/deployables, which also holds the Helm ones). `gitopsPolicy.render.roots` replaces the discovery of
  * kustomize roots.
  */
@@ -10,7 +11,7 @@ import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
-import {KUSTOMIZATION_FILES, readKustomizations, type KustomizationNode} from './kustomizations.js'
+import {generatedNode, KUSTOMIZATION_FILES, readKustomizations, type KustomizationNode} from './kustomizations.js'
 import {at} from './objects.js'
 
 export interface RenderRoot {
@@ -119,7 +120,15 @@ export function planRender(
       const r = fluxRoot(doc.toJS({maxAliasCount: 100}) as unknown, file, layout)
       if (r && (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir))) {
         outside.push({path: r.dir, declaredIn: file, environment: r.environment})
-      } else if (r && !configured) add(r)
+        continue
+      }
+      if (!r || configured) continue
+      if (!kustomizations.has(r.dir)) {
+        // No kustomization there: kustomize-controller generates one over the folder's manifests.
+        const node = generatedNode(r.dir, file, files, kustomizations)
+        if (node) kustomizations.set(r.dir, node)
+      }
+      add(r)
     }
   }
   const byDir = (a: {dir: string}, b: {dir: string}) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0)

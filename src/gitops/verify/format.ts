@@ -50,6 +50,15 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
       )
     }
   }
+  const directories = layout.renderDirectories ?? []
+  if (directories.length > 0) {
+    lines.push('', style.bold('Directory sources (--render)'))
+    for (const d of directories) {
+      lines.push(
+        `  ${(d.dir || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`)}`,
+      )
+    }
+  }
   if (roots.length > 0) {
     lines.push('', style.bold('Render roots (--render)'))
     for (const r of roots) {
@@ -139,6 +148,11 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     for (const d of r.deployables) {
       lines.push(
         `  ${d.status.padEnd(11)} chart ${p(d.chart || '.')} as ${d.kind} ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
+      )
+    }
+    for (const d of r.directories) {
+      lines.push(
+        `  ${d.status.padEnd(11)} folder ${p(d.dir || '.')} as Application ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
       )
     }
     const kinds = r.unknownKinds.map((k) => `${p(k.kind)} (${p(k.apiVersion)}) ×${k.count}`).join(', ')

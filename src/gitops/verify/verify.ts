@@ -125,6 +125,13 @@ export async function printLayout(
     environment: d.environment,
     declaredIn: d.file,
   }))
+  layout.renderDirectories = deployables.directory.map((d) => ({
+    application: d.application,
+    dir: d.dir,
+    environment: d.environment,
+    declaredIn: d.file,
+    files: d.manifests,
+  }))
   if (tools) layout.renderTools = tools
   layout.applicationSets = describeApplicationSets(deployables.applicationSets)
   return {
@@ -254,7 +261,8 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   let render: RenderGateResult | undefined
   if (input.render) {
     render = await renderFindings(input, layout)
-    if (render.report.roots.length + render.report.deployables.length === 0 && input.render.requireRender) {
+    const units = render.report.roots.length + render.report.deployables.length + render.report.directories.length
+    if (units === 0 && input.render.requireRender) {
       throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
     const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])

@@ -1,0 +1,113 @@
+/**
+ * Renders an Argo CD directory source without a tool, as the repo-server reads its files (argoproj/argo-cd
+ * `reposerver/repository/repository.go` getObjsFromYAMLOrJSON, GenerateManifests): a file holding
+ * `+argocd:skip-file-rendering` is skipped; a .json file is one object (an array or more than one object fails);
+ * a YAML file is split into documents, each one object. A file that does not parse, or holds something that is no
+ * object with `apiVersion` and `kind`, fails the source when it looks like a manifest (`apiVersion:`, `kind:` and
+ * `metadata:` in it) or some document before parsed, and is ignored otherwise (an unrelated YAML file). A `*List`
+ * (an object with an `items` list) becomes its items; one whose `items` is null, nothing. Namespaced workloads that
+ * name no namespace get the destination's (the controller does it for every namespaced kind).
+ */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {YamlModule} from '../../images/yaml/index.js'
+import type {DirectoryDeployable} from '../deployables/index.js'
+import {containersOf, type Doc, type RenderedObject} from './objects.js'
+
+const SKIP_MARKER = '+argocd:skip-file-rendering'
+const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+export type DirectoryResult = {ok: true; objects: RenderedObject[]} | {ok: false; message: string}
+
+export function renderDirectory(d: DirectoryDeployable, root: string, yaml: YamlModule): DirectoryResult {
+  const docs: Array<{body: Doc; file: string}> = []
+  for (const file of d.manifests) {
+    let text: string
+    try {
+      text = readFileSync(path.join(root, file), 'utf8')
+    } catch (error) {
+      return {ok: false, message: `Failed to read ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code}`}
+    }
+    if (text.includes(SKIP_MARKER)) continue
+    const read = file.endsWith('.json') ? readJson(text) : readYaml(yaml, text)
+    if ('error' in read) {
+      const looksLikeManifest = ['apiVersion:', 'kind:', 'metadata:'].every((k) => text.includes(k))
+      if (file.endsWith('.json') || read.objects.length > 0 || looksLikeManifest) {
+        return {ok: false, message: `Failed to unmarshal ${JSON.stringify(path.posix.basename(file))}: ${read.error}`}
+      }
+      continue // an unrelated YAML file
+    }
+    for (const body of read.objects) docs.push({body, file})
+  }
+  const objects: RenderedObject[] = []
+  for (const {body, file} of docs) {
+    for (const item of expandList(body)) {
+      const obj: RenderedObject = {
+        apiVersion: str(item.apiVersion) ?? '',
+        kind: str(item.kind) ?? '',
+        name: str((item.metadata as Doc | undefined)?.name) ?? '',
+        body: item,
+        origin: file,
+        transformations: [],
+      }
+      const ns = str((item.metadata as Doc | undefined)?.namespace)
+      if (ns) obj.namespace = ns
+      else if (d.namespace && containersOf(item).length > 0) obj.namespace = d.namespace
+      objects.push(obj)
+    }
+  }
+  return {ok: true, objects}
+}
+
+function readJson(text: string): {objects: Doc[]} | {objects: Doc[]; error: string} {
+  try {
+    const value = JSON.parse(text) as unknown
+    if (!isDoc(value)) return {objects: [], error: 'cannot unmarshal a JSON value that is not an object'}
+    const error = objectError(value)
+    return error ? {objects: [], error} : {objects: [value]}
+  } catch (error) {
+    return {objects: [], error: (error as Error).message}
+  }
+}
+
+function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: Doc[]; error: string} {
+  const objects: Doc[] = []
+  let documents
+  try {
+    documents = yaml.parseAllDocuments(text)
+  } catch (error) {
+    return {objects, error: (error as Error).message}
+  }
+  for (const doc of documents as Array<{errors: Array<{message: string}>; toJS(o: object): unknown}>) {
+    if (doc.errors.length > 0) return {objects, error: doc.errors[0].message}
+    let value: unknown
+    try {
+      value = doc.toJS({maxAliasCount: 100})
+    } catch (error) {
+      return {objects, error: (error as Error).message}
+    }
+    if (value === null || value === undefined) continue // an empty document
+    if (!isDoc(value)) return {objects, error: 'a document is not a mapping'}
+    const error = objectError(value)
+    if (error) return {objects, error}
+    objects.push(value)
+  }
+  return {objects}
+}
+
+/** What Kubernetes' unstructured decoding refuses: no `kind`, no `apiVersion`. */
+const objectError = (o: Doc): string | undefined =>
+  typeof o.kind !== 'string' || o.kind === ''
+    ? "Object 'Kind' is missing"
+    : typeof o.apiVersion !== 'string' || o.apiVersion === ''
+      ? "Object 'apiVersion' is missing"
+      : undefined
+
+/** A list (an `items` list) as its items; one whose `items` is null (and no spec or status) as nothing. */
+function expandList(o: Doc): Doc[] {
+  if (Array.isArray(o.items)) return o.items.filter(isDoc)
+  if ('items' in o && o.items === null && !('spec' in o) && !('status' in o)) return []
+  return [o]
+}

@@ -1,0 +1,90 @@
+/**
+ * What the render gate refuses: every deployable that could read outside its revision — a refused link of the
+ * revision (src/gitops/revision: absolute, or leaving the tree; never materialised) in its folder or among the files
+ * it names, a kustomize entry that leaves the revision, a Flux path that does. Each refusal is a `render-refused`
+ * finding, always an error (a refusal is a security finding, whatever `--require-render` says), naming the link and
+ * the kind of its target, never the target itself. A refused link no deployable reads is a finding too: whatever
+ * names it sees nothing there, and the revision must not pass for complete.
+ */
+import {REFUSAL_TEXT, refusedUnder, type RefusedLink} from '../revision/index.js'
+import type {KustomizationNode} from './kustomizations.js'
+import type {RenderRoot} from './roots.js'
+
+/** Where a refusal is reported. */
+export interface RefusalSite {
+  file: string
+  line: number
+  environment: string | null
+  application?: string
+}
+
+export class Refusals {
+  private readonly cited = new Set<string>()
+
+  constructor(
+    private readonly links: readonly RefusedLink[],
+    private readonly report: (site: RefusalSite & {message: string}) => void,
+  ) {}
+
+  /**
+   * Refuses `what` when a reader of `paths` (files or folders, repo-relative) could meet a refused link: true when
+   * it is refused (and reported).
+   */
+  check(what: string, paths: readonly string[], site: RefusalSite): boolean {
+    const links = refusedUnder(this.links, paths)
+    for (const link of links) {
+      this.cited.add(link.path)
+      this.report({
+        ...site,
+        message: `${what} is refused: it could read ${link.path}, a symbolic link to ${REFUSAL_TEXT[link.kind]}; the link is not materialised and nothing is rendered.`,
+      })
+    }
+    return links.length > 0
+  }
+
+  /** A kustomize root: refused when a kustomization it reaches names what leaves the revision, or reads a refused link. */
+  root(r: RenderRoot, nodes: readonly KustomizationNode[], rootFile: string): boolean {
+    const what = `Render root ${r.dir || '.'}${r.application !== undefined ? ` (Application ${r.application})` : ''}`
+    const outside = nodes.flatMap((n) => n.outside)
+    for (const entry of outside) {
+      this.report({
+        file: entry.file,
+        line: entry.line,
+        environment: r.environment,
+        application: r.application,
+        message: `${what} is refused: ${JSON.stringify(entry.entry)} leaves the revision (kustomize would read it; the gate reads only the revision's own files), so nothing is rendered.`,
+      })
+    }
+    const paths = [...nodes.map((n) => n.dir), ...nodes.flatMap((n) => n.files)]
+    const linked = this.check(what, paths, {
+      file: rootFile,
+      line: 1,
+      environment: r.environment,
+      application: r.application,
+    })
+    return outside.length > 0 || linked
+  }
+
+  /** A path a Flux Kustomization names that leaves the revision. */
+  fluxPath(o: {path: string; declaredIn: string; environment: string | null}): void {
+    this.report({
+      file: o.declaredIn,
+      line: 1,
+      environment: o.environment,
+      message: `Flux Kustomization path ${o.path} leaves the revision: it is refused, never read.`,
+    })
+  }
+
+  /** Each refused link no check named. */
+  uncited(): void {
+    for (const link of this.links) {
+      if (this.cited.has(link.path)) continue
+      this.report({
+        file: link.path,
+        line: 0,
+        environment: null,
+        message: `${link.path} is a symbolic link to ${REFUSAL_TEXT[link.kind]}: it is not materialised, so whatever names it in this revision sees nothing there.`,
+      })
+    }
+  }
+}
