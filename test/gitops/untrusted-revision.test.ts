@@ -284,9 +284,13 @@ describe('a link out of the revision is refused, never read', () => {
         ['path: charts/app', 'helm:', '  valueFiles: [values-prod.yaml]'].join('\n'),
       ),
       'shared/values.yaml': 'greeting: linked-1\n',
+      'shared/notes/leak.txt': 'notes-1\n',
     })
     await symlink('../../shared/values.yaml', path.join(repo, 'charts/app/values-prod.yaml'))
-    await relink(repo, 'charts/app/files/leak', '../../../shared/values.yaml')
+    // A chart folder linked to another folder of the repository: read through, keyed by what it holds.
+    await rm(path.join(repo, 'charts/app/files'), {recursive: true})
+    await symlink('../../shared/notes', path.join(repo, 'charts/app/files'))
+    await relink(repo, 'shared/notes/leak', 'leak.txt')
     await commitAll(repo, 'links')
     const first = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
     expect(first.exitCode, first.stdout).toBe(0)
@@ -297,7 +301,12 @@ describe('a link out of the revision is refused, never read', () => {
     expect(d.exitCode, d.everything).toBe(0)
     expect(d.json.summary).toBe('changed')
     expect(JSON.stringify(d.json.deployables)).toContain('linked-2')
-    // A second verify sees the new target (the cache key follows the link).
+    expect(JSON.stringify(d.json.deployables)).toContain('notes-1')
+    // Only what the linked folder holds changes: the cache key follows the links (rendered again, not cached).
+    await writeFile(path.join(repo, 'shared/values.yaml'), 'greeting: linked-1\n')
+    const warm = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    expect(warm.json().render.deployables[0].status).toBe('cached')
+    await writeFile(path.join(repo, 'shared/notes/leak.txt'), 'notes-2\n')
     const again = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
     expect(again.json().render.deployables[0].status).toBe('rendered')
   })
