@@ -25,8 +25,9 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'not, the line that decided it), and the findings the change fixes and introduces. --base defaults to the ' +
       'merge-base of HEAD with the default branch (under GitHub Actions the pull request base, GITHUB_BASE_REF; else ' +
       'origin/HEAD, origin/main, origin/master, main, master); ' +
-      '--head to the working tree. Both revisions are read from git objects into temporary folders (a temporary ' +
-      'index): the checkout, its index and HEAD are never touched. Only what the change can affect renders: a ' +
+      "--head to the working tree's tracked files. Each revision's tracked files are written into a temporary folder " +
+      '(a commit from git objects, never checked out): the checkout, its index and HEAD are never touched. Only what ' +
+      'the change can affect renders: a ' +
       'deployable whose inputs (blob ids, spec, renderers) are the same in both revisions renders in neither; one ' +
       "render cache under the checkout's git directory holds both revisions, so a second run renders nothing. The data " +
       'of Secrets (and of the kinds gitopsPolicy.diff.maskKinds names) is masked: a changed value shows as changed, ' +
