@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {allowListedEnv} from './tools.js'
+import {allowListedEnv} from './isolated-env.js'
 
 /**
  * Git, as an external process. Every git call ameide makes goes through this module. It uses

@@ -2,6 +2,7 @@ import {AmeideError, failureError, prerequisiteError, remoteError} from '../core
 import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../core/retry.js'
 import {redact} from '../core/secrets.js'
 import type {CodeWithExit} from '../core/error-codes.js'
+import {allowListedEnv} from './isolated-env.js'
 
 /**
  * Running the external tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo; the renderers helm and
@@ -20,28 +21,6 @@ export interface ToolRunOptions {
    * this process's environment: what renderers of an untrusted revision get (helm, kustomize).
    */
   isolatedHome?: string
-}
-
-/** The variables of this process a renderer may see: the command search path and the locale. */
-const ALLOWED = /^(PATH|LANG|LANGUAGE|LC_[A-Z_]+|TZ)$/
-
-/**
- * The environment of a tool that reads an untrusted revision: PATH and the locale from this process, HOME, TMPDIR
- * and the XDG folders private (under `home`), a KUBECONFIG that does not exist — and nothing else: no token, no
- * registry credential, no proxy, none of the job's variables.
- */
-export function allowListedEnv(home: string, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(base)) if (v !== undefined && ALLOWED.test(k)) env[k] = v
-  return {
-    ...env,
-    HOME: home,
-    TMPDIR: home,
-    XDG_CONFIG_HOME: `${home}/xdg-config`,
-    XDG_CACHE_HOME: `${home}/xdg-cache`,
-    XDG_DATA_HOME: `${home}/xdg-data`,
-    KUBECONFIG: `${home}/kubeconfig`,
-  }
 }
 
 /** What every effect that drives one external tool (docker, buildah, podman, cosign) is configured with. */

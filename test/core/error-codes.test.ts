@@ -114,8 +114,11 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
     ],
   },
   'gitops:verify': {
-    why: 'cosign.ts also signs and attests; gitops verify only asks hasValidSignature / hasValidAttestation',
+    why:
+      'cosign.ts also signs and attests; gitops verify only asks hasValidSignature / hasValidAttestation; it reads ' +
+      'the working tree through src/gitops/revision, whose REVISION_UNREADABLE is for a commit',
     codes: [
+      'REVISION_UNREADABLE',
       'COSIGN_NOT_USABLE',
       'OIDC_TOKEN_UNAVAILABLE',
       'KEYLESS_REQUIRES_TLOG',

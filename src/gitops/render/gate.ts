@@ -31,7 +31,7 @@ import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
 import {Refusals} from './refusals.js'
 import {planRender, type RenderRoot} from './roots.js'
-import {linkedInputs} from '../revision/index.js'
+import {linkedInputs} from '../revision/paths.js'
 
 export type {RenderedImage} from './judge.js'
 

@@ -6,7 +6,7 @@
  * the kind of its target, never the target itself. A refused link no deployable reads is a finding too: whatever
  * names it sees nothing there, and the revision must not pass for complete.
  */
-import {REFUSAL_TEXT, refusedUnder, type RefusedLink} from '../revision/index.js'
+import {REFUSAL_TEXT, refusedUnder, type RefusedLink} from '../revision/links.js'
 import type {KustomizationNode} from './kustomizations.js'
 import type {RenderRoot} from './roots.js'
 

@@ -34,28 +34,12 @@ import path from 'node:path'
 
 import {failureError} from '../../core/errors.js'
 import {gitRevisionRead} from '../../effects/git.js'
-import {checkLinks, type RefusedLink} from './links.js'
+import {checkLinks} from './links.js'
+import type {Revision} from './model.js'
 
 export {REFUSAL_TEXT, refusedUnder, type RefusalKind, type RefusedLink} from './links.js'
-
-export interface Revision {
-  /** The materialised tree (absolute, temporary). */
-  dir: string
-  /** The commit read, or null for the working tree (or a folder outside git). */
-  commit: string | null
-  /**
-   * Repo-relative regular files, and in-bounds links to one, sorted; as the gate lists a tree: not under `.github/`
-   * at the root or any `node_modules/`.
-   */
-  files: string[]
-  /** Every materialised path (files and in-bounds links), sorted: what `git ls-files` says of the revision. */
-  tracked: string[]
-  /** In-bounds links: repo-relative path → the repo-relative path it resolves to ('' is the root). */
-  links: Map<string, string>
-  /** Links refused (not materialised). */
-  refused: RefusedLink[]
-  remove(): Promise<void>
-}
+export type {Revision} from './model.js'
+export {confinedPath, linkedInputs} from './paths.js'
 
 interface Entry {
   path: string
@@ -254,44 +238,3 @@ function materialise(dir: string, entries: Entry[]): Pick<Revision, 'files' | 't
 /** A repo-relative path git could hold: no empty, `.`, `..` or `.git` step, not absolute. */
 const safePath = (p: string): boolean =>
   p !== '' && !p.startsWith('/') && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && s !== '.git')
-
-/**
- * The repo-relative path `p` (relative to the revision's root) resolves to after symlinks, or undefined when it
- * leaves the revision; a missing path is returned normalised (its reader says it is missing). The one confinement
- * of every path a deployable names.
- */
-export function confinedPath(root: string, p: string): string | undefined {
-  const normal = path.posix.normalize(p)
-  if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) return undefined
-  let realRoot: string
-  let real: string
-  try {
-    realRoot = realpathSync(root)
-  } catch {
-    realRoot = path.resolve(root)
-  }
-  try {
-    real = realpathSync(path.join(root, normal))
-  } catch {
-    return normal.replace(/^\.\//, '').replace(/^\.$/, '')
-  }
-  if (real === realRoot) return ''
-  const rel = path.relative(realRoot, real)
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined
-  return rel.split(path.sep).join('/')
-}
-
-/** The files an in-bounds link under one of `dirs` (repo-relative folders or files) resolves to: render-cache inputs. */
-export function linkedInputs(
-  revision: {files: readonly string[]; links: ReadonlyMap<string, string>},
-  dirs: readonly string[],
-): string[] {
-  if (revision.links.size === 0) return []
-  const out: string[] = []
-  for (const [link, to] of revision.links) {
-    if (!dirs.some((d) => d === '' || link === d || link.startsWith(`${d}/`))) continue
-    out.push(`${link}\0${to}`)
-    for (const f of revision.files) if (to === '' || f === to || f.startsWith(`${to}/`)) out.push(f)
-  }
-  return out
-}

@@ -1,0 +1,21 @@
+/** A revision as src/gitops/revision reads it: its tracked files materialised, its links checked (./links.ts). */
+import type {RefusedLink} from './links.js'
+
+export interface Revision {
+  /** The materialised tree (absolute, temporary). */
+  dir: string
+  /** The commit read, or null for the working tree (or a folder outside git). */
+  commit: string | null
+  /**
+   * Repo-relative regular files, and in-bounds links to one, sorted; as the gate lists a tree: not under `.github/`
+   * at the root or any `node_modules/`.
+   */
+  files: string[]
+  /** Every materialised path (files and in-bounds links), sorted: what `git ls-files` says of the revision. */
+  tracked: string[]
+  /** In-bounds links: repo-relative path → the repo-relative path it resolves to ('' is the root). */
+  links: Map<string, string>
+  /** Links refused (not materialised). */
+  refused: RefusedLink[]
+  remove(): Promise<void>
+}
