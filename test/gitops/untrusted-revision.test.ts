@@ -13,6 +13,9 @@ import type {Server} from 'node:http'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
+
+import {connect} from '../mcp/client.js'
 import {runCli} from '../support/cli.js'
 import {helmGitopsRepo, ORIGIN} from '../support/helm-repo.js'
 import {closeLoopback, listenLoopback} from '../support/loopback.js'
@@ -635,5 +638,37 @@ describe('the render paths of directory sources, overrides, app of apps and gene
     await writeFile(path.join(repo, 'lib/evil/kustomization.yaml'), `resources: [${DOTS}${outside.slice(1)}/base]\n`)
     await commitAll(repo, 'argo')
     expectRefused(await attack(repo, ['gitops', 'verify', '--render']))
+  })
+})
+
+describe('the MCP tools on a hostile revision', () => {
+  it('gitops_diff and gitops_verify (render) through the MCP client: refused, no canary in the tool result or the log', async () => {
+    const repo = await helmGitopsRepo(chartFiles())
+    await withExtraheader(repo)
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    await relink(repo, 'charts/app/files/leak', '/proc/self/environ')
+    const rel = path.relative(path.join(repo, 'charts/app/templates'), path.join(outside, 'evil.yaml'))
+    await relink(repo, 'charts/app/templates/evil.yaml', rel)
+    await commitAll(repo, 'hostile')
+    const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
+    const session = await connect(repo, {env: defined})
+    for (const [name, args] of [
+      ['gitops_diff', {root: repo, base: 'main', head: 'pr'}],
+      ['gitops_diff', {root: repo}],
+      ['gitops_verify', {root: repo, render: true}],
+    ] as const) {
+      const result = (await session.client.callTool({name, arguments: args})) as CallToolResult
+      const text = JSON.stringify(result)
+      for (const canary of [TOKEN, HEADER, OUTSIDE]) expect(text).not.toContain(canary)
+      const doc = result.structuredContent as any
+      expect(doc, text).toBeDefined()
+      expect(doc.summary).toBe(name === 'gitops_diff' ? 'incomplete' : 'fail')
+      expect(
+        refusals(doc)
+          .map((f) => f.message)
+          .join('\n'),
+      ).toContain('charts/app/files/leak')
+    }
+    for (const canary of [TOKEN, HEADER, OUTSIDE]) expect(session.stderr()).not.toContain(canary)
   })
 })
