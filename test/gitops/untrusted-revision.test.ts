@@ -641,6 +641,26 @@ describe('the render paths of directory sources, overrides, app of apps and gene
   })
 })
 
+describe('the configuration file of a hostile revision', () => {
+  it('ameide.yaml linked to a file outside the repository or to /proc/self/environ: refused unread, nothing quoted', async () => {
+    await writeFile(path.join(outside, 'config.yaml'), `registry: ${OUTSIDE}\nbroken: [\n`)
+    const repo = await helmGitopsRepo(chartFiles())
+    for (const target of [path.relative(repo, path.join(outside, 'config.yaml')), '/proc/self/environ']) {
+      await relink(repo, 'ameide.yaml', target)
+      for (const args of [
+        ['gitops', 'verify'],
+        ['gitops', 'verify', '--print-layout'],
+        ['gitops', 'diff'],
+      ]) {
+        const a = await attack(repo, args, {ZZ_SECRET: `${TOKEN}: {`})
+        expect(a.exitCode, a.everything).toBe(3)
+        expect(a.json.error.message).toContain('ameide.yaml is a symbolic link to a path outside the repository')
+        expectNoCanary(a)
+      }
+    }
+  })
+})
+
 describe('the MCP tools on a hostile revision', () => {
   it('gitops_diff and gitops_verify (render) through the MCP client: refused, no canary in the tool result or the log', async () => {
     const repo = await helmGitopsRepo(chartFiles())
