@@ -8,6 +8,7 @@ import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {globMatcher, globToRegExp} from '../../src/core/glob.js'
 import {writeFirst} from '../../src/gitops/revision/index.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
@@ -85,5 +86,24 @@ describe('a revision written to the first place that takes it whole', () => {
     expect(await code).toBe(130)
     expect(existsSync(dir)).toBe(false)
     expect(readdirSync(tmp)).toEqual([])
+  })
+})
+
+describe('a value-file glob a pull request writes ($values/…/*.yaml) is matched without backtracking', () => {
+  it('the same answers as the RegExp form on ordinary globs', () => {
+    const globs = ['charts/*.yaml', 'charts/**/values*.yaml', '**/v?.yml', 'a/**', 'a/**/b', '**', '*', 'x/*/y/*.yaml']
+    const files = ['charts/a.yaml', 'charts/x/values-prod.yaml', 'charts/values.yaml', 'v1.yml', 'd/e/v2.yml', 'a/b']
+    const more = ['a/x/y/b', 'a/', 'x/1/y/z.yaml', 'x/1/2/y/z.yaml', 'charts/a.yml', 'vv.yml', 'charts/values-/x']
+    for (const glob of globs) {
+      for (const file of [...files, ...more]) {
+        expect(globMatcher(glob).test(file), `${glob} ${file}`).toBe(globToRegExp(glob).test(file))
+      }
+    }
+  })
+
+  it('*a*a*…b against a long name answers at once', () => {
+    const glob = globMatcher(`charts/${'*a'.repeat(16)}*b`)
+    expect(glob.test(`charts/${'a'.repeat(200)}.yaml`)).toBe(false)
+    expect(glob.test(`charts/${'a'.repeat(200)}b`)).toBe(true)
   })
 })
