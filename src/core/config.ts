@@ -1,4 +1,4 @@
-import {readFile, stat} from 'node:fs/promises'
+import {readFile, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -253,6 +253,17 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
   try {
     // A FIFO or a device would block the read (or never end): only a regular file of a sane size is read.
     const info = await stat(file)
+    // A pull request may commit ameide.yaml as a link to /proc/self/environ or a file outside the repository: what it
+    // resolves to must lie inside the repository, or it is refused unread (a YAML error would quote what it read).
+    const [real, realRoot] = await Promise.all([realpath(file), realpath(repoRoot)])
+    const inside = path.relative(realRoot, real)
+    if (inside.startsWith('..') || path.isAbsolute(inside)) {
+      throw prerequisiteError(
+        'CONFIG_INVALID',
+        `${CONFIG_FILE_NAME} is a symbolic link to a path outside the repository: it is not read.`,
+        [CONFIG_HINT],
+      )
+    }
     if (!info.isFile() || info.size > MAX_CONFIG_BYTES) {
       const what = info.isFile() ? `is ${info.size} bytes (at most ${MAX_CONFIG_BYTES})` : 'is not a regular file'
       throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} ${what}.`, [CONFIG_HINT])

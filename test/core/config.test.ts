@@ -1,4 +1,4 @@
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -49,6 +49,32 @@ describe('ameide.yaml', () => {
     expect(config.gitopsPolicy.environments).toEqual(DEFAULT_CONFIG.gitopsPolicy.environments)
     const error = await configError('gitopsPolicy:\n  preview:\n    project: previews\n')
     expect(error.message).toContain('gitopsPolicy.preview: unknown key "project"')
+  })
+
+  it('a link to a file outside the repository (or /proc/self/environ) is refused unread; one inside is read', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'ameide-config-outside-'))
+    try {
+      await writeFile(path.join(outside, 'leak.yaml'), 'registry: canary-outside\nbad: [\n')
+      for (const target of [path.join(outside, 'leak.yaml'), '/proc/self/environ']) {
+        dir = await mkdtemp(path.join(tmpdir(), 'ameide-config-'))
+        await symlink(target, path.join(dir, 'ameide.yaml'))
+        const error = await loadConfig(dir).then(
+          () => null,
+          (e: unknown) => e as AmeideError,
+        )
+        expect(error?.code).toBe('CONFIG_INVALID')
+        expect(error?.message).toContain('a symbolic link to a path outside the repository')
+        expect(JSON.stringify(error)).not.toContain('canary-outside')
+        await rm(dir, {recursive: true, force: true})
+      }
+      dir = await mkdtemp(path.join(tmpdir(), 'ameide-config-'))
+      await mkdir(path.join(dir, 'config'))
+      await writeFile(path.join(dir, 'config', 'ameide.yaml'), 'registry: registry.example.com/linked\n')
+      await symlink('config/ameide.yaml', path.join(dir, 'ameide.yaml'))
+      expect((await loadConfig(dir)).config.registry).toBe('registry.example.com/linked')
+    } finally {
+      await rm(outside, {recursive: true, force: true})
+    }
   })
 
   it('an unknown key is an error (exit 3) naming the key', async () => {

@@ -21,6 +21,24 @@ describe('Argo CD directory sources', () => {
     expect(argoGlob('a.yml').test('aXyml')).toBe(false)
   })
 
+  it('nested alternatives, escapes, classes; an unclosed brace or a bad class matches nothing', () => {
+    expect(argoGlob('{a,b{c,d}}/*.yaml').test('bd/x.yaml')).toBe(true)
+    expect(argoGlob('{a,b{c,d}}/*.yaml').test('b/x.yaml')).toBe(false)
+    expect(argoGlob('\\*.yaml').test('*.yaml')).toBe(true)
+    expect(argoGlob('\\*.yaml').test('a.yaml')).toBe(false)
+    expect(argoGlob('[a-c]x').test('bx')).toBe(true)
+    expect(argoGlob('a,b}').test('a,b}')).toBe(true)
+    expect(argoGlob('{a').test('a')).toBe(false)
+    expect(argoGlob('[z-a]').test('b')).toBe(false)
+    expect(argoGlob('').test('')).toBe(true)
+  })
+
+  it("a pull request's pathological include (*a*a*…b) against a long name answers at once (no backtracking)", () => {
+    const glob = argoGlob(`${'*a'.repeat(16)}*b`)
+    expect(glob.test(`${'a'.repeat(200)}.yaml`)).toBe(false)
+    expect(glob.test(`${'a'.repeat(200)}b`)).toBe(true)
+  })
+
   it("orders files as Go's filepath.Walk visits them: a folder where its name sorts", () => {
     expect(['a.yaml', 'a/b.yaml', 'a-b.yaml'].sort(walkOrder)).toEqual(['a/b.yaml', 'a-b.yaml', 'a.yaml'])
   })

@@ -13,6 +13,9 @@ import type {Server} from 'node:http'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
+
+import {connect} from '../mcp/client.js'
 import {runCli} from '../support/cli.js'
 import {helmGitopsRepo, ORIGIN} from '../support/helm-repo.js'
 import {closeLoopback, listenLoopback} from '../support/loopback.js'
@@ -482,5 +485,210 @@ describe('no network, no code from the revision, nothing to steal', () => {
       const home = /^HOME=(.*)$/m.exec(text)?.[1] ?? ''
       expect(home).toMatch(/ameide-/)
     }
+  })
+})
+
+describe('the render paths of directory sources, overrides, app of apps and generated Flux kustomizations', () => {
+  const DOTS = '../'.repeat(24)
+  const flux = (name: string, p: string) =>
+    [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      `metadata: {name: ${name}, namespace: flux-system}`,
+      'spec:',
+      `  path: ${p}`,
+      '  sourceRef: {kind: GitRepository, name: flux-system}',
+      '',
+    ].join('\n')
+  const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`
+
+  it('a directory source whose folder (recurse, include) holds links to /proc/self/environ and to a YAML outside: refused', async () => {
+    const repo = await helmGitopsRepo({
+      'argocd/dir.yaml': application('dir', ['path: plain', 'directory: {recurse: true, include: "*"}'].join('\n')),
+      'plain/cm.yaml': cm('plain'),
+      'plain/deep/cm.yaml': cm('deep'),
+    })
+    await symlink('/proc/self/environ', path.join(repo, 'plain/environ.yaml'))
+    await symlink(
+      path.relative(path.join(repo, 'plain/deep'), path.join(outside, 'evil.yaml')),
+      path.join(repo, 'plain/deep/evil.yaml'),
+    )
+    await commitAll(repo, 'links')
+    for (const args of [
+      ['gitops', 'verify', '--render'],
+      ['gitops', 'diff'],
+    ]) {
+      const refused = expectRefused(await attack(repo, args))
+      const text = refused.map((f) => f.message).join('\n')
+      expect(text).toContain('plain/environ.yaml')
+      expect(text).toContain('plain/deep/evil.yaml')
+    }
+  })
+
+  it('an override (.argocd-source-<app>.yaml) naming value files, file parameters, components and patches outside or remote: refused or unavailable, never read or fetched', async () => {
+    await mkdir(path.join(outside, 'comp'), {recursive: true})
+    await writeFile(
+      path.join(outside, 'comp', 'kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [cm.yaml]\n',
+    )
+    await writeFile(
+      path.join(outside, 'comp', 'cm.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: outside-comp\ndata:\n  leak: ${OUTSIDE}\n`,
+    )
+    const repo = await helmGitopsRepo({
+      ...chartFiles(),
+      'charts/app/.argocd-source-app.yaml': [
+        'helm:',
+        `  valueFiles: [${DOTS}${outside.slice(1)}/secret.txt, ${outside}/secret.txt, ${loopback}/values.yaml]`,
+        `  fileParameters: [{name: leak, path: ${DOTS}${outside.slice(1)}/secret.txt}]`,
+        '',
+      ].join('\n'),
+      'argocd/comp.yaml': application('comp', 'path: comp'),
+      'comp/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'comp/cm.yaml': cm('comp'),
+      'comp/.argocd-source-comp.yaml': `kustomize:\n  components: [${DOTS}${outside.slice(1)}/comp]\n`,
+      'argocd/remote.yaml': application('remote', 'path: remote'),
+      'remote/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'remote/cm.yaml': cm('remote'),
+      'remote/.argocd-source-remote.yaml': [
+        'kustomize:',
+        `  components: [${loopback}/component.yaml]`,
+        `  patches: [{path: ${loopback}/patch.yaml}]`,
+        '',
+      ].join('\n'),
+      'argocd/patch.yaml': application('patch', 'path: patch'),
+      'patch/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'patch/cm.yaml': cm('patch'),
+      'patch/.argocd-source-patch.yaml': `kustomize:\n  patches: [{path: ${outside}/evil.yaml}]\n`,
+    })
+    const before = requests.length
+    const v = await attack(repo, ['gitops', 'verify', '--render'])
+    const refused = expectRefused(v)
+    // The chart's value files are refused where the Application is declared; kustomize options where written.
+    expect(refused.map((f) => f.file)).toEqual(
+      expect.arrayContaining(['argocd/app.yaml', 'comp/.argocd-source-comp.yaml', 'patch/.argocd-source-patch.yaml']),
+    )
+    const roots = Object.fromEntries(v.json.render.roots.map((r: {dir: string; status: string}) => [r.dir, r.status]))
+    expect(roots).toEqual({comp: 'refused', patch: 'refused', remote: 'unavailable'})
+    const unavailable = v.json.findings.filter((f: {rule: string}) => f.rule === 'render-unavailable')
+    expect(unavailable.map((f: {file: string}) => f.file)).toContain('remote/.argocd-source-remote.yaml')
+    expectRefused(await attack(repo, ['gitops', 'diff']))
+    expect(requests.slice(before)).toEqual([])
+  })
+
+  it('an app-of-apps child whose path or value files leave the revision or name a loopback server: refused or unavailable', async () => {
+    const child = (name: string, source: string) =>
+      application(name, source).replace('namespace: argocd', 'namespace: argocd')
+    const repo = await helmGitopsRepo({
+      ...chartFiles(),
+      'argocd/root.yaml': application('root', 'path: apps'),
+      'apps/kustomization.yaml': 'resources: [away.yaml, values.yaml, remote.yaml]\n',
+      'apps/away.yaml': child('away', `path: ${DOTS}${outside.slice(1)}/base`),
+      'apps/values.yaml': child(
+        'values',
+        ['path: charts/app', 'helm:', `  valueFiles: [${DOTS}${outside.slice(1)}/secret.txt]`].join('\n'),
+      ),
+      'apps/remote.yaml': child(
+        'remote',
+        ['path: charts/app', 'helm:', `  valueFiles: [${loopback}/values.yaml]`].join('\n'),
+      ),
+    })
+    await rm(path.join(repo, 'argocd/app.yaml'))
+    await commitAll(repo, 'children')
+    const before = requests.length
+    const v = await attack(repo, ['gitops', 'verify', '--render'])
+    const text = expectRefused(v)
+      .map((f) => f.message)
+      .join('\n')
+    expect(text).toContain('away')
+    expect(text).toContain('values')
+    expectRefused(await attack(repo, ['gitops', 'diff']))
+    expect(requests.slice(before)).toEqual([])
+  })
+
+  it('a Flux Kustomization over a plain folder (LoadRestrictionsNone) whose tree holds a kustomization naming files outside, directly or through an in-bounds folder link: refused', async () => {
+    const repo = await helmGitopsRepo({
+      'flux/apps.yaml': flux('apps', './clusters/dev'),
+      'clusters/dev/cm.yaml': cm('dev'),
+      'clusters/dev/sub/kustomization.yaml': `resources: [${DOTS}${outside.slice(1)}/evil.yaml]\n`,
+    })
+    const direct = await attack(repo, ['gitops', 'verify', '--render'])
+    expect(expectRefused(direct).map((f) => f.file)).toContain('clusters/dev/sub/kustomization.yaml')
+    // The same kustomization in another folder, reached through a link in the Flux path's tree.
+    await rm(path.join(repo, 'clusters/dev/sub'), {recursive: true})
+    await mkdir(path.join(repo, 'lib/evil'), {recursive: true})
+    await writeFile(
+      path.join(repo, 'lib/evil/kustomization.yaml'),
+      `resources: [${DOTS}${outside.slice(1)}/evil.yaml]\n`,
+    )
+    await mkdir(path.join(repo, 'clusters/dev/sub'), {recursive: true})
+    await writeFile(path.join(repo, 'clusters/dev/sub/kustomization.yaml'), 'resources: [lib]\n')
+    await symlink('../../../lib/evil', path.join(repo, 'clusters/dev/sub/lib'))
+    await commitAll(repo, 'through a link')
+    for (const args of [
+      ['gitops', 'verify', '--render'],
+      ['gitops', 'diff'],
+    ]) {
+      const a = await attack(repo, args)
+      expectRefused(a)
+    }
+    // An Argo CD kustomize source (kustomize's default restrictions) through a folder link to a base outside.
+    await mkdir(path.join(repo, 'argocd'))
+    await writeFile(path.join(repo, 'argocd/k.yaml'), application('k', 'path: clusters/dev/sub'))
+    await writeFile(path.join(repo, 'lib/evil/kustomization.yaml'), `resources: [${DOTS}${outside.slice(1)}/base]\n`)
+    await commitAll(repo, 'argo')
+    expectRefused(await attack(repo, ['gitops', 'verify', '--render']))
+  })
+})
+
+describe('the configuration file of a hostile revision', () => {
+  it('ameide.yaml linked to a file outside the repository or to /proc/self/environ: refused unread, nothing quoted', async () => {
+    await writeFile(path.join(outside, 'config.yaml'), `registry: ${OUTSIDE}\nbroken: [\n`)
+    const repo = await helmGitopsRepo(chartFiles())
+    for (const target of [path.relative(repo, path.join(outside, 'config.yaml')), '/proc/self/environ']) {
+      await relink(repo, 'ameide.yaml', target)
+      for (const args of [
+        ['gitops', 'verify'],
+        ['gitops', 'verify', '--print-layout'],
+        ['gitops', 'diff'],
+      ]) {
+        const a = await attack(repo, args, {ZZ_SECRET: `${TOKEN}: {`})
+        expect(a.exitCode, a.everything).toBe(3)
+        expect(a.json.error.message).toContain('ameide.yaml is a symbolic link to a path outside the repository')
+        expectNoCanary(a)
+      }
+    }
+  })
+})
+
+describe('the MCP tools on a hostile revision', () => {
+  it('gitops_diff and gitops_verify (render) through the MCP client: refused, no canary in the tool result or the log', async () => {
+    const repo = await helmGitopsRepo(chartFiles())
+    await withExtraheader(repo)
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    await relink(repo, 'charts/app/files/leak', '/proc/self/environ')
+    const rel = path.relative(path.join(repo, 'charts/app/templates'), path.join(outside, 'evil.yaml'))
+    await relink(repo, 'charts/app/templates/evil.yaml', rel)
+    await commitAll(repo, 'hostile')
+    const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
+    const session = await connect(repo, {env: defined})
+    for (const [name, args] of [
+      ['gitops_diff', {root: repo, base: 'main', head: 'pr'}],
+      ['gitops_diff', {root: repo}],
+      ['gitops_verify', {root: repo, render: true}],
+    ] as const) {
+      const result = (await session.client.callTool({name, arguments: args})) as CallToolResult
+      const text = JSON.stringify(result)
+      for (const canary of [TOKEN, HEADER, OUTSIDE]) expect(text).not.toContain(canary)
+      const doc = result.structuredContent as any
+      expect(doc, text).toBeDefined()
+      expect(doc.summary).toBe(name === 'gitops_diff' ? 'incomplete' : 'fail')
+      expect(
+        refusals(doc)
+          .map((f) => f.message)
+          .join('\n'),
+      ).toContain('charts/app/files/leak')
+    }
+    for (const canary of [TOKEN, HEADER, OUTSIDE]) expect(session.stderr()).not.toContain(canary)
   })
 })

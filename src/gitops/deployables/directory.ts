@@ -12,36 +12,70 @@ import type {DeployablesContext} from './context.js'
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const MANIFEST = /\.(yaml|yml|json|jsonnet)$/
 
-/** A gobwas glob compiled without separators (Argo CD's util/glob Match): `*`/`**` any run, `?` one character. */
-export function argoGlob(pattern: string): RegExp {
-  let out = ''
-  let depth = 0
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]
-    if (c === '\\' && i + 1 < pattern.length) out += pattern[++i].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-    else if (c === '*') out += '.*'
-    else if (c === '?') out += '.'
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1)
-      if (end < 0) out += '\\['
-      else {
+/** One step of a glob: a literal, `?`, a class, `*`, or `{a,b}` alternatives. */
+type GlobStep = {kind: 'char'; test: (c: string) => boolean} | {kind: 'star'} | {kind: 'alt'; branches: GlobStep[][]}
+
+/**
+ * A gobwas glob compiled without separators (Argo CD's util/glob Match): `*`/`**` any run, `?` one character. Matched
+ * by walking the set of positions reached (linear in the name for each step), never by a backtracking regular
+ * expression: a pull request's `*a*a*a…b` must not stall the gate.
+ */
+export function argoGlob(pattern: string): {test(name: string): boolean} {
+  let i = 0
+  const parse = (inBraces: boolean): GlobStep[][] => {
+    const branches: GlobStep[][] = [[]]
+    for (; i < pattern.length; i++) {
+      const c = pattern[i]
+      const steps = branches.at(-1)!
+      if (c === '\\' && i + 1 < pattern.length) {
+        const lit = pattern[++i]
+        steps.push({kind: 'char', test: (x) => x === lit})
+      } else if (c === '*') {
+        if (steps.at(-1)?.kind !== 'star') steps.push({kind: 'star'})
+      } else if (c === '?') steps.push({kind: 'char', test: () => true})
+      else if (c === '[' && pattern.indexOf(']', i + 1) >= 0) {
+        const end = pattern.indexOf(']', i + 1)
         const body = pattern.slice(i + 1, end)
-        out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`
+        const klass = new RegExp(`^[${body.startsWith('!') ? `^${body.slice(1)}` : body}]$`, 's')
+        steps.push({kind: 'char', test: (x) => klass.test(x)})
         i = end
-      }
-    } else if (c === '{') {
-      depth++
-      out += '(?:'
-    } else if (c === '}' && depth > 0) {
-      depth--
-      out += ')'
-    } else if (c === ',' && depth > 0) out += '|'
-    else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+      } else if (c === '{') {
+        i++
+        steps.push({kind: 'alt', branches: parse(true)})
+      } else if (c === '}' && inBraces) return branches
+      else if (c === ',' && inBraces) branches.push([])
+      else steps.push({kind: 'char', test: (x) => x === c})
+    }
+    if (inBraces) throw new Error('unclosed {')
+    return branches
   }
+  let compiled: GlobStep[][]
   try {
-    return new RegExp(`^${out}$`, 's')
+    compiled = parse(false)
   } catch {
-    return /(?!)/ // a pattern gobwas cannot compile matches nothing (Argo CD logs it and matches nothing)
+    return {test: () => false} // a pattern gobwas cannot compile matches nothing (Argo CD logs it and matches nothing)
+  }
+  const run = (steps: readonly GlobStep[], name: string, from: boolean[]): boolean[] => {
+    let at = from
+    for (const step of steps) {
+      const next = Array.from({length: name.length + 1}, () => false)
+      if (step.kind === 'star') {
+        const first = at.indexOf(true)
+        if (first >= 0) next.fill(true, first)
+      } else if (step.kind === 'char') {
+        for (let p = 0; p < name.length; p++) if (at[p] && step.test(name[p])) next[p + 1] = true
+      } else {
+        for (const branch of step.branches) run(branch, name, at).forEach((v, p) => (next[p] ||= v))
+      }
+      at = next
+    }
+    return at
+  }
+  return {
+    test: (name) => {
+      const start = Array.from({length: name.length + 1}, (_, p) => p === 0)
+      return compiled.some((branch) => run(branch, name, start)[name.length])
+    },
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import path from 'node:path'
 
-import {globToRegExp} from '../../core/glob.js'
+import {globMatcher} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
 import {selectDirectory} from './directory.js'
 import {kustomizeEdits} from './kustomize-options.js'
@@ -256,7 +256,7 @@ function helmDeployable(
       rest = entry
     }
     const joined = path.posix.normalize(path.posix.join(base || '.', rest))
-    const matches = GLOB.test(rest) ? [...ctx.files].filter((f) => globToRegExp(joined).test(f)).sort() : [joined]
+    const matches = GLOB.test(rest) ? [...ctx.files].filter((f) => globMatcher(joined).test(f)).sort() : [joined]
     if (matches.length === 0 && !ignoreMissing) {
       unavailable(where, `values file glob "${entry}" matched no files.`, 'failed')
       broken = true
@@ -442,7 +442,7 @@ function refValueFiles(
     const ref = typeof e === 'string' ? /^\$([^/]+)\/(.*)$/.exec(e) : null
     if (!ref || !refs.get(ref[1])?.mine) return []
     const joined = path.posix.normalize(ref[2])
-    return GLOB.test(joined) ? [...ctx.files].filter((f) => globToRegExp(joined).test(f)) : [joined]
+    return GLOB.test(joined) ? [...ctx.files].filter((f) => globMatcher(joined).test(f)) : [joined]
   })
 }
 

@@ -26,7 +26,7 @@ import {AppOfApps, MAX_DEPTH} from './app-of-apps.js'
 import {renderDirectory} from './directory.js'
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
-import {reachable} from './kustomizations.js'
+import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
 import {Refusals} from './refusals.js'
@@ -204,8 +204,17 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   ])
   const helmVersion = helmTool?.version ?? null
   const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
+  // A root's kustomizations, with what its Application's kustomize options add (components, patches).
+  const nodesOf = (r: RenderRoot) => {
+    const e = editsOf(r)
+    return reachable(
+      plan.kustomizations,
+      r.dir,
+      e ? editsNode(input.root, input.files, r.dir, e.file, e.fields) : undefined,
+    )
+  }
   const inputsOf = (r: RenderRoot) => {
-    const nodes = reachable(plan.kustomizations, r.dir)
+    const nodes = nodesOf(r)
     const dirs = nodes.map((n) => n.dir)
     return [
       ...new Set([
@@ -255,7 +264,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unrenderable(wave.unrenderable)
     const renderable: RenderRoot[] = []
     for (const r of wave.roots) {
-      const nodes = reachable(plan.kustomizations, r.dir)
+      const nodes = nodesOf(r)
       // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
       if (refusals.root(r, nodes, plan.kustomizations.get(r.dir)!.file)) {
         report.roots.push({...r, status: 'refused', objects: 0})
@@ -334,7 +343,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         continue
       }
       // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
-      for (const n of reachable(plan.kustomizations, root.dir)) for (const f of [n.file, ...n.files]) covered.add(f)
+      for (const n of nodesOf(root).filter((n) => plan.kustomizations.get(n.dir) === n))
+        for (const f of [n.file, ...n.files]) covered.add(f)
       const objects = parseRendered(input.yaml, result.yaml)
       input.onRendered?.({
         kind: 'kustomize',

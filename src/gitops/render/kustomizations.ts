@@ -6,6 +6,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
+import {confinedPath} from '../revision/index.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 
@@ -137,15 +138,7 @@ export function readKustomizations(
       node.unreadable = doc.errors[0]?.message ?? 'not a YAML mapping'
       continue
     }
-    const addLocal = (entry: string, include: boolean, line: number) => {
-      const target = path.posix.normalize(path.posix.join(dir, entry)).replace(/\/$/, '')
-      if (target === '..' || target.startsWith('../') || path.posix.isAbsolute(entry)) {
-        node.outside.push({file, line, entry})
-        return
-      }
-      if (include && kustomizationIn(target === '.' ? '' : target)) node.includes.push(target === '.' ? '' : target)
-      else if (fileSet.has(target)) node.files.push(target)
-    }
+    const addLocal = placeLocal(root, node, kustomizationIn, fileSet)
     for (const pair of doc.contents.items) {
       const key = yaml.isScalar(pair.key) ? String(pair.key.value) : ''
       const walk = (value: unknown, include: boolean, named = true): void => {
@@ -177,10 +170,71 @@ export function readKustomizations(
   return nodes
 }
 
+/**
+ * Files a local `entry` of `node` (relative to its folder) into its includes, files or outside entries. A folder is
+ * taken where it resolves to, in-bounds links followed, as kustomize evaluates a folder's links before it reads the
+ * kustomization there (whose entries are then relative to that folder): a kustomization reached through a link is
+ * part of the graph, and what it names is checked like any other.
+ */
+function placeLocal(
+  root: string,
+  node: KustomizationNode,
+  kustomizationIn: (dir: string) => string | undefined,
+  fileSet: ReadonlySet<string>,
+): (entry: string, include: boolean, line: number) => void {
+  return (entry, include, line) => {
+    const lexical = path.posix.normalize(path.posix.join(node.dir, entry)).replace(/\/$/, '')
+    const target = path.posix.isAbsolute(entry) ? undefined : confinedPath(root, lexical === '.' ? '' : lexical)
+    if (target === undefined || lexical === '..' || lexical.startsWith('../')) {
+      node.outside.push({file: node.file, line, entry})
+      return
+    }
+    if (include && kustomizationIn(target)) node.includes.push(target)
+    else if (fileSet.has(lexical)) node.files.push(lexical)
+    else if (fileSet.has(target)) node.files.push(target)
+  }
+}
+
+/**
+ * What an Argo CD Application's kustomize options (`components`, `patches` paths, from the source or an
+ * `.argocd-source*.yaml` override written in `file`) add to the root `dir`: a node whose includes, files, remote and
+ * outside entries are checked like a kustomization's own.
+ */
+export function editsNode(
+  root: string,
+  files: readonly string[],
+  dir: string,
+  file: string,
+  fields: Record<string, unknown>,
+): KustomizationNode {
+  const fileSet = new Set(files)
+  const kustomizationIn = (d: string) =>
+    KUSTOMIZATION_FILES.map((n) => (d === '' ? n : `${d}/${n}`)).find((f) => fileSet.has(f))
+  const node: KustomizationNode = {dir, file, includes: [], files: [], remote: [], outside: []}
+  const add = placeLocal(root, node, kustomizationIn, fileSet)
+  const entries = [
+    ...(Array.isArray(fields.components) ? fields.components : []).map((c) => ({entry: c, include: true})),
+    ...(Array.isArray(fields.patches) ? fields.patches : []).map((p) => ({
+      entry: (p as {path?: unknown} | null)?.path,
+      include: false,
+    })),
+  ]
+  for (const {entry, include} of entries) {
+    if (typeof entry !== 'string' || entry === '') continue
+    if (isRemote(entry)) node.remote.push({file, line: 1, entry})
+    else add(entry, include, 1)
+  }
+  return node
+}
+
 /** Folders reachable from `dir` through includes (itself first). */
-export function reachable(nodes: Map<string, KustomizationNode>, dir: string): KustomizationNode[] {
+export function reachable(
+  nodes: Map<string, KustomizationNode>,
+  dir: string,
+  edits?: KustomizationNode,
+): KustomizationNode[] {
   const seen = new Set<string>()
-  const out: KustomizationNode[] = []
+  const out: KustomizationNode[] = edits ? [edits] : []
   const visit = (d: string) => {
     if (seen.has(d)) return
     seen.add(d)
@@ -190,5 +244,6 @@ export function reachable(nodes: Map<string, KustomizationNode>, dir: string): K
     for (const next of node.includes) visit(next)
   }
   visit(dir)
+  for (const next of edits?.includes ?? []) visit(next)
   return out
 }

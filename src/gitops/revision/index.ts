@@ -54,18 +54,79 @@ interface Entry {
 export async function readRevision(root: string, commit: string | null, label = 'revision'): Promise<Revision> {
   const entries = commit !== null ? await fromCommit(root, commit, label) : await fromWorkingTree(root)
   const places = [memoryFolder(), os.tmpdir()].filter((p): p is string => p !== undefined)
+  const {tmp, dir, value} = writeFirst(places, `ameide-${label}-`, (at) => materialise(at, entries))
+  return {
+    ...value,
+    dir,
+    commit,
+    remove: async () => {
+      await rm(tmp, {recursive: true, force: true})
+      forget(tmp)
+    },
+  }
+}
+
+/** Errors that say a place is full or closed to us (a container's small /dev/shm): the next place is tried. */
+const FULL_OR_CLOSED = ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']
+
+/**
+ * Writes a tree with `write(dir)` in a new temporary folder under the first of `places` that takes it whole: a
+ * place with no room for a folder, or full or closed mid-write (ENOSPC, EACCES), is left, its partial tree removed,
+ * for the next;
+ * any other error, or the last place failing, removes the partial tree and is thrown. No partial tree is ever
+ * returned. The folder is removed when the process exits or is interrupted before `remove` runs.
+ */
+export function writeFirst<T>(
+  places: readonly string[],
+  prefix: string,
+  write: (dir: string) => T,
+): {tmp: string; dir: string; value: T} {
   for (const [i, place] of places.entries()) {
-    const tmp = mkdtempSync(path.join(place, `ameide-${label}-`))
-    const dir = path.join(tmp, 'tree')
+    let tmp: string | undefined
     try {
-      return {...materialise(dir, entries), dir, commit, remove: () => rm(tmp, {recursive: true, force: true})}
+      tmp = mkdtempSync(path.join(place, prefix))
+      live.add(tmp)
+      watchSignals()
+      const dir = path.join(tmp, 'tree')
+      return {tmp, dir, value: write(dir)}
     } catch (error) {
-      rmSync(tmp, {recursive: true, force: true})
-      // A full memory folder (a container's small /dev/shm): the temporary folder instead.
-      if (i === places.length - 1 || !['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM'].includes(errnoOf(error))) throw error
+      if (tmp !== undefined) {
+        rmSync(tmp, {recursive: true, force: true})
+        forget(tmp)
+      }
+      // A place that cannot hold a folder at all (gone, not a folder, closed) held nothing yet: the next one.
+      const unusable = tmp === undefined || FULL_OR_CLOSED.includes(errnoOf(error))
+      if (i === places.length - 1 || !unusable) throw error
     }
   }
-  throw new Error('unreachable')
+  throw new Error('no place to write a revision')
+}
+
+/** Temporary folders of this process not yet removed: removed on exit, SIGINT or SIGTERM (/dev/shm outlives us). */
+const live = new Set<string>()
+const removeLive = () => {
+  for (const tmp of live) rmSync(tmp, {recursive: true, force: true})
+  live.clear()
+}
+const onSignal = (signal: NodeJS.Signals) => {
+  removeLive()
+  process.exit(signal === 'SIGINT' ? 130 : 143)
+}
+let watching = false
+function watchSignals(): void {
+  if (watching) return
+  watching = true
+  process.on('exit', removeLive)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+}
+function forget(tmp: string): void {
+  live.delete(tmp)
+  if (live.size > 0 || !watching) return
+  watching = false
+  process.removeListener('exit', removeLive)
+  process.removeListener('SIGINT', onSignal)
+  process.removeListener('SIGTERM', onSignal)
 }
 
 const errnoOf = (error: unknown): string => String((error as NodeJS.ErrnoException).code ?? '')
