@@ -54,6 +54,8 @@ spec:
     metadata: {name: '{{ .name | lower }}-{{ .env }}'}
     spec: {project: default, source: {repoURL: https://example.com/gitops.git, path: 'apps/{{ slugify .name }}'}, destination: {namespace: apps}}
 YAML
+# What renders is read from the tracked files (src/gitops/revision): the ApplicationSet is added to the index.
+git -C "$appset" add -A
 run gitops verify --print-layout --root "$appset" --json >"$work/appset.json" || fail "gitops verify --print-layout exited $?"
 "$node22" -e 'const a = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).layout.applicationSets[0];
   if (a.errors.length || a.applications.map((x) => x.name).join() !== "web-dev") { console.error(JSON.stringify(a)); process.exit(1) }' \
