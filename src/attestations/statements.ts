@@ -6,7 +6,7 @@
  *   agree), the builder id (globs), the build type and the commit.
  * - SBOM: a CycloneDX (https://cyclonedx.org/bom) or SPDX (https://spdx.dev/Document) document that names components.
  */
-import {globToRegExp} from '../core/glob.js'
+import {globMatcher} from '../core/glob.js'
 import type {ProvenanceRequirements} from '../core/evidence-policy.js'
 
 /** An in-toto statement (v0.1 or v1) as decoded from a DSSE envelope's payload. */
@@ -172,7 +172,7 @@ export function judgeProvenance(
       mismatches.push({field: 'repository', allowed, found: declared})
     }
   }
-  if (required?.builders && !(builder && required.builders.some((g) => globToRegExp(g).test(builder)))) {
+  if (required?.builders && !(builder && required.builders.some((g) => globMatcher(g).test(builder)))) {
     mismatches.push({field: 'builder', allowed: required.builders.join(', '), found: builder ?? '(no builder id)'})
   }
   if (required?.buildTypes && !(buildType && required.buildTypes.includes(buildType))) {

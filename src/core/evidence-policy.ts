@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 
-import {globToRegExp} from './glob.js'
+import {globMatcher} from './glob.js'
 
 /** A signer: a cosign public key file (relative to the repository root), or a keyless identity and issuer. */
 export type PolicySigner = {key: string} | {identity: string; issuer: string}
@@ -86,7 +86,7 @@ export function resolveEvidencePolicy(entries: EvidencePolicyEntry[]): ResolvedP
 
 /** The first entry whose `images` globs match the repository (`registry/path`), or undefined. */
 export function policyEntryFor<E extends {images: string[]}>(entries: E[], repository: string): E | undefined {
-  return entries.find((e) => e.images.some((glob) => globToRegExp(glob).test(repository)))
+  return entries.find((e) => e.images.some((glob) => globMatcher(glob).test(repository)))
 }
 
 /** How a signer is named in output: the key file, or the identity and issuer. */

@@ -1,5 +1,5 @@
 import type {GitopsPolicy} from '../core/config.js'
-import {globToRegExp} from '../core/glob.js'
+import {envMatcher, globMatcher} from '../core/glob.js'
 import type {ApplicationSetView} from './deployables/applicationset/checkout.js'
 import type {LayoutDetection} from './layout/types.js'
 
@@ -31,13 +31,11 @@ export const BASE_FOLDERS = new Set(['base', 'bases'])
 export const isPinningZone = (zone: Zone) => zone.kind === 'overlay' || zone.kind === 'cluster'
 
 export function makeLayout(policy: GitopsPolicy): Layout {
-  const compile = (globs: string[]) => globs.map(globToRegExp)
+  // The globs come from ameide.yaml, which a pull request may change: matched in linear time (core/glob.ts).
+  const compile = (globs: string[]) => globs.map(globMatcher)
   // Any environment name matches the overlay glob, so an unlisted one (`dev`) is still recognised as an overlay.
-  const overlays = policy.overlays.map((g) => {
-    const [before, after = ''] = g.split('{env}')
-    return new RegExp(`${globToRegExp(before).source.slice(0, -1)}([^/]+)${globToRegExp(after).source.slice(1)}`)
-  })
-  const zones: Array<[RegExp[], Zone]> = [
+  const overlays = policy.overlays.map((g) => (g.includes('{env}') ? envMatcher(g) : undefined))
+  const zones: Array<[Array<{test(file: string): boolean}>, Zone]> = [
     [compile(policy.cluster), {kind: 'cluster'}],
     [compile(policy.shared), {kind: 'shared'}],
     [compile(policy.components), {kind: 'components'}],
@@ -48,9 +46,9 @@ export function makeLayout(policy: GitopsPolicy): Layout {
     policy,
     zoneOf(file) {
       if (!YAML_FILE.test(file) || file.startsWith('.github/')) return undefined
-      for (const re of overlays) {
-        const m = re.exec(file)
-        if (m && !BASE_FOLDERS.has(m[1])) return {kind: 'overlay', env: m[1]}
+      for (const overlay of overlays) {
+        const env = overlay?.exec(file)
+        if (env !== undefined && !BASE_FOLDERS.has(env)) return {kind: 'overlay', env}
       }
       for (const [res, zone] of zones) if (res.some((re) => re.test(file))) return zone
       return undefined

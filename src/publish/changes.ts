@@ -1,4 +1,4 @@
-import {globToRegExp, matchesAny} from '../core/glob.js'
+import {globMatcher} from '../core/glob.js'
 import type {ChangeSet} from '../changes/detect.js'
 import type {Component} from './components.js'
 
@@ -23,9 +23,9 @@ export function decideChange(component: Component, changes: ChangeSet, sharedInp
       reason: `${own.length} file(s) changed under ${component.path}/ since ${base} (${sample}${own.length > 3 ? ', …' : ''})`,
     }
   }
-  const globs = sharedInputs.map((g) => ({glob: g, re: globToRegExp(g)}))
+  const globs = sharedInputs.map((g) => ({glob: g, matcher: globMatcher(g)}))
   for (const file of changes.files) {
-    const hit = globs.find((g) => matchesAny(file, [g.re]))
+    const hit = globs.find((g) => g.matcher.test(file))
     if (hit) return {changed: true, reason: `shared build input ${file} changed since ${base} (matches ${hit.glob})`}
   }
   return {changed: false, reason: `unchanged since ${base} (${changes.baseDescription})`}

@@ -5,7 +5,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {detectChanges} from '../../src/changes/detect.js'
 import {decideChange} from '../../src/publish/changes.js'
 import {discoverComponents} from '../../src/publish/components.js'
-import {globToRegExp} from '../../src/core/glob.js'
+import {globMatcher} from '../../src/core/glob.js'
 import {DEFAULT_CONFIG} from '../../src/core/config.js'
 import {runCli} from '../support/cli.js'
 import {toolPath} from '../support/toolchain.js'
@@ -209,12 +209,12 @@ describe('components and change detection (real git repositories)', () => {
   })
 
   it('matches shared-input globs', () => {
-    expect(globToRegExp('packages/ameide_sdk_go/**').test('packages/ameide_sdk_go/a/b.go')).toBe(true)
-    expect(globToRegExp('packages/ameide_sdk_go/**').test('packages/ameide_sdk_gox/a.go')).toBe(false)
-    expect(globToRegExp('go.work').test('go.work')).toBe(true)
-    expect(globToRegExp('go.work').test('sub/go.work')).toBe(false)
-    expect(globToRegExp('**/buf.gen.*.yaml').test('a/b/buf.gen.local.yaml')).toBe(true)
-    expect(globToRegExp('**/buf.gen.*.yaml').test('buf.gen.local.yaml')).toBe(true)
-    expect(globToRegExp('plugins/*').test('plugins/a/b')).toBe(false)
+    expect(globMatcher('packages/ameide_sdk_go/**').test('packages/ameide_sdk_go/a/b.go')).toBe(true)
+    expect(globMatcher('packages/ameide_sdk_go/**').test('packages/ameide_sdk_gox/a.go')).toBe(false)
+    expect(globMatcher('go.work').test('go.work')).toBe(true)
+    expect(globMatcher('go.work').test('sub/go.work')).toBe(false)
+    expect(globMatcher('**/buf.gen.*.yaml').test('a/b/buf.gen.local.yaml')).toBe(true)
+    expect(globMatcher('**/buf.gen.*.yaml').test('buf.gen.local.yaml')).toBe(true)
+    expect(globMatcher('plugins/*').test('plugins/a/b')).toBe(false)
   })
 })

@@ -4,7 +4,7 @@
  */
 import {prerequisiteError} from '../../core/errors.js'
 import type {GitopsPolicy} from '../../core/config.js'
-import {globToRegExp} from '../../core/glob.js'
+import {globMatcher} from '../../core/glob.js'
 import {detectLayout, type LayoutDetection} from './detect.js'
 
 const YAML_FILE = /\.ya?ml$/i
@@ -45,6 +45,6 @@ export function nothingChecked(
 }
 
 function matchesAny(glob: string, files: string[]): boolean {
-  const re = glob.includes('{env}') ? globToRegExp(glob.replaceAll('{env}', '*')) : globToRegExp(glob)
-  return files.some((f) => re.test(f))
+  const matcher = globMatcher(glob.replaceAll('{env}', '*'))
+  return files.some((f) => matcher.test(f))
 }
