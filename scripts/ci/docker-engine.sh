@@ -175,7 +175,7 @@ cmd_stop() {
   stop_pid "$DCI/dockerd.launch.pid" dockerd   # dockerd stops its own containerd + shims
   rm -f "$DCI/dockerd.pid" "$DCI/registry.addr"
   rm -rf "$DCI/registry"                        # throwaway registry storage + htpasswd
-  umount "$DCI/exec/netns/default" 2>/dev/null || true   # nsfs bind mount dockerd may leave behind
+  for ns in "$DCI"/exec/netns/*; do umount "$ns" 2>/dev/null || true; done   # nsfs bind mounts dockerd may leave behind
   ip link del docker0 2>/dev/null || true
   log stopped
 }

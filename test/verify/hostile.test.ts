@@ -74,7 +74,10 @@ describe('primitive verify on hostile files', () => {
   it('a file the user may not read is exit 3 PERMISSION_DENIED naming the file (run as an unprivileged user)', async () => {
     const secret = path.join(repo, P, 'deploy/secret.yaml')
     await writeFile(secret, 'image: nginx:latest\n')
-    await execa('chmod', ['-R', 'a+rX', path.dirname(repo)])
+    // The repository readable by the unprivileged user (its folder under the temporary root, which is world-traversable):
+    // never the whole temporary root, which holds other tests' trees (a container engine's network namespaces).
+    await execa('chmod', ['a+x', path.dirname(repo)])
+    await execa('chmod', ['-R', 'a+rX', repo])
     await chmod(secret, 0o000)
     const cmd = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []
     const args = [...cmd, process.execPath, CLI, 'primitive', 'verify', '--repo-root', repo, '--kind', 'domain']

@@ -53,7 +53,8 @@ beforeAll(async () => {
   engineEnv = await startEngine(path.join(tmp, 'engine'))
 }, 300_000)
 
-afterAll(runCleanups, 120_000)
+// The engine's stop (up to 60 s) and the removal of its state.
+afterAll(runCleanups, 240_000)
 
 describe('docker buildx builder (real private engine, real registry)', () => {
   it('is available with the engine, and --builder auto picks it', async () => {
