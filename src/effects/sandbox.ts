@@ -63,7 +63,9 @@ async function probe(): Promise<SandboxProbe> {
       reason: `no sandbox on ${process.platform}: ameide sandboxes its renderers with bubblewrap, on Linux only`,
       fix: SANDBOX_FIX.platform,
     }
-  const binary = process.env.AMEIDE_BWRAP ?? findOnPath('bwrap')
+  // AMEIDE_BWRAP names the bwrap to use (the job's setting, never the revision's); else the one on PATH.
+  const configured = process.env.AMEIDE_BWRAP
+  const binary = configured ? (existsSync(configured) ? configured : undefined) : findOnPath('bwrap')
   if (!binary)
     return {available: false, kind: 'none', reason: 'bubblewrap (bwrap) is not on PATH', fix: SANDBOX_FIX.missing}
   const {execFile} = await import('node:child_process')
