@@ -29,6 +29,8 @@ export interface Kustomize {
   build(dir: string, options?: {loadRestrictionsNone?: boolean; reads?: readonly string[]}): Promise<BuildResult>
   /** What `kustomize version` says (a distribution build's `(devel)` read from its package changelog). */
   version?(): Promise<string>
+  /** The sandbox builds run in (`bubblewrap 0.8.0`), null when they run unconfined. */
+  sandbox?(): Promise<string | null>
 }
 
 /**
@@ -63,6 +65,10 @@ export function kustomize(binary = 'kustomize', known?: string, confinement?: Co
       if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
       const message = (result.stderr || result.stdout).trim() || `kustomize exited ${result.exitCode}`
       return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}
+    },
+    async sandbox() {
+      const probe = await confinement?.sandbox
+      return probe?.available ? `${probe.kind} ${probe.version}` : null
     },
     version() {
       // Asked once per run (the report and the render cache key read it).

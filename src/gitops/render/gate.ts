@@ -74,8 +74,11 @@ export interface RenderedUnit {
 /** What `--render` did, in the verify result (`render`). */
 export interface RenderReport {
   kubernetesVersion: string
-  /** The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`). */
-  tools: {helm: string | null; kustomize: string}
+  /**
+   * The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`) and the
+   * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted).
+   */
+  tools: {helm: string | null; kustomize: string; sandbox: string | null}
   /** `skipped`: only with `skip` (gitops diff). */
   roots: Array<
     RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'; objects: number}
@@ -200,9 +203,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       else unavailable(u.file, u.line, u.message, u.environment, u.application, key)
     }
   }
-  const [helmTool, kustomizeVersion] = await Promise.all([
+  const [helmTool, kustomizeVersion, sandbox] = await Promise.all([
     input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
+    input.kustomize.sandbox ? input.kustomize.sandbox() : Promise.resolve(null),
   ])
   const helmVersion = helmTool?.version ?? null
   const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
@@ -228,7 +232,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   }
   const report: RenderReport = {
     kubernetesVersion: policy.kubernetesVersion,
-    tools: {helm: helmVersion, kustomize: kustomizeVersion},
+    tools: {helm: helmVersion, kustomize: kustomizeVersion, sandbox},
     roots: [],
     deployables: [],
     directories: [],
