@@ -29,7 +29,7 @@ export const RENDER_LIMITS: ToolLimits = {
   cpuSeconds: 60,
   memoryBytes: 4096 * MiB,
   fileBytes: 256 * MiB,
-  outputBytes: 64 * MiB,
+  outputBytes: 32 * MiB,
   objects: 20_000,
 }
 

@@ -251,7 +251,7 @@ describe('limits', () => {
     expect(byApp.grow.message).toMatch(/out of its 4096 MiB of memory/)
     expect(byApp.spin.message).toMatch(/more than 60 s of CPU|longer than 60 s/)
     expect(byApp.many.message).toMatch(/more than 20,000 objects/)
-    expect(byApp.big.message).toMatch(/more than 64 MiB/)
+    expect(byApp.big.message).toMatch(/more than 32 MiB/)
     for (const f of limits) expect(f.severity).toBe('error')
     // Within the documented limits: the time-out (60 s) and the CPU limit (60 s) bound it.
     expect(elapsed).toBeLessThan(150_000)

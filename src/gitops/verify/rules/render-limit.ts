@@ -10,5 +10,5 @@ export const renderLimit: PolicyRule<'render-limit'> = {
   kind: 'policy',
   title: 'A render reached a limit (time, CPU, memory, output or objects) and was stopped',
   source: 'issue 49 (confined by construction)',
-  hint: 'Make the chart or kustomization render within the limits of docs/security.md (60 s and 60 CPU seconds, 4 GiB, 64 MiB of output, 20,000 objects): split it, or drop the loop or value that grows without bound.',
+  hint: 'Make the chart or kustomization render within the limits of docs/security.md (60 s and 60 CPU seconds, 4 GiB, 32 MiB of output, 20,000 objects): split it, or drop the loop or value that grows without bound.',
 }
