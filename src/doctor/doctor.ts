@@ -8,6 +8,7 @@ import {commandsOf, needsOf} from './needs.js'
 import {inspectRepository} from './repository.js'
 import {checkGit, checkNode} from './runtime.js'
 import {checkTemplateEngine} from './engine.js'
+import {checkSandbox} from './sandbox.js'
 import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
 import {CHECK_IDS, type DoctorCheck, type DoctorResult} from './types.js'
 
@@ -42,6 +43,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     seen(checkBuf(root, env)),
     seen(checkKustomize(env)),
     seen(checkHelm(env)),
+    seen(checkSandbox()),
     seen(checkTemplateEngine()),
     seen(checkRegistryCredentials(config, env)),
     seen(

@@ -15,6 +15,7 @@ export const CHECK_IDS = [
   'buf',
   'kustomize',
   'helm',
+  'sandbox',
   'template-engine',
   'registry-credentials',
   'github-token',
