@@ -159,6 +159,10 @@ const release = {
   sources,
   node,
   engines: pkg.engines,
+  // The engine's bytes depend on the Go that built them (AMEIDE_GO=debian: Debian's pinned Go, as the workflow builds).
+  engine: (({go, sha256}) => ({go, sha256}))(
+    JSON.parse(readFileSync(path.join(root, 'dist/engine/engine.json'), 'utf8')),
+  ),
 }
 writeFileSync(path.join(root, 'release.json'), `${JSON.stringify(release, null, 2)}\n`)
 console.log(
