@@ -8,10 +8,12 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {listAppSetRepo} from '../support/appset-repo.js'
-import {cosign, generateKeyPair} from '../support/cosign.js'
+import {cosign, cosignEnv, generateKeyPair} from '../support/cosign.js'
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
 import {assertMatchesSchema} from '../support/schema.js'
+import {GITHUB_ISSUER, startPrivateSigstore} from '../support/sigstore/index.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
+import {requireTools} from '../support/toolchain.js'
 
 /**
  * `npm run release` (scripts/release.mjs) as a release is made: in two `git clone`s of this checkout in two folders
@@ -173,6 +175,57 @@ describe('npm run release', () => {
       )
     expect(await verify(signer.publicKey, signer.env)).toBe(true)
     expect(await verify(other.publicKey, other.env)).toBe(false)
+  })
+})
+
+describe('the keyless signature of a release (a private Sigstore on loopback standing in for GitHub and Sigstore)', () => {
+  it("verifies for the release workflow's identity at the tag, and not for another workflow's", async () => {
+    requireTools('cosign', 'openssl')
+    const dir = await makeTempDir('ameide-release-keyless-')
+    const repository = 'ameideio/ameide-cli'
+    const sigstore = await startPrivateSigstore(path.join(dir, 'sigstore'), repository)
+    // The token .github/workflows/release.yml gets on the tag: Fulcio names that workflow and ref in the certificate.
+    const workflow = `${repository}/.github/workflows/release.yml@refs/tags/v${release.version}`
+    sigstore.oidc.behaviour.jobWorkflowRef = workflow
+    const env = cosignEnv(dir, {
+      ...sigstore.actionsEnv(repository),
+      SIGSTORE_ROOT_FILE: sigstore.files.caRoots,
+      SIGSTORE_REKOR_PUBLIC_KEY: sigstore.files.rekorPublicKey,
+    })
+    const bundle = path.join(dir, `${release.tarball}.sigstore.json`)
+    // As the workflow signs (`cosign sign-blob --yes --bundle`), but with this Fulcio and Rekor (no CT log here).
+    const urls = ['--fulcio-url', sigstore.fulcio.url, '--rekor-url', sigstore.rekor.url]
+    await cosign(
+      ['sign-blob', '--yes', ...urls.slice(0, 2), '--insecure-skip-verify', ...urls.slice(2), '--bundle', bundle, tgz],
+      env,
+    )
+    expect(sigstore.fulcio.issuedFor.at(-1)).toBe(`https://github.com/${workflow}`)
+    // As docs/ci.md verifies, with this Sigstore's roots.
+    const verify = (identity: string) =>
+      cosign(
+        [
+          'verify-blob',
+          '--bundle',
+          bundle,
+          '--certificate-identity',
+          identity,
+          '--certificate-oidc-issuer',
+          GITHUB_ISSUER,
+          '--ca-roots',
+          sigstore.files.caRoots,
+          '--insecure-ignore-sct',
+          '--rekor-url',
+          sigstore.rekor.url,
+          tgz,
+        ],
+        env,
+      ).then(
+        () => true,
+        () => false,
+      )
+    expect(await verify(`https://github.com/${workflow}`)).toBe(true)
+    expect(await verify(`https://github.com/${repository}/.github/workflows/publish.yaml@refs/heads/main`)).toBe(false)
+    expect(sigstore.violations()).toEqual([])
   })
 })
 
