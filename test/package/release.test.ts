@@ -335,6 +335,23 @@ describe("the Action's install at a release commit", () => {
     mode = 'ok'
   })
 
+  it('installs with npm straight from the release URL, fetching only that file', async () => {
+    mode = 'ok'
+    const dir = await makeTempDir('ameide-release-url-')
+    const [prefix, cache] = [path.join(dir, 'prefix'), path.join(dir, 'cache')]
+    const url = `${serverUrl}/${REPOSITORY}/releases/download/v${release.version}/${release.tarball}`
+    await execa(
+      'npm',
+      ['install', '--global', '--prefix', prefix, url, '--cache', cache, '--registry', `${serverUrl}/no-registry/`],
+      {extendEnv: false, env: {...cleanEnv(), npm_config_audit: 'false', npm_config_fund: 'false'}},
+    )
+    const version = await execa(path.join(prefix, 'bin', 'ameide'), ['--version'], {
+      extendEnv: false,
+      env: {HOME: home},
+    })
+    expect(version.stdout).toMatch(new RegExp(`^ameide/${release.version.replaceAll('.', '\\.')} `))
+  })
+
   it('at a commit whose sources differ from release.json, builds from source and says so', async () => {
     // The second clone's build is in place (dist/, node_modules): building from source finds nothing to do.
     await appendFile(path.join(clones[1], 'src/core/package-root.ts'), '\n')
