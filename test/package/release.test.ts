@@ -347,7 +347,7 @@ describe("the Action's install at a release commit", () => {
     )
     const version = await execa(path.join(prefix, 'bin', 'ameide'), ['--version'], {
       extendEnv: false,
-      env: {HOME: home},
+      env: {HOME: home, PATH: path.dirname(process.execPath)},
     })
     expect(version.stdout).toMatch(new RegExp(`^ameide/${release.version.replaceAll('.', '\\.')} `))
   })
