@@ -138,13 +138,12 @@ const cjsFacades = {
       const name = at < 0 ? path.relative(root, real.path) : real.path.split(path.sep).slice(at).join('/')
       return {path: name, namespace: 'cjs-facade', pluginData: real.path}
     })
-    build.onLoad({filter: /.*/, namespace: 'cjs-facade'}, (args) => {
-      args = {...args, path: args.pluginData}
-      const names = Object.keys(requireHere(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
+    build.onLoad({filter: /.*/, namespace: 'cjs-facade'}, ({pluginData: file}) => {
+      const names = Object.keys(requireHere(file)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
       return {
-        contents: `const m = require(${JSON.stringify(args.path)})\nexport default m\nexport const {${names.join(', ')}} = m\n`,
+        contents: `const m = require(${JSON.stringify(file)})\nexport default m\nexport const {${names.join(', ')}} = m\n`,
         loader: 'js',
-        resolveDir: path.dirname(args.path),
+        resolveDir: path.dirname(file),
       }
     })
   },

@@ -109,6 +109,10 @@ for (const plugin of pkg.oclif.plugins ?? []) {
     manifest.commands[id] = {...rest, pluginAlias: pkg.name, pluginName: pkg.name, pluginType: 'core'}
   }
 }
+// Every command the manifest lists must be one the release bundle's index can load (scripts/bundle.mjs PLUGIN_COMMANDS).
+const index = entries.get('dist/cli/commands.js').data.toString('utf8')
+const unindexed = Object.keys(manifest.commands).filter((id) => !index.includes(`${JSON.stringify(id)}: `))
+if (unindexed.length > 0) throw new Error(`release: commands of the manifest not in the bundle's index: ${unindexed}`)
 manifest.commands = Object.fromEntries(
   Object.keys(manifest.commands)
     .sort()
