@@ -134,8 +134,8 @@ async function twoDeployables(): Promise<string> {
   return repo
 }
 
-const shmLeftovers = () =>
-  existsSync('/dev/shm') ? readdirSync('/dev/shm').filter((n) => n.startsWith('ameide-')).length : 0
+/** What ameide left in its temporary folder (the runs' TMPDIR: revisions, helm homes, render wrappers). */
+const shmLeftovers = () => (existsSync(env.TMPDIR!) ? readdirSync(env.TMPDIR!).length : 0)
 
 describe('the tools see only the revision', () => {
   it('a helm and a kustomize that try every way out find nothing: no canary, no connection, no other process', async () => {
@@ -144,6 +144,7 @@ describe('the tools see only the revision', () => {
     await writeFile(path.join(bin, 'helm'), prober('helm', 'v4.1.4+gfake', repo), {mode: 0o755})
     await writeFile(path.join(bin, 'kustomize'), prober('kustomize', 'v5.6.0', repo), {mode: 0o755})
     const before = shmLeftovers()
+    expect(before).toBe(0)
     const run = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'pr', '--no-cache', '--json'], {
       cwd: repo,
       env: {...env, PATH: `${bin}${path.delimiter}${env.PATH}`},
