@@ -1,0 +1,246 @@
+/**
+ * The holes a second attack round found in the first line (the field checks; the sandbox is the second): kustomize
+ * plugin configurations, helm's comma-splitting flags, the release name, gitlinks, manifests ameide cannot parse,
+ * replayed messages and the policy of the head. Each with the real git, helm and kustomize and the built CLI: exit 1,
+ * the cause named, and none of the canaries — a token in the environment, one in `$HOME`, the checkout's
+ * `.git/config` extraheader, a file outside the repository — in stdout, stderr, `--json`, `--markdown`, the step
+ * summary or the render caches; nothing left in the temporary folder.
+ */
+import {randomBytes} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+import {helmGitopsRepo, ORIGIN} from '../support/helm-repo.js'
+import {assertMatchesSchema} from '../support/schema.js'
+import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+const TOKEN = `canary-env-${randomBytes(6).toString('hex')}`
+const HOMEC = `canary-home-${randomBytes(6).toString('hex')}`
+const HEADER = `canary-git-${randomBytes(6).toString('hex')}`
+const OUTSIDE = `canary-outside-${randomBytes(6).toString('hex')}`
+const DOTS = '../'.repeat(24)
+
+let env: Record<string, string | undefined>
+let outside: string
+let home: string
+let tmp: string
+
+beforeAll(async () => {
+  requireTool('kustomize')
+  requireTool('helm')
+  tmp = await makeTempDir('ameide-holes-tmp-')
+  home = await makeTempDir('ameide-holes-home-')
+  await writeFile(path.join(home, '.git-credentials'), `https://x:${HOMEC}@github.com\n`)
+  env = {...toolEnv(), GITHUB_TOKEN: TOKEN, REGISTRY_PASSWORD: TOKEN, HOME: home, TMPDIR: tmp}
+  outside = await makeTempDir('ameide-holes-outside-')
+  await writeFile(path.join(outside, 'secret.txt'), `${OUTSIDE}\n`)
+  await writeFile(path.join(outside, 'patch.yaml'), `- op: add\n  path: /data/leak\n  value: ${OUTSIDE}\n`)
+})
+
+afterAll(async () => {
+  await runCleanups()
+})
+
+export const application = (name: string, source: string, extra = '') =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: argocd',
+    'spec:',
+    '  project: default',
+    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
+    '  source:',
+    `    repoURL: ${ORIGIN}`,
+    '    targetRevision: HEAD',
+    ...source.split('\n').map((l) => `    ${l}`),
+    extra,
+  ].join('\n')
+
+const flux = (name: string, p: string) =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    `metadata: {name: ${name}, namespace: flux-system}`,
+    'spec:',
+    `  path: ${p}`,
+    '  sourceRef: {kind: GitRepository, name: flux-system}',
+    '',
+  ].join('\n')
+
+const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n`
+
+/** A chart whose ConfigMap prints its values and `.Files.Get "files/leak"`, deployed by Application `app`. */
+const chart = (dir = 'charts/app'): Record<string, string> => ({
+  [`${dir}/Chart.yaml`]: 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+  [`${dir}/values.yaml`]: 'greeting: hello\n',
+  [`${dir}/vals/dev.yaml`]: 'greeting: dev\n',
+  [`${dir}/files/p`]: 'in tree\n',
+  [`${dir}/templates/cm.yaml`]:
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  values: {{ toJson .Values | quote }}\n',
+})
+
+async function withExtraheader(repo: string): Promise<void> {
+  await git(repo, ['config', 'http.https://github.com/.extraheader', `AUTHORIZATION: basic ${HEADER}`])
+}
+
+async function allText(dir: string): Promise<string> {
+  if (!existsSync(dir)) return ''
+  let out = ''
+  for (const e of await readdir(dir, {withFileTypes: true, recursive: true})) {
+    if (e.isFile()) out += await readFile(path.join(e.parentPath, e.name), 'utf8')
+  }
+  return out
+}
+
+export interface Attack {
+  exitCode: number
+  json: any
+  human: string
+  markdown: string
+  everything: string
+}
+
+/** Runs `ameide <args>` twice (human under GitHub Actions with --markdown for diff, then --json) on `repo`. */
+async function attack(repo: string, args: string[]): Promise<Attack> {
+  const out = await makeTempDir('ameide-holes-out-')
+  const files = {GITHUB_STEP_SUMMARY: path.join(out, 'summary.md'), GITHUB_OUTPUT: path.join(out, 'output.txt')}
+  const markdown = path.join(out, 'comment.md')
+  const isDiff = args[1] === 'diff'
+  const human = await runCli([...args, ...(isDiff ? ['--markdown', markdown] : [])], {
+    cwd: repo,
+    env: {...env, ...files, GITHUB_ACTIONS: 'true'},
+  })
+  const machine = await runCli([...args, '--json'], {cwd: repo, env})
+  const json = machine.json()
+  if (!('error' in json)) assertMatchesSchema(isDiff ? 'gitops-diff.schema.json' : 'gitops-verify.schema.json', json)
+  expect(human.exitCode).toBe(machine.exitCode)
+  const read = async (f: string) => (existsSync(f) ? readFile(f, 'utf8') : '')
+  const md = await read(markdown)
+  const everything = [
+    human.stdout,
+    human.stderr,
+    machine.stdout,
+    machine.stderr,
+    md,
+    await read(files.GITHUB_STEP_SUMMARY),
+    await read(files.GITHUB_OUTPUT),
+    await allText(path.join(repo, '.git', 'ameide')),
+  ].join('\n')
+  // Nothing of the run is left in its temporary folder.
+  expect((await readdir(tmp)).filter((f) => f !== 'node-compile-cache')).toEqual([])
+  return {exitCode: machine.exitCode, json, human: human.stdout + human.stderr, markdown: md, everything}
+}
+
+const findings = (json: any, rule: string): Array<{file: string; message: string}> =>
+  [...(json.failures ?? []), ...(json.findings ?? [])].filter((f: {rule: string}) => f.rule === rule)
+
+function expectNoCanary(a: Attack): void {
+  for (const canary of [TOKEN, HOMEC, HEADER, OUTSIDE]) expect(a.everything).not.toContain(canary)
+  expect(a.everything).not.toMatch(/ameide-(diff-base|diff-head|render|layout|helm|kustomize|git)-[A-Za-z0-9]{6}\b/)
+}
+
+/** Exit 1, the diff `incomplete` (verify: `fail`), no canary; the findings of `rule`. */
+function expectFailed(a: Attack, rule = 'render-refused'): Array<{file: string; message: string}> {
+  expect(a.exitCode, a.everything).toBe(1)
+  expect(a.json.summary).toBe('failures' in a.json ? 'incomplete' : 'fail')
+  expectNoCanary(a)
+  const found = findings(a.json, rule)
+  expect(found.length, JSON.stringify(a.json)).toBeGreaterThan(0)
+  return found
+}
+
+const BOTH = [
+  ['gitops', 'verify', '--render'],
+  ['gitops', 'diff'],
+]
+
+describe('kustomize plugin configurations are judged like every file reference', () => {
+  it('a Flux Kustomization over a plain folder (LoadRestrictionsNone): a ConfigMapGenerator config whose files and envs leave the revision, a PatchTransformer reading .git/config: refused', async () => {
+    const repo = await helmGitopsRepo({
+      'flux/apps.yaml': flux('apps', './clusters/dev'),
+      'clusters/dev/cm.yaml': cm('dev'),
+      'clusters/dev/sub/kustomization.yaml': 'resources: [cm.yaml]\ngenerators: [gen.yaml]\n',
+      'clusters/dev/sub/cm.yaml': cm('sub'),
+      'clusters/dev/sub/gen.yaml': [
+        'apiVersion: builtin',
+        'kind: ConfigMapGenerator',
+        'metadata: {name: leak}',
+        `files: [${DOTS}${outside.slice(1)}/secret.txt, creds=${home}/.git-credentials]`,
+        `envs: [${DOTS}${outside.slice(1)}/secret.txt]`,
+        '',
+      ].join('\n'),
+    })
+    await withExtraheader(repo)
+    for (const args of BOTH) {
+      const refused = expectFailed(await attack(repo, args))
+      expect(refused.map((f) => f.file)).toContain('clusters/dev/sub/gen.yaml')
+      expect(refused.map((f) => f.message).join('\n')).toContain('leaves the revision')
+    }
+    // A transformer config (a file, and a folder whose kustomization lists it) naming .git/config and a file outside.
+    await mkdir(path.join(repo, 'clusters/dev/tr/cfg'), {recursive: true})
+    await writeFile(path.join(repo, 'clusters/dev/sub/kustomization.yaml'), 'resources: [cm.yaml]\n')
+    await writeFile(
+      path.join(repo, 'clusters/dev/tr/kustomization.yaml'),
+      'resources: [cm.yaml]\ntransformers: [cfg]\n',
+    )
+    await writeFile(path.join(repo, 'clusters/dev/tr/cm.yaml'), cm('tr'))
+    await writeFile(path.join(repo, 'clusters/dev/tr/cfg/kustomization.yaml'), 'resources: [patch.yaml]\n')
+    await writeFile(
+      path.join(repo, 'clusters/dev/tr/cfg/patch.yaml'),
+      [
+        'apiVersion: builtin',
+        'kind: PatchTransformer',
+        'metadata: {name: p}',
+        `path: ${path.join(outside, 'patch.yaml')}`,
+        'target: {kind: ConfigMap}',
+        '',
+      ].join('\n'),
+    )
+    await commitAll(repo, 'transformer')
+    for (const args of BOTH) {
+      const refused = expectFailed(await attack(repo, args))
+      expect(refused.map((f) => f.file)).toContain('clusters/dev/tr/cfg/patch.yaml')
+    }
+  })
+
+  it('an Argo CD kustomize source: an inline generator and a validator config naming a loopback URL or .git/config', async () => {
+    const repo = await helmGitopsRepo({
+      'argocd/k.yaml': application('k', 'path: k'),
+      'k/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'k/cm.yaml': cm('k'),
+    })
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    await writeFile(
+      path.join(repo, 'k/kustomization.yaml'),
+      [
+        'resources: [cm.yaml]',
+        'generators:',
+        '  - |-',
+        '    apiVersion: builtin',
+        '    kind: SecretGenerator',
+        '    metadata: {name: s}',
+        `    files: [${DOTS}${outside.slice(1)}/secret.txt]`,
+        'validators: [v.yaml]',
+        '',
+      ].join('\n'),
+    )
+    await writeFile(
+      path.join(repo, 'k/v.yaml'),
+      'apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: v}\npath: https://127.0.0.1:9/p.yaml\n',
+    )
+    await commitAll(repo, 'inline')
+    for (const args of BOTH)
+      expect(expectFailed(await attack(repo, args)).map((f) => f.file)).toContain('k/kustomization.yaml')
+    // The URL alone: unavailable, never fetched.
+    await writeFile(path.join(repo, 'k/kustomization.yaml'), 'resources: [cm.yaml]\nvalidators: [v.yaml]\n')
+    await commitAll(repo, 'url')
+    const u = await attack(repo, ['gitops', 'diff'])
+    expect(expectFailed(u, 'render-unavailable').map((f) => f.file)).toContain('k/v.yaml')
+  })
+})
