@@ -244,3 +244,99 @@ describe('kustomize plugin configurations are judged like every file reference',
     expect(expectFailed(u, 'render-unavailable').map((f) => f.file)).toContain('k/v.yaml')
   })
 })
+
+const gitRepository = [
+  'apiVersion: source.toolkit.fluxcd.io/v1',
+  'kind: GitRepository',
+  'metadata: {name: flux-system, namespace: flux-system}',
+  `spec: {url: ${ORIGIN}, ref: {branch: main}}`,
+  '',
+].join('\n')
+
+const helmRelease = (name: string, extra: string[] = []) =>
+  [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    `metadata: {name: ${name}, namespace: flux-system}`,
+    'spec:',
+    '  chart:',
+    '    spec:',
+    '      chart: ./charts/app',
+    '      sourceRef: {kind: GitRepository, name: flux-system}',
+    ...extra.map((l) => `      ${l}`),
+    '',
+  ].join('\n')
+
+describe('no path helm splits on commas reaches helm', () => {
+  it('a value file "vals/x,<absolute path>" (Application valueFiles, HelmRelease valuesFiles) and a file parameter "files/p,leak=<path>": helm reads the in-tree file, nothing else', async () => {
+    await mkdir(path.join(home, '.docker'), {recursive: true})
+    await writeFile(path.join(home, '.docker', 'config.json'), `{"auths": {"ghcr.io": {"auth": "${HOMEC}"}}}\n`)
+    await writeFile(path.join(outside, 'values.yaml'), `leak: ${OUTSIDE}\n`)
+    const docker = path.join(home, '.docker', 'config.json')
+    const repo = await helmGitopsRepo({
+      ...chart(),
+      'argocd/app.yaml': application('app', 'path: charts/app'),
+      'flux/source.yaml': gitRepository,
+      'flux/release.yaml': helmRelease('rel'),
+    })
+    await withExtraheader(repo)
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    const inTree: Record<string, string> = {
+      'charts/app/vals/x': 'greeting: first-half\n',
+      [`charts/app/vals/x,${docker}`]: 'greeting: in-tree-docker\n',
+      [`charts/app/vals/y,${outside}/values.yaml`]: 'greeting: in-tree-outside\n',
+      'charts/app/files/p': 'first-half\n',
+      [`charts/app/files/p,leak=${outside}/secret.txt`]: 'in-tree-file\n',
+    }
+    for (const [f, text] of Object.entries(inTree)) {
+      await mkdir(path.dirname(path.join(repo, f)), {recursive: true})
+      await writeFile(path.join(repo, f), text)
+    }
+    await writeFile(
+      path.join(repo, 'argocd/app.yaml'),
+      application(
+        'app',
+        [
+          'path: charts/app',
+          'helm:',
+          `  valueFiles: ["vals/x,${docker}"]`,
+          `  fileParameters: [{name: file, path: "files/p,leak=${outside}/secret.txt"}]`,
+        ].join('\n'),
+      ),
+    )
+    await writeFile(
+      path.join(repo, 'flux/release.yaml'),
+      helmRelease('rel', ['valuesFiles:', `  - "charts/app/vals/y,${outside}/values.yaml"`]),
+    )
+    await commitAll(repo, 'commas')
+    for (const args of BOTH) {
+      const a = await attack(repo, args)
+      expectNoCanary(a)
+      expect(a.exitCode, a.everything).toBe(0)
+    }
+    const d = await attack(repo, ['gitops', 'diff'])
+    const text = JSON.stringify(d.json)
+    expect(text).toContain('in-tree-docker')
+    expect(text).toContain('in-tree-outside')
+    expect(text).toContain('in-tree-file')
+    expect(text).not.toContain('first-half')
+  })
+
+  it('a parameter or file parameter whose name holds "," or "=": refused by name', async () => {
+    const repo = await helmGitopsRepo({...chart(), 'argocd/app.yaml': application('app', 'path: charts/app')})
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    for (const field of ['fileParameters', 'parameters']) {
+      const entry =
+        field === 'fileParameters' ? `{name: "a=${outside}/secret.txt,b", path: files/p}` : `{name: "a,b", value: "1"}`
+      await writeFile(
+        path.join(repo, 'argocd/app.yaml'),
+        application('app', ['path: charts/app', 'helm:', `  ${field}: [${entry}]`].join('\n')),
+      )
+      await commitAll(repo, field)
+      for (const args of BOTH) {
+        const refused = expectFailed(await attack(repo, args))
+        expect(refused.map((f) => f.message).join('\n')).toContain(`${field} name`)
+      }
+    }
+  })
+})

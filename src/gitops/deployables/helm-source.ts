@@ -305,7 +305,20 @@ function helmDeployable(
   const set: HelmDeployable['set'] = []
   const setString: HelmDeployable['setString'] = []
   const params = new Map<string, {value: string; forceString: boolean; line: number}>()
+  // A name holding `,` or `=` would end helm's `name=value` and start another: `--set-file` would read any path.
+  const unsafeName = (list: unknown[], field: string): boolean => {
+    const i = list.findIndex((p) => isMap(p) && typeof p.name === 'string' && /[,=]/.test(p.name))
+    if (i < 0) return false
+    unavailable(
+      [...h, field, i],
+      `${field} name ${JSON.stringify((list[i] as {name: string}).name)} holds "," or "=", which helm reads as the start of another name=value (a --set-file among them would read any path): it is not passed to helm, so nothing is rendered.`,
+      'refused',
+    )
+    return true
+  }
   const rawParams = Array.isArray(helm.parameters) ? helm.parameters : []
+  const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
+  if (unsafeName(rawParams, 'parameters') || unsafeName(rawFileParams, 'fileParameters')) return undefined
   rawParams.forEach((p, i) => {
     if (!isMap(p) || typeof p.name !== 'string') return
     // Duplicate names: the last one wins (Argo CD keeps them in a map).
@@ -325,7 +338,6 @@ function helmDeployable(
   }
   if (paramLayer.entries.length > 0) layers.push(paramLayer)
   const setFile: HelmDeployable['setFile'] = []
-  const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
   for (const [i, p] of rawFileParams.entries()) {
     if (!isMap(p) || typeof p.name !== 'string' || typeof p.path !== 'string') continue
     const entry = substitute(p.path, app)

@@ -9,7 +9,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {mapConcurrent} from '../../core/concurrency.js'
-import type {Helm, HelmResult} from '../../effects/helm.js'
+import type {Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import type {BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
@@ -19,6 +19,7 @@ import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
 import type {Judge, Verdicts} from './judge.js'
 import {at, containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
+import {withPlainPaths} from './plain-paths.js'
 import type {RenderRoot} from './roots.js'
 
 export interface HelmStatus {
@@ -176,7 +177,11 @@ function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 
 
 const containerKey = (obj: RenderedObject, c: RenderedContainer) => `${obj.kind}/${obj.name}/${c.list}/${c.name}`
 
-function request(d: HelmDeployable, options: HelmRenderOptions, extra: Array<{name: string; value: string}> = []) {
+function request(
+  d: HelmDeployable,
+  options: HelmRenderOptions,
+  extra: Array<{name: string; value: string}> = [],
+): HelmTemplateRequest {
   const abs = (f: string) => path.join(options.root, f)
   return {
     chartDir: abs(d.chart),
@@ -230,7 +235,8 @@ async function renderOne(
   }
   const hit = key === undefined ? undefined : (options.cache?.get(id, key) as unknown as Answer | undefined)
   if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0, store, key}
-  const result = await options.helm.template(request(d, options))
+  const template = (r: HelmTemplateRequest) => withPlainPaths(r, options.root, (plain) => options.helm.template(plain))
+  const result = await template(request(d, options))
   const answer: Answer = {result}
   let differential = 0
   let objects: RenderedObject[] | undefined
@@ -251,7 +257,7 @@ async function renderOne(
       const names = [...new Set(probes.values())]
       const sentinelOf = new Map(names.map((n, i) => [n, `${SENTINEL}-${i}`]))
       differential = 1
-      const again = await options.helm.template(
+      const again = await template(
         request(
           d,
           options,
