@@ -340,3 +340,38 @@ describe('no path helm splits on commas reaches helm', () => {
     }
   })
 })
+
+describe('the release name is a name, never a template', () => {
+  it('helm.releaseName and a HelmRelease releaseName holding sprig (getHostByName, env): refused; a name Helm would refuse: failed; a valid one renders under its name', async () => {
+    const repo = await helmGitopsRepo({
+      ...chart(),
+      'argocd/app.yaml': application('app', 'path: charts/app'),
+      'flux/source.yaml': gitRepository,
+      'flux/release.yaml': helmRelease('rel'),
+    })
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    const named = (releaseName: string) =>
+      application('app', ['path: charts/app', 'helm:', `  releaseName: '${releaseName}'`].join('\n'))
+    await writeFile(path.join(repo, 'argocd/app.yaml'), named('{{ getHostByName "ameide-canary.invalid" }}'))
+    await writeFile(
+      path.join(repo, 'flux/release.yaml'),
+      helmRelease('rel').replace('spec:\n', `spec:\n  releaseName: '{{ env "HOME" }}-{{ env "GITHUB_TOKEN" }}'\n`),
+    )
+    await commitAll(repo, 'templates')
+    for (const args of BOTH) {
+      const refused = expectFailed(await attack(repo, args))
+      expect(refused.map((f) => f.file).sort()).toEqual(['argocd/app.yaml', 'flux/release.yaml'])
+      expect(refused[0].message).toContain('is a template')
+    }
+    await writeFile(path.join(repo, 'argocd/app.yaml'), named('x'.repeat(54)))
+    await writeFile(path.join(repo, 'flux/release.yaml'), helmRelease('rel'))
+    await commitAll(repo, 'too long')
+    const long = expectFailed(await attack(repo, ['gitops', 'diff']), 'render-failed')
+    expect(long.map((f) => f.message).join('\n')).toContain('not a valid Helm release name')
+    await writeFile(path.join(repo, 'argocd/app.yaml'), named('my-release.v1'))
+    await commitAll(repo, 'valid')
+    const ok = await attack(repo, ['gitops', 'diff'])
+    expect(ok.exitCode, ok.everything).toBe(0)
+    expect(JSON.stringify(ok.json)).toContain('my-release.v1')
+  })
+})

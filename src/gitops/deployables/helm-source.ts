@@ -25,6 +25,7 @@ import {
   type ValueLayer,
 } from './model.js'
 import {overrideName, withOverrides} from './overrides.js'
+import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {linedDocuments} from './yaml-lines.js'
 
@@ -360,6 +361,12 @@ function helmDeployable(
     setFile.push({name: p.name, path: file})
     reads.push(file)
   }
+  const release = str(helm.releaseName) ?? app.name
+  const badName = releaseNameProblem(release)
+  if (badName) {
+    unavailable(str(helm.releaseName) !== undefined ? [...h, 'releaseName'] : [], badName.message, badName.status)
+    return undefined
+  }
   const environment =
     app.environment ??
     ctx.envOf(app.file) ??
@@ -372,7 +379,7 @@ function helmDeployable(
     line: app.line,
     environment,
     chart: dir,
-    release: str(helm.releaseName) ?? app.name,
+    release,
     namespace: str(helm.namespace) ?? destinationNamespace(app),
     skipCrds: helm.skipCrds === true,
     skipSchemaValidation: helm.skipSchemaValidation === true,
