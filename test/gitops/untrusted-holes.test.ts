@@ -375,3 +375,37 @@ describe('the release name is a name, never a template', () => {
     expect(JSON.stringify(ok.json)).toContain('my-release.v1')
   })
 })
+
+describe('a submodule is another repository: named, never skipped', () => {
+  it('a gitlink inside a chart and inside a recursive directory source: render-unavailable naming it (working tree and --head), the diff incomplete', async () => {
+    const repo = await helmGitopsRepo({
+      ...chart(),
+      'argocd/app.yaml': application('app', 'path: charts/app'),
+      'argocd/dir.yaml': application('dir', ['path: plain', 'directory: {recurse: true}'].join('\n')),
+      'plain/cm.yaml': cm('plain'),
+    })
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    const commit = (await git(repo, ['rev-parse', 'HEAD'])).trim()
+    for (const link of ['charts/app/charts/sub', 'plain/sub']) {
+      await git(repo, ['update-index', '--add', '--cacheinfo', `160000,${commit},${link}`])
+    }
+    await git(repo, ['commit', '-qm', 'submodules'])
+    for (const args of [...BOTH, ['gitops', 'diff', '--base', 'main', '--head', 'pr']]) {
+      const a = await attack(repo, args)
+      if (args[1] === 'verify') {
+        expectNoCanary(a)
+        continue
+      }
+      const found = expectFailed(a, 'render-unavailable')
+      const text = found.map((f) => f.message).join('\n')
+      expect(text).toContain('charts/app/charts/sub is a git submodule')
+      expect(text).toContain('plain/sub is a git submodule')
+    }
+    const v = await attack(repo, ['gitops', 'verify', '--render', '--require-render'])
+    expect(
+      expectFailed(v, 'render-unavailable')
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(['argocd/app.yaml', 'argocd/dir.yaml'])
+  })
+})

@@ -29,7 +29,7 @@ import {Judge, type RenderedImage} from './judge.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
-import {Refusals} from './refusals.js'
+import {gitlinksUnder, gitlinkText, Refusals} from './refusals.js'
 import {planRender, type RenderRoot} from './roots.js'
 import {linkedInputs} from '../revision/paths.js'
 
@@ -98,7 +98,7 @@ export interface DirectoryStatus {
   dir: string
   environment: string | null
   declaredIn: string
-  status: 'rendered' | 'failed' | 'refused' | 'skipped'
+  status: 'rendered' | 'failed' | 'refused' | 'unavailable' | 'skipped'
   objects: number
 }
 
@@ -363,8 +363,22 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     const helm = wave.helm.filter((d) => {
       const paths = [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
       const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
-      if (!refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) return true
-      report.deployables.push(unrendered(d, 'refused'))
+      if (refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) {
+        report.deployables.push(unrendered(d, 'refused'))
+        return false
+      }
+      // Argo CD checks submodules out (Flux only with recurseSubmodules, off by default: its render lacks them too).
+      const submodules = d.kind === 'Application' ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
+      if (submodules.length === 0) return true
+      unavailable(
+        d.file,
+        d.line,
+        `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`,
+        d.environment,
+        d.application,
+        input.cache?.key(`gitlink\0${d.file}\0${d.application}`, paths, JSON.stringify({d: d.spec, submodules})),
+      )
+      report.deployables.push(unrendered(d, 'unavailable'))
       return false
     })
     if (helm.length > 0) await renderHelmWave(helm)
@@ -437,6 +451,20 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
     if (refusals.check(`Application ${d.application}: folder ${d.dir || '.'}`, [d.dir, ...inputs], site)) {
       status.status = 'refused'
+      return
+    }
+    const source = (d.spec as {source?: {directory?: {recurse?: unknown}}} | null)?.source
+    const submodules = gitlinksUnder(input.checkout.gitlinks, [d.dir], source?.directory?.recurse !== true)
+    if (submodules.length > 0) {
+      status.status = 'unavailable'
+      unavailable(
+        d.file,
+        d.line,
+        `Application ${d.application}: directory source ${d.dir || '.'}: ${gitlinkText(submodules)}`,
+        d.environment,
+        d.application,
+        input.cache?.key(`gitlink\0${d.file}\0${d.application}`, inputs, JSON.stringify({d: d.spec, submodules})),
+      )
       return
     }
     const key = input.cache?.key(
