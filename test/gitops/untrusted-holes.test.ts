@@ -409,3 +409,67 @@ describe('a submodule is another repository: named, never skipped', () => {
     ).toEqual(['argocd/app.yaml', 'argocd/dir.yaml'])
   })
 })
+
+describe('what ameide cannot read within its limits is incomplete, never absent', () => {
+  const aliases = (n: number) => `[${Array.from({length: n}, () => '*a').join(', ')}]`
+
+  it('an Application, a Flux Kustomization and a directory-source manifest with 100 YAML aliases: render-failed, the diff incomplete, nothing "removed"', async () => {
+    const repo = await helmGitopsRepo({
+      ...chart(),
+      'argocd/app.yaml': application('app', 'path: charts/app'),
+      'argocd/dir.yaml': application('dir', 'path: plain'),
+      'plain/cm.yaml': cm('plain'),
+      'flux/apps.yaml': flux('apps', './clusters/dev'),
+      'clusters/dev/cm.yaml': cm('dev'),
+    })
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    await writeFile(
+      path.join(repo, 'argocd/app.yaml'),
+      application(
+        'app',
+        'path: charts/app',
+        `  info: &a [{name: x, value: y}]\n  ignoreDifferences: ${aliases(100)}\n`,
+      ),
+    )
+    await writeFile(
+      path.join(repo, 'flux/apps.yaml'),
+      `${flux('apps', './clusters/dev')}  x: &a 1\n  y: ${aliases(100)}\n`,
+    )
+    await writeFile(path.join(repo, 'plain/cm.yaml'), `${cm('plain')}  x: &a b\n  y: "${'z'}"\nz: ${aliases(100)}\n`)
+    await commitAll(repo, 'aliases')
+    for (const args of [
+      ['gitops', 'diff'],
+      ['gitops', 'diff', '--base', 'main', '--head', 'pr'],
+    ]) {
+      const a = await attack(repo, args)
+      const failed = expectFailed(a, 'render-failed')
+      expect(failed.map((f) => f.file).sort()).toEqual(['argocd/dir.yaml', 'argocd/app.yaml', 'flux/apps.yaml'].sort())
+      expect(failed.map((f) => f.message).join('\n')).toContain('more than 100 YAML aliases')
+      expect(a.json.counts.applicationsRemoved).toBe(0)
+      expect(a.json.counts.deployablesRemoved).toBe(0)
+      expect(a.human).not.toMatch(/[1-9]\d* removed/)
+    }
+  })
+
+  it('a UTF-16 manifest (with its byte-order mark) in a directory source is read as Argo CD reads it', async () => {
+    const repo = await helmGitopsRepo({
+      'argocd/dir.yaml': application('dir', 'path: plain'),
+      'plain/cm.yaml': cm('plain'),
+    })
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    const text = cm('utf16').replace('a: b', 'a: sixteen')
+    await writeFile(
+      path.join(repo, 'plain/le.yaml'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    )
+    const be = Buffer.from(cm('utf16be'), 'utf16le').swap16()
+    await writeFile(path.join(repo, 'plain/be.yaml'), Buffer.concat([Buffer.from([0xfe, 0xff]), be]))
+    await commitAll(repo, 'utf-16')
+    const a = await attack(repo, ['gitops', 'diff'])
+    expect(a.exitCode, a.everything).toBe(0)
+    expect(a.json.summary).toBe('changed')
+    const names = a.json.deployables.flatMap((d: {objects: Array<{name: string}>}) => d.objects.map((o) => o.name))
+    expect(names.sort()).toEqual(['utf16', 'utf16be'])
+    expect(JSON.stringify(a.json)).toContain('sixteen')
+  })
+})

@@ -112,6 +112,8 @@ export interface RenderGateResult {
    * (with `cache`): `gitops diff` leaves one whose inputs are the same in both revisions out of what is incomplete.
    */
   inputKeys: Map<GitopsFinding, string>
+  /** Files declaring deployables that were not read (a YAML error, past ameide's limits): what they deploy is unknown. */
+  unread: string[]
 }
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
@@ -238,6 +240,18 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
+  }
+  // A Flux Kustomization not read: what it deploys is unknown, never absent (the diff is incomplete).
+  for (const u of plan.unread) {
+    failed(
+      {
+        file: u.file,
+        line: u.line,
+        environment: null,
+        message: `Flux Kustomization is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed).`,
+      },
+      input.cache?.key(`unread\0${u.file}`, [u.file], String(u.line)),
+    )
   }
   for (const o of plan.outside) {
     if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
@@ -428,7 +442,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unknownKinds: judge.unknownKinds,
     images: judge.images,
   })
-  return {findings, report, covered, inputKeys}
+  const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
+  return {findings, report, covered, inputKeys, unread}
 
   async function renderOneDirectory(d: DirectoryDeployable): Promise<void> {
     const inputs = [...new Set([...d.manifests, ...d.reads])]
