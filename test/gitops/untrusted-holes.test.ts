@@ -473,3 +473,38 @@ describe('what ameide cannot read within its limits is incomplete, never absent'
     expect(JSON.stringify(a.json)).toContain('sixteen')
   })
 })
+
+describe('a replayed diff keeps repository-relative paths', () => {
+  it('helm and kustomize failures answered from .git/ameide on the second run name no temporary folder', async () => {
+    const repo = await helmGitopsRepo({
+      ...chart(),
+      'argocd/app.yaml': application('app', 'path: charts/app'),
+      'argocd/k.yaml': application('k', 'path: k'),
+      'k/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'k/cm.yaml': cm('k'),
+    })
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    await writeFile(path.join(repo, 'charts/app/vals/dev.yaml'), 'greeting: [unclosed\n')
+    await writeFile(
+      path.join(repo, 'argocd/app.yaml'),
+      application('app', ['path: charts/app', 'helm:', '  valueFiles: [vals/dev.yaml]'].join('\n')),
+    )
+    await writeFile(path.join(repo, 'k/kustomization.yaml'), 'resources: [cm.yaml, missing.yaml]\n')
+    await commitAll(repo, 'broken')
+    for (const args of [
+      ['gitops', 'diff'],
+      ['gitops', 'diff', '--base', 'main', '--head', 'pr'],
+    ]) {
+      // attack() runs twice: the second run answers from the render cache of the first.
+      const first = await attack(repo, args)
+      const replay = await attack(repo, args)
+      for (const a of [first, replay]) {
+        const failed = expectFailed(a, 'render-failed')
+        const text = failed.map((f) => f.message).join('\n')
+        expect(text).toContain('charts/app/vals/dev.yaml')
+        expect(text).not.toContain(tmp)
+        expect(a.everything).not.toContain(tmp)
+      }
+    }
+  })
+})

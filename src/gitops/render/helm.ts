@@ -13,7 +13,7 @@ import type {Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import type {BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import {confinedPath} from '../revision/paths.js'
+import {confinedPath, repoRelative} from '../revision/paths.js'
 import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '../deployables/index.js'
 import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
@@ -235,7 +235,11 @@ async function renderOne(
   }
   const hit = key === undefined ? undefined : (options.cache?.get(id, key) as unknown as Answer | undefined)
   if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0, store, key}
-  const template = (r: HelmTemplateRequest) => withPlainPaths(r, options.root, (plain) => options.helm.template(plain))
+  // helm's messages name the chart by its path in the revision's folder: made repo-relative before they are cached.
+  const template = async (r: HelmTemplateRequest): Promise<HelmResult> => {
+    const result = await withPlainPaths(r, options.root, (plain) => options.helm.template(plain))
+    return result.ok ? result : {...result, message: repoRelative(result.message, options.root)}
+  }
   const result = await template(request(d, options))
   const answer: Answer = {result}
   let differential = 0

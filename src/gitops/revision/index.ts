@@ -39,7 +39,7 @@ import type {Revision} from './model.js'
 
 export {REFUSAL_TEXT, refusedUnder, type RefusalKind, type RefusedLink} from './links.js'
 export type {Revision} from './model.js'
-export {confinedPath, linkedInputs} from './paths.js'
+export {confinedPath, linkedInputs, repoRelative} from './paths.js'
 
 interface Entry {
   path: string
