@@ -508,3 +508,54 @@ describe('a replayed diff keeps repository-relative paths', () => {
     }
   })
 })
+
+describe("the policy is the base's ameide.yaml", () => {
+  it('a head that adds maskKinds, removes them or breaks ameide.yaml: the base decides, the change is shown in every output', async () => {
+    const value = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: ${v}\n`
+    const repo = await helmGitopsRepo({
+      'argocd/dir.yaml': application('dir', 'path: plain'),
+      'plain/cm.yaml': value('before-value'),
+    })
+    await git(repo, ['checkout', '-q', '-b', 'pr'])
+    // The head hides its own ConfigMap change.
+    await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  diff:\n    maskKinds: [ConfigMap]\n')
+    await writeFile(path.join(repo, 'plain/cm.yaml'), value('after-value'))
+    await commitAll(repo, 'hide')
+    for (const args of [
+      ['gitops', 'diff'],
+      ['gitops', 'diff', '--base', 'main', '--head', 'pr'],
+    ]) {
+      const a = await attack(repo, args)
+      expect(a.exitCode, a.everything).toBe(0)
+      expect(a.json.policy).toMatchObject({from: 'base', file: 'ameide.yaml', present: false, changed: true})
+      expect(a.json.policy.diff).toContain('+    maskKinds: [ConfigMap]')
+      expect(JSON.stringify(a.json.deployables)).toContain('after-value')
+      expect(a.human).toContain('Policy: this change adds ameide.yaml')
+      expect(a.human).toContain('+    maskKinds: [ConfigMap]')
+      expect(a.markdown).toContain('### Policy change')
+      expect(a.markdown).toContain('maskKinds')
+    }
+    // The base masks ConfigMaps; a head that drops the mask (and breaks the file) does not unmask its own change.
+    await git(repo, ['checkout', '-q', 'main'])
+    await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  diff:\n    maskKinds: [ConfigMap]\n')
+    await commitAll(repo, 'mask')
+    await git(repo, ['checkout', '-q', '-b', 'pr2'])
+    await writeFile(path.join(repo, 'ameide.yaml'), 'gitopsPolicy:\n  diff:\n    maskKinds: []\n  nonsense: 1\n')
+    await writeFile(path.join(repo, 'plain/cm.yaml'), value('secret-after'))
+    await commitAll(repo, 'unmask')
+    const b = await attack(repo, ['gitops', 'diff'])
+    expect(b.exitCode, b.everything).toBe(0)
+    expect(b.json.policy).toMatchObject({present: true, changed: true})
+    expect(b.json.policy.headInvalid).toContain('ameide.yaml is invalid')
+    expect(b.everything).not.toContain('secret-after')
+    expect(JSON.stringify(b.json.deployables)).toContain('<masked (changed)>')
+    // Unchanged: said so, nothing more.
+    await git(repo, ['checkout', '-q', 'main'])
+    await git(repo, ['checkout', '-q', '-b', 'pr3'])
+    await writeFile(path.join(repo, 'plain/cm.yaml'), value('third'))
+    await commitAll(repo, 'third')
+    const c = await attack(repo, ['gitops', 'diff'])
+    expect(c.json.policy).toEqual({from: 'base', file: 'ameide.yaml', present: true, changed: false})
+    expect(c.markdown).not.toContain('Policy change')
+  })
+})
