@@ -19,7 +19,7 @@ import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import {checkoutOf, repositoryUrls} from '../deployables/index.js'
-import {readRevision, type Revision} from '../revision/index.js'
+import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots} from './compare.js'
 import {unifiedDiff} from './objects.js'
@@ -87,7 +87,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       const fromBase = await input.readConfig(baseRevision.dir)
       policy = fromBase.config.gitopsPolicy
       gitopsKeys = fromBase.gitopsKeys
-      policyReport = await policyChange(baseRevision.dir, headRevision.dir, input.readConfig)
+      policyReport = await policyChange(baseRevision, headRevision, input.readConfig)
       requireRenderKubernetesVersion(policy)
     }
     const maskKinds = policy.diff.maskKinds
@@ -178,8 +178,8 @@ export const describe = (r: DiffRevision) =>
  * invalid, why). Compared as bytes; neither file is ever applied from the head.
  */
 async function policyChange(
-  baseDir: string,
-  headDir: string,
+  base: Revision,
+  head: Revision,
   readConfig: (dir: string) => Promise<LoadedConfig>,
 ): Promise<DiffPolicy> {
   const text = (dir: string): string | undefined => {
@@ -189,21 +189,25 @@ async function policyChange(
       return undefined // absent (or a refused link, never materialised)
     }
   }
-  const [before, after] = [text(baseDir), text(headDir)]
+  const [before, after] = [text(base.dir), text(head.dir)]
+  // A head whose ameide.yaml is a link out of the revision: not materialised, never read, reported.
+  const refused = head.refused.find((l) => l.path === CONFIG_FILE_NAME)
   const report: DiffPolicy = {
     from: 'base',
     file: CONFIG_FILE_NAME,
     present: before !== undefined,
-    changed: before !== after,
+    changed: before !== after || refused !== undefined,
   }
   if (!report.changed) return report
   report.diff = await unifiedDiff(CONFIG_FILE_NAME, before ?? '', after ?? '', {
     base: before === undefined,
     head: after === undefined,
   })
-  if (after !== undefined) {
+  if (refused) {
+    report.headInvalid = `${CONFIG_FILE_NAME} is a symbolic link to ${REFUSAL_TEXT[refused.kind]}: it is not read.`
+  } else if (after !== undefined) {
     try {
-      await readConfig(headDir)
+      await readConfig(head.dir)
     } catch (error) {
       report.headInvalid = (error as Error).message
     }

@@ -19,22 +19,6 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
     out.push(
       style.dim(`Layout: ${p(r.layout.layout)} (${r.layout.source}: ${printableLines(r.layout.evidence.join('; '))})`),
     )
-  if (r.policy?.changed) {
-    const p2 = r.policy
-    out.push(
-      '',
-      style.yellow(
-        `Policy: this change ${p2.present ? 'edits' : 'adds'} ${p(p2.file)}; the diff applies the base's ${p2.present ? p(p2.file) : "(none: ameide's defaults)"}, not the head's — review the policy change:`,
-      ),
-    )
-    if (p2.headInvalid) out.push(`  the head's ${p(p2.file)} is invalid: ${message(p2.headInvalid, '    ')}`)
-    for (const raw of (p2.diff ?? '').replace(/\n$/, '').split('\n')) out.push(`    ${printableLines(raw)}`)
-  } else if (r.policy)
-    out.push(
-      style.dim(
-        `Policy: ${p(r.policy.file)} of the base${r.policy.present ? '' : " (none: ameide's defaults)"}, unchanged by the head`,
-      ),
-    )
   if (r.failures.length > 0) {
     out.push('', style.red(`Not rendered (${r.failures.length}) — this diff is incomplete:`))
     for (const f of r.failures) {
@@ -42,6 +26,18 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
         `  ${style.red('✗')} [${f.revision}] ${p(f.file)}:${f.line}${f.environment ? ` (${p(f.environment)})` : ''}: ${message(f.message, '      ')}`,
       )
     }
+  }
+  if (r.policy?.changed) {
+    const pol = r.policy
+    const verb = !pol.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(pol.diff ?? '') ? 'removes' : 'edits'
+    out.push(
+      '',
+      style.yellow(
+        `Policy: this change ${verb} ${p(pol.file)}; the diff applies the base's ${pol.present ? p(pol.file) : "(none: ameide's defaults)"}, not the head's — review the policy change:`,
+      ),
+    )
+    if (pol.headInvalid) out.push(`  the head's ${p(pol.file)} is not read: ${message(pol.headInvalid, '    ')}`)
+    for (const raw of (pol.diff ?? '').replace(/\n$/, '').split('\n')) if (raw) out.push(`    ${printableLines(raw)}`)
   }
   out.push('', r.summary === 'unchanged' ? 'No change to what is deployed.' : countsLine(r))
   if (r.images.length > 0) {

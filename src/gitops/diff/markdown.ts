@@ -68,25 +68,6 @@ function summary(r: GitopsDiffResult): string[] {
     )
   }
   out.push(r.summary === 'unchanged' ? '**No change to what is deployed.**' : `**${countsLine(r)}**`, '')
-  if (r.policy?.changed) {
-    out.push(
-      '### Policy change',
-      '',
-      `> [!IMPORTANT]`,
-      `> This change ${r.policy.present ? 'edits' : 'adds'} ${mdCode(r.policy.file)}. The diff above and below applies the base's policy (masking, zones, rules), not the head's: review the policy change itself.`,
-      '',
-    )
-    if (r.policy.headInvalid)
-      out.push(`The head's ${mdCode(r.policy.file)} is invalid: ${mdText(r.policy.headInvalid)}`, '')
-    const lines = (r.policy.diff ?? '').replace(/\n$/, '').split('\n')
-    out.push(fenced(lines.slice(0, POLICY_LINES).join('\n')), '')
-    if (lines.length > POLICY_LINES) {
-      out.push(
-        `… and ${lines.length - POLICY_LINES} more lines of the policy change (\`ameide gitops diff --json\`).`,
-        '',
-      )
-    }
-  }
   if (r.failures.length > 0) {
     out.push('### Not rendered', '')
     out.push(
@@ -96,6 +77,25 @@ function summary(r: GitopsDiffResult): string[] {
       ),
       '',
     )
+  }
+  if (r.policy?.changed) {
+    out.push(
+      '### Policy change',
+      '',
+      `> [!IMPORTANT]`,
+      `> This change ${!r.policy.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(r.policy.diff ?? '') ? 'removes' : 'edits'} ${mdCode(r.policy.file)}. This diff applies the base's policy (masking, zones, rules), not the head's: review the policy change itself.`,
+      '',
+    )
+    if (r.policy.headInvalid)
+      out.push(`The head's ${mdCode(r.policy.file)} is not read: ${mdText(r.policy.headInvalid)}`, '')
+    const lines = (r.policy.diff ?? '').replace(/\n$/, '').split('\n')
+    out.push(fenced(lines.slice(0, POLICY_LINES).join('\n')), '')
+    if (lines.length > POLICY_LINES) {
+      out.push(
+        `… and ${lines.length - POLICY_LINES} more lines of the policy change (\`ameide gitops diff --json\`).`,
+        '',
+      )
+    }
   }
   if (r.images.length > 0) {
     out.push('### Images', '')
