@@ -76,6 +76,20 @@ async function mcpServer() {
   }
 }
 
+/**
+ * oclif's ansis: from node_modules beside a checkout or an npm install, else (a release tarball, which has no
+ * node_modules) the bundle's own copy (scripts/bundle.mjs, release mode).
+ */
+async function oclifAnsis() {
+  const {createRequire} = await import('node:module')
+  try {
+    return createRequire(import.meta.resolve('@oclif/core'))('ansis')
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error
+    return (await import('../dist/cli/ansis.js')).default
+  }
+}
+
 /** The build-time rendering of `<tokens> --help`, when it is what oclif would print now; else undefined. */
 async function cachedHelp(tokens) {
   // oclif wraps to the terminal's width (80 off a TTY) unless OCLIF_COLUMNS says otherwise.
@@ -90,8 +104,7 @@ async function cachedHelp(tokens) {
   const text = cache.entries?.[tokens.join(' ')]
   if (typeof text !== 'string') return undefined
   // Colour is decided by ansis (CI, FORCE_COLOR, COLORTERM, NO_COLOR…): ask oclif's own copy, not a re-implementation.
-  const {createRequire} = await import('node:module')
-  const ansis = createRequire(import.meta.resolve('@oclif/core'))('ansis')
+  const ansis = await oclifAnsis()
   return ansis.isSupported() ? undefined : text
 }
 
@@ -112,8 +125,7 @@ async function terminalHelpCache(tokens) {
   } catch {
     return undefined
   }
-  const {createRequire} = await import('node:module')
-  const ansis = createRequire(import.meta.resolve('@oclif/core'))('ansis')
+  const ansis = await oclifAnsis()
   // oclif's width: OCLIF_COLUMNS, else the terminal's (80 when it reports none, at least 40).
   const width = process.stdout.isTTY ? process.stdout.getWindowSize()[0] : 'not a tty'
   // How ansis renders colour now (none, 16, 256 or true colour), as it will inside oclif.

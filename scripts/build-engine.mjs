@@ -5,8 +5,8 @@
 //   dist/engine/wasm_exec.js      the JavaScript glue of the same Go release (it must match the build)
 //   dist/engine/engine.json       what built it: the Go version, each library's Debian version and sha256, the
 //                                 engine's own sha256
-// Go: $AMEIDE_GO, the set-up's .tools/bin/go or the `go` on PATH when it is 1.24 or newer, else Debian's Go 1.24
-// (Linux on amd64/arm64). The libraries: their Debian source packages, compiled in GOPATH mode. Both are pinned in
+// Go: $AMEIDE_GO, the set-up's .tools/bin/go or the `go` on PATH when it is 1.24 or newer, else (or with
+// AMEIDE_GO=debian) Debian's Go 1.24 (Linux on amd64/arm64). The libraries: their Debian source packages, compiled in GOPATH mode. Both are pinned in
 // scripts/engine/pins.json and fetched, verified and cached by scripts/engine/fetch.mjs when missing; the build itself
 // is offline and reproducible (-trimpath, no VCS stamp, no user Go settings: same Go and libraries, same bytes).
 // Nothing is rebuilt when the sources, Go and the libraries are unchanged.
@@ -81,7 +81,11 @@ const named = (debs) => debs.map((d) => `${d.package} ${d.version}`).join(', ')
 /** Go and the libraries' GOPATH, fetched when missing; or what is missing and why. */
 async function toolchain() {
   const log = (m) => say(m)
-  let go = [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go'].filter(Boolean).map(goAt).find(Boolean)
+  // AMEIDE_GO=debian: Debian's pinned Go whatever else the machine has (a release build: the same Go everywhere).
+  let go =
+    process.env.AMEIDE_GO === 'debian'
+      ? undefined
+      : [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go'].filter(Boolean).map(goAt).find(Boolean)
   const missing = []
   let failure
   if (go) go.from = {source: 'PATH'}

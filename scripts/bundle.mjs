@@ -8,6 +8,11 @@
 // - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them).
 // Code splitting puts what several entries share in content-named chunks. Packages stay bundled except those the
 // code loads through require() at run time (typescript).
+//
+// With AMEIDE_BUNDLE_RELEASE=1 (scripts/release.mjs) the bundle is the release tarball's, written to
+// AMEIDE_BUNDLE_OUTDIR: oclif's plugins are inside it too (their commands in the index, the not-found hook and
+// ansis as entries of their own: the tarball has no node_modules), and module paths are kept as the checkout names
+// them (preserveSymlinks) so that the output does not depend on where node_modules really lives.
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {readFile} from 'node:fs/promises'
@@ -20,10 +25,27 @@ import {commandFiles} from './command-index.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const BUNDLE_DIR = 'dist/cli'
-const outdir = path.join(root, BUNDLE_DIR)
+const release = process.env.AMEIDE_BUNDLE_RELEASE === '1'
+const outdir = release ? path.resolve(process.env.AMEIDE_BUNDLE_OUTDIR ?? '') : path.join(root, BUNDLE_DIR)
+if (release && !process.env.AMEIDE_BUNDLE_OUTDIR) throw new Error('AMEIDE_BUNDLE_RELEASE=1 needs AMEIDE_BUNDLE_OUTDIR')
+
+const moduleDir = (name) => path.join(root, 'node_modules', name)
+/** The commands of oclif's plugins (package.json oclif.plugins), as the release bundle indexes them. */
+const PLUGIN_COMMANDS = {
+  autocomplete: '@oclif/plugin-autocomplete/lib/commands/autocomplete/index.js',
+  'autocomplete:create': '@oclif/plugin-autocomplete/lib/commands/autocomplete/create.js',
+  'autocomplete:script': '@oclif/plugin-autocomplete/lib/commands/autocomplete/script.js',
+  help: '@oclif/plugin-help/lib/commands/help.js',
+}
 
 function commandIndex() {
-  const loaders = commandFiles(path.join(root, 'src/commands'))
+  const files = commandFiles(path.join(root, 'src/commands'))
+  if (release) {
+    for (const [id, file] of Object.entries(PLUGIN_COMMANDS))
+      files.push({id, file: path.join(root, 'node_modules', file)})
+    files.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+  const loaders = files
     .map(({id, file}) => `  ${JSON.stringify(id)}: () => import(${JSON.stringify(file)}),`)
     .join('\n')
   return [
@@ -40,6 +62,11 @@ function commandIndex() {
 const virtualEntries = {
   run: "export {execute} from '@oclif/core/execute'\n",
   commands: commandIndex(),
+  ...(release && {
+    'not-found': `export {default} from ${JSON.stringify(path.join(moduleDir('@oclif/plugin-not-found'), 'lib/index.js'))}\n`,
+    // bin/run.js asks oclif's ansis how colour renders; without node_modules it imports this entry.
+    ansis: {contents: "import ansis from 'ansis'\nexport default ansis\n", resolveDir: moduleDir('@oclif/core')},
+  }),
 }
 
 const virtual = {
@@ -49,11 +76,12 @@ const virtual = {
       path: args.path.slice('ameide-entry:'.length),
       namespace: 'ameide-entry',
     }))
-    build.onLoad({filter: /.*/, namespace: 'ameide-entry'}, (args) => ({
-      contents: virtualEntries[args.path],
-      loader: 'js',
-      resolveDir: root,
-    }))
+    build.onLoad({filter: /.*/, namespace: 'ameide-entry'}, (args) => {
+      const entry = virtualEntries[args.path]
+      return typeof entry === 'string'
+        ? {contents: entry, loader: 'js', resolveDir: root}
+        : {contents: entry.contents, loader: 'js', resolveDir: entry.resolveDir}
+    })
   },
 }
 
@@ -105,14 +133,17 @@ const cjsFacades = {
         pluginData: 'facade',
       })
       if (real.errors.length > 0 || real.external || !isCommonJs(real.path)) return undefined
-      return {path: real.path, namespace: 'cjs-facade'}
+      // The facade is named from node_modules/ on (esbuild writes the name into the output): not where the checkout is.
+      const at = real.path.split(path.sep).indexOf('node_modules')
+      const name = at < 0 ? path.relative(root, real.path) : real.path.split(path.sep).slice(at).join('/')
+      return {path: name, namespace: 'cjs-facade', pluginData: real.path}
     })
-    build.onLoad({filter: /.*/, namespace: 'cjs-facade'}, (args) => {
-      const names = Object.keys(requireHere(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
+    build.onLoad({filter: /.*/, namespace: 'cjs-facade'}, ({pluginData: file}) => {
+      const names = Object.keys(requireHere(file)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
       return {
-        contents: `const m = require(${JSON.stringify(args.path)})\nexport default m\nexport const {${names.join(', ')}} = m\n`,
+        contents: `const m = require(${JSON.stringify(file)})\nexport default m\nexport const {${names.join(', ')}} = m\n`,
         loader: 'js',
-        resolveDir: path.dirname(args.path),
+        resolveDir: path.dirname(file),
       }
     })
   },
@@ -141,7 +172,9 @@ const result = await esbuild.build({
     'workers/verify': 'src/verify/worker.ts',
     'workers/gitops-verify': 'src/gitops/verify/worker.ts',
     'workers/gotemplate': 'src/effects/gotemplate/worker.ts',
+    ...(release && {'not-found': 'ameide-entry:not-found', ansis: 'ameide-entry:ansis'}),
   },
+  preserveSymlinks: release,
   outdir,
   bundle: true,
   splitting: true,
@@ -163,6 +196,7 @@ const result = await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
 })
+if (release) process.exit(0)
 // Which chunk holds which source, for the tests that check what a command loads (not shipped: see package.json files).
 const inputs = Object.fromEntries(
   Object.entries(result.metafile.outputs).map(([out, o]) => [

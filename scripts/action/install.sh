@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# The action's install step: node_modules from the cache (else npm ci), then the build (dist/ is not checked in),
-# which must end with the ApplicationSet template engine: AMEIDE_REQUIRE_ENGINE=1 fails the step, naming what is
+# The action's install step. At a release commit (release.json describes the action's own sources) the release
+# tarball, its sha256 checked, and nothing else (scripts/action/release.mjs); a missing or different asset fails the
+# step. At any other commit, from source, saying so: node_modules from the cache (else npm ci), then the build (dist/
+# is not checked in), which must end with the ApplicationSet template engine: AMEIDE_REQUIRE_ENGINE=1 fails the step, naming what is
 # missing, rather than leave a CLI that reports every ApplicationSet as render-unavailable. What the engine is built
 # from is fetched from Debian's archive when missing, into AMEIDE_ENGINE_CACHE (the action caches it by its pins).
 set -euo pipefail
 cd "$GITHUB_ACTION_PATH"
+set +e
+node scripts/action/release.mjs
+code=$?
+set -e
+[ "$code" = 10 ] || exit "$code"
 export AMEIDE_REQUIRE_ENGINE=1
 export AMEIDE_ENGINE_CACHE=${AMEIDE_ENGINE_CACHE:-${RUNNER_TEMP:?}/ameide-engine}
 if [ ! -f node_modules/.package-lock.json ]; then

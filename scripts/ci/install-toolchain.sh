@@ -4,7 +4,8 @@
 # No Docker engine is needed (see scripts/ci/docker-engine.sh for an optional one). Details: docs/toolchain.md.
 #
 #   bookworm apt : buildah, skopeo, docker-registry (distribution 2.8), busybox-static, umoci, golang-go (gofmt),
-#                  ripgrep, hyperfine, git, apache2-utils (htpasswd -B for registry auth), curl, ca-certificates
+#                  ripgrep, hyperfine, git, apache2-utils (htpasswd -B for registry auth), curl, ca-certificates,
+#                  bubblewrap (the sandbox helm and kustomize render revisions in)
 #   trixie .debs : cosign 2.5, oras 1.2, kustomize 5.6 (gitops verify --render) — fetched through a PRIVATE apt config (system sources untouched),
 #                  unpacked with dpkg-deb -x into .tools/root, linked into .tools/bin (Go binaries, libc only)
 #   trixie .debs : golang-1.24 (section 5), and the Go libraries of the ApplicationSet template engine (sprig,
@@ -43,7 +44,7 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "install-toolchain.sh: must run as ro
 
 # ---- 1. bookworm apt packages (one apt-get update, only if something is missing) ----
 APT_PKGS=(buildah skopeo docker-registry busybox-static umoci golang-go ripgrep hyperfine git apache2-utils
-          curl ca-certificates podman unzip   # podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
+          curl ca-certificates podman unzip bubblewrap   # bubblewrap: the renderers' sandbox (src/effects/sandbox.ts); podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
           python3-fastapi python3-httpx python3-pytest golang-google-grpc-dev)   # the scaffold's language checks (section 5)
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -8,6 +8,8 @@ import {commandsOf, needsOf} from './needs.js'
 import {inspectRepository} from './repository.js'
 import {checkGit, checkNode} from './runtime.js'
 import {checkTemplateEngine} from './engine.js'
+import {inspectCopy} from './release.js'
+import {checkSandbox} from './sandbox.js'
 import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
 import {CHECK_IDS, type DoctorCheck, type DoctorResult} from './types.js'
 
@@ -42,6 +44,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     seen(checkBuf(root, env)),
     seen(checkKustomize(env)),
     seen(checkHelm(env)),
+    seen(checkSandbox()),
     seen(checkTemplateEngine()),
     seen(checkRegistryCredentials(config, env)),
     seen(
@@ -64,6 +67,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   })
   return {
     ready: checks.every((c) => !c.required || c.status === 'ok'),
+    ameide: inspectCopy(),
     offline: options.offline,
     repository: {root, kind: repository.kind, config: repository.source, commands},
     checks,

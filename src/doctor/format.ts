@@ -10,7 +10,7 @@ export function formatDoctor(result: DoctorResult, style: Style): string {
   const where = result.repository.root
     ? `${result.repository.root} (${result.repository.kind === 'none' ? 'no primitives/ or GitOps overlays' : result.repository.kind})`
     : 'outside a repository'
-  const out = [style.bold(`ameide doctor: ${where}`), '']
+  const out = [style.bold(`ameide doctor: ${where}`), '', copyLine(result.ameide, style), '']
   for (const c of result.checks) {
     const mark = colour(c)(MARK[c.status])
     const state = c.status === 'ok' ? '' : ` ${colour(c)(c.status)}${c.required ? style.dim(' (required)') : ''}:`
@@ -37,4 +37,11 @@ export function formatDoctor(result: DoctorResult, style: Style): string {
     out.push(style.red(`Not ready (exit 3): ${blocking.map((c) => c.title).join(', ')}.`))
   }
   return out.join('\n')
+}
+
+/** What the running copy is: a release (its sources' digest, whether its files are those packed) or a build. */
+function copyLine(copy: DoctorResult['ameide'], style: Style): string {
+  if (copy.origin === 'build') return `ameide ${copy.version}: ${style.dim(`a checkout's build at ${copy.root}`)}`
+  const state = copy.intact ? style.green('files intact') : style.red('files changed since packing')
+  return `ameide ${copy.version}: release tarball at ${copy.root}, ${state}\n    ${style.dim(`sources ${copy.sources}, contents ${copy.contents}`)}`
 }

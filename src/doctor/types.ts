@@ -1,5 +1,7 @@
 /** `ameide doctor`'s model: one check per thing a command needs, and the result (schemas/doctor.schema.json). */
 
+import type {CopyRecord} from './release.js'
+
 /** ok: found and answers; missing: not found; unusable: found but fails (exits non-zero, too old, refused); unknown: could not be asked (offline, timed out). */
 export const CHECK_STATUSES = ['ok', 'missing', 'unusable', 'unknown'] as const
 export type CheckStatus = (typeof CHECK_STATUSES)[number]
@@ -15,6 +17,7 @@ export const CHECK_IDS = [
   'buf',
   'kustomize',
   'helm',
+  'sandbox',
   'template-engine',
   'registry-credentials',
   'github-token',
@@ -71,6 +74,8 @@ export type RepositoryKind = 'monorepo' | 'gitops' | 'both' | 'none'
 export interface DoctorResult {
   /** Every required check is ok (exit 0); else exit 3. */
   ready: boolean
+  /** The running copy of ameide: version, origin (release tarball or a checkout's build), what it was built from. */
+  ameide: CopyRecord
   offline: boolean
   repository: {
     root: string | null

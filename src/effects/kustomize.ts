@@ -7,29 +7,44 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import {describeBreach, overObjects, RENDER_LIMITS, type LimitBreach} from './limits.js'
+import {sandboxFor, type Confinement} from './sandbox.js'
 import {runTool} from './tools.js'
 
 export const KUSTOMIZE_INSTALL_HINT =
   'Install the standalone kustomize 5.x (bash scripts/ci/install-toolchain.sh fetches it from Debian trixie).'
 
-/** What one `kustomize build` answered: the rendered YAML, or kustomize's own message. */
-export type BuildResult = {ok: true; yaml: string} | {ok: false; message: string}
+/**
+ * What one render answered: the rendered YAML, or the tool's own message; `unavailable`: not run (no sandbox for an
+ * untrusted revision); `limit`: stopped at a limit of effects/limits.ts.
+ */
+export type BuildResult =
+  | {ok: true; yaml: string}
+  | {ok: false; message: string}
+  | {ok: false; unavailable: true; message: string}
+  | {ok: false; limit: LimitBreach; message: string}
 
 export interface Kustomize {
   /** `loadRestrictionsNone`: files outside the kustomization's folder may be read (kustomize-controller's setting). */
-  build(dir: string, options?: {loadRestrictionsNone?: boolean}): Promise<BuildResult>
+  build(dir: string, options?: {loadRestrictionsNone?: boolean; reads?: readonly string[]}): Promise<BuildResult>
   /** What `kustomize version` says (a distribution build's `(devel)` read from its package changelog). */
   version?(): Promise<string>
+  /** The sandbox builds run in (`bubblewrap 0.8.0`), null when they run unconfined. */
+  sandbox?(): Promise<string | null>
 }
 
 /**
  * `kustomize build` through `binary` (default `kustomize` on PATH); `known`: its `version` answer remembered for this
- * very binary (effects/tools.ts binaryIdentity), then `version` runs nothing.
+ * very binary (effects/tools.ts binaryIdentity), then `version` runs nothing. With a `confinement`, each build runs
+ * in the sandbox seeing only its folder and the `reads` it names, within RENDER_LIMITS.
  */
-export function kustomize(binary = 'kustomize', known?: string): Kustomize {
+export function kustomize(binary = 'kustomize', known?: string, confinement?: Confinement): Kustomize {
   let version: Promise<string> | undefined = known === undefined ? undefined : Promise.resolve(known)
   return {
     async build(dir, options) {
+      const jail = await sandboxFor(confinement, [dir, ...(options?.reads ?? [])])
+      if ('unavailable' in jail)
+        return {ok: false, unavailable: true, message: `kustomize did not run: ${jail.unavailable}`}
       const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-kustomize-'))
       const args = [
         'build',
@@ -39,12 +54,21 @@ export function kustomize(binary = 'kustomize', known?: string): Kustomize {
       const result = await runTool(binary, args, {
         missingCode: 'KUSTOMIZE_NOT_FOUND',
         installHint: KUSTOMIZE_INSTALL_HINT,
-        timeoutMs: 120_000,
         isolatedHome: home,
+        ...jail,
+        limits: RENDER_LIMITS,
       }).finally(() => rmSync(home, {recursive: true, force: true}))
+      const limit =
+        result.limit ??
+        (result.exitCode === 0 && overObjects(result.stdout, RENDER_LIMITS.objects) ? 'objects' : undefined)
+      if (limit) return {ok: false, limit, message: `kustomize build stopped: ${describeBreach(limit)}`}
       if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
       const message = (result.stderr || result.stdout).trim() || `kustomize exited ${result.exitCode}`
       return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}
+    },
+    async sandbox() {
+      const probe = await confinement?.sandbox
+      return probe?.available ? `${probe.kind} ${probe.version}` : null
     },
     version() {
       // Asked once per run (the report and the render cache key read it).

@@ -3,6 +3,8 @@ import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry}
 import {redact} from '../core/secrets.js'
 import type {CodeWithExit} from '../core/error-codes.js'
 import {allowListedEnv} from './isolated-env.js'
+import {breachOf, kernelLimits, type LimitBreach, type ToolLimits} from './limits.js'
+import {findOnPath, sandboxed, type SandboxPaths, type SandboxProbe} from './sandbox.js'
 
 /**
  * Running the external tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo; the renderers helm and
@@ -21,6 +23,13 @@ export interface ToolRunOptions {
    * this process's environment: what renderers of an untrusted revision get (helm, kustomize).
    */
   isolatedHome?: string
+  /**
+   * Run inside the sandbox (effects/sandbox.ts), seeing only these folders (with `isolatedHome` writable): what
+   * renderers of a revision get.
+   */
+  sandbox?: {probe: Extract<SandboxProbe, {available: true}>; paths: SandboxPaths}
+  /** Bounds of the run (effects/limits.ts): a breach is `limit` in the result, never a throw. */
+  limits?: ToolLimits
 }
 
 /** What every effect that drives one external tool (docker, buildah, podman, cosign) is configured with. */
@@ -39,6 +48,8 @@ export interface ToolResult {
   stdout: string
   stderr: string
   timedOut: boolean
+  /** The limit the run reached (with `limits`). */
+  limit?: LimitBreach
 }
 
 /** A tool ran and failed. `message` is redacted and carries the tail of stderr. */
@@ -104,14 +115,28 @@ export async function runTool(
               ([, v]) => v !== undefined,
             ),
           )
-    const result = await execa(binary, args, {
+    // In the sandbox the tool gets its environment from bwrap (--setenv); bwrap itself, PID 1 there, gets the same.
+    const command =
+      options.sandbox === undefined
+        ? {file: binary, args}
+        : sandboxed(options.sandbox.probe, findOnPath(binary) ?? failMissing(binary, options), args, {
+            paths: {
+              readOnly: options.sandbox.paths.readOnly,
+              writable: [...options.sandbox.paths.writable, ...(options.isolatedHome ? [options.isolatedHome] : [])],
+            },
+            env: (env ?? {}) as Record<string, string>,
+            ...(options.cwd ? {cwd: options.cwd} : {}),
+          })
+    const limited = options.limits ? kernelLimits(options.limits) : []
+    const [file, ...rest] = [...limited, command.file, ...command.args]
+    const result = await execa(file!, rest, {
       cwd: options.cwd,
       env,
       extendEnv: options.isolatedHome === undefined,
       reject: false,
       stdin: 'ignore',
-      timeout: options.timeoutMs ?? 600_000,
-      maxBuffer: 256 * 1024 * 1024,
+      timeout: options.limits?.timeoutMs ?? options.timeoutMs ?? 600_000,
+      maxBuffer: options.limits?.outputBytes ?? 256 * 1024 * 1024,
     })
     if (
       (result as {code?: string}).code === 'ENOENT' ||
@@ -119,17 +144,35 @@ export async function runTool(
     ) {
       throw missing(binary, options)
     }
-    return {
+    const out: ToolResult = {
       exitCode: result.exitCode ?? -1,
       stdout: String(result.stdout ?? ''),
       stderr: String(result.stderr ?? ''),
       timedOut: Boolean(result.timedOut),
     }
+    if (options.limits) {
+      const limit = out.timedOut
+        ? 'time'
+        : (result as {isMaxBuffer?: boolean}).isMaxBuffer
+          ? 'output'
+          : out.exitCode !== 0
+            ? breachOf({...out, signal: result.signal ?? undefined})
+            : undefined
+      if (limit) {
+        out.limit = limit
+        out.stdout = '' // a partial output is never parsed
+      }
+    }
+    return out
   } catch (error) {
     if (error instanceof AmeideError) throw error
     if ((error as {code?: string}).code === 'ENOENT') throw missing(binary, options)
     throw error
   }
+}
+
+function failMissing(binary: string, options: {missingCode: CodeWithExit<3>; installHint: string}): never {
+  throw missing(binary, options)
 }
 
 function missing(binary: string, options: {missingCode: CodeWithExit<3>; installHint: string}): AmeideError {

@@ -111,7 +111,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       import('../../gitops/diff/format.js'),
       import('../../effects/actions.js'),
     ])
-    const renderers = await findRenderers(root, flags.cache ? this.config.version : undefined)
+    // The base is a commit, the head often someone else's: both are untrusted, so the tools render only sandboxed.
+    const renderers = await findRenderers(root, flags.cache ? this.config.version : undefined, {untrusted: true})
     const progress = await this.progress()
     progress.start('Rendering both revisions')
     const result = await diffGitops({

@@ -109,6 +109,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       description: 'With --render: a root or chart that cannot be rendered here (no helm, a remote base) is an error.',
       default: false,
     }),
+    untrusted: Flags.boolean({
+      description:
+        "With --render: the checkout is someone else's (a pull request): helm and kustomize run only inside the sandbox, and where none can be made here what needs them is render-unavailable. Default: on in a pull request's GitHub Actions job (or AMEIDE_UNTRUSTED=1); otherwise the sandbox is used where available.",
+      default: false,
+    }),
   }
 
   protected async execute(): Promise<GitopsVerifyResult> {
@@ -146,7 +151,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const render =
       (flags.render ?? config.gitopsPolicy.render.enabled)
-        ? await renderTools(flags['require-render'], flags.cache ? {root, cliVersion: this.config.version} : undefined)
+        ? await renderTools(
+            flags['require-render'],
+            flags.cache ? {root, cliVersion: this.config.version} : undefined,
+            flags.untrusted,
+          )
         : undefined
     const result = await verifyGitops({
       root,
@@ -175,9 +184,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
 }
 
 /** The renderers of --render (src/gitops/render/renderers.ts), versions remembered with --cache. */
-async function renderTools(requireRender: boolean, cache?: {root: string; cliVersion: string}) {
+async function renderTools(requireRender: boolean, cache?: {root: string; cliVersion: string}, untrusted = false) {
   const {findRenderers} = await import('../../gitops/render/renderers.js')
-  return {...(await findRenderers(cache?.root ?? '', cache?.cliVersion)), requireRender}
+  return {...(await findRenderers(cache?.root ?? '', cache?.cliVersion, {untrusted})), requireRender}
 }
 
 /** The versions of the renderers on PATH (null: not there), for --print-layout. */

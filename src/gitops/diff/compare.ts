@@ -258,10 +258,10 @@ const touchKey = (f: GitopsFinding, key: string) =>
 /**
  * Whether a not-rendered finding makes the diff incomplete: always, unless what it is about has the same inputs (its
  * spec, the files it reads, a remote chart's pinned name and version) in the other revision, which then cannot
- * render differently either. A refusal (`render-refused`) always does.
+ * render differently either. A refusal (`render-refused`) and a limit reached (`render-limit`) always do.
  */
 export function makesIncomplete(f: GitopsFinding, mine: Snapshot, other: Set<string>): boolean {
-  if ((f.rule as string) === 'render-refused') return true
+  if ((f.rule as string) === 'render-refused' || (f.rule as string) === 'render-limit') return true
   const key = mine.inputKeys.get(f)
   return key === undefined || !other.has(touchKey(f, key))
 }

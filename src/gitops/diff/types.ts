@@ -71,7 +71,7 @@ export interface VerdictFinding {
 
 export interface DiffFailure {
   revision: 'base' | 'head'
-  rule: 'render-failed' | 'render-unavailable' | 'render-refused' | 'revision-unreadable'
+  rule: 'render-failed' | 'render-unavailable' | 'render-refused' | 'render-limit' | 'revision-unreadable'
   file: string
   line: number
   environment?: string

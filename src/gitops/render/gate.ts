@@ -74,8 +74,11 @@ export interface RenderedUnit {
 /** What `--render` did, in the verify result (`render`). */
 export interface RenderReport {
   kubernetesVersion: string
-  /** The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`). */
-  tools: {helm: string | null; kustomize: string}
+  /**
+   * The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`) and the
+   * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted).
+   */
+  tools: {helm: string | null; kustomize: string; sandbox: string | null}
   /** `skipped`: only with `skip` (gitops diff). */
   roots: Array<
     RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'; objects: number}
@@ -168,7 +171,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     keyed(full, key)
   }
   type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>
-  const record = (rule: 'render-failed' | 'render-refused') => (u: Site, key?: string) => {
+  const record = (rule: 'render-failed' | 'render-refused' | 'render-limit') => (u: Site, key?: string) => {
     const f = finding(RULES[rule], u.file, {line: u.line, column: 1}, u.message)
     const full = {
       ...f,
@@ -181,6 +184,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   const failed = record('render-failed')
   // A refusal is always an error and always makes a diff incomplete: it carries no input key.
   const refusal = record('render-refused')
+  // A limit reached is an error and makes a diff incomplete: what the deployable renders is not known.
+  const limited = record('render-limit')
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => refusal(site))
   // An in-bounds link's target is an input of whatever reads through the link.
   const linked = (paths: readonly string[]) =>
@@ -200,9 +205,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       else unavailable(u.file, u.line, u.message, u.environment, u.application, key)
     }
   }
-  const [helmTool, kustomizeVersion] = await Promise.all([
+  const [helmTool, kustomizeVersion, sandbox] = await Promise.all([
     input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
+    input.kustomize.sandbox ? input.kustomize.sandbox() : Promise.resolve(null),
   ])
   const helmVersion = helmTool?.version ?? null
   const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
@@ -228,7 +234,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   }
   const report: RenderReport = {
     kubernetesVersion: policy.kubernetesVersion,
-    tools: {helm: helmVersion, kustomize: kustomizeVersion},
+    tools: {helm: helmVersion, kustomize: kustomizeVersion, sandbox},
     roots: [],
     deployables: [],
     directories: [],
@@ -343,16 +349,15 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       }
       if (!result.ok) {
         const by = root.application !== undefined ? ` (Application ${root.application})` : ''
-        failed(
-          {
-            file: rootFile,
-            line: 1,
-            message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`,
-            environment: root.environment,
-            application: root.application,
-          },
-          key,
-        )
+        const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
+        if ('unavailable' in result) {
+          const message = `kustomize build ${root.dir || '.'}${by} is not rendered: ${result.message}`
+          unavailable(rootFile, 1, message, root.environment, root.application, key)
+          report.roots.push({...root, status: 'unavailable', objects: 0})
+          continue
+        }
+        if ('limit' in result) limited({...site, message: `kustomize build ${root.dir || '.'}${by}: ${result.message}`})
+        else failed({...site, message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`}, key)
         report.roots.push({...root, status: 'failed', objects: 0})
         continue
       }
@@ -575,10 +580,11 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     })
     report.deployables.push(...helm.statuses)
     for (const f of helm.covered) covered.add(f)
-    for (const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, key} of helm.failures) {
+    for (const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key} of helm.failures) {
       const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
       const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
-      if (isRefused)
+      if (limit) limited({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${message}`})
+      else if (isRefused)
         refusal({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
       else if (isUnavailable) unavailable(d.file, d.line, text, d.environment, d.application, key)
       else

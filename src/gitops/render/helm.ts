@@ -58,7 +58,15 @@ export interface HelmRenderOptions {
 export interface HelmRendered {
   statuses: HelmStatus[]
   /** Deployables whose render failed, was unavailable or refused, with helm's message and the key of its inputs. */
-  failures: Array<{deployable: HelmDeployable; message: string; unavailable: boolean; refused?: boolean; key?: string}>
+  failures: Array<{
+    deployable: HelmDeployable
+    message: string
+    unavailable: boolean
+    refused?: boolean
+    /** Stopped at a limit (effects/limits.ts): a `render-limit` finding. */
+    limit?: string
+    key?: string
+  }>
   /** Files a rendered deployable read (chart files, value files, the declaring file). */
   covered: Set<string>
 }
@@ -118,6 +126,7 @@ export async function renderHelm(
         message: answer.result.message,
         unavailable,
         ...(refused ? {refused} : {}),
+        ...('limit' in answer.result ? {limit: answer.result.limit} : {}),
         ...(key ? {key} : {}),
       })
       continue
@@ -201,6 +210,7 @@ function request(
       const rel = path.relative(options.root, p)
       return !rel.startsWith('..') && !path.isAbsolute(rel) && confinedPath(options.root, rel) !== undefined
     },
+    revision: path.resolve(options.root),
   }
 }
 
@@ -285,7 +295,8 @@ async function renderOne(
       }
     }
   }
-  store(answer)
+  // Not run (no sandbox) or stopped at a limit: nothing of the inputs is known, so nothing is remembered.
+  if (result.ok || !('unavailable' in result || 'limit' in result)) store(answer)
   return {answer, cached: false, differential, objects, store, key}
 }
 

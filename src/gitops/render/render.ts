@@ -65,7 +65,8 @@ export async function renderRoots(
   if (todo.length > 0) {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'ameide-render-'))
     try {
-      symlinkSync(path.resolve(checkout), path.join(tmp, 'repo'), 'dir')
+      const revision = realpathSync(checkout)
+      symlinkSync(revision, path.join(tmp, 'repo'), 'dir')
       const settled = await mapConcurrent(todo, options.concurrency, async (i) => {
         const wrapper = path.join(tmp, `w${i}`)
         mkdirSync(wrapper)
@@ -83,7 +84,8 @@ export async function renderRoots(
           `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}\n`).join('')}${fields.join('')}buildMetadata: [originAnnotations, transformerAnnotations]\n`,
         )
         // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
-        return kustomize.build(wrapper, generated ? {loadRestrictionsNone: true} : undefined)
+        // In the sandbox kustomize sees the wrappers and the revision, nothing else.
+        return kustomize.build(wrapper, {reads: [tmp, revision], ...(generated ? {loadRestrictionsNone: true} : {})})
       })
       settled.forEach((s, n) => {
         if (!s.ok) throw s.error
@@ -95,9 +97,11 @@ export async function renderRoots(
             s.value.message.replaceAll(`${realpathSync(checkout)}/`, '').replaceAll(`${tmp}/repo/`, ''),
             checkout,
           ).replaceAll(tmp, '<render>')
-          answers[i] = {ok: false, message}
+          answers[i] = {...s.value, message}
         }
-        options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
+        // Not run (no sandbox) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
+        if (s.value.ok || !('unavailable' in s.value || 'limit' in s.value))
+          options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
       })
     } finally {
       rmSync(tmp, {recursive: true, force: true})

@@ -2,15 +2,19 @@
 // strings, template literals, regular expressions and JSX is never read as code. `typescript` is large (≈ 0.2–0.4 s to
 // load), so the imports check imports this module dynamically, and only for the files its prefilter keeps.
 // The compiler is loaded with require, not `import`: for an ES import of this 9 MB CommonJS file Node first runs its
-// CommonJS export lexer over the whole text (≈ 0.55–0.66 s here against ≈ 0.21 s for require).
+// CommonJS export lexer over the whole text (≈ 0.55–0.66 s here against ≈ 0.21 s for require). A release tarball has
+// no node_modules: it carries the compiler as dist/vendor/typescript.cjs (scripts/release.mjs), loaded the same way.
+import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
 
 import type * as ts from 'typescript'
 
+import {packagePath} from '../../core/package-root.js'
 import type {ImportRef} from '../lexers/types.js'
 import {LineIndex} from '../text.js'
 
-const tsc = createRequire(import.meta.url)('typescript') as typeof ts
+const VENDORED = packagePath('dist/vendor/typescript.cjs')
+const tsc = createRequire(import.meta.url)(existsSync(VENDORED) ? VENDORED : 'typescript') as typeof ts
 
 /** The imports of a file, and how many syntax errors the parser recovered from (its tree is read all the same). */
 export interface TypescriptImports {

@@ -27,6 +27,7 @@ export const RULE_IDS = [
   'render-failed',
   'render-unavailable',
   'render-refused',
+  'render-limit',
   'schema-invalid',
   // Preview ApplicationSets (seed 001 A–F), declared by the preview module.
   ...PREVIEW_RULE_IDS,

@@ -18,6 +18,7 @@ import {previewRefresh} from './preview-refresh.js'
 import {previewTemplateStrict} from './preview-template-strict.js'
 import {previewUntrusted} from './preview-untrusted.js'
 import {primitivePullPolicy} from './primitive-pull-policy.js'
+import {renderLimit} from './render-limit.js'
 import {provenanceMissing} from './provenance-missing.js'
 import {pullPolicyAlways} from './pull-policy-always.js'
 import {pullPolicyImplicit} from './pull-policy-implicit.js'
@@ -70,6 +71,7 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   'render-failed': renderFailed,
   'render-unavailable': renderUnavailable,
   'render-refused': renderRefused,
+  'render-limit': renderLimit,
   'schema-invalid': schemaInvalid,
   'preview-project': previewProject,
   'preview-namespace': previewNamespace,
