@@ -1,6 +1,6 @@
 /**
  * `helm template` as Argo CD's repo-server runs it (argoproj/argo-cd `util/helm/cmd.go` template): in the chart's
- * folder, `--name-template`, `--namespace`, `--kube-version`, one `--api-versions` each, `--include-crds` unless
+ * folder, the release name (positional, never `--name-template`), `--namespace`, `--kube-version`, one `--api-versions` each, `--include-crds` unless
  * skipCrds, one `--values` per value file in order and one for `values`/`valuesObject`, `--set`/`--set-string`/
  * `--set-file`, `--skip-schema-validation`/`--skip-tests` only when asked. helm runs with private, empty config,
  * cache and data folders (no user repositories, no registry logins) and never reaches the network: a chart whose
@@ -57,9 +57,13 @@ export interface Helm {
 
 const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
 
-/** The arguments of a request (after `template .`), in Argo CD's order. */
+/**
+ * The arguments of a request, in Argo CD's order — but the release name positional (`template <name> .`): as
+ * `--name-template` helm would render it as a template (sprig's `getHostByName`, `env`); as a name helm checks it.
+ * The request's release name is checked before, as Helm checks one (src/gitops/deployables/release-name.ts).
+ */
 export function templateArgs(request: HelmTemplateRequest, inlineValuesFile?: string): string[] {
-  const args = ['template', '.', '--name-template', request.release]
+  const args = ['template', request.release, '.']
   if (request.namespace) args.push('--namespace', request.namespace)
   if (request.kubeVersion) args.push('--kube-version', request.kubeVersion)
   for (const p of request.set ?? []) args.push('--set', `${p.name}=${p.value}`)

@@ -650,13 +650,20 @@ describe('the configuration file of a hostile revision', () => {
       for (const args of [
         ['gitops', 'verify'],
         ['gitops', 'verify', '--print-layout'],
-        ['gitops', 'diff'],
       ]) {
         const a = await attack(repo, args, {ZZ_SECRET: `${TOKEN}: {`})
         expect(a.exitCode, a.everything).toBe(3)
         expect(a.json.error.message).toContain('ameide.yaml is a symbolic link to a path outside the repository')
         expectNoCanary(a)
       }
+      // gitops diff reads the base's ameide.yaml, never the checkout's: a head's link out is refused, unread, and
+      // reported as the head's change to the policy.
+      await git(repo, ['add', 'ameide.yaml'])
+      const d = await attack(repo, ['gitops', 'diff'], {ZZ_SECRET: `${TOKEN}: {`})
+      expect(expectRefused(d).map((f) => f.file)).toContain('ameide.yaml')
+      expect(d.json.policy).toMatchObject({present: false, changed: true})
+      expect(d.json.policy.headInvalid).toContain('ameide.yaml is a symbolic link to')
+      await git(repo, ['rm', '-q', '--cached', 'ameide.yaml'])
     }
   })
 })

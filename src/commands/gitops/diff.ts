@@ -31,7 +31,9 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'deployable whose inputs (blob ids, spec, renderers) are the same in both revisions renders in neither; one ' +
       "render cache under the checkout's git directory holds both revisions, so a second run renders nothing. The data " +
       'of Secrets (and of the kinds gitopsPolicy.diff.maskKinds names) is masked: a changed value shows as changed, ' +
-      'never printed. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
+      'never printed. The policy (masking, zones, rules, the layout keys) is the ameide.yaml of the BASE revision: a ' +
+      'head that changes ameide.yaml is reported in every output with the change shown, never applied to its own ' +
+      'review. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
       'diff is incomplete, listed first, never an empty diff), or with --exit-code the deployed objects differ (as ' +
       'git diff --exit-code). --markdown FILE writes a pull-request comment (at most 65,536 characters: the summary ' +
       'first, long diffs folded, cut with a note); under GitHub Actions the same Markdown goes to $GITHUB_STEP_SUMMARY.' +
@@ -49,7 +51,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       REVISION_UNREADABLE: 'a revision could not be read from git objects (a shallow or partial clone)',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
-      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+      CONFIG_INVALID: "the base revision's ameide.yaml is invalid (the head's is reported, not fatal)",
       KUSTOMIZE_NOT_FOUND: 'the standalone kustomize is not installed',
       TOOL_NOT_FOUND:
         'helm was found (or remembered) but is gone when a chart renders; no helm at all is a failure (exit 1)',
@@ -100,23 +102,22 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const [{config, gitopsKeys}, {diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] =
-      await Promise.all([
-        loadConfig(root),
-        import('../../gitops/diff/diff.js'),
-        import('../../gitops/render/renderers.js'),
-        import('../../gitops/diff/markdown.js'),
-        import('../../gitops/diff/format.js'),
-        import('../../effects/actions.js'),
-      ])
+    // The policy is the base revision's ameide.yaml (read by diffGitops), never the checkout's: a pull request
+    // cannot loosen the policy that reviews it.
+    const [{diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] = await Promise.all([
+      import('../../gitops/diff/diff.js'),
+      import('../../gitops/render/renderers.js'),
+      import('../../gitops/diff/markdown.js'),
+      import('../../gitops/diff/format.js'),
+      import('../../effects/actions.js'),
+    ])
     // The base is a commit, the head often someone else's: both are untrusted, so the tools render only sandboxed.
     const renderers = await findRenderers(root, flags.cache ? this.config.version : undefined, {untrusted: true})
     const progress = await this.progress()
     progress.start('Rendering both revisions')
     const result = await diffGitops({
       root,
-      policy: config.gitopsPolicy,
-      gitopsKeys,
+      readConfig: loadConfig,
       base: flags.base,
       head: flags.head,
       ...(inActions(process.env) && process.env.GITHUB_BASE_REF ? {baseRef: process.env.GITHUB_BASE_REF} : {}),

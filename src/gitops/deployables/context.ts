@@ -35,6 +35,8 @@ export interface CheckoutIdentity {
   refused?: readonly RefusedLink[]
   /** Its in-bounds links (path → where it resolves): their targets are inputs of the render cache keys. */
   links?: ReadonlyMap<string, string>
+  /** Its gitlinks (submodule path → commit): whatever would read one is render-unavailable, named. */
+  gitlinks?: ReadonlyMap<string, string>
 }
 
 /** The URLs that name the repository at `root`: its origin (credentials removed) and `listed` (the policy's). */
@@ -46,10 +48,16 @@ export async function repositoryUrls(root: string, listed: readonly string[]): P
 
 /** A revision's {@link CheckoutIdentity} (src/gitops/revision): its tracked files and links, this repository's URLs. */
 export function checkoutOf(
-  revision: Pick<Revision, 'tracked' | 'refused' | 'links'>,
+  revision: Pick<Revision, 'tracked' | 'refused' | 'links'> & Partial<Pick<Revision, 'gitlinks'>>,
   repositories: readonly string[],
 ): CheckoutIdentity {
-  return {trackedFiles: revision.tracked, repositories, refused: revision.refused, links: revision.links}
+  return {
+    trackedFiles: revision.tracked,
+    repositories,
+    refused: revision.refused,
+    links: revision.links,
+    ...(revision.gitlinks ? {gitlinks: revision.gitlinks} : {}),
+  }
 }
 
 export function makeContext(

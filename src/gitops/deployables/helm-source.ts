@@ -25,6 +25,7 @@ import {
   type ValueLayer,
 } from './model.js'
 import {overrideName, withOverrides} from './overrides.js'
+import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {linedDocuments} from './yaml-lines.js'
 
@@ -305,7 +306,20 @@ function helmDeployable(
   const set: HelmDeployable['set'] = []
   const setString: HelmDeployable['setString'] = []
   const params = new Map<string, {value: string; forceString: boolean; line: number}>()
+  // A name holding `,` or `=` would end helm's `name=value` and start another: `--set-file` would read any path.
+  const unsafeName = (list: unknown[], field: string): boolean => {
+    const i = list.findIndex((p) => isMap(p) && typeof p.name === 'string' && /[,=]/.test(p.name))
+    if (i < 0) return false
+    unavailable(
+      [...h, field, i],
+      `${field} name ${JSON.stringify((list[i] as {name: string}).name)} holds "," or "=", which helm reads as the start of another name=value (a --set-file among them would read any path): it is not passed to helm, so nothing is rendered.`,
+      'refused',
+    )
+    return true
+  }
   const rawParams = Array.isArray(helm.parameters) ? helm.parameters : []
+  const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
+  if (unsafeName(rawParams, 'parameters') || unsafeName(rawFileParams, 'fileParameters')) return undefined
   rawParams.forEach((p, i) => {
     if (!isMap(p) || typeof p.name !== 'string') return
     // Duplicate names: the last one wins (Argo CD keeps them in a map).
@@ -325,7 +339,6 @@ function helmDeployable(
   }
   if (paramLayer.entries.length > 0) layers.push(paramLayer)
   const setFile: HelmDeployable['setFile'] = []
-  const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
   for (const [i, p] of rawFileParams.entries()) {
     if (!isMap(p) || typeof p.name !== 'string' || typeof p.path !== 'string') continue
     const entry = substitute(p.path, app)
@@ -348,6 +361,12 @@ function helmDeployable(
     setFile.push({name: p.name, path: file})
     reads.push(file)
   }
+  const release = str(helm.releaseName) ?? app.name
+  const badName = releaseNameProblem(release)
+  if (badName) {
+    unavailable(str(helm.releaseName) !== undefined ? [...h, 'releaseName'] : [], badName.message, badName.status)
+    return undefined
+  }
   const environment =
     app.environment ??
     ctx.envOf(app.file) ??
@@ -360,7 +379,7 @@ function helmDeployable(
     line: app.line,
     environment,
     chart: dir,
-    release: str(helm.releaseName) ?? app.name,
+    release,
     namespace: str(helm.namespace) ?? destinationNamespace(app),
     skipCrds: helm.skipCrds === true,
     skipSchemaValidation: helm.skipSchemaValidation === true,

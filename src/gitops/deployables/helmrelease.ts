@@ -12,6 +12,7 @@ import path from 'node:path'
 import type {DeployablesContext} from './context.js'
 import type {Manifest} from './manifests.js'
 import {leaves, mergeValues, parseSetName, type HelmDeployable, type Unrenderable, type ValueLayer} from './model.js'
+import {fluxShortenedName, releaseNameProblem} from './release-name.js'
 import {linedDocuments} from './yaml-lines.js'
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -182,6 +183,11 @@ export function helmReleaseDeployable(
     })
   }
   const targetNamespace = str(spec.targetNamespace)
+  const written = str(spec.releaseName)
+  const release = written ?? fluxShortenedName(targetNamespace ? `${targetNamespace}-${hr.name}` : hr.name)
+  const badName = releaseNameProblem(release)
+  if (badName)
+    return unavailable(written !== undefined ? lineAt('releaseName') : hr.line, badName.message, badName.status)
   return {
     helm: {
       kind: 'HelmRelease',
@@ -190,7 +196,7 @@ export function helmReleaseDeployable(
       line: hr.line,
       environment,
       chart: dir,
-      release: str(spec.releaseName) ?? (targetNamespace ? `${targetNamespace}-${hr.name}` : hr.name),
+      release,
       namespace: targetNamespace ?? ns,
       skipCrds: false,
       skipSchemaValidation: false,

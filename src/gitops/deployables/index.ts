@@ -10,9 +10,9 @@ import type {Layout} from '../layout.js'
 import {applicationOf, isApplication, isApplicationSet} from './application.js'
 import {expandApplicationSet} from './applicationset/index.js'
 import {makeContext, type CheckoutIdentity} from './context.js'
-import {applicationDeployables} from './helm-source.js'
+import {applicationDeployables, environmentFolder} from './helm-source.js'
 import {helmReleaseDeployable, isHelmRelease} from './helmrelease.js'
-import {readManifests, type Manifest} from './manifests.js'
+import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
 import type {ApplicationSetExpansion, ArgoApplication} from './types.js'
 
@@ -39,6 +39,8 @@ export interface Deployables extends Deployed {
   applications: number
   /** Each ApplicationSet read, with what it generated (`--print-layout` lists them). */
   applicationSets: Array<{manifest: Manifest; expansion: ApplicationSetExpansion}>
+  /** Files holding a document that declares a deployable and was not read (a YAML error, past ameide's limits). */
+  unread: string[]
 }
 
 /** Starts the template engine's threads without waiting for them (a missing engine is reported where it is used). */
@@ -61,7 +63,14 @@ export function findDeployables(input: {
   environments?: readonly string[]
 }): Deployables {
   const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.checkout)
-  const manifests = readManifests(input.root, input.files, input.yaml, () => startEngine(ctx))
+  const unread: UnreadManifest[] = []
+  const manifests = readManifests(
+    input.root,
+    input.files,
+    input.yaml,
+    () => startEngine(ctx),
+    (m) => unread.push(m),
+  )
   const envs = input.environments
   const keep = (x: {environment: string | null}) => !envs || (x.environment !== null && envs.includes(x.environment))
   const follow = (list: readonly ArgoApplication[]): Deployed => {
@@ -84,6 +93,20 @@ export function findDeployables(input: {
     applicationSets: [],
     names: new Set(),
     follow,
+    unread: [],
+  }
+  // A document that declares a deployable and is not read: what it deploys is unknown, never absent.
+  for (const u of unread) {
+    out.unread.push(u.file)
+    out.unrenderable.push({
+      file: u.file,
+      line: u.line,
+      environment: ctx.envOf(u.file) ?? environmentFolder(u.file),
+      ...(u.kind === 'Application' && u.name ? {application: u.name} : {}),
+      message: `${u.kind}${u.name ? ` ${u.name}` : ''} is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed).`,
+      status: 'failed',
+      inputs: {spec: u.text, reads: [u.file]},
+    })
   }
   const apps: ArgoApplication[] = []
   for (const m of manifests) {

@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
-import {linedDocuments, type LinedDoc} from './yaml-lines.js'
+import {linedDocuments, type LinedDoc, type UnparsedDoc} from './yaml-lines.js'
 
 export interface Manifest {
   file: string
@@ -27,6 +27,27 @@ const KINDS = /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitReposito
 
 const APPLICATION_SET = /^kind:\s*["']?ApplicationSet["']?\s*$/m
 
+/** The kinds that declare what is deployed: a document of one that is not read leaves what it deploys unknown. */
+const DECLARING = /^\s*["']?kind["']?\s*:\s*["']?(Application|ApplicationSet|HelmRelease|Kustomization)["']?\s*,?\s*$/m
+
+/** A document declaring a deployable that ameide did not read (a YAML error, or past its limits): a named finding. */
+export interface UnreadManifest extends UnparsedDoc {
+  file: string
+  /** The kind and the name, as far as the text says them (`metadata.name` written plainly). */
+  kind: string
+  name?: string
+}
+
+/** The kind and name a document's text declares, read without parsing it (undefined when it declares no deployable). */
+export function declared(text: string): {kind: string; name?: string} | undefined {
+  const kind = DECLARING.exec(text)?.[1]
+  if (!kind) return undefined
+  const name =
+    /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([a-z0-9][-a-z0-9.]*)["']?\s*$/m.exec(text)?.[1] ??
+    /^metadata:\s*\{[^}\n]*?\bname:\s*["']?([a-z0-9][-a-z0-9.]*)/m.exec(text)?.[1]
+  return {kind, ...(name ? {name} : {})}
+}
+
 /**
  * `onApplicationSet`: called when a file holding an ApplicationSet is met, before it is parsed (the template engine
  * starts then, while the rest is read).
@@ -36,6 +57,8 @@ export function readManifests(
   files: readonly string[],
   yaml: YamlModule,
   onApplicationSet?: () => void,
+  /** Told each document declaring a deployable that did not parse or exceeds ameide's limits. */
+  unread?: (m: UnreadManifest) => void,
 ): Manifest[] {
   const out: Manifest[] = []
   // A chart's templates are Go templates, not manifests of the checkout: never read as such.
@@ -54,7 +77,11 @@ export function readManifests(
     }
     if (!KINDS.test(text)) continue
     if (onApplicationSet && APPLICATION_SET.test(text)) onApplicationSet()
-    for (const d of linedDocuments(yaml, text)) {
+    const onUnparsed = (u: UnparsedDoc) => {
+      const what = declared(u.text)
+      if (what) unread?.({...u, file, ...what})
+    }
+    for (const d of linedDocuments(yaml, text, onUnparsed)) {
       const doc = d.value
       if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) continue
       const o = doc as Record<string, unknown>

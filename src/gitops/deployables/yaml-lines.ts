@@ -27,24 +27,43 @@ interface Pair {
   value?: Node | null
 }
 
-/** Every document of `text` (those that parse); none when the text is not YAML. */
-export function linedDocuments(yaml: YamlModule, text: string): LinedDoc[] {
+/** A document that did not parse, or that ameide does not read within its limits (100 aliases). */
+export interface UnparsedDoc {
+  line: number
+  /** The document's own YAML text. */
+  text: string
+  message: string
+}
+
+/**
+ * Every document of `text` (those that parse); none when the text is not YAML. `unparsed`: told each document that
+ * does not parse or exceeds ameide's limits (a reader that must not pass it over in silence).
+ */
+export function linedDocuments(yaml: YamlModule, text: string, unparsed?: (doc: UnparsedDoc) => void): LinedDoc[] {
   const lineCounter = new yaml.LineCounter()
   let docs: Array<{errors: unknown[]; contents: Node | null; range: [number, number, number]; toJS(o: object): unknown}>
   try {
     docs = yaml.parseAllDocuments(text, {lineCounter}) as unknown as typeof docs
-  } catch {
+  } catch (error) {
+    unparsed?.({line: 1, text, message: (error as Error).message})
     return []
   }
   if (!Array.isArray(docs)) return []
   const out: LinedDoc[] = []
   const lineAt = (offset: number) => lineCounter.linePos(offset).line
   for (const doc of docs) {
-    if (doc.errors.length > 0) continue
+    const own = () => text.slice(doc.range[0], doc.range[2])
+    const startLine = () => lineAt(doc.range[0])
+    if (doc.errors.length > 0) {
+      const message = (doc.errors[0] as {message?: string}).message ?? 'not YAML'
+      unparsed?.({line: startLine(), text: own(), message})
+      continue
+    }
     let value: unknown
     try {
       value = doc.toJS({maxAliasCount: 100})
-    } catch {
+    } catch (error) {
+      unparsed?.({line: startLine(), text: own(), message: limitMessage(error)})
       continue
     }
     const contents = doc.contents
@@ -77,4 +96,12 @@ export function linedDocuments(yaml: YamlModule, text: string): LinedDoc[] {
     })
   }
   return out
+}
+
+/** What the YAML library's refusal to expand a document says, in ameide's words (its alias limit, else its message). */
+export function limitMessage(error: unknown): string {
+  const message = (error as Error).message ?? String(error)
+  return /alias/i.test(message)
+    ? `it uses more than 100 YAML aliases, more than ameide expands (a guard against alias bombs), although the parsers of Argo CD, Flux, helm and kustomize read it`
+    : message
 }

@@ -21,6 +21,9 @@ export async function compareSnapshots(
 ): Promise<Compared> {
   const yaml = await import('yaml')
   const deployables: DeployableDiff[] = []
+  // A revision with a file declaring deployables it could not read (and the other could, or read otherwise): what
+  // is missing from it is unknown there, never "removed" (or, from the base, "added").
+  const blind = {base: blindTo(base, head), head: blindTo(head, base)}
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
   // An Application something of which the change touches and neither revision can render: its objects are unknown.
   const incomplete = new Set([...touchedApplications(base, head), ...touchedApplications(head, base)])
@@ -33,6 +36,7 @@ export async function compareSnapshots(
     const unit = (h ?? b)!
     const app = unit.application === undefined ? undefined : `${unit.environment ?? ''}\0${unit.application}`
     if (app && incomplete.has(app)) continue
+    if ((!h && blind.head) || (!b && blind.base)) continue
     const d = await compareUnit(yaml, b, h, unit, maskKinds)
     if (d) deployables.push(d)
   }
@@ -43,7 +47,11 @@ export async function compareSnapshots(
       cmp(x.kind, y.kind) ||
       cmp(x.source, y.source),
   )
-  const applications = compareApplications(base, head)
+  const compared = compareApplications(base, head)
+  const applications = {
+    added: blind.base ? [] : compared.added,
+    removed: blind.head ? [] : compared.removed,
+  }
   const images = compareImages(base.images, head.images)
   const fixed = difference(base.findings, head.findings)
   const introduced = difference(head.findings, base.findings)
@@ -256,6 +264,14 @@ export function makesIncomplete(f: GitopsFinding, mine: Snapshot, other: Set<str
   if ((f.rule as string) === 'render-refused' || (f.rule as string) === 'render-limit') return true
   const key = mine.inputKeys.get(f)
   return key === undefined || !other.has(touchKey(f, key))
+}
+
+/** Whether `mine` holds an unread file whose finding makes the diff incomplete (what it deploys is unknown there). */
+function blindTo(mine: Snapshot, other: Snapshot): boolean {
+  if (mine.unread.length === 0) return false
+  const unread = new Set(mine.unread)
+  const inputs = inputsOfFailures(other)
+  return mine.findings.some((f) => isNotRendered(f.rule) && unread.has(f.file) && makesIncomplete(f, mine, inputs))
 }
 
 /** `environment\0application` of each Application or HelmRelease with a not-rendered finding that makes the diff incomplete. */

@@ -5,23 +5,38 @@
  * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
  * The snapshots are then compared (./compare.ts). The checkout is only read.
  */
-import {realpathSync} from 'node:fs'
+import {readFileSync, realpathSync} from 'node:fs'
+import path from 'node:path'
 
-import {requireRenderKubernetesVersion, type GitopsPolicy} from '../../core/config.js'
+import {
+  CONFIG_FILE_NAME,
+  DEFAULT_CONFIG,
+  requireRenderKubernetesVersion,
+  type GitopsPolicy,
+  type LoadedConfig,
+} from '../../core/config.js'
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import {checkoutOf, repositoryUrls} from '../deployables/index.js'
-import {readRevision, type Revision} from '../revision/index.js'
+import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots} from './compare.js'
+import {unifiedDiff} from './objects.js'
 import {resolveRevisions} from './revisions.js'
 import {renderSnapshot, type Snapshot} from './snapshot.js'
-import type {DiffLayout, DiffRevision, GitopsDiffResult} from './types.js'
+import type {DiffLayout, DiffPolicy, DiffRevision, GitopsDiffResult} from './types.js'
 
 export interface GitopsDiffInput {
   root: string
-  policy: GitopsPolicy
+  /** The policy when `readConfig` is not given (default: ameide's defaults). */
+  policy?: GitopsPolicy
+  /**
+   * Reads the ameide.yaml of a materialised revision (core/config loadConfig). Given, the BASE revision's decides the
+   * diff's policy (masking, zones, rules, layout keys): a pull request cannot loosen the policy that reviews it, and a
+   * head that changes ameide.yaml is reported (`policy`), the change shown.
+   */
+  readConfig?: (dir: string) => Promise<LoadedConfig>
   /** The `gitopsPolicy` keys ameide.yaml sets: the layout is detected from the head (as verify does) unless they set it. */
   gitopsKeys?: readonly string[]
   base?: string
@@ -43,7 +58,7 @@ export interface GitopsDiffInput {
 export const DIFF_CACHE = 'gitops-diff'
 
 export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResult> {
-  requireRenderKubernetesVersion(input.policy)
+  if (!input.readConfig) requireRenderKubernetesVersion(input.policy ?? DEFAULT_CONFIG.gitopsPolicy)
   const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
   const {RenderCache} = await import('../render/cache.js')
   const cache = RenderCache.open(input.root, input.cacheVersion, {
@@ -52,55 +67,60 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     fresh: !input.useCache,
   })
   if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
-  const repositories = await repositoryUrls(input.root, input.policy.preview.repositories)
   const trees: Revision[] = []
   try {
     const read = async (label: 'base' | 'head', revision: DiffRevision) => {
       const tree = await readRevision(input.root, revision.commit, `diff-${label}`)
       trees.push(tree)
-      return {dir: tree.dir, files: tree.files, checkout: checkoutOf(tree, repositories)}
+      return tree
     }
-    type Tree = Awaited<ReturnType<typeof read>>
-    // One layout for both revisions, the head's: configured, else detected as gitops verify detects it.
-    let policy = input.policy
+    // Both reads are settled before anything is thrown, so every folder made is removed.
+    input.onStep?.('Reading the deployables of both revisions')
+    const read2 = await Promise.allSettled([read('base', revisions.base), read('head', revisions.head)])
+    for (const r of read2) if (r.status === 'rejected') throw r.reason
+    const [baseRevision, headRevision] = read2.map((r) => (r as PromiseFulfilledResult<Revision>).value)
+    // The policy: the base's ameide.yaml (the head's change to it is reported, never applied).
+    let policy = input.policy ?? DEFAULT_CONFIG.gitopsPolicy
+    let gitopsKeys = input.gitopsKeys
+    let policyReport: DiffPolicy | undefined
+    if (input.readConfig) {
+      const fromBase = await input.readConfig(baseRevision.dir)
+      policy = fromBase.config.gitopsPolicy
+      gitopsKeys = fromBase.gitopsKeys
+      policyReport = await policyChange(baseRevision, headRevision, input.readConfig)
+      requireRenderKubernetesVersion(policy)
+    }
+    const maskKinds = policy.diff.maskKinds
+    const repositories = await repositoryUrls(input.root, policy.preview.repositories)
+    const tree = (r: Revision) => ({dir: r.dir, files: r.files, checkout: checkoutOf(r, repositories)})
+    type Tree = ReturnType<typeof tree>
+    const [baseTree, headTree] = [tree(baseRevision), tree(headRevision)]
+    // One layout for both revisions, the head's files read under the base's keys: configured, else detected as
+    // gitops verify detects it.
     let layout: DiffLayout | undefined
-    const snapshot = (tree: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
+    const snapshot = (t: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
       renderSnapshot({
-        ...tree,
+        ...t,
         policy,
         environments: input.environments,
         kustomize: input.kustomize,
         helm: input.helm,
-        cache: cache.at(tree.dir),
+        cache: cache.at(t.dir),
         concurrency: input.concurrency,
         skip,
       })
     // Only what a change can affect is rendered: a deployable whose inputs (its render-cache key: every input's blob
     // id, its spec, the renderers) are the same in both revisions renders the same objects in both, so neither
-    // renders. The head's keys first (nothing rendered) while the base is read (git works in its own process), then
-    // the base, then the head. Both reads are settled before anything is thrown, so every folder made is removed.
+    // renders. The head's keys first (nothing rendered), then the base, then the head.
     const headKeys = new Map<string, string>()
     const baseKeys = new Map<string, string>()
-    input.onStep?.('Reading the deployables of both revisions')
-    const reading = [read('base', revisions.base), read('head', revisions.head)]
-    for (const r of reading) r.catch(() => undefined) // handled below, whichever settles first
-    const settled = (await Promise.allSettled([reading[1]]))[0]
-    if (settled.status === 'rejected') {
-      await Promise.allSettled(reading)
-      throw settled.reason
-    }
-    const headTree = settled.value
-    if (input.gitopsKeys) {
-      const found = settleLayout(headTree.dir, headTree.files, input.policy, input.gitopsKeys)
+    if (gitopsKeys) {
+      const found = settleLayout(headTree.dir, headTree.files, policy, gitopsKeys)
       policy = found.policy
       const {source, layout: detected, preset, evidence} = found.detection
       layout = {source, layout: detected, preset, evidence}
     }
-    const probed = await Promise.allSettled([snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))])
-    const [baseRead] = await Promise.allSettled([reading[0]])
-    if (probed[0].status === 'rejected') throw probed[0].reason
-    if (baseRead.status === 'rejected') throw baseRead.reason
-    const baseTree = baseRead.value
+    await snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))
     // How renderers may name the temporary trees (as made, and resolved), longest first.
     const temporary = [baseTree.dir, headTree.dir]
     const spellings = [...new Set([...temporary, ...temporary.map((d) => realpathSync(d))])].sort(
@@ -113,7 +133,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     input.onStep?.('Comparing')
     // The temporary trees are removed while the snapshots are compared.
     const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
-    const compared = await compareSnapshots(base, head, input.policy.diff.maskKinds)
+    const compared = await compareSnapshots(base, head, maskKinds)
     await removed
     cache.save()
     if (base.found + head.found === 0) {
@@ -134,6 +154,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       base: revisions.base,
       head: revisions.head,
       ...(layout ? {layout} : {}),
+      ...(policyReport ? {policy: policyReport} : {}),
       ...compared,
     }
     // Renderers' messages name the temporary folders: every path is made repo-relative.
@@ -151,3 +172,45 @@ export const describe = (r: DiffRevision) =>
     : r.chosenBy === '--base' || r.chosenBy === '--head'
       ? `${r.revision} ${r.commit.slice(0, 12)}`
       : `${r.chosenBy} ${r.commit.slice(0, 12)}`
+
+/**
+ * What the head does to ameide.yaml: unchanged, or changed with the change as a unified diff (and, when the head's is
+ * invalid, why). Compared as bytes; neither file is ever applied from the head.
+ */
+async function policyChange(
+  base: Revision,
+  head: Revision,
+  readConfig: (dir: string) => Promise<LoadedConfig>,
+): Promise<DiffPolicy> {
+  const text = (dir: string): string | undefined => {
+    try {
+      return readFileSync(path.join(dir, CONFIG_FILE_NAME), 'utf8')
+    } catch {
+      return undefined // absent (or a refused link, never materialised)
+    }
+  }
+  const [before, after] = [text(base.dir), text(head.dir)]
+  // A head whose ameide.yaml is a link out of the revision: not materialised, never read, reported.
+  const refused = head.refused.find((l) => l.path === CONFIG_FILE_NAME)
+  const report: DiffPolicy = {
+    from: 'base',
+    file: CONFIG_FILE_NAME,
+    present: before !== undefined,
+    changed: before !== after || refused !== undefined,
+  }
+  if (!report.changed) return report
+  report.diff = await unifiedDiff(CONFIG_FILE_NAME, before ?? '', after ?? '', {
+    base: before === undefined,
+    head: after === undefined,
+  })
+  if (refused) {
+    report.headInvalid = `${CONFIG_FILE_NAME} is a symbolic link to ${REFUSAL_TEXT[refused.kind]}: it is not read.`
+  } else if (after !== undefined) {
+    try {
+      await readConfig(head.dir)
+    } catch (error) {
+      report.headInvalid = (error as Error).message
+    }
+  }
+  return report
+}

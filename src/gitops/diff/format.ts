@@ -27,6 +27,18 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
       )
     }
   }
+  if (r.policy?.changed) {
+    const pol = r.policy
+    const verb = !pol.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(pol.diff ?? '') ? 'removes' : 'edits'
+    out.push(
+      '',
+      style.yellow(
+        `Policy: this change ${verb} ${p(pol.file)}; the diff applies the base's ${pol.present ? p(pol.file) : "(none: ameide's defaults)"}, not the head's — review the policy change:`,
+      ),
+    )
+    if (pol.headInvalid) out.push(`  the head's ${p(pol.file)} is not read: ${message(pol.headInvalid, '    ')}`)
+    for (const raw of (pol.diff ?? '').replace(/\n$/, '').split('\n')) if (raw) out.push(`    ${printableLines(raw)}`)
+  }
   out.push('', r.summary === 'unchanged' ? 'No change to what is deployed.' : countsLine(r))
   if (r.images.length > 0) {
     out.push('', style.bold('Images'))

@@ -16,6 +16,8 @@ export const COMMENT_LIMIT = 65_536
 const OPEN_LINES = 20
 /** Rows per table before the rest is counted in a note. */
 const MAX_ROWS = 50
+/** Lines of an ameide.yaml change shown in the summary. */
+const POLICY_LINES = 80
 /** Room kept for the closing note. */
 const NOTE_ROOM = 400
 
@@ -75,6 +77,25 @@ function summary(r: GitopsDiffResult): string[] {
       ),
       '',
     )
+  }
+  if (r.policy?.changed) {
+    out.push(
+      '### Policy change',
+      '',
+      `> [!IMPORTANT]`,
+      `> This change ${!r.policy.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(r.policy.diff ?? '') ? 'removes' : 'edits'} ${mdCode(r.policy.file)}. This diff applies the base's policy (masking, zones, rules), not the head's: review the policy change itself.`,
+      '',
+    )
+    if (r.policy.headInvalid)
+      out.push(`The head's ${mdCode(r.policy.file)} is not read: ${mdText(r.policy.headInvalid)}`, '')
+    const lines = (r.policy.diff ?? '').replace(/\n$/, '').split('\n')
+    out.push(fenced(lines.slice(0, POLICY_LINES).join('\n')), '')
+    if (lines.length > POLICY_LINES) {
+      out.push(
+        `… and ${lines.length - POLICY_LINES} more lines of the policy change (\`ameide gitops diff --json\`).`,
+        '',
+      )
+    }
   }
   if (r.images.length > 0) {
     out.push('### Images', '')

@@ -51,6 +51,8 @@ export interface Snapshot {
   images: RenderedImage[]
   /** Rendered now, answered from the cache, not rendered (inputs identical in both revisions). */
   renders: {rendered: number; cached: number; unchanged: number}
+  /** Files declaring deployables that were not read (a YAML error, past ameide's limits): what they deploy is unknown. */
+  unread: string[]
 }
 
 export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
@@ -155,5 +157,6 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     findings: result.findings,
     images: report.images,
     renders,
+    unread: result.unread,
   }
 }

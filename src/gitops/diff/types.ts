@@ -103,6 +103,8 @@ export interface GitopsDiffResult {
   head: DiffRevision
   /** The layout both revisions were read with (the head's): configured in ameide.yaml or detected, as verify does. */
   layout?: DiffLayout
+  /** Where the diff's policy came from (the base's ameide.yaml), and what the head does to it. */
+  policy?: DiffPolicy
   environments: Array<string | null>
   counts: {
     applicationsAdded: number
@@ -133,4 +135,18 @@ export interface GitopsDiffResult {
   renders: {base: RenderCounts; head: RenderCounts}
   /** With --markdown FILE: where it was written, its length and whether it was cut to fit a comment. */
   markdown?: {file: string; characters: number; truncated: boolean}
+}
+
+/** The diff's policy: the base revision's ameide.yaml; a head that changes it is reported, never applied. */
+export interface DiffPolicy {
+  from: 'base'
+  file: string
+  /** Whether the base holds one (else ameide's defaults decide). */
+  present: boolean
+  /** The head changes (adds, edits, removes) it: the change is shown, not applied to this diff. */
+  changed: boolean
+  /** The change, as a unified diff (when changed). */
+  diff?: string
+  /** Why the head's ameide.yaml is invalid (when changed and it is). */
+  headInvalid?: string
 }

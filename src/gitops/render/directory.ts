@@ -13,6 +13,7 @@ import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {DirectoryDeployable} from '../deployables/index.js'
+import {limitMessage} from '../deployables/yaml-lines.js'
 import {containersOf, type Doc, type RenderedObject} from './objects.js'
 
 const SKIP_MARKER = '+argocd:skip-file-rendering'
@@ -26,7 +27,7 @@ export function renderDirectory(d: DirectoryDeployable, root: string, yaml: Yaml
   for (const file of d.manifests) {
     let text: string
     try {
-      text = readFileSync(path.join(root, file), 'utf8')
+      text = decodeManifest(readFileSync(path.join(root, file)))
     } catch (error) {
       return {ok: false, message: `Failed to read ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code}`}
     }
@@ -34,6 +35,10 @@ export function renderDirectory(d: DirectoryDeployable, root: string, yaml: Yaml
     const read = file.endsWith('.json') ? readJson(text) : readYaml(yaml, text)
     if ('error' in read) {
       const looksLikeManifest = ['apiVersion:', 'kind:', 'metadata:'].every((k) => text.includes(k))
+      // Past ameide's own limits, a file Argo CD reads is never taken for an unrelated one.
+      if ('limit' in read && read.limit) {
+        return {ok: false, message: `${JSON.stringify(path.posix.basename(file))} is not read: ${read.error}`}
+      }
       if (file.endsWith('.json') || read.objects.length > 0 || looksLikeManifest) {
         return {ok: false, message: `Failed to unmarshal ${JSON.stringify(path.posix.basename(file))}: ${read.error}`}
       }
@@ -72,7 +77,7 @@ function readJson(text: string): {objects: Doc[]} | {objects: Doc[]; error: stri
   }
 }
 
-function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: Doc[]; error: string} {
+function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: Doc[]; error: string; limit?: boolean} {
   const objects: Doc[] = []
   let documents
   try {
@@ -86,7 +91,7 @@ function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: 
     try {
       value = doc.toJS({maxAliasCount: 100})
     } catch (error) {
-      return {objects, error: (error as Error).message}
+      return {objects, error: limitMessage(error), limit: true}
     }
     if (value === null || value === undefined) continue // an empty document
     if (!isDoc(value)) return {objects, error: 'a document is not a mapping'}
@@ -110,4 +115,17 @@ function expandList(o: Doc): Doc[] {
   if (Array.isArray(o.items)) return o.items.filter(isDoc)
   if ('items' in o && o.items === null && !('spec' in o) && !('status' in o)) return []
   return [o]
+}
+
+/**
+ * A manifest's bytes as Argo CD reads them (`utfutil.OpenFile(path, utfutil.UTF8)`: x/text's BOMOverride): a UTF-16
+ * file (little- or big-endian, by its byte-order mark) decoded, a UTF-8 byte-order mark dropped, anything else UTF-8.
+ */
+export function decodeManifest(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return new TextDecoder('utf-16le').decode(bytes.subarray(2))
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff)
+    return new TextDecoder('utf-16be').decode(bytes.subarray(2))
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.toString('utf8', 3)
+  return bytes.toString('utf8')
 }

@@ -29,7 +29,7 @@ import {Judge, type RenderedImage} from './judge.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
 import {renderRoots} from './render.js'
-import {Refusals} from './refusals.js'
+import {gitlinksUnder, gitlinkText, Refusals} from './refusals.js'
 import {planRender, type RenderRoot} from './roots.js'
 import {linkedInputs} from '../revision/paths.js'
 
@@ -101,7 +101,7 @@ export interface DirectoryStatus {
   dir: string
   environment: string | null
   declaredIn: string
-  status: 'rendered' | 'failed' | 'refused' | 'skipped'
+  status: 'rendered' | 'failed' | 'refused' | 'unavailable' | 'skipped'
   objects: number
 }
 
@@ -115,6 +115,8 @@ export interface RenderGateResult {
    * (with `cache`): `gitops diff` leaves one whose inputs are the same in both revisions out of what is incomplete.
    */
   inputKeys: Map<GitopsFinding, string>
+  /** Files declaring deployables that were not read (a YAML error, past ameide's limits): what they deploy is unknown. */
+  unread: string[]
 }
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
@@ -245,6 +247,18 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
   }
+  // A Flux Kustomization not read: what it deploys is unknown, never absent (the diff is incomplete).
+  for (const u of plan.unread) {
+    failed(
+      {
+        file: u.file,
+        line: u.line,
+        environment: null,
+        message: `Flux Kustomization is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed).`,
+      },
+      input.cache?.key(`unread\0${u.file}`, [u.file], String(u.line)),
+    )
+  }
   for (const o of plan.outside) {
     if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
     refusals.fluxPath(o)
@@ -368,8 +382,22 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     const helm = wave.helm.filter((d) => {
       const paths = [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
       const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
-      if (!refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) return true
-      report.deployables.push(unrendered(d, 'refused'))
+      if (refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) {
+        report.deployables.push(unrendered(d, 'refused'))
+        return false
+      }
+      // Argo CD checks submodules out (Flux only with recurseSubmodules, off by default: its render lacks them too).
+      const submodules = d.kind === 'Application' ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
+      if (submodules.length === 0) return true
+      unavailable(
+        d.file,
+        d.line,
+        `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`,
+        d.environment,
+        d.application,
+        input.cache?.key(`gitlink\0${d.file}\0${d.application}`, paths, JSON.stringify({d: d.spec, submodules})),
+      )
+      report.deployables.push(unrendered(d, 'unavailable'))
       return false
     })
     if (helm.length > 0) await renderHelmWave(helm)
@@ -419,7 +447,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unknownKinds: judge.unknownKinds,
     images: judge.images,
   })
-  return {findings, report, covered, inputKeys}
+  const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
+  return {findings, report, covered, inputKeys, unread}
 
   async function renderOneDirectory(d: DirectoryDeployable): Promise<void> {
     const inputs = [...new Set([...d.manifests, ...d.reads])]
@@ -442,6 +471,20 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
     if (refusals.check(`Application ${d.application}: folder ${d.dir || '.'}`, [d.dir, ...inputs], site)) {
       status.status = 'refused'
+      return
+    }
+    const source = (d.spec as {source?: {directory?: {recurse?: unknown}}} | null)?.source
+    const submodules = gitlinksUnder(input.checkout.gitlinks, [d.dir], source?.directory?.recurse !== true)
+    if (submodules.length > 0) {
+      status.status = 'unavailable'
+      unavailable(
+        d.file,
+        d.line,
+        `Application ${d.application}: directory source ${d.dir || '.'}: ${gitlinkText(submodules)}`,
+        d.environment,
+        d.application,
+        input.cache?.key(`gitlink\0${d.file}\0${d.application}`, inputs, JSON.stringify({d: d.spec, submodules})),
+      )
       return
     }
     const key = input.cache?.key(

@@ -9,16 +9,17 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {mapConcurrent} from '../../core/concurrency.js'
-import type {Helm, HelmResult} from '../../effects/helm.js'
+import type {Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import type {BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import {confinedPath} from '../revision/paths.js'
+import {confinedPath, repoRelative} from '../revision/paths.js'
 import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '../deployables/index.js'
 import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
 import type {Judge, Verdicts} from './judge.js'
 import {at, containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
+import {withPlainPaths} from './plain-paths.js'
 import type {RenderRoot} from './roots.js'
 
 export interface HelmStatus {
@@ -185,7 +186,11 @@ function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 
 
 const containerKey = (obj: RenderedObject, c: RenderedContainer) => `${obj.kind}/${obj.name}/${c.list}/${c.name}`
 
-function request(d: HelmDeployable, options: HelmRenderOptions, extra: Array<{name: string; value: string}> = []) {
+function request(
+  d: HelmDeployable,
+  options: HelmRenderOptions,
+  extra: Array<{name: string; value: string}> = [],
+): HelmTemplateRequest {
   const abs = (f: string) => path.join(options.root, f)
   return {
     chartDir: abs(d.chart),
@@ -240,7 +245,12 @@ async function renderOne(
   }
   const hit = key === undefined ? undefined : (options.cache?.get(id, key) as unknown as Answer | undefined)
   if (hit && 'result' in hit) return {answer: hit, cached: true, differential: 0, store, key}
-  const result = await options.helm.template(request(d, options))
+  // helm's messages name the chart by its path in the revision's folder: made repo-relative before they are cached.
+  const template = async (r: HelmTemplateRequest): Promise<HelmResult> => {
+    const result = await withPlainPaths(r, options.root, (plain) => options.helm.template(plain))
+    return result.ok ? result : {...result, message: repoRelative(result.message, options.root)}
+  }
+  const result = await template(request(d, options))
   const answer: Answer = {result}
   let differential = 0
   let objects: RenderedObject[] | undefined
@@ -261,7 +271,7 @@ async function renderOne(
       const names = [...new Set(probes.values())]
       const sentinelOf = new Map(names.map((n, i) => [n, `${SENTINEL}-${i}`]))
       differential = 1
-      const again = await options.helm.template(
+      const again = await template(
         request(
           d,
           options,

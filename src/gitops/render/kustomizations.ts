@@ -38,6 +38,9 @@ export interface KustomizationNode {
    * kustomization kustomize-controller generates for it (`file` is then the Flux Kustomization's file).
    */
   generated?: string[]
+  /** While reading: folders named by generators/transformers/validators, and the plugin configurations read. */
+  pluginDirs?: string[]
+  pluginFiles?: Set<string>
 }
 
 /**
@@ -139,35 +142,163 @@ export function readKustomizations(
       continue
     }
     const addLocal = placeLocal(root, node, kustomizationIn, fileSet)
+    const entries = fileReferences(yaml, lineCounter, file, node, addLocal)
     for (const pair of doc.contents.items) {
       const key = yaml.isScalar(pair.key) ? String(pair.key.value) : ''
-      const walk = (value: unknown, include: boolean, named = true): void => {
-        if (yaml.isSeq(value)) for (const item of value.items) walk(item, include)
-        else if (yaml.isMap(value)) {
-          for (const p of value.items) {
-            const k = yaml.isScalar(p.key) ? String(p.key.value) : ''
-            if (k === 'path' || k === 'files' || k === 'envs' || k === 'env' || k === 'valuesFile') walk(p.value, false)
-            else if (k !== 'literals' && (yaml.isSeq(p.value) || yaml.isMap(p.value))) walk(p.value, false)
-          }
-        } else if (yaml.isScalar(value) && typeof value.value === 'string') {
-          const entry = value.value.replace(/^[^=]+=/, (m) => (include ? m : ''))
-          const line = value.range ? lineCounter.linePos(value.range[0]).line : 1
-          // kustomize fetches a file reference given as a URL too (patches, generator files, openapi): remote.
-          if (!named && !include) return
-          if (isRemote(entry)) node.remote.push({file, line, entry})
-          else addLocal(entry, include, line)
-        }
-      }
       if (key === 'helmCharts' || key === 'helmChartInflationGenerator') {
         const line =
           pair.key && yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
         node.helmCharts = {file, line, entry: key}
       }
       // A top-level scalar (namespace, namePrefix) names no file.
-      if (key !== 'literals') walk(pair.value, INCLUDE_KEYS.includes(key), !yaml.isScalar(pair.value))
+      if (key !== 'literals') entries(pair.value, INCLUDE_KEYS.includes(key), !yaml.isScalar(pair.value))
+      if (PLUGIN_KEYS.includes(key)) pluginConfigs(root, yaml, node, pair.value, lineCounter, fileSet, kustomizationIn)
     }
   }
+  // A generators/transformers/validators entry naming a folder with a kustomization: what that kustomization
+  // reaches is read as plugin configurations too, their file references relative to the kustomization naming it.
+  for (const node of nodes.values()) {
+    for (const dir of node.pluginDirs ?? []) {
+      for (const sub of reachable(nodes, dir)) {
+        for (const f of sub.files) pluginConfigFile(root, yaml, node, f, fileSet, kustomizationIn)
+      }
+    }
+    delete node.pluginDirs
+  }
   return nodes
+}
+
+/**
+ * The walker of a kustomization's (or a plugin configuration's) fields: every file reference — a `resources`,
+ * `bases` or `components` entry, and anywhere below any key a `path`, `paths`, `files`, `envs`, `env`,
+ * `valuesFile`, `additionalValuesFiles` or `chartHome` — is remote (a URL: kustomize fetches those) or placed by
+ * `addLocal` (confined to the revision, refused outside it). A plugin's `fieldSpecs` name fields, not files.
+ */
+function fileReferences(
+  yaml: YamlModule,
+  lineCounter: InstanceType<YamlModule['LineCounter']>,
+  file: string,
+  node: KustomizationNode,
+  addLocal: (entry: string, include: boolean, line: number) => void,
+): (value: unknown, include: boolean, named?: boolean) => void {
+  const walk = (value: unknown, include: boolean, named = true): void => {
+    if (yaml.isSeq(value)) for (const item of value.items) walk(item, include)
+    else if (yaml.isMap(value)) {
+      for (const p of value.items) {
+        const k = yaml.isScalar(p.key) ? String(p.key.value) : ''
+        if (FILE_KEYS.includes(k)) walk(p.value, false)
+        else if (k !== 'literals' && k !== 'fieldSpecs' && (yaml.isSeq(p.value) || yaml.isMap(p.value)))
+          walk(p.value, false)
+      }
+    } else if (yaml.isScalar(value) && typeof value.value === 'string') {
+      const entry = value.value.replace(/^[^=]+=/, (m) => (include ? m : ''))
+      const line = value.range ? lineCounter.linePos(value.range[0]).line : 1
+      // kustomize fetches a file reference given as a URL too (patches, generator files, openapi): remote.
+      if (!named && !include) return
+      if (isRemote(entry)) node.remote.push({file, line, entry})
+      else addLocal(entry, include, line)
+    }
+  }
+  return walk
+}
+
+const FILE_KEYS = ['path', 'paths', 'files', 'envs', 'env', 'valuesFile', 'additionalValuesFiles', 'chartHome']
+/** The fields whose entries kustomize loads as plugin configurations (builtin generators and transformers). */
+const PLUGIN_KEYS = ['generators', 'transformers', 'validators']
+
+/**
+ * A kustomization's `generators`, `transformers` and `validators` entries: each is an inline configuration (kustomize
+ * first tries the entry as YAML), a file of configurations, or a folder whose kustomization lists them. Every file a
+ * configuration names (a ConfigMapGenerator's `files` and `envs`, a PatchTransformer's `path`, a
+ * HelmChartInflationGenerator's `valuesFile`…) is judged like the kustomization's own references, relative to the
+ * kustomization's folder (the loader kustomize hands its plugins): with load restrictions off (a Flux
+ * Kustomization over a folder without one) kustomize reads whatever they name.
+ */
+function pluginConfigs(
+  root: string,
+  yaml: YamlModule,
+  node: KustomizationNode,
+  value: unknown,
+  lineCounter: InstanceType<YamlModule['LineCounter']>,
+  fileSet: ReadonlySet<string>,
+  kustomizationIn: (dir: string) => string | undefined,
+): void {
+  const items = yaml.isSeq(value) ? value.items : [value]
+  for (const item of items) {
+    if (yaml.isMap(item)) {
+      // Not kustomize's form (it wants strings), but judged all the same.
+      fileReferences(yaml, lineCounter, node.file, node, placeLocal(root, node, kustomizationIn, fileSet))(item, false)
+      continue
+    }
+    if (!yaml.isScalar(item) || typeof item.value !== 'string') continue
+    const entry = item.value
+    const line = item.range ? lineCounter.linePos(item.range[0]).line : 1
+    if (entry.includes('\n')) {
+      configDocuments(yaml, entry, node.file, node, root, fileSet, kustomizationIn, line)
+      continue
+    }
+    if (isRemote(entry) || path.posix.isAbsolute(entry)) continue // reported by the walk of the field
+    const lexical = path.posix.normalize(path.posix.join(node.dir, entry)).replace(/\/$/, '')
+    const target = confinedPath(root, lexical === '.' ? '' : lexical)
+    if (target === undefined) continue // refused by the walk of the field
+    if (kustomizationIn(target)) {
+      node.includes.push(target)
+      ;(node.pluginDirs ??= []).push(target)
+    } else if (fileSet.has(target)) pluginConfigFile(root, yaml, node, target, fileSet, kustomizationIn)
+  }
+}
+
+/** Reads the configurations of `file` (repo-relative, in the revision) for `node`: its file references judged. */
+function pluginConfigFile(
+  root: string,
+  yaml: YamlModule,
+  node: KustomizationNode,
+  file: string,
+  fileSet: ReadonlySet<string>,
+  kustomizationIn: (dir: string) => string | undefined,
+): void {
+  const seen = (node.pluginFiles ??= new Set())
+  if (seen.has(file)) return
+  seen.add(file)
+  if (!node.files.includes(file)) node.files.push(file)
+  let text: string
+  try {
+    text = readFileSync(path.join(root, file), 'utf8')
+  } catch {
+    return // a missing or unreadable file: kustomize says so when the root renders
+  }
+  configDocuments(yaml, text, file, node, root, fileSet, kustomizationIn)
+}
+
+function configDocuments(
+  yaml: YamlModule,
+  text: string,
+  file: string,
+  node: KustomizationNode,
+  root: string,
+  fileSet: ReadonlySet<string>,
+  kustomizationIn: (dir: string) => string | undefined,
+  atLine?: number,
+): void {
+  const lineCounter = new yaml.LineCounter()
+  let list: Array<{contents: unknown}>
+  try {
+    const docs = yaml.parseAllDocuments(text, {lineCounter, uniqueKeys: false})
+    list = Array.isArray(docs) ? docs : [docs]
+  } catch {
+    list = []
+  }
+  const addLocal = placeLocal(root, node, kustomizationIn, fileSet)
+  const refs = fileReferences(yaml, lineCounter, file, node, (entry, include, line) =>
+    addLocal(entry, include, atLine ?? line),
+  )
+  const before = {remote: node.remote.length, outside: node.outside.length}
+  for (const doc of list) if (yaml.isMap(doc.contents)) refs(doc.contents, false)
+  // Where the configuration is written: the file, or (inline) the kustomization's line.
+  for (const r of [...node.remote.slice(before.remote), ...node.outside.slice(before.outside)]) {
+    r.file = file
+    if (atLine !== undefined) r.line = atLine
+  }
 }
 
 /**

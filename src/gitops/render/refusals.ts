@@ -88,3 +88,25 @@ export class Refusals {
     }
   }
 }
+
+/**
+ * The gitlinks (submodules: path → commit) a reader of the folders `dirs` would meet: any below a folder, or with
+ * `shallow` only its direct entries (a directory source without `recurse` reads no subfolder).
+ */
+export function gitlinksUnder(
+  gitlinks: ReadonlyMap<string, string> | undefined,
+  dirs: readonly string[],
+  shallow = false,
+): Array<[string, string]> {
+  if (!gitlinks || gitlinks.size === 0) return []
+  return [...gitlinks].filter(([link]) =>
+    dirs.some((d) => {
+      if (d !== '' && !link.startsWith(`${d}/`)) return false
+      return !shallow || !link.slice(d === '' ? 0 : d.length + 1).includes('/')
+    }),
+  )
+}
+
+/** How a finding names the submodules a deployable would read. */
+export const gitlinkText = (found: ReadonlyArray<[string, string]>): string =>
+  `${found.map(([p, c]) => `${p} is a git submodule (commit ${c.slice(0, 12)})`).join('; ')}: a submodule is another repository, which the gate does not fetch (Argo CD and Flux check it out), so this is not rendered.`

@@ -12,6 +12,7 @@ import path from 'node:path'
 import {mapConcurrent} from '../../core/concurrency.js'
 import type {BuildResult, Kustomize} from '../../effects/kustomize.js'
 import type {RenderCache} from './cache.js'
+import {repoRelative} from '../revision/paths.js'
 import {CHECKOUT_LINK} from './checkout-link.js'
 import type {RenderRoot} from './roots.js'
 
@@ -92,10 +93,10 @@ export async function renderRoots(
         answers[i] = {...s.value}
         // kustomize names files by their resolved paths: made repo-relative, the temporary folder never shown.
         if (!s.value.ok) {
-          const message = s.value.message
-            .replaceAll(`${realpathSync(checkout)}/`, '')
-            .replaceAll(`${tmp}/repo/`, '')
-            .replaceAll(tmp, '<render>')
+          const message = repoRelative(
+            s.value.message.replaceAll(`${realpathSync(checkout)}/`, '').replaceAll(`${tmp}/repo/`, ''),
+            checkout,
+          ).replaceAll(tmp, '<render>')
           answers[i] = {...s.value, message}
         }
         // Not run (no sandbox) or stopped at a limit: that says nothing of the inputs, so it is not remembered.

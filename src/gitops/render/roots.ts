@@ -12,6 +12,8 @@ import path from 'node:path'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {generatedNode, KUSTOMIZATION_FILES, readKustomizations, type KustomizationNode} from './kustomizations.js'
+import {declared} from '../deployables/manifests.js'
+import {limitMessage} from '../deployables/yaml-lines.js'
 import {at} from './objects.js'
 
 export interface RenderRoot {
@@ -33,6 +35,8 @@ export interface RenderPlan {
   missingRoots: string[]
   /** Flux Kustomizations whose `spec.path` leaves the revision: refused, never read. */
   outside: Array<{path: string; declaredIn: string; environment: string | null}>
+  /** Flux Kustomizations not read (a YAML error, past ameide's limits): what they deploy is unknown. */
+  unread: Array<{file: string; line: number; message: string}>
   kustomizations: Map<string, KustomizationNode>
 }
 
@@ -80,6 +84,7 @@ export function planRender(
   }
   const missingRoots: string[] = []
   const outside: RenderPlan['outside'] = []
+  const unread: RenderPlan['unread'] = []
   if (configured) {
     for (const dir of configured) {
       const d = clean(dir)
@@ -111,13 +116,27 @@ export function planRender(
     let docs
     try {
       docs = yaml.parseAllDocuments(text, {lineCounter})
-    } catch {
+    } catch (error) {
+      unread.push({file, line: 1, message: (error as Error).message})
       continue
     }
     if (!Array.isArray(docs)) continue
     for (const doc of docs) {
-      if (doc.errors.length > 0) continue
-      const r = fluxRoot(doc.toJS({maxAliasCount: 100}) as unknown, file, layout)
+      const own = text.slice(doc.range[0], doc.range[2])
+      const line = lineCounter.linePos(doc.range[0]).line
+      const isFlux = declared(own)?.kind === 'Kustomization' && /kustomize\.toolkit\.fluxcd\.io\//.test(own)
+      if (doc.errors.length > 0) {
+        if (isFlux) unread.push({file, line, message: doc.errors[0].message})
+        continue
+      }
+      let value: unknown
+      try {
+        value = doc.toJS({maxAliasCount: 100})
+      } catch (error) {
+        if (isFlux) unread.push({file, line, message: limitMessage(error)})
+        continue
+      }
+      const r = fluxRoot(value, file, layout)
       if (r && (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir))) {
         outside.push({path: r.dir, declaredIn: file, environment: r.environment})
         continue
@@ -136,6 +155,7 @@ export function planRender(
     roots: [...roots.values()].sort(byDir),
     missingRoots,
     outside,
+    unread,
     kustomizations,
   }
 }

@@ -39,12 +39,12 @@ import type {Revision} from './model.js'
 
 export {REFUSAL_TEXT, refusedUnder, type RefusalKind, type RefusedLink} from './links.js'
 export type {Revision} from './model.js'
-export {confinedPath, linkedInputs} from './paths.js'
+export {confinedPath, linkedInputs, repoRelative} from './paths.js'
 
 interface Entry {
   path: string
-  /** A regular file: its bytes come from `write`; a link: its target as written. */
-  kind: 'file' | 'link'
+  /** A regular file: its bytes come from `write`; a link: its target as written; a gitlink: the commit it names. */
+  kind: 'file' | 'link' | 'gitlink'
   executable: boolean
   target?: string
   write?: (abs: string) => void
@@ -156,19 +156,25 @@ async function fromCommit(root: string, commit: string, label: string): Promise<
   const listed = await gitRevisionRead(root, ['ls-tree', '-r', '-z', '--full-tree', commit])
   if (!listed.ok) throw unreadable(listed.stderr)
   const items: Array<{mode: string; oid: string; path: string}> = []
+  const gitlinks: Entry[] = []
   for (const record of listed.stdout.toString('utf8').split('\0')) {
     const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.+)$/s.exec(record)
     if (m && m[2] === 'blob') items.push({mode: m[1], oid: m[3], path: m[4]})
+    // A submodule: recorded, never skipped silently (its readers are render-unavailable).
+    else if (m && m[2] === 'commit') gitlinks.push({path: m[4], kind: 'gitlink', executable: false, target: m[3]})
   }
   const blobs = await catFile(root, [...new Set(items.map((i) => i.oid))])
   if (!blobs.ok) throw unreadable(blobs.stderr)
-  return items.map((i) => {
-    const bytes = blobs.objects.get(i.oid)
-    if (bytes === undefined) throw unreadable(`object ${i.oid.slice(0, 12)} is missing`)
-    return i.mode === '120000'
-      ? {path: i.path, kind: 'link', executable: false, target: bytes.toString('utf8')}
-      : {path: i.path, kind: 'file', executable: i.mode === '100755', write: (abs) => writeFileSync(abs, bytes)}
-  })
+  return [
+    ...gitlinks,
+    ...items.map((i): Entry => {
+      const bytes = blobs.objects.get(i.oid)
+      if (bytes === undefined) throw unreadable(`object ${i.oid.slice(0, 12)} is missing`)
+      return i.mode === '120000'
+        ? {path: i.path, kind: 'link', executable: false, target: bytes.toString('utf8')}
+        : {path: i.path, kind: 'file', executable: i.mode === '100755', write: (abs) => writeFileSync(abs, bytes)}
+    }),
+  ]
 }
 
 /** `git cat-file --batch` of `oids`: each object's bytes. */
@@ -198,6 +204,11 @@ async function catFile(
 /** The tracked files' working-tree bytes (outside git: the files a walk finds). */
 async function fromWorkingTree(root: string): Promise<Entry[]> {
   const listed = await gitRevisionRead(root, ['ls-files', '-z', '-s'])
+  const gitlinks: Entry[] = []
+  for (const r of listed.ok ? listed.stdout.toString('utf8').split('\0') : []) {
+    const m = /^160000 ([0-9a-f]+) \d\t(.+)$/s.exec(r)
+    if (m) gitlinks.push({path: m[2], kind: 'gitlink', executable: false, target: m[1]})
+  }
   const paths = listed.ok
     ? [
         ...new Set(
@@ -226,8 +237,10 @@ async function fromWorkingTree(root: string): Promise<Entry[]> {
     folders.set(rel, ok)
     return ok
   }
-  const entries: Entry[] = []
+  const entries: Entry[] = [...gitlinks]
+  const submodules = new Set(gitlinks.map((g) => g.path))
   for (const rel of paths) {
+    if (submodules.has(rel)) continue
     const parent = path.posix.dirname(rel)
     if (rel.split('/').includes('.git') || !isFolder(parent === '.' ? '' : parent)) continue
     const abs = path.join(real, rel)
@@ -261,7 +274,10 @@ function walk(root: string): string[] {
 }
 
 /** Writes the entries under `dir`: files, then the links the check let through. */
-function materialise(dir: string, entries: Entry[]): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused'> {
+function materialise(
+  dir: string,
+  entries: Entry[],
+): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused' | 'gitlinks'> {
   mkdirSync(dir, {recursive: true})
   const made = new Set<string>([dir])
   const parentOf = (rel: string) => {
@@ -274,9 +290,11 @@ function materialise(dir: string, entries: Entry[]): Pick<Revision, 'files' | 't
   }
   const regular = new Set<string>()
   const targets = new Map<string, string>()
+  const gitlinks = new Map<string, string>()
   for (const e of entries) {
     if (!safePath(e.path)) continue
-    if (e.kind === 'link') targets.set(e.path, e.target!)
+    if (e.kind === 'gitlink') gitlinks.set(e.path, e.target!)
+    else if (e.kind === 'link') targets.set(e.path, e.target!)
     else {
       const abs = parentOf(e.path)
       e.write!(abs)
@@ -293,6 +311,7 @@ function materialise(dir: string, entries: Entry[]): Pick<Revision, 'files' | 't
     tracked: [...regular, ...resolved.keys()].sort(),
     links: resolved,
     refused,
+    gitlinks,
   }
 }
 

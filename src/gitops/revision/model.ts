@@ -17,5 +17,10 @@ export interface Revision {
   links: Map<string, string>
   /** Links refused (not materialised). */
   refused: RefusedLink[]
+  /**
+   * Gitlinks (git submodules, mode 160000): repo-relative path → the commit they name. Another repository: never
+   * materialised, and whatever would read one is render-unavailable, named.
+   */
+  gitlinks: Map<string, string>
   remove(): Promise<void>
 }

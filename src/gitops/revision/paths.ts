@@ -45,3 +45,20 @@ export function linkedInputs(
   }
   return out
 }
+
+/**
+ * `text` (a renderer's message) with every spelling of the revision's folder `root` — as given and resolved — made
+ * repository-relative: what is cached and printed never names a temporary folder, on this run or a replay.
+ */
+export function repoRelative(text: string, root: string): string {
+  let real = root
+  try {
+    real = realpathSync(root)
+  } catch {
+    // gone already: the spelling given
+  }
+  const spellings = [...new Set([root, real, path.resolve(root)])].sort((a, b) => b.length - a.length)
+  let out = text
+  for (const s of spellings) out = out.replaceAll(`${s}/`, '').replaceAll(s, '.')
+  return out
+}
