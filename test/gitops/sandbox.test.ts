@@ -80,7 +80,9 @@ function prober(tool: string, version: string, repo: string): string {
     `grep -q ${CANARY} ${path.join(outside, 'secret.txt')} 2>/dev/null && seen="$seen leak-outside"`,
     `grep -q ${CANARY} ${path.join(home, '.git-credentials')} 2>/dev/null && seen="$seen leak-home"`,
     `grep -q ${CANARY} ${path.join(home, '.docker', 'config.json')} 2>/dev/null && seen="$seen leak-docker"`,
-    `grep -q ${CANARY} ${path.join(repo, '.git', 'config')} 2>/dev/null && seen="$seen leak-gitconfig"`,
+    ...(tool === 'git'
+      ? [] // git reads its own repository's configuration
+      : [`grep -q ${CANARY} ${path.join(repo, '.git', 'config')} 2>/dev/null && seen="$seen leak-gitconfig"`]),
     `env | grep -q ${CANARY} && seen="$seen leak-env"`,
     `tr '\\0' '\\n' < /proc/1/environ 2>/dev/null | grep -q ${CANARY} && seen="$seen leak-pid1"`,
     `for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null | grep -q ${CANARY} && seen="$seen leak-proc"; done`,
@@ -134,8 +136,12 @@ async function twoDeployables(): Promise<string> {
   return repo
 }
 
-/** What ameide left in its temporary folder (the runs' TMPDIR: revisions, helm homes, render wrappers). */
-const shmLeftovers = () => (existsSync(env.TMPDIR!) ? readdirSync(env.TMPDIR!).length : 0)
+/**
+ * What ameide left in its temporary folder (the runs' TMPDIR: revisions, helm homes, render wrappers), but Node's
+ * module compile cache, which bin/run.js keeps there on purpose.
+ */
+const shmLeftovers = () =>
+  existsSync(env.TMPDIR!) ? readdirSync(env.TMPDIR!).filter((n) => n !== 'node-compile-cache').length : 0
 
 describe('the tools see only the revision', () => {
   it('a helm and a kustomize that try every way out find nothing: no canary, no connection, no other process', async () => {
@@ -165,6 +171,28 @@ describe('the tools see only the revision', () => {
     expect(tcpConnections).toBe(0)
     expect(udpDatagrams).toBe(0)
     expect(shmLeftovers()).toBe(before)
+  })
+
+  it('git reading a commit runs in the sandbox too: it sees the repository and nothing else of the machine', async () => {
+    const repo = await twoDeployables()
+    const bin = await makeTempDir('ameide-sandbox-bin-')
+    // A git that, asked for the tree, tries the same ways out and fails saying what it saw; anything else is git.
+    const probe = prober('git', '', repo)
+      .replace(/^if \[ "\$1" = version \].*$/m, 'case "$*" in *ls-tree*) ;; *) exec /usr/bin/git "$@";; esac')
+      .replace(/^printf .*$/m, 'echo "seen:$seen" >&2; exit 1')
+    await writeFile(path.join(bin, 'git'), probe, {mode: 0o755})
+    const run = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'pr', '--no-cache', '--json'], {
+      cwd: repo,
+      env: {...env, PATH: `${bin}${path.delimiter}${env.PATH}`},
+    })
+    const json = run.json()
+    expect(json.error?.code, run.stdout).toBe('REVISION_UNREADABLE')
+    const seen = /seen:([^"\\]*)/.exec(json.error.message)?.[1] ?? ''
+    expect(seen, json.error.message).toContain('home=private')
+    expect(seen).not.toMatch(/leak-|tcp/)
+    expect(run.stdout + run.stderr).not.toContain(CANARY)
+    expect(tcpConnections).toBe(0)
+    expect(udpDatagrams).toBe(0)
   })
 
   it('with the first line removed: helm reading `x,<absolute path>` and kustomize a generator file outside see nothing there', async () => {
