@@ -21,7 +21,7 @@ import {findHelm} from '../../src/effects/helm.js'
 import {kustomize} from '../../src/effects/kustomize.js'
 import {probeSandbox, type Confinement} from '../../src/effects/sandbox.js'
 import {runCli} from '../support/cli.js'
-import {helmGitopsRepo, ORIGIN} from '../support/helm-repo.js'
+import {helmGitopsRepo, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
@@ -95,22 +95,7 @@ function prober(tool: string, version: string, repo: string): string {
   ].join('\n')
 }
 
-const application = (name: string, source: string) =>
-  [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata:',
-    `  name: ${name}`,
-    '  namespace: argocd',
-    'spec:',
-    '  project: default',
-    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
-    '  source:',
-    `    repoURL: ${ORIGIN}`,
-    '    targetRevision: HEAD',
-    ...source.split('\n').map((l) => `    ${l}`),
-    '',
-  ].join('\n')
+const application = originApplication
 
 /** A repository whose head adds a chart Application and a kustomize Application (the base has neither). */
 async function twoDeployables(): Promise<string> {

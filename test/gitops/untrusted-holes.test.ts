@@ -13,7 +13,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {helmGitopsRepo, ORIGIN} from '../support/helm-repo.js'
+import {helmGitopsRepo, ORIGIN, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
@@ -45,22 +45,7 @@ afterAll(async () => {
   await runCleanups()
 })
 
-export const application = (name: string, source: string, extra = '') =>
-  [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata:',
-    `  name: ${name}`,
-    '  namespace: argocd',
-    'spec:',
-    '  project: default',
-    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
-    '  source:',
-    `    repoURL: ${ORIGIN}`,
-    '    targetRevision: HEAD',
-    ...source.split('\n').map((l) => `    ${l}`),
-    extra,
-  ].join('\n')
+const application = originApplication
 
 const flux = (name: string, p: string) =>
   [

@@ -17,7 +17,7 @@ import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
 
 import {connect} from '../mcp/client.js'
 import {runCli} from '../support/cli.js'
-import {helmGitopsRepo, ORIGIN} from '../support/helm-repo.js'
+import {helmGitopsRepo, ORIGIN, originApplication} from '../support/helm-repo.js'
 import {closeLoopback, listenLoopback} from '../support/loopback.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -63,22 +63,7 @@ afterAll(async () => {
   await runCleanups()
 })
 
-const application = (name: string, source: string) =>
-  [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata:',
-    `  name: ${name}`,
-    '  namespace: argocd',
-    'spec:',
-    '  project: default',
-    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
-    '  source:',
-    `    repoURL: ${ORIGIN}`,
-    '    targetRevision: HEAD',
-    ...source.split('\n').map((l) => `    ${l}`),
-    '',
-  ].join('\n')
+const application = originApplication
 
 /** A chart whose ConfigMap prints `.Files.Get "files/leak"`, deployed by Application `app`. */
 const chartFiles = (): Record<string, string> => ({

@@ -23,6 +23,27 @@ export async function helmGitopsRepo(files: Record<string, string>): Promise<str
   return dir
 }
 
+/**
+ * An Argo CD Application of this repository ({@link ORIGIN}) deploying to namespace `dev`: `source` holds the lines
+ * of its source after `repoURL` and `targetRevision` (`path: …`, `helm: …`), `extra` more lines after the spec.
+ */
+export const originApplication = (name: string, source: string, extra = '') =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: argocd',
+    'spec:',
+    '  project: default',
+    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
+    '  source:',
+    `    repoURL: ${ORIGIN}`,
+    '    targetRevision: HEAD',
+    ...source.split('\n').map((l) => `    ${l}`),
+    extra,
+  ].join('\n')
+
 /** A first-party chart's Deployment: rendered only when `enabled`, its image from the required `image.ref`. */
 export const requiredImageTemplate = [
   '{{- if .Values.enabled }}',
