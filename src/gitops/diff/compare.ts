@@ -124,6 +124,7 @@ async function compareUnit(
     ...(unit.application !== undefined ? {application: unit.application} : {}),
     source: unit.source,
     declaredIn: unit.declaredIn,
+    ...((h ?? b)?.foundBy ? {foundBy: (h ?? b)!.foundBy} : {}),
     objects,
     counts,
   }

@@ -58,7 +58,8 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
       out.push('', style.bold(`Environment ${env(d.environment)}`))
     }
     out.push(
-      `  ${style.cyan(`${d.change} ${p(deployableTitle(d))}`)} +${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
+      `  ${style.cyan(`${d.change} ${p(deployableTitle(d))}`)} +${d.counts.added} −${d.counts.removed} ~${d.counts.changed}` +
+        (d.foundBy ? style.dim(` (found by ${p(d.foundBy)})`) : ''),
     )
     for (const o of d.objects) {
       for (const raw of o.diff.replace(/\n$/, '').split('\n')) {

@@ -39,6 +39,8 @@ export interface DeployableDiff {
   /** The root folder or chart. */
   source: string
   declaredIn: string
+  /** For a kustomize root: the rule that found it (`overlay glob envs/{env}/**`, a top-level kustomization, …). */
+  foundBy?: string
   objects: ObjectDiff[]
   counts: {added: number; removed: number; changed: number; unchanged: number}
 }

@@ -128,6 +128,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     dir: k.dir,
     environment: k.environment,
     via: 'argocd' as const,
+    rule: "an Argo CD Application's source path",
     declaredIn: k.declaredIn,
     application: k.application,
   })

@@ -3,14 +3,16 @@
  * that no other kustomization of that environment includes, the `spec.path` of Flux `Kustomization`s from a
  * GitRepository (a folder without a kustomization is built from the one kustomize-controller generates for it) and
  * the kustomize folders Argo CD Applications deploy (found with the other deployables in
- * src/gitops/deployables, which also holds the Helm ones). `gitopsPolicy.render.roots` replaces the discovery of
- * kustomize roots.
+ * src/gitops/deployables, which also holds the Helm ones), and, where no Argo CD Application or Flux
+ * Kustomization says what is deployed, a top-level kustomization (the checkout's root or a folder of it, not
+ * `base`/`components`, no Component) that nothing includes: what `kustomize build <folder>` is run on. `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {envMatcher} from '../../core/glob.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {Layout} from '../layout.js'
+import {BASE_FOLDERS, type Layout} from '../layout.js'
 import {generatedNode, KUSTOMIZATION_FILES, readKustomizations, type KustomizationNode} from './kustomizations.js'
 import {at} from './objects.js'
 
@@ -19,8 +21,13 @@ export interface RenderRoot {
   dir: string
   /** The environment the root deploys to (null when no overlay or declaring file names one). */
   environment: string | null
-  /** How it was found: an overlay kustomization, a Flux Kustomization, an Argo CD Application, or the config. */
-  via: 'overlay' | 'flux' | 'argocd' | 'config'
+  /**
+   * How it was found: an overlay kustomization, a Flux Kustomization, an Argo CD Application, the config, or a
+   * top-level kustomization nothing includes.
+   */
+  via: 'overlay' | 'flux' | 'argocd' | 'config' | 'root'
+  /** The rule that found it, in words (`overlay glob envs/{env}/**`, `spec.path of a Flux Kustomization`, …). */
+  rule?: string
   /** The file that declared it (Flux / Argo CD), repo-relative. */
   declaredIn?: string
   /** The deployable: an Argo CD Application's name, or a HelmRelease's namespace/name. */
@@ -56,7 +63,26 @@ function fluxRoot(obj: unknown, file: string, layout: Layout): RenderRoot | unde
     dir,
     environment: envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`),
     via: 'flux',
+    rule: 'spec.path of a Flux Kustomization',
     declaredIn: file,
+  }
+}
+
+/** The overlay glob (of the policy, configured or detected) a kustomization file's environment comes from. */
+function overlayRule(layout: Layout, file: string): string {
+  const glob = layout.policy.overlays.find((g) => g.includes('{env}') && envMatcher(g).exec(file) !== undefined)
+  return glob ? `overlay glob ${glob}` : 'overlay'
+}
+
+const TOP_LEVEL_EXCLUDED = new Set([...BASE_FOLDERS, 'components', 'component'])
+
+/** A kustomization at the checkout's root or one folder down, not a base or a Component: built as it is. */
+function topLevel(root: string, node: KustomizationNode): boolean {
+  if (node.generated || node.dir.includes('/') || TOP_LEVEL_EXCLUDED.has(node.dir)) return false
+  try {
+    return !/^kind:\s*["']?Component["']?\s*$/m.test(readFileSync(path.join(root, node.file), 'utf8'))
+  } catch {
+    return false
   }
 }
 
@@ -84,7 +110,12 @@ export function planRender(
     for (const dir of configured) {
       const d = clean(dir)
       if (!kustomizations.has(d)) missingRoots.push(d)
-      add({dir: d, environment: envOf(layout, `${d}/kustomization.yaml`), via: 'config'})
+      add({
+        dir: d,
+        environment: envOf(layout, `${d}/kustomization.yaml`),
+        via: 'config',
+        rule: 'gitopsPolicy.render.roots',
+      })
     }
   } else {
     const envs = new Map<string, KustomizationNode[]>()
@@ -94,10 +125,14 @@ export function planRender(
     }
     for (const [env, nodes] of envs) {
       const included = new Set(nodes.flatMap((n) => n.includes))
-      for (const n of nodes) if (!included.has(n.dir)) add({dir: n.dir, environment: env, via: 'overlay'})
+      for (const n of nodes) {
+        if (!included.has(n.dir)) add({dir: n.dir, environment: env, via: 'overlay', rule: overlayRule(layout, n.file)})
+      }
     }
   }
   if (!configured) for (const r of deployed) add(r)
+  // Whether Argo CD or Flux objects of the revision say what is deployed (then a folder nothing names is not).
+  let declared = deployed.length > 0
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
     let text: string
@@ -106,6 +141,8 @@ export function planRender(
     } catch {
       continue // unreadable here: it declares no root the gate could render
     }
+    if (/^kind:\s*["']?(?:Application|ApplicationSet)["']?\s*$/m.test(text) && /argoproj\.io\//.test(text))
+      declared = true
     if (!/^kind:\s*Kustomization\s*$/m.test(text)) continue
     const lineCounter = new yaml.LineCounter()
     let docs
@@ -122,6 +159,7 @@ export function planRender(
         outside.push({path: r.dir, declaredIn: file, environment: r.environment})
         continue
       }
+      if (r) declared = true
       if (!r || configured) continue
       if (!kustomizations.has(r.dir)) {
         // No kustomization there: kustomize-controller generates one over the folder's manifests.
@@ -129,6 +167,16 @@ export function planRender(
         if (node) kustomizations.set(r.dir, node)
       }
       add(r)
+    }
+  }
+  if (!configured && !declared) {
+    // Last, in a checkout no Argo CD Application or Flux Kustomization of which says what it deploys: a top-level
+    // kustomization no other kustomization includes (what `kustomize build <folder>` is run on).
+    const included = new Set([...kustomizations.values()].flatMap((n) => n.includes))
+    for (const node of kustomizations.values()) {
+      if (included.has(node.dir) || roots.has(node.dir) || envOf(layout, node.file) !== null) continue
+      if (!topLevel(root, node)) continue
+      add({dir: node.dir, environment: null, via: 'root', rule: 'a top-level kustomization nothing includes'})
     }
   }
   const byDir = (a: {dir: string}, b: {dir: string}) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0)

@@ -111,6 +111,7 @@ export async function printLayout(
       dir: k.dir,
       environment: k.environment,
       via: 'argocd' as const,
+      rule: "an Argo CD Application's source path",
       declaredIn: k.declaredIn,
       application: k.application,
     }))

@@ -1,0 +1,243 @@
+/**
+ * `gitops diff` on the shapes of real GitOps history (issue 51): kustomize environments under `envs/<env>/` and a
+ * top-level kustomization nothing includes, detected without ameide.yaml, each root saying which rule found it;
+ * built with real git and kustomize through the built CLI, objects and images asserted.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+import {edit} from '../support/diff-repo.js'
+import {assertMatchesSchema} from '../support/schema.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+afterAll(runCleanups)
+
+type Result = {
+  summary: string
+  layout?: {source: string; layout: string; preset: string; evidence: string[]}
+  applications: {added: Array<{kind: string; name: string}>; removed: Array<{kind: string; name: string}>}
+  images: Array<{
+    environment: string | null
+    application?: string
+    source: string
+    from: string | null
+    to: string | null
+  }>
+  deployables: Array<{
+    change: string
+    kind: string
+    environment: string | null
+    application?: string
+    source: string
+    foundBy?: string
+    objects: Array<{change: string; kind: string; namespace?: string; name: string}>
+  }>
+  failures: Array<{revision: string; rule: string; file: string; application?: string; message: string}>
+}
+
+let env: Record<string, string | undefined>
+beforeAll(() => {
+  requireTool('kustomize')
+  requireTool('helm')
+  env = toolEnv()
+})
+
+/** A repository with `files` on main, and a branch `pr` where each change in turn is committed. */
+async function history(files: Record<string, string>, ...changes: Array<Record<string, string | null>>) {
+  const dir = await makeTempDir('ameide-diff-history-')
+  await initGitRepo(dir)
+  await git(dir, ['remote', 'add', 'origin', 'https://github.com/example/fleet.git'])
+  await edit(dir, files)
+  await commitAll(dir, 'base')
+  await git(dir, ['checkout', '-q', '-b', 'pr'])
+  for (const [i, change] of changes.entries()) {
+    await edit(dir, change)
+    await commitAll(dir, `change ${i + 1}`)
+  }
+  return dir
+}
+
+async function diff(repo: string, args: string[] = []) {
+  const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', ...args], {cwd: repo, env})
+  let result: Result
+  try {
+    result = run.json<Result>()
+  } catch {
+    throw new Error(`not JSON (exit ${run.exitCode}): ${run.stdout}\n${run.stderr}`)
+  }
+  assertMatchesSchema('gitops-diff.schema.json', result)
+  return {exitCode: run.exitCode, stderr: run.stderr, result}
+}
+
+const deployment = (name: string, image: string) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  selector:',
+    `    matchLabels: {app: ${name}}`,
+    '  template:',
+    `    metadata: {labels: {app: ${name}}}`,
+    '    spec:',
+    '      containers:',
+    `        - name: ${name}`,
+    `          image: ${image}`,
+    '',
+  ].join('\n')
+const service = (name: string) =>
+  `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80}]\n`
+
+/** An `envs/<env>/kustomization.yml` layout over a shared base (no ameide.yaml, no `overlays/` folder). */
+function envsRepo(): Record<string, string> {
+  const files: Record<string, string> = {
+    'README.md': '# fleet\n',
+    'base/kustomization.yml': 'resources:\n  - deployment.yaml\n  - service.yaml\n',
+    'base/deployment.yaml': deployment('web', 'ghcr.io/acme/web:1.0.0'),
+    'base/service.yaml': service('web'),
+  }
+  for (const e of ['dev', 'prod']) {
+    files[`envs/${e}/kustomization.yml`] = [
+      `namespace: web-${e}`,
+      'resources:',
+      '  - ../../base',
+      'images:',
+      '  - name: ghcr.io/acme/web',
+      `    newTag: "1.0.${e === 'dev' ? 1 : 0}"`,
+      '',
+    ].join('\n')
+  }
+  return files
+}
+
+describe('kustomize environments under envs/<env>/, detected without ameide.yaml', () => {
+  it('an image bump in envs/prod: the prod root changed, found by the envs/{env} rule, the image moved', async () => {
+    const files = envsRepo()
+    const repo = await history(files, {
+      'envs/prod/kustomization.yml': files['envs/prod/kustomization.yml'].replace('newTag: "1.0.0"', 'newTag: "1.1.0"'),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.layout).toMatchObject({source: 'detected', layout: 'kustomize'})
+    expect(result.layout!.evidence.join(' ')).toContain('envs/{env}/**')
+    expect(result.deployables).toEqual([
+      expect.objectContaining({
+        change: 'changed',
+        kind: 'kustomize',
+        environment: 'prod',
+        source: 'envs/prod',
+        foundBy: 'overlay glob envs/{env}/**',
+        objects: [expect.objectContaining({change: 'changed', kind: 'Deployment', namespace: 'web-prod', name: 'web'})],
+      }),
+    ])
+    expect(result.images).toEqual([
+      expect.objectContaining({environment: 'prod', from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    ])
+    expect(result.failures).toEqual([])
+  })
+
+  it('a README-only commit: "No change", exit 0 (not "nothing to render")', async () => {
+    const repo = await history(envsRepo(), {'README.md': '# fleet\n\nMore words.\n'})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('unchanged')
+    expect(result.deployables).toEqual([])
+    expect(result.failures).toEqual([])
+  })
+
+  it('a change to the shared base: both environments changed, each with its image and namespace', async () => {
+    const files = envsRepo()
+    const repo = await history(files, {'base/service.yaml': service('web').replace('port: 80', 'port: 8080')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(
+      result.deployables.map((d) => [
+        d.environment,
+        d.source,
+        d.objects.map((o) => `${o.kind} ${o.namespace}/${o.name}`),
+      ]),
+    ).toEqual([
+      ['dev', 'envs/dev', ['Service web-dev/web']],
+      ['prod', 'envs/prod', ['Service web-prod/web']],
+    ])
+    expect(result.images).toEqual([])
+  })
+
+  it('verify --print-layout names the rule of each render root; --json as its schema says', async () => {
+    const repo = await history(envsRepo(), {})
+    const human = await runCli(['gitops', 'verify', '--print-layout'], {cwd: repo, env})
+    expect(human.stdout).toMatch(/envs\/dev\s+dev\s+\(overlay, overlay glob envs\/\{env\}\/\*\*\)/)
+    const run = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
+    const json = run.json<{
+      layout: {
+        detection: {added: {overlays: string[]}}
+        renderRoots: Array<{dir: string; environment: string | null; via: string; rule?: string}>
+      }
+    }>()
+    assertMatchesSchema('gitops-verify.schema.json', json)
+    expect(json.layout.detection.added.overlays).toEqual(['envs/{env}/**'])
+    expect(json.layout.renderRoots).toEqual([
+      {dir: 'envs/dev', environment: 'dev', via: 'overlay', rule: 'overlay glob envs/{env}/**'},
+      {dir: 'envs/prod', environment: 'prod', via: 'overlay', rule: 'overlay glob envs/{env}/**'},
+    ])
+  })
+
+  it('environments/, env/ and clusters/ folders holding a kustomization are environments too', async () => {
+    for (const family of ['environments', 'env', 'clusters']) {
+      const files = Object.fromEntries(
+        Object.entries(envsRepo()).map(([f, t]) => [f.replace(/^envs\//, `${family}/`), t]),
+      )
+      const repo = await history(files, {
+        [`${family}/dev/kustomization.yml`]: files[`${family}/dev/kustomization.yml`].replace('1.0.1', '1.0.2'),
+      })
+      const {exitCode, stderr, result} = await diff(repo)
+      expect(exitCode, `${family}: ${stderr}`).toBe(0)
+      expect(result.deployables.map((d) => [d.environment, d.source, d.foundBy])).toEqual([
+        ['dev', `${family}/dev`, `overlay glob ${family}/{env}/**`],
+      ])
+      expect(result.images.map((i) => [i.from, i.to])).toEqual([['ghcr.io/acme/web:1.0.1', 'ghcr.io/acme/web:1.0.2']])
+    }
+  })
+})
+
+describe('a top-level kustomization nothing includes (podinfo kustomize/, a root kustomization.yaml)', () => {
+  const podinfo = (): Record<string, string> => ({
+    'kustomize/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - service.yaml\n',
+    'kustomize/deployment.yaml': deployment('podinfo', 'ghcr.io/stefanprodan/podinfo:6.5.0'),
+    'kustomize/service.yaml': service('podinfo'),
+    'charts/README.md': 'charts\n',
+  })
+
+  it('the image bumped in kustomize/: the root changed, found as a top-level kustomization', async () => {
+    const files = podinfo()
+    const repo = await history(files, {
+      'kustomize/deployment.yaml': files['kustomize/deployment.yaml'].replace('6.5.0', '6.5.1'),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.deployables).toEqual([
+      expect.objectContaining({
+        change: 'changed',
+        kind: 'kustomize',
+        environment: null,
+        source: 'kustomize',
+        foundBy: 'a top-level kustomization nothing includes',
+        objects: [expect.objectContaining({change: 'changed', kind: 'Deployment', name: 'podinfo'})],
+      }),
+    ])
+    expect(result.images.map((i) => [i.from, i.to])).toEqual([
+      ['ghcr.io/stefanprodan/podinfo:6.5.0', 'ghcr.io/stefanprodan/podinfo:6.5.1'],
+    ])
+  })
+
+  it('a file beside it that nothing deploys touched: "No change", exit 0', async () => {
+    const repo = await history(podinfo(), {'charts/README.md': 'charts, more\n'})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('unchanged')
+  })
+})
