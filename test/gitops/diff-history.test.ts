@@ -241,3 +241,53 @@ describe('a top-level kustomization nothing includes (podinfo kustomize/, a root
     expect(result.summary).toBe('unchanged')
   })
 })
+
+describe('verify --render names a refusal at the Application whatever stage refused it', () => {
+  const chartApp = (valueFiles: string[]) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata:',
+      '  name: web',
+      '  namespace: argocd',
+      'spec:',
+      '  project: default',
+      '  source:',
+      '    repoURL: https://github.com/example/fleet.git',
+      '    targetRevision: HEAD',
+      '    path: chart',
+      '    helm:',
+      `      valueFiles: [${valueFiles.map((v) => JSON.stringify(v)).join(', ')}]`,
+      '  destination:',
+      '    server: https://kubernetes.default.svc',
+      '    namespace: web',
+      '',
+    ].join('\n')
+  const files = (valueFiles: string[]): Record<string, string> => ({
+    'apps/web.yaml': chartApp(valueFiles),
+    'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+    'chart/values.yaml': 'image: ghcr.io/acme/web:1.0.0\n',
+    'chart/templates/deployment.yaml': deployment('web', '{{ .Values.image }}'),
+  })
+
+  it('the only Application names a value file outside the revision: render-refused at it, exit 1, not NOTHING_CHECKED', async () => {
+    const repo = await history(files(['../../secrets/values.yaml']))
+    for (const args of [[], ['--require-render']]) {
+      const run = await runCli(['gitops', 'verify', '--render', '--json', ...args], {cwd: repo, env})
+      expect(run.exitCode, `${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(1)
+      const json = run.json<{findings: Array<{rule: string; file: string; application?: string}>}>()
+      assertMatchesSchema('gitops-verify.schema.json', json)
+      expect(json.findings).toContainEqual(
+        expect.objectContaining({rule: 'render-refused', file: 'apps/web.yaml', application: 'web'}),
+      )
+    }
+    // The diff names it the same way.
+    const changed = await history(files(['values.yaml']), {'apps/web.yaml': chartApp(['../../secrets/values.yaml'])})
+    const {exitCode, result} = await diff(changed)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({revision: 'head', rule: 'render-refused', file: 'apps/web.yaml', application: 'web'}),
+    )
+  })
+})

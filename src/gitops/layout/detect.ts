@@ -82,7 +82,10 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
   const inEnvFolder = (f: string) => envGlobs.some((g) => f.startsWith(g.slice(0, -'{env}/**'.length)))
   const seed = makeLayout({...policyOf('seed')})
   // A kustomize `environments/<env>/` folder is not the design documents' `environments/**` components zone.
-  const seedFiles = yamlFiles.filter((f) => seed.zoneOf(f) !== undefined && !inEnvFolder(f))
+  const seedFiles = yamlFiles.filter((f) => {
+    const zone = seed.zoneOf(f)
+    return zone !== undefined && !(zone.kind === 'components' && inEnvFolder(f))
+  })
   if (seedFiles.length > 0) {
     return {
       source: 'detected',
