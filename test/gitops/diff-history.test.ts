@@ -291,3 +291,103 @@ describe('verify --render names a refusal at the Application whatever stage refu
     )
   })
 })
+
+describe('Argo CD destinations: destination.namespace applied as Argo CD applies it, an Application its own deployable', () => {
+  const kustomizeApp = (name: string, folder: string, namespace: string) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata:',
+      `  name: ${name}`,
+      '  namespace: argocd',
+      'spec:',
+      '  project: default',
+      '  source:',
+      '    repoURL: https://github.com/example/fleet.git',
+      '    targetRevision: HEAD',
+      `    path: ${folder}`,
+      '  destination:',
+      '    server: https://kubernetes.default.svc',
+      `    namespace: ${namespace}`,
+      '',
+    ].join('\n')
+  /** envs/<env> over a base, no `namespace:` in the kustomizations; a ClusterRole that no namespace reaches. */
+  const files = (): Record<string, string> => {
+    const out = envsRepo()
+    for (const e of ['dev', 'prod']) {
+      out[`envs/${e}/kustomization.yml`] = out[`envs/${e}/kustomization.yml`].replace(`namespace: web-${e}\n`, '')
+    }
+    out['base/kustomization.yml'] = 'resources:\n  - deployment.yaml\n  - service.yaml\n  - role.yaml\n'
+    out['base/role.yaml'] =
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: web-reader\nrules: []\n'
+    out['apps/web-dev.yaml'] = kustomizeApp('web-dev', 'envs/dev', 'web')
+    return out
+  }
+  const objectsOf = (d: Result['deployables'][number]) =>
+    d.objects.map((o) => `${o.change} ${o.kind} ${o.namespace ?? '-'}/${o.name}`).sort()
+
+  it('a destination namespace change moves every namespaced object, core v1 included; the ClusterRole stays', async () => {
+    const repo = await history(files(), {'apps/web-dev.yaml': kustomizeApp('web-dev', 'envs/dev', 'web-2')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    const app = result.deployables.filter((d) => d.application === 'web-dev')
+    expect(app).toHaveLength(1)
+    expect(app[0]).toMatchObject({change: 'changed', kind: 'kustomize', source: 'envs/dev'})
+    expect(objectsOf(app[0])).toEqual([
+      'added Deployment web-2/web',
+      'added Service web-2/web',
+      'removed Deployment web/web',
+      'removed Service web/web',
+    ])
+    // The overlay folder itself (no Application) is unchanged: the same objects in both revisions.
+    expect(result.deployables.filter((d) => d.application === undefined)).toEqual([])
+  })
+
+  it('a new Application over a folder that already was an overlay root is added, with its objects in its namespace', async () => {
+    const repo = await history(files(), {'apps/web-prod.yaml': kustomizeApp('web-prod', 'envs/prod', 'web-prod')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.applications.added).toEqual([expect.objectContaining({kind: 'Application', name: 'web-prod'})])
+    const added = result.deployables.find((d) => d.application === 'web-prod')!
+    expect(added).toMatchObject({change: 'added', kind: 'kustomize', source: 'envs/prod'})
+    expect(objectsOf(added)).toEqual([
+      'added ClusterRole -/web-reader',
+      'added Deployment web-prod/web',
+      'added Service web-prod/web',
+    ])
+    expect(result.images).toContainEqual(
+      expect.objectContaining({application: 'web-prod', from: null, to: 'ghcr.io/acme/web:1.0.0'}),
+    )
+  })
+
+  it("a Helm source's Service gets the destination namespace too", async () => {
+    const chart = {
+      'apps/web.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: web, namespace: argocd}',
+        'spec:',
+        '  project: default',
+        '  source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: chart}',
+        '  destination: {server: https://kubernetes.default.svc, namespace: shop}',
+        '',
+      ].join('\n'),
+      'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'chart/values.yaml': 'image: ghcr.io/acme/web:1.0.0\n',
+      'chart/templates/deployment.yaml': deployment('web', '{{ .Values.image }}'),
+      'chart/templates/service.yaml': service('web'),
+    }
+    const repo = await history(
+      chart,
+      {'chart/values.yaml': 'image: ghcr.io/acme/web:1.0.1\n'},
+      {
+        'chart/templates/service.yaml': service('web').replace('port: 80', 'port: 81'),
+      },
+    )
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.deployables.map(objectsOf)).toEqual([['changed Service shop/web']])
+  })
+})

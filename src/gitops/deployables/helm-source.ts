@@ -151,6 +151,7 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
         declaredIn: app.file,
         application: app.name,
         ...(Object.keys(edits).length > 0 ? {edits, editsIn: merged.files.at(-1) ?? app.file} : {}),
+        ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
       })
       continue
     }

@@ -28,6 +28,7 @@ import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
+import {applyDestinationNamespace} from './scope.js'
 import {renderRoots} from './render.js'
 import {Refusals} from './refusals.js'
 import {planRender, type RenderRoot} from './roots.js'
@@ -124,13 +125,14 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     checkout: input.checkout,
     environments: input.environments,
   })
-  const asRoot = (k: {dir: string; environment: string | null; declaredIn: string; application: string}) => ({
+  const asRoot = (k: KustomizeUse): RenderRoot => ({
     dir: k.dir,
     environment: k.environment,
     via: 'argocd' as const,
     rule: "an Argo CD Application's source path",
     declaredIn: k.declaredIn,
     application: k.application,
+    ...(k.namespace ? {namespace: k.namespace} : {}),
   })
   // An Application's kustomize options, applied over its root (`dir\0application`).
   const edits = new Map<string, {fields: Record<string, unknown>; file: string}>()
@@ -347,6 +349,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       for (const n of nodesOf(root).filter((n) => plan.kustomizations.get(n.dir) === n))
         for (const f of [n.file, ...n.files]) covered.add(f)
       const objects = parseRendered(input.yaml, result.yaml)
+      applyDestinationNamespace(objects, root.namespace)
       input.onRendered?.({
         kind: 'kustomize',
         dir: root.dir,
@@ -397,11 +400,13 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     }
     const next = deployables.follow(children)
     noteEdits(next.kustomize)
-    const taken = new Set(report.roots.map((r) => r.dir))
+    const taken = new Set(report.roots.map((r) => `${r.dir}\0${r.application ?? ''}`))
     wave = {
       roots: input.layout.policy.render.roots
         ? []
-        : next.kustomize.map(asRoot).filter((r) => plan.kustomizations.has(r.dir) && !taken.has(r.dir)),
+        : next.kustomize
+            .map(asRoot)
+            .filter((r) => plan.kustomizations.has(r.dir) && !taken.has(`${r.dir}\0${r.application ?? ''}`)),
       helm: next.helm,
       directory: next.directory,
       unrenderable: next.unrenderable,

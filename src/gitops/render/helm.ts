@@ -18,8 +18,9 @@ import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '..
 import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
 import type {Judge, Verdicts} from './judge.js'
-import {at, containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
+import {containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
 import type {RenderRoot} from './roots.js'
+import {applyDestinationNamespace} from './scope.js'
 
 export interface HelmStatus {
   application: string
@@ -369,11 +370,11 @@ export function helmObjects(
         if (!lines.has(template)) lines.set(template, imageLines(root, template))
         obj.templateImageLines = lines.get(template)
       }
-      if (!obj.namespace && d.namespace && at(obj.body, 'metadata') !== undefined && containersOf(obj.body).length > 0)
-        obj.namespace = d.namespace
       out.push(obj)
     }
   }
+  // The release namespace, as Helm's kube client applies it: every namespaced object that names none.
+  applyDestinationNamespace(out, d.namespace)
   return out
 }
 

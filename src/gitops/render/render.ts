@@ -49,11 +49,14 @@ export async function renderRoots(
   },
 ): Promise<RenderedRoot[]> {
   const edits = roots.map((r) => options.editsOf?.(r))
+  // What the render reads besides files: the Application's kustomize options and its destination namespace.
   const keys = roots.map((r, i) =>
     options.cache?.key(
       r.dir,
       options.inputsOf(r),
-      edits[i] ? `${options.extra ?? ''}\0${JSON.stringify(edits[i])}` : options.extra,
+      edits[i] || r.namespace
+        ? `${options.extra ?? ''}\0${JSON.stringify(edits[i] ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}`
+        : options.extra,
     ),
   )
   const skipped = roots.map((r, i) => keys[i] !== undefined && options.skip?.(r, keys[i]) === true)

@@ -32,6 +32,11 @@ export interface RenderRoot {
   declaredIn?: string
   /** The deployable: an Argo CD Application's name, or a HelmRelease's namespace/name. */
   application?: string
+  /**
+   * An Argo CD Application's `destination.namespace`: given, as Argo CD applies it, to every namespaced object that
+   * names none; part of the render key.
+   */
+  namespace?: string
 }
 
 export interface RenderPlan {
@@ -100,9 +105,12 @@ export function planRender(
   const configured = layout.policy.render.roots
   const roots = new Map<string, RenderRoot>()
   const add = (r: RenderRoot) => {
-    if (!kustomizations.has(r.dir) || roots.has(r.dir)) return
+    // One deployable per folder and Application: an Application over an overlay's folder is one of its own (it
+    // deploys into its own destination), as is each of several Applications over one folder.
+    const key = `${r.dir}\0${r.application ?? ''}`
+    if (!kustomizations.has(r.dir) || roots.has(key)) return
     if (environments && (r.environment === null || !environments.includes(r.environment))) return
-    roots.set(r.dir, r)
+    roots.set(key, r)
   }
   const missingRoots: string[] = []
   const outside: RenderPlan['outside'] = []
@@ -174,12 +182,13 @@ export function planRender(
     // kustomization no other kustomization includes (what `kustomize build <folder>` is run on).
     const included = new Set([...kustomizations.values()].flatMap((n) => n.includes))
     for (const node of kustomizations.values()) {
-      if (included.has(node.dir) || roots.has(node.dir) || envOf(layout, node.file) !== null) continue
+      if (included.has(node.dir) || roots.has(`${node.dir}\0`) || envOf(layout, node.file) !== null) continue
       if (!topLevel(root, node)) continue
       add({dir: node.dir, environment: null, via: 'root', rule: 'a top-level kustomization nothing includes'})
     }
   }
-  const byDir = (a: {dir: string}, b: {dir: string}) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0)
+  const order = (a: RenderRoot) => `${a.dir}\0${a.application ?? ''}`
+  const byDir = (a: RenderRoot, b: RenderRoot) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)
   return {
     roots: [...roots.values()].sort(byDir),
     missingRoots,
