@@ -391,3 +391,84 @@ describe('Argo CD destinations: destination.namespace applied as Argo CD applies
     expect(result.deployables.map(objectsOf)).toEqual([['changed Service shop/web']])
   })
 })
+
+describe('render keys are inputs', () => {
+  it('a HelmRelease whose chart comes from a HelmRepository moves v2 → v2beta2: the object changes, the diff is complete', async () => {
+    const {fleet} = await import('../support/example-apps.js')
+    const files = fleet()
+    const repo = await history(files, {
+      'apps/production/podinfo.yaml': files['apps/production/podinfo.yaml'].replace(
+        'helm.toolkit.fluxcd.io/v2\n',
+        'helm.toolkit.fluxcd.io/v2beta2\n',
+      ),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.failures).toEqual([])
+    expect(result.deployables.flatMap((d) => d.objects.map((o) => `${o.change} ${o.kind} ${o.name}`))).toEqual([
+      'changed HelmRelease podinfo',
+    ])
+    expect(result.images).toEqual([])
+  })
+
+  it('a HelmRelease over a chart of this repository moves v2beta2 → v2, keys reordered: its render is unchanged', async () => {
+    const release = (apiVersion: string, reordered: boolean) =>
+      [
+        `apiVersion: ${apiVersion}`,
+        'kind: HelmRelease',
+        'metadata: {name: web, namespace: web}',
+        'spec:',
+        ...(reordered
+          ? ['  values: {image: ghcr.io/acme/web:1.0.0, replicas: 2}', '  interval: 5m']
+          : ['  interval: 5m', '  values: {replicas: 2, image: ghcr.io/acme/web:1.0.0}']),
+        '  chart:',
+        '    spec:',
+        '      chart: ./charts/web',
+        '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+        '',
+      ].join('\n')
+    const files: Record<string, string> = {
+      'clusters/production/apps.yaml': [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: {name: apps, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        '  path: ./apps/production',
+        '  prune: true',
+        '  sourceRef: {kind: GitRepository, name: flux-system}',
+        '',
+      ].join('\n'),
+      'apps/production/web.yaml': release('helm.toolkit.fluxcd.io/v2beta2', false),
+      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'charts/web/values.yaml': 'image: ""\nreplicas: 1\n',
+      'charts/web/templates/deployment.yaml': deployment('web', '{{ .Values.image }}'),
+    }
+    const repo = await history(files, {'apps/production/web.yaml': release('helm.toolkit.fluxcd.io/v2', true)})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    // The HelmRelease object itself changed (its apiVersion); what it renders did not, and was not rendered again.
+    expect(
+      result.deployables.map((d) => `${d.kind} ${d.objects.map((o) => `${o.change} ${o.kind}`).join(',')}`),
+    ).toEqual(['kustomize changed HelmRelease'])
+    expect(result.images).toEqual([])
+    const {renders} = result as unknown as {renders: {head: {unchanged: number}}}
+    expect(renders.head.unchanged).toBeGreaterThanOrEqual(1)
+  })
+
+  it('an overlay the base could not build: its images are not "added" in the head, the failure says why', async () => {
+    const files = envsRepo()
+    files['envs/dev/kustomization.yml'] = files['envs/dev/kustomization.yml'].replace('../../base', '../../missing')
+    const fixed = envsRepo()['envs/dev/kustomization.yml']
+    const repo = await history(files, {'envs/dev/kustomization.yml': fixed})
+    const {exitCode, result} = await diff(repo)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures).toEqual([
+      expect.objectContaining({revision: 'base', rule: 'render-failed', file: 'envs/dev/kustomization.yml'}),
+    ])
+    expect(result.images).toEqual([])
+  })
+})

@@ -38,9 +38,10 @@ export function helmReleaseDeployable(
     )
   // What it reads even when it cannot be rendered: its own object and the ConfigMaps and Secrets it takes values from.
   const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom.filter(isMap) : []
+  // Its spec, name and namespace — not its apiVersion or the rest of its file's bytes: the same render either way.
   const inputs = {
-    spec: hr.doc,
-    reads: [hr.file, ...valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? [])],
+    spec: {spec, name: hr.name, namespace: ns},
+    reads: valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []),
   }
   const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
     unrenderable: {

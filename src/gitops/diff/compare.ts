@@ -44,7 +44,7 @@ export async function compareSnapshots(
       cmp(x.source, y.source),
   )
   const applications = compareApplications(base, head)
-  const images = compareImages(base.images, head.images)
+  const images = compareImages(base, head)
   const fixed = difference(base.findings, head.findings)
   const introduced = difference(head.findings, base.findings)
   const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
@@ -179,14 +179,35 @@ const imageKey = (i: RenderedImage) =>
     i.object.container ?? '',
   ].join('\0')
 
-function compareImages(base: RenderedImage[], head: RenderedImage[]): ImageMove[] {
-  const b = new Map(base.map((i) => [imageKey(i), i]))
-  const h = new Map(head.map((i) => [imageKey(i), i]))
+/**
+ * Where a revision's images are unknown: the deployables it could not render (environment, Application or folder)
+ * and the Applications something of which it could not render.
+ */
+function unknownImages(s: Snapshot): (i: RenderedImage) => boolean {
+  const places = new Set<string>()
+  for (const key of s.unrendered) {
+    const [, environment, application, dir] = key.split('\0')
+    places.add(`${environment}\0${application || dir}`)
+  }
+  return (i) =>
+    places.has(`${i.environment ?? ''}\0${i.application ?? i.root}`) ||
+    (i.application !== undefined && s.unrenderedApplications.has(`${i.environment ?? ''}\0${i.application}`))
+}
+
+function compareImages(base: Snapshot, head: Snapshot): ImageMove[] {
+  const b = new Map(base.images.map((i) => [imageKey(i), i]))
+  const h = new Map(head.images.map((i) => [imageKey(i), i]))
+  const unknownInBase = unknownImages(base)
+  const unknownInHead = unknownImages(head)
   const out: ImageMove[] = []
   for (const key of [...new Set([...b.keys(), ...h.keys()])].sort()) {
     const from = b.get(key)
     const to = h.get(key)
     if (from && to && from.image === to.image) continue
+    // The other revision could not render its deployable: the image's value there is unknown, not "none" (the
+    // failure says the diff is incomplete).
+    if (!from && unknownInBase(to!)) continue
+    if (!to && unknownInHead(from!)) continue
     const at = (to ?? from)!
     const ref = to ? tryParseImageReference(to.image) : undefined
     out.push({

@@ -11,6 +11,7 @@ import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
+import {canonicalJson} from '../../core/canonical-json.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
@@ -193,7 +194,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
           ? input.cache.key(
               `unrenderable\0${u.file}\0${u.application ?? ''}`,
               u.inputs.reads,
-              JSON.stringify({spec: u.inputs.spec, message: u.message}),
+              canonicalJson({spec: u.inputs.spec, message: u.message}),
             )
           : undefined
       if (u.status === 'failed') failed(u, key)
