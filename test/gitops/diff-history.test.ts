@@ -472,3 +472,125 @@ describe('render keys are inputs', () => {
     expect(result.images).toEqual([])
   })
 })
+
+describe('Flux as the controllers run it: the bootstrap path, ExternalArtifacts, sources not rendered named', () => {
+  const fluxKustomization = (name: string, path: string, sourceRef: string, extra: string[] = []) =>
+    [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata:',
+      `  name: ${name}`,
+      '  namespace: flux-system',
+      'spec:',
+      '  interval: 10m',
+      `  path: ${path}`,
+      '  prune: true',
+      `  sourceRef: ${sourceRef}`,
+      ...extra,
+      '',
+    ].join('\n')
+  const generator = [
+    'apiVersion: source.extensions.fluxcd.io/v1beta1',
+    'kind: ArtifactGenerator',
+    'metadata:',
+    '  name: apps',
+    '  namespace: flux-system',
+    'spec:',
+    '  sources:',
+    '    - alias: repo',
+    '      kind: GitRepository',
+    '      name: flux-system',
+    '  artifacts:',
+    '    - name: apps-staging',
+    '      copy:',
+    '        - from: "@repo/apps/base/**"',
+    '          to: "@artifact/base/"',
+    '        - from: "@repo/apps/staging/**"',
+    '          to: "@artifact/staging/"',
+    '',
+  ].join('\n')
+  /** flux2-kustomize-helm-example's shape: clusters/<env>/apps.yaml over apps/<env>, a base; no gotk-sync.yaml. */
+  const fleetFiles = (): Record<string, string> => ({
+    'clusters/staging/apps.yaml': fluxKustomization(
+      'apps',
+      './apps/staging',
+      '{kind: GitRepository, name: flux-system}',
+    ),
+    'apps/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+    'apps/base/deployment.yaml': deployment('podinfo', 'ghcr.io/stefanprodan/podinfo:6.5.0'),
+    'apps/staging/kustomization.yaml': 'namespace: podinfo\nresources:\n  - ../base\n',
+  })
+
+  it('the Kustomization moves to an ArtifactGenerator ExternalArtifact: its objects stay (rendered from the artifact), the Flux objects change', async () => {
+    const repo = await history(fleetFiles(), {
+      'clusters/staging/apps.yaml': `${generator}---\n${fluxKustomization('apps', './staging', '{kind: ExternalArtifact, name: apps-staging}')}`,
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(result.summary).toBe('changed')
+    // Only the bootstrap layer changed: the Kustomization and the new ArtifactGenerator; nothing removed.
+    expect(result.deployables.map((d) => [d.change, d.source, d.foundBy])).toEqual([
+      [
+        'changed',
+        'clusters/staging',
+        'the Flux bootstrap path (a clusters/<name> folder of Flux objects, no gotk-sync.yaml applies it)',
+      ],
+    ])
+    expect(result.deployables[0].objects.map((o) => `${o.change} ${o.kind} ${o.name}`).sort()).toEqual([
+      'added ArtifactGenerator apps',
+      'changed Kustomization apps',
+    ])
+    expect(result.images).toEqual([])
+    // With the overlay folders of the flux preset gone (ameide.yaml names the render roots none), the artifact's
+    // folder is still built, as the Kustomization over the ExternalArtifact deploys it.
+    await edit(repo, {'ameide.yaml': 'gitopsPolicy:\n  preset: flux\n  overlays: ["clusters/{env}/**"]\n'})
+    const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
+    const roots = layout.json<{layout: {renderRoots: Array<{dir: string; rule?: string}>}}>().layout.renderRoots
+    expect(roots).toContainEqual(
+      expect.objectContaining({dir: 'apps/staging', rule: expect.stringContaining('ExternalArtifact apps-staging')}),
+    )
+  })
+
+  it('healthChecks added to a Flux Kustomization: not "No change" — the object it is changed', async () => {
+    const files = fleetFiles()
+    const repo = await history(files, {
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/staging',
+        '{kind: GitRepository, name: flux-system}',
+        ['  healthChecks:', '    - {apiVersion: apps/v1, kind: Deployment, name: podinfo, namespace: podinfo}'],
+      ),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.deployables.flatMap((d) => d.objects.map((o) => `${o.change} ${o.kind} ${o.name}`))).toEqual([
+      'changed Kustomization apps',
+    ])
+  })
+
+  it('a Kustomization from an OCIRepository, or from an artifact the gate cannot map: render-unavailable, named, never dropped', async () => {
+    const files = fleetFiles()
+    files['clusters/staging/infra.yaml'] = fluxKustomization('infra', './', '{kind: OCIRepository, name: infra}')
+    const repo = await history(files, {
+      'clusters/staging/infra.yaml': fluxKustomization('infra', './prod', '{kind: OCIRepository, name: infra}'),
+    })
+    const {exitCode, result} = await diff(repo)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-unavailable',
+        file: 'clusters/staging/infra.yaml',
+        message: expect.stringContaining('Flux Kustomization flux-system/infra deploys from OCIRepository infra'),
+      }),
+    )
+    const verify = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const findings = verify.json<{findings: Array<{rule: string; file: string; line: number}>}>().findings
+    expect(findings).toContainEqual(
+      expect.objectContaining({rule: 'render-unavailable', file: 'clusters/staging/infra.yaml', line: 1}),
+    )
+  })
+})

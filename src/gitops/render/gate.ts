@@ -243,6 +243,11 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
   }
+  // Flux Kustomizations over a source the gate does not render: named, never silently left out.
+  for (const u of plan.unavailable) {
+    const key = input.cache?.key(`flux\0${u.file}`, u.reads, canonicalJson({spec: u.spec, message: u.message}))
+    unavailable(u.file, u.line, u.message, u.environment, undefined, key)
+  }
   for (const o of plan.outside) {
     if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
     refusals.fluxPath(o)

@@ -43,6 +43,18 @@ export interface RenderPlan {
   roots: RenderRoot[]
   /** Folders `gitopsPolicy.render.roots` names that hold no kustomization. */
   missingRoots: string[]
+  /**
+   * Flux Kustomizations whose source the gate does not render (an OCIRepository, a Bucket, an ExternalArtifact it
+   * cannot map to this repository's folders): render-unavailable, named; `reads` and `spec` are their inputs.
+   */
+  unavailable: Array<{
+    file: string
+    line: number
+    environment: string | null
+    message: string
+    spec: unknown
+    reads: string[]
+  }>
   /** Flux Kustomizations whose `spec.path` leaves the revision: refused, never read. */
   outside: Array<{path: string; declaredIn: string; environment: string | null}>
   kustomizations: Map<string, KustomizationNode>
@@ -57,20 +69,92 @@ const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replac
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
-/** A Flux Kustomization from a GitRepository: its `spec.path` is a root (Argo CD Applications: src/gitops/deployables). */
-function fluxRoot(obj: unknown, file: string, layout: Layout): RenderRoot | undefined {
-  const apiVersion = str(at(obj, 'apiVersion')) ?? ''
-  if (at(obj, 'kind') !== 'Kustomization' || !apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) return undefined
-  const p = str(at(obj, 'spec', 'path'))
-  if (at(obj, 'spec', 'sourceRef', 'kind') !== 'GitRepository' || p === undefined) return undefined
-  const dir = clean(p)
-  return {
-    dir,
-    environment: envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`),
-    via: 'flux',
-    rule: 'spec.path of a Flux Kustomization',
-    declaredIn: file,
+const isFlux = (obj: unknown, kind: string, group: string) =>
+  at(obj, 'kind') === kind && (str(at(obj, 'apiVersion')) ?? '').startsWith(group)
+
+/**
+ * Where a Flux Kustomization's `spec.path` lies in this repository: from a `GitRepository` (this repository), the
+ * path itself; from an `ExternalArtifact` an `ArtifactGenerator` of the revision produces with one copy rule of a
+ * folder of this repository (`from: "@repo/apps/podinfo/**"`, `to: "@artifact/"`), the path inside that folder, as
+ * source-watcher copies it. Any other source (`OCIRepository`, `Bucket`, an artifact of several copies or of
+ * another source) is not rendered: unavailable, named.
+ */
+function fluxSource(
+  obj: unknown,
+  file: string,
+  layout: Layout,
+  generators: ReadonlyArray<{obj: unknown; file: string}>,
+): {root?: RenderRoot} | {unavailable: string; reads?: string[]} {
+  const p = str(at(obj, 'spec', 'path')) ?? './'
+  const kind = str(at(obj, 'spec', 'sourceRef', 'kind'))
+  const name = str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''
+  const id = `${str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${str(at(obj, 'metadata', 'name')) ?? ''}`
+  const environmentOf = (dir: string) => envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`)
+  if (kind === 'GitRepository') {
+    if (at(obj, 'spec', 'path') === undefined) return {}
+    const dir = clean(p)
+    const rule = 'spec.path of a Flux Kustomization'
+    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file}}
   }
+  if (kind === 'ExternalArtifact') {
+    for (const g of generators) {
+      const artifacts = at(g.obj, 'spec', 'artifacts')
+      const artifact = Array.isArray(artifacts) ? artifacts.find((x) => at(x, 'name') === name) : undefined
+      if (artifact === undefined) continue
+      const generator = str(at(g.obj, 'metadata', 'name')) ?? ''
+      const copy = at(artifact, 'copy')
+      const shift = artifactShift(Array.isArray(copy) ? copy : [], at(g.obj, 'spec', 'sources'))
+      if (shift !== undefined) {
+        const dir = clean(path.posix.join(shift, clean(p)))
+        const rule = `spec.path of a Flux Kustomization over ExternalArtifact ${name} (ArtifactGenerator ${generator}, its copy rules a view of ${shift || '.'})`
+        return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file}}
+      }
+      return {
+        unavailable: `Flux Kustomization ${id} deploys ExternalArtifact ${name}, which ArtifactGenerator ${generator} (${g.file}) assembles with copy rules the gate does not model (rendered: rules that copy this repository's folders and files to the same relative places, \`@<alias>/<folder>/**\` to \`@artifact/<sub>/\` with <folder> ending in <sub>): what it deploys is not rendered or judged.`,
+        reads: [file, g.file],
+      }
+    }
+    return {
+      unavailable: `Flux Kustomization ${id} deploys ExternalArtifact ${name}, which no ArtifactGenerator of this revision produces: what it deploys is not rendered or judged.`,
+    }
+  }
+  return {
+    unavailable: `Flux Kustomization ${id} deploys from ${kind ?? 'a source it does not name'} ${name}: the gate renders only this repository (a GitRepository, or an ExternalArtifact an ArtifactGenerator copies from it) and fetches nothing, so what it deploys is not rendered or judged.`,
+  }
+}
+
+/**
+ * The folder of this repository an artifact is a view of: every copy rule takes a folder (`@repo/apps/base/**`,
+ * `@repo/apps/base/`) or a file of a GitRepository source to the same relative place under `@artifact/`
+ * (`@artifact/base/`), so that `<folder>/<path>` in the repository is `<path>` in the artifact, for one `<folder>` —
+ * then what kustomize-controller builds from the artifact is what kustomize builds from that folder. Undefined when a
+ * rule copies from another kind of source, with a glob other than a trailing `**`, or to another place.
+ */
+function artifactShift(rules: readonly unknown[], sources: unknown): string | undefined {
+  if (rules.length === 0) return undefined
+  const shifts = new Set<string>()
+  for (const r of rules) {
+    const from = str(at(r, 'from'))
+    const to = str(at(r, 'to')) ?? '@artifact/'
+    const m = from ? /^@([^/]+)\/(.*)$/.exec(from) : null
+    const target = /^@artifact\/(.*)$/.exec(to)
+    if (!m || !target || at(r, 'strategy') === 'Merge') return undefined
+    const source = Array.isArray(sources) ? sources.find((s) => at(s, 'alias') === m[1]) : undefined
+    if (at(source, 'kind') !== 'GitRepository') return undefined
+    let fromPath = m[2].replace(/\*\*$/, '')
+    let toPath = target[1]
+    if (/[*?[\]]/.test(fromPath)) return undefined
+    // A file copied into a folder keeps its name.
+    if (!fromPath.endsWith('/') && fromPath !== '' && (toPath === '' || toPath.endsWith('/')))
+      toPath += path.posix.basename(fromPath)
+    fromPath = fromPath.replace(/\/$/, '')
+    toPath = toPath.replace(/\/$/, '')
+    if (toPath === '') shifts.add(fromPath)
+    else if (fromPath === toPath) shifts.add('')
+    else if (fromPath.endsWith(`/${toPath}`)) shifts.add(fromPath.slice(0, -toPath.length - 1))
+    else return undefined
+  }
+  return shifts.size === 1 ? [...shifts][0] : undefined
 }
 
 /** The overlay glob (of the policy, configured or detected) a kustomization file's environment comes from. */
@@ -112,6 +196,14 @@ export function planRender(
     if (environments && (r.environment === null || !environments.includes(r.environment))) return
     roots.set(key, r)
   }
+  const addFluxRoot = (r: RenderRoot, file: string) => {
+    if (!kustomizations.has(r.dir)) {
+      // No kustomization there: kustomize-controller generates one over the folder's manifests.
+      const node = generatedNode(r.dir, file, files, kustomizations)
+      if (node) kustomizations.set(r.dir, node)
+    }
+    add(r)
+  }
   const missingRoots: string[] = []
   const outside: RenderPlan['outside'] = []
   if (configured) {
@@ -141,6 +233,9 @@ export function planRender(
   if (!configured) for (const r of deployed) add(r)
   // Whether Argo CD or Flux objects of the revision say what is deployed (then a folder nothing names is not).
   let declared = deployed.length > 0
+  // The Flux objects of the revision: Kustomizations, ArtifactGenerators, and which cluster folders hold any.
+  const flux: Array<{obj: unknown; file: string; line: number}> = []
+  const fluxFolders = new Map<string, string>() // clusters/<name> → the first file there holding a Flux object
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
     let text: string
@@ -151,7 +246,10 @@ export function planRender(
     }
     if (/^kind:\s*["']?(?:Application|ApplicationSet)["']?\s*$/m.test(text) && /argoproj\.io\//.test(text))
       declared = true
-    if (!/^kind:\s*Kustomization\s*$/m.test(text)) continue
+    const cluster = /^(clusters\/[^/]+)\/[^/]+$/.exec(file)?.[1]
+    if (cluster && /^apiVersion:\s*["']?[a-z.]+\.toolkit\.fluxcd\.io\//m.test(text) && !fluxFolders.has(cluster))
+      fluxFolders.set(cluster, file)
+    if (!/^kind:\s*["']?(?:Kustomization|ArtifactGenerator)["']?\s*$/m.test(text)) continue
     const lineCounter = new yaml.LineCounter()
     let docs
     try {
@@ -162,19 +260,54 @@ export function planRender(
     if (!Array.isArray(docs)) continue
     for (const doc of docs) {
       if (doc.errors.length > 0) continue
-      const r = fluxRoot(doc.toJS({maxAliasCount: 100}) as unknown, file, layout)
-      if (r && (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir))) {
-        outside.push({path: r.dir, declaredIn: file, environment: r.environment})
-        continue
-      }
-      if (r) declared = true
-      if (!r || configured) continue
-      if (!kustomizations.has(r.dir)) {
-        // No kustomization there: kustomize-controller generates one over the folder's manifests.
-        const node = generatedNode(r.dir, file, files, kustomizations)
-        if (node) kustomizations.set(r.dir, node)
-      }
-      add(r)
+      const line = lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line
+      flux.push({obj: doc.toJS({maxAliasCount: 100}) as unknown, file, line})
+    }
+  }
+  const generators = flux.filter((f) => isFlux(f.obj, 'ArtifactGenerator', 'source.extensions.fluxcd.io/'))
+  const unavailable: RenderPlan['unavailable'] = []
+  for (const {obj, file, line} of flux) {
+    if (!isFlux(obj, 'Kustomization', 'kustomize.toolkit.fluxcd.io/')) continue
+    declared = true
+    const source = fluxSource(obj, file, layout, generators)
+    if ('unavailable' in source) {
+      const environment = envOf(layout, file)
+      if (environments && (environment === null || !environments.includes(environment))) continue
+      unavailable.push({
+        file,
+        line,
+        environment,
+        message: source.unavailable,
+        spec: at(obj, 'spec') ?? null,
+        reads: source.reads ?? [file],
+      })
+      continue
+    }
+    const r = source.root
+    if (!r) continue
+    if (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir)) {
+      outside.push({path: r.dir, declaredIn: file, environment: r.environment})
+      continue
+    }
+    if (configured) continue
+    addFluxRoot(r, file)
+  }
+  // A Flux cluster folder no Kustomization of the revision applies (no gotk-sync.yaml committed): the bootstrap's
+  // `flux-system` Kustomization applies it, so its Flux objects are built as kustomize-controller builds them.
+  if (!configured) {
+    const applied = new Set([...roots.values()].map((r) => r.dir))
+    for (const [dir, file] of fluxFolders) {
+      if (applied.has(dir)) continue
+      addFluxRoot(
+        {
+          dir,
+          environment: envOf(layout, file),
+          via: 'flux',
+          rule: 'the Flux bootstrap path (a clusters/<name> folder of Flux objects, no gotk-sync.yaml applies it)',
+          declaredIn: file,
+        },
+        file,
+      )
     }
   }
   if (!configured && !declared) {
@@ -193,6 +326,7 @@ export function planRender(
     roots: [...roots.values()].sort(byDir),
     missingRoots,
     outside,
+    unavailable,
     kustomizations,
   }
 }
