@@ -594,3 +594,63 @@ describe('Flux as the controllers run it: the bootstrap path, ExternalArtifacts,
     )
   })
 })
+
+describe("a Flux Kustomization's fields, applied as kustomize-controller applies them", () => {
+  const files = (vars: string): Record<string, string> => ({
+    'clusters/staging/apps.yaml': [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: apps, namespace: flux-system}',
+      'spec:',
+      '  interval: 10m',
+      '  path: ./apps/staging',
+      '  prune: true',
+      '  sourceRef: {kind: GitRepository, name: flux-system}',
+      '  targetNamespace: shop',
+      '  commonMetadata:',
+      '    labels: {team: web}',
+      '  postBuild:',
+      `    substitute: {${vars}}`,
+      '    substituteFrom:',
+      '      - {kind: ConfigMap, name: cluster-vars}',
+      '',
+    ].join('\n'),
+    'clusters/staging/vars.yaml':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-vars, namespace: flux-system}\ndata:\n  REGISTRY: ghcr.io/acme\n',
+    'apps/staging/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+    'apps/staging/deployment.yaml': deployment('web', '${REGISTRY}/web:${TAG:=1.0.0}'),
+  })
+
+  it('targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed', async () => {
+    const repo = await history(files('TAG: "1.0.0"'), {
+      'clusters/staging/apps.yaml': files('TAG: "1.1.0"')['clusters/staging/apps.yaml'],
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    const apps = result.deployables.find((d) => d.source === 'apps/staging')!
+    expect(apps.objects.map((o) => `${o.change} ${o.kind} ${o.namespace}/${o.name}`)).toEqual([
+      'changed Deployment shop/web',
+    ])
+    expect(result.images).toEqual([
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    ])
+    const verify = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const json = verify.json<{findings: Array<{rule: string; message: string}>}>()
+    expect(json.findings.map((f) => f.message).join('\n')).not.toContain('${REGISTRY}')
+  })
+
+  it('a substituteFrom ConfigMap the revision does not hold: render-unavailable, named', async () => {
+    const without = files('TAG: "1.0.0"')
+    delete without['clusters/staging/vars.yaml']
+    const repo = await history(without)
+    const verify = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const json = verify.json<{findings: Array<{rule: string; file: string; message: string}>}>()
+    expect(json.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        file: 'clusters/staging/apps.yaml',
+        message: expect.stringContaining('postBuild.substituteFrom names ConfigMap flux-system/cluster-vars'),
+      }),
+    )
+  })
+})

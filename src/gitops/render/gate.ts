@@ -30,6 +30,7 @@ import {Judge, type RenderedImage} from './judge.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
 import {applyDestinationNamespace} from './scope.js'
+import {applyCommonMetadata, substitute} from './flux-kustomization.js'
 import {renderRoots} from './render.js'
 import {Refusals} from './refusals.js'
 import {planRender, type RenderRoot} from './roots.js'
@@ -140,7 +141,12 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   const noteEdits = (uses: readonly KustomizeUse[]) => {
     for (const k of uses) if (k.edits) edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!})
   }
-  const editsOf = (r: RenderRoot) => (r.via === 'argocd' ? edits.get(`${r.dir}\0${r.application ?? ''}`) : undefined)
+  const editsOf = (r: RenderRoot) =>
+    r.via === 'argocd'
+      ? edits.get(`${r.dir}\0${r.application ?? ''}`)
+      : r.flux && Object.keys(r.flux.edits).length > 0
+        ? {fields: r.flux.edits, file: r.declaredIn ?? r.dir}
+        : undefined
   noteEdits(deployables.kustomize)
   const plan = planRender(
     input.root,
@@ -354,7 +360,13 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
       for (const n of nodesOf(root).filter((n) => plan.kustomizations.get(n.dir) === n))
         for (const f of [n.file, ...n.files]) covered.add(f)
-      const objects = parseRendered(input.yaml, result.yaml)
+      // kustomize-controller's post-build: variables substituted, then commonMetadata on every object.
+      const built = root.flux?.substitute ? substitute(result.yaml, root.flux.substitute) : result.yaml
+      const objects = parseRendered(input.yaml, built)
+      applyCommonMetadata(
+        objects.map((o) => o.body),
+        root.flux?.commonMetadata,
+      )
       applyDestinationNamespace(objects, root.namespace)
       input.onRendered?.({
         kind: 'kustomize',

@@ -5,6 +5,7 @@
  * reads the checkout. Roots render a few at a time; a root whose inputs (their git blob ids) are unchanged since the
  * last run is answered from the cache and not rendered.
  */
+import {canonicalJson} from '../../core/canonical-json.js'
 import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -54,8 +55,10 @@ export async function renderRoots(
     options.cache?.key(
       r.dir,
       options.inputsOf(r),
-      edits[i] || r.namespace
-        ? `${options.extra ?? ''}\0${JSON.stringify(edits[i] ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}`
+      edits[i] || r.namespace || r.flux
+        ? `${options.extra ?? ''}\0${JSON.stringify(edits[i] ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
+            r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
+          }`
         : options.extra,
     ),
   )

@@ -13,6 +13,7 @@ import path from 'node:path'
 import {envMatcher} from '../../core/glob.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {BASE_FOLDERS, type Layout} from '../layout.js'
+import {fluxFields, holdersOf, type FluxFields} from './flux-kustomization.js'
 import {generatedNode, KUSTOMIZATION_FILES, readKustomizations, type KustomizationNode} from './kustomizations.js'
 import {at} from './objects.js'
 
@@ -37,6 +38,8 @@ export interface RenderRoot {
    * names none; part of the render key.
    */
   namespace?: string
+  /** A Flux Kustomization's fields kustomize-controller applies around the build (./flux-kustomization.ts). */
+  flux?: FluxFields
 }
 
 export interface RenderPlan {
@@ -192,9 +195,12 @@ export function planRender(
     // One deployable per folder and Application: an Application over an overlay's folder is one of its own (it
     // deploys into its own destination), as is each of several Applications over one folder.
     const key = `${r.dir}\0${r.application ?? ''}`
-    if (!kustomizations.has(r.dir) || roots.has(key)) return
+    if (!kustomizations.has(r.dir)) return
     if (environments && (r.environment === null || !environments.includes(r.environment))) return
-    roots.set(key, r)
+    // A Flux Kustomization over an overlay's folder is what deploys it: its fields apply.
+    const existing = roots.get(key)
+    if (existing && !(existing.via === 'overlay' && r.via === 'flux')) return
+    roots.set(key, existing ? {...r, environment: r.environment ?? existing.environment} : r)
   }
   const addFluxRoot = (r: RenderRoot, file: string) => {
     if (!kustomizations.has(r.dir)) {
@@ -236,6 +242,7 @@ export function planRender(
   // The Flux objects of the revision: Kustomizations, ArtifactGenerators, and which cluster folders hold any.
   const flux: Array<{obj: unknown; file: string; line: number}> = []
   const fluxFolders = new Map<string, string>() // clusters/<name> → the first file there holding a Flux object
+  const holders = new Map<string, Record<string, string>>() // ConfigMaps and Secrets, for postBuild.substituteFrom
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
     let text: string
@@ -249,6 +256,7 @@ export function planRender(
     const cluster = /^(clusters\/[^/]+)\/[^/]+$/.exec(file)?.[1]
     if (cluster && /^apiVersion:\s*["']?[a-z.]+\.toolkit\.fluxcd\.io\//m.test(text) && !fluxFolders.has(cluster))
       fluxFolders.set(cluster, file)
+    if (/^kind:\s*["']?(?:ConfigMap|Secret)["']?\s*$/m.test(text)) holdersOf(yaml, text, holders)
     if (!/^kind:\s*["']?(?:Kustomization|ArtifactGenerator)["']?\s*$/m.test(text)) continue
     const lineCounter = new yaml.LineCounter()
     let docs
@@ -285,6 +293,16 @@ export function planRender(
     }
     const r = source.root
     if (!r) continue
+    const fields = fluxFields(obj, holders)
+    if (fields && 'unavailable' in fields) {
+      const environment = envOf(layout, file)
+      if (environments && (environment === null || !environments.includes(environment))) continue
+      const id = `${str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${str(at(obj, 'metadata', 'name')) ?? ''}`
+      const message = `Flux Kustomization ${id}: ${fields.unavailable}`
+      unavailable.push({file, line, environment, message, spec: at(obj, 'spec') ?? null, reads: [file]})
+      continue
+    }
+    if (fields) r.flux = fields
     if (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir)) {
       outside.push({path: r.dir, declaredIn: file, environment: r.environment})
       continue
