@@ -654,3 +654,65 @@ describe("a Flux Kustomization's fields, applied as kustomize-controller applies
     )
   })
 })
+
+describe('identity across renames', () => {
+  type Moves = {
+    moves: Array<{kind: string; environment: string | null; application?: string; from: string; to: string}>
+  }
+
+  it('an Application\'s folder renamed, every file identical: one deployable moved, "No change"', async () => {
+    const app = (folder: string) =>
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: web, namespace: argocd}',
+        'spec:',
+        '  project: default',
+        `  source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: ${folder}}`,
+        '  destination: {server: https://kubernetes.default.svc, namespace: web}',
+        '',
+      ].join('\n')
+    const files = {
+      'apps/web.yaml': app('web'),
+      'web/deployment.yaml': deployment('web', 'ghcr.io/acme/web:1.0.0'),
+      'web/service.yaml': service('web'),
+      'web/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n',
+    }
+    const repo = await history(files, {
+      'apps/web.yaml': app('services/web'),
+      'web/deployment.yaml': null,
+      'web/service.yaml': null,
+      'web/namespace.yaml': null,
+      'services/web/deployment.yaml': files['web/deployment.yaml'],
+      'services/web/service.yaml': files['web/service.yaml'],
+      'services/web/namespace.yaml': files['web/namespace.yaml'],
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('unchanged')
+    expect(result.deployables).toEqual([])
+    expect(result.images).toEqual([])
+    expect((result as unknown as Moves).moves).toEqual([
+      {kind: 'directory', environment: null, application: 'web', from: 'web', to: 'services/web'},
+    ])
+  })
+
+  it('a top-level kustomization renamed, nothing else: moved, no change', async () => {
+    const files = {
+      'kustomize/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+      'kustomize/deployment.yaml': deployment('podinfo', 'ghcr.io/stefanprodan/podinfo:6.5.0'),
+    }
+    const renamed = await history(files, {
+      'kustomize/kustomization.yaml': null,
+      'kustomize/deployment.yaml': null,
+      'deploy/kustomization.yaml': files['kustomize/kustomization.yaml'],
+      'deploy/deployment.yaml': files['kustomize/deployment.yaml'],
+    })
+    const same = await diff(renamed)
+    expect(same.exitCode, same.stderr).toBe(0)
+    expect(same.result.summary).toBe('unchanged')
+    expect((same.result as unknown as Moves).moves).toEqual([
+      {kind: 'kustomize', environment: null, from: 'kustomize', to: 'deploy'},
+    ])
+  })
+})

@@ -3,6 +3,7 @@
  * deployable's objects with their unified diffs, the images that move (with the line that decided the new one), the
  * render gate's findings fixed and introduced, and what either revision could not render.
  */
+import {canonicalJson} from '../../core/canonical-json.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import type {RenderedImage} from '../render/gate.js'
 import type {GitopsFinding} from '../verify/rules/index.js'
@@ -24,17 +25,32 @@ export async function compareSnapshots(
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
   // An Application something of which the change touches and neither revision can render: its objects are unknown.
   const incomplete = new Set([...touchedApplications(base, head), ...touchedApplications(head, base)])
+  // A deployable whose folder moved is the same deployable: matched by what Argo CD / Flux know it by.
+  const moved = pairMoves(base, head, keys)
+  const movedBase = new Set(moved.keys())
+  const moves: Compared['moves'] = []
   for (const key of keys) {
     // A deployable one revision could not render is not "added" or "removed": its objects are unknown there (the
     // failure says it is incomplete).
     if (base.unrendered.has(key) || head.unrendered.has(key)) continue
-    const b = base.units.get(key)
+    if (movedBase.has(key)) continue
+    const pairedBase = [...moved].find(([, h]) => h === key)?.[0]
+    const b = base.units.get(pairedBase ?? key)
     const h = head.units.get(key)
     const unit = (h ?? b)!
     const app = unit.application === undefined ? undefined : `${unit.environment ?? ''}\0${unit.application}`
     if (app && incomplete.has(app)) continue
+    if (pairedBase !== undefined && b && h) {
+      moves.push({
+        kind: h.kind,
+        environment: h.environment,
+        ...(h.application !== undefined ? {application: h.application} : {}),
+        from: b.source,
+        to: h.source,
+      })
+    }
     const d = await compareUnit(yaml, b, h, unit, maskKinds)
-    if (d) deployables.push(d)
+    if (d) deployables.push(pairedBase !== undefined && b ? {...d, movedFrom: b.source} : d)
   }
   deployables.sort(
     (x, y) =>
@@ -44,7 +60,11 @@ export async function compareSnapshots(
       cmp(x.source, y.source),
   )
   const applications = compareApplications(base, head)
-  const images = compareImages(base, head)
+  // The images of a deployable that moved are compared at its new place.
+  const rename = new Map(
+    moves.filter((m) => m.application === undefined).map((m) => [`${m.environment ?? ''}\0${m.from}`, m.to]),
+  )
+  const images = compareImages(base, head, rename)
   const fixed = difference(base.findings, head.findings)
   const introduced = difference(head.findings, base.findings)
   const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
@@ -72,6 +92,7 @@ export async function compareSnapshots(
     images,
     verdict: {fixed, introduced},
     deployables,
+    moves,
     failures,
     renders: {base: base.renders, head: head.renders},
   }
@@ -128,6 +149,55 @@ async function compareUnit(
     objects,
     counts,
   }
+}
+
+/**
+ * Deployables present in one revision only, paired across a move: an Application's (or HelmRelease's) with the same
+ * kind, environment and name, one on each side (its source path moved); else one of the same kind and environment
+ * that renders exactly the same objects (the folder was renamed, whatever follows it). Base key → head key.
+ */
+function pairMoves(base: Snapshot, head: Snapshot, keys: readonly string[]): Map<string, string> {
+  const known = (s: Snapshot, k: string) => !s.unrendered.has(k) && !s.unchanged.has(k)
+  const only = (a: Snapshot, other: Snapshot) =>
+    keys.filter((k) => a.units.has(k) && !other.units.has(k) && known(a, k) && known(other, k))
+  const group = (k: string) => k.split('\0').slice(0, 3).join('\0') // kind, environment, application
+  const [gone, come] = [only(base, head), only(head, base)]
+  const out = new Map<string, string>()
+  const taken = new Set<string>()
+  for (const b of gone) {
+    const candidates = come.filter((h) => group(h) === group(b) && !taken.has(h))
+    const named = base.units.get(b)!.application !== undefined
+    const h = named
+      ? candidates.length === 1 && gone.filter((x) => group(x) === group(b)).length === 1
+        ? candidates[0]
+        : undefined
+      : candidates.find((c) => sameObjects(base.units.get(b)!, head.units.get(c)!))
+    if (h === undefined) continue
+    out.set(b, h)
+    taken.add(h)
+  }
+  // A folder renamed with what follows it (an ApplicationSet naming its Applications after the folder): whatever
+  // the name, one of the same kind and environment that renders exactly the same objects.
+  const kindEnv = (k: string) => k.split('\0').slice(0, 2).join('\0')
+  for (const b of gone) {
+    if (out.has(b)) continue
+    const h = come.find(
+      (c) => !taken.has(c) && kindEnv(c) === kindEnv(b) && sameObjects(base.units.get(b)!, head.units.get(c)!),
+    )
+    if (h === undefined) continue
+    out.set(b, h)
+    taken.add(h)
+  }
+  return out
+}
+
+function sameObjects(a: SnapshotUnit, b: SnapshotUnit): boolean {
+  if (a.objects.size !== b.objects.size || a.objects.size === 0) return false
+  for (const [k, o] of a.objects) {
+    const other = b.objects.get(k)
+    if (!other || canonicalJson(o.body) !== canonicalJson(other.body)) return false
+  }
+  return true
 }
 
 /** The named deployables (Applications, HelmReleases) present in one revision and not the other. */
@@ -194,8 +264,12 @@ function unknownImages(s: Snapshot): (i: RenderedImage) => boolean {
     (i.application !== undefined && s.unrenderedApplications.has(`${i.environment ?? ''}\0${i.application}`))
 }
 
-function compareImages(base: Snapshot, head: Snapshot): ImageMove[] {
-  const b = new Map(base.images.map((i) => [imageKey(i), i]))
+function compareImages(base: Snapshot, head: Snapshot, rename: ReadonlyMap<string, string>): ImageMove[] {
+  const moved = (i: RenderedImage) => {
+    const to = i.application === undefined ? rename.get(`${i.environment ?? ''}\0${i.root}`) : undefined
+    return to === undefined ? i : {...i, root: to}
+  }
+  const b = new Map(base.images.map((i) => [imageKey(moved(i)), i]))
   const h = new Map(head.images.map((i) => [imageKey(i), i]))
   const unknownInBase = unknownImages(base)
   const unknownInHead = unknownImages(head)

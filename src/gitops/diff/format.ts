@@ -51,6 +51,12 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
     for (const a of r.applications.removed)
       out.push(`  ${style.red('−')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
   }
+  if ((r.moves ?? []).length > 0) {
+    out.push('', style.bold('Moved (one deployable, its source moved)'))
+    for (const m of r.moves) {
+      out.push(`  ${p(m.application ?? m.kind)} (${env(m.environment)}): ${p(m.from || '.')} → ${p(m.to || '.')}`)
+    }
+  }
   let current: string | null | undefined
   for (const d of r.deployables) {
     if (d.environment !== current || current === undefined) {
