@@ -716,3 +716,68 @@ describe('identity across renames', () => {
     ])
   })
 })
+
+describe('render keys are inputs: generated Applications', () => {
+  const appset = (namespace: string, reordered: boolean) => {
+    const source = reordered
+      ? [
+          '      source:',
+          '        targetRevision: 6.5.0',
+          '        chart: podinfo',
+          '        repoURL: https://stefanprodan.github.io/podinfo',
+        ]
+      : [
+          '      source:',
+          '        repoURL: https://stefanprodan.github.io/podinfo',
+          '        chart: podinfo',
+          '        targetRevision: 6.5.0',
+        ]
+    return [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata:',
+      '  name: podinfo',
+      `  namespace: ${namespace}`,
+      'spec:',
+      '  generators:',
+      '    - list:',
+      '        elements:',
+      '          - env: dev',
+      '  template:',
+      "    metadata: {name: 'podinfo-{{env}}'}",
+      '    spec:',
+      '      project: default',
+      ...source,
+      "      destination: {server: https://kubernetes.default.svc, namespace: 'podinfo-{{env}}'}",
+      '',
+    ].join('\n')
+  }
+
+  it("an ApplicationSet's metadata.namespace and template key order change: its remote-chart Application is not touched", async () => {
+    const repo = await history(
+      {'argocd/podinfo.yaml': appset('argocd', false)},
+      {'argocd/podinfo.yaml': appset('argo', true)},
+    )
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('unchanged')
+    expect(result.failures).toEqual([])
+  })
+
+  it('its destination namespace changes: touched, incomplete, named', async () => {
+    const repo = await history(
+      {'argocd/podinfo.yaml': appset('argocd', false)},
+      {
+        'argocd/podinfo.yaml': appset('argocd', false).replace(
+          "namespace: 'podinfo-{{env}}'",
+          "namespace: 'web-{{env}}'",
+        ),
+      },
+    )
+    const {exitCode, result} = await diff(repo)
+    expect(exitCode).toBe(1)
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({revision: 'head', rule: 'render-unavailable', application: 'podinfo-dev'}),
+    )
+  })
+})

@@ -199,7 +199,9 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         u.inputs && input.cache
           ? input.cache.key(
               `unrenderable\0${u.file}\0${u.application ?? ''}`,
-              u.inputs.reads,
+              // The declaring file's part is its spec (in the key): not its other bytes (an ApplicationSet's
+              // metadata, the key order of a template, an apiVersion).
+              u.inputs.reads.filter((f) => f !== u.file),
               canonicalJson({spec: u.inputs.spec, message: u.message}),
             )
           : undefined
@@ -465,8 +467,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     }
     const key = input.cache?.key(
       `directory\0${d.file}\0${d.application}\0${d.dir}`,
-      [...inputs, ...linked([d.dir, ...inputs])],
-      JSON.stringify({spec: d.spec}),
+      [...inputs, ...linked([d.dir, ...inputs])].filter((f) => f !== d.file || d.manifests.includes(f)),
+      canonicalJson({spec: d.spec}),
     )
     const unit = {kind: 'directory' as const, dir: d.dir, environment: d.environment, application: d.application}
     if (key !== undefined && skip && skipUnless(() => d.manifests)(unit, key)) {
