@@ -781,3 +781,45 @@ describe('render keys are inputs: generated Applications', () => {
     )
   })
 })
+
+describe('a Flux HelmRelease as the kustomization that deploys it makes it', () => {
+  it("the kustomization's namespace: (base shared by two overlays) is the release's: redis/redis, objects in redis", async () => {
+    const release = (tag: string) =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: redis}',
+        'spec:',
+        '  interval: 5m',
+        '  chart:',
+        '    spec:',
+        '      chart: ./charts/redis',
+        '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+        `  values: {image: "docker.io/library/redis:${tag}"}`,
+        '',
+      ].join('\n')
+    const files: Record<string, string> = {
+      'apps/base/redis/kustomization.yaml': 'namespace: redis\nresources:\n  - release.yaml\n',
+      'apps/base/redis/release.yaml': release('7.2'),
+      'apps/staging/kustomization.yaml': 'resources:\n  - ../base/redis\n',
+      'apps/production/kustomization.yaml': 'resources:\n  - ../base/redis\n',
+      'charts/redis/Chart.yaml': 'apiVersion: v2\nname: redis\nversion: 0.1.0\n',
+      'charts/redis/values.yaml': 'image: ""\n',
+      'charts/redis/templates/deployment.yaml': deployment('redis', '{{ .Values.image }}'),
+    }
+    const repo = await history(files, {'apps/base/redis/release.yaml': release('7.4')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    const helm = result.deployables.filter((d) => d.kind === 'HelmRelease')
+    expect(
+      helm.map((d) => [d.application, d.objects.map((o) => `${o.change} ${o.kind} ${o.namespace}/${o.name}`)]),
+    ).toEqual([['redis/redis', ['changed Deployment redis/redis']]])
+    expect(result.images).toContainEqual(
+      expect.objectContaining({
+        application: 'redis/redis',
+        from: 'docker.io/library/redis:7.2',
+        to: 'docker.io/library/redis:7.4',
+      }),
+    )
+  })
+})

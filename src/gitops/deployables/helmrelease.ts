@@ -27,7 +27,8 @@ export function helmReleaseDeployable(
   ctx: DeployablesContext,
 ): {helm?: HelmDeployable; unrenderable?: Unrenderable} {
   const spec = isMap(hr.doc.spec) ? hr.doc.spec : {}
-  const ns = hr.namespace ?? 'default'
+  // The namespace the kustomizations that deploy its file give it (kustomize's `namespace:` replaces the object's).
+  const ns = ctx.namespaceOf?.(hr.file) ?? hr.namespace ?? 'default'
   const id = `${ns}/${hr.name}`
   const environment = ctx.envOf(hr.file)
   const lineAt = (...p: Array<string | number>) => hr.lineOf(['spec', ...p]) ?? hr.line
