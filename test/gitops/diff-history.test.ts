@@ -461,7 +461,8 @@ describe('render keys are inputs', () => {
   it('an overlay the base could not build: its images are not "added" in the head, the failure says why', async () => {
     const files = envsRepo()
     files['envs/dev/kustomization.yml'] = files['envs/dev/kustomization.yml'].replace('../../base', '../../missing')
-    const fixed = envsRepo()['envs/dev/kustomization.yml']
+    // Fixed, with a floating tag (a finding the head draws, which the base could not judge).
+    const fixed = envsRepo()['envs/dev/kustomization.yml'].replace('newTag: "1.0.1"', 'newTag: latest')
     const repo = await history(files, {'envs/dev/kustomization.yml': fixed})
     const {exitCode, result} = await diff(repo)
     expect(exitCode).toBe(1)
@@ -470,6 +471,10 @@ describe('render keys are inputs', () => {
       expect.objectContaining({revision: 'base', rule: 'render-failed', file: 'envs/dev/kustomization.yml'}),
     ])
     expect(result.images).toEqual([])
+    // Nor is its floating tag "introduced": the base could not judge it. The build failure itself is fixed.
+    const {verdict} = result as unknown as {verdict: {introduced: unknown[]; fixed: Array<{rule: string}>}}
+    expect(verdict.introduced).toEqual([])
+    expect(verdict.fixed.map((f) => f.rule)).toEqual(['render-failed'])
   })
 })
 

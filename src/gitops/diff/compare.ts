@@ -65,8 +65,9 @@ export async function compareSnapshots(
     moves.filter((m) => m.application === undefined).map((m) => [`${m.environment ?? ''}\0${m.from}`, m.to]),
   )
   const images = compareImages(base, head, rename)
-  const fixed = difference(base.findings, head.findings)
-  const introduced = difference(head.findings, base.findings)
+  // A finding of a deployable the other revision could not render is neither fixed nor introduced: unknown there.
+  const fixed = difference(base.findings, head.findings, unknownVerdicts(head))
+  const introduced = difference(head.findings, base.findings, unknownVerdicts(base))
   const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
   const count = (c: ObjectDiff['change']) => deployables.reduce((n, d) => n + d.counts[c], 0)
   const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
@@ -311,12 +312,27 @@ const findingKey = (f: GitopsFinding) =>
     f.message.replace(/:\d+\b/g, ':N').replace(/\bline \d+/g, 'line N'),
   ])
 
-function difference(a: GitopsFinding[], b: GitopsFinding[]): VerdictFinding[] {
+/** Whether a revision could not judge what a finding is about: its deployable (environment, Application) not rendered. */
+function unknownVerdicts(s: Snapshot): (f: GitopsFinding) => boolean {
+  const places = new Set<string>()
+  for (const key of s.unrendered) {
+    const [, environment, application] = key.split('\0')
+    places.add(`${environment}\0${application}`)
+  }
+  for (const key of s.unrenderedApplications) places.add(key)
+  return (f) => !isNotRendered(f.rule) && places.has(`${f.environment ?? ''}\0${f.application ?? ''}`)
+}
+
+function difference(
+  a: GitopsFinding[],
+  b: GitopsFinding[],
+  unknownInB: (f: GitopsFinding) => boolean,
+): VerdictFinding[] {
   const seen = new Set(b.map(findingKey))
   const out = new Map<string, VerdictFinding>()
   for (const f of a) {
     const k = findingKey(f)
-    if (seen.has(k) || out.has(k)) continue
+    if (seen.has(k) || out.has(k) || unknownInB(f)) continue
     out.set(k, {
       rule: f.rule,
       severity: f.severity,
