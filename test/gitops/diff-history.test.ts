@@ -828,3 +828,34 @@ describe('a Flux HelmRelease as the kustomization that deploys it makes it', () 
     )
   })
 })
+
+describe('an image set by an inline patchesJson6902', () => {
+  it('is attributed to its value line in the kustomization, how: patch', async () => {
+    const overlay = (tag: string) =>
+      [
+        'resources:',
+        '  - ../../base',
+        'patchesJson6902:',
+        '  - target: {group: apps, version: v1, kind: Deployment, name: web}',
+        '    patch: |-',
+        '      - op: replace',
+        '        path: /spec/template/spec/containers/0/image',
+        `        value: ghcr.io/acme/web:${tag}`,
+        '',
+      ].join('\n')
+    const files = {...envsRepo(), 'envs/dev/kustomization.yml': overlay('2.0.0')}
+    const repo = await history(files, {'envs/dev/kustomization.yml': overlay('2.0.1')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    const moves = result.images as unknown as Array<{from: string; to: string; file: string; line: number; how: string}>
+    expect(moves).toEqual([
+      expect.objectContaining({
+        from: 'ghcr.io/acme/web:2.0.0',
+        to: 'ghcr.io/acme/web:2.0.1',
+        file: 'envs/dev/kustomization.yml',
+        line: 8,
+        how: 'patch',
+      }),
+    ])
+  })
+})
