@@ -859,3 +859,39 @@ describe('an image set by an inline patchesJson6902', () => {
     ])
   })
 })
+
+describe('a HelmRelease with postRenderers', () => {
+  it('is render-unavailable, the field named, never rendered without them', async () => {
+    const files = {
+      'apps/web.yaml': [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata: {name: web, namespace: web}',
+        'spec:',
+        '  chart:',
+        '    spec:',
+        '      chart: ./charts/web',
+        '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+        '  postRenderers:',
+        '    - kustomize:',
+        '        images:',
+        '          - {name: ghcr.io/acme/web, newTag: 9.9.9}',
+        '',
+      ].join('\n'),
+      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'charts/web/values.yaml': 'image: ghcr.io/acme/web:1.0.0\n',
+      'charts/web/templates/deployment.yaml': deployment('web', '{{ .Values.image }}'),
+    }
+    const repo = await history(files)
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const json = run.json<{findings: Array<{rule: string; file: string; line: number; message: string}>}>()
+    expect(json.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        file: 'apps/web.yaml',
+        line: 9,
+        message: expect.stringContaining('postRenderers'),
+      }),
+    )
+  })
+})
