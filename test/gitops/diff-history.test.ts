@@ -895,3 +895,30 @@ describe('a HelmRelease with postRenderers', () => {
     )
   })
 })
+
+describe('a Flux Kustomization from a GitRepository of another repository', () => {
+  it('is render-unavailable, named; one from this repository renders', async () => {
+    const source = (name: string, url: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 5m\n  url: ${url}\n  ref: {branch: main}\n`
+    const ks = (name: string, repo: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 10m\n  path: ./apps/staging\n  prune: true\n  sourceRef: {kind: GitRepository, name: ${repo}}\n`
+    const files = {
+      'clusters/staging/sources.yaml': `${source('fleet', 'https://github.com/example/fleet')}---\n${source('platform', 'https://github.com/example/platform.git')}`,
+      'clusters/staging/apps.yaml': `${ks('apps', 'fleet')}---\n${ks('platform', 'platform')}`,
+      'apps/staging/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+      'apps/staging/deployment.yaml': deployment('web', 'ghcr.io/acme/web:1.0.0'),
+    }
+    const repo = await history(files)
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const json = run.json<{
+      findings: Array<{rule: string; file: string; message: string}>
+      render: {roots: Array<{dir: string; status: string}>}
+    }>()
+    expect(json.findings.filter((f) => f.rule === 'render-unavailable').map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        'GitRepository flux-system/platform (https://github.com/example/platform.git), another repository',
+      ),
+    ])
+    expect(json.render.roots).toContainEqual(expect.objectContaining({dir: 'apps/staging', status: 'rendered'}))
+  })
+})

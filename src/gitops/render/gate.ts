@@ -7,6 +7,7 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
+import {sameRepository} from '../repositories.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -155,6 +156,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     input.yaml,
     input.environments,
     deployables.kustomize.map(asRoot),
+    // Without a URL of its own (no origin remote) the checkout cannot tell another repository from itself.
+    input.checkout.repositories.length > 0
+      ? (url) => input.checkout.repositories.some((mine) => sameRepository(mine, url))
+      : undefined,
   )
   const findings: GitopsFinding[] = []
   const inputKeys = new Map<GitopsFinding, string>()

@@ -187,6 +187,8 @@ export function planRender(
   environments: readonly string[] | undefined,
   /** Roots the deployables name (Argo CD Applications over a kustomize folder of the checkout). */
   deployed: readonly RenderRoot[] = [],
+  /** Whether a URL names this repository (a Flux GitRepository of another repository is not rendered). */
+  isThisRepository?: (url: string) => boolean,
 ): RenderPlan {
   const kustomizations = readKustomizations(root, files, yaml)
   const configured = layout.policy.render.roots
@@ -257,7 +259,7 @@ export function planRender(
     if (cluster && /^apiVersion:\s*["']?[a-z.]+\.toolkit\.fluxcd\.io\//m.test(text) && !fluxFolders.has(cluster))
       fluxFolders.set(cluster, file)
     if (/^kind:\s*["']?(?:ConfigMap|Secret)["']?\s*$/m.test(text)) holdersOf(yaml, text, holders)
-    if (!/^kind:\s*["']?(?:Kustomization|ArtifactGenerator)["']?\s*$/m.test(text)) continue
+    if (!/^kind:\s*["']?(?:Kustomization|ArtifactGenerator|GitRepository)["']?\s*$/m.test(text)) continue
     const lineCounter = new yaml.LineCounter()
     let docs
     try {
@@ -273,10 +275,31 @@ export function planRender(
     }
   }
   const generators = flux.filter((f) => isFlux(f.obj, 'ArtifactGenerator', 'source.extensions.fluxcd.io/'))
+  // `namespace/name` → url of the GitRepositories of the revision.
+  const gitRepositories = new Map<string, string>()
+  for (const {obj} of flux) {
+    if (!isFlux(obj, 'GitRepository', 'source.toolkit.fluxcd.io/')) continue
+    const id = `${str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${str(at(obj, 'metadata', 'name')) ?? ''}`
+    gitRepositories.set(id, str(at(obj, 'spec', 'url')) ?? '')
+  }
   const unavailable: RenderPlan['unavailable'] = []
   for (const {obj, file, line} of flux) {
     if (!isFlux(obj, 'Kustomization', 'kustomize.toolkit.fluxcd.io/')) continue
     declared = true
+    // A GitRepository of the revision whose url names another repository: not this one, not rendered.
+    if (at(obj, 'spec', 'sourceRef', 'kind') === 'GitRepository' && isThisRepository) {
+      const ns = str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'
+      const name = `${ns}/${str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''}`
+      const url = gitRepositories.get(name)
+      if (url !== undefined && name !== 'flux-system/flux-system' && !isThisRepository(url)) {
+        const environment = envOf(layout, file)
+        if (environments && (environment === null || !environments.includes(environment))) continue
+        const id = `${str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${str(at(obj, 'metadata', 'name')) ?? ''}`
+        const message = `Flux Kustomization ${id} deploys from GitRepository ${name} (${url}), another repository: the gate renders only this one and fetches nothing, so what it deploys is not rendered or judged.`
+        unavailable.push({file, line, environment, message, spec: at(obj, 'spec') ?? null, reads: [file]})
+        continue
+      }
+    }
     const source = fluxSource(obj, file, layout, generators)
     if ('unavailable' in source) {
       const environment = envOf(layout, file)
