@@ -55,14 +55,6 @@ export function helmReleaseDeployable(
       inputs,
     },
   })
-  // helm-controller runs its post-renderers (kustomize patches and images) over the chart's output: not modelled,
-  // so named rather than rendered without them.
-  if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
-    return unavailable(
-      lineAt('postRenderers'),
-      `its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.`,
-    )
-  }
   if (isMap(spec.chartRef)) {
     const kind = str(spec.chartRef.kind) ?? 'chartRef'
     return unavailable(
@@ -190,6 +182,14 @@ export function helmReleaseDeployable(
       what: 'values',
       entries: leaves(spec.values, (p) => hr.lineOf(['spec', 'values', ...p]), lineAt('values')),
     })
+  }
+  // Last (what its chart and values are is named first): helm-controller runs its post-renderers (kustomize patches and images) over the chart's output: not modelled,
+  // so named rather than rendered without them.
+  if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
+    return unavailable(
+      lineAt('postRenderers'),
+      `its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.`,
+    )
   }
   const targetNamespace = str(spec.targetNamespace)
   return {
