@@ -719,6 +719,10 @@ describe('identity across renames', () => {
     expect((same.result as unknown as Moves).moves).toEqual([
       {kind: 'kustomize', environment: null, from: 'kustomize', to: 'deploy'},
     ])
+    // The human output and the pull-request comment say so.
+    const human = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD'], {cwd: renamed, env})
+    expect(human.stdout).toContain('Moved (one deployable, its source moved)')
+    expect(human.stdout).toMatch(/kustomize \(.*\): kustomize → deploy/)
   })
 })
 
