@@ -557,6 +557,32 @@ describe('Flux as the controllers run it: the bootstrap path, ExternalArtifacts,
     )
   })
 
+  it('spec.path switched and kustomize.toolkit.fluxcd.io/v1beta2 → v1: the Kustomization object changed, with both fields in its diff', async () => {
+    const files = {
+      ...fleetFiles(),
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/production',
+        '{kind: GitRepository, name: flux-system}',
+      ).replace('kustomize.toolkit.fluxcd.io/v1', 'kustomize.toolkit.fluxcd.io/v1beta2'),
+      'apps/production/kustomization.yaml': 'namespace: podinfo-production\nresources:\n  - ../base\n',
+    }
+    const repo = await history(files, {
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/staging',
+        '{kind: GitRepository, name: flux-system}',
+      ),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    const bootstrap = result.deployables.find((d) => d.source === 'clusters/staging')!
+    expect(bootstrap.objects.map((o) => `${o.change} ${o.kind} ${o.name}`)).toEqual(['changed Kustomization apps'])
+    expect(bootstrap.objects[0].diff).toContain('+apiVersion: kustomize.toolkit.fluxcd.io/v1\n')
+    expect(bootstrap.objects[0].diff).toContain('+  path: ./apps/staging')
+  })
+
   it('healthChecks added to a Flux Kustomization: not "No change" — the object it is changed', async () => {
     const files = fleetFiles()
     const repo = await history(files, {
