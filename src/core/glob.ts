@@ -1,75 +1,341 @@
 /**
  * Minimal glob matching for repo-relative paths (shared build inputs, GitOps zones, evidence-policy images): `**` any
  * number of path segments, `*` anything but `/`, `?` one character but `/`. A pattern without `/` and without `**`
- * matches that file name at the root only (`go.work`), as in .gitignore-anchored patterns. Matched by walking the set
- * of positions reached, linear in the path for each step of the pattern, never by a backtracking RegExp: a pattern a
- * pull request writes (a value-file glob, a zone of ameide.yaml) where the RegExp of `*a*a*a…b` would stall the run on
- * a long name.
+ * matches that file name at the root only (`go.work`), as in .gitignore-anchored patterns. Never a backtracking
+ * RegExp: a pattern a pull request writes (a value-file glob, a zone of ameide.yaml) where the RegExp of `*a*a*a…b`
+ * would stall the run on a long name.
+ *
+ * Each glob is compiled once: a glob without a wildcard is a string comparison; otherwise its literal prefix and
+ * suffix are tested first (most paths are rejected there), and what lies between is matched by walking the set of
+ * positions reached, one pass per step (a literal run is one step), in buffers reused across calls: at most
+ * O(path × glob) work, whatever the pattern.
  */
 export function globMatcher(glob: string): {test(file: string): boolean} {
-  const steps = stepsOf(glob)
-  return {test: (file) => reach(steps, file, [0])[file.length]}
+  const g = compiled(glob)
+  return {test: (file) => g.test(file)}
+}
+
+/** The globs compiled so far (a caller that builds a matcher per path compiles its glob once): bounded. */
+const cache = new Map<string, Compiled>()
+function compiled(glob: string): Compiled {
+  let g = cache.get(glob)
+  if (!g) {
+    if (cache.size >= 512) cache.clear()
+    g = compile(glob)
+    cache.set(glob, g)
+  }
+  return g
 }
 
 /**
  * An overlay glob's environment: `{env}` stands for one path segment (`[^/]+`), the rest is {@link globMatcher}'s
- * language. Matched in linear passes — the part before `{env}` forward from the start, the part after on each
- * candidate rest — never by a backtracking RegExp, for the globs of an `ameide.yaml` a pull request may write. The
- * segment the RegExp `before([^/]+)after` would capture (both greedy), or undefined when the file does not match.
+ * language. The segment the RegExp `before([^/]+)after` would capture (both greedy: the last end of `before` from
+ * which a segment and `after` complete the path, then the longest such segment), or undefined when the file does not
+ * match. Two linear passes: the part before `{env}` forward from the start, the part after backward from the end.
  */
 export function envMatcher(glob: string): {exec(file: string): string | undefined} {
   const at = glob.indexOf('{env}')
-  const before = stepsOf(glob.slice(0, at))
-  const after = globMatcher(glob.slice(at + '{env}'.length))
+  const before = compile(glob.slice(0, at))
+  const after = compile(glob.slice(at + '{env}'.length))
+  // The shortest path that can match: before, a one-character segment, after.
+  const min = before.min + 1 + after.min
+  // The common shapes (`overlays/{env}/**`, `clusters/{env}/*.yaml`): `before` is literal, so the segment starts where
+  // it ends; `after` starts with `/`, so the segment ends at the first `/`.
+  const slashAfter = after.prefix.startsWith('/')
   return {
     exec(file) {
-      const ends = reach(before, file, [0])
-      for (let p = file.length - 1; p >= 0; p--) {
-        if (!ends[p]) continue
-        let stop = file.indexOf('/', p)
-        if (stop < 0) stop = file.length
-        for (let q = stop; q > p; q--) if (after.test(file.slice(q))) return file.slice(p, q)
+      const n = file.length
+      if (n < min || !file.startsWith(before.prefix) || !file.endsWith(after.suffix)) return undefined
+      const mid = before.inOrder(file, 0)
+      if (mid < 0 || after.inOrder(file, mid) < 0) return undefined
+      if (before.literal && slashAfter) {
+        const p = before.min
+        const stop = file.indexOf('/', p)
+        return stop > p && after.testFrom(file, stop) ? file.slice(p, stop) : undefined
+      }
+      const ends = before.forward(file, n - 1 - after.min)
+      if (!ends) return undefined
+      const starts = after.backward(file, before.min + 1)
+      if (!starts) return undefined
+      // From the end: `best` is the last start of `after` within the segment after p (up to its `/`), if any.
+      let best = -1
+      for (let p = n - 1; p >= 0; p--) {
+        if (file.charCodeAt(p) === SLASH) {
+          best = -1
+          continue
+        }
+        if (best < 0 && starts[p + 1]) best = p + 1
+        if (ends[p] && best > 0) return file.slice(p, best)
       }
       return undefined
     },
   }
 }
 
-type Step = '*' | '**' | '**/' | '?' | {c: string}
+/** A literal run (one step), `?`, `*` (not `/`), `**` (anything), `**` then `/` (nothing, or anything ending with `/`). */
+type Step = string | Wild
+const enum Wild {
+  One = 1,
+  Star,
+  Globstar,
+  GlobstarSlash,
+}
+const SLASH = 47
+
+interface Compiled {
+  /** The literal text every match starts with, and ends with ('' when the glob ends with a wildcard). */
+  prefix: string
+  suffix: string
+  /** Whether the glob has no wildcard. */
+  literal: boolean
+  /** The length of the shortest match. */
+  min: number
+  test(file: string): boolean
+  /**
+   * Where the glob's literal runs, searched in order from `from`, end: -1 when one is missing (no match can exist). A
+   * prefilter, no answer.
+   */
+  inOrder(file: string, from: number): number
+  /** Whether file[from, n) matches. */
+  testFrom(file: string, from: number): boolean
+  /**
+   * ends[p] = 1 when file[0, p) matches the glob, for p ≤ limit; undefined when no p does. A buffer reused by the
+   * next call: read it before calling again.
+   */
+  forward(file: string, limit: number): Uint8Array | undefined
+  /** starts[q] = 1 when file[q, n) matches the glob, for q ≥ from; undefined when no q does. Reused likewise. */
+  backward(file: string, from: number): Uint8Array | undefined
+}
 
 function stepsOf(glob: string): Step[] {
   const steps: Step[] = []
+  let literal = ''
+  const push = (step: Step) => {
+    if (literal) steps.push(literal)
+    literal = ''
+    steps.push(step)
+  }
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]
     if (c === '*' && glob[i + 1] === '*') {
       const slashAfter = glob[i + 2] === '/'
-      steps.push(slashAfter ? '**/' : '**')
+      push(slashAfter ? Wild.GlobstarSlash : Wild.Globstar)
       i += slashAfter ? 2 : 1
-    } else if (c === '*' || c === '?') steps.push(c)
-    else steps.push({c})
+    } else if (c === '*') push(Wild.Star)
+    else if (c === '?') push(Wild.One)
+    else literal += c
   }
+  if (literal) steps.push(literal)
   return steps
 }
 
-/** Which prefixes of `file` the steps can match, from the positions `starts`: one pass per step, linear in the file. */
-function reach(steps: readonly Step[], file: string, starts: readonly number[]): boolean[] {
-  const n = file.length
-  let at = Array.from({length: n + 1}, (_, p) => starts.includes(p))
-  for (const step of steps) {
-    const next = Array.from({length: n + 1}, () => false)
-    let seen = false
-    for (let q = 0; q <= n; q++) {
-      if (step === '*') next[q] = at[q] || (q > 0 && next[q - 1] && file[q - 1] !== '/')
-      else if (step === '**') next[q] = at[q] || (q > 0 && next[q - 1])
-      else if (step === '**/') {
-        // Nothing, or any run that ends with a `/`.
-        next[q] = at[q] || (q > 0 && seen && file[q - 1] === '/')
-        seen ||= at[q]
-      } else if (q > 0 && at[q - 1]) {
-        next[q] = step === '?' ? file[q - 1] !== '/' : file[q - 1] === step.c
-      }
+function compile(glob: string): Compiled {
+  const steps = stepsOf(glob)
+  const min = steps.reduce((sum, s) => sum + (typeof s === 'string' ? s.length : s === Wild.One ? 1 : 0), 0)
+  const prefix = typeof steps[0] === 'string' ? steps[0] : ''
+  const last = steps.at(-1)
+  const suffix = typeof last === 'string' ? last : ''
+  // What lies between the prefix and the suffix, matched by the position walk (a lone literal is compared whole).
+  const middle = steps.length <= 1 && prefix ? [] : steps.slice(prefix ? 1 : 0, suffix ? -1 : undefined)
+  let a = new Uint8Array(64)
+  let b = new Uint8Array(64)
+  const buffers = (size: number) => {
+    if (a.length < size) {
+      a = new Uint8Array(size * 2)
+      b = new Uint8Array(size * 2)
     }
-    at = next
   }
-  return at
+
+  /** Whether file[from, to) matches the middle steps (the prefix and suffix already tested). */
+  const walk = (file: string, from: number, to: number): boolean => {
+    if (middle.length === 0) return from === to
+    if (middle.length === 1) {
+      const step = middle[0]
+      if (step === Wild.Globstar) return true
+      if (step === Wild.Star) {
+        const slash = file.indexOf('/', from)
+        return slash < 0 || slash >= to
+      }
+      if (step === Wild.GlobstarSlash) return from === to || file.charCodeAt(to - 1) === SLASH
+      if (step === Wild.One) return to === from + 1 && file.charCodeAt(from) !== SLASH
+    }
+    const len = to - from
+    buffers(len + 1)
+    let at: Uint8Array = a
+    let next: Uint8Array = b
+    at.fill(0, 0, len + 1)
+    at[0] = 1
+    let first = 0 // the first position reached: nothing before it is
+    for (const step of middle) {
+      next.fill(0, 0, len + 1)
+      let reached = -1
+      if (typeof step === 'string') {
+        const k = step.length
+        for (let q = first; q + k <= len; q++) {
+          if (at[q] && file.startsWith(step, from + q)) {
+            next[q + k] = 1
+            if (reached < 0) reached = q + k
+          }
+        }
+      } else if (step === Wild.One) {
+        for (let q = first; q < len; q++) {
+          if (at[q] && file.charCodeAt(from + q) !== SLASH) {
+            next[q + 1] = 1
+            if (reached < 0) reached = q + 1
+          }
+        }
+      } else if (step === Wild.Star) {
+        for (let q = first; q <= len; q++) {
+          if (at[q] || (q > first && next[q - 1] && file.charCodeAt(from + q - 1) !== SLASH)) next[q] = 1
+        }
+        reached = first
+      } else if (step === Wild.Globstar) {
+        next.fill(1, first, len + 1)
+        reached = first
+      } else {
+        // Nothing, or any run that ends with a `/`.
+        let seen = false
+        for (let q = first; q <= len; q++) {
+          if (at[q] || (seen && file.charCodeAt(from + q - 1) === SLASH)) next[q] = 1
+          seen ||= at[q] === 1
+        }
+        reached = first
+      }
+      if (reached < 0) return false
+      first = reached
+      const swap = at
+      at = next
+      next = swap
+    }
+    return at[len] === 1
+  }
+
+  const literal = steps.every((s) => typeof s === 'string')
+  const runs = steps.filter((s): s is string => typeof s === 'string')
+  const inOrder = (file: string, from: number) => {
+    let at = from
+    for (const run of runs) {
+      const i = file.indexOf(run, at)
+      if (i < 0) return -1
+      at = i + run.length
+    }
+    return at
+  }
+  // The runs between the prefix and the suffix, in order within [from, to): the prefilter of test.
+  const inner = middle.filter((s): s is string => typeof s === 'string')
+  const innerInOrder = (file: string, from: number, to: number) => {
+    let at = from
+    for (const run of inner) {
+      const i = file.indexOf(run, at)
+      if (i < 0 || i + run.length > to) return false
+      at = i + run.length
+    }
+    return true
+  }
+  const testFrom = literal
+    ? (file: string, from: number) => file.length - from === min && file.startsWith(glob, from)
+    : (file: string, from: number) =>
+        file.length - from >= min &&
+        file.startsWith(prefix, from) &&
+        file.endsWith(suffix) &&
+        innerInOrder(file, from + prefix.length, file.length - suffix.length) &&
+        walk(file, from + prefix.length, file.length - suffix.length)
+  const test = literal ? (file: string) => file === glob : (file: string) => testFrom(file, 0)
+
+  // The position walks for envMatcher: every step, both directions, over the whole path.
+  let ends = new Uint8Array(64)
+  let spare = new Uint8Array(64)
+  const forward = (file: string, limit: number): Uint8Array | undefined => {
+    const n = file.length
+    if (ends.length < n + 1) {
+      ends = new Uint8Array(2 * n + 2)
+      spare = new Uint8Array(2 * n + 2)
+    }
+    let at = ends
+    let next = spare
+    at.fill(0, 0, n + 1)
+    at[0] = 1
+    for (const step of steps) {
+      next.fill(0, 0, n + 1)
+      let any = false
+      let seen = false
+      for (let q = 0; q <= n; q++) {
+        let on = 0
+        if (typeof step === 'string') {
+          const k = step.length
+          on = q >= k && at[q - k] && file.startsWith(step, q - k) ? 1 : 0
+        } else if (step === Wild.One) on = q > 0 && at[q - 1] && file.charCodeAt(q - 1) !== SLASH ? 1 : 0
+        else if (step === Wild.Star) on = at[q] || (q > 0 && next[q - 1] && file.charCodeAt(q - 1) !== SLASH) ? 1 : 0
+        else if (step === Wild.Globstar) on = at[q] || (q > 0 && next[q - 1]) ? 1 : 0
+        else {
+          on = at[q] || (seen && file.charCodeAt(q - 1) === SLASH) ? 1 : 0
+          seen ||= at[q] === 1
+        }
+        next[q] = on
+        any ||= on === 1
+      }
+      if (!any) return undefined
+      const swap = at
+      at = next
+      next = swap
+    }
+    ends = at
+    spare = next
+    let any = false
+    for (let p = 0; p <= n; p++) {
+      if (p > limit) at[p] = 0
+      any ||= at[p] === 1
+    }
+    return any ? at : undefined
+  }
+
+  let starts = new Uint8Array(64)
+  let spareBack = new Uint8Array(64)
+  const backward = (file: string, from: number): Uint8Array | undefined => {
+    const n = file.length
+    if (starts.length < n + 1) {
+      starts = new Uint8Array(2 * n + 2)
+      spareBack = new Uint8Array(2 * n + 2)
+    }
+    let at = starts
+    let next = spareBack
+    at.fill(0, 0, n + 1)
+    at[n] = 1
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i]
+      next.fill(0, 0, n + 1)
+      let any = false
+      let seen = false
+      for (let q = n; q >= 0; q--) {
+        let on = 0
+        if (typeof step === 'string') {
+          const k = step.length
+          on = q + k <= n && at[q + k] && file.startsWith(step, q) ? 1 : 0
+        } else if (step === Wild.One) on = q < n && at[q + 1] && file.charCodeAt(q) !== SLASH ? 1 : 0
+        else if (step === Wild.Star) on = at[q] || (q < n && next[q + 1] && file.charCodeAt(q) !== SLASH) ? 1 : 0
+        else if (step === Wild.Globstar) on = at[q] || (q < n && next[q + 1]) ? 1 : 0
+        else {
+          // Nothing, or any run ending with a `/`: a `/` at some r ≥ q with the rest matching from r + 1.
+          seen ||= q < n && file.charCodeAt(q) === SLASH && at[q + 1] === 1
+          on = at[q] || seen ? 1 : 0
+        }
+        next[q] = on
+        any ||= on === 1
+      }
+      if (!any) return undefined
+      const swap = at
+      at = next
+      next = swap
+    }
+    starts = at
+    spareBack = next
+    let any = false
+    for (let q = 0; q <= n; q++) {
+      if (q < from) at[q] = 0
+      any ||= at[q] === 1
+    }
+    return any ? at : undefined
+  }
+
+  return {prefix, suffix, literal, min, inOrder, test, testFrom, forward, backward}
 }

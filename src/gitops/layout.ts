@@ -75,7 +75,14 @@ export interface LayoutReport {
   environments: string[]
   files: LayoutEntry[]
   /** The render roots `--render` would build (discovered, or gitopsPolicy.render.roots). */
-  renderRoots?: Array<{dir: string; environment: string | null; via: string; declaredIn?: string; application?: string}>
+  renderRoots?: Array<{
+    dir: string
+    environment: string | null
+    via: string
+    rule?: string
+    declaredIn?: string
+    application?: string
+  }>
   /** The Helm deployables `--render` would render (Argo CD Applications' Helm sources, Flux HelmReleases). */
   renderDeployables?: Array<{
     application: string

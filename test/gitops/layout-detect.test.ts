@@ -146,9 +146,9 @@ describe('gitops verify: the layout detected from the checkout', () => {
       'manifests/web/deploy.yaml': deployment('ghcr.io/acme/web:v1'),
     })
     const {doc} = await verify(dir)
-    const r = doc as Result & {detection: {added: {cluster: string[]; argocd: string[]}}}
+    const r = doc as Result & {detection: {added: {cluster: string[]; argocd: string[]; overlays: string[]}}}
     expect(r.detection).toMatchObject({layout: 'argocd', preset: 'plain'})
-    expect(r.detection.added).toEqual({argocd: ['apps/**'], cluster: ['manifests/**']})
+    expect(r.detection.added).toEqual({argocd: ['apps/**'], cluster: ['manifests/**'], overlays: []})
     expect(r.files.checked).toBe(2)
     expect(r.counts['image-not-pinned']).toBe(1)
   })

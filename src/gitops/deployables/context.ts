@@ -23,6 +23,11 @@ export interface DeployablesContext extends ExpansionContext {
   docsOf(file: string): LinedDoc[]
   /** The repo-relative path `p` resolves to after symlinks, or undefined when it leaves the repository. */
   confined(p: string): string | undefined
+  /**
+   * The namespace kustomize gives the objects of a file: the `namespace:` of the outermost kustomization that
+   * includes it through one chain of `resources` (a file several kustomizations include: undefined).
+   */
+  namespaceOf?(file: string): string | undefined
 }
 
 /** What the checkout says of itself: the files git tracks and the URLs that name this repository. */
@@ -69,6 +74,7 @@ export function makeContext(
 ): DeployablesContext {
   const texts = new Map<string, string | undefined>()
   const docs = new Map<string, LinedDoc[]>()
+  let graph: ReturnType<typeof kustomizeGraph> | undefined
   const readText = (file: string) => {
     if (!texts.has(file)) {
       let text: string | undefined
@@ -103,5 +109,52 @@ export function makeContext(
       return docs.get(file)!
     },
     confined: (p) => confinedPath(root, p),
+    namespaceOf(file) {
+      graph ??= kustomizeGraph(files, (f) => this.docsOf(f))
+      const g = graph
+      // Every namespace the file's objects get, one per chain of kustomizations up to a root (the outermost that
+      // sets one wins, as kustomize applies the outer overlay last); one answer only when every chain agrees.
+      const outcomes = (key: string, depth: number): Set<string | undefined> => {
+        const known = g.memo.get(key)
+        if (known) return known
+        const parents = g.parents.get(key) ?? []
+        const out = new Set<string | undefined>()
+        if (parents.length === 0 || depth > 32) out.add(undefined)
+        for (const p of depth > 32 ? [] : parents) {
+          for (const outer of outcomes(p, depth + 1)) out.add(outer ?? g.namespaces.get(p))
+        }
+        g.memo.set(key, out)
+        return out
+      }
+      const found = outcomes(file, 0)
+      return found.size === 1 ? [...found][0] : undefined
+    },
   }
+}
+
+const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization'])
+
+/** Which kustomization folders include each file and folder (`resources`), and each one's `namespace:`. */
+function kustomizeGraph(
+  files: readonly string[],
+  docsOf: (file: string) => LinedDoc[],
+): {parents: Map<string, string[]>; namespaces: Map<string, string>; memo: Map<string, Set<string | undefined>>} {
+  const parents = new Map<string, string[]>()
+  const namespaces = new Map<string, string>()
+  const all = new Set(files)
+  for (const file of files) {
+    if (!KUSTOMIZATION_NAMES.has(path.posix.basename(file))) continue
+    const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file)
+    const doc = docsOf(file)[0]?.value as Record<string, unknown> | undefined
+    if (!doc || typeof doc !== 'object') continue
+    if (typeof doc.namespace === 'string' && doc.namespace) namespaces.set(dir, doc.namespace)
+    for (const r of Array.isArray(doc.resources) ? doc.resources : []) {
+      if (typeof r !== 'string' || r.includes('://')) continue
+      const target = path.posix.normalize(path.posix.join(dir, r)).replace(/\/$/, '')
+      if (target.startsWith('..')) continue
+      const key = all.has(target) ? target : target === '.' ? '' : target
+      parents.set(key, [...(parents.get(key) ?? []), dir])
+    }
+  }
+  return {parents, namespaces, memo: new Map()}
 }

@@ -88,7 +88,10 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
   for (const {source: written, at} of sources) {
     const repoURL = str(written.repoURL) ?? ''
     const chart = str(written.chart)
-    const inputs = {spec: {source: written, name: app.name}, reads: [app.file]}
+    const inputs = {
+      spec: {source: written, name: app.name, destination: app.spec.destination ?? null},
+      reads: [app.file],
+    }
     if (chart !== undefined) {
       // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
       inputs.reads.push(...refValueFiles(written, refs, ctx))
@@ -152,6 +155,7 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
         declaredIn: app.file,
         application: app.name,
         ...(Object.keys(edits).length > 0 ? {edits, editsIn: merged.files.at(-1) ?? app.file} : {}),
+        ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
       })
       continue
     }

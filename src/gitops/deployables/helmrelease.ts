@@ -28,7 +28,8 @@ export function helmReleaseDeployable(
   ctx: DeployablesContext,
 ): {helm?: HelmDeployable; unrenderable?: Unrenderable} {
   const spec = isMap(hr.doc.spec) ? hr.doc.spec : {}
-  const ns = hr.namespace ?? 'default'
+  // The namespace the kustomizations that deploy its file give it (kustomize's `namespace:` replaces the object's).
+  const ns = ctx.namespaceOf?.(hr.file) ?? hr.namespace ?? 'default'
   const id = `${ns}/${hr.name}`
   const environment = ctx.envOf(hr.file)
   const lineAt = (...p: Array<string | number>) => hr.lineOf(['spec', ...p]) ?? hr.line
@@ -39,9 +40,10 @@ export function helmReleaseDeployable(
     )
   // What it reads even when it cannot be rendered: its own object and the ConfigMaps and Secrets it takes values from.
   const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom.filter(isMap) : []
+  // Its spec, name and namespace — not its apiVersion or the rest of its file's bytes: the same render either way.
   const inputs = {
-    spec: hr.doc,
-    reads: [hr.file, ...valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? [])],
+    spec: {spec, name: hr.name, namespace: ns},
+    reads: valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []),
   }
   const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
     unrenderable: {
@@ -181,6 +183,14 @@ export function helmReleaseDeployable(
       what: 'values',
       entries: leaves(spec.values, (p) => hr.lineOf(['spec', 'values', ...p]), lineAt('values')),
     })
+  }
+  // Last (what its chart and values are is named first): helm-controller runs its post-renderers (kustomize patches and images) over the chart's output: not modelled,
+  // so named rather than rendered without them.
+  if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
+    return unavailable(
+      lineAt('postRenderers'),
+      `its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.`,
+    )
   }
   const targetNamespace = str(spec.targetNamespace)
   const written = str(spec.releaseName)

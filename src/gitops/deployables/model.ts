@@ -97,6 +97,8 @@ export interface KustomizeUse {
   edits?: Record<string, unknown>
   /** The file that set them: the last override file, else the Application's (where an image they decide points). */
   editsIn?: string
+  /** The Application's `destination.namespace`, given to namespaced objects that name none. */
+  namespace?: string
 }
 
 /** Dotted key path → Helm `--set` name (dots inside a key escaped, list indexes as `[n]`). */

@@ -3,6 +3,7 @@
  * deployable's objects with their unified diffs, the images that move (with the line that decided the new one), the
  * render gate's findings fixed and introduced, and what either revision could not render.
  */
+import {canonicalJson} from '../../core/canonical-json.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import type {RenderedImage} from '../render/gate.js'
 import type {GitopsFinding} from '../verify/rules/index.js'
@@ -27,18 +28,33 @@ export async function compareSnapshots(
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
   // An Application something of which the change touches and neither revision can render: its objects are unknown.
   const incomplete = new Set([...touchedApplications(base, head), ...touchedApplications(head, base)])
+  // A deployable whose folder moved is the same deployable: matched by what Argo CD / Flux know it by.
+  const moved = pairMoves(base, head, keys)
+  const movedBase = new Set(moved.keys())
+  const moves: Compared['moves'] = []
   for (const key of keys) {
     // A deployable one revision could not render is not "added" or "removed": its objects are unknown there (the
     // failure says it is incomplete).
     if (base.unrendered.has(key) || head.unrendered.has(key)) continue
-    const b = base.units.get(key)
+    if (movedBase.has(key)) continue
+    const pairedBase = [...moved].find(([, h]) => h === key)?.[0]
+    const b = base.units.get(pairedBase ?? key)
     const h = head.units.get(key)
     const unit = (h ?? b)!
     const app = unit.application === undefined ? undefined : `${unit.environment ?? ''}\0${unit.application}`
     if (app && incomplete.has(app)) continue
     if ((!h && blind.head) || (!b && blind.base)) continue
+    if (pairedBase !== undefined && b && h) {
+      moves.push({
+        kind: h.kind,
+        environment: h.environment,
+        ...(h.application !== undefined ? {application: h.application} : {}),
+        from: b.source,
+        to: h.source,
+      })
+    }
     const d = await compareUnit(yaml, b, h, unit, maskKinds)
-    if (d) deployables.push(d)
+    if (d) deployables.push(pairedBase !== undefined && b ? {...d, movedFrom: b.source} : d)
   }
   deployables.sort(
     (x, y) =>
@@ -52,9 +68,14 @@ export async function compareSnapshots(
     added: blind.base ? [] : compared.added,
     removed: blind.head ? [] : compared.removed,
   }
-  const images = compareImages(base.images, head.images)
-  const fixed = difference(base.findings, head.findings)
-  const introduced = difference(head.findings, base.findings)
+  // The images of a deployable that moved are compared at its new place.
+  const rename = new Map(
+    moves.filter((m) => m.application === undefined).map((m) => [`${m.environment ?? ''}\0${m.from}`, m.to]),
+  )
+  const images = compareImages(base, head, rename)
+  // A finding of a deployable the other revision could not render is neither fixed nor introduced: unknown there.
+  const fixed = difference(base.findings, head.findings, unknownVerdicts(head))
+  const introduced = difference(head.findings, base.findings, unknownVerdicts(base))
   const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
   const count = (c: ObjectDiff['change']) => deployables.reduce((n, d) => n + d.counts[c], 0)
   const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
@@ -80,6 +101,7 @@ export async function compareSnapshots(
     images,
     verdict: {fixed, introduced},
     deployables,
+    moves,
     failures,
     renders: {base: base.renders, head: head.renders},
   }
@@ -132,9 +154,59 @@ async function compareUnit(
     ...(unit.application !== undefined ? {application: unit.application} : {}),
     source: unit.source,
     declaredIn: unit.declaredIn,
+    ...((h ?? b)?.foundBy ? {foundBy: (h ?? b)!.foundBy} : {}),
     objects,
     counts,
   }
+}
+
+/**
+ * Deployables present in one revision only, paired across a move: an Application's (or HelmRelease's) with the same
+ * kind, environment and name, one on each side (its source path moved); else one of the same kind and environment
+ * that renders exactly the same objects (the folder was renamed, whatever follows it). Base key → head key.
+ */
+function pairMoves(base: Snapshot, head: Snapshot, keys: readonly string[]): Map<string, string> {
+  const known = (s: Snapshot, k: string) => !s.unrendered.has(k) && !s.unchanged.has(k)
+  const only = (a: Snapshot, other: Snapshot) =>
+    keys.filter((k) => a.units.has(k) && !other.units.has(k) && known(a, k) && known(other, k))
+  const group = (k: string) => k.split('\0').slice(0, 3).join('\0') // kind, environment, application
+  const [gone, come] = [only(base, head), only(head, base)]
+  const out = new Map<string, string>()
+  const taken = new Set<string>()
+  for (const b of gone) {
+    const candidates = come.filter((h) => group(h) === group(b) && !taken.has(h))
+    const named = base.units.get(b)!.application !== undefined
+    const h = named
+      ? candidates.length === 1 && gone.filter((x) => group(x) === group(b)).length === 1
+        ? candidates[0]
+        : undefined
+      : candidates.find((c) => sameObjects(base.units.get(b)!, head.units.get(c)!))
+    if (h === undefined) continue
+    out.set(b, h)
+    taken.add(h)
+  }
+  // A folder renamed with what follows it (an ApplicationSet naming its Applications after the folder): whatever
+  // the name, one of the same kind and environment that renders exactly the same objects.
+  const kindEnv = (k: string) => k.split('\0').slice(0, 2).join('\0')
+  for (const b of gone) {
+    if (out.has(b)) continue
+    const h = come.find(
+      (c) => !taken.has(c) && kindEnv(c) === kindEnv(b) && sameObjects(base.units.get(b)!, head.units.get(c)!),
+    )
+    if (h === undefined) continue
+    out.set(b, h)
+    taken.add(h)
+  }
+  return out
+}
+
+function sameObjects(a: SnapshotUnit, b: SnapshotUnit): boolean {
+  if (a.objects.size !== b.objects.size || a.objects.size === 0) return false
+  for (const [k, o] of a.objects) {
+    const other = b.objects.get(k)
+    if (!other || canonicalJson(o.body) !== canonicalJson(other.body)) return false
+  }
+  return true
 }
 
 /** The named deployables (Applications, HelmReleases) present in one revision and not the other. */
@@ -186,14 +258,39 @@ const imageKey = (i: RenderedImage) =>
     i.object.container ?? '',
   ].join('\0')
 
-function compareImages(base: RenderedImage[], head: RenderedImage[]): ImageMove[] {
-  const b = new Map(base.map((i) => [imageKey(i), i]))
-  const h = new Map(head.map((i) => [imageKey(i), i]))
+/**
+ * Where a revision's images are unknown: the deployables it could not render (environment, Application or folder)
+ * and the Applications something of which it could not render.
+ */
+function unknownImages(s: Snapshot): (i: RenderedImage) => boolean {
+  const places = new Set<string>()
+  for (const key of s.unrendered) {
+    const [, environment, application, dir] = key.split('\0')
+    places.add(`${environment}\0${application || dir}`)
+  }
+  return (i) =>
+    places.has(`${i.environment ?? ''}\0${i.application ?? i.root}`) ||
+    (i.application !== undefined && s.unrenderedApplications.has(`${i.environment ?? ''}\0${i.application}`))
+}
+
+function compareImages(base: Snapshot, head: Snapshot, rename: ReadonlyMap<string, string>): ImageMove[] {
+  const moved = (i: RenderedImage) => {
+    const to = i.application === undefined ? rename.get(`${i.environment ?? ''}\0${i.root}`) : undefined
+    return to === undefined ? i : {...i, root: to}
+  }
+  const b = new Map(base.images.map((i) => [imageKey(moved(i)), i]))
+  const h = new Map(head.images.map((i) => [imageKey(i), i]))
+  const unknownInBase = unknownImages(base)
+  const unknownInHead = unknownImages(head)
   const out: ImageMove[] = []
   for (const key of [...new Set([...b.keys(), ...h.keys()])].sort()) {
     const from = b.get(key)
     const to = h.get(key)
     if (from && to && from.image === to.image) continue
+    // The other revision could not render its deployable: the image's value there is unknown, not "none" (the
+    // failure says the diff is incomplete).
+    if (!from && unknownInBase(to!)) continue
+    if (!to && unknownInHead(from!)) continue
     const at = (to ?? from)!
     const ref = to ? tryParseImageReference(to.image) : undefined
     out.push({
@@ -223,12 +320,27 @@ const findingKey = (f: GitopsFinding) =>
     f.message.replace(/:\d+\b/g, ':N').replace(/\bline \d+/g, 'line N'),
   ])
 
-function difference(a: GitopsFinding[], b: GitopsFinding[]): VerdictFinding[] {
+/** Whether a revision could not judge what a finding is about: its deployable (environment, Application) not rendered. */
+function unknownVerdicts(s: Snapshot): (f: GitopsFinding) => boolean {
+  const places = new Set<string>()
+  for (const key of s.unrendered) {
+    const [, environment, application] = key.split('\0')
+    places.add(`${environment}\0${application}`)
+  }
+  for (const key of s.unrenderedApplications) places.add(key)
+  return (f) => !isNotRendered(f.rule) && places.has(`${f.environment ?? ''}\0${f.application ?? ''}`)
+}
+
+function difference(
+  a: GitopsFinding[],
+  b: GitopsFinding[],
+  unknownInB: (f: GitopsFinding) => boolean,
+): VerdictFinding[] {
   const seen = new Set(b.map(findingKey))
   const out = new Map<string, VerdictFinding>()
   for (const f of a) {
     const k = findingKey(f)
-    if (seen.has(k) || out.has(k)) continue
+    if (seen.has(k) || out.has(k) || unknownInB(f)) continue
     out.set(k, {
       rule: f.rule,
       severity: f.severity,

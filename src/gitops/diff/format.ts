@@ -63,6 +63,12 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
     for (const a of r.applications.removed)
       out.push(`  ${style.red('−')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
   }
+  if ((r.moves ?? []).length > 0) {
+    out.push('', style.bold('Moved (one deployable, its source moved)'))
+    for (const m of r.moves) {
+      out.push(`  ${p(m.application ?? m.kind)} (${env(m.environment)}): ${p(m.from || '.')} → ${p(m.to || '.')}`)
+    }
+  }
   let current: string | null | undefined
   for (const d of r.deployables) {
     if (d.environment !== current || current === undefined) {
@@ -70,7 +76,8 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
       out.push('', style.bold(`Environment ${env(d.environment)}`))
     }
     out.push(
-      `  ${style.cyan(`${d.change} ${p(deployableTitle(d))}`)} +${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
+      `  ${style.cyan(`${d.change} ${p(deployableTitle(d))}`)} +${d.counts.added} −${d.counts.removed} ~${d.counts.changed}` +
+        (d.foundBy ? style.dim(` (found by ${p(d.foundBy)})`) : ''),
     )
     for (const o of d.objects) {
       for (const raw of o.diff.replace(/\n$/, '').split('\n')) {

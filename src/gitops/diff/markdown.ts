@@ -138,6 +138,21 @@ function summary(r: GitopsDiffResult): string[] {
     ]
     out.push(...table(['', 'kind', 'name', 'environment'], rows), '')
   }
+  if ((r.moves ?? []).length > 0) {
+    out.push('### Moved', '')
+    out.push(
+      ...table(
+        ['environment', 'deployable', 'from', 'to'],
+        r.moves.map((m) => [
+          mdText(env(m.environment)),
+          mdText(m.application ?? m.kind),
+          mdText(m.from || '.'),
+          mdText(m.to || '.'),
+        ]),
+      ),
+      '',
+    )
+  }
   if (r.deployables.length > 0) {
     out.push('### Deployables', '')
     out.push(

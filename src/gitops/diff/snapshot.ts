@@ -28,6 +28,8 @@ export interface SnapshotUnit {
   environment: string | null
   application?: string
   declaredIn: string
+  /** A kustomize root's rule (src/gitops/render/roots.ts). */
+  foundBy?: string
   /** By object key (kind, namespace, name). */
   objects: Map<string, SnapshotObject>
 }
@@ -135,7 +137,12 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     } else unrendered.add(key)
   }
   const {report} = result
-  for (const r of report.roots) count(r.status, unitKey({kind: 'kustomize', ...r}))
+  for (const r of report.roots) {
+    const key = unitKey({kind: 'kustomize', ...r})
+    count(r.status, key)
+    const unit = units.get(key)
+    if (unit && r.rule) unit.foundBy = r.rule
+  }
   for (const d of report.deployables) {
     count(d.status, unitKey({kind: d.kind, environment: d.environment, application: d.application, dir: d.chart}))
   }

@@ -39,6 +39,10 @@ export interface DeployableDiff {
   /** The root folder or chart. */
   source: string
   declaredIn: string
+  /** For a kustomize root: the rule that found it (`overlay glob envs/{env}/**`, a top-level kustomization, …). */
+  foundBy?: string
+  /** The deployable's source in the base when it moved (a folder renamed, an Application's path changed). */
+  movedFrom?: string
   objects: ObjectDiff[]
   counts: {added: number; removed: number; changed: number; unchanged: number}
 }
@@ -127,6 +131,11 @@ export interface GitopsDiffResult {
   images: ImageMove[]
   verdict: {fixed: VerdictFinding[]; introduced: VerdictFinding[]}
   deployables: DeployableDiff[]
+  /**
+   * Deployables whose source moved (matched by their Application or HelmRelease, or by rendering the same objects):
+   * one deployable, not one removed and one added; listed whether or not their objects changed.
+   */
+  moves: Array<{kind: string; environment: string | null; application?: string; from: string; to: string}>
   failures: DiffFailure[]
   /**
    * Deployables per revision: rendered now, answered from the render cache, or not rendered at all because their

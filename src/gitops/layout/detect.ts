@@ -7,7 +7,7 @@
  * Each choice comes with its evidence, reported as it is (human output and `--json`).
  */
 import {GITOPS_LAYOUT_SETTINGS, GITOPS_PRESET_LAYOUTS, type GitopsPolicy, type GitopsPreset} from '../../core/config.js'
-import {makeLayout} from '../layout.js'
+import {BASE_FOLDERS, makeLayout} from '../layout.js'
 import {detectable, scanSignals, type FileSignals} from './scan.js'
 
 import type {LayoutDetection} from './types.js'
@@ -18,6 +18,11 @@ const FLUX_API = /\.toolkit\.fluxcd\.io\//
 const ARGO_API = /^argoproj\.io\//
 const ARGO_APPS = new Set(['Application', 'ApplicationSet', 'AppProject'])
 const OVERLAY = /(?:^|\/)overlays\/([^/]+)\//
+/**
+ * The other folders kustomize environments live in (`envs/dev/kustomization.yml`, `environments/prod/`, `env/qa/`,
+ * `clusters/eu/`), at any depth: an environment when the folder holds a kustomization itself.
+ */
+const ENV_FOLDER = /^((?:.*\/)?(?:envs|environments|env|clusters)\/)([^/]+)\/(?:kustomization\.ya?ml|Kustomization)$/
 const FLUX_CLUSTER = /^clusters\/([^/]+)\//
 const NOT_KUBERNETES = /^skaffold\//
 
@@ -47,6 +52,7 @@ export function settleLayout(
   // A detected plain folder is its folders of manifests, not every YAML file (`plain`'s own `**`).
   next.cluster = found.preset === 'plain' ? found.added.cluster : [...next.cluster, ...found.added.cluster]
   next.argocd = [...next.argocd, ...found.added.argocd]
+  next.overlays = [...next.overlays, ...found.added.overlays]
   return {policy: next, detection: contractSet ? {...found, imageContract: policy.imageContract} : found}
 }
 
@@ -59,7 +65,7 @@ function configured(policy: GitopsPolicy, gitopsKeys: readonly string[]): Layout
     layout: policy.preset,
     preset: policy.preset,
     imageContract: policy.imageContract,
-    added: {cluster: [], argocd: []},
+    added: {cluster: [], argocd: [], overlays: []},
     evidence: [`ameide.yaml sets gitopsPolicy.${keys.join(', gitopsPolicy.')}`],
     candidates: [],
   }
@@ -68,15 +74,25 @@ function configured(policy: GitopsPolicy, gitopsKeys: readonly string[]): Layout
 /** Detects the layout of a checkout from its file list (sorted, repo-relative) and a cheap read of its YAML files. */
 export function detectLayout(root: string, files: string[]): LayoutDetection {
   const yamlFiles = files.filter(detectable)
+  // Environment folders beside `overlays/`: the overlay globs they add (`envs/{env}/**`), base folders never one.
+  const envFolders = files
+    .map((f) => ENV_FOLDER.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null && !BASE_FOLDERS.has(m[2]))
+  const envGlobs = [...new Set(envFolders.map((m) => `${m[1]}{env}/**`))].sort()
+  const inEnvFolder = (f: string) => envGlobs.some((g) => f.startsWith(g.slice(0, -'{env}/**'.length)))
   const seed = makeLayout({...policyOf('seed')})
-  const seedFiles = yamlFiles.filter((f) => seed.zoneOf(f) !== undefined)
+  // A kustomize `environments/<env>/` folder is not the design documents' `environments/**` components zone.
+  const seedFiles = yamlFiles.filter((f) => {
+    const zone = seed.zoneOf(f)
+    return zone !== undefined && !(zone.kind === 'components' && inEnvFolder(f))
+  })
   if (seedFiles.length > 0) {
     return {
       source: 'detected',
       layout: 'seed',
       preset: 'seed',
       imageContract: 'ref',
-      added: {cluster: [], argocd: []},
+      added: {cluster: [], argocd: [], overlays: []},
       evidence: [
         `${count(seedFiles.length, 'YAML file')} in the design documents' layout (${examples(seedFiles)}), so nothing else was read`,
       ],
@@ -90,9 +106,12 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
   const flux = manifests.filter((s) => s.objects.some((o) => FLUX_API.test(o.apiVersion)))
   const argo = manifests.filter((s) => s.objects.some((o) => ARGO_API.test(o.apiVersion) && ARGO_APPS.has(o.kind)))
   const overlays = yamlFiles.filter((f) => OVERLAY.test(f))
+  const envFiles = yamlFiles.filter(inEnvFolder)
   const candidates: LayoutDetection['candidates'] = []
   if (flux.length > 0) candidates.push({layout: 'flux', files: flux.length})
-  if (overlays.length > 0) candidates.push({layout: 'kustomize', files: overlays.length})
+  if (overlays.length + envFiles.length > 0) {
+    candidates.push({layout: 'kustomize', files: new Set([...overlays, ...envFiles]).size})
+  }
   if (argo.length > 0) candidates.push({layout: 'argocd', files: argo.length})
   if (manifests.length > 0) candidates.push({layout: 'plain', files: manifests.length})
   const layout = candidates[0]?.layout ?? 'none'
@@ -108,7 +127,14 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
     )
   } else if (layout === 'kustomize') {
     const envs = [...new Set(overlays.map((f) => /^(.*?overlays\/[^/]+)\//.exec(f)![1]))]
-    evidence.push(`kustomize overlays: ${envs.slice(0, 6).join(', ')}${envs.length > 6 ? ', …' : ''}`)
+    if (envs.length > 0)
+      evidence.push(`kustomize overlays: ${envs.slice(0, 6).join(', ')}${envs.length > 6 ? ', …' : ''}`)
+    if (envGlobs.length > 0) {
+      const folders = envFolders.map((m) => `${m[1]}${m[2]}`)
+      evidence.push(
+        `kustomize environments outside overlays/ (${list(envGlobs)}): ${folders.slice(0, 6).join(', ')}${folders.length > 6 ? ', …' : ''}`,
+      )
+    }
   } else if (layout === 'argocd') {
     evidence.push(
       `${count(argo.length, 'file')} hold Argo CD Applications or ApplicationSets (${examples(argo.map((s) => s.file))})`,
@@ -120,9 +146,15 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
   }
   const preset: GitopsPreset =
     layout === 'flux' ? 'flux' : layout === 'kustomize' ? 'kustomize' : layout === 'none' ? 'seed' : 'plain'
-  const added = {cluster: [] as string[], argocd: [] as string[]}
+  const added = {cluster: [] as string[], argocd: [] as string[], overlays: [] as string[]}
+  if (layout === 'kustomize') added.overlays = envGlobs
   if (layout !== 'none') {
-    const base = makeLayout({...policyOf(preset), cluster: preset === 'plain' ? [] : policyOf(preset).cluster})
+    const presetPolicy = policyOf(preset)
+    const base = makeLayout({
+      ...presetPolicy,
+      overlays: [...presetPolicy.overlays, ...added.overlays],
+      cluster: preset === 'plain' ? [] : presetPolicy.cluster,
+    })
     const isArgo = new Set(layout === 'argocd' ? argo.map((s) => s.file) : [])
     const zoned = yamlFiles.filter((f) => base.zoneOf(f) !== undefined)
     added.argocd = cover([...isArgo], [...zoned, ...manifests.map((s) => s.file).filter((f) => !isArgo.has(f))])

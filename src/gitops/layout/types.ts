@@ -12,8 +12,11 @@ export interface LayoutDetection {
   /** The preset the policy starts from. */
   preset: GitopsPreset
   imageContract: GitopsPolicy['imageContract']
-  /** Globs detection added to the preset's: folders of manifests no zone of the preset covers. */
-  added: {cluster: string[]; argocd: string[]}
+  /**
+   * Globs detection added to the preset's: folders of manifests no zone of the preset covers; the overlay globs of
+   * kustomize environments outside `overlays/` (`envs/{env}/**`, `environments/`, `env/`, `clusters/`).
+   */
+  added: {cluster: string[]; argocd: string[]; overlays: string[]}
   /** Why, one sentence each. */
   evidence: string[]
   /** Every layout with some evidence in the checkout, with how many files show it (the chosen one first). */

@@ -113,9 +113,25 @@ export function attribute(
         const site = reader.get(file)?.found?.images.find((s) => s.value.trim() === rendered)
         if (site) return {file, line: site.line, column: site.column, how: 'patch'}
       }
+      // A JSON 6902 patch written inline (`value: nginx:1.25` in a `patch: |` block): the image's own text there.
+      for (const file of [t.configuredIn, ...(node?.files ?? [])]) {
+        const text = reader.get(file)?.text
+        const where = text ? literalAt(text, rendered) : undefined
+        if (where) return {file, ...where, how: 'patch'}
+      }
     }
   }
   return {file: rootFile, line: 1, column: 1, how: 'unknown'}
+}
+
+/** Where `image` is written as a whole value in `text` (after `value:`, `image:` or a list dash), 1-based. */
+function literalAt(text: string, image: string): {line: number; column: number} | undefined {
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*(?:-\s+)?(?:[A-Za-z_]+:\s*)?)(["']?)(.*?)\2\s*(?:#.*)?$/.exec(lines[i])
+    if (m && m[3] === image && m[1].trim() !== '') return {line: i + 1, column: m[1].length + 1}
+  }
+  return undefined
 }
 
 /** The line the object's document starts at in its origin file (1 when it cannot be found). */

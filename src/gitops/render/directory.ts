@@ -5,8 +5,8 @@
  * a YAML file is split into documents, each one object. A file that does not parse, or holds something that is no
  * object with `apiVersion` and `kind`, fails the source when it looks like a manifest (`apiVersion:`, `kind:` and
  * `metadata:` in it) or some document before parsed, and is ignored otherwise (an unrelated YAML file). A `*List`
- * (an object with an `items` list) becomes its items; one whose `items` is null, nothing. Namespaced workloads that
- * name no namespace get the destination's (the controller does it for every namespaced kind).
+ * (an object with an `items` list) becomes its items; one whose `items` is null, nothing. Namespaced objects that
+ * name no namespace get the destination's, of every group (./scope.ts), as the controller applies them.
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
@@ -14,7 +14,8 @@ import path from 'node:path'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {DirectoryDeployable} from '../deployables/index.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
-import {containersOf, type Doc, type RenderedObject} from './objects.js'
+import type {Doc, RenderedObject} from './objects.js'
+import {applyDestinationNamespace} from './scope.js'
 
 const SKIP_MARKER = '+argocd:skip-file-rendering'
 const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -59,10 +60,10 @@ export function renderDirectory(d: DirectoryDeployable, root: string, yaml: Yaml
       }
       const ns = str((item.metadata as Doc | undefined)?.namespace)
       if (ns) obj.namespace = ns
-      else if (d.namespace && containersOf(item).length > 0) obj.namespace = d.namespace
       objects.push(obj)
     }
   }
+  applyDestinationNamespace(objects, d.namespace)
   return {ok: true, objects}
 }
 

@@ -7,10 +7,12 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
+import {sameRepository} from '../repositories.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
+import {canonicalJson} from '../../core/canonical-json.js'
 import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
 import {SourceReader} from './attribute.js'
 import type {RenderCache} from './cache.js'
@@ -28,6 +30,8 @@ import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, type RenderedObject} from './objects.js'
+import {applyDestinationNamespace} from './scope.js'
+import {applyCommonMetadata, substitute} from './flux-kustomization.js'
 import {renderRoots} from './render.js'
 import {gitlinksUnder, gitlinkText, Refusals} from './refusals.js'
 import {planRender, type RenderRoot} from './roots.js'
@@ -129,19 +133,26 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     checkout: input.checkout,
     environments: input.environments,
   })
-  const asRoot = (k: {dir: string; environment: string | null; declaredIn: string; application: string}) => ({
+  const asRoot = (k: KustomizeUse): RenderRoot => ({
     dir: k.dir,
     environment: k.environment,
     via: 'argocd' as const,
+    rule: "an Argo CD Application's source path",
     declaredIn: k.declaredIn,
     application: k.application,
+    ...(k.namespace ? {namespace: k.namespace} : {}),
   })
   // An Application's kustomize options, applied over its root (`dir\0application`).
   const edits = new Map<string, {fields: Record<string, unknown>; file: string}>()
   const noteEdits = (uses: readonly KustomizeUse[]) => {
     for (const k of uses) if (k.edits) edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!})
   }
-  const editsOf = (r: RenderRoot) => (r.via === 'argocd' ? edits.get(`${r.dir}\0${r.application ?? ''}`) : undefined)
+  const editsOf = (r: RenderRoot) =>
+    r.via === 'argocd'
+      ? edits.get(`${r.dir}\0${r.application ?? ''}`)
+      : r.flux && Object.keys(r.flux.edits).length > 0
+        ? {fields: r.flux.edits, file: r.declaredIn ?? r.dir}
+        : undefined
   noteEdits(deployables.kustomize)
   const plan = planRender(
     input.root,
@@ -150,6 +161,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     input.yaml,
     input.environments,
     deployables.kustomize.map(asRoot),
+    // Without a URL of its own (no origin remote) the checkout cannot tell another repository from itself.
+    input.checkout.repositories.length > 0
+      ? (url) => input.checkout.repositories.some((mine) => sameRepository(mine, url))
+      : undefined,
   )
   const findings: GitopsFinding[] = []
   const inputKeys = new Map<GitopsFinding, string>()
@@ -196,8 +211,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         u.inputs && input.cache
           ? input.cache.key(
               `unrenderable\0${u.file}\0${u.application ?? ''}`,
-              u.inputs.reads,
-              JSON.stringify({spec: u.inputs.spec, message: u.message}),
+              // The declaring file's part is its spec (in the key): not its other bytes (an ApplicationSet's
+              // metadata, the key order of a template, an apiVersion).
+              u.inputs.reads.filter((f) => f !== u.file),
+              canonicalJson({spec: u.inputs.spec, message: u.message}),
             )
           : undefined
       if (u.status === 'failed') failed(u, key)
@@ -258,6 +275,11 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       },
       input.cache?.key(`unread\0${u.file}`, [u.file], String(u.line)),
     )
+  }
+  // Flux Kustomizations over a source the gate does not render: named, never silently left out.
+  for (const u of plan.unavailable) {
+    const key = input.cache?.key(`flux\0${u.file}`, u.reads, canonicalJson({spec: u.spec, message: u.message}))
+    unavailable(u.file, u.line, u.message, u.environment, undefined, key)
   }
   for (const o of plan.outside) {
     if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
@@ -364,7 +386,14 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
       for (const n of nodesOf(root).filter((n) => plan.kustomizations.get(n.dir) === n))
         for (const f of [n.file, ...n.files]) covered.add(f)
-      const objects = parseRendered(input.yaml, result.yaml)
+      // kustomize-controller's post-build: variables substituted, then commonMetadata on every object.
+      const built = root.flux?.substitute ? substitute(result.yaml, root.flux.substitute) : result.yaml
+      const objects = parseRendered(input.yaml, built)
+      applyCommonMetadata(
+        objects.map((o) => o.body),
+        root.flux?.commonMetadata,
+      )
+      applyDestinationNamespace(objects, root.namespace)
       input.onRendered?.({
         kind: 'kustomize',
         dir: root.dir,
@@ -429,11 +458,13 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     }
     const next = deployables.follow(children)
     noteEdits(next.kustomize)
-    const taken = new Set(report.roots.map((r) => r.dir))
+    const taken = new Set(report.roots.map((r) => `${r.dir}\0${r.application ?? ''}`))
     wave = {
       roots: input.layout.policy.render.roots
         ? []
-        : next.kustomize.map(asRoot).filter((r) => plan.kustomizations.has(r.dir) && !taken.has(r.dir)),
+        : next.kustomize
+            .map(asRoot)
+            .filter((r) => plan.kustomizations.has(r.dir) && !taken.has(`${r.dir}\0${r.application ?? ''}`)),
       helm: next.helm,
       directory: next.directory,
       unrenderable: next.unrenderable,
@@ -489,8 +520,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     }
     const key = input.cache?.key(
       `directory\0${d.file}\0${d.application}\0${d.dir}`,
-      [...inputs, ...linked([d.dir, ...inputs])],
-      JSON.stringify({spec: d.spec}),
+      [...inputs, ...linked([d.dir, ...inputs])].filter((f) => f !== d.file || d.manifests.includes(f)),
+      canonicalJson({spec: d.spec}),
     )
     const unit = {kind: 'directory' as const, dir: d.dir, environment: d.environment, application: d.application}
     if (key !== undefined && skip && skipUnless(() => d.manifests)(unit, key)) {

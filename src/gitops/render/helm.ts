@@ -8,6 +8,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {canonicalJson} from '../../core/canonical-json.js'
 import {mapConcurrent} from '../../core/concurrency.js'
 import type {Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import type {BuildResult} from '../../effects/kustomize.js'
@@ -18,9 +19,10 @@ import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '..
 import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
 import type {Judge, Verdicts} from './judge.js'
-import {at, containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
+import {containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
 import {withPlainPaths} from './plain-paths.js'
 import type {RenderRoot} from './roots.js'
+import {applyDestinationNamespace} from './scope.js'
 
 export interface HelmStatus {
   application: string
@@ -232,13 +234,27 @@ async function renderOne(
     }
 > {
   const id = `helm\0${d.file}\0${d.application}\0${d.chart}`
-  const extra = JSON.stringify({
+  // The key is what the render reads: the chart's files, the value files, what helm is given (release, namespace,
+  // values, --set, flags) and the declaring object's spec, keys in any order — not the bytes of the file that
+  // declares it (an apiVersion moving from helm.toolkit.fluxcd.io/v2beta2 to v2 renders the same).
+  const extra = canonicalJson({
     spec: d.spec,
+    chart: d.chart,
+    release: d.release,
+    namespace: d.namespace ?? null,
+    flags: [d.skipCrds, d.skipSchemaValidation, d.skipTests],
+    valueFiles: d.valueFiles,
+    inlineValues: d.inlineValues === undefined ? null : (JSON.parse(d.inlineValues) as unknown),
+    set: d.set,
+    setString: d.setString,
+    setFile: d.setFile,
     tools: options.toolVersions,
     kube: options.kubeVersion,
     api: options.apiVersions,
   })
-  const key = options.cache?.key(id, inputsOf(d, options), extra)
+  const named = new Set([...d.valueFiles, ...d.setFile.map((s) => s.path)])
+  const keyInputs = inputsOf(d, options).filter((f) => f !== d.file || named.has(f) || f.startsWith(`${d.chart}/`))
+  const key = options.cache?.key(id, keyInputs, extra)
   if (key !== undefined && options.skip?.(d, key)) return 'skipped'
   const store = (answer: Answer) => {
     if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)
@@ -390,11 +406,11 @@ export function helmObjects(
         if (!lines.has(template)) lines.set(template, imageLines(root, template))
         obj.templateImageLines = lines.get(template)
       }
-      if (!obj.namespace && d.namespace && at(obj.body, 'metadata') !== undefined && containersOf(obj.body).length > 0)
-        obj.namespace = d.namespace
       out.push(obj)
     }
   }
+  // The release namespace, as Helm's kube client applies it: every namespaced object that names none.
+  applyDestinationNamespace(out, d.namespace)
   return out
 }
 

@@ -5,6 +5,7 @@
  * reads the checkout. Roots render a few at a time; a root whose inputs (their git blob ids) are unchanged since the
  * last run is answered from the cache and not rendered.
  */
+import {canonicalJson} from '../../core/canonical-json.js'
 import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -50,11 +51,16 @@ export async function renderRoots(
   },
 ): Promise<RenderedRoot[]> {
   const edits = roots.map((r) => options.editsOf?.(r))
+  // What the render reads besides files: the Application's kustomize options and its destination namespace.
   const keys = roots.map((r, i) =>
     options.cache?.key(
       r.dir,
       options.inputsOf(r),
-      edits[i] ? `${options.extra ?? ''}\0${JSON.stringify(edits[i])}` : options.extra,
+      edits[i] || r.namespace || r.flux
+        ? `${options.extra ?? ''}\0${JSON.stringify(edits[i] ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
+            r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
+          }`
+        : options.extra,
     ),
   )
   const skipped = roots.map((r, i) => keys[i] !== undefined && options.skip?.(r, keys[i]) === true)

@@ -62,7 +62,8 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
   if (roots.length > 0) {
     lines.push('', style.bold('Render roots (--render)'))
     for (const r of roots) {
-      const from = r.declaredIn ? ` (${r.via}: ${p(r.declaredIn)})` : ` (${r.via})`
+      const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
+      const from = r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`
       lines.push(`  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`)
     }
   }

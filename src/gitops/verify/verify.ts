@@ -111,6 +111,7 @@ export async function printLayout(
       dir: k.dir,
       environment: k.environment,
       via: 'argocd' as const,
+      rule: "an Argo CD Application's source path",
       declaredIn: k.declaredIn,
       application: k.application,
     }))
@@ -262,7 +263,10 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   if (input.render) {
     render = await renderFindings(input, layout)
     const units = render.report.roots.length + render.report.deployables.length + render.report.directories.length
-    if (units === 0 && input.render.requireRender) {
+    // A deployable refused or not rendered at any stage (its Application names a value file outside the revision) is
+    // a finding at it, not "nothing to render".
+    const named = render.findings.some((f) => f.rule.startsWith('render-'))
+    if (units === 0 && !named && input.render.requireRender) {
       throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
     const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])

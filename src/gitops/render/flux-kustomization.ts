@@ -1,0 +1,127 @@
+/**
+ * What kustomize-controller does with a Flux Kustomization's fields around `kustomize build` (fluxcd/pkg kustomize
+ * generator, kustomize-controller's post-build): `targetNamespace`, `namePrefix`, `nameSuffix`, `images`, `patches`
+ * and `components` written into the kustomization it builds (here: the wrapper kustomization over the root, as for an
+ * Argo CD Application's kustomize options); then `commonMetadata` labels and annotations set on every object, and
+ * `postBuild.substitute` / `substituteFrom` variables replaced in each object's YAML (`${var}`, `${var:=default}`,
+ * `${var:-default}`, `$${…}` kept literal; an object annotated `kustomize.toolkit.fluxcd.io/substitute: disabled`
+ * untouched). A `substituteFrom` ConfigMap or Secret the revision does not hold (and is not optional) leaves the
+ * root unrenderable, named.
+ */
+import type {YamlModule} from '../../images/yaml/index.js'
+import {at, type Doc} from './objects.js'
+
+export interface FluxFields {
+  /** Kustomization fields for the wrapper (namespace, namePrefix, nameSuffix, images, patches, components). */
+  edits: Record<string, unknown>
+  substitute?: Record<string, string>
+  commonMetadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}
+}
+
+const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+const strings = (v: unknown): Record<string, string> | undefined =>
+  isDoc(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : undefined
+
+/**
+ * The fields of a Flux Kustomization (`obj`); `holders` the ConfigMaps and Secrets of the revision (kind, namespace,
+ * name → data). `{unavailable}` names what the gate cannot have.
+ */
+export function fluxFields(
+  obj: unknown,
+  holders: ReadonlyMap<string, Record<string, string>>,
+): FluxFields | {unavailable: string} | undefined {
+  const spec = at(obj, 'spec')
+  if (!isDoc(spec)) return undefined
+  const edits: Record<string, unknown> = {}
+  if (str(spec.targetNamespace)) edits.namespace = spec.targetNamespace
+  if (str(spec.namePrefix)) edits.namePrefix = spec.namePrefix
+  if (str(spec.nameSuffix)) edits.nameSuffix = spec.nameSuffix
+  if (Array.isArray(spec.images) && spec.images.length > 0) edits.images = spec.images
+  if (Array.isArray(spec.patches) && spec.patches.length > 0) edits.patches = spec.patches
+  const components = Array.isArray(spec.components) ? spec.components.filter((c) => typeof c === 'string') : []
+  if (components.length > 0) edits.components = components
+  const out: FluxFields = {edits}
+  const meta = spec.commonMetadata
+  if (isDoc(meta)) {
+    out.commonMetadata = {
+      ...(strings(meta.labels) ? {labels: strings(meta.labels)} : {}),
+      ...(strings(meta.annotations) ? {annotations: strings(meta.annotations)} : {}),
+    }
+  }
+  const postBuild = spec.postBuild
+  if (isDoc(postBuild)) {
+    const vars: Record<string, string> = {}
+    const namespace = str(at(obj, 'metadata', 'namespace')) ?? 'default'
+    for (const ref of Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : []) {
+      const kind = str(at(ref, 'kind')) ?? ''
+      const name = str(at(ref, 'name')) ?? ''
+      const data = holders.get(`${kind}\0${namespace}\0${name}`)
+      if (data) Object.assign(vars, data)
+      else if (at(ref, 'optional') !== true) {
+        return {
+          unavailable: `postBuild.substituteFrom names ${kind} ${namespace}/${name}, which this revision does not hold (kustomize-controller reads it from the cluster): the variables it sets are unknown, so what it deploys is not rendered or judged.`,
+        }
+      }
+    }
+    Object.assign(vars, strings(postBuild.substitute) ?? {})
+    if (Object.keys(vars).length > 0 || Array.isArray(postBuild.substituteFrom)) out.substitute = vars
+  }
+  return Object.keys(edits).length > 0 || out.substitute || out.commonMetadata ? out : undefined
+}
+
+/** The ConfigMaps and Secrets of a YAML file: `kind\0namespace\0name` → their data (a Secret's base64 decoded). */
+export function holdersOf(yaml: YamlModule, text: string, into: Map<string, Record<string, string>>): void {
+  let docs
+  try {
+    docs = yaml.parseAllDocuments(text)
+  } catch {
+    return
+  }
+  if (!Array.isArray(docs)) return
+  for (const doc of docs) {
+    if (doc.errors.length > 0) continue
+    const obj = doc.toJS({maxAliasCount: 100}) as unknown
+    const kind = at(obj, 'kind')
+    if ((kind !== 'ConfigMap' && kind !== 'Secret') || at(obj, 'apiVersion') !== 'v1') continue
+    const data: Record<string, string> = {...strings(at(obj, 'data'))}
+    if (kind === 'Secret') {
+      for (const [k, v] of Object.entries(data)) data[k] = Buffer.from(v, 'base64').toString('utf8')
+      Object.assign(data, strings(at(obj, 'stringData')) ?? {})
+    }
+    const key = `${kind}\0${str(at(obj, 'metadata', 'namespace')) ?? 'default'}\0${str(at(obj, 'metadata', 'name')) ?? ''}`
+    into.set(key, data)
+  }
+}
+
+const VARIABLE = /\$\$\{[^}]*\}|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])([^}]*))?\}/g
+
+/** kustomize-controller's post-build over a root's built YAML: substitution, then commonMetadata (on the objects). */
+export function substitute(text: string, vars: Readonly<Record<string, string>>): string {
+  return text
+    .split(/^(?=---[ \t]*$)/m)
+    .map((chunk) =>
+      /kustomize\.toolkit\.fluxcd\.io\/substitute:\s*["']?disabled/.test(chunk)
+        ? chunk
+        : chunk.replace(VARIABLE, (whole, name: string | undefined, op: string | undefined, fallback: string) => {
+            if (name === undefined) return whole.slice(1) // `$${x}` → `${x}`
+            const value = vars[name]
+            if (op === undefined) return value ?? ''
+            // `:=` and `:-` use the default when unset or empty; `=` and `-` only when unset.
+            return op.startsWith(':') ? value || fallback : (value ?? fallback)
+          }),
+    )
+    .join('')
+}
+
+export function applyCommonMetadata(bodies: readonly Doc[], meta: FluxFields['commonMetadata']): void {
+  if (!meta) return
+  for (const body of bodies) {
+    if (!isDoc(body.metadata)) continue
+    const metadata = body.metadata
+    if (meta.labels) metadata.labels = {...(isDoc(metadata.labels) ? metadata.labels : {}), ...meta.labels}
+    if (meta.annotations) {
+      metadata.annotations = {...(isDoc(metadata.annotations) ? metadata.annotations : {}), ...meta.annotations}
+    }
+  }
+}
