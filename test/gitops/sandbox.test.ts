@@ -273,6 +273,25 @@ describe('limits', () => {
   })
 })
 
+describe('output ameide cannot read', () => {
+  it('a template that prints 150 YAML aliases: render-failed at the Application, exit 1, never INTERNAL_ERROR', async () => {
+    const bomb = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n  a: &a x\n  b: [${Array.from({length: 150}, () => '*a').join(', ')}]\n`
+    const repo = await helmGitopsRepo({
+      'argocd/bomb.yaml': application('bomb', 'path: charts/bomb'),
+      'charts/bomb/Chart.yaml': 'apiVersion: v2\nname: bomb\nversion: 0.1.0\n',
+      'charts/bomb/templates/cm.yaml': bomb,
+    })
+    const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo, env})
+    const json = run.json()
+    expect(json.error, run.stdout).toBeUndefined()
+    assertMatchesSchema('gitops-verify.schema.json', json)
+    expect(run.exitCode).toBe(1)
+    const failed = json.findings.filter((f: {rule: string}) => f.rule === 'render-failed')
+    expect(failed.map((f: {application: string}) => f.application)).toEqual(['bomb'])
+    expect(failed[0].message).toMatch(/more than 100 YAML aliases/)
+  })
+})
+
 describe('no sandbox to be had', () => {
   it('an untrusted revision renders nothing with a tool (render-unavailable, the fix named); directory sources still render', async () => {
     const repo = await twoDeployables()

@@ -81,7 +81,12 @@ export function holdersOf(yaml: YamlModule, text: string, into: Map<string, Reco
   if (!Array.isArray(docs)) return
   for (const doc of docs) {
     if (doc.errors.length > 0) continue
-    const obj = doc.toJS({maxAliasCount: 100}) as unknown
+    let obj: unknown
+    try {
+      obj = doc.toJS({maxAliasCount: 100})
+    } catch {
+      continue // past ameide's limits: not a holder, so a substituteFrom naming it is unavailable, named
+    }
     const kind = at(obj, 'kind')
     if ((kind !== 'ConfigMap' && kind !== 'Secret') || at(obj, 'apiVersion') !== 'v1') continue
     const data: Record<string, string> = {...strings(at(obj, 'data'))}

@@ -29,7 +29,7 @@ import {renderDirectory} from './directory.js'
 import {renderHelm, type HelmStatus} from './helm.js'
 import {Judge, type RenderedImage} from './judge.js'
 import {editsNode, reachable} from './kustomizations.js'
-import {parseRendered, type RenderedObject} from './objects.js'
+import {parseRendered, UnreadableOutput, type RenderedObject} from './objects.js'
 import {applyDestinationNamespace} from './scope.js'
 import {applyCommonMetadata, substitute} from './flux-kustomization.js'
 import {renderRoots} from './render.js'
@@ -388,7 +388,17 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
         for (const f of [n.file, ...n.files]) covered.add(f)
       // kustomize-controller's post-build: variables substituted, then commonMetadata on every object.
       const built = root.flux?.substitute ? substitute(result.yaml, root.flux.substitute) : result.yaml
-      const objects = parseRendered(input.yaml, built)
+      let objects: RenderedObject[]
+      try {
+        objects = parseRendered(input.yaml, built)
+      } catch (error) {
+        if (!(error instanceof UnreadableOutput)) throw error
+        const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+        const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
+        failed({...site, message: `kustomize build ${root.dir || '.'}${by}: ${error.message}`}, key)
+        report.roots.push({...root, status: 'failed', objects: 0})
+        continue
+      }
       applyCommonMetadata(
         objects.map((o) => o.body),
         root.flux?.commonMetadata,

@@ -19,7 +19,7 @@ import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '..
 import type {SourceLocation} from './attribute.js'
 import type {RenderCache} from './cache.js'
 import type {Judge, Verdicts} from './judge.js'
-import {containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
+import {containersOf, parseRendered, UnreadableOutput, type RenderedContainer, type RenderedObject} from './objects.js'
 import {withPlainPaths} from './plain-paths.js'
 import type {RenderRoot} from './roots.js'
 import {applyDestinationNamespace} from './scope.js'
@@ -266,13 +266,20 @@ async function renderOne(
     const result = await withPlainPaths(r, options.root, (plain) => options.helm.template(plain))
     return result.ok ? result : {...result, message: repoRelative(result.message, options.root)}
   }
-  const result = await template(request(d, options))
-  const answer: Answer = {result}
-  let differential = 0
+  let result = await template(request(d, options))
   let objects: RenderedObject[] | undefined
   if (result.ok) {
+    try {
+      objects = helmObjects(options.yaml, result.yaml, d, options.files, options.root)
+    } catch (error) {
+      if (!(error instanceof UnreadableOutput)) throw error
+      result = {ok: false, message: error.message}
+    }
+  }
+  const answer: Answer = {result}
+  let differential = 0
+  if (result.ok && objects) {
     // The differential render: the candidate key of every container whose image draws a finding, set to sentinels.
-    objects = helmObjects(options.yaml, result.yaml, d, options.files, options.root)
     const probes = new Map<string, string>() // container → set name
     for (const obj of objects) {
       for (const c of containersOf(obj.body)) {
@@ -296,11 +303,19 @@ async function renderOne(
       )
       // A container is confirmed only when its image carries its key's sentinel: only the documents that carry a
       // sentinel at all can hold one, so only those are parsed.
+      // An output it cannot read confirms nothing.
+      const readable = (chunk: string) => {
+        try {
+          return parseRendered(options.yaml, chunk)
+        } catch {
+          return []
+        }
+      }
       const after = again.ok
         ? again.yaml
             .split(/^---[ \t]*$/m)
             .filter((chunk) => chunk.includes(SENTINEL))
-            .flatMap((chunk) => parseRendered(options.yaml, chunk))
+            .flatMap(readable)
         : []
       for (const [k, name] of probes) {
         const [kind, objName, list, cname] = k.split('/')

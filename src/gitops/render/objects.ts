@@ -6,6 +6,7 @@
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
+import {limitMessage} from '../deployables/yaml-lines.js'
 import {CHECKOUT_LINK} from './checkout-link.js'
 
 const ORIGIN = 'config.kubernetes.io/origin'
@@ -62,10 +63,21 @@ export function at(value: unknown, ...keys: Array<string | number>): unknown {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
 
+/** A tool's output ameide cannot read within its limits (an alias bomb a template printed): the render failed. */
+export class UnreadableOutput extends Error {}
+
+/** The objects of a tool's output; throws {@link UnreadableOutput} where a document cannot be read. */
 export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] {
   const out: RenderedObject[] = []
-  for (const doc of yaml.parseAllDocuments(text) as Array<{toJS(o?: object): unknown}>) {
-    const body = doc.toJS({maxAliasCount: 100}) as unknown
+  const read = <T>(f: () => T): T => {
+    try {
+      return f()
+    } catch (error) {
+      throw new UnreadableOutput(`its output cannot be read: ${limitMessage(error)}`)
+    }
+  }
+  for (const doc of read(() => yaml.parseAllDocuments(text)) as Array<{toJS(o?: object): unknown}>) {
+    const body = read(() => doc.toJS({maxAliasCount: 100})) as unknown
     if (!isDoc(body)) continue
     const found = at(body, 'metadata', 'annotations')
     const annotations: Doc = isDoc(found) ? found : {}
