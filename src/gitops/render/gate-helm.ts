@@ -1,0 +1,99 @@
+/**
+ * A wave's Helm deployables in the render gate: unavailable without helm, else rendered (./helm.ts) and judged, and
+ * each failure a finding by its kind (limit, refusal, unavailable, failed).
+ */
+import type {HelmDeployable} from '../deployables/index.js'
+import type {GateContext} from './gate-types.js'
+import {renderHelm, type HelmStatus} from './helm.js'
+
+/** One wave's Helm deployables through helm (./helm.ts), their findings and statuses in the report. */
+export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): Promise<void> {
+  const {input, out, report, judge, apps, covered, linked, skipUnless, toolVersions} = ctx
+  const helmTool = ctx.helm
+  const policy = input.layout.policy.render
+  if (!helmTool) {
+    for (const d of list) {
+      out.unavailable(
+        d.file,
+        d.line,
+        `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: helm is not on PATH (bash scripts/ci/install-toolchain.sh installs it), so its rendered images and schema are not judged.`,
+        d.environment,
+        d.application,
+      )
+      report.deployables.push(unrendered(d, 'unavailable'))
+    }
+    return
+  }
+  const chartFiles = (d: HelmDeployable) => {
+    const prefix = d.chart ? `${d.chart}/` : ''
+    return input.files.filter((f) => f.startsWith(prefix))
+  }
+  const helm = await renderHelm(list, judge, {
+    root: input.root,
+    files: input.files,
+    yaml: input.yaml,
+    helm: helmTool,
+    kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
+      ? `${policy.kubernetesVersion}.0`
+      : policy.kubernetesVersion,
+    apiVersions: policy.apiVersions,
+    cache: input.cache,
+    toolVersions,
+    concurrency: input.concurrency,
+    extraFloatingTags: input.layout.policy.extraFloatingTags,
+    linked,
+    ...(skipUnless
+      ? {
+          skip: (d: HelmDeployable, key: string) =>
+            skipUnless(() => chartFiles(d))(
+              {kind: d.kind, dir: d.chart, environment: d.environment, application: d.application},
+              key,
+            ),
+        }
+      : {}),
+    onRendered: (d, objects, text) => {
+      input.onRendered?.({
+        kind: d.kind,
+        dir: d.chart,
+        environment: d.environment,
+        application: d.application,
+        declaredIn: d.file,
+        objects: objects(),
+      })
+      apps.collect(text, objects, {
+        dir: d.chart,
+        environment: d.environment,
+        via: d.kind === 'HelmRelease' ? 'flux' : 'argocd',
+        declaredIn: d.file,
+        application: d.application,
+      })
+    },
+  })
+  report.deployables.push(...helm.statuses)
+  for (const f of helm.covered) covered.add(f)
+  for (const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key} of helm.failures) {
+    const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
+    const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+    if (limit) out.limited({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${message}`})
+    else if (isRefused)
+      out.refused({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
+    else if (isUnavailable) out.unavailable(d.file, d.line, text, d.environment, d.application, key)
+    else
+      out.failed(
+        {file: d.file, line: d.line, message: text, environment: d.environment, application: d.application},
+        key,
+      )
+  }
+}
+
+/** The report's entry for a Helm deployable that is not rendered. */
+export const unrendered = (d: HelmDeployable, status: 'refused' | 'unavailable'): HelmStatus => ({
+  application: d.application,
+  kind: d.kind,
+  chart: d.chart,
+  environment: d.environment,
+  declaredIn: d.file,
+  status,
+  objects: 0,
+  differential: 0,
+})

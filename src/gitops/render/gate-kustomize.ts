@@ -1,0 +1,182 @@
+/**
+ * The kustomize roots of one wave of the render gate: refused when they could read outside the revision,
+ * unavailable when they name a remote or inflate charts, else built (./render.ts) in their wrappers — an
+ * Application's kustomize options and a Flux Kustomization's fields applied, its post-build after — and judged.
+ */
+import type {KustomizeUse} from '../deployables/index.js'
+import {applyCommonMetadata, substitute} from './flux-kustomization.js'
+import type {GateContext, RenderGateInput} from './gate-types.js'
+import {editsNode, reachable} from './kustomizations.js'
+import {parseRendered, UnreadableOutput, type RenderedObject} from './objects.js'
+import {renderRoots} from './render.js'
+import type {RenderPlan, RenderRoot} from './roots.js'
+import {applyDestinationNamespace} from './scope.js'
+
+/** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
+export class RootInputs {
+  /** An Application's kustomize options, applied over its root (`dir\0application`). */
+  private readonly edits = new Map<string, {fields: Record<string, unknown>; file: string}>()
+
+  constructor(
+    private readonly input: Pick<RenderGateInput, 'root' | 'files'>,
+    readonly plan: RenderPlan,
+    private readonly linked: (paths: readonly string[]) => string[],
+  ) {}
+
+  /** The kustomize options of these Applications, for their roots. */
+  note(uses: readonly KustomizeUse[]): void {
+    for (const k of uses) if (k.edits) this.edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!})
+  }
+
+  /** The fields set over a root: its Application's kustomize options, or its Flux Kustomization's. */
+  editsOf(r: RenderRoot): {fields: Record<string, unknown>; file: string} | undefined {
+    if (r.via === 'argocd') return this.edits.get(`${r.dir}\0${r.application ?? ''}`)
+    return r.flux && Object.keys(r.flux.edits).length > 0
+      ? {fields: r.flux.edits, file: r.declaredIn ?? r.dir}
+      : undefined
+  }
+
+  /** A root's kustomizations, with what its options add (components, patches). */
+  nodesOf(r: RenderRoot) {
+    const e = this.editsOf(r)
+    return reachable(
+      this.plan.kustomizations,
+      r.dir,
+      e ? editsNode(this.input.root, this.input.files, r.dir, e.file, e.fields) : undefined,
+    )
+  }
+
+  inputsOf(r: RenderRoot): string[] {
+    const nodes = this.nodesOf(r)
+    const dirs = nodes.map((n) => n.dir)
+    return [
+      ...new Set([
+        ...nodes.flatMap((n) => [n.file, ...n.files]),
+        ...this.input.files.filter((f) => dirs.some((d) => d === '' || f.startsWith(`${d}/`))),
+        ...this.linked(dirs),
+      ]),
+    ]
+  }
+}
+
+export async function renderKustomizeWave(
+  ctx: GateContext,
+  roots: RootInputs,
+  list: readonly RenderRoot[],
+): Promise<void> {
+  const {input, out, report, refusals, judge, apps, covered, skipUnless, toolVersions} = ctx
+  const renderable: RenderRoot[] = []
+  for (const r of list) {
+    const nodes = roots.nodesOf(r)
+    // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
+    if (refusals.root(r, nodes, roots.plan.kustomizations.get(r.dir)!.file)) {
+      report.roots.push({...r, status: 'refused', objects: 0})
+      continue
+    }
+    const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
+    const remote = nodes.flatMap((n) => n.remote)
+    if (remote.length + helmCharts.length === 0) {
+      renderable.push(r)
+      continue
+    }
+    const key = input.cache?.key(r.dir, roots.inputsOf(r), `remote\0${toolVersions}`)
+    for (const entry of helmCharts) {
+      out.unavailable(
+        entry.file,
+        entry.line,
+        `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`,
+        r.environment,
+        r.application,
+        key,
+      )
+    }
+    for (const entry of remote) {
+      out.unavailable(
+        entry.file,
+        entry.line,
+        `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
+        r.environment,
+        undefined,
+        key,
+      )
+    }
+    report.roots.push({...r, status: 'unavailable', objects: 0})
+  }
+  const rendered = await renderRoots(input.root, renderable, input.kustomize, {
+    concurrency: input.concurrency,
+    cache: input.cache,
+    inputsOf: (r) => roots.inputsOf(r),
+    resourcesOf: (r) => roots.plan.kustomizations.get(r.dir)?.generated,
+    editsOf: (r) => roots.editsOf(r)?.fields,
+    extra: toolVersions,
+    ...(skipUnless
+      ? {
+          skip: (r: RenderRoot, key: string) =>
+            skipUnless(() => roots.inputsOf(r))(
+              {
+                kind: 'kustomize',
+                dir: r.dir,
+                environment: r.environment,
+                ...(r.application !== undefined ? {application: r.application} : {}),
+              },
+              key,
+            ),
+        }
+      : {}),
+  })
+  for (const {root, result, cached, skipped, key} of rendered) {
+    const rootFile = roots.plan.kustomizations.get(root.dir)!.file
+    if (skipped) {
+      report.roots.push({...root, status: 'skipped', objects: 0})
+      continue
+    }
+    if (!result.ok) {
+      const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+      const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
+      if ('unavailable' in result) {
+        const message = `kustomize build ${root.dir || '.'}${by} is not rendered: ${result.message}`
+        out.unavailable(rootFile, 1, message, root.environment, root.application, key)
+        report.roots.push({...root, status: 'unavailable', objects: 0})
+        continue
+      }
+      if ('limit' in result)
+        out.limited({...site, message: `kustomize build ${root.dir || '.'}${by}: ${result.message}`})
+      else out.failed({...site, message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`}, key)
+      report.roots.push({...root, status: 'failed', objects: 0})
+      continue
+    }
+    // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
+    for (const n of roots.nodesOf(root).filter((n) => roots.plan.kustomizations.get(n.dir) === n))
+      for (const f of [n.file, ...n.files]) covered.add(f)
+    // kustomize-controller's post-build: variables substituted, then commonMetadata on every object.
+    const built = root.flux?.substitute ? substitute(result.yaml, root.flux.substitute) : result.yaml
+    let objects: RenderedObject[]
+    try {
+      objects = parseRendered(input.yaml, built)
+    } catch (error) {
+      if (!(error instanceof UnreadableOutput)) throw error
+      const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+      const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
+      out.failed({...site, message: `kustomize build ${root.dir || '.'}${by}: ${error.message}`}, key)
+      report.roots.push({...root, status: 'failed', objects: 0})
+      continue
+    }
+    applyCommonMetadata(
+      objects.map((o) => o.body),
+      root.flux?.commonMetadata,
+    )
+    applyDestinationNamespace(objects, root.namespace)
+    input.onRendered?.({
+      kind: 'kustomize',
+      dir: root.dir,
+      environment: root.environment,
+      ...(root.application !== undefined ? {application: root.application} : {}),
+      declaredIn: root.declaredIn ?? rootFile,
+      objects,
+    })
+    apps.collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
+    report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
+    // An image the Application's kustomize options decide is set outside the checkout: it points at them.
+    await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile)
+  }
+}

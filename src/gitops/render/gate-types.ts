@@ -1,0 +1,122 @@
+/**
+ * What the render gate (./gate.ts) takes and gives, and what its waves share (GateContext): the input, the report,
+ * the result.
+ */
+import type {Helm} from '../../effects/helm.js'
+import type {Kustomize} from '../../effects/kustomize.js'
+import type {YamlModule} from '../../images/yaml/index.js'
+import type {CheckoutIdentity} from '../deployables/index.js'
+import type {Layout} from '../layout.js'
+import type {GitopsFinding} from '../verify/rules/index.js'
+import type {AppOfApps} from './app-of-apps.js'
+import type {RenderCache} from './cache.js'
+import type {RenderFindings} from './gate-findings.js'
+import type {HelmStatus} from './helm.js'
+import type {Judge, RenderedImage} from './judge.js'
+import type {RenderedObject} from './objects.js'
+import type {Refusals} from './refusals.js'
+import type {RenderRoot} from './roots.js'
+
+export interface RenderGateInput {
+  root: string
+  files: string[]
+  layout: Layout
+  yaml: YamlModule
+  environments?: string[]
+  kustomize: Kustomize
+  /** helm, or its probe still running (`helm version`): awaited before the first render. */
+  helm?: Helm | Promise<Helm | undefined>
+  /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
+  checkout: CheckoutIdentity
+  cache?: RenderCache
+  /** `render-unavailable` is an error (`--require-render`). */
+  requireRender: boolean
+  concurrency: number
+  /** Each deployable's rendered objects, rendered or answered from the cache (what `gitops diff` compares). */
+  onRendered?: (unit: RenderedUnit) => void
+  /**
+   * Told each deployable's render-cache key (needs `cache`): true leaves it unrendered and unjudged, status
+   * `skipped` (`gitops diff`: its inputs are the same in both revisions, so is its output).
+   */
+  skip?: (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
+}
+
+/** One rendered deployable: a kustomize root, or a Helm deployable (an Application's Helm source, a HelmRelease). */
+export interface RenderedUnit {
+  /** `directory`: an Argo CD directory source (a folder of plain manifests). */
+  kind: 'kustomize' | 'Application' | 'HelmRelease' | 'directory'
+  /** The root folder, the chart, or the directory source's folder. */
+  dir: string
+  environment: string | null
+  application?: string
+  declaredIn: string
+  objects: RenderedObject[]
+}
+
+/** What `--render` did, in the verify result (`render`). */
+export interface RenderReport {
+  kubernetesVersion: string
+  /**
+   * The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`) and the
+   * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted).
+   */
+  tools: {helm: string | null; kustomize: string; sandbox: string | null}
+  /** `skipped`: only with `skip` (gitops diff). */
+  roots: Array<
+    RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'; objects: number}
+  >
+  /** Every Helm deployable (an Application's Helm source, a HelmRelease) and what became of it. */
+  deployables: HelmStatus[]
+  /** Every Argo CD directory source (a folder of plain manifests) and what became of it. */
+  directories: DirectoryStatus[]
+  /** Rendered objects, and the containers among them the image rules judged. */
+  objects: number
+  containers: number
+  /** Kinds without a known schema (CRDs): counted, not failed. */
+  unknownKinds: Array<{apiVersion: string; kind: string; count: number}>
+  /** Every rendered container image, with the source line that decided it. */
+  images: RenderedImage[]
+}
+
+export interface DirectoryStatus {
+  application: string
+  dir: string
+  environment: string | null
+  declaredIn: string
+  status: 'rendered' | 'failed' | 'refused' | 'unavailable' | 'skipped'
+  objects: number
+}
+
+export interface RenderGateResult {
+  findings: GitopsFinding[]
+  report: RenderReport
+  /** Files some rendered root read: their source-level image findings give way to the rendered ones. */
+  covered: Set<string>
+  /**
+   * The key of the inputs of what each not-rendered finding (render-unavailable, render-failed) is about, where known
+   * (with `cache`): `gitops diff` leaves one whose inputs are the same in both revisions out of what is incomplete.
+   */
+  inputKeys: Map<GitopsFinding, string>
+  /** Files declaring deployables that were not read (a YAML error, past ameide's limits): what they deploy is unknown. */
+  unread: string[]
+}
+
+/** What the waves of one gate run share: its input, its findings and report, and what judges and follows. */
+export interface GateContext {
+  input: RenderGateInput
+  out: RenderFindings
+  report: RenderReport
+  refusals: Refusals
+  judge: Judge
+  apps: AppOfApps
+  /** Files some render read (their source-level findings give way to the rendered ones). */
+  covered: Set<string>
+  /** The targets of in-bounds links among `paths`: inputs of whatever reads through them. */
+  linked: (paths: readonly string[]) => string[]
+  /** With `input.skip`: whether a unit whose key is unchanged stays unrendered (unless it may hold Applications). */
+  skipUnless?: (
+    inputs: () => readonly string[],
+  ) => (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
+  helm: Helm | undefined
+  toolVersions: string
+}
