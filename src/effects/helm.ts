@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import type {BuildResult} from './kustomize.js'
-import {describeBreach, overObjects, RENDER_LIMITS} from './limits.js'
+import {describeBreach, RENDER_LIMITS} from './limits.js'
 import {sandboxFor, type Confinement} from './sandbox.js'
 import {runTool, type ToolResult} from './tools.js'
 
@@ -150,11 +150,10 @@ export async function findHelm(binary = 'helm', known?: string, confinement?: Co
           writeFileSync(inline, request.inlineValues)
         }
         const args = templateArgs(request, inline)
-        const limited = (r: ToolResult) => {
-          const limit =
-            r.limit ?? (r.exitCode === 0 && overObjects(r.stdout, RENDER_LIMITS.objects) ? 'objects' : undefined)
-          return limit ? {ok: false as const, limit, message: `helm stopped: ${describeBreach(limit)}`} : undefined
-        }
+        const limited = (r: ToolResult) =>
+          r.limit
+            ? {ok: false as const, limit: r.limit, message: `helm stopped: ${describeBreach(r.limit)}`}
+            : undefined
         let result = await run(args, request.chartDir, home, jail)
         if (result.exitCode !== 0 && !result.limit && MISSING_DEPENDENCY.test(result.stderr)) {
           const copy = await withLocalDependencies(request, path.join(home, 'chart'))

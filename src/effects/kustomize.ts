@@ -7,7 +7,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {describeBreach, overObjects, RENDER_LIMITS, type LimitBreach} from './limits.js'
+import {describeBreach, RENDER_LIMITS, type LimitBreach} from './limits.js'
 import {sandboxFor, type Confinement} from './sandbox.js'
 import {runTool} from './tools.js'
 
@@ -23,6 +23,10 @@ export type BuildResult =
   | {ok: false; message: string}
   | {ok: false; unavailable: true; message: string}
   | {ok: false; limit: LimitBreach; message: string}
+
+/** Whether a render's answer says something of its inputs, so a cache may keep it: not a tool that did not run or was stopped. */
+export const rememberable = (result: BuildResult): boolean =>
+  result.ok || !('unavailable' in result || 'limit' in result)
 
 export interface Kustomize {
   /** `loadRestrictionsNone`: files outside the kustomization's folder may be read (kustomize-controller's setting). */
@@ -58,10 +62,8 @@ export function kustomize(binary = 'kustomize', known?: string, confinement?: Co
         ...jail,
         limits: RENDER_LIMITS,
       }).finally(() => rmSync(home, {recursive: true, force: true}))
-      const limit =
-        result.limit ??
-        (result.exitCode === 0 && overObjects(result.stdout, RENDER_LIMITS.objects) ? 'objects' : undefined)
-      if (limit) return {ok: false, limit, message: `kustomize build stopped: ${describeBreach(limit)}`}
+      if (result.limit)
+        return {ok: false, limit: result.limit, message: `kustomize build stopped: ${describeBreach(result.limit)}`}
       if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
       const message = (result.stderr || result.stdout).trim() || `kustomize exited ${result.exitCode}`
       return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}

@@ -3,7 +3,7 @@ import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry}
 import {redact} from '../core/secrets.js'
 import type {CodeWithExit} from '../core/error-codes.js'
 import {allowListedEnv} from './isolated-env.js'
-import {breachOf, kernelLimits, type LimitBreach, type ToolLimits} from './limits.js'
+import {breachOf, kernelLimits, overObjects, type LimitBreach, type ToolLimits} from './limits.js'
 import {findOnPath, sandboxed, type SandboxPaths, type SandboxProbe} from './sandbox.js'
 
 /**
@@ -157,7 +157,9 @@ export async function runTool(
           ? 'output'
           : out.exitCode !== 0
             ? breachOf({...out, signal: result.signal ?? undefined})
-            : undefined
+            : overObjects(out.stdout, options.limits.objects)
+              ? 'objects'
+              : undefined
       if (limit) {
         out.limit = limit
         out.stdout = '' // a partial output is never parsed

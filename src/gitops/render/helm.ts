@@ -11,7 +11,7 @@ import path from 'node:path'
 import {canonicalJson} from '../../core/canonical-json.js'
 import {mapConcurrent} from '../../core/concurrency.js'
 import type {Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
-import type {BuildResult} from '../../effects/kustomize.js'
+import {rememberable, type BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {confinedPath, repoRelative} from '../revision/paths.js'
@@ -327,7 +327,7 @@ async function renderOne(
     }
   }
   // Not run (no sandbox) or stopped at a limit: nothing of the inputs is known, so nothing is remembered.
-  if (result.ok || !('unavailable' in result || 'limit' in result)) store(answer)
+  if (rememberable(result)) store(answer)
   return {answer, cached: false, differential, objects, store, key}
 }
 

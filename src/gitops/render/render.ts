@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {mapConcurrent} from '../../core/concurrency.js'
-import type {BuildResult, Kustomize} from '../../effects/kustomize.js'
+import {rememberable, type BuildResult, type Kustomize} from '../../effects/kustomize.js'
 import type {RenderCache} from './cache.js'
 import {repoRelative} from '../revision/paths.js'
 import {CHECKOUT_LINK} from './checkout-link.js'
@@ -106,8 +106,7 @@ export async function renderRoots(
           answers[i] = {...s.value, message}
         }
         // Not run (no sandbox) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
-        if (s.value.ok || !('unavailable' in s.value || 'limit' in s.value))
-          options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
+        if (rememberable(s.value)) options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
       })
     } finally {
       rmSync(tmp, {recursive: true, force: true})
