@@ -54,7 +54,9 @@ export function extractChart(archive: Buffer, limits: ExtractLimits): {dir: stri
     }
   } catch (error) {
     rmSync(base, {recursive: true, force: true})
-    throw error instanceof ArchiveRefused ? error : new ArchiveRefused(`it cannot be unpacked: ${(error as Error).message}`)
+    throw error instanceof ArchiveRefused
+      ? error
+      : new ArchiveRefused(`it cannot be unpacked: ${(error as Error).message}`)
   }
   return {dir: path.join(base, top), remove: () => rmSync(base, {recursive: true, force: true})}
 }
@@ -70,14 +72,17 @@ function gunzip(archive: Buffer, max: number): Buffer {
 }
 
 const field = (block: Buffer, start: number, length: number) =>
-  block.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '')
+  block
+    .subarray(start, start + length)
+    .toString('utf8')
+    .replace(/\0.*$/s, '')
 const octal = (block: Buffer, start: number, length: number) => parseInt(field(block, start, length).trim() || '0', 8)
 
 /** The entries of a ustar/pax/GNU tar stream: regular files and folders only, their names checked. */
 function readTar(tar: Buffer, maxEntries: number): Entry[] {
   const out: Entry[] = []
   let longName: string | undefined
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512)
     if (header.every((b) => b === 0)) break
     const size = octal(header, 124, 12)

@@ -89,17 +89,25 @@ export class ChartRepository {
     try {
       const manifest = await this.registry.getManifest(repository, reference)
       if (!manifest) throw new ChartFetchError(`oci://${repository}:${reference} does not exist in the registry`)
-      const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {layers?: Array<{mediaType?: string; digest?: string; size?: number}>}
+      const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {
+        layers?: Array<{mediaType?: string; digest?: string; size?: number}>
+      }
       const layer = (parsed.layers ?? []).find((l) => l.mediaType === OCI_CHART_LAYER)
       if (!layer?.digest) throw new ChartFetchError(`oci://${repository}@${manifest.digest} holds no Helm chart layer`)
       if ((layer.size ?? 0) > this.options.limits.archiveBytes)
-        throw new ChartFetchError(`its chart layer is ${layer.size} bytes, over the ${this.options.limits.archiveBytes}`, 'size')
+        throw new ChartFetchError(
+          `its chart layer is ${layer.size} bytes, over the ${this.options.limits.archiveBytes}`,
+          'size',
+        )
       const archive = await this.registry.getBlob(repository, layer.digest)
       return {manifestDigest: manifest.digest, archive}
     } catch (error) {
       if (error instanceof ChartFetchError) throw error
       const limited = /over the \d+-byte limit/.test((error as Error).message)
-      throw new ChartFetchError(`oci://${repository}:${reference}: ${(error as Error).message}`, limited ? 'size' : undefined)
+      throw new ChartFetchError(
+        `oci://${repository}:${reference}: ${(error as Error).message}`,
+        limited ? 'size' : undefined,
+      )
     }
   }
 
@@ -151,7 +159,9 @@ export class ChartRepository {
       if (redirects >= MAX_REDIRECTS) throw new ChartFetchError(`${method} ${url}: too many redirects`)
       const next = new URL(location, current)
       if (next.origin !== current.origin)
-        sendHeaders = Object.fromEntries(Object.entries(sendHeaders).filter(([k]) => k.toLowerCase() !== 'authorization'))
+        sendHeaders = Object.fromEntries(
+          Object.entries(sendHeaders).filter(([k]) => k.toLowerCase() !== 'authorization'),
+        )
       current = next
     }
   }
@@ -206,7 +216,9 @@ export class ChartRepository {
         res.on('end', () => {
           if (settled) return
           if (!res.complete)
-            return fail(Object.assign(new Error('the connection closed before the body was complete'), {code: 'ECONNRESET'}))
+            return fail(
+              Object.assign(new Error('the connection closed before the body was complete'), {code: 'ECONNRESET'}),
+            )
           settled = true
           clearTimeout(timer)
           resolve({
@@ -239,7 +251,8 @@ function trustedRoots(): string[] | undefined {
   const roots: string[] = get ? [...get('default'), ...safe(() => get('system'))] : [...tls.rootCertificates]
   const file = process.env.SSL_CERT_FILE
   if (file) roots.push(...safe(() => [readFileSync(file, 'utf8')]))
-  if (!get && process.env.NODE_EXTRA_CA_CERTS) roots.push(...safe(() => [readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8')]))
+  if (!get && process.env.NODE_EXTRA_CA_CERTS)
+    roots.push(...safe(() => [readFileSync(process.env.NODE_EXTRA_CA_CERTS!, 'utf8')]))
   return roots
 }
 

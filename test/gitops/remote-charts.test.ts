@@ -49,7 +49,11 @@ beforeAll(async () => {
   requireTool('kustomize')
   requireTool('helm')
   const home = await makeTempDir('ameide-charts-home-')
-  env = toolEnv({HOME: home, DOCKER_CONFIG: path.join(home, '.docker'), HELM_REGISTRY_CONFIG: path.join(home, 'reg.json')})
+  env = toolEnv({
+    HOME: home,
+    DOCKER_CONFIG: path.join(home, '.docker'),
+    HELM_REGISTRY_CONFIG: path.join(home, 'reg.json'),
+  })
   server = await startChartServer([webChart('1.0.0'), webChart('1.1.0'), webChart('1.2.0-rc.1')])
   elsewhere = await startChartServer([webChart('1.0.0'), webChart('1.1.0')])
   // A credential for every loopback server: none may ever be sent to a chart repository over HTTP.
@@ -157,7 +161,10 @@ async function helmTemplateChanges(from: string, to: string, values: string): Pr
     )
   }
   const [a, b] = await Promise.all([render(from), render(to)])
-  return [...a.keys()].filter((k) => a.get(k) !== b.get(k)).map((k) => `changed ${k}`).sort()
+  return [...a.keys()]
+    .filter((k) => a.get(k) !== b.get(k))
+    .map((k) => `changed ${k}`)
+    .sort()
 }
 
 const changedObjects = (r: Result) =>
@@ -171,10 +178,9 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
     expect(exitCode, stderr).toBe(0)
     expect(result.failures).toEqual([])
     expect(result.summary).toBe('changed')
-    expect(changedObjects(result)).toEqual([
-      ...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')),
-      'changed HelmRelease web',
-    ].sort())
+    expect(changedObjects(result)).toEqual(
+      [...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')), 'changed HelmRelease web'].sort(),
+    )
     expect(result.images).toContainEqual(
       expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
     )
@@ -212,14 +218,15 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
   })
 
   it('a head that redirects the repository, or adds one, requests nothing from it and is named', async () => {
-    for (const change of [
+    const changes: Array<Record<string, string>> = [
       {'apps/production/repository.yaml': helmRepository(elsewhere.url)},
       {
         'apps/production/other.yaml': helmRepository(elsewhere.url).replace('name: charts', 'name: other'),
         'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - other.yaml\n  - release.yaml\n',
         'apps/production/release.yaml': helmRelease('1.1.0', '  values: {replicaCount: 2}', 'other'),
       },
-    ]) {
+    ]
+    for (const change of changes) {
       const repo = await history(fluxFiles(server.url, '1.0.0'), change)
       const {exitCode, result} = await diff(repo)
       expect(exitCode).toBe(1)
@@ -264,7 +271,11 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
     expect(exitCode).toBe(1)
     expect(result.summary).toBe('incomplete')
     expect(result.failures).toContainEqual(
-      expect.objectContaining({revision: 'head', rule: 'render-refused', message: expect.stringContaining('hashes to')}),
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-refused',
+        message: expect.stringContaining('hashes to'),
+      }),
     )
   })
 })
@@ -296,7 +307,9 @@ describe('an Argo CD Application whose source is a remote chart', () => {
     expect(exitCode, stderr).toBe(0)
     expect(result.failures).toEqual([])
     expect(changedObjects(result)).toEqual(await helmTemplateChanges('1.0.0', '1.1.0', 'message: from-argo\n'))
-    expect(result.images).toContainEqual(expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}))
+    expect(result.images).toContainEqual(
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    )
   })
 })
 
@@ -329,7 +342,9 @@ describe('a chart of the repository whose dependency lives in a chart repository
     expect(exitCode, stderr).toBe(0)
     expect(result.failures).toEqual([])
     expect(changedObjects(result)).toEqual(['changed ConfigMap app-config', 'changed Deployment app'])
-    expect(result.images).toContainEqual(expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}))
+    expect(result.images).toContainEqual(
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    )
     expect(result.charts?.map((c) => c.version).sort()).toEqual(['1.0.0', '1.1.0'])
   })
 })
@@ -356,15 +371,18 @@ describe('an OCI chart (docker-registry, pushed with helm push)', () => {
     const {exitCode, stderr, result} = await diff(repo)
     expect(exitCode, stderr).toBe(0)
     expect(result.failures).toEqual([])
-    expect(changedObjects(result)).toEqual([
-      ...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')),
-      'changed HelmRelease web',
-    ].sort())
+    expect(changedObjects(result)).toEqual(
+      [...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')), 'changed HelmRelease web'].sort(),
+    )
     const manifest = await fetch(`${registry.url}/v2/charts/web/manifests/1.1.0`, {
       headers: {Accept: 'application/vnd.oci.image.manifest.v1+json'},
     })
     expect(result.charts).toContainEqual(
-      expect.objectContaining({version: '1.1.0', digest: manifest.headers.get('docker-content-digest'), fromCache: false}),
+      expect.objectContaining({
+        version: '1.1.0',
+        digest: manifest.headers.get('docker-content-digest'),
+        fromCache: false,
+      }),
     )
     const second = await diff(repo)
     expect(second.result.charts).toBeUndefined()

@@ -156,7 +156,10 @@ export class ChartFetcher {
     if (isExact(ref.version)) return ref.version
     try {
       const entries = (await this.index(ref.repository)).get(ref.name) ?? []
-      const picked = pickVersion(ref.version, entries.map((e) => e.version))
+      const picked = pickVersion(
+        ref.version,
+        entries.map((e) => e.version),
+      )
       return picked ?? unavailable(`chart ${ref.name} ${ref.version}: no version in ${ref.source} satisfies it.`)
     } catch (error) {
       return this.failure(error)
@@ -198,7 +201,10 @@ export class ChartFetcher {
     const got = f.ref.type === 'oci' ? await this.pullOci(f) : await this.pullHttp(f)
     this.spent.bytes += got.archive.length
     if (this.spent.bytes > this.limits.bytesPerRun)
-      throw new ChartFetchError(`more than ${this.limits.bytesPerRun} bytes of charts would be fetched in one run`, 'size')
+      throw new ChartFetchError(
+        `more than ${this.limits.bytesPerRun} bytes of charts would be fetched in one run`,
+        'size',
+      )
     const digest = sha256(got.archive)
     this.store(digest, got.archive)
     this.refs[refKey] = {digest, ...(got.manifestDigest ? {manifestDigest: got.manifestDigest} : {})}
@@ -209,7 +215,9 @@ export class ChartFetcher {
     const entry = (await this.index(f.ref.repository)).get(f.ref.name)?.find((e) => e.version === f.version)
     if (!entry) throw new ChartFetchError(`chart ${f.ref.name} ${f.version} is not in ${f.ref.source}/index.yaml`)
     if (!entry.digest)
-      throw new ChartFetchError(`${f.ref.source}/index.yaml gives chart ${f.ref.name} ${f.version} no digest: it cannot be checked, so it is not fetched`)
+      throw new ChartFetchError(
+        `${f.ref.source}/index.yaml gives chart ${f.ref.name} ${f.version} no digest: it cannot be checked, so it is not fetched`,
+      )
     const archive = await this.client().archive(entry.url)
     const got = sha256(archive)
     if (got !== `sha256:${entry.digest.replace(/^sha256:/, '')}`)
@@ -252,7 +260,11 @@ export class ChartFetcher {
         ? {ok: false, limit: 'output', message: `a chart archive is over a limit: ${error.message}`}
         : {ok: false, refused: true, message: `a chart archive is refused: ${error.message}`}
     if (error instanceof ChartFetchError && error.limit)
-      return {ok: false, limit: error.limit === 'time' ? 'time' : 'output', message: `a chart fetch stopped at a limit: ${error.message}`}
+      return {
+        ok: false,
+        limit: error.limit === 'time' ? 'time' : 'output',
+        message: `a chart fetch stopped at a limit: ${error.message}`,
+      }
     return unavailable(`a chart could not be fetched: ${(error as Error).message}`)
   }
 
@@ -263,9 +275,9 @@ export class ChartFetcher {
     files: readonly string[],
   ): RemoteChart[] | {problem: string} | undefined {
     const at = (f: string) => (d.chart ? `${d.chart}/${f}` : f)
-    const read = (f: string) => (files.includes(at(f)) ? this.options.yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
-      | {dependencies?: Array<Record<string, unknown>>}
-      | undefined
+    const read = (f: string) =>
+      (files.includes(at(f)) ? this.options.yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
+        {dependencies?: Array<Record<string, unknown>>} | undefined
     let chartYaml: ReturnType<typeof read>
     let lock: ReturnType<typeof read>
     try {
@@ -287,14 +299,20 @@ export class ChartFetcher {
       const name = String(dep.name ?? '')
       const repository = String(dep.repository)
       if (repository.startsWith('@') || repository.startsWith('alias:'))
-        return {problem: `dependency ${name} names the repository ${repository}, an alias of helm's own configuration: the gate does not know its URL.`}
+        return {
+          problem: `dependency ${name} names the repository ${repository}, an alias of helm's own configuration: the gate does not know its URL.`,
+        }
       const locked = lock?.dependencies?.find((l) => l.name === name && l.repository === repository)
       const constraint = String(dep.version ?? '')
       if (lock && !locked)
-        return {problem: `dependency ${name} (${repository}) is not in the chart's Chart.lock: the lock is out of sync with Chart.yaml, so it is not fetched.`}
+        return {
+          problem: `dependency ${name} (${repository}) is not in the chart's Chart.lock: the lock is out of sync with Chart.yaml, so it is not fetched.`,
+        }
       const version = locked ? String(locked.version) : constraint
       if (locked && constraint && pickVersion(constraint, [version]) === undefined)
-        return {problem: `dependency ${name}: Chart.lock's ${version} does not satisfy Chart.yaml's ${constraint}: the lock is out of sync, so it is not fetched.`}
+        return {
+          problem: `dependency ${name}: Chart.lock's ${version} does not satisfy Chart.yaml's ${constraint}: the lock is out of sync, so it is not fetched.`,
+        }
       const oci = repository.startsWith('oci://')
       out.push({
         type: oci ? 'oci' : 'http',

@@ -29,7 +29,10 @@ export function normalizeChartSource(url: string): string {
 }
 
 /** The host (with port) of a repository URL, scheme or not (`oci://ghcr.io/x`, `ghcr.io/x`, `https://h:8443/c`). */
-export const hostOf = (url: string): string => normalizeChartSource(url).replace(/^[a-z][a-z0-9+.-]*:\/\//, '').split('/')[0]
+export const hostOf = (url: string): string =>
+  normalizeChartSource(url)
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .split('/')[0]
 
 export function isAllowed(list: ChartAllowList, source: string): boolean {
   const s = normalizeChartSource(source)
@@ -70,7 +73,10 @@ export function allowListOf(
         for (const dep of doc.dependencies) if (isMap(dep)) add(dep.repository)
       const kind = doc.kind
       const spec = isMap(doc.spec) ? doc.spec : {}
-      if ((kind === 'HelmRepository' || kind === 'OCIRepository') && String(doc.apiVersion).startsWith('source.toolkit.fluxcd.io/'))
+      if (
+        (kind === 'HelmRepository' || kind === 'OCIRepository') &&
+        String(doc.apiVersion).startsWith('source.toolkit.fluxcd.io/')
+      )
         add(spec.url)
       if (String(doc.apiVersion).startsWith('argoproj.io/')) for (const url of repoURLs(spec)) add(url)
     }

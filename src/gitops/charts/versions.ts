@@ -14,7 +14,8 @@ const toRange = (written: string): string => written.replace(/\s*,\s*/g, ' ').tr
 
 /** The version of `available` the repository gives for `written`, or undefined when none satisfies it. */
 export function pickVersion(written: string, available: readonly string[]): string | undefined {
-  if (isExact(written)) return available.find((v) => v === written || semver.eq(clean(v) ?? '0.0.0-x', clean(written) ?? '0.0.0-y'))
+  if (isExact(written))
+    return available.find((v) => v === written || semver.eq(clean(v) ?? '0.0.0-x', clean(written) ?? '0.0.0-y'))
   const range = toRange(written)
   const includePrerelease = /-/.test(range)
   const valid = available.filter((v) => semver.valid(v) !== null)

@@ -453,13 +453,14 @@ function remoteChartOf(
     const p = clean(str(source.path) ?? '')
     const repository = repoURL.slice('oci://'.length).replace(/\/+$/, '')
     if (p !== '')
-      return {problem: `source ${repoURL} path ${p}: the gate renders only the root of an OCI chart, so it is not rendered.`}
+      return {
+        problem: `source ${repoURL} path ${p}: the gate renders only the root of an OCI chart, so it is not rendered.`,
+      }
     return ociChart(repoURL, repository, version, via)
   }
   if (/^https?:\/\//.test(repoURL))
     return {type: 'http', source: repoURL, repository: repoURL, name: chart, version: version || '*', via}
-  if (repoURL === '')
-    return {problem: `chart ${chart} names no repoURL: the gate does not know where to fetch it.`}
+  if (repoURL === '') return {problem: `chart ${chart} names no repoURL: the gate does not know where to fetch it.`}
   const base = repoURL.replace(/^oci:\/\//, '').replace(/\/+$/, '')
   return ociChart(repoURL, `${base}/${chart}`, version, via)
 }

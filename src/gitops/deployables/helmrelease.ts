@@ -288,9 +288,17 @@ function chartOf(
     }
   const dir = ctx.confined(clean(chart))
   if (dir === undefined)
-    return {problem: `chart path ${chart} leaves the revision: it is not read.`, at: ['chart', 'spec', 'chart'], status: 'refused'}
+    return {
+      problem: `chart path ${chart} leaves the revision: it is not read.`,
+      at: ['chart', 'spec', 'chart'],
+      status: 'refused',
+    }
   if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml'))
-    return {problem: `chart path ${chart} holds no Chart.yaml in this repository.`, at: ['chart', 'spec', 'chart'], status: 'failed'}
+    return {
+      problem: `chart path ${chart} holds no Chart.yaml in this repository.`,
+      at: ['chart', 'spec', 'chart'],
+      status: 'failed',
+    }
   return {dir}
 }
 
