@@ -55,6 +55,17 @@ export interface GitopsPolicy {
   render: GitopsRenderPolicy
   /** `gitops diff`: kinds whose data is masked like a Secret's (the value shown changed, never shown). */
   diff: {maskKinds: string[]}
+  /** Charts of chart repositories (src/gitops/charts): fetched only from what the base revision declares. */
+  charts: GitopsChartsPolicy
+}
+
+export interface GitopsChartsPolicy {
+  /** Fetch remote charts at all (false: as `--offline`, each is render-unavailable). */
+  fetch: boolean
+  /** Chart repositories allowed besides those the base declares (a URL, or a prefix ending in `/`). */
+  repositories: string[]
+  /** Hosts (`host` or `host:port`) whose chart repositories are reached over plain HTTP. */
+  insecure: string[]
 }
 
 export interface GitopsRenderPolicy {
@@ -125,6 +136,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   maxFileBytes: 4 * 1024 * 1024,
   render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION, apiVersions: []},
   diff: {maskKinds: []},
+  charts: {fetch: true, repositories: [], insecure: []},
 }
 
 /**
@@ -314,6 +326,7 @@ export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): Am
       preview: {...base.gitopsPolicy.preview, ...file.gitopsPolicy?.preview},
       render: mergeRender(base.gitopsPolicy.render, file.gitopsPolicy?.render as RenderSetting | undefined),
       diff: {...base.gitopsPolicy.diff, ...file.gitopsPolicy?.diff},
+      charts: {...base.gitopsPolicy.charts, ...file.gitopsPolicy?.charts},
     },
     scaffold: {baseImages: {...base.scaffold.baseImages, ...file.scaffold?.baseImages}},
     signing: {sigstore: {...base.signing.sigstore, ...file.signing?.sigstore}},

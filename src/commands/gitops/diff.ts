@@ -90,6 +90,11 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       description: 'Exit 1 when the deployed objects differ, as git diff --exit-code does.',
       default: false,
     }),
+    offline: Flags.boolean({
+      description:
+        'Request nothing from chart repositories: each chart of one (a HelmRepository, an OCIRepository, an Argo CD remote chart, a dependency not committed) is render-unavailable. Default: charts are fetched, only from the repositories the base revision declares.',
+      default: false,
+    }),
     cache: Flags.boolean({
       description:
         "Reuse renders from the checkout's git directory (.git/ameide/cache/); --no-cache neither reads nor writes it (what did not change is still not rendered).",
@@ -126,6 +131,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       helm: renderers.helm,
       cacheVersion: this.config.version,
       useCache: flags.cache,
+      offline: flags.offline,
       concurrency: 4,
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())

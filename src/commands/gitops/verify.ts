@@ -105,6 +105,11 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         "Render each environment's roots (kustomize; charts with helm) and judge the rendered objects: images and Kubernetes schema. Default: gitopsPolicy.render.",
       allowNo: true,
     }),
+    offline: Flags.boolean({
+      description:
+        'With --render: request nothing from chart repositories; each chart of one (a HelmRepository, an OCIRepository, an Argo CD remote chart, a dependency not committed) is render-unavailable. Default: charts are fetched from the repositories the checkout declares.',
+      default: false,
+    }),
     'require-render': Flags.boolean({
       description: 'With --render: a root or chart that cannot be rendered here (no helm, a remote base) is an error.',
       default: false,
@@ -165,7 +170,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       rules,
       evidence,
       cacheVersion: flags.cache ? this.config.version : undefined,
-      render,
+      render: render && {...render, offline: flags.offline},
     }).finally(() => progress.stop())
     await render?.remembered
     if (flags.sarif !== undefined) {

@@ -7,7 +7,8 @@
  * → `--set-string`) and `fileParameters`. Before its type is decided, the source's `.argocd-source*.yaml` overrides are
  * merged (./overrides.ts). A kustomize folder goes to the kustomize path, a folder of plain manifests is a directory
  * source (./directory.ts); jsonnet and config-management plugins are not run: render-unavailable, named. A chart from
- * a Helm repository, a repository other than this checkout or a value file URL is never fetched: render-unavailable.
+ * a chart repository (https or OCI) is a `remote` chart, fetched by src/gitops/charts when the base declares its
+ * repository; a git repository other than this checkout or a value file URL is never fetched: render-unavailable.
  */
 import path from 'node:path'
 
@@ -21,10 +22,12 @@ import {
   type DirectoryDeployable,
   type HelmDeployable,
   type KustomizeUse,
+  type RemoteChart,
   type Unrenderable,
   type ValueLayer,
 } from './model.js'
 import {overrideName, withOverrides} from './overrides.js'
+import {chartAddress} from './helmrelease.js'
 import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {linedDocuments} from './yaml-lines.js'
@@ -92,15 +95,16 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
       spec: {source: written, name: app.name, destination: app.spec.destination ?? null},
       reads: [app.file],
     }
-    if (chart !== undefined) {
+    const remote = remoteChartOf(written, chart, app)
+    if (remote) {
       // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
       inputs.reads.push(...refValueFiles(written, refs, ctx))
-      unavailable(
-        [...at, 'chart'],
-        `chart ${chart} comes from ${repoURL || 'a Helm repository'}, outside the checkout: the gate does not fetch charts, so what it renders is not judged (its values here are still checked as source).`,
-        'unavailable',
-        inputs,
-      )
+      if ('problem' in remote) {
+        unavailable([...at, 'chart'], remote.problem, 'unavailable', inputs)
+        continue
+      }
+      const d = helmDeployable(app, written, at, '', refs, ctx, unavailable, remote)
+      if (d) out.helm.push(d)
       continue
     }
     const p = str(written.path)
@@ -207,6 +211,7 @@ function helmDeployable(
   refs: Map<string, {mine: boolean; repoURL: string}>,
   ctx: DeployablesContext,
   unavailable: (p: SpecPath, message: string, status?: Unrenderable['status']) => void,
+  remote?: RemoteChart,
 ): HelmDeployable | undefined {
   const helm = isMap(source.helm) ? source.helm : {}
   const h: SpecPath = [...at, 'helm']
@@ -219,7 +224,7 @@ function helmDeployable(
     const doc = ctx.docsOf(file)[0]
     return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
   }
-  if (ctx.files.has(chartValues)) layers.push(layerOf(chartValues, `the chart's values.yaml`))
+  if (!remote && ctx.files.has(chartValues)) layers.push(layerOf(chartValues, `the chart's values.yaml`))
   // Value files: Argo CD's order, globs expanded lexically, a path seen twice kept at its first position.
   const valueFiles: string[] = []
   let broken = false
@@ -236,6 +241,14 @@ function helmDeployable(
     let base: string
     let rest: string
     const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
+    if (remote && !ref) {
+      unavailable(
+        where,
+        `value file ${entry} is read from inside the fetched chart ${remote.name}: the gate does not read it, so this chart is not rendered.`,
+      )
+      broken = true
+      return
+    }
     if (ref) {
       const r = refs.get(ref[1])
       if (!r) {
@@ -382,7 +395,8 @@ function helmDeployable(
     file: app.file,
     line: app.line,
     environment,
-    chart: dir,
+    chart: remote ? chartAddress(remote) : dir,
+    ...(remote ? {remote} : {}),
     release,
     namespace: str(helm.namespace) ?? destinationNamespace(app),
     skipCrds: helm.skipCrds === true,
@@ -419,6 +433,50 @@ function overrideLayer(file: string, ctx: DeployablesContext): ValueLayer {
       entries.push({path: parseSetName(p.name), value: String(p.value ?? ''), line: lineOf(['parameters', i]) ?? 1})
   })
   return {file, what: 'override file', entries}
+}
+
+/**
+ * A source whose chart comes from a chart repository, as the repo-server pulls it: `chart` from a Helm repository
+ * (`repoURL` https) or an OCI one (`oci://…` or a scheme-less registry address), or an `oci://` repoURL that is the
+ * chart itself; `targetRevision` the version or range. Undefined: a source of a git repository.
+ */
+function remoteChartOf(
+  source: Record<string, unknown>,
+  chart: string | undefined,
+  app: ArgoApplication,
+): RemoteChart | {problem: string} | undefined {
+  const repoURL = str(source.repoURL) ?? ''
+  const version = str(source.targetRevision) ?? ''
+  const via = `Application ${app.name}`
+  if (chart === undefined) {
+    if (!repoURL.startsWith('oci://')) return undefined
+    const p = clean(str(source.path) ?? '')
+    const repository = repoURL.slice('oci://'.length).replace(/\/+$/, '')
+    if (p !== '')
+      return {
+        problem: `source ${repoURL} path ${p}: the gate renders only the root of an OCI chart, so it is not rendered.`,
+      }
+    return ociChart(repoURL, repository, version, via)
+  }
+  if (/^https?:\/\//.test(repoURL))
+    return {type: 'http', source: repoURL, repository: repoURL, name: chart, version: version || '*', via}
+  if (repoURL === '') return {problem: `chart ${chart} names no repoURL: the gate does not know where to fetch it.`}
+  const base = repoURL.replace(/^oci:\/\//, '').replace(/\/+$/, '')
+  return ociChart(repoURL, `${base}/${chart}`, version, via)
+}
+
+function ociChart(source: string, repository: string, written: string, via: string): RemoteChart {
+  const [tag, digest] = written.split('@')
+  const pinned = digest ?? (tag.startsWith('sha256:') ? tag : undefined)
+  return {
+    type: 'oci',
+    source,
+    repository,
+    name: repository.split('/').at(-1) ?? '',
+    version: pinned === tag ? '' : tag,
+    ...(pinned ? {digest: pinned} : {}),
+    via,
+  }
 }
 
 const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']

@@ -4,14 +4,23 @@
  * (fluxcd/helm-controller `internal/chartutil/values.go` ChartValuesFromReferences): the chart folder and
  * `chart.spec.valuesFiles` relative to the repository root; values = each `valuesFrom` ConfigMap/Secret in order
  * (deep-merged; `targetPath` sets one key), then `spec.values` on top. Release `spec.releaseName`, else
- * `[targetNamespace-]name`; namespace `targetNamespace`, else the HelmRelease's. A chart from a HelmRepository or an
- * OCIRepository (or a `chartRef`) is render-unavailable, named; so is a values source the repository does not hold.
+ * `[targetNamespace-]name`; namespace `targetNamespace`, else the HelmRelease's. A chart from a HelmRepository (https
+ * or `type: oci`) or an OCIRepository (`chartRef`) is a `remote` chart, fetched by src/gitops/charts when the base
+ * declares its repository; any other source, and a values source the repository does not hold, is render-unavailable.
  */
 import path from 'node:path'
 
 import type {DeployablesContext} from './context.js'
 import type {Manifest} from './manifests.js'
-import {leaves, mergeValues, parseSetName, type HelmDeployable, type Unrenderable, type ValueLayer} from './model.js'
+import {
+  leaves,
+  mergeValues,
+  parseSetName,
+  type HelmDeployable,
+  type RemoteChart,
+  type Unrenderable,
+  type ValueLayer,
+} from './model.js'
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
 import {linedDocuments} from './yaml-lines.js'
 
@@ -56,56 +65,11 @@ export function helmReleaseDeployable(
       inputs,
     },
   })
-  if (isMap(spec.chartRef)) {
-    const kind = str(spec.chartRef.kind) ?? 'chartRef'
-    return unavailable(
-      lineAt('chartRef'),
-      `its chart comes from ${kind} ${str(spec.chartRef.name) ?? ''}, outside the checkout: the gate does not fetch charts, so what it renders is not judged.`,
-    )
-  }
   const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
-  const chart = str(chartSpec.chart)
-  const sourceRef = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : {}
-  const sourceKind = str(sourceRef.kind) ?? ''
-  const sourceName = str(sourceRef.name) ?? ''
-  if (chart === undefined) return {}
-  if (sourceKind !== 'GitRepository') {
-    return unavailable(
-      lineAt('chart', 'spec', 'sourceRef'),
-      `chart ${chart} comes from ${sourceKind} ${sourceName}, outside the checkout: the gate does not fetch charts, so what it renders is not judged (its values here are still checked as source).`,
-    )
-  }
-  const sourceNs = str(sourceRef.namespace) ?? ns
-  const repo = manifests.find(
-    (m) =>
-      m.kind === 'GitRepository' &&
-      m.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
-      m.name === sourceName &&
-      (m.namespace ?? 'default') === sourceNs,
-  )
-  const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
-  const syncSource = sourceName === 'flux-system' && sourceNs === 'flux-system'
-  if (!syncSource && (url === undefined || !ctx.isThisRepository(url))) {
-    return unavailable(
-      lineAt('chart', 'spec', 'sourceRef'),
-      `chart ${chart} comes from GitRepository ${sourceNs}/${sourceName}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
-    )
-  }
-  const dir = ctx.confined(clean(chart))
-  if (dir === undefined) {
-    return unavailable(
-      lineAt('chart', 'spec', 'chart'),
-      `chart path ${chart} leaves the revision: it is not read.`,
-      'refused',
-    )
-  }
-  if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml')) {
-    return unavailable(
-      lineAt('chart', 'spec', 'chart'),
-      `chart path ${chart} holds no Chart.yaml in this repository.`,
-      'failed',
-    )
-  }
+  if (!isMap(spec.chartRef) && str(chartSpec.chart) === undefined) return {}
+  const chosen = chartOf(spec, manifests, ns, ctx)
+  if ('problem' in chosen) return unavailable(lineAt(...chosen.at), chosen.problem, chosen.status)
+  const {dir, remote} = chosen
   const layers: ValueLayer[] = []
   const reads = [hr.file]
   const layerOfFile = (file: string, what: string): ValueLayer => {
@@ -113,10 +77,15 @@ export function helmReleaseDeployable(
     return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
   }
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
-  if (ctx.files.has(chartValues)) layers.push(layerOfFile(chartValues, `the chart's values.yaml`))
+  if (!remote && ctx.files.has(chartValues)) layers.push(layerOfFile(chartValues, `the chart's values.yaml`))
   const valueFiles: string[] = []
   for (const [i, v] of (Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []).entries()) {
     if (typeof v !== 'string') continue
+    if (remote)
+      return unavailable(
+        lineAt('chart', 'spec', 'valuesFiles', i),
+        `values file ${v} is read from inside the fetched chart ${remote.name}: the gate does not read it, so this release is not rendered.`,
+      )
     const file = ctx.confined(clean(v))
     if (file === undefined) {
       return unavailable(
@@ -205,7 +174,8 @@ export function helmReleaseDeployable(
       file: hr.file,
       line: hr.line,
       environment,
-      chart: dir,
+      chart: remote ? chartAddress(remote) : dir,
+      ...(remote ? {remote} : {}),
       release,
       namespace: targetNamespace ?? ns,
       skipCrds: false,
@@ -222,6 +192,119 @@ export function helmReleaseDeployable(
     },
   }
 }
+
+type ChartChoice =
+  | {dir: string; remote?: undefined}
+  | {dir: ''; remote: RemoteChart}
+  | {problem: string; at: Array<string | number>; status?: Unrenderable['status']}
+
+const isSource = (m: Manifest, kind: string, name: string, namespace: string) =>
+  m.kind === kind &&
+  m.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
+  m.name === name &&
+  (m.namespace ?? 'default') === namespace
+
+/**
+ * Where its chart comes from, as source-controller reads it: a folder of this repository (a GitRepository that is
+ * this repository), a chart of a HelmRepository (https index or `type: oci`), or an OCIRepository (`chartRef`).
+ */
+function chartOf(
+  spec: Record<string, unknown>,
+  manifests: readonly Manifest[],
+  ns: string,
+  ctx: DeployablesContext,
+): ChartChoice {
+  if (isMap(spec.chartRef)) {
+    const kind = str(spec.chartRef.kind) ?? 'chartRef'
+    const name = str(spec.chartRef.name) ?? ''
+    const refNs = str(spec.chartRef.namespace) ?? ns
+    const repo = manifests.find((m) => isSource(m, 'OCIRepository', name, refNs))
+    const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
+    if (kind !== 'OCIRepository' || !url?.startsWith('oci://'))
+      return {
+        problem: `its chart comes from ${kind} ${name}${kind === 'OCIRepository' ? ', which this repository does not define with an oci:// url' : ''}: the gate does not fetch it, so what it renders is not judged.`,
+        at: ['chartRef'],
+      }
+    const ref = isMap(repo!.doc.spec) && isMap(repo!.doc.spec.ref) ? repo!.doc.spec.ref : {}
+    const repository = url.slice('oci://'.length).replace(/\/+$/, '')
+    const digest = str(ref.digest)
+    return {
+      dir: '',
+      remote: {
+        type: 'oci',
+        source: url,
+        repository,
+        name: repository.split('/').at(-1) ?? '',
+        version: str(ref.semver) ?? str(ref.tag) ?? (digest ? '' : 'latest'),
+        ...(digest ? {digest} : {}),
+        via: `OCIRepository ${refNs}/${name}`,
+      },
+    }
+  }
+  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
+  const chart = str(chartSpec.chart) ?? ''
+  const sourceRef = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : {}
+  const sourceKind = str(sourceRef.kind) ?? ''
+  const sourceName = str(sourceRef.name) ?? ''
+  const sourceNs = str(sourceRef.namespace) ?? ns
+  const at = ['chart', 'spec', 'sourceRef']
+  if (sourceKind === 'HelmRepository') {
+    const repo = manifests.find((m) => isSource(m, 'HelmRepository', sourceName, sourceNs))
+    const repoSpec = isMap(repo?.doc.spec) ? repo.doc.spec : {}
+    const url = str(repoSpec.url)
+    if (!url)
+      return {
+        problem: `chart ${chart} comes from HelmRepository ${sourceNs}/${sourceName}, which this repository does not define: the gate does not know where to fetch it.`,
+        at,
+      }
+    const oci = repoSpec.type === 'oci' || url.startsWith('oci://')
+    const version = str(chartSpec.version) ?? (oci ? '' : '*')
+    const [tag, digest] = version.split('@')
+    return {
+      dir: '',
+      remote: {
+        type: oci ? 'oci' : 'http',
+        source: url,
+        repository: oci ? `${url.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${chart}` : url,
+        name: chart,
+        version: oci ? tag || (digest ? '' : 'latest') : version,
+        ...(oci && digest ? {digest} : {}),
+        via: `HelmRepository ${sourceNs}/${sourceName}`,
+      },
+    }
+  }
+  if (sourceKind !== 'GitRepository')
+    return {
+      problem: `chart ${chart} comes from ${sourceKind} ${sourceName}, outside the checkout: the gate does not fetch it, so what it renders is not judged (its values here are still checked as source).`,
+      at,
+    }
+  const repo = manifests.find((m) => isSource(m, 'GitRepository', sourceName, sourceNs))
+  const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
+  const syncSource = sourceName === 'flux-system' && sourceNs === 'flux-system'
+  if (!syncSource && (url === undefined || !ctx.isThisRepository(url)))
+    return {
+      problem: `chart ${chart} comes from GitRepository ${sourceNs}/${sourceName}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
+      at,
+    }
+  const dir = ctx.confined(clean(chart))
+  if (dir === undefined)
+    return {
+      problem: `chart path ${chart} leaves the revision: it is not read.`,
+      at: ['chart', 'spec', 'chart'],
+      status: 'refused',
+    }
+  if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml'))
+    return {
+      problem: `chart path ${chart} holds no Chart.yaml in this repository.`,
+      at: ['chart', 'spec', 'chart'],
+      status: 'failed',
+    }
+  return {dir}
+}
+
+/** A remote chart's address, its name in reports: `oci://host/path/name`, or `<repository>/name`. */
+export const chartAddress = (r: RemoteChart): string =>
+  r.type === 'oci' ? `oci://${r.repository}` : `${r.source.replace(/\/+$/, '')}/${r.name}`
 
 /** The text under `key` of a ConfigMap's data or a Secret's stringData/data (base64), with its line. */
 function dataOf(m: Manifest, key: string): {text: string; line: number; block: boolean} | undefined {

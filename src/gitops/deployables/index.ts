@@ -16,7 +16,15 @@ import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
 import type {ApplicationSetExpansion, ArgoApplication} from './types.js'
 
-export type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable, ValueLayer, ValueEntry} from './model.js'
+export type {
+  DirectoryDeployable,
+  HelmDeployable,
+  KustomizeUse,
+  RemoteChart,
+  Unrenderable,
+  ValueLayer,
+  ValueEntry,
+} from './model.js'
 export type {ArgoApplication} from './types.js'
 export {setName} from './model.js'
 export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'

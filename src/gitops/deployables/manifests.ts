@@ -23,7 +23,8 @@ export interface Manifest {
   lineOf: LinedDoc['lineOf']
 }
 
-const KINDS = /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitRepository|ConfigMap|Secret)["']?\s*$/m
+const KINDS =
+  /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitRepository|HelmRepository|OCIRepository|ConfigMap|Secret)["']?\s*$/m
 
 const APPLICATION_SET = /^kind:\s*["']?ApplicationSet["']?\s*$/m
 

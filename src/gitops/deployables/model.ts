@@ -27,8 +27,10 @@ export interface HelmDeployable {
   file: string
   line: number
   environment: string | null
-  /** Repo-relative chart folder. */
+  /** Repo-relative chart folder; for a chart of a chart repository (`remote`), its address (`oci://…/name`, `<repo>/name`). */
   chart: string
+  /** A chart from a chart repository, fetched by src/gitops/charts only from repositories the base declares. */
+  remote?: RemoteChart
   release: string
   namespace?: string
   skipCrds: boolean
@@ -48,6 +50,23 @@ export interface HelmDeployable {
   reads: string[]
   /** The deployable's spec as written (or generated), part of the render cache key. */
   spec: unknown
+}
+
+/** A chart of a chart repository, as the revision names it. */
+export interface RemoteChart {
+  /** `http`: a Helm repository (index.yaml); `oci`: a registry. */
+  type: 'http' | 'oci'
+  /** The repository URL as the declaring object writes it: what must be declared by the base (src/gitops/charts). */
+  source: string
+  /** Where it is fetched: the Helm repository's URL, or the OCI chart's `host/path/name`. */
+  repository: string
+  name: string
+  /** What the revision asks for: an exact version, a range (`1.x`, `>=1 <2`, `*`), or '' (the newest). */
+  version: string
+  /** `sha256:…` the revision pins (an OCI `@sha256`, an OCIRepository's `ref.digest`). */
+  digest?: string
+  /** The object that declares the repository, for messages (`HelmRepository flux-system/podinfo`). */
+  via: string
 }
 
 /** Something the gate will not render: outside the checkout (a remote chart or repository) or not evaluable. */

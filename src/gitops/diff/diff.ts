@@ -51,6 +51,8 @@ export interface GitopsDiffInput {
   /** Keep renders in the cache under the checkout's git directory (false: a cache of this run only). */
   useCache: boolean
   concurrency: number
+  /** Request nothing from chart repositories (`--offline`): each remote chart is render-unavailable. */
+  offline?: boolean
   /** Progress lines (`Rendering base …`). */
   onStep?: (step: string) => void
 }
@@ -91,6 +93,8 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       requireRenderKubernetesVersion(policy)
     }
     const maskKinds = policy.diff.maskKinds
+    // Remote charts: only from repositories the BASE declares, under the base's policy; one fetcher for both revisions.
+    const charts = await chartFetcher(input, baseRevision, policy)
     const repositories = await repositoryUrls(input.root, policy.preview.repositories)
     const tree = (r: Revision) => ({dir: r.dir, files: r.files, checkout: checkoutOf(r, repositories)})
     type Tree = ReturnType<typeof tree>
@@ -106,6 +110,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
         kustomize: input.kustomize,
         helm: input.helm,
         cache: cache.at(t.dir),
+        charts,
         concurrency: input.concurrency,
         skip,
       })
@@ -136,6 +141,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     const compared = await compareSnapshots(base, head, maskKinds)
     await removed
     cache.save()
+    charts.save()
     if (base.found + head.found === 0) {
       // Nothing to compare is no evidence that nothing changed.
       compared.failures.unshift({
@@ -155,6 +161,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       head: revisions.head,
       ...(layout ? {layout} : {}),
       ...(policyReport ? {policy: policyReport} : {}),
+      ...(charts.fetched.length > 0 ? {charts: charts.fetched} : {}),
       ...compared,
     }
     // Renderers' messages name the temporary folders: every path is made repo-relative.
@@ -164,6 +171,24 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   } finally {
     await Promise.all(trees.map((t) => t.remove()))
   }
+}
+
+/** The chart fetcher of one diff: the base's repositories and policy, the chart cache under the git directory. */
+async function chartFetcher(input: GitopsDiffInput, base: Revision, policy: GitopsPolicy) {
+  const [{ChartFetcher}, {allowListOf}, {chartCacheDir}, yaml] = await Promise.all([
+    import('../charts/fetcher.js'),
+    import('../charts/policy.js'),
+    import('../charts/cache.js'),
+    import('yaml'),
+  ])
+  const charts = policy.charts ?? DEFAULT_CONFIG.gitopsPolicy.charts
+  return new ChartFetcher({
+    allow: allowListOf(base.dir, base.files, yaml, charts, policy.maxFileBytes),
+    policy: charts,
+    offline: input.offline === true,
+    ...(input.useCache ? {cacheDir: chartCacheDir(input.root)} : {}),
+    yaml,
+  })
 }
 
 export const describe = (r: DiffRevision) =>

@@ -6,6 +6,7 @@
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {GitopsPolicy} from '../../core/config.js'
+import type {ChartFetcher} from '../charts/fetcher.js'
 import type {CheckoutIdentity} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
@@ -76,6 +77,8 @@ export interface SnapshotInput {
   kustomize: Kustomize
   helm: Helm | Promise<Helm | undefined>
   cache: RenderCache
+  /** Fetches remote charts (src/gitops/charts), shared by both revisions: each archive is fetched once. */
+  charts?: ChartFetcher
   concurrency: number
   /** Told each deployable's cache key: true leaves it unrendered (its output is known to be the other revision's). */
   skip: (unitKey: string, key: string) => boolean
@@ -119,6 +122,7 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     helm: input.helm,
     checkout: input.checkout,
     cache: input.cache,
+    ...(input.charts ? {charts: input.charts} : {}),
     requireRender: true,
     concurrency: input.concurrency,
     onRendered,

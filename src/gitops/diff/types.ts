@@ -4,6 +4,7 @@
  * changed deployable's objects with a unified diff, the images that move, the render gate's verdict delta, and what
  * could not be read or rendered.
  */
+import type {FetchedChart} from '../charts/fetcher.js'
 import type {RenderedObjectRef} from '../verify/rules/rule.js'
 
 export interface DiffRevision {
@@ -109,6 +110,8 @@ export interface GitopsDiffResult {
   layout?: DiffLayout
   /** Where the diff's policy came from (the base's ameide.yaml), and what the head does to it. */
   policy?: DiffPolicy
+  /** The charts fetched from chart repositories the base declares (or answered from the chart cache), both revisions'. */
+  charts?: FetchedChart[]
   environments: Array<string | null>
   counts: {
     applicationsAdded: number

@@ -4,7 +4,7 @@
  */
 import type {HelmDeployable} from '../deployables/index.js'
 import type {GateContext} from './gate-types.js'
-import {renderHelm, type HelmStatus} from './helm.js'
+import {renderHelm, type HelmStatus, type PreparedChart} from './helm.js'
 
 /** One wave's Helm deployables through helm (./helm.ts), their findings and statuses in the report. */
 export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): Promise<void> {
@@ -38,6 +38,7 @@ export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): 
       : policy.kubernetesVersion,
     apiVersions: policy.apiVersions,
     cache: input.cache,
+    prepare: (d) => prepareChart(ctx, d),
     toolVersions,
     concurrency: input.concurrency,
     extraFloatingTags: input.layout.policy.extraFloatingTags,
@@ -84,6 +85,21 @@ export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): 
         key,
       )
   }
+}
+
+/**
+ * What a deployable's chart needs from chart repositories (src/gitops/charts): planned now (allowed? which version?),
+ * fetched only when it renders. Without a fetcher a remote chart is render-unavailable, as before charts were fetched.
+ */
+async function prepareChart(ctx: GateContext, d: HelmDeployable): Promise<PreparedChart | undefined> {
+  const {charts, root, files} = ctx.input
+  if (!charts) {
+    if (!d.remote) return undefined
+    const message = `chart ${d.remote.name} comes from ${d.remote.source}, outside the checkout: the gate does not fetch charts here, so what it renders is not judged (its values here are still checked as source).`
+    return {key: 'not fetched', materialize: () => Promise.resolve({ok: false, unavailable: true, message})}
+  }
+  const plan = await charts.plan(d, root, files)
+  return plan && {key: plan.key, materialize: () => charts.materialize(d, plan, root, files)}
 }
 
 /** The report's entry for a Helm deployable that is not rendered. */

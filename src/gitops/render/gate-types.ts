@@ -4,6 +4,7 @@
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
+import type {ChartFetcher, FetchedChart} from '../charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {CheckoutIdentity} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
@@ -29,6 +30,11 @@ export interface RenderGateInput {
   /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
   checkout: CheckoutIdentity
   cache?: RenderCache
+  /**
+   * Fetches the charts of chart repositories the base declares (src/gitops/charts). Undefined: none is fetched, each
+   * such chart is render-unavailable.
+   */
+  charts?: ChartFetcher
   /** `render-unavailable` is an error (`--require-render`). */
   requireRender: boolean
   concurrency: number
@@ -76,6 +82,8 @@ export interface RenderReport {
   unknownKinds: Array<{apiVersion: string; kind: string; count: number}>
   /** Every rendered container image, with the source line that decided it. */
   images: RenderedImage[]
+  /** The charts fetched from chart repositories (or answered from the chart cache) for this run. */
+  charts?: FetchedChart[]
 }
 
 export interface DirectoryStatus {

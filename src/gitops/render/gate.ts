@@ -217,6 +217,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     containers: judge.containers,
     unknownKinds: judge.unknownKinds,
     images: judge.images,
+    ...(input.charts ? {charts: input.charts.fetched} : {}),
   })
   const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
   return {findings: out.findings, report, covered, inputKeys: out.inputKeys, unread}

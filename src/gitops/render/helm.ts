@@ -53,8 +53,19 @@ export interface HelmRenderOptions {
   linked?: (paths: readonly string[]) => string[]
   /** Told each deployable's cache key: true leaves it unrendered (status `skipped`). */
   skip?: (d: HelmDeployable, key: string) => boolean
+  /**
+   * A chart that is not only the revision's folder (src/gitops/charts: a remote chart, or dependencies fetched into
+   * a copy): `key` (the versions resolved) joins its render-cache key; `materialize` gives the folder helm renders,
+   * called only when it is rendered. Undefined: the revision's folder as it is.
+   */
+  prepare?: (d: HelmDeployable) => Promise<PreparedChart | undefined>
   /** Each rendered deployable's objects (parsed when asked: a cached verdict parses nothing otherwise) and helm's text. */
   onRendered?: (d: HelmDeployable, objects: () => RenderedObject[], text: string) => void
+}
+
+export interface PreparedChart {
+  key: string
+  materialize(): Promise<{dir: string; remove: () => void} | (HelmResult & {ok: false})>
 }
 
 export interface HelmRendered {
@@ -191,11 +202,13 @@ const containerKey = (obj: RenderedObject, c: RenderedContainer) => `${obj.kind}
 function request(
   d: HelmDeployable,
   options: HelmRenderOptions,
+  chartDir: string,
   extra: Array<{name: string; value: string}> = [],
 ): HelmTemplateRequest {
   const abs = (f: string) => path.join(options.root, f)
+  const fetched = chartDir !== abs(d.chart)
   return {
-    chartDir: abs(d.chart),
+    chartDir,
     release: d.release,
     namespace: d.namespace,
     kubeVersion: options.kubeVersion,
@@ -212,7 +225,8 @@ function request(
       const rel = path.relative(options.root, p)
       return !rel.startsWith('..') && !path.isAbsolute(rel) && confinedPath(options.root, rel) !== undefined
     },
-    revision: path.resolve(options.root),
+    // A fetched chart lies outside the revision: the renderer is shown its folder and each value file instead.
+    ...(fetched ? {} : {revision: path.resolve(options.root)}),
   }
 }
 
@@ -234,6 +248,7 @@ async function renderOne(
     }
 > {
   const id = `helm\0${d.file}\0${d.application}\0${d.chart}`
+  const prepared = await options.prepare?.(d)
   // The key is what the render reads: the chart's files, the value files, what helm is given (release, namespace,
   // values, --set, flags) and the declaring object's spec, keys in any order — not the bytes of the file that
   // declares it (an apiVersion moving from helm.toolkit.fluxcd.io/v2beta2 to v2 renders the same).
@@ -251,6 +266,7 @@ async function renderOne(
     tools: options.toolVersions,
     kube: options.kubeVersion,
     api: options.apiVersions,
+    ...(prepared ? {charts: prepared.key, remote: d.remote ?? null} : {}),
   })
   const named = new Set([...d.valueFiles, ...d.setFile.map((s) => s.path)])
   const keyInputs = inputsOf(d, options).filter((f) => f !== d.file || named.has(f) || f.startsWith(`${d.chart}/`))
@@ -266,7 +282,25 @@ async function renderOne(
     const result = await withPlainPaths(r, options.root, (plain) => options.helm.template(plain))
     return result.ok ? result : {...result, message: repoRelative(result.message, options.root)}
   }
-  let result = await template(request(d, options))
+  const chart = prepared ? await prepared.materialize() : {dir: path.join(options.root, d.chart), remove: () => {}}
+  if ('ok' in chart) return {answer: {result: chart}, cached: false, differential: 0, store, key}
+  try {
+    return await renderIn(d, options, chart.dir, template, store, key)
+  } finally {
+    chart.remove()
+  }
+}
+
+/** helm on the chart folder `chartDir`, then the differential render; the answer stored when it may be. */
+async function renderIn(
+  d: HelmDeployable,
+  options: HelmRenderOptions,
+  chartDir: string,
+  template: (r: HelmTemplateRequest) => Promise<HelmResult>,
+  store: (answer: Answer) => void,
+  key: string | undefined,
+) {
+  let result = await template(request(d, options, chartDir))
   let objects: RenderedObject[] | undefined
   if (result.ok) {
     try {
@@ -298,6 +332,7 @@ async function renderOne(
         request(
           d,
           options,
+          chartDir,
           names.map((n) => ({name: n, value: sentinelOf.get(n)!})),
         ),
       )

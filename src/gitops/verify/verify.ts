@@ -53,7 +53,14 @@ export interface GitopsVerifyInput {
   /** Threads for the per-file half (default: src/core/threads.ts scanThreads()). */
   threads?: number
   /** `--render`: judge the rendered output of the render roots (src/gitops/render/). */
-  render?: {kustomize: Kustomize; helm?: Helm | Promise<Helm | undefined>; requireRender: boolean; concurrency?: number}
+  render?: {
+    kustomize: Kustomize
+    helm?: Helm | Promise<Helm | undefined>
+    requireRender: boolean
+    concurrency?: number
+    /** Request nothing from chart repositories (`--offline`). */
+    offline?: boolean
+  }
 }
 
 /** Files per task handed to a thread. */
@@ -336,6 +343,11 @@ async function renderFindings(
     import('../deployables/context.js'),
     import('../revision/index.js'),
   ])
+  const [{ChartFetcher}, {allowListOf}, {chartCacheDir}] = await Promise.all([
+    import('../charts/fetcher.js'),
+    import('../charts/policy.js'),
+    import('../charts/cache.js'),
+  ])
   requireRenderKubernetesVersion(input.policy)
   const render = input.render!
   // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
@@ -344,6 +356,15 @@ async function renderFindings(
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
+    // One revision: the checkout declares the chart repositories it may fetch from (it is its own base).
+    const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
+    const charts = new ChartFetcher({
+      allow: allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
+      policy: chartsPolicy,
+      offline: render.offline === true,
+      ...(opened ? {cacheDir: chartCacheDir(input.root)} : {}),
+      yaml,
+    })
     const result = await renderGate({
       root: revision.dir,
       files: revision.files,
@@ -354,10 +375,12 @@ async function renderFindings(
       helm: render.helm,
       checkout: checkoutOf(revision, await repositoryUrls(input.root, input.policy.preview.repositories)),
       cache,
+      charts,
       requireRender: render.requireRender,
       concurrency: render.concurrency ?? 4,
     })
     cache?.save()
+    charts.save()
     // Renderers' messages name the temporary tree: every path is made repo-relative.
     const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
     const relative = (text: string) => spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), text)

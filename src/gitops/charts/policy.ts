@@ -1,0 +1,109 @@
+/**
+ * Which chart repositories may be asked for anything: those the BASE revision declares — the url of each Flux
+ * HelmRepository and OCIRepository, every `repoURL` of its Argo CD Applications and ApplicationSets, every
+ * `repository` of its charts' Chart.yaml dependencies — and those its ameide.yaml lists
+ * (`gitopsPolicy.charts.repositories`). A head that adds a repository or changes a URL names one the base does not
+ * declare: its chart is render-unavailable and nothing is requested. `gitops verify --render` reads one revision:
+ * the checkout is its own base. Only the text of the files is read (no render, nothing fetched).
+ */
+import {readFileSync, statSync} from 'node:fs'
+import path from 'node:path'
+
+import type {GitopsChartsPolicy} from '../../core/config.js'
+import type {YamlModule} from '../../images/yaml/index.js'
+
+export interface ChartAllowList {
+  /** Normalized URLs the base declares. */
+  declared: Set<string>
+  /** ameide.yaml's `gitopsPolicy.charts.repositories` (a URL, or a prefix ending in `/`). */
+  listed: string[]
+  /** Hosts of the above: the only hosts credentials are looked up for. */
+  hosts: Set<string>
+}
+
+/** A repository URL compared across spellings: trimmed, no trailing `/`, scheme and host lowercased. */
+export function normalizeChartSource(url: string): string {
+  const s = url.trim().replace(/\/+$/, '')
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([^/]*)(.*)$/i.exec(s)!
+  return `${(m[1] ?? '').toLowerCase()}${m[2].toLowerCase()}${m[3]}`
+}
+
+/** The host (with port) of a repository URL, scheme or not (`oci://ghcr.io/x`, `ghcr.io/x`, `https://h:8443/c`). */
+export const hostOf = (url: string): string =>
+  normalizeChartSource(url)
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .split('/')[0]
+
+export function isAllowed(list: ChartAllowList, source: string): boolean {
+  const s = normalizeChartSource(source)
+  if (list.declared.has(s)) return true
+  return list.listed.some((l) => {
+    const n = normalizeChartSource(l)
+    return s === n || (l.trim().endsWith('/') && s.startsWith(`${n}/`))
+  })
+}
+
+const MANIFEST = /\.ya?ml$/i
+
+/** The repositories `files` of the revision at `root` declare, and the policy's list. */
+export function allowListOf(
+  root: string,
+  files: readonly string[],
+  yaml: YamlModule,
+  policy: GitopsChartsPolicy,
+  maxFileBytes: number,
+): ChartAllowList {
+  const declared = new Set<string>()
+  const add = (v: unknown) => {
+    if (typeof v === 'string' && v.trim() !== '') declared.add(normalizeChartSource(v))
+  }
+  for (const file of files) {
+    if (!MANIFEST.test(file)) continue
+    const text = readSmall(path.join(root, file), maxFileBytes)
+    if (text === undefined || !/HelmRepository|OCIRepository|argoproj\.io|dependencies:/.test(text)) continue
+    let docs: unknown[]
+    try {
+      docs = yaml.parseAllDocuments(text).map((d) => d.toJS({maxAliasCount: 50}) as unknown)
+    } catch {
+      continue // unreadable: declares nothing
+    }
+    for (const doc of docs) {
+      if (!isMap(doc)) continue
+      if (path.posix.basename(file) === 'Chart.yaml' && Array.isArray(doc.dependencies))
+        for (const dep of doc.dependencies) if (isMap(dep)) add(dep.repository)
+      const kind = doc.kind
+      const spec = isMap(doc.spec) ? doc.spec : {}
+      if (
+        (kind === 'HelmRepository' || kind === 'OCIRepository') &&
+        String(doc.apiVersion).startsWith('source.toolkit.fluxcd.io/')
+      )
+        add(spec.url)
+      if (String(doc.apiVersion).startsWith('argoproj.io/')) for (const url of repoURLs(spec)) add(url)
+    }
+  }
+  const listed = policy.repositories
+  const hosts = new Set([...declared, ...listed].map(hostOf))
+  return {declared, listed, hosts}
+}
+
+function repoURLs(v: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 20) return out
+  if (Array.isArray(v)) for (const x of v) repoURLs(x, out, depth + 1)
+  else if (isMap(v))
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'repoURL' && typeof x === 'string') out.push(x)
+      else repoURLs(x, out, depth + 1)
+    }
+  return out
+}
+
+function readSmall(file: string, max: number): string | undefined {
+  try {
+    const info = statSync(file)
+    return info.isFile() && info.size <= max ? readFileSync(file, 'utf8') : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)

@@ -1,0 +1,435 @@
+/**
+ * Charts from outside the repository (issue 55), with real parts on loopback only: an HTTP chart repository
+ * (node:http serving what the real `helm package` and `helm repo index` made), Debian's docker-registry for OCI (the
+ * chart pushed with the real `helm push`), real git, helm and kustomize. A chart version bump diffs as `helm template`
+ * of both versions says; a head that adds or redirects a repository, a tampered archive and --offline are named and
+ * request nothing from a host the base did not declare; a second run fetches nothing.
+ */
+import {execa} from 'execa'
+import {readFile, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
+import {runCli} from '../support/cli.js'
+import {edit} from '../support/diff-repo.js'
+import {startRegistry, type Registry} from '../support/registry.js'
+import {assertMatchesSchema} from '../support/schema.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+afterAll(runCleanups)
+
+interface Chart {
+  repository: string
+  name: string
+  version: string
+  digest: string
+  fromCache: boolean
+  requested?: string
+}
+interface Result {
+  summary: string
+  charts?: Chart[]
+  images: Array<{from: string | null; to: string | null; environment: string | null}>
+  deployables: Array<{
+    change: string
+    kind: string
+    source: string
+    environment: string | null
+    objects: Array<{change: string; kind: string; name: string; diff: string}>
+  }>
+  failures: Array<{revision: string; rule: string; file: string; message: string}>
+}
+
+let env: Record<string, string>
+let server: ChartServer
+let elsewhere: ChartServer
+beforeAll(async () => {
+  requireTool('kustomize')
+  requireTool('helm')
+  const home = await makeTempDir('ameide-charts-home-')
+  env = toolEnv({
+    HOME: home,
+    DOCKER_CONFIG: path.join(home, '.docker'),
+    HELM_REGISTRY_CONFIG: path.join(home, 'reg.json'),
+  })
+  server = await startChartServer([webChart('1.0.0'), webChart('1.1.0'), webChart('1.2.0-rc.1')])
+  elsewhere = await startChartServer([webChart('1.0.0'), webChart('1.1.0')])
+  // A credential for every loopback server: none may ever be sent to a chart repository over HTTP.
+  const auths = Object.fromEntries(
+    [server.host, elsewhere.host].map((h) => [h, {auth: Buffer.from('user:s3cret-chart').toString('base64')}]),
+  )
+  await edit(home, {'.docker/config.json': JSON.stringify({auths})})
+})
+
+const policy = (...hosts: string[]) =>
+  `gitopsPolicy:\n  charts:\n    insecure: [${hosts.map((h) => JSON.stringify(h)).join(', ')}]\n`
+
+async function history(files: Record<string, string>, change: Record<string, string | null>) {
+  const dir = await makeTempDir('ameide-remote-charts-')
+  await initGitRepo(dir)
+  await git(dir, ['remote', 'add', 'origin', 'https://github.com/example/fleet.git'])
+  await edit(dir, files)
+  await commitAll(dir, 'base')
+  await git(dir, ['checkout', '-q', '-b', 'pr'])
+  await edit(dir, change)
+  await commitAll(dir, 'change')
+  return dir
+}
+
+async function diff(repo: string, args: string[] = []) {
+  const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', ...args], {cwd: repo, env})
+  let result: Result
+  try {
+    result = run.json<Result>()
+  } catch {
+    throw new Error(`not JSON (exit ${run.exitCode}): ${run.stdout}\n${run.stderr}`)
+  }
+  assertMatchesSchema('gitops-diff.schema.json', result)
+  return {exitCode: run.exitCode, stderr: run.stderr, result}
+}
+
+const fluxKustomization = (env: string) =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: apps, namespace: flux-system}',
+    'spec:',
+    '  interval: 10m',
+    `  path: ./apps/${env}`,
+    '  prune: true',
+    '  sourceRef: {kind: GitRepository, name: flux-system}',
+    '',
+  ].join('\n')
+
+const helmRepository = (url: string, extra = '') =>
+  [
+    'apiVersion: source.toolkit.fluxcd.io/v1',
+    'kind: HelmRepository',
+    'metadata: {name: charts, namespace: flux-system}',
+    'spec:',
+    '  interval: 10m',
+    `  url: ${url}`,
+    extra,
+    '',
+  ].join('\n')
+
+const helmRelease = (version: string, values = '  values: {replicaCount: 2}', repo = 'charts') =>
+  [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata: {name: web, namespace: web}',
+    'spec:',
+    '  interval: 10m',
+    '  chart:',
+    '    spec:',
+    '      chart: web',
+    `      version: "${version}"`,
+    `      sourceRef: {kind: HelmRepository, name: ${repo}, namespace: flux-system}`,
+    values,
+    '',
+  ].join('\n')
+
+const fluxFiles = (url: string, version: string): Record<string, string> => ({
+  'ameide.yaml': policy('127.0.0.1'),
+  'clusters/production/apps.yaml': fluxKustomization('production'),
+  'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - release.yaml\n',
+  'apps/production/repository.yaml': helmRepository(url),
+  'apps/production/release.yaml': helmRelease(version),
+})
+
+/** The objects `helm template` renders for chart web `version` (as packaged) whose bodies differ between two versions. */
+async function helmTemplateChanges(from: string, to: string, values: string): Promise<string[]> {
+  const render = async (version: string) => {
+    const file = path.join(await makeTempDir('ameide-values-'), 'v.yaml')
+    await writeFile(file, values)
+    const {stdout} = await execa(requireTool('helm'), [
+      'template',
+      'web',
+      path.join(server.dir, 'src', `web-${version}`, 'web'),
+      '--namespace',
+      'web',
+      '--values',
+      file,
+    ])
+    return new Map(
+      stdout
+        .split(/^---$/m)
+        .filter((d) => /kind:/.test(d))
+        .map((d) => [`${/kind: (\S+)/.exec(d)![1]} ${/name: (\S+)/.exec(d)![1]}`, d.replace(/^# Source:.*$/m, '')]),
+    )
+  }
+  const [a, b] = await Promise.all([render(from), render(to)])
+  return [...a.keys()]
+    .filter((k) => a.get(k) !== b.get(k))
+    .map((k) => `changed ${k}`)
+    .sort()
+}
+
+const changedObjects = (r: Result) =>
+  r.deployables.flatMap((d) => d.objects.map((o) => `${o.change} ${o.kind} ${o.name}`)).sort()
+
+describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
+  it('a version bump diffs as helm template of both versions says; a second run fetches nothing', async () => {
+    const repo = await history(fluxFiles(server.url, '1.0.0'), {'apps/production/release.yaml': helmRelease('1.1.0')})
+    const before = server.requests.length
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(result.summary).toBe('changed')
+    expect(changedObjects(result)).toEqual(
+      [...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')), 'changed HelmRelease web'].sort(),
+    )
+    expect(result.images).toContainEqual(
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    )
+    expect(result.charts?.map((c) => [c.repository, c.name, c.version, c.fromCache]).sort()).toEqual([
+      [server.url, 'web', '1.0.0', false],
+      [server.url, 'web', '1.1.0', false],
+    ])
+    const index = await readFile(path.join(server.dir, 'index.yaml'), 'utf8')
+    for (const c of result.charts!) expect(index).toContain(`digest: ${c.digest.replace('sha256:', '')}`)
+    expect(server.requests.length).toBeGreaterThan(before)
+    // No credential reaches a chart repository over HTTP, though the docker config holds one for its host.
+    expect(server.requests.filter((r) => r.headers.authorization !== undefined)).toEqual([])
+
+    const again = server.requests.length
+    const second = await diff(repo)
+    expect(second.result.summary).toBe('changed')
+    expect(changedObjects(second.result)).toEqual(changedObjects(result))
+    expect(server.requests.length).toBe(again)
+    expect(second.result.charts).toBeUndefined()
+    // A new render of a version fetched before: the chart cache answers it by digest, nothing requested.
+    await edit(repo, {'apps/production/release.yaml': helmRelease('1.1.0', '  values: {replicaCount: 3}')})
+    await commitAll(repo, 'replicas')
+    const third = await diff(repo)
+    expect(changedObjects(third.result)).toEqual(['changed Deployment web', 'changed HelmRelease web'])
+    expect(third.result.charts).toEqual([expect.objectContaining({version: '1.1.0', fromCache: true})])
+    expect(server.requests.length).toBe(again)
+  })
+
+  it('a range resolves as Helm resolves it (the newest stable), the resolved version shown', async () => {
+    const repo = await history(fluxFiles(server.url, '1.0.0'), {'apps/production/release.yaml': helmRelease('1.x')})
+    const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.charts).toContainEqual(expect.objectContaining({version: '1.1.0', requested: '1.x'}))
+    expect(result.images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
+  })
+
+  it('a head that redirects the repository, or adds one, requests nothing from it and is named', async () => {
+    const changes: Array<Record<string, string>> = [
+      {'apps/production/repository.yaml': helmRepository(elsewhere.url)},
+      {
+        'apps/production/other.yaml': helmRepository(elsewhere.url).replace('name: charts', 'name: other'),
+        'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - other.yaml\n  - release.yaml\n',
+        'apps/production/release.yaml': helmRelease('1.1.0', '  values: {replicaCount: 2}', 'other'),
+      },
+    ]
+    for (const change of changes) {
+      const repo = await history(fluxFiles(server.url, '1.0.0'), change)
+      const {exitCode, result} = await diff(repo)
+      expect(exitCode).toBe(1)
+      expect(result.summary).toBe('incomplete')
+      expect(result.failures).toContainEqual(
+        expect.objectContaining({
+          revision: 'head',
+          rule: 'render-unavailable',
+          file: 'apps/production/release.yaml',
+          message: expect.stringContaining(`from ${elsewhere.url}`),
+        }),
+      )
+      expect(result.failures[0].message).toContain('the base revision does not declare this repository')
+    }
+    expect(elsewhere.requests).toEqual([])
+  })
+
+  it('--offline requests nothing: the bump is named, never "No change"', async () => {
+    const before = server.requests.length
+    const repo = await history(fluxFiles(server.url, '1.0.0'), {'apps/production/release.yaml': helmRelease('1.1.0')})
+    const {exitCode, result} = await diff(repo, ['--offline'])
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-unavailable'],
+      ['head', 'render-unavailable'],
+    ])
+    expect(result.failures[1].message).toContain('--offline')
+    expect(server.requests.length).toBe(before)
+  })
+
+  it('a tampered archive (not the index digest) is refused before anything reads it', async () => {
+    const tampered = await startChartServer([webChart('1.0.0'), webChart('1.1.0')])
+    // The archive of 1.1.0 replaced by other bytes (a real chart: 1.1.0 with another template) after indexing.
+    const {packageChart} = await import('../support/chart-server.js')
+    const other = await makeTempDir('ameide-tampered-')
+    const {tgz} = await packageChart(other, webChart('1.1.0', {'templates/evil.yaml': 'kind: ConfigMap\n'}))
+    await writeFile(path.join(tampered.dir, 'web-1.1.0.tgz'), await readFile(tgz))
+    const files = {...fluxFiles(tampered.url, '1.0.0')}
+    const repo = await history(files, {'apps/production/release.yaml': helmRelease('1.1.0')})
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-refused',
+        message: expect.stringContaining('hashes to'),
+      }),
+    )
+  })
+})
+
+describe('an Argo CD Application whose source is a remote chart', () => {
+  const application = (version: string) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: {name: web, namespace: argocd}',
+      'spec:',
+      '  project: default',
+      '  destination: {server: https://kubernetes.default.svc, namespace: web}',
+      '  source:',
+      `    repoURL: ${server.url}`,
+      '    chart: web',
+      `    targetRevision: ${version}`,
+      '    helm:',
+      '      valuesObject: {message: from-argo}',
+      '',
+    ].join('\n')
+
+  it('a targetRevision bump diffs into the objects helm template says change', async () => {
+    const repo = await history(
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/web.yaml': application('1.0.0')},
+      {'argocd/web.yaml': application('1.1.0')},
+    )
+    const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(changedObjects(result)).toEqual(await helmTemplateChanges('1.0.0', '1.1.0', 'message: from-argo\n'))
+    expect(result.images).toContainEqual(
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    )
+  })
+})
+
+describe('a chart of the repository whose dependency lives in a chart repository', () => {
+  const umbrella = (version: string) => ({
+    'charts/app/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: "${version}"\n    repository: ${server.url}\n`,
+    'charts/app/Chart.lock': `dependencies:\n- name: web\n  repository: ${server.url}\n  version: ${version}\ndigest: sha256:0\ngenerated: "2025-01-01T00:00:00Z"\n`,
+    'charts/app/values.yaml': 'web:\n  message: umbrella\n',
+  })
+  const application = [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata: {name: app, namespace: argocd}',
+    'spec:',
+    '  project: default',
+    '  destination: {server: https://kubernetes.default.svc, namespace: web}',
+    '  source:',
+    '    repoURL: https://github.com/example/fleet.git',
+    '    targetRevision: HEAD',
+    '    path: charts/app',
+    '',
+  ].join('\n')
+
+  it('Chart.lock bumped: the dependency of both versions fetched and rendered', async () => {
+    const repo = await history(
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...umbrella('1.0.0')},
+      umbrella('1.1.0'),
+    )
+    const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(changedObjects(result)).toEqual(['changed ConfigMap app-config', 'changed Deployment app'])
+    expect(result.images).toContainEqual(
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    )
+    expect(result.charts?.map((c) => c.version).sort()).toEqual(['1.0.0', '1.1.0'])
+  })
+})
+
+describe('an OCI chart (docker-registry, pushed with helm push)', () => {
+  let registry: Registry
+  beforeAll(async () => {
+    requireTool('docker-registry')
+    registry = await startRegistry()
+    for (const v of ['1.0.0', '1.1.0'])
+      await execa(
+        requireTool('helm'),
+        ['push', path.join(server.dir, `web-${v}.tgz`), `oci://${registry.host}/charts`, '--plain-http'],
+        {env},
+      )
+  })
+
+  it('a HelmRepository of type oci: the bump diffs, the manifest digest recorded; a second run fetches nothing', async () => {
+    const files = {
+      ...fluxFiles(`oci://${registry.host}/charts`, '1.0.0'),
+      'apps/production/repository.yaml': helmRepository(`oci://${registry.host}/charts`, '  type: oci'),
+    }
+    const repo = await history(files, {'apps/production/release.yaml': helmRelease('1.1.0')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(changedObjects(result)).toEqual(
+      [...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')), 'changed HelmRelease web'].sort(),
+    )
+    const manifest = await fetch(`${registry.url}/v2/charts/web/manifests/1.1.0`, {
+      headers: {Accept: 'application/vnd.oci.image.manifest.v1+json'},
+    })
+    expect(result.charts).toContainEqual(
+      expect.objectContaining({
+        version: '1.1.0',
+        digest: manifest.headers.get('docker-content-digest'),
+        fromCache: false,
+      }),
+    )
+    const second = await diff(repo)
+    expect(second.result.charts).toBeUndefined()
+    expect(changedObjects(second.result)).toEqual(changedObjects(result))
+    await edit(repo, {'apps/production/release.yaml': helmRelease('1.1.0', '  values: {replicaCount: 3}')})
+    await commitAll(repo, 'replicas')
+    const third = await diff(repo)
+    expect(third.result.charts).toEqual([expect.objectContaining({version: '1.1.0', fromCache: true})])
+  })
+})
+
+describe("flux2-kustomize-helm-example's shape", () => {
+  const valuesMap = (message: string, replicas: number) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-values, namespace: web}\ndata:\n  values.yaml: |\n    message: ${message}\n    replicaCount: ${replicas}\n`
+  const release = (env: string) =>
+    helmRelease('1.0.0', `  valuesFrom:\n    - {kind: ConfigMap, name: web-values}\n  values: {image: {tag: "${env}"}}`)
+  const files = (): Record<string, string> => {
+    const out: Record<string, string> = {'ameide.yaml': policy('127.0.0.1')}
+    for (const env of ['staging', 'production']) {
+      out[`clusters/${env}/apps.yaml`] = fluxKustomization(env)
+      out[`clusters/${env}/infrastructure.yaml`] = fluxKustomization(env)
+        .replace('name: apps', 'name: infra-controllers')
+        .replace(`./apps/${env}`, './infrastructure/controllers')
+      out[`apps/${env}/kustomization.yaml`] = 'resources:\n  - ../base/web\n  - release.yaml\n'
+      out[`apps/${env}/release.yaml`] = release(env).replace('namespace: web}', `namespace: web}\n# ${env}`)
+    }
+    out['infrastructure/controllers/kustomization.yaml'] = 'resources:\n  - repository.yaml\n'
+    out['infrastructure/controllers/repository.yaml'] = helmRepository(server.url)
+    out['apps/base/web/kustomization.yaml'] = 'resources:\n  - values.yaml\n'
+    out['apps/base/web/values.yaml'] = valuesMap('hello', 1)
+    return out
+  }
+
+  it('a values change diffs into the Deployment and ConfigMap it changes, in every environment', async () => {
+    const repo = await history(files(), {'apps/base/web/values.yaml': valuesMap('changed', 3)})
+    const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    const helm = result.deployables.filter((d) => d.kind === 'HelmRelease')
+    expect(helm).toHaveLength(2)
+    for (const d of helm) {
+      expect(d.objects.map((o) => `${o.change} ${o.kind} ${o.name}`).sort()).toEqual([
+        'changed ConfigMap web-config',
+        'changed Deployment web',
+      ])
+      expect(d.objects.find((o) => o.kind === 'Deployment')!.diff).toContain('+  replicas: 3')
+      expect(d.objects.find((o) => o.kind === 'ConfigMap')!.diff).toContain('+  message: changed')
+    }
+  })
+})
