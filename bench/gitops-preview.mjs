@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch, setTimeout */
 // `ameide gitops preview` on the examples' preview ApplicationSet (docs/examples/gitops/preview-applicationset.yaml)
 // in a GitOps checkout with its chart and values, the image at :<head sha> in a real local registry (Debian's
 // docker-registry, plain HTTP on loopback): generated, rendered with helm, asked of the registry.
