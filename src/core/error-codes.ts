@@ -67,6 +67,7 @@ export const ERROR_CODES = {
   INVALID_KIND: {exit: 2, summary: '--kind is not one of the six kinds'},
   INVALID_NAME: {exit: 2, summary: '--name is not kebab-case or longer than 33 characters'},
   INVALID_PLATFORM: {exit: 2, summary: '--platform is not os/arch[/variant]'},
+  INVALID_PULL_REQUEST: {exit: 2, summary: 'gitops preview: no --pr/--head-sha (nor a pull_request event), or one is malformed'},
   INVALID_REGISTRY: {exit: 2, summary: '--registry is not host[:port]/namespace'},
   INVALID_REPORT: {exit: 2, summary: '--report is not a publish report (schemaVersion 1)'},
   INVALID_REPOSITORY: {exit: 2, summary: '--open-pr without --repo OWNER/NAME'},

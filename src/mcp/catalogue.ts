@@ -75,6 +75,12 @@ export const TOOLS: readonly ToolEntry[] = [
     omit: ['markdown'],
   },
   {
+    id: 'gitops:preview',
+    schema: 'gitops-preview.schema.json',
+    annotations: {...readOnly, openWorldHint: true},
+    omit: ['markdown'],
+  },
+  {
     id: 'gitops:set-image',
     schema: 'gitops-set-image.schema.json',
     annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},

@@ -26,6 +26,7 @@ const NAMES = [
   'primitive_publish',
   'gitops_verify',
   'gitops_diff',
+  'gitops_preview',
   'gitops_set-image',
   'gitops_promote',
   'doctor',
@@ -110,6 +111,7 @@ describe('ameide mcp: tools/list', () => {
       primitive_publish: [false, true],
       gitops_verify: [true, true],
       gitops_diff: [true, true],
+      gitops_preview: [true, true],
       'gitops_set-image': [false, true],
       gitops_promote: [false, true],
       doctor: [true, true],
@@ -120,7 +122,14 @@ describe('ameide mcp: tools/list', () => {
   it('--read-only offers the five readers only', async () => {
     const readOnly = await connect(work, {args: ['--read-only']})
     const names = (await readOnly.client.listTools()).tools.map((t) => t.name)
-    expect(names).toEqual(['primitive_verify', 'primitive_status', 'gitops_verify', 'gitops_diff', 'doctor'])
+    expect(names).toEqual([
+      'primitive_verify',
+      'primitive_status',
+      'gitops_verify',
+      'gitops_diff',
+      'gitops_preview',
+      'doctor',
+    ])
   })
 })
 

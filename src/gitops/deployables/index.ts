@@ -14,6 +14,7 @@ import {applicationDeployables, environmentFolder} from './helm-source.js'
 import {helmReleaseDeployable, isHelmRelease} from './helmrelease.js'
 import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
+import type {PullRequest} from './applicationset/pull-request.js'
 import type {ApplicationSetExpansion, ArgoApplication} from './types.js'
 
 export type {
@@ -26,6 +27,8 @@ export type {
   ValueEntry,
 } from './model.js'
 export type {ArgoApplication} from './types.js'
+export type {PullRequest} from './applicationset/pull-request.js'
+export {slug} from './applicationset/pull-request.js'
 export {setName} from './model.js'
 export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
 export {readManifests} from './manifests.js'
@@ -69,8 +72,13 @@ export function findDeployables(input: {
   checkout: CheckoutIdentity
   /** Only these environments (undefined: all); a deployable with no environment is kept only without a filter. */
   environments?: readonly string[]
+  /** The pull request the pull-request generators list (`gitops preview`). */
+  pullRequest?: PullRequest
+  /** Only these Applications (and what they render) are deployables; Flux HelmReleases are then left out. */
+  only?: (app: ArgoApplication) => boolean
 }): Deployables {
   const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.checkout)
+  if (input.pullRequest) ctx.pullRequest = input.pullRequest
   const unread: UnreadManifest[] = []
   const manifests = readManifests(
     input.root,
@@ -104,7 +112,7 @@ export function findDeployables(input: {
     unread: [],
   }
   // A document that declares a deployable and is not read: what it deploys is unknown, never absent.
-  for (const u of unread) {
+  for (const u of input.only ? [] : unread) {
     out.unread.push(u.file)
     out.unrenderable.push({
       file: u.file,
@@ -120,11 +128,12 @@ export function findDeployables(input: {
   for (const m of manifests) {
     if (isApplication(m)) {
       const app = applicationOf(m)
-      if (app) apps.push(app)
+      if (app && (!input.only || input.only(app))) apps.push(app)
     } else if (isApplicationSet(m)) {
       const expansion = expandApplicationSet(ctx, m)
       out.applicationSets.push({manifest: m, expansion})
-      apps.push(...expansion.applications)
+      if (input.only && !expansion.applications.some(input.only)) continue
+      apps.push(...expansion.applications.filter((a) => !input.only || input.only(a)))
       for (const n of expansion.notRendered) {
         out.unrenderable.push({
           file: n.file,
@@ -154,7 +163,7 @@ export function findDeployables(input: {
           status: 'failed',
         })
       }
-    } else if (isHelmRelease(m)) {
+    } else if (isHelmRelease(m) && !input.only) {
       const d = helmReleaseDeployable(m, manifests, ctx)
       if (d.helm) out.helm.push(d.helm)
       if (d.unrenderable) out.unrenderable.push(d.unrenderable)

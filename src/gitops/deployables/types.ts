@@ -5,6 +5,7 @@
  */
 
 import type {TemplateEngine} from '../../effects/gotemplate/index.js'
+import type {PullRequest} from './applicationset/pull-request.js'
 
 /** A path into an Application's `spec`, e.g. `['source', 'helm', 'parameters', 0, 'value']`. */
 export type SpecPath = ReadonlyArray<string | number>
@@ -26,7 +27,12 @@ export interface ArgoApplication {
    */
   lineOf(path: SpecPath): number | undefined
   /** Set for an Application an ApplicationSet generated. */
-  generatedBy?: {applicationSet: string; params: Record<string, unknown>}
+  generatedBy?: {
+    applicationSet: string
+    params: Record<string, unknown>
+    /** A pull-request generator (alone, or in a matrix or merge) took part, with a given pull request. */
+    pullRequest?: boolean
+  }
   /** A generated Application's `metadata` as the controller writes it (labels, annotations, finalizers). */
   metadata?: Record<string, unknown>
   /** The environment the generator's parameters name (an `environment`/`env` parameter, or `environments/<env>/`). */
@@ -58,6 +64,8 @@ export interface ApplicationSetExpansion {
   errors: ExpansionError[]
   /** The ApplicationSet was not evaluated: the Go template engine cannot run here (why, and how to get it). */
   unavailable: ExpansionError[]
+  /** With a given pull request: the pull-request generators whose filters dropped it (`labels`, `filters`). */
+  notPreviewed?: Array<{file: string; line: number; applicationSet: string; reason: string}>
 }
 
 /** What evaluating an ApplicationSet offline may read: the checkout, never the network or a cluster. */
@@ -72,4 +80,6 @@ export interface ExpansionContext {
   readText(file: string): string | undefined
   /** Go's template engine as Argo CD runs it, started on first use; throws TemplateEngineUnavailable. */
   templateEngine(): TemplateEngine
+  /** The pull request a pull-request generator lists (`gitops preview`); without it that generator is not rendered. */
+  pullRequest?: PullRequest
 }

@@ -6,7 +6,7 @@ import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {ChartFetcher, FetchedChart} from '../charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {CheckoutIdentity} from '../deployables/index.js'
+import type {ArgoApplication, CheckoutIdentity, PullRequest} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import type {GitopsFinding} from '../verify/rules/index.js'
 import type {AppOfApps} from './app-of-apps.js'
@@ -45,6 +45,13 @@ export interface RenderGateInput {
    * `skipped` (`gitops diff`: its inputs are the same in both revisions, so is its output).
    */
   skip?: (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
+  /** The pull request the ApplicationSets' pull-request generators list (`gitops preview`). */
+  pullRequest?: PullRequest
+  /**
+   * Only these Applications render (`gitops preview`: those a pull-request generator made): no overlay, Flux or
+   * configured root, no HelmRelease.
+   */
+  onlyApplications?: (app: ArgoApplication) => boolean
 }
 
 /** One rendered deployable: a kustomize root, or a Helm deployable (an Application's Helm source, a HelmRelease). */

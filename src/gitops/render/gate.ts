@@ -33,6 +33,15 @@ export type {
   RenderReport,
 } from './gate-types.js'
 
+/** Only the roots of the Applications `names` holds: overlays, Flux and configured roots are left out. */
+function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<string>): void {
+  plan.roots = plan.roots.filter((r) => r.via === 'argocd' && r.application !== undefined && names.has(r.application))
+  plan.missingRoots = []
+  plan.unread = []
+  plan.unavailable = []
+  plan.outside = []
+}
+
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
   const policy = input.layout.policy.render
   const deployables = findDeployables({
@@ -42,6 +51,8 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     yaml: input.yaml,
     checkout: input.checkout,
     environments: input.environments,
+    ...(input.pullRequest ? {pullRequest: input.pullRequest} : {}),
+    ...(input.onlyApplications ? {only: input.onlyApplications} : {}),
   })
   const asRoot = (k: KustomizeUse): RenderRoot => ({
     dir: k.dir,
@@ -64,6 +75,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       ? (url) => input.checkout.repositories.some((mine) => sameRepository(mine, url))
       : undefined,
   )
+  if (input.onlyApplications) onlyDeployed(plan, deployables.names)
   const out = new RenderFindings(input.requireRender, input.cache)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   // An in-bounds link's target is an input of whatever reads through the link.

@@ -8,6 +8,7 @@ import type {ExpansionContext} from '../types.js'
 import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {flatten, gitParams} from './git.js'
 import {fillEmpty, isObject, mergeOverride, type Json, type JsonObject} from './merge.js'
+import {pullRequestParams} from './pull-request.js'
 import {renderTrees, replaceAll, sprintAll, type Params, type Templating} from './templating.js'
 
 export {GenerationError, NotEvaluable, type Path} from './errors.js'
@@ -35,7 +36,16 @@ const GENERATOR_KEYS = [...OFFLINE, ...Object.keys(NEEDS_CLUSTER)]
 /** text/template's missing-key errors (utils.go isMissingKeyError). */
 const MISSING_KEY = /map has no entry for key|can't evaluate field/
 
+/** A pull-request generator that dropped the given PR, and the filter that did. */
+export interface PullRequestDrop {
+  path: Path
+  reason: string
+}
+
 export class Generators {
+  /** With a given pull request (ctx.pullRequest): the pull-request generators that dropped it. */
+  readonly dropped: PullRequestDrop[] = []
+
   constructor(
     private ctx: ExpansionContext,
     private t: Templating,
@@ -60,7 +70,8 @@ export class Generators {
     }
     const out: Generated[] = []
     for (const key of keys) {
-      if (NEEDS_CLUSTER[key]) throw new NotEvaluable(key, NEEDS_CLUSTER[key], [...path, key])
+      const givenPr = key === 'pullRequest' && this.ctx.pullRequest !== undefined
+      if (NEEDS_CLUSTER[key] && !givenPr) throw new NotEvaluable(key, NEEDS_CLUSTER[key], [...path, key])
       const spec = g[key]
       if (!isObject(spec)) throw new GenerationError(`${key} must be a map`, [...path, key])
       const own = isObject(spec.template) ? spec.template : {}
@@ -88,6 +99,12 @@ export class Generators {
         return gitParams(this.ctx, this.t, spec, path)
       case 'matrix':
         return this.matrix(spec, path, depth)
+      case 'pullRequest': {
+        const outcome = pullRequestParams(spec, this.ctx.pullRequest!, this.t, path)
+        if ('params' in outcome) return outcome.params
+        this.dropped.push({path, reason: outcome.dropped})
+        return []
+      }
       default:
         return this.merge(spec, path, depth)
     }

@@ -108,7 +108,8 @@ function expand(
       out.errors.push(error(e instanceof Error ? e.message : String(e), path))
       return
     }
-    const input = {t, spec, file: source.file, name, namespace, docLine, lineOf: source.lineOf}
+    const pullRequest = ctx.pullRequest !== undefined && mentions(g, 'pullRequest')
+    const input = {t, spec, file: source.file, name, namespace, docLine, lineOf: source.lineOf, pullRequest}
     for (const r of results) {
       const rendered = render(r.template, r.params, {...input, templatePath: r.templatePath})
       rendered.forEach((one, k) => {
@@ -121,6 +122,10 @@ function expand(
       }
     }
   })
+  for (const d of engineOf.dropped) {
+    out.notPreviewed ??= []
+    out.notPreviewed.push({file: source.file, line: at(d.path), applicationSet: name, reason: d.reason})
+  }
   const seen = new Set<string>()
   for (const app of applications) {
     if (seen.has(app.name))
@@ -149,6 +154,8 @@ interface RenderInput {
   docLine: number
   lineOf: LineOf
   templatePath: Path | undefined
+  /** The generator includes a pull-request generator, evaluated for a given pull request. */
+  pullRequest?: boolean
 }
 
 /** ApplicationSetTemplateMeta's and ApplicationSpec's fields (argo-cd pkg/apis/application/v1alpha1). */
@@ -274,7 +281,7 @@ function application(
     file: input.file,
     line: input.docLine,
     lineOf,
-    generatedBy: {applicationSet: input.name, params},
+    generatedBy: {applicationSet: input.name, params, ...(input.pullRequest ? {pullRequest: true} : {})},
     metadata: controllerMetadata(meta, params, input),
   }
   if (input.namespace !== undefined) out.namespace = input.namespace
@@ -299,6 +306,18 @@ function controllerMetadata(meta: JsonObject, params: Params, input: RenderInput
   else if (Object.keys(params).length > 0 && sync.preserveResourcesOnDeletion !== true)
     out.finalizers = ['resources-finalizer.argocd.argoproj.io']
   return out
+}
+
+/** Whether a generator (or a matrix/merge child of it) has a `key` generator. */
+function mentions(g: Json | undefined, key: string, depth = 0): boolean {
+  if (!isObject(g) || depth > 8) return false
+  if (g[key] !== undefined && g[key] !== null) return true
+  return ['matrix', 'merge'].some((k) => {
+    const inner = g[k]
+    return (
+      isObject(inner) && Array.isArray(inner.generators) && inner.generators.some((c) => mentions(c, key, depth + 1))
+    )
+  })
 }
 
 function isPrefix(prefix: ReadonlyArray<string | number>, path: ReadonlyArray<string | number>): boolean {

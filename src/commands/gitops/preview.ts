@@ -1,0 +1,155 @@
+import {Flags} from '@oclif/core'
+
+import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {loadConfig} from '../../core/config.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import {redact} from '../../core/secrets.js'
+import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
+import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
+import type {PreviewResult} from '../../gitops/preview/types.js'
+
+export default class GitopsPreview extends AmeideCommand<PreviewResult> {
+  static override summary =
+    "Will this pull request's preview environment come up? Generated, rendered, asked of the registry."
+
+  static override description = describeCommand(
+    'For one pull request of the code repository (--pr, --head-sha; under GitHub Actions on a pull_request event ' +
+      'from GITHUB_EVENT_PATH): every ApplicationSet of the GitOps checkout with a pull-request generator (alone, or ' +
+      'in a matrix or merge) is evaluated with the parameters the ApplicationSet controller gives this PR (number, ' +
+      'branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, labels), ' +
+      "after the generator's labels and filters — a PR they drop is not previewed, with the filter that dropped it. " +
+      "Each generated Application is rendered by the render gate of gitops verify --render from the checkout's " +
+      'tracked files (the PR supplies only the parameters); every image it pulls, with the value line that set it, ' +
+      'is asked of its registry (a manifest HEAD, credentials as publish reads them); with --evidence its ' +
+      "signature, SBOM and provenance are judged as gitops verify --evidence judges them, the provenance's commit " +
+      "against the head sha. The destination namespace must be created by a Namespace the preview's Applications " +
+      'render; the preview-* rules of gitops verify run on the ApplicationSet. Exit 0: ready; 1: not ready or not ' +
+      'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
+    {
+      INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
+      INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
+      REPO_ROOT_NOT_FOUND: '--root is not a directory',
+      NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+      KUSTOMIZE_NOT_FOUND: 'the standalone kustomize is not installed',
+      KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
+      COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+      FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
+      REGISTRY_UNREACHABLE: "an image's registry cannot be reached",
+      REGISTRY_UNAVAILABLE: 'a registry kept failing (429/5xx/resets) after retries',
+      REGISTRY_UNAUTHORIZED: 'a registry refused the credentials',
+      // Raised by the shared evidence, registry and render modules this command loads: the registry's summaries.
+      ATTESTATION_INVALID: true,
+      ATTEST_FAILED: true,
+      ATTEST_REMOTE_FAILED: true,
+      CERTIFICATE_CHAIN_UNTRUSTED: true,
+      COSIGN_KEY_INVALID: true,
+      COSIGN_KEY_UNREADABLE: true,
+      COSIGN_NOT_USABLE: true,
+      COSIGN_PASSWORD_MISSING: true,
+      FULCIO_REFUSED_TOKEN: true,
+      INVALID_SIGSTORE_SETTING: true,
+      KEYLESS_REQUIRES_TLOG: true,
+      NOT_A_DIGEST_REFERENCE: true,
+      OIDC_TOKEN_ENDPOINT_FAILED: true,
+      OIDC_TOKEN_REFUSED: true,
+      OIDC_TOKEN_UNAVAILABLE: true,
+      REGISTRY_DIGEST_MISMATCH: true,
+      REGISTRY_REQUEST_FAILED: true,
+      REVISION_UNREADABLE: true,
+      SIGNATURE_INVALID: true,
+      SIGNER_IDENTITY_MISMATCH: true,
+      SIGNING_KEY_MISSING: true,
+      SIGN_FAILED: true,
+      SIGN_REMOTE_FAILED: true,
+      SIGSTORE_FILE_UNREADABLE: true,
+      TOOL_NOT_FOUND: true,
+      VERIFY_FAILED: true,
+      VERIFY_REMOTE_FAILED: true,
+    },
+  )
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --pr 42 --head-sha 0123456789abcdef0123456789abcdef01234567 --label preview',
+    '<%= config.bin %> <%= command.id %> --evidence --key cosign.pub --markdown preview.md   # in a pull_request job',
+    '<%= config.bin %> <%= command.id %> --pr 42 --head-sha SHA --json | jq .findings',
+  ]
+
+  static override baseFlags = {}
+
+  static override flags = {
+    ...GITOPS_ROOT_FLAG,
+    pr: Flags.integer({description: 'The pull request number. Default: the pull_request event.', helpValue: 'N'}),
+    'head-sha': Flags.string({description: 'Its head commit (40 hex). Default: the event.', helpValue: 'SHA'}),
+    branch: Flags.string({description: 'Its head branch. Default: the event.', helpValue: 'NAME'}),
+    'target-branch': Flags.string({description: 'Its base branch. Default: the event.', helpValue: 'NAME'}),
+    label: Flags.string({
+      description: 'A label it carries (repeatable). Default: the event.',
+      multiple: true,
+      helpValue: 'L',
+    }),
+    evidence: Flags.boolean({
+      description: "Judge each image's signature, SBOM and provenance (cosign; the evidencePolicy of ameide.yaml).",
+      default: false,
+    }),
+    ...EVIDENCE_IDENTITY_FLAGS,
+    markdown: Flags.string({
+      description: 'Also write the answer as a pull-request comment to this file.',
+      helpValue: 'FILE',
+    }),
+  }
+
+  protected async execute(): Promise<PreviewResult> {
+    const {flags} = await this.parse(GitopsPreview)
+    const [{pullRequestOf}, {previewGitops}, {formatPreview}] = await Promise.all([
+      import('../../gitops/preview/pull-request.js'),
+      import('../../gitops/preview/preview.js'),
+      import('../../gitops/preview/format.js'),
+    ])
+    const pullRequest = pullRequestOf(flags, process.env)
+    const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/verify/evidence.js') : undefined
+    evidenceSetUp?.checkEvidenceFlags(flags)
+    const root = await resolveRoot(flags.root, GITOPS_ROOT)
+    const {config} = await loadConfig(root)
+    const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
+      insecureRegistries: config.insecureRegistries,
+      sigstore: config.signing.sigstore,
+      root,
+      evidencePolicy: config.evidencePolicy,
+    })
+    const [{findRenderers}, {RegistryClient}] = await Promise.all([
+      import('../../gitops/render/renderers.js'),
+      import('../../effects/registry/client.js'),
+    ])
+    // The revision is the GitOps repository's own (the PR supplies parameters only): sandboxed where the job says.
+    const renderers = await findRenderers(root, undefined)
+    const registry = new RegistryClient({insecureHosts: config.insecureRegistries, timeoutMs: 15_000})
+    const progress = await this.progress()
+    progress.start('Generating the preview')
+    const result = await previewGitops({
+      root,
+      policy: config.gitopsPolicy,
+      pullRequest,
+      kustomize: renderers.kustomize,
+      helm: renderers.helm,
+      registry,
+      evidence,
+      onStep: (step) => progress.update(step),
+    }).finally(() => progress.stop())
+    if (flags.markdown !== undefined) {
+      const [{writeFileAtomic}, path, {previewMarkdown}] = await Promise.all([
+        import('../../effects/atomic-file.js'),
+        import('node:path'),
+        import('../../gitops/preview/markdown.js'),
+      ])
+      const markdown = previewMarkdown(result)
+      const file = path.resolve(flags.markdown)
+      await writeFileAtomic(file, redact(markdown))
+      result.markdown = {file, characters: markdown.length}
+    }
+    if (!this.jsonEnabled()) this.log(formatPreview(result, this.style))
+    if (!result.ready) this.setExitCode(ExitCode.Failure)
+    return result
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The pull-request generator evaluated for one given pull request, as Argo CD's controller evaluates it for each open
+ * one (`applicationset/generators/pull_request.go`, `services/pull_request/utils.go`): the provider's `labels` (the PR
+ * carries every one), then `filters` (a PR passes when one filter's `branchMatch` and `targetBranchMatch` both match),
+ * then the parameters: `number`, `branch`, `branch_slug`, `target_branch`, `target_branch_slug`, `head_sha`,
+ * `head_short_sha` (8), `head_short_sha_7`, `labels` (goTemplate only), `title` and `author` where given, and the
+ * generator's `values` rendered with them. The PR comes from the caller (`gitops preview`), never from an SCM API.
+ */
+import {GenerationError, type Path} from './errors.js'
+import {isObject, type JsonObject} from './merge.js'
+import {replaceAll, type Params, type Templating} from './templating.js'
+
+/** One pull request of the code repository, as the SCM provider would list it. */
+export interface PullRequest {
+  number: number
+  /** 40 lowercase hex characters. */
+  headSha: string
+  branch?: string
+  targetBranch?: string
+  labels: readonly string[]
+  author?: string
+  title?: string
+}
+
+/** The generator's answer for this PR: its parameter sets, or the filter that dropped it. */
+export type PullRequestOutcome = {params: Params[]} | {dropped: string}
+
+/** The SCM providers' keys; each holds its `labels` filter where it has one. */
+const PROVIDERS = ['github', 'gitlab', 'gitea', 'azuredevops', 'bitbucket', 'bitbucketServer'] as const
+
+export function pullRequestParams(spec: JsonObject, pr: PullRequest, t: Templating, path: Path): PullRequestOutcome {
+  const dropped = droppedBy(spec, pr, path)
+  if (dropped) return {dropped}
+  const params: Params = {
+    number: String(pr.number),
+    branch: pr.branch ?? '',
+    branch_slug: slug(pr.branch ?? ''),
+    target_branch: pr.targetBranch ?? '',
+    target_branch_slug: slug(pr.targetBranch ?? ''),
+    head_sha: pr.headSha,
+    head_short_sha: pr.headSha.slice(0, 8),
+    head_short_sha_7: pr.headSha.slice(0, 7),
+  }
+  if (pr.title !== undefined) params.title = pr.title
+  if (pr.author !== undefined) params.author = pr.author
+  // PR labels only reach Go templates (fasttemplate is deprecated upstream).
+  if (t.goTemplate) params.labels = [...pr.labels]
+  return {params: [withValues(spec, params, t, path)]}
+}
+
+/** Which of the generator's filters drops the PR (in words), or undefined when it passes. */
+function droppedBy(spec: JsonObject, pr: PullRequest, path: Path): string | undefined {
+  for (const provider of PROVIDERS) {
+    const config = spec[provider]
+    if (!isObject(config) || !Array.isArray(config.labels)) continue
+    const missing = config.labels.map(String).filter((l) => !pr.labels.includes(l))
+    if (missing.length > 0) {
+      return `${provider}.labels: the pull request lacks the label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`
+    }
+  }
+  const filters = Array.isArray(spec.filters) ? spec.filters : []
+  if (filters.length === 0) return undefined
+  const reasons: string[] = []
+  for (const [i, f] of filters.entries()) {
+    if (!isObject(f)) continue
+    const failed = (['branchMatch', 'targetBranchMatch'] as const).find((key) => {
+      const pattern = f[key]
+      if (typeof pattern !== 'string') return false
+      const value = (key === 'branchMatch' ? pr.branch : pr.targetBranch) ?? ''
+      return !compile(pattern, [...path, 'filters', i, key]).test(value)
+    })
+    if (!failed) return undefined
+    const value = (failed === 'branchMatch' ? pr.branch : pr.targetBranch) ?? ''
+    reasons.push(`filters.${i}.${failed} ${JSON.stringify(f[failed])} does not match ${JSON.stringify(value)}`)
+  }
+  return reasons.join('; ')
+}
+
+/** Go's RE2 syntax read as JavaScript's (the common subset: anchors, classes, alternation, repetition). */
+function compile(pattern: string, path: Path): RegExp {
+  try {
+    return new RegExp(pattern.replace(/^\(\?i\)/, ''), pattern.startsWith('(?i)') ? 'i' : '')
+  } catch (e) {
+    throw new GenerationError(`error compiling regexp ${JSON.stringify(pattern)}: ${(e as Error).message}`, path)
+  }
+}
+
+/** appendTemplatedValues: each `values` entry rendered with the PR's parameters, as `values.<key>` (or a map). */
+function withValues(spec: JsonObject, params: Params, t: Templating, path: Path): Params {
+  if (!isObject(spec.values)) return params
+  const entries = Object.entries(spec.values).map(([k, v]) => [k, typeof v === 'string' ? v : String(v)] as const)
+  const rendered = replaceAll(
+    entries.map(([, v]) => v),
+    [params],
+    t,
+  )[0]
+  const values: Record<string, string> = {}
+  entries.forEach(([k], i) => {
+    const r = rendered[i]
+    if ('error' in r) throw new GenerationError(`failed to append templated values: ${r.error}`, [...path, 'values'])
+    values[k] = r.value
+  })
+  if (t.goTemplate) return {...params, values}
+  return {...params, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`values.${k}`, v]))}
+}
+
+/**
+ * gosimple/slug's Make as the generator configures it (MaxLength 50, `_` → `-`): `&` → `and`, `@` → `at`, accents
+ * dropped, lower case, every other character `-`, runs of `-` one, trimmed, cut at the last `-` within 50.
+ */
+export function slug(text: string): string {
+  let s = text.trim().replaceAll('_', '-').replaceAll('&', 'and').replaceAll('@', 'at')
+  s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+  s = s
+    .toLowerCase()
+    .replace(/[^a-z0-9\-_]/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+  const max = 50
+  if (s.length <= max) return s
+  for (let i = max; i >= 0; i--) if (s[i] === '-') return s.slice(0, i)
+  return s.slice(0, max)
+}

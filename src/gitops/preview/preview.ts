@@ -1,0 +1,212 @@
+/**
+ * `ameide gitops preview`: will this pull request's preview environment come up? Plans first, offline (what the
+ * pull-request generators make of this PR, what each Application renders, which namespaces the revision creates, the
+ * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
+ * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
+ */
+import {realpathSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import type {GitopsPolicy} from '../../core/config.js'
+import type {Helm} from '../../effects/helm.js'
+import type {Kustomize} from '../../effects/kustomize.js'
+import {checkoutOf, repositoryUrls, type PullRequest} from '../deployables/index.js'
+import {makeLayout} from '../layout.js'
+import {readRevision} from '../revision/index.js'
+import {previewFindings} from '../verify/preview/file.js'
+import type {EvidenceVerifier} from '../verify/examine.js'
+import {askImages, type Answer, type ImageRegistry} from './ask.js'
+import {createsNamespace, destinationNamespace, generatePreview, type Generated} from './generate.js'
+import {renderPreview, type Rendered} from './render.js'
+import type {PreviewApplication, PreviewFinding, PreviewResult} from './types.js'
+
+export interface PreviewInput {
+  /** The GitOps checkout (its tracked files are the revision rendered). */
+  root: string
+  policy: GitopsPolicy
+  pullRequest: PullRequest
+  kustomize: Kustomize
+  helm?: Helm | Promise<Helm | undefined>
+  registry: ImageRegistry
+  evidence?: {verifier: EvidenceVerifier; concurrency: number}
+  onStep?: (step: string) => void
+}
+
+export async function previewGitops(input: PreviewInput): Promise<PreviewResult> {
+  const yaml = await import('yaml')
+  const repositories = await repositoryUrls(input.root, input.policy.preview.repositories)
+  // gitopsPolicy.preview.repositories defaults to the checkout's origin, as gitops verify reads it (seed 001 E).
+  const policy =
+    input.policy.preview.repositories.length > 0 ? input.policy : withRepositories(input.policy, repositories)
+  const revision = await readRevision(input.root, null, 'preview')
+  try {
+    const base = {
+      root: revision.dir,
+      files: revision.files,
+      layout: makeLayout(input.policy),
+      yaml,
+      checkout: checkoutOf(revision, repositories),
+      pullRequest: input.pullRequest,
+    }
+    input.onStep?.('Generating the preview Applications')
+    const generated = generatePreview(base)
+    input.onStep?.(`Rendering ${generated.applications.length} Application(s)`)
+    const rendered = await renderPreview({
+      ...base,
+      kustomize: input.kustomize,
+      helm: input.helm,
+      applications: generated.applications,
+    })
+    const rules = await previewRules(revision.dir, generated.files, yaml, policy)
+    const refs = [...new Set([...rendered.images.values()].flat().map((i) => i.ref))].sort()
+    input.onStep?.(`Asking the registry for ${refs.length} image(s)`)
+    const answers = await askImages(refs, input.registry, input.pullRequest.headSha, input.evidence)
+    const result = answer(input.pullRequest, generated, rendered, answers, rules)
+    const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
+    for (const f of result.findings) {
+      f.message = spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), f.message)
+    }
+    return result
+  } finally {
+    await revision.remove()
+  }
+}
+
+function withRepositories(policy: GitopsPolicy, repositories: string[]): GitopsPolicy {
+  return {...policy, preview: {...policy.preview, repositories}}
+}
+
+/** The preview-* rules of `gitops verify` on each file holding a preview ApplicationSet. */
+async function previewRules(
+  dir: string,
+  files: readonly string[],
+  yaml: typeof import('yaml'),
+  policy: GitopsPolicy,
+): Promise<PreviewFinding[]> {
+  const out: PreviewFinding[] = []
+  for (const file of files) {
+    const text = await readFile(path.join(dir, file), 'utf8')
+    for (const f of previewFindings(yaml, text, policy.preview)) {
+      out.push({rule: f.rule, severity: f.severity, message: f.message, file, line: f.line})
+    }
+  }
+  return out
+}
+
+function answer(
+  pr: PullRequest,
+  generated: Generated,
+  rendered: Rendered,
+  answers: Map<string, Answer>,
+  rules: PreviewFinding[],
+): PreviewResult {
+  const findings: PreviewFinding[] = [...generated.findings, ...rendered.findings]
+  const previewed = generated.applications.length > 0
+  if (!previewed) {
+    const why = generated.applicationSets.map((s) => `${s.name}: ${s.reason ?? 'generates no Application'}`)
+    findings.push({
+      rule: 'not-previewed',
+      severity: 'error',
+      message:
+        generated.applicationSets.length === 0
+          ? 'no ApplicationSet of the GitOps revision has a pull-request generator'
+          : `no pull-request generator lists this pull request (${why.join('; ')})`,
+    })
+  }
+  const applications = generated.applications.map((app) => {
+    const namespace = destinationNamespace(app)
+    if (!rendered.namespaces.has(namespace) && !createsNamespace(app)) {
+      findings.push({
+        rule: 'namespace-missing',
+        severity: 'error',
+        application: app.name,
+        message: `nothing in the GitOps revision creates the namespace ${namespace || '(none named)'}: no preview Application renders a Namespace ${namespace}, so Argo CD cannot sync ${app.name}`,
+        file: app.file,
+        line: app.lineOf(['destination', 'namespace']) ?? app.line,
+        fix: 'add a Namespace lane to the preview ApplicationSet (a list element whose source holds a Namespace named as the destination)',
+      })
+    }
+    const images = (rendered.images.get(app.name) ?? []).map((i) =>
+      imageOf(app.name, i, answers.get(i.ref)!, pr, findings),
+    )
+    const out: PreviewApplication = {
+      name: app.name,
+      namespace,
+      applicationSet: app.generatedBy?.applicationSet ?? '',
+      file: app.file,
+      ready: false,
+      images,
+    }
+    return out
+  })
+  findings.push(...rules)
+  for (const a of applications) {
+    a.ready = !findings.some((f) => f.severity === 'error' && (f.application === a.name || f.application === undefined))
+  }
+  findings.sort(compareFindings)
+  return {
+    previewed,
+    ready: previewed && !findings.some((f) => f.severity === 'error'),
+    pr: {
+      number: pr.number,
+      headSha: pr.headSha,
+      ...(pr.branch !== undefined ? {branch: pr.branch} : {}),
+      ...(pr.targetBranch !== undefined ? {targetBranch: pr.targetBranch} : {}),
+      labels: [...pr.labels],
+    },
+    applicationSets: generated.applicationSets,
+    applications: applications.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    findings,
+  }
+}
+
+function imageOf(
+  application: string,
+  site: {ref: string; file: string; line: number},
+  a: Answer,
+  pr: PullRequest,
+  findings: PreviewFinding[],
+): PreviewApplication['images'][number] {
+  const at = {application, image: site.ref, file: site.file, line: site.line}
+  if (a.unresolved) {
+    findings.push({rule: 'image-unresolved', severity: 'error', ...at, message: `${site.ref}: ${a.unresolved}`})
+  } else if (!a.exists) {
+    const headTag = site.ref.endsWith(`:${pr.headSha}`)
+    findings.push({
+      rule: 'image-missing',
+      severity: 'error',
+      ...at,
+      message: `${site.ref} is not in its registry: the preview cannot pull it`,
+      fix: headTag
+        ? `ameide primitive publish --sha ${pr.headSha}   # in the code repository: pushes :${pr.headSha} (unchanged components retagged from :main)`
+        : 'push the image, or change the value line that names it',
+    })
+  }
+  for (const p of a.problems) {
+    findings.push({
+      rule: p.rule,
+      severity: 'error',
+      ...at,
+      message: `${site.ref}: ${p.message}`,
+      fix: `ameide primitive publish --sha ${pr.headSha}   # signs, attests the SBOM and provenance of :${pr.headSha}`,
+    })
+  }
+  return {
+    ref: site.ref,
+    digest: a.digest,
+    exists: a.exists,
+    file: site.file,
+    line: site.line,
+    ...(a.evidence ? {evidence: a.evidence} : {}),
+  }
+}
+
+function compareFindings(a: PreviewFinding, b: PreviewFinding): number {
+  const key = (f: PreviewFinding) =>
+    [f.application ?? '', f.image ?? '', f.rule, f.file ?? '', String(f.line ?? 0).padStart(8, '0'), f.message].join(
+      '\0',
+    )
+  const [x, y] = [key(a), key(b)]
+  return x < y ? -1 : x > y ? 1 : 0
+}

@@ -1,0 +1,79 @@
+/**
+ * The pull request to preview: from the flags, and under GitHub Actions on a `pull_request` (or
+ * `pull_request_target`) event from the event payload (GITHUB_EVENT_PATH) for whatever the flags leave out.
+ */
+import {readFileSync} from 'node:fs'
+
+import {usageError} from '../../core/errors.js'
+import type {PullRequest} from '../deployables/index.js'
+
+export interface PullRequestFlags {
+  pr?: number
+  'head-sha'?: string
+  branch?: string
+  'target-branch'?: string
+  label?: string[]
+}
+
+const SHA = /^[0-9a-f]{40}$/
+
+export function pullRequestOf(flags: PullRequestFlags, env: NodeJS.ProcessEnv): PullRequest {
+  const event = eventPullRequest(env)
+  const number = flags.pr ?? event?.number
+  const headSha = flags['head-sha'] ?? event?.headSha
+  if (number === undefined || headSha === undefined) {
+    throw usageError(
+      'INVALID_PULL_REQUEST',
+      'Which pull request? --pr and --head-sha are required outside a pull_request event.',
+      ['Pass --pr N --head-sha SHA (the head commit of the code repository pull request).'],
+    )
+  }
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw usageError('INVALID_PULL_REQUEST', `--pr ${String(number)} is not a pull request number.`)
+  }
+  if (!SHA.test(headSha)) {
+    throw usageError(
+      'INVALID_PULL_REQUEST',
+      `--head-sha ${JSON.stringify(headSha)} is not 40 lowercase hex characters.`,
+    )
+  }
+  const branch = flags.branch ?? event?.branch
+  const targetBranch = flags['target-branch'] ?? event?.targetBranch
+  return {
+    number,
+    headSha,
+    ...(branch !== undefined ? {branch} : {}),
+    ...(targetBranch !== undefined ? {targetBranch} : {}),
+    labels: [...new Set(flags.label ?? event?.labels ?? [])].sort(),
+    ...(event?.author !== undefined ? {author: event.author} : {}),
+    ...(event?.title !== undefined ? {title: event.title} : {}),
+  }
+}
+
+/** The pull request of a GitHub Actions `pull_request` event; undefined elsewhere. */
+function eventPullRequest(env: NodeJS.ProcessEnv): Partial<PullRequest> | undefined {
+  if (env.GITHUB_ACTIONS !== 'true' || !/^pull_request(_target)?$/.test(env.GITHUB_EVENT_NAME ?? '')) return undefined
+  if (!env.GITHUB_EVENT_PATH) return undefined
+  let payload: unknown
+  try {
+    payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'))
+  } catch (e) {
+    throw usageError('INVALID_PULL_REQUEST', `GITHUB_EVENT_PATH cannot be read as JSON: ${(e as Error).message}`)
+  }
+  const pr = (payload as {pull_request?: Record<string, unknown>} | null)?.pull_request
+  if (!pr || typeof pr !== 'object') return undefined
+  const ref = (side: unknown, key: string) => {
+    const v = (side as Record<string, unknown> | undefined)?.[key]
+    return typeof v === 'string' ? v : undefined
+  }
+  const labels = Array.isArray(pr.labels) ? pr.labels.map((l) => ref(l, 'name')).filter((l) => l !== undefined) : []
+  return {
+    ...(typeof pr.number === 'number' ? {number: pr.number} : {}),
+    ...(ref(pr.head, 'sha') ? {headSha: ref(pr.head, 'sha')} : {}),
+    ...(ref(pr.head, 'ref') ? {branch: ref(pr.head, 'ref')} : {}),
+    ...(ref(pr.base, 'ref') ? {targetBranch: ref(pr.base, 'ref')} : {}),
+    ...(ref(pr.user, 'login') ? {author: ref(pr.user, 'login')} : {}),
+    ...(typeof pr.title === 'string' ? {title: pr.title} : {}),
+    labels,
+  }
+}

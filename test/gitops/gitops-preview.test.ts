@@ -1,0 +1,277 @@
+import {createHash} from 'node:crypto'
+import {copyFile, mkdir, readFile, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
+import {startRegistry, type Registry} from '../support/registry.js'
+import {assertMatchesSchema} from '../support/schema.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {requireTools} from '../support/toolchain.js'
+
+/**
+ * `ameide gitops preview` on real parts: a real OCI registry (Debian's docker-registry) holding images at :<head sha>
+ * (two signed with cosign, one unsigned, one missing), helm rendering the charts, cosign verifying. The examples'
+ * preview ApplicationSet, and a matrix of a list and a pull-request generator with a Namespace lane.
+ */
+const SHA = '4f2c0a9d81b3e6f7a5c4d3b2e1f0a9b8c7d6e5f4'
+const PR = ['--pr', '42', '--head-sha', SHA]
+const EXAMPLE = await readFile(path.resolve('docs/examples/gitops/preview-applicationset.yaml'), 'utf8')
+
+let registry: Registry
+let keys: CosignKeyPair
+const digests: Record<string, string> = {}
+
+/** A tiny OCI image (empty config, no layers, a label making it unique) pushed as `repo:tag`; its digest. */
+async function pushImage(repo: string, tag: string): Promise<string> {
+  const config = Buffer.from(JSON.stringify({architecture: 'amd64', os: 'linux', config: {Labels: {repo}}}))
+  const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`
+  const start = await fetch(`${registry.url}/v2/${repo}/blobs/uploads/`, {method: 'POST'})
+  const location = new URL(start.headers.get('location')!, registry.url)
+  location.searchParams.set('digest', configDigest)
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: config,
+    headers: {'content-type': 'application/octet-stream'},
+  })
+  expect(put.status).toBe(201)
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length},
+      layers: [],
+    }),
+  )
+  const res = await fetch(`${registry.url}/v2/${repo}/manifests/${tag}`, {
+    method: 'PUT',
+    body: manifest,
+    headers: {'content-type': 'application/vnd.oci.image.manifest.v1+json'},
+  })
+  expect(res.status).toBe(201)
+  return `sha256:${createHash('sha256').update(manifest).digest('hex')}`
+}
+
+const APP_CHART = {
+  'Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+  'templates/deployment.yaml': [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: app}',
+    'spec:',
+    '  selector: {matchLabels: {app: app}}',
+    '  template:',
+    '    metadata: {labels: {app: app}}',
+    '    spec:',
+    '      containers:',
+    '        - name: app',
+    '          image: {{ .Values.image.ref }}',
+    '',
+  ].join('\n'),
+}
+const NAMESPACE_CHART = {
+  'Chart.yaml': 'apiVersion: v2\nname: preview-namespace\nversion: 0.1.0\n',
+  'templates/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Values.namespace }}\n',
+}
+
+/** The matrix: a list of lanes (the Namespace lane first) × the pull-request generator. */
+function matrixAppSet(lanes: string[]): string {
+  const elements = lanes.map((name) =>
+    name === 'namespace'
+      ? {name, chart: 'sources/charts/preview-namespace'}
+      : {name, chart: 'sources/charts/primitives/app'},
+  )
+  return `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: lanes
+  namespace: argocd
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - matrix:
+        generators:
+          - list:
+              elements: ${JSON.stringify(elements)}
+          - pullRequest:
+              github: {owner: ameideio, repo: ameide, labels: [preview]}
+              filters: [{branchMatch: "^feature/.*"}]
+              requeueAfterSeconds: 300
+  template:
+    metadata:
+      name: "{{ .name }}-pr-{{ .number }}"
+      finalizers: [resources-finalizer.argocd.argoproj.io]
+    spec:
+      project: previews
+      source:
+        repoURL: https://github.com/ameideio/ameide-gitops.git
+        targetRevision: main
+        path: "{{ .chart }}"
+        helm:
+          parameters:
+            - name: image.ref
+              value: "${registry.host}/demo/{{ .name }}:{{ .head_sha }}"
+            - name: namespace
+              value: "pr-{{ .number }}"
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: "pr-{{ .number }}"
+      syncPolicy:
+        automated: {prune: true, selfHeal: true}
+`
+}
+
+/** A GitOps checkout (origin: the example's repository) with the charts, an evidencePolicy and `appset`. */
+async function gitops(appset: string): Promise<string> {
+  const dir = await makeTempDir('ameide-preview-')
+  await initGitRepo(dir)
+  await git(dir, ['remote', 'add', 'origin', 'https://github.com/ameideio/ameide-gitops.git'])
+  const files: Record<string, string> = {
+    'argocd/previews.yaml': appset,
+    'sources/values/env/preview/orders.yaml': 'image:\n  ref: ""\n',
+    'ameide.yaml': [
+      'gitopsPolicy:',
+      '  preview: {projects: [previews], webhook: true}',
+      'evidencePolicy:',
+      `  - images: ["${registry.host}/demo/*"]`,
+      '    signers: [{key: keys/cosign.pub}]',
+      '    provenance: optional',
+      '    sbom: optional',
+      '',
+    ].join('\n'),
+  }
+  for (const [f, t] of Object.entries(APP_CHART)) files[`sources/charts/primitives/app/${f}`] = t
+  for (const [f, t] of Object.entries(APP_CHART)) files[`sources/charts/primitives/orders/${f}`] = t
+  for (const [f, t] of Object.entries(NAMESPACE_CHART)) files[`sources/charts/preview-namespace/${f}`] = t
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
+    await writeFile(path.join(dir, file), text)
+  }
+  await mkdir(path.join(dir, 'keys'))
+  await copyFile(keys.publicKey, path.join(dir, 'keys/cosign.pub'))
+  await commitAll(dir, 'previews')
+  return dir
+}
+
+interface Result {
+  previewed: boolean
+  ready: boolean
+  pr: {number: number; headSha: string}
+  applicationSets: Array<{name: string; previewed: boolean; reason?: string}>
+  applications: Array<{
+    name: string
+    namespace: string
+    ready: boolean
+    images: Array<{ref: string; digest: string | null; exists: boolean; evidence?: {signed: boolean}}>
+  }>
+  findings: Array<{rule: string; message: string; application?: string; image?: string; fix?: string}>
+}
+
+const preview = async (dir: string, args: string[]) => {
+  const run = await runCli(['gitops', 'preview', '--root', dir, '--json', ...args], {env: keys.env})
+  const result = run.json<Result>()
+  assertMatchesSchema('gitops-preview.schema.json', result)
+  return {run, result}
+}
+
+beforeAll(async () => {
+  requireTools('docker-registry', 'cosign', 'helm')
+  const tmp = await makeTempDir('ameide-preview-keys-')
+  registry = await startRegistry()
+  keys = await generateKeyPair(path.join(tmp, 'keys'), 'preview-key-password-7d3a')
+  for (const name of ['orders', 'triage', 'billing']) digests[name] = await pushImage(`demo/${name}`, SHA)
+  for (const name of ['orders', 'triage']) await signImage(keys, `${registry.host}/demo/${name}@${digests[name]}`)
+}, 180_000)
+afterAll(runCleanups)
+
+describe('ameide gitops preview (real registry, helm, cosign)', () => {
+  it("the example's ApplicationSet: a PR without the label is not previewed, with the filter that dropped it", async () => {
+    const dir = await gitops(
+      EXAMPLE.replace('ghcr.io/ameideio/primitive-domain-orders', `${registry.host}/demo/orders`),
+    )
+    const {run, result} = await preview(dir, PR)
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(result.previewed).toBe(false)
+    expect(result.applications).toEqual([])
+    expect(result.applicationSets).toEqual([
+      {
+        name: 'primitives-preview',
+        file: 'argocd/previews.yaml',
+        previewed: false,
+        reason: expect.stringContaining('github.labels'),
+      },
+    ])
+    expect(result.findings.map((f) => f.rule)).toEqual(['not-previewed'])
+  })
+
+  it("with the label: the controller's name and namespace, the image found by digest, the missing namespace lane a finding", async () => {
+    const dir = await gitops(
+      EXAMPLE.replace('ghcr.io/ameideio/primitive-domain-orders', `${registry.host}/demo/orders`),
+    )
+    const {run, result} = await preview(dir, [...PR, '--label', 'preview'])
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(result.previewed).toBe(true)
+    expect(result.applications.map((a) => [a.name, a.namespace])).toEqual([['orders-pr-42', 'pr-42']])
+    expect(result.applications[0].images).toMatchObject([
+      {ref: `${registry.host}/demo/orders:${SHA}`, digest: digests.orders, exists: true},
+    ])
+    expect(result.findings.map((f) => [f.rule, f.application])).toEqual([['namespace-missing', 'orders-pr-42']])
+  })
+
+  it('a matrix of a list and a pull-request generator: each missing or unsigned image named with its Application and fix', async () => {
+    const dir = await gitops(matrixAppSet(['namespace', 'orders', 'triage', 'billing', 'search']))
+    const args = [...PR, '--label', 'preview', '--branch', 'feature/x', '--evidence', '--no-tlog']
+    const {run, result} = await preview(dir, args)
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(result.applications.map((a) => [a.name, a.namespace, a.ready])).toEqual([
+      ['billing-pr-42', 'pr-42', false],
+      ['namespace-pr-42', 'pr-42', true],
+      ['orders-pr-42', 'pr-42', true],
+      ['search-pr-42', 'pr-42', false],
+      ['triage-pr-42', 'pr-42', true],
+    ])
+    const named = result.findings.map((f) => [f.rule, f.application, f.image])
+    expect(named).toEqual([
+      ['unsigned', 'billing-pr-42', `${registry.host}/demo/billing:${SHA}`],
+      ['image-missing', 'search-pr-42', `${registry.host}/demo/search:${SHA}`],
+    ])
+    for (const f of result.findings) expect(f.fix).toContain(`ameide primitive publish --sha ${SHA}`)
+    const orders = result.applications.find((a) => a.name === 'orders-pr-42')!
+    expect(orders.images[0].evidence?.signed).toBe(true)
+    const human = await runCli(['gitops', 'preview', '--root', dir, ...args], {env: keys.env})
+    expect(human.stdout).toContain('✗ search-pr-42 → namespace pr-42: not ready')
+    expect(human.stdout).toContain(`fix: ameide primitive publish --sha ${SHA}`)
+  })
+
+  it('a branch the filters do not match is not previewed; a PR whose images are all there and signed is ready (exit 0)', async () => {
+    const dir = await gitops(matrixAppSet(['namespace', 'orders', 'triage']))
+    const dropped = await preview(dir, [...PR, '--label', 'preview', '--branch', 'main'])
+    expect(dropped.run.exitCode).toBe(1)
+    expect(dropped.result.applicationSets[0].reason).toContain('filters.0.branchMatch')
+    const markdown = path.join(dir, '..', `preview-${path.basename(dir)}.md`)
+    const args = [
+      ...PR,
+      '--label',
+      'preview',
+      '--branch',
+      'feature/x',
+      '--evidence',
+      '--no-tlog',
+      '--markdown',
+      markdown,
+    ]
+    const {run, result} = await preview(dir, args)
+    expect(run.exitCode, JSON.stringify(result.findings)).toBe(0)
+    expect(result).toMatchObject({previewed: true, ready: true, pr: {number: 42, headSha: SHA}, findings: []})
+    expect(await readFile(markdown, 'utf8')).toContain('🟢 ready')
+  })
+
+  it('bad input is a usage error (exit 2), never an internal one', async () => {
+    const dir = await gitops(EXAMPLE)
+    const run = await runCli(['gitops', 'preview', '--root', dir, '--pr', '42', '--head-sha', 'abc'])
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain('INVALID_PULL_REQUEST')
+  })
+})
