@@ -1,0 +1,252 @@
+package main
+
+// `helm template` as Helm 4's own command runs it (pkg/cmd/template.go, runInstall, action.Install.RunWithContext and
+// Configuration.renderResources in client-only dry-run mode), step for step from Helm's packages. Helm's action
+// package itself cannot be compiled to WebAssembly (its Kubernetes client needs a terminal and signals), so its
+// client-only path is spelled out here; the differential test (test/gitops/render-module.test.ts) holds it to the
+// native `helm template` of the same version.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	ci "helm.sh/helm/v4/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/common/util"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/engine"
+	release "helm.sh/helm/v4/pkg/release/v1"
+	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
+)
+
+// templateFlags are the flags of `helm template` that ameide passes (effects/helm.ts templateArgs); any other is an
+// error, as an unknown flag is to helm.
+type templateFlags struct {
+	namespace, kubeVersion             string
+	apiVersions                        []string
+	includeCrds, skipTests, skipSchema bool
+	values                             valueOptions
+}
+
+func parseTemplateFlags(args []string) (*templateFlags, []string, error) {
+	var f templateFlags
+	set := pflag.NewFlagSet("template", pflag.ContinueOnError)
+	set.SetOutput(io.Discard)
+	set.StringVarP(&f.namespace, "namespace", "n", "", "")
+	set.StringVar(&f.kubeVersion, "kube-version", "", "")
+	set.StringSliceVarP(&f.apiVersions, "api-versions", "a", nil, "")
+	set.BoolVar(&f.includeCrds, "include-crds", false, "")
+	set.BoolVar(&f.skipTests, "skip-tests", false, "")
+	set.BoolVar(&f.skipSchema, "skip-schema-validation", false, "")
+	set.StringSliceVarP(&f.values.ValueFiles, "values", "f", nil, "")
+	set.StringArrayVar(&f.values.Values, "set", nil, "")
+	set.StringArrayVar(&f.values.StringValues, "set-string", nil, "")
+	set.StringArrayVar(&f.values.FileValues, "set-file", nil, "")
+	if err := set.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if f.namespace == "" {
+		f.namespace = "default" // cli.EnvSettings.Namespace() with no kube context
+	}
+	return &f, set.Args(), nil
+}
+
+func helmTemplate(args []string, stdout, stderr io.Writer) error {
+	f, positional, err := parseTemplateFlags(args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 2 {
+		return fmt.Errorf("expected a release name and a chart, got %q", positional)
+	}
+	name, chartPath := positional[0], positional[1]
+	caps, err := capabilities(f)
+	if err != nil {
+		return err
+	}
+	vals, err := f.values.MergeValues()
+	if err != nil {
+		return err
+	}
+	ch, err := loadInstallable(chartPath, stderr)
+	if err != nil {
+		return err
+	}
+	rel, err := install(ch, vals, name, f.namespace, caps, f)
+	if err != nil {
+		if rel != nil {
+			return fmt.Errorf("%w\n\nUse --debug flag to render out invalid YAML", err)
+		}
+		return err
+	}
+	return printRelease(stdout, rel, f.skipTests)
+}
+
+// capabilities: Helm's defaults, then --kube-version and --api-versions (action.Install in client-only mode).
+func capabilities(f *templateFlags) (*common.Capabilities, error) {
+	caps := common.DefaultCapabilities.Copy()
+	if f.kubeVersion != "" {
+		kv, err := common.ParseKubeVersion(f.kubeVersion)
+		if err != nil {
+			return nil, fmt.Errorf("invalid kube version '%s': %s", f.kubeVersion, err)
+		}
+		caps.KubeVersion = *kv
+	}
+	caps.APIVersions = append(caps.APIVersions, common.VersionSet(f.apiVersions)...)
+	return caps, nil
+}
+
+// loadInstallable: runInstall's chart checks — loaded, an application chart, its dependencies present.
+func loadInstallable(chartPath string, stderr io.Writer) (*chart.Chart, error) {
+	ch, err := loader.Load(chartPath)
+	if err != nil {
+		return nil, err
+	}
+	ac, err := ci.NewAccessor(ch)
+	if err != nil {
+		return nil, err
+	}
+	switch t := ac.MetadataAsMap()["Type"]; t {
+	case "", "application":
+	default:
+		return nil, fmt.Errorf("%s charts are not installable", t)
+	}
+	if ac.Deprecated() {
+		fmt.Fprintln(stderr, "level=WARN msg=\"this chart is deprecated\"")
+	}
+	if req := ac.MetaDependencies(); len(req) > 0 {
+		if err := checkDependencies(ch, req); err != nil {
+			return nil, fmt.Errorf("an error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: %w", err)
+		}
+	}
+	return ch, nil
+}
+
+// checkDependencies is action.CheckDependencies.
+func checkDependencies(ch ci.Charter, reqs []ci.Dependency) error {
+	ac, err := ci.NewAccessor(ch)
+	if err != nil {
+		return err
+	}
+	var missing []string
+OUTER:
+	for _, r := range reqs {
+		rac, err := ci.NewDependencyAccessor(r)
+		if err != nil {
+			return err
+		}
+		for _, d := range ac.Dependencies() {
+			dac, err := ci.NewAccessor(d)
+			if err != nil {
+				return err
+			}
+			if dac.Name() == rac.Name() {
+				continue OUTER
+			}
+		}
+		missing = append(missing, rac.Name())
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("found in Chart.yaml, but missing in charts/ directory: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// install is action.Install.RunWithContext with DryRunClient, Replace and ClientOnly: the release, never a cluster.
+func install(ch *chart.Chart, vals map[string]any, name, namespace string, caps *common.Capabilities, f *templateFlags) (*release.Release, error) {
+	if err := chartutil.ValidateReleaseName(name); err != nil {
+		return nil, fmt.Errorf("release name check failed: %w", fmt.Errorf("release name %q: %w", name, err))
+	}
+	if err := chartutil.ProcessDependencies(ch, vals); err != nil {
+		return nil, fmt.Errorf("chart dependencies processing failed: %w", err)
+	}
+	options := common.ReleaseOptions{Name: name, Namespace: namespace, Revision: 1, IsInstall: true}
+	toRender, err := util.ToRenderValuesWithSchemaValidation(ch, vals, options, caps, f.skipSchema)
+	if err != nil {
+		return nil, err
+	}
+	rel := &release.Release{Name: name, Namespace: namespace, Chart: ch, Config: vals, Version: 1, Info: &release.Info{}}
+	hooks, manifest, notes, err := renderResources(ch, toRender, caps, f.includeCrds)
+	rel.Hooks, rel.Info.Notes = hooks, notes
+	if manifest != nil {
+		rel.Manifest = manifest.String()
+	}
+	return rel, err
+}
+
+const notesFileSuffix = "NOTES.txt"
+
+// renderResources is Configuration.renderResources without a cluster, post-renderer or output folder.
+func renderResources(ch *chart.Chart, vals common.Values, caps *common.Capabilities, includeCrds bool) ([]*release.Hook, *bytes.Buffer, string, error) {
+	b := bytes.NewBuffer(nil)
+	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
+		return nil, b, "", fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.Version)
+	}
+	var e engine.Engine
+	files, err := e.Render(ch, vals)
+	if err != nil {
+		return nil, b, "", err
+	}
+	notes := takeNotes(ch, files)
+	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		for name, content := range files {
+			if strings.TrimSpace(content) != "" {
+				fmt.Fprintf(b, "---\n# Source: %s\n%s\n", name, content)
+			}
+		}
+		return hooks, b, "", err
+	}
+	if includeCrds {
+		for _, crd := range ch.CRDObjects() {
+			fmt.Fprintf(b, "---\n# Source: %s\n%s\n", crd.Filename, string(crd.File.Data[:]))
+		}
+	}
+	for _, m := range manifests {
+		fmt.Fprintf(b, "---\n# Source: %s\n%s\n", m.Name, m.Content)
+	}
+	return hooks, b, notes, nil
+}
+
+// takeNotes pulls the top chart's NOTES.txt out of the rendered files (subcharts' notes are dropped, as --render-subchart-notes is never passed).
+func takeNotes(ch *chart.Chart, files map[string]string) string {
+	var notes bytes.Buffer
+	for k, v := range files {
+		if strings.HasSuffix(k, notesFileSuffix) {
+			if k == path.Join(ch.Name(), "templates", notesFileSuffix) {
+				if notes.Len() > 0 {
+					notes.WriteString("\n")
+				}
+				notes.WriteString(v)
+			}
+			delete(files, k)
+		}
+	}
+	return notes.String()
+}
+
+// printRelease is the template command's output: the manifest, then each hook (test hooks dropped with --skip-tests).
+func printRelease(out io.Writer, rel *release.Release, skipTests bool) error {
+	var manifests bytes.Buffer
+	fmt.Fprintln(&manifests, strings.TrimSpace(rel.Manifest))
+	for _, m := range rel.Hooks {
+		if skipTests && slices.Contains(m.Events, release.HookTest) {
+			continue
+		}
+		fmt.Fprintf(&manifests, "---\n# Source: %s\n%s\n", m.Path, m.Manifest)
+	}
+	_, err := fmt.Fprintf(out, "%s", manifests.String())
+	if errors.Is(err, errOutputLimit) {
+		return err
+	}
+	return err
+}

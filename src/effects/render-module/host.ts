@@ -1,0 +1,207 @@
+/**
+ * The render module's host: Helm's and kustomize's own Go code compiled to WebAssembly (./go, built by
+ * scripts/build-render-module.mjs into dist/render-module/), run on worker threads over the revision in memory.
+ * Confinement does not depend on the operating system: the module has no file, process, environment or socket but
+ * what ./worker.ts hands it. The limits of effects/limits.ts hold here too: the time (the thread is ended), the
+ * output (the module stops printing), the memory (a WebAssembly instance's 4 GiB; Go's out-of-memory ends the
+ * thread), the objects (counted by the renderers' callers). The module is compiled once per process, on the first
+ * render: `ameide --version` and runs that render nothing never load it.
+ */
+import {createHash} from 'node:crypto'
+import {existsSync, readFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {Worker} from 'node:worker_threads'
+
+import {packagePath, workerEntry} from '../../core/package-root.js'
+import {RENDER_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
+import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
+
+export type {CommandResult} from './worker.js'
+
+/** What the build recorded (dist/render-module/render-module.json). */
+export interface RenderModuleBuild {
+  protocol: string
+  /** `helm version --short` of the Helm inside, e.g. `v4.1.4+g05fa379`. */
+  helm: string
+  /** The kustomize release inside, e.g. `v5.8.1`. */
+  kustomize: string
+  /** The Go release that compiled it. */
+  go: string
+  /** The sha256 of render.wasm. */
+  sha256: string
+  /** Its size in bytes. */
+  bytes: number
+}
+
+export const RENDER_MODULE_PROTOCOL = 'ameide-render/1'
+
+export type ModuleRun =
+  | {ok: true; results: CommandResult[]}
+  | {ok: false; limit: LimitBreach; message: string}
+  | {ok: false; message: string}
+
+export interface RenderModule {
+  readonly build: RenderModuleBuild
+  /** Runs the commands of one request; each runs only if the one before succeeded. */
+  run(request: Omit<ModuleRequest, 'id' | 'outputLimit'>, limits?: ToolLimits): Promise<ModuleRun>
+}
+
+const files = () => ({
+  wasm: process.env.AMEIDE_RENDER_MODULE ?? packagePath('dist/render-module/render.wasm'),
+  glue: packagePath('dist/render-module/wasm_exec.js'),
+  record: packagePath('dist/render-module/render-module.json'),
+})
+
+/** The build's record, or undefined when the module is not built (or AMEIDE_RENDERER=native asks for the binaries). */
+export function renderModuleBuild(): RenderModuleBuild | undefined {
+  if (process.env.AMEIDE_RENDERER === 'native') return undefined
+  const {wasm, glue, record} = files()
+  if (!existsSync(wasm) || !existsSync(glue) || !existsSync(record)) return undefined
+  try {
+    const build = JSON.parse(readFileSync(record, 'utf8')) as RenderModuleBuild
+    return build.protocol === RENDER_MODULE_PROTOCOL ? build : undefined
+  } catch {
+    return undefined
+  }
+}
+
+let shared: RenderModule | undefined
+
+/** The process's one render module, or undefined when it is not built. Nothing starts until its first run. */
+export function sharedRenderModule(): RenderModule | undefined {
+  if (shared) return shared
+  const build = renderModuleBuild()
+  if (!build) return undefined
+  shared = openRenderModule(build)
+  return shared
+}
+
+function openRenderModule(build: RenderModuleBuild): RenderModule {
+  const {wasm, glue} = files()
+  let compiled: Promise<WebAssembly.Module> | undefined
+  const compile = () =>
+    (compiled ??= (async () => {
+      const bytes = readFileSync(wasm)
+      const sha256 = createHash('sha256').update(bytes).digest('hex')
+      if (sha256 !== build.sha256) throw new Error(`${wasm} is not the module the build recorded: rebuild (npm run build)`)
+      return WebAssembly.compile(bytes)
+    })())
+  const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
+  return {
+    build,
+    async run(request, limits = RENDER_LIMITS) {
+      const thread = await pool.take()
+      try {
+        return await thread.ask({...request, id: 0, outputLimit: limits.outputBytes}, limits.timeoutMs)
+      } finally {
+        pool.give(thread)
+      }
+    },
+  }
+}
+
+interface Thread {
+  ask(request: ModuleRequest, timeoutMs: number): Promise<ModuleRun>
+  /** Ended (a time-out, the module's exit): not given back to the pool. */
+  readonly dead: boolean
+}
+
+/** At most `size` threads, each running one request at a time; a dead one is replaced by a fresh one. */
+class Pool {
+  private readonly idle: Thread[] = []
+  private readonly waiting: Array<(t: Thread) => void> = []
+  private live = 0
+  constructor(
+    private readonly size: number,
+    private readonly start: () => Promise<Thread>,
+  ) {}
+
+  async take(): Promise<Thread> {
+    const idle = this.idle.pop()
+    if (idle) return idle
+    if (this.live < this.size) {
+      this.live++
+      try {
+        return await this.start()
+      } catch (e) {
+        this.live--
+        throw e
+      }
+    }
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  give(thread: Thread): void {
+    if (thread.dead) {
+      this.live--
+      const next = this.waiting.shift()
+      if (next) void this.take().then(next)
+      return
+    }
+    const next = this.waiting.shift()
+    if (next) next(thread)
+    else this.idle.push(thread)
+  }
+}
+
+async function spawn(module: WebAssembly.Module, glue: string): Promise<Thread> {
+  const here = fileURLToPath(import.meta.url)
+  const worker = new Worker(workerEntry('render-module', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
+    workerData: {module, glue},
+    // The host's environment stays on this side: the thread's process.env is empty.
+    env: {},
+    stdout: true,
+    stderr: true,
+  })
+  worker.unref()
+  let dead = false
+  const end = () => {
+    dead = true
+    void worker.terminate()
+  }
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve())
+    worker.once('error', (e) => reject(new Error(`the render module did not start: ${e.message}`)))
+  })
+  return {
+    get dead() {
+      return dead
+    },
+    ask(request, timeoutMs) {
+      return new Promise<ModuleRun>((resolve) => {
+        const timer = setTimeout(() => {
+          end()
+          resolve({ok: false, limit: 'time', message: `stopped after ${timeoutMs / 1000} s`})
+        }, timeoutMs)
+        const settle = (run: ModuleRun) => {
+          clearTimeout(timer)
+          worker.off('message', onMessage)
+          worker.off('error', onError)
+          resolve(run)
+        }
+        const onMessage = (answer: ModuleAnswer) => {
+          if ('results' in answer) return settle({ok: true, results: answer.results})
+          if (/exited|stopped/.test(answer.error)) end()
+          settle(
+            /out of memory/i.test(answer.error)
+              ? {ok: false, limit: 'memory', message: answer.error}
+              : {ok: false, message: answer.error},
+          )
+        }
+        const onError = (e: Error) => {
+          end()
+          settle(
+            /memory|Maximum call stack/i.test(e.message)
+              ? {ok: false, limit: 'memory', message: e.message}
+              : {ok: false, message: `the render module failed: ${e.message}`},
+          )
+        }
+        worker.on('message', onMessage)
+        worker.once('error', onError)
+        worker.postMessage(request)
+      })
+    },
+  }
+}

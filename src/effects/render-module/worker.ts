@@ -1,0 +1,139 @@
+/**
+ * One render-module thread. Go's runtime (wasm_exec.js of the Go release that built the module) runs in a fresh V8
+ * context whose global object holds only what is handed to it: an in-memory file system (./memfs.ts) and its
+ * process (a working folder, no environment, no arguments), random numbers, a clock, text codecs and timers. No
+ * `require`, no `fetch`, no host `fs`, no `process.env`: Go's os, net and exec packages have nothing to reach.
+ * Each request is one or more commands over its own file system, built from snapshots of the folders it names
+ * (./tree.ts; kept per folder for the thread's life) plus the files it carries. Self-contained (node: modules and
+ * siblings only): it runs from the sources, tsc's dist/ and the bundle alike.
+ */
+import {readFileSync} from 'node:fs'
+import {createContext, runInContext} from 'node:vm'
+import {parentPort, workerData} from 'node:worker_threads'
+import {webcrypto} from 'node:crypto'
+
+import {MemFs, type Snapshot} from './memfs.js'
+import {snapshotOf} from './tree.js'
+
+export interface ModuleRequest {
+  id: number
+  /** Host folders the commands may read, taken into memory. */
+  roots: string[]
+  /** Extra files (absolute path → text), e.g. an Application's inline values. */
+  files: Record<string, string>
+  cwd: string
+  /** Each command's argv ("helm" or "kustomize" first); the next runs only if this one succeeded. */
+  commands: string[][]
+  outputLimit: number
+}
+
+export interface CommandResult {
+  exit: number
+  stdout: string
+  stderr: string
+  limit?: boolean
+}
+
+export type ModuleAnswer = {id: number; results: CommandResult[]} | {id: number; error: string}
+
+interface GoRuntime {
+  argv: string[]
+  env: Record<string, string>
+  importObject: WebAssembly.Imports
+  run(instance: WebAssembly.Instance): Promise<void>
+}
+
+const {module, glue} = workerData as {module: WebAssembly.Module; glue: string}
+const snapshots = new Map<string, Snapshot>()
+let current: MemFs = new MemFs([], () => undefined)
+
+/** A stable object whose members are the current request's: Go keeps the references it took at start. */
+const delegate = <K extends 'fs' | 'process' | 'path'>(key: K) =>
+  new Proxy(
+    {},
+    {
+      get(_, name) {
+        const target = (key === 'fs' ? current : current[key as 'process' | 'path']) as unknown as Record<
+          string | symbol,
+          unknown
+        >
+        const value = target[name]
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+      },
+    },
+  )
+
+const context = createContext({
+  fs: delegate('fs'),
+  process: delegate('process'),
+  path: delegate('path'),
+  crypto: {getRandomValues: (array: Uint8Array) => webcrypto.getRandomValues(array)},
+  performance: {now: () => performance.now()},
+  TextEncoder,
+  TextDecoder,
+  setTimeout,
+  clearTimeout,
+})
+runInContext(readFileSync(glue, 'utf8'), context, {filename: glue})
+
+// Instantiated inside the context: wasm_exec.js checks the instance against the context's own WebAssembly.
+;(context as {module?: WebAssembly.Module}).module = module
+const go = runInContext(`const go = new Go(); go.argv = ['render-module']; go.env = {}; go`, context) as GoRuntime
+const instance = (await runInContext('WebAssembly.instantiate(module, go.importObject)', context)) as WebAssembly.Instance
+delete (context as {module?: WebAssembly.Module}).module
+let exited: string | undefined
+void go.run(instance).then(
+  () => (exited = 'the render module exited (out of memory?)'),
+  (e: Error) => (exited = `the render module stopped: ${e.message}`),
+)
+// Go's main registers ameideRender once every package's init has run; those may yield to this thread's event loop.
+let handler: ((request: string) => string) | undefined
+for (let turn = 0; !handler && !exited && turn < 10_000; turn++) {
+  handler = runInContext('globalThis.ameideRender', context) as typeof handler
+  if (!handler) await new Promise((resolve) => setTimeout(resolve, 1))
+}
+if (!handler) throw new Error(exited ?? 'the render module did not register its handler')
+
+function run(request: ModuleRequest): CommandResult[] {
+  const streams: Record<number, string> = {1: '', 2: ''}
+  const decoder = new TextDecoder()
+  for (const root of request.roots) if (!snapshots.has(root)) snapshots.set(root, snapshotOf(root))
+  current = new MemFs(
+    request.roots.map((r) => snapshots.get(r)!),
+    (fd, bytes) => (streams[fd === 1 ? 1 : 2] += decoder.decode(bytes)),
+  )
+  const encoder = new TextEncoder()
+  for (const [p, text] of Object.entries(request.files)) current.addFile(p, encoder.encode(text))
+  current.process.chdir(request.cwd)
+  const results: CommandResult[] = []
+  for (const args of request.commands) {
+    if (exited) throw new Error(exited)
+    let raw: string
+    try {
+      raw = handler!(JSON.stringify({args, outputLimit: request.outputLimit}))
+    } catch (e) {
+      // Go's runtime ended mid-command (its out-of-memory is a fatal error): what it printed last says why.
+      const said = streams[2].trim().split('\n').find((l) => /fatal error|panic/.test(l))
+      throw new Error(`the render module exited: ${said ?? (e as Error).message}`)
+    }
+    const result = JSON.parse(raw) as CommandResult
+    // What Go's runtime or a library printed directly (a warning on stderr) goes with the command's own stderr.
+    result.stderr = streams[2] + result.stderr
+    streams[1] = streams[2] = ''
+    results.push(result)
+    if (result.exit !== 0) break
+  }
+  return results
+}
+
+parentPort!.on('message', (request: ModuleRequest) => {
+  let answer: ModuleAnswer
+  try {
+    answer = {id: request.id, results: run(request)}
+  } catch (e) {
+    answer = {id: request.id, error: (e as Error).message}
+  }
+  current = new MemFs([], () => undefined)
+  parentPort!.postMessage(answer)
+})
+parentPort!.postMessage({ready: true})
