@@ -172,6 +172,7 @@ const result = await esbuild.build({
     'workers/verify': 'src/verify/worker.ts',
     'workers/gitops-verify': 'src/gitops/verify/worker.ts',
     'workers/gotemplate': 'src/effects/gotemplate/worker.ts',
+    'workers/render-module': 'src/effects/render-module/worker.ts',
     ...(release && {'not-found': 'ameide-entry:not-found', ansis: 'ameide-entry:ansis'}),
   },
   preserveSymlinks: release,

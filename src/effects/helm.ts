@@ -55,7 +55,7 @@ export interface Helm {
   template(request: HelmTemplateRequest): Promise<HelmResult>
 }
 
-const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
+export const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
 
 /**
  * The arguments of a request, in Argo CD's order — but the release name positional (`template <name> .`): as
@@ -181,7 +181,7 @@ export async function findHelm(binary = 'helm', known?: string, confinement?: Co
  * offline `helm dependency build` (its Chart.lock dropped: the rewritten repositories change its digest). Any other
  * dependency is fetched from the network by helm: the render is then unavailable, naming it.
  */
-async function withLocalDependencies(
+export async function withLocalDependencies(
   request: HelmTemplateRequest,
   copy: string,
 ): Promise<

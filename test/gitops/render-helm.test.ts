@@ -155,12 +155,21 @@ function argoFiles(): Record<string, string> {
   return files
 }
 
-/** Runs `gitops verify --render --json` with `helmBinary` as the `helm` on PATH. */
-async function verifyWith(helmBinary: string, cwd: string, args: string[] = []) {
-  const bin = await makeTempDir('ameide-helm-bin-')
-  await symlink(helmBinary, path.join(bin, 'helm'))
+/** The environment that renders with `helm`: the render module (Helm 4), or a helm binary as the `helm` on PATH. */
+async function helmEnv(helm: string): Promise<NodeJS.ProcessEnv> {
   const env = toolEnv()
+  if (helm === MODULE) return env
+  const bin = await makeTempDir('ameide-helm-bin-')
+  await symlink(helm, path.join(bin, 'helm'))
   env.PATH = `${bin}${path.delimiter}${env.PATH}`
+  env.AMEIDE_RENDERER = 'native'
+  return env
+}
+const MODULE = 'the render module'
+
+/** Runs `gitops verify --render --json` with `helm`: the render module or a binary. */
+async function verifyWith(helm: string, cwd: string, args: string[] = []) {
+  const env = await helmEnv(helm)
   const run = await runCli(['gitops', 'verify', '--render', '--json', ...args], {cwd, env})
   const result = run.json<Result>()
   assertMatchesSchema('gitops-verify.schema.json', result)
@@ -171,11 +180,13 @@ let helms: Record<string, string>
 beforeAll(() => {
   // The Helm cases need both Helm lines and kustomize: they fail (never skip) without them.
   requireTool('kustomize')
-  helms = {helm: requireTool('helm'), helm3: requireTool('helm3')}
+  helms = {module: MODULE, helm: requireTool('helm'), helm3: requireTool('helm3')}
 })
 
+// The render module (Helm 4.1.4's own code) and the Helm 3 binary (Argo CD <= 3.4, Flux < 2.8); the module and the
+// Helm 4 binary are held to the same output by test/gitops/render-module.test.ts.
 describe.each([
-  ['helm', 'v4.'],
+  ['module', 'v4.'],
   ['helm3', 'v3.'],
 ])('gitops verify --render with Helm deployables (%s)', (name, major) => {
   // Argo CD rules relied on (argoproj/argo-cd reposerver/repository/repository.go, docs/user-guide/helm.md): a source
@@ -242,10 +253,7 @@ describe.each([
     expect(exporter[0].message).toContain('no single values line decides it')
 
     // --print-layout names the deployables and the renderers.
-    const bin = await makeTempDir('ameide-helm-bin-')
-    await symlink(helms[name], path.join(bin, 'helm'))
-    const env = toolEnv()
-    env.PATH = `${bin}${path.delimiter}${env.PATH}`
+    const env = await helmEnv(helms[name])
     const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
     const printed = layout.json<{
       layout: {renderTools: {helm: string}; renderDeployables: Array<{application: string; chart: string}>}

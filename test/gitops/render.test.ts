@@ -261,12 +261,13 @@ describe('gitops verify --render', () => {
       ].join('\n'),
     })
     await git(repo, ['remote', 'add', 'origin', 'https://github.com/acme/gitops.git'])
-    // kustomize but no helm on PATH: a folder holding only kustomize, git's and this Node's folders.
+    // The binaries (no render module), kustomize but no helm on PATH: a folder holding only kustomize, git's and
+    // this Node's folders.
     const bin = await makeTempDir()
     await symlink(requireTool('kustomize'), path.join(bin, 'kustomize'))
     const run = await runCli(['gitops', 'verify', '--render', '--json', '--env', 'staging'], {
       cwd: repo,
-      env: {PATH: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter)},
+      env: {PATH: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), AMEIDE_RENDERER: 'native'},
     })
     const result = run.json<Result & {render: {tools: {helm: string | null}}}>()
     assertMatchesSchema('gitops-verify.schema.json', result)
@@ -344,12 +345,12 @@ describe('gitops verify --render', () => {
     expect(await readFile(path.join(repo, 'ameide.yaml'), 'utf8')).toContain('1.20')
   })
 
-  it('without kustomize on PATH, --render is exit 3 KUSTOMIZE_NOT_FOUND', async () => {
+  it('with the binaries and no kustomize on PATH, --render is exit 3 KUSTOMIZE_NOT_FOUND', async () => {
     const repo = await renderRepo()
     const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
       cwd: repo,
       // git (to find the checkout) but no kustomize: the folders of git and of this Node, nothing else.
-      env: {PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter)},
+      env: {PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), AMEIDE_RENDERER: 'native'},
     })
     expect(run.exitCode).toBe(3)
     expect(run.json().error.code).toBe('KUSTOMIZE_NOT_FOUND')

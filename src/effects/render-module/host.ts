@@ -35,6 +35,10 @@ export interface RenderModuleBuild {
   bytes: number
 }
 
+/** A compiled WebAssembly module (the part of the WebAssembly API used here: not in the ES2023 lib). */
+export type WasmModule = object
+const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint8Array): Promise<WasmModule>}}).WebAssembly
+
 export const RENDER_MODULE_PROTOCOL = 'ameide-render/1'
 
 export type ModuleRun =
@@ -80,13 +84,13 @@ export function sharedRenderModule(): RenderModule | undefined {
 
 function openRenderModule(build: RenderModuleBuild): RenderModule {
   const {wasm, glue} = files()
-  let compiled: Promise<WebAssembly.Module> | undefined
+  let compiled: Promise<WasmModule> | undefined
   const compile = () =>
     (compiled ??= (async () => {
       const bytes = readFileSync(wasm)
       const sha256 = createHash('sha256').update(bytes).digest('hex')
       if (sha256 !== build.sha256) throw new Error(`${wasm} is not the module the build recorded: rebuild (npm run build)`)
-      return WebAssembly.compile(bytes)
+      return webAssembly.compile(bytes)
     })())
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
   return {
@@ -146,7 +150,7 @@ class Pool {
   }
 }
 
-async function spawn(module: WebAssembly.Module, glue: string): Promise<Thread> {
+async function spawn(module: WasmModule, glue: string): Promise<Thread> {
   const here = fileURLToPath(import.meta.url)
   const worker = new Worker(workerEntry('render-module', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
     workerData: {module, glue},

@@ -2,14 +2,19 @@
  * The file system the render module sees: Node's callback `fs` API, as Go's syscall/fs_js.go calls it, over files
  * held in memory. It starts from a snapshot of the revision (./tree.ts) and keeps the command's own writes (a
  * `helm dependency build` saving charts/) to itself; nothing reaches the host's disk. Regular files and folders
- * only: the snapshot resolved the revision's links when it was taken, confined to the revision.
+ * and links (those the snapshot kept: inside the folders the request may read).
  */
 import {posix} from 'node:path'
 
-/** A snapshot: absolute slash paths → file bytes; folders are implied by the paths (and listed for empty ones). */
+/**
+ * A snapshot: absolute slash paths → file bytes; folders (implied by the paths, and listed for empty ones); links →
+ * what they say (kept as links, so Helm and kustomize judge them as on disk: only links whose target, after every
+ * link, the snapshot's taker found inside the folders a request may read).
+ */
 export interface Snapshot {
   files: ReadonlyMap<string, Uint8Array>
   dirs: ReadonlySet<string>
+  links: ReadonlyMap<string, string>
 }
 
 type Callback = (error: Error | null, value?: unknown) => void
@@ -21,6 +26,7 @@ interface Open {
 
 const S_IFDIR = 0o040000
 const S_IFREG = 0o100000
+const S_IFLNK = 0o120000
 // Node's values on Linux; Go reads them from `constants` at start.
 export const FS_CONSTANTS = {
   O_RDONLY: 0,
@@ -39,6 +45,7 @@ export class MemFs {
   readonly constants = FS_CONSTANTS
   private readonly files: Map<string, Uint8Array>
   private readonly dirs: Set<string>
+  private readonly links = new Map<string, string>()
   /** Each folder's entries' names. */
   private readonly children = new Map<string, Set<string>>()
   private readonly fds = new Map<number, Open>()
@@ -55,6 +62,11 @@ export class MemFs {
     for (const s of snapshots) {
       for (const [p, data] of s.files) this.addFile(p, data)
       for (const d of s.dirs) this.addDir(d)
+      for (const [p, target] of s.links) {
+        this.addDir(posix.dirname(p))
+        this.links.set(p, target)
+        this.entry(p, true)
+      }
     }
   }
 
@@ -98,7 +110,7 @@ export class MemFs {
     umask: () => 0o022,
     cwd: () => this.cwd,
     chdir: (dir: string) => {
-      const to = this.resolve(dir)
+      const to = this.real(dir)
       if (!this.dirs.has(to)) throw fail('ENOENT', dir)
       this.cwd = to
     },
@@ -106,8 +118,24 @@ export class MemFs {
 
   readonly path = {resolve: (...segments: string[]) => this.resolve(...segments)}
 
+  /** The absolute path; with `follow`, every link on it followed (the last one too unless `follow` is 'parents'). */
   private resolve(...segments: string[]): string {
     return posix.resolve(this.cwd, ...segments)
+  }
+
+  private real(path: string, follow: 'all' | 'parents' = 'all'): string {
+    let hops = 0
+    const walk = (p: string, last: boolean): string => {
+      if (p === '/') return p
+      const parent = walk(posix.dirname(p), true)
+      let at = posix.join(parent, posix.basename(p))
+      while (last && this.links.has(at)) {
+        if (++hops > 40) throw fail('ELOOP', path)
+        at = walk(posix.resolve(posix.dirname(at), this.links.get(at)!), true)
+      }
+      return at
+    }
+    return walk(this.resolve(path), follow === 'all')
   }
 
   private stats(path: string): object {
@@ -151,7 +179,7 @@ export class MemFs {
 
   open(path: string, flags: number, _mode: number, callback: Callback): void {
     this.call(callback, () => {
-      const p = this.resolve(path)
+      const p = this.real(path)
       const c = FS_CONSTANTS
       const exists = this.files.has(p) || this.dirs.has(p)
       if (exists && flags & c.O_CREAT && flags & c.O_EXCL) throw fail('EEXIST', path)
@@ -178,16 +206,20 @@ export class MemFs {
   }
 
   stat(path: string, callback: Callback): void {
-    this.call(callback, () => this.stats(this.resolve(path)))
+    this.call(callback, () => this.stats(this.real(path)))
   }
 
   lstat(path: string, callback: Callback): void {
-    this.stat(path, callback)
+    this.call(callback, () => {
+      const p = this.real(path, 'parents')
+      if (!this.links.has(p)) return this.stats(p)
+      return {...(this.stats('/') as object), mode: S_IFLNK | 0o777, size: this.links.get(p)!.length, isDirectory: () => false}
+    })
   }
 
   readdir(path: string, callback: Callback): void {
     this.call(callback, () => {
-      const p = this.resolve(path)
+      const p = this.real(path)
       if (!this.dirs.has(p)) throw fail(this.files.has(p) ? 'ENOTDIR' : 'ENOENT', path)
       return [...(this.children.get(p) ?? [])].sort()
     })
@@ -233,7 +265,7 @@ export class MemFs {
 
   mkdir(path: string, _mode: number, callback: Callback): void {
     this.call(callback, () => {
-      const p = this.resolve(path)
+      const p = this.real(path, 'parents')
       if (this.dirs.has(p) || this.files.has(p)) throw fail('EEXIST', path)
       if (!this.dirs.has(posix.dirname(p))) throw fail('ENOENT', path)
       this.addDir(p)
@@ -242,15 +274,15 @@ export class MemFs {
 
   unlink(path: string, callback: Callback): void {
     this.call(callback, () => {
-      const p = this.resolve(path)
-      if (!this.files.delete(p)) throw fail(this.dirs.has(p) ? 'EISDIR' : 'ENOENT', path)
+      const p = this.real(path, 'parents')
+      if (!this.files.delete(p) && !this.links.delete(p)) throw fail(this.dirs.has(p) ? 'EISDIR' : 'ENOENT', path)
       this.entry(p, false)
     })
   }
 
   rmdir(path: string, callback: Callback): void {
     this.call(callback, () => {
-      const p = this.resolve(path)
+      const p = this.real(path, 'parents')
       if (!this.dirs.has(p)) throw fail('ENOENT', path)
       if (p === '/' || (this.children.get(p)?.size ?? 0) > 0) throw fail('ENOTEMPTY', path)
       this.dirs.delete(p)
@@ -261,7 +293,7 @@ export class MemFs {
 
   rename(from: string, to: string, callback: Callback): void {
     this.call(callback, () => {
-      const [f, t] = [this.resolve(from), this.resolve(to)]
+      const [f, t] = [this.real(from, 'parents'), this.real(to, 'parents')]
       if (!this.dirs.has(posix.dirname(t))) throw fail('ENOENT', to)
       const data = this.files.get(f)
       if (data !== undefined) {
@@ -286,7 +318,7 @@ export class MemFs {
   }
 
   truncate(path: string, length: number, callback: Callback): void {
-    this.call(callback, () => this.cut(this.resolve(path), length))
+    this.call(callback, () => this.cut(this.real(path), length))
   }
 
   ftruncate(fd: number, length: number, callback: Callback): void {
@@ -303,7 +335,7 @@ export class MemFs {
 
   /** Modes, owners and times are not kept: these succeed for what exists. */
   chmod(path: string, _mode: number, callback: Callback): void {
-    this.call(callback, () => void this.stats(this.resolve(path)))
+    this.call(callback, () => void this.stats(this.real(path)))
   }
   fchmod(fd: number, _mode: number, callback: Callback): void {
     this.call(callback, () => void this.fd(fd))
@@ -324,10 +356,12 @@ export class MemFs {
     this.fchmod(fd, 0, callback)
   }
 
-  /** No links: the snapshot resolved them. */
   readlink(path: string, callback: Callback): void {
     this.call(callback, () => {
-      this.stats(this.resolve(path))
+      const p = this.real(path, 'parents')
+      const target = this.links.get(p)
+      if (target !== undefined) return target
+      this.stats(p)
       throw fail('EINVAL', path)
     })
   }

@@ -1,10 +1,9 @@
 /**
- * A folder of the host taken into memory for the render module: every regular file under it, at its absolute path,
- * and every folder. A link is followed only when its target, after every link, lies inside the folder (then the
- * module sees a plain copy); any other link is left out, so nothing outside the folder is ever read. The host takes
- * the revision this way once per process (a revision's folder does not change while it lives).
+ * A folder of the host taken into memory for the render module: every regular file and folder under it, at its
+ * absolute path, and the links that stay inside what the request may read; nothing outside is ever read. A
+ * revision is taken once per thread (a materialised revision does not change while it lives).
  */
-import {lstatSync, readdirSync, readFileSync, realpathSync, statSync} from 'node:fs'
+import {lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync} from 'node:fs'
 import path from 'node:path'
 
 import type {Snapshot} from './memfs.js'
@@ -14,43 +13,46 @@ export const SNAPSHOT_LIMITS = {files: 100_000, bytes: 512 * 1024 * 1024}
 
 export class SnapshotTooLarge extends Error {}
 
-export function snapshotOf(root: string): Snapshot {
+/**
+ * `root` in memory, at its real path. Links stay links, with what they say, when their target (after every link) lies
+ * inside `root` or one of `allowed` (real paths); a link elsewhere, or dangling, is left out. When `root` is reached
+ * through links itself, its given path is a link to the real one.
+ */
+export function snapshotOf(root: string, allowed: readonly string[] = []): Snapshot {
   const real = realpathSync(root)
   const files = new Map<string, Uint8Array>()
   const dirs = new Set<string>()
+  const links = new Map<string, string>()
   let bytes = 0
-  const inside = (p: string) => p === real || p.startsWith(`${real}${path.sep}`)
-  const walk = (dir: string, shown: string, seen: ReadonlySet<string>) => {
-    dirs.add(shown)
+  const within = (p: string) => [real, ...allowed].some((a) => p === a || p.startsWith(`${a}${path.sep}`))
+  const walk = (dir: string) => {
+    dirs.add(toSlash(dir))
     for (const name of readdirSync(dir)) {
       const at = path.join(dir, name)
-      const as = path.posix.join(shown, name)
       const stat = lstatSync(at)
-      let target = at
       if (stat.isSymbolicLink()) {
+        let target: string
         try {
           target = realpathSync(at)
         } catch {
           continue // dangling
         }
-        if (!inside(target)) continue
-      }
-      const kind = stat.isSymbolicLink() ? statSync(target) : stat
-      if (kind.isDirectory()) {
-        if (seen.has(target)) continue // a loop of links
-        walk(target, as, new Set([...seen, target]))
-      } else if (kind.isFile()) {
-        bytes += kind.size
+        if (within(target)) links.set(toSlash(at), readlinkSync(at))
+      } else if (stat.isDirectory()) walk(at)
+      else if (stat.isFile()) {
+        bytes += stat.size
         if (files.size >= SNAPSHOT_LIMITS.files || bytes > SNAPSHOT_LIMITS.bytes)
           throw new SnapshotTooLarge(
             `${root} holds more than ${SNAPSHOT_LIMITS.files} files or ${SNAPSHOT_LIMITS.bytes / 2 ** 20} MiB`,
           )
-        files.set(as, readFileSync(target))
+        files.set(toSlash(at), readFileSync(at))
       }
     }
   }
-  walk(real, toSlash(path.resolve(root)), new Set([real]))
-  return {files, dirs}
+  walk(real)
+  const given = path.resolve(root)
+  if (given !== real) links.set(toSlash(given), real)
+  return {files, dirs, links}
 }
 
 const toSlash = (p: string) => p.split(path.sep).join('/')

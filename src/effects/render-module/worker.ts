@@ -7,7 +7,7 @@
  * (./tree.ts; kept per folder for the thread's life) plus the files it carries. Self-contained (node: modules and
  * siblings only): it runs from the sources, tsc's dist/ and the bundle alike.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync, realpathSync} from 'node:fs'
 import {createContext, runInContext} from 'node:vm'
 import {parentPort, workerData} from 'node:worker_threads'
 import {webcrypto} from 'node:crypto'
@@ -17,8 +17,10 @@ import {snapshotOf} from './tree.js'
 
 export interface ModuleRequest {
   id: number
-  /** Host folders the commands may read, taken into memory. */
+  /** Host folders the commands may read, taken into memory (and kept for the thread's life: a revision). */
   roots: string[]
+  /** Host folders taken for this request only (a render's temporary wrapper). */
+  transient?: string[]
   /** Extra files (absolute path → text), e.g. an Application's inline values. */
   files: Record<string, string>
   cwd: string
@@ -39,11 +41,11 @@ export type ModuleAnswer = {id: number; results: CommandResult[]} | {id: number;
 interface GoRuntime {
   argv: string[]
   env: Record<string, string>
-  importObject: WebAssembly.Imports
-  run(instance: WebAssembly.Instance): Promise<void>
+  importObject: object
+  run(instance: object): Promise<void>
 }
 
-const {module, glue} = workerData as {module: WebAssembly.Module; glue: string}
+const {module, glue} = workerData as {module: object; glue: string}
 const snapshots = new Map<string, Snapshot>()
 let current: MemFs = new MemFs([], () => undefined)
 
@@ -77,10 +79,10 @@ const context = createContext({
 runInContext(readFileSync(glue, 'utf8'), context, {filename: glue})
 
 // Instantiated inside the context: wasm_exec.js checks the instance against the context's own WebAssembly.
-;(context as {module?: WebAssembly.Module}).module = module
+;(context as {module?: object}).module = module
 const go = runInContext(`const go = new Go(); go.argv = ['render-module']; go.env = {}; go`, context) as GoRuntime
-const instance = (await runInContext('WebAssembly.instantiate(module, go.importObject)', context)) as WebAssembly.Instance
-delete (context as {module?: WebAssembly.Module}).module
+const instance = (await runInContext('WebAssembly.instantiate(module, go.importObject)', context)) as object
+delete (context as {module?: object}).module
 let exited: string | undefined
 void go.run(instance).then(
   () => (exited = 'the render module exited (out of memory?)'),
@@ -97,9 +99,15 @@ if (!handler) throw new Error(exited ?? 'the render module did not register its 
 function run(request: ModuleRequest): CommandResult[] {
   const streams: Record<number, string> = {1: '', 2: ''}
   const decoder = new TextDecoder()
-  for (const root of request.roots) if (!snapshots.has(root)) snapshots.set(root, snapshotOf(root))
+  const transient = request.transient ?? []
+  const allowed = [...request.roots, ...transient].map((r) => realpathSync(r))
+  const take = (root: string) => {
+    const key = `${root}\0${allowed.join('\0')}`
+    if (!snapshots.has(key)) snapshots.set(key, snapshotOf(root, allowed))
+    return snapshots.get(key)!
+  }
   current = new MemFs(
-    request.roots.map((r) => snapshots.get(r)!),
+    [...request.roots.map(take), ...transient.map((r) => snapshotOf(r, allowed))],
     (fd, bytes) => (streams[fd === 1 ? 1 : 2] += decoder.decode(bytes)),
   )
   const encoder = new TextEncoder()

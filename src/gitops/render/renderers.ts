@@ -1,10 +1,12 @@
 /**
- * The renderers of `gitops verify --render` and `gitops diff`: the standalone kustomize on PATH and helm when it
- * answers. With a `cliVersion`, their versions are remembered per binary in the checkout (./tool-versions.ts), so a
- * warm run starts neither. Both versions are asked at once and not awaited here: the probes run while the tree is
- * scanned (or the revisions read); the gate awaits them before its first render, and a missing kustomize is
- * reported there. `remembered` settles once the versions are saved. Both render inside the sandbox
- * (effects/sandbox.ts) where this machine can make one; `untrusted` requires it: without one they render nothing.
+ * The renderers of `gitops verify --render`, `gitops diff` and `gitops preview`. Where the render module is built
+ * (effects/render-module: Helm's and kustomize's own Go code as WebAssembly, over the revision in memory), it renders
+ * everything, trusted or not, on every OS and in any container: nothing to install, nothing to sandbox. Without it,
+ * the standalone kustomize on PATH and helm when it answers, inside the sandbox (effects/sandbox.ts) where this
+ * machine can make one; `untrusted` requires it then: without one they render nothing. The binaries' versions are
+ * remembered per binary in the checkout (./tool-versions.ts) when given a `cliVersion`, so a warm run starts neither;
+ * both are asked at once and not awaited here (the gate awaits them before its first render). `remembered` settles
+ * once the versions are saved.
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
@@ -20,6 +22,28 @@ export async function findRenderers(
   remembered: Promise<void>
   confinement: Confinement
 }> {
+  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
+  const module = sharedRenderModule()
+  if (module) {
+    const [{moduleHelm}, {moduleKustomize}] = await Promise.all([
+      import('../../effects/render-module/helm.js'),
+      import('../../effects/render-module/kustomize.js'),
+    ])
+    const confinement: Confinement = {
+      required: false,
+      sandbox: Promise.resolve({available: false, kind: 'none', reason: 'not needed', fix: ''}),
+    }
+    return {
+      kustomize: moduleKustomize(module),
+      helm: Promise.resolve(moduleHelm(module)),
+      remembered: Promise.resolve(),
+      confinement,
+    }
+  }
+  return findBinaries(root, cliVersion, options)
+}
+
+async function findBinaries(root: string, cliVersion: string | undefined, options: {untrusted?: boolean}) {
   const [{kustomize}, {findHelm}, {ToolVersions}, {probeSandbox, untrustedByEnvironment}] = await Promise.all([
     import('../../effects/kustomize.js'),
     import('../../effects/helm.js'),

@@ -1,0 +1,74 @@
+/**
+ * `helm template` through the render module (./host.ts): the same request and arguments as the helm binary gets
+ * (effects/helm.ts templateArgs), Helm's own code answering, over the revision in memory. A chart whose `charts/`
+ * misses `file://` dependencies is built as with the binary: a copy with the dependencies' absolute paths
+ * (effects/helm.ts withLocalDependencies), `helm dependency build` and `helm template` in one request, all in memory.
+ */
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {MISSING_DEPENDENCY, templateArgs, withLocalDependencies, type Helm, type HelmResult, type HelmTemplateRequest} from '../helm.js'
+import {describeBreach, overObjects, RENDER_LIMITS} from '../limits.js'
+import type {ModuleRun, RenderModule} from './host.js'
+
+/** Where an Application's inline values are, in memory only (never a path of the host). */
+const INLINE_VALUES = '/.ameide/inline-values.yaml'
+
+export function moduleHelm(module: RenderModule): Helm {
+  return {
+    version: module.build.helm,
+    async template(request) {
+      const inline: Record<string, string> = request.inlineValues === undefined ? {} : {[INLINE_VALUES]: request.inlineValues}
+      const args = ['helm', ...templateArgs(request, request.inlineValues === undefined ? undefined : INLINE_VALUES)]
+      const base = {roots: readable(request), files: inline}
+      let run = await module.run({...base, cwd: request.chartDir, commands: [args]})
+      if (run.ok && run.results[0]!.exit !== 0 && MISSING_DEPENDENCY.test(run.results[0]!.stderr)) {
+        const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
+        try {
+          const copy = await withLocalDependencies(request, path.join(home, 'chart'))
+          if (!copy.ok) return copy
+          const build = ['helm', 'dependency', 'build', copy.dir]
+          run = await module.run({...base, transient: [home], cwd: copy.dir, commands: [build, args]})
+          if (run.ok && run.results.length === 1 && run.results[0]!.exit !== 0)
+            return {ok: false, message: clean(`helm dependency build failed: ${run.results[0]!.stderr}`, request, home)}
+        } finally {
+          rmSync(home, {recursive: true, force: true})
+        }
+      }
+      return answer(run, request)
+    },
+  }
+}
+
+/** What the module may read: the revision (or the fetched chart's folder) and any value file outside it. */
+function readable(request: HelmTemplateRequest): string[] {
+  const root = request.revision ?? request.chartDir
+  const inside = (f: string) => f === root || f.startsWith(`${root}/`)
+  const outside = [...request.valueFiles, ...(request.setFile ?? []).map((f) => f.path)].filter((f) => !inside(f))
+  return [...new Set([root, ...outside.map((f) => path.dirname(f))])]
+}
+
+function answer(run: ModuleRun, request: HelmTemplateRequest): HelmResult {
+  if (!run.ok)
+    return 'limit' in run
+      ? {ok: false, limit: run.limit, message: `helm stopped: ${describeBreach(run.limit)}`}
+      : {ok: false, message: run.message}
+  const last = run.results.at(-1)!
+  if (last.limit) return {ok: false, limit: 'output', message: `helm stopped: ${describeBreach('output')}`}
+  if (last.exit !== 0) return {ok: false, message: clean(last.stderr, request) || `helm exited ${last.exit}`}
+  if (overObjects(last.stdout, RENDER_LIMITS.objects))
+    return {ok: false, limit: 'objects', message: `helm stopped: ${describeBreach('objects')}`}
+  return {ok: true, yaml: last.stdout}
+}
+
+/** helm's message as the binary's would read: no warning lines, the copy named as the chart. */
+function clean(text: string, request: HelmTemplateRequest, home?: string): string {
+  let out = text
+  if (home) out = out.replaceAll(`${home}/chart`, request.chartDir).replaceAll(home, '<helm>')
+  return out
+    .split('\n')
+    .filter((l) => !/^level=(ERROR|WARN)/.test(l.trim()))
+    .join('\n')
+    .trim()
+}

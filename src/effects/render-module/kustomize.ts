@@ -1,0 +1,41 @@
+/**
+ * `kustomize build` through the render module (./host.ts): kustomize's own build command over the folders the
+ * caller names, in memory. No plugin, exec or container function can run: the module has nothing to run them with.
+ */
+import {describeBreach, overObjects, RENDER_LIMITS} from '../limits.js'
+import type {BuildResult, Kustomize} from '../kustomize.js'
+import type {RenderModule} from './host.js'
+
+export function moduleKustomize(module: RenderModule): Kustomize {
+  return {
+    async build(dir, options) {
+      const args = ['kustomize', 'build', dir]
+      if (options?.loadRestrictionsNone) args.push('--load-restrictor', 'LoadRestrictionsNone')
+      // The caller's first read is its own temporary folder (a wrapper), the rest the revision: kept per thread.
+      const [wrapper, ...revision] = options?.reads ?? []
+      const run = await module.run({
+        roots: revision,
+        transient: [wrapper ?? dir],
+        files: {},
+        cwd: '/',
+        commands: [args],
+      })
+      return answer(run)
+    },
+    version: () => Promise.resolve(module.build.kustomize),
+    sandbox: () => Promise.resolve(`webassembly (${module.build.go})`),
+  }
+}
+
+function answer(run: Awaited<ReturnType<RenderModule['run']>>): BuildResult {
+  if (!run.ok)
+    return 'limit' in run
+      ? {ok: false, limit: run.limit, message: `kustomize build stopped: ${describeBreach(run.limit)}`}
+      : {ok: false, message: run.message}
+  const [result] = run.results
+  if (result!.limit) return {ok: false, limit: 'output', message: `kustomize build stopped: ${describeBreach('output')}`}
+  if (result!.exit !== 0) return {ok: false, message: result!.stderr.trim() || `kustomize exited ${result!.exit}`}
+  if (overObjects(result!.stdout, RENDER_LIMITS.objects))
+    return {ok: false, limit: 'objects', message: `kustomize build stopped: ${describeBreach('objects')}`}
+  return {ok: true, yaml: result!.stdout}
+}
