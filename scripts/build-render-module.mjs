@@ -44,20 +44,20 @@ const goEnv = (extra = {}) => ({
   ...extra,
 })
 
-const go = [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go']
-  .filter(Boolean)
-  .find((g) => {
-    try {
-      execFileSync(g, ['version'], {stdio: 'ignore', env: goEnv()})
-      return true
-    } catch {
-      return false
-    }
-  })
+const go = [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go'].filter(Boolean).find((g) => {
+  try {
+    execFileSync(g, ['version'], {stdio: 'ignore', env: goEnv()})
+    return true
+  } catch {
+    return false
+  }
+})
 
 function notBuilt(why) {
   say(`the render module was NOT built: ${why}`)
-  say('fix: install Go (https://go.dev/dl/; macOS: brew install go) where the Go module proxy answers, then npm run build')
+  say(
+    'fix: install Go (https://go.dev/dl/; macOS: brew install go) where the Go module proxy answers, then npm run build',
+  )
   say('until then `gitops verify --render` and `gitops diff` render with the helm and kustomize found on PATH.')
   process.exit(required ? 1 : 0)
 }
@@ -99,7 +99,11 @@ const ldflags = [
 ].join(' ')
 
 const inputs = createHash('sha256')
-for (const f of readdirSync(source).sort()) inputs.update(f).update('\0').update(readFileSync(path.join(source, f)))
+for (const f of readdirSync(source).sort())
+  inputs
+    .update(f)
+    .update('\0')
+    .update(readFileSync(path.join(source, f)))
 inputs.update(JSON.stringify({goVersion, ldflags}))
 const digest = inputs.digest('hex')
 const wasmFile = path.join(outDir, 'render.wasm')

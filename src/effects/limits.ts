@@ -33,6 +33,12 @@ export const RENDER_LIMITS: ToolLimits = {
   objects: 20_000,
 }
 
+/**
+ * The render module's limits (effects/render-module): its memory is the WebAssembly instance's linear memory — the
+ * heap itself, not address space that Go only reserves — so half the binaries' address-space bound holds more.
+ */
+export const MODULE_LIMITS: ToolLimits = {...RENDER_LIMITS, memoryBytes: 2048 * MiB}
+
 /** Which limit a run reached. */
 export type LimitBreach = 'time' | 'cpu' | 'memory' | 'output' | 'objects'
 

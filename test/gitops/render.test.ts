@@ -267,7 +267,10 @@ describe('gitops verify --render', () => {
     await symlink(requireTool('kustomize'), path.join(bin, 'kustomize'))
     const run = await runCli(['gitops', 'verify', '--render', '--json', '--env', 'staging'], {
       cwd: repo,
-      env: {PATH: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), AMEIDE_RENDERER: 'native'},
+      env: {
+        PATH: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter),
+        AMEIDE_RENDERER: 'native',
+      },
     })
     const result = run.json<Result & {render: {tools: {helm: string | null}}}>()
     assertMatchesSchema('gitops-verify.schema.json', result)

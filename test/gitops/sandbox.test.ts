@@ -29,6 +29,7 @@ import {requireTool, toolEnv} from '../support/toolchain.js'
 const CANARY = `canary-${randomBytes(6).toString('hex')}`
 
 let env: Record<string, string | undefined>
+let moduleEnv: Record<string, string | undefined>
 let outside: string
 let home: string
 let tcp: Server
@@ -50,6 +51,9 @@ beforeAll(async () => {
   await writeFile(path.join(home, '.docker', 'config.json'), `{"auths":{"r":{"auth":"${CANARY}"}}}\n`)
   env = {...toolEnv(), HOME: home, GITHUB_TOKEN: CANARY, AWS_SECRET_ACCESS_KEY: CANARY}
   env.TMPDIR = await makeTempDir('ameide-sandbox-tmp-')
+  // The helm and kustomize binaries, in the sandbox: the render module's cases say AMEIDE_RENDERER: undefined.
+  env.AMEIDE_RENDERER = 'native'
+  moduleEnv = {...env, AMEIDE_RENDERER: undefined}
   tcp = createServer((socket) => {
     tcpConnections++
     socket.destroy()
@@ -227,50 +231,54 @@ describe('the tools see only the revision', () => {
 })
 
 describe('limits', () => {
-  it('an endless template, too many objects and too much output end as render-limit, exit 1, nothing left behind', async () => {
-    // A loop that grows without bound (memory), and one that only spins (CPU, then the time-out).
-    const grow =
-      '{{- range $i := until 2000000000 }}{{- $x := add $i 1 }}{{- end }}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: never}\n'
-    const spin =
-      '{{- range $i := until 200000 }}{{- range $j := until 200000 }}{{- end }}{{- end }}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: never}\n'
-    const many =
-      '{{- range $i := until 25000 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: "m{{ $i }}"}\n{{- end }}\n'
-    const big =
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  big: {{ repeat 70000000 "x" | quote }}\n'
-    const chart = (name: string, template: string) => ({
-      [`argocd/${name}.yaml`]: application(name, `path: charts/${name}`),
-      [`charts/${name}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
-      [`charts/${name}/templates/t.yaml`]: template,
-    })
-    const repo = await helmGitopsRepo({
-      ...chart('grow', grow),
-      ...chart('spin', spin),
-      ...chart('many', many),
-      ...chart('big', big),
-    })
-    const before = shmLeftovers()
-    const started = Date.now()
-    const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
-      cwd: repo,
-      env,
-      timeoutMs: 180_000,
-    })
-    const elapsed = Date.now() - started
-    expect(run.exitCode, run.stderr).toBe(1)
-    const json = run.json()
-    assertMatchesSchema('gitops-verify.schema.json', json)
-    const limits = json.findings.filter((f: {rule: string}) => f.rule === 'render-limit')
-    const byApp = Object.fromEntries(limits.map((f: {application: string; message: string}) => [f.application, f]))
-    expect(Object.keys(byApp).sort(), JSON.stringify(json.findings, null, 1)).toEqual(['big', 'grow', 'many', 'spin'])
-    expect(byApp.grow.message).toMatch(/out of its 4096 MiB of memory/)
-    expect(byApp.spin.message).toMatch(/more than 60 s of CPU|longer than 60 s/)
-    expect(byApp.many.message).toMatch(/more than 20,000 objects/)
-    expect(byApp.big.message).toMatch(/more than 32 MiB/)
-    for (const f of limits) expect(f.severity).toBe('error')
-    // Within the documented limits: the time-out (60 s) and the CPU limit (60 s) bound it.
-    expect(elapsed).toBeLessThan(150_000)
-    expect(shmLeftovers()).toBe(before)
-  })
+  it(
+    'the render module: an endless template, too many objects and too much output end as render-limit, exit 1, nothing left behind',
+    {timeout: 200_000},
+    async () => {
+      // A loop that grows without bound (memory), and one that only spins (CPU, then the time-out).
+      const grow =
+        '{{- range $i := until 2000000000 }}{{- $x := add $i 1 }}{{- end }}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: never}\n'
+      const spin =
+        '{{- range $i := until 200000 }}{{- range $j := until 200000 }}{{- end }}{{- end }}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: never}\n'
+      const many =
+        '{{- range $i := until 25000 }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: "m{{ $i }}"}\n{{- end }}\n'
+      const big =
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  big: {{ repeat 70000000 "x" | quote }}\n'
+      const chart = (name: string, template: string) => ({
+        [`argocd/${name}.yaml`]: application(name, `path: charts/${name}`),
+        [`charts/${name}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
+        [`charts/${name}/templates/t.yaml`]: template,
+      })
+      const repo = await helmGitopsRepo({
+        ...chart('grow', grow),
+        ...chart('spin', spin),
+        ...chart('many', many),
+        ...chart('big', big),
+      })
+      const before = shmLeftovers()
+      const started = Date.now()
+      const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
+        cwd: repo,
+        env: moduleEnv,
+        timeoutMs: 180_000,
+      })
+      const elapsed = Date.now() - started
+      expect(run.exitCode, run.stderr).toBe(1)
+      const json = run.json()
+      assertMatchesSchema('gitops-verify.schema.json', json)
+      const limits = json.findings.filter((f: {rule: string}) => f.rule === 'render-limit')
+      const byApp = Object.fromEntries(limits.map((f: {application: string; message: string}) => [f.application, f]))
+      expect(Object.keys(byApp).sort(), JSON.stringify(json.findings, null, 1)).toEqual(['big', 'grow', 'many', 'spin'])
+      expect(byApp.grow.message).toMatch(/out of its \d+ MiB of memory/)
+      expect(byApp.spin.message).toMatch(/longer than 60 s/)
+      expect(byApp.many.message).toMatch(/more than 20,000 objects/)
+      expect(byApp.big.message).toMatch(/more than 32 MiB/)
+      for (const f of limits) expect(f.severity).toBe('error')
+      // Within the documented limits: the time-out (60 s) bounds it.
+      expect(elapsed).toBeLessThan(180_000)
+      expect(shmLeftovers()).toBe(before)
+    },
+  )
 })
 
 describe('output ameide cannot read', () => {
@@ -323,6 +331,43 @@ describe('no sandbox to be had', () => {
       const v = (await untrusted).json()
       const rules = v.findings.filter((f: {rule: string}) => f.rule === 'render-unavailable')
       expect(rules.length, JSON.stringify(v.findings)).toBe(2)
+    }
+  })
+
+  it('the render module needs none: without bubblewrap, or with one that cannot make namespaces, an untrusted revision renders every chart and kustomize root', async () => {
+    const repo = await twoDeployables()
+    const refusing = path.join(await makeTempDir('ameide-bwrap-'), 'bwrap')
+    // What bubblewrap answers in a container whose seccomp profile refuses new namespaces.
+    await writeFile(refusing, '#!/bin/sh\necho "bwrap: No permissions to creating new namespace" >&2\nexit 1\n', {
+      mode: 0o755,
+    })
+    for (const bwrap of [path.join(os.tmpdir(), 'no-such-bwrap'), refusing]) {
+      const noSandbox = {...moduleEnv, AMEIDE_BWRAP: bwrap}
+      const diff = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'pr', '--no-cache', '--json'], {
+        cwd: repo,
+        env: noSandbox,
+      })
+      const json = diff.json()
+      assertMatchesSchema('gitops-diff.schema.json', json)
+      expect(json.summary, JSON.stringify(json.failures)).not.toBe('incomplete')
+      expect(json.failures).toEqual([])
+      const added = JSON.stringify(json.deployables)
+      for (const name of ['"name":"cm"', '"name":"kcm"', '"name":"plain"']) expect(added).toContain(name)
+      for (const untrusted of [
+        runCli(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], {cwd: repo, env: noSandbox}),
+        runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
+          cwd: repo,
+          env: {...noSandbox, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request'},
+        }),
+      ]) {
+        const v = (await untrusted).json()
+        expect(v.render.deployables.map((d: {status: string}) => d.status).sort()).toEqual([
+          'rendered',
+          'rendered',
+          'rendered',
+        ])
+        expect(v.render.tools.sandbox).toMatch(/^webassembly/)
+      }
     }
   })
 

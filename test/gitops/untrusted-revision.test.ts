@@ -365,7 +365,10 @@ describe('no network, no code from the revision, nothing to steal', () => {
         'refs/kustomization.yaml',
       ]),
     )
-    expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toContain('dependency web comes from')
+    // An untrusted revision names no chart repository that is fetched: its dependencies are not requested.
+    expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toMatch(
+      /Application deps.*(offline|not requested|no request)|charts\/deps/,
+    )
     expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toContain(`file://`)
     expect(requests.slice(before)).toEqual([])
     expectNoCanary(a)
@@ -458,6 +461,7 @@ describe('no network, no code from the revision, nothing to steal', () => {
         PATH: `${bin}${path.delimiter}${env.PATH}`,
         KUBECONFIG: '/nowhere/kubeconfig',
         HTTPS_PROXY: 'http://proxy.invalid',
+        AMEIDE_RENDERER: 'native', // the binaries: the render module has no environment at all
       },
     })
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)

@@ -8,8 +8,15 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {MISSING_DEPENDENCY, templateArgs, withLocalDependencies, type Helm, type HelmResult, type HelmTemplateRequest} from '../helm.js'
-import {describeBreach, overObjects, RENDER_LIMITS} from '../limits.js'
+import {
+  MISSING_DEPENDENCY,
+  templateArgs,
+  withLocalDependencies,
+  type Helm,
+  type HelmResult,
+  type HelmTemplateRequest,
+} from '../helm.js'
+import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {ModuleRun, RenderModule} from './host.js'
 
 /** Where an Application's inline values are, in memory only (never a path of the host). */
@@ -19,7 +26,8 @@ export function moduleHelm(module: RenderModule): Helm {
   return {
     version: module.build.helm,
     async template(request) {
-      const inline: Record<string, string> = request.inlineValues === undefined ? {} : {[INLINE_VALUES]: request.inlineValues}
+      const inline: Record<string, string> =
+        request.inlineValues === undefined ? {} : {[INLINE_VALUES]: request.inlineValues}
       const args = ['helm', ...templateArgs(request, request.inlineValues === undefined ? undefined : INLINE_VALUES)]
       const base = {roots: readable(request), files: inline}
       let run = await module.run({...base, cwd: request.chartDir, commands: [args]})
@@ -52,12 +60,12 @@ function readable(request: HelmTemplateRequest): string[] {
 function answer(run: ModuleRun, request: HelmTemplateRequest): HelmResult {
   if (!run.ok)
     return 'limit' in run
-      ? {ok: false, limit: run.limit, message: `helm stopped: ${describeBreach(run.limit)}`}
+      ? {ok: false, limit: run.limit, message: `helm stopped: ${describeBreach(run.limit, MODULE_LIMITS)}`}
       : {ok: false, message: run.message}
   const last = run.results.at(-1)!
-  if (last.limit) return {ok: false, limit: 'output', message: `helm stopped: ${describeBreach('output')}`}
+  if (last.limit) return {ok: false, limit: last.limit, message: `helm stopped: ${describeBreach(last.limit)}`}
   if (last.exit !== 0) return {ok: false, message: clean(last.stderr, request) || `helm exited ${last.exit}`}
-  if (overObjects(last.stdout, RENDER_LIMITS.objects))
+  if (overObjects(last.stdout, MODULE_LIMITS.objects))
     return {ok: false, limit: 'objects', message: `helm stopped: ${describeBreach('objects')}`}
   return {ok: true, yaml: last.stdout}
 }

@@ -11,11 +11,12 @@ import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
+import {setFlagsFromString} from 'node:v8'
 import {Worker} from 'node:worker_threads'
 
 import {packagePath, workerEntry} from '../../core/package-root.js'
-import {RENDER_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
+import {MODULE_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
 
 export type {CommandResult} from './worker.js'
@@ -37,19 +38,18 @@ export interface RenderModuleBuild {
 
 /** A compiled WebAssembly module (the part of the WebAssembly API used here: not in the ES2023 lib). */
 export type WasmModule = object
-const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint8Array): Promise<WasmModule>}}).WebAssembly
+const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint8Array): Promise<WasmModule>}})
+  .WebAssembly
 
 export const RENDER_MODULE_PROTOCOL = 'ameide-render/1'
 
 export type ModuleRun =
-  | {ok: true; results: CommandResult[]}
-  | {ok: false; limit: LimitBreach; message: string}
-  | {ok: false; message: string}
+  {ok: true; results: CommandResult[]} | {ok: false; limit: LimitBreach; message: string} | {ok: false; message: string}
 
 export interface RenderModule {
   readonly build: RenderModuleBuild
   /** Runs the commands of one request; each runs only if the one before succeeded. */
-  run(request: Omit<ModuleRequest, 'id' | 'outputLimit'>, limits?: ToolLimits): Promise<ModuleRun>
+  run(request: Omit<ModuleRequest, 'id' | 'outputLimit' | 'objectLimit'>, limits?: ToolLimits): Promise<ModuleRun>
 }
 
 const files = () => ({
@@ -87,18 +87,25 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
   let compiled: Promise<WasmModule> | undefined
   const compile = () =>
     (compiled ??= (async () => {
+      // The instance's memory is the memory limit: V8 refuses to grow it past this, and Go's runtime then ends
+      // (its out-of-memory). Process-wide, set before the first compile; the template engine stays far below it.
+      setFlagsFromString(`--wasm-max-mem-pages=${Math.floor(MODULE_LIMITS.memoryBytes / 65536)}`)
       const bytes = readFileSync(wasm)
       const sha256 = createHash('sha256').update(bytes).digest('hex')
-      if (sha256 !== build.sha256) throw new Error(`${wasm} is not the module the build recorded: rebuild (npm run build)`)
+      if (sha256 !== build.sha256)
+        throw new Error(`${wasm} is not the module the build recorded: rebuild (npm run build)`)
       return webAssembly.compile(bytes)
     })())
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
   return {
     build,
-    async run(request, limits = RENDER_LIMITS) {
+    async run(request, limits = MODULE_LIMITS) {
       const thread = await pool.take()
       try {
-        return await thread.ask({...request, id: 0, outputLimit: limits.outputBytes}, limits.timeoutMs)
+        return await thread.ask(
+          {...request, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects},
+          limits.timeoutMs,
+        )
       } finally {
         pool.give(thread)
       }
@@ -150,9 +157,19 @@ class Pool {
   }
 }
 
-async function spawn(module: WasmModule, glue: string): Promise<Thread> {
+/**
+ * The thread's entry: the bundle's (dist/cli/workers/render-module.js), which the build makes with the module, also
+ * when this host runs from the sources (the worker imports its siblings, which plain Node cannot load as TypeScript).
+ */
+function workerFile(): URL {
+  const bundled = packagePath('dist/cli/workers/render-module.js')
+  if (existsSync(bundled)) return pathToFileURL(bundled)
   const here = fileURLToPath(import.meta.url)
-  const worker = new Worker(workerEntry('render-module', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
+  return workerEntry('render-module', new URL(`./worker${path.extname(here)}`, import.meta.url))
+}
+
+async function spawn(module: WasmModule, glue: string): Promise<Thread> {
+  const worker = new Worker(workerFile(), {
     workerData: {module, glue},
     // The host's environment stays on this side: the thread's process.env is empty.
     env: {},

@@ -2,7 +2,7 @@
  * `kustomize build` through the render module (./host.ts): kustomize's own build command over the folders the
  * caller names, in memory. No plugin, exec or container function can run: the module has nothing to run them with.
  */
-import {describeBreach, overObjects, RENDER_LIMITS} from '../limits.js'
+import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {BuildResult, Kustomize} from '../kustomize.js'
 import type {RenderModule} from './host.js'
 
@@ -30,12 +30,13 @@ export function moduleKustomize(module: RenderModule): Kustomize {
 function answer(run: Awaited<ReturnType<RenderModule['run']>>): BuildResult {
   if (!run.ok)
     return 'limit' in run
-      ? {ok: false, limit: run.limit, message: `kustomize build stopped: ${describeBreach(run.limit)}`}
+      ? {ok: false, limit: run.limit, message: `kustomize build stopped: ${describeBreach(run.limit, MODULE_LIMITS)}`}
       : {ok: false, message: run.message}
   const [result] = run.results
-  if (result!.limit) return {ok: false, limit: 'output', message: `kustomize build stopped: ${describeBreach('output')}`}
+  if (result!.limit)
+    return {ok: false, limit: result!.limit, message: `kustomize build stopped: ${describeBreach(result!.limit)}`}
   if (result!.exit !== 0) return {ok: false, message: result!.stderr.trim() || `kustomize exited ${result!.exit}`}
-  if (overObjects(result!.stdout, RENDER_LIMITS.objects))
+  if (overObjects(result!.stdout, MODULE_LIMITS.objects))
     return {ok: false, limit: 'objects', message: `kustomize build stopped: ${describeBreach('objects')}`}
   return {ok: true, yaml: result!.stdout}
 }

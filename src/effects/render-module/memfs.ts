@@ -213,7 +213,12 @@ export class MemFs {
     this.call(callback, () => {
       const p = this.real(path, 'parents')
       if (!this.links.has(p)) return this.stats(p)
-      return {...(this.stats('/') as object), mode: S_IFLNK | 0o777, size: this.links.get(p)!.length, isDirectory: () => false}
+      return {
+        ...(this.stats('/') as object),
+        mode: S_IFLNK | 0o777,
+        size: this.links.get(p)!.length,
+        isDirectory: () => false,
+      }
     })
   }
 

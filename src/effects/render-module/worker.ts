@@ -27,13 +27,15 @@ export interface ModuleRequest {
   /** Each command's argv ("helm" or "kustomize" first); the next runs only if this one succeeded. */
   commands: string[][]
   outputLimit: number
+  objectLimit: number
 }
 
 export interface CommandResult {
   exit: number
   stdout: string
   stderr: string
-  limit?: boolean
+  /** The limit the command reached. */
+  limit?: 'output' | 'objects'
 }
 
 export type ModuleAnswer = {id: number; results: CommandResult[]} | {id: number; error: string}
@@ -116,13 +118,16 @@ function run(request: ModuleRequest): CommandResult[] {
   const results: CommandResult[] = []
   for (const args of request.commands) {
     if (exited) throw new Error(exited)
-    let raw: string
+    let raw: unknown
     try {
-      raw = handler!(JSON.stringify({args, outputLimit: request.outputLimit}))
+      raw = handler!(JSON.stringify({args, outputLimit: request.outputLimit, objectLimit: request.objectLimit}))
     } catch (e) {
-      // Go's runtime ended mid-command (its out-of-memory is a fatal error): what it printed last says why.
-      const said = streams[2].trim().split('\n').find((l) => /fatal error|panic/.test(l))
-      throw new Error(`the render module exited: ${said ?? (e as Error).message}`)
+      raw = e
+    }
+    if (typeof raw !== 'string') {
+      // Go's runtime ended mid-command (its out-of-memory is a fatal error): what it printed says why.
+      const said = streams[2].split('\n').find((l) => /fatal error|out of memory|panic/.test(l))
+      throw new Error(`the render module exited: ${said ?? exited ?? String(raw)}`)
     }
     const result = JSON.parse(raw) as CommandResult
     // What Go's runtime or a library printed directly (a warning on stderr) goes with the command's own stderr.

@@ -21,8 +21,14 @@ export async function findRenderers(
   helm: Promise<Helm | undefined>
   remembered: Promise<void>
   confinement: Confinement
+  /** The revision is someone else's (`--untrusted`, a pull request's job): it may not name what is fetched. */
+  untrusted: boolean
 }> {
-  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
+  const [{sharedRenderModule}, {untrustedByEnvironment}] = await Promise.all([
+    import('../../effects/render-module/host.js'),
+    import('../../effects/sandbox.js'),
+  ])
+  const untrusted = options.untrusted === true || untrustedByEnvironment()
   const module = sharedRenderModule()
   if (module) {
     const [{moduleHelm}, {moduleKustomize}] = await Promise.all([
@@ -38,22 +44,20 @@ export async function findRenderers(
       helm: Promise.resolve(moduleHelm(module)),
       remembered: Promise.resolve(),
       confinement,
+      untrusted,
     }
   }
-  return findBinaries(root, cliVersion, options)
+  return {...(await findBinaries(root, cliVersion, untrusted)), untrusted}
 }
 
-async function findBinaries(root: string, cliVersion: string | undefined, options: {untrusted?: boolean}) {
-  const [{kustomize}, {findHelm}, {ToolVersions}, {probeSandbox, untrustedByEnvironment}] = await Promise.all([
+async function findBinaries(root: string, cliVersion: string | undefined, untrusted: boolean) {
+  const [{kustomize}, {findHelm}, {ToolVersions}, {probeSandbox}] = await Promise.all([
     import('../../effects/kustomize.js'),
     import('../../effects/helm.js'),
     import('./tool-versions.js'),
     import('../../effects/sandbox.js'),
   ])
-  const confinement: Confinement = {
-    required: options.untrusted === true || untrustedByEnvironment(),
-    sandbox: probeSandbox(),
-  }
+  const confinement: Confinement = {required: untrusted, sandbox: probeSandbox()}
   const versions = cliVersion === undefined ? null : ToolVersions.open(root, cliVersion)
   const [knownHelm, knownKustomize] = await Promise.all([versions?.get('helm'), versions?.get('kustomize')])
   const k = kustomize('kustomize', knownKustomize, confinement)

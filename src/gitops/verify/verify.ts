@@ -60,6 +60,8 @@ export interface GitopsVerifyInput {
     concurrency?: number
     /** Request nothing from chart repositories (`--offline`). */
     offline?: boolean
+    /** The checkout is someone else's: nothing it names is fetched. */
+    untrusted?: boolean
   }
 }
 
@@ -356,12 +358,13 @@ async function renderFindings(
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
-    // One revision: the checkout declares the chart repositories it may fetch from (it is its own base).
+    // One revision: a trusted checkout declares the chart repositories it may fetch from (it is its own base); an
+    // untrusted one (--untrusted, a pull request's job) has no base, so it names nothing that is fetched.
     const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
     const charts = new ChartFetcher({
       allow: allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
       policy: chartsPolicy,
-      offline: render.offline === true,
+      offline: render.offline === true || render.untrusted === true,
       ...(opened ? {cacheDir: chartCacheDir(input.root)} : {}),
       yaml,
     })

@@ -196,6 +196,9 @@ func renderResources(ch *chart.Chart, vals common.Values, caps *common.Capabilit
 	if err != nil {
 		return nil, b, "", err
 	}
+	if err := checkRendered(files); err != nil {
+		return nil, b, "", err
+	}
 	notes := takeNotes(ch, files)
 	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
 	if err != nil {

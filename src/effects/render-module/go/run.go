@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 )
 
 // Protocol names the request and response shapes; the host refuses a module that speaks another.
@@ -18,6 +19,8 @@ type Request struct {
 	Args []string `json:"args"`
 	// OutputLimit caps what the command may print, in bytes (0: no cap).
 	OutputLimit int `json:"outputLimit"`
+	// ObjectLimit caps the YAML documents a render may hold (0: no cap): past it nothing is sorted or printed.
+	ObjectLimit int `json:"objectLimit"`
 }
 
 // Response is what the command printed and how it ended; Limit is set when it printed past OutputLimit.
@@ -25,7 +28,32 @@ type Response struct {
 	Exit   int    `json:"exit"`
 	Stdout string `json:"stdout"`
 	Stderr string `json:"stderr"`
-	Limit  bool   `json:"limit,omitempty"`
+	// Limit names the limit the command reached: "output" or "objects".
+	Limit string `json:"limit,omitempty"`
+}
+
+// limits are the current request's (one command runs at a time).
+var limits Request
+
+// errLimit ends a command that reached one of its request's limits, before the work past it is done.
+type errLimit struct{ which string }
+
+func (e errLimit) Error() string { return e.which + " limit reached" }
+
+// checkRendered stops a render whose files, before Helm sorts and prints them, are already past a limit.
+func checkRendered(files map[string]string) error {
+	size, documents := 0, 0
+	for _, f := range files {
+		size += len(f)
+		documents += strings.Count(f, "\n---") + 1
+	}
+	if limits.OutputLimit > 0 && size > limits.OutputLimit {
+		return errLimit{"output"}
+	}
+	if limits.ObjectLimit > 0 && documents > limits.ObjectLimit {
+		return errLimit{"objects"}
+	}
+	return nil
 }
 
 // errOutputLimit ends a command that printed more than its request allows.
@@ -55,11 +83,19 @@ func Run(request Request) (response Response) {
 			response = Response{Exit: 2, Stderr: fmt.Sprintf("%s\npanic: %v\n%s", stderr.String(), p, debug.Stack())}
 		}
 	}()
+	limits = request
 	err := dispatch(request.Args, stdout, stderr)
-	response = Response{Stdout: stdout.String(), Stderr: stderr.String(), Limit: stdout.reached}
+	response = Response{Stdout: stdout.String(), Stderr: stderr.String()}
+	var reached errLimit
+	switch {
+	case stdout.reached:
+		response.Limit = "output"
+	case errors.As(err, &reached):
+		response.Limit = reached.which
+	}
 	if err != nil {
 		response.Exit = 1
-		if !stdout.reached {
+		if response.Limit == "" {
 			response.Stderr += "Error: " + err.Error() + "\n"
 		}
 	}
