@@ -583,6 +583,51 @@ describe('Flux as the controllers run it: the bootstrap path, ExternalArtifacts,
     expect(bootstrap.objects[0].diff).toContain('+  path: ./apps/staging')
   })
 
+  it('spec.path moved to a folder that does not build: incomplete, the folder and its failure named (issue 54)', async () => {
+    const files = {
+      ...fleetFiles(),
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/production',
+        '{kind: GitRepository, name: flux-system}',
+      ),
+      'apps/production/kustomization.yaml': 'namespace: podinfo-production\nresources:\n  - ../base\n',
+      // A patch naming a Deployment that is not there: kustomize build fails, in both revisions alike.
+      'apps/staging/kustomization.yaml': [
+        'namespace: podinfo',
+        'resources:',
+        '  - ../base',
+        'patches:',
+        '  - patch: |-',
+        '      apiVersion: apps/v1',
+        '      kind: Deployment',
+        '      metadata: {name: not-there}',
+        '      spec: {replicas: 3}',
+        '',
+      ].join('\n'),
+    }
+    const repo = await history(files, {
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/staging',
+        '{kind: GitRepository, name: flux-system}',
+      ),
+    })
+    const {exitCode, result} = await diff(repo)
+    expect(result.summary).toBe('incomplete')
+    expect(exitCode).toBe(1)
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-failed',
+        file: 'apps/staging/kustomization.yaml',
+        message: expect.stringMatching(
+          /^kustomize build apps\/staging \(deployed by Flux Kustomization flux-system\/apps, clusters\/staging\/apps\.yaml\) failed: .*not-there/,
+        ),
+      }),
+    )
+  })
+
   it('healthChecks added to a Flux Kustomization: not "No change" — the object it is changed', async () => {
     const files = fleetFiles()
     const repo = await history(files, {

@@ -42,6 +42,11 @@ export interface RenderRoot {
   namespace?: string
   /** A Flux Kustomization's fields kustomize-controller applies around the build (./flux-kustomization.ts). */
   flux?: FluxFields
+  /**
+   * The Flux Kustomization (`namespace/name`) that deploys a `via: 'flux'` root: part of the render key, so a folder
+   * a change makes a Kustomization deploy is rendered and judged in the head, whatever it did in the base.
+   */
+  deployedBy?: string
 }
 
 export interface RenderPlan {
@@ -101,7 +106,7 @@ function fluxSource(
     if (at(obj, 'spec', 'path') === undefined) return {}
     const dir = clean(p)
     const rule = 'spec.path of a Flux Kustomization'
-    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file}}
+    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
   }
   if (kind === 'ExternalArtifact') {
     for (const g of generators) {
@@ -114,7 +119,7 @@ function fluxSource(
       if (shift !== undefined) {
         const dir = clean(path.posix.join(shift, clean(p)))
         const rule = `spec.path of a Flux Kustomization over ExternalArtifact ${name} (ArtifactGenerator ${generator}, its copy rules a view of ${shift || '.'})`
-        return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file}}
+        return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
       }
       return {
         unavailable: `Flux Kustomization ${id} deploys ExternalArtifact ${name}, which ArtifactGenerator ${generator} (${g.file}) assembles with copy rules the gate does not model (rendered: rules that copy this repository's folders and files to the same relative places, \`@<alias>/<folder>/**\` to \`@artifact/<sub>/\` with <folder> ending in <sub>): what it deploys is not rendered or judged.`,
@@ -366,6 +371,7 @@ export function planRender(
           via: 'flux',
           rule: 'the Flux bootstrap path (a clusters/<name> folder of Flux objects, no gotk-sync.yaml applies it)',
           declaredIn: file,
+          deployedBy: 'flux-system/flux-system',
         },
         file,
       )
