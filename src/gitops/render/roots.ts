@@ -69,6 +69,11 @@ export interface RenderPlan {
   outside: Array<{path: string; declaredIn: string; environment: string | null}>
   /** Flux Kustomizations not read (a YAML error, past ameide's limits): what they deploy is unknown. */
   unread: Array<{file: string; line: number; message: string}>
+  /**
+   * Flux Kustomizations whose `spec.path` names a folder this revision does not hold (or holds no file in):
+   * kustomize-controller fails (path not found), so what they deploy is not known: render-failed, named.
+   */
+  notFound: Array<{file: string; line: number; environment: string | null; message: string; spec: unknown}>
   kustomizations: Map<string, KustomizationNode>
 }
 
@@ -213,17 +218,21 @@ export function planRender(
     if (existing && !(existing.via === 'overlay' && r.via === 'flux')) return
     roots.set(key, existing ? {...r, environment: r.environment ?? existing.environment} : r)
   }
-  const addFluxRoot = (r: RenderRoot, file: string) => {
+  /** False when the folder holds no file: nothing kustomize-controller could build. */
+  const addFluxRoot = (r: RenderRoot, file: string): boolean => {
     if (!kustomizations.has(r.dir)) {
       // No kustomization there: kustomize-controller generates one over the folder's manifests.
       const node = generatedNode(r.dir, file, files, kustomizations)
-      if (node) kustomizations.set(r.dir, node)
+      if (!node) return false
+      kustomizations.set(r.dir, node)
     }
     add(r)
+    return true
   }
   const missingRoots: string[] = []
   const outside: RenderPlan['outside'] = []
   const unread: RenderPlan['unread'] = []
+  const notFound: RenderPlan['notFound'] = []
   if (configured) {
     for (const dir of configured) {
       const d = clean(dir)
@@ -355,8 +364,15 @@ export function planRender(
       outside.push({path: r.dir, declaredIn: file, environment: r.environment})
       continue
     }
-    if (configured) continue
-    addFluxRoot(r, file)
+    if (configured || addFluxRoot(r, file)) continue
+    if (environments && (r.environment === null || !environments.includes(r.environment))) continue
+    notFound.push({
+      file,
+      line,
+      environment: r.environment,
+      message: `Flux Kustomization ${r.deployedBy} deploys spec.path ${JSON.stringify(str(at(obj, 'spec', 'path')))}, a folder that holds no file in this revision (${r.dir || '.'}): kustomize-controller fails to build it (path not found), so what it deploys is not known.`,
+      spec: at(obj, 'spec') ?? null,
+    })
   }
   // A Flux cluster folder no Kustomization of the revision applies (no gotk-sync.yaml committed): the bootstrap's
   // `flux-system` Kustomization applies it, so its Flux objects are built as kustomize-controller builds them.
@@ -394,6 +410,7 @@ export function planRender(
     missingRoots,
     outside,
     unread,
+    notFound,
     unavailable,
     kustomizations,
   }
