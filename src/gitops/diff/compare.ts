@@ -240,12 +240,13 @@ function compareApplications(base: Snapshot, head: Snapshot): Compared['applicat
   const sorted = (
     m: Map<string, {kind: string; environment: string | null; name: string}>,
     other: Map<string, unknown>,
+    invalid: ReadonlySet<string>,
   ) =>
     [...m.entries()]
-      .filter(([k]) => !other.has(k))
+      .filter(([k, v]) => !other.has(k) && !invalid.has(`${v.environment ?? ''}\0${v.name}`))
       .sort(([x], [y]) => cmp(x, y))
       .map(([, v]) => v)
-  return {added: sorted(h, b), removed: sorted(b, h)}
+  return {added: sorted(h, b, head.invalidApplications), removed: sorted(b, h, base.invalidApplications)}
 }
 
 const imageKey = (i: RenderedImage) =>

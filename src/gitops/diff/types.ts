@@ -76,7 +76,13 @@ export interface VerdictFinding {
 
 export interface DiffFailure {
   revision: 'base' | 'head'
-  rule: 'render-failed' | 'render-unavailable' | 'render-refused' | 'render-limit' | 'revision-unreadable'
+  rule:
+    | 'render-failed'
+    | 'render-unavailable'
+    | 'render-refused'
+    | 'render-limit'
+    | 'revision-unreadable'
+    | 'application-invalid'
   file: string
   line: number
   environment?: string

@@ -29,6 +29,7 @@ export const RULE_IDS = [
   'render-refused',
   'render-limit',
   'schema-invalid',
+  'application-invalid',
   // Preview ApplicationSets (seed 001 A–F), declared by the preview module.
   ...PREVIEW_RULE_IDS,
 ] as const
