@@ -6,7 +6,7 @@
 import {canonicalJson} from '../../core/canonical-json.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import type {RenderedImage} from '../render/gate.js'
-import type {GitopsFinding} from '../verify/rules/index.js'
+import type {GitopsFinding} from '../rules/index.js'
 import {shownBody, stableYaml, unifiedDiff} from './objects.js'
 import {isNotRendered, type Snapshot, type SnapshotUnit} from './snapshot.js'
 import type {DeployableDiff, DiffFailure, GitopsDiffResult, ImageMove, ObjectDiff, VerdictFinding} from './types.js'

@@ -12,7 +12,7 @@ import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import type {RenderedImage, RenderedUnit} from '../render/gate.js'
 import type {Doc} from '../render/objects.js'
-import type {GitopsFinding} from '../verify/rules/index.js'
+import type {GitopsFinding} from '../rules/index.js'
 
 export interface SnapshotObject {
   apiVersion: string

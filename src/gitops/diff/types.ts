@@ -5,7 +5,7 @@
  * could not be read or rendered.
  */
 import type {FetchedChart} from '../charts/fetcher.js'
-import type {RenderedObjectRef} from '../verify/rules/rule.js'
+import type {RenderedObjectRef} from '../rules/rule.js'
 
 export interface DiffRevision {
   /** What was compared: the revision as given (or how it was chosen), `working tree` for the checkout's files. */

@@ -5,7 +5,7 @@
  */
 import {canonicalJson} from '../../core/canonical-json.js'
 import type {Unrenderable} from '../deployables/index.js'
-import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
+import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderCache} from './cache.js'
 
 /** Where a finding is, and what it says. */

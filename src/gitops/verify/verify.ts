@@ -31,9 +31,9 @@ import {
   type JudgedEvidence,
   type RuleId,
   unreadable,
-} from './rules/index.js'
+} from '../rules/index.js'
 
-export type {EvidenceRecord} from './rules/index.js'
+export type {EvidenceRecord} from '../rules/index.js'
 
 export type {EvidenceVerifier} from './examine.js'
 
