@@ -1,6 +1,6 @@
 /** The links of a primitive that do not depend on an environment: verify, image, wiring. */
 import {describeEvidence, examineDigest} from '../gitops/verify/examine.js'
-import {checkEvidence} from '../gitops/verify/rules/index.js'
+import {checkEvidence} from '../gitops/rules/index.js'
 import type {PrimitivePlan} from './plan.js'
 import {isUnavailable, type Ask, type OpenPulls, type StatusSources} from './request.js'
 import type {LinkState, LinkStatus} from './types.js'

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
 import {BUILDER_CHOICES, SBOM_CHOICES} from '../../src/core/choices.js'
-import {RULE_IDS} from '../../src/gitops/verify/rules/index.js'
+import {RULE_IDS} from '../../src/gitops/rules/index.js'
 import {schemaValidator} from '../support/schema.js'
 import {ENVIRONMENT_PATTERN} from '../../src/core/environment.js'
 import {FLOATING_TAGS} from '../../src/images/reference.js'

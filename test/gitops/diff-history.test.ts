@@ -362,6 +362,78 @@ describe('Argo CD destinations: destination.namespace applied as Argo CD applies
     )
   })
 
+  describe('an Application the API server would refuse: application-invalid, the diff incomplete, never "added" (issue 54)', () => {
+    const cases: Array<[string, string, string, RegExp]> = [
+      [
+        'a name holding a line break and a workflow command',
+        '"web\\n::error::pwned"',
+        'web',
+        /metadata\.name "web\\n::error::pwned"/,
+      ],
+      ['a name holding markup', '"web<img src=x>"', 'web', /metadata\.name "web<img src=x>"/],
+      ['an upper-case name', 'Web-Prod', 'web', /metadata\.name "Web-Prod"/],
+      ['a name of 254 characters', 'w'.repeat(254), 'web', /no more than 253 characters/],
+      ['a destination namespace with markup', 'web-prod', '"<img src=x>"', /destination\.namespace "<img src=x>"/],
+      ['an upper-case destination namespace', 'web-prod', 'Web', /destination\.namespace "Web"/],
+      ['a destination namespace of 64 characters', 'web-prod', 'n'.repeat(64), /no more than 63 characters/],
+      ['a destination namespace with a dot', 'web-prod', 'web.prod', /destination\.namespace "web\.prod"/],
+    ]
+    for (const [what, name, namespace, message] of cases) {
+      it(what, async () => {
+        const repo = await history(files(), {'apps/web-prod.yaml': kustomizeApp(name, 'envs/prod', namespace)})
+        const {exitCode, result} = await diff(repo)
+        expect(result.summary).toBe('incomplete')
+        expect(exitCode).toBe(1)
+        expect(result.applications.added).toEqual([])
+        expect(result.deployables.filter((d) => d.application !== undefined)).toEqual([])
+        expect(result.failures).toEqual([
+          expect.objectContaining({
+            revision: 'head',
+            rule: 'application-invalid',
+            file: 'apps/web-prod.yaml',
+            message: expect.stringMatching(message),
+          }),
+        ])
+        // Human output: one line per failure, nothing a CI runner would read as a command.
+        const human = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD'], {cwd: repo, env})
+        expect(human.exitCode).toBe(1)
+        expect(human.stdout).not.toMatch(/^\s*::error::/m)
+        expect(human.stdout).toContain('application-invalid')
+      })
+    }
+
+    it('an existing Application moved to an invalid namespace: incomplete, its objects neither "removed" nor moved', async () => {
+      const repo = await history(files(), {'apps/web-dev.yaml': kustomizeApp('web-dev', 'envs/dev', 'Web')})
+      const {exitCode, result} = await diff(repo)
+      expect(exitCode).toBe(1)
+      expect(result.summary).toBe('incomplete')
+      expect(result.applications).toEqual({added: [], removed: []})
+      expect(result.deployables.filter((d) => d.application === 'web-dev')).toEqual([])
+      expect(result.failures).toEqual([
+        expect.objectContaining({revision: 'head', rule: 'application-invalid', application: 'web-dev'}),
+      ])
+    })
+
+    it('valid names pass: a subdomain with dots, a label of 63 characters', async () => {
+      const repo = await history(files(), {
+        'apps/web-prod.yaml': kustomizeApp('web.prod-1', 'envs/prod', 'n'.repeat(63)),
+      })
+      const {exitCode, stderr, result} = await diff(repo)
+      expect(exitCode, stderr).toBe(0)
+      expect(result.applications.added).toEqual([expect.objectContaining({name: 'web.prod-1'})])
+    })
+
+    it('verify --render names it too, as an error', async () => {
+      const repo = await history(files(), {'apps/web-prod.yaml': kustomizeApp('Web-Prod', 'envs/prod', 'web')})
+      const verify = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+      expect(verify.exitCode).toBe(1)
+      const findings = verify.json<{findings: Array<{rule: string; file: string; severity: string}>}>().findings
+      expect(findings).toContainEqual(
+        expect.objectContaining({rule: 'application-invalid', file: 'apps/web-prod.yaml', severity: 'error'}),
+      )
+    })
+  })
+
   it("a Helm source's Service gets the destination namespace too", async () => {
     const chart = {
       'apps/web.yaml': [
@@ -581,6 +653,72 @@ describe('Flux as the controllers run it: the bootstrap path, ExternalArtifacts,
     expect(bootstrap.objects.map((o) => `${o.change} ${o.kind} ${o.name}`)).toEqual(['changed Kustomization apps'])
     expect(bootstrap.objects[0].diff).toContain('+apiVersion: kustomize.toolkit.fluxcd.io/v1\n')
     expect(bootstrap.objects[0].diff).toContain('+  path: ./apps/staging')
+  })
+
+  it('spec.path moved to a folder that does not build: incomplete, the folder and its failure named (issue 54)', async () => {
+    const files = {
+      ...fleetFiles(),
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/production',
+        '{kind: GitRepository, name: flux-system}',
+      ),
+      'apps/production/kustomization.yaml': 'namespace: podinfo-production\nresources:\n  - ../base\n',
+      // A patch naming a Deployment that is not there: kustomize build fails, in both revisions alike.
+      'apps/staging/kustomization.yaml': [
+        'namespace: podinfo',
+        'resources:',
+        '  - ../base',
+        'patches:',
+        '  - patch: |-',
+        '      apiVersion: apps/v1',
+        '      kind: Deployment',
+        '      metadata: {name: not-there}',
+        '      spec: {replicas: 3}',
+        '',
+      ].join('\n'),
+    }
+    const repo = await history(files, {
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/staging',
+        '{kind: GitRepository, name: flux-system}',
+      ),
+    })
+    const {exitCode, result} = await diff(repo)
+    expect(result.summary).toBe('incomplete')
+    expect(exitCode).toBe(1)
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-failed',
+        file: 'apps/staging/kustomization.yaml',
+        message: expect.stringMatching(
+          /^kustomize build apps\/staging \(deployed by Flux Kustomization flux-system\/apps, clusters\/staging\/apps\.yaml\) failed: .*not-there/,
+        ),
+      }),
+    )
+  })
+
+  it('spec.path moved to a folder the revision does not hold: incomplete, render-failed at the Kustomization (issue 54)', async () => {
+    const repo = await history(fleetFiles(), {
+      'clusters/staging/apps.yaml': fluxKustomization(
+        'apps',
+        './apps/gone',
+        '{kind: GitRepository, name: flux-system}',
+      ),
+    })
+    const {exitCode, result} = await diff(repo)
+    expect(result.summary).toBe('incomplete')
+    expect(exitCode).toBe(1)
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-failed',
+        file: 'clusters/staging/apps.yaml',
+        message: expect.stringContaining('Flux Kustomization flux-system/apps deploys spec.path "./apps/gone"'),
+      }),
+    ])
   })
 
   it('healthChecks added to a Flux Kustomization: not "No change" — the object it is changed', async () => {

@@ -14,7 +14,7 @@ import {
   type Statement,
 } from '../../src/attestations/statements.js'
 import {examineDigest, type EvidenceVerifier, type SignerCheck} from '../../src/gitops/verify/examine.js'
-import {checkEvidence} from '../../src/gitops/verify/rules/index.js'
+import {checkEvidence} from '../../src/gitops/rules/index.js'
 import {buildProvenancePredicate} from '../../src/publish/provenance.js'
 import {makeTempDir} from '../support/tmp.js'
 

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Log, Result} from 'sarif'
 
-import {RULES} from '../../src/gitops/verify/rules/index.js'
+import {RULES} from '../../src/gitops/rules/index.js'
 import {buildSarif, FINGERPRINT_KEY, type SarifFinding, type SarifRule} from '../../src/sarif/sarif.js'
 import {VERIFY_RULES, verifyRuleAnchor} from '../../src/verify/rules.js'
 import {CHECK_IDS} from '../../src/verify/types.js'

@@ -6,7 +6,7 @@ import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
-import {RULE_IDS} from '../../gitops/verify/rules/index.js'
+import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 

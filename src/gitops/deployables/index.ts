@@ -10,8 +10,10 @@ import type {Layout} from '../layout.js'
 import {applicationOf, isApplication, isApplicationSet} from './application.js'
 import {expandApplicationSet} from './applicationset/index.js'
 import {makeContext, type CheckoutIdentity} from './context.js'
-import {applicationDeployables, environmentFolder} from './helm-source.js'
+import {applicationDeployables} from './application-sources.js'
+import {environmentFolder} from './source-helpers.js'
 import {helmReleaseDeployable, isHelmRelease} from './helmrelease.js'
+import {applicationProblems, subdomainProblem} from './kube-names.js'
 import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
 import type {PullRequest} from './applicationset/pull-request.js'
@@ -63,6 +65,35 @@ function startEngine(ctx: {templateEngine(): unknown}): void {
   }
 }
 
+/**
+ * An Application the API server would refuse (./kube-names.ts): an `invalid` unrenderable naming every problem, one
+ * per environment its sources would deploy to (so what it replaces is matched), and nothing of it rendered. Its name
+ * is given as the deployable's only when it is a valid one (never a hostile string counted as an Application).
+ */
+function invalidApplication(app: ArgoApplication, ctx: ReturnType<typeof makeContext>): Unrenderable[] {
+  const problems = applicationProblems(app)
+  if (problems.length === 0) return []
+  const valid = subdomainProblem(app.name) === undefined
+  // Where it would deploy, as its sources say: read, never rendered.
+  const would = applicationDeployables(app, ctx)
+  const environments = [
+    ...new Set(
+      [...would.helm, ...would.kustomize, ...would.directory, ...would.unrenderable].map((d) => d.environment),
+    ),
+  ]
+  if (environments.length === 0)
+    environments.push(app.environment ?? ctx.envOf(app.file) ?? environmentFolder(app.file))
+  return environments.map((environment) => ({
+    file: app.file,
+    line: (problems[0].at.length > 0 ? app.lineOf(problems[0].at) : undefined) ?? app.line,
+    environment,
+    ...(valid ? {application: app.name} : {}),
+    message: `Argo CD Application ${problems.map((p) => p.message).join('; ')}: the Kubernetes API server would refuse it, so it deploys nothing and is not rendered.`,
+    status: 'invalid' as const,
+    inputs: {spec: {name: app.name, spec: app.spec}, reads: [app.file]},
+  }))
+}
+
 export function findDeployables(input: {
   root: string
   files: readonly string[]
@@ -92,6 +123,11 @@ export function findDeployables(input: {
   const follow = (list: readonly ArgoApplication[]): Deployed => {
     const found: Deployed = {helm: [], kustomize: [], directory: [], unrenderable: []}
     for (const app of list) {
+      const invalid = invalidApplication(app, ctx)
+      if (invalid.length > 0) {
+        found.unrenderable.push(...invalid.filter(keep))
+        continue
+      }
       const d = applicationDeployables(app, ctx)
       found.helm.push(...d.helm.filter(keep))
       found.kustomize.push(...d.kustomize.filter(keep))

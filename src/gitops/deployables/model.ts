@@ -78,9 +78,10 @@ export interface Unrenderable {
   message: string
   /**
    * `unavailable`: outside what the gate reads (render-unavailable); `failed`: a broken spec (render-failed);
-   * `refused`: it names a path that leaves the revision (render-refused, always an error).
+   * `refused`: it names a path that leaves the revision (render-refused, always an error); `invalid`: an Application
+   * the API server would refuse (application-invalid, always an error).
    */
-  status: 'unavailable' | 'failed' | 'refused'
+  status: 'unavailable' | 'failed' | 'refused' | 'invalid'
   /**
    * What it would read: its spec and the repo-relative files (`gitops diff`: the same inputs in both revisions leave it
    * unchanged, so it does not make the diff incomplete).

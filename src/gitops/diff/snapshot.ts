@@ -12,7 +12,7 @@ import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import type {RenderedImage, RenderedUnit} from '../render/gate.js'
 import type {Doc} from '../render/objects.js'
-import type {GitopsFinding} from '../verify/rules/index.js'
+import type {GitopsFinding} from '../rules/index.js'
 
 export interface SnapshotObject {
   apiVersion: string
@@ -44,6 +44,11 @@ export interface Snapshot {
    * this revision, whatever became of its other sources.
    */
   unrenderedApplications: Set<string>
+  /**
+   * `environment\0application` of every Application the API server would refuse (`application-invalid`): present
+   * (what it replaces is not "removed"), never itself "added" or "removed" (it deploys nothing).
+   */
+  invalidApplications: Set<string>
   /** The key of the inputs of what a not-rendered finding is about (same inputs in both revisions: untouched). */
   inputKeys: Map<GitopsFinding, string>
   /** Deployables found at all (rendered, answered, unchanged or not rendered): none means nothing to compare. */
@@ -61,8 +66,11 @@ export interface Snapshot {
 export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
   `${u.kind}\0${u.environment ?? ''}\0${u.application ?? ''}\0${u.dir}`
 
-/** A finding that says something was not rendered (any `render-*` rule but the judging ones). */
-export const isNotRendered = (rule: string): boolean => rule.startsWith('render-')
+/**
+ * A finding that says something was not rendered: any `render-*` rule, and `application-invalid` (an Application the
+ * API server would refuse deploys nothing, so nothing of it is rendered).
+ */
+export const isNotRendered = (rule: string): boolean => rule.startsWith('render-') || rule === 'application-invalid'
 
 export const objectKey = (o: {kind: string; namespace?: string; name: string}) =>
   `${o.kind}\0${o.namespace ?? ''}\0${o.name}`
@@ -152,16 +160,20 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
   }
   for (const d of report.directories) count(d.status, unitKey({kind: 'directory', ...d}))
   const unrenderedApplications = new Set<string>()
+  const invalidApplications = new Set<string>()
   let notRendered = 0
   for (const f of result.findings) {
     if (!isNotRendered(f.rule)) continue
     notRendered++
-    if (f.application !== undefined) unrenderedApplications.add(`${f.environment ?? ''}\0${f.application}`)
+    if (f.application === undefined) continue
+    unrenderedApplications.add(`${f.environment ?? ''}\0${f.application}`)
+    if (f.rule === 'application-invalid') invalidApplications.add(`${f.environment ?? ''}\0${f.application}`)
   }
   return {
     units,
     unrendered,
     unrenderedApplications,
+    invalidApplications,
     unchanged,
     inputKeys: result.inputKeys,
     found: report.roots.length + report.deployables.length + report.directories.length + notRendered,

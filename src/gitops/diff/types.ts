@@ -5,7 +5,7 @@
  * could not be read or rendered.
  */
 import type {FetchedChart} from '../charts/fetcher.js'
-import type {RenderedObjectRef} from '../verify/rules/rule.js'
+import type {RenderedObjectRef} from '../rules/rule.js'
 
 export interface DiffRevision {
   /** What was compared: the revision as given (or how it was chosen), `working tree` for the checkout's files. */
@@ -76,7 +76,13 @@ export interface VerdictFinding {
 
 export interface DiffFailure {
   revision: 'base' | 'head'
-  rule: 'render-failed' | 'render-unavailable' | 'render-refused' | 'render-limit' | 'revision-unreadable'
+  rule:
+    | 'render-failed'
+    | 'render-unavailable'
+    | 'render-refused'
+    | 'render-limit'
+    | 'revision-unreadable'
+    | 'application-invalid'
   file: string
   line: number
   environment?: string

@@ -5,7 +5,7 @@
  */
 import {canonicalJson} from '../../core/canonical-json.js'
 import type {Unrenderable} from '../deployables/index.js'
-import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
+import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderCache} from './cache.js'
 
 /** Where a finding is, and what it says. */
@@ -62,11 +62,16 @@ export class RenderFindings {
           : undefined
       if (u.status === 'failed') this.failed(u, key)
       else if (u.status === 'refused') this.refused(u)
+      else if (u.status === 'invalid') this.record('application-invalid', u, key)
       else this.unavailable(u.file, u.line, u.message, u.environment, u.application, key)
     }
   }
 
-  private record(rule: 'render-failed' | 'render-refused' | 'render-limit', u: Site, key?: string): void {
+  private record(
+    rule: 'render-failed' | 'render-refused' | 'render-limit' | 'application-invalid',
+    u: Site,
+    key?: string,
+  ): void {
     const f = finding(RULES[rule], u.file, {line: u.line, column: 1}, u.message)
     this.keep(
       {

@@ -59,6 +59,13 @@ export class RootInputs {
   }
 }
 
+/** Who deploys a root, for its messages: ` (Application web)`, ` (Flux Kustomization flux-system/apps, in <file>)`. */
+function deployer(root: RenderRoot): string {
+  if (root.application !== undefined) return ` (Application ${root.application})`
+  if (root.deployedBy === undefined) return ''
+  return ` (deployed by Flux Kustomization ${root.deployedBy}${root.declaredIn ? `, ${root.declaredIn}` : ''})`
+}
+
 export async function renderKustomizeWave(
   ctx: GateContext,
   roots: RootInputs,
@@ -131,7 +138,7 @@ export async function renderKustomizeWave(
       continue
     }
     if (!result.ok) {
-      const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+      const by = deployer(root)
       const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
       if ('unavailable' in result) {
         const message = `kustomize build ${root.dir || '.'}${by} is not rendered: ${result.message}`
@@ -155,7 +162,7 @@ export async function renderKustomizeWave(
       objects = parseRendered(input.yaml, built)
     } catch (error) {
       if (!(error instanceof UnreadableOutput)) throw error
-      const by = root.application !== undefined ? ` (Application ${root.application})` : ''
+      const by = deployer(root)
       const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
       out.failed({...site, message: `kustomize build ${root.dir || '.'}${by}: ${error.message}`}, key)
       report.roots.push({...root, status: 'failed', objects: 0})

@@ -11,7 +11,7 @@ import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type KustomizeUse} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'
 import {linkedInputs} from '../revision/paths.js'
-import {finding, RULES} from '../verify/rules/index.js'
+import {finding, RULES} from '../rules/index.js'
 import {AppOfApps, MAX_DEPTH} from './app-of-apps.js'
 import {SourceReader} from './attribute.js'
 import {renderOneDirectory} from './gate-directory.js'
@@ -38,6 +38,7 @@ function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<st
   plan.roots = plan.roots.filter((r) => r.via === 'argocd' && r.application !== undefined && names.has(r.application))
   plan.missingRoots = []
   plan.unread = []
+  plan.notFound = []
   plan.unavailable = []
   plan.outside = []
 }
@@ -114,6 +115,10 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
       },
       input.cache?.key(`unread\0${u.file}`, [u.file], String(u.line)),
     )
+  }
+  // Flux Kustomizations over a folder the revision does not hold: kustomize-controller fails, so does the render.
+  for (const u of plan.notFound) {
+    out.failed(u, input.cache?.key(`flux-path\0${u.file}`, [u.file], canonicalJson({spec: u.spec})))
   }
   // Flux Kustomizations over a source the gate does not render: named, never silently left out.
   for (const u of plan.unavailable) {

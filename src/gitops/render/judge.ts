@@ -3,8 +3,8 @@
  * object and the environment), and each object against the Kubernetes schema (kinds without one are counted).
  */
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import {finding, RULES, type GitopsFinding} from '../verify/rules/index.js'
-import type {RenderedObjectRef} from '../verify/rules/rule.js'
+import {finding, RULES, type GitopsFinding} from '../rules/index.js'
+import type {RenderedObjectRef} from '../rules/rule.js'
 import {attribute, objectLine, type SourceLocation, type SourceReader} from './attribute.js'
 import {containersOf, type RenderedContainer, type RenderedObject} from './objects.js'
 import type {RenderRoot} from './roots.js'

@@ -51,15 +51,16 @@ export async function renderRoots(
   },
 ): Promise<RenderedRoot[]> {
   const edits = roots.map((r) => options.editsOf?.(r))
-  // What the render reads besides files: the Application's kustomize options and its destination namespace.
+  // What the render reads besides files: the Application's kustomize options and its destination namespace; a Flux
+  // root's fields and the Kustomization that deploys it (a folder a Kustomization starts deploying is rendered anew).
   const keys = roots.map((r, i) =>
     options.cache?.key(
       r.dir,
       options.inputsOf(r),
-      edits[i] || r.namespace || r.flux
+      edits[i] || r.namespace || r.flux || r.deployedBy
         ? `${options.extra ?? ''}\0${JSON.stringify(edits[i] ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
             r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
-          }`
+          }${r.deployedBy ? `\0deployedBy=${r.declaredIn ?? ''}\0${r.deployedBy}` : ''}`
         : options.extra,
     ),
   )

@@ -42,6 +42,11 @@ export interface RenderRoot {
   namespace?: string
   /** A Flux Kustomization's fields kustomize-controller applies around the build (./flux-kustomization.ts). */
   flux?: FluxFields
+  /**
+   * The Flux Kustomization (`namespace/name`) that deploys a `via: 'flux'` root: part of the render key, so a folder
+   * a change makes a Kustomization deploy is rendered and judged in the head, whatever it did in the base.
+   */
+  deployedBy?: string
 }
 
 export interface RenderPlan {
@@ -64,6 +69,11 @@ export interface RenderPlan {
   outside: Array<{path: string; declaredIn: string; environment: string | null}>
   /** Flux Kustomizations not read (a YAML error, past ameide's limits): what they deploy is unknown. */
   unread: Array<{file: string; line: number; message: string}>
+  /**
+   * Flux Kustomizations whose `spec.path` names a folder this revision does not hold (or holds no file in):
+   * kustomize-controller fails (path not found), so what they deploy is not known: render-failed, named.
+   */
+  notFound: Array<{file: string; line: number; environment: string | null; message: string; spec: unknown}>
   kustomizations: Map<string, KustomizationNode>
 }
 
@@ -101,7 +111,7 @@ function fluxSource(
     if (at(obj, 'spec', 'path') === undefined) return {}
     const dir = clean(p)
     const rule = 'spec.path of a Flux Kustomization'
-    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file}}
+    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
   }
   if (kind === 'ExternalArtifact') {
     for (const g of generators) {
@@ -114,7 +124,7 @@ function fluxSource(
       if (shift !== undefined) {
         const dir = clean(path.posix.join(shift, clean(p)))
         const rule = `spec.path of a Flux Kustomization over ExternalArtifact ${name} (ArtifactGenerator ${generator}, its copy rules a view of ${shift || '.'})`
-        return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file}}
+        return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
       }
       return {
         unavailable: `Flux Kustomization ${id} deploys ExternalArtifact ${name}, which ArtifactGenerator ${generator} (${g.file}) assembles with copy rules the gate does not model (rendered: rules that copy this repository's folders and files to the same relative places, \`@<alias>/<folder>/**\` to \`@artifact/<sub>/\` with <folder> ending in <sub>): what it deploys is not rendered or judged.`,
@@ -208,17 +218,21 @@ export function planRender(
     if (existing && !(existing.via === 'overlay' && r.via === 'flux')) return
     roots.set(key, existing ? {...r, environment: r.environment ?? existing.environment} : r)
   }
-  const addFluxRoot = (r: RenderRoot, file: string) => {
+  /** False when the folder holds no file: nothing kustomize-controller could build. */
+  const addFluxRoot = (r: RenderRoot, file: string): boolean => {
     if (!kustomizations.has(r.dir)) {
       // No kustomization there: kustomize-controller generates one over the folder's manifests.
       const node = generatedNode(r.dir, file, files, kustomizations)
-      if (node) kustomizations.set(r.dir, node)
+      if (!node) return false
+      kustomizations.set(r.dir, node)
     }
     add(r)
+    return true
   }
   const missingRoots: string[] = []
   const outside: RenderPlan['outside'] = []
   const unread: RenderPlan['unread'] = []
+  const notFound: RenderPlan['notFound'] = []
   if (configured) {
     for (const dir of configured) {
       const d = clean(dir)
@@ -350,8 +364,15 @@ export function planRender(
       outside.push({path: r.dir, declaredIn: file, environment: r.environment})
       continue
     }
-    if (configured) continue
-    addFluxRoot(r, file)
+    if (configured || addFluxRoot(r, file)) continue
+    if (environments && (r.environment === null || !environments.includes(r.environment))) continue
+    notFound.push({
+      file,
+      line,
+      environment: r.environment,
+      message: `Flux Kustomization ${r.deployedBy} deploys spec.path ${JSON.stringify(str(at(obj, 'spec', 'path')))}, a folder that holds no file in this revision (${r.dir || '.'}): kustomize-controller fails to build it (path not found), so what it deploys is not known.`,
+      spec: at(obj, 'spec') ?? null,
+    })
   }
   // A Flux cluster folder no Kustomization of the revision applies (no gotk-sync.yaml committed): the bootstrap's
   // `flux-system` Kustomization applies it, so its Flux objects are built as kustomize-controller builds them.
@@ -366,6 +387,7 @@ export function planRender(
           via: 'flux',
           rule: 'the Flux bootstrap path (a clusters/<name> folder of Flux objects, no gotk-sync.yaml applies it)',
           declaredIn: file,
+          deployedBy: 'flux-system/flux-system',
         },
         file,
       )
@@ -388,6 +410,7 @@ export function planRender(
     missingRoots,
     outside,
     unread,
+    notFound,
     unavailable,
     kustomizations,
   }

@@ -1,5 +1,5 @@
 import {docsUrl, sarifFinding, type SarifInput} from '../../sarif/sarif.js'
-import {RULES, ruleTags} from './rules/index.js'
+import {RULES, ruleTags} from '../rules/index.js'
 import type {GitopsVerifyResult} from './verify.js'
 
 /** `gitops verify`'s result in the neutral SARIF model: the rules it applied (with their seed source), its findings. */

@@ -8,7 +8,7 @@ import type {LocalChart} from '../charts.js'
 import {findImages, type FileImages} from '../facts.js'
 import type {GitopsPolicy, Zone} from '../layout.js'
 import {mayViolate} from './prefilter.js'
-import {checkFile, type GitopsFinding} from './rules/index.js'
+import {checkFile, type GitopsFinding} from '../rules/index.js'
 
 export interface ScanOptions {
   root: string

@@ -1,41 +1,40 @@
-import {realpathSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {usageError} from '../../core/errors.js'
-import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
-import {mapConcurrent} from '../../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../../core/threads.js'
 import {workerEntry} from '../../core/package-root.js'
 import type {FileStamp} from '../../cache/stamp.js'
 import {LocalCharts} from '../charts.js'
-import {listFiles, listTree} from '../files.js'
+import {listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
-import {describeLayout, makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
+import {makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
 import {settleLayout, type LayoutDetection} from '../layout/detect.js'
 import {nothingChecked} from '../layout/nothing-checked.js'
 import type {RenderGateResult, RenderReport} from '../render/gate.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import {GitopsVerifyCache, type FileOutcome} from './cache.js'
-import {examineDigest, type EvidenceVerifier} from './examine.js'
+import type {EvidenceVerifier} from './examine.js'
 import {scanFiles, type FileTask, type ScanOptions} from './scan.js'
 import {
   checkEvidence,
   checkRepo,
   POLICY_RULE_IDS,
   RULE_IDS,
-  RULES,
   type EvidenceRecord,
   type GitopsFinding,
-  type JudgedEvidence,
   type RuleId,
   unreadable,
-} from './rules/index.js'
+} from '../rules/index.js'
 
-export type {EvidenceRecord} from './rules/index.js'
+export type {EvidenceRecord} from '../rules/index.js'
 
 export type {EvidenceVerifier} from './examine.js'
+import {collectEvidence} from './collect-evidence.js'
+import {renderFindings} from './render-findings.js'
+
+export {printLayout} from './print-layout.js'
+export {parseRules} from './rule-selection.js'
 
 export interface GitopsVerifyInput {
   root: string
@@ -88,88 +87,6 @@ export interface GitopsVerifyResult {
   render?: RenderReport
   /** The layout used and why: configured in ameide.yaml or detected from the checkout. */
   detection?: LayoutDetection
-}
-
-/** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
-export async function printLayout(
-  root: string,
-  configured: GitopsPolicy,
-  gitopsKeys: readonly string[],
-  tools?: {helm: string | null; kustomize: string | null},
-): Promise<GitopsVerifyResult> {
-  const files = await listFiles(root)
-  const {policy, detection} = settleLayout(root, files, configured, gitopsKeys)
-  const layout = describeLayout(policy, files)
-  layout.detection = detection
-  const [{planRender}, {findDeployables, checkoutOf, repositoryUrls}, {describeApplicationSets}, {readRevision}, yaml] =
-    await Promise.all([
-      import('../render/roots.js'),
-      import('../deployables/index.js'),
-      import('../deployables/applicationset/checkout.js'),
-      import('../revision/index.js'),
-      import('yaml'),
-    ])
-  const shape = makeLayout(policy)
-  // What would render is read from the revision (src/gitops/revision), never from the checkout itself.
-  const revision = await readRevision(root, null, 'layout')
-  let deployables
-  try {
-    const checkout = checkoutOf(revision, await repositoryUrls(root, policy.preview.repositories))
-    deployables = findDeployables({root: revision.dir, files: revision.files, layout: shape, yaml, checkout})
-    const deployed = deployables.kustomize.map((k) => ({
-      dir: k.dir,
-      environment: k.environment,
-      via: 'argocd' as const,
-      rule: "an Argo CD Application's source path",
-      declaredIn: k.declaredIn,
-      application: k.application,
-    }))
-    layout.renderRoots = planRender(revision.dir, revision.files, shape, yaml, undefined, deployed).roots
-  } finally {
-    await revision.remove()
-  }
-  layout.renderDeployables = deployables.helm.map((d) => ({
-    application: d.application,
-    kind: d.kind,
-    chart: d.chart,
-    environment: d.environment,
-    declaredIn: d.file,
-  }))
-  layout.renderDirectories = deployables.directory.map((d) => ({
-    application: d.application,
-    dir: d.dir,
-    environment: d.environment,
-    declaredIn: d.file,
-    files: d.manifests,
-  }))
-  if (tools) layout.renderTools = tools
-  layout.applicationSets = describeApplicationSets(deployables.applicationSets)
-  return {
-    summary: 'pass',
-    environments: layout.environments,
-    rules: [],
-    findings: [],
-    counts: {},
-    files: {checked: layout.files.filter((f) => f.zone !== null).length, skipped: []},
-    layout,
-  }
-}
-
-/** Parses `--rule` values (repeatable, comma-separated); unknown ids are exit 2. */
-export function parseRules(values: string[] | undefined): RuleId[] | undefined {
-  if (!values || values.length === 0) return undefined
-  const ids = values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim().toLowerCase())
-    .filter(Boolean)
-  for (const id of ids) {
-    if (!(id in RULES)) {
-      throw usageError('UNKNOWN_RULE', `--rule ${JSON.stringify(id)} is not a rule of gitops verify.`, [
-        `Rules: ${RULE_IDS.join(', ')}.`,
-      ])
-    }
-  }
-  return [...new Set(ids)] as RuleId[]
 }
 
 /** Reads the GitOps tree (never writes), applies the policy rules, and with evidence asks the verifier per digest. */
@@ -326,74 +243,6 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
 const skipsEnv = (zone: Zone, selected: string[] | undefined): boolean =>
   zone.kind === 'overlay' && selected !== undefined && !selected.includes(zone.env)
 
-async function renderFindings(
-  input: GitopsVerifyInput,
-  layout: ReturnType<typeof makeLayout>,
-): Promise<RenderGateResult> {
-  const [
-    {renderGate},
-    {RenderCache},
-    yaml,
-    {requireRenderKubernetesVersion},
-    {checkoutOf, repositoryUrls},
-    {readRevision},
-  ] = await Promise.all([
-    import('../render/gate.js'),
-    import('../render/cache.js'),
-    import('yaml'),
-    import('../../core/config.js'),
-    import('../deployables/context.js'),
-    import('../revision/index.js'),
-  ])
-  const [{ChartFetcher}, {allowListOf}, {chartCacheDir}] = await Promise.all([
-    import('../charts/fetcher.js'),
-    import('../charts/policy.js'),
-    import('../charts/cache.js'),
-  ])
-  requireRenderKubernetesVersion(input.policy)
-  const render = input.render!
-  // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
-  const revision = await readRevision(input.root, null, 'render')
-  try {
-    const opened =
-      input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
-    const cache = opened?.at(revision.dir)
-    // One revision: a trusted checkout declares the chart repositories it may fetch from (it is its own base); an
-    // untrusted one (--untrusted, a pull request's job) has no base, so it names nothing that is fetched.
-    const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
-    const charts = new ChartFetcher({
-      allow: allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
-      policy: chartsPolicy,
-      offline: render.offline === true || render.untrusted === true,
-      ...(opened ? {cacheDir: chartCacheDir(input.root)} : {}),
-      yaml,
-    })
-    const result = await renderGate({
-      root: revision.dir,
-      files: revision.files,
-      layout,
-      yaml,
-      environments: input.environments,
-      kustomize: render.kustomize,
-      helm: render.helm,
-      checkout: checkoutOf(revision, await repositoryUrls(input.root, input.policy.preview.repositories)),
-      cache,
-      charts,
-      requireRender: render.requireRender,
-      concurrency: render.concurrency ?? 4,
-    })
-    cache?.save()
-    charts.save()
-    // Renderers' messages name the temporary tree: every path is made repo-relative.
-    const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
-    const relative = (text: string) => spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), text)
-    for (const f of result.findings) f.message = relative(f.message)
-    return result
-  } finally {
-    await revision.remove()
-  }
-}
-
 function compareFindings(a: GitopsFinding, b: GitopsFinding): number {
   return (
     (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
@@ -403,35 +252,4 @@ function compareFindings(a: GitopsFinding, b: GitopsFinding): number {
     (a.message < b.message ? -1 : a.message > b.message ? 1 : 0) ||
     ((a.environment ?? '') < (b.environment ?? '') ? -1 : (a.environment ?? '') > (b.environment ?? '') ? 1 : 0)
   )
-}
-
-async function collectEvidence(
-  sites: Array<{file: string; found: FileImages}>,
-  options: NonNullable<GitopsVerifyInput['evidence']>,
-): Promise<JudgedEvidence[]> {
-  const byDigest = new Map<string, Array<{file: string; line: number; tag?: string}>>()
-  for (const {file, found} of sites) {
-    for (const site of found.images) {
-      const ref = tryParseImageReference(site.value.trim())
-      if (!ref || !isDigestPinned(ref)) continue
-      const key = formatImageReference({registry: ref.registry, path: ref.path, digest: ref.digest})
-      const uses = byDigest.get(key) ?? []
-      uses.push({file, line: site.line, ...(ref.tag !== undefined ? {tag: ref.tag} : {})})
-      byDigest.set(key, uses)
-    }
-  }
-  const images = [...byDigest.keys()].sort()
-  // Once per digest, `concurrency` digests at a time; each digest's cosign calls one after another.
-  const settled = await mapConcurrent(images, options.concurrency, async (image): Promise<JudgedEvidence> => {
-    const {facts, judgement} = await examineDigest(image, options.verifier)
-    const uses = byDigest.get(image)!
-    return {
-      record: {image, ...facts, uses: uses.map(({file, line}) => ({file, line}))},
-      judgement,
-      tags: uses.map((u) => u.tag),
-    }
-  })
-  const failed = settled.find((s) => !s.ok)
-  if (failed && !failed.ok) throw failed.error
-  return settled.map((s) => (s as {ok: true; value: JudgedEvidence}).value)
 }

@@ -3,7 +3,7 @@ import type {GitopsPreviewPolicy} from '../../../core/config.js'
 /**
  * The preview-environment rules of `ameide gitops verify` (issue 22 §1, seed 001 sections A–F): they apply to an
  * ApplicationSet whose generators include a pull-request generator, at any depth of matrix/merge. Ids are stable;
- * each rule's title, seed source and hint live in its unit (src/gitops/verify/rules/preview-*.ts).
+ * each rule's title, seed source and hint live in its unit (src/gitops/rules/preview-*.ts).
  */
 export const PREVIEW_RULE_IDS = [
   'preview-project',

@@ -2,7 +2,7 @@
  * `invalid-image-reference`: a value where an image reference belongs that is none (bytes that are not UTF-8, a NUL,
  * upper case, a malformed digest…). The reference rules cannot judge it, so it is a finding, never silence.
  */
-import {InvalidImageReference, parseImageReference} from '../../../images/reference.js'
+import {InvalidImageReference, parseImageReference} from '../../images/reference.js'
 import {q} from './common.js'
 import {finding, type GitopsFinding, type PolicyRule} from './rule.js'
 

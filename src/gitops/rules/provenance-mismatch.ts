@@ -3,7 +3,7 @@
  * allow — its subject is another digest, another source repository, builder, build type, or (commitMatchesTag)
  * another commit than the 40-hex tag of the reference — or disagrees with itself.
  */
-import {describeMismatch, tagCommitMismatch} from '../../../attestations/statements.js'
+import {describeMismatch, tagCommitMismatch} from '../../attestations/statements.js'
 import type {EvidenceRule} from './rule.js'
 
 export const provenanceMismatch: EvidenceRule<'provenance-mismatch'> = {

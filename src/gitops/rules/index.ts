@@ -3,6 +3,7 @@
  * SARIF (tags from each rule's kind) and the default rule set (policy rules; evidence rules with `--evidence`) are
  * derived from this table. A new rule: its id in `ids.ts`, its file here, its entry below.
  */
+import {applicationInvalid} from './application-invalid.js'
 import {devEnvironment} from './dev-environment.js'
 import {floatingTag} from './floating-tag.js'
 import {RULE_IDS, type RuleId} from './ids.js'
@@ -73,6 +74,7 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   'render-refused': renderRefused,
   'render-limit': renderLimit,
   'schema-invalid': schemaInvalid,
+  'application-invalid': applicationInvalid,
   'preview-project': previewProject,
   'preview-namespace': previewNamespace,
   'preview-untrusted': previewUntrusted,

@@ -1,5 +1,5 @@
 /** `signer-not-allowed` (`--evidence` with an evidencePolicy): the digest is signed, but by none of its entry's signers. */
-import {describeSigner} from '../../../core/evidence-policy.js'
+import {describeSigner} from '../../core/evidence-policy.js'
 import type {EvidenceRule} from './rule.js'
 
 export const signerNotAllowed: EvidenceRule<'signer-not-allowed'> = {

@@ -1,5 +1,5 @@
 /** `floating-tag`: no reference or split tag uses dev, main, latest (or a configured extra), or omits the tag. */
-import {floatingTagOf} from '../../../images/reference.js'
+import {floatingTagOf} from '../../images/reference.js'
 import {parseSite, q, tagIsFloating} from './common.js'
 import {finding, type GitopsFinding, type PolicyRule} from './rule.js'
 

@@ -1,5 +1,5 @@
 /** `evidence-policy-missing` (`--evidence` with an evidencePolicy): no entry matches the image (fail closed). */
-import {parseImageReference} from '../../../images/reference.js'
+import {parseImageReference} from '../../images/reference.js'
 import type {EvidenceRule} from './rule.js'
 
 export const evidencePolicyMissing: EvidenceRule<'evidence-policy-missing'> = {

@@ -3,12 +3,12 @@
  * and SARIF read), whether it is a policy rule (read from the files) or an evidence rule (asked of the registry
  * with `--evidence`), and its check. One file per rule in this folder; `index.ts` registers them.
  */
-import type {YamlModule} from '../../../images/yaml/index.js'
-import type {LocalChart} from '../../charts.js'
-import type {FileImages, Span} from '../../facts.js'
-import type {GitopsPolicy, Layout, Zone} from '../../layout.js'
+import type {YamlModule} from '../../images/yaml/index.js'
+import type {LocalChart} from '../charts.js'
+import type {FileImages, Span} from '../facts.js'
+import type {GitopsPolicy, Layout, Zone} from '../layout.js'
 import type {RuleId} from './ids.js'
-import type {EvidenceFacts, EvidenceJudgement} from '../examine.js'
+import type {EvidenceFacts, EvidenceJudgement} from '../verify/examine.js'
 
 /** A finding of `gitops verify`: the same shape as `primitive verify`'s findings (file repo-relative, 1-based). */
 export interface GitopsFinding {

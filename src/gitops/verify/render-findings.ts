@@ -1,0 +1,74 @@
+/** `gitops verify --render`: the render gate run on the checkout, its findings and report. */
+import {realpathSync} from 'node:fs'
+
+import {makeLayout} from '../layout.js'
+import type {RenderGateResult} from '../render/gate.js'
+import type {GitopsVerifyInput} from './verify.js'
+
+export async function renderFindings(
+  input: GitopsVerifyInput,
+  layout: ReturnType<typeof makeLayout>,
+): Promise<RenderGateResult> {
+  const [
+    {renderGate},
+    {RenderCache},
+    yaml,
+    {requireRenderKubernetesVersion},
+    {checkoutOf, repositoryUrls},
+    {readRevision},
+  ] = await Promise.all([
+    import('../render/gate.js'),
+    import('../render/cache.js'),
+    import('yaml'),
+    import('../../core/config.js'),
+    import('../deployables/context.js'),
+    import('../revision/index.js'),
+  ])
+  const [{ChartFetcher}, {allowListOf}, {chartCacheDir}] = await Promise.all([
+    import('../charts/fetcher.js'),
+    import('../charts/policy.js'),
+    import('../charts/cache.js'),
+  ])
+  requireRenderKubernetesVersion(input.policy)
+  const render = input.render!
+  // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
+  const revision = await readRevision(input.root, null, 'render')
+  try {
+    const opened =
+      input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
+    const cache = opened?.at(revision.dir)
+    // One revision: the checkout declares the chart repositories it may fetch from (it is its own base).
+    const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
+    const charts = new ChartFetcher({
+      allow: allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
+      policy: chartsPolicy,
+      // An untrusted checkout (--untrusted, a pull request's job) has no base: nothing it names is fetched.
+      offline: render.offline === true || render.untrusted === true,
+      ...(opened ? {cacheDir: chartCacheDir(input.root)} : {}),
+      yaml,
+    })
+    const result = await renderGate({
+      root: revision.dir,
+      files: revision.files,
+      layout,
+      yaml,
+      environments: input.environments,
+      kustomize: render.kustomize,
+      helm: render.helm,
+      checkout: checkoutOf(revision, await repositoryUrls(input.root, input.policy.preview.repositories)),
+      cache,
+      charts,
+      requireRender: render.requireRender,
+      concurrency: render.concurrency ?? 4,
+    })
+    cache?.save()
+    charts.save()
+    // Renderers' messages name the temporary tree: every path is made repo-relative.
+    const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
+    const relative = (text: string) => spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), text)
+    for (const f of result.findings) f.message = relative(f.message)
+    return result
+  } finally {
+    await revision.remove()
+  }
+}
