@@ -10,7 +10,7 @@ import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
+import {packageChart, startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
 import {runCli} from '../support/cli.js'
 import {edit} from '../support/diff-repo.js'
 import {startRegistry, type Registry} from '../support/registry.js'
@@ -261,7 +261,6 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
   it('a tampered archive (not the index digest) is refused before anything reads it', async () => {
     const tampered = await startChartServer([webChart('1.0.0'), webChart('1.1.0')])
     // The archive of 1.1.0 replaced by other bytes (a real chart: 1.1.0 with another template) after indexing.
-    const {packageChart} = await import('../support/chart-server.js')
     const other = await makeTempDir('ameide-tampered-')
     const {tgz} = await packageChart(other, webChart('1.1.0', {'templates/evil.yaml': 'kind: ConfigMap\n'}))
     await writeFile(path.join(tampered.dir, 'web-1.1.0.tgz'), await readFile(tgz))
@@ -314,11 +313,19 @@ describe('an Argo CD Application whose source is a remote chart', () => {
 })
 
 describe('a chart of the repository whose dependency lives in a chart repository', () => {
-  const umbrella = (version: string) => ({
-    'charts/app/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: "${version}"\n    repository: ${server.url}\n`,
-    'charts/app/Chart.lock': `dependencies:\n- name: web\n  repository: ${server.url}\n  version: ${version}\ndigest: sha256:0\ngenerated: "2025-01-01T00:00:00Z"\n`,
-    'charts/app/values.yaml': 'web:\n  message: umbrella\n',
-  })
+  const chartYaml = (version: string) =>
+    `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: "${version}"\n    repository: ${server.url}\n    import-values:\n      - {child: x, parent: y}\n`
+  /** The chart with the Chart.lock the real `helm dependency update` writes for it. */
+  const umbrella = async (version: string) => {
+    const dir = await makeTempDir('ameide-umbrella-')
+    await edit(dir, {'Chart.yaml': chartYaml(version)})
+    await execa(requireTool('helm'), ['dependency', 'update', dir], {env})
+    return {
+      'charts/app/Chart.yaml': chartYaml(version),
+      'charts/app/Chart.lock': await readFile(path.join(dir, 'Chart.lock'), 'utf8'),
+      'charts/app/values.yaml': 'web:\n  message: umbrella\n',
+    }
+  }
   const application = [
     'apiVersion: argoproj.io/v1alpha1',
     'kind: Application',
@@ -335,8 +342,8 @@ describe('a chart of the repository whose dependency lives in a chart repository
 
   it('Chart.lock bumped: the dependency of both versions fetched and rendered', async () => {
     const repo = await history(
-      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...umbrella('1.0.0')},
-      umbrella('1.1.0'),
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...(await umbrella('1.0.0'))},
+      await umbrella('1.1.0'),
     )
     const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
     expect(exitCode, stderr).toBe(0)
@@ -346,6 +353,57 @@ describe('a chart of the repository whose dependency lives in a chart repository
       expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
     )
     expect(result.charts?.map((c) => c.version).sort()).toEqual(['1.0.0', '1.1.0'])
+  })
+
+  it('Chart.yaml changed but not its Chart.lock: out of sync, as helm dependency build says, nothing fetched', async () => {
+    const base = await umbrella('1.0.0')
+    // The constraint still admits the locked version: only the lock's digest (Helm's hash of both lists) tells.
+    const stale = {'charts/app/Chart.yaml': chartYaml('>=1.0.0 <2.0.0')}
+    const repo = await history({'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...base}, stale)
+    // helm itself refuses it so.
+    const copy = await makeTempDir('ameide-stale-')
+    await edit(copy, {...base, ...stale})
+    const helmSays = await execa(requireTool('helm'), ['dependency', 'build', path.join(copy, 'charts/app')], {
+      env,
+      reject: false,
+    })
+    expect(helmSays.stderr).toContain(
+      'the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml)',
+    )
+    const before = server.requests.length
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-failed',
+        file: 'argocd/app.yaml',
+        message: expect.stringContaining(
+          'charts/app/Chart.lock: the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml)',
+        ),
+      }),
+    ])
+    expect(result.charts?.map((c) => c.version)).toEqual(['1.0.0'])
+    expect(server.requests.slice(before).filter((r) => r.path.includes('1.1.0'))).toEqual([])
+  })
+
+  it("a dependency's archive that is not its index's digest is refused", async () => {
+    const tampered = await startChartServer([webChart('1.0.0')])
+    const other = await makeTempDir('ameide-tampered-dep-')
+    const {tgz} = await packageChart(other, webChart('1.0.0', {'templates/evil.yaml': 'kind: ConfigMap\n'}))
+    await writeFile(path.join(tampered.dir, 'web-1.0.0.tgz'), await readFile(tgz))
+    const chart = {
+      'charts/app/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: ${tampered.url}\n`,
+    }
+    const repo = await history(
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...chart},
+      {'charts/app/values.yaml': 'web:\n  message: changed\n'},
+    )
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({rule: 'render-refused', message: expect.stringContaining('hashes to')}),
+    )
   })
 })
 

@@ -21,6 +21,7 @@ import {CredentialChain, AuthFileCredentials, defaultCredentialSources} from '..
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
 import {CHART_LIMITS, type ChartLimits} from './limits.js'
+import {lockProblem} from './lock.js'
 import {hostOf, isAllowed, type ChartAllowList} from './policy.js'
 import {isExact, pickVersion} from './versions.js'
 
@@ -87,7 +88,12 @@ export class ChartFetcher {
   async plan(d: HelmDeployable, root: string, files: readonly string[]): Promise<ChartPlan | undefined> {
     const wanted = d.remote ? [d.remote] : this.dependenciesOf(d, root, files)
     if (wanted === undefined) return undefined
-    if ('problem' in wanted) return {fetches: [], problem: unavailable(wanted.problem), key: ''}
+    if ('problem' in wanted)
+      return {
+        fetches: [],
+        problem: wanted.failed ? {ok: false, message: wanted.problem} : unavailable(wanted.problem),
+        key: '',
+      }
     const fetches: Fetch[] = []
     for (const ref of wanted) {
       const problem = this.refusal(ref)
@@ -273,17 +279,24 @@ export class ChartFetcher {
     d: HelmDeployable,
     root: string,
     files: readonly string[],
-  ): RemoteChart[] | {problem: string} | undefined {
+  ): RemoteChart[] | {problem: string; failed?: true} | undefined {
     const at = (f: string) => (d.chart ? `${d.chart}/${f}` : f)
     const read = (f: string) =>
       (files.includes(at(f)) ? this.options.yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
-        {dependencies?: Array<Record<string, unknown>>} | undefined
+        {apiVersion?: unknown; digest?: unknown; dependencies?: Array<Record<string, unknown>>} | undefined
     let chartYaml: ReturnType<typeof read>
     let lock: ReturnType<typeof read>
+    let apiVersion: unknown
+    let requirementsHasDeps = false
     try {
       chartYaml = read('Chart.yaml')
-      lock = read('Chart.lock') ?? read('requirements.lock')
-      if (!chartYaml?.dependencies) chartYaml = read('requirements.yaml') ?? chartYaml
+      // Helm's loader: no apiVersion is v1; requirements.yaml's dependencies and requirements.lock, where present,
+      // take the place of Chart.yaml's and Chart.lock (read after them, whatever the apiVersion).
+      apiVersion = chartYaml?.apiVersion || 'v1'
+      lock = read('requirements.lock') ?? read('Chart.lock')
+      const requirements = read('requirements.yaml')
+      requirementsHasDeps = requirements?.dependencies !== undefined
+      if (requirementsHasDeps) chartYaml = {...chartYaml, dependencies: requirements!.dependencies}
     } catch {
       return undefined // helm says what is wrong with it
     }
@@ -294,6 +307,16 @@ export class ChartFetcher {
       return !files.some((f) => f.startsWith(at(`charts/${name}-`)) || f.startsWith(at(`charts/${name}/`)))
     })
     if (deps.length === 0) return undefined
+    // `helm dependency build`: a lock whose digest is not Helm's hash of both lists is refused, in helm's words.
+    const lockFile = ['requirements.lock', 'Chart.lock'].find((f) => files.includes(at(f)))
+    const depsFile = requirementsHasDeps ? 'requirements.yaml' : 'Chart.yaml'
+    const text = (f: string) => readFileSync(path.join(root, at(f)), 'utf8')
+    const outOfSync = lock && lockFile && lockProblem(this.options.yaml, apiVersion, text(depsFile), text(lockFile))
+    if (outOfSync)
+      return {
+        problem: `${at(lockFile!)}: ${outOfSync} (its digest is not Helm's hash of the dependencies): its dependencies are not fetched.`,
+        failed: true,
+      }
     const out: RemoteChart[] = []
     for (const dep of deps) {
       const name = String(dep.name ?? '')
