@@ -12,6 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {packageChart, startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
 import {runCli} from '../support/cli.js'
+import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
 import {edit} from '../support/diff-repo.js'
 import {startRegistry, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -449,6 +450,156 @@ describe('an OCI chart (docker-registry, pushed with helm push)', () => {
     await commitAll(repo, 'replicas')
     const third = await diff(repo)
     expect(third.result.charts).toEqual([expect.objectContaining({version: '1.1.0', fromCache: true})])
+  })
+})
+
+describe('Flux spec.verify of an OCI chart (cosign, a throwaway key)', () => {
+  let registry: Registry
+  let signer: CosignKeyPair
+  let stranger: CosignKeyPair
+  const digestOf = async (version: string) => {
+    const res = await fetch(`${registry.url}/v2/charts/web/manifests/${version}`, {
+      headers: {Accept: 'application/vnd.oci.image.manifest.v1+json'},
+    })
+    return res.headers.get('docker-content-digest')!
+  }
+  beforeAll(async () => {
+    requireTool('docker-registry')
+    requireTool('cosign')
+    registry = await startRegistry()
+    for (const v of ['1.0.0', '1.1.0', '1.2.0-rc.1'])
+      await execa(
+        requireTool('helm'),
+        ['push', path.join(server.dir, `web-${v}.tgz`), `oci://${registry.host}/charts`, '--plain-http'],
+        {env},
+      )
+    signer = await generateKeyPair(await makeTempDir('ameide-chart-signer-'), 'test-only-password')
+    stranger = await generateKeyPair(await makeTempDir('ameide-chart-stranger-'), 'test-only-password')
+    // 1.0.0 and 1.1.0 signed; 1.2.0-rc.1 not.
+    for (const v of ['1.0.0', '1.1.0']) await signImage(signer, `${registry.host}/charts/web@${await digestOf(v)}`)
+  })
+
+  const keySecret = async (keys: CosignKeyPair, name = 'cosign-pub') =>
+    [
+      'apiVersion: v1',
+      'kind: Secret',
+      `metadata: {name: ${name}, namespace: flux-system}`,
+      'stringData:',
+      '  cosign.pub: |',
+      ...(await readFile(keys.publicKey, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => `    ${l}`),
+      '',
+    ].join('\n')
+  const verifyBlock = (secret?: string) =>
+    `      verify:\n        provider: cosign\n${secret ? `        secretRef: {name: ${secret}}\n` : ''}`
+  /** A HelmRelease of chart web from a HelmRepository of type oci, its chart template verified. */
+  const release = (version: string, secret?: string) =>
+    helmRelease(version).replace('      sourceRef:', `${verifyBlock(secret)}      sourceRef:`)
+  const files = async (keys: CosignKeyPair | undefined, version = '1.0.0'): Promise<Record<string, string>> => ({
+    ...fluxFiles(`oci://${registry.host}/charts`, version),
+    'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - release.yaml\n',
+    'apps/production/repository.yaml': helmRepository(`oci://${registry.host}/charts`, '  type: oci'),
+    'apps/production/release.yaml': release(version, 'cosign-pub'),
+    ...(keys ? {'clusters/production/cosign-pub.yaml': await keySecret(keys)} : {}),
+  })
+
+  it("signed by the key the base's Secret holds: verified, then rendered", async () => {
+    const repo = await history(await files(signer), {'apps/production/release.yaml': release('1.1.0', 'cosign-pub')})
+    const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(result.images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
+  })
+
+  it('an OCIRepository with spec.verify: verified the same way', async () => {
+    const oci = (tag: string) =>
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: OCIRepository',
+        'metadata: {name: web, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  url: oci://${registry.host}/charts/web`,
+        `  ref: {tag: "${tag}"}`,
+        '  verify:',
+        '    provider: cosign',
+        '    secretRef: {name: cosign-pub}',
+        '',
+      ].join('\n')
+    const hr = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: web}',
+      'spec:',
+      '  interval: 10m',
+      '  chartRef: {kind: OCIRepository, name: web, namespace: flux-system}',
+      '',
+    ].join('\n')
+    const base = {
+      ...(await files(signer)),
+      'apps/production/repository.yaml': oci('1.0.0'),
+      'apps/production/release.yaml': hr,
+    }
+    const signed = await history(base, {'apps/production/repository.yaml': oci('1.1.0')})
+    const ok = await diff(signed, ['--no-cache'])
+    expect(ok.exitCode, ok.stderr).toBe(0)
+    expect(ok.result.images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
+    const unsigned = await history(base, {'apps/production/repository.yaml': oci('1.2.0-rc.1')})
+    const refused = await diff(unsigned, ['--no-cache'])
+    expect(refused.exitCode).toBe(1)
+    expect(refused.result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-refused',
+        message: expect.stringContaining('carries no signature cosign verifies'),
+      }),
+    ])
+  })
+
+  it('an unsigned version, or one signed by another key, is refused; the key is the base’s, never the head’s', async () => {
+    const unsigned = await history(await files(signer), {
+      'apps/production/release.yaml': release('1.2.0-rc.1', 'cosign-pub'),
+    })
+    const a = await diff(unsigned, ['--no-cache'])
+    expect(a.exitCode).toBe(1)
+    expect(a.result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-refused',
+        message: expect.stringContaining('carries no signature cosign verifies'),
+      }),
+    ])
+    // The base trusts only the stranger's key; a head that swaps in the signer's key changes nothing.
+    const swapped = await history(await files(stranger), {
+      'apps/production/release.yaml': release('1.1.0', 'cosign-pub'),
+      'clusters/production/cosign-pub.yaml': await keySecret(signer),
+    })
+    const b = await diff(swapped, ['--no-cache'])
+    expect(b.exitCode).toBe(1)
+    expect(b.result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-refused'],
+      ['head', 'render-refused'],
+    ])
+    expect(b.result.failures[1].message).toContain(
+      'is signed, but not by any public key of Secret flux-system/cosign-pub',
+    )
+  })
+
+  it('a key that lives only in a cluster Secret: render-unavailable, named, never rendered unverified', async () => {
+    const repo = await history(await files(undefined), {
+      'apps/production/release.yaml': release('1.1.0', 'cosign-pub'),
+    })
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-unavailable'],
+      ['head', 'render-unavailable'],
+    ])
+    expect(result.failures[1].message).toContain('Secret flux-system/cosign-pub')
+    expect(result.failures[1].message).toContain('not rendered unverified')
+    expect(result.charts).toBeUndefined()
   })
 })
 

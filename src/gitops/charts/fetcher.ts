@@ -23,6 +23,7 @@ import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
 import {CHART_LIMITS, type ChartLimits} from './limits.js'
 import {lockProblem} from './lock.js'
 import {hostOf, isAllowed, type ChartAllowList} from './policy.js'
+import {ChartSignatureRefused, ChartUnverifiable, verificationProblem, verifyChart} from './verify.js'
 import {isExact, pickVersion} from './versions.js'
 
 /** One chart a run used: JSON `charts` of gitops diff and verify --render. */
@@ -73,6 +74,7 @@ export class ChartFetcher {
   private readonly archives = new Map<string, Buffer>()
   private readonly refs: Record<string, {digest: string; manifestDigest?: string}>
   private spent = {charts: 0, bytes: 0}
+  private readonly verifications = new Map<string, Promise<void>>()
 
   constructor(private readonly options: ChartFetcherOptions) {
     this.limits = options.limits ?? CHART_LIMITS
@@ -102,7 +104,15 @@ export class ChartFetcher {
       if (typeof version !== 'string') return {fetches: [], problem: version, key: ''}
       fetches.push({ref, version})
     }
-    return {fetches, key: JSON.stringify(fetches.map((f) => [f.ref.source, f.ref.name, f.version, f.ref.digest ?? '']))}
+    // A verified chart's key names what it was verified with: a render cached under it was verified so.
+    const verifiedWith = (ref: RemoteChart) =>
+      ref.verify ? [ref.verify, this.options.allow.keys.get(`${ref.verify.namespace}/${ref.verify.secretRef}`)] : []
+    return {
+      fetches,
+      key: JSON.stringify(
+        fetches.map((f) => [f.ref.source, f.ref.name, f.version, f.ref.digest ?? '', ...verifiedWith(f.ref)]),
+      ),
+    }
   }
 
   /** The chart folder helm renders: the fetched chart, or a copy of the revision's chart with its dependencies. */
@@ -148,7 +158,7 @@ export class ChartFetcher {
       return `${what} is not fetched (${this.options.offline ? '--offline' : 'gitopsPolicy.charts.fetch is false'}): what it renders is not judged.`
     if (!isAllowed(this.options.allow, ref.source))
       return `${what}: the base revision does not declare this repository (nor does its ameide.yaml list it in gitopsPolicy.charts.repositories), so nothing is requested from it and the chart is not rendered.`
-    return undefined
+    return verificationProblem(ref, this.options.allow)
   }
 
   /** The version to fetch: as written when exact (nothing requested), else the index's pick. */
@@ -186,6 +196,7 @@ export class ChartFetcher {
   /** One archive, checked and unpacked into a fresh folder; recorded in `fetched`. */
   private async unpack(f: Fetch): Promise<{dir: string; remove: () => void}> {
     const {archive, digest, fromCache} = await this.archive(f)
+    if (f.ref.verify && f.ref.type === 'oci') await this.verified(f.ref, digest)
     this.fetched.push({
       repository: f.ref.source,
       name: f.ref.name,
@@ -215,6 +226,25 @@ export class ChartFetcher {
     this.store(digest, got.archive)
     this.refs[refKey] = {digest, ...(got.manifestDigest ? {manifestDigest: got.manifestDigest} : {})}
     return {archive: got.archive, digest: got.manifestDigest ?? digest, fromCache: false}
+  }
+
+  /** Flux's `verify`, once a run for each chart digest and Secret: throws when it does not verify (./verify.ts). */
+  private verified(ref: RemoteChart, manifestDigest: string): Promise<void> {
+    const key = [
+      ref.repository,
+      manifestDigest,
+      ref.verify?.namespace,
+      ref.verify?.secretRef ?? '',
+      JSON.stringify(ref.verify?.matchOIDCIdentity),
+    ].join('\0')
+    let done = this.verifications.get(key)
+    if (!done) {
+      const host = hostOf(ref.repository)
+      const insecure = this.options.policy.insecure.some((h) => h === host || h === host.replace(/:\d+$/, ''))
+      done = verifyChart(ref, manifestDigest, {allow: this.options.allow, insecure})
+      this.verifications.set(key, done)
+    }
+    return done
   }
 
   private async pullHttp(f: Fetch): Promise<{archive: Buffer; manifestDigest?: string}> {
@@ -261,6 +291,8 @@ export class ChartFetcher {
   }
 
   private failure(error: unknown): HelmResult & {ok: false} {
+    if (error instanceof ChartSignatureRefused) return {ok: false, refused: true, message: error.message}
+    if (error instanceof ChartUnverifiable) return unavailable(error.message)
     if (error instanceof ArchiveRefused)
       return error.limit
         ? {ok: false, limit: 'output', message: `a chart archive is over a limit: ${error.message}`}

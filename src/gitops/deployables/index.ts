@@ -22,6 +22,7 @@ export type {
   HelmDeployable,
   KustomizeUse,
   RemoteChart,
+  ChartVerification,
   Unrenderable,
   ValueLayer,
   ValueEntry,
