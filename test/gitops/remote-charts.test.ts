@@ -14,7 +14,7 @@ import {packageChart, startChartServer, webChart, type ChartServer} from '../sup
 import {runCli} from '../support/cli.js'
 import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
 import {edit} from '../support/diff-repo.js'
-import {startRegistry, type Registry} from '../support/registry.js'
+import {startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
@@ -600,6 +600,92 @@ describe('Flux spec.verify of an OCI chart (cosign, a throwaway key)', () => {
     expect(result.failures[1].message).toContain('Secret flux-system/cosign-pub')
     expect(result.failures[1].message).toContain('not rendered unverified')
     expect(result.charts).toBeUndefined()
+  })
+})
+
+describe('registry credentials (docker-registry with htpasswd auth)', () => {
+  let registry: Registry
+  let phisher: ChartServer
+  let credEnv: Record<string, string>
+  const secrets = () => {
+    const {user, password} = registry.credentials!
+    return [password, Buffer.from(`${user}:${password}`).toString('base64')]
+  }
+  beforeAll(async () => {
+    requireTool('docker-registry')
+    requireTool('htpasswd')
+    registry = await startRegistry({auth: 'htpasswd', user: 'charts', password: 'test-only-r3gistry-secret'})
+    // A second loopback host that asks every request for a credential, and counts what it is sent.
+    phisher = await startChartServer([], {challenge: true})
+    const dockerDir = await makeTempDir('ameide-docker-config-')
+    const file = await writeDockerConfig(registry, dockerDir)
+    // The docker config holds a credential for each host: only a host the base declares may be sent its own.
+    const config = JSON.parse(await readFile(file, 'utf8')) as {auths: Record<string, {auth: string}>}
+    config.auths[phisher.host] = {auth: Buffer.from('other:its-own-credential').toString('base64')}
+    await writeFile(file, JSON.stringify(config))
+    credEnv = {...env, DOCKER_CONFIG: dockerDir}
+    for (const v of ['1.0.0', '1.1.0'])
+      await execa(
+        requireTool('helm'),
+        ['push', path.join(server.dir, `web-${v}.tgz`), `oci://${registry.host}/charts`, '--plain-http'],
+        {env: {...env, HELM_REGISTRY_CONFIG: file}},
+      )
+  })
+  const files = (host: string) => ({
+    ...fluxFiles(`oci://${host}/charts`, '1.0.0'),
+    'ameide.yaml': policy('127.0.0.1'),
+    'apps/production/repository.yaml': helmRepository(`oci://${host}/charts`, '  type: oci'),
+  })
+  const run = (repo: string, json: boolean) =>
+    runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--no-cache', ...(json ? ['--json'] : [])], {
+      cwd: repo,
+      env: credEnv,
+    })
+
+  it('sent to the registry the base declares (the bump renders), never printed', async () => {
+    const repo = await history(files(registry.host), {'apps/production/release.yaml': helmRelease('1.1.0')})
+    const json = await run(repo, true)
+    expect(json.exitCode, json.stderr).toBe(0)
+    expect(json.json<Result>().images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
+    const human = await run(repo, false)
+    expect(human.exitCode, human.stderr).toBe(0)
+    for (const out of [json.stdout, json.stderr, human.stdout, human.stderr])
+      for (const secret of secrets()) expect(out).not.toContain(secret)
+  })
+
+  it('never sent to a host the base does not declare, nor to another declared host', async () => {
+    // The head points the repository at the other host: nothing is requested from it.
+    const redirected = await history(files(registry.host), {
+      'apps/production/repository.yaml': helmRepository(`oci://${phisher.host}/charts`, '  type: oci'),
+    })
+    const a = await run(redirected, true)
+    expect(a.exitCode).toBe(1)
+    expect(a.json<Result>().failures).toContainEqual(
+      expect.objectContaining({revision: 'head', rule: 'render-unavailable'}),
+    )
+    expect(phisher.requests).toEqual([])
+    // Both declared, the release from the other host: it asks for a credential and is sent its own, never the
+    // registry's.
+    const both = await history(
+      {
+        ...files(registry.host),
+        'apps/production/other.yaml': helmRepository(`oci://${phisher.host}/charts`, '  type: oci').replace(
+          'name: charts',
+          'name: other',
+        ),
+        'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - other.yaml\n  - release.yaml\n',
+      },
+      {'apps/production/release.yaml': helmRelease('1.1.0', '  values: {replicaCount: 2}', 'other')},
+    )
+    for (const json of [true, false]) {
+      const b = await run(both, json)
+      expect(b.exitCode).toBe(1)
+      for (const secret of secrets()) expect(b.stdout + b.stderr).not.toContain(secret)
+    }
+    expect(phisher.requests.length).toBeGreaterThan(0)
+    const sent = phisher.requests.map((r) => r.headers.authorization).filter((h) => h !== undefined)
+    expect(sent.length).toBeGreaterThan(0)
+    expect(new Set(sent)).toEqual(new Set([`Basic ${Buffer.from('other:its-own-credential').toString('base64')}`]))
   })
 })
 
