@@ -689,6 +689,40 @@ describe('registry credentials (docker-registry with htpasswd auth)', () => {
   })
 })
 
+describe('the limits of fetching (AMEIDE_CHART_LIMITS lowers them for the test)', () => {
+  const limited = async (repository: ChartServer, limits: string) => {
+    const repo = await history(fluxFiles(repository.url, '1.0.0'), {
+      'apps/production/release.yaml': helmRelease('1.1.0'),
+    })
+    const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', '--no-cache'], {
+      cwd: repo,
+      env: {...env, AMEIDE_CHART_LIMITS: limits},
+    })
+    const result = run.json<Result>()
+    assertMatchesSchema('gitops-diff.schema.json', result)
+    expect(run.exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-limit'],
+      ['head', 'render-limit'],
+    ])
+    return result.failures[1].message
+  }
+
+  it('a chart archive over the size limit', async () => {
+    expect(await limited(server, 'archiveBytes=256')).toMatch(/over the 256-byte limit/)
+  })
+
+  it('an index too large', async () => {
+    expect(await limited(server, 'indexBytes=128')).toMatch(/index\.yaml.*over the 128-byte limit/)
+  })
+
+  it('a response slower than the time limit', async () => {
+    const slow = await startChartServer([webChart('1.0.0'), webChart('1.1.0')], {delayMs: 3_000})
+    expect(await limited(slow, 'timeoutMs=200')).toMatch(/timed out after/)
+  }, 60_000)
+})
+
 describe("flux2-kustomize-helm-example's shape", () => {
   const valuesMap = (message: string, replicas: number) =>
     `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-values, namespace: web}\ndata:\n  values.yaml: |\n    message: ${message}\n    replicaCount: ${replicas}\n`

@@ -20,7 +20,7 @@ import type {HelmResult} from '../../effects/helm.js'
 import {CredentialChain, AuthFileCredentials, defaultCredentialSources} from '../../effects/registry/credentials.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
-import {CHART_LIMITS, type ChartLimits} from './limits.js'
+import {chartLimits, type ChartLimits} from './limits.js'
 import {lockProblem} from './lock.js'
 import {hostOf, isAllowed, type ChartAllowList} from './policy.js'
 import {ChartSignatureRefused, ChartUnverifiable, verificationProblem, verifyChart} from './verify.js'
@@ -77,7 +77,7 @@ export class ChartFetcher {
   private readonly verifications = new Map<string, Promise<void>>()
 
   constructor(private readonly options: ChartFetcherOptions) {
-    this.limits = options.limits ?? CHART_LIMITS
+    this.limits = options.limits ?? chartLimits()
     this.refs = this.readRefs()
   }
 
