@@ -4,7 +4,9 @@
  * `repository` of its charts' Chart.yaml dependencies — and those its ameide.yaml lists
  * (`gitopsPolicy.charts.repositories`). A head that adds a repository or changes a URL names one the base does not
  * declare: its chart is render-unavailable and nothing is requested. `gitops verify --render` reads one revision:
- * the checkout is its own base. Only the text of the files is read (no render, nothing fetched).
+ * the checkout is its own base. Only the text of the files is read (no render, nothing fetched). The base's plain
+ * Secrets holding cosign public keys (`.pub`) are gathered too: the only keys a Flux `verify.secretRef` is checked
+ * with (./verify.ts), so a head cannot bring its own.
  */
 import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
