@@ -3,6 +3,7 @@
  * takes milliseconds; the one network call is bounded); each line is ok / missing / unusable / unknown with the
  * command that fixes it, and `required` when a command the repository is configured for cannot run without it.
  */
+import {checkChartRepositories} from './charts.js'
 import {checkGitHubToken, checkRegistryCredentials} from './credentials.js'
 import {commandsOf, needsOf} from './needs.js'
 import {inspectRepository} from './repository.js'
@@ -44,6 +45,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     seen(checkBuf(root, env)),
     seen(checkKustomize(env)),
     seen(checkHelm(env)),
+    seen(checkChartRepositories(root, repository.kind, config)),
     seen(checkSandbox()),
     seen(checkTemplateEngine()),
     seen(checkRegistryCredentials(config, env)),

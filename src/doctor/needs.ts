@@ -48,6 +48,7 @@ export function needsOf(config: AmeideConfig): Record<CheckId, Need> {
       requiredBy: config.gitopsPolicy.render.enabled ? ['gitops verify'] : [],
     },
     helm: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
+    charts: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     sandbox: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     'template-engine': {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     'registry-credentials': {neededBy: ['primitive publish', 'primitive status'], requiredBy: []},

@@ -17,6 +17,7 @@ export const CHECK_IDS = [
   'buf',
   'kustomize',
   'helm',
+  'charts',
   'sandbox',
   'template-engine',
   'registry-credentials',

@@ -101,8 +101,9 @@ export class CosignSigner implements Signer {
         : [
             '--certificate-identity-regexp',
             o.certificateIdentityRegexp ?? '',
-            '--certificate-oidc-issuer',
-            o.certificateOidcIssuer ?? '',
+            ...(o.certificateOidcIssuerRegexp !== undefined
+              ? ['--certificate-oidc-issuer-regexp', o.certificateOidcIssuerRegexp]
+              : ['--certificate-oidc-issuer', o.certificateOidcIssuer ?? '']),
           ]
     const s = this.sigstore
     const keyless = o.mode === 'keyless'

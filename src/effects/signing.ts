@@ -14,6 +14,8 @@ export interface SigningOptions {
   verifyKeyRef?: string
   certificateIdentityRegexp?: string
   certificateOidcIssuer?: string
+  /** Keyless verification: the issuer as a regexp (`--certificate-oidc-issuer-regexp`), in place of the exact one. */
+  certificateOidcIssuerRegexp?: string
   /** Upload to the transparency log; false = air-gapped (`--tlog-upload=false`, verify with `--insecure-ignore-tlog`). */
   tlog: boolean
   /** Registry reached over plain HTTP. */

@@ -10,10 +10,11 @@ import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
+import {packageChart, startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
 import {runCli} from '../support/cli.js'
+import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
 import {edit} from '../support/diff-repo.js'
-import {startRegistry, type Registry} from '../support/registry.js'
+import {startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
@@ -261,7 +262,6 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
   it('a tampered archive (not the index digest) is refused before anything reads it', async () => {
     const tampered = await startChartServer([webChart('1.0.0'), webChart('1.1.0')])
     // The archive of 1.1.0 replaced by other bytes (a real chart: 1.1.0 with another template) after indexing.
-    const {packageChart} = await import('../support/chart-server.js')
     const other = await makeTempDir('ameide-tampered-')
     const {tgz} = await packageChart(other, webChart('1.1.0', {'templates/evil.yaml': 'kind: ConfigMap\n'}))
     await writeFile(path.join(tampered.dir, 'web-1.1.0.tgz'), await readFile(tgz))
@@ -314,11 +314,19 @@ describe('an Argo CD Application whose source is a remote chart', () => {
 })
 
 describe('a chart of the repository whose dependency lives in a chart repository', () => {
-  const umbrella = (version: string) => ({
-    'charts/app/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: "${version}"\n    repository: ${server.url}\n`,
-    'charts/app/Chart.lock': `dependencies:\n- name: web\n  repository: ${server.url}\n  version: ${version}\ndigest: sha256:0\ngenerated: "2025-01-01T00:00:00Z"\n`,
-    'charts/app/values.yaml': 'web:\n  message: umbrella\n',
-  })
+  const chartYaml = (version: string) =>
+    `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: "${version}"\n    repository: ${server.url}\n    import-values:\n      - {child: x, parent: y}\n`
+  /** The chart with the Chart.lock the real `helm dependency update` writes for it. */
+  const umbrella = async (version: string) => {
+    const dir = await makeTempDir('ameide-umbrella-')
+    await edit(dir, {'Chart.yaml': chartYaml(version)})
+    await execa(requireTool('helm'), ['dependency', 'update', dir], {env})
+    return {
+      'charts/app/Chart.yaml': chartYaml(version),
+      'charts/app/Chart.lock': await readFile(path.join(dir, 'Chart.lock'), 'utf8'),
+      'charts/app/values.yaml': 'web:\n  message: umbrella\n',
+    }
+  }
   const application = [
     'apiVersion: argoproj.io/v1alpha1',
     'kind: Application',
@@ -335,8 +343,8 @@ describe('a chart of the repository whose dependency lives in a chart repository
 
   it('Chart.lock bumped: the dependency of both versions fetched and rendered', async () => {
     const repo = await history(
-      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...umbrella('1.0.0')},
-      umbrella('1.1.0'),
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...(await umbrella('1.0.0'))},
+      await umbrella('1.1.0'),
     )
     const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
     expect(exitCode, stderr).toBe(0)
@@ -346,6 +354,57 @@ describe('a chart of the repository whose dependency lives in a chart repository
       expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
     )
     expect(result.charts?.map((c) => c.version).sort()).toEqual(['1.0.0', '1.1.0'])
+  })
+
+  it('Chart.yaml changed but not its Chart.lock: out of sync, as helm dependency build says, nothing fetched', async () => {
+    const base = await umbrella('1.0.0')
+    // The constraint still admits the locked version: only the lock's digest (Helm's hash of both lists) tells.
+    const stale = {'charts/app/Chart.yaml': chartYaml('>=1.0.0 <2.0.0')}
+    const repo = await history({'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...base}, stale)
+    // helm itself refuses it so.
+    const copy = await makeTempDir('ameide-stale-')
+    await edit(copy, {...base, ...stale})
+    const helmSays = await execa(requireTool('helm'), ['dependency', 'build', path.join(copy, 'charts/app')], {
+      env,
+      reject: false,
+    })
+    expect(helmSays.stderr).toContain(
+      'the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml)',
+    )
+    const before = server.requests.length
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-failed',
+        file: 'argocd/app.yaml',
+        message: expect.stringContaining(
+          'charts/app/Chart.lock: the lock file (Chart.lock) is out of sync with the dependencies file (Chart.yaml)',
+        ),
+      }),
+    ])
+    expect(result.charts?.map((c) => c.version)).toEqual(['1.0.0'])
+    expect(server.requests.slice(before).filter((r) => r.path.includes('1.1.0'))).toEqual([])
+  })
+
+  it("a dependency's archive that is not its index's digest is refused", async () => {
+    const tampered = await startChartServer([webChart('1.0.0')])
+    const other = await makeTempDir('ameide-tampered-dep-')
+    const {tgz} = await packageChart(other, webChart('1.0.0', {'templates/evil.yaml': 'kind: ConfigMap\n'}))
+    await writeFile(path.join(tampered.dir, 'web-1.0.0.tgz'), await readFile(tgz))
+    const chart = {
+      'charts/app/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: ${tampered.url}\n`,
+    }
+    const repo = await history(
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': application, ...chart},
+      {'charts/app/values.yaml': 'web:\n  message: changed\n'},
+    )
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.failures).toContainEqual(
+      expect.objectContaining({rule: 'render-refused', message: expect.stringContaining('hashes to')}),
+    )
   })
 })
 
@@ -392,6 +451,276 @@ describe('an OCI chart (docker-registry, pushed with helm push)', () => {
     const third = await diff(repo)
     expect(third.result.charts).toEqual([expect.objectContaining({version: '1.1.0', fromCache: true})])
   })
+})
+
+describe('Flux spec.verify of an OCI chart (cosign, a throwaway key)', () => {
+  let registry: Registry
+  let signer: CosignKeyPair
+  let stranger: CosignKeyPair
+  const digestOf = async (version: string) => {
+    const res = await fetch(`${registry.url}/v2/charts/web/manifests/${version}`, {
+      headers: {Accept: 'application/vnd.oci.image.manifest.v1+json'},
+    })
+    return res.headers.get('docker-content-digest')!
+  }
+  beforeAll(async () => {
+    requireTool('docker-registry')
+    requireTool('cosign')
+    registry = await startRegistry()
+    for (const v of ['1.0.0', '1.1.0', '1.2.0-rc.1'])
+      await execa(
+        requireTool('helm'),
+        ['push', path.join(server.dir, `web-${v}.tgz`), `oci://${registry.host}/charts`, '--plain-http'],
+        {env},
+      )
+    signer = await generateKeyPair(await makeTempDir('ameide-chart-signer-'), 'test-only-password')
+    stranger = await generateKeyPair(await makeTempDir('ameide-chart-stranger-'), 'test-only-password')
+    // 1.0.0 and 1.1.0 signed; 1.2.0-rc.1 not.
+    for (const v of ['1.0.0', '1.1.0']) await signImage(signer, `${registry.host}/charts/web@${await digestOf(v)}`)
+  })
+
+  const keySecret = async (keys: CosignKeyPair, name = 'cosign-pub') =>
+    [
+      'apiVersion: v1',
+      'kind: Secret',
+      `metadata: {name: ${name}, namespace: flux-system}`,
+      'stringData:',
+      '  cosign.pub: |',
+      ...(await readFile(keys.publicKey, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => `    ${l}`),
+      '',
+    ].join('\n')
+  const verifyBlock = (secret?: string) =>
+    `      verify:\n        provider: cosign\n${secret ? `        secretRef: {name: ${secret}}\n` : ''}`
+  /** A HelmRelease of chart web from a HelmRepository of type oci, its chart template verified. */
+  const release = (version: string, secret?: string) =>
+    helmRelease(version).replace('      sourceRef:', `${verifyBlock(secret)}      sourceRef:`)
+  const files = async (keys: CosignKeyPair | undefined, version = '1.0.0'): Promise<Record<string, string>> => ({
+    ...fluxFiles(`oci://${registry.host}/charts`, version),
+    'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - release.yaml\n',
+    'apps/production/repository.yaml': helmRepository(`oci://${registry.host}/charts`, '  type: oci'),
+    'apps/production/release.yaml': release(version, 'cosign-pub'),
+    ...(keys ? {'clusters/production/cosign-pub.yaml': await keySecret(keys)} : {}),
+  })
+
+  it("signed by the key the base's Secret holds: verified, then rendered", async () => {
+    const repo = await history(await files(signer), {'apps/production/release.yaml': release('1.1.0', 'cosign-pub')})
+    const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(result.images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
+  })
+
+  it('an OCIRepository with spec.verify: verified the same way', async () => {
+    const oci = (tag: string) =>
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: OCIRepository',
+        'metadata: {name: web, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  url: oci://${registry.host}/charts/web`,
+        `  ref: {tag: "${tag}"}`,
+        '  verify:',
+        '    provider: cosign',
+        '    secretRef: {name: cosign-pub}',
+        '',
+      ].join('\n')
+    const hr = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: web}',
+      'spec:',
+      '  interval: 10m',
+      '  chartRef: {kind: OCIRepository, name: web, namespace: flux-system}',
+      '',
+    ].join('\n')
+    const base = {
+      ...(await files(signer)),
+      'apps/production/repository.yaml': oci('1.0.0'),
+      'apps/production/release.yaml': hr,
+    }
+    const signed = await history(base, {'apps/production/repository.yaml': oci('1.1.0')})
+    const ok = await diff(signed, ['--no-cache'])
+    expect(ok.exitCode, ok.stderr).toBe(0)
+    expect(ok.result.images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
+    const unsigned = await history(base, {'apps/production/repository.yaml': oci('1.2.0-rc.1')})
+    const refused = await diff(unsigned, ['--no-cache'])
+    expect(refused.exitCode).toBe(1)
+    expect(refused.result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-refused',
+        message: expect.stringContaining('carries no signature cosign verifies'),
+      }),
+    ])
+  })
+
+  it('an unsigned version, or one signed by another key, is refused; the key is the base’s, never the head’s', async () => {
+    const unsigned = await history(await files(signer), {
+      'apps/production/release.yaml': release('1.2.0-rc.1', 'cosign-pub'),
+    })
+    const a = await diff(unsigned, ['--no-cache'])
+    expect(a.exitCode).toBe(1)
+    expect(a.result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-refused',
+        message: expect.stringContaining('carries no signature cosign verifies'),
+      }),
+    ])
+    // The base trusts only the stranger's key; a head that swaps in the signer's key changes nothing.
+    const swapped = await history(await files(stranger), {
+      'apps/production/release.yaml': release('1.1.0', 'cosign-pub'),
+      'clusters/production/cosign-pub.yaml': await keySecret(signer),
+    })
+    const b = await diff(swapped, ['--no-cache'])
+    expect(b.exitCode).toBe(1)
+    expect(b.result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-refused'],
+      ['head', 'render-refused'],
+    ])
+    expect(b.result.failures[1].message).toContain(
+      'is signed, but not by any public key of Secret flux-system/cosign-pub',
+    )
+  })
+
+  it('a key that lives only in a cluster Secret: render-unavailable, named, never rendered unverified', async () => {
+    const repo = await history(await files(undefined), {
+      'apps/production/release.yaml': release('1.1.0', 'cosign-pub'),
+    })
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-unavailable'],
+      ['head', 'render-unavailable'],
+    ])
+    expect(result.failures[1].message).toContain('Secret flux-system/cosign-pub')
+    expect(result.failures[1].message).toContain('not rendered unverified')
+    expect(result.charts).toBeUndefined()
+  })
+})
+
+describe('registry credentials (docker-registry with htpasswd auth)', () => {
+  let registry: Registry
+  let phisher: ChartServer
+  let credEnv: Record<string, string>
+  const secrets = () => {
+    const {user, password} = registry.credentials!
+    return [password, Buffer.from(`${user}:${password}`).toString('base64')]
+  }
+  beforeAll(async () => {
+    requireTool('docker-registry')
+    requireTool('htpasswd')
+    registry = await startRegistry({auth: 'htpasswd', user: 'charts', password: 'test-only-r3gistry-secret'})
+    // A second loopback host that asks every request for a credential, and counts what it is sent.
+    phisher = await startChartServer([], {challenge: true})
+    const dockerDir = await makeTempDir('ameide-docker-config-')
+    const file = await writeDockerConfig(registry, dockerDir)
+    // The docker config holds a credential for each host: only a host the base declares may be sent its own.
+    const config = JSON.parse(await readFile(file, 'utf8')) as {auths: Record<string, {auth: string}>}
+    config.auths[phisher.host] = {auth: Buffer.from('other:its-own-credential').toString('base64')}
+    await writeFile(file, JSON.stringify(config))
+    credEnv = {...env, DOCKER_CONFIG: dockerDir}
+    for (const v of ['1.0.0', '1.1.0'])
+      await execa(
+        requireTool('helm'),
+        ['push', path.join(server.dir, `web-${v}.tgz`), `oci://${registry.host}/charts`, '--plain-http'],
+        {env: {...env, HELM_REGISTRY_CONFIG: file}},
+      )
+  })
+  const files = (host: string) => ({
+    ...fluxFiles(`oci://${host}/charts`, '1.0.0'),
+    'ameide.yaml': policy('127.0.0.1'),
+    'apps/production/repository.yaml': helmRepository(`oci://${host}/charts`, '  type: oci'),
+  })
+  const run = (repo: string, json: boolean) =>
+    runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--no-cache', ...(json ? ['--json'] : [])], {
+      cwd: repo,
+      env: credEnv,
+    })
+
+  it('sent to the registry the base declares (the bump renders), never printed', async () => {
+    const repo = await history(files(registry.host), {'apps/production/release.yaml': helmRelease('1.1.0')})
+    const json = await run(repo, true)
+    expect(json.exitCode, json.stderr).toBe(0)
+    expect(json.json<Result>().images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
+    const human = await run(repo, false)
+    expect(human.exitCode, human.stderr).toBe(0)
+    for (const out of [json.stdout, json.stderr, human.stdout, human.stderr])
+      for (const secret of secrets()) expect(out).not.toContain(secret)
+  })
+
+  it('never sent to a host the base does not declare, nor to another declared host', async () => {
+    // The head points the repository at the other host: nothing is requested from it.
+    const redirected = await history(files(registry.host), {
+      'apps/production/repository.yaml': helmRepository(`oci://${phisher.host}/charts`, '  type: oci'),
+    })
+    const a = await run(redirected, true)
+    expect(a.exitCode).toBe(1)
+    expect(a.json<Result>().failures).toContainEqual(
+      expect.objectContaining({revision: 'head', rule: 'render-unavailable'}),
+    )
+    expect(phisher.requests).toEqual([])
+    // Both declared, the release from the other host: it asks for a credential and is sent its own, never the
+    // registry's.
+    const both = await history(
+      {
+        ...files(registry.host),
+        'apps/production/other.yaml': helmRepository(`oci://${phisher.host}/charts`, '  type: oci').replace(
+          'name: charts',
+          'name: other',
+        ),
+        'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - other.yaml\n  - release.yaml\n',
+      },
+      {'apps/production/release.yaml': helmRelease('1.1.0', '  values: {replicaCount: 2}', 'other')},
+    )
+    for (const json of [true, false]) {
+      const b = await run(both, json)
+      expect(b.exitCode).toBe(1)
+      for (const secret of secrets()) expect(b.stdout + b.stderr).not.toContain(secret)
+    }
+    expect(phisher.requests.length).toBeGreaterThan(0)
+    const sent = phisher.requests.map((r) => r.headers.authorization).filter((h) => h !== undefined)
+    expect(sent.length).toBeGreaterThan(0)
+    expect(new Set(sent)).toEqual(new Set([`Basic ${Buffer.from('other:its-own-credential').toString('base64')}`]))
+  })
+})
+
+describe('the limits of fetching (AMEIDE_CHART_LIMITS lowers them for the test)', () => {
+  const limited = async (repository: ChartServer, limits: string) => {
+    const repo = await history(fluxFiles(repository.url, '1.0.0'), {
+      'apps/production/release.yaml': helmRelease('1.1.0'),
+    })
+    const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', '--no-cache'], {
+      cwd: repo,
+      env: {...env, AMEIDE_CHART_LIMITS: limits},
+    })
+    const result = run.json<Result>()
+    assertMatchesSchema('gitops-diff.schema.json', result)
+    expect(run.exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-limit'],
+      ['head', 'render-limit'],
+    ])
+    return result.failures[1].message
+  }
+
+  it('a chart archive over the size limit', async () => {
+    expect(await limited(server, 'archiveBytes=256')).toMatch(/over the 256-byte limit/)
+  })
+
+  it('an index too large', async () => {
+    expect(await limited(server, 'indexBytes=128')).toMatch(/index\.yaml.*over the 128-byte limit/)
+  })
+
+  it('a response slower than the time limit', async () => {
+    const slow = await startChartServer([webChart('1.0.0'), webChart('1.1.0')], {delayMs: 3_000})
+    expect(await limited(slow, 'timeoutMs=200')).toMatch(/timed out after/)
+  }, 60_000)
 })
 
 describe("flux2-kustomize-helm-example's shape", () => {

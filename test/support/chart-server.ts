@@ -71,17 +71,28 @@ export async function packageChart(dir: string, files: Record<string, string>): 
   return {src, tgz: path.join(dir, `${name}-${version}.tgz`)}
 }
 
-/** A chart repository serving the charts `charts` (each a chart's files), indexed by helm. */
-export async function startChartServer(charts: Array<Record<string, string>>): Promise<ChartServer> {
+/**
+ * A chart repository serving the charts `charts` (each a chart's files), indexed by helm. `challenge`: every request
+ * is answered 401 with a Basic challenge (a host asking for a credential it must never be given); `delayMs`: every
+ * answer comes that late.
+ */
+export async function startChartServer(
+  charts: Array<Record<string, string>>,
+  options: {challenge?: boolean; delayMs?: number} = {},
+): Promise<ChartServer> {
   const dir = await makeTempDir('ameide-charts-')
   const requests: ChartServer['requests'] = []
   const server = createServer((req, res) => {
     requests.push({path: req.url ?? '', headers: req.headers})
+    if (options.challenge) return void res.writeHead(401, {'WWW-Authenticate': 'Basic realm="charts"'}).end()
     const file = path.join(dir, path.basename(decodeURIComponent((req.url ?? '/').split('?')[0])))
-    readFile(file).then(
-      (bytes) => res.writeHead(200).end(bytes),
-      () => res.writeHead(404).end('not found'),
-    )
+    const answer = () =>
+      readFile(file).then(
+        (bytes) => res.writeHead(200).end(bytes),
+        () => res.writeHead(404).end('not found'),
+      )
+    if (options.delayMs) setTimeout(() => void answer(), options.delayMs)
+    else void answer()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   registerCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())))

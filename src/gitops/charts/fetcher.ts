@@ -6,7 +6,9 @@
  * digest — from the cache (`<git dir>/ameide/cache/charts/`, re-hashed when read) or fetched once a run
  * (src/effects/chart-repository.ts) and checked against the index's digest (HTTP) or the registry's (OCI) before
  * anything reads it — unpacked untrusted (src/effects/chart-archive.ts) into a fresh folder, which is what helm is
- * given. Per-run bounds: charts fetched and bytes fetched. `fetched` lists what each run used.
+ * given. Per-run bounds: charts fetched and bytes fetched. `fetched` lists what each run used. A Chart.lock is
+ * checked as `helm dependency build` checks it (./lock.ts) before its dependencies are planned; an OCI chart with
+ * Flux's `verify` is verified with cosign (./verify.ts) before it is unpacked.
  */
 import {createHash} from 'node:crypto'
 import {copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -20,8 +22,10 @@ import type {HelmResult} from '../../effects/helm.js'
 import {CredentialChain, AuthFileCredentials, defaultCredentialSources} from '../../effects/registry/credentials.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
-import {CHART_LIMITS, type ChartLimits} from './limits.js'
+import {chartLimits, type ChartLimits} from './limits.js'
+import {lockProblem} from './lock.js'
 import {hostOf, isAllowed, type ChartAllowList} from './policy.js'
+import {ChartSignatureRefused, ChartUnverifiable, verificationProblem, verifyChart} from './verify.js'
 import {isExact, pickVersion} from './versions.js'
 
 /** One chart a run used: JSON `charts` of gitops diff and verify --render. */
@@ -72,9 +76,10 @@ export class ChartFetcher {
   private readonly archives = new Map<string, Buffer>()
   private readonly refs: Record<string, {digest: string; manifestDigest?: string}>
   private spent = {charts: 0, bytes: 0}
+  private readonly verifications = new Map<string, Promise<void>>()
 
   constructor(private readonly options: ChartFetcherOptions) {
-    this.limits = options.limits ?? CHART_LIMITS
+    this.limits = options.limits ?? chartLimits()
     this.refs = this.readRefs()
   }
 
@@ -87,7 +92,12 @@ export class ChartFetcher {
   async plan(d: HelmDeployable, root: string, files: readonly string[]): Promise<ChartPlan | undefined> {
     const wanted = d.remote ? [d.remote] : this.dependenciesOf(d, root, files)
     if (wanted === undefined) return undefined
-    if ('problem' in wanted) return {fetches: [], problem: unavailable(wanted.problem), key: ''}
+    if ('problem' in wanted)
+      return {
+        fetches: [],
+        problem: wanted.failed ? {ok: false, message: wanted.problem} : unavailable(wanted.problem),
+        key: '',
+      }
     const fetches: Fetch[] = []
     for (const ref of wanted) {
       const problem = this.refusal(ref)
@@ -96,7 +106,15 @@ export class ChartFetcher {
       if (typeof version !== 'string') return {fetches: [], problem: version, key: ''}
       fetches.push({ref, version})
     }
-    return {fetches, key: JSON.stringify(fetches.map((f) => [f.ref.source, f.ref.name, f.version, f.ref.digest ?? '']))}
+    // A verified chart's key names what it was verified with: a render cached under it was verified so.
+    const verifiedWith = (ref: RemoteChart) =>
+      ref.verify ? [ref.verify, this.options.allow.keys.get(`${ref.verify.namespace}/${ref.verify.secretRef}`)] : []
+    return {
+      fetches,
+      key: JSON.stringify(
+        fetches.map((f) => [f.ref.source, f.ref.name, f.version, f.ref.digest ?? '', ...verifiedWith(f.ref)]),
+      ),
+    }
   }
 
   /** The chart folder helm renders: the fetched chart, or a copy of the revision's chart with its dependencies. */
@@ -142,7 +160,7 @@ export class ChartFetcher {
       return `${what} is not fetched (${this.options.offline ? '--offline' : 'gitopsPolicy.charts.fetch is false'}): what it renders is not judged.`
     if (!isAllowed(this.options.allow, ref.source))
       return `${what}: the base revision does not declare this repository (nor does its ameide.yaml list it in gitopsPolicy.charts.repositories), so nothing is requested from it and the chart is not rendered.`
-    return undefined
+    return verificationProblem(ref, this.options.allow)
   }
 
   /** The version to fetch: as written when exact (nothing requested), else the index's pick. */
@@ -180,6 +198,7 @@ export class ChartFetcher {
   /** One archive, checked and unpacked into a fresh folder; recorded in `fetched`. */
   private async unpack(f: Fetch): Promise<{dir: string; remove: () => void}> {
     const {archive, digest, fromCache} = await this.archive(f)
+    if (f.ref.verify && f.ref.type === 'oci') await this.verified(f.ref, digest)
     this.fetched.push({
       repository: f.ref.source,
       name: f.ref.name,
@@ -209,6 +228,25 @@ export class ChartFetcher {
     this.store(digest, got.archive)
     this.refs[refKey] = {digest, ...(got.manifestDigest ? {manifestDigest: got.manifestDigest} : {})}
     return {archive: got.archive, digest: got.manifestDigest ?? digest, fromCache: false}
+  }
+
+  /** Flux's `verify`, once a run for each chart digest and Secret: throws when it does not verify (./verify.ts). */
+  private verified(ref: RemoteChart, manifestDigest: string): Promise<void> {
+    const key = [
+      ref.repository,
+      manifestDigest,
+      ref.verify?.namespace,
+      ref.verify?.secretRef ?? '',
+      JSON.stringify(ref.verify?.matchOIDCIdentity),
+    ].join('\0')
+    let done = this.verifications.get(key)
+    if (!done) {
+      const host = hostOf(ref.repository)
+      const insecure = this.options.policy.insecure.some((h) => h === host || h === host.replace(/:\d+$/, ''))
+      done = verifyChart(ref, manifestDigest, {allow: this.options.allow, insecure})
+      this.verifications.set(key, done)
+    }
+    return done
   }
 
   private async pullHttp(f: Fetch): Promise<{archive: Buffer; manifestDigest?: string}> {
@@ -255,6 +293,8 @@ export class ChartFetcher {
   }
 
   private failure(error: unknown): HelmResult & {ok: false} {
+    if (error instanceof ChartSignatureRefused) return {ok: false, refused: true, message: error.message}
+    if (error instanceof ChartUnverifiable) return unavailable(error.message)
     if (error instanceof ArchiveRefused)
       return error.limit
         ? {ok: false, limit: 'output', message: `a chart archive is over a limit: ${error.message}`}
@@ -273,17 +313,24 @@ export class ChartFetcher {
     d: HelmDeployable,
     root: string,
     files: readonly string[],
-  ): RemoteChart[] | {problem: string} | undefined {
+  ): RemoteChart[] | {problem: string; failed?: true} | undefined {
     const at = (f: string) => (d.chart ? `${d.chart}/${f}` : f)
     const read = (f: string) =>
       (files.includes(at(f)) ? this.options.yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
-        {dependencies?: Array<Record<string, unknown>>} | undefined
+        {apiVersion?: unknown; digest?: unknown; dependencies?: Array<Record<string, unknown>>} | undefined
     let chartYaml: ReturnType<typeof read>
     let lock: ReturnType<typeof read>
+    let apiVersion: unknown
+    let requirementsHasDeps = false
     try {
       chartYaml = read('Chart.yaml')
-      lock = read('Chart.lock') ?? read('requirements.lock')
-      if (!chartYaml?.dependencies) chartYaml = read('requirements.yaml') ?? chartYaml
+      // Helm's loader: no apiVersion is v1; requirements.yaml's dependencies and requirements.lock, where present,
+      // take the place of Chart.yaml's and Chart.lock (read after them, whatever the apiVersion).
+      apiVersion = chartYaml?.apiVersion || 'v1'
+      lock = read('requirements.lock') ?? read('Chart.lock')
+      const requirements = read('requirements.yaml')
+      requirementsHasDeps = requirements?.dependencies !== undefined
+      if (requirementsHasDeps) chartYaml = {...chartYaml, dependencies: requirements!.dependencies}
     } catch {
       return undefined // helm says what is wrong with it
     }
@@ -294,6 +341,16 @@ export class ChartFetcher {
       return !files.some((f) => f.startsWith(at(`charts/${name}-`)) || f.startsWith(at(`charts/${name}/`)))
     })
     if (deps.length === 0) return undefined
+    // `helm dependency build`: a lock whose digest is not Helm's hash of both lists is refused, in helm's words.
+    const lockFile = ['requirements.lock', 'Chart.lock'].find((f) => files.includes(at(f)))
+    const depsFile = requirementsHasDeps ? 'requirements.yaml' : 'Chart.yaml'
+    const text = (f: string) => readFileSync(path.join(root, at(f)), 'utf8')
+    const outOfSync = lock && lockFile && lockProblem(this.options.yaml, apiVersion, text(depsFile), text(lockFile))
+    if (outOfSync)
+      return {
+        problem: `${at(lockFile!)}: ${outOfSync} (its digest is not Helm's hash of the dependencies): its dependencies are not fetched.`,
+        failed: true,
+      }
     const out: RemoteChart[] = []
     for (const dep of deps) {
       const name = String(dep.name ?? '')

@@ -24,3 +24,18 @@ export const CHART_LIMITS: ChartLimits = {
   chartsPerRun: 100,
   bytesPerRun: 256 * MiB,
 }
+
+/**
+ * The limits in force: CHART_LIMITS, each overridable by `AMEIDE_CHART_LIMITS` (comma-separated `name=value`,
+ * names as above, values positive integers: bytes, entries, ms — e.g. `archiveBytes=33554432,timeoutMs=120000`).
+ * An entry with another name, or a value that is not a positive integer, is ignored: that limit keeps its default.
+ */
+export function chartLimits(env: Record<string, string | undefined> = process.env): ChartLimits {
+  const limits: ChartLimits = {...CHART_LIMITS}
+  for (const pair of (env.AMEIDE_CHART_LIMITS ?? '').split(',')) {
+    const [name, value] = pair.split('=').map((s) => s.trim())
+    const n = Number(value)
+    if (name in CHART_LIMITS && Number.isSafeInteger(n) && n > 0) limits[name as keyof ChartLimits] = n
+  }
+  return limits
+}

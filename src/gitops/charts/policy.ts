@@ -4,7 +4,9 @@
  * `repository` of its charts' Chart.yaml dependencies — and those its ameide.yaml lists
  * (`gitopsPolicy.charts.repositories`). A head that adds a repository or changes a URL names one the base does not
  * declare: its chart is render-unavailable and nothing is requested. `gitops verify --render` reads one revision:
- * the checkout is its own base. Only the text of the files is read (no render, nothing fetched).
+ * the checkout is its own base. Only the text of the files is read (no render, nothing fetched). The base's plain
+ * Secrets holding cosign public keys (`.pub`) are gathered too: the only keys a Flux `verify.secretRef` is checked
+ * with (./verify.ts), so a head cannot bring its own.
  */
 import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
@@ -19,6 +21,12 @@ export interface ChartAllowList {
   listed: string[]
   /** Hosts of the above: the only hosts credentials are looked up for. */
   hosts: Set<string>
+  /**
+   * The cosign public keys the base holds in plain Secrets (`namespace/name` → the PEM of each `.pub` key): what a
+   * Flux `verify.secretRef` may name. A Secret the base does not hold readably (only in the cluster, or encrypted)
+   * is not here.
+   */
+  keys: Map<string, string[]>
 }
 
 /** A repository URL compared across spellings: trimmed, no trailing `/`, scheme and host lowercased. */
@@ -54,13 +62,14 @@ export function allowListOf(
   maxFileBytes: number,
 ): ChartAllowList {
   const declared = new Set<string>()
+  const keys = new Map<string, string[]>()
   const add = (v: unknown) => {
     if (typeof v === 'string' && v.trim() !== '') declared.add(normalizeChartSource(v))
   }
   for (const file of files) {
     if (!MANIFEST.test(file)) continue
     const text = readSmall(path.join(root, file), maxFileBytes)
-    if (text === undefined || !/HelmRepository|OCIRepository|argoproj\.io|dependencies:/.test(text)) continue
+    if (text === undefined || !/HelmRepository|OCIRepository|argoproj\.io|dependencies:|Secret/.test(text)) continue
     let docs: unknown[]
     try {
       docs = yaml.parseAllDocuments(text).map((d) => d.toJS({maxAliasCount: 50}) as unknown)
@@ -79,11 +88,28 @@ export function allowListOf(
       )
         add(spec.url)
       if (String(doc.apiVersion).startsWith('argoproj.io/')) for (const url of repoURLs(spec)) add(url)
+      if (kind === 'Secret' && doc.apiVersion === 'v1') publicKeys(doc, keys)
     }
   }
   const listed = policy.repositories
   const hosts = new Set([...declared, ...listed].map(hostOf))
-  return {declared, listed, hosts}
+  return {declared, listed, hosts, keys}
+}
+
+/** A Secret's `.pub` entries that are PEM public keys (`stringData`, or base64 `data`), as source-controller reads them. */
+function publicKeys(doc: Record<string, unknown>, keys: Map<string, string[]>): void {
+  const meta = isMap(doc.metadata) ? doc.metadata : {}
+  if (typeof meta.name !== 'string') return
+  const id = `${typeof meta.namespace === 'string' ? meta.namespace : 'default'}/${meta.name}`
+  const found: string[] = []
+  const take = (name: string, pem: string) => {
+    if (name.endsWith('.pub') && /-----BEGIN PUBLIC KEY-----/.test(pem)) found.push(pem)
+  }
+  if (isMap(doc.data))
+    for (const [k, v] of Object.entries(doc.data))
+      if (typeof v === 'string') take(k, Buffer.from(v, 'base64').toString('utf8'))
+  if (isMap(doc.stringData)) for (const [k, v] of Object.entries(doc.stringData)) if (typeof v === 'string') take(k, v)
+  if (found.length > 0) keys.set(id, found)
 }
 
 function repoURLs(v: unknown, out: string[] = [], depth = 0): string[] {

@@ -17,6 +17,7 @@ import {
   mergeValues,
   parseSetName,
   type HelmDeployable,
+  type ChartVerification,
   type RemoteChart,
   type Unrenderable,
   type ValueLayer,
@@ -238,6 +239,7 @@ function chartOf(
         version: str(ref.semver) ?? str(ref.tag) ?? (digest ? '' : 'latest'),
         ...(digest ? {digest} : {}),
         via: `OCIRepository ${refNs}/${name}`,
+        ...verificationOf(repo!.doc.spec, refNs, `OCIRepository ${refNs}/${name}`),
       },
     }
   }
@@ -270,6 +272,9 @@ function chartOf(
         version: oci ? tag || (digest ? '' : 'latest') : version,
         ...(oci && digest ? {digest} : {}),
         via: `HelmRepository ${sourceNs}/${sourceName}`,
+        // Flux verifies only an OCI chart (the HelmChart's verify, made from the chart template; its namespace the
+        // source's).
+        ...(oci ? verificationOf(chartSpec, sourceNs, `the chart template of a HelmRelease in ${ns}`) : {}),
       },
     }
   }
@@ -322,4 +327,23 @@ function dataOf(m: Manifest, key: string): {text: string; line: number; block: b
 
 function nest(keys: string[], value: unknown): unknown {
   return keys.reduceRight<unknown>((acc, k) => ({[k]: acc}), value)
+}
+
+/** Flux's `verify` of `spec`, when it has one. */
+function verificationOf(spec: unknown, namespace: string, via: string): {verify?: ChartVerification} {
+  const verify = isMap(spec) && isMap(spec.verify) ? spec.verify : undefined
+  if (!verify) return {}
+  const secretRef = isMap(verify.secretRef) ? str(verify.secretRef.name) : undefined
+  const identities = Array.isArray(verify.matchOIDCIdentity) ? verify.matchOIDCIdentity : []
+  return {
+    verify: {
+      provider: str(verify.provider) ?? 'cosign',
+      ...(secretRef ? {secretRef} : {}),
+      namespace,
+      matchOIDCIdentity: identities
+        .filter(isMap)
+        .map((m) => ({issuer: str(m.issuer) ?? '', subject: str(m.subject) ?? ''})),
+      via,
+    },
+  }
 }

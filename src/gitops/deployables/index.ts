@@ -24,6 +24,7 @@ export type {
   HelmDeployable,
   KustomizeUse,
   RemoteChart,
+  ChartVerification,
   Unrenderable,
   ValueLayer,
   ValueEntry,

@@ -67,6 +67,21 @@ export interface RemoteChart {
   digest?: string
   /** The object that declares the repository, for messages (`HelmRepository flux-system/podinfo`). */
   via: string
+  /** Flux's `verify` of an OCI chart (the HelmRelease's chart template, or the OCIRepository): checked before render. */
+  verify?: ChartVerification
+}
+
+/** Flux's `spec.verify`: the provider, the Secret of public keys (in `namespace`), keyless identities. */
+export interface ChartVerification {
+  provider: string
+  /** The Secret's name (its `.pub` keys); none: keyless. */
+  secretRef?: string
+  /** The Secret's namespace: that of the source object. */
+  namespace: string
+  /** Keyless: the issuer and subject regexps, any of which may match (none: any identity). */
+  matchOIDCIdentity: Array<{issuer: string; subject: string}>
+  /** The object whose spec holds it, for messages. */
+  via: string
 }
 
 /** Something the gate will not render: outside the checkout (a remote chart or repository) or not evaluable. */
