@@ -98,10 +98,24 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       description: 'Also write the answer as a pull-request comment to this file.',
       helpValue: 'FILE',
     }),
+    cache: Flags.boolean({
+      description:
+        "Remember renders and the renderers' versions in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, no helm starts. --no-cache renders everything.",
+      default: true,
+      allowNo: true,
+    }),
   }
 
   protected async execute(): Promise<PreviewResult> {
     const {flags} = await this.parse(GitopsPreview)
+    // The template engine starts first, on its own thread (slug warmed: every PR has a branch_slug), while the
+    // modules, the configuration, the renderers and the revision are read; not built, it is reported where it is used.
+    const {sharedTemplateEngine, TemplateEngineUnavailable} = await import('../../effects/gotemplate/index.js')
+    try {
+      sharedTemplateEngine({warmSlug: true})
+    } catch (e) {
+      if (!(e instanceof TemplateEngineUnavailable)) throw e
+    }
     const [{pullRequestOf}, {previewGitops}, {formatPreview}] = await Promise.all([
       import('../../gitops/preview/pull-request.js'),
       import('../../gitops/preview/preview.js'),
@@ -123,7 +137,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       import('../../effects/registry/client.js'),
     ])
     // The revision is the GitOps repository's own (the PR supplies parameters only): sandboxed where the job says.
-    const renderers = await findRenderers(root, undefined)
+    const cacheVersion = flags.cache ? this.config.version : undefined
+    const renderers = await findRenderers(root, cacheVersion)
     const registry = new RegistryClient({insecureHosts: config.insecureRegistries, timeoutMs: 15_000})
     const progress = await this.progress()
     progress.start('Generating the preview')
@@ -135,8 +150,10 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       helm: renderers.helm,
       registry,
       evidence,
+      ...(cacheVersion !== undefined ? {cacheVersion} : {}),
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())
+    await renderers.remembered
     if (flags.markdown !== undefined) {
       const [{writeFileAtomic}, path, {previewMarkdown}] = await Promise.all([
         import('../../effects/atomic-file.js'),
