@@ -17,7 +17,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     'For one pull request of the code repository (--pr, --head-sha; under GitHub Actions on a pull_request event ' +
       'from GITHUB_EVENT_PATH): every ApplicationSet of the GitOps checkout with a pull-request generator (alone, or ' +
       'in a matrix or merge) is evaluated with the parameters the ApplicationSet controller gives this PR (number, ' +
-      'branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, labels), ' +
+      'branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, labels, ' +
+      'title and author — an ApplicationSet reading one this PR lacks is a finding), ' +
       "after the generator's labels and filters — a PR they drop is not previewed, with the filter that dropped it. " +
       "Each generated Application is rendered by the render gate of gitops verify --render from the checkout's " +
       'tracked files (the PR supplies only the parameters); every image it pulls, with the value line that set it, ' +
@@ -88,6 +89,14 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       description: 'A label it carries (repeatable). Default: the event.',
       multiple: true,
       helpValue: 'L',
+    }),
+    title: Flags.string({
+      description: "Its title (Argo CD's `title` parameter). Default: the event.",
+      helpValue: 'TEXT',
+    }),
+    author: Flags.string({
+      description: "Its author's login (Argo CD's `author` parameter). Default: the event.",
+      helpValue: 'LOGIN',
     }),
     evidence: Flags.boolean({
       description: "Judge each image's signature, SBOM and provenance (cosign; the evidencePolicy of ameide.yaml).",

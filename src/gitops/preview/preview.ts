@@ -168,6 +168,8 @@ function answer(
       ...(pr.branch !== undefined ? {branch: pr.branch} : {}),
       ...(pr.targetBranch !== undefined ? {targetBranch: pr.targetBranch} : {}),
       labels: [...pr.labels],
+      ...(pr.title !== undefined ? {title: pr.title} : {}),
+      ...(pr.author !== undefined ? {author: pr.author} : {}),
     },
     applicationSets: generated.applicationSets,
     applications: applications.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
