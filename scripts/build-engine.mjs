@@ -194,7 +194,7 @@ const sha256 = createHash('sha256').update(readFileSync(tmp)).digest('hex')
 renameSync(tmp, wasmFile)
 copyFileSync(glue, path.join(outDir, 'wasm_exec.js'))
 const record = {
-  engine: 'ameide-gotemplate/1',
+  engine: 'ameide-gotemplate/2',
   go: go.version,
   goFrom: go.from,
   target: 'js/wasm',

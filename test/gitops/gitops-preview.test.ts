@@ -268,6 +268,37 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     expect(await readFile(markdown, 'utf8')).toContain('🟢 ready')
   })
 
+  it("title and author: a template reading one this run lacks is a finding with its flag; given, they render as Go's slug and regexp decide", async () => {
+    const appset = matrixAppSet(['namespace', 'orders'])
+      .replace('filters: [{branchMatch: "^feature/.*"}]', 'filters: [{branchMatch: "^feature/(?P<topic>[a-z_]+)$"}]')
+      .replace(
+        'finalizers: [resources-finalizer.argocd.argoproj.io]',
+        'finalizers: [resources-finalizer.argocd.argoproj.io]\n      annotations: {by: "{{ .author }}", slug: "{{ .branch_slug }}"}',
+      )
+    const dir = await gitops(appset)
+    const args = [...PR, '--label', 'preview', '--branch', 'feature/orders_pagination']
+    const missing = await preview(dir, args)
+    expect(missing.run.exitCode).toBe(1)
+    const finding = missing.result.findings.find((f) => f.rule === 'pull-request-input-missing')
+    expect(finding).toMatchObject({fix: expect.stringContaining('--author LOGIN')})
+    expect(finding?.message).toContain('{{ .author }}')
+    // Not Go's bare "map has no entry for key": the finding above says it.
+    expect(missing.result.findings.filter((f) => f.message.includes('no entry for key'))).toEqual([])
+    const given = await preview(dir, [...args, '--author', 'octocat', '--title', 'Orders: paginate'])
+    expect(given.result.findings.map((f) => f.rule)).not.toContain('pull-request-input-missing')
+    expect(given.result.previewed).toBe(true)
+    expect(given.result.pr).toMatchObject({author: 'octocat', title: 'Orders: paginate'})
+    // A branch the RE2 pattern (a (?P<name>) group: no JavaScript regexp) does not match is dropped.
+    const dropped = await preview(dir, [...PR, '--label', 'preview', '--branch', 'feature/Orders', '--author', 'x'])
+    expect(dropped.result.applicationSets[0].reason).toContain('filters.0.branchMatch')
+    // A pattern Go does not compile fails the generator with Go's message.
+    const bad = await gitops(appset.replace('^feature/(?P<topic>[a-z_]+)$', 'a{1001}'))
+    const failed = await preview(bad, [...args, '--author', 'x'])
+    expect(failed.result.findings.find((f) => f.rule === 'generation-failed')?.message).toContain(
+      'error compiling BranchMatch regexp "a{1001}": error parsing regexp: invalid repeat count',
+    )
+  })
+
   it('bad input is a usage error (exit 2), never an internal one', async () => {
     const dir = await gitops(EXAMPLE)
     const run = await runCli(['gitops', 'preview', '--root', dir, '--pr', '42', '--head-sha', 'abc'])

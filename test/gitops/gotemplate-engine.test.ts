@@ -111,6 +111,86 @@ describe('the WebAssembly engine and a native build of the same Go program agree
   })
 })
 
+describe("the pull-request generator's slug and filters: Go's gosimple/slug and regexp, not imitations", () => {
+  // Argo CD's outputs (applicationset/generators/pull_request_test.go) and gosimple/slug's own (slug_test.go) under
+  // the generator's settings (MaxLength 50, `_` → `-`): transliteration, `&`/`@`, smart truncation at 50.
+  const KNOWN: Array<[string, string]> = [
+    ['branch1', 'branch1'],
+    [
+      'feat/areally+long_pull_request_name_to_test_argo_slugification_and_branch_name_shortening_feature',
+      'feat-areally-long-pull-request-name-to-test-argo',
+    ],
+    [
+      'feat/anotherreally+long_pull_request_name_to_test_argo_slugification_and_branch_name_shortening_feature',
+      'feat-anotherreally-long-pull-request-name-to-test',
+    ],
+    ['Dobrosław Żybort', 'dobroslaw-zybort'],
+    ['Ich heiße', 'ich-heisse'],
+    ['影師', 'ying-shi'],
+    ['Hellö Wörld хелло ворлд', 'hello-world-khello-vorld'],
+    ['fácil €', 'facil-eu'],
+    ['This & that @ home', 'this-and-that-at-home'],
+    ['"C\'est déjà l’été."', 'cest-deja-lete'],
+    ['_test_slug_', 'test-slug'],
+    ['  fix/--trim--  ', 'fix-trim'],
+    ['smile ☺', 'smile'],
+    ['a'.repeat(60), 'a'.repeat(50)],
+    ['', ''],
+  ]
+
+  it('branch_slug: the known outputs, and the native build agrees', () => {
+    const names = KNOWN.map(([n]) => n)
+    const slugs = engine.slug(names)
+    expect(slugs).toEqual(KNOWN.map(([, s]) => s))
+    expect(slugs).toEqual(nativeAnswer({op: 'slug', texts: names}).strings)
+  })
+
+  it("slugify's settings (maxSize, smartTruncate) do not leak into branch_slug, nor its into slugify", () => {
+    const long = 'feat/areally+long_pull_request_name_to_test_argo_slugification_and_branch_name_shortening_feature'
+    const r = engine.render({
+      goTemplate: true,
+      options: [],
+      templates: ['{{ slugify 10 false .name }}'],
+      params: [{name: long}],
+    })
+    expect(r.results[0][0]).toBe('feat-areal')
+    expect(engine.slug([long])).toEqual(['feat-areally-long-pull-request-name-to-test-argo'])
+    expect(
+      engine.render({goTemplate: true, options: [], templates: ['{{ slugify .name }}'], params: [{name: long}]}),
+    ).toMatchObject({results: [['feat-areally-long-pull-request-name-to-test-argo']]})
+  })
+
+  it("branchMatch: RE2 as Go reads it — named groups (?P<n>), \\pL, repeat limits; a bad pattern is Go's error", () => {
+    const pairs = [
+      {pattern: '^feat/(?P<topic>[a-z-]+)$', text: 'feat/orders-api'}, // (?P<…>) is not JavaScript
+      {pattern: '(?i)^FEAT/', text: 'feat/x'},
+      {pattern: '^\\pL+$', text: 'héllo'}, // a Unicode class without JavaScript's u flag
+      {pattern: '^\\Qa.b\\E$', text: 'a.b'}, // \Q…\E quoting: JavaScript has none
+      {pattern: '^\\Qa.b\\E$', text: 'axb'},
+      {pattern: 'main', text: 'not-main-branch'}, // unanchored: MatchString finds it anywhere
+      {pattern: 'a{1001}', text: 'a'}, // JavaScript compiles it; RE2 refuses repeats over 1000
+      {pattern: '(?=lookahead)', text: 'lookahead'}, // JavaScript's, not RE2's
+      {pattern: '(', text: 'x'},
+    ]
+    const results = engine.match(pairs)
+    expect(results).toEqual([
+      {matched: true},
+      {matched: true},
+      {matched: true},
+      {matched: true},
+      {matched: false},
+      {matched: true},
+      {error: 'error parsing regexp: invalid repeat count: `{1001}`'},
+      {error: 'error parsing regexp: invalid or unsupported Perl syntax: `(?=`'},
+      {error: 'error parsing regexp: missing closing ): `(`'},
+    ])
+    const reference = (
+      nativeAnswer({op: 'match', matches: pairs}).matches as Array<{matched: boolean; error?: string}>
+    ).map((m) => (m.error !== undefined ? {error: m.error} : {matched: m.matched}))
+    expect(results).toEqual(reference)
+  })
+})
+
 describe('through the CLI: the Applications of an ApplicationSet are what Go renders', () => {
   it('every corpus string that renders, as an info value of the template, with each list element (gitops verify --print-layout)', async () => {
     // Which strings render with every set (as Argo CD, one failure fails the ApplicationSet): asked of Go itself.

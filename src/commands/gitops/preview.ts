@@ -17,7 +17,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     'For one pull request of the code repository (--pr, --head-sha; under GitHub Actions on a pull_request event ' +
       'from GITHUB_EVENT_PATH): every ApplicationSet of the GitOps checkout with a pull-request generator (alone, or ' +
       'in a matrix or merge) is evaluated with the parameters the ApplicationSet controller gives this PR (number, ' +
-      'branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, labels), ' +
+      'branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, labels, ' +
+      'title and author — an ApplicationSet reading one this PR lacks is a finding), ' +
       "after the generator's labels and filters — a PR they drop is not previewed, with the filter that dropped it. " +
       "Each generated Application is rendered by the render gate of gitops verify --render from the checkout's " +
       'tracked files (the PR supplies only the parameters); every image it pulls, with the value line that set it, ' +
@@ -89,6 +90,14 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       multiple: true,
       helpValue: 'L',
     }),
+    title: Flags.string({
+      description: "Its title (Argo CD's `title` parameter). Default: the event.",
+      helpValue: 'TEXT',
+    }),
+    author: Flags.string({
+      description: "Its author's login (Argo CD's `author` parameter). Default: the event.",
+      helpValue: 'LOGIN',
+    }),
     evidence: Flags.boolean({
       description: "Judge each image's signature, SBOM and provenance (cosign; the evidencePolicy of ameide.yaml).",
       default: false,
@@ -98,10 +107,24 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       description: 'Also write the answer as a pull-request comment to this file.',
       helpValue: 'FILE',
     }),
+    cache: Flags.boolean({
+      description:
+        "Remember renders and the renderers' versions in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, no helm starts. --no-cache renders everything.",
+      default: true,
+      allowNo: true,
+    }),
   }
 
   protected async execute(): Promise<PreviewResult> {
     const {flags} = await this.parse(GitopsPreview)
+    // The template engine starts first, on its own thread (slug warmed: every PR has a branch_slug), while the
+    // modules, the configuration, the renderers and the revision are read; not built, it is reported where it is used.
+    const {sharedTemplateEngine, TemplateEngineUnavailable} = await import('../../effects/gotemplate/index.js')
+    try {
+      sharedTemplateEngine({warmSlug: true})
+    } catch (e) {
+      if (!(e instanceof TemplateEngineUnavailable)) throw e
+    }
     const [{pullRequestOf}, {previewGitops}, {formatPreview}] = await Promise.all([
       import('../../gitops/preview/pull-request.js'),
       import('../../gitops/preview/preview.js'),
@@ -123,7 +146,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       import('../../effects/registry/client.js'),
     ])
     // The revision is the GitOps repository's own (the PR supplies parameters only): sandboxed where the job says.
-    const renderers = await findRenderers(root, undefined)
+    const cacheVersion = flags.cache ? this.config.version : undefined
+    const renderers = await findRenderers(root, cacheVersion)
     const registry = new RegistryClient({insecureHosts: config.insecureRegistries, timeoutMs: 15_000})
     const progress = await this.progress()
     progress.start('Generating the preview')
@@ -135,8 +159,10 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       helm: renderers.helm,
       registry,
       evidence,
+      ...(cacheVersion !== undefined ? {cacheVersion} : {}),
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())
+    await renderers.remembered
     if (flags.markdown !== undefined) {
       const [{writeFileAtomic}, path, {previewMarkdown}] = await Promise.all([
         import('../../effects/atomic-file.js'),

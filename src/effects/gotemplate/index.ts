@@ -48,7 +48,17 @@ export interface TemplateEngine {
   sprint(values: readonly unknown[]): string[]
   /** Go's path.Dir, path.Base and SanitizeName(path.Base) of each slash path (the git generators' path parameters). */
   paths(paths: readonly string[]): Array<{dir: string; base: string; normalized: string}>
+  /**
+   * gosimple/slug's Make as Argo CD's pull-request generator configures it (MaxLength 50, `_` → `-`): the
+   * `branch_slug` and `target_branch_slug` parameters.
+   */
+  slug(names: readonly string[]): string[]
+  /** Go's regexp.MatchString of each pattern (RE2) against its text; a pattern that does not compile: Go's error. */
+  match(pairs: ReadonlyArray<{pattern: string; text: string}>): MatchResult[]
 }
+
+/** One regexp.MatchString: whether the text matched, or why the pattern is not a Go regexp. */
+export type MatchResult = {matched: boolean} | {error: string}
 
 /** One pinned Debian package the engine was built from (scripts/engine/pins.json). */
 export interface EngineDeb {
@@ -79,7 +89,7 @@ export class TemplateEngineUnavailable extends Error {
 /** A call the engine could not answer (it timed out or stopped). */
 export class TemplateEngineFailure extends Error {}
 
-export const ENGINE_PROTOCOL = 'ameide-gotemplate/1'
+export const ENGINE_PROTOCOL = 'ameide-gotemplate/2'
 
 const files = () => ({
   wasm: process.env.AMEIDE_GOTEMPLATE_WASM ?? packagePath('dist/engine/gotemplate.wasm'),
@@ -98,6 +108,14 @@ export function engineBuild(): EngineBuild | undefined {
   }
 }
 
+export interface EngineOptions {
+  /**
+   * Warm gosimple/slug as the threads start (its transliteration table is decoded on first use, ≈ 0.3 s): for a
+   * caller that will slug (the pull-request generator), so the cost is paid while it reads the checkout.
+   */
+  warmSlug?: boolean
+}
+
 /** One call's time limit (AMEIDE_GOTEMPLATE_TIMEOUT_MS): a runaway template fails instead of hanging the gate. */
 const callTimeout = () => Number(process.env.AMEIDE_GOTEMPLATE_TIMEOUT_MS) || 20_000
 
@@ -105,7 +123,7 @@ const callTimeout = () => Number(process.env.AMEIDE_GOTEMPLATE_TIMEOUT_MS) || 20
  * The engine: its threads start now, in the background; the first call waits for them. Throws
  * {@link TemplateEngineUnavailable} when the engine is not built (or, at a call, when it does not start).
  */
-export function openTemplateEngine(): TemplateEngine {
+export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine {
   const {wasm, glue} = files()
   if (!existsSync(wasm) || !existsSync(glue))
     throw new TemplateEngineUnavailable(
@@ -115,9 +133,10 @@ export function openTemplateEngine(): TemplateEngine {
   // checkout; a second one starts for the first render large enough to split (each has its own Go runtime; V8
   // compiles the module once per process), so a small ApplicationSet never costs a second core.
   const width = Math.min(2, availableParallelism())
-  const threads: Array<Thread | undefined> = [spawnThread(wasm, glue)]
+  const warm = options.warmSlug ? ['slug'] : []
+  const threads: Array<Thread | undefined> = [spawnThread(wasm, glue, warm)]
   const callAll = <T>(requests: object[]): T[] => {
-    const used = requests.map((_, i) => (threads[i] ??= spawnThread(wasm, glue)))
+    const used = requests.map((_, i) => (threads[i] ??= spawnThread(wasm, glue, warm)))
     const answers = used.map((thread, i) => {
       thread.ready()
       thread.post(JSON.stringify(requests[i]))
@@ -168,6 +187,14 @@ export function openTemplateEngine(): TemplateEngine {
     sprint(values) {
       return values.length === 0 ? [] : call<{strings: string[]}>({op: 'sprint', values}).strings
     },
+    slug(names) {
+      return names.length === 0 ? [] : call<{strings: string[]}>({op: 'slug', texts: names}).strings
+    },
+    match(pairs) {
+      if (pairs.length === 0) return []
+      const r = call<{matches: Array<{matched?: boolean; error?: string}>}>({op: 'match', matches: pairs})
+      return r.matches.map((m) => (m.error !== undefined ? {error: m.error} : {matched: m.matched === true}))
+    },
     paths(paths) {
       if (paths.length === 0) return []
       return call<{paths: Array<[string, string, string]>}>({op: 'paths', texts: paths}).paths.map(
@@ -181,12 +208,12 @@ let shared: {engine: TemplateEngine} | {error: TemplateEngineUnavailable} | unde
 
 /**
  * The process's one engine, opened on the first call (a missing engine is remembered: asked once). Call it early,
- * without using it, to let the engine start while other work goes on.
+ * without using it, to let the engine start while other work goes on; the options count only on that first call.
  */
-export function sharedTemplateEngine(): TemplateEngine {
+export function sharedTemplateEngine(options?: EngineOptions): TemplateEngine {
   if (!shared) {
     try {
-      shared = {engine: openTemplateEngine()}
+      shared = {engine: openTemplateEngine(options)}
     } catch (e) {
       if (!(e instanceof TemplateEngineUnavailable)) throw e
       shared = {error: e}
@@ -213,13 +240,13 @@ interface Thread {
 }
 
 /** Starts the worker; {@link Thread.ready} waits (synchronously) for its first answer, which names its protocol. */
-function spawnThread(wasm: string, glue: string): Thread {
+function spawnThread(wasm: string, glue: string, warm: string[]): Thread {
   const flag = new SharedArrayBuffer(4)
   const signal = new Int32Array(flag)
   const {port1, port2} = new MessageChannel()
   const here = fileURLToPath(import.meta.url)
   const worker = new Worker(workerEntry('gotemplate', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
-    workerData: {flag, port: port2, wasm, glue},
+    workerData: {flag, port: port2, wasm, glue, warm},
     transferList: [port2 as MessagePort],
   })
   worker.unref()

@@ -13,6 +13,8 @@ interface Data {
   port: MessagePort
   wasm: string
   glue: string
+  /** Warmed too before the first answer: `slug` (its transliteration table, decoded on first use). */
+  warm: string[]
 }
 
 type Handler = (request: string) => string
@@ -25,7 +27,7 @@ interface Wasm {
   instantiate(bytes: Uint8Array, imports: object): Promise<{instance: object}>
 }
 
-const {flag, port, wasm, glue} = workerData as Data
+const {flag, port, wasm, glue, warm} = workerData as Data
 const signal = new Int32Array(flag)
 const global = globalThis as unknown as {Go: new () => GoRuntime; WebAssembly: Wasm; ameideGoTemplate?: Handler}
 
@@ -59,6 +61,7 @@ try {
   })
   // Warm before answering: a thread started ahead of its first request (openTemplateEngine) warms meanwhile.
   handler('{"op":"warm"}')
+  if (warm.includes('slug')) handler('{"op":"warm-slug"}')
   reply({ok: handler('{"op":"version"}')})
 } catch (e) {
   reply({error: `the template engine did not start: ${(e as Error).message}`})

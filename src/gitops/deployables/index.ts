@@ -31,7 +31,6 @@ export type {
 } from './model.js'
 export type {ArgoApplication} from './types.js'
 export type {PullRequest} from './applicationset/pull-request.js'
-export {slug} from './applicationset/pull-request.js'
 export {setName} from './model.js'
 export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
 export {readManifests} from './manifests.js'

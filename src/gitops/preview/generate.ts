@@ -6,6 +6,7 @@
 import type {YamlModule} from '../../images/yaml/index.js'
 import {findDeployables, type ArgoApplication, type CheckoutIdentity, type PullRequest} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
+import {templateExpressions} from '../verify/preview/expressions.js'
 import type {PreviewFinding, PreviewResult} from './types.js'
 
 export interface Generated {
@@ -41,7 +42,11 @@ export function generatePreview(input: {
     })
     if (!out.files.includes(manifest.file)) out.files.push(manifest.file)
     out.applications.push(...apps)
+    const missing = missingInputs(manifest, input.pullRequest)
+    out.findings.push(...missing.findings)
     for (const e of [...expansion.errors, ...expansion.unavailable]) {
+      // Go's bare "map has no entry for key" for a parameter this PR lacks: the finding above says it with the fix.
+      if (missing.keys.some((k) => e.message.includes(`no entry for key "${k}"`))) continue
       out.findings.push({
         rule: expansion.errors.includes(e) ? 'generation-failed' : 'render-unavailable',
         severity: 'error',
@@ -52,6 +57,64 @@ export function generatePreview(input: {
     }
   }
   return out
+}
+
+/** Argo CD's pull-request parameters that ameide has only from the event or the flags. */
+const OPTIONAL_INPUTS = [
+  {key: 'title', flag: '--title TEXT', what: 'title'},
+  {key: 'author', flag: '--author LOGIN', what: "author's login"},
+] as const
+
+/**
+ * The `title` and `author` the ApplicationSet reads (any template expression of its spec naming them) while this PR
+ * has none: Argo CD always sets both from the provider, so its Applications would differ from what ameide renders
+ * without them. One finding per parameter, at the first string that reads it, with the flag that supplies it.
+ */
+function missingInputs(
+  manifest: {
+    name: string
+    file: string
+    line: number
+    doc: Record<string, unknown>
+    lineOf(p: Array<string | number>): number | undefined
+  },
+  pr: PullRequest,
+): {findings: PreviewFinding[]; keys: string[]} {
+  const wanted = OPTIONAL_INPUTS.filter((i) => pr[i.key] === undefined)
+  if (wanted.length === 0) return {findings: [], keys: []}
+  const first = new Map<string, {text: string; path: Array<string | number>}>()
+  const visit = (text: string, p: Array<string | number>) => {
+    if (!text.includes('{{')) return
+    for (const e of templateExpressions(text))
+      for (const param of e.params) if (!first.has(param)) first.set(param, {text: e.body, path: p})
+  }
+  const walk = (v: unknown, p: Array<string | number>, depth: number): void => {
+    if (depth > 64) return
+    if (typeof v === 'string') visit(v, p)
+    else if (Array.isArray(v)) v.forEach((e, i) => walk(e, [...p, i], depth + 1))
+    else if (v && typeof v === 'object')
+      for (const [k, e] of Object.entries(v)) {
+        visit(k, [...p, k])
+        walk(e, [...p, k], depth + 1)
+      }
+  }
+  walk(manifest.doc.spec, ['spec'], 0)
+  const findings: PreviewFinding[] = []
+  const keys: string[] = []
+  for (const input of wanted) {
+    const at = first.get(input.key)
+    if (!at) continue
+    keys.push(input.key)
+    findings.push({
+      rule: 'pull-request-input-missing',
+      severity: 'error',
+      message: `ApplicationSet ${manifest.name} reads the pull request's ${input.what} ({{ ${at.text} }}), which Argo CD sets from the provider; this run has none, so what it generates would not be what Argo CD generates`,
+      file: manifest.file,
+      line: manifest.lineOf(at.path) ?? manifest.line,
+      fix: `pass ${input.flag} (on a pull_request event it comes from GITHUB_EVENT_PATH)`,
+    })
+  }
+  return {findings, keys}
 }
 
 /** A `pullRequest` key among the generators, at any depth of matrix and merge. */

@@ -13,6 +13,7 @@ import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import {checkoutOf, repositoryUrls, type PullRequest} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
+import {RenderCache} from '../render/cache.js'
 import {readRevision} from '../revision/index.js'
 import {previewFindings} from '../verify/preview/file.js'
 import type {EvidenceVerifier} from '../verify/examine.js'
@@ -30,6 +31,12 @@ export interface PreviewInput {
   helm?: Helm | Promise<Helm | undefined>
   registry: ImageRegistry
   evidence?: {verifier: EvidenceVerifier; concurrency: number}
+  /**
+   * The CLI build: renders are remembered under the checkout's git directory (its own cache file, one entry per
+   * render key: the chart's files, the values, the Application's spec with this PR's parameters, the renderers'
+   * versions), so a preview run again with nothing changed starts no helm. Undefined (`--no-cache`): every render runs.
+   */
+  cacheVersion?: string
   onStep?: (step: string) => void
 }
 
@@ -52,12 +59,19 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
     input.onStep?.('Generating the preview Applications')
     const generated = generatePreview(base)
     input.onStep?.(`Rendering ${generated.applications.length} Application(s)`)
+    const opened =
+      input.cacheVersion === undefined
+        ? undefined
+        : (RenderCache.open(input.root, input.cacheVersion, {name: 'gitops-preview', keep: 'touched'}) ?? undefined)
+    const cache = opened?.at(revision.dir)
     const rendered = await renderPreview({
       ...base,
       kustomize: input.kustomize,
       helm: input.helm,
       applications: generated.applications,
+      cache,
     })
+    cache?.save()
     const rules = await previewRules(revision.dir, generated.files, yaml, policy)
     const refs = [...new Set([...rendered.images.values()].flat().map((i) => i.ref))].sort()
     input.onStep?.(`Asking the registry for ${refs.length} image(s)`)
@@ -154,6 +168,8 @@ function answer(
       ...(pr.branch !== undefined ? {branch: pr.branch} : {}),
       ...(pr.targetBranch !== undefined ? {targetBranch: pr.targetBranch} : {}),
       labels: [...pr.labels],
+      ...(pr.title !== undefined ? {title: pr.title} : {}),
+      ...(pr.author !== undefined ? {author: pr.author} : {}),
     },
     applicationSets: generated.applicationSets,
     applications: applications.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

@@ -1,6 +1,8 @@
 /**
  * The pull request to preview: from the flags, and under GitHub Actions on a `pull_request` (or
- * `pull_request_target`) event from the event payload (GITHUB_EVENT_PATH) for whatever the flags leave out.
+ * `pull_request_target`) event from the event payload (GITHUB_EVENT_PATH) for whatever the flags leave out: number,
+ * head sha, head and base branches, labels, title and author (the user's login). A payload that cannot be read as
+ * JSON is INVALID_PULL_REQUEST; fields of the wrong type are ignored (then the flags, or the usage error, decide).
  */
 import {readFileSync} from 'node:fs'
 
@@ -13,6 +15,8 @@ export interface PullRequestFlags {
   branch?: string
   'target-branch'?: string
   label?: string[]
+  title?: string
+  author?: string
 }
 
 const SHA = /^[0-9a-f]{40}$/
@@ -39,14 +43,18 @@ export function pullRequestOf(flags: PullRequestFlags, env: NodeJS.ProcessEnv): 
   }
   const branch = flags.branch ?? event?.branch
   const targetBranch = flags['target-branch'] ?? event?.targetBranch
+  // Argo CD always sets title and author (the provider's answer); without an event or the flags they stay unset,
+  // and an ApplicationSet that reads one is a finding (generate.ts), never rendered with a guess.
+  const title = flags.title ?? event?.title
+  const author = flags.author ?? event?.author
   return {
     number,
     headSha,
     ...(branch !== undefined ? {branch} : {}),
     ...(targetBranch !== undefined ? {targetBranch} : {}),
     labels: [...new Set(flags.label ?? event?.labels ?? [])].sort(),
-    ...(event?.author !== undefined ? {author: event.author} : {}),
-    ...(event?.title !== undefined ? {title: event.title} : {}),
+    ...(author !== undefined ? {author} : {}),
+    ...(title !== undefined ? {title} : {}),
   }
 }
 

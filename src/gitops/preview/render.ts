@@ -8,6 +8,7 @@ import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {ArgoApplication, CheckoutIdentity, PullRequest} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
+import type {RenderCache} from '../render/cache.js'
 import {renderGate} from '../render/gate.js'
 import type {PreviewFinding} from './types.js'
 
@@ -29,6 +30,7 @@ export async function renderPreview(input: {
   applications: readonly ArgoApplication[]
   kustomize: Kustomize
   helm?: Helm | Promise<Helm | undefined>
+  cache?: RenderCache
 }): Promise<Rendered> {
   const names = new Set(input.applications.map((a) => a.name))
   const out: Rendered = {images: new Map([...names].map((n) => [n, []])), namespaces: new Set(), findings: []}
@@ -41,6 +43,7 @@ export async function renderPreview(input: {
     kustomize: input.kustomize,
     helm: input.helm,
     checkout: input.checkout,
+    ...(input.cache ? {cache: input.cache} : {}),
     requireRender: true,
     concurrency: 4,
     pullRequest: input.pullRequest,

@@ -5,6 +5,7 @@ import type {EvidenceFacts} from '../verify/examine.js'
 export type PreviewFindingRule =
   | 'not-previewed'
   | 'generation-failed'
+  | 'pull-request-input-missing'
   | 'render-failed'
   | 'render-unavailable'
   | 'image-missing'
@@ -67,7 +68,15 @@ export interface PreviewResult {
   previewed: boolean
   /** Previewed, every Application rendered, every image there (and its evidence), every namespace created. */
   ready: boolean
-  pr: {number: number; headSha: string; branch?: string; targetBranch?: string; labels: string[]}
+  pr: {
+    number: number
+    headSha: string
+    branch?: string
+    targetBranch?: string
+    labels: string[]
+    title?: string
+    author?: string
+  }
   /** The ApplicationSets with a pull-request generator, and whether each previews this PR. */
   applicationSets: Array<{name: string; file: string; previewed: boolean; reason?: string}>
   applications: PreviewApplication[]

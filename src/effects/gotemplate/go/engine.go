@@ -61,6 +61,20 @@ type Request struct {
 	Texts []string `json:"texts"`
 	// sprint
 	Values []any `json:"values"`
+	// match
+	Matches []MatchRequest `json:"matches"`
+}
+
+// MatchRequest is one regexp.MatchString call: a Go (RE2) pattern and the text it is matched against.
+type MatchRequest struct {
+	Pattern string `json:"pattern"`
+	Text    string `json:"text"`
+}
+
+// MatchResult answers one MatchRequest: whether it matched, or why the pattern does not compile.
+type MatchResult struct {
+	Matched bool   `json:"matched"`
+	Error   string `json:"error,omitempty"`
 }
 
 // Failure is one template string that did not render with one parameter set.
@@ -78,13 +92,14 @@ type YAMLResult struct {
 
 // Response answers a Request; Error is set when the request itself could not be served.
 type Response struct {
-	Results  [][]string   `json:"results,omitempty"`
-	Failures []Failure    `json:"failures,omitempty"`
-	YAML     []YAMLResult `json:"yaml,omitempty"`
-	Strings  []string     `json:"strings,omitempty"`
-	Paths    [][3]string  `json:"paths,omitempty"`
-	Version  string       `json:"version,omitempty"`
-	Error    string       `json:"error,omitempty"`
+	Results  [][]string    `json:"results,omitempty"`
+	Failures []Failure     `json:"failures,omitempty"`
+	YAML     []YAMLResult  `json:"yaml,omitempty"`
+	Strings  []string      `json:"strings,omitempty"`
+	Paths    [][3]string   `json:"paths,omitempty"`
+	Matches  []MatchResult `json:"matches,omitempty"`
+	Version  string        `json:"version,omitempty"`
+	Error    string        `json:"error,omitempty"`
 }
 
 // Handle serves one JSON request; it never panics.
@@ -114,6 +129,17 @@ func Handle(input []byte) (out []byte) {
 		for _, p := range req.Texts {
 			res.Paths = append(res.Paths, [3]string{path.Dir(p), path.Base(p), sanitizeName(path.Base(p))})
 		}
+	case "slug":
+		res.Strings = mapStrings(req.Texts, pullRequestSlug)
+	case "match":
+		for _, m := range req.Matches {
+			matched, err := regexp.MatchString(m.Pattern, m.Text)
+			if err != nil {
+				res.Matches = append(res.Matches, MatchResult{Error: err.Error()})
+			} else {
+				res.Matches = append(res.Matches, MatchResult{Matched: matched})
+			}
+		}
 	case "sprint":
 		for _, v := range req.Values {
 			res.Strings = append(res.Strings, fmt.Sprintf("%v", v))
@@ -122,6 +148,8 @@ func Handle(input []byte) (out []byte) {
 		res.Version = Version
 	case "warm":
 		warm()
+	case "warm-slug":
+		pullRequestSlug("warm")
 	default:
 		res.Error = "unknown op " + req.Op
 	}
@@ -298,6 +326,19 @@ func slugifyName(args ...any) string {
 	slug.EnableSmartTruncate = smartTruncate
 	slug.MaxLength = maxSize
 	return slug.Make(sanitizeName(name))
+}
+
+// pullRequestSlug is slug.Make as Argo CD's pull-request generator calls it for branch_slug and target_branch_slug
+// (applicationset/generators/pull_request.go: slug.MaxLength = 50, slug.CustomSub = {"_": "-"}). Smart truncation is
+// the library's default: the generator leaves it as it finds it (a controller that ran slugify with smartTruncate
+// false keeps that, history no single evaluation can know). The settings are package globals: put back after.
+func pullRequestSlug(name string) string {
+	maxLength, customSub, smartTruncate := slug.MaxLength, slug.CustomSub, slug.EnableSmartTruncate
+	defer func() { slug.MaxLength, slug.CustomSub, slug.EnableSmartTruncate = maxLength, customSub, smartTruncate }()
+	slug.MaxLength = 50
+	slug.CustomSub = map[string]string{"_": "-"}
+	slug.EnableSmartTruncate = true
+	return slug.Make(name)
 }
 
 func toYAML(v any) (string, error) {

@@ -4,7 +4,8 @@
  * carries every one), then `filters` (a PR passes when one filter's `branchMatch` and `targetBranchMatch` both match),
  * then the parameters: `number`, `branch`, `branch_slug`, `target_branch`, `target_branch_slug`, `head_sha`,
  * `head_short_sha` (8), `head_short_sha_7`, `labels` (goTemplate only), `title` and `author` where given, and the
- * generator's `values` rendered with them. The PR comes from the caller (`gitops preview`), never from an SCM API.
+ * generator's `values` rendered with them. The slugs and the filters' regexps are Go's own (gosimple/slug, regexp),
+ * run by the template engine. The PR comes from the caller (`gitops preview`), never from an SCM API.
  */
 import {GenerationError, type Path} from './errors.js'
 import {isObject, type JsonObject} from './merge.js'
@@ -29,14 +30,15 @@ export type PullRequestOutcome = {params: Params[]} | {dropped: string}
 const PROVIDERS = ['github', 'gitlab', 'gitea', 'azuredevops', 'bitbucket', 'bitbucketServer'] as const
 
 export function pullRequestParams(spec: JsonObject, pr: PullRequest, t: Templating, path: Path): PullRequestOutcome {
-  const dropped = droppedBy(spec, pr, path)
+  const dropped = droppedBy(spec, pr, t, path)
   if (dropped) return {dropped}
+  const [branchSlug, targetBranchSlug] = t.engine.slug([pr.branch ?? '', pr.targetBranch ?? ''])
   const params: Params = {
     number: String(pr.number),
     branch: pr.branch ?? '',
-    branch_slug: slug(pr.branch ?? ''),
+    branch_slug: branchSlug,
     target_branch: pr.targetBranch ?? '',
-    target_branch_slug: slug(pr.targetBranch ?? ''),
+    target_branch_slug: targetBranchSlug,
     head_sha: pr.headSha,
     head_short_sha: pr.headSha.slice(0, 8),
     head_short_sha_7: pr.headSha.slice(0, 7),
@@ -48,8 +50,13 @@ export function pullRequestParams(spec: JsonObject, pr: PullRequest, t: Templati
   return {params: [withValues(spec, params, t, path)]}
 }
 
-/** Which of the generator's filters drops the PR (in words), or undefined when it passes. */
-function droppedBy(spec: JsonObject, pr: PullRequest, path: Path): string | undefined {
+/**
+ * Which of the generator's filters drops the PR (in words), or undefined when it passes. As ListPullRequests does:
+ * every pattern compiled first (one that is not a Go regexp fails the generator, whichever filter it is in), then
+ * the PR kept when one filter's `branchMatch` and `targetBranchMatch` both match — Go's regexp.MatchString, run by
+ * the template engine.
+ */
+function droppedBy(spec: JsonObject, pr: PullRequest, t: Templating, path: Path): string | undefined {
   for (const provider of PROVIDERS) {
     const config = spec[provider]
     if (!isObject(config) || !Array.isArray(config.labels)) continue
@@ -60,29 +67,35 @@ function droppedBy(spec: JsonObject, pr: PullRequest, path: Path): string | unde
   }
   const filters = Array.isArray(spec.filters) ? spec.filters : []
   if (filters.length === 0) return undefined
+  const keys = ['branchMatch', 'targetBranchMatch'] as const
+  const valueOf = (key: (typeof keys)[number]) => (key === 'branchMatch' ? pr.branch : pr.targetBranch) ?? ''
+  const checks = filters.flatMap((f, i) =>
+    isObject(f)
+      ? keys.flatMap((key) => (typeof f[key] === 'string' ? [{i, key, pattern: f[key], text: valueOf(key)}] : []))
+      : [],
+  )
+  const results = t.engine.match(checks.map(({pattern, text}) => ({pattern, text})))
+  for (const [n, r] of results.entries()) {
+    if (!('error' in r)) continue
+    const {i, key, pattern} = checks[n]
+    const field = key === 'branchMatch' ? 'BranchMatch' : 'TargetBranchMatch'
+    throw new GenerationError(`error compiling ${field} regexp ${JSON.stringify(pattern)}: ${r.error}`, [
+      ...path,
+      'filters',
+      i,
+      key,
+    ])
+  }
   const reasons: string[] = []
   for (const [i, f] of filters.entries()) {
     if (!isObject(f)) continue
-    const failed = (['branchMatch', 'targetBranchMatch'] as const).find((key) => {
-      const pattern = f[key]
-      if (typeof pattern !== 'string') return false
-      const value = (key === 'branchMatch' ? pr.branch : pr.targetBranch) ?? ''
-      return !compile(pattern, [...path, 'filters', i, key]).test(value)
-    })
+    const failed = checks.find((c, n) => c.i === i && 'matched' in results[n] && !results[n].matched)
     if (!failed) return undefined
-    const value = (failed === 'branchMatch' ? pr.branch : pr.targetBranch) ?? ''
-    reasons.push(`filters.${i}.${failed} ${JSON.stringify(f[failed])} does not match ${JSON.stringify(value)}`)
+    reasons.push(
+      `filters.${i}.${failed.key} ${JSON.stringify(failed.pattern)} does not match ${JSON.stringify(failed.text)}`,
+    )
   }
   return reasons.join('; ')
-}
-
-/** Go's RE2 syntax read as JavaScript's (the common subset: anchors, classes, alternation, repetition). */
-function compile(pattern: string, path: Path): RegExp {
-  try {
-    return new RegExp(pattern.replace(/^\(\?i\)/, ''), pattern.startsWith('(?i)') ? 'i' : '')
-  } catch (e) {
-    throw new GenerationError(`error compiling regexp ${JSON.stringify(pattern)}: ${(e as Error).message}`, path)
-  }
 }
 
 /** appendTemplatedValues: each `values` entry rendered with the PR's parameters, as `values.<key>` (or a map). */
@@ -102,22 +115,4 @@ function withValues(spec: JsonObject, params: Params, t: Templating, path: Path)
   })
   if (t.goTemplate) return {...params, values}
   return {...params, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`values.${k}`, v]))}
-}
-
-/**
- * gosimple/slug's Make as the generator configures it (MaxLength 50, `_` → `-`): `&` → `and`, `@` → `at`, accents
- * dropped, lower case, every other character `-`, runs of `-` one, trimmed, cut at the last `-` within 50.
- */
-export function slug(text: string): string {
-  let s = text.trim().replaceAll('_', '-').replaceAll('&', 'and').replaceAll('@', 'at')
-  s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
-  s = s
-    .toLowerCase()
-    .replace(/[^a-z0-9\-_]/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^[-_]+|[-_]+$/g, '')
-  const max = 50
-  if (s.length <= max) return s
-  for (let i = max; i >= 0; i--) if (s[i] === '-') return s.slice(0, i)
-  return s.slice(0, max)
 }
