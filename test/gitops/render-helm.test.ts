@@ -394,7 +394,7 @@ describe.each([
     const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable')
     expect(unavailable).toHaveLength(1)
     expect(unavailable[0]).toMatchObject({file: 'apps/staging/redis.yaml', application: 'apps/redis'})
-    expect(unavailable[0].message).toContain('HelmRepository bitnami')
+    expect(unavailable[0].message).toContain('HelmRepository')
     expect(await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])).toBe(before)
   })
 })
@@ -430,7 +430,7 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
     const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable')
     expect(unavailable.map((f) => [f.application, f.line])).toEqual([
       ['other', 7],
-      ['ingress', 17],
+      ['ingress', 10],
     ])
     expect(unavailable[0].message).toContain('https://github.com/someone/else.git')
     expect(unavailable[1].message).toContain('ingress-nginx')

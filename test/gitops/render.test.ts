@@ -283,7 +283,7 @@ describe('gitops verify --render', () => {
     expect(unavailable[1]).toMatchObject({environment: 'staging', severity: 'warning'})
     expect(unavailable[1].message).toContain('charts/web')
     expect(unavailable[1].message).toContain('helm is not on PATH')
-    expect(unavailable[0].message).toContain('HelmRepository bitnami')
+    expect(unavailable[0].message).toContain('HelmRepository default/bitnami')
   })
 
   it('set-image followed by --render shows the new digest in the rendered objects', async () => {
