@@ -9,6 +9,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
