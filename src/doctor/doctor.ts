@@ -10,6 +10,7 @@ import {inspectRepository} from './repository.js'
 import {checkGit, checkNode} from './runtime.js'
 import {checkTemplateEngine} from './engine.js'
 import {inspectCopy} from './release.js'
+import {checkRenderModule} from './render-module.js'
 import {checkSandbox} from './sandbox.js'
 import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
 import {CHECK_IDS, type DoctorCheck, type DoctorResult} from './types.js'
@@ -47,6 +48,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     seen(checkHelm(env)),
     seen(checkChartRepositories(root, repository.kind, config)),
     seen(checkSandbox()),
+    seen(Promise.resolve(checkRenderModule())),
     seen(checkTemplateEngine()),
     seen(checkRegistryCredentials(config, env)),
     seen(

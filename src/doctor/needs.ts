@@ -50,6 +50,7 @@ export function needsOf(config: AmeideConfig): Record<CheckId, Need> {
     helm: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     charts: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     sandbox: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
+    'render-module': {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     'template-engine': {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     'registry-credentials': {neededBy: ['primitive publish', 'primitive status'], requiredBy: []},
     'github-token': {

@@ -19,6 +19,7 @@ export const CHECK_IDS = [
   'helm',
   'charts',
   'sandbox',
+  'render-module',
   'template-engine',
   'registry-credentials',
   'github-token',

@@ -103,9 +103,14 @@ describe('ameide doctor', () => {
       buf: 'ok',
       kustomize: 'ok',
       'template-engine': 'ok',
+      'render-module': 'ok',
       'registry-credentials': 'ok',
       'github-token': 'ok',
     })
+    // The render module the build put in dist/render-module/: Helm and kustomize with nothing to install.
+    expect(checkOf(run, 'render-module').detail).toMatch(
+      /^Helm v4\.\d+\.\d+\S* and kustomize v5\.\d+\.\d+ as WebAssembly .*nothing to install/,
+    )
     // The engine the build put in dist/engine/, started and asked to render: no tool on PATH.
     expect(checkOf(run, 'template-engine').detail).toMatch(/^Go's text\/template \+ sprig .* as WebAssembly \(go1\.\d+/)
     // What built it, as dist/engine/engine.json records it: the engine's sha256 and each pinned library's.

@@ -1,0 +1,39 @@
+/**
+ * The render module (src/effects/render-module): Helm's and kustomize's own Go code as WebAssembly, built into the
+ * package (dist/render-module/). Built, it renders every chart and kustomize root — nothing to install, no sandbox
+ * needed; without it the helm and kustomize binaries render, sandboxed. Read from the build's record, not started:
+ * doctor stays fast.
+ */
+import {existsSync} from 'node:fs'
+
+import {packagePath} from '../core/package-root.js'
+import {renderModuleBuild} from '../effects/render-module/host.js'
+import type {DoctorCheck} from './types.js'
+
+export function checkRenderModule(): Omit<DoctorCheck, 'neededBy' | 'required'> {
+  const title = 'helm and kustomize (render module)'
+  const build = renderModuleBuild()
+  if (!build)
+    return {
+      id: 'render-module',
+      title,
+      status: 'missing',
+      version: null,
+      detail:
+        process.env.AMEIDE_RENDERER === 'native'
+          ? 'AMEIDE_RENDERER=native: the helm and kustomize binaries render, in the sandbox'
+          : 'not built: the helm and kustomize binaries render, in the sandbox (see the helm, kustomize and sandbox lines)',
+      fix: existsSync(packagePath('src/effects/render-module/go'))
+        ? `npm run build in ${packagePath('.')} (Go on PATH; the Go module proxy reachable)`
+        : 'install a clone: npm ci && npm run build',
+    }
+  const mb = (build.bytes / 1e6).toFixed(1)
+  return {
+    id: 'render-module',
+    title,
+    status: 'ok',
+    version: `helm ${build.helm}, kustomize ${build.kustomize}`,
+    detail: `Helm ${build.helm} and kustomize ${build.kustomize} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, no sandbox needed, trusted or not`,
+    fix: null,
+  }
+}
