@@ -10,7 +10,7 @@
 // same go.sum: same bytes). Go: $AMEIDE_GO, the set-up's .tools/bin/go or the `go` on PATH, which switches itself to
 // go.mod's `toolchain` release through the module proxy when it is another (the same Go everywhere). Nothing is rebuilt when the inputs are unchanged.
 // When it cannot build (no Go, no module proxy) it says what is missing and the fix, and exits 0 (the CLI then renders
-// with the helm and kustomize binaries it finds), or 1 with AMEIDE_REQUIRE_ENGINE=1.
+// with the helm and kustomize binaries it finds), or 1 with AMEIDE_REQUIRE_RENDER_MODULE=1.
 // `--kustomize <file>` builds the native `kustomize` of the same go.sum (the differential test's reference).
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -24,7 +24,7 @@ const outDir = path.join(root, 'dist/render-module')
 const tools = process.env.AMEIDE_TOOLS_DIR ?? path.join(root, '.tools')
 const kustomizeIndex = process.argv.indexOf('--kustomize')
 const kustomizeOut = kustomizeIndex >= 0 ? path.resolve(process.argv[kustomizeIndex + 1]) : undefined
-const required = process.env.AMEIDE_REQUIRE_ENGINE === '1' || kustomizeOut !== undefined
+const required = process.env.AMEIDE_REQUIRE_RENDER_MODULE === '1' || kustomizeOut !== undefined
 const PROTOCOL = 'ameide-render/1'
 
 const say = (message) => process.stderr.write(`[build-render-module] ${message}\n`)
