@@ -78,9 +78,10 @@ describe('the npm package', () => {
     const typo = await run(['primitve', 'verify'], elsewhere)
     expect(typo.exitCode).toBe(127)
     expect(typo.stderr).toContain('primitve verify is not a ameide command')
-    // The package ships the bundle and the template engine (dist/engine/), not tsc's module tree.
+    // The package ships the bundle, the template engine (dist/engine/) and the render module (dist/render-module/),
+    // not tsc's module tree.
     const installed = path.join(prefix, 'lib', 'node_modules', 'ameide', 'dist')
-    expect((await readdir(installed)).sort()).toEqual(['cli', 'core', 'engine', 'help.json'])
+    expect((await readdir(installed)).sort()).toEqual(['cli', 'core', 'engine', 'help.json', 'render-module'])
   })
 
   it('brings, as a consumer installs it (our overrides do not apply there), only packages whose engines we keep', async () => {
