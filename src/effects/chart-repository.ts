@@ -19,6 +19,9 @@ import {RegistryClient, sha256Digest} from './registry/client.js'
 import type {CredentialLookup} from './registry/credentials.js'
 import type {HttpExchange} from './registry/http.js'
 
+/** Node's code for a connection that closed early: a transient failure the retry policy knows (not an ameide code). */
+const CONNECTION_RESET = 'ECONNRESET'
+
 export interface ChartFetchLimits {
   /** Largest chart archive (compressed), and largest OCI chart layer. */
   archiveBytes: number
@@ -212,12 +215,12 @@ export class ChartRepository {
           if (size > maxBytes) tooBig()
           else chunks.push(chunk)
         })
-        res.on('error', (error) => fail(Object.assign(error, {code: 'ECONNRESET'})))
+        res.on('error', (error) => fail(Object.assign(error, {code: CONNECTION_RESET})))
         res.on('end', () => {
           if (settled) return
           if (!res.complete)
             return fail(
-              Object.assign(new Error('the connection closed before the body was complete'), {code: 'ECONNRESET'}),
+              Object.assign(new Error('the connection closed before the body was complete'), {code: CONNECTION_RESET}),
             )
           settled = true
           clearTimeout(timer)

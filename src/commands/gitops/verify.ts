@@ -51,6 +51,12 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
       FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
       KUSTOMIZE_NOT_FOUND: '--render and the standalone kustomize is not installed',
+      // Raised by the chart fetch's registry client (OCI charts): the registry's summaries.
+      REGISTRY_DIGEST_MISMATCH: true,
+      REGISTRY_REQUEST_FAILED: true,
+      REGISTRY_UNAUTHORIZED: true,
+      REGISTRY_UNAVAILABLE: true,
+      REGISTRY_UNREACHABLE: true,
       NOTHING_CHECKED:
         'no file fell in a checked zone of the layout used (configured or detected; --print-layout shows why), or --render --require-render found no root and no Helm deployable',
     },
