@@ -4,7 +4,7 @@ import {mapConcurrent} from '../../core/concurrency.js'
 import type {FileImages} from '../facts.js'
 import {examineDigest} from './examine.js'
 import type {JudgedEvidence} from '../rules/index.js'
-import type {GitopsVerifyInput} from './verify.js'
+import type {GitopsVerifyInput} from './io.js'
 
 export async function collectEvidence(
   sites: Array<{file: string; found: FileImages}>,

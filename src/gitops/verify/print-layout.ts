@@ -2,7 +2,7 @@
 import {listFiles} from '../files.js'
 import {describeLayout, makeLayout, type GitopsPolicy} from '../layout.js'
 import {settleLayout} from '../layout/detect.js'
-import type {GitopsVerifyResult} from './verify.js'
+import type {GitopsVerifyResult} from './io.js'
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
 export async function printLayout(

@@ -3,7 +3,7 @@ import {realpathSync} from 'node:fs'
 
 import {makeLayout} from '../layout.js'
 import type {RenderGateResult} from '../render/gate.js'
-import type {GitopsVerifyInput} from './verify.js'
+import type {GitopsVerifyInput} from './io.js'
 
 export async function renderFindings(
   input: GitopsVerifyInput,

@@ -7,14 +7,11 @@ import type {FileStamp} from '../../cache/stamp.js'
 import {LocalCharts} from '../charts.js'
 import {listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
-import {makeLayout, type GitopsPolicy, type LayoutReport, type Zone} from '../layout.js'
-import {settleLayout, type LayoutDetection} from '../layout/detect.js'
+import {makeLayout, type Zone} from '../layout.js'
+import {settleLayout} from '../layout/detect.js'
 import {nothingChecked} from '../layout/nothing-checked.js'
-import type {RenderGateResult, RenderReport} from '../render/gate.js'
-import type {Helm} from '../../effects/helm.js'
-import type {Kustomize} from '../../effects/kustomize.js'
+import type {RenderGateResult} from '../render/gate.js'
 import {GitopsVerifyCache, type FileOutcome} from './cache.js'
-import type {EvidenceVerifier} from './examine.js'
 import {scanFiles, type FileTask, type ScanOptions} from './scan.js'
 import {
   checkEvidence,
@@ -36,58 +33,14 @@ import {renderFindings} from './render-findings.js'
 export {printLayout} from './print-layout.js'
 export {parseRules} from './rule-selection.js'
 
-export interface GitopsVerifyInput {
-  root: string
-  policy: GitopsPolicy
-  /** The `gitopsPolicy` keys ameide.yaml sets: the layout is detected from the checkout unless they set it. */
-  gitopsKeys?: readonly string[]
-  /** Overlays to check (default: every environment of the policy, and any other overlay present). */
-  environments?: string[]
-  rules?: RuleId[]
-  evidence?: {verifier: EvidenceVerifier; concurrency: number}
-  /** Parse every file, without the line prefilter (evidence needs every reference; tests compare both ways). */
-  parseEveryFile?: boolean
-  /** The CLI version: per-file results are cached under the checkout's git directory (not with evidence). */
-  cacheVersion?: string
-  /** Threads for the per-file half (default: src/core/threads.ts scanThreads()). */
-  threads?: number
-  /** `--render`: judge the rendered output of the render roots (src/gitops/render/). */
-  render?: {
-    kustomize: Kustomize
-    helm?: Helm | Promise<Helm | undefined>
-    requireRender: boolean
-    concurrency?: number
-    /** Request nothing from chart repositories (`--offline`). */
-    offline?: boolean
-    /** The checkout is someone else's: nothing it names is fetched. */
-    untrusted?: boolean
-  }
-}
+export type {GitopsVerifyInput, GitopsVerifyResult} from './io.js'
+import type {GitopsVerifyInput, GitopsVerifyResult} from './io.js'
 
 /** Files per task handed to a thread. */
 const FILES_PER_TASK = 100
 
 const chunk = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({length: Math.ceil(items.length / size)}, (_, i) => items.slice(i * size, (i + 1) * size))
-
-/** The `--json` result of `ameide gitops verify` (schemas/gitops-verify.schema.json). */
-export interface GitopsVerifyResult {
-  summary: 'pass' | 'fail'
-  environments: string[]
-  rules: RuleId[]
-  findings: GitopsFinding[]
-  counts: Partial<Record<RuleId, number>>
-  files: {checked: number; skipped: Array<{file: string; reason: string}>}
-  evidence?: EvidenceRecord[]
-  /** Absolute path of the SARIF file written with --sarif. */
-  sarif?: string
-  /** With --print-layout (no rule runs): every YAML file, its zone and whether it is checked for pinning. */
-  layout?: LayoutReport
-  /** With --render: the roots and charts rendered, the objects judged, the kinds without a schema. */
-  render?: RenderReport
-  /** The layout used and why: configured in ameide.yaml or detected from the checkout. */
-  detection?: LayoutDetection
-}
 
 /** Reads the GitOps tree (never writes), applies the policy rules, and with evidence asks the verifier per digest. */
 export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVerifyResult> {

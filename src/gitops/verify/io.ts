@@ -1,0 +1,55 @@
+/** What gitops verify takes and what it answers: its own module, so the steps verify.ts runs read them without importing it. */
+import type {Helm} from '../../effects/helm.js'
+import type {Kustomize} from '../../effects/kustomize.js'
+import type {GitopsPolicy, LayoutReport} from '../layout.js'
+import type {LayoutDetection} from '../layout/detect.js'
+import type {RenderReport} from '../render/gate.js'
+import type {EvidenceRecord, GitopsFinding, RuleId} from '../rules/index.js'
+import type {EvidenceVerifier} from './examine.js'
+
+export interface GitopsVerifyInput {
+  root: string
+  policy: GitopsPolicy
+  /** The `gitopsPolicy` keys ameide.yaml sets: the layout is detected from the checkout unless they set it. */
+  gitopsKeys?: readonly string[]
+  /** Overlays to check (default: every environment of the policy, and any other overlay present). */
+  environments?: string[]
+  rules?: RuleId[]
+  evidence?: {verifier: EvidenceVerifier; concurrency: number}
+  /** Parse every file, without the line prefilter (evidence needs every reference; tests compare both ways). */
+  parseEveryFile?: boolean
+  /** The CLI version: per-file results are cached under the checkout's git directory (not with evidence). */
+  cacheVersion?: string
+  /** Threads for the per-file half (default: src/core/threads.ts scanThreads()). */
+  threads?: number
+  /** `--render`: judge the rendered output of the render roots (src/gitops/render/). */
+  render?: {
+    kustomize: Kustomize
+    helm?: Helm | Promise<Helm | undefined>
+    requireRender: boolean
+    concurrency?: number
+    /** Request nothing from chart repositories (`--offline`). */
+    offline?: boolean
+    /** The checkout is someone else's: nothing it names is fetched. */
+    untrusted?: boolean
+  }
+}
+
+/** The `--json` result of `ameide gitops verify` (schemas/gitops-verify.schema.json). */
+export interface GitopsVerifyResult {
+  summary: 'pass' | 'fail'
+  environments: string[]
+  rules: RuleId[]
+  findings: GitopsFinding[]
+  counts: Partial<Record<RuleId, number>>
+  files: {checked: number; skipped: Array<{file: string; reason: string}>}
+  evidence?: EvidenceRecord[]
+  /** Absolute path of the SARIF file written with --sarif. */
+  sarif?: string
+  /** With --print-layout (no rule runs): every YAML file, its zone and whether it is checked for pinning. */
+  layout?: LayoutReport
+  /** With --render: the roots and charts rendered, the objects judged, the kinds without a schema. */
+  render?: RenderReport
+  /** The layout used and why: configured in ameide.yaml or detected from the checkout. */
+  detection?: LayoutDetection
+}
