@@ -4,7 +4,8 @@
  * a local OCI registry, a throwaway cosign key → publish on the first commit → change one primitive →
  * publish again (1 built, 2 re-tagged with the same digest) → the report → `cosign verify` of every ref →
  * a GitOps repository with floating `:dev` refs: `gitops verify` fails → `gitops set-image` from the report (the
- * diff, then the write) → `gitops verify --evidence` passes (signatures, SBOM, provenance) → `gitops promote`.
+ * diff, then the write) → `gitops verify --evidence` passes (signatures, SBOM, provenance) → `gitops promote` →
+ * a preview ApplicationSet: `gitops preview` of a pull request at the published head sha (seed 001's last step).
  *
  * Real parts throughout: Debian's docker-registry, buildah (vfs, chroot), cosign 2.5 offline (no tlog), cdxgen.
  * Run through scripts/demo.sh, which installs them first.
@@ -161,10 +162,85 @@ async function main() {
 
   say('9. promotion is copying refs: local → staging, the same digests')
   await ameide(['gitops', 'promote', '--from', 'local', '--to', 'staging'], gitops, env)
+
+  say('10. the preview: will pull request 7 at the published head sha come up? Asked before Argo CD tries')
+  const head = (await execa('git', ['rev-parse', 'HEAD'], {cwd: repo})).stdout.trim()
+  await writePreviewLane(
+    gitops,
+    report.images.map((i: {ref: string}) => i.ref.split(':').slice(0, -2).join(':')),
+  )
+  await commitAll(gitops, 'a preview environment per pull request')
+  const pr = ['gitops', 'preview', '--pr', '7', '--head-sha', head, '--branch', 'feature/first-prompt']
+  await ameide(pr, gitops, env, 1)
+  await ameide([...pr, '--label', 'preview', '--evidence', '--key', keys.publicKey, '--no-tlog'], gitops, env)
   console.log(
     `\nThe report's "ref" values are now in the GitOps overlays, byte-exact. Demo files: ${tmp} (removed on exit).`,
   )
   await registry.stop()
+}
+
+/**
+ * The preview lane of the GitOps repository: one chart per image and a namespace chart, and an ApplicationSet of
+ * the list of them × the pull-request generator (only PRs labelled `preview`), each image at `:<head sha>`.
+ */
+async function writePreviewLane(gitops: string, repositories: string[]) {
+  const files: Record<string, string> = {
+    'sources/charts/preview/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+    'sources/charts/preview/app/templates/deployment.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: app}',
+      'spec:',
+      '  selector: {matchLabels: {app: app}}',
+      '  template:',
+      '    metadata: {labels: {app: app}}',
+      '    spec:',
+      '      containers: [{name: app, image: "{{ .Values.image }}"}]',
+      '',
+    ].join('\n'),
+    'sources/charts/preview/namespace/Chart.yaml': 'apiVersion: v2\nname: namespace\nversion: 0.1.0\n',
+    'sources/charts/preview/namespace/templates/namespace.yaml':
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n',
+  }
+  const lanes = [
+    {name: 'namespace', chart: 'sources/charts/preview/namespace', image: 'none'},
+    ...repositories.map((r) => ({name: r.split('/').at(-1), chart: 'sources/charts/preview/app', image: r})),
+  ]
+  files['argocd/previews.yaml'] = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: previews, namespace: argocd}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - matrix:
+        generators:
+          - list:
+              elements: ${JSON.stringify(lanes)}
+          - pullRequest:
+              github: {owner: ameideio, repo: ameide, labels: [preview]}
+              requeueAfterSeconds: 300
+  template:
+    metadata:
+      name: "{{ .name }}-pr-{{ .number }}"
+      finalizers: [resources-finalizer.argocd.argoproj.io]
+    spec:
+      project: previews
+      source:
+        repoURL: https://github.com/ameideio/ameide-gitops.git
+        targetRevision: main
+        path: "{{ .chart }}"
+        helm:
+          parameters: [{name: image, value: "{{ .image }}:{{ .head_sha }}"}]
+      destination: {server: "https://kubernetes.default.svc", namespace: "pr-{{ .number }}"}
+      syncPolicy: {automated: {prune: true, selfHeal: true}}
+`
+  files['ameide.yaml'] =
+    'gitopsPolicy:\n  preview:\n    projects: [previews]\n    repositories: [https://github.com/ameideio/ameide-gitops.git]\n    webhook: true\n'
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(gitops, file)), {recursive: true})
+    await writeFile(path.join(gitops, file), text)
+  }
 }
 
 main()

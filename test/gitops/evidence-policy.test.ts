@@ -5,14 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {buildSetup, createMonorepo, publishCli, type Monorepo} from '../publish/fixture.js'
 import {runCli} from '../support/cli.js'
-import {
-  COSIGN_SIGN_OFFLINE_FLAGS,
-  cosign,
-  generateKeyPair,
-  signImage,
-  verifyAttestation,
-  type CosignKeyPair,
-} from '../support/cosign.js'
+import {attestImage, generateKeyPair, signImage, verifyAttestation, type CosignKeyPair} from '../support/cosign.js'
 import {startRegistry, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -41,27 +34,6 @@ let tmp: string
 let gitops: string
 let mono: Monorepo
 const refs: Record<string, string> = {}
-
-/** `cosign attest --replace` of `predicate` as `type` on `ref`, with `keys` (offline). */
-async function attest(keys: CosignKeyPair, ref: string, type: string, predicate: unknown): Promise<void> {
-  const file = path.join(tmp, `predicate-${Math.random().toString(36).slice(2)}.json`)
-  await writeFile(file, JSON.stringify(predicate))
-  await cosign(
-    [
-      'attest',
-      '--key',
-      keys.privateKey,
-      ...COSIGN_SIGN_OFFLINE_FLAGS,
-      '--replace',
-      '--type',
-      type,
-      '--predicate',
-      file,
-      ref,
-    ],
-    keys.env,
-  )
-}
 
 /** The published image's bytes under another repository (same digest): `<host>/<repo>@<digest>`. */
 async function copyImage(repo: string): Promise<string> {
@@ -104,8 +76,8 @@ beforeAll(async () => {
     const forged = structuredClone(provenance)
     change(forged)
     await signImage(primitives, ref)
-    await attest(primitives, ref, 'cyclonedx', sbomPredicate)
-    await attest(primitives, ref, 'slsaprovenance1', forged)
+    await attestImage(primitives, ref, 'cyclonedx', sbomPredicate)
+    await attestImage(primitives, ref, 'slsaprovenance1', forged)
     return ref
   }
   refs.repository = await forge('forged-repository', (p) => {

@@ -4,7 +4,8 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
+import {buildProvenancePredicate} from '../../src/publish/provenance.js'
+import {attestImage, generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
 import {startRegistry, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -17,6 +18,7 @@ import {requireTools} from '../support/toolchain.js'
  */
 const SHA = '4f2c0a9d81b3e6f7a5c4d3b2e1f0a9b8c7d6e5f4'
 const PR = ['--pr', '42', '--head-sha', SHA]
+const BUILT_AT = '0123456789abcdef0123456789abcdef01234567'
 const EXAMPLE = await readFile(path.resolve('docs/examples/gitops/preview-applicationset.yaml'), 'utf8')
 
 let registry: Registry
@@ -124,7 +126,7 @@ spec:
 }
 
 /** A GitOps checkout (origin: the example's repository) with the charts, an evidencePolicy and `appset`. */
-async function gitops(appset: string): Promise<string> {
+async function gitops(appset: string, provenance = 'optional'): Promise<string> {
   const dir = await makeTempDir('ameide-preview-')
   await initGitRepo(dir)
   await git(dir, ['remote', 'add', 'origin', 'https://github.com/ameideio/ameide-gitops.git'])
@@ -137,7 +139,7 @@ async function gitops(appset: string): Promise<string> {
       'evidencePolicy:',
       `  - images: ["${registry.host}/demo/*"]`,
       '    signers: [{key: keys/cosign.pub}]',
-      '    provenance: optional',
+      `    provenance: ${provenance}`,
       '    sbom: optional',
       '',
     ].join('\n'),
@@ -164,7 +166,12 @@ interface Result {
     name: string
     namespace: string
     ready: boolean
-    images: Array<{ref: string; digest: string | null; exists: boolean; evidence?: {signed: boolean}}>
+    images: Array<{
+      ref: string
+      digest: string | null
+      exists: boolean
+      evidence?: {signed: boolean; provenance?: boolean; provenanceFacts?: {commit?: string}}
+    }>
   }>
   findings: Array<{rule: string; message: string; application?: string; image?: string; fix?: string}>
 }
@@ -181,8 +188,23 @@ beforeAll(async () => {
   const tmp = await makeTempDir('ameide-preview-keys-')
   registry = await startRegistry()
   keys = await generateKeyPair(path.join(tmp, 'keys'), 'preview-key-password-7d3a')
-  for (const name of ['orders', 'triage', 'billing']) digests[name] = await pushImage(`demo/${name}`, SHA)
-  for (const name of ['orders', 'triage']) await signImage(keys, `${registry.host}/demo/${name}@${digests[name]}`)
+  for (const name of ['orders', 'triage', 'billing', 'retagged']) digests[name] = await pushImage(`demo/${name}`, SHA)
+  for (const name of ['orders', 'triage', 'retagged'])
+    await signImage(keys, `${registry.host}/demo/${name}@${digests[name]}`)
+  // What publish's re-tag of an unchanged component leaves at :<head sha>: the provenance of the commit that built it.
+  const built = buildProvenancePredicate({
+    repository: 'https://github.com/ameideio/ameide',
+    sha: BUILT_AT,
+    dockerfile: 'primitives/domain/retagged/Dockerfile',
+    context: 'primitives/domain/retagged',
+    buildArgs: {},
+    platforms: [],
+    component: 'domain-retagged',
+    builderId: 'https://ameide.io/builders/buildah@1.28.2',
+    startedOn: new Date(0),
+    finishedOn: new Date(0),
+  })
+  await attestImage(keys, `${registry.host}/demo/retagged@${digests.retagged}`, 'slsaprovenance1', built)
 }, 180_000)
 afterAll(runCleanups)
 
@@ -204,6 +226,9 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
       },
     ])
     expect(result.findings.map((f) => f.rule)).toEqual(['not-previewed'])
+    // A matrix drops the PR once per list element: its reason is said once.
+    const matrix = await preview(await gitops(matrixAppSet(['namespace', 'orders', 'triage'])), PR)
+    expect(matrix.result.applicationSets[0].reason).toBe('github.labels: the pull request lacks the label preview')
   })
 
   it("with the label: the controller's name and namespace, the image found by digest, the missing namespace lane a finding", async () => {
@@ -266,6 +291,28 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     expect(run.exitCode, JSON.stringify(result.findings)).toBe(0)
     expect(result).toMatchObject({previewed: true, ready: true, pr: {number: 42, headSha: SHA}, findings: []})
     expect(await readFile(markdown, 'utf8')).toContain('🟢 ready')
+  })
+
+  it('a re-tagged image (provenance of the commit that built it) is ready unless its entry sets commitMatchesTag', async () => {
+    const args = [...PR, '--label', 'preview', '--branch', 'feature/x', '--evidence', '--no-tlog']
+    const lanes = matrixAppSet(['namespace', 'retagged'])
+    const {run, result} = await preview(await gitops(lanes), args)
+    expect(run.exitCode, JSON.stringify(result.findings)).toBe(0)
+    const image = result.applications.find((a) => a.name === 'retagged-pr-42')!.images[0]
+    expect(image.evidence).toMatchObject({signed: true, provenance: true, provenanceFacts: {commit: BUILT_AT}})
+    const human = await runCli(['gitops', 'preview', '--root', await gitops(lanes), ...args], {env: keys.env})
+    expect(human.stdout).toContain(`✓ signed ✗ sbom ✓ provenance built at ${BUILT_AT.slice(0, 12)}`)
+
+    const strict = await preview(await gitops(lanes, '{commitMatchesTag: true}'), args)
+    expect(strict.run.exitCode).toBe(1)
+    expect(strict.result.findings).toMatchObject([
+      {
+        rule: 'provenance-commit',
+        application: 'retagged-pr-42',
+        message: expect.stringContaining(`names commit ${BUILT_AT}, not the head sha ${SHA}`),
+        fix: expect.stringContaining('commitMatchesTag'),
+      },
+    ])
   })
 
   it("title and author: a template reading one this run lacks is a finding with its flag; given, they render as Go's slug and regexp decide", async () => {

@@ -1,5 +1,6 @@
 import {execa} from 'execa'
-import {mkdir} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {requireTool, toolEnv} from './toolchain.js'
 
@@ -77,4 +78,13 @@ export async function verifyAttestation(keys: CosignKeyPair, ref: string, type: 
     ['verify-attestation', '--key', keys.publicKey, ...COSIGN_VERIFY_OFFLINE_FLAGS, '--type', type, ref],
     keys.env,
   )
+}
+
+/** `cosign attest --replace` of `predicate` as `type` on `ref`, with `keys`, offline. */
+export async function attestImage(keys: CosignKeyPair, ref: string, type: string, predicate: unknown): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'ameide-predicate-'))
+  const file = path.join(dir, 'predicate.json')
+  await writeFile(file, JSON.stringify(predicate))
+  const args = ['attest', '--key', keys.privateKey, ...COSIGN_SIGN_OFFLINE_FLAGS, '--replace', '--type', type]
+  await cosign([...args, '--predicate', file, ref], keys.env).finally(() => rm(dir, {recursive: true, force: true}))
 }

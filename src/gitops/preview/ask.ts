@@ -1,7 +1,7 @@
 /**
  * Will the images come up: each distinct image asked of its registry (a manifest HEAD: exists, digest), and with
  * evidence its digest judged as `gitops verify --evidence` judges it (src/gitops/verify/examine.ts): signature,
- * SBOM, provenance, and the provenance's commit against the pull request's head sha.
+ * SBOM, provenance, and (the entry's `commitMatchesTag`) the provenance's commit against the pull request's head sha.
  */
 import {mapConcurrent} from '../../core/concurrency.js'
 import {describeMismatch} from '../../attestations/statements.js'
@@ -63,11 +63,13 @@ function judge(facts: EvidenceFacts, j: EvidenceJudgement, headSha: string): Ans
     out.push({rule: 'provenance-missing', message: 'no provenance attestation'})
   }
   for (const m of j.mismatches) out.push({rule: 'evidence-mismatch', message: `provenance: ${describeMismatch(m)}`})
+  // As `gitops verify` judges a 40-hex tag: only an entry with commitMatchesTag requires the head sha. publish
+  // re-tags an unchanged component's `:main` as `:<head sha>`, whose provenance names the commit that built it.
   const commit = facts.provenanceFacts?.commit
-  if (facts.provenance && commit !== headSha) {
+  if (facts.provenance && j.commitMatchesTag && commit !== headSha) {
     out.push({
       rule: 'provenance-commit',
-      message: `its provenance names commit ${commit ?? '(none)'}, not the head sha ${headSha}`,
+      message: `its provenance names commit ${commit ?? '(none)'}, not the head sha ${headSha}, and its evidencePolicy entry sets commitMatchesTag (a re-tag of an unchanged component names the commit that built it)`,
     })
   }
   return out

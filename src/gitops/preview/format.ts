@@ -20,7 +20,7 @@ export function formatPreview(r: PreviewResult, style: Style): string {
   }
   for (const a of r.applications) {
     const mark = a.ready ? style.green('✓') : style.red('✗')
-    const images = a.images.map((i) => `${p(i.ref)}${i.digest ? ` (${i.digest.slice(0, 19)}…)` : ''}`)
+    const images = a.images.map((i) => `${p(i.ref)}${i.digest ? ` (${i.digest.slice(0, 19)}…)` : ''}${evidence(i)}`)
     out.push(`${mark} ${p(a.name)} → namespace ${p(a.namespace)}: ${a.ready ? 'ready' : 'not ready'}`)
     for (const i of images) out.push(style.dim(`    image ${i}`))
     for (const f of r.findings.filter((x) => x.application === a.name)) out.push(...findingLines(f, style, '    '))
@@ -37,4 +37,13 @@ function findingLines(f: PreviewFinding, style: Style, indent: string): string[]
   const lines = [`${indent}${mark} ${f.rule}: ${p(f.message)}${at}`]
   if (f.fix) lines.push(`${indent}  fix: ${p(f.fix)}`)
   return lines
+}
+
+/** `--evidence`: what each image carries, and the commit its provenance names (a re-tag names the one that built it). */
+function evidence(i: PreviewResult['applications'][number]['images'][number]): string {
+  const e = i.evidence
+  if (!e) return ''
+  const has = (ok: boolean, what: string) => `${ok ? '✓' : '✗'} ${what}`
+  const commit = e.provenanceFacts?.commit ? ` built at ${p(e.provenanceFacts.commit.slice(0, 12))}` : ''
+  return `  ${has(e.signed, 'signed')} ${has(e.sbom, 'sbom')} ${has(e.provenance, 'provenance')}${commit}`
 }

@@ -33,7 +33,7 @@ export function generatePreview(input: {
     if (!hasPullRequestGenerator(manifest.doc)) continue
     const apps = expansion.applications.filter(fromPr)
     const dropped = expansion.notPreviewed ?? []
-    const reason = dropped.map((d) => d.reason).join('; ')
+    const reason = [...new Set(dropped.map((d) => d.reason))].join('; ')
     out.applicationSets.push({
       name: manifest.name,
       file: manifest.file,

@@ -205,7 +205,10 @@ function imageOf(
       severity: 'error',
       ...at,
       message: `${site.ref}: ${p.message}`,
-      fix: `ameide primitive publish --sha ${pr.headSha}   # signs, attests the SBOM and provenance of :${pr.headSha}`,
+      fix:
+        p.rule === 'provenance-commit'
+          ? 'pin an image built at the head sha, or leave commitMatchesTag off for this evidencePolicy entry'
+          : `ameide primitive publish --sha ${pr.headSha}   # signs, attests the SBOM and provenance of :${pr.headSha}`,
     })
   }
   return {
