@@ -3,7 +3,7 @@
 //
 // The tarball is self-contained: bin/run.js; the bundle of the CLI with every runtime dependency inside, oclif's
 // plugins included (scripts/bundle.mjs with AMEIDE_BUNDLE_RELEASE=1); the TypeScript compiler the imports check
-// requires, minified into dist/vendor/typescript.cjs; the engine; templates, schemas, help and the manifest (the
+// requires, minified into dist/vendor/typescript.cjs; the engine; the render module; templates, schemas, help and the manifest (the
 // plugins' commands merged in); a package.json without dependencies or scripts, so installing it fetches and runs
 // nothing. dist/release.json inside it is the stamp `ameide doctor` reports.
 //
@@ -51,7 +51,8 @@ if (dirty && !args.has('--allow-dirty')) {
 }
 
 // 2. The build, ending with the template engine.
-if (!args.has('--skip-build')) run('npm', ['run', 'build', '--silent'], {AMEIDE_REQUIRE_ENGINE: '1'})
+if (!args.has('--skip-build'))
+  run('npm', ['run', 'build', '--silent'], {AMEIDE_REQUIRE_ENGINE: '1', AMEIDE_REQUIRE_RENDER_MODULE: '1'})
 // The stamp's format is doctor's (src/doctor/release.ts), as the build compiled it.
 const {contentsDigest, RELEASE_STAMP} = await import('../dist/doctor/release.js')
 
@@ -74,6 +75,8 @@ addFile('bin/run.js')
 for (const f of tracked.filter((f) => /^(templates|schemas)\//.test(f))) addFile(f)
 for (const f of ['dist/help.json', 'dist/core/config-validate.js']) addFile(f)
 for (const f of ['gotemplate.wasm', 'wasm_exec.js', 'engine.json']) addFile(`dist/engine/${f}`)
+// The render module (Helm and kustomize as WebAssembly): 84 MB that the tarball's gzip takes to about 15 MB.
+for (const f of ['render.wasm', 'wasm_exec.js', 'render-module.json']) addFile(`dist/render-module/${f}`)
 addFile('README.md')
 
 // The TypeScript compiler (src/verify/imports/typescript-parser.ts requires it), minified: one CommonJS file.
@@ -166,6 +169,9 @@ const release = {
   // The engine's bytes depend on the Go that built them (AMEIDE_GO=debian: Debian's pinned Go, as the workflow builds).
   engine: (({go, sha256}) => ({go, sha256}))(
     JSON.parse(readFileSync(path.join(root, 'dist/engine/engine.json'), 'utf8')),
+  ),
+  renderModule: (({helm, kustomize, go, sha256}) => ({helm, kustomize, go, sha256}))(
+    JSON.parse(readFileSync(path.join(root, 'dist/render-module/render-module.json'), 'utf8')),
   ),
 }
 writeFileSync(path.join(root, 'release.json'), `${JSON.stringify(release, null, 2)}\n`)

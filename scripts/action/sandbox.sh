@@ -5,6 +5,13 @@
 # none of this can be done gets a warning: `gitops diff` (and `verify --render` on a pull request) then run no
 # renderer, each Helm and kustomize deployable render-unavailable with this reason — never unconfined.
 set -uo pipefail
+# Built into the CLI (the release tarball carries it; a source install builds it with Go), the render module renders
+# Helm and kustomize as WebAssembly over the revision in memory: no bubblewrap, no AppArmor profile, no sudo.
+cli=${AMEIDE_ACTION_CLI:-${GITHUB_ACTION_PATH:-.}/bin/run.js}
+if [ -f "$(dirname "$cli")/../dist/render-module/render.wasm" ] && [ "${AMEIDE_RENDERER:-}" != native ]; then
+  echo "sandbox: not needed, the render module renders helm and kustomize"
+  exit 0
+fi
 [ "$(uname -s)" = Linux ] || { echo "sandbox: not Linux: helm and kustomize will not run on untrusted revisions"; exit 0; }
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo -n"

@@ -13,7 +13,7 @@ import {inspectCopy} from './release.js'
 import {checkRenderModule} from './render-module.js'
 import {checkSandbox} from './sandbox.js'
 import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
-import {CHECK_IDS, type DoctorCheck, type DoctorResult} from './types.js'
+import {CHECK_IDS, type CheckId, type DoctorCheck, type DoctorResult} from './types.js'
 
 export interface DoctorOptions {
   /** The repository (monorepo or GitOps checkout), or null outside one. */
@@ -64,9 +64,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   const commands = commandsOf(repository.kind)
   const needs = needsOf(config)
   const byId = new Map(lines.map((l) => [l.id, l]))
+  const moduleRenders = byId.get('render-module')?.status === 'ok'
+  if (moduleRenders) for (const id of RENDERED_BY_THE_MODULE) byId.set(id, notNeeded(byId.get(id)!))
   const checks: DoctorCheck[] = CHECK_IDS.map((id) => {
     const need = needs[id]
-    const required = need.always === true || (root !== null && need.requiredBy.some((c) => commands.includes(c)))
+    const required =
+      !(moduleRenders && RENDERED_BY_THE_MODULE.includes(id)) &&
+      (need.always === true || (root !== null && need.requiredBy.some((c) => commands.includes(c))))
     return {...byId.get(id)!, neededBy: need.neededBy, required}
   })
   return {
@@ -76,4 +80,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     repository: {root, kind: repository.kind, config: repository.source, commands},
     checks,
   }
+}
+
+/** What the render module replaces: with it built, the binaries and the sandbox they would render in are optional. */
+const RENDERED_BY_THE_MODULE: readonly CheckId[] = ['kustomize', 'helm', 'sandbox']
+
+function notNeeded<T extends {status: string; detail: string; fix: string | null}>(line: T): T {
+  if (line.status === 'ok') return line
+  return {...line, detail: `${line.detail}; not needed: the render module renders Helm and kustomize`, fix: null}
 }

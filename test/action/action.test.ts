@@ -57,6 +57,7 @@ async function runAction(given: Record<string, string>, env: Record<string, stri
   const stepOutputs: Record<string, Record<string, string>> = {}
   let exitCode = 0
   let stderr = ''
+  let stdout = ''
   for (const step of action.runs.steps) {
     if (step.uses) continue
     await writeFile(files.GITHUB_OUTPUT, '')
@@ -75,6 +76,7 @@ async function runAction(given: Record<string, string>, env: Record<string, stri
       reject: false,
     })
     stderr += String(result.stderr)
+    stdout += String(result.stdout)
     if (step.id) stepOutputs[step.id] = parseOutputs(await readFile(files.GITHUB_OUTPUT, 'utf8'))
     exitCode = result.exitCode ?? -1
     if (exitCode !== 0) break
@@ -85,7 +87,7 @@ async function runAction(given: Record<string, string>, env: Record<string, stri
       return [name, stepOutputs[m[1]]?.[m[2]]]
     }),
   )
-  return {exitCode, outputs, stepOutputs, stderr, summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8')}
+  return {exitCode, outputs, stepOutputs, stdout, stderr, summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8')}
 }
 
 function parseOutputs(text: string): Record<string, string> {
@@ -147,6 +149,8 @@ describe('action.yml', () => {
       {PATH: toolEnv().PATH!},
     )
     expect(run.exitCode, run.stderr).toBe(0)
+    // The render module renders: the sandbox step sets up nothing (no apt-get, no AppArmor profile, no sudo).
+    expect(run.stdout).toContain('sandbox: not needed, the render module renders helm and kustomize')
     expect(run.outputs.summary).toBe('changed')
     expect(run.outputs.markdown).toBe(path.join(repo, 'diff.md'))
     expect(run.outputs.images).toBeUndefined()

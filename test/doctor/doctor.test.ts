@@ -189,12 +189,12 @@ describe('ameide doctor', () => {
     expect(config.fix).toContain('docs/configuration.md')
   })
 
-  it('a GitOps checkout that renders needs kustomize; outside a repository only Node.js and git are required', async () => {
+  it('a GitOps checkout that renders needs kustomize, unless the render module renders; outside a repository only Node.js and git are required', async () => {
     const gitops = await makeTempDir('ameide-doctor-gitops-')
     await initGitRepo(gitops)
     await writeFile(path.join(gitops, 'ameide.yaml'), 'gitopsPolicy:\n  render: true\n')
     const bin = await pathWith(['git', 'node'])
-    const run = await doctor(['--json', '--offline'], {PATH: bin}, gitops)
+    const run = await doctor(['--json', '--offline'], {PATH: bin, AMEIDE_RENDERER: 'native'}, gitops)
     expect(run.exitCode).toBe(3)
     expect(run.json().repository).toMatchObject({
       kind: 'gitops',
@@ -202,6 +202,17 @@ describe('ameide doctor', () => {
     })
     expect(checkOf(run, 'kustomize')).toMatchObject({status: 'missing', required: true})
     expect(checkOf(run, 'builder')).toMatchObject({status: 'missing', required: false})
+    // With the render module built, no helm, kustomize or bubblewrap is needed: said, not required, no fix.
+    const module = await doctor(['--json', '--offline'], {PATH: bin}, gitops)
+    expect(module.exitCode).toBe(0)
+    expect(checkOf(module, 'sandbox')).toMatchObject({required: false})
+    for (const id of ['kustomize', 'helm'])
+      expect(checkOf(module, id)).toMatchObject({
+        status: 'missing',
+        required: false,
+        fix: null,
+        detail: expect.stringContaining('not needed: the render module renders Helm and kustomize'),
+      })
     const noEngine = await doctor(
       ['--json', '--offline'],
       {PATH: bin, AMEIDE_GOTEMPLATE_WASM: path.join(gitops, 'none.wasm')},

@@ -10,6 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {listAppSetRepo} from '../support/appset-repo.js'
 import {cosign, cosignEnv, generateKeyPair} from '../support/cosign.js'
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
+import {helmGitopsRepo, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {GITHUB_ISSUER, startPrivateSigstore} from '../support/sigstore/index.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
@@ -72,7 +73,8 @@ describe('npm run release', () => {
     expect(tb.equals(ta)).toBe(true)
     expect(release.tarball).toBe(`ameide-${release.version}.tgz`)
     expect(release.sources.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(release.size).toBeLessThanOrEqual(10e6)
+    // The issue's bound; the render module (84 MB of WebAssembly) is most of it, gzipped by the tarball to ≈ 15 MB.
+    expect(release.size).toBeLessThanOrEqual(30e6)
     // Fixed owners, modes and times; no node_modules; no dependencies to fetch.
     const listing = (await execa('tar', ['-tvzf', tgz])).stdout.split('\n')
     for (const line of listing) expect(line).toMatch(/^-rw[-x]r-[-x]r-[-x] 0\/0 .* 1985-10-26 08:15 package\//)
@@ -95,7 +97,8 @@ describe('npm run release', () => {
     const seconds = (performance.now() - started) / 1000
     expect(seconds).toBeLessThan(10) // ≈ 1 s here; the target is 3 s (docs/performance.md)
     const du = Number((await execa('du', ['-sk', prefix])).stdout.split('\t')[0]) * 1024
-    expect(du).toBeLessThanOrEqual(30e6)
+    // The render module's 84 MB, uncompressed so that a render reads it as is, and ≈ 25 MB of the rest.
+    expect(du).toBeLessThanOrEqual(120e6)
     const ameide = path.join(prefix, 'bin', 'ameide')
     const bin = await barePath()
     const run = (args: string[], cwd: string) =>
@@ -138,6 +141,22 @@ describe('npm run release', () => {
     expect(layout.exitCode, layout.stderr).toBe(0)
     const [appset] = JSON.parse(layout.stdout).layout.applicationSets
     expect(appset.applications.map((a: {name: string}) => a.name)).toEqual(['web-app-staging-003'])
+
+    // Helm and kustomize through the render module the tarball carries: no helm, no kustomize, no bubblewrap.
+    const rendered = await helmGitopsRepo({
+      'argocd/chart.yaml': originApplication('chart', 'path: charts/app'),
+      'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+      'charts/app/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n',
+      'argocd/kust.yaml': originApplication('kust', 'path: deploy'),
+      'deploy/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'deploy/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kcm\n',
+    })
+    const render = await run(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], rendered)
+    const verdict = JSON.parse(render.stdout)
+    expect(verdict.render.tools.sandbox, render.stderr).toMatch(/^webassembly/)
+    expect(verdict.render.deployables.map((d: {status: string}) => d.status)).toEqual(['rendered', 'rendered'])
+    expect(verdict.findings.filter((f: {rule: string}) => f.rule.startsWith('render-'))).toEqual([])
+    expect(report.checks.find((c: {id: string}) => c.id === 'render-module').status).toBe('ok')
 
     // The imports check parses with the TypeScript compiler the tarball vendors.
     const ts = await makeTempDir('ameide-release-ts-')

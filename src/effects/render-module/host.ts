@@ -90,11 +90,15 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
       // The instance's memory is the memory limit: V8 refuses to grow it past this, and Go's runtime then ends
       // (its out-of-memory). Process-wide, set before the first compile; the template engine stays far below it.
       setFlagsFromString(`--wasm-max-mem-pages=${Math.floor(MODULE_LIMITS.memoryBytes / 65536)}`)
+      // The bytes are checked against the build's record while V8 compiles them on its own threads.
       const bytes = readFileSync(wasm)
+      const module = webAssembly.compile(bytes)
       const sha256 = createHash('sha256').update(bytes).digest('hex')
-      if (sha256 !== build.sha256)
+      if (sha256 !== build.sha256) {
+        module.catch(() => undefined)
         throw new Error(`${wasm} is not the module the build recorded: rebuild (npm run build)`)
-      return webAssembly.compile(bytes)
+      }
+      return module
     })())
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
   return {
