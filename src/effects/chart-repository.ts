@@ -8,8 +8,7 @@
  * credentials of the hosts the caller allows. Nothing here decides what may be fetched: src/gitops/charts/ does.
  */
 import {readFileSync} from 'node:fs'
-import {request as httpRequest} from 'node:http'
-import {Agent as HttpsAgent, request as httpsRequest} from 'node:https'
+import {Agent as HttpsAgent} from 'node:https'
 import tls from 'node:tls'
 
 import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, withRetry, type RetryPolicy} from '../core/retry.js'
@@ -17,10 +16,7 @@ import {redact} from '../core/secrets.js'
 import {isTransientNetworkError} from './network-errors.js'
 import {RegistryClient, sha256Digest} from './registry/client.js'
 import type {CredentialLookup} from './registry/credentials.js'
-import type {HttpExchange} from './registry/http.js'
-
-/** Node's code for a connection that closed early: a transient failure the retry policy knows (not an ameide code). */
-const CONNECTION_RESET = 'ECONNRESET'
+import {exchangeOnce, type HttpExchange} from './registry/http.js'
 
 export interface ChartFetchLimits {
   /** Largest chart archive (compressed), and largest OCI chart layer. */
@@ -156,7 +152,14 @@ export class ChartRepository {
     for (let redirects = 0; ; redirects++) {
       this.refuseInsecure(current)
       this.sent++
-      const res = await this.once(method, current, sendHeaders, Math.max(1, deadline - Date.now()), maxBytes, body)
+      const at = current
+      const res = await exchangeOnce(method, at, sendHeaders, body, {
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        ...(at.protocol === 'https:' ? {agent: this.agent} : {}),
+        maxBytes,
+        tooBig: () =>
+          new ChartFetchError(`${method} ${at.href}: the answer is over the ${maxBytes}-byte limit`, 'size'),
+      })
       const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null
       if (!location) return res
       if (redirects >= MAX_REDIRECTS) throw new ChartFetchError(`${method} ${url}: too many redirects`)
@@ -178,71 +181,6 @@ export class ChartRepository {
       throw new ChartFetchError(
         `${url.origin} is plain HTTP and ${url.host} is not listed in gitopsPolicy.charts.insecure: it is not requested`,
       )
-  }
-
-  private once(
-    method: string,
-    url: URL,
-    headers: Record<string, string>,
-    timeoutMs: number,
-    maxBytes: number,
-    body?: Buffer,
-  ): Promise<HttpExchange> {
-    return new Promise((resolve, reject) => {
-      const https = url.protocol === 'https:'
-      let settled = false
-      const fail = (error: Error) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        req.destroy()
-        reject(error)
-      }
-      const options = {
-        method,
-        ...(https ? {agent: this.agent} : {}),
-        headers: {'User-Agent': 'ameide', ...headers, ...(body ? {'Content-Length': String(body.length)} : {})},
-      }
-      const req = (https ? httpsRequest : httpRequest)(url, options, (res) => {
-        const declared = Number(res.headers['content-length'] ?? 0)
-        const tooBig = () =>
-          fail(new ChartFetchError(`${method} ${url.href}: the answer is over the ${maxBytes}-byte limit`, 'size'))
-        if (declared > maxBytes) return tooBig()
-        const chunks: Buffer[] = []
-        let size = 0
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length
-          if (size > maxBytes) tooBig()
-          else chunks.push(chunk)
-        })
-        res.on('error', (error) => fail(Object.assign(error, {code: CONNECTION_RESET})))
-        res.on('end', () => {
-          if (settled) return
-          if (!res.complete)
-            return fail(
-              Object.assign(new Error('the connection closed before the body was complete'), {code: CONNECTION_RESET}),
-            )
-          settled = true
-          clearTimeout(timer)
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: {
-              get: (name: string) => {
-                const v = res.headers[name.toLowerCase()]
-                return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
-              },
-            },
-            body: Buffer.concat(chunks),
-          })
-        })
-      })
-      const timer = setTimeout(
-        () => fail(Object.assign(new Error(`timed out after ${timeoutMs} ms`), {name: 'TimeoutError'})),
-        timeoutMs,
-      )
-      req.on('error', (error) => fail(error))
-      req.end(body)
-    })
   }
 }
 

@@ -719,7 +719,7 @@ describe('the limits of fetching (AMEIDE_CHART_LIMITS lowers them for the test)'
 
   it('a response slower than the time limit', async () => {
     const slow = await startChartServer([webChart('1.0.0'), webChart('1.1.0')], {delayMs: 3_000})
-    expect(await limited(slow, 'timeoutMs=200')).toMatch(/timed out after/)
+    expect(await limited(slow, 'timeoutMs=200')).toMatch(/aborted due to timeout \(\d+ ms\)/)
   }, 60_000)
 })
 

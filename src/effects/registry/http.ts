@@ -51,7 +51,8 @@ export async function httpExchange(
   let currentHeaders = headers
   let currentBody = body
   for (let redirects = 0; ; redirects++) {
-    const res = await once(currentMethod, current, currentHeaders, currentBody, Math.max(1, deadline - Date.now()))
+    const timeLeft = Math.max(1, deadline - Date.now())
+    const res = await exchangeOnce(currentMethod, current, currentHeaders, currentBody, {timeoutMs: timeLeft})
     const location = res.status >= 300 && res.status < 400 && res.status !== 304 ? res.headers.get('location') : null
     if (!location) return res
     if (redirects >= MAX_REDIRECTS)
@@ -73,12 +74,25 @@ function withoutHeaders(headers: Record<string, string>, names: string[]): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !names.includes(k.toLowerCase())))
 }
 
-function once(
+/** What bounds one exchange: its time, and (for downloads) its size, refused with `tooBig`'s error. */
+export interface ExchangeBounds {
+  timeoutMs: number
+  agent?: HttpAgent | HttpsAgent
+  maxBytes?: number
+  tooBig?: () => Error
+}
+
+/**
+ * One request and its whole answer, no redirect followed: bounded by `timeoutMs` (a `TimeoutError`) and `maxBytes`
+ * (declared or counted), a connection dropped mid-body an `ECONNRESET`. The registry's and the chart repositories'
+ * transports both send through it.
+ */
+export function exchangeOnce(
   method: string,
   url: URL,
   headers: Record<string, string>,
   body: Buffer | undefined,
-  timeoutMs: number,
+  bounds: ExchangeBounds,
 ): Promise<HttpExchange> {
   return new Promise((resolve, reject) => {
     const https = url.protocol === 'https:'
@@ -88,7 +102,7 @@ function once(
     }
     const options = {
       method,
-      agent: https ? httpsAgent : httpAgent,
+      agent: bounds.agent ?? (https ? httpsAgent : httpAgent),
       headers: {'User-Agent': 'ameide', ...headers, ...(body ? {'Content-Length': String(body.length)} : {})},
     }
     let settled = false
@@ -99,22 +113,26 @@ function once(
       req.destroy()
       reject(error)
     }
+    const cut = () =>
+      fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET'))
     const req = (https ? httpsRequest : httpRequest)(url, options, (res) => {
+      const maxBytes = bounds.maxBytes ?? Infinity
+      const tooBig = () => fail(bounds.tooBig?.() ?? new Error(`${method} ${url.href}: over ${maxBytes} bytes`))
+      if (Number(res.headers['content-length'] ?? 0) > maxBytes) return tooBig()
       const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      let size = 0
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length
+        if (size > maxBytes) tooBig()
+        else chunks.push(chunk)
+      })
       res.on('error', (error) => fail(withCode(error, 'ECONNRESET')))
-      res.on('aborted', () =>
-        fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET')),
-      )
+      res.on('aborted', cut)
       res.on('close', () => {
-        if (!res.complete)
-          fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET'))
+        if (!res.complete) cut()
       })
       res.on('end', () => {
-        if (!res.complete) {
-          fail(withCode(new Error('terminated: the connection closed before the body was complete'), 'ECONNRESET'))
-          return
-        }
+        if (!res.complete) return cut()
         if (settled) return
         settled = true
         clearTimeout(timer)
@@ -126,8 +144,8 @@ function once(
       })
     })
     const timer = setTimeout(
-      () => fail(new HttpTimeoutError(`The operation was aborted due to timeout (${timeoutMs} ms)`)),
-      timeoutMs,
+      () => fail(new HttpTimeoutError(`The operation was aborted due to timeout (${bounds.timeoutMs} ms)`)),
+      bounds.timeoutMs,
     )
     req.on('error', (error) => fail(error))
     req.end(body)
