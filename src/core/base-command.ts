@@ -105,6 +105,42 @@ const COMMON_CODES: Partial<Record<ErrorCode, string>> = {
  * exit comes from the registry (src/core/error-codes.ts); the text says what the code means for this command
  * (the registry's summary when omitted).
  */
+/**
+ * The codes the evidence (cosign, Sigstore) and registry modules a GitOps reader loads can raise, each with its
+ * registry summary: spread into the error codes of the commands that load them.
+ */
+export const EVIDENCE_READER_CODES: Partial<Record<ErrorCode, true>> = Object.fromEntries(
+  (
+    [
+      'ATTESTATION_INVALID',
+      'ATTEST_FAILED',
+      'ATTEST_REMOTE_FAILED',
+      'CERTIFICATE_CHAIN_UNTRUSTED',
+      'COSIGN_KEY_INVALID',
+      'COSIGN_KEY_UNREADABLE',
+      'COSIGN_NOT_USABLE',
+      'COSIGN_PASSWORD_MISSING',
+      'FULCIO_REFUSED_TOKEN',
+      'INVALID_SIGSTORE_SETTING',
+      'KEYLESS_REQUIRES_TLOG',
+      'NOT_A_DIGEST_REFERENCE',
+      'OIDC_TOKEN_ENDPOINT_FAILED',
+      'OIDC_TOKEN_REFUSED',
+      'OIDC_TOKEN_UNAVAILABLE',
+      'REGISTRY_DIGEST_MISMATCH',
+      'REGISTRY_REQUEST_FAILED',
+      'SIGNATURE_INVALID',
+      'SIGNER_IDENTITY_MISMATCH',
+      'SIGNING_KEY_MISSING',
+      'SIGN_FAILED',
+      'SIGN_REMOTE_FAILED',
+      'SIGSTORE_FILE_UNREADABLE',
+      'VERIFY_FAILED',
+      'VERIFY_REMOTE_FAILED',
+    ] as const
+  ).map((code) => [code, true]),
+)
+
 export function describeCommand(body: string, errorCodes: Partial<Record<ErrorCode, string | true>>): string {
   const entries = {
     ...errorCodes,

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {AmeideCommand, describeCommand, EVIDENCE_READER_CODES} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {ExitCode} from '../../core/exit-codes.js'
@@ -57,36 +57,12 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
         'helm was found (or remembered) but is gone when a chart renders; no helm at all is a failure (exit 1)',
       FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
       // Raised by the chart fetch (registry client, cosign for Flux's spec.verify) this command loads: their summaries.
-      ATTESTATION_INVALID: true,
-      ATTEST_FAILED: true,
-      ATTEST_REMOTE_FAILED: true,
-      CERTIFICATE_CHAIN_UNTRUSTED: true,
-      COSIGN_KEY_INVALID: true,
-      COSIGN_KEY_UNREADABLE: true,
+      ...EVIDENCE_READER_CODES,
       COSIGN_NOT_FOUND: true,
-      COSIGN_NOT_USABLE: true,
-      COSIGN_PASSWORD_MISSING: true,
-      FULCIO_REFUSED_TOKEN: true,
-      INVALID_SIGSTORE_SETTING: true,
       KEYLESS_IDENTITY_MISSING: true,
-      KEYLESS_REQUIRES_TLOG: true,
-      NOT_A_DIGEST_REFERENCE: true,
-      OIDC_TOKEN_ENDPOINT_FAILED: true,
-      OIDC_TOKEN_REFUSED: true,
-      OIDC_TOKEN_UNAVAILABLE: true,
-      REGISTRY_DIGEST_MISMATCH: true,
-      REGISTRY_REQUEST_FAILED: true,
       REGISTRY_UNAUTHORIZED: true,
       REGISTRY_UNAVAILABLE: true,
       REGISTRY_UNREACHABLE: true,
-      SIGNATURE_INVALID: true,
-      SIGNER_IDENTITY_MISMATCH: true,
-      SIGNING_KEY_MISSING: true,
-      SIGN_FAILED: true,
-      SIGN_REMOTE_FAILED: true,
-      SIGSTORE_FILE_UNREADABLE: true,
-      VERIFY_FAILED: true,
-      VERIFY_REMOTE_FAILED: true,
     },
   )
 

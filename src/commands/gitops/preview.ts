@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {AmeideCommand, describeCommand, EVIDENCE_READER_CODES} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
@@ -41,33 +41,9 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       REGISTRY_UNAVAILABLE: 'a registry kept failing (429/5xx/resets) after retries',
       REGISTRY_UNAUTHORIZED: 'a registry refused the credentials',
       // Raised by the shared evidence, registry and render modules this command loads: the registry's summaries.
-      ATTESTATION_INVALID: true,
-      ATTEST_FAILED: true,
-      ATTEST_REMOTE_FAILED: true,
-      CERTIFICATE_CHAIN_UNTRUSTED: true,
-      COSIGN_KEY_INVALID: true,
-      COSIGN_KEY_UNREADABLE: true,
-      COSIGN_NOT_USABLE: true,
-      COSIGN_PASSWORD_MISSING: true,
-      FULCIO_REFUSED_TOKEN: true,
-      INVALID_SIGSTORE_SETTING: true,
-      KEYLESS_REQUIRES_TLOG: true,
-      NOT_A_DIGEST_REFERENCE: true,
-      OIDC_TOKEN_ENDPOINT_FAILED: true,
-      OIDC_TOKEN_REFUSED: true,
-      OIDC_TOKEN_UNAVAILABLE: true,
-      REGISTRY_DIGEST_MISMATCH: true,
-      REGISTRY_REQUEST_FAILED: true,
+      ...EVIDENCE_READER_CODES,
       REVISION_UNREADABLE: true,
-      SIGNATURE_INVALID: true,
-      SIGNER_IDENTITY_MISMATCH: true,
-      SIGNING_KEY_MISSING: true,
-      SIGN_FAILED: true,
-      SIGN_REMOTE_FAILED: true,
-      SIGSTORE_FILE_UNREADABLE: true,
       TOOL_NOT_FOUND: true,
-      VERIFY_FAILED: true,
-      VERIFY_REMOTE_FAILED: true,
     },
   )
 
