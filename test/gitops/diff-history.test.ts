@@ -6,9 +6,9 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {edit} from '../support/diff-repo.js'
+import {diffLast, edit, history} from '../support/diff-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -43,32 +43,7 @@ beforeAll(() => {
   env = toolEnv()
 })
 
-/** A repository with `files` on main, and a branch `pr` where each change in turn is committed. */
-async function history(files: Record<string, string>, ...changes: Array<Record<string, string | null>>) {
-  const dir = await makeTempDir('ameide-diff-history-')
-  await initGitRepo(dir)
-  await git(dir, ['remote', 'add', 'origin', 'https://github.com/example/fleet.git'])
-  await edit(dir, files)
-  await commitAll(dir, 'base')
-  await git(dir, ['checkout', '-q', '-b', 'pr'])
-  for (const [i, change] of changes.entries()) {
-    await edit(dir, change)
-    await commitAll(dir, `change ${i + 1}`)
-  }
-  return dir
-}
-
-async function diff(repo: string, args: string[] = []) {
-  const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', ...args], {cwd: repo, env})
-  let result: Result
-  try {
-    result = run.json<Result>()
-  } catch {
-    throw new Error(`not JSON (exit ${run.exitCode}): ${run.stdout}\n${run.stderr}`)
-  }
-  assertMatchesSchema('gitops-diff.schema.json', result)
-  return {exitCode: run.exitCode, stderr: run.stderr, result}
-}
+const diff = (repo: string, args: string[] = []) => diffLast<Result>(repo, env, args)
 
 const deployment = (name: string, image: string) =>
   [

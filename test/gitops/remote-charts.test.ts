@@ -13,10 +13,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {packageChart, startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
 import {runCli} from '../support/cli.js'
 import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
-import {edit} from '../support/diff-repo.js'
+import {diffLast, edit, history} from '../support/diff-repo.js'
 import {startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {commitAll, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -67,29 +67,7 @@ beforeAll(async () => {
 const policy = (...hosts: string[]) =>
   `gitopsPolicy:\n  charts:\n    insecure: [${hosts.map((h) => JSON.stringify(h)).join(', ')}]\n`
 
-async function history(files: Record<string, string>, change: Record<string, string | null>) {
-  const dir = await makeTempDir('ameide-remote-charts-')
-  await initGitRepo(dir)
-  await git(dir, ['remote', 'add', 'origin', 'https://github.com/example/fleet.git'])
-  await edit(dir, files)
-  await commitAll(dir, 'base')
-  await git(dir, ['checkout', '-q', '-b', 'pr'])
-  await edit(dir, change)
-  await commitAll(dir, 'change')
-  return dir
-}
-
-async function diff(repo: string, args: string[] = []) {
-  const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', ...args], {cwd: repo, env})
-  let result: Result
-  try {
-    result = run.json<Result>()
-  } catch {
-    throw new Error(`not JSON (exit ${run.exitCode}): ${run.stdout}\n${run.stderr}`)
-  }
-  assertMatchesSchema('gitops-diff.schema.json', result)
-  return {exitCode: run.exitCode, stderr: run.stderr, result}
-}
+const diff = (repo: string, args: string[] = []) => diffLast<Result>(repo, env, args)
 
 const fluxKustomization = (env: string) =>
   [

@@ -7,7 +7,9 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {componentsApplicationSet as applicationSet, helmGitopsRepo, requiredImageTemplate} from './helm-repo.js'
-import {commitAll, git} from './tmp.js'
+import {runCli} from './cli.js'
+import {assertMatchesSchema} from './schema.js'
+import {commitAll, git, initGitRepo, makeTempDir} from './tmp.js'
 
 const E = 'e'.repeat(64)
 export const BASE_PASSWORD = 'base-password-7d1f'
@@ -67,4 +69,32 @@ export async function edit(repo: string, change: Record<string, string | null>) 
       await writeFile(abs, text)
     }
   }
+}
+
+/** A repository (origin github.com/example/fleet) with `files` on main, and a branch `pr` committing each change. */
+export async function history(files: Record<string, string>, ...changes: Array<Record<string, string | null>>) {
+  const dir = await makeTempDir('ameide-diff-history-')
+  await initGitRepo(dir)
+  await git(dir, ['remote', 'add', 'origin', 'https://github.com/example/fleet.git'])
+  await edit(dir, files)
+  await commitAll(dir, 'base')
+  await git(dir, ['checkout', '-q', '-b', 'pr'])
+  for (const [i, change] of changes.entries()) {
+    await edit(dir, change)
+    await commitAll(dir, `change ${i + 1}`)
+  }
+  return dir
+}
+
+/** `gitops diff --json` of HEAD^ against HEAD in `repo`, its result checked against the schema. */
+export async function diffLast<Result>(repo: string, env: Record<string, string | undefined>, args: string[] = []) {
+  const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', ...args], {cwd: repo, env})
+  let result: Result
+  try {
+    result = run.json<Result>()
+  } catch {
+    throw new Error(`not JSON (exit ${run.exitCode}): ${run.stdout}\n${run.stderr}`)
+  }
+  assertMatchesSchema('gitops-diff.schema.json', result)
+  return {exitCode: run.exitCode, stderr: run.stderr, result}
 }
