@@ -16,7 +16,7 @@ import {runCli} from '../support/cli.js'
 import {helmGitopsRepo, ORIGIN, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {requireTool, toolEnv, unsandboxed} from '../support/toolchain.js'
 
 const TOKEN = `canary-env-${randomBytes(6).toString('hex')}`
 const HOMEC = `canary-home-${randomBytes(6).toString('hex')}`
@@ -35,7 +35,7 @@ beforeAll(async () => {
   tmp = await makeTempDir('ameide-holes-tmp-')
   home = await makeTempDir('ameide-holes-home-')
   await writeFile(path.join(home, '.git-credentials'), `https://x:${HOMEC}@github.com\n`)
-  env = {...toolEnv(), GITHUB_TOKEN: TOKEN, REGISTRY_PASSWORD: TOKEN, HOME: home, TMPDIR: tmp}
+  env = {...toolEnv(), GITHUB_TOKEN: TOKEN, REGISTRY_PASSWORD: TOKEN, HOME: home, TMPDIR: tmp, ...unsandboxed()}
   outside = await makeTempDir('ameide-holes-outside-')
   await writeFile(path.join(outside, 'secret.txt'), `${OUTSIDE}\n`)
   await writeFile(path.join(outside, 'patch.yaml'), `- op: add\n  path: /data/leak\n  value: ${OUTSIDE}\n`)

@@ -21,7 +21,7 @@ import {helmGitopsRepo, ORIGIN, originApplication} from '../support/helm-repo.js
 import {closeLoopback, listenLoopback} from '../support/loopback.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {requireTool, toolEnv, unsandboxed} from '../support/toolchain.js'
 
 const TOKEN = `canary-env-${randomBytes(6).toString('hex')}`
 const HEADER = `canary-git-${randomBytes(6).toString('hex')}`
@@ -36,7 +36,7 @@ let loopback: string
 beforeAll(async () => {
   requireTool('kustomize')
   requireTool('helm')
-  env = {...toolEnv(), GITHUB_TOKEN: TOKEN, REGISTRY_PASSWORD: TOKEN, AWS_SECRET_ACCESS_KEY: TOKEN}
+  env = {...toolEnv(), GITHUB_TOKEN: TOKEN, REGISTRY_PASSWORD: TOKEN, AWS_SECRET_ACCESS_KEY: TOKEN, ...unsandboxed()}
   env.TMPDIR = await makeTempDir('ameide-untrusted-tmp-')
   outside = await makeTempDir('ameide-untrusted-outside-')
   await writeFile(path.join(outside, 'secret.txt'), `${OUTSIDE}\n`)
