@@ -279,6 +279,17 @@ describe('jsonnet: what the repo-server adds', () => {
     expect(message).not.toContain(root)
   })
 
+  it("past the module's limits: a render-limit, never a partial list", async () => {
+    const {result} = await evaluate({
+      'app/main.jsonnet': `[${cm("'c' + i", '{}')} for i in std.range(1, 20001)]`,
+    })
+    expect(result).toEqual({
+      ok: false,
+      limit: 'objects',
+      message: expect.stringMatching(/^jsonnet stopped: .*20,000 objects/),
+    })
+  })
+
   it('a lib outside the repository root is refused, as the repo-server refuses it', async () => {
     for (const lib of ['../elsewhere', '/../../etc']) {
       const {result} = await evaluate({'app/main.jsonnet': cm("'a'", '{}')}, {libs: [lib]})

@@ -3,7 +3,8 @@
  * reposerver/repository/repository.go findManifests, makeJsonnetVM) by the render module's go-jsonnet
  * (effects/render-module/jsonnet.ts), over the revision in memory. A file holding `+argocd:skip-file-rendering` is
  * skipped, as Argo CD skips it. Without the module, or when a TLA or extVar names the revision Argo CD resolves
- * (unknown here), the source is render-unavailable, named; an evaluation error fails it, with go-jsonnet's message.
+ * (unknown here), the source is render-unavailable, named; an evaluation error fails it, with go-jsonnet's message;
+ * a limit of the module reached (time, memory, output, objects) is a render-limit.
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
@@ -15,7 +16,7 @@ import {decodeManifest, SKIP_MARKER} from './directory.js'
 import type {Doc} from './objects.js'
 
 export type JsonnetEvaluation =
-  {ok: true; docs: Map<string, Doc[]>} | {ok: false; status: 'failed' | 'unavailable'; message: string}
+  {ok: true; docs: Map<string, Doc[]>} | {ok: false; status: 'failed' | 'unavailable'; message: string; limit?: boolean}
 
 /** The documents each .jsonnet file of `d` evaluates to (repo-relative file → objects, in the file's order). */
 export async function evaluateDirectoryJsonnet(
@@ -47,7 +48,12 @@ export async function evaluateDirectoryJsonnet(
           status: 'unavailable',
           message: `its jsonnet TLAs or extVars name $${result.unknownVariable}, the commit Argo CD resolves the target revision to, which ameide does not substitute: what it deploys is not rendered or judged.`,
         }
-      : {ok: false, status: 'failed', message: result.message}
+      : {
+          ok: false,
+          status: 'failed',
+          message: result.message,
+          ...('limit' in result && result.limit ? {limit: true} : {}),
+        }
   for (const f of result.files) docs.set(f.file, f.objects)
   return {ok: true, docs}
 }

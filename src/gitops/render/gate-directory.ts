@@ -83,16 +83,10 @@ async function renderDirectoryObjects(
     ? renderDirectory(d, input.root, input.yaml, evaluated.docs)
     : {ok: false as const, message: evaluated.message}
   if (result.ok) return result
-  out.failed(
-    {
-      file: d.file,
-      line: d.line,
-      message: `Application ${d.application}: directory source ${d.dir || '.'} does not render: ${result.message}`,
-      environment: d.environment,
-      application: d.application,
-    },
-    key,
-  )
+  const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+  const message = `Application ${d.application}: directory source ${d.dir || '.'} does not render: ${result.message}`
+  if (!evaluated.ok && evaluated.limit) out.limited({...site, message})
+  else out.failed({...site, message}, key)
   return {ok: false, status: 'failed'}
 }
 
