@@ -231,6 +231,17 @@ describe('jsonnet: what the repo-server adds', () => {
     })
   })
 
+  it('substitutes in place, as the repo-server does: the second .jsonnet file sees its values substituted twice', async () => {
+    const {result} = await evaluate(
+      {'app/a.jsonnet': `function(v) ${cm("'a'", '{v: v}')}`, 'app/b.jsonnet': `function(v) ${cm("'b'", '{v: v}')}`},
+      {entries: ['a.jsonnet', 'b.jsonnet'], tlas: [{name: 'v', value: '$$ARGOCD_APP_NAME', code: false}]},
+    )
+    expect(result.ok && result.files.map((f) => f.objects[0]!.data)).toEqual([
+      {v: '$ARGOCD_APP_NAME'},
+      {v: 'guestbook'},
+    ])
+  })
+
   it('a value naming the revision Argo CD resolves is not evaluated: the variable named', async () => {
     const {result} = await evaluate(
       {'app/main.jsonnet': `function(rev) ${cm("'a'", '{rev: rev}')}`},

@@ -58,12 +58,13 @@ func jsonnetEval(args []string, stdout io.Writer) error {
 	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
 		return err
 	}
-	vm, err := makeJsonnetVM(spec)
-	if err != nil {
-		return err
-	}
 	out := []jsonnetFile{}
 	for _, file := range spec.Files {
+		// A VM per file, as findManifests makes one per file.
+		vm, err := makeJsonnetVM(&spec)
+		if err != nil {
+			return err
+		}
 		objects, err := evaluateJsonnetFile(vm, file)
 		if err != nil {
 			return err
@@ -103,29 +104,32 @@ func evaluateJsonnetFile(vm *jsonnet.VM, file string) ([]map[string]any, error) 
 	return objects, nil
 }
 
-// makeJsonnetVM is the repo-server's: substituted TLAs and extVars, JPaths [app path, libs…], a FileImporter.
-func makeJsonnetVM(spec jsonnetSpec) (*jsonnet.VM, error) {
+// makeJsonnetVM is the repo-server's: substituted TLAs and extVars, JPaths [app path, libs…], a FileImporter. Like
+// the repo-server's, it substitutes the values in place (its TLAs and extVars share the source's backing arrays), so
+// the n-th .jsonnet file of a source sees them substituted n times (a `$$X` is `$X` for the first, X's value after).
+func makeJsonnetVM(spec *jsonnetSpec) (*jsonnet.VM, error) {
 	vm := jsonnet.MakeVM()
-	for _, arg := range spec.TLAs {
-		value, err := envsubst(spec, arg.Value)
-		if err != nil {
-			return nil, err
+	for _, vars := range [][]jsonnetVar{spec.TLAs, spec.ExtVars} {
+		for i := range vars {
+			value, err := envsubst(*spec, vars[i].Value)
+			if err != nil {
+				return nil, err
+			}
+			vars[i].Value = value
 		}
+	}
+	for _, arg := range spec.TLAs {
 		if arg.Code {
-			vm.TLACode(arg.Name, value)
+			vm.TLACode(arg.Name, arg.Value)
 		} else {
-			vm.TLAVar(arg.Name, value)
+			vm.TLAVar(arg.Name, arg.Value)
 		}
 	}
 	for _, extVar := range spec.ExtVars {
-		value, err := envsubst(spec, extVar.Value)
-		if err != nil {
-			return nil, err
-		}
 		if extVar.Code {
-			vm.ExtCode(extVar.Name, value)
+			vm.ExtCode(extVar.Name, extVar.Value)
 		} else {
-			vm.ExtVar(extVar.Name, value)
+			vm.ExtVar(extVar.Name, extVar.Value)
 		}
 	}
 	jpaths := []string{spec.AppPath}
