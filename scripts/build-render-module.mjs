@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Builds the render module (src/effects/render-module/go: `helm template` and `kustomize build` from Helm's and
-// kustomize's own Go packages) to WebAssembly, run by `npm run build`:
+// Builds the render module (src/effects/render-module/go: `helm template`, `kustomize build` and Argo CD's jsonnet
+// evaluation from Helm's, kustomize's and go-jsonnet's own Go packages) to WebAssembly, run by `npm run build`:
 //   dist/render-module/render.wasm          the module (GOOS=js GOARCH=wasm)
 //   dist/render-module/wasm_exec.js         the JavaScript glue of the Go release that built it
-//   dist/render-module/render-module.json   what built it: Helm's and kustomize's versions, Go, the sha256
+//   dist/render-module/render-module.json   what built it: Helm's, kustomize's and go-jsonnet's versions, Go, the sha256
 // The Go code is pinned by src/effects/render-module/go/go.mod and go.sum (Helm and kustomize as Argo CD and Flux
 // ship them; move them with `go get helm.sh/helm/v4@vX sigs.k8s.io/kustomize/kustomize/v5@vY && go mod tidy` there)
 // and fetched through the Go module proxy into Go's module cache; the build is -trimpath with no VCS stamp (same Go,
@@ -11,7 +11,8 @@
 // go.mod's `toolchain` release through the module proxy when it is another (the same Go everywhere). Nothing is rebuilt when the inputs are unchanged.
 // When it cannot build (no Go, no module proxy) it says what is missing and the fix, and exits 0 (the CLI then renders
 // with the helm and kustomize binaries it finds), or 1 with AMEIDE_REQUIRE_RENDER_MODULE=1.
-// `--kustomize <file>` builds the native `kustomize` of the same go.sum (the differential test's reference).
+// `--kustomize <file>` builds the native `kustomize` of the same go.sum, `--jsonnet <file>` the native `jsonnet`
+// (go-jsonnet's cmd/jsonnet, as Argo CD ships go-jsonnet): the differential tests' references.
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
@@ -24,7 +25,10 @@ const outDir = path.join(root, 'dist/render-module')
 const tools = process.env.AMEIDE_TOOLS_DIR ?? path.join(root, '.tools')
 const kustomizeIndex = process.argv.indexOf('--kustomize')
 const kustomizeOut = kustomizeIndex >= 0 ? path.resolve(process.argv[kustomizeIndex + 1]) : undefined
-const required = process.env.AMEIDE_REQUIRE_RENDER_MODULE === '1' || kustomizeOut !== undefined
+const jsonnetIndex = process.argv.indexOf('--jsonnet')
+const jsonnetOut = jsonnetIndex >= 0 ? path.resolve(process.argv[jsonnetIndex + 1]) : undefined
+const required =
+  process.env.AMEIDE_REQUIRE_RENDER_MODULE === '1' || kustomizeOut !== undefined || jsonnetOut !== undefined
 const PROTOCOL = 'ameide-render/1'
 
 const say = (message) => process.stderr.write(`[build-render-module] ${message}\n`)
@@ -71,9 +75,10 @@ function pinned() {
   const list = (m) => JSON.parse(run(['list', '-m', '-json', m]))
   const helm = list('helm.sh/helm/v4')
   const kustomize = list('sigs.k8s.io/kustomize/kustomize/v5')
+  const jsonnet = list('github.com/google/go-jsonnet')
   const origin = JSON.parse(run(['mod', 'download', '-json', `helm.sh/helm/v4@${helm.Version}`]))
   const commit = JSON.parse(readFileSync(origin.Info, 'utf8')).Origin?.Hash ?? ''
-  return {helm: helm.Version, kustomize: kustomize.Version, commit}
+  return {helm: helm.Version, kustomize: kustomize.Version, jsonnet: jsonnet.Version, commit}
 }
 
 let versions
@@ -86,8 +91,10 @@ const goVersion = run(['env', 'GOVERSION']).trim()
 
 if (kustomizeOut) {
   run(['build', '-trimpath', '-buildvcs=false', '-o', kustomizeOut, 'sigs.k8s.io/kustomize/kustomize/v5'])
-  process.exit(0)
 }
+if (jsonnetOut)
+  run(['build', '-trimpath', '-buildvcs=false', '-o', jsonnetOut, 'github.com/google/go-jsonnet/cmd/jsonnet'])
+if (kustomizeOut || jsonnetOut) process.exit(0)
 
 const ldflags = [
   '-s',
@@ -121,7 +128,9 @@ if (!glue) notBuilt(`no wasm_exec.js under ${goroot}`)
 mkdirSync(outDir, {recursive: true})
 const started = Date.now()
 const tmp = `${wasmFile}.${process.pid}.tmp`
-say(`building with ${goVersion}: helm ${versions.helm}, kustomize ${versions.kustomize} (minutes the first time)`)
+say(
+  `building with ${goVersion}: helm ${versions.helm}, kustomize ${versions.kustomize}, jsonnet ${versions.jsonnet} (minutes the first time)`,
+)
 try {
   run(['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, '.'], {GOOS: 'js', GOARCH: 'wasm'})
 } catch (e) {
@@ -136,6 +145,7 @@ const record = {
   protocol: PROTOCOL,
   helm: `${versions.helm}${shortCommit}`,
   kustomize: versions.kustomize,
+  jsonnet: versions.jsonnet,
   go: goVersion,
   sha256,
   bytes: bytes.byteLength,

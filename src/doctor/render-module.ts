@@ -1,7 +1,8 @@
 /**
- * The render module (src/effects/render-module): Helm's and kustomize's own Go code as WebAssembly, built into the
- * package (dist/render-module/). Built, it renders every chart and kustomize root — nothing to install, no sandbox
- * needed; without it the helm and kustomize binaries render, sandboxed. Read from the build's record, not started:
+ * The render module (src/effects/render-module): Helm's, kustomize's and go-jsonnet's own Go code as WebAssembly,
+ * built into the package (dist/render-module/). Built, it renders every chart, kustomize root and Argo CD jsonnet —
+ * nothing to install, no sandbox needed; without it the helm and kustomize binaries render, sandboxed, and jsonnet is
+ * not evaluated (render-unavailable). Read from the build's record, not started:
  * doctor stays fast.
  */
 import {existsSync} from 'node:fs'
@@ -11,7 +12,7 @@ import {renderModuleBuild} from '../effects/render-module/host.js'
 import type {DoctorCheck} from './types.js'
 
 export function checkRenderModule(): Omit<DoctorCheck, 'neededBy' | 'required'> {
-  const title = 'helm and kustomize (render module)'
+  const title = 'helm, kustomize and jsonnet (render module)'
   const build = renderModuleBuild()
   if (!build)
     return {
@@ -22,18 +23,19 @@ export function checkRenderModule(): Omit<DoctorCheck, 'neededBy' | 'required'> 
       detail:
         process.env.AMEIDE_RENDERER === 'native'
           ? 'AMEIDE_RENDERER=native: the helm and kustomize binaries render, in the sandbox'
-          : 'not built: the helm and kustomize binaries render, in the sandbox (see the helm, kustomize and sandbox lines)',
+          : 'not built: the helm and kustomize binaries render, in the sandbox (see the helm, kustomize and sandbox lines); Argo CD jsonnet is not evaluated',
       fix: existsSync(packagePath('src/effects/render-module/go'))
         ? `npm run build in ${packagePath('.')} (Go on PATH; the Go module proxy reachable)`
         : 'install a clone: npm ci && npm run build',
     }
   const mb = (build.bytes / 1e6).toFixed(1)
+  const jsonnet = build.jsonnet ? `, jsonnet ${build.jsonnet}` : ''
   return {
     id: 'render-module',
     title,
     status: 'ok',
-    version: `helm ${build.helm}, kustomize ${build.kustomize}`,
-    detail: `Helm ${build.helm} and kustomize ${build.kustomize} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, no sandbox needed, trusted or not`,
+    version: `helm ${build.helm}, kustomize ${build.kustomize}${jsonnet}`,
+    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, no sandbox needed, trusted or not`,
     fix: null,
   }
 }

@@ -6,8 +6,11 @@
 import {describe, expect, it} from 'vitest'
 
 import {argoGlob, selectDirectory, walkOrder} from '../../src/gitops/deployables/directory.js'
+import {jsonnetSource, UNKNOWN_VARIABLES} from '../../src/gitops/deployables/jsonnet-source.js'
 import {imageEntry, kustomizeEdits} from '../../src/gitops/deployables/kustomize-options.js'
 import {mergePatch, overrideName, withOverrides} from '../../src/gitops/deployables/overrides.js'
+import type {DeployablesContext} from '../../src/gitops/deployables/context.js'
+import type {ArgoApplication} from '../../src/gitops/deployables/types.js'
 
 describe('Argo CD directory sources', () => {
   it('matches include/exclude as gobwas without separators: * crosses /, {a,b}, [!x], ?', () => {
@@ -57,6 +60,64 @@ describe('Argo CD directory sources', () => {
     expect(selectDirectory({directory: {recurse: true, include: 'sub/*'}}, 'app', ctx).manifests).toEqual([
       'app/sub/d.yml',
     ])
+  })
+})
+
+describe('the jsonnet of a directory source', () => {
+  const files = new Set(['app/main.jsonnet', 'app/x.yaml', 'vendor/k.libsonnet', 'other/o.yaml'])
+  const ctx = {files, trackedFiles: [...files]} as unknown as DeployablesContext
+  const app = {
+    name: 'shop',
+    spec: {project: 'team', destination: {namespace: 'web'}},
+  } as unknown as ArgoApplication
+  const source = {
+    repoURL: 'https://github.com/acme/x.git',
+    path: 'app',
+    targetRevision: 'main',
+    directory: {
+      jsonnet: {
+        tlas: [{name: 'a', value: 'x'}, {name: 'b', value: '1+1', code: true}, {name: 'n'}],
+        extVars: [{name: 'e', value: '$ARGOCD_APP_NAME', code: false}],
+        libs: ['vendor', 7],
+      },
+    },
+  }
+
+  it("reads tlas, extVars (code or string) and libs, and the repo-server's environment the Application gives", () => {
+    const selection = selectDirectory(source, 'app', ctx)
+    expect(selection).toEqual({manifests: ['app/x.yaml'], jsonnet: ['app/main.jsonnet']})
+    expect(jsonnetSource(selection, source, 'app', app, ctx)).toEqual({
+      jsonnet: {
+        files: ['app/main.jsonnet'],
+        tlas: [
+          {name: 'a', value: 'x', code: false},
+          {name: 'b', value: '1+1', code: true},
+          {name: 'n', value: '', code: false},
+        ],
+        extVars: [{name: 'e', value: '$ARGOCD_APP_NAME', code: false}],
+        libs: ['vendor'],
+        env: {
+          ARGOCD_APP_NAME: 'shop',
+          ARGOCD_APP_NAMESPACE: 'web',
+          ARGOCD_APP_PROJECT_NAME: 'team',
+          ARGOCD_APP_SOURCE_REPO_URL: 'https://github.com/acme/x.git',
+          ARGOCD_APP_SOURCE_PATH: 'app',
+          ARGOCD_APP_SOURCE_TARGET_REVISION: 'main',
+        },
+      },
+      // Its inputs: the folder and the libraries' folders.
+      reads: ['app/main.jsonnet', 'app/x.yaml', 'vendor/k.libsonnet'],
+    })
+    expect(UNKNOWN_VARIABLES).toEqual([
+      'ARGOCD_APP_REVISION',
+      'ARGOCD_APP_REVISION_SHORT',
+      'ARGOCD_APP_REVISION_SHORT_8',
+    ])
+  })
+
+  it('a folder without .jsonnet files has no jsonnet', () => {
+    const plain = {...source, path: 'other'}
+    expect(jsonnetSource(selectDirectory(plain, 'other', ctx), plain, 'other', app, ctx)).toEqual({reads: []})
   })
 })
 

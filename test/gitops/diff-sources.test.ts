@@ -261,7 +261,7 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     ])
   })
 
-  it('jsonnet and plugin sources touched: incomplete, each named, exit 1, listed first', async () => {
+  it('jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1', async () => {
     const repo = await prRepo(exampleApps(), {
       'jsonnet-guestbook/params.libsonnet': "{name: 'jsonnet-guestbook-ui-2'}\n",
       'plugin-app/kasane.jsonnet': '{a: 1}\n',
@@ -269,10 +269,16 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     const {exitCode, result} = await diff(repo)
     expect(exitCode).toBe(1)
     expect(result.summary).toBe('incomplete')
-    expect(result.deployables).toEqual([])
+    // The jsonnet source's imported params moved the Service's name: one removed, one added.
+    expect(result.deployables.map((d) => [d.change, d.kind, d.application, d.source])).toEqual([
+      ['changed', 'directory', 'jsonnet-guestbook', 'jsonnet-guestbook'],
+    ])
+    expect(result.deployables[0]!.objects.map((o) => `${o.change} ${o.kind} ${o.name}`).sort()).toEqual([
+      'added Service jsonnet-guestbook-ui-2',
+      'removed Service jsonnet-guestbook-ui',
+    ])
     const named = [...new Set(result.failures.map((f) => `${f.rule} ${f.application}`))].sort()
-    expect(named).toEqual(['render-unavailable jsonnet-guestbook', 'render-unavailable plugin-app'])
-    expect(result.failures.find((f) => f.application === 'jsonnet-guestbook')!.message).toMatch(/jsonnet/)
+    expect(named).toEqual(['render-unavailable plugin-app'])
     expect(result.failures.find((f) => f.application === 'plugin-app')!.message).toMatch(/plugin kasane/)
     const human = await runCli(['gitops', 'diff', '--head', 'HEAD'], {cwd: repo, env})
     const lines = human.stdout.split('\n').filter(Boolean)
@@ -348,6 +354,7 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     assertMatchesSchema('gitops-verify.schema.json', v)
     expect(v.render.directories.map((d) => [d.application, d.dir, d.status, d.objects]).sort()).toEqual([
       ['guestbook', 'guestbook', 'rendered', 2],
+      ['jsonnet-guestbook', 'jsonnet-guestbook', 'rendered', 1],
       ['podinfo', 'podinfo-extra', 'rendered', 1],
       ['recursive', 'recursive', 'rendered', 2],
     ])

@@ -1,5 +1,5 @@
 /**
- * The render module's host: Helm's and kustomize's own Go code compiled to WebAssembly (./go, built by
+ * The render module's host: Helm's, kustomize's and go-jsonnet's own Go code compiled to WebAssembly (./go, built by
  * scripts/build-render-module.mjs into dist/render-module/), run on worker threads over the revision in memory.
  * Confinement does not depend on the operating system: the module has no file, process, environment or socket but
  * what ./worker.ts hands it. The limits of effects/limits.ts hold here too: the time (the thread is ended), the
@@ -28,6 +28,8 @@ export interface RenderModuleBuild {
   helm: string
   /** The kustomize release inside, e.g. `v5.8.1`. */
   kustomize: string
+  /** The go-jsonnet release inside, e.g. `v0.22.0` (absent from a build that predates it: no jsonnet). */
+  jsonnet?: string
   /** The Go release that compiled it. */
   go: string
   /** The sha256 of render.wasm. */

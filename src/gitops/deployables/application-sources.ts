@@ -6,7 +6,8 @@
  * expanded lexically; everything confined to the repository), `values`/`valuesObject`, `parameters` (`forceString`
  * → `--set-string`) and `fileParameters`. Before its type is decided, the source's `.argocd-source*.yaml` overrides are
  * merged (./overrides.ts). A kustomize folder goes to the kustomize path, a folder of plain manifests is a directory
- * source (./directory.ts); jsonnet and config-management plugins are not run: render-unavailable, named. A chart from
+ * source (./directory.ts), its jsonnet evaluated (./jsonnet-source.ts); config-management plugins are not run:
+ * render-unavailable, named. A chart from
  * a chart repository (https or OCI) is a `remote` chart, fetched by src/gitops/charts when the base declares its
  * repository; a git repository other than this checkout or a value file URL is never fetched: render-unavailable.
  * The Helm source itself: ./helm-source.ts.
@@ -18,7 +19,8 @@ import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} fr
 import {overrideName, withOverrides} from './overrides.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {clean, destinationNamespace, environmentFolder, isMap, str} from './source-helpers.js'
-import {filesUnder, jsonnetLibs, KUSTOMIZATION, refValueFiles, sourceType} from './source-inputs.js'
+import {filesUnder, KUSTOMIZATION, refValueFiles, sourceType} from './source-inputs.js'
+import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
 
@@ -137,16 +139,7 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
     }
     if (type.type === 'Directory') {
       const selection = selectDirectory(source, dir, ctx)
-      if (selection.jsonnet.length > 0) {
-        unavailable(
-          at,
-          `source ${dir || '.'} holds jsonnet (${selection.jsonnet.slice(0, 3).join(', ')}${selection.jsonnet.length > 3 ? ', …' : ''}), which Argo CD evaluates with its jsonnet VM: the gate does not, so what it deploys is not rendered or judged.`,
-          'unavailable',
-          // Jsonnet imports whatever it likes: the folder and the libraries' folders (`jsonnet.libs`) are its inputs.
-          {...inputs, reads: [...inputs.reads, ...filesUnder(ctx, dir), ...jsonnetLibs(source, ctx)]},
-        )
-        continue
-      }
+      const jsonnet = jsonnetSource(selection, source, dir, app, ctx)
       if (![...ctx.files].some((f) => dir === '' || f.startsWith(`${dir}/`))) {
         unavailable([...at, 'path'], `app path ${dir || '.'} does not exist in this repository.`, 'failed', inputs)
         continue
@@ -159,8 +152,9 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
         environment: declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`) ?? environmentFolder(`${dir}/`),
         dir,
         manifests: selection.manifests,
+        ...(jsonnet.jsonnet ? {jsonnet: jsonnet.jsonnet} : {}),
         ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
-        reads: inputs.reads,
+        reads: [...inputs.reads, ...jsonnet.reads],
         spec: {source, name: app.name, destination: app.spec.destination ?? null},
       })
       continue

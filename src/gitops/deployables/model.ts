@@ -3,6 +3,7 @@
  * `helm template` request (repo-relative paths) and the value layers it merges, lowest precedence first, each leaf
  * with the line that wrote it (what a finding points at).
  */
+import type {JsonnetSource} from './jsonnet-source.js'
 
 /** One leaf a values layer sets: its key path, its value and the 1-based line that wrote it. */
 export interface ValueEntry {
@@ -104,7 +105,7 @@ export interface Unrenderable {
   inputs?: {spec: unknown; reads: string[]}
 }
 
-/** An Argo CD directory source: a folder of plain manifests (src/gitops/deployables/directory.ts). */
+/** An Argo CD directory source: a folder of plain manifests and jsonnet (src/gitops/deployables/directory.ts). */
 export interface DirectoryDeployable {
   kind: 'directory'
   application: string
@@ -115,6 +116,8 @@ export interface DirectoryDeployable {
   dir: string
   /** The YAML and JSON files Argo CD reads, in its order. */
   manifests: string[]
+  /** Its .jsonnet files and `directory.jsonnet` (evaluated by the render module's go-jsonnet), when it holds any. */
+  jsonnet?: JsonnetSource
   /** The destination namespace (given to namespaced objects that name none). */
   namespace?: string
   /** The declaring file and the override files merged into the source. */

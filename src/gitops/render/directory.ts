@@ -6,46 +6,40 @@
  * object with `apiVersion` and `kind`, fails the source when it looks like a manifest (`apiVersion:`, `kind:` and
  * `metadata:` in it) or some document before parsed, and is ignored otherwise (an unrelated YAML file). A `*List`
  * (an object with an `items` list) becomes its items; one whose `items` is null, nothing. Namespaced objects that
- * name no namespace get the destination's, of every group (./scope.ts), as the controller applies them.
+ * name no namespace get the destination's, of every group (./scope.ts), as the controller applies them. A .jsonnet
+ * file's objects are go-jsonnet's (./directory-jsonnet.ts), taken in their place among the files.
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {DirectoryDeployable} from '../deployables/index.js'
+import {walkOrder} from '../deployables/directory.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
 import type {Doc, RenderedObject} from './objects.js'
 import {applyDestinationNamespace} from './scope.js'
 
-const SKIP_MARKER = '+argocd:skip-file-rendering'
+export const SKIP_MARKER = '+argocd:skip-file-rendering'
 const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
 export type DirectoryResult = {ok: true; objects: RenderedObject[]} | {ok: false; message: string}
 
-export function renderDirectory(d: DirectoryDeployable, root: string, yaml: YamlModule): DirectoryResult {
+/**
+ * `jsonnet`: what each .jsonnet file of the source evaluated to (./directory-jsonnet.ts), taken in Argo CD's walk
+ * order among the YAML and JSON files.
+ */
+export function renderDirectory(
+  d: DirectoryDeployable,
+  root: string,
+  yaml: YamlModule,
+  jsonnet: ReadonlyMap<string, Doc[]> = new Map(),
+): DirectoryResult {
   const docs: Array<{body: Doc; file: string}> = []
-  for (const file of d.manifests) {
-    let text: string
-    try {
-      text = decodeManifest(readFileSync(path.join(root, file)))
-    } catch (error) {
-      return {ok: false, message: `Failed to read ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code}`}
-    }
-    if (text.includes(SKIP_MARKER)) continue
-    const read = file.endsWith('.json') ? readJson(text) : readYaml(yaml, text)
-    if ('error' in read) {
-      const looksLikeManifest = ['apiVersion:', 'kind:', 'metadata:'].every((k) => text.includes(k))
-      // Past ameide's own limits, a file Argo CD reads is never taken for an unrelated one.
-      if ('limit' in read && read.limit) {
-        return {ok: false, message: `${JSON.stringify(path.posix.basename(file))} is not read: ${read.error}`}
-      }
-      if (file.endsWith('.json') || read.objects.length > 0 || looksLikeManifest) {
-        return {ok: false, message: `Failed to unmarshal ${JSON.stringify(path.posix.basename(file))}: ${read.error}`}
-      }
-      continue // an unrelated YAML file
-    }
-    for (const body of read.objects) docs.push({body, file})
+  for (const file of [...d.manifests, ...jsonnet.keys()].sort(walkOrder)) {
+    const read = jsonnet.get(file) ?? readManifest(root, file, yaml)
+    if ('message' in read) return {ok: false, message: read.message}
+    for (const body of read) docs.push({body, file})
   }
   const objects: RenderedObject[] = []
   for (const {body, file} of docs) {
@@ -65,6 +59,26 @@ export function renderDirectory(d: DirectoryDeployable, root: string, yaml: Yaml
   }
   applyDestinationNamespace(objects, d.namespace)
   return {ok: true, objects}
+}
+
+/** A YAML or JSON file's objects; none for a skipped or unrelated file. */
+function readManifest(root: string, file: string, yaml: YamlModule): Doc[] | {message: string} {
+  let text: string
+  try {
+    text = decodeManifest(readFileSync(path.join(root, file)))
+  } catch (error) {
+    return {message: `Failed to read ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code}`}
+  }
+  if (text.includes(SKIP_MARKER)) return []
+  const read = file.endsWith('.json') ? readJson(text) : readYaml(yaml, text)
+  if (!('error' in read)) return read.objects
+  const looksLikeManifest = ['apiVersion:', 'kind:', 'metadata:'].every((k) => text.includes(k))
+  // Past ameide's own limits, a file Argo CD reads is never taken for an unrelated one.
+  if ('limit' in read && read.limit)
+    return {message: `${JSON.stringify(path.posix.basename(file))} is not read: ${read.error}`}
+  if (file.endsWith('.json') || read.objects.length > 0 || looksLikeManifest)
+    return {message: `Failed to unmarshal ${JSON.stringify(path.posix.basename(file))}: ${read.error}`}
+  return [] // an unrelated YAML file
 }
 
 function readJson(text: string): {objects: Doc[]} | {objects: Doc[]; error: string} {

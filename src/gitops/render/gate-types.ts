@@ -4,6 +4,7 @@
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
+import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {ChartFetcher, FetchedChart} from '../charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {ArgoApplication, CheckoutIdentity, PullRequest} from '../deployables/index.js'
@@ -25,6 +26,11 @@ export interface RenderGateInput {
   yaml: YamlModule
   environments?: string[]
   kustomize: Kustomize
+  /**
+   * Argo CD's jsonnet evaluation (the render module's go-jsonnet); null: none (a source holding jsonnet is
+   * render-unavailable). Undefined: the render module's, when it is built (./renderers.ts findJsonnet).
+   */
+  jsonnet?: Jsonnet | null
   /** helm, or its probe still running (`helm version`): awaited before the first render. */
   helm?: Helm | Promise<Helm | undefined>
   /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
@@ -71,9 +77,10 @@ export interface RenderReport {
   kubernetesVersion: string
   /**
    * The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`) and the
-   * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted).
+   * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted); go-jsonnet's
+   * release in the render module (null: not built, jsonnet is not evaluated).
    */
-  tools: {helm: string | null; kustomize: string; sandbox: string | null}
+  tools: {helm: string | null; kustomize: string; sandbox: string | null; jsonnet?: string | null}
   /** `skipped`: only with `skip` (gitops diff). */
   roots: Array<
     RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'; objects: number}

@@ -82,16 +82,17 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   // An in-bounds link's target is an input of whatever reads through the link.
   const linked = (paths: readonly string[]) =>
     linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
-  const [helmTool, kustomizeVersion, sandbox] = await Promise.all([
+  const [helmTool, kustomizeVersion, sandbox, jsonnetVersion] = await Promise.all([
     input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
     input.kustomize.sandbox ? input.kustomize.sandbox() : Promise.resolve(null),
+    jsonnetVersionOf(input),
   ])
   const helmVersion = helmTool?.version ?? null
   const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
   const report: RenderReport = {
     kubernetesVersion: policy.kubernetesVersion,
-    tools: {helm: helmVersion, kustomize: kustomizeVersion, sandbox},
+    tools: {helm: helmVersion, kustomize: kustomizeVersion, sandbox, jsonnet: jsonnetVersion},
     roots: [],
     deployables: [],
     directories: [],
@@ -238,4 +239,11 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
   })
   const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
   return {findings: out.findings, report, covered, inputKeys: out.inputKeys, unread}
+}
+
+/** go-jsonnet's release that evaluates jsonnet (the input's, else the built render module's), or null: none. */
+async function jsonnetVersionOf(input: RenderGateInput): Promise<string | null> {
+  if (input.jsonnet !== undefined) return input.jsonnet?.version ?? null
+  const {renderModuleBuild} = await import('../../effects/render-module/host.js')
+  return renderModuleBuild()?.jsonnet ?? null
 }

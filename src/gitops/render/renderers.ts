@@ -9,6 +9,7 @@
  * once the versions are saved.
  */
 import type {Helm} from '../../effects/helm.js'
+import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {Confinement} from '../../effects/sandbox.js'
 
@@ -72,4 +73,16 @@ async function findBinaries(root: string, cliVersion: string | undefined, untrus
   })()
   remembered.catch(() => undefined) // awaited after the run; not unhandled if the run throws first
   return {kustomize: k, helm, remembered, confinement}
+}
+
+/**
+ * Argo CD's jsonnet evaluation: the render module's go-jsonnet, or nothing (there is no binary to fall back on: a
+ * source holding jsonnet is then render-unavailable, named). Loaded on the first source that holds jsonnet.
+ */
+export async function findJsonnet(): Promise<Jsonnet | undefined> {
+  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
+  const module = sharedRenderModule()
+  if (!module?.build.jsonnet) return undefined
+  const {moduleJsonnet} = await import('../../effects/render-module/jsonnet.js')
+  return moduleJsonnet(module, module.build.jsonnet)
 }

@@ -138,7 +138,7 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     if (lines.length > 0) lines.push('')
     lines.push(
       style.bold(
-        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not on PATH'}, kustomize ${r.tools.kustomize}; ${r.tools.sandbox ? `sandboxed by ${r.tools.sandbox}` : 'not sandboxed'})`,
+        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not on PATH'}, kustomize ${r.tools.kustomize}${r.tools.jsonnet ? `, jsonnet ${r.tools.jsonnet}` : ''}; ${r.tools.sandbox ? `sandboxed by ${r.tools.sandbox}` : 'not sandboxed'})`,
       ),
     )
     for (const root of r.roots) {

@@ -1,4 +1,5 @@
 /** `gitops verify --print-layout`: where each YAML file falls, and the render roots, in the verify result's shape. */
+import {walkOrder} from '../deployables/directory.js'
 import {listFiles} from '../files.js'
 import {describeLayout, makeLayout, type GitopsPolicy} from '../layout.js'
 import {settleLayout} from '../layout/detect.js'
@@ -54,7 +55,7 @@ export async function printLayout(
     dir: d.dir,
     environment: d.environment,
     declaredIn: d.file,
-    files: d.manifests,
+    files: [...d.manifests, ...(d.jsonnet?.files ?? [])].sort(walkOrder),
   }))
   if (tools) layout.renderTools = tools
   layout.applicationSets = describeApplicationSets(deployables.applicationSets)

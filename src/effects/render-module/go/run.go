@@ -1,6 +1,7 @@
-// Package main is ameide's render module: `helm template`, `helm dependency build` (file:// dependencies only) and
-// `kustomize build`, from Helm's and kustomize's own Go packages, compiled to WebAssembly. It has no file, process,
-// environment or socket but what its host hands it: the revision, in memory.
+// Package main is ameide's render module: `helm template`, `helm dependency build` (file:// dependencies only),
+// `kustomize build` and Argo CD's jsonnet evaluation (jsonnet.go), from Helm's, kustomize's and go-jsonnet's own Go
+// packages, compiled to WebAssembly. It has no file, process, environment or socket but what its host hands it: the
+// revision, in memory.
 package main
 
 import (
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+
+	"github.com/google/go-jsonnet"
 )
 
 // Protocol names the request and response shapes; the host refuses a module that speaks another.
@@ -108,7 +111,7 @@ func dispatch(args []string, stdout, stderr *capped) error {
 	}
 	switch {
 	case args[0] == "version":
-		fmt.Fprintf(stdout, `{"protocol":%q,"helm":%q,"kustomize":%q}`, Protocol, helmVersion(), kustomizeVersion())
+		fmt.Fprintf(stdout, `{"protocol":%q,"helm":%q,"kustomize":%q,"jsonnet":%q}`, Protocol, helmVersion(), kustomizeVersion(), jsonnet.Version())
 		return nil
 	case len(args) >= 2 && args[0] == "helm" && args[1] == "template":
 		return helmTemplate(args[2:], stdout, stderr)
@@ -116,6 +119,8 @@ func dispatch(args []string, stdout, stderr *capped) error {
 		return helmDependencyBuild(args[3:], stdout)
 	case len(args) >= 2 && args[0] == "kustomize" && args[1] == "build":
 		return kustomizeBuild(args[2:], stdout, stderr)
+	case args[0] == "jsonnet":
+		return jsonnetEval(args[1:], stdout)
 	}
 	return fmt.Errorf("unknown command %q", args)
 }

@@ -1,0 +1,78 @@
+/**
+ * The jsonnet of an Argo CD directory source: its .jsonnet files (./directory.ts selects them with the YAML and
+ * JSON), `directory.jsonnet` (`tlas`, `extVars` — each a string or, with `code: true`, jsonnet code — and `libs`) and
+ * the repo-server's build environment its values may name (argoproj/argo-cd reposerver/repository/repository.go
+ * newEnv, makeJsonnetVM: `$ARGOCD_APP_NAME`, `$ARGOCD_APP_NAMESPACE`, `$ARGOCD_APP_PROJECT_NAME`,
+ * `$ARGOCD_APP_SOURCE_REPO_URL`, `$ARGOCD_APP_SOURCE_PATH`, `$ARGOCD_APP_SOURCE_TARGET_REVISION`). The revision
+ * Argo CD resolves (`$ARGOCD_APP_REVISION`, `…_SHORT`, `…_SHORT_8`) is not known here: a value naming it is not
+ * evaluated (render-unavailable). Evaluated by src/gitops/render/directory-jsonnet.ts.
+ */
+import type {DeployablesContext} from './context.js'
+import type {DirectorySelection} from './directory.js'
+import {destinationNamespace, isMap, str} from './source-helpers.js'
+import {filesUnder, jsonnetLibs} from './source-inputs.js'
+import type {ArgoApplication} from './types.js'
+
+export interface JsonnetVariable {
+  name: string
+  value: string
+  code: boolean
+}
+
+export interface JsonnetSource {
+  /** Repo-relative .jsonnet files, in Argo CD's order. */
+  files: string[]
+  tlas: JsonnetVariable[]
+  extVars: JsonnetVariable[]
+  /** `libs` as written (relative to the repository root). */
+  libs: string[]
+  env: Record<string, string>
+}
+
+/** The repo-server's variables ameide cannot know: the commit it resolves the target revision to. */
+export const UNKNOWN_VARIABLES = ['ARGOCD_APP_REVISION', 'ARGOCD_APP_REVISION_SHORT', 'ARGOCD_APP_REVISION_SHORT_8']
+
+/**
+ * The source's jsonnet and what it reads (jsonnet imports whatever it likes: the folder and the libraries' folders are
+ * named as its inputs), or nothing when the selection holds no .jsonnet file.
+ */
+export function jsonnetSource(
+  selection: DirectorySelection,
+  source: Record<string, unknown>,
+  dir: string,
+  app: ArgoApplication,
+  ctx: DeployablesContext,
+): {jsonnet?: JsonnetSource; reads: string[]} {
+  if (selection.jsonnet.length === 0) return {reads: []}
+  const options = isMap(source.directory) && isMap(source.directory.jsonnet) ? source.directory.jsonnet : {}
+  const jsonnet: JsonnetSource = {
+    files: selection.jsonnet,
+    tlas: variables(options.tlas),
+    extVars: variables(options.extVars),
+    libs: Array.isArray(options.libs) ? options.libs.filter((l): l is string => typeof l === 'string') : [],
+    env: buildEnv(source, app),
+  }
+  return {jsonnet, reads: [...filesUnder(ctx, dir), ...jsonnetLibs(source, ctx)]}
+}
+
+/** `tlas` / `extVars`: entries with a name; a missing value is empty (Go's zero value), `code` false unless true. */
+function variables(list: unknown): JsonnetVariable[] {
+  if (!Array.isArray(list)) return []
+  return list.filter(isMap).map((v) => ({
+    name: str(v.name) ?? '',
+    value: typeof v.value === 'string' ? v.value : v.value === undefined ? '' : String(v.value),
+    code: v.code === true,
+  }))
+}
+
+/** newEnv as far as the Application says it (an unset one is empty, as in the repo-server). */
+function buildEnv(source: Record<string, unknown>, app: ArgoApplication): Record<string, string> {
+  return {
+    ARGOCD_APP_NAME: app.name,
+    ARGOCD_APP_NAMESPACE: destinationNamespace(app) ?? '',
+    ARGOCD_APP_PROJECT_NAME: str(app.spec.project) ?? '',
+    ARGOCD_APP_SOURCE_REPO_URL: str(source.repoURL) ?? '',
+    ARGOCD_APP_SOURCE_PATH: str(source.path) ?? '',
+    ARGOCD_APP_SOURCE_TARGET_REVISION: str(source.targetRevision) ?? '',
+  }
+}
