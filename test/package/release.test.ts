@@ -142,7 +142,7 @@ describe('npm run release', () => {
     const [appset] = JSON.parse(layout.stdout).layout.applicationSets
     expect(appset.applications.map((a: {name: string}) => a.name)).toEqual(['web-app-staging-003'])
 
-    // Helm and kustomize through the render module the tarball carries: no helm, no kustomize, no bubblewrap.
+    // Helm, kustomize and jsonnet through the render module the tarball carries: no helm, kustomize or bubblewrap.
     const rendered = await helmGitopsRepo({
       'argocd/chart.yaml': originApplication('chart', 'path: charts/app'),
       'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
@@ -150,11 +150,19 @@ describe('npm run release', () => {
       'argocd/kust.yaml': originApplication('kust', 'path: deploy'),
       'deploy/kustomization.yaml': 'resources: [cm.yaml]\n',
       'deploy/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kcm\n',
+      'argocd/jsonnet.yaml': originApplication('jsonnet', 'path: jsonnet'),
+      'jsonnet/cm.jsonnet': '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: "j" + "cm"}}\n',
     })
     const render = await run(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], rendered)
     const verdict = JSON.parse(render.stdout)
     expect(verdict.render.tools.sandbox, render.stderr).toMatch(/^webassembly/)
-    expect(verdict.render.deployables.map((d: {status: string}) => d.status)).toEqual(['rendered', 'rendered'])
+    expect(verdict.render.deployables.map((d: {status: string}) => d.status)).toEqual(['rendered'])
+    expect(verdict.render.roots.map((r: {dir: string; status: string}) => `${r.dir} ${r.status}`)).toEqual([
+      'deploy rendered',
+    ])
+    expect(verdict.render.directories.map((d: {dir: string; status: string; objects: number}) => d)).toMatchObject([
+      {dir: 'jsonnet', status: 'rendered', objects: 1},
+    ])
     expect(verdict.findings.filter((f: {rule: string}) => f.rule.startsWith('render-'))).toEqual([])
     expect(report.checks.find((c: {id: string}) => c.id === 'render-module').status).toBe('ok')
 
