@@ -16,7 +16,7 @@ import {
   type Unrenderable,
   type ValueLayer,
 } from './model.js'
-import {chartAddress} from './helmrelease.js'
+import {chartAddress} from './helmrelease-chart.js'
 import {resolveValueFiles, type HelmSource} from './helm-value-files.js'
 import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
