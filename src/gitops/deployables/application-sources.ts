@@ -33,20 +33,60 @@ export interface ApplicationDeployables {
 
 export function applicationDeployables(app: ArgoApplication, ctx: DeployablesContext): ApplicationDeployables {
   const out: ApplicationDeployables = {helm: [], kustomize: [], directory: [], unrenderable: []}
-  const single = isMap(app.spec.source)
-  const sources: Array<{source: Record<string, unknown>; at: SpecPath}> = single
+  const sources = sourcesOf(app)
+  const r = sourcesRead(app, ctx, out, refsOf(sources, ctx))
+  for (const {source, at} of sources) readSource(r, source, at)
+  return out
+}
+
+/** An Application's sources being read, and where what they deploy goes. */
+interface SourcesRead {
+  app: ArgoApplication
+  ctx: DeployablesContext
+  /** `ref:` sources: `$name/…` value files resolve from the root of that source's repository. */
+  refs: Map<string, {mine: boolean; repoURL: string}>
+  out: ApplicationDeployables
+  /** The environment the Application, its file or its folder names (null when none does). */
+  declaredEnv: string | null
+  /** Records a source not rendered, at a field of the Application's spec. */
+  unavailable: (p: SpecPath, message: string, status?: Unrenderable['status'], inputs?: Unrenderable['inputs']) => void
+}
+
+/** What a source reads: its spec and the files a change to which changes what it deploys. */
+type SourceInputs = {spec: unknown; reads: string[]}
+
+/** The Application's sources (`source`, or each map of `sources`) with their spec paths. */
+function sourcesOf(app: ArgoApplication): Array<{source: Record<string, unknown>; at: SpecPath}> {
+  return isMap(app.spec.source)
     ? [{source: app.spec.source as Record<string, unknown>, at: ['source']}]
     : (Array.isArray(app.spec.sources) ? app.spec.sources : []).flatMap((s, i) =>
         isMap(s) ? [{source: s, at: ['sources', i]}] : [],
       )
+}
+
+/** The `ref:` sources by name: whether each is this repository, and its URL. */
+function refsOf(
+  sources: ReadonlyArray<{source: Record<string, unknown>}>,
+  ctx: DeployablesContext,
+): Map<string, {mine: boolean; repoURL: string}> {
+  const refs = new Map<string, {mine: boolean; repoURL: string}>()
+  for (const {source} of sources) {
+    const ref = str(source.ref)
+    if (ref) refs.set(ref, {mine: ctx.isThisRepository(str(source.repoURL) ?? ''), repoURL: str(source.repoURL) ?? ''})
+  }
+  return refs
+}
+
+/** The reading of one Application's sources, its unrenderable sources recorded in `out`. */
+function sourcesRead(
+  app: ArgoApplication,
+  ctx: DeployablesContext,
+  out: ApplicationDeployables,
+  refs: SourcesRead['refs'],
+): SourcesRead {
   const lineAt = (p: SpecPath) => app.lineOf(p) ?? app.line
   const declaredEnv = app.environment ?? ctx.envOf(app.file) ?? environmentFolder(app.file)
-  const unavailable = (
-    p: SpecPath,
-    message: string,
-    status: Unrenderable['status'] = 'unavailable',
-    inputs?: Unrenderable['inputs'],
-  ) =>
+  const unavailable: SourcesRead['unavailable'] = (p, message, status = 'unavailable', inputs) =>
     out.unrenderable.push({
       file: app.file,
       line: lineAt(p),
@@ -56,115 +96,146 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
       status,
       ...(inputs ? {inputs} : {}),
     })
-  // `ref:` sources: `$name/…` value files resolve from the root of that source's repository.
-  const refs = new Map<string, {mine: boolean; repoURL: string}>()
-  for (const {source} of sources) {
-    const ref = str(source.ref)
-    if (ref) refs.set(ref, {mine: ctx.isThisRepository(str(source.repoURL) ?? ''), repoURL: str(source.repoURL) ?? ''})
+  return {app, ctx, refs, out, declaredEnv, unavailable}
+}
+
+/** One source: a remote chart, or a folder of this repository read as the type the repo-server decides for it. */
+function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPath): void {
+  const {app, ctx, unavailable} = r
+  const repoURL = str(written.repoURL) ?? ''
+  const inputs: SourceInputs = {
+    spec: {source: written, name: app.name, destination: app.spec.destination ?? null},
+    reads: [app.file],
   }
-  for (const {source: written, at} of sources) {
-    const repoURL = str(written.repoURL) ?? ''
-    const chart = str(written.chart)
-    const inputs = {
-      spec: {source: written, name: app.name, destination: app.spec.destination ?? null},
-      reads: [app.file],
-    }
-    const remote = remoteChartOf(written, chart, app)
-    if (remote) {
-      // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
-      inputs.reads.push(...refValueFiles(written, refs, ctx))
-      if ('problem' in remote) {
-        unavailable([...at, 'chart'], remote.problem, 'unavailable', inputs)
-        continue
-      }
-      const d = helmDeployable(app, written, at, '', refs, ctx, unavailable, remote)
-      if (d) out.helm.push(d)
-      continue
-    }
-    const p = str(written.path)
-    if (p === undefined) continue // a `ref:`-only source renders nothing of its own
-    if (!ctx.isThisRepository(repoURL)) {
-      unavailable(
-        [...at, 'repoURL'],
-        `source ${repoURL || '(no repoURL)'} is not this repository: the gate does not fetch other repositories, so ${p} there is not rendered.`,
-        'unavailable',
-        inputs,
-      )
-      continue
-    }
-    const dir = ctx.confined(clean(p))
-    if (dir === undefined) {
-      unavailable([...at, 'path'], `source path ${p} leaves the revision: it is not read.`, 'refused', inputs)
-      continue
-    }
-    // The repo-server merges the override files first, then decides the source's type.
-    const merged = withOverrides(written, dir, overrideName(app.name, app.namespace), ctx.readText, ctx.yaml)
-    inputs.reads.push(...merged.files)
-    if (merged.error) {
-      unavailable(at, `error while parsing source parameters: ${merged.error}`, 'failed', inputs)
-      continue
-    }
-    const source = merged.source
-    const type = sourceType(source, dir, ctx)
-    if (type.error) {
-      unavailable(at, `${type.error}`, 'failed', inputs)
-      continue
-    }
-    if (type.type === 'Plugin') {
-      const name = isMap(source.plugin) ? str(source.plugin.name) : undefined
-      unavailable(
-        [...at, 'plugin'],
-        `source ${dir || '.'} is rendered by the config management plugin${name ? ` ${name}` : ''} in Argo CD's repo-server, which the gate does not run: what it deploys is not rendered or judged.`,
-        'unavailable',
-        {...inputs, reads: [...inputs.reads, ...filesUnder(ctx, dir)]},
-      )
-      continue
-    }
-    if (type.type === 'Kustomize') {
-      if (!KUSTOMIZATION.some((f) => ctx.files.has(dir ? `${dir}/${f}` : f))) {
-        unavailable([...at, 'kustomize'], `kustomize source ${dir || '.'} holds no kustomization.`, 'failed', inputs)
-        continue
-      }
-      const env = declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
-      const edits = kustomizeEdits(source.kustomize)
-      out.kustomize.push({
-        dir,
-        environment: env,
-        declaredIn: app.file,
-        application: app.name,
-        ...(Object.keys(edits).length > 0 ? {edits, editsIn: merged.files.at(-1) ?? app.file} : {}),
-        ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
-      })
-      continue
-    }
-    if (type.type === 'Directory') {
-      const selection = selectDirectory(source, dir, ctx)
-      const jsonnet = jsonnetSource(selection, source, dir, app, ctx)
-      if (![...ctx.files].some((f) => dir === '' || f.startsWith(`${dir}/`))) {
-        unavailable([...at, 'path'], `app path ${dir || '.'} does not exist in this repository.`, 'failed', inputs)
-        continue
-      }
-      out.directory.push({
-        kind: 'directory',
-        application: app.name,
-        file: app.file,
-        line: app.line,
-        environment: declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`) ?? environmentFolder(`${dir}/`),
-        dir,
-        manifests: selection.manifests,
-        ...(jsonnet.jsonnet ? {jsonnet: jsonnet.jsonnet} : {}),
-        ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
-        reads: [...inputs.reads, ...jsonnet.reads],
-        spec: {source, name: app.name, destination: app.spec.destination ?? null},
-      })
-      continue
-    }
-    const d = helmDeployable(app, source, at, dir, refs, ctx, unavailable)
-    if (d) {
-      d.reads.push(...merged.files)
-      d.layers.push(...merged.files.map((f) => overrideLayer(f, ctx)))
-      out.helm.push(d)
-    }
+  const remote = remoteChartOf(written, str(written.chart), app)
+  if (remote) return readRemoteChart(r, written, at, remote, inputs)
+  const p = str(written.path)
+  if (p === undefined) return // a `ref:`-only source renders nothing of its own
+  if (!ctx.isThisRepository(repoURL)) {
+    unavailable(
+      [...at, 'repoURL'],
+      `source ${repoURL || '(no repoURL)'} is not this repository: the gate does not fetch other repositories, so ${p} there is not rendered.`,
+      'unavailable',
+      inputs,
+    )
+    return
   }
-  return out
+  const dir = ctx.confined(clean(p))
+  if (dir === undefined) {
+    unavailable([...at, 'path'], `source path ${p} leaves the revision: it is not read.`, 'refused', inputs)
+    return
+  }
+  // The repo-server merges the override files first, then decides the source's type.
+  const merged = withOverrides(written, dir, overrideName(app.name, app.namespace), ctx.readText, ctx.yaml)
+  inputs.reads.push(...merged.files)
+  if (merged.error) {
+    unavailable(at, `error while parsing source parameters: ${merged.error}`, 'failed', inputs)
+    return
+  }
+  const source = merged.source
+  const type = sourceType(source, dir, ctx)
+  if (type.error) {
+    unavailable(at, `${type.error}`, 'failed', inputs)
+    return
+  }
+  if (type.type === 'Plugin') return pluginUnavailable(r, source, at, dir, inputs)
+  if (type.type === 'Kustomize') return readKustomizeSource(r, source, at, dir, inputs, merged.files)
+  if (type.type === 'Directory') return readDirectorySource(r, source, at, dir, inputs)
+  const d = helmDeployable(app, source, at, dir, r.refs, ctx, unavailable)
+  if (d) {
+    d.reads.push(...merged.files)
+    d.layers.push(...merged.files.map((f) => overrideLayer(f, ctx)))
+    r.out.helm.push(d)
+  }
+}
+
+/** A chart of a chart repository: a Helm deployable over the fetched chart, or why it is not fetched. */
+function readRemoteChart(
+  r: SourcesRead,
+  written: Record<string, unknown>,
+  at: SpecPath,
+  remote: NonNullable<ReturnType<typeof remoteChartOf>>,
+  inputs: SourceInputs,
+): void {
+  // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
+  inputs.reads.push(...refValueFiles(written, r.refs, r.ctx))
+  if ('problem' in remote) {
+    r.unavailable([...at, 'chart'], remote.problem, 'unavailable', inputs)
+    return
+  }
+  const d = helmDeployable(r.app, written, at, '', r.refs, r.ctx, r.unavailable, remote)
+  if (d) r.out.helm.push(d)
+}
+
+/** A config management plugin's source: not run, so unavailable, with the folder's files as its inputs. */
+function pluginUnavailable(
+  r: SourcesRead,
+  source: Record<string, unknown>,
+  at: SpecPath,
+  dir: string,
+  inputs: SourceInputs,
+): void {
+  const name = isMap(source.plugin) ? str(source.plugin.name) : undefined
+  r.unavailable(
+    [...at, 'plugin'],
+    `source ${dir || '.'} is rendered by the config management plugin${name ? ` ${name}` : ''} in Argo CD's repo-server, which the gate does not run: what it deploys is not rendered or judged.`,
+    'unavailable',
+    {...inputs, reads: [...inputs.reads, ...filesUnder(r.ctx, dir)]},
+  )
+}
+
+/** A kustomize source: its folder as a kustomize use, with the Application's kustomize options as edits. */
+function readKustomizeSource(
+  r: SourcesRead,
+  source: Record<string, unknown>,
+  at: SpecPath,
+  dir: string,
+  inputs: SourceInputs,
+  overrideFiles: readonly string[],
+): void {
+  const {app, ctx} = r
+  if (!KUSTOMIZATION.some((f) => ctx.files.has(dir ? `${dir}/${f}` : f))) {
+    r.unavailable([...at, 'kustomize'], `kustomize source ${dir || '.'} holds no kustomization.`, 'failed', inputs)
+    return
+  }
+  const env = r.declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
+  const edits = kustomizeEdits(source.kustomize)
+  r.out.kustomize.push({
+    dir,
+    environment: env,
+    declaredIn: app.file,
+    application: app.name,
+    ...(Object.keys(edits).length > 0 ? {edits, editsIn: overrideFiles.at(-1) ?? app.file} : {}),
+    ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
+  })
+}
+
+/** A directory source: its manifests as Argo CD selects them, or why they are not read (jsonnet, no such folder). */
+function readDirectorySource(
+  r: SourcesRead,
+  source: Record<string, unknown>,
+  at: SpecPath,
+  dir: string,
+  inputs: SourceInputs,
+): void {
+  const {app, ctx} = r
+  const selection = selectDirectory(source, dir, ctx)
+  const jsonnet = jsonnetSource(selection, source, dir, app, ctx)
+  if (![...ctx.files].some((f) => dir === '' || f.startsWith(`${dir}/`))) {
+    r.unavailable([...at, 'path'], `app path ${dir || '.'} does not exist in this repository.`, 'failed', inputs)
+    return
+  }
+  r.out.directory.push({
+    kind: 'directory',
+    application: app.name,
+    file: app.file,
+    line: app.line,
+    environment: r.declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`) ?? environmentFolder(`${dir}/`),
+    dir,
+    manifests: selection.manifests,
+    ...(jsonnet.jsonnet ? {jsonnet: jsonnet.jsonnet} : {}),
+    ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
+    reads: [...inputs.reads, ...jsonnet.reads],
+    spec: {source, name: app.name, destination: app.spec.destination ?? null},
+  })
 }

@@ -7,7 +7,6 @@
  */
 import path from 'node:path'
 
-import {globMatcher} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
 import {
   leaves,
@@ -17,10 +16,11 @@ import {
   type Unrenderable,
   type ValueLayer,
 } from './model.js'
-import {chartAddress} from './helmrelease.js'
+import {chartAddress} from './helmrelease-chart.js'
+import {resolveValueFiles, type HelmSource} from './helm-value-files.js'
 import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
-import {destinationNamespace, environmentFolder, GLOB, isMap, str, substitute} from './source-helpers.js'
+import {destinationNamespace, environmentFolder, isMap, str, substitute} from './source-helpers.js'
 import {linedValues} from './source-inputs.js'
 
 export function helmDeployable(
@@ -34,129 +34,100 @@ export function helmDeployable(
   remote?: RemoteChart,
 ): HelmDeployable | undefined {
   const helm = isMap(source.helm) ? source.helm : {}
-  const h: SpecPath = [...at, 'helm']
-  const lineAt = (p: SpecPath) => app.lineOf(p) ?? app.line
-  const ignoreMissing = helm.ignoreMissingValueFiles === true
+  const src: HelmSource = {app, helm, h: [...at, 'helm'], dir, refs, ctx, unavailable, remote}
   const layers: ValueLayer[] = []
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
-  const reads: string[] = [app.file]
-  const layerOf = (file: string, what: string): ValueLayer => {
-    const doc = ctx.docsOf(file)[0]
-    return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
+  if (!remote && ctx.files.has(chartValues)) layers.push(fileLayer(ctx, chartValues, `the chart's values.yaml`))
+  const valueFiles = resolveValueFiles(src)
+  if (!valueFiles) return undefined
+  for (const f of valueFiles) if (ctx.files.has(f)) layers.push(fileLayer(ctx, f, 'value file'))
+  const inline = inlineValues(src)
+  if (inline) layers.push(inline.layer)
+  const rawParams = Array.isArray(helm.parameters) ? helm.parameters : []
+  const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
+  if (unsafeName(src, rawParams, 'parameters') || unsafeName(src, rawFileParams, 'fileParameters')) return undefined
+  const params = parameterFlags(src, rawParams)
+  if (params.layer.entries.length > 0) layers.push(params.layer)
+  const setFile = fileParameterFlags(src, rawFileParams)
+  if (!setFile) return undefined
+  const release = releaseOf(src)
+  if (release === undefined) return undefined
+  return {
+    kind: 'Application',
+    application: app.name,
+    file: app.file,
+    line: app.line,
+    environment: environmentOf(src, valueFiles),
+    chart: remote ? chartAddress(remote) : dir,
+    ...(remote ? {remote} : {}),
+    release,
+    namespace: str(helm.namespace) ?? destinationNamespace(app),
+    skipCrds: helm.skipCrds === true,
+    skipSchemaValidation: helm.skipSchemaValidation === true,
+    skipTests: helm.skipTests === true,
+    valueFiles,
+    ...(inline ? {inlineValues: inline.values} : {}),
+    set: params.set,
+    setString: params.setString,
+    setFile,
+    layers,
+    reads: [app.file, ...valueFiles, ...setFile.map((f) => f.path)],
+    spec: {source, name: app.name, destination: app.spec.destination ?? null},
   }
-  if (!remote && ctx.files.has(chartValues)) layers.push(layerOf(chartValues, `the chart's values.yaml`))
-  // Value files: Argo CD's order, globs expanded lexically, a path seen twice kept at its first position.
-  const valueFiles: string[] = []
-  let broken = false
-  const rawFiles = Array.isArray(helm.valueFiles) ? helm.valueFiles : []
-  rawFiles.forEach((raw, i) => {
-    if (typeof raw !== 'string' || broken) return
-    const entry = substitute(raw, app)
-    const where: SpecPath = [...h, 'valueFiles', i]
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
-      unavailable(where, `value file ${entry} is a URL: the gate does not fetch it, so this chart is not rendered.`)
-      broken = true
-      return
-    }
-    let base: string
-    let rest: string
-    const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
-    if (remote && !ref) {
-      unavailable(
-        where,
-        `value file ${entry} is read from inside the fetched chart ${remote.name}: the gate does not read it, so this chart is not rendered.`,
-      )
-      broken = true
-      return
-    }
-    if (ref) {
-      const r = refs.get(ref[1])
-      if (!r) {
-        unavailable(where, `value file ${entry} names the unknown source ref $${ref[1]}.`, 'failed')
-        broken = true
-        return
-      }
-      if (!r.mine) {
-        unavailable(
-          where,
-          `value file ${entry} comes from ${r.repoURL}, not this repository: the gate does not fetch it.`,
-        )
-        broken = true
-        return
-      }
-      base = ''
-      rest = ref[2]
-    } else if (entry.startsWith('/')) {
-      base = ''
-      rest = entry.slice(1)
-    } else {
-      base = dir
-      rest = entry
-    }
-    const joined = path.posix.normalize(path.posix.join(base || '.', rest))
-    const matches = GLOB.test(rest) ? [...ctx.files].filter((f) => globMatcher(joined).test(f)).sort() : [joined]
-    if (matches.length === 0 && !ignoreMissing) {
-      unavailable(where, `values file glob "${entry}" matched no files.`, 'failed')
-      broken = true
-      return
-    }
-    for (const m of matches) {
-      const file = ctx.confined(m)
-      if (file === undefined) {
-        unavailable(where, `value file ${entry} resolves outside the revision: it is not read.`, 'refused')
-        broken = true
-        return
-      }
-      if (!ctx.files.has(file) && ignoreMissing) continue
-      if (!valueFiles.includes(file)) valueFiles.push(file)
-    }
-  })
-  if (broken) return undefined
-  for (const f of valueFiles) {
-    reads.push(f)
-    if (ctx.files.has(f)) layers.push(layerOf(f, 'value file'))
-  }
-  // values / valuesObject: valuesObject, when set, replaces values.
-  let inlineValues: string | undefined
+}
+
+/** A values file of the revision as a value layer. */
+function fileLayer(ctx: DeployablesContext, file: string, what: string): ValueLayer {
+  const doc = ctx.docsOf(file)[0]
+  return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
+}
+
+/** values / valuesObject as helm's inline values and their layer: valuesObject, when set, replaces values. */
+function inlineValues(src: HelmSource): {values: string; layer: ValueLayer} | undefined {
+  const {app, helm, h} = src
   if (isMap(helm.valuesObject)) {
-    inlineValues = JSON.stringify(helm.valuesObject)
-    layers.push({
-      file: app.file,
-      what: 'valuesObject',
-      entries: leaves(
-        helm.valuesObject,
-        (p) => app.lineOf([...h, 'valuesObject', ...p]),
-        lineAt([...h, 'valuesObject']),
-      ),
-    })
-  } else if (typeof helm.values === 'string' && helm.values.trim() !== '') {
-    inlineValues = helm.values
-    const valuesLine = lineAt([...h, 'values'])
-    const doc = linedValues(ctx, helm.values)
-    layers.push({
+    const lineAt = app.lineOf([...h, 'valuesObject']) ?? app.line
+    const entries = leaves(helm.valuesObject, (p) => app.lineOf([...h, 'valuesObject', ...p]), lineAt)
+    return {values: JSON.stringify(helm.valuesObject), layer: {file: app.file, what: 'valuesObject', entries}}
+  }
+  if (typeof helm.values !== 'string' || helm.values.trim() === '') return undefined
+  const valuesLine = app.lineOf([...h, 'values']) ?? app.line
+  const doc = linedValues(src.ctx, helm.values)
+  return {
+    values: helm.values,
+    layer: {
       file: app.file,
       what: 'values',
       // A block scalar starts on the line after `values: |`.
       entries: doc ? leaves(doc.value, (p) => (doc.lineOf(p) ?? 0) + valuesLine, valuesLine) : [],
-    })
+    },
   }
+}
+
+/**
+ * Whether a parameter's name holds `,` or `=` (said through `unavailable`): it would end helm's `name=value` and start
+ * another, and `--set-file` would read any path.
+ */
+function unsafeName(src: HelmSource, list: unknown[], field: string): boolean {
+  const i = list.findIndex((p) => isMap(p) && typeof p.name === 'string' && /[,=]/.test(p.name))
+  if (i < 0) return false
+  src.unavailable(
+    [...src.h, field, i],
+    `${field} name ${JSON.stringify((list[i] as {name: string}).name)} holds "," or "=", which helm reads as the start of another name=value (a --set-file among them would read any path): it is not passed to helm, so nothing is rendered.`,
+    'refused',
+  )
+  return true
+}
+
+/** `parameters` as helm's `--set` and `--set-string` flags and their value layer. */
+function parameterFlags(
+  src: HelmSource,
+  rawParams: unknown[],
+): {set: HelmDeployable['set']; setString: HelmDeployable['setString']; layer: ValueLayer} {
+  const {app, h} = src
   const set: HelmDeployable['set'] = []
   const setString: HelmDeployable['setString'] = []
   const params = new Map<string, {value: string; forceString: boolean; line: number}>()
-  // A name holding `,` or `=` would end helm's `name=value` and start another: `--set-file` would read any path.
-  const unsafeName = (list: unknown[], field: string): boolean => {
-    const i = list.findIndex((p) => isMap(p) && typeof p.name === 'string' && /[,=]/.test(p.name))
-    if (i < 0) return false
-    unavailable(
-      [...h, field, i],
-      `${field} name ${JSON.stringify((list[i] as {name: string}).name)} holds "," or "=", which helm reads as the start of another name=value (a --set-file among them would read any path): it is not passed to helm, so nothing is rendered.`,
-      'refused',
-    )
-    return true
-  }
-  const rawParams = Array.isArray(helm.parameters) ? helm.parameters : []
-  const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
-  if (unsafeName(rawParams, 'parameters') || unsafeName(rawFileParams, 'fileParameters')) return undefined
   rawParams.forEach((p, i) => {
     if (!isMap(p) || typeof p.name !== 'string') return
     // Duplicate names: the last one wins (Argo CD keeps them in a map).
@@ -164,24 +135,29 @@ export function helmDeployable(
     params.set(p.name, {
       value: substitute(String(p.value ?? ''), app),
       forceString: p.forceString === true,
-      line: lineAt([...h, 'parameters', i]),
+      line: app.lineOf([...h, 'parameters', i]) ?? app.line,
     })
   })
-  const paramLayer: ValueLayer = {file: app.file, what: 'parameters', entries: []}
+  const layer: ValueLayer = {file: app.file, what: 'parameters', entries: []}
   for (const [name, p] of params) {
     // Commas are escaped so a value stays one string, unless the whole value is `{…}` (repo-server's rule).
     const value = /^\{.*\}$/s.test(p.value) ? p.value : p.value.replaceAll(',', '\\,')
     ;(p.forceString ? setString : set).push({name, value})
-    paramLayer.entries.push({path: parseSetName(name), value: p.value, line: p.line})
+    layer.entries.push({path: parseSetName(name), value: p.value, line: p.line})
   }
-  if (paramLayer.entries.length > 0) layers.push(paramLayer)
+  return {set, setString, layer}
+}
+
+/** `fileParameters` as helm's `--set-file` flags, confined to the revision; undefined when one cannot be read. */
+function fileParameterFlags(src: HelmSource, rawFileParams: unknown[]): HelmDeployable['setFile'] | undefined {
+  const {app, h, refs, ctx, unavailable} = src
   const setFile: HelmDeployable['setFile'] = []
   for (const [i, p] of rawFileParams.entries()) {
     if (!isMap(p) || typeof p.name !== 'string' || typeof p.path !== 'string') continue
     const entry = substitute(p.path, app)
     const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
     const rel =
-      ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(dir, entry)
+      ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(src.dir, entry)
     if (ref && !refs.get(ref[1])?.mine) {
       unavailable([...h, 'fileParameters', i], `fileParameters ${p.name} reads ${entry}, outside this repository.`)
       return undefined
@@ -196,41 +172,32 @@ export function helmDeployable(
       return undefined
     }
     setFile.push({name: p.name, path: file})
-    reads.push(file)
   }
-  const release = str(helm.releaseName) ?? app.name
+  return setFile
+}
+
+/** The release name, `helm.releaseName` or the Application's name; undefined when helm would refuse it. */
+function releaseOf(src: HelmSource): string | undefined {
+  const release = str(src.helm.releaseName) ?? src.app.name
   const badName = releaseNameProblem(release)
-  if (badName) {
-    unavailable(str(helm.releaseName) !== undefined ? [...h, 'releaseName'] : [], badName.message, badName.status)
-    return undefined
-  }
-  const environment =
+  if (!badName) return release
+  src.unavailable(
+    str(src.helm.releaseName) !== undefined ? [...src.h, 'releaseName'] : [],
+    badName.message,
+    badName.status,
+  )
+  return undefined
+}
+
+/** The environment: the Application's, its file's, its first value file's that has one, or its folder's. */
+function environmentOf(src: HelmSource, valueFiles: readonly string[]): string | null {
+  const {app, ctx} = src
+  return (
     app.environment ??
     ctx.envOf(app.file) ??
     valueFiles.map((f) => ctx.envOf(f)).find((e) => e !== null) ??
     environmentFolder(app.file)
-  return {
-    kind: 'Application',
-    application: app.name,
-    file: app.file,
-    line: app.line,
-    environment,
-    chart: remote ? chartAddress(remote) : dir,
-    ...(remote ? {remote} : {}),
-    release,
-    namespace: str(helm.namespace) ?? destinationNamespace(app),
-    skipCrds: helm.skipCrds === true,
-    skipSchemaValidation: helm.skipSchemaValidation === true,
-    skipTests: helm.skipTests === true,
-    valueFiles,
-    ...(inlineValues !== undefined ? {inlineValues} : {}),
-    set,
-    setString,
-    setFile,
-    layers,
-    reads,
-    spec: {source, name: app.name, destination: app.spec.destination ?? null},
-  }
+  )
 }
 
 /**

@@ -17,13 +17,13 @@ import {
   mergeValues,
   parseSetName,
   type HelmDeployable,
-  type ChartVerification,
   type RemoteChart,
   type Unrenderable,
   type ValueLayer,
 } from './model.js'
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
 import {linedDocuments} from './yaml-lines.js'
+import {chartAddress, chartOf} from './helmrelease-chart.js'
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -32,11 +32,81 @@ const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replac
 export const isHelmRelease = (m: Manifest) =>
   m.kind === 'HelmRelease' && m.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
 
+/** The outcome for a HelmRelease that is not rendered: why, where, and what it reads. */
+type Unavailable = {unrenderable: Unrenderable}
+
+/** A HelmRelease being read: its spec, where it deploys, where its fields lie, and how a refusal is given. */
+interface ReleaseRead {
+  hr: Manifest
+  spec: Record<string, unknown>
+  ns: string
+  /** `namespace/name`: the deployable's name. */
+  id: string
+  environment: string | null
+  ctx: DeployablesContext
+  lineAt: (...p: Array<string | number>) => number
+  /** The ConfigMap or Secret of the HelmRelease's namespace a `valuesFrom` entry names. */
+  holderOf: (ref: Record<string, unknown>) => Manifest | undefined
+  unavailable: (line: number, message: string, status?: Unrenderable['status']) => Unavailable
+}
+
 export function helmReleaseDeployable(
   hr: Manifest,
   manifests: readonly Manifest[],
   ctx: DeployablesContext,
 ): {helm?: HelmDeployable; unrenderable?: Unrenderable} {
+  const r = readRelease(hr, manifests, ctx)
+  const {spec, ns, lineAt} = r
+  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
+  if (!isMap(spec.chartRef) && str(chartSpec.chart) === undefined) return {}
+  const chosen = chartOf(spec, manifests, ns, ctx)
+  if ('problem' in chosen) return r.unavailable(lineAt(...chosen.at), chosen.problem, chosen.status)
+  const {dir, remote} = chosen
+  const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
+  const layers: ValueLayer[] = []
+  if (!remote && ctx.files.has(chartValues)) layers.push(layerOfFile(ctx, chartValues, `the chart's values.yaml`))
+  const files = releaseValueFiles(r, chartSpec, chartValues, remote)
+  if ('unrenderable' in files) return files
+  const values = releaseValues(r)
+  if ('unrenderable' in values) return values
+  // Last (what its chart and values are is named first): helm-controller runs its post-renderers (kustomize patches and images) over the chart's output: not modelled,
+  // so named rather than rendered without them.
+  if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
+    return r.unavailable(
+      lineAt('postRenderers'),
+      `its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.`,
+    )
+  }
+  const release = releaseName(r)
+  if (typeof release !== 'string') return release
+  return {
+    helm: {
+      kind: 'HelmRelease',
+      application: r.id,
+      file: hr.file,
+      line: hr.line,
+      environment: r.environment,
+      chart: remote ? chartAddress(remote) : dir,
+      ...(remote ? {remote} : {}),
+      release,
+      namespace: str(spec.targetNamespace) ?? ns,
+      skipCrds: false,
+      skipSchemaValidation: false,
+      skipTests: false,
+      valueFiles: files.valueFiles,
+      inlineValues: JSON.stringify(values.merged),
+      set: [],
+      setString: [],
+      setFile: [],
+      layers: [...layers, ...files.layers, ...values.layers],
+      reads: [hr.file, ...files.valueFiles, ...values.reads],
+      spec: {spec, name: hr.name, namespace: ns},
+    },
+  }
+}
+
+/** A HelmRelease's spec and namespace, and the inputs a refusal of it names. */
+function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: DeployablesContext): ReleaseRead {
   const spec = isMap(hr.doc.spec) ? hr.doc.spec : {}
   // The namespace the kustomizations that deploy its file give it (kustomize's `namespace:` replaces the object's).
   const ns = ctx.namespaceOf?.(hr.file) ?? hr.namespace ?? 'default'
@@ -66,30 +136,35 @@ export function helmReleaseDeployable(
       inputs,
     },
   })
-  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
-  if (!isMap(spec.chartRef) && str(chartSpec.chart) === undefined) return {}
-  const chosen = chartOf(spec, manifests, ns, ctx)
-  if ('problem' in chosen) return unavailable(lineAt(...chosen.at), chosen.problem, chosen.status)
-  const {dir, remote} = chosen
-  const layers: ValueLayer[] = []
-  const reads = [hr.file]
-  const layerOfFile = (file: string, what: string): ValueLayer => {
-    const doc = ctx.docsOf(file)[0]
-    return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
-  }
-  const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
-  if (!remote && ctx.files.has(chartValues)) layers.push(layerOfFile(chartValues, `the chart's values.yaml`))
+  return {hr, spec, ns, id, environment, ctx, lineAt, holderOf, unavailable}
+}
+
+/** A values file of the revision as a value layer. */
+function layerOfFile(ctx: DeployablesContext, file: string, what: string): ValueLayer {
+  const doc = ctx.docsOf(file)[0]
+  return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
+}
+
+/** `chart.spec.valuesFiles` (the chart's values.yaml left out) and their layers; or why they are not read. */
+function releaseValueFiles(
+  r: ReleaseRead,
+  chartSpec: Record<string, unknown>,
+  chartValues: string,
+  remote: RemoteChart | undefined,
+): {valueFiles: string[]; layers: ValueLayer[]} | Unavailable {
+  const {ctx, lineAt} = r
   const valueFiles: string[] = []
+  const layers: ValueLayer[] = []
   for (const [i, v] of (Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []).entries()) {
     if (typeof v !== 'string') continue
     if (remote)
-      return unavailable(
+      return r.unavailable(
         lineAt('chart', 'spec', 'valuesFiles', i),
         `values file ${v} is read from inside the fetched chart ${remote.name}: the gate does not read it, so this release is not rendered.`,
       )
     const file = ctx.confined(clean(v))
     if (file === undefined) {
-      return unavailable(
+      return r.unavailable(
         lineAt('chart', 'spec', 'valuesFiles', i),
         `values file ${v} resolves outside the revision: it is not read.`,
         'refused',
@@ -97,7 +172,7 @@ export function helmReleaseDeployable(
     }
     if (!ctx.files.has(file)) {
       if (chartSpec.ignoreMissingValuesFiles === true) continue
-      return unavailable(
+      return r.unavailable(
         lineAt('chart', 'spec', 'valuesFiles', i),
         `values file ${v} is not in this repository.`,
         'failed',
@@ -105,46 +180,39 @@ export function helmReleaseDeployable(
     }
     if (file === chartValues) continue
     valueFiles.push(file)
-    reads.push(file)
-    layers.push(layerOfFile(file, 'value file'))
+    layers.push(layerOfFile(ctx, file, 'value file'))
   }
-  // valuesFrom in order, then spec.values (helm-controller's order).
+  return {valueFiles, layers}
+}
+
+/**
+ * The release's values, merged in helm-controller's order — `valuesFrom` in order, then `spec.values` — with a layer
+ * for each and the ConfigMaps and Secrets read; or why a `valuesFrom` is not read.
+ */
+function releaseValues(r: ReleaseRead): {merged: unknown; layers: ValueLayer[]; reads: string[]} | Unavailable {
+  const {hr, spec, ns, ctx, lineAt} = r
   let merged: unknown = {}
+  const layers: ValueLayer[] = []
+  const reads: string[] = []
   for (const [i, ref] of (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).entries()) {
     if (!isMap(ref)) continue
     const kind = str(ref.kind) ?? ''
     const name = str(ref.name) ?? ''
     const key = str(ref.valuesKey) ?? 'values.yaml'
-    const holder = holderOf(ref)
+    const holder = r.holderOf(ref)
     const found = holder ? dataOf(holder, key) : undefined
     if (!holder || found === undefined) {
       if (ref.optional === true) continue
-      return unavailable(
+      return r.unavailable(
         lineAt('valuesFrom', i),
         `valuesFrom ${kind} ${ns}/${name} (key ${key}) is not defined in this repository: the values it gives on the cluster are unknown here, so this release is not rendered.`,
       )
     }
     reads.push(holder.file)
-    const targetPath = str(ref.targetPath)
-    if (targetPath) {
-      const keyPath = parseSetName(targetPath)
-      merged = mergeValues(merged, nest(keyPath, found.text))
-      layers.push({
-        file: holder.file,
-        what: `${kind} ${name}`,
-        entries: [{path: keyPath, value: found.text, line: found.line}],
-      })
-      continue
-    }
-    const doc = linedDocuments(ctx.yaml, found.text)[0]
-    if (!doc || !isMap(doc.value)) continue
-    merged = mergeValues(merged, doc.value)
-    const offset = found.line
-    layers.push({
-      file: holder.file,
-      what: `${kind} ${name}`,
-      entries: leaves(doc.value, (p) => (found.block ? (doc.lineOf(p) ?? 0) + offset : offset), offset),
-    })
+    const layer = valuesFromLayer(ctx, ref, holder, found)
+    if (!layer) continue
+    merged = mergeValues(merged, layer.values)
+    layers.push(layer.layer)
   }
   if (isMap(spec.values)) {
     merged = mergeValues(merged, spec.values)
@@ -154,162 +222,52 @@ export function helmReleaseDeployable(
       entries: leaves(spec.values, (p) => hr.lineOf(['spec', 'values', ...p]), lineAt('values')),
     })
   }
-  // Last (what its chart and values are is named first): helm-controller runs its post-renderers (kustomize patches and images) over the chart's output: not modelled,
-  // so named rather than rendered without them.
-  if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
-    return unavailable(
-      lineAt('postRenderers'),
-      `its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.`,
-    )
+  return {merged, layers, reads}
+}
+
+/**
+ * What one `valuesFrom` entry gives: the text under its key set at `targetPath`, or the values it holds as YAML
+ * (undefined when they are not a map), with their layer.
+ */
+function valuesFromLayer(
+  ctx: DeployablesContext,
+  ref: Record<string, unknown>,
+  holder: Manifest,
+  found: {text: string; line: number; block: boolean},
+): {values: unknown; layer: ValueLayer} | undefined {
+  const what = `${str(ref.kind) ?? ''} ${str(ref.name) ?? ''}`
+  const targetPath = str(ref.targetPath)
+  if (targetPath) {
+    const keyPath = parseSetName(targetPath)
+    return {
+      values: nest(keyPath, found.text),
+      layer: {file: holder.file, what, entries: [{path: keyPath, value: found.text, line: found.line}]},
+    }
   }
+  const doc = linedDocuments(ctx.yaml, found.text)[0]
+  if (!doc || !isMap(doc.value)) return undefined
+  const offset = found.line
+  return {
+    values: doc.value,
+    layer: {
+      file: holder.file,
+      what,
+      entries: leaves(doc.value, (p) => (found.block ? (doc.lineOf(p) ?? 0) + offset : offset), offset),
+    },
+  }
+}
+
+/** The release name: `spec.releaseName`, else `[targetNamespace-]name` shortened as Flux does; or why helm refuses it. */
+function releaseName(r: ReleaseRead): string | Unavailable {
+  const {hr, spec} = r
   const targetNamespace = str(spec.targetNamespace)
   const written = str(spec.releaseName)
   const release = written ?? fluxShortenedName(targetNamespace ? `${targetNamespace}-${hr.name}` : hr.name)
   const badName = releaseNameProblem(release)
   if (badName)
-    return unavailable(written !== undefined ? lineAt('releaseName') : hr.line, badName.message, badName.status)
-  return {
-    helm: {
-      kind: 'HelmRelease',
-      application: id,
-      file: hr.file,
-      line: hr.line,
-      environment,
-      chart: remote ? chartAddress(remote) : dir,
-      ...(remote ? {remote} : {}),
-      release,
-      namespace: targetNamespace ?? ns,
-      skipCrds: false,
-      skipSchemaValidation: false,
-      skipTests: false,
-      valueFiles,
-      inlineValues: JSON.stringify(merged),
-      set: [],
-      setString: [],
-      setFile: [],
-      layers,
-      reads,
-      spec: {spec, name: hr.name, namespace: ns},
-    },
-  }
+    return r.unavailable(written !== undefined ? r.lineAt('releaseName') : hr.line, badName.message, badName.status)
+  return release
 }
-
-type ChartChoice =
-  | {dir: string; remote?: undefined}
-  | {dir: ''; remote: RemoteChart}
-  | {problem: string; at: Array<string | number>; status?: Unrenderable['status']}
-
-const isSource = (m: Manifest, kind: string, name: string, namespace: string) =>
-  m.kind === kind &&
-  m.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
-  m.name === name &&
-  (m.namespace ?? 'default') === namespace
-
-/**
- * Where its chart comes from, as source-controller reads it: a folder of this repository (a GitRepository that is
- * this repository), a chart of a HelmRepository (https index or `type: oci`), or an OCIRepository (`chartRef`).
- */
-function chartOf(
-  spec: Record<string, unknown>,
-  manifests: readonly Manifest[],
-  ns: string,
-  ctx: DeployablesContext,
-): ChartChoice {
-  if (isMap(spec.chartRef)) {
-    const kind = str(spec.chartRef.kind) ?? 'chartRef'
-    const name = str(spec.chartRef.name) ?? ''
-    const refNs = str(spec.chartRef.namespace) ?? ns
-    const repo = manifests.find((m) => isSource(m, 'OCIRepository', name, refNs))
-    const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
-    if (kind !== 'OCIRepository' || !url?.startsWith('oci://'))
-      return {
-        problem: `its chart comes from ${kind} ${name}${kind === 'OCIRepository' ? ', which this repository does not define with an oci:// url' : ''}: the gate does not fetch it, so what it renders is not judged.`,
-        at: ['chartRef'],
-      }
-    const ref = isMap(repo!.doc.spec) && isMap(repo!.doc.spec.ref) ? repo!.doc.spec.ref : {}
-    const repository = url.slice('oci://'.length).replace(/\/+$/, '')
-    const digest = str(ref.digest)
-    return {
-      dir: '',
-      remote: {
-        type: 'oci',
-        source: url,
-        repository,
-        name: repository.split('/').at(-1) ?? '',
-        version: str(ref.semver) ?? str(ref.tag) ?? (digest ? '' : 'latest'),
-        ...(digest ? {digest} : {}),
-        via: `OCIRepository ${refNs}/${name}`,
-        ...verificationOf(repo!.doc.spec, refNs, `OCIRepository ${refNs}/${name}`),
-      },
-    }
-  }
-  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
-  const chart = str(chartSpec.chart) ?? ''
-  const sourceRef = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : {}
-  const sourceKind = str(sourceRef.kind) ?? ''
-  const sourceName = str(sourceRef.name) ?? ''
-  const sourceNs = str(sourceRef.namespace) ?? ns
-  const at = ['chart', 'spec', 'sourceRef']
-  if (sourceKind === 'HelmRepository') {
-    const repo = manifests.find((m) => isSource(m, 'HelmRepository', sourceName, sourceNs))
-    const repoSpec = isMap(repo?.doc.spec) ? repo.doc.spec : {}
-    const url = str(repoSpec.url)
-    if (!url)
-      return {
-        problem: `chart ${chart} comes from HelmRepository ${sourceNs}/${sourceName}, which this repository does not define: the gate does not know where to fetch it.`,
-        at,
-      }
-    const oci = repoSpec.type === 'oci' || url.startsWith('oci://')
-    const version = str(chartSpec.version) ?? (oci ? '' : '*')
-    const [tag, digest] = version.split('@')
-    return {
-      dir: '',
-      remote: {
-        type: oci ? 'oci' : 'http',
-        source: url,
-        repository: oci ? `${url.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${chart}` : url,
-        name: chart,
-        version: oci ? tag || (digest ? '' : 'latest') : version,
-        ...(oci && digest ? {digest} : {}),
-        via: `HelmRepository ${sourceNs}/${sourceName}`,
-        // Flux verifies only an OCI chart (the HelmChart's verify, made from the chart template; its namespace the
-        // source's).
-        ...(oci ? verificationOf(chartSpec, sourceNs, `the chart template of a HelmRelease in ${ns}`) : {}),
-      },
-    }
-  }
-  if (sourceKind !== 'GitRepository')
-    return {
-      problem: `chart ${chart} comes from ${sourceKind} ${sourceName}, outside the checkout: the gate does not fetch it, so what it renders is not judged (its values here are still checked as source).`,
-      at,
-    }
-  const repo = manifests.find((m) => isSource(m, 'GitRepository', sourceName, sourceNs))
-  const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
-  const syncSource = sourceName === 'flux-system' && sourceNs === 'flux-system'
-  if (!syncSource && (url === undefined || !ctx.isThisRepository(url)))
-    return {
-      problem: `chart ${chart} comes from GitRepository ${sourceNs}/${sourceName}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
-      at,
-    }
-  const dir = ctx.confined(clean(chart))
-  if (dir === undefined)
-    return {
-      problem: `chart path ${chart} leaves the revision: it is not read.`,
-      at: ['chart', 'spec', 'chart'],
-      status: 'refused',
-    }
-  if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml'))
-    return {
-      problem: `chart path ${chart} holds no Chart.yaml in this repository.`,
-      at: ['chart', 'spec', 'chart'],
-      status: 'failed',
-    }
-  return {dir}
-}
-
-/** A remote chart's address, its name in reports: `oci://host/path/name`, or `<repository>/name`. */
-export const chartAddress = (r: RemoteChart): string =>
-  r.type === 'oci' ? `oci://${r.repository}` : `${r.source.replace(/\/+$/, '')}/${r.name}`
 
 /** The text under `key` of a ConfigMap's data or a Secret's stringData/data (base64), with its line. */
 function dataOf(m: Manifest, key: string): {text: string; line: number; block: boolean} | undefined {
@@ -327,23 +285,4 @@ function dataOf(m: Manifest, key: string): {text: string; line: number; block: b
 
 function nest(keys: string[], value: unknown): unknown {
   return keys.reduceRight<unknown>((acc, k) => ({[k]: acc}), value)
-}
-
-/** Flux's `verify` of `spec`, when it has one. */
-function verificationOf(spec: unknown, namespace: string, via: string): {verify?: ChartVerification} {
-  const verify = isMap(spec) && isMap(spec.verify) ? spec.verify : undefined
-  if (!verify) return {}
-  const secretRef = isMap(verify.secretRef) ? str(verify.secretRef.name) : undefined
-  const identities = Array.isArray(verify.matchOIDCIdentity) ? verify.matchOIDCIdentity : []
-  return {
-    verify: {
-      provider: str(verify.provider) ?? 'cosign',
-      ...(secretRef ? {secretRef} : {}),
-      namespace,
-      matchOIDCIdentity: identities
-        .filter(isMap)
-        .map((m) => ({issuer: str(m.issuer) ?? '', subject: str(m.subject) ?? ''})),
-      via,
-    },
-  }
 }

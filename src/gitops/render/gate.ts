@@ -8,20 +8,19 @@
  * MAX_DEPTH waves deep, each Application once.
  */
 import {canonicalJson} from '../../core/canonical-json.js'
-import {findDeployables, type KustomizeUse} from '../deployables/index.js'
+import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'
 import {linkedInputs} from '../revision/paths.js'
 import {finding, RULES} from '../rules/index.js'
-import {AppOfApps, MAX_DEPTH} from './app-of-apps.js'
+import {AppOfApps} from './app-of-apps.js'
 import {SourceReader} from './attribute.js'
-import {renderOneDirectory} from './gate-directory.js'
 import {RenderFindings} from './gate-findings.js'
-import {renderHelmWave, unrendered} from './gate-helm.js'
-import {renderKustomizeWave, RootInputs} from './gate-kustomize.js'
+import {RootInputs} from './gate-kustomize.js'
 import type {GateContext, RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from './gate-types.js'
+import {argoRoot, renderWaves} from './gate-waves.js'
 import {Judge} from './judge.js'
-import {gitlinksUnder, gitlinkText, Refusals} from './refusals.js'
-import {planRender, type RenderRoot} from './roots.js'
+import {Refusals} from './refusals.js'
+import {planRender, type RenderPlan} from './roots.js'
 
 export type {RenderedImage} from './judge.js'
 export type {
@@ -44,7 +43,54 @@ function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<st
 }
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
-  const policy = input.layout.policy.render
+  const {deployables, plan} = planGate(input)
+  const out = new RenderFindings(input.requireRender, input.cache)
+  const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
+  // An in-bounds link's target is an input of whatever reads through the link.
+  const linked = (paths: readonly string[]) =>
+    linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
+  const tools = await gateTools(input)
+  const report = emptyReport(input, tools)
+  recordPlanFindings(input, plan, out, refusals)
+  const covered = new Set<string>()
+  const judge = new Judge(
+    new SourceReader(input.root, input.yaml, plan.kustomizations),
+    input.layout.policy.extraFloatingTags,
+  )
+  // App of apps: what may hold Applications is always rendered (its output names the next wave).
+  const apps = new AppOfApps(input.root, deployables.names)
+  const roots = new RootInputs(input, plan, linked)
+  roots.note(deployables.kustomize)
+  const skipUnless = skipUnlessAppsIn(input, apps)
+  const ctx: GateContext = {
+    input,
+    out,
+    report,
+    refusals,
+    judge,
+    apps,
+    covered,
+    linked,
+    ...(skipUnless ? {skipUnless} : {}),
+    helm: tools.helm,
+    toolVersions: `helm ${tools.helmVersion ?? '-'}, kustomize ${tools.kustomizeVersion}`,
+  }
+  await renderWaves(ctx, roots, deployables, plan)
+  refusals.uncited()
+  out.findings.push(...judge.findings)
+  Object.assign(report, {
+    objects: judge.objects,
+    containers: judge.containers,
+    unknownKinds: judge.unknownKinds,
+    images: judge.images,
+    ...(input.charts ? {charts: input.charts.fetched} : {}),
+  })
+  const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
+  return {findings: out.findings, report, covered, inputKeys: out.inputKeys, unread}
+}
+
+/** The deployables Argo CD and Flux deploy, and the render plan over them (only the Applications asked for, if any). */
+function planGate(input: RenderGateInput): {deployables: Deployables; plan: RenderPlan} {
   const deployables = findDeployables({
     root: input.root,
     files: input.files,
@@ -55,44 +101,47 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     ...(input.pullRequest ? {pullRequest: input.pullRequest} : {}),
     ...(input.onlyApplications ? {only: input.onlyApplications} : {}),
   })
-  const asRoot = (k: KustomizeUse): RenderRoot => ({
-    dir: k.dir,
-    environment: k.environment,
-    via: 'argocd' as const,
-    rule: "an Argo CD Application's source path",
-    declaredIn: k.declaredIn,
-    application: k.application,
-    ...(k.namespace ? {namespace: k.namespace} : {}),
-  })
   const plan = planRender(
     input.root,
     input.files,
     input.layout,
     input.yaml,
     input.environments,
-    deployables.kustomize.map(asRoot),
+    deployables.kustomize.map(argoRoot),
     // Without a URL of its own (no origin remote) the checkout cannot tell another repository from itself.
     input.checkout.repositories.length > 0
       ? (url) => input.checkout.repositories.some((mine) => sameRepository(mine, url))
       : undefined,
   )
   if (input.onlyApplications) onlyDeployed(plan, deployables.names)
-  const out = new RenderFindings(input.requireRender, input.cache)
-  const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
-  // An in-bounds link's target is an input of whatever reads through the link.
-  const linked = (paths: readonly string[]) =>
-    linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
-  const [helmTool, kustomizeVersion, sandbox, jsonnetVersion] = await Promise.all([
+  return {deployables, plan}
+}
+
+/** The renderers' tools: helm (once its probe settles), kustomize's version, the sandbox it runs in, go-jsonnet's. */
+interface GateTools {
+  helm: Awaited<RenderGateInput['helm']>
+  helmVersion: string | null
+  kustomizeVersion: string
+  sandbox: RenderReport['tools']['sandbox']
+  jsonnet: string | null
+}
+
+/** The tools the gate renders with, probed together. */
+async function gateTools(input: RenderGateInput): Promise<GateTools> {
+  const [helm, kustomizeVersion, sandbox, jsonnet] = await Promise.all([
     input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
     input.kustomize.sandbox ? input.kustomize.sandbox() : Promise.resolve(null),
     jsonnetVersionOf(input),
   ])
-  const helmVersion = helmTool?.version ?? null
-  const toolVersions = `helm ${helmVersion ?? '-'}, kustomize ${kustomizeVersion}`
-  const report: RenderReport = {
-    kubernetesVersion: policy.kubernetesVersion,
-    tools: {helm: helmVersion, kustomize: kustomizeVersion, sandbox, jsonnet: jsonnetVersion},
+  return {helm, helmVersion: helm?.version ?? null, kustomizeVersion, sandbox, jsonnet}
+}
+
+/** The report before anything is rendered: the Kubernetes version and the tools. */
+function emptyReport(input: RenderGateInput, tools: GateTools): RenderReport {
+  return {
+    kubernetesVersion: input.layout.policy.render.kubernetesVersion,
+    tools: {helm: tools.helmVersion, kustomize: tools.kustomizeVersion, sandbox: tools.sandbox, jsonnet: tools.jsonnet},
     roots: [],
     deployables: [],
     directories: [],
@@ -101,6 +150,13 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     unknownKinds: [],
     images: [],
   }
+}
+
+/**
+ * What the plan found it cannot render, recorded: configured roots without a kustomization, Flux Kustomizations
+ * not read, over a missing folder, over a source the gate does not render, or outside the revision.
+ */
+function recordPlanFindings(input: RenderGateInput, plan: RenderPlan, out: RenderFindings, refusals: Refusals): void {
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     out.findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
@@ -130,115 +186,14 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue
     refusals.fluxPath(o)
   }
-  const covered = new Set<string>()
-  const judge = new Judge(
-    new SourceReader(input.root, input.yaml, plan.kustomizations),
-    input.layout.policy.extraFloatingTags,
-  )
-  // App of apps: what may hold Applications is always rendered (its output names the next wave).
-  const apps = new AppOfApps(input.root, deployables.names)
+}
+
+/** The input's skip, except for a unit whose inputs may hold Applications (undefined when the input skips none). */
+function skipUnlessAppsIn(input: RenderGateInput, apps: AppOfApps): GateContext['skipUnless'] {
   const skip = input.skip
-  const skipUnless =
-    (inputs: () => readonly string[]) => (u: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) =>
-      skip!(u, key) && !apps.mayHoldApplications(inputs())
-  const roots = new RootInputs(input, plan, linked)
-  roots.note(deployables.kustomize)
-  const ctx: GateContext = {
-    input,
-    out,
-    report,
-    refusals,
-    judge,
-    apps,
-    covered,
-    linked,
-    ...(skip ? {skipUnless} : {}),
-    helm: helmTool,
-    toolVersions,
-  }
-  let wave = {
-    roots: plan.roots,
-    helm: deployables.helm,
-    directory: deployables.directory,
-    unrenderable: deployables.unrenderable,
-  }
-  for (let depth = 0; ; depth++) {
-    out.unrenderable(wave.unrenderable)
-    await renderKustomizeWave(ctx, roots, wave.roots)
-    for (const d of wave.directory) await renderOneDirectory(ctx, d)
-    const helm = wave.helm.filter((d) => {
-      const paths = [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
-      const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
-      if (refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) {
-        report.deployables.push(unrendered(d, 'refused'))
-        return false
-      }
-      // Argo CD checks submodules out (Flux only with recurseSubmodules, off by default: its render lacks them too).
-      const submodules = d.kind === 'Application' ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
-      if (submodules.length === 0) return true
-      out.unavailable(
-        d.file,
-        d.line,
-        `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`,
-        d.environment,
-        d.application,
-        input.cache?.key(`gitlink\0${d.file}\0${d.application}`, paths, JSON.stringify({d: d.spec, submodules})),
-      )
-      report.deployables.push(unrendered(d, 'unavailable'))
-      return false
-    })
-    if (helm.length > 0) await renderHelmWave(ctx, helm)
-    // The next wave: the Applications this one rendered that were not seen yet.
-    const {applications: children, sets} = apps.next()
-    for (const a of sets) {
-      out.unavailable(
-        a.file,
-        1,
-        `ApplicationSet ${a.name} is rendered by another Application (app of apps): the gate does not expand ApplicationSets a render produces, so the Applications it generates are not rendered.`,
-        a.environment,
-        undefined,
-        input.cache?.key(`appset\0${a.name}`, [], JSON.stringify(a.body)),
-      )
-    }
-    if (children.length === 0) break
-    if (depth + 1 >= MAX_DEPTH) {
-      for (const c of children) {
-        out.unavailable(
-          c.file,
-          1,
-          `Application ${c.name} is rendered ${MAX_DEPTH} Applications deep (app of apps): the gate follows at most ${MAX_DEPTH} levels, so it is not rendered.`,
-          c.environment ?? null,
-          c.name,
-          input.cache?.key(`deep\0${c.name}`, [], JSON.stringify(c.spec)),
-        )
-      }
-      break
-    }
-    const next = deployables.follow(children)
-    roots.note(next.kustomize)
-    const taken = new Set(report.roots.map((r) => `${r.dir}\0${r.application ?? ''}`))
-    wave = {
-      roots: input.layout.policy.render.roots
-        ? []
-        : next.kustomize
-            .map(asRoot)
-            .filter((r) => plan.kustomizations.has(r.dir) && !taken.has(`${r.dir}\0${r.application ?? ''}`)),
-      helm: next.helm,
-      directory: next.directory,
-      unrenderable: next.unrenderable,
-    }
-  }
-  refusals.uncited()
-  out.findings.push(...judge.findings)
-  Object.assign(report, {
-    objects: judge.objects,
-    containers: judge.containers,
-    unknownKinds: judge.unknownKinds,
-    images: judge.images,
-    ...(input.charts ? {charts: input.charts.fetched} : {}),
-  })
-  const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
-  return {findings: out.findings, report, covered, inputKeys: out.inputKeys, unread}
+  if (!skip) return undefined
+  return (inputs: () => readonly string[]) => (u: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) =>
+    skip(u, key) && !apps.mayHoldApplications(inputs())
 }
 
 /** go-jsonnet's release that evaluates jsonnet (the input's, else the built render module's), or null: none. */

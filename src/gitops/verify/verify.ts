@@ -7,7 +7,7 @@ import type {FileStamp} from '../../cache/stamp.js'
 import {LocalCharts} from '../charts.js'
 import {listTree} from '../files.js'
 import type {FileImages} from '../facts.js'
-import {makeLayout, type Zone} from '../layout.js'
+import {makeLayout, type Layout, type Zone} from '../layout.js'
 import {settleLayout} from '../layout/detect.js'
 import {nothingChecked} from '../layout/nothing-checked.js'
 import type {RenderGateResult} from '../render/gate.js'
@@ -49,33 +49,103 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
   const input = settled ? {...request, policy: settled.policy} : request
   const layout = makeLayout(input.policy)
   const selectedEnvs = input.environments
+  const findings = oddEntryFindings(odd, layout, selectedEnvs)
+  const cache =
+    input.cacheVersion === undefined || input.evidence
+      ? null
+      : GitopsVerifyCache.open(input.root, input.cacheVersion, input.policy, input.parseEveryFile ?? false)
+  const {slots, tasks, overlaysSeen} = planScan(input, files, layout, cache)
+  const {verdicts, evidenceSites} = await scanTasks(input, tasks, cache)
+  const {checked, skipped} = takeOutcomes(slots, verdicts, cache, findings)
+  cache?.save(files)
+  for (const f of checkRepo({layout, files})) findings.push(f)
+  let render: RenderGateResult | undefined
+  if (input.render) {
+    render = await renderFindings(input, layout)
+    // A deployable refused or not rendered at any stage (its Application names a value file outside the revision) is
+    // a finding at it, not "nothing to render".
+    if (renderedNothing(render) && input.render.requireRender) {
+      throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
+    }
+    replaceSourceImageFindings(findings, render)
+  }
+
+  // unreadable-file is always on: a file the gate could not read was checked by none of the selected rules.
+  const rules = [
+    ...new Set<RuleId>(['unreadable-file', ...(input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS))]),
+  ]
+  let evidence: EvidenceRecord[] | undefined
+  if (input.evidence) {
+    const judged = await collectEvidence(evidenceSites, input.evidence)
+    evidence = judged.map((e) => e.record)
+    for (const f of checkEvidence(judged)) findings.push(f)
+  }
+  const selected = findings.filter((f) => rules.includes(f.rule))
+  selected.sort(compareFindings)
+  // A gate that looked at nothing does not pass (the findings of files it could not read say why it did not).
+  if (checked === 0 && selected.length === 0 && !render?.report.objects) {
+    throw nothingChecked('files', input.root, input.policy, files, settled?.detection, selectedEnvs)
+  }
+  const environments = selectedEnvs ?? [...new Set([...input.policy.environments, ...overlaysSeen])].sort()
+  return {
+    summary: selected.some((f) => f.severity === 'error') ? 'fail' : 'pass',
+    environments,
+    rules: RULE_IDS.filter((r) => rules.includes(r)),
+    findings: selected,
+    counts: countsByRule(selected),
+    files: {checked, skipped},
+    ...(evidence ? {evidence} : {}),
+    ...(render ? {render: render.report} : {}),
+    ...(settled ? {detection: settled.detection} : {}),
+  }
+}
+
+/**
+ * Fail closed: a link, FIFO or device where a checked file could be; a linked folder where checked files could be
+ * (a YAML file right inside it would be in a zone); a folder that could not be listed, wherever it is.
+ */
+function oddEntryFindings(
+  odd: ReturnType<typeof listTree>['odd'],
+  layout: Layout,
+  selectedEnvs: string[] | undefined,
+): GitopsFinding[] {
   const findings: GitopsFinding[] = []
-  // Fail closed: a link, FIFO or device where a checked file could be; a linked folder where checked files could be
-  // (a YAML file right inside it would be in a zone); a folder that could not be listed, wherever it is.
   for (const entry of odd) {
     const zone = layout.zoneOf(entry.kind === 'folder-link' ? `${entry.path}x.yaml` : entry.path)
     if (entry.kind === 'unlisted' || (zone && !skipsEnv(zone, selectedEnvs))) {
       findings.push(unreadable(entry.path, entry.reason))
     }
   }
-  const skipped: GitopsVerifyResult['files']['skipped'] = []
-  const evidenceSites: Array<{file: string; zone: Zone; found: FileImages}> = []
-  const overlaysSeen = new Set<string>()
-  let checked = 0
-  const cache =
-    input.cacheVersion === undefined || input.evidence
-      ? null
-      : GitopsVerifyCache.open(input.root, input.cacheVersion, input.policy, input.parseEveryFile ?? false)
+  return findings
+}
 
-  // Each file in a zone: its outcome from the cache (stamp unchanged), or a task for a thread.
-  const slots: Array<{file: string; outcome?: FileOutcome; stamp?: FileStamp; task?: number}> = []
+/** A file in a zone: its outcome from the cache, or the task of a thread that scans it. */
+interface Slot {
+  file: string
+  outcome?: FileOutcome
+  stamp?: FileStamp
+  task?: number
+}
+
+/**
+ * Each file in a zone of a selected environment: its outcome from the cache (stamp unchanged), or a task for a
+ * thread; and the environments of every overlay seen.
+ */
+function planScan(
+  input: GitopsVerifyInput,
+  files: string[],
+  layout: Layout,
+  cache: GitopsVerifyCache | null,
+): {slots: Slot[]; tasks: FileTask[]; overlaysSeen: Set<string>} {
+  const slots: Slot[] = []
   const tasks: FileTask[] = []
+  const overlaysSeen = new Set<string>()
   const charts = new LocalCharts(input.root, files)
   for (const file of files) {
     const zone = layout.zoneOf(file)
     if (!zone) continue
     if (zone.kind === 'overlay') overlaysSeen.add(zone.env)
-    if (skipsEnv(zone, selectedEnvs)) continue
+    if (skipsEnv(zone, input.environments)) continue
     // A file of a local chart is judged with its chart's templates, which its own stamp does not cover: never cached.
     const chart = charts.of(file)
     if (chart) {
@@ -95,6 +165,19 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
       tasks.push(looked?.known === undefined ? {file, zone} : {file, zone, known: looked.known})
     }
   }
+  return {slots, tasks, overlaysSeen}
+}
+
+/** An image reference of a scanned file, with its zone: what evidence is collected for. */
+type EvidenceSite = {file: string; zone: Zone; found: FileImages}
+
+/** The verdict of each task, and with evidence every image reference the scan found. */
+async function scanTasks(
+  input: GitopsVerifyInput,
+  tasks: FileTask[],
+  cache: GitopsVerifyCache | null,
+): Promise<{verdicts: Awaited<ReturnType<typeof scanFiles>>; evidenceSites: EvidenceSite[]}> {
+  const evidenceSites: EvidenceSite[] = []
   const options: ScanOptions = {
     root: input.root,
     policy: input.policy,
@@ -117,6 +200,21 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
           task: (part: FileTask[]) => scanFiles(options, part),
         })
       ).flat()
+  return {verdicts, evidenceSites}
+}
+
+/**
+ * Each slot's outcome (cached, or its task's verdict, then cached), its findings pushed to `findings`: how many files
+ * were checked, and which were skipped and why.
+ */
+function takeOutcomes(
+  slots: readonly Slot[],
+  verdicts: Awaited<ReturnType<typeof scanFiles>>,
+  cache: GitopsVerifyCache | null,
+  findings: GitopsFinding[],
+): {checked: number; skipped: GitopsVerifyResult['files']['skipped']} {
+  const skipped: GitopsVerifyResult['files']['skipped'] = []
+  let checked = 0
   for (const {file, outcome: cached, stamp, task} of slots) {
     let outcome = cached
     if (task !== undefined) {
@@ -136,60 +234,37 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
       for (const f of outcome!.findings ?? []) findings.push(f)
     }
   }
-  cache?.save(files)
-  for (const f of checkRepo({layout, files})) findings.push(f)
-  let render: RenderGateResult | undefined
-  if (input.render) {
-    render = await renderFindings(input, layout)
-    const units = render.report.roots.length + render.report.deployables.length + render.report.directories.length
-    // A deployable refused or not rendered at any stage (its Application names a value file outside the revision) is
-    // a finding at it, not "nothing to render".
-    const named = render.findings.some((f) => f.rule.startsWith('render-'))
-    if (units === 0 && !named && input.render.requireRender) {
-      throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
-    }
-    const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])
-    // The rendered images replace the source-level image findings of every file a rendered root read.
-    // Loops, not spreads: a file may hold hundreds of thousands of findings.
-    const kept = findings.filter((f) => !(sourceRules.has(f.rule) && render!.covered.has(f.file)))
-    findings.length = 0
-    for (const f of kept) findings.push(f)
-    for (const f of render.findings) findings.push(f)
-  }
+  return {checked, skipped}
+}
 
-  // unreadable-file is always on: a file the gate could not read was checked by none of the selected rules.
-  const rules = [
-    ...new Set<RuleId>(['unreadable-file', ...(input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS))]),
-  ]
-  let evidence: EvidenceRecord[] | undefined
-  if (input.evidence) {
-    const judged = await collectEvidence(evidenceSites, input.evidence)
-    evidence = judged.map((e) => e.record)
-    for (const f of checkEvidence(judged)) findings.push(f)
-  }
-  const selected = findings.filter((f) => rules.includes(f.rule))
-  selected.sort(compareFindings)
+/** Whether the render gate rendered no unit and named none it did not render. */
+function renderedNothing(render: RenderGateResult): boolean {
+  const units = render.report.roots.length + render.report.deployables.length + render.report.directories.length
+  const named = render.findings.some((f) => f.rule.startsWith('render-'))
+  return units === 0 && !named
+}
+
+/**
+ * The rendered images replace the source-level image findings of every file a rendered root read; the render's
+ * findings are added.
+ */
+function replaceSourceImageFindings(findings: GitopsFinding[], render: RenderGateResult): void {
+  const sourceRules = new Set<RuleId>(['image-not-pinned', 'floating-tag'])
+  // Loops, not spreads: a file may hold hundreds of thousands of findings.
+  const kept = findings.filter((f) => !(sourceRules.has(f.rule) && render.covered.has(f.file)))
+  findings.length = 0
+  for (const f of kept) findings.push(f)
+  for (const f of render.findings) findings.push(f)
+}
+
+/** How many findings each rule has, in the rules' order (rules without any left out). */
+function countsByRule(findings: readonly GitopsFinding[]): Partial<Record<RuleId, number>> {
   const counts: Partial<Record<RuleId, number>> = {}
   for (const rule of RULE_IDS) {
-    const n = selected.filter((f) => f.rule === rule).length
+    const n = findings.filter((f) => f.rule === rule).length
     if (n > 0) counts[rule] = n
   }
-  // A gate that looked at nothing does not pass (the findings of files it could not read say why it did not).
-  if (checked === 0 && selected.length === 0 && !render?.report.objects) {
-    throw nothingChecked('files', input.root, input.policy, files, settled?.detection, selectedEnvs)
-  }
-  const environments = selectedEnvs ?? [...new Set([...input.policy.environments, ...overlaysSeen])].sort()
-  return {
-    summary: selected.some((f) => f.severity === 'error') ? 'fail' : 'pass',
-    environments,
-    rules: RULE_IDS.filter((r) => rules.includes(r)),
-    findings: selected,
-    counts,
-    files: {checked, skipped},
-    ...(evidence ? {evidence} : {}),
-    ...(render ? {render: render.report} : {}),
-    ...(settled ? {detection: settled.detection} : {}),
-  }
+  return counts
 }
 
 /** The zone is an overlay of an environment that `--env` left out. */

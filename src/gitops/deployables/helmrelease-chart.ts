@@ -1,0 +1,145 @@
+/**
+ * Where a Flux HelmRelease's chart comes from, as source-controller reads it (./helmrelease.ts reads the rest): a
+ * folder of this repository (a GitRepository that is this repository), a chart of a HelmRepository (https index or
+ * `type: oci`) or an OCIRepository (`chartRef`) — a `remote` chart, with Flux's `verify` of it.
+ */
+import type {DeployablesContext} from './context.js'
+import type {Manifest} from './manifests.js'
+import type {ChartVerification, RemoteChart, Unrenderable} from './model.js'
+import {clean, isMap, str} from './source-helpers.js'
+
+export type ChartChoice =
+  | {dir: string; remote?: undefined}
+  | {dir: ''; remote: RemoteChart}
+  | {problem: string; at: Array<string | number>; status?: Unrenderable['status']}
+
+const isSource = (m: Manifest, kind: string, name: string, namespace: string) =>
+  m.kind === kind &&
+  m.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
+  m.name === name &&
+  (m.namespace ?? 'default') === namespace
+
+/**
+ * Where its chart comes from, as source-controller reads it: a folder of this repository (a GitRepository that is
+ * this repository), a chart of a HelmRepository (https index or `type: oci`), or an OCIRepository (`chartRef`).
+ */
+export function chartOf(
+  spec: Record<string, unknown>,
+  manifests: readonly Manifest[],
+  ns: string,
+  ctx: DeployablesContext,
+): ChartChoice {
+  if (isMap(spec.chartRef)) {
+    const kind = str(spec.chartRef.kind) ?? 'chartRef'
+    const name = str(spec.chartRef.name) ?? ''
+    const refNs = str(spec.chartRef.namespace) ?? ns
+    const repo = manifests.find((m) => isSource(m, 'OCIRepository', name, refNs))
+    const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
+    if (kind !== 'OCIRepository' || !url?.startsWith('oci://'))
+      return {
+        problem: `its chart comes from ${kind} ${name}${kind === 'OCIRepository' ? ', which this repository does not define with an oci:// url' : ''}: the gate does not fetch it, so what it renders is not judged.`,
+        at: ['chartRef'],
+      }
+    const ref = isMap(repo!.doc.spec) && isMap(repo!.doc.spec.ref) ? repo!.doc.spec.ref : {}
+    const repository = url.slice('oci://'.length).replace(/\/+$/, '')
+    const digest = str(ref.digest)
+    return {
+      dir: '',
+      remote: {
+        type: 'oci',
+        source: url,
+        repository,
+        name: repository.split('/').at(-1) ?? '',
+        version: str(ref.semver) ?? str(ref.tag) ?? (digest ? '' : 'latest'),
+        ...(digest ? {digest} : {}),
+        via: `OCIRepository ${refNs}/${name}`,
+        ...verificationOf(repo!.doc.spec, refNs, `OCIRepository ${refNs}/${name}`),
+      },
+    }
+  }
+  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
+  const chart = str(chartSpec.chart) ?? ''
+  const sourceRef = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : {}
+  const sourceKind = str(sourceRef.kind) ?? ''
+  const sourceName = str(sourceRef.name) ?? ''
+  const sourceNs = str(sourceRef.namespace) ?? ns
+  const at = ['chart', 'spec', 'sourceRef']
+  if (sourceKind === 'HelmRepository') {
+    const repo = manifests.find((m) => isSource(m, 'HelmRepository', sourceName, sourceNs))
+    const repoSpec = isMap(repo?.doc.spec) ? repo.doc.spec : {}
+    const url = str(repoSpec.url)
+    if (!url)
+      return {
+        problem: `chart ${chart} comes from HelmRepository ${sourceNs}/${sourceName}, which this repository does not define: the gate does not know where to fetch it.`,
+        at,
+      }
+    const oci = repoSpec.type === 'oci' || url.startsWith('oci://')
+    const version = str(chartSpec.version) ?? (oci ? '' : '*')
+    const [tag, digest] = version.split('@')
+    return {
+      dir: '',
+      remote: {
+        type: oci ? 'oci' : 'http',
+        source: url,
+        repository: oci ? `${url.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${chart}` : url,
+        name: chart,
+        version: oci ? tag || (digest ? '' : 'latest') : version,
+        ...(oci && digest ? {digest} : {}),
+        via: `HelmRepository ${sourceNs}/${sourceName}`,
+        // Flux verifies only an OCI chart (the HelmChart's verify, made from the chart template; its namespace the
+        // source's).
+        ...(oci ? verificationOf(chartSpec, sourceNs, `the chart template of a HelmRelease in ${ns}`) : {}),
+      },
+    }
+  }
+  if (sourceKind !== 'GitRepository')
+    return {
+      problem: `chart ${chart} comes from ${sourceKind} ${sourceName}, outside the checkout: the gate does not fetch it, so what it renders is not judged (its values here are still checked as source).`,
+      at,
+    }
+  const repo = manifests.find((m) => isSource(m, 'GitRepository', sourceName, sourceNs))
+  const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
+  const syncSource = sourceName === 'flux-system' && sourceNs === 'flux-system'
+  if (!syncSource && (url === undefined || !ctx.isThisRepository(url)))
+    return {
+      problem: `chart ${chart} comes from GitRepository ${sourceNs}/${sourceName}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
+      at,
+    }
+  const dir = ctx.confined(clean(chart))
+  if (dir === undefined)
+    return {
+      problem: `chart path ${chart} leaves the revision: it is not read.`,
+      at: ['chart', 'spec', 'chart'],
+      status: 'refused',
+    }
+  if (!ctx.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml'))
+    return {
+      problem: `chart path ${chart} holds no Chart.yaml in this repository.`,
+      at: ['chart', 'spec', 'chart'],
+      status: 'failed',
+    }
+  return {dir}
+}
+
+/** A remote chart's address, its name in reports: `oci://host/path/name`, or `<repository>/name`. */
+export const chartAddress = (r: RemoteChart): string =>
+  r.type === 'oci' ? `oci://${r.repository}` : `${r.source.replace(/\/+$/, '')}/${r.name}`
+
+/** Flux's `verify` of `spec`, when it has one. */
+function verificationOf(spec: unknown, namespace: string, via: string): {verify?: ChartVerification} {
+  const verify = isMap(spec) && isMap(spec.verify) ? spec.verify : undefined
+  if (!verify) return {}
+  const secretRef = isMap(verify.secretRef) ? str(verify.secretRef.name) : undefined
+  const identities = Array.isArray(verify.matchOIDCIdentity) ? verify.matchOIDCIdentity : []
+  return {
+    verify: {
+      provider: str(verify.provider) ?? 'cosign',
+      ...(secretRef ? {secretRef} : {}),
+      namespace,
+      matchOIDCIdentity: identities
+        .filter(isMap)
+        .map((m) => ({issuer: str(m.issuer) ?? '', subject: str(m.subject) ?? ''})),
+      via,
+    },
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The render plan's types (./roots.ts plans it, ./flux-roots.ts finds what Flux deploys) and the rules both read: a
+ * file's environment, a folder's normal form, whether an environment is one asked for.
+ */
+import path from 'node:path'
+
+import type {Layout} from '../layout.js'
+import type {FluxFields} from './flux-kustomization.js'
+import type {KustomizationNode} from './kustomizations.js'
+
+export interface RenderRoot {
+  /** Repo-relative folder holding the kustomization. */
+  dir: string
+  /** The environment the root deploys to (null when no overlay or declaring file names one). */
+  environment: string | null
+  /**
+   * How it was found: an overlay kustomization, a Flux Kustomization, an Argo CD Application, the config, or a
+   * top-level kustomization nothing includes.
+   */
+  via: 'overlay' | 'flux' | 'argocd' | 'config' | 'root'
+  /** The rule that found it, in words (`overlay glob envs/{env}/**`, `spec.path of a Flux Kustomization`, …). */
+  rule?: string
+  /** The file that declared it (Flux / Argo CD), repo-relative. */
+  declaredIn?: string
+  /** The deployable: an Argo CD Application's name, or a HelmRelease's namespace/name. */
+  application?: string
+  /**
+   * An Argo CD Application's `destination.namespace`: given, as Argo CD applies it, to every namespaced object that
+   * names none; part of the render key.
+   */
+  namespace?: string
+  /** A Flux Kustomization's fields kustomize-controller applies around the build (./flux-kustomization.ts). */
+  flux?: FluxFields
+  /**
+   * The Flux Kustomization (`namespace/name`) that deploys a `via: 'flux'` root: part of the render key, so a folder
+   * a change makes a Kustomization deploy is rendered and judged in the head, whatever it did in the base.
+   */
+  deployedBy?: string
+}
+
+export interface RenderPlan {
+  roots: RenderRoot[]
+  /** Folders `gitopsPolicy.render.roots` names that hold no kustomization. */
+  missingRoots: string[]
+  /**
+   * Flux Kustomizations whose source the gate does not render (an OCIRepository, a Bucket, an ExternalArtifact it
+   * cannot map to this repository's folders): render-unavailable, named; `reads` and `spec` are their inputs.
+   */
+  unavailable: Array<{
+    file: string
+    line: number
+    environment: string | null
+    message: string
+    spec: unknown
+    reads: string[]
+  }>
+  /** Flux Kustomizations whose `spec.path` leaves the revision: refused, never read. */
+  outside: Array<{path: string; declaredIn: string; environment: string | null}>
+  /** Flux Kustomizations not read (a YAML error, past ameide's limits): what they deploy is unknown. */
+  unread: Array<{file: string; line: number; message: string}>
+  /**
+   * Flux Kustomizations whose `spec.path` names a folder this revision does not hold (or holds no file in):
+   * kustomize-controller fails (path not found), so what they deploy is not known: render-failed, named.
+   */
+  notFound: Array<{file: string; line: number; environment: string | null; message: string; spec: unknown}>
+  kustomizations: Map<string, KustomizationNode>
+}
+
+/** A file's environment: the one of the overlay it lies in (null outside every overlay). */
+export const envOf = (layout: Layout, file: string): string | null => {
+  const zone = layout.zoneOf(file)
+  return zone?.kind === 'overlay' ? zone.env : null
+}
+
+/** A repo-relative folder without `./`, a trailing `/` or a lone `.`. */
+export const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replace(/\/$/, '').replace(/^\.$/, '')
+
+/** Whether an environment is one of `environments` (undefined: every one is asked for). */
+export const inScope = (environments: readonly string[] | undefined, environment: string | null): boolean =>
+  !environments || (environment !== null && environments.includes(environment))
