@@ -19,8 +19,9 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'compares them per environment: Applications added and removed, deployables and objects added, removed and ' +
       'changed; directory sources (plain manifests), .argocd-source overrides, Applications other Applications ' +
       'render (app of apps) and Flux Kustomizations over plain folders render too, in the layout gitops verify uses ' +
-      '(configured or detected), jsonnet with the render module; plugins and remote charts do not, and make the diff incomplete only when ' +
-      'the change touches them. Per deployable: objects added, removed and ' +
+      '(configured or detected), jsonnet with the render module, charts of the chart repositories the base declares; ' +
+      'plugins (and charts from repositories the base does not declare) do not, and make the diff incomplete only ' +
+      'when the change touches them. Per deployable: objects added, removed and ' +
       'changed (a unified diff of each object, keys in a stable order), every image that moves (from → to, pinned or ' +
       'not, the line that decided it), and the findings the change fixes and introduces. --base defaults to the ' +
       'merge-base of HEAD with the default branch (under GitHub Actions the pull request base, GITHUB_BASE_REF; else ' +

@@ -210,7 +210,7 @@ function readKustomizeSource(
   })
 }
 
-/** A directory source: its manifests as Argo CD selects them, or why they are not read (jsonnet, no such folder). */
+/** A directory source: its manifests and jsonnet files as Argo CD selects them, or why they are not read (no such folder). */
 function readDirectorySource(
   r: SourcesRead,
   source: Record<string, unknown>,
