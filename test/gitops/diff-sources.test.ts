@@ -9,7 +9,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {edit} from '../support/diff-repo.js'
+import {diffJson, edit} from '../support/diff-repo.js'
 import {
   childApplication,
   EXAMPLE_ORIGIN,
@@ -76,17 +76,7 @@ async function prRepo(
   return dir
 }
 
-async function diff(repo: string, args: string[] = []) {
-  const run = await runCli(['gitops', 'diff', '--head', 'HEAD', '--json', ...args], {cwd: repo, env})
-  let result: Result
-  try {
-    result = run.json<Result>()
-  } catch {
-    throw new Error(`not JSON (exit ${run.exitCode}): ${run.stdout}\n${run.stderr}`)
-  }
-  assertMatchesSchema('gitops-diff.schema.json', result)
-  return {exitCode: run.exitCode, stderr: run.stderr, result}
-}
+const diff = (repo: string, args: string[] = []) => diffJson<Result>(repo, env, ['--head', 'HEAD', ...args])
 
 const brief = (r: Result) => r.deployables.map((d) => `${d.change} ${d.kind} ${d.application ?? '-'} ${d.source}`)
 

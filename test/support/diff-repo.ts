@@ -86,9 +86,9 @@ export async function history(files: Record<string, string>, ...changes: Array<R
   return dir
 }
 
-/** `gitops diff --json` of HEAD^ against HEAD in `repo`, its result checked against the schema. */
-export async function diffLast<Result>(repo: string, env: Record<string, string | undefined>, args: string[] = []) {
-  const run = await runCli(['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', ...args], {cwd: repo, env})
+/** `gitops diff --json <args>` in `repo`, its result checked against the schema. */
+export async function diffJson<Result>(repo: string, env: Record<string, string | undefined>, args: string[]) {
+  const run = await runCli(['gitops', 'diff', '--json', ...args], {cwd: repo, env})
   let result: Result
   try {
     result = run.json<Result>()
@@ -98,3 +98,7 @@ export async function diffLast<Result>(repo: string, env: Record<string, string 
   assertMatchesSchema('gitops-diff.schema.json', result)
   return {exitCode: run.exitCode, stderr: run.stderr, result}
 }
+
+/** `gitops diff --json` of HEAD^ against HEAD in `repo`. */
+export const diffLast = <Result>(repo: string, env: Record<string, string | undefined>, args: string[] = []) =>
+  diffJson<Result>(repo, env, ['--base', 'HEAD^', '--head', 'HEAD', ...args])
