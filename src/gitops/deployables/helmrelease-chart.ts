@@ -29,81 +29,110 @@ export function chartOf(
   ns: string,
   ctx: DeployablesContext,
 ): ChartChoice {
-  if (isMap(spec.chartRef)) {
-    const kind = str(spec.chartRef.kind) ?? 'chartRef'
-    const name = str(spec.chartRef.name) ?? ''
-    const refNs = str(spec.chartRef.namespace) ?? ns
-    const repo = manifests.find((m) => isSource(m, 'OCIRepository', name, refNs))
-    const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
-    if (kind !== 'OCIRepository' || !url?.startsWith('oci://'))
-      return {
-        problem: `its chart comes from ${kind} ${name}${kind === 'OCIRepository' ? ', which this repository does not define with an oci:// url' : ''}: the gate does not fetch it, so what it renders is not judged.`,
-        at: ['chartRef'],
-      }
-    const ref = isMap(repo!.doc.spec) && isMap(repo!.doc.spec.ref) ? repo!.doc.spec.ref : {}
-    const repository = url.slice('oci://'.length).replace(/\/+$/, '')
-    const digest = str(ref.digest)
-    return {
-      dir: '',
-      remote: {
-        type: 'oci',
-        source: url,
-        repository,
-        name: repository.split('/').at(-1) ?? '',
-        version: str(ref.semver) ?? str(ref.tag) ?? (digest ? '' : 'latest'),
-        ...(digest ? {digest} : {}),
-        via: `OCIRepository ${refNs}/${name}`,
-        ...verificationOf(repo!.doc.spec, refNs, `OCIRepository ${refNs}/${name}`),
-      },
-    }
-  }
+  if (isMap(spec.chartRef)) return chartRefOf(spec.chartRef, manifests, ns)
   const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
-  const chart = str(chartSpec.chart) ?? ''
   const sourceRef = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : {}
-  const sourceKind = str(sourceRef.kind) ?? ''
-  const sourceName = str(sourceRef.name) ?? ''
-  const sourceNs = str(sourceRef.namespace) ?? ns
-  const at = ['chart', 'spec', 'sourceRef']
-  if (sourceKind === 'HelmRepository') {
-    const repo = manifests.find((m) => isSource(m, 'HelmRepository', sourceName, sourceNs))
-    const repoSpec = isMap(repo?.doc.spec) ? repo.doc.spec : {}
-    const url = str(repoSpec.url)
-    if (!url)
-      return {
-        problem: `chart ${chart} comes from HelmRepository ${sourceNs}/${sourceName}, which this repository does not define: the gate does not know where to fetch it.`,
-        at,
-      }
-    const oci = repoSpec.type === 'oci' || url.startsWith('oci://')
-    const version = str(chartSpec.version) ?? (oci ? '' : '*')
-    const [tag, digest] = version.split('@')
-    return {
-      dir: '',
-      remote: {
-        type: oci ? 'oci' : 'http',
-        source: url,
-        repository: oci ? `${url.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${chart}` : url,
-        name: chart,
-        version: oci ? tag || (digest ? '' : 'latest') : version,
-        ...(oci && digest ? {digest} : {}),
-        via: `HelmRepository ${sourceNs}/${sourceName}`,
-        // Flux verifies only an OCI chart (the HelmChart's verify, made from the chart template; its namespace the
-        // source's).
-        ...(oci ? verificationOf(chartSpec, sourceNs, `the chart template of a HelmRelease in ${ns}`) : {}),
-      },
-    }
+  const source: SourceRef = {
+    kind: str(sourceRef.kind) ?? '',
+    name: str(sourceRef.name) ?? '',
+    namespace: str(sourceRef.namespace) ?? ns,
   }
-  if (sourceKind !== 'GitRepository')
+  const chart = str(chartSpec.chart) ?? ''
+  if (source.kind === 'HelmRepository') return helmRepositoryChart(chartSpec, chart, source, manifests, ns)
+  if (source.kind !== 'GitRepository')
     return {
-      problem: `chart ${chart} comes from ${sourceKind} ${sourceName}, outside the checkout: the gate does not fetch it, so what it renders is not judged (its values here are still checked as source).`,
-      at,
+      problem: `chart ${chart} comes from ${source.kind} ${source.name}, outside the checkout: the gate does not fetch it, so what it renders is not judged (its values here are still checked as source).`,
+      at: ['chart', 'spec', 'sourceRef'],
     }
-  const repo = manifests.find((m) => isSource(m, 'GitRepository', sourceName, sourceNs))
+  return gitRepositoryChart(chart, source, manifests, ctx)
+}
+
+interface SourceRef {
+  kind: string
+  name: string
+  namespace: string
+}
+
+/** `spec.chartRef`: an OCIRepository's artifact (its `ref` a semver, a tag or a digest). */
+function chartRefOf(chartRef: Record<string, unknown>, manifests: readonly Manifest[], ns: string): ChartChoice {
+  const kind = str(chartRef.kind) ?? 'chartRef'
+  const name = str(chartRef.name) ?? ''
+  const refNs = str(chartRef.namespace) ?? ns
+  const repo = manifests.find((m) => isSource(m, 'OCIRepository', name, refNs))
   const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
-  const syncSource = sourceName === 'flux-system' && sourceNs === 'flux-system'
+  if (kind !== 'OCIRepository' || !url?.startsWith('oci://'))
+    return {
+      problem: `its chart comes from ${kind} ${name}${kind === 'OCIRepository' ? ', which this repository does not define with an oci:// url' : ''}: the gate does not fetch it, so what it renders is not judged.`,
+      at: ['chartRef'],
+    }
+  const ref = isMap(repo!.doc.spec) && isMap(repo!.doc.spec.ref) ? repo!.doc.spec.ref : {}
+  const repository = url.slice('oci://'.length).replace(/\/+$/, '')
+  const digest = str(ref.digest)
+  return {
+    dir: '',
+    remote: {
+      type: 'oci',
+      source: url,
+      repository,
+      name: repository.split('/').at(-1) ?? '',
+      version: str(ref.semver) ?? str(ref.tag) ?? (digest ? '' : 'latest'),
+      ...(digest ? {digest} : {}),
+      via: `OCIRepository ${refNs}/${name}`,
+      ...verificationOf(repo!.doc.spec, refNs, `OCIRepository ${refNs}/${name}`),
+    },
+  }
+}
+
+/** A chart of a HelmRepository: an https index, or `type: oci` (its version `tag@digest` when pinned). */
+function helmRepositoryChart(
+  chartSpec: Record<string, unknown>,
+  chart: string,
+  source: SourceRef,
+  manifests: readonly Manifest[],
+  ns: string,
+): ChartChoice {
+  const repo = manifests.find((m) => isSource(m, 'HelmRepository', source.name, source.namespace))
+  const repoSpec = isMap(repo?.doc.spec) ? repo.doc.spec : {}
+  const url = str(repoSpec.url)
+  if (!url)
+    return {
+      problem: `chart ${chart} comes from HelmRepository ${source.namespace}/${source.name}, which this repository does not define: the gate does not know where to fetch it.`,
+      at: ['chart', 'spec', 'sourceRef'],
+    }
+  const oci = repoSpec.type === 'oci' || url.startsWith('oci://')
+  const version = str(chartSpec.version) ?? (oci ? '' : '*')
+  const [tag, digest] = version.split('@')
+  return {
+    dir: '',
+    remote: {
+      type: oci ? 'oci' : 'http',
+      source: url,
+      repository: oci ? `${url.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${chart}` : url,
+      name: chart,
+      version: oci ? tag || (digest ? '' : 'latest') : version,
+      ...(oci && digest ? {digest} : {}),
+      via: `HelmRepository ${source.namespace}/${source.name}`,
+      // Flux verifies only an OCI chart (the HelmChart's verify, made from the chart template; its namespace the
+      // source's).
+      ...(oci ? verificationOf(chartSpec, source.namespace, `the chart template of a HelmRelease in ${ns}`) : {}),
+    },
+  }
+}
+
+/** A folder of a GitRepository that is this repository (or Flux's own sync source), confined to the revision. */
+function gitRepositoryChart(
+  chart: string,
+  source: SourceRef,
+  manifests: readonly Manifest[],
+  ctx: DeployablesContext,
+): ChartChoice {
+  const repo = manifests.find((m) => isSource(m, 'GitRepository', source.name, source.namespace))
+  const url = str(isMap(repo?.doc.spec) ? repo.doc.spec.url : undefined)
+  const syncSource = source.name === 'flux-system' && source.namespace === 'flux-system'
   if (!syncSource && (url === undefined || !ctx.isThisRepository(url)))
     return {
-      problem: `chart ${chart} comes from GitRepository ${sourceNs}/${sourceName}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
-      at,
+      problem: `chart ${chart} comes from GitRepository ${source.namespace}/${source.name}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
+      at: ['chart', 'spec', 'sourceRef'],
     }
   const dir = ctx.confined(clean(chart))
   if (dir === undefined)
