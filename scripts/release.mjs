@@ -25,7 +25,7 @@ import {fileURLToPath} from 'node:url'
 import * as esbuild from 'esbuild'
 
 import {sourceDigest, sourceFiles, SOURCE_PATHS} from './release/source.mjs'
-import {deterministicTgz} from './release/tar.mjs'
+import {deterministicGzip, deterministicTgz} from './release/tar.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const args = new Set(process.argv.slice(2))
@@ -75,8 +75,12 @@ addFile('bin/run.js')
 for (const f of tracked.filter((f) => /^(templates|schemas)\//.test(f))) addFile(f)
 for (const f of ['dist/help.json', 'dist/core/config-validate.js']) addFile(f)
 for (const f of ['gotemplate.wasm', 'wasm_exec.js', 'engine.json']) addFile(`dist/engine/${f}`)
-// The render module (Helm and kustomize as WebAssembly): 84 MB that the tarball's gzip takes to about 15 MB.
-for (const f of ['render.wasm', 'wasm_exec.js', 'render-module.json']) addFile(`dist/render-module/${f}`)
+// The render module (Helm, kustomize and go-jsonnet as WebAssembly): 88 MB, packed gzipped (15 MB). npm inflates a
+// tarball's contents three times while installing it, so this saves ≈ 1.5 s of the install and 70 MB of the
+// installed size; the first render unzips it once into the user's cache (src/effects/render-module/bytes.ts).
+const renderWasmGz = deterministicGzip(readFileSync(path.join(root, 'dist/render-module/render.wasm')))
+add('dist/render-module/render.wasm.gz', renderWasmGz)
+for (const f of ['wasm_exec.js', 'render-module.json']) addFile(`dist/render-module/${f}`)
 addFile('README.md')
 
 // The TypeScript compiler (src/verify/imports/typescript-parser.ts requires it), minified: one CommonJS file.
@@ -170,9 +174,13 @@ const release = {
   engine: (({go, sha256}) => ({go, sha256}))(
     JSON.parse(readFileSync(path.join(root, 'dist/engine/engine.json'), 'utf8')),
   ),
-  renderModule: (({helm, kustomize, go, sha256}) => ({helm, kustomize, go, sha256}))(
-    JSON.parse(readFileSync(path.join(root, 'dist/render-module/render-module.json'), 'utf8')),
-  ),
+  // sha256 is render.wasm's (what the first render checks the unzipped bytes against), gzSha256 the packed file's.
+  renderModule: {
+    ...(({helm, kustomize, go, sha256}) => ({helm, kustomize, go, sha256}))(
+      JSON.parse(readFileSync(path.join(root, 'dist/render-module/render-module.json'), 'utf8')),
+    ),
+    gzSha256: createHash('sha256').update(renderWasmGz).digest('hex'),
+  },
 }
 writeFileSync(path.join(root, 'release.json'), `${JSON.stringify(release, null, 2)}\n`)
 console.log(

@@ -7,8 +7,10 @@
 set -uo pipefail
 # Built into the CLI (the release tarball carries it; a source install builds it with Go), the render module renders
 # Helm and kustomize as WebAssembly over the revision in memory: no bubblewrap, no AppArmor profile, no sudo.
+# The release carries it gzipped (render.wasm.gz, unzipped on the first render), a source build as render.wasm.
 cli=${AMEIDE_ACTION_CLI:-${GITHUB_ACTION_PATH:-.}/bin/run.js}
-if [ -f "$(dirname "$cli")/../dist/render-module/render.wasm" ] && [ "${AMEIDE_RENDERER:-}" != native ]; then
+module="$(dirname "$cli")/../dist/render-module/render.wasm"
+if { [ -f "$module" ] || [ -f "$module.gz" ]; } && [ "${AMEIDE_RENDERER:-}" != native ]; then
   echo "sandbox: not needed, the render module renders helm and kustomize"
   exit 0
 fi

@@ -13,10 +13,10 @@
 /* global fetch, AbortSignal */
 import {createHash, randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {userCacheDir} from '../user-cache.mjs'
 import {unpackDeb} from './deb.mjs'
 
 export const PINS_FILE = fileURLToPath(new URL('pins.json', import.meta.url))
@@ -29,10 +29,7 @@ export function readPins() {
 /** $AMEIDE_ENGINE_CACHE, else the platform's user cache directory + ameide/engine. */
 export function engineCacheDir(env = process.env, platform = process.platform) {
   if (env.AMEIDE_ENGINE_CACHE) return path.resolve(env.AMEIDE_ENGINE_CACHE)
-  const home = env.HOME || os.homedir()
-  if (platform === 'darwin') return path.join(home, 'Library/Caches/ameide/engine')
-  if (platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'ameide/engine')
-  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'ameide/engine')
+  return path.join(userCacheDir(env, platform), 'engine')
 }
 
 /** Debian's name for this machine's architecture, when Debian's Go runs here (Linux on amd64 or arm64). */

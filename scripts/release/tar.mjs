@@ -20,7 +20,12 @@ export function deterministicTgz(entries) {
     if (pad > 0) blocks.push(Buffer.alloc(pad))
   }
   blocks.push(Buffer.alloc(1024))
-  const gz = gzipSync(Buffer.concat(blocks), {level: 9})
+  return deterministicGzip(Buffer.concat(blocks))
+}
+
+/** gzip at level 9 with no file name, no modification time and the Unix OS byte: the bytes depend only on `data`. */
+export function deterministicGzip(data) {
+  const gz = gzipSync(data, {level: 9})
   gz.writeUInt32LE(0, 4) // no modification time
   gz[9] = 3 // OS: Unix, whatever platform zlib was built for
   return gz

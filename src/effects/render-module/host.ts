@@ -5,9 +5,9 @@
  * what ./worker.ts hands it. The limits of effects/limits.ts hold here too: the time (the thread is ended), the
  * output (the module stops printing), the memory (a WebAssembly instance's 4 GiB; Go's out-of-memory ends the
  * thread), the objects (counted by the renderers' callers). The module is compiled once per process, on the first
- * render: `ameide --version` and runs that render nothing never load it.
+ * render, from bytes checked against the build's record (./bytes.ts: render.wasm, or the release's render.wasm.gz
+ * unzipped into the user's cache): `ameide --version` and runs that render nothing never load it nor touch the cache.
  */
-import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
 import path from 'node:path'
@@ -17,6 +17,7 @@ import {Worker} from 'node:worker_threads'
 
 import {packagePath, workerEntry} from '../../core/package-root.js'
 import {MODULE_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
+import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
 
 export type {CommandResult} from './worker.js'
@@ -54,17 +55,21 @@ export interface RenderModule {
   run(request: Omit<ModuleRequest, 'id' | 'outputLimit' | 'objectLimit'>, limits?: ToolLimits): Promise<ModuleRun>
 }
 
-const files = () => ({
-  wasm: process.env.AMEIDE_RENDER_MODULE ?? packagePath('dist/render-module/render.wasm'),
-  glue: packagePath('dist/render-module/wasm_exec.js'),
-  record: packagePath('dist/render-module/render-module.json'),
-})
+const files = (): ModuleFiles & {glue: string; record: string} => {
+  const wasm = process.env.AMEIDE_RENDER_MODULE ?? packagePath('dist/render-module/render.wasm')
+  return {
+    wasm,
+    gz: `${wasm}.gz`,
+    glue: packagePath('dist/render-module/wasm_exec.js'),
+    record: packagePath('dist/render-module/render-module.json'),
+  }
+}
 
 /** The build's record, or undefined when the module is not built (or AMEIDE_RENDERER=native asks for the binaries). */
 export function renderModuleBuild(): RenderModuleBuild | undefined {
   if (process.env.AMEIDE_RENDERER === 'native') return undefined
-  const {wasm, glue, record} = files()
-  if (!existsSync(wasm) || !existsSync(glue) || !existsSync(record)) return undefined
+  const {glue, record, ...bytes} = files()
+  if (!hasModuleBytes(bytes) || !existsSync(glue) || !existsSync(record)) return undefined
   try {
     const build = JSON.parse(readFileSync(record, 'utf8')) as RenderModuleBuild
     return build.protocol === RENDER_MODULE_PROTOCOL ? build : undefined
@@ -85,22 +90,14 @@ export function sharedRenderModule(): RenderModule | undefined {
 }
 
 function openRenderModule(build: RenderModuleBuild): RenderModule {
-  const {wasm, glue} = files()
+  const {glue, ...bytes} = files()
   let compiled: Promise<WasmModule> | undefined
   const compile = () =>
     (compiled ??= (async () => {
       // The instance's memory is the memory limit: V8 refuses to grow it past this, and Go's runtime then ends
       // (its out-of-memory). Process-wide, set before the first compile; the template engine stays far below it.
       setFlagsFromString(`--wasm-max-mem-pages=${Math.floor(MODULE_LIMITS.memoryBytes / 65536)}`)
-      // The bytes are checked against the build's record while V8 compiles them on its own threads.
-      const bytes = readFileSync(wasm)
-      const module = webAssembly.compile(bytes)
-      const sha256 = createHash('sha256').update(bytes).digest('hex')
-      if (sha256 !== build.sha256) {
-        module.catch(() => undefined)
-        throw new Error(`${wasm} is not the module the build recorded: rebuild (npm run build)`)
-      }
-      return module
+      return compileRecorded(bytes, build.sha256, (b) => webAssembly.compile(b))
     })())
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
   return {
