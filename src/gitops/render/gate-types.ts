@@ -4,6 +4,7 @@
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
+import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {ChartFetcher, FetchedChart} from '../charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -31,6 +32,11 @@ export interface RenderGateInput {
    * render-unavailable). Undefined: the render module's, when it is built (./renderers.ts findJsonnet).
    */
   jsonnet?: Jsonnet | null
+  /**
+   * A Flux Kustomization's post-build variable substitution (the render module's fluxcd/pkg envsubst); null: none (a
+   * root with variables is render-unavailable). Undefined: the render module's, when it is built.
+   */
+  fluxPostBuild?: FluxPostBuild | null
   /** helm, or its probe still running (`helm version`): awaited before the first render. */
   helm?: Helm | Promise<Helm | undefined>
   /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
