@@ -240,3 +240,82 @@ describe("Flux's post-build: the render module against kustomize-controller's bu
     })
   }, 60_000)
 })
+
+describe('the gate: a Flux root rendered with its post-build as kustomize-controller runs it', () => {
+  const fleet = (image: string, vars: string): Record<string, string> => ({
+    'clusters/staging/apps.yaml': [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: apps, namespace: flux-system}',
+      'spec:',
+      '  interval: 10m',
+      '  path: ./apps/staging',
+      '  prune: true',
+      '  sourceRef: {kind: GitRepository, name: flux-system}',
+      '  postBuild:',
+      `    substitute: {${vars}}`,
+      '    substituteFrom:',
+      '      - {kind: Secret, name: cluster-vars}',
+      '',
+    ].join('\n'),
+    'clusters/staging/vars.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-vars, namespace: flux-system}\ndata:\n  REGISTRY: ${Buffer.from('ghcr.io/acme').toString('base64')}\n`,
+    'apps/staging/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+    'apps/staging/deployment.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: web, namespace: shop}',
+      'spec:',
+      '  selector: {matchLabels: {app: web}}',
+      '  template:',
+      '    metadata: {labels: {app: web}}',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      `          image: ${image}`,
+      '',
+    ].join('\n'),
+  })
+  type Verify = {
+    findings: Array<{rule: string; file: string; message: string}>
+    render: {images: Array<{image: string}>; roots: Array<{dir: string; status: string}>}
+  }
+  const verify = async (files: Record<string, string>, extra: Record<string, string | undefined> = {}) => {
+    const repo = await history(files)
+    const out = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env: toolEnv(extra)})
+    return out.json<Verify>()
+  }
+
+  it("envsubst's forms and a Secret's variables: the image as Flux deploys it", async () => {
+    const json = await verify(fleet('${REGISTRY}/${APP,,}:${VERSION:1:5}', 'APP: WEB, VERSION: v1.2.3-rc1'))
+    expect(json.render.images.map((i) => i.image)).toEqual(['ghcr.io/acme/web:1.2.3'])
+    expect(json.render.roots).toContainEqual(expect.objectContaining({dir: 'apps/staging', status: 'rendered'}))
+  }, 120_000)
+
+  it('a value that breaks the YAML: render-failed on the root, naming it and the resource', async () => {
+    const json = await verify(fleet('${REGISTRY}/web:${TAG}', 'TAG: "1.0: [x"'))
+    expect(json.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-failed',
+        file: 'apps/staging/kustomization.yaml',
+        message: expect.stringMatching(
+          /^Flux post-build of apps\/staging \(deployed by Flux Kustomization flux-system\/apps.*failed: post build failed for 'Deployment\.v1\.apps\/web'/,
+        ),
+      }),
+    )
+  }, 120_000)
+
+  it('without the render module (AMEIDE_RENDERER=native): render-unavailable, named, never an imitation', async () => {
+    requireTool('kustomize')
+    const json = await verify(fleet('${REGISTRY}/web:${TAG}', 'TAG: "1.0.0"'), {AMEIDE_RENDERER: 'native'})
+    expect(json.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        file: 'apps/staging/kustomization.yaml',
+        message: expect.stringContaining(
+          "its Flux Kustomization's postBuild variables are substituted by kustomize-controller",
+        ),
+      }),
+    )
+    expect(json.render.images).toEqual([])
+  }, 120_000)
+})
