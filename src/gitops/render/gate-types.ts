@@ -84,9 +84,16 @@ export interface RenderReport {
   /**
    * The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`) and the
    * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted); go-jsonnet's
-   * release in the render module (null: not built, jsonnet is not evaluated).
+   * release in the render module (null: not built, jsonnet is not evaluated); fluxcd/pkg envsubst's, which substitutes
+   * Flux post-build variables (null: not built, a Flux root with variables is render-unavailable).
    */
-  tools: {helm: string | null; kustomize: string; sandbox: string | null; jsonnet?: string | null}
+  tools: {
+    helm: string | null
+    kustomize: string
+    sandbox: string | null
+    jsonnet?: string | null
+    envsubst?: string | null
+  }
   /** `skipped`: only with `skip` (gitops diff). */
   roots: Array<
     RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'; objects: number}
