@@ -57,6 +57,8 @@ interface Case {
   postBuild: string[]
   /** The revision's ConfigMaps and Secrets (namespace flux-system). */
   holders?: string
+  /** Flux fails it (so an agreement is not two failures of the case itself). */
+  fails?: true
 }
 
 const kustomization = (c: Case) =>
@@ -125,17 +127,26 @@ const configMap = (name: string, data: string[], extra: string[] = []) =>
   ].join('\n')
 
 const CASES: Record<string, Case> = {
-  'the forms the regex handled: ${var}, :=, :-, = and - defaults, $${…} kept literal': {
+  'the forms the regex handled: ${var}, :=, :-, $${…} kept literal': {
     resources: configMap('forms', [
       'plain: ${CLUSTER}',
       'inline: "https://${CLUSTER}.example.com/${REGION}"',
       'colonEquals: ${UNSET:=fallback}',
       'colonDash: ${EMPTY:-fallback}',
-      'equals: ${EMPTY=kept-empty}',
-      'dash: ${UNSET-unset-default}',
       'escaped: $${CLUSTER}',
     ]),
     postBuild: ['substitute: {CLUSTER: prod-eu, REGION: eu-west-1, EMPTY: ""}'],
+  },
+  // The regex kept an empty value for `=`: envsubst takes the default.
+  '${var=default} of an empty variable: the default, as envsubst has it': {
+    resources: configMap('equals', ['equals: ${EMPTY=from-default}', 'unset: ${UNSET=from-default}']),
+    postBuild: ['substitute: {EMPTY: ""}'],
+  },
+  // The regex substituted `-` defaults: envsubst has no such form (an error, as the reconcile fails).
+  '${var-default}: an error, as in the cluster': {
+    resources: configMap('dash', ['dash: ${UNSET-x-y}']),
+    postBuild: ['substitute: {CLUSTER: prod-eu}'],
+    fails: true,
   },
   'forms only envsubst knows: case, substring, replacement, length, prefix and suffix removal': {
     resources: configMap('bash', [
@@ -189,14 +200,17 @@ const CASES: Record<string, Case> = {
   'strict: a variable with no value and no default fails': {
     resources: configMap('strict', ['v: ${CLUSTER}-${MISSING}']),
     postBuild: ['substitute: {CLUSTER: prod-eu}'],
+    fails: true,
   },
   'a value that breaks the YAML fails': {
     resources: configMap('broken', ['v: ${VALUE}']),
     postBuild: ['substitute: {VALUE: "a: b: c"}'],
+    fails: true,
   },
   'a variable name envsubst refuses fails': {
     resources: configMap('named', ['v: x']),
     postBuild: ['substitute: {"bad-name": x}'],
+    fails: true,
   },
 }
 
@@ -208,6 +222,7 @@ describe("Flux's post-build: the render module against kustomize-controller's bu
         const dir = await folder(c)
         const [want, got] = await Promise.all([flux(dir), ameide(dir, c)])
         expect(got).toEqual(want)
+        expect(want.ok, want.out).toBe(c.fails !== true)
       },
       60_000,
     )
@@ -229,10 +244,16 @@ describe("Flux's post-build: the render module against kustomize-controller's bu
       'prefix: value-old',
     ])
       expect(bash.out).toContain(line)
-    const escaped = await flux(
-      await folder(CASES['the forms the regex handled: ${var}, :=, :-, = and - defaults, $${…} kept literal']!),
-    )
-    expect(escaped.out).toContain('escaped: ${CLUSTER}')
+    const escaped = await flux(await folder(CASES['the forms the regex handled: ${var}, :=, :-, $${…} kept literal']!))
+    // What the regex gave for these forms, too.
+    for (const line of [
+      'plain: prod-eu',
+      'inline: https://prod-eu.example.com/eu-west-1',
+      'colonEquals: fallback',
+      'colonDash: fallback',
+      'escaped: ${CLUSTER}',
+    ])
+      expect(escaped.out).toContain(line)
     const broken = await flux(await folder(CASES['a value that breaks the YAML fails']!))
     expect(broken).toEqual({
       ok: false,

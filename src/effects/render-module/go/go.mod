@@ -1,3 +1,6 @@
+// github.com/fluxcd/pkg/envsubst v1.8.0: Flux's post-build substitution (flux.go). kustomize-controller v1.10.1 runs
+// v1.9.0 (through fluxcd/pkg/kustomize v1.44.0), whose source is v1.8.0's byte for byte but for its `go 1.27.0`
+// line; v1.8.0 keeps this module on Go 1.26. Move it with kustomize-controller's release.
 module ameide.dev/render-module
 
 go 1.26.0
