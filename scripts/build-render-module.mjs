@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Builds the render module (src/effects/render-module/go: `helm template`, `kustomize build` and Argo CD's jsonnet
-// evaluation from Helm's, kustomize's and go-jsonnet's own Go packages) to WebAssembly, run by `npm run build`:
+// Builds the render module (src/effects/render-module/go: `helm template`, `kustomize build`, Argo CD's jsonnet
+// evaluation and Flux's post-build substitution from Helm's, kustomize's, go-jsonnet's and fluxcd/pkg envsubst's own
+// Go packages) to WebAssembly, run by `npm run build`:
 //   dist/render-module/render.wasm          the module (GOOS=js GOARCH=wasm)
 //   dist/render-module/wasm_exec.js         the JavaScript glue of the Go release that built it
-//   dist/render-module/render-module.json   what built it: Helm's, kustomize's and go-jsonnet's versions, Go, the sha256
+//   dist/render-module/render-module.json   what built it: Helm's, kustomize's, go-jsonnet's, envsubst's versions, Go,
+//                                           the sha256
 // The Go code is pinned by src/effects/render-module/go/go.mod and go.sum (Helm and kustomize as Argo CD and Flux
 // ship them; move them with `go get helm.sh/helm/v4@vX sigs.k8s.io/kustomize/kustomize/v5@vY && go mod tidy` there)
 // and fetched through the Go module proxy into Go's module cache; the build is -trimpath with no VCS stamp (same Go,
@@ -76,9 +78,16 @@ function pinned() {
   const helm = list('helm.sh/helm/v4')
   const kustomize = list('sigs.k8s.io/kustomize/kustomize/v5')
   const jsonnet = list('github.com/google/go-jsonnet')
+  const envsubst = list('github.com/fluxcd/pkg/envsubst')
   const origin = JSON.parse(run(['mod', 'download', '-json', `helm.sh/helm/v4@${helm.Version}`]))
   const commit = JSON.parse(readFileSync(origin.Info, 'utf8')).Origin?.Hash ?? ''
-  return {helm: helm.Version, kustomize: kustomize.Version, jsonnet: jsonnet.Version, commit}
+  return {
+    helm: helm.Version,
+    kustomize: kustomize.Version,
+    jsonnet: jsonnet.Version,
+    envsubst: envsubst.Version,
+    commit,
+  }
 }
 
 let versions
@@ -129,7 +138,7 @@ mkdirSync(outDir, {recursive: true})
 const started = Date.now()
 const tmp = `${wasmFile}.${process.pid}.tmp`
 say(
-  `building with ${goVersion}: helm ${versions.helm}, kustomize ${versions.kustomize}, jsonnet ${versions.jsonnet} (minutes the first time)`,
+  `building with ${goVersion}: helm ${versions.helm}, kustomize ${versions.kustomize}, jsonnet ${versions.jsonnet}, envsubst ${versions.envsubst} (minutes the first time)`,
 )
 try {
   run(['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, '.'], {GOOS: 'js', GOARCH: 'wasm'})
@@ -146,6 +155,7 @@ const record = {
   helm: `${versions.helm}${shortCommit}`,
   kustomize: versions.kustomize,
   jsonnet: versions.jsonnet,
+  envsubst: versions.envsubst,
   go: goVersion,
   sha256,
   bytes: bytes.byteLength,

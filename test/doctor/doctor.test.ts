@@ -110,9 +110,11 @@ describe('ameide doctor', () => {
     // The render module the build put in dist/render-module/: Helm, kustomize and Argo CD's go-jsonnet with nothing to
     // install.
     expect(checkOf(run, 'render-module').detail).toMatch(
-      /^Helm v4\.\d+\.\d+\S*, kustomize v5\.\d+\.\d+ and go-jsonnet v0\.22\.0 \(Argo CD's jsonnet\) as WebAssembly .*nothing to install/,
+      /^Helm v4\.\d+\.\d+\S*, kustomize v5\.\d+\.\d+ and go-jsonnet v0\.22\.0 \(Argo CD's jsonnet\), Flux's envsubst v1\.\d+\.\d+ \(post-build variables\) as WebAssembly .*nothing to install/,
     )
-    expect(checkOf(run, 'render-module').version).toMatch(/^helm v4\.\S+, kustomize v5\.\S+, jsonnet v0\.22\.0$/)
+    expect(checkOf(run, 'render-module').version).toMatch(
+      /^helm v4\.\S+, kustomize v5\.\S+, jsonnet v0\.22\.0, envsubst v1\.\d+\.\d+$/,
+    )
     // The engine the build put in dist/engine/, started and asked to render: no tool on PATH.
     expect(checkOf(run, 'template-engine').detail).toMatch(/^Go's text\/template \+ sprig .* as WebAssembly \(go1\.\d+/)
     // What built it, as dist/engine/engine.json records it: the engine's sha256 and each pinned library's.

@@ -31,6 +31,8 @@ export interface RenderModuleBuild {
   kustomize: string
   /** The go-jsonnet release inside, e.g. `v0.22.0` (absent from a build that predates it: no jsonnet). */
   jsonnet?: string
+  /** The fluxcd/pkg envsubst release inside, e.g. `v1.8.0` (absent from a build that predates it: no Flux post-build). */
+  envsubst?: string
   /** The Go release that compiled it. */
   go: string
   /** The sha256 of render.wasm. */

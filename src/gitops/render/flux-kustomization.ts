@@ -2,11 +2,10 @@
  * What kustomize-controller does with a Flux Kustomization's fields around `kustomize build` (fluxcd/pkg kustomize
  * generator, kustomize-controller's post-build): `targetNamespace`, `namePrefix`, `nameSuffix`, `images`, `patches`
  * and `components` written into the kustomization it builds (here: the wrapper kustomization over the root, as for an
- * Argo CD Application's kustomize options); then `commonMetadata` labels and annotations set on every object, and
- * `postBuild.substitute` / `substituteFrom` variables replaced in each object's YAML (`${var}`, `${var:=default}`,
- * `${var:-default}`, `$${…}` kept literal; an object annotated `kustomize.toolkit.fluxcd.io/substitute: disabled`
- * untouched). A `substituteFrom` ConfigMap or Secret the revision does not hold (and is not optional) leaves the
- * root unrenderable, named.
+ * Argo CD Application's kustomize options); then `commonMetadata` labels and annotations set on every object; the
+ * `postBuild.substitute` / `substituteFrom` variables gathered here for Flux's own substitution (./flux-post-build.ts:
+ * fluxcd/pkg envsubst in the render module). A `substituteFrom` ConfigMap or Secret the revision does not hold (and
+ * is not optional) leaves the root unrenderable, named.
  */
 import type {YamlModule} from '../../images/yaml/index.js'
 import {at, type Doc} from './objects.js'
@@ -14,7 +13,10 @@ import {at, type Doc} from './objects.js'
 export interface FluxFields {
   /** Kustomization fields for the wrapper (namespace, namePrefix, nameSuffix, images, patches, components). */
   edits: Record<string, unknown>
+  /** The post-build variables: substituteFrom's data merged in order, postBuild.substitute's over them. */
   substitute?: Record<string, string>
+  /** postBuild.substituteStrategy: Always (substituted even with no variable, for `${var:=default}`). */
+  substituteAlways?: true
   commonMetadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}
 }
 
@@ -66,6 +68,10 @@ export function fluxFields(
     }
     Object.assign(vars, strings(postBuild.substitute) ?? {})
     if (Object.keys(vars).length > 0 || Array.isArray(postBuild.substituteFrom)) out.substitute = vars
+    if (postBuild.substituteStrategy === 'Always') {
+      out.substitute = vars
+      out.substituteAlways = true
+    }
   }
   return Object.keys(edits).length > 0 || out.substitute || out.commonMetadata ? out : undefined
 }
@@ -99,26 +105,7 @@ export function holdersOf(yaml: YamlModule, text: string, into: Map<string, Reco
   }
 }
 
-const VARIABLE = /\$\$\{[^}]*\}|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])([^}]*))?\}/g
-
-/** kustomize-controller's post-build over a root's built YAML: substitution, then commonMetadata (on the objects). */
-export function substitute(text: string, vars: Readonly<Record<string, string>>): string {
-  return text
-    .split(/^(?=---[ \t]*$)/m)
-    .map((chunk) =>
-      /kustomize\.toolkit\.fluxcd\.io\/substitute:\s*["']?disabled/.test(chunk)
-        ? chunk
-        : chunk.replace(VARIABLE, (whole, name: string | undefined, op: string | undefined, fallback: string) => {
-            if (name === undefined) return whole.slice(1) // `$${x}` → `${x}`
-            const value = vars[name]
-            if (op === undefined) return value ?? ''
-            // `:=` and `:-` use the default when unset or empty; `=` and `-` only when unset.
-            return op.startsWith(':') ? value || fallback : (value ?? fallback)
-          }),
-    )
-    .join('')
-}
-
+/** kustomize-controller's commonMetadata (after the post-build): its labels and annotations on every object. */
 export function applyCommonMetadata(bodies: readonly Doc[], meta: FluxFields['commonMetadata']): void {
   if (!meta) return
   for (const body of bodies) {

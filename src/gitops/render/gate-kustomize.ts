@@ -4,7 +4,8 @@
  * Application's kustomize options and a Flux Kustomization's fields applied, its post-build after — and judged.
  */
 import type {KustomizeUse} from '../deployables/index.js'
-import {applyCommonMetadata, substitute} from './flux-kustomization.js'
+import {applyCommonMetadata} from './flux-kustomization.js'
+import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './gate-types.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, UnreadableOutput, type RenderedObject} from './objects.js'
@@ -137,35 +138,34 @@ export async function renderKustomizeWave(
       report.roots.push({...root, status: 'skipped', objects: 0})
       continue
     }
+    const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) =>
+      notRendered(ctx, root, {rootFile, key}, status, message)
     if (!result.ok) {
-      const by = deployer(root)
-      const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
-      if ('unavailable' in result) {
-        const message = `kustomize build ${root.dir || '.'}${by} is not rendered: ${result.message}`
-        out.unavailable(rootFile, 1, message, root.environment, root.application, key)
-        report.roots.push({...root, status: 'unavailable', objects: 0})
-        continue
-      }
-      if ('limit' in result)
-        out.limited({...site, message: `kustomize build ${root.dir || '.'}${by}: ${result.message}`})
-      else out.failed({...site, message: `kustomize build ${root.dir || '.'}${by} failed: ${result.message}`}, key)
-      report.roots.push({...root, status: 'failed', objects: 0})
+      const what = `kustomize build ${root.dir || '.'}${deployer(root)}`
+      if ('unavailable' in result) unrendered('unavailable', `${what} is not rendered: ${result.message}`)
+      else if ('limit' in result) unrendered('limited', `${what}: ${result.message}`)
+      else unrendered('failed', `${what} failed: ${result.message}`)
       continue
     }
     // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
     for (const n of roots.nodesOf(root).filter((n) => roots.plan.kustomizations.get(n.dir) === n))
       for (const f of [n.file, ...n.files]) covered.add(f)
-    // kustomize-controller's post-build: variables substituted, then commonMetadata on every object.
-    const built = root.flux?.substitute ? substitute(result.yaml, root.flux.substitute) : result.yaml
+    // kustomize-controller's post-build: variables substituted (Flux's own code), then commonMetadata on every object.
+    const built = await fluxPostBuild(input, root, result.yaml)
+    if (!built.ok) {
+      const what = `Flux post-build of ${root.dir || '.'}${deployer(root)}`
+      unrendered(
+        built.status,
+        built.status === 'failed' ? `${what} failed: ${built.message}` : `${what}: ${built.message}`,
+      )
+      continue
+    }
     let objects: RenderedObject[]
     try {
-      objects = parseRendered(input.yaml, built)
+      objects = parseRendered(input.yaml, built.yaml)
     } catch (error) {
       if (!(error instanceof UnreadableOutput)) throw error
-      const by = deployer(root)
-      const site = {file: rootFile, line: 1, environment: root.environment, application: root.application}
-      out.failed({...site, message: `kustomize build ${root.dir || '.'}${by}: ${error.message}`}, key)
-      report.roots.push({...root, status: 'failed', objects: 0})
+      unrendered('failed', `kustomize build ${root.dir || '.'}${deployer(root)}: ${error.message}`)
       continue
     }
     applyCommonMetadata(
@@ -186,4 +186,20 @@ export async function renderKustomizeWave(
     // An image the Application's kustomize options decide is set outside the checkout: it points at them.
     await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile)
   }
+}
+
+/** A root not rendered: its finding (render-unavailable, -limit or -failed) on its kustomization, and its status. */
+function notRendered(
+  ctx: GateContext,
+  root: RenderRoot,
+  at: {rootFile: string; key: string | undefined},
+  status: 'unavailable' | 'failed' | 'limited',
+  message: string,
+): void {
+  const {out, report} = ctx
+  const site = {file: at.rootFile, line: 1, environment: root.environment, application: root.application}
+  if (status === 'unavailable') out.unavailable(at.rootFile, 1, message, root.environment, root.application, at.key)
+  else if (status === 'limited') out.limited({...site, message})
+  else out.failed({...site, message}, at.key)
+  report.roots.push({...root, status: status === 'unavailable' ? 'unavailable' : 'failed', objects: 0})
 }

@@ -4,6 +4,7 @@
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
+import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {ChartFetcher, FetchedChart} from '../charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -31,6 +32,11 @@ export interface RenderGateInput {
    * render-unavailable). Undefined: the render module's, when it is built (./renderers.ts findJsonnet).
    */
   jsonnet?: Jsonnet | null
+  /**
+   * A Flux Kustomization's post-build variable substitution (the render module's fluxcd/pkg envsubst); null: none (a
+   * root with variables is render-unavailable). Undefined: the render module's, when it is built.
+   */
+  fluxPostBuild?: FluxPostBuild | null
   /** helm, or its probe still running (`helm version`): awaited before the first render. */
   helm?: Helm | Promise<Helm | undefined>
   /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
@@ -78,9 +84,16 @@ export interface RenderReport {
   /**
    * The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`) and the
    * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted); go-jsonnet's
-   * release in the render module (null: not built, jsonnet is not evaluated).
+   * release in the render module (null: not built, jsonnet is not evaluated); fluxcd/pkg envsubst's, which substitutes
+   * Flux post-build variables (null: not built, a Flux root with variables is render-unavailable).
    */
-  tools: {helm: string | null; kustomize: string; sandbox: string | null; jsonnet?: string | null}
+  tools: {
+    helm: string | null
+    kustomize: string
+    sandbox: string | null
+    jsonnet?: string | null
+    envsubst?: string | null
+  }
   /** `skipped`: only with `skip` (gitops diff). */
   roots: Array<
     RenderRoot & {status: 'rendered' | 'cached' | 'failed' | 'unavailable' | 'refused' | 'skipped'; objects: number}

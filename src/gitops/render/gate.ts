@@ -124,24 +124,32 @@ interface GateTools {
   kustomizeVersion: string
   sandbox: RenderReport['tools']['sandbox']
   jsonnet: string | null
+  envsubst: string | null
 }
 
 /** The tools the gate renders with, probed together. */
 async function gateTools(input: RenderGateInput): Promise<GateTools> {
-  const [helm, kustomizeVersion, sandbox, jsonnet] = await Promise.all([
+  const [helm, kustomizeVersion, sandbox, jsonnet, envsubst] = await Promise.all([
     input.helm,
     input.kustomize.version ? input.kustomize.version() : Promise.resolve('unknown'),
     input.kustomize.sandbox ? input.kustomize.sandbox() : Promise.resolve(null),
     jsonnetVersionOf(input),
+    envsubstVersionOf(input),
   ])
-  return {helm, helmVersion: helm?.version ?? null, kustomizeVersion, sandbox, jsonnet}
+  return {helm, helmVersion: helm?.version ?? null, kustomizeVersion, sandbox, jsonnet, envsubst}
 }
 
 /** The report before anything is rendered: the Kubernetes version and the tools. */
 function emptyReport(input: RenderGateInput, tools: GateTools): RenderReport {
   return {
     kubernetesVersion: input.layout.policy.render.kubernetesVersion,
-    tools: {helm: tools.helmVersion, kustomize: tools.kustomizeVersion, sandbox: tools.sandbox, jsonnet: tools.jsonnet},
+    tools: {
+      helm: tools.helmVersion,
+      kustomize: tools.kustomizeVersion,
+      sandbox: tools.sandbox,
+      jsonnet: tools.jsonnet,
+      envsubst: tools.envsubst,
+    },
     roots: [],
     deployables: [],
     directories: [],
@@ -201,4 +209,11 @@ async function jsonnetVersionOf(input: RenderGateInput): Promise<string | null> 
   if (input.jsonnet !== undefined) return input.jsonnet?.version ?? null
   const {renderModuleBuild} = await import('../../effects/render-module/host.js')
   return renderModuleBuild()?.jsonnet ?? null
+}
+
+/** fluxcd/pkg envsubst's release that substitutes Flux post-build variables (the input's, else the module's), or null. */
+async function envsubstVersionOf(input: RenderGateInput): Promise<string | null> {
+  if (input.fluxPostBuild !== undefined) return input.fluxPostBuild?.version ?? null
+  const {renderModuleBuild} = await import('../../effects/render-module/host.js')
+  return renderModuleBuild()?.envsubst ?? null
 }

@@ -9,6 +9,7 @@
  * once the versions are saved.
  */
 import type {Helm} from '../../effects/helm.js'
+import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {Confinement} from '../../effects/sandbox.js'
@@ -85,4 +86,16 @@ export async function findJsonnet(): Promise<Jsonnet | undefined> {
   if (!module?.build.jsonnet) return undefined
   const {moduleJsonnet} = await import('../../effects/render-module/jsonnet.js')
   return moduleJsonnet(module, module.build.jsonnet)
+}
+
+/**
+ * A Flux Kustomization's post-build variable substitution: the render module's (fluxcd/pkg envsubst, per resource as
+ * kustomize-controller runs it), or nothing (no imitation: a root with variables is then render-unavailable, named).
+ */
+export async function findFluxPostBuild(): Promise<FluxPostBuild | undefined> {
+  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
+  const module = sharedRenderModule()
+  if (!module?.build.envsubst) return undefined
+  const {moduleFluxPostBuild} = await import('../../effects/render-module/flux.js')
+  return moduleFluxPostBuild(module, module.build.envsubst)
 }

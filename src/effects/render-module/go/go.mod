@@ -1,11 +1,15 @@
+// github.com/fluxcd/pkg/envsubst v1.8.0: Flux's post-build substitution (flux.go). kustomize-controller v1.10.1 runs
+// v1.9.0 (through fluxcd/pkg/kustomize v1.44.0), whose source is v1.8.0's byte for byte but for its `go 1.27.0`
+// line; v1.8.0 keeps this module on Go 1.26. Move it with kustomize-controller's release.
 module ameide.dev/render-module
 
-go 1.25.0
+go 1.26.0
 
 toolchain go1.26.8
 
 require (
 	github.com/Masterminds/semver/v3 v3.4.0
+	github.com/fluxcd/pkg/envsubst v1.8.0
 	github.com/google/go-jsonnet v0.22.0
 	github.com/spf13/pflag v1.0.10
 	helm.sh/helm/v4 v4.1.4
@@ -13,6 +17,7 @@ require (
 	sigs.k8s.io/kustomize/api v0.21.1
 	sigs.k8s.io/kustomize/kustomize/v5 v5.8.1
 	sigs.k8s.io/kustomize/kyaml v0.21.1
+	sigs.k8s.io/yaml v1.6.0
 )
 
 require (
@@ -78,7 +83,6 @@ require (
 	sigs.k8s.io/kustomize/cmd/config v0.21.1 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.3.2-0.20260122202528-d9cc6641c482 // indirect
-	sigs.k8s.io/yaml v1.6.0 // indirect
 )
 
 tool (

@@ -1,6 +1,6 @@
 // Package main is ameide's render module: `helm template`, `helm dependency build` (file:// dependencies only),
-// `kustomize build` and Argo CD's jsonnet evaluation (jsonnet.go), from Helm's, kustomize's and go-jsonnet's own Go
-// packages, compiled to WebAssembly. It has no file, process, environment or socket but what its host hands it: the
+// `kustomize build`, Argo CD's jsonnet evaluation (jsonnet.go) and a Flux Kustomization's post-build substitution
+// (flux.go), from Helm's, kustomize's, go-jsonnet's and Flux's own Go packages, compiled to WebAssembly. It has no file, process, environment or socket but what its host hands it: the
 // revision, in memory.
 package main
 
@@ -111,7 +111,7 @@ func dispatch(args []string, stdout, stderr *capped) error {
 	}
 	switch {
 	case args[0] == "version":
-		fmt.Fprintf(stdout, `{"protocol":%q,"helm":%q,"kustomize":%q,"jsonnet":%q}`, Protocol, helmVersion(), kustomizeVersion(), jsonnet.Version())
+		fmt.Fprintf(stdout, `{"protocol":%q,"helm":%q,"kustomize":%q,"jsonnet":%q,"envsubst":%q}`, Protocol, helmVersion(), kustomizeVersion(), jsonnet.Version(), moduleVersion("github.com/fluxcd/pkg/envsubst"))
 		return nil
 	case len(args) >= 2 && args[0] == "helm" && args[1] == "template":
 		return helmTemplate(args[2:], stdout, stderr)
@@ -121,6 +121,8 @@ func dispatch(args []string, stdout, stderr *capped) error {
 		return kustomizeBuild(args[2:], stdout, stderr)
 	case args[0] == "jsonnet":
 		return jsonnetEval(args[1:], stdout)
+	case len(args) >= 2 && args[0] == "flux" && args[1] == "substitute":
+		return fluxSubstitute(args[2:], stdout)
 	}
 	return fmt.Errorf("unknown command %q", args)
 }

@@ -20,12 +20,20 @@ func helmVersion() string {
 
 // kustomizeVersion is the kustomize/kustomize/v5 module this module was built with, as `kustomize version` says it.
 func kustomizeVersion() string {
+	if v := moduleVersion("sigs.k8s.io/kustomize/kustomize/v5"); v != "" {
+		return v
+	}
+	return provenance.GetProvenance().Semver()
+}
+
+// moduleVersion is the version of a module this module was built with ("" when it is not one of them).
+func moduleVersion(path string) string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {
-			if m.Path == "sigs.k8s.io/kustomize/kustomize/v5" {
+			if m.Path == path {
 				return m.Version
 			}
 		}
 	}
-	return provenance.GetProvenance().Semver()
+	return ""
 }
