@@ -259,7 +259,8 @@ async function renderOne(
     namespace: d.namespace ?? null,
     flags: [d.skipCrds, d.skipSchemaValidation, d.skipTests],
     valueFiles: d.valueFiles,
-    inlineValues: d.inlineValues === undefined ? null : (JSON.parse(d.inlineValues) as unknown),
+    // Argo CD's `values` is YAML text, valuesObject and Flux's merged values JSON text: the key takes the text as it is.
+    inlineValues: d.inlineValues ?? null,
     set: d.set,
     setString: d.setString,
     setFile: d.setFile,
