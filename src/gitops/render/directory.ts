@@ -13,6 +13,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
+import {kubeDocuments} from '../../images/yaml/kube.js'
 import type {DirectoryDeployable} from '../deployables/index.js'
 import {walkOrder} from '../deployables/directory.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
@@ -94,20 +95,15 @@ function readJson(text: string): {objects: Doc[]} | {objects: Doc[]; error: stri
 
 function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: Doc[]; error: string; limit?: boolean} {
   const objects: Doc[] = []
-  let documents
+  let documents: unknown[]
   try {
-    documents = yaml.parseAllDocuments(text)
+    // As the repo-server reads a folder's YAML (sigs.k8s.io/yaml: `0444` is 292, `yes` is true).
+    documents = kubeDocuments(yaml, text)
   } catch (error) {
-    return {objects, error: (error as Error).message}
+    const limit = /alias/i.test((error as Error).message)
+    return {objects, error: limit ? limitMessage(error) : (error as Error).message, ...(limit ? {limit} : {})}
   }
-  for (const doc of documents as Array<{errors: Array<{message: string}>; toJS(o: object): unknown}>) {
-    if (doc.errors.length > 0) return {objects, error: doc.errors[0].message}
-    let value: unknown
-    try {
-      value = doc.toJS({maxAliasCount: 100})
-    } catch (error) {
-      return {objects, error: limitMessage(error), limit: true}
-    }
+  for (const value of documents) {
     if (value === null || value === undefined) continue // an empty document
     if (!isDoc(value)) return {objects, error: 'a document is not a mapping'}
     const error = objectError(value)

@@ -6,6 +6,7 @@
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
+import {kubeDocuments} from '../../images/yaml/kube.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
 import {CHECKOUT_LINK} from './checkout-link.js'
 
@@ -76,8 +77,8 @@ export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] 
       throw new UnreadableOutput(`its output cannot be read: ${limitMessage(error)}`)
     }
   }
-  for (const doc of read(() => yaml.parseAllDocuments(text)) as Array<{toJS(o?: object): unknown}>) {
-    const body = read(() => doc.toJS({maxAliasCount: 100})) as unknown
+  // Each document as Argo CD reads a render (sigs.k8s.io/yaml: `0444` is 292, `yes` is true).
+  for (const body of read(() => kubeDocuments(yaml, text))) {
     if (!isDoc(body)) continue
     const found = at(body, 'metadata', 'annotations')
     const annotations: Doc = isDoc(found) ? found : {}
@@ -98,7 +99,9 @@ export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] 
     } catch {
       // unreadable metadata: the source is then unknown, and the finding says so
     }
-    if (isDoc(found)) {
+    // kustomize's build metadata goes, and the annotations with it only when it was all they held (an object's own
+    // `annotations: {}` stays, as Argo CD keeps it).
+    if (isDoc(found) && (ORIGIN in annotations || TRANSFORMATIONS in annotations)) {
       delete annotations[ORIGIN]
       delete annotations[TRANSFORMATIONS]
       if (Object.keys(annotations).length === 0) delete (body.metadata as Doc).annotations

@@ -10,3 +10,4 @@ export {
   type YamlFailure,
   type YamlModule,
 } from './parse.js'
+export {KUBE_YAML, kubeDocuments, NotJson} from './kube.js'
