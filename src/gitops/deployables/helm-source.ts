@@ -17,10 +17,18 @@ import {
   type ValueLayer,
 } from './model.js'
 import {chartAddress} from './helmrelease-chart.js'
-import {resolveValueFiles, type HelmSource} from './helm-value-files.js'
+import {resolveValueFiles, substitutedPath, type HelmSource} from './helm-value-files.js'
 import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
-import {destinationNamespace, environmentFolder, isMap, str, substitute} from './source-helpers.js'
+import {
+  argoEnv,
+  destinationNamespace,
+  environmentFolder,
+  envsubst,
+  isMap,
+  str,
+  unknownVariables,
+} from './source-helpers.js'
 import {linedValues} from './source-inputs.js'
 
 export function helmDeployable(
@@ -34,7 +42,17 @@ export function helmDeployable(
   remote?: RemoteChart,
 ): HelmDeployable | undefined {
   const helm = isMap(source.helm) ? source.helm : {}
-  const src: HelmSource = {app, helm, h: [...at, 'helm'], dir, refs, ctx, unavailable, remote}
+  const src: HelmSource = {
+    app,
+    helm,
+    h: [...at, 'helm'],
+    dir,
+    refs,
+    env: argoEnv(app, source),
+    ctx,
+    unavailable,
+    remote,
+  }
   const layers: ValueLayer[] = []
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
   if (!remote && ctx.files.has(chartValues)) layers.push(fileLayer(ctx, chartValues, `the chart's values.yaml`))
@@ -47,6 +65,7 @@ export function helmDeployable(
   const rawFileParams = Array.isArray(helm.fileParameters) ? helm.fileParameters : []
   if (unsafeName(src, rawParams, 'parameters') || unsafeName(src, rawFileParams, 'fileParameters')) return undefined
   const params = parameterFlags(src, rawParams)
+  if (!params) return undefined
   if (params.layer.entries.length > 0) layers.push(params.layer)
   const setFile = fileParameterFlags(src, rawFileParams)
   if (!setFile) return undefined
@@ -61,7 +80,11 @@ export function helmDeployable(
     chart: remote ? chartAddress(remote) : dir,
     ...(remote ? {remote} : {}),
     release,
-    namespace: str(helm.namespace) ?? destinationNamespace(app),
+    // helm's --namespace (what templates read as .Release.Namespace); the objects that name none are then given the
+    // destination's, as Argo CD applies them.
+    namespace: str(helm.namespace) || destinationNamespace(app),
+    objectNamespace: destinationNamespace(app),
+    ...kubeVersions(helm),
     skipCrds: helm.skipCrds === true,
     skipSchemaValidation: helm.skipSchemaValidation === true,
     skipTests: helm.skipTests === true,
@@ -119,42 +142,63 @@ function unsafeName(src: HelmSource, list: unknown[], field: string): boolean {
   return true
 }
 
-/** `parameters` as helm's `--set` and `--set-string` flags and their value layer. */
+/**
+ * `parameters` as helm's `--set` and `--set-string` flags and their value layer: two maps, as the repo-server keeps
+ * them (a name given with and without `forceString` is in both, and `--set-string` comes after `--set`), a name seen
+ * twice in one map keeping its last value; undefined, said, where a value names the revision Argo CD resolves.
+ */
 function parameterFlags(
   src: HelmSource,
   rawParams: unknown[],
-): {set: HelmDeployable['set']; setString: HelmDeployable['setString']; layer: ValueLayer} {
+): {set: HelmDeployable['set']; setString: HelmDeployable['setString']; layer: ValueLayer} | undefined {
   const {app, h} = src
-  const set: HelmDeployable['set'] = []
-  const setString: HelmDeployable['setString'] = []
-  const params = new Map<string, {value: string; forceString: boolean; line: number}>()
-  rawParams.forEach((p, i) => {
-    if (!isMap(p) || typeof p.name !== 'string') return
-    // Duplicate names: the last one wins (Argo CD keeps them in a map).
-    params.delete(p.name)
-    params.set(p.name, {
-      value: substitute(String(p.value ?? ''), app),
-      forceString: p.forceString === true,
-      line: app.lineOf([...h, 'parameters', i]) ?? app.line,
-    })
-  })
-  const layer: ValueLayer = {file: app.file, what: 'parameters', entries: []}
-  for (const [name, p] of params) {
-    // Commas are escaped so a value stays one string, unless the whole value is `{…}` (repo-server's rule).
-    const value = /^\{.*\}$/s.test(p.value) ? p.value : p.value.replaceAll(',', '\\,')
-    ;(p.forceString ? setString : set).push({name, value})
-    layer.entries.push({path: parseSetName(name), value: p.value, line: p.line})
+  const maps = {set: new Map<string, Parameter>(), setString: new Map<string, Parameter>()}
+  for (const [i, p] of rawParams.entries()) {
+    if (!isMap(p) || typeof p.name !== 'string') continue
+    const raw = String(p.value ?? '')
+    const unknown = unknownVariables(raw)
+    if (unknown.length > 0) {
+      src.unavailable(
+        [...h, 'parameters', i],
+        `parameter ${p.name} names $${unknown[0]}, the commit Argo CD resolves, which ameide does not know: this chart is not rendered.`,
+      )
+      return undefined
+    }
+    const map = p.forceString === true ? maps.setString : maps.set
+    map.delete(p.name)
+    map.set(p.name, {value: envsubst(raw, src.env), line: app.lineOf([...h, 'parameters', i]) ?? app.line})
   }
-  return {set, setString, layer}
+  const layer: ValueLayer = {file: app.file, what: 'parameters', entries: []}
+  const flags = (map: Map<string, Parameter>) =>
+    [...map].map(([name, p]) => {
+      layer.entries.push({path: parseSetName(name), value: p.value, line: p.line})
+      // Commas are escaped so a value stays one string, unless the whole value is `{…}` (cleanSetParameters).
+      return {name, value: /^\{.*\}$/s.test(p.value) ? p.value : p.value.replaceAll(',', '\\,')}
+    })
+  return {set: flags(maps.set), setString: flags(maps.setString), layer}
+}
+
+interface Parameter {
+  value: string
+  line: number
+}
+
+/** `helm.kubeVersion` and `helm.apiVersions`, which replace the cluster's (GetKubeVersionOrDefault, GetAPIVersionsOrDefault). */
+function kubeVersions(helm: Record<string, unknown>): Pick<HelmDeployable, 'kubeVersion' | 'apiVersions'> {
+  // parseKubeVersion: apimachinery's ParseGeneric, a leading `v` and whatever follows the numbers dropped.
+  const kube = str(helm.kubeVersion)?.replace(/^v?(\d+(?:\.\d+)+).*$/s, '$1')
+  const api = Array.isArray(helm.apiVersions) ? helm.apiVersions.filter((v): v is string => typeof v === 'string') : []
+  return {...(kube ? {kubeVersion: kube} : {}), ...(api.length > 0 ? {apiVersions: api} : {})}
 }
 
 /** `fileParameters` as helm's `--set-file` flags, confined to the revision; undefined when one cannot be read. */
 function fileParameterFlags(src: HelmSource, rawFileParams: unknown[]): HelmDeployable['setFile'] | undefined {
-  const {app, h, refs, ctx, unavailable} = src
+  const {h, refs, ctx, unavailable} = src
   const setFile: HelmDeployable['setFile'] = []
   for (const [i, p] of rawFileParams.entries()) {
     if (!isMap(p) || typeof p.name !== 'string' || typeof p.path !== 'string') continue
-    const entry = substitute(p.path, app)
+    const entry = substitutedPath(src, p.path, [...h, 'fileParameters', i])
+    if (entry === undefined) return undefined
     const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
     const rel =
       ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(src.dir, entry)

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {globMatcher} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
 import type {RemoteChart, Unrenderable} from './model.js'
-import {GLOB, substitute} from './source-helpers.js'
+import {envsubst, GLOB, unknownVariables} from './source-helpers.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 
 /** An Application's Helm source, with what reading it takes. */
@@ -21,25 +21,60 @@ export interface HelmSource {
   /** The chart's folder (repo-relative; '' for a fetched chart). */
   dir: string
   refs: Map<string, {mine: boolean; repoURL: string}>
+  /** The repo-server's build environment (source-helpers argoEnv). */
+  env: Record<string, string>
   ctx: DeployablesContext
   unavailable: (p: SpecPath, message: string, status?: Unrenderable['status']) => void
   remote?: RemoteChart
 }
 
 /**
- * The value files, in Argo CD's order, globs expanded lexically, a path seen twice kept at its first position;
+ * The value files, in Argo CD's order (getResolvedValueFiles): globs expanded lexically, leaving out the files an
+ * entry also names explicitly (the explicit entry places them), a path seen twice kept at its first position;
  * undefined when one cannot be read (said through `unavailable`).
  */
 export function resolveValueFiles(src: HelmSource): string[] | undefined {
-  const valueFiles: string[] = []
   const rawFiles = Array.isArray(src.helm.valueFiles) ? src.helm.valueFiles : []
+  const entries: Array<{entry: string; where: SpecPath}> = []
   for (const [i, raw] of rawFiles.entries()) {
     if (typeof raw !== 'string') continue
-    const files = valueFileEntry(src, substitute(raw, src.app), [...src.h, 'valueFiles', i])
+    const entry = substitutedPath(src, raw, [...src.h, 'valueFiles', i])
+    if (entry === undefined) return undefined
+    entries.push({entry, where: [...src.h, 'valueFiles', i]})
+  }
+  const explicit = new Set(entries.filter((e) => !GLOB.test(e.entry)).map((e) => quietly(src, e.entry)))
+  const valueFiles: string[] = []
+  for (const {entry, where} of entries) {
+    const files = valueFileEntry(src, entry, where)
     if (!files) return undefined
-    for (const file of files) if (!valueFiles.includes(file)) valueFiles.push(file)
+    const glob = GLOB.test(entry)
+    for (const file of files) if (!valueFiles.includes(file) && !(glob && explicit.has(file))) valueFiles.push(file)
   }
   return valueFiles
+}
+
+/** Where an explicit entry resolves, said nowhere (its own pass says why it cannot be read). */
+function quietly(src: HelmSource, entry: string): string | undefined {
+  return valueFileEntry({...src, unavailable: () => {}}, entry, [])?.[0]
+}
+
+/**
+ * A value file's or file parameter's path with the repo-server's variables substituted, after the `$ref/` of a known
+ * source (Argo CD resolves the ref first); undefined, said, where it names the revision Argo CD resolves.
+ */
+export function substitutedPath(src: HelmSource, raw: string, where: SpecPath): string | undefined {
+  const ref = /^(\$[^/]*)(\/.*)?$/.exec(raw)
+  const known = ref !== null && src.refs.has(ref[1].slice(1))
+  const rest = known ? (ref[2] ?? '') : raw
+  const unknown = unknownVariables(rest)
+  if (unknown.length > 0) {
+    src.unavailable(
+      where,
+      `${JSON.stringify(raw)} names $${unknown[0]}, the commit Argo CD resolves, which ameide does not know: this chart is not rendered.`,
+    )
+    return undefined
+  }
+  return known ? ref[1] + envsubst(rest, src.env) : envsubst(raw, src.env)
 }
 
 /** The files one `valueFiles` entry names, confined to the revision; undefined when it cannot be read. */

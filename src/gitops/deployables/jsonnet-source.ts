@@ -9,7 +9,7 @@
  */
 import type {DeployablesContext} from './context.js'
 import type {DirectorySelection} from './directory.js'
-import {destinationNamespace, isMap, str} from './source-helpers.js'
+import {argoEnv, isMap, str} from './source-helpers.js'
 import {filesUnder, jsonnetLibs} from './source-inputs.js'
 import type {ArgoApplication} from './types.js'
 
@@ -29,8 +29,7 @@ export interface JsonnetSource {
   env: Record<string, string>
 }
 
-/** The repo-server's variables ameide cannot know: the commit it resolves the target revision to. */
-export const UNKNOWN_VARIABLES = ['ARGOCD_APP_REVISION', 'ARGOCD_APP_REVISION_SHORT', 'ARGOCD_APP_REVISION_SHORT_8']
+export {UNKNOWN_VARIABLES} from './source-helpers.js'
 
 /**
  * The source's jsonnet and what it reads (jsonnet imports whatever it likes: the folder and the libraries' folders are
@@ -50,7 +49,7 @@ export function jsonnetSource(
     tlas: variables(options.tlas),
     extVars: variables(options.extVars),
     libs: Array.isArray(options.libs) ? options.libs.filter((l): l is string => typeof l === 'string') : [],
-    env: buildEnv(source, app),
+    env: argoEnv(app, source),
   }
   return {jsonnet, reads: [...filesUnder(ctx, dir), ...jsonnetLibs(source, ctx)]}
 }
@@ -63,16 +62,4 @@ function variables(list: unknown): JsonnetVariable[] {
     value: typeof v.value === 'string' ? v.value : v.value === undefined ? '' : String(v.value),
     code: v.code === true,
   }))
-}
-
-/** newEnv as far as the Application says it (an unset one is empty, as in the repo-server). */
-function buildEnv(source: Record<string, unknown>, app: ArgoApplication): Record<string, string> {
-  return {
-    ARGOCD_APP_NAME: app.name,
-    ARGOCD_APP_NAMESPACE: destinationNamespace(app) ?? '',
-    ARGOCD_APP_PROJECT_NAME: str(app.spec.project) ?? '',
-    ARGOCD_APP_SOURCE_REPO_URL: str(source.repoURL) ?? '',
-    ARGOCD_APP_SOURCE_PATH: str(source.path) ?? '',
-    ARGOCD_APP_SOURCE_TARGET_REVISION: str(source.targetRevision) ?? '',
-  }
 }

@@ -33,7 +33,13 @@ export interface HelmDeployable {
   /** A chart from a chart repository, fetched by src/gitops/charts only from repositories the base declares. */
   remote?: RemoteChart
   release: string
+  /** helm's `--namespace`: what templates read as `.Release.Namespace`. */
   namespace?: string
+  /** The namespace given to the namespaced objects that name none, when it is not `namespace` (Argo CD's destination). */
+  objectNamespace?: string
+  /** The Kubernetes version and API versions helm is told, when the source sets its own (else the policy's). */
+  kubeVersion?: string
+  apiVersions?: string[]
   skipCrds: boolean
   skipSchemaValidation: boolean
   skipTests: boolean

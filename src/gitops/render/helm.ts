@@ -211,8 +211,8 @@ function request(
     chartDir,
     release: d.release,
     namespace: d.namespace,
-    kubeVersion: options.kubeVersion,
-    apiVersions: options.apiVersions,
+    kubeVersion: d.kubeVersion ?? options.kubeVersion,
+    apiVersions: d.apiVersions ?? options.apiVersions,
     skipCrds: d.skipCrds,
     skipSchemaValidation: d.skipSchemaValidation,
     skipTests: d.skipTests,
@@ -265,8 +265,8 @@ async function renderOne(
     setString: d.setString,
     setFile: d.setFile,
     tools: options.toolVersions,
-    kube: options.kubeVersion,
-    api: options.apiVersions,
+    kube: d.kubeVersion ?? options.kubeVersion,
+    api: d.apiVersions ?? options.apiVersions,
     ...(prepared ? {charts: prepared.key, remote: d.remote ?? null} : {}),
   })
   const named = new Set([...d.valueFiles, ...d.setFile.map((s) => s.path)])
@@ -460,8 +460,9 @@ export function helmObjects(
       out.push(obj)
     }
   }
-  // The release namespace, as Helm's kube client applies it: every namespaced object that names none.
-  applyDestinationNamespace(out, d.namespace)
+  // Every namespaced object that names none: Argo CD gives it the destination's namespace, Flux (Helm's kube client)
+  // the release namespace.
+  applyDestinationNamespace(out, 'objectNamespace' in d ? d.objectNamespace : d.namespace)
   return out
 }
 
