@@ -121,6 +121,8 @@ func dispatch(args []string, stdout, stderr *capped) error {
 		return kustomizeBuild(args[2:], stdout, stderr)
 	case args[0] == "jsonnet":
 		return jsonnetEval(args[1:], stdout)
+	case len(args) >= 2 && args[0] == "argocd" && args[1] == "kustomize-edit":
+		return argocdKustomizeEdit(args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "substitute":
 		return fluxSubstitute(args[2:], stdout)
 	}
