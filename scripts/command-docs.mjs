@@ -78,7 +78,9 @@ export function generateTable(ids, manifest, titles, topicOrder) {
 export function pageTitles() {
   const dir = new URL('docs/commands/', ROOT)
   const titles = {}
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md').sort())
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.md') && f !== 'README.md')
+    .sort())
     titles[file] = readFileSync(new URL(file, dir), 'utf8').split('\n', 1)[0]
   return titles
 }
