@@ -6,9 +6,9 @@
  */
 import type {AmeideConfig} from '../core/config.js'
 import {gitMaybe} from '../effects/git.js'
-import type {DoctorCheck, RepositoryKind} from './types.js'
+import type {ProbedCheck, RepositoryKind} from './types.js'
 
-type Line = Omit<DoctorCheck, 'neededBy' | 'required'>
+type Line = ProbedCheck
 
 const TITLE = 'chart repositories'
 

@@ -11,9 +11,9 @@ import {findToken} from '../effects/github/token.js'
 import {DockerStyleCredentials} from '../effects/registry/credentials.js'
 import {isPlainHttp} from '../effects/registry/hosts.js'
 import {registryApiHost, tryParseImageReference} from '../images/reference.js'
-import type {DoctorCheck} from './types.js'
+import type {ProbedCheck} from './types.js'
 
-type Line = Omit<DoctorCheck, 'neededBy' | 'required'>
+type Line = ProbedCheck
 type Env = Record<string, string | undefined>
 
 /** How long the GitHub call may take before its answer is "unknown". */

@@ -1,11 +1,12 @@
 /**
  * `ameide doctor`: what this machine has and lacks for each command. Every check group runs at once (a tool probe
  * takes milliseconds; the one network call is bounded); each line is ok / missing / unusable / unknown with the
- * command that fixes it, and `required` when a command the repository is configured for cannot run without it.
+ * command that fixes it, `required` when a command the repository is configured for cannot run without it, and its
+ * state: ok ✓, warn ! (not needed, optional or degraded) or fail ✗ (required and not ok: exit 3).
  */
 import {checkChartRepositories} from './charts.js'
 import {checkGitHubToken, checkRegistryCredentials} from './credentials.js'
-import {commandsOf, needsOf} from './needs.js'
+import {commandsOf, needsOf, type Need} from './needs.js'
 import {inspectRepository} from './repository.js'
 import {checkGit, checkNode} from './runtime.js'
 import {checkTemplateEngine} from './engine.js'
@@ -13,7 +14,15 @@ import {inspectCopy} from './release.js'
 import {checkRenderModule} from './render-module.js'
 import {checkSandbox} from './sandbox.js'
 import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
-import {CHECK_IDS, type CheckId, type DoctorCheck, type DoctorResult} from './types.js'
+import {
+  CHECK_IDS,
+  type CheckId,
+  type CheckState,
+  type CommandId,
+  type DoctorCheck,
+  type DoctorResult,
+  type ProbedCheck,
+} from './types.js'
 
 export interface DoctorOptions {
   /** The repository (monorepo or GitOps checkout), or null outside one. */
@@ -62,19 +71,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     ),
   ])
   const commands = commandsOf(repository.kind)
-  const needs = needsOf(config)
-  const byId = new Map(lines.map((l) => [l.id, l]))
-  const moduleRenders = byId.get('render-module')?.status === 'ok'
-  if (moduleRenders) for (const id of RENDERED_BY_THE_MODULE) byId.set(id, notNeeded(byId.get(id)!))
-  const checks: DoctorCheck[] = CHECK_IDS.map((id) => {
-    const need = needs[id]
-    const required =
-      !(moduleRenders && RENDERED_BY_THE_MODULE.includes(id)) &&
-      (need.always === true || (root !== null && need.requiredBy.some((c) => commands.includes(c))))
-    return {...byId.get(id)!, neededBy: need.neededBy, required}
-  })
+  const checks = judge(lines, root === null ? [] : commands, needsOf(config))
   return {
-    ready: checks.every((c) => !c.required || c.status === 'ok'),
+    ready: checks.every((c) => c.state !== 'fail'),
     ameide: inspectCopy(),
     offline: options.offline,
     repository: {root, kind: repository.kind, config: repository.source, commands},
@@ -82,10 +81,27 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
   }
 }
 
+/**
+ * Each line's meaning here: required when a command of this repository cannot run without it (node and git always);
+ * not needed when the render module does its work; then ok ✓, fail ✗ (required, not ok) or warn ! (the rest).
+ */
+function judge(lines: ProbedCheck[], commands: CommandId[], needs: Record<CheckId, Need>): DoctorCheck[] {
+  const byId = new Map(lines.map((l) => [l.id, l]))
+  const moduleRenders = byId.get('render-module')?.status === 'ok'
+  return CHECK_IDS.map((id) => {
+    const need = needs[id]
+    const needed = !(moduleRenders && RENDERED_BY_THE_MODULE.includes(id))
+    const line = needed ? byId.get(id)! : notNeeded(byId.get(id)!)
+    const required = needed && (need.always === true || need.requiredBy.some((c) => commands.includes(c)))
+    const state: CheckState = line.status === 'ok' ? 'ok' : required ? 'fail' : 'warn'
+    return {...line, state, needed, neededBy: need.neededBy, required}
+  })
+}
+
 /** What the render module replaces: with it built, the binaries and the sandbox they would render in are optional. */
 const RENDERED_BY_THE_MODULE: readonly CheckId[] = ['kustomize', 'helm', 'sandbox']
 
-function notNeeded<T extends {status: string; detail: string; fix: string | null}>(line: T): T {
+function notNeeded(line: ProbedCheck): ProbedCheck {
   if (line.status === 'ok') return line
   return {...line, detail: `${line.detail}; not needed: the render module renders Helm and kustomize`, fix: null}
 }

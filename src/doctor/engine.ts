@@ -7,9 +7,9 @@ import {existsSync} from 'node:fs'
 
 import {packagePath} from '../core/package-root.js'
 import {engineBuild, openTemplateEngine, TemplateEngineFailure, type EngineBuild} from '../effects/gotemplate/index.js'
-import type {DoctorCheck, EngineRecord} from './types.js'
+import type {ProbedCheck, EngineRecord} from './types.js'
 
-type Line = Omit<DoctorCheck, 'neededBy' | 'required'>
+type Line = ProbedCheck
 
 /** How this installation gets the engine: a checkout of the sources builds it; a packed package ships it. */
 export function engineFix(): string {

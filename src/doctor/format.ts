@@ -1,18 +1,20 @@
 /** `ameide doctor`'s human report: one line per check, its fix and the commands that need it. */
 import type {Style} from '../core/output/style.js'
-import type {DoctorCheck, DoctorResult} from './types.js'
+import type {CheckState, DoctorCheck, DoctorResult} from './types.js'
 
-const MARK: Record<DoctorCheck['status'], string> = {ok: '✓', missing: '✗', unusable: '!', unknown: '?'}
+/** ✓ ready, ! not needed, optional or degraded, ✗ a command of this repository cannot run. */
+const MARK: Record<CheckState, string> = {ok: '✓', warn: '!', fail: '✗'}
 
-export function formatDoctor(result: DoctorResult, style: Style): string {
-  const colour = (c: DoctorCheck) =>
-    c.status === 'ok' ? style.green : c.status === 'unknown' || !c.required ? style.yellow : style.red
+/** The report; a line nothing here needs (the render module does its work) only with `verbose`. */
+export function formatDoctor(result: DoctorResult, style: Style, verbose = false): string {
+  const colour = (c: DoctorCheck) => ({ok: style.green, warn: style.yellow, fail: style.red})[c.state]
   const where = result.repository.root
     ? `${result.repository.root} (${result.repository.kind === 'none' ? 'no primitives/ or GitOps overlays' : result.repository.kind})`
     : 'outside a repository'
   const out = [style.bold(`ameide doctor: ${where}`), '', copyLine(result.ameide, style), '']
-  for (const c of result.checks) {
-    const mark = colour(c)(MARK[c.status])
+  const hidden = result.checks.filter((c) => !verbose && !c.needed && c.state !== 'ok')
+  for (const c of result.checks.filter((c) => !hidden.includes(c))) {
+    const mark = colour(c)(MARK[c.state])
     const state = c.status === 'ok' ? '' : ` ${colour(c)(c.status)}${c.required ? style.dim(' (required)') : ''}:`
     out.push(`${mark} ${style.bold(c.title)}${state || ':'} ${c.detail}`)
     if (c.engine && c.engine.libraries.length > 0)
@@ -22,21 +24,28 @@ export function formatDoctor(result: DoctorResult, style: Style): string {
     if (c.fix) out.push(`    ${style.cyan('fix')}: ${c.fix}`)
     if (c.status !== 'ok') out.push(`    ${style.dim(`needed by: ${c.neededBy.map((n) => `ameide ${n}`).join(', ')}`)}`)
   }
-  out.push('')
-  const blocking = result.checks.filter((c) => c.required && c.status !== 'ok')
-  if (result.ready) {
-    const commands = result.repository.commands.length
+  if (hidden.length > 0)
     out.push(
-      style.green(
-        commands > 0
-          ? `Ready: everything the ${commands} commands of this repository need is usable.`
-          : 'Ready: ameide runs here.',
+      style.dim(
+        `  (not shown: ${hidden.map((c) => c.title).join(', ')}: not needed, the render module renders Helm and kustomize; --verbose shows them)`,
       ),
     )
-  } else {
-    out.push(style.red(`Not ready (exit 3): ${blocking.map((c) => c.title).join(', ')}.`))
-  }
+  out.push('', verdict(result, style))
   return out.join('\n')
+}
+
+/** The last line: ready (with how many lines are marked !), or not ready and what blocks. */
+function verdict(result: DoctorResult, style: Style): string {
+  const failing = result.checks.filter((c) => c.state === 'fail')
+  if (failing.length > 0) return style.red(`Not ready (exit 3): ${failing.map((c) => c.title).join(', ')}.`)
+  const commands = result.repository.commands.length
+  const warned = result.checks.filter((c) => c.state === 'warn' && c.needed).length
+  const notes = warned > 0 ? ` (${warned} marked ! ${warned === 1 ? 'is' : 'are'} optional or degraded)` : ''
+  return style.green(
+    commands > 0
+      ? `Ready: everything the ${commands} commands of this repository need is usable${notes}.`
+      : `Ready: ameide runs here${notes}.`,
+  )
 }
 
 /** What the running copy is: a release (its sources' digest, whether its files are those packed) or a build. */

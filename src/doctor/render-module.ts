@@ -10,9 +10,9 @@ import {existsSync} from 'node:fs'
 
 import {packagePath} from '../core/package-root.js'
 import {renderModuleBuild} from '../effects/render-module/host.js'
-import type {DoctorCheck} from './types.js'
+import type {ProbedCheck} from './types.js'
 
-export function checkRenderModule(): Omit<DoctorCheck, 'neededBy' | 'required'> {
+export function checkRenderModule(): ProbedCheck {
   const title = 'helm, kustomize and jsonnet (render module)'
   const build = renderModuleBuild()
   if (!build)

@@ -4,14 +4,14 @@ import path from 'node:path'
 
 import {CONFIG_FILE_NAME, DEFAULT_CONFIG, loadConfig, type AmeideConfig} from '../core/config.js'
 import {AmeideError} from '../core/errors.js'
-import type {DoctorCheck, RepositoryKind} from './types.js'
+import type {ProbedCheck, RepositoryKind} from './types.js'
 
 export interface RepositoryFacts {
   kind: RepositoryKind
   /** The configuration the commands would use (the defaults when ameide.yaml is absent or invalid). */
   config: AmeideConfig
   source: string | null
-  check: Omit<DoctorCheck, 'neededBy' | 'required'>
+  check: ProbedCheck
 }
 
 const TITLE = 'ameide.yaml'

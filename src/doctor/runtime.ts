@@ -3,9 +3,9 @@ import {readFileSync} from 'node:fs'
 
 import {packagePath} from '../core/package-root.js'
 import {compareVersions, probe} from './probe.js'
-import type {DoctorCheck} from './types.js'
+import type {ProbedCheck} from './types.js'
 
-type Line = Omit<DoctorCheck, 'neededBy' | 'required'>
+type Line = ProbedCheck
 
 /** package.json's engines.node (`>=22.12`) as a version. */
 function enginesMinimum(): string {

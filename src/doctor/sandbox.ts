@@ -3,9 +3,9 @@
  * make its namespaces here. Without it, `gitops diff` and an untrusted `gitops verify --render` run no tool.
  */
 import {probeSandbox} from '../effects/sandbox.js'
-import type {DoctorCheck} from './types.js'
+import type {ProbedCheck} from './types.js'
 
-export async function checkSandbox(): Promise<Omit<DoctorCheck, 'neededBy' | 'required'>> {
+export async function checkSandbox(): Promise<ProbedCheck> {
   const probe = await probeSandbox()
   if (probe.available)
     return {

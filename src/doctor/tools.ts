@@ -7,9 +7,9 @@ import type {AmeideConfig} from '../core/config.js'
 import {findExecutable, toolPath} from '../effects/buf.js'
 import {findCdxgen} from '../effects/sbom.js'
 import {probe, statedVersion, type Probe} from './probe.js'
-import type {DoctorCheck} from './types.js'
+import type {ProbedCheck} from './types.js'
 
-type Line = Omit<DoctorCheck, 'neededBy' | 'required'>
+type Line = ProbedCheck
 type Env = Record<string, string | undefined>
 
 const TOOLCHAIN = 'bash scripts/ci/install-toolchain.sh (in a checkout of ameide)'

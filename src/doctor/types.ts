@@ -6,6 +6,14 @@ import type {CopyRecord} from './release.js'
 export const CHECK_STATUSES = ['ok', 'missing', 'unusable', 'unknown'] as const
 export type CheckStatus = (typeof CHECK_STATUSES)[number]
 
+/**
+ * What a line means here, the three marks of the report: ok ✓ ready; warn ! present but not needed, optional or
+ * degraded (the detail says why); fail ✗ a command this repository is configured for cannot run (the fix says how).
+ * Any fail is exit 3.
+ */
+export const CHECK_STATES = ['ok', 'warn', 'fail'] as const
+export type CheckState = (typeof CHECK_STATES)[number]
+
 /** The checks, in the order doctor prints them. */
 export const CHECK_IDS = [
   'node',
@@ -46,7 +54,12 @@ export type CommandId = (typeof COMMAND_IDS)[number]
 export interface DoctorCheck {
   id: CheckId
   title: string
+  /** What the probe found. */
   status: CheckStatus
+  /** What that means here: ok when found; fail when required and not ok; warn otherwise. */
+  state: CheckState
+  /** False when nothing here needs it: what it does is done otherwise (the render module renders Helm and kustomize). */
+  needed: boolean
   /** The version the tool reported, when it reports one. */
   version: string | null
   /** What was found, or why it is missing, unusable or unknown (never a secret). */
@@ -61,6 +74,9 @@ export interface DoctorCheck {
   engine?: EngineRecord
 }
 
+/** A line as its check group finds it, before the repository's needs decide required, state and needed. */
+export type ProbedCheck = Omit<DoctorCheck, 'neededBy' | 'required' | 'state' | 'needed'>
+
 /** What built the ApplicationSet template engine: Go, where it came from, the engine's and each library's sha256. */
 export interface EngineRecord {
   go: string
@@ -74,7 +90,7 @@ export interface EngineRecord {
 export type RepositoryKind = 'monorepo' | 'gitops' | 'both' | 'none'
 
 export interface DoctorResult {
-  /** Every required check is ok (exit 0); else exit 3. */
+  /** No check is fail: every required check is ok (exit 0); else exit 3. */
   ready: boolean
   /** The running copy of ameide: version, origin (release tarball or a checkout's build), what it was built from. */
   ameide: CopyRecord

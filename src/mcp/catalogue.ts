@@ -13,7 +13,7 @@ export interface ToolEntry {
   /** The command's checked-in `--json` result schema under schemas/. */
   schema: string
   annotations: ToolAnnotations
-  /** Flags not offered as arguments (a second output file where structuredContent already is the result). */
+  /** Flags not offered as arguments (a second output file where structuredContent already is the result; human-only). */
   omit?: readonly string[]
   /**
    * Closed sets the command checks itself (so its flag has no oclif `options`), offered as enums: where the result
@@ -93,6 +93,8 @@ export const TOOLS: readonly ToolEntry[] = [
   {
     id: 'doctor',
     schema: 'doctor.schema.json',
+    // --verbose shapes the human report only; the result carries every line.
+    omit: ['verbose'],
     annotations: {...readOnly, openWorldHint: true},
   },
 ]

@@ -3,7 +3,7 @@ import {createServer, type Server} from 'node:http'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {CHECK_IDS, CHECK_STATUSES, COMMAND_IDS} from '../../src/doctor/types.js'
+import {CHECK_IDS, CHECK_STATES, CHECK_STATUSES, COMMAND_IDS} from '../../src/doctor/types.js'
 import {runCli, type CliRun} from '../support/cli.js'
 import {startFakeGitHub, type FakeGitHub} from '../support/github-server.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -45,10 +45,26 @@ async function doctor(args: string[], env: Record<string, string>, cwd = mono): 
   })
 }
 
+interface Line {
+  id: string
+  status: string
+  state: string
+  needed: boolean
+  required: boolean
+}
+
 function checkOf(run: CliRun, id: string) {
   const doc = run.json()
   assertMatchesSchema('doctor.schema.json', doc)
+  assertThreeStates(doc.checks, doc.ready, run.exitCode)
   return doc.checks.find((c: {id: string}) => c.id === id)
+}
+
+/** ✓ ok when found; ✗ fail when required and not found; ! warn for the rest; exit 3 exactly when a line fails. */
+function assertThreeStates(checks: Line[], ready: boolean, exitCode: number | undefined): void {
+  for (const c of checks) expect(c.state, c.id).toBe(c.status === 'ok' ? 'ok' : c.required ? 'fail' : 'warn')
+  expect(ready).toBe(!checks.some((c) => c.state === 'fail'))
+  expect(exitCode).toBe(ready ? 0 : 3)
 }
 
 function assertNoSecret(run: CliRun): void {
@@ -92,6 +108,7 @@ describe('ameide doctor', () => {
     expect(doc.ready).toBe(true)
     expect(doc.repository).toMatchObject({root: mono, kind: 'monorepo', config: 'ameide.yaml'})
     expect(doc.repository.commands).toContain('primitive publish')
+    assertThreeStates(doc.checks, doc.ready, run.exitCode)
     const status = Object.fromEntries(doc.checks.map((c: {id: string; status: string}) => [c.id, c.status]))
     expect(status).toMatchObject({
       node: 'ok',
@@ -141,7 +158,7 @@ describe('ameide doctor', () => {
     const json = await doctor(['--json', '--offline'], {PATH: bin})
     expect(json.exitCode).toBe(3)
     const cosign = checkOf(json, 'cosign')
-    expect(cosign).toMatchObject({status: 'missing', required: true, detail: 'cosign is not on PATH'})
+    expect(cosign).toMatchObject({status: 'missing', state: 'fail', required: true, detail: 'cosign is not on PATH'})
     expect(cosign.fix).toContain('cosign')
     expect(cosign.neededBy).toEqual(['primitive publish', 'primitive status', 'gitops verify'])
     expect(json.json().ready).toBe(false)
@@ -164,6 +181,7 @@ describe('ameide doctor', () => {
     expect(run.exitCode).toBe(3)
     expect(checkOf(run, 'cosign')).toMatchObject({
       status: 'unusable',
+      state: 'fail',
       required: true,
       detail: 'cosign version --json exited 1: cosign: error while loading shared libraries',
     })
@@ -204,19 +222,42 @@ describe('ameide doctor', () => {
       kind: 'gitops',
       commands: ['gitops verify', 'gitops diff', 'gitops set-image', 'gitops promote', 'mcp'],
     })
-    expect(checkOf(run, 'kustomize')).toMatchObject({status: 'missing', required: true})
-    expect(checkOf(run, 'builder')).toMatchObject({status: 'missing', required: false})
-    // With the render module built, no helm, kustomize or bubblewrap is needed: said, not required, no fix.
+    expect(checkOf(run, 'kustomize')).toMatchObject({status: 'missing', state: 'fail', required: true, needed: true})
+    // Missing, but no command of a GitOps checkout builds images: ! not ✗.
+    expect(checkOf(run, 'builder')).toMatchObject({status: 'missing', state: 'warn', required: false})
+    const nativeHuman = await doctor(['--offline'], {PATH: bin, AMEIDE_RENDERER: 'native'}, gitops)
+    expect(nativeHuman.stdout).toContain('✗ kustomize missing (required): kustomize is not on PATH')
+    expect(nativeHuman.stdout).toMatch(/^! image builder missing: /m)
+    expect(nativeHuman.stdout).toContain('Not ready (exit 3): kustomize.')
+    // With the render module built, no helm, kustomize or bubblewrap is needed: said, not required, no fix, no ✗.
     const module = await doctor(['--json', '--offline'], {PATH: bin}, gitops)
     expect(module.exitCode).toBe(0)
-    expect(checkOf(module, 'sandbox')).toMatchObject({required: false})
+    expect(checkOf(module, 'sandbox')).toMatchObject({required: false, needed: false})
     for (const id of ['kustomize', 'helm'])
       expect(checkOf(module, id)).toMatchObject({
         status: 'missing',
+        state: 'warn',
+        needed: false,
         required: false,
         fix: null,
         detail: expect.stringContaining('not needed: the render module renders Helm and kustomize'),
       })
+    // The human report: no ✗ anywhere, the lines nothing needs named once and shown as ! only with --verbose.
+    const human = await doctor(['--offline'], {PATH: bin}, gitops)
+    expect(human.exitCode).toBe(0)
+    expect(human.stdout).not.toMatch(/^✗/m)
+    expect(human.stdout).not.toMatch(/^. (kustomize|helm) missing/m)
+    expect(human.stdout).toContain(
+      '(not shown: kustomize, helm: not needed, the render module renders Helm and kustomize',
+    )
+    expect(human.stdout).toMatch(/^Ready: everything the 5 commands of this repository need is usable \(\d+ marked ! /m)
+    const verbose = await doctor(['--offline', '--verbose'], {PATH: bin}, gitops)
+    expect(verbose.exitCode).toBe(0)
+    expect(verbose.stdout).toContain(
+      '! kustomize missing: kustomize is not on PATH; not needed: the render module renders Helm and kustomize',
+    )
+    expect(verbose.stdout).toMatch(/^! helm missing: .*not needed/m)
+    expect(verbose.stdout).not.toContain('not shown:')
     const noEngine = await doctor(
       ['--json', '--offline'],
       {PATH: bin, AMEIDE_GOTEMPLATE_WASM: path.join(gitops, 'none.wasm')},
@@ -321,6 +362,7 @@ describe('ameide doctor', () => {
     const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', 'doctor.schema.json'), 'utf8'))
     expect(schema.definitions.check.properties.id.enum).toEqual([...CHECK_IDS])
     expect(schema.definitions.check.properties.status.enum).toEqual([...CHECK_STATUSES])
+    expect(schema.definitions.check.properties.state.enum).toEqual([...CHECK_STATES])
     expect(schema.definitions.command.enum).toEqual([...COMMAND_IDS])
   })
 
