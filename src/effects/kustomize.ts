@@ -25,12 +25,25 @@ export type BuildResult =
   | {ok: false; limit: LimitBreach; message: string}
 
 /** Whether a render's answer says something of its inputs, so a cache may keep it: not a tool that did not run or was stopped. */
+export const ARGOCD_EDITS_NEED_MODULE =
+  "kustomize did not run: the Application's kustomize options are applied as Argo CD's repo-server applies them (kustomize edit), which only the render module does, and this installation has none (npm run build)"
+
 export const rememberable = (result: BuildResult): boolean =>
   result.ok || !('unavailable' in result || 'limit' in result)
 
+export interface BuildOptions {
+  /** Files outside the kustomization's folder may be read (kustomize-controller's setting). */
+  loadRestrictionsNone?: boolean
+  reads?: readonly string[]
+  /**
+   * Argo CD's kustomize options, applied first to the folder `cwd` as its repo-server applies them (`kustomize edit`;
+   * `request` is the render module's JSON). Only the render module runs them: elsewhere the build is unavailable.
+   */
+  argocd?: {cwd: string; request: string}
+}
+
 export interface Kustomize {
-  /** `loadRestrictionsNone`: files outside the kustomization's folder may be read (kustomize-controller's setting). */
-  build(dir: string, options?: {loadRestrictionsNone?: boolean; reads?: readonly string[]}): Promise<BuildResult>
+  build(dir: string, options?: BuildOptions): Promise<BuildResult>
   /** What `kustomize version` says (a distribution build's `(devel)` read from its package changelog). */
   version?(): Promise<string>
   /** The sandbox builds run in (`bubblewrap 0.8.0`), null when they run unconfined. */
@@ -46,6 +59,7 @@ export function kustomize(binary = 'kustomize', known?: string, confinement?: Co
   let version: Promise<string> | undefined = known === undefined ? undefined : Promise.resolve(known)
   return {
     async build(dir, options) {
+      if (options?.argocd) return {ok: false, unavailable: true, message: ARGOCD_EDITS_NEED_MODULE}
       const jail = await sandboxFor(confinement, [dir, ...(options?.reads ?? [])])
       if ('unavailable' in jail)
         return {ok: false, unavailable: true, message: `kustomize did not run: ${jail.unavailable}`}

@@ -11,14 +11,16 @@ export function moduleKustomize(module: RenderModule): Kustomize {
     async build(dir, options) {
       const args = ['kustomize', 'build', dir]
       if (options?.loadRestrictionsNone) args.push('--load-restrictor', 'LoadRestrictionsNone')
+      // Argo CD's options first, as its repo-server runs them in the source's folder: the edits end with the request.
+      const edits = options?.argocd ? [['argocd', 'kustomize-edit', options.argocd.request]] : []
       // The caller's first read is its own temporary folder (a wrapper), the rest the revision: kept per thread.
       const [wrapper, ...revision] = options?.reads ?? []
       const run = await module.run({
         roots: revision,
         transient: [wrapper ?? dir],
         files: {},
-        cwd: '/',
-        commands: [args],
+        cwd: options?.argocd?.cwd ?? '/',
+        commands: [...edits, args],
       })
       return answer(run)
     },
@@ -32,7 +34,7 @@ function answer(run: Awaited<ReturnType<RenderModule['run']>>): BuildResult {
     return 'limit' in run
       ? {ok: false, limit: run.limit, message: `kustomize build stopped: ${describeBreach(run.limit, MODULE_LIMITS)}`}
       : {ok: false, message: run.message}
-  const [result] = run.results
+  const result = run.results.at(-1)
   if (result!.limit)
     return {ok: false, limit: result!.limit, message: `kustomize build stopped: ${describeBreach(result!.limit)}`}
   if (result!.exit !== 0) return {ok: false, message: result!.stderr.trim() || `kustomize exited ${result!.exit}`}

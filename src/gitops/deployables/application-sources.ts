@@ -14,11 +14,19 @@
  */
 import type {DeployablesContext} from './context.js'
 import {selectDirectory} from './directory.js'
-import {kustomizeEdits} from './kustomize-options.js'
+import {argoKustomize, kustomizeEdits, substituted} from './kustomize-options.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
 import {overrideName, withOverrides} from './overrides.js'
 import type {ArgoApplication, SpecPath} from './types.js'
-import {clean, destinationNamespace, environmentFolder, isMap, str} from './source-helpers.js'
+import {
+  argoEnv,
+  clean,
+  destinationNamespace,
+  environmentFolder,
+  isMap,
+  str,
+  unknownVariables,
+} from './source-helpers.js'
 import {filesUnder, KUSTOMIZATION, refValueFiles, sourceType} from './source-inputs.js'
 import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
@@ -200,12 +208,20 @@ function readKustomizeSource(
   }
   const env = r.declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
   const edits = kustomizeEdits(source.kustomize)
+  const argo = argoKustomize(source.kustomize, argoEnv(app, source))
+  const unknown = argo ? substituted(argo).flatMap(unknownVariables) : []
+  if (unknown.length > 0) {
+    const message = `kustomize options name $${unknown[0]}, the commit Argo CD resolves, which ameide does not know: ${dir || '.'} is not rendered.`
+    r.unavailable([...at, 'kustomize'], message, 'unavailable', inputs)
+    return
+  }
   r.out.kustomize.push({
     dir,
     environment: env,
     declaredIn: app.file,
     application: app.name,
     ...(Object.keys(edits).length > 0 ? {edits, editsIn: overrideFiles.at(-1) ?? app.file} : {}),
+    ...(argo ? {argo} : {}),
     ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
   })
 }

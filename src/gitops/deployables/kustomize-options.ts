@@ -1,10 +1,9 @@
 /**
- * An Argo CD kustomize source's options (`source.kustomize`, after the override files), as the kustomization fields
- * they set: the repo-server runs `kustomize edit set image|nameprefix|namesuffix|namespace|replicas`, `edit add
- * label|annotation|component` and appends `patches` on the folder's kustomization before it builds (argoproj/argo-cd
- * `util/kustomize/kustomize.go`). The render gate applies them in a kustomization that includes the folder, which
- * yields the same objects unless the folder's own kustomization already sets the same field (then Argo CD's edit
- * replaces it, and here both apply).
+ * An Argo CD kustomize source's options (`source.kustomize`, after the override files). The repo-server runs
+ * `kustomize edit set image|nameprefix|namesuffix|namespace|replicas`, `edit add label|annotation|component` and
+ * appends `patches` on the folder's kustomization before it builds (argoproj/argo-cd `util/kustomize/kustomize.go`):
+ * the render module does the same with kustomize's own edit code ({@link argoKustomize}: the request it is given).
+ * {@link kustomizeEdits} names the kustomization fields they set, for what the render reads (components, patches).
  */
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
@@ -59,4 +58,68 @@ export function kustomizeEdits(options: unknown): Record<string, unknown> {
   )
   if (components.length > 0) out.components = components
   return out
+}
+
+/** What the render module's `argocd kustomize-edit` is given (go/argocd.go): the options, the build environment. */
+export interface ArgoKustomize {
+  namePrefix?: string
+  nameSuffix?: string
+  images?: string[]
+  replicas?: Array<{name: string; count: unknown}>
+  commonLabels?: Record<string, string>
+  forceCommonLabels?: boolean
+  labelWithoutSelector?: boolean
+  labelIncludeTemplates?: boolean
+  commonAnnotations?: Record<string, string>
+  forceCommonAnnotations?: boolean
+  commonAnnotationsEnvsubst?: boolean
+  namespace?: string
+  patches?: unknown[]
+  components?: string[]
+  ignoreMissingComponents?: boolean
+  env: Record<string, string>
+}
+
+const STRING_FIELDS = ['namePrefix', 'nameSuffix', 'namespace'] as const
+const FLAGS = [
+  'forceCommonLabels',
+  'labelWithoutSelector',
+  'labelIncludeTemplates',
+  'forceCommonAnnotations',
+  'commonAnnotationsEnvsubst',
+  'ignoreMissingComponents',
+] as const
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+const stringMap = (v: unknown): Record<string, string> | undefined =>
+  isMap(v)
+    ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : String(x)]))
+    : undefined
+
+/** The options as the module's request (undefined: none that Build acts on). */
+export function argoKustomize(options: unknown, env: Record<string, string>): ArgoKustomize | undefined {
+  if (!isMap(options)) return undefined
+  const out: ArgoKustomize = {env}
+  for (const f of STRING_FIELDS) if (str(options[f])) out[f] = options[f] as string
+  for (const f of FLAGS) if (options[f] === true) out[f] = true
+  if (strings(options.images).length > 0) out.images = strings(options.images)
+  if (Array.isArray(options.replicas) && options.replicas.length > 0)
+    out.replicas = options.replicas.filter(isMap).map((r) => ({name: String(r.name ?? ''), count: r.count}))
+  const labels = stringMap(options.commonLabels)
+  if (labels && Object.keys(labels).length > 0) out.commonLabels = labels
+  const annotations = stringMap(options.commonAnnotations)
+  if (annotations && Object.keys(annotations).length > 0) out.commonAnnotations = annotations
+  if (Array.isArray(options.patches) && options.patches.length > 0) out.patches = options.patches
+  if (strings(options.components).length > 0) out.components = strings(options.components)
+  const acts = Object.keys(out).some((k) => k !== 'env' && !(FLAGS as readonly string[]).includes(k))
+  return acts ? out : undefined
+}
+
+/** The texts of the options Build passes through Envsubst (images, labels; annotations when asked). */
+export function substituted(o: ArgoKustomize): string[] {
+  return [
+    ...(o.images ?? []),
+    ...Object.values(o.commonLabels ?? {}),
+    ...(o.commonAnnotationsEnvsubst ? Object.values(o.commonAnnotations ?? {}) : []),
+  ]
 }

@@ -4,6 +4,7 @@
  * with the line that wrote it (what a finding points at).
  */
 import type {JsonnetSource} from './jsonnet-source.js'
+import type {ArgoKustomize} from './kustomize-options.js'
 
 /** One leaf a values layer sets: its key path, its value and the 1-based line that wrote it. */
 export interface ValueEntry {
@@ -141,6 +142,8 @@ export interface KustomizeUse {
   edits?: Record<string, unknown>
   /** The file that set them: the last override file, else the Application's (where an image they decide points). */
   editsIn?: string
+  /** The options as the render module applies them (`kustomize edit` as the repo-server runs it). */
+  argo?: ArgoKustomize
   /** The Application's `destination.namespace`, given to namespaced objects that name none. */
   namespace?: string
 }

@@ -4,6 +4,7 @@
  * Application's kustomize options and a Flux Kustomization's fields applied, its post-build after — and judged.
  */
 import type {KustomizeUse} from '../deployables/index.js'
+import type {ArgoKustomize} from '../deployables/kustomize-options.js'
 import {applyCommonMetadata} from './flux-kustomization.js'
 import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './gate-types.js'
@@ -16,7 +17,7 @@ import {applyDestinationNamespace} from './scope.js'
 /** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
 export class RootInputs {
   /** An Application's kustomize options, applied over its root (`dir\0application`). */
-  private readonly edits = new Map<string, {fields: Record<string, unknown>; file: string}>()
+  private readonly edits = new Map<string, {fields: Record<string, unknown>; file: string; argo?: ArgoKustomize}>()
 
   constructor(
     private readonly input: Pick<RenderGateInput, 'root' | 'files'>,
@@ -26,7 +27,9 @@ export class RootInputs {
 
   /** The kustomize options of these Applications, for their roots. */
   note(uses: readonly KustomizeUse[]): void {
-    for (const k of uses) if (k.edits) this.edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!})
+    for (const k of uses) {
+      if (k.edits) this.edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!, argo: k.argo})
+    }
   }
 
   /** The fields set over a root: its Application's kustomize options, or its Flux Kustomization's. */
@@ -35,6 +38,11 @@ export class RootInputs {
     return r.flux && Object.keys(r.flux.edits).length > 0
       ? {fields: r.flux.edits, file: r.declaredIn ?? r.dir}
       : undefined
+  }
+
+  /** An Application's kustomize options as the render module applies them, for its root. */
+  argoOf(r: RenderRoot): ArgoKustomize | undefined {
+    return r.via === 'argocd' ? this.edits.get(`${r.dir}\0${r.application ?? ''}`)?.argo : undefined
   }
 
   /** A root's kustomizations, with what its options add (components, patches). */
@@ -116,6 +124,7 @@ export async function renderKustomizeWave(
     inputsOf: (r) => roots.inputsOf(r),
     resourcesOf: (r) => roots.plan.kustomizations.get(r.dir)?.generated,
     editsOf: (r) => roots.editsOf(r)?.fields,
+    argoOf: (r) => roots.argoOf(r),
     extra: toolVersions,
     ...(skipUnless
       ? {

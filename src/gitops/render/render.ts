@@ -15,6 +15,7 @@ import {rememberable, type BuildResult, type Kustomize} from '../../effects/kust
 import type {RenderCache} from './cache.js'
 import {repoRelative} from '../revision/paths.js'
 import {CHECKOUT_LINK} from './checkout-link.js'
+import type {ArgoKustomize} from '../deployables/kustomize-options.js'
 import type {RenderRoot} from './roots.js'
 
 export {CHECKOUT_LINK} from './checkout-link.js'
@@ -46,11 +47,14 @@ export async function renderRoots(
      * generates for it, which the wrapper lists itself.
      */
     resourcesOf?: (root: RenderRoot) => string[] | undefined
-    /** Kustomization fields the wrapper sets over the root (an Argo CD Application's `kustomize` options). */
+    /** Kustomization fields the wrapper sets over the root (a Flux Kustomization's). */
     editsOf?: (root: RenderRoot) => Record<string, unknown> | undefined
+    /** An Argo CD Application's kustomize options, applied to the root's own kustomization as its repo-server does. */
+    argoOf?: (root: RenderRoot) => ArgoKustomize | undefined
   },
 ): Promise<RenderedRoot[]> {
-  const edits = roots.map((r) => options.editsOf?.(r))
+  const argo = roots.map((r) => options.argoOf?.(r))
+  const edits = roots.map((r, i) => (argo[i] ? argo[i] : options.editsOf?.(r)))
   // What the render reads besides files: the Application's kustomize options and its destination namespace; a Flux
   // root's fields and the Kustomization that deploys it (a folder a Kustomization starts deploying is rendered anew).
   const keys = roots.map((r, i) =>
@@ -80,8 +84,8 @@ export async function renderRoots(
         const target = roots[i].dir === '' ? CHECKOUT_LINK.slice(0, -1) : `${CHECKOUT_LINK}${roots[i].dir}`
         const generated = options.resourcesOf?.(roots[i])
         const resources = generated ? generated.map((r) => `${target}/${r}`) : [target]
-        // An Application's kustomize options (JSON is YAML); its components are relative to the root.
-        const fields = Object.entries(edits[i] ?? {}).map(([k, v]) =>
+        // A Flux Kustomization's fields (JSON is YAML); its components are relative to the root.
+        const fields = Object.entries((!argo[i] && edits[i]) || {}).map(([k, v]) =>
           k === 'components'
             ? `${k}: ${JSON.stringify((v as string[]).map((c) => `${target}/${c}`))}\n`
             : `${k}: ${JSON.stringify(v)}\n`,
@@ -92,7 +96,16 @@ export async function renderRoots(
         )
         // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
         // In the sandbox kustomize sees the wrappers and the revision, nothing else.
-        return kustomize.build(wrapper, {reads: [tmp, revision], ...(generated ? {loadRestrictionsNone: true} : {})})
+        const a = argo[i]
+        const argocd = a && {
+          cwd: path.join(revision, roots[i].dir),
+          request: JSON.stringify({...a, repoRoot: revision}),
+        }
+        return kustomize.build(wrapper, {
+          reads: [tmp, revision],
+          ...(generated ? {loadRestrictionsNone: true} : {}),
+          ...(argocd ? {argocd} : {}),
+        })
       })
       settled.forEach((s, n) => {
         if (!s.ok) throw s.error

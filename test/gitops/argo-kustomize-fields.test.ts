@@ -1,0 +1,200 @@
+/**
+ * An Argo CD Application's kustomize options, one Application per field over the same folder, rendered by
+ * `gitops diff` (the render module runs the repo-server's `kustomize edit` sequence with kustomize's own edit code,
+ * then builds) and held to the real kustomize 5.8.1 — the module's pin, built natively — run on a copy of the
+ * revision with the commands Argo CD's repo-server runs for that field (argo-cd v3.5.1 util/kustomize Build: `edit
+ * set nameprefix|namesuffix|image|replicas`, `edit add label [--force] [--without-selector] [--include-templates]`,
+ * `edit add annotation`, `edit set namespace`, the patches appended, `edit add component`; values through Envsubst),
+ * the output read as Argo CD reads it and the destination namespace given. The objects must be the same.
+ */
+import {execFileSync} from 'node:child_process'
+import {cpSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import * as YAML from 'yaml'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {addedObjects, argoReader, buildGo, byName, type AddedResult, type Obj} from '../support/argo-render.js'
+import {diffLast, history} from '../support/diff-repo.js'
+import {ORIGIN} from '../support/helm-repo.js'
+import {git, makeTempDir, runCleanups} from '../support/tmp.js'
+import {toolEnv} from '../support/toolchain.js'
+
+afterAll(runCleanups)
+
+const APP = 'apps/guestbook'
+const files: Record<string, string> = {
+  [`${APP}/kustomization.yaml`]: 'namePrefix: own-\nresources: [deployment.yaml, service.yaml]\n',
+  [`${APP}/deployment.yaml`]: [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: guestbook, labels: {app: guestbook}}',
+    'spec:',
+    '  replicas: 1',
+    '  selector: {matchLabels: {app: guestbook}}',
+    '  template:',
+    '    metadata: {labels: {app: guestbook}}',
+    '    spec: {containers: [{name: web, image: "nginx:1.25"}]}',
+    '',
+  ].join('\n'),
+  [`${APP}/service.yaml`]:
+    'apiVersion: v1\nkind: Service\nmetadata: {name: guestbook}\nspec: {selector: {app: guestbook}, ports: [{port: 80}]}\n',
+  'components/extra/kustomization.yaml': [
+    'apiVersion: kustomize.config.k8s.io/v1alpha1',
+    'kind: Component',
+    'resources: [config.yaml]',
+    '',
+  ].join('\n'),
+  'components/extra/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {from: component}\n',
+}
+
+interface Case {
+  name: string
+  /** The lines under `kustomize:`. */
+  kustomize: string[]
+  /** The `kustomize edit …` commands Argo CD runs in the folder, in order (after `kustomize`). */
+  edits: string[][]
+  /** The patches Build appends to the kustomization. */
+  patches?: unknown[]
+}
+
+const PATCH = {target: {kind: 'Deployment'}, patch: '- op: replace\n  path: /spec/replicas\n  value: 5\n'}
+
+const CASES: Case[] = [
+  {name: 'none', kustomize: [], edits: []},
+  // `kustomize edit set nameprefix` replaces the folder's own prefix.
+  {name: 'name-prefix', kustomize: ['namePrefix: argo-'], edits: [['edit', 'set', 'nameprefix', '--', 'argo-']]},
+  {name: 'name-suffix', kustomize: ['nameSuffix: -v2'], edits: [['edit', 'set', 'namesuffix', '--', '-v2']]},
+  {
+    name: 'images',
+    kustomize: ['images: ["nginx=ghcr.io/acme/nginx:$ARGOCD_APP_NAME"]'],
+    edits: [['edit', 'set', 'image', 'nginx=ghcr.io/acme/nginx:images']],
+  },
+  {
+    name: 'replicas',
+    kustomize: ['replicas: [{name: guestbook, count: "3"}]'],
+    edits: [['edit', 'set', 'replicas', 'guestbook=3']],
+  },
+  {name: 'labels', kustomize: ['commonLabels: {team: a}'], edits: [['edit', 'add', 'label', 'team:a']]},
+  {
+    name: 'labels-without-selector',
+    kustomize: ['commonLabels: {team: a}', 'labelWithoutSelector: true'],
+    edits: [['edit', 'add', 'label', '--without-selector', 'team:a']],
+  },
+  {
+    name: 'labels-include-templates',
+    kustomize: ['commonLabels: {team: a}', 'labelWithoutSelector: true', 'labelIncludeTemplates: true'],
+    edits: [['edit', 'add', 'label', '--without-selector', '--include-templates', 'team:a']],
+  },
+  {
+    name: 'labels-env',
+    kustomize: ['commonLabels: {ns: "$ARGOCD_APP_NAMESPACE"}', 'forceCommonLabels: true'],
+    edits: [['edit', 'add', 'label', '--force', 'ns:dev']],
+  },
+  {
+    name: 'annotations',
+    kustomize: ['commonAnnotations: {app: "$ARGOCD_APP_NAME"}'],
+    edits: [['edit', 'add', 'annotation', 'app:$ARGOCD_APP_NAME']],
+  },
+  {
+    name: 'annotations-envsubst',
+    kustomize: ['commonAnnotations: {app: "$ARGOCD_APP_NAME"}', 'commonAnnotationsEnvsubst: true'],
+    edits: [['edit', 'add', 'annotation', 'app:annotations-envsubst']],
+  },
+  {name: 'namespace', kustomize: ['namespace: other'], edits: [['edit', 'set', 'namespace', '--', 'other']]},
+  {name: 'patches', kustomize: [`patches: [${JSON.stringify(PATCH)}]`], edits: [], patches: [PATCH]},
+  {
+    name: 'components',
+    kustomize: ['components: [../../components/extra]'],
+    edits: [['edit', 'add', 'component', '../../components/extra']],
+  },
+  {
+    name: 'components-missing',
+    kustomize: ['components: [../../components/extra, ../../components/nowhere]', 'ignoreMissingComponents: true'],
+    edits: [['edit', 'add', 'component', '../../components/extra']],
+  },
+]
+
+const application = (c: Case) =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata:',
+    `  name: ${c.name}`,
+    '  namespace: argocd',
+    'spec:',
+    '  project: default',
+    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
+    '  source:',
+    `    repoURL: ${ORIGIN}`,
+    '    targetRevision: HEAD',
+    `    path: ${APP}`,
+    ...(c.kustomize.length > 0 ? ['    kustomize:', ...c.kustomize.map((l) => `      ${l}`)] : []),
+    '',
+  ].join('\n')
+
+let read: Awaited<ReturnType<typeof argoReader>>
+let kustomize: string
+let repo: string
+
+beforeAll(async () => {
+  read = await argoReader()
+  kustomize = await buildGo('src/effects/render-module/go', 'kustomize', 'sigs.k8s.io/kustomize/kustomize/v5')
+  const apps = Object.fromEntries(CASES.map((c) => [`argocd/${c.name}.yaml`, application(c)]))
+  repo = await history({...files, 'argocd/.keep': ''}, apps)
+  await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
+}, 900_000)
+
+/** The case as Argo CD renders it: the edits on a copy of the revision, the build, read by kube.SplitYAML. */
+async function argoRender(c: Case): Promise<Obj[]> {
+  const copy = await makeTempDir('ameide-argo-kustomize-case-')
+  cpSync(path.join(repo, APP), path.join(copy, APP), {recursive: true})
+  cpSync(path.join(repo, 'components'), path.join(copy, 'components'), {recursive: true})
+  const folder = path.join(copy, APP)
+  for (const args of c.edits) execFileSync(kustomize, args, {cwd: folder})
+  if (c.patches) {
+    const file = path.join(folder, 'kustomization.yaml')
+    const k = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    k.patches = [...((k.patches as unknown[]) ?? []), ...c.patches]
+    writeFileSync(file, JSON.stringify(k))
+  }
+  return read(execFileSync(kustomize, ['build', folder], {cwd: copy}).toString('utf8'), 'dev')
+}
+
+describe("Argo CD's kustomize options, each as the repo-server applies them with the real kustomize", () => {
+  let result: AddedResult
+
+  beforeAll(async () => {
+    result = (await diffLast<AddedResult>(repo, toolEnv())).result
+  }, 300_000)
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    const want = byName(await argoRender(c))
+    expect(Object.keys(want).length).toBeGreaterThanOrEqual(2)
+    expect(byName(addedObjects(result, c.name))).toEqual(want)
+  })
+
+  it('a revision variable in an option is render-unavailable, named, never the text left as it is', async () => {
+    const other = await history(
+      {...files, 'argocd/.keep': ''},
+      {
+        'argocd/rev.yaml': application({
+          name: 'rev',
+          kustomize: ['images: ["nginx=ghcr.io/acme/nginx:$ARGOCD_APP_REVISION_SHORT"]'],
+          edits: [],
+        }),
+      },
+    )
+    await git(other, ['remote', 'set-url', 'origin', ORIGIN])
+    const {result: r} = await diffLast<{
+      summary: string
+      verdict: {introduced: Array<{rule: string; message: string}>}
+    }>(other, toolEnv())
+    expect(r.summary).toBe('incomplete')
+    expect(r.verdict.introduced).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        message: expect.stringContaining('$ARGOCD_APP_REVISION_SHORT') as string,
+      }),
+    )
+  }, 120_000)
+})

@@ -1,0 +1,70 @@
+/**
+ * What the Argo CD field tests share: the reader Argo CD reads a render with (kube.SplitYAML: apimachinery over
+ * sigs.k8s.io/yaml, built natively from test/images/testdata/kube-yaml), the destination namespace it gives the
+ * namespaced objects that name none, and the objects `gitops diff` shows added for an Application.
+ */
+import {execFileSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+import * as YAML from 'yaml'
+
+import {makeTempDir} from './tmp.js'
+import {REPO_ROOT} from './toolchain.js'
+
+export type Obj = Record<string, unknown> & {kind: string; metadata: {name: string; namespace?: string}}
+
+/**
+ * A Go program built natively from the module in `dir` (repo-relative; `pkg` in it, default its root), with Go from
+ * .tools or PATH and its toolchain through the module proxy.
+ */
+export async function buildGo(dir: string, name: string, pkg = '.'): Promise<string> {
+  const go = [process.env.AMEIDE_GO, path.join(REPO_ROOT, '.tools/bin/go')].find((g) => g && existsSync(g)) ?? 'go'
+  const out = path.join(await makeTempDir(`ameide-${name}-`), name)
+  execFileSync(go, ['build', '-trimpath', '-o', out, pkg], {
+    cwd: path.join(REPO_ROOT, dir),
+    stdio: 'inherit',
+    env: {...process.env, GOTOOLCHAIN: 'go1.26.8', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
+  })
+  return out
+}
+
+/** Reads renders as Argo CD does: the reader built once per test file. */
+export async function argoReader(): Promise<(text: string, namespace: string) => Obj[]> {
+  const reader = await buildGo('test/images/testdata/kube-yaml', 'kube-yaml')
+  return (text, namespace) => {
+    const [answer] = execFileSync(reader, {input: JSON.stringify([text])})
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {objects: Obj[]; error?: string})
+    if (answer.error) throw new Error(answer.error)
+    for (const o of answer.objects) if (!o.metadata.namespace && !CLUSTER.has(o.kind)) o.metadata.namespace = namespace
+    return answer.objects
+  }
+}
+
+const CLUSTER = new Set(['CustomResourceDefinition', 'Namespace', 'ClusterRole', 'ClusterRoleBinding'])
+
+export interface AddedResult {
+  deployables: Array<{application?: string; objects: Array<{namespace?: string; diff: string}>}>
+}
+
+/** The objects `gitops diff` shows added for `application`: each added object's YAML, from its diff. */
+export function addedObjects(result: AddedResult, application: string): Obj[] {
+  const deployable = result.deployables.find((d) => d.application === application)
+  if (!deployable) throw new Error(`no deployable ${application} in ${JSON.stringify(result).slice(0, 3000)}`)
+  return deployable.objects.map((o) => {
+    const body = o.diff
+      .split('\n')
+      .filter((l) => l.startsWith('+') && !l.startsWith('+++'))
+      .map((l) => l.slice(1))
+      .join('\n')
+    const obj = YAML.parse(body) as Obj
+    if (o.namespace && !obj.metadata.namespace) obj.metadata.namespace = o.namespace
+    return obj
+  })
+}
+
+/** Objects by kind, namespace and name. */
+export const byName = (objects: Obj[]) =>
+  Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]))
