@@ -25,8 +25,8 @@ export type BuildResult =
   | {ok: false; limit: LimitBreach; message: string}
 
 /** Whether a render's answer says something of its inputs, so a cache may keep it: not a tool that did not run or was stopped. */
-export const ARGOCD_EDITS_NEED_MODULE =
-  "kustomize did not run: the Application's kustomize options are applied as Argo CD's repo-server applies them (kustomize edit), which only the render module does, and this installation has none (npm run build)"
+export const preparedByModule = (what: string) =>
+  `kustomize did not run: ${what} as the controller applies them only through the render module, which this installation lacks (npm run build)`
 
 export const rememberable = (result: BuildResult): boolean =>
   result.ok || !('unavailable' in result || 'limit' in result)
@@ -36,10 +36,11 @@ export interface BuildOptions {
   loadRestrictionsNone?: boolean
   reads?: readonly string[]
   /**
-   * Argo CD's kustomize options, applied first to the folder `cwd` as its repo-server applies them (`kustomize edit`;
-   * `request` is the render module's JSON). Only the render module runs them: elsewhere the build is unavailable.
+   * What the controller does to the folder `cwd` before it builds: Argo CD's kustomize options as its repo-server
+   * applies them (`kustomize edit`), a Flux Kustomization's fields as kustomize-controller's generator writes them —
+   * the render module's command `args`. Only the render module runs it: elsewhere the build is unavailable.
    */
-  argocd?: {cwd: string; request: string}
+  prepare?: {cwd: string; args: string[]; what: string}
 }
 
 export interface Kustomize {
@@ -59,7 +60,7 @@ export function kustomize(binary = 'kustomize', known?: string, confinement?: Co
   let version: Promise<string> | undefined = known === undefined ? undefined : Promise.resolve(known)
   return {
     async build(dir, options) {
-      if (options?.argocd) return {ok: false, unavailable: true, message: ARGOCD_EDITS_NEED_MODULE}
+      if (options?.prepare) return {ok: false, unavailable: true, message: preparedByModule(options.prepare.what)}
       const jail = await sandboxFor(confinement, [dir, ...(options?.reads ?? [])])
       if ('unavailable' in jail)
         return {ok: false, unavailable: true, message: `kustomize did not run: ${jail.unavailable}`}

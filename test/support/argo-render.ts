@@ -15,20 +15,20 @@ export type Obj = Record<string, unknown> & {kind: string; metadata: {name: stri
 
 /**
  * A Go program built natively from the module in `dir` (repo-relative; `pkg` in it, default its root), with Go from
- * .tools or PATH and its toolchain through the module proxy.
+ * .tools or PATH and `toolchain` through the module proxy.
  */
-export async function buildGo(dir: string, name: string, pkg = '.'): Promise<string> {
+export async function buildGo(dir: string, name: string, pkg = '.', toolchain = 'go1.26.8'): Promise<string> {
   const go = [process.env.AMEIDE_GO, path.join(REPO_ROOT, '.tools/bin/go')].find((g) => g && existsSync(g)) ?? 'go'
   const out = path.join(await makeTempDir(`ameide-${name}-`), name)
   execFileSync(go, ['build', '-trimpath', '-o', out, pkg], {
     cwd: path.join(REPO_ROOT, dir),
     stdio: 'inherit',
-    env: {...process.env, GOTOOLCHAIN: 'go1.26.8', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
+    env: {...process.env, GOTOOLCHAIN: toolchain, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
   })
   return out
 }
 
-/** Reads renders as Argo CD does: the reader built once per test file. */
+/** Reads renders as Argo CD does (`namespace`: the destination's, '' for none): the reader built once per test file. */
 export async function argoReader(): Promise<(text: string, namespace: string) => Obj[]> {
   const reader = await buildGo('test/images/testdata/kube-yaml', 'kube-yaml')
   return (text, namespace) => {
@@ -38,6 +38,7 @@ export async function argoReader(): Promise<(text: string, namespace: string) =>
       .split('\n')
       .map((l) => JSON.parse(l) as {objects: Obj[]; error?: string})
     if (answer.error) throw new Error(answer.error)
+    if (namespace === '') return answer.objects
     for (const o of answer.objects) if (!o.metadata.namespace && !CLUSTER.has(o.kind)) o.metadata.namespace = namespace
     return answer.objects
   }
@@ -46,14 +47,16 @@ export async function argoReader(): Promise<(text: string, namespace: string) =>
 const CLUSTER = new Set(['CustomResourceDefinition', 'Namespace', 'ClusterRole', 'ClusterRoleBinding'])
 
 export interface AddedResult {
-  deployables: Array<{application?: string; objects: Array<{namespace?: string; diff: string}>}>
+  deployables: Array<{application?: string; source: string; objects: Array<{namespace?: string; diff: string}>}>
 }
 
-/** The objects `gitops diff` shows added for `application`: each added object's YAML, from its diff. */
-export function addedObjects(result: AddedResult, application: string): Obj[] {
-  const deployable = result.deployables.find((d) => d.application === application)
-  if (!deployable) throw new Error(`no deployable ${application} in ${JSON.stringify(result).slice(0, 3000)}`)
-  return deployable.objects.map((o) => {
+/** The objects `gitops diff` shows added for `deployable` (an Application, else a root's folder), from their diffs. */
+export function addedObjects(result: AddedResult, deployable: string): Obj[] {
+  const found =
+    result.deployables.find((d) => d.application === deployable) ??
+    result.deployables.find((d) => d.application === undefined && d.source === deployable)
+  if (!found) throw new Error(`no deployable ${deployable} in ${JSON.stringify(result).slice(0, 3000)}`)
+  return found.objects.map((o) => {
     const body = o.diff
       .split('\n')
       .filter((l) => l.startsWith('+') && !l.startsWith('+++'))

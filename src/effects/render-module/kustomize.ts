@@ -11,16 +11,16 @@ export function moduleKustomize(module: RenderModule): Kustomize {
     async build(dir, options) {
       const args = ['kustomize', 'build', dir]
       if (options?.loadRestrictionsNone) args.push('--load-restrictor', 'LoadRestrictionsNone')
-      // Argo CD's options first, as its repo-server runs them in the source's folder: the edits end with the request.
-      const edits = options?.argocd ? [['argocd', 'kustomize-edit', options.argocd.request]] : []
+      // What the controller does to the folder first, run in it: its writes end with the request.
+      const prepare = options?.prepare ? [options.prepare.args] : []
       // The caller's first read is its own temporary folder (a wrapper), the rest the revision: kept per thread.
       const [wrapper, ...revision] = options?.reads ?? []
       const run = await module.run({
         roots: revision,
         transient: [wrapper ?? dir],
         files: {},
-        cwd: options?.argocd?.cwd ?? '/',
-        commands: [...edits, args],
+        cwd: options?.prepare?.cwd ?? '/',
+        commands: [...prepare, args],
       })
       return answer(run)
     },

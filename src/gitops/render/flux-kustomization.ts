@@ -11,8 +11,13 @@ import type {YamlModule} from '../../images/yaml/index.js'
 import {at, type Doc} from './objects.js'
 
 export interface FluxFields {
-  /** Kustomization fields for the wrapper (namespace, namePrefix, nameSuffix, images, patches, components). */
+  /** The kustomization fields they set (namespace, namePrefix, nameSuffix, images, patches, components): what they read. */
   edits: Record<string, unknown>
+  /**
+   * The spec fields kustomize-controller's generator writes into the folder's kustomization (the render module's
+   * `flux generate`, go/flux_generate.go), when any is set.
+   */
+  generate?: Record<string, unknown>
   /** The post-build variables: substituteFrom's data merged in order, postBuild.substitute's over them. */
   substitute?: Record<string, string>
   /** postBuild.substituteStrategy: Always (substituted even with no variable, for `${var:=default}`). */
@@ -44,6 +49,8 @@ export function fluxFields(
   const components = Array.isArray(spec.components) ? spec.components.filter((c) => typeof c === 'string') : []
   if (components.length > 0) edits.components = components
   const out: FluxFields = {edits}
+  const generate = Object.fromEntries(GENERATOR_FIELDS.filter((f) => spec[f] !== undefined).map((f) => [f, spec[f]]))
+  if (Object.keys(edits).length > 0 || Object.keys(generate).length > 0) out.generate = generate
   const meta = spec.commonMetadata
   if (isDoc(meta)) {
     out.commonMetadata = {
@@ -73,8 +80,19 @@ export function fluxFields(
       out.substituteAlways = true
     }
   }
-  return Object.keys(edits).length > 0 || out.substitute || out.commonMetadata ? out : undefined
+  return out.generate || out.substitute || out.commonMetadata ? out : undefined
 }
+
+/** The spec fields fluxcd/pkg kustomize's Generator reads. */
+const GENERATOR_FIELDS = [
+  'targetNamespace',
+  'namePrefix',
+  'nameSuffix',
+  'patches',
+  'components',
+  'ignoreMissingComponents',
+  'images',
+] as const
 
 /** The ConfigMaps and Secrets of a YAML file: `kind\0namespace\0name` → their data (a Secret's base64 decoded). */
 export function holdersOf(yaml: YamlModule, text: string, into: Map<string, Record<string, string>>): void {

@@ -3,9 +3,11 @@
 // internal/controller/kustomization_controller.go, build) with fluxcd/pkg's own kustomize package, natively:
 // SecureBuild of a folder, then kustomize.SubstituteVariables on each resource (strict, as the controller's default
 // StrictPostBuildSubstitutions; Always from the Kustomization's substituteStrategy), its ConfigMaps and Secrets read
-// through a client that answers from a YAML file instead of a cluster, then the ResMap printed.
+// through a client that answers from a YAML file instead of a cluster, then the ResMap printed. Before the build, as
+// the controller does, fluxcd/pkg's generator writes the Kustomization's fields (targetNamespace, namePrefix,
+// nameSuffix, patches, components, images) into the folder's kustomization.yaml, <root> being the source's root.
 //
-//	flux-postbuild <folder> <flux-kustomization.yaml> <configmaps-and-secrets.yaml>
+//	flux-postbuild <folder> <flux-kustomization.yaml> <configmaps-and-secrets.yaml> [<root>]
 package main
 
 import (
@@ -59,10 +61,10 @@ func readHolders(file string) (holders, error) {
 	}
 	for _, doc := range bytes.Split(text, []byte("\n---\n")) {
 		var o struct {
-			Kind     string                `json:"kind"`
-			Metadata struct{ Name, Namespace string } `json:"metadata"`
-			Data       map[string]string   `json:"data"`
-			StringData map[string]string   `json:"stringData"`
+			Kind       string                           `json:"kind"`
+			Metadata   struct{ Name, Namespace string } `json:"metadata"`
+			Data       map[string]string                `json:"data"`
+			StringData map[string]string                `json:"stringData"`
 		}
 		if err := yaml.Unmarshal(doc, &o); err != nil {
 			return h, err
@@ -92,13 +94,17 @@ func readHolders(file string) (holders, error) {
 }
 
 func main() {
-	if err := run(os.Args[1], os.Args[2], os.Args[3]); err != nil {
+	root := os.Args[1]
+	if len(os.Args) > 4 {
+		root = os.Args[4]
+	}
+	if err := run(os.Args[1], os.Args[2], os.Args[3], root); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, kustomizationFile, holdersFile string) error {
+func run(dir, kustomizationFile, holdersFile, root string) error {
 	var u unstructured.Unstructured
 	text, err := os.ReadFile(kustomizationFile)
 	if err != nil {
@@ -115,7 +121,14 @@ func run(dir, kustomizationFile, holdersFile string) error {
 	if err != nil {
 		return err
 	}
-	m, err := kustomize.SecureBuild(abs, abs, false)
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	if _, err := kustomize.NewGenerator(absRoot, u).WriteFile(abs); err != nil {
+		return fmt.Errorf("kustomize generate failed: %w", err)
+	}
+	m, err := kustomize.SecureBuild(absRoot, abs, false)
 	if err != nil {
 		return fmt.Errorf("kustomize build failed: %w", err)
 	}

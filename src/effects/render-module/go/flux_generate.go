@@ -1,0 +1,193 @@
+package main
+
+// A Flux Kustomization's fields written into its folder's kustomization as kustomize-controller's generator writes
+// them before the build (fluxcd/pkg kustomize v1.44.0, kustomize_generator.go, Generator.GenerateManifest, as
+// kustomize-controller v1.10.1 pins it): the folder's kustomization read into kustomize's own Kustomization type (or
+// made from the resources kustomize-controller would list), then targetNamespace, namePrefix and nameSuffix set,
+// patches and components appended (components that must be local; missing ones left out with
+// ignoreMissingComponents), images merged by name (a tag or digest replacing both), buildMetadata set, and the
+// result written back through sigs.k8s.io/yaml. The package itself is not linked: it needs Go 1.27 and brings
+// controller-runtime for its cluster client (see flux.go). test/gitops/flux-kustomization-fields.test.ts holds this
+// to the package run natively.
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/kustomize/api/konfig"
+	kustypes "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
+)
+
+// fluxGenerateSpec is the one JSON argument of `flux generate`: the Kustomization's spec fields the generator reads,
+// and the resources of a folder without a kustomization (relative to it, as scanManifests lists them).
+type fluxGenerateSpec struct {
+	TargetNamespace         *string     `json:"targetNamespace"`
+	NamePrefix              *string     `json:"namePrefix"`
+	NameSuffix              *string     `json:"nameSuffix"`
+	Patches                 []fluxPatch `json:"patches"`
+	Components              []string    `json:"components"`
+	IgnoreMissingComponents bool        `json:"ignoreMissingComponents"`
+	Images                  []fluxImage `json:"images"`
+	BuildMetadata           []string    `json:"buildMetadata"`
+	Resources               []string    `json:"resources"`
+}
+
+// fluxPatch, fluxSelector and fluxImage are fluxcd/pkg/apis/kustomize's Patch, Selector and Image.
+type fluxPatch struct {
+	Patch  string        `json:"patch,omitempty"`
+	Target *fluxSelector `json:"target,omitempty"`
+}
+
+type fluxSelector struct {
+	Group              string `json:"group,omitempty"`
+	Version            string `json:"version,omitempty"`
+	Kind               string `json:"kind,omitempty"`
+	Namespace          string `json:"namespace,omitempty"`
+	Name               string `json:"name,omitempty"`
+	AnnotationSelector string `json:"annotationSelector,omitempty"`
+	LabelSelector      string `json:"labelSelector,omitempty"`
+}
+
+type fluxImage struct {
+	Name    string `json:"name"`
+	NewName string `json:"newName,omitempty"`
+	NewTag  string `json:"newTag,omitempty"`
+	Digest  string `json:"digest,omitempty"`
+}
+
+func fluxGenerate(args []string) error {
+	if len(args) != 1 {
+		return errors.New("flux generate takes one JSON argument")
+	}
+	var spec fluxGenerateSpec
+	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
+		return fmt.Errorf("flux generate: %w", err)
+	}
+	data, kfile, unchanged, err := findOrGenerate(spec.Resources)
+	if err != nil {
+		return err
+	}
+	kus := kustypes.Kustomization{TypeMeta: kustypes.TypeMeta{
+		APIVersion: kustypes.KustomizationVersion,
+		Kind:       kustypes.KustomizationKind,
+	}}
+	if err := yaml.Unmarshal(data, &kus); err != nil {
+		return err
+	}
+	if unchanged && len(kus.Resources) == 0 {
+		// if there are no resources, set the build metadata to avoid "kustomization.yaml is empty" build error
+		kus.BuildMetadata = []string{"originAnnotations"}
+	}
+	if err := applyFluxFields(&kus, spec); err != nil {
+		return err
+	}
+	manifest, err := yaml.Marshal(kus)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(kfile, manifest, 0o644)
+}
+
+// findOrGenerate is findOrGenerateKustomization: the folder's kustomization, or one listing `resources`.
+func findOrGenerate(resources []string) ([]byte, string, bool, error) {
+	for _, name := range konfig.RecognizedKustomizationFileNames() {
+		if info, err := os.Stat(name); err == nil && !info.IsDir() {
+			data, err := os.ReadFile(name)
+			return data, name, true, err
+		}
+	}
+	kus := kustypes.Kustomization{TypeMeta: kustypes.TypeMeta{
+		APIVersion: kustypes.KustomizationVersion,
+		Kind:       kustypes.KustomizationKind,
+	}}
+	if len(resources) == 0 {
+		// if there are no resources, set a placeholder namespace to avoid "kustomization.yaml is empty" build error
+		kus.Namespace = "_placeholder"
+	} else {
+		kus.Resources = resources
+	}
+	data, err := yaml.Marshal(kus)
+	return data, konfig.DefaultKustomizationFileName(), false, err
+}
+
+// applyFluxFields is GenerateManifest's part after the kustomization is read.
+func applyFluxFields(kus *kustypes.Kustomization, spec fluxGenerateSpec) error {
+	if spec.TargetNamespace != nil {
+		kus.Namespace = *spec.TargetNamespace
+	}
+	if spec.NamePrefix != nil {
+		kus.NamePrefix = *spec.NamePrefix
+	}
+	if spec.NameSuffix != nil {
+		kus.NameSuffix = *spec.NameSuffix
+	}
+	for _, p := range spec.Patches {
+		kus.Patches = append(kus.Patches, kustypes.Patch{Patch: p.Patch, Target: adaptSelector(p.Target)})
+	}
+	for _, component := range spec.Components {
+		if !isLocalRelativePath(component) {
+			return fmt.Errorf("component path '%s' must be local and relative", component)
+		}
+		if _, err := os.Stat(component); err != nil && spec.IgnoreMissingComponents {
+			continue
+		}
+		kus.Components = append(kus.Components, component)
+	}
+	for _, image := range spec.Images {
+		mergeImage(kus, image)
+	}
+	if len(spec.BuildMetadata) > 0 {
+		kus.BuildMetadata = spec.BuildMetadata
+	}
+	return nil
+}
+
+// mergeImage: an image the kustomization already names takes the Kustomization's newName, and its newTag and
+// digest together (setting one clears the other); another is appended.
+func mergeImage(kus *kustypes.Kustomization, image fluxImage) {
+	for i := range kus.Images {
+		if kus.Images[i].Name != image.Name {
+			continue
+		}
+		if image.NewName != "" {
+			kus.Images[i].NewName = image.NewName
+		}
+		if image.NewTag != "" || image.Digest != "" {
+			kus.Images[i].NewTag = image.NewTag
+			kus.Images[i].Digest = image.Digest
+		}
+		return
+	}
+	kus.Images = append(kus.Images, kustypes.Image{
+		Name: image.Name, NewName: image.NewName, NewTag: image.NewTag, Digest: image.Digest,
+	})
+}
+
+func adaptSelector(selector *fluxSelector) (output *kustypes.Selector) {
+	if selector != nil {
+		output = &kustypes.Selector{}
+		output.Gvk.Group = selector.Group
+		output.Gvk.Kind = selector.Kind
+		output.Gvk.Version = selector.Version
+		output.Name = selector.Name
+		output.Namespace = selector.Namespace
+		output.LabelSelector = selector.LabelSelector
+		output.AnnotationSelector = selector.AnnotationSelector
+	}
+	return
+}
+
+// isLocalRelativePath is fluxcd/pkg kustomize's IsLocalRelativePath.
+func isLocalRelativePath(path string) bool {
+	for _, p := range []string{"git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/"} {
+		if len(p) < len(path) && strings.ToLower(path[:len(p)]) == p {
+			return false
+		}
+	}
+	return !filepath.IsAbs(path) && !filepath.IsAbs(strings.TrimPrefix(strings.ToLower(path), "file://"))
+}
