@@ -17,7 +17,7 @@
 // (go-jsonnet's cmd/jsonnet, as Argo CD ships go-jsonnet): the differential tests' references.
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -115,7 +115,10 @@ const ldflags = [
 ].join(' ')
 
 const inputs = createHash('sha256')
-for (const f of readdirSync(source).sort())
+// Every file of the module, its packages' folders included.
+for (const f of readdirSync(source, {recursive: true})
+  .filter((f) => statSync(path.join(source, f)).isFile())
+  .sort())
   inputs
     .update(f)
     .update('\0')

@@ -40,6 +40,19 @@ export interface HelmTemplateRequest {
   inRevision: (dir: string) => boolean
   /** The materialised revision (absolute): all the sandbox shows helm besides its private home. */
   revision?: string
+  /**
+   * A HelmRelease's post-renderers as helm-controller runs them where Helm runs a post-renderer (its postRenderers'
+   * kustomize patches and images, its commonMetadata, the origin labels): the render module's `--flux-post-render`.
+   */
+  fluxPostRender?: FluxPostRender
+}
+
+/** What helm-controller's BuildPostRenderers reads of a HelmRelease (go/fluxpostrender/build.go Release). */
+export interface FluxPostRender {
+  name: string
+  namespace: string
+  postRenderers?: unknown[]
+  commonMetadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}
 }
 
 /**
@@ -54,6 +67,9 @@ export interface Helm {
   readonly version: string
   template(request: HelmTemplateRequest): Promise<HelmResult>
 }
+
+export const POST_RENDER_NEEDS_MODULE =
+  "helm did not run: the HelmRelease's postRenderers and commonMetadata are applied as helm-controller applies them only through the render module, which this installation lacks (npm run build)"
 
 export const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
 
@@ -127,6 +143,9 @@ export async function findHelm(binary = 'helm', known?: string, confinement?: Co
   return {
     version,
     async template(request) {
+      const post = request.fluxPostRender
+      if (post && ((post.postRenderers?.length ?? 0) > 0 || post.commonMetadata))
+        return {ok: false, unavailable: true, message: POST_RENDER_NEEDS_MODULE}
       const inside = (f: string) => request.revision !== undefined && f.startsWith(`${request.revision}/`)
       const reads = [
         request.revision ?? request.chartDir,

@@ -29,6 +29,7 @@ export function moduleHelm(module: RenderModule): Helm {
       const inline: Record<string, string> =
         request.inlineValues === undefined ? {} : {[INLINE_VALUES]: request.inlineValues}
       const args = ['helm', ...templateArgs(request, request.inlineValues === undefined ? undefined : INLINE_VALUES)]
+      if (request.fluxPostRender) args.push('--flux-post-render', JSON.stringify(request.fluxPostRender))
       const base = {roots: readable(request), files: inline}
       let run = await module.run({...base, cwd: request.chartDir, commands: [args]})
       if (run.ok && run.results[0]!.exit !== 0 && MISSING_DEPENDENCY.test(run.results[0]!.stderr)) {

@@ -24,6 +24,7 @@ import {
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
 import {linedDocuments} from './yaml-lines.js'
 import {chartAddress, chartOf} from './helmrelease-chart.js'
+import type {FluxPostRender} from '../../effects/helm.js'
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -69,14 +70,6 @@ export function helmReleaseDeployable(
   if ('unrenderable' in files) return files
   const values = releaseValues(r)
   if ('unrenderable' in values) return values
-  // Last (what its chart and values are is named first): helm-controller runs its post-renderers (kustomize patches and images) over the chart's output: not modelled,
-  // so named rather than rendered without them.
-  if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
-    return r.unavailable(
-      lineAt('postRenderers'),
-      `its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.`,
-    )
-  }
   const release = releaseName(r)
   if (typeof release !== 'string') return release
   return {
@@ -91,7 +84,8 @@ export function helmReleaseDeployable(
       release,
       namespace: str(spec.targetNamespace) ?? ns,
       skipCrds: false,
-      skipSchemaValidation: false,
+      // helm-controller's install or upgrade: which one runs depends on the cluster, so either's setting skips it.
+      skipSchemaValidation: disablesSchemaValidation(spec),
       skipTests: false,
       valueFiles: files.valueFiles,
       inlineValues: JSON.stringify(values.merged),
@@ -101,7 +95,28 @@ export function helmReleaseDeployable(
       layers: [...layers, ...files.layers, ...values.layers],
       reads: [hr.file, ...files.valueFiles, ...values.reads],
       spec: {spec, name: hr.name, namespace: ns},
+      fluxPostRender: postRenderOf(hr.name, ns, spec),
     },
+  }
+}
+
+/** `install.disableSchemaValidation` or `upgrade.disableSchemaValidation`. */
+const disablesSchemaValidation = (spec: Record<string, unknown>) =>
+  ['install', 'upgrade'].some((a) => isMap(spec[a]) && spec[a].disableSchemaValidation === true)
+
+/**
+ * What helm-controller's post-renderers read (internal/postrender BuildPostRenderers): each postRenderers entry's
+ * kustomize patches and images, commonMetadata, and the release's name and namespace for the origin labels.
+ */
+function postRenderOf(name: string, namespace: string, spec: Record<string, unknown>): FluxPostRender {
+  const meta = isMap(spec.commonMetadata) ? spec.commonMetadata : undefined
+  const strings = (v: unknown) =>
+    isMap(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : undefined
+  return {
+    name,
+    namespace,
+    ...(Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0 ? {postRenderers: spec.postRenderers} : {}),
+    ...(meta ? {commonMetadata: {labels: strings(meta.labels), annotations: strings(meta.annotations)}} : {}),
   }
 }
 

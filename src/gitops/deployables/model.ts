@@ -4,6 +4,7 @@
  * with the line that wrote it (what a finding points at).
  */
 import type {JsonnetSource} from './jsonnet-source.js'
+import type {FluxPostRender} from '../../effects/helm.js'
 import type {ArgoKustomize} from './kustomize-options.js'
 
 /** One leaf a values layer sets: its key path, its value and the 1-based line that wrote it. */
@@ -58,6 +59,8 @@ export interface HelmDeployable {
   reads: string[]
   /** The deployable's spec as written (or generated), part of the render cache key. */
   spec: unknown
+  /** A HelmRelease's: helm-controller's post-renderers (its postRenderers, commonMetadata, the origin labels). */
+  fluxPostRender?: FluxPostRender
 }
 
 /** A chart of a chart repository, as the revision names it. */

@@ -79,11 +79,22 @@ export function repositoryOf(image: string): string {
 
 const PATCHES = new Set(['PatchTransformer', 'PatchStrategicMergeTransformer', 'PatchJson6902Transformer'])
 
+/**
+ * The images a controller's edits set in a root's own kustomization before it builds (Argo CD's kustomize `images`,
+ * a Flux Kustomization's `images`): an image they name that kustomization's ImageTagTransformer set points at the
+ * object that set them (`rootFile`), not at the revision's kustomization, which does not hold the edit.
+ */
+export interface EditedImages {
+  kustomization: string
+  names: ReadonlySet<string>
+}
+
 export function attribute(
   reader: SourceReader,
   obj: RenderedObject,
   container: RenderedContainer,
   rootFile: string,
+  edited?: EditedImages,
 ): SourceLocation {
   const rendered = String(container.image ?? '')
   let originImage: string | undefined
@@ -105,6 +116,8 @@ export function attribute(
     if (t.kind === 'ImageTagTransformer') {
       const found = reader.get(t.configuredIn)?.found
       const names = new Set([repositoryOf(rendered), ...(originImage ? [repositoryOf(originImage)] : [])])
+      if (t.configuredIn === edited?.kustomization && [...names].some((n) => edited.names.has(n)))
+        return {file: rootFile, line: 1, column: 1, how: 'images'}
       const entry = found?.kustomizeImages.find((k) => names.has(k.name) || names.has(k.fields.newName?.value ?? '\0'))
       if (entry) return {file: t.configuredIn, line: entry.line, column: entry.column, how: 'images'}
     } else if (PATCHES.has(t.kind)) {

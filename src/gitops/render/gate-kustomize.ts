@@ -4,7 +4,7 @@
  * Application's kustomize options and a Flux Kustomization's fields applied, its post-build after — and judged.
  */
 import type {KustomizeUse} from '../deployables/index.js'
-import type {ArgoKustomize} from '../deployables/kustomize-options.js'
+import {imageEntry, type ArgoKustomize} from '../deployables/kustomize-options.js'
 import {applyCommonMetadata} from './flux-kustomization.js'
 import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './gate-types.js'
@@ -40,6 +40,14 @@ export class RootInputs {
       : undefined
   }
 
+  /** The images a controller's edits set in the root's own kustomization (Argo CD's `images`, a Kustomization's). */
+  controllerImages(r: RenderRoot): ReadonlySet<string> {
+    const argo = this.argoOf(r)?.images?.map((i) => imageEntry(i).name) ?? []
+    const flux = r.flux?.generate?.images
+    const named = (Array.isArray(flux) ? flux : []).map((i: unknown) => (isDoc(i) ? String(i.name ?? '') : ''))
+    return new Set([...argo, ...named].filter((n) => n !== ''))
+  }
+
   /** An Application's kustomize options as the render module applies them, for its root. */
   argoOf(r: RenderRoot): ArgoKustomize | undefined {
     return r.via === 'argocd' ? this.edits.get(`${r.dir}\0${r.application ?? ''}`)?.argo : undefined
@@ -67,6 +75,8 @@ export class RootInputs {
     ]
   }
 }
+
+const isDoc = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Who deploys a root, for its messages: ` (Application web)`, ` (Flux Kustomization flux-system/apps, in <file>)`. */
 function deployer(root: RenderRoot): string {
@@ -193,7 +203,10 @@ export async function renderKustomizeWave(
     apps.collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
     report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
     // An image the Application's kustomize options decide is set outside the checkout: it points at them.
-    await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile)
+    await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile, undefined, {
+      kustomization: rootFile,
+      names: roots.controllerImages(root),
+    })
   }
 }
 

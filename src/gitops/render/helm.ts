@@ -225,6 +225,7 @@ function request(
       const rel = path.relative(options.root, p)
       return !rel.startsWith('..') && !path.isAbsolute(rel) && confinedPath(options.root, rel) !== undefined
     },
+    ...(d.fluxPostRender ? {fluxPostRender: d.fluxPostRender} : {}),
     // A fetched chart lies outside the revision: the renderer is shown its folder and each value file instead.
     ...(fetched ? {} : {revision: path.resolve(options.root)}),
   }

@@ -5,7 +5,7 @@
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderedObjectRef} from '../rules/rule.js'
-import {attribute, objectLine, type SourceLocation, type SourceReader} from './attribute.js'
+import {attribute, type EditedImages, objectLine, type SourceLocation, type SourceReader} from './attribute.js'
 import {containersOf, type RenderedContainer, type RenderedObject} from './objects.js'
 import type {RenderRoot} from './roots.js'
 import {validateObject} from './schema.js'
@@ -106,10 +106,11 @@ export class Judge {
     root: RenderRoot,
     fallback: string,
     locate?: (obj: RenderedObject, container: RenderedContainer) => SourceLocation & {note?: string},
+    edited?: EditedImages,
   ): Promise<void> {
     for (const obj of objects) {
       this.objects++
-      for (const container of containersOf(obj.body)) this.image(obj, container, root, fallback, locate)
+      for (const container of containersOf(obj.body)) this.image(obj, container, root, fallback, locate, edited)
       const answer = await validateObject(obj)
       if (!answer.known) {
         const k = `${obj.apiVersion} ${obj.kind}`
@@ -133,12 +134,13 @@ export class Judge {
     root: RenderRoot,
     fallback: string,
     locate?: (obj: RenderedObject, container: RenderedContainer) => SourceLocation & {note?: string},
+    edited?: EditedImages,
   ): void {
     this.containers++
     const image = typeof container.image === 'string' ? container.image.trim() : ''
     const at: SourceLocation & {note?: string} = locate
       ? locate(obj, container)
-      : attribute(this.reader, obj, container, fallback)
+      : attribute(this.reader, obj, container, fallback, edited)
     const object = objectRef(obj, container.name)
     this.images.push({
       environment: root.environment,

@@ -26,6 +26,8 @@ import (
 	"helm.sh/helm/v4/pkg/engine"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
+
+	"ameide.dev/render-module/fluxpostrender/postrenderer"
 )
 
 // templateFlags are the flags of `helm template` that ameide passes (effects/helm.ts templateArgs); any other is an
@@ -35,6 +37,9 @@ type templateFlags struct {
 	apiVersions                        []string
 	includeCrds, skipTests, skipSchema bool
 	values                             valueOptions
+	// fluxPostRender is not helm's: a HelmRelease's post-renderers as helm-controller builds them (JSON of
+	// fluxpostrender.Release), run where Helm runs a post-renderer.
+	fluxPostRender string
 }
 
 func parseTemplateFlags(args []string) (*templateFlags, []string, error) {
@@ -51,6 +56,7 @@ func parseTemplateFlags(args []string) (*templateFlags, []string, error) {
 	set.StringArrayVar(&f.values.Values, "set", nil, "")
 	set.StringArrayVar(&f.values.StringValues, "set-string", nil, "")
 	set.StringArrayVar(&f.values.FileValues, "set-file", nil, "")
+	set.StringVar(&f.fluxPostRender, "flux-post-render", "", "")
 	if err := set.Parse(args); err != nil {
 		return nil, nil, err
 	}
@@ -81,7 +87,11 @@ func helmTemplate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rel, err := install(ch, vals, name, f.namespace, caps, f)
+	pr, err := fluxPostRenderer(f.fluxPostRender)
+	if err != nil {
+		return err
+	}
+	rel, err := install(ch, vals, name, f.namespace, caps, f, pr)
 	if err != nil {
 		if rel != nil {
 			return fmt.Errorf("%w\n\nUse --debug flag to render out invalid YAML", err)
@@ -162,7 +172,7 @@ OUTER:
 }
 
 // install is action.Install.RunWithContext with DryRunClient, Replace and ClientOnly: the release, never a cluster.
-func install(ch *chart.Chart, vals map[string]any, name, namespace string, caps *common.Capabilities, f *templateFlags) (*release.Release, error) {
+func install(ch *chart.Chart, vals map[string]any, name, namespace string, caps *common.Capabilities, f *templateFlags, pr postrenderer.PostRenderer) (*release.Release, error) {
 	if err := chartutil.ValidateReleaseName(name); err != nil {
 		return nil, fmt.Errorf("release name check failed: %w", fmt.Errorf("release name %q: %w", name, err))
 	}
@@ -175,7 +185,7 @@ func install(ch *chart.Chart, vals map[string]any, name, namespace string, caps 
 		return nil, err
 	}
 	rel := &release.Release{Name: name, Namespace: namespace, Chart: ch, Config: vals, Version: 1, Info: &release.Info{}}
-	hooks, manifest, notes, err := renderResources(ch, toRender, caps, f.includeCrds)
+	hooks, manifest, notes, err := renderResources(ch, toRender, caps, f.includeCrds, pr)
 	rel.Hooks, rel.Info.Notes = hooks, notes
 	if manifest != nil {
 		rel.Manifest = manifest.String()
@@ -185,8 +195,8 @@ func install(ch *chart.Chart, vals map[string]any, name, namespace string, caps 
 
 const notesFileSuffix = "NOTES.txt"
 
-// renderResources is Configuration.renderResources without a cluster, post-renderer or output folder.
-func renderResources(ch *chart.Chart, vals common.Values, caps *common.Capabilities, includeCrds bool) ([]*release.Hook, *bytes.Buffer, string, error) {
+// renderResources is Configuration.renderResources without a cluster or output folder.
+func renderResources(ch *chart.Chart, vals common.Values, caps *common.Capabilities, includeCrds bool, pr postrenderer.PostRenderer) ([]*release.Hook, *bytes.Buffer, string, error) {
 	b := bytes.NewBuffer(nil)
 	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
 		return nil, b, "", fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s", ch.Metadata.KubeVersion, caps.KubeVersion.Version)
@@ -200,6 +210,11 @@ func renderResources(ch *chart.Chart, vals common.Values, caps *common.Capabilit
 		return nil, b, "", err
 	}
 	notes := takeNotes(ch, files)
+	if pr != nil {
+		if files, err = postRender(files, pr); err != nil {
+			return nil, b, notes, err
+		}
+	}
 	hooks, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
 	if err != nil {
 		for name, content := range files {
