@@ -13,6 +13,7 @@ import path from 'node:path'
 
 import type {GitopsChartsPolicy} from '../../core/config.js'
 import type {YamlModule} from '../../images/yaml/index.js'
+import {chartTemplateTest} from '../files.js'
 
 export interface ChartAllowList {
   /** Normalized URLs the base declares. */
@@ -66,13 +67,14 @@ export function allowListOf(
   const add = (v: unknown) => {
     if (typeof v === 'string' && v.trim() !== '') declared.add(normalizeChartSource(v))
   }
+  const chartTemplate = chartTemplateTest(files)
   for (const file of files) {
-    if (!MANIFEST.test(file)) continue
+    if (!MANIFEST.test(file) || chartTemplate(file)) continue
     const text = readSmall(path.join(root, file), maxFileBytes)
     if (text === undefined || !/HelmRepository|OCIRepository|argoproj\.io|dependencies:|Secret/.test(text)) continue
     let docs: unknown[]
     try {
-      docs = yaml.parseAllDocuments(text).map((d) => d.toJS({maxAliasCount: 50}) as unknown)
+      docs = yaml.parseAllDocuments(text, {logLevel: 'error'}).map((d) => d.toJS({maxAliasCount: 50}) as unknown)
     } catch {
       continue // unreadable: declares nothing
     }

@@ -96,7 +96,7 @@ function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: 
   const objects: Doc[] = []
   let documents
   try {
-    documents = yaml.parseAllDocuments(text)
+    documents = yaml.parseAllDocuments(text, {logLevel: 'error'})
   } catch (error) {
     return {objects, error: (error as Error).message}
   }

@@ -80,7 +80,7 @@ export function fluxFields(
 export function holdersOf(yaml: YamlModule, text: string, into: Map<string, Record<string, string>>): void {
   let docs
   try {
-    docs = yaml.parseAllDocuments(text)
+    docs = yaml.parseAllDocuments(text, {logLevel: 'error'})
   } catch {
     return
   }
