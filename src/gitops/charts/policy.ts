@@ -4,7 +4,10 @@
  * `repository` of its charts' Chart.yaml dependencies — and those its ameide.yaml lists
  * (`gitopsPolicy.charts.repositories`). A head that adds a repository or changes a URL names one the base does not
  * declare: its chart is render-unavailable and nothing is requested. `gitops verify --render` reads one revision:
- * the checkout is its own base. Only the text of the files is read (no render, nothing fetched). The base's plain
+ * the checkout is its own base. Only the text of the files is read (no render, nothing fetched). The hosts the base
+ * calls insecure — a Flux HelmRepository or OCIRepository with `spec.insecure: true`, an Argo CD repository Secret
+ * with `insecure` (or `insecureOCIForceHttp`) `"true"` — are reached over plain HTTP; every other host, loopback
+ * included, over HTTPS, as Helm and Flux reach it. The base's plain
  * Secrets holding cosign public keys (`.pub`) are gathered too: the only keys a Flux `verify.secretRef` is checked
  * with (./verify.ts), so a head cannot bring its own.
  */
@@ -28,6 +31,8 @@ export interface ChartAllowList {
    * is not here.
    */
   keys: Map<string, string[]>
+  /** Hosts (`host:port`) the base's sources call insecure: reached over plain HTTP. */
+  insecure: Set<string>
 }
 
 /** A repository URL compared across spellings: trimmed, no trailing `/`, scheme and host lowercased. */
@@ -64,6 +69,7 @@ export function allowListOf(
 ): ChartAllowList {
   const declared = new Set<string>()
   const keys = new Map<string, string[]>()
+  const insecure = new Set<string>()
   const add = (v: unknown) => {
     if (typeof v === 'string' && v.trim() !== '') declared.add(normalizeChartSource(v))
   }
@@ -87,15 +93,40 @@ export function allowListOf(
       if (
         (kind === 'HelmRepository' || kind === 'OCIRepository') &&
         String(doc.apiVersion).startsWith('source.toolkit.fluxcd.io/')
-      )
+      ) {
         add(spec.url)
+        if (spec.insecure === true && typeof spec.url === 'string') insecure.add(hostOf(spec.url))
+      }
       if (String(doc.apiVersion).startsWith('argoproj.io/')) for (const url of repoURLs(spec)) add(url)
-      if (kind === 'Secret' && doc.apiVersion === 'v1') publicKeys(doc, keys)
+      if (kind === 'Secret' && doc.apiVersion === 'v1') {
+        publicKeys(doc, keys)
+        argoRepository(doc, insecure)
+      }
     }
   }
   const listed = policy.repositories
   const hosts = new Set([...declared, ...listed].map(hostOf))
-  return {declared, listed, hosts, keys}
+  return {declared, listed, hosts, keys, insecure}
+}
+
+/**
+ * An Argo CD repository Secret (label `argocd.argoproj.io/secret-type: repository`): its `url`'s host is insecure
+ * when `insecure` or `insecureOCIForceHttp` is `"true"` (`stringData`, or base64 `data`). The URL itself is declared
+ * by the Applications that name it (`repoURL`), not by the Secret.
+ */
+function argoRepository(doc: Record<string, unknown>, insecure: Set<string>): void {
+  const meta = isMap(doc.metadata) ? doc.metadata : {}
+  const labels = isMap(meta.labels) ? meta.labels : {}
+  if (labels['argocd.argoproj.io/secret-type'] !== 'repository') return
+  const fields: Record<string, string> = {}
+  if (isMap(doc.data))
+    for (const [k, v] of Object.entries(doc.data))
+      if (typeof v === 'string') fields[k] = Buffer.from(v, 'base64').toString('utf8')
+  if (isMap(doc.stringData))
+    for (const [k, v] of Object.entries(doc.stringData)) if (typeof v === 'string') fields[k] = v
+  const url = fields.url
+  if (!url) return
+  if (fields.insecure === 'true' || fields.insecureOCIForceHttp === 'true') insecure.add(hostOf(url))
 }
 
 /** A Secret's `.pub` entries that are PEM public keys (`stringData`, or base64 `data`), as source-controller reads them. */
