@@ -76,7 +76,9 @@ export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] 
       throw new UnreadableOutput(`its output cannot be read: ${limitMessage(error)}`)
     }
   }
-  for (const doc of read(() => yaml.parseAllDocuments(text, {logLevel: 'error'})) as Array<{toJS(o?: object): unknown}>) {
+  for (const doc of read(() => yaml.parseAllDocuments(text, {logLevel: 'error'})) as Array<{
+    toJS(o?: object): unknown
+  }>) {
     const body = read(() => doc.toJS({maxAliasCount: 100})) as unknown
     if (!isDoc(body)) continue
     const found = at(body, 'metadata', 'annotations')
