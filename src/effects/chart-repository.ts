@@ -43,7 +43,10 @@ const MAX_REDIRECTS = 5
 
 export interface ChartRepositoryOptions {
   limits: ChartFetchLimits
-  /** Hosts (`host` or `host:port`) reached over plain HTTP. */
+  /**
+   * Hosts (`host` or `host:port`) reached over plain HTTP: what the base's sources call insecure and ameide.yaml's
+   * `gitopsPolicy.charts.insecure`. Every other host, loopback included, over HTTPS, as Helm and Flux reach it.
+   */
   insecureHosts: readonly string[]
   /** Registry credentials, already narrowed to the hosts the caller allows. */
   credentials: CredentialLookup
@@ -62,6 +65,7 @@ export class ChartRepository {
   constructor(private readonly options: ChartRepositoryOptions) {
     this.registry = new RegistryClient({
       insecureHosts: options.insecureHosts,
+      loopbackPlainHttp: false,
       credentials: options.credentials,
       timeoutMs: options.limits.timeoutMs,
       transport: (method, url, headers, body, timeoutMs) =>
@@ -179,7 +183,7 @@ export class ChartRepository {
     const listed = this.options.insecureHosts
     if (!listed.includes(url.host) && !listed.includes(url.hostname))
       throw new ChartFetchError(
-        `${url.origin} is plain HTTP and ${url.host} is not listed in gitopsPolicy.charts.insecure: it is not requested`,
+        `${url.origin} is plain HTTP and ${url.host} is not insecure (its source does not say \`insecure\`, nor does gitopsPolicy.charts.insecure list it): it is not requested`,
       )
   }
 }

@@ -78,3 +78,15 @@ const kindOf = (e: import('node:fs').Dirent): string =>
         : e.isBlockDevice() || e.isCharacterDevice()
           ? 'a device'
           : 'not a regular file'
+
+/**
+ * Whether a file is a Helm chart's template (under `templates/` of a folder holding a Chart.yaml): Go template text,
+ * never read as YAML (helm renders it; what it renders is read).
+ */
+export function chartTemplateTest(files: readonly string[]): (file: string) => boolean {
+  const charts = new Set(files.filter((f) => path.posix.basename(f) === 'Chart.yaml').map((f) => path.posix.dirname(f)))
+  return (file) => {
+    const parts = file.split('/')
+    return parts.some((p, i) => p === 'templates' && charts.has(parts.slice(0, i).join('/') || '.'))
+  }
+}

@@ -496,6 +496,21 @@ ${extra}`
     expect(app.lineOf(['source', 'path'])).toBe(lineWith(text, 'path: charts/'))
   })
 
+  it('an empty or null templatePatch leaves the Application as the template renders it (it crashed the diff)', async () => {
+    // Rule (patch.go applyTemplatePatch): "" and "null" convert to the JSON null, and k8s StrategicMergePatch with a
+    // null patch returns the original.
+    const plain = (await checkout({'appset.yaml': appset('')})).expand('appset.yaml')
+    for (const patch of [
+      "  templatePatch: ''\n",
+      '  templatePatch: "null"\n',
+      '  templatePatch: "{{- if false }}x{{ end }}"\n',
+    ]) {
+      const out = (await checkout({'appset.yaml': appset(patch)})).expand('appset.yaml')
+      expect(out.errors).toEqual([])
+      expect(out.applications.map((a) => a.spec)).toEqual(plain.applications.map((a) => a.spec))
+    }
+  })
+
   it('missingkey=error fails the ApplicationSet on an unknown key; without it Go prints <no value>', async () => {
     const typo = appset('').replace("namespace: '{{ .name }}'", "namespace: '{{ .nmae }}'")
     const strict = (await checkout({'appset.yaml': typo})).expand('appset.yaml')

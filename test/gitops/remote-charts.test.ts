@@ -400,9 +400,14 @@ describe('an OCI chart (docker-registry, pushed with helm push)', () => {
   })
 
   it('a HelmRepository of type oci: the bump diffs, the manifest digest recorded; a second run fetches nothing', async () => {
+    // Plain HTTP because the base's HelmRepository says `insecure` (ameide.yaml lists no host).
     const files = {
       ...fluxFiles(`oci://${registry.host}/charts`, '1.0.0'),
-      'apps/production/repository.yaml': helmRepository(`oci://${registry.host}/charts`, '  type: oci'),
+      'ameide.yaml': policy(),
+      'apps/production/repository.yaml': helmRepository(
+        `oci://${registry.host}/charts`,
+        '  type: oci\n  insecure: true',
+      ),
     }
     const repo = await history(files, {'apps/production/release.yaml': helmRelease('1.1.0')})
     const {exitCode, stderr, result} = await diff(repo)
@@ -428,6 +433,92 @@ describe('an OCI chart (docker-registry, pushed with helm push)', () => {
     await commitAll(repo, 'replicas')
     const third = await diff(repo)
     expect(third.result.charts).toEqual([expect.objectContaining({version: '1.1.0', fromCache: true})])
+  })
+})
+
+describe('HTTPS by default, loopback included, as Helm and Flux ask', () => {
+  /** A HelmRepository of type oci on the plain-HTTP loopback chart server, `extra` lines added to its spec. */
+  const files = (extra = '') => ({
+    ...fluxFiles(`oci://${server.host}/charts`, '1.0.0'),
+    'ameide.yaml': policy(),
+    'apps/production/repository.yaml': helmRepository(`oci://${server.host}/charts`, `  type: oci${extra}`),
+  })
+
+  it('an OCI chart whose source does not say insecure is asked over HTTPS: no plain request, render-unavailable, named', async () => {
+    const before = server.requests.length
+    // The head calling the repository insecure changes nothing: the base decides how a host is reached.
+    const repo = await history(files(), {
+      'apps/production/release.yaml': helmRelease('1.1.0'),
+      'apps/production/repository.yaml': helmRepository(`oci://${server.host}/charts`, '  type: oci\n  insecure: true'),
+    })
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-unavailable'],
+      ['head', 'render-unavailable'],
+    ])
+    for (const f of result.failures) {
+      expect(f.message).toContain(`https://${server.host}/v2/charts/web/manifests/`)
+      expect(f.message).toContain('insecure')
+    }
+    // The server saw TLS handshakes, never an HTTP request.
+    expect(server.requests.slice(before)).toEqual([])
+  })
+
+  it('gitops verify --render: the same, and with gitopsPolicy.charts.insecure listing the host, plain HTTP is asked', async () => {
+    const before = server.requests.length
+    const repo = await history(files())
+    const refused = await runCli(['gitops', 'verify', '--render', '--require-render', '--json', '--no-cache'], {
+      cwd: repo,
+      env,
+    })
+    expect(refused.exitCode, refused.stdout).toBe(1)
+    expect(refused.json().render.deployables).toEqual([expect.objectContaining({status: 'unavailable'})])
+    expect(refused.json().findings).toEqual([
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        message: expect.stringContaining(`https://${server.host}/v2/charts/web/manifests/1.0.0`),
+      }),
+    ])
+    expect(refused.json().findings[0].message).toContain('gitopsPolicy.charts.insecure')
+    expect(server.requests.slice(before)).toEqual([])
+    await edit(repo, {'ameide.yaml': policy(server.host)})
+    await commitAll(repo, 'insecure')
+    await runCli(['gitops', 'verify', '--render', '--json', '--no-cache'], {cwd: repo, env})
+    expect(server.requests.slice(before).map((r) => r.path)).toContain('/v2/charts/web/manifests/1.0.0')
+  })
+
+  it('a dependency on a repository the base does not declare: the repository and the Chart.yaml that asked, named', async () => {
+    const app = (name: string) =>
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        `metadata: {name: ${name}, namespace: argocd}`,
+        'spec:',
+        '  project: default',
+        '  destination: {server: https://kubernetes.default.svc, namespace: web}',
+        '  source:',
+        '    repoURL: https://github.com/example/fleet.git',
+        '    targetRevision: HEAD',
+        `    path: charts/${name}`,
+        '',
+      ].join('\n')
+    const chart = (repository: string) =>
+      `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - {name: web, version: 1.0.0, repository: ${repository}}\n`
+    const before = elsewhere.requests.length
+    const repo = await history(
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/app.yaml': app('app'), 'charts/app/Chart.yaml': chart(server.url)},
+      {'charts/app/Chart.yaml': chart(elsewhere.url)},
+    )
+    const {exitCode, result} = await diff(repo, ['--no-cache'])
+    expect(exitCode).toBe(1)
+    const head = result.failures.find((f) => f.revision === 'head')!
+    expect(head.rule).toBe('render-unavailable')
+    expect(head.message).toContain(elsewhere.url)
+    expect(head.message).toContain('charts/app/Chart.yaml')
+    expect(head.message).toContain('does not declare this repository')
+    expect(elsewhere.requests.slice(before)).toEqual([])
   })
 })
 

@@ -31,6 +31,8 @@ export type {Manifest, ManifestHead, Registry} from './registry.js'
 export interface RegistryClientOptions {
   /** Hosts (with or without port) reached over plain HTTP besides loopback ones. */
   insecureHosts?: readonly string[]
+  /** False: a loopback host is reached over HTTPS too, unless `insecureHosts` lists it (charts). Default true. */
+  loopbackPlainHttp?: boolean
   credentials?: CredentialLookup
   retryPolicy?: RetryPolicy
   /** Per HTTP request, ms. Default 30 s. */
@@ -160,7 +162,7 @@ export class RegistryClient implements Registry {
   }
 
   private baseUrl(host: string): string {
-    return `${isPlainHttp(host, this.options.insecureHosts) ? 'http' : 'https'}://${host}`
+    return `${isPlainHttp(host, this.options.insecureHosts, this.options.loopbackPlainHttp ?? true) ? 'http' : 'https'}://${host}`
   }
 
   /**

@@ -11,7 +11,12 @@ function hostWithoutPort(host: string): string {
   return colon > 0 && /^\d+$/.test(host.slice(colon + 1)) ? host.slice(0, colon) : host
 }
 
-/** True when `host` is reached over plain HTTP: loopback, or listed (with or without port) in `insecureHosts`. */
-export function isPlainHttp(host: string, insecureHosts: readonly string[] = []): boolean {
-  return isLoopbackHost(host) || insecureHosts.includes(host) || insecureHosts.includes(hostWithoutPort(host))
+/**
+ * True when `host` is reached over plain HTTP: listed (with or without port) in `insecureHosts`, or loopback unless
+ * `loopback` is false (charts: Helm and Flux use HTTPS to every host their source does not call insecure).
+ */
+export function isPlainHttp(host: string, insecureHosts: readonly string[] = [], loopback = true): boolean {
+  return (
+    (loopback && isLoopbackHost(host)) || insecureHosts.includes(host) || insecureHosts.includes(hostWithoutPort(host))
+  )
 }

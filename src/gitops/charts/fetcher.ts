@@ -23,7 +23,7 @@ import {CredentialChain, AuthFileCredentials, defaultCredentialSources} from '..
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
 import {chartLimits, type ChartLimits} from './limits.js'
-import {lockProblem} from './lock.js'
+import {dependenciesOf} from './dependencies.js'
 import {hostOf, isAllowed, type ChartAllowList} from './policy.js'
 import {ChartSignatureRefused, ChartUnverifiable, verificationProblem, verifyChart} from './verify.js'
 import {isExact, pickVersion} from './versions.js'
@@ -66,6 +66,9 @@ export interface ChartFetcherOptions {
   limits?: ChartLimits
 }
 
+const HTTPS_HINT =
+  'asked over HTTPS, as Helm and Flux ask every host whose source does not say insecure: a repository that serves plain HTTP needs the base to say so — Flux spec.insecure: true, an Argo CD repository Secret with insecure: "true" — or gitopsPolicy.charts.insecure in ameide.yaml to list its host'
+
 const unavailable = (message: string) => ({ok: false as const, unavailable: true as const, message})
 
 export class ChartFetcher {
@@ -90,7 +93,7 @@ export class ChartFetcher {
 
   /** What `d` needs fetched, or undefined when nothing (a chart of the revision with its dependencies committed). */
   async plan(d: HelmDeployable, root: string, files: readonly string[]): Promise<ChartPlan | undefined> {
-    const wanted = d.remote ? [d.remote] : this.dependenciesOf(d, root, files)
+    const wanted = d.remote ? [d.remote] : dependenciesOf(this.options.yaml, d, root, files)
     if (wanted === undefined) return undefined
     if ('problem' in wanted)
       return {
@@ -242,7 +245,7 @@ export class ChartFetcher {
     let done = this.verifications.get(key)
     if (!done) {
       const host = hostOf(ref.repository)
-      const insecure = this.options.policy.insecure.some((h) => h === host || h === host.replace(/:\d+$/, ''))
+      const insecure = this.insecureHosts().some((h) => h === host || h === host.replace(/:\d+$/, ''))
       done = verifyChart(ref, manifestDigest, {allow: this.options.allow, insecure})
       this.verifications.set(key, done)
     }
@@ -284,12 +287,17 @@ export class ChartFetcher {
       ])
       this.network = new ChartRepository({
         limits: this.limits,
-        insecureHosts: this.options.policy.insecure,
+        insecureHosts: this.insecureHosts(),
         // Credentials only for a host the base declared (or ameide.yaml lists).
         credentials: {get: (host) => (allowed.has(host) ? chain.get(host) : Promise.resolve(undefined))},
       })
     }
     return this.network
+  }
+
+  /** Reached over plain HTTP: what the base's sources call insecure, and ameide.yaml's list. Else HTTPS. */
+  private insecureHosts(): string[] {
+    return [...this.options.policy.insecure, ...this.options.allow.insecure]
   }
 
   private failure(error: unknown): HelmResult & {ok: false} {
@@ -305,82 +313,10 @@ export class ChartFetcher {
         limit: error.limit === 'time' ? 'time' : 'output',
         message: `a chart fetch stopped at a limit: ${error.message}`,
       }
-    return unavailable(`a chart could not be fetched: ${(error as Error).message}`)
-  }
-
-  /** A chart of the revision whose dependencies come from chart repositories and are not committed under charts/. */
-  private dependenciesOf(
-    d: HelmDeployable,
-    root: string,
-    files: readonly string[],
-  ): RemoteChart[] | {problem: string; failed?: true} | undefined {
-    const at = (f: string) => (d.chart ? `${d.chart}/${f}` : f)
-    const read = (f: string) =>
-      (files.includes(at(f)) ? this.options.yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
-        {apiVersion?: unknown; digest?: unknown; dependencies?: Array<Record<string, unknown>>} | undefined
-    let chartYaml: ReturnType<typeof read>
-    let lock: ReturnType<typeof read>
-    let apiVersion: unknown
-    let requirementsHasDeps = false
-    try {
-      chartYaml = read('Chart.yaml')
-      // Helm's loader: no apiVersion is v1; requirements.yaml's dependencies and requirements.lock, where present,
-      // take the place of Chart.yaml's and Chart.lock (read after them, whatever the apiVersion).
-      apiVersion = chartYaml?.apiVersion || 'v1'
-      lock = read('requirements.lock') ?? read('Chart.lock')
-      const requirements = read('requirements.yaml')
-      requirementsHasDeps = requirements?.dependencies !== undefined
-      if (requirementsHasDeps) chartYaml = {...chartYaml, dependencies: requirements!.dependencies}
-    } catch {
-      return undefined // helm says what is wrong with it
-    }
-    const deps = (chartYaml?.dependencies ?? []).filter((x) => {
-      const repo = String(x.repository ?? '')
-      if (repo === '' || repo.startsWith('file://')) return false
-      const name = String(x.name ?? '')
-      return !files.some((f) => f.startsWith(at(`charts/${name}-`)) || f.startsWith(at(`charts/${name}/`)))
-    })
-    if (deps.length === 0) return undefined
-    // `helm dependency build`: a lock whose digest is not Helm's hash of both lists is refused, in helm's words.
-    const lockFile = ['requirements.lock', 'Chart.lock'].find((f) => files.includes(at(f)))
-    const depsFile = requirementsHasDeps ? 'requirements.yaml' : 'Chart.yaml'
-    const text = (f: string) => readFileSync(path.join(root, at(f)), 'utf8')
-    const outOfSync = lock && lockFile && lockProblem(this.options.yaml, apiVersion, text(depsFile), text(lockFile))
-    if (outOfSync)
-      return {
-        problem: `${at(lockFile!)}: ${outOfSync} (its digest is not Helm's hash of the dependencies): its dependencies are not fetched.`,
-        failed: true,
-      }
-    const out: RemoteChart[] = []
-    for (const dep of deps) {
-      const name = String(dep.name ?? '')
-      const repository = String(dep.repository)
-      if (repository.startsWith('@') || repository.startsWith('alias:'))
-        return {
-          problem: `dependency ${name} names the repository ${repository}, an alias of helm's own configuration: the gate does not know its URL.`,
-        }
-      const locked = lock?.dependencies?.find((l) => l.name === name && l.repository === repository)
-      const constraint = String(dep.version ?? '')
-      if (lock && !locked)
-        return {
-          problem: `dependency ${name} (${repository}) is not in the chart's Chart.lock: the lock is out of sync with Chart.yaml, so it is not fetched.`,
-        }
-      const version = locked ? String(locked.version) : constraint
-      if (locked && constraint && pickVersion(constraint, [version]) === undefined)
-        return {
-          problem: `dependency ${name}: Chart.lock's ${version} does not satisfy Chart.yaml's ${constraint}: the lock is out of sync, so it is not fetched.`,
-        }
-      const oci = repository.startsWith('oci://')
-      out.push({
-        type: oci ? 'oci' : 'http',
-        source: repository,
-        repository: oci ? `${repository.slice('oci://'.length).replace(/\/+$/, '')}/${name}` : repository,
-        name,
-        version,
-        via: `${at(locked ? 'Chart.lock' : 'Chart.yaml')}`,
-      })
-    }
-    return out
+    const message = (error as Error).message
+    // A plain-HTTP server asked over TLS: say how a host is reached over plain HTTP.
+    const tls = /\bhttps:\/\/.*(EPROTO|wrong version number|SSL|TLS|certificate)/is.test(message)
+    return unavailable(`a chart could not be fetched: ${message}${tls ? ` (${HTTPS_HINT})` : ''}`)
   }
 
   private cached(digest: string): Buffer | undefined {

@@ -4,7 +4,10 @@
  * `repository` of its charts' Chart.yaml dependencies — and those its ameide.yaml lists
  * (`gitopsPolicy.charts.repositories`). A head that adds a repository or changes a URL names one the base does not
  * declare: its chart is render-unavailable and nothing is requested. `gitops verify --render` reads one revision:
- * the checkout is its own base. Only the text of the files is read (no render, nothing fetched). The base's plain
+ * the checkout is its own base. Only the text of the files is read (no render, nothing fetched). The hosts the base
+ * calls insecure — a Flux HelmRepository or OCIRepository with `spec.insecure: true`, an Argo CD repository Secret
+ * with `insecure` (or `insecureOCIForceHttp`) `"true"` — are reached over plain HTTP; every other host, loopback
+ * included, over HTTPS, as Helm and Flux reach it. The base's plain
  * Secrets holding cosign public keys (`.pub`) are gathered too: the only keys a Flux `verify.secretRef` is checked
  * with (./verify.ts), so a head cannot bring its own.
  */
@@ -13,6 +16,7 @@ import path from 'node:path'
 
 import type {GitopsChartsPolicy} from '../../core/config.js'
 import type {YamlModule} from '../../images/yaml/index.js'
+import {chartTemplateTest} from '../files.js'
 
 export interface ChartAllowList {
   /** Normalized URLs the base declares. */
@@ -27,6 +31,8 @@ export interface ChartAllowList {
    * is not here.
    */
   keys: Map<string, string[]>
+  /** Hosts (`host:port`) the base's sources call insecure: reached over plain HTTP. */
+  insecure: Set<string>
 }
 
 /** A repository URL compared across spellings: trimmed, no trailing `/`, scheme and host lowercased. */
@@ -63,16 +69,18 @@ export function allowListOf(
 ): ChartAllowList {
   const declared = new Set<string>()
   const keys = new Map<string, string[]>()
+  const insecure = new Set<string>()
   const add = (v: unknown) => {
     if (typeof v === 'string' && v.trim() !== '') declared.add(normalizeChartSource(v))
   }
+  const chartTemplate = chartTemplateTest(files)
   for (const file of files) {
-    if (!MANIFEST.test(file)) continue
+    if (!MANIFEST.test(file) || chartTemplate(file)) continue
     const text = readSmall(path.join(root, file), maxFileBytes)
     if (text === undefined || !/HelmRepository|OCIRepository|argoproj\.io|dependencies:|Secret/.test(text)) continue
     let docs: unknown[]
     try {
-      docs = yaml.parseAllDocuments(text).map((d) => d.toJS({maxAliasCount: 50}) as unknown)
+      docs = yaml.parseAllDocuments(text, {logLevel: 'error'}).map((d) => d.toJS({maxAliasCount: 50}) as unknown)
     } catch {
       continue // unreadable: declares nothing
     }
@@ -85,15 +93,40 @@ export function allowListOf(
       if (
         (kind === 'HelmRepository' || kind === 'OCIRepository') &&
         String(doc.apiVersion).startsWith('source.toolkit.fluxcd.io/')
-      )
+      ) {
         add(spec.url)
+        if (spec.insecure === true && typeof spec.url === 'string') insecure.add(hostOf(spec.url))
+      }
       if (String(doc.apiVersion).startsWith('argoproj.io/')) for (const url of repoURLs(spec)) add(url)
-      if (kind === 'Secret' && doc.apiVersion === 'v1') publicKeys(doc, keys)
+      if (kind === 'Secret' && doc.apiVersion === 'v1') {
+        publicKeys(doc, keys)
+        argoRepository(doc, insecure)
+      }
     }
   }
   const listed = policy.repositories
   const hosts = new Set([...declared, ...listed].map(hostOf))
-  return {declared, listed, hosts, keys}
+  return {declared, listed, hosts, keys, insecure}
+}
+
+/**
+ * An Argo CD repository Secret (label `argocd.argoproj.io/secret-type: repository`): its `url`'s host is insecure
+ * when `insecure` or `insecureOCIForceHttp` is `"true"` (`stringData`, or base64 `data`). The URL itself is declared
+ * by the Applications that name it (`repoURL`), not by the Secret.
+ */
+function argoRepository(doc: Record<string, unknown>, insecure: Set<string>): void {
+  const meta = isMap(doc.metadata) ? doc.metadata : {}
+  const labels = isMap(meta.labels) ? meta.labels : {}
+  if (labels['argocd.argoproj.io/secret-type'] !== 'repository') return
+  const fields: Record<string, string> = {}
+  if (isMap(doc.data))
+    for (const [k, v] of Object.entries(doc.data))
+      if (typeof v === 'string') fields[k] = Buffer.from(v, 'base64').toString('utf8')
+  if (isMap(doc.stringData))
+    for (const [k, v] of Object.entries(doc.stringData)) if (typeof v === 'string') fields[k] = v
+  const url = fields.url
+  if (!url) return
+  if (fields.insecure === 'true' || fields.insecureOCIForceHttp === 'true') insecure.add(hostOf(url))
 }
 
 /** A Secret's `.pub` entries that are PEM public keys (`stringData`, or base64 `data`), as source-controller reads them. */

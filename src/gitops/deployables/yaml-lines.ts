@@ -43,7 +43,7 @@ export function linedDocuments(yaml: YamlModule, text: string, unparsed?: (doc: 
   const lineCounter = new yaml.LineCounter()
   let docs: Array<{errors: unknown[]; contents: Node | null; range: [number, number, number]; toJS(o: object): unknown}>
   try {
-    docs = yaml.parseAllDocuments(text, {lineCounter}) as unknown as typeof docs
+    docs = yaml.parseAllDocuments(text, {lineCounter, logLevel: 'error'}) as unknown as typeof docs
   } catch (error) {
     unparsed?.({line: 1, text, message: (error as Error).message})
     return []

@@ -48,7 +48,7 @@ export class SourceReader {
       const lines: number[] = []
       try {
         const lineCounter = new this.yaml.LineCounter()
-        for (const d of this.yaml.parseAllDocuments(text, {lineCounter}) as Array<{
+        for (const d of this.yaml.parseAllDocuments(text, {lineCounter, logLevel: 'error'}) as Array<{
           toJS(o: object): unknown
           contents: {range?: [number, number, number]} | null
         }>) {

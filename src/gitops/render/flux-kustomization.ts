@@ -98,7 +98,7 @@ const GENERATOR_FIELDS = [
 export function holdersOf(yaml: YamlModule, text: string, into: Map<string, Record<string, string>>): void {
   let docs
   try {
-    docs = yaml.parseAllDocuments(text)
+    docs = yaml.parseAllDocuments(text, {logLevel: 'error'})
   } catch {
     return
   }

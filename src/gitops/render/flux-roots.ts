@@ -8,6 +8,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
+import {chartTemplateTest} from '../files.js'
 import type {Layout} from '../layout.js'
 import {declared as declaredKind} from '../deployables/manifests.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
@@ -49,8 +50,10 @@ export interface RevisionScan {
 /** The Flux objects, Flux cluster folders, value holders and Argo CD Applications of the revision's YAML files. */
 export function scanRevision(root: string, files: readonly string[], yaml: YamlModule): RevisionScan {
   const scan: RevisionScan = {flux: [], fluxFolders: new Map(), holders: new Map(), unread: [], declares: false}
+  const chartTemplate = chartTemplateTest(files)
   for (const file of files) {
-    if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
+    if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file)) || chartTemplate(file))
+      continue
     let text: string
     try {
       text = readFileSync(path.join(root, file), 'utf8')
@@ -83,7 +86,7 @@ function readFluxDocuments(
   const lineCounter = new yaml.LineCounter()
   let docs
   try {
-    docs = yaml.parseAllDocuments(text, {lineCounter})
+    docs = yaml.parseAllDocuments(text, {lineCounter, logLevel: 'error'})
   } catch (error) {
     scan.unread.push({file, line: 1, message: (error as Error).message})
     return

@@ -132,7 +132,7 @@ export function readKustomizations(
     const lineCounter = new yaml.LineCounter()
     let doc
     try {
-      doc = yaml.parseDocument(text, {lineCounter, uniqueKeys: false})
+      doc = yaml.parseDocument(text, {lineCounter, uniqueKeys: false, logLevel: 'error'})
     } catch (error) {
       node.unreadable = (error as Error).message
       continue
@@ -283,7 +283,7 @@ function configDocuments(
   const lineCounter = new yaml.LineCounter()
   let list: Array<{contents: unknown}>
   try {
-    const docs = yaml.parseAllDocuments(text, {lineCounter, uniqueKeys: false})
+    const docs = yaml.parseAllDocuments(text, {lineCounter, uniqueKeys: false, logLevel: 'error'})
     list = Array.isArray(docs) ? docs : [docs]
   } catch {
     list = []

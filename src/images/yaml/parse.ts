@@ -36,7 +36,12 @@ export function parseYaml(yaml: YamlModule, text: string, lineCounter: LineCount
   if (flowDepth(text) > MAX_NESTING) return nestedTooDeep()
   let docs: Document.Parsed[]
   try {
-    docs = yaml.parseAllDocuments(text, {lineCounter, uniqueKeys: false, prettyErrors: false}) as Document.Parsed[]
+    docs = yaml.parseAllDocuments(text, {
+      lineCounter,
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'error',
+    }) as Document.Parsed[]
   } catch (error) {
     if (STACK.test(firstLine(error))) return nestedTooDeep()
     return {reason: `not YAML: ${firstLine(error)}`, failure: 'syntax'}

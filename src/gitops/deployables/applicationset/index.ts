@@ -207,7 +207,8 @@ function render(template: JsonObject, sets: Params[], input: RenderInput): OneAp
       if ('error' in patch) return {error: patch.error, where: ['spec', 'templatePatch']}
       let next: JsonObject
       try {
-        next = strategicMerge(result, patch.value) as JsonObject
+        // An empty (or `null`) templatePatch is JSON null: k8s StrategicMergePatch returns the Application as it is.
+        next = patch.value === null ? result : (strategicMerge(result, patch.value) as JsonObject)
       } catch (e) {
         return {
           error: `error while applying templatePatch template to json: ${(e as Error).message}`,

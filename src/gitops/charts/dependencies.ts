@@ -1,0 +1,89 @@
+/**
+ * The dependencies of a chart of the revision that live in chart repositories and are not committed under its
+ * `charts/` (Chart.yaml's or requirements.yaml's, each version from its Chart.lock when there is one): what the
+ * fetcher (./fetcher.ts) must fetch, each named with the file that asked for it. A lock out of sync is refused as
+ * `helm dependency build` refuses it (./lock.ts).
+ */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {YamlModule} from '../../images/yaml/index.js'
+import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
+import {lockProblem} from './lock.js'
+import {pickVersion} from './versions.js'
+
+/** A chart of the revision whose dependencies come from chart repositories and are not committed under charts/. */
+export function dependenciesOf(
+  yaml: YamlModule,
+  d: HelmDeployable,
+  root: string,
+  files: readonly string[],
+): RemoteChart[] | {problem: string; failed?: true} | undefined {
+  const at = (f: string) => (d.chart ? `${d.chart}/${f}` : f)
+  const read = (f: string) =>
+    (files.includes(at(f)) ? yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
+      {apiVersion?: unknown; digest?: unknown; dependencies?: Array<Record<string, unknown>>} | undefined
+  let chartYaml: ReturnType<typeof read>
+  let lock: ReturnType<typeof read>
+  let apiVersion: unknown
+  let requirementsHasDeps = false
+  try {
+    chartYaml = read('Chart.yaml')
+    // Helm's loader: no apiVersion is v1; requirements.yaml's dependencies and requirements.lock, where present,
+    // take the place of Chart.yaml's and Chart.lock (read after them, whatever the apiVersion).
+    apiVersion = chartYaml?.apiVersion || 'v1'
+    lock = read('requirements.lock') ?? read('Chart.lock')
+    const requirements = read('requirements.yaml')
+    requirementsHasDeps = requirements?.dependencies !== undefined
+    if (requirementsHasDeps) chartYaml = {...chartYaml, dependencies: requirements!.dependencies}
+  } catch {
+    return undefined // helm says what is wrong with it
+  }
+  const deps = (chartYaml?.dependencies ?? []).filter((x) => {
+    const repo = String(x.repository ?? '')
+    if (repo === '' || repo.startsWith('file://')) return false
+    const name = String(x.name ?? '')
+    return !files.some((f) => f.startsWith(at(`charts/${name}-`)) || f.startsWith(at(`charts/${name}/`)))
+  })
+  if (deps.length === 0) return undefined
+  // `helm dependency build`: a lock whose digest is not Helm's hash of both lists is refused, in helm's words.
+  const lockFile = ['requirements.lock', 'Chart.lock'].find((f) => files.includes(at(f)))
+  const depsFile = requirementsHasDeps ? 'requirements.yaml' : 'Chart.yaml'
+  const text = (f: string) => readFileSync(path.join(root, at(f)), 'utf8')
+  const outOfSync = lock && lockFile && lockProblem(yaml, apiVersion, text(depsFile), text(lockFile))
+  if (outOfSync)
+    return {
+      problem: `${at(lockFile!)}: ${outOfSync} (its digest is not Helm's hash of the dependencies): its dependencies are not fetched.`,
+      failed: true,
+    }
+  const out: RemoteChart[] = []
+  for (const dep of deps) {
+    const name = String(dep.name ?? '')
+    const repository = String(dep.repository)
+    if (repository.startsWith('@') || repository.startsWith('alias:'))
+      return {
+        problem: `dependency ${name} names the repository ${repository}, an alias of helm's own configuration: the gate does not know its URL.`,
+      }
+    const locked = lock?.dependencies?.find((l) => l.name === name && l.repository === repository)
+    const constraint = String(dep.version ?? '')
+    if (lock && !locked)
+      return {
+        problem: `dependency ${name} (${repository}) is not in the chart's Chart.lock: the lock is out of sync with Chart.yaml, so it is not fetched.`,
+      }
+    const version = locked ? String(locked.version) : constraint
+    if (locked && constraint && pickVersion(constraint, [version]) === undefined)
+      return {
+        problem: `dependency ${name}: Chart.lock's ${version} does not satisfy Chart.yaml's ${constraint}: the lock is out of sync, so it is not fetched.`,
+      }
+    const oci = repository.startsWith('oci://')
+    out.push({
+      type: oci ? 'oci' : 'http',
+      source: repository,
+      repository: oci ? `${repository.slice('oci://'.length).replace(/\/+$/, '')}/${name}` : repository,
+      name,
+      version,
+      via: `a dependency in ${at(depsFile)}${locked ? `, locked in ${at(lockFile!)}` : ''}`,
+    })
+  }
+  return out
+}
