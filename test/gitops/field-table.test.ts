@@ -103,9 +103,16 @@ describe('the unsupported fields an object sets (what the product reports render
       message: expect.stringContaining('destination namespace'),
     })
     expect(unsupportedField('Application', 'spec.source', source({valueFiles: ['a.yaml', 'b.yaml']}))).toBeUndefined()
-    expect(unsupportedField('Application', 'spec.source', source({valueFiles: ['env/*.yaml', 'x.yaml']}))).toMatchObject({
-      field: 'helm.valueFiles[]',
-    })
+    // Argo CD >= 3.5: a file a glob matches and a file listed explicitly is applied at its explicit place, once.
+    const valueFiles = (vf: string[]) => unsupportedField('Application', 'spec.source', source({valueFiles: vf}))?.field
+    expect(valueFiles(['values/*.yaml', 'values/c.yaml'])).toBe('helm.valueFiles[]')
+    expect(valueFiles(['v/**/*.yaml', 'v/d/e/x.yaml'])).toBe('helm.valueFiles[]')
+    expect(valueFiles(['v/[ab].yaml', 'v/a.yaml'])).toBe('helm.valueFiles[]')
+    expect(valueFiles(['a.yaml', 'a.yaml'])).toBe('helm.valueFiles[]')
+    expect(valueFiles(['/a/*.yaml', '/b/*.yaml'])).toBeUndefined()
+    expect(valueFiles(['values/*.yaml', 'other/c.yaml'])).toBeUndefined()
+    expect(valueFiles(['v/[!ab].yaml', 'v/a.yaml'])).toBeUndefined()
+    expect(valueFiles(['v/[.yaml', 'v/x.yaml', 'v/(.yaml'])).toBeUndefined()
     const params = (forced: boolean) => [
       {name: 'image.tag', value: '1'},
       {name: 'image.tag', value: '2', forceString: forced},

@@ -22,6 +22,7 @@ import {
   type ValueLayer,
 } from './model.js'
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
+import {fieldMessage, unsupportedField} from '../fields/check.js'
 import {linedDocuments} from './yaml-lines.js'
 import {chartAddress, chartOf} from './helmrelease-chart.js'
 
@@ -76,6 +77,11 @@ export function helmReleaseDeployable(
       lineAt('postRenderers'),
       `its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.`,
     )
+  }
+  const field = unsupportedField('HelmRelease', 'spec', spec)
+  if (field) {
+    const p = field.field.split('.').map((x) => x.replace(/\[\]$/, ''))
+    return r.unavailable(lineAt(...p), fieldMessage(`spec.${p.join('.')}`, field, 'Flux'))
   }
   const release = releaseName(r)
   if (typeof release !== 'string') return release

@@ -21,6 +21,31 @@ const plugin = 'jsonnet rendered by the render module, a plugin source touched: 
 
 const strings = (vs: readonly unknown[]) => vs.flatMap((v) => (Array.isArray(v) ? v : [v])).map((v) => String(v))
 const glob = /[*?[]/
+/** One part of a valueFiles glob as a regular expression (`**` any path, `*` and `?` within a name, a class). */
+function globPart(part: string): string {
+  if (part === '**') return '.*'
+  if (part === '*') return '[^/]*'
+  if (part === '?') return '[^/]'
+  if (/^\[[^\]]+\]$/.test(part)) return part.replace(/^\[!/, '[^').replace(/\\/g, '\\\\')
+  return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+/** Whether a valueFiles glob matches another entry as written (a glob that is no valid pattern matches nothing). */
+function globMatches(g: string, f: string): boolean {
+  try {
+    return new RegExp(`^${g.split(/(\*\*|\*|\?|\[[^\]]+\])/).map(globPart).join('')}$`).test(f)
+  } catch {
+    return false
+  }
+}
+/**
+ * Argo CD >= 3.5 (reposerver/repository getResolvedValueFiles): a file a glob matches that is also listed explicitly
+ * takes the explicit entry's place, and a file listed twice keeps its first place; the gate lists it each time.
+ */
+function reordered(files: readonly string[]): boolean {
+  const explicit = files.filter((f) => !glob.test(f))
+  if (new Set(explicit).size < explicit.length) return true
+  return files.filter((f) => glob.test(f)).some((g) => explicit.some((f) => globMatches(g, f)))
+}
 
 /** The fields of a source (`spec.source`, each of `spec.sources`, the template's in an ApplicationSet). */
 const source: Rules = {
@@ -34,8 +59,8 @@ const source: Rules = {
     'spec.source.tagPrefix (the tag prefix Argo CD strips when it resolves targetRevision) is not read by the gate, so the revision it selects is not rendered.',
   ),
   'spec.source.helm.valueFiles[]': unsupported(
-    'a valueFiles glob beside other value files: Argo CD >= 3.5 orders the files a glob matches before the files named explicitly, the gate keeps the written order, so this source is not rendered.',
-    {test: {file: HELM, title: judged}, when: (vs) => strings(vs).length > 1 && strings(vs).some((f) => glob.test(f))},
+    'a value file both matched by a valueFiles glob and listed explicitly (or listed twice): Argo CD >= 3.5 applies it once, at its explicit (first) place, the gate at each, so this source is not rendered.',
+    {test: {file: HELM, title: judged}, when: (vs) => reordered(strings(vs))},
   ),
   'spec.source.helm.ignoreMissingValueFiles': exact(HELM, judged),
   'spec.source.helm.values': untested('values as YAML text: read, merged after valueFiles; no test renders it against helm yet'),

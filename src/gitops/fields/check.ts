@@ -48,3 +48,13 @@ export function unsupportedField(
   }
   return undefined
 }
+
+/**
+ * What the user is told: the field where the object sets it (`full`, e.g. `spec.sources[1].helm.namespace`) and the
+ * table's message (which names the field first as `field.field` does, without its `[]`), then where the table is.
+ */
+export function fieldMessage(full: string, {field, message}: UnsupportedField, controller: string): string {
+  const short = field.replace(/\[\]/g, '')
+  const text = message.startsWith(`${short}`) ? message.slice(short.length).replace(/^:?\s*/, '') : message
+  return `${full}: ${text} (docs/gitops-fields.md lists what is rendered as ${controller} renders it.)`
+}

@@ -6,7 +6,6 @@ const POST = 'gitops/render-flux-post-build.test.ts'
 const fields = 'targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed'
 const envsubst = "envsubst's forms and a Secret's variables: the image as Flux deploys it"
 const foreign = 'is render-unavailable, named; one from this repository renders'
-const FLUX = 'src/gitops/render/flux-roots.ts'
 
 export const kustomizationRules: Rules = {
   'spec.path': unsupported(
