@@ -54,7 +54,11 @@ describe('the field table of the pinned CRDs', () => {
       ...app,
       spec: {...app.spec, properties: {...app.spec.properties, renderHints: {type: 'object', properties: {mode: {}}}}},
     }
-    expect(fieldsOf(grown).rows.filter((r) => !r.rule).map((r) => r.path)).toEqual(['spec.renderHints.mode'])
+    expect(
+      fieldsOf(grown)
+        .rows.filter((r) => !r.rule)
+        .map((r) => r.path),
+    ).toEqual(['spec.renderHints.mode'])
     expect(fieldsDoc([grown])).toContain('| `spec.renderHints.mode` | **unclassified** |')
   })
 

@@ -99,7 +99,9 @@ describe('a field the table classifies unsupported', () => {
     expect(result.failures.map((f) => `${f.rule} ${f.application} ${f.file}`)).toEqual([
       'render-unavailable web argocd/web.yaml',
     ])
-    expect(result.failures[0]!.message).toContain('spec.source.kustomize.ignoreMissingComponents: Argo CD skips the components')
+    expect(result.failures[0]!.message).toContain(
+      'spec.source.kustomize.ignoreMissingComponents: Argo CD skips the components',
+    )
     // The same change of a field the gate renders: changed, complete.
     const rendered = await history(argoFiles(labels), argoFiles(['commonLabels: {team: cart}']))
     const changed = await diffLast<DiffResult>(rendered, env)
@@ -145,14 +147,18 @@ describe('a field the table classifies unsupported', () => {
         rule: 'render-unavailable',
         file: 'apps/chart/release.yaml',
         line: 10,
-        message: expect.stringContaining('spec.upgrade.disableSchemaValidation: helm-controller skips the values schema'),
+        message: expect.stringContaining(
+          'spec.upgrade.disableSchemaValidation: helm-controller skips the values schema',
+        ),
       }),
     )
     expect(found).toContainEqual(
       expect.objectContaining({
         rule: 'render-unavailable',
         file: 'clusters/prod/web.yaml',
-        message: expect.stringContaining('Flux Kustomization flux-system/web: spec.ignoreMissingComponents: kustomize-controller skips'),
+        message: expect.stringContaining(
+          'Flux Kustomization flux-system/web: spec.ignoreMissingComponents: kustomize-controller skips',
+        ),
       }),
     )
   })

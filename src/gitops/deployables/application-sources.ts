@@ -67,7 +67,12 @@ function unsupportedSource(
   const field = unsupportedField('Application', 'spec.source', own)
   if (!field) return false
   const where = at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')
-  r.unavailable([...at, ...specPath(field.field)], fieldMessage(`spec${where}.${field.field.replace(/\[\]/g, '')}`, field, 'Argo CD'), 'unavailable', inputs)
+  r.unavailable(
+    [...at, ...specPath(field.field)],
+    fieldMessage(`spec${where}.${field.field.replace(/\[\]/g, '')}`, field, 'Argo CD'),
+    'unavailable',
+    inputs,
+  )
   return true
 }
 

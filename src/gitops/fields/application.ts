@@ -12,8 +12,10 @@ const HISTORY = 'gitops/diff-history.test.ts'
 const REMOTE = 'gitops/remote-charts.test.ts'
 
 const judged = 'judges each Application at the values line that decided the image, per environment'
-const refs = 'confines value files to the repository, resolves $values refs, builds file:// dependencies outside the checkout'
-const directory = 'verify --render reads a directory source as Argo CD does: recurse, exclude, lists, skipped and unrelated files'
+const refs =
+  'confines value files to the repository, resolves $values refs, builds file:// dependencies outside the checkout'
+const directory =
+  'verify --render reads a directory source as Argo CD does: recurse, exclude, lists, skipped and unrelated files'
 const tlas = "substitutes the Application's variables in TLA and extVar values, `$$` a `$`, an unknown one empty"
 const kustomizeBase = 'values, kustomize images and a kustomize base: each deployable with its image moves'
 const bump = 'a targetRevision bump diffs into the objects helm template says change'
@@ -32,7 +34,12 @@ function globPart(part: string): string {
 /** Whether a valueFiles glob matches another entry as written (a glob that is no valid pattern matches nothing). */
 function globMatches(g: string, f: string): boolean {
   try {
-    return new RegExp(`^${g.split(/(\*\*|\*|\?|\[[^\]]+\])/).map(globPart).join('')}$`).test(f)
+    return new RegExp(
+      `^${g
+        .split(/(\*\*|\*|\?|\[[^\]]+\])/)
+        .map(globPart)
+        .join('')}$`,
+    ).test(f)
   } catch {
     return false
   }
@@ -49,8 +56,16 @@ function reordered(files: readonly string[]): boolean {
 
 /** The fields of a source (`spec.source`, each of `spec.sources`, the template's in an ApplicationSet). */
 const source: Rules = {
-  'spec.source.repoURL': exact(REMOTE, bump, 'this repository or a chart repository; another git repository is render-unavailable, named'),
-  'spec.source.targetRevision': exact(REMOTE, bump, "a chart's version; for this repository, the revision under review"),
+  'spec.source.repoURL': exact(
+    REMOTE,
+    bump,
+    'this repository or a chart repository; another git repository is render-unavailable, named',
+  ),
+  'spec.source.targetRevision': exact(
+    REMOTE,
+    bump,
+    "a chart's version; for this repository, the revision under review",
+  ),
   'spec.source.path': exact(SOURCES, kustomizeBase),
   'spec.source.chart': exact(REMOTE, bump),
   'spec.source.ref': exact(HELM, refs),
@@ -63,7 +78,9 @@ const source: Rules = {
     {test: {file: HELM, title: judged}, when: (vs) => reordered(strings(vs))},
   ),
   'spec.source.helm.ignoreMissingValueFiles': exact(HELM, judged),
-  'spec.source.helm.values': untested('values as YAML text: read, merged after valueFiles; no test renders it against helm yet'),
+  'spec.source.helm.values': untested(
+    'values as YAML text: read, merged after valueFiles; no test renders it against helm yet',
+  ),
   'spec.source.helm.valuesObject': exact(REMOTE, bump),
   'spec.source.helm.parameters[].name': exact(HELM, judged),
   'spec.source.helm.parameters[].value': exact(HELM, judged),
@@ -79,11 +96,15 @@ const source: Rules = {
       },
     },
   ),
-  'spec.source.helm.fileParameters[].name': untested('read, confined to the repository; no test renders it against helm yet'),
-  'spec.source.helm.fileParameters[].path': untested('read, confined to the repository; no test renders it against helm yet'),
+  'spec.source.helm.fileParameters[].name': untested(
+    'read, confined to the repository; no test renders it against helm yet',
+  ),
+  'spec.source.helm.fileParameters[].path': untested(
+    'read, confined to the repository; no test renders it against helm yet',
+  ),
   'spec.source.helm.releaseName': exact(HELM, judged),
   'spec.source.helm.namespace': unsupported(
-    "helm.namespace: Argo CD leaves objects in the destination namespace (only what templates .Release.Namespace moves), the gate moves them all, so this source is not rendered.",
+    'helm.namespace: Argo CD leaves objects in the destination namespace (only what templates .Release.Namespace moves), the gate moves them all, so this source is not rendered.',
   ),
   'spec.source.helm.kubeVersion': unsupported(
     'helm.kubeVersion is not passed to helm by the gate (it renders with gitopsPolicy.render.kubernetesVersion), so this source is not rendered.',
@@ -93,9 +114,13 @@ const source: Rules = {
   ),
   'spec.source.helm.skipCrds': untested('passed to helm template (--skip-crds); no test renders it yet'),
   'spec.source.helm.skipTests': untested('passed to helm template (--skip-tests); no test renders it yet'),
-  'spec.source.helm.skipSchemaValidation': untested('passed to helm template (--skip-schema-validation); no test renders it yet'),
+  'spec.source.helm.skipSchemaValidation': untested(
+    'passed to helm template (--skip-schema-validation); no test renders it yet',
+  ),
   'spec.source.helm.passCredentials': notRendering('credentials passed to other hosts'),
-  'spec.source.helm.version': notRendering('the Helm major version (v3): the gate renders with Helm 4 and Helm 3 alike'),
+  'spec.source.helm.version': notRendering(
+    'the Helm major version (v3): the gate renders with Helm 4 and Helm 3 alike',
+  ),
   'spec.source.kustomize.images[]': unsupported(
     'a kustomize image naming an Argo CD variable ($ARGOCD_APP_…): Argo CD substitutes it, the gate does not, so this source is not rendered.',
     {
@@ -109,11 +134,21 @@ const source: Rules = {
   'spec.source.kustomize.nameSuffix': unsupported(
     "kustomize.nameSuffix: Argo CD's `kustomize edit set namesuffix` replaces the kustomization's own suffix, the gate adds to it, so this source is not rendered.",
   ),
-  'spec.source.kustomize.namespace': untested('kustomize edit set namespace, applied in a wrapper kustomization; no differential test yet'),
-  'spec.source.kustomize.commonLabels': untested('kustomize edit add label, applied in a wrapper kustomization; no differential test yet'),
-  'spec.source.kustomize.commonAnnotations': untested('kustomize edit add annotation, applied in a wrapper; no differential test yet'),
-  'spec.source.kustomize.forceCommonLabels': untested('the wrapper applies labels over the folder\'s as --force does; no differential test yet'),
-  'spec.source.kustomize.forceCommonAnnotations': untested('the wrapper applies annotations over the folder\'s as --force does; no differential test yet'),
+  'spec.source.kustomize.namespace': untested(
+    'kustomize edit set namespace, applied in a wrapper kustomization; no differential test yet',
+  ),
+  'spec.source.kustomize.commonLabels': untested(
+    'kustomize edit add label, applied in a wrapper kustomization; no differential test yet',
+  ),
+  'spec.source.kustomize.commonAnnotations': untested(
+    'kustomize edit add annotation, applied in a wrapper; no differential test yet',
+  ),
+  'spec.source.kustomize.forceCommonLabels': untested(
+    "the wrapper applies labels over the folder's as --force does; no differential test yet",
+  ),
+  'spec.source.kustomize.forceCommonAnnotations': untested(
+    "the wrapper applies annotations over the folder's as --force does; no differential test yet",
+  ),
   'spec.source.kustomize.commonAnnotationsEnvsubst': unsupported(
     'kustomize.commonAnnotationsEnvsubst: Argo CD substitutes its variables in commonAnnotations, the gate does not, so this source is not rendered.',
     {when: (vs) => vs.includes(true)},
@@ -130,10 +165,18 @@ const source: Rules = {
     'kustomize.ignoreMissingComponents: Argo CD skips the components that do not exist, the gate fails on them, so this source is not rendered.',
     {when: (vs) => vs.includes(true)},
   ),
-  'spec.source.kustomize.components[]': untested('kustomize edit add component, applied in a wrapper; no differential test yet'),
-  'spec.source.kustomize.replicas[].name': untested('kustomize edit set replicas, applied in a wrapper; no differential test yet'),
-  'spec.source.kustomize.replicas[].count': untested('kustomize edit set replicas, applied in a wrapper; no differential test yet'),
-  'spec.source.kustomize.patches[].**': untested('appended to the kustomization (a wrapper here); no differential test yet'),
+  'spec.source.kustomize.components[]': untested(
+    'kustomize edit add component, applied in a wrapper; no differential test yet',
+  ),
+  'spec.source.kustomize.replicas[].name': untested(
+    'kustomize edit set replicas, applied in a wrapper; no differential test yet',
+  ),
+  'spec.source.kustomize.replicas[].count': untested(
+    'kustomize edit set replicas, applied in a wrapper; no differential test yet',
+  ),
+  'spec.source.kustomize.patches[].**': untested(
+    'appended to the kustomization (a wrapper here); no differential test yet',
+  ),
   'spec.source.kustomize.kubeVersion': unsupported(
     'kustomize.kubeVersion (the Kubernetes version of helmCharts inflation) is not passed by the gate, so this source is not rendered.',
   ),
@@ -148,11 +191,17 @@ const source: Rules = {
   'spec.source.directory.exclude': exact(SOURCES, directory),
   'spec.source.directory.jsonnet.tlas[].**': exact(JSONNET, tlas),
   'spec.source.directory.jsonnet.extVars[].**': exact(JSONNET, tlas),
-  'spec.source.directory.jsonnet.libs[]': exact(JSONNET, 'a lib outside the repository root is refused, as the repo-server refuses it'),
-  'spec.source.plugin.**': unsupported('config-management plugins are not run by the gate: the source is not rendered.', {
-    test: {file: SOURCES, title: plugin},
-    reportedBy: 'src/gitops/deployables/source-inputs.ts (sourceType)',
-  }),
+  'spec.source.directory.jsonnet.libs[]': exact(
+    JSONNET,
+    'a lib outside the repository root is refused, as the repo-server refuses it',
+  ),
+  'spec.source.plugin.**': unsupported(
+    'config-management plugins are not run by the gate: the source is not rendered.',
+    {
+      test: {file: SOURCES, title: plugin},
+      reportedBy: 'src/gitops/deployables/source-inputs.ts (sourceType)',
+    },
+  ),
 }
 
 export const applicationRules: Rules = {

@@ -95,7 +95,7 @@ export function fieldsDoc(crds: readonly PinnedCrd[]): string {
     '- **untested**: read and rendered, but no test proves the field yet.',
     '- **not-rendering**: sync, health, retries, intervals, auth, the cluster: nothing of what is rendered.',
     '',
-    '`spec.sources[].*` of an Application is classified as `spec.source.*`. In an ApplicationSet, a generator nested in a `matrix` or `merge` is classified as the same generator at the top, and every template (`spec.template`, a generator\'s `template`) as an Application: its `spec.*` rows are the Application\'s.',
+    "`spec.sources[].*` of an Application is classified as `spec.source.*`. In an ApplicationSet, a generator nested in a `matrix` or `merge` is classified as the same generator at the top, and every template (`spec.template`, a generator's `template`) as an Application: its `spec.*` rows are the Application's.",
     '',
     '| CRD | pinned from | fields | exact | unsupported | untested | not-rendering | exact of render-relevant |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -108,12 +108,20 @@ export function fieldsDoc(crds: readonly PinnedCrd[]): string {
     out.push(
       `| ${crd.kind} ${crd.group}/${crd.version} | ${o.repo}@${o.tag} | ${rows.length} | ${n.exact} | ${n.unsupported} | ${n.untested} | ${n['not-rendering']} | ${n.percent} % |`,
     )
-    sections.push('', `## ${crd.kind}`, '', `\`${o.path}\` of ${o.repo} ${o.tag} (sha256 \`${o.sha256.slice(0, 16)}…\`).`)
-    for (const [kind, count] of elsewhere) sections.push('', `${count} fields of its templates are ${kind} fields: see ${kind}.`)
+    sections.push(
+      '',
+      `## ${crd.kind}`,
+      '',
+      `\`${o.path}\` of ${o.repo} ${o.tag} (sha256 \`${o.sha256.slice(0, 16)}…\`).`,
+    )
+    for (const [kind, count] of elsewhere)
+      sections.push('', `${count} fields of its templates are ${kind} fields: see ${kind}.`)
     sections.push('', '| field | class | test, or what the user is told |', '| --- | --- | --- |')
     for (const r of lines(rows)) {
       const many = r.fields > 1 ? ` (${r.fields} fields)` : ''
-      sections.push(`| \`${r.path}\`${many} | ${r.rule?.class ?? '**unclassified**'} | ${cell(r.rule ? what(r.rule) : '')} |`)
+      sections.push(
+        `| \`${r.path}\`${many} | ${r.rule?.class ?? '**unclassified**'} | ${cell(r.rule ? what(r.rule) : '')} |`,
+      )
     }
   }
   return [...out, ...sections, ''].join('\n')

@@ -13,8 +13,15 @@ const notHelmChart = (vs: readonly unknown[]) => vs.some((k) => k !== 'OCIReposi
 
 export const helmReleaseRules: Rules = {
   'spec.chart.spec.chart': exact(REMOTE, bump),
-  'spec.chart.spec.version': exact(REMOTE, 'a range resolves as Helm resolves it (the newest stable), the resolved version shown'),
-  'spec.chart.spec.sourceRef.kind': exact(REMOTE, bump, 'GitRepository of this repository or HelmRepository; a Bucket is render-unavailable, named'),
+  'spec.chart.spec.version': exact(
+    REMOTE,
+    'a range resolves as Helm resolves it (the newest stable), the resolved version shown',
+  ),
+  'spec.chart.spec.sourceRef.kind': exact(
+    REMOTE,
+    bump,
+    'GitRepository of this repository or HelmRepository; a Bucket is render-unavailable, named',
+  ),
   'spec.chart.spec.sourceRef.name': exact(REMOTE, bump),
   'spec.chart.spec.sourceRef.namespace': exact(REMOTE, bump),
   'spec.chart.spec.sourceRef.apiVersion': notRendering('the source API version'),
@@ -25,7 +32,9 @@ export const helmReleaseRules: Rules = {
   'spec.chart.spec.ignoreMissingValuesFiles': untested('read (a missing values file skipped); no test renders it yet'),
   'spec.chart.spec.interval': notRendering(),
   'spec.chart.spec.reconcileStrategy': notRendering('when source-controller rebuilds the chart'),
-  'spec.chart.spec.verify.**': notRendering("signature verification (done: remote-charts' cosign tests), not the render"),
+  'spec.chart.spec.verify.**': notRendering(
+    "signature verification (done: remote-charts' cosign tests), not the render",
+  ),
   'spec.chart.metadata.**': notRendering('labels and annotations of the HelmChart object'),
   'spec.chartRef.kind': unsupported(
     'chartRef to a HelmChart: the gate renders a chartRef to an OCIRepository only, so this HelmRelease is not rendered (named).',
@@ -52,15 +61,26 @@ export const helmReleaseRules: Rules = {
   ),
   'spec.postRenderers[].**': unsupported(
     "its postRenderers (kustomize patches and images helm-controller applies to the chart's output) are not applied by the gate: what it renders is not rendered or judged.",
-    {test: {file: HISTORY, title: 'is render-unavailable, the field named, never rendered without them'}, reportedBy: HELMRELEASE},
+    {
+      test: {file: HISTORY, title: 'is render-unavailable, the field named, never rendered without them'},
+      reportedBy: HELMRELEASE,
+    },
   ),
-  'spec.postRenderStrategy': unsupported('postRenderStrategy: post-renderers are not applied by the gate, so this HelmRelease is not rendered.'),
-  'spec.install.crds': unsupported('install.crds Skip: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.', {
-    when: (vs) => vs.includes('Skip'),
-  }),
-  'spec.install.skipCRDs': unsupported('install.skipCRDs: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.', {
-    when: (vs) => vs.includes(true),
-  }),
+  'spec.postRenderStrategy': unsupported(
+    'postRenderStrategy: post-renderers are not applied by the gate, so this HelmRelease is not rendered.',
+  ),
+  'spec.install.crds': unsupported(
+    'install.crds Skip: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.',
+    {
+      when: (vs) => vs.includes('Skip'),
+    },
+  ),
+  'spec.install.skipCRDs': unsupported(
+    'install.skipCRDs: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.',
+    {
+      when: (vs) => vs.includes(true),
+    },
+  ),
   'spec.upgrade.crds': notRendering('whether an upgrade applies CRD changes (the render shows them either way)'),
   'spec.install.disableSchemaValidation': unsupported(
     'install.disableSchemaValidation: helm-controller skips the values schema, the gate validates it (a false render-failed), so this HelmRelease is not rendered.',
@@ -71,7 +91,7 @@ export const helmReleaseRules: Rules = {
     {when: (vs) => vs.includes(true)},
   ),
   'spec.upgrade.preserveValues': unsupported(
-    "upgrade.preserveValues: helm-controller reuses the values of the release in the cluster, which the gate cannot read, so this HelmRelease is not rendered.",
+    'upgrade.preserveValues: helm-controller reuses the values of the release in the cluster, which the gate cannot read, so this HelmRelease is not rendered.',
     {when: (vs) => vs.includes(true)},
   ),
   'spec.install.**': notRendering('how helm installs: hooks, waits, remediation, ownership'),

@@ -9,15 +9,19 @@ const foreign = 'is render-unavailable, named; one from this repository renders'
 
 export const kustomizationRules: Rules = {
   'spec.path': unsupported(
-    "spec.path moved: the old folder is picked up again as an overlay root, so the diff reports the same objects more than once (issue 61); a path that did not move is rendered as kustomize-controller builds it.",
+    'spec.path moved: the old folder is picked up again as an overlay root, so the diff reports the same objects more than once (issue 61); a path that did not move is rendered as kustomize-controller builds it.',
     {test: {file: HISTORY, title: fields}, check: false},
   ),
-  'spec.sourceRef.kind': exact(HISTORY, foreign, 'a GitRepository of this repository (or an ExternalArtifact the gate maps); others render-unavailable, named'),
+  'spec.sourceRef.kind': exact(
+    HISTORY,
+    foreign,
+    'a GitRepository of this repository (or an ExternalArtifact the gate maps); others render-unavailable, named',
+  ),
   'spec.sourceRef.name': exact(HISTORY, foreign),
   'spec.sourceRef.namespace': exact(HISTORY, foreign),
   'spec.sourceRef.apiVersion': notRendering('the source API version'),
   'spec.targetNamespace': unsupported(
-    "targetNamespace over a HelmRelease: kustomize-controller moves the HelmRelease and helm-controller renders its chart in the new namespace, the gate does not re-render the chart there; over plain objects it is exact.",
+    'targetNamespace over a HelmRelease: kustomize-controller moves the HelmRelease and helm-controller renders its chart in the new namespace, the gate does not re-render the chart there; over plain objects it is exact.',
     {test: {file: HISTORY, title: fields}, check: false},
   ),
   'spec.commonMetadata.**': exact(HISTORY, fields),
@@ -27,7 +31,9 @@ export const kustomizationRules: Rules = {
   ),
   'spec.postBuild.substituteFrom[].kind': exact(POST, envsubst),
   'spec.postBuild.substituteFrom[].name': exact(POST, envsubst),
-  'spec.postBuild.substituteFrom[].optional': untested('a missing optional ConfigMap or Secret skipped; no test renders it yet'),
+  'spec.postBuild.substituteFrom[].optional': untested(
+    'a missing optional ConfigMap or Secret skipped; no test renders it yet',
+  ),
   'spec.postBuild.substituteStrategy': untested('Always: substituted with no variable set; no test renders it yet'),
   'spec.namePrefix': unsupported(
     "namePrefix: kustomize-controller's generator replaces the kustomization's own prefix, the gate adds to it, so this Kustomization is not rendered.",
@@ -35,9 +41,15 @@ export const kustomizationRules: Rules = {
   'spec.nameSuffix': unsupported(
     "nameSuffix: kustomize-controller's generator replaces the kustomization's own suffix, the gate adds to it, so this Kustomization is not rendered.",
   ),
-  'spec.images[].**': untested('written into the wrapper kustomization as the generator does; no differential test yet'),
-  'spec.patches[].**': untested('written into the wrapper kustomization as the generator does; no differential test yet'),
-  'spec.components[]': untested('written into the wrapper kustomization as the generator does; no differential test yet'),
+  'spec.images[].**': untested(
+    'written into the wrapper kustomization as the generator does; no differential test yet',
+  ),
+  'spec.patches[].**': untested(
+    'written into the wrapper kustomization as the generator does; no differential test yet',
+  ),
+  'spec.components[]': untested(
+    'written into the wrapper kustomization as the generator does; no differential test yet',
+  ),
   'spec.ignoreMissingComponents': unsupported(
     'ignoreMissingComponents: kustomize-controller skips the components that do not exist, the gate fails on them, so this Kustomization is not rendered.',
     {when: (vs) => vs.includes(true)},

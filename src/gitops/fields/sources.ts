@@ -12,7 +12,10 @@ const oci = 'an OCIRepository with spec.verify: verified the same way'
 const auth = notRendering('credentials, TLS, proxies')
 const timing = notRendering()
 const unread = (what: string) =>
-  unsupported(`${what} is not modelled by the gate: what the source's artifact holds may differ from the revision it renders.`, {check: false})
+  unsupported(
+    `${what} is not modelled by the gate: what the source's artifact holds may differ from the revision it renders.`,
+    {check: false},
+  )
 
 export const gitRepositoryRules: Rules = {
   'spec.url': exact(HISTORY, foreign, 'this repository is rendered; another one is render-unavailable, named'),
@@ -33,7 +36,10 @@ export const gitRepositoryRules: Rules = {
 
 export const helmRepositoryRules: Rules = {
   'spec.url': exact(REMOTE, bump),
-  'spec.type': exact(REMOTE, 'a HelmRepository of type oci: the bump diffs, the manifest digest recorded; a second run fetches nothing'),
+  'spec.type': exact(
+    REMOTE,
+    'a HelmRepository of type oci: the bump diffs, the manifest digest recorded; a second run fetches nothing',
+  ),
   'spec.insecure': untested('plain HTTP allowed; no test sets it yet'),
   'spec.secretRef.**': auth,
   'spec.certSecretRef.**': auth,
