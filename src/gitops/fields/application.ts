@@ -19,6 +19,9 @@ const directory =
 const tlas = "substitutes the Application's variables in TLA and extVar values, `$$` a `$`, an unknown one empty"
 const kustomizeBase = 'values, kustomize images and a kustomize base: each deployable with its image moves'
 const bump = 'a targetRevision bump diffs into the objects helm template says change'
+const OPTIONS = 'gitops/argo-kustomize-options.test.ts'
+const options =
+  'namespace, commonLabels, commonAnnotations (forced or not), replicas, patches and images render as Argo CD renders them'
 const plugin = 'jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1'
 
 const strings = (vs: readonly unknown[]) => vs.flatMap((v) => (Array.isArray(v) ? v : [v])).map((v) => String(v))
@@ -134,21 +137,17 @@ const source: Rules = {
   'spec.source.kustomize.nameSuffix': unsupported(
     "kustomize.nameSuffix: Argo CD's `kustomize edit set namesuffix` replaces the kustomization's own suffix, the gate adds to it, so this source is not rendered.",
   ),
-  'spec.source.kustomize.namespace': untested(
-    'kustomize edit set namespace, applied in a wrapper kustomization; no differential test yet',
+  'spec.source.kustomize.namespace': exact(OPTIONS, options),
+  'spec.source.kustomize.commonLabels': unsupported(
+    "a kustomize.commonLabels value naming a variable ($…): Argo CD substitutes the Application's variables in it, the gate does not, so this source is not rendered.",
+    {
+      test: {file: OPTIONS, title: options},
+      when: (vs) => vs.some((m) => Object.values(m as object).some((v) => String(v).includes('$'))),
+    },
   ),
-  'spec.source.kustomize.commonLabels': untested(
-    'kustomize edit add label, applied in a wrapper kustomization; no differential test yet',
-  ),
-  'spec.source.kustomize.commonAnnotations': untested(
-    'kustomize edit add annotation, applied in a wrapper; no differential test yet',
-  ),
-  'spec.source.kustomize.forceCommonLabels': untested(
-    "the wrapper applies labels over the folder's as --force does; no differential test yet",
-  ),
-  'spec.source.kustomize.forceCommonAnnotations': untested(
-    "the wrapper applies annotations over the folder's as --force does; no differential test yet",
-  ),
+  'spec.source.kustomize.commonAnnotations': exact(OPTIONS, options),
+  'spec.source.kustomize.forceCommonLabels': exact(OPTIONS, options),
+  'spec.source.kustomize.forceCommonAnnotations': exact(OPTIONS, options),
   'spec.source.kustomize.commonAnnotationsEnvsubst': unsupported(
     'kustomize.commonAnnotationsEnvsubst: Argo CD substitutes its variables in commonAnnotations, the gate does not, so this source is not rendered.',
     {when: (vs) => vs.includes(true)},
@@ -165,18 +164,12 @@ const source: Rules = {
     'kustomize.ignoreMissingComponents: Argo CD skips the components that do not exist, the gate fails on them, so this source is not rendered.',
     {when: (vs) => vs.includes(true)},
   ),
-  'spec.source.kustomize.components[]': untested(
-    'kustomize edit add component, applied in a wrapper; no differential test yet',
+  'spec.source.kustomize.components[]': unsupported(
+    "kustomize.components: Argo CD adds them to the folder's own kustomization (its labels, annotations and namespace reach the components' objects), the gate beside it, so this source is not rendered.",
   ),
-  'spec.source.kustomize.replicas[].name': untested(
-    'kustomize edit set replicas, applied in a wrapper; no differential test yet',
-  ),
-  'spec.source.kustomize.replicas[].count': untested(
-    'kustomize edit set replicas, applied in a wrapper; no differential test yet',
-  ),
-  'spec.source.kustomize.patches[].**': untested(
-    'appended to the kustomization (a wrapper here); no differential test yet',
-  ),
+  'spec.source.kustomize.replicas[].name': exact(OPTIONS, options),
+  'spec.source.kustomize.replicas[].count': exact(OPTIONS, options),
+  'spec.source.kustomize.patches[].**': exact(OPTIONS, options),
   'spec.source.kustomize.kubeVersion': unsupported(
     'kustomize.kubeVersion (the Kubernetes version of helmCharts inflation) is not passed by the gate, so this source is not rendered.',
   ),

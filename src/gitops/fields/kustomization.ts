@@ -47,8 +47,8 @@ export const kustomizationRules: Rules = {
   'spec.patches[].**': untested(
     'written into the wrapper kustomization as the generator does; no differential test yet',
   ),
-  'spec.components[]': untested(
-    'written into the wrapper kustomization as the generator does; no differential test yet',
+  'spec.components[]': unsupported(
+    "components: kustomize-controller's generator adds them to the folder's own kustomization (its transformers reach the components' objects), the gate beside it, so this Kustomization is not rendered.",
   ),
   'spec.ignoreMissingComponents': unsupported(
     'ignoreMissingComponents: kustomize-controller skips the components that do not exist, the gate fails on them, so this Kustomization is not rendered.',
