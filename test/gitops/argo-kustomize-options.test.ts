@@ -153,7 +153,10 @@ describe("Argo CD kustomize options: gitops diff's objects against kustomize edi
         Object.fromEntries(xs.map((x) => [x.key, x.object]).sort(([a], [b]) => String(a).localeCompare(String(b))))
       results[name] = [byKey(objects), byKey(argo)]
     }
-    for (const [name, [ours, argos]] of Object.entries(results)) expect(ours, name).toEqual(argos)
+    for (const [name, [ours, argos]] of Object.entries(results)) {
+      expect(Object.keys(ours as object).length, name).toBe(2)
+      expect(ours, name).toEqual(argos)
+    }
     // Not vacuous: each case changed what the folder alone renders.
     const plain = JSON.stringify(results.images![1])
     for (const [name, [, argos]] of Object.entries(results))

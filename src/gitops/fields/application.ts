@@ -3,7 +3,7 @@
  * fields are written once, as `spec.source.*`; `spec.sources[].*` is classified as `spec.source.*` (the repo-server
  * renders each source of a multi-source Application as it renders `spec.source`).
  */
-import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, type Rules} from './model.js'
 
 const HELM = 'gitops/render-helm.test.ts'
 const SOURCES = 'gitops/diff-sources.test.ts'
@@ -22,6 +22,9 @@ const bump = 'a targetRevision bump diffs into the objects helm template says ch
 const OPTIONS = 'gitops/argo-kustomize-options.test.ts'
 const options =
   'namespace, commonLabels, commonAnnotations (forced or not), replicas, patches and images render as Argo CD renders them'
+const HELM_OPTIONS = 'gitops/argo-helm-options.test.ts'
+const helmOptions =
+  'values as YAML text, skipCrds, skipTests, fileParameters and skipSchemaValidation render as Argo CD renders them'
 const plugin = 'jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1'
 
 const strings = (vs: readonly unknown[]) => vs.flatMap((v) => (Array.isArray(v) ? v : [v])).map((v) => String(v))
@@ -81,9 +84,7 @@ const source: Rules = {
     {test: {file: HELM, title: judged}, when: (vs) => reordered(strings(vs))},
   ),
   'spec.source.helm.ignoreMissingValueFiles': exact(HELM, judged),
-  'spec.source.helm.values': untested(
-    'values as YAML text: read, merged after valueFiles; no test renders it against helm yet',
-  ),
+  'spec.source.helm.values': exact(HELM_OPTIONS, helmOptions),
   'spec.source.helm.valuesObject': exact(REMOTE, bump),
   'spec.source.helm.parameters[].name': exact(HELM, judged),
   'spec.source.helm.parameters[].value': exact(HELM, judged),
@@ -99,12 +100,8 @@ const source: Rules = {
       },
     },
   ),
-  'spec.source.helm.fileParameters[].name': untested(
-    'read, confined to the repository; no test renders it against helm yet',
-  ),
-  'spec.source.helm.fileParameters[].path': untested(
-    'read, confined to the repository; no test renders it against helm yet',
-  ),
+  'spec.source.helm.fileParameters[].name': exact(HELM_OPTIONS, helmOptions),
+  'spec.source.helm.fileParameters[].path': exact(HELM_OPTIONS, helmOptions),
   'spec.source.helm.releaseName': exact(HELM, judged),
   'spec.source.helm.namespace': unsupported(
     'helm.namespace: Argo CD leaves objects in the destination namespace (only what templates .Release.Namespace moves), the gate moves them all, so this source is not rendered.',
@@ -115,11 +112,9 @@ const source: Rules = {
   'spec.source.helm.apiVersions[]': unsupported(
     'helm.apiVersions are not passed to helm by the gate (it renders with gitopsPolicy.render.apiVersions), so this source is not rendered.',
   ),
-  'spec.source.helm.skipCrds': untested('passed to helm template (--skip-crds); no test renders it yet'),
-  'spec.source.helm.skipTests': untested('passed to helm template (--skip-tests); no test renders it yet'),
-  'spec.source.helm.skipSchemaValidation': untested(
-    'passed to helm template (--skip-schema-validation); no test renders it yet',
-  ),
+  'spec.source.helm.skipCrds': exact(HELM_OPTIONS, helmOptions),
+  'spec.source.helm.skipTests': exact(HELM_OPTIONS, helmOptions),
+  'spec.source.helm.skipSchemaValidation': exact(HELM_OPTIONS, helmOptions),
   'spec.source.helm.passCredentials': notRendering('credentials passed to other hosts'),
   'spec.source.helm.version': notRendering(
     'the Helm major version (v3): the gate renders with Helm 4 and Helm 3 alike',
