@@ -5,12 +5,14 @@ const HISTORY = 'gitops/diff-history.test.ts'
 const POST = 'gitops/render-flux-post-build.test.ts'
 const fields = 'targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed'
 const envsubst = "envsubst's forms and a Secret's variables: the image as Flux deploys it"
+const FIELDS = 'gitops/flux-kustomization-fields.test.ts'
+const fieldsTest = 'targetNamespace, images and patches render as kustomize-controller renders them'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 
 export const kustomizationRules: Rules = {
   'spec.path': unsupported(
     'spec.path moved: the old folder is picked up again as an overlay root, so the diff reports the same objects more than once (issue 61); a path that did not move is rendered as kustomize-controller builds it.',
-    {test: {file: HISTORY, title: fields}, check: false},
+    {test: {file: FIELDS, title: fieldsTest}, check: false},
   ),
   'spec.sourceRef.kind': exact(
     HISTORY,
@@ -22,7 +24,7 @@ export const kustomizationRules: Rules = {
   'spec.sourceRef.apiVersion': notRendering('the source API version'),
   'spec.targetNamespace': unsupported(
     'targetNamespace over a HelmRelease: kustomize-controller moves the HelmRelease and helm-controller renders its chart in the new namespace, the gate does not re-render the chart there; over plain objects it is exact.',
-    {test: {file: HISTORY, title: fields}, check: false},
+    {test: {file: FIELDS, title: fieldsTest}, check: false},
   ),
   'spec.commonMetadata.**': exact(HISTORY, fields),
   'spec.postBuild.substitute': unsupported(
@@ -41,12 +43,8 @@ export const kustomizationRules: Rules = {
   'spec.nameSuffix': unsupported(
     "nameSuffix: kustomize-controller's generator replaces the kustomization's own suffix, the gate adds to it, so this Kustomization is not rendered.",
   ),
-  'spec.images[].**': untested(
-    'written into the wrapper kustomization as the generator does; no differential test yet',
-  ),
-  'spec.patches[].**': untested(
-    'written into the wrapper kustomization as the generator does; no differential test yet',
-  ),
+  'spec.images[].**': exact(FIELDS, fieldsTest),
+  'spec.patches[].**': exact(FIELDS, fieldsTest),
   'spec.components[]': unsupported(
     "components: kustomize-controller's generator adds them to the folder's own kustomization (its transformers reach the components' objects), the gate beside it, so this Kustomization is not rendered.",
   ),

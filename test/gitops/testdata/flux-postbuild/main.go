@@ -6,6 +6,8 @@
 // through a client that answers from a YAML file instead of a cluster, then the ResMap printed.
 //
 //	flux-postbuild <folder> <flux-kustomization.yaml> <configmaps-and-secrets.yaml>
+//
+// With FLUX_GENERATE=1, the controller's generate step runs first (test/gitops/flux-kustomization-fields.test.ts).
 package main
 
 import (
@@ -114,6 +116,14 @@ func run(dir, kustomizationFile, holdersFile string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
+	}
+	// FLUX_GENERATE=1: first kustomize-controller's generate step (internal/controller generate): fluxcd/pkg's
+	// Generator writes the Kustomization's targetNamespace, namePrefix, nameSuffix, images, patches and components
+	// into the folder's kustomization.
+	if os.Getenv("FLUX_GENERATE") == "1" {
+		if _, err := kustomize.NewGenerator(abs, u).WriteFile(abs); err != nil {
+			return fmt.Errorf("kustomize generate failed: %w", err)
+		}
 	}
 	m, err := kustomize.SecureBuild(abs, abs, false)
 	if err != nil {
