@@ -1003,39 +1003,66 @@ describe('an image set by an inline patchesJson6902', () => {
   })
 })
 
-describe('a HelmRelease with postRenderers', () => {
-  it('is render-unavailable, the field named, never rendered without them', async () => {
-    const files = {
-      'apps/web.yaml': [
-        'apiVersion: helm.toolkit.fluxcd.io/v2',
-        'kind: HelmRelease',
-        'metadata: {name: web, namespace: web}',
-        'spec:',
-        '  chart:',
-        '    spec:',
-        '      chart: ./charts/web',
-        '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
-        '  postRenderers:',
-        '    - kustomize:',
-        '        images:',
-        '          - {name: ghcr.io/acme/web, newTag: 9.9.9}',
-        '',
-      ].join('\n'),
-      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
-      'charts/web/values.yaml': 'image: ghcr.io/acme/web:1.0.0\n',
-      'charts/web/templates/deployment.yaml': deployment('web', '{{ .Values.image }}'),
-    }
-    const repo = await history(files)
-    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
-    const json = run.json<{findings: Array<{rule: string; file: string; line: number; message: string}>}>()
-    expect(json.findings).toContainEqual(
-      expect.objectContaining({
-        rule: 'render-unavailable',
-        file: 'apps/web.yaml',
-        line: 9,
-        message: expect.stringContaining('postRenderers'),
-      }),
-    )
+describe("a HelmRelease's post-renderers, as helm-controller runs them (its internal/postrender in the module)", () => {
+  const release = (spec: string[]) =>
+    [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: web}',
+      'spec:',
+      '  chart:',
+      '    spec:',
+      '      chart: ./charts/web',
+      '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+      ...spec.map((l) => `  ${l}`),
+      '',
+    ].join('\n')
+  const chart = {
+    'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+    'charts/web/values.yaml': 'image: ghcr.io/acme/web:1.0.0\nport: 80\n',
+    'charts/web/values.schema.json': JSON.stringify({type: 'object', properties: {port: {type: 'integer'}}}),
+    'charts/web/templates/deployment.yaml': deployment('web', '{{ .Values.image }}'),
+  }
+  type Added = {deployables: Array<{objects: Array<{kind: string; diff: string}>}>; images: Array<{to: string}>}
+  const deployed = async (spec: string[]) => {
+    const repo = await history(chart, {'apps/web.yaml': release(spec)})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    const added = result as unknown as Added
+    const body = added.deployables[0]!.objects.find((o) => o.kind === 'Deployment')!.diff
+    return {body, images: added.images.map((i) => i.to)}
+  }
+
+  it("postRenderers: the kustomize images and patches applied to the chart's output", async () => {
+    const {body, images} = await deployed([
+      'postRenderers:',
+      '  - kustomize:',
+      '      images: [{name: ghcr.io/acme/web, newTag: 9.9.9}]',
+      '      patches:',
+      '        - target: {kind: Deployment, name: web}',
+      '          patch: "- op: add\\n  path: /spec/replicas\\n  value: 3\\n"',
+    ])
+    expect(images).toEqual(['ghcr.io/acme/web:9.9.9'])
+    expect(body).toContain('+  replicas: 3')
+    // The origin labels helm-controller sets on every object.
+    expect(body).toContain('+    helm.toolkit.fluxcd.io/name: web')
+    expect(body).toContain('+    helm.toolkit.fluxcd.io/namespace: web')
+  })
+
+  it('commonMetadata: its labels and annotations on every object, the origin labels kept', async () => {
+    const {body} = await deployed([
+      'commonMetadata:',
+      '  labels: {team: shop, helm.toolkit.fluxcd.io/name: other}',
+      '  annotations: {owner: shop@example.com}',
+    ])
+    expect(body).toContain('+    team: shop')
+    expect(body).toContain('+    owner: shop@example.com')
+    expect(body).toContain('+    helm.toolkit.fluxcd.io/name: web')
+  })
+
+  it('upgrade.disableSchemaValidation: values the chart schema refuses render', async () => {
+    const {images} = await deployed(['values: {port: eighty}', 'upgrade: {disableSchemaValidation: true}'])
+    expect(images).toEqual(['ghcr.io/acme/web:1.0.0'])
   })
 })
 

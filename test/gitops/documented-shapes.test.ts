@@ -208,26 +208,22 @@ function fixtures(server: ChartServer): Record<string, Fixture> {
         {kind: 'Secret', name: 'web-secret', valuesKey: 'replicas', targetPath: 'replicaCount'},
       ],
     }),
-    'hr-post-renderers': release(
-      'hr-post-renderers',
-      {
-        ...fromRepository,
-        postRenderers: [
-          {
-            kustomize: {
-              patches: [
-                {
-                  target: {kind: 'Deployment', name: 'hr-post-renderers'},
-                  patch: '- op: add\n  path: /metadata/annotations/note\n  value: x\n',
-                },
-              ],
-              images: [{name: 'ghcr.io/acme/web', newName: 'ghcr.io/acme/other', newTag: '2.0.0'}],
-            },
+    'hr-post-renderers': release('hr-post-renderers', {
+      ...fromRepository,
+      postRenderers: [
+        {
+          kustomize: {
+            patches: [
+              {
+                target: {kind: 'Deployment', name: 'hr-post-renderers'},
+                patch: '- op: add\n  path: /metadata/annotations/note\n  value: x\n',
+              },
+            ],
+            images: [{name: 'ghcr.io/acme/web', newName: 'ghcr.io/acme/other', newTag: '2.0.0'}],
           },
-        ],
-      },
-      'unavailable',
-    ),
+        },
+      ],
+    }),
     // Flux "Kustomizations": postBuild substitute and substituteFrom, patches, images.
     'ks-post-build': flux('ks-post-build', './flux/vars', {
       postBuild: {

@@ -31,6 +31,7 @@ import {filesUnder, KUSTOMIZATION, refValueFiles, sourceType} from './source-inp
 import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
+import {fieldMessage, unsupportedField} from '../fields/check.js'
 
 export interface ApplicationDeployables {
   helm: HelmDeployable[]
@@ -43,8 +44,44 @@ export function applicationDeployables(app: ArgoApplication, ctx: DeployablesCon
   const out: ApplicationDeployables = {helm: [], kustomize: [], directory: [], unrenderable: []}
   const sources = sourcesOf(app)
   const r = sourcesRead(app, ctx, out, refsOf(sources, ctx))
+  const field = unsupportedField('Application', 'spec', app.spec, 'spec.source')
+  if (field) {
+    r.unavailable(specPath(field.field), fieldMessage(`spec.${field.field.replace(/\[\]/g, '')}`, field, 'Argo CD'))
+    return out
+  }
   for (const {source, at} of sources) readSource(r, source, at)
   return out
+}
+
+/** A field of the table (`helm.parameters[].forceString`) as the spec path its line is read at. */
+const specPath = (field: string): SpecPath => field.split('.').map((s) => s.replace(/\[\]$/, ''))
+
+/** The source fields of the other source types: Argo CD reads a source's fields of its own type only. */
+const OTHER_TYPES: Record<string, readonly string[]> = {
+  Helm: ['kustomize', 'directory', 'plugin'],
+  Kustomize: ['helm', 'directory', 'plugin'],
+  Directory: ['helm', 'kustomize', 'plugin'],
+}
+
+/** Whether the source sets a field the table classifies unsupported for its type; recorded unavailable if so. */
+function unsupportedSource(
+  r: SourcesRead,
+  source: Record<string, unknown>,
+  at: SpecPath,
+  type: string,
+  inputs: SourceInputs,
+): boolean {
+  const own = Object.fromEntries(Object.entries(source).filter(([k]) => !(OTHER_TYPES[type] ?? []).includes(k)))
+  const field = unsupportedField('Application', 'spec.source', own)
+  if (!field) return false
+  const where = at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')
+  r.unavailable(
+    [...at, ...specPath(field.field)],
+    fieldMessage(`spec${where}.${field.field.replace(/\[\]/g, '')}`, field, 'Argo CD'),
+    'unavailable',
+    inputs,
+  )
+  return true
 }
 
 /** An Application's sources being read, and where what they deploy goes. */
@@ -147,6 +184,7 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
     return
   }
   if (type.type === 'Plugin') return pluginUnavailable(r, source, at, dir, inputs)
+  if (unsupportedSource(r, source, at, type.type ?? 'Helm', inputs)) return
   if (type.type === 'Kustomize') return readKustomizeSource(r, source, at, dir, inputs, merged.files)
   if (type.type === 'Directory') return readDirectorySource(r, source, at, dir, inputs)
   const d = helmDeployable(app, source, at, dir, r.refs, ctx, unavailable)
@@ -171,6 +209,7 @@ function readRemoteChart(
     r.unavailable([...at, 'chart'], remote.problem, 'unavailable', inputs)
     return
   }
+  if (unsupportedSource(r, written, at, 'Helm', inputs)) return
   const d = helmDeployable(r.app, written, at, '', r.refs, r.ctx, r.unavailable, remote)
   if (d) r.out.helm.push(d)
 }

@@ -22,6 +22,7 @@ import {
   type ValueLayer,
 } from './model.js'
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
+import {fieldMessage, unsupportedField} from '../fields/check.js'
 import {linedDocuments} from './yaml-lines.js'
 import {chartAddress, chartOf} from './helmrelease-chart.js'
 import type {FluxPostRender} from '../../effects/helm.js'
@@ -70,6 +71,11 @@ export function helmReleaseDeployable(
   if ('unrenderable' in files) return files
   const values = releaseValues(r)
   if ('unrenderable' in values) return values
+  const field = unsupportedField('HelmRelease', 'spec', spec)
+  if (field) {
+    const p = field.field.split('.').map((x) => x.replace(/\[\]$/, ''))
+    return r.unavailable(lineAt(...p), fieldMessage(`spec.${p.join('.')}`, field, 'Flux'))
+  }
   const release = releaseName(r)
   if (typeof release !== 'string') return release
   return {

@@ -16,6 +16,7 @@ import {fluxFields, holdersOf} from './flux-kustomization.js'
 import {KUSTOMIZATION_FILES} from './kustomizations.js'
 import {at} from './objects.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from './plan-types.js'
+import {fieldMessage, unsupportedField} from '../fields/check.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
@@ -177,6 +178,11 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   const fields = fluxFields(obj, sources.holders)
   if (fields && 'unavailable' in fields)
     return unavailable(`Flux Kustomization ${namespacedName(obj)}: ${fields.unavailable}`)
+  const field = unsupportedField('Kustomization', 'spec', at(obj, 'spec'))
+  if (field)
+    return unavailable(
+      `Flux Kustomization ${namespacedName(obj)}: ${fieldMessage(`spec.${field.field.replace(/\[\]/g, '')}`, field, 'Flux')}`,
+    )
   if (fields) r.flux = fields
   if (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir)) {
     out.outside.push({path: r.dir, declaredIn: file, environment: r.environment})

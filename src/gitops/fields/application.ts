@@ -1,0 +1,126 @@
+/**
+ * Argo CD Application (argoproj/argo-cd v3.5.1, manifests/crds/application-crd.yaml): the field table. A source's
+ * fields are written once, as `spec.source.*`; `spec.sources[].*` is classified as `spec.source.*` (the repo-server
+ * renders each source of a multi-source Application as it renders `spec.source`).
+ */
+import {exact, notRendering, unsupported, type Rules} from './model.js'
+
+const HELM = 'gitops/render-helm.test.ts'
+const SOURCES = 'gitops/diff-sources.test.ts'
+const JSONNET = 'gitops/render-jsonnet.test.ts'
+const HISTORY = 'gitops/diff-history.test.ts'
+const REMOTE = 'gitops/remote-charts.test.ts'
+
+const refs =
+  'confines value files to the repository, resolves $values refs, builds file:// dependencies outside the checkout'
+const directory =
+  'verify --render reads a directory source as Argo CD does: recurse, exclude, lists, skipped and unrelated files'
+const tlas = "substitutes the Application's variables in TLA and extVar values, `$$` a `$`, an unknown one empty"
+const kustomizeBase = 'values, kustomize images and a kustomize base: each deployable with its image moves'
+const bump = 'a targetRevision bump diffs into the objects helm template says change'
+const OPTIONS = 'gitops/argo-kustomize-options.test.ts'
+const options =
+  'namespace, commonLabels, commonAnnotations (forced or not), replicas, patches and images render as Argo CD renders them'
+const HELM_FIELDS = 'gitops/argo-helm-fields.test.ts'
+const KUSTOMIZE_FIELDS = 'gitops/argo-kustomize-fields.test.ts'
+const plugin = 'jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1'
+
+/** The fields of a source (`spec.source`, each of `spec.sources`, the template's in an ApplicationSet). */
+const source: Rules = {
+  'spec.source.repoURL': exact(
+    REMOTE,
+    bump,
+    'this repository or a chart repository; another git repository is render-unavailable, named',
+  ),
+  'spec.source.targetRevision': exact(
+    REMOTE,
+    bump,
+    "a chart's version; for this repository, the revision under review",
+  ),
+  'spec.source.path': exact(SOURCES, kustomizeBase),
+  'spec.source.chart': exact(REMOTE, bump),
+  'spec.source.ref': exact(HELM, refs),
+  'spec.source.name': notRendering('a name for the source (UI, CLI), not read by the render'),
+  'spec.source.tagPrefix': unsupported(
+    'spec.source.tagPrefix (the tag prefix Argo CD strips when it resolves targetRevision) is not read by the gate, so the revision it selects is not rendered.',
+  ),
+  'spec.source.helm.valueFiles[]': exact(HELM_FIELDS, 'value-files-glob'),
+  'spec.source.helm.ignoreMissingValueFiles': exact(HELM_FIELDS, 'value-files-missing'),
+  'spec.source.helm.values': exact(HELM_FIELDS, 'values-string'),
+  'spec.source.helm.valuesObject': exact(HELM_FIELDS, 'values-object'),
+  'spec.source.helm.parameters[].name': exact(HELM_FIELDS, 'parameters'),
+  'spec.source.helm.parameters[].value': exact(HELM_FIELDS, 'parameters-env'),
+  'spec.source.helm.parameters[].forceString': exact(HELM_FIELDS, 'parameters-force'),
+  'spec.source.helm.fileParameters[].name': exact(HELM_FIELDS, 'file-parameters'),
+  'spec.source.helm.fileParameters[].path': exact(HELM_FIELDS, 'file-parameters'),
+  'spec.source.helm.releaseName': exact(HELM_FIELDS, 'release-name'),
+  'spec.source.helm.namespace': exact(HELM_FIELDS, 'helm-namespace'),
+  'spec.source.helm.kubeVersion': exact(HELM_FIELDS, 'kube-version'),
+  'spec.source.helm.apiVersions[]': exact(HELM_FIELDS, 'api-versions'),
+  'spec.source.helm.skipCrds': exact(HELM_FIELDS, 'skip-crds'),
+  'spec.source.helm.skipTests': exact(HELM_FIELDS, 'skip-tests'),
+  'spec.source.helm.skipSchemaValidation': exact(HELM_FIELDS, 'skip-schema'),
+  'spec.source.helm.passCredentials': notRendering('credentials passed to other hosts'),
+  'spec.source.helm.version': notRendering(
+    'the Helm major version (v3): the gate renders with Helm 4 and Helm 3 alike',
+  ),
+  'spec.source.kustomize.images[]': exact(KUSTOMIZE_FIELDS, 'images'),
+  'spec.source.kustomize.namePrefix': exact(KUSTOMIZE_FIELDS, 'name-prefix'),
+  'spec.source.kustomize.nameSuffix': exact(KUSTOMIZE_FIELDS, 'name-suffix'),
+  'spec.source.kustomize.namespace': exact(KUSTOMIZE_FIELDS, 'namespace'),
+  'spec.source.kustomize.commonLabels': exact(KUSTOMIZE_FIELDS, 'labels-env'),
+  'spec.source.kustomize.commonAnnotations': exact(KUSTOMIZE_FIELDS, 'annotations'),
+  'spec.source.kustomize.forceCommonLabels': exact(KUSTOMIZE_FIELDS, 'labels-env'),
+  'spec.source.kustomize.forceCommonAnnotations': exact(OPTIONS, options),
+  'spec.source.kustomize.commonAnnotationsEnvsubst': exact(KUSTOMIZE_FIELDS, 'annotations-envsubst'),
+  'spec.source.kustomize.labelWithoutSelector': exact(KUSTOMIZE_FIELDS, 'labels-without-selector'),
+  'spec.source.kustomize.labelIncludeTemplates': exact(KUSTOMIZE_FIELDS, 'labels-include-templates'),
+  'spec.source.kustomize.ignoreMissingComponents': exact(KUSTOMIZE_FIELDS, 'components-missing'),
+  'spec.source.kustomize.components[]': exact(KUSTOMIZE_FIELDS, 'components'),
+  'spec.source.kustomize.replicas[].name': exact(KUSTOMIZE_FIELDS, 'replicas'),
+  'spec.source.kustomize.replicas[].count': exact(KUSTOMIZE_FIELDS, 'replicas'),
+  'spec.source.kustomize.patches[].**': exact(KUSTOMIZE_FIELDS, 'patches'),
+  'spec.source.kustomize.kubeVersion': unsupported(
+    'kustomize.kubeVersion (the Kubernetes version of helmCharts inflation) is not passed by the gate, so this source is not rendered.',
+  ),
+  'spec.source.kustomize.apiVersions[]': unsupported(
+    'kustomize.apiVersions (the API versions of helmCharts inflation) are not passed by the gate, so this source is not rendered.',
+  ),
+  'spec.source.kustomize.version': unsupported(
+    'kustomize.version selects another kustomize binary: the gate renders with kustomize 5.8.1 only, so this source is not rendered.',
+  ),
+  'spec.source.directory.recurse': exact(SOURCES, directory),
+  'spec.source.directory.include': exact(SOURCES, directory),
+  'spec.source.directory.exclude': exact(SOURCES, directory),
+  'spec.source.directory.jsonnet.tlas[].**': exact(JSONNET, tlas),
+  'spec.source.directory.jsonnet.extVars[].**': exact(JSONNET, tlas),
+  'spec.source.directory.jsonnet.libs[]': exact(
+    JSONNET,
+    'a lib outside the repository root is refused, as the repo-server refuses it',
+  ),
+  'spec.source.plugin.**': unsupported(
+    'config-management plugins are not run by the gate: the source is not rendered.',
+    {
+      test: {file: SOURCES, title: plugin},
+      reportedBy: 'src/gitops/deployables/source-inputs.ts (sourceType)',
+    },
+  ),
+}
+
+export const applicationRules: Rules = {
+  ...source,
+  'spec.destination.namespace': exact(
+    HISTORY,
+    'a destination namespace change moves every namespaced object, core v1 included; the ClusterRole stays',
+  ),
+  'spec.destination.server': notRendering('the cluster: Capabilities come from gitopsPolicy.render'),
+  'spec.destination.name': notRendering('the cluster: Capabilities come from gitopsPolicy.render'),
+  'spec.project': notRendering('the AppProject: permissions'),
+  'spec.revisionHistoryLimit': notRendering(),
+  'spec.info[].**': notRendering('shown in the UI'),
+  'spec.ignoreDifferences[].**': notRendering('compare options of the sync'),
+  'spec.syncPolicy.**': notRendering('sync options, automation and retries'),
+  'spec.sourceHydrator.**': unsupported(
+    'spec.sourceHydrator: the Source Hydrator (render the dry source, push to the sync branch) is not run by the gate, so this Application is not rendered.',
+  ),
+}

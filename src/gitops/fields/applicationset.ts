@@ -1,0 +1,80 @@
+/**
+ * Argo CD ApplicationSet (argoproj/argo-cd v3.5.1, manifests/crds/applicationset-crd.yaml): the field table. Its
+ * template is an Application: `spec.template.spec.*` (and the template of every generator, which Argo CD merges over
+ * it) is classified by the Application's table (./application.ts); a generator nested in a matrix or a merge is
+ * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
+ */
+import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+
+const EXPAND = 'gitops/applicationset-expand.test.ts'
+const components = 'deploys each component per environment, valueFiles layered _shared then env/<env>'
+const matrix = 'matrix of git directories × list, in fasttemplate (flattened keys, unknown tags left verbatim)'
+const merge = 'merge: later children override the base sets with equal merge keys; fasttemplate flattens file content'
+const selector =
+  'a generator-level template is merged over spec.template, and a selector filters on the flattened params'
+const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
+const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
+
+/** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
+const needs = (what: string) =>
+  unsupported(
+    `this generator ${what}: the gate does not evaluate it, so the Applications it generates are not rendered (named).`,
+    {
+      test: {file: EXPAND, title: notRendered},
+      reportedBy: GENERATORS,
+    },
+  )
+
+export const applicationSetRules: Rules = {
+  'spec.template.metadata.name': exact(EXPAND, components, "the Application's name (its release name, its variables)"),
+  'spec.template.metadata.namespace': notRendering("the Application object's namespace"),
+  'spec.template.metadata.labels': notRendering(),
+  'spec.template.metadata.annotations': notRendering(),
+  'spec.template.metadata.finalizers[]': notRendering(),
+  'spec.goTemplate': exact(
+    EXPAND,
+    'missingkey=error fails the ApplicationSet on an unknown key; without it Go prints <no value>',
+  ),
+  'spec.goTemplateOptions[]': exact(
+    EXPAND,
+    'missingkey=error fails the ApplicationSet on an unknown key; without it Go prints <no value>',
+  ),
+  'spec.templatePatch': exact(
+    EXPAND,
+    'templatePatch is rendered as text, parsed as YAML and merged: lists replaced, spec.project kept',
+  ),
+  'spec.applyNestedSelectors': untested('read by the matrix and merge evaluation; no test sets it yet'),
+  'spec.generators[].list.elements[]': exact(EXPAND, matrix),
+  'spec.generators[].list.elementsYaml': untested('read (a YAML list, templated); only the bounds test sets it'),
+  'spec.generators[].git.repoURL': exact(EXPAND, components, 'this repository; another one is not fetched (named)'),
+  'spec.generators[].git.revision': notRendering('the revision under review is what the gate reads'),
+  'spec.generators[].git.files[].path': exact(
+    EXPAND,
+    'matches files with git pathspec semantics, checked against the real `git ls-files`',
+  ),
+  'spec.generators[].git.files[].exclude': untested(
+    'read with the same pathspec matching; no test excludes a file yet',
+  ),
+  'spec.generators[].git.directories[].path': exact(EXPAND, matrix),
+  'spec.generators[].git.directories[].exclude': untested(
+    'read with the same path matching; no test excludes a folder yet',
+  ),
+  'spec.generators[].git.pathParamPrefix': untested('read as a prefix of the path parameters; no test sets it yet'),
+  'spec.generators[].git.values': untested('values templated into the parameters; no test sets them yet'),
+  'spec.generators[].git.requeueAfterSeconds': notRendering('polling'),
+  'spec.generators[].matrix': exact(EXPAND, matrix, 'a matrix nested in a matrix or a merge'),
+  'spec.generators[].merge': exact(EXPAND, merge, 'a merge nested in a matrix or a merge'),
+  'spec.generators[].merge.mergeKeys[]': exact(EXPAND, merge),
+  'spec.generators[].selector.**': exact(EXPAND, selector),
+  'spec.generators[].clusters.**': needs('lists the clusters registered in Argo CD (cluster Secrets)'),
+  'spec.generators[].clusterDecisionResource.**': needs('reads a duck-typed resource from the cluster'),
+  'spec.generators[].pullRequest.**': needs(
+    'lists open pull requests through the SCM API (the pull request under review is evaluated when given: --pull-request)',
+  ),
+  'spec.generators[].scmProvider.**': needs('lists repositories through the SCM API'),
+  'spec.generators[].plugin.**': needs('calls a plugin service over HTTP'),
+  'spec.ignoreApplicationDifferences[].**': notRendering('what the controller may leave different in the Applications'),
+  'spec.preservedFields.**': notRendering('what the controller keeps of the Applications'),
+  'spec.strategy.**': notRendering('the order of the sync'),
+  'spec.syncPolicy.**': notRendering('whether Applications are created, updated, deleted'),
+}

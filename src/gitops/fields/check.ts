@@ -1,0 +1,60 @@
+/**
+ * The product side of the field table: the first field an object sets that the table classifies `unsupported`
+ * (render-relevant, checked by the product, not already reported with its own message), so its render is named
+ * render-unavailable with the table's message instead of rendering something else.
+ */
+import {isSet} from './model.js'
+import {TABLE, type CrdKind} from './table.js'
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/** The values at `segments` under `v` (`name[]` each item of a list; a trailing `**` the value itself). */
+function valuesAt(v: unknown, segments: readonly string[]): unknown[] {
+  if (segments.length === 0 || segments[0] === '**') return [v]
+  if (!isMap(v)) return []
+  const [head, ...rest] = segments
+  const list = head.endsWith('[]')
+  const child = v[list ? head.slice(0, -2) : head]
+  if (!list) return valuesAt(child, rest)
+  if (!Array.isArray(child)) return []
+  return rest.length === 0 ? child : child.flatMap((item) => valuesAt(item, rest))
+}
+
+export interface UnsupportedField {
+  /** The field, relative to `root` (e.g. `helm.namespace`). */
+  field: string
+  message: string
+}
+
+/**
+ * The first unsupported field that `root` sets; `at` is the canonical path `root` is at (`spec` for a HelmRelease,
+ * `spec.source` for one source of an Application); fields under `except` are left to another call.
+ */
+export function unsupportedField(
+  kind: CrdKind,
+  at: string,
+  root: unknown,
+  except?: string,
+): UnsupportedField | undefined {
+  if (!isMap(root)) return undefined
+  for (const [key, rule] of Object.entries(TABLE[kind])) {
+    if (rule.class !== 'unsupported' || rule.check === false || rule.reportedBy || !key.startsWith(`${at}.`)) continue
+    if (except && key.startsWith(`${except}.`)) continue
+    const field = key.slice(at.length + 1)
+    const values = valuesAt(root, field.split('.')).filter(isSet)
+    if (values.length === 0) continue
+    if (rule.when && !rule.when(values, root)) continue
+    return {field: field.replace(/\.\*\*$/, ''), message: rule.message ?? ''}
+  }
+  return undefined
+}
+
+/**
+ * What the user is told: the field where the object sets it (`full`, e.g. `spec.sources[1].helm.namespace`) and the
+ * table's message (which names the field first as `field.field` does, without its `[]`), then where the table is.
+ */
+export function fieldMessage(full: string, {field, message}: UnsupportedField, controller: string): string {
+  const short = field.replace(/\[\]/g, '')
+  const text = message.startsWith(`${short}`) ? message.slice(short.length).replace(/^:?\s*/, '') : message
+  return `${full}: ${text} (docs/gitops-fields.md lists what is rendered as ${controller} renders it.)`
+}

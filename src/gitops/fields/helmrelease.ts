@@ -1,0 +1,115 @@
+/** Flux HelmRelease v2 (fluxcd/helm-controller v1.6.3, config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml). */
+import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+
+const HELM = 'gitops/render-helm.test.ts'
+const REMOTE = 'gitops/remote-charts.test.ts'
+const HISTORY = 'gitops/diff-history.test.ts'
+const postRenderers = "postRenderers: the kustomize images and patches applied to the chart's output"
+const flux = 'Flux: a HelmRelease from its own GitRepository, valuesFrom a ConfigMap, judged at the ConfigMap line'
+const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
+const oci = 'an OCIRepository with spec.verify: verified the same way'
+const CHART = 'src/gitops/deployables/helmrelease-chart.ts'
+const notHelmChart = (vs: readonly unknown[]) => vs.some((k) => k !== 'OCIRepository')
+
+export const helmReleaseRules: Rules = {
+  'spec.chart.spec.chart': exact(REMOTE, bump),
+  'spec.chart.spec.version': exact(
+    REMOTE,
+    'a range resolves as Helm resolves it (the newest stable), the resolved version shown',
+  ),
+  'spec.chart.spec.sourceRef.kind': exact(
+    REMOTE,
+    bump,
+    'GitRepository of this repository or HelmRepository; a Bucket is render-unavailable, named',
+  ),
+  'spec.chart.spec.sourceRef.name': exact(REMOTE, bump),
+  'spec.chart.spec.sourceRef.namespace': exact(REMOTE, bump),
+  'spec.chart.spec.sourceRef.apiVersion': notRendering('the source API version'),
+  'spec.chart.spec.valuesFiles[]': unsupported(
+    "chart.spec.valuesFiles without the chart's values.yaml: source-controller replaces the chart's defaults with the files listed, the gate keeps them, so this HelmRelease is not rendered.",
+    {when: (vs) => vs.length > 0 && !vs.some((f) => f === 'values.yaml' || String(f).endsWith('/values.yaml'))},
+  ),
+  'spec.chart.spec.ignoreMissingValuesFiles': untested('read (a missing values file skipped); no test renders it yet'),
+  'spec.chart.spec.interval': notRendering(),
+  'spec.chart.spec.reconcileStrategy': notRendering('when source-controller rebuilds the chart'),
+  'spec.chart.spec.verify.**': notRendering(
+    "signature verification (done: remote-charts' cosign tests), not the render",
+  ),
+  'spec.chart.metadata.**': notRendering('labels and annotations of the HelmChart object'),
+  'spec.chartRef.kind': unsupported(
+    'chartRef to a HelmChart: the gate renders a chartRef to an OCIRepository only, so this HelmRelease is not rendered (named).',
+    {test: {file: REMOTE, title: oci}, when: notHelmChart, reportedBy: CHART},
+  ),
+  'spec.chartRef.name': exact(REMOTE, oci),
+  'spec.chartRef.namespace': exact(REMOTE, oci),
+  'spec.chartRef.apiVersion': notRendering('the source API version'),
+  'spec.values': exact(HELM, flux),
+  'spec.valuesFrom[].kind': exact(HELM, flux),
+  'spec.valuesFrom[].name': exact(HELM, flux),
+  'spec.valuesFrom[].valuesKey': exact(HELM, flux),
+  'spec.valuesFrom[].targetPath': untested('sets one key as helm --set does; no test renders it yet'),
+  'spec.valuesFrom[].optional': untested('a missing optional holder skipped; no test renders it yet'),
+  'spec.valuesFrom[].literal': untested('read; no test renders it yet'),
+  'spec.releaseName': untested('the release name helm renders with; no test sets it yet'),
+  'spec.targetNamespace': exact(
+    HISTORY,
+    "the kustomization's namespace: (base shared by two overlays) is the release's: redis/redis, objects in redis",
+    'the release namespace; the HelmRelease namespace when absent',
+  ),
+  'spec.commonMetadata.**': exact(
+    HISTORY,
+    'commonMetadata: its labels and annotations on every object, the origin labels kept',
+  ),
+  'spec.postRenderers[].**': exact(
+    HISTORY,
+    postRenderers,
+    "helm-controller's internal/postrender, compiled into the render module",
+  ),
+  'spec.postRenderStrategy': unsupported(
+    "postRenderStrategy nohooks or separate: the render module's Helm 4.1 sends hooks and templates to the post-renderers together (combined, helm-controller's default), so this HelmRelease is not rendered.",
+    {when: (vs) => vs.some((v) => v === 'nohooks' || v === 'separate')},
+  ),
+  'spec.install.crds': unsupported(
+    'install.crds Skip: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.',
+    {
+      when: (vs) => vs.includes('Skip'),
+    },
+  ),
+  'spec.install.skipCRDs': unsupported(
+    'install.skipCRDs: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.',
+    {
+      when: (vs) => vs.includes(true),
+    },
+  ),
+  'spec.upgrade.crds': notRendering('whether an upgrade applies CRD changes (the render shows them either way)'),
+  'spec.install.disableSchemaValidation': exact(
+    HISTORY,
+    'upgrade.disableSchemaValidation: values the chart schema refuses render',
+    'install or upgrade: which runs depends on the cluster, so either skips the schema',
+  ),
+  'spec.upgrade.disableSchemaValidation': exact(
+    HISTORY,
+    'upgrade.disableSchemaValidation: values the chart schema refuses render',
+  ),
+  'spec.upgrade.preserveValues': unsupported(
+    'upgrade.preserveValues: helm-controller reuses the values of the release in the cluster, which the gate cannot read, so this HelmRelease is not rendered.',
+    {when: (vs) => vs.includes(true)},
+  ),
+  'spec.install.**': notRendering('how helm installs: hooks, waits, remediation, ownership'),
+  'spec.upgrade.**': notRendering('how helm upgrades: hooks, waits, remediation, force'),
+  'spec.rollback.**': notRendering(),
+  'spec.uninstall.**': notRendering(),
+  'spec.test.**': notRendering('helm test'),
+  'spec.driftDetection.**': notRendering(),
+  'spec.healthCheckExprs[].**': notRendering(),
+  'spec.dependsOn[].**': notRendering('ordering'),
+  'spec.kubeConfig.**': notRendering('the cluster'),
+  'spec.waitStrategy.**': notRendering(),
+  'spec.interval': notRendering(),
+  'spec.timeout': notRendering(),
+  'spec.maxHistory': notRendering(),
+  'spec.persistentClient': notRendering(),
+  'spec.serviceAccountName': notRendering('impersonation'),
+  'spec.storageNamespace': notRendering('where helm keeps the release record'),
+  'spec.suspend': notRendering(),
+}

@@ -1,0 +1,66 @@
+/** Flux Kustomization v1 (fluxcd/kustomize-controller v1.9.4, config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml). */
+import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+
+const HISTORY = 'gitops/diff-history.test.ts'
+const POST = 'gitops/render-flux-post-build.test.ts'
+const fields = 'targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed'
+const envsubst = "envsubst's forms and a Secret's variables: the image as Flux deploys it"
+const FIELDS = 'gitops/flux-kustomization-fields.test.ts'
+const foreign = 'is render-unavailable, named; one from this repository renders'
+
+export const kustomizationRules: Rules = {
+  'spec.path': unsupported(
+    'spec.path moved: the old folder is picked up again as an overlay root, so the diff reports the same objects more than once (issue 61); a path that did not move is rendered as kustomize-controller builds it.',
+    {test: {file: FIELDS, title: 'target-namespace'}, check: false},
+  ),
+  'spec.sourceRef.kind': exact(
+    HISTORY,
+    foreign,
+    'a GitRepository of this repository (or an ExternalArtifact the gate maps); others render-unavailable, named',
+  ),
+  'spec.sourceRef.name': exact(HISTORY, foreign),
+  'spec.sourceRef.namespace': exact(HISTORY, foreign),
+  'spec.sourceRef.apiVersion': notRendering('the source API version'),
+  'spec.targetNamespace': unsupported(
+    'targetNamespace over a HelmRelease: kustomize-controller moves the HelmRelease and helm-controller renders its chart in the new namespace, the gate does not re-render the chart there; over plain objects it is exact.',
+    {test: {file: FIELDS, title: 'target-namespace'}, check: false},
+  ),
+  'spec.commonMetadata.**': exact(HISTORY, fields),
+  'spec.postBuild.substitute': unsupported(
+    "postBuild.substitute into a HelmRelease's values: the chart's objects are not rendered again with the substituted values; into plain objects it is Flux's own envsubst (exact).",
+    {test: {file: POST, title: envsubst}, check: false},
+  ),
+  'spec.postBuild.substituteFrom[].kind': exact(POST, envsubst),
+  'spec.postBuild.substituteFrom[].name': exact(POST, envsubst),
+  'spec.postBuild.substituteFrom[].optional': untested(
+    'a missing optional ConfigMap or Secret skipped; no test renders it yet',
+  ),
+  'spec.postBuild.substituteStrategy': untested('Always: substituted with no variable set; no test renders it yet'),
+  'spec.namePrefix': exact(FIELDS, 'name-prefix'),
+  'spec.nameSuffix': exact(FIELDS, 'name-suffix'),
+  'spec.images[].**': exact(FIELDS, 'images-merge'),
+  'spec.patches[].**': exact(FIELDS, 'patches'),
+  'spec.components[]': exact(FIELDS, 'components'),
+  'spec.ignoreMissingComponents': exact(FIELDS, 'components-missing'),
+  'spec.buildMetadata[]': unsupported(
+    'buildMetadata: the build annotations kustomize-controller adds (originAnnotations, transformerAnnotations) are not added by the gate, so this Kustomization is not rendered.',
+  ),
+  'spec.decryption.**': unsupported(
+    'decryption (SOPS): the gate does not decrypt; objects kustomize-controller decrypts are rendered encrypted (a Secret is masked either way).',
+    {check: false},
+  ),
+  'spec.dependsOn[].**': notRendering('ordering'),
+  'spec.healthChecks[].**': notRendering(),
+  'spec.healthCheckExprs[].**': notRendering(),
+  'spec.ignore[].**': notRendering('what drift the apply leaves alone'),
+  'spec.kubeConfig.**': notRendering('the cluster'),
+  'spec.deletionPolicy': notRendering(),
+  'spec.force': notRendering(),
+  'spec.interval': notRendering(),
+  'spec.retryInterval': notRendering(),
+  'spec.timeout': notRendering(),
+  'spec.prune': notRendering(),
+  'spec.wait': notRendering(),
+  'spec.serviceAccountName': notRendering('impersonation'),
+  'spec.suspend': notRendering(),
+}

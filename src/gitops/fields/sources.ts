@@ -1,0 +1,89 @@
+/**
+ * Flux sources (fluxcd/source-controller v1.9.1, config/crd/bases/): GitRepository, HelmRepository, OCIRepository,
+ * HelmChart. What they change is what a HelmRelease or a Kustomization renders from; the gate reads them there.
+ */
+import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+
+const REMOTE = 'gitops/remote-charts.test.ts'
+const HISTORY = 'gitops/diff-history.test.ts'
+const foreign = 'is render-unavailable, named; one from this repository renders'
+const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
+const oci = 'an OCIRepository with spec.verify: verified the same way'
+const auth = notRendering('credentials, TLS, proxies')
+const timing = notRendering()
+const unread = (what: string) =>
+  unsupported(
+    `${what} is not modelled by the gate: what the source's artifact holds may differ from the revision it renders.`,
+    {check: false},
+  )
+
+export const gitRepositoryRules: Rules = {
+  'spec.url': exact(HISTORY, foreign, 'this repository is rendered; another one is render-unavailable, named'),
+  'spec.ref.**': notRendering('the revision: the gate renders the revision under review'),
+  'spec.ignore': unread('GitRepository spec.ignore (files left out of the artifact)'),
+  'spec.include[].**': unread('GitRepository spec.include (another repository copied into the artifact)'),
+  'spec.recurseSubmodules': unread('GitRepository spec.recurseSubmodules'),
+  'spec.sparseCheckout[]': unread('GitRepository spec.sparseCheckout'),
+  'spec.verify.**': notRendering('commit signature verification'),
+  'spec.secretRef.**': auth,
+  'spec.proxySecretRef.**': auth,
+  'spec.provider': auth,
+  'spec.serviceAccountName': auth,
+  'spec.interval': timing,
+  'spec.timeout': timing,
+  'spec.suspend': timing,
+}
+
+export const helmRepositoryRules: Rules = {
+  'spec.url': exact(REMOTE, bump),
+  'spec.type': exact(
+    REMOTE,
+    'a HelmRepository of type oci: the bump diffs, the manifest digest recorded; a second run fetches nothing',
+  ),
+  'spec.insecure': untested('plain HTTP allowed; no test sets it yet'),
+  'spec.secretRef.**': auth,
+  'spec.certSecretRef.**': auth,
+  'spec.passCredentials': auth,
+  'spec.provider': auth,
+  'spec.accessFrom.**': notRendering('cross-namespace access'),
+  'spec.interval': timing,
+  'spec.timeout': timing,
+  'spec.suspend': timing,
+}
+
+export const ociRepositoryRules: Rules = {
+  'spec.url': exact(REMOTE, oci),
+  'spec.ref.tag': exact(REMOTE, oci),
+  'spec.ref.semver': untested('resolved as Flux resolves a semver range; no OCIRepository test sets it yet'),
+  'spec.ref.semverFilter': untested('read; no test sets it yet'),
+  'spec.ref.digest': untested('read; no test sets it yet'),
+  'spec.layerSelector.**': unread('OCIRepository spec.layerSelector'),
+  'spec.ignore': unread('OCIRepository spec.ignore'),
+  'spec.insecure': untested('plain HTTP allowed; no test sets it yet'),
+  'spec.verify.**': notRendering('signature verification (done: remote-charts cosign tests), not the render'),
+  'spec.secretRef.**': auth,
+  'spec.certSecretRef.**': auth,
+  'spec.proxySecretRef.**': auth,
+  'spec.provider': auth,
+  'spec.serviceAccountName': auth,
+  'spec.interval': timing,
+  'spec.timeout': timing,
+  'spec.suspend': timing,
+}
+
+const viaHelmChart = unsupported(
+  'a HelmChart object is rendered only through a HelmRelease chart.spec (as the HelmChart helm-controller makes); a chartRef to a HelmChart is not rendered.',
+  {check: false},
+)
+
+export const helmChartRules: Rules = {
+  'spec.chart': viaHelmChart,
+  'spec.version': viaHelmChart,
+  'spec.sourceRef.**': viaHelmChart,
+  'spec.valuesFiles[]': viaHelmChart,
+  'spec.ignoreMissingValuesFiles': viaHelmChart,
+  'spec.reconcileStrategy': notRendering('when source-controller rebuilds the chart'),
+  'spec.verify.**': notRendering('signature verification'),
+  'spec.interval': timing,
+  'spec.suspend': timing,
+}
