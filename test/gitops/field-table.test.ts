@@ -108,37 +108,36 @@ describe('the unsupported fields an object sets (what the product reports render
   const source = (helm: Record<string, unknown>) => ({repoURL: 'https://example.test/r.git', path: 'charts/web', helm})
 
   it('names a field set in the case the table names, and nothing for the cases rendered as the controller does', () => {
-    expect(unsupportedField('Application', 'spec.source', source({namespace: 'other'}))).toMatchObject({
-      field: 'helm.namespace',
-      message: expect.stringContaining('destination namespace'),
-    })
-    expect(unsupportedField('Application', 'spec.source', source({valueFiles: ['a.yaml', 'b.yaml']}))).toBeUndefined()
-    // Argo CD >= 3.5: a file a glob matches and a file listed explicitly is applied at its explicit place, once.
-    const valueFiles = (vf: string[]) => unsupportedField('Application', 'spec.source', source({valueFiles: vf}))?.field
-    expect(valueFiles(['values/*.yaml', 'values/c.yaml'])).toBe('helm.valueFiles[]')
-    expect(valueFiles(['v/**/*.yaml', 'v/d/e/x.yaml'])).toBe('helm.valueFiles[]')
-    expect(valueFiles(['v/[ab].yaml', 'v/a.yaml'])).toBe('helm.valueFiles[]')
-    expect(valueFiles(['a.yaml', 'a.yaml'])).toBe('helm.valueFiles[]')
-    expect(valueFiles(['/a/*.yaml', '/b/*.yaml'])).toBeUndefined()
-    expect(valueFiles(['values/*.yaml', 'other/c.yaml'])).toBeUndefined()
-    expect(valueFiles(['v/[!ab].yaml', 'v/a.yaml'])).toBeUndefined()
-    expect(valueFiles(['v/[.yaml', 'v/x.yaml', 'v/(.yaml'])).toBeUndefined()
-    const params = (forced: boolean) => [
+    // Rendered as the controllers render them now (argo-helm-fields, argo-kustomize-fields): nothing named.
+    expect(unsupportedField('Application', 'spec.source', source({namespace: 'other'}))).toBeUndefined()
+    expect(
+      unsupportedField('Application', 'spec.source', source({valueFiles: ['v/*.yaml', 'v/c.yaml']})),
+    ).toBeUndefined()
+    const params = [
       {name: 'image.tag', value: '1'},
-      {name: 'image.tag', value: '2', forceString: forced},
+      {name: 'image.tag', value: '2', forceString: true},
     ]
-    expect(unsupportedField('Application', 'spec.source', source({parameters: params(false)}))).toBeUndefined()
-    expect(unsupportedField('Application', 'spec.source', source({parameters: params(true)}))).toMatchObject({
-      field: 'helm.parameters[].forceString',
-    })
+    expect(unsupportedField('Application', 'spec.source', source({parameters: params}))).toBeUndefined()
+    // Named: the case the table says is wrong.
+    expect(
+      unsupportedField('Application', 'spec.source', {repoURL: 'x', path: 'k', kustomize: {version: 'v4.5.7'}}),
+    ).toMatchObject({field: 'kustomize.version', message: expect.stringContaining('kustomize 5.8.1')})
     // Already named by the product with its own message: not named twice.
     expect(unsupportedField('Application', 'spec.source', {repoURL: 'x', plugin: {name: 'p'}})).toBeUndefined()
-    expect(unsupportedField('HelmRelease', 'spec', {install: {disableSchemaValidation: false}})).toBeUndefined()
-    expect(unsupportedField('HelmRelease', 'spec', {upgrade: {disableSchemaValidation: true}})).toMatchObject({
-      field: 'upgrade.disableSchemaValidation',
+    expect(unsupportedField('HelmRelease', 'spec', {upgrade: {disableSchemaValidation: true}})).toBeUndefined()
+    expect(unsupportedField('HelmRelease', 'spec', {upgrade: {preserveValues: false}})).toBeUndefined()
+    expect(unsupportedField('HelmRelease', 'spec', {upgrade: {preserveValues: true}})).toMatchObject({
+      field: 'upgrade.preserveValues',
     })
-    expect(unsupportedField('Kustomization', 'spec', {path: './apps', ignoreMissingComponents: true})).toMatchObject({
-      field: 'ignoreMissingComponents',
+    expect(unsupportedField('HelmRelease', 'spec', {postRenderStrategy: 'combined'})).toBeUndefined()
+    expect(unsupportedField('HelmRelease', 'spec', {postRenderStrategy: 'nohooks'})).toMatchObject({
+      field: 'postRenderStrategy',
+    })
+    expect(unsupportedField('Kustomization', 'spec', {path: './apps', ignoreMissingComponents: true})).toBeUndefined()
+    expect(
+      unsupportedField('Kustomization', 'spec', {path: './apps', buildMetadata: ['originAnnotations']}),
+    ).toMatchObject({
+      field: 'buildMetadata[]',
     })
     expect(
       unsupportedField('Application', 'spec', {source: source({namespace: 'x'}), sourceHydrator: {}}, 'spec.source'),

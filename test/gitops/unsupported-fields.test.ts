@@ -72,18 +72,18 @@ async function verify(repo: string) {
 }
 
 describe('a field the table classifies unsupported', () => {
-  it('an Application setting kustomize.labelWithoutSelector: render-unavailable at the field, the message the table gives', async () => {
+  it('an Application setting kustomize.version: render-unavailable at the field, the message the table gives', async () => {
     const labels = ['commonLabels: {team: shop}']
     const plain = await verify(await history(argoFiles(labels)))
     expect(plain).toEqual([])
-    const repo = await history(argoFiles([...labels, 'labelWithoutSelector: true']))
+    const repo = await history(argoFiles([...labels, 'version: v4.5.7']))
     expect(await verify(repo)).toEqual([
       expect.objectContaining({
         rule: 'render-unavailable',
         file: 'argocd/web.yaml',
         line: 12,
         message: expect.stringMatching(
-          /^Application web: spec\.source\.kustomize\.labelWithoutSelector: Argo CD labels neither selectors .*\(docs\/gitops-fields\.md/,
+          /^Application web: spec\.source\.kustomize\.version: selects another kustomize binary.*\(docs\/gitops-fields\.md/,
         ),
       }),
     ])
@@ -91,7 +91,7 @@ describe('a field the table classifies unsupported', () => {
 
   it('gitops diff: a head that adds the field is incomplete, the Application named, never "changed"', async () => {
     const labels = ['commonLabels: {team: shop}']
-    const repo = await history(argoFiles(labels), argoFiles([...labels, 'ignoreMissingComponents: true']))
+    const repo = await history(argoFiles(labels), argoFiles([...labels, 'version: v4.5.7']))
     const {exitCode, result} = await diffLast<DiffResult>(repo, env)
     expect(exitCode).toBe(1)
     expect(result.summary).toBe('incomplete')
@@ -100,7 +100,7 @@ describe('a field the table classifies unsupported', () => {
       'render-unavailable web argocd/web.yaml',
     ])
     expect(result.failures[0]!.message).toContain(
-      'spec.source.kustomize.ignoreMissingComponents: Argo CD skips the components',
+      'spec.source.kustomize.version: selects another kustomize binary',
     )
     // The same change of a field the gate renders: changed, complete.
     const rendered = await history(argoFiles(labels), argoFiles(['commonLabels: {team: cart}']))
@@ -109,7 +109,7 @@ describe('a field the table classifies unsupported', () => {
     expect(changed.result.deployables.map((d) => `${d.change} ${d.application}`)).toEqual(['changed web'])
   })
 
-  it('a HelmRelease with upgrade.disableSchemaValidation and a Flux Kustomization with ignoreMissingComponents: named', async () => {
+  it('a HelmRelease with upgrade.preserveValues and a Flux Kustomization with buildMetadata: named', async () => {
     const files = {
       'apps/web/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
       'apps/web/deployment.yaml': deployment('ghcr.io/acme/web:1.0.0'),
@@ -121,7 +121,7 @@ describe('a field the table classifies unsupported', () => {
         '  interval: 10m',
         '  path: ./apps/web',
         '  sourceRef: {kind: GitRepository, name: flux-system}',
-        '  ignoreMissingComponents: true',
+        '  buildMetadata: [originAnnotations]',
         '',
       ].join('\n'),
       'apps/chart/release.yaml': [
@@ -134,7 +134,7 @@ describe('a field the table classifies unsupported', () => {
         '      chart: ./charts/web',
         '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
         '  upgrade:',
-        '    disableSchemaValidation: true',
+        '    preserveValues: true',
         '',
       ].join('\n'),
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
@@ -148,7 +148,7 @@ describe('a field the table classifies unsupported', () => {
         file: 'apps/chart/release.yaml',
         line: 10,
         message: expect.stringContaining(
-          'spec.upgrade.disableSchemaValidation: helm-controller skips the values schema',
+          'spec.upgrade.preserveValues: helm-controller reuses the values of the release in the cluster',
         ),
       }),
     )
@@ -157,7 +157,7 @@ describe('a field the table classifies unsupported', () => {
         rule: 'render-unavailable',
         file: 'clusters/prod/web.yaml',
         message: expect.stringContaining(
-          'Flux Kustomization flux-system/web: spec.ignoreMissingComponents: kustomize-controller skips',
+          'Flux Kustomization flux-system/web: spec.buildMetadata: the build annotations kustomize-controller adds',
         ),
       }),
     )
