@@ -99,9 +99,7 @@ describe('a field the table classifies unsupported', () => {
     expect(result.failures.map((f) => `${f.rule} ${f.application} ${f.file}`)).toEqual([
       'render-unavailable web argocd/web.yaml',
     ])
-    expect(result.failures[0]!.message).toContain(
-      'spec.source.kustomize.version: selects another kustomize binary',
-    )
+    expect(result.failures[0]!.message).toContain('spec.source.kustomize.version: selects another kustomize binary')
     // The same change of a field the gate renders: changed, complete.
     const rendered = await history(argoFiles(labels), argoFiles(['commonLabels: {team: cart}']))
     const changed = await diffLast<DiffResult>(rendered, env)
