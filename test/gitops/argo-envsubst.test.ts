@@ -4,15 +4,12 @@
  * built natively from testdata/go-expand, over fixed cases and generated text.
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
-import path from 'node:path'
 import fc from 'fast-check'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {envsubst, unknownVariables} from '../../src/gitops/deployables/source-helpers.js'
-import {makeTempDir} from '../support/tmp.js'
+import {buildGo} from '../support/argo-render.js'
 
-const repoRoot = path.resolve(import.meta.dirname, '../..')
 const ENV = {
   ARGOCD_APP_NAME: 'web',
   ARGOCD_APP_NAMESPACE: 'prod',
@@ -24,13 +21,7 @@ const ENV = {
 let native: string
 
 beforeAll(async () => {
-  const go = [process.env.AMEIDE_GO, path.join(repoRoot, '.tools/bin/go')].find((g) => g && existsSync(g)) ?? 'go'
-  native = path.join(await makeTempDir('ameide-go-expand-'), 'go-expand')
-  execFileSync(go, ['build', '-trimpath', '-o', native, '.'], {
-    cwd: path.join(import.meta.dirname, 'testdata/go-expand'),
-    stdio: 'inherit',
-    env: {...process.env, GOTOOLCHAIN: 'go1.26.8', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
-  })
+  native = await buildGo('test/gitops/testdata/go-expand', 'go-expand')
 }, 600_000)
 
 const reference = (texts: string[]): string[] =>

@@ -14,7 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addedObjects, argoReader, byName, type AddedResult, type Obj} from '../support/argo-render.js'
 import {diffLast, history} from '../support/diff-repo.js'
-import {ORIGIN} from '../support/helm-repo.js'
+import {ORIGIN, originApplication} from '../support/helm-repo.js'
 import {git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
@@ -194,22 +194,11 @@ const CASES: Case[] = [
 ]
 
 const application = (c: Case) =>
-  [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata:',
-    `  name: ${c.name}`,
-    '  namespace: argocd',
-    'spec:',
-    '  project: default',
-    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
-    '  source:',
-    `    repoURL: ${ORIGIN}`,
-    '    targetRevision: HEAD',
-    `    path: ${CHART}`,
-    ...(c.helm.length > 0 ? ['    helm:', ...c.helm.map((l) => `      ${l}`)] : []),
+  originApplication(
+    c.name,
+    [`path: ${CHART}`, ...(c.helm.length > 0 ? ['helm:', ...c.helm.map((l) => `  ${l}`)] : [])].join('\n'),
     '',
-  ].join('\n')
+  )
 
 let read: Awaited<ReturnType<typeof argoReader>>
 let helm: string

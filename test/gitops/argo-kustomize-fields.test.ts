@@ -15,7 +15,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addedObjects, argoReader, buildGo, byName, type AddedResult, type Obj} from '../support/argo-render.js'
 import {diffLast, history} from '../support/diff-repo.js'
-import {ORIGIN} from '../support/helm-repo.js'
+import {ORIGIN, originApplication} from '../support/helm-repo.js'
 import {git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
 
@@ -115,22 +115,11 @@ const CASES: Case[] = [
 ]
 
 const application = (c: Case) =>
-  [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata:',
-    `  name: ${c.name}`,
-    '  namespace: argocd',
-    'spec:',
-    '  project: default',
-    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
-    '  source:',
-    `    repoURL: ${ORIGIN}`,
-    '    targetRevision: HEAD',
-    `    path: ${APP}`,
-    ...(c.kustomize.length > 0 ? ['    kustomize:', ...c.kustomize.map((l) => `      ${l}`)] : []),
+  originApplication(
+    c.name,
+    [`path: ${APP}`, ...(c.kustomize.length > 0 ? ['kustomize:', ...c.kustomize.map((l) => `  ${l}`)] : [])].join('\n'),
     '',
-  ].join('\n')
+  )
 
 let read: Awaited<ReturnType<typeof argoReader>>
 let kustomize: string

@@ -5,27 +5,18 @@
  * on both sides.
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
-import path from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import fc from 'fast-check'
 import * as YAML from 'yaml'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {kubeDocuments} from '../../src/images/yaml/kube.js'
-import {makeTempDir} from '../support/tmp.js'
+import {kubeDocuments, kubeKey} from '../../src/images/yaml/kube.js'
+import {buildGo} from '../support/argo-render.js'
 
-const repoRoot = path.resolve(import.meta.dirname, '../..')
 let native: string
 
 beforeAll(async () => {
-  const go = [process.env.AMEIDE_GO, path.join(repoRoot, '.tools/bin/go')].find((g) => g && existsSync(g)) ?? 'go'
-  native = path.join(await makeTempDir('ameide-kube-yaml-'), 'kube-yaml')
-  execFileSync(go, ['build', '-trimpath', '-o', native, '.'], {
-    cwd: path.join(import.meta.dirname, 'testdata/kube-yaml'),
-    stdio: 'inherit',
-    env: {...process.env, GOTOOLCHAIN: 'go1.26.8', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
-  })
+  native = await buildGo('test/images/testdata/kube-yaml', 'kube-yaml')
 }, 600_000)
 
 type Answer = {objects: unknown[]} | {error: string}
@@ -224,7 +215,18 @@ describe('YAML as Kubernetes reads it, against sigs.k8s.io/yaml built natively',
       fc.stringMatching(/^[a-zA-Z~.][a-zA-Z0-9 _.-]{0,6}$/),
     )
     const scalar = plain.filter((s) => s === s.trim() && !/^[-?:,[\]{}#&*!|>'"%@`]/.test(s) && !/[:#]/.test(s))
-    const doc = fc.dictionary(scalar, fc.oneof(scalar, fc.array(scalar, {maxLength: 3})), {maxKeys: 5})
+    // Two keys that Go makes the same JSON key (`00` and `1e-400` are both "0") are left out: which one wins depends
+    // on Go's map order, so the reference itself answers differently from run to run.
+    const jsonKey = (k: string) => {
+      try {
+        return kubeKey(k)
+      } catch {
+        return k
+      }
+    }
+    const doc = fc
+      .dictionary(scalar, fc.oneof(scalar, fc.array(scalar, {maxLength: 3})), {maxKeys: 5})
+      .filter((d) => new Set(Object.keys(d).map(jsonKey)).size === Object.keys(d).length)
     const text = doc.map((d) =>
       Object.entries(d)
         .map(([k, v]) => `${k === '' ? '""' : k}: ${Array.isArray(v) ? `[${v.join(', ')}]` : v}\n`)

@@ -249,10 +249,5 @@ func addComponents(o argoKustomize, run func(...string) error) error {
 func kustomizeEdit(args []string, stdout, stderr io.Writer) error {
 	pvd := provider.NewDefaultDepProvider()
 	cmd := edit.NewCmdEdit(filesys.MakeFsOnDisk(), pvd.GetFieldValidator(), pvd.GetResourceFactory(), stdout)
-	cmd.SetArgs(args)
-	cmd.SetOut(stdout)
-	cmd.SetErr(stderr)
-	cmd.SilenceUsage = true
-	cmd.SilenceErrors = true
-	return cmd.Execute()
+	return execute(cmd, args, stdout, stderr)
 }

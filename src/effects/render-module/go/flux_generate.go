@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	fluxapi "ameide.dev/render-module/fluxpostrender/kustomize"
 	"sigs.k8s.io/kustomize/api/konfig"
 	kustypes "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
@@ -26,38 +27,15 @@ import (
 // fluxGenerateSpec is the one JSON argument of `flux generate`: the Kustomization's spec fields the generator reads,
 // and the resources of a folder without a kustomization (relative to it, as scanManifests lists them).
 type fluxGenerateSpec struct {
-	TargetNamespace         *string     `json:"targetNamespace"`
-	NamePrefix              *string     `json:"namePrefix"`
-	NameSuffix              *string     `json:"nameSuffix"`
-	Patches                 []fluxPatch `json:"patches"`
-	Components              []string    `json:"components"`
-	IgnoreMissingComponents bool        `json:"ignoreMissingComponents"`
-	Images                  []fluxImage `json:"images"`
-	BuildMetadata           []string    `json:"buildMetadata"`
-	Resources               []string    `json:"resources"`
-}
-
-// fluxPatch, fluxSelector and fluxImage are fluxcd/pkg/apis/kustomize's Patch, Selector and Image.
-type fluxPatch struct {
-	Patch  string        `json:"patch,omitempty"`
-	Target *fluxSelector `json:"target,omitempty"`
-}
-
-type fluxSelector struct {
-	Group              string `json:"group,omitempty"`
-	Version            string `json:"version,omitempty"`
-	Kind               string `json:"kind,omitempty"`
-	Namespace          string `json:"namespace,omitempty"`
-	Name               string `json:"name,omitempty"`
-	AnnotationSelector string `json:"annotationSelector,omitempty"`
-	LabelSelector      string `json:"labelSelector,omitempty"`
-}
-
-type fluxImage struct {
-	Name    string `json:"name"`
-	NewName string `json:"newName,omitempty"`
-	NewTag  string `json:"newTag,omitempty"`
-	Digest  string `json:"digest,omitempty"`
+	TargetNamespace         *string         `json:"targetNamespace"`
+	NamePrefix              *string         `json:"namePrefix"`
+	NameSuffix              *string         `json:"nameSuffix"`
+	Patches                 []fluxapi.Patch `json:"patches"`
+	Components              []string        `json:"components"`
+	IgnoreMissingComponents bool            `json:"ignoreMissingComponents"`
+	Images                  []fluxapi.Image `json:"images"`
+	BuildMetadata           []string        `json:"buildMetadata"`
+	Resources               []string        `json:"resources"`
 }
 
 func fluxGenerate(args []string) error {
@@ -149,7 +127,7 @@ func applyFluxFields(kus *kustypes.Kustomization, spec fluxGenerateSpec) error {
 
 // mergeImage: an image the kustomization already names takes the Kustomization's newName, and its newTag and
 // digest together (setting one clears the other); another is appended.
-func mergeImage(kus *kustypes.Kustomization, image fluxImage) {
+func mergeImage(kus *kustypes.Kustomization, image fluxapi.Image) {
 	for i := range kus.Images {
 		if kus.Images[i].Name != image.Name {
 			continue
@@ -168,7 +146,7 @@ func mergeImage(kus *kustypes.Kustomization, image fluxImage) {
 	})
 }
 
-func adaptSelector(selector *fluxSelector) (output *kustypes.Selector) {
+func adaptSelector(selector *fluxapi.Selector) (output *kustypes.Selector) {
 	if selector != nil {
 		output = &kustypes.Selector{}
 		output.Gvk.Group = selector.Group

@@ -7,6 +7,8 @@ package main
 import (
 	"io"
 
+	"github.com/spf13/cobra"
+
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/kustomize/v5/commands/build"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -15,6 +17,11 @@ import (
 func kustomizeBuild(args []string, stdout, stderr io.Writer) error {
 	cmd := build.NewCmdBuild(filesys.MakeFsOnDisk(), build.MakeHelp(konfig.ProgramName, "build"), stdout)
 	build.AddFunctionAlphaEnablementFlags(cmd.Flags())
+	return execute(cmd, args, stdout, stderr)
+}
+
+// execute runs one of kustomize's cobra commands with `args`, its output to the request's streams.
+func execute(cmd *cobra.Command, args []string, stdout, stderr io.Writer) error {
 	cmd.SetArgs(args)
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
