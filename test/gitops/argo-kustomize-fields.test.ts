@@ -23,7 +23,8 @@ afterAll(runCleanups)
 
 const APP = 'apps/guestbook'
 const files: Record<string, string> = {
-  [`${APP}/kustomization.yaml`]: 'namePrefix: own-\nresources: [deployment.yaml, service.yaml]\n',
+  [`${APP}/kustomization.yaml`]:
+    'namePrefix: own-\ncommonAnnotations: {owner: folder}\nresources: [deployment.yaml, service.yaml]\n',
   [`${APP}/deployment.yaml`]: [
     'apiVersion: apps/v1',
     'kind: Deployment',
@@ -99,6 +100,12 @@ const CASES: Case[] = [
     name: 'annotations-envsubst',
     kustomize: ['commonAnnotations: {app: "$ARGOCD_APP_NAME"}', 'commonAnnotationsEnvsubst: true'],
     edits: [['edit', 'add', 'annotation', 'app:annotations-envsubst']],
+  },
+  // An annotation the folder sets too: `--force` overwrites it.
+  {
+    name: 'annotations-force',
+    kustomize: ['commonAnnotations: {owner: argo}', 'forceCommonAnnotations: true'],
+    edits: [['edit', 'add', 'annotation', '--force', 'owner:argo']],
   },
   {name: 'namespace', kustomize: ['namespace: other'], edits: [['edit', 'set', 'namespace', '--', 'other']]},
   {name: 'patches', kustomize: [`patches: [${JSON.stringify(PATCH)}]`], edits: [], patches: [PATCH]},

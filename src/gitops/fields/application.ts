@@ -18,9 +18,6 @@ const directory =
 const tlas = "substitutes the Application's variables in TLA and extVar values, `$$` a `$`, an unknown one empty"
 const kustomizeBase = 'values, kustomize images and a kustomize base: each deployable with its image moves'
 const bump = 'a targetRevision bump diffs into the objects helm template says change'
-const OPTIONS = 'gitops/argo-kustomize-options.test.ts'
-const options =
-  'namespace, commonLabels, commonAnnotations (forced or not), replicas, patches and images render as Argo CD renders them'
 const HELM_FIELDS = 'gitops/argo-helm-fields.test.ts'
 const KUSTOMIZE_FIELDS = 'gitops/argo-kustomize-fields.test.ts'
 const plugin = 'jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1'
@@ -71,7 +68,7 @@ const source: Rules = {
   'spec.source.kustomize.commonLabels': exact(KUSTOMIZE_FIELDS, 'labels-env'),
   'spec.source.kustomize.commonAnnotations': exact(KUSTOMIZE_FIELDS, 'annotations'),
   'spec.source.kustomize.forceCommonLabels': exact(KUSTOMIZE_FIELDS, 'labels-env'),
-  'spec.source.kustomize.forceCommonAnnotations': exact(OPTIONS, options),
+  'spec.source.kustomize.forceCommonAnnotations': exact(KUSTOMIZE_FIELDS, 'annotations-force'),
   'spec.source.kustomize.commonAnnotationsEnvsubst': exact(KUSTOMIZE_FIELDS, 'annotations-envsubst'),
   'spec.source.kustomize.labelWithoutSelector': exact(KUSTOMIZE_FIELDS, 'labels-without-selector'),
   'spec.source.kustomize.labelIncludeTemplates': exact(KUSTOMIZE_FIELDS, 'labels-include-templates'),
