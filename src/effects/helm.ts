@@ -31,6 +31,8 @@ export interface HelmTemplateRequest {
   skipTests?: boolean
   /** Value files in order (`--values` each). */
   valueFiles: readonly string[]
+  /** What replaces the chart's own values.yaml (the render module only). */
+  chartValues?: string
   /** `values` / `valuesObject` as YAML text, passed as the last `--values` file. */
   inlineValues?: string
   set?: ReadonlyArray<{name: string; value: string}>
@@ -69,7 +71,7 @@ export interface Helm {
 }
 
 export const POST_RENDER_NEEDS_MODULE =
-  "helm did not run: the HelmRelease's postRenderers and commonMetadata are applied as helm-controller applies them only through the render module, which this installation lacks (npm run build)"
+  "helm did not run: the HelmRelease's postRenderers, commonMetadata and chart.spec.valuesFiles are applied as Flux applies them only through the render module, which this installation lacks (npm run build)"
 
 export const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
 
@@ -144,7 +146,7 @@ export async function findHelm(binary = 'helm', known?: string, confinement?: Co
     version,
     async template(request) {
       const post = request.fluxPostRender
-      if (post && ((post.postRenderers?.length ?? 0) > 0 || post.commonMetadata))
+      if ((post && ((post.postRenderers?.length ?? 0) > 0 || post.commonMetadata)) || request.chartValues !== undefined)
         return {ok: false, unavailable: true, message: POST_RENDER_NEEDS_MODULE}
       const inside = (f: string) => request.revision !== undefined && f.startsWith(`${request.revision}/`)
       const reads = [

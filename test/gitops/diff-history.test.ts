@@ -1004,7 +1004,7 @@ describe('an image set by an inline patchesJson6902', () => {
 })
 
 describe("a HelmRelease's post-renderers, as helm-controller runs them (its internal/postrender in the module)", () => {
-  const release = (spec: string[]) =>
+  const release = (spec: string[], chartSpec: string[] = []) =>
     [
       'apiVersion: helm.toolkit.fluxcd.io/v2',
       'kind: HelmRelease',
@@ -1014,6 +1014,7 @@ describe("a HelmRelease's post-renderers, as helm-controller runs them (its inte
       '    spec:',
       '      chart: ./charts/web',
       '      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+      ...chartSpec.map((l) => `      ${l}`),
       ...spec.map((l) => `  ${l}`),
       '',
     ].join('\n')
@@ -1022,16 +1023,29 @@ describe("a HelmRelease's post-renderers, as helm-controller runs them (its inte
     'charts/web/values.yaml': 'image: ghcr.io/acme/web:1.0.0\nport: 80\n',
     'charts/web/values.schema.json': JSON.stringify({type: 'object', properties: {port: {type: 'integer'}}}),
     'charts/web/templates/deployment.yaml': deployment('web', '{{ .Values.image }}'),
+    'charts/web/values-prod.yaml': 'image: ghcr.io/acme/web:2.0.0\n',
+    'charts/web/templates/values.yaml':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-values}\ndata: {values: {{ toJson .Values | quote }}}\n',
   }
   type Added = {deployables: Array<{objects: Array<{kind: string; diff: string}>}>; images: Array<{to: string}>}
-  const deployed = async (spec: string[]) => {
-    const repo = await history(chart, {'apps/web.yaml': release(spec)})
+  const deployed = async (spec: string[], chartSpec: string[] = []) => {
+    const repo = await history(chart, {'apps/web.yaml': release(spec, chartSpec)})
     const {exitCode, stderr, result} = await diff(repo)
     expect(exitCode, stderr).toBe(0)
     const added = result as unknown as Added
     const body = added.deployables[0]!.objects.find((o) => o.kind === 'Deployment')!.diff
-    return {body, images: added.images.map((i) => i.to)}
+    const values = added.deployables[0]!.objects.find((o) => o.kind === 'ConfigMap')!.diff
+    return {body, values, images: added.images.map((i) => i.to)}
   }
+
+  it("chart.spec.valuesFiles: they replace the chart's defaults, which count only where the list names them", async () => {
+    const only = await deployed([], ['valuesFiles: [charts/web/values-prod.yaml]'])
+    expect(only.images).toEqual(['ghcr.io/acme/web:2.0.0'])
+    expect(only.values).toContain(`values: '{"image":"ghcr.io/acme/web:2.0.0"}'`)
+    const named = await deployed([], ['valuesFiles: [charts/web/values-prod.yaml, charts/web/values.yaml]'])
+    expect(named.images).toEqual(['ghcr.io/acme/web:1.0.0'])
+    expect(named.values).toContain(`values: '{"image":"ghcr.io/acme/web:1.0.0","port":80}'`)
+  })
 
   it("postRenderers: the kustomize images and patches applied to the chart's output", async () => {
     const {body, images} = await deployed([

@@ -4,7 +4,7 @@
  * misses `file://` dependencies is built as with the binary: a copy with the dependencies' absolute paths
  * (effects/helm.ts withLocalDependencies), `helm dependency build` and `helm template` in one request, all in memory.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -21,16 +21,17 @@ import type {ModuleRun, RenderModule} from './host.js'
 
 /** Where an Application's inline values are, in memory only (never a path of the host). */
 const INLINE_VALUES = '/.ameide/inline-values.yaml'
+/** The revision's values.yaml of a chart whose defaults are replaced, where a values file names it. */
+const CHART_DEFAULTS = '/.ameide/chart-values.yaml'
 
 export function moduleHelm(module: RenderModule): Helm {
   return {
     version: module.build.helm,
-    async template(request) {
-      const inline: Record<string, string> =
-        request.inlineValues === undefined ? {} : {[INLINE_VALUES]: request.inlineValues}
+    async template(asked) {
+      const {request, files} = inMemory(asked)
       const args = ['helm', ...templateArgs(request, request.inlineValues === undefined ? undefined : INLINE_VALUES)]
       if (request.fluxPostRender) args.push('--flux-post-render', JSON.stringify(request.fluxPostRender))
-      const base = {roots: readable(request), files: inline}
+      const base = {roots: readable(asked), files}
       let run = await module.run({...base, cwd: request.chartDir, commands: [args]})
       if (run.ok && run.results[0]!.exit !== 0 && MISSING_DEPENDENCY.test(run.results[0]!.stderr)) {
         const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
@@ -47,6 +48,25 @@ export function moduleHelm(module: RenderModule): Helm {
       }
       return answer(run, request)
     },
+  }
+}
+
+/**
+ * The files the module is handed besides the revision, and the request naming them: the inline values; the chart's
+ * defaults as source-controller packaged them over the revision's values.yaml, the revision's own copy (where a
+ * values file names it) read from a path of its own.
+ */
+function inMemory(request: HelmTemplateRequest): {request: HelmTemplateRequest; files: Record<string, string>} {
+  const files: Record<string, string> =
+    request.inlineValues === undefined ? {} : {[INLINE_VALUES]: request.inlineValues}
+  if (request.chartValues === undefined) return {request, files}
+  const defaults = path.join(request.chartDir, 'values.yaml')
+  files[defaults] = request.chartValues
+  if (!request.valueFiles.includes(defaults)) return {request, files}
+  files[CHART_DEFAULTS] = readFileSync(defaults, 'utf8')
+  return {
+    request: {...request, valueFiles: request.valueFiles.map((f) => (f === defaults ? CHART_DEFAULTS : f))},
+    files,
   }
 }
 

@@ -65,10 +65,11 @@ export function helmReleaseDeployable(
   if ('problem' in chosen) return r.unavailable(lineAt(...chosen.at), chosen.problem, chosen.status)
   const {dir, remote} = chosen
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
-  const layers: ValueLayer[] = []
-  if (!remote && ctx.files.has(chartValues)) layers.push(layerOfFile(ctx, chartValues, `the chart's values.yaml`))
   const files = releaseValueFiles(r, chartSpec, chartValues, remote)
   if ('unrenderable' in files) return files
+  const layers: ValueLayer[] = []
+  if (!remote && !files.replacesDefaults && ctx.files.has(chartValues))
+    layers.push(layerOfFile(ctx, chartValues, `the chart's values.yaml`))
   const values = releaseValues(r)
   if ('unrenderable' in values) return values
   const field = unsupportedField('HelmRelease', 'spec', spec)
@@ -94,6 +95,7 @@ export function helmReleaseDeployable(
       skipSchemaValidation: disablesSchemaValidation(spec),
       skipTests: false,
       valueFiles: files.valueFiles,
+      ...(files.replacesDefaults ? {chartValues: '{}'} : {}),
       inlineValues: JSON.stringify(values.merged),
       set: [],
       setString: [],
@@ -167,43 +169,45 @@ function layerOfFile(ctx: DeployablesContext, file: string, what: string): Value
 }
 
 /** `chart.spec.valuesFiles` (the chart's values.yaml left out) and their layers; or why they are not read. */
+/**
+ * `chart.spec.valuesFiles` as source-controller builds the chart from them (internal/helm/chart builder_local.go:
+ * mergeFileValues, OverwriteChartDefaultValues): paths from the source's root, merged in order over nothing — the
+ * chart's own values.yaml counts only where the list names it — and the result replaces the chart's defaults; a list
+ * that is only `values.yaml` changes nothing (GetValuesFiles). Here each file is one `--values` over defaults
+ * replaced by `{}`.
+ */
 function releaseValueFiles(
   r: ReleaseRead,
   chartSpec: Record<string, unknown>,
   chartValues: string,
   remote: RemoteChart | undefined,
-): {valueFiles: string[]; layers: ValueLayer[]} | Unavailable {
+): {valueFiles: string[]; layers: ValueLayer[]; replacesDefaults: boolean} | Unavailable {
   const {ctx, lineAt} = r
+  const listed = (Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []).filter(
+    (v): v is string => typeof v === 'string',
+  )
+  if (listed.length === 0 || (listed.length === 1 && clean(listed[0]) === 'values.yaml'))
+    return {valueFiles: [], layers: [], replacesDefaults: false}
   const valueFiles: string[] = []
   const layers: ValueLayer[] = []
-  for (const [i, v] of (Array.isArray(chartSpec.valuesFiles) ? chartSpec.valuesFiles : []).entries()) {
-    if (typeof v !== 'string') continue
+  for (const [i, v] of listed.entries()) {
+    const at = lineAt('chart', 'spec', 'valuesFiles', i)
     if (remote)
       return r.unavailable(
-        lineAt('chart', 'spec', 'valuesFiles', i),
+        at,
         `values file ${v} is read from inside the fetched chart ${remote.name}: the gate does not read it, so this release is not rendered.`,
       )
     const file = ctx.confined(clean(v))
-    if (file === undefined) {
-      return r.unavailable(
-        lineAt('chart', 'spec', 'valuesFiles', i),
-        `values file ${v} resolves outside the revision: it is not read.`,
-        'refused',
-      )
-    }
+    if (file === undefined)
+      return r.unavailable(at, `values file ${v} resolves outside the revision: it is not read.`, 'refused')
     if (!ctx.files.has(file)) {
       if (chartSpec.ignoreMissingValuesFiles === true) continue
-      return r.unavailable(
-        lineAt('chart', 'spec', 'valuesFiles', i),
-        `values file ${v} is not in this repository.`,
-        'failed',
-      )
+      return r.unavailable(at, `values file ${v} is not in this repository.`, 'failed')
     }
-    if (file === chartValues) continue
     valueFiles.push(file)
-    layers.push(layerOfFile(ctx, file, 'value file'))
+    layers.push(layerOfFile(ctx, file, file === chartValues ? `the chart's values.yaml` : 'value file'))
   }
-  return {valueFiles, layers}
+  return {valueFiles, layers, replacesDefaults: true}
 }
 
 /**

@@ -47,6 +47,8 @@ export interface HelmDeployable {
   skipTests: boolean
   /** Value files in order, repo-relative. */
   valueFiles: string[]
+  /** What replaces the chart's own values.yaml (Flux's `chart.spec.valuesFiles`: source-controller's merge), as YAML. */
+  chartValues?: string
   /** `values`/`valuesObject` (Argo CD) or the merged `valuesFrom` + `values` (Flux), as YAML text. */
   inlineValues?: string
   set: Array<{name: string; value: string}>

@@ -25,9 +25,10 @@ export const helmReleaseRules: Rules = {
   'spec.chart.spec.sourceRef.name': exact(REMOTE, bump),
   'spec.chart.spec.sourceRef.namespace': exact(REMOTE, bump),
   'spec.chart.spec.sourceRef.apiVersion': notRendering('the source API version'),
-  'spec.chart.spec.valuesFiles[]': unsupported(
-    "chart.spec.valuesFiles without the chart's values.yaml: source-controller replaces the chart's defaults with the files listed, the gate keeps them, so this HelmRelease is not rendered.",
-    {when: (vs) => vs.length > 0 && !vs.some((f) => f === 'values.yaml' || String(f).endsWith('/values.yaml'))},
+  'spec.chart.spec.valuesFiles[]': exact(
+    HISTORY,
+    "chart.spec.valuesFiles: they replace the chart's defaults, which count only where the list names them",
+    "source-controller's merge (builder_local.go mergeFileValues) replaces the chart's defaults",
   ),
   'spec.chart.spec.ignoreMissingValuesFiles': untested('read (a missing values file skipped); no test renders it yet'),
   'spec.chart.spec.interval': notRendering(),

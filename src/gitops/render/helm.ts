@@ -218,6 +218,7 @@ function request(
     skipTests: d.skipTests,
     valueFiles: d.valueFiles.map(abs),
     ...(d.inlineValues !== undefined ? {inlineValues: d.inlineValues} : {}),
+    ...(d.chartValues !== undefined ? {chartValues: d.chartValues} : {}),
     set: d.set,
     setString: [...d.setString, ...extra],
     setFile: d.setFile.map((s) => ({name: s.name, path: abs(s.path)})),
