@@ -87,7 +87,8 @@ const programs = [
     unavailable: 'ApplicationSets are reported render-unavailable',
     ldflags: () => ['-s', '-w', '-buildid='],
     describe: (modules) => ({engine: 'ameide-gotemplate/2', target: 'js/wasm', modules}),
-    summary: (m) => `sprig ${m['github.com/Masterminds/sprig/v3']?.version}, slug ${m['github.com/gosimple/slug']?.version}`,
+    summary: (m) =>
+      `sprig ${m['github.com/Masterminds/sprig/v3']?.version}, slug ${m['github.com/gosimple/slug']?.version}`,
   },
   {
     name: 'the render module',
@@ -120,7 +121,8 @@ const programs = [
         modules,
       }
     },
-    summary: (m) => `helm ${m['helm.sh/helm/v4']?.version}, kustomize ${m['sigs.k8s.io/kustomize/kustomize/v5']?.version}`,
+    summary: (m) =>
+      `helm ${m['helm.sh/helm/v4']?.version}, kustomize ${m['sigs.k8s.io/kustomize/kustomize/v5']?.version}`,
   },
 ]
 
@@ -179,7 +181,9 @@ function build(program, goVersion, glue) {
 
 function notBuilt(program, why) {
   say(`${program.name} was NOT built: ${why}`)
-  say('fix: install Go (https://go.dev/dl/; macOS: brew install go) where the Go module proxy answers, then npm run build')
+  say(
+    'fix: install Go (https://go.dev/dl/; macOS: brew install go) where the Go module proxy answers, then npm run build',
+  )
   say(`until then ${program.unavailable}.`)
   return program.required
 }
@@ -210,8 +214,11 @@ try {
   const goroot = run(root, ['env', 'GOROOT']).trim()
   glue = ['lib/wasm/wasm_exec.js', 'misc/wasm/wasm_exec.js'].map((p) => path.join(goroot, p)).find(existsSync)
   if (!glue) throw new Error(`no wasm_exec.js under ${goroot}`)
+  // A Go older than 1.21 knows no toolchain line: it would build with itself, or fail on go.work's `go` line.
+  if (goVersion !== toolchain) throw new Error(`the Go on PATH is ${goVersion}; Go 1.21 or newer fetches ${toolchain}`)
 } catch (e) {
-  for (const program of programs) failed = notBuilt(program, `Go ${toolchain} is not available (${firstLine(e)})`) || failed
+  for (const program of programs)
+    failed = notBuilt(program, `Go ${toolchain} is not available (${firstLine(e)})`) || failed
   process.exit(failed ? 1 : 0)
 }
 for (const program of programs) {

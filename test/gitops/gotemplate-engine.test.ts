@@ -1,6 +1,6 @@
 /**
  * The ApplicationSet template engine (src/effects/gotemplate) against Go itself: the WebAssembly module the CLI runs
- * and a native build of the same Go program (scripts/build-engine.mjs --native) render the same requests, and must
+ * and a native build of the same Go program (scripts/build-wasm.mjs --engine-native) render the same requests, and must
  * agree byte for byte, errors included. Then the outputs that Argo CD's Go-template documentation and sprig's
  * function documentation state, and the engine's bounds.
  */
@@ -34,7 +34,7 @@ beforeAll(async () => {
   requireTool('go')
   const dir = await makeTempDir('ameide-engine-')
   native = path.join(dir, 'engine')
-  const built = spawnSync(process.execPath, ['scripts/build-engine.mjs', '--native', native], {
+  const built = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--engine-native', native], {
     cwd: REPO_ROOT,
     env: toolEnv(),
     encoding: 'utf8',
