@@ -17,7 +17,7 @@ const corpus = process.argv[2] ?? path.join(root, '../shared/corpora/gitops-real
 const work = mkdtempSync(path.join(os.tmpdir(), 'ameide-bench-module-'))
 for (const a of ['corpus.tar.gz', 'charts.tar.gz']) execFileSync('tar', ['-xzf', path.join(corpus, a), '-C', work])
 const kustomize = path.join(work, 'kustomize')
-execFileSync(process.execPath, [path.join(root, 'scripts/build-render-module.mjs'), '--kustomize', kustomize])
+execFileSync(process.execPath, [path.join(root, 'scripts/build-wasm.mjs'), '--kustomize', kustomize])
 
 const find = (dir, name) =>
   readdirSync(dir, {withFileTypes: true}).flatMap((e) =>

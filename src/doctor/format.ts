@@ -17,9 +17,19 @@ export function formatDoctor(result: DoctorResult, style: Style, verbose = false
     const mark = colour(c)(MARK[c.state])
     const state = c.status === 'ok' ? '' : ` ${colour(c)(c.status)}${c.required ? style.dim(' (required)') : ''}:`
     out.push(`${mark} ${style.bold(c.title)}${state || ':'} ${c.detail}`)
-    if (c.engine && c.engine.libraries.length > 0)
+    if (c.engine && c.engine.modules.length > 0)
       out.push(
-        `    ${style.dim(`built from: ${c.engine.libraries.map((l) => `${l.package.replace(/^golang-|-dev$/g, '')} ${l.version}`).join(', ')}`)}`,
+        `    ${style.dim(
+          `built from: ${c.engine.modules
+            .map(
+              (m) =>
+                `${m.path
+                  .replace(/\/v\d+$/, '')
+                  .split('/')
+                  .pop()} ${m.version}`,
+            )
+            .join(', ')}`,
+        )}`,
       )
     if (c.fix) out.push(`    ${style.cyan('fix')}: ${c.fix}`)
     if (c.status !== 'ok') out.push(`    ${style.dim(`needed by: ${c.neededBy.map((n) => `ameide ${n}`).join(', ')}`)}`)

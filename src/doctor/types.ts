@@ -77,13 +77,12 @@ export interface DoctorCheck {
 /** A line as its check group finds it, before the repository's needs decide required, state and needed. */
 export type ProbedCheck = Omit<DoctorCheck, 'neededBy' | 'required' | 'state' | 'needed'>
 
-/** What built the ApplicationSet template engine: Go, where it came from, the engine's and each library's sha256. */
+/** What built the ApplicationSet template engine: Go, the engine's sha256, each Go module's version and go.sum hash. */
 export interface EngineRecord {
   go: string
-  /** PATH: the machine's own Go; debian: Debian's pinned Go 1.24; null: not recorded. */
-  goFrom: 'PATH' | 'debian' | null
   sha256: string | null
-  libraries: Array<{package: string; version: string; sha256: string}>
+  /** The Go modules linked into the engine, as the workspace (src/effects/go.work) resolves them. */
+  modules: Array<{path: string; version: string; sum: string}>
 }
 
 /** What the repository is, by what it holds: a monorepo (primitives/), a GitOps checkout, both, or none. */

@@ -76,10 +76,8 @@ async function cloneEnv(): Promise<Record<string, string>> {
   await mkdir(path.join(home, '.cache'), {recursive: true})
   const setup = await execa('bash', ['scripts/setup.sh'], {cwd: REPO_ROOT, env: {AMEIDE_SKIP_DOCKER_ENGINE: '1'}})
   const exported = await execa('bash', ['-c', `${setup.stdout}\nprintf %s "$PATH"`], {cwd: REPO_ROOT})
-  return {PATH: `${bin}:${exported.stdout}`, HOME: home, NO_COLOR: '1', AMEIDE_ENGINE_CACHE: cacheOf(setup.stdout)}
+  return {PATH: `${bin}:${exported.stdout}`, HOME: home, NO_COLOR: '1'}
 }
-
-const cacheOf = (exports: string) => /AMEIDE_ENGINE_CACHE="([^"]+)"/.exec(exports)?.[1] ?? ''
 
 /** A runnable block as the script run: its lines but those NOT_RUN (the command before any `#` comment). */
 function script(fence: Fence): {run: string; skipped: string[]} {

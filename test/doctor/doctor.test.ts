@@ -134,10 +134,15 @@ describe('ameide doctor', () => {
     )
     // The engine the build put in dist/engine/, started and asked to render: no tool on PATH.
     expect(checkOf(run, 'template-engine').detail).toMatch(/^Go's text\/template \+ sprig .* as WebAssembly \(go1\.\d+/)
-    // What built it, as dist/engine/engine.json records it: the engine's sha256 and each pinned library's.
+    // What built it, as dist/engine/engine.json records it: the engine's sha256 and each Go module with its go.sum hash.
     const built = JSON.parse(await readFile(path.join(REPO_ROOT, 'dist/engine/engine.json'), 'utf8'))
     expect(checkOf(run, 'template-engine').engine).toMatchObject({go: built.go, sha256: built.sha256})
-    expect(checkOf(run, 'template-engine').engine?.libraries).toHaveLength(17)
+    expect(checkOf(run, 'template-engine').engine?.modules).toContainEqual({
+      path: 'github.com/Masterminds/sprig/v3',
+      version: 'v3.3.0',
+      sum: built.modules['github.com/Masterminds/sprig/v3'].sum,
+    })
+    expect(checkOf(run, 'template-engine').engine?.modules).toHaveLength(Object.keys(built.modules).length)
     expect(checkOf(run, 'template-engine').detail).toContain(`sha256 ${built.sha256}`)
     expect(checkOf(run, 'registry-credentials').detail).toBe('credentials for registry.example.com from docker config')
     expect(checkOf(run, 'github-token').detail).toContain(
@@ -268,7 +273,7 @@ describe('ameide doctor', () => {
       required: false,
       detail: 'not built: every ApplicationSet is render-unavailable',
       // This installation is a checkout of the sources: it builds the engine.
-      fix: `npm run build in ${REPO_ROOT.replace(/\/$/, '')} (it fetches Go 1.24 and the Go libraries from Debian when missing)`,
+      fix: `npm run build in ${REPO_ROOT.replace(/\/$/, '')} (with the Go on PATH: it fetches the workspace's Go release and libraries through the Go module proxy)`,
     })
 
     const outside = await makeTempDir('ameide-doctor-outside-')

@@ -1,6 +1,6 @@
 /**
  * Argo CD's jsonnet in the render module (effects/render-module/jsonnet.ts, go/jsonnet.go) against the `jsonnet` of
- * the same go.sum (go-jsonnet's cmd/jsonnet, built by scripts/build-render-module.mjs --jsonnet): TLAs and extVars
+ * the same go.sum (go-jsonnet's cmd/jsonnet, built by scripts/build-wasm.mjs --jsonnet): TLAs and extVars
  * (string and code), `libs` as JPaths after the app folder, relative and JPath imports, importstr, std functions and
  * errors — the same objects (the native JSON read as Argo CD's findManifests reads it: an array's elements, or one
  * object), or the same message. Then what only the repo-server does (env substitution, its unmarshalling) and the
@@ -28,7 +28,7 @@ beforeAll(async () => {
   if (!module.build.jsonnet) throw new Error('the render module was built without jsonnet: npm run build')
   jsonnet = moduleJsonnet(module, module.build.jsonnet)
   native = path.join(await makeTempDir('ameide-jsonnet-native-'), 'jsonnet')
-  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-render-module.mjs'), '--jsonnet', native], {
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-wasm.mjs'), '--jsonnet', native], {
     stdio: 'inherit',
   })
   expect(execFileSync(native, ['--version'], {encoding: 'utf8'})).toContain(module.build.jsonnet)

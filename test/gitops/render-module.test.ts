@@ -1,7 +1,7 @@
 /**
  * The render module against the binaries of the same versions: `helm template` of Helm 4.1.4 (the set-up's helm)
  * and `kustomize build` of kustomize 5.8.1 built natively from the module's own go.sum
- * (scripts/build-render-module.mjs --kustomize). Every kustomization and chart of the real corpus
+ * (scripts/build-wasm.mjs --kustomize). Every kustomization and chart of the real corpus
  * (shared/corpora/gitops-real) and charts made here to reach each part of `helm template` (hooks, tests, CRDs,
  * NOTES.txt, subcharts, file:// dependencies, Capabilities, --set*, schemas, failures): the same bytes out, or the
  * same error. The differences found, each explained and the only thing masked:
@@ -80,7 +80,7 @@ beforeAll(async () => {
   if (!existsSync(corpus)) throw new Error(`the corpus is missing: ${corpus} (shared/ beside the clone)`)
   work = await makeTempDir('ameide-render-module-')
   kustomize = path.join(work, 'kustomize')
-  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-render-module.mjs'), '--kustomize', kustomize], {
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-wasm.mjs'), '--kustomize', kustomize], {
     stdio: 'inherit',
   })
   for (const archive of ['corpus.tar.gz', 'charts.tar.gz'])

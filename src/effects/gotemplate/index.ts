@@ -1,6 +1,6 @@
 /**
  * The ApplicationSet template engine: Argo CD's own Render.Replace — Go's text/template with sprig, gosimple/slug,
- * fasttemplate and sigs.k8s.io/yaml — compiled to WebAssembly (./go, built by scripts/build-engine.mjs into
+ * fasttemplate and sigs.k8s.io/yaml — compiled to WebAssembly (./go, built by scripts/build-wasm.mjs into
  * dist/engine/) and run on one worker thread. Calls are synchronous: the caller posts a request and waits on a
  * shared flag (Atomics.wait) for the answer, so the ApplicationSet evaluation stays a plain function. The engine
  * starts on first use (≈ 0.1 s), never for a run without ApplicationSets; a call that runs past its time limit ends
@@ -60,30 +60,22 @@ export interface TemplateEngine {
 /** One regexp.MatchString: whether the text matched, or why the pattern is not a Go regexp. */
 export type MatchResult = {matched: boolean} | {error: string}
 
-/** One pinned Debian package the engine was built from (scripts/engine/pins.json). */
-export interface EngineDeb {
-  version: string
-  sha256: string
-}
-
 /** What the build recorded of the engine (dist/engine/engine.json), for doctor and docs. */
 export interface EngineBuild {
   engine: string
-  /** The Go release that compiled it, e.g. `go1.24.4`. */
+  /** The Go release that compiled it, e.g. `go1.26.8` (src/effects/go.work's toolchain). */
   go: string
-  /** Where that Go came from: the machine's own, or Debian's pinned packages. */
-  goFrom?: {source: 'PATH'} | {source: 'debian'; debs: Array<EngineDeb & {package: string; architecture: string}>}
   target: string
   /** The sha256 of gotemplate.wasm as built. */
   sha256?: string
-  /** Each Go library's Debian source package: version and the .deb's sha256. */
-  libraries: Record<string, EngineDeb>
+  /** Each Go module linked in (src/effects/gotemplate/go/go.mod in the workspace): its version and go.sum hash. */
+  modules?: Record<string, {version: string; sum: string}>
 }
 
 /** The engine cannot run here: why, and how to get it. */
 export class TemplateEngineUnavailable extends Error {
   readonly hint =
-    'The Go template engine is built by `npm run build` (it fetches Go 1.24 and the Go libraries from Debian when they are missing); a packed release and the GitHub Action ship it. `ameide doctor` says how this installation gets it.'
+    "The Go template engine is built by `npm run build` (with the Go on PATH, which fetches the workspace's Go release and libraries through the Go module proxy); a packed release and the GitHub Action ship it. `ameide doctor` says how this installation gets it."
 }
 
 /** A call the engine could not answer (it timed out or stopped). */
@@ -104,7 +96,7 @@ export function engineBuild(): EngineBuild | undefined {
   try {
     return JSON.parse(readFileSync(record, 'utf8')) as EngineBuild
   } catch {
-    return {engine: ENGINE_PROTOCOL, go: 'unknown', target: 'js/wasm', libraries: {}}
+    return {engine: ENGINE_PROTOCOL, go: 'unknown', target: 'js/wasm'}
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The render module's host: Helm's, kustomize's and go-jsonnet's own Go code compiled to WebAssembly (./go, built by
- * scripts/build-render-module.mjs into dist/render-module/), run on worker threads over the revision in memory.
+ * scripts/build-wasm.mjs into dist/render-module/), run on worker threads over the revision in memory.
  * Confinement does not depend on the operating system: the module has no file, process, environment or socket but
  * what ./worker.ts hands it. The limits of effects/limits.ts hold here too: the time (the thread is ended), the
  * output (the module stops printing), the memory (a WebAssembly instance's 4 GiB; Go's out-of-memory ends the

@@ -10,8 +10,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha512"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,7 +18,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/Masterminds/sprig"
+	"github.com/Masterminds/sprig/v3"
 	"github.com/gosimple/slug"
 	"github.com/valyala/fasttemplate"
 	"sigs.k8s.io/yaml"
@@ -38,14 +36,6 @@ func init() {
 	funcs["toYaml"] = toYAML
 	funcs["fromYaml"] = fromYAML
 	funcs["fromYamlArray"] = fromYAMLArray
-	// Argo CD v3 pins sprig 3.3.0, which added sha512sum; Debian's sprig is 3.2.3. Where the library lacks it, it is
-	// sprig 3.3.0's own definition (crypto.go): hex of SHA-512.
-	if _, ok := funcs["sha512sum"]; !ok {
-		funcs["sha512sum"] = func(input string) string {
-			hash := sha512.Sum512([]byte(input))
-			return hex.EncodeToString(hash[:])
-		}
-	}
 	baseTemplate = template.New("base").Funcs(funcs)
 }
 

@@ -6,7 +6,7 @@ import (
 	"os"
 )
 
-// Built for this machine (scripts/build-render-module.mjs --native), the same code answers on the command line:
+// Built for this machine (`go build` in this folder), the same code answers on the command line:
 // `render-module helm template …`, for comparing the WebAssembly build with itself natively.
 func main() {
 	r := Run(Request{Args: os.Args[1:]})

@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+// Builds the CLI's two WebAssembly programs (GOOS=js GOARCH=wasm) from one Go workspace, src/effects/go.work, run by
+// `npm run build`:
+//   dist/engine/gotemplate.wasm, wasm_exec.js, engine.json
+//       the ApplicationSet template engine (src/effects/gotemplate/go: Go's text/template with sprig, gosimple/slug,
+//       fasttemplate and sigs.k8s.io/yaml, as Argo CD renders ApplicationSets)
+//   dist/render-module/render.wasm, wasm_exec.js, render-module.json
+//       the render module (src/effects/render-module/go: `helm template`, `kustomize build`, Argo CD's jsonnet and
+//       Flux's post-build substitution from Helm's, kustomize's, go-jsonnet's and fluxcd/pkg envsubst's own packages)
+// Each module's go.mod and go.sum pin its libraries; go.work makes one build list of both (a library both use is one
+// version) and names the Go release (its `toolchain` line) that builds both. Go: $AMEIDE_GO, the set-up's
+// .tools/bin/go or the `go` on PATH, which switches itself to that release through the Go module proxy when it is
+// another; the libraries come through the module proxy into Go's module cache, checked against go.sum. The builds
+// are -trimpath with no VCS stamp and no build id (same go.work and go.sums: same bytes from any clone). Each record
+// (engine.json, render-module.json) names the Go release, the modules and the sha256 of its .wasm; nothing is
+// rebuilt when a program's inputs are unchanged.
+// When a program cannot be built (no Go, no module proxy) it says what is missing and the fix, and exits 0 (the CLI
+// then reports ApplicationSets render-unavailable, and renders with the helm and kustomize binaries it finds), or 1
+// with AMEIDE_REQUIRE_ENGINE=1 / AMEIDE_REQUIRE_RENDER_MODULE=1 (a release, the GitHub Action's install).
+// References for the differential tests, built for this machine from the same workspace (only these, then exit):
+//   --engine-native FILE   the template engine   --kustomize FILE   kustomize   --jsonnet FILE   go-jsonnet's jsonnet
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+const workspace = path.join(root, 'src/effects/go.work')
+const tools = process.env.AMEIDE_TOOLS_DIR ?? path.join(root, '.tools')
+const flag = (name) => (process.argv.includes(name) ? path.resolve(process.argv[process.argv.indexOf(name) + 1]) : '')
+const references = {engine: flag('--engine-native'), kustomize: flag('--kustomize'), jsonnet: flag('--jsonnet')}
+const say = (message) => process.stderr.write(`[build-wasm] ${message}\n`)
+
+/** The Go release that builds both: go.work's `toolchain` line, fetched by any Go through the module proxy. */
+const toolchain = /^toolchain (go\S+)$/m.exec(readFileSync(workspace, 'utf8'))?.[1] ?? 'auto'
+
+/** Go's environment: this workspace, module mode, the go.sums as they are, the pinned toolchain, no cgo. */
+const goEnv = (extra = {}) => ({
+  ...process.env,
+  GOWORK: workspace,
+  GOTOOLCHAIN: toolchain,
+  GO111MODULE: 'on',
+  GOFLAGS: '-mod=readonly',
+  CGO_ENABLED: '0',
+  GOEXPERIMENT: '',
+  GOWASM: '',
+  ...extra,
+})
+
+const go = [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go'].filter(Boolean).find((g) => {
+  try {
+    execFileSync(g, ['version'], {stdio: 'ignore', env: goEnv()})
+    return true
+  } catch {
+    return false
+  }
+})
+
+const run = (cwd, args, extra = {}) =>
+  execFileSync(go, args, {cwd, env: goEnv(extra), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
+const firstLine = (e) => String(e.message).split('\n')[0]
+
+/** The modules a program links (path → version and go.sum's h1: hash), as Go resolves them in the workspace. */
+function modulesOf(dir) {
+  const format = '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Sum}}{{end}}{{end}}'
+  const lines = run(dir, ['list', '-deps', '-f', format, '.'], {GOOS: 'js', GOARCH: 'wasm'}).split('\n')
+  const entries = [...new Set(lines.filter(Boolean))].sort().map((l) => l.split(' '))
+  return Object.fromEntries(entries.map(([p, version, sum]) => [p, {version, sum}]))
+}
+
+/** The commit Helm's release was tagged at (its `helm version` names it), from the module proxy's record. */
+function helmCommit(dir, version) {
+  const origin = JSON.parse(run(dir, ['mod', 'download', '-json', `helm.sh/helm/v4@${version}`]))
+  return JSON.parse(readFileSync(origin.Info, 'utf8')).Origin?.Hash ?? ''
+}
+
+/** The two programs: where their sources are, where they go, their link flags and what their record says. */
+const programs = [
+  {
+    name: 'the ApplicationSet template engine',
+    dir: path.join(root, 'src/effects/gotemplate/go'),
+    out: path.join(root, 'dist/engine'),
+    wasm: 'gotemplate.wasm',
+    record: 'engine.json',
+    required: process.env.AMEIDE_REQUIRE_ENGINE === '1',
+    unavailable: 'ApplicationSets are reported render-unavailable',
+    ldflags: () => ['-s', '-w', '-buildid='],
+    describe: (modules) => ({engine: 'ameide-gotemplate/2', target: 'js/wasm', modules}),
+    summary: (m) =>
+      `sprig ${m['github.com/Masterminds/sprig/v3']?.version}, slug ${m['github.com/gosimple/slug']?.version}`,
+  },
+  {
+    name: 'the render module',
+    dir: path.join(root, 'src/effects/render-module/go'),
+    out: path.join(root, 'dist/render-module'),
+    wasm: 'render.wasm',
+    record: 'render-module.json',
+    required: process.env.AMEIDE_REQUIRE_RENDER_MODULE === '1',
+    unavailable: 'gitops verify --render and gitops diff render with the helm and kustomize found on PATH',
+    ldflags(modules) {
+      const helm = modules['helm.sh/helm/v4'].version
+      this.commit ??= helmCommit(this.dir, helm)
+      return [
+        '-s',
+        '-w',
+        '-buildid=',
+        `-X helm.sh/helm/v4/internal/version.version=${helm}`,
+        `-X helm.sh/helm/v4/internal/version.gitCommit=${this.commit}`,
+        '-X helm.sh/helm/v4/internal/version.gitTreeState=clean',
+      ]
+    },
+    describe(modules) {
+      const v = (p) => modules[p]?.version
+      return {
+        protocol: 'ameide-render/1',
+        helm: `${v('helm.sh/helm/v4')}${this.commit ? `+g${this.commit.slice(0, 7)}` : ''}`,
+        kustomize: v('sigs.k8s.io/kustomize/kustomize/v5') ?? v('sigs.k8s.io/kustomize/api'),
+        jsonnet: v('github.com/google/go-jsonnet'),
+        envsubst: v('github.com/fluxcd/pkg/envsubst'),
+        modules,
+      }
+    },
+    summary: (m) =>
+      `helm ${m['helm.sh/helm/v4']?.version}, kustomize ${m['sigs.k8s.io/kustomize/kustomize/v5']?.version}`,
+  },
+]
+
+/**
+ * A digest of what a program is built from: its folder's files (its packages' folders included), go.work, the Go
+ * release and the link flags.
+ */
+function inputsOf(program, goVersion, ldflags) {
+  const h = createHash('sha256')
+  for (const [label, file] of [
+    ...readdirSync(program.dir, {recursive: true})
+      .filter((f) => statSync(path.join(program.dir, f)).isFile())
+      .sort()
+      .map((f) => [f, path.join(program.dir, f)]),
+    ['go.work', workspace],
+  ])
+    h.update(label).update('\0').update(readFileSync(file)).update('\0')
+  return h.update(JSON.stringify({goVersion, ldflags})).digest('hex')
+}
+
+const upToDate = (program, inputs) => {
+  try {
+    const record = JSON.parse(readFileSync(path.join(program.out, program.record), 'utf8'))
+    return (
+      record.inputs === inputs &&
+      existsSync(path.join(program.out, program.wasm)) &&
+      existsSync(path.join(program.out, 'wasm_exec.js'))
+    )
+  } catch {
+    return false // no record yet: build
+  }
+}
+
+/** Builds one program unless its inputs are unchanged; throws with what went wrong. */
+function build(program, goVersion, glue) {
+  const modules = modulesOf(program.dir)
+  const ldflags = program.ldflags(modules).join(' ')
+  const inputs = inputsOf(program, goVersion, ldflags)
+  if (upToDate(program, inputs)) return
+  mkdirSync(program.out, {recursive: true})
+  const started = Date.now()
+  const wasmFile = path.join(program.out, program.wasm)
+  const tmp = `${wasmFile}.${process.pid}.tmp`
+  say(`building ${program.name} with ${goVersion}: ${program.summary(modules)}`)
+  run(program.dir, ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, '.'], {
+    GOOS: 'js',
+    GOARCH: 'wasm',
+  })
+  const bytes = readFileSync(tmp)
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  renameSync(tmp, wasmFile)
+  writeFileSync(path.join(program.out, 'wasm_exec.js'), readFileSync(glue))
+  const record = {...program.describe(modules), go: goVersion, sha256, bytes: bytes.byteLength, inputs}
+  writeFileSync(path.join(program.out, program.record), `${JSON.stringify(record, null, 2)}\n`)
+  const rel = path.relative(root, wasmFile)
+  say(
+    `built ${rel} (${(bytes.byteLength / 1e6).toFixed(1)} MB, sha256 ${sha256.slice(0, 12)}…) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  )
+}
+
+function notBuilt(program, why) {
+  say(`${program.name} was NOT built: ${why}`)
+  say(
+    'fix: install Go (https://go.dev/dl/; macOS: brew install go) where the Go module proxy answers, then npm run build',
+  )
+  say(`until then ${program.unavailable}.`)
+  return program.required
+}
+
+/** The differential tests' native references: built for this machine, then exit (1 when one fails). */
+function buildReferences() {
+  const [engine, render] = programs.map((p) => p.dir)
+  const native = (dir, out, pkg) => run(dir, ['build', '-trimpath', '-buildvcs=false', '-o', out, pkg])
+  if (references.engine) native(engine, references.engine, '.')
+  if (references.kustomize) native(render, references.kustomize, 'sigs.k8s.io/kustomize/kustomize/v5')
+  if (references.jsonnet) native(render, references.jsonnet, 'github.com/google/go-jsonnet/cmd/jsonnet')
+}
+
+if (Object.values(references).some(Boolean)) {
+  if (!go) throw new Error('no Go on PATH: the differential references need one')
+  buildReferences()
+  process.exit(0)
+}
+
+let failed = false
+if (!go) {
+  for (const program of programs) failed = notBuilt(program, 'no Go on PATH') || failed
+  process.exit(failed ? 1 : 0)
+}
+let goVersion, glue
+try {
+  goVersion = run(root, ['env', 'GOVERSION']).trim()
+  const goroot = run(root, ['env', 'GOROOT']).trim()
+  glue = ['lib/wasm/wasm_exec.js', 'misc/wasm/wasm_exec.js'].map((p) => path.join(goroot, p)).find(existsSync)
+  if (!glue) throw new Error(`no wasm_exec.js under ${goroot}`)
+  // A Go older than 1.21 knows no toolchain line: it would build with itself, or fail on go.work's `go` line.
+  if (goVersion !== toolchain) throw new Error(`the Go on PATH is ${goVersion}; Go 1.21 or newer fetches ${toolchain}`)
+} catch (e) {
+  for (const program of programs)
+    failed = notBuilt(program, `Go ${toolchain} is not available (${firstLine(e)})`) || failed
+  process.exit(failed ? 1 : 0)
+}
+for (const program of programs) {
+  try {
+    build(program, goVersion, glue)
+  } catch (e) {
+    failed = notBuilt(program, `Go could not build it (${firstLine(e)})`) || failed
+  }
+}
+process.exit(failed ? 1 : 0)
