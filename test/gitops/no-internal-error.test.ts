@@ -31,10 +31,13 @@ beforeAll(async () => {
 })
 afterAll(runCleanups)
 
+const SEED = 61
+
 describe('no generated document ends in INTERNAL_ERROR or a stack trace', () => {
   it(`${2 * PER_COMMIT * REPOSITORIES} documents, ${PER_COMMIT} a commit: gitops diff and verify --render keep the contract`, async () => {
     const lb = {url: server.url, host: server.host}
-    const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31
+    // One seed a run of the suite, the same each time (a landing never rests on a draw); FC_SEED explores others.
+    const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : SEED
     let documents = 0
     /** What the runs answered: exit codes, and the verify render's deployable statuses (the documents reached helm). */
     const seen: Record<string, number> = {}

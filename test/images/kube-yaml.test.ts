@@ -166,6 +166,11 @@ const SCALARS = [
   '0.0001',
   '0.00001',
   '-0.0',
+  'toString',
+  'constructor',
+  '__proto__',
+  'hasOwnProperty',
+  'valueOf',
 ]
 
 describe('YAML as Kubernetes reads it, against sigs.k8s.io/yaml built natively', () => {

@@ -805,6 +805,22 @@ export function repositoryFiles(lb: Loopback): Record<string, string> {
     'manifests/app.jsonnet':
       'function(replicas=1) {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "j"}, data: {r: std.toString(replicas)}}\n',
     'clusters/production/apps.yaml': [0, 1, 2, 3].map((g) => flux(`apps-g${g}`, `./apps/g${g}`)).join('---\n'),
+    // One well-formed Argo CD kustomize Application (Argo CD's guide's options), so every run renders such a root.
+    'argocd/kustomize-guide.yaml': toYaml({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {name: 'kustomize-guide', namespace: 'argocd'},
+      spec: {
+        project: 'default',
+        destination: {server: 'https://kubernetes.default.svc', namespace: 'web'},
+        source: {
+          repoURL: ORIGIN,
+          targetRevision: 'HEAD',
+          path: 'kust/overlay',
+          kustomize: {namePrefix: 'guide-', images: ['nginx=ghcr.io/acme/nginx:1.27'], commonLabels: {team: 'guide'}},
+        },
+      },
+    }),
     'clusters/production/sources.yaml': [
       toYaml({
         apiVersion: 'source.toolkit.fluxcd.io/v1',

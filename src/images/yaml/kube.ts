@@ -43,7 +43,8 @@ const underscoresBetweenDigits = (text: string) => !/(^|[^0-9])_|_($|[^0-9])/.te
 /** A plain scalar as go-yaml v2 resolves it (a timestamp stays its text, as it does decoded into interface{}). */
 export function kubeScalar(text: string): unknown {
   if (NULLS.has(text)) return null
-  if (text in BOOLS) return BOOLS[text]
+  // Own keys only: `toString` is a string, not Object.prototype's function.
+  if (Object.hasOwn(BOOLS, text)) return BOOLS[text]
   if (NANS.has(text)) return NaN
   const infinity = INFINITIES.exec(text)
   if (infinity) return infinity[1] === '-' ? -Infinity : Infinity
