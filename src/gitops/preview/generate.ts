@@ -6,7 +6,7 @@
 import type {YamlModule} from '../../images/yaml/index.js'
 import {findDeployables, type ArgoApplication, type CheckoutIdentity, type PullRequest} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
-import {templateExpressions} from '../verify/preview/expressions.js'
+import {templateExpressions} from './checks/expressions.js'
 import type {PreviewFinding, PreviewResult} from './types.js'
 
 export interface Generated {

@@ -15,7 +15,7 @@ import {checkoutOf, repositoryUrls, type PullRequest} from '../deployables/index
 import {makeLayout} from '../layout.js'
 import {RenderCache} from '../render/cache.js'
 import {readRevision} from '../revision/index.js'
-import {previewFindings} from '../verify/preview/file.js'
+import {previewFindings} from './checks/file.js'
 import type {EvidenceVerifier} from '../verify/examine.js'
 import {askImages, type Answer, type ImageRegistry} from './ask.js'
 import {createsNamespace, destinationNamespace, generatePreview, type Generated} from './generate.js'
