@@ -78,10 +78,12 @@ const source: Rules = {
   'spec.source.kustomize.replicas[].count': exact(KUSTOMIZE_FIELDS, 'replicas'),
   'spec.source.kustomize.patches[].**': exact(KUSTOMIZE_FIELDS, 'patches'),
   'spec.source.kustomize.kubeVersion': unsupported(
-    'kustomize.kubeVersion (the Kubernetes version of helmCharts inflation) is not passed by the gate, so this source is not rendered.',
+    'kustomize.kubeVersion (the Kubernetes version of helmCharts inflation) matters only where the kustomization inflates charts, which needs --enable-helm: the gate never passes it, and names such a root render-unavailable.',
+    {reportedBy: 'src/gitops/render/gate-kustomize.ts (helmCharts)'},
   ),
   'spec.source.kustomize.apiVersions[]': unsupported(
-    'kustomize.apiVersions (the API versions of helmCharts inflation) are not passed by the gate, so this source is not rendered.',
+    'kustomize.apiVersions (the API versions of helmCharts inflation) matters only where the kustomization inflates charts, which needs --enable-helm: the gate never passes it, and names such a root render-unavailable.',
+    {reportedBy: 'src/gitops/render/gate-kustomize.ts (helmCharts)'},
   ),
   'spec.source.kustomize.version': unsupported(
     'kustomize.version selects another kustomize binary: the gate renders with kustomize 5.8.1 only, so this source is not rendered.',
