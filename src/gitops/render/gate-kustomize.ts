@@ -10,7 +10,7 @@ import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './gate-types.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, UnreadableOutput, type RenderedObject} from './objects.js'
-import {renderRoots} from './render.js'
+import {renderRoots, type RenderedRoot} from './render.js'
 import type {RenderPlan, RenderRoot} from './roots.js'
 import {applyDestinationNamespace} from './scope.js'
 
@@ -90,45 +90,54 @@ export async function renderKustomizeWave(
   roots: RootInputs,
   list: readonly RenderRoot[],
 ): Promise<void> {
-  const {input, out, report, refusals, judge, apps, covered, skipUnless, toolVersions} = ctx
-  const renderable: RenderRoot[] = []
-  for (const r of list) {
-    const nodes = roots.nodesOf(r)
-    // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
-    if (refusals.root(r, nodes, roots.plan.kustomizations.get(r.dir)!.file)) {
-      report.roots.push({...r, status: 'refused', objects: 0})
-      continue
-    }
-    const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
-    const remote = nodes.flatMap((n) => n.remote)
-    if (remote.length + helmCharts.length === 0) {
-      renderable.push(r)
-      continue
-    }
-    const key = input.cache?.key(r.dir, roots.inputsOf(r), `remote\0${toolVersions}`)
-    for (const entry of helmCharts) {
-      out.unavailable(
-        entry.file,
-        entry.line,
-        `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`,
-        r.environment,
-        r.application,
-        key,
-      )
-    }
-    for (const entry of remote) {
-      out.unavailable(
-        entry.file,
-        entry.line,
-        `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
-        r.environment,
-        undefined,
-        key,
-      )
-    }
-    report.roots.push({...r, status: 'unavailable', objects: 0})
+  const renderable = list.filter((r) => renderableRoot(ctx, roots, r))
+  for (const rendered of await buildRoots(ctx, roots, renderable)) await takeRendered(ctx, roots, rendered)
+}
+
+/**
+ * Whether a root is rendered: one that could read outside its revision is refused, one that inflates Helm charts or
+ * names a remote base is unavailable, each named (and reported) here.
+ */
+function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boolean {
+  const {input, out, report, refusals, toolVersions} = ctx
+  const nodes = roots.nodesOf(r)
+  // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
+  if (refusals.root(r, nodes, roots.plan.kustomizations.get(r.dir)!.file)) {
+    report.roots.push({...r, status: 'refused', objects: 0})
+    return false
   }
-  const rendered = await renderRoots(input.root, renderable, input.kustomize, {
+  const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
+  const remote = nodes.flatMap((n) => n.remote)
+  if (remote.length + helmCharts.length === 0) return true
+  const key = input.cache?.key(r.dir, roots.inputsOf(r), `remote\0${toolVersions}`)
+  for (const entry of helmCharts) {
+    out.unavailable(
+      entry.file,
+      entry.line,
+      `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`,
+      r.environment,
+      r.application,
+      key,
+    )
+  }
+  for (const entry of remote) {
+    out.unavailable(
+      entry.file,
+      entry.line,
+      `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
+      r.environment,
+      undefined,
+      key,
+    )
+  }
+  report.roots.push({...r, status: 'unavailable', objects: 0})
+  return false
+}
+
+/** The roots built (./render.ts), answered from the cache or skipped where their inputs say so. */
+function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly RenderRoot[]) {
+  const {input, skipUnless, toolVersions} = ctx
+  return renderRoots(input.root, renderable, input.kustomize, {
     concurrency: input.concurrency,
     cache: input.cache,
     inputsOf: (r) => roots.inputsOf(r),
@@ -151,63 +160,71 @@ export async function renderKustomizeWave(
         }
       : {}),
   })
-  for (const {root, result, cached, skipped, key} of rendered) {
-    const rootFile = roots.plan.kustomizations.get(root.dir)!.file
-    if (skipped) {
-      report.roots.push({...root, status: 'skipped', objects: 0})
-      continue
-    }
-    const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) =>
-      notRendered(ctx, root, {rootFile, key}, status, message)
-    if (!result.ok) {
-      const what = `kustomize build ${root.dir || '.'}${deployer(root)}`
-      if ('unavailable' in result) unrendered('unavailable', `${what} is not rendered: ${result.message}`)
-      else if ('limit' in result) unrendered('limited', `${what}: ${result.message}`)
-      else unrendered('failed', `${what} failed: ${result.message}`)
-      continue
-    }
-    // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
-    for (const n of roots.nodesOf(root).filter((n) => roots.plan.kustomizations.get(n.dir) === n))
-      for (const f of [n.file, ...n.files]) covered.add(f)
-    // kustomize-controller's post-build: variables substituted (Flux's own code), then commonMetadata on every object.
-    const built = await fluxPostBuild(input, root, result.yaml)
-    if (!built.ok) {
-      const what = `Flux post-build of ${root.dir || '.'}${deployer(root)}`
-      unrendered(
-        built.status,
-        built.status === 'failed' ? `${what} failed: ${built.message}` : `${what}: ${built.message}`,
-      )
-      continue
-    }
-    let objects: RenderedObject[]
-    try {
-      objects = parseRendered(input.yaml, built.yaml)
-    } catch (error) {
-      if (!(error instanceof UnreadableOutput)) throw error
-      unrendered('failed', `kustomize build ${root.dir || '.'}${deployer(root)}: ${error.message}`)
-      continue
-    }
-    applyCommonMetadata(
-      objects.map((o) => o.body),
-      root.flux?.commonMetadata,
-    )
-    applyDestinationNamespace(objects, root.namespace)
-    input.onRendered?.({
-      kind: 'kustomize',
-      dir: root.dir,
-      environment: root.environment,
-      ...(root.application !== undefined ? {application: root.application} : {}),
-      declaredIn: root.declaredIn ?? rootFile,
-      objects,
-    })
-    apps.collect(result.yaml, () => objects, {...root, declaredIn: root.declaredIn ?? rootFile})
-    report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
-    // An image the Application's kustomize options decide is set outside the checkout: it points at them.
-    await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile, undefined, {
-      kustomization: rootFile,
-      names: roots.controllerImages(root),
-    })
+}
+
+/**
+ * One built root: what it read, Flux's post-build, its objects as the controller applies them (commonMetadata, the
+ * destination namespace), the Applications it renders, and the judge; or its failure, named.
+ */
+async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: RenderedRoot): Promise<void> {
+  const {input, report, judge, apps, covered} = ctx
+  const {root, result, cached, skipped, key} = rendered
+  const rootFile = roots.plan.kustomizations.get(root.dir)!.file
+  if (skipped) {
+    report.roots.push({...root, status: 'skipped', objects: 0})
+    return
   }
+  const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) =>
+    notRendered(ctx, root, {rootFile, key}, status, message)
+  if (!result.ok) {
+    const what = `kustomize build ${root.dir || '.'}${deployer(root)}`
+    if ('unavailable' in result) unrendered('unavailable', `${what} is not rendered: ${result.message}`)
+    else if ('limit' in result) unrendered('limited', `${what}: ${result.message}`)
+    else unrendered('failed', `${what} failed: ${result.message}`)
+    return
+  }
+  // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
+  for (const n of roots.nodesOf(root).filter((n) => roots.plan.kustomizations.get(n.dir) === n))
+    for (const f of [n.file, ...n.files]) covered.add(f)
+  // kustomize-controller's post-build: variables substituted (Flux's own code), then commonMetadata on every object.
+  const built = await fluxPostBuild(input, root, result.yaml)
+  if (!built.ok) {
+    const what = `Flux post-build of ${root.dir || '.'}${deployer(root)}`
+    unrendered(
+      built.status,
+      built.status === 'failed' ? `${what} failed: ${built.message}` : `${what}: ${built.message}`,
+    )
+    return
+  }
+  let objects: RenderedObject[]
+  try {
+    objects = parseRendered(input.yaml, built.yaml)
+  } catch (error) {
+    if (!(error instanceof UnreadableOutput)) throw error
+    unrendered('failed', `kustomize build ${root.dir || '.'}${deployer(root)}: ${error.message}`)
+    return
+  }
+  applyCommonMetadata(
+    objects.map((o) => o.body),
+    root.flux?.commonMetadata,
+  )
+  applyDestinationNamespace(objects, root.namespace)
+  const declaredIn = root.declaredIn ?? rootFile
+  input.onRendered?.({
+    kind: 'kustomize',
+    dir: root.dir,
+    environment: root.environment,
+    ...(root.application !== undefined ? {application: root.application} : {}),
+    declaredIn,
+    objects,
+  })
+  apps.collect(result.yaml, () => objects, {...root, declaredIn})
+  report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
+  // An image the Application's kustomize options decide is set outside the checkout: it points at them.
+  await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile, undefined, {
+    kustomization: rootFile,
+    names: roots.controllerImages(root),
+  })
 }
 
 /** A root not rendered: its finding (render-unavailable, -limit or -failed) on its kustomization, and its status. */
