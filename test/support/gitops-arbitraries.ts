@@ -502,6 +502,32 @@ export const applicationSet = memo((lb: Loopback) =>
 const fluxMeta = (lb: Loopback) =>
   fc.record({name: fc.constant(NAME), namespace: maybe(lb, oneOf('flux-system', 'web'))})
 
+/** A HelmRelease's `chart.spec`: a chart of a HelmRepository or this repository, its valuesFiles, its verify. */
+const chartSpec = (lb: Loopback) =>
+  maybe(
+    lb,
+    fields(lb, {
+      spec: fields(lb, {
+        chart: oneOf('web', './charts/app', 'charts/app', '../charts/app', '/charts/app'),
+        version: oneOf('1.0.0', '1.x', '*', ''),
+        sourceRef: fields(lb, {
+          kind: oneOf('HelmRepository', 'GitRepository', 'Bucket', 'Nope'),
+          name: oneOf('charts', 'flux-system', 'oci', 'missing'),
+          namespace: oneOf('flux-system'),
+        }),
+        valuesFiles: list(
+          oneOf('charts/app/values.yaml', 'charts/app/values-prod.yaml', 'values.yaml', '../x.yaml', '/etc/passwd'),
+        ),
+        ignoreMissingValuesFiles: boolish,
+        reconcileStrategy: oneOf('ChartVersion', 'Revision'),
+        verify: fields(lb, {
+          provider: oneOf('cosign', 'notation'),
+          secretRef: fields(lb, {name: oneOf('cosign-pub')}),
+        }),
+      }),
+    }),
+  )
+
 /** A HelmRelease's chart: `chart.spec` (a HelmRepository's, or a GitRepository's folder) most often, or `chartRef`. */
 const releaseChart = memo((lb: Loopback) =>
   fc.oneof(
@@ -531,35 +557,7 @@ const releaseChart = memo((lb: Loopback) =>
     {
       weight: 4,
       arbitrary: fc.record({
-        chart: maybe(
-          lb,
-          fields(lb, {
-            spec: fields(lb, {
-              chart: oneOf('web', './charts/app', 'charts/app', '../charts/app', '/charts/app'),
-              version: oneOf('1.0.0', '1.x', '*', ''),
-              sourceRef: fields(lb, {
-                kind: oneOf('HelmRepository', 'GitRepository', 'Bucket', 'Nope'),
-                name: oneOf('charts', 'flux-system', 'oci', 'missing'),
-                namespace: oneOf('flux-system'),
-              }),
-              valuesFiles: list(
-                oneOf(
-                  'charts/app/values.yaml',
-                  'charts/app/values-prod.yaml',
-                  'values.yaml',
-                  '../x.yaml',
-                  '/etc/passwd',
-                ),
-              ),
-              ignoreMissingValuesFiles: boolish,
-              reconcileStrategy: oneOf('ChartVersion', 'Revision'),
-              verify: fields(lb, {
-                provider: oneOf('cosign', 'notation'),
-                secretRef: fields(lb, {name: oneOf('cosign-pub')}),
-              }),
-            }),
-          }),
-        ),
+        chart: chartSpec(lb),
       }),
     },
     {
@@ -578,35 +576,7 @@ const releaseChart = memo((lb: Loopback) =>
     {
       weight: 1,
       arbitrary: fc.record({
-        chart: maybe(
-          lb,
-          fields(lb, {
-            spec: fields(lb, {
-              chart: oneOf('web', './charts/app', 'charts/app', '../charts/app', '/charts/app'),
-              version: oneOf('1.0.0', '1.x', '*', ''),
-              sourceRef: fields(lb, {
-                kind: oneOf('HelmRepository', 'GitRepository', 'Bucket', 'Nope'),
-                name: oneOf('charts', 'flux-system', 'oci', 'missing'),
-                namespace: oneOf('flux-system'),
-              }),
-              valuesFiles: list(
-                oneOf(
-                  'charts/app/values.yaml',
-                  'charts/app/values-prod.yaml',
-                  'values.yaml',
-                  '../x.yaml',
-                  '/etc/passwd',
-                ),
-              ),
-              ignoreMissingValuesFiles: boolish,
-              reconcileStrategy: oneOf('ChartVersion', 'Revision'),
-              verify: fields(lb, {
-                provider: oneOf('cosign', 'notation'),
-                secretRef: fields(lb, {name: oneOf('cosign-pub')}),
-              }),
-            }),
-          }),
-        ),
+        chart: chartSpec(lb),
         chartRef: maybe(
           lb,
           fields(lb, {
