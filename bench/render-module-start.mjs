@@ -28,7 +28,8 @@ writeFileSync(
 const hello = path.join(work, 'hello.wasm')
 execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', hello, '.'], {
   cwd: work,
-  env: {...process.env, GOOS: 'js', GOARCH: 'wasm', GOFLAGS: '-mod=mod'},
+  // The render module's Go release, whatever Go is on PATH (its toolchain through the module proxy).
+  env: {...process.env, GOOS: 'js', GOARCH: 'wasm', GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'go1.26.8'},
 })
 
 // One start, in its own process: the times and the CPU it took, as JSON on stdout.
