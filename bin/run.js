@@ -10,7 +10,8 @@ module.enableCompileCache?.()
 // made at build time (scripts/render-help.mjs), is printed when oclif would print the same bytes. Everything else
 // goes through oclif, from the bundle (dist/cli/, scripts/bundle.mjs): oclif and the command index in a few modules,
 // each command's own code loaded only when it runs.
-const argv = process.argv.slice(2)
+// A process `ameide mcp` started ahead of its next tool call (src/mcp/run-command.ts) gets its argv when the call comes.
+const argv = process.env.AMEIDE_MCP_PREFORK && process.channel ? await preforked() : process.argv.slice(2)
 // Before anything loads: on a Node older than `engines` (>= 22.12), one clear line and exit 3 — the dependencies
 // would otherwise fail later with a stack trace. The same requirement as package.json's engines.node.
 const [major, minor] = process.versions.node.split('.').map(Number)
@@ -64,6 +65,26 @@ if (mcp !== undefined) {
 } else {
   const {execute} = await import('../dist/cli/run.js')
   await execute({dir: import.meta.url})
+}
+
+/**
+ * Started by `ameide mcp` before the call it will run: oclif loaded and, where the server asks (AMEIDE_MCP_PREFORK=
+ * render, after a call that rendered), the render module started (compiled, Go's runtime initialised) while it
+ * waits. The call is one IPC message, `{argv, cwd}`; a server that goes away first ends the wait.
+ */
+async function preforked() {
+  const renders = process.env.AMEIDE_MCP_PREFORK === 'render'
+  delete process.env.AMEIDE_MCP_PREFORK
+  const call = new Promise((resolve) => process.once('message', resolve))
+  const gone = () => process.exit(0)
+  process.once('disconnect', gone)
+  const run = await import('../dist/cli/run.js')
+  if (renders) run.warmRenderModule?.().catch(() => undefined)
+  const {argv, cwd} = await call
+  process.off('disconnect', gone)
+  process.chdir(cwd)
+  process.argv = [...process.argv.slice(0, 2), ...argv]
+  return argv
 }
 
 /** The MCP server's entry when the build has it as a module of its own; else undefined. */

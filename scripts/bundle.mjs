@@ -60,7 +60,13 @@ function commandIndex() {
 }
 
 const virtualEntries = {
-  run: "export {execute} from '@oclif/core/execute'\n",
+  // warmRenderModule: `ameide mcp`'s process started ahead of a call (bin/run.js) starts the one render module the
+  // commands' chunks share.
+  run: [
+    "export {execute} from '@oclif/core/execute'",
+    `export const warmRenderModule = () => import(${JSON.stringify(path.join(root, 'src/effects/render-module/host.ts'))}).then((m) => m.sharedRenderModule()?.warm())`,
+    '',
+  ].join('\n'),
   commands: commandIndex(),
   ...(release && {
     'not-found': `export {default} from ${JSON.stringify(path.join(moduleDir('@oclif/plugin-not-found'), 'lib/index.js'))}\n`,

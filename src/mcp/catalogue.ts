@@ -104,3 +104,6 @@ export const toolName = (id: string): string => id.replaceAll(':', '_')
 
 /** Tools whose progress (`primitive publish`, `primitive status`) is relayed as MCP progress notifications. */
 export const LONG_TOOLS: ReadonlySet<string> = new Set(['primitive:publish', 'primitive:status'])
+
+/** The commands that render (Helm, kustomize, jsonnet in the render module): after one, the next call's process starts the module ahead. */
+export const RENDERING_TOOLS: ReadonlySet<string> = new Set(['gitops:diff', 'gitops:verify', 'gitops:preview'])

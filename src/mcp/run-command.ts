@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import path from 'node:path'
 
 /** What a command printed with `--json`, and how it ended. */
@@ -10,7 +10,6 @@ export interface CommandRun {
 }
 
 export interface RunOptions {
-  packageRoot: string
   cwd: string
   /** `primitive publish`'s progress lines, relayed from the command's own progress reporter. */
   onProgress?: (text: string) => void
@@ -24,18 +23,67 @@ export interface RunOptions {
  * call stops that process alone. The process gets an IPC channel: its progress reporter sends its lines there
  * (src/core/output/progress.ts), and on SIGTERM it finishes the synchronous step it is in (a set of renames) before
  * it exits; scaffold rolls back what it wrote.
+ *
+ * Each call's process is started ahead, after the call before it, while the agent thinks: Node and oclif loaded, and after a call that rendered,
+ * the render module compiled and its Go runtime initialised (bin/run.js `preforked`). The call then only hands it
+ * its argv and folder. It is still one process per call: nothing one call leaves in memory reaches the next.
+ * AMEIDE_MCP_AHEAD=0 starts each process at its call instead.
  */
-export function runCommand(id: string, argv: readonly string[], options: RunOptions): Promise<CommandRun> {
+export class CommandRunner {
+  private ahead: ChildProcess | undefined
+  private readonly enabled = process.env.AMEIDE_MCP_AHEAD !== '0'
+  private closed = false
+
+  constructor(private readonly packageRoot: string) {}
+
+  /** Starts the first call's process (at tools/list: an agent lists the tools, then calls them). */
+  prepare(): void {
+    if (this.ahead === undefined) this.startAhead(false)
+  }
+
+  run(id: string, argv: readonly string[], options: RunOptions, renders: boolean): Promise<CommandRun> {
+    const call = [...id.split(':'), ...argv]
+    const started = this.takeAhead()
+    const child = started ?? this.spawn(call, options.cwd)
+    if (started) child.send({argv: call, cwd: options.cwd})
+    // The next call's process starts once this call has ended: not competing with it for the cores.
+    return collect(child, options).finally(() => {
+      if (this.ahead === undefined && !this.closed) this.startAhead(renders)
+    })
+  }
+
+  /** Ends the process waiting for a call that will not come (the server is closing). */
+  close(): void {
+    this.closed = true
+    this.ahead?.kill()
+    this.ahead = undefined
+  }
+
+  private takeAhead(): ChildProcess | undefined {
+    const child = this.ahead
+    this.ahead = undefined
+    return child && child.exitCode === null && child.signalCode === null && child.connected ? child : undefined
+  }
+
+  private startAhead(renders: boolean): void {
+    if (!this.enabled) return
+    const child = this.spawn([], process.cwd(), {AMEIDE_MCP_PREFORK: renders ? 'render' : '1'})
+    child.on('error', () => undefined) // a process that could not start is not taken (takeAhead checks it)
+    this.ahead = child
+  }
+
+  private spawn(argv: readonly string[], cwd: string, env: Record<string, string> = {}): ChildProcess {
+    return spawn(process.execPath, [path.join(this.packageRoot, 'bin', 'run.js'), ...argv], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: {...process.env, NO_COLOR: '1', ...env},
+    })
+  }
+}
+
+/** The call's JSON document, its progress relayed, its stderr to the server's, and how it ended. */
+function collect(child: ChildProcess, options: RunOptions): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(options.packageRoot, 'bin', 'run.js'), ...id.split(':'), ...argv],
-      {
-        cwd: options.cwd,
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: {...process.env, NO_COLOR: '1'},
-      },
-    )
     const out: Buffer[] = []
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
     // The command's stderr (warnings, tool output it relays, redacted) is the server's log: stderr.

@@ -11,11 +11,11 @@ import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 import {AmeideError, toErrorDocument} from '../core/errors.js'
-import {LONG_TOOLS} from './catalogue.js'
+import {LONG_TOOLS, RENDERING_TOOLS} from './catalogue.js'
 import {toArgv} from './input-schema.js'
 import {PACKAGE_ROOT} from '../core/package-root.js'
 import {confine, realPath, rootsFromUris} from './roots.js'
-import {runCommand} from './run-command.js'
+import {CommandRunner} from './run-command.js'
 import {loadTools, type Tool} from './tools.js'
 import {checkArguments} from './validate.js'
 
@@ -43,7 +43,11 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
         'a result with isError and the error document (code, message, hints). Writers take dryRun to see the plan.',
     },
   )
-  server.setRequestHandler(ListToolsRequestSchema, () => ({tools: tools.map((t) => t.listing)}))
+  const runner = new CommandRunner(root)
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    runner.prepare()
+    return {tools: tools.map((t) => t.listing)}
+  })
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name)
     if (tool === undefined) throw invalidParams(`Unknown tool: ${request.params.name}`)
@@ -72,7 +76,7 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
               })
               .catch(() => {})
         : undefined
-    return callTool(tool, args, roots, {packageRoot: root, signal: extra.signal, onProgress})
+    return callTool(tool, args, roots, {runner, signal: extra.signal, onProgress})
   })
   const transport = new StdioServerTransport()
   const closed = new Promise<void>((resolve) => {
@@ -81,13 +85,14 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
   await server.connect(transport)
   process.stdin.on('end', () => void server.close())
   await closed
+  runner.close()
 }
 
 async function callTool(
   tool: Tool,
   args: Record<string, unknown>,
   roots: string[],
-  run: {packageRoot: string; signal: AbortSignal; onProgress?: (text: string) => void},
+  run: {runner: CommandRunner; signal: AbortSignal; onProgress?: (text: string) => void},
 ): Promise<CallToolResult> {
   const pathArgs = Object.fromEntries(
     Object.entries(args).filter(
@@ -99,7 +104,7 @@ async function callTool(
   const argv = toArgv(tool.input, {...args, ...place.paths}, place.root)
   // A root that is no directory is the command's to report (REPO_ROOT_NOT_FOUND); it then runs from the first root.
   const cwd = statSync(place.root, {throwIfNoEntry: false})?.isDirectory() ? place.root : roots[0]
-  const ran = await runCommand(tool.entry.id, argv, {...run, cwd})
+  const ran = await run.runner.run(tool.entry.id, argv, {...run, cwd}, RENDERING_TOOLS.has(tool.entry.id))
   if (run.signal.aborted) throw new McpError(ErrorCode.RequestTimeout, 'cancelled')
   const doc = ran.document
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {

@@ -15,6 +15,8 @@ export interface Session {
   client: Client
   /** What the server wrote on stderr so far (its log). */
   stderr(): string
+  /** The server's process id. */
+  pid: number
 }
 
 /**
@@ -42,7 +44,7 @@ export async function connect(
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
   await client.connect(transport)
   registerCleanup(() => client.close())
-  return {client, stderr: () => stderr}
+  return {client, stderr: () => stderr, pid: transport.pid!}
 }
 
 /** Validates a tool's structuredContent against the outputSchema it listed (strict ajv, formats checked). */

@@ -55,6 +55,8 @@ export interface RenderModule {
   readonly build: RenderModuleBuild
   /** Runs the commands of one request; each runs only if the one before succeeded. */
   run(request: Omit<ModuleRequest, 'id' | 'outputLimit' | 'objectLimit'>, limits?: ToolLimits): Promise<ModuleRun>
+  /** Starts a thread ahead of the first render (compiled, instantiated, Go's runtime initialised); idle after. */
+  warm(): Promise<void>
 }
 
 const files = (): ModuleFiles & {glue: string; record: string} => {
@@ -104,6 +106,9 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
   return {
     build,
+    async warm() {
+      pool.give(await pool.take())
+    },
     async run(request, limits = MODULE_LIMITS) {
       const thread = await pool.take()
       try {

@@ -1,0 +1,75 @@
+import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {cp} from 'node:fs/promises'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {gitopsRepo} from '../support/gitops-fixture.js'
+import {makeTempDir, runCleanups} from '../support/tmp.js'
+import {connect} from './client.js'
+
+afterAll(runCleanups)
+
+/** A process's children (Linux /proc), each with what `ameide mcp` asked it to start ahead (AMEIDE_MCP_PREFORK). */
+function children(pid: number): Array<{pid: number; ahead: string | undefined; threads: number}> {
+  const found = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue
+      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0')
+      const ahead = environ.find((e) => e.startsWith('AMEIDE_MCP_PREFORK='))?.split('=')[1]
+      const threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))![1])
+      found.push({pid: Number(name), ahead, threads})
+    } catch {
+      // ended while being read
+    }
+  }
+  return found
+}
+
+async function until<T>(what: () => T | undefined, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const value = what()
+    if (value !== undefined) return value
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('ameide mcp: each call runs in a process started ahead', () => {
+  it('tools/list starts one; a call runs in it and the next waits; after a render it holds the render module', async () => {
+    const work = await makeTempDir('ameide-mcp-ahead-')
+    const repo = path.join(work, 'gitops')
+    await cp(await gitopsRepo(), repo, {recursive: true})
+    const s = await connect(work)
+    expect(children(s.pid)).toEqual([])
+
+    await s.client.listTools()
+    const first = await until(() => children(s.pid).find((c) => c.ahead === '1'))
+    expect(children(s.pid)).toHaveLength(1)
+
+    const verified = (await s.client.callTool({
+      name: 'gitops_verify',
+      arguments: {root: repo, cache: false},
+    })) as CallToolResult
+    expect(verified.isError).toBeFalsy()
+    // The call ran in the process started ahead (it has ended); the next one is started with the render module.
+    const next = await until(() => children(s.pid).find((c) => c.ahead === 'render'))
+    expect(children(s.pid).map((c) => c.pid)).not.toContain(first.pid)
+    expect(next.pid).not.toBe(first.pid)
+    // Its render module's thread starts while it waits: more threads than the process that loaded oclif only.
+    await until(() => (children(s.pid).find((c) => c.pid === next.pid)!.threads > first.threads ? true : undefined))
+
+    const doctor = (await s.client.callTool({name: 'doctor', arguments: {root: repo, offline: true}})) as CallToolResult
+    expect(doctor.structuredContent).toHaveProperty('checks')
+    expect(children(s.pid).map((c) => c.pid)).not.toContain(next.pid)
+    const waiting = await until(() => children(s.pid).find((c) => c.ahead === '1'))
+
+    // Closing the session ends the process that waits for a call that will not come (not left behind, reparented).
+    await s.client.close()
+    await until(() => (existsSync(`/proc/${waiting.pid}`) ? undefined : true))
+  })
+})
