@@ -121,6 +121,30 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     )
   })
 
+  it('a repository nothing names (no origin remote): the change to its source is unknown, incomplete, never "unchanged"', async () => {
+    const floating = 'gcr.io/heptio-images/ks-guestbook-demo:latest'
+    const change = {
+      'guestbook/guestbook-ui-deployment.yaml': exampleApps()['guestbook/guestbook-ui-deployment.yaml'].replace(
+        guestbookImage,
+        floating,
+      ),
+    }
+    const repo = await prRepo(exampleApps(), change)
+    await git(repo, ['remote', 'remove', 'origin'])
+    const {exitCode, result} = await diff(repo)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    // The app of apps (which holds guestbook's Application) is named: what it deploys here is unknown.
+    expect(result.failures.map((f) => [f.revision, f.application])).toContainEqual(['head', 'apps'])
+    expect(result.failures.find((f) => f.application === 'apps')?.message).toMatch(
+      /may be this repository, which has no origin remote.*add the origin remote/,
+    )
+    // Named by its remote, the same change renders.
+    await git(repo, ['remote', 'add', 'origin', EXAMPLE_ORIGIN])
+    const named = await diff(repo)
+    expect(named.result.images).toEqual([expect.objectContaining({application: 'guestbook', to: floating})])
+  })
+
   it('values, kustomize images and a kustomize base: each deployable with its image moves', async () => {
     const files = exampleApps()
     const repo = await prRepo(files, {

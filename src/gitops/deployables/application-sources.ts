@@ -157,6 +157,13 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
   const p = str(written.path)
   if (p === undefined) return // a `ref:`-only source renders nothing of its own
   if (!ctx.isThisRepository(repoURL)) {
+    if (ctx.named === false) {
+      // Unnamed, the checkout may well be that repository: what this change does to the source is unknown (no inputs
+      // key, so the diff is incomplete rather than "unchanged").
+      const fix = 'add the origin remote, or list the URL in gitopsPolicy.preview.repositories'
+      const message = `source ${repoURL || '(no repoURL)'} may be this repository, which has no origin remote and no URL in gitopsPolicy.preview.repositories: ${p} is not rendered (${fix}).`
+      return unavailable([...at, 'repoURL'], message, 'unavailable')
+    }
     unavailable(
       [...at, 'repoURL'],
       `source ${repoURL || '(no repoURL)'} is not this repository: the gate does not fetch other repositories, so ${p} there is not rendered.`,

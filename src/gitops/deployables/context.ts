@@ -95,6 +95,7 @@ export function makeContext(
     layout,
     yaml,
     isThisRepository: (url) => checkout.repositories.some((mine) => sameRepository(mine, url)),
+    named: checkout.repositories.length > 0,
     readText,
     templateEngine: sharedTemplateEngine,
     envOf(file) {

@@ -76,6 +76,8 @@ export interface ExpansionContext {
   trackedFiles: readonly string[]
   /** Whether a `repoURL` names this checkout (its origin, or a URL the policy lists). */
   isThisRepository(repoURL: string): boolean
+  /** False when nothing names this checkout (no origin remote, no URL the policy lists): no repoURL can be told to be it. */
+  named?: boolean
   /** Reads a repo-relative file as text (undefined when it cannot be read). */
   readText(file: string): string | undefined
   /** Go's template engine as Argo CD runs it, started on first use; throws TemplateEngineUnavailable. */
