@@ -13,7 +13,7 @@ import type {Snapshot, SnapshotUnit} from './snapshot.js'
 import type {DeployableDiff, DiffFailure, GitopsDiffResult, ObjectDiff} from './types.js'
 import {difference, unknownVerdicts} from './verdict.js'
 
-type Compared = Omit<GitopsDiffResult, 'summary' | 'base' | 'head' | 'markdown'>
+export type Compared = Omit<GitopsDiffResult, 'summary' | 'base' | 'head' | 'markdown'>
 
 export async function compareSnapshots(
   base: Snapshot,

@@ -19,9 +19,10 @@ import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import {checkoutOf, repositoryUrls} from '../deployables/index.js'
+import type {RenderCache} from '../render/cache.js'
 import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
-import {compareSnapshots} from './compare.js'
+import {compareSnapshots, type Compared} from './compare.js'
 import {unifiedDiff} from './objects.js'
 import {resolveRevisions} from './revisions.js'
 import {renderSnapshot, type Snapshot} from './snapshot.js'
@@ -62,97 +63,28 @@ export const DIFF_CACHE = 'gitops-diff'
 export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResult> {
   if (!input.readConfig) requireRenderKubernetesVersion(input.policy ?? DEFAULT_CONFIG.gitopsPolicy)
   const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
-  const {RenderCache} = await import('../render/cache.js')
-  const cache = RenderCache.open(input.root, input.cacheVersion, {
-    name: DIFF_CACHE,
-    keep: 'touched',
-    fresh: !input.useCache,
-  })
-  if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
+  const cache = await openCache(input)
   const trees: Revision[] = []
   try {
-    const read = async (label: 'base' | 'head', revision: DiffRevision) => {
-      const tree = await readRevision(input.root, revision.commit, `diff-${label}`)
-      trees.push(tree)
-      return tree
-    }
-    // Both reads are settled before anything is thrown, so every folder made is removed.
     input.onStep?.('Reading the deployables of both revisions')
-    const read2 = await Promise.allSettled([read('base', revisions.base), read('head', revisions.head)])
-    for (const r of read2) if (r.status === 'rejected') throw r.reason
-    const [baseRevision, headRevision] = read2.map((r) => (r as PromiseFulfilledResult<Revision>).value)
-    // The policy: the base's ameide.yaml (the head's change to it is reported, never applied).
-    let policy = input.policy ?? DEFAULT_CONFIG.gitopsPolicy
-    let gitopsKeys = input.gitopsKeys
-    let policyReport: DiffPolicy | undefined
-    if (input.readConfig) {
-      const fromBase = await input.readConfig(baseRevision.dir)
-      policy = fromBase.config.gitopsPolicy
-      gitopsKeys = fromBase.gitopsKeys
-      policyReport = await policyChange(baseRevision, headRevision, input.readConfig)
-      requireRenderKubernetesVersion(policy)
-    }
-    const maskKinds = policy.diff.maskKinds
+    const [baseRevision, headRevision] = await readBoth(input.root, revisions, trees)
+    const settled = await settlePolicy(input, baseRevision, headRevision)
     // Remote charts: only from repositories the BASE declares, under the base's policy; one fetcher for both revisions.
-    const charts = await chartFetcher(input, baseRevision, policy)
-    const repositories = await repositoryUrls(input.root, policy.preview.repositories)
-    const tree = (r: Revision) => ({dir: r.dir, files: r.files, checkout: checkoutOf(r, repositories)})
-    type Tree = ReturnType<typeof tree>
-    const [baseTree, headTree] = [tree(baseRevision), tree(headRevision)]
-    // One layout for both revisions, the head's files read under the base's keys: configured, else detected as
-    // gitops verify detects it.
-    let layout: DiffLayout | undefined
-    const snapshot = (t: Tree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
-      renderSnapshot({
-        ...t,
-        policy,
-        environments: input.environments,
-        kustomize: input.kustomize,
-        helm: input.helm,
-        cache: cache.at(t.dir),
-        charts,
-        concurrency: input.concurrency,
-        skip,
-      })
-    // Only what a change can affect is rendered: a deployable whose inputs (its render-cache key: every input's blob
-    // id, its spec, the renderers) are the same in both revisions renders the same objects in both, so neither
-    // renders. The head's keys first (nothing rendered), then the base, then the head.
-    const headKeys = new Map<string, string>()
-    const baseKeys = new Map<string, string>()
-    if (gitopsKeys) {
-      const found = settleLayout(headTree.dir, headTree.files, policy, gitopsKeys)
-      policy = found.policy
-      const {source, layout: detected, preset, evidence} = found.detection
-      layout = {source, layout: detected, preset, evidence}
-    }
-    await snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))
-    // How renderers may name the temporary trees (as made, and resolved), longest first.
-    const temporary = [baseTree.dir, headTree.dir]
-    const spellings = [...new Set([...temporary, ...temporary.map((d) => realpathSync(d))])].sort(
-      (a, b) => b.length - a.length,
-    )
-    input.onStep?.(`Rendering the base (${describe(revisions.base)})`)
-    const base = await snapshot(baseTree, (unit, key) => (baseKeys.set(unit, key), headKeys.get(unit) === key))
-    input.onStep?.(`Rendering the head (${describe(revisions.head)})`)
-    const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key)
+    const charts = await chartFetcher(input, baseRevision, settled.policy)
+    const {base, head, layout, policy} = await renderBoth(input, settled, {charts, cache, revisions}, [
+      baseRevision,
+      headRevision,
+    ])
     input.onStep?.('Comparing')
+    // Renderers' messages name the temporary trees (as made, and resolved): read before they are removed.
+    const spellings = temporarySpellings(trees)
     // The temporary trees are removed while the snapshots are compared.
     const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
-    const compared = await compareSnapshots(base, head, maskKinds)
+    const compared = await compareSnapshots(base, head, policy.diff.maskKinds)
     await removed
     cache.save()
     charts.save()
-    if (base.found + head.found === 0) {
-      // Nothing to compare is no evidence that nothing changed.
-      compared.failures.unshift({
-        revision: 'head',
-        rule: 'render-unavailable',
-        file: '.',
-        line: 0,
-        message: `Nothing to render: neither revision holds an Argo CD Application or ApplicationSet, a Flux Kustomization or HelmRelease, or a kustomize overlay the layout (${layout ? `${layout.source} ${layout.layout}` : `preset ${policy.preset}`}) finds, so this diff cannot say what is deployed.`,
-      })
-      compared.counts.failures = compared.failures.length
-    }
+    if (base.found + head.found === 0) nothingToRender(compared, layout, policy)
     const changed =
       compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
     const result: GitopsDiffResult = {
@@ -160,17 +92,139 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       base: revisions.base,
       head: revisions.head,
       ...(layout ? {layout} : {}),
-      ...(policyReport ? {policy: policyReport} : {}),
+      ...(settled.report ? {policy: settled.report} : {}),
       ...(charts.fetched.length > 0 ? {charts: charts.fetched} : {}),
       ...compared,
     }
-    // Renderers' messages name the temporary folders: every path is made repo-relative.
-    let text = JSON.stringify(result)
-    for (const spelling of spellings) text = text.replaceAll(`${spelling}/`, '').replaceAll(spelling, '.')
-    return JSON.parse(text) as GitopsDiffResult
+    return repoRelative(result, spellings)
   } finally {
     await Promise.all(trees.map((t) => t.remove()))
   }
+}
+
+/** The render cache both revisions share, under the checkout's git directory (a fresh one without `useCache`). */
+async function openCache(input: GitopsDiffInput): Promise<RenderCache> {
+  const {RenderCache} = await import('../render/cache.js')
+  const cache = RenderCache.open(input.root, input.cacheVersion, {
+    name: DIFF_CACHE,
+    keep: 'touched',
+    fresh: !input.useCache,
+  })
+  if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
+  return cache
+}
+
+/** Both revisions read into temporary trees (pushed on `trees` as made, so the caller removes every one). */
+async function readBoth(
+  root: string,
+  revisions: {base: DiffRevision; head: DiffRevision},
+  trees: Revision[],
+): Promise<[Revision, Revision]> {
+  const read = async (label: 'base' | 'head', revision: DiffRevision) => {
+    const tree = await readRevision(root, revision.commit, `diff-${label}`)
+    trees.push(tree)
+    return tree
+  }
+  // Both reads are settled before anything is thrown, so every folder made is removed.
+  const read2 = await Promise.allSettled([read('base', revisions.base), read('head', revisions.head)])
+  for (const r of read2) if (r.status === 'rejected') throw r.reason
+  const [base, head] = read2.map((r) => (r as PromiseFulfilledResult<Revision>).value)
+  return [base, head]
+}
+
+interface SettledPolicy {
+  policy: GitopsPolicy
+  gitopsKeys: readonly string[] | undefined
+  /** The head's change to ameide.yaml, reported (never applied). */
+  report: DiffPolicy | undefined
+}
+
+/** The policy: the base's ameide.yaml when the input reads it (the head's change to it is reported, never applied). */
+async function settlePolicy(input: GitopsDiffInput, base: Revision, head: Revision): Promise<SettledPolicy> {
+  if (!input.readConfig)
+    return {policy: input.policy ?? DEFAULT_CONFIG.gitopsPolicy, gitopsKeys: input.gitopsKeys, report: undefined}
+  const fromBase = await input.readConfig(base.dir)
+  requireRenderKubernetesVersion(fromBase.config.gitopsPolicy)
+  return {
+    policy: fromBase.config.gitopsPolicy,
+    gitopsKeys: fromBase.gitopsKeys,
+    report: await policyChange(base, head, input.readConfig),
+  }
+}
+
+/**
+ * Both snapshots. Only what a change can affect is rendered: a deployable whose inputs (its render-cache key: every
+ * input's blob id, its spec, the renderers) are the same in both revisions renders the same objects in both, so
+ * neither renders. The head's keys first (nothing rendered), then the base, then the head. One layout for both
+ * revisions, the head's files read under the base's keys: configured, else detected as gitops verify detects it.
+ */
+async function renderBoth(
+  input: GitopsDiffInput,
+  settled: SettledPolicy,
+  shared: {
+    charts: Awaited<ReturnType<typeof chartFetcher>>
+    cache: RenderCache
+    revisions: {base: DiffRevision; head: DiffRevision}
+  },
+  [baseRevision, headRevision]: [Revision, Revision],
+): Promise<{base: Snapshot; head: Snapshot; layout: DiffLayout | undefined; policy: GitopsPolicy}> {
+  let policy = settled.policy
+  const repositories = await repositoryUrls(input.root, policy.preview.repositories)
+  const tree = (r: Revision) => ({dir: r.dir, files: r.files, checkout: checkoutOf(r, repositories)})
+  const [baseTree, headTree] = [tree(baseRevision), tree(headRevision)]
+  let layout: DiffLayout | undefined
+  if (settled.gitopsKeys) {
+    const found = settleLayout(headTree.dir, headTree.files, policy, settled.gitopsKeys)
+    policy = found.policy
+    const {source, layout: detected, preset, evidence} = found.detection
+    layout = {source, layout: detected, preset, evidence}
+  }
+  const snapshot = (t: typeof baseTree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
+    renderSnapshot({
+      ...t,
+      policy,
+      environments: input.environments,
+      kustomize: input.kustomize,
+      helm: input.helm,
+      cache: shared.cache.at(t.dir),
+      charts: shared.charts,
+      concurrency: input.concurrency,
+      skip,
+    })
+  const headKeys = new Map<string, string>()
+  const baseKeys = new Map<string, string>()
+  await snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))
+  input.onStep?.(`Rendering the base (${describe(shared.revisions.base)})`)
+  const base = await snapshot(baseTree, (unit, key) => (baseKeys.set(unit, key), headKeys.get(unit) === key))
+  input.onStep?.(`Rendering the head (${describe(shared.revisions.head)})`)
+  const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key)
+  return {base, head, layout, policy}
+}
+
+/** Nothing to compare is no evidence that nothing changed: a failure saying so, first. */
+function nothingToRender(compared: Compared, layout: DiffLayout | undefined, policy: GitopsPolicy): void {
+  const found = layout ? `${layout.source} ${layout.layout}` : `preset ${policy.preset}`
+  compared.failures.unshift({
+    revision: 'head',
+    rule: 'render-unavailable',
+    file: '.',
+    line: 0,
+    message: `Nothing to render: neither revision holds an Argo CD Application or ApplicationSet, a Flux Kustomization or HelmRelease, or a kustomize overlay the layout (${found}) finds, so this diff cannot say what is deployed.`,
+  })
+  compared.counts.failures = compared.failures.length
+}
+
+/** How renderers may name the temporary trees (as made, and resolved), longest first. */
+function temporarySpellings(trees: readonly Revision[]): string[] {
+  const dirs = trees.map((t) => t.dir)
+  return [...new Set([...dirs, ...dirs.map((d) => realpathSync(d))])].sort((a, b) => b.length - a.length)
+}
+
+/** Renderers' messages name the temporary folders: every path is made repo-relative. */
+function repoRelative(result: GitopsDiffResult, spellings: readonly string[]): GitopsDiffResult {
+  let text = JSON.stringify(result)
+  for (const spelling of spellings) text = text.replaceAll(`${spelling}/`, '').replaceAll(spelling, '.')
+  return JSON.parse(text) as GitopsDiffResult
 }
 
 /** The chart fetcher of one diff: the base's repositories and policy, the chart cache under the git directory. */
