@@ -94,6 +94,8 @@ function invalidApplication(app: ArgoApplication, ctx: ReturnType<typeof makeCon
   }))
 }
 
+type Keep = (x: {environment: string | null}) => boolean
+
 export function findDeployables(input: {
   root: string
   files: readonly string[]
@@ -119,23 +121,8 @@ export function findDeployables(input: {
     (m) => unread.push(m),
   )
   const envs = input.environments
-  const keep = (x: {environment: string | null}) => !envs || (x.environment !== null && envs.includes(x.environment))
-  const follow = (list: readonly ArgoApplication[]): Deployed => {
-    const found: Deployed = {helm: [], kustomize: [], directory: [], unrenderable: []}
-    for (const app of list) {
-      const invalid = invalidApplication(app, ctx)
-      if (invalid.length > 0) {
-        found.unrenderable.push(...invalid.filter(keep))
-        continue
-      }
-      const d = applicationDeployables(app, ctx)
-      found.helm.push(...d.helm.filter(keep))
-      found.kustomize.push(...d.kustomize.filter(keep))
-      found.directory.push(...d.directory.filter(keep))
-      found.unrenderable.push(...d.unrenderable.filter(keep))
-    }
-    return found
-  }
+  const keep: Keep = (x) => !envs || (x.environment !== null && envs.includes(x.environment))
+  const follow = follower(ctx, keep)
   const out: Deployables = {
     helm: [],
     kustomize: [],
@@ -150,55 +137,20 @@ export function findDeployables(input: {
   // A document that declares a deployable and is not read: what it deploys is unknown, never absent.
   for (const u of input.only ? [] : unread) {
     out.unread.push(u.file)
-    out.unrenderable.push({
-      file: u.file,
-      line: u.line,
-      environment: ctx.envOf(u.file) ?? environmentFolder(u.file),
-      ...(u.kind === 'Application' && u.name ? {application: u.name} : {}),
-      message: `${u.kind}${u.name ? ` ${u.name}` : ''} is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed).`,
-      status: 'failed',
-      inputs: {spec: u.text, reads: [u.file]},
-    })
+    out.unrenderable.push(unreadFinding(u, ctx))
   }
   const apps: ArgoApplication[] = []
+  const only = input.only ?? (() => true)
   for (const m of manifests) {
     if (isApplication(m)) {
       const app = applicationOf(m)
-      if (app && (!input.only || input.only(app))) apps.push(app)
+      if (app && only(app)) apps.push(app)
     } else if (isApplicationSet(m)) {
       const expansion = expandApplicationSet(ctx, m)
       out.applicationSets.push({manifest: m, expansion})
       if (input.only && !expansion.applications.some(input.only)) continue
-      apps.push(...expansion.applications.filter((a) => !input.only || input.only(a)))
-      for (const n of expansion.notRendered) {
-        out.unrenderable.push({
-          file: n.file,
-          line: n.line,
-          environment: ctx.envOf(n.file),
-          message: `ApplicationSet ${n.applicationSet}: the ${n.generator} generator is not rendered: ${n.why}`,
-          status: 'unavailable',
-          inputs: {spec: m.doc, reads: [m.file]},
-        })
-      }
-      for (const u of expansion.unavailable) {
-        out.unrenderable.push({
-          file: u.file,
-          line: u.line,
-          environment: ctx.envOf(u.file),
-          message: `ApplicationSet ${u.applicationSet}: not evaluated: ${u.message}`,
-          status: 'unavailable',
-          inputs: {spec: m.doc, reads: [m.file]},
-        })
-      }
-      for (const e of expansion.errors) {
-        out.unrenderable.push({
-          file: e.file,
-          line: e.line,
-          environment: ctx.envOf(e.file),
-          message: `ApplicationSet ${e.applicationSet}: ${e.message}`,
-          status: 'failed',
-        })
-      }
+      apps.push(...expansion.applications.filter(only))
+      out.unrenderable.push(...applicationSetFindings(m, expansion, ctx))
     } else if (isHelmRelease(m) && !input.only) {
       const d = helmReleaseDeployable(m, manifests, ctx)
       if (d.helm) out.helm.push(d.helm)
@@ -214,4 +166,71 @@ export function findDeployables(input: {
   out.unrenderable = [...out.unrenderable.filter(keep), ...d.unrenderable]
   out.helm = out.helm.filter(keep)
   return out
+}
+
+/** What a list of Applications deploys (in the kept environments); an invalid one only its finding. */
+function follower(ctx: ReturnType<typeof makeContext>, keep: Keep): (list: readonly ArgoApplication[]) => Deployed {
+  return (list) => {
+    const found: Deployed = {helm: [], kustomize: [], directory: [], unrenderable: []}
+    for (const app of list) {
+      const invalid = invalidApplication(app, ctx)
+      if (invalid.length > 0) {
+        found.unrenderable.push(...invalid.filter(keep))
+        continue
+      }
+      const d = applicationDeployables(app, ctx)
+      found.helm.push(...d.helm.filter(keep))
+      found.kustomize.push(...d.kustomize.filter(keep))
+      found.directory.push(...d.directory.filter(keep))
+      found.unrenderable.push(...d.unrenderable.filter(keep))
+    }
+    return found
+  }
+}
+
+/** A document declaring a deployable that could not be read: what it deploys is unknown (never counted removed). */
+function unreadFinding(u: UnreadManifest, ctx: ReturnType<typeof makeContext>): Unrenderable {
+  return {
+    file: u.file,
+    line: u.line,
+    environment: ctx.envOf(u.file) ?? environmentFolder(u.file),
+    ...(u.kind === 'Application' && u.name ? {application: u.name} : {}),
+    message: `${u.kind}${u.name ? ` ${u.name}` : ''} is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed).`,
+    status: 'failed',
+    inputs: {spec: u.text, reads: [u.file]},
+  }
+}
+
+/** What of an ApplicationSet was not evaluated: generators not rendered, parts unavailable, errors. */
+function applicationSetFindings(
+  m: Manifest,
+  expansion: ApplicationSetExpansion,
+  ctx: ReturnType<typeof makeContext>,
+): Unrenderable[] {
+  const inputs = {spec: m.doc, reads: [m.file]}
+  return [
+    ...expansion.notRendered.map((n) => ({
+      file: n.file,
+      line: n.line,
+      environment: ctx.envOf(n.file),
+      message: `ApplicationSet ${n.applicationSet}: the ${n.generator} generator is not rendered: ${n.why}`,
+      status: 'unavailable' as const,
+      inputs,
+    })),
+    ...expansion.unavailable.map((u) => ({
+      file: u.file,
+      line: u.line,
+      environment: ctx.envOf(u.file),
+      message: `ApplicationSet ${u.applicationSet}: not evaluated: ${u.message}`,
+      status: 'unavailable' as const,
+      inputs,
+    })),
+    ...expansion.errors.map((e) => ({
+      file: e.file,
+      line: e.line,
+      environment: ctx.envOf(e.file),
+      message: `ApplicationSet ${e.applicationSet}: ${e.message}`,
+      status: 'failed' as const,
+    })),
+  ]
 }
