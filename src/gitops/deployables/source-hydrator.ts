@@ -46,8 +46,7 @@ export function hydratorRefusal(hydrator: Record<string, unknown>): {at: SpecPat
   const sync = isMap(hydrator.syncSource) ? hydrator.syncSource : {}
   const hydrateTo = hydrator.hydrateTo
   const at = (...p: string[]): SpecPath => ['sourceHydrator', ...p]
-  if (!str(dry.repoURL))
-    return {at: at('drySource'), message: 'spec.sourceHydrator.drySource.repoURL is required'}
+  if (!str(dry.repoURL)) return {at: at('drySource'), message: 'spec.sourceHydrator.drySource.repoURL is required'}
   if (!str(sync.targetBranch))
     return {at: at('syncSource'), message: 'spec.sourceHydrator.syncSource.targetBranch is required'}
   const to = isMap(hydrateTo) ? hydrateTo : undefined
