@@ -12,6 +12,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addedObjects, argoReader, byName, type AddedResult, type Obj} from '../support/argo-render.js'
+import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {formApplication, hydratorApplication, ORIGIN, type SourceForm} from '../support/helm-repo.js'
 import {git, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -204,6 +205,17 @@ describe("an Application's Source Hydrator, as Argo CD hydrates and syncs it", (
       const want = byName(await helmRender(`set-${team}`, team))
       expect(byName(addedObjects(result, `set-${team}`))).toEqual(want)
     }
+  })
+
+  it("verify --print-layout lists the dry source as the generated Applications' source", async () => {
+    const run = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env: toolEnv()})
+    const {layout} = run.json<{
+      layout: {applicationSets: Array<{applications: Array<{name: string; sources: unknown}>}>}
+    }>()
+    expect(layout.applicationSets.flatMap((s) => s.applications.map((a) => [a.name, a.sources]))).toEqual([
+      ['set-red', [{repoURL: ORIGIN, path: 'charts/demo', valueFiles: []}]],
+      ['set-blue', [{repoURL: ORIGIN, path: 'charts/demo', valueFiles: []}]],
+    ])
   })
 
   it('where the hydrated objects are committed (syncSource, hydrateTo) changes nothing deployed', async () => {
