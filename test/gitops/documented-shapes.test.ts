@@ -25,7 +25,12 @@ const application = (name: string, source: unknown, sources?: unknown[]) => ({
   },
 })
 /** Argo CD's "Source Hydrator" user guide: the dry source, where its render is committed (and staged). */
-const hydrated = (name: string, drySource: unknown, sync: Record<string, unknown> = {}, more: unknown = {}) => ({
+const hydrated = (
+  name: string,
+  drySource: unknown,
+  sync: Record<string, unknown> = {},
+  more: Record<string, unknown> = {},
+) => ({
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Application',
   metadata: {name, namespace: 'argocd'},
