@@ -247,7 +247,8 @@ describe("Argo CD's Helm fields, each as the repo-server renders it with the rea
   const results = {} as Record<SourceForm, AddedResult>
 
   beforeAll(async () => {
-    for (const form of SOURCE_FORMS) results[form] = (await diffLast<AddedResult>(repos[form], toolEnv())).result
+    const runs = await Promise.all(SOURCE_FORMS.map((form) => diffLast<AddedResult>(repos[form], toolEnv())))
+    for (const [i, form] of SOURCE_FORMS.entries()) results[form] = runs[i].result
   }, 300_000)
 
   it.each(SOURCE_FORMS.flatMap((form) => CASES.map((c) => [c.name, form, c] as const)))(

@@ -166,7 +166,8 @@ describe("Argo CD's kustomize options, each as the repo-server applies them with
   const results = {} as Record<SourceForm, AddedResult>
 
   beforeAll(async () => {
-    for (const form of SOURCE_FORMS) results[form] = (await diffLast<AddedResult>(repos[form], toolEnv())).result
+    const runs = await Promise.all(SOURCE_FORMS.map((form) => diffLast<AddedResult>(repos[form], toolEnv())))
+    for (const [i, form] of SOURCE_FORMS.entries()) results[form] = runs[i].result
   }, 300_000)
 
   it.each(SOURCE_FORMS.flatMap((form) => CASES.map((c) => [c.name, form, c] as const)))(
