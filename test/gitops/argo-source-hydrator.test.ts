@@ -128,12 +128,24 @@ beforeAll(async () => {
   result = (await diffLast<Result>(repo, toolEnv())).result
 }, 600_000)
 
-/** The chart as the hydrator has the repo-server render it: no --kube-version, no cluster API versions. */
+/** The chart as the hydrator has the repo-server render it: helm 4.2.1's default Kubernetes version, no API versions. */
 async function helmRender(release: string, where: string): Promise<Obj[]> {
   const dir = await makeTempDir('ameide-hydrator-helm-')
   const out = execFileSync(
     requireTool('helm'),
-    ['template', '.', '--name-template', release, '--namespace', 'dev', '--set', `where=${where}`, '--include-crds'],
+    [
+      'template',
+      '.',
+      '--name-template',
+      release,
+      '--namespace',
+      'dev',
+      '--kube-version',
+      '1.36.0',
+      '--set',
+      `where=${where}`,
+      '--include-crds',
+    ],
     {
       cwd: path.join(repo, 'charts/demo'),
       env: toolEnv({HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir}),
@@ -149,8 +161,8 @@ describe("an Application's Source Hydrator, as Argo CD hydrates and syncs it", (
   it("renders the dry source alone, with its path, repoURL and targetRevision as the Application's variables", async () => {
     const want = byName(await helmRender('env', `charts/demo|${ORIGIN}|HEAD`))
     expect(byName(addedObjects(result, 'env'))).toEqual(want)
-    // Helm's own Kubernetes version: not gitopsPolicy.render's (1.34), which a spec.source gets.
-    expect(Object.values(want)[0]!.data).toMatchObject({kubeVersion: expect.not.stringMatching(/^v1\.34\./)})
+    // The repo-server's helm's own Kubernetes version: not gitopsPolicy.render's (1.34), which a spec.source gets.
+    expect(Object.values(want)[0]!.data).toMatchObject({kubeVersion: 'v1.36.0'})
     expect(failureOf('env')).toEqual([])
   })
 

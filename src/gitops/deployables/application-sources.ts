@@ -33,7 +33,13 @@ import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
-import {DRY_SOURCE_AT, drySourceOf, hydratorRefusal, sourceHydratorOf} from './source-hydrator.js'
+import {
+  ARGOCD_HELM_DEFAULT_KUBE_VERSION,
+  DRY_SOURCE_AT,
+  drySourceOf,
+  hydratorRefusal,
+  sourceHydratorOf,
+} from './source-hydrator.js'
 
 export interface ApplicationDeployables {
   helm: HelmDeployable[]
@@ -104,7 +110,7 @@ interface SourcesRead {
   declaredEnv: string | null
   /**
    * The source is a Source Hydrator's dry source: rendered without the cluster's state (no Kubernetes version, no
-   * API versions: Helm's defaults), as the hydrator asks the repo-server (./source-hydrator.ts).
+   * API versions: the repo-server's helm defaults), as the hydrator asks the repo-server (./source-hydrator.ts).
    */
   hydrated: boolean
   /** Records a source not rendered, at a field of the Application's spec. */
@@ -231,9 +237,9 @@ function readRemoteChart(
   if (d) r.out.helm.push(d)
 }
 
-/** A dry source's chart: helm's default Kubernetes and API versions, unless its `helm` names them. */
+/** A dry source's chart: the repo-server's helm defaults, not the cluster's versions, unless its `helm` names them. */
 function withoutClusterState(d: HelmDeployable): void {
-  d.kubeVersion ??= ''
+  d.kubeVersion ??= ARGOCD_HELM_DEFAULT_KUBE_VERSION
   d.apiVersions ??= []
 }
 

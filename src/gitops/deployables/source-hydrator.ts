@@ -3,8 +3,8 @@
  * (controller/hydrator/hydrator.go getManifests) asks the repo-server to render `SourceHydrator.GetDrySource()` — a
  * source of the dry source's repoURL, path, targetRevision, helm, kustomize, directory and plugin, nothing else —
  * with the Application's name and destination namespace, and without the cluster's state (GetRepoObjs with
- * sendRuntimeState false: no Kubernetes version, no API versions, so Helm's own defaults unless the dry source's
- * `helm.kubeVersion`/`helm.apiVersions` name them). The commit server (commitserver/commit/hydratorhelper.go) writes
+ * sendRuntimeState false: no Kubernetes version, no API versions, so the defaults of the repo-server's `helm` unless
+ * the dry source's `helm.kubeVersion`/`helm.apiVersions` name them). The commit server (commitserver/commit/hydratorhelper.go) writes
  * those objects unchanged into `manifest.yaml` at `syncSource.path` of the sync (or `hydrateTo`) branch, and the
  * Application syncs that folder: what it deploys is the dry source's render. `spec.source` and `spec.sources` are
  * not read (ApplicationSpec.GetSources returns the sync source alone).
@@ -13,6 +13,15 @@ import path from 'node:path'
 
 import type {SpecPath} from './types.js'
 import {isMap, str} from './source-helpers.js'
+
+/**
+ * The Kubernetes version a chart of a dry source sees when its `helm` names none: the default of the `helm` Argo CD
+ * v3.5.1's image ships (hack/tool-versions.sh helm4_version=4.2.1), which Helm derives from the k8s.io/client-go it is
+ * built with (pkg/chart/common/capabilities.go makeDefaultCapabilities: v0.36.1 → v1.36.0). Helm's default API
+ * versions come with the render module's Helm; those of client-go v0.36 differ from its v0.35 in autoscaling/v2beta1,
+ * autoscaling/v2beta2 and scheduling.k8s.io/v1alpha1 (v1alpha2 instead), which no flag can take away.
+ */
+export const ARGOCD_HELM_DEFAULT_KUBE_VERSION = '1.36.0'
 
 /** Where the dry source is written in the Application's spec. */
 export const DRY_SOURCE_AT: SpecPath = ['sourceHydrator', 'drySource']
