@@ -4,10 +4,10 @@
  * source of the dry source's repoURL, path, targetRevision, helm, kustomize, directory and plugin, nothing else —
  * with the Application's name and destination namespace, and without the cluster's state (GetRepoObjs with
  * sendRuntimeState false: no Kubernetes version, no API versions, so the defaults of the repo-server's `helm` unless
- * the dry source's `helm.kubeVersion`/`helm.apiVersions` name them). The commit server (commitserver/commit/hydratorhelper.go) writes
- * those objects unchanged into `manifest.yaml` at `syncSource.path` of the sync (or `hydrateTo`) branch, and the
- * Application syncs that folder: what it deploys is the dry source's render. `spec.source` and `spec.sources` are
- * not read (ApplicationSpec.GetSources returns the sync source alone).
+ * the dry source's `helm.kubeVersion`/`helm.apiVersions` name them). The commit server
+ * (commitserver/commit/hydratorhelper.go) writes those objects unchanged into `manifest.yaml` at `syncSource.path` of
+ * the sync (or `hydrateTo`) branch, and the Application syncs that folder: what it deploys is the dry source's render.
+ * `spec.source` and `spec.sources` are not read (ApplicationSpec.GetSources returns the sync source alone).
  */
 import path from 'node:path'
 

@@ -28,7 +28,8 @@ export interface UnsupportedField {
 
 /**
  * The first unsupported field that `root` sets; `at` is the canonical path `root` is at (`spec` for a HelmRelease,
- * `spec.source` for one source of an Application); fields under `except` (one path or several) are left to another call.
+ * `spec.source` for one source of an Application); fields under `except` (one path or several) are left to another
+ * call.
  */
 export function unsupportedField(
   kind: CrdKind,

@@ -11,7 +11,7 @@ import {HEAD_SHA_PARAMS} from './rules.js'
 /** Keys whose value selects manifests: the head sha there means PR-chosen manifests (seed 001 E). */
 const MANIFEST_KEYS = new Set(['repoURL', 'targetRevision', 'path', 'chart', 'valueFiles', 'revision'])
 
-/** preview-pr-input: every source's repoURL (a Source Hydrator's too) is one of the allowed repositories, written out. */
+/** preview-pr-input: every source's repoURL (a Source Hydrator's too) is one allowed repository, written out. */
 export function checkSources(c: PreviewChecker, template: YAMLMap): void {
   const y = c.y
   const spec = mapAt(y, template, 'spec')
