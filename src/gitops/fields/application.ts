@@ -153,6 +153,20 @@ function asDry(key: string, rule: Rule): Rule {
   return untested(`rendered as ${key} is; no test runs it through the dry source yet`)
 }
 
+const refused = 'refuses what Argo CD refuses to hydrate, with its message'
+/** What the gate does not model of where the hydrated objects go (controller/hydrator/hydrator.go). */
+const together =
+  'Argo CD hydrates the Applications of one hydration (the same dry repoURL and targetRevision, the same hydrateTo or sync repository and branch) together or not at all, so one that fails (its render, its path) leaves the others unhydrated: the gate renders each Application on its own.'
+/** Where the hydrated objects are committed: they are the dry render, but the fields group the Applications. */
+const grouped = (field: string) =>
+  unsupported(`${field} (where the dry render is committed; the objects are unchanged): ${together}`, {
+    check: false,
+    test: {
+      file: HYDRATOR,
+      title: 'where the hydrated objects are committed (syncSource, hydrateTo) changes nothing deployed',
+    },
+  })
+
 /**
  * `spec.sourceHydrator`: the hydrator renders the dry source (GetDrySource) as the repo-server renders a source, with
  * the Application's name and destination but no cluster state, and commits those objects unchanged
@@ -165,18 +179,12 @@ const hydrator: Rules = {
       .map(([key, rule]) => [`${DRY}${key.slice('spec.source'.length)}`, asDry(key, rule)]),
   ),
   'spec.sourceHydrator.syncSource.path': unsupported(
-    'syncSource.path: Argo CD fails to hydrate two Applications of one hydration (same dry repository and revision, same sync repository and branch) that name the same path; the gate renders each (a path that is the repository root fails, as Argo CD refuses it).',
-    {check: false, test: {file: HYDRATOR, title: 'refuses what Argo CD refuses to hydrate, with its message'}},
+    `syncSource.path: two Applications of one hydration naming the same path both fail to hydrate in Argo CD; ${together} (A path that is the repository root fails, as Argo CD refuses it.)`,
+    {check: false, test: {file: HYDRATOR, title: refused}},
   ),
-  'spec.sourceHydrator.syncSource.targetBranch': notRendering(
-    'the branch the hydrated objects are committed to and synced from: the objects are the dry render (required, as Argo CD requires it)',
-  ),
-  'spec.sourceHydrator.syncSource.repoURL': notRendering(
-    'the repository the hydrated objects are committed to: the objects are the dry render',
-  ),
-  'spec.sourceHydrator.hydrateTo.targetBranch': notRendering(
-    'a staging branch an external process moves to the sync branch: the objects are the dry render',
-  ),
+  'spec.sourceHydrator.syncSource.targetBranch': grouped('syncSource.targetBranch'),
+  'spec.sourceHydrator.syncSource.repoURL': grouped('syncSource.repoURL'),
+  'spec.sourceHydrator.hydrateTo.targetBranch': grouped('hydrateTo.targetBranch'),
 }
 
 export const applicationRules: Rules = {
