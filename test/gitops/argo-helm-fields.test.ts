@@ -6,6 +6,10 @@
  * file, `--api-versions`, `--include-crds` unless skipCrds), its output read as Argo CD reads it (kube.SplitYAML:
  * apimachinery over sigs.k8s.io/yaml, built natively from test/images/testdata/kube-yaml) and the destination
  * namespace given to the namespaced objects that name none, as Argo CD applies them. The objects must be the same.
+ * Each case runs in both forms of the source: `spec.source`, and a Source Hydrator's `drySource`, which the hydrator
+ * has the repo-server render without the cluster's state (controller/hydrator_dependencies.go GetRepoObjs,
+ * sendRuntimeState false): no cluster API versions, and no `--kube-version` unless the source's own — the default of
+ * Argo CD v3.5.1's helm 4.2.1 then, v1.36.0 (its client-go v0.36.1; see src/gitops/deployables/source-hydrator.ts).
  */
 import {execFileSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
@@ -14,7 +18,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addedObjects, argoReader, byName, type AddedResult, type Obj} from '../support/argo-render.js'
 import {diffLast, history} from '../support/diff-repo.js'
-import {ORIGIN, originApplication} from '../support/helm-repo.js'
+import {formApplication, ORIGIN, SOURCE_FORMS, type SourceForm} from '../support/helm-repo.js'
 import {git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
@@ -193,8 +197,9 @@ const CASES: Case[] = [
   },
 ]
 
-const application = (c: Case) =>
-  originApplication(
+const application = (c: Case, form: SourceForm) =>
+  formApplication(
+    form,
     c.name,
     [`path: ${CHART}`, ...(c.helm.length > 0 ? ['helm:', ...c.helm.map((l) => `  ${l}`)] : [])].join('\n'),
     '',
@@ -202,18 +207,24 @@ const application = (c: Case) =>
 
 let read: Awaited<ReturnType<typeof argoReader>>
 let helm: string
-let repo: string
+const repos = {} as Record<SourceForm, string>
 
 beforeAll(async () => {
   helm = requireTool('helm')
   read = await argoReader()
-  const apps = Object.fromEntries(CASES.map((c) => [`apps/${c.name}.yaml`, application(c)]))
-  repo = await history({...chartFiles, 'apps/.keep': ''}, apps)
-  await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
+  for (const form of SOURCE_FORMS) {
+    const apps = Object.fromEntries(CASES.map((c) => [`apps/${c.name}.yaml`, application(c, form)]))
+    repos[form] = await history({...chartFiles, 'apps/.keep': ''}, apps)
+    await git(repos[form], ['remote', 'set-url', 'origin', ORIGIN])
+  }
 }, 600_000)
 
+/** The dry source's arguments: Argo CD sends no cluster version, so its helm's default stands in for the cluster's. */
+const withoutCluster = (args: string[]) => args.map((a, i) => (a === KUBE[1] && args[i - 1] === KUBE[0] ? '1.36.0' : a))
+
 /** The case as Argo CD renders it: helm with its arguments, read by kube.SplitYAML, the destination namespace given. */
-async function argoRender(c: Case): Promise<Obj[]> {
+async function argoRender(c: Case, form: SourceForm): Promise<Obj[]> {
+  const repo = repos[form]
   const dir = await makeTempDir('ameide-argo-helm-case-')
   const extra: string[] = []
   if (c.inline !== undefined) {
@@ -221,8 +232,9 @@ async function argoRender(c: Case): Promise<Obj[]> {
     extra.push('--values', path.join(dir, 'inline.yaml'))
   }
   // Inline values come after the value files and before --api-versions (cmd.go): slot them in there.
-  const at = c.args.findIndex((a) => a === '--api-versions' || a === '--include-crds' || a === '--skip-tests')
-  const args = at < 0 ? [...c.args, ...extra] : [...c.args.slice(0, at), ...extra, ...c.args.slice(at)]
+  const given = form === 'spec.source' ? c.args : withoutCluster(c.args)
+  const at = given.findIndex((a) => a === '--api-versions' || a === '--include-crds' || a === '--skip-tests')
+  const args = at < 0 ? [...given, ...extra] : [...given.slice(0, at), ...extra, ...given.slice(at)]
   const out = execFileSync(
     helm,
     ['template', '.', '--name-template', c.release ?? c.name, '--namespace', c.namespace ?? 'dev', ...args],
@@ -232,17 +244,20 @@ async function argoRender(c: Case): Promise<Obj[]> {
 }
 
 describe("Argo CD's Helm fields, each as the repo-server renders it with the real helm", () => {
-  let result: AddedResult
+  const results = {} as Record<SourceForm, AddedResult>
 
   beforeAll(async () => {
-    const run = await diffLast<AddedResult>(repo, toolEnv())
-    result = run.result
+    const runs = await Promise.all(SOURCE_FORMS.map((form) => diffLast<AddedResult>(repos[form], toolEnv())))
+    for (const [i, form] of SOURCE_FORMS.entries()) results[form] = runs[i].result
   }, 300_000)
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
-    const want = byName(await argoRender(c))
-    expect(Object.keys(want).length).toBeGreaterThanOrEqual(3)
-    const got = byName(addedObjects(result, c.name))
-    expect(got).toEqual(want)
-  })
+  it.each(SOURCE_FORMS.flatMap((form) => CASES.map((c) => [c.name, form, c] as const)))(
+    '%s through %s',
+    async (_, form, c) => {
+      const want = byName(await argoRender(c, form))
+      expect(Object.keys(want).length).toBeGreaterThanOrEqual(3)
+      const got = byName(addedObjects(results[form], c.name))
+      expect(got).toEqual(want)
+    },
+  )
 })

@@ -5,7 +5,9 @@
  * revision with the commands Argo CD's repo-server runs for that field (argo-cd v3.5.1 util/kustomize Build: `edit
  * set nameprefix|namesuffix|image|replicas`, `edit add label [--force] [--without-selector] [--include-templates]`,
  * `edit add annotation`, `edit set namespace`, the patches appended, `edit add component`; values through Envsubst),
- * the output read as Argo CD reads it and the destination namespace given. The objects must be the same.
+ * the output read as Argo CD reads it and the destination namespace given. The objects must be the same. Each case
+ * runs in both forms of the source: `spec.source`, and a Source Hydrator's `drySource` (the hydrator has the
+ * repo-server render it alike; only Helm reads the cluster state it leaves out).
  */
 import {execFileSync} from 'node:child_process'
 import {cpSync, readFileSync, writeFileSync} from 'node:fs'
@@ -15,7 +17,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addedObjects, argoReader, buildGo, byName, type AddedResult, type Obj} from '../support/argo-render.js'
 import {diffLast, history} from '../support/diff-repo.js'
-import {ORIGIN, originApplication} from '../support/helm-repo.js'
+import {formApplication, ORIGIN, SOURCE_FORMS, type SourceForm} from '../support/helm-repo.js'
 import {git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
 
@@ -121,8 +123,9 @@ const CASES: Case[] = [
   },
 ]
 
-const application = (c: Case) =>
-  originApplication(
+const application = (c: Case, form: SourceForm = 'spec.source') =>
+  formApplication(
+    form,
     c.name,
     [`path: ${APP}`, ...(c.kustomize.length > 0 ? ['kustomize:', ...c.kustomize.map((l) => `  ${l}`)] : [])].join('\n'),
     '',
@@ -130,18 +133,21 @@ const application = (c: Case) =>
 
 let read: Awaited<ReturnType<typeof argoReader>>
 let kustomize: string
-let repo: string
+const repos = {} as Record<SourceForm, string>
 
 beforeAll(async () => {
   read = await argoReader()
   kustomize = await buildGo('src/effects/render-module/go', 'kustomize', 'sigs.k8s.io/kustomize/kustomize/v5')
-  const apps = Object.fromEntries(CASES.map((c) => [`argocd/${c.name}.yaml`, application(c)]))
-  repo = await history({...files, 'argocd/.keep': ''}, apps)
-  await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
+  for (const form of SOURCE_FORMS) {
+    const apps = Object.fromEntries(CASES.map((c) => [`argocd/${c.name}.yaml`, application(c, form)]))
+    repos[form] = await history({...files, 'argocd/.keep': ''}, apps)
+    await git(repos[form], ['remote', 'set-url', 'origin', ORIGIN])
+  }
 }, 900_000)
 
 /** The case as Argo CD renders it: the edits on a copy of the revision, the build, read by kube.SplitYAML. */
 async function argoRender(c: Case): Promise<Obj[]> {
+  const repo = repos['spec.source']
   const copy = await makeTempDir('ameide-argo-kustomize-case-')
   cpSync(path.join(repo, APP), path.join(copy, APP), {recursive: true})
   cpSync(path.join(repo, 'components'), path.join(copy, 'components'), {recursive: true})
@@ -157,17 +163,21 @@ async function argoRender(c: Case): Promise<Obj[]> {
 }
 
 describe("Argo CD's kustomize options, each as the repo-server applies them with the real kustomize", () => {
-  let result: AddedResult
+  const results = {} as Record<SourceForm, AddedResult>
 
   beforeAll(async () => {
-    result = (await diffLast<AddedResult>(repo, toolEnv())).result
+    const runs = await Promise.all(SOURCE_FORMS.map((form) => diffLast<AddedResult>(repos[form], toolEnv())))
+    for (const [i, form] of SOURCE_FORMS.entries()) results[form] = runs[i].result
   }, 300_000)
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
-    const want = byName(await argoRender(c))
-    expect(Object.keys(want).length).toBeGreaterThanOrEqual(2)
-    expect(byName(addedObjects(result, c.name))).toEqual(want)
-  })
+  it.each(SOURCE_FORMS.flatMap((form) => CASES.map((c) => [c.name, form, c] as const)))(
+    '%s through %s',
+    async (_, form, c) => {
+      const want = byName(await argoRender(c))
+      expect(Object.keys(want).length).toBeGreaterThanOrEqual(2)
+      expect(byName(addedObjects(results[form], c.name))).toEqual(want)
+    },
+  )
 
   it('a revision variable in an option is render-unavailable, named, never the text left as it is', async () => {
     const other = await history(

@@ -24,6 +24,26 @@ const application = (name: string, source: unknown, sources?: unknown[]) => ({
     destination: {server: 'https://kubernetes.default.svc', namespace: 'web'},
   },
 })
+/** Argo CD's "Source Hydrator" user guide: the dry source, where its render is committed (and staged). */
+const hydrated = (
+  name: string,
+  drySource: unknown,
+  sync: Record<string, unknown> = {},
+  more: Record<string, unknown> = {},
+) => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: {name, namespace: 'argocd'},
+  spec: {
+    project: 'default',
+    destination: {server: 'https://kubernetes.default.svc', namespace: 'web'},
+    sourceHydrator: {
+      drySource,
+      syncSource: {targetBranch: 'environments/prod', path: `${name}-hydrated`, ...sync},
+      ...more,
+    },
+  },
+})
 const chartSource = (helm: unknown) => ({repoURL: ORIGIN, targetRevision: 'HEAD', path: 'charts/app', helm})
 const kustomizeSource = (kustomize: unknown) => ({
   repoURL: ORIGIN,
@@ -70,6 +90,8 @@ interface Fixture {
   /** How verify --render names what it deploys: a Helm deployable's `application`, or a render root's. */
   deployable?: string
   root?: string
+  /** A directory source's Application. */
+  directory?: string
   /** What it must end as: rendered, or unavailable (the reason named). */
   expect: 'rendered' | 'unavailable'
 }
@@ -197,6 +219,49 @@ function fixtures(server: ChartServer): Record<string, Fixture> {
         {repoURL: ORIGIN, targetRevision: 'HEAD', ref: 'values'},
       ]),
     ),
+    // Argo CD "Source Hydrator": a Helm, a Kustomize and a directory dry source; another sync repository; hydrateTo.
+    'hydrator-helm': argo(
+      'hydrator-helm',
+      hydrated(
+        'hydrator-helm',
+        chartSource({
+          valueFiles: ['values-prod.yaml'],
+          parameters: [{name: 'image.tag', value: 'v1.2.3'}],
+          releaseName: 'my-release',
+        }),
+      ),
+    ),
+    'hydrator-kustomize': argo(
+      'hydrator-kustomize',
+      hydrated(
+        'hydrator-kustomize',
+        kustomizeSource({
+          namePrefix: 'prod-',
+          nameSuffix: '-v1',
+          images: ['gcr.io/heptio-images/ks-guestbook-demo:0.2'],
+        }),
+      ),
+      {root: 'hydrator-kustomize'},
+    ),
+    'hydrator-directory': argo(
+      'hydrator-directory',
+      hydrated('hydrator-directory', {
+        repoURL: ORIGIN,
+        targetRevision: 'HEAD',
+        path: 'manifests',
+        directory: {recurse: true},
+      }),
+      {directory: 'hydrator-directory'},
+    ),
+    'hydrator-elsewhere': argo(
+      'hydrator-elsewhere',
+      hydrated(
+        'hydrator-elsewhere',
+        chartSource(undefined),
+        {repoURL: 'https://github.com/my-org/deployments', targetBranch: 'environments/dev'},
+        {hydrateTo: {targetBranch: 'environments/dev-next'}},
+      ),
+    ),
     // Flux "HelmReleases": chart.spec from a HelmRepository, valuesFiles from a GitRepository's chart, valuesFrom a
     // ConfigMap and a Secret (targetPath), postRenderers (kustomize patches and images).
     'hr-chart-spec': release('hr-chart-spec', {...fromRepository, values: {replicaCount: 2}}),
@@ -280,6 +345,7 @@ type Verified = {
   render: {
     deployables: Array<{application: string; status: string}>
     roots: Array<{application?: string; deployedBy?: string; status: string}>
+    directories: Array<{application: string; status: string}>
   }
 }
 
@@ -299,9 +365,12 @@ describe("the shapes of Argo CD's and Flux's documentation", () => {
     const result = verify.json() as Verified
     const outcomes: Record<string, string> = {}
     for (const [name, f] of Object.entries(all)) {
-      const status = f.deployable
-        ? result.render.deployables.find((d) => d.application === f.deployable)?.status
-        : result.render.roots.find((r) => (r.application ?? r.deployedBy) === f.root || r.deployedBy === f.root)?.status
+      const status = f.directory
+        ? result.render.directories.find((d) => d.application === f.directory)?.status
+        : f.deployable
+          ? result.render.deployables.find((d) => d.application === f.deployable)?.status
+          : result.render.roots.find((r) => (r.application ?? r.deployedBy) === f.root || r.deployedBy === f.root)
+              ?.status
       const said = result.findings
         .filter((x) => x.rule.startsWith('render-') && x.message.includes(name))
         .map((x) => `${x.rule}: ${x.message}`)

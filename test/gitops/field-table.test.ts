@@ -142,8 +142,14 @@ describe('the unsupported fields an object sets (what the product reports render
     expect(
       unsupportedField('Application', 'spec', {source: source({namespace: 'x'}), sourceHydrator: {}}, 'spec.source'),
     ).toBeUndefined()
+    // A Source Hydrator's dry source is rendered: its fields named as a source's, left to the source's own check.
+    const hydrated = {sourceHydrator: {drySource: {repoURL: 'x', path: 'k', kustomize: {version: 'v4.5.7'}}}}
+    expect(unsupportedField('Application', 'spec', {sourceHydrator: {drySource: {repoURL: 'x'}}})).toBeUndefined()
+    expect(unsupportedField('Application', 'spec', hydrated)).toMatchObject({
+      field: 'sourceHydrator.drySource.kustomize.version',
+    })
     expect(
-      unsupportedField('Application', 'spec', {sourceHydrator: {drySource: {repoURL: 'x'}}}, 'spec.source'),
-    ).toMatchObject({field: 'sourceHydrator'})
+      unsupportedField('Application', 'spec', hydrated, ['spec.source', 'spec.sourceHydrator.drySource']),
+    ).toBeUndefined()
   })
 })

@@ -220,6 +220,23 @@ describe('preview rules on an ApplicationSet', () => {
     expect(check(mutate(from, to))).toEqual(expected)
   })
 
+  it("a Source Hydrator's dry and sync sources: each repoURL one of the allowed repositories", () => {
+    const hydrated = (sync: string, dry: string) =>
+      mutate(
+        '      source:\n        repoURL: https://github.com/ameideio/ameide-gitops.git\n',
+        [
+          '      sourceHydrator:',
+          `        syncSource: {targetBranch: previews, path: orders, repoURL: https://github.com/ameideio/${sync}}`,
+          '        drySource:',
+          `          repoURL: https://github.com/ameideio/${dry}`,
+          '',
+        ].join('\n'),
+      )
+    expect(check(hydrated('ameide-gitops.git', 'ameide-gitops.git'))).toEqual([])
+    expect(check(hydrated('other.git', 'ameide-gitops.git'))).toEqual(['42:69 preview-pr-input'])
+    expect(check(hydrated('ameide-gitops.git', 'ameide.git'))).toEqual(['44:20 preview-pr-input'])
+  })
+
   it('gitopsPolicy.preview: projects, repositories and webhook', () => {
     expect(check(example, {...POLICY, projects: ['other']})).toEqual(['39:16 preview-project'])
     expect(check(example, {...POLICY, repositories: []})).toEqual(['42:18 preview-pr-input'])

@@ -1,6 +1,6 @@
 /**
  * fast-check arbitraries of the documents Argo CD and Flux read, field by field from their CRDs: Applications (helm,
- * kustomize, directory, plugin, remote chart, multiple sources with `ref`), ApplicationSets (list, git, matrix,
+ * kustomize, directory, plugin, remote chart, multiple sources with `ref`, a Source Hydrator), ApplicationSets (list, git, matrix,
  * pull-request generators), Flux HelmReleases (v2: chart.spec, chartRef, values, valuesFrom, postRenderers) and
  * Kustomizations (v1: path, patches, images, postBuild, components, targetNamespace, namePrefix) — each field
  * well-formed most of the time, and otherwise hostile: YAML-special text, `$ARGOCD_APP_NAMESPACE`, `${var}`, `../`,
@@ -386,6 +386,19 @@ const sources = memo((lb: Loopback) =>
     .map(([ref, rest]) => [ref, ...rest]),
 )
 
+/** A Source Hydrator: any source as its dry source (a `chart` there is no field of it), where it commits. */
+const sourceHydrator = memo((lb: Loopback) =>
+  fields(lb, {
+    drySource: source(lb),
+    syncSource: fields(lb, {
+      targetBranch: text(lb, 'environments/dev', ''),
+      path: text(lb, 'hydrated/web', '.', './', '/', 'a/..'),
+      repoURL: text(lb, ORIGIN, 'https://github.com/example/hydrated.git'),
+    }),
+    hydrateTo: fields(lb, {targetBranch: text(lb, 'environments/dev-next', '')}),
+  }),
+)
+
 const destination = memo((lb: Loopback) =>
   fields(lb, {
     server: oneOf('https://kubernetes.default.svc', 'https://127.0.0.1:1'),
@@ -402,6 +415,7 @@ const applicationSpec = memo((lb: Loopback) =>
       source: maybe(lb, source(lb)),
     }),
     fc.record({project: maybe(lb, oneOf('default')), destination: destination(lb), sources: maybe(lb, sources(lb))}),
+    fc.record({project: maybe(lb, oneOf('default')), destination: destination(lb), sourceHydrator: sourceHydrator(lb)}),
   ),
 )
 

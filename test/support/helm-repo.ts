@@ -44,6 +44,37 @@ export const originApplication = (name: string, source: string, extra = '') =>
     extra,
   ].join('\n')
 
+/**
+ * The same Application with its source as a Source Hydrator's dry source (Argo CD renders it and commits the objects
+ * to `syncSource.path` of the branch `environments/dev`, the Application syncing them from there).
+ */
+export const hydratorApplication = (name: string, source: string, extra = '') =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: argocd',
+    'spec:',
+    '  project: default',
+    '  destination: {server: https://kubernetes.default.svc, namespace: dev}',
+    '  sourceHydrator:',
+    '    drySource:',
+    `      repoURL: ${ORIGIN}`,
+    '      targetRevision: HEAD',
+    ...source.split('\n').map((l) => `      ${l}`),
+    `    syncSource: {targetBranch: environments/dev, path: hydrated/${name}}`,
+    extra,
+  ].join('\n')
+
+/** The two forms of an Application's one source Argo CD renders alike (but the dry one without the cluster's state). */
+export const SOURCE_FORMS = ['spec.source', 'spec.sourceHydrator.drySource'] as const
+export type SourceForm = (typeof SOURCE_FORMS)[number]
+
+/** An Application of this repository with `source` in the given form. */
+export const formApplication = (form: SourceForm, name: string, source: string, extra = '') =>
+  (form === 'spec.source' ? originApplication : hydratorApplication)(name, source, extra)
+
 /** A first-party chart's Deployment: rendered only when `enabled`, its image from the required `image.ref`. */
 export const requiredImageTemplate = [
   '{{- if .Values.enabled }}',

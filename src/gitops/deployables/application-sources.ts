@@ -10,7 +10,8 @@
  * render-unavailable, named. A chart from
  * a chart repository (https or OCI) is a `remote` chart, fetched by src/gitops/charts when the base declares its
  * repository; a git repository other than this checkout or a value file URL is never fetched: render-unavailable.
- * The Helm source itself: ./helm-source.ts.
+ * The Helm source itself: ./helm-source.ts. An Application with a Source Hydrator renders its dry source alone, as
+ * the hydrator has the repo-server render it (./source-hydrator.ts).
  */
 import type {DeployablesContext} from './context.js'
 import {selectDirectory} from './directory.js'
@@ -32,6 +33,13 @@ import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
+import {
+  ARGOCD_HELM_DEFAULT_KUBE_VERSION,
+  DRY_SOURCE_AT,
+  drySourceOf,
+  hydratorRefusal,
+  sourceHydratorOf,
+} from './source-hydrator.js'
 
 export interface ApplicationDeployables {
   helm: HelmDeployable[]
@@ -42,11 +50,18 @@ export interface ApplicationDeployables {
 
 export function applicationDeployables(app: ArgoApplication, ctx: DeployablesContext): ApplicationDeployables {
   const out: ApplicationDeployables = {helm: [], kustomize: [], directory: [], unrenderable: []}
-  const sources = sourcesOf(app)
-  const r = sourcesRead(app, ctx, out, refsOf(sources, ctx))
-  const field = unsupportedField('Application', 'spec', app.spec, 'spec.source')
+  const hydrator = sourceHydratorOf(app.spec)
+  const sources = hydrator ? [{source: drySourceOf(hydrator), at: DRY_SOURCE_AT}] : sourcesOf(app)
+  const r = sourcesRead(app, ctx, out, refsOf(sources, ctx), hydrator !== undefined)
+  // A source's own fields (the dry source's too) are checked with its type, in readSource.
+  const field = unsupportedField('Application', 'spec', app.spec, ['spec.source', 'spec.sourceHydrator.drySource'])
   if (field) {
     r.unavailable(specPath(field.field), fieldMessage(`spec.${field.field.replace(/\[\]/g, '')}`, field, 'Argo CD'))
+    return out
+  }
+  const refusal = hydrator && hydratorRefusal(hydrator)
+  if (refusal) {
+    r.unavailable(refusal.at, refusal.message, 'failed', {spec: {sourceHydrator: hydrator}, reads: [app.file]})
     return out
   }
   for (const {source, at} of sources) readSource(r, source, at)
@@ -93,6 +108,11 @@ interface SourcesRead {
   out: ApplicationDeployables
   /** The environment the Application, its file or its folder names (null when none does). */
   declaredEnv: string | null
+  /**
+   * The source is a Source Hydrator's dry source: rendered without the cluster's state (no Kubernetes version, no
+   * API versions: the repo-server's helm defaults), as the hydrator asks the repo-server (./source-hydrator.ts).
+   */
+  hydrated: boolean
   /** Records a source not rendered, at a field of the Application's spec. */
   unavailable: (p: SpecPath, message: string, status?: Unrenderable['status'], inputs?: Unrenderable['inputs']) => void
 }
@@ -128,6 +148,7 @@ function sourcesRead(
   ctx: DeployablesContext,
   out: ApplicationDeployables,
   refs: SourcesRead['refs'],
+  hydrated: boolean,
 ): SourcesRead {
   const lineAt = (p: SpecPath) => app.lineOf(p) ?? app.line
   const declaredEnv = app.environment ?? ctx.envOf(app.file) ?? environmentFolder(app.file)
@@ -141,7 +162,7 @@ function sourcesRead(
       status,
       ...(inputs ? {inputs} : {}),
     })
-  return {app, ctx, refs, out, declaredEnv, unavailable}
+  return {app, ctx, refs, out, declaredEnv, hydrated, unavailable}
 }
 
 /** One source: a remote chart, or a folder of this repository read as the type the repo-server decides for it. */
@@ -195,6 +216,7 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
   if (type.type === 'Kustomize') return readKustomizeSource(r, source, at, dir, inputs, merged.files)
   if (type.type === 'Directory') return readDirectorySource(r, source, at, dir, inputs)
   const d = helmDeployable(app, source, at, dir, r.refs, ctx, unavailable)
+  if (d && r.hydrated) withoutClusterState(d)
   if (d) {
     d.reads.push(...merged.files)
     d.layers.push(...merged.files.map((f) => overrideLayer(f, ctx)))
@@ -218,7 +240,14 @@ function readRemoteChart(
   }
   if (unsupportedSource(r, written, at, 'Helm', inputs)) return
   const d = helmDeployable(r.app, written, at, '', r.refs, r.ctx, r.unavailable, remote)
+  if (d && r.hydrated) withoutClusterState(d)
   if (d) r.out.helm.push(d)
+}
+
+/** A dry source's chart: the repo-server's helm defaults, not the cluster's versions, unless its `helm` names them. */
+function withoutClusterState(d: HelmDeployable): void {
+  d.kubeVersion ??= ARGOCD_HELM_DEFAULT_KUBE_VERSION
+  d.apiVersions ??= []
 }
 
 /** A config management plugin's source: not run, so unavailable, with the folder's files as its inputs. */

@@ -1,9 +1,10 @@
 /**
  * Argo CD Application (argoproj/argo-cd v3.5.1, manifests/crds/application-crd.yaml): the field table. A source's
  * fields are written once, as `spec.source.*`; `spec.sources[].*` is classified as `spec.source.*` (the repo-server
- * renders each source of a multi-source Application as it renders `spec.source`).
+ * renders each source of a multi-source Application as it renders `spec.source`). `spec.sourceHydrator.drySource.*` is
+ * written from the source's rows: the hydrator renders the dry source as a source.
  */
-import {exact, notRendering, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, untested, type Rule, type Rules} from './model.js'
 
 const HELM = 'gitops/render-helm.test.ts'
 const SOURCES = 'gitops/diff-sources.test.ts'
@@ -106,8 +107,89 @@ const source: Rules = {
   ),
 }
 
+const HYDRATOR = 'gitops/argo-source-hydrator.test.ts'
+const DRY = 'spec.sourceHydrator.drySource'
+/** The fields `SourceHydrator.GetDrySource()` copies into the source the repo-server renders (types.go). */
+const DRY_FIELDS = ['repoURL', 'targetRevision', 'path', 'helm', 'kustomize', 'directory', 'plugin']
+/** The tests that run each case in both forms (`spec.source` and the dry source). */
+const BOTH_FORMS = [HELM_FIELDS, KUSTOMIZE_FIELDS]
+const dryDirectory = 'a dry directory source renders what the same spec.source renders: recurse, include, exclude'
+const dryJsonnet = 'a dry jsonnet source renders what the same spec.source renders: TLAs, extVars, libs'
+/** The dry source's own test, where the source's test runs `spec.source` alone. */
+const dryTests: Rules = {
+  'spec.source.repoURL': exact(
+    HYDRATOR,
+    'a dry source of another repository is render-unavailable, named at spec.sourceHydrator.drySource.repoURL',
+    'this repository; another git repository is render-unavailable, named (an oci:// one is read as spec.source reads it; no dry test sets one)',
+  ),
+  'spec.source.targetRevision': exact(
+    HYDRATOR,
+    "renders the dry source alone, with its path, repoURL and targetRevision as the Application's variables",
+    'the revision under review is rendered; the value reaches $ARGOCD_APP_SOURCE_TARGET_REVISION',
+  ),
+  'spec.source.path': exact(
+    HYDRATOR,
+    "renders the dry source alone, with its path, repoURL and targetRevision as the Application's variables",
+  ),
+  'spec.source.directory.recurse': exact(HYDRATOR, dryDirectory),
+  'spec.source.directory.include': exact(HYDRATOR, dryDirectory),
+  'spec.source.directory.exclude': exact(HYDRATOR, dryDirectory),
+  'spec.source.directory.jsonnet.tlas[].**': exact(HYDRATOR, dryJsonnet),
+  'spec.source.directory.jsonnet.extVars[].**': exact(HYDRATOR, dryJsonnet),
+  'spec.source.directory.jsonnet.libs[]': exact(HYDRATOR, dryJsonnet),
+  'spec.source.plugin.**': unsupported(
+    'config-management plugins are not run by the gate: the source is not rendered.',
+    {
+      test: {file: HYDRATOR, title: 'a dry plugin source is render-unavailable, the plugin named'},
+      reportedBy: 'src/gitops/deployables/source-inputs.ts (sourceType)',
+    },
+  ),
+}
+
+/** A source's rule as the dry source's: proven in both forms, else by the dry source's own test, else untested. */
+function asDry(key: string, rule: Rule): Rule {
+  if (dryTests[key]) return dryTests[key]
+  if (rule.class !== 'exact' || (rule.test && BOTH_FORMS.includes(rule.test.file))) return rule
+  return untested(`rendered as ${key} is; no test runs it through the dry source yet`)
+}
+
+const refused = 'refuses what Argo CD refuses to hydrate, with its message'
+/** What the gate does not model of where the hydrated objects go (controller/hydrator/hydrator.go). */
+const together =
+  'Argo CD hydrates the Applications of one hydration (the same dry repoURL and targetRevision, the same hydrateTo or sync repository and branch) together or not at all, so one that fails (its render, its path) leaves the others unhydrated: the gate renders each Application on its own.'
+/** Where the hydrated objects are committed: they are the dry render, but the fields group the Applications. */
+const grouped = (field: string) =>
+  unsupported(`${field} (where the dry render is committed; the objects are unchanged): ${together}`, {
+    check: false,
+    test: {
+      file: HYDRATOR,
+      title: 'where the hydrated objects are committed (syncSource, hydrateTo) changes nothing deployed',
+    },
+  })
+
+/**
+ * `spec.sourceHydrator`: the hydrator renders the dry source (GetDrySource) as the repo-server renders a source, with
+ * the Application's name and destination but no cluster state, and commits those objects unchanged
+ * (commitserver/commit/hydratorhelper.go) to the folder the Application syncs: what it deploys is that render.
+ */
+const hydrator: Rules = {
+  ...Object.fromEntries(
+    Object.entries(source)
+      .filter(([key]) => DRY_FIELDS.includes(key.split('.')[2]))
+      .map(([key, rule]) => [`${DRY}${key.slice('spec.source'.length)}`, asDry(key, rule)]),
+  ),
+  'spec.sourceHydrator.syncSource.path': unsupported(
+    `syncSource.path: two Applications of one hydration naming the same path both fail to hydrate in Argo CD; ${together} (A path that is the repository root fails, as Argo CD refuses it.)`,
+    {check: false, test: {file: HYDRATOR, title: refused}},
+  ),
+  'spec.sourceHydrator.syncSource.targetBranch': grouped('syncSource.targetBranch'),
+  'spec.sourceHydrator.syncSource.repoURL': grouped('syncSource.repoURL'),
+  'spec.sourceHydrator.hydrateTo.targetBranch': grouped('hydrateTo.targetBranch'),
+}
+
 export const applicationRules: Rules = {
   ...source,
+  ...hydrator,
   'spec.destination.namespace': exact(
     HISTORY,
     'a destination namespace change moves every namespaced object, core v1 included; the ClusterRole stays',
@@ -119,7 +201,4 @@ export const applicationRules: Rules = {
   'spec.info[].**': notRendering('shown in the UI'),
   'spec.ignoreDifferences[].**': notRendering('compare options of the sync'),
   'spec.syncPolicy.**': notRendering('sync options, automation and retries'),
-  'spec.sourceHydrator.**': unsupported(
-    'spec.sourceHydrator: the Source Hydrator (render the dry source, push to the sync branch) is not run by the gate, so this Application is not rendered.',
-  ),
 }

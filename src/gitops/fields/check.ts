@@ -28,18 +28,20 @@ export interface UnsupportedField {
 
 /**
  * The first unsupported field that `root` sets; `at` is the canonical path `root` is at (`spec` for a HelmRelease,
- * `spec.source` for one source of an Application); fields under `except` are left to another call.
+ * `spec.source` for one source of an Application); fields under `except` (one path or several) are left to another
+ * call.
  */
 export function unsupportedField(
   kind: CrdKind,
   at: string,
   root: unknown,
-  except?: string,
+  except: string | readonly string[] = [],
 ): UnsupportedField | undefined {
   if (!isMap(root)) return undefined
+  const left = typeof except === 'string' ? [except] : except
   for (const [key, rule] of Object.entries(TABLE[kind])) {
     if (rule.class !== 'unsupported' || rule.check === false || rule.reportedBy || !key.startsWith(`${at}.`)) continue
-    if (except && key.startsWith(`${except}.`)) continue
+    if (left.some((e) => key.startsWith(`${e}.`))) continue
     const field = key.slice(at.length + 1)
     const values = valuesAt(root, field.split('.')).filter(isSet)
     if (values.length === 0) continue

@@ -95,7 +95,7 @@ export function fieldsDoc(crds: readonly PinnedCrd[]): string {
     '- **untested**: read and rendered, but no test proves the field yet.',
     '- **not-rendering**: sync, health, retries, intervals, auth, the cluster: nothing of what is rendered.',
     '',
-    "`spec.sources[].*` of an Application is classified as `spec.source.*`. In an ApplicationSet, a generator nested in a `matrix` or `merge` is classified as the same generator at the top, and every template (`spec.template`, a generator's `template`) as an Application: its `spec.*` rows are the Application's.",
+    "`spec.sources[].*` of an Application is classified as `spec.source.*`; `spec.sourceHydrator.drySource.*` has the rows of the same source fields, each exact one proven through the dry source (the Source Hydrator renders it as the repo-server renders a source, and the Application syncs what it commits). In an ApplicationSet, a generator nested in a `matrix` or `merge` is classified as the same generator at the top, and every template (`spec.template`, a generator's `template`) as an Application: its `spec.*` rows are the Application's.",
     '',
     '| CRD | pinned from | fields | exact | unsupported | untested | not-rendering | exact of render-relevant |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -2,6 +2,7 @@
 import type {Manifest} from '../manifests.js'
 import type {ApplicationSetExpansion} from '../types.js'
 import {isObject} from './merge.js'
+import {drySourceOf, sourceHydratorOf} from '../source-hydrator.js'
 
 /** One generated Application as `--print-layout` lists it. */
 export interface GeneratedApplicationView {
@@ -46,8 +47,16 @@ export function describeApplicationSets(
     })
 }
 
+/** The sources rendered: a Source Hydrator's dry source alone (../source-hydrator.ts), else `sources` or `source`. */
 function sourcesOf(spec: Record<string, unknown>): GeneratedApplicationView['sources'] {
-  const list = Array.isArray(spec.sources) ? spec.sources : isObject(spec.source) ? [spec.source] : []
+  const hydrator = sourceHydratorOf(spec)
+  const list = hydrator
+    ? [drySourceOf(hydrator)]
+    : Array.isArray(spec.sources)
+      ? spec.sources
+      : isObject(spec.source)
+        ? [spec.source]
+        : []
   return list.filter(isObject).map((s) => {
     const helm = isObject(s.helm) ? s.helm : {}
     const view: GeneratedApplicationView['sources'][number] = {

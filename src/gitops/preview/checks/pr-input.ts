@@ -11,7 +11,7 @@ import {HEAD_SHA_PARAMS} from './rules.js'
 /** Keys whose value selects manifests: the head sha there means PR-chosen manifests (seed 001 E). */
 const MANIFEST_KEYS = new Set(['repoURL', 'targetRevision', 'path', 'chart', 'valueFiles', 'revision'])
 
-/** preview-pr-input: every source's repoURL is one of the allowed repositories, written out. */
+/** preview-pr-input: every source's repoURL (a Source Hydrator's too) is one allowed repository, written out. */
 export function checkSources(c: PreviewChecker, template: YAMLMap): void {
   const y = c.y
   const spec = mapAt(y, template, 'spec')
@@ -21,6 +21,12 @@ export function checkSources(c: PreviewChecker, template: YAMLMap): void {
   if (one) list.push(one)
   const many = spec.get('sources', true)
   if (many && y.isSeq(many)) for (const s of many.items) if (s && y.isMap(s)) list.push(s as YAMLMap)
+  // A Source Hydrator renders its dry source and commits to (and syncs from) its sync source's repository.
+  const hydrator = mapAt(y, spec, 'sourceHydrator')
+  for (const key of ['drySource', 'syncSource']) {
+    const m = hydrator && mapAt(y, hydrator, key)
+    if (m) list.push(m)
+  }
   const allowed = c.input.policy.repositories
   for (const source of list) {
     const pair = source.items.find((p) => keyOf(y, p)?.value === 'repoURL')
