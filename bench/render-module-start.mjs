@@ -9,8 +9,10 @@
 //   node     `node -e 0`, the process floor
 // CPU is the process's (every thread: V8's compiler threads included) up to the end of the first renders; RSS its peak.
 //   node bench/render-module-start.mjs [runs=5] [--variant 'label|file.wasm|--v8-flag …'] …
-// (after npm run build; Go on PATH). A variant is another build of the module or the same one under node/V8 flags,
-// measured interleaved with the rest: how each attempt of docs/performance.md was measured.
+// (after npm run build; Go on PATH). The module runs with the V8 flags the product sets before its first compile
+// (MODULE_V8_FLAGS, effects/render-module/host.ts). A variant is another build of the module, or the same one under
+// node/V8 flags of its own instead (V8's defaults: '--wasm-tiering-budget=13000000'), measured interleaved with the
+// rest: how each attempt of docs/performance.md was measured.
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
@@ -63,9 +65,13 @@ for (const [file, text] of Object.entries(files)) {
 const probe = `
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {setFlagsFromString} from 'node:v8'
 import {MemFs} from ${JSON.stringify(path.join(root, 'dist/effects/render-module/memfs.js'))}
 import {snapshotOf} from ${JSON.stringify(path.join(root, 'dist/effects/render-module/tree.js'))}
-const [wasm, work, renders] = process.argv.slice(2)
+const [wasm, work, renders, v8Flags] = process.argv.slice(2)
+// The product's V8 flags (effects/render-module/host.ts), as it sets them before the first compile; none for a
+// variant that names its own.
+for (const flag of v8Flags ? JSON.parse(v8Flags) : []) setFlagsFromString(flag)
 globalThis.fs = new MemFs([snapshotOf(work)], (fd, bytes) => process.stderr.write(bytes))
 createRequire(import.meta.url)(${JSON.stringify(path.join(moduleDir, 'wasm_exec.js'))})
 const cpu0 = process.cpuUsage(), t0 = performance.now()
@@ -95,7 +101,7 @@ const probeFile = path.join(work, 'probe.mjs')
 writeFileSync(probeFile, probe)
 
 /** label|file.wasm|flags: the module by default, then each --variant. */
-const variants = [{label: 'module', wasm: path.join(moduleDir, 'render.wasm'), flags: [], renders: true}]
+const variants = [{label: 'module (its V8 flags)', wasm: path.join(moduleDir, 'render.wasm'), flags: [], renders: true}]
 for (let i = args.indexOf('--variant'); i >= 0; i = args.indexOf('--variant', i + 1)) {
   const [label, wasm, flags = ''] = args[i + 1].split('|')
   variants.push({
@@ -107,9 +113,13 @@ for (let i = args.indexOf('--variant'); i >= 0; i = args.indexOf('--variant', i 
 }
 variants.push({label: 'hello (Go alone)', wasm: hello, flags: [], renders: false})
 
+const {MODULE_V8_FLAGS} = await import(path.join(root, 'dist/effects/render-module/host.js'))
+const productFlags = (v) => (v.flags.length === 0 && v.renders ? JSON.stringify(MODULE_V8_FLAGS) : '')
 const start = (v) =>
   JSON.parse(
-    execFileSync(process.execPath, [...v.flags, probeFile, v.wasm, work, v.renders ? '1' : ''], {encoding: 'utf8'}),
+    execFileSync(process.execPath, [...v.flags, probeFile, v.wasm, work, v.renders ? '1' : '', productFlags(v)], {
+      encoding: 'utf8',
+    }),
   )
 const floor = () => {
   const t = performance.now()

@@ -50,6 +50,15 @@ const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint
 
 export const RENDER_MODULE_PROTOCOL = 'ameide-render/1'
 
+/**
+ * V8's flags for the module, set before its first compile. Its tiering budget, 30 times V8's default (13,000,000):
+ * a function runs in the baseline compiler's code (Liftoff) that much longer before the optimising compiler
+ * (TurboFan) compiles it again. At start, Go's package inits and the first renders run code once or a few times,
+ * which V8 otherwise spends most of the start's CPU optimising; a render's hot loops still get optimised
+ * (docs/performance.md, the module's start: −50 % of its CPU, renders after it as fast).
+ */
+export const MODULE_V8_FLAGS: readonly string[] = ['--wasm-tiering-budget=390000000']
+
 export type ModuleRun =
   /** `cpuMs`: the CPU time the render took, as the limit counted it. */
   | {ok: true; results: CommandResult[]; cpuMs: number}
@@ -104,6 +113,7 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
       // The instance's memory is the memory limit: V8 refuses to grow it past this, and Go's runtime then ends
       // (its out-of-memory). Process-wide, set before the first compile; the template engine stays far below it.
       setFlagsFromString(`--wasm-max-mem-pages=${Math.floor(MODULE_LIMITS.memoryBytes / 65536)}`)
+      for (const flag of MODULE_V8_FLAGS) setFlagsFromString(flag)
       return compileRecorded(bytes, build.sha256, (b) => webAssembly.compile(b))
     })())
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
