@@ -11,7 +11,8 @@
 // version) and names the Go release (its `toolchain` line) that builds both. Go: $AMEIDE_GO, the set-up's
 // .tools/bin/go or the `go` on PATH, which switches itself to that release through the Go module proxy when it is
 // another; the libraries come through the module proxy into Go's module cache, checked against go.sum. The builds
-// are -trimpath with no VCS stamp and no build id (same go.work and go.sums: same bytes from any clone). Each record
+// are -trimpath with no VCS stamp and no build id (same go.work and go.sums: same bytes from any clone). A program's
+// _overlay/ (the render module's) replaces pinned files of its modules at build (overlayOf, below). Each record
 // (engine.json, render-module.json) names the Go release, the modules and the sha256 of its .wasm; nothing is
 // rebuilt when a program's inputs are unchanged.
 // When a program cannot be built (no Go, no module proxy) it says what is missing and the fix, and exits 0 (the CLI
@@ -21,7 +22,19 @@
 //   --engine-native FILE   the template engine   --kustomize FILE   kustomize   --jsonnet FILE   go-jsonnet's jsonnet
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -62,11 +75,69 @@ const run = (cwd, args, extra = {}) =>
 const firstLine = (e) => String(e.message).split('\n')[0]
 
 /** The modules a program links (path → version and go.sum's h1: hash), as Go resolves them in the workspace. */
-function modulesOf(dir) {
+function modulesOf(dir, overlay = {env: {}, flags: []}) {
   const format = '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Sum}}{{end}}{{end}}'
-  const lines = run(dir, ['list', '-deps', '-f', format, '.'], {GOOS: 'js', GOARCH: 'wasm'}).split('\n')
+  const args = ['list', ...overlay.flags, '-deps', '-f', format, '.']
+  const lines = run(dir, args, {GOOS: 'js', GOARCH: 'wasm', ...overlay.env}).split('\n')
   const entries = [...new Set(lines.filter(Boolean))].sort().map((l) => l.split(' '))
-  return Object.fromEntries(entries.map(([p, version, sum]) => [p, {version, sum}]))
+  // A module replaced by its copy (the overlay below) has no sum of its own in the list: go.sum's, as without it.
+  const sum = (p, version) => overlay.sums?.[`${p}@${version}`] ?? ''
+  return Object.fromEntries(entries.map(([p, version, h1]) => [p, {version, sum: h1 || sum(p, version)}]))
+}
+
+/**
+ * A program's overlay (its folder's _overlay/overlay.json): files of pinned modules it is built with in place of
+ * upstream's, through `go build -overlay`. Go refuses to overlay files inside its module cache, so each module named
+ * there is copied from the module cache (which go.sum verified) into dist/.go-overlay/, and a go.work there uses the
+ * same folders as the workspace's and replaces those modules by their copies, by relative paths (the build
+ * information records them as written: any clone builds the same bytes). Each upstream file must still have the
+ * sha256 recorded and its module the version: otherwise the build stops, for the overlay was made for another file.
+ */
+function overlayOf(dir) {
+  const manifest = path.join(dir, '_overlay/overlay.json')
+  if (!existsSync(manifest)) return {env: {}, flags: []}
+  const work = path.join(root, 'dist/.go-overlay')
+  rmSync(work, {recursive: true, force: true})
+  mkdirSync(work, {recursive: true})
+  const replace = {}
+  const copies = new Map()
+  const sums = {}
+  for (const file of JSON.parse(readFileSync(manifest, 'utf8')).files) {
+    const key = `${file.module}@${file.version}`
+    if (!copies.has(key)) {
+      const info = JSON.parse(run(dir, ['mod', 'download', '-json', key]))
+      const listed = run(dir, ['list', '-m', '-f', '{{.Version}}', file.module]).trim()
+      if (listed !== file.version)
+        throw new Error(`_overlay/overlay.json was made for ${key}, the build list has ${listed}: review the overlay`)
+      const copy = path.join(work, key)
+      cpSync(info.Dir, copy, {recursive: true})
+      writable(copy)
+      copies.set(key, {copy, upstream: info.Dir})
+      sums[key] = info.Sum
+    }
+    const {copy, upstream} = copies.get(key)
+    const sha256 = createHash('sha256')
+      .update(readFileSync(path.join(upstream, file.path)))
+      .digest('hex')
+    if (sha256 !== file.sha256)
+      throw new Error(`${key}/${file.path} is not the file _overlay/${file.overlay} was made for (sha256 ${sha256})`)
+    replace[path.join(copy, file.path)] = path.join(dir, '_overlay', file.overlay)
+  }
+  const relative = (line) =>
+    line.replace(/^(\s+)(\.\S*)$/, (_, s, p) => s + path.relative(work, path.resolve(path.dirname(workspace), p)))
+  const lines = readFileSync(workspace, 'utf8').split('\n').map(relative)
+  const replaces = [...copies.keys()].map((key) => `replace ${key.replace('@', ' ')} => ./${key}`)
+  writeFileSync(path.join(work, 'go.work'), [...lines, ...replaces, ''].join('\n'))
+  if (existsSync(`${workspace}.sum`)) copyFileSync(`${workspace}.sum`, path.join(work, 'go.work.sum'))
+  writeFileSync(path.join(work, 'overlay.json'), JSON.stringify({Replace: replace}, null, 2))
+  return {env: {GOWORK: path.join(work, 'go.work')}, flags: [`-overlay=${path.join(work, 'overlay.json')}`], sums}
+}
+
+/** The module cache's copies are read-only: the copy's folders are made writable so that the next build can remove it. */
+function writable(dir) {
+  chmodSync(dir, 0o755)
+  for (const entry of readdirSync(dir, {withFileTypes: true}))
+    if (entry.isDirectory()) writable(path.join(dir, entry.name))
 }
 
 /** The commit Helm's release was tagged at (its `helm version` names it), from the module proxy's record. */
@@ -158,18 +229,20 @@ const upToDate = (program, inputs) => {
 
 /** Builds one program unless its inputs are unchanged; throws with what went wrong. */
 function build(program, goVersion, glue) {
-  const modules = modulesOf(program.dir)
-  const ldflags = program.ldflags(modules).join(' ')
+  const ldflags = program.ldflags(modulesOf(program.dir)).join(' ')
   const inputs = inputsOf(program, goVersion, ldflags)
   if (upToDate(program, inputs)) return
+  const overlay = overlayOf(program.dir)
+  const modules = modulesOf(program.dir, overlay)
   mkdirSync(program.out, {recursive: true})
   const started = Date.now()
   const wasmFile = path.join(program.out, program.wasm)
   const tmp = `${wasmFile}.${process.pid}.tmp`
   say(`building ${program.name} with ${goVersion}: ${program.summary(modules)}`)
-  run(program.dir, ['build', '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, '.'], {
+  run(program.dir, ['build', ...overlay.flags, '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`, '-o', tmp, '.'], {
     GOOS: 'js',
     GOARCH: 'wasm',
+    ...overlay.env,
   })
   const bytes = readFileSync(tmp)
   const sha256 = createHash('sha256').update(bytes).digest('hex')

@@ -7,9 +7,9 @@
 import {existsSync} from 'node:fs'
 
 export interface ToolLimits {
-  /** Wall-clock time of one run. */
+  /** Wall-clock time of one run (the render module's: a backstop behind its CPU limit). */
   timeoutMs: number
-  /** CPU seconds of one run, every thread counted (RLIMIT_CPU). */
+  /** CPU seconds of one run: every thread counted (RLIMIT_CPU), or the render module's thread alone. */
   cpuSeconds: number
   /** Address space of the tool (RLIMIT_AS): Go reserves some at start, so this is above what a render needs. */
   memoryBytes: number
@@ -35,9 +35,16 @@ export const RENDER_LIMITS: ToolLimits = {
 
 /**
  * The render module's limits (effects/render-module): its memory is the WebAssembly instance's linear memory — the
- * heap itself, not address space that Go only reserves — so half the binaries' address-space bound holds more.
+ * heap itself, not address space that Go only reserves — so half the binaries' address-space bound holds more. Its
+ * time is the CPU time of the thread doing the render (effects/render-module/thread-cpu.ts), so a busy machine slows
+ * a render without bringing it nearer its limit; the wall-clock time is only a backstop, ten times as long, for a
+ * render that would hang without computing.
  */
-export const MODULE_LIMITS: ToolLimits = {...RENDER_LIMITS, memoryBytes: 2048 * MiB}
+export const MODULE_LIMITS: ToolLimits = {
+  ...RENDER_LIMITS,
+  timeoutMs: 10 * RENDER_LIMITS.cpuSeconds * 1000,
+  memoryBytes: 2048 * MiB,
+}
 
 /** Which limit a run reached. */
 export type LimitBreach = 'time' | 'cpu' | 'memory' | 'output' | 'objects'

@@ -1,7 +1,8 @@
 /**
  * Where the render module's bytes come from. A checkout's build (and `npm pack`) has dist/render-module/render.wasm;
  * the release tarball carries render.wasm.gz instead — npm inflates a tarball's contents three times while installing
- * it, so 15 MB of gzip instead of 88 MB of WebAssembly makes the install ≈ 1.5 s faster (docs/performance.md) — and
+ * it, so 15 MB of gzip instead of 88 MB of WebAssembly made the install ≈ 1.5 s faster (docs/performance.md; 10 and
+ * 46 MB since Helm's overlay) — and
  * the first render unzips it once into the user's cache, <cache>/ameide/render-module/<sha256>.wasm. Whatever the
  * source, the bytes are checked against the sha256 the build recorded before the module is used: a corrupted or
  * tampered cache file is replaced from the .gz.
@@ -97,7 +98,7 @@ function store(file: string, bytes: Buffer): void {
   } catch {}
 }
 
-/** Drops other builds' copies (88 MB each, left by earlier releases) and temporary files older than an hour. */
+/** Drops other builds' copies (46–88 MB each, left by earlier releases) and temporary files older than an hour. */
 function prune(kept: string): void {
   const dir = path.dirname(kept)
   for (const name of readdirSync(dir)) {

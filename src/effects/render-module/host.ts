@@ -2,9 +2,10 @@
  * The render module's host: Helm's, kustomize's and go-jsonnet's own Go code compiled to WebAssembly (./go, built by
  * scripts/build-wasm.mjs into dist/render-module/), run on worker threads over the revision in memory.
  * Confinement does not depend on the operating system: the module has no file, process, environment or socket but
- * what ./worker.ts hands it. The limits of effects/limits.ts hold here too: the time (the thread is ended), the
- * output (the module stops printing), the memory (a WebAssembly instance's 4 GiB; Go's out-of-memory ends the
- * thread), the objects (counted by the renderers' callers). The module is compiled once per process, on the first
+ * what ./worker.ts hands it. The limits of effects/limits.ts hold here too: the CPU time of the render's own thread
+ * (./thread-cpu.ts; the thread is ended) with a wall-clock backstop ten times longer, the output (the module stops
+ * printing), the memory (the instance's linear memory; Go's out-of-memory ends the thread), the objects (counted by
+ * the renderers' callers). The module is compiled once per process, on the first
  * render, from bytes checked against the build's record (./bytes.ts: render.wasm, or the release's render.wasm.gz
  * unzipped into the user's cache): `ameide --version` and runs that render nothing never load it nor touch the cache.
  */
@@ -18,6 +19,7 @@ import {Worker} from 'node:worker_threads'
 import {packagePath, workerEntry} from '../../core/package-root.js'
 import {MODULE_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
 import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
+import {threadCpuMs} from './thread-cpu.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
 
 export type {CommandResult} from './worker.js'
@@ -48,8 +50,20 @@ const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint
 
 export const RENDER_MODULE_PROTOCOL = 'ameide-render/1'
 
+/**
+ * V8's flags for the module, set before its first compile. Its tiering budget, 30 times V8's default (13,000,000):
+ * a function runs in the baseline compiler's code (Liftoff) that much longer before the optimising compiler
+ * (TurboFan) compiles it again. At start, Go's package inits and the first renders run code once or a few times,
+ * which V8 otherwise spends most of the start's CPU optimising; a render's hot loops still get optimised
+ * (docs/performance.md, the module's start: −50 % of its CPU, renders after it as fast).
+ */
+export const MODULE_V8_FLAGS: readonly string[] = ['--wasm-tiering-budget=390000000']
+
 export type ModuleRun =
-  {ok: true; results: CommandResult[]} | {ok: false; limit: LimitBreach; message: string} | {ok: false; message: string}
+  /** `cpuMs`: the CPU time the render took, as the limit counted it. */
+  | {ok: true; results: CommandResult[]; cpuMs: number}
+  | {ok: false; limit: LimitBreach; message: string}
+  | {ok: false; message: string}
 
 export interface RenderModule {
   readonly build: RenderModuleBuild
@@ -101,6 +115,7 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
       // The instance's memory is the memory limit: V8 refuses to grow it past this, and Go's runtime then ends
       // (its out-of-memory). Process-wide, set before the first compile; the template engine stays far below it.
       setFlagsFromString(`--wasm-max-mem-pages=${Math.floor(MODULE_LIMITS.memoryBytes / 65536)}`)
+      for (const flag of MODULE_V8_FLAGS) setFlagsFromString(flag)
       return compileRecorded(bytes, build.sha256, (b) => webAssembly.compile(b))
     })())
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
@@ -114,7 +129,7 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
       try {
         return await thread.ask(
           {...request, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects},
-          limits.timeoutMs,
+          limits,
         )
       } finally {
         pool.give(thread)
@@ -124,7 +139,7 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
 }
 
 interface Thread {
-  ask(request: ModuleRequest, timeoutMs: number): Promise<ModuleRun>
+  ask(request: ModuleRequest, limits: ToolLimits): Promise<ModuleRun>
   /** Ended (a time-out, the module's exit): not given back to the pool. */
   readonly dead: boolean
 }
@@ -192,28 +207,29 @@ async function spawn(module: WasmModule, glue: string): Promise<Thread> {
     dead = true
     void worker.terminate()
   }
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve())
+  const tid = await new Promise<number | undefined>((resolve, reject) => {
+    worker.once('message', (ready: {tid?: number}) => resolve(ready.tid))
     worker.once('error', (e) => reject(new Error(`the render module did not start: ${e.message}`)))
   })
+  const clock = cpuClock(tid)
   return {
     get dead() {
       return dead
     },
-    ask(request, timeoutMs) {
+    ask(request, limits) {
       return new Promise<ModuleRun>((resolve) => {
-        const timer = setTimeout(() => {
+        const watch = watchRender(clock, limits, (breach) => {
           end()
-          resolve({ok: false, limit: 'time', message: `stopped after ${timeoutMs / 1000} s`})
-        }, timeoutMs)
+          settle(breach)
+        })
         const settle = (run: ModuleRun) => {
-          clearTimeout(timer)
+          watch.stop()
           worker.off('message', onMessage)
           worker.off('error', onError)
           resolve(run)
         }
         const onMessage = (answer: ModuleAnswer) => {
-          if ('results' in answer) return settle({ok: true, results: answer.results})
+          if ('results' in answer) return settle({ok: true, results: answer.results, cpuMs: watch.used()})
           if (/exited|stopped/.test(answer.error)) end()
           settle(
             /out of memory/i.test(answer.error)
@@ -233,6 +249,47 @@ async function spawn(module: WasmModule, glue: string): Promise<Thread> {
         worker.once('error', onError)
         worker.postMessage(request)
       })
+    },
+  }
+}
+
+/**
+ * The CPU clock a render is judged by, in milliseconds: its thread's (Linux), else the whole process's — which counts
+ * the other render thread and the host too, so it stops a render no later; the machine's load counts in neither.
+ */
+function cpuClock(tid: number | undefined): () => number {
+  const processCpu = () => {
+    const {user, system} = process.cpuUsage()
+    return (user + system) / 1000
+  }
+  if (tid === undefined || threadCpuMs(tid) === undefined) return processCpu
+  let last = 0
+  return () => (last = threadCpuMs(tid) ?? last)
+}
+
+/**
+ * Watches one render: past `limits.cpuSeconds` of CPU it is stopped as a `cpu` breach; past `limits.timeoutMs` of
+ * wall-clock time — a backstop that only a render waiting on nothing reaches — as a `time` breach.
+ */
+function watchRender(clock: () => number, limits: ToolLimits, breach: (run: ModuleRun & {ok: false}) => void) {
+  const start = clock()
+  const used = () => clock() - start
+  const cpuMs = limits.cpuSeconds * 1000
+  const poll = setInterval(
+    () => {
+      if (used() > cpuMs) breach({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
+    },
+    Math.min(500, Math.max(20, cpuMs / 50)),
+  )
+  const backstop = setTimeout(
+    () => breach({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
+    limits.timeoutMs,
+  )
+  return {
+    used,
+    stop() {
+      clearInterval(poll)
+      clearTimeout(backstop)
     },
   }
 }

@@ -5,7 +5,8 @@
  * `require`, no `fetch`, no host `fs`, no `process.env`: Go's os, net and exec packages have nothing to reach.
  * Each request is one or more commands over its own file system, built from snapshots of the folders it names
  * (./tree.ts; kept per folder for the thread's life) plus the files it carries. Self-contained (node: modules and
- * siblings only): it runs from the sources, tsc's dist/ and the bundle alike.
+ * siblings only): it runs from the sources, tsc's dist/ and the bundle alike. It tells the host its OS thread's id
+ * when ready: the render limit counts that thread's CPU time.
  */
 import {readFileSync, realpathSync} from 'node:fs'
 import {createContext, runInContext} from 'node:vm'
@@ -13,6 +14,7 @@ import {parentPort, workerData} from 'node:worker_threads'
 import {webcrypto} from 'node:crypto'
 
 import {MemFs, type Snapshot} from './memfs.js'
+import {ownThreadId} from './thread-cpu.js'
 import {snapshotOf} from './tree.js'
 
 export interface ModuleRequest {
@@ -149,4 +151,5 @@ parentPort!.on('message', (request: ModuleRequest) => {
   current = new MemFs([], () => undefined)
   parentPort!.postMessage(answer)
 })
-parentPort!.postMessage({ready: true})
+// Its OS thread's id: the host reads that thread's CPU clock while it renders (./thread-cpu.ts).
+parentPort!.postMessage({ready: true, tid: ownThreadId()})

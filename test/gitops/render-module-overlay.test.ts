@@ -1,0 +1,141 @@
+/**
+ * The render module's overlay (src/effects/render-module/go/_overlay/): pinned files of Helm and of its JSON-schema
+ * library that the module is built with in place of upstream's, so that Helm's default capabilities do not register
+ * every Kubernetes API group into client-go's scheme at start, nothing links client-go's clientset and discovery,
+ * and the values-schema validator compiles its meta-schemas on first use. Each replaced upstream file, read from
+ * Go's module cache at the version the workspace builds, must be the one the overlay was made for: when a module
+ * moves, this fails until the overlay is reviewed against the new file. What the overlay changes must not show:
+ * the default capabilities and a chart's values schema come out as Helm 4.1.4's own binary gives them.
+ */
+import {execFile, execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import {mkdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {promisify} from 'node:util'
+import {beforeAll, describe, expect, it} from 'vitest'
+
+import {sharedRenderModule, type RenderModule} from '../../src/effects/render-module/host.js'
+import {makeTempDir} from '../support/tmp.js'
+import {requireTool} from '../support/toolchain.js'
+
+const run = promisify(execFile)
+const repoRoot = path.resolve(import.meta.dirname, '../..')
+const moduleDir = path.join(repoRoot, 'src/effects/render-module/go')
+const manifest = JSON.parse(readFileSync(path.join(moduleDir, '_overlay/overlay.json'), 'utf8')) as {
+  files: Array<{module: string; version: string; path: string; sha256: string; overlay: string}>
+}
+
+/** Go in the workspace the build uses (its module cache, its build list), as scripts/build-wasm.mjs runs it. */
+const go = (args: string[]) =>
+  execFileSync(requireTool('go'), args, {
+    cwd: moduleDir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GOWORK: path.join(repoRoot, 'src/effects/go.work'),
+      GOTOOLCHAIN: /^toolchain (go\S+)$/m.exec(readFileSync(path.join(repoRoot, 'src/effects/go.work'), 'utf8'))![1],
+      GOFLAGS: '-mod=readonly',
+    },
+  })
+
+describe('the overlay is pinned to the upstream files it replaces', () => {
+  it.each(manifest.files)('$module $path', (file) => {
+    expect(go(['list', '-m', '-f', '{{.Version}}', file.module]).trim()).toBe(file.version)
+    const dir = go(['list', '-m', '-f', '{{.Dir}}', file.module]).trim()
+    const upstream = readFileSync(path.join(dir, file.path))
+    expect(createHash('sha256').update(upstream).digest('hex'), 'upstream changed: review the overlay').toBe(
+      file.sha256,
+    )
+    // The overlay is a reviewed edit of that file: same package, its header saying so.
+    const overlay = readFileSync(path.join(moduleDir, '_overlay', file.overlay), 'utf8')
+    const packageOf = (text: string) => /^package (\w+)/m.exec(text)?.[1]
+    expect(packageOf(overlay)).toBe(packageOf(upstream.toString('utf8')))
+    expect(overlay).toMatch(/^\/\/ ameide overlay \(src\/effects\/render-module\/go\/_overlay\/overlay\.json\)/m)
+  })
+})
+
+describe('what the overlay changes does not show: the module and Helm 4.1.4 give the same', () => {
+  let module: RenderModule
+  let helm: string
+  beforeAll(() => {
+    const built = sharedRenderModule()
+    if (!built) throw new Error('the render module is not built: npm run build')
+    module = built
+    helm = requireTool('helm')
+  })
+
+  async function chart(files: Record<string, string>): Promise<string> {
+    const dir = await makeTempDir('ameide-overlay-')
+    for (const [file, text] of Object.entries({'Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', ...files})) {
+      await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
+      await writeFile(path.join(dir, file), text)
+    }
+    return dir
+  }
+
+  async function both(dir: string, ...args: string[]): Promise<[string, string]> {
+    const home = await makeTempDir('ameide-overlay-home-')
+    const native = await run(helm, ['template', 'rel', dir, ...args], {
+      env: {PATH: '/usr/bin:/bin', HOME: home, HELM_CONFIG_HOME: home, HELM_CACHE_HOME: home, HELM_DATA_HOME: home},
+    }).then(
+      ({stdout}) => stdout,
+      (e: {stderr: string}) =>
+        `error: ${e.stderr
+          .split('\n')
+          .filter((l) => l && !l.startsWith('level='))
+          .join('\n')}`,
+    )
+    const answer = await module.run({
+      roots: [dir],
+      files: {},
+      cwd: dir,
+      commands: [['helm', 'template', 'rel', dir, ...args]],
+    })
+    if (!answer.ok) throw new Error(answer.message)
+    const [r] = answer.results
+    return [native, r!.exit === 0 ? r!.stdout : `error: ${r!.stderr.trim()}`]
+  }
+
+  it('the default capabilities: every API version in order, the Kubernetes and Helm versions', async () => {
+    const dir = await chart({
+      'templates/cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caps}\ndata:\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  helm: {{ .Capabilities.HelmVersion.Version | quote }}\n  apps: {{ .Capabilities.APIVersions.Has "apps/v1" | quote }}\n  crd: {{ .Capabilities.APIVersions.Has "apiextensions.k8s.io/v1beta1" | quote }}\n  versions: {{ join "," .Capabilities.APIVersions | quote }}\n',
+    })
+    const [native, ours] = await both(dir)
+    expect(native).toContain('kube: "v1.35.0"')
+    expect(native).toContain('apps: "true"')
+    expect(native).toMatch(/versions: "v1,admissionregistration\.k8s\.io\/v1,.{1000,}"/)
+    expect(ours).toBe(native)
+  })
+
+  it('a values schema of each draft validates on first use as in Helm: valid values pass, invalid ones fail alike', async () => {
+    const template = {
+      'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: v}\ndata: {n: "{{ .Values.n }}"}\n',
+    }
+    for (const draft of [
+      'http://json-schema.org/draft-04/schema#',
+      'http://json-schema.org/draft-07/schema#',
+      'https://json-schema.org/draft/2020-12/schema',
+    ]) {
+      const schema = JSON.stringify({
+        $schema: draft,
+        type: 'object',
+        properties: {n: {type: 'integer', minimum: 1}},
+        required: ['n'],
+      })
+      const dir = await chart({...template, 'values.schema.json': schema})
+      const [nativeOk, oursOk] = await both(dir, '--set', 'n=3')
+      expect(nativeOk).toContain('n: "3"')
+      expect(oursOk, draft).toBe(nativeOk)
+      const [nativeBad, oursBad] = await both(dir, '--set', 'n=0')
+      expect(nativeBad).toMatch(/^error: .*values don't meet the specifications of the schema/s)
+      expect(oursBad.toLowerCase(), draft).toBe(nativeBad.toLowerCase())
+    }
+    // A schema that is itself invalid against its meta-schema: refused alike (the meta-schemas are there).
+    const dir = await chart({...template, 'values.schema.json': '{"type": 12}'})
+    const [native, ours] = await both(dir, '--set', 'n=3')
+    expect(native).toMatch(/^error: /)
+    expect(ours.toLowerCase()).toBe(native.toLowerCase())
+  })
+})
