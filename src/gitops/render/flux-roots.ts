@@ -15,7 +15,7 @@ import {limitMessage} from '../deployables/yaml-lines.js'
 import {fluxFields, holdersOf} from './flux-kustomization.js'
 import {KUSTOMIZATION_FILES} from './kustomizations.js'
 import {at} from './objects.js'
-import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from './plan-types.js'
+import {clean, envOf, inScope, type GitArtifact, type RenderPlan, type RenderRoot} from './plan-types.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -132,8 +132,8 @@ export type FluxFindings = Pick<RenderPlan, 'unavailable' | 'outside' | 'notFoun
 /** The sources one Flux Kustomization may name, of the revision. */
 interface FluxSources {
   generators: FluxObject[]
-  /** `namespace/name` → url of the GitRepositories of the revision. */
-  gitRepositories: Map<string, string>
+  /** `namespace/name` → the GitRepositories of the revision: url, and what decides what their artifact holds. */
+  gitRepositories: Map<string, GitRepositoryOf>
   holders: Map<string, Record<string, string>>
 }
 
@@ -141,7 +141,7 @@ interface FluxSources {
 export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext): FluxFindings {
   const sources: FluxSources = {
     generators: scan.flux.filter((f) => isFlux(f.obj, 'ArtifactGenerator', 'source.extensions.fluxcd.io/')),
-    gitRepositories: gitRepositoryUrls(scan.flux),
+    gitRepositories: gitRepositoriesOf(scan.flux),
     holders: scan.holders,
   }
   const out: FluxFindings = {unavailable: [], outside: [], notFound: []}
@@ -151,15 +151,32 @@ export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext)
   return out
 }
 
-/** `namespace/name` → url of the GitRepositories among the Flux objects. */
-function gitRepositoryUrls(flux: readonly FluxObject[]): Map<string, string> {
-  const urls = new Map<string, string>()
+interface GitRepositoryOf {
+  url: string
+  artifact: GitArtifact
+}
+
+/** `namespace/name` → the GitRepositories among the Flux objects. */
+function gitRepositoriesOf(flux: readonly FluxObject[]): Map<string, GitRepositoryOf> {
+  const repositories = new Map<string, GitRepositoryOf>()
   for (const {obj} of flux) {
     if (!isFlux(obj, 'GitRepository', 'source.toolkit.fluxcd.io/')) continue
-    urls.set(namespacedName(obj), str(at(obj, 'spec', 'url')) ?? '')
+    const ignore = str(at(obj, 'spec', 'ignore'))
+    const sparse = at(obj, 'spec', 'sparseCheckout')
+    const sparseCheckout = Array.isArray(sparse) ? sparse.filter((d): d is string => typeof d === 'string') : []
+    repositories.set(namespacedName(obj), {
+      url: str(at(obj, 'spec', 'url')) ?? '',
+      artifact: {...(ignore !== undefined ? {ignore} : {}), ...(sparseCheckout.length > 0 ? {sparseCheckout} : {})},
+    })
   }
-  return urls
+  return repositories
 }
+
+/** The `namespace/name` of the source a Flux Kustomization names (its own namespace when the reference has none). */
+const sourceRefName = (obj: unknown) =>
+  `${str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${
+    str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''
+  }`
 
 /** One Flux Kustomization's root added, or recorded in `out` as unavailable, outside the revision or not found. */
 function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPlanContext, out: FluxFindings): void {
@@ -171,7 +188,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
   if (foreign !== undefined) return unavailable(foreign)
-  const source = fluxSource(obj, file, ctx.layout, sources.generators)
+  const source = fluxSource(obj, file, ctx.layout, sources)
   if ('unavailable' in source) return unavailable(source.unavailable, source.reads ?? [file])
   const r = source.root
   if (!r) return
@@ -205,13 +222,12 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
  */
 function otherRepository(
   obj: unknown,
-  gitRepositories: ReadonlyMap<string, string>,
+  gitRepositories: ReadonlyMap<string, GitRepositoryOf>,
   isThisRepository: ((url: string) => boolean) | undefined,
 ): string | undefined {
   if (at(obj, 'spec', 'sourceRef', 'kind') !== 'GitRepository' || !isThisRepository) return undefined
-  const ns = str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'
-  const name = `${ns}/${str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''}`
-  const url = gitRepositories.get(name)
+  const name = sourceRefName(obj)
+  const url = gitRepositories.get(name)?.url
   if (url === undefined || name === 'flux-system/flux-system' || isThisRepository(url)) return undefined
   return `Flux Kustomization ${namespacedName(obj)} deploys from GitRepository ${name} (${url}), another repository: the gate renders only this one and fetches nothing, so what it deploys is not rendered or judged.`
 }
@@ -227,7 +243,7 @@ function fluxSource(
   obj: unknown,
   file: string,
   layout: Layout,
-  generators: ReadonlyArray<{obj: unknown; file: string}>,
+  {generators, gitRepositories}: Pick<FluxSources, 'generators' | 'gitRepositories'>,
 ): {root?: RenderRoot} | {unavailable: string; reads?: string[]} {
   const p = str(at(obj, 'spec', 'path')) ?? './'
   const kind = str(at(obj, 'spec', 'sourceRef', 'kind'))
@@ -238,7 +254,9 @@ function fluxSource(
     if (at(obj, 'spec', 'path') === undefined) return {}
     const dir = clean(p)
     const rule = 'spec.path of a Flux Kustomization'
-    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
+    // A GitRepository not in the revision (flux-system's, made by `flux bootstrap`) sets neither field.
+    const artifact = gitRepositories.get(sourceRefName(obj))?.artifact ?? {}
+    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id, artifact}}
   }
   if (kind === 'ExternalArtifact') {
     for (const g of generators) {

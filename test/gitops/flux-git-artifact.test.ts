@@ -1,0 +1,242 @@
+/**
+ * What a GitRepository's artifact holds, rendered by `gitops diff` for the Flux Kustomizations over it: the render
+ * module makes the artifact of the revision with source-controller's own code (fluxcd/pkg/sourceignore v0.18.0 as
+ * source-controller v1.9.1 pins it; render-module/go/flux_artifact.go) before kustomize-controller's generator and
+ * the build. Each case's expectation is what source-controller v1.9.1 archives (internal/controller/
+ * gitrepository_controller.go reconcileArtifact, fluxcd/pkg/artifact v0.18.1 SourceIgnoreFilter and Archive, go-git
+ * v5.19.1's sparse checkout), the rule cited beside it.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+import {diffJson, diffLast, history} from '../support/diff-repo.js'
+import {ORIGIN} from '../support/helm-repo.js'
+import {assertMatchesSchema} from '../support/schema.js'
+import {git, runCleanups} from '../support/tmp.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+afterAll(runCleanups)
+
+const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {from: ${name}}\n`
+
+interface Case {
+  /** The test's title (the field table names it). */
+  name: string
+  /** The case's folder under apps/, its Kustomization's and GitRepository's name. */
+  id: string
+  /** The GitRepository's spec lines besides url, interval, ref. */
+  source: string[]
+  /** Files of the revision (repo-relative). */
+  files: Record<string, string>
+  /** In the revision that holds a `.sourceignore` (the one of case `si`): every artifact of it loses the defaults. */
+  withSourceIgnore?: true
+  /** The objects rendered (`Kind/name`), or the failure's words. */
+  want: string[] | {failed: RegExp}
+}
+
+const CASES: Case[] = [
+  {
+    // LoadIgnorePatterns: a `.sourceignore` scopes its patterns to its folder; the generator lists what is left.
+    name: 'a .sourceignore in the folder leaves its file out of the artifact, and of the generated kustomization',
+    id: 'si',
+    withSourceIgnore: true,
+    source: [],
+    files: {
+      'apps/si/keep.yaml': cm('si-keep'),
+      'apps/si/skip.yaml': cm('si-skip'),
+      'apps/si/.sourceignore': 'skip.yaml\n',
+    },
+    want: ['ConfigMap/si-keep'],
+  },
+  {
+    // reconcileArtifact: spec.ignore's patterns after the .sourceignore ones, rooted at the repository.
+    name: 'GitRepository spec.ignore leaves its files out of the artifact (gitignore patterns from the root)',
+    id: 'ig',
+    source: ['ignore: |\n    # legacy objects\n    /apps/ig/old-*.yaml\n    !/apps/ig/old-kept.yaml'],
+    files: {
+      'apps/ig/new.yaml': cm('ig-new'),
+      'apps/ig/old-a.yaml': cm('ig-old-a'),
+      'apps/ig/old-kept.yaml': cm('ig-old-kept'),
+    },
+    want: ['ConfigMap/ig-new', 'ConfigMap/ig-old-kept'],
+  },
+  {
+    // SourceIgnoreFilter with no pattern: the defaults, `*.png` among them; the kustomization's generator then
+    // cannot read the file, and kustomize-controller's build fails.
+    name: 'the default excludes leave a .png out: a configMapGenerator over it fails as the controller fails',
+    id: 'png',
+    source: [],
+    files: {
+      'apps/png/kustomization.yaml': 'configMapGenerator: [{name: logo, files: [logo.png]}]\n',
+      'apps/png/logo.png': 'not really a picture\n',
+    },
+    want: {failed: /logo\.png/},
+  },
+  {
+    // SourceIgnoreFilter with any pattern — a `.sourceignore` anywhere in the checkout is one — only the VCS defaults
+    // and the patterns: `*.png` is archived.
+    name: 'a .sourceignore anywhere in the revision replaces the default excludes: the .png is in the artifact',
+    id: 'pngsi',
+    withSourceIgnore: true,
+    source: [],
+    files: {
+      'apps/pngsi/kustomization.yaml':
+        'configMapGenerator: [{name: pngsi, files: [logo.png], options: {disableNameSuffixHash: true}}]\n',
+      'apps/pngsi/logo.png': 'not really a picture\n',
+    },
+    want: ['ConfigMap/pngsi'],
+  },
+  {
+    // SourceIgnoreFilter with any pattern: only the VCS defaults and the patterns; `*.png` is archived again.
+    name: 'GitRepository spec.ignore replaces the default excludes: the .png is in the artifact again',
+    id: 'pngk',
+    source: ['ignore: "/apps/pngk/unused/"'],
+    files: {
+      'apps/pngk/kustomization.yaml':
+        'configMapGenerator: [{name: pngk, files: [logo.png], options: {disableNameSuffixHash: true}}]\n',
+      'apps/pngk/logo.png': 'not really a picture\n',
+    },
+    want: ['ConfigMap/pngk'],
+  },
+  {
+    // go-git's Index.SkipUnless: an entry is checked out when its path starts with a listed directory, as a string:
+    // `apps/sp` keeps `apps/sp-extra/…` too, and nothing else.
+    name: 'GitRepository spec.sparseCheckout: only what starts with a listed directory is checked out',
+    id: 'sp',
+    source: ['sparseCheckout: [./apps/sp]'],
+    files: {
+      'apps/sp/kustomization.yaml': 'resources: [cm.yaml, ../sp-extra]\n',
+      'apps/sp/cm.yaml': cm('sp'),
+      'apps/sp-extra/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'apps/sp-extra/cm.yaml': cm('sp-extra'),
+    },
+    want: ['ConfigMap/sp', 'ConfigMap/sp-extra'],
+  },
+  {
+    name: 'GitRepository spec.sparseCheckout: a folder outside the listed ones is not there, and the build fails',
+    id: 'spo',
+    source: ['sparseCheckout: [apps/spo]'],
+    files: {
+      'apps/spo/kustomization.yaml': 'resources: [cm.yaml, ../../shared/spo]\n',
+      'apps/spo/cm.yaml': cm('spo'),
+      'shared/spo/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'shared/spo/cm.yaml': cm('spo-shared'),
+    },
+    want: {failed: /shared\/spo/},
+  },
+  {
+    // validateSparseCheckoutPaths: each listed path must exist in the checkout.
+    name: 'GitRepository spec.sparseCheckout naming a folder the revision lacks fails as source-controller fails',
+    id: 'spm',
+    source: ['sparseCheckout: [apps/spm, apps/nowhere]'],
+    files: {'apps/spm/cm.yaml': cm('spm')},
+    want: {failed: /sparse checkout dir 'apps\/nowhere' does not exist/},
+  },
+]
+
+const flux = (c: Case) =>
+  [
+    'apiVersion: source.toolkit.fluxcd.io/v1',
+    'kind: GitRepository',
+    `metadata: {name: ${c.id}, namespace: flux-system}`,
+    'spec:',
+    '  interval: 1m',
+    `  url: ${ORIGIN}`,
+    '  ref: {branch: main}',
+    ...c.source.map((l) => `  ${l}`),
+    '---',
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    `metadata: {name: ${c.id}, namespace: flux-system}`,
+    'spec:',
+    '  interval: 10m',
+    `  path: ./apps/${c.id}`,
+    '  prune: true',
+    `  sourceRef: {kind: GitRepository, name: ${c.id}}`,
+    '',
+  ].join('\n')
+
+interface Result {
+  deployables: Array<{source: string; application?: string; objects: Array<{kind: string; name: string}>}>
+  failures: Array<{rule: string; file: string; message: string}>
+}
+
+describe("what a GitRepository's artifact holds, as source-controller v1.9.1 archives it, through `gitops diff`", () => {
+  const results = new Map<boolean, Result>()
+  const repos = new Map<boolean, string>()
+
+  beforeAll(async () => {
+    requireTool('kustomize')
+    requireTool('helm')
+    for (const withSourceIgnore of [false, true]) {
+      const head: Record<string, string> = {}
+      for (const c of CASES.filter((c) => (c.withSourceIgnore ?? false) === withSourceIgnore)) {
+        head[`clusters/prod/${c.id}.yaml`] = flux(c)
+        Object.assign(head, c.files)
+      }
+      const repo = await history({'README.md': 'fleet\n'}, head)
+      await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
+      repos.set(withSourceIgnore, repo)
+      results.set(withSourceIgnore, (await diffLast<Result>(repo, toolEnv())).result)
+    }
+  }, 300_000)
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_, c) => {
+    const result = results.get(c.withSourceIgnore ?? false)!
+    const failures = result.failures.filter(
+      (f) => f.message.includes(`apps/${c.id} `) || f.file.includes(`/${c.id}.yaml`),
+    )
+    const objects = result.deployables
+      .filter((d) => d.source === `apps/${c.id}`)
+      .flatMap((d) => d.objects.map((o) => `${o.kind}/${o.name}`))
+      .sort()
+    if (Array.isArray(c.want)) {
+      expect(failures).toEqual([])
+      expect(objects).toEqual(c.want)
+    } else {
+      expect(objects).toEqual([])
+      expect(failures.map((f) => f.message)).toEqual([expect.stringMatching(c.want.failed)])
+    }
+  })
+
+  it('gitops verify --render --json: each root as the schema says, its GitRepository fields an input, not shown', async () => {
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repos.get(false)!, env: toolEnv()})
+    const out = run.json<{render: {roots: Array<Record<string, unknown>>}}>()
+    assertMatchesSchema('gitops-verify.schema.json', out)
+    const ig = out.render.roots.find((r) => r.dir === 'apps/ig')
+    expect(ig).toMatchObject({status: 'rendered', objects: 2})
+    expect(ig).not.toHaveProperty('artifact')
+  }, 120_000)
+
+  it('a head that only sets spec.ignore, then only adds a .sourceignore, diffs what leaves the artifact', async () => {
+    const gitRepository = (spec: string) =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 1m, url: ${ORIGIN}, ref: {branch: main}${spec}}\n`
+    const repo = await history(
+      {
+        'clusters/prod/source.yaml': gitRepository(''),
+        'clusters/prod/apps.yaml': [
+          'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+          'kind: Kustomization',
+          'metadata: {name: apps, namespace: flux-system}',
+          'spec: {interval: 10m, path: ./apps/x, prune: true, sourceRef: {kind: GitRepository, name: apps}}',
+          '',
+        ].join('\n'),
+        'apps/x/a.yaml': cm('x-a'),
+        'apps/x/b.yaml': cm('x-b'),
+        'apps/x/c.yaml': cm('x-c'),
+      },
+      {'clusters/prod/source.yaml': gitRepository(', ignore: /apps/x/b.yaml')},
+      {'apps/x/.sourceignore': 'c.yaml\n'},
+    )
+    await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
+    type Diff = {deployables: Array<{source: string; objects: Array<{change: string; kind: string; name: string}>}>}
+    const changes = async (base: string, head: string) => {
+      const {result} = await diffJson<Diff>(repo, toolEnv(), ['--base', base, '--head', head])
+      return result.deployables
+        .filter((d) => d.source === 'apps/x')
+        .flatMap((d) => d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`))
+    }
+    expect(await changes('HEAD~2', 'HEAD~1')).toEqual(['removed ConfigMap/x-b'])
+    expect(await changes('HEAD~1', 'HEAD')).toEqual(['removed ConfigMap/x-c'])
+  }, 240_000)
+})
