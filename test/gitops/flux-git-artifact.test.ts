@@ -1,18 +1,24 @@
 /**
  * What a GitRepository's artifact holds, rendered by `gitops diff` for the Flux Kustomizations over it: the render
  * module makes the artifact of the revision with source-controller's own code (fluxcd/pkg/sourceignore v0.18.0 as
- * source-controller v1.9.1 pins it; render-module/go/flux_artifact.go) before kustomize-controller's generator and
- * the build. Each case's expectation is what source-controller v1.9.1 archives (internal/controller/
+ * source-controller v1.9.1 pins it; render-module/go/fluxartifact) before kustomize-controller's generator and the
+ * build. Each case's expectation is what source-controller v1.9.1 archives (internal/controller/
  * gitrepository_controller.go reconcileArtifact, fluxcd/pkg/artifact v0.18.1 SourceIgnoreFilter and Archive, go-git
- * v5.19.1's sparse checkout), the rule cited beside it.
+ * v5.19.1's sparse checkout), the rule cited beside it; and the module's package is held, over many patterns, to
+ * those libraries run natively (testdata/flux-artifact: a go-git clone of the branch, archived by Storage.Archive).
  */
+import {execFileSync} from 'node:child_process'
+import {symlinkSync} from 'node:fs'
+import path from 'node:path'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {diffJson, diffLast, history} from '../support/diff-repo.js'
 import {ORIGIN} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {git, runCleanups} from '../support/tmp.js'
+import {buildGo} from '../support/argo-render.js'
+import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -239,4 +245,98 @@ describe("what a GitRepository's artifact holds, as source-controller v1.9.1 arc
     expect(await changes('HEAD~2', 'HEAD~1')).toEqual(['removed ConfigMap/x-b'])
     expect(await changes('HEAD~1', 'HEAD')).toEqual(['removed ConfigMap/x-c'])
   }, 240_000)
+})
+
+/** A fleet with what the default patterns name, a link, and folders sharing a prefix. */
+const FLEET: Record<string, string> = {
+  'README.md': 'fleet\n',
+  '#notes.md': 'a file whose name starts with #\n',
+  'apps/web/deploy.yaml': cm('web'),
+  'apps/web/logo.png': 'png\n',
+  'apps/web/archive.tar.gz': 'tgz\n',
+  'apps/web/docs/readme.md': 'docs\n',
+  'apps/web/docs/guide.md': 'docs\n',
+  'apps/web/.sops.yaml': 'creation_rules: []\n',
+  'apps/web/sub/.flux.yaml': 'x: 1\n',
+  'apps/web-old/deploy.yaml': cm('web-old'),
+  'apps/web-old/notes.md': 'old\n',
+  'apps/api/kustomization.yaml': 'resources: [deploy.yaml]\n',
+  'apps/api/deploy.yaml': cm('api'),
+  'apps/api/Cloudbuild.yaml': 'case\n',
+  '.github/workflows/ci.yml': 'on: push\n',
+  '.gitlab-ci.yml': 'x\n',
+  '.gitattributes': '* text=auto\n',
+  'cloudbuild.yaml': 'steps: []\n',
+  'infra/cloudbuild.yaml': 'steps: []\n',
+  'infra/.goreleaser.yml': 'x\n',
+  'clusters/prod/apps.yaml': cm('prod'),
+}
+
+/** The same fleet with `.sourceignore` files: at the top and in a folder (its patterns scoped to it). */
+const WITH_IGNORE_FILES: Record<string, string> = {
+  ...FLEET,
+  '.sourceignore': '# the top\n/clusters/\n*.md\n',
+  'apps/web/.sourceignore': 'docs/\n!docs/guide.md\nsub\n',
+}
+
+const SPECS: Array<{ignore?: string; sparseCheckout?: string[]}> = [
+  {},
+  {ignore: ''},
+  {ignore: '# none but this one\n/apps/web/docs/\n'},
+  {ignore: '*.tar.gz\n**/docs/\n/apps/*-old/\n!apps/web-old/deploy.yaml\n\\#notes.md\n'},
+  {ignore: 'apps/web/[a-d]*\n/*.md\ndeploy.yaml\n!/apps/api/deploy.yaml\n'},
+  {ignore: 'apps/\n!apps/api/\n'},
+  {ignore: '/**/\n'},
+  {sparseCheckout: ['apps/web']},
+  {sparseCheckout: ['./apps/api/', 'infra']},
+  {sparseCheckout: ['apps/'], ignore: '/apps/web-old\n'},
+  {sparseCheckout: ['apps/web', 'apps/nowhere']},
+]
+
+describe("the render module's artifact against source-controller's own libraries, natively", () => {
+  let reference: string
+  const repos = new Map<string, string>()
+
+  beforeAll(async () => {
+    reference = await buildGo('test/gitops/testdata/flux-artifact', 'flux-artifact')
+    for (const [name, files] of Object.entries({plain: FLEET, 'with .sourceignore files': WITH_IGNORE_FILES})) {
+      const repo = await history({'README.md': 'base\n'}, files)
+      symlinkSync('deploy.yaml', path.join(repo, 'apps/api/link.yaml'))
+      await commitAll(repo, 'a link')
+      repos.set(name, repo)
+    }
+  }, 900_000)
+
+  type Answer = string[] | {error: string}
+  const artifact = async (repo: string, spec: object) => {
+    const copy = await makeTempDir('ameide-flux-artifact-copy-')
+    execFileSync('sh', ['-c', `git -C "$0" archive pr | tar -x -C "$1"`, repo, copy])
+    const out = execFileSync(reference, [repo, 'pr', JSON.stringify(spec), copy]).toString('utf8')
+    return JSON.parse(out) as {controller: Answer; ameide: Answer}
+  }
+
+  it.each([
+    ...['plain', 'with .sourceignore files'].flatMap((r) => SPECS.map((s) => [r, JSON.stringify(s), s] as const)),
+  ])('%s, %s: the same files', async (repo, _, spec) => {
+    const {controller, ameide} = await artifact(repos.get(repo)!, spec)
+    if ('error' in controller) {
+      expect(controller.error).toMatch(/sparse checkout dir 'apps\/nowhere' does not exist/)
+      expect(ameide).toEqual({error: expect.stringContaining("sparse checkout dir 'apps/nowhere' does not exist")})
+    } else expect(ameide).toEqual(controller)
+  })
+
+  it('the reference is not vacuous: defaults, patterns and the sparse checkout each leave something out', async () => {
+    const plain = repos.get('plain')!
+    const all = await artifact(plain, {ignore: '/nothing-here\n'})
+    const defaults = await artifact(plain, {})
+    const sparse = await artifact(plain, {sparseCheckout: ['apps/web']})
+    const files = (a: {controller: Answer}) => a.controller as string[]
+    expect(files(all)).toContain('apps/web/logo.png')
+    expect(files(all)).not.toContain('apps/api/link.yaml')
+    expect(files(defaults)).not.toContain('apps/web/logo.png')
+    expect(files(defaults)).not.toContain('infra/cloudbuild.yaml')
+    expect(files(defaults)).toContain('apps/api/Cloudbuild.yaml')
+    expect(files(sparse)).toEqual(expect.arrayContaining(['apps/web/deploy.yaml', 'apps/web-old/deploy.yaml']))
+    expect(files(sparse)).not.toContain('apps/api/deploy.yaml')
+  })
 })
