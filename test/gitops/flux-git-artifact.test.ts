@@ -32,6 +32,8 @@ interface Case {
   id: string
   /** The GitRepository's spec lines besides url, interval, ref. */
   source: string[]
+  /** The Kustomization's source, when not the GitRepository: an ExternalArtifact an ArtifactGenerator makes of it. */
+  via?: 'artifact-generator'
   /** Files of the revision (repo-relative). */
   files: Record<string, string>
   /** In the revision that holds a `.sourceignore` (the one of case `si`): every artifact of it loses the defaults. */
@@ -131,6 +133,15 @@ const CASES: Case[] = [
     want: {failed: /shared\/spo/},
   },
   {
+    // source-watcher copies from the GitRepository's artifact: what it leaves out is not in the ExternalArtifact.
+    name: 'over an ArtifactGenerator: the ExternalArtifact is copied from the artifact spec.ignore left files out of',
+    id: 'ea',
+    via: 'artifact-generator',
+    source: ['ignore: /apps/ea/skip.yaml'],
+    files: {'apps/ea/keep.yaml': cm('ea-keep'), 'apps/ea/skip.yaml': cm('ea-skip')},
+    want: ['ConfigMap/ea-keep'],
+  },
+  {
     // validateSparseCheckoutPaths: each listed path must exist in the checkout.
     name: 'GitRepository spec.sparseCheckout naming a folder the revision lacks fails as source-controller fails',
     id: 'spm',
@@ -156,9 +167,22 @@ const flux = (c: Case) =>
     `metadata: {name: ${c.id}, namespace: flux-system}`,
     'spec:',
     '  interval: 10m',
-    `  path: ./apps/${c.id}`,
+    c.via ? '  path: ./' : `  path: ./apps/${c.id}`,
     '  prune: true',
-    `  sourceRef: {kind: GitRepository, name: ${c.id}}`,
+    c.via
+      ? `  sourceRef: {kind: ExternalArtifact, name: ${c.id}-art}`
+      : `  sourceRef: {kind: GitRepository, name: ${c.id}}`,
+    ...(c.via
+      ? [
+          '---',
+          'apiVersion: source.extensions.fluxcd.io/v1beta1',
+          'kind: ArtifactGenerator',
+          `metadata: {name: ${c.id}, namespace: flux-system}`,
+          'spec:',
+          `  sources: [{alias: repo, kind: GitRepository, name: ${c.id}}]`,
+          `  artifacts: [{name: ${c.id}-art, copy: [{from: "@repo/apps/${c.id}/**", to: "@artifact/"}]}]`,
+        ]
+      : []),
     '',
   ].join('\n')
 

@@ -266,10 +266,22 @@ function fluxSource(
       const generator = str(at(g.obj, 'metadata', 'name')) ?? ''
       const copy = at(artifact, 'copy')
       const shift = artifactShift(Array.isArray(copy) ? copy : [], at(g.obj, 'spec', 'sources'))
-      if (shift !== undefined) {
+      // What it copies from is its GitRepositories' artifacts: one set of fields, or the view is not one folder's.
+      const copied = copiedArtifact(Array.isArray(copy) ? copy : [], g.obj, gitRepositories)
+      if (shift !== undefined && copied !== undefined) {
         const dir = clean(path.posix.join(shift, clean(p)))
         const rule = `spec.path of a Flux Kustomization over ExternalArtifact ${name} (ArtifactGenerator ${generator}, its copy rules a view of ${shift || '.'})`
-        return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
+        return {
+          root: {
+            dir,
+            environment: environmentOf(dir),
+            via: 'flux',
+            rule,
+            declaredIn: file,
+            deployedBy: id,
+            artifact: copied,
+          },
+        }
       }
       return {
         unavailable: `Flux Kustomization ${id} deploys ExternalArtifact ${name}, which ArtifactGenerator ${generator} (${g.file}) assembles with copy rules the gate does not model (rendered: rules that copy this repository's folders and files to the same relative places, \`@<alias>/<folder>/**\` to \`@artifact/<sub>/\` with <folder> ending in <sub>): what it deploys is not rendered or judged.`,
@@ -283,6 +295,28 @@ function fluxSource(
   return {
     unavailable: `Flux Kustomization ${id} deploys from ${kind ?? 'a source it does not name'} ${name}: the gate renders only this repository (a GitRepository, or an ExternalArtifact an ArtifactGenerator copies from it) and fetches nothing, so what it deploys is not rendered or judged.`,
   }
+}
+
+/**
+ * The fields of the GitRepositories an ArtifactGenerator's copy rules read (`@<alias>/…`, its `spec.sources`), when
+ * they are one set (a GitRepository not in the revision sets none); undefined when they differ.
+ */
+function copiedArtifact(
+  rules: readonly unknown[],
+  generator: unknown,
+  gitRepositories: ReadonlyMap<string, GitRepositoryOf>,
+): GitArtifact | undefined {
+  const sources = at(generator, 'spec', 'sources')
+  const ns = str(at(generator, 'metadata', 'namespace')) ?? 'default'
+  const found = new Map<string, GitArtifact>()
+  for (const r of rules) {
+    const alias = /^@([^/]+)\//.exec(str(at(r, 'from')) ?? '')?.[1]
+    const source = Array.isArray(sources) ? sources.find((x) => at(x, 'alias') === alias) : undefined
+    const ref = `${str(at(source, 'namespace')) ?? ns}/${str(at(source, 'name')) ?? ''}`
+    const artifact = gitRepositories.get(ref)?.artifact ?? {}
+    found.set(JSON.stringify(artifact), artifact)
+  }
+  return found.size <= 1 ? ([...found.values()][0] ?? {}) : undefined
 }
 
 /**
