@@ -238,6 +238,40 @@ describe("what a GitRepository's artifact holds, as source-controller v1.9.1 arc
     expect(ig).not.toHaveProperty('artifact')
   }, 120_000)
 
+  it('a HelmRelease chart from a GitRepository that sets spec.ignore is render-unavailable, named, never rendered as is', async () => {
+    const repo = await history(
+      {'README.md': 'fleet\n'},
+      {
+        'clusters/prod/hr.yaml': [
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: GitRepository',
+          'metadata: {name: charts, namespace: flux-system}',
+          `spec: {interval: 1m, url: ${ORIGIN}, ref: {branch: main}, ignore: /charts/web/templates/extra.yaml}`,
+          '---',
+          'apiVersion: helm.toolkit.fluxcd.io/v2',
+          'kind: HelmRelease',
+          'metadata: {name: web, namespace: apps}',
+          'spec:',
+          '  interval: 10m',
+          '  chart: {spec: {chart: ./charts/web, sourceRef: {kind: GitRepository, name: charts, namespace: flux-system}}}',
+          '',
+        ].join('\n'),
+        'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+        'charts/web/templates/cm.yaml': cm('web'),
+        'charts/web/templates/extra.yaml': cm('web-extra'),
+      },
+    )
+    await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
+    const {result} = await diffLast<{summary: string; verdict: {introduced: Array<{rule: string; message: string}>}}>(
+      repo,
+      toolEnv(),
+    )
+    expect(result.summary).toBe('incomplete')
+    expect(result.verdict.introduced).toContainEqual(
+      expect.objectContaining({rule: 'render-unavailable', message: expect.stringContaining('spec.ignore') as string}),
+    )
+  }, 120_000)
+
   it('a head that only sets spec.ignore, then only adds a .sourceignore, diffs what leaves the artifact', async () => {
     const gitRepository = (spec: string) =>
       `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 1m, url: ${ORIGIN}, ref: {branch: main}${spec}}\n`

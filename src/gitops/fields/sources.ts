@@ -24,14 +24,14 @@ export const gitRepositoryRules: Rules = {
   'spec.ignore': exact(
     ARTIFACT,
     'GitRepository spec.ignore leaves its files out of the artifact (gitignore patterns from the root)',
-    "for the Flux Kustomizations over it: the artifact made with source-controller's fluxcd/pkg/sourceignore, `.sourceignore` files and the default excludes too; a HelmRelease chart from a GitRepository is read from the revision as it is",
+    "for the Flux Kustomizations over it: the artifact made with source-controller's fluxcd/pkg/sourceignore, `.sourceignore` files and the default excludes too; a HelmRelease chart from a GitRepository that sets it is render-unavailable, named",
   ),
   'spec.include[].**': unread('GitRepository spec.include (another repository copied into the artifact)'),
   'spec.recurseSubmodules': unread('GitRepository spec.recurseSubmodules'),
   'spec.sparseCheckout[]': exact(
     ARTIFACT,
     'GitRepository spec.sparseCheckout: only what starts with a listed directory is checked out',
-    "for the Flux Kustomizations over it: go-git's sparse checkout (a path prefix), a listed path the revision lacks fails",
+    "for the Flux Kustomizations over it: go-git's sparse checkout (a path prefix), a listed path the revision lacks fails; a HelmRelease chart from a GitRepository that sets it is render-unavailable, named",
   ),
   'spec.verify.**': notRendering('commit signature verification'),
   'spec.secretRef.**': auth,

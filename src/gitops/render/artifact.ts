@@ -13,12 +13,18 @@ import type {GitArtifact} from './plan-types.js'
 
 /**
  * A path fluxcd/pkg/sourceignore's default patterns could exclude (v0.18.0: ExcludeVCS, ExcludeExt, ExcludeCI,
- * ExcludeExtra), over-approximated: any component starting with `.` (`.git/`, `.gitignore`, `.github/`,
- * `.travis.yml`, `.sops.yaml`, `.flux.yaml`, …), the excluded extensions, and the CI files with no leading dot. The
+ * ExcludeExtra — each name at any depth, the folders with what is under them), over-approximated (any case): the
  * patterns themselves are matched in the module.
  */
-const DEFAULT_EXCLUDABLE =
-  /(^|\/)\.|\.(jpe?g|gif|png|wmv|flv|zip|tar\.gz)$|(^|\/)(appveyor\.yml|cloudbuild\.yaml|codeship-services\.yml|codeship-steps\.yml)$/i
+const DEFAULT_EXCLUDABLE = new RegExp(
+  [
+    '(^|/)(\\.git|\\.github|\\.circleci)/',
+    '(^|/)(\\.gitignore|\\.gitmodules|\\.gitattributes|\\.travis\\.yml|\\.gitlab-ci\\.yml|appveyor\\.yml|\\.drone\\.yml)$',
+    '(^|/)(cloudbuild\\.yaml|codeship-services\\.yml|codeship-steps\\.yml|\\.goreleaser\\.yml|\\.sops\\.yaml|\\.flux\\.yaml)$',
+    '\\.(jpg|jpeg|gif|png|wmv|flv|tar\\.gz|zip)$',
+  ].join('|'),
+  'i',
+)
 
 /** The revision's `.sourceignore` files (they decide what every GitRepository artifact of it holds). */
 export const sourceIgnoreFiles = (files: readonly string[]): string[] =>
