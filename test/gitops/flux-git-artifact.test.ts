@@ -238,6 +238,24 @@ describe("what a GitRepository's artifact holds, as source-controller v1.9.1 arc
     expect(ig).not.toHaveProperty('artifact')
   }, 120_000)
 
+  it('the Flux bootstrap path is built from the flux-system artifact: a cloudbuild.yaml there is not applied', async () => {
+    const repo = await history(
+      {'README.md': 'fleet\n'},
+      {
+        'clusters/prod/source.yaml': `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: apps, namespace: flux-system}\nspec: {interval: 1m, url: ${ORIGIN}, ref: {branch: main}}\n`,
+        'clusters/prod/settings.yaml': cm('kept'),
+        'clusters/prod/cloudbuild.yaml': cm('ci'),
+      },
+    )
+    await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
+    const {result} = await diffLast<Result>(repo, toolEnv())
+    expect(result.failures).toEqual([])
+    const objects = result.deployables
+      .filter((d) => d.source === 'clusters/prod')
+      .flatMap((d) => d.objects.map((o) => `${o.kind}/${o.name}`))
+    expect(objects.sort()).toEqual(['ConfigMap/kept', 'GitRepository/apps'])
+  }, 120_000)
+
   it('a HelmRelease chart from a GitRepository that sets spec.ignore is render-unavailable, named, never rendered as is', async () => {
     const repo = await history(
       {'README.md': 'fleet\n'},
