@@ -38,9 +38,10 @@ export interface BuildOptions {
   /**
    * What the controller does to the folder `cwd` before it builds: Argo CD's kustomize options as its repo-server
    * applies them (`kustomize edit`), a Flux Kustomization's fields as kustomize-controller's generator writes them —
-   * the render module's command `args`. Only the render module runs it: elsewhere the build is unavailable.
+   * the render module's `commands`, in order (what source-controller leaves out of a GitRepository's artifact
+   * first). Only the render module runs them: elsewhere the build is unavailable.
    */
-  prepare?: {cwd: string; args: string[]; what: string}
+  prepare?: {cwd: string; commands: string[][]; what: string}
 }
 
 export interface Kustomize {

@@ -707,6 +707,22 @@ export const fluxKustomization = memo((lb: Loopback) =>
   }),
 )
 
+/** A GitRepository (flux-system's or another): what its artifact holds, patterns and directories hostile too. */
+export const gitRepository = memo((lb: Loopback) =>
+  fc.record({
+    apiVersion: fc.constant('source.toolkit.fluxcd.io/v1'),
+    kind: fc.constant('GitRepository'),
+    metadata: fc.record({name: oneOf('flux-system', 'other'), namespace: maybe(lb, oneOf('flux-system'))}),
+    spec: fields(lb, {
+      interval: oneOf('1m'),
+      url: text(lb, ORIGIN, 'https://github.com/example/other.git'),
+      ref: fields(lb, {branch: oneOf('main')}),
+      ignore: text(lb, '/kust/base/\n', '*.yaml\n!kust/**\n', '# all\n/**\n', 'manifests/sub\n', '\\#[!x]\n'),
+      sparseCheckout: list(text(lb, './kust', 'manifests', 'apps/', '../outside', '/abs', '')),
+    }),
+  }),
+)
+
 /** The name every generated document is given, replaced by its slot's (`g<i>`) when the batch is written. */
 const NAME = '__NAME__'
 
@@ -717,6 +733,7 @@ const document = memo((lb: Loopback) =>
     {weight: 2, arbitrary: applicationSet(lb).map((doc) => ({at: 'argocd', doc}))},
     {weight: 3, arbitrary: helmRelease(lb).map((doc) => ({at: 'apps', doc}))},
     {weight: 2, arbitrary: fluxKustomization(lb).map((doc) => ({at: 'clusters', doc}))},
+    {weight: 1, arbitrary: gitRepository(lb).map((doc) => ({at: 'clusters', doc}))},
   ),
 )
 

@@ -12,7 +12,7 @@ export function moduleKustomize(module: RenderModule): Kustomize {
       const args = ['kustomize', 'build', dir]
       if (options?.loadRestrictionsNone) args.push('--load-restrictor', 'LoadRestrictionsNone')
       // What the controller does to the folder first, run in it: its writes end with the request.
-      const prepare = options?.prepare ? [options.prepare.args] : []
+      const prepare = options?.prepare?.commands ?? []
       // The caller's first read is its own temporary folder (a wrapper), the rest the revision: kept per thread.
       const [wrapper, ...revision] = options?.reads ?? []
       const run = await module.run({

@@ -134,6 +134,15 @@ function gitRepositoryChart(
       problem: `chart ${chart} comes from GitRepository ${source.namespace}/${source.name}${url ? ` (${url})` : ''}, which is not this repository: the gate does not fetch it.`,
       at: ['chart', 'spec', 'sourceRef'],
     }
+  // source-controller packages the chart from the GitRepository's artifact; the gate makes that artifact only for
+  // the Flux Kustomizations over it (render/artifact.ts), not yet for a chart.
+  const spec = isMap(repo?.doc.spec) ? repo.doc.spec : {}
+  const fields = ['ignore', 'sparseCheckout'].filter((f) => spec[f] !== undefined && spec[f] !== null)
+  if (fields.length > 0)
+    return {
+      problem: `chart ${chart} comes from GitRepository ${source.namespace}/${source.name}, whose ${fields.map((f) => `spec.${f}`).join(' and ')} decide${fields.length === 1 ? 's' : ''} what its artifact holds: the gate models that artifact for a Flux Kustomization, not for a chart, so what the chart renders is not judged.`,
+      at: ['chart', 'spec', 'sourceRef'],
+    }
   const dir = ctx.confined(clean(chart))
   if (dir === undefined)
     return {

@@ -4,9 +4,10 @@
  * it) is classified by the Application's table (./application.ts); a generator nested in a matrix or a merge is
  * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
  */
-import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, type Rules} from './model.js'
 
 const EXPAND = 'gitops/applicationset-expand.test.ts'
+const FIELDS = 'gitops/applicationset-fields.test.ts'
 const components = 'deploys each component per environment, valueFiles layered _shared then env/<env>'
 const matrix = 'matrix of git directories × list, in fasttemplate (flattened keys, unknown tags left verbatim)'
 const merge = 'merge: later children override the base sets with equal merge keys; fasttemplate flattens file content'
@@ -43,24 +44,39 @@ export const applicationSetRules: Rules = {
     EXPAND,
     'templatePatch is rendered as text, parsed as YAML and merged: lists replaced, spec.project kept',
   ),
-  'spec.applyNestedSelectors': untested('read by the matrix and merge evaluation; no test sets it yet'),
+  'spec.applyNestedSelectors': exact(
+    FIELDS,
+    'applyNestedSelectors ignored (Argo CD 3.0+): a nested selector applies without it, with false and with true',
+    'ignored since Argo CD 3.0: a nested selector always applies',
+  ),
   'spec.generators[].list.elements[]': exact(EXPAND, matrix),
-  'spec.generators[].list.elementsYaml': untested('read (a YAML list, templated); only the bounds test sets it'),
+  'spec.generators[].list.elementsYaml': exact(
+    FIELDS,
+    'list.elementsYaml: the documented matrix of a git file and its list through toJson',
+  ),
   'spec.generators[].git.repoURL': exact(EXPAND, components, 'this repository; another one is not fetched (named)'),
   'spec.generators[].git.revision': notRendering('the revision under review is what the gate reads'),
   'spec.generators[].git.files[].path': exact(
     EXPAND,
     'matches files with git pathspec semantics, checked against the real `git ls-files`',
   ),
-  'spec.generators[].git.files[].exclude': untested(
-    'read with the same pathspec matching; no test excludes a file yet',
+  'spec.generators[].git.files[].exclude': exact(
+    FIELDS,
+    'git.files exclude: the files an exclude pathspec lists are removed from those the includes list',
   ),
   'spec.generators[].git.directories[].path': exact(EXPAND, matrix),
-  'spec.generators[].git.directories[].exclude': untested(
-    'read with the same path matching; no test excludes a folder yet',
+  'spec.generators[].git.directories[].exclude': exact(
+    FIELDS,
+    'git.directories exclude: a folder an exclude item matches is left out, before or after the include',
   ),
-  'spec.generators[].git.pathParamPrefix': untested('read as a prefix of the path parameters; no test sets it yet'),
-  'spec.generators[].git.values': untested('values templated into the parameters; no test sets them yet'),
+  'spec.generators[].git.pathParamPrefix': exact(
+    FIELDS,
+    'git.pathParamPrefix: the path parameters under the prefix, so two git generators in a matrix keep both',
+  ),
+  'spec.generators[].git.values': exact(
+    FIELDS,
+    'git.values in a matrix: pre-resolved with the first child, then rendered with the git set',
+  ),
   'spec.generators[].git.requeueAfterSeconds': notRendering('polling'),
   'spec.generators[].matrix': exact(EXPAND, matrix, 'a matrix nested in a matrix or a merge'),
   'spec.generators[].merge': exact(EXPAND, merge, 'a merge nested in a matrix or a merge'),

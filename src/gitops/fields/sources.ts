@@ -6,6 +6,7 @@ import {exact, notRendering, untested, unsupported, type Rules} from './model.js
 
 const REMOTE = 'gitops/remote-charts.test.ts'
 const HISTORY = 'gitops/diff-history.test.ts'
+const ARTIFACT = 'gitops/flux-git-artifact.test.ts'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
 const oci = 'an OCIRepository with spec.verify: verified the same way'
@@ -20,10 +21,18 @@ const unread = (what: string) =>
 export const gitRepositoryRules: Rules = {
   'spec.url': exact(HISTORY, foreign, 'this repository is rendered; another one is render-unavailable, named'),
   'spec.ref.**': notRendering('the revision: the gate renders the revision under review'),
-  'spec.ignore': unread('GitRepository spec.ignore (files left out of the artifact)'),
+  'spec.ignore': exact(
+    ARTIFACT,
+    'GitRepository spec.ignore leaves its files out of the artifact (gitignore patterns from the root)',
+    "for the Flux Kustomizations over it: the artifact made with source-controller's fluxcd/pkg/sourceignore, `.sourceignore` files and the default excludes too; a HelmRelease chart from a GitRepository that sets it is render-unavailable, named",
+  ),
   'spec.include[].**': unread('GitRepository spec.include (another repository copied into the artifact)'),
   'spec.recurseSubmodules': unread('GitRepository spec.recurseSubmodules'),
-  'spec.sparseCheckout[]': unread('GitRepository spec.sparseCheckout'),
+  'spec.sparseCheckout[]': exact(
+    ARTIFACT,
+    'GitRepository spec.sparseCheckout: only what starts with a listed directory is checked out',
+    "for the Flux Kustomizations over it: go-git's sparse checkout (a path prefix), a listed path the revision lacks fails; a HelmRelease chart from a GitRepository that sets it is render-unavailable, named",
+  ),
   'spec.verify.**': notRendering('commit signature verification'),
   'spec.secretRef.**': auth,
   'spec.proxySecretRef.**': auth,
@@ -58,7 +67,10 @@ export const ociRepositoryRules: Rules = {
   'spec.ref.semverFilter': untested('read; no test sets it yet'),
   'spec.ref.digest': untested('read; no test sets it yet'),
   'spec.layerSelector.**': unread('OCIRepository spec.layerSelector'),
-  'spec.ignore': unread('OCIRepository spec.ignore'),
+  'spec.ignore': unsupported(
+    "OCIRepository spec.ignore is not modelled by the gate: a Flux Kustomization over an OCIRepository is not rendered (named), and a chart's OCIRepository is read as the registry serves the chart.",
+    {check: false},
+  ),
   'spec.insecure': untested('plain HTTP allowed; no test sets it yet'),
   'spec.verify.**': notRendering('signature verification (done: remote-charts cosign tests), not the render'),
   'spec.secretRef.**': auth,

@@ -15,7 +15,7 @@ import {limitMessage} from '../deployables/yaml-lines.js'
 import {fluxFields, holdersOf} from './flux-kustomization.js'
 import {KUSTOMIZATION_FILES} from './kustomizations.js'
 import {at} from './objects.js'
-import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from './plan-types.js'
+import {clean, envOf, inScope, type GitArtifact, type RenderPlan, type RenderRoot} from './plan-types.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -132,8 +132,8 @@ export type FluxFindings = Pick<RenderPlan, 'unavailable' | 'outside' | 'notFoun
 /** The sources one Flux Kustomization may name, of the revision. */
 interface FluxSources {
   generators: FluxObject[]
-  /** `namespace/name` → url of the GitRepositories of the revision. */
-  gitRepositories: Map<string, string>
+  /** `namespace/name` → the GitRepositories of the revision: url, and what decides what their artifact holds. */
+  gitRepositories: Map<string, GitRepositoryOf>
   holders: Map<string, Record<string, string>>
 }
 
@@ -141,7 +141,7 @@ interface FluxSources {
 export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext): FluxFindings {
   const sources: FluxSources = {
     generators: scan.flux.filter((f) => isFlux(f.obj, 'ArtifactGenerator', 'source.extensions.fluxcd.io/')),
-    gitRepositories: gitRepositoryUrls(scan.flux),
+    gitRepositories: gitRepositoriesOf(scan.flux),
     holders: scan.holders,
   }
   const out: FluxFindings = {unavailable: [], outside: [], notFound: []}
@@ -151,15 +151,32 @@ export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext)
   return out
 }
 
-/** `namespace/name` → url of the GitRepositories among the Flux objects. */
-function gitRepositoryUrls(flux: readonly FluxObject[]): Map<string, string> {
-  const urls = new Map<string, string>()
+interface GitRepositoryOf {
+  url: string
+  artifact: GitArtifact
+}
+
+/** `namespace/name` → the GitRepositories among the Flux objects. */
+function gitRepositoriesOf(flux: readonly FluxObject[]): Map<string, GitRepositoryOf> {
+  const repositories = new Map<string, GitRepositoryOf>()
   for (const {obj} of flux) {
     if (!isFlux(obj, 'GitRepository', 'source.toolkit.fluxcd.io/')) continue
-    urls.set(namespacedName(obj), str(at(obj, 'spec', 'url')) ?? '')
+    const ignore = str(at(obj, 'spec', 'ignore'))
+    const sparse = at(obj, 'spec', 'sparseCheckout')
+    const sparseCheckout = Array.isArray(sparse) ? sparse.filter((d): d is string => typeof d === 'string') : []
+    repositories.set(namespacedName(obj), {
+      url: str(at(obj, 'spec', 'url')) ?? '',
+      artifact: {...(ignore !== undefined ? {ignore} : {}), ...(sparseCheckout.length > 0 ? {sparseCheckout} : {})},
+    })
   }
-  return urls
+  return repositories
 }
+
+/** The `namespace/name` of the source a Flux Kustomization names (its own namespace when the reference has none). */
+const sourceRefName = (obj: unknown) =>
+  `${str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${
+    str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''
+  }`
 
 /** One Flux Kustomization's root added, or recorded in `out` as unavailable, outside the revision or not found. */
 function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPlanContext, out: FluxFindings): void {
@@ -171,7 +188,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
   if (foreign !== undefined) return unavailable(foreign)
-  const source = fluxSource(obj, file, ctx.layout, sources.generators)
+  const source = fluxSource(obj, file, ctx.layout, sources)
   if ('unavailable' in source) return unavailable(source.unavailable, source.reads ?? [file])
   const r = source.root
   if (!r) return
@@ -205,13 +222,12 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
  */
 function otherRepository(
   obj: unknown,
-  gitRepositories: ReadonlyMap<string, string>,
+  gitRepositories: ReadonlyMap<string, GitRepositoryOf>,
   isThisRepository: ((url: string) => boolean) | undefined,
 ): string | undefined {
   if (at(obj, 'spec', 'sourceRef', 'kind') !== 'GitRepository' || !isThisRepository) return undefined
-  const ns = str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'
-  const name = `${ns}/${str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''}`
-  const url = gitRepositories.get(name)
+  const name = sourceRefName(obj)
+  const url = gitRepositories.get(name)?.url
   if (url === undefined || name === 'flux-system/flux-system' || isThisRepository(url)) return undefined
   return `Flux Kustomization ${namespacedName(obj)} deploys from GitRepository ${name} (${url}), another repository: the gate renders only this one and fetches nothing, so what it deploys is not rendered or judged.`
 }
@@ -227,7 +243,7 @@ function fluxSource(
   obj: unknown,
   file: string,
   layout: Layout,
-  generators: ReadonlyArray<{obj: unknown; file: string}>,
+  {generators, gitRepositories}: Pick<FluxSources, 'generators' | 'gitRepositories'>,
 ): {root?: RenderRoot} | {unavailable: string; reads?: string[]} {
   const p = str(at(obj, 'spec', 'path')) ?? './'
   const kind = str(at(obj, 'spec', 'sourceRef', 'kind'))
@@ -238,7 +254,9 @@ function fluxSource(
     if (at(obj, 'spec', 'path') === undefined) return {}
     const dir = clean(p)
     const rule = 'spec.path of a Flux Kustomization'
-    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
+    // A GitRepository not in the revision (flux-system's, made by `flux bootstrap`) sets neither field.
+    const artifact = gitRepositories.get(sourceRefName(obj))?.artifact ?? {}
+    return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id, artifact}}
   }
   if (kind === 'ExternalArtifact') {
     for (const g of generators) {
@@ -248,10 +266,22 @@ function fluxSource(
       const generator = str(at(g.obj, 'metadata', 'name')) ?? ''
       const copy = at(artifact, 'copy')
       const shift = artifactShift(Array.isArray(copy) ? copy : [], at(g.obj, 'spec', 'sources'))
-      if (shift !== undefined) {
+      // What it copies from is its GitRepositories' artifacts: one set of fields, or the view is not one folder's.
+      const copied = copiedArtifact(Array.isArray(copy) ? copy : [], g.obj, gitRepositories)
+      if (shift !== undefined && copied !== undefined) {
         const dir = clean(path.posix.join(shift, clean(p)))
         const rule = `spec.path of a Flux Kustomization over ExternalArtifact ${name} (ArtifactGenerator ${generator}, its copy rules a view of ${shift || '.'})`
-        return {root: {dir, environment: environmentOf(dir), via: 'flux', rule, declaredIn: file, deployedBy: id}}
+        return {
+          root: {
+            dir,
+            environment: environmentOf(dir),
+            via: 'flux',
+            rule,
+            declaredIn: file,
+            deployedBy: id,
+            artifact: copied,
+          },
+        }
       }
       return {
         unavailable: `Flux Kustomization ${id} deploys ExternalArtifact ${name}, which ArtifactGenerator ${generator} (${g.file}) assembles with copy rules the gate does not model (rendered: rules that copy this repository's folders and files to the same relative places, \`@<alias>/<folder>/**\` to \`@artifact/<sub>/\` with <folder> ending in <sub>): what it deploys is not rendered or judged.`,
@@ -265,6 +295,28 @@ function fluxSource(
   return {
     unavailable: `Flux Kustomization ${id} deploys from ${kind ?? 'a source it does not name'} ${name}: the gate renders only this repository (a GitRepository, or an ExternalArtifact an ArtifactGenerator copies from it) and fetches nothing, so what it deploys is not rendered or judged.`,
   }
+}
+
+/**
+ * The fields of the GitRepositories an ArtifactGenerator's copy rules read (`@<alias>/…`, its `spec.sources`), when
+ * they are one set (a GitRepository not in the revision sets none); undefined when they differ.
+ */
+function copiedArtifact(
+  rules: readonly unknown[],
+  generator: unknown,
+  gitRepositories: ReadonlyMap<string, GitRepositoryOf>,
+): GitArtifact | undefined {
+  const sources = at(generator, 'spec', 'sources')
+  const ns = str(at(generator, 'metadata', 'namespace')) ?? 'default'
+  const found = new Map<string, GitArtifact>()
+  for (const r of rules) {
+    const alias = /^@([^/]+)\//.exec(str(at(r, 'from')) ?? '')?.[1]
+    const source = Array.isArray(sources) ? sources.find((x) => at(x, 'alias') === alias) : undefined
+    const ref = `${str(at(source, 'namespace')) ?? ns}/${str(at(source, 'name')) ?? ''}`
+    const artifact = gitRepositories.get(ref)?.artifact ?? {}
+    found.set(JSON.stringify(artifact), artifact)
+  }
+  return found.size <= 1 ? ([...found.values()][0] ?? {}) : undefined
 }
 
 /**

@@ -5,12 +5,14 @@
  */
 import type {KustomizeUse} from '../deployables/index.js'
 import {imageEntry, type ArgoKustomize} from '../deployables/kustomize-options.js'
+import {artifactToMake, sourceIgnoreFiles} from './artifact.js'
 import {applyCommonMetadata} from './flux-kustomization.js'
 import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './gate-types.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, UnreadableOutput, type RenderedObject} from './objects.js'
 import {renderRoots, type RenderedRoot} from './render.js'
+import type {GitArtifact} from './plan-types.js'
 import type {RenderPlan, RenderRoot} from './roots.js'
 import {applyDestinationNamespace} from './scope.js'
 
@@ -63,12 +65,19 @@ export class RootInputs {
     )
   }
 
+  /** A Flux root's GitRepository artifact, made before its build when it may leave out a file the build reads. */
+  artifactOf(r: RenderRoot): GitArtifact | undefined {
+    return artifactToMake(r.artifact, this.input.files, () => this.inputsOf(r))
+  }
+
   inputsOf(r: RenderRoot): string[] {
     const nodes = this.nodesOf(r)
     const dirs = nodes.map((n) => n.dir)
     return [
       ...new Set([
         ...nodes.flatMap((n) => [n.file, ...n.files]),
+        // What a GitRepository's artifact leaves out is decided by every `.sourceignore` of the revision.
+        ...(r.artifact ? sourceIgnoreFiles(this.input.files) : []),
         ...this.input.files.filter((f) => dirs.some((d) => d === '' || f.startsWith(`${d}/`))),
         ...this.linked(dirs),
       ]),
@@ -77,6 +86,16 @@ export class RootInputs {
 }
 
 const isDoc = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * A root as the report shows it (schemas/gitops-verify.schema.json renderRoot): without what the render reads besides
+ * its files (a Flux Kustomization's fields and variables, its GitRepository's artifact fields), which are inputs, not
+ * findings — the variables may come from the revision's Secrets.
+ */
+function shown(root: RenderRoot): RenderRoot {
+  const {flux: _flux, artifact: _artifact, ...rest} = root
+  return rest
+}
 
 /** Who deploys a root, for its messages: ` (Application web)`, ` (Flux Kustomization flux-system/apps, in <file>)`. */
 function deployer(root: RenderRoot): string {
@@ -103,7 +122,7 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
   const nodes = roots.nodesOf(r)
   // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
   if (refusals.root(r, nodes, roots.plan.kustomizations.get(r.dir)!.file)) {
-    report.roots.push({...r, status: 'refused', objects: 0})
+    report.roots.push({...shown(r), status: 'refused', objects: 0})
     return false
   }
   const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
@@ -130,7 +149,7 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
       key,
     )
   }
-  report.roots.push({...r, status: 'unavailable', objects: 0})
+  report.roots.push({...shown(r), status: 'unavailable', objects: 0})
   return false
 }
 
@@ -144,6 +163,7 @@ function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly Re
     resourcesOf: (r) => roots.plan.kustomizations.get(r.dir)?.generated,
     editsOf: (r) => roots.editsOf(r)?.fields,
     argoOf: (r) => roots.argoOf(r),
+    artifactOf: (r) => roots.artifactOf(r),
     extra: toolVersions,
     ...(skipUnless
       ? {
@@ -171,7 +191,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
   const {root, result, cached, skipped, key} = rendered
   const rootFile = roots.plan.kustomizations.get(root.dir)!.file
   if (skipped) {
-    report.roots.push({...root, status: 'skipped', objects: 0})
+    report.roots.push({...shown(root), status: 'skipped', objects: 0})
     return
   }
   const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) =>
@@ -219,7 +239,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
     objects,
   })
   apps.collect(result.yaml, () => objects, {...root, declaredIn})
-  report.roots.push({...root, status: cached ? 'cached' : 'rendered', objects: objects.length})
+  report.roots.push({...shown(root), status: cached ? 'cached' : 'rendered', objects: objects.length})
   // An image the Application's kustomize options decide is set outside the checkout: it points at them.
   await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile, undefined, {
     kustomization: rootFile,
@@ -240,5 +260,5 @@ function notRendered(
   if (status === 'unavailable') out.unavailable(at.rootFile, 1, message, root.environment, root.application, at.key)
   else if (status === 'limited') out.limited({...site, message})
   else out.failed({...site, message}, at.key)
-  report.roots.push({...root, status: status === 'unavailable' ? 'unavailable' : 'failed', objects: 0})
+  report.roots.push({...shown(root), status: status === 'unavailable' ? 'unavailable' : 'failed', objects: 0})
 }

@@ -36,6 +36,19 @@ export interface RenderRoot {
    * a change makes a Kustomization deploy is rendered and judged in the head, whatever it did in the base.
    */
   deployedBy?: string
+  /**
+   * A root a Flux Kustomization deploys from a GitRepository: that GitRepository's fields that decide what its
+   * artifact holds (absent: the GitRepository is not in the revision; its artifact still leaves out what the
+   * `.sourceignore` files and source-controller's defaults exclude). The render module makes the artifact of the
+   * revision before the build (./artifact.ts).
+   */
+  artifact?: GitArtifact
+}
+
+/** A GitRepository's `spec.ignore` and `spec.sparseCheckout`, as written. */
+export interface GitArtifact {
+  ignore?: string
+  sparseCheckout?: string[]
 }
 
 export interface RenderPlan {

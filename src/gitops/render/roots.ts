@@ -183,6 +183,8 @@ function addBootstrapRoots(fluxFolders: ReadonlyMap<string, string>, layout: Lay
         rule: 'the Flux bootstrap path (a clusters/<name> folder of Flux objects, no gotk-sync.yaml applies it)',
         declaredIn: file,
         deployedBy: 'flux-system/flux-system',
+        // The bootstrap's GitRepository, not in the revision: its artifact is the defaults' and `.sourceignore`s'.
+        artifact: {},
       },
       file,
     )

@@ -71,8 +71,16 @@ func fluxGenerate(args []string) error {
 	return os.WriteFile(kfile, manifest, 0o644)
 }
 
-// findOrGenerate is findOrGenerateKustomization: the folder's kustomization, or one listing `resources`.
-func findOrGenerate(resources []string) ([]byte, string, bool, error) {
+// findOrGenerate is findOrGenerateKustomization: the folder's kustomization, or one listing `resources` — those
+// still there: the controller scans the artifact, which `flux artifact` may have made smaller than the revision the
+// host listed them from.
+func findOrGenerate(listed []string) ([]byte, string, bool, error) {
+	var resources []string
+	for _, r := range listed {
+		if _, err := os.Stat(r); err == nil {
+			resources = append(resources, r)
+		}
+	}
 	for _, name := range konfig.RecognizedKustomizationFileNames() {
 		if info, err := os.Stat(name); err == nil && !info.IsDir() {
 			data, err := os.ReadFile(name)

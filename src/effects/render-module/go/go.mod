@@ -1,6 +1,8 @@
 // github.com/fluxcd/pkg/envsubst v1.8.0: Flux's post-build substitution (flux.go). kustomize-controller v1.10.1 runs
 // v1.9.0 (through fluxcd/pkg/kustomize v1.44.0), whose source is v1.8.0's byte for byte but for its `go 1.27.0`
 // line; v1.8.0 keeps this module on Go 1.26. Move it with kustomize-controller's release.
+// github.com/fluxcd/pkg/sourceignore v0.18.0: what a GitRepository's artifact leaves out (flux_artifact.go), the
+// release source-controller v1.9.1 pins. Move it with source-controller's release.
 module ameide.dev/render-module
 
 go 1.26.0
@@ -10,6 +12,7 @@ toolchain go1.26.8
 require (
 	github.com/Masterminds/semver/v3 v3.4.0
 	github.com/fluxcd/pkg/envsubst v1.8.0
+	github.com/fluxcd/pkg/sourceignore v0.18.0
 	github.com/google/go-jsonnet v0.22.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.10

@@ -125,6 +125,8 @@ func dispatch(args []string, stdout, stderr *capped) error {
 		return argocdKustomizeEdit(args[2:], stdout, stderr)
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "generate":
 		return fluxGenerate(args[2:])
+	case len(args) >= 2 && args[0] == "flux" && args[1] == "artifact":
+		return fluxArtifact(args[2:])
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "substitute":
 		return fluxSubstitute(args[2:], stdout)
 	}

@@ -1,0 +1,32 @@
+package main
+
+// `flux artifact`: a GitRepository's artifact made of the revision (./fluxartifact).
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"ameide.dev/render-module/fluxartifact"
+)
+
+// fluxArtifactSpec is the one JSON argument of `flux artifact`: the checkout and the GitRepository's fields.
+type fluxArtifactSpec struct {
+	// Dir is the revision's folder (absolute, in the module's file system): the clone's working tree.
+	Dir string `json:"dir"`
+	// Ignore is spec.ignore (nil: not set).
+	Ignore *string `json:"ignore"`
+	// SparseCheckout is spec.sparseCheckout (nil or empty: the whole tree).
+	SparseCheckout []string `json:"sparseCheckout"`
+}
+
+func fluxArtifact(args []string) error {
+	if len(args) != 1 {
+		return errors.New("flux artifact takes one JSON argument")
+	}
+	var spec fluxArtifactSpec
+	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
+		return fmt.Errorf("flux artifact: %w", err)
+	}
+	return fluxartifact.Make(spec.Dir, spec.Ignore, spec.SparseCheckout)
+}
