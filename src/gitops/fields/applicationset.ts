@@ -4,7 +4,7 @@
  * it) is classified by the Application's table (./application.ts); a generator nested in a matrix or a merge is
  * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
  */
-import {exact, notRendering, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, type Rule, type Rules} from './model.js'
 
 const EXPAND = 'gitops/applicationset-expand.test.ts'
 const FIELDS = 'gitops/applicationset-fields.test.ts'
@@ -25,6 +25,42 @@ const needs = (what: string) =>
       reportedBy: GENERATORS,
     },
   )
+
+/**
+ * Of the SCM generators (never evaluated, above): how Argo CD reaches the SCM — credentials, CA, TLS, polling — is
+ * nothing of what is rendered; what it lists (owner, repository, labels, filters, the API server) is the generator's.
+ */
+function scmConnection(): Rules {
+  const auth = notRendering('how Argo CD authenticates to the SCM API')
+  const tls = notRendering("how Argo CD's connection to the SCM API is secured")
+  const connection: Record<string, Record<string, string[]>> = {
+    pullRequest: {
+      azuredevops: ['tokenRef.**'],
+      bitbucket: ['basicAuth.**', 'bearerToken.**'],
+      bitbucketServer: ['basicAuth.**', 'bearerToken.**', 'caRef.**', 'insecure'],
+      gitea: ['tokenRef.**', 'insecure'],
+      github: ['tokenRef.**', 'appSecretName'],
+      gitlab: ['tokenRef.**', 'caRef.**', 'insecure'],
+    },
+    scmProvider: {
+      awsCodeCommit: ['role'],
+      azureDevOps: ['accessTokenRef.**'],
+      bitbucket: ['appPasswordRef.**', 'user'],
+      bitbucketServer: ['basicAuth.**', 'bearerToken.**', 'caRef.**', 'insecure'],
+      gitea: ['tokenRef.**', 'insecure'],
+      github: ['tokenRef.**', 'appSecretName'],
+      gitlab: ['tokenRef.**', 'caRef.**', 'insecure'],
+    },
+  }
+  const out: Record<string, Rule> = {}
+  for (const [generator, providers] of Object.entries(connection)) {
+    out[`spec.generators[].${generator}.requeueAfterSeconds`] = notRendering('polling')
+    for (const [provider, fields] of Object.entries(providers))
+      for (const field of fields)
+        out[`spec.generators[].${generator}.${provider}.${field}`] = /^(caRef|insecure)/.test(field) ? tls : auth
+  }
+  return out
+}
 
 export const applicationSetRules: Rules = {
   'spec.template.metadata.name': exact(EXPAND, components, "the Application's name (its release name, its variables)"),
@@ -88,6 +124,7 @@ export const applicationSetRules: Rules = {
     'lists open pull requests through the SCM API (the pull request under review is evaluated when given: --pull-request)',
   ),
   'spec.generators[].scmProvider.**': needs('lists repositories through the SCM API'),
+  ...scmConnection(),
   'spec.generators[].plugin.**': needs('calls a plugin service over HTTP'),
   'spec.ignoreApplicationDifferences[].**': notRendering('what the controller may leave different in the Applications'),
   'spec.preservedFields.**': notRendering('what the controller keeps of the Applications'),
