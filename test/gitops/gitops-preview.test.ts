@@ -346,6 +346,37 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     )
   })
 
+  it("a filter's titleMatch and targetBranchMatch match the title and base branch, as Argo CD's ListPullRequests does; without --title it is a finding", async () => {
+    const appset = matrixAppSet(['namespace', 'orders']).replace(
+      'filters: [{branchMatch: "^feature/.*"}]',
+      'filters: [{branchMatch: "^feature/.*", targetBranchMatch: "^main$", titleMatch: "^(?i)orders:"}]',
+    )
+    const dir = await gitops(appset)
+    const args = [...PR, '--label', 'preview', '--branch', 'feature/x']
+    const previewed = await preview(dir, [...args, '--target-branch', 'main', '--title', 'ORDERS: paginate'])
+    expect(previewed.result.previewed).toBe(true)
+    const dropped = await preview(dir, [...args, '--target-branch', 'main', '--title', 'Billing: invoices'])
+    expect(dropped.result.applicationSets[0].reason).toContain('filters.0.titleMatch "^(?i)orders:" does not match')
+    const released = await preview(dir, [...args, '--title', 'Orders: x', '--target-branch', 'release'])
+    expect(released.result.applicationSets[0].reason).toContain('filters.0.targetBranchMatch "^main$" does not match')
+    const untitled = await preview(dir, [...args, '--target-branch', 'main'])
+    expect(untitled.run.exitCode).toBe(1)
+    expect(untitled.result.findings.find((f) => f.rule === 'pull-request-input-missing')).toMatchObject({
+      message: expect.stringContaining('(titleMatch: ^(?i)orders:)'),
+      fix: expect.stringContaining('--title'),
+    })
+    const bad = await preview(await gitops(appset.replace('^(?i)orders:', 'a{1001}')), [
+      ...args,
+      '--target-branch',
+      'main',
+      '--title',
+      'x',
+    ])
+    expect(bad.result.findings.find((f) => f.rule === 'generation-failed')?.message).toContain(
+      'error compiling TitleMatch regexp "a{1001}"',
+    )
+  })
+
   it('bad input is a usage error (exit 2), never an internal one', async () => {
     const dir = await gitops(EXAMPLE)
     const run = await runCli(['gitops', 'preview', '--root', dir, '--pr', '42', '--head-sha', 'abc'])

@@ -62,6 +62,29 @@ function scmConnection(): Rules {
   return out
 }
 
+/**
+ * What decides whether the pull request under review is listed: evaluated by `gitops preview` for that pull request
+ * as Argo CD's ListPullRequests does (gitops diff and verify name the generator not rendered, as the row above says).
+ */
+function pullRequestFilters(): Rules {
+  const PREVIEW = 'gitops/gitops-preview.test.ts'
+  const note = 'evaluated by gitops preview for the pull request under review; diff and verify name the generator'
+  const filters =
+    "a filter's titleMatch and targetBranchMatch match the title and base branch, as Argo CD's ListPullRequests does; without --title it is a finding"
+  const labels = "the example's ApplicationSet: a PR without the label is not previewed, with the filter that dropped it"
+  const at = 'spec.generators[].pullRequest'
+  return {
+    [`${at}.filters[].branchMatch`]: exact(
+      PREVIEW,
+      'a branch the filters do not match is not previewed; a PR whose images are all there and signed is ready (exit 0)',
+      note,
+    ),
+    [`${at}.filters[].targetBranchMatch`]: exact(PREVIEW, filters, note),
+    [`${at}.filters[].titleMatch`]: exact(PREVIEW, filters, note),
+    [`${at}.github.labels[]`]: exact(PREVIEW, labels, note),
+  }
+}
+
 export const applicationSetRules: Rules = {
   'spec.template.metadata.name': exact(EXPAND, components, "the Application's name (its release name, its variables)"),
   'spec.template.metadata.namespace': notRendering("the Application object's namespace"),
@@ -125,6 +148,7 @@ export const applicationSetRules: Rules = {
   ),
   'spec.generators[].scmProvider.**': needs('lists repositories through the SCM API'),
   ...scmConnection(),
+  ...pullRequestFilters(),
   'spec.generators[].plugin.**': needs('calls a plugin service over HTTP'),
   'spec.ignoreApplicationDifferences[].**': notRendering('what the controller may leave different in the Applications'),
   'spec.preservedFields.**': notRendering('what the controller keeps of the Applications'),

@@ -86,10 +86,13 @@ function missingInputs(
   const visit = (text: string, p: Array<string | number>) => {
     if (!text.includes('{{')) return
     for (const e of templateExpressions(text))
-      for (const param of e.params) if (!first.has(param)) first.set(param, {text: e.body, path: p})
+      for (const param of e.params) if (!first.has(param)) first.set(param, {text: `{{ ${e.body} }}`, path: p})
   }
   const walk = (v: unknown, p: Array<string | number>, depth: number): void => {
     if (depth > 64) return
+    // A pull-request filter's titleMatch matches the title the provider lists.
+    if (typeof v === 'string' && p.at(-1) === 'titleMatch' && !first.has('title'))
+      first.set('title', {text: `titleMatch: ${v}`, path: p})
     if (typeof v === 'string') visit(v, p)
     else if (Array.isArray(v)) v.forEach((e, i) => walk(e, [...p, i], depth + 1))
     else if (v && typeof v === 'object')
@@ -108,7 +111,7 @@ function missingInputs(
     findings.push({
       rule: 'pull-request-input-missing',
       severity: 'error',
-      message: `ApplicationSet ${manifest.name} reads the pull request's ${input.what} ({{ ${at.text} }}), which Argo CD sets from the provider; this run has none, so what it generates would not be what Argo CD generates`,
+      message: `ApplicationSet ${manifest.name} reads the pull request's ${input.what} (${at.text}), which Argo CD sets from the provider; this run has none, so what it generates would not be what Argo CD generates`,
       file: manifest.file,
       line: manifest.lineOf(at.path) ?? manifest.line,
       fix: `pass ${input.flag} (on a pull_request event it comes from GITHUB_EVENT_PATH)`,

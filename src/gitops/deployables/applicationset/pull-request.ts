@@ -1,7 +1,7 @@
 /**
  * The pull-request generator evaluated for one given pull request, as Argo CD's controller evaluates it for each open
  * one (`applicationset/generators/pull_request.go`, `services/pull_request/utils.go`): the provider's `labels` (the PR
- * carries every one), then `filters` (a PR passes when one filter's `branchMatch` and `targetBranchMatch` both match),
+ * carries every one), then `filters` (a PR passes when one filter's `branchMatch`, `targetBranchMatch` and `titleMatch` all match),
  * then the parameters: `number`, `branch`, `branch_slug`, `target_branch`, `target_branch_slug`, `head_sha`,
  * `head_short_sha` (8), `head_short_sha_7`, `labels` (goTemplate only), `title` and `author` where given, and the
  * generator's `values` rendered with them. The slugs and the filters' regexps are Go's own (gosimple/slug, regexp),
@@ -53,8 +53,8 @@ export function pullRequestParams(spec: JsonObject, pr: PullRequest, t: Templati
 /**
  * Which of the generator's filters drops the PR (in words), or undefined when it passes. As ListPullRequests does:
  * every pattern compiled first (one that is not a Go regexp fails the generator, whichever filter it is in), then
- * the PR kept when one filter's `branchMatch` and `targetBranchMatch` both match — Go's regexp.MatchString, run by
- * the template engine.
+ * the PR kept when one filter's `branchMatch`, `targetBranchMatch` and `titleMatch` all match — Go's
+ * regexp.MatchString, run by the template engine.
  */
 function droppedBy(spec: JsonObject, pr: PullRequest, t: Templating, path: Path): string | undefined {
   for (const provider of PROVIDERS) {
@@ -67,8 +67,9 @@ function droppedBy(spec: JsonObject, pr: PullRequest, t: Templating, path: Path)
   }
   const filters = Array.isArray(spec.filters) ? spec.filters : []
   if (filters.length === 0) return undefined
-  const keys = ['branchMatch', 'targetBranchMatch'] as const
-  const valueOf = (key: (typeof keys)[number]) => (key === 'branchMatch' ? pr.branch : pr.targetBranch) ?? ''
+  const keys = ['branchMatch', 'targetBranchMatch', 'titleMatch'] as const
+  const valueOf = (key: (typeof keys)[number]) =>
+    (key === 'branchMatch' ? pr.branch : key === 'targetBranchMatch' ? pr.targetBranch : pr.title) ?? ''
   const checks = filters.flatMap((f, i) =>
     isObject(f)
       ? keys.flatMap((key) => (typeof f[key] === 'string' ? [{i, key, pattern: f[key], text: valueOf(key)}] : []))
@@ -78,7 +79,7 @@ function droppedBy(spec: JsonObject, pr: PullRequest, t: Templating, path: Path)
   for (const [n, r] of results.entries()) {
     if (!('error' in r)) continue
     const {i, key, pattern} = checks[n]
-    const field = key === 'branchMatch' ? 'BranchMatch' : 'TargetBranchMatch'
+    const field = `${key[0].toUpperCase()}${key.slice(1)}`
     throw new GenerationError(`error compiling ${field} regexp ${JSON.stringify(pattern)}: ${r.error}`, [
       ...path,
       'filters',
