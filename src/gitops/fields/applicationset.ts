@@ -71,7 +71,8 @@ function pullRequestFilters(): Rules {
   const note = 'evaluated by gitops preview for the pull request under review; diff and verify name the generator'
   const filters =
     "a filter's titleMatch and targetBranchMatch match the title and base branch, as Argo CD's ListPullRequests does; without --title it is a finding"
-  const labels = "the example's ApplicationSet: a PR without the label is not previewed, with the filter that dropped it"
+  const labels =
+    "the example's ApplicationSet: a PR without the label is not previewed, with the filter that dropped it"
   const at = 'spec.generators[].pullRequest'
   return {
     [`${at}.filters[].branchMatch`]: exact(
