@@ -196,6 +196,48 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
     expect(result.images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
   })
 
+  it('a chartRef to a HelmChart of the HelmRepository: its version bump diffs as the chart.spec bump does', async () => {
+    // The HelmChart in flux-system, its local sourceRef the HelmRepository there (source-controller v1.9.1).
+    const helmChart = (version: string) =>
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: HelmChart',
+        'metadata: {name: web, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        '  chart: web',
+        `  version: "${version}"`,
+        '  sourceRef: {kind: HelmRepository, name: charts}',
+        '',
+      ].join('\n')
+    const release = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: web}',
+      'spec:',
+      '  interval: 10m',
+      '  chartRef: {kind: HelmChart, name: web, namespace: flux-system}',
+      '  values: {replicaCount: 2}',
+      '',
+    ].join('\n')
+    const files = {
+      ...fluxFiles(server.url, '1.0.0'),
+      'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - chart.yaml\n  - release.yaml\n',
+      'apps/production/chart.yaml': helmChart('1.0.0'),
+      'apps/production/release.yaml': release,
+    }
+    const repo = await history(files, {'apps/production/chart.yaml': helmChart('1.1.0')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(changedObjects(result)).toEqual(
+      [...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')), 'changed HelmChart web'].sort(),
+    )
+    expect(result.images).toContainEqual(
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    )
+  })
+
   it('a head that redirects the repository, or adds one, requests nothing from it and is named', async () => {
     const changes: Array<Record<string, string>> = [
       {'apps/production/repository.yaml': helmRepository(elsewhere.url)},

@@ -4,8 +4,9 @@
  * (fluxcd/helm-controller `internal/chartutil/values.go` ChartValuesFromReferences): the chart folder and
  * `chart.spec.valuesFiles` relative to the repository root; values = each `valuesFrom` ConfigMap/Secret in order
  * (deep-merged; `targetPath` sets one key), then `spec.values` on top. Release `spec.releaseName`, else
- * `[targetNamespace-]name`; namespace `targetNamespace`, else the HelmRelease's. A chart from a HelmRepository (https
- * or `type: oci`) or an OCIRepository (`chartRef`) is a `remote` chart, fetched by src/gitops/charts when the base
+ * `[targetNamespace-]name`; namespace `targetNamespace`, else the HelmRelease's. A `chartRef` to a HelmChart reads
+ * the HelmChart's spec as the `chart.spec` (./helmrelease-chart.ts chartTemplateOf). A chart from a HelmRepository
+ * (https or `type: oci`) or an OCIRepository (`chartRef`) is a `remote` chart, fetched by src/gitops/charts when the base
  * declares its repository; any other source, and a values source the repository does not hold, is render-unavailable.
  */
 import path from 'node:path'
@@ -24,7 +25,7 @@ import {
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
 import {linedDocuments} from './yaml-lines.js'
-import {chartAddress, chartOf} from './helmrelease-chart.js'
+import {chartAddress, chartOf, chartTemplateOf, type ChartTemplate} from './helmrelease-chart.js'
 import type {FluxPostRender} from '../../effects/helm.js'
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -59,13 +60,17 @@ export function helmReleaseDeployable(
 ): {helm?: HelmDeployable; unrenderable?: Unrenderable} {
   const r = readRelease(hr, manifests, ctx)
   const {spec, ns, lineAt} = r
-  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
-  if (!isMap(spec.chartRef) && str(chartSpec.chart) === undefined) return {}
-  const chosen = chartOf(spec, manifests, ns, ctx)
-  if ('problem' in chosen) return r.unavailable(lineAt(...chosen.at), chosen.problem, chosen.status)
-  const {dir, remote} = chosen
+  const chosen = releaseChart(r, manifests)
+  if (!chosen || 'unrenderable' in chosen) return chosen ?? {}
+  const {dir, remote, chartSpec, helmChart} = chosen
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
-  const files = releaseValueFiles(r, chartSpec, chartValues, remote)
+  // A HelmChart's valuesFiles are named at the chartRef that reads it.
+  const files = releaseValueFiles(
+    helmChart ? {...r, lineAt: () => lineAt('chartRef')} : r,
+    chartSpec,
+    chartValues,
+    remote,
+  )
   if ('unrenderable' in files) return files
   const layers: ValueLayer[] = []
   if (!remote && !files.replacesDefaults && ctx.files.has(chartValues))
@@ -101,11 +106,30 @@ export function helmReleaseDeployable(
       setString: [],
       setFile: [],
       layers: [...layers, ...files.layers, ...values.layers],
-      reads: [hr.file, ...files.valueFiles, ...values.reads],
-      spec: {spec, name: hr.name, namespace: ns},
+      reads: [hr.file, ...(helmChart ? [helmChart.manifest.file] : []), ...files.valueFiles, ...values.reads],
+      spec: {spec, name: hr.name, namespace: ns, ...(helmChart ? {helmChart: chartSpec} : {})},
       fluxPostRender: postRenderOf(hr.name, ns, spec),
     },
   }
+}
+
+/**
+ * The chart template (`chart.spec`, or the HelmChart a `chartRef` names) and where its chart comes from; undefined for
+ * a HelmRelease with neither; or why it is not rendered (a HelmChart's problem named at the chartRef, its name first).
+ */
+function releaseChart(
+  r: ReleaseRead,
+  manifests: readonly Manifest[],
+): (ChartTemplate & {dir: string; remote?: RemoteChart}) | Unavailable | undefined {
+  const {spec, ns, ctx, lineAt} = r
+  const template = chartTemplateOf(spec, manifests, ns, ctx)
+  if ('problem' in template) return r.unavailable(lineAt(...template.at), template.problem)
+  const {chartSpec, helmChart} = template
+  if (!isMap(spec.chartRef) && str(chartSpec.chart) === undefined) return undefined
+  const chosen = chartOf(spec, template, manifests, ns, ctx)
+  if (!('problem' in chosen)) return {...template, ...chosen}
+  const line = helmChart && chosen.at[0] === 'chart' ? lineAt('chartRef') : lineAt(...chosen.at)
+  return r.unavailable(line, `${helmChart ? `${helmChart.via}: ` : ''}${chosen.problem}`, chosen.status)
 }
 
 /** `install.disableSchemaValidation` or `upgrade.disableSchemaValidation`. */
@@ -146,7 +170,7 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
   // Its spec, name and namespace — not its apiVersion or the rest of its file's bytes: the same render either way.
   const inputs = {
     spec: {spec, name: hr.name, namespace: ns},
-    reads: valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []),
+    reads: [...valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []), ...helmChartFiles(spec, manifests)],
   }
   const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
     unrenderable: {
@@ -161,6 +185,14 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
   })
   return {hr, spec, ns, id, environment, ctx, lineAt, holderOf, unavailable}
 }
+
+/** The files holding a HelmChart of the name a `chartRef` names (what an unrendered release read of it). */
+const helmChartFiles = (spec: Record<string, unknown>, manifests: readonly Manifest[]) =>
+  isMap(spec.chartRef) && spec.chartRef.kind === 'HelmChart'
+    ? manifests
+        .filter((m) => m.kind === 'HelmChart' && m.name === str(isMap(spec.chartRef) ? spec.chartRef.name : undefined))
+        .map((m) => m.file)
+    : []
 
 /** A values file of the revision as a value layer. */
 function layerOfFile(ctx: DeployablesContext, file: string, what: string): ValueLayer {

@@ -8,8 +8,9 @@ const postRenderers = "postRenderers: the kustomize images and patches applied t
 const flux = 'Flux: a HelmRelease from its own GitRepository, valuesFrom a ConfigMap, judged at the ConfigMap line'
 const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
 const oci = 'an OCIRepository with spec.verify: verified the same way'
-const CHART = 'src/gitops/deployables/helmrelease-chart.ts'
-const notHelmChart = (vs: readonly unknown[]) => vs.some((k) => k !== 'OCIRepository')
+const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'
+const SAME_AS_SPEC =
+  'chartRef HelmChart: the objects of the same release with that chart.spec, valuesFiles and ignoreMissingValuesFiles included'
 
 export const helmReleaseRules: Rules = {
   'spec.chart.spec.chart': exact(REMOTE, bump),
@@ -37,9 +38,10 @@ export const helmReleaseRules: Rules = {
     "signature verification (done: remote-charts' cosign tests), not the render",
   ),
   'spec.chart.metadata.**': notRendering('labels and annotations of the HelmChart object'),
-  'spec.chartRef.kind': unsupported(
-    'chartRef to a HelmChart: the gate renders a chartRef to an OCIRepository only, so this HelmRelease is not rendered (named).',
-    {test: {file: REMOTE, title: oci}, when: notHelmChart, reportedBy: CHART},
+  'spec.chartRef.kind': exact(
+    HELMCHART,
+    SAME_AS_SPEC,
+    'OCIRepository, or HelmChart (rendered as the chart.spec helm-controller makes it from); another kind render-unavailable, named',
   ),
   'spec.chartRef.name': exact(REMOTE, oci),
   'spec.chartRef.namespace': exact(REMOTE, oci),

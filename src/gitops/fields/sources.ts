@@ -71,17 +71,32 @@ export const ociRepositoryRules: Rules = {
   'spec.suspend': timing,
 }
 
-const viaHelmChart = unsupported(
-  'a HelmChart object is rendered only through a HelmRelease chart.spec (as the HelmChart helm-controller makes); a chartRef to a HelmChart is not rendered.',
-  {check: false},
-)
+const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'
+const sameAsSpec =
+  'chartRef HelmChart: the objects of the same release with that chart.spec, valuesFiles and ignoreMissingValuesFiles included'
+const referenced =
+  'rendered through the HelmRelease whose chartRef names it, as a chart.spec; one nobody references renders nothing'
 
 export const helmChartRules: Rules = {
-  'spec.chart': viaHelmChart,
-  'spec.version': viaHelmChart,
-  'spec.sourceRef.**': viaHelmChart,
-  'spec.valuesFiles[]': viaHelmChart,
-  'spec.ignoreMissingValuesFiles': viaHelmChart,
+  'spec.chart': exact(HELMCHART, sameAsSpec, referenced),
+  'spec.version': exact(
+    REMOTE,
+    'a chartRef to a HelmChart of the HelmRepository: its version bump diffs as the chart.spec bump does',
+  ),
+  'spec.sourceRef.kind': exact(
+    HELMCHART,
+    "the HelmChart's sourceRef is read in the HelmChart's namespace, the chartRef's namespace defaulting to the release's",
+  ),
+  'spec.sourceRef.name': exact(
+    HELMCHART,
+    "the HelmChart's sourceRef is read in the HelmChart's namespace, the chartRef's namespace defaulting to the release's",
+  ),
+  'spec.sourceRef.apiVersion': notRendering('the source API version'),
+  'spec.valuesFiles[]': exact(
+    HELMCHART,
+    'the HelmChart changed (a values file added): the release that references it re-renders; one that does not stays',
+  ),
+  'spec.ignoreMissingValuesFiles': exact(HELMCHART, sameAsSpec),
   'spec.reconcileStrategy': notRendering('when source-controller rebuilds the chart'),
   'spec.verify.**': notRendering('signature verification'),
   'spec.interval': timing,
