@@ -9,9 +9,10 @@ const FIELDS = 'gitops/flux-kustomization-fields.test.ts'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 
 export const kustomizationRules: Rules = {
-  'spec.path': unsupported(
-    'spec.path moved: the old folder is picked up again as an overlay root, so the diff reports the same objects more than once (issue 61); a path that did not move is rendered as kustomize-controller builds it.',
-    {test: {file: FIELDS, title: 'target-namespace'}, check: false},
+  'spec.path': exact(
+    'gitops/flux-kustomization-path.test.ts',
+    'spec.path moved, the old folder kept: one deployable moved (the Kustomization Flux knows it by), the Deployment changed once',
+    "the folder kustomize-controller builds (held to its build in flux-kustomization-fields); no other folder of the overlay glob it builds in is an overlay root; a moved path is the Kustomization's deployable moved",
   ),
   'spec.sourceRef.kind': exact(
     HISTORY,
