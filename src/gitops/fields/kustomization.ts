@@ -1,11 +1,12 @@
 /** Flux Kustomization v1 (fluxcd/kustomize-controller v1.9.4, config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml). */
-import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, type Rules} from './model.js'
 
 const HISTORY = 'gitops/diff-history.test.ts'
 const POST = 'gitops/render-flux-post-build.test.ts'
 const fields = 'targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed'
 const envsubst = "envsubst's forms and a Secret's variables: the image as Flux deploys it"
 const FIELDS = 'gitops/flux-kustomization-fields.test.ts'
+const STRATEGY = 'substituteFrom optional, substituteStrategy Always and unset: as kustomize-controller builds them'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 
 export const kustomizationRules: Rules = {
@@ -33,10 +34,12 @@ export const kustomizationRules: Rules = {
   ),
   'spec.postBuild.substituteFrom[].kind': exact(POST, envsubst),
   'spec.postBuild.substituteFrom[].name': exact(POST, envsubst),
-  'spec.postBuild.substituteFrom[].optional': untested(
-    'a missing optional ConfigMap or Secret skipped; no test renders it yet',
+  'spec.postBuild.substituteFrom[].optional': exact(
+    POST,
+    STRATEGY,
+    'a missing optional one skipped; a missing required one render-unavailable, named (it may live in the cluster)',
   ),
-  'spec.postBuild.substituteStrategy': untested('Always: substituted with no variable set; no test renders it yet'),
+  'spec.postBuild.substituteStrategy': exact(POST, STRATEGY),
   'spec.namePrefix': exact(FIELDS, 'name-prefix'),
   'spec.nameSuffix': exact(FIELDS, 'name-suffix'),
   'spec.images[].**': exact(FIELDS, 'images-merge'),
