@@ -86,9 +86,11 @@ function setPath(
   values: unknown,
   {targetPath, keyPath, value}: {targetPath: string; keyPath: string[]; value: unknown},
 ): {problem: string; status: Unrenderable['status']} | undefined {
+  if (keyPath.some((k) => k === '__proto__'))
+    return {problem: `targetPath ${targetPath} names __proto__: it is not set.`, status: 'refused'}
   let m = values as Record<string, unknown>
   for (const k of keyPath.slice(0, -1)) {
-    if (!(k in m)) m[k] = {}
+    if (!Object.hasOwn(m, k)) m[k] = {}
     const next = m[k]
     if (!isMap(next))
       return {
