@@ -196,6 +196,48 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
     expect(result.images).toContainEqual(expect.objectContaining({to: 'ghcr.io/acme/web:1.1.0'}))
   })
 
+  it('a chartRef to a HelmChart of the HelmRepository: its version bump diffs as the chart.spec bump does', async () => {
+    // The HelmChart in flux-system, its local sourceRef the HelmRepository there (source-controller v1.9.1).
+    const helmChart = (version: string) =>
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: HelmChart',
+        'metadata: {name: web, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        '  chart: web',
+        `  version: "${version}"`,
+        '  sourceRef: {kind: HelmRepository, name: charts}',
+        '',
+      ].join('\n')
+    const release = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: web}',
+      'spec:',
+      '  interval: 10m',
+      '  chartRef: {kind: HelmChart, name: web, namespace: flux-system}',
+      '  values: {replicaCount: 2}',
+      '',
+    ].join('\n')
+    const files = {
+      ...fluxFiles(server.url, '1.0.0'),
+      'apps/production/kustomization.yaml': 'resources:\n  - repository.yaml\n  - chart.yaml\n  - release.yaml\n',
+      'apps/production/chart.yaml': helmChart('1.0.0'),
+      'apps/production/release.yaml': release,
+    }
+    const repo = await history(files, {'apps/production/chart.yaml': helmChart('1.1.0')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(changedObjects(result)).toEqual(
+      [...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')), 'changed HelmChart web'].sort(),
+    )
+    expect(result.images).toContainEqual(
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
+    )
+  })
+
   it('a head that redirects the repository, or adds one, requests nothing from it and is named', async () => {
     const changes: Array<Record<string, string>> = [
       {'apps/production/repository.yaml': helmRepository(elsewhere.url)},
@@ -433,6 +475,75 @@ describe('an OCI chart (docker-registry, pushed with helm push)', () => {
     await commitAll(repo, 'replicas')
     const third = await diff(repo)
     expect(third.result.charts).toEqual([expect.objectContaining({version: '1.1.0', fromCache: true})])
+  })
+
+  it('an OCIRepository: insecure asks over plain HTTP, ref.semver names the version, ref.digest pins the manifest', async () => {
+    const oci = (ref: string, insecure = true) =>
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: OCIRepository',
+        'metadata: {name: web, namespace: flux-system}',
+        'spec:',
+        '  interval: 10m',
+        `  url: oci://${registry.host}/charts/web`,
+        `  ref: ${ref}`,
+        ...(insecure ? ['  insecure: true'] : []),
+        '',
+      ].join('\n')
+    const hr = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: web}',
+      'spec:',
+      '  interval: 10m',
+      '  chartRef: {kind: OCIRepository, name: web, namespace: flux-system}',
+      '  values: {replicaCount: 2}',
+      '',
+    ].join('\n')
+    // ameide.yaml lists no host: plain HTTP only because the base's OCIRepository says insecure.
+    const files = (ref: string, insecure = true) => ({
+      ...fluxFiles(`oci://${registry.host}/charts`, '1.0.0'),
+      'ameide.yaml': policy(),
+      'apps/production/repository.yaml': oci(ref, insecure),
+      'apps/production/release.yaml': hr,
+    })
+    const manifest = await fetch(`${registry.url}/v2/charts/web/manifests/1.1.0`, {
+      headers: {Accept: 'application/vnd.oci.image.manifest.v1+json'},
+    })
+    const digest = manifest.headers.get('docker-content-digest')!
+    for (const head of ['{semver: "1.1.0"}', `{digest: "${digest}"}`, `{tag: "1.0.0", digest: "${digest}"}`]) {
+      const repo = await history(files('{semver: "1.0.0"}'), {'apps/production/repository.yaml': oci(head)})
+      const {exitCode, stderr, result} = await diff(repo, ['--no-cache'])
+      expect(exitCode, stderr).toBe(0)
+      expect(result.failures).toEqual([])
+      expect(changedObjects(result)).toEqual(
+        [...(await helmTemplateChanges('1.0.0', '1.1.0', 'replicaCount: 2\n')), 'changed OCIRepository web'].sort(),
+      )
+      expect(result.charts).toContainEqual(expect.objectContaining({digest}))
+    }
+    // A range: the gate lists no tags, so it is named, never rendered as some version.
+    const range = await diff(
+      await history(files('{semver: "1.0.0"}'), {'apps/production/repository.yaml': oci('{semver: "1.x"}')}),
+      ['--no-cache'],
+    )
+    expect(range.result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-unavailable',
+        message: expect.stringContaining('asks for the range 1.x'),
+      }),
+    ])
+    // Without insecure: HTTPS, refused by the plain-HTTP registry, named.
+    const verify = await runCli(['gitops', 'verify', '--render', '--json', '--no-cache'], {
+      cwd: await history(files('{semver: "1.0.0"}', false)),
+      env,
+    })
+    expect(verify.json().findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        message: expect.stringContaining(`https://${registry.host}/v2/charts/web/manifests/1.0.0`),
+      }),
+    )
   })
 })
 

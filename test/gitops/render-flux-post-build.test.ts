@@ -198,6 +198,11 @@ const CASES: Record<string, Case> = {
     resources: configMap('always', ['v: ${UNSET:=from-default}']),
     postBuild: ['substituteStrategy: Always'],
   },
+  // The default strategy (IfVariablesExist): no variable at all, nothing substituted — the default stays written.
+  'substituteStrategy unset: with no variable, nothing is substituted': {
+    resources: configMap('unset', ['v: ${UNSET:=from-default}']),
+    postBuild: ['substituteFrom: [{kind: ConfigMap, name: absent, optional: true}]'],
+  },
   'strict: a variable with no value and no default fails': {
     resources: configMap('strict', ['v: ${CLUSTER}-${MISSING}']),
     postBuild: ['substitute: {CLUSTER: prod-eu}'],
@@ -228,6 +233,26 @@ describe("Flux's post-build: the render module against kustomize-controller's bu
       60_000,
     )
   }
+
+  it('substituteFrom optional, substituteStrategy Always and unset: as kustomize-controller builds them', async () => {
+    const named = [
+      'substituteFrom: a ConfigMap and a Secret of the revision, newlines dropped, postBuild.substitute over them',
+      'substituteStrategy Always: defaults applied with no variable',
+      'substituteStrategy unset: with no variable, nothing is substituted',
+    ]
+    const outs = []
+    for (const name of named) {
+      const c = CASES[name]!
+      const dir = await folder(c)
+      const [want, got] = await Promise.all([flux(dir), ameide(dir, c)])
+      expect(got).toEqual(want)
+      outs.push(want.out)
+    }
+    // Flux's answers: the optional ConfigMap absent is skipped; Always takes the default; unset leaves it written.
+    expect(outs[0]).toContain('registry: ghcr.io/acme')
+    expect(outs[1]).toContain('v: from-default')
+    expect(outs[2]).toContain('v: ${UNSET:=from-default}')
+  }, 60_000)
 
   it("gives Flux's answers (the reference is not vacuous)", async () => {
     const bash = await flux(

@@ -1,7 +1,8 @@
 /**
  * Where a Flux HelmRelease's chart comes from, as source-controller reads it (./helmrelease.ts reads the rest): a
  * folder of this repository (a GitRepository that is this repository), a chart of a HelmRepository (https index or
- * `type: oci`) or an OCIRepository (`chartRef`) — a `remote` chart, with Flux's `verify` of it.
+ * `type: oci`) or an OCIRepository (`chartRef`) — a `remote` chart, with Flux's `verify` of it. A `chartRef` to a
+ * HelmChart is the HelmChart helm-controller would make from a `chart.spec`: read through the same path.
  */
 import type {DeployablesContext} from './context.js'
 import type {Manifest} from './manifests.js'
@@ -25,12 +26,13 @@ const isSource = (m: Manifest, kind: string, name: string, namespace: string) =>
  */
 export function chartOf(
   spec: Record<string, unknown>,
+  template: ChartTemplate,
   manifests: readonly Manifest[],
   ns: string,
   ctx: DeployablesContext,
 ): ChartChoice {
-  if (isMap(spec.chartRef)) return chartRefOf(spec.chartRef, manifests, ns)
-  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
+  if (isMap(spec.chartRef) && !template.helmChart) return chartRefOf(spec.chartRef, manifests, ns)
+  const {chartSpec} = template
   const sourceRef = isMap(chartSpec.sourceRef) ? chartSpec.sourceRef : {}
   const source: SourceRef = {
     kind: str(sourceRef.kind) ?? '',
@@ -38,13 +40,55 @@ export function chartOf(
     namespace: str(sourceRef.namespace) ?? ns,
   }
   const chart = str(chartSpec.chart) ?? ''
-  if (source.kind === 'HelmRepository') return helmRepositoryChart(chartSpec, chart, source, manifests, ns)
+  if (source.kind === 'HelmRepository')
+    return helmRepositoryChart(chartSpec, chart, source, manifests, template.helmChart?.via ?? ns)
   if (source.kind !== 'GitRepository')
     return {
       problem: `chart ${chart} comes from ${source.kind} ${source.name}, outside the checkout: the gate does not fetch it, so what it renders is not judged (its values here are still checked as source).`,
       at: ['chart', 'spec', 'sourceRef'],
     }
   return gitRepositoryChart(chart, source, manifests, ctx)
+}
+
+/**
+ * The chart template helm-controller reads (v1.6.3 getSource): `chart.spec`, from which it makes a HelmChart in the
+ * source's namespace; or the HelmChart a `chartRef` names (in `chartRef.namespace`, else the HelmRelease's), whose
+ * local `sourceRef` lies in the HelmChart's own namespace (source-controller v1.9.1). `chartSpec` is then the
+ * HelmChart's spec, its source's namespace written in, so both render through the same path.
+ */
+export interface ChartTemplate {
+  chartSpec: Record<string, unknown>
+  /** The HelmChart a `chartRef` names: its manifest, and how messages name it. */
+  helmChart?: {manifest: Manifest; via: string}
+}
+
+export function chartTemplateOf(
+  spec: Record<string, unknown>,
+  manifests: readonly Manifest[],
+  ns: string,
+  ctx: DeployablesContext,
+): ChartTemplate | {problem: string; at: Array<string | number>} {
+  const ref = spec.chartRef
+  if (!isMap(ref) || ref.kind !== 'HelmChart')
+    return {chartSpec: isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}}
+  const name = str(ref.name) ?? ''
+  const refNs = str(ref.namespace) ?? ns
+  const namespaceOf = (m: Manifest) => ctx.namespaceOf?.(m.file) ?? m.namespace ?? 'default'
+  const manifest = manifests.find(
+    (m) =>
+      m.kind === 'HelmChart' &&
+      m.apiVersion.startsWith('source.toolkit.fluxcd.io/') &&
+      m.name === name &&
+      namespaceOf(m) === refNs,
+  )
+  if (!manifest || !isMap(manifest.doc.spec))
+    return {
+      problem: `its chart comes from HelmChart ${refNs}/${name}, which this repository does not define: the gate does not know what it holds, so what it renders is not judged.`,
+      at: ['chartRef'],
+    }
+  const hc = manifest.doc.spec
+  const sourceRef = isMap(hc.sourceRef) ? {...hc.sourceRef, namespace: refNs} : {}
+  return {chartSpec: {...hc, sourceRef}, helmChart: {manifest, via: `HelmChart ${refNs}/${name}`}}
 }
 
 interface SourceRef {
@@ -89,7 +133,8 @@ function helmRepositoryChart(
   chart: string,
   source: SourceRef,
   manifests: readonly Manifest[],
-  ns: string,
+  /** The HelmRelease's namespace, or the HelmChart it reads (`HelmChart ns/name`). */
+  from: string,
 ): ChartChoice {
   const repo = manifests.find((m) => isSource(m, 'HelmRepository', source.name, source.namespace))
   const repoSpec = isMap(repo?.doc.spec) ? repo.doc.spec : {}
@@ -114,7 +159,13 @@ function helmRepositoryChart(
       via: `HelmRepository ${source.namespace}/${source.name}`,
       // Flux verifies only an OCI chart (the HelmChart's verify, made from the chart template; its namespace the
       // source's).
-      ...(oci ? verificationOf(chartSpec, source.namespace, `the chart template of a HelmRelease in ${ns}`) : {}),
+      ...(oci
+        ? verificationOf(
+            chartSpec,
+            source.namespace,
+            from.startsWith('HelmChart ') ? from : `the chart template of a HelmRelease in ${from}`,
+          )
+        : {}),
     },
   }
 }

@@ -1,30 +1,23 @@
 /**
  * Flux HelmReleases whose chart comes from a GitRepository that is this repository (its URL names the checkout's
  * origin, or it is the bootstrap sync source `flux-system/flux-system`), read as helm-controller builds them
- * (fluxcd/helm-controller `internal/chartutil/values.go` ChartValuesFromReferences): the chart folder and
+ * (fluxcd/pkg chartutil ChartValuesFromReferences, ./helmrelease-values.ts): the chart folder and
  * `chart.spec.valuesFiles` relative to the repository root; values = each `valuesFrom` ConfigMap/Secret in order
- * (deep-merged; `targetPath` sets one key), then `spec.values` on top. Release `spec.releaseName`, else
- * `[targetNamespace-]name`; namespace `targetNamespace`, else the HelmRelease's. A chart from a HelmRepository (https
- * or `type: oci`) or an OCIRepository (`chartRef`) is a `remote` chart, fetched by src/gitops/charts when the base
+ * (deep-merged; `targetPath` sets one key as helm --set does), then `spec.values` on top. Release `spec.releaseName`, else
+ * `[targetNamespace-]name`; namespace `targetNamespace`, else the HelmRelease's. A `chartRef` to a HelmChart reads
+ * the HelmChart's spec as the `chart.spec` (./helmrelease-chart.ts chartTemplateOf). A chart from a HelmRepository
+ * (https or `type: oci`) or an OCIRepository (`chartRef`) is a `remote` chart, fetched by src/gitops/charts when the base
  * declares its repository; any other source, and a values source the repository does not hold, is render-unavailable.
  */
 import path from 'node:path'
 
 import type {DeployablesContext} from './context.js'
 import type {Manifest} from './manifests.js'
-import {
-  leaves,
-  mergeValues,
-  parseSetName,
-  type HelmDeployable,
-  type RemoteChart,
-  type Unrenderable,
-  type ValueLayer,
-} from './model.js'
+import {leaves, type HelmDeployable, type RemoteChart, type Unrenderable, type ValueLayer} from './model.js'
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
-import {linedDocuments} from './yaml-lines.js'
-import {chartAddress, chartOf} from './helmrelease-chart.js'
+import {releaseValues, type ReleaseRead, type Unavailable} from './helmrelease-values.js'
+import {chartAddress, chartOf, chartTemplateOf, type ChartTemplate} from './helmrelease-chart.js'
 import type {FluxPostRender} from '../../effects/helm.js'
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -34,24 +27,6 @@ const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, '')).replac
 export const isHelmRelease = (m: Manifest) =>
   m.kind === 'HelmRelease' && m.apiVersion.startsWith('helm.toolkit.fluxcd.io/')
 
-/** The outcome for a HelmRelease that is not rendered: why, where, and what it reads. */
-type Unavailable = {unrenderable: Unrenderable}
-
-/** A HelmRelease being read: its spec, where it deploys, where its fields lie, and how a refusal is given. */
-interface ReleaseRead {
-  hr: Manifest
-  spec: Record<string, unknown>
-  ns: string
-  /** `namespace/name`: the deployable's name. */
-  id: string
-  environment: string | null
-  ctx: DeployablesContext
-  lineAt: (...p: Array<string | number>) => number
-  /** The ConfigMap or Secret of the HelmRelease's namespace a `valuesFrom` entry names. */
-  holderOf: (ref: Record<string, unknown>) => Manifest | undefined
-  unavailable: (line: number, message: string, status?: Unrenderable['status']) => Unavailable
-}
-
 export function helmReleaseDeployable(
   hr: Manifest,
   manifests: readonly Manifest[],
@@ -59,13 +34,17 @@ export function helmReleaseDeployable(
 ): {helm?: HelmDeployable; unrenderable?: Unrenderable} {
   const r = readRelease(hr, manifests, ctx)
   const {spec, ns, lineAt} = r
-  const chartSpec = isMap(spec.chart) && isMap(spec.chart.spec) ? spec.chart.spec : {}
-  if (!isMap(spec.chartRef) && str(chartSpec.chart) === undefined) return {}
-  const chosen = chartOf(spec, manifests, ns, ctx)
-  if ('problem' in chosen) return r.unavailable(lineAt(...chosen.at), chosen.problem, chosen.status)
-  const {dir, remote} = chosen
+  const chosen = releaseChart(r, manifests)
+  if (!chosen || 'unrenderable' in chosen) return chosen ?? {}
+  const {dir, remote, chartSpec, helmChart} = chosen
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
-  const files = releaseValueFiles(r, chartSpec, chartValues, remote)
+  // A HelmChart's valuesFiles are named at the chartRef that reads it.
+  const files = releaseValueFiles(
+    helmChart ? {...r, lineAt: () => lineAt('chartRef')} : r,
+    chartSpec,
+    chartValues,
+    remote,
+  )
   if ('unrenderable' in files) return files
   const layers: ValueLayer[] = []
   if (!remote && !files.replacesDefaults && ctx.files.has(chartValues))
@@ -101,11 +80,30 @@ export function helmReleaseDeployable(
       setString: [],
       setFile: [],
       layers: [...layers, ...files.layers, ...values.layers],
-      reads: [hr.file, ...files.valueFiles, ...values.reads],
-      spec: {spec, name: hr.name, namespace: ns},
+      reads: [hr.file, ...(helmChart ? [helmChart.manifest.file] : []), ...files.valueFiles, ...values.reads],
+      spec: {spec, name: hr.name, namespace: ns, ...(helmChart ? {helmChart: chartSpec} : {})},
       fluxPostRender: postRenderOf(hr.name, ns, spec),
     },
   }
+}
+
+/**
+ * The chart template (`chart.spec`, or the HelmChart a `chartRef` names) and where its chart comes from; undefined for
+ * a HelmRelease with neither; or why it is not rendered (a HelmChart's problem named at the chartRef, its name first).
+ */
+function releaseChart(
+  r: ReleaseRead,
+  manifests: readonly Manifest[],
+): (ChartTemplate & {dir: string; remote?: RemoteChart}) | Unavailable | undefined {
+  const {spec, ns, ctx, lineAt} = r
+  const template = chartTemplateOf(spec, manifests, ns, ctx)
+  if ('problem' in template) return r.unavailable(lineAt(...template.at), template.problem)
+  const {chartSpec, helmChart} = template
+  if (!isMap(spec.chartRef) && str(chartSpec.chart) === undefined) return undefined
+  const chosen = chartOf(spec, template, manifests, ns, ctx)
+  if (!('problem' in chosen)) return {...template, ...chosen}
+  const line = helmChart && chosen.at[0] === 'chart' ? lineAt('chartRef') : lineAt(...chosen.at)
+  return r.unavailable(line, `${helmChart ? `${helmChart.via}: ` : ''}${chosen.problem}`, chosen.status)
 }
 
 /** `install.disableSchemaValidation` or `upgrade.disableSchemaValidation`. */
@@ -146,7 +144,7 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
   // Its spec, name and namespace — not its apiVersion or the rest of its file's bytes: the same render either way.
   const inputs = {
     spec: {spec, name: hr.name, namespace: ns},
-    reads: valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []),
+    reads: [...valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []), ...helmChartFiles(spec, manifests)],
   }
   const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
     unrenderable: {
@@ -161,6 +159,14 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
   })
   return {hr, spec, ns, id, environment, ctx, lineAt, holderOf, unavailable}
 }
+
+/** The files holding a HelmChart of the name a `chartRef` names (what an unrendered release read of it). */
+const helmChartFiles = (spec: Record<string, unknown>, manifests: readonly Manifest[]) =>
+  isMap(spec.chartRef) && spec.chartRef.kind === 'HelmChart'
+    ? manifests
+        .filter((m) => m.kind === 'HelmChart' && m.name === str(isMap(spec.chartRef) ? spec.chartRef.name : undefined))
+        .map((m) => m.file)
+    : []
 
 /** A values file of the revision as a value layer. */
 function layerOfFile(ctx: DeployablesContext, file: string, what: string): ValueLayer {
@@ -210,78 +216,6 @@ function releaseValueFiles(
   return {valueFiles, layers, replacesDefaults: true}
 }
 
-/**
- * The release's values, merged in helm-controller's order — `valuesFrom` in order, then `spec.values` — with a layer
- * for each and the ConfigMaps and Secrets read; or why a `valuesFrom` is not read.
- */
-function releaseValues(r: ReleaseRead): {merged: unknown; layers: ValueLayer[]; reads: string[]} | Unavailable {
-  const {hr, spec, ns, ctx, lineAt} = r
-  let merged: unknown = {}
-  const layers: ValueLayer[] = []
-  const reads: string[] = []
-  for (const [i, ref] of (Array.isArray(spec.valuesFrom) ? spec.valuesFrom : []).entries()) {
-    if (!isMap(ref)) continue
-    const kind = str(ref.kind) ?? ''
-    const name = str(ref.name) ?? ''
-    const key = str(ref.valuesKey) ?? 'values.yaml'
-    const holder = r.holderOf(ref)
-    const found = holder ? dataOf(holder, key) : undefined
-    if (!holder || found === undefined) {
-      if (ref.optional === true) continue
-      return r.unavailable(
-        lineAt('valuesFrom', i),
-        `valuesFrom ${kind} ${ns}/${name} (key ${key}) is not defined in this repository: the values it gives on the cluster are unknown here, so this release is not rendered.`,
-      )
-    }
-    reads.push(holder.file)
-    const layer = valuesFromLayer(ctx, ref, holder, found)
-    if (!layer) continue
-    merged = mergeValues(merged, layer.values)
-    layers.push(layer.layer)
-  }
-  if (isMap(spec.values)) {
-    merged = mergeValues(merged, spec.values)
-    layers.push({
-      file: hr.file,
-      what: 'values',
-      entries: leaves(spec.values, (p) => hr.lineOf(['spec', 'values', ...p]), lineAt('values')),
-    })
-  }
-  return {merged, layers, reads}
-}
-
-/**
- * What one `valuesFrom` entry gives: the text under its key set at `targetPath`, or the values it holds as YAML
- * (undefined when they are not a map), with their layer.
- */
-function valuesFromLayer(
-  ctx: DeployablesContext,
-  ref: Record<string, unknown>,
-  holder: Manifest,
-  found: {text: string; line: number; block: boolean},
-): {values: unknown; layer: ValueLayer} | undefined {
-  const what = `${str(ref.kind) ?? ''} ${str(ref.name) ?? ''}`
-  const targetPath = str(ref.targetPath)
-  if (targetPath) {
-    const keyPath = parseSetName(targetPath)
-    return {
-      values: nest(keyPath, found.text),
-      layer: {file: holder.file, what, entries: [{path: keyPath, value: found.text, line: found.line}]},
-    }
-  }
-  const doc = linedDocuments(ctx.yaml, found.text)[0]
-  if (!doc || !isMap(doc.value)) return undefined
-  const offset = found.line
-  return {
-    values: doc.value,
-    layer: {
-      file: holder.file,
-      what,
-      entries: leaves(doc.value, (p) => (found.block ? (doc.lineOf(p) ?? 0) + offset : offset), offset),
-    },
-  }
-}
-
 /** The release name: `spec.releaseName`, else `[targetNamespace-]name` shortened as Flux does; or why helm refuses it. */
 function releaseName(r: ReleaseRead): string | Unavailable {
   const {hr, spec} = r
@@ -292,22 +226,4 @@ function releaseName(r: ReleaseRead): string | Unavailable {
   if (badName)
     return r.unavailable(written !== undefined ? r.lineAt('releaseName') : hr.line, badName.message, badName.status)
   return release
-}
-
-/** The text under `key` of a ConfigMap's data or a Secret's stringData/data (base64), with its line. */
-function dataOf(m: Manifest, key: string): {text: string; line: number; block: boolean} | undefined {
-  for (const field of m.kind === 'Secret' ? ['stringData', 'data'] : ['data']) {
-    const data = m.doc[field]
-    if (!isMap(data) || typeof data[key] !== 'string') continue
-    const raw = data[key]
-    const text = field === 'data' && m.kind === 'Secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw
-    const line = m.lineOf([field, key]) ?? m.line
-    // A block scalar's text starts on the line after the key; a base64 value has no lines of its own.
-    return {text, line, block: !(field === 'data' && m.kind === 'Secret')}
-  }
-  return undefined
-}
-
-function nest(keys: string[], value: unknown): unknown {
-  return keys.reduceRight<unknown>((acc, k) => ({[k]: acc}), value)
 }

@@ -24,7 +24,7 @@ export interface Manifest {
 }
 
 const KINDS =
-  /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitRepository|HelmRepository|OCIRepository|ConfigMap|Secret)["']?\s*$/m
+  /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitRepository|HelmRepository|OCIRepository|HelmChart|ConfigMap|Secret)["']?\s*$/m
 
 const APPLICATION_SET = /^kind:\s*["']?ApplicationSet["']?\s*$/m
 

@@ -209,14 +209,12 @@ export function leaves(
   return out
 }
 
-/** Maps merge deeply, anything else (lists included) is replaced; `null` deletes (Helm's and Flux's merge). */
+/** Maps merge deeply, anything else (lists included) is replaced, a `null` too (fluxcd/pkg chartutil MergeMaps). */
 export function mergeValues(base: unknown, over: unknown): unknown {
   const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
   if (!isMap(base) || !isMap(over)) return over
   const out: Record<string, unknown> = {...base}
-  for (const [k, v] of Object.entries(over)) {
-    if (v === null) delete out[k]
-    else out[k] = isMap(out[k]) && isMap(v) ? mergeValues(out[k], v) : v
-  }
+  // A null is kept (helm then removes the chart's default under it), as fluxcd/pkg chartutil MergeMaps keeps it.
+  for (const [k, v] of Object.entries(over)) out[k] = isMap(out[k]) && isMap(v) ? mergeValues(out[k], v) : v
   return out
 }

@@ -28,6 +28,8 @@ export interface SnapshotUnit {
   source: string
   environment: string | null
   application?: string
+  /** A Flux Kustomization's root: the Kustomization that deploys it (what Flux knows it by, whatever its path). */
+  deployedBy?: string
   declaredIn: string
   /** A kustomize root's rule (src/gitops/render/roots.ts). */
   foundBy?: string
@@ -116,6 +118,7 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
       source: u.dir,
       environment: u.environment,
       ...(u.application !== undefined ? {application: u.application} : {}),
+      ...(u.deployedBy !== undefined ? {deployedBy: u.deployedBy} : {}),
       declaredIn: u.declaredIn,
       objects,
     })

@@ -1,15 +1,16 @@
 /** Flux HelmRelease v2 (fluxcd/helm-controller v1.6.3, config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml). */
-import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, type Rules} from './model.js'
 
-const HELM = 'gitops/render-helm.test.ts'
 const REMOTE = 'gitops/remote-charts.test.ts'
 const HISTORY = 'gitops/diff-history.test.ts'
 const postRenderers = "postRenderers: the kustomize images and patches applied to the chart's output"
-const flux = 'Flux: a HelmRelease from its own GitRepository, valuesFrom a ConfigMap, judged at the ConfigMap line'
 const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
 const oci = 'an OCIRepository with spec.verify: verified the same way'
-const CHART = 'src/gitops/deployables/helmrelease-chart.ts'
-const notHelmChart = (vs: readonly unknown[]) => vs.some((k) => k !== 'OCIRepository')
+const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'
+const VALUES = 'gitops/flux-helmrelease-fields.test.ts'
+const chartutil = "fluxcd/pkg chartutil's ChartValuesFromReferences run natively (testdata/flux-values)"
+const SAME_AS_SPEC =
+  'chartRef HelmChart: the objects of the same release with that chart.spec, valuesFiles and ignoreMissingValuesFiles included'
 
 export const helmReleaseRules: Rules = {
   'spec.chart.spec.chart': exact(REMOTE, bump),
@@ -30,28 +31,36 @@ export const helmReleaseRules: Rules = {
     "chart.spec.valuesFiles: they replace the chart's defaults, which count only where the list names them",
     "source-controller's merge (builder_local.go mergeFileValues) replaces the chart's defaults",
   ),
-  'spec.chart.spec.ignoreMissingValuesFiles': untested('read (a missing values file skipped); no test renders it yet'),
+  'spec.chart.spec.ignoreMissingValuesFiles': exact(
+    VALUES,
+    'chart.spec.ignoreMissingValuesFiles: a values file the revision lacks is skipped; without it the release fails',
+  ),
   'spec.chart.spec.interval': notRendering(),
   'spec.chart.spec.reconcileStrategy': notRendering('when source-controller rebuilds the chart'),
   'spec.chart.spec.verify.**': notRendering(
     "signature verification (done: remote-charts' cosign tests), not the render",
   ),
   'spec.chart.metadata.**': notRendering('labels and annotations of the HelmChart object'),
-  'spec.chartRef.kind': unsupported(
-    'chartRef to a HelmChart: the gate renders a chartRef to an OCIRepository only, so this HelmRelease is not rendered (named).',
-    {test: {file: REMOTE, title: oci}, when: notHelmChart, reportedBy: CHART},
+  'spec.chartRef.kind': exact(
+    HELMCHART,
+    SAME_AS_SPEC,
+    'OCIRepository, or HelmChart (rendered as the chart.spec helm-controller makes it from); another kind render-unavailable, named',
   ),
   'spec.chartRef.name': exact(REMOTE, oci),
   'spec.chartRef.namespace': exact(REMOTE, oci),
   'spec.chartRef.apiVersion': notRendering('the source API version'),
-  'spec.values': exact(HELM, flux),
-  'spec.valuesFrom[].kind': exact(HELM, flux),
-  'spec.valuesFrom[].name': exact(HELM, flux),
-  'spec.valuesFrom[].valuesKey': exact(HELM, flux),
-  'spec.valuesFrom[].targetPath': untested('sets one key as helm --set does; no test renders it yet'),
-  'spec.valuesFrom[].optional': untested('a missing optional holder skipped; no test renders it yet'),
-  'spec.valuesFrom[].literal': untested('read; no test renders it yet'),
-  'spec.releaseName': untested('the release name helm renders with; no test sets it yet'),
+  'spec.values': exact(VALUES, 'values-from-order', chartutil),
+  'spec.valuesFrom[].kind': exact(VALUES, 'values-from-order', chartutil),
+  'spec.valuesFrom[].name': exact(VALUES, 'values-from-order', chartutil),
+  'spec.valuesFrom[].valuesKey': exact(VALUES, 'values-from-order', chartutil),
+  'spec.valuesFrom[].targetPath': exact(
+    VALUES,
+    'target-path',
+    `${chartutil}, helm --set's types included; a value it would split or read as a list, or a list index, is render-unavailable, named (literal: true renders it)`,
+  ),
+  'spec.valuesFrom[].optional': exact(VALUES, 'optional', chartutil),
+  'spec.valuesFrom[].literal': exact(VALUES, 'target-path-literal', chartutil),
+  'spec.releaseName': exact(VALUES, 'release-name', "helm-controller's GetReleaseName, natively"),
   'spec.targetNamespace': exact(
     HISTORY,
     "the kustomization's namespace: (base shared by two overlays) is the release's: redis/redis, objects in redis",

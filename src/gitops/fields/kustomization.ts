@@ -1,17 +1,19 @@
 /** Flux Kustomization v1 (fluxcd/kustomize-controller v1.9.4, config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml). */
-import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, type Rules} from './model.js'
 
 const HISTORY = 'gitops/diff-history.test.ts'
 const POST = 'gitops/render-flux-post-build.test.ts'
 const fields = 'targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed'
 const envsubst = "envsubst's forms and a Secret's variables: the image as Flux deploys it"
 const FIELDS = 'gitops/flux-kustomization-fields.test.ts'
+const STRATEGY = 'substituteFrom optional, substituteStrategy Always and unset: as kustomize-controller builds them'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 
 export const kustomizationRules: Rules = {
-  'spec.path': unsupported(
-    'spec.path moved: the old folder is picked up again as an overlay root, so the diff reports the same objects more than once (issue 61); a path that did not move is rendered as kustomize-controller builds it.',
-    {test: {file: FIELDS, title: 'target-namespace'}, check: false},
+  'spec.path': exact(
+    'gitops/flux-kustomization-path.test.ts',
+    'spec.path moved, the old folder kept: one deployable moved (the Kustomization Flux knows it by), the Deployment changed once',
+    "the folder kustomize-controller builds (held to its build in flux-kustomization-fields); no other folder of the overlay glob it builds in is an overlay root; a moved path is the Kustomization's deployable moved",
   ),
   'spec.sourceRef.kind': exact(
     HISTORY,
@@ -32,10 +34,12 @@ export const kustomizationRules: Rules = {
   ),
   'spec.postBuild.substituteFrom[].kind': exact(POST, envsubst),
   'spec.postBuild.substituteFrom[].name': exact(POST, envsubst),
-  'spec.postBuild.substituteFrom[].optional': untested(
-    'a missing optional ConfigMap or Secret skipped; no test renders it yet',
+  'spec.postBuild.substituteFrom[].optional': exact(
+    POST,
+    STRATEGY,
+    'a missing optional one skipped; a missing required one render-unavailable, named (it may live in the cluster)',
   ),
-  'spec.postBuild.substituteStrategy': untested('Always: substituted with no variable set; no test renders it yet'),
+  'spec.postBuild.substituteStrategy': exact(POST, STRATEGY),
   'spec.namePrefix': exact(FIELDS, 'name-prefix'),
   'spec.nameSuffix': exact(FIELDS, 'name-suffix'),
   'spec.images[].**': exact(FIELDS, 'images-merge'),

@@ -2,7 +2,7 @@
  * Flux sources (fluxcd/source-controller v1.9.1, config/crd/bases/): GitRepository, HelmRepository, OCIRepository,
  * HelmChart. What they change is what a HelmRelease or a Kustomization renders from; the gate reads them there.
  */
-import {exact, notRendering, untested, unsupported, type Rules} from './model.js'
+import {exact, notRendering, unsupported, type Rules} from './model.js'
 
 const REMOTE = 'gitops/remote-charts.test.ts'
 const HISTORY = 'gitops/diff-history.test.ts'
@@ -10,6 +10,8 @@ const ARTIFACT = 'gitops/flux-git-artifact.test.ts'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
 const oci = 'an OCIRepository with spec.verify: verified the same way'
+const OCI_REF =
+  'an OCIRepository: insecure asks over plain HTTP, ref.semver names the version, ref.digest pins the manifest'
 const auth = notRendering('credentials, TLS, proxies')
 const timing = notRendering()
 const unread = (what: string) =>
@@ -49,7 +51,11 @@ export const helmRepositoryRules: Rules = {
     REMOTE,
     'a HelmRepository of type oci: the bump diffs, the manifest digest recorded; a second run fetches nothing',
   ),
-  'spec.insecure': untested('plain HTTP allowed; no test sets it yet'),
+  'spec.insecure': exact(
+    REMOTE,
+    'a HelmRepository of type oci: the bump diffs, the manifest digest recorded; a second run fetches nothing',
+    "the base's says so: plain HTTP to its host (else HTTPS, loopback included; an http:// index only where the base says insecure or ameide.yaml lists it, named)",
+  ),
   'spec.secretRef.**': auth,
   'spec.certSecretRef.**': auth,
   'spec.passCredentials': auth,
@@ -63,15 +69,22 @@ export const helmRepositoryRules: Rules = {
 export const ociRepositoryRules: Rules = {
   'spec.url': exact(REMOTE, oci),
   'spec.ref.tag': exact(REMOTE, oci),
-  'spec.ref.semver': untested('resolved as Flux resolves a semver range; no OCIRepository test sets it yet'),
-  'spec.ref.semverFilter': untested('read; no test sets it yet'),
-  'spec.ref.digest': untested('read; no test sets it yet'),
+  'spec.ref.semver': exact(
+    REMOTE,
+    OCI_REF,
+    'a version renders; a range is render-unavailable, named (the gate lists no tags)',
+  ),
+  'spec.ref.semverFilter': unsupported(
+    'OCIRepository spec.ref.semverFilter is not applied: a ref.semver naming one version renders that version even where the filter would leave it out (a range is render-unavailable either way).',
+    {check: false},
+  ),
+  'spec.ref.digest': exact(REMOTE, OCI_REF, 'the manifest pinned, over a tag or a semver'),
   'spec.layerSelector.**': unread('OCIRepository spec.layerSelector'),
   'spec.ignore': unsupported(
     "OCIRepository spec.ignore is not modelled by the gate: a Flux Kustomization over an OCIRepository is not rendered (named), and a chart's OCIRepository is read as the registry serves the chart.",
     {check: false},
   ),
-  'spec.insecure': untested('plain HTTP allowed; no test sets it yet'),
+  'spec.insecure': exact(REMOTE, OCI_REF, "the base's says so: plain HTTP to its host; else HTTPS, loopback included"),
   'spec.verify.**': notRendering('signature verification (done: remote-charts cosign tests), not the render'),
   'spec.secretRef.**': auth,
   'spec.certSecretRef.**': auth,
@@ -83,17 +96,32 @@ export const ociRepositoryRules: Rules = {
   'spec.suspend': timing,
 }
 
-const viaHelmChart = unsupported(
-  'a HelmChart object is rendered only through a HelmRelease chart.spec (as the HelmChart helm-controller makes); a chartRef to a HelmChart is not rendered.',
-  {check: false},
-)
+const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'
+const sameAsSpec =
+  'chartRef HelmChart: the objects of the same release with that chart.spec, valuesFiles and ignoreMissingValuesFiles included'
+const referenced =
+  'rendered through the HelmRelease whose chartRef names it, as a chart.spec; one nobody references renders nothing'
 
 export const helmChartRules: Rules = {
-  'spec.chart': viaHelmChart,
-  'spec.version': viaHelmChart,
-  'spec.sourceRef.**': viaHelmChart,
-  'spec.valuesFiles[]': viaHelmChart,
-  'spec.ignoreMissingValuesFiles': viaHelmChart,
+  'spec.chart': exact(HELMCHART, sameAsSpec, referenced),
+  'spec.version': exact(
+    REMOTE,
+    'a chartRef to a HelmChart of the HelmRepository: its version bump diffs as the chart.spec bump does',
+  ),
+  'spec.sourceRef.kind': exact(
+    HELMCHART,
+    "the HelmChart's sourceRef is read in the HelmChart's namespace, the chartRef's namespace defaulting to the release's",
+  ),
+  'spec.sourceRef.name': exact(
+    HELMCHART,
+    "the HelmChart's sourceRef is read in the HelmChart's namespace, the chartRef's namespace defaulting to the release's",
+  ),
+  'spec.sourceRef.apiVersion': notRendering('the source API version'),
+  'spec.valuesFiles[]': exact(
+    HELMCHART,
+    'the HelmChart changed (a values file added): the release that references it re-renders; one that does not stays',
+  ),
+  'spec.ignoreMissingValuesFiles': exact(HELMCHART, sameAsSpec),
   'spec.reconcileStrategy': notRendering('when source-controller rebuilds the chart'),
   'spec.verify.**': notRendering('signature verification'),
   'spec.interval': timing,

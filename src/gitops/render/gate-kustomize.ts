@@ -235,6 +235,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
     dir: root.dir,
     environment: root.environment,
     ...(root.application !== undefined ? {application: root.application} : {}),
+    ...(root.via === 'flux' && root.deployedBy ? {deployedBy: root.deployedBy} : {}),
     declaredIn,
     objects,
   })

@@ -74,6 +74,8 @@ export interface RenderedUnit {
   dir: string
   environment: string | null
   application?: string
+  /** A Flux Kustomization's root: the Kustomization (`namespace/name`) that deploys it. */
+  deployedBy?: string
   declaredIn: string
   objects: RenderedObject[]
 }

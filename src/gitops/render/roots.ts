@@ -5,7 +5,8 @@
  * the kustomize folders Argo CD Applications deploy (found with the other deployables in
  * src/gitops/deployables, which also holds the Helm ones), and, where no Argo CD Application or Flux
  * Kustomization says what is deployed, a top-level kustomization (the checkout's root or a folder of it, not
- * `base`/`components`, no Component) that nothing includes: what `kustomize build <folder>` is run on. `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
+ * `base`/`components`, no Component) that nothing includes: what `kustomize build <folder>` is run on. Where Flux
+ * Kustomizations build folders of an overlay glob, its other folders are not overlay roots (nothing deploys them). `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
@@ -58,14 +59,22 @@ export function planRender(
     for (const r of deployed) found.add(r)
   }
   const scan = scanRevision(root, files, yaml)
+  const built: string[] = []
   const flux = fluxKustomizationRoots(scan, {
     layout,
     environments,
     isThisRepository,
     configured: Boolean(configured),
-    addRoot: found.addFlux,
+    addRoot: (r, file) => {
+      const added = found.addFlux(r, file)
+      if (added) built.push(r.dir)
+      return added
+    },
   })
-  if (!configured) addBootstrapRoots(scan.fluxFolders, layout, found)
+  if (!configured) {
+    dropOverlaysFluxDeploys(layout, found, built)
+    addBootstrapRoots(scan.fluxFolders, layout, found)
+  }
   // Whether Argo CD or Flux objects of the revision say what is deployed (then a folder nothing names is not).
   const declared = deployed.length > 0 || scan.declares
   if (!configured && !declared) addTopLevelRoots(root, layout, kustomizations, found)
@@ -163,6 +172,21 @@ function addOverlayRoots(
       if (!included.has(n.dir))
         found.add({dir: n.dir, environment: env, via: 'overlay', rule: overlayRule(layout, n.file)})
     }
+  }
+}
+
+/**
+ * Where Flux Kustomizations of the revision build folders an overlay glob matches (`apps/{env}/**`: `apps/a`), that
+ * glob's folders are what they deploy: one none of them builds is deployed by nothing kustomize-controller runs, so it
+ * is not an overlay root (a folder a Kustomization's `spec.path` left would otherwise be built again as one, its
+ * objects reported twice; issue 61). Overlays of a glob no Kustomization builds a folder of stay roots.
+ */
+function dropOverlaysFluxDeploys(layout: Layout, found: FoundRoots, built: readonly string[]): void {
+  const globs = layout.policy.overlays.filter((g) => g.includes('{env}'))
+  const governed = globs.filter((g) => built.some((dir) => envMatcher(g).exec(`${dir}/kustomization.yaml`)))
+  if (governed.length === 0) return
+  for (const [key, r] of found.roots) {
+    if (r.via === 'overlay' && governed.some((g) => r.rule === `overlay glob ${g}`)) found.roots.delete(key)
   }
 }
 
