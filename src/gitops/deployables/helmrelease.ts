@@ -69,7 +69,7 @@ export function helmReleaseDeployable(
       ...(remote ? {remote} : {}),
       release,
       namespace: str(spec.targetNamespace) ?? ns,
-      skipCrds: false,
+      skipCrds: skipsCrds(spec),
       // helm-controller's install or upgrade: which one runs depends on the cluster, so either's setting skips it.
       skipSchemaValidation: disablesSchemaValidation(spec),
       skipTests: false,
@@ -226,4 +226,13 @@ function releaseName(r: ReleaseRead): string | Unavailable {
   if (badName)
     return r.unavailable(written !== undefined ? r.lineAt('releaseName') : hr.line, badName.message, badName.status)
   return release
+}
+
+/**
+ * helm-controller v1.6.3 (internal/action/install.go, crds.go): the install applies the chart's crds/ unless
+ * `install.crds` is Skip (crdPolicyOrDefault: empty is Create); `install.skipCRDs` is deprecated and read nowhere.
+ */
+function skipsCrds(spec: Record<string, unknown>): boolean {
+  const install = spec.install
+  return install !== null && typeof install === 'object' && (install as Record<string, unknown>).crds === 'Skip'
 }

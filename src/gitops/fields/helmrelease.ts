@@ -8,6 +8,7 @@ const bump = 'a version bump diffs as helm template of both versions says; a sec
 const oci = 'an OCIRepository with spec.verify: verified the same way'
 const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'
 const VALUES = 'gitops/flux-helmrelease-fields.test.ts'
+const CRDS = 'gitops/flux-helmrelease-crds.test.ts'
 const chartutil = "fluxcd/pkg chartutil's ChartValuesFromReferences run natively (testdata/flux-values)"
 const SAME_AS_SPEC =
   'chartRef HelmChart: the objects of the same release with that chart.spec, valuesFiles and ignoreMissingValuesFiles included'
@@ -79,18 +80,11 @@ export const helmReleaseRules: Rules = {
     "postRenderStrategy nohooks or separate: the render module's Helm 4.1 sends hooks and templates to the post-renderers together (combined, helm-controller's default), so this HelmRelease is not rendered.",
     {when: (vs) => vs.some((v) => v === 'nohooks' || v === 'separate')},
   ),
-  'spec.install.crds': unsupported(
-    'install.crds Skip: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.',
-    {
-      when: (vs) => vs.includes('Skip'),
-    },
+  'spec.install.crds': exact(
+    CRDS,
+    "install.crds Skip leaves the chart's CRDs out; Create, CreateReplace and the default apply them; skipCRDs is read nowhere",
   ),
-  'spec.install.skipCRDs': unsupported(
-    'install.skipCRDs: helm-controller installs no CRD of the chart, the gate renders them, so this HelmRelease is not rendered.',
-    {
-      when: (vs) => vs.includes(true),
-    },
-  ),
+  'spec.install.skipCRDs': notRendering('deprecated: helm-controller v1.6.3 reads install.crds only'),
   'spec.upgrade.crds': notRendering('whether an upgrade applies CRD changes (the render shows them either way)'),
   'spec.install.disableSchemaValidation': exact(
     HISTORY,
