@@ -54,6 +54,19 @@ export interface Deployables extends Deployed {
   applicationSets: Array<{manifest: Manifest; expansion: ApplicationSetExpansion}>
   /** Files holding a document that declares a deployable and was not read (a YAML error, past ameide's limits). */
   unread: string[]
+  /**
+   * A HelmRelease as a kustomize build applies it (patched, post-built, moved by targetNamespace): the deployable
+   * helm-controller renders from that object, read against this revision's sources.
+   */
+  releaseFrom(built: BuiltRelease): {helm?: HelmDeployable; unrenderable?: Unrenderable}
+}
+
+/** A HelmRelease object a kustomize build printed: its body, the file it came from, the build's environment. */
+export interface BuiltRelease {
+  doc: Record<string, unknown>
+  file: string
+  line: number
+  environment: string | null
 }
 
 /** Starts the template engine's threads without waiting for them (a missing engine is reported where it is used). */
@@ -133,6 +146,7 @@ export function findDeployables(input: {
     names: new Set(),
     follow,
     unread: [],
+    releaseFrom: (built) => helmReleaseDeployable(builtManifest(built), manifests, builtContext(ctx, built)),
   }
   // A document that declares a deployable and is not read: what it deploys is unknown, never absent.
   for (const u of input.only ? [] : unread) {
@@ -233,4 +247,32 @@ function applicationSetFindings(
       status: 'failed' as const,
     })),
   ]
+}
+
+/** The built HelmRelease as a manifest of its file (its lines are the file's: the build's own are not known). */
+function builtManifest(built: BuiltRelease): Manifest {
+  const metadata = (built.doc.metadata ?? {}) as Record<string, unknown>
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
+  return {
+    file: built.file,
+    line: built.line,
+    apiVersion: str(built.doc.apiVersion) ?? '',
+    kind: 'HelmRelease',
+    name: str(metadata.name) ?? '',
+    ...(str(metadata.namespace) ? {namespace: str(metadata.namespace)} : {}),
+    doc: built.doc,
+    text: '',
+    lineOf: () => undefined,
+  }
+}
+
+/** The context a built HelmRelease is read in: its file's namespace is the built object's, its environment the build's. */
+function builtContext(ctx: ReturnType<typeof makeContext>, built: BuiltRelease): ReturnType<typeof makeContext> {
+  const metadata = (built.doc.metadata ?? {}) as Record<string, unknown>
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined
+  return {
+    ...ctx,
+    envOf: (file) => (file === built.file ? built.environment : ctx.envOf(file)),
+    namespaceOf: (file) => (file === built.file ? namespace : ctx.namespaceOf?.(file)),
+  }
 }

@@ -6,6 +6,7 @@ const POST = 'gitops/render-flux-post-build.test.ts'
 const fields = 'targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed'
 const envsubst = "envsubst's forms and a Secret's variables: the image as Flux deploys it"
 const FIELDS = 'gitops/flux-kustomization-fields.test.ts'
+const RELEASES = 'gitops/flux-kustomization-helmrelease.test.ts'
 const STRATEGY = 'substituteFrom optional, substituteStrategy Always and unset: as kustomize-controller builds them'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 
@@ -23,14 +24,16 @@ export const kustomizationRules: Rules = {
   'spec.sourceRef.name': exact(HISTORY, foreign),
   'spec.sourceRef.namespace': exact(HISTORY, foreign),
   'spec.sourceRef.apiVersion': notRendering('the source API version'),
-  'spec.targetNamespace': unsupported(
-    'targetNamespace over a HelmRelease: kustomize-controller moves the HelmRelease and helm-controller renders its chart in the new namespace, the gate does not re-render the chart there; over plain objects it is exact.',
-    {test: {file: FIELDS, title: 'target-namespace'}, check: false},
+  'spec.targetNamespace': exact(
+    RELEASES,
+    "targetNamespace: the chart's objects move to the namespace helm-controller renders the release in",
+    'over plain objects: target-namespace in flux-kustomization-fields.test.ts',
   ),
   'spec.commonMetadata.**': exact(HISTORY, fields),
-  'spec.postBuild.substitute': unsupported(
-    "postBuild.substitute into a HelmRelease's values: the chart's objects are not rendered again with the substituted values; into plain objects it is Flux's own envsubst (exact).",
-    {test: {file: POST, title: envsubst}, check: false},
+  'spec.postBuild.substitute': exact(
+    RELEASES,
+    "postBuild.substitute: the release's values as substituted, its image moved",
+    "Flux's own envsubst; into plain objects: render-flux-post-build.test.ts",
   ),
   'spec.postBuild.substituteFrom[].kind': exact(POST, envsubst),
   'spec.postBuild.substituteFrom[].name': exact(POST, envsubst),

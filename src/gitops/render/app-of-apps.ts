@@ -17,6 +17,7 @@ export const MAX_DEPTH = 5
 
 /** A document that may be an Argo CD Application or ApplicationSet (a cheap test on text before parsing). */
 const ARGO_KIND = /^\s*["']?kind["']?\s*:\s*["']?Application(Set)?["']?\s*,?\s*$/m
+const RELEASE_KIND = /^\s*["']?kind["']?\s*:\s*["']?HelmRelease["']?\s*,?\s*$/m
 
 /** An ApplicationSet a render produced: not expanded. */
 export interface ProducedSet {
@@ -27,7 +28,7 @@ export interface ProducedSet {
 }
 
 export class AppOfApps {
-  private readonly mentions = new Map<string, boolean>()
+  private readonly mentions = new Map<string, {argo: boolean; release: boolean}>()
   private produced: Array<{objects: RenderedObject[]; parent: RenderRoot}> = []
   private readonly seen: Set<string>
 
@@ -41,18 +42,27 @@ export class AppOfApps {
 
   /** Whether some of these repo-relative files may declare Applications (and so the render may produce some). */
   mayHoldApplications(files: readonly string[]): boolean {
-    return files.some((f) => {
-      if (!this.mentions.has(f)) {
-        let text = ''
-        try {
-          text = readFileSync(path.join(this.root, f), 'utf8')
-        } catch {
-          // unreadable: the render says why
-        }
-        this.mentions.set(f, ARGO_KIND.test(text))
+    return files.some((f) => this.mentionsOf(f).argo)
+  }
+
+  /** Whether any of these files may hold a Flux HelmRelease (its text names the kind). */
+  mayHoldReleases(files: readonly string[]): boolean {
+    return files.some((f) => this.mentionsOf(f).release)
+  }
+
+  private mentionsOf(f: string): {argo: boolean; release: boolean} {
+    let found = this.mentions.get(f)
+    if (!found) {
+      let text = ''
+      try {
+        text = readFileSync(path.join(this.root, f), 'utf8')
+      } catch {
+        // unreadable: the render says why
       }
-      return this.mentions.get(f)!
-    })
+      found = {argo: ARGO_KIND.test(text), release: RELEASE_KIND.test(text)}
+      this.mentions.set(f, found)
+    }
+    return found
   }
 
   /** One rendered deployable's objects (parsed only when `text`, the renderer's output, may hold Applications). */

@@ -11,6 +11,7 @@ import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './gate-types.js'
 import {editsNode, reachable} from './kustomizations.js'
 import {parseRendered, UnreadableOutput, type RenderedObject} from './objects.js'
+import {isHelmRelease} from './gate-releases.js'
 import {renderRoots, type RenderedRoot} from './render.js'
 import type {GitArtifact} from './plan-types.js'
 import type {RenderPlan, RenderRoot} from './roots.js'
@@ -167,7 +168,9 @@ function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly Re
     extra: toolVersions,
     ...(skipUnless
       ? {
+          // A root that may print a HelmRelease is built: the Helm wave renders the release as built (./gate-releases.ts).
           skip: (r: RenderRoot, key: string) =>
+            !ctx.apps.mayHoldReleases(roots.inputsOf(r)) &&
             skipUnless(() => roots.inputsOf(r))(
               {
                 kind: 'kustomize',
@@ -240,6 +243,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
     objects,
   })
   apps.collect(result.yaml, () => objects, {...root, declaredIn})
+  for (const object of objects) if (isHelmRelease(object)) ctx.builtReleases.push({root, object})
   report.roots.push({...shown(root), status: cached ? 'cached' : 'rendered', objects: objects.length})
   // An image the Application's kustomize options decide is set outside the checkout: it points at them.
   await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile, undefined, {

@@ -156,4 +156,6 @@ export interface GateContext {
   ) => (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
   helm: Helm | undefined
   toolVersions: string
+  /** The HelmReleases the kustomize roots of the wave built (./gate-releases.ts reads them before the Helm wave). */
+  builtReleases: Array<{root: RenderRoot; object: RenderedObject}>
 }

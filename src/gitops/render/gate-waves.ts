@@ -8,6 +8,7 @@ import {MAX_DEPTH} from './app-of-apps.js'
 import {renderOneDirectory} from './gate-directory.js'
 import {renderHelmWave, unrendered} from './gate-helm.js'
 import {renderKustomizeWave, type RootInputs} from './gate-kustomize.js'
+import {asBuilt} from './gate-releases.js'
 import type {GateContext} from './gate-types.js'
 import {gitlinksUnder, gitlinkText} from './refusals.js'
 import type {RenderPlan, RenderRoot} from './roots.js'
@@ -40,7 +41,7 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
     ctx.out.unrenderable(wave.unrenderable)
     await renderKustomizeWave(ctx, roots, wave.roots)
     for (const d of wave.directory) await renderOneDirectory(ctx, d)
-    const helm = wave.helm.filter((d) => helmRenderable(ctx, d))
+    const helm = asBuilt(ctx, wave.helm, deployables).filter((d) => helmRenderable(ctx, d))
     if (helm.length > 0) await renderHelmWave(ctx, helm)
     wave = nextWave(ctx, roots, deployables, plan, depth)
   }

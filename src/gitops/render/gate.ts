@@ -74,6 +74,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     ...(skipUnless ? {skipUnless} : {}),
     helm: tools.helm,
     toolVersions: `helm ${tools.helmVersion ?? '-'}, kustomize ${tools.kustomizeVersion}`,
+    builtReleases: [],
   }
   await renderWaves(ctx, roots, deployables, plan)
   refusals.uncited()
