@@ -231,6 +231,28 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     expect(matrix.result.applicationSets[0].reason).toBe('github.labels: the pull request lacks the label preview')
   })
 
+  it.each([
+    {name: 'gitlab-labels', provider: 'gitlab', config: '{project: "42", labels: [preview]}'},
+    {name: 'gitea-labels', provider: 'gitea', config: '{owner: ameideio, repo: ameide, labels: [preview]}'},
+    {
+      name: 'azuredevops-labels',
+      provider: 'azuredevops',
+      config: '{organization: ameideio, project: ameide, repo: ameide, labels: [preview]}',
+    },
+  ])('$name: a PR without every label is not previewed; with them it is', async ({provider, config}) => {
+    const appset = matrixAppSet(['namespace', 'orders']).replace(
+      'github: {owner: ameideio, repo: ameide, labels: [preview]}',
+      `${provider}: ${config}`,
+    )
+    const dir = await gitops(appset)
+    const dropped = await preview(dir, [...PR, '--branch', 'feature/x'])
+    expect(dropped.result.applicationSets[0].reason).toBe(
+      `${provider}.labels: the pull request lacks the label preview`,
+    )
+    const labelled = await preview(dir, [...PR, '--branch', 'feature/x', '--label', 'preview'])
+    expect(labelled.result.previewed).toBe(true)
+  })
+
   it("with the label: the controller's name and namespace, the image found by digest, the missing namespace lane a finding", async () => {
     const dir = await gitops(
       EXAMPLE.replace('ghcr.io/ameideio/primitive-domain-orders', `${registry.host}/demo/orders`),

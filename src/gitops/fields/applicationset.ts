@@ -83,6 +83,9 @@ function pullRequestFilters(): Rules {
     [`${at}.filters[].targetBranchMatch`]: exact(PREVIEW, filters, note),
     [`${at}.filters[].titleMatch`]: exact(PREVIEW, filters, note),
     [`${at}.github.labels[]`]: exact(PREVIEW, labels, note),
+    [`${at}.gitlab.labels[]`]: exact(PREVIEW, 'gitlab-labels', note),
+    [`${at}.gitea.labels[]`]: exact(PREVIEW, 'gitea-labels', note),
+    [`${at}.azuredevops.labels[]`]: exact(PREVIEW, 'azuredevops-labels', note),
   }
 }
 
