@@ -126,6 +126,45 @@ function postRenderOf(name: string, namespace: string, spec: Record<string, unkn
   }
 }
 
+/** A HelmRelease object a kustomize build printed: its body, the file it came from, the build's environment. */
+export interface BuiltRelease {
+  doc: Record<string, unknown>
+  file: string
+  line: number
+  environment: string | null
+}
+
+/**
+ * A HelmRelease as a kustomize build applies it (patched, post-built, moved by targetNamespace), read as its file is:
+ * the built object is the document, its namespace the file's, the build's environment its own (its lines are the
+ * file's declaration: the build's own are not known).
+ */
+export function builtReleaseDeployable(
+  built: BuiltRelease,
+  manifests: readonly Manifest[],
+  ctx: DeployablesContext,
+): {helm?: HelmDeployable; unrenderable?: Unrenderable} {
+  const metadata = isMap(built.doc.metadata) ? built.doc.metadata : {}
+  const namespace = str(metadata.namespace)
+  const manifest: Manifest = {
+    file: built.file,
+    line: built.line,
+    apiVersion: str(built.doc.apiVersion) ?? '',
+    kind: 'HelmRelease',
+    name: str(metadata.name) ?? '',
+    ...(namespace ? {namespace} : {}),
+    doc: built.doc,
+    text: '',
+    lineOf: () => undefined,
+  }
+  const asBuilt: DeployablesContext = {
+    ...ctx,
+    envOf: (file) => (file === built.file ? built.environment : ctx.envOf(file)),
+    namespaceOf: (file) => (file === built.file ? namespace : ctx.namespaceOf?.(file)),
+  }
+  return helmReleaseDeployable(manifest, manifests, asBuilt)
+}
+
 /** A HelmRelease's spec and namespace, and the inputs a refusal of it names. */
 function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: DeployablesContext): ReleaseRead {
   const spec = isMap(hr.doc.spec) ? hr.doc.spec : {}

@@ -12,7 +12,7 @@ import {expandApplicationSet} from './applicationset/index.js'
 import {makeContext, type CheckoutIdentity} from './context.js'
 import {applicationDeployables} from './application-sources.js'
 import {environmentFolder} from './source-helpers.js'
-import {helmReleaseDeployable, isHelmRelease} from './helmrelease.js'
+import {builtReleaseDeployable, helmReleaseDeployable, isHelmRelease, type BuiltRelease} from './helmrelease.js'
 import {applicationProblems, subdomainProblem} from './kube-names.js'
 import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
@@ -34,6 +34,7 @@ export type {PullRequest} from './applicationset/pull-request.js'
 export {setName} from './model.js'
 export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
 export {readManifests} from './manifests.js'
+export type {BuiltRelease} from './helmrelease.js'
 
 /** What some Applications deploy. */
 export interface Deployed {
@@ -59,14 +60,6 @@ export interface Deployables extends Deployed {
    * helm-controller renders from that object, read against this revision's sources.
    */
   releaseFrom(built: BuiltRelease): {helm?: HelmDeployable; unrenderable?: Unrenderable}
-}
-
-/** A HelmRelease object a kustomize build printed: its body, the file it came from, the build's environment. */
-export interface BuiltRelease {
-  doc: Record<string, unknown>
-  file: string
-  line: number
-  environment: string | null
 }
 
 /** Starts the template engine's threads without waiting for them (a missing engine is reported where it is used). */
@@ -146,7 +139,7 @@ export function findDeployables(input: {
     names: new Set(),
     follow,
     unread: [],
-    releaseFrom: (built) => helmReleaseDeployable(builtManifest(built), manifests, builtContext(ctx, built)),
+    releaseFrom: (built) => builtReleaseDeployable(built, manifests, ctx),
   }
   // A document that declares a deployable and is not read: what it deploys is unknown, never absent.
   for (const u of input.only ? [] : unread) {
@@ -247,32 +240,4 @@ function applicationSetFindings(
       status: 'failed' as const,
     })),
   ]
-}
-
-/** The built HelmRelease as a manifest of its file (its lines are the file's: the build's own are not known). */
-function builtManifest(built: BuiltRelease): Manifest {
-  const metadata = (built.doc.metadata ?? {}) as Record<string, unknown>
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
-  return {
-    file: built.file,
-    line: built.line,
-    apiVersion: str(built.doc.apiVersion) ?? '',
-    kind: 'HelmRelease',
-    name: str(metadata.name) ?? '',
-    ...(str(metadata.namespace) ? {namespace: str(metadata.namespace)} : {}),
-    doc: built.doc,
-    text: '',
-    lineOf: () => undefined,
-  }
-}
-
-/** The context a built HelmRelease is read in: its file's namespace is the built object's, its environment the build's. */
-function builtContext(ctx: ReturnType<typeof makeContext>, built: BuiltRelease): ReturnType<typeof makeContext> {
-  const metadata = (built.doc.metadata ?? {}) as Record<string, unknown>
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined
-  return {
-    ...ctx,
-    envOf: (file) => (file === built.file ? built.environment : ctx.envOf(file)),
-    namespaceOf: (file) => (file === built.file ? namespace : ctx.namespaceOf?.(file)),
-  }
 }

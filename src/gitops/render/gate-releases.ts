@@ -6,6 +6,7 @@
  * build prints the file's own (whichever environments print it), the file's deployable stays (its lines point at the
  * values it renders).
  */
+import {canonicalJson} from '../../core/canonical-json.js'
 import type {Deployables, HelmDeployable} from '../deployables/index.js'
 import type {GateContext} from './gate-types.js'
 import type {RenderedObject} from './objects.js'
@@ -51,23 +52,14 @@ function sourceOf(helm: readonly HelmDeployable[], object: RenderedObject): Helm
 }
 
 /** Whether two HelmRelease deployables render the same objects: the same spec, name and namespace. */
-const sameRelease = (a: HelmDeployable, b: HelmDeployable): boolean => canonical(a.spec) === canonical(b.spec)
+const sameRelease = (a: HelmDeployable, b: HelmDeployable): boolean => canonicalJson(a.spec) === canonicalJson(b.spec)
 
 function distinct(forms: HelmDeployable[]): HelmDeployable[] {
   const seen = new Set<string>()
   return forms.filter((f) => {
-    const key = `${f.environment ?? ''}\0${f.application}\0${canonical(f.spec)}`
+    const key = `${f.environment ?? ''}\0${f.application}\0${canonicalJson(f.spec)}`
     if (seen.has(key)) return false
     seen.add(key)
     return true
   })
-}
-
-/** JSON with every map's keys sorted: the same value however its maps were ordered. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  )
 }
