@@ -38,7 +38,41 @@ export class ChartFetchError extends Error {
   }
 }
 
+/** What source-controller fails on too (an OCIRepository's layer that is not there): the release does not render. */
+export class OciArtifactError extends Error {
+  override name = 'OciArtifactError'
+}
+
 const OCI_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip'
+
+interface ManifestLayer {
+  mediaType?: string
+  digest?: string
+  size?: number
+}
+type ChosenLayer = ManifestLayer & {digest: string}
+
+/** An OCIRepository's `layerSelector.mediaType` (undefined: none set). */
+export interface OciLayerSelector {
+  mediaType?: string
+}
+
+/** Helm's chart layer: the one of the chart's media type. */
+function helmChartLayer(layers: readonly ManifestLayer[]): ChosenLayer | string {
+  const layer = layers.find((l) => l.mediaType === OCI_CHART_LAYER)
+  return layer?.digest ? (layer as ChosenLayer) : 'holds no Helm chart layer'
+}
+
+/**
+ * source-controller v1.9.1's selectLayer (internal/controller/ocirepository_controller.go): the first layer of the
+ * selector's media type, or the first layer when it names none; its errors' words.
+ */
+function selectLayer(layers: readonly ManifestLayer[], selector: OciLayerSelector): ChosenLayer | string {
+  if (layers.length === 0) return 'no layers found in artifact'
+  const layer = selector.mediaType ? layers.find((l) => l.mediaType === selector.mediaType) : layers[0]
+  if (!layer) return `failed to find layer with media type '${selector.mediaType}' in artifact`
+  return layer.digest ? (layer as ChosenLayer) : 'failed to parse artifact layers: a layer without a digest'
+}
 const MAX_REDIRECTS = 5
 
 export interface ChartRepositoryOptions {
@@ -87,25 +121,29 @@ export class ChartRepository {
   /**
    * An OCI chart (`host/path/name`) by tag or `sha256:` digest: the manifest's digest and the chart layer's bytes
    * (the registry client checks both against their digests; the layer's declared size against the limit first).
+   * The chart layer is Helm's (its media type); with `layer`, source-controller's choice for an OCIRepository.
    */
-  async oci(repository: string, reference: string): Promise<{manifestDigest: string; archive: Buffer}> {
+  async oci(
+    repository: string,
+    reference: string,
+    layer?: OciLayerSelector,
+  ): Promise<{manifestDigest: string; archive: Buffer}> {
     try {
       const manifest = await this.registry.getManifest(repository, reference)
       if (!manifest) throw new ChartFetchError(`oci://${repository}:${reference} does not exist in the registry`)
-      const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {
-        layers?: Array<{mediaType?: string; digest?: string; size?: number}>
-      }
-      const layer = (parsed.layers ?? []).find((l) => l.mediaType === OCI_CHART_LAYER)
-      if (!layer?.digest) throw new ChartFetchError(`oci://${repository}@${manifest.digest} holds no Helm chart layer`)
-      if ((layer.size ?? 0) > this.options.limits.archiveBytes)
+      const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {layers?: ManifestLayer[]}
+      const chosen = layer ? selectLayer(parsed.layers ?? [], layer) : helmChartLayer(parsed.layers ?? [])
+      if (typeof chosen === 'string')
+        throw new (layer ? OciArtifactError : ChartFetchError)(`oci://${repository}@${manifest.digest}: ${chosen}`)
+      if ((chosen.size ?? 0) > this.options.limits.archiveBytes)
         throw new ChartFetchError(
-          `its chart layer is ${layer.size} bytes, over the ${this.options.limits.archiveBytes}`,
+          `its chart layer is ${chosen.size} bytes, over the ${this.options.limits.archiveBytes}`,
           'size',
         )
-      const archive = await this.registry.getBlob(repository, layer.digest)
+      const archive = await this.registry.getBlob(repository, chosen.digest)
       return {manifestDigest: manifest.digest, archive}
     } catch (error) {
-      if (error instanceof ChartFetchError) throw error
+      if (error instanceof ChartFetchError || error instanceof OciArtifactError) throw error
       const limited = /over the \d+-byte limit/.test((error as Error).message)
       throw new ChartFetchError(
         `oci://${repository}:${reference}: ${(error as Error).message}`,

@@ -47,6 +47,12 @@ export interface HelmTemplateRequest {
    * kustomize patches and images, its commonMetadata, the origin labels): the render module's `--flux-post-render`.
    */
   fluxPostRender?: FluxPostRender
+  /**
+   * An OCIRepository's extracted artifact (its layer untarred into `dir`, the chart's folder inside): what
+   * source-controller leaves out of it removed first (`.sourceignore` files, `ignore`, the default excludes) — the
+   * render module's `flux artifact`, source-controller's own code.
+   */
+  sourceArtifact?: {dir: string; ignore?: string}
 }
 
 /** What helm-controller's BuildPostRenderers reads of a HelmRelease (go/fluxpostrender/build.go Release). */
@@ -72,6 +78,9 @@ export interface Helm {
 
 export const POST_RENDER_NEEDS_MODULE =
   "helm did not run: the HelmRelease's postRenderers, commonMetadata and chart.spec.valuesFiles are applied as Flux applies them only through the render module, which this installation lacks (npm run build)"
+
+const ARTIFACT_NEEDS_MODULE =
+  "an OCIRepository's chart is rendered from the artifact source-controller makes (what its .sourceignore, spec.ignore and default excludes leave out) only through the render module, which this installation lacks (npm run build)"
 
 export const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
 
@@ -148,6 +157,8 @@ export async function findHelm(binary = 'helm', known?: string, confinement?: Co
       const post = request.fluxPostRender
       if ((post && ((post.postRenderers?.length ?? 0) > 0 || post.commonMetadata)) || request.chartValues !== undefined)
         return {ok: false, unavailable: true, message: POST_RENDER_NEEDS_MODULE}
+      if (request.sourceArtifact)
+        return {ok: false, unavailable: true, message: `helm did not run: ${ARTIFACT_NEEDS_MODULE}`}
       const inside = (f: string) => request.revision !== undefined && f.startsWith(`${request.revision}/`)
       const reads = [
         request.revision ?? request.chartDir,

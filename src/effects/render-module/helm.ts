@@ -32,8 +32,8 @@ export function moduleHelm(module: RenderModule): Helm {
       const args = ['helm', ...templateArgs(request, request.inlineValues === undefined ? undefined : INLINE_VALUES)]
       if (request.fluxPostRender) args.push('--flux-post-render', JSON.stringify(request.fluxPostRender))
       const base = {roots: readable(asked), files}
-      let run = await module.run({...base, cwd: request.chartDir, commands: [args]})
-      if (run.ok && run.results[0]!.exit !== 0 && MISSING_DEPENDENCY.test(run.results[0]!.stderr)) {
+      let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), args]})
+      if (run.ok && run.results.at(-1)!.exit !== 0 && MISSING_DEPENDENCY.test(run.results.at(-1)!.stderr)) {
         const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
         try {
           const copy = await withLocalDependencies(request, path.join(home, 'chart'))
@@ -70,9 +70,13 @@ function inMemory(request: HelmTemplateRequest): {request: HelmTemplateRequest; 
   }
 }
 
+/** source-controller's artifact of an OCIRepository's extracted layer, made before helm reads the chart. */
+const artifact = ({sourceArtifact: a}: HelmTemplateRequest): string[][] =>
+  a ? [['flux', 'artifact', JSON.stringify({dir: a.dir, ...(a.ignore !== undefined ? {ignore: a.ignore} : {})})]] : []
+
 /** What the module may read: the revision (or the fetched chart's folder) and any value file outside it. */
 function readable(request: HelmTemplateRequest): string[] {
-  const root = request.revision ?? request.chartDir
+  const root = request.revision ?? request.sourceArtifact?.dir ?? request.chartDir
   const inside = (f: string) => f === root || f.startsWith(`${root}/`)
   const outside = [...request.valueFiles, ...(request.setFile ?? []).map((f) => f.path)].filter((f) => !inside(f))
   return [...new Set([root, ...outside.map((f) => path.dirname(f))])]

@@ -17,13 +17,14 @@ import path from 'node:path'
 
 import type {GitopsChartsPolicy} from '../../core/config.js'
 import {ArchiveRefused, extractChart} from '../../effects/chart-archive.js'
-import {ChartFetchError, ChartRepository} from '../../effects/chart-repository.js'
+import {ChartFetchError, ChartRepository, OciArtifactError} from '../../effects/chart-repository.js'
 import type {HelmResult} from '../../effects/helm.js'
 import {CredentialChain, AuthFileCredentials, defaultCredentialSources} from '../../effects/registry/credentials.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
 import {chartLimits, type ChartLimits} from './limits.js'
 import {dependenciesOf} from './dependencies.js'
+import {semverFiltered} from './oci-source.js'
 import {hostOf, isAllowed, type ChartAllowList} from './policy.js'
 import {ChartSignatureRefused, ChartUnverifiable, verificationProblem, verifyChart} from './verify.js'
 import {isExact, pickVersion} from './versions.js'
@@ -115,7 +116,14 @@ export class ChartFetcher {
     return {
       fetches,
       key: JSON.stringify(
-        fetches.map((f) => [f.ref.source, f.ref.name, f.version, f.ref.digest ?? '', ...verifiedWith(f.ref)]),
+        fetches.map((f) => [
+          f.ref.source,
+          f.ref.name,
+          f.version,
+          f.ref.digest ?? '',
+          ...verifiedWith(f.ref),
+          ...(f.ref.artifact ? [f.ref.artifact] : []),
+        ]),
       ),
     }
   }
@@ -169,7 +177,8 @@ export class ChartFetcher {
   /** The version to fetch: as written when exact (nothing requested), else the index's pick. */
   private async resolve(ref: RemoteChart): Promise<string | (HelmResult & {ok: false})> {
     if (ref.type === 'oci') {
-      if (ref.digest || isExact(ref.version)) return ref.version
+      if (ref.digest) return ref.version
+      if (isExact(ref.version)) return semverFiltered(ref) ?? ref.version
       return unavailable(
         `chart oci://${ref.repository} asks for the range ${ref.version}: the gate does not list an OCI repository's tags, so it is not rendered (name a version).`,
       )
@@ -214,7 +223,8 @@ export class ChartFetcher {
   }
 
   private async archive(f: Fetch): Promise<{archive: Buffer; digest: string; fromCache: boolean}> {
-    const refKey = [f.ref.type, f.ref.repository, f.ref.name, f.ref.digest ?? f.version].join('\0')
+    const layer = f.ref.artifact ? [f.ref.artifact.mediaType ?? '(first)'] : []
+    const refKey = [f.ref.type, f.ref.repository, f.ref.name, f.ref.digest ?? f.version, ...layer].join('\0')
     const known = this.refs[refKey]
     const cached = known && this.cached(known.digest)
     if (cached) return {archive: cached, digest: known.manifestDigest ?? known.digest, fromCache: true}
@@ -271,7 +281,8 @@ export class ChartFetcher {
   private async pullOci(f: Fetch): Promise<{archive: Buffer; manifestDigest: string}> {
     // Helm pushes a version's `+` as `_` (OCI tags have no `+`).
     const reference = f.ref.digest ?? f.version.replaceAll('+', '_')
-    return this.client().oci(f.ref.repository, reference)
+    const artifact = f.ref.artifact
+    return this.client().oci(f.ref.repository, reference, artifact && {mediaType: artifact.mediaType})
   }
 
   private client(): ChartRepository {
@@ -302,6 +313,7 @@ export class ChartFetcher {
 
   private failure(error: unknown): HelmResult & {ok: false} {
     if (error instanceof ChartSignatureRefused) return {ok: false, refused: true, message: error.message}
+    if (error instanceof OciArtifactError) return {ok: false, message: `source-controller fails: ${error.message}`}
     if (error instanceof ChartUnverifiable) return unavailable(error.message)
     if (error instanceof ArchiveRefused)
       return error.limit

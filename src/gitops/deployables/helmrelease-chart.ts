@@ -6,7 +6,7 @@
  */
 import type {DeployablesContext} from './context.js'
 import type {Manifest} from './manifests.js'
-import type {ChartVerification, RemoteChart, Unrenderable} from './model.js'
+import type {ChartVerification, OciArtifact, RemoteChart, Unrenderable} from './model.js'
 import {clean, isMap, str} from './source-helpers.js'
 
 export type ChartChoice =
@@ -109,9 +109,17 @@ function chartRefOf(chartRef: Record<string, unknown>, manifests: readonly Manif
       problem: `its chart comes from ${kind} ${name}${kind === 'OCIRepository' ? ', which this repository does not define with an oci:// url' : ''}: the gate does not fetch it, so what it renders is not judged.`,
       at: ['chartRef'],
     }
-  const ref = isMap(repo!.doc.spec) && isMap(repo!.doc.spec.ref) ? repo!.doc.spec.ref : {}
+  const spec = repo!.doc.spec as Record<string, unknown>
+  const ref = isMap(spec.ref) ? spec.ref : {}
   const repository = url.slice('oci://'.length).replace(/\/+$/, '')
   const digest = str(ref.digest)
+  const artifact = ociArtifactOf(spec, ref)
+  if (artifact.operation !== 'extract' && artifact.operation !== 'copy')
+    return {
+      problem: `OCIRepository ${refNs}/${name}: unsupported layer operation: ${artifact.operation} (source-controller fails on it: extract or copy)`,
+      at: ['chartRef'],
+      status: 'failed',
+    }
   return {
     dir: '',
     remote: {
@@ -122,8 +130,24 @@ function chartRefOf(chartRef: Record<string, unknown>, manifests: readonly Manif
       version: str(ref.semver) ?? str(ref.tag) ?? (digest ? '' : 'latest'),
       ...(digest ? {digest} : {}),
       via: `OCIRepository ${refNs}/${name}`,
-      ...verificationOf(repo!.doc.spec, refNs, `OCIRepository ${refNs}/${name}`),
+      ...verificationOf(spec, refNs, `OCIRepository ${refNs}/${name}`),
+      artifact,
     },
+  }
+}
+
+/** What source-controller makes of the OCIRepository's manifest: its layerSelector, ignore and semverFilter. */
+function ociArtifactOf(spec: Record<string, unknown>, ref: Record<string, unknown>): OciArtifact {
+  const layer = isMap(spec.layerSelector) ? spec.layerSelector : {}
+  const mediaType = str(layer.mediaType)
+  const ignore = str(spec.ignore)
+  // Read only where it decides: ref.semver picks the tag (a digest wins over it, and a tag comes after it).
+  const semverFilter = str(ref.digest) || !str(ref.semver) ? undefined : str(ref.semverFilter)
+  return {
+    ...(mediaType ? {mediaType} : {}),
+    operation: str(layer.operation) || 'extract',
+    ...(ignore !== undefined ? {ignore} : {}),
+    ...(semverFilter ? {semverFilter} : {}),
   }
 }
 

@@ -82,6 +82,23 @@ export interface RemoteChart {
   via: string
   /** Flux's `verify` of an OCI chart (the HelmRelease's chart template, or the OCIRepository): checked before render. */
   verify?: ChartVerification
+  /** An OCIRepository's: the artifact source-controller makes of the chart (its layer, then extract or copy). */
+  artifact?: OciArtifact
+}
+
+/**
+ * What source-controller v1.9.1 makes of an OCIRepository's manifest (internal/controller/ocirepository_controller.go
+ * selectLayer, reconcileSource, reconcileArtifact): the first layer of `layerSelector.mediaType` (none: the first
+ * layer), then `extract` (the default: untarred, then archived without what the `.sourceignore` files, `spec.ignore`
+ * and the default excludes leave out) or `copy` (the layer as it is).
+ */
+export interface OciArtifact {
+  mediaType?: string
+  operation: string
+  /** `spec.ignore` (extract only). */
+  ignore?: string
+  /** `spec.ref.semverFilter`: the Go regexp a tag must match for `ref.semver` to pick it. */
+  semverFilter?: string
 }
 
 /** Flux's `spec.verify`: the provider, the Secret of public keys (in `namespace`), keyless identities. */

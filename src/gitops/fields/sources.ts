@@ -7,6 +7,7 @@ import {exact, notRendering, unsupported, type Rules} from './model.js'
 const REMOTE = 'gitops/remote-charts.test.ts'
 const HISTORY = 'gitops/diff-history.test.ts'
 const ARTIFACT = 'gitops/flux-git-artifact.test.ts'
+const OCI_ARTIFACT = 'gitops/flux-oci-artifact.test.ts'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
 const oci = 'an OCIRepository with spec.verify: verified the same way'
@@ -74,15 +75,26 @@ export const ociRepositoryRules: Rules = {
     OCI_REF,
     'a version renders; a range is render-unavailable, named (the gate lists no tags)',
   ),
-  'spec.ref.semverFilter': unsupported(
-    'OCIRepository spec.ref.semverFilter is not applied: a ref.semver naming one version renders that version even where the filter would leave it out (a range is render-unavailable either way).',
-    {check: false},
+  'spec.ref.semverFilter': exact(
+    OCI_ARTIFACT,
+    "OCIRepository ref.semverFilter keeps the tags Go's regexp matches: a version it leaves out fails",
+    "where ref.semver names a version: its tag kept or the release failed with source-controller's words, the pattern matched by Go's regexp (the template engine)",
   ),
   'spec.ref.digest': exact(REMOTE, OCI_REF, 'the manifest pinned, over a tag or a semver'),
-  'spec.layerSelector.**': unread('OCIRepository spec.layerSelector'),
-  'spec.ignore': unsupported(
-    "OCIRepository spec.ignore is not modelled by the gate: a Flux Kustomization over an OCIRepository is not rendered (named), and a chart's OCIRepository is read as the registry serves the chart.",
-    {check: false},
+  'spec.layerSelector.mediaType': exact(
+    OCI_ARTIFACT,
+    'OCIRepository layerSelector mediaType picks the layer; one the manifest lacks fails as the controller fails',
+    "source-controller's selectLayer: the first layer of the type (none set: the first layer)",
+  ),
+  'spec.layerSelector.operation': exact(
+    OCI_ARTIFACT,
+    'OCIRepository layerSelector operation extract (the default) leaves out what the default excludes name',
+    "extract: the chart as source-controller archives the untarred layer (the render module's flux artifact); copy: the layer as it is",
+  ),
+  'spec.ignore': exact(
+    OCI_ARTIFACT,
+    'OCIRepository spec.ignore leaves its files out of an extracted chart (and the defaults no longer apply)',
+    'for a chart (chartRef): an extracted layer archived without them; a Flux Kustomization over an OCIRepository is not rendered (named)',
   ),
   'spec.insecure': exact(REMOTE, OCI_REF, "the base's says so: plain HTTP to its host; else HTTPS, loopback included"),
   'spec.verify.**': notRendering('signature verification (done: remote-charts cosign tests), not the render'),

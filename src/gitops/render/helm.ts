@@ -222,6 +222,9 @@ function request(
       return !rel.startsWith('..') && !path.isAbsolute(rel) && confinedPath(options.root, rel) !== undefined
     },
     ...(d.fluxPostRender ? {fluxPostRender: d.fluxPostRender} : {}),
+    ...(fetched && d.remote?.artifact?.operation === 'extract'
+      ? {sourceArtifact: {dir: path.dirname(chartDir), ignore: d.remote.artifact.ignore}}
+      : {}),
     // A fetched chart lies outside the revision: the renderer is shown its folder and each value file instead.
     ...(fetched ? {} : {revision: path.resolve(options.root)}),
   }
