@@ -64,6 +64,13 @@ const CASES: Case[] = [
     spec: ['components: [../../components/extra, ../../components/nowhere]', 'ignoreMissingComponents: true'],
   },
   {name: 'generated', spec: ['namePrefix: flux-'], kustomization: null},
+  // kustomize-controller keeps the build annotations, their paths relative to the folder it builds.
+  {name: 'build-metadata', spec: ['buildMetadata: [originAnnotations]', 'components: [../../components/extra]']},
+  {
+    name: 'build-metadata-transformers',
+    spec: ['buildMetadata: [transformerAnnotations, originAnnotations]', 'namePrefix: flux-'],
+    kustomization: [OWN, 'configMapGenerator: [{name: generated, literals: [a=b]}]', ''].join('\n'),
+  },
 ]
 
 const kustomization = (c: Case) =>

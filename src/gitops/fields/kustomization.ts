@@ -49,8 +49,10 @@ export const kustomizationRules: Rules = {
   'spec.patches[].**': exact(FIELDS, 'patches'),
   'spec.components[]': exact(FIELDS, 'components'),
   'spec.ignoreMissingComponents': exact(FIELDS, 'components-missing'),
-  'spec.buildMetadata[]': unsupported(
-    'buildMetadata: the build annotations kustomize-controller adds (originAnnotations, transformerAnnotations) are not added by the gate, so this Kustomization is not rendered.',
+  'spec.buildMetadata[]': exact(
+    FIELDS,
+    'build-metadata',
+    "originAnnotations and transformerAnnotations kept on the objects, their paths relative to the folder kustomize-controller builds (and the case 'build-metadata-transformers')",
   ),
   'spec.decryption.**': unsupported(
     'decryption (SOPS): the gate does not decrypt; objects kustomize-controller decrypts are rendered encrypted (a Secret is masked either way).',

@@ -23,6 +23,8 @@ export interface FluxFields {
   /** postBuild.substituteStrategy: Always (substituted even with no variable, for `${var:=default}`). */
   substituteAlways?: true
   commonMetadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}
+  /** spec.buildMetadata: the build annotations kustomize-controller keeps (originAnnotations, transformerAnnotations). */
+  buildMetadata?: string[]
 }
 
 const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -51,6 +53,8 @@ export function fluxFields(
   const out: FluxFields = {edits}
   const generate = Object.fromEntries(GENERATOR_FIELDS.filter((f) => spec[f] !== undefined).map((f) => [f, spec[f]]))
   if (Object.keys(edits).length > 0 || Object.keys(generate).length > 0) out.generate = generate
+  const buildMetadata = Array.isArray(spec.buildMetadata) ? spec.buildMetadata.filter((b) => typeof b === 'string') : []
+  if (buildMetadata.length > 0) out.buildMetadata = buildMetadata
   const meta = spec.commonMetadata
   if (isDoc(meta)) {
     out.commonMetadata = {
@@ -80,7 +84,7 @@ export function fluxFields(
       out.substituteAlways = true
     }
   }
-  return out.generate || out.substitute || out.commonMetadata ? out : undefined
+  return out.generate || out.substitute || out.commonMetadata || out.buildMetadata ? out : undefined
 }
 
 /** The spec fields fluxcd/pkg kustomize's Generator reads. */
@@ -92,6 +96,7 @@ const GENERATOR_FIELDS = [
   'components',
   'ignoreMissingComponents',
   'images',
+  'buildMetadata',
 ] as const
 
 /** The ConfigMaps and Secrets of a YAML file: `kind\0namespace\0name` → their data (a Secret's base64 decoded). */

@@ -221,7 +221,8 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
   }
   let objects: RenderedObject[]
   try {
-    objects = parseRendered(input.yaml, built.yaml)
+    const kept = root.flux?.buildMetadata
+    objects = parseRendered(input.yaml, built.yaml, kept && {options: kept, root: root.dir})
   } catch (error) {
     if (!(error instanceof UnreadableOutput)) throw error
     unrendered('failed', `kustomize build ${root.dir || '.'}${deployer(root)}: ${error.message}`)

@@ -12,6 +12,11 @@ import {CHECKOUT_LINK} from './checkout-link.js'
 
 const ORIGIN = 'config.kubernetes.io/origin'
 const TRANSFORMATIONS = 'alpha.config.kubernetes.io/transformations'
+/** Each build annotation and the buildMetadata option that keeps it. */
+const BUILD_ANNOTATIONS = [
+  [ORIGIN, 'originAnnotations'],
+  [TRANSFORMATIONS, 'transformerAnnotations'],
+] as const
 
 export interface Transformation {
   /** Repo-relative kustomization file, or null when it lies outside the checkout. */
@@ -67,8 +72,26 @@ const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !
 /** A tool's output ameide cannot read within its limits (an alias bomb a template printed): the render failed. */
 export class UnreadableOutput extends Error {}
 
+/**
+ * A Flux Kustomization's `spec.buildMetadata`: the build annotations kustomize-controller leaves on the objects
+ * (`originAnnotations`, `transformerAnnotations`), their paths relative to the folder it builds (`root`,
+ * repo-relative) — where the gate's wrapper wrote them relative to itself.
+ */
+export interface KeptBuildMetadata {
+  options: readonly string[]
+  root: string
+}
+
+/** A build annotation's paths (`path:`, `configuredIn:` lines under the wrapper) made relative to `root`. */
+function relativeToRoot(text: string, root: string): string {
+  return text.replace(/^(\s*(?:- )?(?:path|configuredIn): )(\S.*)$/gm, (line, key: string, value: string) => {
+    const inCheckout = fromWrapper(value)
+    return inCheckout === null ? line : `${key}${path.posix.relative(root, inCheckout) || '.'}`
+  })
+}
+
 /** The objects of a tool's output; throws {@link UnreadableOutput} where a document cannot be read. */
-export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] {
+export function parseRendered(yaml: YamlModule, text: string, kept?: KeptBuildMetadata): RenderedObject[] {
   const out: RenderedObject[] = []
   const read = <T>(f: () => T): T => {
     try {
@@ -102,8 +125,11 @@ export function parseRendered(yaml: YamlModule, text: string): RenderedObject[] 
     // kustomize's build metadata goes, and the annotations with it only when it was all they held (an object's own
     // `annotations: {}` stays, as Argo CD keeps it).
     if (isDoc(found) && (ORIGIN in annotations || TRANSFORMATIONS in annotations)) {
-      delete annotations[ORIGIN]
-      delete annotations[TRANSFORMATIONS]
+      for (const [key, option] of BUILD_ANNOTATIONS) {
+        if (!(key in annotations)) continue
+        if (kept?.options.includes(option)) annotations[key] = relativeToRoot(String(annotations[key]), kept.root)
+        else delete annotations[key]
+      }
       if (Object.keys(annotations).length === 0) delete (body.metadata as Doc).annotations
     }
     out.push({
