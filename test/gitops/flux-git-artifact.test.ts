@@ -38,6 +38,8 @@ interface Case {
   files: Record<string, string>
   /** In the revision that holds a `.sourceignore` (the one of case `si`): every artifact of it loses the defaults. */
   withSourceIgnore?: true
+  /** A git submodule (gitlink) the revision holds at this path. */
+  submodule?: string
   /** The objects rendered (`Kind/name`), or the failure's words. */
   want: string[] | {failed: RegExp}
 }
@@ -149,6 +151,45 @@ const CASES: Case[] = [
     files: {'apps/spm/cm.yaml': cm('spm')},
     want: {failed: /sparse checkout dir 'apps\/nowhere' does not exist/},
   },
+  {
+    // GitRepositoryInclude.GetToPath: the included repository's name when toPath is empty; its artifact is copied
+    // there, another repository's files the gate does not have.
+    name: 'GitRepository spec.include: a root that reads where another repository is copied is not rendered, named',
+    id: 'inc',
+    source: ['include: [{repository: {name: shared}}]'],
+    files: {
+      'apps/inc/kustomization.yaml': 'resources: [cm.yaml, ../../shared/inc]\n',
+      'apps/inc/cm.yaml': cm('inc'),
+      'shared/inc/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'shared/inc/cm.yaml': cm('inc-shared'),
+    },
+    want: {failed: /includes GitRepository shared at shared \(spec\.include\)/},
+  },
+  {
+    name: 'GitRepository spec.include fromPath and toPath: a root that reads nothing there renders as built',
+    id: 'inco',
+    source: ['include: [{repository: {name: other}, fromPath: deploy, toPath: vendor/other}]'],
+    files: {'apps/inco/cm.yaml': cm('inco'), 'vendor/other/cm.yaml': cm('inco-vendored')},
+    want: ['ConfigMap/inco'],
+  },
+  {
+    // recurseSubmodules: the clone checks the submodules out: another repository's files.
+    name: 'GitRepository spec.recurseSubmodules: a root over a submodule is not rendered, named',
+    id: 'sub',
+    source: ['recurseSubmodules: true'],
+    files: {'apps/sub/kustomization.yaml': 'resources: [cm.yaml, mod]\n', 'apps/sub/cm.yaml': cm('sub')},
+    submodule: 'apps/sub/mod',
+    want: {failed: /checks out submodules \(spec\.recurseSubmodules\) and apps\/sub\/mod is one/},
+  },
+  {
+    // Without it the submodule's folder is empty in the artifact: kustomize fails on it, as the controller does.
+    name: 'without recurseSubmodules a submodule is an empty folder: the build fails as the controller fails',
+    id: 'subn',
+    source: [],
+    files: {'apps/subn/kustomization.yaml': 'resources: [cm.yaml, mod]\n', 'apps/subn/cm.yaml': cm('subn')},
+    submodule: 'apps/subn/mod',
+    want: {failed: /kustomize build apps\/subn .*failed/},
+  },
 ]
 
 const flux = (c: Case) =>
@@ -205,6 +246,10 @@ describe("what a GitRepository's artifact holds, as source-controller v1.9.1 arc
         Object.assign(head, c.files)
       }
       const repo = await history({'README.md': 'fleet\n'}, head)
+      const submodules = CASES.filter((c) => (c.withSourceIgnore ?? false) === withSourceIgnore && c.submodule)
+      for (const c of submodules)
+        await git(repo, ['update-index', '--add', '--cacheinfo', `160000,${'ab'.repeat(20)},${c.submodule}`])
+      if (submodules.length > 0) await git(repo, ['commit', '-q', '--amend', '--no-edit'])
       await git(repo, ['remote', 'set-url', 'origin', ORIGIN])
       repos.set(withSourceIgnore, repo)
       results.set(withSourceIgnore, (await diffLast<Result>(repo, toolEnv())).result)

@@ -362,16 +362,20 @@ describe('the release name is a name, never a template', () => {
 })
 
 describe('a submodule is another repository: named, never skipped', () => {
-  it('a gitlink inside a chart and inside a recursive directory source: render-unavailable naming it (working tree and --head), the diff incomplete', async () => {
+  it('a gitlink inside a chart, a recursive directory source and an Argo CD kustomize root: render-unavailable naming it (working tree and --head), the diff incomplete', async () => {
     const repo = await helmGitopsRepo({
       ...chart(),
       'argocd/app.yaml': application('app', 'path: charts/app'),
       'argocd/dir.yaml': application('dir', ['path: plain', 'directory: {recurse: true}'].join('\n')),
       'plain/cm.yaml': cm('plain'),
+      // Argo CD's repo-server checks submodules out: a kustomize build over one reads another repository.
+      'argocd/kust.yaml': application('kust', 'path: kust'),
+      'kust/kustomization.yaml': 'resources: [cm.yaml, mod]\n',
+      'kust/cm.yaml': cm('kust'),
     })
     await git(repo, ['checkout', '-q', '-b', 'pr'])
     const commit = (await git(repo, ['rev-parse', 'HEAD'])).trim()
-    for (const link of ['charts/app/charts/sub', 'plain/sub']) {
+    for (const link of ['charts/app/charts/sub', 'plain/sub', 'kust/mod']) {
       await git(repo, ['update-index', '--add', '--cacheinfo', `160000,${commit},${link}`])
     }
     await git(repo, ['commit', '-qm', 'submodules'])
@@ -385,13 +389,14 @@ describe('a submodule is another repository: named, never skipped', () => {
       const text = found.map((f) => f.message).join('\n')
       expect(text).toContain('charts/app/charts/sub is a git submodule')
       expect(text).toContain('plain/sub is a git submodule')
+      expect(text).toContain('kust/mod is a git submodule')
     }
     const v = await attack(repo, ['gitops', 'verify', '--render', '--require-render'])
     expect(
       expectFailed(v, 'render-unavailable')
         .map((f) => f.file)
         .sort(),
-    ).toEqual(['argocd/app.yaml', 'argocd/dir.yaml'])
+    ).toEqual(['argocd/app.yaml', 'argocd/dir.yaml', 'argocd/kust.yaml'])
   })
 })
 

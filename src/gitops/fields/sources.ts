@@ -2,7 +2,7 @@
  * Flux sources (fluxcd/source-controller v1.9.1, config/crd/bases/): GitRepository, HelmRepository, OCIRepository,
  * HelmChart. What they change is what a HelmRelease or a Kustomization renders from; the gate reads them there.
  */
-import {exact, notRendering, unsupported, type Rules} from './model.js'
+import {exact, notRendering, type Rules} from './model.js'
 
 const REMOTE = 'gitops/remote-charts.test.ts'
 const HISTORY = 'gitops/diff-history.test.ts'
@@ -15,12 +15,6 @@ const OCI_REF =
   'an OCIRepository: insecure asks over plain HTTP, ref.semver names the version, ref.digest pins the manifest'
 const auth = notRendering('credentials, TLS, proxies')
 const timing = notRendering()
-const unread = (what: string) =>
-  unsupported(
-    `${what} is not modelled by the gate: what the source's artifact holds may differ from the revision it renders.`,
-    {check: false},
-  )
-
 export const gitRepositoryRules: Rules = {
   'spec.url': exact(HISTORY, foreign, 'this repository is rendered; another one is render-unavailable, named'),
   'spec.ref.**': notRendering('the revision: the gate renders the revision under review'),
@@ -29,8 +23,16 @@ export const gitRepositoryRules: Rules = {
     'GitRepository spec.ignore leaves its files out of the artifact (gitignore patterns from the root)',
     "for the Flux Kustomizations over it: the artifact made with source-controller's fluxcd/pkg/sourceignore, `.sourceignore` files and the default excludes too; a HelmRelease chart from a GitRepository that sets it is render-unavailable, named",
   ),
-  'spec.include[].**': unread('GitRepository spec.include (another repository copied into the artifact)'),
-  'spec.recurseSubmodules': unread('GitRepository spec.recurseSubmodules'),
+  'spec.include[].**': exact(
+    ARTIFACT,
+    'GitRepository spec.include: a root that reads where another repository is copied is not rendered, named',
+    "another GitRepository's artifact copied to toPath (default: its name): a root that reads there is render-unavailable, named; one that reads nothing there renders as built (the case 'GitRepository spec.include fromPath and toPath: a root that reads nothing there renders as built')",
+  ),
+  'spec.recurseSubmodules': exact(
+    ARTIFACT,
+    'GitRepository spec.recurseSubmodules: a root over a submodule is not rendered, named',
+    "true: a root over a submodule is render-unavailable, named; false (the default): the submodule's folder is empty and the build fails as the controller's (the case 'without recurseSubmodules a submodule is an empty folder: the build fails as the controller fails')",
+  ),
   'spec.sparseCheckout[]': exact(
     ARTIFACT,
     'GitRepository spec.sparseCheckout: only what starts with a listed directory is checked out',

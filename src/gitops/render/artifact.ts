@@ -41,3 +41,30 @@ export function artifactToMake(
   if (sourceIgnoreFiles(files).length > 0) return artifact
   return reads().some((f) => DEFAULT_EXCLUDABLE.test(f)) ? artifact : undefined
 }
+
+/**
+ * What of a root's reads its GitRepository's artifact holds from elsewhere (source-controller v1.9.1,
+ * gitrepository_controller.go): an included GitRepository's artifact copied to its `toPath`, and with
+ * `recurseSubmodules` the submodules checked out — other repositories, which the gate does not fetch. Without
+ * `recurseSubmodules` a submodule's folder is empty in the artifact, as it is in the revision the gate builds. The
+ * reason the root is not rendered, or undefined when nothing it reads (`dirs`, `reads`; a generated kustomization
+ * lists all of `root`) comes from elsewhere.
+ */
+export function artifactGap(
+  artifact: GitArtifact | undefined,
+  root: {dir: string; dirs: readonly string[]; reads: readonly string[]; generated: boolean},
+  gitlinks: ReadonlyMap<string, string> | undefined,
+): string | undefined {
+  const under = (p: string, folder: string) => folder === '' || p === folder || p.startsWith(`${folder}/`)
+  for (const include of artifact?.includes ?? []) {
+    const reached =
+      [...root.dirs, ...root.reads].some((p) => under(p, include.toPath)) ||
+      (root.generated && under(include.toPath, root.dir))
+    if (reached)
+      return `its GitRepository includes GitRepository ${include.repository} at ${include.toPath || '.'} (spec.include): that artifact is another repository's, which the gate does not fetch, and this root reads there, so it is not rendered or judged.`
+  }
+  if (!artifact?.recurseSubmodules || !gitlinks) return undefined
+  const submodules = [...gitlinks].filter(([link]) => root.dirs.some((d) => under(link, d)))
+  if (submodules.length === 0) return undefined
+  return `its GitRepository checks out submodules (spec.recurseSubmodules) and ${submodules.map(([p, c]) => `${p} is one (commit ${c.slice(0, 12)})`).join('; ')}: a submodule is another repository, which the gate does not fetch, so this root is not rendered or judged.`
+}

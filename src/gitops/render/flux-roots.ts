@@ -164,12 +164,30 @@ function gitRepositoriesOf(flux: readonly FluxObject[]): Map<string, GitReposito
     const ignore = str(at(obj, 'spec', 'ignore'))
     const sparse = at(obj, 'spec', 'sparseCheckout')
     const sparseCheckout = Array.isArray(sparse) ? sparse.filter((d): d is string => typeof d === 'string') : []
+    const includes = includesOf(at(obj, 'spec', 'include'))
     repositories.set(namespacedName(obj), {
       url: str(at(obj, 'spec', 'url')) ?? '',
-      artifact: {...(ignore !== undefined ? {ignore} : {}), ...(sparseCheckout.length > 0 ? {sparseCheckout} : {})},
+      artifact: {
+        ...(ignore !== undefined ? {ignore} : {}),
+        ...(sparseCheckout.length > 0 ? {sparseCheckout} : {}),
+        ...(includes.length > 0 ? {includes} : {}),
+        ...(at(obj, 'spec', 'recurseSubmodules') === true ? {recurseSubmodules: true as const} : {}),
+      },
     })
   }
   return repositories
+}
+
+/**
+ * A GitRepository's `spec.include`: where each included GitRepository's artifact is copied (source-controller v1.9.1
+ * api/v1 GitRepositoryInclude.GetToPath: `toPath`, else the included GitRepository's name), as a repo-relative folder.
+ */
+function includesOf(include: unknown): Array<{repository: string; toPath: string}> {
+  return (Array.isArray(include) ? include : []).map((i: unknown) => {
+    const repository = str(at(i, 'repository', 'name')) ?? ''
+    const toPath = path.posix.normalize(str(at(i, 'toPath')) || repository).replace(/^(\.\/)+|\/+$/g, '')
+    return {repository, toPath: toPath === '.' ? '' : toPath}
+  })
 }
 
 /** The `namespace/name` of the source a Flux Kustomization names (its own namespace when the reference has none). */

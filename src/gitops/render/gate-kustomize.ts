@@ -5,7 +5,8 @@
  */
 import type {KustomizeUse} from '../deployables/index.js'
 import {imageEntry, type ArgoKustomize} from '../deployables/kustomize-options.js'
-import {artifactToMake, sourceIgnoreFiles} from './artifact.js'
+import {artifactGap, artifactToMake, sourceIgnoreFiles} from './artifact.js'
+import {gitlinksUnder, gitlinkText} from './refusals.js'
 import {applyCommonMetadata} from './flux-kustomization.js'
 import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './gate-types.js'
@@ -128,8 +129,30 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
   }
   const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
   const remote = nodes.flatMap((n) => n.remote)
-  if (remote.length + helmCharts.length === 0) return true
+  const dirs = nodes.map((n) => n.dir)
+  // Argo CD checks submodules out (its repo-server's default); Flux as its GitRepository says.
+  const submodules = r.via === 'flux' ? [] : gitlinksUnder(input.checkout.gitlinks, dirs)
+  const gap =
+    r.via === 'flux'
+      ? artifactGap(
+          r.artifact,
+          {
+            dir: r.dir,
+            dirs,
+            reads: roots.inputsOf(r),
+            generated: roots.plan.kustomizations.get(r.dir)?.generated !== undefined,
+          },
+          input.checkout.gitlinks,
+        )
+      : submodules.length > 0
+        ? gitlinkText(submodules)
+        : undefined
+  if (remote.length + helmCharts.length === 0 && !gap) return true
   const key = input.cache?.key(r.dir, roots.inputsOf(r), `remote\0${toolVersions}`)
+  if (gap) {
+    const file = r.declaredIn ?? roots.plan.kustomizations.get(r.dir)!.file
+    out.unavailable(file, 1, `Render root ${r.dir || '.'}${deployer(r)}: ${gap}`, r.environment, r.application, key)
+  }
   for (const entry of helmCharts) {
     out.unavailable(
       entry.file,

@@ -45,10 +45,14 @@ export interface RenderRoot {
   artifact?: GitArtifact
 }
 
-/** A GitRepository's `spec.ignore` and `spec.sparseCheckout`, as written. */
+/** A GitRepository's `spec.ignore` and `spec.sparseCheckout` as written; its includes and submodules. */
 export interface GitArtifact {
   ignore?: string
   sparseCheckout?: string[]
+  /** `spec.include`: another GitRepository's artifact copied to `toPath` (default: its name). */
+  includes?: Array<{repository: string; toPath: string}>
+  /** `spec.recurseSubmodules`: the submodules checked out (else their folders are empty). */
+  recurseSubmodules?: true
 }
 
 export interface RenderPlan {
