@@ -171,6 +171,7 @@ async function main() {
   )
   await commitAll(gitops, 'a preview environment per pull request')
   const pr = ['gitops', 'preview', '--pr', '7', '--head-sha', head, '--branch', 'feature/first-prompt']
+  pr.push('--repository', 'https://github.com/ameideio/ameide')
   await ameide(pr, gitops, env, 1)
   await ameide([...pr, '--label', 'preview', '--evidence', '--key', keys.publicKey, '--no-tlog'], gitops, env)
   console.log(

@@ -17,7 +17,8 @@ import {requireTools} from '../support/toolchain.js'
  * preview ApplicationSet, and a matrix of a list and a pull-request generator with a Namespace lane.
  */
 const SHA = '4f2c0a9d81b3e6f7a5c4d3b2e1f0a9b8c7d6e5f4'
-const PR = ['--pr', '42', '--head-sha', SHA]
+const REPOSITORY = 'https://github.com/ameideio/ameide'
+const PR = ['--pr', '42', '--head-sha', SHA, '--repository', REPOSITORY]
 const BUILT_AT = '0123456789abcdef0123456789abcdef01234567'
 const EXAMPLE = await readFile(path.resolve('docs/examples/gitops/preview-applicationset.yaml'), 'utf8')
 
@@ -232,25 +233,87 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
   })
 
   it.each([
-    {name: 'gitlab-labels', provider: 'gitlab', config: '{project: "42", labels: [preview]}'},
-    {name: 'gitea-labels', provider: 'gitea', config: '{owner: ameideio, repo: ameide, labels: [preview]}'},
+    {
+      name: 'gitlab-labels',
+      provider: 'gitlab',
+      config: '{project: ameideio/ameide, labels: [preview]}',
+      repository: 'https://gitlab.com/ameideio/ameide',
+    },
+    {
+      name: 'gitea-labels',
+      provider: 'gitea',
+      config: '{api: "https://gitea.example.com/", owner: ameideio, repo: ameide, labels: [preview]}',
+      repository: 'https://gitea.example.com/ameideio/ameide',
+    },
     {
       name: 'azuredevops-labels',
       provider: 'azuredevops',
       config: '{organization: ameideio, project: ameide, repo: ameide, labels: [preview]}',
+      repository: 'https://dev.azure.com/ameideio/ameide/_git/ameide',
     },
-  ])('$name: a PR without every label is not previewed; with them it is', async ({provider, config}) => {
+  ])('$name: a PR without every label is not previewed; with them it is', async ({provider, config, repository}) => {
     const appset = matrixAppSet(['namespace', 'orders']).replace(
       'github: {owner: ameideio, repo: ameide, labels: [preview]}',
       `${provider}: ${config}`,
     )
     const dir = await gitops(appset)
-    const dropped = await preview(dir, [...PR, '--branch', 'feature/x'])
+    const pr = ['--pr', '42', '--head-sha', SHA, '--repository', repository, '--branch', 'feature/x']
+    const dropped = await preview(dir, pr)
     expect(dropped.result.applicationSets[0].reason).toBe(
       `${provider}.labels: the pull request lacks the label preview`,
     )
-    const labelled = await preview(dir, [...PR, '--branch', 'feature/x', '--label', 'preview'])
+    const labelled = await preview(dir, [...pr, '--label', 'preview'])
     expect(labelled.result.previewed).toBe(true)
+  })
+
+  it('the repository: a generator of another repository does not list the PR; without --repository, or a GitLab project by ID, it is a finding; a GitLab state that is not open drops it', async () => {
+    const dir = await gitops(matrixAppSet(['namespace', 'orders']))
+    const args = ['--pr', '42', '--head-sha', SHA, '--label', 'preview', '--branch', 'feature/x']
+    const other = await preview(dir, [...args, '--repository', 'https://github.com/ameideio/other'])
+    expect(other.result.previewed).toBe(false)
+    expect(other.result.applicationSets[0].reason).toBe(
+      'github: it lists the pull requests of github ameideio/ameide, not of https://github.com/ameideio/other',
+    )
+    // GitHub's names are not case-sensitive, and a clone URL names the repository as well.
+    const same = await preview(dir, [...args, '--repository', 'https://github.com/AmeideIO/Ameide.git'])
+    expect(same.result.previewed).toBe(true)
+    const unsaid = await preview(dir, args)
+    expect(unsaid.result.ready).toBe(false)
+    expect(unsaid.result.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'pull-request-input-missing',
+        message: expect.stringContaining('lists the pull requests of github ameideio/ameide; this run does not say'),
+        fix: expect.stringContaining('--repository URL'),
+      }),
+    )
+    const byId = await preview(
+      await gitops(
+        matrixAppSet(['namespace', 'orders']).replace(
+          'github: {owner: ameideio, repo: ameide, labels: [preview]}',
+          'gitlab: {project: "42", labels: [preview]}',
+        ),
+      ),
+      [...args, '--repository', 'https://gitlab.com/ameideio/ameide'],
+    )
+    expect(byId.result.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'pull-request-input-missing',
+        message: expect.stringContaining('named by its ID'),
+      }),
+    )
+    // GitLab lists the merge requests of the state asked (every state when none): the one under review is open.
+    const merged = await preview(
+      await gitops(
+        matrixAppSet(['namespace', 'orders']).replace(
+          'github: {owner: ameideio, repo: ameide, labels: [preview]}',
+          'gitlab: {project: ameideio/ameide, pullRequestState: merged}',
+        ),
+      ),
+      [...args, '--repository', 'https://gitlab.com/ameideio/ameide'],
+    )
+    expect(merged.result.applicationSets[0].reason).toBe(
+      'gitlab.pullRequestState merged: the pull request under review is open',
+    )
   })
 
   it("with the label: the controller's name and namespace, the image found by digest, the missing namespace lane a finding", async () => {

@@ -27,7 +27,11 @@ const EVENT = {
     title: 'Orders: paginate the list',
     user: {login: 'octocat', id: 1},
     head: {ref: 'feat/orders_pagination', sha: HEAD, repo: {full_name: 'ameideio/ameide'}},
-    base: {ref: 'main', sha: OTHER},
+    base: {
+      ref: 'main',
+      sha: OTHER,
+      repo: {full_name: 'ameideio/ameide', html_url: 'https://github.com/ameideio/ameide'},
+    },
     labels: [{name: 'preview', color: 'fff'}, {name: 'area/orders'}],
     draft: false,
   },
@@ -57,7 +61,7 @@ function usageErrorOf(f: () => unknown): AmeideError {
 }
 
 describe('the pull request from a pull_request event (GITHUB_EVENT_PATH)', () => {
-  it('reads number, head sha, branches, labels (sorted), title and author', () => {
+  it('reads number, head sha, branches, labels (sorted), title, author and the base repository', () => {
     const pr = pullRequestOf({}, actions(eventFile(JSON.stringify(EVENT))))
     expect(pr).toEqual({
       number: 42,
@@ -67,7 +71,18 @@ describe('the pull request from a pull_request event (GITHUB_EVENT_PATH)', () =>
       labels: ['area/orders', 'preview'],
       title: 'Orders: paginate the list',
       author: 'octocat',
+      repository: 'https://github.com/ameideio/ameide',
     })
+  })
+
+  it('--repository wins over the event; one that is not a web URL is a usage error', () => {
+    const file = eventFile(JSON.stringify(EVENT))
+    expect(pullRequestOf({repository: 'https://ghe.example.com/a/b'}, actions(file)).repository).toBe(
+      'https://ghe.example.com/a/b',
+    )
+    const error = usageErrorOf(() => pullRequestOf({repository: 'git@github.com:a/b.git'}, actions(file)))
+    expect(error.code).toBe('INVALID_PULL_REQUEST')
+    expect(error.message).toContain('is not a repository')
   })
 
   it('pull_request_target too; the flags win over the event, field by field', () => {
@@ -85,6 +100,7 @@ describe('the pull request from a pull_request event (GITHUB_EVENT_PATH)', () =>
       labels: ['a', 'b'],
       title: 'T',
       author: 'me',
+      repository: 'https://github.com/ameideio/ameide',
     })
   })
 

@@ -74,6 +74,11 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       description: "Its author's login (Argo CD's `author` parameter). Default: the event.",
       helpValue: 'LOGIN',
     }),
+    repository: Flags.string({
+      description:
+        "The repository it is in, its web URL (https://github.com/OWNER/REPO): a pull-request generator of another repository does not list it. Default: the event's base repository.",
+      helpValue: 'URL',
+    }),
     evidence: Flags.boolean({
       description: "Judge each image's signature, SBOM and provenance (cosign; the evidencePolicy of ameide.yaml).",
       default: false,

@@ -86,7 +86,50 @@ function pullRequestFilters(): Rules {
     [`${at}.gitlab.labels[]`]: exact(PREVIEW, 'gitlab-labels', note),
     [`${at}.gitea.labels[]`]: exact(PREVIEW, 'gitea-labels', note),
     [`${at}.azuredevops.labels[]`]: exact(PREVIEW, 'azuredevops-labels', note),
+    ...pullRequestRepository(at, note),
   }
+}
+
+/**
+ * Which repository's pull requests a generator lists (its provider's API base and repository), against the pull
+ * request's repository (--repository, or the event's): gitops preview drops the PR from another repository's.
+ */
+function pullRequestRepository(at: string, note: string): Rules {
+  const REPO = 'gitops/pull-request-repository.test.ts'
+  const PREVIEW = 'gitops/gitops-preview.test.ts'
+  const rows: Record<string, [string, string[]]> = {
+    'github owner and repo: its repository on github.com, whatever the case or a clone URL': [
+      'github',
+      ['owner', 'repo'],
+    ],
+    'github api: an enterprise server lists the repositories at its host': ['github', ['api']],
+    'gitlab project and api: a project by its path, nested groups included; by its ID, not known': [
+      'gitlab',
+      ['project'],
+    ],
+    'gitlab api: a self-managed instance': ['gitlab', ['api']],
+    'gitea api, owner and repo': ['gitea', ['api', 'owner', 'repo']],
+    'bitbucketServer api, project and repo: its web pages and its clone URLs': [
+      'bitbucketServer',
+      ['api', 'project', 'repo'],
+    ],
+    'bitbucket owner and repo: Bitbucket Cloud': ['bitbucket', ['owner', 'repo']],
+    'bitbucket api: api.bitbucket.org is bitbucket.org': ['bitbucket', ['api']],
+    'azuredevops organization, project and repo: dev.azure.com and the legacy host': [
+      'azuredevops',
+      ['organization', 'project', 'repo'],
+    ],
+    'azuredevops api: a server, the organization (collection) under its path': ['azuredevops', ['api']],
+  }
+  const out: Record<string, Rule> = {}
+  for (const [title, [provider, fields]] of Object.entries(rows))
+    for (const field of fields) out[`${at}.${provider}.${field}`] = exact(REPO, title, note)
+  out[`${at}.gitlab.pullRequestState`] = exact(
+    PREVIEW,
+    'the repository: a generator of another repository does not list the PR; without --repository, or a GitLab project by ID, it is a finding; a GitLab state that is not open drops it',
+    `${note}: the pull request under review is open, listed unless the state asked is closed, merged or locked`,
+  )
+  return out
 }
 
 export const applicationSetRules: Rules = {
@@ -148,7 +191,7 @@ export const applicationSetRules: Rules = {
   'spec.generators[].clusters.**': needs('lists the clusters registered in Argo CD (cluster Secrets)'),
   'spec.generators[].clusterDecisionResource.**': needs('reads a duck-typed resource from the cluster'),
   'spec.generators[].pullRequest.**': needs(
-    'lists open pull requests through the SCM API (the pull request under review is evaluated when given: --pull-request)',
+    'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
   'spec.generators[].scmProvider.**': needs('lists repositories through the SCM API'),
   ...scmConnection(),

@@ -7,6 +7,7 @@ import type {YamlModule} from '../../images/yaml/index.js'
 import {findDeployables, type ArgoApplication, type CheckoutIdentity, type PullRequest} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import {templateExpressions} from './checks/expressions.js'
+import {pullRequestGenerators, repositoryFindings} from './repository.js'
 import type {PreviewFinding, PreviewResult} from './types.js'
 
 export interface Generated {
@@ -43,7 +44,7 @@ export function generatePreview(input: {
     if (!out.files.includes(manifest.file)) out.files.push(manifest.file)
     out.applications.push(...apps)
     const missing = missingInputs(manifest, input.pullRequest)
-    out.findings.push(...missing.findings)
+    out.findings.push(...missing.findings, ...repositoryFindings(manifest, manifest.doc, input.pullRequest))
     for (const e of [...expansion.errors, ...expansion.unavailable]) {
       // Go's bare "map has no entry for key" for a parameter this PR lacks: the finding above says it with the fix.
       if (missing.keys.some((k) => e.message.includes(`no entry for key "${k}"`))) continue
@@ -122,17 +123,7 @@ function missingInputs(
 
 /** A `pullRequest` key among the generators, at any depth of matrix and merge. */
 export function hasPullRequestGenerator(doc: Record<string, unknown>): boolean {
-  const spec = doc.spec as {generators?: unknown} | undefined
-  const walk = (g: unknown, depth: number): boolean => {
-    if (!g || typeof g !== 'object' || depth > 8) return false
-    const o = g as Record<string, unknown>
-    if (o.pullRequest) return true
-    return ['matrix', 'merge'].some((k) => {
-      const inner = o[k] as {generators?: unknown} | undefined
-      return Array.isArray(inner?.generators) && inner.generators.some((c) => walk(c, depth + 1))
-    })
-  }
-  return Array.isArray(spec?.generators) && spec.generators.some((g) => walk(g, 0))
+  return pullRequestGenerators(doc).length > 0
 }
 
 /** The destination namespace an Application syncs to ('' when it names none). */

@@ -170,6 +170,7 @@ function answer(
       labels: [...pr.labels],
       ...(pr.title !== undefined ? {title: pr.title} : {}),
       ...(pr.author !== undefined ? {author: pr.author} : {}),
+      ...(pr.repository !== undefined ? {repository: pr.repository} : {}),
     },
     applicationSets: generated.applicationSets,
     applications: applications.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

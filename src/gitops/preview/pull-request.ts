@@ -1,13 +1,15 @@
 /**
  * The pull request to preview: from the flags, and under GitHub Actions on a `pull_request` (or
  * `pull_request_target`) event from the event payload (GITHUB_EVENT_PATH) for whatever the flags leave out: number,
- * head sha, head and base branches, labels, title and author (the user's login). A payload that cannot be read as
+ * head sha, head and base branches, labels, title, author (the user's login) and the repository it is in (its base
+ * repository's web URL: which pull-request generators list it). A payload that cannot be read as
  * JSON is INVALID_PULL_REQUEST; fields of the wrong type are ignored (then the flags, or the usage error, decide).
  */
 import {readFileSync} from 'node:fs'
 
 import {usageError} from '../../core/errors.js'
 import type {PullRequest} from '../deployables/index.js'
+import {parseRepositoryUrl} from '../deployables/applicationset/pull-request-repository.js'
 
 export interface PullRequestFlags {
   pr?: number
@@ -17,6 +19,7 @@ export interface PullRequestFlags {
   label?: string[]
   title?: string
   author?: string
+  repository?: string
 }
 
 const SHA = /^[0-9a-f]{40}$/
@@ -47,6 +50,13 @@ export function pullRequestOf(flags: PullRequestFlags, env: NodeJS.ProcessEnv): 
   // and an ApplicationSet that reads one is a finding (generate.ts), never rendered with a guess.
   const title = flags.title ?? event?.title
   const author = flags.author ?? event?.author
+  const repository = flags.repository ?? event?.repository
+  if (repository !== undefined && !parseRepositoryUrl(repository)) {
+    throw usageError(
+      'INVALID_PULL_REQUEST',
+      `--repository ${JSON.stringify(repository)} is not a repository's web URL (https://github.com/OWNER/REPO).`,
+    )
+  }
   return {
     number,
     headSha,
@@ -55,6 +65,7 @@ export function pullRequestOf(flags: PullRequestFlags, env: NodeJS.ProcessEnv): 
     labels: [...new Set(flags.label ?? event?.labels ?? [])].sort(),
     ...(author !== undefined ? {author} : {}),
     ...(title !== undefined ? {title} : {}),
+    ...(repository !== undefined ? {repository} : {}),
   }
 }
 
@@ -82,6 +93,9 @@ function eventPullRequest(env: NodeJS.ProcessEnv): Partial<PullRequest> | undefi
     ...(ref(pr.base, 'ref') ? {targetBranch: ref(pr.base, 'ref')} : {}),
     ...(ref(pr.user, 'login') ? {author: ref(pr.user, 'login')} : {}),
     ...(typeof pr.title === 'string' ? {title: pr.title} : {}),
+    ...(ref((pr.base as Record<string, unknown> | undefined)?.repo, 'html_url')
+      ? {repository: ref((pr.base as Record<string, unknown>).repo, 'html_url')}
+      : {}),
     labels,
   }
 }

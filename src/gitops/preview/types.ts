@@ -76,6 +76,7 @@ export interface PreviewResult {
     labels: string[]
     title?: string
     author?: string
+    repository?: string
   }
   /** The ApplicationSets with a pull-request generator, and whether each previews this PR. */
   applicationSets: Array<{name: string; file: string; previewed: boolean; reason?: string}>

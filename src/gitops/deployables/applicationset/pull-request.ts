@@ -8,6 +8,7 @@
  * run by the template engine. The PR comes from the caller (`gitops preview`), never from an SCM API.
  */
 import {GenerationError, type Path} from './errors.js'
+import {listedRepository, parseRepositoryUrl} from './pull-request-repository.js'
 import {isObject, type JsonObject} from './merge.js'
 import {replaceAll, type Params, type Templating} from './templating.js'
 
@@ -21,13 +22,18 @@ export interface PullRequest {
   labels: readonly string[]
   author?: string
   title?: string
+  /** The web URL of the repository the PR is in (`https://github.com/acme/web`). */
+  repository?: string
 }
 
 /** The generator's answer for this PR: its parameter sets, or the filter that dropped it. */
 export type PullRequestOutcome = {params: Params[]} | {dropped: string}
 
-/** The SCM providers' keys; each holds its `labels` filter where it has one. */
-const PROVIDERS = ['github', 'gitlab', 'gitea', 'azuredevops', 'bitbucket', 'bitbucketServer'] as const
+/** The SCM providers' keys in the order Argo CD picks the first set; each holds its `labels` filter where it has one. */
+const PROVIDERS = ['github', 'gitlab', 'gitea', 'bitbucketServer', 'bitbucket', 'azuredevops'] as const
+
+/** GitLab's merge request states that hold an open one (its API lists every state when none is given). */
+const OPEN_STATES = new Set(['', 'opened', 'all'])
 
 export function pullRequestParams(spec: JsonObject, pr: PullRequest, t: Templating, path: Path): PullRequestOutcome {
   const dropped = droppedBy(spec, pr, t, path)
@@ -57,14 +63,18 @@ export function pullRequestParams(spec: JsonObject, pr: PullRequest, t: Templati
  * regexp.MatchString, run by the template engine.
  */
 function droppedBy(spec: JsonObject, pr: PullRequest, t: Templating, path: Path): string | undefined {
-  for (const provider of PROVIDERS) {
-    const config = spec[provider]
-    if (!isObject(config) || !Array.isArray(config.labels)) continue
+  const elsewhere = otherRepository(spec, pr)
+  if (elsewhere) return elsewhere
+  const provider = PROVIDERS.find((p) => isObject(spec[p]))
+  const config = provider ? (spec[provider] as JsonObject) : {}
+  if (Array.isArray(config.labels)) {
     const missing = config.labels.map(String).filter((l) => !pr.labels.includes(l))
     if (missing.length > 0) {
       return `${provider}.labels: the pull request lacks the label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`
     }
   }
+  const state = provider === 'gitlab' ? String(config.pullRequestState ?? '') : ''
+  if (!OPEN_STATES.has(state)) return `gitlab.pullRequestState ${state}: the pull request under review is open`
   const filters = Array.isArray(spec.filters) ? spec.filters : []
   if (filters.length === 0) return undefined
   const keys = ['branchMatch', 'targetBranchMatch', 'titleMatch'] as const
@@ -97,6 +107,14 @@ function droppedBy(spec: JsonObject, pr: PullRequest, t: Templating, path: Path)
     )
   }
   return reasons.join('; ')
+}
+
+/** Why the generator does not list this PR: it lists another repository's (undefined: this one, or unknown). */
+function otherRepository(spec: JsonObject, pr: PullRequest): string | undefined {
+  const listed = listedRepository(spec)
+  const repository = pr.repository === undefined ? undefined : parseRepositoryUrl(pr.repository)
+  if (!listed || !repository || listed.lists(repository) !== false) return undefined
+  return `${listed.provider}: it lists the pull requests of ${listed.describe}, not of ${pr.repository}`
 }
 
 /** appendTemplatedValues: each `values` entry rendered with the PR's parameters, as `values.<key>` (or a map). */
