@@ -316,6 +316,20 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     )
   })
 
+  it("pullRequest values: rendered with the pull request's parameters, the template reads them as .values", async () => {
+    const appset = matrixAppSet(['namespace', 'orders'])
+      .replace(
+        '              github: {owner: ameideio, repo: ameide, labels: [preview]}',
+        '              github: {owner: ameideio, repo: ameide, labels: [preview]}\n              values: {lane: "pr-{{ .number }}-{{ .branch_slug }}"}',
+      )
+      .replace('      name: "{{ .name }}-pr-{{ .number }}"', '      name: "{{ .name }}-{{ .values.lane }}"')
+    const {result} = await preview(await gitops(appset), [...PR, '--label', 'preview', '--branch', 'feature/Orders_X'])
+    expect(result.applications.map((a) => a.name).sort()).toEqual([
+      'namespace-pr-42-feature-orders-x',
+      'orders-pr-42-feature-orders-x',
+    ])
+  })
+
   it("with the label: the controller's name and namespace, the image found by digest, the missing namespace lane a finding", async () => {
     const dir = await gitops(
       EXAMPLE.replace('ghcr.io/ameideio/primitive-domain-orders', `${registry.host}/demo/orders`),

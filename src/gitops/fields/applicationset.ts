@@ -86,6 +86,11 @@ function pullRequestFilters(): Rules {
     [`${at}.gitlab.labels[]`]: exact(PREVIEW, 'gitlab-labels', note),
     [`${at}.gitea.labels[]`]: exact(PREVIEW, 'gitea-labels', note),
     [`${at}.azuredevops.labels[]`]: exact(PREVIEW, 'azuredevops-labels', note),
+    [`${at}.values`]: exact(
+      PREVIEW,
+      "pullRequest values: rendered with the pull request's parameters, the template reads them as .values",
+      note,
+    ),
     ...pullRequestRepository(at, note),
   }
 }
