@@ -97,7 +97,7 @@ export async function renderRoots(
           `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}\n`).join('')}buildMetadata: [originAnnotations, transformerAnnotations]\n`,
         )
         // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
-        // In the sandbox kustomize sees the wrappers and the revision, nothing else.
+        // kustomize sees the wrappers and the revision, nothing else.
         return kustomize.build(wrapper, {
           reads: [tmp, revision],
           ...(generated ? {loadRestrictionsNone: true} : {}),
@@ -116,7 +116,7 @@ export async function renderRoots(
           ).replaceAll(tmp, '<render>')
           answers[i] = {...s.value, message}
         }
-        // Not run (no sandbox) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
+        // Not run (no render module) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
         if (rememberable(s.value)) options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
       })
     } finally {
