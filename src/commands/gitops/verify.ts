@@ -189,10 +189,14 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   }
 }
 
-/** The renderers of --render (src/gitops/render/renderers.ts). */
+/**
+ * The renderers of --render (src/gitops/render/renderers.ts). Without the render module nothing renders: what would
+ * be rendered is required (render-unavailable an error), so --render fails closed, never a pass.
+ */
 async function renderTools(requireRender: boolean, untrusted = false) {
   const {findRenderers} = await import('../../gitops/render/renderers.js')
-  return {...(await findRenderers({untrusted})), requireRender}
+  const renderers = await findRenderers({untrusted})
+  return {...renderers, requireRender: requireRender || !renderers.built}
 }
 
 /** The versions of the render module's Helm and kustomize (null, 'not built': no module), for --print-layout. */

@@ -16,6 +16,8 @@ export async function findRenderers(options: {untrusted?: boolean} = {}): Promis
   helm: Promise<Helm | undefined>
   /** The revision is someone else's (`--untrusted`, a pull request's job): it may not name what is fetched. */
   untrusted: boolean
+  /** False without the module: nothing renders, so `verify --render` fails closed (what it renders is required). */
+  built: boolean
 }> {
   const [{sharedRenderModule}, {untrustedByEnvironment}] = await Promise.all([
     import('../../effects/render-module/host.js'),
@@ -25,13 +27,13 @@ export async function findRenderers(options: {untrusted?: boolean} = {}): Promis
   const module = sharedRenderModule()
   if (!module) {
     const {unbuiltKustomize} = await import('./unbuilt.js')
-    return {kustomize: unbuiltKustomize, helm: Promise.resolve(undefined), untrusted}
+    return {kustomize: unbuiltKustomize, helm: Promise.resolve(undefined), untrusted, built: false}
   }
   const [{moduleHelm}, {moduleKustomize}] = await Promise.all([
     import('../../effects/render-module/helm.js'),
     import('../../effects/render-module/kustomize.js'),
   ])
-  return {kustomize: moduleKustomize(module), helm: Promise.resolve(moduleHelm(module)), untrusted}
+  return {kustomize: moduleKustomize(module), helm: Promise.resolve(moduleHelm(module)), untrusted, built: true}
 }
 
 /**

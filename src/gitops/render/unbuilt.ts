@@ -1,7 +1,7 @@
 /**
  * What renders when the render module is not built (a source checkout built without Go; the release tarball always
  * carries it): nothing. Every kustomize root and Helm deployable is render-unavailable with this one reason, so a
- * diff is incomplete and `verify --render` never passes what it did not render.
+ * diff is incomplete and `verify --render` fails (render-unavailable is then an error: commands/gitops/verify.ts).
  */
 import type {Kustomize} from '../../effects/kustomize.js'
 
