@@ -40,7 +40,10 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
   const deployables = layout.renderDeployables ?? []
   if (layout.renderTools) {
     const t = layout.renderTools
-    lines.push('', `Renderers: helm ${t.helm ?? 'not built'}, kustomize ${t.kustomize ?? 'not built'} (the render module).`)
+    lines.push(
+      '',
+      `Renderers: helm ${t.helm ?? 'not built'}, kustomize ${t.kustomize ?? 'not built'} (the render module).`,
+    )
   }
   if (deployables.length > 0) {
     lines.push('', style.bold('Helm deployables (--render)'))
