@@ -54,6 +54,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the base revision's ameide.yaml is invalid (the head's is reported, not fatal)",
       FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
+      TOOL_NOT_FOUND: true,
       // Raised by the chart fetch (registry client, cosign for Flux's spec.verify) this command loads: their summaries.
       ...EVIDENCE_READER_CODES,
       COSIGN_NOT_FOUND: true,
