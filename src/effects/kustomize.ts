@@ -29,7 +29,7 @@ export interface BuildOptions {
    * the render module's `commands`, in order (what source-controller leaves out of a GitRepository's artifact
    * first).
    */
-  prepare?: {cwd: string; commands: string[][]; what: string}
+  prepare?: {cwd: string; commands: string[][]}
 }
 
 export interface Kustomize {
