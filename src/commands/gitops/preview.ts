@@ -84,7 +84,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     }),
     cache: Flags.boolean({
       description:
-        "Remember renders and the renderers' versions in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, no helm starts. --no-cache renders everything.",
+        "Remember renders in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, nothing renders. --no-cache renders everything.",
       default: true,
       allowNo: true,
     }),

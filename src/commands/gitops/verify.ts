@@ -32,7 +32,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
       'for pinning, and the render roots, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux). --render (or ' +
       "gitopsPolicy.render: true) judges the rendered output instead of the source YAML: each environment's render " +
-      'roots built with the standalone kustomize (charts with helm when it is on PATH), the image rules run on every ' +
+      'roots built and charts templated by the render module (kustomize and Helm as WebAssembly; without it nothing ' +
+      'renders and --render fails), the image rules run on every ' +
       'container of every pod-bearing object at the source line that decided its image, every object validated ' +
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid).',
     {
