@@ -1,18 +1,25 @@
 #!/usr/bin/env node
-// The render module against the previous native path (AMEIDE_RENDERER=native: the helm and kustomize binaries, in
-// bubblewrap), cold `gitops diff --base HEAD^ --head HEAD --no-cache --json` and warm (the render cache kept, a second
-// run), on issue 62's three repositories: one Application over a small chart (an image tag changed), one kustomize
-// overlay (an image changed), 20 Applications (10 charts, 10 overlays; 3 changed). Interleaved runs; medians of wall
-// time, CPU (user + system of the process tree, /usr/bin/time) and peak RSS.
+// The render module against the previous native path (the helm and kustomize binaries, in bubblewrap), cold
+// `gitops diff --base HEAD^ --head HEAD --no-cache --json` and warm (the render cache kept, a second run), on issue 62's
+// three repositories: one Application over a small chart (an image tag changed), one kustomize overlay (an image
+// changed), 20 Applications (10 charts, 10 overlays; 3 changed). Interleaved runs; medians of wall time, CPU (user +
+// system of the process tree, /usr/bin/time) and peak RSS.
+// The native path left the product: it is built from NATIVE_COMMIT, its last commit, with AMEIDE_RENDERER=native —
+// `git archive` of that commit into the user's cache (~/.cache/ameide/bench-native/<commit>), this checkout's
+// node_modules linked, then tsc, the schemas and the bundle (no Go): made once, reused by every later run.
 // Usage: node bench/render-paths.mjs [runs=5]   (needs a build, and helm, kustomize, bwrap on PATH for the native path)
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {loadavg, tmpdir} from 'node:os'
+import {existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {homedir, loadavg, tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const runs = Number(process.argv[2] ?? 5)
-const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const root = fileURLToPath(new URL('../', import.meta.url))
+const cli = path.join(root, 'bin/run.js')
+/** The last commit whose product rendered with the binaries (AMEIDE_RENDERER=native). */
+const NATIVE_COMMIT = 'd2c151fe9d7f0a93e38bb6943ed6334ed9a94bfd'
+const nativeCli = buildNative(NATIVE_COMMIT)
 const ORIGIN = 'https://github.com/acme/gitops.git'
 const work = mkdtempSync(path.join(tmpdir(), 'ameide-bench-paths-'))
 
@@ -99,11 +106,37 @@ const repos = {
   '20 Applications, 3 changed': repository('many', many(false), many(true)),
 }
 
+/** bin/run.js of `commit` built in the user's cache (once: a later run finds it). */
+function buildNative(commit) {
+  const cache = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache')
+  const dir = path.join(cache, 'ameide', 'bench-native', commit)
+  const done = path.join(dir, '.built')
+  if (existsSync(done)) return path.join(dir, 'bin/run.js')
+  rmSync(dir, {recursive: true, force: true})
+  mkdirSync(dir, {recursive: true})
+  const step = (file, args, cwd) => {
+    const r = spawnSync(file, args, {cwd, stdio: ['ignore', 'ignore', 'inherit']})
+    if (r.status !== 0) throw new Error(`building the native path (${commit}): ${file} ${args.join(' ')} failed`)
+  }
+  // `git archive | tar -x`: the commit's tracked files, no work tree of this checkout touched.
+  const archive = spawnSync('git', ['archive', '--format=tar', commit], {cwd: root, maxBuffer: 1 << 30})
+  if (archive.status !== 0) throw new Error(`git archive ${commit}: ${archive.stderr} (a full clone has it)`)
+  const tar = spawnSync('tar', ['-x', '-C', dir], {input: archive.stdout})
+  if (tar.status !== 0) throw new Error(`tar -x into ${dir}: ${tar.stderr}`)
+  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'))
+  console.error(`building the native path of ${commit.slice(0, 7)} in ${dir} (once)`)
+  step(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], dir)
+  step(process.execPath, ['scripts/compile-schemas.mjs'], dir)
+  step(process.execPath, ['scripts/bundle.mjs'], dir)
+  writeFileSync(done, `${new Date().toISOString()}\n`)
+  return path.join(dir, 'bin/run.js')
+}
+
 /** One `gitops diff` under /usr/bin/time: wall s, CPU s, peak RSS MB. */
 function diff(repo, native, cache) {
   const env = {...process.env, ...(native ? {AMEIDE_RENDERER: 'native'} : {})}
   const args = ['gitops', 'diff', '--base', 'HEAD^', '--head', 'HEAD', '--json', ...(cache ? [] : ['--no-cache'])]
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, cli, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, native ? nativeCli : cli, ...args], {
     cwd: repo,
     env,
     encoding: 'utf8',
@@ -117,7 +150,9 @@ function diff(repo, native, cache) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const load = [loadavg()[0]]
-console.log(`render module vs native path (helm, kustomize in bubblewrap), ${runs} interleaved runs, medians`)
+console.log(
+  `render module vs native path (${NATIVE_COMMIT.slice(0, 7)}: helm, kustomize in bubblewrap), ${runs} interleaved runs, medians`,
+)
 console.log('| repository | run | module: wall / CPU / RSS | native: wall / CPU / RSS | CPU ratio | RSS ratio |')
 console.log('| --- | --- | --- | --- | ---: | ---: |')
 for (const [name, repo] of Object.entries(repos)) {

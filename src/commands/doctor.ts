@@ -13,14 +13,13 @@ export default class Doctor extends AmeideCommand<DoctorResult> {
   static override description = describeCommand(
     "Read-only. Checks, one line each: Node.js, git, the repository's ameide.yaml (valid or the error), an image " +
       'builder (docker buildx with a daemon, buildah or podman), cosign, an SBOM generator (syft, or cdxgen with ' +
-      'skopeo), buf, kustomize, helm, the renderer sandbox, the render module, the ApplicationSet engine, credentials ' +
+      'skopeo), buf, the chart repositories, the render module (Helm, kustomize, jsonnet), the ApplicationSet engine, credentials ' +
       'for the configured registry (present or not; never printed) and a GitHub token with whether it may dispatch the ' +
       'GitOps repository\'s workflows (one API call, skipped with --offline, "unknown" after 5 s). Each line is marked ' +
-      '✓ ready, ! present but not needed, optional or degraded (the line says why), or ✗ a command this repository ' +
+      '✓ ready, ! optional or degraded (the line says why), or ✗ a command this repository ' +
       'is configured for (a monorepo holds primitives/; a GitOps checkout sets gitopsPolicy or has its overlay ' +
       "folders) cannot run without it (with the fix); --json carries it as each check's state (ok, warn, fail) beside " +
-      'what was found (status: ok, missing, unusable, unknown). Lines nothing here needs (helm, kustomize and the ' +
-      'sandbox when the render module renders) are shown with --verbose. Exit 0 when no line is ✗, 3 otherwise ' +
+      'what was found (status: ok, missing, unusable, unknown). Exit 0 when no line is ✗, 3 otherwise ' +
       '(PREREQUISITES_MISSING; the report is still printed, --json included). Outside a repository only Node.js and ' +
       'git are required.',
     {
@@ -41,11 +40,6 @@ export default class Doctor extends AmeideCommand<DoctorResult> {
       default: false,
     }),
     'api-url': API_URL_FLAG,
-    verbose: Flags.boolean({
-      description:
-        'Also show the lines nothing here needs (helm, kustomize, the sandbox when the render module renders).',
-      default: false,
-    }),
   }
 
   protected async execute(): Promise<DoctorResult> {
@@ -66,7 +60,7 @@ export default class Doctor extends AmeideCommand<DoctorResult> {
       env: process.env,
       onCheck: (c) => progress.update(`Checked ${++known} of ${CHECK_IDS.length}: ${c.title}`),
     }).finally(() => progress.stop())
-    if (!this.jsonEnabled()) this.log(formatDoctor(result, this.style, flags.verbose))
+    if (!this.jsonEnabled()) this.log(formatDoctor(result, this.style))
     if (!result.ready) this.setExitCode(exitsOf('PREREQUISITES_MISSING')[0])
     return result
   }

@@ -80,7 +80,6 @@ export const ERROR_CODES = {
   INVALID_WORKFLOW: {exit: 2, summary: '--workflow is not a .yml/.yaml file name'},
   KEYLESS_IDENTITY_MISSING: {exit: 3, summary: '--evidence without --key needs an identity regexp and an OIDC issuer'},
   KEYLESS_REQUIRES_TLOG: {exit: 2, summary: '--keyless with --no-tlog and no timestamp authority (a trusted time)'},
-  KUSTOMIZE_NOT_FOUND: {exit: 3, summary: '--render and the standalone kustomize is not installed'},
   NOTHING_CHECKED: {exit: 3, summary: 'no file fell in a checked zone of the layout (or --require-render found nothing to render)'},
   NOTHING_TO_UPDATE: {exit: 2, summary: 'the report holds no published image'},
   NOT_A_DIGEST_REFERENCE: {exit: 2, summary: 'cosign was asked to sign or verify a reference without a digest'},

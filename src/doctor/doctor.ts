@@ -2,7 +2,7 @@
  * `ameide doctor`: what this machine has and lacks for each command. Every check group runs at once (a tool probe
  * takes milliseconds; the one network call is bounded); each line is ok / missing / unusable / unknown with the
  * command that fixes it, `required` when a command the repository is configured for cannot run without it, and its
- * state: ok ✓, warn ! (not needed, optional or degraded) or fail ✗ (required and not ok: exit 3).
+ * state: ok ✓, warn ! (optional or degraded) or fail ✗ (required and not ok: exit 3).
  */
 import {checkChartRepositories} from './charts.js'
 import {checkGitHubToken, checkRegistryCredentials} from './credentials.js'
@@ -12,8 +12,7 @@ import {checkGit, checkNode} from './runtime.js'
 import {checkTemplateEngine} from './engine.js'
 import {inspectCopy} from './release.js'
 import {checkRenderModule} from './render-module.js'
-import {checkSandbox} from './sandbox.js'
-import {checkBuf, checkBuilder, checkCosign, checkHelm, checkKustomize, checkSbom} from './tools.js'
+import {checkBuf, checkBuilder, checkCosign, checkSbom} from './tools.js'
 import {
   CHECK_IDS,
   type CheckId,
@@ -53,10 +52,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     seen(checkCosign(env)),
     seen(checkSbom(config, root, env)),
     seen(checkBuf(root, env)),
-    seen(checkKustomize(env)),
-    seen(checkHelm(env)),
     seen(checkChartRepositories(root, repository.kind, config)),
-    seen(checkSandbox()),
     seen(Promise.resolve(checkRenderModule())),
     seen(checkTemplateEngine()),
     seen(checkRegistryCredentials(config, env)),
@@ -83,25 +79,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
 
 /**
  * Each line's meaning here: required when a command of this repository cannot run without it (node and git always);
- * not needed when the render module does its work; then ok ✓, fail ✗ (required, not ok) or warn ! (the rest).
+ * then ok ✓, fail ✗ (required, not ok) or warn ! (the rest).
  */
 function judge(lines: ProbedCheck[], commands: CommandId[], needs: Record<CheckId, Need>): DoctorCheck[] {
   const byId = new Map(lines.map((l) => [l.id, l]))
-  const moduleRenders = byId.get('render-module')?.status === 'ok'
   return CHECK_IDS.map((id) => {
     const need = needs[id]
-    const needed = !(moduleRenders && RENDERED_BY_THE_MODULE.includes(id))
-    const line = needed ? byId.get(id)! : notNeeded(byId.get(id)!)
-    const required = needed && (need.always === true || need.requiredBy.some((c) => commands.includes(c)))
+    const line = byId.get(id)!
+    const required = need.always === true || need.requiredBy.some((c) => commands.includes(c))
     const state: CheckState = line.status === 'ok' ? 'ok' : required ? 'fail' : 'warn'
-    return {...line, state, needed, neededBy: need.neededBy, required}
+    return {...line, state, neededBy: need.neededBy, required}
   })
-}
-
-/** What the render module replaces: with it built, the binaries and the sandbox they would render in are optional. */
-const RENDERED_BY_THE_MODULE: readonly CheckId[] = ['kustomize', 'helm', 'sandbox']
-
-function notNeeded(line: ProbedCheck): ProbedCheck {
-  if (line.status === 'ok') return line
-  return {...line, detail: `${line.detail}; not needed: the render module renders Helm and kustomize`, fix: null}
 }

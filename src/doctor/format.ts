@@ -2,18 +2,17 @@
 import type {Style} from '../core/output/style.js'
 import type {CheckState, DoctorCheck, DoctorResult} from './types.js'
 
-/** ✓ ready, ! not needed, optional or degraded, ✗ a command of this repository cannot run. */
+/** ✓ ready, ! optional or degraded, ✗ a command of this repository cannot run. */
 const MARK: Record<CheckState, string> = {ok: '✓', warn: '!', fail: '✗'}
 
-/** The report; a line nothing here needs (the render module does its work) only with `verbose`. */
-export function formatDoctor(result: DoctorResult, style: Style, verbose = false): string {
+/** The report. */
+export function formatDoctor(result: DoctorResult, style: Style): string {
   const colour = (c: DoctorCheck) => ({ok: style.green, warn: style.yellow, fail: style.red})[c.state]
   const where = result.repository.root
     ? `${result.repository.root} (${result.repository.kind === 'none' ? 'no primitives/ or GitOps overlays' : result.repository.kind})`
     : 'outside a repository'
   const out = [style.bold(`ameide doctor: ${where}`), '', copyLine(result.ameide, style), '']
-  const hidden = result.checks.filter((c) => !verbose && !c.needed && c.state !== 'ok')
-  for (const c of result.checks.filter((c) => !hidden.includes(c))) {
+  for (const c of result.checks) {
     const mark = colour(c)(MARK[c.state])
     const state = c.status === 'ok' ? '' : ` ${colour(c)(c.status)}${c.required ? style.dim(' (required)') : ''}:`
     out.push(`${mark} ${style.bold(c.title)}${state || ':'} ${c.detail}`)
@@ -34,12 +33,6 @@ export function formatDoctor(result: DoctorResult, style: Style, verbose = false
     if (c.fix) out.push(`    ${style.cyan('fix')}: ${c.fix}`)
     if (c.status !== 'ok') out.push(`    ${style.dim(`needed by: ${c.neededBy.map((n) => `ameide ${n}`).join(', ')}`)}`)
   }
-  if (hidden.length > 0)
-    out.push(
-      style.dim(
-        `  (not shown: ${hidden.map((c) => c.title).join(', ')}: not needed, the render module renders Helm and kustomize; --verbose shows them)`,
-      ),
-    )
   out.push('', verdict(result, style))
   return out.join('\n')
 }
@@ -49,7 +42,7 @@ function verdict(result: DoctorResult, style: Style): string {
   const failing = result.checks.filter((c) => c.state === 'fail')
   if (failing.length > 0) return style.red(`Not ready (exit 3): ${failing.map((c) => c.title).join(', ')}.`)
   const commands = result.repository.commands.length
-  const warned = result.checks.filter((c) => c.state === 'warn' && c.needed).length
+  const warned = result.checks.filter((c) => c.state === 'warn').length
   const notes = warned > 0 ? ` (${warned} marked ! ${warned === 1 ? 'is' : 'are'} optional or degraded)` : ''
   return style.green(
     commands > 0

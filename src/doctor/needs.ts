@@ -43,14 +43,11 @@ export function needsOf(config: AmeideConfig): Record<CheckId, Need> {
     },
     sbom: {neededBy: ['primitive publish'], requiredBy: config.publish.sbom === 'none' ? [] : ['primitive publish']},
     buf: {neededBy: ['primitive verify'], requiredBy: ['primitive verify']},
-    kustomize: {
+    charts: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
+    'render-module': {
       neededBy: ['gitops verify', 'gitops diff'],
       requiredBy: config.gitopsPolicy.render.enabled ? ['gitops verify'] : [],
     },
-    helm: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
-    charts: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
-    sandbox: {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
-    'render-module': {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     'template-engine': {neededBy: ['gitops verify', 'gitops diff'], requiredBy: []},
     'registry-credentials': {neededBy: ['primitive publish', 'primitive status'], requiredBy: []},
     'github-token': {

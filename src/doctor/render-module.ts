@@ -1,10 +1,9 @@
 /**
  * The render module (src/effects/render-module): Helm's, kustomize's, go-jsonnet's and Flux's envsubst's own Go code
- * as WebAssembly, built into the package (dist/render-module/). Built, it renders every chart, kustomize root (a Flux
- * Kustomization's post-build variables too) and Argo CD jsonnet —
- * nothing to install, no sandbox needed; without it the helm and kustomize binaries render, sandboxed, and jsonnet is
- * not evaluated, nor are Flux post-build variables substituted (render-unavailable). Read from the build's record, not started:
- * doctor stays fast.
+ * as WebAssembly, built into the package (dist/render-module/). It is the one renderer: built, it renders every chart,
+ * kustomize root (a Flux Kustomization's post-build variables too) and Argo CD jsonnet — nothing to install, trusted
+ * or not; without it nothing renders (render-unavailable). Read from the build's record, not started: doctor stays
+ * fast.
  */
 import {existsSync} from 'node:fs'
 
@@ -22,9 +21,7 @@ export function checkRenderModule(): ProbedCheck {
       status: 'missing',
       version: null,
       detail:
-        process.env.AMEIDE_RENDERER === 'native'
-          ? 'AMEIDE_RENDERER=native: the helm and kustomize binaries render, in the sandbox'
-          : 'not built: the helm and kustomize binaries render, in the sandbox (see the helm, kustomize and sandbox lines); Argo CD jsonnet is not evaluated, Flux post-build variables not substituted',
+        'not built: no chart, kustomize root or Argo CD jsonnet renders (gitops verify --render and gitops diff report each render-unavailable)',
       fix: existsSync(packagePath('src/effects/render-module/go'))
         ? `npm run build in ${packagePath('.')} (Go on PATH; the Go module proxy reachable)`
         : 'install a clone: npm ci && npm run build',
@@ -38,7 +35,7 @@ export function checkRenderModule(): ProbedCheck {
     title,
     status: 'ok',
     version: `helm ${build.helm}, kustomize ${build.kustomize}${jsonnet}${envsubst}`,
-    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, no sandbox needed, trusted or not`,
+    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not`,
     fix: null,
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The external tools the commands run: an image builder (docker buildx, buildah or podman), cosign, an SBOM
- * generator (syft, or cdxgen reading the image through skopeo), buf, the standalone kustomize and helm. Each is asked
+ * generator (syft, or cdxgen reading the image through skopeo) and buf. Each is asked
  * for its version through src/effects/tools.ts, where a command would find it.
  */
 import type {AmeideConfig} from '../core/config.js'
@@ -21,8 +21,6 @@ export const FIXES = {
   sbom: `npm install -g @cyclonedx/cdxgen and apt-get install --no-install-recommends skopeo (or install syft), or ${TOOLCHAIN}`,
   skopeo: 'apt-get install --no-install-recommends skopeo',
   buf: 'npm install --save-dev @bufbuild/buf in the monorepo (verify also finds it in node_modules/.bin)',
-  kustomize: `apt-get install kustomize (Debian trixie; the standalone kustomize 5.x), or ${TOOLCHAIN}`,
-  helm: 'Install helm 3 or newer (https://helm.sh/docs/intro/install/)',
 } as const
 
 const line = (id: Line['id'], title: string, found: Probe, fix: string, detail = found.detail): Line => ({
@@ -125,13 +123,4 @@ export async function checkBuf(root: string | null, env: Env): Promise<Line> {
   }
   const found = await probe(binary, ['--version'], {env})
   return line('buf', 'buf', found, FIXES.buf, `${found.detail} (${binary})`)
-}
-
-/** The standalone kustomize (`kubectl kustomize` is not it); Debian's build reports `(devel)`, no version. */
-export async function checkKustomize(env: Env): Promise<Line> {
-  return line('kustomize', 'kustomize', await probe('kustomize', ['version'], {env, min: '5.0'}), FIXES.kustomize)
-}
-
-export async function checkHelm(env: Env): Promise<Line> {
-  return line('helm', 'helm', await probe('helm', ['version', '--short'], {env, min: '3.0'}), FIXES.helm)
 }

@@ -7,8 +7,7 @@ export const CHECK_STATUSES = ['ok', 'missing', 'unusable', 'unknown'] as const
 export type CheckStatus = (typeof CHECK_STATUSES)[number]
 
 /**
- * What a line means here, the three marks of the report: ok ✓ ready; warn ! present but not needed, optional or
- * degraded (the detail says why); fail ✗ a command this repository is configured for cannot run (the fix says how).
+ * What a line means here, the three marks of the report: ok ✓ ready; warn ! optional or degraded (the detail says why); fail ✗ a command this repository is configured for cannot run (the fix says how).
  * Any fail is exit 3.
  */
 export const CHECK_STATES = ['ok', 'warn', 'fail'] as const
@@ -23,10 +22,7 @@ export const CHECK_IDS = [
   'cosign',
   'sbom',
   'buf',
-  'kustomize',
-  'helm',
   'charts',
-  'sandbox',
   'render-module',
   'template-engine',
   'registry-credentials',
@@ -58,8 +54,6 @@ export interface DoctorCheck {
   status: CheckStatus
   /** What that means here: ok when found; fail when required and not ok; warn otherwise. */
   state: CheckState
-  /** False when nothing here needs it: what it does is done otherwise (the render module renders Helm and kustomize). */
-  needed: boolean
   /** The version the tool reported, when it reports one. */
   version: string | null
   /** What was found, or why it is missing, unusable or unknown (never a secret). */
@@ -74,8 +68,8 @@ export interface DoctorCheck {
   engine?: EngineRecord
 }
 
-/** A line as its check group finds it, before the repository's needs decide required, state and needed. */
-export type ProbedCheck = Omit<DoctorCheck, 'neededBy' | 'required' | 'state' | 'needed'>
+/** A line as its check group finds it, before the repository's needs decide required and state. */
+export type ProbedCheck = Omit<DoctorCheck, 'neededBy' | 'required' | 'state'>
 
 /** What built the ApplicationSet template engine: Go, the engine's sha256, each Go module's version and go.sum hash. */
 export interface EngineRecord {

@@ -11,6 +11,15 @@ import {printable, printableLines} from '../core/output/untrusted.js'
 
 export const inActions = (env: NodeJS.ProcessEnv): boolean => env.GITHUB_ACTIONS === 'true'
 
+/**
+ * The environment variables that make a run untrusted: a pull request's CI job, or the explicit switch. An untrusted
+ * revision may not name what is fetched (a chart from a host only the revision names).
+ */
+export function untrustedByEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.AMEIDE_UNTRUSTED === '1' || env.AMEIDE_UNTRUSTED === 'true') return true
+  return env.GITHUB_ACTIONS === 'true' && /^pull_request/.test(env.GITHUB_EVENT_NAME ?? '')
+}
+
 /** Escapes an annotation message (`%`, CR, LF). */
 const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 /** Escapes an annotation property value (also `:` and `,`). */

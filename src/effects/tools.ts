@@ -2,34 +2,18 @@ import {AmeideError, failureError, prerequisiteError, remoteError} from '../core
 import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../core/retry.js'
 import {redact} from '../core/secrets.js'
 import type {CodeWithExit} from '../core/error-codes.js'
-import {allowListedEnv} from './isolated-env.js'
-import {breachOf, kernelLimits, overObjects, type LimitBreach, type ToolLimits} from './limits.js'
-import {findOnPath, sandboxed, type SandboxPaths, type SandboxProbe} from './sandbox.js'
 
 /**
- * Running the external tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo; the renderers helm and
- * kustomize) as processes: one place that turns "not installed" into exit 3, classifies transient failures (429,
- * 5xx, resets, timeouts in the tool's stderr) for withRetry, and redacts everything it reports. Secrets reach a
- * tool through its environment (e.g. COSIGN_PASSWORD), never through argv. The renderers of an untrusted revision
- * ask for `isolatedHome`: they get {@link allowListedEnv} and nothing else of this process's environment.
+ * Running the external tools (buildah, docker, podman, cosign, cdxgen, syft, skopeo) as processes: one place that
+ * turns "not installed" into exit 3, classifies transient failures (429, 5xx, resets, timeouts in the tool's stderr)
+ * for withRetry, and redacts everything it reports. Secrets reach a tool through its environment (e.g.
+ * COSIGN_PASSWORD), never through argv.
  */
 export interface ToolRunOptions {
   env?: Record<string, string | undefined>
   cwd?: string
   /** Per invocation; a timeout counts as transient. Default 10 minutes. */
   timeoutMs?: number
-  /**
-   * Run with {@link allowListedEnv} (a private HOME and TMPDIR under this folder) and `env` on top, nothing else of
-   * this process's environment: what renderers of an untrusted revision get (helm, kustomize).
-   */
-  isolatedHome?: string
-  /**
-   * Run inside the sandbox (effects/sandbox.ts), seeing only these folders (with `isolatedHome` writable): what
-   * renderers of a revision get.
-   */
-  sandbox?: {probe: Extract<SandboxProbe, {available: true}>; paths: SandboxPaths}
-  /** Bounds of the run (effects/limits.ts): a breach is `limit` in the result, never a throw. */
-  limits?: ToolLimits
 }
 
 /** What every effect that drives one external tool (docker, buildah, podman, cosign) is configured with. */
@@ -48,8 +32,6 @@ export interface ToolResult {
   stdout: string
   stderr: string
   timedOut: boolean
-  /** The limit the run reached (with `limits`). */
-  limit?: LimitBreach
 }
 
 /** A tool ran and failed. `message` is redacted and carries the tail of stderr. */
@@ -107,36 +89,13 @@ export async function runTool(
 ): Promise<ToolResult> {
   const {execa} = await import('execa')
   try {
-    const env =
-      options.isolatedHome === undefined
-        ? options.env
-        : Object.fromEntries(
-            Object.entries({...allowListedEnv(options.isolatedHome), ...options.env}).filter(
-              ([, v]) => v !== undefined,
-            ),
-          )
-    // In the sandbox the tool gets its environment from bwrap (--setenv); bwrap itself, PID 1 there, gets the same.
-    const command =
-      options.sandbox === undefined
-        ? {file: binary, args}
-        : sandboxed(options.sandbox.probe, findOnPath(binary) ?? failMissing(binary, options), args, {
-            paths: {
-              readOnly: options.sandbox.paths.readOnly,
-              writable: [...options.sandbox.paths.writable, ...(options.isolatedHome ? [options.isolatedHome] : [])],
-            },
-            env: (env ?? {}) as Record<string, string>,
-            ...(options.cwd ? {cwd: options.cwd} : {}),
-          })
-    const limited = options.limits ? kernelLimits(options.limits) : []
-    const [file, ...rest] = [...limited, command.file, ...command.args]
-    const result = await execa(file!, rest, {
+    const result = await execa(binary, args, {
       cwd: options.cwd,
-      env,
-      extendEnv: options.isolatedHome === undefined,
+      env: options.env,
       reject: false,
       stdin: 'ignore',
-      timeout: options.limits?.timeoutMs ?? options.timeoutMs ?? 600_000,
-      maxBuffer: options.limits?.outputBytes ?? 256 * 1024 * 1024,
+      timeout: options.timeoutMs ?? 600_000,
+      maxBuffer: 256 * 1024 * 1024,
     })
     if (
       (result as {code?: string}).code === 'ENOENT' ||
@@ -150,31 +109,12 @@ export async function runTool(
       stderr: String(result.stderr ?? ''),
       timedOut: Boolean(result.timedOut),
     }
-    if (options.limits) {
-      const limit = out.timedOut
-        ? 'time'
-        : (result as {isMaxBuffer?: boolean}).isMaxBuffer
-          ? 'output'
-          : out.exitCode !== 0
-            ? breachOf({...out, signal: result.signal ?? undefined})
-            : overObjects(out.stdout, options.limits.objects)
-              ? 'objects'
-              : undefined
-      if (limit) {
-        out.limit = limit
-        out.stdout = '' // a partial output is never parsed
-      }
-    }
     return out
   } catch (error) {
     if (error instanceof AmeideError) throw error
     if ((error as {code?: string}).code === 'ENOENT') throw missing(binary, options)
     throw error
   }
-}
-
-function failMissing(binary: string, options: {missingCode: CodeWithExit<3>; installHint: string}): never {
-  throw missing(binary, options)
 }
 
 function missing(binary: string, options: {missingCode: CodeWithExit<3>; installHint: string}): AmeideError {
@@ -249,33 +189,4 @@ function tail(text: string, maxLines = 8): string {
     .map((l) => l.trimEnd())
     .filter((l) => l.length > 0)
   return lines.slice(-maxLines).join('\n').slice(-2000)
-}
-
-/**
- * Who `binary` is: the file PATH resolves it to (links followed) and that file's inode, size and change times —
- * what a remembered `<binary> version` answer is valid for. Undefined when it is not on PATH.
- */
-export async function binaryIdentity(binary: string): Promise<string | undefined> {
-  const [{realpathSync, statSync, accessSync, constants}, path] = await Promise.all([
-    import('node:fs'),
-    import('node:path'),
-  ])
-  const candidates = binary.includes('/')
-    ? [binary]
-    : (process.env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((d) => path.join(d, binary))
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK)
-      const real = realpathSync(c)
-      const st = statSync(real)
-      if (!st.isFile()) continue
-      return JSON.stringify([real, st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs])
-    } catch {
-      // not here: the next folder of PATH
-    }
-  }
-  return undefined
 }

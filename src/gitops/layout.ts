@@ -99,7 +99,7 @@ export interface LayoutReport {
     declaredIn: string
     files: string[]
   }>
-  /** The renderers `--render` would run: `helm version --short` and `kustomize version` (null: not on PATH). */
+  /** The render module's Helm and kustomize, which `--render` would run (null, `not built`: no module). */
   renderTools?: {helm: string | null; kustomize: string | null}
   /** The Applications each Argo CD ApplicationSet generates, evaluated offline, and the generators not evaluated. */
   applicationSets?: ApplicationSetView[]

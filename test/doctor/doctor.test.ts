@@ -9,6 +9,7 @@ import {startFakeGitHub, type FakeGitHub} from '../support/github-server.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
 import {REPO_ROOT, requireTool} from '../support/toolchain.js'
+import {cliWithoutRenderModule} from '../support/unbuilt-package.js'
 
 /**
  * `ameide doctor` as a newcomer runs it: the built CLI with a PATH of chosen real tools (a folder of links), a clean
@@ -20,7 +21,7 @@ import {REPO_ROOT, requireTool} from '../support/toolchain.js'
 const GH_TOKEN = 'ghp_doctor-canary-token-5d1e93'
 const REGISTRY_SECRET = 'registry-canary-password-77c1'
 
-const TOOLS = ['git', 'buildah', 'podman', 'skopeo', 'cosign', 'kustomize', 'cdxgen', 'node'] as const
+const TOOLS = ['git', 'buildah', 'podman', 'skopeo', 'cosign', 'cdxgen', 'node'] as const
 
 let mono: string
 let home: string
@@ -37,11 +38,12 @@ async function pathWith(tools: readonly string[], extra: Record<string, string> 
   return dir
 }
 
-async function doctor(args: string[], env: Record<string, string>, cwd = mono): Promise<CliRun> {
+async function doctor(args: string[], env: Record<string, string>, cwd = mono, cli?: string): Promise<CliRun> {
   return runCli(['doctor', ...args], {
     cwd,
     extendEnv: false,
     env: {HOME: home, NO_COLOR: '1', CI: 'true', ...env},
+    ...(cli ? {cli} : {}),
   })
 }
 
@@ -49,7 +51,6 @@ interface Line {
   id: string
   status: string
   state: string
-  needed: boolean
   required: boolean
 }
 
@@ -118,14 +119,16 @@ describe('ameide doctor', () => {
       cosign: 'ok',
       sbom: 'ok',
       buf: 'ok',
-      kustomize: 'ok',
       'template-engine': 'ok',
       'render-module': 'ok',
       'registry-credentials': 'ok',
       'github-token': 'ok',
     })
     // The render module the build put in dist/render-module/: Helm, kustomize and Argo CD's go-jsonnet with nothing to
-    // install.
+    // install. It is the one renderer: no helm, kustomize or sandbox line.
+    expect(doc.checks.map((c: {id: string}) => c.id)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(helm|kustomize|sandbox)$/)]),
+    )
     expect(checkOf(run, 'render-module').detail).toMatch(
       /^Helm v4\.\d+\.\d+\S*, kustomize v5\.\d+\.\d+ and go-jsonnet v0\.22\.0 \(Argo CD's jsonnet\), Flux's envsubst v1\.\d+\.\d+ \(post-build variables\) as WebAssembly .*nothing to install/,
     )
@@ -216,53 +219,41 @@ describe('ameide doctor', () => {
     expect(config.fix).toContain('docs/configuration.md')
   })
 
-  it('a GitOps checkout that renders needs kustomize, unless the render module renders; outside a repository only Node.js and git are required', async () => {
+  it('a GitOps checkout that renders requires the render module: ✗ without it, ✓ with it, no binary asked for; outside a repository only Node.js and git are required', async () => {
     const gitops = await makeTempDir('ameide-doctor-gitops-')
     await initGitRepo(gitops)
     await writeFile(path.join(gitops, 'ameide.yaml'), 'gitopsPolicy:\n  render: true\n')
     const bin = await pathWith(['git', 'node'])
-    const run = await doctor(['--json', '--offline'], {PATH: bin, AMEIDE_RENDERER: 'native'}, gitops)
+    // The built package without dist/render-module (test/support/unbuilt-package.ts): a source build without Go.
+    const unbuilt = await cliWithoutRenderModule()
+    const run = await doctor(['--json', '--offline'], {PATH: bin}, gitops, unbuilt)
     expect(run.exitCode).toBe(3)
     expect(run.json().repository).toMatchObject({
       kind: 'gitops',
       commands: ['gitops verify', 'gitops diff', 'gitops set-image', 'gitops promote', 'mcp'],
     })
-    expect(checkOf(run, 'kustomize')).toMatchObject({status: 'missing', state: 'fail', required: true, needed: true})
+    expect(checkOf(run, 'render-module')).toMatchObject({status: 'missing', state: 'fail', required: true})
+    expect(checkOf(run, 'render-module').detail).toMatch(
+      /^not built: no chart, kustomize root or Argo CD jsonnet renders/,
+    )
+    expect(checkOf(run, 'render-module').fix).toMatch(/npm (ci && npm )?run build/)
     // Missing, but no command of a GitOps checkout builds images: ! not ✗.
     expect(checkOf(run, 'builder')).toMatchObject({status: 'missing', state: 'warn', required: false})
-    const nativeHuman = await doctor(['--offline'], {PATH: bin, AMEIDE_RENDERER: 'native'}, gitops)
-    expect(nativeHuman.stdout).toContain('✗ kustomize missing (required): kustomize is not on PATH')
-    expect(nativeHuman.stdout).toMatch(/^! image builder missing: /m)
-    expect(nativeHuman.stdout).toContain('Not ready (exit 3): kustomize.')
-    // With the render module built, no helm, kustomize or bubblewrap is needed: said, not required, no fix, no ✗.
+    const unbuiltHuman = await doctor(['--offline'], {PATH: bin}, gitops, unbuilt)
+    expect(unbuiltHuman.stdout).toMatch(
+      /^✗ helm, kustomize and jsonnet \(render module\) missing \(required\): not built/m,
+    )
+    expect(unbuiltHuman.stdout).toMatch(/^! image builder missing: /m)
+    expect(unbuiltHuman.stdout).toContain('Not ready (exit 3): helm, kustomize and jsonnet (render module).')
+    // With the render module built: ready with no helm, kustomize or bubblewrap on PATH, and no line asks for one.
     const module = await doctor(['--json', '--offline'], {PATH: bin}, gitops)
     expect(module.exitCode).toBe(0)
-    expect(checkOf(module, 'sandbox')).toMatchObject({required: false, needed: false})
-    for (const id of ['kustomize', 'helm'])
-      expect(checkOf(module, id)).toMatchObject({
-        status: 'missing',
-        state: 'warn',
-        needed: false,
-        required: false,
-        fix: null,
-        detail: expect.stringContaining('not needed: the render module renders Helm and kustomize'),
-      })
-    // The human report: no ✗ anywhere, the lines nothing needs named once and shown as ! only with --verbose.
+    expect(checkOf(module, 'render-module')).toMatchObject({status: 'ok', state: 'ok', required: true})
     const human = await doctor(['--offline'], {PATH: bin}, gitops)
     expect(human.exitCode).toBe(0)
     expect(human.stdout).not.toMatch(/^✗/m)
-    expect(human.stdout).not.toMatch(/^. (kustomize|helm) missing/m)
-    expect(human.stdout).toContain(
-      '(not shown: kustomize, helm: not needed, the render module renders Helm and kustomize',
-    )
+    expect(human.stdout).not.toMatch(/^. (kustomize|helm|renderer sandbox)( missing)?:/m)
     expect(human.stdout).toMatch(/^Ready: everything the 5 commands of this repository need is usable \(\d+ marked ! /m)
-    const verbose = await doctor(['--offline', '--verbose'], {PATH: bin}, gitops)
-    expect(verbose.exitCode).toBe(0)
-    expect(verbose.stdout).toContain(
-      '! kustomize missing: kustomize is not on PATH; not needed: the render module renders Helm and kustomize',
-    )
-    expect(verbose.stdout).toMatch(/^! helm missing: .*not needed/m)
-    expect(verbose.stdout).not.toContain('not shown:')
     const noEngine = await doctor(
       ['--json', '--offline'],
       {PATH: bin, AMEIDE_GOTEMPLATE_WASM: path.join(gitops, 'none.wasm')},
@@ -299,15 +290,11 @@ describe('ameide doctor', () => {
 
   it('a tool that names no version number: its version as it states it (devel), never null', async () => {
     const bin = await pathWith(
-      TOOLS.filter((t) => t !== 'cosign' && t !== 'kustomize'),
-      {
-        cosign: '#!/bin/sh\necho \'{"gitVersion": "devel", "gitCommit": "unknown"}\'\n',
-        kustomize: '#!/bin/sh\necho "(devel)"\n',
-      },
+      TOOLS.filter((t) => t !== 'cosign'),
+      {cosign: '#!/bin/sh\necho \'{"gitVersion": "devel", "gitCommit": "unknown"}\'\n'},
     )
     const run = await doctor(['--json', '--offline'], {PATH: bin})
     expect(checkOf(run, 'cosign')).toMatchObject({status: 'ok', version: 'devel'})
-    expect(checkOf(run, 'kustomize')).toMatchObject({status: 'ok', version: '(devel)'})
   })
 
   it('the GitHub token: read-only is unusable, a rejected one is unusable, none is missing; never printed', async () => {

@@ -2,28 +2,25 @@
  * `gitops diff` and `gitops verify --render` on an Argo CD Application whose directory source is jsonnet (issue 54),
  * with real git and the built CLI: the render module's go-jsonnet evaluates it as the repo-server does (a TLA naming
  * `$ARGOCD_APP_NAME`, a code extVar, `libs`), so an image moved by a file the jsonnet imports from outside its folder
- * and its libs is the Application's image move; without the module (AMEIDE_RENDERER=native) the source is
+ * and its libs is the Application's image move; without the module (a package copy without dist/render-module) the source is
  * render-unavailable, named, and the diff incomplete.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {edit} from '../support/diff-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
+import {cliWithoutRenderModule} from '../support/unbuilt-package.js'
 
 afterAll(runCleanups)
 
 const ORIGIN = 'https://github.com/acme/shop-gitops.git'
 const PIN = `@sha256:${'b'.repeat(64)}`
 
-let env: Record<string, string | undefined>
-beforeAll(() => {
-  requireTool('kustomize')
-  requireTool('helm')
-  env = toolEnv()
-})
+// The render module evaluates the jsonnet and renders the rest: no binary is needed.
+const env = toolEnv()
 
 const application = [
   'apiVersion: argoproj.io/v1alpha1',
@@ -106,10 +103,11 @@ type DiffResult = {
   failures: Array<{rule: string; application?: string; message: string}>
 }
 
-async function diff(repo: string, extraEnv: Record<string, string> = {}) {
+async function diff(repo: string, cli?: string) {
   const run = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'HEAD', '--json'], {
     cwd: repo,
-    env: {...env, ...extraEnv},
+    env,
+    ...(cli ? {cli} : {}),
   })
   const result = run.json<DiffResult>()
   assertMatchesSchema('gitops-diff.schema.json', result)
@@ -181,9 +179,10 @@ describe('gitops diff and verify --render: an Argo CD jsonnet directory source',
     ])
   })
 
-  it('without the render module (AMEIDE_RENDERER=native) the jsonnet source is render-unavailable, named', async () => {
+  it('without the render module the jsonnet source is render-unavailable, named', async () => {
     const repo = await prRepo(files(`1.0${PIN}`), {'releases/web.libsonnet': `{tag: '1.1${PIN}'}\n`})
-    const {exitCode, result} = await diff(repo, {AMEIDE_RENDERER: 'native'})
+    // The built package without dist/render-module (test/support/unbuilt-package.ts): a source build without Go.
+    const {exitCode, result} = await diff(repo, await cliWithoutRenderModule())
     expect(exitCode).toBe(1)
     expect(result.summary).toBe('incomplete')
     expect(result.deployables).toEqual([])

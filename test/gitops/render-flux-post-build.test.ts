@@ -23,7 +23,8 @@ import {fluxFields, holdersOf} from '../../src/gitops/render/flux-kustomization.
 import {runCli} from '../support/cli.js'
 import {history} from '../support/diff-repo.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
+import {cliWithoutRenderModule} from '../support/unbuilt-package.js'
 
 afterAll(runCleanups)
 
@@ -326,9 +327,13 @@ describe('the gate: a Flux root rendered with its post-build as kustomize-contro
     findings: Array<{rule: string; file: string; message: string}>
     render: {images: Array<{image: string}>; roots: Array<{dir: string; status: string}>}
   }
-  const verify = async (files: Record<string, string>, extra: Record<string, string | undefined> = {}) => {
+  const verify = async (files: Record<string, string>, cli?: string) => {
     const repo = await history(files)
-    const out = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env: toolEnv(extra)})
+    const out = await runCli(['gitops', 'verify', '--render', '--json'], {
+      cwd: repo,
+      env: toolEnv(),
+      ...(cli ? {cli} : {}),
+    })
     return out.json<Verify>()
   }
 
@@ -351,16 +356,14 @@ describe('the gate: a Flux root rendered with its post-build as kustomize-contro
     )
   }, 120_000)
 
-  it('without the render module (AMEIDE_RENDERER=native): render-unavailable, named, never an imitation', async () => {
-    requireTool('kustomize')
-    const json = await verify(fleet('${REGISTRY}/web:${TAG}', 'TAG: "1.0.0"'), {AMEIDE_RENDERER: 'native'})
+  it('without the render module: render-unavailable, named, never an imitation', async () => {
+    // The built package without dist/render-module (test/support/unbuilt-package.ts): a source build without Go.
+    const json = await verify(fleet('${REGISTRY}/web:${TAG}', 'TAG: "1.0.0"'), await cliWithoutRenderModule())
     expect(json.findings).toContainEqual(
       expect.objectContaining({
         rule: 'render-unavailable',
         file: 'apps/staging/kustomization.yaml',
-        message: expect.stringContaining(
-          "its Flux Kustomization's postBuild variables are substituted by kustomize-controller",
-        ),
+        message: expect.stringContaining('the render module is not built'),
       }),
     )
     expect(json.render.images).toEqual([])

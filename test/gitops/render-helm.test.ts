@@ -1,19 +1,21 @@
 /**
- * `gitops verify --render` over Helm deployables, with the real helm (Helm 4 as `helm`, Helm 3 as `helm3` put first
- * on PATH as `helm`): an Argo CD repository in the design documents' layout (first-party charts under
+ * `gitops verify --render` over Helm deployables, with the render module (Helm 4.1.4, the product's one renderer)
+ * and, as the oracle, the Helm 3.18 binary (`helm3`; Argo CD <= 3.4, Flux < 2.8) through the same core: an Argo CD repository in the design documents' layout (first-party charts under
  * sources/charts/apps, a vendored third-party chart, values layered _shared → env/<env>) and a Flux repository whose
  * HelmRelease takes its chart from its own GitRepository and values from a ConfigMap. Every finding at its deciding
  * line, nothing on what an environment pins, the checkout untouched.
  */
-import {symlink, writeFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
+import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {git, makeTempDir, runCleanups} from '../support/tmp.js'
+import {git, runCleanups} from '../support/tmp.js'
 import {helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../support/helm-repo.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {nativeHelm} from '../support/native-render.js'
+import {REPO_ROOT, requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
@@ -155,32 +157,52 @@ function argoFiles(): Record<string, string> {
   return files
 }
 
-/** The environment that renders with `helm`: the render module (Helm 4), or a helm binary as the `helm` on PATH. */
-async function helmEnv(helm: string): Promise<NodeJS.ProcessEnv> {
-  const env = toolEnv()
-  if (helm === MODULE) return env
-  const bin = await makeTempDir('ameide-helm-bin-')
-  await symlink(helm, path.join(bin, 'helm'))
-  env.PATH = `${bin}${path.delimiter}${env.PATH}`
-  env.AMEIDE_RENDERER = 'native'
-  return env
-}
 const MODULE = 'the render module'
 
-/** Runs `gitops verify --render --json` with `helm`: the render module or a binary. */
-async function verifyWith(helm: string, cwd: string, args: string[] = []) {
-  const env = await helmEnv(helm)
-  const run = await runCli(['gitops', 'verify', '--render', '--json', ...args], {cwd, env})
-  const result = run.json<Result>()
+/**
+ * Runs `gitops verify --render --json` with `helm`: the render module (the product, through the CLI), or a Helm
+ * binary (the oracle, test/support/native-render.ts) through the product's own core — the CLI renders only with the
+ * module — with the module's kustomize and the CLI's render cache.
+ */
+async function verifyWith(helm: string, cwd: string) {
+  if (helm === MODULE) {
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd, env: toolEnv()})
+    const result = run.json<Result>()
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    return {run, result}
+  }
+  const [{verifyGitops}, {loadConfig}, {sharedRenderModule}, {moduleKustomize}, {gitRemoteUrl}] = await Promise.all([
+    import('../../src/gitops/verify/verify.js'),
+    import('../../src/core/config.js'),
+    import('../../src/effects/render-module/host.js'),
+    import('../../src/effects/render-module/kustomize.js'),
+    import('../../src/effects/git.js'),
+  ])
+  const {config, gitopsKeys} = await loadConfig(cwd)
+  const origin = await gitRemoteUrl(cwd)
+  const policy = {...config.gitopsPolicy}
+  if (policy.preview.repositories.length === 0 && origin) policy.preview = {...policy.preview, repositories: [origin]}
+  const verified = await verifyGitops({
+    root: cwd,
+    policy,
+    gitopsKeys,
+    cacheVersion: CLI_VERSION,
+    render: {kustomize: moduleKustomize(sharedRenderModule()!), helm: nativeHelm(helm), requireRender: false},
+  })
+  const result = JSON.parse(JSON.stringify(verified)) as Result
   assertMatchesSchema('gitops-verify.schema.json', result)
-  return {run, result}
+  return {run: {exitCode: result.summary === 'fail' ? 1 : 0, stderr: ''}, result}
 }
+
+/** The CLI's version, which keys its render cache: the oracle's runs share the CLI's cache. */
+const CLI_VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {version: string})
+  .version
 
 let helms: Record<string, string>
 beforeAll(() => {
   // The Helm cases need both Helm lines and kustomize: they fail (never skip) without them.
   requireTool('kustomize')
-  helms = {module: MODULE, helm: requireTool('helm'), helm3: requireTool('helm3')}
+  helms = {module: MODULE, helm3: requireTool('helm3')}
 })
 
 // The render module (Helm 4.1.4's own code) and the Helm 3 binary (Argo CD <= 3.4, Flux < 2.8); the module and the
@@ -252,14 +274,13 @@ describe.each([
     ])
     expect(exporter[0].message).toContain('no single values line decides it')
 
-    // --print-layout names the deployables and the renderers.
-    const env = await helmEnv(helms[name])
-    const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
+    // --print-layout names the deployables and the renderers (the module's: the CLI renders with nothing else).
+    const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env: toolEnv()})
     const printed = layout.json<{
       layout: {renderTools: {helm: string}; renderDeployables: Array<{application: string; chart: string}>}
     }>()
     assertMatchesSchema('gitops-verify.schema.json', printed)
-    expect(printed.layout.renderTools.helm).toBe(result.render.tools.helm)
+    if (name === 'module') expect(printed.layout.renderTools.helm).toBe(result.render.tools.helm)
     expect(printed.layout.renderDeployables.map((d) => d.application).sort()).toEqual([
       'redis-production',
       'web-local',
@@ -399,7 +420,7 @@ describe.each([
   })
 })
 
-describe('gitops verify --render with Helm deployables (helm 4): what is never fetched, confined paths, Capabilities', () => {
+describe('gitops verify --render with Helm deployables (the module): what is never fetched, confined paths, Capabilities', () => {
   // Argo CD rule: a source's repoURL names the repository the repo-server clones, a `chart:` source a Helm repository
   // it downloads from; offline, neither is this checkout, so neither is rendered (and nothing is fetched).
   it('an Application over another repository or a Helm repository chart is one render-unavailable naming it', async () => {
@@ -426,7 +447,7 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
         '',
       ].join('\n'),
     })
-    const {result} = await verifyWith(helms.helm, repo)
+    const {result} = await verifyWith(helms.module, repo)
     const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable')
     expect(unavailable.map((f) => [f.application, f.line])).toEqual([
       ['other', 7],
@@ -489,7 +510,7 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
     files['environments/staging/api.yaml'] = multi
     const repo = await helmGitopsRepo(files)
     const before = await git(repo, ['status', '--porcelain', '--untracked-files=all', '--ignored'])
-    const {result} = await verifyWith(helms.helm, repo)
+    const {result} = await verifyWith(helms.module, repo)
     const status = Object.fromEntries(result.render.deployables.map((d) => [d.application, `${d.status} ${d.objects}`]))
     expect(status).toEqual({'api-staging': 'rendered 2'})
     const images = result.findings.filter((f) => f.rule === 'image-not-pinned')
@@ -532,24 +553,24 @@ describe('gitops verify --render with Helm deployables (helm 4): what is never f
     const withMonitoring = await helmGitopsRepo(
       files('[monitoring.coreos.com/v1, monitoring.coreos.com/v1/ServiceMonitor]'),
     )
-    const on = await verifyWith(helms.helm, withMonitoring)
+    const on = await verifyWith(helms.module, withMonitoring)
     expect(on.result.render.deployables.map((d) => d.objects)).toEqual([1])
     expect(on.result.findings.filter((f) => f.rule === 'image-not-pinned').map((f) => `${f.file}:${f.line}`)).toEqual([
       'sources/charts/apps/mon/values.yaml:1',
     ])
     const without = await helmGitopsRepo(files('[]'))
-    const off = await verifyWith(helms.helm, without)
+    const off = await verifyWith(helms.module, without)
     expect(off.result.render.deployables.map((d) => d.objects)).toEqual([0])
   })
 })
 
 describe('gitops verify --render with Helm deployables: the renderers in the cache key', () => {
-  // The render cache's key holds the helm version that rendered, and that version is remembered per binary (the file
-  // PATH resolves `helm` to): another helm behind the same name is asked again and renders everything again.
+  // The render cache's key holds the helm version that rendered: another Helm (a new module; here the Helm 3 binary
+  // of the oracle through the same core and cache) renders everything again.
   it('a warm run after helm changed renders again with the new helm; the next warm run renders nothing', async () => {
     const repo = await helmGitopsRepo(argoFiles())
-    const cold = await verifyWith(helms.helm, repo)
-    const warm = await verifyWith(helms.helm, repo)
+    const cold = await verifyWith(helms.module, repo)
+    const warm = await verifyWith(helms.module, repo)
     expect(warm.result.render.deployables.map((d) => d.status)).toEqual(
       cold.result.render.deployables.map((d) => (d.status === 'failed' ? 'failed' : 'cached')),
     )

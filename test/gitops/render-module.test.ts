@@ -10,7 +10,7 @@
  * - Go's own text for an errno on js/wasm is capitalised ("No such file or directory"), on Linux not: errors are
  *   compared ignoring case;
  * - Helm's action package logs a failure (`level=ERROR msg=…`) before its error; the module has no logger: log lines
- *   are dropped from errors, as ameide drops them from helm's message (effects/helm.ts).
+ *   are dropped from errors, as the oracle drops them from helm's message (test/support/native-render.ts).
  */
 import {execFile, execFileSync} from 'node:child_process'
 import {existsSync} from 'node:fs'

@@ -1,11 +1,12 @@
-import {mkdir, readFile, symlink, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
+import {cliWithoutRenderModule} from '../support/unbuilt-package.js'
 
 afterAll(runCleanups)
 
@@ -113,12 +114,8 @@ type Result = {
   layout?: {renderRoots: Array<{dir: string; environment: string | null; via: string}>}
 }
 
-// The render tests need the standalone kustomize: they fail (never skip) without it.
-let env: Record<string, string>
-beforeAll(() => {
-  const kustomize = requireTool('kustomize')
-  env = toolEnv({PATH: `${path.dirname(kustomize)}${path.delimiter}${process.env.PATH}`})
-})
+// The render module renders: no binary is needed (the last case runs with none on PATH).
+const env = toolEnv()
 
 const verify = async (cwd: string, args: string[] = []) => {
   const run = await runCli(['gitops', 'verify', '--render', '--json', ...args], {cwd, env})
@@ -234,7 +231,7 @@ describe('gitops verify --render', () => {
     expect(f.message).toContain('the source line could not be determined')
   })
 
-  it('a chart of this repository without helm on PATH is one render-unavailable warning naming it; a remote chart too', async () => {
+  it('without the render module a chart of this repository is render-unavailable naming the fix, an error; a remote chart keeps its reason', async () => {
     const repo = await renderRepo({
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
       'charts/web/values.yaml': 'image: {repository: ghcr.io/acme/app, tag: v1}\n',
@@ -261,29 +258,30 @@ describe('gitops verify --render', () => {
       ].join('\n'),
     })
     await git(repo, ['remote', 'add', 'origin', 'https://github.com/acme/gitops.git'])
-    // The binaries (no render module), kustomize but no helm on PATH: a folder holding only kustomize, git's and
-    // this Node's folders.
-    const bin = await makeTempDir()
-    await symlink(requireTool('kustomize'), path.join(bin, 'kustomize'))
+    // The built package without dist/render-module (test/support/unbuilt-package.ts): a source build without Go.
     const run = await runCli(['gitops', 'verify', '--render', '--json', '--env', 'staging'], {
       cwd: repo,
-      env: {
-        PATH: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter),
-        AMEIDE_RENDERER: 'native',
-      },
+      cli: await cliWithoutRenderModule(),
     })
     const result = run.json<Result & {render: {tools: {helm: string | null}}}>()
     assertMatchesSchema('gitops-verify.schema.json', result)
     expect(result.render.tools.helm).toBeNull()
-    const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable')
+    // Fails closed: nothing rendered, so each render-unavailable is an error and the verdict fail (exit 1).
+    expect(run.exitCode).toBe(1)
+    const unavailable = result.findings.filter((f) => f.rule === 'render-unavailable' && /redis|web-app/.test(f.file))
     expect(unavailable.map((f) => f.file)).toEqual([
       'app/overlays/staging/redis.yaml',
       'app/overlays/staging/web-app.yaml',
     ])
-    expect(unavailable[1]).toMatchObject({environment: 'staging', severity: 'warning'})
+    expect(unavailable[1]).toMatchObject({environment: 'staging', severity: 'error'})
     expect(unavailable[1].message).toContain('charts/web')
-    expect(unavailable[1].message).toContain('helm is not on PATH')
+    expect(unavailable[1].message).toContain('the render module is not built')
+    expect(unavailable[1].message).toContain('npm run build with Go')
     expect(unavailable[0].message).toContain('HelmRepository default/bitnami')
+    // The kustomize root too: nothing renders without the module.
+    expect(
+      result.findings.some((f) => f.rule === 'render-unavailable' && /kustomize did not run/.test(f.message)),
+    ).toBe(true)
   })
 
   it('set-image followed by --render shows the new digest in the rendered objects', async () => {
@@ -348,14 +346,17 @@ describe('gitops verify --render', () => {
     expect(await readFile(path.join(repo, 'ameide.yaml'), 'utf8')).toContain('1.20')
   })
 
-  it('with the binaries and no kustomize on PATH, --render is exit 3 KUSTOMIZE_NOT_FOUND', async () => {
+  it('with no kustomize or helm on PATH --render renders every root: the module needs no binary', async () => {
     const repo = await renderRepo()
     const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
       cwd: repo,
-      // git (to find the checkout) but no kustomize: the folders of git and of this Node, nothing else.
-      env: {PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), AMEIDE_RENDERER: 'native'},
+      // git (to find the checkout) but no kustomize or helm: the folders of git and of this Node, nothing else.
+      env: {PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter)},
     })
-    expect(run.exitCode).toBe(3)
-    expect(run.json().error.code).toBe('KUSTOMIZE_NOT_FOUND')
+    const result = run.json<Result>()
+    expect(run.exitCode, run.stdout).toBe(1) // the repository's own unpinned images
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    expect(result.findings.filter((f) => /^render-(unavailable|failed)$/.test(f.rule))).toEqual([])
+    expect(result.findings.some((f) => f.rule === 'image-not-pinned')).toBe(true)
   })
 })

@@ -1,5 +1,5 @@
 /**
- * The holes a second attack round found in the first line (the field checks; the sandbox is the second): kustomize
+ * The holes a second attack round found in the first line (the field checks; the render module is the second): kustomize
  * plugin configurations, helm's comma-splitting flags, the release name, gitlinks, manifests ameide cannot parse,
  * replayed messages and the policy of the head. Each with the real git, helm and kustomize and the built CLI: exit 1,
  * the cause named, and none of the canaries — a token in the environment, one in `$HOME`, the checkout's
@@ -16,7 +16,7 @@ import {runCli} from '../support/cli.js'
 import {helmGitopsRepo, ORIGIN, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv, unsandboxed} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = `canary-env-${randomBytes(6).toString('hex')}`
 const HOMEC = `canary-home-${randomBytes(6).toString('hex')}`
@@ -30,12 +30,10 @@ let home: string
 let tmp: string
 
 beforeAll(async () => {
-  requireTool('kustomize')
-  requireTool('helm')
   tmp = await makeTempDir('ameide-holes-tmp-')
   home = await makeTempDir('ameide-holes-home-')
   await writeFile(path.join(home, '.git-credentials'), `https://x:${HOMEC}@github.com\n`)
-  env = {...toolEnv(), GITHUB_TOKEN: TOKEN, REGISTRY_PASSWORD: TOKEN, HOME: home, TMPDIR: tmp, ...unsandboxed()}
+  env = {...toolEnv(), GITHUB_TOKEN: TOKEN, REGISTRY_PASSWORD: TOKEN, HOME: home, TMPDIR: tmp}
   outside = await makeTempDir('ameide-holes-outside-')
   await writeFile(path.join(outside, 'secret.txt'), `${OUTSIDE}\n`)
   await writeFile(path.join(outside, 'patch.yaml'), `- op: add\n  path: /data/leak\n  value: ${OUTSIDE}\n`)

@@ -19,11 +19,13 @@ export interface CliOptions {
   extendEnv?: boolean
   input?: string
   timeoutMs?: number
+  /** Another build's bin/run.js (default: this checkout's, {@link CLI}). */
+  cli?: string
 }
 
 /** Runs `ameide <args>` and never throws on a non-zero exit. NO_COLOR and CI are set unless overridden. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const result = await execa(process.execPath, [CLI, ...args], {
+  const result = await execa(process.execPath, [options.cli ?? CLI, ...args], {
     cwd: options.cwd,
     env: {NO_COLOR: '1', CI: 'true', ...options.env},
     extendEnv: options.extendEnv ?? true,

@@ -80,13 +80,3 @@ export function toolEnv(
   env.PATH = toolPath(base.PATH)
   return env
 }
-
-/**
- * The attack tests run as they are on this host, and again (`*-unsandboxed.test.ts`) where bubblewrap cannot make its
- * namespaces — a container's seccomp, macOS — and only the render module confines: AMEIDE_TEST_BWRAP names the
- * bubblewrap they then see (one that is not there).
- */
-export function unsandboxed(): Record<string, string> {
-  const bwrap = process.env.AMEIDE_TEST_BWRAP
-  return bwrap ? {AMEIDE_BWRAP: bwrap} : {}
-}

@@ -53,10 +53,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the base revision's ameide.yaml is invalid (the head's is reported, not fatal)",
-      KUSTOMIZE_NOT_FOUND: 'the standalone kustomize is not installed',
-      TOOL_NOT_FOUND:
-        'helm was found (or remembered) but is gone when a chart renders; no helm at all is a failure (exit 1)',
       FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
+      TOOL_NOT_FOUND: true,
       // Raised by the chart fetch (registry client, cosign for Flux's spec.verify) this command loads: their summaries.
       ...EVIDENCE_READER_CODES,
       COSIGN_NOT_FOUND: true,
@@ -124,8 +122,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       import('../../gitops/diff/format.js'),
       import('../../effects/actions.js'),
     ])
-    // The base is a commit, the head often someone else's: both are untrusted, so the tools render only sandboxed.
-    const renderers = await findRenderers(root, flags.cache ? this.config.version : undefined, {untrusted: true})
+    // The base is a commit, the head often someone else's: both are untrusted, neither names what is fetched.
+    const renderers = await findRenderers({untrusted: true})
     const progress = await this.progress()
     progress.start('Rendering both revisions')
     const result = await diffGitops({
@@ -143,7 +141,6 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       concurrency: 4,
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())
-    await renderers.remembered
     const {markdown, truncated} = renderMarkdown(result)
     if (flags.markdown !== undefined) {
       const [{writeFileAtomic}, path] = await Promise.all([import('../../effects/atomic-file.js'), import('node:path')])

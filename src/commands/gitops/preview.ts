@@ -33,7 +33,6 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
-      KUSTOMIZE_NOT_FOUND: 'the standalone kustomize is not installed',
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
       FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
@@ -90,7 +89,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     }),
     cache: Flags.boolean({
       description:
-        "Remember renders and the renderers' versions in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, no helm starts. --no-cache renders everything.",
+        "Remember renders in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, nothing renders. --no-cache renders everything.",
       default: true,
       allowNo: true,
     }),
@@ -126,9 +125,9 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       import('../../gitops/render/renderers.js'),
       import('../../effects/registry/client.js'),
     ])
-    // The revision is the GitOps repository's own (the PR supplies parameters only): sandboxed where the job says.
+    // The revision is the GitOps repository's own (the PR supplies parameters only).
     const cacheVersion = flags.cache ? this.config.version : undefined
-    const renderers = await findRenderers(root, cacheVersion)
+    const renderers = await findRenderers()
     const registry = new RegistryClient({insecureHosts: config.insecureRegistries, timeoutMs: 15_000})
     const progress = await this.progress()
     progress.start('Generating the preview')
@@ -143,7 +142,6 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       ...(cacheVersion !== undefined ? {cacheVersion} : {}),
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())
-    await renderers.remembered
     if (flags.markdown !== undefined) {
       const [{writeFileAtomic}, path, {previewMarkdown}] = await Promise.all([
         import('../../effects/atomic-file.js'),

@@ -32,7 +32,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
       'for pinning, and the render roots, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux). --render (or ' +
       "gitopsPolicy.render: true) judges the rendered output instead of the source YAML: each environment's render " +
-      'roots built with the standalone kustomize (charts with helm when it is on PATH), the image rules run on every ' +
+      'roots built and charts templated by the render module (kustomize and Helm as WebAssembly; without it nothing ' +
+      'renders and --render fails), the image rules run on every ' +
       'container of every pod-bearing object at the source line that decided its image, every object validated ' +
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid).',
     {
@@ -50,7 +51,6 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
       VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
       FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
-      KUSTOMIZE_NOT_FOUND: '--render and the standalone kustomize is not installed',
       // Raised by the chart fetch's registry client (OCI charts): the registry's summaries.
       REGISTRY_DIGEST_MISMATCH: true,
       REGISTRY_REQUEST_FAILED: true,
@@ -117,12 +117,13 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       default: false,
     }),
     'require-render': Flags.boolean({
-      description: 'With --render: a root or chart that cannot be rendered here (no helm, a remote base) is an error.',
+      description:
+        'With --render: a root or chart that cannot be rendered here (the render module not built, a remote base) is an error.',
       default: false,
     }),
     untrusted: Flags.boolean({
       description:
-        "With --render: the checkout is someone else's (a pull request): helm and kustomize run only inside the sandbox, and where none can be made here what needs them is render-unavailable. Default: on in a pull request's GitHub Actions job (or AMEIDE_UNTRUSTED=1); otherwise the sandbox is used where available.",
+        "With --render: the checkout is someone else's (a pull request): nothing it names is fetched (each chart of a chart repository is render-unavailable, as with --offline). Default: on in a pull request's GitHub Actions job (or AMEIDE_UNTRUSTED=1).",
       default: false,
     }),
   }
@@ -162,11 +163,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const render =
       (flags.render ?? config.gitopsPolicy.render.enabled)
-        ? await renderTools(
-            flags['require-render'],
-            flags.cache ? {root, cliVersion: this.config.version} : undefined,
-            flags.untrusted,
-          )
+        ? await renderTools(flags['require-render'], flags.untrusted)
         : undefined
     const result = await verifyGitops({
       root,
@@ -178,7 +175,6 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       cacheVersion: flags.cache ? this.config.version : undefined,
       render: render && {...render, offline: flags.offline},
     }).finally(() => progress.stop())
-    await render?.remembered
     if (flags.sarif !== undefined) {
       const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([
         import('../../sarif/write.js'),
@@ -194,13 +190,17 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   }
 }
 
-/** The renderers of --render (src/gitops/render/renderers.ts), versions remembered with --cache. */
-async function renderTools(requireRender: boolean, cache?: {root: string; cliVersion: string}, untrusted = false) {
+/**
+ * The renderers of --render (src/gitops/render/renderers.ts). Without the render module nothing renders: what would
+ * be rendered is required (render-unavailable an error), so --render fails closed, never a pass.
+ */
+async function renderTools(requireRender: boolean, untrusted = false) {
   const {findRenderers} = await import('../../gitops/render/renderers.js')
-  return {...(await findRenderers(cache?.root ?? '', cache?.cliVersion, {untrusted})), requireRender}
+  const renderers = await findRenderers({untrusted})
+  return {...renderers, requireRender: requireRender || !renderers.built}
 }
 
-/** The versions of the renderers on PATH (null: not there), for --print-layout. */
+/** The versions of the render module's Helm and kustomize (null, 'not built': no module), for --print-layout. */
 async function renderToolVersions(): Promise<{helm: string | null; kustomize: string | null}> {
   const {kustomize, helm} = await renderTools(false)
   const k = await kustomize.version!().catch(() => null)

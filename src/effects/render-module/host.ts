@@ -83,9 +83,8 @@ const files = (): ModuleFiles & {glue: string; record: string} => {
   }
 }
 
-/** The build's record, or undefined when the module is not built (or AMEIDE_RENDERER=native asks for the binaries). */
+/** The build's record, or undefined when the module is not built. */
 export function renderModuleBuild(): RenderModuleBuild | undefined {
-  if (process.env.AMEIDE_RENDERER === 'native') return undefined
   const {glue, record, ...bytes} = files()
   if (!hasModuleBytes(bytes) || !existsSync(glue) || !existsSync(record)) return undefined
   try {

@@ -1,10 +1,11 @@
 /**
- * A wave's Helm deployables in the render gate: unavailable without helm, else rendered (./helm.ts) and judged, and
+ * A wave's Helm deployables in the render gate: unavailable without the render module, else rendered (./helm.ts) and judged, and
  * each failure a finding by its kind (limit, refusal, unavailable, failed).
  */
 import type {HelmDeployable} from '../deployables/index.js'
 import type {GateContext} from './gate-types.js'
 import {renderHelm, type HelmStatus, type PreparedChart} from './helm.js'
+import {MODULE_NOT_BUILT} from './unbuilt.js'
 
 /** One wave's Helm deployables through helm (./helm.ts), their findings and statuses in the report. */
 export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): Promise<void> {
@@ -16,7 +17,7 @@ export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): 
       out.unavailable(
         d.file,
         d.line,
-        `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: helm is not on PATH (bash scripts/ci/install-toolchain.sh installs it), so its rendered images and schema are not judged.`,
+        `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: ${MODULE_NOT_BUILT}; so its rendered images and schema are not judged.`,
         d.environment,
         d.application,
       )

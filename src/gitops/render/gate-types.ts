@@ -84,8 +84,8 @@ export interface RenderedUnit {
 export interface RenderReport {
   kubernetesVersion: string
   /**
-   * The renderers that rendered (`helm version --short`, null when helm is not on PATH; `kustomize version`) and the
-   * sandbox they rendered in (null: unconfined, this machine has none and the revision is trusted); go-jsonnet's
+   * The renderers that rendered (the render module's Helm, null when it is not built; its kustomize, `not built`) and
+   * what confines them (`webassembly (go1.26.8)`; null: not built, nothing rendered); go-jsonnet's
    * release in the render module (null: not built, jsonnet is not evaluated); fluxcd/pkg envsubst's, which substitutes
    * Flux post-build variables (null: not built, a Flux root with variables is render-unavailable).
    */

@@ -118,7 +118,7 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
   return {deployables, plan}
 }
 
-/** The renderers' tools: helm (once its probe settles), kustomize's version, the sandbox it runs in, go-jsonnet's. */
+/** The renderers' tools: helm, kustomize's version, what confines them, go-jsonnet's. */
 interface GateTools {
   helm: Awaited<RenderGateInput['helm']>
   helmVersion: string | null

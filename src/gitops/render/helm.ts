@@ -362,7 +362,7 @@ async function renderIn(
       }
     }
   }
-  // Not run (no sandbox) or stopped at a limit: nothing of the inputs is known, so nothing is remembered.
+  // Not run (no render module, a chart not fetched) or stopped at a limit: nothing of the inputs is known, so nothing is remembered.
   if (rememberable(result)) store(answer)
   return {answer, cached: false, differential, objects, store, key}
 }

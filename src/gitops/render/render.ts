@@ -97,7 +97,7 @@ export async function renderRoots(
           `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}\n`).join('')}buildMetadata: [originAnnotations, transformerAnnotations]\n`,
         )
         // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
-        // In the sandbox kustomize sees the wrappers and the revision, nothing else.
+        // kustomize sees the wrappers and the revision, nothing else.
         return kustomize.build(wrapper, {
           reads: [tmp, revision],
           ...(generated ? {loadRestrictionsNone: true} : {}),
@@ -116,7 +116,7 @@ export async function renderRoots(
           ).replaceAll(tmp, '<render>')
           answers[i] = {...s.value, message}
         }
-        // Not run (no sandbox) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
+        // Not run (no render module) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
         if (rememberable(s.value)) options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
       })
     } finally {
@@ -142,25 +142,16 @@ function preparation(
   root: RenderRoot,
   by: {argo?: ArgoKustomize; generated?: string[]; artifact?: GitArtifact},
   revision: string,
-): {cwd: string; commands: string[][]; what: string} | undefined {
+): {cwd: string; commands: string[][]} | undefined {
   const cwd = path.join(revision, root.dir)
-  if (by.argo) {
-    const request = JSON.stringify({...by.argo, repoRoot: revision})
-    return {cwd, commands: [['argocd', 'kustomize-edit', request]], what: "an Application's kustomize options"}
-  }
+  if (by.argo) return {cwd, commands: [['argocd', 'kustomize-edit', JSON.stringify({...by.argo, repoRoot: revision})]]}
   const commands: string[][] = []
-  const what: string[] = []
-  if (by.artifact) {
-    commands.push(['flux', 'artifact', JSON.stringify({dir: revision, ...by.artifact})])
-    what.push(
-      "what source-controller leaves out of a GitRepository's artifact (.sourceignore, spec.ignore, spec.sparseCheckout)",
-    )
-  }
+  // What source-controller leaves out of a GitRepository's artifact (.sourceignore, spec.ignore, spec.sparseCheckout).
+  if (by.artifact) commands.push(['flux', 'artifact', JSON.stringify({dir: revision, ...by.artifact})])
   // With an artifact made, the generator runs even with no field: it lists what of the folder the artifact holds.
   if (root.flux?.generate || (by.artifact && by.generated)) {
     const request = JSON.stringify({...root.flux?.generate, ...(by.generated ? {resources: by.generated} : {})})
     commands.push(['flux', 'generate', request])
-    if (root.flux?.generate) what.push("a Flux Kustomization's fields")
   }
-  return commands.length > 0 ? {cwd, commands, what: what.join(' and ')} : undefined
+  return commands.length > 0 ? {cwd, commands} : undefined
 }

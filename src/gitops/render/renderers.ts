@@ -1,84 +1,44 @@
 /**
- * The renderers of `gitops verify --render`, `gitops diff` and `gitops preview`. Where the render module is built
- * (effects/render-module: Helm's and kustomize's own Go code as WebAssembly, over the revision in memory), it renders
- * everything, trusted or not, on every OS and in any container: nothing to install, nothing to sandbox. Without it,
- * the standalone kustomize on PATH and helm when it answers, inside the sandbox (effects/sandbox.ts) where this
- * machine can make one; `untrusted` requires it then: without one they render nothing. The binaries' versions are
- * remembered per binary in the checkout (./tool-versions.ts) when given a `cliVersion`, so a warm run starts neither;
- * both are asked at once and not awaited here (the gate awaits them before its first render). `remembered` settles
- * once the versions are saved.
+ * The renderers of `gitops verify --render`, `gitops diff` and `gitops preview`: the render module
+ * (effects/render-module: Helm's and kustomize's own Go code as WebAssembly, over the revision in memory), which
+ * renders everything, trusted or not, on every OS and in any container. There is no other: without the module (a
+ * source checkout built without Go) every chart and kustomize root is render-unavailable, naming the fix
+ * (./unbuilt.ts).
  */
 import type {Helm} from '../../effects/helm.js'
 import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import type {Confinement} from '../../effects/sandbox.js'
 
-export async function findRenderers(
-  root: string,
-  cliVersion: string | undefined,
-  options: {untrusted?: boolean} = {},
-): Promise<{
+export async function findRenderers(options: {untrusted?: boolean} = {}): Promise<{
   kustomize: Kustomize
+  /** Undefined: the module is not built (each Helm deployable is render-unavailable). */
   helm: Promise<Helm | undefined>
-  remembered: Promise<void>
-  confinement: Confinement
   /** The revision is someone else's (`--untrusted`, a pull request's job): it may not name what is fetched. */
   untrusted: boolean
+  /** False without the module: nothing renders, so `verify --render` fails closed (what it renders is required). */
+  built: boolean
 }> {
   const [{sharedRenderModule}, {untrustedByEnvironment}] = await Promise.all([
     import('../../effects/render-module/host.js'),
-    import('../../effects/sandbox.js'),
+    import('../../effects/actions.js'),
   ])
   const untrusted = options.untrusted === true || untrustedByEnvironment()
   const module = sharedRenderModule()
-  if (module) {
-    const [{moduleHelm}, {moduleKustomize}] = await Promise.all([
-      import('../../effects/render-module/helm.js'),
-      import('../../effects/render-module/kustomize.js'),
-    ])
-    const confinement: Confinement = {
-      required: false,
-      sandbox: Promise.resolve({available: false, kind: 'none', reason: 'not needed', fix: ''}),
-    }
-    return {
-      kustomize: moduleKustomize(module),
-      helm: Promise.resolve(moduleHelm(module)),
-      remembered: Promise.resolve(),
-      confinement,
-      untrusted,
-    }
+  if (!module) {
+    const {unbuiltKustomize} = await import('./unbuilt.js')
+    return {kustomize: unbuiltKustomize, helm: Promise.resolve(undefined), untrusted, built: false}
   }
-  return {...(await findBinaries(root, cliVersion, untrusted)), untrusted}
-}
-
-async function findBinaries(root: string, cliVersion: string | undefined, untrusted: boolean) {
-  const [{kustomize}, {findHelm}, {ToolVersions}, {probeSandbox}] = await Promise.all([
-    import('../../effects/kustomize.js'),
-    import('../../effects/helm.js'),
-    import('./tool-versions.js'),
-    import('../../effects/sandbox.js'),
+  const [{moduleHelm}, {moduleKustomize}] = await Promise.all([
+    import('../../effects/render-module/helm.js'),
+    import('../../effects/render-module/kustomize.js'),
   ])
-  const confinement: Confinement = {required: untrusted, sandbox: probeSandbox()}
-  const versions = cliVersion === undefined ? null : ToolVersions.open(root, cliVersion)
-  const [knownHelm, knownKustomize] = await Promise.all([versions?.get('helm'), versions?.get('kustomize')])
-  const k = kustomize('kustomize', knownKustomize, confinement)
-  const helm = findHelm('helm', knownHelm, confinement)
-  const kustomizeVersion = k.version!().catch(() => undefined)
-  const remembered = (async () => {
-    if (!versions) return
-    const [h, kv] = await Promise.all([helm, kustomizeVersion])
-    if (h) await versions.set('helm', h.version)
-    if (kv && kv !== 'unknown') await versions.set('kustomize', kv)
-    versions.save()
-  })()
-  remembered.catch(() => undefined) // awaited after the run; not unhandled if the run throws first
-  return {kustomize: k, helm, remembered, confinement}
+  return {kustomize: moduleKustomize(module), helm: Promise.resolve(moduleHelm(module)), untrusted, built: true}
 }
 
 /**
- * Argo CD's jsonnet evaluation: the render module's go-jsonnet, or nothing (there is no binary to fall back on: a
- * source holding jsonnet is then render-unavailable, named). Loaded on the first source that holds jsonnet.
+ * Argo CD's jsonnet evaluation: the render module's go-jsonnet, or nothing (a source holding jsonnet is then
+ * render-unavailable, named). Loaded on the first source that holds jsonnet.
  */
 export async function findJsonnet(): Promise<Jsonnet | undefined> {
   const {sharedRenderModule} = await import('../../effects/render-module/host.js')

@@ -40,7 +40,10 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
   const deployables = layout.renderDeployables ?? []
   if (layout.renderTools) {
     const t = layout.renderTools
-    lines.push('', `Renderers: helm ${t.helm ?? 'not on PATH'}, kustomize ${t.kustomize ?? 'not on PATH'}.`)
+    lines.push(
+      '',
+      `Renderers: helm ${t.helm ?? 'not built'}, kustomize ${t.kustomize ?? 'not built'} (the render module).`,
+    )
   }
   if (deployables.length > 0) {
     lines.push('', style.bold('Helm deployables (--render)'))
@@ -138,7 +141,7 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
     if (lines.length > 0) lines.push('')
     lines.push(
       style.bold(
-        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not on PATH'}, kustomize ${r.tools.kustomize}${r.tools.jsonnet ? `, jsonnet ${r.tools.jsonnet}` : ''}; ${r.tools.sandbox ? `sandboxed by ${r.tools.sandbox}` : 'not sandboxed'})`,
+        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not built'}, kustomize ${r.tools.kustomize}${r.tools.jsonnet ? `, jsonnet ${r.tools.jsonnet}` : ''}; ${r.tools.sandbox ? `confined by ${r.tools.sandbox}` : 'the render module is not built: nothing rendered'})`,
       ),
     )
     for (const root of r.roots) {

@@ -1,35 +1,36 @@
 /**
- * Confined by construction: helm and kustomize run in the sandbox (src/effects/sandbox.ts, bubblewrap), where the only
- * things that exist are /usr, the tool, the revision and a private home. Attacked through the tool itself, not
- * through the fields the refusals know: tools that try every way out (the caller's environment and PID 1's, $HOME,
- * the checkout's .git/config, a file outside, a loopback TCP listener and a UDP one) and report what they saw in
- * what they render; the effects called directly with what the first line would refuse (a value file named
- * `x,<absolute path>`, a generator reading an absolute path with load restrictions off), so only the sandbox stands;
- * and the limits (an endless template, more objects than allowed, more output than allowed) end as `render-limit`.
- * With no sandbox to be had, an untrusted revision's tools do not run: render-unavailable, naming the fix.
+ * Confined by construction: the product renders Helm and kustomize only through the render module
+ * (src/effects/render-module), their own Go code as WebAssembly over the revision in memory — no process, no file of
+ * this machine, no network, no environment. Attacked through the tools themselves, not through the fields the
+ * refusals know: a helm and a kustomize on PATH that would try every way out (the caller's environment and PID 1's,
+ * $HOME, the checkout's .git/config, a file outside, a loopback TCP listener and a UDP one) are never run; the
+ * renderers called directly with what the first line would refuse (a value file named `x,<absolute path>`, a
+ * generator reading an absolute path with load restrictions off) read nothing outside, where the binaries
+ * (test/support/native-render.ts) would; the limits (an endless template, more objects than allowed, more output
+ * than allowed) end as `render-limit`. Without the module nothing renders: render-unavailable, naming the fix.
  */
 import {randomBytes} from 'node:crypto'
 import {createSocket, type Socket} from 'node:dgram'
 import {existsSync, readdirSync} from 'node:fs'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {findHelm} from '../../src/effects/helm.js'
-import {kustomize} from '../../src/effects/kustomize.js'
-import {probeSandbox, type Confinement} from '../../src/effects/sandbox.js'
+import {moduleHelm} from '../../src/effects/render-module/helm.js'
+import {sharedRenderModule} from '../../src/effects/render-module/host.js'
+import {moduleKustomize} from '../../src/effects/render-module/kustomize.js'
 import {runCli} from '../support/cli.js'
 import {helmGitopsRepo, originApplication} from '../support/helm-repo.js'
+import {nativeHelm, nativeKustomize} from '../support/native-render.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
+import {cliWithoutRenderModule} from '../support/unbuilt-package.js'
 
 const CANARY = `canary-${randomBytes(6).toString('hex')}`
 
 let env: Record<string, string | undefined>
-let moduleEnv: Record<string, string | undefined>
 let outside: string
 let home: string
 let tcp: Server
@@ -40,7 +41,6 @@ let udpPort: number
 let udpDatagrams = 0
 
 beforeAll(async () => {
-  requireTool('bwrap')
   requireTool('kustomize')
   requireTool('helm')
   outside = await makeTempDir('ameide-sandbox-outside-')
@@ -51,9 +51,6 @@ beforeAll(async () => {
   await writeFile(path.join(home, '.docker', 'config.json'), `{"auths":{"r":{"auth":"${CANARY}"}}}\n`)
   env = {...toolEnv(), HOME: home, GITHUB_TOKEN: CANARY, AWS_SECRET_ACCESS_KEY: CANARY}
   env.TMPDIR = await makeTempDir('ameide-sandbox-tmp-')
-  // The helm and kustomize binaries, in the sandbox: the render module's cases say AMEIDE_RENDERER: undefined.
-  env.AMEIDE_RENDERER = 'native'
-  moduleEnv = {...env, AMEIDE_RENDERER: undefined}
   tcp = createServer((socket) => {
     tcpConnections++
     socket.destroy()
@@ -73,7 +70,7 @@ afterAll(async () => {
 })
 
 /**
- * A helm or kustomize that, when it renders, tries every way out and renders a ConfigMap saying what it found:
+ * A helm or kustomize that, if it ever renders, tries every way out and renders a ConfigMap saying what it found:
  * `leak-*` for a canary it could read, `tcp`/`udp` for a datagram or connection that left, `procs=N`.
  */
 function prober(tool: string, version: string, repo: string): string {
@@ -84,9 +81,7 @@ function prober(tool: string, version: string, repo: string): string {
     `grep -q ${CANARY} ${path.join(outside, 'secret.txt')} 2>/dev/null && seen="$seen leak-outside"`,
     `grep -q ${CANARY} ${path.join(home, '.git-credentials')} 2>/dev/null && seen="$seen leak-home"`,
     `grep -q ${CANARY} ${path.join(home, '.docker', 'config.json')} 2>/dev/null && seen="$seen leak-docker"`,
-    ...(tool === 'git'
-      ? [] // git reads its own repository's configuration
-      : [`grep -q ${CANARY} ${path.join(repo, '.git', 'config')} 2>/dev/null && seen="$seen leak-gitconfig"`]),
+    `grep -q ${CANARY} ${path.join(repo, '.git', 'config')} 2>/dev/null && seen="$seen leak-gitconfig"`,
     `env | grep -q ${CANARY} && seen="$seen leak-env"`,
     `tr '\\0' '\\n' < /proc/1/environ 2>/dev/null | grep -q ${CANARY} && seen="$seen leak-pid1"`,
     `for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null | grep -q ${CANARY} && seen="$seen leak-proc"; done`,
@@ -133,63 +128,51 @@ const shmLeftovers = () =>
   existsSync(env.TMPDIR!) ? readdirSync(env.TMPDIR!).filter((n) => n !== 'node-compile-cache').length : 0
 
 describe('the tools see only the revision', () => {
-  it('a helm and a kustomize that try every way out find nothing: no canary, no connection, no other process', async () => {
+  it('a helm and a kustomize on PATH that would try every way out never run: the module renders, nothing leaves', async () => {
     const repo = await twoDeployables()
     const bin = await makeTempDir('ameide-sandbox-bin-')
     await writeFile(path.join(bin, 'helm'), prober('helm', 'v4.1.4+gfake', repo), {mode: 0o755})
     await writeFile(path.join(bin, 'kustomize'), prober('kustomize', 'v5.6.0', repo), {mode: 0o755})
     const before = shmLeftovers()
     expect(before).toBe(0)
+    const onPath = {...env, PATH: `${bin}${path.delimiter}${env.PATH}`}
     const run = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'pr', '--no-cache', '--json'], {
       cwd: repo,
-      env: {...env, PATH: `${bin}${path.delimiter}${env.PATH}`},
+      env: onPath,
     })
     const json = run.json()
     assertMatchesSchema('gitops-diff.schema.json', json)
+    expect(json.failures).toEqual([])
     const text = run.stdout + run.stderr
-    // Both tools ran (their probes are in the diff), and saw nothing of this machine.
-    const seen = [...text.matchAll(/seen: \\?"([^"\\]*)/g)].map((m) => m[1])
-    expect(seen, text).toHaveLength(2)
-    for (const s of seen) {
-      expect(s).not.toMatch(/leak-|tcp/)
-      expect(s).toContain('home=private')
-      // PID 1 (bwrap's reaper), the tool's shell and the probe's own commands: no process of the job is visible.
-      expect(Number(/procs=(\d+)/.exec(s)?.[1])).toBeLessThanOrEqual(6)
-    }
+    // The chart's, the kustomize root's and the directory source's objects, rendered by the module: no probe ran.
+    for (const name of ['"name":"cm"', '"name":"kcm"', '"name":"plain"'])
+      expect(JSON.stringify(json.deployables)).toContain(name)
+    expect(text).not.toMatch(/-probe|seen: /)
     expect(text).not.toContain(CANARY)
     expect(tcpConnections).toBe(0)
     expect(udpDatagrams).toBe(0)
     expect(shmLeftovers()).toBe(before)
-  })
-
-  it('git reading a commit runs in the sandbox too: it sees the repository and nothing else of the machine', async () => {
-    const repo = await twoDeployables()
-    const bin = await makeTempDir('ameide-sandbox-bin-')
-    // A git that, asked for the tree, tries the same ways out and fails saying what it saw; anything else is git.
-    const probe = prober('git', '', repo)
-      .replace(/^if \[ "\$1" = version \].*$/m, 'case "$*" in *ls-tree*) ;; *) exec /usr/bin/git "$@";; esac')
-      .replace(/^printf .*$/m, 'echo "seen:$seen" >&2; exit 1')
-    await writeFile(path.join(bin, 'git'), probe, {mode: 0o755})
-    const run = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'pr', '--no-cache', '--json'], {
-      cwd: repo,
-      env: {...env, PATH: `${bin}${path.delimiter}${env.PATH}`},
-    })
-    const json = run.json()
-    expect(json.error?.code, run.stdout).toBe('REVISION_UNREADABLE')
-    const seen = /seen:([^"\\]*)/.exec(json.error.message)?.[1] ?? ''
-    expect(seen, json.error.message).toContain('home=private')
-    expect(seen).not.toMatch(/leak-|tcp/)
-    expect(run.stdout + run.stderr).not.toContain(CANARY)
-    expect(tcpConnections).toBe(0)
-    expect(udpDatagrams).toBe(0)
+    // Untrusted (--untrusted, a pull request's job) renders the same: the chart and the root, nothing unavailable.
+    for (const untrusted of [
+      runCli(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], {cwd: repo, env: onPath}),
+      runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
+        cwd: repo,
+        env: {...onPath, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request'},
+      }),
+    ]) {
+      const v = (await untrusted).json()
+      expect(v.render.deployables.map((d: {status: string}) => d.status)).toEqual(['rendered'])
+      expect(v.findings.filter((f: {rule: string}) => /^render-(unavailable|failed|refused)$/.test(f.rule))).toEqual([])
+      expect(v.render.tools.sandbox).toMatch(/^webassembly/)
+      expect(JSON.stringify(v)).not.toContain(CANARY)
+    }
   })
 
   it('with the first line removed: helm reading `x,<absolute path>` and kustomize a generator file outside see nothing there', async () => {
-    const probe = await probeSandbox()
-    expect(probe.available, JSON.stringify(probe)).toBe(true)
-    const confinement: Confinement = {required: true, sandbox: Promise.resolve(probe)}
+    const module = sharedRenderModule()
+    expect(module, 'the render module is not built: npm run build').toBeDefined()
     const revision = await makeTempDir('ameide-sandbox-revision-')
-    // helm splits --values on commas: the second half names a file outside, which the sandbox does not hold.
+    // helm splits --values on commas: the second half names a file outside, which the module does not hold.
     await mkdir(path.join(revision, 'chart', 'templates'), {recursive: true})
     await writeFile(path.join(revision, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 0.1.0\n')
     await writeFile(
@@ -197,8 +180,6 @@ describe('the tools see only the revision', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {leak: {{ .Values.leak | quote }}}\n',
     )
     await writeFile(path.join(revision, 'chart', 'x'), 'a: 1\n')
-    const helm = await findHelm('helm', undefined, confinement)
-    expect(helm).toBeDefined()
     const request = {
       chartDir: path.join(revision, 'chart'),
       release: 'c',
@@ -207,11 +188,11 @@ describe('the tools see only the revision', () => {
       inRevision: () => true,
       revision,
     }
-    const confined = await helm!.template(request)
+    const confined = await moduleHelm(module!).template(request)
     expect(JSON.stringify(confined)).not.toContain(CANARY)
     expect(confined.ok).toBe(false)
-    // The same call unconfined reads it: the sandbox, not the arguments, is what stopped it.
-    const open = await (await findHelm('helm'))!.template(request)
+    // The same call to the helm binary reads it: the module, not the arguments, is what stopped it.
+    const open = await (await nativeHelm(requireTool('helm'))).template(request)
     expect(JSON.stringify(open)).toContain(CANARY)
 
     // A builtin generator naming an absolute file, built with load restrictions off (kustomize-controller's mode).
@@ -221,11 +202,16 @@ describe('the tools see only the revision', () => {
       path.join(revision, 'k', 'gen.yaml'),
       `apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: leak}\nfiles: [${path.join(outside, 'secret.txt')}]\n`,
     )
-    const k = kustomize('kustomize', undefined, confinement)
-    const built = await k.build(path.join(revision, 'k'), {loadRestrictionsNone: true, reads: [revision]})
+    const wrapper = await makeTempDir('ameide-sandbox-wrapper-')
+    const built = await moduleKustomize(module!).build(path.join(revision, 'k'), {
+      loadRestrictionsNone: true,
+      reads: [wrapper, revision],
+    })
     expect(JSON.stringify(built)).not.toContain(CANARY)
     expect(built.ok).toBe(false)
-    const unconfined = await kustomize('kustomize').build(path.join(revision, 'k'), {loadRestrictionsNone: true})
+    const unconfined = await nativeKustomize(requireTool('kustomize')).build(path.join(revision, 'k'), {
+      loadRestrictionsNone: true,
+    })
     expect(JSON.stringify(unconfined)).toContain(CANARY)
   })
 })
@@ -259,7 +245,7 @@ describe('limits', () => {
       const started = Date.now()
       const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
         cwd: repo,
-        env: moduleEnv,
+        env,
         timeoutMs: 180_000,
       })
       const elapsed = Date.now() - started
@@ -301,13 +287,15 @@ describe('output ameide cannot read', () => {
   })
 })
 
-describe('no sandbox to be had', () => {
-  it('an untrusted revision renders nothing with a tool (render-unavailable, the fix named); directory sources still render', async () => {
+describe('without the render module', () => {
+  it('every chart and kustomize root is render-unavailable naming the fix; the diff is incomplete, verify never passes', async () => {
     const repo = await twoDeployables()
-    const noSandbox = {...env, AMEIDE_BWRAP: path.join(os.tmpdir(), 'no-such-bwrap')}
+    // The built package without dist/render-module (test/support/unbuilt-package.ts): a source build without Go.
+    const cli = await cliWithoutRenderModule()
     const diff = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'pr', '--no-cache', '--json'], {
       cwd: repo,
-      env: noSandbox,
+      env,
+      cli,
     })
     expect(diff.exitCode, diff.stderr).toBe(1)
     const json = diff.json()
@@ -315,73 +303,33 @@ describe('no sandbox to be had', () => {
     expect(json.summary).toBe('incomplete')
     const unavailable = json.failures.filter((f: {rule: string}) => f.rule === 'render-unavailable')
     expect(unavailable.map((f: {application: string}) => f.application).sort()).toEqual(['chart', 'kust'])
-    for (const f of unavailable) expect(f.message).toMatch(/no sandbox can be made here.*fix: /)
-    // What ameide renders itself goes on: the directory source's ConfigMap is added.
+    for (const f of unavailable) expect(f.message).toMatch(/render module is not built.*npm run build with Go/)
+    // What ameide reads itself goes on: the directory source's ConfigMap is added.
     expect(JSON.stringify(json.deployables)).toContain('"name":"plain"')
 
-    // A trusted working tree renders without one; --untrusted (or a pull request's job) refuses to.
-    const trusted = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo, env: noSandbox})
-    expect(trusted.exitCode, trusted.stdout).toBe(0)
-    for (const untrusted of [
-      runCli(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], {cwd: repo, env: noSandbox}),
-      runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
-        cwd: repo,
-        env: {...noSandbox, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request'},
-      }),
-    ]) {
-      const v = (await untrusted).json()
-      const rules = v.findings.filter((f: {rule: string}) => f.rule === 'render-unavailable')
-      expect(rules.length, JSON.stringify(v.findings)).toBe(2)
-    }
-  })
+    // verify --render fails closed: each is an error (as with --require-render), exit 1, never a pass.
+    const verify = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo, env, cli})
+    const v = verify.json()
+    assertMatchesSchema('gitops-verify.schema.json', v)
+    expect(v.error, verify.stdout).toBeUndefined()
+    expect(verify.exitCode).toBe(1)
+    expect(v.summary).toBe('fail')
+    const rules = v.findings.filter((f: {rule: string}) => f.rule === 'render-unavailable')
+    expect(
+      rules.map((f: {severity: string}) => f.severity),
+      JSON.stringify(v.findings),
+    ).toEqual(['error', 'error'])
+    expect(v.render.tools).toMatchObject({helm: null, kustomize: 'not built', sandbox: null})
+    expect(v.render.deployables.map((d: {status: string}) => d.status)).toEqual(['unavailable'])
+    // The same checkout with the module: it passes, so the failure above is the missing module's.
+    const built = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo, env})
+    expect(built.exitCode, built.stdout).toBe(0)
 
-  it('the render module needs none: without bubblewrap, or with one that cannot make namespaces, an untrusted revision renders every chart and kustomize root', async () => {
-    const repo = await twoDeployables()
-    const refusing = path.join(await makeTempDir('ameide-bwrap-'), 'bwrap')
-    // What bubblewrap answers in a container whose seccomp profile refuses new namespaces.
-    await writeFile(refusing, '#!/bin/sh\necho "bwrap: No permissions to creating new namespace" >&2\nexit 1\n', {
-      mode: 0o755,
-    })
-    for (const bwrap of [path.join(os.tmpdir(), 'no-such-bwrap'), refusing]) {
-      const noSandbox = {...moduleEnv, AMEIDE_BWRAP: bwrap}
-      const diff = await runCli(['gitops', 'diff', '--base', 'main', '--head', 'pr', '--no-cache', '--json'], {
-        cwd: repo,
-        env: noSandbox,
-      })
-      const json = diff.json()
-      assertMatchesSchema('gitops-diff.schema.json', json)
-      expect(json.summary, JSON.stringify(json.failures)).not.toBe('incomplete')
-      expect(json.failures).toEqual([])
-      const added = JSON.stringify(json.deployables)
-      for (const name of ['"name":"cm"', '"name":"kcm"', '"name":"plain"']) expect(added).toContain(name)
-      for (const untrusted of [
-        runCli(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], {cwd: repo, env: noSandbox}),
-        runCli(['gitops', 'verify', '--render', '--no-cache', '--json'], {
-          cwd: repo,
-          env: {...noSandbox, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request'},
-        }),
-      ]) {
-        const v = (await untrusted).json()
-        // The chart (a Helm deployable) rendered; nothing of the kustomize root or the chart is unavailable.
-        expect(v.render.deployables.map((d: {status: string}) => d.status)).toEqual(['rendered'])
-        const unrendered = v.findings.filter((f: {rule: string}) =>
-          /^render-(unavailable|failed|refused)$/.test(f.rule),
-        )
-        expect(unrendered).toEqual([])
-        expect(v.render.tools.sandbox).toMatch(/^webassembly/)
-      }
-    }
-  })
-
-  it('doctor reports the sandbox: ok here, missing with its fix where bwrap is not found', async () => {
-    const here = (await runCli(['doctor', '--json'], {env})).json()
-    const line = here.checks.find((c: {id: string}) => c.id === 'sandbox')
-    expect(line.status).toBe('ok')
-    expect(line.detail).toMatch(/bubblewrap/)
-    const none = (await runCli(['doctor', '--json'], {env: {...env, AMEIDE_BWRAP: '/nonexistent/bwrap'}})).json()
-    const missing = none.checks.find((c: {id: string}) => c.id === 'sandbox')
-    expect(missing.status).toBe('missing')
-    expect(missing.fix).toMatch(/bubblewrap/)
+    // doctor: the render-module line is missing with its fix, and required (✗, exit 3) where the checkout renders.
+    const doctor = (await runCli(['doctor', '--json', '--offline'], {cwd: repo, env, cli})).json()
+    const line = doctor.checks.find((c: {id: string}) => c.id === 'render-module')
+    expect(line).toMatchObject({status: 'missing'})
+    expect(line.fix).toMatch(/npm/)
     await readFile(path.join(home, '.git-credentials'), 'utf8') // untouched
   })
 })

@@ -1,0 +1,116 @@
+/**
+ * The differential oracle: Helm and kustomize as their own binaries, which the product no longer runs (it renders
+ * only through the render module, src/effects/render-module). The tests hold the module to what the binaries
+ * answer, and run the gate with a binary Helm (helm3: Argo CD <= 3.4, Flux < 2.8) through the product's own core.
+ * The binaries run as the product ran them before the module was its one renderer: `helm template` with Argo CD's
+ * arguments (src/effects/helm.ts templateArgs) in private, empty helm folders, a missing `file://` dependency
+ * built in a copy (withLocalDependencies). Unconfined: these are the tests' own fixtures, never a revision under
+ * attack.
+ */
+import {execFile} from 'node:child_process'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+
+import {
+  MISSING_DEPENDENCY,
+  templateArgs,
+  withLocalDependencies,
+  type Helm,
+  type HelmResult,
+} from '../../src/effects/helm.js'
+import type {BuildResult, Kustomize} from '../../src/effects/kustomize.js'
+
+/** A run of `binary args` in `cwd` with only PATH and `env`: exit code, stdout, stderr. Never rejects. */
+export function runNative(
+  binary: string,
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{exit: number; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(
+      binary,
+      [...args],
+      {cwd, env: {PATH: '/usr/bin:/bin', ...env}, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8'},
+      (error, stdout, stderr) => {
+        const code = (error as {code?: unknown} | null)?.code
+        resolve({exit: error ? (typeof code === 'number' ? code : -1) : 0, stdout, stderr})
+      },
+    )
+  })
+}
+
+/** The private helm folders of one run under `home`: no repository, registry login, plugin or kube context. */
+function helmHome(home: string): Record<string, string> {
+  return {
+    HOME: home,
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+    HELM_PLUGINS: path.join(home, 'plugins'),
+    KUBECONFIG: path.join(home, 'kubeconfig'),
+  }
+}
+
+/** helm's message without its log lines and with the temporary home named `<helm>`. */
+function helmMessage(text: string, home: string, chartDir: string): string {
+  return text
+    .replaceAll(`${home}/chart`, chartDir)
+    .replaceAll(home, '<helm>')
+    .split('\n')
+    .filter((l) => !/^level=(ERROR|WARN)/.test(l.trim()))
+    .join('\n')
+    .trim()
+}
+
+/** The Helm binary at `binary` as a renderer of the gate (its `helm version --short` the version it reports). */
+export async function nativeHelm(binary: string): Promise<Helm> {
+  const version = (await runNative(binary, ['version', '--short'], os.tmpdir())).stdout.trim().split(/\s+/)[0]
+  if (!version) throw new Error(`${binary} version --short answered nothing`)
+  return {version, template: (request) => template(binary, request)}
+}
+
+async function template(binary: string, request: Parameters<Helm['template']>[0]): Promise<HelmResult> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'ameide-native-helm-'))
+  try {
+    let inline: string | undefined
+    if (request.inlineValues !== undefined) {
+      inline = path.join(home, 'inline-values.yaml')
+      await writeFile(inline, request.inlineValues)
+    }
+    const args = templateArgs(request, inline)
+    let result = await runNative(binary, args, request.chartDir, helmHome(home))
+    if (result.exit !== 0 && MISSING_DEPENDENCY.test(result.stderr)) {
+      const copy = await withLocalDependencies(request, path.join(home, 'chart'))
+      if (!copy.ok) return copy
+      const built = await runNative(binary, ['dependency', 'build', '.'], copy.dir, helmHome(home))
+      if (built.exit !== 0)
+        return {
+          ok: false,
+          message: helmMessage(`helm dependency build failed: ${built.stderr}`, home, request.chartDir),
+        }
+      result = await runNative(binary, args, copy.dir, helmHome(home))
+    }
+    if (result.exit === 0) return {ok: true, yaml: result.stdout}
+    return {ok: false, message: helmMessage(result.stderr || result.stdout, home, request.chartDir)}
+  } finally {
+    await rm(home, {recursive: true, force: true})
+  }
+}
+
+/** The kustomize binary at `binary`: `kustomize build DIR` (load restrictions as asked), nothing else. */
+export function nativeKustomize(binary: string): Kustomize {
+  return {
+    async build(dir, options): Promise<BuildResult> {
+      const home = await mkdtemp(path.join(os.tmpdir(), 'ameide-native-kustomize-'))
+      const args = [
+        'build',
+        dir,
+        ...(options?.loadRestrictionsNone ? ['--load-restrictor', 'LoadRestrictionsNone'] : []),
+      ]
+      const result = await runNative(binary, args, dir, {HOME: home}).finally(() => rm(home, {recursive: true}))
+      return result.exit === 0 ? {ok: true, yaml: result.stdout} : {ok: false, message: result.stderr.trim()}
+    },
+  }
+}
