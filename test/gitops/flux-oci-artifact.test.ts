@@ -9,14 +9,13 @@
  * Debian's docker-registry, a chart pushed with the real `helm push`, real git.
  */
 import {execa} from 'execa'
-import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {packageChart} from '../support/chart-server.js'
+import {chartClientEnv, packageChart} from '../support/chart-server.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {startRegistry, type Registry} from '../support/registry.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {requireTool} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
@@ -50,12 +49,7 @@ let env: Record<string, string>
 let registry: Registry
 beforeAll(async () => {
   requireTool('docker-registry')
-  const home = await makeTempDir('ameide-oci-artifact-home-')
-  env = toolEnv({
-    HOME: home,
-    DOCKER_CONFIG: path.join(home, '.docker'),
-    HELM_REGISTRY_CONFIG: path.join(home, 'r.json'),
-  })
+  env = await chartClientEnv('ameide-oci-artifact-home-')
   registry = await startRegistry()
   const {tgz} = await packageChart(await makeTempDir('ameide-oci-artifact-chart-'), siteChart)
   await execa(requireTool('helm'), ['push', tgz, `oci://${registry.host}/charts`, '--plain-http'], {env})

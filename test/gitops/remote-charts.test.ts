@@ -10,14 +10,14 @@ import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {packageChart, startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
+import {chartClientEnv, packageChart, startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
 import {runCli} from '../support/cli.js'
 import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
 import {diffLast, edit, history} from '../support/diff-repo.js'
 import {startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {requireTool} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
@@ -49,12 +49,8 @@ let elsewhere: ChartServer
 beforeAll(async () => {
   requireTool('kustomize')
   requireTool('helm')
-  const home = await makeTempDir('ameide-charts-home-')
-  env = toolEnv({
-    HOME: home,
-    DOCKER_CONFIG: path.join(home, '.docker'),
-    HELM_REGISTRY_CONFIG: path.join(home, 'reg.json'),
-  })
+  env = await chartClientEnv('ameide-charts-home-')
+  const home = env.HOME
   server = await startChartServer([webChart('1.0.0'), webChart('1.1.0'), webChart('1.2.0-rc.1')])
   elsewhere = await startChartServer([webChart('1.0.0'), webChart('1.1.0')])
   // A credential for every loopback server: none may ever be sent to a chart repository over HTTP.

@@ -9,7 +9,17 @@ import {readFile, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {makeTempDir, registerCleanup} from './tmp.js'
-import {requireTool} from './toolchain.js'
+import {requireTool, toolEnv} from './toolchain.js'
+
+/** The environment of a chart client with a fresh home: its Docker and Helm registry configurations in it. */
+export async function chartClientEnv(prefix: string): Promise<Record<string, string>> {
+  const home = await makeTempDir(prefix)
+  return toolEnv({
+    HOME: home,
+    DOCKER_CONFIG: path.join(home, '.docker'),
+    HELM_REGISTRY_CONFIG: path.join(home, 'registry.json'),
+  })
+}
 
 export interface ChartServer {
   /** `http://127.0.0.1:PORT`. */
