@@ -86,7 +86,7 @@ const apps: Record<string, string> = {
     'repoURL: https://github.com/acme/other.git',
   ),
   'apps/plugin.yaml': dry('plugin', ['path: manifests', 'plugin: {name: kasane}']),
-  'apps/no-branch.yaml': dry('no-branch', ['path: charts/demo']).replace('targetBranch: environments/dev, ', ''),
+  'apps/no-branch.yaml': dry('no-branch', ['path: charts/demo']).replace('targetBranch: environments/no-branch, ', ''),
   'apps/root.yaml': dry('root', ['path: charts/demo']).replace('path: hydrated/root', 'path: ./'),
   'apps/staging.yaml': dry('staging', ['path: charts/demo'], '    hydrateTo: {}'),
   'apps/set.yaml': [
@@ -203,7 +203,7 @@ describe("an Application's Source Hydrator, as Argo CD hydrates and syncs it", (
       'render-failed Application no-branch: spec.sourceHydrator.syncSource.targetBranch is required',
     ])
     expect(said('root')).toEqual([
-      'render-failed Application root: app is configured to hydrate to the repository root (branch "environments/dev", path "./") which is not allowed',
+      'render-failed Application root: app is configured to hydrate to the repository root (branch "environments/root", path "./") which is not allowed',
     ])
     expect(said('staging')).toEqual([
       'render-failed Application staging: when spec.sourceHydrator.hydrateTo is set, spec.sourceHydrator.hydrateTo.targetBranch is required',
@@ -230,11 +230,71 @@ describe("an Application's Source Hydrator, as Argo CD hydrates and syncs it", (
     ])
   })
 
+  it('Argo CD hydrates a hydration together or not at all: one failing fails the others; two writing one path both fail', async () => {
+    // One hydration: the same dry repository and revision, committed to the same branch.
+    const member = (name: string, chart: string, dest = `hydrated/${name}`, branch = 'environments/group') =>
+      dry(name, [`path: ${chart}`])
+        .replace(`path: hydrated/${name}`, `path: ${dest}`)
+        .replace(`targetBranch: environments/${name}`, `targetBranch: ${branch}`)
+    const grouped = await history(
+      {
+        ...files,
+        'charts/broken/Chart.yaml': 'apiVersion: v2\nname: broken\nversion: 0.1.0\n',
+        'charts/broken/templates/cm.yaml': '{{ fail "this chart does not render" }}\n',
+      },
+      {
+        'apps/g-ok.yaml': member('g-ok', 'charts/demo'),
+        'apps/g-bad.yaml': member('g-bad', 'charts/broken'),
+        'apps/d-one.yaml': member('d-one', 'charts/demo', 'hydrated/shared', 'environments/dupes'),
+        'apps/d-two.yaml': member('d-two', 'manifests', 'hydrated/shared', 'environments/dupes'),
+        'apps/d-three.yaml': member('d-three', 'manifests', 'hydrated/three', 'environments/dupes'),
+        'apps/alone.yaml': member('alone', 'charts/demo', 'hydrated/alone', 'environments/alone'),
+        'apps/u-ok.yaml': member('u-ok', 'charts/demo', 'hydrated/u-ok', 'environments/unknown'),
+        'apps/u-plugin.yaml': member(
+          'u-plugin',
+          'manifests\nplugin: {name: kasane}',
+          'hydrated/u',
+          'environments/unknown',
+        ),
+      },
+    )
+    await git(grouped, ['remote', 'set-url', 'origin', ORIGIN])
+    const {result: r} = await diffLast<Result>(grouped, toolEnv())
+    const said = (app: string) => r.failures.filter((f) => f.application === app).map((f) => `${f.rule} ${f.message}`)
+    const group = (branch: string) =>
+      `Argo CD hydrates it with the Applications of its hydration (${ORIGIN} at HEAD, committed to ${ORIGIN} branch ${branch}), together or not at all: Failed to hydrate:`
+    expect(said('g-bad')).toEqual([expect.stringMatching(/^render-failed .*this chart does not render/)])
+    expect(said('g-ok')).toEqual([
+      `render-failed Application g-ok: ${group('environments/group')} cannot hydrate because application argocd/g-bad has an error`,
+    ])
+    // validateApplications: each of the two names the other; the third fails with the group.
+    const shared = `repo=${ORIGIN}, path=hydrated/shared`
+    expect(said('d-one')).toEqual([
+      `render-failed Application d-one: ${group('environments/dupes')} app argocd/d-two hydrator uses the same destination: ${shared}`,
+    ])
+    expect(said('d-two')).toEqual([
+      `render-failed Application d-two: ${group('environments/dupes')} app argocd/d-one hydrator uses the same destination: ${shared}`,
+    ])
+    expect(said('d-three')).toEqual([
+      `render-failed Application d-three: ${group('environments/dupes')} cannot hydrate because application argocd/d-one and 1 more have errors`,
+    ])
+    // Nothing of a group that does not hydrate is deployed; a hydration of its own is.
+    for (const app of ['g-ok', 'g-bad', 'd-one', 'd-two', 'd-three'])
+      expect(r.deployables.filter((d) => d.application === app)).toEqual([])
+    // A member whose render is not known here leaves the group's outcome unknown: named, never rendered as deployed.
+    expect(said('u-ok')).toEqual([
+      `render-unavailable Application u-ok: ${group('environments/unknown').replace(' Failed to hydrate:', '')} it is hydrated only if argocd/u-plugin renders, which is not rendered here, so what it deploys is not known.`,
+    ])
+    expect(r.deployables.filter((d) => d.application === 'u-ok')).toEqual([])
+    expect(said('alone')).toEqual([])
+    expect(r.deployables.map((d) => d.application)).toContain('alone')
+  }, 120_000)
+
   it('where the hydrated objects are committed (syncSource, hydrateTo) changes nothing deployed', async () => {
     const base = dry('moved', ['path: charts/demo'])
     const head = base
       .replace('path: hydrated/moved', 'path: elsewhere/moved, repoURL: https://github.com/acme/hydrated.git')
-      .replace('targetBranch: environments/dev', 'targetBranch: environments/prod')
+      .replace('targetBranch: environments/moved', 'targetBranch: environments/prod')
       .concat('\n    hydrateTo: {targetBranch: environments/prod-next}\n')
     const moved = await history({...files, 'apps/moved.yaml': base}, {'apps/moved.yaml': head})
     await git(moved, ['remote', 'set-url', 'origin', ORIGIN])

@@ -63,7 +63,8 @@ export const hydratorApplication = (name: string, source: string, extra = '') =>
     `      repoURL: ${ORIGIN}`,
     '      targetRevision: HEAD',
     ...source.split('\n').map((l) => `      ${l}`),
-    `    syncSource: {targetBranch: environments/dev, path: hydrated/${name}}`,
+    // A branch of its own: Argo CD hydrates the Applications of one branch together or not at all.
+    `    syncSource: {targetBranch: environments/${name}, path: hydrated/${name}}`,
     extra,
   ].join('\n')
 

@@ -12,6 +12,7 @@ import {expandApplicationSet} from './applicationset/index.js'
 import {makeContext, type CheckoutIdentity} from './context.js'
 import {applicationDeployables} from './application-sources.js'
 import {environmentFolder} from './source-helpers.js'
+import {hydrationMember, type HydrationMember} from './source-hydrator.js'
 import {builtReleaseDeployable, helmReleaseDeployable, isHelmRelease, type BuiltRelease} from './helmrelease.js'
 import {applicationProblems, subdomainProblem} from './kube-names.js'
 import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
@@ -35,6 +36,7 @@ export {setName} from './model.js'
 export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
 export {readManifests} from './manifests.js'
 export type {BuiltRelease} from './helmrelease.js'
+export type {HydrationMember} from './source-hydrator.js'
 
 /** What some Applications deploy. */
 export interface Deployed {
@@ -60,6 +62,8 @@ export interface Deployables extends Deployed {
    * helm-controller renders from that object, read against this revision's sources.
    */
   releaseFrom(built: BuiltRelease): {helm?: HelmDeployable; unrenderable?: Unrenderable}
+  /** The Applications with a Source Hydrator read or generated so far (followed ones added as they are). */
+  hydrations: HydrationMember[]
 }
 
 /** Starts the template engine's threads without waiting for them (a missing engine is reported where it is used). */
@@ -128,7 +132,8 @@ export function findDeployables(input: {
   )
   const envs = input.environments
   const keep: Keep = (x) => !envs || (x.environment !== null && envs.includes(x.environment))
-  const follow = follower(ctx, keep)
+  const hydrations: HydrationMember[] = []
+  const follow = follower(ctx, keep, hydrations)
   const out: Deployables = {
     helm: [],
     kustomize: [],
@@ -140,6 +145,7 @@ export function findDeployables(input: {
     follow,
     unread: [],
     releaseFrom: (built) => builtReleaseDeployable(built, manifests, ctx),
+    hydrations,
   }
   // A document that declares a deployable and is not read: what it deploys is unknown, never absent.
   for (const u of input.only ? [] : unread) {
@@ -176,7 +182,11 @@ export function findDeployables(input: {
 }
 
 /** What a list of Applications deploys (in the kept environments); an invalid one only its finding. */
-function follower(ctx: ReturnType<typeof makeContext>, keep: Keep): (list: readonly ArgoApplication[]) => Deployed {
+function follower(
+  ctx: ReturnType<typeof makeContext>,
+  keep: Keep,
+  hydrations: HydrationMember[],
+): (list: readonly ArgoApplication[]) => Deployed {
   return (list) => {
     const found: Deployed = {helm: [], kustomize: [], directory: [], unrenderable: []}
     for (const app of list) {
@@ -186,6 +196,9 @@ function follower(ctx: ReturnType<typeof makeContext>, keep: Keep): (list: reado
         continue
       }
       const d = applicationDeployables(app, ctx)
+      const environments = [...d.helm, ...d.kustomize, ...d.directory, ...d.unrenderable].filter(keep)
+      const member = hydrationMember(app, [...new Set(environments.map((e) => e.environment))])
+      if (member && member.environments.length > 0) hydrations.push(member)
       found.helm.push(...d.helm.filter(keep))
       found.kustomize.push(...d.kustomize.filter(keep))
       found.directory.push(...d.directory.filter(keep))

@@ -11,6 +11,7 @@
  */
 import path from 'node:path'
 
+import {normalizeRepository} from '../repositories.js'
 import type {SpecPath} from './types.js'
 import {isMap, str} from './source-helpers.js'
 
@@ -73,4 +74,56 @@ export function hydratorRefusal(hydrator: Record<string, unknown>): {at: SpecPat
     }
   }
   return undefined
+}
+
+/**
+ * An Application of a hydration: Argo CD hydrates together the Applications of one hydration queue key
+ * (controller/hydrator/hydrator.go getHydrationQueueKey: the dry source's repository, normalized, and targetRevision;
+ * the repository and branch the render is committed to — `GetHydrateToSource()`: syncSource.repoURL, else the dry
+ * one, and hydrateTo.targetBranch, else syncSource.targetBranch), and writes each at its destination (that
+ * repository as written, syncSource.path).
+ */
+export interface HydrationMember {
+  application: string
+  /** `QualifiedName()`: namespace/name (the name alone without a namespace). */
+  qualified: string
+  /** The environments its dry source deploys to (where its findings are). */
+  environments: Array<string | null>
+  file: string
+  line: number
+  /** The hydration queue key. */
+  group: string
+  /** Where its render is committed: the repository as written and syncSource.path. */
+  destination: string
+  /** The group in words: the dry source and the branch it is committed to. */
+  describe: string
+}
+
+/** The Application's place in a hydration, or undefined without a Source Hydrator. */
+export function hydrationMember(
+  app: {name: string; namespace?: string; spec: Record<string, unknown>; file: string; line: number},
+  environments: Array<string | null>,
+): HydrationMember | undefined {
+  const hydrator = sourceHydratorOf(app.spec)
+  if (!hydrator) return undefined
+  const dry = isMap(hydrator.drySource) ? hydrator.drySource : {}
+  const sync = isMap(hydrator.syncSource) ? hydrator.syncSource : {}
+  const to = isMap(hydrator.hydrateTo) ? hydrator.hydrateTo : undefined
+  const target = str(sync.repoURL) || (str(dry.repoURL) ?? '')
+  const branch = (to ? str(to.targetBranch) : str(sync.targetBranch)) ?? ''
+  return {
+    application: app.name,
+    qualified: app.namespace ? `${app.namespace}/${app.name}` : app.name,
+    environments,
+    file: app.file,
+    line: app.line,
+    group: JSON.stringify([
+      normalizeRepository(str(dry.repoURL) ?? ''),
+      str(dry.targetRevision) ?? '',
+      normalizeRepository(target),
+      branch,
+    ]),
+    destination: `repo=${target}, path=${str(sync.path) ?? ''}`,
+    describe: `${str(dry.repoURL) ?? ''} at ${str(dry.targetRevision) || 'HEAD'}, committed to ${target} branch ${branch}`,
+  }
 }

@@ -154,18 +154,18 @@ function asDry(key: string, rule: Rule): Rule {
 }
 
 const refused = 'refuses what Argo CD refuses to hydrate, with its message'
-/** What the gate does not model of where the hydrated objects go (controller/hydrator/hydrator.go). */
+/** controller/hydrator/hydrator.go: the Applications of one hydration queue key are hydrated together or not at all. */
+const TOGETHER =
+  'Argo CD hydrates a hydration together or not at all: one failing fails the others; two writing one path both fail'
 const together =
-  'Argo CD hydrates the Applications of one hydration (the same dry repoURL and targetRevision, the same hydrateTo or sync repository and branch) together or not at all, so one that fails (its render, its path) leaves the others unhydrated: the gate renders each Application on its own.'
+  'the Applications of one hydration (the same dry repoURL and targetRevision, the same hydrateTo or sync repository and branch) are hydrated together or not at all: one that fails (its render, its path) fails the others with Argo CD\'s words, nothing of them rendered as deployed'
 /** Where the hydrated objects are committed: they are the dry render, but the fields group the Applications. */
 const grouped = (field: string) =>
-  unsupported(`${field} (where the dry render is committed; the objects are unchanged): ${together}`, {
-    check: false,
-    test: {
-      file: HYDRATOR,
-      title: 'where the hydrated objects are committed (syncSource, hydrateTo) changes nothing deployed',
-    },
-  })
+  exact(
+    HYDRATOR,
+    TOGETHER,
+    `${field} (where the dry render is committed; the objects are unchanged, as 'where the hydrated objects are committed (syncSource, hydrateTo) changes nothing deployed' shows): ${together}`,
+  )
 
 /**
  * `spec.sourceHydrator`: the hydrator renders the dry source (GetDrySource) as the repo-server renders a source, with
@@ -178,9 +178,10 @@ const hydrator: Rules = {
       .filter(([key]) => DRY_FIELDS.includes(key.split('.')[2]))
       .map(([key, rule]) => [`${DRY}${key.slice('spec.source'.length)}`, asDry(key, rule)]),
   ),
-  'spec.sourceHydrator.syncSource.path': unsupported(
-    `syncSource.path: two Applications of one hydration naming the same path both fail to hydrate in Argo CD; ${together} (A path that is the repository root fails, as Argo CD refuses it.)`,
-    {check: false, test: {file: HYDRATOR, title: refused}},
+  'spec.sourceHydrator.syncSource.path': exact(
+    HYDRATOR,
+    TOGETHER,
+    `syncSource.path: two Applications of one hydration naming the same path both fail, each naming the other; ${together}. A path that is the repository root fails, as Argo CD refuses it ('${refused}').`,
   ),
   'spec.sourceHydrator.syncSource.targetBranch': grouped('syncSource.targetBranch'),
   'spec.sourceHydrator.syncSource.repoURL': grouped('syncSource.repoURL'),

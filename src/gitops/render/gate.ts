@@ -16,6 +16,7 @@ import {AppOfApps} from './app-of-apps.js'
 import {SourceReader} from './attribute.js'
 import {RenderFindings} from './gate-findings.js'
 import {RootInputs} from './gate-kustomize.js'
+import {failHydrationGroups} from './hydration-groups.js'
 import type {GateContext, RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from './gate-types.js'
 import {argoRoot, renderWaves} from './gate-waves.js'
 import {Judge} from './judge.js'
@@ -77,6 +78,7 @@ export async function renderGate(input: RenderGateInput): Promise<RenderGateResu
     builtReleases: [],
   }
   await renderWaves(ctx, roots, deployables, plan)
+  failHydrationGroups(ctx, deployables.hydrations)
   refusals.uncited()
   out.findings.push(...judge.findings)
   Object.assign(report, {
