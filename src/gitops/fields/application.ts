@@ -158,7 +158,7 @@ const refused = 'refuses what Argo CD refuses to hydrate, with its message'
 const TOGETHER =
   'Argo CD hydrates a hydration together or not at all: one failing fails the others; two writing one path both fail'
 const together =
-  'the Applications of one hydration (the same dry repoURL and targetRevision, the same hydrateTo or sync repository and branch) are hydrated together or not at all: one that fails (its render, its path) fails the others with Argo CD\'s words, nothing of them rendered as deployed'
+  "the Applications of one hydration (the same dry repoURL and targetRevision, the same hydrateTo or sync repository and branch) are hydrated together or not at all: one that fails (its render, its path) fails the others with Argo CD's words, nothing of them rendered as deployed"
 /** Where the hydrated objects are committed: they are the dry render, but the fields group the Applications. */
 const grouped = (field: string) =>
   exact(
