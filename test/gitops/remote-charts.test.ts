@@ -114,6 +114,19 @@ const fluxFiles = (url: string, version: string): Record<string, string> => ({
   'apps/production/release.yaml': helmRelease(version),
 })
 
+/** HelmRelease web whose chartRef names OCIRepository flux-system/web, `values` lines added to its spec. */
+const chartRefRelease = (...values: string[]) =>
+  [
+    'apiVersion: helm.toolkit.fluxcd.io/v2',
+    'kind: HelmRelease',
+    'metadata: {name: web, namespace: web}',
+    'spec:',
+    '  interval: 10m',
+    '  chartRef: {kind: OCIRepository, name: web, namespace: flux-system}',
+    ...values,
+    '',
+  ].join('\n')
+
 /** The objects `helm template` renders for chart web `version` (as packaged) whose bodies differ between two versions. */
 async function helmTemplateChanges(from: string, to: string, values: string): Promise<string[]> {
   const render = async (version: string) => {
@@ -486,16 +499,7 @@ describe('an OCI chart (docker-registry, pushed with helm push)', () => {
         ...(insecure ? ['  insecure: true'] : []),
         '',
       ].join('\n')
-    const hr = [
-      'apiVersion: helm.toolkit.fluxcd.io/v2',
-      'kind: HelmRelease',
-      'metadata: {name: web, namespace: web}',
-      'spec:',
-      '  interval: 10m',
-      '  chartRef: {kind: OCIRepository, name: web, namespace: flux-system}',
-      '  values: {replicaCount: 2}',
-      '',
-    ].join('\n')
+    const hr = chartRefRelease('  values: {replicaCount: 2}')
     // ameide.yaml lists no host: plain HTTP only because the base's OCIRepository says insecure.
     const files = (ref: string, insecure = true) => ({
       ...fluxFiles(`oci://${registry.host}/charts`, '1.0.0'),
@@ -704,15 +708,7 @@ describe('Flux spec.verify of an OCI chart (cosign, a throwaway key)', () => {
         '    secretRef: {name: cosign-pub}',
         '',
       ].join('\n')
-    const hr = [
-      'apiVersion: helm.toolkit.fluxcd.io/v2',
-      'kind: HelmRelease',
-      'metadata: {name: web, namespace: web}',
-      'spec:',
-      '  interval: 10m',
-      '  chartRef: {kind: OCIRepository, name: web, namespace: flux-system}',
-      '',
-    ].join('\n')
+    const hr = chartRefRelease()
     const base = {
       ...(await files(signer)),
       'apps/production/repository.yaml': oci('1.0.0'),
