@@ -1,6 +1,8 @@
-import {readFile, realpath, stat} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
+
+import * as files from './memory-fs/index.js'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
 import type {SigstoreSettings} from './sigstore.js'
@@ -264,10 +266,10 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
   let text: string
   try {
     // A FIFO or a device would block the read (or never end): only a regular file of a sane size is read.
-    const info = await stat(file)
+    const info = files.statSync(file)
     // A pull request may commit ameide.yaml as a link to /proc/self/environ or a file outside the repository: what it
     // resolves to must lie inside the repository, or it is refused unread (a YAML error would quote what it read).
-    const [real, realRoot] = await Promise.all([realpath(file), realpath(repoRoot)])
+    const [real, realRoot] = [files.realpathSync(file), files.realpathSync(repoRoot)]
     const inside = path.relative(realRoot, real)
     if (inside.startsWith('..') || path.isAbsolute(inside)) {
       throw prerequisiteError(
@@ -280,7 +282,7 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
       const what = info.isFile() ? `is ${info.size} bytes (at most ${MAX_CONFIG_BYTES})` : 'is not a regular file'
       throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} ${what}.`, [CONFIG_HINT])
     }
-    text = await readFile(file, 'utf8')
+    text = await files.readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
       return {config: DEFAULT_CONFIG, source: null, gitopsKeys: []}

@@ -1,14 +1,15 @@
 /**
- * A chart archive (`.tgz`) is untrusted: it is unpacked here, never by tar or helm, into a fresh folder. Gunzip is
+ * A chart archive (`.tgz`) is untrusted: it is unpacked here, never by tar or helm, into a fresh folder in memory
+ * (core/memory-fs). Gunzip is
  * bounded (`maxOutputLength`: a gzip bomb stops at the limit), the entries are counted, every path is checked (no
  * absolute path, no `..`, nothing outside the one top folder helm packages), and only regular files and folders are
  * written — a symbolic link, a hard link, a device or a FIFO refuses the whole archive. Files are created exclusively
  * (`wx`), so nothing already there is followed or overwritten.
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {gunzipSync} from 'node:zlib'
+
+import {mkdirSync, rmSync, scratchFolder, writeFileSync} from '../core/memory-fs/index.js'
 
 export interface ExtractLimits {
   /** Bytes of the unpacked tar stream. */
@@ -34,7 +35,7 @@ interface Entry {
   body: Buffer
 }
 
-/** Unpacks `archive` into a fresh folder; returns the chart's folder (the archive's one top folder) inside it. */
+/** Unpacks `archive` into a fresh scratch folder in memory; returns the chart's folder (the archive's one top folder) inside it. */
 export function extractChart(archive: Buffer, limits: ExtractLimits): {dir: string; remove: () => void} {
   const entries = readTar(gunzip(archive, limits.extractedBytes), limits.entries)
   const tops = new Set(entries.map((e) => e.name.split('/')[0]))
@@ -42,7 +43,7 @@ export function extractChart(archive: Buffer, limits: ExtractLimits): {dir: stri
   const top = [...tops][0]
   if (!entries.some((e) => e.type === 'file' && e.name === `${top}/Chart.yaml`))
     throw new ArchiveRefused(`it holds no ${top}/Chart.yaml`)
-  const base = mkdtempSync(path.join(os.tmpdir(), 'ameide-chart-'))
+  const base = scratchFolder('chart')
   try {
     for (const e of entries) {
       const target = path.join(base, ...e.name.split('/'))

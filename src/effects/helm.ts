@@ -7,7 +7,7 @@
  * with `helm dependency build` only when every dependency is `file://` inside the revision, in a copy: nothing is
  * fetched, the checkout is never written.
  */
-import {cpSync, existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, readFileSync, rmSync, writeFileSync} from '../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {BuildResult} from './kustomize.js'

@@ -4,7 +4,7 @@
  * templates never read one renders `repository:tag`: a `digest:` key beside the tag pins nothing. Read by the gate
  * (`image-not-pinned`) and the write-back (set-image, promote), which pick a map's convention by it.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../core/memory-fs/index.js'
 import path from 'node:path'
 
 export interface LocalChart {

@@ -1,4 +1,4 @@
-import {lstatSync, readdirSync, statSync} from 'node:fs'
+import {lstatSync, readdirSync, statSync} from '../core/memory-fs/index.js'
 import path from 'node:path'
 
 /** What the walk met but could not list as a regular file: a folder it could not open, a link, a FIFO, a device. */

@@ -8,10 +8,12 @@
  * attack.
  */
 import {execFile} from 'node:child_process'
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
+import * as memory from '../../src/core/memory-fs/index.js'
 import {
   MISSING_DEPENDENCY,
   templateArgs,
@@ -64,6 +66,37 @@ function helmMessage(text: string, home: string, chartDir: string): string {
     .trim()
 }
 
+/**
+ * The trees held in memory (src/core/memory-fs: a revision, a render's scratch folder) that a binary is given,
+ * copied under `home` on the host as it asks for them: `toHost` maps a path there (copying its tree the first time),
+ * `fromHost` maps a binary's message back.
+ */
+function hostCopies(home: string) {
+  const copies = new Map<string, string>()
+  const copy = (mount: string): string => {
+    const known = copies.get(mount)
+    if (known) return known
+    const at = path.join(home, `tree${copies.size}`)
+    copies.set(mount, at)
+    const tree = memory.snapshotOf(mount)
+    const there = (p: string) => at + p.slice(mount.length)
+    for (const d of tree.dirs) mkdirSync(there(d), {recursive: true})
+    for (const [f, bytes] of tree.files) writeFileSync(there(f), bytes)
+    for (const [l, target] of tree.links) symlinkSync(memory.inMemory(target) ? toHost(target) : target, there(l))
+    return at
+  }
+  const toHost = (p: string): string => {
+    const mount = memory.mountOf(p)
+    return mount ? copy(mount) + p.slice(mount.length) : p
+  }
+  const fromHost = (text: string): string => {
+    let out = text
+    for (const [mount, at] of copies) out = out.replaceAll(at, mount)
+    return out
+  }
+  return {toHost, fromHost}
+}
+
 /** The Helm binary at `binary` as a renderer of the gate (its `helm version --short` the version it reports). */
 export async function nativeHelm(binary: string): Promise<Helm> {
   const version = (await runNative(binary, ['version', '--short'], os.tmpdir())).stdout.trim().split(/\s+/)[0]
@@ -71,8 +104,17 @@ export async function nativeHelm(binary: string): Promise<Helm> {
   return {version, template: (request) => template(binary, request)}
 }
 
-async function template(binary: string, request: Parameters<Helm['template']>[0]): Promise<HelmResult> {
+async function template(binary: string, asked: Parameters<Helm['template']>[0]): Promise<HelmResult> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'ameide-native-helm-'))
+  const trees = hostCopies(path.join(home, 'trees'))
+  const request = {
+    ...asked,
+    chartDir: trees.toHost(asked.chartDir),
+    valueFiles: asked.valueFiles.map(trees.toHost),
+    ...(asked.setFile ? {setFile: asked.setFile.map((s) => ({...s, path: trees.toHost(s.path)}))} : {}),
+    ...(asked.revision ? {revision: trees.toHost(asked.revision)} : {}),
+    inRevision: (dir: string) => asked.inRevision(trees.fromHost(dir)),
+  }
   try {
     let inline: string | undefined
     if (request.inlineValues !== undefined) {
@@ -88,12 +130,12 @@ async function template(binary: string, request: Parameters<Helm['template']>[0]
       if (built.exit !== 0)
         return {
           ok: false,
-          message: helmMessage(`helm dependency build failed: ${built.stderr}`, home, request.chartDir),
+          message: trees.fromHost(helmMessage(`helm dependency build failed: ${built.stderr}`, home, request.chartDir)),
         }
       result = await runNative(binary, args, copy.dir, helmHome(home))
     }
     if (result.exit === 0) return {ok: true, yaml: result.stdout}
-    return {ok: false, message: helmMessage(result.stderr || result.stdout, home, request.chartDir)}
+    return {ok: false, message: trees.fromHost(helmMessage(result.stderr || result.stdout, home, request.chartDir))}
   } finally {
     await rm(home, {recursive: true, force: true})
   }
@@ -104,13 +146,18 @@ export function nativeKustomize(binary: string): Kustomize {
   return {
     async build(dir, options): Promise<BuildResult> {
       const home = await mkdtemp(path.join(os.tmpdir(), 'ameide-native-kustomize-'))
+      const trees = hostCopies(path.join(home, 'trees'))
       const args = [
         'build',
-        dir,
+        trees.toHost(dir),
         ...(options?.loadRestrictionsNone ? ['--load-restrictor', 'LoadRestrictionsNone'] : []),
       ]
-      const result = await runNative(binary, args, dir, {HOME: home}).finally(() => rm(home, {recursive: true}))
-      return result.exit === 0 ? {ok: true, yaml: result.stdout} : {ok: false, message: result.stderr.trim()}
+      const result = await runNative(binary, args, trees.toHost(dir), {HOME: home}).finally(() =>
+        rm(home, {recursive: true}),
+      )
+      return result.exit === 0
+        ? {ok: true, yaml: result.stdout}
+        : {ok: false, message: trees.fromHost(result.stderr.trim())}
     },
   }
 }

@@ -4,9 +4,9 @@
  * misses `file://` dependencies is built as with the binary: a copy with the dependencies' absolute paths
  * (effects/helm.ts withLocalDependencies), `helm dependency build` and `helm template` in one request, all in memory.
  */
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
+
+import {readFileSync, rmSync, scratchFolder} from '../../core/memory-fs/index.js'
 
 import {
   MISSING_DEPENDENCY,
@@ -34,7 +34,7 @@ export function moduleHelm(module: RenderModule): Helm {
       const base = {roots: readable(asked), files}
       let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), args]})
       if (run.ok && run.results.at(-1)!.exit !== 0 && MISSING_DEPENDENCY.test(run.results.at(-1)!.stderr)) {
-        const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
+        const home = scratchFolder('helm-dependencies')
         try {
           const copy = await withLocalDependencies(request, path.join(home, 'chart'))
           if (!copy.ok) return copy

@@ -20,6 +20,7 @@ import {packagePath, workerEntry} from '../../core/package-root.js'
 import {MODULE_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
 import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
 import {threadCpuMs} from './thread-cpu.js'
+import {requestTrees} from './tree.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
 
 export type {CommandResult} from './worker.js'
@@ -65,10 +66,23 @@ export type ModuleRun =
   | {ok: false; limit: LimitBreach; message: string}
   | {ok: false; message: string}
 
+/** One request: the commands, and what they may read. */
+export interface RenderRequest {
+  /** Folders the commands may read: a revision in memory (sent to a thread once), or a folder of the host. */
+  roots: string[]
+  /** Folders read by this request only (a render's scratch folder). */
+  transient?: string[]
+  /** Extra files (absolute path → text), e.g. an Application's inline values. */
+  files: Record<string, string>
+  cwd: string
+  /** Each command's argv ("helm" or "kustomize" first); the next runs only if this one succeeded. */
+  commands: string[][]
+}
+
 export interface RenderModule {
   readonly build: RenderModuleBuild
   /** Runs the commands of one request; each runs only if the one before succeeded. */
-  run(request: Omit<ModuleRequest, 'id' | 'outputLimit' | 'objectLimit'>, limits?: ToolLimits): Promise<ModuleRun>
+  run(request: RenderRequest, limits?: ToolLimits): Promise<ModuleRun>
   /** Starts a thread ahead of the first render (compiled, instantiated, Go's runtime initialised); idle after. */
   warm(): Promise<void>
 }
@@ -126,8 +140,15 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
     async run(request, limits = MODULE_LIMITS) {
       const thread = await pool.take()
       try {
+        const {roots, transient, ...rest} = request
+        let trees: ReturnType<typeof requestTrees>
+        try {
+          trees = requestTrees({roots, transient}, thread.held)
+        } catch (error) {
+          return {ok: false, message: `the render's files could not be read: ${(error as Error).message}`}
+        }
         return await thread.ask(
-          {...request, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects},
+          {...rest, ...trees, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects},
           limits,
         )
       } finally {
@@ -139,6 +160,8 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
 
 interface Thread {
   ask(request: ModuleRequest, limits: ToolLimits): Promise<ModuleRun>
+  /** The trees it keeps (./tree.ts). */
+  readonly held: Set<string>
   /** Ended (a time-out, the module's exit): not given back to the pool. */
   readonly dead: boolean
 }
@@ -237,6 +260,7 @@ async function spawn(module: WasmModule, glue: string): Promise<Thread> {
   })
   const clock = cpuClock(tid)
   return {
+    held: new Set(),
     get dead() {
       return dead
     },

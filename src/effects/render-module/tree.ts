@@ -1,12 +1,45 @@
 /**
- * A folder of the host taken into memory for the render module: every regular file and folder under it, at its
- * absolute path, and the links that stay inside what the request may read; nothing outside is ever read. A
- * revision is taken once per thread (a materialised revision does not change while it lives).
+ * The folders a render may read, as the render module's thread takes them (./worker.ts): a tree mounted in memory
+ * (core/memory-fs: a revision, a render's scratch folder) whole, as it is held; a folder of the host walked, every
+ * regular file and folder under it at its absolute path and the links that stay inside what the request may read,
+ * nothing outside ever read. A thread keeps a revision's tree for as long as it is mounted: it is sent once.
  */
 import {lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync} from 'node:fs'
 import path from 'node:path'
 
+import {inMemory, isMounted, MEMORY_ROOT, mountOf, snapshotOf as heldTree} from '../../core/memory-fs/index.js'
 import type {Snapshot} from './memfs.js'
+
+/** One folder of a request, as it crosses to the thread: its snapshot left out when the thread keeps it already. */
+export interface RequestTree {
+  key: string
+  /** Kept by the thread (a revision) until a request's `drop` names it; else for this request only. */
+  keep: boolean
+  snapshot?: Snapshot
+}
+
+/**
+ * The trees of a request over `roots` (kept) and `transient` folders, for a thread that keeps `held` (updated):
+ * and the kept trees it may drop, their mounts gone.
+ */
+export function requestTrees(
+  request: {roots: readonly string[]; transient?: readonly string[]},
+  held: Set<string>,
+): {trees: RequestTree[]; drop: string[]} {
+  const drop = [...held].filter((k) => k.startsWith(`${MEMORY_ROOT}/`) && !isMounted(k))
+  for (const k of drop) held.delete(k)
+  const transient = request.transient ?? []
+  const allowed = [...request.roots, ...transient].filter((r) => !inMemory(r)).map((r) => realpathSync(r))
+  const tree = (root: string, keep: boolean): RequestTree => {
+    const mounted = inMemory(root) ? mountOf(root) : undefined
+    if (inMemory(root) && mounted === undefined) throw new Error(`${root} is not held in memory any more`)
+    const key = mounted ?? `${root}\0${allowed.join('\0')}`
+    if (keep && held.has(key)) return {key, keep}
+    if (keep) held.add(key)
+    return {key, keep, snapshot: mounted ? heldTree(mounted) : snapshotOf(root, allowed)}
+  }
+  return {trees: [...request.roots.map((r) => tree(r, true)), ...transient.map((r) => tree(r, false))], drop}
+}
 
 /** What one snapshot may hold: past either, the render is a limit breach, not a partial view. */
 export const SNAPSHOT_LIMITS = {files: 100_000, bytes: 512 * 1024 * 1024}

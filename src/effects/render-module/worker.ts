@@ -3,26 +3,26 @@
  * context whose global object holds only what is handed to it: an in-memory file system (./memfs.ts) and its
  * process (a working folder, no environment, no arguments), random numbers, a clock, text codecs and timers. No
  * `require`, no `fetch`, no host `fs`, no `process.env`: Go's os, net and exec packages have nothing to reach.
- * Each request is one or more commands over its own file system, built from snapshots of the folders it names
- * (./tree.ts; kept per folder for the thread's life) plus the files it carries. Self-contained (node: modules and
+ * Each request is one or more commands over its own file system, built from the trees it carries (./tree.ts: a
+ * revision's kept by the thread until a request drops it, sent once) plus its files. Self-contained (node: modules and
  * siblings only): it runs from the sources, tsc's dist/ and the bundle alike. It tells the host its OS thread's id
  * when ready: the render limit counts that thread's CPU time.
  */
-import {readFileSync, realpathSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {createContext, runInContext} from 'node:vm'
 import {parentPort, workerData} from 'node:worker_threads'
 import {webcrypto} from 'node:crypto'
 
 import {MemFs, type Snapshot} from './memfs.js'
 import {ownThreadId} from './thread-cpu.js'
-import {snapshotOf} from './tree.js'
+import type {RequestTree} from './tree.js'
 
 export interface ModuleRequest {
   id: number
-  /** Host folders the commands may read, taken into memory (and kept for the thread's life: a revision). */
-  roots: string[]
-  /** Host folders taken for this request only (a render's temporary wrapper). */
-  transient?: string[]
+  /** The folders the commands may read (./tree.ts requestTrees). */
+  trees: RequestTree[]
+  /** Kept trees the thread lets go (their revisions are gone). */
+  drop: string[]
   /** Extra files (absolute path → text), e.g. an Application's inline values. */
   files: Record<string, string>
   cwd: string
@@ -103,17 +103,14 @@ if (!handler) throw new Error(exited ?? 'the render module did not register its 
 function run(request: ModuleRequest): CommandResult[] {
   const streams: Record<number, string> = {1: '', 2: ''}
   const decoder = new TextDecoder()
-  const transient = request.transient ?? []
-  const allowed = [...request.roots, ...transient].map((r) => realpathSync(r))
-  const take = (root: string) => {
-    const key = `${root}\0${allowed.join('\0')}`
-    if (!snapshots.has(key)) snapshots.set(key, snapshotOf(root, allowed))
-    return snapshots.get(key)!
+  for (const key of request.drop) snapshots.delete(key)
+  const take = ({key, keep, snapshot}: RequestTree): Snapshot => {
+    if (snapshot && keep) snapshots.set(key, snapshot)
+    const taken = snapshot ?? snapshots.get(key)
+    if (!taken) throw new Error(`the render module's thread does not hold ${key}`)
+    return taken
   }
-  current = new MemFs(
-    [...request.roots.map(take), ...transient.map((r) => snapshotOf(r, allowed))],
-    (fd, bytes) => (streams[fd === 1 ? 1 : 2] += decoder.decode(bytes)),
-  )
+  current = new MemFs(request.trees.map(take), (fd, bytes) => (streams[fd === 1 ? 1 : 2] += decoder.decode(bytes)))
   const encoder = new TextEncoder()
   for (const [p, text] of Object.entries(request.files)) current.addFile(p, encoder.encode(text))
   current.process.chdir(request.cwd)

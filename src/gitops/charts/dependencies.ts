@@ -4,7 +4,7 @@
  * fetcher (./fetcher.ts) must fetch, each named with the file that asked for it. A lock out of sync is refused as
  * `helm dependency build` refuses it (./lock.ts).
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'

@@ -11,11 +11,12 @@
  * Flux's `verify` is verified with cosign (./verify.ts) before it is unpacked.
  */
 import {createHash} from 'node:crypto'
-import {copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import type {GitopsChartsPolicy} from '../../core/config.js'
+import * as memory from '../../core/memory-fs/index.js'
 import {ArchiveRefused, extractChart} from '../../effects/chart-archive.js'
 import {ChartFetchError, ChartRepository, OciArtifactError} from '../../effects/chart-repository.js'
 import type {HelmResult} from '../../effects/helm.js'
@@ -141,17 +142,17 @@ export class ChartFetcher {
     try {
       for (const f of plan.fetches) unpacked.push(await this.unpack(f))
       if (d.remote) return unpacked[0]
-      const copy = mkdtempSync(path.join(os.tmpdir(), 'ameide-chart-'))
+      const copy = memory.scratchFolder('chart-copy')
       const chart = path.join(copy, path.posix.basename(d.chart) || 'chart')
       const prefix = d.chart ? `${d.chart}/` : ''
       for (const f of files.filter((f) => f.startsWith(prefix))) {
         const to = path.join(chart, f.slice(prefix.length))
-        mkdirSync(path.dirname(to), {recursive: true})
-        copyFileSync(path.join(root, f), to)
+        memory.mkdirSync(path.dirname(to), {recursive: true})
+        memory.copyFileSync(path.join(root, f), to)
       }
-      plan.fetches.forEach((f, i) => cpSync(unpacked[i].dir, path.join(chart, 'charts', f.ref.name), {recursive: true}))
+      plan.fetches.forEach((f, i) => memory.cpSync(unpacked[i].dir, path.join(chart, 'charts', f.ref.name)))
       removeAll()
-      return {dir: chart, remove: () => rmSync(copy, {recursive: true, force: true})}
+      return {dir: chart, remove: () => memory.unmount(copy)}
     } catch (error) {
       removeAll()
       return this.failure(error)

@@ -11,7 +11,7 @@
  * Secrets holding cosign public keys (`.pub`) are gathered too: the only keys a Flux `verify.secretRef` is checked
  * with (./verify.ts), so a head cannot bring its own.
  */
-import {readFileSync, statSync} from 'node:fs'
+import {readFileSync, statSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {GitopsChartsPolicy} from '../../core/config.js'

@@ -1,5 +1,5 @@
 /** What reading the deployables needs: the checkout (tracked files), the layout, this repository's URLs. */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {gitRemoteUrl} from '../../effects/git.js'

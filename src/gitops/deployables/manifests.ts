@@ -4,7 +4,7 @@
  * each with its file, line and the line of every field. Read once per run; files that cannot hold one are skipped
  * by a cheap text test before parsing.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'

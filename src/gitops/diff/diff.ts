@@ -5,7 +5,7 @@
  * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
  * The snapshots are then compared (./compare.ts). The checkout is only read.
  */
-import {readFileSync, realpathSync} from 'node:fs'
+import {readFileSync, realpathSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {

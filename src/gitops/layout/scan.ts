@@ -2,7 +2,7 @@
  * The cheap read layout detection makes of a checkout: per YAML file only its top-level `apiVersion:`/`kind:` lines
  * (every document of it) and the child keys of its `image:` maps, by lines, never parsed.
  */
-import {readFileSync, statSync} from 'node:fs'
+import {readFileSync, statSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 /** What one YAML file says about the layout. */

@@ -4,8 +4,7 @@
  * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
-import {realpathSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {readFile, realpathSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {GitopsPolicy} from '../../core/config.js'

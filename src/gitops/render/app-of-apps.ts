@@ -5,7 +5,7 @@
  * its files' text, so `gitops diff` renders such a deployable even when its inputs did not change: the Applications
  * it produces are followed whatever changed.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {ArgoApplication} from '../deployables/index.js'

@@ -4,7 +4,7 @@
  * origin file → that line (the base manifest); a different or no container there → the last `images:` entry or patch
  * of a listed kustomization that yields the rendered image. Otherwise the source is unknown, and the finding says so.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'

@@ -7,7 +7,7 @@
  * outside the checkout; what a run did not touch is dropped when it saves.
  */
 import {createHash} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {cacheFile, readCache, writeCache} from '../../cache/store.js'

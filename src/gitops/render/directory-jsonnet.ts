@@ -6,7 +6,7 @@
  * (unknown here), the source is render-unavailable, named; an evaluation error fails it, with go-jsonnet's message;
  * a limit of the module reached (time, memory, output, objects) is a render-limit.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'

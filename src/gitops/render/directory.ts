@@ -9,7 +9,7 @@
  * name no namespace get the destination's, of every group (./scope.ts), as the controller applies them. A .jsonnet
  * file's objects are go-jsonnet's (./directory-jsonnet.ts), taken in their place among the files.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'

@@ -4,7 +4,7 @@
  * `postBuild.substituteFrom` reads), then each Kustomization's `spec.path` as a root, or the reason what it deploys
  * is not rendered (another source, a folder outside the revision or not in it, a field the gate does not apply).
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'

@@ -4,7 +4,7 @@
  * decided: the highest-precedence values layer whose key yields it (confirmed by the differential render of
  * ./helm.ts where it ran), else the template line.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'

@@ -2,7 +2,7 @@
  * The kustomization graph of a checkout: every kustomization file, what it includes (resources, bases, components:
  * local folders, local files, remote URLs) and where each remote entry is written. Reads only.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'

@@ -3,13 +3,12 @@
  * `--set-file name=path` is parsed like `--set` (`,` starts another `name=path`, `\` escapes the next character). A
  * value file `vals/x,/home/runner/.docker/config.json`, judged as one in-tree path, would have helm read the second
  * half. So no path that holds anything but plain characters reaches helm: such a file (already confined to the
- * revision) is copied under a plain name into a private folder, the copy is what helm reads, and helm's messages
+ * revision) is copied under a plain name into a scratch folder in memory, the copy is what helm reads, and helm's messages
  * name the file as the revision does. A file that cannot be copied is refused, never passed as it is written.
  */
-import {copyFileSync, mkdtempSync, rmSync, statSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 
+import {copyFileSync, rmSync, scratchFolder, statSync} from '../../core/memory-fs/index.js'
 import type {HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 
 /** What helm reads as one path in `--values` and `--set-file`: nothing it splits, quotes or escapes on. */
@@ -28,7 +27,7 @@ export async function withPlainPaths(
 ): Promise<HelmResult> {
   const setFile = request.setFile ?? []
   if (request.valueFiles.every(isPlainPath) && setFile.every((s) => isPlainPath(s.path))) return template(request)
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ameide-helm-'))
+  const dir = scratchFolder('helm-paths')
   const named = new Map<string, string>() // copy → repo-relative original
   const rel = (p: string) => path.relative(root, p).split(path.sep).join('/')
   try {

@@ -1,16 +1,15 @@
 /**
- * Renders the plan's roots with kustomize, outside the checkout: a temporary folder holds a link to the checkout and,
+ * Renders the plan's roots with kustomize, outside the checkout: a scratch folder in memory holds a link to the checkout and,
  * per root, a wrapper kustomization that includes the root and asks for build metadata (origin and transformer
  * annotations), so every object says which file declared it and which kustomizations changed it. kustomize only
  * reads the checkout. Roots render a few at a time; a root whose inputs (their git blob ids) are unchanged since the
  * last run is answered from the cache and not rendered.
  */
 import {canonicalJson} from '../../core/canonical-json.js'
-import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 
 import {mapConcurrent} from '../../core/concurrency.js'
+import {mkdirSync, realpathSync, rmSync, scratchFolder, symlinkSync, writeFileSync} from '../../core/memory-fs/index.js'
 import {rememberable, type BuildResult, type Kustomize} from '../../effects/kustomize.js'
 import type {RenderCache} from './cache.js'
 import {repoRelative} from '../revision/paths.js'
@@ -80,7 +79,7 @@ export async function renderRoots(
   )
   const todo = roots.map((_, i) => i).filter((i) => answers[i] === undefined)
   if (todo.length > 0) {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'ameide-render-'))
+    const tmp = scratchFolder('render')
     try {
       const revision = realpathSync(checkout)
       symlinkSync(revision, path.join(tmp, 'repo'), 'dir')

@@ -8,7 +8,7 @@
  * `base`/`components`, no Component) that nothing includes: what `kustomize build <folder>` is run on. Where Flux
  * Kustomizations build folders of an overlay glob, its other folders are not overlay roots (nothing deploys them). `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {envMatcher} from '../../core/glob.js'

@@ -1,38 +1,22 @@
 /**
  * What a revision is, for every reader and renderer of a GitOps repository (`gitops diff`, `gitops verify --render`,
- * `--print-layout`): its tracked files, materialised into a temporary folder that holds nothing else — no `.git`, no
- * untracked or ignored file — with its symbolic links checked once (./links.ts). A refused link is not materialised,
- * so no renderer can read through it; an in-bounds one is, and keeps working.
+ * `--print-layout`): its tracked files, held in memory and mounted where no host path reaches
+ * (core/memory-fs: every reader's file functions answer from it) — no `.git`, no untracked or ignored file — with its
+ * symbolic links checked once (./links.ts). A refused link is not kept, so no renderer can read through it; an
+ * in-bounds one is, and keeps working. Nothing of it is written to the host's disk.
  *
- * - A commit is written from git objects (`git ls-tree -r -z`, `git cat-file --batch`): raw blobs, their modes, links
+ * - A commit is read from git objects (`git ls-tree -r -z`, `git cat-file --batch`): raw blobs, their modes, links
  *   as links; no checkout, so no filter driver (LFS), hook or attribute of the user's configuration runs.
  * - The working tree (commit null): the files git tracks (`git ls-files -z -s`), their working-tree bytes; a deleted
  *   one is absent; a path under a folder that became a link is skipped (git does not follow it either).
  * - Outside a git repository (`verify` on a plain folder): the files a walk finds (not entering `.git`,
  *   `node_modules`), the same check on their links.
  */
-import {
-  accessSync,
-  chmodSync,
-  constants,
-  copyFileSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readlinkSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-  type Stats,
-} from 'node:fs'
-import {rm} from 'node:fs/promises'
-import os from 'node:os'
+import {lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, type Stats} from 'node:fs'
 import path from 'node:path'
 
 import {failureError} from '../../core/errors.js'
+import {MemoryTree, mount, unmount} from '../../core/memory-fs/index.js'
 import {gitRevisionRead} from '../../effects/git.js'
 import {checkLinks} from './links.js'
 import type {Revision} from './model.js'
@@ -43,105 +27,24 @@ export {confinedPath, linkedInputs, repoRelative} from './paths.js'
 
 interface Entry {
   path: string
-  /** A regular file: its bytes come from `write`; a link: its target as written; a gitlink: the commit it names. */
+  /** A regular file: its bytes come from `bytes`; a link: its target as written; a gitlink: the commit it names. */
   kind: 'file' | 'link' | 'gitlink'
   executable: boolean
   target?: string
-  write?: (abs: string) => void
+  bytes?: () => Uint8Array
 }
 
 /** A revision of the repository at `root`: `commit`, or the working tree (null). */
 export async function readRevision(root: string, commit: string | null, label = 'revision'): Promise<Revision> {
   const entries = commit !== null ? await fromCommit(root, commit, label) : await fromWorkingTree(root)
-  const places = [memoryFolder(), os.tmpdir()].filter((p): p is string => p !== undefined)
-  const {tmp, dir, value} = writeFirst(places, `ameide-${label}-`, (at) => materialise(at, entries))
+  const tree = new MemoryTree()
+  const value = hold(tree, entries)
+  const dir = mount(tree.freeze(), label)
   return {
     ...value,
     dir,
     commit,
-    remove: async () => {
-      await rm(tmp, {recursive: true, force: true})
-      forget(tmp)
-    },
-  }
-}
-
-/** Errors that say a place is full or closed to us (a container's small /dev/shm): the next place is tried. */
-const FULL_OR_CLOSED = ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS']
-
-/**
- * Writes a tree with `write(dir)` in a new temporary folder under the first of `places` that takes it whole: a
- * place with no room for a folder, or full or closed mid-write (ENOSPC, EACCES), is left, its partial tree removed,
- * for the next;
- * any other error, or the last place failing, removes the partial tree and is thrown. No partial tree is ever
- * returned. The folder is removed when the process exits or is interrupted before `remove` runs.
- */
-export function writeFirst<T>(
-  places: readonly string[],
-  prefix: string,
-  write: (dir: string) => T,
-): {tmp: string; dir: string; value: T} {
-  for (const [i, place] of places.entries()) {
-    let tmp: string | undefined
-    try {
-      tmp = mkdtempSync(path.join(place, prefix))
-      live.add(tmp)
-      watchSignals()
-      const dir = path.join(tmp, 'tree')
-      return {tmp, dir, value: write(dir)}
-    } catch (error) {
-      if (tmp !== undefined) {
-        rmSync(tmp, {recursive: true, force: true})
-        forget(tmp)
-      }
-      // A place that cannot hold a folder at all (gone, not a folder, closed) held nothing yet: the next one.
-      const unusable = tmp === undefined || FULL_OR_CLOSED.includes(errnoOf(error))
-      if (i === places.length - 1 || !unusable) throw error
-    }
-  }
-  throw new Error('no place to write a revision')
-}
-
-/** Temporary folders of this process not yet removed: removed on exit, SIGINT or SIGTERM (/dev/shm outlives us). */
-const live = new Set<string>()
-const removeLive = () => {
-  for (const tmp of live) rmSync(tmp, {recursive: true, force: true})
-  live.clear()
-}
-const onSignal = (signal: NodeJS.Signals) => {
-  removeLive()
-  process.exit(signal === 'SIGINT' ? 130 : 143)
-}
-let watching = false
-function watchSignals(): void {
-  if (watching) return
-  watching = true
-  process.on('exit', removeLive)
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-}
-function forget(tmp: string): void {
-  live.delete(tmp)
-  if (live.size > 0 || !watching) return
-  watching = false
-  process.removeListener('exit', removeLive)
-  process.removeListener('SIGINT', onSignal)
-  process.removeListener('SIGTERM', onSignal)
-}
-
-const errnoOf = (error: unknown): string => String((error as NodeJS.ErrnoException).code ?? '')
-
-/**
- * Where revisions are materialised first: Linux's memory file system (/dev/shm) unless TMPDIR names a folder —
- * writing and removing thousands of small files costs a disk far more than memory. Undefined: the temporary folder.
- */
-function memoryFolder(): string | undefined {
-  if (process.platform !== 'linux' || process.env.TMPDIR) return undefined
-  try {
-    accessSync('/dev/shm', constants.W_OK | constants.X_OK)
-    return statSync('/dev/shm').isDirectory() ? '/dev/shm' : undefined
-  } catch {
-    return undefined
+    remove: () => Promise.resolve(unmount(dir)),
   }
 }
 
@@ -172,7 +75,7 @@ async function fromCommit(root: string, commit: string, label: string): Promise<
       if (bytes === undefined) throw unreadable(`object ${i.oid.slice(0, 12)} is missing`)
       return i.mode === '120000'
         ? {path: i.path, kind: 'link', executable: false, target: bytes.toString('utf8')}
-        : {path: i.path, kind: 'file', executable: i.mode === '100755', write: (abs) => writeFileSync(abs, bytes)}
+        : {path: i.path, kind: 'file', executable: i.mode === '100755', bytes: () => bytes}
     }),
   ]
 }
@@ -252,7 +155,7 @@ async function fromWorkingTree(root: string): Promise<Entry[]> {
     }
     if (st.isSymbolicLink()) entries.push({path: rel, kind: 'link', executable: false, target: readlinkSync(abs)})
     else if (st.isFile()) {
-      entries.push({path: rel, kind: 'file', executable: (st.mode & 0o111) !== 0, write: (to) => copyFileSync(abs, to)})
+      entries.push({path: rel, kind: 'file', executable: (st.mode & 0o111) !== 0, bytes: () => readFileSync(abs)})
     }
   }
   return entries
@@ -273,21 +176,8 @@ function walk(root: string): string[] {
   return out
 }
 
-/** Writes the entries under `dir`: files, then the links the check let through. */
-function materialise(
-  dir: string,
-  entries: Entry[],
-): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused' | 'gitlinks'> {
-  mkdirSync(dir, {recursive: true})
-  const made = new Set<string>([dir])
-  const parentOf = (rel: string) => {
-    const p = path.dirname(path.join(dir, rel))
-    if (!made.has(p)) {
-      mkdirSync(p, {recursive: true})
-      made.add(p)
-    }
-    return path.join(dir, rel)
-  }
+/** Holds the entries in `tree`: files, then the links the check let through. */
+function hold(tree: MemoryTree, entries: Entry[]): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused' | 'gitlinks'> {
   const regular = new Set<string>()
   const targets = new Map<string, string>()
   const gitlinks = new Map<string, string>()
@@ -296,14 +186,12 @@ function materialise(
     if (e.kind === 'gitlink') gitlinks.set(e.path, e.target!)
     else if (e.kind === 'link') targets.set(e.path, e.target!)
     else {
-      const abs = parentOf(e.path)
-      e.write!(abs)
-      if (e.executable) chmodSync(abs, 0o755)
+      tree.set(e.path, {kind: 'file', bytes: e.bytes!(), executable: e.executable})
       regular.add(e.path)
     }
   }
   const {refused, resolved} = checkLinks(targets)
-  for (const [link] of resolved) symlinkSync(targets.get(link)!, parentOf(link))
+  for (const [link] of resolved) tree.set(link, {kind: 'link', target: targets.get(link)!})
   const listed = (p: string) => !p.startsWith('.github/') && !p.split('/').includes('node_modules')
   const files = [...regular, ...[...resolved].filter(([, to]) => regular.has(to)).map(([link]) => link)]
   return {

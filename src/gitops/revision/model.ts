@@ -1,8 +1,8 @@
-/** A revision as src/gitops/revision reads it: its tracked files materialised, its links checked (./links.ts). */
+/** A revision as src/gitops/revision reads it: its tracked files held in memory, its links checked (./links.ts). */
 import type {RefusedLink} from './links.js'
 
 export interface Revision {
-  /** The materialised tree (absolute, temporary). */
+  /** Where the tree is mounted, in memory (core/memory-fs): absolute, under MEMORY_ROOT. */
   dir: string
   /** The commit read, or null for the working tree (or a folder outside git). */
   commit: string | null

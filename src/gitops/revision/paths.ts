@@ -2,7 +2,7 @@
  * Paths inside a materialised revision: the one confinement of every path a deployable names, and what in-bounds
  * links resolve to (inputs of the render-cache keys). Pure: reads the file system, raises nothing.
  */
-import {realpathSync} from 'node:fs'
+import {realpathSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 /**

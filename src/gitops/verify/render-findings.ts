@@ -1,5 +1,5 @@
 /** `gitops verify --render`: the render gate run on the checkout, its findings and report. */
-import {realpathSync} from 'node:fs'
+import {realpathSync} from '../../core/memory-fs/index.js'
 
 import {makeLayout} from '../layout.js'
 import type {RenderGateResult} from '../render/gate.js'

@@ -1,0 +1,290 @@
+/**
+ * Trees held in memory, mounted at absolute paths under MEMORY_ROOT, which no host path reaches: a revision read
+ * from git (`/ameide-memory/3-diff-head`), a render's scratch folder. Every reader of a revision imports its file
+ * functions from here instead of `node:fs`: a path under MEMORY_ROOT is answered from memory — links followed
+ * inside it, never out to the host, an unmounted one missing — and any other path by `node:fs`, so a caller passes
+ * paths as before and nothing of a revision is written to the host's disk. Errors carry Node's codes (ENOENT,
+ * ENOTDIR, EISDIR, ELOOP, EEXIST, EROFS).
+ */
+import * as host from 'node:fs'
+import path, {posix} from 'node:path'
+
+import {fsError, MemoryTree, type MemoryNode} from './tree.js'
+
+export {MemoryTree, type MemoryNode} from './tree.js'
+
+export const MEMORY_ROOT = '/ameide-memory'
+
+interface Mount {
+  dir: string
+  tree: MemoryTree
+  snapshot?: MemorySnapshot
+}
+
+/** A mounted tree as the render module takes it: absolute slash paths of its files, folders and links. */
+export interface MemorySnapshot {
+  files: ReadonlyMap<string, Uint8Array>
+  dirs: ReadonlySet<string>
+  links: ReadonlyMap<string, string>
+}
+
+const mounts = new Map<string, Mount>()
+let mounted = 0
+
+/** Mounts `tree` at a path of its own (never used again in this process); `label` names it for a reader. */
+export function mount(tree: MemoryTree, label: string): string {
+  const dir = `${MEMORY_ROOT}/${++mounted}-${label.replace(/[^\w.-]/g, '_')}`
+  mounts.set(dir, {dir, tree})
+  return dir
+}
+
+/** A fresh writable tree, mounted: a render's scratch folder. `unmount` (or `rmSync` of it) drops it. */
+export const scratchFolder = (label: string): string => mount(new MemoryTree(), label)
+
+export function unmount(dir: string): void {
+  mounts.delete(dir)
+}
+
+export const isMounted = (dir: string): boolean => mounts.has(dir)
+
+/** Whether `p` is answered from memory (it lies under MEMORY_ROOT). */
+export const inMemory = (p: host.PathLike): boolean => {
+  const s = String(p)
+  return s === MEMORY_ROOT || s.startsWith(`${MEMORY_ROOT}/`)
+}
+
+/** The mount's root that holds `p`, or undefined when `p` is on the host or under no mounted tree. */
+export function mountOf(p: string): string | undefined {
+  if (!inMemory(p)) return undefined
+  const dir = p.split('/').slice(0, 3).join('/')
+  return mounts.has(dir) ? dir : undefined
+}
+
+interface Found {
+  mount: Mount
+  rel: string
+  node: MemoryNode
+}
+
+/** Where `abs` leads: every link on the way followed (the last one too when `followLast`), within memory only. */
+function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): Found {
+  const at = posix.resolve(abs)
+  const m = mounts.get(at.split('/').slice(0, 3).join('/'))
+  if (!m) throw fsError('ENOENT', syscall, abs)
+  const parts = at.slice(m.dir.length).split('/').filter(Boolean)
+  let rel = ''
+  for (const [i, name] of parts.entries()) {
+    const above = m.tree.get(rel)!
+    if (above.kind !== 'dir') throw fsError('ENOTDIR', syscall, abs)
+    const next = rel === '' ? name : `${rel}/${name}`
+    const node = m.tree.get(next)
+    if (node === undefined) throw fsError('ENOENT', syscall, abs)
+    const last = i === parts.length - 1
+    if (node.kind === 'link' && (!last || followLast)) {
+      if (hops >= 40) throw fsError('ELOOP', syscall, abs)
+      const target = posix.resolve(posix.join(m.dir, rel), node.target)
+      const rest = parts.slice(i + 1).join('/')
+      return resolve(rest ? `${target}/${rest}` : target, followLast, syscall, hops + 1)
+    }
+    rel = next
+  }
+  return {mount: m, rel, node: m.tree.get(rel)!}
+}
+
+/** The parent folder of `p` (links followed) and `p`'s name in it: where a write lands. */
+function writable(p: string, syscall: string): {mount: Mount; rel: string} {
+  const abs = posix.resolve(p)
+  const parent = resolve(posix.dirname(abs), true, syscall)
+  if (parent.node.kind !== 'dir') throw fsError('ENOTDIR', syscall, p)
+  if (!parent.mount.tree.writable) throw fsError('EROFS', syscall, p)
+  const name = posix.basename(abs)
+  return {mount: parent.mount, rel: parent.rel === '' ? name : `${parent.rel}/${name}`}
+}
+
+/** A node's stat, as much of Node's `Stats` as readers use. */
+export class MemoryStats {
+  readonly size: number
+  readonly mode: number
+  readonly mtimeMs = 0
+  constructor(private readonly node: MemoryNode) {
+    this.size = node.kind === 'file' ? node.bytes.byteLength : node.kind === 'link' ? node.target.length : 4096
+    this.mode =
+      node.kind === 'dir' ? 0o40755 : node.kind === 'link' ? 0o120777 : node.executable ? 0o100755 : 0o100644
+  }
+  isFile = (): boolean => this.node.kind === 'file'
+  isDirectory = (): boolean => this.node.kind === 'dir'
+  isSymbolicLink = (): boolean => this.node.kind === 'link'
+  isBlockDevice = (): boolean => false
+  isCharacterDevice = (): boolean => false
+  isFIFO = (): boolean => false
+  isSocket = (): boolean => false
+}
+
+/** A folder's entry, as Node's `Dirent` (its kind without following a link). */
+export class MemoryDirent extends MemoryStats {
+  constructor(
+    readonly name: string,
+    readonly parentPath: string,
+    node: MemoryNode,
+  ) {
+    super(node)
+  }
+  get path(): string {
+    return this.parentPath
+  }
+}
+
+export type Stat = host.Stats | MemoryStats
+export type DirEntry = host.Dirent | MemoryDirent
+
+type Encoding = BufferEncoding | {encoding?: BufferEncoding | null; flag?: string} | null | undefined
+
+const encodingOf = (o: Encoding) => (typeof o === 'string' ? o : (o?.encoding ?? undefined))
+
+export function readFileSync(p: host.PathOrFileDescriptor, options: BufferEncoding | {encoding: BufferEncoding}): string
+export function readFileSync(p: host.PathOrFileDescriptor, options?: {encoding?: null} | null): Buffer
+export function readFileSync(p: host.PathOrFileDescriptor, options?: Encoding): string | Buffer {
+  if (typeof p === 'number' || !inMemory(p as host.PathLike)) return host.readFileSync(p, options as never)
+  const {node} = resolve(String(p), true, 'open')
+  if (node.kind !== 'file') throw fsError('EISDIR', 'read', String(p))
+  const bytes = Buffer.from(node.bytes.buffer, node.bytes.byteOffset, node.bytes.byteLength)
+  const encoding = encodingOf(options)
+  return encoding ? bytes.toString(encoding) : Buffer.from(bytes)
+}
+
+export async function readFile(p: string, encoding: BufferEncoding): Promise<string> {
+  return inMemory(p) ? readFileSync(p, encoding) : host.promises.readFile(p, encoding)
+}
+
+export function existsSync(p: host.PathLike): boolean {
+  if (!inMemory(p)) return host.existsSync(p)
+  try {
+    resolve(String(p), true, 'access')
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function statSync(p: host.PathLike): Stat {
+  return inMemory(p) ? new MemoryStats(resolve(String(p), true, 'stat').node) : host.statSync(p)
+}
+
+export function lstatSync(p: host.PathLike): Stat {
+  return inMemory(p) ? new MemoryStats(resolve(String(p), false, 'lstat').node) : host.lstatSync(p)
+}
+
+export function readdirSync(p: host.PathLike): string[]
+export function readdirSync(p: host.PathLike, options: {withFileTypes: true}): DirEntry[]
+export function readdirSync(p: host.PathLike, options?: {withFileTypes: true}): string[] | DirEntry[] {
+  if (!inMemory(p)) return options ? host.readdirSync(p, options) : host.readdirSync(p)
+  const {mount, rel, node} = resolve(String(p), true, 'scandir')
+  if (node.kind !== 'dir') throw fsError('ENOTDIR', 'scandir', String(p))
+  const names = mount.tree.list(rel)
+  if (!options?.withFileTypes) return names
+  return names.map((n) => new MemoryDirent(n, String(p), mount.tree.get(rel === '' ? n : `${rel}/${n}`)!))
+}
+
+export function realpathSync(p: host.PathLike): string {
+  if (!inMemory(p)) return host.realpathSync(p)
+  const {mount, rel} = resolve(String(p), true, 'realpath')
+  return rel === '' ? mount.dir : `${mount.dir}/${rel}`
+}
+
+export function readlinkSync(p: host.PathLike): string {
+  if (!inMemory(p)) return host.readlinkSync(p, 'utf8')
+  const {node} = resolve(String(p), false, 'readlink')
+  if (node.kind !== 'link') throw fsError('EINVAL', 'readlink', String(p))
+  return node.target
+}
+
+/** Writes a file in memory (`flag: 'wx'`: only where nothing is), or on the host through `node:fs`. */
+export function writeFileSync(
+  p: string,
+  data: string | Uint8Array,
+  options?: {flag?: string; mode?: number} | BufferEncoding,
+): void {
+  if (!inMemory(p)) return host.writeFileSync(p, data, options)
+  const {mount, rel} = writable(p, 'open')
+  const existing = mount.tree.get(rel)
+  if (typeof options === 'object' && options.flag === 'wx' && existing) throw fsError('EEXIST', 'open', p)
+  if (existing?.kind === 'dir') throw fsError('EISDIR', 'open', p)
+  const bytes = typeof data === 'string' ? Buffer.from(data) : Uint8Array.from(data)
+  const executable = typeof options === 'object' && ((options.mode ?? 0) & 0o111) !== 0
+  mount.tree.set(rel, {kind: 'file', bytes, executable})
+}
+
+export function mkdirSync(p: string, options?: {recursive?: boolean}): void {
+  if (!inMemory(p)) return void host.mkdirSync(p, options)
+  if (options?.recursive && existsSync(p)) {
+    if (!statSync(p).isDirectory()) throw fsError('EEXIST', 'mkdir', p)
+    return
+  }
+  if (options?.recursive && !existsSync(path.dirname(p))) mkdirSync(path.dirname(p), options)
+  const {mount, rel} = writable(p, 'mkdir')
+  if (mount.tree.get(rel)) throw fsError('EEXIST', 'mkdir', p)
+  mount.tree.set(rel, {kind: 'dir'})
+}
+
+export function symlinkSync(target: string, p: string, _type?: 'dir' | 'file'): void {
+  if (!inMemory(p)) return host.symlinkSync(target, p)
+  const {mount, rel} = writable(p, 'symlink')
+  if (mount.tree.get(rel)) throw fsError('EEXIST', 'symlink', p)
+  mount.tree.set(rel, {kind: 'link', target})
+}
+
+/** Copies one file into memory (from memory or the host). */
+export function copyFileSync(from: string, to: string): void {
+  if (!inMemory(to)) return host.copyFileSync(from, to)
+  const executable = (statSync(from).mode & 0o111) !== 0
+  writeFileSync(to, readFileSync(from), {mode: executable ? 0o755 : 0o644})
+}
+
+/** Copies a tree into memory, links as links; the folders on the way made. */
+export function cpSync(from: string, to: string, _options?: {recursive: true}): void {
+  if (!inMemory(to)) return host.cpSync(from, to, {recursive: true})
+  const st = lstatSync(from)
+  if (st.isSymbolicLink()) return symlinkSync(readlinkSync(from), to)
+  if (st.isFile()) return copyFileSync(from, to)
+  mkdirSync(to, {recursive: true})
+  for (const name of readdirSync(from)) cpSync(path.join(from, name), path.join(to, name))
+}
+
+/** Removes `p` (a mount's root: the whole tree, unmounted). */
+export function rmSync(p: string, options?: {recursive?: boolean; force?: boolean}): void {
+  if (!inMemory(p)) return host.rmSync(p, options)
+  if (mounts.has(p)) return unmount(p)
+  let found: {mount: Mount; rel: string}
+  try {
+    found = writable(p, 'rm')
+  } catch (error) {
+    if (options?.force && (error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  const node = found.mount.tree.get(found.rel)
+  if (!node) {
+    if (options?.force) return
+    throw fsError('ENOENT', 'rm', p)
+  }
+  if (node.kind === 'dir' && !options?.recursive) throw fsError('EISDIR', 'rm', p)
+  found.mount.tree.delete(found.rel)
+}
+
+/** The mounted tree at `dir` whole, at its absolute paths (a read-only one's is made once). */
+export function snapshotOf(dir: string): MemorySnapshot {
+  const m = mounts.get(dir)
+  if (!m) throw fsError('ENOENT', 'scandir', dir)
+  if (m.snapshot) return m.snapshot
+  const files = new Map<string, Uint8Array>()
+  const dirs = new Set<string>()
+  const links = new Map<string, string>()
+  for (const [rel, node] of m.tree.entries()) {
+    const abs = rel === '' ? dir : `${dir}/${rel}`
+    if (node.kind === 'dir') dirs.add(abs)
+    else if (node.kind === 'file') files.set(abs, node.bytes)
+    else links.set(abs, node.target)
+  }
+  const snapshot = {files, dirs, links}
+  if (!m.tree.writable) m.snapshot = snapshot
+  return snapshot
+}
