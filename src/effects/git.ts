@@ -1,7 +1,4 @@
 import {execFile, spawn} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 
 import {allowListedEnv} from './isolated-env.js'
 
@@ -51,9 +48,11 @@ export async function gitRemoteUrl(cwd: string, name = 'origin'): Promise<string
   return result.ok && url !== '' ? url : null
 }
 
+const NO_HOME = '/dev/null'
+
 /**
  * Git reading an untrusted revision (`git ls-tree`, `git cat-file --batch`, `git ls-files`): no fsmonitor, no hooks,
- * no system or user configuration, an allow-listed environment (./isolated-env.ts) with a private HOME: no
+ * no system or user configuration, an allow-listed environment (./isolated-env.ts) whose HOME is no folder: no
  * credential, no proxy, none of the job's variables. `input` is written to its stdin. stdout as bytes. Never rejects.
  */
 export async function gitRevisionRead(
@@ -61,22 +60,23 @@ export async function gitRevisionRead(
   args: string[],
   input?: string,
 ): Promise<{ok: boolean; stdout: Buffer; stderr: string}> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'ameide-git-'))
   const safe = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'safe.directory=*']
-  const env = {...allowListedEnv(home), GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0'}
+  // No HOME to read: git takes a configuration under /dev/null (not a folder) as absent, and writes nothing here.
+  const env = {
+    ...allowListedEnv(NO_HOME),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+  }
   return new Promise((resolve) => {
-    const done = (result: {ok: boolean; stdout: Buffer; stderr: string}) => {
-      rmSync(home, {recursive: true, force: true})
-      resolve(result)
-    }
     const child = spawn('git', [...safe, ...args], {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))
     child.stderr.on('data', (b: Buffer) => err.push(b))
-    child.on('error', (e) => done({ok: false, stdout: Buffer.alloc(0), stderr: e.message}))
+    child.on('error', (e) => resolve({ok: false, stdout: Buffer.alloc(0), stderr: e.message}))
     child.on('close', (code) =>
-      done({ok: code === 0, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8')}),
+      resolve({ok: code === 0, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8')}),
     )
     child.stdin.on('error', () => undefined) // git may stop reading early: its exit code says why
     child.stdin.end(input ?? '')

@@ -6,14 +6,15 @@
  * request nothing from a host the base did not declare; a second run fetches nothing.
  */
 import {execa} from 'execa'
-import {readFile, writeFile} from 'node:fs/promises'
+import {watch} from 'node:fs'
+import {readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {chartClientEnv, packageChart, startChartServer, webChart, type ChartServer} from '../support/chart-server.js'
 import {runCli} from '../support/cli.js'
 import {generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
-import {diffLast, edit, history} from '../support/diff-repo.js'
+import {diffJson, diffLast, edit, history} from '../support/diff-repo.js'
 import {startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -339,6 +340,81 @@ describe('an Argo CD Application whose source is a remote chart', () => {
     expect(result.images).toContainEqual(
       expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
     )
+  })
+})
+
+describe('nothing of a revision is written to the host (issue 62: the revision held in memory)', () => {
+  const app = (name: string, source: string[]) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      `metadata: {name: ${name}, namespace: argocd}`,
+      'spec:',
+      '  project: default',
+      `  destination: {server: https://kubernetes.default.svc, namespace: ${name}}`,
+      '  source:',
+      ...source.map((l) => `    ${l}`),
+      '',
+    ].join('\n')
+  const local = (path: string, extra: string[] = []) => [
+    'repoURL: https://github.com/example/fleet.git',
+    'targetRevision: HEAD',
+    `path: ${path}`,
+    ...extra,
+  ]
+  const deployment = (image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: api, image: ${image}}]\n`
+  /** A fleet whose every render goes where a folder was written before: each changes in the head. */
+  const files = (v: string) => ({
+    'ameide.yaml': policy('127.0.0.1'),
+    // A chart fetched, unpacked and rendered.
+    'argocd/remote.yaml': app('remote', [`repoURL: ${server.url}`, 'chart: web', `targetRevision: ${v}`]),
+    // A chart with a file:// dependency missing from charts/: built in a copy (helm dependency build).
+    'argocd/umbrella.yaml': app('umbrella', local('charts/umbrella', ['helm:', '  valueFiles: ["values,prod.yaml"]'])),
+    'charts/umbrella/Chart.yaml':
+      'apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n',
+    // A value file whose name helm would split: copied under a plain name.
+    'charts/umbrella/values,prod.yaml': `lib:\n  tag: "${v}"\n`,
+    'charts/lib/Chart.yaml': 'apiVersion: v2\nname: lib\nversion: 0.1.0\n',
+    'charts/lib/templates/cm.yaml':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lib}\ndata: {tag: {{ .Values.tag | quote }}}\n',
+    // A kustomize overlay: built through a wrapper.
+    'argocd/api.yaml': app('api', local('overlays/prod')),
+    'overlays/prod/kustomization.yaml': 'resources: [../../base]\nnamePrefix: prod-\n',
+    'base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+    'base/deployment.yaml': deployment(`ghcr.io/acme/api:${v}`),
+  })
+
+  it('gitops diff over a fetched chart, a copied chart, a plain-path copy and a kustomize wrapper: the temporary folder stays empty', async () => {
+    const repo = await history(files('1.0.0'), files('1.1.0'))
+    const tmp = await makeTempDir('ameide-watched-tmp-')
+    const written: string[] = []
+    const watcher = watch(tmp, {recursive: true}, (event, name) => written.push(`${event} ${name}`))
+    try {
+      // Node's own compile cache (bin/run.js) is kept elsewhere: it is no content of the revision.
+      const compileCache = await makeTempDir('ameide-compile-cache-')
+      const run = await diffJson<Result>(repo, {...env, TMPDIR: tmp, NODE_COMPILE_CACHE: compileCache}, [
+        '--base',
+        'HEAD^',
+        '--head',
+        'HEAD',
+        '--no-cache',
+      ])
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(run.result.failures).toEqual([])
+      const changed = run.result.deployables.filter((d) => d.change !== 'unchanged').map((d) => d.source)
+      expect(changed.sort()).toEqual(['charts/umbrella', `${server.url}/web`, 'overlays/prod'])
+      expect(changedObjects(run.result)).toEqual([
+        'changed ConfigMap lib',
+        'changed ConfigMap remote-config',
+        'changed Deployment prod-api',
+        'changed Deployment remote',
+      ])
+    } finally {
+      watcher.close()
+    }
+    expect(written).toEqual([])
+    expect(await readdir(tmp)).toEqual([])
   })
 })
 

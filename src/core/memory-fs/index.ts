@@ -68,6 +68,13 @@ interface Found {
 
 /** Where `abs` leads: every link on the way followed (the last one too when `followLast`), within memory only. */
 function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): Found {
+  // A trailing slash names a folder: the last link followed, and anything else is not one (but Node's realpath takes
+  // a path given so as it is; a link's target so written it checks too).
+  if (abs.length > 1 && abs.endsWith('/') && (syscall !== 'realpath' || hops > 0)) {
+    const found = resolve(abs.slice(0, -1), true, syscall, hops)
+    if (found.node.kind !== 'dir') throw fsError('ENOTDIR', syscall, abs)
+    return found
+  }
   const at = posix.resolve(abs)
   const m = mounts.get(at.split('/').slice(0, 3).join('/'))
   if (!m) throw fsError('ENOENT', syscall, abs)
@@ -84,7 +91,8 @@ function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): F
       if (hops >= 40) throw fsError('ELOOP', syscall, abs)
       const target = posix.resolve(posix.join(m.dir, rel), node.target)
       const rest = parts.slice(i + 1).join('/')
-      return resolve(rest ? `${target}/${rest}` : target, followLast, syscall, hops + 1)
+      const next = rest ? `${target}/${rest}` : node.target.endsWith('/') ? `${target}/` : target
+      return resolve(next, followLast, syscall, hops + 1)
     }
     rel = next
   }
@@ -92,9 +100,9 @@ function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): F
 }
 
 /** The parent folder of `p` (links followed) and `p`'s name in it: where a write lands. */
-function writable(p: string, syscall: string): {mount: Mount; rel: string} {
+function writable(p: string, syscall: string, hops = 0): {mount: Mount; rel: string} {
   const abs = posix.resolve(p)
-  const parent = resolve(posix.dirname(abs), true, syscall)
+  const parent = resolve(posix.dirname(abs), true, syscall, hops)
   if (parent.node.kind !== 'dir') throw fsError('ENOTDIR', syscall, p)
   if (!parent.mount.tree.writable) throw fsError('EROFS', syscall, p)
   const name = posix.basename(abs)
@@ -108,8 +116,7 @@ export class MemoryStats {
   readonly mtimeMs = 0
   constructor(private readonly node: MemoryNode) {
     this.size = node.kind === 'file' ? node.bytes.byteLength : node.kind === 'link' ? node.target.length : 4096
-    this.mode =
-      node.kind === 'dir' ? 0o40755 : node.kind === 'link' ? 0o120777 : node.executable ? 0o100755 : 0o100644
+    this.mode = node.kind === 'dir' ? 0o40755 : node.kind === 'link' ? 0o120777 : node.executable ? 0o100755 : 0o100644
   }
   isFile = (): boolean => this.node.kind === 'file'
   isDirectory = (): boolean => this.node.kind === 'dir'
@@ -203,10 +210,18 @@ export function writeFileSync(
   p: string,
   data: string | Uint8Array,
   options?: {flag?: string; mode?: number} | BufferEncoding,
+  hops = 0,
 ): void {
   if (!inMemory(p)) return host.writeFileSync(p, data, options)
-  const {mount, rel} = writable(p, 'open')
+  const {mount, rel} = writable(p, 'open', hops)
   const existing = mount.tree.get(rel)
+  // A link is written through, as Node does: to what it names (made when missing).
+  if (existing?.kind === 'link') {
+    if (hops >= 40) throw fsError('ELOOP', 'open', p)
+    if (existing.target.endsWith('/')) throw fsError('EISDIR', 'open', p)
+    const target = posix.resolve(posix.dirname(posix.join(mount.dir, rel)), existing.target)
+    return writeFileSync(target, data, options, hops + 1)
+  }
   if (typeof options === 'object' && options.flag === 'wx' && existing) throw fsError('EEXIST', 'open', p)
   if (existing?.kind === 'dir') throw fsError('EISDIR', 'open', p)
   const bytes = typeof data === 'string' ? Buffer.from(data) : Uint8Array.from(data)

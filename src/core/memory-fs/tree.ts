@@ -6,9 +6,7 @@
 import {posix} from 'node:path'
 
 export type MemoryNode =
-  | {kind: 'dir'}
-  | {kind: 'file'; bytes: Uint8Array; executable: boolean}
-  | {kind: 'link'; target: string}
+  {kind: 'dir'} | {kind: 'file'; bytes: Uint8Array; executable: boolean} | {kind: 'link'; target: string}
 
 /** An error as Node's `fs` raises it: its `code` is what callers test. */
 export const fsError = (code: string, syscall: string, p: string): NodeJS.ErrnoException =>

@@ -177,7 +177,10 @@ function walk(root: string): string[] {
 }
 
 /** Holds the entries in `tree`: files, then the links the check let through. */
-function hold(tree: MemoryTree, entries: Entry[]): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused' | 'gitlinks'> {
+function hold(
+  tree: MemoryTree,
+  entries: Entry[],
+): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused' | 'gitlinks'> {
   const regular = new Set<string>()
   const targets = new Map<string, string>()
   const gitlinks = new Map<string, string>()

@@ -1,0 +1,184 @@
+/**
+ * Trees held in memory (src/core/memory-fs): held to Node's own file system on the same trees (files, folders,
+ * links within the tree, links in chains and loops), then what only memory does — links never leave it for the
+ * host, a revision is read-only, an unmounted tree is gone.
+ */
+import fc from 'fast-check'
+import * as host from 'node:fs'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+
+import * as memory from '../../src/core/memory-fs/index.js'
+import {readRevision} from '../../src/gitops/revision/index.js'
+import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+
+afterAll(runCleanups)
+
+type Node = {kind: 'file'; text: string} | {kind: 'dir'} | {kind: 'link'; target: string}
+
+/** What one call answers: its value, or its error's code. */
+const outcome = (call: () => unknown): unknown => {
+  try {
+    return {value: call()}
+  } catch (error) {
+    return {code: (error as NodeJS.ErrnoException).code}
+  }
+}
+
+const kind = (s: {isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean}) =>
+  s.isSymbolicLink() ? 'link' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'
+
+/** Every answer a reader of a revision asks of `p` (paths in answers relative to `root`). */
+function answers(fs: typeof memory, root: string, p: string) {
+  const abs = path.join(root, p)
+  return {
+    exists: fs.existsSync(abs),
+    stat: outcome(() => {
+      const s = fs.statSync(abs)
+      return [kind(s), s.isFile() ? s.size : 0]
+    }),
+    lstat: outcome(() => kind(fs.lstatSync(abs))),
+    read: outcome(() => fs.readFileSync(abs, 'utf8')),
+    list: outcome(() => fs.readdirSync(abs).sort()),
+    kinds: outcome(() =>
+      fs
+        .readdirSync(abs, {withFileTypes: true})
+        .map((e) => `${e.name}:${kind(e)}`)
+        .sort(),
+    ),
+    real: outcome(() => path.relative(fs.realpathSync(root), fs.realpathSync(abs))),
+    link: outcome(() => fs.readlinkSync(abs)),
+  }
+}
+
+const segment = fc.constantFrom('a', 'b', 'c', 'values.yaml', 'x y')
+const relPath = fc.array(segment, {minLength: 1, maxLength: 3}).map((s) => s.join('/'))
+/** A link's target inside the tree: relative (with `..` that stays inside) or naming its root. */
+const target = fc.oneof(
+  relPath,
+  relPath.map((p) => `../${p}`),
+  fc.constant('.'),
+  fc.constant('..'),
+  relPath.map((p) => `./${p}/`),
+)
+const node: fc.Arbitrary<Node> = fc.oneof(
+  fc.string({maxLength: 8}).map((text) => ({kind: 'file' as const, text})),
+  fc.constant({kind: 'dir' as const}),
+  target.map((t) => ({kind: 'link' as const, target: t})),
+)
+
+/** Builds `entries` with `fs` under `root`, skipping what cannot be made (a path under a file): both alike. */
+function build(fs: typeof memory, root: string, entries: Array<[string, Node]>): void {
+  for (const [p, n] of entries) {
+    const abs = path.join(root, p)
+    try {
+      fs.mkdirSync(path.dirname(abs), {recursive: true})
+      if (n.kind === 'dir') fs.mkdirSync(abs, {recursive: true})
+      else if (n.kind === 'file') fs.writeFileSync(abs, n.text)
+      else fs.symlinkSync(n.target, abs)
+    } catch {
+      // the same in both
+    }
+  }
+}
+
+/** Some link of the tree on disk names a path outside `root`, from where it really is. */
+function escapes(root: string, entries: Array<[string, Node]>): boolean {
+  return entries.some(([p]) => {
+    const abs = path.join(root, p)
+    try {
+      if (!host.lstatSync(abs).isSymbolicLink()) return false
+      const to = path.resolve(host.realpathSync(path.dirname(abs)), host.readlinkSync(abs))
+      return path.relative(root, to).startsWith('..')
+    } catch {
+      return true // made somewhere it cannot be reached again from the root
+    }
+  })
+}
+
+describe('a tree in memory answers as Node answers for the same tree on disk', () => {
+  it('exists, stat, lstat, read, list, realpath and readlink of every path, links within the tree followed', async () => {
+    const disk = await makeTempDir('ameide-memory-fs-')
+    let n = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(relPath, node), {maxLength: 12}),
+        fc.array(fc.oneof(relPath, target), {maxLength: 6}),
+        async (entries, extra) => {
+          const onDisk = path.join(disk, `t${n++}`, 'root')
+          host.mkdirSync(onDisk, {recursive: true})
+          const inMemory = memory.scratchFolder('property')
+          build(host as unknown as typeof memory, onDisk, entries)
+          build(memory, inMemory, entries)
+          // A link whose target leaves the root reads the host on disk and nothing in memory (below): a revision
+          // never holds one (src/gitops/revision/links.ts), so such a tree is not compared.
+          if (escapes(onDisk, entries)) return
+          for (const p of ['', ...entries.map(([p]) => p), ...extra]) {
+            if (path.normalize(p).startsWith('..')) continue
+            expect(answers(memory, inMemory, p), p).toEqual(answers(host as unknown as typeof memory, onDisk, p))
+          }
+          memory.rmSync(inMemory, {recursive: true})
+        },
+      ),
+      {numRuns: 150},
+    )
+  })
+})
+
+describe('what only memory does', () => {
+  it('a link never leads to the host: an absolute target, or `..` above the mount, is missing', () => {
+    const dir = memory.scratchFolder('links')
+    memory.symlinkSync('/etc', path.join(dir, 'etc'))
+    memory.symlinkSync('../../../etc/passwd', path.join(dir, 'passwd'))
+    memory.symlinkSync('loop', path.join(dir, 'loop'))
+    expect(host.existsSync('/etc/passwd')).toBe(true)
+    expect(memory.existsSync(path.join(dir, 'etc/passwd'))).toBe(false)
+    expect(() => memory.readFileSync(path.join(dir, 'passwd'), 'utf8')).toThrow(
+      expect.objectContaining({code: 'ENOENT'}),
+    )
+    expect(() => memory.statSync(path.join(dir, 'loop'))).toThrow(expect.objectContaining({code: 'ELOOP'}))
+    expect(memory.lstatSync(path.join(dir, 'passwd')).isSymbolicLink()).toBe(true)
+  })
+
+  it('a path under the memory root is never asked of the host, mounted or not', () => {
+    expect(memory.existsSync(`${memory.MEMORY_ROOT}/1-nothing/x`)).toBe(false)
+    expect(() => memory.readdirSync(memory.MEMORY_ROOT)).toThrow(expect.objectContaining({code: 'ENOENT'}))
+  })
+
+  it('a revision: read-only, its files and in-bounds links there, a refused link absent, gone once removed', async () => {
+    const repo = await makeTempDir('ameide-memory-rev-')
+    await initGitRepo(repo)
+    host.mkdirSync(path.join(repo, 'apps'))
+    host.writeFileSync(path.join(repo, 'apps/cm.yaml'), 'a: 1\n')
+    host.symlinkSync('cm.yaml', path.join(repo, 'apps/link.yaml'))
+    host.symlinkSync('/etc/passwd', path.join(repo, 'apps/out.yaml'))
+    await commitAll(repo, 'one')
+    const rev = await readRevision(repo, 'HEAD', 'diff-head')
+    expect(rev.dir.startsWith(`${memory.MEMORY_ROOT}/`)).toBe(true)
+    expect(host.existsSync(rev.dir)).toBe(false)
+    expect(memory.readFileSync(path.join(rev.dir, 'apps/link.yaml'), 'utf8')).toBe('a: 1\n')
+    expect(memory.existsSync(path.join(rev.dir, 'apps/out.yaml'))).toBe(false)
+    expect(rev.refused.map((r) => r.path)).toEqual(['apps/out.yaml'])
+    expect(() => memory.writeFileSync(path.join(rev.dir, 'apps/x.yaml'), 'b: 2\n')).toThrow(
+      expect.objectContaining({code: 'EROFS'}),
+    )
+    await rev.remove()
+    expect(memory.existsSync(path.join(rev.dir, 'apps/cm.yaml'))).toBe(false)
+  })
+
+  it("a scratch folder: `wx` refuses what is there, copies keep a file's executable bit, rm drops a subtree", () => {
+    const dir = memory.scratchFolder('scratch')
+    memory.writeFileSync(path.join(dir, 'a'), 'one', {flag: 'wx'})
+    expect(() => memory.writeFileSync(path.join(dir, 'a'), 'two', {flag: 'wx'})).toThrow(
+      expect.objectContaining({code: 'EEXIST'}),
+    )
+    memory.mkdirSync(path.join(dir, 'd/e'), {recursive: true})
+    memory.writeFileSync(path.join(dir, 'd/e/run'), '#!/bin/sh\n', {mode: 0o755})
+    memory.cpSync(path.join(dir, 'd'), path.join(dir, 'copy'))
+    expect(memory.statSync(path.join(dir, 'copy/e/run')).mode & 0o111).not.toBe(0)
+    memory.rmSync(path.join(dir, 'd'), {recursive: true})
+    expect(memory.readdirSync(dir)).toEqual(['a', 'copy'])
+    memory.rmSync(dir, {recursive: true})
+    expect(memory.isMounted(dir)).toBe(false)
+  })
+})
