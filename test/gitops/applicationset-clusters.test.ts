@@ -15,6 +15,8 @@ import {expandApplicationSet} from '../../src/gitops/deployables/applicationset/
 import type {ExpansionContext, RegisteredClusters} from '../../src/gitops/deployables/types.js'
 import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'
 import {clusterJson, FakeArgoCd, localClusterJson, type FakeClusterSecret} from '../support/argocd-server.js'
+import {diffLast, history} from '../support/diff-repo.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'argocd-clusters-token-5b2e'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
@@ -434,5 +436,66 @@ describe('a cluster list that cannot be read fails closed', () => {
     const html = async () => new Response('<html>argo</html>', {status: 200})
     const read = await readRegisteredClusters('https://argocd.example.com', {ARGOCD_AUTH_TOKEN: TOKEN}, {fetch: html})
     expect(read).toEqual({unreadable: expect.stringMatching(/could not be read: GET the cluster list: Argo CD answered 200/)})
+  })
+})
+
+describe('gitops diff --argocd-server (the built CLI)', () => {
+  interface DiffResult {
+    summary: string
+    deployables: Array<{
+      change: string
+      application?: string
+      objects: Array<{change: string; kind: string; namespace?: string; name: string}>
+    }>
+    failures: Array<{rule: string; message: string}>
+  }
+  const FLEET = [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: ApplicationSet',
+    'metadata: {name: fleet, namespace: argocd}',
+    'spec:',
+    '  goTemplate: true',
+    '  generators:',
+    '    - clusters:',
+    '        selector: {matchExpressions: [{key: environment, operator: Exists}]}',
+    '  template:',
+    "    metadata: {name: '{{ .nameNormalized }}-web'}",
+    '    spec:',
+    '      project: default',
+    '      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: apps/web}',
+    "      destination: {server: '{{ .server }}', namespace: '{{ .metadata.labels.environment }}'}",
+    '',
+  ].join('\n')
+  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+
+  it("renders a cluster-generated Application's change, one cluster list for both revisions; without it, nothing", async () => {
+    requireTool('kustomize')
+    requireTool('helm')
+    argo.clusters = [clusterJson(staging), clusterJson(production), localClusterJson()]
+    const repo = await history(
+      {'argocd/fleet.yaml': FLEET, 'apps/web/configmap.yaml': configMap('one')},
+      {'apps/web/configmap.yaml': configMap('two')},
+    )
+    const env = toolEnv({ARGOCD_AUTH_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST})
+    const listsBefore = argo.requests.filter((r) => r.operationId === 'ClusterService_List').length
+    const withArgo = await diffLast<DiffResult>(repo, env, ['--argocd-server', argo.url])
+    // One list for both revisions.
+    expect(argo.requests.filter((r) => r.operationId === 'ClusterService_List').length - listsBefore).toBe(1)
+    expect(withArgo.result.failures).toEqual([])
+    expect(withArgo.result.summary).toBe('changed')
+    const changed = withArgo.result.deployables
+      .map((d) => [d.application, d.change, d.objects.map((o) => `${o.change} ${o.kind}/${o.namespace}/${o.name}`)])
+      .sort()
+    expect(changed).toEqual([
+      ['production-01-west-web', 'changed', ['changed ConfigMap/production/web']],
+      ['staging-01-web', 'changed', ['changed ConfigMap/staging/web']],
+    ])
+    expect(withArgo.stderr).not.toContain(TOKEN)
+
+    // Without Argo CD nothing the generator would generate is rendered, so the change is not seen. (The generator's
+    // not-rendered finding is keyed by the ApplicationSet alone, which did not change: the diff says unchanged.)
+    const without = await diffLast<DiffResult>(repo, env)
+    expect(without.result.deployables).toEqual([])
+    expect(argo.requests.filter((r) => r.operationId === 'ClusterService_List').length - listsBefore).toBe(1)
   })
 })
