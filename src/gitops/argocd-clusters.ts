@@ -43,7 +43,9 @@ export async function readRegisteredClusters(
     })
     return {clusters: (await client.listClusters()).map(registered)}
   } catch (error) {
-    return {unreadable: redact(`Argo CD's cluster list could not be read: ${(error as Error).message ?? String(error)}`)}
+    return {
+      unreadable: redact(`Argo CD's cluster list could not be read: ${(error as Error).message ?? String(error)}`),
+    }
   }
 }
 

@@ -15,6 +15,7 @@ import {expandApplicationSet} from '../../src/gitops/deployables/applicationset/
 import type {ExpansionContext, RegisteredClusters} from '../../src/gitops/deployables/types.js'
 import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'
 import {clusterJson, FakeArgoCd, localClusterJson, type FakeClusterSecret} from '../support/argocd-server.js'
+import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
@@ -91,9 +92,7 @@ function paramsOf(text: string, clusters: RegisteredClusters): Array<Record<stri
   const out = expand(text, clusters)
   expect(out.errors).toEqual([])
   expect(out.notRendered).toEqual([])
-  return out.applications
-    .map((a) => a.generatedBy!.params)
-    .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+  return out.applications.map((a) => a.generatedBy!.params).sort((a, b) => String(a.name).localeCompare(String(b.name)))
 }
 const byName = (sets: Array<Record<string, unknown>>) =>
   [...sets].sort((a, b) => String(a.name).localeCompare(String(b.name)))
@@ -133,7 +132,12 @@ const F_LOCAL_VALUES = {
   'values.bat': '{{ metadata.labels.environment }}',
   'values.aaa': 'https://kubernetes.default.svc',
 }
-const F_LOCAL = {nameNormalized: 'in-cluster', name: 'in-cluster', server: 'https://kubernetes.default.svc', project: ''}
+const F_LOCAL = {
+  nameNormalized: 'in-cluster',
+  name: 'in-cluster',
+  server: 'https://kubernetes.default.svc',
+  project: '',
+}
 const F_PRODUCTION = {
   name: 'production_01/west',
   nameNormalized: 'production-01-west',
@@ -256,7 +260,12 @@ const G_STAGING = {
   project: '',
   metadata: G_STAGING_META,
 }
-const G_LOCAL = {nameNormalized: 'in-cluster', name: 'in-cluster', server: 'https://kubernetes.default.svc', project: ''}
+const G_LOCAL = {
+  nameNormalized: 'in-cluster',
+  name: 'in-cluster',
+  server: 'https://kubernetes.default.svc',
+  project: '',
+}
 const gValues = (bar: string, aaa: string) => ({
   lol1: 'lol',
   lol2: '<no value><no value>',
@@ -396,7 +405,9 @@ describe('the clusters generator beyond cluster_test.go', () => {
       const out = expand(appSet(generator({selector}), true, '{{ .name }}'), clusters)
       expect(out.applications).toEqual([])
       expect(out.errors).toEqual([
-        expect.objectContaining({message: expect.stringMatching(/^error generating params: error converting label selector: /)}),
+        expect.objectContaining({
+          message: expect.stringMatching(/^error generating params: error converting label selector: /),
+        }),
       ])
     }
   })
@@ -435,7 +446,9 @@ describe('a cluster list that cannot be read fails closed', () => {
   it('a 200 that is not a cluster list is no list, never an empty one', async () => {
     const html = async () => new Response('<html>argo</html>', {status: 200})
     const read = await readRegisteredClusters('https://argocd.example.com', {ARGOCD_AUTH_TOKEN: TOKEN}, {fetch: html})
-    expect(read).toEqual({unreadable: expect.stringMatching(/could not be read: GET the cluster list: Argo CD answered 200/)})
+    expect(read).toEqual({
+      unreadable: expect.stringMatching(/could not be read: GET the cluster list: Argo CD answered 200/),
+    })
   })
 })
 
@@ -497,5 +510,34 @@ describe('gitops diff --argocd-server (the built CLI)', () => {
     const without = await diffLast<DiffResult>(repo, env)
     expect(without.result.deployables).toEqual([])
     expect(argo.requests.filter((r) => r.operationId === 'ClusterService_List').length - listsBefore).toBe(1)
+  })
+
+  it('fails closed through the CLI: no token is a render-failed finding (exit 1), a bad server is exit 2', async () => {
+    requireTool('kustomize')
+    requireTool('helm')
+    argo.clusters = [clusterJson(staging), clusterJson(production), localClusterJson()]
+    const repo = await history(
+      {'argocd/fleet.yaml': FLEET, 'apps/web/configmap.yaml': configMap('one')},
+      {'argocd/fleet.yaml': FLEET.replace('path: apps/web', 'path: apps/web/')},
+    )
+    const noToken = await diffLast<DiffResult>(repo, toolEnv({ARGOCD_AUTH_TOKEN: ''}), ['--argocd-server', argo.url])
+    expect(noToken.exitCode).toBe(1)
+    expect(noToken.result.summary).toBe('incomplete')
+    // The ApplicationSet changed: its failure in each revision is listed.
+    expect(noToken.result.failures.map((f) => [f.rule, (f as {revision?: string}).revision, f.message])).toEqual(
+      ['base', 'head'].map((revision) => [
+        'render-failed',
+        revision,
+        expect.stringMatching(
+          /^ApplicationSet fleet: error generating params: error getting cluster secrets: ARGOCD_AUTH_TOKEN is not set/,
+        ),
+      ]),
+    )
+    const run = await runCli(['gitops', 'diff', '--json', '--argocd-server', 'ftp://argocd.example.com'], {
+      cwd: repo,
+      env: toolEnv({ARGOCD_AUTH_TOKEN: TOKEN}),
+    })
+    expect(run.exitCode).toBe(2)
+    expect(run.json<{error: {code: string}}>().error.code).toBe('INVALID_ARGOCD_SERVER')
   })
 })

@@ -23,7 +23,8 @@ export function clusterParams(spec: JsonObject, given: RegisteredClusters, t: Te
   // GenerateParams: a failed List is `error getting cluster secrets: …`, and nothing is generated.
   if ('unreadable' in given) throw new GenerationError(`error getting cluster secrets: ${given.unreadable}`, path)
   const selector = spec.selector === undefined || spec.selector === null ? {} : spec.selector
-  if (!isObject(selector)) throw new GenerationError('error converting label selector: not a map', [...path, 'selector'])
+  if (!isObject(selector))
+    throw new GenerationError('error converting label selector: not a map', [...path, 'selector'])
   const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : isObject(v) && Object.keys(v).length > 0)
   // A selector that selects anything leaves the local cluster out: it has no Secret, so no labels to match.
   const ignoreLocal = nonEmpty(selector.matchExpressions) || nonEmpty(selector.matchLabels)

@@ -22,7 +22,8 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 function keyProblem(key: string): string | undefined {
   const parts = key.split('/')
   const name = parts.at(-1) ?? ''
-  if (parts.length > 2) return 'a qualified name must consist of an optional DNS subdomain prefix and a name, separated by "/"'
+  if (parts.length > 2)
+    return 'a qualified name must consist of an optional DNS subdomain prefix and a name, separated by "/"'
   if (parts.length === 2 && (parts[0] === '' || parts[0].length > 253 || !SUBDOMAIN.test(parts[0])))
     return 'prefix part must be a lowercase RFC 1123 subdomain'
   if (name === '') return 'name part must be non-empty'
@@ -89,7 +90,10 @@ export function parseLabelSelector(selector: JsonObject, extra: Record<string, s
     if (!isObject(e)) throw new GenerationError('error converting label selector: an expression must be a map', at)
     const operator = OPERATORS[String(e.operator)]
     if (!operator)
-      throw new GenerationError(`error converting label selector: "${String(e.operator ?? '')}" is not a valid label selector operator`, at)
+      throw new GenerationError(
+        `error converting label selector: "${String(e.operator ?? '')}" is not a valid label selector operator`,
+        at,
+      )
     out.push(requirement(typeof e.key === 'string' ? e.key : '', operator, strings(e.values, 'values', at), at))
   })
   return out
