@@ -11,3 +11,15 @@ export const GITOPS_ROOT_FLAG = {
     aliases: ['repo-root'],
   }),
 }
+
+/**
+ * `--argocd-server`: the Argo CD whose registered clusters the ApplicationSet `clusters` generators list
+ * (src/gitops/argocd-clusters.ts), the token from ARGOCD_AUTH_TOKEN as `primitive status` takes it.
+ */
+export const ARGOCD_SERVER_FLAG = {
+  'argocd-server': Flags.string({
+    description:
+      'Argo CD API server whose registered clusters the ApplicationSet clusters generators list (GET /api/v1/clusters; the token from ARGOCD_AUTH_TOKEN). Default: those generators are not rendered.',
+    helpValue: 'URL',
+  }),
+}

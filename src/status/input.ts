@@ -1,6 +1,6 @@
 import {parseEnvironment} from '../core/environment.js'
 import {usageError} from '../core/errors.js'
-import {argoCdBaseUrl} from '../effects/argocd/argocd.js'
+import {parseArgoCdServer} from '../effects/argocd/server.js'
 import {parseSelection, type Selection} from '../verify/discover.js'
 
 export type StatusSelection = Selection
@@ -47,21 +47,4 @@ export function parseStatusInput(raw: {
     sha: raw.sha,
     argocdServer: raw.argocdServer === undefined ? null : parseArgoCdServer(raw.argocdServer),
   }
-}
-
-function parseArgoCdServer(value: string): string {
-  let url: URL | null = null
-  try {
-    url = new URL(argoCdBaseUrl(value.trim()))
-  } catch {
-    url = null
-  }
-  if (!url || !url.hostname || url.username || url.password || (url.pathname !== '/' && url.pathname !== '')) {
-    throw usageError(
-      'INVALID_ARGOCD_SERVER',
-      `--argocd-server ${JSON.stringify(value)} is not an http(s) URL or host[:port].`,
-      ['e.g. --argocd-server https://argocd.example.com (the token comes from ARGOCD_AUTH_TOKEN).'],
-    )
-  }
-  return `${url.protocol}//${url.host}`
 }

@@ -129,10 +129,21 @@ export interface ArgoRequest {
   operationId: string | null
 }
 
+/** A cluster Secret as the `clusters` generator reads it (`argocd.argoproj.io/secret-type: cluster` implied). */
+export interface FakeClusterSecret {
+  name: string
+  server: string
+  project?: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+}
+
 export class FakeArgoCd {
   readonly violations: Violation[] = []
   readonly requests: ArgoRequest[] = []
   readonly apps = new Map<string, FakeApplication>()
+  /** What `GET /api/v1/clusters` lists, as Argo CD serves each (clusterJson, localClusterJson). */
+  clusters: Json[] = []
   url = ''
   /** The next this-many requests answer 503. */
   failNext = 0
@@ -205,6 +216,7 @@ export class FakeArgoCd {
       this.failNext--
       return {status: 503, body: {code: 14, error: 'unavailable', message: 'upstream unavailable'}}
     }
+    if (operationId === 'ClusterService_List') return {status: 200, body: {metadata: {}, items: this.clusters}}
     if (operationId !== 'ApplicationService_Get') {
       return {status: 501, body: {code: 12, error: 'unimplemented', message: `fake does not implement ${operationId}`}}
     }
@@ -265,5 +277,44 @@ export function applicationJson(name: string, app: FakeApplication): Json {
       reconciledAt: '2026-11-23T08:59:00Z',
       sourceType: 'Helm',
     },
+  }
+}
+
+const connection = {status: 'Successful', attemptedAt: '2026-11-23T08:59:00Z'}
+const info = {connectionState: connection, serverVersion: '1.34', applicationsCount: 3}
+
+/**
+ * A cluster Secret as Argo CD's API lists it (util/db/cluster.go SecretToCluster, then server/cluster Sanitized and
+ * toAPIResponse): the secret-type label and the last-applied and managed-by annotations left out, the trailing slash
+ * of the server trimmed, the config reduced to what is not a credential, the cached info added.
+ */
+export function clusterJson(secret: FakeClusterSecret): Json {
+  const labels = {...secret.labels}
+  delete labels['argocd.argoproj.io/secret-type']
+  const annotations = {...secret.annotations}
+  delete annotations['kubectl.kubernetes.io/last-applied-configuration']
+  delete annotations['managed-by']
+  return {
+    server: secret.server.replace(/\/+$/, ''),
+    name: secret.name,
+    config: {tlsClientConfig: {insecure: false}},
+    connectionState: connection,
+    serverVersion: '1.34',
+    info,
+    ...(secret.project ? {project: secret.project} : {}),
+    ...(Object.keys(labels).length > 0 ? {labels} : {}),
+    ...(Object.keys(annotations).length > 0 ? {annotations} : {}),
+  }
+}
+
+/** The local cluster Argo CD's API adds when no Secret names https://kubernetes.default.svc (db.ListClusters). */
+export function localClusterJson(): Json {
+  return {
+    server: 'https://kubernetes.default.svc',
+    name: 'in-cluster',
+    config: {tlsClientConfig: {insecure: false}},
+    connectionState: connection,
+    serverVersion: '1.34',
+    info,
   }
 }

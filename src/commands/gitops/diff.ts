@@ -6,7 +6,7 @@ import {parseEnvironment} from '../../core/environment.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import type {GitopsDiffResult} from '../../gitops/diff/types.js'
 
 export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
@@ -18,7 +18,9 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'Argo CD Applications — those ApplicationSets generate included — and Flux HelmReleases, charts with helm) and ' +
       'compares them per environment: Applications added and removed, deployables and objects added, removed and ' +
       'changed; directory sources (plain manifests), .argocd-source overrides, Applications other Applications ' +
-      'render (app of apps) and Flux Kustomizations over plain folders render too, in the layout gitops verify uses ' +
+      'render (app of apps) and Flux Kustomizations over plain folders render too, ApplicationSet clusters ' +
+      'generators over the clusters Argo CD lists with --argocd-server (and ARGOCD_AUTH_TOKEN; read once, for both ' +
+      'revisions; a list that cannot be read fails those generators), in the layout gitops verify uses ' +
       '(configured or detected), jsonnet with the render module, charts of the chart repositories the base declares; ' +
       'plugins (and charts from repositories the base does not declare) do not, and make the diff incomplete only ' +
       'when the change touches them. Per deployable: objects added, removed and ' +
@@ -47,6 +49,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       '(no mention, HTML or link; code fences it cannot close). Run it on pull_request with a read-only token and comment from a separate workflow: docs/security.md.',
     {
       INVALID_ENVIRONMENT: '--env is not an environment name',
+      INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',
       REVISION_NOT_FOUND: '--head names no commit',
       REVISION_UNREADABLE: 'a revision could not be read from git objects (a shallow or partial clone)',
@@ -107,12 +110,15 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       default: true,
       allowNo: true,
     }),
+    ...ARGOCD_SERVER_FLAG,
   }
 
   protected async execute(): Promise<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
+    const {clustersOfFlag} = await import('../../gitops/argocd-clusters.js')
+    const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
     // The policy is the base revision's ameide.yaml (read by diffGitops), never the checkout's: a pull request
     // cannot loosen the policy that reviews it.
     const [{diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] = await Promise.all([
@@ -138,6 +144,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       cacheVersion: this.config.version,
       useCache: flags.cache,
       offline: flags.offline,
+      ...(clusters ? {clusters} : {}),
       concurrency: 4,
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())

@@ -5,7 +5,7 @@ import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
 
@@ -25,11 +25,14 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       'is asked of its registry (a manifest HEAD, credentials as publish reads them); with --evidence its ' +
       "signature, SBOM and provenance are judged as gitops verify --evidence judges them, the provenance's commit " +
       "against the head sha. The destination namespace must be created by a Namespace the preview's Applications " +
-      'render; the preview-* rules of gitops verify run on the ApplicationSet. Exit 0: ready; 1: not ready or not ' +
+      'render; the preview-* rules of gitops verify run on the ApplicationSet. A clusters generator beside the ' +
+      'pull-request generator (a matrix) is evaluated over the clusters Argo CD lists with --argocd-server and ' +
+      'ARGOCD_AUTH_TOKEN; without it, it is not rendered. Exit 0: ready; 1: not ready or not ' +
       'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
     {
       INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
+      INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
@@ -93,6 +96,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       default: true,
       allowNo: true,
     }),
+    ...ARGOCD_SERVER_FLAG,
   }
 
   protected async execute(): Promise<PreviewResult> {
@@ -105,16 +109,18 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     } catch (e) {
       if (!(e instanceof TemplateEngineUnavailable)) throw e
     }
-    const [{pullRequestOf}, {previewGitops}, {formatPreview}] = await Promise.all([
+    const [{pullRequestOf}, {previewGitops}, {formatPreview}, {clustersOfFlag}] = await Promise.all([
       import('../../gitops/preview/pull-request.js'),
       import('../../gitops/preview/preview.js'),
       import('../../gitops/preview/format.js'),
+      import('../../gitops/argocd-clusters.js'),
     ])
     const pullRequest = pullRequestOf(flags, process.env)
     const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/verify/evidence.js') : undefined
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)
+    const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
     const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
       insecureRegistries: config.insecureRegistries,
       sigstore: config.signing.sigstore,
@@ -140,6 +146,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       registry,
       evidence,
       ...(cacheVersion !== undefined ? {cacheVersion} : {}),
+      ...(clusters ? {clusters} : {}),
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())
     if (flags.markdown !== undefined) {

@@ -4,7 +4,7 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
@@ -35,9 +35,12 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'roots built and charts templated by the render module (kustomize and Helm as WebAssembly; without it nothing ' +
       'renders and --render fails), the image rules run on every ' +
       'container of every pod-bearing object at the source line that decided its image, every object validated ' +
-      'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid).',
+      'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid). ApplicationSet clusters ' +
+      'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
+      'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered.',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
+      INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       INVALID_USAGE:
         'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
@@ -126,6 +129,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         "With --render: the checkout is someone else's (a pull request): nothing it names is fetched (each chart of a chart repository is render-unavailable, as with --offline). Default: on in a pull request's GitHub Actions job (or AMEIDE_UNTRUSTED=1).",
       default: false,
     }),
+    ...ARGOCD_SERVER_FLAG,
   }
 
   protected async execute(): Promise<GitopsVerifyResult> {
@@ -138,7 +142,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       const root = await resolveRoot(flags.root, GITOPS_ROOT)
       const {config, gitopsKeys} = await loadConfig(root)
       const policy = await withPreviewRepositories(root, config.gitopsPolicy)
-      const result = await printLayout(root, policy, gitopsKeys, await renderToolVersions())
+      const clusters = await clustersOf(flags['argocd-server'])
+      const result = await printLayout(root, policy, gitopsKeys, await renderToolVersions(), clusters)
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
@@ -165,6 +170,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       (flags.render ?? config.gitopsPolicy.render.enabled)
         ? await renderTools(flags['require-render'], flags.untrusted)
         : undefined
+    const clusters = render ? await clustersOf(flags['argocd-server']) : undefined
     const result = await verifyGitops({
       root,
       policy: await withPreviewRepositories(root, config.gitopsPolicy),
@@ -173,7 +179,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       rules,
       evidence,
       cacheVersion: flags.cache ? this.config.version : undefined,
-      render: render && {...render, offline: flags.offline},
+      render: render && {...render, offline: flags.offline, ...(clusters ? {clusters} : {})},
     }).finally(() => progress.stop())
     if (flags.sarif !== undefined) {
       const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([
@@ -198,6 +204,12 @@ async function renderTools(requireRender: boolean, untrusted = false) {
   const {findRenderers} = await import('../../gitops/render/renderers.js')
   const renderers = await findRenderers({untrusted})
   return {...renderers, requireRender: requireRender || !renderers.built}
+}
+
+/** The clusters of --argocd-server (undefined without it): src/gitops/argocd-clusters.ts. */
+async function clustersOf(flag: string | undefined) {
+  const {clustersOfFlag} = await import('../../gitops/argocd-clusters.js')
+  return clustersOfFlag(flag, process.env)
 }
 
 /** The versions of the render module's Helm and kustomize (null, 'not built': no module), for --print-layout. */

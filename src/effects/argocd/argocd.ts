@@ -4,14 +4,33 @@ import {classifyHttpError, TransientHttpStatus} from '../network-errors.js'
 
 /**
  * Argo CD's REST API (`/api/v1/…`, described by Argo CD's published swagger), the one module ameide talks to Argo CD
- * through. Small on purpose: `primitive status` reads one Application by name. Every request carries the bearer
+ * through. Small on purpose: `primitive status` reads one Application by name, the ApplicationSet `clusters` generator
+ * lists the registered clusters (`gitops diff`, `verify --render`, `preview`). Every request carries the bearer
  * token (ARGOCD_AUTH_TOKEN, registered as a secret by the caller), is bounded by a timeout and retried on 429/5xx and
  * network failures with `core/retry.ts`; `requests` counts every HTTP request sent.
  */
 export interface ArgoCdClient {
   /** The Application, or null when Argo CD answers 404 (no such application, or the token cannot see it). */
   getApplication(name: string, appNamespace?: string): Promise<ArgoApplication | null>
+  /** `GET /api/v1/clusters`: every cluster the token may `get` (Argo CD leaves the others out, silently). */
+  listClusters(): Promise<ArgoCluster[]>
   readonly requests: number
+}
+
+/**
+ * The part of `v1alpha1Cluster` the `clusters` generator reads. Argo CD builds it from the cluster Secret
+ * (util/db/cluster.go SecretToCluster): `labels` without `argocd.argoproj.io/secret-type`, `annotations` without
+ * `kubectl.kubernetes.io/last-applied-configuration` and `managed-by`, `server` without a trailing slash.
+ */
+export interface ArgoCluster {
+  name: string
+  server: string
+  project: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  namespaces: string[]
+  shard?: number
+  clusterResources: boolean
 }
 
 /** The part of `v1alpha1Application` status reads. */
@@ -100,6 +119,16 @@ export function createArgoCdClient(options: ArgoCdClientOptions): ArgoCdClient {
     get requests() {
       return requests
     },
+    async listClusters() {
+      const {status, body} = await get('/api/v1/clusters')
+      if (status === 401 || status === 403)
+        throw new ArgoCdError('unauthorized', `Argo CD refused the token (${status}) for the cluster list.`)
+      const items = (body as {items?: unknown} | null)?.items ?? []
+      // A 200 that is not a JSON object (a proxy's page) is no cluster list: never read as an empty one.
+      if (status !== 200 || !body || typeof body !== 'object' || !Array.isArray(items))
+        throw new ArgoCdError('failed', `GET the cluster list: Argo CD answered ${status} ${messageOf(body)}`)
+      return items.map(clusterOf)
+    },
     async getApplication(name, appNamespace) {
       const query = appNamespace ? `?appNamespace=${encodeURIComponent(appNamespace)}` : ''
       const {status, body} = await get(`/api/v1/applications/${encodeURIComponent(name)}${query}`)
@@ -133,6 +162,26 @@ export function createArgoCdClient(options: ArgoCdClientOptions): ArgoCdClient {
         images: app.status?.summary?.images ?? [],
       }
     },
+  }
+}
+
+const strings = (v: unknown): Record<string, string> =>
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
+    : {}
+
+function clusterOf(item: unknown): ArgoCluster {
+  const c = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>
+  const text = (v: unknown) => (typeof v === 'string' ? v : '')
+  return {
+    name: text(c.name),
+    server: text(c.server),
+    project: text(c.project),
+    labels: strings(c.labels),
+    annotations: strings(c.annotations),
+    namespaces: Array.isArray(c.namespaces) ? c.namespaces.filter((n) => typeof n === 'string') : [],
+    ...(typeof c.shard === 'number' || typeof c.shard === 'string' ? {shard: Number(c.shard)} : {}),
+    clusterResources: c.clusterResources === true,
   }
 }
 

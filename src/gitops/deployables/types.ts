@@ -84,4 +84,21 @@ export interface ExpansionContext {
   templateEngine(): TemplateEngine
   /** The pull request a pull-request generator lists (`gitops preview`); without it that generator is not rendered. */
   pullRequest?: PullRequest
+  /** The clusters registered in Argo CD (`--argocd-server`); without them the `clusters` generator is not rendered. */
+  clusters?: RegisteredClusters
+}
+
+/** Argo CD's registered clusters as its API lists them (src/gitops/argocd-clusters.ts), or why they were not read. */
+export type RegisteredClusters = {clusters: readonly RegisteredCluster[]} | {unreadable: string}
+
+/** One cluster: a cluster Secret, or Argo CD's built-in local cluster (no Secret). */
+export interface RegisteredCluster {
+  name: string
+  server: string
+  project: string
+  /** The Secret's labels (the API leaves out `argocd.argoproj.io/secret-type`, every cluster Secret's). */
+  labels: Readonly<Record<string, string>>
+  annotations: Readonly<Record<string, string>>
+  /** False for the in-cluster entry Argo CD lists when no Secret names `https://kubernetes.default.svc`. */
+  secret: boolean
 }

@@ -18,7 +18,7 @@ import {
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {checkoutOf, repositoryUrls} from '../deployables/index.js'
+import {checkoutOf, repositoryUrls, type RegisteredClusters} from '../deployables/index.js'
 import type {RenderCache} from '../render/cache.js'
 import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
@@ -54,6 +54,8 @@ export interface GitopsDiffInput {
   concurrency: number
   /** Request nothing from chart repositories (`--offline`): each remote chart is render-unavailable. */
   offline?: boolean
+  /** The clusters Argo CD lists (`--argocd-server`), read once: both revisions' `clusters` generators select from them. */
+  clusters?: RegisteredClusters
   /** Progress lines (`Rendering base …`). */
   onStep?: (step: string) => void
 }
@@ -188,6 +190,7 @@ async function renderBoth(
       helm: input.helm,
       cache: shared.cache.at(t.dir),
       charts: shared.charts,
+      ...(input.clusters ? {clusters: input.clusters} : {}),
       concurrency: input.concurrency,
       skip,
     })

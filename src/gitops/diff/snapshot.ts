@@ -7,7 +7,7 @@ import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {GitopsPolicy} from '../../core/config.js'
 import type {ChartFetcher} from '../charts/fetcher.js'
-import type {CheckoutIdentity} from '../deployables/index.js'
+import type {CheckoutIdentity, RegisteredClusters} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import type {RenderedImage, RenderedUnit} from '../render/gate.js'
@@ -89,6 +89,8 @@ export interface SnapshotInput {
   cache: RenderCache
   /** Fetches remote charts (src/gitops/charts), shared by both revisions: each archive is fetched once. */
   charts?: ChartFetcher
+  /** The clusters Argo CD lists (`--argocd-server`), shared by both revisions. */
+  clusters?: RegisteredClusters
   concurrency: number
   /** Told each deployable's cache key: true leaves it unrendered (its output is known to be the other revision's). */
   skip: (unitKey: string, key: string) => boolean
@@ -134,6 +136,7 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     checkout: input.checkout,
     cache: input.cache,
     ...(input.charts ? {charts: input.charts} : {}),
+    ...(input.clusters ? {clusters: input.clusters} : {}),
     requireRender: true,
     concurrency: input.concurrency,
     onRendered,

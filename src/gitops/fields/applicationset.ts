@@ -14,6 +14,7 @@ const merge = 'merge: later children override the base sets with equal merge key
 const selector =
   'a generator-level template is merged over spec.template, and a selector filters on the flattened params'
 const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
+const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -60,6 +61,37 @@ function scmConnection(): Rules {
         out[`spec.generators[].${generator}.${provider}.${field}`] = /^(caRef|insecure)/.test(field) ? tls : auth
   }
   return out
+}
+
+/**
+ * The `clusters` generator: evaluated as cluster.go does over the clusters Argo CD's API lists (`--argocd-server`,
+ * ARGOCD_AUTH_TOKEN), each field proven by a case ported from argo-cd v3.5.1's cluster_test.go; without the API it is
+ * named not rendered (generators.ts), as the row of the other API generators says.
+ */
+function clusters(): Rules {
+  const at = 'spec.generators[].clusters'
+  const api = "with --argocd-server (Argo CD's GET /api/v1/clusters); without it the generator is not rendered, named"
+  const expressions = exact(
+    CLUSTERS,
+    'production or staging: matchExpressions In',
+    `${api}; over the Secret's labels (the API's labels and argocd.argoproj.io/secret-type), NotIn and DoesNotExist hold without the label, a key or value Kubernetes refuses fails the generator`,
+  )
+  return {
+    [`${at}.flatList`]: exact(CLUSTERS, 'flat mode without selectors: one set, {clusters: [every set]}', api),
+    [`${at}.selector.matchLabels`]: exact(
+      CLUSTERS,
+      'production-only: matchLabels',
+      `${api}; any selector leaves out the local cluster, which has no Secret`,
+    ),
+    [`${at}.selector.matchExpressions[].key`]: expressions,
+    [`${at}.selector.matchExpressions[].operator`]: expressions,
+    [`${at}.selector.matchExpressions[].values[]`]: expressions,
+    [`${at}.values`]: exact(
+      CLUSTERS,
+      'no label selector: every Secret, then the local cluster, values rendered with each',
+      `${api}; each value rendered with its cluster's parameters (name, nameNormalized, server, project, metadata), never with the other values`,
+    ),
+  }
 }
 
 /**
@@ -193,7 +225,7 @@ export const applicationSetRules: Rules = {
   'spec.generators[].merge': exact(EXPAND, merge, 'a merge nested in a matrix or a merge'),
   'spec.generators[].merge.mergeKeys[]': exact(EXPAND, merge),
   'spec.generators[].selector.**': exact(EXPAND, selector),
-  'spec.generators[].clusters.**': needs('lists the clusters registered in Argo CD (cluster Secrets)'),
+  ...clusters(),
   'spec.generators[].clusterDecisionResource.**': needs('reads a duck-typed resource from the cluster'),
   'spec.generators[].pullRequest.**': needs(
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',

@@ -4,7 +4,13 @@
  * parameters; the Applications it makes, the generators whose filters drop the PR, and the generation errors.
  */
 import type {YamlModule} from '../../images/yaml/index.js'
-import {findDeployables, type ArgoApplication, type CheckoutIdentity, type PullRequest} from '../deployables/index.js'
+import {
+  findDeployables,
+  type ArgoApplication,
+  type CheckoutIdentity,
+  type PullRequest,
+  type RegisteredClusters,
+} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import {templateExpressions} from './checks/expressions.js'
 import {pullRequestGenerators, repositoryFindings} from './repository.js'
@@ -26,6 +32,7 @@ export function generatePreview(input: {
   yaml: YamlModule
   checkout: CheckoutIdentity
   pullRequest: PullRequest
+  clusters?: RegisteredClusters
 }): Generated {
   const fromPr = (app: ArgoApplication) => app.generatedBy?.pullRequest === true
   const deployables = findDeployables({...input, only: fromPr})

@@ -10,7 +10,7 @@ import path from 'node:path'
 import type {GitopsPolicy} from '../../core/config.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {checkoutOf, repositoryUrls, type PullRequest} from '../deployables/index.js'
+import {checkoutOf, repositoryUrls, type PullRequest, type RegisteredClusters} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
 import {RenderCache} from '../render/cache.js'
 import {readRevision} from '../revision/index.js'
@@ -36,6 +36,8 @@ export interface PreviewInput {
    * versions), so a preview run again with nothing changed starts no helm. Undefined (`--no-cache`): every render runs.
    */
   cacheVersion?: string
+  /** The clusters Argo CD lists (`--argocd-server`): a pull-request generator in a matrix with `clusters` is evaluated. */
+  clusters?: RegisteredClusters
   onStep?: (step: string) => void
 }
 
@@ -54,6 +56,7 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
       yaml,
       checkout: checkoutOf(revision, repositories),
       pullRequest: input.pullRequest,
+      ...(input.clusters ? {clusters: input.clusters} : {}),
     }
     input.onStep?.('Generating the preview Applications')
     const generated = generatePreview(base)

@@ -6,7 +6,7 @@
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {ArgoApplication, CheckoutIdentity, PullRequest} from '../deployables/index.js'
+import type {ArgoApplication, CheckoutIdentity, PullRequest, RegisteredClusters} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import {renderGate} from '../render/gate.js'
@@ -27,6 +27,7 @@ export async function renderPreview(input: {
   yaml: YamlModule
   checkout: CheckoutIdentity
   pullRequest: PullRequest
+  clusters?: RegisteredClusters
   applications: readonly ArgoApplication[]
   kustomize: Kustomize
   helm?: Helm | Promise<Helm | undefined>
@@ -47,6 +48,7 @@ export async function renderPreview(input: {
     requireRender: true,
     concurrency: 4,
     pullRequest: input.pullRequest,
+    ...(input.clusters ? {clusters: input.clusters} : {}),
     onlyApplications: (app) => app.generatedBy?.pullRequest === true && names.has(app.name),
     onRendered: (unit) => {
       for (const o of unit.objects) if (o.kind === 'Namespace' && o.apiVersion === 'v1') out.namespaces.add(o.name)

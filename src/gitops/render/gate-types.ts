@@ -8,7 +8,7 @@ import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {ChartFetcher, FetchedChart} from '../charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {ArgoApplication, CheckoutIdentity, PullRequest} from '../deployables/index.js'
+import type {ArgoApplication, CheckoutIdentity, PullRequest, RegisteredClusters} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import type {GitopsFinding} from '../rules/index.js'
 import type {AppOfApps} from './app-of-apps.js'
@@ -59,6 +59,8 @@ export interface RenderGateInput {
   skip?: (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
   /** The pull request the ApplicationSets' pull-request generators list (`gitops preview`). */
   pullRequest?: PullRequest
+  /** The clusters Argo CD lists (`--argocd-server`), which the ApplicationSets' `clusters` generators select from. */
+  clusters?: RegisteredClusters
   /**
    * Only these Applications render (`gitops preview`: those a pull-request generator made): no overlay, Flux or
    * configured root, no HelmRelease.

@@ -102,6 +102,7 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
     checkout: input.checkout,
     environments: input.environments,
     ...(input.pullRequest ? {pullRequest: input.pullRequest} : {}),
+    ...(input.clusters ? {clusters: input.clusters} : {}),
     ...(input.onlyApplications ? {only: input.onlyApplications} : {}),
   })
   const plan = planRender(

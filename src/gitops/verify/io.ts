@@ -5,6 +5,7 @@ import type {GitopsPolicy, LayoutReport} from '../layout.js'
 import type {LayoutDetection} from '../layout/detect.js'
 import type {RenderReport} from '../render/gate.js'
 import type {EvidenceRecord, GitopsFinding, RuleId} from '../rules/index.js'
+import type {RegisteredClusters} from '../deployables/index.js'
 import type {EvidenceVerifier} from './examine.js'
 
 export interface GitopsVerifyInput {
@@ -32,6 +33,8 @@ export interface GitopsVerifyInput {
     offline?: boolean
     /** The checkout is someone else's: nothing it names is fetched. */
     untrusted?: boolean
+    /** The clusters Argo CD lists (`--argocd-server`): the `clusters` generators select from them. */
+    clusters?: RegisteredClusters
   }
 }
 

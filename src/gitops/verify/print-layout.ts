@@ -3,6 +3,7 @@ import {walkOrder} from '../deployables/directory.js'
 import {listFiles} from '../files.js'
 import {describeLayout, makeLayout, type GitopsPolicy} from '../layout.js'
 import {settleLayout} from '../layout/detect.js'
+import type {RegisteredClusters} from '../deployables/index.js'
 import type {GitopsVerifyResult} from './io.js'
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
@@ -11,6 +12,7 @@ export async function printLayout(
   configured: GitopsPolicy,
   gitopsKeys: readonly string[],
   tools?: {helm: string | null; kustomize: string | null},
+  clusters?: RegisteredClusters,
 ): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const {policy, detection} = settleLayout(root, files, configured, gitopsKeys)
@@ -30,7 +32,14 @@ export async function printLayout(
   let deployables
   try {
     const checkout = checkoutOf(revision, await repositoryUrls(root, policy.preview.repositories))
-    deployables = findDeployables({root: revision.dir, files: revision.files, layout: shape, yaml, checkout})
+    deployables = findDeployables({
+      root: revision.dir,
+      files: revision.files,
+      layout: shape,
+      yaml,
+      checkout,
+      ...(clusters ? {clusters} : {}),
+    })
     const deployed = deployables.kustomize.map((k) => ({
       dir: k.dir,
       environment: k.environment,

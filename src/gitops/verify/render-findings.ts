@@ -58,6 +58,7 @@ export async function renderFindings(
       checkout: checkoutOf(revision, await repositoryUrls(input.root, input.policy.preview.repositories)),
       cache,
       charts,
+      ...(render.clusters ? {clusters: render.clusters} : {}),
       requireRender: render.requireRender,
       concurrency: render.concurrency ?? 4,
     })

@@ -1,10 +1,12 @@
 /**
  * The parameter sets of an ApplicationSet's generators, evaluated offline as Argo CD's controller does
  * (`applicationset/generators/{generator_spec_processor,list,git,matrix,merge}.go`): list, git files, git
- * directories (./git.ts), matrix and merge. Generators that need a cluster, an SCM API or a plugin are
+ * directories (./git.ts), matrix and merge; clusters (./clusters.ts) over the clusters Argo CD's API listed, and
+ * pullRequest for a given pull request. Generators that need a cluster, an SCM API or a plugin otherwise are
  * {@link NotEvaluable}. Every template, YAML text and printed value goes through Go's own engine.
  */
 import type {ExpansionContext} from '../types.js'
+import {clusterParams} from './clusters.js'
 import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {flatten, gitParams} from './git.js'
 import {fillEmpty, isObject, mergeOverride, type Json, type JsonObject} from './merge.js'
@@ -25,7 +27,8 @@ const MAX_PARAM_SETS = 10_000
 
 const OFFLINE = ['list', 'git', 'matrix', 'merge'] as const
 const NEEDS_CLUSTER: Record<string, string> = {
-  clusters: 'lists the clusters registered in Argo CD (cluster Secrets): needs the cluster',
+  clusters:
+    'lists the clusters registered in Argo CD (cluster Secrets): needs --argocd-server and ARGOCD_AUTH_TOKEN to list them',
   clusterDecisionResource: 'reads a duck-typed resource (e.g. a Placement decision) from the cluster',
   pullRequest: 'lists open pull requests through the SCM provider API',
   scmProvider: 'lists repositories through the SCM provider API',
@@ -70,8 +73,10 @@ export class Generators {
     }
     const out: Generated[] = []
     for (const key of keys) {
-      const givenPr = key === 'pullRequest' && this.ctx.pullRequest !== undefined
-      if (NEEDS_CLUSTER[key] && !givenPr) throw new NotEvaluable(key, NEEDS_CLUSTER[key], [...path, key])
+      const given =
+        (key === 'pullRequest' && this.ctx.pullRequest !== undefined) ||
+        (key === 'clusters' && this.ctx.clusters !== undefined)
+      if (NEEDS_CLUSTER[key] && !given) throw new NotEvaluable(key, NEEDS_CLUSTER[key], [...path, key])
       const spec = g[key]
       if (!isObject(spec)) throw new GenerationError(`${key} must be a map`, [...path, key])
       const own = isObject(spec.template) ? spec.template : {}
@@ -97,6 +102,8 @@ export class Generators {
         return this.list(spec, path)
       case 'git':
         return gitParams(this.ctx, this.t, spec, path)
+      case 'clusters':
+        return clusterParams(spec, this.ctx.clusters!, this.t, path)
       case 'matrix':
         return this.matrix(spec, path, depth)
       case 'pullRequest': {

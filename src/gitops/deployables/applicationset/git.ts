@@ -137,8 +137,17 @@ export function flatten(t: Templating, objects: readonly unknown[]): Array<Recor
   return leaves.map((l) => Object.fromEntries(Object.keys(l).map((key) => [key, printed[k++]])))
 }
 
-/** appendTemplatedValues: each `values` entry rendered with its set (`values.<k>` in fasttemplate). */
-function withValues(t: Templating, sets: Params[], values: JsonObject, path: Path): Params[] {
+/**
+ * value_interpolation.go appendTemplatedValues: each `values` entry rendered with the set it joins (never with the
+ * other values), added as `values` (goTemplate) or `values.<key>`. `failure`: the message's prefix on an error.
+ */
+export function withValues(
+  t: Templating,
+  sets: Params[],
+  values: JsonObject,
+  path: Path,
+  failure = 'failed to append templated values',
+): Params[] {
   const entries = Object.entries(values)
   if (entries.length === 0 || sets.length === 0) return sets
   const texts = sprintAll(
@@ -150,7 +159,7 @@ function withValues(t: Templating, sets: Params[], values: JsonObject, path: Pat
     const own: Record<string, string> = {}
     entries.forEach(([k], i) => {
       const r = rendered[s][i]
-      if ('error' in r) throw new GenerationError(`failed to append templated values: ${r.error}`, [...path, k])
+      if ('error' in r) throw new GenerationError(`${failure}: ${r.error}`, [...path, k])
       own[k] = r.value
     })
     if (t.goTemplate) return {...params, values: own}
