@@ -505,11 +505,39 @@ describe('gitops diff --argocd-server (the built CLI)', () => {
     ])
     expect(withArgo.stderr).not.toContain(TOKEN)
 
-    // Without Argo CD nothing the generator would generate is rendered, so the change is not seen. (The generator's
-    // not-rendered finding is keyed by the ApplicationSet alone, which did not change: the diff says unchanged.)
+    // Without Argo CD nothing the generator would generate is rendered: a change to a file its Applications could
+    // read (this repository's) is incomplete, the generator named — never "unchanged".
     const without = await diffLast<DiffResult>(repo, env)
     expect(without.result.deployables).toEqual([])
+    expect(without.exitCode).toBe(1)
+    expect(without.result.summary).toBe('incomplete')
+    expect(without.result.failures.map((f) => [f.rule, f.message])).toEqual(
+      ['base', 'head'].map(() => [
+        'render-unavailable',
+        expect.stringMatching(/^ApplicationSet fleet: the clusters generator is not rendered/),
+      ]),
+    )
     expect(argo.requests.filter((r) => r.operationId === 'ClusterService_List').length - listsBefore).toBe(1)
+  })
+
+  it('without --argocd-server, Applications of another repository: a change to this one leaves the diff complete', async () => {
+    requireTool('kustomize')
+    const elsewhere = FLEET.replace('https://github.com/example/fleet.git', 'https://github.com/example/other.git')
+    const repo = await history(
+      {'argocd/fleet.yaml': elsewhere, 'apps/web/configmap.yaml': configMap('one')},
+      {'apps/web/configmap.yaml': configMap('two')},
+    )
+    const run = await diffLast<DiffResult>(repo, toolEnv({AMEIDE_TEST_TIMINGS: FAST}))
+    expect(run.result.failures).toEqual([])
+    expect(run.exitCode).toBe(0)
+    // The same with the ApplicationSet's repository templated: it may be this one.
+    const templated = FLEET.replace('https://github.com/example/fleet.git', "'{{ .metadata.annotations.repo }}'")
+    const again = await history(
+      {'argocd/fleet.yaml': templated, 'apps/web/configmap.yaml': configMap('one')},
+      {'apps/web/configmap.yaml': configMap('two')},
+    )
+    const blind = await diffLast<DiffResult>(again, toolEnv({AMEIDE_TEST_TIMINGS: FAST}))
+    expect(blind.result.summary).toBe('incomplete')
   })
 
   it('fails closed through the CLI: no token is a render-failed finding (exit 1), a bad server is exit 2', async () => {

@@ -9,6 +9,7 @@ import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {applicationOf, isApplication, isApplicationSet} from './application.js'
 import {expandApplicationSet} from './applicationset/index.js'
+import {generatedReads} from './applicationset/generated-reads.js'
 import {makeContext, type CheckoutIdentity} from './context.js'
 import {applicationDeployables} from './application-sources.js'
 import {environmentFolder} from './source-helpers.js'
@@ -230,7 +231,7 @@ function applicationSetFindings(
   expansion: ApplicationSetExpansion,
   ctx: ReturnType<typeof makeContext>,
 ): Unrenderable[] {
-  const inputs = {spec: m.doc, reads: [m.file]}
+  const inputs = {spec: m.doc, reads: generatedReads(m.file, m.doc, ctx)}
   return [
     ...expansion.notRendered.map((n) => ({
       file: n.file,
