@@ -36,7 +36,7 @@ export function requestTrees(
     const key = mounted ?? `${root}\0${allowed.join('\0')}`
     if (keep && held.has(key)) return {key, keep}
     if (keep) held.add(key)
-    return {key, keep, snapshot: mounted ? heldTree(mounted) : snapshotOf(root, allowed)}
+    return {key, keep, snapshot: mounted ? withinLimits(mounted, heldTree(mounted)) : snapshotOf(root, allowed)}
   }
   return {trees: [...request.roots.map((r) => tree(r, true)), ...transient.map((r) => tree(r, false))], drop}
 }
@@ -45,6 +45,20 @@ export function requestTrees(
 export const SNAPSHOT_LIMITS = {files: 100_000, bytes: 512 * 1024 * 1024}
 
 export class SnapshotTooLarge extends Error {}
+
+const tooLarge = (root: string) =>
+  new SnapshotTooLarge(
+    `${root} holds more than ${SNAPSHOT_LIMITS.files} files or ${SNAPSHOT_LIMITS.bytes / 2 ** 20} MiB`,
+  )
+
+/** A tree held in memory, refused past SNAPSHOT_LIMITS as a walked one is. */
+function withinLimits(root: string, snapshot: Snapshot): Snapshot {
+  if (snapshot.files.size > SNAPSHOT_LIMITS.files) throw tooLarge(root)
+  let bytes = 0
+  for (const data of snapshot.files.values())
+    if ((bytes += data.byteLength) > SNAPSHOT_LIMITS.bytes) throw tooLarge(root)
+  return snapshot
+}
 
 /**
  * `root` in memory, at its real path. Links stay links, with what they say, when their target (after every link) lies
@@ -74,10 +88,7 @@ export function snapshotOf(root: string, allowed: readonly string[] = []): Snaps
       } else if (stat.isDirectory()) walk(at)
       else if (stat.isFile()) {
         bytes += stat.size
-        if (files.size >= SNAPSHOT_LIMITS.files || bytes > SNAPSHOT_LIMITS.bytes)
-          throw new SnapshotTooLarge(
-            `${root} holds more than ${SNAPSHOT_LIMITS.files} files or ${SNAPSHOT_LIMITS.bytes / 2 ** 20} MiB`,
-          )
+        if (files.size >= SNAPSHOT_LIMITS.files || bytes > SNAPSHOT_LIMITS.bytes) throw tooLarge(root)
         files.set(toSlash(at), readFileSync(at))
       }
     }
