@@ -31,104 +31,138 @@ export interface RenderedRoot {
   key?: string
 }
 
+type RenderOptions = {
+  concurrency: number
+  cache?: RenderCache
+  inputsOf: (root: RenderRoot) => string[]
+  extra?: string
+  /** Told each root's cache key: true leaves the root unrendered (`gitops diff`: its inputs did not change). */
+  skip?: (root: RenderRoot, key: string) => boolean
+  /**
+   * A root with no kustomization of its own: the resources (relative to it) of the kustomization kustomize-controller
+   * generates for it, which the wrapper lists itself.
+   */
+  resourcesOf?: (root: RenderRoot) => string[] | undefined
+  /** The kustomization fields set over the root (its inputs; the controllers' edits are applied by preparation). */
+  editsOf?: (root: RenderRoot) => Record<string, unknown> | undefined
+  /** An Argo CD Application's kustomize options, applied to the root's own kustomization as its repo-server does. */
+  argoOf?: (root: RenderRoot) => ArgoKustomize | undefined
+  /** A Flux root's GitRepository artifact, when making it may leave out a file the build reads (./artifact.ts). */
+  artifactOf?: (root: RenderRoot) => GitArtifact | undefined
+}
+
+/** What one root's render takes besides its files. */
+interface RootInputs {
+  argo?: ArgoKustomize
+  artifact?: GitArtifact
+  key?: string
+}
+
 export async function renderRoots(
   checkout: string,
   roots: readonly RenderRoot[],
   kustomize: Kustomize,
-  options: {
-    concurrency: number
-    cache?: RenderCache
-    inputsOf: (root: RenderRoot) => string[]
-    extra?: string
-    /** Told each root's cache key: true leaves the root unrendered (`gitops diff`: its inputs did not change). */
-    skip?: (root: RenderRoot, key: string) => boolean
-    /**
-     * A root with no kustomization of its own: the resources (relative to it) of the kustomization kustomize-controller
-     * generates for it, which the wrapper lists itself.
-     */
-    resourcesOf?: (root: RenderRoot) => string[] | undefined
-    /** The kustomization fields set over the root (its inputs; the controllers' edits are applied by preparation). */
-    editsOf?: (root: RenderRoot) => Record<string, unknown> | undefined
-    /** An Argo CD Application's kustomize options, applied to the root's own kustomization as its repo-server does. */
-    argoOf?: (root: RenderRoot) => ArgoKustomize | undefined
-    /** A Flux root's GitRepository artifact, when making it may leave out a file the build reads (./artifact.ts). */
-    artifactOf?: (root: RenderRoot) => GitArtifact | undefined
-  },
+  options: RenderOptions,
 ): Promise<RenderedRoot[]> {
-  const argo = roots.map((r) => options.argoOf?.(r))
-  const edits = roots.map((r, i) => argo[i] ?? r.flux?.generate ?? options.editsOf?.(r))
-  const artifacts = roots.map((r) => options.artifactOf?.(r))
-  // What the render reads besides files: the Application's kustomize options and its destination namespace; a Flux
-  // root's fields and the Kustomization that deploys it (a folder a Kustomization starts deploying is rendered anew).
-  const keys = roots.map((r, i) =>
-    options.cache?.key(
-      r.dir,
-      options.inputsOf(r),
-      edits[i] || r.namespace || r.flux || r.deployedBy
-        ? `${options.extra ?? ''}\0${JSON.stringify(edits[i] ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
-            r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
-          }${r.deployedBy ? `\0deployedBy=${r.declaredIn ?? ''}\0${r.deployedBy}` : ''}${
-            artifacts[i] ? `\0artifact=${canonicalJson(artifacts[i])}` : ''
-          }`
-        : options.extra,
-    ),
-  )
-  const skipped = roots.map((r, i) => keys[i] !== undefined && options.skip?.(r, keys[i]) === true)
+  const inputs = roots.map((r): RootInputs => {
+    const argo = options.argoOf?.(r)
+    const artifact = options.artifactOf?.(r)
+    return {argo, artifact, key: cacheKey(r, argo ?? r.flux?.generate ?? options.editsOf?.(r), artifact, options)}
+  })
+  const skipped = roots.map((r, i) => inputs[i].key !== undefined && options.skip?.(r, inputs[i].key) === true)
   const answers: Array<BuildResult | undefined> = roots.map((r, i) =>
-    skipped[i] ? {ok: true, yaml: ''} : options.cache?.get(r.dir, keys[i]!),
+    skipped[i] ? {ok: true, yaml: ''} : options.cache?.get(r.dir, inputs[i].key!),
   )
   const todo = roots.map((_, i) => i).filter((i) => answers[i] === undefined)
   if (todo.length > 0) {
-    const tmp = scratchFolder('render')
-    try {
-      const revision = realpathSync(checkout)
-      symlinkSync(revision, path.join(tmp, 'repo'), 'dir')
-      const settled = await mapConcurrent(todo, options.concurrency, async (i) => {
-        const wrapper = path.join(tmp, `w${i}`)
-        mkdirSync(wrapper)
-        const target = roots[i].dir === '' ? CHECKOUT_LINK.slice(0, -1) : `${CHECKOUT_LINK}${roots[i].dir}`
-        const generated = options.resourcesOf?.(roots[i])
-        const prepare = preparation(roots[i], {argo: argo[i], generated, artifact: artifacts[i]}, revision)
-        // The folder's kustomization, generated by kustomize-controller where it has none, unless the module writes it.
-        const resources = generated && !prepare ? generated.map((r) => `${target}/${r}`) : [target]
-        writeFileSync(
-          path.join(wrapper, 'kustomization.yaml'),
-          `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}\n`).join('')}buildMetadata: [originAnnotations, transformerAnnotations]\n`,
-        )
-        // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
-        // kustomize sees the wrappers and the revision, nothing else.
-        return kustomize.build(wrapper, {
-          reads: [tmp, revision],
-          ...(generated ? {loadRestrictionsNone: true} : {}),
-          ...(prepare ? {prepare} : {}),
-        })
-      })
-      settled.forEach((s, n) => {
-        if (!s.ok) throw s.error
-        const i = todo[n]
-        answers[i] = {...s.value}
-        // kustomize names files by their resolved paths: made repo-relative, the temporary folder never shown.
-        if (!s.value.ok) {
-          const message = repoRelative(
-            s.value.message.replaceAll(`${realpathSync(checkout)}/`, '').replaceAll(`${tmp}/repo/`, ''),
-            checkout,
-          ).replaceAll(tmp, '<render>')
-          answers[i] = {...s.value, message}
-        }
-        // Not run (no render module) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
-        if (rememberable(s.value)) options.cache?.set(roots[i].dir, keys[i]!, answers[i]!)
-      })
-    } finally {
-      rmSync(tmp, {recursive: true, force: true})
-    }
+    const built = await buildInScratch(checkout, todo, (i) => ({root: roots[i], ...inputs[i]}), kustomize, options)
+    built.forEach((result, n) => {
+      const i = todo[n]
+      answers[i] = result
+      // Not run (no render module) or stopped at a limit: that says nothing of the inputs, so it is not remembered.
+      if (rememberable(result)) options.cache?.set(roots[i].dir, inputs[i].key!, result)
+    })
   }
   return roots.map((root, i) => ({
     root,
     result: answers[i]!,
     cached: !todo.includes(i) && !skipped[i],
     ...(skipped[i] ? {skipped: true} : {}),
-    ...(keys[i] !== undefined ? {key: keys[i]} : {}),
+    ...(inputs[i].key !== undefined ? {key: inputs[i].key} : {}),
   }))
+}
+
+/**
+ * A root's render-cache key: its files, and what the render reads besides them — the Application's kustomize options
+ * and its destination namespace; a Flux root's fields and the Kustomization that deploys it (a folder a Kustomization
+ * starts deploying is rendered anew).
+ */
+function cacheKey(
+  r: RenderRoot,
+  edits: Record<string, unknown> | ArgoKustomize | undefined,
+  artifact: GitArtifact | undefined,
+  options: RenderOptions,
+): string | undefined {
+  const extra =
+    edits || r.namespace || r.flux || r.deployedBy
+      ? `${options.extra ?? ''}\0${JSON.stringify(edits ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
+          r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
+        }${r.deployedBy ? `\0deployedBy=${r.declaredIn ?? ''}\0${r.deployedBy}` : ''}${
+          artifact ? `\0artifact=${canonicalJson(artifact)}` : ''
+        }`
+      : options.extra
+  return options.cache?.key(r.dir, options.inputsOf(r), extra)
+}
+
+/**
+ * Builds roots `todo` in a scratch folder in memory: a link to the checkout and, per root, a wrapper kustomization
+ * that includes it and asks for build metadata. kustomize sees the wrappers and the revision, nothing else. A
+ * failure's message names files repo-relative, the scratch folder never.
+ */
+async function buildInScratch(
+  checkout: string,
+  todo: readonly number[],
+  inputsOf: (i: number) => RootInputs & {root: RenderRoot},
+  kustomize: Kustomize,
+  options: RenderOptions,
+): Promise<BuildResult[]> {
+  const tmp = scratchFolder('render')
+  try {
+    const revision = realpathSync(checkout)
+    symlinkSync(revision, path.join(tmp, 'repo'), 'dir')
+    const settled = await mapConcurrent(todo, options.concurrency, async (i) => {
+      const {root, argo, artifact} = inputsOf(i)
+      const wrapper = path.join(tmp, `w${i}`)
+      mkdirSync(wrapper)
+      const target = root.dir === '' ? CHECKOUT_LINK.slice(0, -1) : `${CHECKOUT_LINK}${root.dir}`
+      const generated = options.resourcesOf?.(root)
+      const prepare = preparation(root, {argo, generated, artifact}, revision)
+      // The folder's kustomization, generated by kustomize-controller where it has none, unless the module writes it.
+      const resources = generated && !prepare ? generated.map((r) => `${target}/${r}`) : [target]
+      writeFileSync(
+        path.join(wrapper, 'kustomization.yaml'),
+        `resources:\n${resources.map((r) => `  - ${JSON.stringify(r)}\n`).join('')}buildMetadata: [originAnnotations, transformerAnnotations]\n`,
+      )
+      // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
+      return kustomize.build(wrapper, {
+        reads: [tmp, revision],
+        ...(generated ? {loadRestrictionsNone: true} : {}),
+        ...(prepare ? {prepare} : {}),
+      })
+    })
+    return settled.map((s) => {
+      if (!s.ok) throw s.error
+      if (s.value.ok) return {...s.value}
+      // kustomize names files by their resolved paths: made repo-relative, the scratch folder never shown.
+      const message = repoRelative(
+        s.value.message.replaceAll(`${revision}/`, '').replaceAll(`${tmp}/repo/`, ''),
+        checkout,
+      ).replaceAll(tmp, '<render>')
+      return {...s.value, message}
+    })
+  } finally {
+    rmSync(tmp, {recursive: true, force: true})
+  }
 }
 
 /**
