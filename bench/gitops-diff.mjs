@@ -10,7 +10,9 @@
 //      side, as the diff runs them), and for the head only (six);
 //   3. warm: a second run on the same revisions, and what it rendered (nothing, is the goal).
 // Medians of interleaved runs. Floors: cold ≤ 10 s; cold ≤ 1.5 × bare (both revisions); warm renders 0.
-// Usage: node bench/gitops-diff.mjs [components=34] [runs=5]   (needs a build, helm and kustomize on PATH)
+// With --before DIR, the same cold and warm diffs by the build in DIR (a work tree of an earlier commit, built with
+// `npm run build`), interleaved with the rest: this build side by side with that one, in one run.
+// Usage: node bench/gitops-diff.mjs [components=34] [runs=5] [--before DIR]   (needs a build, helm and kustomize on PATH)
 import {spawn, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -19,8 +21,11 @@ import path from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
 
-const components = Number(process.argv[2] ?? 34)
-const runs = Number(process.argv[3] ?? 5)
+const argv = process.argv.slice(2)
+const at = argv.indexOf('--before')
+const before = at >= 0 ? path.resolve(argv.splice(at, 2)[1]) : undefined
+const components = Number(argv[0] ?? 34)
+const runs = Number(argv[1] ?? 5)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const ORIGIN = 'https://github.com/acme/gitops.git'
 const ENVS = ['dev', 'staging', 'production']
@@ -180,16 +185,17 @@ try {
   const diffArgs = ['gitops', 'diff', '--base', 'main', '--head', 'pr', '--json']
   const cacheFile = path.join(repo, '.git', 'ameide', 'cache', 'gitops-diff.json')
   let last
-  const diff = () => {
-    const r = run('node', [cli, ...diffArgs], {cwd: repo})
+  const diff = (with_ = cli) => {
+    const r = run('node', [with_, ...diffArgs], {cwd: repo})
     if (r.status !== 0) throw new Error(`gitops diff exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 2000)}`)
     last = JSON.parse(r.stdout)
     return last
   }
-  const cold = () => {
+  const cold = (with_ = cli) => {
     rmSync(cacheFile, {force: true})
-    return diff()
+    return diff(with_)
   }
+  const beforeCli = before && path.join(before, 'bin/run.js')
 
   // Once to check the change is what the bench says, and to remember the renderers' versions.
   const first = cold()
@@ -204,10 +210,16 @@ try {
   )
 
   const cases = {
-    'gitops diff, cold (empty render cache)': cold,
+    'gitops diff, cold (empty render cache)': () => cold(),
     'bare helm template, 6 changed × 2 revisions, 4 side by side': bareBoth,
     'bare helm template, 6 changed at the head, 4 side by side': bareHead,
-    'gitops diff, warm (second run)': diff,
+    'gitops diff, warm (second run)': () => diff(),
+    ...(beforeCli
+      ? {
+          [`before (${path.basename(before)}): gitops diff, cold`]: () => cold(beforeCli),
+          [`before (${path.basename(before)}): gitops diff, warm`]: () => diff(beforeCli),
+        }
+      : {}),
   }
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
   let warmRenders
@@ -216,7 +228,7 @@ try {
       const t = performance.now()
       await fn()
       samples[label].push(performance.now() - t)
-      if (label.includes('warm')) warmRenders = last.renders
+      if (label === 'gitops diff, warm (second run)') warmRenders = last.renders
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -237,6 +249,12 @@ try {
   console.log(
     `warm diff: ${warm.toFixed(0)} ms; deployables rendered warm: ${rendered} (floor 0) ${rendered === 0 ? '✓' : '✗'}`,
   )
+  if (beforeCli) {
+    const [bc, bw] = Object.keys(cases)
+      .slice(4)
+      .map((l) => median(samples[l]))
+    console.log(`this build / before: cold ${(c / bc).toFixed(2)}×, warm ${(warm / bw).toFixed(2)}×`)
+  }
 } finally {
   // AMEIDE_BENCH_KEEP=1 keeps the repository (for bench/cpu-profile.mjs in it).
   if (process.env.AMEIDE_BENCH_KEEP === '1') console.log(`kept: ${repo}`)
