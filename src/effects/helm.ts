@@ -69,8 +69,6 @@ export interface Helm {
   template(request: HelmTemplateRequest): Promise<HelmResult>
 }
 
-export const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
-
 /**
  * The arguments of a request, in Argo CD's order — but the release name positional (`template <name> .`): as
  * `--name-template` helm would render it as a template (sprig's `getHostByName`, `env`); as a name helm checks it.

@@ -15,13 +15,15 @@ import path from 'node:path'
 
 import * as memory from '../../src/core/memory-fs/index.js'
 import {
-  MISSING_DEPENDENCY,
   templateArgs,
   withLocalDependencies,
   type Helm,
   type HelmResult,
 } from '../../src/effects/helm.js'
 import type {BuildResult, Kustomize} from '../../src/effects/kustomize.js'
+
+/** The helm binary's words for a chart whose `charts/` misses a dependency (the module says it by a code). */
+const MISSING_DEPENDENCY = /found in (Chart\.yaml|requirements\.yaml), but missing in charts\/ directory/i
 
 /** A run of `binary args` in `cwd` with only PATH and `env`: exit code, stdout, stderr. Never rejects. */
 export function runNative(

@@ -9,7 +9,6 @@ import path from 'node:path'
 import {readFileSync, rmSync, scratchFolder} from '../../core/memory-fs/index.js'
 
 import {
-  MISSING_DEPENDENCY,
   templateArgs,
   withLocalDependencies,
   type Helm,
@@ -33,7 +32,7 @@ export function moduleHelm(module: RenderModule): Helm {
       if (request.fluxPostRender) args.push('--flux-post-render', JSON.stringify(request.fluxPostRender))
       const base = {roots: readable(asked), files}
       let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), args]})
-      if (run.ok && run.results.at(-1)!.exit !== 0 && MISSING_DEPENDENCY.test(run.results.at(-1)!.stderr)) {
+      if (run.ok && run.results.at(-1)!.code === 'missing-dependency') {
         const home = scratchFolder('helm-dependencies')
         try {
           const copy = await withLocalDependencies(request, path.join(home, 'chart'))

@@ -38,6 +38,8 @@ export interface CommandResult {
   stderr: string
   /** The limit the command reached. */
   limit?: 'output' | 'objects'
+  /** A failure the host acts on, by its code: a chart's dependency missing from charts/. */
+  code?: 'missing-dependency'
 }
 
 export type ModuleAnswer = {id: number; results: CommandResult[]} | {id: number; error: string}

@@ -166,9 +166,16 @@ OUTER:
 		missing = append(missing, rac.Name())
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("found in Chart.yaml, but missing in charts/ directory: %s", strings.Join(missing, ", "))
+		return errMissingDependency{missing}
 	}
 	return nil
+}
+
+// errMissingDependency is Helm's "missing in charts/" error, told to the host by its code (Response.Code), not its words.
+type errMissingDependency struct{ names []string }
+
+func (e errMissingDependency) Error() string {
+	return "found in Chart.yaml, but missing in charts/ directory: " + strings.Join(e.names, ", ")
 }
 
 // install is action.Install.RunWithContext with DryRunClient, Replace and ClientOnly: the release, never a cluster.

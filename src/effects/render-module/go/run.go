@@ -15,7 +15,7 @@ import (
 )
 
 // Protocol names the request and response shapes; the host refuses a module that speaks another.
-const Protocol = "ameide-render/1"
+const Protocol = "ameide-render/2"
 
 // Request is one command: its argv without the program name ("helm" or "kustomize" first).
 type Request struct {
@@ -33,6 +33,8 @@ type Response struct {
 	Stderr string `json:"stderr"`
 	// Limit names the limit the command reached: "output" or "objects".
 	Limit string `json:"limit,omitempty"`
+	// Code names a failure the host acts on: "missing-dependency" (a chart's dependency not in charts/).
+	Code string `json:"code,omitempty"`
 }
 
 // limits are the current request's (one command runs at a time).
@@ -95,6 +97,9 @@ func Run(request Request) (response Response) {
 		response.Limit = "output"
 	case errors.As(err, &reached):
 		response.Limit = reached.which
+	}
+	if errors.As(err, new(errMissingDependency)) {
+		response.Code = "missing-dependency"
 	}
 	if err != nil {
 		response.Exit = 1
