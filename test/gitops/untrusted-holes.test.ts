@@ -15,6 +15,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../support/cli.js'
 import {helmGitopsRepo, ORIGIN, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
+import {MEMORY_ROOT} from '../../src/core/memory-fs/index.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
 
@@ -115,8 +116,9 @@ async function attack(repo: string, args: string[]): Promise<Attack> {
     await read(files.GITHUB_OUTPUT),
     await allText(path.join(repo, '.git', 'ameide')),
   ].join('\n')
-  // Nothing of the run is left in its temporary folder.
+  // Nothing of the run is left in its temporary folder; no output names where a revision was held in memory.
   expect((await readdir(tmp)).filter((f) => f !== 'node-compile-cache')).toEqual([])
+  expect(everything).not.toContain(MEMORY_ROOT)
   return {exitCode: machine.exitCode, json, human: human.stdout + human.stderr, markdown: md, everything}
 }
 

@@ -5,7 +5,7 @@
  * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
  * The snapshots are then compared (./compare.ts). The checkout is only read.
  */
-import {readFileSync, realpathSync} from '../../core/memory-fs/index.js'
+import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {
@@ -78,9 +78,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       headRevision,
     ])
     input.onStep?.('Comparing')
-    // Renderers' messages name the temporary trees (as made, and resolved): read before they are removed.
-    const spellings = temporarySpellings(trees)
-    // The temporary trees are removed while the snapshots are compared.
+    // The trees are let go while the snapshots are compared (each snapshot's messages name files repo-relative).
     const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
     const compared = await compareSnapshots(base, head, policy.diff.maskKinds)
     await removed
@@ -98,7 +96,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       ...(charts.fetched.length > 0 ? {charts: charts.fetched} : {}),
       ...compared,
     }
-    return repoRelative(result, spellings)
+    return result
   } finally {
     await Promise.all(trees.map((t) => t.remove()))
   }
@@ -217,18 +215,6 @@ function nothingToRender(compared: Compared, layout: DiffLayout | undefined, pol
   compared.counts.failures = compared.failures.length
 }
 
-/** How renderers may name the temporary trees (as made, and resolved), longest first. */
-function temporarySpellings(trees: readonly Revision[]): string[] {
-  const dirs = trees.map((t) => t.dir)
-  return [...new Set([...dirs, ...dirs.map((d) => realpathSync(d))])].sort((a, b) => b.length - a.length)
-}
-
-/** Renderers' messages name the temporary folders: every path is made repo-relative. */
-function repoRelative(result: GitopsDiffResult, spellings: readonly string[]): GitopsDiffResult {
-  let text = JSON.stringify(result)
-  for (const spelling of spellings) text = text.replaceAll(`${spelling}/`, '').replaceAll(spelling, '.')
-  return JSON.parse(text) as GitopsDiffResult
-}
 
 /** The chart fetcher of one diff: the base's repositories and policy, the chart cache under the git directory. */
 async function chartFetcher(input: GitopsDiffInput, base: Revision, policy: GitopsPolicy) {

@@ -10,6 +10,7 @@ import type {ChartFetcher} from '../charts/fetcher.js'
 import type {CheckoutIdentity, RegisteredClusters} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
+import {repoRelative} from '../revision/paths.js'
 import type {RenderedImage, RenderedUnit} from '../render/gate.js'
 import type {Doc} from '../render/objects.js'
 import type {GitopsFinding} from '../rules/index.js'
@@ -142,6 +143,8 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     onRendered,
     skip: (u, key) => input.skip(unitKey(u), key),
   })
+  // Renderers' messages name the revision where it is mounted: every path made repo-relative.
+  for (const f of result.findings) f.message = repoRelative(f.message, input.dir)
   const unrendered = new Set<string>()
   const unchanged = new Set<string>()
   const renders = {rendered: 0, cached: 0, unchanged: 0}

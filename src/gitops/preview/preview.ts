@@ -4,7 +4,7 @@
  * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
-import {readFile, realpathSync} from '../../core/memory-fs/index.js'
+import {readFile} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {GitopsPolicy} from '../../core/config.js'
@@ -13,7 +13,7 @@ import type {Kustomize} from '../../effects/kustomize.js'
 import {checkoutOf, repositoryUrls, type PullRequest, type RegisteredClusters} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
 import {RenderCache} from '../render/cache.js'
-import {readRevision} from '../revision/index.js'
+import {readRevision, repoRelative} from '../revision/index.js'
 import {previewFindings} from './checks/file.js'
 import type {EvidenceVerifier} from '../verify/examine.js'
 import {askImages, type Answer, type ImageRegistry} from './ask.js'
@@ -79,10 +79,7 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
     input.onStep?.(`Asking the registry for ${refs.length} image(s)`)
     const answers = await askImages(refs, input.registry, input.pullRequest.headSha, input.evidence)
     const result = answer(input.pullRequest, generated, rendered, answers, rules)
-    const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
-    for (const f of result.findings) {
-      f.message = spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), f.message)
-    }
+    for (const f of result.findings) f.message = repoRelative(f.message, revision.dir)
     return result
   } finally {
     await revision.remove()

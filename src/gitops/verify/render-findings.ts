@@ -1,8 +1,7 @@
 /** `gitops verify --render`: the render gate run on the checkout, its findings and report. */
-import {realpathSync} from '../../core/memory-fs/index.js'
-
 import {makeLayout} from '../layout.js'
 import type {RenderGateResult} from '../render/gate.js'
+import {repoRelative} from '../revision/paths.js'
 import type {GitopsVerifyInput} from './io.js'
 
 export async function renderFindings(
@@ -64,10 +63,8 @@ export async function renderFindings(
     })
     cache?.save()
     charts.save()
-    // Renderers' messages name the temporary tree: every path is made repo-relative.
-    const spellings = [...new Set([revision.dir, realpathSync(revision.dir)])].sort((a, b) => b.length - a.length)
-    const relative = (text: string) => spellings.reduce((t, d) => t.replaceAll(`${d}/`, '').replaceAll(d, '.'), text)
-    for (const f of result.findings) f.message = relative(f.message)
+    // Renderers' messages name the revision where it is mounted: every path is made repo-relative.
+    for (const f of result.findings) f.message = repoRelative(f.message, revision.dir)
     return result
   } finally {
     await revision.remove()
