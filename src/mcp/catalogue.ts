@@ -33,8 +33,9 @@ const readOnly = {readOnlyHint: true, destructiveHint: false, idempotentHint: tr
  * is structuredContent).
  * A rerun changes nothing: scaffold skips the files that exist, publish at the same commit finds its images and tags
  * there, set-image/promote with the same refs change no byte: all idempotent.
- * No tool deletes anything. Status, publish, doctor (one GitHub call unless `offline`) and the writers' `openPr`
- * reach remote services.
+ * No tool deletes anything. Status, publish, doctor (one GitHub call unless `offline`), the writers' `openPr`, and
+ * gitops verify, diff and preview (the charts the base declares unless `offline`; Argo CD's cluster list with
+ * `argocdServer`) reach remote services.
  */
 export const TOOLS: readonly ToolEntry[] = [
   {
@@ -64,14 +65,14 @@ export const TOOLS: readonly ToolEntry[] = [
   {
     id: 'gitops:verify',
     schema: 'gitops-verify.schema.json',
-    annotations: {...readOnly, openWorldHint: false},
+    annotations: {...readOnly, openWorldHint: true},
     omit: ['sarif'],
     enums: {rule: 'gitops-verify.schema.json#/definitions/rule/enum'},
   },
   {
     id: 'gitops:diff',
     schema: 'gitops-diff.schema.json',
-    annotations: {...readOnly, openWorldHint: false},
+    annotations: {...readOnly, openWorldHint: true},
     omit: ['markdown'],
   },
   {
