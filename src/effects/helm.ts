@@ -33,7 +33,7 @@ export interface HelmTemplateRequest {
   setFile?: ReadonlyArray<{name: string; path: string}>
   /** Whether a `file://` dependency's folder (absolute) lies inside the revision, after symlinks: else refused. */
   inRevision: (dir: string) => boolean
-  /** The materialised revision (absolute). */
+  /** The revision, where it is held (absolute). */
   revision?: string
   /**
    * A HelmRelease's post-renderers as helm-controller runs them where Helm runs a post-renderer (its postRenderers'

@@ -33,7 +33,7 @@ export interface GitopsDiffInput {
   /** The policy when `readConfig` is not given (default: ameide's defaults). */
   policy?: GitopsPolicy
   /**
-   * Reads the ameide.yaml of a materialised revision (core/config loadConfig). Given, the BASE revision's decides the
+   * Reads the ameide.yaml of a revision (held in memory) (core/config loadConfig). Given, the BASE revision's decides the
    * diff's policy (masking, zones, rules, layout keys): a pull request cannot loosen the policy that reviews it, and a
    * head that changes ameide.yaml is reported (`policy`), the change shown.
    */
@@ -254,11 +254,11 @@ async function policyChange(
     try {
       return readFileSync(path.join(dir, CONFIG_FILE_NAME), 'utf8')
     } catch {
-      return undefined // absent (or a refused link, never materialised)
+      return undefined // absent (or a refused link, never held)
     }
   }
   const [before, after] = [text(base.dir), text(head.dir)]
-  // A head whose ameide.yaml is a link out of the revision: not materialised, never read, reported.
+  // A head whose ameide.yaml is a link out of the revision: left out, never read, reported.
   const refused = head.refused.find((l) => l.path === CONFIG_FILE_NAME)
   const report: DiffPolicy = {
     from: 'base',

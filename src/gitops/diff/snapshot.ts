@@ -79,7 +79,7 @@ export const objectKey = (o: {kind: string; namespace?: string; name: string}) =
   `${o.kind}\0${o.namespace ?? ''}\0${o.name}`
 
 export interface SnapshotInput {
-  /** The revision's files, materialised by src/gitops/revision (the working tree's tracked files, or a commit). */
+  /** The revision's files, held by src/gitops/revision (the working tree's tracked files, or a commit). */
   dir: string
   files: string[]
   checkout: CheckoutIdentity

@@ -3,7 +3,7 @@
  * reaches, by git blob id — and per Helm deployable, helm's answer keyed by the chart's files, every value file, the
  * deployable's spec and the renderers' versions; under the checkout's git directory (src/cache/store.ts). A warm
  * run renders nothing. `gitops diff` opens its own cache (`keep: 'touched'`): an entry per key, not per root, so the
- * answers of both revisions stay side by side, and a view of it (`at`) keys the files of a revision materialised
+ * answers of both revisions stay side by side, and a view of it (`at`) keys the files of a revision held
  * outside the checkout; what a run did not touch is dropped when it saves.
  */
 import {createHash} from 'node:crypto'
@@ -67,7 +67,7 @@ export class RenderCache {
     return new RenderCache(root, file, name, fingerprint, entries, state)
   }
 
-  /** The same cache, keying the files of another folder (a revision materialised outside the checkout). */
+  /** The same cache, keying the files of another folder (a revision held in memory). */
   at(root: string): RenderCache {
     return new RenderCache(root, this.file, this.name, this.fingerprint, this.entries, this.state)
   }

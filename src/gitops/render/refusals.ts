@@ -1,6 +1,6 @@
 /**
  * What the render gate refuses: every deployable that could read outside its revision — a refused link of the
- * revision (src/gitops/revision: absolute, or leaving the tree; never materialised) in its folder or among the files
+ * revision (src/gitops/revision: absolute, or leaving the tree; never held) in its folder or among the files
  * it names, a kustomize entry that leaves the revision, a Flux path that does. Each refusal is a `render-refused`
  * finding, always an error (a refusal is a security finding, whatever `--require-render` says), naming the link and
  * the kind of its target, never the target itself. A refused link no deployable reads is a finding too: whatever
@@ -36,7 +36,7 @@ export class Refusals {
       this.cited.add(link.path)
       this.report({
         ...site,
-        message: `${what} is refused: it could read ${link.path}, a symbolic link to ${REFUSAL_TEXT[link.kind]}; the link is not materialised and nothing is rendered.`,
+        message: `${what} is refused: it could read ${link.path}, a symbolic link to ${REFUSAL_TEXT[link.kind]}; the link is left out of the revision and nothing is rendered.`,
       })
     }
     return links.length > 0
@@ -83,7 +83,7 @@ export class Refusals {
         file: link.path,
         line: 0,
         environment: null,
-        message: `${link.path} is a symbolic link to ${REFUSAL_TEXT[link.kind]}: it is not materialised, so whatever names it in this revision sees nothing there.`,
+        message: `${link.path} is a symbolic link to ${REFUSAL_TEXT[link.kind]}: it is left out of the revision, so whatever names it in this revision sees nothing there.`,
       })
     }
   }

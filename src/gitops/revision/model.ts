@@ -11,15 +11,15 @@ export interface Revision {
    * at the root or any `node_modules/`.
    */
   files: string[]
-  /** Every materialised path (files and in-bounds links), sorted: what `git ls-files` says of the revision. */
+  /** Every path held (files and in-bounds links), sorted: what `git ls-files` says of the revision. */
   tracked: string[]
   /** In-bounds links: repo-relative path → the repo-relative path it resolves to ('' is the root). */
   links: Map<string, string>
-  /** Links refused (not materialised). */
+  /** Links refused (not held). */
   refused: RefusedLink[]
   /**
    * Gitlinks (git submodules, mode 160000): repo-relative path → the commit they name. Another repository: never
-   * materialised, and whatever would read one is render-unavailable, named.
+   * held, and whatever would read one is render-unavailable, named.
    */
   gitlinks: Map<string, string>
   remove(): Promise<void>

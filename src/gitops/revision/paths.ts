@@ -1,5 +1,5 @@
 /**
- * Paths inside a materialised revision: the one confinement of every path a deployable names, and what in-bounds
+ * Paths inside a revision (held in memory): the one confinement of every path a deployable names, and what in-bounds
  * links resolve to (inputs of the render-cache keys). Pure: reads the file system, raises nothing.
  */
 import {realpathSync} from '../../core/memory-fs/index.js'
