@@ -14,12 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import * as memory from '../../src/core/memory-fs/index.js'
-import {
-  templateArgs,
-  withLocalDependencies,
-  type Helm,
-  type HelmResult,
-} from '../../src/effects/helm.js'
+import {templateArgs, withLocalDependencies, type Helm, type HelmResult} from '../../src/effects/helm.js'
 import type {BuildResult, Kustomize} from '../../src/effects/kustomize.js'
 
 /** The helm binary's words for a chart whose `charts/` misses a dependency (the module says it by a code). */

@@ -8,13 +8,7 @@ import path from 'node:path'
 
 import {readFileSync, rmSync, scratchFolder} from '../../core/memory-fs/index.js'
 
-import {
-  templateArgs,
-  withLocalDependencies,
-  type Helm,
-  type HelmResult,
-  type HelmTemplateRequest,
-} from '../helm.js'
+import {templateArgs, withLocalDependencies, type Helm, type HelmResult, type HelmTemplateRequest} from '../helm.js'
 import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {ModuleRun, RenderModule} from './host.js'
 

@@ -215,7 +215,6 @@ function nothingToRender(compared: Compared, layout: DiffLayout | undefined, pol
   compared.counts.failures = compared.failures.length
 }
 
-
 /** The chart fetcher of one diff: the base's repositories and policy, the chart cache under the git directory. */
 async function chartFetcher(input: GitopsDiffInput, base: Revision, policy: GitopsPolicy) {
   const [{ChartFetcher}, {allowListOf}, {chartCacheDir}, yaml] = await Promise.all([
