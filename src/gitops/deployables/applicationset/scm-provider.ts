@@ -43,7 +43,7 @@ export function scmProviderParams(spec: JsonObject, api: ScmProviderApi, t: Temp
     ])
   const github = spec.github
   if (!isObject(github)) throw new GenerationError('scmProvider.github must be a map', [...path, 'github'])
-  askedHost(github, api, [...path, 'github', 'api'])
+  askedHost(github, api, path)
   const fail = (message: string) => new GenerationError(`error listing repos: ${message}`, path)
   const filters = compileFilters(spec.filters, t, fail)
   const org = String(github.organization ?? '')
