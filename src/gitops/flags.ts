@@ -36,5 +36,9 @@ export const SCM_PROVIDER_FLAGS = {
     description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token). A generator whose github.api names another API is not rendered. Default: those generators are not rendered.`,
     options: ['github'],
   }),
-  'api-url': API_URL_FLAG,
+  'api-url': Flags.string({
+    description: `${API_URL_FLAG.description} The API the scmProvider generators ask (with --scm-provider).`,
+    helpValue: 'URL',
+    dependsOn: ['scm-provider'],
+  }),
 }
