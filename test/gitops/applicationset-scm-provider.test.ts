@@ -494,6 +494,21 @@ describe('gitops diff --scm-provider github (the built CLI)', () => {
     ])
   })
 
+  it('gitops verify --print-layout lists the Applications the generator makes; without the flag, not rendered', async () => {
+    const repo = await history({'argocd/repos.yaml': repos(gh.url), 'apps/web/configmap.yaml': configMap('one')})
+    interface Layout {
+      layout: {applicationSets: Array<{applications: Array<{name: string}>; notRendered: Array<{generator: string}>}>}
+    }
+    const layoutOf = async (args: string[]) => {
+      const run = await runCli(['gitops', 'verify', '--print-layout', '--json', ...args], {cwd: repo, env: env()})
+      expect(run.exitCode).toBe(0)
+      const [set] = run.json<Layout>().layout.applicationSets
+      return [set.applications.map((a) => a.name), set.notRendered.map((n) => n.generator)]
+    }
+    expect(await layoutOf(['--scm-provider', 'github', '--api-url', gh.url])).toEqual([['web-main'], []])
+    expect(await layoutOf([])).toEqual([[], ['scmProvider']])
+  })
+
   it('fails closed through the CLI: an API failure is render-failed (exit 1), a bad --api-url exit 2', async () => {
     requireTool('kustomize')
     const repo = await history(
