@@ -149,6 +149,7 @@ export async function scmOfFlag(
   provider: string | undefined,
   apiUrlFlag: string | undefined,
   env: NodeJS.ProcessEnv,
+  bounds: Pick<GitHubScmOptions, 'maxRequests' | 'maxPages'> = {},
 ): Promise<GitHubScm | undefined> {
   if (provider !== 'github') return undefined
   const [{resolveApiUrl}, {findToken}, {createGitHubClient}] = await Promise.all([
@@ -173,5 +174,5 @@ export async function scmOfFlag(
       ...(timings.retryDelayMs !== undefined ? {retryBaseMs: timings.retryDelayMs} : {}),
     },
   })
-  return new GitHubScm({apiUrl, client})
+  return new GitHubScm({apiUrl, client, ...bounds})
 }

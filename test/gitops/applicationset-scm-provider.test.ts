@@ -402,7 +402,7 @@ describe('GitHub failures fail closed: the generator fails, nothing generated, n
     )
     const failing = await failure(github('argoproj'))
     const unknown = await failure(github('nobody'))
-    const refused = await failure(github('argoproj'), (await scmOfFlag('github', gh.url, env({GH_TOKEN: 'wrong'})))!)
+    const refused = await failure(github('argoproj'), (await scmOfFlag('github', gh.url, env({GH_TOKEN: 'refused-token-9c2b'})))!)
     const noToken = await failure(github('argoproj'), new GitHubScm({apiUrl: gh.url, unreadable: 'no GitHub token'}))
     const prefix = 'error generating params: error listing repos: error listing repositories for '
     expect(failing).toMatch(new RegExp(`^${prefix}argoproj: GitHub list repositories failed \\(502\\)`))
@@ -424,9 +424,9 @@ describe('GitHub failures fail closed: the generator fails, nothing generated, n
   })
 
   it('the bounds: a listing of more pages, a run of more requests, fail the generator (never a partial list)', async () => {
-    const pages = new GitHubScm({apiUrl: gh.url, client: (await api())['options' as never]['client'], maxPages: 1})
+    const pages = (await scmOfFlag('github', gh.url, env(), {maxPages: 1}))!
     expect(await failure(github('big'), pages)).toMatch(/the listing has more than 1 pages of 100: not read whole/)
-    const budget = new GitHubScm({apiUrl: gh.url, client: (await api())['options' as never]['client'], maxRequests: 2})
+    const budget = (await scmOfFlag('github', gh.url, env(), {maxRequests: 2}))!
     expect(await failure({...github('names'), filters: [{pathsExist: ['x']}]}, budget)).toMatch(
       /budget of 2 GitHub API requests is spent/,
     )
