@@ -402,7 +402,10 @@ describe('GitHub failures fail closed: the generator fails, nothing generated, n
     )
     const failing = await failure(github('argoproj'))
     const unknown = await failure(github('nobody'))
-    const refused = await failure(github('argoproj'), (await scmOfFlag('github', gh.url, env({GH_TOKEN: 'refused-token-9c2b'})))!)
+    const refused = await failure(
+      github('argoproj'),
+      (await scmOfFlag('github', gh.url, env({GH_TOKEN: 'refused-token-9c2b'})))!,
+    )
     const noToken = await failure(github('argoproj'), new GitHubScm({apiUrl: gh.url, unreadable: 'no GitHub token'}))
     const prefix = 'error generating params: error listing repos: error listing repositories for '
     expect(failing).toMatch(new RegExp(`^${prefix}argoproj: GitHub list repositories failed \\(502\\)`))
