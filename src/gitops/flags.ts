@@ -4,6 +4,8 @@
  */
 import {Flags} from '@oclif/core'
 
+import {API_URL_FLAG, DEFAULT_API_URL} from '../core/api-url-flag.js'
+
 export const GITOPS_ROOT_FLAG = {
   root: Flags.string({
     description: 'The GitOps checkout. Default: the git top-level of the current directory.',
@@ -21,5 +23,22 @@ export const ARGOCD_SERVER_FLAG = {
     description:
       'Argo CD API server whose registered clusters the ApplicationSet clusters generators list (GET /api/v1/clusters; the token from ARGOCD_AUTH_TOKEN). Default: those generators are not rendered.',
     helpValue: 'URL',
+  }),
+}
+
+/**
+ * `--scm-provider github` and `--api-url`: the ApplicationSet `scmProvider.github` generators list repositories
+ * through GitHub's API (src/gitops/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
+ * diff or verify must not start calling an API because a token happens to be there.
+ */
+export const SCM_PROVIDER_FLAGS = {
+  'scm-provider': Flags.string({
+    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token). A generator whose github.api names another API is not rendered. Default: those generators are not rendered.`,
+    options: ['github'],
+  }),
+  'api-url': Flags.string({
+    description: `${API_URL_FLAG.description} The API the scmProvider generators ask (with --scm-provider).`,
+    helpValue: 'URL',
+    dependsOn: ['scm-provider'],
   }),
 }

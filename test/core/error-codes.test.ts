@@ -70,7 +70,14 @@ const GITHUB_CODES = [
   'GITHUB_UNAVAILABLE',
 ]
 
+/** --scm-provider github (src/gitops/scm-provider.ts): every GitHub failure, and no token, is an answer, not a raise. */
+const SCM_WHY =
+  "the scmProvider generator's GitHub failures and a missing token become that generator's render-failed finding " +
+  '(src/gitops/scm-provider.ts catches every GitHubApiError and never calls mapGitHubError or missingTokenError)'
+
 const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
+  'gitops:diff': {why: SCM_WHY, codes: GITHUB_CODES},
+  'gitops:preview': {why: SCM_WHY, codes: GITHUB_CODES},
   'primitive:status': {
     why:
       'every source (verify, registry, cosign evidence, GitHub, Argo CD) is asked through `ask` in src/status/status.ts: ' +
@@ -116,8 +123,10 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
   'gitops:verify': {
     why:
       'cosign.ts also signs and attests; gitops verify only asks hasValidSignature / hasValidAttestation; it reads ' +
-      'the working tree through src/gitops/revision, whose REVISION_UNREADABLE is for a commit',
+      'the working tree through src/gitops/revision, whose REVISION_UNREADABLE is for a commit; ' +
+      SCM_WHY,
     codes: [
+      ...GITHUB_CODES,
       'REVISION_UNREADABLE',
       'COSIGN_NOT_USABLE',
       'OIDC_TOKEN_UNAVAILABLE',

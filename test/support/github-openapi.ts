@@ -204,6 +204,14 @@ function stripDiscriminators(node: unknown): void {
   if (!node || typeof node !== 'object') return
   delete (node as Json).discriminator
   for (const v of Object.values(node as Json)) stripDiscriminators(v)
+  // OpenAPI 3.0's `nullable` beside no `type` (e.g. around an allOf, as branch-with-protection's): ajv wants a type,
+  // so the schema becomes "it, or null" — the same meaning, still validated.
+  const n = node as Json
+  if (n.nullable === true && n.type === undefined && n.properties === undefined) {
+    const {nullable: _, ...rest} = n
+    for (const k of Object.keys(n)) delete n[k]
+    n.anyOf = [rest, {type: 'null'}]
+  }
 }
 
 function escapePointer(s: string): string {

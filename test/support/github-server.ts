@@ -12,6 +12,7 @@ import {
   type RunRecord,
 } from './github-fixtures.js'
 import {githubSpec, type GitHubSpec, type SpecOperation, type Violation} from './github-openapi.js'
+import {organizationAnswer, type FakeOrgRepository} from './github-orgs.js'
 import {closeLoopback, listenLoopback} from './loopback.js'
 
 /**
@@ -67,6 +68,8 @@ export interface FakeGitHubOptions {
   branches?: Record<string, string>
   /** The token's role on the repository (GET /repos/{owner}/{repo}). Default: push (may dispatch workflows). */
   permission?: 'admin' | 'push' | 'pull'
+  /** Organizations and their repositories (github-orgs.ts), for the ApplicationSet scmProvider generator. */
+  organizations?: Record<string, FakeOrgRepository[]>
 }
 
 /** The git database of the fake: objects by sha, refs by branch (what gitops set-image/promote --open-pr write). */
@@ -142,10 +145,11 @@ export class FakeGitHub {
   private listings = 0
   private nextRunId = 9_000_001
   private readonly opts: Required<
-    Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch' | 'branches' | 'permission'>
+    Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch' | 'branches' | 'permission' | 'organizations'>
   > & {
     prBranch?: string | null
     permission?: 'admin' | 'push' | 'pull'
+    organizations?: Record<string, FakeOrgRepository[]>
   }
   private readonly spec: GitHubSpec
 
@@ -418,6 +422,9 @@ export class FakeGitHub {
         }
       return {status: 200, body: privateUserJson(this.spec, this.opts.login)}
     }
+    const orgs = this.opts.organizations
+    const fromOrg = orgs ? organizationAnswer(this.spec, this.url, orgs, operationId, params, query) : undefined
+    if (fromOrg) return fromOrg
     if (!this.repoMatches(params)) return this.notFound()
     const {owner, repo} = this.opts
     switch (operationId) {

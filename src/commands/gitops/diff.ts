@@ -6,7 +6,7 @@ import {parseEnvironment} from '../../core/environment.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS} from '../../gitops/flags.js'
 import type {GitopsDiffResult} from '../../gitops/diff/types.js'
 
 export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
@@ -20,7 +20,9 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'changed; directory sources (plain manifests), .argocd-source overrides, Applications other Applications ' +
       'render (app of apps) and Flux Kustomizations over plain folders render too, ApplicationSet clusters ' +
       'generators over the clusters Argo CD lists with --argocd-server (and ARGOCD_AUTH_TOKEN; read once, for both ' +
-      'revisions; a list that cannot be read fails those generators), in the layout gitops verify uses ' +
+      'revisions; a list that cannot be read fails those generators), ApplicationSet scmProvider generators with ' +
+      "github over the repositories GitHub's API lists with --scm-provider github (--api-url, the token of ameide's " +
+      'other GitHub commands; an API failure fails them), in the layout gitops verify uses ' +
       '(configured or detected), jsonnet with the render module, charts of the chart repositories the base declares; ' +
       'plugins (and charts from repositories the base does not declare) do not, and make the diff incomplete only ' +
       'when the change touches them. Per deployable: objects added, removed and ' +
@@ -50,6 +52,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     {
       INVALID_ENVIRONMENT: '--env is not an environment name',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
+      INVALID_API_URL: '--api-url or GITHUB_API_URL is not an http(s) URL (with --scm-provider)',
       BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',
       REVISION_NOT_FOUND: '--head names no commit',
       REVISION_UNREADABLE: 'a revision could not be read from git objects (a shallow or partial clone)',
@@ -111,6 +114,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       allowNo: true,
     }),
     ...ARGOCD_SERVER_FLAG,
+    ...SCM_PROVIDER_FLAGS,
   }
 
   protected async execute(): Promise<GitopsDiffResult> {
@@ -119,6 +123,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {clustersOfFlag} = await import('../../gitops/argocd-clusters.js')
     const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
+    const {scmOfFlag} = await import('../../gitops/scm-provider.js')
+    const scm = await scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
     // The policy is the base revision's ameide.yaml (read by diffGitops), never the checkout's: a pull request
     // cannot loosen the policy that reviews it.
     const [{diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] = await Promise.all([
@@ -145,6 +151,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       useCache: flags.cache,
       offline: flags.offline,
       ...(clusters ? {clusters} : {}),
+      ...(scm ? {scm} : {}),
       concurrency: 4,
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())

@@ -5,7 +5,7 @@ import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS} from '../../gitops/flags.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
 
@@ -27,12 +27,14 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       "against the head sha. The destination namespace must be created by a Namespace the preview's Applications " +
       'render; the preview-* rules of gitops verify run on the ApplicationSet. A clusters generator beside the ' +
       'pull-request generator (a matrix) is evaluated over the clusters Argo CD lists with --argocd-server and ' +
-      'ARGOCD_AUTH_TOKEN; without it, it is not rendered. Exit 0: ready; 1: not ready or not ' +
+      'ARGOCD_AUTH_TOKEN; without it, it is not rendered; an scmProvider generator with github, with --scm-provider ' +
+      "github over GitHub's API. Exit 0: ready; 1: not ready or not " +
       'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
     {
       INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
+      INVALID_API_URL: '--api-url or GITHUB_API_URL is not an http(s) URL (with --scm-provider)',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
@@ -97,6 +99,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       allowNo: true,
     }),
     ...ARGOCD_SERVER_FLAG,
+    ...SCM_PROVIDER_FLAGS,
   }
 
   protected async execute(): Promise<PreviewResult> {
@@ -109,11 +112,12 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     } catch (e) {
       if (!(e instanceof TemplateEngineUnavailable)) throw e
     }
-    const [{pullRequestOf}, {previewGitops}, {formatPreview}, {clustersOfFlag}] = await Promise.all([
+    const [{pullRequestOf}, {previewGitops}, {formatPreview}, {clustersOfFlag}, {scmOfFlag}] = await Promise.all([
       import('../../gitops/preview/pull-request.js'),
       import('../../gitops/preview/preview.js'),
       import('../../gitops/preview/format.js'),
       import('../../gitops/argocd-clusters.js'),
+      import('../../gitops/scm-provider.js'),
     ])
     const pullRequest = pullRequestOf(flags, process.env)
     const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/verify/evidence.js') : undefined
@@ -121,6 +125,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)
     const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
+    const scm = await scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
     const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
       insecureRegistries: config.insecureRegistries,
       sigstore: config.signing.sigstore,
@@ -147,6 +152,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       evidence,
       ...(cacheVersion !== undefined ? {cacheVersion} : {}),
       ...(clusters ? {clusters} : {}),
+      ...(scm ? {scm} : {}),
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())
     if (flags.markdown !== undefined) {

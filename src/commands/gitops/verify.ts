@@ -4,7 +4,7 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
@@ -37,10 +37,13 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'container of every pod-bearing object at the source line that decided its image, every object validated ' +
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid). ApplicationSet clusters ' +
       'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
-      'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered.',
+      'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
+      "ApplicationSet scmProvider generators with github are evaluated over GitHub's API with --scm-provider github " +
+      '(--api-url; an API failure fails them: render-failed); without it they are not rendered.',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
+      INVALID_API_URL: '--api-url or GITHUB_API_URL is not an http(s) URL (with --scm-provider)',
       INVALID_USAGE:
         'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
@@ -130,6 +133,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       default: false,
     }),
     ...ARGOCD_SERVER_FLAG,
+    ...SCM_PROVIDER_FLAGS,
   }
 
   protected async execute(): Promise<GitopsVerifyResult> {
@@ -143,7 +147,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       const {config, gitopsKeys} = await loadConfig(root)
       const policy = await withPreviewRepositories(root, config.gitopsPolicy)
       const clusters = await clustersOf(flags['argocd-server'])
-      const result = await printLayout(root, policy, gitopsKeys, await renderToolVersions(), clusters)
+      const scm = await scmOf(flags)
+      const result = await printLayout(root, policy, gitopsKeys, await renderToolVersions(), clusters, scm)
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
@@ -171,6 +176,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         ? await renderTools(flags['require-render'], flags.untrusted)
         : undefined
     const clusters = render ? await clustersOf(flags['argocd-server']) : undefined
+    const scm = render ? await scmOf(flags) : undefined
     const result = await verifyGitops({
       root,
       policy: await withPreviewRepositories(root, config.gitopsPolicy),
@@ -179,7 +185,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       rules,
       evidence,
       cacheVersion: flags.cache ? this.config.version : undefined,
-      render: render && {...render, offline: flags.offline, ...(clusters ? {clusters} : {})},
+      render: render && {...render, offline: flags.offline, ...(clusters ? {clusters} : {}), ...(scm ? {scm} : {})},
     }).finally(() => progress.stop())
     if (flags.sarif !== undefined) {
       const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([
@@ -210,6 +216,12 @@ async function renderTools(requireRender: boolean, untrusted = false) {
 async function clustersOf(flag: string | undefined) {
   const {clustersOfFlag} = await import('../../gitops/argocd-clusters.js')
   return clustersOfFlag(flag, process.env)
+}
+
+/** GitHub's API for the scmProvider generators (`--scm-provider github`; undefined without it): src/gitops/scm-provider.ts. */
+async function scmOf(flags: {'scm-provider'?: string; 'api-url'?: string}) {
+  const {scmOfFlag} = await import('../../gitops/scm-provider.js')
+  return scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
 }
 
 /** The versions of the render module's Helm and kustomize (null, 'not built': no module), for --print-layout. */

@@ -19,7 +19,7 @@ import {applicationProblems, subdomainProblem} from './kube-names.js'
 import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
 import type {PullRequest} from './applicationset/pull-request.js'
-import type {ApplicationSetExpansion, ArgoApplication, RegisteredClusters} from './types.js'
+import type {ApplicationSetExpansion, ArgoApplication, RegisteredClusters, ScmProviderApi} from './types.js'
 
 export type {
   DirectoryDeployable,
@@ -31,7 +31,15 @@ export type {
   ValueLayer,
   ValueEntry,
 } from './model.js'
-export type {ArgoApplication, RegisteredCluster, RegisteredClusters} from './types.js'
+export type {
+  ArgoApplication,
+  RegisteredCluster,
+  RegisteredClusters,
+  ScmAnswer,
+  ScmBranch,
+  ScmProviderApi,
+  ScmRepository,
+} from './types.js'
 export type {PullRequest} from './applicationset/pull-request.js'
 export {setName} from './model.js'
 export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
@@ -120,12 +128,15 @@ export function findDeployables(input: {
   pullRequest?: PullRequest
   /** The clusters Argo CD lists (`--argocd-server`): the `clusters` generators are evaluated over them. */
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators are evaluated through it. */
+  scm?: ScmProviderApi
   /** Only these Applications (and what they render) are deployables; Flux HelmReleases are then left out. */
   only?: (app: ArgoApplication) => boolean
 }): Deployables {
   const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.checkout)
   if (input.pullRequest) ctx.pullRequest = input.pullRequest
   if (input.clusters) ctx.clusters = input.clusters
+  if (input.scm) ctx.scm = input.scm
   const unread: UnreadManifest[] = []
   const manifests = readManifests(
     input.root,

@@ -86,6 +86,8 @@ export interface ExpansionContext {
   pullRequest?: PullRequest
   /** The clusters registered in Argo CD (`--argocd-server`); without them the `clusters` generator is not rendered. */
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`); without it the `scmProvider` generator is not rendered. */
+  scm?: ScmProviderApi
 }
 
 /** Argo CD's registered clusters as its API lists them (src/gitops/argocd-clusters.ts), or why they were not read. */
@@ -101,4 +103,39 @@ export interface RegisteredCluster {
   annotations: Readonly<Record<string, string>>
   /** False for the in-cluster entry Argo CD lists when no Secret names `https://kubernetes.default.svc`. */
   secret: boolean
+}
+
+/**
+ * GitHub's answers for the `scmProvider.github` generator (src/gitops/scm-provider.ts), looked up synchronously as
+ * the expansion asks: undefined is "not asked yet" (the question is recorded; the caller asks GitHub and expands
+ * again), an `error` is GitHub's failure (or the run's request budget spent) and fails the generator.
+ */
+export interface ScmProviderApi {
+  /** The API URL every request goes to (--api-url, else GITHUB_API_URL, else api.github.com), no trailing slash. */
+  readonly apiUrl: string
+  /** The organization's repositories (every page). */
+  repositories(org: string): ScmAnswer<ScmRepository[]> | undefined
+  /** The repository's branches: every one (`branch` null), or that branch alone ([] when GitHub has none). */
+  branches(owner: string, repo: string, branch: string | null): ScmAnswer<ScmBranch[]> | undefined
+  /** Whether `path` exists on the branch (the contents API; 404 is false). */
+  hasPath(owner: string, repo: string, branch: string, path: string): ScmAnswer<boolean> | undefined
+}
+
+export type ScmAnswer<T> = {value: T} | {error: string}
+
+/** A repository as GitHub lists an organization's. */
+export interface ScmRepository {
+  id: number
+  name: string
+  owner: string
+  sshUrl: string
+  cloneUrl: string
+  defaultBranch: string
+  archived: boolean
+  topics: readonly string[]
+}
+
+export interface ScmBranch {
+  name: string
+  sha: string
 }

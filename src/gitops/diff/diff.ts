@@ -18,7 +18,7 @@ import {
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {checkoutOf, repositoryUrls, type RegisteredClusters} from '../deployables/index.js'
+import {checkoutOf, repositoryUrls, type RegisteredClusters, type ScmProviderApi} from '../deployables/index.js'
 import type {RenderCache} from '../render/cache.js'
 import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
@@ -56,6 +56,8 @@ export interface GitopsDiffInput {
   offline?: boolean
   /** The clusters Argo CD lists (`--argocd-server`), read once: both revisions' `clusters` generators select from them. */
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
   /** Progress lines (`Rendering base …`). */
   onStep?: (step: string) => void
 }
@@ -189,6 +191,7 @@ async function renderBoth(
       cache: shared.cache.at(t.dir),
       charts: shared.charts,
       ...(input.clusters ? {clusters: input.clusters} : {}),
+      ...(input.scm ? {scm: input.scm} : {}),
       concurrency: input.concurrency,
       skip,
     })

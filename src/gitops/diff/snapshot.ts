@@ -7,7 +7,7 @@ import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {GitopsPolicy} from '../../core/config.js'
 import type {ChartFetcher} from '../charts/fetcher.js'
-import type {CheckoutIdentity, RegisteredClusters} from '../deployables/index.js'
+import type {CheckoutIdentity, RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import {repoRelative} from '../revision/paths.js'
@@ -92,6 +92,8 @@ export interface SnapshotInput {
   charts?: ChartFetcher
   /** The clusters Argo CD lists (`--argocd-server`), shared by both revisions. */
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
   concurrency: number
   /** Told each deployable's cache key: true leaves it unrendered (its output is known to be the other revision's). */
   skip: (unitKey: string, key: string) => boolean
@@ -138,6 +140,7 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     cache: input.cache,
     ...(input.charts ? {charts: input.charts} : {}),
     ...(input.clusters ? {clusters: input.clusters} : {}),
+    ...(input.scm ? {scm: input.scm} : {}),
     requireRender: true,
     concurrency: input.concurrency,
     onRendered,

@@ -15,6 +15,7 @@ const selector =
   'a generator-level template is merged over spec.template, and a selector filters on the flattened params'
 const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
 const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
+const SCM = 'gitops/applicationset-scm-provider.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -90,6 +91,59 @@ function clusters(): Rules {
       CLUSTERS,
       'no label selector: every Secret, then the local cluster, values rendered with each',
       `${api}; each value rendered with its cluster's parameters (name, nameNormalized, server, project, metadata), never with the other values`,
+    ),
+  }
+}
+
+/**
+ * The `scmProvider` generator with `github`: evaluated as scm_provider.go and services/scm_provider/{github,utils}.go do
+ * over GitHub's API (`--scm-provider github`, the run's --api-url and token), each field proven by a case ported from
+ * argo-cd v3.5.1's github_test.go, utils_test.go or scm_provider_test.go; without the flag, and for every other
+ * provider, the generator is named not rendered (the `scmProvider.**` row).
+ */
+function scmProvider(): Rules {
+  const at = 'spec.generators[].scmProvider'
+  const api =
+    "with --scm-provider github (GitHub's API at --api-url, else GITHUB_API_URL, else api.github.com); without it the generator is not rendered, named"
+  const row = (title: string, note = '') => exact(SCM, title, note ? `${api}; ${note}` : api)
+  const branchFilter = row(
+    'a repository filter with a branch field is a branch filter: all its fields hold per branch',
+    'a filter with branchMatch, pathsExist or pathsDoNotExist holds per branch, all its fields; the filters an OR',
+  )
+  return {
+    [`${at}.github.organization`]: row(
+      'multiple repos with labels: every parameter, short_sha of a short sha',
+      "the organization's repositories (GET /orgs/{org}/repos, every page); organization, repository, repository_id, url, branch, branchNormalized, sha, short_sha, short_sha_7, labels (its topics)",
+    ),
+    [`${at}.github.api`]: row(
+      'TestAllowedSCMProvider: an API of another host is never asked: the generator is not rendered, named',
+      "an api that is not the run's API URL (go-github adds /api/v3/ to a GitHub Enterprise host) is never asked: the generator is not rendered, named",
+    ),
+    [`${at}.github.allBranches`]: row(
+      'TestFilterBranchMatch: branchMatch "w" over every branch',
+      'every branch (GET …/branches, every page); without it the default branch alone, none when GitHub has no such branch',
+    ),
+    [`${at}.github.excludeArchivedRepos`]: row(
+      'all branches without archived repos: excludeArchivedRepos drops another-repo',
+    ),
+    [`${at}.filters[].repositoryMatch`]: row(
+      'TestFilterRepoMatch: repositoryMatch "n|hr"',
+      "Go's regexp (one that does not compile fails the generator before any request)",
+    ),
+    [`${at}.filters[].labelMatch`]: row('TestFilterLabelMatch: labelMatch "^prod-.*$" on any topic'),
+    [`${at}.filters[].branchMatch`]: branchFilter,
+    [`${at}.filters[].pathsExist[]`]: row(
+      'TestFilterPathExists: pathsExist',
+      'GET …/contents/{path}?ref={branch} (a trailing slash trimmed; 404 is absent, any other failure fails the generator)',
+    ),
+    [`${at}.filters[].pathsDoNotExist[]`]: row('TestFilterPathDoesntExists: pathsDoNotExist'),
+    [`${at}.cloneProtocol`]: row(
+      'other protocol: the generator fails',
+      'ssh (the default) or https picks the url parameter; any other fails the generator when a repository is listed',
+    ),
+    [`${at}.values`]: row(
+      'value interpolation (fasttemplate): values.<key>, rendered with the set',
+      'each value rendered with its set (values.<key>, or a `values` map in goTemplate)',
     ),
   }
 }
@@ -230,7 +284,10 @@ export const applicationSetRules: Rules = {
   'spec.generators[].pullRequest.**': needs(
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
-  'spec.generators[].scmProvider.**': needs('lists repositories through the SCM API'),
+  'spec.generators[].scmProvider.**': needs(
+    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github with --scm-provider github)',
+  ),
+  ...scmProvider(),
   ...scmConnection(),
   ...pullRequestFilters(),
   'spec.generators[].plugin.**': needs('calls a plugin service over HTTP'),

@@ -10,6 +10,7 @@ import {
   type CheckoutIdentity,
   type PullRequest,
   type RegisteredClusters,
+  type ScmProviderApi,
 } from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import {templateExpressions} from './checks/expressions.js'
@@ -33,6 +34,8 @@ export function generatePreview(input: {
   checkout: CheckoutIdentity
   pullRequest: PullRequest
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
 }): Generated {
   const fromPr = (app: ArgoApplication) => app.generatedBy?.pullRequest === true
   const deployables = findDeployables({...input, only: fromPr})

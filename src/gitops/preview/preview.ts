@@ -4,13 +4,20 @@
  * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
+import {settled} from '../scm-provider.js'
 import {readFile} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {GitopsPolicy} from '../../core/config.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {checkoutOf, repositoryUrls, type PullRequest, type RegisteredClusters} from '../deployables/index.js'
+import {
+  checkoutOf,
+  repositoryUrls,
+  type PullRequest,
+  type RegisteredClusters,
+  type ScmProviderApi,
+} from '../deployables/index.js'
 import {makeLayout} from '../layout.js'
 import {RenderCache} from '../render/cache.js'
 import {readRevision, repoRelative} from '../revision/index.js'
@@ -38,6 +45,8 @@ export interface PreviewInput {
   cacheVersion?: string
   /** The clusters Argo CD lists (`--argocd-server`): a pull-request generator in a matrix with `clusters` is evaluated. */
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
   onStep?: (step: string) => void
 }
 
@@ -57,9 +66,10 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
       checkout: checkoutOf(revision, repositories),
       pullRequest: input.pullRequest,
       ...(input.clusters ? {clusters: input.clusters} : {}),
+      ...(input.scm ? {scm: input.scm} : {}),
     }
     input.onStep?.('Generating the preview Applications')
-    const generated = generatePreview(base)
+    const generated = await settled(input.scm, () => generatePreview(base))
     input.onStep?.(`Rendering ${generated.applications.length} Application(s)`)
     const opened =
       input.cacheVersion === undefined

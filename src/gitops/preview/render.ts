@@ -6,7 +6,13 @@
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {ArgoApplication, CheckoutIdentity, PullRequest, RegisteredClusters} from '../deployables/index.js'
+import type {
+  ArgoApplication,
+  CheckoutIdentity,
+  PullRequest,
+  RegisteredClusters,
+  ScmProviderApi,
+} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import {renderGate} from '../render/gate.js'
@@ -28,6 +34,8 @@ export async function renderPreview(input: {
   checkout: CheckoutIdentity
   pullRequest: PullRequest
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
   applications: readonly ArgoApplication[]
   kustomize: Kustomize
   helm?: Helm | Promise<Helm | undefined>
@@ -49,6 +57,7 @@ export async function renderPreview(input: {
     concurrency: 4,
     pullRequest: input.pullRequest,
     ...(input.clusters ? {clusters: input.clusters} : {}),
+    ...(input.scm ? {scm: input.scm} : {}),
     onlyApplications: (app) => app.generatedBy?.pullRequest === true && names.has(app.name),
     onRendered: (unit) => {
       for (const o of unit.objects) if (o.kind === 'Namespace' && o.apiVersion === 'v1') out.namespaces.add(o.name)

@@ -8,7 +8,13 @@ import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {ChartFetcher, FetchedChart} from '../charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {ArgoApplication, CheckoutIdentity, PullRequest, RegisteredClusters} from '../deployables/index.js'
+import type {
+  ArgoApplication,
+  CheckoutIdentity,
+  PullRequest,
+  RegisteredClusters,
+  ScmProviderApi,
+} from '../deployables/index.js'
 import type {Layout} from '../layout.js'
 import type {GitopsFinding} from '../rules/index.js'
 import type {AppOfApps} from './app-of-apps.js'
@@ -61,6 +67,8 @@ export interface RenderGateInput {
   pullRequest?: PullRequest
   /** The clusters Argo CD lists (`--argocd-server`), which the ApplicationSets' `clusters` generators select from. */
   clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
   /**
    * Only these Applications render (`gitops preview`: those a pull-request generator made): no overlay, Flux or
    * configured root, no HelmRelease.

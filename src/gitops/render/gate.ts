@@ -7,6 +7,7 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
+import {settled} from '../scm-provider.js'
 import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'
@@ -44,7 +45,8 @@ function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<st
 }
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
-  const {deployables, plan} = planGate(input)
+  // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/scm-provider.ts).
+  const {deployables, plan} = await settled(input.scm, () => planGate(input))
   const out = new RenderFindings(input.requireRender, input.cache)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   // An in-bounds link's target is an input of whatever reads through the link.
@@ -103,6 +105,7 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
     environments: input.environments,
     ...(input.pullRequest ? {pullRequest: input.pullRequest} : {}),
     ...(input.clusters ? {clusters: input.clusters} : {}),
+    ...(input.scm ? {scm: input.scm} : {}),
     ...(input.onlyApplications ? {only: input.onlyApplications} : {}),
   })
   const plan = planRender(

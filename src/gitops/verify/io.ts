@@ -5,7 +5,7 @@ import type {GitopsPolicy, LayoutReport} from '../layout.js'
 import type {LayoutDetection} from '../layout/detect.js'
 import type {RenderReport} from '../render/gate.js'
 import type {EvidenceRecord, GitopsFinding, RuleId} from '../rules/index.js'
-import type {RegisteredClusters} from '../deployables/index.js'
+import type {RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
 import type {EvidenceVerifier} from './examine.js'
 
 export interface GitopsVerifyInput {
@@ -35,6 +35,8 @@ export interface GitopsVerifyInput {
     untrusted?: boolean
     /** The clusters Argo CD lists (`--argocd-server`): the `clusters` generators select from them. */
     clusters?: RegisteredClusters
+    /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+    scm?: ScmProviderApi
   }
 }
 

@@ -3,7 +3,8 @@ import {walkOrder} from '../deployables/directory.js'
 import {listFiles} from '../files.js'
 import {describeLayout, makeLayout, type GitopsPolicy} from '../layout.js'
 import {settleLayout} from '../layout/detect.js'
-import type {RegisteredClusters} from '../deployables/index.js'
+import type {RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
+import {settled} from '../scm-provider.js'
 import type {GitopsVerifyResult} from './io.js'
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */
@@ -13,6 +14,7 @@ export async function printLayout(
   gitopsKeys: readonly string[],
   tools?: {helm: string | null; kustomize: string | null},
   clusters?: RegisteredClusters,
+  scm?: ScmProviderApi,
 ): Promise<GitopsVerifyResult> {
   const files = await listFiles(root)
   const {policy, detection} = settleLayout(root, files, configured, gitopsKeys)
@@ -32,14 +34,17 @@ export async function printLayout(
   let deployables
   try {
     const checkout = checkoutOf(revision, await repositoryUrls(root, policy.preview.repositories))
-    deployables = findDeployables({
-      root: revision.dir,
-      files: revision.files,
-      layout: shape,
-      yaml,
-      checkout,
-      ...(clusters ? {clusters} : {}),
-    })
+    deployables = await settled(scm, () =>
+      findDeployables({
+        root: revision.dir,
+        files: revision.files,
+        layout: shape,
+        yaml,
+        checkout,
+        ...(clusters ? {clusters} : {}),
+        ...(scm ? {scm} : {}),
+      }),
+    )
     const deployed = deployables.kustomize.map((k) => ({
       dir: k.dir,
       environment: k.environment,

@@ -58,6 +58,7 @@ export async function renderFindings(
       cache,
       charts,
       ...(render.clusters ? {clusters: render.clusters} : {}),
+      ...(render.scm ? {scm: render.scm} : {}),
       requireRender: render.requireRender,
       concurrency: render.concurrency ?? 4,
     })

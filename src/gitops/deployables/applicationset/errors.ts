@@ -22,3 +22,10 @@ export class NotEvaluable extends Error {
     super(why)
   }
 }
+
+/** The scmProvider generator asked GitHub what it has not answered yet: the caller asks, then expands again. */
+export class ScmPending extends NotEvaluable {
+  constructor(path: Path) {
+    super('scmProvider', "GitHub's answers were not all read (the expansion asked more than the run's rounds)", path)
+  }
+}

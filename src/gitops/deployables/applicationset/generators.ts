@@ -1,8 +1,8 @@
 /**
  * The parameter sets of an ApplicationSet's generators, evaluated offline as Argo CD's controller does
  * (`applicationset/generators/{generator_spec_processor,list,git,matrix,merge}.go`): list, git files, git
- * directories (./git.ts), matrix and merge; clusters (./clusters.ts) over the clusters Argo CD's API listed, and
- * pullRequest for a given pull request. Generators that need a cluster, an SCM API or a plugin otherwise are
+ * directories (./git.ts), matrix and merge; clusters (./clusters.ts) over the clusters Argo CD's API listed,
+ * scmProvider's github (./scm-provider.ts) over GitHub's answers, and pullRequest for a given pull request. Generators that need a cluster, an SCM API or a plugin otherwise are
  * {@link NotEvaluable}. Every template, YAML text and printed value goes through Go's own engine.
  */
 import type {ExpansionContext} from '../types.js'
@@ -11,6 +11,7 @@ import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {flatten, gitParams} from './git.js'
 import {fillEmpty, isObject, mergeOverride, type Json, type JsonObject} from './merge.js'
 import {pullRequestParams} from './pull-request.js'
+import {scmProviderParams} from './scm-provider.js'
 import {renderTrees, replaceAll, sprintAll, type Params, type Templating} from './templating.js'
 
 export {GenerationError, NotEvaluable, type Path} from './errors.js'
@@ -31,7 +32,7 @@ const NEEDS_CLUSTER: Record<string, string> = {
     'lists the clusters registered in Argo CD (cluster Secrets): needs --argocd-server and ARGOCD_AUTH_TOKEN to list them',
   clusterDecisionResource: 'reads a duck-typed resource (e.g. a Placement decision) from the cluster',
   pullRequest: 'lists open pull requests through the SCM provider API',
-  scmProvider: 'lists repositories through the SCM provider API',
+  scmProvider: 'lists repositories through the SCM provider API: github is evaluated with --scm-provider github',
   plugin: 'calls a plugin service over HTTP',
 }
 const GENERATOR_KEYS = [...OFFLINE, ...Object.keys(NEEDS_CLUSTER)]
@@ -75,7 +76,8 @@ export class Generators {
     for (const key of keys) {
       const given =
         (key === 'pullRequest' && this.ctx.pullRequest !== undefined) ||
-        (key === 'clusters' && this.ctx.clusters !== undefined)
+        (key === 'clusters' && this.ctx.clusters !== undefined) ||
+        (key === 'scmProvider' && this.ctx.scm !== undefined)
       if (NEEDS_CLUSTER[key] && !given) throw new NotEvaluable(key, NEEDS_CLUSTER[key], [...path, key])
       const spec = g[key]
       if (!isObject(spec)) throw new GenerationError(`${key} must be a map`, [...path, key])
@@ -104,6 +106,8 @@ export class Generators {
         return gitParams(this.ctx, this.t, spec, path)
       case 'clusters':
         return clusterParams(spec, this.ctx.clusters!, this.t, path)
+      case 'scmProvider':
+        return scmProviderParams(spec, this.ctx.scm!, this.t, path)
       case 'matrix':
         return this.matrix(spec, path, depth)
       case 'pullRequest': {
