@@ -16,7 +16,7 @@ export const GITOPS_ROOT_FLAG = {
 
 /**
  * `--argocd-server`: the Argo CD whose registered clusters the ApplicationSet `clusters` generators list
- * (src/gitops/argocd-clusters.ts), the token from ARGOCD_AUTH_TOKEN as `primitive status` takes it.
+ * (src/gitops/listings/argocd-clusters.ts), the token from ARGOCD_AUTH_TOKEN as `primitive status` takes it.
  */
 export const ARGOCD_SERVER_FLAG = {
   'argocd-server': Flags.string({
@@ -28,7 +28,7 @@ export const ARGOCD_SERVER_FLAG = {
 
 /**
  * `--scm-provider github` and `--api-url`: the ApplicationSet `scmProvider.github` generators list repositories
- * through GitHub's API (src/gitops/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
+ * through GitHub's API (src/gitops/listings/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
  * diff or verify must not start calling an API because a token happens to be there.
  */
 export const SCM_PROVIDER_FLAGS = {

@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import * as yaml from 'yaml'
 
 import {sharedTemplateEngine} from '../../src/effects/gotemplate/index.js'
-import {readRegisteredClusters} from '../../src/gitops/argocd-clusters.js'
+import {readRegisteredClusters} from '../../src/gitops/listings/argocd-clusters.js'
 import {expandApplicationSet} from '../../src/gitops/deployables/applicationset/index.js'
 import type {ExpansionContext, RegisteredClusters} from '../../src/gitops/deployables/types.js'
 import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'

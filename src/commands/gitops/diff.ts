@@ -121,9 +121,9 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {clustersOfFlag} = await import('../../gitops/argocd-clusters.js')
+    const {clustersOfFlag} = await import('../../gitops/listings/argocd-clusters.js')
     const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
-    const {scmOfFlag} = await import('../../gitops/scm-provider.js')
+    const {scmOfFlag} = await import('../../gitops/listings/scm-provider.js')
     const scm = await scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
     // The policy is the base revision's ameide.yaml (read by diffGitops), never the checkout's: a pull request
     // cannot loosen the policy that reviews it.

@@ -116,8 +116,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       import('../../gitops/preview/pull-request.js'),
       import('../../gitops/preview/preview.js'),
       import('../../gitops/preview/format.js'),
-      import('../../gitops/argocd-clusters.js'),
-      import('../../gitops/scm-provider.js'),
+      import('../../gitops/listings/argocd-clusters.js'),
+      import('../../gitops/listings/scm-provider.js'),
     ])
     const pullRequest = pullRequestOf(flags, process.env)
     const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/verify/evidence.js') : undefined

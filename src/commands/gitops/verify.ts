@@ -212,15 +212,15 @@ async function renderTools(requireRender: boolean, untrusted = false) {
   return {...renderers, requireRender: requireRender || !renderers.built}
 }
 
-/** The clusters of --argocd-server (undefined without it): src/gitops/argocd-clusters.ts. */
+/** The clusters of --argocd-server (undefined without it): src/gitops/listings/argocd-clusters.ts. */
 async function clustersOf(flag: string | undefined) {
-  const {clustersOfFlag} = await import('../../gitops/argocd-clusters.js')
+  const {clustersOfFlag} = await import('../../gitops/listings/argocd-clusters.js')
   return clustersOfFlag(flag, process.env)
 }
 
-/** GitHub's API for the scmProvider generators (`--scm-provider github`; undefined without it): src/gitops/scm-provider.ts. */
+/** GitHub's API for the scmProvider generators (`--scm-provider github`; undefined without it): src/gitops/listings/scm-provider.ts. */
 async function scmOf(flags: {'scm-provider'?: string; 'api-url'?: string}) {
-  const {scmOfFlag} = await import('../../gitops/scm-provider.js')
+  const {scmOfFlag} = await import('../../gitops/listings/scm-provider.js')
   return scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
 }
 

@@ -90,7 +90,7 @@ export interface ExpansionContext {
   scm?: ScmProviderApi
 }
 
-/** Argo CD's registered clusters as its API lists them (src/gitops/argocd-clusters.ts), or why they were not read. */
+/** Argo CD's registered clusters as its API lists them (src/gitops/listings/argocd-clusters.ts), or why they were not read. */
 export type RegisteredClusters = {clusters: readonly RegisteredCluster[]} | {unreadable: string}
 
 /** One cluster: a cluster Secret, or Argo CD's built-in local cluster (no Secret). */
@@ -106,7 +106,7 @@ export interface RegisteredCluster {
 }
 
 /**
- * GitHub's answers for the `scmProvider.github` generator (src/gitops/scm-provider.ts), looked up synchronously as
+ * GitHub's answers for the `scmProvider.github` generator (src/gitops/listings/scm-provider.ts), looked up synchronously as
  * the expansion asks: undefined is "not asked yet" (the question is recorded; the caller asks GitHub and expands
  * again), an `error` is GitHub's failure (or the run's request budget spent) and fails the generator.
  */

@@ -4,7 +4,7 @@
  * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
-import {settled} from '../scm-provider.js'
+import {settled} from '../listings/scm-provider.js'
 import {readFile} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 

@@ -7,7 +7,7 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
-import {settled} from '../scm-provider.js'
+import {settled} from '../listings/scm-provider.js'
 import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'
@@ -45,7 +45,7 @@ function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<st
 }
 
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
-  // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/scm-provider.ts).
+  // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/listings/scm-provider.ts).
   const {deployables, plan} = await settled(input.scm, () => planGate(input))
   const out = new RenderFindings(input.requireRender, input.cache)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))

@@ -10,11 +10,11 @@
  * (every page counts) and `maxPages` pages per listing; past either the question's answer is an error, and the
  * generators that asked it fail (render-failed) — never a partial list. No token: every answer is that error.
  */
-import {retryPolicyWithTimings, testTimings} from '../core/test-timings.js'
-import {DEFAULT_RETRY_POLICY} from '../core/retry.js'
-import {redact} from '../core/secrets.js'
-import type {GitHubClient, ListedRepository, Page} from '../effects/github/index.js'
-import type {ScmAnswer, ScmBranch, ScmProviderApi, ScmRepository} from './deployables/index.js'
+import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
+import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
+import {redact} from '../../core/secrets.js'
+import type {GitHubClient, ListedRepository, Page} from '../../effects/github/index.js'
+import type {ScmAnswer, ScmBranch, ScmProviderApi, ScmRepository} from '../deployables/index.js'
 
 export const MAX_REQUESTS = 1000
 export const MAX_PAGES = 30
@@ -153,9 +153,9 @@ export async function scmOfFlag(
 ): Promise<GitHubScm | undefined> {
   if (provider !== 'github') return undefined
   const [{resolveApiUrl}, {findToken}, {createGitHubClient}] = await Promise.all([
-    import('../effects/github/target.js'),
-    import('../effects/github/token.js'),
-    import('../effects/github/client.js'),
+    import('../../effects/github/target.js'),
+    import('../../effects/github/token.js'),
+    import('../../effects/github/client.js'),
   ])
   const apiUrl = resolveApiUrl(apiUrlFlag, env)
   const found = await findToken(env, apiUrl)

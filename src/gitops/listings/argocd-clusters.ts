@@ -9,18 +9,18 @@
  * `https://kubernetes.default.svc` (util/db/cluster.go ListClusters): that entry carries nothing a Secret would
  * (no labels, annotations, project, namespaces, shard), which is how it is told from a Secret here.
  */
-import {retryPolicyWithTimings, testTimings} from '../core/test-timings.js'
-import {DEFAULT_RETRY_POLICY} from '../core/retry.js'
-import {redact, registerSecret} from '../core/secrets.js'
-import type {ArgoCluster} from '../effects/argocd/argocd.js'
-import type {RegisteredCluster, RegisteredClusters} from './deployables/index.js'
+import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
+import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
+import {redact, registerSecret} from '../../core/secrets.js'
+import type {ArgoCluster} from '../../effects/argocd/argocd.js'
+import type {RegisteredCluster, RegisteredClusters} from '../deployables/index.js'
 
 const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc'
 
 /** `--argocd-server` checked (exit 2 INVALID_ARGOCD_SERVER) and its clusters read; undefined without the flag. */
 export async function clustersOfFlag(flag: string | undefined, env: NodeJS.ProcessEnv) {
   if (flag === undefined) return undefined
-  const {parseArgoCdServer} = await import('../effects/argocd/server.js')
+  const {parseArgoCdServer} = await import('../../effects/argocd/server.js')
   return readRegisteredClusters(parseArgoCdServer(flag), env)
 }
 
@@ -34,7 +34,7 @@ export async function readRegisteredClusters(
   if (!token) return {unreadable: `ARGOCD_AUTH_TOKEN is not set: the clusters of ${server} were not listed`}
   registerSecret(token)
   try {
-    const {createArgoCdClient} = await import('../effects/argocd/argocd.js')
+    const {createArgoCdClient} = await import('../../effects/argocd/argocd.js')
     const client = createArgoCdClient({
       server,
       token,
