@@ -7,13 +7,10 @@
  * override, and the failures (fail closed).
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import * as yaml from 'yaml'
 
-import {sharedTemplateEngine} from '../../src/effects/gotemplate/index.js'
 import {readRegisteredClusters} from '../../src/gitops/listings/argocd-clusters.js'
-import {expandApplicationSet} from '../../src/gitops/deployables/applicationset/index.js'
-import type {ExpansionContext, RegisteredClusters} from '../../src/gitops/deployables/types.js'
-import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'
+import type {RegisteredClusters} from '../../src/gitops/deployables/types.js'
+import {expandDocument} from '../support/appset-expansion.js'
 import {clusterJson, FakeArgoCd, localClusterJson, type FakeClusterSecret} from '../support/argocd-server.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
@@ -53,15 +50,6 @@ async function listed(served: object[], token = TOKEN): Promise<RegisteredCluste
   return read!
 }
 
-const ctx = (clusters?: RegisteredClusters): ExpansionContext => ({
-  root: '/nonexistent',
-  trackedFiles: [],
-  isThisRepository: () => true,
-  readText: () => undefined,
-  templateEngine: sharedTemplateEngine,
-  ...(clusters ? {clusters} : {}),
-})
-
 /** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
 function appSet(generators: string[], goTemplate: boolean, name: string): string {
   return [
@@ -82,10 +70,8 @@ function appSet(generators: string[], goTemplate: boolean, name: string): string
   ].join('\n')
 }
 
-function expand(text: string, clusters?: RegisteredClusters) {
-  const [doc] = linedDocuments(yaml, text)
-  return expandApplicationSet(ctx(clusters), {file: 'fleet.yaml', text: doc.text, lineOf: doc.lineOf})
-}
+const expand = (text: string, clusters?: RegisteredClusters) =>
+  expandDocument(text, 'fleet.yaml', clusters ? {clusters} : {})
 
 /** The generated parameter sets, in name order (Argo CD iterates a Go map: no order to compare). */
 function paramsOf(text: string, clusters: RegisteredClusters): Array<Record<string, unknown>> {

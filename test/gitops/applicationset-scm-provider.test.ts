@@ -9,13 +9,10 @@
  * override, the bounds, the failures (fail closed), and `gitops diff` through the built CLI.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import * as yaml from 'yaml'
 
-import {sharedTemplateEngine} from '../../src/effects/gotemplate/index.js'
-import {expandApplicationSet} from '../../src/gitops/deployables/applicationset/index.js'
-import type {ExpansionContext, ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'
+import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {GitHubScm, scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
+import {expandDocument} from '../support/appset-expansion.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {FakeGitHub} from '../support/github-server.js'
@@ -90,15 +87,6 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({GH_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
 const api = async () => (await scmOfFlag('github', gh.url, env()))!
 
-const ctx = (scm?: ScmProviderApi): ExpansionContext => ({
-  root: '/nonexistent',
-  trackedFiles: [],
-  isThisRepository: () => true,
-  readText: () => undefined,
-  templateEngine: sharedTemplateEngine,
-  ...(scm ? {scm} : {}),
-})
-
 /** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
 function appSet(generators: string[], goTemplate: boolean, name: string): string {
   return [
@@ -120,10 +108,8 @@ function appSet(generators: string[], goTemplate: boolean, name: string): string
 }
 
 /** The expansion, GitHub asked between rounds as the gate does (settled). */
-async function expand(text: string, scm?: ScmProviderApi) {
-  const [doc] = linedDocuments(yaml, text)
-  return settled(scm, () => expandApplicationSet(ctx(scm), {file: 'repos.yaml', text: doc.text, lineOf: doc.lineOf}))
-}
+const expand = (text: string, scm?: ScmProviderApi) =>
+  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
 
 const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
 const github = (organization: string, more: Record<string, unknown> = {}) => ({
