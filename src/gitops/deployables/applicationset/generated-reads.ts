@@ -6,11 +6,16 @@
 import type {DeployablesContext} from '../context.js'
 
 /**
- * Nothing but the ApplicationSet's own file when every repository it names (`repoURL`, anywhere in it) is literal
- * and another repository; else every file of the revision: a template's path and repository are the generator's
- * to fill, a `templatePatch` can set any, and a repository not told apart may be this one.
+ * Nothing but the ApplicationSet's own file when it names a repository (`repoURL`, anywhere in it) and every one it
+ * names is literal and another; else every file of the revision: a template's path and repository are the
+ * generator's to fill (none named: a parameter may be), a `templatePatch` can set any, and a repository not told
+ * apart may be this one.
  */
-export function generatedReads(file: string, doc: unknown, ctx: DeployablesContext): string[] {
+export function generatedReads(
+  file: string,
+  doc: unknown,
+  ctx: Pick<DeployablesContext, 'files' | 'isThisRepository' | 'named'>,
+): string[] {
   const urls: string[] = []
   let patched = false
   const walk = (node: unknown): void => {
@@ -24,5 +29,6 @@ export function generatedReads(file: string, doc: unknown, ctx: DeployablesConte
   }
   walk(doc)
   const elsewhere = (url: string) => !/\{\{|\$/.test(url) && ctx.named && !ctx.isThisRepository(url)
-  return urls.length > 0 && !patched && urls.every(elsewhere) ? [file] : [file, ...[...ctx.files].sort()]
+  if (urls.length > 0 && !patched && urls.every(elsewhere)) return [file]
+  return [file, ...[...ctx.files].filter((f) => f !== file).sort()]
 }
