@@ -5,6 +5,7 @@
 import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG, DEFAULT_API_URL} from '../core/api-url-flag.js'
+import {SCM_PROVIDERS} from './listings/scm-provider.js'
 
 export const GITOPS_ROOT_FLAG = {
   root: Flags.string({
@@ -34,7 +35,7 @@ export const ARGOCD_SERVER_FLAG = {
 export const SCM_PROVIDER_FLAGS = {
   'scm-provider': Flags.string({
     description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token). A generator whose github.api names another API is not rendered. Default: those generators are not rendered.`,
-    options: ['github'],
+    options: SCM_PROVIDERS,
   }),
   'api-url': Flags.string({
     description: `${API_URL_FLAG.description} The API the scmProvider generators ask (with --scm-provider).`,

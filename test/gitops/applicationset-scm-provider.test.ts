@@ -11,7 +11,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {GitHubScm, scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
+import {ScmListing, scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
 import {expandDocument} from '../support/appset-expansion.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
@@ -392,7 +392,10 @@ describe('GitHub failures fail closed: the generator fails, nothing generated, n
       github('argoproj'),
       (await scmOfFlag('github', gh.url, env({GH_TOKEN: 'refused-token-9c2b'})))!,
     )
-    const noToken = await failure(github('argoproj'), new GitHubScm({apiUrl: gh.url, unreadable: 'no GitHub token'}))
+    const noToken = await failure(
+      github('argoproj'),
+      new ScmListing({provider: 'github', apiUrl: gh.url, unreadable: 'no GitHub token'}),
+    )
     const prefix = 'error generating params: error listing repos: error listing repositories for '
     expect(failing).toMatch(new RegExp(`^${prefix}argoproj: GitHub list repositories failed \\(502\\)`))
     expect(unknown).toMatch(new RegExp(`^${prefix}nobody: GitHub list repositories failed \\(404\\): Not Found`))
@@ -414,7 +417,7 @@ describe('GitHub failures fail closed: the generator fails, nothing generated, n
 
   it('the bounds: a listing of more pages, a run of more requests, fail the generator (never a partial list)', async () => {
     const pages = (await scmOfFlag('github', gh.url, env(), {maxPages: 1}))!
-    expect(await failure(github('big'), pages)).toMatch(/the listing has more than 1 pages of 100: not read whole/)
+    expect(await failure(github('big'), pages)).toMatch(/the listing has more than 1 pages: not read whole/)
     const budget = (await scmOfFlag('github', gh.url, env(), {maxRequests: 2}))!
     expect(await failure({...github('names'), filters: [{pathsExist: ['x']}]}, budget)).toMatch(
       /budget of 2 GitHub API requests is spent/,

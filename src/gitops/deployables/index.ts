@@ -36,7 +36,7 @@ export type {
   RegisteredCluster,
   RegisteredClusters,
   ScmAnswer,
-  ScmBranch,
+  ScmQuestion,
   ScmProviderApi,
   ScmRepository,
 } from './types.js'

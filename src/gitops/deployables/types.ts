@@ -106,36 +106,36 @@ export interface RegisteredCluster {
 }
 
 /**
- * GitHub's answers for the `scmProvider.github` generator (src/gitops/listings/scm-provider.ts), looked up synchronously as
- * the expansion asks: undefined is "not asked yet" (the question is recorded; the caller asks GitHub and expands
- * again), an `error` is GitHub's failure (or the run's request budget spent) and fails the generator.
+ * An SCM provider's API (`--scm-provider`, src/gitops/listings/scm-provider.ts) for the `scmProvider` generator,
+ * looked up synchronously as the expansion asks: undefined is "not asked yet" (the question is recorded; the caller
+ * asks the API and expands again), an `error` is the API's failure (or the run's request budget spent) and fails the
+ * generator. The questions and their answers are the provider's own (applicationset/scm-providers/<provider>.ts).
  */
 export interface ScmProviderApi {
-  /** The API URL every request goes to (--api-url, else GITHUB_API_URL, else api.github.com), no trailing slash. */
+  /** The provider asked, as the generator names it (`github`, …). */
+  readonly provider: string
+  /** The API URL every request goes to, no trailing slash. */
   readonly apiUrl: string
-  /** The organization's repositories (every page). */
-  repositories(org: string): ScmAnswer<ScmRepository[]> | undefined
-  /** The repository's branches: every one (`branch` null), or that branch alone ([] when GitHub has none). */
-  branches(owner: string, repo: string, branch: string | null): ScmAnswer<ScmBranch[]> | undefined
-  /** Whether `path` exists on the branch (the contents API; 404 is false). */
-  hasPath(owner: string, repo: string, branch: string, path: string): ScmAnswer<boolean> | undefined
+  /** The answer to one question of the provider's (every page of a listing), or undefined when not asked yet. */
+  answer<T>(question: ScmQuestion): ScmAnswer<T> | undefined
+}
+
+/** One question to a provider's API: its verb and arguments, plain values (the question is its own key). */
+export interface ScmQuestion {
+  readonly op: string
+  readonly [argument: string]: string | number | boolean | null
 }
 
 export type ScmAnswer<T> = {value: T} | {error: string}
 
-/** A repository as GitHub lists an organization's. */
+/** A repository at one branch, as every provider answers Argo CD's generator (scm_provider.Repository). */
 export interface ScmRepository {
-  id: number
-  name: string
-  owner: string
-  sshUrl: string
-  cloneUrl: string
-  defaultBranch: string
-  archived: boolean
-  topics: readonly string[]
-}
-
-export interface ScmBranch {
-  name: string
+  organization: string
+  repository: string
+  url: string
+  branch: string
   sha: string
+  labels: readonly string[]
+  /** The provider's id of the repository (a number, or a string where the provider's is one). */
+  repositoryId: number | string | null
 }

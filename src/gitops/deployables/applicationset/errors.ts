@@ -23,9 +23,13 @@ export class NotEvaluable extends Error {
   }
 }
 
-/** The scmProvider generator asked GitHub what it has not answered yet: the caller asks, then expands again. */
+/** The scmProvider generator asked its API what it has not answered yet: the caller asks, then expands again. */
 export class ScmPending extends NotEvaluable {
   constructor(path: Path) {
-    super('scmProvider', "GitHub's answers were not all read (the expansion asked more than the run's rounds)", path)
+    super(
+      'scmProvider',
+      "the SCM API's answers were not all read (the expansion asked more than the run's rounds)",
+      path,
+    )
   }
 }

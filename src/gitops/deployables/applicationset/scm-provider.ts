@@ -1,22 +1,24 @@
 /**
- * The `scmProvider` generator with the `github` provider, as Argo CD v3.5.1's controller evaluates it
- * (applicationset/generators/scm_provider.go, services/scm_provider/{github,utils}.go) over GitHub's answers
- * (ExpansionContext.scm): every filter compiled first (Go's regexp, by the template engine); the organization's
- * repositories (`excludeArchivedRepos` drops the archived), kept when one repository filter (only
- * `repositoryMatch`/`labelMatch`) matches; their branches (`allBranches`: every one, else the default branch, none
- * for an empty repository); kept when one branch filter (one with `branchMatch`, `pathsExist` or `pathsDoNotExist`)
- * matches all its fields; then the parameters and `values`. Filters with no field are ignored, as Argo CD does.
- * `github.api` must name the run's API URL: a host only the revision names is never asked (the generator is not
- * rendered). Other providers are not rendered, named.
+ * The `scmProvider` generator, as Argo CD v3.5.1's controller evaluates it (applicationset/generators/scm_provider.go,
+ * services/scm_provider/utils.go) over the run's SCM API (ExpansionContext.scm, `--scm-provider`): every filter
+ * compiled first (Go's regexp, by the template engine); the provider's repositories, kept when one repository filter
+ * (only `repositoryMatch`/`labelMatch`) matches; their branches; kept when one branch filter (one with `branchMatch`,
+ * `pathsExist` or `pathsDoNotExist`) matches all its fields; then the parameters and `values`. Filters with no field
+ * are ignored, as Argo CD does. Each provider's part is its own module (./scm-providers/); a provider this run does
+ * not ask is not rendered, named.
  */
-import type {ScmAnswer, ScmProviderApi, ScmRepository} from '../types.js'
-import {GenerationError, NotEvaluable, ScmPending, type Path} from './errors.js'
+import type {ScmProviderApi, ScmRepository} from '../types.js'
+import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {withValues} from './git.js'
 import {isObject, type JsonObject} from './merge.js'
+import {githubService} from './scm-providers/github.js'
+import {gathered, ScmServiceContext, type ScmService, type ScmServiceFactory} from './scm-providers/service.js'
 import type {Params, Templating} from './templating.js'
 
 /** The providers in the order Argo CD's switch picks the first one set. */
 const PROVIDERS = ['github', 'gitlab', 'gitea', 'bitbucketServer', 'azureDevOps', 'bitbucket', 'awsCodeCommit']
+/** The providers evaluated, each over its API. */
+const SERVICES: Partial<Record<string, ScmServiceFactory>> = {github: githubService}
 const FIELDS = ['repositoryMatch', 'labelMatch', 'branchMatch'] as const
 
 interface Filter {
@@ -26,81 +28,46 @@ interface Filter {
   pathsDoNotExist: string[]
 }
 
-/** One repository at one branch (scm_provider.Repository). */
-interface Listed {
-  repo: ScmRepository
-  branch: string
-  sha: string
-}
-
 export function scmProviderParams(spec: JsonObject, api: ScmProviderApi, t: Templating, path: Path): Params[] {
   const provider = PROVIDERS.find((p) => spec[p] !== undefined && spec[p] !== null)
   if (provider === undefined) throw new GenerationError('no SCM provider implementation configured', path)
-  if (provider !== 'github')
-    throw new NotEvaluable('scmProvider', `the ${provider} provider is not evaluated (only github is)`, [
-      ...path,
-      provider,
-    ])
-  const github = spec.github
-  if (!isObject(github)) throw new GenerationError('scmProvider.github must be a map', [...path, 'github'])
-  askedHost(github, api, path)
-  const fail = (message: string) => new GenerationError(`error listing repos: ${message}`, path)
-  const filters = compileFilters(spec.filters, t, fail)
-  const org = String(github.organization ?? '')
-  const listed = answer(api.repositories(org), path, (e) => fail(`error listing repositories for ${org}: ${e}`))
+  const ctx = new ScmServiceContext(api, path)
+  const service = serviceOf(provider, spec, ctx)
+  const filters = compileFilters(spec.filters, t, (m) => ctx.fail(m))
   const protocol = String(spec.cloneProtocol ?? '')
-  if (listed.length > 0 && !['', 'ssh', 'https'].includes(protocol))
-    throw fail(`unknown clone protocol for GitHub ${protocol}`)
-  const repos = listed.filter((r) => !(github.excludeArchivedRepos === true && r.archived))
+  const repos = service.listRepos(protocol)
+  const matches = (f: Filter, r: ScmRepository) => matchesFields(f, r, t) && hasPaths(f, r, service)
   const repoFilters = filters.filter((f) => f.type === 'repo')
-  const kept =
-    repoFilters.length === 0
-      ? repos
-      : repos.filter((r) => repoFilters.some((f) => matchesFields(f, r, r.defaultBranch, t)))
-  const branches = branchesOf(kept, github.allBranches === true, api, path, fail)
+  const kept = repoFilters.length === 0 ? repos : repos.filter((r) => repoFilters.some((f) => matches(f, r)))
+  const branches = gathered(kept, (r) => service.getBranches(r)).flat()
   const branchFilters = filters.filter((f) => f.type === 'branch')
-  const selected = branchFilters.length === 0 ? branches : byBranchFilters(branches, branchFilters, api, t, path, fail)
-  const normalized = t.engine.sanitize(selected.map((l) => l.branch))
-  const sets = selected.map((l, i) => params(l, protocol, normalized[i]))
+  const keep = gathered(branches, (r) => branchFilters.length === 0 || branchFilters.some((f) => matches(f, r)))
+  const selected = branches.filter((_, i) => keep[i])
+  const normalized = t.engine.sanitize(selected.map((r) => r.branch))
+  const sets = selected.map((r, i) => params(r, normalized[i]))
   const values = spec.values === undefined || spec.values === null ? {} : spec.values
   if (!isObject(values)) throw new GenerationError('values must be a map of strings', [...path, 'values'])
   return withValues(t, sets, values, [...path, 'values'])
 }
 
-/**
- * go-github's WithEnterpriseURLs (`https://HOST/` becomes `https://HOST/api/v3/`), else api.github.com: the API the
- * controller would ask, which must be the run's. Never a request to a host only the revision names.
- */
-function askedHost(github: JsonObject, api: ScmProviderApi, path: Path): void {
-  const written = typeof github.api === 'string' ? github.api : ''
-  const asked = written === '' ? 'https://api.github.com/' : enterpriseUrl(written)
-  const mine = enterpriseUrl(api.apiUrl)
-  if (asked === mine || (written === '' && mine === 'https://api.github.com/')) return
-  throw new NotEvaluable(
-    'scmProvider',
-    `github.api asks ${asked === undefined ? JSON.stringify(written) : asked}, not this run's GitHub API ${api.apiUrl} (--api-url, GITHUB_API_URL): a host only the revision names is never asked`,
-    path,
-  )
-}
-
-function enterpriseUrl(text: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(text.endsWith('/') ? text : `${text}/`)
-  } catch {
-    return undefined
-  }
-  if (url.host === 'api.github.com') return `${url.protocol}//${url.host}${url.pathname}`
-  const apiHost = url.hostname.startsWith('api.') || url.hostname.includes('.api.')
-  if (!url.pathname.endsWith('/api/v3/') && !apiHost) url.pathname += 'api/v3/'
-  return `${url.protocol}//${url.host}${url.pathname}`
-}
-
-/** An answer's value; a failure through `fail`; not asked yet: ScmPending (the caller asks and expands again). */
-function answer<T>(a: ScmAnswer<T> | undefined, path: Path, fail: (e: string) => Error): T {
-  if (a === undefined) throw new ScmPending(path)
-  if ('error' in a) throw fail(a.error)
-  return a.value
+/** The provider's service over the run's API; a provider the run does not ask is not rendered, named. */
+function serviceOf(provider: string, spec: JsonObject, ctx: ScmServiceContext): ScmService {
+  const factory = SERVICES[provider]
+  const evaluated = Object.keys(SERVICES).join(', ')
+  if (factory === undefined)
+    throw new NotEvaluable('scmProvider', `the ${provider} provider is not evaluated (only ${evaluated} are)`, [
+      ...ctx.path,
+      provider,
+    ])
+  if (ctx.api.provider !== provider)
+    throw new NotEvaluable(
+      'scmProvider',
+      `the ${provider} provider is not asked: this run asks ${ctx.api.provider} (--scm-provider ${provider} asks it)`,
+      [...ctx.path, provider],
+    )
+  const config = spec[provider]
+  if (!isObject(config)) throw new GenerationError(`scmProvider.${provider} must be a map`, [...ctx.path, provider])
+  return factory(config, ctx)
 }
 
 /** compileFilters: every pattern compiled before anything is asked; the type is the last kind of field set. */
@@ -134,97 +101,39 @@ function compileFilters(raw: unknown, t: Templating, fail: (m: string) => Error)
   return out
 }
 
-/** matchFilter's regexp part: repositoryMatch on the name, branchMatch on the branch, labelMatch on any topic. */
-function matchesFields(f: Filter, repo: ScmRepository, branch: string, t: Templating): boolean {
+/** matchFilter's regexp part: repositoryMatch on the name, branchMatch on the branch, labelMatch on any label. */
+function matchesFields(f: Filter, repo: ScmRepository, t: Templating): boolean {
   const {repositoryMatch, branchMatch, labelMatch} = f.patterns
   const one = (pattern: string, text: string) => {
     const [r] = t.engine.match([{pattern, text}])
     return 'matched' in r && r.matched
   }
-  if (repositoryMatch !== undefined && !one(repositoryMatch, repo.name)) return false
-  if (branchMatch !== undefined && !one(branchMatch, branch)) return false
-  if (labelMatch !== undefined && !repo.topics.some((topic) => one(labelMatch, topic))) return false
+  if (repositoryMatch !== undefined && !one(repositoryMatch, repo.repository)) return false
+  if (branchMatch !== undefined && !one(branchMatch, repo.branch)) return false
+  if (labelMatch !== undefined && !repo.labels.some((label) => one(labelMatch, label))) return false
   return true
 }
 
-/** getBranches: each repository's branches, in order; every unanswered one asked in the same round. */
-function branchesOf(
-  repos: readonly ScmRepository[],
-  all: boolean,
-  api: ScmProviderApi,
-  path: Path,
-  fail: (m: string) => Error,
-): Listed[] {
-  const out: Listed[] = []
-  let pending = false
-  for (const repo of repos) {
-    const a = api.branches(repo.owner, repo.name, all ? null : repo.defaultBranch)
-    if (a === undefined) pending = true
-    else if ('error' in a) {
-      if (!pending) throw fail(`error listing branches for ${repo.owner}/${repo.name}: ${a.error}`)
-    } else if (!pending) for (const b of a.value) out.push({repo, branch: b.name, sha: b.sha})
-  }
-  if (pending) throw new ScmPending(path)
-  return out
-}
-
-/** The branch filters (the first that matches keeps the branch): paths asked only when the patterns match. */
-function byBranchFilters(
-  listed: readonly Listed[],
-  filters: readonly Filter[],
-  api: ScmProviderApi,
-  t: Templating,
-  path: Path,
-  fail: (m: string) => Error,
-): Listed[] {
-  const out: Listed[] = []
-  let pending = false
-  for (const l of listed) {
-    const verdict = firstMatch(l, filters, api, t)
-    if (verdict === undefined) pending = true
-    else if (typeof verdict === 'string') {
-      if (!pending) throw fail(verdict)
-      pending = true
-    } else if (verdict) out.push(l)
-  }
-  if (pending) throw new ScmPending(path)
-  return out
-}
-
-/** Whether one filter keeps this branch; a failure's text; undefined when a path is not answered yet. */
-function firstMatch(l: Listed, filters: readonly Filter[], api: ScmProviderApi, t: Templating) {
-  for (const f of filters) {
-    if (!matchesFields(f, l.repo, l.branch, t)) continue
-    let keep: boolean | undefined = true
-    for (const [paths, want] of [
-      [f.pathsExist, true],
-      [f.pathsDoNotExist, false],
-    ] as const) {
-      for (const p of paths) {
-        if (keep !== true) break
-        const a = api.hasPath(l.repo.owner, l.repo.name, l.branch, p)
-        if (a === undefined) return undefined
-        if ('error' in a) return a.error
-        if (a.value !== want) keep = false
-      }
-    }
-    if (keep) return true
-  }
-  return false
+/** matchFilter's paths: each of pathsExist must exist, then none of pathsDoNotExist, asked in that order. */
+function hasPaths(f: Filter, repo: ScmRepository, service: ScmService): boolean {
+  return (
+    f.pathsExist.every((p) => service.repoHasPath(repo, p)) &&
+    f.pathsDoNotExist.every((p) => !service.repoHasPath(repo, p))
+  )
 }
 
 /** GenerateParams' parameters of one repository at one branch. */
-function params(l: Listed, protocol: string, branchNormalized: string): Params {
+function params(r: ScmRepository, branchNormalized: string): Params {
   return {
-    organization: l.repo.owner,
-    repository: l.repo.name,
-    repository_id: l.repo.id,
-    url: protocol === 'https' ? l.repo.cloneUrl : l.repo.sshUrl,
-    branch: l.branch,
-    sha: l.sha,
-    short_sha: l.sha.slice(0, 8),
-    short_sha_7: l.sha.slice(0, 7),
-    labels: l.repo.topics.join(','),
+    organization: r.organization,
+    repository: r.repository,
+    repository_id: r.repositoryId,
+    url: r.url,
+    branch: r.branch,
+    sha: r.sha,
+    short_sha: r.sha.slice(0, 8),
+    short_sha_7: r.sha.slice(0, 7),
+    labels: r.labels.join(','),
     branchNormalized,
   }
 }
