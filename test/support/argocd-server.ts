@@ -1,10 +1,7 @@
-import {Ajv, type ValidateFunction} from 'ajv'
-import addFormatsModule from 'ajv-formats'
-import {readFileSync} from 'node:fs'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
-import {compilePath, describeViolation} from './github-openapi.js'
 import {closeLoopback, listenLoopback} from './loopback.js'
+import {Swagger2Spec, type Json, type Violation} from './swagger2-spec.js'
 
 /**
  * A fake Argo CD API server on 127.0.0.1. Argo CD's own published swagger description (Swagger 2.0,
@@ -17,100 +14,14 @@ import {closeLoopback, listenLoopback} from './loopback.js'
  * `violations` is empty) and answered 500.
  */
 
-const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv
-
-type Json = Record<string, any>
-
 const SPEC_ID = 'https://argo-cd.readthedocs.io/swagger.json'
 export const ARGOCD_SWAGGER = new URL('../fixtures/argocd-swagger.json', import.meta.url)
 
-export interface Violation {
-  where: string
-  problem: string
-}
-
-interface Operation {
-  template: string
-  regex: RegExp
-  paramNames: string[]
-  literalLength: number
-  method: string
-  operationId: string
-  parameters: Array<{name: string; in: string; type?: string; items?: Json; required?: boolean}>
-  responses: Record<string, {schema?: Json}>
-}
-
-export class ArgoSpec {
-  private readonly ajv: Ajv
-  private readonly operations: Operation[] = []
-  private readonly validators = new Map<string, ValidateFunction>()
-
-  constructor() {
-    const doc = JSON.parse(readFileSync(ARGOCD_SWAGGER, 'utf8')) as Json
-    for (const def of Object.values(doc.definitions as Json) as Json[]) {
-      if (def.type === 'object' && def.properties && def.additionalProperties === undefined)
-        def.additionalProperties = false
-    }
-    this.ajv = new Ajv({allErrors: true, strict: false, validateSchema: false})
-    addFormats(this.ajv)
-    for (const f of ['int64', 'int32', 'uint64', 'uint32', 'byte', 'double', 'float']) this.ajv.addFormat(f, true)
-    this.ajv.addSchema({$id: SPEC_ID, definitions: doc.definitions})
-    for (const [template, item] of Object.entries(doc.paths as Json)) {
-      const {regex, paramNames, literalLength} = compilePath(template)
-      for (const [method, op] of Object.entries(item as Json)) {
-        this.operations.push({
-          template,
-          regex,
-          paramNames,
-          literalLength,
-          method: method.toUpperCase(),
-          operationId: (op as Json).operationId,
-          parameters: (op as Json).parameters ?? [],
-          responses: (op as Json).responses ?? {},
-        })
-      }
-    }
-    this.operations.sort((a, b) => b.literalLength - a.literalLength)
-  }
-
-  find(method: string, pathname: string): {op: Operation; params: Record<string, string>} | null {
-    for (const op of this.operations) {
-      if (op.method !== method) continue
-      const m = op.regex.exec(pathname)
-      if (!m) continue
-      const params: Record<string, string> = {}
-      op.paramNames.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])))
-      return {op, params}
-    }
-    return null
-  }
-
-  validate(schema: Json, value: unknown, where: string): Violation[] {
-    const key = JSON.stringify(schema)
-    let validate = this.validators.get(key)
-    if (!validate) {
-      validate = this.ajv.compile(rebase(schema) as Json)
-      this.validators.set(key, validate)
-    }
-    if (validate(value)) return []
-    return (validate.errors ?? []).map((e) => ({where, problem: describeViolation(e)}))
-  }
-}
-
-function rebase(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(rebase)
-  if (!schema || typeof schema !== 'object') return schema
-  const out: Json = {}
-  for (const [k, v] of Object.entries(schema as Json)) {
-    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${SPEC_ID}${v}` : rebase(v)
-  }
-  return out
-}
+export type ArgoSpec = Swagger2Spec
 
 let shared: ArgoSpec | undefined
 export function argoSpec(): ArgoSpec {
-  shared ??= new ArgoSpec()
+  shared ??= new Swagger2Spec(ARGOCD_SWAGGER, SPEC_ID, {closed: true})
   return shared
 }
 
@@ -180,22 +91,13 @@ export class FakeArgoCd {
       this.violations.push({where, problem: 'no such operation in Argo CD swagger'})
       return this.send(res, 500, {message: 'unknown operation'})
     }
-    const violations: Violation[] = []
-    for (const [name, value] of url.searchParams) {
-      const p = found.op.parameters.find((x) => x.in === 'query' && x.name === name)
-      if (!p) violations.push({where, problem: `unknown query parameter ${name}`})
-      else if (p.type === 'boolean' && !['true', 'false'].includes(value))
-        violations.push({where, problem: `${name} is not a boolean`})
-    }
-    for (const p of found.op.parameters.filter((x) => x.required && x.in === 'query')) {
-      if (!url.searchParams.has(p.name)) violations.push({where, problem: `missing query parameter ${p.name}`})
-    }
+    const violations = this.spec.checkQuery(found.op, url.searchParams, where)
     if (violations.length > 0) {
       this.violations.push(...violations)
       return this.send(res, 500, {message: 'request violates the swagger description'})
     }
     const answer = this.behave(found.op.operationId, found.params, req.headers.authorization)
-    const schema = (found.op.responses[String(answer.status)] ?? found.op.responses.default)?.schema
+    const schema = this.spec.responseSchema(found.op, answer.status)
     const bad = schema ? this.spec.validate(schema, answer.body, `${where} -> ${answer.status}`) : []
     if (bad.length > 0) {
       this.violations.push(...bad)

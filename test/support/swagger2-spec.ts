@@ -1,0 +1,133 @@
+import {Ajv, type ValidateFunction} from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import {readFileSync} from 'node:fs'
+
+import {compilePath, describeViolation} from './github-openapi.js'
+
+/**
+ * A service's published Swagger 2.0 description, compiled with ajv for a fake server on loopback (Argo CD's, Gitea's,
+ * …): `find` matches a request to its operation by method and path template (longest literal first), `checkQuery`
+ * holds its query to the operation's parameters (an unknown one, a missing required one, a wrong boolean, integer
+ * or enum is a violation), `validate` a body against a schema of the description. `closed`: objects without
+ * `additionalProperties` refuse unknown fields (a description that lists every field its service sends).
+ */
+
+const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv
+
+export type Json = Record<string, any>
+
+export interface Violation {
+  where: string
+  problem: string
+}
+
+export interface Operation {
+  template: string
+  regex: RegExp
+  paramNames: string[]
+  literalLength: number
+  method: string
+  operationId: string
+  parameters: Array<{name: string; in: string; type?: string; items?: Json; required?: boolean; enum?: unknown[]}>
+  responses: Record<string, {schema?: Json}>
+}
+
+export class Swagger2Spec {
+  private readonly ajv: Ajv
+  private readonly operations: Operation[] = []
+  private readonly validators = new Map<string, ValidateFunction>()
+
+  constructor(
+    file: URL | string,
+    private readonly id: string,
+    options: {closed?: boolean; basePath?: string} = {},
+  ) {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Json
+    if (options.closed) {
+      for (const def of Object.values(doc.definitions as Json) as Json[]) {
+        if (def.type === 'object' && def.properties && def.additionalProperties === undefined)
+          def.additionalProperties = false
+      }
+    }
+    this.ajv = new Ajv({allErrors: true, strict: false, validateSchema: false})
+    addFormats(this.ajv)
+    for (const f of ['int64', 'int32', 'uint64', 'uint32', 'byte', 'double', 'float']) this.ajv.addFormat(f, true)
+    this.ajv.addSchema({$id: id, definitions: doc.definitions})
+    const base = options.basePath ?? ''
+    for (const [template, item] of Object.entries(doc.paths as Json)) {
+      const {regex, paramNames, literalLength} = compilePath(base + template)
+      const shared = ((item as Json).parameters ?? []) as Operation['parameters']
+      for (const [method, op] of Object.entries(item as Json)) {
+        if (method === 'parameters') continue
+        this.operations.push({
+          template: base + template,
+          regex,
+          paramNames,
+          literalLength,
+          method: method.toUpperCase(),
+          operationId: (op as Json).operationId,
+          parameters: [...shared, ...((op as Json).parameters ?? [])],
+          responses: (op as Json).responses ?? {},
+        })
+      }
+    }
+    this.operations.sort((a, b) => b.literalLength - a.literalLength)
+  }
+
+  find(method: string, pathname: string): {op: Operation; params: Record<string, string>} | null {
+    for (const op of this.operations) {
+      if (op.method !== method) continue
+      const m = op.regex.exec(pathname)
+      if (!m) continue
+      const params: Record<string, string> = {}
+      op.paramNames.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])))
+      return {op, params}
+    }
+    return null
+  }
+
+  /** The query's violations of the operation's parameters. */
+  checkQuery(op: Operation, query: URLSearchParams, where: string): Violation[] {
+    const out: Violation[] = []
+    for (const [name, value] of query) {
+      const p = op.parameters.find((x) => x.in === 'query' && x.name === name)
+      if (!p) out.push({where, problem: `unknown query parameter ${name}`})
+      else if (p.type === 'boolean' && !['true', 'false'].includes(value))
+        out.push({where, problem: `${name} is not a boolean`})
+      else if (p.type === 'integer' && !/^-?\d+$/.test(value)) out.push({where, problem: `${name} is not an integer`})
+      else if (p.enum && !p.enum.includes(value))
+        out.push({where, problem: `${name} is not one of ${p.enum.join(', ')}`})
+    }
+    for (const p of op.parameters.filter((x) => x.required && x.in === 'query')) {
+      if (!query.has(p.name)) out.push({where, problem: `missing query parameter ${p.name}`})
+    }
+    return out
+  }
+
+  /** The response schema of the operation for this status (else its `default`), if the description gives one. */
+  responseSchema(op: Operation, status: number): Json | undefined {
+    return (op.responses[String(status)] ?? op.responses.default)?.schema
+  }
+
+  validate(schema: Json, value: unknown, where: string): Violation[] {
+    const key = JSON.stringify(schema)
+    let validate = this.validators.get(key)
+    if (!validate) {
+      validate = this.ajv.compile(this.rebase(schema) as Json)
+      this.validators.set(key, validate)
+    }
+    if (validate(value)) return []
+    return (validate.errors ?? []).map((e) => ({where, problem: describeViolation(e)}))
+  }
+
+  private rebase(schema: unknown): unknown {
+    if (Array.isArray(schema)) return schema.map((s) => this.rebase(s))
+    if (!schema || typeof schema !== 'object') return schema
+    const out: Json = {}
+    for (const [k, v] of Object.entries(schema as Json)) {
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `${this.id}${v}` : this.rebase(v)
+    }
+    return out
+  }
+}
