@@ -1,6 +1,6 @@
-import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, type RetryPolicy, withRetry} from '../../core/retry.js'
+import type {RetryPolicy} from '../../core/retry.js'
 import {redact} from '../../core/secrets.js'
-import {classifyHttpError, TransientHttpStatus} from '../network-errors.js'
+import {getJson, HttpUnavailable} from '../http-json.js'
 
 /**
  * Argo CD's REST API (`/api/v1/…`, described by Argo CD's published swagger), the one module ameide talks to Argo CD
@@ -76,42 +76,20 @@ export function argoCdBaseUrl(server: string): string {
 
 export function createArgoCdClient(options: ArgoCdClientOptions): ArgoCdClient {
   const base = argoCdBaseUrl(options.server)
-  const doFetch = options.fetch ?? fetch
-  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY
   let requests = 0
 
   const get = async (path: string): Promise<{status: number; body: unknown}> => {
-    const url = `${base}${path}`
     try {
-      return await withRetry(
-        async () => {
-          requests++
-          const res = await doFetch(url, {
-            method: 'GET',
-            headers: {Authorization: `Bearer ${options.token}`, Accept: 'application/json'},
-            signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-          })
-          if (res.status === 429 || res.status >= 500) {
-            await res.arrayBuffer().catch(() => undefined)
-            throw new TransientHttpStatus(res.status, res.headers.get('retry-after'))
-          }
-          const text = await res.text()
-          let body: unknown = null
-          try {
-            body = text ? JSON.parse(text) : null
-          } catch {
-            body = null
-          }
-          return {status: res.status, body}
-        },
-        classifyHttpError,
-        policy,
-      )
+      return await getJson(`${base}${path}`, {
+        headers: {Authorization: `Bearer ${options.token}`},
+        onRequest: () => requests++,
+        ...(options.retryPolicy ? {retryPolicy: options.retryPolicy} : {}),
+        ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+        ...(options.fetch ? {fetch: options.fetch} : {}),
+      })
     } catch (error) {
-      const last = error instanceof RetryBudgetExhausted ? error.lastError : error
-      const what = last instanceof TransientHttpStatus ? last.message : describe(last)
-      const attempts = error instanceof RetryBudgetExhausted ? ` (gave up after ${error.attempts} attempts)` : ''
-      throw new ArgoCdError('unavailable', `GET ${url}: ${what}${attempts}`)
+      if (error instanceof HttpUnavailable) throw new ArgoCdError('unavailable', error.message)
+      throw error
     }
   }
 
@@ -188,9 +166,4 @@ function clusterOf(item: unknown): ArgoCluster {
 function messageOf(body: unknown): string {
   const b = body as {message?: string; error?: string} | null
   return (b?.message ?? b?.error ?? '').slice(0, 200)
-}
-
-function describe(error: unknown): string {
-  const e = error as {message?: string; cause?: {code?: string; message?: string}}
-  return [e?.message, e?.cause?.code ?? e?.cause?.message].filter(Boolean).join(': ')
 }
