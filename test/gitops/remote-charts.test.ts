@@ -311,7 +311,7 @@ describe('a Flux HelmRelease over an HTTP HelmRepository', () => {
 })
 
 describe('an Argo CD Application whose source is a remote chart', () => {
-  const application = (version: string) =>
+  const application = (version: string, tagPrefix?: string) =>
     [
       'apiVersion: argoproj.io/v1alpha1',
       'kind: Application',
@@ -323,6 +323,7 @@ describe('an Argo CD Application whose source is a remote chart', () => {
       `    repoURL: ${server.url}`,
       '    chart: web',
       `    targetRevision: ${version}`,
+      ...(tagPrefix === undefined ? [] : [`    tagPrefix: ${tagPrefix}`]),
       '    helm:',
       '      valuesObject: {message: from-argo}',
       '',
@@ -340,6 +341,44 @@ describe('an Argo CD Application whose source is a remote chart', () => {
     expect(result.images).toContainEqual(
       expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:1.1.0'}),
     )
+  })
+
+  it('tagPrefix is for git tags only: a chart source picks its version as without it (the repo-server resolves a Helm or OCI source without it)', async () => {
+    const same = await history(
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/web.yaml': application('1.0.0')},
+      {'argocd/web.yaml': application('1.0.0', 'web-')},
+    )
+    const unchanged = await diff(same, ['--no-cache'])
+    expect(unchanged.exitCode, unchanged.stderr).toBe(0)
+    expect(unchanged.result.failures).toEqual([])
+    expect(changedObjects(unchanged.result)).toEqual([])
+    // A source of this repository: the revision under review, as with any targetRevision (the tag it selects is
+    // the one this change becomes).
+    const local = (value: string) => ({
+      'argocd/local.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: local, namespace: argocd}',
+        'spec:',
+        '  project: default',
+        '  destination: {server: https://kubernetes.default.svc, namespace: web}',
+        '  source: {repoURL: https://github.com/example/fleet.git, path: deploy, targetRevision: "1.*", tagPrefix: release/}',
+        '',
+      ].join('\n'),
+      'deploy/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {level: ${value}}\n`,
+    })
+    const ours = await history({'ameide.yaml': policy('127.0.0.1'), ...local('info')}, local('debug'))
+    const moved = await diff(ours, ['--no-cache'])
+    expect(moved.exitCode, moved.stderr).toBe(0)
+    expect(moved.result.failures).toEqual([])
+    expect(changedObjects(moved.result)).toEqual(['changed ConfigMap settings'])
+    const bumped = await history(
+      {'ameide.yaml': policy('127.0.0.1'), 'argocd/web.yaml': application('1.0.0', 'web-')},
+      {'argocd/web.yaml': application('1.1.0', 'web-')},
+    )
+    const {exitCode, stderr, result} = await diff(bumped, ['--no-cache'])
+    expect(exitCode, stderr).toBe(0)
+    expect(changedObjects(result)).toEqual(await helmTemplateChanges('1.0.0', '1.1.0', 'message: from-argo\n'))
   })
 })
 

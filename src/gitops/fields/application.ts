@@ -39,8 +39,10 @@ const source: Rules = {
   'spec.source.chart': exact(REMOTE, bump),
   'spec.source.ref': exact(HELM, refs),
   'spec.source.name': notRendering('a name for the source (UI, CLI), not read by the render'),
-  'spec.source.tagPrefix': unsupported(
-    'spec.source.tagPrefix (the tag prefix Argo CD strips when it resolves targetRevision) is not read by the gate, so the revision it selects is not rendered.',
+  'spec.source.tagPrefix': exact(
+    REMOTE,
+    'tagPrefix is for git tags only: a chart source picks its version as without it (the repo-server resolves a Helm or OCI source without it)',
+    "the repo-server strips it from git tags only (runRepoOperation: newClientResolveRevision's WithTagPrefix); for this repository, the revision under review, as targetRevision",
   ),
   'spec.source.helm.valueFiles[]': exact(HELM_FIELDS, 'value-files-glob'),
   'spec.source.helm.ignoreMissingValueFiles': exact(HELM_FIELDS, 'value-files-missing'),
