@@ -75,10 +75,10 @@ for (const flag of v8Flags ? JSON.parse(v8Flags) : []) setFlagsFromString(flag)
 globalThis.fs = new MemFs([snapshotOf(work)], (fd, bytes) => process.stderr.write(bytes))
 createRequire(import.meta.url)(${JSON.stringify(path.join(moduleDir, 'wasm_exec.js'))})
 const cpu0 = process.cpuUsage(), t0 = performance.now()
-const render = (args) => {
+const render = (command) => {
   const t = performance.now()
-  const answer = JSON.parse(globalThis.ameideRender(JSON.stringify({args, outputLimit: 0, objectLimit: 0})))
-  if (answer.exit !== 0) throw new Error(args.join(' ') + ': ' + answer.stderr)
+  const answer = JSON.parse(globalThis.ameideRender(JSON.stringify({...command, outputLimit: 0, objectLimit: 0})))
+  if (answer.exit !== 0) throw new Error(JSON.stringify(command) + ': ' + answer.stderr)
   return performance.now() - t
 }
 const module = await WebAssembly.compile(readFileSync(wasm))
@@ -90,8 +90,8 @@ const t2 = performance.now()
 go.run(instance)
 while (!globalThis.ameideRender) await new Promise((r) => setTimeout(r, 1))
 const t3 = performance.now()
-const helm = renders ? render(['helm', 'template', 'rel', work + '/chart']) : 0
-const kustomize = renders ? render(['kustomize', 'build', work + '/overlay']) : 0
+const helm = renders ? render({helmTemplate: {release: 'rel', chart: work + '/chart'}}) : 0
+const kustomize = renders ? render({kustomizeBuild: {dir: work + '/overlay'}}) : 0
 const cpu = process.cpuUsage(cpu0)
 console.log(JSON.stringify({compile: t1 - t0, instantiate: t2 - t1, init: t3 - t2, helm, kustomize,
   cpu: (cpu.user + cpu.system) / 1000, rss: process.resourceUsage().maxRSS / 1024}))

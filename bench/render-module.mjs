@@ -50,7 +50,7 @@ for (const j of jobs)
     roots: [j.root],
     files: {},
     cwd: j.cwd,
-    commands: [[j.tool === 'helm' ? 'helm' : 'kustomize', ...j.args]],
+    commands: [j.tool === 'helm' ? {helmTemplate: {release: 'rel', chart: '.'}} : {kustomizeBuild: {dir: j.cwd}}],
   })
 const moduleMs = performance.now() - t
 

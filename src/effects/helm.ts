@@ -37,7 +37,7 @@ export interface HelmTemplateRequest {
   revision?: string
   /**
    * A HelmRelease's post-renderers as helm-controller runs them where Helm runs a post-renderer (its postRenderers'
-   * kustomize patches and images, its commonMetadata, the origin labels): the render module's `--flux-post-render`.
+   * kustomize patches and images, its commonMetadata, the origin labels): the render module's HelmTemplate.fluxPostRender.
    */
   fluxPostRender?: FluxPostRender
   /**
@@ -67,27 +67,6 @@ export interface Helm {
   /** `helm version --short`, e.g. `v4.1.4+g05fa379`. */
   readonly version: string
   template(request: HelmTemplateRequest): Promise<HelmResult>
-}
-
-/**
- * The arguments of a request, in Argo CD's order — but the release name positional (`template <name> .`): as
- * `--name-template` helm would render it as a template (sprig's `getHostByName`, `env`); as a name helm checks it.
- * The request's release name is checked before, as Helm checks one (src/gitops/deployables/release-name.ts).
- */
-export function templateArgs(request: HelmTemplateRequest, inlineValuesFile?: string): string[] {
-  const args = ['template', request.release, '.']
-  if (request.namespace) args.push('--namespace', request.namespace)
-  if (request.kubeVersion) args.push('--kube-version', request.kubeVersion)
-  for (const p of request.set ?? []) args.push('--set', `${p.name}=${p.value}`)
-  for (const p of request.setString ?? []) args.push('--set-string', `${p.name}=${p.value}`)
-  for (const p of request.setFile ?? []) args.push('--set-file', `${p.name}=${p.path}`)
-  for (const f of request.valueFiles) args.push('--values', f)
-  if (inlineValuesFile) args.push('--values', inlineValuesFile)
-  for (const a of request.apiVersions) args.push('--api-versions', a)
-  if (!request.skipCrds) args.push('--include-crds')
-  if (request.skipSchemaValidation) args.push('--skip-schema-validation')
-  if (request.skipTests) args.push('--skip-tests')
-  return args
 }
 
 /**

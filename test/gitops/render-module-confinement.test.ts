@@ -16,6 +16,7 @@ import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import type {HelmTemplate} from '../../src/effects/render-module/commands.js'
 import {sharedRenderModule, type ModuleRun, type RenderModule} from '../../src/effects/render-module/host.js'
 import {makeTempDir} from '../support/tmp.js'
 
@@ -71,8 +72,8 @@ function expectConfined(run: ModuleRun) {
   expect(text).not.toContain('fetched')
 }
 
-const kustomize = (dir: string, ...flags: string[]) =>
-  module.run({roots: [dir], files: {}, cwd: dir, commands: [['kustomize', 'build', dir, ...flags]]})
+const kustomize = (dir: string, loadRestrictionsNone = false) =>
+  module.run({roots: [dir], files: {}, cwd: dir, commands: [{kustomizeBuild: {dir, loadRestrictionsNone}}]})
 
 /** What a kustomize run ended as: its exit and what it printed. */
 const outcome = (run: ModuleRun) => {
@@ -94,12 +95,12 @@ describe('kustomize build in the module, nothing checked before it', () => {
       ['/proc', () => Promise.resolve('/proc/self/environ')],
     ]
     for (const [how, resource] of cases) {
-      for (const flags of [[], ['--load-restrictor', 'LoadRestrictionsNone']]) {
+      for (const none of [false, true]) {
         const dir = await folder('k-outside', {})
         await writeFile(path.join(dir, 'kustomization.yaml'), `resources:\n  - ${await resource(dir)}\n`)
-        const run = await kustomize(dir, ...flags)
+        const run = await kustomize(dir, none)
         const {exit, out} = outcome(run)
-        expect(exit, `${how} ${flags.join(' ')}: ${out}`).toBe(1)
+        expect(exit, `${how} ${none ? 'LoadRestrictionsNone' : ''}: ${out}`).toBe(1)
         expect(out, how).toMatch(NOT_FOUND)
         expectConfined(run)
       }
@@ -116,7 +117,7 @@ describe('kustomize build in the module, nothing checked before it', () => {
     expect(requests).toBe(0)
   }, 120_000)
 
-  it('an exec function, a container function and a Helm chart inflation do not run, whatever the flags', async () => {
+  it('an exec function, a container function and a Helm chart inflation do not run; no flag can ask for them', async () => {
     const marker = path.join(outside, 'pwned')
     const fn = (annotation: string) =>
       `apiVersion: example.com/v1\nkind: Pwn\nmetadata:\n  name: pwn\n  annotations:\n    config.kubernetes.io/function: |\n${annotation}`
@@ -134,9 +135,18 @@ describe('kustomize build in the module, nothing checked before it', () => {
     ]
     for (const files of kustomizations) {
       const dir = await folder('k-exec', files)
-      const run = await kustomize(dir, ...flags)
+      const run = await kustomize(dir)
       expect(outcome(run).exit, outcome(run).out).toBe(1)
       expectConfined(run)
+      // The protocol has no field for kustomize's flags, and no argv form of `kustomize build` to carry them.
+      const asArgv = await module.run({
+        roots: [dir],
+        files: {},
+        cwd: dir,
+        commands: [['kustomize', 'build', dir, ...flags]],
+      })
+      expect(outcome(asArgv)).toEqual({exit: 1, out: expect.stringContaining('unknown command')})
+      expectConfined(asArgv)
     }
     expect(existsSync(marker)).toBe(false)
     expect(requests).toBe(0)
@@ -149,22 +159,27 @@ describe('helm in the module, nothing checked before it', () => {
       'Chart.yaml': chartYaml,
       ...Object.fromEntries(Object.entries(templates).map(([f, t]) => [`templates/${f}`, t])),
     })
-  const helm = (dir: string, ...args: string[]) =>
-    module.run({roots: [dir], files: {}, cwd: dir, commands: [['helm', 'template', 'rel', dir, ...args]]})
+  const helm = (dir: string, command: Partial<HelmTemplate> = {}) =>
+    module.run({
+      roots: [dir],
+      files: {},
+      cwd: dir,
+      commands: [{helmTemplate: {release: 'rel', chart: dir, ...command}}],
+    })
   const configMap =
     'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  v: {{ .Values | toJson | quote }}\n'
 
   it('value files and --set-file outside the revision are not read', async () => {
     const secret = path.join(outside, 'secret.yaml')
-    for (const args of [
-      ['--values', secret],
-      ['--values', '../'.repeat(12) + secret.slice(1)],
-      ['--set-file', `x=${secret}`],
-      ['--set-file', 'x=/proc/self/environ'],
-      ['--values', `${url}/values.yaml`],
+    for (const command of [
+      {valueFiles: [secret]},
+      {valueFiles: ['../'.repeat(12) + secret.slice(1)]},
+      {setFile: [{name: 'x', value: secret}]},
+      {setFile: [{name: 'x', value: '/proc/self/environ'}]},
+      {valueFiles: [`${url}/values.yaml`]},
     ]) {
-      const run = await helm(await chart({'cm.yaml': configMap}), ...args)
-      expect(outcome(run).exit, `${args.join(' ')}: ${outcome(run).out}`).toBe(1)
+      const run = await helm(await chart({'cm.yaml': configMap}), command)
+      expect(outcome(run).exit, `${JSON.stringify(command)}: ${outcome(run).out}`).toBe(1)
       expect(outcome(run).out).toMatch(NOT_FOUND)
       expectConfined(run)
     }
@@ -175,7 +190,7 @@ describe('helm in the module, nothing checked before it', () => {
     const dir = await chart({
       'cm.yaml': `${configMap}  f: {{ .Files.Get "../../../../../../../../proc/self/environ" | quote }}\n  g: {{ .Files.Get "${path.join(outside, 'secret.yaml')}" | quote }}\n  ns: {{ lookup "v1" "Namespace" "" "" | toJson | quote }}\n`,
     })
-    const run = await helm(dir, '--set', 'a=b')
+    const run = await helm(dir, {set: [{name: 'a', value: 'b'}]})
     const {exit, out} = outcome(run)
     expect(exit, out).toBe(0)
     expect(out).toContain('v: "{\\"a\\":\\"b\\"}"')

@@ -41,7 +41,7 @@ async function spinningChart(outer: number, inner: number): Promise<string> {
 const render = async (dir: string, cpuSeconds: number) => {
   const t0 = performance.now()
   const run = await module.run(
-    {roots: [dir], files: {}, cwd: dir, commands: [['helm', 'template', 'rel', dir]]},
+    {roots: [dir], files: {}, cwd: dir, commands: [{helmTemplate: {release: 'rel', chart: dir}}]},
     {...MODULE_LIMITS, cpuSeconds, timeoutMs: 60_000},
   )
   return {run, wallMs: performance.now() - t0}

@@ -15,7 +15,9 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import type {HelmTemplate} from '../../src/effects/render-module/commands.js'
 import {sharedRenderModule, type RenderModule} from '../../src/effects/render-module/host.js'
+import {helmTemplateArgs} from '../support/native-render.js'
 import {makeTempDir} from '../support/tmp.js'
 import {requireTool} from '../support/toolchain.js'
 
@@ -74,9 +76,10 @@ describe('what the overlay changes does not show: the module and Helm 4.1.4 give
     return dir
   }
 
-  async function both(dir: string, ...args: string[]): Promise<[string, string]> {
+  async function both(dir: string, set: Array<{name: string; value: string}> = []): Promise<[string, string]> {
+    const command: HelmTemplate = {release: 'rel', chart: dir, set}
     const home = await makeTempDir('ameide-overlay-home-')
-    const native = await run(helm, ['template', 'rel', dir, ...args], {
+    const native = await run(helm, helmTemplateArgs(command), {
       env: {PATH: '/usr/bin:/bin', HOME: home, HELM_CONFIG_HOME: home, HELM_CACHE_HOME: home, HELM_DATA_HOME: home},
     }).then(
       ({stdout}) => stdout,
@@ -90,7 +93,7 @@ describe('what the overlay changes does not show: the module and Helm 4.1.4 give
       roots: [dir],
       files: {},
       cwd: dir,
-      commands: [['helm', 'template', 'rel', dir, ...args]],
+      commands: [{helmTemplate: command}],
     })
     if (!answer.ok) throw new Error(answer.message)
     const [r] = answer.results
@@ -125,16 +128,16 @@ describe('what the overlay changes does not show: the module and Helm 4.1.4 give
         required: ['n'],
       })
       const dir = await chart({...template, 'values.schema.json': schema})
-      const [nativeOk, oursOk] = await both(dir, '--set', 'n=3')
+      const [nativeOk, oursOk] = await both(dir, [{name: 'n', value: '3'}])
       expect(nativeOk).toContain('n: "3"')
       expect(oursOk, draft).toBe(nativeOk)
-      const [nativeBad, oursBad] = await both(dir, '--set', 'n=0')
+      const [nativeBad, oursBad] = await both(dir, [{name: 'n', value: '0'}])
       expect(nativeBad).toMatch(/^error: .*values don't meet the specifications of the schema/s)
       expect(oursBad.toLowerCase(), draft).toBe(nativeBad.toLowerCase())
     }
     // A schema that is itself invalid against its meta-schema: refused alike (the meta-schemas are there).
     const dir = await chart({...template, 'values.schema.json': '{"type": 12}'})
-    const [native, ours] = await both(dir, '--set', 'n=3')
+    const [native, ours] = await both(dir, [{name: 'n', value: '3'}])
     expect(native).toMatch(/^error: /)
     expect(ours.toLowerCase()).toBe(native.toLowerCase())
   })

@@ -19,11 +19,16 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import type {HelmTemplate, ModuleCommand} from '../../src/effects/render-module/commands.js'
 import {sharedRenderModule, type RenderModule} from '../../src/effects/render-module/host.js'
+import {helmTemplateArgs} from '../support/native-render.js'
 import {makeTempDir} from '../support/tmp.js'
 import {requireTool} from '../support/toolchain.js'
 
 const run = promisify(execFile)
+/** `helm template rel .`, the release every case renders. */
+const rel: HelmTemplate = {release: 'rel', chart: '.'}
+const set = (name: string, value: string) => ({name, value})
 const repoRoot = path.resolve(import.meta.dirname, '../..')
 const corpus = path.resolve(repoRoot, '../shared/corpora/gitops-real')
 
@@ -64,8 +69,8 @@ function masked(first: string, second: string, ours: string): [string, string] {
   return [mask(a!), mask(c!)]
 }
 
-async function inModule(args: string[], cwd: string, root: string): Promise<{ok: boolean; out: string}> {
-  const answer = await module.run({roots: [root], files: {}, cwd, commands: [args]})
+async function inModule(command: ModuleCommand, cwd: string, root: string): Promise<{ok: boolean; out: string}> {
+  const answer = await module.run({roots: [root], files: {}, cwd, commands: [command]})
   if (!answer.ok) return {ok: false, out: answer.message}
   const [r] = answer.results
   return r!.exit === 0 ? {ok: true, out: r!.stdout} : {ok: false, out: r!.stderr.trim()}
@@ -105,7 +110,7 @@ describe('kustomize build: the module and kustomize 5.8.1 of the same go.sum', (
     for (const dir of dirs) {
       const [a, b] = [
         await native(kustomize, ['build', dir], dir),
-        await inModule(['kustomize', 'build', dir], dir, path.join(work, 'corpus')),
+        await inModule({kustomizeBuild: {dir}}, dir, path.join(work, 'corpus')),
       ]
       expect(b.ok, `${dir}: ${b.out.slice(0, 300)}`).toBe(a.ok)
       if (a.ok) {
@@ -189,28 +194,31 @@ describe('helm template: the module and Helm 4.1.4', () => {
     expect(charts.length).toBeGreaterThanOrEqual(4)
     const app = path.join(rich, 'app')
     // Each case reads its own folder (the module keeps a folder it read for its life: a revision does not change).
-    const cases: Array<{dir: string; args: string[]}> = [
-      ...charts.map((dir) => ({dir, args: ['rel', '.', '--namespace', 'prod', '--include-crds']})),
-      {dir: app, args: ['rel', '.', '--namespace', 'ns', '--include-crds']},
-      {dir: app, args: ['rel', '.', '--skip-tests', '--values', 'prod.yaml']},
-      {dir: app, args: ['rel', '.', '--kube-version', '1.29.3', '--api-versions', 'monitoring.coreos.com/v1']},
-      {dir: app, args: ['rel', '.', '--set', 'replicas=5,list={x,y}', '--set-string', 'image.tag=007']},
-      {dir: app, args: ['rel', '.', '--set-file', 'image.tag=files/motd.txt', '--set', 'sub.enabled=false']},
-      // Failures: the schema, kubeVersion, a release name Helm refuses, a flag it does not know, a missing file.
-      {dir: app, args: ['rel', '.', '--set', 'replicas=0']},
-      {dir: app, args: ['rel', '.', '--kube-version', '1.10.0']},
-      {dir: app, args: ['Bad_Name', '.']},
-      {dir: app, args: ['rel', '.', '--values', 'missing.yaml']},
-      {dir: app, args: ['rel', '.', '--skip-schema-validation', '--set', 'replicas=0']},
+    const cases: Array<{dir: string; command: HelmTemplate}> = [
+      ...charts.map((dir) => ({dir, command: {...rel, namespace: 'prod', includeCrds: true}})),
+      {dir: app, command: {...rel, namespace: 'ns', includeCrds: true}},
+      {dir: app, command: {...rel, skipTests: true, valueFiles: ['prod.yaml']}},
+      {dir: app, command: {...rel, kubeVersion: '1.29.3', apiVersions: ['monitoring.coreos.com/v1']}},
+      // A value with commas: helm reads --values and --api-versions as lists, each value split at its commas.
+      {dir: app, command: {...rel, apiVersions: ['a.io/v1,b.io/v1'], valueFiles: ['prod.yaml,values.yaml']}},
+      {dir: app, command: {...rel, set: [set('replicas', '5,list={x,y}')], setString: [set('image.tag', '007')]}},
+      {dir: app, command: {...rel, setFile: [set('image.tag', 'files/motd.txt')], set: [set('sub.enabled', 'false')]}},
+      // Failures: the schema, kubeVersion, a release name Helm refuses, a missing file.
+      {dir: app, command: {...rel, set: [set('replicas', '0')]}},
+      {dir: app, command: {...rel, kubeVersion: '1.10.0'}},
+      {dir: app, command: {release: 'Bad_Name', chart: '.'}},
+      {dir: app, command: {...rel, valueFiles: ['missing.yaml']}},
+      {dir: app, command: {...rel, skipSchemaValidation: true, set: [set('replicas', '0')]}},
     ]
     for (const c of cases) {
+      const args = helmTemplateArgs(c.command)
       const [a, b] = [
-        await native(helm, ['template', ...c.args], c.dir),
-        await inModule(['helm', 'template', ...c.args], c.dir, c.dir.startsWith(rich) ? rich : c.dir),
+        await native(helm, args, c.dir),
+        await inModule({helmTemplate: c.command}, c.dir, c.dir.startsWith(rich) ? rich : c.dir),
       ]
-      const what = `${c.dir} ${c.args.join(' ')}`
+      const what = `${c.dir} ${args.join(' ')}`
       expect(b.ok, `${what}: ${b.out.slice(0, 300)}`).toBe(a.ok)
-      const again = await native(helm, ['template', ...c.args], c.dir)
+      const again = await native(helm, args, c.dir)
       const [theirs, ours] = masked(a.out, again.out, b.out)
       expect(ours.toLowerCase(), what).toBe(theirs.toLowerCase())
     }
@@ -227,10 +235,7 @@ describe('helm template: the module and Helm 4.1.4', () => {
       roots: [rich],
       files: {},
       cwd: app,
-      commands: [
-        ['helm', 'dependency', 'build', app],
-        ['helm', 'template', 'rel', '.'],
-      ],
+      commands: [['helm', 'dependency', 'build', app], {helmTemplate: rel}],
     })
     expect(answer.ok).toBe(true)
     await native(helm, ['dependency', 'build', '.'], app)

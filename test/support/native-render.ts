@@ -3,7 +3,7 @@
  * only through the render module, src/effects/render-module). The tests hold the module to what the binaries
  * answer, and run the gate with a binary Helm (helm3: Argo CD <= 3.4, Flux < 2.8) through the product's own core.
  * The binaries run as the product ran them before the module was its one renderer: `helm template` with Argo CD's
- * arguments (src/effects/helm.ts templateArgs) in private, empty helm folders, a missing `file://` dependency
+ * arguments (helmTemplateArgs: the module's command as the binary's flags) in private, empty helm folders, a missing `file://` dependency
  * built in a copy (withLocalDependencies). Unconfined: these are the tests' own fixtures, never a revision under
  * attack.
  */
@@ -14,7 +14,9 @@ import os from 'node:os'
 import path from 'node:path'
 
 import * as memory from '../../src/core/memory-fs/index.js'
-import {templateArgs, withLocalDependencies, type Helm, type HelmResult} from '../../src/effects/helm.js'
+import {withLocalDependencies, type Helm, type HelmResult} from '../../src/effects/helm.js'
+import type {HelmTemplate} from '../../src/effects/render-module/commands.js'
+import {templateCommand} from '../../src/effects/render-module/helm.js'
 import type {BuildResult, Kustomize} from '../../src/effects/kustomize.js'
 
 /** The helm binary's words for a chart whose `charts/` misses a dependency (the module says it by a code). */
@@ -101,6 +103,26 @@ export async function nativeHelm(binary: string): Promise<Helm> {
   return {version, template: (request) => template(binary, request)}
 }
 
+/**
+ * The flags the helm binary takes for the module's command, in Argo CD's order — the release name positional
+ * (`template <name> .`), as the repo-server and helm-controller give it. Helm's binary has no Flux post-renderer:
+ * a HelmRelease's `fluxPostRender` is not run here (the helm3 runs render without it).
+ */
+export function helmTemplateArgs(c: HelmTemplate): string[] {
+  const args = ['template', c.release, c.chart]
+  if (c.namespace) args.push('--namespace', c.namespace)
+  if (c.kubeVersion) args.push('--kube-version', c.kubeVersion)
+  for (const p of c.set ?? []) args.push('--set', `${p.name}=${p.value}`)
+  for (const p of c.setString ?? []) args.push('--set-string', `${p.name}=${p.value}`)
+  for (const p of c.setFile ?? []) args.push('--set-file', `${p.name}=${p.value}`)
+  for (const f of c.valueFiles ?? []) args.push('--values', f)
+  for (const a of c.apiVersions ?? []) args.push('--api-versions', a)
+  if (c.includeCrds) args.push('--include-crds')
+  if (c.skipSchemaValidation) args.push('--skip-schema-validation')
+  if (c.skipTests) args.push('--skip-tests')
+  return args
+}
+
 async function template(binary: string, asked: Parameters<Helm['template']>[0]): Promise<HelmResult> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'ameide-native-helm-'))
   const trees = hostCopies(path.join(home, 'trees'))
@@ -118,7 +140,7 @@ async function template(binary: string, asked: Parameters<Helm['template']>[0]):
       inline = path.join(home, 'inline-values.yaml')
       await writeFile(inline, request.inlineValues)
     }
-    const args = templateArgs(request, inline)
+    const args = helmTemplateArgs(templateCommand(request, inline))
     let result = await runNative(binary, args, request.chartDir, helmHome(home))
     if (result.exit !== 0 && MISSING_DEPENDENCY.test(result.stderr)) {
       const copy = await withLocalDependencies(request, path.join(home, 'chart'))

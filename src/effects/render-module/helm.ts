@@ -1,6 +1,6 @@
 /**
- * `helm template` through the render module (./host.ts): the same request and arguments as the helm binary gets
- * (effects/helm.ts templateArgs), Helm's own code answering, over the revision in memory. A chart whose `charts/`
+ * `helm template` through the render module (./host.ts): the request as data (./commands.ts HelmTemplate), Helm's own
+ * code answering, over the revision in memory. A chart whose `charts/`
  * misses `file://` dependencies is built as with the binary: a copy with the dependencies' absolute paths
  * (effects/helm.ts withLocalDependencies), `helm dependency build` and `helm template` in one request, all in memory.
  */
@@ -8,8 +8,9 @@ import path from 'node:path'
 
 import {readFileSync, rmSync, scratchFolder} from '../../core/memory-fs/index.js'
 
-import {templateArgs, withLocalDependencies, type Helm, type HelmResult, type HelmTemplateRequest} from '../helm.js'
+import {withLocalDependencies, type Helm, type HelmResult, type HelmTemplateRequest} from '../helm.js'
 import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
+import type {HelmTemplate, ModuleCommand} from './commands.js'
 import type {ModuleRun, RenderModule} from './host.js'
 
 /** Where an Application's inline values are, in memory only (never a path of the host). */
@@ -22,8 +23,7 @@ export function moduleHelm(module: RenderModule): Helm {
     version: module.build.helm,
     async template(asked) {
       const {request, files} = inMemory(asked)
-      const args = ['helm', ...templateArgs(request, request.inlineValues === undefined ? undefined : INLINE_VALUES)]
-      if (request.fluxPostRender) args.push('--flux-post-render', JSON.stringify(request.fluxPostRender))
+      const args: ModuleCommand = {helmTemplate: templateCommand(request)}
       const base = {roots: readable(asked), files}
       let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), args]})
       if (run.ok && run.results.at(-1)!.code === 'missing-dependency') {
@@ -60,6 +60,29 @@ function inMemory(request: HelmTemplateRequest): {request: HelmTemplateRequest; 
   return {
     request: {...request, valueFiles: request.valueFiles.map((f) => (f === defaults ? CHART_DEFAULTS : f))},
     files,
+  }
+}
+
+/**
+ * The request as `helm template` takes it: the values files, then the inline values (at `inlineValuesFile`, in memory
+ * here) last.
+ */
+export function templateCommand(request: HelmTemplateRequest, inlineValuesFile = INLINE_VALUES): HelmTemplate {
+  const inline = request.inlineValues === undefined ? [] : [inlineValuesFile]
+  return {
+    release: request.release,
+    chart: '.',
+    ...(request.namespace ? {namespace: request.namespace} : {}),
+    ...(request.kubeVersion ? {kubeVersion: request.kubeVersion} : {}),
+    apiVersions: request.apiVersions,
+    includeCrds: !request.skipCrds,
+    skipTests: request.skipTests === true,
+    skipSchemaValidation: request.skipSchemaValidation === true,
+    valueFiles: [...request.valueFiles, ...inline],
+    set: request.set ?? [],
+    setString: request.setString ?? [],
+    setFile: (request.setFile ?? []).map((p) => ({name: p.name, value: p.path})),
+    ...(request.fluxPostRender ? {fluxPostRender: request.fluxPostRender} : {}),
   }
 }
 

@@ -19,6 +19,7 @@ import {Worker} from 'node:worker_threads'
 import {packagePath, workerEntry} from '../../core/package-root.js'
 import {MODULE_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
 import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
+import type {ModuleCommand} from './commands.js'
 import {threadCpuMs} from './thread-cpu.js'
 import {requestTrees} from './tree.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
@@ -49,7 +50,7 @@ export type WasmModule = object
 const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint8Array): Promise<WasmModule>}})
   .WebAssembly
 
-export const RENDER_MODULE_PROTOCOL = 'ameide-render/2'
+export const RENDER_MODULE_PROTOCOL = 'ameide-render/3'
 
 /**
  * V8's flags for the module, set before its first compile. Its tiering budget, 30 times V8's default (13,000,000):
@@ -75,8 +76,8 @@ export interface RenderRequest {
   /** Extra files (absolute path → text), e.g. an Application's inline values. */
   files: Record<string, string>
   cwd: string
-  /** Each command's argv ("helm" or "kustomize" first); the next runs only if this one succeeded. */
-  commands: string[][]
+  /** The commands (./commands.ts); the next runs only if this one succeeded. */
+  commands: ModuleCommand[]
 }
 
 export interface RenderModule {

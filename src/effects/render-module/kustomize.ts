@@ -1,16 +1,16 @@
 /**
  * `kustomize build` through the render module (./host.ts): kustomize's own build command over the folders the
- * caller names, in memory. No plugin, exec or container function can run: the module has nothing to run them with.
+ * caller names, in memory, asked as data (./commands.ts KustomizeBuild). No plugin, exec or container function can run: the module has nothing to run them with.
  */
 import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {BuildResult, Kustomize} from '../kustomize.js'
+import type {ModuleCommand} from './commands.js'
 import type {RenderModule} from './host.js'
 
 export function moduleKustomize(module: RenderModule): Kustomize {
   return {
     async build(dir, options) {
-      const args = ['kustomize', 'build', dir]
-      if (options?.loadRestrictionsNone) args.push('--load-restrictor', 'LoadRestrictionsNone')
+      const build: ModuleCommand = {kustomizeBuild: {dir, loadRestrictionsNone: options?.loadRestrictionsNone === true}}
       // What the controller does to the folder first, run in it: its writes end with the request.
       const prepare = options?.prepare?.commands ?? []
       // The caller's first read is its own temporary folder (a wrapper), the rest the revision: kept per thread.
@@ -20,7 +20,7 @@ export function moduleKustomize(module: RenderModule): Kustomize {
         transient: [wrapper ?? dir],
         files: {},
         cwd: options?.prepare?.cwd ?? '/',
-        commands: [...prepare, args],
+        commands: [...prepare, build],
       })
       return answer(run)
     },

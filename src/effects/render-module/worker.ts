@@ -13,6 +13,7 @@ import {createContext, runInContext} from 'node:vm'
 import {parentPort, workerData} from 'node:worker_threads'
 import {webcrypto} from 'node:crypto'
 
+import type {ModuleCommand} from './commands.js'
 import {MemFs, type Snapshot} from './memfs.js'
 import {ownThreadId} from './thread-cpu.js'
 import type {RequestTree} from './tree.js'
@@ -26,8 +27,8 @@ export interface ModuleRequest {
   /** Extra files (absolute path → text), e.g. an Application's inline values. */
   files: Record<string, string>
   cwd: string
-  /** Each command's argv ("helm" or "kustomize" first); the next runs only if this one succeeded. */
-  commands: string[][]
+  /** The commands (./commands.ts); the next runs only if this one succeeded. */
+  commands: ModuleCommand[]
   outputLimit: number
   objectLimit: number
 }
@@ -117,11 +118,12 @@ function run(request: ModuleRequest): CommandResult[] {
   for (const [p, text] of Object.entries(request.files)) current.addFile(p, encoder.encode(text))
   current.process.chdir(request.cwd)
   const results: CommandResult[] = []
-  for (const args of request.commands) {
+  for (const command of request.commands) {
     if (exited) throw new Error(exited)
+    const limits = {outputLimit: request.outputLimit, objectLimit: request.objectLimit}
     let raw: unknown
     try {
-      raw = handler!(JSON.stringify({args, outputLimit: request.outputLimit, objectLimit: request.objectLimit}))
+      raw = handler!(JSON.stringify({...(Array.isArray(command) ? {args: command} : command), ...limits}))
     } catch (e) {
       raw = e
     }

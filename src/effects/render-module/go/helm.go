@@ -27,54 +27,98 @@ import (
 	release "helm.sh/helm/v4/pkg/release/v1"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
 
+	fluxpostrender "ameide.dev/render-module/fluxpostrender"
 	"ameide.dev/render-module/fluxpostrender/postrenderer"
 )
 
-// templateFlags are the flags of `helm template` that ameide passes (effects/helm.ts templateArgs); any other is an
-// error, as an unknown flag is to helm.
+// HelmTemplate is `helm template` as data: what effects/helm.ts's HelmTemplateRequest gives it, field for field the
+// flags Argo CD's repo-server and helm-controller give helm (the native oracle, test/support/native-render.ts, turns
+// it into those flags for the helm binary).
+type HelmTemplate struct {
+	Release              string      `json:"release"`
+	Chart                string      `json:"chart"`
+	Namespace            string      `json:"namespace,omitempty"`
+	KubeVersion          string      `json:"kubeVersion,omitempty"`
+	APIVersions          []string    `json:"apiVersions,omitempty"`
+	IncludeCrds          bool        `json:"includeCrds,omitempty"`
+	SkipTests            bool        `json:"skipTests,omitempty"`
+	SkipSchemaValidation bool        `json:"skipSchemaValidation,omitempty"`
+	ValueFiles           []string    `json:"valueFiles,omitempty"`
+	Set                  []Parameter `json:"set,omitempty"`
+	SetString            []Parameter `json:"setString,omitempty"`
+	SetFile              []Parameter `json:"setFile,omitempty"`
+	// FluxPostRender is not helm's: a HelmRelease's post-renderers as helm-controller builds them, run where Helm
+	// runs a post-renderer.
+	FluxPostRender *fluxpostrender.Release `json:"fluxPostRender,omitempty"`
+}
+
+// Parameter is one --set, --set-string or --set-file: Helm's strvals reads `name=value` as it reads the flag.
+type Parameter struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// templateFlags are the request's flags as `helm template` holds them once parsed.
 type templateFlags struct {
 	namespace, kubeVersion             string
 	apiVersions                        []string
 	includeCrds, skipTests, skipSchema bool
 	values                             valueOptions
-	// fluxPostRender is not helm's: a HelmRelease's post-renderers as helm-controller builds them (JSON of
-	// fluxpostrender.Release), run where Helm runs a post-renderer.
-	fluxPostRender string
 }
 
-func parseTemplateFlags(args []string) (*templateFlags, []string, error) {
-	var f templateFlags
-	set := pflag.NewFlagSet("template", pflag.ContinueOnError)
-	set.SetOutput(io.Discard)
-	set.StringVarP(&f.namespace, "namespace", "n", "", "")
-	set.StringVar(&f.kubeVersion, "kube-version", "", "")
-	set.StringSliceVarP(&f.apiVersions, "api-versions", "a", nil, "")
-	set.BoolVar(&f.includeCrds, "include-crds", false, "")
-	set.BoolVar(&f.skipTests, "skip-tests", false, "")
-	set.BoolVar(&f.skipSchema, "skip-schema-validation", false, "")
-	set.StringSliceVarP(&f.values.ValueFiles, "values", "f", nil, "")
-	set.StringArrayVar(&f.values.Values, "set", nil, "")
-	set.StringArrayVar(&f.values.StringValues, "set-string", nil, "")
-	set.StringArrayVar(&f.values.FileValues, "set-file", nil, "")
-	set.StringVar(&f.fluxPostRender, "flux-post-render", "", "")
-	if err := set.Parse(args); err != nil {
-		return nil, nil, err
+func flagsOf(r *HelmTemplate) (*templateFlags, error) {
+	f := templateFlags{
+		namespace:   r.Namespace,
+		kubeVersion: r.KubeVersion,
+		includeCrds: r.IncludeCrds,
+		skipTests:   r.SkipTests,
+		skipSchema:  r.SkipSchemaValidation,
+		values: valueOptions{
+			Values:       assignments(r.Set),
+			StringValues: assignments(r.SetString),
+			FileValues:   assignments(r.SetFile),
+		},
+	}
+	var err error
+	// --values and --api-versions are string slices: helm splits each value at its commas (pflag's CSV reading).
+	if f.values.ValueFiles, err = asStringSlice("values", r.ValueFiles); err != nil {
+		return nil, err
+	}
+	if f.apiVersions, err = asStringSlice("api-versions", r.APIVersions); err != nil {
+		return nil, err
 	}
 	if f.namespace == "" {
 		f.namespace = "default" // cli.EnvSettings.Namespace() with no kube context
 	}
-	return &f, set.Args(), nil
+	return &f, nil
 }
 
-func helmTemplate(args []string, stdout, stderr io.Writer) error {
-	f, positional, err := parseTemplateFlags(args)
+func assignments(ps []Parameter) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Name+"="+p.Value)
+	}
+	return out
+}
+
+// asStringSlice: the values as pflag's string-slice flag holds them, given one by one.
+func asStringSlice(name string, values []string) ([]string, error) {
+	set := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	out := set.StringSlice(name, nil, "")
+	for _, v := range values {
+		if err := set.Set(name, v); err != nil {
+			return nil, fmt.Errorf("invalid argument %q for \"--%s\" flag: %w", v, name, err)
+		}
+	}
+	return *out, nil
+}
+
+func helmTemplate(r *HelmTemplate, stdout, stderr io.Writer) error {
+	f, err := flagsOf(r)
 	if err != nil {
 		return err
 	}
-	if len(positional) != 2 {
-		return fmt.Errorf("expected a release name and a chart, got %q", positional)
-	}
-	name, chartPath := positional[0], positional[1]
+	name, chartPath := r.Release, r.Chart
 	caps, err := capabilities(f)
 	if err != nil {
 		return err
@@ -87,9 +131,9 @@ func helmTemplate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pr, err := fluxPostRenderer(f.fluxPostRender)
-	if err != nil {
-		return err
+	var pr postrenderer.PostRenderer
+	if r.FluxPostRender != nil {
+		pr = fluxpostrender.BuildPostRenderers(r.FluxPostRender)
 	}
 	rel, err := install(ch, vals, name, f.namespace, caps, f, pr)
 	if err != nil {

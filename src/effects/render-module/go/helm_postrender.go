@@ -7,7 +7,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"path"
@@ -17,24 +16,11 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
-	fluxpostrender "ameide.dev/render-module/fluxpostrender"
 	"ameide.dev/render-module/fluxpostrender/postrenderer"
 )
 
 // filenameAnnotation is Helm's: the file a document came from, while it is post-rendered.
 const filenameAnnotation = "postrenderer.helm.sh/postrender-filename"
-
-// fluxPostRenderer is helm-controller's BuildPostRenderers over a HelmRelease's fields (JSON), or nil for none.
-func fluxPostRenderer(spec string) (postrenderer.PostRenderer, error) {
-	if spec == "" {
-		return nil, nil
-	}
-	var rel fluxpostrender.Release
-	if err := json.Unmarshal([]byte(spec), &rel); err != nil {
-		return nil, fmt.Errorf("--flux-post-render: %w", err)
-	}
-	return fluxpostrender.BuildPostRenderers(&rel), nil
-}
 
 // postRender is renderResources' post-render step.
 func postRender(files map[string]string, pr postrenderer.PostRenderer) (map[string]string, error) {

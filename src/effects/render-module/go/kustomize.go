@@ -14,9 +14,22 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
-func kustomizeBuild(args []string, stdout, stderr io.Writer) error {
+// KustomizeBuild is `kustomize build` as data: the kustomization's folder, and whether files outside it may be read
+// (Argo CD's and kustomize-controller's LoadRestrictionsNone).
+type KustomizeBuild struct {
+	Dir                  string `json:"dir"`
+	LoadRestrictionsNone bool   `json:"loadRestrictionsNone,omitempty"`
+}
+
+// kustomizeBuild runs kustomize's own build command, its flags set from the request: kustomize's defaults for the
+// rest, as the controllers leave them.
+func kustomizeBuild(r *KustomizeBuild, stdout, stderr io.Writer) error {
 	cmd := build.NewCmdBuild(filesys.MakeFsOnDisk(), build.MakeHelp(konfig.ProgramName, "build"), stdout)
 	build.AddFunctionAlphaEnablementFlags(cmd.Flags())
+	args := []string{r.Dir}
+	if r.LoadRestrictionsNone {
+		args = append(args, "--load-restrictor", "LoadRestrictionsNone")
+	}
 	return execute(cmd, args, stdout, stderr)
 }
 

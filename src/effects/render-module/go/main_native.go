@@ -3,13 +3,20 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 )
 
-// Built for this machine (`go build` in this folder), the same code answers on the command line:
-// `render-module helm template …`, for comparing the WebAssembly build with itself natively.
+// Built for this machine (`go build` in this folder), the same code answers on the command line, one request as
+// JSON (`render-module '{"helmTemplate":{"release":"rel","chart":"."}}'`) or one command's argv
+// (`render-module helm dependency build .`), for comparing the WebAssembly build with itself natively.
 func main() {
-	r := Run(Request{Args: os.Args[1:]})
+	request := Request{Args: os.Args[1:]}
+	if len(os.Args) == 2 && json.Valid([]byte(os.Args[1])) {
+		request = Request{}
+		_ = json.Unmarshal([]byte(os.Args[1]), &request)
+	}
+	r := Run(request)
 	_, _ = os.Stdout.WriteString(r.Stdout)
 	_, _ = os.Stderr.WriteString(r.Stderr)
 	os.Exit(r.Exit)

@@ -15,11 +15,14 @@ import (
 )
 
 // Protocol names the request and response shapes; the host refuses a module that speaks another.
-const Protocol = "ameide-render/2"
+const Protocol = "ameide-render/3"
 
-// Request is one command: its argv without the program name ("helm" or "kustomize" first).
+// Request is one command: `helm template` or `kustomize build` as data, or another command's argv ("helm dependency
+// build", Argo CD's `kustomize edit` sequence, jsonnet, Flux's steps: each takes its arguments as its tool does).
 type Request struct {
-	Args []string `json:"args"`
+	HelmTemplate   *HelmTemplate   `json:"helmTemplate,omitempty"`
+	KustomizeBuild *KustomizeBuild `json:"kustomizeBuild,omitempty"`
+	Args           []string        `json:"args,omitempty"`
 	// OutputLimit caps what the command may print, in bytes (0: no cap).
 	OutputLimit int `json:"outputLimit"`
 	// ObjectLimit caps the YAML documents a render may hold (0: no cap): past it nothing is sorted or printed.
@@ -89,7 +92,15 @@ func Run(request Request) (response Response) {
 		}
 	}()
 	limits = request
-	err := dispatch(request.Args, stdout, stderr)
+	var err error
+	switch {
+	case request.HelmTemplate != nil:
+		err = helmTemplate(request.HelmTemplate, stdout, stderr)
+	case request.KustomizeBuild != nil:
+		err = kustomizeBuild(request.KustomizeBuild, stdout, stderr)
+	default:
+		err = dispatch(request.Args, stdout, stderr)
+	}
 	response = Response{Stdout: stdout.String(), Stderr: stderr.String()}
 	var reached errLimit
 	switch {
@@ -118,12 +129,8 @@ func dispatch(args []string, stdout, stderr *capped) error {
 	case args[0] == "version":
 		fmt.Fprintf(stdout, `{"protocol":%q,"helm":%q,"kustomize":%q,"jsonnet":%q,"envsubst":%q}`, Protocol, helmVersion(), kustomizeVersion(), jsonnet.Version(), moduleVersion("github.com/fluxcd/pkg/envsubst"))
 		return nil
-	case len(args) >= 2 && args[0] == "helm" && args[1] == "template":
-		return helmTemplate(args[2:], stdout, stderr)
 	case len(args) >= 3 && args[0] == "helm" && args[1] == "dependency" && args[2] == "build":
 		return helmDependencyBuild(args[3:], stdout)
-	case len(args) >= 2 && args[0] == "kustomize" && args[1] == "build":
-		return kustomizeBuild(args[2:], stdout, stderr)
 	case args[0] == "jsonnet":
 		return jsonnetEval(args[1:], stdout)
 	case len(args) >= 2 && args[0] == "argocd" && args[1] == "kustomize-edit":

@@ -1,0 +1,35 @@
+/**
+ * The render module's commands (protocol ameide-render/3, go/run.go Request): `helm template` and `kustomize build`
+ * as data — the module's Go fills Helm's and kustomize's own options from them, nothing parses arguments on the way
+ * — and the other steps as their tools' argv (`helm dependency build`, Argo CD's `kustomize edit` sequence, jsonnet,
+ * Flux's artifact, generate and substitute).
+ */
+import type {FluxPostRender} from '../helm.js'
+
+export type ModuleCommand = {helmTemplate: HelmTemplate} | {kustomizeBuild: KustomizeBuild} | string[]
+
+/** go/helm.go HelmTemplate: the flags Argo CD's repo-server and helm-controller give `helm template`, as fields. */
+export interface HelmTemplate {
+  release: string
+  /** The chart's folder (or `.`, the request's working folder). */
+  chart: string
+  namespace?: string
+  kubeVersion?: string
+  apiVersions?: readonly string[]
+  includeCrds?: boolean
+  skipTests?: boolean
+  skipSchemaValidation?: boolean
+  /** In order: each a `--values` file (a name with commas is split as helm splits it). */
+  valueFiles?: readonly string[]
+  /** `--set` / `--set-string` / `--set-file` in order, each `name=value` to Helm's strvals. */
+  set?: ReadonlyArray<{name: string; value: string}>
+  setString?: ReadonlyArray<{name: string; value: string}>
+  setFile?: ReadonlyArray<{name: string; value: string}>
+  fluxPostRender?: FluxPostRender
+}
+
+/** go/kustomize.go KustomizeBuild. */
+export interface KustomizeBuild {
+  dir: string
+  loadRestrictionsNone?: boolean
+}
