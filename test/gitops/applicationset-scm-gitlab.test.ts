@@ -15,7 +15,7 @@ import {ScmListing, scmOfFlag, settled} from '../../src/gitops/listings/scm-prov
 import {expandDocument} from '../support/appset-expansion.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
-import {FakeGitLab, type FakeGitLabProject} from '../support/gitlab-server.js'
+import {FakeGitLab, projectJson, type FakeGitLabProject} from '../support/gitlab-server.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'gitlab-scm-token-51c7e2'
@@ -397,6 +397,27 @@ describe('GitLab failures fail closed: the generator fails, nothing generated, n
     expect(await failure(gitlab('labels'), new ScmListing({provider: 'gitlab', apiUrl: gl.url}))).toMatch(
       /no gitlab client/,
     )
+  })
+})
+
+describe("the bounds and client-go's pagination", () => {
+  const GROUP = 'getApiV4GroupsIdProjects (undescribed)'
+  it('a listing of more pages, a run of more requests, fail the generator (never a partial list)', async () => {
+    const pages = (await scmOfFlag('gitlab', gl.url, env(), {maxPages: 1}))!
+    expect(await failure(gitlab('big'), pages)).toMatch(/the listing has more than 1 pages: not read whole/)
+    const budget = (await scmOfFlag('gitlab', gl.url, env(), {maxRequests: 2}))!
+    expect(await failure({...gitlab('names'), filters: [{pathsExist: ['x']}]}, budget)).toMatch(
+      /budget of 2 GitLab API requests is spent/,
+    )
+    expect(budget.requests).toBe(2)
+  })
+
+  it("a page without X-Total-Pages (GitLab past 10,000 results) ends the listing, as ListRepos' loop reads it", async () => {
+    const [first] = GROUPS.names
+    gl.respondNext(GROUP, {status: 200, body: [projectJson(first)], headers: {'x-page': '1', 'x-next-page': '2'}})
+    const from = gl.requests.length
+    expect(pairs(await paramsOf(gitlab('names')))).toEqual(['one@main'])
+    expect(uris(from).filter((u) => u.includes('/groups/'))).toHaveLength(1)
   })
 })
 
