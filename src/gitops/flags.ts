@@ -34,7 +34,7 @@ export const ARGOCD_SERVER_FLAG = {
  */
 export const SCM_PROVIDER_FLAGS = {
   'scm-provider': Flags.string({
-    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token). A generator whose github.api names another API is not rendered. Default: those generators are not rendered.`,
+    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token); gitlab (the API URL from --api-url, else https://gitlab.com, /api/v4/ added as GitLab's client adds it; the token from GITLAB_TOKEN). A generator whose github.api or gitlab.api names another API is not rendered. Default: those generators are not rendered.`,
     options: SCM_PROVIDERS,
   }),
   'api-url': Flags.string({

@@ -370,7 +370,15 @@ describe('the scmProvider generator beyond the controller tests', () => {
   it('other providers, and no --scm-provider: not rendered, named', async () => {
     const gitlab = await expand(appSet(generator({gitlab: {group: 'x'}}), true, '{{ .repository }}'), await api())
     expect(gitlab.notRendered).toEqual([
-      expect.objectContaining({why: expect.stringMatching(/the gitlab provider is not evaluated/)}),
+      expect.objectContaining({
+        why: expect.stringMatching(/the gitlab provider is not asked: this run asks github \(--scm-provider gitlab/),
+      }),
+    ])
+    const gitea = await expand(appSet(generator({gitea: {owner: 'x'}}), true, '{{ .repository }}'), await api())
+    expect(gitea.notRendered).toEqual([
+      expect.objectContaining({
+        why: expect.stringMatching(/the gitea provider is not evaluated \(only github, gitlab are\)/),
+      }),
     ])
     const none = await expand(appSet(generator(github('argoproj')), true, '{{ .repository }}'))
     expect(none.notRendered).toEqual([

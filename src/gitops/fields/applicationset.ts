@@ -16,6 +16,7 @@ const selector =
 const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
 const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
 const SCM = 'gitops/applicationset-scm-provider.test.ts'
+const GITLAB = 'gitops/applicationset-scm-gitlab.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -98,8 +99,8 @@ function clusters(): Rules {
 /**
  * The `scmProvider` generator with `github`: evaluated as scm_provider.go and services/scm_provider/{github,utils}.go do
  * over GitHub's API (`--scm-provider github`, the run's --api-url and token), each field proven by a case ported from
- * argo-cd v3.5.1's github_test.go, utils_test.go or scm_provider_test.go; without the flag, and for every other
- * provider, the generator is named not rendered (the `scmProvider.**` row).
+ * argo-cd v3.5.1's github_test.go, utils_test.go or scm_provider_test.go; without the flag, and for a provider not
+ * evaluated, the generator is named not rendered (the `scmProvider.**` row); gitlab is scmGitlab's.
  */
 function scmProvider(): Rules {
   const at = 'spec.generators[].scmProvider'
@@ -144,6 +145,54 @@ function scmProvider(): Rules {
     [`${at}.values`]: row(
       'value interpolation (fasttemplate): values.<key>, rendered with the set',
       'each value rendered with its set (values.<key>, or a `values` map in goTemplate)',
+    ),
+  }
+}
+
+/**
+ * The `scmProvider` generator with `gitlab`: evaluated as services/scm_provider/gitlab.go asks GitLab through client-go
+ * v1.46.0 (`--scm-provider gitlab`), proven by the cases of argo-cd v3.5.1's gitlab_test.go over its own canned answers.
+ * The fields that shape GET /groups/{id}/projects are held to the request URIs argo-cd's own mock serves (the query
+ * client-go sends): GitLab publishes no description of that operation, so its answers are Argo CD's canned ones from a
+ * real GitLab, and the fake checks the request exactly, not against a description.
+ */
+function scmGitlab(): Rules {
+  const at = 'spec.generators[].scmProvider.gitlab'
+  const api =
+    "with --scm-provider gitlab (GitLab's API at --api-url, else https://gitlab.com; GITLAB_TOKEN); without it the generator is not rendered, named"
+  const listing = (title: string, note: string) =>
+    exact(
+      GITLAB,
+      title,
+      `${api}; ${note} (GET /groups/{id}/projects as client-go sends it, held to the request URIs of Argo CD's mock and its canned answers: GitLab publishes no description of that operation)`,
+    )
+  return {
+    [`${at}.group`]: listing(
+      'multiple repos with labels: every parameter, short_sha of a short sha',
+      "the group's projects, every page (the first unnumbered, then X-Next-Page until X-Page reaches X-Total-Pages); organization is the namespace's full path, labels the topics, else the tag_list",
+    ),
+    [`${at}.includeSubgroups`]: listing(
+      'all subgroups: includeSubgroups lists the subgroup project',
+      'include_subgroups, always sent',
+    ),
+    [`${at}.includeSharedProjects`]: listing(
+      'all subgroups and shared projects: includeSharedProjects true, and unset (WillIncludeSharedProjects)',
+      'with_shared; unset is true, as WillIncludeSharedProjects reads it',
+    ),
+    [`${at}.topic`]: listing('specific topic: topic is the listing query', 'topic, sent even when empty'),
+    [`${at}.includeArchivedRepos`]: listing(
+      'all branches with archived repos: includeArchivedRepos asks archived=true',
+      'archived=true, sent only when set',
+    ),
+    [`${at}.api`]: exact(
+      GITLAB,
+      'the API of another host is never asked: not rendered, named; the same API with /api/v4 is this one',
+      `${api}; the base URL as client-go sets it (a trailing slash, then api/v4/); an empty api is https://gitlab.com/api/v4/; any other than the run's API is never asked`,
+    ),
+    [`${at}.allBranches`]: exact(
+      GITLAB,
+      'all branches: every branch, one page (no X-Next-Page)',
+      `${api}; GET …/repository/branches, every page until X-Next-Page is 0 (a 404 is none); without it GET …/branches/{default branch} (a 404 is none)`,
     ),
   }
 }
@@ -285,9 +334,10 @@ export const applicationSetRules: Rules = {
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
   'spec.generators[].scmProvider.**': needs(
-    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github with --scm-provider github)',
+    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github and gitlab with --scm-provider)',
   ),
   ...scmProvider(),
+  ...scmGitlab(),
   ...scmConnection(),
   ...pullRequestFilters(),
   'spec.generators[].plugin.**': needs('calls a plugin service over HTTP'),

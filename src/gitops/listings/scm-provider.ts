@@ -127,6 +127,7 @@ export async function settled<T>(scm: ScmProviderApi | undefined, expand: () => 
 /** The providers `--scm-provider` names, each its listing's maker. */
 const PROVIDERS: Record<string, () => Promise<ScmListingMaker>> = {
   github: async () => (await import('./scm-github.js')).githubListing,
+  gitlab: async () => (await import('./scm-gitlab.js')).gitlabListing,
 }
 export const SCM_PROVIDERS = Object.keys(PROVIDERS)
 
