@@ -9,6 +9,7 @@
  * (every page counts) and `maxPages` pages per listing; past either the question's answer is an error, and the
  * generators that asked it fail (render-failed) — never a partial list. No token: every answer is that error.
  */
+import {usageError} from '../../core/errors.js'
 import {redact} from '../../core/secrets.js'
 import type {ScmAnswer, ScmProviderApi, ScmQuestion} from '../deployables/index.js'
 
@@ -127,6 +128,7 @@ export async function settled<T>(scm: ScmProviderApi | undefined, expand: () => 
 /** The providers `--scm-provider` names, each its listing's maker. */
 const PROVIDERS: Record<string, () => Promise<ScmListingMaker>> = {
   github: async () => (await import('./scm-github.js')).githubListing,
+  azureDevOps: async () => (await import('./scm-azure-devops.js')).azureDevOpsListing,
 }
 export const SCM_PROVIDERS = Object.keys(PROVIDERS)
 
@@ -135,6 +137,21 @@ export type ScmListingMaker = (
   env: NodeJS.ProcessEnv,
   bounds: Pick<ScmListingOptions, 'maxRequests' | 'maxPages'>,
 ) => Promise<ScmListing>
+
+/** `--api-url` of a provider: an http(s) URL without credentials (exit 2 INVALID_API_URL), its trailing slash dropped. */
+export function checkedApiUrl(value: string, example: string): string {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
+    throw usageError('INVALID_API_URL', `--api-url ${JSON.stringify(value)} is not an http(s) URL.`, [
+      `e.g. ${example}`,
+    ])
+  return value.replace(/\/+$/, '')
+}
 
 /** `--scm-provider <provider>`: the API URL checked (exit 2 INVALID_API_URL), the token found; undefined without it. */
 export async function scmOfFlag(
