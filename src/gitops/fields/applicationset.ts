@@ -16,6 +16,7 @@ const selector =
 const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
 const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
 const SCM = 'gitops/applicationset-scm-provider.test.ts'
+const SCM_AZURE = 'gitops/applicationset-scm-azure-devops.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -144,6 +145,37 @@ function scmProvider(): Rules {
     [`${at}.values`]: row(
       'value interpolation (fasttemplate): values.<key>, rendered with the set',
       'each value rendered with its set (values.<key>, or a `values` map in goTemplate)',
+    ),
+    ...azureDevOps(at),
+  }
+}
+
+/**
+ * `scmProvider.azureDevOps`: evaluated as services/scm_provider/azure_devops.go does over Azure DevOps' Git API
+ * (`--scm-provider azureDevOps`, AZURE_DEVOPS_TOKEN), each field proven by a case ported from azure_devops_test.go or
+ * the description's recorded examples. One quirk is not reproduced: Argo CD's repository_id is a uuid.UUID, which
+ * fasttemplate leaves as `{{repository_id}}` (not a string); here it is the GUID string in both template modes.
+ */
+function azureDevOps(at: string): Rules {
+  const api =
+    'with --scm-provider azureDevOps (the API at --api-url, else https://dev.azure.com; AZURE_DEVOPS_TOKEN); without it the generator is not rendered, named; in fasttemplate `{{repository_id}}` is the GUID, where Argo CD leaves it unreplaced'
+  const row = (title: string, note: string) => exact(SCM_AZURE, title, `${api}; ${note}`)
+  return {
+    [`${at}.azureDevOps.organization`]: row(
+      'the organization is lower-cased into its URL, as NewPatConnection normalizes it',
+      'the organization URL <api>/<organization> (lower-cased); organization, repository, repository_id (the GUID), url (the remote URL, whatever cloneProtocol), branch, sha, labels (none)',
+    ),
+    [`${at}.azureDevOps.teamProject`]: row(
+      'TestGetAzureDevopsRepositories: of repositories missing a name, default branch, remote URL or id, only the eligible one',
+      "the team project's repositories (GET …/{project}/_apis/git/repositories, one request); those without a name, default branch, remote URL or id left out",
+    ),
+    [`${at}.azureDevOps.api`]: row(
+      "an api that is not the run's (or the default https://dev.azure.com) is never asked: not rendered, named",
+      "an api (default https://dev.azure.com) that is not the run's API URL, compared without a trailing slash and case, is never asked",
+    ),
+    [`${at}.azureDevOps.allBranches`]: row(
+      'allBranches: every branch statistic, branchNormalized of a branch with a slash',
+      'every branch (GET …/stats/branches); without it the default branch alone (GET …/stats/branches?name=, refs/heads/ stripped); a repository Azure DevOps does not find (GitRepositoryNotFoundException: a disabled one) has none',
     ),
   }
 }
@@ -285,7 +317,7 @@ export const applicationSetRules: Rules = {
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
   'spec.generators[].scmProvider.**': needs(
-    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github with --scm-provider github)',
+    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github and azureDevOps with --scm-provider)',
   ),
   ...scmProvider(),
   ...scmConnection(),
