@@ -43,11 +43,15 @@ export class Swagger2Spec {
   private readonly validators = new Map<string, ValidateFunction>()
 
   constructor(
-    file: URL | string,
+    /** The description's file, or the description itself (one assembled from parts). */
+    file: URL | string | Json,
     private readonly id: string,
     options: {closed?: boolean; basePath?: string} = {},
   ) {
-    const doc = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Json
+    const doc =
+      file instanceof URL || typeof file === 'string'
+        ? (JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Json)
+        : file
     if (options.closed) {
       for (const def of Object.values(doc.definitions as Json) as Json[]) {
         if (def.type === 'object' && def.properties && def.additionalProperties === undefined)

@@ -129,6 +129,7 @@ export async function settled<T>(scm: ScmProviderApi | undefined, expand: () => 
 const PROVIDERS: Record<string, () => Promise<ScmListingMaker>> = {
   github: async () => (await import('./scm-github.js')).githubListing,
   azureDevOps: async () => (await import('./scm-azure-devops.js')).azureDevOpsListing,
+  bitbucket: async () => (await import('./scm-bitbucket.js')).bitbucketListing,
 }
 export const SCM_PROVIDERS = Object.keys(PROVIDERS)
 
