@@ -32,7 +32,8 @@ const NEEDS_CLUSTER: Record<string, string> = {
     'lists the clusters registered in Argo CD (cluster Secrets): needs --argocd-server and ARGOCD_AUTH_TOKEN to list them',
   clusterDecisionResource: 'reads a duck-typed resource (e.g. a Placement decision) from the cluster',
   pullRequest: 'lists open pull requests through the SCM provider API',
-  scmProvider: 'lists repositories through the SCM provider API: github is evaluated with --scm-provider github',
+  scmProvider:
+    'lists repositories through the SCM provider API: github, azureDevOps and bitbucket are evaluated with --scm-provider github|azureDevOps|bitbucket',
   plugin: 'calls a plugin service over HTTP',
 }
 const GENERATOR_KEYS = [...OFFLINE, ...Object.keys(NEEDS_CLUSTER)]
