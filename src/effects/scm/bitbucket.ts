@@ -81,24 +81,7 @@ export function createBitbucketClient(options: BitbucketClientOptions): Bitbucke
   const at = (...parts: string[]) => `${base}/repositories/${parts.map((p) => encodeURI(p)).join('/')}`
   return {
     repositoriesUrl: (owner) => `${at(owner)}?role=member`,
-    async repositoryPage(url, first) {
-      const page = object(await ok(url))
-      // decodeRepositories needs the first page's values; a later page without any adds none.
-      if (first && !Array.isArray(page.values)) throw new BitbucketError('the repository list has no values')
-      const values = Array.isArray(page.values) ? page.values.map(object) : []
-      const next = typeof page.next === 'string' && page.next !== '' && !(first && values.length === 0) ? page.next : ''
-      if (next !== '' && !next.startsWith(`${base}/`))
-        throw new BitbucketError(`the next page ${next} is not on this run's API ${base}: not asked`)
-      return {
-        repositories: values.map((r) => ({
-          slug: text(r.slug),
-          uuid: text(r.uuid),
-          mainbranch: text(object(r.mainbranch).name),
-          clone: object(r.links).clone,
-        })),
-        ...(next === '' ? {} : {next}),
-      }
-    },
+    repositoryPage: async (url, first) => repositoryPage(await ok(url), first, base),
     async getBranch(owner, slug, name) {
       if (name === '') throw new BitbucketError('Error: Branch Name is empty')
       return branchOf(await ok(at(owner, slug, 'refs', 'branches', name)))
@@ -120,6 +103,28 @@ export function createBitbucketClient(options: BitbucketClientOptions): Bitbucke
 type Entry = Record<string, unknown>
 const object = (v: unknown): Entry => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Entry) : {})
 const text = (v: unknown): string => (typeof v === 'string' ? v : '')
+
+/** One page of ListForAccount: decodeRepositories, and the next page's link (none after an empty first page). */
+function repositoryPage(
+  body: unknown,
+  first: boolean,
+  base: string,
+): {repositories: BitbucketRepository[]; next?: string} {
+  const page = object(body)
+  // decodeRepositories needs the first page's values; a later page without any adds none.
+  if (first && !Array.isArray(page.values)) throw new BitbucketError('the repository list has no values')
+  const values = Array.isArray(page.values) ? page.values.map(object) : []
+  const next = typeof page.next === 'string' && page.next !== '' && !(first && values.length === 0) ? page.next : ''
+  if (next !== '' && !next.startsWith(`${base}/`))
+    throw new BitbucketError(`the next page ${next} is not on this run's API ${base}: not asked`)
+  const repositories = values.map((r) => ({
+    slug: text(r.slug),
+    uuid: text(r.uuid),
+    mainbranch: text(object(r.mainbranch).name),
+    clone: object(r.links).clone,
+  }))
+  return next === '' ? {repositories} : {repositories, next}
+}
 
 function branchOf(body: unknown): BitbucketBranch {
   const b = object(body)

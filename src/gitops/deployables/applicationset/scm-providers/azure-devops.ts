@@ -36,65 +36,74 @@ export function azureDevOpsService(config: JsonObject, ctx: ScmServiceContext): 
   if (!isObject(config))
     throw new GenerationError('scmProvider.azureDevOps must be a map', [...ctx.path, 'azureDevOps'])
   askedApi(config, ctx)
-  const organization = String(config.organization ?? '')
-  const project = String(config.teamProject ?? '')
+  const at: Project = {ctx, organization: String(config.organization ?? ''), project: String(config.teamProject ?? '')}
   const allBranches = config.allBranches === true
   return {
-    listRepos() {
-      const listed = ctx.ask<AzureDevOpsRepositoryAnswer[]>({op: 'repositories', organization, project})
-      const out: ScmRepository[] = []
-      for (const r of listed) {
-        if (r.name === undefined || r.defaultBranch === undefined || r.remoteUrl === undefined || r.id === undefined)
-          continue
-        out.push({
-          organization,
-          repository: r.name,
-          url: r.remoteUrl,
-          branch: r.defaultBranch,
-          sha: '',
-          labels: [],
-          repositoryId: r.id,
-        })
-      }
-      return out
-    },
-    getBranches(repo) {
-      return allBranches ? everyBranch(repo) : defaultBranch(repo)
-    },
+    listRepos: () => repositories(at),
+    getBranches: (repo) => (allBranches ? everyBranch(at, repo) : defaultBranch(at, repo)),
     repoHasPath(repo, path) {
-      const repoId = String(repo.repositoryId)
+      const {organization, project} = at
       return ctx.ask<boolean>(
-        {op: 'path', organization, project, repoId, branch: repo.branch, path},
+        {op: 'path', organization, project, repoId: String(repo.repositoryId), branch: repo.branch, path},
         (e) => `failed to check for path existence in Azure DevOps: ${e}`,
       )
     },
   }
+}
 
-  function defaultBranch(repo: ScmRepository): ScmRepository[] {
-    const name = repo.branch.replace('refs/heads/', '')
-    const got = ctx.ask<AzureDevOpsBranchAnswer | null>(
-      {op: 'branch', organization, project, repo: repo.repository, name},
-      (e) => `could not get default branch ${name} (${repo.branch}) from repository ${repo.repository}: ${e}`,
-    )
-    if (got === null) return []
-    if (got.name === undefined || got.commitId === undefined)
-      throw ctx.fail(`invalid branch result after requesting branch ${repo.branch} from repository ${repo.repository}`)
-    return [{...repo, branch: got.name, sha: got.commitId, labels: []}]
-  }
+/** The team project the generator lists, and what it asks through. */
+interface Project {
+  ctx: ScmServiceContext
+  organization: string
+  project: string
+}
 
-  function everyBranch(repo: ScmRepository): ScmRepository[] {
-    const got = ctx.ask<AzureDevOpsBranchAnswer[] | null>(
-      {op: 'branches', organization, project, repo: repo.repository},
-      (e) => `failed getting branches from repository ${repo.repository}, project ${project}: ${e}`,
-    )
-    if (got === null) return []
-    return got.map((b) => {
-      // Argo CD dereferences both without a check (a panic): here the generator fails.
-      if (b.name === undefined || b.commitId === undefined)
-        throw ctx.fail(`invalid branch result in the branches of repository ${repo.repository}`)
-      return {...repo, branch: b.name, sha: b.commitId, labels: []}
+/** ListRepos: the repositories with a name, default branch, remote URL and id; the URL whatever the protocol. */
+function repositories({ctx, organization, project}: Project): ScmRepository[] {
+  const listed = ctx.ask<AzureDevOpsRepositoryAnswer[]>({op: 'repositories', organization, project})
+  const out: ScmRepository[] = []
+  for (const r of listed) {
+    if (r.name === undefined || r.defaultBranch === undefined || r.remoteUrl === undefined || r.id === undefined)
+      continue
+    out.push({
+      organization,
+      repository: r.name,
+      url: r.remoteUrl,
+      branch: r.defaultBranch,
+      sha: '',
+      labels: [],
+      repositoryId: r.id,
     })
   }
+  return out
+}
+
+/** GetBranches without allBranches: GetBranch of the default branch, `refs/heads/` stripped. */
+function defaultBranch({ctx, organization, project}: Project, repo: ScmRepository): ScmRepository[] {
+  const name = repo.branch.replace('refs/heads/', '')
+  const got = ctx.ask<AzureDevOpsBranchAnswer | null>(
+    {op: 'branch', organization, project, repo: repo.repository, name},
+    (e) => `could not get default branch ${name} (${repo.branch}) from repository ${repo.repository}: ${e}`,
+  )
+  if (got === null) return []
+  if (got.name === undefined || got.commitId === undefined)
+    throw ctx.fail(`invalid branch result after requesting branch ${repo.branch} from repository ${repo.repository}`)
+  return [{...repo, branch: got.name, sha: got.commitId, labels: []}]
+}
+
+/** GetBranches with allBranches: every branch statistic of the repository. */
+function everyBranch({ctx, organization, project}: Project, repo: ScmRepository): ScmRepository[] {
+  const got = ctx.ask<AzureDevOpsBranchAnswer[] | null>(
+    {op: 'branches', organization, project, repo: repo.repository},
+    (e) => `failed getting branches from repository ${repo.repository}, project ${project}: ${e}`,
+  )
+  if (got === null) return []
+  return got.map((b) => {
+    // Argo CD dereferences both without a check (a panic): here the generator fails.
+    if (b.name === undefined || b.commitId === undefined)
+      throw ctx.fail(`invalid branch result in the branches of repository ${repo.repository}`)
+    return {...repo, branch: b.name, sha: b.commitId, labels: []}
+  })
 }
 
 /**
