@@ -21,7 +21,11 @@ export interface JsonGetOptions {
 
 export interface JsonAnswer {
   status: number
+  /** The reason phrase of the status line (`Unauthorized`), as the server sent it. */
+  statusText: string
   body: unknown
+  /** The body as sent, for a service whose errors are not always JSON. */
+  text: string
   headers: Headers
 }
 
@@ -54,7 +58,7 @@ export async function getJson(url: string, options: JsonGetOptions): Promise<Jso
         } catch {
           body = null
         }
-        return {status: res.status, body, headers: res.headers}
+        return {status: res.status, statusText: res.statusText, body, text, headers: res.headers}
       },
       classifyHttpError,
       options.retryPolicy ?? DEFAULT_RETRY_POLICY,

@@ -28,13 +28,13 @@ export const ARGOCD_SERVER_FLAG = {
 }
 
 /**
- * `--scm-provider github` and `--api-url`: the ApplicationSet `scmProvider.github` generators list repositories
- * through GitHub's API (src/gitops/listings/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
+ * `--scm-provider github|azureDevOps|bitbucket` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list
+ * repositories through the provider's API (src/gitops/listings/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
  * diff or verify must not start calling an API because a token happens to be there.
  */
 export const SCM_PROVIDER_FLAGS = {
   'scm-provider': Flags.string({
-    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token); gitlab (the API URL from --api-url, else https://gitlab.com, /api/v4/ added as GitLab's client adds it; the token from GITLAB_TOKEN). A generator whose github.api or gitlab.api names another API is not rendered. Default: those generators are not rendered.`,
+    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token); gitlab (the API URL from --api-url, else https://gitlab.com, /api/v4/ added as GitLab's client adds it; the token from GITLAB_TOKEN); azureDevOps (the API URL from --api-url, else https://dev.azure.com, the organization appended; a personal access token from AZURE_DEVOPS_TOKEN); bitbucket, Bitbucket Cloud (the API base from --api-url, else https://api.bitbucket.org/2.0, standing for Argo CD's BITBUCKET_API_BASE_URL; BITBUCKET_TOKEN, sent as basic auth with BITBUCKET_USER when set, as Argo CD's user and app password, else as a bearer access token). A generator whose provider's api names another API is not rendered. Default: those generators are not rendered.`,
     options: SCM_PROVIDERS,
   }),
   'api-url': Flags.string({

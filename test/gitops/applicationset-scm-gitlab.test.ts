@@ -11,7 +11,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {ScmListing, scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
+import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
+import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
 import {expandDocument} from '../support/appset-expansion.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'

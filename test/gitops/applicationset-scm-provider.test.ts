@@ -11,7 +11,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {ScmListing, scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
+import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
+import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
 import {expandDocument} from '../support/appset-expansion.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
@@ -374,10 +375,10 @@ describe('the scmProvider generator beyond the controller tests', () => {
         why: expect.stringMatching(/the gitlab provider is not asked: this run asks github \(--scm-provider gitlab/),
       }),
     ])
-    const gitea = await expand(appSet(generator({gitea: {owner: 'x'}}), true, '{{ .repository }}'), await api())
-    expect(gitea.notRendered).toEqual([
+    const aws = await expand(appSet(generator({awsCodeCommit: {region: 'x'}}), true, '{{ .repository }}'), await api())
+    expect(aws.notRendered).toEqual([
       expect.objectContaining({
-        why: expect.stringMatching(/the gitea provider is not evaluated \(only github, gitlab are\)/),
+        why: expect.stringMatching(/^the awsCodeCommit provider is not evaluated \(only github, gitlab, .* are\)$/),
       }),
     ])
     const none = await expand(appSet(generator(github('argoproj')), true, '{{ .repository }}'))

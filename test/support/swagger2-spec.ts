@@ -9,7 +9,9 @@ import {compilePath, describeViolation} from './github-openapi.js'
  * …): `find` matches a request to its operation by method and path template (longest literal first), `checkQuery`
  * holds its query to the operation's parameters (an unknown one, a missing required one, a wrong boolean, integer
  * or enum is a violation), `validate` a body against a schema of the description. `closed`: objects without
- * `additionalProperties` refuse unknown fields (a description that lists every field its service sends).
+ * `additionalProperties` refuse unknown fields (a description that lists every field its service sends). A parameter
+ * may be a `$ref` to the description's `parameters`; AutoRest's `x-ms-paths` (`/items?path={path}`: one path, an
+ * operation per query key) are read too, an operation there matching only a request with its query keys.
  */
 
 const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ??
@@ -29,6 +31,8 @@ export interface Operation {
   literalLength: number
   method: string
   operationId: string
+  /** The query keys an `x-ms-paths` operation is told apart by (`path` of `/items?path={path}`). */
+  queryKeys: string[]
   parameters: Array<{name: string; in: string; type?: string; items?: Json; required?: boolean; enum?: unknown[]}>
   responses: Record<string, {schema?: Json}>
 }
@@ -39,11 +43,15 @@ export class Swagger2Spec {
   private readonly validators = new Map<string, ValidateFunction>()
 
   constructor(
-    file: URL | string,
+    /** The description's file, or the description itself (one assembled from parts). */
+    file: URL | string | Json,
     private readonly id: string,
     options: {closed?: boolean; basePath?: string} = {},
   ) {
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as Json
+    const doc =
+      file instanceof URL || typeof file === 'string'
+        ? (JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Json)
+        : file
     if (options.closed) {
       for (const def of Object.values(doc.definitions as Json) as Json[]) {
         if (def.type === 'object' && def.properties && def.additionalProperties === undefined)
@@ -52,32 +60,46 @@ export class Swagger2Spec {
     }
     this.ajv = new Ajv({allErrors: true, strict: false, validateSchema: false})
     addFormats(this.ajv)
-    for (const f of ['int64', 'int32', 'uint64', 'uint32', 'byte', 'double', 'float']) this.ajv.addFormat(f, true)
+    for (const f of ['int64', 'int32', 'uint64', 'uint32', 'byte', 'double', 'float', 'T']) this.ajv.addFormat(f, true)
     this.ajv.addSchema({$id: id, definitions: doc.definitions})
     const base = options.basePath ?? ''
-    for (const [template, item] of Object.entries(doc.paths as Json)) {
+    const parameters = (doc.parameters ?? {}) as Json
+    const resolve = (p: Json): Json =>
+      typeof p.$ref === 'string' ? (parameters[p.$ref.replace('#/parameters/', '')] as Json) : p
+    const paths = Object.entries({...(doc.paths as Json), ...((doc['x-ms-paths'] ?? {}) as Json)})
+    for (const [key, item] of paths) {
+      const [template, query = ''] = key.split('?')
+      const queryKeys = query ? query.split('&').map((kv) => kv.split('=')[0]) : []
       const {regex, paramNames, literalLength} = compilePath(base + template)
-      const shared = ((item as Json).parameters ?? []) as Operation['parameters']
+      const shared = ((item as Json).parameters ?? []) as Json[]
       for (const [method, op] of Object.entries(item as Json)) {
         if (method === 'parameters') continue
         this.operations.push({
-          template: base + template,
+          template: base + key,
           regex,
           paramNames,
           literalLength,
           method: method.toUpperCase(),
           operationId: (op as Json).operationId,
-          parameters: [...shared, ...((op as Json).parameters ?? [])],
+          queryKeys,
+          parameters: [...shared, ...(((op as Json).parameters ?? []) as Json[])].map(
+            resolve,
+          ) as Operation['parameters'],
           responses: (op as Json).responses ?? {},
         })
       }
     }
-    this.operations.sort((a, b) => b.literalLength - a.literalLength)
+    this.operations.sort((a, b) => b.literalLength - a.literalLength || b.queryKeys.length - a.queryKeys.length)
   }
 
-  find(method: string, pathname: string): {op: Operation; params: Record<string, string>} | null {
+  find(
+    method: string,
+    pathname: string,
+    query?: URLSearchParams,
+  ): {op: Operation; params: Record<string, string>} | null {
     for (const op of this.operations) {
       if (op.method !== method) continue
+      if (op.queryKeys.some((k) => !query?.has(k))) continue
       const m = op.regex.exec(pathname)
       if (!m) continue
       const params: Record<string, string> = {}

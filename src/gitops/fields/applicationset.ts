@@ -17,6 +17,8 @@ const notRendered = 'lists pullRequest (also inside a matrix) and clusters as no
 const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
 const SCM = 'gitops/applicationset-scm-provider.test.ts'
 const GITLAB = 'gitops/applicationset-scm-gitlab.test.ts'
+const SCM_AZURE = 'gitops/applicationset-scm-azure-devops.test.ts'
+const SCM_BITBUCKET = 'gitops/applicationset-scm-bitbucket.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -145,6 +147,59 @@ function scmProvider(): Rules {
     [`${at}.values`]: row(
       'value interpolation (fasttemplate): values.<key>, rendered with the set',
       'each value rendered with its set (values.<key>, or a `values` map in goTemplate)',
+    ),
+    ...azureDevOps(at),
+    ...bitbucket(at),
+  }
+}
+
+/**
+ * `scmProvider.azureDevOps`: evaluated as services/scm_provider/azure_devops.go does over Azure DevOps' Git API
+ * (`--scm-provider azureDevOps`, AZURE_DEVOPS_TOKEN), each field proven by a case ported from azure_devops_test.go or
+ * the description's recorded examples. One quirk is not reproduced: Argo CD's repository_id is a uuid.UUID, which
+ * fasttemplate leaves as `{{repository_id}}` (not a string); here it is the GUID string in both template modes.
+ */
+function azureDevOps(at: string): Rules {
+  const api =
+    'with --scm-provider azureDevOps (the API at --api-url, else https://dev.azure.com; AZURE_DEVOPS_TOKEN); without it the generator is not rendered, named; in fasttemplate `{{repository_id}}` is the GUID, where Argo CD leaves it unreplaced'
+  const row = (title: string, note: string) => exact(SCM_AZURE, title, `${api}; ${note}`)
+  return {
+    [`${at}.azureDevOps.organization`]: row(
+      'the organization is lower-cased into its URL, as NewPatConnection normalizes it',
+      'the organization URL <api>/<organization> (lower-cased); organization, repository, repository_id (the GUID), url (the remote URL, whatever cloneProtocol), branch, sha, labels (none)',
+    ),
+    [`${at}.azureDevOps.teamProject`]: row(
+      'TestGetAzureDevopsRepositories: of repositories missing a name, default branch, remote URL or id, only the eligible one',
+      "the team project's repositories (GET …/{project}/_apis/git/repositories, one request); those without a name, default branch, remote URL or id left out",
+    ),
+    [`${at}.azureDevOps.api`]: row(
+      "an api that is not the run's (or the default https://dev.azure.com) is never asked: not rendered, named",
+      "an api (default https://dev.azure.com) that is not the run's API URL, compared without a trailing slash and case, is never asked",
+    ),
+    [`${at}.azureDevOps.allBranches`]: row(
+      'allBranches: every branch statistic, branchNormalized of a branch with a slash',
+      'every branch (GET …/stats/branches); without it the default branch alone (GET …/stats/branches?name=, refs/heads/ stripped); a repository Azure DevOps does not find (GitRepositoryNotFoundException: a disabled one) has none',
+    ),
+  }
+}
+
+/**
+ * `scmProvider.bitbucket` (Bitbucket Cloud): evaluated as services/scm_provider/bitbucket_cloud.go does over Bitbucket's
+ * API 2.0 through go-bitbucket (`--scm-provider bitbucket`, BITBUCKET_TOKEN), each field proven by a case ported from
+ * bitbucket_cloud_test.go. Its `user` and `appPasswordRef` are how Argo CD authenticates (scmConnection).
+ */
+function bitbucket(at: string): Rules {
+  const api =
+    "with --scm-provider bitbucket (the API base at --api-url, else https://api.bitbucket.org/2.0, as BITBUCKET_API_BASE_URL sets Argo CD's; BITBUCKET_TOKEN, with BITBUCKET_USER as basic auth); without it the generator is not rendered, named"
+  const row = (title: string, note: string) => exact(SCM_BITBUCKET, title, `${api}; ${note}`)
+  return {
+    [`${at}.bitbucket.owner`]: row(
+      'every page of repositories (12: two pages of 10, the second by its next link)',
+      "the workspace's repositories the caller is a member of (GET /repositories/{owner}?role=member, every page by its next link); url the clone link of cloneProtocol (ssh by default), repository_id the {uuid}, no labels; the main branch by GetBranch, a failure when Bitbucket has no such branch",
+    ),
+    [`${at}.bitbucket.allBranches`]: row(
+      'allBranches reads the first page of branches only (10 of 12), one request, as go-bitbucket does',
+      'the first page of the branches alone (GET …/refs/branches, one request: go-bitbucket reads no further page)',
     ),
   }
 }
@@ -334,7 +389,7 @@ export const applicationSetRules: Rules = {
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
   'spec.generators[].scmProvider.**': needs(
-    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github and gitlab with --scm-provider)',
+    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github, gitlab, azureDevOps and bitbucket with --scm-provider)',
   ),
   ...scmProvider(),
   ...scmGitlab(),

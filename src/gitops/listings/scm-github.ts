@@ -8,7 +8,7 @@ import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
 import type {GitHubClient} from '../../effects/github/index.js'
 import type {GitHubQuestion} from '../deployables/applicationset/scm-providers/github.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {ScmListing, type ScmAsker, type ScmListingMaker} from './scm-provider.js'
+import {ScmListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
 
 export const githubListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
   const [{resolveApiUrl}, {findToken}, {createGitHubClient}] = await Promise.all([

@@ -11,7 +11,7 @@ import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
 import {GITLAB_DEFAULT_URL, GitLabNotFound, type GitLabClient} from '../../effects/scm/gitlab.js'
 import type {GitLabQuestion} from '../deployables/applicationset/scm-providers/gitlab.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {ScmListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from './scm-provider.js'
+import {ScmListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from './scm-listing.js'
 
 export const gitlabListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
   const apiUrl = gitlabApiUrl(apiUrlFlag)

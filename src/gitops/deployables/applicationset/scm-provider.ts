@@ -11,6 +11,8 @@ import type {ScmProviderApi, ScmRepository} from '../types.js'
 import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {withValues} from './git.js'
 import {isObject, type JsonObject} from './merge.js'
+import {azureDevOpsService} from './scm-providers/azure-devops.js'
+import {bitbucketService} from './scm-providers/bitbucket.js'
 import {githubService} from './scm-providers/github.js'
 import {gitlabService} from './scm-providers/gitlab.js'
 import {gathered, ScmServiceContext, type ScmService, type ScmServiceFactory} from './scm-providers/service.js'
@@ -19,7 +21,12 @@ import type {Params, Templating} from './templating.js'
 /** The providers in the order Argo CD's switch picks the first one set. */
 const PROVIDERS = ['github', 'gitlab', 'gitea', 'bitbucketServer', 'azureDevOps', 'bitbucket', 'awsCodeCommit']
 /** The providers evaluated, each over its API. */
-const SERVICES: Partial<Record<string, ScmServiceFactory>> = {github: githubService, gitlab: gitlabService}
+const SERVICES: Partial<Record<string, ScmServiceFactory>> = {
+  github: githubService,
+  gitlab: gitlabService,
+  azureDevOps: azureDevOpsService,
+  bitbucket: bitbucketService,
+}
 const FIELDS = ['repositoryMatch', 'labelMatch', 'branchMatch'] as const
 
 interface Filter {

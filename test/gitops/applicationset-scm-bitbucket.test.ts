@@ -1,0 +1,320 @@
+/**
+ * The ApplicationSet `scmProvider` generator with `bitbucket` (Bitbucket Cloud), evaluated over Bitbucket's API 2.0
+ * (`--scm-provider bitbucket`): the real client against the fake Bitbucket that validates every request and response
+ * against Bitbucket's published Swagger description (test/support/bitbucket-server.ts). The cases are argo-cd v3.5.1's
+ * services/scm_provider/bitbucket_cloud_test.go (TestBitbucketListRepos, TestBitbucketHasRepo: its canned answers
+ * served as its mock serves them); then what the port adds: go-bitbucket's paging (every repository page, the first
+ * branch page only), the filters, values, both credentials, the failures (fail closed), and `gitops diff` through
+ * the built CLI.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
+import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
+import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
+import {expandDocument} from '../support/appset-expansion.js'
+import {argoCd, FakeBitbucket, repository, type FakeBitbucketRepository} from '../support/bitbucket-server.js'
+import {diffLast, history} from '../support/diff-repo.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+const TOKEN = 'bitbucket-access-token-7e4a20'
+const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
+const SHA = 'dc1edb6c7d650d8ba67719ddf7b662ad8f8fb798'
+const UUID = '{76606e75-8aeb-4a87-9396-4abee652ec63}'
+const hash = (n: number) => n.toString(16).padStart(40, 'a')
+const named = (n: string) => repository('names', n, {main: hash(n.length)}, {main: [n]})
+
+const WORKSPACES: Record<string, FakeBitbucketRepository[]> = {
+  // bitbucket_cloud_test.go's mock: testmike, its main branch, .gitignore at its commit.
+  'test-owner': [
+    {
+      entry: argoCd('repositories').values[0],
+      branches: argoCd('branches').values,
+      meta: {[`${SHA}/.gitignore`]: argoCd('src-gitignore')},
+    },
+  ],
+  names: ['one', 'two', 'three', 'four'].map(named),
+  big: Array.from({length: 12}, (_, i) => repository('big', `r${String(i).padStart(2, '0')}`, {main: hash(i)})),
+  wide: [
+    repository(
+      'wide',
+      'many',
+      Object.fromEntries(Array.from({length: 12}, (_, i) => [`b${String(i).padStart(2, '0')}`, hash(i)])),
+    ),
+    repository('wide', 'slashed', {'feature/x': hash(99), main: hash(98)}, {'feature/x': ['deploy/app.yaml']}),
+  ],
+  gone: [{...repository('gone', 'lost', {main: hash(1)}), branches: []}],
+  web: [repository('web', 'web', {main: '19b016818bc0e0a44ddeaab345838a2a6c97fa67'})],
+}
+
+let bb: FakeBitbucket
+beforeAll(async () => {
+  bb = await new FakeBitbucket({token: TOKEN, workspaces: WORKSPACES}).start()
+})
+afterAll(async () => {
+  expect(bb.violations).toEqual([])
+  await bb.close()
+})
+
+const env = (extra: Record<string, string> = {}) => ({BITBUCKET_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
+const api = async () => (await scmOfFlag('bitbucket', bb.api, env()))!
+
+function appSet(generators: string[], goTemplate: boolean, name: string): string {
+  return [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: ApplicationSet',
+    'metadata: {name: repos, namespace: argocd}',
+    'spec:',
+    `  goTemplate: ${goTemplate}`,
+    '  generators:',
+    ...generators.map((l) => `    ${l}`),
+    '  template:',
+    `    metadata: {name: '${name}'}`,
+    '    spec:',
+    '      project: default',
+    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
+    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
+    '',
+  ].join('\n')
+}
+
+const expand = (text: string, scm?: ScmProviderApi) =>
+  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
+const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const bitbucket = (owner: string, more: Record<string, unknown> = {}) => ({bitbucket: {owner, user: 'argo', ...more}})
+
+async function paramsOf(spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi) {
+  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
+  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
+  expect(out.errors).toEqual([])
+  expect(out.notRendered).toEqual([])
+  return out.applications.map((a) => a.generatedBy!.params)
+}
+const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+
+async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
+  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
+  expect(out.applications).toEqual([])
+  expect(out.errors).toHaveLength(1)
+  return out.errors[0].message
+}
+const PREFIX = 'error generating params: error listing repos: '
+
+describe('bitbucket_cloud_test.go TestBitbucketListRepos, TestBitbucketHasRepo, over the fake Bitbucket', () => {
+  const testmike = (url: string) => ({
+    organization: 'test-owner',
+    repository: 'testmike',
+    repository_id: UUID,
+    url,
+    branch: 'main',
+    branchNormalized: 'main',
+    sha: SHA,
+    short_sha: SHA.slice(0, 8),
+    short_sha_7: SHA.slice(0, 7),
+    labels: '',
+  })
+  const ssh = 'git@bitbucket.org:test-owner/testmike.git'
+  const cases = [
+    {name: 'blank protocol', proto: undefined, url: ssh},
+    {name: 'ssh protocol', proto: 'ssh', url: ssh},
+    {name: 'https protocol', proto: 'https', url: 'https://test-owner@bitbucket.org/test-owner/testmike.git'},
+  ]
+  for (const c of cases) {
+    it(`${c.name}: the main branch (GetBranch), every parameter`, async () => {
+      const sets = await paramsOf({...bitbucket('test-owner'), ...(c.proto ? {cloneProtocol: c.proto} : {})})
+      expect(sets).toEqual([testmike(c.url)])
+      expect(bb.requestsFor('repositories').at(-1)!.query).toEqual({role: 'member'})
+      expect(bb.requestsFor('branch').at(-1)!.path).toBe('/2.0/repositories/test-owner/testmike/refs/branches/main')
+    })
+  }
+
+  it('other protocol: the generator fails', async () => {
+    expect(await failure({...bitbucket('test-owner'), cloneProtocol: 'other'})).toBe(
+      `${PREFIX}error fetching clone url for repo testmike: unknown clone protocol for Bitbucket cloud other`,
+    )
+  })
+
+  it('all branches: ListBranches (refs/branches, no query)', async () => {
+    expect(await paramsOf(bitbucket('test-owner', {allBranches: true}))).toEqual([testmike(ssh)])
+    expect(bb.requestsFor('branches').at(-1)).toMatchObject({
+      path: '/2.0/repositories/test-owner/testmike/refs/branches',
+      query: {},
+    })
+  })
+
+  it('TestBitbucketHasRepo: .gitignore exists at the commit, .gitignore2 does not (404)', async () => {
+    const has = (path: string) => paramsOf({...bitbucket('test-owner'), filters: [{pathsExist: [path]}]})
+    expect(pairs(await has('.gitignore'))).toEqual(['testmike@main'])
+    expect(await has('.gitignore2')).toEqual([])
+    expect(
+      bb
+        .requestsFor('src')
+        .slice(-2)
+        .map((r) => [r.path, r.query]),
+    ).toEqual([
+      [`/2.0/repositories/test-owner/testmike/src/${SHA}/.gitignore`, {format: 'meta'}],
+      [`/2.0/repositories/test-owner/testmike/src/${SHA}/.gitignore2`, {format: 'meta'}],
+    ])
+  })
+})
+
+describe("go-bitbucket's paging, the filters, values", () => {
+  it('every page of repositories (12: two pages of 10, the second by its next link)', async () => {
+    const before = bb.requestsFor('repositories').length
+    expect(await paramsOf({...bitbucket('big'), filters: [{repositoryMatch: '^r1[01]$'}]})).toHaveLength(2)
+    expect(
+      bb
+        .requestsFor('repositories')
+        .slice(before)
+        .map((r) => r.query),
+    ).toEqual([{role: 'member'}, {role: 'member', page: '2'}])
+  })
+
+  it('allBranches reads the first page of branches only (10 of 12), one request, as go-bitbucket does', async () => {
+    const before = bb.requestsFor('branches').length
+    const sets = await paramsOf({...bitbucket('wide', {allBranches: true}), filters: [{repositoryMatch: 'many'}]})
+    expect(sets.map((s) => s.branch)).toEqual(Array.from({length: 10}, (_, i) => `b${String(i).padStart(2, '0')}`))
+    expect(bb.requestsFor('branches').length - before).toBe(1)
+  })
+
+  it('a main branch with a slash is asked as written; pathsExist at its commit', async () => {
+    const sets = await paramsOf({
+      ...bitbucket('wide'),
+      filters: [{repositoryMatch: 'slashed', pathsExist: ['deploy/']}],
+    })
+    expect(sets).toEqual([expect.objectContaining({branch: 'feature/x', branchNormalized: 'feature-x', sha: hash(99)})])
+    expect(bb.requestsFor('branch').at(-1)!.path).toBe('/2.0/repositories/wide/slashed/refs/branches/feature/x')
+  })
+
+  it('repositoryMatch, pathsExist, pathsDoNotExist, branchMatch; labelMatch matches nothing (no labels)', async () => {
+    const names = async (filters: unknown[]) => pairs(await paramsOf({...bitbucket('names'), filters}))
+    expect(await names([{repositoryMatch: 'n|hr'}])).toEqual(['one@main', 'three@main'])
+    expect(await names([{pathsExist: ['two']}])).toEqual(['two@main'])
+    expect(await names([{pathsDoNotExist: ['two']}])).toEqual(['one@main', 'three@main', 'four@main'])
+    expect(await names([{branchMatch: '^main$', repositoryMatch: '^f'}])).toEqual(['four@main'])
+    expect(await names([{labelMatch: '.*'}])).toEqual([])
+  })
+
+  it('values (fasttemplate): values.<key> rendered with the set', async () => {
+    const sets = await paramsOf({...bitbucket('web'), values: {at: '{{ branch }}@{{ organization }}'}}, false)
+    expect(sets[0]).toMatchObject({'values.at': 'main@web', repository_id: expect.stringMatching(/^\{.*\}$/)})
+  })
+})
+
+describe('credentials and failures: fail closed, the token never printed', () => {
+  it('BITBUCKET_USER: basic auth with the token as Argo CD sends user and app password', async () => {
+    const basic = await new FakeBitbucket({token: TOKEN, user: 'argo', workspaces: WORKSPACES}).start()
+    try {
+      const scm = (await scmOfFlag('bitbucket', basic.api, env({BITBUCKET_USER: 'argo'})))!
+      expect(pairs(await paramsOf(bitbucket('web'), true, scm))).toEqual(['web@main'])
+      const bearer = (await scmOfFlag('bitbucket', basic.api, env()))!
+      expect(await failure(bitbucket('web'), bearer)).toBe(
+        `${PREFIX}error listing repositories for web: 401 Unauthorized`,
+      )
+      expect(basic.violations).toEqual([])
+    } finally {
+      await basic.close()
+    }
+  })
+
+  it('a server that keeps failing, an unknown workspace, a refused token, no token', async () => {
+    bb.respondNext(
+      'repositories',
+      ...Array.from({length: 2}, () => ({status: 503, body: {type: 'error', error: {message: 'unavailable'}}})),
+    )
+    expect(await failure(bitbucket('web'))).toMatch(
+      new RegExp(`^${PREFIX}error listing repositories for web: GET .*503.*gave up after 2 attempts`),
+    )
+    expect(await failure(bitbucket('nobody'))).toBe(`${PREFIX}error listing repositories for nobody: 404 Not Found`)
+    const refused = (await scmOfFlag('bitbucket', bb.api, env({BITBUCKET_TOKEN: 'refused-token-2b1f'})))!
+    expect(await failure(bitbucket('web'), refused)).toBe(
+      `${PREFIX}error listing repositories for web: 401 Unauthorized`,
+    )
+    const none = (await scmOfFlag('bitbucket', bb.api, {}))!
+    expect(none).toBeInstanceOf(ScmListing)
+    expect(await failure(bitbucket('web'), none)).toBe(
+      `${PREFIX}error listing repositories for web: no Bitbucket token (BITBUCKET_TOKEN): ${bb.api} was not asked`,
+    )
+  })
+
+  it('a main branch Bitbucket does not have, a branch without a hash, a path that cannot be read fail the generator', async () => {
+    expect(await failure(bitbucket('gone'))).toBe(`${PREFIX}error listing branches for gone/lost: 404 Not Found`)
+    bb.respondNext('branch', {status: 200, body: {type: 'branch', name: 'main', target: {type: 'commit'}}})
+    expect(await failure(bitbucket('web'))).toBe(`${PREFIX}error getting SHA for branch for web/web/main: %!w(<nil>)`)
+    bb.respondNext('src', {status: 403, body: {type: 'error', error: {message: 'Forbidden'}}})
+    expect(await failure({...bitbucket('web'), filters: [{pathsExist: ['x']}]})).toBe(`${PREFIX}403 Forbidden`)
+  })
+
+  it('a next link off this API is never followed; the bounds fail the generator (never a partial list)', async () => {
+    const page = {
+      pagelen: 10,
+      size: 11,
+      page: 1,
+      values: [WORKSPACES.web[0].entry],
+      next: 'https://elsewhere.example/2.0/repositories/web?page=2',
+    }
+    bb.respondNext('repositories', {status: 200, body: page})
+    const before = bb.requests.length
+    expect(await failure(bitbucket('web'))).toMatch(
+      /the next page https:\/\/elsewhere.example\/.* is not on this run's API/,
+    )
+    expect(bb.requests.length - before).toBe(1)
+    const pages = (await scmOfFlag('bitbucket', bb.api, env(), {maxPages: 1}))!
+    expect(await failure(bitbucket('big'), pages)).toMatch(/the listing has more than 1 pages: not read whole/)
+  })
+})
+
+describe('gitops diff --scm-provider bitbucket (the built CLI)', () => {
+  const repos = () =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata: {name: repos, namespace: argocd}',
+      'spec:',
+      '  goTemplate: true',
+      '  generators:',
+      '    - scmProvider: {bitbucket: {owner: web, user: argo, appPasswordRef: {secretName: bb, key: password}}}',
+      '  template:',
+      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
+      '    spec:',
+      '      project: default',
+      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
+      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
+      '',
+    ].join('\n')
+  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+
+  it("renders an scmProvider-generated Application's change, Bitbucket asked once; without the flag, incomplete", async () => {
+    requireTool('kustomize')
+    requireTool('helm')
+    const repo = await history(
+      {'argocd/repos.yaml': repos(), 'apps/web/configmap.yaml': configMap('one')},
+      {'apps/web/configmap.yaml': configMap('two')},
+    )
+    const e = toolEnv(env())
+    interface Diff {
+      summary: string
+      deployables: Array<{
+        change: string
+        application?: string
+        objects: Array<{change: string; kind: string; name: string}>
+      }>
+      failures: Array<{message: string}>
+    }
+    const before = bb.requestsFor('repositories').length
+    const run = await diffLast<Diff>(repo, e, ['--scm-provider', 'bitbucket', '--api-url', bb.api])
+    expect(run.result.failures).toEqual([])
+    expect(run.result.summary).toBe('changed')
+    expect(
+      run.result.deployables.map((d) => [
+        d.application,
+        d.change,
+        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
+      ]),
+    ).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    expect(bb.requestsFor('repositories').length - before).toBe(1)
+    expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
+    const without = await diffLast<Diff>(repo, e)
+    expect(without.result.summary).toBe('incomplete')
+  })
+})
