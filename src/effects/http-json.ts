@@ -17,6 +17,8 @@ export interface JsonGetOptions {
   fetch?: typeof fetch
   /** Called once per HTTP request sent (every retry counts). */
   onRequest?: () => void
+  /** A POST's body (an AWS JSON protocol's request); default a GET. */
+  body?: string
 }
 
 export interface JsonAnswer {
@@ -43,7 +45,8 @@ export async function getJson(url: string, options: JsonGetOptions): Promise<Jso
       async () => {
         options.onRequest?.()
         const res = await doFetch(url, {
-          method: 'GET',
+          method: options.body === undefined ? 'GET' : 'POST',
+          ...(options.body === undefined ? {} : {body: options.body}),
           headers: {Accept: 'application/json', ...options.headers},
           signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
         })
@@ -67,7 +70,7 @@ export async function getJson(url: string, options: JsonGetOptions): Promise<Jso
     const last = error instanceof RetryBudgetExhausted ? error.lastError : error
     const what = last instanceof TransientHttpStatus ? last.message : describe(last)
     const attempts = error instanceof RetryBudgetExhausted ? ` (gave up after ${error.attempts} attempts)` : ''
-    throw new HttpUnavailable(`GET ${url}: ${what}${attempts}`)
+    throw new HttpUnavailable(`${options.body === undefined ? 'GET' : 'POST'} ${url}: ${what}${attempts}`)
   }
 }
 

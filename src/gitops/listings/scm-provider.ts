@@ -31,6 +31,7 @@ const PROVIDERS: Record<string, () => Promise<ScmListingMaker>> = {
   gitlab: async () => (await import('./scm-gitlab.js')).gitlabListing,
   azureDevOps: async () => (await import('./scm-azure-devops.js')).azureDevOpsListing,
   bitbucket: async () => (await import('./scm-bitbucket.js')).bitbucketListing,
+  awsCodeCommit: async () => (await import('./scm-aws-codecommit.js')).awsCodeCommitListing,
 }
 export const SCM_PROVIDERS = Object.keys(PROVIDERS)
 

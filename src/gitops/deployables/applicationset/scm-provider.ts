@@ -12,6 +12,7 @@ import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {withValues} from './git.js'
 import {isObject, type JsonObject} from './merge.js'
 import {azureDevOpsService} from './scm-providers/azure-devops.js'
+import {awsCodeCommitService} from './scm-providers/aws-codecommit.js'
 import {bitbucketService} from './scm-providers/bitbucket.js'
 import {githubService} from './scm-providers/github.js'
 import {gitlabService} from './scm-providers/gitlab.js'
@@ -26,6 +27,7 @@ const SERVICES: Partial<Record<string, ScmServiceFactory>> = {
   gitlab: gitlabService,
   azureDevOps: azureDevOpsService,
   bitbucket: bitbucketService,
+  awsCodeCommit: awsCodeCommitService,
 }
 const FIELDS = ['repositoryMatch', 'labelMatch', 'branchMatch'] as const
 
