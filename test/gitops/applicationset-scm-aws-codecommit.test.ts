@@ -1,0 +1,239 @@
+/**
+ * The ApplicationSet `scmProvider` generator with `awsCodeCommit`, evaluated over CodeCommit and the Resource Groups
+ * Tagging API (`--scm-provider awsCodeCommit`): the real client (SigV4-signed awsJson1_1) against the fake AWS that
+ * validates every request and response against AWS's Smithy models and verifies every signature
+ * (test/support/codecommit-server.ts). The cases are argo-cd v3.5.1's services/scm_provider/aws_codecommit_test.go
+ * (TestAWSCodeCommitListRepos, TestAWSCodeCommitRepoHasPath, TestAWSCodeCommitGetBranches: its mocked answers served
+ * by the fake as CodeCommit sends them); then what the port adds: every page, the filters, values, another region
+ * never asked, the failures (fail closed), and `gitops diff` through the built CLI.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
+import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
+import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
+import {expandDocument} from '../support/appset-expansion.js'
+import {error, FakeCodeCommit, type FakeAwsKey, type FakeCodeCommitRepository} from '../support/codecommit-server.js'
+import {diffLast, history} from '../support/diff-repo.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+const KEY: FakeAwsKey = {
+  accessKeyId: 'AKIAFAKECODECOMMIT01',
+  secretAccessKey: 'codecommit-secret-key-5b2e91',
+  sessionToken: 'codecommit-session-token-c47d',
+  region: 'us-east-1',
+}
+const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
+const ID1 = '8235624d-d248-4df9-a983-2558b01dbe83'
+const HOST = 'git-codecommit.us-east-1.amazonaws.com/v1/repos'
+
+const REPOSITORIES: FakeCodeCommitRepository[] = [
+  // aws_codecommit_test.go's repositories: repo1 (main), repo2 (no default branch), repo3 (no metadata).
+  {name: 'repo1', id: ID1, defaultBranch: 'main', tags: {key1: 'value1', key2: 'x'}, branches: ['main', 'feature/codecommit', 'chore/go-upgrade'], files: {main: ['lib/config.yaml', 'lib/config/a.yaml']}},
+  {name: 'repo2', id: '640d5859-d265-4e27-a9fa-e0731eb13ed7', tags: {key1: 'value2'}},
+  {name: 'repo3-nil-metadata', id: '24a6ee96-d3a0-4be6-a595-c5e5b1ab1617', noMetadata: true},
+  ...['one', 'two', 'three'].map((n, i) => ({
+    name: n,
+    id: `0000000${i}-0000-4000-8000-000000000000`,
+    accountId: '222222222222',
+    defaultBranch: 'main',
+    tags: {team: n === 'two' ? 'b' : 'a'},
+    files: {main: [`${n}/app.yaml`]},
+  })),
+]
+
+let aws: FakeCodeCommit
+beforeAll(async () => {
+  aws = await new FakeCodeCommit({key: KEY, repositories: REPOSITORIES, pageSize: 2}).start()
+})
+afterAll(async () => {
+  expect(aws.violations).toEqual([])
+  await aws.close()
+})
+
+const env = (extra: Record<string, string> = {}) => ({
+  AWS_ACCESS_KEY_ID: KEY.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey,
+  AWS_SESSION_TOKEN: KEY.sessionToken!,
+  AWS_REGION: KEY.region,
+  AMEIDE_TEST_TIMINGS: FAST,
+  ...extra,
+})
+const api = async (extra: Record<string, string> = {}) => (await scmOfFlag('awsCodeCommit', aws.url, env(extra)))!
+
+function appSet(generators: string[], goTemplate: boolean, name: string): string {
+  return [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: ApplicationSet',
+    'metadata: {name: repos, namespace: argocd}',
+    'spec:',
+    `  goTemplate: ${goTemplate}`,
+    '  generators:',
+    ...generators.map((l) => `    ${l}`),
+    '  template:',
+    `    metadata: {name: '${name}'}`,
+    '    spec:',
+    '      project: default',
+    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
+    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
+    '',
+  ].join('\n')
+}
+
+const expand = (text: string, scm?: ScmProviderApi) =>
+  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
+const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const cc = (more: Record<string, unknown> = {}) => ({awsCodeCommit: {...more}})
+const only = (name: string) => ({filters: [{repositoryMatch: `^${name}$`}]})
+
+async function paramsOf(spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi) {
+  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
+  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
+  expect(out.errors).toEqual([])
+  expect(out.notRendered).toEqual([])
+  return out.applications.map((a) => a.generatedBy!.params)
+}
+const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+
+async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
+  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
+  expect(out.applications).toEqual([])
+  expect(out.errors).toHaveLength(1)
+  return out.errors[0].message
+}
+const PREFIX = 'error generating params: error listing repos: '
+const repo1 = (url: string, branch = 'main') => ({
+  organization: '',
+  repository: 'repo1',
+  repository_id: ID1,
+  url,
+  branch,
+  branchNormalized: branch.replaceAll('/', '-'),
+  sha: '',
+  short_sha: '',
+  short_sha_7: '',
+  labels: '',
+})
+
+describe('aws_codecommit_test.go TestAWSCodeCommitListRepos, over the fake CodeCommit', () => {
+  it('ListRepos by tag with https: GetResources with the tag filters as Argo CD builds them, then GetRepository', async () => {
+    const tagFilters = [
+      {key: 'key1', value: 'value1'},
+      {key: 'key1', value: 'value2'},
+      {key: 'key2'},
+    ]
+    // key1 of value1 or value2, and key2: repo1 alone (repo2 has no key2).
+    const sets = await paramsOf({...cc({tagFilters}), cloneProtocol: 'https'})
+    expect(sets).toEqual([repo1(`https://${HOST}/repo1`)])
+    expect(aws.requestsFor('GetResources').at(-1)).toEqual({
+      ResourceTypeFilters: ['codecommit:repository'],
+      TagFilters: [{Key: 'key1', Values: ['value1', 'value2']}, {Key: 'key2'}],
+    })
+    expect(aws.requestsFor('GetRepository').at(-1)).toEqual({repositoryName: 'repo1'})
+  })
+
+  it('ListRepos by tag with https-fips: the clone URL on git-codecommit-fips.', async () => {
+    const sets = await paramsOf({...cc({tagFilters: [{key: 'key1'}]}), cloneProtocol: 'https-fips', ...only('repo1')})
+    expect(sets).toEqual([repo1(`https://git-codecommit-fips.us-east-1.amazonaws.com/v1/repos/repo1`)])
+    expect(aws.requestsFor('GetResources').at(-1)!.TagFilters).toEqual([{Key: 'key1'}])
+  })
+
+  it('ListRepos without tag with invalid repo: ssh; no default branch and no metadata skipped', async () => {
+    const before = aws.requestsFor('ListRepositories').length
+    const sets = await paramsOf({...cc(), cloneProtocol: 'ssh', filters: [{repositoryMatch: '^repo'}]})
+    expect(sets).toEqual([repo1(`ssh://${HOST}/repo1`)])
+    expect(aws.requestsFor('ListRepositories').slice(before)[0]).toEqual({})
+    expect(await paramsOf({...cc(), filters: [{repositoryMatch: '^repo'}]})).toEqual([repo1(`ssh://${HOST}/repo1`)])
+  })
+
+  it('ListRepos with invalid protocol: the generator fails', async () => {
+    expect(await failure({...cc(), cloneProtocol: 'invalid-protocol'})).toBe(
+      `${PREFIX}unknown clone protocol for codecommit invalid-protocol`,
+    )
+  })
+
+  it('ListRepos error on listRepos, error on getRepo: the generator fails', async () => {
+    aws.respondNext('ListRepositories', error('InvalidContinuationTokenException', 'list repo error'))
+    expect(await failure(cc())).toMatch(
+      new RegExp(`^${PREFIX}failed to list codecommit repository: operation error CodeCommit: ListRepositories, https response error StatusCode: 400, RequestID: .*, InvalidContinuationTokenException: list repo error$`),
+    )
+    aws.respondNext('GetRepository', error('EncryptionKeyUnavailableException', 'get repo error'))
+    expect(await failure(cc())).toMatch(/failed to get codecommit repository: .*EncryptionKeyUnavailableException: get repo error$/)
+  })
+})
+
+describe('aws_codecommit_test.go TestAWSCodeCommitRepoHasPath: GetFolder of the parent at the branch', () => {
+  const folder = (lists: Record<string, string[]>) => ({
+    status: 200,
+    body: {
+      commitId: '0123456789abcdef0123456789abcdef01234567',
+      folderPath: '/lib',
+      ...Object.fromEntries(Object.entries(lists).map(([k, names]) => [k, names.map((relativePath) => ({relativePath}))])),
+    },
+  })
+  const has = async (path: string, answer?: ReturnType<typeof folder> | ReturnType<typeof error>) => {
+    if (answer) aws.respondNext('GetFolder', answer)
+    const before = aws.requestsFor('GetFolder').length
+    const sets = await paramsOf({...cc(), filters: [{repositoryMatch: '^repo1$', pathsExist: [path]}]})
+    return {found: sets.length === 1, asked: aws.requestsFor('GetFolder').slice(before)}
+  }
+  const all = {files: ['config.yaml'], subFolders: ['config'], subModules: ['submodule'], symbolicLinks: ['service.json']}
+  const cases: Array<[string, string, string | undefined, ReturnType<typeof folder> | ReturnType<typeof error> | undefined, boolean]> = [
+    ['on regular file', 'lib/config.yaml', '/lib', folder({files: ['config.yaml']}), true],
+    ['on folder', 'lib/config', '/lib', folder({subFolders: ['config']}), true],
+    ['on submodules', '/lib/submodule/', '/lib', folder({subModules: ['submodule']}), true],
+    ['on symlink', './lib/service.json', '/lib', folder({symbolicLinks: ['service.json']}), true],
+    ['when no match', 'no-match.json', '/', folder(all), false],
+    ['when parent folder not found', 'lib/submodule', '/lib', error('FolderDoesNotExistException', 'no folder'), false],
+    ["on root folder - './'", './', undefined, undefined, true],
+    ["on root folder - '/'", '/', undefined, undefined, true],
+  ]
+  for (const [name, path, asked, answer, expected] of cases) {
+    it(`RepoHasPath ${name}`, async () => {
+      const got = await has(path, answer)
+      expect(got.found).toBe(expected)
+      expect(got.asked).toEqual(
+        asked === undefined ? [] : [{commitSpecifier: 'main', folderPath: asked, repositoryName: 'repo1'}],
+      )
+    })
+  }
+
+  it('RepoHasPath when unknown error: the generator fails', async () => {
+    aws.respondNext('GetFolder', error('EncryptionKeyAccessDeniedException', 'unknown error'))
+    expect(await failure({...cc(), filters: [{repositoryMatch: '^repo1$', pathsExist: ['lib/x']}]})).toMatch(
+      /^error generating params: error listing repos: operation error CodeCommit: GetFolder, .*EncryptionKeyAccessDeniedException: unknown error$/,
+    )
+  })
+})
+
+describe('aws_codecommit_test.go TestAWSCodeCommitGetBranches', () => {
+  it('GetBranches all branches: ListBranches, every page, no sha', async () => {
+    const before = aws.requestsFor('ListBranches').length
+    const sets = await paramsOf({...cc({allBranches: true}), ...only('repo1'), cloneProtocol: 'https'})
+    const url = `https://${HOST}/repo1`
+    expect(sets).toEqual(['main', 'feature/codecommit', 'chore/go-upgrade'].map((b) => repo1(url, b)))
+    // Two pages of two: the second by the first page's nextToken.
+    expect(aws.requestsFor('ListBranches').slice(before)).toEqual([
+      {repositoryName: 'repo1'},
+      {repositoryName: 'repo1', nextToken: expect.any(String)},
+    ])
+  })
+
+  it('GetBranches default branch only: GetRepository again', async () => {
+    const before = aws.requestsFor('GetRepository').length
+    expect(pairs(await paramsOf({...cc(), ...only('repo1')}))).toEqual(['repo1@main'])
+    // one per listed repository (six), then repo1's default branch
+    expect(aws.requestsFor('GetRepository').slice(before).at(-1)).toEqual({repositoryName: 'repo1'})
+  })
+
+  it('GetBranches all branches on api error, default branch on api error: the generator fails', async () => {
+    aws.respondNext('ListBranches', error('EncryptionKeyDisabledException', 'api error'))
+    expect(await failure({...cc({allBranches: true}), ...only('repo1')})).toMatch(/ListBranches, .*: api error$/)
+    const getRepository = () => aws.requestsFor('GetRepository').length
+    // the listing's six GetRepository answered, then the default branch's refused
+    aws.respondNext('GetRepository', ...Array.from({length: 6}, () => ({status: 200, body: {repositoryMetadata: {repositoryName: 'repo1', repositoryId: ID1, defaultBranch: 'main', cloneUrlSsh: `ssh://${HOST}/repo1`}}})), error('RepositoryDoesNotExistException', 'api error'))
+    const before = getRepository()
+    expect(await failure({...cc(), ...only('repo1')})).toMatch(/GetRepository, .*RepositoryDoesNotExistException: api error$/)
+    expect(getRepository() - before).toBe(7)
+  })
+})
