@@ -159,6 +159,8 @@ const cjsFacades = {
 function isCommonJs(file) {
   if (file.endsWith('.cjs')) return true
   if (!file.endsWith('.js')) return false
+  // The AWS SDK's packages (@smithy/*) ship their ES modules under dist-es/ without `"type": "module"`.
+  if (file.split(path.sep).includes('dist-es')) return false
   for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     try {
       return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).type !== 'module'

@@ -237,3 +237,147 @@ describe('aws_codecommit_test.go TestAWSCodeCommitGetBranches', () => {
     expect(getRepository() - before).toBe(7)
   })
 })
+
+describe('every page, the filters, values', () => {
+  it('every page of ListRepositories and of GetResources, each by the token the page before sent', async () => {
+    const before = aws.requestsFor('ListRepositories').length
+    expect(pairs(await paramsOf({...cc(), filters: [{repositoryMatch: '^t'}]}))).toEqual(['two@main', 'three@main'])
+    expect(aws.requestsFor('ListRepositories').slice(before)).toEqual([
+      {},
+      {nextToken: expect.any(String)},
+      {nextToken: expect.any(String)},
+    ])
+    const tagged = aws.requestsFor('GetResources').length
+    expect(pairs(await paramsOf(cc({tagFilters: [{key: 'team', value: 'a'}, {key: 'team', value: ''}]})))).toEqual([
+      'one@main',
+      'three@main',
+    ])
+    expect(aws.requestsFor('GetResources').slice(tagged)).toEqual([
+      {ResourceTypeFilters: ['codecommit:repository'], TagFilters: [{Key: 'team', Values: ['a']}]},
+    ])
+  })
+
+  it('repositoryMatch, pathsExist, pathsDoNotExist, branchMatch; labelMatch matches nothing (no labels)', async () => {
+    const names = async (filters: unknown[]) =>
+      pairs(await paramsOf({...cc({tagFilters: [{key: 'team'}]}), filters}))
+    expect(await names([{repositoryMatch: 'n|hr'}])).toEqual(['one@main', 'three@main'])
+    expect(await names([{pathsExist: ['two/app.yaml']}])).toEqual(['two@main'])
+    expect(await names([{pathsDoNotExist: ['two']}])).toEqual(['one@main', 'three@main'])
+    expect(await names([{branchMatch: '^main$', repositoryMatch: '^o'}])).toEqual(['one@main'])
+    expect(await names([{labelMatch: '.*'}])).toEqual([])
+  })
+
+  it('values (fasttemplate): values.<key> rendered with the set; organization the account id', async () => {
+    const sets = await paramsOf({...cc(), ...only('one'), values: {at: '{{ branch }}@{{ organization }}'}}, false)
+    expect(sets[0]).toMatchObject({'values.at': 'main@222222222222', url: `ssh://${HOST}/one`})
+  })
+})
+
+describe('regions, credentials and failures: fail closed, the keys never printed', () => {
+  it("a region other than the run's is never asked: not rendered, named; the run's own region is", async () => {
+    const before = aws.requests.length
+    const out = await expand(appSet(generator(cc({region: 'eu-west-1'})), true, '{{ .repository }}'), await api())
+    expect(out.applications).toEqual([])
+    expect(out.errors).toEqual([])
+    expect(out.notRendered.map((n) => n.why)).toEqual([
+      expect.stringContaining("awsCodeCommit.region asks eu-west-1, not this run's region us-east-1"),
+    ])
+    expect(aws.requests.length).toBe(before)
+    expect(pairs(await paramsOf({...cc({region: 'us-east-1'}), ...only('one')}))).toEqual(['one@main'])
+  })
+
+  it('the endpoint: https://codecommit.<AWS_REGION>.amazonaws.com, else the region of --api-url', async () => {
+    const plain = await scmOfFlag('awsCodeCommit', undefined, env({AWS_REGION: 'eu-west-1'}))
+    expect(plain!.apiUrl).toBe('https://codecommit.eu-west-1.amazonaws.com')
+    const {AWS_REGION: _region, ...noRegion} = env()
+    const byUrl = await scmOfFlag('awsCodeCommit', 'https://codecommit.ap-south-1.amazonaws.com/', noRegion)
+    expect(byUrl!.apiUrl).toBe('https://codecommit.ap-south-1.amazonaws.com')
+    const lost = (await scmOfFlag('awsCodeCommit', aws.url, noRegion))!
+    expect(await failure(cc(), lost)).toBe(
+      `error generating params: error listing repos: no AWS region (AWS_REGION, or --api-url's): ${aws.url} was not asked`,
+    )
+  })
+
+  it('a server that keeps failing, a refused key, no credentials: the generator fails, nothing listed', async () => {
+    aws.respondNext('ListRepositories', ...Array.from({length: 2}, () => error('InternalFailure', 'down', 500)))
+    expect(await failure(cc())).toMatch(
+      new RegExp(`^${PREFIX}failed to list codecommit repository: POST .*500.*gave up after 2 attempts`),
+    )
+    aws.respondNext('GetResources', ...Array.from({length: 2}, () => error('ServiceUnavailable', 'down', 503)))
+    expect(await failure(cc({tagFilters: [{key: 'team'}]}))).toMatch(/POST .*503.*gave up after 2 attempts/)
+    const refused = await api({AWS_SECRET_ACCESS_KEY: 'refused-secret-9c1d'})
+    expect(await failure(cc(), refused)).toMatch(
+      /failed to list codecommit repository: operation error CodeCommit: ListRepositories, https response error StatusCode: 403, .*InvalidSignatureException/,
+    )
+    const unsessioned = await api({AWS_SESSION_TOKEN: ''})
+    expect(await failure(cc(), unsessioned)).toMatch(/StatusCode: 403/)
+    const none = (await scmOfFlag('awsCodeCommit', aws.url, {AWS_REGION: 'us-east-1'}))!
+    expect(none).toBeInstanceOf(ScmListing)
+    expect(await failure(cc(), none)).toBe(
+      `${PREFIX}no AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): ${aws.url} was not asked`,
+    )
+  })
+
+  it('the bounds fail the generator (never a partial list)', async () => {
+    const pages = (await scmOfFlag('awsCodeCommit', aws.url, env(), {maxPages: 1}))!
+    expect(await failure(cc(), pages)).toMatch(/the listing has more than 1 pages: not read whole/)
+    const requests = (await scmOfFlag('awsCodeCommit', aws.url, env(), {maxRequests: 4}))!
+    expect(await failure(cc(), requests)).toMatch(/budget of 4 AWS CodeCommit API requests is spent/)
+  })
+})
+
+describe('gitops diff --scm-provider awsCodeCommit (the built CLI)', () => {
+  const repos = () =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata: {name: repos, namespace: argocd}',
+      'spec:',
+      '  goTemplate: true',
+      '  generators:',
+      "    - scmProvider: {awsCodeCommit: {region: us-east-1, role: 'arn:aws:iam::111111111111:role/argo', tagFilters: [{key: team, value: b}]}}",
+      '  template:',
+      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
+      '    spec:',
+      '      project: default',
+      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
+      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
+      '',
+    ].join('\n')
+  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\ndata: {tier: ${tier}}\n`
+
+  it("renders an scmProvider-generated Application's change, AWS asked once; without the flag, incomplete", async () => {
+    requireTool('kustomize')
+    requireTool('helm')
+    const repo = await history(
+      {'argocd/repos.yaml': repos(), 'apps/two/configmap.yaml': configMap('one')},
+      {'apps/two/configmap.yaml': configMap('two')},
+    )
+    const e = toolEnv(env())
+    interface Diff {
+      summary: string
+      deployables: Array<{
+        change: string
+        application?: string
+        objects: Array<{change: string; kind: string; name: string}>
+      }>
+      failures: Array<{message: string}>
+    }
+    const before = aws.requestsFor('GetResources').length
+    const run = await diffLast<Diff>(repo, e, ['--scm-provider', 'awsCodeCommit', '--api-url', aws.url])
+    expect(run.result.failures).toEqual([])
+    expect(run.result.summary).toBe('changed')
+    expect(
+      run.result.deployables.map((d) => [
+        d.application,
+        d.change,
+        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
+      ]),
+    ).toEqual([['two-main', 'changed', ['changed ConfigMap/two']]])
+    expect(aws.requestsFor('GetResources').length - before).toBe(1)
+    const printed = run.stderr + JSON.stringify(run.result)
+    for (const secret of [KEY.secretAccessKey, KEY.sessionToken!, KEY.accessKeyId]) expect(printed).not.toContain(secret)
+    const without = await diffLast<Diff>(repo, e)
+    expect(without.result.summary).toBe('incomplete')
+  })
+})
