@@ -29,7 +29,14 @@ const HOST = 'git-codecommit.us-east-1.amazonaws.com/v1/repos'
 
 const REPOSITORIES: FakeCodeCommitRepository[] = [
   // aws_codecommit_test.go's repositories: repo1 (main), repo2 (no default branch), repo3 (no metadata).
-  {name: 'repo1', id: ID1, defaultBranch: 'main', tags: {key1: 'value1', key2: 'x'}, branches: ['main', 'feature/codecommit', 'chore/go-upgrade'], files: {main: ['lib/config.yaml', 'lib/config/a.yaml']}},
+  {
+    name: 'repo1',
+    id: ID1,
+    defaultBranch: 'main',
+    tags: {key1: 'value1', key2: 'x'},
+    branches: ['main', 'feature/codecommit', 'chore/go-upgrade'],
+    files: {main: ['lib/config.yaml', 'lib/config/a.yaml']},
+  },
   {name: 'repo2', id: '640d5859-d265-4e27-a9fa-e0731eb13ed7', tags: {key1: 'value2'}},
   {name: 'repo3-nil-metadata', id: '24a6ee96-d3a0-4be6-a595-c5e5b1ab1617', noMetadata: true},
   ...['one', 'two', 'three'].map((n, i) => ({
@@ -117,11 +124,7 @@ const repo1 = (url: string, branch = 'main') => ({
 
 describe('aws_codecommit_test.go TestAWSCodeCommitListRepos, over the fake CodeCommit', () => {
   it('ListRepos by tag with https: GetResources with the tag filters as Argo CD builds them, then GetRepository', async () => {
-    const tagFilters = [
-      {key: 'key1', value: 'value1'},
-      {key: 'key1', value: 'value2'},
-      {key: 'key2'},
-    ]
+    const tagFilters = [{key: 'key1', value: 'value1'}, {key: 'key1', value: 'value2'}, {key: 'key2'}]
     // key1 of value1 or value2, and key2: repo1 alone (repo2 has no key2).
     const sets = await paramsOf({...cc({tagFilters}), cloneProtocol: 'https'})
     expect(sets).toEqual([repo1(`https://${HOST}/repo1`)])
@@ -155,10 +158,14 @@ describe('aws_codecommit_test.go TestAWSCodeCommitListRepos, over the fake CodeC
   it('ListRepos error on listRepos, error on getRepo: the generator fails', async () => {
     aws.respondNext('ListRepositories', error('InvalidContinuationTokenException', 'list repo error'))
     expect(await failure(cc())).toMatch(
-      new RegExp(`^${PREFIX}failed to list codecommit repository: operation error CodeCommit: ListRepositories, https response error StatusCode: 400, RequestID: .*, InvalidContinuationTokenException: list repo error$`),
+      new RegExp(
+        `^${PREFIX}failed to list codecommit repository: operation error CodeCommit: ListRepositories, https response error StatusCode: 400, RequestID: .*, InvalidContinuationTokenException: list repo error$`,
+      ),
     )
     aws.respondNext('GetRepository', error('EncryptionKeyUnavailableException', 'get repo error'))
-    expect(await failure(cc())).toMatch(/failed to get codecommit repository: .*EncryptionKeyUnavailableException: get repo error$/)
+    expect(await failure(cc())).toMatch(
+      /failed to get codecommit repository: .*EncryptionKeyUnavailableException: get repo error$/,
+    )
   })
 })
 
@@ -168,7 +175,9 @@ describe('aws_codecommit_test.go TestAWSCodeCommitRepoHasPath: GetFolder of the 
     body: {
       commitId: '0123456789abcdef0123456789abcdef01234567',
       folderPath: '/lib',
-      ...Object.fromEntries(Object.entries(lists).map(([k, names]) => [k, names.map((relativePath) => ({relativePath}))])),
+      ...Object.fromEntries(
+        Object.entries(lists).map(([k, names]) => [k, names.map((relativePath) => ({relativePath}))]),
+      ),
     },
   })
   const has = async (path: string, answer?: ReturnType<typeof folder> | ReturnType<typeof error>) => {
@@ -177,8 +186,15 @@ describe('aws_codecommit_test.go TestAWSCodeCommitRepoHasPath: GetFolder of the 
     const sets = await paramsOf({...cc(), filters: [{repositoryMatch: '^repo1$', pathsExist: [path]}]})
     return {found: sets.length === 1, asked: aws.requestsFor('GetFolder').slice(before)}
   }
-  const all = {files: ['config.yaml'], subFolders: ['config'], subModules: ['submodule'], symbolicLinks: ['service.json']}
-  const cases: Array<[string, string, string | undefined, ReturnType<typeof folder> | ReturnType<typeof error> | undefined, boolean]> = [
+  const all = {
+    files: ['config.yaml'],
+    subFolders: ['config'],
+    subModules: ['submodule'],
+    symbolicLinks: ['service.json'],
+  }
+  const cases: Array<
+    [string, string, string | undefined, ReturnType<typeof folder> | ReturnType<typeof error> | undefined, boolean]
+  > = [
     ['on regular file', 'lib/config.yaml', '/lib', folder({files: ['config.yaml']}), true],
     ['on folder', 'lib/config', '/lib', folder({subFolders: ['config']}), true],
     ['on submodules', '/lib/submodule/', '/lib', folder({subModules: ['submodule']}), true],
@@ -231,9 +247,25 @@ describe('aws_codecommit_test.go TestAWSCodeCommitGetBranches', () => {
     expect(await failure({...cc({allBranches: true}), ...only('repo1')})).toMatch(/ListBranches, .*: api error$/)
     const getRepository = () => aws.requestsFor('GetRepository').length
     // the listing's six GetRepository answered, then the default branch's refused
-    aws.respondNext('GetRepository', ...Array.from({length: 6}, () => ({status: 200, body: {repositoryMetadata: {repositoryName: 'repo1', repositoryId: ID1, defaultBranch: 'main', cloneUrlSsh: `ssh://${HOST}/repo1`}}})), error('RepositoryDoesNotExistException', 'api error'))
+    aws.respondNext(
+      'GetRepository',
+      ...Array.from({length: 6}, () => ({
+        status: 200,
+        body: {
+          repositoryMetadata: {
+            repositoryName: 'repo1',
+            repositoryId: ID1,
+            defaultBranch: 'main',
+            cloneUrlSsh: `ssh://${HOST}/repo1`,
+          },
+        },
+      })),
+      error('RepositoryDoesNotExistException', 'api error'),
+    )
     const before = getRepository()
-    expect(await failure({...cc(), ...only('repo1')})).toMatch(/GetRepository, .*RepositoryDoesNotExistException: api error$/)
+    expect(await failure({...cc(), ...only('repo1')})).toMatch(
+      /GetRepository, .*RepositoryDoesNotExistException: api error$/,
+    )
     expect(getRepository() - before).toBe(7)
   })
 })
@@ -248,18 +280,25 @@ describe('every page, the filters, values', () => {
       {nextToken: expect.any(String)},
     ])
     const tagged = aws.requestsFor('GetResources').length
-    expect(pairs(await paramsOf(cc({tagFilters: [{key: 'team', value: 'a'}, {key: 'team', value: ''}]})))).toEqual([
-      'one@main',
-      'three@main',
-    ])
+    expect(
+      pairs(
+        await paramsOf(
+          cc({
+            tagFilters: [
+              {key: 'team', value: 'a'},
+              {key: 'team', value: ''},
+            ],
+          }),
+        ),
+      ),
+    ).toEqual(['one@main', 'three@main'])
     expect(aws.requestsFor('GetResources').slice(tagged)).toEqual([
       {ResourceTypeFilters: ['codecommit:repository'], TagFilters: [{Key: 'team', Values: ['a']}]},
     ])
   })
 
   it('repositoryMatch, pathsExist, pathsDoNotExist, branchMatch; labelMatch matches nothing (no labels)', async () => {
-    const names = async (filters: unknown[]) =>
-      pairs(await paramsOf({...cc({tagFilters: [{key: 'team'}]}), filters}))
+    const names = async (filters: unknown[]) => pairs(await paramsOf({...cc({tagFilters: [{key: 'team'}]}), filters}))
     expect(await names([{repositoryMatch: 'n|hr'}])).toEqual(['one@main', 'three@main'])
     expect(await names([{pathsExist: ['two/app.yaml']}])).toEqual(['two@main'])
     expect(await names([{pathsDoNotExist: ['two']}])).toEqual(['one@main', 'three@main'])
@@ -376,7 +415,8 @@ describe('gitops diff --scm-provider awsCodeCommit (the built CLI)', () => {
     ).toEqual([['two-main', 'changed', ['changed ConfigMap/two']]])
     expect(aws.requestsFor('GetResources').length - before).toBe(1)
     const printed = run.stderr + JSON.stringify(run.result)
-    for (const secret of [KEY.secretAccessKey, KEY.sessionToken!, KEY.accessKeyId]) expect(printed).not.toContain(secret)
+    for (const secret of [KEY.secretAccessKey, KEY.sessionToken!, KEY.accessKeyId])
+      expect(printed).not.toContain(secret)
     const without = await diffLast<Diff>(repo, e)
     expect(without.result.summary).toBe('incomplete')
   })

@@ -112,7 +112,13 @@ export class FakeCodeCommit {
     const request = {method: req.method!, path: req.url!, headers: req.headers, body}
     const unsigned = service.checkSignature(request, this.options.key, where).length > 0
     const answer = unsigned
-      ? {status: 403, body: {__type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.'}}
+      ? {
+          status: 403,
+          body: {
+            __type: 'InvalidSignatureException',
+            message: 'The request signature we calculated does not match the signature you provided.',
+          },
+        }
       : (this.queued.get(op!.name)?.shift() ?? this.behave(op!.name, input))
     const bad =
       answer.status === 200
@@ -128,7 +134,12 @@ export class FakeCodeCommit {
   private behave(operation: string, input: Json): FakeAwsResponse {
     const repos = this.options.repositories
     if (operation === 'ListRepositories')
-      return this.page(input.nextToken, 'nextToken', 'repositories', repos.map((r) => ({repositoryName: r.name, repositoryId: r.id})))
+      return this.page(
+        input.nextToken,
+        'nextToken',
+        'repositories',
+        repos.map((r) => ({repositoryName: r.name, repositoryId: r.id})),
+      )
     if (operation === 'GetResources') {
       const tagged = repos.filter((r) => matches(r.tags ?? {}, (input.TagFilters ?? []) as Json[]))
       const arn = (r: FakeCodeCommitRepository) =>
@@ -140,8 +151,10 @@ export class FakeCodeCommit {
       return this.page(input.PaginationToken, 'PaginationToken', 'ResourceTagMappingList', list)
     }
     const repo = repos.find((r) => r.name === input.repositoryName)
-    if (repo === undefined) return error('RepositoryDoesNotExistException', `${String(input.repositoryName)} does not exist`)
-    if (operation === 'GetRepository') return {status: 200, body: repo.noMetadata ? {} : {repositoryMetadata: this.metadata(repo)}}
+    if (repo === undefined)
+      return error('RepositoryDoesNotExistException', `${String(input.repositoryName)} does not exist`)
+    if (operation === 'GetRepository')
+      return {status: 200, body: repo.noMetadata ? {} : {repositoryMetadata: this.metadata(repo)}}
     const branches = repo.branches ?? (repo.defaultBranch ? [repo.defaultBranch] : [])
     if (operation === 'ListBranches') return this.page(input.nextToken, 'nextToken', 'branches', branches)
     return this.folder(repo, branches, String(input.commitSpecifier ?? ''), String(input.folderPath))

@@ -196,7 +196,10 @@ export class SmithySpec {
       return bad('no session token (X-Amz-Security-Token)')
     if (key.sessionToken !== undefined && !signed.includes('x-amz-security-token'))
       return bad('the session token is not signed')
-    const header = (h: string) => String(request.headers[h] ?? '').trim().replaceAll(/\s+/g, ' ')
+    const header = (h: string) =>
+      String(request.headers[h] ?? '')
+        .trim()
+        .replaceAll(/\s+/g, ' ')
     const canonical = [
       request.method,
       request.path,

@@ -15,7 +15,11 @@ import {getJson} from '../http-json.js'
  * (X-Amzn-ErrorType, else the body's `__type` or `code`, its namespace and `:…` suffix dropped).
  */
 export const CODECOMMIT_SERVICE = {name: 'CodeCommit', target: 'CodeCommit_20150413', signing: 'codecommit'}
-export const TAGGING_SERVICE = {name: 'Resource Groups Tagging API', target: 'ResourceGroupsTaggingAPI_20170126', signing: 'tagging'}
+export const TAGGING_SERVICE = {
+  name: 'Resource Groups Tagging API',
+  target: 'ResourceGroupsTaggingAPI_20170126',
+  signing: 'tagging',
+}
 type Service = typeof CODECOMMIT_SERVICE
 
 export interface AwsCredentials {

@@ -34,7 +34,10 @@ export const awsCodeCommitListing: ScmListingMaker = async (apiUrlFlag, env, bou
   const apiUrl = checkedApiUrl(apiUrlFlag ?? (region ? `https://codecommit.${region}.amazonaws.com` : example), example)
   const listing = {provider: 'awsCodeCommit', label: 'AWS CodeCommit', apiUrl}
   if (region === '')
-    return new ScmListing({...listing, unreadable: `no AWS region (AWS_REGION, or --api-url's): ${apiUrl} was not asked`})
+    return new ScmListing({
+      ...listing,
+      unreadable: `no AWS region (AWS_REGION, or --api-url's): ${apiUrl} was not asked`,
+    })
   const [accessKeyId, secretAccessKey, sessionToken] = [
     env.AWS_ACCESS_KEY_ID ?? '',
     env.AWS_SECRET_ACCESS_KEY ?? '',
@@ -99,10 +102,11 @@ async function allPages<T>(budget: ScmBudget, get: (token?: string) => Promise<{
 
 /** listRepoNames (ListRepositories, or GetResources by the tag filters), then GetRepository of each name in order. */
 async function repositories(call: AwsCall, tagFilters: string, budget: ScmBudget) {
-  const names = await allPages(budget, (t) => (tagFilters === '' ? listPage(call, t) : taggedPage(call, tagFilters, t)))
-    .catch((e: unknown) => {
-      throw new Error(`failed to list codecommit repository: ${(e as Error).message}`)
-    })
+  const names = await allPages(budget, (t) =>
+    tagFilters === '' ? listPage(call, t) : taggedPage(call, tagFilters, t),
+  ).catch((e: unknown) => {
+    throw new Error(`failed to list codecommit repository: ${(e as Error).message}`)
+  })
   const out: (CodeCommitRepositoryAnswer | null)[] = []
   for (const name of names) {
     budget.spend()
