@@ -4,6 +4,7 @@
  * it) is classified by the Application's table (./application.ts); a generator nested in a matrix or a merge is
  * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
  */
+import {awsCodeCommit} from './applicationset-scm-aws.js'
 import {exact, notRendering, unsupported, type Rule, type Rules} from './model.js'
 
 const EXPAND = 'gitops/applicationset-expand.test.ts'
@@ -150,6 +151,7 @@ function scmProvider(): Rules {
     ),
     ...azureDevOps(at),
     ...bitbucket(at),
+    ...awsCodeCommit(at),
   }
 }
 
