@@ -28,7 +28,7 @@ export const ARGOCD_SERVER_FLAG = {
 }
 
 /**
- * `--scm-provider github|azureDevOps|bitbucket` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list
+ * `--scm-provider github|azureDevOps|bitbucket|awsCodeCommit` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list
  * repositories through the provider's API (src/gitops/listings/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
  * diff or verify must not start calling an API because a token happens to be there.
  */

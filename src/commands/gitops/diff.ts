@@ -21,7 +21,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'render (app of apps) and Flux Kustomizations over plain folders render too, ApplicationSet clusters ' +
       'generators over the clusters Argo CD lists with --argocd-server (and ARGOCD_AUTH_TOKEN; read once, for both ' +
       'revisions; a list that cannot be read fails those generators), ApplicationSet scmProvider generators with ' +
-      'github, azureDevOps or bitbucket over the repositories that API lists with --scm-provider <provider> ' +
+      'github, azureDevOps, bitbucket or awsCodeCommit over the repositories that API lists with --scm-provider <provider> ' +
       "(--api-url and the provider's token; an API failure fails them), in the layout gitops verify uses " +
       '(configured or detected), jsonnet with the render module, charts of the chart repositories the base declares; ' +
       'plugins (and charts from repositories the base does not declare) do not, and make the diff incomplete only ' +

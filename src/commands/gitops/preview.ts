@@ -28,7 +28,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       'render; the preview-* rules of gitops verify run on the ApplicationSet. A clusters generator beside the ' +
       'pull-request generator (a matrix) is evaluated over the clusters Argo CD lists with --argocd-server and ' +
       'ARGOCD_AUTH_TOKEN; without it, it is not rendered; an scmProvider generator with github, ' +
-      'azureDevOps or bitbucket, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ' +
+      'azureDevOps, bitbucket or awsCodeCommit, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ' +
       'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
     {
       INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',

@@ -38,7 +38,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid). ApplicationSet clusters ' +
       'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
       'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
-      'ApplicationSet scmProvider generators with github, azureDevOps or bitbucket are evaluated over that API with ' +
+      'ApplicationSet scmProvider generators with github, azureDevOps, bitbucket or awsCodeCommit are evaluated over that API with ' +
       '--scm-provider <provider> ' +
       '(--api-url; an API failure fails them: render-failed); without it they are not rendered.',
     {

@@ -391,7 +391,7 @@ export const applicationSetRules: Rules = {
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
   'spec.generators[].scmProvider.**': needs(
-    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github, gitlab, azureDevOps and bitbucket with --scm-provider)',
+    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github, gitlab, azureDevOps, bitbucket and awsCodeCommit with --scm-provider)',
   ),
   ...scmProvider(),
   ...scmGitlab(),
