@@ -153,6 +153,11 @@ describe('aws_codecommit_test.go TestAWSCodeCommitListRepos, over the fake CodeC
     expect(await failure({...cc(), cloneProtocol: 'invalid-protocol'})).toBe(
       `${PREFIX}unknown clone protocol for codecommit invalid-protocol`,
     )
+    const elsewhere = {repositoryName: 'repo1', repositoryId: ID1, defaultBranch: 'main', cloneUrlHttp: 'https://x/r'}
+    aws.respondNext('GetRepository', {status: 200, body: {repositoryMetadata: elsewhere}})
+    expect(await failure({...cc({tagFilters: [{key: 'key2'}]}), cloneProtocol: 'https-fips'})).toBe(
+      `${PREFIX}https-fips is provided but repoUrl can't be transformed to FIPS endpoint: the provided https endpoint isn't recognized, cannot be transformed to FIPS endpoint: https://x/r`,
+    )
   })
 
   it('ListRepos error on listRepos, error on getRepo: the generator fails', async () => {
