@@ -330,15 +330,17 @@ describe('regions, credentials and failures: fail closed, the keys never printed
     expect(pairs(await paramsOf({...cc({region: 'us-east-1'}), ...only('one')}))).toEqual(['one@main'])
   })
 
-  it('the endpoint: https://codecommit.<AWS_REGION>.amazonaws.com, else the region of --api-url', async () => {
+  it('the endpoint: https://codecommit.<AWS_REGION, else AWS_DEFAULT_REGION>.amazonaws.com, else the region of --api-url', async () => {
     const plain = await scmOfFlag('awsCodeCommit', undefined, env({AWS_REGION: 'eu-west-1'}))
     expect(plain!.apiUrl).toBe('https://codecommit.eu-west-1.amazonaws.com')
     const {AWS_REGION: _region, ...noRegion} = env()
+    const byDefault = await scmOfFlag('awsCodeCommit', undefined, {...noRegion, AWS_DEFAULT_REGION: 'eu-north-1'})
+    expect(byDefault!.apiUrl).toBe('https://codecommit.eu-north-1.amazonaws.com')
     const byUrl = await scmOfFlag('awsCodeCommit', 'https://codecommit.ap-south-1.amazonaws.com/', noRegion)
     expect(byUrl!.apiUrl).toBe('https://codecommit.ap-south-1.amazonaws.com')
     const lost = (await scmOfFlag('awsCodeCommit', aws.url, noRegion))!
     expect(await failure(cc(), lost)).toBe(
-      `error generating params: error listing repos: no AWS region (AWS_REGION, or --api-url's): ${aws.url} was not asked`,
+      `error generating params: error listing repos: no AWS region (AWS_REGION, AWS_DEFAULT_REGION, or --api-url's): ${aws.url} was not asked`,
     )
   })
 

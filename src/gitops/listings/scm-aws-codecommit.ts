@@ -1,9 +1,10 @@
 /**
  * AWS CodeCommit's answers for the `scmProvider.awsCodeCommit` generator (`--scm-provider awsCodeCommit`): the run's
- * region (AWS_REGION, else the region of --api-url's `codecommit.<region>.amazonaws.com`), the CodeCommit endpoint
- * (--api-url, else https://codecommit.<region>.amazonaws.com) and the tagging API's (https://tagging.<region>.amazonaws.com
- * when --api-url is CodeCommit's own host; any other --api-url, a test's, serves both, told apart by X-Amz-Target),
- * every request signed (SigV4) with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (registered as
+ * region (AWS_REGION, else AWS_DEFAULT_REGION as aws-sdk-go-v2's config reads them, else the region of --api-url's
+ * `codecommit.<region>.amazonaws.com`); the CodeCommit endpoint (--api-url, else
+ * https://codecommit.<region>.amazonaws.com) and the tagging API's (https://tagging.<region>.amazonaws.com when
+ * --api-url is CodeCommit's own host; any other --api-url, a test's, serves both, told apart by X-Amz-Target); every
+ * request signed (SigV4) with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (registered as
  * secrets). No credentials or no region: nothing is asked, the generators fail. The questions are
  * applicationset/scm-providers/aws-codecommit.ts's.
  */
@@ -29,14 +30,18 @@ const ENDPOINT = /^https:\/\/codecommit\.([a-z0-9-]+)\.amazonaws\.com$/
 const NOT_FOUND = ['RepositoryDoesNotExistException', 'CommitDoesNotExistException', 'FolderDoesNotExistException']
 
 export const awsCodeCommitListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
-  const region = env.AWS_REGION || (apiUrlFlag ? ENDPOINT.exec(apiUrlFlag.replace(/\/+$/, ''))?.[1] : undefined) || ''
+  const region =
+    env.AWS_REGION ||
+    env.AWS_DEFAULT_REGION ||
+    (apiUrlFlag ? ENDPOINT.exec(apiUrlFlag.replace(/\/+$/, ''))?.[1] : undefined) ||
+    ''
   const example = 'https://codecommit.us-east-1.amazonaws.com'
   const apiUrl = checkedApiUrl(apiUrlFlag ?? (region ? `https://codecommit.${region}.amazonaws.com` : example), example)
   const listing = {provider: 'awsCodeCommit', label: 'AWS CodeCommit', apiUrl}
   if (region === '')
     return new ScmListing({
       ...listing,
-      unreadable: `no AWS region (AWS_REGION, or --api-url's): ${apiUrl} was not asked`,
+      unreadable: `no AWS region (AWS_REGION, AWS_DEFAULT_REGION, or --api-url's): ${apiUrl} was not asked`,
     })
   const [accessKeyId, secretAccessKey, sessionToken] = [
     env.AWS_ACCESS_KEY_ID ?? '',
