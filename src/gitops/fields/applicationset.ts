@@ -281,6 +281,11 @@ function pullRequestFilters(): Rules {
       "pullRequest values: rendered with the pull request's parameters, the template reads them as .values",
       note,
     ),
+    [`${at}.continueOnRepoNotFoundError`]: exact(
+      PREVIEW,
+      'continueOnRepoNotFoundError: the pull request under review is in its repository, so it is listed as without it',
+      `${note}; the controller reads it only when listing fails with the repository not found (pull_request.go), which cannot be for the repository of the pull request under review`,
+    ),
     ...pullRequestRepository(at, note),
   }
 }
