@@ -390,9 +390,6 @@ export const applicationSetRules: Rules = {
   'spec.generators[].selector.**': exact(EXPAND, selector),
   ...clusters(),
   'spec.generators[].clusterDecisionResource.**': needs('reads a duck-typed resource from the cluster'),
-  'spec.generators[].pullRequest.**': needs(
-    'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
-  ),
   'spec.generators[].scmProvider.**': needs(
     'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github, gitlab, azureDevOps and bitbucket with --scm-provider)',
   ),
