@@ -11,8 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
-import {expandDocument} from '../support/appset-expansion.js'
+import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {
   example,
   FakeAzureDevOps,
@@ -23,6 +22,18 @@ import {
 } from '../support/azure-devops-server.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
+import {
+  branchPairs,
+  deployableChanges,
+  expandScm,
+  fleetAppSet,
+  fleetConfigMap,
+  scmAppSet,
+  scmFailure,
+  scmGenerator,
+  scmParams,
+  type ScmDiff,
+} from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'azure-devops-pat-51c2e9'
@@ -100,47 +111,18 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({AZURE_DEVOPS_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
 const api = async () => (await scmOfFlag('azureDevOps', az.url, env()))!
 
-function appSet(generators: string[], goTemplate: boolean, name: string): string {
-  return [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: ApplicationSet',
-    'metadata: {name: repos, namespace: argocd}',
-    'spec:',
-    `  goTemplate: ${goTemplate}`,
-    '  generators:',
-    ...generators.map((l) => `    ${l}`),
-    '  template:',
-    `    metadata: {name: '${name}'}`,
-    '    spec:',
-    '      project: default',
-    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
-    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n')
-}
-
-const expand = (text: string, scm?: ScmProviderApi) =>
-  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
-const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const expand = expandScm
+const generator = scmGenerator
+const appSet = scmAppSet
 const azure = (organization: string, teamProject: string, more: Record<string, unknown> = {}) => ({
   azureDevOps: {organization, teamProject, api: az.url, ...more},
 })
 
-async function paramsOf(spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi, suffix = '') {
-  const name = goTemplate ? `{{ .repository }}-{{ .branchNormalized }}${suffix}` : '{{repository}}-{{branchNormalized}}'
-  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
-  expect(out.errors).toEqual([])
-  expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params)
-}
-const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+const paramsOf = async (spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi, suffix = '') =>
+  scmParams(spec, scm ?? (await api()), goTemplate, suffix)
+const pairs = branchPairs
 
-async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
-  expect(out.applications).toEqual([])
-  expect(out.errors).toHaveLength(1)
-  return out.errors[0].message
-}
+const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 const PREFIX = 'error generating params: error listing repos: '
 
 describe("the description's recorded examples (organization fabrikam), over the fake Azure DevOps", () => {
@@ -355,23 +337,8 @@ describe('the API and failures: another host never asked, failures fail closed',
 
 describe('gitops diff --scm-provider azureDevOps (the built CLI)', () => {
   const repos = (url: string) =>
-    [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: ApplicationSet',
-      'metadata: {name: repos, namespace: argocd}',
-      'spec:',
-      '  goTemplate: true',
-      '  generators:',
-      `    - scmProvider: {azureDevOps: {organization: myorg, teamProject: web, api: '${url}'}}`,
-      '  template:',
-      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
-      '    spec:',
-      '      project: default',
-      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
-      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
-      '',
-    ].join('\n')
-  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+    fleetAppSet(`- scmProvider: {azureDevOps: {organization: myorg, teamProject: web, api: '${url}'}}`)
+  const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change; without the flag, incomplete; a bad --api-url exit 2", async () => {
     requireTool('kustomize')
@@ -381,30 +348,15 @@ describe('gitops diff --scm-provider azureDevOps (the built CLI)', () => {
       {'apps/web/configmap.yaml': configMap('two')},
     )
     const e = toolEnv(env())
-    interface Diff {
-      summary: string
-      deployables: Array<{
-        change: string
-        application?: string
-        objects: Array<{change: string; kind: string; name: string}>
-      }>
-      failures: Array<{message: string}>
-    }
     const before = az.requestsFor('Repositories_List').length
-    const run = await diffLast<Diff>(repo, e, ['--scm-provider', 'azureDevOps', '--api-url', az.url])
+    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'azureDevOps', '--api-url', az.url])
     expect(run.result.failures).toEqual([])
     expect(run.result.summary).toBe('changed')
-    expect(
-      run.result.deployables.map((d) => [
-        d.application,
-        d.change,
-        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
-      ]),
-    ).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
     expect(az.requestsFor('Repositories_List').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
 
-    const without = await diffLast<Diff>(repo, e)
+    const without = await diffLast<ScmDiff>(repo, e)
     expect(without.result.summary).toBe('incomplete')
     const bad = await runCli(['gitops', 'diff', '--json', '--scm-provider', 'azureDevOps', '--api-url', 'ftp://x'], {
       cwd: repo,

@@ -11,10 +11,18 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
-import {expandDocument} from '../support/appset-expansion.js'
+import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {argoCd, FakeBitbucket, repository, type FakeBitbucketRepository} from '../support/bitbucket-server.js'
 import {diffLast, history} from '../support/diff-repo.js'
+import {
+  branchPairs,
+  deployableChanges,
+  fleetAppSet,
+  fleetConfigMap,
+  scmFailure,
+  scmParams,
+  type ScmDiff,
+} from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'bitbucket-access-token-7e4a20'
@@ -59,45 +67,13 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({BITBUCKET_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
 const api = async () => (await scmOfFlag('bitbucket', bb.api, env()))!
 
-function appSet(generators: string[], goTemplate: boolean, name: string): string {
-  return [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: ApplicationSet',
-    'metadata: {name: repos, namespace: argocd}',
-    'spec:',
-    `  goTemplate: ${goTemplate}`,
-    '  generators:',
-    ...generators.map((l) => `    ${l}`),
-    '  template:',
-    `    metadata: {name: '${name}'}`,
-    '    spec:',
-    '      project: default',
-    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
-    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n')
-}
-
-const expand = (text: string, scm?: ScmProviderApi) =>
-  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
-const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
 const bitbucket = (owner: string, more: Record<string, unknown> = {}) => ({bitbucket: {owner, user: 'argo', ...more}})
 
-async function paramsOf(spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi) {
-  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
-  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
-  expect(out.errors).toEqual([])
-  expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params)
-}
-const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+const paramsOf = async (spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi) =>
+  scmParams(spec, scm ?? (await api()), goTemplate)
+const pairs = branchPairs
 
-async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
-  expect(out.applications).toEqual([])
-  expect(out.errors).toHaveLength(1)
-  return out.errors[0].message
-}
+const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 const PREFIX = 'error generating params: error listing repos: '
 
 describe('bitbucket_cloud_test.go TestBitbucketListRepos, TestBitbucketHasRepo, over the fake Bitbucket', () => {
@@ -266,23 +242,8 @@ describe('credentials and failures: fail closed, the token never printed', () =>
 
 describe('gitops diff --scm-provider bitbucket (the built CLI)', () => {
   const repos = () =>
-    [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: ApplicationSet',
-      'metadata: {name: repos, namespace: argocd}',
-      'spec:',
-      '  goTemplate: true',
-      '  generators:',
-      '    - scmProvider: {bitbucket: {owner: web, user: argo, appPasswordRef: {secretName: bb, key: password}}}',
-      '  template:',
-      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
-      '    spec:',
-      '      project: default',
-      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
-      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
-      '',
-    ].join('\n')
-  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+    fleetAppSet('- scmProvider: {bitbucket: {owner: web, user: argo, appPasswordRef: {secretName: bb, key: password}}}')
+  const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change, Bitbucket asked once; without the flag, incomplete", async () => {
     requireTool('kustomize')
@@ -292,29 +253,14 @@ describe('gitops diff --scm-provider bitbucket (the built CLI)', () => {
       {'apps/web/configmap.yaml': configMap('two')},
     )
     const e = toolEnv(env())
-    interface Diff {
-      summary: string
-      deployables: Array<{
-        change: string
-        application?: string
-        objects: Array<{change: string; kind: string; name: string}>
-      }>
-      failures: Array<{message: string}>
-    }
     const before = bb.requestsFor('repositories').length
-    const run = await diffLast<Diff>(repo, e, ['--scm-provider', 'bitbucket', '--api-url', bb.api])
+    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'bitbucket', '--api-url', bb.api])
     expect(run.result.failures).toEqual([])
     expect(run.result.summary).toBe('changed')
-    expect(
-      run.result.deployables.map((d) => [
-        d.application,
-        d.change,
-        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
-      ]),
-    ).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
     expect(bb.requestsFor('repositories').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
-    const without = await diffLast<Diff>(repo, e)
+    const without = await diffLast<ScmDiff>(repo, e)
     expect(without.result.summary).toBe('incomplete')
   })
 })

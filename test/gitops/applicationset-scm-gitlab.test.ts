@@ -12,11 +12,22 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
-import {expandDocument} from '../support/appset-expansion.js'
+import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {FakeGitLab, projectJson, type FakeGitLabProject} from '../support/gitlab-server.js'
+import {
+  branchPairs,
+  deployableChanges,
+  expandScm,
+  fleetAppSet,
+  fleetConfigMap,
+  scmAppSet,
+  scmFailure,
+  scmGenerator,
+  scmParams,
+  type ScmDiff,
+} from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'gitlab-scm-token-51c7e2'
@@ -97,47 +108,19 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({GITLAB_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
 const api = async () => (await scmOfFlag('gitlab', gl.url, env()))!
 
-function appSet(generators: string[], name: string): string {
-  return [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: ApplicationSet',
-    'metadata: {name: repos, namespace: argocd}',
-    'spec:',
-    '  goTemplate: true',
-    '  generators:',
-    ...generators.map((l) => `    ${l}`),
-    '  template:',
-    `    metadata: {name: '${name}'}`,
-    '    spec:',
-    '      project: default',
-    "      source: {repoURL: '{{ .url }}', path: deploy}",
-    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n')
-}
-
-const expand = (text: string, scm?: ScmProviderApi) =>
-  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
-const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const expand = expandScm
+const generator = scmGenerator
+const appSet = (generators: string[], name: string) => scmAppSet(generators, true, name)
 const gitlab = (group: string, more: Record<string, unknown> = {}) => ({gitlab: {group, api: gl.url, ...more}})
 /** Argo CD's test cases pass includeSharedProjects false unless they name it. */
 const proton = (more: Record<string, unknown> = {}) =>
   gitlab('test-argocd-proton', {includeSharedProjects: false, ...more})
 
-async function paramsOf(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), '{{ .repository }}-{{ .branchNormalized }}'), scm ?? (await api()))
-  expect(out.errors).toEqual([])
-  expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params)
-}
-const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+const paramsOf = async (spec: Record<string, unknown>, scm?: ScmProviderApi) =>
+  scmParams(spec, scm ?? (await api()), true)
+const pairs = branchPairs
 
-async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), '{{ .repository }}'), scm ?? (await api()))
-  expect(out.applications).toEqual([])
-  expect(out.errors).toHaveLength(1)
-  return out.errors[0].message
-}
+const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 const uris = (from: number) => gl.requests.slice(from).map((r) => r.uri)
 
 describe("gitlab_test.go TestGitlabListRepos, over Argo CD's canned answers", () => {
@@ -423,24 +406,9 @@ describe("the bounds and client-go's pagination", () => {
 })
 
 describe('gitops diff --scm-provider gitlab (the built CLI)', () => {
-  interface DiffResult {
-    summary: string
-    deployables: Array<{
-      change: string
-      application?: string
-      objects: Array<{change: string; kind: string; name: string}>
-    }>
-    failures: Array<{rule: string; message: string}>
-  }
   const repos = (url: string) =>
-    appSet(
-      [`- scmProvider: {gitlab: {group: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`],
-      '{{ .repository }}-{{ .branchNormalized }}',
-    ).replace(
-      "source: {repoURL: '{{ .url }}', path: deploy}",
-      "source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
-    )
-  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+    fleetAppSet(`- scmProvider: {gitlab: {group: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`)
+  const configMap = fleetConfigMap
 
   it("renders a gitlab-generated Application's change, GitLab asked once for both revisions; a bad --api-url is exit 2", async () => {
     requireTool('kustomize')
@@ -451,16 +419,10 @@ describe('gitops diff --scm-provider gitlab (the built CLI)', () => {
     )
     const e = toolEnv(env())
     const from = gl.requests.length
-    const run = await diffLast<DiffResult>(repo, e, ['--scm-provider', 'gitlab', '--api-url', gl.url])
+    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'gitlab', '--api-url', gl.url])
     expect(run.result.failures).toEqual([])
     expect(run.result.summary).toBe('changed')
-    expect(
-      run.result.deployables.map((d) => [
-        d.application,
-        d.change,
-        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
-      ]),
-    ).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
     expect(uris(from).filter((u) => u.includes('/groups/example/'))).toHaveLength(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
     const bad = await runCli(['gitops', 'diff', '--json', '--scm-provider', 'gitlab', '--api-url', 'ftp://x'], {

@@ -12,12 +12,23 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
-import {expandDocument} from '../support/appset-expansion.js'
+import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {FakeGitHub} from '../support/github-server.js'
 import type {FakeOrgRepository} from '../support/github-orgs.js'
+import {
+  branchPairs,
+  deployableChanges,
+  expandScm,
+  fleetAppSet,
+  fleetConfigMap,
+  scmAppSet,
+  scmFailure,
+  scmGenerator,
+  scmParams,
+  type ScmDiff,
+} from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'scm-provider-token-3f9a61'
@@ -88,51 +99,18 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({GH_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
 const api = async () => (await scmOfFlag('github', gh.url, env()))!
 
-/** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
-function appSet(generators: string[], goTemplate: boolean, name: string): string {
-  return [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: ApplicationSet',
-    'metadata: {name: repos, namespace: argocd}',
-    'spec:',
-    `  goTemplate: ${goTemplate}`,
-    '  generators:',
-    ...generators.map((l) => `    ${l}`),
-    '  template:',
-    `    metadata: {name: '${name}'}`,
-    '    spec:',
-    '      project: default',
-    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
-    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n')
-}
-
-/** The expansion, GitHub asked between rounds as the gate does (settled). */
-const expand = (text: string, scm?: ScmProviderApi) =>
-  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
-
-const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const expand = expandScm
+const generator = scmGenerator
+const appSet = scmAppSet
 const github = (organization: string, more: Record<string, unknown> = {}) => ({
   github: {organization, api: gh.url, ...more},
 })
 
 /** The parameter sets generated, in Argo CD's order (repositories as listed, then branches). */
-async function paramsOf(spec: Record<string, unknown>, goTemplate = false, scm?: ScmProviderApi) {
-  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
-  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
-  expect(out.errors).toEqual([])
-  expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params)
-}
-const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
-
-async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
-  expect(out.applications).toEqual([])
-  expect(out.errors).toHaveLength(1)
-  return out.errors[0].message
-}
+const paramsOf = async (spec: Record<string, unknown>, goTemplate = false, scm?: ScmProviderApi) =>
+  scmParams(spec, scm ?? (await api()), goTemplate)
+const pairs = branchPairs
+const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 
 describe('github_test.go TestGithubListRepos, over the fake GitHub', () => {
   const argoCd = (branch: 'master' | 'test', url: string) => ({
@@ -436,33 +414,9 @@ describe('GitHub failures fail closed: the generator fails, nothing generated, n
 })
 
 describe('gitops diff --scm-provider github (the built CLI)', () => {
-  interface DiffResult {
-    summary: string
-    deployables: Array<{
-      change: string
-      application?: string
-      objects: Array<{change: string; kind: string; name: string}>
-    }>
-    failures: Array<{rule: string; message: string}>
-  }
   const repos = (url: string) =>
-    [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: ApplicationSet',
-      'metadata: {name: repos, namespace: argocd}',
-      'spec:',
-      '  goTemplate: true',
-      '  generators:',
-      `    - scmProvider: {github: {organization: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`,
-      '  template:',
-      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
-      '    spec:',
-      '      project: default',
-      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
-      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
-      '',
-    ].join('\n')
-  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+    fleetAppSet(`- scmProvider: {github: {organization: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`)
+  const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change, GitHub asked once for both revisions; without the flag, incomplete", async () => {
     requireTool('kustomize')
@@ -473,20 +427,14 @@ describe('gitops diff --scm-provider github (the built CLI)', () => {
     )
     const e = toolEnv(env())
     const before = gh.requestsFor('repos/list-for-org').length
-    const run = await diffLast<DiffResult>(repo, e, ['--scm-provider', 'github', '--api-url', gh.url])
+    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'github', '--api-url', gh.url])
     expect(run.result.failures).toEqual([])
     expect(run.result.summary).toBe('changed')
-    expect(
-      run.result.deployables.map((d) => [
-        d.application,
-        d.change,
-        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
-      ]),
-    ).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
     expect(gh.requestsFor('repos/list-for-org').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
 
-    const without = await diffLast<DiffResult>(repo, e)
+    const without = await diffLast<ScmDiff>(repo, e)
     expect(without.exitCode).toBe(1)
     expect(without.result.summary).toBe('incomplete')
     expect(without.result.failures.map((f) => f.message)).toEqual([
@@ -517,7 +465,7 @@ describe('gitops diff --scm-provider github (the built CLI)', () => {
       {'apps/web/configmap.yaml': configMap('two')},
     )
     gh.respondNext('repos/list-for-org', ...Array.from({length: 3}, () => ({status: 500, body: {message: 'boom'}})))
-    const run = await diffLast<DiffResult>(repo, toolEnv(env()), ['--scm-provider', 'github', '--api-url', gh.url])
+    const run = await diffLast<ScmDiff>(repo, toolEnv(env()), ['--scm-provider', 'github', '--api-url', gh.url])
     expect(run.exitCode).toBe(1)
     expect(run.result.failures).toEqual([
       expect.objectContaining({

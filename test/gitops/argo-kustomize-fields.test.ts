@@ -116,6 +116,14 @@ const CASES: Case[] = [
     kustomize: ['components: [../../components/extra]'],
     edits: [['edit', 'add', 'component', '../../components/extra']],
   },
+  // Argo CD adds --helm-kube-version / --helm-api-versions only where kustomize.buildOptions has --enable-helm (not
+  // its default; util/kustomize parseKustomizeBuildOptions), and only Helm inflation reads them: a kustomization
+  // without helmCharts builds as without them.
+  {
+    name: 'kube-version-api-versions',
+    kustomize: ['kubeVersion: "1.29.0"', 'apiVersions: [monitoring.coreos.com/v1, example.com/v1alpha1]'],
+    edits: [],
+  },
   {
     name: 'components-missing',
     kustomize: ['components: [../../components/extra, ../../components/nowhere]', 'ignoreMissingComponents: true'],
@@ -202,5 +210,36 @@ describe("Argo CD's kustomize options, each as the repo-server applies them with
         message: expect.stringContaining('$ARGOCD_APP_REVISION_SHORT') as string,
       }),
     )
+  }, 120_000)
+
+  it('kubeVersion and apiVersions over a kustomization that inflates charts: render-unavailable, its helmCharts named', async () => {
+    const inflating = {
+      ...files,
+      [`${APP}/kustomization.yaml`]:
+        'resources: [deployment.yaml]\nhelmCharts:\n  - {name: redis, repo: https://charts.example.com, version: 1.0.0}\n',
+    }
+    const other = await history(
+      {...inflating, 'argocd/.keep': ''},
+      {
+        'argocd/charts.yaml': application({
+          name: 'charts',
+          kustomize: ['kubeVersion: "1.29.0"', 'apiVersions: [monitoring.coreos.com/v1]'],
+          edits: [],
+        }),
+      },
+    )
+    await git(other, ['remote', 'set-url', 'origin', ORIGIN])
+    const {result: r} = await diffLast<{
+      summary: string
+      verdict: {introduced: Array<{rule: string; message: string; file: string}>}
+    }>(other, toolEnv())
+    expect(r.summary).toBe('incomplete')
+    expect(r.verdict.introduced).toEqual([
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        file: `${APP}/kustomization.yaml`,
+        message: expect.stringMatching(/inflates Helm charts .*--enable-helm/) as string,
+      }),
+    ])
   }, 120_000)
 })

@@ -330,6 +330,24 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     ])
   })
 
+  it('continueOnRepoNotFoundError: the pull request under review is in its repository, so it is listed as without it', async () => {
+    const base = matrixAppSet(['namespace', 'orders'])
+    const tolerant = base.replace(
+      '              github: {owner: ameideio, repo: ameide, labels: [preview]}',
+      '              github: {owner: ameideio, repo: ameide, labels: [preview]}\n              continueOnRepoNotFoundError: true',
+    )
+    expect(tolerant).not.toBe(base)
+    const args = [...PR, '--label', 'preview', '--branch', 'feature/x']
+    const [without, with_] = [await preview(await gitops(base), args), await preview(await gitops(tolerant), args)]
+    expect(with_.result.applications.map((a) => a.name).sort()).toEqual(['namespace-pr-42', 'orders-pr-42'])
+    // The same, but for the line the images are found at: the ApplicationSet has one line more.
+    const seen = (r: typeof without.result) => ({
+      applications: r.applications.map((a) => ({...a, images: a.images.map((i) => ({...i, line: undefined}))})),
+      findings: r.findings.map((f) => [f.rule, f.application, f.image]),
+    })
+    expect(seen(with_.result)).toEqual(seen(without.result))
+  })
+
   it("with the label: the controller's name and namespace, the image found by digest, the missing namespace lane a finding", async () => {
     const dir = await gitops(
       EXAMPLE.replace('ghcr.io/ameideio/primitive-domain-orders', `${registry.host}/demo/orders`),

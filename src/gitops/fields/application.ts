@@ -23,6 +23,9 @@ const HELM_FIELDS = 'gitops/argo-helm-fields.test.ts'
 const KUSTOMIZE_FIELDS = 'gitops/argo-kustomize-fields.test.ts'
 const plugin = 'jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1'
 
+const helmInflation =
+  "read only by kustomize's Helm inflation, which Argo CD runs only with --enable-helm in kustomize.buildOptions (not its default): a kustomization without helmCharts builds as without them; one with helmCharts is render-unavailable, named (kubeVersion and apiVersions over a kustomization that inflates charts)"
+
 /** The fields of a source (`spec.source`, each of `spec.sources`, the template's in an ApplicationSet). */
 const source: Rules = {
   'spec.source.repoURL': exact(
@@ -80,14 +83,8 @@ const source: Rules = {
   'spec.source.kustomize.replicas[].name': exact(KUSTOMIZE_FIELDS, 'replicas'),
   'spec.source.kustomize.replicas[].count': exact(KUSTOMIZE_FIELDS, 'replicas'),
   'spec.source.kustomize.patches[].**': exact(KUSTOMIZE_FIELDS, 'patches'),
-  'spec.source.kustomize.kubeVersion': unsupported(
-    'kustomize.kubeVersion (the Kubernetes version of helmCharts inflation) matters only where the kustomization inflates charts, which needs --enable-helm: the gate never passes it, and names such a root render-unavailable.',
-    {reportedBy: 'src/gitops/render/gate-kustomize.ts (helmCharts)'},
-  ),
-  'spec.source.kustomize.apiVersions[]': unsupported(
-    'kustomize.apiVersions (the API versions of helmCharts inflation) matters only where the kustomization inflates charts, which needs --enable-helm: the gate never passes it, and names such a root render-unavailable.',
-    {reportedBy: 'src/gitops/render/gate-kustomize.ts (helmCharts)'},
-  ),
+  'spec.source.kustomize.kubeVersion': exact(KUSTOMIZE_FIELDS, 'kube-version-api-versions', helmInflation),
+  'spec.source.kustomize.apiVersions[]': exact(KUSTOMIZE_FIELDS, 'kube-version-api-versions', helmInflation),
   'spec.source.kustomize.version': unsupported(
     'kustomize.version selects another kustomize binary: the gate renders with kustomize 5.8.1 only, so this source is not rendered.',
   ),

@@ -283,6 +283,11 @@ function pullRequestFilters(): Rules {
       "pullRequest values: rendered with the pull request's parameters, the template reads them as .values",
       note,
     ),
+    [`${at}.continueOnRepoNotFoundError`]: exact(
+      PREVIEW,
+      'continueOnRepoNotFoundError: the pull request under review is in its repository, so it is listed as without it',
+      `${note}; the controller reads it only when listing fails with the repository not found (pull_request.go), which cannot be for the repository of the pull request under review`,
+    ),
     ...pullRequestRepository(at, note),
   }
 }
@@ -387,9 +392,6 @@ export const applicationSetRules: Rules = {
   'spec.generators[].selector.**': exact(EXPAND, selector),
   ...clusters(),
   'spec.generators[].clusterDecisionResource.**': needs('reads a duck-typed resource from the cluster'),
-  'spec.generators[].pullRequest.**': needs(
-    'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
-  ),
   'spec.generators[].scmProvider.**': needs(
     'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github, gitlab, azureDevOps, bitbucket and awsCodeCommit with --scm-provider)',
   ),

@@ -6,6 +6,7 @@
  * default branch alone; a 404 is no branch), and whether a path exists on a branch (the project looked up by its
  * path, then the files API, then the tree API; 404 on both is false). `gitlab.api` must name the run's API URL.
  */
+import {gitlabBaseUrl} from '../../../../effects/scm/gitlab.js'
 import type {ScmRepository} from '../../types.js'
 import {GenerationError} from '../errors.js'
 import {isObject, type JsonObject} from '../merge.js'
@@ -96,20 +97,7 @@ export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmSe
  */
 function askedHost(gitlab: JsonObject, ctx: ScmServiceContext): void {
   const written = typeof gitlab.api === 'string' ? gitlab.api : ''
-  const asked = written === '' ? DEFAULT_API : baseUrl(written)
-  if (asked !== undefined && asked === baseUrl(ctx.api.apiUrl)) return
+  const asked = written === '' ? DEFAULT_API : gitlabBaseUrl(written)
+  if (asked !== undefined && asked === gitlabBaseUrl(ctx.api.apiUrl)) return
   throw ctx.notThisApi('gitlab', asked ?? JSON.stringify(written))
-}
-
-/** setBaseURL: a trailing slash, then `api/v4/` unless the path ends so; undefined for what is not an http(s) URL. */
-function baseUrl(text: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(text.endsWith('/') ? text : `${text}/`)
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
-  if (!url.pathname.endsWith('api/v4/')) url.pathname += 'api/v4/'
-  return `${url.protocol}//${url.host}${url.pathname}`
 }

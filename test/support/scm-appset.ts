@@ -1,0 +1,95 @@
+/**
+ * What the `scmProvider` generator tests share, whatever the provider: their ApplicationSet (one Application per
+ * parameter set, named by a template), its offline expansion with the provider's API asked between rounds as the gate
+ * asks it (`settled`), the parameter sets or the one failure it gives, and the fleet the CLI tests diff (a generated
+ * Application renders `apps/<repository>` of this repository).
+ */
+import {expect} from 'vitest'
+
+import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
+import {settled} from '../../src/gitops/listings/scm-provider.js'
+import {expandDocument} from './appset-expansion.js'
+
+/** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
+export function scmAppSet(generators: string[], goTemplate: boolean, name: string): string {
+  return [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: ApplicationSet',
+    'metadata: {name: repos, namespace: argocd}',
+    'spec:',
+    `  goTemplate: ${goTemplate}`,
+    '  generators:',
+    ...generators.map((l) => `    ${l}`),
+    '  template:',
+    `    metadata: {name: '${name}'}`,
+    '    spec:',
+    '      project: default',
+    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
+    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
+    '',
+  ].join('\n')
+}
+
+/** The expansion, the API asked between rounds as the gate does. */
+export const expandScm = (text: string, scm?: ScmProviderApi) =>
+  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
+
+export const scmGenerator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+
+/** The parameter sets generated, in Argo CD's order (repositories as listed, then branches); nothing failed. */
+export async function scmParams(spec: Record<string, unknown>, scm: ScmProviderApi, goTemplate: boolean, suffix = '') {
+  const name = goTemplate ? `{{ .repository }}-{{ .branchNormalized }}${suffix}` : '{{repository}}-{{branchNormalized}}'
+  const out = await expandScm(scmAppSet(scmGenerator(spec), goTemplate, name), scm)
+  expect(out.errors).toEqual([])
+  expect(out.notRendered).toEqual([])
+  return out.applications.map((a) => a.generatedBy!.params)
+}
+
+/** The generator's one failure: nothing generated. */
+export async function scmFailure(spec: Record<string, unknown>, scm: ScmProviderApi): Promise<string> {
+  const out = await expandScm(scmAppSet(scmGenerator(spec), true, '{{ .repository }}'), scm)
+  expect(out.applications).toEqual([])
+  expect(out.errors).toHaveLength(1)
+  return out.errors[0].message
+}
+
+/** `repository@branch` of each set. */
+export const branchPairs = (sets: Array<Record<string, unknown>>) =>
+  sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+
+/** The CLI tests' ApplicationSet: `generator` (one YAML line) renders `apps/<repository>` of this repository. */
+export const fleetAppSet = (generator: string) =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: ApplicationSet',
+    'metadata: {name: repos, namespace: argocd}',
+    'spec:',
+    '  goTemplate: true',
+    '  generators:',
+    `    ${generator}`,
+    '  template:',
+    "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
+    '    spec:',
+    '      project: default',
+    "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
+    "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
+    '',
+  ].join('\n')
+
+export const fleetConfigMap = (tier: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+
+/** What the CLI tests read of `gitops diff --json`. */
+export interface ScmDiff {
+  summary: string
+  deployables: Array<{
+    change: string
+    application?: string
+    objects: Array<{change: string; kind: string; name: string}>
+  }>
+  failures: Array<{rule?: string; message: string}>
+}
+
+/** Each changed deployable: its Application, its change, its objects' changes. */
+export const deployableChanges = (r: ScmDiff) =>
+  r.deployables.map((d) => [d.application, d.change, d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`)])
