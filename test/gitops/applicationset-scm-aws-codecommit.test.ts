@@ -11,10 +11,20 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
-import {expandDocument} from '../support/appset-expansion.js'
+import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {error, FakeCodeCommit, type FakeAwsKey, type FakeCodeCommitRepository} from '../support/codecommit-server.js'
 import {diffLast, history} from '../support/diff-repo.js'
+import {
+  branchPairs,
+  deployableChanges,
+  expandScm,
+  fleetAppSet,
+  scmAppSet,
+  scmFailure,
+  scmGenerator,
+  scmParams,
+  type ScmDiff,
+} from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const KEY: FakeAwsKey = {
@@ -68,46 +78,13 @@ const env = (extra: Record<string, string> = {}) => ({
 })
 const api = async (extra: Record<string, string> = {}) => (await scmOfFlag('awsCodeCommit', aws.url, env(extra)))!
 
-function appSet(generators: string[], goTemplate: boolean, name: string): string {
-  return [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: ApplicationSet',
-    'metadata: {name: repos, namespace: argocd}',
-    'spec:',
-    `  goTemplate: ${goTemplate}`,
-    '  generators:',
-    ...generators.map((l) => `    ${l}`),
-    '  template:',
-    `    metadata: {name: '${name}'}`,
-    '    spec:',
-    '      project: default',
-    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
-    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n')
-}
-
-const expand = (text: string, scm?: ScmProviderApi) =>
-  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
-const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
 const cc = (more: Record<string, unknown> = {}) => ({awsCodeCommit: {...more}})
 const only = (name: string) => ({filters: [{repositoryMatch: `^${name}$`}]})
 
-async function paramsOf(spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi) {
-  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
-  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
-  expect(out.errors).toEqual([])
-  expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params)
-}
-const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
-
-async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
-  expect(out.applications).toEqual([])
-  expect(out.errors).toHaveLength(1)
-  return out.errors[0].message
-}
+const paramsOf = async (spec: Record<string, unknown>, goTemplate = true, scm?: ScmProviderApi) =>
+  scmParams(spec, scm ?? (await api()), goTemplate)
+const pairs = branchPairs
+const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 const PREFIX = 'error generating params: error listing repos: '
 const repo1 = (url: string, branch = 'main') => ({
   organization: '',
@@ -320,7 +297,10 @@ describe('every page, the filters, values', () => {
 describe('regions, credentials and failures: fail closed, the keys never printed', () => {
   it("a region other than the run's is never asked: not rendered, named; the run's own region is", async () => {
     const before = aws.requests.length
-    const out = await expand(appSet(generator(cc({region: 'eu-west-1'})), true, '{{ .repository }}'), await api())
+    const out = await expandScm(
+      scmAppSet(scmGenerator(cc({region: 'eu-west-1'})), true, '{{ .repository }}'),
+      await api(),
+    )
     expect(out.applications).toEqual([])
     expect(out.errors).toEqual([])
     expect(out.notRendered.map((n) => n.why)).toEqual([
@@ -374,22 +354,9 @@ describe('regions, credentials and failures: fail closed, the keys never printed
 
 describe('gitops diff --scm-provider awsCodeCommit (the built CLI)', () => {
   const repos = () =>
-    [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: ApplicationSet',
-      'metadata: {name: repos, namespace: argocd}',
-      'spec:',
-      '  goTemplate: true',
-      '  generators:',
-      "    - scmProvider: {awsCodeCommit: {region: us-east-1, role: 'arn:aws:iam::111111111111:role/argo', tagFilters: [{key: team, value: b}]}}",
-      '  template:',
-      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
-      '    spec:',
-      '      project: default',
-      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
-      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
-      '',
-    ].join('\n')
+    fleetAppSet(
+      "- scmProvider: {awsCodeCommit: {region: us-east-1, role: 'arn:aws:iam::111111111111:role/argo', tagFilters: [{key: team, value: b}]}}",
+    )
   const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\ndata: {tier: ${tier}}\n`
 
   it("renders an scmProvider-generated Application's change, AWS asked once; without the flag, incomplete", async () => {
@@ -400,31 +367,16 @@ describe('gitops diff --scm-provider awsCodeCommit (the built CLI)', () => {
       {'apps/two/configmap.yaml': configMap('two')},
     )
     const e = toolEnv(env())
-    interface Diff {
-      summary: string
-      deployables: Array<{
-        change: string
-        application?: string
-        objects: Array<{change: string; kind: string; name: string}>
-      }>
-      failures: Array<{message: string}>
-    }
     const before = aws.requestsFor('GetResources').length
-    const run = await diffLast<Diff>(repo, e, ['--scm-provider', 'awsCodeCommit', '--api-url', aws.url])
+    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'awsCodeCommit', '--api-url', aws.url])
     expect(run.result.failures).toEqual([])
     expect(run.result.summary).toBe('changed')
-    expect(
-      run.result.deployables.map((d) => [
-        d.application,
-        d.change,
-        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
-      ]),
-    ).toEqual([['two-main', 'changed', ['changed ConfigMap/two']]])
+    expect(deployableChanges(run.result)).toEqual([['two-main', 'changed', ['changed ConfigMap/two']]])
     expect(aws.requestsFor('GetResources').length - before).toBe(1)
     const printed = run.stderr + JSON.stringify(run.result)
     for (const secret of [KEY.secretAccessKey, KEY.sessionToken!, KEY.accessKeyId])
       expect(printed).not.toContain(secret)
-    const without = await diffLast<Diff>(repo, e)
+    const without = await diffLast<ScmDiff>(repo, e)
     expect(without.result.summary).toBe('incomplete')
   })
 })
