@@ -353,12 +353,6 @@ describe('the scmProvider generator beyond the controller tests', () => {
         why: expect.stringMatching(/the gitlab provider is not asked: this run asks github \(--scm-provider gitlab/),
       }),
     ])
-    const aws = await expand(appSet(generator({awsCodeCommit: {region: 'x'}}), true, '{{ .repository }}'), await api())
-    expect(aws.notRendered).toEqual([
-      expect.objectContaining({
-        why: expect.stringMatching(/^the awsCodeCommit provider is not evaluated \(only github, gitlab, .* are\)$/),
-      }),
-    ])
     const none = await expand(appSet(generator(github('argoproj')), true, '{{ .repository }}'))
     expect(none.notRendered).toEqual([
       expect.objectContaining({generator: 'scmProvider', why: expect.stringMatching(/--scm-provider github/)}),
