@@ -127,6 +127,7 @@ export async function settled<T>(scm: ScmProviderApi | undefined, expand: () => 
 /** The providers `--scm-provider` names, each its listing's maker. */
 const PROVIDERS: Record<string, () => Promise<ScmListingMaker>> = {
   github: async () => (await import('./scm-github.js')).githubListing,
+  gitea: async () => (await import('./scm-gitea.js')).giteaListing,
 }
 export const SCM_PROVIDERS = Object.keys(PROVIDERS)
 
