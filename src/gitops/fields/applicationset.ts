@@ -312,7 +312,7 @@ export const applicationSetRules: Rules = {
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
   'spec.generators[].scmProvider.**': needs(
-    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github with --scm-provider github)',
+    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github with --scm-provider github, gitea with --scm-provider gitea)',
   ),
   ...scmProvider(),
   ...scmConnection(),
