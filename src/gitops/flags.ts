@@ -34,7 +34,7 @@ export const ARGOCD_SERVER_FLAG = {
  */
 export const SCM_PROVIDER_FLAGS = {
   'scm-provider': Flags.string({
-    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token); gitea (the API URL from --api-url, required, e.g. https://gitea.example.com; the token from GITEA_TOKEN). A generator whose github.api or gitea.api names another API is not rendered. Default: those generators are not rendered.`,
+    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token); gitea (the API URL from --api-url, required, e.g. https://gitea.example.com; the token from GITEA_TOKEN); bitbucketServer (the API URL from --api-url, required, e.g. https://bitbucket.example.com, /rest added as Argo CD adds it; a bearer token from BITBUCKET_TOKEN, basic auth is not offered). A generator whose github.api, gitea.api or bitbucketServer.api names another API is not rendered. Default: those generators are not rendered.`,
     options: SCM_PROVIDERS,
   }),
   'api-url': Flags.string({

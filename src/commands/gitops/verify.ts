@@ -39,13 +39,13 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
       'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
       "ApplicationSet scmProvider generators with github are evaluated over GitHub's API with --scm-provider github " +
-      "(--api-url), with gitea over Gitea's with --scm-provider gitea (--api-url, GITEA_TOKEN); an API failure fails " +
+      "(--api-url), with gitea over Gitea's with --scm-provider gitea (--api-url, GITEA_TOKEN), with bitbucketServer with --scm-provider bitbucketServer (--api-url, BITBUCKET_TOKEN); an API failure fails " +
       'them: render-failed; without it they are not rendered.',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       INVALID_API_URL:
-        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea (with --scm-provider)',
+        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
       INVALID_USAGE:
         'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',

@@ -17,6 +17,7 @@ const notRendered = 'lists pullRequest (also inside a matrix) and clusters as no
 const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
 const SCM = 'gitops/applicationset-scm-provider.test.ts'
 const SCM_GITEA = 'gitops/applicationset-scm-gitea.test.ts'
+const SCM_BITBUCKET_SERVER = 'gitops/applicationset-scm-bitbucket-server.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -147,6 +148,28 @@ function scmProvider(): Rules {
       'each value rendered with its set (values.<key>, or a `values` map in goTemplate)',
     ),
     ...giteaRows(`${at}.gitea`),
+    ...bitbucketServerRows(`${at}.bitbucketServer`),
+  }
+}
+
+/** The `bitbucketServer` provider's fields (services/scm_provider/bitbucket_server.go over go-bitbucket-v1). */
+function bitbucketServerRows(at: string): Rules {
+  const api =
+    'with --scm-provider bitbucketServer (the API at --api-url, a bearer token from BITBUCKET_TOKEN); without it the generator is not rendered, named'
+  const row = (title: string, note: string) => exact(SCM_BITBUCKET_SERVER, title, `${api}; ${note}`)
+  return {
+    [`${at}.project`]: row(
+      'TestListReposBearerAuth (verifyDefaultRepo): the default branch, its sha, no labels; the bearer token and no-check',
+      "the project's repositories (every page of 100), each at its default branch (GET …/branches/default; none: skipped); the url the ssh or http clone link; labels none",
+    ),
+    [`${at}.api`]: row(
+      'TestAllowedSCMProvider: an API of another host is never asked: the generator is not rendered, named',
+      "Argo CD's base path (/rest appended unless there) must be the run's, else never asked: not rendered, named",
+    ),
+    [`${at}.allBranches`]: row(
+      'TestGetBranchesBranchPagination: every branch, every page',
+      'every branch (every page of 100); without it the default branch asked again, none without one',
+    ),
   }
 }
 
@@ -312,7 +335,7 @@ export const applicationSetRules: Rules = {
     'lists open pull requests through the SCM API (gitops preview evaluates the pull request under review)',
   ),
   'spec.generators[].scmProvider.**': needs(
-    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github with --scm-provider github, gitea with --scm-provider gitea)',
+    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github, gitea and bitbucketServer with --scm-provider)',
   ),
   ...scmProvider(),
   ...scmConnection(),

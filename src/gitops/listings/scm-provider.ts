@@ -128,6 +128,7 @@ export async function settled<T>(scm: ScmProviderApi | undefined, expand: () => 
 const PROVIDERS: Record<string, () => Promise<ScmListingMaker>> = {
   github: async () => (await import('./scm-github.js')).githubListing,
   gitea: async () => (await import('./scm-gitea.js')).giteaListing,
+  bitbucketServer: async () => (await import('./scm-bitbucket-server.js')).bitbucketServerListing,
 }
 export const SCM_PROVIDERS = Object.keys(PROVIDERS)
 

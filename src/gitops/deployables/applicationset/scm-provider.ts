@@ -11,6 +11,7 @@ import type {ScmProviderApi, ScmRepository} from '../types.js'
 import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {withValues} from './git.js'
 import {isObject, type JsonObject} from './merge.js'
+import {bitbucketServerService} from './scm-providers/bitbucket-server.js'
 import {giteaService} from './scm-providers/gitea.js'
 import {githubService} from './scm-providers/github.js'
 import {gathered, ScmServiceContext, type ScmService, type ScmServiceFactory} from './scm-providers/service.js'
@@ -19,7 +20,11 @@ import type {Params, Templating} from './templating.js'
 /** The providers in the order Argo CD's switch picks the first one set. */
 const PROVIDERS = ['github', 'gitlab', 'gitea', 'bitbucketServer', 'azureDevOps', 'bitbucket', 'awsCodeCommit']
 /** The providers evaluated, each over its API. */
-const SERVICES: Partial<Record<string, ScmServiceFactory>> = {github: githubService, gitea: giteaService}
+const SERVICES: Partial<Record<string, ScmServiceFactory>> = {
+  github: githubService,
+  gitea: giteaService,
+  bitbucketServer: bitbucketServerService,
+}
 const FIELDS = ['repositoryMatch', 'labelMatch', 'branchMatch'] as const
 
 interface Filter {
