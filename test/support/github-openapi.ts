@@ -167,7 +167,7 @@ export class GitHubSpec {
 }
 
 /** An OpenAPI path template as a regex; `{path}` (GitHub's contents path) may span slashes. Shared with Argo CD's. */
-export function compilePath(template: string): CompiledPath {
+export function compilePath(template: string, multiSegment: readonly string[] = ['path']): CompiledPath {
   const paramNames: string[] = []
   let literalLength = 0
   const source = template
@@ -177,7 +177,7 @@ export function compilePath(template: string): CompiledPath {
       if (m) {
         paramNames.push(m[1])
         // Multi-segment parameters (contents `{path}`) may span slashes, encoded or not.
-        return m[1] === 'path' ? '(.+)' : '([^/]+)'
+        return multiSegment.includes(m[1]) ? '(.+)' : '([^/]+)'
       }
       literalLength += part.length
       return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')

@@ -37,21 +37,54 @@ export interface Operation {
   responses: Record<string, {schema?: Json}>
 }
 
+export interface Swagger2Options {
+  /** Objects without `additionalProperties` refuse unknown fields. */
+  closed?: boolean
+  basePath?: string
+  /**
+   * A property not `required` may be null: the description of a Go service (go-swagger) cannot say that encoding/json
+   * writes a nil pointer, slice or map as null (Gitea's `parent`, `signer`, `added`).
+   */
+  nullable?: boolean
+  /** Path parameters that span slashes (default `path`). */
+  multiSegment?: string[]
+  /** Applied to the parsed description before it is compiled (what the service sends that it does not describe). */
+  patch?: (doc: Json) => void
+}
+
+/** Every optional property of the schema (and of the schemas inside it) also admits null. */
+function nullableOptionals(schema: Json): void {
+  if (!schema || typeof schema !== 'object') return
+  const required = new Set((schema.required ?? []) as string[])
+  for (const [name, prop] of Object.entries((schema.properties ?? {}) as Json)) {
+    nullableOptionals(prop as Json)
+    if (!required.has(name)) (schema.properties as Json)[name] = {anyOf: [{type: 'null'}, prop]}
+  }
+  if (schema.items) nullableOptionals(schema.items as Json)
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+    nullableOptionals(schema.additionalProperties as Json)
+}
+
 export class Swagger2Spec {
   private readonly ajv: Ajv
   private readonly operations: Operation[] = []
   private readonly validators = new Map<string, ValidateFunction>()
 
+  private readonly responses: Json
+
   constructor(
     /** The description's file, or the description itself (one assembled from parts). */
     file: URL | string | Json,
     private readonly id: string,
-    options: {closed?: boolean; basePath?: string} = {},
+    options: Swagger2Options = {},
   ) {
     const doc =
       file instanceof URL || typeof file === 'string'
         ? (JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Json)
         : file
+    options.patch?.(doc)
+    this.responses = (doc.responses ?? {}) as Json
+    if (options.nullable) for (const def of Object.values(doc.definitions as Json)) nullableOptionals(def as Json)
     if (options.closed) {
       for (const def of Object.values(doc.definitions as Json) as Json[]) {
         if (def.type === 'object' && def.properties && def.additionalProperties === undefined)
@@ -70,7 +103,7 @@ export class Swagger2Spec {
     for (const [key, item] of paths) {
       const [template, query = ''] = key.split('?')
       const queryKeys = query ? query.split('&').map((kv) => kv.split('=')[0]) : []
-      const {regex, paramNames, literalLength} = compilePath(base + template)
+      const {regex, paramNames, literalLength} = compilePath(base + template, options.multiSegment)
       const shared = ((item as Json).parameters ?? []) as Json[]
       for (const [method, op] of Object.entries(item as Json)) {
         if (method === 'parameters') continue
@@ -129,7 +162,18 @@ export class Swagger2Spec {
 
   /** The response schema of the operation for this status (else its `default`), if the description gives one. */
   responseSchema(op: Operation, status: number): Json | undefined {
-    return (op.responses[String(status)] ?? op.responses.default)?.schema
+    return this.response(op, status)?.schema
+  }
+
+  /** Whether the operation declares this status (a `$ref` to the description's `responses` resolved). */
+  declares(op: Operation, status: number): boolean {
+    return this.response(op, status) !== undefined
+  }
+
+  private response(op: Operation, status: number): {schema?: Json} | undefined {
+    const r = (op.responses[String(status)] ?? op.responses.default) as Json | undefined
+    const ref = typeof r?.$ref === 'string' ? /^#\/responses\/(.+)$/.exec(r.$ref) : null
+    return ref ? (this.responses[ref[1]] as Json | undefined) : r
   }
 
   validate(schema: Json, value: unknown, where: string): Violation[] {

@@ -21,7 +21,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'render (app of apps) and Flux Kustomizations over plain folders render too, ApplicationSet clusters ' +
       'generators over the clusters Argo CD lists with --argocd-server (and ARGOCD_AUTH_TOKEN; read once, for both ' +
       'revisions; a list that cannot be read fails those generators), ApplicationSet scmProvider generators with ' +
-      'github, azureDevOps, bitbucket or awsCodeCommit over the repositories that API lists with --scm-provider <provider> ' +
+      'github, gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit over the repositories that API lists with --scm-provider <provider> ' +
       "(--api-url and the provider's token; an API failure fails them), in the layout gitops verify uses " +
       '(configured or detected), jsonnet with the render module, charts of the chart repositories the base declares; ' +
       'plugins (and charts from repositories the base does not declare) do not, and make the diff incomplete only ' +
@@ -52,7 +52,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     {
       INVALID_ENVIRONMENT: '--env is not an environment name',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
-      INVALID_API_URL: '--api-url or GITHUB_API_URL is not an http(s) URL (with --scm-provider)',
+      INVALID_API_URL:
+        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
       BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',
       REVISION_NOT_FOUND: '--head names no commit',
       REVISION_UNREADABLE: 'a revision could not be read from git objects (a shallow or partial clone)',

@@ -28,13 +28,14 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       'render; the preview-* rules of gitops verify run on the ApplicationSet. A clusters generator beside the ' +
       'pull-request generator (a matrix) is evaluated over the clusters Argo CD lists with --argocd-server and ' +
       'ARGOCD_AUTH_TOKEN; without it, it is not rendered; an scmProvider generator with github, ' +
-      'azureDevOps, bitbucket or awsCodeCommit, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ' +
+      'gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ' +
       'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
     {
       INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
-      INVALID_API_URL: '--api-url or GITHUB_API_URL is not an http(s) URL (with --scm-provider)',
+      INVALID_API_URL:
+        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",

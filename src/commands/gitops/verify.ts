@@ -38,13 +38,14 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid). ApplicationSet clusters ' +
       'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
       'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
-      'ApplicationSet scmProvider generators with github, azureDevOps, bitbucket or awsCodeCommit are evaluated over that API with ' +
+      'ApplicationSet scmProvider generators with github, gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit are evaluated over that API with ' +
       '--scm-provider <provider> ' +
       '(--api-url; an API failure fails them: render-failed); without it they are not rendered.',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
-      INVALID_API_URL: '--api-url or GITHUB_API_URL is not an http(s) URL (with --scm-provider)',
+      INVALID_API_URL:
+        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
       INVALID_USAGE:
         'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',

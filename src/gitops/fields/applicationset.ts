@@ -5,6 +5,7 @@
  * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
  */
 import {awsCodeCommit} from './applicationset-scm-aws.js'
+import {scmProviders} from './applicationset-scm-providers.js'
 import {exact, notRendering, unsupported, type Rule, type Rules} from './model.js'
 
 const EXPAND = 'gitops/applicationset-expand.test.ts'
@@ -17,9 +18,6 @@ const selector =
 const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
 const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
 const SCM = 'gitops/applicationset-scm-provider.test.ts'
-const GITLAB = 'gitops/applicationset-scm-gitlab.test.ts'
-const SCM_AZURE = 'gitops/applicationset-scm-azure-devops.test.ts'
-const SCM_BITBUCKET = 'gitops/applicationset-scm-bitbucket.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -102,8 +100,9 @@ function clusters(): Rules {
 /**
  * The `scmProvider` generator with `github`: evaluated as scm_provider.go and services/scm_provider/{github,utils}.go do
  * over GitHub's API (`--scm-provider github`, the run's --api-url and token), each field proven by a case ported from
- * argo-cd v3.5.1's github_test.go, utils_test.go or scm_provider_test.go; without the flag, and for a provider not
- * evaluated, the generator is named not rendered (the `scmProvider.**` row); gitlab is scmGitlab's.
+ * argo-cd v3.5.1's github_test.go, utils_test.go or scm_provider_test.go; without the flag (or with another provider's)
+ * the generator is named not rendered. The other providers' rows: ./applicationset-scm-providers.ts and
+ * ./applicationset-scm-aws.ts.
  */
 function scmProvider(): Rules {
   const at = 'spec.generators[].scmProvider'
@@ -149,108 +148,8 @@ function scmProvider(): Rules {
       'value interpolation (fasttemplate): values.<key>, rendered with the set',
       'each value rendered with its set (values.<key>, or a `values` map in goTemplate)',
     ),
-    ...azureDevOps(at),
-    ...bitbucket(at),
+    ...scmProviders(at),
     ...awsCodeCommit(at),
-  }
-}
-
-/**
- * `scmProvider.azureDevOps`: evaluated as services/scm_provider/azure_devops.go does over Azure DevOps' Git API
- * (`--scm-provider azureDevOps`, AZURE_DEVOPS_TOKEN), each field proven by a case ported from azure_devops_test.go or
- * the description's recorded examples. One quirk is not reproduced: Argo CD's repository_id is a uuid.UUID, which
- * fasttemplate leaves as `{{repository_id}}` (not a string); here it is the GUID string in both template modes.
- */
-function azureDevOps(at: string): Rules {
-  const api =
-    'with --scm-provider azureDevOps (the API at --api-url, else https://dev.azure.com; AZURE_DEVOPS_TOKEN); without it the generator is not rendered, named; in fasttemplate `{{repository_id}}` is the GUID, where Argo CD leaves it unreplaced'
-  const row = (title: string, note: string) => exact(SCM_AZURE, title, `${api}; ${note}`)
-  return {
-    [`${at}.azureDevOps.organization`]: row(
-      'the organization is lower-cased into its URL, as NewPatConnection normalizes it',
-      'the organization URL <api>/<organization> (lower-cased); organization, repository, repository_id (the GUID), url (the remote URL, whatever cloneProtocol), branch, sha, labels (none)',
-    ),
-    [`${at}.azureDevOps.teamProject`]: row(
-      'TestGetAzureDevopsRepositories: of repositories missing a name, default branch, remote URL or id, only the eligible one',
-      "the team project's repositories (GET …/{project}/_apis/git/repositories, one request); those without a name, default branch, remote URL or id left out",
-    ),
-    [`${at}.azureDevOps.api`]: row(
-      "an api that is not the run's (or the default https://dev.azure.com) is never asked: not rendered, named",
-      "an api (default https://dev.azure.com) that is not the run's API URL, compared without a trailing slash and case, is never asked",
-    ),
-    [`${at}.azureDevOps.allBranches`]: row(
-      'allBranches: every branch statistic, branchNormalized of a branch with a slash',
-      'every branch (GET …/stats/branches); without it the default branch alone (GET …/stats/branches?name=, refs/heads/ stripped); a repository Azure DevOps does not find (GitRepositoryNotFoundException: a disabled one) has none',
-    ),
-  }
-}
-
-/**
- * `scmProvider.bitbucket` (Bitbucket Cloud): evaluated as services/scm_provider/bitbucket_cloud.go does over Bitbucket's
- * API 2.0 through go-bitbucket (`--scm-provider bitbucket`, BITBUCKET_TOKEN), each field proven by a case ported from
- * bitbucket_cloud_test.go. Its `user` and `appPasswordRef` are how Argo CD authenticates (scmConnection).
- */
-function bitbucket(at: string): Rules {
-  const api =
-    "with --scm-provider bitbucket (the API base at --api-url, else https://api.bitbucket.org/2.0, as BITBUCKET_API_BASE_URL sets Argo CD's; BITBUCKET_TOKEN, with BITBUCKET_USER as basic auth); without it the generator is not rendered, named"
-  const row = (title: string, note: string) => exact(SCM_BITBUCKET, title, `${api}; ${note}`)
-  return {
-    [`${at}.bitbucket.owner`]: row(
-      'every page of repositories (12: two pages of 10, the second by its next link)',
-      "the workspace's repositories the caller is a member of (GET /repositories/{owner}?role=member, every page by its next link); url the clone link of cloneProtocol (ssh by default), repository_id the {uuid}, no labels; the main branch by GetBranch, a failure when Bitbucket has no such branch",
-    ),
-    [`${at}.bitbucket.allBranches`]: row(
-      'allBranches reads the first page of branches only (10 of 12), one request, as go-bitbucket does',
-      'the first page of the branches alone (GET …/refs/branches, one request: go-bitbucket reads no further page)',
-    ),
-  }
-}
-
-/**
- * The `scmProvider` generator with `gitlab`: evaluated as services/scm_provider/gitlab.go asks GitLab through client-go
- * v1.46.0 (`--scm-provider gitlab`), proven by the cases of argo-cd v3.5.1's gitlab_test.go over its own canned answers.
- * The fields that shape GET /groups/{id}/projects are held to the request URIs argo-cd's own mock serves (the query
- * client-go sends): GitLab publishes no description of that operation, so its answers are Argo CD's canned ones from a
- * real GitLab, and the fake checks the request exactly, not against a description.
- */
-function scmGitlab(): Rules {
-  const at = 'spec.generators[].scmProvider.gitlab'
-  const api =
-    "with --scm-provider gitlab (GitLab's API at --api-url, else https://gitlab.com; GITLAB_TOKEN); without it the generator is not rendered, named"
-  const listing = (title: string, note: string) =>
-    exact(
-      GITLAB,
-      title,
-      `${api}; ${note} (GET /groups/{id}/projects as client-go sends it, held to the request URIs of Argo CD's mock and its canned answers: GitLab publishes no description of that operation)`,
-    )
-  return {
-    [`${at}.group`]: listing(
-      'multiple repos with labels: every parameter, short_sha of a short sha',
-      "the group's projects, every page (the first unnumbered, then X-Next-Page until X-Page reaches X-Total-Pages); organization is the namespace's full path, labels the topics, else the tag_list",
-    ),
-    [`${at}.includeSubgroups`]: listing(
-      'all subgroups: includeSubgroups lists the subgroup project',
-      'include_subgroups, always sent',
-    ),
-    [`${at}.includeSharedProjects`]: listing(
-      'all subgroups and shared projects: includeSharedProjects true, and unset (WillIncludeSharedProjects)',
-      'with_shared; unset is true, as WillIncludeSharedProjects reads it',
-    ),
-    [`${at}.topic`]: listing('specific topic: topic is the listing query', 'topic, sent even when empty'),
-    [`${at}.includeArchivedRepos`]: listing(
-      'all branches with archived repos: includeArchivedRepos asks archived=true',
-      'archived=true, sent only when set',
-    ),
-    [`${at}.api`]: exact(
-      GITLAB,
-      'the API of another host is never asked: not rendered, named; the same API with /api/v4 is this one',
-      `${api}; the base URL as client-go sets it (a trailing slash, then api/v4/); an empty api is https://gitlab.com/api/v4/; any other than the run's API is never asked`,
-    ),
-    [`${at}.allBranches`]: exact(
-      GITLAB,
-      'all branches: every branch, one page (no X-Next-Page)',
-      `${api}; GET …/repository/branches, every page until X-Next-Page is 0 (a 404 is none); without it GET …/branches/{default branch} (a 404 is none)`,
-    ),
   }
 }
 
@@ -392,11 +291,7 @@ export const applicationSetRules: Rules = {
   'spec.generators[].selector.**': exact(EXPAND, selector),
   ...clusters(),
   'spec.generators[].clusterDecisionResource.**': needs('reads a duck-typed resource from the cluster'),
-  'spec.generators[].scmProvider.**': needs(
-    'lists repositories through the SCM API (gitops diff, verify --render and preview evaluate github, gitlab, azureDevOps, bitbucket and awsCodeCommit with --scm-provider)',
-  ),
   ...scmProvider(),
-  ...scmGitlab(),
   ...scmConnection(),
   ...pullRequestFilters(),
   'spec.generators[].plugin.**': needs('calls a plugin service over HTTP'),

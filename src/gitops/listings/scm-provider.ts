@@ -32,6 +32,8 @@ const PROVIDERS: Record<string, () => Promise<ScmListingMaker>> = {
   azureDevOps: async () => (await import('./scm-azure-devops.js')).azureDevOpsListing,
   bitbucket: async () => (await import('./scm-bitbucket.js')).bitbucketListing,
   awsCodeCommit: async () => (await import('./scm-aws-codecommit.js')).awsCodeCommitListing,
+  gitea: async () => (await import('./scm-gitea.js')).giteaListing,
+  bitbucketServer: async () => (await import('./scm-bitbucket-server.js')).bitbucketServerListing,
 }
 export const SCM_PROVIDERS = Object.keys(PROVIDERS)
 

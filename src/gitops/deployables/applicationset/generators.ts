@@ -33,7 +33,7 @@ const NEEDS_CLUSTER: Record<string, string> = {
   clusterDecisionResource: 'reads a duck-typed resource (e.g. a Placement decision) from the cluster',
   pullRequest: 'lists open pull requests through the SCM provider API',
   scmProvider:
-    'lists repositories through the SCM provider API: evaluated with --scm-provider github, gitlab, azureDevOps, bitbucket or awsCodeCommit',
+    'lists repositories through the SCM provider API: evaluated with --scm-provider github, gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit',
   plugin: 'calls a plugin service over HTTP',
 }
 const GENERATOR_KEYS = [...OFFLINE, ...Object.keys(NEEDS_CLUSTER)]

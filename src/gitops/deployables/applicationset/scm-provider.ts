@@ -14,21 +14,24 @@ import {isObject, type JsonObject} from './merge.js'
 import {azureDevOpsService} from './scm-providers/azure-devops.js'
 import {awsCodeCommitService} from './scm-providers/aws-codecommit.js'
 import {bitbucketService} from './scm-providers/bitbucket.js'
+import {bitbucketServerService} from './scm-providers/bitbucket-server.js'
+import {giteaService} from './scm-providers/gitea.js'
 import {githubService} from './scm-providers/github.js'
 import {gitlabService} from './scm-providers/gitlab.js'
 import {gathered, ScmServiceContext, type ScmService, type ScmServiceFactory} from './scm-providers/service.js'
 import type {Params, Templating} from './templating.js'
 
-/** The providers in the order Argo CD's switch picks the first one set. */
-const PROVIDERS = ['github', 'gitlab', 'gitea', 'bitbucketServer', 'azureDevOps', 'bitbucket', 'awsCodeCommit']
-/** The providers evaluated, each over its API. */
-const SERVICES: Partial<Record<string, ScmServiceFactory>> = {
+/** Every provider, each over its API (./scm-providers/), in the order Argo CD's switch picks the first one set. */
+const SERVICES: Record<string, ScmServiceFactory> = {
   github: githubService,
   gitlab: gitlabService,
+  gitea: giteaService,
+  bitbucketServer: bitbucketServerService,
   azureDevOps: azureDevOpsService,
   bitbucket: bitbucketService,
   awsCodeCommit: awsCodeCommitService,
 }
+const PROVIDERS = Object.keys(SERVICES)
 const FIELDS = ['repositoryMatch', 'labelMatch', 'branchMatch'] as const
 
 interface Filter {
@@ -62,13 +65,6 @@ export function scmProviderParams(spec: JsonObject, api: ScmProviderApi, t: Temp
 
 /** The provider's service over the run's API; a provider the run does not ask is not rendered, named. */
 function serviceOf(provider: string, spec: JsonObject, ctx: ScmServiceContext): ScmService {
-  const factory = SERVICES[provider]
-  const evaluated = Object.keys(SERVICES).join(', ')
-  if (factory === undefined)
-    throw new NotEvaluable('scmProvider', `the ${provider} provider is not evaluated (only ${evaluated} are)`, [
-      ...ctx.path,
-      provider,
-    ])
   if (ctx.api.provider !== provider)
     throw new NotEvaluable(
       'scmProvider',
@@ -77,7 +73,7 @@ function serviceOf(provider: string, spec: JsonObject, ctx: ScmServiceContext): 
     )
   const config = spec[provider]
   if (!isObject(config)) throw new GenerationError(`scmProvider.${provider} must be a map`, [...ctx.path, provider])
-  return factory(config, ctx)
+  return SERVICES[provider]!(config, ctx)
 }
 
 /** compileFilters: every pattern compiled before anything is asked; the type is the last kind of field set. */

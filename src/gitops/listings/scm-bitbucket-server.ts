@@ -1,0 +1,77 @@
+/**
+ * Bitbucket Server / Data Center's answers for the `scmProvider.bitbucketServer` generator (`--scm-provider
+ * bitbucketServer`): the API URL from --api-url (no default; exit 2 INVALID_API_URL without it), the bearer token from
+ * BITBUCKET_TOKEN (the generator's `bearerToken`; basic auth is not offered), registered as a secret. The questions
+ * are applicationset/scm-providers/bitbucket-server.ts's.
+ */
+import {usageError} from '../../core/errors.js'
+import {registerSecret} from '../../core/secrets.js'
+import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
+import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
+import type {BitbucketServerClient} from '../../effects/scm/bitbucket-server.js'
+import {
+  bitbucketBasePath,
+  type BitbucketServerQuestion,
+} from '../deployables/applicationset/scm-providers/bitbucket-server.js'
+import type {ScmQuestion} from '../deployables/index.js'
+import {ScmListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
+
+const LABEL = 'Bitbucket Server'
+
+export const bitbucketServerListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+  const [{parseApiUrl}, {createBitbucketServerClient}] = await Promise.all([
+    import('../../effects/github/target.js'),
+    import('../../effects/scm/bitbucket-server.js'),
+  ])
+  if (!apiUrlFlag)
+    throw usageError(
+      'INVALID_API_URL',
+      '--scm-provider bitbucketServer needs --api-url: Bitbucket Server has no default API.',
+      ['e.g. --api-url https://bitbucket.example.com (the URL the generators name in bitbucketServer.api).'],
+    )
+  const apiUrl = parseApiUrl(apiUrlFlag, '--api-url')
+  const provider = 'bitbucketServer'
+  const token = env.BITBUCKET_TOKEN
+  if (!token)
+    return new ScmListing({
+      provider,
+      label: LABEL,
+      apiUrl,
+      unreadable: `no ${LABEL} token (BITBUCKET_TOKEN): ${apiUrl} was not asked`,
+    })
+  registerSecret(token)
+  const retryPolicy = retryPolicyWithTimings(DEFAULT_RETRY_POLICY, testTimings(env))
+  const client = createBitbucketServerClient({basePath: bitbucketBasePath(apiUrl), token, retryPolicy})
+  return new ScmListing({provider, label: LABEL, apiUrl, ask: bitbucketServerAsker(client), ...bounds})
+}
+
+/** Answers one question with the client: a listing every page (`start` from each page's nextPageStart). */
+export function bitbucketServerAsker(client: BitbucketServerClient): ScmAsker {
+  return async (question: ScmQuestion, budget) => {
+    const q = question as BitbucketServerQuestion
+    const starts = () => {
+      let first = true
+      return (start: number) => {
+        const at = first ? undefined : start
+        first = false
+        return at
+      }
+    }
+    switch (q.op) {
+      case 'repositories': {
+        const start = starts()
+        return budget.pages((p) => client.repositories(q.project, start(p)))
+      }
+      case 'branches': {
+        const start = starts()
+        return budget.pages((p) => client.branches(q.project, q.repo, start(p)))
+      }
+      case 'default':
+        budget.spend()
+        return client.defaultBranch(q.project, q.repo)
+      default:
+        budget.spend()
+        return client.hasPath(q.project, q.repo, q.path, q.at)
+    }
+  }
+}

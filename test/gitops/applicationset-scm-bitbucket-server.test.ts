@@ -1,0 +1,259 @@
+/**
+ * The ApplicationSet `scmProvider` generator with `bitbucketServer`, evaluated over Bitbucket Server / Data Center's
+ * API (`--scm-provider bitbucketServer`): the real client against the fake Bitbucket that validates every request and
+ * response against Atlassian's OpenAPI description (test/support/bitbucket-server.ts). The cases are argo-cd v3.5.1's
+ * own: services/scm_provider/bitbucket_server_test.go (its PROJECT/REPO, served as its handlers serve it),
+ * utils_test.go (the filters over MockProvider's repositories, whose RepoHasPath is "the path is the repository's
+ * name") and generators/scm_provider_test.go (values, an API of another host); then the failures (fail closed) and
+ * `gitops diff` through the built CLI.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
+import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
+import {expandDocument} from '../support/appset-expansion.js'
+import {runCli} from '../support/cli.js'
+import {diffLast, history} from '../support/diff-repo.js'
+import {FakeBitbucketServer, type FakeBitbucketRepo} from '../support/bitbucket-datacenter-server.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+const TOKEN = 'bitbucket-scm-token-c41e9a'
+const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
+const SHA = '8d51122def5632836d1cb1026e879069e10a1e13'
+/** MockProvider's RepoHasPath: a repository has the path of its own name, on every branch. */
+const mock = (name: string, branches: string[]): FakeBitbucketRepo => ({
+  name,
+  defaultBranch: branches[0],
+  branches: Object.fromEntries(branches.map((b, i) => [b, `${name}${i}`.padEnd(40, '0')])),
+  files: Object.fromEntries(branches.map((b) => [b, [name]])),
+})
+const PROJECTS: Record<string, FakeBitbucketRepo[]> = {
+  // bitbucket_server_test.go's defaultHandler and TestBitbucketServerHasPath.
+  PROJECT: [{name: 'REPO', id: 1, branches: {main: SHA}, files: {main: ['pkg/main.go', 'anotherpkg/file.txt']}}],
+  MANY: Array.from({length: 150}, (_, i) => mock(`R${String(i).padStart(3, '0')}`, ['main'])),
+  BRANCHY: [
+    {
+      name: 'REPO',
+      id: 1,
+      defaultBranch: 'b0',
+      branches: Object.fromEntries(Array.from({length: 150}, (_, i) => [`b${i}`, SHA])),
+    },
+  ],
+  DEFAULTS: [
+    {name: 'MISSING', id: 2, defaultBranch: null, branches: {}},
+    {name: 'EMPTY', id: 3, defaultBranch: 'unset', branches: {}},
+    {name: 'REPO', id: 1, branches: {main: SHA, other: SHA}},
+  ],
+  NAMES: ['one', 'two', 'three', 'four'].map((n) => mock(n, ['main'])),
+  BRANCHES: [mock('one', ['one', 'two']), mock('two', ['one']), mock('three', ['one', 'two'])],
+  EXAMPLE: [{name: 'web', id: 7, branches: {main: SHA}}],
+}
+
+let server: FakeBitbucketServer
+beforeAll(async () => {
+  server = await new FakeBitbucketServer({token: TOKEN, projects: PROJECTS}).start()
+})
+afterAll(async () => {
+  expect(server.violations).toEqual([])
+  await server.close()
+})
+
+const env = (extra: Record<string, string> = {}) => ({BITBUCKET_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
+const api = async (extra: Record<string, string> = {}) => (await scmOfFlag('bitbucketServer', server.url, env(extra)))!
+
+/** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
+function appSet(generators: string[], goTemplate: boolean, name: string): string {
+  return [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: ApplicationSet',
+    'metadata: {name: repos, namespace: argocd}',
+    'spec:',
+    `  goTemplate: ${goTemplate}`,
+    '  generators:',
+    ...generators.map((l) => `    ${l}`),
+    '  template:',
+    `    metadata: {name: '${name}'}`,
+    '    spec:',
+    '      project: default',
+    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
+    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
+    '',
+  ].join('\n')
+}
+
+const expand = (text: string, scm?: ScmProviderApi) =>
+  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
+const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const bbs = (project: string, more: Record<string, unknown> = {}) => ({
+  bitbucketServer: {project, api: server.url, ...more},
+})
+
+async function paramsOf(spec: Record<string, unknown>, goTemplate = false, scm?: ScmProviderApi) {
+  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
+  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
+  expect(out.errors).toEqual([])
+  expect(out.notRendered).toEqual([])
+  return out.applications.map((a) => a.generatedBy!.params)
+}
+const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+
+async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
+  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
+  expect(out.applications).toEqual([])
+  expect(out.notRendered).toEqual([])
+  expect(out.errors).toHaveLength(1)
+  return out.errors[0].message
+}
+
+describe('bitbucket_server_test.go, over the fake Bitbucket', () => {
+  const repo = {
+    organization: 'PROJECT',
+    repository: 'REPO',
+    url: 'ssh://git@bitbucket.example.com:7999/project/repo.git',
+    branch: 'main',
+    sha: SHA,
+    labels: '',
+    repository_id: 1,
+  }
+  it('TestListReposBearerAuth (verifyDefaultRepo): the default branch, its sha, no labels; the bearer token and no-check', async () => {
+    expect(await paramsOf(bbs('PROJECT'))).toEqual([expect.objectContaining(repo)])
+    const asked = server.requestsFor('getRepositories').at(-1)!
+    expect([asked.path, asked.query]).toEqual(['/rest/api/1.0/projects/PROJECT/repos', {limit: '100'}])
+  })
+  it('TestListReposCloneProtocol: https is the http clone link; TestListReposUnknownProtocol fails', async () => {
+    const [set] = await paramsOf({...bbs('PROJECT'), cloneProtocol: 'https'})
+    expect(set.url).toBe('https://bitbucket.example.com/scm/project/repo.git')
+    expect(await failure({...bbs('PROJECT'), cloneProtocol: 'other'})).toBe(
+      'error generating params: error listing repos: unknown clone protocol for Bitbucket Server other',
+    )
+  })
+  it('TestListReposPagination: every page (start from nextPageStart)', async () => {
+    expect(await paramsOf(bbs('MANY'))).toHaveLength(150)
+    expect(
+      server
+        .requestsFor('getRepositories')
+        .slice(-2)
+        .map((r) => r.query),
+    ).toEqual([{limit: '100'}, {limit: '100', start: '100'}])
+  })
+  it('TestGetBranchesBranchPagination: every branch, every page', async () => {
+    expect(await paramsOf(bbs('BRANCHY', {allBranches: true}))).toHaveLength(150)
+  })
+  it('TestListReposMissingDefaultBranch, TestGetBranchesEmptyRepo: a repository without a default branch is skipped; TestGetBranchesDefaultOnly', async () => {
+    expect(pairs(await paramsOf(bbs('DEFAULTS')))).toEqual(['REPO@main'])
+    expect(pairs(await paramsOf(bbs('DEFAULTS', {allBranches: true})))).toEqual(['REPO@main', 'REPO@other'])
+  })
+  it('TestListReposErrorDefaultBranch, TestGetBranchesErrorDefaultBranch: its failure fails the generator', async () => {
+    server.respondNext('getDefaultBranch_1', ...Array.from({length: 2}, () => ({status: 500, body: {errors: []}})))
+    expect(await failure(bbs('PROJECT'), await api())).toMatch(
+      /^error generating params: error listing repos: GET .*\/branches\/default: HTTP 500 \(gave up after 2 attempts\)$/,
+    )
+  })
+  it('TestBitbucketServerHasPath: a directory, a file, a missing path (404 is false)', async () => {
+    const has = async (path: string) => (await paramsOf({...bbs('PROJECT'), filters: [{pathsExist: [path]}]})).length
+    expect([await has('pkg'), await has('pkg/'), await has('anotherpkg/file.txt')]).toEqual([1, 1, 1])
+    expect([await has('anotherpkg/missing.txt'), await has('notathing')]).toEqual([0, 0])
+    expect(server.requestsFor('getContent_1').at(-1)!.query).toEqual({at: 'main', limit: '100', type: 'true'})
+    server.respondNext('getContent_1', {status: 401, body: {errors: [{message: 'Authentication failed'}]}})
+    expect(await failure({...bbs('PROJECT'), filters: [{pathsExist: ['unauthorized-response']}]})).toMatch(
+      /^error generating params: error listing repos: Status: 401 Unauthorized, Body: .*Authentication failed/,
+    )
+  })
+})
+
+describe('utils_test.go and scm_provider_test.go over Bitbucket Server', () => {
+  const names = async (project: string, filters: unknown[], allBranches = false) =>
+    pairs(await paramsOf({...bbs(project, {allBranches}), filters}))
+  it('TestFilterRepoMatch, TestFilterPathExists, TestFilterPathDoesntExists', async () => {
+    expect(await names('NAMES', [{repositoryMatch: 'n|hr'}])).toEqual(['one@main', 'three@main'])
+    expect(await names('NAMES', [{pathsExist: ['two']}])).toEqual(['two@main'])
+    expect(await names('NAMES', [{pathsDoNotExist: ['two']}])).toEqual(['one@main', 'three@main', 'four@main'])
+  })
+  it('TestFilterBranchMatch: branchMatch "w" over every branch; labelMatch matches nothing (no labels)', async () => {
+    expect(await names('BRANCHES', [{branchMatch: 'w'}], true)).toEqual(['one@two', 'three@two'])
+    expect(await names('NAMES', [{labelMatch: '.*'}])).toEqual([])
+  })
+  it('value interpolation: values.<key> rendered with the set', async () => {
+    const [set] = await paramsOf({...bbs('PROJECT'), values: {at: '{{ repository }}@{{ short_sha }}'}})
+    expect(set).toMatchObject({'values.at': 'REPO@8d51122d'})
+  })
+  it('TestAllowedSCMProvider: an API of another host is never asked: the generator is not rendered, named', async () => {
+    const before = server.requests.length
+    const spec = {bitbucketServer: {project: 'PROJECT', api: 'https://bitbucket.other.example'}}
+    const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), await api())
+    expect(out.notRendered).toEqual([
+      expect.objectContaining({
+        why: expect.stringMatching(/^bitbucketServer.api asks https:\/\/bitbucket.other.example\/rest, not/),
+      }),
+    ])
+    expect(server.requests.length).toBe(before)
+    // NormalizeBitbucketBasePath: /rest appended, or kept.
+    expect(await paramsOf({bitbucketServer: {project: 'PROJECT', api: `${server.url}/rest/`}})).toHaveLength(1)
+    expect(await failure({bitbucketServer: {project: 'PROJECT'}})).toBe(
+      'error generating params: error listing repos: error listing repositories for PROJECT: Get "/rest/api/1.0/projects/PROJECT/repos?limit=100": unsupported protocol scheme ""',
+    )
+  })
+})
+
+describe('Bitbucket Server failures fail closed', () => {
+  it('an unknown project, a refused token, no token, a server that keeps failing', async () => {
+    const prefix = 'error generating params: error listing repos: error listing repositories for '
+    expect(await failure(bbs('NOBODY'))).toMatch(
+      new RegExp(`^${prefix}NOBODY: Status: 404 Not Found, Body: .*does not exist`),
+    )
+    const refused = await failure(bbs('PROJECT'), await api({BITBUCKET_TOKEN: 'refused-7a1c'}))
+    expect(refused).toMatch(new RegExp(`^${prefix}PROJECT: Status: 401 Unauthorized`))
+    const none = await failure(bbs('PROJECT'), (await scmOfFlag('bitbucketServer', server.url, {}))!)
+    expect(none).toBe(`${prefix}PROJECT: no Bitbucket Server token (BITBUCKET_TOKEN): ${server.url} was not asked`)
+    server.respondNext('getRepositories', ...Array.from({length: 2}, () => ({status: 503, body: {errors: []}})))
+    expect(await failure(bbs('PROJECT'))).toMatch(/HTTP 503 \(gave up after 2 attempts\)$/)
+    for (const m of [refused, none]) expect(m).not.toContain(TOKEN)
+    await expect(scmOfFlag('bitbucketServer', undefined, env())).rejects.toMatchObject({code: 'INVALID_API_URL'})
+  })
+})
+
+describe('gitops diff --scm-provider bitbucketServer (the built CLI)', () => {
+  const repos = (url: string) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata: {name: repos, namespace: argocd}',
+      'spec:',
+      '  goTemplate: true',
+      '  generators:',
+      `    - scmProvider: {bitbucketServer: {project: EXAMPLE, api: '${url}'}}`,
+      '  template:',
+      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
+      '    spec:',
+      '      project: default',
+      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
+      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
+      '',
+    ].join('\n')
+  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+  interface DiffResult {
+    summary: string
+    deployables: Array<{application?: string; change: string}>
+    failures: unknown[]
+  }
+
+  it("renders the generated Application's change, Bitbucket asked once for both revisions; without --api-url, exit 2", async () => {
+    requireTool('kustomize')
+    requireTool('helm')
+    const repo = await history(
+      {'argocd/repos.yaml': repos(server.url), 'apps/web/configmap.yaml': configMap('one')},
+      {'apps/web/configmap.yaml': configMap('two')},
+    )
+    const e = toolEnv(env())
+    const before = server.requestsFor('getRepositories').length
+    const run = await diffLast<DiffResult>(repo, e, ['--scm-provider', 'bitbucketServer', '--api-url', server.url])
+    expect(run.result.failures).toEqual([])
+    expect(run.result.summary).toBe('changed')
+    expect(run.result.deployables.map((d) => [d.application, d.change])).toEqual([['web-main', 'changed']])
+    expect(server.requestsFor('getRepositories').length - before).toBe(1)
+    expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
+    const bad = await runCli(['gitops', 'diff', '--json', '--scm-provider', 'bitbucketServer'], {cwd: repo, env: e})
+    expect(bad.exitCode).toBe(2)
+    expect(bad.json<{error: {code: string}}>().error.code).toBe('INVALID_API_URL')
+  })
+})
