@@ -10,11 +10,21 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
-import {expandDocument} from '../support/appset-expansion.js'
+import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {FakeBitbucketServer, type FakeBitbucketRepo} from '../support/bitbucket-datacenter-server.js'
+import {
+  branchPairs,
+  expandScm,
+  fleetAppSet,
+  fleetConfigMap,
+  scmAppSet,
+  scmFailure,
+  scmGenerator,
+  scmParams,
+  type ScmDiff,
+} from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'bitbucket-scm-token-c41e9a'
@@ -61,49 +71,18 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({BITBUCKET_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
 const api = async (extra: Record<string, string> = {}) => (await scmOfFlag('bitbucketServer', server.url, env(extra)))!
 
-/** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
-function appSet(generators: string[], goTemplate: boolean, name: string): string {
-  return [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: ApplicationSet',
-    'metadata: {name: repos, namespace: argocd}',
-    'spec:',
-    `  goTemplate: ${goTemplate}`,
-    '  generators:',
-    ...generators.map((l) => `    ${l}`),
-    '  template:',
-    `    metadata: {name: '${name}'}`,
-    '    spec:',
-    '      project: default',
-    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
-    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n')
-}
-
-const expand = (text: string, scm?: ScmProviderApi) =>
-  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
-const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const expand = expandScm
+const generator = scmGenerator
+const appSet = scmAppSet
 const bbs = (project: string, more: Record<string, unknown> = {}) => ({
   bitbucketServer: {project, api: server.url, ...more},
 })
 
-async function paramsOf(spec: Record<string, unknown>, goTemplate = false, scm?: ScmProviderApi) {
-  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
-  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
-  expect(out.errors).toEqual([])
-  expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params)
-}
-const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+const paramsOf = async (spec: Record<string, unknown>, goTemplate = false, scm?: ScmProviderApi) =>
+  scmParams(spec, scm ?? (await api()), goTemplate)
+const pairs = branchPairs
 
-async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
-  expect(out.applications).toEqual([])
-  expect(out.notRendered).toEqual([])
-  expect(out.errors).toHaveLength(1)
-  return out.errors[0].message
-}
+const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 
 describe('bitbucket_server_test.go, over the fake Bitbucket', () => {
   const repo = {
@@ -213,29 +192,8 @@ describe('Bitbucket Server failures fail closed', () => {
 })
 
 describe('gitops diff --scm-provider bitbucketServer (the built CLI)', () => {
-  const repos = (url: string) =>
-    [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: ApplicationSet',
-      'metadata: {name: repos, namespace: argocd}',
-      'spec:',
-      '  goTemplate: true',
-      '  generators:',
-      `    - scmProvider: {bitbucketServer: {project: EXAMPLE, api: '${url}'}}`,
-      '  template:',
-      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
-      '    spec:',
-      '      project: default',
-      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
-      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
-      '',
-    ].join('\n')
-  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
-  interface DiffResult {
-    summary: string
-    deployables: Array<{application?: string; change: string}>
-    failures: unknown[]
-  }
+  const repos = (url: string) => fleetAppSet(`- scmProvider: {bitbucketServer: {project: EXAMPLE, api: '${url}'}}`)
+  const configMap = fleetConfigMap
 
   it("renders the generated Application's change, Bitbucket asked once for both revisions; without --api-url, exit 2", async () => {
     requireTool('kustomize')
@@ -246,7 +204,7 @@ describe('gitops diff --scm-provider bitbucketServer (the built CLI)', () => {
     )
     const e = toolEnv(env())
     const before = server.requestsFor('getRepositories').length
-    const run = await diffLast<DiffResult>(repo, e, ['--scm-provider', 'bitbucketServer', '--api-url', server.url])
+    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'bitbucketServer', '--api-url', server.url])
     expect(run.result.failures).toEqual([])
     expect(run.result.summary).toBe('changed')
     expect(run.result.deployables.map((d) => [d.application, d.change])).toEqual([['web-main', 'changed']])

@@ -11,11 +11,22 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {scmOfFlag, settled} from '../../src/gitops/listings/scm-provider.js'
-import {expandDocument} from '../support/appset-expansion.js'
+import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {FakeGitea, type FakeGiteaRepo} from '../support/gitea-server.js'
+import {
+  branchPairs,
+  deployableChanges,
+  expandScm,
+  fleetAppSet,
+  fleetConfigMap,
+  scmAppSet,
+  scmFailure,
+  scmGenerator,
+  scmParams,
+  type ScmDiff,
+} from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'gitea-scm-token-5be07c'
@@ -69,47 +80,16 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({GITEA_TOKEN: TOKEN, AMEIDE_TEST_TIMINGS: FAST, ...extra})
 const api = async (extra: Record<string, string> = {}) => (await scmOfFlag('gitea', gitea.url, env(extra)))!
 
-/** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
-function appSet(generators: string[], goTemplate: boolean, name: string): string {
-  return [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: ApplicationSet',
-    'metadata: {name: repos, namespace: argocd}',
-    'spec:',
-    `  goTemplate: ${goTemplate}`,
-    '  generators:',
-    ...generators.map((l) => `    ${l}`),
-    '  template:',
-    `    metadata: {name: '${name}'}`,
-    '    spec:',
-    '      project: default',
-    `      source: {repoURL: '${goTemplate ? '{{ .url }}' : '{{url}}'}', path: deploy}`,
-    '      destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n')
-}
-
-const expand = (text: string, scm?: ScmProviderApi) =>
-  settled(scm, () => expandDocument(text, 'repos.yaml', scm ? {scm} : {}))
-const generator = (spec: Record<string, unknown>) => [`- scmProvider: ${JSON.stringify(spec)}`]
+const expand = expandScm
+const generator = scmGenerator
+const appSet = scmAppSet
 const giteaSpec = (owner: string, more: Record<string, unknown> = {}) => ({gitea: {owner, api: gitea.url, ...more}})
 
-async function paramsOf(spec: Record<string, unknown>, goTemplate = false, scm?: ScmProviderApi) {
-  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
-  const out = await expand(appSet(generator(spec), goTemplate, name), scm ?? (await api()))
-  expect(out.errors).toEqual([])
-  expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params)
-}
-const pairs = (sets: Array<Record<string, unknown>>) => sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
+const paramsOf = async (spec: Record<string, unknown>, goTemplate = false, scm?: ScmProviderApi) =>
+  scmParams(spec, scm ?? (await api()), goTemplate)
+const pairs = branchPairs
 
-async function failure(spec: Record<string, unknown>, scm?: ScmProviderApi) {
-  const out = await expand(appSet(generator(spec), true, '{{ .repository }}'), scm ?? (await api()))
-  expect(out.applications).toEqual([])
-  expect(out.notRendered).toEqual([])
-  expect(out.errors).toHaveLength(1)
-  return out.errors[0].message
-}
+const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 
 describe('gitea_test.go TestGiteaListRepos, over the fake Gitea (its canned answers)', () => {
   const set = (repository: 'pr-test' | 'another-repo', branch: string, sha: string, url: string) => ({
@@ -364,33 +344,9 @@ describe('Gitea failures fail closed: the generator fails, nothing generated, no
 })
 
 describe('gitops diff --scm-provider gitea (the built CLI)', () => {
-  interface DiffResult {
-    summary: string
-    deployables: Array<{
-      change: string
-      application?: string
-      objects: Array<{change: string; kind: string; name: string}>
-    }>
-    failures: Array<{rule: string; message: string}>
-  }
   const repos = (url: string) =>
-    [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: ApplicationSet',
-      'metadata: {name: repos, namespace: argocd}',
-      'spec:',
-      '  goTemplate: true',
-      '  generators:',
-      `    - scmProvider: {gitea: {owner: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`,
-      '  template:',
-      "    metadata: {name: '{{ .repository }}-{{ .branchNormalized }}'}",
-      '    spec:',
-      '      project: default',
-      "      source: {repoURL: https://github.com/example/fleet.git, targetRevision: HEAD, path: 'apps/{{ .repository }}'}",
-      "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .branch }}'}",
-      '',
-    ].join('\n')
-  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+    fleetAppSet(`- scmProvider: {gitea: {owner: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`)
+  const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change, Gitea asked once for both revisions; without the flag, incomplete; without --api-url, exit 2", async () => {
     requireTool('kustomize')
@@ -401,20 +357,14 @@ describe('gitops diff --scm-provider gitea (the built CLI)', () => {
     )
     const e = toolEnv(env())
     const before = gitea.requestsFor('orgListRepos').length
-    const run = await diffLast<DiffResult>(repo, e, ['--scm-provider', 'gitea', '--api-url', gitea.url])
+    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'gitea', '--api-url', gitea.url])
     expect(run.result.failures).toEqual([])
     expect(run.result.summary).toBe('changed')
-    expect(
-      run.result.deployables.map((d) => [
-        d.application,
-        d.change,
-        d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`),
-      ]),
-    ).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
     expect(gitea.requestsFor('orgListRepos').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
 
-    const without = await diffLast<DiffResult>(repo, e)
+    const without = await diffLast<ScmDiff>(repo, e)
     expect(without.exitCode).toBe(1)
     expect(without.result.summary).toBe('incomplete')
 

@@ -49,6 +49,7 @@ export async function scmParams(spec: Record<string, unknown>, scm: ScmProviderA
 export async function scmFailure(spec: Record<string, unknown>, scm: ScmProviderApi): Promise<string> {
   const out = await expandScm(scmAppSet(scmGenerator(spec), true, '{{ .repository }}'), scm)
   expect(out.applications).toEqual([])
+  expect(out.notRendered).toEqual([])
   expect(out.errors).toHaveLength(1)
   return out.errors[0].message
 }
