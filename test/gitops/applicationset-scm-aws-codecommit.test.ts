@@ -13,10 +13,10 @@ import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {error, FakeCodeCommit, type FakeAwsKey, type FakeCodeCommitRepository} from '../support/codecommit-server.js'
-import {diffLast, history} from '../support/diff-repo.js'
+import {diffLast} from '../support/diff-repo.js'
 import {
   branchPairs,
-  deployableChanges,
+  diffFleet,
   expandScm,
   fleetAppSet,
   scmAppSet,
@@ -25,7 +25,7 @@ import {
   scmParams,
   type ScmDiff,
 } from '../support/scm-appset.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
 
 const KEY: FakeAwsKey = {
   accessKeyId: 'AKIAFAKECODECOMMIT01',
@@ -357,21 +357,16 @@ describe('gitops diff --scm-provider awsCodeCommit (the built CLI)', () => {
     fleetAppSet(
       "- scmProvider: {awsCodeCommit: {region: us-east-1, role: 'arn:aws:iam::111111111111:role/argo', tagFilters: [{key: team, value: b}]}}",
     )
-  const configMap = (tier: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\ndata: {tier: ${tier}}\n`
 
   it("renders an scmProvider-generated Application's change, AWS asked once; without the flag, incomplete", async () => {
-    requireTool('kustomize')
-    requireTool('helm')
-    const repo = await history(
-      {'argocd/repos.yaml': repos(), 'apps/two/configmap.yaml': configMap('one')},
-      {'apps/two/configmap.yaml': configMap('two')},
-    )
     const e = toolEnv(env())
     const before = aws.requestsFor('GetResources').length
-    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'awsCodeCommit', '--api-url', aws.url])
-    expect(run.result.failures).toEqual([])
-    expect(run.result.summary).toBe('changed')
-    expect(deployableChanges(run.result)).toEqual([['two-main', 'changed', ['changed ConfigMap/two']]])
+    const {repo, run} = await diffFleet(
+      repos(),
+      env(),
+      ['--scm-provider', 'awsCodeCommit', '--api-url', aws.url],
+      'two',
+    )
     expect(aws.requestsFor('GetResources').length - before).toBe(1)
     const printed = run.stderr + JSON.stringify(run.result)
     for (const secret of [KEY.secretAccessKey, KEY.sessionToken!, KEY.accessKeyId])

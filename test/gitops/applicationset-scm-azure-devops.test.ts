@@ -21,20 +21,19 @@ import {
   type FakeAzureRepository,
 } from '../support/azure-devops-server.js'
 import {runCli} from '../support/cli.js'
-import {diffLast, history} from '../support/diff-repo.js'
+import {diffLast} from '../support/diff-repo.js'
 import {
   branchPairs,
-  deployableChanges,
+  diffFleet,
   expandScm,
   fleetAppSet,
-  fleetConfigMap,
   scmAppSet,
   scmFailure,
   scmGenerator,
   scmParams,
   type ScmDiff,
 } from '../support/scm-appset.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'azure-devops-pat-51c2e9'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
@@ -338,21 +337,11 @@ describe('the API and failures: another host never asked, failures fail closed',
 describe('gitops diff --scm-provider azureDevOps (the built CLI)', () => {
   const repos = (url: string) =>
     fleetAppSet(`- scmProvider: {azureDevOps: {organization: myorg, teamProject: web, api: '${url}'}}`)
-  const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change; without the flag, incomplete; a bad --api-url exit 2", async () => {
-    requireTool('kustomize')
-    requireTool('helm')
-    const repo = await history(
-      {'argocd/repos.yaml': repos(az.url), 'apps/web/configmap.yaml': configMap('one')},
-      {'apps/web/configmap.yaml': configMap('two')},
-    )
     const e = toolEnv(env())
     const before = az.requestsFor('Repositories_List').length
-    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'azureDevOps', '--api-url', az.url])
-    expect(run.result.failures).toEqual([])
-    expect(run.result.summary).toBe('changed')
-    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    const {repo, run} = await diffFleet(repos(az.url), env(), ['--scm-provider', 'azureDevOps', '--api-url', az.url])
     expect(az.requestsFor('Repositories_List').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
 

@@ -12,20 +12,18 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {runCli} from '../support/cli.js'
-import {diffLast, history} from '../support/diff-repo.js'
 import {FakeBitbucketServer, type FakeBitbucketRepo} from '../support/bitbucket-datacenter-server.js'
 import {
   branchPairs,
+  diffFleet,
   expandScm,
   fleetAppSet,
-  fleetConfigMap,
   scmAppSet,
   scmFailure,
   scmGenerator,
   scmParams,
-  type ScmDiff,
 } from '../support/scm-appset.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'bitbucket-scm-token-c41e9a'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
@@ -193,21 +191,16 @@ describe('Bitbucket Server failures fail closed', () => {
 
 describe('gitops diff --scm-provider bitbucketServer (the built CLI)', () => {
   const repos = (url: string) => fleetAppSet(`- scmProvider: {bitbucketServer: {project: EXAMPLE, api: '${url}'}}`)
-  const configMap = fleetConfigMap
 
   it("renders the generated Application's change, Bitbucket asked once for both revisions; without --api-url, exit 2", async () => {
-    requireTool('kustomize')
-    requireTool('helm')
-    const repo = await history(
-      {'argocd/repos.yaml': repos(server.url), 'apps/web/configmap.yaml': configMap('one')},
-      {'apps/web/configmap.yaml': configMap('two')},
-    )
     const e = toolEnv(env())
     const before = server.requestsFor('getRepositories').length
-    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'bitbucketServer', '--api-url', server.url])
-    expect(run.result.failures).toEqual([])
-    expect(run.result.summary).toBe('changed')
-    expect(run.result.deployables.map((d) => [d.application, d.change])).toEqual([['web-main', 'changed']])
+    const {repo, run} = await diffFleet(repos(server.url), env(), [
+      '--scm-provider',
+      'bitbucketServer',
+      '--api-url',
+      server.url,
+    ])
     expect(server.requestsFor('getRepositories').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
     const bad = await runCli(['gitops', 'diff', '--json', '--scm-provider', 'bitbucketServer'], {cwd: repo, env: e})

@@ -13,17 +13,9 @@ import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {argoCd, FakeBitbucket, repository, type FakeBitbucketRepository} from '../support/bitbucket-server.js'
-import {diffLast, history} from '../support/diff-repo.js'
-import {
-  branchPairs,
-  deployableChanges,
-  fleetAppSet,
-  fleetConfigMap,
-  scmFailure,
-  scmParams,
-  type ScmDiff,
-} from '../support/scm-appset.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {diffLast} from '../support/diff-repo.js'
+import {branchPairs, diffFleet, fleetAppSet, scmFailure, scmParams, type ScmDiff} from '../support/scm-appset.js'
+import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'bitbucket-access-token-7e4a20'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
@@ -243,21 +235,11 @@ describe('credentials and failures: fail closed, the token never printed', () =>
 describe('gitops diff --scm-provider bitbucket (the built CLI)', () => {
   const repos = () =>
     fleetAppSet('- scmProvider: {bitbucket: {owner: web, user: argo, appPasswordRef: {secretName: bb, key: password}}}')
-  const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change, Bitbucket asked once; without the flag, incomplete", async () => {
-    requireTool('kustomize')
-    requireTool('helm')
-    const repo = await history(
-      {'argocd/repos.yaml': repos(), 'apps/web/configmap.yaml': configMap('one')},
-      {'apps/web/configmap.yaml': configMap('two')},
-    )
     const e = toolEnv(env())
     const before = bb.requestsFor('repositories').length
-    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'bitbucket', '--api-url', bb.api])
-    expect(run.result.failures).toEqual([])
-    expect(run.result.summary).toBe('changed')
-    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    const {repo, run} = await diffFleet(repos(), env(), ['--scm-provider', 'bitbucket', '--api-url', bb.api])
     expect(bb.requestsFor('repositories').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
     const without = await diffLast<ScmDiff>(repo, e)

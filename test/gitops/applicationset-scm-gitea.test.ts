@@ -13,21 +13,20 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {runCli} from '../support/cli.js'
-import {diffLast, history} from '../support/diff-repo.js'
+import {diffLast} from '../support/diff-repo.js'
 import {FakeGitea, type FakeGiteaRepo} from '../support/gitea-server.js'
 import {
   branchPairs,
-  deployableChanges,
+  diffFleet,
   expandScm,
   fleetAppSet,
-  fleetConfigMap,
   scmAppSet,
   scmFailure,
   scmGenerator,
   scmParams,
   type ScmDiff,
 } from '../support/scm-appset.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'gitea-scm-token-5be07c'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
@@ -346,21 +345,11 @@ describe('Gitea failures fail closed: the generator fails, nothing generated, no
 describe('gitops diff --scm-provider gitea (the built CLI)', () => {
   const repos = (url: string) =>
     fleetAppSet(`- scmProvider: {gitea: {owner: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`)
-  const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change, Gitea asked once for both revisions; without the flag, incomplete; without --api-url, exit 2", async () => {
-    requireTool('kustomize')
-    requireTool('helm')
-    const repo = await history(
-      {'argocd/repos.yaml': repos(gitea.url), 'apps/web/configmap.yaml': configMap('one')},
-      {'apps/web/configmap.yaml': configMap('two')},
-    )
     const e = toolEnv(env())
     const before = gitea.requestsFor('orgListRepos').length
-    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'gitea', '--api-url', gitea.url])
-    expect(run.result.failures).toEqual([])
-    expect(run.result.summary).toBe('changed')
-    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    const {repo, run} = await diffFleet(repos(gitea.url), env(), ['--scm-provider', 'gitea', '--api-url', gitea.url])
     expect(gitea.requestsFor('orgListRepos').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
 

@@ -14,21 +14,18 @@ import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {runCli} from '../support/cli.js'
-import {diffLast, history} from '../support/diff-repo.js'
 import {FakeGitLab, projectJson, type FakeGitLabProject} from '../support/gitlab-server.js'
 import {
   branchPairs,
-  deployableChanges,
+  diffFleet,
   expandScm,
   fleetAppSet,
-  fleetConfigMap,
   scmAppSet,
   scmFailure,
   scmGenerator,
   scmParams,
-  type ScmDiff,
 } from '../support/scm-appset.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'gitlab-scm-token-51c7e2'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
@@ -408,21 +405,11 @@ describe("the bounds and client-go's pagination", () => {
 describe('gitops diff --scm-provider gitlab (the built CLI)', () => {
   const repos = (url: string) =>
     fleetAppSet(`- scmProvider: {gitlab: {group: example, api: '${url}'}, filters: [{labelMatch: gitops}]}`)
-  const configMap = fleetConfigMap
 
   it("renders a gitlab-generated Application's change, GitLab asked once for both revisions; a bad --api-url is exit 2", async () => {
-    requireTool('kustomize')
-    requireTool('helm')
-    const repo = await history(
-      {'argocd/repos.yaml': repos(gl.url), 'apps/web/configmap.yaml': configMap('one')},
-      {'apps/web/configmap.yaml': configMap('two')},
-    )
     const e = toolEnv(env())
     const from = gl.requests.length
-    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'gitlab', '--api-url', gl.url])
-    expect(run.result.failures).toEqual([])
-    expect(run.result.summary).toBe('changed')
-    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    const {repo, run} = await diffFleet(repos(gl.url), env(), ['--scm-provider', 'gitlab', '--api-url', gl.url])
     expect(uris(from).filter((u) => u.includes('/groups/example/'))).toHaveLength(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
     const bad = await runCli(['gitops', 'diff', '--json', '--scm-provider', 'gitlab', '--api-url', 'ftp://x'], {

@@ -19,7 +19,7 @@ import {FakeGitHub} from '../support/github-server.js'
 import type {FakeOrgRepository} from '../support/github-orgs.js'
 import {
   branchPairs,
-  deployableChanges,
+  diffFleet,
   expandScm,
   fleetAppSet,
   fleetConfigMap,
@@ -413,18 +413,9 @@ describe('gitops diff --scm-provider github (the built CLI)', () => {
   const configMap = fleetConfigMap
 
   it("renders an scmProvider-generated Application's change, GitHub asked once for both revisions; without the flag, incomplete", async () => {
-    requireTool('kustomize')
-    requireTool('helm')
-    const repo = await history(
-      {'argocd/repos.yaml': repos(gh.url), 'apps/web/configmap.yaml': configMap('one')},
-      {'apps/web/configmap.yaml': configMap('two')},
-    )
     const e = toolEnv(env())
     const before = gh.requestsFor('repos/list-for-org').length
-    const run = await diffLast<ScmDiff>(repo, e, ['--scm-provider', 'github', '--api-url', gh.url])
-    expect(run.result.failures).toEqual([])
-    expect(run.result.summary).toBe('changed')
-    expect(deployableChanges(run.result)).toEqual([['web-main', 'changed', ['changed ConfigMap/web']]])
+    const {repo, run} = await diffFleet(repos(gh.url), env(), ['--scm-provider', 'github', '--api-url', gh.url])
     expect(gh.requestsFor('repos/list-for-org').length - before).toBe(1)
     expect(run.stderr + JSON.stringify(run.result)).not.toContain(TOKEN)
 

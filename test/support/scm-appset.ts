@@ -9,6 +9,8 @@ import {expect} from 'vitest'
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {settled} from '../../src/gitops/listings/scm-provider.js'
 import {expandDocument} from './appset-expansion.js'
+import {diffLast, history} from './diff-repo.js'
+import {requireTool, toolEnv} from './toolchain.js'
 
 /** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
 export function scmAppSet(generators: string[], goTemplate: boolean, name: string): string {
@@ -77,8 +79,8 @@ export const fleetAppSet = (generator: string) =>
     '',
   ].join('\n')
 
-export const fleetConfigMap = (tier: string) =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {tier: ${tier}}\n`
+export const fleetConfigMap = (tier: string, name = 'web') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {tier: ${tier}}\n`
 
 /** What the CLI tests read of `gitops diff --json`. */
 export interface ScmDiff {
@@ -94,3 +96,24 @@ export interface ScmDiff {
 /** Each changed deployable: its Application, its change, its objects' changes. */
 export const deployableChanges = (r: ScmDiff) =>
   r.deployables.map((d) => [d.application, d.change, d.objects.map((o) => `${o.change} ${o.kind}/${o.name}`)])
+
+/**
+ * `gitops diff` through the built CLI (`args`: the run's --scm-provider flags) of a fleet (`appSet`) whose one
+ * generated Application, `<repository>-main`, has its ConfigMap changed: asserted changed, that ConfigMap alone.
+ */
+export async function diffFleet(appSet: string, env: NodeJS.ProcessEnv, args: string[], repository = 'web') {
+  requireTool('kustomize')
+  requireTool('helm')
+  const file = `apps/${repository}/configmap.yaml`
+  const repo = await history(
+    {'argocd/repos.yaml': appSet, [file]: fleetConfigMap('one', repository)},
+    {[file]: fleetConfigMap('two', repository)},
+  )
+  const run = await diffLast<ScmDiff>(repo, toolEnv(env), args)
+  expect(run.result.failures).toEqual([])
+  expect(run.result.summary).toBe('changed')
+  expect(deployableChanges(run.result)).toEqual([
+    [`${repository}-main`, 'changed', [`changed ConfigMap/${repository}`]],
+  ])
+  return {repo, run}
+}
