@@ -2,8 +2,8 @@
  * The parameter sets of an ApplicationSet's generators, evaluated offline as Argo CD's controller does
  * (`applicationset/generators/{generator_spec_processor,list,git,matrix,merge}.go`): list, git files, git
  * directories (./git.ts), matrix and merge; clusters (./clusters.ts) over the clusters Argo CD's API listed,
- * scmProvider's github (./scm-provider.ts) over GitHub's answers, and pullRequest for a given pull request. Generators that need a cluster, an SCM API or a plugin otherwise are
- * {@link NotEvaluable}. Every template, YAML text and printed value goes through Go's own engine.
+ * scmProvider (./scm-provider.ts) over its provider's API, and pullRequest for a given pull request. Generators that
+ * need a cluster, an SCM API or a plugin not given are {@link NotEvaluable}. Every template, YAML text and printed value goes through Go's own engine.
  */
 import type {ExpansionContext} from '../types.js'
 import {clusterParams} from './clusters.js'
