@@ -4,6 +4,8 @@
  */
 import {Flags} from '@oclif/core'
 
+import {usageError} from './errors.js'
+
 /** github.com's API, when neither --api-url nor GITHUB_API_URL says otherwise. */
 export const DEFAULT_API_URL = 'https://api.github.com'
 
@@ -15,3 +17,21 @@ export const API_URL_FLAG = Flags.string({
   description: `GitHub API URL (GitHub Enterprise Server: https://HOST/api/v3). Default: GITHUB_API_URL, else ${DEFAULT_API_URL}.`,
   helpValue: 'URL',
 })
+
+/**
+ * An API URL as given (`source`: the flag or variable it came from): http(s), no credentials in it, its trailing
+ * slashes dropped; anything else is exit 2 INVALID_API_URL with `example` as the hint.
+ */
+export function httpApiUrl(value: string, source: string, example: string): string {
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {
+    url = null
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
+    throw usageError('INVALID_API_URL', `${source} ${JSON.stringify(value)} is not an http(s) URL.`, [
+      `e.g. ${example}`,
+    ])
+  return value.replace(/\/+$/, '')
+}

@@ -3,8 +3,7 @@
  * (`--api-url`, else GITHUB_API_URL as GitHub Actions sets it, else DEFAULT_API_URL). Shared by every command that
  * talks to GitHub.
  */
-import {DEFAULT_API_URL} from '../../core/api-url-flag.js'
-import {usageError} from '../../core/errors.js'
+import {DEFAULT_API_URL, httpApiUrl} from '../../core/api-url-flag.js'
 
 export {DEFAULT_API_URL} from '../../core/api-url-flag.js'
 
@@ -19,16 +18,5 @@ export function resolveApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv =
 
 /** `--api-url` / GITHUB_API_URL: an http(s) URL without credentials (GitHub Enterprise Server: https://HOST/api/v3). */
 export function parseApiUrl(value: string, source: string): string {
-  let url: URL | null = null
-  try {
-    url = new URL(value)
-  } catch {
-    url = null
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
-    throw usageError('INVALID_API_URL', `${source} ${JSON.stringify(value)} is not an http(s) URL.`, [
-      `e.g. ${DEFAULT_API_URL}, or https://HOST/api/v3 for GitHub Enterprise Server.`,
-    ])
-  }
-  return value.replace(/\/+$/, '')
+  return httpApiUrl(value, source, `${DEFAULT_API_URL}, or https://HOST/api/v3 for GitHub Enterprise Server.`)
 }

@@ -8,6 +8,7 @@
  * secrets). No credentials or no region: nothing is asked, the generators fail. The questions are
  * applicationset/scm-providers/aws-codecommit.ts's.
  */
+import {httpApiUrl} from '../../core/api-url-flag.js'
 import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
 import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
 import {registerSecret} from '../../core/secrets.js'
@@ -23,7 +24,7 @@ import type {
   CodeCommitRepositoryAnswer,
 } from '../deployables/applicationset/scm-providers/aws-codecommit.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {checkedApiUrl, ScmListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from './scm-listing.js'
+import {ScmListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from './scm-listing.js'
 
 const ENDPOINT = /^https:\/\/codecommit\.([a-z0-9-]+)\.amazonaws\.com$/
 /** GetFolder's failures aws_codecommit.go reads as "no such path" (hasAwsError). */
@@ -36,7 +37,11 @@ export const awsCodeCommitListing: ScmListingMaker = async (apiUrlFlag, env, bou
     (apiUrlFlag ? ENDPOINT.exec(apiUrlFlag.replace(/\/+$/, ''))?.[1] : undefined) ||
     ''
   const example = 'https://codecommit.us-east-1.amazonaws.com'
-  const apiUrl = checkedApiUrl(apiUrlFlag ?? (region ? `https://codecommit.${region}.amazonaws.com` : example), example)
+  const apiUrl = httpApiUrl(
+    apiUrlFlag ?? (region ? `https://codecommit.${region}.amazonaws.com` : example),
+    '--api-url',
+    example,
+  )
   const listing = {provider: 'awsCodeCommit', label: 'AWS CodeCommit', apiUrl}
   if (region === '')
     return new ScmListing({

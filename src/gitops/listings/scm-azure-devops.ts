@@ -3,9 +3,7 @@
  * (--api-url, else https://dev.azure.com, as Argo CD's default) and a personal access token from AZURE_DEVOPS_TOKEN
  * (registered as a secret). The questions are applicationset/scm-providers/azure-devops.ts's, each one request.
  */
-import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
-import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
-import {registerSecret} from '../../core/secrets.js'
+import {httpApiUrl} from '../../core/api-url-flag.js'
 import {
   AzureDevOpsError,
   createAzureDevOpsClient,
@@ -17,7 +15,7 @@ import {
   type AzureDevOpsQuestion,
 } from '../deployables/applicationset/scm-providers/azure-devops.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {checkedApiUrl, ScmListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
+import {tokenListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
 
 export const AZURE_DEVOPS_TOKEN = 'AZURE_DEVOPS_TOKEN'
 /** azure_devops.go's AzureDevOpsErrorsTypeKeyValues. */
@@ -25,18 +23,11 @@ const REPOSITORY_NOT_FOUND = 'GitRepositoryNotFoundException'
 const ITEM_NOT_FOUND = 'GitItemNotFoundException'
 
 export const azureDevOpsListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
-  const apiUrl = checkedApiUrl(apiUrlFlag ?? AZURE_DEVOPS_DEFAULT_URL, AZURE_DEVOPS_DEFAULT_URL)
+  const apiUrl = httpApiUrl(apiUrlFlag ?? AZURE_DEVOPS_DEFAULT_URL, '--api-url', AZURE_DEVOPS_DEFAULT_URL)
   const listing = {provider: 'azureDevOps', label: 'Azure DevOps', apiUrl}
-  const token = env[AZURE_DEVOPS_TOKEN] ?? ''
-  if (token === '')
-    return new ScmListing({
-      ...listing,
-      unreadable: `no Azure DevOps token (${AZURE_DEVOPS_TOKEN}): ${apiUrl} was not asked`,
-    })
-  registerSecret(token)
-  const timings = testTimings(env)
-  const retryPolicy = retryPolicyWithTimings(DEFAULT_RETRY_POLICY, timings)
-  return new ScmListing({...listing, ask: azureDevOpsAsker({api: apiUrl, token, retryPolicy}), ...bounds})
+  return tokenListing(listing, env, AZURE_DEVOPS_TOKEN, bounds, (token, retryPolicy) =>
+    azureDevOpsAsker({api: apiUrl, token, retryPolicy}),
+  )
 }
 
 /** Answers one question with an organization's client (one per organization), each one request of the budget. */

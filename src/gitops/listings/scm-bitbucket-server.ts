@@ -4,45 +4,23 @@
  * BITBUCKET_TOKEN (the generator's `bearerToken`; basic auth is not offered), registered as a secret. The questions
  * are applicationset/scm-providers/bitbucket-server.ts's.
  */
-import {usageError} from '../../core/errors.js'
-import {registerSecret} from '../../core/secrets.js'
-import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
-import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
 import type {BitbucketServerClient} from '../../effects/scm/bitbucket-server.js'
 import {
   bitbucketBasePath,
   type BitbucketServerQuestion,
 } from '../deployables/applicationset/scm-providers/bitbucket-server.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {ScmListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
+import {requiredApiUrl, tokenListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
 
 const LABEL = 'Bitbucket Server'
 
 export const bitbucketServerListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
-  const [{parseApiUrl}, {createBitbucketServerClient}] = await Promise.all([
-    import('../../effects/github/target.js'),
-    import('../../effects/scm/bitbucket-server.js'),
-  ])
-  if (!apiUrlFlag)
-    throw usageError(
-      'INVALID_API_URL',
-      '--scm-provider bitbucketServer needs --api-url: Bitbucket Server has no default API.',
-      ['e.g. --api-url https://bitbucket.example.com (the URL the generators name in bitbucketServer.api).'],
-    )
-  const apiUrl = parseApiUrl(apiUrlFlag, '--api-url')
-  const provider = 'bitbucketServer'
-  const token = env.BITBUCKET_TOKEN
-  if (!token)
-    return new ScmListing({
-      provider,
-      label: LABEL,
-      apiUrl,
-      unreadable: `no ${LABEL} token (BITBUCKET_TOKEN): ${apiUrl} was not asked`,
-    })
-  registerSecret(token)
-  const retryPolicy = retryPolicyWithTimings(DEFAULT_RETRY_POLICY, testTimings(env))
-  const client = createBitbucketServerClient({basePath: bitbucketBasePath(apiUrl), token, retryPolicy})
-  return new ScmListing({provider, label: LABEL, apiUrl, ask: bitbucketServerAsker(client), ...bounds})
+  const apiUrl = requiredApiUrl(apiUrlFlag, 'bitbucketServer', LABEL, 'https://bitbucket.example.com')
+  const {createBitbucketServerClient} = await import('../../effects/scm/bitbucket-server.js')
+  const listing = {provider: 'bitbucketServer', label: LABEL, apiUrl}
+  return tokenListing(listing, env, 'BITBUCKET_TOKEN', bounds, (token, retryPolicy) =>
+    bitbucketServerAsker(createBitbucketServerClient({basePath: bitbucketBasePath(apiUrl), token, retryPolicy})),
+  )
 }
 
 /** Answers one question with the client: a listing every page (`start` from each page's nextPageStart). */

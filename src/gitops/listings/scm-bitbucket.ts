@@ -5,25 +5,19 @@
  * password (an app password or an Atlassian API token); without, the token as a bearer (a workspace, project or
  * repository access token). The questions are applicationset/scm-providers/bitbucket.ts's.
  */
-import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
-import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
-import {registerSecret} from '../../core/secrets.js'
+import {httpApiUrl} from '../../core/api-url-flag.js'
 import {BITBUCKET_API_URL, createBitbucketClient, type BitbucketClient} from '../../effects/scm/bitbucket.js'
 import type {BitbucketQuestion} from '../deployables/applicationset/scm-providers/bitbucket.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {checkedApiUrl, ScmListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
+import {tokenListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
 
 export const bitbucketListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
-  const apiUrl = checkedApiUrl(apiUrlFlag ?? BITBUCKET_API_URL, BITBUCKET_API_URL)
-  const listing = {provider: 'bitbucket', label: 'Bitbucket', apiUrl}
-  const token = env.BITBUCKET_TOKEN ?? ''
-  if (token === '')
-    return new ScmListing({...listing, unreadable: `no Bitbucket token (BITBUCKET_TOKEN): ${apiUrl} was not asked`})
-  registerSecret(token)
+  const apiUrl = httpApiUrl(apiUrlFlag ?? BITBUCKET_API_URL, '--api-url', BITBUCKET_API_URL)
   const user = env.BITBUCKET_USER ? {user: env.BITBUCKET_USER} : {}
-  const retryPolicy = retryPolicyWithTimings(DEFAULT_RETRY_POLICY, testTimings(env))
-  const client = createBitbucketClient({api: apiUrl, token, retryPolicy, ...user})
-  return new ScmListing({...listing, ask: bitbucketAsker(client), ...bounds})
+  const listing = {provider: 'bitbucket', label: 'Bitbucket', apiUrl}
+  return tokenListing(listing, env, 'BITBUCKET_TOKEN', bounds, (token, retryPolicy) =>
+    bitbucketAsker(createBitbucketClient({api: apiUrl, token, retryPolicy, ...user})),
+  )
 }
 
 /** Answers one question: the repositories page by page (each a request), every other question one request. */

@@ -3,37 +3,17 @@
  * has no default; exit 2 INVALID_API_URL without it), the token from GITEA_TOKEN (Argo CD's fallback when the
  * generator names no tokenRef), registered as a secret. The questions are applicationset/scm-providers/gitea.ts's.
  */
-import {usageError} from '../../core/errors.js'
-import {registerSecret} from '../../core/secrets.js'
-import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
-import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
 import type {GiteaClient} from '../../effects/scm/gitea.js'
 import type {GiteaQuestion} from '../deployables/applicationset/scm-providers/gitea.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {ScmListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
+import {requiredApiUrl, tokenListing, type ScmAsker, type ScmListingMaker} from './scm-listing.js'
 
 export const giteaListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
-  const [{parseApiUrl}, {createGiteaClient}] = await Promise.all([
-    import('../../effects/github/target.js'),
-    import('../../effects/scm/gitea.js'),
-  ])
-  if (!apiUrlFlag)
-    throw usageError('INVALID_API_URL', '--scm-provider gitea needs --api-url: Gitea has no default API.', [
-      'e.g. --api-url https://gitea.example.com (the URL the generators name in gitea.api).',
-    ])
-  const apiUrl = parseApiUrl(apiUrlFlag, '--api-url')
-  const token = env.GITEA_TOKEN
-  if (!token)
-    return new ScmListing({
-      provider: 'gitea',
-      label: 'Gitea',
-      apiUrl,
-      unreadable: `no Gitea token (GITEA_TOKEN): ${apiUrl} was not asked`,
-    })
-  registerSecret(token)
-  const retryPolicy = retryPolicyWithTimings(DEFAULT_RETRY_POLICY, testTimings(env))
-  const client = createGiteaClient({apiUrl, token, retryPolicy})
-  return new ScmListing({provider: 'gitea', label: 'Gitea', apiUrl, ask: giteaAsker(client), ...bounds})
+  const apiUrl = requiredApiUrl(apiUrlFlag, 'gitea', 'Gitea', 'https://gitea.example.com')
+  const {createGiteaClient} = await import('../../effects/scm/gitea.js')
+  return tokenListing({provider: 'gitea', label: 'Gitea', apiUrl}, env, 'GITEA_TOKEN', bounds, (token, retryPolicy) =>
+    giteaAsker(createGiteaClient({apiUrl, token, retryPolicy})),
+  )
 }
 
 /** Answers one question with Gitea's client: each listing one page, as the SDK reads it. */

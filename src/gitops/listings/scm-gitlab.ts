@@ -4,41 +4,31 @@
  * GITLAB_TOKEN (the variable Argo CD's provider falls back to), registered as a secret. The questions are
  * applicationset/scm-providers/gitlab.ts's, answered as Argo CD v3.5.1's gitlab.go asks client-go.
  */
-import {usageError} from '../../core/errors.js'
-import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
-import {registerSecret} from '../../core/secrets.js'
-import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
+import {httpApiUrl} from '../../core/api-url-flag.js'
 import {GITLAB_DEFAULT_URL, GitLabNotFound, type GitLabClient} from '../../effects/scm/gitlab.js'
 import type {GitLabQuestion} from '../deployables/applicationset/scm-providers/gitlab.js'
 import type {ScmQuestion} from '../deployables/index.js'
-import {ScmListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from './scm-listing.js'
+import {tokenListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from './scm-listing.js'
 
 export const gitlabListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
   const apiUrl = gitlabApiUrl(apiUrlFlag)
-  const token = env.GITLAB_TOKEN
-  const listing = {provider: 'gitlab', label: 'GitLab', apiUrl}
-  if (!token) return new ScmListing({...listing, unreadable: `no GitLab token (GITLAB_TOKEN): ${apiUrl} was not asked`})
-  registerSecret(token)
   const {createGitLabClient} = await import('../../effects/scm/gitlab.js')
-  const retryPolicy = retryPolicyWithTimings(DEFAULT_RETRY_POLICY, testTimings(env))
-  const client = createGitLabClient({baseUrl: apiUrl, token, retryPolicy})
-  return new ScmListing({...listing, ask: gitlabAsker(client), ...bounds})
+  return tokenListing(
+    {provider: 'gitlab', label: 'GitLab', apiUrl},
+    env,
+    'GITLAB_TOKEN',
+    bounds,
+    (token, retryPolicy) => gitlabAsker(createGitLabClient({baseUrl: apiUrl, token, retryPolicy})),
+  )
 }
 
 /** `--api-url` for GitLab: an http(s) URL without credentials (exit 2 INVALID_API_URL), else https://gitlab.com. */
 export function gitlabApiUrl(flag: string | undefined): string {
-  const value = flag ?? GITLAB_DEFAULT_URL
-  let url: URL | null
-  try {
-    url = new URL(value)
-  } catch {
-    url = null
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
-    throw usageError('INVALID_API_URL', `--api-url ${JSON.stringify(value)} is not an http(s) URL.`, [
-      'e.g. https://gitlab.com, or https://HOST for a GitLab of your own (/api/v4/ is added as client-go adds it).',
-    ])
-  return value.replace(/\/+$/, '')
+  return httpApiUrl(
+    flag ?? GITLAB_DEFAULT_URL,
+    '--api-url',
+    'https://gitlab.com, or https://HOST for a GitLab of your own (/api/v4/ is added as client-go adds it).',
+  )
 }
 
 /** Answers one question as gitlab.go asks client-go: listings page by page, 100 a page, each page a request. */

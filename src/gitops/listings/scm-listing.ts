@@ -5,8 +5,11 @@
  * (every page counts) and `maxPages` pages per listing; past either the question's answer is an error, and the
  * generators that asked it fail (render-failed) — never a partial list. No token: every answer is that error.
  */
+import {httpApiUrl} from '../../core/api-url-flag.js'
 import {usageError} from '../../core/errors.js'
-import {redact} from '../../core/secrets.js'
+import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
+import {redact, registerSecret} from '../../core/secrets.js'
+import {retryPolicyWithTimings, testTimings} from '../../core/test-timings.js'
 import type {ScmAnswer, ScmProviderApi, ScmQuestion} from '../deployables/index.js'
 
 export const MAX_REQUESTS = 1000
@@ -113,17 +116,34 @@ export type ScmListingMaker = (
   bounds: Pick<ScmListingOptions, 'maxRequests' | 'maxPages'>,
 ) => Promise<ScmListing>
 
-/** `--api-url` of a provider: an http(s) URL without credentials (exit 2 INVALID_API_URL), its trailing slash dropped. */
-export function checkedApiUrl(value: string, example: string): string {
-  let url: URL | undefined
-  try {
-    url = new URL(value)
-  } catch {
-    url = undefined
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password)
-    throw usageError('INVALID_API_URL', `--api-url ${JSON.stringify(value)} is not an http(s) URL.`, [
-      `e.g. ${example}`,
+/**
+ * A provider's listing over one token variable (registered as a secret): without it every answer is that the API
+ * was not asked; with it, `ask` made with the token and the run's retry policy.
+ */
+export function tokenListing(
+  listing: Pick<ScmListingOptions, 'provider' | 'label' | 'apiUrl'>,
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  bounds: Pick<ScmListingOptions, 'maxRequests' | 'maxPages'>,
+  ask: (token: string, retryPolicy: RetryPolicy) => ScmAsker,
+): ScmListing {
+  const token = env[variable] ?? ''
+  const label = listing.label ?? listing.provider
+  if (token === '')
+    return new ScmListing({...listing, unreadable: `no ${label} token (${variable}): ${listing.apiUrl} was not asked`})
+  registerSecret(token)
+  return new ScmListing({
+    ...listing,
+    ask: ask(token, retryPolicyWithTimings(DEFAULT_RETRY_POLICY, testTimings(env))),
+    ...bounds,
+  })
+}
+
+/** `--api-url` of a provider with no default API: exit 2 INVALID_API_URL without it, or when it is no http(s) URL. */
+export function requiredApiUrl(flag: string | undefined, provider: string, label: string, example: string): string {
+  if (!flag)
+    throw usageError('INVALID_API_URL', `--scm-provider ${provider} needs --api-url: ${label} has no default API.`, [
+      `e.g. --api-url ${example} (the URL the generators name in ${provider}.api).`,
     ])
-  return value.replace(/\/+$/, '')
+  return httpApiUrl(flag, '--api-url', example)
 }
