@@ -57,8 +57,24 @@ function table(header: string[], rows: string[][]): string[] {
 const fenced = (text: string) => mdFence(text, 'diff')
 const where = (file: string, line: number) => mdText(`${file}:${line}`)
 
-/** The summary: everything but the object diffs. */
+/** The summary: everything but the object diffs, section by section (a section with nothing to say is left out). */
 function summary(r: GitopsDiffResult): string[] {
+  return [
+    ...heading(r),
+    ...notRendered(r),
+    ...policyChange(r),
+    ...imagesMoved(r),
+    ...verdictDelta(r),
+    ...applicationsAddedRemoved(r),
+    ...moved(r),
+    ...deployablesChanged(r),
+  ]
+}
+
+/** A section: its title, then its lines. */
+const section = (title: string, lines: string[]): string[] => [`### ${title}`, '', ...lines]
+
+function heading(r: GitopsDiffResult): string[] {
   const out: string[] = [`## ameide gitops diff: ${mdText(describe(r.base))} → ${mdText(describe(r.head))}`, '']
   if (r.summary === 'incomplete') {
     out.push(
@@ -68,108 +84,122 @@ function summary(r: GitopsDiffResult): string[] {
     )
   }
   out.push(r.summary === 'unchanged' ? '**No change to what is deployed.**' : `**${countsLine(r)}**`, '')
-  if (r.failures.length > 0) {
-    out.push('### Not rendered', '')
-    out.push(
-      ...table(
-        ['revision', 'environment', 'where', 'why'],
-        r.failures.map((f) => [f.revision, mdText(env(f.environment)), where(f.file, f.line), mdText(f.message)]),
-      ),
-      '',
-    )
-  }
-  if (r.policy?.changed) {
-    out.push(
-      '### Policy change',
-      '',
-      `> [!IMPORTANT]`,
-      `> This change ${!r.policy.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(r.policy.diff ?? '') ? 'removes' : 'edits'} ${mdCode(r.policy.file)}. This diff applies the base's policy (masking, zones, rules), not the head's: review the policy change itself.`,
-      '',
-    )
-    if (r.policy.headInvalid)
-      out.push(`The head's ${mdCode(r.policy.file)} is not read: ${mdText(r.policy.headInvalid)}`, '')
-    const lines = (r.policy.diff ?? '').replace(/\n$/, '').split('\n')
-    out.push(fenced(lines.slice(0, POLICY_LINES).join('\n')), '')
-    if (lines.length > POLICY_LINES) {
-      out.push(
-        `… and ${lines.length - POLICY_LINES} more lines of the policy change (\`ameide gitops diff --json\`).`,
-        '',
-      )
-    }
-  }
-  if (r.images.length > 0) {
-    out.push('### Images', '')
-    out.push(
-      ...table(
-        ['environment', 'deployable', 'object', 'from', 'to', 'pinned', 'decided by'],
-        r.images.map((i) => [
-          mdText(env(i.environment)),
-          mdText(i.application ?? i.source),
-          mdText(`${i.object.kind} ${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}`),
-          i.from === null ? '—' : mdCode(i.from),
-          i.to === null ? '—' : mdCode(i.to),
-          i.to === null ? '—' : i.pinned ? 'yes' : '**no**',
-          where(i.file, i.line),
-        ]),
-      ),
-      '',
-    )
-  }
-  if (r.verdict.fixed.length + r.verdict.introduced.length > 0) {
-    out.push('### Verdict', '')
-    const row = (change: string, f: GitopsDiffResult['verdict']['fixed'][number]) => [
-      change,
-      mdText(f.rule),
-      mdText(env(f.environment)),
-      where(f.file, f.line),
-      mdText(f.message),
-    ]
-    const rows = [
-      ...r.verdict.introduced.map((f) => row('introduced', f)),
-      ...r.verdict.fixed.map((f) => row('fixed', f)),
-    ]
-    out.push(...table(['', 'rule', 'environment', 'where', 'finding'], rows), '')
-  }
-  if (r.applications.added.length + r.applications.removed.length > 0) {
-    out.push('### Applications', '')
-    const rows = [
-      ...r.applications.added.map((a) => ['added', mdText(a.kind), mdText(a.name), mdText(env(a.environment))]),
-      ...r.applications.removed.map((a) => ['removed', mdText(a.kind), mdText(a.name), mdText(env(a.environment))]),
-    ]
-    out.push(...table(['', 'kind', 'name', 'environment'], rows), '')
-  }
-  if ((r.moves ?? []).length > 0) {
-    out.push('### Moved', '')
-    out.push(
-      ...table(
-        ['environment', 'deployable', 'from', 'to'],
-        r.moves.map((m) => [
-          mdText(env(m.environment)),
-          mdText(m.application ?? m.kind),
-          mdText(m.from || '.'),
-          mdText(m.to || '.'),
-        ]),
-      ),
-      '',
-    )
-  }
-  if (r.deployables.length > 0) {
-    out.push('### Deployables', '')
-    out.push(
-      ...table(
-        ['environment', 'deployable', 'change', 'objects'],
-        r.deployables.map((d) => [
-          mdText(env(d.environment)),
-          mdText(deployableTitle(d)),
-          d.change,
-          `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
-        ]),
-      ),
-      '',
-    )
-  }
   return out
 }
+
+const notRendered = (r: GitopsDiffResult): string[] =>
+  r.failures.length === 0
+    ? []
+    : section('Not rendered', [
+        ...table(
+          ['revision', 'environment', 'where', 'why'],
+          r.failures.map((f) => [f.revision, mdText(env(f.environment)), where(f.file, f.line), mdText(f.message)]),
+        ),
+        '',
+      ])
+
+function policyChange(r: GitopsDiffResult): string[] {
+  const policy = r.policy
+  if (!policy?.changed) return []
+  const verb = !policy.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(policy.diff ?? '') ? 'removes' : 'edits'
+  const out = [
+    `> [!IMPORTANT]`,
+    `> This change ${verb} ${mdCode(policy.file)}. This diff applies the base's policy (masking, zones, rules), not the head's: review the policy change itself.`,
+    '',
+  ]
+  if (policy.headInvalid) out.push(`The head's ${mdCode(policy.file)} is not read: ${mdText(policy.headInvalid)}`, '')
+  const lines = (policy.diff ?? '').replace(/\n$/, '').split('\n')
+  out.push(fenced(lines.slice(0, POLICY_LINES).join('\n')), '')
+  if (lines.length > POLICY_LINES) {
+    out.push(
+      `… and ${lines.length - POLICY_LINES} more lines of the policy change (\`ameide gitops diff --json\`).`,
+      '',
+    )
+  }
+  return section('Policy change', out)
+}
+
+const imagesMoved = (r: GitopsDiffResult): string[] =>
+  r.images.length === 0
+    ? []
+    : section('Images', [
+        ...table(
+          ['environment', 'deployable', 'object', 'from', 'to', 'pinned', 'decided by'],
+          r.images.map((i) => [
+            mdText(env(i.environment)),
+            mdText(i.application ?? i.source),
+            mdText(`${i.object.kind} ${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}`),
+            i.from === null ? '—' : mdCode(i.from),
+            i.to === null ? '—' : mdCode(i.to),
+            i.to === null ? '—' : i.pinned ? 'yes' : '**no**',
+            where(i.file, i.line),
+          ]),
+        ),
+        '',
+      ])
+
+function verdictDelta(r: GitopsDiffResult): string[] {
+  const row = (change: string, f: GitopsDiffResult['verdict']['fixed'][number]) => [
+    change,
+    mdText(f.rule),
+    mdText(env(f.environment)),
+    where(f.file, f.line),
+    mdText(f.message),
+  ]
+  const rows = [
+    ...r.verdict.introduced.map((f) => row('introduced', f)),
+    ...r.verdict.fixed.map((f) => row('fixed', f)),
+  ]
+  return rows.length === 0
+    ? []
+    : section('Verdict', [...table(['', 'rule', 'environment', 'where', 'finding'], rows), ''])
+}
+
+function applicationsAddedRemoved(r: GitopsDiffResult): string[] {
+  const row = (change: string, a: GitopsDiffResult['applications']['added'][number]) => [
+    change,
+    mdText(a.kind),
+    mdText(a.name),
+    mdText(env(a.environment)),
+  ]
+  const rows = [
+    ...r.applications.added.map((a) => row('added', a)),
+    ...r.applications.removed.map((a) => row('removed', a)),
+  ]
+  return rows.length === 0 ? [] : section('Applications', [...table(['', 'kind', 'name', 'environment'], rows), ''])
+}
+
+const moved = (r: GitopsDiffResult): string[] =>
+  (r.moves ?? []).length === 0
+    ? []
+    : section('Moved', [
+        ...table(
+          ['environment', 'deployable', 'from', 'to'],
+          r.moves.map((m) => [
+            mdText(env(m.environment)),
+            mdText(m.application ?? m.kind),
+            mdText(m.from || '.'),
+            mdText(m.to || '.'),
+          ]),
+        ),
+        '',
+      ])
+
+const deployablesChanged = (r: GitopsDiffResult): string[] =>
+  r.deployables.length === 0
+    ? []
+    : section('Deployables', [
+        ...table(
+          ['environment', 'deployable', 'change', 'objects'],
+          r.deployables.map((d) => [
+            mdText(env(d.environment)),
+            mdText(deployableTitle(d)),
+            d.change,
+            `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
+          ]),
+        ),
+        '',
+      ])
 
 /** One deployable's diffs, open when short, folded when long. */
 function block(d: DeployableDiff): string {
