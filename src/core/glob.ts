@@ -129,6 +129,7 @@ function stepsOf(glob: string): Step[] {
   return steps
 }
 
+/** A glob's steps compiled: its fixed parts for the prefilters, and the position walks that decide a match. */
 function compile(glob: string): Compiled {
   const steps = stepsOf(glob)
   const min = steps.reduce((sum, s) => sum + (typeof s === 'string' ? s.length : s === Wild.One ? 1 : 0), 0)
@@ -137,82 +138,38 @@ function compile(glob: string): Compiled {
   const suffix = typeof last === 'string' ? last : ''
   // What lies between the prefix and the suffix, matched by the position walk (a lone literal is compared whole).
   const middle = steps.length <= 1 && prefix ? [] : steps.slice(prefix ? 1 : 0, suffix ? -1 : undefined)
-  let a = new Uint8Array(64)
-  let b = new Uint8Array(64)
-  const buffers = (size: number) => {
-    if (a.length < size) {
-      a = new Uint8Array(size * 2)
-      b = new Uint8Array(size * 2)
-    }
-  }
-
-  /** Whether file[from, to) matches the middle steps (the prefix and suffix already tested). */
-  const walk = (file: string, from: number, to: number): boolean => {
-    if (middle.length === 0) return from === to
-    if (middle.length === 1) {
-      const step = middle[0]
-      if (step === Wild.Globstar) return true
-      if (step === Wild.Star) {
-        const slash = file.indexOf('/', from)
-        return slash < 0 || slash >= to
-      }
-      if (step === Wild.GlobstarSlash) return from === to || file.charCodeAt(to - 1) === SLASH
-      if (step === Wild.One) return to === from + 1 && file.charCodeAt(from) !== SLASH
-    }
-    const len = to - from
-    buffers(len + 1)
-    let at: Uint8Array = a
-    let next: Uint8Array = b
-    at.fill(0, 0, len + 1)
-    at[0] = 1
-    let first = 0 // the first position reached: nothing before it is
-    for (const step of middle) {
-      next.fill(0, 0, len + 1)
-      let reached = -1
-      if (typeof step === 'string') {
-        const k = step.length
-        for (let q = first; q + k <= len; q++) {
-          if (at[q] && file.startsWith(step, from + q)) {
-            next[q + k] = 1
-            if (reached < 0) reached = q + k
-          }
-        }
-      } else if (step === Wild.One) {
-        for (let q = first; q < len; q++) {
-          if (at[q] && file.charCodeAt(from + q) !== SLASH) {
-            next[q + 1] = 1
-            if (reached < 0) reached = q + 1
-          }
-        }
-      } else if (step === Wild.Star) {
-        for (let q = first; q <= len; q++) {
-          if (at[q] || (q > first && next[q - 1] && file.charCodeAt(from + q - 1) !== SLASH)) next[q] = 1
-        }
-        reached = first
-      } else if (step === Wild.Globstar) {
-        next.fill(1, first, len + 1)
-        reached = first
-      } else {
-        // Nothing, or any run that ends with a `/`.
-        let seen = false
-        for (let q = first; q <= len; q++) {
-          if (at[q] || (seen && file.charCodeAt(from + q - 1) === SLASH)) next[q] = 1
-          seen ||= at[q] === 1
-        }
-        reached = first
-      }
-      if (reached < 0) return false
-      first = reached
-      const swap = at
-      at = next
-      next = swap
-    }
-    return at[len] === 1
-  }
-
   const literal = steps.every((s) => typeof s === 'string')
+  const inOrder = runsInOrder(steps)
+  // The runs between the prefix and the suffix, in order within [from, to): the prefilter of test.
+  const innerInOrder = runsInOrder(middle)
+  const walk = middleWalk(middle)
+  const testFrom = literal
+    ? (file: string, from: number) => file.length - from === min && file.startsWith(glob, from)
+    : (file: string, from: number) => {
+        if (file.length - from < min || !file.startsWith(prefix, from) || !file.endsWith(suffix)) return false
+        const [start, end] = [from + prefix.length, file.length - suffix.length]
+        const runsEnd = innerInOrder(file, start)
+        return runsEnd >= 0 && runsEnd <= end && walk(file, start, end)
+      }
+  const test = literal ? (file: string) => file === glob : (file: string) => testFrom(file, 0)
+  // The position walks for envMatcher: every step, both directions, over the whole path.
+  return {
+    prefix,
+    suffix,
+    literal,
+    min,
+    inOrder,
+    test,
+    testFrom,
+    forward: forwardWalk(steps),
+    backward: backwardWalk(steps),
+  }
+}
+
+/** Where the literal runs among `steps` end when found in order from `from`: -1 when they are not. */
+function runsInOrder(steps: readonly Step[]): (file: string, from: number) => number {
   const runs = steps.filter((s): s is string => typeof s === 'string')
-  const inOrder = (file: string, from: number) => {
+  return (file, from) => {
     let at = from
     for (const run of runs) {
       const i = file.indexOf(run, at)
@@ -221,38 +178,113 @@ function compile(glob: string): Compiled {
     }
     return at
   }
-  // The runs between the prefix and the suffix, in order within [from, to): the prefilter of test.
-  const inner = middle.filter((s): s is string => typeof s === 'string')
-  const innerInOrder = (file: string, from: number, to: number) => {
-    let at = from
-    for (const run of inner) {
-      const i = file.indexOf(run, at)
-      if (i < 0 || i + run.length > to) return false
-      at = i + run.length
-    }
-    return true
-  }
-  const testFrom = literal
-    ? (file: string, from: number) => file.length - from === min && file.startsWith(glob, from)
-    : (file: string, from: number) =>
-        file.length - from >= min &&
-        file.startsWith(prefix, from) &&
-        file.endsWith(suffix) &&
-        innerInOrder(file, from + prefix.length, file.length - suffix.length) &&
-        walk(file, from + prefix.length, file.length - suffix.length)
-  const test = literal ? (file: string) => file === glob : (file: string) => testFrom(file, 0)
+}
 
-  // The position walks for envMatcher: every step, both directions, over the whole path.
-  let ends = new Uint8Array(64)
-  let spare = new Uint8Array(64)
-  const forward = (file: string, limit: number): Uint8Array | undefined => {
-    const n = file.length
-    if (ends.length < n + 1) {
-      ends = new Uint8Array(2 * n + 2)
-      spare = new Uint8Array(2 * n + 2)
+/** Two position sets, reused from call to call, grown to `size`; and which of them is the current one. */
+class Positions {
+  private sets: Uint8Array[] = [new Uint8Array(64), new Uint8Array(64)]
+  fit(size: number): [Uint8Array, Uint8Array] {
+    if (this.sets[0]!.length < size) this.sets = [new Uint8Array(size * 2), new Uint8Array(size * 2)]
+    return [this.sets[0]!, this.sets[1]!]
+  }
+  /** Keeps `at` as the first set (what the caller returns) and `next` as the spare. */
+  keep(at: Uint8Array, next: Uint8Array): void {
+    this.sets = [at, next]
+  }
+}
+
+/** Whether file[from, to) matches the middle steps (the prefix and suffix already tested). */
+function middleWalk(middle: readonly Step[]): (file: string, from: number, to: number) => boolean {
+  const single = middle.length === 1 ? singleStep(middle[0]!) : undefined
+  if (middle.length === 0) return (_, from, to) => from === to
+  if (single) return single
+  const positions = new Positions()
+  return (file, from, to) => {
+    const len = to - from
+    let [at, next] = positions.fit(len + 1)
+    at.fill(0, 0, len + 1)
+    at[0] = 1
+    let first = 0 // the first position reached: nothing before it is
+    for (const step of middle) {
+      next.fill(0, 0, len + 1)
+      const reached = advance(step, file, from, len, first, at, next)
+      if (reached < 0) return false
+      first = reached
+      ;[at, next] = [next, at]
     }
-    let at = ends
-    let next = spare
+    return at[len] === 1
+  }
+}
+
+/** A middle of one wildcard, decided without a walk. */
+function singleStep(step: Step): ((file: string, from: number, to: number) => boolean) | undefined {
+  if (step === Wild.Globstar) return () => true
+  if (step === Wild.Star)
+    return (file, from, to) => {
+      const slash = file.indexOf('/', from)
+      return slash < 0 || slash >= to
+    }
+  if (step === Wild.GlobstarSlash) return (file, from, to) => from === to || file.charCodeAt(to - 1) === SLASH
+  if (step === Wild.One) return (file, from, to) => to === from + 1 && file.charCodeAt(from) !== SLASH
+  return undefined
+}
+
+/**
+ * One step of the middle walk over file[from, from + len): `next` gets the positions `step` reaches from those of
+ * `at` (none before `first`); the first position reached, or -1 when none is.
+ */
+function advance(
+  step: Step,
+  file: string,
+  from: number,
+  len: number,
+  first: number,
+  at: Uint8Array,
+  next: Uint8Array,
+): number {
+  let reached = -1
+  if (typeof step === 'string') {
+    const k = step.length
+    for (let q = first; q + k <= len; q++) {
+      if (at[q] && file.startsWith(step, from + q)) {
+        next[q + k] = 1
+        if (reached < 0) reached = q + k
+      }
+    }
+    return reached
+  }
+  if (step === Wild.One) {
+    for (let q = first; q < len; q++) {
+      if (at[q] && file.charCodeAt(from + q) !== SLASH) {
+        next[q + 1] = 1
+        if (reached < 0) reached = q + 1
+      }
+    }
+    return reached
+  }
+  if (step === Wild.Star) {
+    for (let q = first; q <= len; q++) {
+      if (at[q] || (q > first && next[q - 1] && file.charCodeAt(from + q - 1) !== SLASH)) next[q] = 1
+    }
+  } else if (step === Wild.Globstar) {
+    next.fill(1, first, len + 1)
+  } else {
+    // Nothing, or any run that ends with a `/`.
+    let seen = false
+    for (let q = first; q <= len; q++) {
+      if (at[q] || (seen && file.charCodeAt(from + q - 1) === SLASH)) next[q] = 1
+      seen ||= at[q] === 1
+    }
+  }
+  return first
+}
+
+/** forward: ends[p] = 1 when file[0, p) matches every step, for p ≤ limit (Compiled.forward). */
+function forwardWalk(steps: readonly Step[]): Compiled['forward'] {
+  const positions = new Positions()
+  return (file, limit) => {
+    const n = file.length
+    let [at, next] = positions.fit(n + 1)
     at.fill(0, 0, n + 1)
     at[0] = 1
     for (const step of steps) {
@@ -275,30 +307,19 @@ function compile(glob: string): Compiled {
         any ||= on === 1
       }
       if (!any) return undefined
-      const swap = at
-      at = next
-      next = swap
+      ;[at, next] = [next, at]
     }
-    ends = at
-    spare = next
-    let any = false
-    for (let p = 0; p <= n; p++) {
-      if (p > limit) at[p] = 0
-      any ||= at[p] === 1
-    }
-    return any ? at : undefined
+    positions.keep(at, next)
+    return kept(at, n, (p) => p <= limit)
   }
+}
 
-  let starts = new Uint8Array(64)
-  let spareBack = new Uint8Array(64)
-  const backward = (file: string, from: number): Uint8Array | undefined => {
+/** backward: starts[q] = 1 when file[q, n) matches every step, for q ≥ from (Compiled.backward). */
+function backwardWalk(steps: readonly Step[]): Compiled['backward'] {
+  const positions = new Positions()
+  return (file, from) => {
     const n = file.length
-    if (starts.length < n + 1) {
-      starts = new Uint8Array(2 * n + 2)
-      spareBack = new Uint8Array(2 * n + 2)
-    }
-    let at = starts
-    let next = spareBack
+    let [at, next] = positions.fit(n + 1)
     at.fill(0, 0, n + 1)
     at[n] = 1
     for (let i = steps.length - 1; i >= 0; i--) {
@@ -323,19 +344,19 @@ function compile(glob: string): Compiled {
         any ||= on === 1
       }
       if (!any) return undefined
-      const swap = at
-      at = next
-      next = swap
+      ;[at, next] = [next, at]
     }
-    starts = at
-    spareBack = next
-    let any = false
-    for (let q = 0; q <= n; q++) {
-      if (q < from) at[q] = 0
-      any ||= at[q] === 1
-    }
-    return any ? at : undefined
+    positions.keep(at, next)
+    return kept(at, n, (q) => q >= from)
   }
+}
 
-  return {prefix, suffix, literal, min, inOrder, test, testFrom, forward, backward}
+/** `at` (positions 0…n) with those `allowed` refuses cleared; undefined when none is left. */
+function kept(at: Uint8Array, n: number, allowed: (p: number) => boolean): Uint8Array | undefined {
+  let any = false
+  for (let p = 0; p <= n; p++) {
+    if (!allowed(p)) at[p] = 0
+    any ||= at[p] === 1
+  }
+  return any ? at : undefined
 }
