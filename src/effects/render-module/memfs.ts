@@ -1,21 +1,21 @@
 /**
- * The file system the render module sees: Node's callback `fs` API, as Go's syscall/fs_js.go calls it, over files
- * held in memory. It starts from a snapshot of the revision (./tree.ts) and keeps the command's own writes (a
- * `helm dependency build` saving charts/) to itself; nothing reaches the host's disk. Regular files and folders
- * and links (those the snapshot kept: inside the folders the request may read).
+ * The file system the render module sees: Node's callback `fs` API, as Go's syscall/fs_js.go calls it, over one
+ * tree held in memory (core/memory-fs's MemoryTree, the model every in-memory tree of ameide is). It starts from
+ * snapshots of the folders a request may read (./tree.ts: a revision as it is held, a folder of the host walked) and
+ * keeps the command's own writes (a `helm dependency build` saving charts/) to itself; nothing reaches the host's
+ * disk. Regular files, folders and links (those the snapshot kept: inside the folders the request may read).
  */
 import {posix} from 'node:path'
+
+import {MemoryTree, type MemoryNode} from '../../core/memory-fs/tree.js'
+import type {MemorySnapshot} from '../../core/memory-fs/index.js'
 
 /**
  * A snapshot: absolute slash paths → file bytes; folders (implied by the paths, and listed for empty ones); links →
  * what they say (kept as links, so Helm and kustomize judge them as on disk: only links whose target, after every
  * link, the snapshot's taker found inside the folders a request may read).
  */
-export interface Snapshot {
-  files: ReadonlyMap<string, Uint8Array>
-  dirs: ReadonlySet<string>
-  links: ReadonlyMap<string, string>
-}
+export type Snapshot = MemorySnapshot
 
 type Callback = (error: Error | null, value?: unknown) => void
 interface Open {
@@ -41,13 +41,13 @@ export const FS_CONSTANTS = {
 
 const fail = (code: string, path: string): Error => Object.assign(new Error(`${code}: ${path}`), {code})
 
+/** The tree's key of an absolute path ('' is `/`). */
+const key = (path: string) => path.slice(1)
+const file = (bytes: Uint8Array): MemoryNode => ({kind: 'file', bytes, executable: false})
+
 export class MemFs {
   readonly constants = FS_CONSTANTS
-  private readonly files: Map<string, Uint8Array>
-  private readonly dirs: Set<string>
-  private readonly links = new Map<string, string>()
-  /** Each folder's entries' names. */
-  private readonly children = new Map<string, Set<string>>()
+  private readonly tree = new MemoryTree()
   private readonly fds = new Map<number, Open>()
   private nextFd = 10
   private cwd = '/'
@@ -56,46 +56,31 @@ export class MemFs {
     snapshots: readonly Snapshot[],
     private readonly output: (fd: number, bytes: Uint8Array) => void,
   ) {
-    this.files = new Map()
-    this.dirs = new Set(['/'])
-    this.children.set('/', new Set())
     for (const s of snapshots) {
-      for (const [p, data] of s.files) this.addFile(p, data)
-      for (const d of s.dirs) this.addDir(d)
-      for (const [p, target] of s.links) {
-        this.addDir(posix.dirname(p))
-        this.links.set(p, target)
-        this.entry(p, true)
-      }
+      for (const [p, data] of s.files) this.tree.set(key(p), file(data))
+      for (const d of s.dirs) this.tree.set(key(d), {kind: 'dir'})
     }
+    // Links last, over every snapshot's folders: a path one snapshot reaches through a link, another may hold.
+    for (const s of snapshots) for (const [p, target] of s.links) this.tree.set(key(p), {kind: 'link', target})
   }
 
   /** A file the host adds (the inline values of an Application). */
   addFile(path: string, data: Uint8Array): void {
-    this.addDir(posix.dirname(path))
-    this.setFile(path, data)
+    this.tree.set(key(path), file(data))
   }
 
-  private addDir(path: string): void {
-    for (let d = path; !this.dirs.has(d); d = posix.dirname(d)) {
-      this.dirs.add(d)
-      this.entry(d, true)
-    }
+  private node(path: string): MemoryNode | undefined {
+    return this.tree.get(key(path))
   }
 
-  private setFile(path: string, data: Uint8Array): void {
-    this.files.set(path, data)
-    this.entry(path, true)
+  private isDir(path: string): boolean {
+    return this.node(path)?.kind === 'dir'
   }
 
-  /** Adds or removes `path` among its folder's entries. */
-  private entry(path: string, present: boolean): void {
-    if (path === '/') return
-    const parent = posix.dirname(path)
-    let names = this.children.get(parent)
-    if (!names) this.children.set(parent, (names = new Set()))
-    if (present) names.add(posix.basename(path))
-    else names.delete(posix.basename(path))
+  /** The bytes of the file at `path` (links already followed), or undefined when it is not a file. */
+  private bytes(path: string): Uint8Array | undefined {
+    const node = this.node(path)
+    return node?.kind === 'file' ? node.bytes : undefined
   }
 
   /** The process object Go's syscall package asks for its working folder. */
@@ -111,27 +96,28 @@ export class MemFs {
     cwd: () => this.cwd,
     chdir: (dir: string) => {
       const to = this.real(dir)
-      if (!this.dirs.has(to)) throw fail('ENOENT', dir)
+      if (!this.isDir(to)) throw fail('ENOENT', dir)
       this.cwd = to
     },
   }
 
   readonly path = {resolve: (...segments: string[]) => this.resolve(...segments)}
 
-  /** The absolute path; with `follow`, every link on it followed (the last one too unless `follow` is 'parents'). */
+  /** The absolute path of `segments` from the working folder. */
   private resolve(...segments: string[]): string {
     return posix.resolve(this.cwd, ...segments)
   }
 
+  /** The absolute path, every link on it followed (the last one too unless `follow` is 'parents'). */
   private real(path: string, follow: 'all' | 'parents' = 'all'): string {
     let hops = 0
     const walk = (p: string, last: boolean): string => {
       if (p === '/') return p
       const parent = walk(posix.dirname(p), true)
       let at = posix.join(parent, posix.basename(p))
-      while (last && this.links.has(at)) {
+      for (let node = this.node(at); last && node?.kind === 'link'; node = this.node(at)) {
         if (++hops > 40) throw fail('ELOOP', path)
-        at = walk(posix.resolve(posix.dirname(at), this.links.get(at)!), true)
+        at = walk(posix.resolve(posix.dirname(at), node.target), true)
       }
       return at
     }
@@ -139,14 +125,13 @@ export class MemFs {
   }
 
   private stats(path: string): object {
-    const file = this.files.get(path)
-    const dir = file === undefined && this.dirs.has(path)
-    if (file === undefined && !dir) throw fail('ENOENT', path)
-    const size = file?.byteLength ?? 4096
+    const node = this.node(path)
+    if (node === undefined || node.kind === 'link') throw fail('ENOENT', path)
+    const size = node.kind === 'file' ? node.bytes.byteLength : 4096
     return {
       dev: 1,
       ino: 0,
-      mode: dir ? S_IFDIR | 0o755 : S_IFREG | 0o644,
+      mode: node.kind === 'dir' ? S_IFDIR | 0o755 : S_IFREG | 0o644,
       nlink: 1,
       uid: 0,
       gid: 0,
@@ -157,7 +142,7 @@ export class MemFs {
       atimeMs: 0,
       mtimeMs: 0,
       ctimeMs: 0,
-      isDirectory: () => dir,
+      isDirectory: () => node.kind === 'dir',
     }
   }
 
@@ -181,16 +166,16 @@ export class MemFs {
     this.call(callback, () => {
       const p = this.real(path)
       const c = FS_CONSTANTS
-      const exists = this.files.has(p) || this.dirs.has(p)
-      if (exists && flags & c.O_CREAT && flags & c.O_EXCL) throw fail('EEXIST', path)
-      if (!exists) {
+      const node = this.node(p)
+      if (node && flags & c.O_CREAT && flags & c.O_EXCL) throw fail('EEXIST', path)
+      if (!node) {
         if (!(flags & c.O_CREAT)) throw fail('ENOENT', path)
-        if (!this.dirs.has(posix.dirname(p))) throw fail('ENOENT', path)
-        this.setFile(p, new Uint8Array(0))
+        if (!this.isDir(posix.dirname(p))) throw fail('ENOENT', path)
+        this.tree.set(key(p), file(new Uint8Array(0)))
       }
-      if (this.dirs.has(p) && flags & (c.O_WRONLY | c.O_RDWR)) throw fail('EISDIR', path)
-      if (flags & c.O_DIRECTORY && !this.dirs.has(p)) throw fail('ENOTDIR', path)
-      if (flags & c.O_TRUNC && this.files.has(p)) this.setFile(p, new Uint8Array(0))
+      if (node?.kind === 'dir' && flags & (c.O_WRONLY | c.O_RDWR)) throw fail('EISDIR', path)
+      if (flags & c.O_DIRECTORY && node?.kind !== 'dir') throw fail('ENOTDIR', path)
+      if (flags & c.O_TRUNC && node?.kind === 'file') this.tree.set(key(p), file(new Uint8Array(0)))
       const fd = this.nextFd++
       this.fds.set(fd, {path: p, append: (flags & c.O_APPEND) !== 0, writable: (flags & (c.O_WRONLY | c.O_RDWR)) !== 0})
       return fd
@@ -212,11 +197,12 @@ export class MemFs {
   lstat(path: string, callback: Callback): void {
     this.call(callback, () => {
       const p = this.real(path, 'parents')
-      if (!this.links.has(p)) return this.stats(p)
+      const node = this.node(p)
+      if (node?.kind !== 'link') return this.stats(p)
       return {
         ...(this.stats('/') as object),
         mode: S_IFLNK | 0o777,
-        size: this.links.get(p)!.length,
+        size: node.target.length,
         isDirectory: () => false,
       }
     })
@@ -225,15 +211,15 @@ export class MemFs {
   readdir(path: string, callback: Callback): void {
     this.call(callback, () => {
       const p = this.real(path)
-      if (!this.dirs.has(p)) throw fail(this.files.has(p) ? 'ENOTDIR' : 'ENOENT', path)
-      return [...(this.children.get(p) ?? [])].sort()
+      if (!this.isDir(p)) throw fail(this.node(p) ? 'ENOTDIR' : 'ENOENT', path)
+      return this.tree.list(key(p))
     })
   }
 
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null, callback: Callback) {
     this.call(callback, () => {
       const open = this.fd(fd) as Open & {pos?: number}
-      const data = this.files.get(open.path)
+      const data = this.bytes(open.path)
       if (!data) throw fail('EISDIR', open.path)
       const at = position ?? open.pos ?? 0
       const chunk = data.subarray(at, at + length)
@@ -252,12 +238,12 @@ export class MemFs {
       }
       const open = this.fd(fd) as Open & {pos?: number}
       if (!open.writable) throw fail('EBADF', open.path)
-      const data = this.files.get(open.path) ?? new Uint8Array(0)
+      const data = this.bytes(open.path) ?? new Uint8Array(0)
       const at = open.append ? data.byteLength : (position ?? open.pos ?? 0)
       const grown = new Uint8Array(Math.max(data.byteLength, at + length))
       grown.set(data)
       grown.set(bytes, at)
-      this.setFile(open.path, grown)
+      this.tree.set(key(open.path), file(grown))
       if (position === null) open.pos = at + length
       return length
     })
@@ -271,54 +257,40 @@ export class MemFs {
   mkdir(path: string, _mode: number, callback: Callback): void {
     this.call(callback, () => {
       const p = this.real(path, 'parents')
-      if (this.dirs.has(p) || this.files.has(p)) throw fail('EEXIST', path)
-      if (!this.dirs.has(posix.dirname(p))) throw fail('ENOENT', path)
-      this.addDir(p)
+      if (this.node(p)) throw fail('EEXIST', path)
+      if (!this.isDir(posix.dirname(p))) throw fail('ENOENT', path)
+      this.tree.set(key(p), {kind: 'dir'})
     })
   }
 
   unlink(path: string, callback: Callback): void {
     this.call(callback, () => {
       const p = this.real(path, 'parents')
-      if (!this.files.delete(p) && !this.links.delete(p)) throw fail(this.dirs.has(p) ? 'EISDIR' : 'ENOENT', path)
-      this.entry(p, false)
+      const kind = this.node(p)?.kind
+      if (kind !== 'file' && kind !== 'link') throw fail(kind === 'dir' ? 'EISDIR' : 'ENOENT', path)
+      this.tree.delete(key(p))
     })
   }
 
   rmdir(path: string, callback: Callback): void {
     this.call(callback, () => {
       const p = this.real(path, 'parents')
-      if (!this.dirs.has(p)) throw fail('ENOENT', path)
-      if (p === '/' || (this.children.get(p)?.size ?? 0) > 0) throw fail('ENOTEMPTY', path)
-      this.dirs.delete(p)
-      this.children.delete(p)
-      this.entry(p, false)
+      if (!this.isDir(p)) throw fail('ENOENT', path)
+      if (p === '/' || this.tree.list(key(p)).length > 0) throw fail('ENOTEMPTY', path)
+      this.tree.delete(key(p))
     })
   }
 
   rename(from: string, to: string, callback: Callback): void {
     this.call(callback, () => {
       const [f, t] = [this.real(from, 'parents'), this.real(to, 'parents')]
-      if (!this.dirs.has(posix.dirname(t))) throw fail('ENOENT', to)
-      const data = this.files.get(f)
-      if (data !== undefined) {
-        this.files.delete(f)
-        this.entry(f, false)
-        return this.setFile(t, data)
-      }
-      if (!this.dirs.has(f)) throw fail('ENOENT', from)
-      const moved = (p: string) => t + p.slice(f.length)
-      const inside = (p: string) => p === f || p.startsWith(`${f}/`)
-      const files = [...this.files].filter(([p]) => inside(p))
-      const dirs = [...this.dirs].filter(inside)
-      for (const [p] of files) this.files.delete(p)
-      for (const d of dirs) {
-        this.dirs.delete(d)
-        this.children.delete(d)
-      }
-      this.entry(f, false)
-      for (const d of dirs) this.addDir(moved(d))
-      for (const [p, d] of files) this.setFile(moved(p), d)
+      if (!this.isDir(posix.dirname(t))) throw fail('ENOENT', to)
+      if (!this.node(f)) throw fail('ENOENT', from)
+      // Everything at and under `f`, parents first, set again under `t`.
+      const [at, under] = [key(f), `${key(f)}/`]
+      const moved = [...this.tree.entries()].filter(([k]) => k === at || k.startsWith(under))
+      this.tree.delete(at)
+      for (const [k, node] of moved) this.tree.set(key(t) + k.slice(at.length), node)
     })
   }
 
@@ -331,11 +303,11 @@ export class MemFs {
   }
 
   private cut(path: string, length: number): void {
-    const data = this.files.get(path)
+    const data = this.bytes(path)
     if (!data) throw fail('ENOENT', path)
     const cut = new Uint8Array(length)
     cut.set(data.subarray(0, length))
-    this.setFile(path, cut)
+    this.tree.set(key(path), file(cut))
   }
 
   /** Modes, owners and times are not kept: these succeed for what exists. */
@@ -364,8 +336,8 @@ export class MemFs {
   readlink(path: string, callback: Callback): void {
     this.call(callback, () => {
       const p = this.real(path, 'parents')
-      const target = this.links.get(p)
-      if (target !== undefined) return target
+      const node = this.node(p)
+      if (node?.kind === 'link') return node.target
       this.stats(p)
       throw fail('EINVAL', path)
     })
