@@ -104,10 +104,16 @@ func stepCode(err error) string {
 	return code
 }
 
-// templateLocation is where a template's error is: text/template's ExecError's, else its parse error's location.
+// templateLocation is where a template's error is: its innermost text/template ExecError's (an error in a template
+// that `include` or `tpl` ran is that template's), else its parse error's location.
 func templateLocation(err error) (string, int) {
-	var exec template.ExecError
-	if errors.As(err, &exec) {
+	var exec *template.ExecError
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if x, ok := e.(template.ExecError); ok {
+			exec = &x
+		}
+	}
+	if exec != nil {
 		if file, line, ok := templateErrorLocation(exec.Err.Error()); ok {
 			return file, line
 		}
