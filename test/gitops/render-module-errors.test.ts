@@ -11,11 +11,7 @@ import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {ModuleCommand} from '../../src/effects/render-module/commands.js'
-import {
-  sharedRenderModule,
-  type CommandResult,
-  type RenderModule,
-} from '../../src/effects/render-module/host.js'
+import {sharedRenderModule, type CommandResult, type RenderModule} from '../../src/effects/render-module/host.js'
 import {makeTempDir} from '../support/tmp.js'
 import {requireTool} from '../support/toolchain.js'
 
@@ -92,7 +88,9 @@ describe('helm template: values', () => {
     })
     const r = await template(dir)
     expect(r.error?.code).toBe('values-schema')
-    expect(r.error!.message).toMatch(/^values don't meet the specifications of the schema\(s\) in the following chart\(s\):\nweb:\n/)
+    expect(r.error!.message).toMatch(
+      /^values don't meet the specifications of the schema\(s\) in the following chart\(s\):\nweb:\n/,
+    )
     expect(r.error!.message).toContain('replicas')
     expect(r.error!.file).toBeUndefined()
   })
@@ -138,7 +136,10 @@ describe('warnings: what Helm logged, one entry per record, never in the error',
     expect(r.warnings.every((w) => !w.startsWith('level='))).toBe(true)
     expect(r.error!.message).not.toMatch(/deprecated|non-bool/)
     // A render that succeeds says its warnings too, and no error.
-    const fine = await folder('warnings-fine', {'Chart.yaml': `${CHART}deprecated: true\n`, 'templates/d.yaml': 'x: 1\n'})
+    const fine = await folder('warnings-fine', {
+      'Chart.yaml': `${CHART}deprecated: true\n`,
+      'templates/d.yaml': 'x: 1\n',
+    })
     const ok = await template(fine)
     expect(ok).toMatchObject({exit: 0, warnings: ['this chart is deprecated']})
     expect(ok.error).toBeUndefined()
@@ -216,16 +217,22 @@ describe('kustomize, Flux post-build, a bad request', () => {
 describe("text/template's location prefix, read in Go (go/errors_test.go)", () => {
   it('go test passes', () => {
     const repoRoot = path.resolve(import.meta.dirname, '../..')
-    const out = execFileSync(requireTool('go'), ['test', '-count=1', '-run', 'TestTemplateErrorLocation|TestClassify', '.'], {
-      cwd: path.join(repoRoot, 'src/effects/render-module/go'),
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GOWORK: path.join(repoRoot, 'src/effects/go.work'),
-        GOTOOLCHAIN: /^toolchain (go\S+)$/m.exec(readFileSync(path.join(repoRoot, 'src/effects/go.work'), 'utf8'))![1],
-        GOFLAGS: '-mod=readonly',
+    const out = execFileSync(
+      requireTool('go'),
+      ['test', '-count=1', '-run', 'TestTemplateErrorLocation|TestClassify', '.'],
+      {
+        cwd: path.join(repoRoot, 'src/effects/render-module/go'),
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GOWORK: path.join(repoRoot, 'src/effects/go.work'),
+          GOTOOLCHAIN: /^toolchain (go\S+)$/m.exec(
+            readFileSync(path.join(repoRoot, 'src/effects/go.work'), 'utf8'),
+          )![1],
+          GOFLAGS: '-mod=readonly',
+        },
       },
-    })
+    )
     expect(out).toMatch(/^ok\s/)
   }, 120_000)
 })
