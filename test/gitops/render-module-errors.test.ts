@@ -146,6 +146,27 @@ describe('warnings: what Helm logged, one entry per record, never in the error',
   })
 })
 
+describe('warnings: what kustomize printed on its own stderr, one entry per line, never in the error', () => {
+  it("kustomize's deprecation notice, with a build that succeeds and one that fails", async () => {
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n'
+    const dir = await folder('kustomize-warn', {
+      'kustomization.yaml': 'commonLabels:\n  app: web\nresources:\n  - cm.yaml\n',
+      'cm.yaml': cm,
+    })
+    const ok = await ask(dir, {kustomizeBuild: {dir}})
+    expect(ok.exit).toBe(0)
+    expect(ok.warnings).toEqual([expect.stringMatching(/^# Warning: 'commonLabels' is deprecated\./)])
+    expect(ok.stderr).toBe('')
+    const broken = await folder('kustomize-warn-broken', {
+      'kustomization.yaml': 'commonLabels:\n  app: web\nresources:\n  - missing.yaml\n',
+    })
+    const failed = await ask(broken, {kustomizeBuild: {dir: broken}})
+    expect(failed.error?.code).toBe('kustomize')
+    expect(failed.warnings).toEqual(ok.warnings)
+    expect(failed.error!.message).not.toContain('commonLabels')
+  })
+})
+
 describe('jsonnet', () => {
   const spec = (dir: string, extra: object = {}) =>
     JSON.stringify({

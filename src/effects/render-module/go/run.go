@@ -91,24 +91,30 @@ func Run(request Request) (response Response) {
 	stdout := &capped{limit: request.OutputLimit}
 	logged := &warnings{entries: []string{}}
 	collect(logged)
+	stderr := os.Stderr
+	restore := captureStderr(logged)
 	defer func() {
 		if p := recover(); p != nil {
-			_, _ = os.Stderr.Write(debug.Stack())
+			restore()
+			_, _ = stderr.Write(debug.Stack())
 			message := fmt.Sprintf("panic: %v", p)
 			response = Response{Exit: 2, Warnings: logged.entries, Error: &ErrorInfo{Code: "panic", Message: message}}
 		}
 	}()
 	limits = request
-	var err error
+	err := runCommand(request, stdout, logged)
+	restore()
+	return respond(stdout, logged, err)
+}
+
+func runCommand(request Request, stdout io.Writer, logged *warnings) error {
 	switch {
 	case request.HelmTemplate != nil:
-		err = helmTemplate(request.HelmTemplate, stdout)
+		return helmTemplate(request.HelmTemplate, stdout)
 	case request.KustomizeBuild != nil:
-		err = withCode("kustomize", kustomizeBuild(request.KustomizeBuild, stdout, logged))
-	default:
-		err = dispatch(request.Args, stdout, logged)
+		return withCode("kustomize", kustomizeBuild(request.KustomizeBuild, stdout, logged))
 	}
-	return respond(stdout, logged, err)
+	return dispatch(request.Args, stdout, logged)
 }
 
 // respond is the answer to a command that ended with err (nil: it succeeded).
