@@ -79,7 +79,7 @@ const kustomize = (dir: string, loadRestrictionsNone = false) =>
 const outcome = (run: ModuleRun) => {
   if (!run.ok) return {exit: -1, out: run.message}
   const [r] = run.results
-  return {exit: r!.exit, out: `${r!.stdout}\n${r!.stderr}`}
+  return {exit: r!.exit, out: `${r!.stdout}\n${r!.error?.message ?? ''}`}
 }
 
 const NOT_FOUND =

@@ -97,7 +97,7 @@ describe('what the overlay changes does not show: the module and Helm 4.1.4 give
     })
     if (!answer.ok) throw new Error(answer.message)
     const [r] = answer.results
-    return [native, r!.exit === 0 ? r!.stdout : `error: ${r!.stderr.trim()}`]
+    return [native, r!.exit === 0 ? r!.stdout : `error: Error: ${r!.error?.message.trim()}`]
   }
 
   it('the default capabilities: every API version in order, the Kubernetes and Helm versions', async () => {

@@ -73,7 +73,7 @@ async function inModule(command: ModuleCommand, cwd: string, root: string): Prom
   const answer = await module.run({roots: [root], files: {}, cwd, commands: [command]})
   if (!answer.ok) return {ok: false, out: answer.message}
   const [r] = answer.results
-  return r!.exit === 0 ? {ok: true, out: r!.stdout} : {ok: false, out: r!.stderr.trim()}
+  return r!.exit === 0 ? {ok: true, out: r!.stdout} : {ok: false, out: `Error: ${r!.error?.message.trim()}`}
 }
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * The render module's commands (protocol ameide-render/3, go/run.go Request): `helm template` and `kustomize build`
+ * The render module's commands (protocol ameide-render/4, go/run.go Request): `helm template` and `kustomize build`
  * as data — the module's Go fills Helm's and kustomize's own options from them, nothing parses arguments on the way
  * — and the other steps as their tools' argv (`helm dependency build`, Argo CD's `kustomize edit` sequence, jsonnet,
  * Flux's artifact, generate and substitute).

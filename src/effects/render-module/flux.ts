@@ -56,7 +56,7 @@ function answer(run: ModuleRun): PostBuildResult {
   if (result!.limit)
     return {ok: false, limit: result!.limit, message: `post-build stopped: ${describeBreach(result!.limit)}`}
   if (result!.exit !== 0)
-    return {ok: false, message: result!.stderr.replace(/^Error: /, '').trim() || `post-build exited ${result!.exit}`}
+    return {ok: false, message: result!.error?.message.trim() || `post-build exited ${result!.exit}`}
   if (overObjects(result!.stdout, MODULE_LIMITS.objects))
     return {ok: false, limit: 'objects', message: `post-build stopped: ${describeBreach('objects')}`}
   return {ok: true, yaml: result!.stdout}

@@ -11,7 +11,7 @@ import {readFileSync, rmSync, scratchFolder} from '../../core/memory-fs/index.js
 import {withLocalDependencies, type Helm, type HelmResult, type HelmTemplateRequest} from '../helm.js'
 import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {HelmTemplate, ModuleCommand} from './commands.js'
-import type {ModuleRun, RenderModule} from './host.js'
+import type {CommandResult, ModuleRun, RenderModule} from './host.js'
 
 /** Where an Application's inline values are, in memory only (never a path of the host). */
 const INLINE_VALUES = '/.ameide/inline-values.yaml'
@@ -26,7 +26,7 @@ export function moduleHelm(module: RenderModule): Helm {
       const args: ModuleCommand = {helmTemplate: templateCommand(request)}
       const base = {roots: readable(asked), files}
       let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), args]})
-      if (run.ok && run.results.at(-1)!.code === 'missing-dependency') {
+      if (run.ok && run.results.at(-1)!.error?.code === 'missing-dependency') {
         const home = scratchFolder('helm-dependencies')
         try {
           const copy = await withLocalDependencies(request, path.join(home, 'chart'))
@@ -34,7 +34,7 @@ export function moduleHelm(module: RenderModule): Helm {
           const build = ['helm', 'dependency', 'build', copy.dir]
           run = await module.run({...base, transient: [home], cwd: copy.dir, commands: [build, args]})
           if (run.ok && run.results.length === 1 && run.results[0]!.exit !== 0)
-            return {ok: false, message: clean(`helm dependency build failed: ${run.results[0]!.stderr}`, request, home)}
+            return {ok: false, message: named(`helm dependency build failed: ${said(run.results[0]!)}`, request, home)}
         } finally {
           rmSync(home, {recursive: true, force: true})
         }
@@ -105,19 +105,17 @@ function answer(run: ModuleRun, request: HelmTemplateRequest): HelmResult {
       : {ok: false, message: run.message}
   const last = run.results.at(-1)!
   if (last.limit) return {ok: false, limit: last.limit, message: `helm stopped: ${describeBreach(last.limit)}`}
-  if (last.exit !== 0) return {ok: false, message: clean(last.stderr, request) || `helm exited ${last.exit}`}
+  if (last.exit !== 0) return {ok: false, message: named(said(last), request)}
   if (overObjects(last.stdout, MODULE_LIMITS.objects))
     return {ok: false, limit: 'objects', message: `helm stopped: ${describeBreach('objects')}`}
   return {ok: true, yaml: last.stdout}
 }
 
-/** helm's message as the binary's would read: no warning lines, the copy named as the chart. */
-function clean(text: string, request: HelmTemplateRequest, home?: string): string {
-  let out = text
-  if (home) out = out.replaceAll(`${home}/chart`, request.chartDir).replaceAll(home, '<helm>')
-  return out
-    .split('\n')
-    .filter((l) => !/^level=(ERROR|WARN)/.test(l.trim()))
-    .join('\n')
-    .trim()
+/** A failed command's error as the binary prints it. */
+const said = (result: CommandResult) =>
+  result.error ? `Error: ${result.error.message.trim()}` : `helm exited ${result.exit}`
+
+/** helm's message with the copy named as the chart. */
+function named(text: string, request: HelmTemplateRequest, home?: string): string {
+  return home ? text.replaceAll(`${home}/chart`, request.chartDir).replaceAll(home, '<helm>') : text
 }

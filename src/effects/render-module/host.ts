@@ -24,7 +24,7 @@ import {threadCpuMs} from './thread-cpu.js'
 import {requestTrees} from './tree.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
 
-export type {CommandResult} from './worker.js'
+export type {CommandResult, ModuleError, ModuleErrorCode} from './worker.js'
 
 /** What the build recorded (dist/render-module/render-module.json). */
 export interface RenderModuleBuild {
@@ -50,7 +50,7 @@ export type WasmModule = object
 const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint8Array): Promise<WasmModule>}})
   .WebAssembly
 
-export const RENDER_MODULE_PROTOCOL = 'ameide-render/3'
+export const RENDER_MODULE_PROTOCOL = 'ameide-render/4'
 
 /**
  * V8's flags for the module, set before its first compile. Its tiering budget, 30 times V8's default (13,000,000):

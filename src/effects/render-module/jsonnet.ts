@@ -77,10 +77,11 @@ function answer(run: ModuleRun, revision: string): JsonnetResult {
   if (result!.limit)
     return {ok: false, limit: result!.limit, message: `jsonnet stopped: ${describeBreach(result!.limit)}`}
   if (result!.exit !== 0) {
-    const message =
-      relative(result!.stderr.replace(/^Error: /, '').trim(), revision) || `jsonnet exited ${result!.exit}`
-    const unknown = /^unknown variable \$(\S+)$/.exec(message)
-    return unknown ? {ok: false, message, unknownVariable: unknown[1]!} : {ok: false, message}
+    const error = result!.error
+    const message = relative(error?.message.trim() ?? '', revision) || `jsonnet exited ${result!.exit}`
+    return error?.code === 'unknown-variable' && error.variable
+      ? {ok: false, message, unknownVariable: error.variable}
+      : {ok: false, message}
   }
   const files = JSON.parse(result!.stdout) as Array<{file: string; objects: Array<Record<string, unknown>>}>
   return {ok: true, files: files.map((f) => ({...f, file: relative(f.file, revision)}))}

@@ -37,7 +37,11 @@ function answer(run: Awaited<ReturnType<RenderModule['run']>>): BuildResult {
   const result = run.results.at(-1)
   if (result!.limit)
     return {ok: false, limit: result!.limit, message: `kustomize build stopped: ${describeBreach(result!.limit)}`}
-  if (result!.exit !== 0) return {ok: false, message: result!.stderr.trim() || `kustomize exited ${result!.exit}`}
+  if (result!.exit !== 0)
+    return {
+      ok: false,
+      message: result!.error ? `Error: ${result!.error.message.trim()}` : `kustomize exited ${result!.exit}`,
+    }
   if (overObjects(result!.stdout, MODULE_LIMITS.objects))
     return {ok: false, limit: 'objects', message: `kustomize build stopped: ${describeBreach('objects')}`}
   return {ok: true, yaml: result!.stdout}

@@ -33,14 +33,43 @@ export interface ModuleRequest {
   objectLimit: number
 }
 
+/** A failed command's error's code (go/errors.go classify), decided in Go from the error's type. */
+export type ModuleErrorCode =
+  | 'missing-dependency'
+  | 'template'
+  | 'values-schema'
+  | 'yaml'
+  | 'jsonnet'
+  | 'unknown-variable'
+  | 'kustomize'
+  | 'substitute'
+  | 'usage'
+  | 'panic'
+  | 'error'
+
+/** go/errors.go ErrorInfo. */
+export interface ModuleError {
+  code: ModuleErrorCode
+  /** The error as the tool's CLI prints it after `Error: `. */
+  message: string
+  /** Where it is, when the error names a place: a template as Helm names it, a values or jsonnet file. */
+  file?: string
+  line?: number
+  /** unknown-variable's variable, without its `$`. */
+  variable?: string
+}
+
 export interface CommandResult {
   exit: number
   stdout: string
+  /** What Helm and kustomize logged (one entry per record). */
+  warnings: string[]
+  /** What Go's runtime itself printed (a fatal error, a panic's stack): no part of the command's answer. */
   stderr: string
   /** The limit the command reached. */
   limit?: 'output' | 'objects'
-  /** A failure the host acts on, by its code: a chart's dependency missing from charts/. */
-  code?: 'missing-dependency'
+  /** Set exactly when the command failed (exit ≠ 0) without reaching a limit. */
+  error?: ModuleError
 }
 
 export type ModuleAnswer = {id: number; results: CommandResult[]} | {id: number; error: string}
@@ -132,9 +161,7 @@ function run(request: ModuleRequest): CommandResult[] {
       const said = streams[2].split('\n').find((l) => /fatal error|out of memory|panic/.test(l))
       throw new Error(`the render module exited: ${said ?? exited ?? String(raw)}`)
     }
-    const result = JSON.parse(raw) as CommandResult
-    // What Go's runtime or a library printed directly (a warning on stderr) goes with the command's own stderr.
-    result.stderr = streams[2] + result.stderr
+    const result = {...(JSON.parse(raw) as Omit<CommandResult, 'stderr'>), stderr: streams[2]}
     streams[1] = streams[2] = ''
     results.push(result)
     if (result.exit !== 0) break

@@ -80,15 +80,15 @@ func (o argoKustomize) envsubst(s string) string {
 	})
 }
 
-func argocdKustomizeEdit(args []string, stdout, stderr io.Writer) error {
+func argocdKustomizeEdit(args []string, stdout, logged io.Writer) error {
 	if len(args) != 1 {
-		return errors.New("argocd kustomize-edit takes one JSON argument")
+		return usage(errors.New("argocd kustomize-edit takes one JSON argument"))
 	}
 	var o argoKustomize
 	if err := json.Unmarshal([]byte(args[0]), &o); err != nil {
-		return fmt.Errorf("argocd kustomize-edit: %w", err)
+		return usage(fmt.Errorf("argocd kustomize-edit: %w", err))
 	}
-	run := func(args ...string) error { return kustomizeEdit(args, stdout, stderr) }
+	run := func(args ...string) error { return kustomizeEdit(args, stdout, logged) }
 	if o.NamePrefix != "" {
 		if err := run("set", "nameprefix", "--", o.NamePrefix); err != nil {
 			return err
@@ -246,8 +246,8 @@ func addComponents(o argoKustomize, run func(...string) error) error {
 }
 
 // kustomizeEdit runs `kustomize edit <args>` through kustomize's own edit command, in the request's cwd.
-func kustomizeEdit(args []string, stdout, stderr io.Writer) error {
+func kustomizeEdit(args []string, stdout, logged io.Writer) error {
 	pvd := provider.NewDefaultDepProvider()
 	cmd := edit.NewCmdEdit(filesys.MakeFsOnDisk(), pvd.GetFieldValidator(), pvd.GetResourceFactory(), stdout)
-	return execute(cmd, args, stdout, stderr)
+	return execute(cmd, args, stdout, logged)
 }

@@ -22,7 +22,7 @@ import (
 func helmDependencyBuild(args []string, out io.Writer) error {
 	chartPath := "."
 	if len(args) > 1 {
-		return fmt.Errorf("expected at most one chart, got %q", args)
+		return usage(fmt.Errorf("expected at most one chart, got %q", args))
 	}
 	if len(args) == 1 {
 		chartPath = filepath.Clean(args[0])

@@ -46,11 +46,11 @@ const (
 
 func fluxSubstitute(args []string, stdout io.Writer) error {
 	if len(args) != 1 {
-		return fmt.Errorf("flux substitute takes one JSON argument")
+		return usage(fmt.Errorf("flux substitute takes one JSON argument"))
 	}
 	var spec fluxSubstituteSpec
 	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return err
+		return usage(err)
 	}
 	built, err := os.ReadFile(spec.File)
 	if err != nil {

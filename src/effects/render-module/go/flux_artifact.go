@@ -22,11 +22,11 @@ type fluxArtifactSpec struct {
 
 func fluxArtifact(args []string) error {
 	if len(args) != 1 {
-		return errors.New("flux artifact takes one JSON argument")
+		return usage(errors.New("flux artifact takes one JSON argument"))
 	}
 	var spec fluxArtifactSpec
 	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return fmt.Errorf("flux artifact: %w", err)
+		return usage(fmt.Errorf("flux artifact: %w", err))
 	}
 	return fluxartifact.Make(spec.Dir, spec.Ignore, spec.SparseCheckout)
 }

@@ -40,11 +40,11 @@ type fluxGenerateSpec struct {
 
 func fluxGenerate(args []string) error {
 	if len(args) != 1 {
-		return errors.New("flux generate takes one JSON argument")
+		return usage(errors.New("flux generate takes one JSON argument"))
 	}
 	var spec fluxGenerateSpec
 	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return fmt.Errorf("flux generate: %w", err)
+		return usage(fmt.Errorf("flux generate: %w", err))
 	}
 	data, kfile, unchanged, err := findOrGenerate(spec.Resources)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path"
 	"slices"
 	"strings"
@@ -107,13 +108,13 @@ func asStringSlice(name string, values []string) ([]string, error) {
 	out := set.StringSlice(name, nil, "")
 	for _, v := range values {
 		if err := set.Set(name, v); err != nil {
-			return nil, fmt.Errorf("invalid argument %q for \"--%s\" flag: %w", v, name, err)
+			return nil, usage(fmt.Errorf("invalid argument %q for \"--%s\" flag: %w", v, name, err))
 		}
 	}
 	return *out, nil
 }
 
-func helmTemplate(r *HelmTemplate, stdout, stderr io.Writer) error {
+func helmTemplate(r *HelmTemplate, stdout io.Writer) error {
 	f, err := flagsOf(r)
 	if err != nil {
 		return err
@@ -127,7 +128,7 @@ func helmTemplate(r *HelmTemplate, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ch, err := loadInstallable(chartPath, stderr)
+	ch, err := loadInstallable(chartPath)
 	if err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ func capabilities(f *templateFlags) (*common.Capabilities, error) {
 }
 
 // loadInstallable: runInstall's chart checks — loaded, an application chart, its dependencies present.
-func loadInstallable(chartPath string, stderr io.Writer) (*chart.Chart, error) {
+func loadInstallable(chartPath string) (*chart.Chart, error) {
 	ch, err := loader.Load(chartPath)
 	if err != nil {
 		return nil, err
@@ -175,7 +176,7 @@ func loadInstallable(chartPath string, stderr io.Writer) (*chart.Chart, error) {
 		return nil, fmt.Errorf("%s charts are not installable", t)
 	}
 	if ac.Deprecated() {
-		fmt.Fprintln(stderr, "level=WARN msg=\"this chart is deprecated\"")
+		slog.Warn("this chart is deprecated")
 	}
 	if req := ac.MetaDependencies(); len(req) > 0 {
 		if err := checkDependencies(ch, req); err != nil {
@@ -215,12 +216,38 @@ OUTER:
 	return nil
 }
 
-// errMissingDependency is Helm's "missing in charts/" error, told to the host by its code (Response.Code), not its words.
+// errMissingDependency is Helm's "missing in charts/" error, told to the host by its code ("missing-dependency").
 type errMissingDependency struct{ names []string }
 
 func (e errMissingDependency) Error() string {
 	return "found in Chart.yaml, but missing in charts/ directory: " + strings.Join(e.names, ", ")
 }
+
+// renderValues is util.ToRenderValuesWithSchemaValidation, its schema check taken apart (Helm's steps and words)
+// so that a rejection is told by its type: errValuesSchema.
+func renderValues(ch *chart.Chart, vals map[string]any, options common.ReleaseOptions, caps *common.Capabilities, skipSchema bool) (common.Values, error) {
+	toRender, err := util.ToRenderValuesWithSchemaValidation(ch, vals, options, caps, true)
+	if err != nil || skipSchema {
+		return toRender, err
+	}
+	var coalesced map[string]any
+	switch v := toRender["Values"].(type) {
+	case common.Values:
+		coalesced = v
+	case map[string]any:
+		coalesced = v
+	}
+	if err := util.ValidateAgainstSchema(ch, coalesced); err != nil {
+		return nil, errValuesSchema{fmt.Errorf("values don't meet the specifications of the schema(s) in the following chart(s):\n%w", err)}
+	}
+	return toRender, nil
+}
+
+// errValuesSchema is a chart's values.schema.json rejecting the values (Response.Error's "values-schema").
+type errValuesSchema struct{ err error }
+
+func (e errValuesSchema) Error() string { return e.err.Error() }
+func (e errValuesSchema) Unwrap() error { return e.err }
 
 // install is action.Install.RunWithContext with DryRunClient, Replace and ClientOnly: the release, never a cluster.
 func install(ch *chart.Chart, vals map[string]any, name, namespace string, caps *common.Capabilities, f *templateFlags, pr postrenderer.PostRenderer) (*release.Release, error) {
@@ -231,7 +258,7 @@ func install(ch *chart.Chart, vals map[string]any, name, namespace string, caps 
 		return nil, fmt.Errorf("chart dependencies processing failed: %w", err)
 	}
 	options := common.ReleaseOptions{Name: name, Namespace: namespace, Revision: 1, IsInstall: true}
-	toRender, err := util.ToRenderValuesWithSchemaValidation(ch, vals, options, caps, f.skipSchema)
+	toRender, err := renderValues(ch, vals, options, caps, f.skipSchema)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +282,7 @@ func renderResources(ch *chart.Chart, vals common.Values, caps *common.Capabilit
 	var e engine.Engine
 	files, err := e.Render(ch, vals)
 	if err != nil {
-		return nil, b, "", err
+		return nil, b, "", errRender{err}
 	}
 	if err := checkRendered(files); err != nil {
 		return nil, b, "", err

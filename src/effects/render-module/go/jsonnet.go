@@ -52,11 +52,11 @@ func (e errUnknownVariable) Error() string { return "unknown variable $" + e.nam
 
 func jsonnetEval(args []string, stdout io.Writer) error {
 	if len(args) != 1 {
-		return fmt.Errorf("jsonnet takes one JSON argument")
+		return usage(fmt.Errorf("jsonnet takes one JSON argument"))
 	}
 	var spec jsonnetSpec
 	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return err
+		return usage(err)
 	}
 	out := []jsonnetFile{}
 	for _, file := range spec.Files {
@@ -79,7 +79,10 @@ func evaluateJsonnetFile(vm *jsonnet.VM, file string) ([]map[string]any, error) 
 	name := filepath.Base(file)
 	jsonStr, err := vm.EvaluateFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("Failed to evaluate jsonnet %q: %v", name, err)
+		if kept, ok := vm.ErrorFormatter.(*keptFormatter); ok {
+			err = jsonnetError{err, kept.last}
+		}
+		return nil, fmt.Errorf("Failed to evaluate jsonnet %q: %w", name, err)
 	}
 	if err := checkRendered(map[string]string{file: jsonStr}); err != nil {
 		return nil, err
@@ -109,6 +112,7 @@ func evaluateJsonnetFile(vm *jsonnet.VM, file string) ([]map[string]any, error) 
 // the n-th .jsonnet file of a source sees them substituted n times (a `$$X` is `$X` for the first, X's value after).
 func makeJsonnetVM(spec *jsonnetSpec) (*jsonnet.VM, error) {
 	vm := jsonnet.MakeVM()
+	vm.ErrorFormatter = &keptFormatter{ErrorFormatter: vm.ErrorFormatter}
 	for _, vars := range [][]jsonnetVar{spec.TLAs, spec.ExtVars} {
 		for i := range vars {
 			value, err := envsubst(*spec, vars[i].Value)
@@ -143,6 +147,23 @@ func makeJsonnetVM(spec *jsonnetSpec) (*jsonnet.VM, error) {
 	vm.Importer(&jsonnet.FileImporter{JPaths: jpaths})
 	return vm, nil
 }
+
+// keptFormatter is go-jsonnet's error formatter keeping the error it formats: VM.EvaluateFile returns the text only.
+type keptFormatter struct {
+	jsonnet.ErrorFormatter
+	last error
+}
+
+func (f *keptFormatter) Format(err error) string {
+	f.last = err
+	return f.ErrorFormatter.Format(err)
+}
+
+// jsonnetError is go-jsonnet's formatted error (its words), the RuntimeError or StaticError it formatted beneath.
+type jsonnetError struct{ formatted, cause error }
+
+func (e jsonnetError) Error() string { return e.formatted.Error() }
+func (e jsonnetError) Unwrap() error { return e.cause }
 
 // envsubst is Argo CD's Env.Envsubst (os.Expand, `$$` a `$`, an unset variable empty), refusing a variable the host
 // cannot know rather than substituting a wrong value.

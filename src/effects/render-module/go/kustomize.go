@@ -23,21 +23,22 @@ type KustomizeBuild struct {
 
 // kustomizeBuild runs kustomize's own build command, its flags set from the request: kustomize's defaults for the
 // rest, as the controllers leave them.
-func kustomizeBuild(r *KustomizeBuild, stdout, stderr io.Writer) error {
+func kustomizeBuild(r *KustomizeBuild, stdout, logged io.Writer) error {
 	cmd := build.NewCmdBuild(filesys.MakeFsOnDisk(), build.MakeHelp(konfig.ProgramName, "build"), stdout)
 	build.AddFunctionAlphaEnablementFlags(cmd.Flags())
 	args := []string{r.Dir}
 	if r.LoadRestrictionsNone {
 		args = append(args, "--load-restrictor", "LoadRestrictionsNone")
 	}
-	return execute(cmd, args, stdout, stderr)
+	return execute(cmd, args, stdout, logged)
 }
 
-// execute runs one of kustomize's cobra commands with `args`, its output to the request's streams.
-func execute(cmd *cobra.Command, args []string, stdout, stderr io.Writer) error {
+// execute runs one of kustomize's cobra commands with `args`, its output to the request's stdout, what it tells on
+// stderr to the answer's warnings.
+func execute(cmd *cobra.Command, args []string, stdout, logged io.Writer) error {
 	cmd.SetArgs(args)
 	cmd.SetOut(stdout)
-	cmd.SetErr(stderr)
+	cmd.SetErr(logged)
 	cmd.SilenceUsage = true
 	cmd.SilenceErrors = true
 	return cmd.Execute()

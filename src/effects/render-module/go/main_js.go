@@ -12,11 +12,11 @@ import (
 func main() {
 	js.Global().Set("ameideRender", js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) != 1 || args[0].Type() != js.TypeString {
-			return answer(Response{Exit: 2, Stderr: "ameideRender takes one JSON request"})
+			return answer(badRequest("ameideRender takes one JSON request"))
 		}
 		var request Request
 		if err := json.Unmarshal([]byte(args[0].String()), &request); err != nil {
-			return answer(Response{Exit: 2, Stderr: err.Error()})
+			return answer(badRequest(err.Error()))
 		}
 		return answer(Run(request))
 	}))
@@ -26,4 +26,9 @@ func main() {
 func answer(r Response) string {
 	out, _ := json.Marshal(r)
 	return string(out)
+}
+
+// badRequest answers a request the module cannot read.
+func badRequest(message string) Response {
+	return Response{Exit: 2, Warnings: []string{}, Error: &ErrorInfo{Code: "usage", Message: message}}
 }

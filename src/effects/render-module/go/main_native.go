@@ -18,6 +18,11 @@ func main() {
 	}
 	r := Run(request)
 	_, _ = os.Stdout.WriteString(r.Stdout)
-	_, _ = os.Stderr.WriteString(r.Stderr)
+	for _, w := range r.Warnings {
+		_, _ = os.Stderr.WriteString(w + "\n")
+	}
+	if r.Error != nil {
+		_, _ = os.Stderr.WriteString("Error: " + r.Error.Message + "\n")
+	}
 	os.Exit(r.Exit)
 }

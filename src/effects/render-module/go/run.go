@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -15,7 +17,7 @@ import (
 )
 
 // Protocol names the request and response shapes; the host refuses a module that speaks another.
-const Protocol = "ameide-render/3"
+const Protocol = "ameide-render/4"
 
 // Request is one command: `helm template` or `kustomize build` as data, or another command's argv ("helm dependency
 // build", Argo CD's `kustomize edit` sequence, jsonnet, Flux's steps: each takes its arguments as its tool does).
@@ -29,15 +31,17 @@ type Request struct {
 	ObjectLimit int `json:"objectLimit"`
 }
 
-// Response is what the command printed and how it ended; Limit is set when it printed past OutputLimit.
+// Response is what the command printed and how it ended. Error is set exactly when it failed (Exit ≠ 0) without
+// reaching a limit; Limit when it printed past OutputLimit or held past ObjectLimit. Warnings are what Helm and
+// kustomize logged (warnings.go). Nothing else is said: what Go's runtime itself prints (a fatal error, a panic's
+// stack) reaches the host's stderr stream of the module, outside the answer.
 type Response struct {
-	Exit   int    `json:"exit"`
-	Stdout string `json:"stdout"`
-	Stderr string `json:"stderr"`
+	Exit     int      `json:"exit"`
+	Stdout   string   `json:"stdout"`
+	Warnings []string `json:"warnings"`
 	// Limit names the limit the command reached: "output" or "objects".
-	Limit string `json:"limit,omitempty"`
-	// Code names a failure the host acts on: "missing-dependency" (a chart's dependency not in charts/).
-	Code string `json:"code,omitempty"`
+	Limit string     `json:"limit,omitempty"`
+	Error *ErrorInfo `json:"error,omitempty"`
 }
 
 // limits are the current request's (one command runs at a time).
@@ -82,26 +86,40 @@ func (c *capped) Write(p []byte) (int, error) {
 	return c.Buffer.Write(p)
 }
 
-// Run runs one command; a panic in Helm's or kustomize's code is its error, not the module's end.
+// Run runs one command; a panic in Helm's or kustomize's code is its error (code "panic"), not the module's end.
 func Run(request Request) (response Response) {
 	stdout := &capped{limit: request.OutputLimit}
-	stderr := &capped{limit: 1 << 20}
+	logged := &warnings{entries: []string{}}
+	collect(logged)
+	stderr := os.Stderr
+	restore := captureStderr(logged)
 	defer func() {
 		if p := recover(); p != nil {
-			response = Response{Exit: 2, Stderr: fmt.Sprintf("%s\npanic: %v\n%s", stderr.String(), p, debug.Stack())}
+			restore()
+			_, _ = stderr.Write(debug.Stack())
+			message := fmt.Sprintf("panic: %v", p)
+			response = Response{Exit: 2, Warnings: logged.entries, Error: &ErrorInfo{Code: "panic", Message: message}}
 		}
 	}()
 	limits = request
-	var err error
+	err := runCommand(request, stdout, logged)
+	restore()
+	return respond(stdout, logged, err)
+}
+
+func runCommand(request Request, stdout io.Writer, logged *warnings) error {
 	switch {
 	case request.HelmTemplate != nil:
-		err = helmTemplate(request.HelmTemplate, stdout, stderr)
+		return helmTemplate(request.HelmTemplate, stdout)
 	case request.KustomizeBuild != nil:
-		err = kustomizeBuild(request.KustomizeBuild, stdout, stderr)
-	default:
-		err = dispatch(request.Args, stdout, stderr)
+		return withCode("kustomize", kustomizeBuild(request.KustomizeBuild, stdout, logged))
 	}
-	response = Response{Stdout: stdout.String(), Stderr: stderr.String()}
+	return dispatch(request.Args, stdout, logged)
+}
+
+// respond is the answer to a command that ended with err (nil: it succeeded).
+func respond(stdout *capped, logged *warnings, err error) Response {
+	response := Response{Stdout: stdout.String(), Warnings: logged.entries}
 	var reached errLimit
 	switch {
 	case stdout.reached:
@@ -109,21 +127,18 @@ func Run(request Request) (response Response) {
 	case errors.As(err, &reached):
 		response.Limit = reached.which
 	}
-	if errors.As(err, new(errMissingDependency)) {
-		response.Code = "missing-dependency"
-	}
 	if err != nil {
 		response.Exit = 1
 		if response.Limit == "" {
-			response.Stderr += "Error: " + err.Error() + "\n"
+			response.Error = classify(err)
 		}
 	}
 	return response
 }
 
-func dispatch(args []string, stdout, stderr *capped) error {
+func dispatch(args []string, stdout io.Writer, logged *warnings) error {
 	if len(args) == 0 {
-		return errors.New("no command")
+		return usage(errors.New("no command"))
 	}
 	switch {
 	case args[0] == "version":
@@ -134,13 +149,16 @@ func dispatch(args []string, stdout, stderr *capped) error {
 	case args[0] == "jsonnet":
 		return jsonnetEval(args[1:], stdout)
 	case len(args) >= 2 && args[0] == "argocd" && args[1] == "kustomize-edit":
-		return argocdKustomizeEdit(args[2:], stdout, stderr)
+		return withCode("kustomize", argocdKustomizeEdit(args[2:], stdout, logged))
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "generate":
 		return fluxGenerate(args[2:])
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "artifact":
 		return fluxArtifact(args[2:])
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "substitute":
-		return fluxSubstitute(args[2:], stdout)
+		return withCode("substitute", fluxSubstitute(args[2:], stdout))
 	}
-	return fmt.Errorf("unknown command %q", args)
+	return usage(fmt.Errorf("unknown command %q", args))
 }
+
+// usage marks a request the module cannot take (no such command, arguments not as the command takes them).
+func usage(err error) error { return withCode("usage", err) }

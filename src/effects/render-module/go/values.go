@@ -27,7 +27,7 @@ func (opts *valueOptions) MergeValues() (map[string]any, error) {
 		}
 		currentMap, err := loader.LoadValues(bytes.NewReader(raw))
 		if err != nil {
-			return nil, fmt.Errorf("failed to parse %s: %w", filePath, err)
+			return nil, errYAML{filePath, fmt.Errorf("failed to parse %s: %w", filePath, err)}
 		}
 		base = loader.MergeMaps(base, currentMap)
 	}
