@@ -1,20 +1,15 @@
 // Which hosts the base calls insecure (plain HTTP): Flux's spec.insecure, Argo CD's repository Secret; nothing else.
-import {mkdir, writeFile} from 'node:fs/promises'
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import * as yaml from 'yaml'
 
 import {allowListOf} from '../../src/gitops/charts/policy.js'
-import {makeTempDir} from '../support/tmp.js'
+import {makeTempDir, writeFiles} from '../support/tmp.js'
 
 const POLICY = {fetch: true, repositories: [], insecure: []}
 
 async function insecureOf(files: Record<string, string>): Promise<string[]> {
   const root = await makeTempDir('ameide-chart-policy-')
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, file)), {recursive: true})
-    await writeFile(path.join(root, file), text)
-  }
+  await writeFiles(root, files)
   return [...allowListOf(root, Object.keys(files), yaml, POLICY, 1 << 20).insecure].sort()
 }
 

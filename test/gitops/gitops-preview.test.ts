@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {copyFile, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {copyFile, mkdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -8,7 +8,7 @@ import {buildProvenancePredicate} from '../../src/publish/provenance.js'
 import {attestImage, generateKeyPair, signImage, type CosignKeyPair} from '../support/cosign.js'
 import {startRegistry, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups, writeFiles} from '../support/tmp.js'
 import {requireTools} from '../support/toolchain.js'
 
 /**
@@ -148,10 +148,7 @@ async function gitops(appset: string, provenance = 'optional'): Promise<string> 
   for (const [f, t] of Object.entries(APP_CHART)) files[`sources/charts/primitives/app/${f}`] = t
   for (const [f, t] of Object.entries(APP_CHART)) files[`sources/charts/primitives/orders/${f}`] = t
   for (const [f, t] of Object.entries(NAMESPACE_CHART)) files[`sources/charts/preview-namespace/${f}`] = t
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
+  await writeFiles(dir, files)
   await mkdir(path.join(dir, 'keys'))
   await copyFile(keys.publicKey, path.join(dir, 'keys/cosign.pub'))
   await commitAll(dir, 'previews')

@@ -1,11 +1,11 @@
-import {cp, mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
+import {cp, readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {DEFAULT_GITOPS_POLICY} from '../../src/core/config.js'
 import {verifyGitops} from '../../src/gitops/verify/verify.js'
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
-import {makeTempDir, runCleanups} from '../support/tmp.js'
+import {makeTempDir, runCleanups, writeFiles} from '../support/tmp.js'
 
 afterAll(runCleanups)
 
@@ -59,10 +59,7 @@ describe('the line prefilter of gitops verify', () => {
       // Embedded in a values file: nothing the image lines would trigger on.
       'sources/values/_shared/apps/previews.yaml': `objects: |\n${example.replace(/^(?=.)/gm, '  ')}`,
     }
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-      await writeFile(path.join(dir, file), text)
-    }
+    await writeFiles(dir, files)
     const policy = {
       ...DEFAULT_GITOPS_POLICY,
       preview: {projects: [], repositories: ['https://github.com/ameideio/ameide-gitops'], webhook: false},

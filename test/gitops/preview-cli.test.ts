@@ -1,11 +1,11 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {assertValidSarif} from '../support/sarif.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups, writeFiles} from '../support/tmp.js'
 
 afterAll(runCleanups)
 
@@ -29,10 +29,7 @@ async function checkout(files: Record<string, string>, origin = true): Promise<s
       'origin',
       `https://x-access-token:${CANARY}@github.com/ameideio/ameide-gitops.git`,
     ])
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
+  await writeFiles(dir, files)
   await commitAll(dir, 'preview')
   return dir
 }

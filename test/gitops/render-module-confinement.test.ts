@@ -10,7 +10,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir, readdir, symlink, writeFile} from 'node:fs/promises'
+import {readdir, symlink, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import path from 'node:path'
@@ -18,7 +18,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {HelmTemplate} from '../../src/effects/render-module/commands.js'
 import {sharedRenderModule, type ModuleRun, type RenderModule} from '../../src/effects/render-module/host.js'
-import {makeTempDir} from '../support/tmp.js'
+import {makeTempDir, writeFiles} from '../support/tmp.js'
 
 const ENV = `canary-env-${randomBytes(6).toString('hex')}`
 const FILE = `canary-file-${randomBytes(6).toString('hex')}`
@@ -55,10 +55,7 @@ afterAll(async () => {
  */
 async function folder(name: string, files: Record<string, string>): Promise<string> {
   const dir = await makeTempDir(`ameide-confine-${name}-`)
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
+  await writeFiles(dir, files)
   return dir
 }
 

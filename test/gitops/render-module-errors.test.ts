@@ -6,13 +6,12 @@
  */
 import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
-import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {ModuleCommand} from '../../src/effects/render-module/commands.js'
 import {sharedRenderModule, type CommandResult, type RenderModule} from '../../src/effects/render-module/host.js'
-import {makeTempDir} from '../support/tmp.js'
+import {makeTempDir, writeFiles} from '../support/tmp.js'
 import {requireTool} from '../support/toolchain.js'
 
 let module: RenderModule
@@ -26,10 +25,7 @@ beforeAll(() => {
 /** A folder of its own holding `files` (path → text). */
 async function folder(name: string, files: Record<string, string>): Promise<string> {
   const dir = await makeTempDir(`ameide-errors-${name}-`)
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
+  await writeFiles(dir, files)
   return dir
 }
 

@@ -1,10 +1,10 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
-import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups, writeFiles} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
 import {cliWithoutRenderModule} from '../support/unbuilt-package.js'
 
@@ -76,10 +76,7 @@ async function renderRepo(extra: Record<string, string> = {}): Promise<string> {
       'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  image: whatever:latest\n',
     ...extra,
   }
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
+  await writeFiles(dir, files)
   await commitAll(dir, 'render case')
   return dir
 }

@@ -1,8 +1,8 @@
-import {cp, mkdir, writeFile} from 'node:fs/promises'
+import {cp} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {commitAll, git, initGitRepo, makeTempDir} from './tmp.js'
+import {commitAll, git, initGitRepo, makeTempDir, writeFiles} from './tmp.js'
 
 /** The checked-in GitOps repository fixture (seed 000's layout), shared by the gitops command tests. */
 export const GITOPS_FIXTURE = fileURLToPath(new URL('../fixtures/gitops-repo/', import.meta.url))
@@ -24,10 +24,7 @@ export async function gitopsRepo(): Promise<string> {
 export async function gitopsTree(files: Record<string, string>): Promise<string> {
   const dir = await makeTempDir('ameide-gitops-case-')
   await initGitRepo(dir)
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
+  await writeFiles(dir, files)
   await commitAll(dir, 'case')
   return dir
 }

@@ -3,10 +3,8 @@
  * Applications and GitRepositories pointing there count as this repository), and the first-party chart template of
  * the design documents (disabled by default, `image` from a `required` value).
  */
-import {mkdir, writeFile} from 'node:fs/promises'
-import path from 'node:path'
 
-import {commitAll, git, initGitRepo, makeTempDir} from './tmp.js'
+import {commitAll, git, initGitRepo, makeTempDir, writeFiles} from './tmp.js'
 
 export const ORIGIN = 'https://github.com/acme/gitops.git'
 
@@ -15,10 +13,7 @@ export async function helmGitopsRepo(files: Record<string, string>): Promise<str
   const dir = await makeTempDir('ameide-render-helm-')
   await initGitRepo(dir)
   await git(dir, ['remote', 'add', 'origin', ORIGIN])
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await writeFile(path.join(dir, file), text)
-  }
+  await writeFiles(dir, files)
   await commitAll(dir, 'helm render case')
   return dir
 }

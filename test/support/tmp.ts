@@ -1,5 +1,5 @@
 import {execa} from 'execa'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 
@@ -62,4 +62,12 @@ export async function commitAll(dir: string, message: string): Promise<string> {
   await git(dir, ['add', '-A'])
   await git(dir, ['commit', '-q', '--allow-empty', '--no-verify', '-m', message])
   return git(dir, ['rev-parse', 'HEAD'])
+}
+
+/** Writes `files` (path relative to `dir` → text) under `dir`, making their folders. */
+export async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
+    await writeFile(path.join(dir, file), text)
+  }
 }
