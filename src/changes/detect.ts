@@ -87,89 +87,114 @@ export async function detectChanges(options: ChangeOptions): Promise<ChangeSet> 
       files: [],
       everything: '--all: every selected component is built',
     }
-
-  let base: string
-  let baseDescription: string
   if (options.base !== undefined) {
-    const found = await resolveCommit(repoRoot, options.base)
-    if (!found) {
-      if (await isShallow(repoRoot)) {
-        throw prerequisiteError('SHALLOW_CLONE', `--base ${options.base} is not in this shallow clone.`, SHALLOW_HINTS)
-      }
-      throw usageError('BASE_NOT_FOUND', `--base ${options.base} does not name a commit.`, [
-        'Pass a branch, tag or commit that exists locally.',
-      ])
+    const base = await explicitBase(repoRoot, options.base)
+    return changesSince(repoRoot, sha, base, `--base ${options.base}`)
+  }
+  return changesSinceBaseBranch(options)
+}
+
+/** `--base REF`: the commit it names (exit 2 if none, exit 3 if a shallow clone does not hold it). */
+async function explicitBase(repoRoot: string, ref: string): Promise<string> {
+  const found = await resolveCommit(repoRoot, ref)
+  if (!found) {
+    if (await isShallow(repoRoot)) {
+      throw prerequisiteError('SHALLOW_CLONE', `--base ${ref} is not in this shallow clone.`, SHALLOW_HINTS)
     }
-    base = found
-    baseDescription = `--base ${options.base}`
-  } else {
-    const candidates = [`origin/${options.baseBranch}`, options.baseBranch]
-    // Both candidates resolved at once (the first that exists wins, as before): one git round trip less.
-    const tips = await Promise.all(candidates.map((candidate) => resolveCommit(repoRoot, candidate)))
-    const found = tips.findIndex((t) => t !== null)
-    const branch: string | undefined = found >= 0 ? candidates[found] : undefined
-    const tip: string | null = found >= 0 ? tips[found] : null
-    if (!tip || !branch) {
-      if (await isShallow(repoRoot)) {
-        throw prerequisiteError(
-          'SHALLOW_CLONE',
-          `Cannot find ${candidates.join(' or ')} in this shallow clone to compare with.`,
-          SHALLOW_HINTS,
-        )
-      }
+    throw usageError('BASE_NOT_FOUND', `--base ${ref} does not name a commit.`, [
+      'Pass a branch, tag or commit that exists locally.',
+    ])
+  }
+  return found
+}
+
+/**
+ * The default base: the merge-base with the base branch's tip, or, for a commit of the base branch itself, its
+ * first parent.
+ */
+async function changesSinceBaseBranch(options: ChangeOptions): Promise<ChangeSet> {
+  const {repoRoot, sha} = options
+  const {branch, tip} = await baseBranchTip(options)
+  // `git diff tip...sha` is the diff from their merge-base, so it runs alongside `git merge-base` and is used
+  // unless the merge-base is the commit itself (then the first parent is the base, below).
+  const [mergeBase, diffFromTip] = await Promise.all([
+    gitMaybe(repoRoot, ['merge-base', tip, sha]),
+    gitMaybe(repoRoot, ['diff', '--name-only', '--no-renames', '-z', `${tip}...${sha}`]),
+  ])
+  if (!mergeBase.ok) {
+    if (await isShallow(repoRoot)) {
       throw prerequisiteError(
-        'BASE_NOT_FOUND',
-        `Neither ${candidates.join(' nor ')} exists, so there is nothing to compare ${sha.slice(0, 12)} with.`,
-        [
-          `Fetch the base branch (git fetch origin ${options.baseBranch}), pass --base REF, or --all to build everything.`,
-        ],
+        'SHALLOW_CLONE',
+        `This shallow clone does not hold the merge-base of ${branch} and ${sha.slice(0, 12)}.`,
+        SHALLOW_HINTS,
       )
     }
-    // `git diff tip...sha` is the diff from their merge-base, so it runs alongside `git merge-base` and is used
-    // unless the merge-base is the commit itself (then the first parent is the base, below).
-    const [mergeBase, diffFromTip] = await Promise.all([
-      gitMaybe(repoRoot, ['merge-base', tip, sha]),
-      gitMaybe(repoRoot, ['diff', '--name-only', '--no-renames', '-z', `${tip}...${sha}`]),
+    throw prerequisiteError('BASE_NOT_FOUND', `${branch} and ${sha.slice(0, 12)} share no history.`, [
+      'Pass --base REF, or --all to build everything.',
     ])
-    if (!mergeBase.ok) {
-      if (await isShallow(repoRoot)) {
-        throw prerequisiteError(
-          'SHALLOW_CLONE',
-          `This shallow clone does not hold the merge-base of ${branch} and ${sha.slice(0, 12)}.`,
-          SHALLOW_HINTS,
-        )
-      }
-      throw prerequisiteError('BASE_NOT_FOUND', `${branch} and ${sha.slice(0, 12)} share no history.`, [
-        'Pass --base REF, or --all to build everything.',
-      ])
+  }
+  const base = mergeBase.stdout.trim()
+  if (base === sha) return changesSinceFirstParent(repoRoot, sha, branch)
+  const baseDescription = `merge-base with ${branch}`
+  if (diffFromTip.ok) return changeSet(sha, base, baseDescription, diffFromTip.stdout)
+  return changesSince(repoRoot, sha, base, baseDescription)
+}
+
+/** The tip of `origin/<baseBranch>`, else of `<baseBranch>` (exit 3 when neither exists). */
+async function baseBranchTip(options: ChangeOptions): Promise<{branch: string; tip: string}> {
+  const {repoRoot, sha} = options
+  const candidates = [`origin/${options.baseBranch}`, options.baseBranch]
+  // Both candidates resolved at once (the first that exists wins, as before): one git round trip less.
+  const tips = await Promise.all(candidates.map((candidate) => resolveCommit(repoRoot, candidate)))
+  const found = tips.findIndex((t) => t !== null)
+  const branch: string | undefined = found >= 0 ? candidates[found] : undefined
+  const tip: string | null = found >= 0 ? tips[found] : null
+  if (!tip || !branch) {
+    if (await isShallow(repoRoot)) {
+      throw prerequisiteError(
+        'SHALLOW_CLONE',
+        `Cannot find ${candidates.join(' or ')} in this shallow clone to compare with.`,
+        SHALLOW_HINTS,
+      )
     }
-    base = mergeBase.stdout.trim()
-    baseDescription = `merge-base with ${branch}`
-    if (base !== sha && diffFromTip.ok) return changeSet(sha, base, baseDescription, diffFromTip.stdout)
-    if (base === sha) {
-      // Publishing a commit of the base branch itself (the CD run after a merge): compare with its first parent.
-      const parent = await resolveCommit(repoRoot, `${sha}^1`)
-      if (!parent) {
-        if (await isShallow(repoRoot)) {
-          throw prerequisiteError(
-            'SHALLOW_CLONE',
-            `${sha.slice(0, 12)} is on ${branch}, but its parent is not in this shallow clone.`,
-            SHALLOW_HINTS,
-          )
-        }
-        return {
-          sha,
-          base: null,
-          baseDescription: 'root commit',
-          files: [],
-          everything: 'first commit: nothing to compare with',
-        }
-      }
-      base = parent
-      baseDescription = `first parent (${sha.slice(0, 12)} is on ${branch})`
+    throw prerequisiteError(
+      'BASE_NOT_FOUND',
+      `Neither ${candidates.join(' nor ')} exists, so there is nothing to compare ${sha.slice(0, 12)} with.`,
+      [
+        `Fetch the base branch (git fetch origin ${options.baseBranch}), pass --base REF, or --all to build everything.`,
+      ],
+    )
+  }
+  return {branch, tip}
+}
+
+/**
+ * Publishing a commit of the base branch itself (the CD run after a merge): compare with its first parent; a root
+ * commit has none, and every component counts as changed.
+ */
+async function changesSinceFirstParent(repoRoot: string, sha: string, branch: string): Promise<ChangeSet> {
+  const parent = await resolveCommit(repoRoot, `${sha}^1`)
+  if (!parent) {
+    if (await isShallow(repoRoot)) {
+      throw prerequisiteError(
+        'SHALLOW_CLONE',
+        `${sha.slice(0, 12)} is on ${branch}, but its parent is not in this shallow clone.`,
+        SHALLOW_HINTS,
+      )
+    }
+    return {
+      sha,
+      base: null,
+      baseDescription: 'root commit',
+      files: [],
+      everything: 'first commit: nothing to compare with',
     }
   }
+  return changesSince(repoRoot, sha, parent, `first parent (${sha.slice(0, 12)} is on ${branch})`)
+}
 
+/** The files changed from `base` to `sha` (`git diff --name-only <base>...<sha>`). */
+async function changesSince(repoRoot: string, sha: string, base: string, baseDescription: string): Promise<ChangeSet> {
   const diff = await gitMaybe(repoRoot, ['diff', '--name-only', '--no-renames', '-z', `${base}...${sha}`])
   if (!diff.ok) {
     if (await isShallow(repoRoot))

@@ -84,6 +84,16 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /** The checks and the combination, pure: the merged report before any `:main` move. */
 export function combineShardReports(inputs: readonly ShardReportFile[]): PublishReport {
+  checkReportsAgree(inputs)
+  const count = inputs[0].report.shard.count
+  for (const input of inputs) checkShardRecord(input, count)
+  checkEveryShardOnce(inputs, count)
+  checkComponentOwners(inputs)
+  return mergedReport(inputs)
+}
+
+/** Every report agrees with the first on the commit, registry, base, plan and run settings. */
+function checkReportsAgree(inputs: readonly ShardReportFile[]): void {
   const [first] = inputs
   const agree: Array<[string, (r: ShardReport) => unknown]> = [
     ['sha', (r) => r.sha],
@@ -109,29 +119,31 @@ export function combineShardReports(inputs: readonly ShardReportFile[]): Publish
       }
     }
   }
+}
 
-  const count = first.report.shard.count
-  for (const {file, report} of inputs) {
-    const {id, index} = report.shard
-    if (index > count || id !== `${index}/${count}`) {
-      const why =
-        index > count
-          ? `shard ${index} is beyond the plan's ${count}`
-          : `${JSON.stringify(id)} is not ${index}/${count}`
-      throw usageError('SHARD_REPORT_INVALID', `${file}: ${why}.`, [
-        'The report was edited or is not one of this plan: pass the reports the shard jobs wrote, unchanged.',
+/** A report's shard is `I/N` of this plan, and it lists no component twice (in its results or in what it owns). */
+function checkShardRecord({file, report}: ShardReportFile, count: number): void {
+  const {id, index} = report.shard
+  if (index > count || id !== `${index}/${count}`) {
+    const why =
+      index > count ? `shard ${index} is beyond the plan's ${count}` : `${JSON.stringify(id)} is not ${index}/${count}`
+    throw usageError('SHARD_REPORT_INVALID', `${file}: ${why}.`, [
+      'The report was edited or is not one of this plan: pass the reports the shard jobs wrote, unchanged.',
+    ])
+  }
+  const ids = [...report.images.map((i) => i.component), ...report.failures.map((f) => f.component)]
+  for (const list of [ids, report.shard.components]) {
+    const twice = list.find((c, i) => list.indexOf(c) !== i)
+    if (twice !== undefined) {
+      throw usageError('COMPONENT_DUPLICATED', `${file} (shard ${id}) lists ${twice} twice.`, [
+        'The report was edited or is corrupt: rerun that shard.',
       ])
     }
-    const ids = [...report.images.map((i) => i.component), ...report.failures.map((f) => f.component)]
-    for (const list of [ids, report.shard.components]) {
-      const twice = list.find((c, i) => list.indexOf(c) !== i)
-      if (twice !== undefined) {
-        throw usageError('COMPONENT_DUPLICATED', `${file} (shard ${id}) lists ${twice} twice.`, [
-          'The report was edited or is corrupt: rerun that shard.',
-        ])
-      }
-    }
   }
+}
+
+/** Every shard 1..N is reported, and none twice. */
+function checkEveryShardOnce(inputs: readonly ShardReportFile[], count: number): void {
   const byIndex = new Map<number, ShardReportFile>()
   for (const input of inputs) {
     const seen = byIndex.get(input.report.shard.index)
@@ -154,8 +166,10 @@ export function combineShardReports(inputs: readonly ShardReportFile[]): Publish
       ],
     )
   }
+}
 
-  // Every component appears in exactly one report, the one of the shard that owns it.
+/** Every component appears in exactly one report, the one of the shard that owns it. */
+function checkComponentOwners(inputs: readonly ShardReportFile[]): void {
   const owner = new Map<string, ShardReportFile>()
   for (const input of inputs) {
     for (const id of input.report.shard.components) owner.set(id, input)
@@ -191,9 +205,12 @@ export function combineShardReports(inputs: readonly ShardReportFile[]): Publish
       )
     }
   }
+}
 
+/** The one report of the checked shard reports: the first's settings, every image and failure, sorted. */
+function mergedReport(inputs: readonly ShardReportFile[]): PublishReport {
   const builders = [...new Set(inputs.map((i) => i.report.builder).filter((b): b is string => b !== null))].sort()
-  const {shard: _shard, matrix: _matrix, ...rest} = first.report
+  const {shard: _shard, matrix: _matrix, ...rest} = inputs[0].report
   return {
     ...rest,
     // A shard that only re-tagged used no builder; the others say which they used.

@@ -6,15 +6,15 @@ import {failureError} from '../core/errors.js'
 import type {Progress} from '../core/output/progress.js'
 import type {Builder} from '../effects/builders/builder.js'
 import type {Manifest, Registry} from '../effects/registry/registry.js'
-import {detectChanges, resolvePublishedCommit} from '../changes/detect.js'
-import {discoverComponents, selectComponents} from './components.js'
+import {detectChanges, resolvePublishedCommit, type ChangeSet} from '../changes/detect.js'
+import {discoverComponents, selectComponents, type Component} from './components.js'
 import {mapConcurrent, registryConcurrency, Semaphore} from '../core/concurrency.js'
-import {planPublish, plannedMainDigest, type PlannedAction, type PlannedImage} from './plan.js'
+import {planPublish, plannedMainDigest, type PlannedAction, type PlannedImage, type PlanResult} from './plan.js'
 import {failureOf, imageRecord, plannedOutcome, platformsInManifest, platformsOf, recordedAction} from './record.js'
 import {REPORT_SCHEMA_VERSION, type FailureRecord, type ImageRecord, type PublishReport} from './report.js'
 import {retagManifest} from './retag.js'
 import {moveMain} from './main-tag.js'
-import {publishMatrix, selectShard, type ShardSpec} from './shards.js'
+import {publishMatrix, selectShard, type ShardContext, type ShardRecord, type ShardSpec} from './shards.js'
 import type {SupplyChain, SupplyChainRun} from './supply-chain.js'
 
 /**
@@ -74,20 +74,8 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
   const {progress, client, supplyChain} = deps
 
   progress.start('Resolving the commit and the change set')
-  const sha = await resolvePublishedCommit(options.repoRoot, options.sha)
-  const changes = await detectChanges({
-    repoRoot: options.repoRoot,
-    sha,
-    base: options.base,
-    baseBranch: options.baseBranch,
-    all: options.all,
-  })
-  const all = await discoverComponents(options.repoRoot, options.registry)
-  const selected = selectComponents(all, options.components as {kind: never; name: string}[])
-  // --shard: only the components this shard owns (from sha, base, change set and component list; src/publish/shards.ts).
-  const {registry, sharedInputs} = options
-  const shardContext = {sha, base: changes.base, registry, components: selected, changes, sharedInputs}
-  const {components, shard} = selectShard(shardContext, options.shard)
+  const scope = await resolveScope(options)
+  const {sha, changes, components} = scope
 
   // Signing and SBOM preflight before any registry call: a missing tool or OIDC permission fails fast.
   if (!options.dryRun) await supplyChain.preflight(progress)
@@ -103,94 +91,166 @@ export async function publish(options: PublishOptions, deps: PublishDeps): Promi
   })
   progress.stop()
 
-  const failures: FailureRecord[] = plan.failures.map(({component, error}) => failureOf(component, error))
   const toBuild = plan.images.filter((p) => p.action === 'build')
-
   // Preflight before any build or write: the builder, once the plan says something is to be built.
   let builder: Builder | undefined
   if (!options.dryRun && toBuild.length > 0) builder = await deps.selectBuilder()
-
-  const report: PublishReport = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    sha,
-    base: changes.base,
-    baseDescription: changes.baseDescription,
-    registry: options.registry,
-    dryRun: options.dryRun,
-    builder: builder?.name ?? (toBuild.length > 0 ? options.builderChoice : null),
-    ...supplyChain.sections(),
-    updateMain: options.updateMain,
-    images: [],
-    failures,
-    durationMs: 0,
-    ...(shard ? {shard} : {}),
-  }
+  const builderName = builder?.name ?? (toBuild.length > 0 ? options.builderChoice : null)
+  const report = reportHead(options, scope, supplyChain, plan, builderName)
 
   if (options.dryRun) {
     report.images = plan.images.map((p) => imageRecord(p, sha, plannedOutcome(p, supplyChain, options.updateMain)))
-    if (!shard) report.matrix = publishMatrix(shardContext, toBuild.length, options.maxShards ?? 1, options.all)
+    if (!scope.shard)
+      report.matrix = publishMatrix(scope.shardContext, toBuild.length, options.maxShards ?? 1, options.all)
     report.durationMs = now() - started
     return report
   }
 
   options.onFirstWrite?.()
+  await publishPlan(plan, report, {options, deps, sha, builder, now})
+
+  report.images.sort((a, b) => a.component.localeCompare(b.component))
+  report.failures.sort((a, b) => a.component.localeCompare(b.component))
+  report.durationMs = now() - started
+  return report
+}
+
+/** What this run publishes: the commit, the change set, and the selected components this shard owns. */
+interface Scope {
+  sha: string
+  changes: ChangeSet
+  /** The inputs shard ownership is computed from (and the dry run's matrix). */
+  shardContext: ShardContext
+  components: Component[]
+  shard?: ShardRecord
+}
+
+/** Resolves the commit and the change set, and selects the components (`--component`, then `--shard`). */
+async function resolveScope(options: PublishOptions): Promise<Scope> {
+  const sha = await resolvePublishedCommit(options.repoRoot, options.sha)
+  const changes = await detectChanges({
+    repoRoot: options.repoRoot,
+    sha,
+    base: options.base,
+    baseBranch: options.baseBranch,
+    all: options.all,
+  })
+  const all = await discoverComponents(options.repoRoot, options.registry)
+  const selected = selectComponents(all, options.components as {kind: never; name: string}[])
+  // --shard: only the components this shard owns (from sha, base, change set and component list; src/publish/shards.ts).
+  const {registry, sharedInputs} = options
+  const shardContext = {sha, base: changes.base, registry, components: selected, changes, sharedInputs}
+  const {components, shard} = selectShard(shardContext, options.shard)
+  return {sha, changes, shardContext, components, shard}
+}
+
+/** The report before any image is published: the run's settings, and the components the plan failed for. */
+function reportHead(
+  options: PublishOptions,
+  scope: Scope,
+  supplyChain: SupplyChain,
+  plan: PlanResult,
+  builder: string | null,
+): PublishReport {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    sha: scope.sha,
+    base: scope.changes.base,
+    baseDescription: scope.changes.baseDescription,
+    registry: options.registry,
+    dryRun: options.dryRun,
+    builder,
+    ...supplyChain.sections(),
+    updateMain: options.updateMain,
+    images: [],
+    failures: plan.failures.map(({component, error}) => failureOf(component, error)),
+    durationMs: 0,
+    ...(scope.shard ? {shard: scope.shard} : {}),
+  }
+}
+
+/**
+ * The writes, in a work directory removed afterwards: every planned image published (up to `--jobs` at a time),
+ * then with `--update-main` each published image's `:main` moved. Images and failures go into `report`.
+ */
+async function publishPlan(
+  plan: PlanResult,
+  report: PublishReport,
+  run: Pick<Context, 'options' | 'deps' | 'sha' | 'builder' | 'now'>,
+): Promise<void> {
+  const {options, deps} = run
   const workDir = await mkdtemp(path.join(tmpdir(), 'ameide-publish-'))
   try {
     const heavy = new Semaphore(options.jobs)
-    const context: Context = {
-      options,
-      deps,
-      sha,
-      builder,
-      now,
-      heavy,
-      run: {
-        repoRoot: options.repoRoot,
-        sha,
-        buildArgs: options.buildArgs,
-        platforms: options.platforms,
-        builderName: builder?.name,
-        ameideVersion: options.ameideVersion,
-        env: options.env,
-        workDir,
-        now,
-        heavy: (work) => heavy.use(work),
-      },
-    }
-    const outcomes = await mapConcurrent(plan.images, registryConcurrency(options.jobs), async (planned) => {
-      stopIfCancelled(planned, options.signal)
-      progress.info(`${planned.component.id}: ${verbOf(planned.action)}`)
-      const published = await publishImage(planned, context)
-      progress.info(`${planned.component.id}: ${published.image.action} ${published.image.digest}`)
-      return published
-    })
-    const published: Published[] = []
-    outcomes.forEach((outcome, i) => {
-      if (outcome.ok) published.push(outcome.value)
-      else {
-        const failure = failureOf(plan.images[i].component, outcome.error)
-        progress.info(`${failure.component}: failed (${failure.code}) ${failure.message}`)
-        failures.push(failure)
-      }
-    })
+    const context: Context = {...run, heavy, run: supplyChainRun(run, workDir, heavy)}
+    const published = await publishImages(plan.images, context, report.failures)
     report.images = published.map((p) => p.image)
-
-    if (options.updateMain) {
-      const moves = await mapConcurrent(published, registryConcurrency(options.jobs), (p) =>
-        moveMain(client, p.image, {previous: plannedMainDigest(p.planned), manifest: p.manifest}),
-      )
-      moves.forEach((move, i) => {
-        if (!move.ok) failures.push(failureOf(published[i].planned.component, move.error))
-      })
-    }
+    if (options.updateMain) await moveMainTags(published, deps.client, options.jobs, report.failures)
   } finally {
     await rm(workDir, {recursive: true, force: true})
   }
+}
 
-  report.images.sort((a, b) => a.component.localeCompare(b.component))
-  failures.sort((a, b) => a.component.localeCompare(b.component))
-  report.durationMs = now() - started
-  return report
+/** What the supply-chain step needs to know about this run. */
+function supplyChainRun(
+  run: Pick<Context, 'options' | 'sha' | 'builder' | 'now'>,
+  workDir: string,
+  heavy: Semaphore,
+): SupplyChainRun {
+  const {options} = run
+  return {
+    repoRoot: options.repoRoot,
+    sha: run.sha,
+    buildArgs: options.buildArgs,
+    platforms: options.platforms,
+    builderName: run.builder?.name,
+    ameideVersion: options.ameideVersion,
+    env: options.env,
+    workDir,
+    now: run.now,
+    heavy: (work) => heavy.use(work),
+  }
+}
+
+/** Publishes every planned image, reporting progress; a component that fails is added to `failures`. */
+async function publishImages(
+  images: PlannedImage[],
+  context: Context,
+  failures: FailureRecord[],
+): Promise<Published[]> {
+  const {progress} = context.deps
+  const outcomes = await mapConcurrent(images, registryConcurrency(context.options.jobs), async (planned) => {
+    stopIfCancelled(planned, context.options.signal)
+    progress.info(`${planned.component.id}: ${verbOf(planned.action)}`)
+    const published = await publishImage(planned, context)
+    progress.info(`${planned.component.id}: ${published.image.action} ${published.image.digest}`)
+    return published
+  })
+  const published: Published[] = []
+  outcomes.forEach((outcome, i) => {
+    if (outcome.ok) published.push(outcome.value)
+    else {
+      const failure = failureOf(images[i].component, outcome.error)
+      progress.info(`${failure.component}: failed (${failure.code}) ${failure.message}`)
+      failures.push(failure)
+    }
+  })
+  return published
+}
+
+/** `--update-main`: moves each published image's `:main` to it; a move that fails is that component's failure. */
+async function moveMainTags(
+  published: Published[],
+  client: Registry,
+  jobs: number,
+  failures: FailureRecord[],
+): Promise<void> {
+  const moves = await mapConcurrent(published, registryConcurrency(jobs), (p) =>
+    moveMain(client, p.image, {previous: plannedMainDigest(p.planned), manifest: p.manifest}),
+  )
+  moves.forEach((move, i) => {
+    if (!move.ok) failures.push(failureOf(published[i].planned.component, move.error))
+  })
 }
 
 interface Context {

@@ -1,7 +1,7 @@
-import {loadConfig} from '../core/config.js'
+import {loadConfig, type AmeideConfig} from '../core/config.js'
 import {prerequisiteError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
-import {DEFAULT_RETRY_POLICY} from '../core/retry.js'
+import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../core/retry.js'
 import {registerSecret} from '../core/secrets.js'
 import {retryPolicyWithTimings, type TestTimings} from '../core/test-timings.js'
 import {gitMaybe} from '../effects/git.js'
@@ -39,57 +39,9 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
 
   const [{RegistryClient}] = await Promise.all([import('../effects/registry/client.js')])
   const registry = new RegistryClient({insecureHosts: config.insecureRegistries, retryPolicy, timeoutMs: 15_000})
-
-  let evidence: StatusSources['evidence'] = null
-  if (request.evidence.evidence) {
-    const {evidenceFromFlags} = await import('../gitops/verify/evidence.js')
-    evidence =
-      (
-        await evidenceFromFlags(
-          request.evidence,
-          {
-            insecureRegistries: config.insecureRegistries,
-            sigstore: config.signing.sigstore,
-            root: request.repoRoot,
-            evidencePolicy: config.evidencePolicy,
-          },
-          request.env,
-        )
-      )?.verifier ?? null
-  }
-
-  const [owner, repo] = config.gitops.repository.split('/')
-  let gitops: (ReturnType<typeof gitopsReader> & {requests: number}) | Unavailable
-  const {openGitHub} = await import('../effects/github/index.js')
-  const opened = await openGitHub({
-    env: request.env,
-    apiUrl: request.apiUrl,
-    required: false,
-    transport:
-      request.timings.retryDelayMs !== undefined
-        ? {retryBaseMs: request.timings.retryDelayMs, serverErrorRetries: Math.max(0, retryPolicy.attempts - 1)}
-        : {},
-  })
-  if (!opened) {
-    gitops = {unavailable: 'no GitHub token (GH_TOKEN, GITHUB_TOKEN, gh auth token) to read the GitOps repository'}
-  } else {
-    gitops = gitopsReader(opened.client, {owner, repo}, config.gitops.ref)
-  }
-
-  let argocd: StatusSources['argocd'] = null
-  let argoRequests = () => 0
-  if (request.argocdServer) {
-    const argoToken = request.env.ARGOCD_AUTH_TOKEN?.trim()
-    if (!argoToken) {
-      argocd = {unavailable: 'ARGOCD_AUTH_TOKEN is not set'}
-    } else {
-      registerSecret(argoToken)
-      const {createArgoCdClient} = await import('../effects/argocd/argocd.js')
-      const client = createArgoCdClient({server: request.argocdServer, token: argoToken, retryPolicy})
-      argocd = argoReader(client)
-      argoRequests = () => client.requests
-    }
-  }
+  const evidence = await evidenceSource(request, config)
+  const gitops = await gitopsSource(request, config, retryPolicy)
+  const argo = await argocdSource(request, retryPolicy)
 
   const baseBranch = config.publish.baseBranch
   const outcome = await primitiveStatus(
@@ -111,7 +63,7 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
       registry,
       evidence,
       gitops,
-      argocd,
+      argocd: argo.argocd,
     },
   )
   const result: StatusResult = {
@@ -119,7 +71,7 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
     requests: {
       registry: registry.requests,
       github: 'requests' in gitops ? gitops.requests : 0,
-      argocd: argoRequests(),
+      argocd: argo.requests(),
     },
   }
   const exitCode = outcome.remoteFailed
@@ -128,6 +80,66 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
       ? ExitCode.Success
       : ExitCode.Failure
   return {result, exitCode}
+}
+
+/** `--evidence`: the verifier `gitops verify --evidence` would use, set up from the same flags; null without it. */
+async function evidenceSource(request: RunStatusRequest, config: AmeideConfig): Promise<StatusSources['evidence']> {
+  if (!request.evidence.evidence) return null
+  const {evidenceFromFlags} = await import('../gitops/verify/evidence.js')
+  return (
+    (
+      await evidenceFromFlags(
+        request.evidence,
+        {
+          insecureRegistries: config.insecureRegistries,
+          sigstore: config.signing.sigstore,
+          root: request.repoRoot,
+          evidencePolicy: config.evidencePolicy,
+        },
+        request.env,
+      )
+    )?.verifier ?? null
+  )
+}
+
+/** The GitOps repository read through GitHub; unavailable (its links unknown) without a GitHub token. */
+async function gitopsSource(
+  request: RunStatusRequest,
+  config: AmeideConfig,
+  retryPolicy: RetryPolicy,
+): Promise<(ReturnType<typeof gitopsReader> & {requests: number}) | Unavailable> {
+  const [owner, repo] = config.gitops.repository.split('/')
+  const {openGitHub} = await import('../effects/github/index.js')
+  const opened = await openGitHub({
+    env: request.env,
+    apiUrl: request.apiUrl,
+    required: false,
+    transport:
+      request.timings.retryDelayMs !== undefined
+        ? {retryBaseMs: request.timings.retryDelayMs, serverErrorRetries: Math.max(0, retryPolicy.attempts - 1)}
+        : {},
+  })
+  if (!opened) {
+    return {unavailable: 'no GitHub token (GH_TOKEN, GITHUB_TOKEN, gh auth token) to read the GitOps repository'}
+  }
+  return gitopsReader(opened.client, {owner, repo}, config.gitops.ref)
+}
+
+/**
+ * `--argocd-server`: the Argo CD reader (its token registered as a secret) and how many requests it made; null
+ * without the flag, unavailable without ARGOCD_AUTH_TOKEN.
+ */
+async function argocdSource(
+  request: RunStatusRequest,
+  retryPolicy: RetryPolicy,
+): Promise<{argocd: StatusSources['argocd']; requests: () => number}> {
+  if (!request.argocdServer) return {argocd: null, requests: () => 0}
+  const argoToken = request.env.ARGOCD_AUTH_TOKEN?.trim()
+  if (!argoToken) return {argocd: {unavailable: 'ARGOCD_AUTH_TOKEN is not set'}, requests: () => 0}
+  registerSecret(argoToken)
+  const {createArgoCdClient} = await import('../effects/argocd/argocd.js')
+  const client = createArgoCdClient({server: request.argocdServer, token: argoToken, retryPolicy})
+  return {argocd: argoReader(client), requests: () => client.requests}
 }
 
 async function headSha(repoRoot: string): Promise<string> {

@@ -6,7 +6,7 @@ import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {cover} from '../../src/gitops/layout/detect.js'
+import {cover, detectLayout} from '../../src/gitops/layout/detect.js'
 import {signalsOf} from '../../src/gitops/layout/scan.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -190,6 +190,36 @@ describe('gitops verify: each rule’s hint once per run (human output)', () => 
 })
 
 describe('layout detection: its two pieces', () => {
+  it('kustomize environments outside overlays/: their folders add overlay globs, never the seed zone', async () => {
+    const files = {
+      'app/base/deploy.yaml': deployment('ghcr.io/acme/app:v1'),
+      'environments/prod/kustomization.yaml': 'resources:\n  - ../../app/base\n',
+      'deploy/envs/dev/kustomization.yml': 'resources: []\n',
+      'deploy/envs/base/kustomization.yml': 'resources: []\n',
+      'manifests/job.yaml': 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n',
+    }
+    const dir = await checkout(files)
+    expect(detectLayout(dir, Object.keys(files).sort())).toEqual({
+      source: 'detected',
+      layout: 'kustomize',
+      preset: 'kustomize',
+      imageContract: 'ref',
+      added: {
+        cluster: ['manifests/**'],
+        argocd: [],
+        overlays: ['deploy/envs/{env}/**', 'environments/{env}/**'],
+      },
+      evidence: [
+        'kustomize environments outside overlays/ (deploy/envs/{env}/**, environments/{env}/**): deploy/envs/dev, environments/prod',
+        "Kubernetes manifests outside the kustomize preset's zones are read as cluster values: manifests/**",
+      ],
+      candidates: [
+        {layout: 'kustomize', files: 3},
+        {layout: 'plain', files: 2},
+      ],
+    })
+  })
+
   it('cover: the shallowest folder holding no file to avoid, else the file itself', () => {
     const wanted = ['kubernetes/apps/a/x.yaml', 'kubernetes/flux/y.yaml', 'deploy.yaml', 'deploy/base/z.yaml']
     const avoid = ['kubernetes/components/c.yaml', 'deploy/overlays/prod/k.yaml']

@@ -21,10 +21,54 @@ export async function compareSnapshots(
   maskKinds: readonly string[],
 ): Promise<Compared> {
   const yaml = await import('yaml')
-  const deployables: DeployableDiff[] = []
   // A revision with a file declaring deployables it could not read (and the other could, or read otherwise): what
   // is missing from it is unknown there, never "removed" (or, from the base, "added").
   const blind = {base: blindTo(base, head), head: blindTo(head, base)}
+  const {deployables, moves} = await compareDeployables(yaml, base, head, blind, maskKinds)
+  const compared = compareApplications(base, head)
+  const applications = {
+    added: blind.base ? [] : compared.added,
+    removed: blind.head ? [] : compared.removed,
+  }
+  // The images of a deployable that moved are compared at its new place.
+  const rename = new Map(
+    moves.filter((m) => m.application === undefined).map((m) => [`${m.environment ?? ''}\0${m.from}`, m.to]),
+  )
+  const images = compareImages(base, head, rename)
+  // A finding of a deployable the other revision could not render is neither fixed nor introduced: unknown there.
+  const fixed = difference(base.findings, head.findings, unknownVerdicts(head))
+  const introduced = difference(head.findings, base.findings, unknownVerdicts(base))
+  const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
+  const verdict = {fixed, introduced}
+  const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
+    (x, y) => cmp(x ?? '', y ?? ''),
+  )
+  return {
+    environments,
+    counts: countsOf({applications, images, verdict, deployables, failures}),
+    applications,
+    images,
+    verdict,
+    deployables,
+    moves,
+    failures,
+    renders: {base: base.renders, head: head.renders},
+  }
+}
+
+/**
+ * The deployables added, removed and changed (sorted by environment, application, kind and source), and those whose
+ * folder moved. One that either revision cannot see (not rendered, an Application the change touches that neither
+ * can render, or missing from a revision blind to it) is left out: its objects are unknown.
+ */
+async function compareDeployables(
+  yaml: typeof import('yaml'),
+  base: Snapshot,
+  head: Snapshot,
+  blind: {base: boolean; head: boolean},
+  maskKinds: readonly string[],
+): Promise<Pick<Compared, 'deployables' | 'moves'>> {
+  const deployables: DeployableDiff[] = []
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
   // An Application something of which the change touches and neither revision can render: its objects are unknown.
   const incomplete = new Set([...touchedApplications(base, head), ...touchedApplications(head, base)])
@@ -63,47 +107,28 @@ export async function compareSnapshots(
       cmp(x.kind, y.kind) ||
       cmp(x.source, y.source),
   )
-  const compared = compareApplications(base, head)
-  const applications = {
-    added: blind.base ? [] : compared.added,
-    removed: blind.head ? [] : compared.removed,
-  }
-  // The images of a deployable that moved are compared at its new place.
-  const rename = new Map(
-    moves.filter((m) => m.application === undefined).map((m) => [`${m.environment ?? ''}\0${m.from}`, m.to]),
-  )
-  const images = compareImages(base, head, rename)
-  // A finding of a deployable the other revision could not render is neither fixed nor introduced: unknown there.
-  const fixed = difference(base.findings, head.findings, unknownVerdicts(head))
-  const introduced = difference(head.findings, base.findings, unknownVerdicts(base))
-  const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
+  return {deployables, moves}
+}
+
+/** The result's counts: applications, deployables and objects added, removed and changed; images; findings; failures. */
+function countsOf(
+  parts: Pick<Compared, 'applications' | 'images' | 'verdict' | 'deployables' | 'failures'>,
+): Compared['counts'] {
+  const {applications, images, verdict, deployables, failures} = parts
   const count = (c: ObjectDiff['change']) => deployables.reduce((n, d) => n + d.counts[c], 0)
-  const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
-    (x, y) => cmp(x ?? '', y ?? ''),
-  )
   return {
-    environments,
-    counts: {
-      applicationsAdded: applications.added.length,
-      applicationsRemoved: applications.removed.length,
-      deployablesAdded: deployables.filter((d) => d.change === 'added').length,
-      deployablesRemoved: deployables.filter((d) => d.change === 'removed').length,
-      deployablesChanged: deployables.filter((d) => d.change === 'changed').length,
-      objectsAdded: count('added'),
-      objectsRemoved: count('removed'),
-      objectsChanged: count('changed'),
-      imagesMoved: images.length,
-      findingsFixed: fixed.length,
-      findingsIntroduced: introduced.length,
-      failures: failures.length,
-    },
-    applications,
-    images,
-    verdict: {fixed, introduced},
-    deployables,
-    moves,
-    failures,
-    renders: {base: base.renders, head: head.renders},
+    applicationsAdded: applications.added.length,
+    applicationsRemoved: applications.removed.length,
+    deployablesAdded: deployables.filter((d) => d.change === 'added').length,
+    deployablesRemoved: deployables.filter((d) => d.change === 'removed').length,
+    deployablesChanged: deployables.filter((d) => d.change === 'changed').length,
+    objectsAdded: count('added'),
+    objectsRemoved: count('removed'),
+    objectsChanged: count('changed'),
+    imagesMoved: images.length,
+    findingsFixed: verdict.fixed.length,
+    findingsIntroduced: verdict.introduced.length,
+    failures: failures.length,
   }
 }
 

@@ -11,7 +11,7 @@ import type {CheckoutIdentity, RegisteredClusters, ScmProviderApi} from '../depl
 import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import {repoRelative} from '../revision/paths.js'
-import type {RenderedImage, RenderedUnit} from '../render/gate.js'
+import type {RenderedImage, RenderedUnit, RenderReport} from '../render/gate.js'
 import type {Doc} from '../render/objects.js'
 import type {GitopsFinding} from '../rules/index.js'
 
@@ -103,30 +103,8 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
   const [{renderGate}, yaml] = await Promise.all([import('../render/gate.js'), import('yaml')])
   const units = new Map<string, SnapshotUnit>()
   const onRendered = (u: RenderedUnit) => {
-    const key = unitKey(u)
-    const objects = new Map<string, SnapshotObject>()
-    for (const o of u.objects) {
-      let k = objectKey(o)
-      // Two objects with one kind, namespace and name (a chart's mistake): both kept, in their order.
-      for (let n = 2; objects.has(k); n++) k = `${objectKey(o)}\0${n}`
-      objects.set(k, {
-        apiVersion: o.apiVersion,
-        kind: o.kind,
-        ...(o.namespace ? {namespace: o.namespace} : {}),
-        name: o.name,
-        body: o.body,
-      })
-    }
-    units.set(key, {
-      key,
-      kind: u.kind,
-      source: u.dir,
-      environment: u.environment,
-      ...(u.application !== undefined ? {application: u.application} : {}),
-      ...(u.deployedBy !== undefined ? {deployedBy: u.deployedBy} : {}),
-      declaredIn: u.declaredIn,
-      objects,
-    })
+    const unit = snapshotUnit(u)
+    units.set(unit.key, unit)
   }
   const result = await renderGate({
     root: input.dir,
@@ -148,39 +126,9 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
   })
   // Renderers' messages name the revision where it is mounted: every path made repo-relative.
   for (const f of result.findings) f.message = repoRelative(f.message, input.dir)
-  const unrendered = new Set<string>()
-  const unchanged = new Set<string>()
-  const renders = {rendered: 0, cached: 0, unchanged: 0}
-  // Any status but these (failed, unavailable, refused, …) leaves the deployable's objects unknown.
-  const count = (status: string, key: string) => {
-    if (status === 'rendered') renders.rendered++
-    else if (status === 'cached') renders.cached++
-    else if (status === 'skipped') {
-      renders.unchanged++
-      unchanged.add(key)
-    } else unrendered.add(key)
-  }
   const {report} = result
-  for (const r of report.roots) {
-    const key = unitKey({kind: 'kustomize', ...r})
-    count(r.status, key)
-    const unit = units.get(key)
-    if (unit && r.rule) unit.foundBy = r.rule
-  }
-  for (const d of report.deployables) {
-    count(d.status, unitKey({kind: d.kind, environment: d.environment, application: d.application, dir: d.chart}))
-  }
-  for (const d of report.directories) count(d.status, unitKey({kind: 'directory', ...d}))
-  const unrenderedApplications = new Set<string>()
-  const invalidApplications = new Set<string>()
-  let notRendered = 0
-  for (const f of result.findings) {
-    if (!isNotRendered(f.rule)) continue
-    notRendered++
-    if (f.application === undefined) continue
-    unrenderedApplications.add(`${f.environment ?? ''}\0${f.application}`)
-    if (f.rule === 'application-invalid') invalidApplications.add(`${f.environment ?? ''}\0${f.application}`)
-  }
+  const {unrendered, unchanged, renders} = renderStatuses(report, units)
+  const {unrenderedApplications, invalidApplications, notRendered} = notRenderedApplications(result.findings)
   return {
     units,
     unrendered,
@@ -194,4 +142,85 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     renders,
     unread: result.unread,
   }
+}
+
+/** A rendered deployable as the snapshot holds it: its objects by key. */
+function snapshotUnit(u: RenderedUnit): SnapshotUnit {
+  const key = unitKey(u)
+  const objects = new Map<string, SnapshotObject>()
+  for (const o of u.objects) {
+    let k = objectKey(o)
+    // Two objects with one kind, namespace and name (a chart's mistake): both kept, in their order.
+    for (let n = 2; objects.has(k); n++) k = `${objectKey(o)}\0${n}`
+    objects.set(k, {
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      ...(o.namespace ? {namespace: o.namespace} : {}),
+      name: o.name,
+      body: o.body,
+    })
+  }
+  return {
+    key,
+    kind: u.kind,
+    source: u.dir,
+    environment: u.environment,
+    ...(u.application !== undefined ? {application: u.application} : {}),
+    ...(u.deployedBy !== undefined ? {deployedBy: u.deployedBy} : {}),
+    declaredIn: u.declaredIn,
+    objects,
+  }
+}
+
+/**
+ * Every deployable's render status counted (rendered, cached, or left unrendered as unchanged) and the keys of those
+ * whose objects are unknown; a kustomize root's unit takes the rule it was found by.
+ */
+function renderStatuses(
+  report: RenderReport,
+  units: Map<string, SnapshotUnit>,
+): Pick<Snapshot, 'unrendered' | 'unchanged' | 'renders'> {
+  const unrendered = new Set<string>()
+  const unchanged = new Set<string>()
+  const renders = {rendered: 0, cached: 0, unchanged: 0}
+  // Any status but these (failed, unavailable, refused, …) leaves the deployable's objects unknown.
+  const count = (status: string, key: string) => {
+    if (status === 'rendered') renders.rendered++
+    else if (status === 'cached') renders.cached++
+    else if (status === 'skipped') {
+      renders.unchanged++
+      unchanged.add(key)
+    } else unrendered.add(key)
+  }
+  for (const r of report.roots) {
+    const key = unitKey({kind: 'kustomize', ...r})
+    count(r.status, key)
+    const unit = units.get(key)
+    if (unit && r.rule) unit.foundBy = r.rule
+  }
+  for (const d of report.deployables) {
+    count(d.status, unitKey({kind: d.kind, environment: d.environment, application: d.application, dir: d.chart}))
+  }
+  for (const d of report.directories) count(d.status, unitKey({kind: 'directory', ...d}))
+  return {unrendered, unchanged, renders}
+}
+
+/**
+ * The Applications and HelmReleases something of which was not rendered, those the API server would refuse, and how
+ * many not-rendered findings there are.
+ */
+function notRenderedApplications(
+  findings: GitopsFinding[],
+): Pick<Snapshot, 'unrenderedApplications' | 'invalidApplications'> & {notRendered: number} {
+  const unrenderedApplications = new Set<string>()
+  const invalidApplications = new Set<string>()
+  let notRendered = 0
+  for (const f of findings) {
+    if (!isNotRendered(f.rule)) continue
+    notRendered++
+    if (f.application === undefined) continue
+    unrenderedApplications.add(`${f.environment ?? ''}\0${f.application}`)
+    if (f.rule === 'application-invalid') invalidApplications.add(`${f.environment ?? ''}\0${f.application}`)
+  }
+  return {unrenderedApplications, invalidApplications, notRendered}
 }

@@ -10,7 +10,7 @@ import {GITOPS_LAYOUT_SETTINGS, GITOPS_PRESET_LAYOUTS, type GitopsPolicy, type G
 import {BASE_FOLDERS, makeLayout} from '../layout.js'
 import {detectable, scanSignals, type FileSignals} from './scan.js'
 
-import type {LayoutDetection} from './types.js'
+import type {DetectedLayout, LayoutDetection} from './types.js'
 
 export {DETECTED_LAYOUTS, type DetectedLayout, type LayoutDetection} from './types.js'
 
@@ -74,31 +74,78 @@ function configured(policy: GitopsPolicy, gitopsKeys: readonly string[]): Layout
 /** Detects the layout of a checkout from its file list (sorted, repo-relative) and a cheap read of its YAML files. */
 export function detectLayout(root: string, files: string[]): LayoutDetection {
   const yamlFiles = files.filter(detectable)
-  // Environment folders beside `overlays/`: the overlay globs they add (`envs/{env}/**`), base folders never one.
-  const envFolders = files
+  const envs = environmentFolders(files)
+  const seed = seedLayout(yamlFiles, envs)
+  if (seed) return seed
+  const found = readSignals(root, files, yamlFiles, envs)
+  const candidates = candidatesOf(found)
+  const layout = candidates[0]?.layout ?? 'none'
+  const evidence = layoutEvidence(layout, found, envs)
+  const preset: GitopsPreset =
+    layout === 'flux' ? 'flux' : layout === 'kustomize' ? 'kustomize' : layout === 'none' ? 'seed' : 'plain'
+  const added = addedZones(layout, preset, found, envs, evidence)
+  const imageContract = contractOf(found.signals, evidence)
+  return {source: 'detected', layout, preset, imageContract, added, evidence, candidates}
+}
+
+/** Environment folders beside `overlays/` (`envs/<env>/` …, base folders never one) and the overlay globs they add. */
+interface EnvFolders {
+  /** The ENV_FOLDER matches: the parent folder (`envs/`) and the environment. */
+  matches: RegExpExecArray[]
+  /** `envs/{env}/**` per parent folder, sorted. */
+  globs: string[]
+  /** The file lies in one of those folders. */
+  contains: (file: string) => boolean
+}
+
+/** The environment folders of the file list (see `EnvFolders`). */
+function environmentFolders(files: string[]): EnvFolders {
+  const matches = files
     .map((f) => ENV_FOLDER.exec(f))
     .filter((m): m is RegExpExecArray => m !== null && !BASE_FOLDERS.has(m[2]))
-  const envGlobs = [...new Set(envFolders.map((m) => `${m[1]}{env}/**`))].sort()
-  const inEnvFolder = (f: string) => envGlobs.some((g) => f.startsWith(g.slice(0, -'{env}/**'.length)))
+  const globs = [...new Set(matches.map((m) => `${m[1]}{env}/**`))].sort()
+  const contains = (f: string) => globs.some((g) => f.startsWith(g.slice(0, -'{env}/**'.length)))
+  return {matches, globs, contains}
+}
+
+/** The design documents' layout, decided by the paths alone (nothing is read); undefined when no file is in it. */
+function seedLayout(yamlFiles: string[], envs: EnvFolders): LayoutDetection | undefined {
   const seed = makeLayout({...policyOf('seed')})
   // A kustomize `environments/<env>/` folder is not the design documents' `environments/**` components zone.
   const seedFiles = yamlFiles.filter((f) => {
     const zone = seed.zoneOf(f)
-    return zone !== undefined && !(zone.kind === 'components' && inEnvFolder(f))
+    return zone !== undefined && !(zone.kind === 'components' && envs.contains(f))
   })
-  if (seedFiles.length > 0) {
-    return {
-      source: 'detected',
-      layout: 'seed',
-      preset: 'seed',
-      imageContract: 'ref',
-      added: {cluster: [], argocd: [], overlays: []},
-      evidence: [
-        `${count(seedFiles.length, 'YAML file')} in the design documents' layout (${examples(seedFiles)}), so nothing else was read`,
-      ],
-      candidates: [{layout: 'seed', files: seedFiles.length}],
-    }
+  if (seedFiles.length === 0) return undefined
+  return {
+    source: 'detected',
+    layout: 'seed',
+    preset: 'seed',
+    imageContract: 'ref',
+    added: {cluster: [], argocd: [], overlays: []},
+    evidence: [
+      `${count(seedFiles.length, 'YAML file')} in the design documents' layout (${examples(seedFiles)}), so nothing else was read`,
+    ],
+    candidates: [{layout: 'seed', files: seedFiles.length}],
   }
+}
+
+/** What the YAML files show, per layout: the files each layout would be chosen on. */
+interface Signals {
+  yamlFiles: string[]
+  /** Every file read (Helm chart templates left out). */
+  signals: FileSignals[]
+  /** The files that hold a Kubernetes object. */
+  manifests: FileSignals[]
+  flux: FileSignals[]
+  argo: FileSignals[]
+  /** YAML files under `overlays/<env>/`, and in environment folders. */
+  overlays: string[]
+  envFiles: string[]
+}
+
+/** A cheap read of each YAML file's `apiVersion:`/`kind:` lines, sorted into the layouts' evidence. */
+function readSignals(root: string, files: string[], yamlFiles: string[], envs: EnvFolders): Signals {
   const all = new Set(files)
   const signals = scanSignals(root, yamlFiles).filter((s) => !inChartTemplates(s.file, all))
   // Build tools' own configuration (skaffold.yaml) names an apiVersion and a kind but is no Kubernetes object.
@@ -106,7 +153,13 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
   const flux = manifests.filter((s) => s.objects.some((o) => FLUX_API.test(o.apiVersion)))
   const argo = manifests.filter((s) => s.objects.some((o) => ARGO_API.test(o.apiVersion) && ARGO_APPS.has(o.kind)))
   const overlays = yamlFiles.filter((f) => OVERLAY.test(f))
-  const envFiles = yamlFiles.filter(inEnvFolder)
+  const envFiles = yamlFiles.filter(envs.contains)
+  return {yamlFiles, signals, manifests, flux, argo, overlays, envFiles}
+}
+
+/** Every layout with some evidence, with how many files show it, in order of precedence (the chosen one first). */
+function candidatesOf(found: Signals): LayoutDetection['candidates'] {
+  const {flux, argo, manifests, overlays, envFiles} = found
   const candidates: LayoutDetection['candidates'] = []
   if (flux.length > 0) candidates.push({layout: 'flux', files: flux.length})
   if (overlays.length + envFiles.length > 0) {
@@ -114,7 +167,12 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
   }
   if (argo.length > 0) candidates.push({layout: 'argocd', files: argo.length})
   if (manifests.length > 0) candidates.push({layout: 'plain', files: manifests.length})
-  const layout = candidates[0]?.layout ?? 'none'
+  return candidates
+}
+
+/** Why `layout` was chosen, one sentence each. */
+function layoutEvidence(layout: DetectedLayout, found: Signals, envs: EnvFolders): string[] {
+  const {flux, argo, manifests, overlays, yamlFiles} = found
   const evidence: string[] = []
   if (layout === 'flux') {
     const kinds = [
@@ -126,13 +184,13 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
         (clusters.length > 0 ? `; clusters/<name>/ folders: ${clusters.join(', ')}` : ''),
     )
   } else if (layout === 'kustomize') {
-    const envs = [...new Set(overlays.map((f) => /^(.*?overlays\/[^/]+)\//.exec(f)![1]))]
-    if (envs.length > 0)
-      evidence.push(`kustomize overlays: ${envs.slice(0, 6).join(', ')}${envs.length > 6 ? ', …' : ''}`)
-    if (envGlobs.length > 0) {
-      const folders = envFolders.map((m) => `${m[1]}${m[2]}`)
+    const overlayEnvs = [...new Set(overlays.map((f) => /^(.*?overlays\/[^/]+)\//.exec(f)![1]))]
+    if (overlayEnvs.length > 0)
+      evidence.push(`kustomize overlays: ${overlayEnvs.slice(0, 6).join(', ')}${overlayEnvs.length > 6 ? ', …' : ''}`)
+    if (envs.globs.length > 0) {
+      const folders = envs.matches.map((m) => `${m[1]}${m[2]}`)
       evidence.push(
-        `kustomize environments outside overlays/ (${list(envGlobs)}): ${folders.slice(0, 6).join(', ')}${folders.length > 6 ? ', …' : ''}`,
+        `kustomize environments outside overlays/ (${list(envs.globs)}): ${folders.slice(0, 6).join(', ')}${folders.length > 6 ? ', …' : ''}`,
       )
     }
   } else if (layout === 'argocd') {
@@ -144,33 +202,44 @@ export function detectLayout(root: string, files: string[]): LayoutDetection {
   } else {
     evidence.push(`none of the ${count(yamlFiles.length, 'YAML file')} holds a Kubernetes object (apiVersion and kind)`)
   }
-  const preset: GitopsPreset =
-    layout === 'flux' ? 'flux' : layout === 'kustomize' ? 'kustomize' : layout === 'none' ? 'seed' : 'plain'
+  return evidence
+}
+
+/**
+ * The globs detection adds to the preset's zones: the environment folders' overlay globs (kustomize), the folders of
+ * the Argo CD Applications, and every other folder of manifests no zone covers as cluster values; why, in `evidence`.
+ */
+function addedZones(
+  layout: DetectedLayout,
+  preset: GitopsPreset,
+  found: Signals,
+  envs: EnvFolders,
+  evidence: string[],
+): LayoutDetection['added'] {
+  const {argo, manifests, yamlFiles} = found
   const added = {cluster: [] as string[], argocd: [] as string[], overlays: [] as string[]}
-  if (layout === 'kustomize') added.overlays = envGlobs
-  if (layout !== 'none') {
-    const presetPolicy = policyOf(preset)
-    const base = makeLayout({
-      ...presetPolicy,
-      overlays: [...presetPolicy.overlays, ...added.overlays],
-      cluster: preset === 'plain' ? [] : presetPolicy.cluster,
-    })
-    const isArgo = new Set(layout === 'argocd' ? argo.map((s) => s.file) : [])
-    const zoned = yamlFiles.filter((f) => base.zoneOf(f) !== undefined)
-    added.argocd = cover([...isArgo], [...zoned, ...manifests.map((s) => s.file).filter((f) => !isArgo.has(f))])
-    const argoZone = makeLayout({...policyOf('plain'), cluster: [], argocd: added.argocd})
-    const inArgo = (f: string) => argoZone.zoneOf(f) !== undefined
-    const rest = manifests.map((s) => s.file).filter((f) => base.zoneOf(f) === undefined && !inArgo(f))
-    added.cluster = cover(rest, [...zoned, ...yamlFiles.filter(inArgo)])
-    if (added.argocd.length > 0) evidence.push(`the Applications' folders are the argocd zone: ${list(added.argocd)}`)
-    if (added.cluster.length > 0) {
-      evidence.push(
-        `Kubernetes manifests outside the ${preset} preset's zones are read as cluster values: ${list(added.cluster)}`,
-      )
-    }
+  if (layout === 'kustomize') added.overlays = envs.globs
+  if (layout === 'none') return added
+  const presetPolicy = policyOf(preset)
+  const base = makeLayout({
+    ...presetPolicy,
+    overlays: [...presetPolicy.overlays, ...added.overlays],
+    cluster: preset === 'plain' ? [] : presetPolicy.cluster,
+  })
+  const isArgo = new Set(layout === 'argocd' ? argo.map((s) => s.file) : [])
+  const zoned = yamlFiles.filter((f) => base.zoneOf(f) !== undefined)
+  added.argocd = cover([...isArgo], [...zoned, ...manifests.map((s) => s.file).filter((f) => !isArgo.has(f))])
+  const argoZone = makeLayout({...policyOf('plain'), cluster: [], argocd: added.argocd})
+  const inArgo = (f: string) => argoZone.zoneOf(f) !== undefined
+  const rest = manifests.map((s) => s.file).filter((f) => base.zoneOf(f) === undefined && !inArgo(f))
+  added.cluster = cover(rest, [...zoned, ...yamlFiles.filter(inArgo)])
+  if (added.argocd.length > 0) evidence.push(`the Applications' folders are the argocd zone: ${list(added.argocd)}`)
+  if (added.cluster.length > 0) {
+    evidence.push(
+      `Kubernetes manifests outside the ${preset} preset's zones are read as cluster values: ${list(added.cluster)}`,
+    )
   }
-  const imageContract = contractOf(signals, evidence)
-  return {source: 'detected', layout, preset, imageContract, added, evidence, candidates}
+  return added
 }
 
 /** `split` when the `image:` maps are Helm's `repository`/`tag` and none is the design documents' `ref`. */

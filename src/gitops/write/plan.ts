@@ -2,9 +2,15 @@ import {failureError} from '../../core/errors.js'
 import {tryParseImageReference} from '../../images/reference.js'
 import type {ImageMap} from '../facts.js'
 import type {GitopsPolicy} from '../layout.js'
-import {KUSTOMIZE_CONVENTION, mapConvention, REFERENCE_CONVENTION, type Convention} from './convention.js'
+import {
+  KUSTOMIZE_CONVENTION,
+  mapConvention,
+  REFERENCE_CONVENTION,
+  type Convention,
+  type SiblingScope,
+} from './convention.js'
 import type {DesiredImage, SkippedImage} from './input.js'
-import {readOverlay, siblingScopes} from './overlay.js'
+import {readOverlay, siblingScopes, type OverlayFile} from './overlay.js'
 import {kustomizeRef, mapRef, mapRepository} from './refs.js'
 import {assertRewritten, pairSplices, type ReadBack, type Splice} from './splice.js'
 
@@ -60,96 +66,10 @@ export async function planWrite(
   const plan: WritePlan = {env, changes: [], unchanged: [], notFound: [], skipped, edits: []}
   const used = new Set<string>()
   const yaml = await import('yaml')
-  const siblings = siblingScopes(root, files, all, yaml)
-  for (const {file, text, sites, maps, kustomize, chart} of files) {
-    const splices: Splice[] = []
-    const checks: ReadBack[] = []
-    const ambiguous = (line: number, why: string, hint: string) =>
-      failureError('AMBIGUOUS_REFERENCE', `${file}:${line}: ${why}; nothing was written.`, [hint])
-    /** A field of the map or entry at `where` that the writer cannot replace byte for byte. */
-    const notVerbatim = (where: string) => (line: number) =>
-      ambiguous(
-        line,
-        `${where}: the value is written with escapes or as a block`,
-        'Write it as one plain or quoted scalar, then rerun.',
-      )
-    for (const [index, site] of sites.entries()) {
-      const current = tryParseImageReference(site.value.trim())
-      const want = current && byRepository.get(current.repository)
-      if (!current || !want) continue
-      used.add(want.parsed.repository)
-      const where = {file, line: site.line, component: want.component ?? null, repository: want.parsed.repository}
-      if (site.value === want.ref) {
-        plan.unchanged.push({...where, ref: want.ref})
-        continue
-      }
-      if (!site.verbatim || site.style === 'block') {
-        throw ambiguous(
-          site.line,
-          'the reference is written with escapes or as a block; rewriting it would change more than its bytes',
-          'Write it as one plain or quoted scalar, then rerun.',
-        )
-      }
-      splices.push({start: site.start, end: site.end, text: want.ref})
-      checks.push({kind: 'site', index, line: site.line, want: {value: want.ref}})
-      plan.changes.push({...where, from: site.value, to: want.ref, convention: REFERENCE_CONVENTION})
-    }
-    for (const [index, map] of maps.entries()) {
-      const name = mapRepository(map)
-      const current = name === undefined ? undefined : tryParseImageReference(name)
-      const want = current && byRepository.get(current.repository)
-      if (!current || !want || map.fields.ref) continue
-      used.add(want.parsed.repository)
-      const where = {file, line: map.line, component: want.component ?? null, repository: want.parsed.repository}
-      const convention = mapConvention(map, {chart, siblings: siblings(file), mapDigest: policy.mapDigest})
-      const target = mapTarget(map, want.parsed.tag!, want.parsed.digest!, convention)
-      if (!target) {
-        throw ambiguous(
-          map.line,
-          `${map.path} has no tag and no digest parameter to write into`,
-          'Add the tag parameter (e.g. {name: image.tag, value: x}), then rerun.',
-        )
-      }
-      if (target.every(([key, value]) => map.fields[key]?.value === value)) {
-        plan.unchanged.push({...where, ref: want.ref})
-        continue
-      }
-      splices.push(...pairSplices(yaml, text, map.fields, map.geometry, target, notVerbatim(map.path)))
-      checks.push({kind: 'map', index, line: map.line, want: Object.fromEntries(target)})
-      plan.changes.push({...where, from: mapRef(map), to: want.ref, convention})
-    }
-    for (const entry of kustomize) {
-      const current = tryParseImageReference((entry.fields.newName?.value ?? entry.name).trim())
-      const want = current && byRepository.get(current.repository)
-      if (!current || !want) continue
-      used.add(want.parsed.repository)
-      const where = {file, line: entry.line, component: want.component ?? null, repository: want.parsed.repository}
-      const target: Array<[string, string]> = [
-        ['newTag', want.parsed.tag!],
-        ['digest', want.parsed.digest!],
-      ]
-      if (target.every(([key, value]) => entry.fields[key as 'newTag' | 'digest']?.value === value)) {
-        plan.unchanged.push({...where, ref: want.ref})
-        continue
-      }
-      if (entry.embedded) {
-        throw ambiguous(
-          entry.line,
-          'the kustomize image sits in YAML embedded in a block string',
-          'Move the kustomization into its own file, then rerun.',
-        )
-      }
-      splices.push(...pairSplices(yaml, text, entry.fields, entry.geometry, target, notVerbatim(entry.path)))
-      checks.push({kind: 'kustomize', path: entry.path, line: entry.line, want: Object.fromEntries(target)})
-      plan.changes.push({...where, from: kustomizeRef(entry), to: want.ref, convention: KUSTOMIZE_CONVENTION})
-    }
-    if (splices.length === 0) continue
-    let after = text
-    for (const s of [...splices].sort((a, b) => b.start - a.start || b.end - a.end)) {
-      after = after.slice(0, s.start) + s.text + after.slice(s.end)
-    }
-    assertRewritten(yaml, file, after, checks)
-    plan.edits.push({file, before: text, after})
+  const run: PlanRun = {plan, policy, byRepository, used, yaml, siblings: siblingScopes(root, files, all, yaml)}
+  for (const overlayFile of files) {
+    const edit = planFile(overlayFile, run)
+    if (edit) plan.edits.push(edit)
   }
   for (const d of desired) {
     if (!used.has(d.parsed.repository)) {
@@ -157,6 +77,155 @@ export async function planWrite(
     }
   }
   return plan
+}
+
+/** What planning every file of the overlay shares: the plan being filled, the desired images, and what was found. */
+interface PlanRun {
+  plan: WritePlan
+  policy: GitopsPolicy
+  /** The desired images by repository. */
+  byRepository: Map<string, DesiredImage>
+  /** The repositories a reference was found for (the others are `notFound`). */
+  used: Set<string>
+  yaml: typeof import('yaml')
+  siblings: (file: string) => SiblingScope[]
+}
+
+/** One file's rewrites as they are planned: the splices of its text, and what reading it back must find. */
+interface FileRewrite {
+  splices: Splice[]
+  checks: ReadBack[]
+}
+
+/** Where a reference is, and whose. */
+type Where = Omit<Change, 'from' | 'to' | 'convention'>
+
+/** Plans one file's rewrites (references, image maps, kustomize entries): its edit, or undefined if nothing changes. */
+function planFile(overlayFile: OverlayFile, run: PlanRun): FileEdit | undefined {
+  const {file, text} = overlayFile
+  const rewrite: FileRewrite = {splices: [], checks: []}
+  planSites(overlayFile, run, rewrite)
+  planMaps(overlayFile, run, rewrite)
+  planKustomize(overlayFile, run, rewrite)
+  if (rewrite.splices.length === 0) return undefined
+  let after = text
+  for (const s of [...rewrite.splices].sort((a, b) => b.start - a.start || b.end - a.end)) {
+    after = after.slice(0, s.start) + s.text + after.slice(s.end)
+  }
+  assertRewritten(run.yaml, file, after, rewrite.checks)
+  return {file, before: text, after}
+}
+
+/**
+ * The desired image a reference to `name` takes, and where the reference is (its repository then counts as found);
+ * undefined when `name` is no image reference or no desired image has its repository.
+ */
+function desiredFor(
+  run: PlanRun,
+  file: string,
+  line: number,
+  name: string | undefined,
+): {want: DesiredImage; where: Where} | undefined {
+  const current = name === undefined ? undefined : tryParseImageReference(name)
+  const want = current && run.byRepository.get(current.repository)
+  if (!current || !want) return undefined
+  run.used.add(want.parsed.repository)
+  return {want, where: {file, line, component: want.component ?? null, repository: want.parsed.repository}}
+}
+
+/** Image references written as one string: the scalar takes the desired ref. */
+function planSites({file, sites}: OverlayFile, run: PlanRun, {splices, checks}: FileRewrite): void {
+  for (const [index, site] of sites.entries()) {
+    const found = desiredFor(run, file, site.line, site.value.trim())
+    if (!found) continue
+    const {want, where} = found
+    if (site.value === want.ref) {
+      run.plan.unchanged.push({...where, ref: want.ref})
+      continue
+    }
+    if (!site.verbatim || site.style === 'block') {
+      throw ambiguous(
+        file,
+        site.line,
+        'the reference is written with escapes or as a block; rewriting it would change more than its bytes',
+        'Write it as one plain or quoted scalar, then rerun.',
+      )
+    }
+    splices.push({start: site.start, end: site.end, text: want.ref})
+    checks.push({kind: 'site', index, line: site.line, want: {value: want.ref}})
+    run.plan.changes.push({...where, from: site.value, to: want.ref, convention: REFERENCE_CONVENTION})
+  }
+}
+
+/** Image maps (`repository` + `tag`/`digest`): their fields take the desired ref in the map's own convention. */
+function planMaps({file, text, maps, chart}: OverlayFile, run: PlanRun, {splices, checks}: FileRewrite): void {
+  for (const [index, map] of maps.entries()) {
+    if (map.fields.ref) continue
+    const found = desiredFor(run, file, map.line, mapRepository(map))
+    if (!found) continue
+    const {want, where} = found
+    const convention = mapConvention(map, {chart, siblings: run.siblings(file), mapDigest: run.policy.mapDigest})
+    const target = mapTarget(map, want.parsed.tag!, want.parsed.digest!, convention)
+    if (!target) {
+      throw ambiguous(
+        file,
+        map.line,
+        `${map.path} has no tag and no digest parameter to write into`,
+        'Add the tag parameter (e.g. {name: image.tag, value: x}), then rerun.',
+      )
+    }
+    if (target.every(([key, value]) => map.fields[key]?.value === value)) {
+      run.plan.unchanged.push({...where, ref: want.ref})
+      continue
+    }
+    splices.push(...pairSplices(run.yaml, text, map.fields, map.geometry, target, notVerbatim(file, map.path)))
+    checks.push({kind: 'map', index, line: map.line, want: Object.fromEntries(target)})
+    run.plan.changes.push({...where, from: mapRef(map), to: want.ref, convention})
+  }
+}
+
+/** Kustomize `images:` entries: `newTag` and `digest` take the desired ref, as `kustomize edit set image` writes. */
+function planKustomize({file, text, kustomize}: OverlayFile, run: PlanRun, {splices, checks}: FileRewrite): void {
+  for (const entry of kustomize) {
+    const found = desiredFor(run, file, entry.line, (entry.fields.newName?.value ?? entry.name).trim())
+    if (!found) continue
+    const {want, where} = found
+    const target: Array<[string, string]> = [
+      ['newTag', want.parsed.tag!],
+      ['digest', want.parsed.digest!],
+    ]
+    if (target.every(([key, value]) => entry.fields[key as 'newTag' | 'digest']?.value === value)) {
+      run.plan.unchanged.push({...where, ref: want.ref})
+      continue
+    }
+    if (entry.embedded) {
+      throw ambiguous(
+        file,
+        entry.line,
+        'the kustomize image sits in YAML embedded in a block string',
+        'Move the kustomization into its own file, then rerun.',
+      )
+    }
+    splices.push(...pairSplices(run.yaml, text, entry.fields, entry.geometry, target, notVerbatim(file, entry.path)))
+    checks.push({kind: 'kustomize', path: entry.path, line: entry.line, want: Object.fromEntries(target)})
+    run.plan.changes.push({...where, from: kustomizeRef(entry), to: want.ref, convention: KUSTOMIZE_CONVENTION})
+  }
+}
+
+/** A reference the writer will not rewrite: the run stops and nothing is written. */
+function ambiguous(file: string, line: number, why: string, hint: string) {
+  return failureError('AMBIGUOUS_REFERENCE', `${file}:${line}: ${why}; nothing was written.`, [hint])
+}
+
+/** A field of the map or entry at `where` that the writer cannot replace byte for byte. */
+function notVerbatim(file: string, where: string) {
+  return (line: number) =>
+    ambiguous(
+      file,
+      line,
+      `${where}: the value is written with escapes or as a block`,
+      'Write it as one plain or quoted scalar, then rerun.',
+    )
 }
 
 /**

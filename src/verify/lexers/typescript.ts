@@ -34,142 +34,170 @@ const REGEX_AFTER_PUNCT = new Set('(,=:[!&|?{};+-*%<>~^'.split(''))
  * expressions tokenized as code), regular expressions and identifiers become tokens with positions.
  */
 export function tokenizeTypeScript(src: string): Token[] {
-  const tokens: Token[] = []
-  let i = 0
-  let line = 1
-  let lineStart = 0
+  const scanner = new TypeScriptScanner(src)
+  scanner.code(false)
+  return scanner.tokens
+}
 
-  const countLines = (from: number, to: number) => {
-    let nl = src.indexOf('\n', from)
-    while (nl !== -1 && nl < to) {
-      line++
-      lineStart = nl + 1
-      nl = src.indexOf('\n', nl + 1)
+/**
+ * The scanner behind `tokenizeTypeScript`: a position in the text, the line it is on, and the
+ * tokens read so far (the last of which decides whether a `/` starts a regular expression).
+ */
+class TypeScriptScanner {
+  readonly tokens: Token[] = []
+  private i = 0
+  private line = 1
+  private lineStart = 0
+  constructor(private readonly src: string) {}
+
+  /** Tokenizes code until an unmatched `}` (when nested in a template) or the end. */
+  code(nested: boolean): void {
+    let depth = 0
+    while (this.i < this.src.length) {
+      if (this.skipTrivia()) continue
+      const column = this.i - this.lineStart + 1
+      const ch = this.src[this.i]
+      if (ch === '"' || ch === "'") this.quoted(ch, column)
+      else if (ch === '`') this.template(column)
+      else if (ch === '/' && this.prevAllowsRegex()) this.regex(column)
+      else if (isIdentChar(this.src.charCodeAt(this.i))) this.word(column)
+      else {
+        if (ch === '{') depth++
+        if (ch === '}') {
+          if (nested && depth === 0) {
+            this.i++
+            return
+          }
+          depth--
+        }
+        this.tokens.push({type: 'punct', value: ch, line: this.line, column})
+        this.i++
+      }
     }
   }
 
-  const prevAllowsRegex = (): boolean => {
-    const prev = tokens[tokens.length - 1]
+  /** Steps over one newline, blank, line comment or block comment; false when the text goes on with a token. */
+  private skipTrivia(): boolean {
+    const src = this.src
+    const c = src.charCodeAt(this.i)
+    if (c === 10) {
+      this.line++
+      this.lineStart = ++this.i
+      return true
+    }
+    if (c === 32 || c === 9 || c === 13) {
+      this.i++
+      return true
+    }
+    const ch = src[this.i]
+    if (ch === '/' && src[this.i + 1] === '/') {
+      const end = src.indexOf('\n', this.i)
+      this.i = end === -1 ? src.length : end
+      return true
+    }
+    if (ch === '/' && src[this.i + 1] === '*') {
+      const end = src.indexOf('*/', this.i + 2)
+      const stop = end === -1 ? src.length : end + 2
+      this.countLines(this.i, stop)
+      this.i = stop
+      return true
+    }
+    return false
+  }
+
+  /** A `'…'` or `"…"` string: it ends at its quote or, unterminated, at the end of the line. */
+  private quoted(quote: string, column: number): void {
+    const src = this.src
+    let j = this.i + 1
+    while (j < src.length && src[j] !== quote && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1
+    this.tokens.push({type: 'string', value: src.slice(this.i + 1, j), line: this.line, column: column + 1})
+    this.i = Math.min(j + 1, src.length)
+  }
+
+  /** A template literal; its `${…}` expressions are tokenized as code in place, and it is a `template` if it has any. */
+  private template(column: number): void {
+    const src = this.src
+    const startLine = this.line
+    this.i++ // opening backtick
+    let text = ''
+    let plain = true
+    while (this.i < src.length) {
+      const ch = src[this.i]
+      if (ch === '\\') {
+        text += src.slice(this.i, this.i + 2)
+        if (src[this.i + 1] === '\n') {
+          this.line++
+          this.lineStart = this.i + 2
+        }
+        this.i += 2
+      } else if (ch === '`') {
+        this.i++
+        break
+      } else if (ch === '$' && src[this.i + 1] === '{') {
+        plain = false
+        this.i += 2
+        this.code(true)
+      } else {
+        if (ch === '\n') {
+          this.line++
+          this.lineStart = this.i + 1
+        }
+        text += ch
+        this.i++
+      }
+    }
+    this.tokens.push({type: plain ? 'string' : 'template', value: text, line: startLine, column: column + 1})
+  }
+
+  /** A regular expression literal with its flags: a `/` inside a `[…]` class does not end it. */
+  private regex(column: number): void {
+    const src = this.src
+    let j = this.i + 1
+    let inClass = false
+    while (j < src.length && src[j] !== '\n') {
+      if (src[j] === '\\') j += 2
+      else {
+        if (src[j] === '[') inClass = true
+        else if (src[j] === ']') inClass = false
+        else if (src[j] === '/' && !inClass) break
+        j++
+      }
+    }
+    j++
+    while (j < src.length && isIdentChar(src.charCodeAt(j))) j++
+    this.tokens.push({type: 'regex', value: src.slice(this.i, j), line: this.line, column})
+    this.i = j
+  }
+
+  /** An identifier, keyword or number: a run of identifier characters, a number when it starts with a digit. */
+  private word(column: number): void {
+    const src = this.src
+    const c = src.charCodeAt(this.i)
+    let j = this.i + 1
+    while (j < src.length && isIdentChar(src.charCodeAt(j))) j++
+    const value = src.slice(this.i, j)
+    this.tokens.push({type: c >= 48 && c <= 57 ? 'number' : 'ident', value, line: this.line, column})
+    this.i = j
+  }
+
+  /** Whether a `/` here starts a regular expression: at the start, after most punctuation and after some keywords. */
+  private prevAllowsRegex(): boolean {
+    const prev = this.tokens[this.tokens.length - 1]
     if (!prev) return true
     if (prev.type === 'punct') return REGEX_AFTER_PUNCT.has(prev.value)
     if (prev.type === 'ident') return REGEX_AFTER_KEYWORD.has(prev.value)
     return false
   }
 
-  /** Tokenizes code until an unmatched `}` (when nested in a template) or the end. */
-  const code = (nested: boolean): void => {
-    let depth = 0
-    while (i < src.length) {
-      const c = src.charCodeAt(i)
-      if (c === 10) {
-        line++
-        lineStart = ++i
-        continue
-      }
-      if (c === 32 || c === 9 || c === 13) {
-        i++
-        continue
-      }
-      const start = i
-      const column = start - lineStart + 1
-      const ch = src[i]
-      if (ch === '/' && src[i + 1] === '/') {
-        const end = src.indexOf('\n', i)
-        i = end === -1 ? src.length : end
-        continue
-      }
-      if (ch === '/' && src[i + 1] === '*') {
-        const end = src.indexOf('*/', i + 2)
-        const stop = end === -1 ? src.length : end + 2
-        countLines(i, stop)
-        i = stop
-        continue
-      }
-      if (ch === '"' || ch === "'") {
-        let j = i + 1
-        while (j < src.length && src[j] !== ch && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1
-        tokens.push({type: 'string', value: src.slice(i + 1, j), line, column: column + 1})
-        i = Math.min(j + 1, src.length)
-        continue
-      }
-      if (ch === '`') {
-        template(column)
-        continue
-      }
-      if (ch === '/' && prevAllowsRegex()) {
-        let j = i + 1
-        let inClass = false
-        while (j < src.length && src[j] !== '\n') {
-          if (src[j] === '\\') j += 2
-          else {
-            if (src[j] === '[') inClass = true
-            else if (src[j] === ']') inClass = false
-            else if (src[j] === '/' && !inClass) break
-            j++
-          }
-        }
-        j++
-        while (j < src.length && isIdentChar(src.charCodeAt(j))) j++
-        tokens.push({type: 'regex', value: src.slice(i, j), line, column})
-        i = j
-        continue
-      }
-      if (isIdentChar(c)) {
-        let j = i + 1
-        while (j < src.length && isIdentChar(src.charCodeAt(j))) j++
-        const value = src.slice(i, j)
-        tokens.push({type: c >= 48 && c <= 57 ? 'number' : 'ident', value, line, column})
-        i = j
-        continue
-      }
-      if (ch === '{') depth++
-      if (ch === '}') {
-        if (nested && depth === 0) {
-          i++
-          return
-        }
-        depth--
-      }
-      tokens.push({type: 'punct', value: ch, line, column})
-      i++
+  /** Moves the line count over the newlines in `[from, to)`. */
+  private countLines(from: number, to: number): void {
+    let nl = this.src.indexOf('\n', from)
+    while (nl !== -1 && nl < to) {
+      this.line++
+      this.lineStart = nl + 1
+      nl = this.src.indexOf('\n', nl + 1)
     }
   }
-
-  const template = (column: number): void => {
-    const startLine = line
-    i++ // opening backtick
-    let text = ''
-    let plain = true
-    while (i < src.length) {
-      const ch = src[i]
-      if (ch === '\\') {
-        text += src.slice(i, i + 2)
-        if (src[i + 1] === '\n') {
-          line++
-          lineStart = i + 2
-        }
-        i += 2
-      } else if (ch === '`') {
-        i++
-        break
-      } else if (ch === '$' && src[i + 1] === '{') {
-        plain = false
-        i += 2
-        code(true)
-      } else {
-        if (ch === '\n') {
-          line++
-          lineStart = i + 1
-        }
-        text += ch
-        i++
-      }
-    }
-    tokens.push({type: plain ? 'string' : 'template', value: text, line: startLine, column: column + 1})
-  }
-
-  code(false)
-  return tokens
 }
 
 /** Every string literal and template text of a TS/JS file, comments excluded. */
