@@ -21,6 +21,7 @@ type Callback = (error: Error | null, value?: unknown) => void
 interface Open {
   path: string
   append: boolean
+  readable: boolean
   writable: boolean
 }
 
@@ -114,6 +115,8 @@ export class MemFs {
     const walk = (p: string, last: boolean): string => {
       if (p === '/') return p
       const parent = walk(posix.dirname(p), true)
+      // A file on the way is not a folder, as the kernel answers (a missing one: ENOENT, from whoever looks next).
+      if (this.node(parent)?.kind === 'file') throw fail('ENOTDIR', path)
       let at = posix.join(parent, posix.basename(p))
       for (let node = this.node(at); last && node?.kind === 'link'; node = this.node(at)) {
         if (++hops > 40) throw fail('ELOOP', path)
@@ -164,10 +167,13 @@ export class MemFs {
 
   open(path: string, flags: number, _mode: number, callback: Callback): void {
     this.call(callback, () => {
-      const p = this.real(path)
       const c = FS_CONSTANTS
+      // O_EXCL follows no link: a link there, dangling or not, exists.
+      const exclusive = (flags & c.O_CREAT) !== 0 && (flags & c.O_EXCL) !== 0
+      if (exclusive && this.node(this.real(path, 'parents'))?.kind === 'link') throw fail('EEXIST', path)
+      const p = this.real(path)
       const node = this.node(p)
-      if (node && flags & c.O_CREAT && flags & c.O_EXCL) throw fail('EEXIST', path)
+      if (node && exclusive) throw fail('EEXIST', path)
       if (!node) {
         if (!(flags & c.O_CREAT)) throw fail('ENOENT', path)
         if (!this.isDir(posix.dirname(p))) throw fail('ENOENT', path)
@@ -177,7 +183,8 @@ export class MemFs {
       if (flags & c.O_DIRECTORY && node?.kind !== 'dir') throw fail('ENOTDIR', path)
       if (flags & c.O_TRUNC && node?.kind === 'file') this.tree.set(key(p), file(new Uint8Array(0)))
       const fd = this.nextFd++
-      this.fds.set(fd, {path: p, append: (flags & c.O_APPEND) !== 0, writable: (flags & (c.O_WRONLY | c.O_RDWR)) !== 0})
+      const [readable, writable] = [(flags & c.O_WRONLY) === 0, (flags & (c.O_WRONLY | c.O_RDWR)) !== 0]
+      this.fds.set(fd, {path: p, append: (flags & c.O_APPEND) !== 0, readable, writable})
       return fd
     })
   }
@@ -219,6 +226,7 @@ export class MemFs {
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null, callback: Callback) {
     this.call(callback, () => {
       const open = this.fd(fd) as Open & {pos?: number}
+      if (!open.readable) throw fail('EBADF', open.path)
       const data = this.bytes(open.path)
       if (!data) throw fail('EISDIR', open.path)
       const at = position ?? open.pos ?? 0
@@ -275,7 +283,7 @@ export class MemFs {
   rmdir(path: string, callback: Callback): void {
     this.call(callback, () => {
       const p = this.real(path, 'parents')
-      if (!this.isDir(p)) throw fail('ENOENT', path)
+      if (!this.isDir(p)) throw fail(this.node(p) ? 'ENOTDIR' : 'ENOENT', path)
       if (p === '/' || this.tree.list(key(p)).length > 0) throw fail('ENOTEMPTY', path)
       this.tree.delete(key(p))
     })
@@ -285,13 +293,29 @@ export class MemFs {
     this.call(callback, () => {
       const [f, t] = [this.real(from, 'parents'), this.real(to, 'parents')]
       if (!this.isDir(posix.dirname(t))) throw fail('ENOENT', to)
-      if (!this.node(f)) throw fail('ENOENT', from)
+      const [moving, over] = [this.node(f), this.node(t)]
+      if (!moving) throw fail('ENOENT', from)
+      if (f === t) return
+      this.renameRefusal(moving.kind === 'dir', over?.kind, f, t)
+      if (over) this.tree.delete(key(t))
       // Everything at and under `f`, parents first, set again under `t`.
       const [at, under] = [key(f), `${key(f)}/`]
       const moved = [...this.tree.entries()].filter(([k]) => k === at || k.startsWith(under))
       this.tree.delete(at)
       for (const [k, node] of moved) this.tree.set(key(t) + k.slice(at.length), node)
     })
+  }
+
+  /**
+   * What Linux answers a rename it refuses, in its order: onto a folder above it, into itself, a file over a folder, a
+   * folder over a file, over a folder that holds something.
+   */
+  private renameRefusal(folder: boolean, over: MemoryNode['kind'] | undefined, f: string, t: string): void {
+    if (f.startsWith(`${t}/`)) throw fail('ENOTEMPTY', t)
+    if (t.startsWith(`${f}/`)) throw fail('EINVAL', t)
+    if (over === 'dir' && !folder) throw fail('EISDIR', t)
+    if (over !== undefined && over !== 'dir' && folder) throw fail('ENOTDIR', t)
+    if (over === 'dir' && this.tree.list(key(t)).length > 0) throw fail('ENOTEMPTY', t)
   }
 
   truncate(path: string, length: number, callback: Callback): void {
@@ -304,7 +328,7 @@ export class MemFs {
 
   private cut(path: string, length: number): void {
     const data = this.bytes(path)
-    if (!data) throw fail('ENOENT', path)
+    if (!data) throw fail(this.isDir(path) ? 'EISDIR' : 'ENOENT', path)
     const cut = new Uint8Array(length)
     cut.set(data.subarray(0, length))
     this.tree.set(key(path), file(cut))
