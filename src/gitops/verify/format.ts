@@ -128,8 +128,30 @@ function applicationSets(layout: LayoutReport, style: Style): string[] {
  */
 export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): string {
   const lines: string[] = result.detection ? [...formatDetection(result.detection, style), ''] : []
+  lines.push(...findingLines(result.findings, style))
+  const gap = () => (lines.length > 0 ? [''] : [])
+  if (result.evidence) lines.push(...gap(), ...evidenceLines(result.evidence, style))
+  if (result.render) lines.push(...gap(), ...renderLines(result.render, style))
+  for (const s of result.files.skipped) lines.push(style.dim(`skipped ${p(s.file)}: ${printableLines(s.reason)}`))
+  const hints = hintsOnce(result.findings, style)
+  if (hints.length > 0) lines.push(...gap(), ...hints)
+  if (lines.length > 0) lines.push('')
+  const counts = Object.entries(result.counts)
+    .map(([rule, n]) => `${rule} ${n}`)
+    .join(', ')
+  const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')
+  lines.push(
+    `${verdict}: ${result.files.checked} file(s) checked, ${result.files.skipped.length} skipped; ` +
+      `${result.findings.length} finding(s)${counts ? ` (${counts})` : ''}.`,
+  )
+  return lines.join('\n')
+}
+
+/** The findings grouped by file, one line each, and the rendered object and environment a finding is about. */
+function findingLines(findings: GitopsVerifyResult['findings'], style: Style): string[] {
+  const lines: string[] = []
   let file: string | undefined
-  for (const f of result.findings) {
+  for (const f of findings) {
     if (f.file !== file) {
       if (file !== undefined) lines.push('')
       file = f.file
@@ -149,59 +171,48 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
       lines.push(`  ${' '.repeat(8)} ${style.cyan('rendered')}: ${[object, env].filter(Boolean).join(', ')}`)
     }
   }
-  if (result.evidence) {
-    if (lines.length > 0) lines.push('')
-    lines.push(style.bold(`Evidence (${result.evidence.length} digest${result.evidence.length === 1 ? '' : 's'})`))
-    for (const e of result.evidence) {
-      const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
-      const says = describeEvidence(e)
-      lines.push(
-        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${p(e.image)}` +
-          (says ? `  ${style.dim(says)}` : ''),
-      )
-    }
-  }
-  if (result.render) {
-    const r = result.render
-    if (lines.length > 0) lines.push('')
+  return lines
+}
+
+/** Each digest's evidence: signed, SBOM and provenance marked, and what the evidence says. */
+function evidenceLines(evidence: NonNullable<GitopsVerifyResult['evidence']>, style: Style): string[] {
+  const lines = [style.bold(`Evidence (${evidence.length} digest${evidence.length === 1 ? '' : 's'})`)]
+  for (const e of evidence) {
+    const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
+    const says = describeEvidence(e)
     lines.push(
-      style.bold(
-        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not built'}, kustomize ${r.tools.kustomize}${r.tools.jsonnet ? `, jsonnet ${r.tools.jsonnet}` : ''}; ${r.tools.sandbox ? `confined by ${r.tools.sandbox}` : 'the render module is not built: nothing rendered'})`,
-      ),
-    )
-    for (const root of r.roots) {
-      lines.push(
-        `  ${root.status.padEnd(11)} ${p(root.dir || '.')}  ${style.dim(`${p(root.environment ?? '-')}, ${root.objects} object(s)`)}`,
-      )
-    }
-    for (const d of r.deployables) {
-      lines.push(
-        `  ${d.status.padEnd(11)} chart ${p(d.chart || '.')} as ${d.kind} ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
-      )
-    }
-    for (const d of r.directories) {
-      lines.push(
-        `  ${d.status.padEnd(11)} folder ${p(d.dir || '.')} as Application ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
-      )
-    }
-    const kinds = r.unknownKinds.map((k) => `${p(k.kind)} (${p(k.apiVersion)}) ×${k.count}`).join(', ')
-    lines.push(
-      `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,
+      `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${p(e.image)}` +
+        (says ? `  ${style.dim(says)}` : ''),
     )
   }
-  for (const s of result.files.skipped) lines.push(style.dim(`skipped ${p(s.file)}: ${printableLines(s.reason)}`))
-  const hints = hintsOnce(result.findings, style)
-  if (hints.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...hints)
-  if (lines.length > 0) lines.push('')
-  const counts = Object.entries(result.counts)
-    .map(([rule, n]) => `${rule} ${n}`)
-    .join(', ')
-  const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')
-  lines.push(
-    `${verdict}: ${result.files.checked} file(s) checked, ${result.files.skipped.length} skipped; ` +
-      `${result.findings.length} finding(s)${counts ? ` (${counts})` : ''}.`,
-  )
-  return lines.join('\n')
+  return lines
+}
+
+/** What --render rendered: the tools, each root, chart and folder with its status, then the objects judged. */
+function renderLines(r: NonNullable<GitopsVerifyResult['render']>, style: Style): string[] {
+  const lines = [
+    style.bold(
+      `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not built'}, kustomize ${r.tools.kustomize}${r.tools.jsonnet ? `, jsonnet ${r.tools.jsonnet}` : ''}; ${r.tools.sandbox ? `confined by ${r.tools.sandbox}` : 'the render module is not built: nothing rendered'})`,
+    ),
+  ]
+  for (const root of r.roots) {
+    lines.push(
+      `  ${root.status.padEnd(11)} ${p(root.dir || '.')}  ${style.dim(`${p(root.environment ?? '-')}, ${root.objects} object(s)`)}`,
+    )
+  }
+  for (const d of r.deployables) {
+    lines.push(
+      `  ${d.status.padEnd(11)} chart ${p(d.chart || '.')} as ${d.kind} ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
+    )
+  }
+  for (const d of r.directories) {
+    lines.push(
+      `  ${d.status.padEnd(11)} folder ${p(d.dir || '.')} as Application ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
+    )
+  }
+  const kinds = r.unknownKinds.map((k) => `${p(k.kind)} (${p(k.apiVersion)}) ×${k.count}`).join(', ')
+  lines.push(`  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`)
+  return lines
 }
 
 /** The layout used: `Layout: flux (detected; preset flux, image contract split)` and each piece of evidence. */
