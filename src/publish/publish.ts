@@ -9,7 +9,16 @@ import type {Manifest, Registry} from '../effects/registry/registry.js'
 import {detectChanges, resolvePublishedCommit, type ChangeSet} from '../changes/detect.js'
 import {discoverComponents, selectComponents, type Component} from './components.js'
 import {mapConcurrent, registryConcurrency, Semaphore} from '../core/concurrency.js'
-import {planPublish, plannedMainDigest, type PlannedAction, type PlannedImage, type PlanResult} from './plan.js'
+import {
+  planPublish,
+  plannedMainDigest,
+  type PlannedAction,
+  type PlannedBuild,
+  type PlannedExisting,
+  type PlannedImage,
+  type PlannedRetag,
+  type PlanResult,
+} from './plan.js'
 import {failureOf, imageRecord, plannedOutcome, platformsInManifest, platformsOf, recordedAction} from './record.js'
 import {REPORT_SCHEMA_VERSION, type FailureRecord, type ImageRecord, type PublishReport} from './report.js'
 import {retagManifest} from './retag.js'
@@ -289,58 +298,14 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Pu
   const {component} = planned
   const {client} = context.deps
   const tag = context.sha
-  let manifest: Manifest
-  let builderId: string | undefined
-  let platforms: string[] | undefined
-  let platformsFromConfig: (() => Promise<string[]>) | undefined
-
-  if (planned.action === 'existing') {
-    const found = await client.getManifest(component.repository, planned.existing.digest)
-    if (!found) throw new Error(`${component.repository}@${planned.existing.digest} vanished during the run`)
-    manifest = found
-  } else if (planned.action === 'retag') {
-    manifest = planned.source
-    // Three requests per component, as for an index (HEAD :<sha>, GET :main, this PUT): the platforms are what
-    // :main's bytes say. An index lists them; a single manifest's platform lives in its config blob, which is read
-    // only if a provenance predicate needs it (below), so the record says [] as the dry run always has.
-    await retagManifest(client, component.repository, manifest, tag)
-    platforms = platformsInManifest(manifest) ?? []
-    const source = manifest
-    platformsFromConfig = () => platformsOf(client, component.repository, source)
-  } else {
-    const {builder} = context
-    if (!builder) throw new Error(`${component.id}: no builder was selected for a build`)
-    const outcome = await context.heavy.use(() => {
-      // A build waiting for its turn has written nothing yet: a cancelled run starts no more builds.
-      stopIfCancelled(planned, context.options.signal)
-      return builder.buildAndPush({
-        // The repository root, so Dockerfiles can copy workspace SDK packages (templates/<kind>/Dockerfile).
-        contextDir: context.options.repoRoot,
-        dockerfile: path.join(context.options.repoRoot, component.dockerfile),
-        imageRef: `${component.repository}:${tag}`,
-        platforms: context.options.platforms,
-        buildArgs: context.options.buildArgs,
-        labels: {
-          'org.opencontainers.image.revision': tag,
-          'org.opencontainers.image.title': `primitive-${component.kind}-${component.name}`,
-          'io.ameide.primitive': `${component.kind}/${component.name}`,
-        },
-        insecureRegistry: context.options.insecureRegistry,
-      })
-    })
-    builderId = outcome.builderId
-    // The digest of record is read back from the registry, never taken from the builder.
-    const pushed = await client.getManifest(component.repository, tag)
-    if (!pushed) {
-      throw failureError(
-        'PUSHED_IMAGE_NOT_FOUND',
-        `${component.repository}:${tag} is not in the registry after the build pushed it.`,
-      )
-    }
-    manifest = pushed
-  }
-
-  platforms ??= await platformsOf(client, component.repository, manifest)
+  const placed =
+    planned.action === 'existing'
+      ? await existingManifest(planned, context)
+      : planned.action === 'retag'
+        ? await retagged(planned, context)
+        : await built(planned, context)
+  const {manifest, builderId, platformsFromConfig} = placed
+  const platforms = placed.platforms ?? (await platformsOf(client, component.repository, manifest))
   const secured = await context.deps.supplyChain.secure(
     {
       component,
@@ -360,4 +325,74 @@ async function publishImage(planned: PlannedImage, context: Context): Promise<Pu
     durationMs: context.now() - started,
   })
   return {planned, image, manifest}
+}
+
+/** What an action left under `:<sha>`: its manifest, the builder and what is known of its platforms. */
+interface Placed {
+  manifest: Manifest
+  builderId?: string
+  platforms?: string[]
+  /** The platforms a single manifest's config blob names, read only if a provenance predicate needs them. */
+  platformsFromConfig?: () => Promise<string[]>
+}
+
+/** An existing `:<sha>` is reused as it is: its manifest, which must still be there. */
+async function existingManifest(planned: PlannedExisting, context: Context): Promise<Placed> {
+  const {component} = planned
+  const found = await context.deps.client.getManifest(component.repository, planned.existing.digest)
+  if (!found) throw new Error(`${component.repository}@${planned.existing.digest} vanished during the run`)
+  return {manifest: found}
+}
+
+/**
+ * `:main` re-tagged as `:<sha>` with the identical digest. Three requests per component, as for an index (HEAD
+ * :<sha>, GET :main, this PUT): the platforms are what :main's bytes say. An index lists them; a single manifest's
+ * platform lives in its config blob, which is read only if a provenance predicate needs it, so the record says []
+ * as the dry run always has.
+ */
+async function retagged(planned: PlannedRetag, context: Context): Promise<Placed> {
+  const {component} = planned
+  const {client} = context.deps
+  const manifest = planned.source
+  await retagManifest(client, component.repository, manifest, context.sha)
+  return {
+    manifest,
+    platforms: platformsInManifest(manifest) ?? [],
+    platformsFromConfig: () => platformsOf(client, component.repository, manifest),
+  }
+}
+
+/** The component built and pushed as `:<sha>` (its turn taken on the heavy semaphore), its digest read back. */
+async function built(planned: PlannedBuild, context: Context): Promise<Placed> {
+  const {component} = planned
+  const {builder} = context
+  const tag = context.sha
+  if (!builder) throw new Error(`${component.id}: no builder was selected for a build`)
+  const outcome = await context.heavy.use(() => {
+    // A build waiting for its turn has written nothing yet: a cancelled run starts no more builds.
+    stopIfCancelled(planned, context.options.signal)
+    return builder.buildAndPush({
+      // The repository root, so Dockerfiles can copy workspace SDK packages (templates/<kind>/Dockerfile).
+      contextDir: context.options.repoRoot,
+      dockerfile: path.join(context.options.repoRoot, component.dockerfile),
+      imageRef: `${component.repository}:${tag}`,
+      platforms: context.options.platforms,
+      buildArgs: context.options.buildArgs,
+      labels: {
+        'org.opencontainers.image.revision': tag,
+        'org.opencontainers.image.title': `primitive-${component.kind}-${component.name}`,
+        'io.ameide.primitive': `${component.kind}/${component.name}`,
+      },
+      insecureRegistry: context.options.insecureRegistry,
+    })
+  })
+  // The digest of record is read back from the registry, never taken from the builder.
+  const pushed = await context.deps.client.getManifest(component.repository, tag)
+  if (!pushed) {
+    throw failureError(
+      'PUSHED_IMAGE_NOT_FOUND',
+      `${component.repository}:${tag} is not in the registry after the build pushed it.`,
+    )
+  }
+  return {manifest: pushed, builderId: outcome.builderId}
 }

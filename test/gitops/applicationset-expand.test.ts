@@ -712,3 +712,33 @@ spec:
     expect(wide.errors[0].message).toMatch(/more than 10000 parameter sets/)
   })
 })
+
+describe('duplicate Application names (controllers/applicationset_controller.go validateGeneratedApplications)', () => {
+  it('two parameter sets that render one name: an error at the template name, and no Application applied', async () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: twins, namespace: argocd}
+spec:
+  goTemplate: true
+  generators:
+    - list:
+        elements:
+          - {env: dev}
+          - {env: prod}
+  template:
+    metadata:
+      name: 'web'
+    spec: {project: default, source: {repoURL: ${THIS_REPO}, path: 'env/{{ .env }}'}, destination: {namespace: x}}
+`
+    const expansion = (await checkout({'twins.yaml': text})).expand('twins.yaml')
+    expect(expansion.errors).toEqual([
+      {
+        file: 'twins.yaml',
+        line: lineWith(text, "name: 'web'"),
+        applicationSet: 'twins',
+        message: 'ApplicationSet twins contains applications with duplicate name: web',
+      },
+    ])
+    expect(expansion.applications).toEqual([])
+  })
+})

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
+import {makeStyle} from '../../src/core/output/style.js'
+import {formatGitopsDiff} from '../../src/gitops/diff/format.js'
 import {renderMarkdown} from '../../src/gitops/diff/markdown.js'
 import type {DeployableDiff, GitopsDiffResult} from '../../src/gitops/diff/types.js'
 
@@ -123,6 +125,14 @@ describe('gitops diff --markdown', () => {
     expect(cut.markdown.length).toBeLessThanOrEqual(full.indexOf('### Object diffs') + 600)
     expect(cut.markdown.slice(0, full.indexOf('### Object diffs'))).toBe(
       full.slice(0, full.indexOf('### Object diffs')),
+    )
+  })
+})
+
+describe('gitops diff (terminal)', () => {
+  it('prints every section, in order: failures, policy, counts, images, verdict, applications, moves, diffs', async () => {
+    await expect(formatGitopsDiff(everySection(), makeStyle(false))).toMatchFileSnapshot(
+      '../fixtures/gitops-diff/every-section.txt',
     )
   })
 })

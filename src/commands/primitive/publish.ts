@@ -1,11 +1,14 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {loadConfig} from '../../core/config.js'
+import {loadConfig, type AmeideConfig} from '../../core/config.js'
 import {resolveSigstore} from '../../core/sigstore.js'
 import {SIGSTORE_SIGNING_FLAGS} from '../../core/sigstore-flags.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
+import type {PublishWiring} from '../../publish/compose.js'
+import type {PublishInput} from '../../publish/input.js'
+import type {PublishOptions} from '../../publish/publish.js'
 import type {PublishReport} from '../../publish/report.js'
 import {BUILDER_CHOICES, SBOM_CHOICES, type BuilderChoice, type SbomChoice} from '../../core/choices.js'
 
@@ -217,67 +220,100 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       import('../../publish/deliver.js'),
     ])
     const builderChoice = (flags.builder ?? config.publish.builder) as BuilderChoice
-    const {deps, insecureRegistry} = await composePublish({
-      repoRoot,
-      config,
-      registry,
-      signing: {
-        key: flags.key,
-        keyless: flags.keyless,
-        sign: flags.sign,
-        tlog: flags.tlog,
-        certificateIdentityRegexp: flags['certificate-identity-regexp'],
-        certificateOidcIssuer: flags['certificate-oidc-issuer'],
-        sigstore: resolveSigstore(flags, config.signing.sigstore, repoRoot),
-      },
-      sbomChoice: (flags.sbom ?? config.publish.sbom) as SbomChoice,
-      builderChoice,
-      provenance: flags.provenance && config.publish.provenance,
-      env,
-    })
+    const {deps, insecureRegistry} = await composePublish(
+      wiring(flags, {repoRoot, config, registry, builderChoice, env}),
+    )
     const progress = await this.progress()
-    // Under `ameide mcp` a cancelled call is SIGTERM: before the first write the run stops at once (it only read);
-    // after it, the images under way finish and no other starts.
-    const cancel = new AbortController()
-    let writing = false
-    const onTerm = () => (writing ? cancel.abort() : process.exit(143))
-    if (process.channel) process.on('SIGTERM', onTerm)
-
+    const termination = stopOnTerm()
+    const options = publishOptions(flags, input, config, {repoRoot, registry, insecureRegistry, builderChoice, env})
     const report = await publish(
-      {
-        repoRoot,
-        registry,
-        insecureRegistry,
-        sha: input.sha,
-        base: flags.base,
-        baseBranch: config.publish.baseBranch,
-        all: flags.all,
-        components: input.selectors,
-        sharedInputs: config.publish.sharedInputs,
-        platforms: input.platforms.length > 0 ? input.platforms : config.publish.platforms,
-        buildArgs: {...config.publish.buildArgs, ...input.buildArgs},
-        updateMain: flags['update-main'],
-        jobs: flags.jobs ?? Math.max(1, availableParallelism()),
-        dryRun: flags['dry-run'],
-        builderChoice,
-        env,
-        ameideVersion: this.config.version,
-        ...(input.shard ? {shard: input.shard} : {}),
-        maxShards: input.maxShards,
-        signal: cancel.signal,
-        onFirstWrite: () => {
-          writing = true
-        },
-      },
-      {
-        ...deps,
-        progress,
-      },
-    ).finally(() => process.off('SIGTERM', onTerm))
+      {...options, ameideVersion: this.config.version, ...termination.options},
+      {...deps, progress},
+    ).finally(termination.release)
 
     const exitCode = await deliverReport(report, flags.output, env)
     if (exitCode !== 0) this.setExitCode(exitCode)
     if (!this.jsonEnabled()) this.log(formatPublishReport(report, this.style))
     return report
+  }
+}
+
+type PublishFlags = Interfaces.InferredFlags<typeof PrimitivePublish.flags>
+
+/** What the command resolved before wiring: the repository, its config, the registry, the builder, the environment. */
+interface Resolved {
+  repoRoot: string
+  config: AmeideConfig
+  registry: string
+  builderChoice: BuilderChoice
+  env: NodeJS.ProcessEnv
+}
+
+/** The effects' wiring from the flags, each falling back on ameide.yaml: signing, the SBOM tool, the builder. */
+function wiring(flags: PublishFlags, resolved: Resolved): PublishWiring {
+  const {repoRoot, config} = resolved
+  return {
+    ...resolved,
+    signing: {
+      key: flags.key,
+      keyless: flags.keyless,
+      sign: flags.sign,
+      tlog: flags.tlog,
+      certificateIdentityRegexp: flags['certificate-identity-regexp'],
+      certificateOidcIssuer: flags['certificate-oidc-issuer'],
+      sigstore: resolveSigstore(flags, config.signing.sigstore, repoRoot),
+    },
+    sbomChoice: (flags.sbom ?? config.publish.sbom) as SbomChoice,
+    provenance: flags.provenance && config.publish.provenance,
+  }
+}
+
+/** The run's options: the parsed input and the flags over ameide.yaml's publish settings. */
+function publishOptions(
+  flags: PublishFlags,
+  input: PublishInput,
+  config: AmeideConfig,
+  run: Omit<Resolved, 'config'> & {insecureRegistry: boolean},
+): Omit<PublishOptions, 'ameideVersion'> {
+  const {repoRoot, registry, insecureRegistry, builderChoice, env} = run
+  return {
+    repoRoot,
+    registry,
+    insecureRegistry,
+    sha: input.sha,
+    base: flags.base,
+    baseBranch: config.publish.baseBranch,
+    all: flags.all,
+    components: input.selectors,
+    sharedInputs: config.publish.sharedInputs,
+    platforms: input.platforms.length > 0 ? input.platforms : config.publish.platforms,
+    buildArgs: {...config.publish.buildArgs, ...input.buildArgs},
+    updateMain: flags['update-main'],
+    jobs: flags.jobs ?? Math.max(1, availableParallelism()),
+    dryRun: flags['dry-run'],
+    builderChoice,
+    env,
+    ...(input.shard ? {shard: input.shard} : {}),
+    maxShards: input.maxShards,
+  }
+}
+
+/**
+ * Under `ameide mcp` a cancelled call is SIGTERM: before the first write the run stops at once (it only read); after
+ * it, the images under way finish and no other starts. `release` stops listening once the run is over.
+ */
+function stopOnTerm(): {options: Pick<PublishOptions, 'signal' | 'onFirstWrite'>; release: () => void} {
+  const cancel = new AbortController()
+  let writing = false
+  const onTerm = () => (writing ? cancel.abort() : process.exit(143))
+  if (process.channel) process.on('SIGTERM', onTerm)
+  return {
+    options: {
+      signal: cancel.signal,
+      onFirstWrite: () => {
+        writing = true
+      },
+    },
+    release: () => process.off('SIGTERM', onTerm),
   }
 }

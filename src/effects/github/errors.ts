@@ -76,34 +76,8 @@ export type GitHubStage =
 /** One distinct, actionable error per GitHub failure. GitHub's own message is kept; the request never is. */
 export function mapGitHubError(e: GitHubApiError, ctx: GitHubStage): AmeideError {
   const said = `GitHub said: ${e.githubMessage}`
-  if (e.rateLimited) {
-    const when =
-      e.retryAfterSeconds !== undefined
-        ? `in ${e.retryAfterSeconds} s`
-        : e.rateLimitReset
-          ? `after ${e.rateLimitReset.toISOString()}`
-          : 'in a few minutes'
-    return remoteError(
-      'GITHUB_RATE_LIMITED',
-      `GitHub rate limit hit (${e.status}) and the wait it asked for was not possible. ${said}`,
-      [
-        `Try again ${when}.`,
-        'Automated callers: share one token less widely, or use a GitHub App token with its own limit.',
-      ],
-    )
-  }
-  if (e.status === 0 || e.status >= 500) {
-    return remoteError(
-      'GITHUB_UNAVAILABLE',
-      `GitHub kept failing during ${e.operation}${e.status ? ` (${e.status})` : ''} after retries. ${said}`,
-      [
-        'Check https://www.githubstatus.com (or your GitHub Enterprise Server) and run the command again.',
-        ...(ctx.stage === 'follow'
-          ? ['The workflow was already dispatched: follow it in the Actions tab instead of dispatching again.']
-          : []),
-      ],
-    )
-  }
+  if (e.rateLimited) return rateLimitedError(e, said)
+  if (e.status === 0 || e.status >= 500) return unavailableError(e, ctx, said)
   switch (e.status) {
     case 401:
       return prerequisiteError('GITHUB_BAD_TOKEN', `GitHub rejected the token (401). ${said}`, [
@@ -155,6 +129,38 @@ export function mapGitHubError(e: GitHubApiError, ctx: GitHubStage): AmeideError
     default:
       return remoteError('GITHUB_ERROR', `GitHub answered ${e.status} during ${e.operation}. ${said}`)
   }
+}
+
+/** The rate limit held past the wait ameide may take: when to try again, and how automated callers avoid it. */
+function rateLimitedError(e: GitHubApiError, said: string): AmeideError {
+  const when =
+    e.retryAfterSeconds !== undefined
+      ? `in ${e.retryAfterSeconds} s`
+      : e.rateLimitReset
+        ? `after ${e.rateLimitReset.toISOString()}`
+        : 'in a few minutes'
+  return remoteError(
+    'GITHUB_RATE_LIMITED',
+    `GitHub rate limit hit (${e.status}) and the wait it asked for was not possible. ${said}`,
+    [
+      `Try again ${when}.`,
+      'Automated callers: share one token less widely, or use a GitHub App token with its own limit.',
+    ],
+  )
+}
+
+/** GitHub down or unreachable after the retries; while following a run, the dispatch has already happened. */
+function unavailableError(e: GitHubApiError, ctx: GitHubStage, said: string): AmeideError {
+  return remoteError(
+    'GITHUB_UNAVAILABLE',
+    `GitHub kept failing during ${e.operation}${e.status ? ` (${e.status})` : ''} after retries. ${said}`,
+    [
+      'Check https://www.githubstatus.com (or your GitHub Enterprise Server) and run the command again.',
+      ...(ctx.stage === 'follow'
+        ? ['The workflow was already dispatched: follow it in the Actions tab instead of dispatching again.']
+        : []),
+    ],
+  )
 }
 
 /** Runs `fn`; a GitHub failure becomes the AmeideError of `ctx` (AmeideErrors and the rest pass through). */

@@ -115,7 +115,8 @@ function invalidApplication(app: ArgoApplication, ctx: ReturnType<typeof makeCon
 
 type Keep = (x: {environment: string | null}) => boolean
 
-export function findDeployables(input: {
+/** What findDeployables reads, and what narrows or widens it. */
+export interface FindDeployablesInput {
   root: string
   files: readonly string[]
   layout: Layout
@@ -132,7 +133,9 @@ export function findDeployables(input: {
   scm?: ScmProviderApi
   /** Only these Applications (and what they render) are deployables; Flux HelmReleases are then left out. */
   only?: (app: ArgoApplication) => boolean
-}): Deployables {
+}
+
+export function findDeployables(input: FindDeployablesInput): Deployables {
   const ctx = makeContext(input.root, input.files, input.layout, input.yaml, input.checkout)
   if (input.pullRequest) ctx.pullRequest = input.pullRequest
   if (input.clusters) ctx.clusters = input.clusters
@@ -167,24 +170,7 @@ export function findDeployables(input: {
     out.unread.push(u.file)
     out.unrenderable.push(unreadFinding(u, ctx))
   }
-  const apps: ArgoApplication[] = []
-  const only = input.only ?? (() => true)
-  for (const m of manifests) {
-    if (isApplication(m)) {
-      const app = applicationOf(m)
-      if (app && only(app)) apps.push(app)
-    } else if (isApplicationSet(m)) {
-      const expansion = expandApplicationSet(ctx, m)
-      out.applicationSets.push({manifest: m, expansion})
-      if (input.only && !expansion.applications.some(input.only)) continue
-      apps.push(...expansion.applications.filter(only))
-      out.unrenderable.push(...applicationSetFindings(m, expansion, ctx))
-    } else if (isHelmRelease(m) && !input.only) {
-      const d = helmReleaseDeployable(m, manifests, ctx)
-      if (d.helm) out.helm.push(d.helm)
-      if (d.unrenderable) out.unrenderable.push(d.unrenderable)
-    }
-  }
+  const apps = applicationsOf(manifests, input.only, ctx, out)
   out.applications = apps.length
   for (const app of apps) out.names.add(app.name)
   const d = follow(apps)
@@ -194,6 +180,37 @@ export function findDeployables(input: {
   out.unrenderable = [...out.unrenderable.filter(keep), ...d.unrenderable]
   out.helm = out.helm.filter(keep)
   return out
+}
+
+/**
+ * The Applications the manifests declare, each ApplicationSet's expanded (its expansion and findings recorded in
+ * `out`), and the Flux HelmReleases' deployables into `out` (not when `only` picks Applications).
+ */
+function applicationsOf(
+  manifests: Manifest[],
+  picked: FindDeployablesInput['only'],
+  ctx: ReturnType<typeof makeContext>,
+  out: Deployables,
+): ArgoApplication[] {
+  const apps: ArgoApplication[] = []
+  const only = picked ?? (() => true)
+  for (const m of manifests) {
+    if (isApplication(m)) {
+      const app = applicationOf(m)
+      if (app && only(app)) apps.push(app)
+    } else if (isApplicationSet(m)) {
+      const expansion = expandApplicationSet(ctx, m)
+      out.applicationSets.push({manifest: m, expansion})
+      if (picked && !expansion.applications.some(picked)) continue
+      apps.push(...expansion.applications.filter(only))
+      out.unrenderable.push(...applicationSetFindings(m, expansion, ctx))
+    } else if (isHelmRelease(m) && !picked) {
+      const d = helmReleaseDeployable(m, manifests, ctx)
+      if (d.helm) out.helm.push(d.helm)
+      if (d.unrenderable) out.unrenderable.push(d.unrenderable)
+    }
+  }
+  return apps
 }
 
 /** What a list of Applications deploys (in the kept environments); an invalid one only its finding. */

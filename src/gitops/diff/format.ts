@@ -19,56 +19,91 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
     out.push(
       style.dim(`Layout: ${p(r.layout.layout)} (${r.layout.source}: ${printableLines(r.layout.evidence.join('; '))})`),
     )
-  if (r.failures.length > 0) {
-    out.push('', style.red(`Not rendered (${r.failures.length}) — this diff is incomplete:`))
-    for (const f of r.failures) {
-      out.push(
-        `  ${style.red('✗')} [${f.revision}] ${p(f.file)}:${f.line}${f.environment ? ` (${p(f.environment)})` : ''}: ${message(f.message, '      ')}`,
-      )
-    }
-  }
-  if (r.policy?.changed) {
-    const pol = r.policy
-    const verb = !pol.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(pol.diff ?? '') ? 'removes' : 'edits'
-    out.push(
-      '',
-      style.yellow(
-        `Policy: this change ${verb} ${p(pol.file)}; the diff applies the base's ${pol.present ? p(pol.file) : "(none: ameide's defaults)"}, not the head's — review the policy change:`,
-      ),
-    )
-    if (pol.headInvalid) out.push(`  the head's ${p(pol.file)} is not read: ${message(pol.headInvalid, '    ')}`)
-    for (const raw of (pol.diff ?? '').replace(/\n$/, '').split('\n')) if (raw) out.push(`    ${printableLines(raw)}`)
-  }
+  out.push(...failures(r, style), ...policy(r, style))
   out.push('', r.summary === 'unchanged' ? 'No change to what is deployed.' : countsLine(r))
-  if (r.images.length > 0) {
-    out.push('', style.bold('Images'))
-    for (const i of r.images) {
-      const pin = i.to === null ? '' : i.pinned ? style.green(' pinned') : style.yellow(' not pinned')
-      out.push(
-        `  ${env(i.environment)} ${p(i.application ?? i.source)} ${p(`${i.object.kind}/${i.object.name}`)}${i.object.container ? ` (${p(i.object.container)})` : ''}: ${p(i.from ?? '—')} → ${p(i.to ?? '—')}${pin}  ${style.dim(`${p(i.file)}:${i.line}`)}`,
-      )
-    }
+  out.push(...images(r, style), ...verdict(r, style), ...applications(r, style), ...moves(r, style))
+  out.push(...deployables(r, style))
+  return out.join('\n')
+}
+
+type Section = (r: GitopsDiffResult, style: Style) => string[]
+
+/** What could not be rendered, on either revision: the diff is incomplete without it. */
+const failures: Section = (r, style) => {
+  if (r.failures.length === 0) return []
+  const out = ['', style.red(`Not rendered (${r.failures.length}) — this diff is incomplete:`)]
+  for (const f of r.failures) {
+    out.push(
+      `  ${style.red('✗')} [${f.revision}] ${p(f.file)}:${f.line}${f.environment ? ` (${p(f.environment)})` : ''}: ${message(f.message, '      ')}`,
+    )
   }
-  if (r.verdict.fixed.length + r.verdict.introduced.length > 0) {
-    out.push('', style.bold('Verdict'))
-    const finding = (f: GitopsDiffResult['verdict']['fixed'][number]) =>
-      `${p(f.rule)} ${p(f.file)}:${f.line}: ${message(f.message, '    ')}`
-    for (const f of r.verdict.introduced) out.push(`  ${style.red('+ introduced')} ${finding(f)}`)
-    for (const f of r.verdict.fixed) out.push(`  ${style.green('− fixed')} ${finding(f)}`)
+  return out
+}
+
+/** A change to the policy file: the diff applies the base's, so the reviewer reads the policy's own diff here. */
+const policy: Section = (r, style) => {
+  if (!r.policy?.changed) return []
+  const pol = r.policy
+  const verb = !pol.present ? 'adds' : /^\+\+\+ \/dev\/null/m.test(pol.diff ?? '') ? 'removes' : 'edits'
+  const out = [
+    '',
+    style.yellow(
+      `Policy: this change ${verb} ${p(pol.file)}; the diff applies the base's ${pol.present ? p(pol.file) : "(none: ameide's defaults)"}, not the head's — review the policy change:`,
+    ),
+  ]
+  if (pol.headInvalid) out.push(`  the head's ${p(pol.file)} is not read: ${message(pol.headInvalid, '    ')}`)
+  for (const raw of (pol.diff ?? '').replace(/\n$/, '').split('\n')) if (raw) out.push(`    ${printableLines(raw)}`)
+  return out
+}
+
+/** Each image that changes, from → to, and whether the new one is pinned by digest. */
+const images: Section = (r, style) => {
+  if (r.images.length === 0) return []
+  const out = ['', style.bold('Images')]
+  for (const i of r.images) {
+    const pin = i.to === null ? '' : i.pinned ? style.green(' pinned') : style.yellow(' not pinned')
+    out.push(
+      `  ${env(i.environment)} ${p(i.application ?? i.source)} ${p(`${i.object.kind}/${i.object.name}`)}${i.object.container ? ` (${p(i.object.container)})` : ''}: ${p(i.from ?? '—')} → ${p(i.to ?? '—')}${pin}  ${style.dim(`${p(i.file)}:${i.line}`)}`,
+    )
   }
-  if (r.applications.added.length + r.applications.removed.length > 0) {
-    out.push('', style.bold('Applications'))
-    for (const a of r.applications.added)
-      out.push(`  ${style.green('+')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
-    for (const a of r.applications.removed)
-      out.push(`  ${style.red('−')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
+  return out
+}
+
+/** The findings the change introduces, then those it fixes. */
+const verdict: Section = (r, style) => {
+  if (r.verdict.fixed.length + r.verdict.introduced.length === 0) return []
+  const out = ['', style.bold('Verdict')]
+  const finding = (f: GitopsDiffResult['verdict']['fixed'][number]) =>
+    `${p(f.rule)} ${p(f.file)}:${f.line}: ${message(f.message, '    ')}`
+  for (const f of r.verdict.introduced) out.push(`  ${style.red('+ introduced')} ${finding(f)}`)
+  for (const f of r.verdict.fixed) out.push(`  ${style.green('− fixed')} ${finding(f)}`)
+  return out
+}
+
+/** The Applications added and removed. */
+const applications: Section = (r, style) => {
+  if (r.applications.added.length + r.applications.removed.length === 0) return []
+  const out = ['', style.bold('Applications')]
+  for (const a of r.applications.added)
+    out.push(`  ${style.green('+')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
+  for (const a of r.applications.removed)
+    out.push(`  ${style.red('−')} ${p(a.kind)} ${p(a.name)} (${env(a.environment)})`)
+  return out
+}
+
+/** Deployables whose source moved: one deployable, not a removal and an addition. */
+const moves: Section = (r, style) => {
+  if ((r.moves ?? []).length === 0) return []
+  const out = ['', style.bold('Moved (one deployable, its source moved)')]
+  for (const m of r.moves) {
+    out.push(`  ${p(m.application ?? m.kind)} (${env(m.environment)}): ${p(m.from || '.')} → ${p(m.to || '.')}`)
   }
-  if ((r.moves ?? []).length > 0) {
-    out.push('', style.bold('Moved (one deployable, its source moved)'))
-    for (const m of r.moves) {
-      out.push(`  ${p(m.application ?? m.kind)} (${env(m.environment)}): ${p(m.from || '.')} → ${p(m.to || '.')}`)
-    }
-  }
+  return out
+}
+
+/** Each deployable's diffs, under a heading per environment, each object's unified diff coloured line by line. */
+const deployables: Section = (r, style) => {
+  const out: string[] = []
   let current: string | null | undefined
   for (const d of r.deployables) {
     if (d.environment !== current || current === undefined) {
@@ -80,21 +115,21 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
         (d.foundBy ? style.dim(` (found by ${p(d.foundBy)})`) : ''),
     )
     for (const o of d.objects) {
-      for (const raw of o.diff.replace(/\n$/, '').split('\n')) {
-        const line = printableLines(raw)
-        const coloured =
-          line.startsWith('+++') || line.startsWith('---')
-            ? style.bold(line)
-            : line.startsWith('+')
-              ? style.green(line)
-              : line.startsWith('-')
-                ? style.red(line)
-                : line.startsWith('@@')
-                  ? style.cyan(line)
-                  : line
-        out.push(`    ${coloured}`)
-      }
+      for (const raw of o.diff.replace(/\n$/, '').split('\n')) out.push(`    ${coloured(printableLines(raw), style)}`)
     }
   }
-  return out.join('\n')
+  return out
+}
+
+/** One line of a unified diff, coloured as a terminal shows it: headers bold, additions green, removals red. */
+function coloured(line: string, style: Style): string {
+  return line.startsWith('+++') || line.startsWith('---')
+    ? style.bold(line)
+    : line.startsWith('+')
+      ? style.green(line)
+      : line.startsWith('-')
+        ? style.red(line)
+        : line.startsWith('@@')
+          ? style.cyan(line)
+          : line
 }

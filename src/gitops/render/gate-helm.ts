@@ -4,32 +4,45 @@
  */
 import type {HelmDeployable} from '../deployables/index.js'
 import type {GateContext} from './gate-types.js'
-import {renderHelm, type HelmStatus, type PreparedChart} from './helm.js'
+import {renderHelm, type HelmRendered, type HelmRenderOptions, type HelmStatus, type PreparedChart} from './helm.js'
 import {MODULE_NOT_BUILT} from './unbuilt.js'
 
 /** One wave's Helm deployables through helm (./helm.ts), their findings and statuses in the report. */
 export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): Promise<void> {
-  const {input, out, report, judge, apps, covered, linked, skipUnless, toolVersions} = ctx
   const helmTool = ctx.helm
-  const policy = input.layout.policy.render
-  if (!helmTool) {
-    for (const d of list) {
-      out.unavailable(
-        d.file,
-        d.line,
-        `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: ${MODULE_NOT_BUILT}; so its rendered images and schema are not judged.`,
-        d.environment,
-        d.application,
-      )
-      report.deployables.push(unrendered(d, 'unavailable'))
-    }
-    return
+  if (!helmTool) return notRendered(ctx, list)
+  const helm = await renderHelm(list, ctx.judge, helmOptions(ctx, helmTool))
+  ctx.report.deployables.push(...helm.statuses)
+  for (const f of helm.covered) ctx.covered.add(f)
+  for (const failure of helm.failures) recordFailure(ctx, failure)
+}
+
+/** Without the render module: each deployable an `unavailable` finding, its status unavailable. */
+function notRendered(ctx: GateContext, list: HelmDeployable[]): void {
+  for (const d of list) {
+    ctx.out.unavailable(
+      d.file,
+      d.line,
+      `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: ${MODULE_NOT_BUILT}; so its rendered images and schema are not judged.`,
+      d.environment,
+      d.application,
+    )
+    ctx.report.deployables.push(unrendered(d, 'unavailable'))
   }
+}
+
+/**
+ * How the gate renders charts: the checkout, the policy's Kubernetes version and API versions, the cache, charts
+ * prepared from repositories, `skip` for gitops diff, and each rendered deployable told and collected.
+ */
+function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']>): HelmRenderOptions {
+  const {input, apps, linked, skipUnless, toolVersions} = ctx
+  const policy = input.layout.policy.render
   const chartFiles = (d: HelmDeployable) => {
     const prefix = d.chart ? `${d.chart}/` : ''
     return input.files.filter((f) => f.startsWith(prefix))
   }
-  const helm = await renderHelm(list, judge, {
+  return {
     root: input.root,
     files: input.files,
     yaml: input.yaml,
@@ -70,22 +83,21 @@ export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): 
         application: d.application,
       })
     },
-  })
-  report.deployables.push(...helm.statuses)
-  for (const f of helm.covered) covered.add(f)
-  for (const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key} of helm.failures) {
-    const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
-    const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
-    if (limit) out.limited({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${message}`})
-    else if (isRefused)
-      out.refused({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
-    else if (isUnavailable) out.unavailable(d.file, d.line, text, d.environment, d.application, key)
-    else
-      out.failed(
-        {file: d.file, line: d.line, message: text, environment: d.environment, application: d.application},
-        key,
-      )
   }
+}
+
+/** A chart that did not render, as the finding of its kind: a limit, a refusal, unavailable, or failed. */
+function recordFailure(ctx: GateContext, failure: HelmRendered['failures'][number]): void {
+  const {out} = ctx
+  const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key} = failure
+  const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
+  const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+  if (limit) out.limited({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${message}`})
+  else if (isRefused)
+    out.refused({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
+  else if (isUnavailable) out.unavailable(d.file, d.line, text, d.environment, d.application, key)
+  else
+    out.failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application}, key)
 }
 
 /**

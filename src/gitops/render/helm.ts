@@ -103,71 +103,94 @@ export async function renderHelm(
     if (!s.ok) throw s.error
     const d = deployables[i]
     if (s.value === 'skipped') {
-      out.statuses.push({
-        application: d.application,
-        kind: d.kind,
-        chart: d.chart,
-        environment: d.environment,
-        declaredIn: d.file,
-        status: 'skipped',
-        objects: 0,
-        differential: 0,
-      })
+      out.statuses.push(statusOf(d, 'skipped', 0))
       continue
     }
-    const {answer, cached, differential, objects: parsed, store, key} = s.value
-    const status: HelmStatus = {
-      application: d.application,
-      kind: d.kind,
-      chart: d.chart,
-      environment: d.environment,
-      declaredIn: d.file,
-      status: cached ? 'cached' : 'rendered',
-      objects: 0,
-      differential,
-    }
+    const rendered = s.value
+    const status = statusOf(d, rendered.cached ? 'cached' : 'rendered', rendered.differential)
     out.statuses.push(status)
-    if (!answer.result.ok) {
-      const refused = 'refused' in answer.result
-      const unavailable = 'unavailable' in answer.result
-      status.status = refused ? 'refused' : unavailable ? 'unavailable' : 'failed'
-      out.failures.push({
-        deployable: d,
-        message: answer.result.message,
-        unavailable,
-        ...(refused ? {refused} : {}),
-        ...('limit' in answer.result ? {limit: answer.result.limit} : {}),
-        ...(key ? {key} : {}),
-      })
+    const result = rendered.answer.result
+    if (!result.ok) {
+      status.status = 'refused' in result ? 'refused' : 'unavailable' in result ? 'unavailable' : 'failed'
+      out.failures.push(failureOf(d, result, rendered.key))
       continue
     }
     for (const f of inputsOf(d, options)) out.covered.add(f)
-    const result = answer.result
-    let objects: RenderedObject[] | undefined = parsed
-    const objectsOf = () => (objects ??= helmObjects(options.yaml, result.yaml, d, options.files, options.root))
-    options.onRendered?.(d, objectsOf, result.yaml)
-    const verdictKey = judgedKey(d, options)
-    if (answer.judged?.key === verdictKey) {
-      // Unchanged inputs, unchanged policy: the verdicts of the last run stand (nothing parsed or validated).
-      judge.replay(answer.judged.verdicts)
-      status.objects = answer.judged.verdicts.objects
-      continue
-    }
-    status.objects = objectsOf().length
-    const root: RenderRoot = {
-      dir: d.chart,
-      environment: d.environment,
-      via: d.kind === 'HelmRelease' ? 'flux' : 'argocd',
-      declaredIn: d.file,
-      application: d.application,
-    }
-    const verdicts = await judge.record(() =>
-      judge.judge(objectsOf(), root, d.file, (obj, c) => locate(d, obj, c, answer.confirmed ?? {}, options.files)),
-    )
-    answer.judged = {key: verdictKey, verdicts}
-    store(answer)
+    await judgeRendered(d, rendered, result, status, judge, options)
   }
   return out
+}
+
+/** One deployable's render, as renderOne answers it when it is not skipped. */
+type RenderedOne = Exclude<Awaited<ReturnType<typeof renderOne>>, 'skipped'>
+
+/** The report's entry for a deployable (its objects counted once judged). */
+function statusOf(d: HelmDeployable, status: HelmStatus['status'], differential: number): HelmStatus {
+  return {
+    application: d.application,
+    kind: d.kind,
+    chart: d.chart,
+    environment: d.environment,
+    declaredIn: d.file,
+    status,
+    objects: 0,
+    differential,
+  }
+}
+
+/** A render that failed, was unavailable or refused (or stopped at a limit), with helm's message and the key. */
+function failureOf(
+  d: HelmDeployable,
+  result: HelmResult & {ok: false},
+  key: string | undefined,
+): HelmRendered['failures'][number] {
+  const refused = 'refused' in result
+  return {
+    deployable: d,
+    message: result.message,
+    unavailable: 'unavailable' in result,
+    ...(refused ? {refused} : {}),
+    ...('limit' in result ? {limit: result.limit} : {}),
+    ...(key ? {key} : {}),
+  }
+}
+
+/**
+ * A rendered deployable told to `onRendered`, then judged: its last verdicts replayed when neither its inputs nor
+ * the policy changed, else its objects judged with the deciding lines and the verdicts stored with the answer.
+ */
+async function judgeRendered(
+  d: HelmDeployable,
+  rendered: RenderedOne,
+  result: HelmResult & {ok: true},
+  status: HelmStatus,
+  judge: Judge,
+  options: HelmRenderOptions,
+): Promise<void> {
+  const {answer, store} = rendered
+  let objects: RenderedObject[] | undefined = rendered.objects
+  const objectsOf = () => (objects ??= helmObjects(options.yaml, result.yaml, d, options.files, options.root))
+  options.onRendered?.(d, objectsOf, result.yaml)
+  const verdictKey = judgedKey(d, options)
+  if (answer.judged?.key === verdictKey) {
+    // Unchanged inputs, unchanged policy: the verdicts of the last run stand (nothing parsed or validated).
+    judge.replay(answer.judged.verdicts)
+    status.objects = answer.judged.verdicts.objects
+    return
+  }
+  status.objects = objectsOf().length
+  const root: RenderRoot = {
+    dir: d.chart,
+    environment: d.environment,
+    via: d.kind === 'HelmRelease' ? 'flux' : 'argocd',
+    declaredIn: d.file,
+    application: d.application,
+  }
+  const verdicts = await judge.record(() =>
+    judge.judge(objectsOf(), root, d.file, (obj, c) => locate(d, obj, c, answer.confirmed ?? {}, options.files)),
+  )
+  answer.judged = {key: verdictKey, verdicts}
+  store(answer)
 }
 
 /** What the judged verdicts of a deployable depend on beyond its render: the policy and where it is declared. */

@@ -93,67 +93,93 @@ export async function examineDigest(
   if (judgement.policyMissing) return {facts, judgement}
   if (entry) facts.policyEntry = entry.index
 
-  let chosen: {signer: PolicySigner; check: SignerCheck} | undefined
-  let otherSigner = false
-  for (const candidate of verifier.signersOf(entry)) {
-    judgement.signersTried.push(candidate.signer)
-    const verdict = await candidate.check.signatureOf(image)
-    if (verdict === 'verified') {
-      chosen = candidate
-      break
-    }
-    if (verdict === 'other-signer') otherSigner = true
-  }
-  // Only a policy names who may sign: with the flags, a signature by another key stays `unsigned` as it always was.
-  judgement.signerNotAllowed = !chosen && otherSigner && entry !== undefined
+  const chosen = await chooseSigner(image, verifier, entry, judgement)
   if (!chosen) return {facts, judgement}
   facts.signed = true
   facts.signer = chosen.signer
   const {check} = chosen
+  await examineSbom(image, digest, check, facts, judgement)
+  await examineProvenance(image, digest, check, entry, facts, judgement)
+  return {facts, judgement}
+}
 
-  // The SBOM: CycloneDX, else SPDX; every verified statement of the type must be an SBOM of this digest.
+/**
+ * The first signer whose signature verifies (each one tried is recorded). Only a policy names who may sign: with
+ * the flags, a signature by another key stays `unsigned` as it always was.
+ */
+async function chooseSigner(
+  image: string,
+  verifier: EvidenceVerifier,
+  entry: ResolvedPolicyEntry | undefined,
+  judgement: EvidenceJudgement,
+): Promise<{signer: PolicySigner; check: SignerCheck} | undefined> {
+  let otherSigner = false
+  for (const candidate of verifier.signersOf(entry)) {
+    judgement.signersTried.push(candidate.signer)
+    const verdict = await candidate.check.signatureOf(image)
+    if (verdict === 'verified') return candidate
+    if (verdict === 'other-signer') otherSigner = true
+  }
+  judgement.signerNotAllowed = otherSigner && entry !== undefined
+  return undefined
+}
+
+/** The SBOM: CycloneDX, else SPDX; every verified statement of the type must be an SBOM of this digest. */
+async function examineSbom(
+  image: string,
+  digest: string,
+  check: SignerCheck,
+  facts: EvidenceFacts,
+  judgement: EvidenceJudgement,
+): Promise<void> {
   const sbom =
     (await check.verifiedAttestations(image, 'cyclonedx')) ?? (await check.verifiedAttestations(image, 'spdxjson'))
-  if (sbom !== null) {
-    facts.sbom = true
-    const {statements, problems} = decodeEnvelopes(sbom)
-    judgement.sbomProblems.push(...problems)
-    // cosign said it verified one: nothing readable is no SBOM (fail closed).
-    if (statements.length === 0 && problems.length === 0) judgement.sbomProblems.push(NOTHING_PRINTED)
-    for (const statement of statements) {
-      const judged = judgeSbom(statement, digest)
-      if (judged.problem) judgement.sbomProblems.push(judged.problem)
-      else facts.sbomFacts ??= judged.facts
-    }
+  if (sbom === null) return
+  facts.sbom = true
+  const {statements, problems} = decodeEnvelopes(sbom)
+  judgement.sbomProblems.push(...problems)
+  // cosign said it verified one: nothing readable is no SBOM (fail closed).
+  if (statements.length === 0 && problems.length === 0) judgement.sbomProblems.push(NOTHING_PRINTED)
+  for (const statement of statements) {
+    const judged = judgeSbom(statement, digest)
+    if (judged.problem) judgement.sbomProblems.push(judged.problem)
+    else facts.sbomFacts ??= judged.facts
   }
+}
 
-  // The provenance: every verified statement is judged (an extra statement signed with the same key is no escape).
+/** The provenance: every verified statement is judged (an extra statement signed with the same key is no escape). */
+async function examineProvenance(
+  image: string,
+  digest: string,
+  check: SignerCheck,
+  entry: ResolvedPolicyEntry | undefined,
+  facts: EvidenceFacts,
+  judgement: EvidenceJudgement,
+): Promise<void> {
   const provenance = await check.verifiedAttestations(image, 'slsaprovenance1')
-  if (provenance !== null) {
-    facts.provenance = true
-    const {statements, problems} = decodeEnvelopes(provenance)
-    for (const problem of problems) judgement.mismatches.push({field: 'statement', allowed: 'in-toto', found: problem})
-    if (statements.length === 0 && problems.length === 0) {
-      judgement.mismatches.push({field: 'statement', allowed: 'an in-toto statement', found: NOTHING_PRINTED})
+  if (provenance === null) return
+  facts.provenance = true
+  const {statements, problems} = decodeEnvelopes(provenance)
+  for (const problem of problems) judgement.mismatches.push({field: 'statement', allowed: 'in-toto', found: problem})
+  if (statements.length === 0 && problems.length === 0) {
+    judgement.mismatches.push({field: 'statement', allowed: 'an in-toto statement', found: NOTHING_PRINTED})
+  }
+  const required = entry?.provenance
+  for (const statement of statements) {
+    const judged = judgeProvenance(statement, digest, required)
+    facts.provenanceFacts ??= judged.facts
+    for (const m of judged.mismatches) {
+      if (!judgement.mismatches.some((k) => describeMismatch(k) === describeMismatch(m))) judgement.mismatches.push(m)
     }
-    const required = entry?.provenance
-    for (const statement of statements) {
-      const judged = judgeProvenance(statement, digest, required)
-      facts.provenanceFacts ??= judged.facts
-      for (const m of judged.mismatches) {
-        if (!judgement.mismatches.some((k) => describeMismatch(k) === describeMismatch(m))) judgement.mismatches.push(m)
-      }
-      // Two statements naming two commits: the tag is compared with each (the first is shown).
-      if (judged.facts.commit !== facts.provenanceFacts.commit) {
-        judgement.mismatches.push({
-          field: 'commit',
-          allowed: 'one commit across the provenance statements',
-          found: `${facts.provenanceFacts.commit ?? '(none)'} and ${judged.facts.commit ?? '(none)'}`,
-        })
-      }
+    // Two statements naming two commits: the tag is compared with each (the first is shown).
+    if (judged.facts.commit !== facts.provenanceFacts.commit) {
+      judgement.mismatches.push({
+        field: 'commit',
+        allowed: 'one commit across the provenance statements',
+        found: `${facts.provenanceFacts.commit ?? '(none)'} and ${judged.facts.commit ?? '(none)'}`,
+      })
     }
   }
-  return {facts, judgement}
 }
 
 /**

@@ -15,12 +15,27 @@ import type {GitopsVerifyResult} from './verify.js'
  * escaped, a name on one line.
  */
 export function formatLayout(layout: LayoutReport, style: Style): string {
+  const width = Math.max(0, ...layout.files.map((f) => f.file.length))
   const lines = [
     ...(layout.detection ? formatDetection(layout.detection, style) : []),
     style.bold(`Layout (preset ${layout.preset}); environments: ${layout.environments.join(', ') || 'none'}`),
+    ...layoutFiles(layout, style, width),
   ]
-  const width = Math.max(0, ...layout.files.map((f) => f.file.length))
-  const roots = layout.renderRoots ?? []
+  if (layout.renderTools) {
+    const t = layout.renderTools
+    lines.push(
+      '',
+      `Renderers: helm ${t.helm ?? 'not built'}, kustomize ${t.kustomize ?? 'not built'} (the render module).`,
+    )
+  }
+  lines.push(...helmDeployables(layout, style, width), ...directorySources(layout, style, width))
+  lines.push(...renderRoots(layout, style, width), ...applicationSets(layout, style))
+  return lines.join('\n')
+}
+
+/** One line per YAML file (its zone, environment, pinned or not), then how many the gate reads. */
+function layoutFiles(layout: LayoutReport, style: Style, width: number): string[] {
+  const lines: string[] = []
   const zoneWidth = Math.max(
     8,
     ...layout.files.map((f) => (f.zone === 'overlay' ? 8 + f.env!.length : (f.zone ?? '').length)),
@@ -37,64 +52,74 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
     `${layout.files.length} YAML file(s): ${read} read by the gate, ${pinning} of them checked for pinning, ` +
       `${layout.files.length - read} outside the layout.`,
   )
+  return lines
+}
+
+/** The Helm charts --render found, with the Application or HelmRelease that deploys each. */
+function helmDeployables(layout: LayoutReport, style: Style, width: number): string[] {
   const deployables = layout.renderDeployables ?? []
-  if (layout.renderTools) {
-    const t = layout.renderTools
+  if (deployables.length === 0) return []
+  const lines = ['', style.bold('Helm deployables (--render)')]
+  for (const d of deployables) {
     lines.push(
-      '',
-      `Renderers: helm ${t.helm ?? 'not built'}, kustomize ${t.kustomize ?? 'not built'} (the render module).`,
+      `  ${p(d.chart || '.').padEnd(width)}  ${p(d.environment ?? '-')}${style.dim(` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`)}`,
     )
   }
-  if (deployables.length > 0) {
-    lines.push('', style.bold('Helm deployables (--render)'))
-    for (const d of deployables) {
-      lines.push(
-        `  ${p(d.chart || '.').padEnd(width)}  ${p(d.environment ?? '-')}${style.dim(` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`)}`,
-      )
-    }
-  }
+  return lines
+}
+
+/** The plain folders Applications deploy, with how many files each holds. */
+function directorySources(layout: LayoutReport, style: Style, width: number): string[] {
   const directories = layout.renderDirectories ?? []
-  if (directories.length > 0) {
-    lines.push('', style.bold('Directory sources (--render)'))
-    for (const d of directories) {
+  if (directories.length === 0) return []
+  const lines = ['', style.bold('Directory sources (--render)')]
+  for (const d of directories) {
+    lines.push(
+      `  ${(d.dir || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`)}`,
+    )
+  }
+  return lines
+}
+
+/** The kustomize roots --render builds, and the rule or object that made each one a root. */
+function renderRoots(layout: LayoutReport, style: Style, width: number): string[] {
+  const roots = layout.renderRoots ?? []
+  if (roots.length === 0) return []
+  const lines = ['', style.bold('Render roots (--render)')]
+  for (const r of roots) {
+    const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
+    const from = r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`
+    lines.push(`  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`)
+  }
+  return lines
+}
+
+/** Each ApplicationSet: the Applications it generates (name, environment, sources), what was not rendered, errors. */
+function applicationSets(layout: LayoutReport, style: Style): string[] {
+  const sets = layout.applicationSets ?? []
+  if (sets.length === 0) return []
+  const lines = ['', style.bold('ApplicationSets (evaluated offline)')]
+  for (const s of sets) {
+    lines.push(`  ${p(s.file)}:${s.line}  ${p(s.name)}  ${style.dim(`${s.applications.length} Application(s)`)}`)
+    const nameWidth = Math.max(0, ...s.applications.map((a) => a.name.length))
+    const envWidth = Math.max(1, ...s.applications.map((a) => (a.environment ?? '-').length))
+    for (const a of s.applications) {
+      const sources = a.sources
+        .map((src) => {
+          const what = p(src.chart ? `chart ${src.chart}` : (src.path ?? '-'))
+          return src.valueFiles.length > 0 ? `${what} ${style.dim(`values ${p(src.valueFiles.join(', '))}`)}` : what
+        })
+        .join('; ')
       lines.push(
-        `  ${(d.dir || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`)}`,
+        `    ${p(a.name).padEnd(nameWidth)}  ${p(a.environment ?? '-').padEnd(envWidth)}  ${sources}`.trimEnd(),
       )
     }
-  }
-  if (roots.length > 0) {
-    lines.push('', style.bold('Render roots (--render)'))
-    for (const r of roots) {
-      const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
-      const from = r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`
-      lines.push(`  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`)
+    for (const n of s.notRendered) {
+      lines.push(`    ${style.yellow('not rendered')} ${p(n.generator)} (line ${n.line}): ${printableLines(n.why)}`)
     }
+    for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${printableLines(e.message)}`)
   }
-  const sets = layout.applicationSets ?? []
-  if (sets.length > 0) {
-    lines.push('', style.bold('ApplicationSets (evaluated offline)'))
-    for (const s of sets) {
-      lines.push(`  ${p(s.file)}:${s.line}  ${p(s.name)}  ${style.dim(`${s.applications.length} Application(s)`)}`)
-      const nameWidth = Math.max(0, ...s.applications.map((a) => a.name.length))
-      const envWidth = Math.max(1, ...s.applications.map((a) => (a.environment ?? '-').length))
-      for (const a of s.applications) {
-        const sources = a.sources
-          .map((src) => {
-            const what = p(src.chart ? `chart ${src.chart}` : (src.path ?? '-'))
-            return src.valueFiles.length > 0 ? `${what} ${style.dim(`values ${p(src.valueFiles.join(', '))}`)}` : what
-          })
-          .join('; ')
-        lines.push(
-          `    ${p(a.name).padEnd(nameWidth)}  ${p(a.environment ?? '-').padEnd(envWidth)}  ${sources}`.trimEnd(),
-        )
-      }
-      for (const n of s.notRendered) {
-        lines.push(`    ${style.yellow('not rendered')} ${p(n.generator)} (line ${n.line}): ${printableLines(n.why)}`)
-      }
-      for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${printableLines(e.message)}`)
-    }
-  }
-  return lines.join('\n')
+  return lines
 }
 
 /**
@@ -103,8 +128,30 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
  */
 export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): string {
   const lines: string[] = result.detection ? [...formatDetection(result.detection, style), ''] : []
+  lines.push(...findingLines(result.findings, style))
+  const gap = () => (lines.length > 0 ? [''] : [])
+  if (result.evidence) lines.push(...gap(), ...evidenceLines(result.evidence, style))
+  if (result.render) lines.push(...gap(), ...renderLines(result.render, style))
+  for (const s of result.files.skipped) lines.push(style.dim(`skipped ${p(s.file)}: ${printableLines(s.reason)}`))
+  const hints = hintsOnce(result.findings, style)
+  if (hints.length > 0) lines.push(...gap(), ...hints)
+  if (lines.length > 0) lines.push('')
+  const counts = Object.entries(result.counts)
+    .map(([rule, n]) => `${rule} ${n}`)
+    .join(', ')
+  const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')
+  lines.push(
+    `${verdict}: ${result.files.checked} file(s) checked, ${result.files.skipped.length} skipped; ` +
+      `${result.findings.length} finding(s)${counts ? ` (${counts})` : ''}.`,
+  )
+  return lines.join('\n')
+}
+
+/** The findings grouped by file, one line each, and the rendered object and environment a finding is about. */
+function findingLines(findings: GitopsVerifyResult['findings'], style: Style): string[] {
+  const lines: string[] = []
   let file: string | undefined
-  for (const f of result.findings) {
+  for (const f of findings) {
     if (f.file !== file) {
       if (file !== undefined) lines.push('')
       file = f.file
@@ -124,59 +171,48 @@ export function formatGitopsVerify(result: GitopsVerifyResult, style: Style): st
       lines.push(`  ${' '.repeat(8)} ${style.cyan('rendered')}: ${[object, env].filter(Boolean).join(', ')}`)
     }
   }
-  if (result.evidence) {
-    if (lines.length > 0) lines.push('')
-    lines.push(style.bold(`Evidence (${result.evidence.length} digest${result.evidence.length === 1 ? '' : 's'})`))
-    for (const e of result.evidence) {
-      const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
-      const says = describeEvidence(e)
-      lines.push(
-        `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${p(e.image)}` +
-          (says ? `  ${style.dim(says)}` : ''),
-      )
-    }
-  }
-  if (result.render) {
-    const r = result.render
-    if (lines.length > 0) lines.push('')
+  return lines
+}
+
+/** Each digest's evidence: signed, SBOM and provenance marked, and what the evidence says. */
+function evidenceLines(evidence: NonNullable<GitopsVerifyResult['evidence']>, style: Style): string[] {
+  const lines = [style.bold(`Evidence (${evidence.length} digest${evidence.length === 1 ? '' : 's'})`)]
+  for (const e of evidence) {
+    const mark = (ok: boolean, what: string) => (ok ? style.green(`✓ ${what}`) : style.red(`✗ ${what}`))
+    const says = describeEvidence(e)
     lines.push(
-      style.bold(
-        `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not built'}, kustomize ${r.tools.kustomize}${r.tools.jsonnet ? `, jsonnet ${r.tools.jsonnet}` : ''}; ${r.tools.sandbox ? `confined by ${r.tools.sandbox}` : 'the render module is not built: nothing rendered'})`,
-      ),
-    )
-    for (const root of r.roots) {
-      lines.push(
-        `  ${root.status.padEnd(11)} ${p(root.dir || '.')}  ${style.dim(`${p(root.environment ?? '-')}, ${root.objects} object(s)`)}`,
-      )
-    }
-    for (const d of r.deployables) {
-      lines.push(
-        `  ${d.status.padEnd(11)} chart ${p(d.chart || '.')} as ${d.kind} ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
-      )
-    }
-    for (const d of r.directories) {
-      lines.push(
-        `  ${d.status.padEnd(11)} folder ${p(d.dir || '.')} as Application ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
-      )
-    }
-    const kinds = r.unknownKinds.map((k) => `${p(k.kind)} (${p(k.apiVersion)}) ×${k.count}`).join(', ')
-    lines.push(
-      `  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`,
+      `  ${mark(e.signed, 'signed')} ${mark(e.sbom, 'sbom')} ${mark(e.provenance, 'provenance')}  ${p(e.image)}` +
+        (says ? `  ${style.dim(says)}` : ''),
     )
   }
-  for (const s of result.files.skipped) lines.push(style.dim(`skipped ${p(s.file)}: ${printableLines(s.reason)}`))
-  const hints = hintsOnce(result.findings, style)
-  if (hints.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...hints)
-  if (lines.length > 0) lines.push('')
-  const counts = Object.entries(result.counts)
-    .map(([rule, n]) => `${rule} ${n}`)
-    .join(', ')
-  const verdict = result.summary === 'pass' ? style.green('PASS') : style.red('FAIL')
-  lines.push(
-    `${verdict}: ${result.files.checked} file(s) checked, ${result.files.skipped.length} skipped; ` +
-      `${result.findings.length} finding(s)${counts ? ` (${counts})` : ''}.`,
-  )
-  return lines.join('\n')
+  return lines
+}
+
+/** What --render rendered: the tools, each root, chart and folder with its status, then the objects judged. */
+function renderLines(r: NonNullable<GitopsVerifyResult['render']>, style: Style): string[] {
+  const lines = [
+    style.bold(
+      `Rendered (Kubernetes ${r.kubernetesVersion} schemas; helm ${r.tools.helm ?? 'not built'}, kustomize ${r.tools.kustomize}${r.tools.jsonnet ? `, jsonnet ${r.tools.jsonnet}` : ''}; ${r.tools.sandbox ? `confined by ${r.tools.sandbox}` : 'the render module is not built: nothing rendered'})`,
+    ),
+  ]
+  for (const root of r.roots) {
+    lines.push(
+      `  ${root.status.padEnd(11)} ${p(root.dir || '.')}  ${style.dim(`${p(root.environment ?? '-')}, ${root.objects} object(s)`)}`,
+    )
+  }
+  for (const d of r.deployables) {
+    lines.push(
+      `  ${d.status.padEnd(11)} chart ${p(d.chart || '.')} as ${d.kind} ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
+    )
+  }
+  for (const d of r.directories) {
+    lines.push(
+      `  ${d.status.padEnd(11)} folder ${p(d.dir || '.')} as Application ${p(d.application)}  ${style.dim(`${p(d.environment ?? '-')}, ${d.objects} object(s), ${p(d.declaredIn)}`)}`,
+    )
+  }
+  const kinds = r.unknownKinds.map((k) => `${p(k.kind)} (${p(k.apiVersion)}) ×${k.count}`).join(', ')
+  lines.push(`  ${r.objects} object(s), ${r.containers} container(s) judged${kinds ? `; no schema for ${kinds}` : ''}.`)
+  return lines
 }
 
 /** The layout used: `Layout: flux (detected; preset flux, image contract split)` and each piece of evidence. */
