@@ -4,7 +4,14 @@
  */
 import type {HelmDeployable} from '../deployables/index.js'
 import type {GateContext} from './gate-types.js'
-import {renderHelm, type HelmRendered, type HelmRenderOptions, type HelmStatus, type PreparedChart} from './helm.js'
+import {
+  renderHelm,
+  statusOf,
+  type HelmRendered,
+  type HelmRenderOptions,
+  type HelmStatus,
+  type PreparedChart,
+} from './helm.js'
 import {MODULE_NOT_BUILT} from './unbuilt.js'
 
 /** One wave's Helm deployables through helm (./helm.ts), their findings and statuses in the report. */
@@ -116,13 +123,4 @@ async function prepareChart(ctx: GateContext, d: HelmDeployable): Promise<Prepar
 }
 
 /** The report's entry for a Helm deployable that is not rendered. */
-export const unrendered = (d: HelmDeployable, status: 'refused' | 'unavailable'): HelmStatus => ({
-  application: d.application,
-  kind: d.kind,
-  chart: d.chart,
-  environment: d.environment,
-  declaredIn: d.file,
-  status,
-  objects: 0,
-  differential: 0,
-})
+export const unrendered = (d: HelmDeployable, status: 'refused' | 'unavailable'): HelmStatus => statusOf(d, status, 0)

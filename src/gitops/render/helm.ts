@@ -125,7 +125,7 @@ export async function renderHelm(
 type RenderedOne = Exclude<Awaited<ReturnType<typeof renderOne>>, 'skipped'>
 
 /** The report's entry for a deployable (its objects counted once judged). */
-function statusOf(d: HelmDeployable, status: HelmStatus['status'], differential: number): HelmStatus {
+export function statusOf(d: HelmDeployable, status: HelmStatus['status'], differential: number): HelmStatus {
   return {
     application: d.application,
     kind: d.kind,
