@@ -125,14 +125,14 @@ ${template}`
   //    Application generated (findDeployables, as the gate and --print-layout call it)
   const evaluate = `
     const t0 = performance.now()
-    const [{findDeployables, readCheckout}, {makeLayout}, {DEFAULT_GITOPS_POLICY}, yaml] = await Promise.all([
+    const [{findDeployables, checkoutOf, repositoryUrls}, {makeLayout}, {DEFAULT_GITOPS_POLICY}, yaml] = await Promise.all([
       import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/gitops/deployables/index.js')).href)}),
       import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/gitops/layout.js')).href)}),
       import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/core/config.js')).href)}),
       import(${JSON.stringify(pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('yaml')).href)}),
     ])
     const files = ['argocd/applicationsets/estate.yaml']
-    const checkout = await readCheckout(process.cwd(), files, [])
+    const checkout = checkoutOf({tracked: files, refused: [], links: new Map()}, await repositoryUrls(process.cwd(), []))
     const t1 = performance.now()
     const d = findDeployables({root: process.cwd(), files, layout: makeLayout(DEFAULT_GITOPS_POLICY), yaml, checkout})
     const t2 = performance.now()
