@@ -149,3 +149,74 @@ describe("gitops-bridge's addons: a remote chart with value files of this reposi
     ])
   })
 })
+
+describe('an untouched source of any kind ameide cannot render changes no verdict', () => {
+  const set = (name: string, generator: string, extra: string[] = []) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      `metadata: {name: ${name}, namespace: argocd}`,
+      'spec:',
+      '  generators:',
+      `  - ${generator}`,
+      '  template:',
+      `    metadata: {name: '${name}-{{name}}'}`,
+      '    spec:',
+      '      project: default',
+      `      source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: 'unknowable/${name}'}`,
+      "      destination: {server: https://kubernetes.default.svc, namespace: '{{name}}'}",
+      ...extra,
+      '',
+    ].join('\n')
+  const app = (name: string, source: string) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      `metadata: {name: ${name}, namespace: argocd}`,
+      'spec:',
+      '  project: default',
+      `  source: ${source}`,
+      `  destination: {server: https://kubernetes.default.svc, namespace: ${name}}`,
+      '',
+    ].join('\n')
+  const UNKNOWABLE: Record<string, string> = {
+    'a clusters generator': set('clusters', 'clusters: {}'),
+    'a clusterDecisionResource generator': set(
+      'decisions',
+      'clusterDecisionResource: {configMapRef: dcr, labelSelector: {matchLabels: {a: b}}}',
+    ),
+    'an scmProvider generator': set('scm', 'scmProvider: {github: {organization: acme}}'),
+    'a pullRequest generator': set('previews', 'pullRequest: {github: {owner: acme, repo: app}}'),
+    'a plugin generator': set('plugged', 'plugin: {configMapRef: {name: plugin}}'),
+    'an ApplicationSet that generates one name twice': set('twice', 'list: {elements: [{name: a}, {name: a}]}'),
+    'a config-management plugin source': app(
+      'cmp',
+      `{repoURL: '${ORIGIN}', targetRevision: HEAD, path: unknowable/cmp, plugin: {name: tanka}}`,
+    ),
+    'a chart of a repository not reachable offline': app(
+      'remote',
+      '{repoURL: https://charts.example.invalid, chart: web, targetRevision: 1.0.0}',
+    ),
+  }
+
+  for (const [what, text] of Object.entries(UNKNOWABLE)) {
+    it(what, async () => {
+      const files = {...fleet(), 'argocd/bgd.yaml': '', 'argocd/unknowable.yaml': text, 'unknowable/cm/cm.yaml': ''}
+      const repo = await history(files, {'apps/web/cm.yaml': configMap('web', '2')})
+      const {exitCode, result} = await diffLast<Result>(repo, env, ['--offline'])
+      expect(result.failures).toEqual([])
+      expect(exitCode).toBe(0)
+      expect(result.summary).toBe('changed')
+      expect(result.deployables).toEqual([expect.objectContaining({change: 'changed', application: 'web'})])
+      // The same source touched: the diff is incomplete (so the source is one ameide cannot render).
+      const touch = text
+        .replace('HEAD', 'main')
+        .replace('1.0.0', '1.0.1')
+        .replace('namespace: argocd', 'namespace: argo')
+      const touched = await history(files, {'argocd/unknowable.yaml': touch})
+      const again = await diffLast<Result>(touched, env, ['--offline'])
+      expect(again.result.summary).toBe('incomplete')
+      expect(again.result.failures.map((f) => f.file)).toContain('argocd/unknowable.yaml')
+    })
+  }
+})

@@ -128,10 +128,11 @@ export interface Unrenderable {
    */
   status: 'unavailable' | 'failed' | 'refused' | 'invalid'
   /**
-   * What it would read: its spec and the repo-relative files (`gitops diff`: the same inputs in both revisions leave it
-   * unchanged, so it does not make the diff incomplete).
+   * What it would read, required of every producer: its spec and the repo-relative files (`gitops diff`: the same
+   * inputs in both revisions leave it unchanged, so it does not make the diff incomplete); `unknown` where what it
+   * would read cannot be said (it then always makes a diff incomplete). A refusal's are not used.
    */
-  inputs?: {spec: unknown; reads: string[]}
+  inputs: {spec: unknown; reads: string[]} | 'unknown'
 }
 
 /** An Argo CD directory source: a folder of plain manifests and jsonnet (src/gitops/deployables/directory.ts). */
