@@ -4,12 +4,16 @@
  * inputs where known (`gitops diff` leaves out of what is incomplete one whose inputs are the same in both revisions).
  */
 import {canonicalJson} from '../../core/canonical-json.js'
+import type {DependencySite} from '../../effects/helm.js'
 import type {Unrenderable} from '../deployables/index.js'
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderCache} from './cache.js'
 
 /** Where a finding is, and what it says. */
-export type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>
+export type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'> & {
+  /** A chart dependency it is about (the Chart.yaml line that asked, the repository asked). */
+  dependency?: DependencySite
+}
 
 export class RenderFindings {
   readonly findings: GitopsFinding[] = []
@@ -27,10 +31,19 @@ export class RenderFindings {
     environment: string | null,
     application?: string,
     key?: string,
+    dependency?: DependencySite,
   ): void {
     const f = finding(RULES['render-unavailable'], file, {line, column: 1}, message)
     if (this.requireRender) f.severity = 'error'
-    this.keep({...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})}, key)
+    this.keep(
+      {
+        ...f,
+        ...(environment ? {environment} : {}),
+        ...(application ? {application} : {}),
+        ...(dependency ? {dependency} : {}),
+      },
+      key,
+    )
   }
 
   failed(site: Site, key?: string): void {
@@ -78,6 +91,7 @@ export class RenderFindings {
         ...f,
         ...(u.environment ? {environment: u.environment} : {}),
         ...(u.application ? {application: u.application} : {}),
+        ...(u.dependency ? {dependency: u.dependency} : {}),
       },
       key,
     )
