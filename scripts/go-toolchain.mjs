@@ -77,7 +77,7 @@ export async function acquireToolchain({
   if (h1 !== pin.h1) throw new Error(`${url} hashes to ${h1}, not the pinned ${pin.h1}: refused`)
   extract(entries, `${MODULE}@${version(release, platform)}/`, dest)
   writeFileSync(path.join(dest, '.ameide-h1'), pin.h1)
-  say(`Go ${release} (${platform}) from ${url}, sha256 and h1 as pinned, into ${dest}`)
+  say(`${release} (${platform}) from ${url}, sha256 and h1 as pinned, into ${dest}`)
   return goBin
 }
 
