@@ -80,6 +80,8 @@ export interface RemoteChart {
   digest?: string
   /** The object that declares the repository, for messages (`HelmRepository flux-system/podinfo`). */
   via: string
+  /** A chart's dependency: the Chart.yaml (or requirements.yaml) that asks for it, at the line of its entry. */
+  declaredAt?: {file: string; line: number}
   /** Flux's `verify` of an OCI chart (the HelmRelease's chart template, or the OCIRepository): checked before render. */
   verify?: ChartVerification
   /** An OCIRepository's: the artifact source-controller makes of the chart (its layer, then extract or copy). */

@@ -227,7 +227,7 @@ function pullRequestRepository(at: string, note: string): Rules {
     for (const field of fields) out[`${at}.${provider}.${field}`] = exact(REPO, title, note)
   out[`${at}.gitlab.pullRequestState`] = exact(
     PREVIEW,
-    'the repository: a generator of another repository does not list the PR; without --repository, or a GitLab project by ID, it is a finding; a GitLab state that is not open drops it',
+    'the repository: a generator of another repository does not list the PR; a GitLab project by ID is a finding; a GitLab state that is not open drops it',
     `${note}: the pull request under review is open, listed unless the state asked is closed, merged or locked`,
   )
   return out

@@ -77,6 +77,8 @@ export interface PreviewResult {
     title?: string
     author?: string
     repository?: string
+    /** Where the repository was said: --repository, the pull_request event, or every pull-request generator listing it. */
+    repositoryFrom?: 'flag' | 'event' | 'generators'
   }
   /** The ApplicationSets with a pull-request generator, and whether each previews this PR. */
   applicationSets: Array<{name: string; file: string; previewed: boolean; reason?: string}>

@@ -4,12 +4,16 @@
  * inputs where known (`gitops diff` leaves out of what is incomplete one whose inputs are the same in both revisions).
  */
 import {canonicalJson} from '../../core/canonical-json.js'
+import type {DependencySite} from '../../effects/helm.js'
 import type {Unrenderable} from '../deployables/index.js'
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderCache} from './cache.js'
 
 /** Where a finding is, and what it says. */
-export type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>
+export type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'> & {
+  /** A chart dependency it is about (the Chart.yaml line that asked, the repository asked). */
+  dependency?: DependencySite
+}
 
 /**
  * What a not-rendered finding is about, which every producer must say (`gitops diff` leaves out of what is incomplete
@@ -88,6 +92,7 @@ export class RenderFindings {
       ...f,
       ...(site.environment ? {environment: site.environment} : {}),
       ...(site.application ? {application: site.application} : {}),
+      ...(site.dependency ? {dependency: site.dependency} : {}),
     }
   }
 

@@ -102,9 +102,15 @@ function chartFilesOf(ctx: GateContext, d: HelmDeployable): string[] {
 /** A chart that did not render, as the finding of its kind: a limit, a refusal, unavailable, or failed. */
 function recordFailure(ctx: GateContext, failure: HelmRendered['failures'][number]): void {
   const {out} = ctx
-  const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key} = failure
+  const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key, dependency} = failure
   const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
-  const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+  const site = {
+    file: d.file,
+    line: d.line,
+    environment: d.environment,
+    application: d.application,
+    ...(dependency ? {dependency} : {}),
+  }
   if (limit) out.limited({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${message}`})
   else if (isRefused)
     out.refused({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
