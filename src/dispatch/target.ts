@@ -101,4 +101,5 @@ export const DISPATCH_ERROR_CODES: Partial<Record<ErrorCode, string>> = {
   GITHUB_ERROR: 'another unexpected GitHub answer',
   RUN_NOT_FOUND: 'dispatched, but the run could not be found',
   WAIT_TIMEOUT: '--wait reached --timeout before the run completed',
+  CANCELLED: 'the call was cancelled (ameide mcp): before the dispatch nothing was sent; after it the run goes on',
 }

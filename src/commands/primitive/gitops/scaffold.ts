@@ -63,7 +63,7 @@ export default class PrimitiveGitopsScaffold extends DispatchCommand {
     const primitive = parsePrimitiveInputs({...flags, withSmoke: flags['with-smoke']})
     const target = await dispatchTarget(flags)
 
-    return this.dispatchAndShow(flags.wait, (onEvent) =>
+    return this.dispatchAndShow(flags.wait, (deps) =>
       gitopsScaffold(
         {
           primitive,
@@ -77,7 +77,7 @@ export default class PrimitiveGitopsScaffold extends DispatchCommand {
           dryRun: flags['dry-run'],
           env: process.env,
         },
-        {onEvent},
+        deps,
       ),
     )
   }

@@ -49,7 +49,7 @@ export default class PrimitiveGitopsUpdateImages extends DispatchCommand {
     const {updateImagesInputs} = await import('../../../dispatch/update-images.js')
     const {inputs, sha} = await updateImagesInputs(flags.report, flags.env)
     const target = await dispatchTarget(flags, flags.workflow)
-    return this.dispatchAndShow(flags.wait, (onEvent) =>
+    return this.dispatchAndShow(flags.wait, (deps) =>
       dispatchAndFollow(
         {
           repository: target.repository,
@@ -66,7 +66,7 @@ export default class PrimitiveGitopsUpdateImages extends DispatchCommand {
           dryRun: flags['dry-run'],
           env: process.env,
         },
-        {onEvent},
+        deps,
       ),
     )
   }
