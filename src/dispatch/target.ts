@@ -9,7 +9,7 @@ import type {Progress} from '../core/output/progress.js'
 import {MONOREPO_ROOT, resolveRootMaybe} from '../effects/repo-root.js'
 import {parseDuration} from './duration.js'
 import {describeEvent} from './format.js'
-import type {DispatchEvent} from './types.js'
+import type {DispatchEvent, DispatchRequest} from './types.js'
 import {resolveApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from '../effects/github/target.js'
 
 /** The flags every workflow-dispatching command shares (`primitive gitops scaffold`, `… update-images`). */
@@ -58,6 +58,23 @@ export async function dispatchTarget(
     apiUrl,
     timeoutMs,
     gitops,
+  }
+}
+
+/** The part of a dispatch request every dispatching command fills the same way: its target and shared flags. */
+export function targetRequest(
+  target: Awaited<ReturnType<typeof dispatchTarget>>,
+  flags: {wait: boolean; 'dry-run': boolean},
+): Pick<DispatchRequest, 'repository' | 'workflow' | 'ref' | 'apiUrl' | 'wait' | 'timeoutMs' | 'dryRun' | 'env'> {
+  return {
+    repository: target.repository,
+    workflow: target.workflow,
+    ref: target.ref,
+    apiUrl: target.apiUrl,
+    wait: flags.wait,
+    timeoutMs: target.timeoutMs,
+    dryRun: flags['dry-run'],
+    env: process.env,
   }
 }
 

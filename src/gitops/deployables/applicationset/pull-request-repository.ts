@@ -6,6 +6,7 @@
  * and lists the repository its fields name. Compared with the repository of the pull request under review, given as
  * its web URL: a generator of another repository, host or provider does not list it.
  */
+import {GITHUB_API_HOST} from '../../../core/github-api.js'
 import {isObject, type JsonObject} from './merge.js'
 
 /** A repository's web URL: its host (with its port) and path, lower-cased (the providers' names are not). */
@@ -66,13 +67,12 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
     'github',
     (c) => {
       // go-github: no API base, api.github.com; else an enterprise server at the same host as its web pages.
-      const api = text(c.api) ? hostOf(text(c.api), '') : 'api.github.com'
+      const api = text(c.api) ? hostOf(text(c.api), '') : GITHUB_API_HOST
       return {
         provider: 'github',
         describe: `github ${text(c.owner)}/${text(c.repo)}${text(c.api) ? ` at ${text(c.api)}` : ''}`,
         lists: (r) =>
-          (r.host === 'github.com' ? 'api.github.com' : r.host) === api &&
-          same(r.path, [lower(c.owner), lower(c.repo)]),
+          (r.host === 'github.com' ? GITHUB_API_HOST : r.host) === api && same(r.path, [lower(c.owner), lower(c.repo)]),
       }
     },
   ],
