@@ -42,9 +42,13 @@ async function fake(options: Partial<FakeGitHubOptions> = {}): Promise<FakeGitHu
   return server
 }
 
-/** A server whose commands reach the fake with the token; no command process is started ahead (so none is left). */
-async function session(server: FakeGitHub): Promise<{s: Session; tools: Map<string, Tool>}> {
-  const s = await connect(work, {env: {GH_TOKEN: TOKEN, GITHUB_API_URL: server.url, AMEIDE_MCP_AHEAD: '0'}})
+/**
+ * A server whose commands reach the fake with the token: each call's process started ahead (the default), or with
+ * `ahead: false` at its call (so that, once a call has ended, no process of the server is left to count).
+ */
+async function session(server: FakeGitHub, ahead = true): Promise<{s: Session; tools: Map<string, Tool>}> {
+  const env = {GH_TOKEN: TOKEN, GITHUB_API_URL: server.url, ...(ahead ? {} : {AMEIDE_MCP_AHEAD: '0'})}
+  const s = await connect(work, {env})
   const tools = new Map((await s.client.listTools()).tools.map((t) => [t.name, t]))
   return {s, tools}
 }
@@ -127,7 +131,7 @@ describe('ameide mcp: the dispatching tools', () => {
 
   it('a call cancelled while following the run stops its command at once; the server takes the next call', async () => {
     const server = await fake({runStatuses: ['queued', 'in_progress', 'completed'], pollsPerStep: 1000})
-    const {s} = await session(server)
+    const {s} = await session(server, false)
     const controller = new AbortController()
     let cancelledAt = 0
     const call = s.client.callTool(
