@@ -3,19 +3,10 @@
  * a matrix or merge), evaluated by the ApplicationSet engine (src/gitops/deployables/applicationset) with this PR's
  * parameters; the Applications it makes, the generators whose filters drop the PR, and the generation errors.
  */
-import type {YamlModule} from '../../images/yaml/index.js'
-import {
-  findDeployables,
-  type ArgoApplication,
-  type CheckoutIdentity,
-  type PullRequest,
-  type RegisteredClusters,
-  type ScmProviderApi,
-} from '../deployables/index.js'
-import type {Layout} from '../layout.js'
+import {findDeployables, type ArgoApplication, type PullRequest} from '../deployables/index.js'
 import {templateExpressions} from './checks/expressions.js'
 import {inferredRepository, pullRequestGenerators, repositoryFindings} from './repository.js'
-import type {PreviewFinding, PreviewResult} from './types.js'
+import type {PreviewFinding, PreviewResult, PreviewSource} from './types.js'
 
 export interface Generated {
   applicationSets: PreviewResult['applicationSets']
@@ -28,17 +19,7 @@ export interface Generated {
   inferredRepository?: string
 }
 
-export function generatePreview(input: {
-  root: string
-  files: string[]
-  layout: Layout
-  yaml: YamlModule
-  checkout: CheckoutIdentity
-  pullRequest: PullRequest
-  clusters?: RegisteredClusters
-  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
-  scm?: ScmProviderApi
-}): Generated {
+export function generatePreview(input: PreviewSource): Generated {
   const fromPr = (app: ArgoApplication) => app.generatedBy?.pullRequest === true
   const deployables = findDeployables({...input, only: fromPr})
   const out: Generated = {applicationSets: [], applications: [], files: [], findings: []}

@@ -1,5 +1,21 @@
 /** What `ameide gitops preview` answers: will this pull request's preview environment come up? */
+import type {YamlModule} from '../../images/yaml/index.js'
+import type {CheckoutIdentity, PullRequest, RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
+import type {Layout} from '../layout.js'
 import type {EvidenceFacts} from '../verify/examine.js'
+
+/** What generating a preview and rendering it both read: the checkout and its layout, the PR, the outside lists. */
+export interface PreviewSource {
+  root: string
+  files: string[]
+  layout: Layout
+  yaml: YamlModule
+  checkout: CheckoutIdentity
+  pullRequest: PullRequest
+  clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
+}
 
 /** The rules of a preview's findings: its own, and the preview-* rules of `gitops verify`. */
 export type PreviewFindingRule =

@@ -3,7 +3,7 @@
  * directory sources (./gate-directory.ts) and Helm deployables (./gate-helm.ts); the Applications it produced (app of
  * apps) are the next wave, at most MAX_DEPTH waves deep.
  */
-import type {Deployables, Deployed, HelmDeployable, KustomizeUse} from '../deployables/index.js'
+import type {Deployables, Deployed, HelmDeployable} from '../deployables/index.js'
 import {MAX_DEPTH} from './app-of-apps.js'
 import {renderOneDirectory} from './gate-directory.js'
 import {renderHelmWave, unrendered} from './gate-helm.js'
@@ -11,20 +11,7 @@ import {renderKustomizeWave, type RootInputs} from './gate-kustomize.js'
 import {asBuilt} from './gate-releases.js'
 import type {GateContext} from './gate-types.js'
 import {gitlinksUnder, gitlinkText} from './refusals.js'
-import type {RenderPlan, RenderRoot} from './roots.js'
-
-/** An Argo CD Application's kustomize source as a render root. */
-export function argoRoot(k: KustomizeUse): RenderRoot {
-  return {
-    dir: k.dir,
-    environment: k.environment,
-    via: 'argocd' as const,
-    rule: "an Argo CD Application's source path",
-    declaredIn: k.declaredIn,
-    application: k.application,
-    ...(k.namespace ? {namespace: k.namespace} : {}),
-  }
-}
+import {argoRoot, type RenderPlan, type RenderRoot} from './roots.js'
 
 /** What one wave renders. */
 type Wave = Omit<Deployed, 'kustomize'> & {roots: RenderRoot[]}

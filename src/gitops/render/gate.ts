@@ -18,10 +18,10 @@ import {RenderFindings} from './gate-findings.js'
 import {RootInputs} from './gate-kustomize.js'
 import {failHydrationGroups} from './hydration-groups.js'
 import type {GateContext, RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from './gate-types.js'
-import {argoRoot, renderWaves} from './gate-waves.js'
+import {renderWaves} from './gate-waves.js'
 import {Judge} from './judge.js'
 import {Refusals} from './refusals.js'
-import {planRender, type RenderPlan} from './roots.js'
+import {argoRoot, planRender, type RenderPlan} from './roots.js'
 
 export type {RenderedImage} from './judge.js'
 export type {

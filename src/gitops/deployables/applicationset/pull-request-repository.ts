@@ -8,6 +8,7 @@
  * one repository offline (not a GitLab project by its ID, nor a field left to a template), its web URL too: every
  * generator naming the same one tells `gitops preview` which repository the pull request is in.
  */
+import {GITHUB_API_HOST} from '../../../core/github-api.js'
 import {isObject, type JsonObject} from './merge.js'
 
 /** A repository's web URL: its host (with its port) and path, lower-cased (the providers' names are not). */
@@ -87,14 +88,13 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
     'github',
     (c) => {
       // go-github: no API base, api.github.com; else an enterprise server at the same host as its web pages.
-      const api = text(c.api) ? hostOf(text(c.api), '') : 'api.github.com'
+      const api = text(c.api) ? hostOf(text(c.api), '') : GITHUB_API_HOST
       return {
         provider: 'github',
         describe: `github ${text(c.owner)}/${text(c.repo)}${text(c.api) ? ` at ${text(c.api)}` : ''}`,
         lists: (r) =>
-          (r.host === 'github.com' ? 'api.github.com' : r.host) === api &&
-          same(r.path, [lower(c.owner), lower(c.repo)]),
-        url: webUrl(api === 'api.github.com' ? 'https://github.com' : originOf(text(c.api)), [
+          (r.host === 'github.com' ? GITHUB_API_HOST : r.host) === api && same(r.path, [lower(c.owner), lower(c.repo)]),
+        url: webUrl(api === GITHUB_API_HOST ? 'https://github.com' : originOf(text(c.api)), [
           name(c.owner),
           name(c.repo),
         ]),
