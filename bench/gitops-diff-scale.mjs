@@ -12,7 +12,8 @@
 // Floors (issue 72, 1,002 Applications): few changed ≤ 2 s cold, ≤ 1 s warm; all changed ≤ 10 s wall, ≤ 500 MB.
 // With --before DIR, the same diffs by the build in DIR (a work tree of an earlier commit, built), interleaved.
 // With --json DIR, each diff's --json output written there (a before/after build compared byte for byte).
-// Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR]
+// Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR]   (runs=0: only make
+// the repository and keep it)
 import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -210,7 +211,9 @@ try {
   repository()
   const trees = {main: path.join(work, 'tree-main'), few: path.join(work, 'tree-few'), all: path.join(work, 'tree-all')}
   for (const b of ['main', 'few', 'all']) gitIn(['worktree', 'add', '-q', '--detach', trees[b], b])
-  const floor = buildFloor()
+  // runs=0: only the repository, kept (for bench/cpu-profile.mjs or a --json comparison in it).
+  if (runs === 0) process.env.AMEIDE_BENCH_KEEP = '1'
+  const floor = runs === 0 ? undefined : buildFloor()
   if (jsonDir) mkdirSync(jsonDir, {recursive: true})
   const builds = {
     this: cli,
@@ -219,6 +222,10 @@ try {
   const samples = {}
   const add = (label, value) => (samples[label] ??= []).push(value)
   const load = [loadavg()[0]]
+  if (runs === 0) {
+    console.log(`kept: ${repo} (work trees of main, few, all beside it)`)
+    process.exit(0)
+  }
   for (let i = 0; i < runs; i++) {
     for (const branch of ['few', 'all']) {
       for (const [build, bin] of Object.entries(builds)) {

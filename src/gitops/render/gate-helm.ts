@@ -12,6 +12,7 @@ import {
   type HelmStatus,
   type PreparedChart,
 } from './helm.js'
+import {filesWithPrefix} from '../revision/paths.js'
 import {MODULE_NOT_BUILT} from './unbuilt.js'
 
 /** One wave's Helm deployables through helm (./helm.ts), their findings and statuses in the report. */
@@ -47,7 +48,7 @@ function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']
   const policy = input.layout.policy.render
   const chartFiles = (d: HelmDeployable) => {
     const prefix = d.chart ? `${d.chart}/` : ''
-    return input.files.filter((f) => f.startsWith(prefix))
+    return filesWithPrefix(input.files, prefix)
   }
   return {
     root: input.root,
