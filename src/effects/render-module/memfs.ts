@@ -46,23 +46,37 @@ const fail = (code: string, path: string): Error => Object.assign(new Error(`${c
 const key = (path: string) => path.slice(1)
 const file = (bytes: Uint8Array): MemoryNode => ({kind: 'file', bytes, executable: false})
 
+/** The snapshots as one tree: files and folders, then links. */
+function fill(tree: MemoryTree, snapshots: readonly Snapshot[]): MemoryTree {
+  for (const s of snapshots) {
+    for (const [p, data] of s.files) tree.set(key(p), file(data))
+    for (const d of s.dirs) tree.set(key(d), {kind: 'dir'})
+  }
+  // Links last, over every snapshot's folders: a path one snapshot reaches through a link, another may hold.
+  for (const s of snapshots) for (const [p, target] of s.links) tree.set(key(p), {kind: 'link', target})
+  return tree
+}
+
+/**
+ * The snapshots as one frozen tree, for many requests over the same folders: each request's {@link MemFs} is laid
+ * over it (its writes its own), so a revision's files are put in a tree once, not once per render.
+ */
+export const baseTree = (snapshots: readonly Snapshot[]): MemoryTree => fill(new MemoryTree(), snapshots).freeze()
+
 export class MemFs {
   readonly constants = FS_CONSTANTS
-  private readonly tree = new MemoryTree()
+  private readonly tree: MemoryTree
   private readonly fds = new Map<number, Open>()
   private nextFd = 10
   private cwd = '/'
 
+  /** Over `snapshots`, or over `base` (./memfs.ts baseTree) when given, the snapshots then laid over it. */
   constructor(
     snapshots: readonly Snapshot[],
     private readonly output: (fd: number, bytes: Uint8Array) => void,
+    base?: MemoryTree,
   ) {
-    for (const s of snapshots) {
-      for (const [p, data] of s.files) this.tree.set(key(p), file(data))
-      for (const d of s.dirs) this.tree.set(key(d), {kind: 'dir'})
-    }
-    // Links last, over every snapshot's folders: a path one snapshot reaches through a link, another may hold.
-    for (const s of snapshots) for (const [p, target] of s.links) this.tree.set(key(p), {kind: 'link', target})
+    this.tree = fill(new MemoryTree(base), snapshots)
   }
 
   /** A file the host adds (the inline values of an Application). */
