@@ -57,10 +57,7 @@ function fill(tree: MemoryTree, snapshots: readonly Snapshot[]): MemoryTree {
   return tree
 }
 
-/**
- * The snapshots as one frozen tree, for many requests over the same folders: each request's {@link MemFs} is laid
- * over it (its writes its own), so a revision's files are put in a tree once, not once per render.
- */
+/** The snapshots as one frozen tree, which each request's {@link MemFs} is laid over: built once, not per render. */
 export const baseTree = (snapshots: readonly Snapshot[]): MemoryTree => fill(new MemoryTree(), snapshots).freeze()
 
 export class MemFs {
