@@ -16,8 +16,14 @@ import (
 // host: a fresh chart each time, as Helm's install changes the one it is given.
 var chartFiles = map[string][]common.File{}
 
-// keptCharts bounds chartFiles: past it, it starts again empty.
-const keptCharts = 1024
+// keptCharts and keptBytes bound chartFiles (its charts, their files' bytes): past either, it starts again empty.
+const (
+	keptCharts = 1024
+	keptBytes  = 64 << 20
+)
+
+// chartBytes is what chartFiles holds, in bytes.
+var chartBytes = 0
 
 // loadChart is loader.Load, its files kept under `key` (none: loaded as Helm loads it, nothing kept).
 func loadChart(chartPath, key string) (*chart.Chart, error) {
@@ -36,13 +42,20 @@ func loadChart(chartPath, key string) (*chart.Chart, error) {
 	if fi, statErr := os.Stat(chartPath); statErr != nil || !fi.IsDir() {
 		return ch, err
 	}
-	if len(chartFiles) >= keptCharts {
-		clear(chartFiles)
-	}
 	kept := make([]common.File, len(ch.Raw))
+	size := 0
 	for i, f := range ch.Raw {
 		kept[i] = *f
+		size += len(f.Data)
+	}
+	if size > keptBytes {
+		return ch, nil
+	}
+	if len(chartFiles) >= keptCharts || chartBytes+size > keptBytes {
+		clear(chartFiles)
+		chartBytes = 0
 	}
 	chartFiles[key] = kept
+	chartBytes += size
 	return ch, nil
 }
