@@ -182,3 +182,46 @@ describe('what only memory does', () => {
     expect(memory.isMounted(dir)).toBe(false)
   })
 })
+
+describe('a tree laid over a frozen one (the render module: one revision, many requests)', () => {
+  const names = fc.constantFrom('a', 'b', 'c')
+  const rel = fc.array(names, {minLength: 1, maxLength: 3}).map((p) => p.join('/'))
+  const op = fc.oneof(
+    fc.record({op: fc.constant('file' as const), rel, text: fc.constantFrom('x', 'y')}),
+    fc.record({op: fc.constant('dir' as const), rel}),
+    fc.record({op: fc.constant('link' as const), rel, text: fc.constantFrom('a', '../b')}),
+    fc.record({op: fc.constant('delete' as const), rel}),
+  )
+  type Op = {op: 'file' | 'dir' | 'link' | 'delete'; rel: string; text?: string}
+  const apply = (tree: memory.MemoryTree, ops: readonly Op[]) => {
+    for (const o of ops) {
+      outcome(() => {
+        if (o.op === 'delete') tree.delete(o.rel)
+        else if (o.op === 'dir') tree.set(o.rel, {kind: 'dir'})
+        else if (o.op === 'link') tree.set(o.rel, {kind: 'link', target: o.text!})
+        else tree.set(o.rel, {kind: 'file', bytes: Buffer.from(o.text!), executable: false})
+      })
+    }
+    return tree
+  }
+  const every = ['', 'a', 'b', 'c', 'a/a', 'a/b', 'b/a', 'c/c', 'a/a/a', 'a/b/c', 'b/c/a']
+  const seen = (tree: memory.MemoryTree) => ({
+    nodes: every.map((p) => tree.get(p)),
+    lists: every.map((p) => tree.list(p)),
+    entries: [...tree.entries()].map(([k]) => k).sort(),
+  })
+
+  it('reads as the plain tree the same writes make, and leaves its base as it was', () => {
+    fc.assert(
+      fc.property(fc.array(op, {maxLength: 12}), fc.array(op, {maxLength: 12}), (first, then) => {
+        const base = apply(new memory.MemoryTree(), first).freeze()
+        const before = seen(base)
+        const over = apply(new memory.MemoryTree(base), then)
+        const plain = apply(apply(new memory.MemoryTree(), first), then)
+        expect(seen(over)).toEqual(seen(plain))
+        expect(seen(base)).toEqual(before)
+      }),
+      {numRuns: 400},
+    )
+  })
+})

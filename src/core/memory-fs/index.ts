@@ -47,6 +47,12 @@ export function unmount(dir: string): void {
 
 export const isMounted = (dir: string): boolean => mounts.has(dir)
 
+/** Whether `p` lies in a mounted tree that takes no writes (a revision): what it holds there never changes. */
+export function isFrozen(p: string): boolean {
+  const dir = mountOf(p)
+  return dir !== undefined && !mounts.get(dir)!.tree.writable
+}
+
 /** Whether `p` is answered from memory (it lies under MEMORY_ROOT). */
 export const inMemory = (p: host.PathLike): boolean => {
   const s = String(p)

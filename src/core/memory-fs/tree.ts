@@ -12,11 +12,26 @@ export type MemoryNode =
 export const fsError = (code: string, syscall: string, p: string): NodeJS.ErrnoException =>
   Object.assign(new Error(`${code}: ${syscall} '${p}'`), {code, syscall, path: p})
 
+const DIR: MemoryNode = {kind: 'dir'}
+const parentOf = (rel: string) => (posix.dirname(rel) === '.' ? '' : posix.dirname(rel))
+
 export class MemoryTree {
-  private readonly nodes = new Map<string, MemoryNode>([['', {kind: 'dir'}]])
-  /** Each folder's entries' names. */
-  private readonly children = new Map<string, Set<string>>([['', new Set()]])
+  private readonly nodes: Map<string, MemoryNode>
+  /** Each folder's entries' names (over a base: the folders this tree changed). */
+  private readonly children: Map<string, Set<string>>
+  /** Over a base: its paths this tree removed (what it sets again there is its own, nothing of the base's under it). */
+  private readonly removed = new Set<string>()
   private frozen = false
+
+  /**
+   * An empty tree, or one laid over `base` (frozen): it reads as the base until written, and its writes are its own
+   * (copy on write), so one base serves many trees without being copied (the render module's requests).
+   */
+  constructor(private readonly base?: MemoryTree) {
+    if (base?.writable) throw new Error('a tree is laid only over a frozen one')
+    this.nodes = base ? new Map() : new Map([['', DIR]])
+    this.children = base ? new Map() : new Map([['', new Set()]])
+  }
 
   /** Takes no more writes (a revision, once read). */
   freeze(): this {
@@ -29,41 +44,64 @@ export class MemoryTree {
   }
 
   get(rel: string): MemoryNode | undefined {
-    return this.nodes.get(rel)
+    const own = this.nodes.get(rel)
+    if (own !== undefined || !this.base || this.removed.has(rel)) return own
+    return this.base.get(rel)
   }
 
   /** The names in folder `rel`, sorted. */
   list(rel: string): string[] {
-    return [...(this.children.get(rel) ?? [])].sort()
+    return [...(this.kids(rel) ?? [])].sort()
   }
 
   /** Every node, parents before children. */
-  entries(): IterableIterator<[string, MemoryNode]> {
-    return this.nodes.entries()
+  *entries(): IterableIterator<[string, MemoryNode]> {
+    if (this.base)
+      for (const [rel, node] of this.base.entries())
+        if (!this.removed.has(rel) && !this.nodes.has(rel)) yield [rel, node]
+    yield* this.nodes.entries()
   }
 
   /** Sets `rel` to `node`, making its parent folders; an existing folder is kept as it is. */
   set(rel: string, node: MemoryNode): void {
     if (this.frozen) throw fsError('EROFS', 'write', rel)
     if (rel === '') return
-    const parent = posix.dirname(rel) === '.' ? '' : posix.dirname(rel)
-    const above = this.nodes.get(parent)
-    if (above === undefined) this.set(parent, {kind: 'dir'})
+    const parent = parentOf(rel)
+    const above = this.get(parent)
+    if (above === undefined) this.set(parent, DIR)
     else if (above.kind !== 'dir') throw fsError('ENOTDIR', 'write', rel)
-    if (node.kind === 'dir' && this.nodes.get(rel)?.kind === 'dir') return
+    if (node.kind === 'dir' && this.get(rel)?.kind === 'dir') return
     this.nodes.set(rel, node)
-    this.children.get(parent)!.add(posix.basename(rel))
-    if (node.kind === 'dir' && !this.children.has(rel)) this.children.set(rel, new Set())
+    this.ownKids(parent).add(posix.basename(rel))
+    if (node.kind === 'dir' && !this.kids(rel)) this.children.set(rel, new Set())
   }
 
   /** Removes `rel` and everything under it. */
   delete(rel: string): void {
     if (this.frozen) throw fsError('EROFS', 'rm', rel)
-    for (const name of this.children.get(rel) ?? []) this.delete(rel === '' ? name : `${rel}/${name}`)
+    for (const name of [...(this.kids(rel) ?? [])]) this.delete(rel === '' ? name : `${rel}/${name}`)
     if (rel === '') return
     this.nodes.delete(rel)
     this.children.delete(rel)
-    const parent = posix.dirname(rel) === '.' ? '' : posix.dirname(rel)
-    this.children.get(parent)?.delete(posix.basename(rel))
+    if (this.base) this.removed.add(rel)
+    const parent = parentOf(rel)
+    if (this.kids(parent)) this.ownKids(parent).delete(posix.basename(rel))
+  }
+
+  /** The names in folder `rel` (this tree's, else the base's). */
+  private kids(rel: string): Set<string> | undefined {
+    const own = this.children.get(rel)
+    if (own || !this.base || this.removed.has(rel)) return own
+    return this.base.kids(rel)
+  }
+
+  /** The names in folder `rel`, this tree's own to change (copied from the base the first time). */
+  private ownKids(rel: string): Set<string> {
+    let own = this.children.get(rel)
+    if (!own) {
+      own = new Set(this.removed.has(rel) ? [] : (this.base?.kids(rel) ?? []))
+      this.children.set(rel, own)
+    }
+    return own
   }
 }

@@ -13,6 +13,7 @@ import {fileURLToPath} from 'node:url'
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
 
 import {packagePath, workerEntry} from '../../core/package-root.js'
+import {memoized} from './memo.js'
 
 /** A parameter set, as Argo CD's generators build it (JSON: numbers are float64). */
 export type Params = Record<string, unknown>
@@ -205,7 +206,7 @@ let shared: {engine: TemplateEngine} | {error: TemplateEngineUnavailable} | unde
 export function sharedTemplateEngine(options?: EngineOptions): TemplateEngine {
   if (!shared) {
     try {
-      shared = {engine: openTemplateEngine(options)}
+      shared = {engine: memoized(openTemplateEngine(options))}
     } catch (e) {
       if (!(e instanceof TemplateEngineUnavailable)) throw e
       shared = {error: e}

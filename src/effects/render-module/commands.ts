@@ -26,6 +26,11 @@ export interface HelmTemplate {
   setString?: ReadonlyArray<{name: string; value: string}>
   setFile?: ReadonlyArray<{name: string; value: string}>
   fluxPostRender?: FluxPostRender
+  /**
+   * Not helm's: a chart folder whose files cannot change while the process lives (a frozen revision's), named so the
+   * module loads its files once a thread (go/chart_files.go); absent, the folder is read as Helm reads it.
+   */
+  chartKey?: string
 }
 
 /** go/kustomize.go KustomizeBuild. */

@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 
-import {readFileSync, rmSync, scratchFolder} from '../../core/memory-fs/index.js'
+import {isFrozen, readFileSync, rmSync, scratchFolder} from '../../core/memory-fs/index.js'
 
 import {withLocalDependencies, type Helm, type HelmResult, type HelmTemplateRequest} from '../helm.js'
 import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
@@ -24,8 +24,10 @@ export function moduleHelm(module: RenderModule): Helm {
     async template(asked) {
       const {request, files} = inMemory(asked)
       const args: ModuleCommand = {helmTemplate: templateCommand(request)}
+      const key = chartKey(request, files)
       const base = {roots: readable(asked), files}
-      let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), args]})
+      const first = key ? {helmTemplate: {...args.helmTemplate, chartKey: key}} : args
+      let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), first]})
       if (run.ok && run.results.at(-1)!.error?.code === 'missing-dependency') {
         const home = scratchFolder('helm-dependencies')
         try {
@@ -61,6 +63,17 @@ function inMemory(request: HelmTemplateRequest): {request: HelmTemplateRequest; 
     request: {...request, valueFiles: request.valueFiles.map((f) => (f === defaults ? CHART_DEFAULTS : f))},
     files,
   }
+}
+
+/**
+ * The key of the chart's folder when its files cannot change while the process lives — a folder of a revision held
+ * frozen in memory (its mount is never used again), none of it replaced by the request's own files — else undefined.
+ */
+function chartKey(request: HelmTemplateRequest, files: Record<string, string>): string | undefined {
+  const dir = request.chartDir
+  if (request.sourceArtifact || !request.revision || !isFrozen(dir)) return undefined
+  if (Object.keys(files).some((f) => f === dir || f.startsWith(`${dir}/`))) return undefined
+  return dir
 }
 
 /**

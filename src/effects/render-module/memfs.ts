@@ -46,28 +46,47 @@ const fail = (code: string, path: string): Error => Object.assign(new Error(`${c
 const key = (path: string) => path.slice(1)
 const file = (bytes: Uint8Array): MemoryNode => ({kind: 'file', bytes, executable: false})
 
+/** The snapshots as one tree: files and folders, then links. */
+function fill(tree: MemoryTree, snapshots: readonly Snapshot[]): MemoryTree {
+  for (const s of snapshots) {
+    for (const [p, data] of s.files) tree.set(key(p), file(data))
+    for (const d of s.dirs) tree.set(key(d), {kind: 'dir'})
+  }
+  // Links last, over every snapshot's folders: a path one snapshot reaches through a link, another may hold.
+  for (const s of snapshots) for (const [p, target] of s.links) tree.set(key(p), {kind: 'link', target})
+  return tree
+}
+
+/** The snapshots as one frozen tree, which each request's {@link MemFs} is laid over: built once, not per render. */
+export const baseTree = (snapshots: readonly Snapshot[]): MemoryTree => fill(new MemoryTree(), snapshots).freeze()
+
 export class MemFs {
   readonly constants = FS_CONSTANTS
-  private readonly tree = new MemoryTree()
+  private readonly tree: MemoryTree
   private readonly fds = new Map<number, Open>()
   private nextFd = 10
   private cwd = '/'
+  /** What each absolute path resolved to (./memfs.ts real), until the tree changes: Go asks of one path many times. */
+  private readonly reals = new Map<string, string>()
 
+  /** Over `snapshots`, or over `base` (./memfs.ts baseTree) when given, the snapshots then laid over it. */
   constructor(
     snapshots: readonly Snapshot[],
     private readonly output: (fd: number, bytes: Uint8Array) => void,
+    base?: MemoryTree,
   ) {
-    for (const s of snapshots) {
-      for (const [p, data] of s.files) this.tree.set(key(p), file(data))
-      for (const d of s.dirs) this.tree.set(key(d), {kind: 'dir'})
-    }
-    // Links last, over every snapshot's folders: a path one snapshot reaches through a link, another may hold.
-    for (const s of snapshots) for (const [p, target] of s.links) this.tree.set(key(p), {kind: 'link', target})
+    this.tree = fill(new MemoryTree(base), snapshots)
   }
 
   /** A file the host adds (the inline values of an Application). */
   addFile(path: string, data: Uint8Array): void {
-    this.tree.set(key(path), file(data))
+    this.changed().set(key(path), file(data))
+  }
+
+  /** The tree, to change: what links resolved to is forgotten. */
+  private changed(): MemoryTree {
+    this.reals.clear()
+    return this.tree
   }
 
   private node(path: string): MemoryNode | undefined {
@@ -124,7 +143,12 @@ export class MemFs {
       }
       return at
     }
-    return walk(this.resolve(path), follow === 'all')
+    const abs = this.resolve(path)
+    const known = this.reals.get(`${follow}\0${abs}`)
+    if (known !== undefined) return known
+    const found = walk(abs, follow === 'all')
+    this.reals.set(`${follow}\0${abs}`, found)
+    return found
   }
 
   private stats(path: string): object {
@@ -177,11 +201,11 @@ export class MemFs {
       if (!node) {
         if (!(flags & c.O_CREAT)) throw fail('ENOENT', path)
         if (!this.isDir(posix.dirname(p))) throw fail('ENOENT', path)
-        this.tree.set(key(p), file(new Uint8Array(0)))
+        this.changed().set(key(p), file(new Uint8Array(0)))
       }
       if (node?.kind === 'dir' && flags & (c.O_WRONLY | c.O_RDWR)) throw fail('EISDIR', path)
       if (flags & c.O_DIRECTORY && node?.kind !== 'dir') throw fail('ENOTDIR', path)
-      if (flags & c.O_TRUNC && node?.kind === 'file') this.tree.set(key(p), file(new Uint8Array(0)))
+      if (flags & c.O_TRUNC && node?.kind === 'file') this.changed().set(key(p), file(new Uint8Array(0)))
       const fd = this.nextFd++
       const [readable, writable] = [(flags & c.O_WRONLY) === 0, (flags & (c.O_WRONLY | c.O_RDWR)) !== 0]
       this.fds.set(fd, {path: p, append: (flags & c.O_APPEND) !== 0, readable, writable})
@@ -251,7 +275,7 @@ export class MemFs {
       const grown = new Uint8Array(Math.max(data.byteLength, at + length))
       grown.set(data)
       grown.set(bytes, at)
-      this.tree.set(key(open.path), file(grown))
+      this.changed().set(key(open.path), file(grown))
       if (position === null) open.pos = at + length
       return length
     })
@@ -267,7 +291,7 @@ export class MemFs {
       const p = this.real(path, 'parents')
       if (this.node(p)) throw fail('EEXIST', path)
       if (!this.isDir(posix.dirname(p))) throw fail('ENOENT', path)
-      this.tree.set(key(p), {kind: 'dir'})
+      this.changed().set(key(p), {kind: 'dir'})
     })
   }
 
@@ -276,7 +300,7 @@ export class MemFs {
       const p = this.real(path, 'parents')
       const kind = this.node(p)?.kind
       if (kind !== 'file' && kind !== 'link') throw fail(kind === 'dir' ? 'EISDIR' : 'ENOENT', path)
-      this.tree.delete(key(p))
+      this.changed().delete(key(p))
     })
   }
 
@@ -285,7 +309,7 @@ export class MemFs {
       const p = this.real(path, 'parents')
       if (!this.isDir(p)) throw fail(this.node(p) ? 'ENOTDIR' : 'ENOENT', path)
       if (p === '/' || this.tree.list(key(p)).length > 0) throw fail('ENOTEMPTY', path)
-      this.tree.delete(key(p))
+      this.changed().delete(key(p))
     })
   }
 
@@ -297,12 +321,12 @@ export class MemFs {
       if (!moving) throw fail('ENOENT', from)
       if (f === t) return
       this.renameRefusal(moving.kind === 'dir', over?.kind, f, t)
-      if (over) this.tree.delete(key(t))
+      if (over) this.changed().delete(key(t))
       // Everything at and under `f`, parents first, set again under `t`.
       const [at, under] = [key(f), `${key(f)}/`]
       const moved = [...this.tree.entries()].filter(([k]) => k === at || k.startsWith(under))
-      this.tree.delete(at)
-      for (const [k, node] of moved) this.tree.set(key(t) + k.slice(at.length), node)
+      this.changed().delete(at)
+      for (const [k, node] of moved) this.changed().set(key(t) + k.slice(at.length), node)
     })
   }
 
@@ -331,7 +355,7 @@ export class MemFs {
     if (!data) throw fail(this.isDir(path) ? 'EISDIR' : 'ENOENT', path)
     const cut = new Uint8Array(length)
     cut.set(data.subarray(0, length))
-    this.tree.set(key(path), file(cut))
+    this.changed().set(key(path), file(cut))
   }
 
   /** Modes, owners and times are not kept: these succeed for what exists. */

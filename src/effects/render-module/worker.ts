@@ -14,7 +14,8 @@ import {parentPort, workerData} from 'node:worker_threads'
 import {webcrypto} from 'node:crypto'
 
 import type {ModuleCommand} from './commands.js'
-import {MemFs, type Snapshot} from './memfs.js'
+import type {MemoryTree} from '../../core/memory-fs/tree.js'
+import {baseTree, MemFs, type Snapshot} from './memfs.js'
 import {ownThreadId} from './thread-cpu.js'
 import type {RequestTree} from './tree.js'
 
@@ -132,17 +133,42 @@ for (let turn = 0; !handler && !exited && turn < 10_000; turn++) {
 }
 if (!handler) throw new Error(exited ?? 'the render module did not register its handler')
 
-function run(request: ModuleRequest): CommandResult[] {
-  const streams: Record<number, string> = {1: '', 2: ''}
-  const decoder = new TextDecoder()
-  for (const key of request.drop) snapshots.delete(key)
+/** The kept trees of recent requests as one frozen tree each (./memfs.ts baseTree), by their keys. */
+const bases = new Map<string, {keys: string[]; tree: MemoryTree}>()
+const BASES = 8
+
+/**
+ * The request's file system: over the frozen tree of its kept trees (made once for every request over the same
+ * ones: a revision is not put in a tree again per render), else, with trees of its own, made whole.
+ */
+function fileSystem(request: ModuleRequest, output: (fd: number, bytes: Uint8Array) => void): MemFs {
+  for (const key of request.drop) {
+    snapshots.delete(key)
+    for (const [id, b] of bases) if (b.keys.includes(key)) bases.delete(id)
+  }
   const take = ({key, keep, snapshot}: RequestTree): Snapshot => {
     if (snapshot && keep) snapshots.set(key, snapshot)
     const taken = snapshot ?? snapshots.get(key)
     if (!taken) throw new Error(`the render module's thread does not hold ${key}`)
     return taken
   }
-  current = new MemFs(request.trees.map(take), (fd, bytes) => (streams[fd === 1 ? 1 : 2] += decoder.decode(bytes)))
+  if (request.trees.some((t) => !t.keep)) return new MemFs(request.trees.map(take), output)
+  const keys = request.trees.map((t) => t.key)
+  const id = JSON.stringify(keys)
+  let base = bases.get(id)
+  // A tree sent again (the thread had let it go) makes its base anew.
+  if (!base || request.trees.some((t) => t.snapshot)) {
+    if (bases.size >= BASES) bases.clear()
+    base = {keys, tree: baseTree(request.trees.map(take))}
+    bases.set(id, base)
+  }
+  return new MemFs([], output, base.tree)
+}
+
+function run(request: ModuleRequest): CommandResult[] {
+  const streams: Record<number, string> = {1: '', 2: ''}
+  const decoder = new TextDecoder()
+  current = fileSystem(request, (fd, bytes) => (streams[fd === 1 ? 1 : 2] += decoder.decode(bytes)))
   const encoder = new TextEncoder()
   for (const [p, text] of Object.entries(request.files)) current.addFile(p, encoder.encode(text))
   current.process.chdir(request.cwd)

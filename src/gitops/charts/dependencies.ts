@@ -9,6 +9,7 @@ import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
+import {filesWithPrefix, hasFile} from '../revision/paths.js'
 import {lockProblem} from './lock.js'
 import {pickVersion} from './versions.js'
 
@@ -21,7 +22,7 @@ export function dependenciesOf(
 ): RemoteChart[] | {problem: string; failed?: true} | undefined {
   const at = (f: string) => (d.chart ? `${d.chart}/${f}` : f)
   const read = (f: string) =>
-    (files.includes(at(f)) ? yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
+    (hasFile(files, at(f)) ? yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
       {apiVersion?: unknown; digest?: unknown; dependencies?: Array<Record<string, unknown>>} | undefined
   let chartYaml: ReturnType<typeof read>
   let lock: ReturnType<typeof read>
@@ -43,11 +44,13 @@ export function dependenciesOf(
     const repo = String(x.repository ?? '')
     if (repo === '' || repo.startsWith('file://')) return false
     const name = String(x.name ?? '')
-    return !files.some((f) => f.startsWith(at(`charts/${name}-`)) || f.startsWith(at(`charts/${name}/`)))
+    return (
+      filesWithPrefix(files, at(`charts/${name}-`)).length + filesWithPrefix(files, at(`charts/${name}/`)).length === 0
+    )
   })
   if (deps.length === 0) return undefined
   // `helm dependency build`: a lock whose digest is not Helm's hash of both lists is refused, in helm's words.
-  const lockFile = ['requirements.lock', 'Chart.lock'].find((f) => files.includes(at(f)))
+  const lockFile = ['requirements.lock', 'Chart.lock'].find((f) => hasFile(files, at(f)))
   const depsFile = requirementsHasDeps ? 'requirements.yaml' : 'Chart.yaml'
   const text = (f: string) => readFileSync(path.join(root, at(f)), 'utf8')
   const outOfSync = lock && lockFile && lockProblem(yaml, apiVersion, text(depsFile), text(lockFile))

@@ -32,6 +32,8 @@ interface State {
   fresh?: boolean
   /** With `keep: 'touched'`: the entries this run read or wrote. */
   touched?: Set<string>
+  /** Each input's blob id by its absolute path, hashed once a run (a revision's files do not change under it). */
+  blobs: Map<string, string>
 }
 
 export class RenderCache {
@@ -60,6 +62,7 @@ export class RenderCache {
     const fingerprint = createHash('sha256').update(`${name}\0${version}`).digest('hex')
     const state: State = {
       dirty: false,
+      blobs: new Map(),
       ...(options.keep === 'touched' ? {touched: new Set<string>()} : {}),
       ...(options.fresh ? {fresh: true} : {}),
     }
@@ -82,16 +85,22 @@ export class RenderCache {
    */
   key(dir: string, inputs: readonly string[], extra = ''): string {
     const hash = createHash('sha256').update(dir).update(`\0${extra}`)
-    for (const f of [...inputs].sort()) {
-      let id = 'missing'
-      try {
-        id = blobId(readFileSync(path.join(this.root, f)))
-      } catch {
-        // a missing input is part of the key: kustomize will say what is missing
-      }
-      hash.update(`\0${f}\0${id}`)
-    }
+    for (const f of [...inputs].sort()) hash.update(`\0${f}\0${this.idOf(path.join(this.root, f))}`)
     return hash.digest('hex')
+  }
+
+  /** A file's blob id ('missing' when it cannot be read: kustomize will say what is missing), once a run. */
+  private idOf(file: string): string {
+    let id = this.state.blobs.get(file)
+    if (id === undefined) {
+      try {
+        id = blobId(readFileSync(file))
+      } catch {
+        id = 'missing'
+      }
+      this.state.blobs.set(file, id)
+    }
+    return id
   }
 
   get(dir: string, key: string): BuildResult | undefined {

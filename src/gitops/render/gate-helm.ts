@@ -13,6 +13,7 @@ import {
   type HelmStatus,
   type PreparedChart,
 } from './helm.js'
+import {filesWithPrefix} from '../revision/paths.js'
 import {MODULE_NOT_BUILT} from './unbuilt.js'
 
 /** One wave's Helm deployables through helm (./helm.ts), their findings and statuses in the report. */
@@ -95,8 +96,7 @@ function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']
 
 /** The files of a Helm deployable's chart folder. */
 function chartFilesOf(ctx: GateContext, d: HelmDeployable): string[] {
-  const prefix = d.chart ? `${d.chart}/` : ''
-  return ctx.input.files.filter((f) => f.startsWith(prefix))
+  return filesWithPrefix(ctx.input.files, d.chart ? `${d.chart}/` : '')
 }
 
 /** A chart that did not render, as the finding of its kind: a limit, a refusal, unavailable, or failed. */

@@ -12,7 +12,7 @@ import {mapConcurrent} from '../../core/concurrency.js'
 import type {DependencySite, Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import {rememberable, type BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import {confinedPath, repoRelative} from '../revision/paths.js'
+import {confinedPath, filesWithPrefix, repoRelative} from '../revision/paths.js'
 import {setName, type HelmDeployable} from '../deployables/index.js'
 import type {RenderCache} from './cache.js'
 import type {Judge, Verdicts} from './judge.js'
@@ -212,11 +212,7 @@ function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 
   const prefix = d.chart ? `${d.chart}/` : ''
   const named = [...d.valueFiles, ...d.reads, ...d.setFile.map((s) => s.path)]
   return [
-    ...new Set([
-      ...options.files.filter((f) => f.startsWith(prefix)),
-      ...named,
-      ...(options.linked?.([d.chart, ...named]) ?? []),
-    ]),
+    ...new Set([...filesWithPrefix(options.files, prefix), ...named, ...(options.linked?.([d.chart, ...named]) ?? [])]),
   ]
 }
 

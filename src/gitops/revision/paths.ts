@@ -62,3 +62,61 @@ export function repoRelative(text: string, root: string): string {
   for (const s of spellings) out = out.replaceAll(`${s}/`, '').replaceAll(s, '.')
   return out
 }
+
+/** A list of files in sorted order: itself when it is sorted, else a sorted copy with each file's place in it. */
+interface SortedView {
+  length: number
+  sorted: readonly string[]
+  /** Index in the list of each file of `sorted` (none when the list is sorted). */
+  order?: number[]
+}
+const views = new WeakMap<readonly string[], SortedView>()
+
+function sortedView(files: readonly string[]): SortedView {
+  const known = views.get(files)
+  if (known?.length === files.length) return known
+  let isSorted = true
+  for (let i = 1; i < files.length && isSorted; i++) isSorted = files[i - 1] <= files[i]
+  let view: SortedView = {length: files.length, sorted: files}
+  if (!isSorted) {
+    const order = files.map((_, i) => i).sort((a, b) => (files[a] < files[b] ? -1 : files[a] > files[b] ? 1 : a - b))
+    view = {length: files.length, sorted: order.map((i) => files[i]), order}
+  }
+  views.set(files, view)
+  return view
+}
+
+/**
+ * `files.filter((f) => f.startsWith(prefix))`, in the list's order, without reading every file: the files under a
+ * prefix are one run of the sorted list, found by bisection (each list sorted once, remembered while it lives).
+ */
+export function filesWithPrefix(files: readonly string[], prefix: string): string[] {
+  if (prefix === '') return [...files]
+  const {sorted, order} = sortedView(files)
+  const lo = firstAtLeast(sorted, prefix)
+  let end = lo
+  while (end < sorted.length && sorted[end].startsWith(prefix)) end++
+  if (!order) return sorted.slice(lo, end)
+  return order
+    .slice(lo, end)
+    .sort((a, b) => a - b)
+    .map((i) => files[i])
+}
+
+/** `files.includes(file)`, by bisection of the list sorted once. */
+export function hasFile(files: readonly string[], file: string): boolean {
+  const {sorted} = sortedView(files)
+  return sorted[firstAtLeast(sorted, file)] === file
+}
+
+/** The index of the first of `sorted` that is not before `s`. */
+function firstAtLeast(sorted: readonly string[], s: string): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid] < s) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}

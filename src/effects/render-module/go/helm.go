@@ -22,7 +22,6 @@ import (
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/common/util"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/engine"
 	release "helm.sh/helm/v4/pkg/release/v1"
@@ -51,6 +50,9 @@ type HelmTemplate struct {
 	// FluxPostRender is not helm's: a HelmRelease's post-renderers as helm-controller builds them, run where Helm
 	// runs a post-renderer.
 	FluxPostRender *fluxpostrender.Release `json:"fluxPostRender,omitempty"`
+	// ChartKey is not helm's: set by the host only for a chart folder whose files cannot change while this thread
+	// lives (a frozen revision's), it names them; the files the loader read there are kept under it (chart_files.go).
+	ChartKey string `json:"chartKey,omitempty"`
 }
 
 // Parameter is one --set, --set-string or --set-file: Helm's strvals reads `name=value` as it reads the flag.
@@ -128,7 +130,7 @@ func helmTemplate(r *HelmTemplate, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ch, err := loadInstallable(chartPath)
+	ch, err := loadInstallable(chartPath, r.ChartKey)
 	if err != nil {
 		return err
 	}
@@ -161,8 +163,8 @@ func capabilities(f *templateFlags) (*common.Capabilities, error) {
 }
 
 // loadInstallable: runInstall's chart checks — loaded, an application chart, its dependencies present.
-func loadInstallable(chartPath string) (*chart.Chart, error) {
-	ch, err := loader.Load(chartPath)
+func loadInstallable(chartPath, key string) (*chart.Chart, error) {
+	ch, err := loadChart(chartPath, key)
 	if err != nil {
 		return nil, err
 	}

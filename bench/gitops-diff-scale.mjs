@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// `ameide gitops diff` at scale, beside Helm's own engine natively: the design documents' repository shape (one
+// ApplicationSet, a git files generator over environments/<env>/components/<name>/component.yaml, values layered
+// _shared → env/<env>, each component its own chart: a Deployment, a Service, a ConfigMap) with COMPONENTS components
+// in three environments (334 → 1,002 Applications), and two pull requests off `main`:
+//   - `all`: every chart's Deployment template changed: every Application changed (2 × Applications renders);
+//   - `few`: three staging values files and one chart's template: six Applications changed.
+// Each diff cold (no render cache) and warm (a second run), under /usr/bin/time: wall, CPU (user + system of the
+// process tree) and peak RSS of the CLI's process. The floor: the same renders (both revisions) through Helm's engine
+// natively in one Go process (bench/helm-floor: helm.sh/helm/v4's action.Install client-only, one chart load and one
+// values merge per render, one at a time), built by this bench with Go from .tools or PATH.
+// Floors (issue 72, 1,002 Applications): few changed ≤ 2 s cold, ≤ 1 s warm; all changed ≤ 10 s wall, ≤ 500 MB.
+// With --before DIR, the same diffs by the build in DIR (a work tree of an earlier commit, built), interleaved.
+// With --json DIR, each diff's --json output written there (a before/after build compared byte for byte).
+// Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR]   (runs=0: only make
+// the repository and keep it)
+import {execFileSync, spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const argv = process.argv.slice(2)
+const option = (name) => {
+  const at = argv.indexOf(name)
+  return at >= 0 ? path.resolve(argv.splice(at, 2)[1]) : undefined
+}
+const before = option('--before')
+const jsonDir = option('--json')
+const components = Number(argv[0] ?? 334)
+const runs = Number(argv[1] ?? 1)
+const root = fileURLToPath(new URL('../', import.meta.url))
+const cli = path.join(root, 'bin/run.js')
+const ORIGIN = 'https://github.com/acme/gitops.git'
+const ENVS = ['dev', 'staging', 'production']
+const KUBE = '1.34.0'
+
+const work = mkdtempSync(path.join(tmpdir(), 'ameide-bench-scale-'))
+const repo = path.join(work, 'repo')
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 1 << 30, ...opts})
+const write = (file, text) => {
+  mkdirSync(path.dirname(path.join(repo, file)), {recursive: true})
+  writeFileSync(path.join(repo, file), text)
+}
+const gitIn = (args) => {
+  const r = run('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', ...args], {cwd: repo})
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout.trim()
+}
+
+const applicationSet = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: components, namespace: argocd}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+    - git:
+        repoURL: ${ORIGIN}
+        revision: HEAD
+        files:
+          - path: environments/**/component.yaml
+  template:
+    metadata:
+      name: '{{ .name }}-{{ index .path.segments 1 }}'
+    spec:
+      project: default
+      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}
+      source:
+        repoURL: ${ORIGIN}
+        targetRevision: HEAD
+        path: 'sources/charts/apps/{{ .name }}'
+        helm:
+          ignoreMissingValueFiles: true
+          valueFiles:
+            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'
+            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'
+`
+const deployment = (extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+  labels: {app: {{ .Release.Name }}${extra}}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels: {app: {{ .Release.Name }}}
+  template:
+    metadata:
+      labels: {app: {{ .Release.Name }}}
+    spec:
+      containers:
+        - name: app
+          image: {{ required "image.ref is required" .Values.image.ref }}
+          ports: [{containerPort: 8080}]
+          envFrom: [{configMapRef: {name: {{ .Release.Name }}-config}}]
+`
+const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: {app: {{ .Release.Name }}}
+  ports: [{port: 80, targetPort: 8080}]
+`
+const configMap = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  LOG_LEVEL: {{ .Values.logLevel | quote }}
+  ENVIRONMENT: {{ .Release.Namespace | quote }}
+`
+const name = (i) => `c${String(i).padStart(3, '0')}`
+const ref = (c, env, tag) =>
+  `ghcr.io/acme/${c}:${tag}@sha256:${createHash('sha256').update(`${c} ${env} ${tag}`).digest('hex')}`
+
+/** The main branch, and the branches `few` and `all` off it. */
+function repository() {
+  mkdirSync(repo)
+  write('argocd/applicationsets/components.yaml', applicationSet)
+  for (let i = 0; i < components; i++) {
+    const c = name(i)
+    write(`sources/charts/apps/${c}/Chart.yaml`, `apiVersion: v2\nname: ${c}\nversion: 0.1.0\n`)
+    write(`sources/charts/apps/${c}/values.yaml`, 'replicas: 1\nlogLevel: info\nimage:\n  ref: ""\n')
+    write(`sources/charts/apps/${c}/templates/deployment.yaml`, deployment())
+    write(`sources/charts/apps/${c}/templates/service.yaml`, service)
+    write(`sources/charts/apps/${c}/templates/configmap.yaml`, configMap)
+    write(`sources/values/_shared/apps/${c}/values.yaml`, 'replicas: 2\n')
+    for (const env of ENVS) {
+      write(`environments/${env}/components/${c}/component.yaml`, `name: ${c}\n`)
+      write(`sources/values/env/${env}/apps/${c}/values.yaml`, `image:\n  ref: ${ref(c, env, '1.0.0')}\n`)
+    }
+  }
+  gitIn(['init', '-q', '-b', 'main'])
+  gitIn(['remote', 'add', 'origin', ORIGIN])
+  gitIn(['add', '-A'])
+  gitIn(['commit', '-qm', 'base'])
+  gitIn(['checkout', '-q', '-b', 'few'])
+  for (let i = 0; i < 3; i++)
+    write(
+      `sources/values/env/staging/apps/${name(i)}/values.yaml`,
+      `image:\n  ref: ${ref(name(i), 'staging', '1.1.0')}\n`,
+    )
+  write(`sources/charts/apps/${name(3)}/templates/deployment.yaml`, deployment(', tier: web'))
+  gitIn(['commit', '-qam', 'six Applications'])
+  gitIn(['checkout', '-q', 'main'])
+  gitIn(['checkout', '-q', '-b', 'all'])
+  for (let i = 0; i < components; i++)
+    write(`sources/charts/apps/${name(i)}/templates/deployment.yaml`, deployment(', tier: web'))
+  gitIn(['commit', '-qam', 'every Application'])
+  gitIn(['checkout', '-q', 'main'])
+}
+
+/** bench/helm-floor built (Go from .tools or PATH, the toolchain the render module pins, through the module proxy). */
+function buildFloor() {
+  const go = [process.env.AMEIDE_GO, path.join(root, '.tools/bin/go')].find((g) => g && existsSync(g)) ?? 'go'
+  const out = path.join(work, 'helm-floor')
+  execFileSync(go, ['build', '-trimpath', '-o', out, '.'], {
+    cwd: path.join(root, 'bench/helm-floor'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {...process.env, GOWORK: 'off', GOTOOLCHAIN: 'go1.26.8', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
+  })
+  return out
+}
+
+/** The renders a diff of `branch` against main needs, both revisions (each revision checked out as a work tree). */
+function floorJobs(branch, trees) {
+  const jobs = []
+  const changed =
+    branch === 'all'
+      ? Array.from({length: components}, (_, i) => ENVS.map((env) => ({c: name(i), env}))).flat()
+      : [...[0, 1, 2].map((i) => ({c: name(i), env: 'staging'})), ...ENVS.map((env) => ({c: name(3), env}))]
+  for (const dir of [trees.main, trees[branch]])
+    for (const {c, env} of changed)
+      jobs.push({
+        chart: path.join(dir, 'sources/charts/apps', c),
+        release: `${c}-${env}`,
+        namespace: env,
+        kube: KUBE,
+        values: [
+          path.join(dir, `sources/values/_shared/apps/${c}/values.yaml`),
+          path.join(dir, `sources/values/env/${env}/apps/${c}/values.yaml`),
+        ],
+      })
+  return `${jobs.map((j) => JSON.stringify(j)).join('\n')}\n`
+}
+
+/** One command under /usr/bin/time: wall s, CPU s, peak RSS MB, and its stdout. */
+function timed(file, args, opts = {}) {
+  const r = run('/usr/bin/time', ['-f', '%e %U %S %M', file, ...args], opts)
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`)
+  const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number)
+  return {wall, cpu: user + sys, rss: rssKb / 1024, stdout: r.stdout}
+}
+
+const cacheFile = path.join(repo, '.git', 'ameide', 'cache', 'gitops-diff.json')
+/** One diff of `branch` against main by `bin` (cold: the render cache removed first). */
+function diff(bin, branch, cold, label) {
+  if (cold) rmSync(cacheFile, {force: true})
+  const args = [bin, 'gitops', 'diff', '--base', 'main', '--head', branch, '--json']
+  const got = timed(process.execPath, args, {cwd: repo})
+  const doc = JSON.parse(got.stdout)
+  if (doc.summary !== 'changed') throw new Error(`${label}: ${doc.summary} ${JSON.stringify(doc.failures)}`)
+  if (jsonDir) writeFileSync(path.join(jsonDir, `${label.replaceAll(/\W+/g, '-')}.json`), got.stdout)
+  return {...got, renders: doc.renders, changed: doc.counts.deployablesChanged}
+}
+
+try {
+  repository()
+  const trees = {main: path.join(work, 'tree-main'), few: path.join(work, 'tree-few'), all: path.join(work, 'tree-all')}
+  for (const b of ['main', 'few', 'all']) gitIn(['worktree', 'add', '-q', '--detach', trees[b], b])
+  // runs=0: only the repository, kept (for bench/cpu-profile.mjs or a --json comparison in it).
+  if (runs === 0) process.env.AMEIDE_BENCH_KEEP = '1'
+  const floor = runs === 0 ? undefined : buildFloor()
+  if (jsonDir) mkdirSync(jsonDir, {recursive: true})
+  const builds = {
+    this: cli,
+    ...(before ? {[`before (${path.basename(before)})`]: path.join(before, 'bin/run.js')} : {}),
+  }
+  const samples = {}
+  const add = (label, value) => (samples[label] ??= []).push(value)
+  const load = [loadavg()[0]]
+  if (runs === 0) {
+    console.log(`kept: ${repo} (work trees of main, few, all beside it)`)
+    process.exit(0)
+  }
+  for (let i = 0; i < runs; i++) {
+    for (const branch of ['few', 'all']) {
+      for (const [build, bin] of Object.entries(builds)) {
+        add(`${build}|${branch}|cold`, diff(bin, branch, true, `${build} ${branch} cold`))
+        add(`${build}|${branch}|warm`, diff(bin, branch, false, `${build} ${branch} warm`))
+      }
+      add(`floor|${branch}|cold`, timed(floor, [], {input: floorJobs(branch, trees)}))
+      load.push(loadavg()[0])
+    }
+  }
+  const median = (xs, k) => xs.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const apps = components * ENVS.length
+  console.log(
+    `${apps} Applications (${components} components × ${ENVS.length} environments), one ApplicationSet; ` +
+      `node ${process.version}, ${cpus().length} CPU(s); median of ${runs} run(s); ` +
+      `load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,
+  )
+  console.log('| pull request | run | wall | CPU | peak RSS | renders (base + head) |')
+  console.log('| --- | --- | ---: | ---: | ---: | ---: |')
+  for (const [label, xs] of Object.entries(samples)) {
+    const [build, branch, temp] = label.split('|')
+    const pr = branch === 'all' ? `all ${apps} changed` : `6 of ${apps} changed`
+    const r = xs[0].renders
+    const renders = r ? `${r.base.rendered + r.head.rendered}` : branch === 'all' ? `${2 * apps}` : '12'
+    const who = build === 'floor' ? "Helm's engine natively, one Go process" : `gitops diff (${build}), ${temp}`
+    console.log(
+      `| ${pr} | ${who} | ${median(xs, 'wall').toFixed(2)} s | ${median(xs, 'cpu').toFixed(2)} s | ${median(xs, 'rss').toFixed(0)} MB | ${renders} |`,
+    )
+  }
+  const m = (label, k) => median(samples[label], k)
+  const verdict = (ok) => (ok ? '✓' : '✗')
+  console.log(
+    `few changed, cold: ${m('this|few|cold', 'wall').toFixed(2)} s (≤ 2 s) ${verdict(m('this|few|cold', 'wall') <= 2)}`,
+  )
+  console.log(
+    `few changed, warm: ${m('this|few|warm', 'wall').toFixed(2)} s (≤ 1 s) ${verdict(m('this|few|warm', 'wall') <= 1)}`,
+  )
+  console.log(
+    `all changed, cold: ${m('this|all|cold', 'wall').toFixed(2)} s (≤ 10 s) ${verdict(m('this|all|cold', 'wall') <= 10)}, ` +
+      `${m('this|all|cold', 'rss').toFixed(0)} MB (≤ 500 MB) ${verdict(m('this|all|cold', 'rss') <= 500)}; ` +
+      `CPU ${(m('this|all|cold', 'cpu') / m('floor|all|cold', 'cpu')).toFixed(1)}× the native engine's`,
+  )
+} finally {
+  if (process.env.AMEIDE_BENCH_KEEP === '1') console.log(`kept: ${repo}`)
+  else rmSync(work, {recursive: true, force: true})
+}
