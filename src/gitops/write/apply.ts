@@ -1,11 +1,28 @@
-import {accessSync, constants, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync} from 'node:fs'
-import {open, realpath, unlink, writeFile} from 'node:fs/promises'
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fsync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import {realpath, unlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
+import {promisify} from 'node:util'
 
 import {mapConcurrent, type Settled} from '../../core/concurrency.js'
 import {failureError, prerequisiteError} from '../../core/errors.js'
 import {closeJournal, sha256, syncDirectory, writeJournal, writeState, type Journal} from './journal.js'
 import type {FileEdit} from './plan.js'
+
+const fsyncAsync = promisify(fsync)
 
 /** Files checked and written at once: enough to keep the file system busy, few enough for the fd limit. */
 const IO_WIDTH = 32
@@ -45,7 +62,8 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
   const realRoot = await realpath(root)
   // The checks one after the other, synchronously: each is a few system calls on cached metadata, cheaper than a
   // round trip through the thread pool; the first failure in edit order is the one reported.
-  const checked = edits.map((edit) => checkTarget(root, realRoot, edit))
+  const realDirs = new Map<string, string>()
+  const checked = edits.map((edit) => checkTarget(root, realRoot, edit, realDirs))
   mkdirSync(state.tmp, {recursive: true})
   const tmpDevice = statSync(state.tmp).dev
   const sameDevice = new Map<string, boolean>() // per target folder
@@ -70,14 +88,17 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
     entries,
   })
   writeJournal(state, journal('writing'))
+  // Opening and writing a small temporary is page-cache work, done here; only its fsync waits on the disk, on the
+  // thread pool, up to IO_WIDTH at once.
   const written = await mapConcurrent(targets, IO_WIDTH, async (t) => {
-    const handle = await open(t.temp, 'wx', t.mode & 0o7777)
+    const mode = t.mode & 0o7777
+    const fd = openSync(t.temp, 'wx', mode)
     try {
-      await handle.writeFile(t.edit.after, 'utf8')
-      await handle.chmod(t.mode & 0o7777) // the umask may have narrowed open's mode
-      await handle.sync()
+      writeFileSync(fd, t.edit.after, 'utf8')
+      if (narrowed(mode)) fchmodSync(fd, mode)
+      await fsyncAsync(fd)
     } finally {
-      await handle.close()
+      closeSync(fd)
     }
   })
   if (written.some((w) => !w.ok)) {
@@ -110,11 +131,14 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
   closeJournal(state)
 }
 
-function checkTarget(root: string, realRoot: string, edit: FileEdit): Target {
+/** `realDirs`: each folder's real path, resolved once (a target that is no symbolic link lies in its folder's). */
+function checkTarget(root: string, realRoot: string, edit: FileEdit, realDirs: Map<string, string>): Target {
   const abs = path.join(root, edit.file)
   const info = lstatSync(abs)
-  const real = realpathSync(abs)
-  if (info.isSymbolicLink() || !real.startsWith(realRoot + path.sep)) {
+  const dir = path.dirname(abs)
+  let realDir = realDirs.get(dir)
+  if (realDir === undefined) realDirs.set(dir, (realDir = realpathSync(dir)))
+  if (info.isSymbolicLink() || !path.join(realDir, path.basename(abs)).startsWith(realRoot + path.sep)) {
     throw failureError(
       'UNSAFE_PATH',
       `${edit.file} is a symbolic link or lies outside the repository; nothing was written.`,
@@ -132,6 +156,15 @@ function checkTarget(root: string, realRoot: string, edit: FileEdit): Target {
     ])
   }
   return {edit, abs, temp: '', mode: info.mode}
+}
+
+/** The umask, read once (reading it sets it and puts it back). */
+let umask: number | undefined
+
+/** Whether `open(…, mode)` may leave a mode other than `mode`: the umask clears some of its bits, or it has special bits. */
+function narrowed(mode: number): boolean {
+  umask ??= process.umask()
+  return (mode & umask) !== 0 || (mode & 0o7000) !== 0
 }
 
 /** The values, or the first error in input order. */
