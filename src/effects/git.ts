@@ -47,13 +47,16 @@ export async function gitTopLevel(cwd: string): Promise<string | null> {
 
 /**
  * What `git rev-parse --show-toplevel` prints, found without starting git (a process costs ≈ 12 ms of CPU, every
- * command's start pays it) in the plain case only: no GIT_* or SUDO_UID variable, `cwd`'s real path outside any
- * `.git` folder, and in it or a folder above on the same file system a `.git` folder with a HEAD, owned (with the
+ * command's start pays it) in the plain case only: no variable that changes git's discovery (DISCOVERY_ENV),
+ * `cwd`'s real path outside any `.git` folder, and in it or a folder above on the same file system a `.git` folder with a HEAD, owned (with the
  * folder holding it) by this user, whose config names no worktree and no bare repository. Anything else (a linked
  * worktree's `.git` file, no repository found, another owner) is undefined: git decides.
  */
+const DISCOVERY_ENV =
+  /^(GIT_(DIR|WORK_TREE|COMMON_DIR|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM|CONFIG.*|TEST_.*)|SUDO_UID)$/
+
 export function plainTopLevel(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (Object.keys(env).some((k) => k.startsWith('GIT_') || k === 'SUDO_UID')) return undefined
+  if (Object.keys(env).some((k) => DISCOVERY_ENV.test(k))) return undefined
   const uid = process.getuid?.()
   try {
     let dir = realpathSync.native(cwd)

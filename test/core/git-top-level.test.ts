@@ -32,6 +32,7 @@ describe('plainTopLevel', () => {
     ['a repository inside another', nested],
   ])('in %s: git’s answer, without git', async (_, cwd) => {
     expect(plainTopLevel(cwd, noGitEnv)).toBe(git(cwd, 'rev-parse', '--show-toplevel'))
+    expect(plainTopLevel(cwd, {...noGitEnv, GIT_SSL_CAINFO: '/x'})).toBe(git(cwd, 'rev-parse', '--show-toplevel'))
     expect(await gitTopLevel(cwd)).toBe(git(cwd, 'rev-parse', '--show-toplevel'))
   })
 
@@ -45,6 +46,7 @@ describe('plainTopLevel', () => {
       expect(plainTopLevel(path.join(repo, '.git'), noGitEnv)).toBeUndefined()
       expect(plainTopLevel(outside, noGitEnv)).toBeUndefined()
       expect(plainTopLevel(repo, {...noGitEnv, GIT_DIR: path.join(nested, '.git')})).toBeUndefined()
+      expect(plainTopLevel(repo, {...noGitEnv, GIT_CONFIG_COUNT: '1'})).toBeUndefined()
     } finally {
       rmSync(outside, {recursive: true, force: true})
     }
