@@ -1,28 +1,11 @@
-import {
-  accessSync,
-  closeSync,
-  constants,
-  fchmodSync,
-  fsync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import {realpath, unlink, writeFile} from 'node:fs/promises'
+import {accessSync, constants, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync} from 'node:fs'
+import {open, realpath, unlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {promisify} from 'node:util'
 
 import {mapConcurrent, type Settled} from '../../core/concurrency.js'
 import {failureError, prerequisiteError} from '../../core/errors.js'
 import {closeJournal, sha256, syncDirectory, writeJournal, writeState, type Journal} from './journal.js'
 import type {FileEdit} from './plan.js'
-
-const fsyncAsync = promisify(fsync)
 
 /** Files checked and written at once: enough to keep the file system busy, few enough for the fd limit. */
 const IO_WIDTH = 32
@@ -88,17 +71,15 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
     entries,
   })
   writeJournal(state, journal('writing'))
-  // Opening and writing a small temporary is page-cache work, done here; only its fsync waits on the disk, on the
-  // thread pool, up to IO_WIDTH at once.
   const written = await mapConcurrent(targets, IO_WIDTH, async (t) => {
     const mode = t.mode & 0o7777
-    const fd = openSync(t.temp, 'wx', mode)
+    const handle = await open(t.temp, 'wx', mode)
     try {
-      writeFileSync(fd, t.edit.after, 'utf8')
-      if (narrowed(mode)) fchmodSync(fd, mode)
-      await fsyncAsync(fd)
+      await handle.writeFile(t.edit.after, 'utf8')
+      if (narrowed(mode)) await handle.chmod(mode)
+      await handle.sync()
     } finally {
-      closeSync(fd)
+      await handle.close()
     }
   })
   if (written.some((w) => !w.ok)) {
