@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Node's compile cache (Node >= 22.1) keeps V8's code for every module loaded below between runs; older runtimes
 // have no such function and run without it.
-import {writeSync} from 'node:fs'
 import module from 'node:module'
+
+// Built-ins through require: an ES import of `node:fs` builds its ES facade, which reads every export, the lazy
+// ReadStream and WriteStream too (they load the streams: a few ms of every start). scripts/bundle.mjs does the same.
+const requireBuiltin = module.createRequire(import.meta.url)
+const {writeSync} = requireBuiltin('node:fs')
 
 module.enableCompileCache?.()
 
@@ -77,11 +81,9 @@ if (mcp !== undefined) {
  * and finding and reading each plugin's package.json and manifest is a part of every command's start.
  */
 async function loadOptions(argv) {
-  const [{readFileSync}, {fileURLToPath}, {COMMANDS}] = await Promise.all([
-    import('node:fs'),
-    import('node:url'),
-    import('../dist/cli/commands.js'),
-  ])
+  const {readFileSync} = requireBuiltin('node:fs')
+  const {fileURLToPath} = requireBuiltin('node:url')
+  const {COMMANDS} = await import('../dist/cli/commands.js')
   const root = fileURLToPath(new URL('..', import.meta.url)).replace(/[\\/]$/, '')
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   const words = []
