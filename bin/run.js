@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // Node's compile cache (Node >= 22.1) keeps V8's code for every module loaded below between runs; older runtimes
 // have no such function and run without it.
-import {writeSync} from 'node:fs'
 import module from 'node:module'
+
+// Built-ins through require: an ES import of `node:fs` builds its ES facade, which reads every export, the lazy
+// ReadStream and WriteStream too (they load the streams: a few ms of every start). scripts/bundle.mjs does the same.
+const requireBuiltin = module.createRequire(import.meta.url)
+const {writeSync} = requireBuiltin('node:fs')
 
 module.enableCompileCache?.()
 
@@ -66,8 +70,31 @@ if (mcp !== undefined) {
   process.stdout.write = write
   if (!process.exitCode) terminalHelp.store(chunks.join(''))
 } else {
-  const {execute} = await import('../dist/cli/run.js')
-  await execute({dir: import.meta.url})
+  const [{execute}, options] = await Promise.all([import('../dist/cli/run.js'), loadOptions(argv)])
+  await execute({loadOptions: options})
+}
+
+/**
+ * oclif's load options: the package root and its package.json, read here (oclif would look for both). A run of one
+ * of ameide's own commands (its id in the leading words of argv, no help asked) loads none of the core plugins: they
+ * add only the `help` and `autocomplete` commands and a hook for an unknown command, none of which such a run uses,
+ * and finding and reading each plugin's package.json and manifest is a part of every command's start.
+ */
+async function loadOptions(argv) {
+  const {readFileSync} = requireBuiltin('node:fs')
+  const {fileURLToPath} = requireBuiltin('node:url')
+  const {COMMANDS} = await import('../dist/cli/commands.js')
+  const root = fileURLToPath(new URL('..', import.meta.url)).replace(/[\\/]$/, '')
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  const words = []
+  for (const arg of argv) {
+    if (arg.startsWith('-')) break
+    words.push(arg)
+  }
+  const own = words.some((_, i) => Object.hasOwn(COMMANDS, words.slice(0, i + 1).join(':')))
+  const help = argv.some((arg) => arg === '--help' || arg === '-h')
+  if (own && !help) pjson.oclif = {...pjson.oclif, plugins: []}
+  return {root, pjson}
 }
 
 /**

@@ -155,6 +155,24 @@ const cjsFacades = {
   },
 }
 
+// An ES import of a Node built-in makes Node build the module's ES facade, which reads every export, lazy ones too
+// (`node:fs`'s ReadStream and WriteStream load the streams: a few ms of every start). Through the chunk's require
+// (the banner's), a built-in's exports are read where the code uses them.
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onResolve({filter: /^node:/}, (args) =>
+      args.kind === 'import-statement' && args.namespace !== 'builtin-require'
+        ? {path: args.path, namespace: 'builtin-require'}
+        : undefined,
+    )
+    build.onLoad({filter: /.*/, namespace: 'builtin-require'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js',
+    }))
+  },
+}
+
 /** A .cjs file, or a .js file whose nearest package.json does not say `"type": "module"`. */
 function isCommonJs(file) {
   if (file.endsWith('.cjs')) return true
@@ -200,7 +218,7 @@ const result = await esbuild.build({
     js: "import {createRequire as __ameideRequire} from 'node:module'\nconst require = __ameideRequire(import.meta.url)",
   },
   define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
-  plugins: [virtual, oclifLazy, cjsFacades],
+  plugins: [virtual, oclifLazy, cjsFacades, builtinsByRequire],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',

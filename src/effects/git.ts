@@ -1,4 +1,6 @@
 import {execFile, spawn} from 'node:child_process'
+import {lstatSync, readFileSync, realpathSync, statSync, type Stats} from 'node:fs'
+import path from 'node:path'
 
 import {allowListedEnv} from './isolated-env.js'
 
@@ -37,8 +39,53 @@ export function gitMaybe(cwd: string, args: string[], env?: NodeJS.ProcessEnv): 
 
 /** `git rev-parse --show-toplevel` of `cwd`, or null outside a repository (or without git). */
 export async function gitTopLevel(cwd: string): Promise<string | null> {
+  const plain = plainTopLevel(cwd)
+  if (plain !== undefined) return plain
   const result = await gitMaybe(cwd, ['rev-parse', '--show-toplevel'])
   return result.ok ? result.stdout.trim() : null
+}
+
+/**
+ * What `git rev-parse --show-toplevel` prints, found without starting git (a process costs ≈ 12 ms of CPU, every
+ * command's start pays it) in the plain case only: no variable that changes git's discovery (DISCOVERY_ENV),
+ * `cwd`'s real path outside any `.git` folder, and in it or a folder above on the same file system a `.git` folder with a HEAD, owned (with the
+ * folder holding it) by this user, whose config names no worktree and no bare repository. Anything else (a linked
+ * worktree's `.git` file, no repository found, another owner) is undefined: git decides.
+ */
+const DISCOVERY_ENV =
+  /^(GIT_(DIR|WORK_TREE|COMMON_DIR|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM|CONFIG.*|TEST_.*)|SUDO_UID)$/
+
+export function plainTopLevel(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (Object.keys(env).some((k) => DISCOVERY_ENV.test(k))) return undefined
+  const uid = process.getuid?.()
+  try {
+    let dir = realpathSync.native(cwd)
+    if (uid === undefined || dir.split(path.sep).includes('.git')) return undefined
+    const device = statSync(dir).dev
+    for (;;) {
+      const dotGit = lstatOrNull(path.join(dir, '.git'))
+      if (dotGit) {
+        if (!dotGit.isDirectory() || dotGit.uid !== uid || statSync(dir).uid !== uid) return undefined
+        if (!statSync(path.join(dir, '.git', 'HEAD')).isFile()) return undefined
+        const config = readFileSync(path.join(dir, '.git', 'config'), 'utf8')
+        return /^\s*(worktree|bare\s*=\s*true)/im.test(config) ? undefined : dir
+      }
+      const up = path.dirname(dir)
+      if (up === dir || statSync(up).dev !== device) return undefined
+      dir = up
+    }
+  } catch {
+    return undefined
+  }
+}
+
+function lstatOrNull(file: string): Stats | null {
+  try {
+    return lstatSync(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
 }
 
 /** The URL of remote `name` of the repository at `cwd`, or null when there is none. */

@@ -46,7 +46,7 @@ function listFilesSync(dir: string): string[] {
 /** Reused read buffer (one per thread): no per-file allocation and no fstat for the size. */
 let readBuffer = Buffer.allocUnsafe(256 * 1024)
 
-/** The file's bytes (a view of the shared buffer, valid until the next call) and its size. */
+/** The file's bytes (a view of the shared buffer, valid until the next call) and its size; one read for most. */
 function readShared(abs: string): {bytes: Buffer; size: number} {
   const fd = openSync(abs, 'r')
   try {
@@ -58,9 +58,11 @@ function readShared(abs: string): {bytes: Buffer; size: number} {
         readBuffer.copy(bigger, 0, 0, n)
         readBuffer = bigger
       }
-      const k = readSync(fd, readBuffer, n, readBuffer.length - n, null)
-      if (k === 0) return {bytes: readBuffer.subarray(0, n), size: n}
+      const room = readBuffer.length - n
+      const k = readSync(fd, readBuffer, n, room, null)
       n += k
+      // A regular file's short read is its end: no read more to see an empty one.
+      if (k < room) return {bytes: readBuffer.subarray(0, n), size: n}
     }
   } finally {
     closeSync(fd)

@@ -1,7 +1,7 @@
 // One file of the GitOps checkout through the gate's per-file half: read, prefilter, parse, per-file rules. Any
 // thread can run it (src/core/threads.ts, src/gitops/verify/worker.ts): tasks and verdicts are plain data.
 import {createHash} from 'node:crypto'
-import {closeSync, constants, fstatSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, constants, fstatSync, openSync, readFileSync, readSync} from 'node:fs'
 import path from 'node:path'
 
 import type {LocalChart} from '../charts.js'
@@ -130,7 +130,7 @@ function readText(abs: string, maxBytes: number): string | {unreadable: string} 
         unreadable: `it is ${stat.size} bytes, over gitopsPolicy.maxFileBytes (${maxBytes}), and was not read`,
       }
     }
-    const bytes = readFileSync(fd)
+    const bytes = readAll(fd, stat.size)
     if (bytes.length > maxBytes) return {unreadable: `it grew over gitopsPolicy.maxFileBytes (${maxBytes}) while read`}
     return bytes.toString('utf8')
   } catch (error) {
@@ -138,6 +138,16 @@ function readText(abs: string, maxBytes: number): string | {unreadable: string} 
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * The whole file in one read of one byte more than fstat's size (readFileSync(fd) stats again and reads until an
+ * empty read): a regular file's short read is its end; a file that grew since (or reports size 0) is read on.
+ */
+function readAll(fd: number, size: number): Buffer {
+  const buffer = Buffer.allocUnsafe(size + 1)
+  const n = readSync(fd, buffer, 0, size + 1, null)
+  return n <= size ? buffer.subarray(0, n) : Buffer.concat([buffer, readFileSync(fd)])
 }
 
 const reasonOf = (error: unknown): string => {

@@ -45,7 +45,8 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
   const realRoot = await realpath(root)
   // The checks one after the other, synchronously: each is a few system calls on cached metadata, cheaper than a
   // round trip through the thread pool; the first failure in edit order is the one reported.
-  const checked = edits.map((edit) => checkTarget(root, realRoot, edit))
+  const realDirs = new Map<string, string>()
+  const checked = edits.map((edit) => checkTarget(root, realRoot, edit, realDirs))
   mkdirSync(state.tmp, {recursive: true})
   const tmpDevice = statSync(state.tmp).dev
   const sameDevice = new Map<string, boolean>() // per target folder
@@ -71,10 +72,11 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
   })
   writeJournal(state, journal('writing'))
   const written = await mapConcurrent(targets, IO_WIDTH, async (t) => {
-    const handle = await open(t.temp, 'wx', t.mode & 0o7777)
+    const mode = t.mode & 0o7777
+    const handle = await open(t.temp, 'wx', mode)
     try {
       await handle.writeFile(t.edit.after, 'utf8')
-      await handle.chmod(t.mode & 0o7777) // the umask may have narrowed open's mode
+      if (narrowed(mode)) await handle.chmod(mode)
       await handle.sync()
     } finally {
       await handle.close()
@@ -110,11 +112,14 @@ export async function applyEdits(root: string, edits: FileEdit[], state = writeS
   closeJournal(state)
 }
 
-function checkTarget(root: string, realRoot: string, edit: FileEdit): Target {
+/** `realDirs`: each folder's real path, resolved once (a target that is no symbolic link lies in its folder's). */
+function checkTarget(root: string, realRoot: string, edit: FileEdit, realDirs: Map<string, string>): Target {
   const abs = path.join(root, edit.file)
   const info = lstatSync(abs)
-  const real = realpathSync(abs)
-  if (info.isSymbolicLink() || !real.startsWith(realRoot + path.sep)) {
+  const dir = path.dirname(abs)
+  let realDir = realDirs.get(dir)
+  if (realDir === undefined) realDirs.set(dir, (realDir = realpathSync(dir)))
+  if (info.isSymbolicLink() || !path.join(realDir, path.basename(abs)).startsWith(realRoot + path.sep)) {
     throw failureError(
       'UNSAFE_PATH',
       `${edit.file} is a symbolic link or lies outside the repository; nothing was written.`,
@@ -132,6 +137,15 @@ function checkTarget(root: string, realRoot: string, edit: FileEdit): Target {
     ])
   }
   return {edit, abs, temp: '', mode: info.mode}
+}
+
+/** The umask, read once (reading it sets it and puts it back). */
+let umask: number | undefined
+
+/** Whether `open(…, mode)` may leave a mode other than `mode`: the umask clears some of its bits, or it has special bits. */
+function narrowed(mode: number): boolean {
+  umask ??= process.umask()
+  return (mode & umask) !== 0 || (mode & 0o7000) !== 0
 }
 
 /** The values, or the first error in input order. */

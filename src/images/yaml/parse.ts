@@ -76,9 +76,12 @@ const nestedTooDeep = (): ParsedYaml => ({
  * nodeDepth). Linear, no allocation.
  */
 function flowDepth(text: string): number {
+  // Most texts hold no flow collection, or only late: the scan starts at the first bracket (a native search).
+  const first = text.search(/[[{]/)
+  if (first === -1) return 0
   let depth = 0
   let max = 0
-  for (let i = 0; i < text.length; i++) {
+  for (let i = first; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 0x5b || c === 0x7b) {
       if (++depth > max) max = depth
