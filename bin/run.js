@@ -34,6 +34,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(`Error: ${message}\n`)
   process.exit(3)
 }
+// oclif ends a command it does not know with 127 (its not-found plugin), the shell's "command not found".
+const NOT_FOUND = 127
 // `--json` promises exactly one document on stdout, whatever happens (below).
 if (argv.includes('--json')) answerOnce()
 // This entry runs the build (dist/); bin/dev.js runs the sources. Without this, oclif under NODE_ENV=test or
@@ -221,7 +223,10 @@ function answerOnce() {
   process.once('beforeExit', () => (drained = true))
   process.once('exit', (code) => {
     if (printed) return
-    const exitCode = code === 0 || code === undefined ? 1 : code
+    if (code === NOT_FOUND) return notFound()
+    // Ended by a signal the caller sent (a cancelled MCP call: 143): it asked for no answer.
+    if (code > 128) return
+    const exitCode = [1, 2, 3, 4].includes(code) ? code : 1
     const why = drained
       ? 'a step never finished (the event loop emptied before the command answered)'
       : `it ended with exit ${code} before printing its result`
@@ -234,4 +239,16 @@ function answerOnce() {
     writeSync(1, `${JSON.stringify({error}, null, 2)}\n`)
     process.exitCode = exitCode
   })
+}
+
+/** An unknown command with `--json`: COMMAND_NOT_FOUND, exit 127 (oclif's suggestion is on stderr). */
+function notFound() {
+  const command = argv.filter((a) => !a.startsWith('-')).join(' ')
+  const error = {
+    code: 'COMMAND_NOT_FOUND',
+    message: `${command} is not an ameide command.`,
+    exitCode: NOT_FOUND,
+    hints: ['ameide --help lists the commands'],
+  }
+  writeSync(1, `${JSON.stringify({error}, null, 2)}\n`)
 }

@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
 import {history} from '../support/diff-repo.js'
+import {assertMatchesSchema} from '../support/schema.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 
 afterAll(runCleanups)
@@ -53,6 +54,7 @@ describe('--json answers with one document whatever happens', () => {
     const run = await diff('throw.mjs', {FAULT_MS: String(ms)})
     expect(run.stderr).toContain('injected fault')
     const doc = run.json<Doc>()
+    assertMatchesSchema('error.schema.json', doc)
     expect(doc.error).toEqual(expect.objectContaining({code: 'INTERNAL_ERROR', exitCode: 1}))
     expect(run.exitCode).toBe(1)
   })
@@ -60,6 +62,7 @@ describe('--json answers with one document whatever happens', () => {
   it('a step that never settles: an INTERNAL_ERROR document saying so, the exit code kept', async () => {
     const run = await diff('hang.mjs', {FAULT_AFTER: '0'})
     const doc = run.json<Doc>()
+    assertMatchesSchema('error.schema.json', doc)
     expect(doc.error?.code).toBe('INTERNAL_ERROR')
     expect(doc.error?.message).toMatch(/a step never finished/)
     expect(run.exitCode).toBe(1)
@@ -74,5 +77,23 @@ describe('--json answers with one document whatever happens', () => {
         .split('\n')
         .filter((l) => l === '{'),
     ).toHaveLength(1)
+  })
+})
+
+describe('an unknown command', () => {
+  it('--json: COMMAND_NOT_FOUND naming it, exit 127 as without --json', async () => {
+    const json = await runCli(['primitive', 'verfy', '--json'])
+    assertMatchesSchema('error.schema.json', json.json())
+    expect(json.json<Doc>().error).toEqual(
+      expect.objectContaining({
+        code: 'COMMAND_NOT_FOUND',
+        exitCode: 127,
+        message: 'primitive verfy is not an ameide command.',
+      }),
+    )
+    expect(json.exitCode).toBe(127)
+    const human = await runCli(['primitive', 'verfy'])
+    expect(human.stdout).toBe('')
+    expect(human.exitCode).toBe(127)
   })
 })

@@ -5,7 +5,7 @@
  * its request (Argo CD's template functions that read the clock or chance, `now` and `rand*`, then answer alike for
  * both revisions of one diff, as they would in one reconciliation).
  */
-import type {Params, RenderRequest, RenderResult, TemplateEngine, YamlValue} from './index.js'
+import type {Params, RenderRequest, RenderResult, TemplateEngine, YamlValue} from './types.js'
 
 /** Entries kept per kind of answer; past it the kind starts again empty (a long-lived `ameide mcp`). */
 const LIMIT = 100_000
