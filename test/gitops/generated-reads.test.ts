@@ -25,6 +25,10 @@ const texts: Record<string, string> = {
   'overlays/stage/kustomization.yaml': 'resources: [deploy.yaml]\n',
   'overlays/stage/deploy.yaml': 'kind: Deployment\n',
   'fleet/apps/app.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\n',
+  'README.md': '# fleet\n',
+  'infra/main.tf': 'module "eks" {}\n',
+  'charts/x/Chart.yaml': 'apiVersion: v2\nname: x\nversion: 0.1.0\n',
+  'charts/x/files/motd.txt': 'hello\n',
 }
 const files = new Set(Object.keys(texts))
 const ctx = (named = true) => ({
@@ -45,6 +49,8 @@ const appSet = (source: string, extra: string[] = []) =>
 const reads = (doc: unknown, named = true) => generatedReads('argocd/fleet.yaml', doc, ctx(named))
 const everything = ['argocd/fleet.yaml', ...[...files].filter((f) => f !== 'argocd/fleet.yaml').sort()]
 const only = (...f: string[]) => ['argocd/fleet.yaml', ...f.sort()]
+/** What any source of Argo CD's types can read: not the README or Terraform, which no chart or kustomization holds. */
+const readable = everything.filter((f) => f !== 'README.md' && f !== 'infra/main.tf')
 
 describe('the files an unevaluated generator is keyed by', () => {
   it('another repository, literally: the ApplicationSet alone', () => {
@@ -58,10 +64,13 @@ describe('the files an unevaluated generator is keyed by', () => {
   })
 
   it('a templated repository or path: every file the pattern can name', () => {
+    expect(reads(appSet("{repoURL: '{{repo}}', path: 'charts/{{name}}'}"))).toEqual(
+      only('charts/x/Chart.yaml', 'charts/x/files/motd.txt'),
+    )
     expect(reads(appSet("{repoURL: '{{ .metadata.annotations.repo }}', path: 'apps/{{name}}'}"))).toEqual(
       only('apps/web/cm.yaml'),
     )
-    expect(reads(appSet("{repoURL: '{{repo}}', path: '{{path}}'}"))).toEqual(everything)
+    expect(reads(appSet("{repoURL: '{{repo}}', path: '{{path}}'}"))).toEqual(readable)
     expect(reads(appSet('{repoURL: [1], path: x}'))).toEqual(only())
   })
 
@@ -95,21 +104,37 @@ describe('the files an unevaluated generator is keyed by', () => {
     expect(reads(doc)).toEqual(only())
   })
 
-  it('unbounded: a templatePatch, a conditional, `..`, the root, no path', () => {
+  it('anything: a templatePatch, a plugin source, a value file named by a parameter — every file', () => {
     expect(reads(appSet(`{repoURL: ${THIS}, path: apps}`, ["  templatePatch: '{}'"]))).toEqual(everything)
-    expect(reads(appSet(`{repoURL: ${THIS}, path: '{{if .a}}apps{{else}}base{{end}}'}`))).toEqual(everything)
-    expect(reads(appSet(`{repoURL: ${THIS}, path: apps/../base}`))).toEqual(everything)
-    expect(reads(appSet(`{repoURL: ${THIS}, path: apps, helm: {valueFiles: [../values.yaml]}}`))).toEqual(everything)
-    expect(reads(appSet(`{repoURL: ${THIS}, path: .}`))).toEqual(everything)
-    expect(reads(appSet(`{repoURL: ${THIS}}`))).toEqual(everything)
+    expect(reads(appSet(`{repoURL: ${THIS}, path: apps, plugin: {name: tanka}}`))).toEqual(everything)
+    expect(reads(appSet("{chart: web, repoURL: https://c.example, helm: {valueFiles: ['$v/{{file}}']}}"))).toEqual(
+      everything,
+    )
+  })
+
+  it("unbounded: a conditional, `..`, the root, no path — what Argo CD's source types can read, not the rest", () => {
+    expect(reads(appSet(`{repoURL: ${THIS}, path: '{{if .a}}apps{{else}}base{{end}}'}`))).toEqual(readable)
+    expect(reads(appSet(`{repoURL: ${THIS}, path: apps/../base}`))).toEqual(readable)
+    expect(reads(appSet(`{repoURL: ${THIS}, path: apps, helm: {valueFiles: [../values.yaml]}}`))).toEqual(readable)
+    expect(reads(appSet(`{repoURL: ${THIS}, path: .}`))).toEqual(readable)
+    expect(reads(appSet(`{repoURL: ${THIS}}`))).toEqual(readable)
+  })
+
+  it('jsonnet anywhere in the revision: what it imports is any file', () => {
+    const withJsonnet = new Set([...files, 'lib/x.libsonnet'])
+    const read = generatedReads('argocd/fleet.yaml', appSet(`{repoURL: ${THIS}, path: .}`), {
+      ...ctx(),
+      files: withJsonnet,
+    })
+    expect(read).toContain('README.md')
   })
 
   it('a folder that reaches out: a kustomization naming a parent, an Application (app of apps)', () => {
-    expect(reads(appSet(`{repoURL: ${THIS}, path: overlays/prod}`))).toEqual(everything)
+    expect(reads(appSet(`{repoURL: ${THIS}, path: overlays/prod}`))).toEqual(readable)
     expect(reads(appSet(`{repoURL: ${THIS}, path: overlays/stage}`))).toEqual(
       only('overlays/stage/kustomization.yaml', 'overlays/stage/deploy.yaml'),
     )
-    expect(reads(appSet(`{repoURL: ${THIS}, path: fleet}`))).toEqual(everything)
+    expect(reads(appSet(`{repoURL: ${THIS}, path: fleet}`))).toEqual(readable)
   })
 
   it('a checkout nothing names (no origin, no URL listed): no repository can be told apart', () => {
@@ -123,7 +148,7 @@ describe('the files an unevaluated generator is keyed by', () => {
     doc.spec.generators.push({git: {repoURL: THIS, revision: 'HEAD', files: [{path: 'clusters/*/config.json'}]}})
     expect(reads(doc)).toEqual(only('clusters/prod/config.json'))
     doc.spec.generators.push({git: {repoURL: THIS, revision: 'HEAD', directories: [{path: 'overlays/*'}]}})
-    expect(reads(doc)).toEqual(everything) // overlays/prod's kustomization reaches out
+    expect(reads(doc)).toEqual(readable) // overlays/prod's kustomization reaches out
   })
 
   it("a generator's own template counts", () => {

@@ -6,8 +6,9 @@
  *
  * The files are those the template's places can name (./template-places.ts: a source's folder, its value files, its
  * jsonnet libraries; a generator's template too) and those its git generators read, whatever the parameters are.
- * Where a place is not bounded (a templatePatch, a conditional, a `..`, a folder of Applications, a kustomization or
- * chart that reaches out of its folder), every file of the revision.
+ * Where a place is not bounded (a conditional, a `..`, the root, a folder of Applications, a kustomization or chart
+ * that reaches out of its folder), what any source of Argo CD's types could read wherever it points; where anything
+ * can be read (a templatePatch, a plugin source, a value file whose name is a parameter), every file of the revision.
  */
 import type {DeployablesContext} from '../context.js'
 import {templatePlaces, type Places} from './template-places.js'
@@ -21,10 +22,38 @@ export function generatedReads(file: string, doc: unknown, ctx: Ctx): string[] {
   // A repository literally another (and the checkout named, so it can be told apart) is read nowhere here.
   const elsewhere = (url: string) => !/\{\{|\$/.test(url) && ctx.named === true && !ctx.isThisRepository(url)
   const places = templatePlaces(doc, elsewhere)
-  if (places === 'unbounded') return everything()
+  if (places === 'anything') return everything()
+  const readable = () => [file, ...sourceReadable(ctx).filter((f) => f !== file)]
+  if (places === 'unbounded') return readable()
   const read = [...ctx.files].filter((f) => f !== file && reads(places, f)).sort()
-  if (read.some((f) => reachesOut(f, ctx.readText))) return everything()
+  if (read.some((f) => reachesOut(f, ctx.readText))) return readable()
   return [file, ...read]
+}
+
+/**
+ * What any source of Argo CD's types (Helm, kustomize, directory) could read of the revision, wherever it points: a
+ * manifest (YAML, JSON), a file of a chart's folder, a file a kustomization names; with jsonnet in the revision (it
+ * imports any file), every file. A plugin source reads anything: its template is `anything` (./template-places.ts).
+ */
+function sourceReadable(ctx: Ctx): string[] {
+  const files = [...ctx.files].sort()
+  if (files.some((f) => JSONNET.test(f))) return files
+  const charts = new Set(files.filter((f) => CHART.test(f)).map(folderOf))
+  const kustomizations = files.filter((f) => KUSTOMIZATION.test(f)).map((f) => ctx.readText?.(f))
+  const named = (f: string) => {
+    const base = f.slice(f.lastIndexOf('/') + 1)
+    return kustomizations.some((text) => text === undefined || text.includes(base))
+  }
+  const inChart = (f: string) => ancestors(f).some((dir) => charts.has(dir))
+  return files.filter((f) => MANIFEST.test(f) || inChart(f) || named(f))
+}
+
+const MANIFEST = /\.(ya?ml|json)$/
+const folderOf = (f: string) => (f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '')
+/** Every folder above a file, the root ('') first. */
+const ancestors = (f: string) => {
+  const parts = f.split('/').slice(0, -1)
+  return ['', ...parts.map((_, i) => parts.slice(0, i + 1).join('/'))]
 }
 
 function reads(places: Places, f: string): boolean {

@@ -19,17 +19,23 @@ export interface Places {
   files: Matcher[]
 }
 
-/** Thrown inside: a place that is not bounded. */
+/** Thrown inside: a place that is not bounded (but read as Argo CD's source types read). */
 class Unbounded extends Error {}
+/** Thrown inside: a file named wholly by a parameter (a value file): any file of the revision. */
+class Anything extends Error {}
 
-export function templatePlaces(doc: unknown, elsewhere: (url: string) => boolean): Places | 'unbounded' {
+export function templatePlaces(doc: unknown, elsewhere: (url: string) => boolean): Places | 'unbounded' | 'anything' {
   const spec = isObject(doc) ? doc.spec : undefined
-  if (!isObject(spec) || mentionsKey(spec, 'templatePatch')) return 'unbounded'
+  if (!isObject(spec) || mentionsKey(spec, 'templatePatch')) return 'anything'
   const places: Places = {folders: [], files: []}
   try {
-    for (const template of templatesOf(spec)) templateSources(template, elsewhere, places)
+    const templates = templatesOf(spec)
+    // A config-management plugin reads whatever it likes.
+    if (templates.some((t) => mentionsKey(t, 'plugin'))) return 'anything'
+    for (const template of templates) templateSources(template, elsewhere, places)
     for (const git of objectsUnder(spec.generators, 'git')) gitGeneratorPlaces(git, elsewhere, places)
   } catch (error) {
+    if (error instanceof Anything) return 'anything'
     if (error instanceof Unbounded) return 'unbounded'
     throw error
   }
@@ -57,7 +63,7 @@ function templateSources(template: JsonObject, elsewhere: (url: string) => boole
     if (here(source) && !chart && !refOnly) sourcePlaces(source, places)
     for (const file of stringsAt(source, ['helm', 'valueFiles'])) {
       const ref = /^\$([^/]*)\/(.*)$/.exec(file)
-      if (ref && !refsElsewhere.has(ref[1])) places.files.push(pattern(ref[2]))
+      if (ref && !refsElsewhere.has(ref[1])) places.files.push(named(ref[2]))
     }
   }
 }
@@ -75,8 +81,8 @@ function sourcePlaces(source: JsonObject, places: Places): void {
     ...stringsAt(source, ['kustomize', 'components']),
   ]
   for (const file of inside) {
-    parse(file)
-    if (file.startsWith('/')) places.files.push(pattern(file.replace(/^\/+/, '')))
+    named(file)
+    if (file.startsWith('/')) places.files.push(named(file.replace(/^\/+/, '')))
   }
 }
 
@@ -107,8 +113,11 @@ function folder(place: string): Matcher {
   return {test: (f) => starMatch(parts, f) || starMatch(below, f)}
 }
 
-function pattern(place: string): Matcher {
+/** A file a source reads by name (a value file): one whose name is a parameter may be any file. */
+function named(place: string): Matcher {
   const parts = parse(place.replace(/^\.\/+/, ''))
+  const name = parts.at(-1)!
+  if (parts.length > 1 && !/[^/]\.[^/]+$/.test(name)) throw new Anything()
   return {test: (f) => starMatch(parts, f)}
 }
 
