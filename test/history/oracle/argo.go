@@ -89,7 +89,8 @@ func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
 
 func (r *argoRun) application(file string, o *unstructured.Unstructured, depth int) {
 	var app v1alpha1.Application
-	d := Deployable{ID: "app:" + o.GetName(), Kind: "application", File: file}
+	// Keyed by file and name: a repository of several fleets (one per example) may name Applications alike.
+	d := Deployable{ID: "app:" + file + ":" + o.GetName(), Kind: "application", File: file}
 	if r.seen[d.ID] {
 		return
 	}
@@ -137,7 +138,7 @@ func (r *argoRun) render(appName string, src v1alpha1.ApplicationSource, namespa
 		KustomizeOptions:  &v1alpha1.KustomizeOptions{},
 		ProjectName:       "default",
 	}
-	appPath := filepath.Join(r.req.Dir, filepath.Clean("/" + src.Path))
+	appPath := filepath.Join(r.req.Dir, filepath.Clean("/"+src.Path))
 	res, err := repository.GenerateManifests(context.Background(), appPath, r.req.Dir, r.req.Revision, q, true, nil,
 		resource.MustParse("100M"), r.paths)
 	if err != nil {
