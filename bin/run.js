@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Node's compile cache (Node >= 22.1) keeps V8's code for every module loaded below between runs; older runtimes
 // have no such function and run without it.
+import {writeSync} from 'node:fs'
 import module from 'node:module'
 
 module.enableCompileCache?.()
@@ -29,6 +30,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(`Error: ${message}\n`)
   process.exit(3)
 }
+// `--json` promises exactly one document on stdout, whatever happens (below).
+if (argv.includes('--json')) answerOnce()
 // This entry runs the build (dist/); bin/dev.js runs the sources. Without this, oclif under NODE_ENV=test or
 // development registers tsx and looks for sources beside dist/ (a warning on stderr, and slower).
 globalThis.oclif = {...globalThis.oclif, enableAutoTranspile: false}
@@ -172,4 +175,36 @@ async function terminalHelpCache(tokens) {
       },
     }
   }
+}
+
+/**
+ * With `--json`, a run that would end without printing its document prints an error document instead: an exception
+ * nothing caught (Node prints its stack on stderr and exits 1), an error before the command started (oclif's own
+ * handler), or a step whose promise never settled (the event loop emptied with the command unanswered). Its code is
+ * INTERNAL_ERROR: each is a bug in ameide, and stderr says what happened.
+ */
+function answerOnce() {
+  let printed = false
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = (chunk, ...rest) => {
+    if (chunk.length > 0) printed = true
+    return write(chunk, ...rest)
+  }
+  let drained = false
+  process.once('beforeExit', () => (drained = true))
+  process.once('exit', (code) => {
+    if (printed) return
+    const exitCode = code === 0 || code === undefined ? 1 : code
+    const why = drained
+      ? 'a step never finished (the event loop emptied before the command answered)'
+      : `it ended with exit ${code} before printing its result`
+    const error = {
+      code: 'INTERNAL_ERROR',
+      message: `ameide did not answer: ${why}. This is a bug in ameide; stderr says what happened.`,
+      exitCode,
+      hints: ['run the same command again; if it repeats, report it with what stderr printed'],
+    }
+    writeSync(1, `${JSON.stringify({error}, null, 2)}\n`)
+    process.exitCode = exitCode
+  })
 }

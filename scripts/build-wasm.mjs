@@ -10,14 +10,18 @@
 // Each module's go.mod and go.sum pin its libraries; go.work makes one build list of both (a library both use is one
 // version) and names the Go release (its `toolchain` line) that builds both. Go: $AMEIDE_GO, the set-up's
 // .tools/bin/go or the `go` on PATH, which switches itself to that release through the Go module proxy when it is
-// another; the libraries come through the module proxy into Go's module cache, checked against go.sum. The builds
+// another; where there is none, or it cannot (older than Go 1.21: no toolchain switching), the release itself as a
+// Go module from the module proxy, checked against the sums scripts/go-toolchain.json pins and unzipped into a cache
+// folder (scripts/go-toolchain.mjs): no Go of the machine's own is needed. The libraries come through the module
+// proxy into Go's module cache, checked against go.sum. The builds
 // are -trimpath with no VCS stamp and no build id (same go.work and go.sums: same bytes from any clone). A program's
 // _overlay/ (the render module's) replaces pinned files of its modules at build (overlayOf, below). Each record
 // (engine.json, render-module.json) names the Go release, the modules and the sha256 of its .wasm; nothing is
 // rebuilt when a program's inputs are unchanged.
-// When a program cannot be built (no Go, no module proxy) it says what is missing and the fix, and exits 0 (the CLI
-// then reports ApplicationSets render-unavailable, and renders with the helm and kustomize binaries it finds), or 1
-// with AMEIDE_REQUIRE_ENGINE=1 / AMEIDE_REQUIRE_RENDER_MODULE=1 (a release, the GitHub Action's install).
+// When a program cannot be built (no module proxy, no pinned sum for this platform) it says what is missing and the
+// fix, and exits 0 (the CLI then reports ApplicationSets render-unavailable, and without the render module renders
+// nothing: every kustomize root and chart is render-unavailable), or 1 with AMEIDE_REQUIRE_ENGINE=1 /
+// AMEIDE_REQUIRE_RENDER_MODULE=1 (a release, the GitHub Action's install).
 // References for the differential tests, built for this machine from the same workspace (only these, then exit):
 //   --engine-native FILE   the template engine   --kustomize FILE   kustomize   --jsonnet FILE   go-jsonnet's jsonnet
 import {execFileSync} from 'node:child_process'
@@ -38,6 +42,8 @@ import {
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {acquireToolchain} from './go-toolchain.mjs'
+
 const root = fileURLToPath(new URL('../', import.meta.url))
 const workspace = path.join(root, 'src/effects/go.work')
 const tools = process.env.AMEIDE_TOOLS_DIR ?? path.join(root, '.tools')
@@ -48,9 +54,13 @@ const say = (message) => process.stderr.write(`[build-wasm] ${message}\n`)
 /** The Go release that builds both: go.work's `toolchain` line, fetched by any Go through the module proxy. */
 const toolchain = /^toolchain (go\S+)$/m.exec(readFileSync(workspace, 'utf8'))?.[1] ?? 'auto'
 
+/** The GOROOT of a toolchain fetched here (scripts/go-toolchain.mjs): set, so that no GOROOT of another Go is used. */
+let fetchedRoot
+
 /** Go's environment: this workspace, module mode, the go.sums as they are, the pinned toolchain, no cgo. */
 const goEnv = (extra = {}) => ({
   ...process.env,
+  ...(fetchedRoot ? {GOROOT: fetchedRoot} : {}),
   GOWORK: workspace,
   GOTOOLCHAIN: toolchain,
   GO111MODULE: 'on',
@@ -61,7 +71,7 @@ const goEnv = (extra = {}) => ({
   ...extra,
 })
 
-const go = [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go'].filter(Boolean).find((g) => {
+let go = [process.env.AMEIDE_GO, path.join(tools, 'bin/go'), 'go'].filter(Boolean).find((g) => {
   try {
     execFileSync(g, ['version'], {stdio: 'ignore', env: goEnv()})
     return true
@@ -168,7 +178,8 @@ const programs = [
     wasm: 'render.wasm',
     record: 'render-module.json',
     required: process.env.AMEIDE_REQUIRE_RENDER_MODULE === '1',
-    unavailable: 'gitops verify --render and gitops diff render with the helm and kustomize found on PATH',
+    unavailable:
+      'nothing renders: gitops verify --render, gitops diff and gitops preview report every kustomize root and chart render-unavailable',
     ldflags(modules) {
       const helm = modules['helm.sh/helm/v4'].version
       this.commit ??= helmCommit(this.dir, helm)
@@ -259,7 +270,7 @@ function build(program, goVersion, glue) {
 function notBuilt(program, why) {
   say(`${program.name} was NOT built: ${why}`)
   say(
-    'fix: install Go (https://go.dev/dl/; macOS: brew install go) where the Go module proxy answers, then npm run build',
+    `fix: let the build reach the Go module proxy (GOPROXY; it fetches Go ${toolchain} itself), or install Go 1.21 or newer (https://go.dev/dl/), then npm run build`,
   )
   say(`until then ${program.unavailable}.`)
   return program.required
@@ -280,23 +291,33 @@ if (Object.values(references).some(Boolean)) {
   process.exit(0)
 }
 
-let failed = false
-if (!go) {
-  for (const program of programs) failed = notBuilt(program, 'no Go on PATH') || failed
-  process.exit(failed ? 1 : 0)
-}
-let goVersion, glue
-try {
-  goVersion = run(root, ['env', 'GOVERSION']).trim()
+/** The release `go` runs as, and Go's JavaScript glue; throws when it is not go.work's. */
+function goRelease() {
+  if (!go) throw new Error('no Go on PATH')
+  const goVersion = run(root, ['env', 'GOVERSION']).trim()
   const goroot = run(root, ['env', 'GOROOT']).trim()
-  glue = ['lib/wasm/wasm_exec.js', 'misc/wasm/wasm_exec.js'].map((p) => path.join(goroot, p)).find(existsSync)
+  const glue = ['lib/wasm/wasm_exec.js', 'misc/wasm/wasm_exec.js'].map((p) => path.join(goroot, p)).find(existsSync)
   if (!glue) throw new Error(`no wasm_exec.js under ${goroot}`)
   // A Go older than 1.21 knows no toolchain line: it would build with itself, or fail on go.work's `go` line.
-  if (goVersion !== toolchain) throw new Error(`the Go on PATH is ${goVersion}; Go 1.21 or newer fetches ${toolchain}`)
-} catch (e) {
-  for (const program of programs)
-    failed = notBuilt(program, `Go ${toolchain} is not available (${firstLine(e)})`) || failed
-  process.exit(failed ? 1 : 0)
+  if (goVersion !== toolchain) throw new Error(`the Go on PATH is ${goVersion}, which does not switch to ${toolchain}`)
+  return {goVersion, glue}
+}
+
+let failed = false
+let goVersion, glue
+try {
+  ;({goVersion, glue} = goRelease())
+} catch (own) {
+  try {
+    say(`${firstLine(own)}: ${toolchain} itself, from the Go module proxy (scripts/go-toolchain.mjs)`)
+    go = await acquireToolchain({release: toolchain, say})
+    fetchedRoot = path.dirname(path.dirname(go))
+    ;({goVersion, glue} = goRelease())
+  } catch (e) {
+    for (const program of programs)
+      failed = notBuilt(program, `Go ${toolchain} is not available (${firstLine(own)}; ${firstLine(e)})`) || failed
+    process.exit(failed ? 1 : 0)
+  }
 }
 for (const program of programs) {
   try {

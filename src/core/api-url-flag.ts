@@ -1,13 +1,11 @@
 /**
- * The GitHub API URL every command that talks to GitHub defaults to, and its `--api-url` flag: one constant and one
- * description (the resolution itself is `resolveApiUrl` in src/effects/github/target.ts).
+ * The `--api-url` flag of every command that talks to GitHub, described once (the default is DEFAULT_API_URL of
+ * ./github-api.ts; the resolution itself is `resolveApiUrl` in src/effects/github/target.ts).
  */
 import {Flags} from '@oclif/core'
 
 import {usageError} from './errors.js'
-
-/** github.com's API, when neither --api-url nor GITHUB_API_URL says otherwise. */
-export const DEFAULT_API_URL = 'https://api.github.com'
+import {DEFAULT_API_URL} from './github-api.js'
 
 /** Where the API URL comes from, in order; for a command's description. */
 export const API_URL_ORDER = `--api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}`

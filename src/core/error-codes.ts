@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   BUILDER_NOT_FOUND: {exit: 3, summary: 'no usable builder (docker buildx, buildah, podman)'},
   BUILD_FAILED: {exit: 1, summary: 'the image build failed (per component, in failures[])'},
   BUILD_REMOTE_FAILED: {exit: 4, summary: 'the registry kept failing during the build push'},
-  CANCELLED: {exit: 1, summary: 'publish: cancelled before this component started (nothing of it written)'},
+  CANCELLED: {exit: 1, summary: 'a cancelled call (ameide mcp): a component not started; a dispatch not sent or no longer followed'},
   CERTIFICATE_CHAIN_UNTRUSTED: {exit: 3, summary: 'the keyless certificate does not chain to the trusted roots (--ca-roots)'},
   CHECKOUT_LOCKED: {exit: 4, summary: 'another writer held the checkout longer than ameide waits (nothing written)'},
   COMPONENT_DUPLICATED: {exit: 2, summary: 'publish merge: a component is reported by two shards'},

@@ -6,9 +6,10 @@ import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG} from '../core/api-url-flag.js'
 import {AmeideCommand} from '../core/base-command.js'
+import {cancelOnTerm} from '../core/cancel-on-term.js'
 import {formatDispatch} from './format.js'
 import {dispatchProgress} from './target.js'
-import {runFailed, type DispatchOutcome, type DispatchResult, type Emit} from './types.js'
+import {runFailed, type DispatchDeps, type DispatchOutcome, type DispatchResult, type Emit} from './types.js'
 
 export const DISPATCH_FLAGS = {
   repo: Flags.string({
@@ -25,22 +26,29 @@ export const DISPATCH_FLAGS = {
 }
 
 export abstract class DispatchCommand extends AmeideCommand<DispatchResult> {
-  /** Runs `start` with progress lines (and, with --wait, the run's status); exit 1 when the run failed. */
+  /**
+   * Runs `start` with progress lines (and, with --wait, the run's status); exit 1 when the run failed. Under
+   * `ameide mcp` a cancelled call (SIGTERM) ends the process at once until the dispatch is sent, then cancels through
+   * `signal`: the dispatch request is answered whole, the follow stops, the call ends CANCELLED naming the run.
+   */
   protected async dispatchAndShow(
     wait: boolean,
-    start: (onEvent: Emit) => Promise<DispatchOutcome>,
+    start: (deps: Required<Pick<DispatchDeps, 'onEvent' | 'signal'>>) => Promise<DispatchOutcome>,
   ): Promise<DispatchResult> {
     const progress = await this.progress()
-    try {
-      const outcome = await start(dispatchProgress(progress, wait))
-      progress.stop()
-      const {result} = outcome
-      if (runFailed(result)) this.setExitCode(1)
-      if (!this.jsonEnabled()) this.log(formatDispatch(result, outcome.request, this.style))
-      return result
-    } catch (error) {
-      progress.stop()
-      throw error
+    const termination = cancelOnTerm()
+    const show = dispatchProgress(progress, wait)
+    const onEvent: Emit = (event) => {
+      if (event.type === 'dispatching') termination.writing()
+      show(event)
     }
+    const outcome = await start({onEvent, signal: termination.signal}).finally(() => {
+      progress.stop()
+      termination.release()
+    })
+    const {result} = outcome
+    if (runFailed(result)) this.setExitCode(1)
+    if (!this.jsonEnabled()) this.log(formatDispatch(result, outcome.request, this.style))
+    return result
   }
 }

@@ -27,6 +27,7 @@ export async function dispatch(
   emit: Emit,
 ): Promise<Dispatched> {
   const {request, repoRef, body, ctx} = plan
+  plan.signal?.throwIfAborted()
   emit({type: 'dispatching'})
   const dispatchedAt = new Date()
   let runRef: Dispatched['runRef'] | null = null
@@ -43,22 +44,16 @@ export async function dispatch(
     delete body.return_run_details
     await guardGitHub(() => c.dispatchWorkflow(repoRef, request.workflow, body), ctx('dispatch'))
   }
+  plan.sent = true
+  // A run GitHub named is known from here on, even to a call cancelled before it is read (cancel.ts).
+  if (runRef) plan.outcome.result.run = {...runRef, status: null, conclusion: null}
 
   if (runRef) {
     const id = runRef.id
     const got = await guardGitHub(() => c.getWorkflowRun(repoRef, id), ctx('follow'))
     return {runRef, run: got!.run, etag: got!.etag, dispatchedAt}
   }
-  const found = await findDispatchedRun(
-    c,
-    repoRef,
-    request,
-    dispatchedAt,
-    plan.inputs,
-    plan.distinctIdInput,
-    timings,
-    ctx('follow'),
-  )
+  const found = await findDispatchedRun(c, plan, dispatchedAt, timings)
   const run = found.run
   return {runRef: {id: run.id, url: run.url, htmlUrl: run.htmlUrl, correlation: found.correlation}, run, dispatchedAt}
 }

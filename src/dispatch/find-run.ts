@@ -5,25 +5,19 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {remoteError} from '../core/errors.js'
-import {
-  guardGitHub,
-  type GitHubClient,
-  type GitHubStage,
-  type RepoRef,
-  type WorkflowRun,
-} from '../effects/github/index.js'
+import {guardGitHub, type GitHubClient, type RepoRef, type WorkflowRun} from '../effects/github/index.js'
+import {workflowRunsHint} from './cancel.js'
+import type {DispatchPlan} from './plan.js'
 import type {Correlation, DispatchRequest, DispatchResult, DispatchTimings} from './types.js'
 
 export async function findDispatchedRun(
   client: GitHubClient,
-  repo: RepoRef,
-  request: DispatchRequest,
+  plan: Pick<DispatchPlan, 'repoRef' | 'request' | 'inputs' | 'distinctIdInput' | 'ctx' | 'signal'>,
   dispatchedAt: Date,
-  inputs: Record<string, string>,
-  distinctIdInput: string | undefined,
   timings: DispatchTimings,
-  ctx: GitHubStage,
 ): Promise<{run: WorkflowRun; correlation: Correlation}> {
+  const {repoRef: repo, request, inputs, distinctIdInput} = plan
+  const ctx = plan.ctx('follow')
   const since = new Date(dispatchedAt.getTime() - timings.clockSkewMs)
   const actor = await guardGitHub(() => client.authenticatedLogin(), ctx)
   const distinctId = distinctIdInput ? inputs[distinctIdInput] : undefined
@@ -55,17 +49,14 @@ export async function findDispatchedRun(
       return {run: closest, correlation: 'heuristic'}
     }
     if (attempt < timings.findRunAttempts) {
-      await sleep(delay)
+      await sleep(delay, undefined, {signal: plan.signal})
       delay = Math.min(timings.findRunMaxDelayMs, delay * 2)
     }
   }
   throw remoteError(
     'RUN_NOT_FOUND',
     `The workflow was dispatched but its run did not appear in ${request.repository} in time.`,
-    [
-      `Look for it at https://github.com/${request.repository}/actions/workflows/${request.workflow} (or the same path on your GitHub Enterprise Server).`,
-      'Do not dispatch again before checking: the run may just be queued.',
-    ],
+    [workflowRunsHint(request), 'Do not dispatch again before checking: the run may just be queued.'],
   )
 }
 

@@ -37,7 +37,7 @@ export async function follow(
         ],
       )
     }
-    await sleep(Math.min(delay, remaining))
+    await sleep(Math.min(delay, remaining), undefined, {signal: plan.signal})
     delay = nextPollDelay(delay, timings)
     const got = await guardGitHub(() => c.getWorkflowRun(repoRef, runRef.id, etag), ctx('follow'))
     if (got) {

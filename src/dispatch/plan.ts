@@ -34,6 +34,10 @@ export interface DispatchPlan {
   body: DispatchBody
   outcome: DispatchOutcome
   ctx: (stage: DispatchStage) => GitHubStage
+  /** Ends the waits and requests of a cancelled call (DispatchDeps.signal). */
+  signal?: AbortSignal
+  /** Set once GitHub answered the dispatch request: a run may exist from then on. */
+  sent: boolean
 }
 
 export type DispatchStage = 'read' | 'dispatch' | 'follow'
@@ -60,6 +64,7 @@ export async function planDispatch(
     apiUrl: request.apiUrl,
     required: !request.dryRun,
     transport: timings.transport,
+    signal: deps.signal,
     client: deps.client,
   })
   const client = github?.client ?? null
@@ -90,7 +95,7 @@ export async function planDispatch(
     request: http,
     tokenSource: github?.tokenSource ?? null,
   }
-  return {request, repoRef, client, inputs, distinctIdInput, body, outcome, ctx}
+  return {request, repoRef, client, inputs, distinctIdInput, body, outcome, ctx, signal: deps.signal, sent: false}
 }
 
 /**

@@ -1,17 +1,37 @@
 /**
  * A workflow dispatch followed to its pull request, end to end: plan → dispatch → follow. Plans first (inputs,
  * declared-input check, the exact request), acts second; a dry run stops after planning. Shared by
- * `primitive gitops scaffold` and `primitive gitops update-images`.
+ * `primitive gitops scaffold` and `primitive gitops update-images`. A cancelled call (deps.signal) ends CANCELLED,
+ * saying what it left (cancel.ts).
  */
+import {cancelledError} from './cancel.js'
 import {dispatch} from './dispatch.js'
 import {follow} from './follow.js'
-import {planDispatch} from './plan.js'
-import {DEFAULT_TIMINGS, type DispatchDeps, type DispatchOutcome, type DispatchRequest} from './types.js'
+import {planDispatch, type DispatchPlan} from './plan.js'
+import {
+  DEFAULT_TIMINGS,
+  type DispatchDeps,
+  type DispatchOutcome,
+  type DispatchRequest,
+  type DispatchTimings,
+  type Emit,
+} from './types.js'
 
 export async function dispatchAndFollow(request: DispatchRequest, deps: DispatchDeps = {}): Promise<DispatchOutcome> {
   const timings = {...DEFAULT_TIMINGS, ...deps.timings}
   const emit = deps.onEvent ?? (() => {})
-  const plan = await planDispatch(request, deps, timings, emit)
+  let plan: DispatchPlan | undefined
+  try {
+    plan = await planDispatch(request, deps, timings, emit)
+    return await act(plan, timings, emit)
+  } catch (error) {
+    if (deps.signal?.aborted) throw cancelledError(request, plan)
+    throw error
+  }
+}
+
+async function act(plan: DispatchPlan, timings: DispatchTimings, emit: Emit): Promise<DispatchOutcome> {
+  const {request} = plan
   const {result} = plan.outcome
   if (request.dryRun || !plan.client) {
     result.nextSteps = [

@@ -9,7 +9,7 @@ import type {Progress} from '../core/output/progress.js'
 import {MONOREPO_ROOT, resolveRootMaybe} from '../effects/repo-root.js'
 import {parseDuration} from './duration.js'
 import {describeEvent} from './format.js'
-import type {DispatchEvent} from './types.js'
+import type {DispatchEvent, DispatchRequest} from './types.js'
 import {resolveApiUrl, REPOSITORY_PATTERN, WORKFLOW_PATTERN} from '../effects/github/target.js'
 
 /** The flags every workflow-dispatching command shares (`primitive gitops scaffold`, `… update-images`). */
@@ -61,6 +61,23 @@ export async function dispatchTarget(
   }
 }
 
+/** The part of a dispatch request every dispatching command fills the same way: its target and shared flags. */
+export function targetRequest(
+  target: Awaited<ReturnType<typeof dispatchTarget>>,
+  flags: {wait: boolean; 'dry-run': boolean},
+): Pick<DispatchRequest, 'repository' | 'workflow' | 'ref' | 'apiUrl' | 'wait' | 'timeoutMs' | 'dryRun' | 'env'> {
+  return {
+    repository: target.repository,
+    workflow: target.workflow,
+    ref: target.ref,
+    apiUrl: target.apiUrl,
+    wait: flags.wait,
+    timeoutMs: target.timeoutMs,
+    dryRun: flags['dry-run'],
+    env: process.env,
+  }
+}
+
 /** Progress lines for a dispatch and, with --wait, the run's status while it is followed. */
 export function dispatchProgress(progress: Progress, wait: boolean): (event: DispatchEvent) => void {
   return (event) => {
@@ -101,4 +118,5 @@ export const DISPATCH_ERROR_CODES: Partial<Record<ErrorCode, string>> = {
   GITHUB_ERROR: 'another unexpected GitHub answer',
   RUN_NOT_FOUND: 'dispatched, but the run could not be found',
   WAIT_TIMEOUT: '--wait reached --timeout before the run completed',
+  CANCELLED: 'the call was cancelled (ameide mcp): before the dispatch nothing was sent; after it the run goes on',
 }

@@ -98,6 +98,11 @@ export type Emit = (event: DispatchEvent) => void
 export interface DispatchDeps {
   timings?: Partial<DispatchTimings>
   onEvent?: Emit
+  /**
+   * Cancels the dispatch (a cancelled MCP call, SIGTERM under a parent): planning stops, the dispatch request once
+   * sent is answered whole, the run is no longer looked for or followed; the call ends CANCELLED (cancel.ts).
+   */
+  signal?: AbortSignal
   /** For tests: a client instead of the octokit one. */
   client?: GitHubClient
 }

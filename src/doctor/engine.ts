@@ -14,7 +14,7 @@ type Line = ProbedCheck
 /** How this installation gets the engine: a checkout of the sources builds it; a packed package ships it. */
 export function engineFix(): string {
   if (existsSync(packagePath('src/effects/gotemplate/go')))
-    return `npm run build in ${packagePath('.')} (with the Go on PATH: it fetches the workspace's Go release and libraries through the Go module proxy)`
+    return `npm run build in ${packagePath('.')} (the Go module proxy reachable: the workspace's Go release, through the Go on PATH or taken itself where none can, and the libraries)`
   return 'this package was packed without it: install a release built with the engine (npm pack builds it), or a clone: npm ci && npm run build'
 }
 

@@ -23,7 +23,7 @@ export function checkRenderModule(): ProbedCheck {
       detail:
         'not built: no chart, kustomize root or Argo CD jsonnet renders (gitops verify --render and gitops diff report each render-unavailable)',
       fix: existsSync(packagePath('src/effects/render-module/go'))
-        ? `npm run build in ${packagePath('.')} (Go on PATH; the Go module proxy reachable)`
+        ? `npm run build in ${packagePath('.')} (the Go module proxy reachable: it takes the workspace's Go release itself where no Go on PATH builds with it)`
         : 'install a clone: npm ci && npm run build',
     }
   const mb = (build.bytes / 1e6).toFixed(1)

@@ -60,8 +60,18 @@ export interface FluxPostRender {
  * A failed render that is not the chart's fault: a dependency the gate will not fetch (`unavailable`), or one that
  * lies outside the revision (`refused`).
  */
-export type HelmResult =
+export type HelmResult = (
   BuildResult | {ok: false; unavailable: true; message: string} | {ok: false; refused: true; message: string}
+) & {dependency?: DependencySite}
+
+/** A chart dependency a failure is about: the chart, the repository it was asked from, and where it was asked. */
+export interface DependencySite {
+  chart: string
+  repository: string
+  /** The repo-relative Chart.yaml (or requirements.yaml) and the line of the dependency's entry. */
+  file: string
+  line: number
+}
 
 export interface Helm {
   /** `helm version --short`, e.g. `v4.1.4+g05fa379`. */

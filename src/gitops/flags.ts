@@ -4,7 +4,8 @@
  */
 import {Flags} from '@oclif/core'
 
-import {API_URL_FLAG, DEFAULT_API_URL} from '../core/api-url-flag.js'
+import {API_URL_FLAG} from '../core/api-url-flag.js'
+import {DEFAULT_API_URL} from '../core/github-api.js'
 import {SCM_PROVIDERS} from './listings/scm-provider.js'
 
 export const GITOPS_ROOT_FLAG = {

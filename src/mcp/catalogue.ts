@@ -21,11 +21,27 @@ export interface ToolEntry {
    * command module is loaded to list the tools.
    */
   enums?: Readonly<Record<string, string>>
+  /** Said after the command's summary in the tool's description: what the annotations alone cannot say. */
+  note?: string
+  /** Positional arguments that name files or directories: confined to the roots as FILE and DIR flags are. */
+  pathArgs?: readonly string[]
 }
 
 const KINDS = 'scaffold.schema.json#/properties/kind/enum'
 
 const readOnly = {readOnlyHint: true, destructiveHint: false, idempotentHint: true} as const
+
+const DISPATCH_NOTE =
+  'Not idempotent: each call (without dryRun) dispatches a new workflow run on GitHub; no earlier run of the ' +
+  'same inputs is looked for, so call it again only after checking the run and pull request of the last call.'
+
+/** A workflow dispatch: a new run on GitHub at each call (see below). */
+const DISPATCHES: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+}
 
 /**
  * The tools, in the order `tools/list` gives them. Verify, status, gitops verify, gitops diff and doctor write nothing the
@@ -36,6 +52,16 @@ const readOnly = {readOnlyHint: true, destructiveHint: false, idempotentHint: tr
  * No tool deletes anything. Status, publish, doctor (one GitHub call unless `offline`), the writers' `openPr`, and
  * gitops verify, diff and preview (the charts the base declares unless `offline`; Argo CD's cluster list with
  * `argocdServer`) reach remote services.
+ *
+ * The two dispatchers (`primitive gitops scaffold`, `… update-images`) write nothing locally but start a workflow
+ * run in the GitOps repository on GitHub, which opens a pull request: remote state, so not read-only, and open
+ * world. They are NOT idempotent: each call sends a new dispatch, and src/dispatch/ never looks for an earlier run
+ * of the same inputs (find-run.ts only finds the run this call started), so a rerun starts a second run (its
+ * workflow may then find its branch or pull request already there). dryRun sends nothing.
+ * `publish merge` reads shard reports, writes the merged report to `output` (replacing a file there) and, with
+ * `updateMain` and no failed shard, moves each component's :main tag in the registry to the merged digest (the image
+ * :main named before stays, by digest: nothing is deleted). A rerun on the same reports writes the same report and
+ * moves :main to where it already is: idempotent. Only `updateMain` reaches the registry; open world.
  */
 export const TOOLS: readonly ToolEntry[] = [
   {
@@ -61,6 +87,26 @@ export const TOOLS: readonly ToolEntry[] = [
     id: 'primitive:publish',
     schema: 'publish.schema.json',
     annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},
+  },
+  {
+    id: 'primitive:publish:merge',
+    schema: 'publish.schema.json',
+    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},
+    note: 'Writes the merged report to output (replacing that file); with updateMain, moves :main in the registry.',
+    pathArgs: ['reports'],
+  },
+  {
+    id: 'primitive:gitops:scaffold',
+    schema: 'gitops-scaffold.schema.json',
+    annotations: DISPATCHES,
+    note: DISPATCH_NOTE,
+    enums: {kind: KINDS},
+  },
+  {
+    id: 'primitive:gitops:update-images',
+    schema: 'gitops-update-images.schema.json',
+    annotations: DISPATCHES,
+    note: DISPATCH_NOTE,
   },
   {
     id: 'gitops:verify',
@@ -100,11 +146,19 @@ export const TOOLS: readonly ToolEntry[] = [
   },
 ]
 
-/** `gitops:set-image` → `gitops_set-image`. */
+/** `gitops:set-image` → `gitops_set-image`; `primitive:publish:merge` → `primitive_publish_merge`. */
 export const toolName = (id: string): string => id.replaceAll(':', '_')
 
-/** Tools whose progress (`primitive publish`, `primitive status`) is relayed as MCP progress notifications. */
-export const LONG_TOOLS: ReadonlySet<string> = new Set(['primitive:publish', 'primitive:status'])
+/**
+ * Tools whose progress is relayed as MCP progress notifications: `primitive publish`, `primitive status`, and the
+ * dispatchers' events (the dispatch, the run found, its status changes, the pull request found).
+ */
+export const LONG_TOOLS: ReadonlySet<string> = new Set([
+  'primitive:publish',
+  'primitive:status',
+  'primitive:gitops:scaffold',
+  'primitive:gitops:update-images',
+])
 
 /** The commands that render (Helm, kustomize, jsonnet in the render module): after one, the next call's process starts the module ahead. */
 export const RENDERING_TOOLS: ReadonlySet<string> = new Set(['gitops:diff', 'gitops:verify', 'gitops:preview'])

@@ -22,6 +22,9 @@ export interface ManifestCommand {
   summary?: string
   description?: string
   flags: Record<string, ManifestFlag>
+  args?: Record<string, {name: string; description?: string; required?: boolean}>
+  /** false: the last argument takes every word left (`publish merge REPORT…`). */
+  strict?: boolean
 }
 
 /** How one argument of a tool becomes command-line flags. */
@@ -29,8 +32,10 @@ export interface ArgumentFlag {
   flag: string
   kind: 'boolean' | 'string' | 'strings' | 'integer'
   allowNo: boolean
-  /** A file or directory (helpValue FILE / DIR): resolved against `root` and confined to the roots. */
+  /** A file or directory (helpValue FILE / DIR, an argument the catalogue names): resolved against `root` and confined to the roots. */
   path: boolean
+  /** A positional argument (`flag` is its name): its values go last, after `--`. */
+  positional?: boolean
 }
 
 /** A tool's input: the JSON Schema offered to clients, and the way back from arguments to argv. */
@@ -100,22 +105,48 @@ export function deriveInput(
       path: flag.helpValue === 'FILE' || flag.helpValue === 'DIR',
     }
   }
+  addPositionals(command, entry, {properties, required, args})
   const schema: Record<string, unknown> = {type: 'object', properties, additionalProperties: false}
   if (required.length > 0) schema.required = required
   return {schema, arguments: args, rootFlag}
 }
 
+/** The command's positional arguments as tool arguments: a variadic one (strict false) as an array of strings. */
+function addPositionals(
+  command: ManifestCommand,
+  entry: ToolEntry,
+  into: {properties: Record<string, Record<string, unknown>>; required: string[]; args: Record<string, ArgumentFlag>},
+): void {
+  const {properties, required, args} = into
+  for (const arg of Object.values(command.args ?? {})) {
+    const variadic = command.strict === false
+    const property: Record<string, unknown> = variadic
+      ? {type: 'array', items: {type: 'string'}, ...(arg.required ? {minItems: 1} : {})}
+      : {type: 'string'}
+    if (arg.description !== undefined) property.description = arg.description
+    const name = camelCase(arg.name)
+    properties[name] = property
+    if (arg.required) required.push(name)
+    const path = entry.pathArgs?.includes(arg.name) === true
+    args[name] = {flag: arg.name, kind: variadic ? 'strings' : 'string', allowNo: false, path, positional: true}
+  }
+}
+
 /**
  * The argv for a call: every argument as its flag (`--flag=value`, so a value starting with `-` stays a value;
- * `--no-flag` for false where the flag allows it), `--json` last. Paths arrive already resolved.
+ * `--no-flag` for false where the flag allows it), `--json`, then the positional values after `--`. Paths arrive
+ * already resolved.
  */
 export function toArgv(input: ToolInput, args: Record<string, unknown>, root: string | undefined): string[] {
   const argv: string[] = []
   if (input.rootFlag !== undefined && root !== undefined) argv.push(`--${input.rootFlag}=${root}`)
+  const positional: string[] = []
   for (const [name, value] of Object.entries(args)) {
     const spec = input.arguments[name]
     if (spec === undefined || value === undefined) continue
-    if (spec.kind === 'boolean') {
+    if (spec.positional) {
+      positional.push(...(Array.isArray(value) ? value : [value]).map(String))
+    } else if (spec.kind === 'boolean') {
       if (value === true) argv.push(`--${spec.flag}`)
       else if (spec.allowNo) argv.push(`--no-${spec.flag}`)
     } else if (Array.isArray(value)) {
@@ -125,5 +156,7 @@ export function toArgv(input: ToolInput, args: Record<string, unknown>, root: st
     }
   }
   argv.push('--json')
+  // After `--` a value is an argument, also one that starts with `-`.
+  if (positional.length > 0) argv.push('--', ...positional)
   return argv
 }

@@ -94,14 +94,9 @@ async function callTool(
   roots: string[],
   run: {runner: CommandRunner; signal: AbortSignal; onProgress?: (text: string) => void},
 ): Promise<CallToolResult> {
-  const pathArgs = Object.fromEntries(
-    Object.entries(args).filter(
-      (e): e is [string, string] => tool.input.arguments[e[0]]?.path === true && typeof e[1] === 'string',
-    ),
-  )
-  const place = confine(roots, typeof args.root === 'string' ? args.root : undefined, pathArgs)
+  const place = confine(roots, typeof args.root === 'string' ? args.root : undefined, pathArguments(tool, args))
   if (place instanceof AmeideError) return errorResult(toErrorDocument(place))
-  const argv = toArgv(tool.input, {...args, ...place.paths}, place.root)
+  const argv = toArgv(tool.input, withPaths(args, place.paths), place.root)
   // A root that is no directory is the command's to report (REPO_ROOT_NOT_FOUND); it then runs from the first root.
   const cwd = statSync(place.root, {throwIfNoEntry: false})?.isDirectory() ? place.root : roots[0]
   const ran = await run.runner.run(tool.entry.id, argv, {...run, cwd}, RENDERING_TOOLS.has(tool.entry.id))
@@ -125,6 +120,27 @@ async function callTool(
     structuredContent: doc as Record<string, unknown>,
     content: [{type: 'text', text: JSON.stringify(doc, null, 2)}],
   }
+}
+
+/** The call's path arguments, one entry a path: `output`, and `reports[0]`, `reports[1]` … of a list of paths. */
+function pathArguments(tool: Tool, args: Record<string, unknown>): Record<string, string> {
+  const paths: Record<string, string> = {}
+  for (const [name, value] of Object.entries(args)) {
+    if (tool.input.arguments[name]?.path !== true) continue
+    if (typeof value === 'string') paths[name] = value
+    else if (Array.isArray(value)) value.forEach((v, i) => (paths[`${name}[${i}]`] = String(v)))
+  }
+  return paths
+}
+
+/** The arguments with each path replaced by its confined real path (pathArguments' names). */
+function withPaths(args: Record<string, unknown>, paths: Record<string, string>): Record<string, unknown> {
+  const out = {...args}
+  for (const [name, value] of Object.entries(args)) {
+    if (Array.isArray(value)) out[name] = value.map((v: unknown, i) => paths[`${name}[${i}]`] ?? v)
+    else if (name in paths) out[name] = paths[name]
+  }
+  return out
 }
 
 /** A JSON-RPC invalid-params error whose message is just ours (McpError would prefix "MCP error -32602:" twice). */

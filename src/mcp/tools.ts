@@ -45,7 +45,7 @@ export function loadTools(packageRoot: string, options: {readOnly?: boolean} = {
       listing: {
         name: toolName(entry.id),
         title,
-        description: command.summary ?? command.id,
+        description: [command.summary ?? command.id, entry.note].filter(Boolean).join(' '),
         inputSchema: input.schema,
         outputSchema: bundleSchema(schemas, entry.schema),
         annotations: {title, ...entry.annotations},

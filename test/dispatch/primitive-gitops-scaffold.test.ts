@@ -1,10 +1,11 @@
+import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {chmod, readFile, readdir, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {execa} from 'execa'
 
-import {runCli, type CliRun} from '../support/cli.js'
+import {CLI, runCli, type CliRun} from '../support/cli.js'
 import {startFakeGitHub, type FakeGitHub, type FakeGitHubOptions} from '../support/github-server.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -320,5 +321,31 @@ describe('--wait', () => {
     expect(doc.pullRequest).toBeNull()
     expect(doc.nextSteps[0]).toContain(doc.run.htmlUrl)
     expect(server.requestsFor('pulls/list')).toEqual([])
+  })
+})
+
+describe('cancelled under a parent (ameide mcp: SIGTERM)', () => {
+  it('while following: stops polling, exit 1 CANCELLED naming the run, which goes on', async () => {
+    const server = await fake({runStatuses: ['queued', 'in_progress', 'completed'], pollsPerStep: 1000})
+    const child = spawn(process.execPath, [CLI, 'primitive', 'gitops', 'scaffold', ...BASE, '--wait', '--json'], {
+      cwd: repoDir,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: {...process.env, GH_TOKEN: CANARY, GITHUB_TOKEN: '', GITHUB_API_URL: server.url, PATH: emptyBin},
+    })
+    let stdout = ''
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    child.on('message', (m: {progress?: string}) => {
+      if (m.progress?.startsWith('Dispatched: run ')) child.kill('SIGTERM')
+    })
+    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(exitCode, stdout).toBe(1)
+    const doc = JSON.parse(stdout) as {error: {code: string; message: string; hints: string[]}}
+    assertMatchesSchema('error.schema.json', doc)
+    const id = server.runs[0].id
+    expect(doc.error).toMatchObject({code: 'CANCELLED', message: expect.stringContaining(`run ${id}`)})
+    expect(doc.error.hints[0]).toContain(`/actions/runs/${id}`)
+    const atEnd = server.requests.length
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    expect(server.requests.length).toBe(atEnd)
   })
 })

@@ -264,7 +264,7 @@ describe('ameide doctor', () => {
       required: false,
       detail: 'not built: every ApplicationSet is render-unavailable',
       // This installation is a checkout of the sources: it builds the engine.
-      fix: `npm run build in ${REPO_ROOT.replace(/\/$/, '')} (with the Go on PATH: it fetches the workspace's Go release and libraries through the Go module proxy)`,
+      fix: `npm run build in ${REPO_ROOT.replace(/\/$/, '')} (the Go module proxy reachable: the workspace's Go release, through the Go on PATH or taken itself where none can, and the libraries)`,
     })
 
     const outside = await makeTempDir('ameide-doctor-outside-')

@@ -303,7 +303,8 @@ describe('without the render module', () => {
     expect(json.summary).toBe('incomplete')
     const unavailable = json.failures.filter((f: {rule: string}) => f.rule === 'render-unavailable')
     expect(unavailable.map((f: {application: string}) => f.application).sort()).toEqual(['chart', 'kust'])
-    for (const f of unavailable) expect(f.message).toMatch(/render module is not built.*npm run build with Go/)
+    for (const f of unavailable)
+      expect(f.message).toMatch(/render module is not built.*npm run build with the Go module proxy reachable/)
     // What ameide reads itself goes on: the directory source's ConfigMap is added.
     expect(JSON.stringify(json.deployables)).toContain('"name":"plain"')
 

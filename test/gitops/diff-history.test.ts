@@ -185,15 +185,25 @@ describe('a top-level kustomization nothing includes (podinfo kustomize/, a root
     'kustomize/service.yaml': service('podinfo'),
     'charts/README.md': 'charts\n',
   })
+  const GUESS = /^Nothing declares what is deployed: .*found by ameide's own rules/
 
-  it('the image bumped in kustomize/: the root changed, found as a top-level kustomization', async () => {
+  it('the image bumped in kustomize/: the root shown as found, but nothing declares it deployed: incomplete, exit 1', async () => {
     const files = podinfo()
     const repo = await history(files, {
       'kustomize/deployment.yaml': files['kustomize/deployment.yaml'].replace('6.5.0', '6.5.1'),
     })
     const {exitCode, stderr, result} = await diff(repo)
-    expect(exitCode, stderr).toBe(0)
-    expect(result.summary).toBe('changed')
+    expect(exitCode, stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        revision: 'head',
+        rule: 'render-unavailable',
+        file: '.',
+        message: expect.stringMatching(GUESS),
+      }),
+    ])
+    expect(result.failures[0].message).toContain('(a top-level kustomization nothing includes)')
     expect(result.deployables).toEqual([
       expect.objectContaining({
         change: 'changed',
@@ -209,11 +219,23 @@ describe('a top-level kustomization nothing includes (podinfo kustomize/, a root
     ])
   })
 
-  it('a file beside it that nothing deploys touched: "No change", exit 0', async () => {
+  it('a file beside it touched: never "No change" on a guess — incomplete, exit 1', async () => {
     const repo = await history(podinfo(), {'charts/README.md': 'charts, more\n'})
     const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures).toEqual([expect.objectContaining({message: expect.stringMatching(GUESS)})])
+  })
+
+  it('the same root listed in ameide.yaml (gitopsPolicy.render.roots) is declared: "changed", exit 0', async () => {
+    const files: Record<string, string> = {...podinfo(), 'ameide.yaml': 'gitopsPolicy:\n  render:\n    roots: [kustomize]\n'}
+    const repo = await history(files, {
+      'kustomize/deployment.yaml': files['kustomize/deployment.yaml'].replace('6.5.0', '6.5.1'),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
     expect(exitCode, stderr).toBe(0)
-    expect(result.summary).toBe('unchanged')
+    expect(result.summary).toBe('changed')
+    expect(result.failures).toEqual([])
   })
 })
 
@@ -841,7 +863,7 @@ describe('identity across renames', () => {
     ])
   })
 
-  it('a top-level kustomization renamed, nothing else: moved, no change', async () => {
+  it('a top-level kustomization renamed, nothing else: moved (incomplete: nothing declares it deployed)', async () => {
     const files = {
       'kustomize/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
       'kustomize/deployment.yaml': deployment('podinfo', 'ghcr.io/stefanprodan/podinfo:6.5.0'),
@@ -853,8 +875,10 @@ describe('identity across renames', () => {
       'deploy/deployment.yaml': files['kustomize/deployment.yaml'],
     })
     const same = await diff(renamed)
-    expect(same.exitCode, same.stderr).toBe(0)
-    expect(same.result.summary).toBe('unchanged')
+    expect(same.exitCode, same.stderr).toBe(1)
+    expect(same.result.summary).toBe('incomplete')
+    expect(same.result.failures.map((f) => f.message)).toEqual([expect.stringMatching(/^Nothing declares/)])
+    expect(same.result.deployables).toEqual([])
     expect((same.result as unknown as Moves).moves).toEqual([
       {kind: 'kustomize', environment: null, from: 'kustomize', to: 'deploy'},
     ])

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {copyFile, mkdir, readFile} from 'node:fs/promises'
+import {copyFile, mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -263,7 +263,7 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     expect(labelled.result.previewed).toBe(true)
   })
 
-  it('the repository: a generator of another repository does not list the PR; without --repository, or a GitLab project by ID, it is a finding; a GitLab state that is not open drops it', async () => {
+  it('the repository: a generator of another repository does not list the PR; a GitLab project by ID is a finding; a GitLab state that is not open drops it', async () => {
     const dir = await gitops(matrixAppSet(['namespace', 'orders']))
     const args = ['--pr', '42', '--head-sha', SHA, '--label', 'preview', '--branch', 'feature/x']
     const other = await preview(dir, [...args, '--repository', 'https://github.com/ameideio/other'])
@@ -274,15 +274,7 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     // GitHub's names are not case-sensitive, and a clone URL names the repository as well.
     const same = await preview(dir, [...args, '--repository', 'https://github.com/AmeideIO/Ameide.git'])
     expect(same.result.previewed).toBe(true)
-    const unsaid = await preview(dir, args)
-    expect(unsaid.result.ready).toBe(false)
-    expect(unsaid.result.findings).toContainEqual(
-      expect.objectContaining({
-        rule: 'pull-request-input-missing',
-        message: expect.stringContaining('lists the pull requests of github ameideio/ameide; this run does not say'),
-        fix: expect.stringContaining('--repository URL'),
-      }),
-    )
+    expect(same.result.pr).toMatchObject({repository: 'https://github.com/AmeideIO/Ameide.git', repositoryFrom: 'flag'})
     const byId = await preview(
       await gitops(
         matrixAppSet(['namespace', 'orders']).replace(
@@ -311,6 +303,66 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     expect(merged.result.applicationSets[0].reason).toBe(
       'gitlab.pullRequestState merged: the pull request under review is open',
     )
+  })
+
+  it("no --repository: the one repository every pull-request generator lists is the PR's (inferred, said); two repositories, or a GitLab project by ID, still ask", async () => {
+    const second = matrixAppSet(['triage']).replace('  name: lanes\n', '  name: more-lanes\n')
+    const args = ['--pr', '42', '--head-sha', SHA, '--label', 'preview', '--branch', 'feature/x']
+    const one = `${matrixAppSet(['namespace', 'orders'])}---\n${second.replace('owner: ameideio', 'owner: AmeideIO')}`
+    const dir = await gitops(one)
+    const {run, result} = await preview(dir, args)
+    expect(run.exitCode, JSON.stringify(result.findings)).toBe(0)
+    expect(result).toMatchObject({
+      previewed: true,
+      ready: true,
+      findings: [],
+      pr: {repository: REPOSITORY, repositoryFrom: 'generators'},
+    })
+    expect(result.applications.map((a) => [a.name, a.ready])).toEqual([
+      ['namespace-pr-42', true],
+      ['orders-pr-42', true],
+      ['triage-pr-42', true],
+    ])
+    const human = await runCli(['gitops', 'preview', '--root', dir, ...args])
+    expect(human.exitCode).toBe(0)
+    expect(human.stdout).toContain(`repository ${REPOSITORY}: inferred, every pull-request generator lists it`)
+    // --repository still decides: another repository's pull request is not listed.
+    const flagged = await preview(dir, [...args, '--repository', 'https://github.com/ameideio/other'])
+    expect(flagged.result).toMatchObject({previewed: false, pr: {repositoryFrom: 'flag'}})
+    // So does a pull_request event's base repository.
+    const event = path.join(dir, '..', `event-${path.basename(dir)}.json`)
+    await writeFile(
+      event,
+      JSON.stringify({pull_request: {base: {repo: {html_url: 'https://github.com/ameideio/other'}}}}),
+    )
+    const actions = {GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event}
+    const evented = await runCli(['gitops', 'preview', '--root', dir, '--json', ...args], {env: actions})
+    expect(evented.json<Result>()).toMatchObject({previewed: false, pr: {repositoryFrom: 'event'}})
+
+    const askFor = (r: Result) => r.findings.filter((f) => f.rule === 'pull-request-input-missing')
+    const two = await gitops(
+      `${matrixAppSet(['namespace', 'orders'])}---\n${second.replace('repo: ameide', 'repo: other')}`,
+    )
+    const differ = await preview(two, args)
+    expect(differ.run.exitCode).toBe(1)
+    expect(differ.result.ready).toBe(false)
+    expect(differ.result.pr).not.toHaveProperty('repository')
+    expect(askFor(differ.result).map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        'ApplicationSet lanes lists the pull requests of github ameideio/ameide; this run does not say',
+      ),
+      expect.stringContaining(
+        'ApplicationSet more-lanes lists the pull requests of github ameideio/other; this run does not say',
+      ),
+    ])
+    for (const f of askFor(differ.result)) expect(f.fix).toContain('--repository URL')
+    const byId = second.replace(
+      'github: {owner: ameideio, repo: ameide, labels: [preview]}',
+      'gitlab: {project: "42", labels: [preview]}',
+    )
+    const unknown = await preview(await gitops(byId), args)
+    expect(askFor(unknown.result)).toHaveLength(1)
+    expect(unknown.result.ready).toBe(false)
   })
 
   it("pullRequest values: rendered with the pull request's parameters, the template reads them as .values", async () => {

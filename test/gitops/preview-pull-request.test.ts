@@ -72,14 +72,16 @@ describe('the pull request from a pull_request event (GITHUB_EVENT_PATH)', () =>
       title: 'Orders: paginate the list',
       author: 'octocat',
       repository: 'https://github.com/ameideio/ameide',
+      repositoryFrom: 'event',
     })
   })
 
   it('--repository wins over the event; one that is not a web URL is a usage error', () => {
     const file = eventFile(JSON.stringify(EVENT))
-    expect(pullRequestOf({repository: 'https://ghe.example.com/a/b'}, actions(file)).repository).toBe(
-      'https://ghe.example.com/a/b',
-    )
+    expect(pullRequestOf({repository: 'https://ghe.example.com/a/b'}, actions(file))).toMatchObject({
+      repository: 'https://ghe.example.com/a/b',
+      repositoryFrom: 'flag',
+    })
     const error = usageErrorOf(() => pullRequestOf({repository: 'git@github.com:a/b.git'}, actions(file)))
     expect(error.code).toBe('INVALID_PULL_REQUEST')
     expect(error.message).toContain('is not a repository')
@@ -101,6 +103,7 @@ describe('the pull request from a pull_request event (GITHUB_EVENT_PATH)', () =>
       title: 'T',
       author: 'me',
       repository: 'https://github.com/ameideio/ameide',
+      repositoryFrom: 'event',
     })
   })
 

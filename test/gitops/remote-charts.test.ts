@@ -41,7 +41,7 @@ interface Result {
     environment: string | null
     objects: Array<{change: string; kind: string; name: string; diff: string}>
   }>
-  failures: Array<{revision: string; rule: string; file: string; message: string}>
+  failures: Array<{revision: string; rule: string; file: string; message: string; dependency?: unknown}>
 }
 
 let env: Record<string, string>
@@ -715,7 +715,7 @@ describe('HTTPS by default, loopback included, as Helm and Flux ask', () => {
     expect(server.requests.slice(before).map((r) => r.path)).toContain('/v2/charts/web/manifests/1.0.0')
   })
 
-  it('a dependency on a repository the base does not declare: the repository and the Chart.yaml that asked, named', async () => {
+  it('a dependency on a repository the base does not declare: the repository and the Chart.yaml line that asked, named by diff and verify --render alike', async () => {
     const app = (name: string) =>
       [
         'apiVersion: argoproj.io/v1alpha1',
@@ -744,6 +744,31 @@ describe('HTTPS by default, loopback included, as Helm and Flux ask', () => {
     expect(head.message).toContain(elsewhere.url)
     expect(head.message).toContain('charts/app/Chart.yaml')
     expect(head.message).toContain('does not declare this repository')
+    const asked = {chart: 'web', repository: elsewhere.url, file: 'charts/app/Chart.yaml', line: 5}
+    expect(head.dependency).toEqual(asked)
+    const human = await runCli(['gitops', 'diff', '--no-cache'], {cwd: repo, env})
+    expect(human.stdout).toContain(`chart web from ${elsewhere.url} (a dependency in charts/app/Chart.yaml:5)`)
+    // gitops verify --render on the same head, a pull request's checkout: it fetches nothing, and says which
+    // dependency of which Chart.yaml (at its line) asked for which repository, as diff does.
+    const verify = ['gitops', 'verify', '--render', '--require-render', '--untrusted', '--no-cache']
+    const json = await runCli([...verify, '--json'], {cwd: repo, env})
+    expect(json.exitCode).toBe(1)
+    const verified = json.json<{
+      findings: Array<{rule: string; severity: string; message: string; dependency?: unknown}>
+    }>()
+    assertMatchesSchema('gitops-verify.schema.json', verified)
+    expect(verified.findings).toEqual([
+      expect.objectContaining({rule: 'render-unavailable', severity: 'error', dependency: asked}),
+    ])
+    expect(verified.findings[0].message).toContain(
+      `chart web from ${elsewhere.url} (a dependency in charts/app/Chart.yaml:5)`,
+    )
+    expect(verified.findings[0].message).toContain('--untrusted')
+    const text = await runCli(verify, {cwd: repo, env})
+    expect(text.exitCode).toBe(1)
+    expect(text.stdout).toContain(
+      `chart web from ${elsewhere.url} (a dependency in charts/app/Chart.yaml:5) is not fetched (--untrusted`,
+    )
     expect(elsewhere.requests.slice(before)).toEqual([])
   })
 })

@@ -273,7 +273,7 @@ describe('gitops verify --render', () => {
     expect(unavailable[1]).toMatchObject({environment: 'staging', severity: 'error'})
     expect(unavailable[1].message).toContain('charts/web')
     expect(unavailable[1].message).toContain('the render module is not built')
-    expect(unavailable[1].message).toContain('npm run build with Go')
+    expect(unavailable[1].message).toContain('npm run build with the Go module proxy reachable')
     expect(unavailable[0].message).toContain('HelmRepository default/bitnami')
     // The kustomize root too: nothing renders without the module.
     expect(

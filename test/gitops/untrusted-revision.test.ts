@@ -368,6 +368,14 @@ describe('no network, no code from the revision, nothing to steal', () => {
       /Application deps.*(offline|not requested|no request)|charts\/deps/,
     )
     expect(unavailable.map((f: {message: string}) => f.message).join('\n')).toContain(`file://`)
+    // The dependency is named as diff names it: the chart, the repository asked and the Chart.yaml line that asked.
+    expect(unavailable.find((f: {application?: string}) => f.application === 'deps').dependency).toEqual({
+      chart: 'web',
+      repository: `${loopback}/charts`,
+      file: 'charts/deps/Chart.yaml',
+      line: 5,
+    })
+    expect(v.everything).toContain(`chart web from ${loopback}/charts (a dependency in charts/deps/Chart.yaml:5)`)
     expect(requests.slice(before)).toEqual([])
     expectNoCanary(a)
     expectNoCanary(v)

@@ -72,6 +72,37 @@ describe('inputSchema from the manifest', () => {
   })
 })
 
+describe('positional arguments (publish merge REPORT…)', () => {
+  const merge: ManifestCommand = {
+    id: 'primitive:publish:merge',
+    strict: false,
+    args: {reports: {name: 'reports', description: 'Shard reports.', required: true}},
+    flags: {output: {name: 'output', type: 'option', helpValue: 'FILE'}},
+  }
+  const entry = {id: merge.id, schema: 'x', annotations: {} as never}
+
+  it('a variadic argument is a required list of strings; a path only where the catalogue says so', () => {
+    const input = deriveInput(merge, {...entry, pathArgs: ['reports']})
+    expect(input.schema).toMatchObject({
+      required: ['reports'],
+      properties: {reports: {type: 'array', items: {type: 'string'}, minItems: 1, description: 'Shard reports.'}},
+    })
+    expect(input.arguments.reports).toMatchObject({positional: true, path: true})
+    expect(deriveInput(merge, entry).arguments.reports.path).toBe(false)
+  })
+
+  it('its values go last, after `--` (a value starting with a dash stays a value)', () => {
+    const input = deriveInput(merge, {...entry, pathArgs: ['reports']})
+    expect(toArgv(input, {reports: ['/r/a.json', '-b.json'], output: '/r/m.json'}, undefined)).toEqual([
+      '--output=/r/m.json',
+      '--json',
+      '--',
+      '/r/a.json',
+      '-b.json',
+    ])
+  })
+})
+
 describe('outputSchema bundling', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ameide-bundle-'))
   const write = (name: string, doc: object) => writeFileSync(path.join(dir, name), JSON.stringify(doc))

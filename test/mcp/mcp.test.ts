@@ -24,6 +24,9 @@ const NAMES = [
   'primitive_verify',
   'primitive_status',
   'primitive_publish',
+  'primitive_publish_merge',
+  'primitive_gitops_scaffold',
+  'primitive_gitops_update-images',
   'gitops_verify',
   'gitops_diff',
   'gitops_preview',
@@ -67,10 +70,12 @@ beforeAll(async () => {
 })
 
 describe('ameide mcp: tools/list', () => {
-  it('lists the seven commands, described by their summaries, with self-contained output schemas', () => {
+  it('lists the thirteen commands, described by their summaries, with self-contained output schemas', () => {
     expect([...tools.keys()]).toEqual(NAMES)
     for (const tool of tools.values()) {
-      expect(tool.description).toBe(MANIFEST.commands[tool.name.replace('_', ':')].summary)
+      // The summary, then what the annotations cannot say (a dispatch is not idempotent; merge's writes).
+      const summary = MANIFEST.commands[tool.name.replaceAll('_', ':')].summary
+      expect(tool.description === summary || tool.description!.startsWith(`${summary} `), tool.name).toBe(true)
       expect(JSON.stringify(tool.outputSchema)).not.toContain('$ref')
       expect(tool.outputSchema?.type).toBe('object')
       expect(tool.inputSchema.additionalProperties).toBe(false)
@@ -109,6 +114,9 @@ describe('ameide mcp: tools/list', () => {
       primitive_verify: [true, true],
       primitive_status: [true, true],
       primitive_publish: [false, true],
+      primitive_publish_merge: [false, true],
+      primitive_gitops_scaffold: [false, false],
+      'primitive_gitops_update-images': [false, false],
       gitops_verify: [true, true],
       gitops_diff: [true, true],
       gitops_preview: [true, true],

@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
 import {listAppSetRepo} from '../support/appset-repo.js'
+import {closeLoopback, listenLoopback} from '../support/loopback.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 
 /**
@@ -152,13 +153,74 @@ describe('a fresh clone, the Go on PATH another release than the workspace names
     expect((await stat(path.join(clone, 'dist/engine/gotemplate.wasm'))).mtimeMs).toBe(before)
   }, 300_000)
 
-  it('no Go: names what is missing and the fix; the Action fails, a plain build does not', async () => {
-    await rm(path.join(clone, 'dist/engine'), {recursive: true})
-    // A PATH whose `go` does not run, and no set-up in the clone.
+  it("no Go on PATH, or a Go 1.19 that cannot switch: the build takes go.work's release from the module proxy (its pinned sums) and builds both, the same bytes", async () => {
+    const toolchain = /^toolchain (go\S+)$/m.exec(await readFile(path.join(clone, 'src/effects/go.work'), 'utf8'))![1]
+    const platform = `${{linux: 'linux', darwin: 'darwin'}[process.platform as string]}-${{x64: 'amd64', arm64: 'arm64'}[process.arch as string]}`
+    const name = `golang.org/toolchain/@v/v0.0.1-${toolchain}.${platform}.zip`
+    // The module proxy on loopback, serving the toolchain module from Go's module cache (the set-up's Go switched to it).
+    const zip = await readFile(path.join(bare().GOMODCACHE, 'cache/download', name))
+    const requests: string[] = []
+    const {server, url} = await listenLoopback((req, res) => {
+      requests.push(req.url ?? '')
+      res.statusCode = req.url === `/${name}` ? 200 : 404
+      res.end(req.url === `/${name}` ? zip : undefined)
+    })
+    try {
+      const fake = await makeTempDir('ameide-wasm-go119-')
+      const script = '#!/bin/sh\n[ "$1" = version ] && echo "go version go1.19.8 linux/amd64" && exit 0\nexit 1\n'
+      await writeFile(path.join(fake, 'go'), script)
+      await chmod(path.join(fake, 'go'), 0o755)
+      const cache = await makeTempDir('ameide-wasm-toolchain-')
+      const node = path.dirname(process.execPath)
+      for (const [label, PATH] of [
+        ['no go', node],
+        ['go1.19', `${fake}:${node}`],
+      ]) {
+        await rm(path.join(clone, 'dist/engine'), {recursive: true, force: true})
+        await rm(path.join(clone, 'dist/render-module'), {recursive: true, force: true})
+        const env = bare({
+          PATH,
+          GOPROXY: url,
+          AMEIDE_GO_TOOLCHAIN_CACHE: cache,
+          AMEIDE_REQUIRE_ENGINE: '1',
+          AMEIDE_REQUIRE_RENDER_MODULE: '1',
+        })
+        const built = await execa(process.execPath, ['scripts/build-wasm.mjs'], {
+          cwd: clone,
+          reject: false,
+          extendEnv: false,
+          env,
+        })
+        expect(built.exitCode, `${label}: ${built.stderr}`).toBe(0)
+        expect(built.stderr).toContain(`${toolchain} itself, from the Go module proxy`)
+        for (const [dir, file] of [
+          ['dist/engine', 'engine.json'],
+          ['dist/render-module', 'render-module.json'],
+        ]) {
+          const made = await record(clone, path.join(dir, file))
+          expect(made.go, label).toBe(toolchain)
+          expect(made.sha256, label).toBe((await record(ROOT, path.join(dir, file))).sha256)
+        }
+      }
+      // Fetched once, checked and unzipped; the second build took it from the cache.
+      expect(requests).toEqual([`/${name}`])
+    } finally {
+      await closeLoopback(server)
+    }
+  }, 600_000)
+
+  it('no Go and no module proxy: names what is missing and the fix; the Action fails, a plain build does not', async () => {
+    await rm(path.join(clone, 'dist/engine'), {recursive: true, force: true})
+    // A PATH whose `go` does not run, no set-up in the clone, and no proxy to take Go from.
     const noGo = await makeTempDir('ameide-wasm-nogo-')
     await writeFile(path.join(noGo, 'go'), '#!/bin/sh\nexit 127\n')
     await chmod(path.join(noGo, 'go'), 0o755)
-    const env = bare({PATH: `${noGo}:${path.dirname(process.execPath)}:/usr/bin:/bin`})
+    const cache = await makeTempDir('ameide-wasm-toolchain-')
+    const env = bare({
+      PATH: `${noGo}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      GOPROXY: 'off',
+      AMEIDE_GO_TOOLCHAIN_CACHE: cache,
+    })
     const plain = await execa(process.execPath, ['scripts/build-wasm.mjs'], {
       cwd: clone,
       reject: false,
@@ -166,14 +228,20 @@ describe('a fresh clone, the Go on PATH another release than the workspace names
       env,
     })
     expect(plain.exitCode).toBe(0)
-    expect(plain.stderr.trim().split('\n').slice(0, 3)).toEqual([
-      '[build-wasm] the ApplicationSet template engine was NOT built: no Go on PATH',
-      '[build-wasm] fix: install Go (https://go.dev/dl/; macOS: brew install go) where the Go module proxy answers, then npm run build',
+    const toolchain = /^toolchain (go\S+)$/m.exec(await readFile(path.join(clone, 'src/effects/go.work'), 'utf8'))![1]
+    const lines = plain.stderr.trim().split('\n')
+    expect(lines.slice(1, 4)).toEqual([
+      `[build-wasm] the ApplicationSet template engine was NOT built: Go ${toolchain} is not available (no Go on PATH; GOPROXY names no proxy URL (off or direct only): nothing is fetched)`,
+      `[build-wasm] fix: let the build reach the Go module proxy (GOPROXY; it fetches Go ${toolchain} itself), or install Go 1.21 or newer (https://go.dev/dl/), then npm run build`,
       '[build-wasm] until then ApplicationSets are reported render-unavailable.',
     ])
+    // Without the render module nothing renders, and the build says so.
+    expect(plain.stderr).toContain(
+      '[build-wasm] until then nothing renders: gitops verify --render, gitops diff and gitops preview report every kustomize root and chart render-unavailable.',
+    )
     expect(existsSync(path.join(clone, 'dist/engine/gotemplate.wasm'))).toBe(false)
-    const install = await actionInstall(clone, {PATH: env.PATH})
+    const install = await actionInstall(clone, {PATH: env.PATH, GOPROXY: 'off', AMEIDE_GO_TOOLCHAIN_CACHE: cache})
     expect(install.exitCode).toBe(1)
-    expect(install.stderr).toContain('[build-wasm] the ApplicationSet template engine was NOT built: no Go on PATH')
+    expect(install.stderr).toContain('[build-wasm] the ApplicationSet template engine was NOT built: Go')
   }, 300_000)
 })

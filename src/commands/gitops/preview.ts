@@ -81,7 +81,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     }),
     repository: Flags.string({
       description:
-        "The repository it is in, its web URL (https://github.com/OWNER/REPO): a pull-request generator of another repository does not list it. Default: the event's base repository.",
+        "The repository it is in, its web URL (https://github.com/OWNER/REPO): a pull-request generator of another repository does not list it. Default: the event's base repository; else the one every pull-request generator lists (inferred, said).",
       helpValue: 'URL',
     }),
     evidence: Flags.boolean({

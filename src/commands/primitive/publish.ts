@@ -1,6 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
+import {cancelOnTerm} from '../../core/cancel-on-term.js'
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig, type AmeideConfig} from '../../core/config.js'
 import {resolveSigstore} from '../../core/sigstore.js'
@@ -303,17 +304,6 @@ function publishOptions(
  * it, the images under way finish and no other starts. `release` stops listening once the run is over.
  */
 function stopOnTerm(): {options: Pick<PublishOptions, 'signal' | 'onFirstWrite'>; release: () => void} {
-  const cancel = new AbortController()
-  let writing = false
-  const onTerm = () => (writing ? cancel.abort() : process.exit(143))
-  if (process.channel) process.on('SIGTERM', onTerm)
-  return {
-    options: {
-      signal: cancel.signal,
-      onFirstWrite: () => {
-        writing = true
-      },
-    },
-    release: () => process.off('SIGTERM', onTerm),
-  }
+  const {signal, writing, release} = cancelOnTerm()
+  return {options: {signal, onFirstWrite: writing}, release}
 }

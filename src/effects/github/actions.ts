@@ -11,6 +11,9 @@ export interface ActionsVerbs {
   getWorkflowRun(repo: RepoRef, runId: number, etag?: string): Promise<{run: WorkflowRun; etag?: string} | null>
 }
 
+/** A signal that never aborts: the dispatch request is sent whole even when the call is cancelled meanwhile. */
+const UNCANCELLED = new AbortController().signal
+
 export function actionsVerbs({octokit, call}: GitHubTransport): ActionsVerbs {
   return {
     async dispatchWorkflow(repo, workflow, body) {
@@ -19,6 +22,8 @@ export function actionsVerbs({octokit, call}: GitHubTransport): ActionsVerbs {
           ...repo,
           workflow_id: workflow,
           ...body,
+          // Never cut off by the client's signal: once sent, its answer says whether a run started.
+          request: {signal: UNCANCELLED},
         }),
       )
       if ((response.status as number) === 200 && response.data && typeof response.data === 'object') {

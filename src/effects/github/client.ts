@@ -26,6 +26,7 @@ export async function createGitHubClient(options: {
   token: string
   baseUrl: string
   transport?: Partial<GitHubTransportOptions>
+  signal?: AbortSignal
 }): Promise<GitHubClient> {
   const transport = await createTransport(options)
   return {
@@ -46,6 +47,8 @@ export interface OpenGitHubOptions {
   /** Without a token: GITHUB_TOKEN_MISSING (exit 3) when required, else no client. */
   required: boolean
   transport?: Partial<GitHubTransportOptions>
+  /** Cancels the client's requests (a cancelled call): see createTransport. */
+  signal?: AbortSignal
   /** Tests: a client to use instead of the octokit one (still only when a token was found). */
   client?: GitHubClient
 }
@@ -61,6 +64,11 @@ export async function openGitHub(
   }
   const client =
     options.client ??
-    (await createGitHubClient({token: found.token, baseUrl: options.apiUrl, transport: options.transport}))
+    (await createGitHubClient({
+      token: found.token,
+      baseUrl: options.apiUrl,
+      transport: options.transport,
+      signal: options.signal,
+    }))
   return {client, tokenSource: found.source}
 }

@@ -3,9 +3,8 @@
  * (`--api-url`, else GITHUB_API_URL as GitHub Actions sets it, else DEFAULT_API_URL). Shared by every command that
  * talks to GitHub.
  */
-import {DEFAULT_API_URL, httpApiUrl} from '../../core/api-url-flag.js'
-
-export {DEFAULT_API_URL} from '../../core/api-url-flag.js'
+import {httpApiUrl} from '../../core/api-url-flag.js'
+import {DEFAULT_API_URL} from '../../core/github-api.js'
 
 export const REPOSITORY_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/
 export const WORKFLOW_PATTERN = /^[A-Za-z0-9_.-]+\.ya?ml$/

@@ -3,6 +3,7 @@
  * the moment it is read so it never reaches output, logs or JSON.
  */
 import {prerequisiteError} from '../../core/errors.js'
+import {GITHUB_API_HOST} from '../../core/github-api.js'
 import {registerSecret} from '../../core/secrets.js'
 
 export interface ResolvedToken {
@@ -51,7 +52,7 @@ export function missingTokenError() {
 function ghHost(apiUrl: string): string | undefined {
   try {
     const {host} = new URL(apiUrl)
-    return host === 'api.github.com' ? 'github.com' : host
+    return host === GITHUB_API_HOST ? 'github.com' : host
   } catch {
     return undefined
   }

@@ -42,6 +42,8 @@ export async function createTransport(options: {
   token: string
   baseUrl: string
   transport?: Partial<GitHubTransportOptions>
+  /** Cancels every request under way and every wait (a cancelled call): the request fails with the abort. */
+  signal?: AbortSignal
 }): Promise<GitHubTransport> {
   const transport = {...DEFAULT_TRANSPORT, ...options.transport}
   const [{Octokit}, {retry}, {throttling}] = await Promise.all([
@@ -58,6 +60,7 @@ export async function createTransport(options: {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: transport.userAgent,
     log: quiet,
+    ...(options.signal ? {request: {signal: options.signal}} : {}),
     // 5xx and network failures: the retry plugin. 403/429 belong to the throttling plugin, which waits as told.
     retry: {
       retries: transport.serverErrorRetries,
@@ -83,7 +86,7 @@ export async function createTransport(options: {
         const wait = failure.status === 429 ? failure.retryAfterSeconds : undefined
         if (wait === undefined || attempt >= transport.rateLimitRetries || wait * 1000 > transport.maxRateLimitWaitMs)
           throw failure
-        await sleep(wait * 1000)
+        await sleep(wait * 1000, undefined, {signal: options.signal})
       }
     }
   }

@@ -75,7 +75,7 @@ export interface EngineBuild {
 /** The engine cannot run here: why, and how to get it. */
 export class TemplateEngineUnavailable extends Error {
   readonly hint =
-    "The Go template engine is built by `npm run build` (with the Go on PATH, which fetches the workspace's Go release and libraries through the Go module proxy); a packed release and the GitHub Action ship it. `ameide doctor` says how this installation gets it."
+    "The Go template engine is built by `npm run build` (the Go module proxy reachable: the workspace's Go release, through the Go on PATH or taken itself where none can, and the libraries); a packed release and the GitHub Action ship it. `ameide doctor` says how this installation gets it."
 }
 
 /** A call the engine could not answer (it timed out or stopped). */

@@ -56,6 +56,7 @@ export function dependenciesOf(
       problem: `${at(lockFile!)}: ${outOfSync} (its digest is not Helm's hash of the dependencies): its dependencies are not fetched.`,
       failed: true,
     }
+  const lines = entryLines(yaml, text(depsFile))
   const out: RemoteChart[] = []
   for (const dep of deps) {
     const name = String(dep.name ?? '')
@@ -76,14 +77,28 @@ export function dependenciesOf(
         problem: `dependency ${name}: Chart.lock's ${version} does not satisfy Chart.yaml's ${constraint}: the lock is out of sync, so it is not fetched.`,
       }
     const oci = repository.startsWith('oci://')
+    const line = lines[(chartYaml?.dependencies ?? []).indexOf(dep)] ?? 1
     out.push({
       type: oci ? 'oci' : 'http',
       source: repository,
       repository: oci ? `${repository.slice('oci://'.length).replace(/\/+$/, '')}/${name}` : repository,
       name,
       version,
-      via: `a dependency in ${at(depsFile)}${locked ? `, locked in ${at(lockFile!)}` : ''}`,
+      via: `a dependency in ${at(depsFile)}:${line}${locked ? `, locked in ${at(lockFile!)}` : ''}`,
+      declaredAt: {file: at(depsFile), line},
     })
   }
   return out
+}
+
+/** The 1-based line of each entry of the file's `dependencies` (as parsed: the same order). */
+function entryLines(yaml: YamlModule, text: string): number[] {
+  const doc = yaml.parseDocument(text, {keepSourceTokens: false})
+  const list = doc.get('dependencies', true)
+  if (!yaml.isSeq(list)) return []
+  const lineAt = (offset: number) => text.slice(0, offset).split('\n').length
+  return list.items.map((item) => {
+    const range = (item as {range?: [number, number, number]}).range
+    return range ? lineAt(range[0]) : 1
+  })
 }

@@ -62,6 +62,8 @@ export interface ChartFetcherOptions {
   policy: GitopsChartsPolicy
   /** `--offline`: nothing is requested. */
   offline: boolean
+  /** `--untrusted` (gitops verify on a pull request's checkout): nothing is requested either, and messages say why. */
+  untrusted?: boolean
   /** Folder of the chart cache (archives by digest); undefined: this run only. */
   cacheDir?: string
   yaml: YamlModule
@@ -72,6 +74,24 @@ const HTTPS_HINT =
   'asked over HTTPS, as Helm and Flux ask every host whose source does not say insecure: a repository that serves plain HTTP needs the base to say so — Flux spec.insecure: true, an Argo CD repository Secret with insecure: "true" — or gitopsPolicy.charts.insecure in ameide.yaml to list its host'
 
 const unavailable = (message: string) => ({ok: false as const, unavailable: true as const, message})
+
+/** How a message names a chart asked for: its name, repository and the object (or Chart.yaml line) that asked. */
+const chartAsked = (ref: RemoteChart) => `chart ${ref.name} from ${ref.source} (${ref.via})`
+
+/**
+ * A failure about one dependency of a chart, said of it (gitops diff and verify --render alike): its message names
+ * the chart, the repository and the Chart.yaml line that asked, and it carries them as `dependency`.
+ */
+function aboutRef(ref: RemoteChart, failure: HelmResult & {ok: false}): HelmResult & {ok: false} {
+  const at = ref.declaredAt
+  if (!at) return failure // a chart an object declares: the deployable's own message names it
+  const what = chartAsked(ref)
+  return {
+    ...failure,
+    message: failure.message.startsWith(what) ? failure.message : `${what}: ${failure.message}`,
+    dependency: {chart: ref.name, repository: ref.source, file: at.file, line: at.line},
+  }
+}
 
 export class ChartFetcher {
   readonly fetched: FetchedChart[] = []
@@ -106,9 +126,9 @@ export class ChartFetcher {
     const fetches: Fetch[] = []
     for (const ref of wanted) {
       const problem = this.refusal(ref)
-      if (problem) return {fetches: [], problem: unavailable(problem), key: ''}
+      if (problem) return {fetches: [], problem: aboutRef(ref, unavailable(problem)), key: ''}
       const version = await this.resolve(ref)
-      if (typeof version !== 'string') return {fetches: [], problem: version, key: ''}
+      if (typeof version !== 'string') return {fetches: [], problem: aboutRef(ref, version), key: ''}
       fetches.push({ref, version})
     }
     // A verified chart's key names what it was verified with: a render cached under it was verified so.
@@ -139,8 +159,13 @@ export class ChartFetcher {
     if (plan.problem) return plan.problem
     const unpacked: Array<{dir: string; remove: () => void}> = []
     const removeAll = () => unpacked.forEach((u) => u.remove())
+    let current: RemoteChart | undefined
     try {
-      for (const f of plan.fetches) unpacked.push(await this.unpack(f))
+      for (const f of plan.fetches) {
+        current = f.ref
+        unpacked.push(await this.unpack(f))
+      }
+      current = undefined
       if (d.remote) return unpacked[0]
       const copy = memory.scratchFolder('chart-copy')
       const chart = path.join(copy, path.posix.basename(d.chart) || 'chart')
@@ -155,7 +180,7 @@ export class ChartFetcher {
       return {dir: chart, remove: () => memory.unmount(copy)}
     } catch (error) {
       removeAll()
-      return this.failure(error)
+      return current ? aboutRef(current, this.failure(error)) : this.failure(error)
     }
   }
 
@@ -167,7 +192,9 @@ export class ChartFetcher {
   }
 
   private refusal(ref: RemoteChart): string | undefined {
-    const what = `chart ${ref.name} from ${ref.source} (${ref.via})`
+    const what = chartAsked(ref)
+    if (this.options.untrusted)
+      return `${what} is not fetched (--untrusted: the checkout is someone else's, a pull request's, and nothing it names is fetched): what it renders is not judged.`
     if (this.options.offline || !this.options.policy.fetch)
       return `${what} is not fetched (${this.options.offline ? '--offline' : 'gitopsPolicy.charts.fetch is false'}): what it renders is not judged.`
     if (!isAllowed(this.options.allow, ref.source))

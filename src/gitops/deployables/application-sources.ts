@@ -160,7 +160,7 @@ function sourcesRead(
       application: app.name,
       message: `Application ${app.name}: ${message}`,
       status,
-      ...(inputs ? {inputs} : {}),
+      inputs: inputs ?? 'unknown',
     })
   return {app, ctx, refs, out, declaredEnv, hydrated, unavailable}
 }

@@ -283,6 +283,7 @@ function applicationSetFindings(
       environment: ctx.envOf(e.file),
       message: `ApplicationSet ${e.applicationSet}: ${e.message}`,
       status: 'failed' as const,
+      inputs,
     })),
   ]
 }

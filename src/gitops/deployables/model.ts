@@ -80,6 +80,8 @@ export interface RemoteChart {
   digest?: string
   /** The object that declares the repository, for messages (`HelmRepository flux-system/podinfo`). */
   via: string
+  /** A chart's dependency: the Chart.yaml (or requirements.yaml) that asks for it, at the line of its entry. */
+  declaredAt?: {file: string; line: number}
   /** Flux's `verify` of an OCI chart (the HelmRelease's chart template, or the OCIRepository): checked before render. */
   verify?: ChartVerification
   /** An OCIRepository's: the artifact source-controller makes of the chart (its layer, then extract or copy). */
@@ -128,10 +130,11 @@ export interface Unrenderable {
    */
   status: 'unavailable' | 'failed' | 'refused' | 'invalid'
   /**
-   * What it would read: its spec and the repo-relative files (`gitops diff`: the same inputs in both revisions leave it
-   * unchanged, so it does not make the diff incomplete).
+   * What it would read, required of every producer: its spec and the repo-relative files (`gitops diff`: the same
+   * inputs in both revisions leave it unchanged, so it does not make the diff incomplete); `unknown` where what it
+   * would read cannot be said (it then always makes a diff incomplete). A refusal's are not used.
    */
-  inputs?: {spec: unknown; reads: string[]}
+  inputs: {spec: unknown; reads: string[]} | 'unknown'
 }
 
 /** An Argo CD directory source: a folder of plain manifests and jsonnet (src/gitops/deployables/directory.ts). */

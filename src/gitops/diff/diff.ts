@@ -87,6 +87,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     cache.save()
     charts.save()
     if (base.found + head.found === 0) nothingToRender(compared, layout, policy)
+    else if (base.declared + head.declared === 0 && layout?.source !== 'configured') onlyGuessed(compared)
     const changed =
       compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
     const result: GitopsDiffResult = {
@@ -214,6 +215,22 @@ function nothingToRender(compared: Compared, layout: DiffLayout | undefined, pol
     file: '.',
     line: 0,
     message: `Nothing to render: neither revision holds an Argo CD Application or ApplicationSet, a Flux Kustomization or HelmRelease, or a kustomize overlay the layout (${found}) finds, so this diff cannot say what is deployed.`,
+  })
+  compared.counts.failures = compared.failures.length
+}
+
+/**
+ * What was found only by ameide's own rules (a top-level kustomization nothing includes) is shown, but is no
+ * evidence of what is deployed: a failure saying so, first, so the verdict is never "unchanged" or "changed" on a guess.
+ */
+function onlyGuessed(compared: Compared): void {
+  const rules = [...new Set(compared.deployables.map((d) => d.foundBy).filter((r) => r !== undefined))]
+  compared.failures.unshift({
+    revision: 'head',
+    rule: 'render-unavailable',
+    file: '.',
+    line: 0,
+    message: `Nothing declares what is deployed: neither revision holds an Argo CD Application or ApplicationSet, a Flux Kustomization or HelmRelease, an overlay the layout finds, or render roots in ameide.yaml; what is shown was found by ameide's own rules${rules.length > 0 ? ` (${rules.join('; ')})` : ''}, so this diff cannot say what is deployed (declare it, or list the roots in gitopsPolicy.render.roots).`,
   })
   compared.counts.failures = compared.failures.length
 }

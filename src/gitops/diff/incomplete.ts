@@ -56,6 +56,7 @@ export function failuresOf(revision: 'base' | 'head', mine: Snapshot, other: Sna
       ...(f.environment ? {environment: f.environment} : {}),
       ...(f.application ? {application: f.application} : {}),
       message: f.message,
+      ...(f.dependency ? {dependency: f.dependency} : {}),
     }))
     .sort((x, y) => cmp(x.file, y.file) || x.line - y.line || cmp(x.message, y.message))
 }

@@ -56,6 +56,11 @@ export interface Snapshot {
   inputKeys: Map<GitopsFinding, string>
   /** Deployables found at all (rendered, answered, unchanged or not rendered): none means nothing to compare. */
   found: number
+  /**
+   * Of those, the ones something declares deployed (an Argo CD Application or ApplicationSet, a Flux object, an overlay
+   * the layout finds, ameide.yaml): none, and what was found is only ameide's guess (a top-level kustomization).
+   */
+  declared: number
   /** Keys of the deployables left unrendered because their inputs are the same in the other revision. */
   unchanged: Set<string>
   findings: GitopsFinding[]
@@ -129,6 +134,7 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
   const {report} = result
   const {unrendered, unchanged, renders} = renderStatuses(report, units)
   const {unrenderedApplications, invalidApplications, notRendered} = notRenderedApplications(result.findings)
+  const guessed = guessedRoots(report, result.findings)
   return {
     units,
     unrendered,
@@ -137,6 +143,7 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     unchanged,
     inputKeys: result.inputKeys,
     found: report.roots.length + report.deployables.length + report.directories.length + notRendered,
+    declared: report.roots.length + report.deployables.length + report.directories.length + notRendered - guessed,
     findings: result.findings,
     images: report.images,
     renders,
@@ -224,3 +231,18 @@ function notRenderedApplications(
   }
   return {unrenderedApplications, invalidApplications, notRendered}
 }
+
+/**
+ * How many of the roots and not-rendered findings are only ameide's guess: the roots its own rule found (a top-level
+ * kustomization nothing includes, `via: root`), and the not-rendered findings on their kustomization files.
+ */
+function guessedRoots(report: RenderReport, findings: readonly GitopsFinding[]): number {
+  const guessed = report.roots.filter((r) => r.via === 'root')
+  const dirs = new Set(guessed.map((r) => r.dir))
+  const onGuessed = (f: GitopsFinding) =>
+    f.application === undefined && f.environment === undefined && KUSTOMIZATION.test(f.file) && dirs.has(dirOf(f.file))
+  return guessed.length + findings.filter((f) => isNotRendered(f.rule) && onGuessed(f)).length
+}
+
+const KUSTOMIZATION = /(^|\/)(kustomization\.ya?ml|Kustomization)$/
+const dirOf = (file: string) => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '')

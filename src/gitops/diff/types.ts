@@ -4,6 +4,7 @@
  * changed deployable's objects with a unified diff, the images that move, the render gate's verdict delta, and what
  * could not be read or rendered.
  */
+import type {DependencySite} from '../../effects/helm.js'
 import type {FetchedChart} from '../charts/fetcher.js'
 import type {RenderedObjectRef} from '../rules/rule.js'
 
@@ -88,6 +89,8 @@ export interface DiffFailure {
   environment?: string
   application?: string
   message: string
+  /** A chart not rendered for one of its dependencies: the Chart.yaml line that asked, the repository asked. */
+  dependency?: DependencySite
 }
 
 export interface DiffLayout {

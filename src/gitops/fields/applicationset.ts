@@ -4,6 +4,7 @@
  * it) is classified by the Application's table (./application.ts); a generator nested in a matrix or a merge is
  * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
  */
+import {GITHUB_API_HOST} from '../../core/github-api.js'
 import {awsCodeCommit} from './applicationset-scm-aws.js'
 import {scmProviders} from './applicationset-scm-providers.js'
 import {exact, notRendering, unsupported, type Rule, type Rules} from './model.js'
@@ -106,8 +107,7 @@ function clusters(): Rules {
  */
 function scmProvider(): Rules {
   const at = 'spec.generators[].scmProvider'
-  const api =
-    "with --scm-provider github (GitHub's API at --api-url, else GITHUB_API_URL, else api.github.com); without it the generator is not rendered, named"
+  const api = `with --scm-provider github (GitHub's API at --api-url, else GITHUB_API_URL, else ${GITHUB_API_HOST}); without it the generator is not rendered, named`
   const row = (title: string, note = '') => exact(SCM, title, note ? `${api}; ${note}` : api)
   const branchFilter = row(
     'a repository filter with a branch field is a branch filter: all its fields hold per branch',
@@ -227,7 +227,7 @@ function pullRequestRepository(at: string, note: string): Rules {
     for (const field of fields) out[`${at}.${provider}.${field}`] = exact(REPO, title, note)
   out[`${at}.gitlab.pullRequestState`] = exact(
     PREVIEW,
-    'the repository: a generator of another repository does not list the PR; without --repository, or a GitLab project by ID, it is a finding; a GitLab state that is not open drops it',
+    'the repository: a generator of another repository does not list the PR; a GitLab project by ID is a finding; a GitLab state that is not open drops it',
     `${note}: the pull request under review is open, listed unless the state asked is closed, merged or locked`,
   )
   return out

@@ -15,6 +15,16 @@ const OCI_REF =
   'an OCIRepository: insecure asks over plain HTTP, ref.semver names the version, ref.digest pins the manifest'
 const auth = notRendering('credentials, TLS, proxies')
 const timing = notRendering()
+/** How and when a GitRepository or OCIRepository is fetched (credentials, schedule): not what it renders. */
+const fetching: Rules = {
+  'spec.secretRef.**': auth,
+  'spec.proxySecretRef.**': auth,
+  'spec.provider': auth,
+  'spec.serviceAccountName': auth,
+  'spec.interval': timing,
+  'spec.timeout': timing,
+  'spec.suspend': timing,
+}
 export const gitRepositoryRules: Rules = {
   'spec.url': exact(HISTORY, foreign, 'this repository is rendered; another one is render-unavailable, named'),
   'spec.ref.**': notRendering('the revision: the gate renders the revision under review'),
@@ -39,13 +49,7 @@ export const gitRepositoryRules: Rules = {
     "for the Flux Kustomizations over it: go-git's sparse checkout (a path prefix), a listed path the revision lacks fails; a HelmRelease chart from a GitRepository that sets it is render-unavailable, named",
   ),
   'spec.verify.**': notRendering('commit signature verification'),
-  'spec.secretRef.**': auth,
-  'spec.proxySecretRef.**': auth,
-  'spec.provider': auth,
-  'spec.serviceAccountName': auth,
-  'spec.interval': timing,
-  'spec.timeout': timing,
-  'spec.suspend': timing,
+  ...fetching,
 }
 
 export const helmRepositoryRules: Rules = {
@@ -100,14 +104,8 @@ export const ociRepositoryRules: Rules = {
   ),
   'spec.insecure': exact(REMOTE, OCI_REF, "the base's says so: plain HTTP to its host; else HTTPS, loopback included"),
   'spec.verify.**': notRendering('signature verification (done: remote-charts cosign tests), not the render'),
-  'spec.secretRef.**': auth,
   'spec.certSecretRef.**': auth,
-  'spec.proxySecretRef.**': auth,
-  'spec.provider': auth,
-  'spec.serviceAccountName': auth,
-  'spec.interval': timing,
-  'spec.timeout': timing,
-  'spec.suspend': timing,
+  ...fetching,
 }
 
 const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'

@@ -11,6 +11,10 @@ export function formatPreview(r: PreviewResult, style: Style): string {
   const head = `gitops preview: pull request #${r.pr.number} at ${r.pr.headSha.slice(0, 12)}`
   const verdict = !r.previewed ? style.red('not previewed') : r.ready ? style.green('ready') : style.red('not ready')
   const out = [style.bold(`${head}: ${verdict}`)]
+  if (r.pr.repositoryFrom === 'generators' && r.pr.repository !== undefined)
+    out.push(
+      `repository ${p(r.pr.repository)}: inferred, every pull-request generator lists it (--repository to say another)`,
+    )
   for (const s of r.applicationSets) {
     out.push(
       style.dim(

@@ -3,19 +3,10 @@
  * a matrix or merge), evaluated by the ApplicationSet engine (src/gitops/deployables/applicationset) with this PR's
  * parameters; the Applications it makes, the generators whose filters drop the PR, and the generation errors.
  */
-import type {YamlModule} from '../../images/yaml/index.js'
-import {
-  findDeployables,
-  type ArgoApplication,
-  type CheckoutIdentity,
-  type PullRequest,
-  type RegisteredClusters,
-  type ScmProviderApi,
-} from '../deployables/index.js'
-import type {Layout} from '../layout.js'
+import {findDeployables, type ArgoApplication, type PullRequest} from '../deployables/index.js'
 import {templateExpressions} from './checks/expressions.js'
-import {pullRequestGenerators, repositoryFindings} from './repository.js'
-import type {PreviewFinding, PreviewResult} from './types.js'
+import {inferredRepository, pullRequestGenerators, repositoryFindings} from './repository.js'
+import type {PreviewFinding, PreviewResult, PreviewSource} from './types.js'
 
 export interface Generated {
   applicationSets: PreviewResult['applicationSets']
@@ -24,24 +15,21 @@ export interface Generated {
   /** The files holding a preview ApplicationSet (the preview-* rules run on them). */
   files: string[]
   findings: PreviewFinding[]
+  /** No repository given, and every pull-request generator lists this one: the pull request's, inferred. */
+  inferredRepository?: string
 }
 
-export function generatePreview(input: {
-  root: string
-  files: string[]
-  layout: Layout
-  yaml: YamlModule
-  checkout: CheckoutIdentity
-  pullRequest: PullRequest
-  clusters?: RegisteredClusters
-  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
-  scm?: ScmProviderApi
-}): Generated {
+export function generatePreview(input: PreviewSource): Generated {
   const fromPr = (app: ArgoApplication) => app.generatedBy?.pullRequest === true
   const deployables = findDeployables({...input, only: fromPr})
   const out: Generated = {applicationSets: [], applications: [], files: [], findings: []}
-  for (const {manifest, expansion} of deployables.applicationSets) {
-    if (!hasPullRequestGenerator(manifest.doc)) continue
+  const previews = deployables.applicationSets.filter((s) => hasPullRequestGenerator(s.manifest.doc))
+  // Without a repository the engine drops no PR for its repository: with the one every generator lists, none either.
+  const inferred =
+    input.pullRequest.repository === undefined ? inferredRepository(previews.map((s) => s.manifest.doc)) : undefined
+  const pr = inferred === undefined ? input.pullRequest : {...input.pullRequest, repository: inferred}
+  if (inferred !== undefined) out.inferredRepository = inferred
+  for (const {manifest, expansion} of previews) {
     const apps = expansion.applications.filter(fromPr)
     const dropped = expansion.notPreviewed ?? []
     const reason = [...new Set(dropped.map((d) => d.reason))].join('; ')
@@ -53,8 +41,8 @@ export function generatePreview(input: {
     })
     if (!out.files.includes(manifest.file)) out.files.push(manifest.file)
     out.applications.push(...apps)
-    const missing = missingInputs(manifest, input.pullRequest)
-    out.findings.push(...missing.findings, ...repositoryFindings(manifest, manifest.doc, input.pullRequest))
+    const missing = missingInputs(manifest, pr)
+    out.findings.push(...missing.findings, ...repositoryFindings(manifest, manifest.doc, pr))
     for (const e of [...expansion.errors, ...expansion.unavailable]) {
       // Go's bare "map has no entry for key" for a parameter this PR lacks: the finding above says it with the fix.
       if (missing.keys.some((k) => e.message.includes(`no entry for key "${k}"`))) continue

@@ -8,6 +8,8 @@ import type {PreviewResult} from './types.js'
 export function previewMarkdown(r: PreviewResult): string {
   const verdict = !r.previewed ? '⚪ not previewed' : r.ready ? '🟢 ready' : '🔴 not ready'
   const out = [`### Preview of pull request ${r.pr.number} at ${mdCode(r.pr.headSha)}: ${verdict}`, '']
+  if (r.pr.repositoryFrom === 'generators' && r.pr.repository !== undefined)
+    out.push(`Repository ${mdCode(r.pr.repository)}, inferred: every pull-request generator lists it.`, '')
   if (r.applications.length > 0) {
     out.push('| Application | Namespace | Images | Verdict |', '| --- | --- | --- | --- |')
     for (const a of r.applications) {

@@ -26,13 +26,14 @@ import type {EvidenceVerifier} from '../verify/examine.js'
 import {askImages, type Answer, type ImageRegistry} from './ask.js'
 import {createsNamespace, destinationNamespace, generatePreview, type Generated} from './generate.js'
 import {renderPreview, type Rendered} from './render.js'
+import type {PreviewPullRequest} from './pull-request.js'
 import type {PreviewApplication, PreviewFinding, PreviewResult} from './types.js'
 
 export interface PreviewInput {
   /** The GitOps checkout (its tracked files are the revision rendered). */
   root: string
   policy: GitopsPolicy
-  pullRequest: PullRequest
+  pullRequest: PreviewPullRequest
   kustomize: Kustomize
   helm?: Helm | Promise<Helm | undefined>
   registry: ImageRegistry
@@ -88,7 +89,11 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
     const refs = [...new Set([...rendered.images.values()].flat().map((i) => i.ref))].sort()
     input.onStep?.(`Asking the registry for ${refs.length} image(s)`)
     const answers = await askImages(refs, input.registry, input.pullRequest.headSha, input.evidence)
-    const result = answer(input.pullRequest, generated, rendered, answers, rules)
+    const pr: PreviewPullRequest =
+      generated.inferredRepository === undefined
+        ? input.pullRequest
+        : {...input.pullRequest, repository: generated.inferredRepository, repositoryFrom: 'generators'}
+    const result = answer(pr, generated, rendered, answers, rules)
     for (const f of result.findings) f.message = repoRelative(f.message, revision.dir)
     return result
   } finally {
@@ -118,7 +123,7 @@ async function previewRules(
 }
 
 function answer(
-  pr: PullRequest,
+  pr: PreviewPullRequest,
   generated: Generated,
   rendered: Rendered,
   answers: Map<string, Answer>,
@@ -180,6 +185,7 @@ function answer(
       ...(pr.title !== undefined ? {title: pr.title} : {}),
       ...(pr.author !== undefined ? {author: pr.author} : {}),
       ...(pr.repository !== undefined ? {repository: pr.repository} : {}),
+      ...(pr.repositoryFrom !== undefined ? {repositoryFrom: pr.repositoryFrom} : {}),
     },
     applicationSets: generated.applicationSets,
     applications: applications.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

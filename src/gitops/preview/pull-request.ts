@@ -11,6 +11,11 @@ import {usageError} from '../../core/errors.js'
 import type {PullRequest} from '../deployables/index.js'
 import {parseRepositoryUrl} from '../deployables/applicationset/pull-request-repository.js'
 
+/** A pull request to preview, and where the repository it is in was said (the generators: preview.ts infers it). */
+export interface PreviewPullRequest extends PullRequest {
+  repositoryFrom?: 'flag' | 'event' | 'generators'
+}
+
 export interface PullRequestFlags {
   pr?: number
   'head-sha'?: string
@@ -24,7 +29,7 @@ export interface PullRequestFlags {
 
 const SHA = /^[0-9a-f]{40}$/
 
-export function pullRequestOf(flags: PullRequestFlags, env: NodeJS.ProcessEnv): PullRequest {
+export function pullRequestOf(flags: PullRequestFlags, env: NodeJS.ProcessEnv): PreviewPullRequest {
   const event = eventPullRequest(env)
   const number = flags.pr ?? event?.number
   const headSha = flags['head-sha'] ?? event?.headSha
@@ -65,7 +70,9 @@ export function pullRequestOf(flags: PullRequestFlags, env: NodeJS.ProcessEnv): 
     labels: [...new Set(flags.label ?? event?.labels ?? [])].sort(),
     ...(author !== undefined ? {author} : {}),
     ...(title !== undefined ? {title} : {}),
-    ...(repository !== undefined ? {repository} : {}),
+    ...(repository !== undefined
+      ? {repository, repositoryFrom: flags.repository !== undefined ? 'flag' : 'event'}
+      : {}),
   }
 }
 

@@ -5,18 +5,10 @@
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import type {YamlModule} from '../../images/yaml/index.js'
-import type {
-  ArgoApplication,
-  CheckoutIdentity,
-  PullRequest,
-  RegisteredClusters,
-  ScmProviderApi,
-} from '../deployables/index.js'
-import type {Layout} from '../layout.js'
+import type {ArgoApplication} from '../deployables/index.js'
 import type {RenderCache} from '../render/cache.js'
 import {renderGate} from '../render/gate.js'
-import type {PreviewFinding} from './types.js'
+import type {PreviewFinding, PreviewSource} from './types.js'
 
 export interface Rendered {
   /** Per Application: each image it pulls (once), with the line that set it. */
@@ -26,21 +18,14 @@ export interface Rendered {
   findings: PreviewFinding[]
 }
 
-export async function renderPreview(input: {
-  root: string
-  files: string[]
-  layout: Layout
-  yaml: YamlModule
-  checkout: CheckoutIdentity
-  pullRequest: PullRequest
-  clusters?: RegisteredClusters
-  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
-  scm?: ScmProviderApi
-  applications: readonly ArgoApplication[]
-  kustomize: Kustomize
-  helm?: Helm | Promise<Helm | undefined>
-  cache?: RenderCache
-}): Promise<Rendered> {
+export async function renderPreview(
+  input: PreviewSource & {
+    applications: readonly ArgoApplication[]
+    kustomize: Kustomize
+    helm?: Helm | Promise<Helm | undefined>
+    cache?: RenderCache
+  },
+): Promise<Rendered> {
   const names = new Set(input.applications.map((a) => a.name))
   const out: Rendered = {images: new Map([...names].map((n) => [n, []])), namespaces: new Set(), findings: []}
   if (names.size === 0) return out

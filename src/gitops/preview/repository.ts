@@ -1,11 +1,18 @@
 /**
  * Which repository's pull requests each pull-request generator of an ApplicationSet lists, against the repository of
  * the pull request under review (deployables/applicationset/pull-request-repository.ts; the engine drops the PR from
- * a generator of another repository). What cannot be told is a finding, never a preview: no repository given, or a
- * GitLab project named by its ID.
+ * a generator of another repository). No repository given (no --repository, no pull_request event), and every
+ * generator naming one and the same repository: that is the pull request's repository, inferred. What cannot be told
+ * is a finding, never a preview: no repository given while generators name different ones, or a GitLab project named
+ * by its ID.
  */
 import type {JsonObject} from '../deployables/applicationset/merge.js'
-import {listedRepository, parseRepositoryUrl} from '../deployables/applicationset/pull-request-repository.js'
+import {
+  listedRepository,
+  parseRepositoryUrl,
+  soleListedRepository,
+  type ListedRepository,
+} from '../deployables/applicationset/pull-request-repository.js'
 import type {PullRequest} from '../deployables/index.js'
 import type {PreviewFinding} from './types.js'
 
@@ -30,6 +37,15 @@ export function pullRequestGenerators(
   const spec = doc.spec as {generators?: unknown} | undefined
   if (Array.isArray(spec?.generators)) spec.generators.forEach((g, i) => walk(g, ['spec', 'generators', i], 0))
   return out
+}
+
+/** The one repository every pull-request generator of these ApplicationSets lists; undefined when they differ or one cannot be told. */
+export function inferredRepository(docs: ReadonlyArray<Record<string, unknown>>): string | undefined {
+  const listed = docs
+    .flatMap((doc) => pullRequestGenerators(doc))
+    .map(({spec}) => listedRepository(spec as JsonObject))
+    .filter((l): l is ListedRepository => l !== undefined)
+  return soleListedRepository(listed)
 }
 
 /** The findings of what cannot be told of the repositories the generators list. */

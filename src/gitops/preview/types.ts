@@ -1,5 +1,21 @@
 /** What `ameide gitops preview` answers: will this pull request's preview environment come up? */
+import type {YamlModule} from '../../images/yaml/index.js'
+import type {CheckoutIdentity, PullRequest, RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
+import type {Layout} from '../layout.js'
 import type {EvidenceFacts} from '../verify/examine.js'
+
+/** What generating a preview and rendering it both read: the checkout and its layout, the PR, the outside lists. */
+export interface PreviewSource {
+  root: string
+  files: string[]
+  layout: Layout
+  yaml: YamlModule
+  checkout: CheckoutIdentity
+  pullRequest: PullRequest
+  clusters?: RegisteredClusters
+  /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
+  scm?: ScmProviderApi
+}
 
 /** The rules of a preview's findings: its own, and the preview-* rules of `gitops verify`. */
 export type PreviewFindingRule =
@@ -77,6 +93,8 @@ export interface PreviewResult {
     title?: string
     author?: string
     repository?: string
+    /** Where the repository was said: --repository, the pull_request event, or every pull-request generator listing it. */
+    repositoryFrom?: 'flag' | 'event' | 'generators'
   }
   /** The ApplicationSets with a pull-request generator, and whether each previews this PR. */
   applicationSets: Array<{name: string; file: string; previewed: boolean; reason?: string}>

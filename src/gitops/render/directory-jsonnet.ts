@@ -69,5 +69,5 @@ function skipped(root: string, file: string): boolean {
 
 function unavailableMessage(files: string[]): string {
   const named = `${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}`
-  return `holds jsonnet (${named}), which Argo CD evaluates with go-jsonnet: ameide evaluates it only with its render module (go-jsonnet as WebAssembly), which is not built (npm run build, with Go), so what it deploys is not rendered or judged.`
+  return `holds jsonnet (${named}), which Argo CD evaluates with go-jsonnet: ameide evaluates it only with its render module (go-jsonnet as WebAssembly), which is not built (npm run build), so what it deploys is not rendered or judged.`
 }

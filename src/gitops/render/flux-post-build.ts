@@ -24,7 +24,7 @@ export async function fluxPostBuild(input: RenderGateInput, root: RenderRoot, ya
 }
 
 const UNAVAILABLE =
-  "its Flux Kustomization's postBuild variables are substituted by kustomize-controller with fluxcd/pkg envsubst: ameide substitutes them only with its render module (Flux's envsubst as WebAssembly), which is not built (npm run build, with Go), so what it deploys is not rendered or judged."
+  "its Flux Kustomization's postBuild variables are substituted by kustomize-controller with fluxcd/pkg envsubst: ameide substitutes them only with its render module (Flux's envsubst as WebAssembly), which is not built (npm run build), so what it deploys is not rendered or judged."
 
 /** The gate's post-build: the input's, else the render module's (looked up once per gate input). */
 const postBuilds = new WeakMap<object, Promise<FluxPostBuild | undefined>>()

@@ -31,12 +31,8 @@ export async function renderOneDirectory(ctx: GateContext, d: DirectoryDeployabl
   if (submodules.length > 0) {
     status.status = 'unavailable'
     out.unavailable(
-      d.file,
-      d.line,
-      `Application ${d.application}: directory source ${d.dir || '.'}: ${gitlinkText(submodules)}`,
-      d.environment,
-      d.application,
-      input.cache?.key(`gitlink\0${d.file}\0${d.application}`, inputs, JSON.stringify({d: d.spec, submodules})),
+      {...site, message: `Application ${d.application}: directory source ${d.dir || '.'}: ${gitlinkText(submodules)}`},
+      {id: `gitlink\0${d.file}\0${d.application}`, reads: inputs, extra: JSON.stringify({d: d.spec, submodules})},
     )
     return
   }
@@ -76,7 +72,12 @@ async function renderDirectoryObjects(
   const evaluated = await evaluateDirectoryJsonnet(d, input.root, await jsonnetOf(input))
   if (!evaluated.ok && evaluated.status === 'unavailable') {
     const message = `Application ${d.application}: directory source ${d.dir || '.'} ${evaluated.message}`
-    out.unavailable(d.file, d.line, message, d.environment, d.application, key)
+    out.unavailable(
+      {file: d.file, line: d.line, message, environment: d.environment, application: d.application},
+      {
+        renderKey: key,
+      },
+    )
     return {ok: false, status: 'unavailable'}
   }
   const result = evaluated.ok
@@ -86,7 +87,7 @@ async function renderDirectoryObjects(
   const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
   const message = `Application ${d.application}: directory source ${d.dir || '.'} does not render: ${result.message}`
   if (!evaluated.ok && evaluated.limit) out.limited({...site, message})
-  else out.failed({...site, message}, key)
+  else out.failed({...site, message}, {renderKey: key})
   return {ok: false, status: 'failed'}
 }
 

@@ -4,12 +4,24 @@
  * inputs where known (`gitops diff` leaves out of what is incomplete one whose inputs are the same in both revisions).
  */
 import {canonicalJson} from '../../core/canonical-json.js'
+import type {DependencySite} from '../../effects/helm.js'
 import type {Unrenderable} from '../deployables/index.js'
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderCache} from './cache.js'
 
 /** Where a finding is, and what it says. */
-export type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'>
+export type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'> & {
+  /** A chart dependency it is about (the Chart.yaml line that asked, the repository asked). */
+  dependency?: DependencySite
+}
+
+/**
+ * What a not-rendered finding is about, which every producer must say (`gitops diff` leaves out of what is incomplete
+ * one whose inputs are the same in both revisions): the inputs themselves — `id` what it is, `reads` the repo-relative
+ * files it would read, `extra` the rest (its spec, the message, the tools) —, the key its render was cached under, or
+ * `unknown` (what it would read cannot be said: it always makes a diff incomplete).
+ */
+export type About = {id: string; reads: readonly string[]; extra: string} | {renderKey: string | undefined} | 'unknown'
 
 export class RenderFindings {
   readonly findings: GitopsFinding[] = []
@@ -20,71 +32,83 @@ export class RenderFindings {
     private readonly cache?: RenderCache,
   ) {}
 
-  unavailable(
-    file: string,
-    line: number,
-    message: string,
-    environment: string | null,
-    application?: string,
-    key?: string,
-  ): void {
-    const f = finding(RULES['render-unavailable'], file, {line, column: 1}, message)
+  /** render-unavailable: outside what the gate reads (an error with `--require-render`). */
+  unavailable(site: Site, about: About): void {
+    const f = finding(RULES['render-unavailable'], site.file, {line: site.line, column: 1}, site.message)
     if (this.requireRender) f.severity = 'error'
-    this.keep({...f, ...(environment ? {environment} : {}), ...(application ? {application} : {})}, key)
+    this.keep(this.placed(f, site), about)
   }
 
-  failed(site: Site, key?: string): void {
-    this.record('render-failed', site, key)
+  failed(site: Site, about: About): void {
+    this.record('render-failed', site, about)
   }
 
-  /** Always an error, and always makes a diff incomplete: it carries no input key. */
+  /** Always an error, and always makes a diff incomplete: no inputs make it untouched. */
   refused(site: Site): void {
-    this.record('render-refused', site)
+    this.record('render-refused', site, undefined)
   }
 
-  /** A limit reached: an error that makes a diff incomplete, since what the deployable renders is not known. */
+  /** A limit reached: an error that always makes a diff incomplete, since what the deployable renders is not known. */
   limited(site: Site): void {
-    this.record('render-limit', site)
+    this.record('render-limit', site, undefined)
   }
 
-  /** What the deployables could not render, each by its status. */
+  /** A root ameide.yaml names that holds no kustomization (the base's policy in both revisions: about its folder). */
+  missingRoot(folder: string, message: string): void {
+    const f = finding(RULES['render-failed'], folder, {line: 0, column: 0}, message)
+    this.keep(f, {id: `missing-root\0${folder}`, reads: [], extra: message})
+  }
+
+  /** What the deployables could not render, each by its status, about its spec and the files it would read. */
   unrenderable(list: readonly Unrenderable[]): void {
     for (const u of list) {
-      const key =
-        u.inputs && this.cache
-          ? this.cache.key(
-              `unrenderable\0${u.file}\0${u.application ?? ''}`,
-              // The declaring file's part is its spec (in the key): not its other bytes (an ApplicationSet's
-              // metadata, the key order of a template, an apiVersion).
-              u.inputs.reads.filter((f) => f !== u.file),
-              canonicalJson({spec: u.inputs.spec, message: u.message}),
-            )
-          : undefined
-      if (u.status === 'failed') this.failed(u, key)
+      // The declaring file's part is its spec (in the key): not its other bytes (an ApplicationSet's metadata, the key
+      // order of a template, an apiVersion).
+      const about: About =
+        u.inputs === 'unknown'
+          ? 'unknown'
+          : {
+              id: `unrenderable\0${u.file}\0${u.application ?? ''}`,
+              reads: u.inputs.reads.filter((f) => f !== u.file),
+              extra: canonicalJson({spec: u.inputs.spec, message: u.message}),
+            }
+      if (u.status === 'failed') this.failed(u, about)
       else if (u.status === 'refused') this.refused(u)
-      else if (u.status === 'invalid') this.record('application-invalid', u, key)
-      else this.unavailable(u.file, u.line, u.message, u.environment, u.application, key)
+      else if (u.status === 'invalid') this.record('application-invalid', u, about)
+      else this.unavailable(u, about)
     }
   }
 
   private record(
     rule: 'render-failed' | 'render-refused' | 'render-limit' | 'application-invalid',
-    u: Site,
-    key?: string,
+    site: Site,
+    about: About | undefined,
   ): void {
-    const f = finding(RULES[rule], u.file, {line: u.line, column: 1}, u.message)
-    this.keep(
-      {
-        ...f,
-        ...(u.environment ? {environment: u.environment} : {}),
-        ...(u.application ? {application: u.application} : {}),
-      },
-      key,
-    )
+    this.keep(this.placed(finding(RULES[rule], site.file, {line: site.line, column: 1}, site.message), site), about)
   }
 
-  private keep(f: GitopsFinding, key: string | undefined): void {
+  private placed(f: GitopsFinding, site: Site): GitopsFinding {
+    return {
+      ...f,
+      ...(site.environment ? {environment: site.environment} : {}),
+      ...(site.application ? {application: site.application} : {}),
+      ...(site.dependency ? {dependency: site.dependency} : {}),
+    }
+  }
+
+  /** The one place a finding's input key is decided. */
+  private keep(f: GitopsFinding, about: About | undefined): void {
     this.findings.push(f)
+    const key =
+      about === undefined || about === 'unknown'
+        ? undefined
+        : 'renderKey' in about
+          ? about.renderKey
+          : this.keyOf(about)
     if (key !== undefined) this.inputKeys.set(f, key)
+  }
+
+  private keyOf(about: {id: string; reads: readonly string[]; extra: string}): string | undefined {
+    return this.cache?.key(about.id, about.reads, about.extra)
   }
 }

@@ -2,6 +2,7 @@
  * A wave's Helm deployables in the render gate: unavailable without the render module, else rendered (./helm.ts) and judged, and
  * each failure a finding by its kind (limit, refusal, unavailable, failed).
  */
+import {canonicalJson} from '../../core/canonical-json.js'
 import type {HelmDeployable} from '../deployables/index.js'
 import type {GateContext} from './gate-types.js'
 import {
@@ -27,12 +28,14 @@ export async function renderHelmWave(ctx: GateContext, list: HelmDeployable[]): 
 /** Without the render module: each deployable an `unavailable` finding, its status unavailable. */
 function notRendered(ctx: GateContext, list: HelmDeployable[]): void {
   for (const d of list) {
+    const message = `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: ${MODULE_NOT_BUILT}; so its rendered images and schema are not judged.`
     ctx.out.unavailable(
-      d.file,
-      d.line,
-      `${d.kind} ${d.application}: chart ${d.chart || '.'} is not rendered: ${MODULE_NOT_BUILT}; so its rendered images and schema are not judged.`,
-      d.environment,
-      d.application,
+      {file: d.file, line: d.line, message, environment: d.environment, application: d.application},
+      {
+        id: `helm\0${d.file}\0${d.application}`,
+        reads: [...chartFilesOf(ctx, d), ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads],
+        extra: canonicalJson({spec: d.spec}),
+      },
     )
     ctx.report.deployables.push(unrendered(d, 'unavailable'))
   }
@@ -45,10 +48,7 @@ function notRendered(ctx: GateContext, list: HelmDeployable[]): void {
 function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']>): HelmRenderOptions {
   const {input, apps, linked, skipUnless, toolVersions} = ctx
   const policy = input.layout.policy.render
-  const chartFiles = (d: HelmDeployable) => {
-    const prefix = d.chart ? `${d.chart}/` : ''
-    return input.files.filter((f) => f.startsWith(prefix))
-  }
+  const chartFiles = (d: HelmDeployable) => chartFilesOf(ctx, d)
   return {
     root: input.root,
     files: input.files,
@@ -93,18 +93,29 @@ function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']
   }
 }
 
+/** The files of a Helm deployable's chart folder. */
+function chartFilesOf(ctx: GateContext, d: HelmDeployable): string[] {
+  const prefix = d.chart ? `${d.chart}/` : ''
+  return ctx.input.files.filter((f) => f.startsWith(prefix))
+}
+
 /** A chart that did not render, as the finding of its kind: a limit, a refusal, unavailable, or failed. */
 function recordFailure(ctx: GateContext, failure: HelmRendered['failures'][number]): void {
   const {out} = ctx
-  const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key} = failure
+  const {deployable: d, message, unavailable: isUnavailable, refused: isRefused, limit, key, dependency} = failure
   const text = `helm template of chart ${d.chart || '.'} for ${d.kind} ${d.application}${d.environment ? ` (environment ${d.environment})` : ''} failed: ${message}`
-  const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+  const site = {
+    file: d.file,
+    line: d.line,
+    environment: d.environment,
+    application: d.application,
+    ...(dependency ? {dependency} : {}),
+  }
   if (limit) out.limited({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${message}`})
   else if (isRefused)
     out.refused({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
-  else if (isUnavailable) out.unavailable(d.file, d.line, text, d.environment, d.application, key)
-  else
-    out.failed({file: d.file, line: d.line, message: text, environment: d.environment, application: d.application}, key)
+  else if (isUnavailable) out.unavailable({...site, message: text}, {renderKey: key})
+  else out.failed({...site, message: text}, {renderKey: key})
 }
 
 /**

@@ -151,27 +151,17 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
   const key = input.cache?.key(r.dir, roots.inputsOf(r), `remote\0${toolVersions}`)
   if (gap) {
     const file = r.declaredIn ?? roots.plan.kustomizations.get(r.dir)!.file
-    out.unavailable(file, 1, `Render root ${r.dir || '.'}${deployer(r)}: ${gap}`, r.environment, r.application, key)
+    const message = `Render root ${r.dir || '.'}${deployer(r)}: ${gap}`
+    out.unavailable({file, line: 1, message, environment: r.environment, application: r.application}, {renderKey: key})
   }
   for (const entry of helmCharts) {
-    out.unavailable(
-      entry.file,
-      entry.line,
-      `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`,
-      r.environment,
-      r.application,
-      key,
-    )
+    const message = `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`
+    const site = {file: entry.file, line: entry.line, message, environment: r.environment, application: r.application}
+    out.unavailable(site, {renderKey: key})
   }
   for (const entry of remote) {
-    out.unavailable(
-      entry.file,
-      entry.line,
-      `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`,
-      r.environment,
-      undefined,
-      key,
-    )
+    const message = `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`
+    out.unavailable({file: entry.file, line: entry.line, message, environment: r.environment}, {renderKey: key})
   }
   report.roots.push({...shown(r), status: 'unavailable', objects: 0})
   return false
@@ -286,8 +276,8 @@ function notRendered(
 ): void {
   const {out, report} = ctx
   const site = {file: at.rootFile, line: 1, environment: root.environment, application: root.application}
-  if (status === 'unavailable') out.unavailable(at.rootFile, 1, message, root.environment, root.application, at.key)
+  if (status === 'unavailable') out.unavailable({...site, message}, {renderKey: at.key})
   else if (status === 'limited') out.limited({...site, message})
-  else out.failed({...site, message}, at.key)
+  else out.failed({...site, message}, {renderKey: at.key})
   report.roots.push({...shown(root), status: status === 'unavailable' ? 'unavailable' : 'failed', objects: 0})
 }

@@ -3,7 +3,7 @@
  * directory sources (./gate-directory.ts) and Helm deployables (./gate-helm.ts); the Applications it produced (app of
  * apps) are the next wave, at most MAX_DEPTH waves deep.
  */
-import type {Deployables, Deployed, HelmDeployable, KustomizeUse} from '../deployables/index.js'
+import type {Deployables, Deployed, HelmDeployable} from '../deployables/index.js'
 import {MAX_DEPTH} from './app-of-apps.js'
 import {renderOneDirectory} from './gate-directory.js'
 import {renderHelmWave, unrendered} from './gate-helm.js'
@@ -11,20 +11,7 @@ import {renderKustomizeWave, type RootInputs} from './gate-kustomize.js'
 import {asBuilt} from './gate-releases.js'
 import type {GateContext} from './gate-types.js'
 import {gitlinksUnder, gitlinkText} from './refusals.js'
-import type {RenderPlan, RenderRoot} from './roots.js'
-
-/** An Argo CD Application's kustomize source as a render root. */
-export function argoRoot(k: KustomizeUse): RenderRoot {
-  return {
-    dir: k.dir,
-    environment: k.environment,
-    via: 'argocd' as const,
-    rule: "an Argo CD Application's source path",
-    declaredIn: k.declaredIn,
-    application: k.application,
-    ...(k.namespace ? {namespace: k.namespace} : {}),
-  }
-}
+import {argoRoot, type RenderPlan, type RenderRoot} from './roots.js'
 
 /** What one wave renders. */
 type Wave = Omit<Deployed, 'kustomize'> & {roots: RenderRoot[]}
@@ -63,12 +50,8 @@ function helmRenderable(ctx: GateContext, d: HelmDeployable): boolean {
   const submodules = d.kind === 'Application' ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
   if (submodules.length === 0) return true
   out.unavailable(
-    d.file,
-    d.line,
-    `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`,
-    d.environment,
-    d.application,
-    input.cache?.key(`gitlink\0${d.file}\0${d.application}`, paths, JSON.stringify({d: d.spec, submodules})),
+    {...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`},
+    {id: `gitlink\0${d.file}\0${d.application}`, reads: paths, extra: JSON.stringify({d: d.spec, submodules})},
   )
   report.deployables.push(unrendered(d, 'unavailable'))
   return false
@@ -88,25 +71,23 @@ function nextWave(
   const {input, out} = ctx
   const {applications: children, sets} = ctx.apps.next()
   for (const a of sets) {
+    const message = `ApplicationSet ${a.name} is rendered by another Application (app of apps): the gate does not expand ApplicationSets a render produces, so the Applications it generates are not rendered.`
     out.unavailable(
-      a.file,
-      1,
-      `ApplicationSet ${a.name} is rendered by another Application (app of apps): the gate does not expand ApplicationSets a render produces, so the Applications it generates are not rendered.`,
-      a.environment,
-      undefined,
-      input.cache?.key(`appset\0${a.name}`, [], JSON.stringify(a.body)),
+      {file: a.file, line: 1, message, environment: a.environment},
+      {
+        id: `appset\0${a.name}`,
+        reads: [],
+        extra: JSON.stringify(a.body),
+      },
     )
   }
   if (children.length === 0) return undefined
   if (depth + 1 >= MAX_DEPTH) {
     for (const c of children) {
+      const message = `Application ${c.name} is rendered ${MAX_DEPTH} Applications deep (app of apps): the gate follows at most ${MAX_DEPTH} levels, so it is not rendered.`
       out.unavailable(
-        c.file,
-        1,
-        `Application ${c.name} is rendered ${MAX_DEPTH} Applications deep (app of apps): the gate follows at most ${MAX_DEPTH} levels, so it is not rendered.`,
-        c.environment ?? null,
-        c.name,
-        input.cache?.key(`deep\0${c.name}`, [], JSON.stringify(c.spec)),
+        {file: c.file, line: 1, message, environment: c.environment ?? null, application: c.name},
+        {id: `deep\0${c.name}`, reads: [], extra: JSON.stringify(c.spec)},
       )
     }
     return undefined

@@ -12,17 +12,16 @@ import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'
 import {linkedInputs} from '../revision/paths.js'
-import {finding, RULES} from '../rules/index.js'
 import {AppOfApps} from './app-of-apps.js'
 import {SourceReader} from './attribute.js'
 import {RenderFindings} from './gate-findings.js'
 import {RootInputs} from './gate-kustomize.js'
 import {failHydrationGroups} from './hydration-groups.js'
 import type {GateContext, RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from './gate-types.js'
-import {argoRoot, renderWaves} from './gate-waves.js'
+import {renderWaves} from './gate-waves.js'
 import {Judge} from './judge.js'
 import {Refusals} from './refusals.js'
-import {planRender, type RenderPlan} from './roots.js'
+import {argoRoot, planRender, type RenderPlan} from './roots.js'
 
 export type {RenderedImage} from './judge.js'
 export type {
@@ -174,7 +173,7 @@ function emptyReport(input: RenderGateInput, tools: GateTools): RenderReport {
 function recordPlanFindings(input: RenderGateInput, plan: RenderPlan, out: RenderFindings, refusals: Refusals): void {
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
-    out.findings.push(finding(RULES['render-failed'], `${dir}/`, {line: 0, column: 0}, message))
+    out.missingRoot(`${dir}/`, message)
   }
   // A Flux Kustomization not read: what it deploys is unknown, never absent (the diff is incomplete).
   for (const u of plan.unread) {
@@ -185,17 +184,20 @@ function recordPlanFindings(input: RenderGateInput, plan: RenderPlan, out: Rende
         environment: null,
         message: `Flux Kustomization is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed).`,
       },
-      input.cache?.key(`unread\0${u.file}`, [u.file], String(u.line)),
+      {id: `unread\0${u.file}`, reads: [u.file], extra: String(u.line)},
     )
   }
   // Flux Kustomizations over a folder the revision does not hold: kustomize-controller fails, so does the render.
   for (const u of plan.notFound) {
-    out.failed(u, input.cache?.key(`flux-path\0${u.file}`, [u.file], canonicalJson({spec: u.spec})))
+    out.failed(u, {id: `flux-path\0${u.file}`, reads: [u.file], extra: canonicalJson({spec: u.spec})})
   }
   // Flux Kustomizations over a source the gate does not render: named, never silently left out.
   for (const u of plan.unavailable) {
-    const key = input.cache?.key(`flux\0${u.file}`, u.reads, canonicalJson({spec: u.spec, message: u.message}))
-    out.unavailable(u.file, u.line, u.message, u.environment, undefined, key)
+    out.unavailable(u, {
+      id: `flux\0${u.file}`,
+      reads: u.reads,
+      extra: canonicalJson({spec: u.spec, message: u.message}),
+    })
   }
   for (const o of plan.outside) {
     if (input.environments && (o.environment === null || !input.environments.includes(o.environment))) continue

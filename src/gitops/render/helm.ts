@@ -9,7 +9,7 @@ import path from 'node:path'
 
 import {canonicalJson} from '../../core/canonical-json.js'
 import {mapConcurrent} from '../../core/concurrency.js'
-import type {Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
+import type {DependencySite, Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import {rememberable, type BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {confinedPath, repoRelative} from '../revision/paths.js'
@@ -76,6 +76,8 @@ export interface HelmRendered {
     /** Stopped at a limit (effects/limits.ts): a `render-limit` finding. */
     limit?: string
     key?: string
+    /** A dependency of the chart it is about: the Chart.yaml line that asked, the repository asked. */
+    dependency?: DependencySite
   }>
   /** Files a rendered deployable read (chart files, value files, the declaring file). */
   covered: Set<string>
@@ -152,6 +154,7 @@ function failureOf(
     ...(refused ? {refused} : {}),
     ...('limit' in result ? {limit: result.limit} : {}),
     ...(key ? {key} : {}),
+    ...(result.dependency ? {dependency: result.dependency} : {}),
   }
 }
 

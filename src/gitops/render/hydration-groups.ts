@@ -70,20 +70,24 @@ function failMember(
 ): void {
   const site = {file: m.file, line: m.line, environment: env, application: m.application}
   // The same members' files in both revisions, the same message: a failure of both (gitops diff: not "incomplete").
-  const key = (message: string) => ctx.input.cache?.key(`hydration\0${m.file}\0${m.application}`, group.files, message)
+  const about = (message: string) => ({
+    id: `hydration\0${m.file}\0${m.application}`,
+    reads: group.files,
+    extra: message,
+  })
   const intro = `Application ${m.application}: Argo CD hydrates it with the Applications of its hydration (${m.describe}), together or not at all`
   if (own) {
     const message = `${intro}: Failed to hydrate: ${own}`
-    ctx.out.failed({...site, message}, key(message))
+    ctx.out.failed({...site, message}, about(message))
   } else if (group.failing.size > 0 && !group.failing.has(m.qualified)) {
     const keys = [...group.failing].sort()
     const rest = keys.length > 1 ? `and ${keys.length - 1} more have errors` : 'has an error'
     const message = `${intro}: Failed to hydrate: cannot hydrate because application ${keys[0]} ${rest}`
-    ctx.out.failed({...site, message}, key(message))
+    ctx.out.failed({...site, message}, about(message))
   } else if (group.failing.size === 0 && !group.unknown.has(m.qualified)) {
     const names = [...group.unknown].sort().join(', ')
     const message = `${intro}: it is hydrated only if ${names} renders, which is not rendered here, so what it deploys is not known.`
-    ctx.out.unavailable(m.file, m.line, message, env, m.application, key(message))
+    ctx.out.unavailable({...site, message}, about(message))
   } else return
   const failed = (u: {application?: string; environment: string | null; status: string}) => {
     if (u.application === m.application && u.environment === env)

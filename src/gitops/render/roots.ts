@@ -13,6 +13,7 @@ import path from 'node:path'
 
 import {envMatcher} from '../../core/glob.js'
 import type {YamlModule} from '../../images/yaml/index.js'
+import type {KustomizeUse} from '../deployables/index.js'
 import {BASE_FOLDERS, type Layout} from '../layout.js'
 import {fluxKustomizationRoots, scanRevision} from './flux-roots.js'
 import {generatedNode, readKustomizations, type KustomizationNode} from './kustomizations.js'
@@ -230,5 +231,18 @@ function addTopLevelRoots(
     if (included.has(node.dir) || found.roots.has(`${node.dir}\0`) || envOf(layout, node.file) !== null) continue
     if (!topLevel(root, node)) continue
     found.add({dir: node.dir, environment: null, via: 'root', rule: 'a top-level kustomization nothing includes'})
+  }
+}
+
+/** An Argo CD Application's kustomize source as a render root. */
+export function argoRoot(k: KustomizeUse): RenderRoot {
+  return {
+    dir: k.dir,
+    environment: k.environment,
+    via: 'argocd' as const,
+    rule: "an Argo CD Application's source path",
+    declaredIn: k.declaredIn,
+    application: k.application,
+    ...(k.namespace ? {namespace: k.namespace} : {}),
   }
 }

@@ -8,6 +8,7 @@ import type {LocalChart} from '../charts.js'
 import type {FileImages, Span} from '../facts.js'
 import type {GitopsPolicy, Layout, Zone} from '../layout.js'
 import type {RuleId} from './ids.js'
+import type {DependencySite} from '../../effects/helm.js'
 import type {EvidenceFacts, EvidenceJudgement} from '../verify/examine.js'
 
 /** A finding of `gitops verify`: the same shape as `primitive verify`'s findings (file repo-relative, 1-based). */
@@ -25,6 +26,8 @@ export interface GitopsFinding {
   environment?: string
   /** With --render: the deployable that rendered the object (an Argo CD Application's name, a HelmRelease's namespace/name). */
   application?: string
+  /** With --render, a chart not rendered for one of its dependencies: the Chart.yaml line that asked, the repository. */
+  dependency?: DependencySite
 }
 
 /** A rendered object (and container) a finding names. */

@@ -20,14 +20,19 @@ export async function printLayout(
   const {policy, detection} = settleLayout(root, files, configured, gitopsKeys)
   const layout = describeLayout(policy, files)
   layout.detection = detection
-  const [{planRender}, {findDeployables, checkoutOf, repositoryUrls}, {describeApplicationSets}, {readRevision}, yaml] =
-    await Promise.all([
-      import('../render/roots.js'),
-      import('../deployables/index.js'),
-      import('../deployables/applicationset/checkout.js'),
-      import('../revision/index.js'),
-      import('yaml'),
-    ])
+  const [
+    {argoRoot, planRender},
+    {findDeployables, checkoutOf, repositoryUrls},
+    {describeApplicationSets},
+    {readRevision},
+    yaml,
+  ] = await Promise.all([
+    import('../render/roots.js'),
+    import('../deployables/index.js'),
+    import('../deployables/applicationset/checkout.js'),
+    import('../revision/index.js'),
+    import('yaml'),
+  ])
   const shape = makeLayout(policy)
   // What would render is read from the revision (src/gitops/revision), never from the checkout itself.
   const revision = await readRevision(root, null, 'layout')
@@ -45,14 +50,8 @@ export async function printLayout(
         ...(scm ? {scm} : {}),
       }),
     )
-    const deployed = deployables.kustomize.map((k) => ({
-      dir: k.dir,
-      environment: k.environment,
-      via: 'argocd' as const,
-      rule: "an Argo CD Application's source path",
-      declaredIn: k.declaredIn,
-      application: k.application,
-    }))
+    // The render's roots, as the layout lists them: without the destination namespace the render applies.
+    const deployed = deployables.kustomize.map((k) => argoRoot({...k, namespace: undefined}))
     layout.renderRoots = planRender(revision.dir, revision.files, shape, yaml, undefined, deployed).roots
   } finally {
     await revision.remove()

@@ -43,6 +43,7 @@ export async function renderFindings(
       policy: chartsPolicy,
       // An untrusted checkout (--untrusted, a pull request's job) has no base: nothing it names is fetched.
       offline: render.offline === true || render.untrusted === true,
+      untrusted: render.untrusted === true,
       ...(opened ? {cacheDir: chartCacheDir(input.root)} : {}),
       yaml,
     })

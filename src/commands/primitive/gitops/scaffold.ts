@@ -4,7 +4,7 @@ import {API_URL_ORDER} from '../../../core/api-url-flag.js'
 import {describeCommand} from '../../../core/base-command.js'
 import {KINDS} from '../../../primitives/kinds.js'
 import {DISPATCH_FLAGS, DispatchCommand} from '../../../dispatch/command.js'
-import {dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
+import {dispatchTarget, DISPATCH_ERROR_CODES, targetRequest} from '../../../dispatch/target.js'
 import {gitopsScaffold, parsePrimitiveInputs} from '../../../dispatch/scaffold.js'
 import type {DispatchResult} from '../../../dispatch/types.js'
 
@@ -63,22 +63,8 @@ export default class PrimitiveGitopsScaffold extends DispatchCommand {
     const primitive = parsePrimitiveInputs({...flags, withSmoke: flags['with-smoke']})
     const target = await dispatchTarget(flags)
 
-    return this.dispatchAndShow(flags.wait, (onEvent) =>
-      gitopsScaffold(
-        {
-          primitive,
-          repository: target.repository,
-          workflow: target.workflow,
-          ref: target.ref,
-          branchPattern: target.gitops.branchPattern,
-          apiUrl: target.apiUrl,
-          wait: flags.wait,
-          timeoutMs: target.timeoutMs,
-          dryRun: flags['dry-run'],
-          env: process.env,
-        },
-        {onEvent},
-      ),
+    return this.dispatchAndShow(flags.wait, (deps) =>
+      gitopsScaffold({...targetRequest(target, flags), primitive, branchPattern: target.gitops.branchPattern}, deps),
     )
   }
 }

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {describeCommand} from '../../../core/base-command.js'
 import {DISPATCH_FLAGS, DispatchCommand} from '../../../dispatch/command.js'
-import {dispatchTarget, DISPATCH_ERROR_CODES} from '../../../dispatch/target.js'
+import {dispatchTarget, DISPATCH_ERROR_CODES, targetRequest} from '../../../dispatch/target.js'
 import {imagesBranch, imagesBranchNeedle} from '../../../effects/github/branch.js'
 import {dispatchAndFollow} from '../../../dispatch/run.js'
 import type {DispatchResult} from '../../../dispatch/types.js'
@@ -49,24 +49,17 @@ export default class PrimitiveGitopsUpdateImages extends DispatchCommand {
     const {updateImagesInputs} = await import('../../../dispatch/update-images.js')
     const {inputs, sha} = await updateImagesInputs(flags.report, flags.env)
     const target = await dispatchTarget(flags, flags.workflow)
-    return this.dispatchAndShow(flags.wait, (onEvent) =>
+    return this.dispatchAndShow(flags.wait, (deps) =>
       dispatchAndFollow(
         {
-          repository: target.repository,
-          workflow: target.workflow,
-          ref: target.ref,
+          ...targetRequest(target, flags),
           inputs,
           // The branch the example workflow (and `gitops set-image --open-pr`) uses for these refs.
           prBranch: imagesBranch(flags.env, sha),
           prSearch: imagesBranchNeedle(flags.env),
           afterPr: ['Argo CD rolls the new digests out once the PR is merged.'],
-          apiUrl: target.apiUrl,
-          wait: flags.wait,
-          timeoutMs: target.timeoutMs,
-          dryRun: flags['dry-run'],
-          env: process.env,
         },
-        {onEvent},
+        deps,
       ),
     )
   }

@@ -4,8 +4,11 @@
  * gitea, bitbucketServer, bitbucket, azuredevops), and `services/pull_request/<provider>.go` makes its client with the
  * generator's API base (the provider's own when none: api.github.com, gitlab.com, api.bitbucket.org, dev.azure.com)
  * and lists the repository its fields name. Compared with the repository of the pull request under review, given as
- * its web URL: a generator of another repository, host or provider does not list it.
+ * its web URL: a generator of another repository, host or provider does not list it. Where the generator's fields name
+ * one repository offline (not a GitLab project by its ID, nor a field left to a template), its web URL too: every
+ * generator naming the same one tells `gitops preview` which repository the pull request is in.
  */
+import {GITHUB_API_HOST} from '../../../core/github-api.js'
 import {isObject, type JsonObject} from './merge.js'
 
 /** A repository's web URL: its host (with its port) and path, lower-cased (the providers' names are not). */
@@ -36,6 +39,8 @@ export interface ListedRepository {
   provider: string
   describe: string
   lists(repository: RepositoryUrl): boolean | 'unknown'
+  /** The web URL of the repository it lists, where its fields name one offline (lists() holds it). */
+  url?: string
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '')
@@ -57,6 +62,23 @@ const pathOf = (api: string): string[] => {
     return []
   }
 }
+/** A name the URL can carry as it is: set, no template, no slash (the providers' names have none). */
+const name = (v: unknown): string | undefined => {
+  const t = text(v)
+  return t !== '' && !/[{}/\\\s?#%]/.test(t) ? t : undefined
+}
+/** The web origin of an API URL (its scheme and host; github.com for api.github.com as go-github has it). */
+const originOf = (api: string): string | undefined => {
+  try {
+    const u = new URL(api)
+    return /^https?:$/.test(u.protocol) ? `${u.protocol}//${u.host}` : undefined
+  } catch {
+    return undefined
+  }
+}
+/** `origin/a/b/…` when every name is set, else undefined. */
+const webUrl = (origin: string | undefined, names: ReadonlyArray<string | undefined>): string | undefined =>
+  origin !== undefined && names.every((n) => n !== undefined) ? [origin, ...names].join('/') : undefined
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((s, i) => s === b[i])
 
 type Provider = (config: JsonObject) => ListedRepository
@@ -66,13 +88,16 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
     'github',
     (c) => {
       // go-github: no API base, api.github.com; else an enterprise server at the same host as its web pages.
-      const api = text(c.api) ? hostOf(text(c.api), '') : 'api.github.com'
+      const api = text(c.api) ? hostOf(text(c.api), '') : GITHUB_API_HOST
       return {
         provider: 'github',
         describe: `github ${text(c.owner)}/${text(c.repo)}${text(c.api) ? ` at ${text(c.api)}` : ''}`,
         lists: (r) =>
-          (r.host === 'github.com' ? 'api.github.com' : r.host) === api &&
-          same(r.path, [lower(c.owner), lower(c.repo)]),
+          (r.host === 'github.com' ? GITHUB_API_HOST : r.host) === api && same(r.path, [lower(c.owner), lower(c.repo)]),
+        url: webUrl(api === GITHUB_API_HOST ? 'https://github.com' : originOf(text(c.api)), [
+          name(c.owner),
+          name(c.repo),
+        ]),
       }
     },
   ],
@@ -88,6 +113,9 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
           // A numeric project is its ID: which path it has is the provider's to say.
           return /^\d+$/.test(project) ? 'unknown' : same(r.path, project.toLowerCase().split('/'))
         },
+        url: /^\d+$/.test(project)
+          ? undefined
+          : webUrl(text(c.api) ? originOf(text(c.api)) : 'https://gitlab.com', project.split('/').map(name)),
       }
     },
   ],
@@ -97,6 +125,7 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
       provider: 'gitea',
       describe: `gitea ${text(c.owner)}/${text(c.repo)} at ${text(c.api) || '(no api)'}`,
       lists: (r) => r.host === hostOf(text(c.api), '') && same(r.path, [lower(c.owner), lower(c.repo)]),
+      url: webUrl(originOf(text(c.api)), [name(c.owner), name(c.repo)]),
     }),
   ],
   [
@@ -110,6 +139,7 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
         const at = r.path[0] === 'projects' && r.path[2] === 'repos' ? [r.path[1], r.path[3]] : r.path.slice(1, 3)
         return (r.path[0] === 'projects' || r.path[0] === 'scm') && same(at, [lower(c.project), lower(c.repo)])
       },
+      url: webUrl(originOf(text(c.api)), ['projects', name(c.project), 'repos', name(c.repo)]),
     }),
   ],
   [
@@ -121,6 +151,12 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
         (r.host === 'bitbucket.org' ? 'api.bitbucket.org' : r.host) ===
           (text(c.api) ? hostOf(text(c.api), '') : 'api.bitbucket.org') &&
         same(r.path, [lower(c.owner), lower(c.repo)]),
+      url: webUrl(
+        !text(c.api) || hostOf(text(c.api), '') === 'api.bitbucket.org'
+          ? 'https://bitbucket.org'
+          : originOf(text(c.api)),
+        [name(c.owner), name(c.repo)],
+      ),
     }),
   ],
   [
@@ -143,12 +179,37 @@ const PROVIDERS: ReadonlyArray<readonly [string, Provider]> = [
           same([path[0], path[1], path[3]], [lower(c.organization), lower(c.project), lower(c.repo)])
         )
       },
+      url: webUrl(text(c.api) ? originOf(text(c.api)) : 'https://dev.azure.com', [
+        ...(text(c.api) ? pathOf(text(c.api)) : []),
+        name(c.organization),
+        name(c.project),
+        '_git',
+        name(c.repo),
+      ]),
     }),
   ],
 ]
 
 /** The repository the generator lists pull requests of (its first provider set), or undefined when none is set. */
 export function listedRepository(spec: JsonObject): ListedRepository | undefined {
-  for (const [key, provider] of PROVIDERS) if (isObject(spec[key])) return provider(spec[key])
+  for (const [key, provider] of PROVIDERS) if (isObject(spec[key])) return withCheckedUrl(provider(spec[key]))
   return undefined
+}
+
+/** Its URL only where the generator lists it: a URL the matching would not take is no answer. */
+function withCheckedUrl(listed: ListedRepository): ListedRepository {
+  const url = listed.url === undefined ? undefined : parseRepositoryUrl(listed.url)
+  if (url && listed.lists(url) === true) return listed
+  const {url: _, ...rest} = listed
+  return rest
+}
+
+/** The repository that every generator lists, where all name the same one offline; undefined otherwise. */
+export function soleListedRepository(listed: readonly ListedRepository[]): string | undefined {
+  const key = (l: ListedRepository) => {
+    const u = l.url === undefined ? undefined : parseRepositoryUrl(l.url)
+    return u ? [u.host, ...u.path].join('/') : undefined
+  }
+  const keys = new Set(listed.map(key))
+  return listed.length > 0 && keys.size === 1 && !keys.has(undefined) ? listed[0].url : undefined
 }

@@ -8,24 +8,12 @@
  * whether a path exists on a branch (the contents API: a file or a directory is there, 404 is not). `gitea.api` must
  * name the run's API URL, as the SDK keeps it (one trailing slash trimmed).
  */
+// The answers the Gitea listing gives (src/gitops/listings/scm-gitea.ts): the client's own.
+import type {GiteaBranch, GiteaRepository} from '../../../../effects/scm/gitea.js'
 import type {ScmRepository} from '../../types.js'
 import {GenerationError, ScmPending} from '../errors.js'
 import type {JsonObject} from '../merge.js'
 import {gathered, type ScmService, type ScmServiceContext} from './service.js'
-
-/** The answers the Gitea listing gives (src/gitops/listings/scm-gitea.ts). */
-export interface GiteaRepositoryAnswer {
-  id: number
-  name: string
-  sshUrl: string
-  htmlUrl: string
-  defaultBranch: string
-  archived: boolean
-}
-export interface GiteaBranchAnswer {
-  name: string
-  sha: string
-}
 
 export type GiteaQuestion =
   | {op: 'version'}
@@ -43,7 +31,7 @@ export function giteaService(config: JsonObject, ctx: ScmServiceContext): ScmSer
   return {
     listRepos(cloneProtocol) {
       if (owner === '') throw ctx.fail('path segment [0] is empty')
-      const listed = ctx.ask<GiteaRepositoryAnswer[]>({op: 'repositories', owner})
+      const listed = ctx.ask<GiteaRepository[]>({op: 'repositories', owner})
       if (listed.length > 0 && !['', 'ssh', 'https'].includes(cloneProtocol))
         throw ctx.fail(`unknown clone protocol for GitHub ${cloneProtocol}`)
       const labels = gathered(listed, (r) => ctx.ask<string[]>({op: 'labels', owner, repo: r.name}))
@@ -62,10 +50,10 @@ export function giteaService(config: JsonObject, ctx: ScmServiceContext): ScmSer
     },
     getBranches(repo) {
       if (allBranches) {
-        const branches = ctx.ask<GiteaBranchAnswer[]>({op: 'branches', owner, repo: repo.repository})
+        const branches = ctx.ask<GiteaBranch[]>({op: 'branches', owner, repo: repo.repository})
         return branches.map((b): ScmRepository => ({...repo, branch: b.name, sha: b.sha}))
       }
-      const one = ctx.ask<GiteaBranchAnswer | {notFound: string}>({
+      const one = ctx.ask<GiteaBranch | {notFound: string}>({
         op: 'branch',
         owner,
         repo: repo.repository,
@@ -77,15 +65,7 @@ export function giteaService(config: JsonObject, ctx: ScmServiceContext): ScmSer
       }
       return [{...repo, sha: one.sha}]
     },
-    repoHasPath(repo, path) {
-      return ctx.ask<boolean>({
-        op: 'path',
-        owner: repo.organization,
-        repo: repo.repository,
-        branch: repo.branch,
-        path,
-      })
-    },
+    repoHasPath: (repo, path) => ctx.hasPathOnBranch(repo, path),
   }
 }
 

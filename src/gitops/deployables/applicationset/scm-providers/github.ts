@@ -4,26 +4,12 @@
  * branches (`allBranches`: every one, else the default branch alone, none when GitHub has no such branch), and
  * whether a path exists on a branch (the contents API; 404 is false). `github.api` must name the run's API URL.
  */
+import {DEFAULT_API_URL, GITHUB_API_HOST} from '../../../../core/github-api.js'
+import type {ListedBranch, ListedRepository} from '../../../../effects/github/scm.js'
 import type {ScmRepository} from '../../types.js'
 import {GenerationError} from '../errors.js'
 import {isObject, type JsonObject} from '../merge.js'
 import type {ScmService, ScmServiceContext} from './service.js'
-
-/** The answers the GitHub listing gives (src/gitops/listings/scm/github.ts). */
-export interface GitHubRepository {
-  id: number
-  name: string
-  owner: string
-  sshUrl: string
-  cloneUrl: string
-  defaultBranch: string
-  archived: boolean
-  topics: readonly string[]
-}
-export interface GitHubBranch {
-  name: string
-  sha: string
-}
 
 export type GitHubQuestion =
   | {op: 'repositories'; org: string}
@@ -37,7 +23,7 @@ export function githubService(config: JsonObject, ctx: ScmServiceContext): ScmSe
   const allBranches = config.allBranches === true
   return {
     listRepos(cloneProtocol) {
-      const listed = ctx.ask<GitHubRepository[]>(
+      const listed = ctx.ask<ListedRepository[]>(
         {op: 'repositories', org: organization},
         (e) => `error listing repositories for ${organization}: ${e}`,
       )
@@ -56,21 +42,13 @@ export function githubService(config: JsonObject, ctx: ScmServiceContext): ScmSe
         }))
     },
     getBranches(repo) {
-      const branches = ctx.ask<GitHubBranch[]>(
+      const branches = ctx.ask<ListedBranch[]>(
         {op: 'branches', owner: repo.organization, repo: repo.repository, branch: allBranches ? null : repo.branch},
         (e) => `error listing branches for ${repo.organization}/${repo.repository}: ${e}`,
       )
       return branches.map((b): ScmRepository => ({...repo, branch: b.name, sha: b.sha}))
     },
-    repoHasPath(repo, path) {
-      return ctx.ask<boolean>({
-        op: 'path',
-        owner: repo.organization,
-        repo: repo.repository,
-        branch: repo.branch,
-        path,
-      })
-    },
+    repoHasPath: (repo, path) => ctx.hasPathOnBranch(repo, path),
   }
 }
 
@@ -80,9 +58,9 @@ export function githubService(config: JsonObject, ctx: ScmServiceContext): ScmSe
  */
 function askedHost(github: JsonObject, ctx: ScmServiceContext): void {
   const written = typeof github.api === 'string' ? github.api : ''
-  const asked = written === '' ? 'https://api.github.com/' : enterpriseUrl(written)
+  const asked = written === '' ? `${DEFAULT_API_URL}/` : enterpriseUrl(written)
   const mine = enterpriseUrl(ctx.api.apiUrl)
-  if (asked === mine || (written === '' && mine === 'https://api.github.com/')) return
+  if (asked === mine || (written === '' && mine === `${DEFAULT_API_URL}/`)) return
   throw ctx.notThisApi('github', asked === undefined ? JSON.stringify(written) : asked)
 }
 
@@ -93,7 +71,7 @@ function enterpriseUrl(text: string): string | undefined {
   } catch {
     return undefined
   }
-  if (url.host === 'api.github.com') return `${url.protocol}//${url.host}${url.pathname}`
+  if (url.host === GITHUB_API_HOST) return `${url.protocol}//${url.host}${url.pathname}`
   const apiHost = url.hostname.startsWith('api.') || url.hostname.includes('.api.')
   if (!url.pathname.endsWith('/api/v3/') && !apiHost) url.pathname += 'api/v3/'
   return `${url.protocol}//${url.host}${url.pathname}`

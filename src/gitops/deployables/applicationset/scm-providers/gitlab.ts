@@ -6,29 +6,12 @@
  * default branch alone; a 404 is no branch), and whether a path exists on a branch (the project looked up by its
  * path, then the files API, then the tree API; 404 on both is false). `gitlab.api` must name the run's API URL.
  */
-import {gitlabBaseUrl} from '../../../../effects/scm/gitlab.js'
+// The answers the GitLab listing gives (src/gitops/listings/scm-gitlab.ts): the client's own.
+import {gitlabBaseUrl, type GitLabBranch, type GitLabProject} from '../../../../effects/scm/gitlab.js'
 import type {ScmRepository} from '../../types.js'
 import {GenerationError} from '../errors.js'
 import {isObject, type JsonObject} from '../merge.js'
 import type {ScmService, ScmServiceContext} from './service.js'
-
-/** The answers the GitLab listing gives (src/gitops/listings/scm-gitlab.ts). */
-export interface GitLabProjectAnswer {
-  id: number
-  path: string
-  /** namespace.full_path; null when GitLab answered no namespace object. */
-  namespaceFullPath: string | null
-  defaultBranch: string
-  sshUrl: string
-  httpUrl: string
-  topics: readonly string[]
-  tagList: readonly string[]
-}
-export interface GitLabBranchAnswer {
-  name: string
-  /** commit.id; null when GitLab answered no commit object. */
-  sha: string | null
-}
 
 export type GitLabQuestion =
   | {op: 'projects'; group: string; includeSubgroups: boolean; withShared: boolean; topic: string; archived: boolean}
@@ -53,7 +36,7 @@ export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmSe
   }
   return {
     listRepos(cloneProtocol) {
-      const listed = ctx.ask<GitLabProjectAnswer[]>(question, (e) => `error listing projects for ${group}: ${e}`)
+      const listed = ctx.ask<GitLabProject[]>(question, (e) => `error listing projects for ${group}: ${e}`)
       if (listed.length > 0 && !['', 'ssh', 'https'].includes(cloneProtocol))
         throw ctx.fail(`unknown clone protocol for Gitlab ${cloneProtocol}`)
       return listed.map((p) => {
@@ -71,7 +54,7 @@ export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmSe
     },
     getBranches(repo) {
       const where = `${repo.organization}/${repo.repository}`
-      const branches = ctx.ask<GitLabBranchAnswer[]>(
+      const branches = ctx.ask<GitLabBranch[]>(
         {op: 'branches', projectId: Number(repo.repositoryId), branch: allBranches ? null : repo.branch},
         (e) => `error listing branches for ${where}: ${e}`,
       )

@@ -33,6 +33,11 @@ export class ScmServiceContext {
     return a.value
   }
 
+  /** RepoHasPath asked as owner, repository, branch and path (the GitHub and Gitea listings answer it so). */
+  hasPathOnBranch(repo: ScmRepository, path: string): boolean {
+    return this.ask<boolean>({op: 'path', owner: repo.organization, repo: repo.repository, branch: repo.branch, path})
+  }
+
   /** The generator's failure, as Argo CD words it: `error listing repos: …`. */
   fail(message: string): GenerationError {
     return new GenerationError(`error listing repos: ${message}`, this.path)
