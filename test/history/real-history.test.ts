@@ -34,6 +34,7 @@ interface Row {
 }
 
 const rows: Row[] = []
+const started = Date.now()
 let argo: FakeArgoCd
 let oracleBinary: string
 let fluxPostbuild: string
@@ -155,7 +156,8 @@ describe('gitops diff over real history, held to Argo CD and Flux code', () => {
   }
 
   it('no false-incomplete, wrong or crash but the reviewed exceptions; the class table', () => {
-    console.log(`\nreal-history classes (${rows.length} commits)\n${table()}\n`)
+    const wall = ((Date.now() - started) / 1000).toFixed(0)
+    console.log(`\nreal-history classes (${rows.length} commits, ${wall} s with the oracle's build)\n${table()}\n`)
     const bad = rows.filter((r) => BAD.has(r.verdict.klass) && !EXCEPTIONS.has(r.commit))
     for (const r of bad)
       console.log(

@@ -171,3 +171,20 @@ func generate(req Request, set v1alpha1.ApplicationSet) ([]v1alpha1.Application,
 	apps, _, err := template.GenerateApplications(log.NewEntry(log.StandardLogger()), set, top, &utils.Render{}, c)
 	return apps, err
 }
+
+// duplicates: the controller's validateGeneratedApplications check (applicationset_controller.go): a name generated
+// twice is an error of the set; the first Application of each name is kept.
+func duplicates(set v1alpha1.ApplicationSet, apps []v1alpha1.Application) ([]v1alpha1.Application, string) {
+	names := map[string]bool{}
+	var kept []v1alpha1.Application
+	var msg string
+	for _, a := range apps {
+		if names[a.Name] {
+			msg = fmt.Sprintf("ApplicationSet %s contains applications with duplicate name: %s", set.Name, a.Name)
+			continue
+		}
+		names[a.Name] = true
+		kept = append(kept, a)
+	}
+	return kept, msg
+}

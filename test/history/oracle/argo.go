@@ -74,9 +74,14 @@ func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
 	apps, err := generate(r.req, set)
 	if err != nil {
 		// Its Applications cannot be known (a generator failed): what decides them is the set itself.
-		r.out = append(r.out, Deployable{ID: "appset:" + set.Name, Kind: "applicationset", File: file,
+		r.out = append(r.out, Deployable{ID: "appset:" + file + ":" + set.Name, Kind: "applicationset", File: file,
 			External: "generator: " + err.Error(), Inputs: o.Object})
 		return
+	}
+	apps, dup := duplicates(set, apps)
+	if dup != "" {
+		r.out = append(r.out, Deployable{ID: "appset:" + file + ":" + set.Name, Kind: "applicationset", File: file,
+			Error: dup, Inputs: o.Object})
 	}
 	for i := range apps {
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&apps[i])

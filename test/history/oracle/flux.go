@@ -39,7 +39,11 @@ func flux(req Request, docs []Doc) []Deployable {
 		if ns == "" {
 			ns = ks.GetNamespace()
 		}
-		url := repos[ns+"/"+name]
+		url, defined := repos[ns+"/"+name]
+		if !defined && kind == "GitRepository" && name == "flux-system" {
+			// The GitRepository `flux bootstrap` creates in the cluster, not in the revision: this repository.
+			url = req.RepoURLs[0]
+		}
 		if kind != "GitRepository" || !(argoRunLocal(req, url)) {
 			dep.External = fmt.Sprintf("source %s %s/%s (%s)", kind, ns, name, url)
 			dep.Inputs = ks.Object["spec"]
