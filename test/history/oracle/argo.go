@@ -78,10 +78,12 @@ func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
 			External: "generator: " + err.Error(), Inputs: o.Object})
 		return
 	}
-	apps, dup := duplicates(set, apps)
-	if dup != "" {
+	if _, dup := duplicates(set, apps); dup != "" {
+		// Which duplicate the controller keeps follows its cluster list's order (a map's): the set is in error, decided by
+		// its own spec and the clusters.
 		r.out = append(r.out, Deployable{ID: "appset:" + file + ":" + set.Name, Kind: "applicationset", File: file,
 			Error: dup, Inputs: o.Object})
+		return
 	}
 	for i := range apps {
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&apps[i])

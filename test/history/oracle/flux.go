@@ -27,7 +27,7 @@ func flux(req Request, docs []Doc) []Deployable {
 		}
 	}
 	var out []Deployable
-	for _, d := range docs {
+	for _, d := range append(bootstrapRoots(req.Dir, docs), docs...) {
 		if !isKind(d.Obj, "kustomize.toolkit.fluxcd.io", "Kustomization") {
 			continue
 		}
@@ -131,4 +131,33 @@ func helmReleases(parent string, objs []*unstructured.Unstructured) []Deployable
 			Kind: "helmrelease", External: "chart from a Helm or OCI repository", Inputs: inputs})
 	}
 	return out
+}
+
+// bootstrapRoots: the flux-system Kustomization `flux bootstrap --path=clusters/<name>` creates in the cluster for
+// each clusters/<name> folder that no Kustomization of the revision builds (gotk-sync.yaml a placeholder, or not yet
+// committed: the repository's README bootstraps each cluster so).
+func bootstrapRoots(dir string, docs []Doc) []Doc {
+	declared := map[string]bool{}
+	for _, d := range docs {
+		if isKind(d.Obj, "kustomize.toolkit.fluxcd.io", "Kustomization") {
+			p, _, _ := unstructured.NestedString(d.Obj.Object, "spec", "path")
+			declared[filepath.Clean("/"+p)] = true
+		}
+	}
+	var roots []Doc
+	found, _ := filepath.Glob(filepath.Join(dir, "clusters", "*"))
+	for _, f := range found {
+		rel, _ := filepath.Rel(dir, f)
+		if info, err := os.Stat(f); err != nil || !info.IsDir() || declared[filepath.Clean("/"+rel)] {
+			continue
+		}
+		obj := map[string]any{
+			"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+			"metadata": map[string]any{"name": "flux-system", "namespace": "flux-system"},
+			"spec": map[string]any{"interval": "10m", "path": "./" + filepath.ToSlash(rel), "prune": true,
+				"sourceRef": map[string]any{"kind": "GitRepository", "name": "flux-system"}},
+		}
+		roots = append(roots, Doc{File: filepath.ToSlash(rel) + "/flux-system (bootstrap)", Obj: &unstructured.Unstructured{Object: obj}})
+	}
+	return roots
 }
