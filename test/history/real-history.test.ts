@@ -9,8 +9,8 @@
  * Measured on the 2-core machine shared with other jobs (load average 15-20): the oracle's first build, Go's caches
  * empty, downloads Argo CD's module graph and compiles it in 13-23 min (780 s for the CGO_ENABLED=0 build with the
  * modules downloaded); an edit of the oracle's own sources rebuilds in 7-11 s; a cached binary costs nothing. The
- * 150 commits take 6-7 min (two `gitops diff` at a time, one oracle process per repository); 22 min when the render
- * cache is cold and the load at 20.
+ * 200 diffs (150 commits, gitops-bridge's with and without --argocd-server) take 4.6-5 min (two `gitops diff` at a
+ * time, one oracle process per repository); 22 min for 150 when the render cache was cold and the load at 20.
  */
 import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, statSync} from 'node:fs'
@@ -127,8 +127,9 @@ async function checkHistory(repo: HistoryRepo): Promise<void> {
     }
     return answers.get(sha)!
   }
-  argo.clusters = [...repo.clusters.map((c) => clusterJson(c)), localClusterJson()]
-  const argoFlags = repo.clusters.length > 0 ? ['--argocd-server', argo.url] : []
+  const inCluster = repo.clusters.some((c) => c.server === 'https://kubernetes.default.svc')
+  argo.clusters = [...repo.clusters.map((c) => clusterJson(c)), ...(inCluster ? [] : [localClusterJson()])]
+  const argoFlags = repo.argocdServer ? ['--argocd-server', argo.url] : []
   try {
     await pool(commits, CONCURRENCY, async (sha) => {
       const parent = gitIn(clone, 'rev-parse', `${sha}^`)

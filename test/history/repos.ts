@@ -14,31 +14,40 @@ export interface HistoryRepo {
   /** How many first-parent commits, newest first, are diffed against their first parent. */
   commits: number
   clusters: OracleCluster[]
+  /** `gitops diff` is given `--argocd-server` serving `clusters` (else it evaluates no clusters generator). */
+  argocdServer?: boolean
   /** Kustomize roots the layout declares (folder globs matched per revision); [] for none. */
   overlays?: RegExp
 }
 
 const REPOS_DIR = path.join(import.meta.dirname, 'repos')
 
-/** The clusters Argo CD lists in the suite (`--argocd-server` serves them; the truth's fake client holds them). */
+/**
+ * The clusters Argo CD lists in the suite (`--argocd-server` serves them; the truth's fake client holds them): the
+ * shape gitops-bridge's Terraform registers, the hub itself as the in-cluster server with its labels and annotations
+ * (so Argo CD lists no separate in-cluster).
+ */
 export const CLUSTERS: OracleCluster[] = [
   {
     name: 'hub',
-    server: 'https://hub.example.com',
+    server: 'https://kubernetes.default.svc',
     labels: {environment: 'control-plane', 'akuity.io/argo-cd-cluster-name': 'hub', enable_argocd: 'true'},
-    annotations: {aws_cluster_name: 'hub', addons_repo_revision: 'main'},
-  },
-  {
-    name: 'spoke-dev',
-    server: 'https://spoke-dev.example.com',
-    labels: {environment: 'dev', 'akuity.io/argo-cd-cluster-name': 'spoke-dev'},
-    annotations: {aws_cluster_name: 'spoke-dev', workload_repo_revision: 'main'},
+    annotations: {aws_cluster_name: 'hub', addons_repo_revision: 'main', workload_repo_revision: 'main'},
   },
 ]
 
 export const REPOS: HistoryRepo[] = [
   {
     name: 'gitops-bridge',
+    bundle: path.join(REPOS_DIR, 'gitops-bridge', 'repo.bundle'),
+    url: 'https://github.com/gitops-bridge-dev/gitops-bridge.git',
+    commits: 50,
+    clusters: CLUSTERS,
+    argocdServer: true,
+  },
+  {
+    // The same history without --argocd-server: a clusters generator the change does not touch is no failure.
+    name: 'gitops-bridge-offline',
     bundle: path.join(REPOS_DIR, 'gitops-bridge', 'repo.bundle'),
     url: 'https://github.com/gitops-bridge-dev/gitops-bridge.git',
     commits: 50,
