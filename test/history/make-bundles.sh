@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# How test/history/repos/*/repo.bundle were made (kept for review; the suite only reads the bundles). Each argument is a
+# bare clone of the public repository (MIRROR=/path/to/owner+name/repo). Two bundles hold the repository's whole
+# history (small repositories); podinfo's is re-made from the range: each of its last 51 first-parent commits that
+# touch deploy/ becomes one commit holding that commit's deploy/ and LICENSE only, author, date and message kept, the
+# original commit named in a trailer (the rest of podinfo, its Go code and charts, would weigh 14 MB).
+set -euo pipefail
+out=$(cd "$(dirname "$0")" && pwd)/repos
+bridge=$1 flux=$2 podinfo=$3
+git -C "$bridge" bundle create "$out/gitops-bridge/repo.bundle" HEAD main
+git -C "$flux" bundle create "$out/flux2-kustomize-helm-example/repo.bundle" HEAD main
+work=$(mktemp -d)
+git clone -q --bare --no-local "$podinfo" "$work/podinfo"
+parent=
+for c in $(git -C "$podinfo" rev-list --first-parent --reverse HEAD -- deploy | tail -51); do
+  deploy=$(git -C "$podinfo" rev-parse "$c:deploy")
+  license=$(git -C "$podinfo" rev-parse "$c:LICENSE")
+  tree=$(printf '040000 tree %s\tdeploy\n100644 blob %s\tLICENSE\n' "$deploy" "$license" | git -C "$work/podinfo" mktree)
+  msg=$(git -C "$podinfo" log -1 --format='%B' "$c")
+  export GIT_AUTHOR_NAME=$(git -C "$podinfo" log -1 --format=%an "$c") GIT_AUTHOR_EMAIL=$(git -C "$podinfo" log -1 --format=%ae "$c")
+  export GIT_AUTHOR_DATE=$(git -C "$podinfo" log -1 --format=%aI "$c") GIT_COMMITTER_DATE=$(git -C "$podinfo" log -1 --format=%cI "$c")
+  export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
+  parent=$(printf '%s\n\npodinfo-commit: %s\n' "$msg" "$c" | git -C "$work/podinfo" commit-tree "$tree" ${parent:+-p "$parent"})
+done
+git -C "$work/podinfo" for-each-ref --format='delete %(refname)' | git -C "$work/podinfo" update-ref --stdin
+git -C "$work/podinfo" update-ref refs/heads/master "$parent"
+git -C "$work/podinfo" symbolic-ref HEAD refs/heads/master
+git -C "$work/podinfo" reflog expire --expire=now --all
+git -C "$work/podinfo" gc -q --prune=now --aggressive
+git -C "$work/podinfo" bundle create "$out/podinfo-deploy/repo.bundle" HEAD master
+rm -rf "$work"

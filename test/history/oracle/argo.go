@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/argoproj/argo-cd/gitops-engine/pkg/utils/kube"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+	"github.com/argoproj/argo-cd/v3/reposerver/apiclient"
+	"github.com/argoproj/argo-cd/v3/reposerver/repository"
+	utilio "github.com/argoproj/argo-cd/v3/util/io"
+)
+
+// maxDepth: how deep app of apps is followed (ameide follows 5 levels; the suite's repositories need fewer).
+const maxDepth = 5
+
+type argoRun struct {
+	req   Request
+	seen  map[string]bool
+	out   []Deployable
+	paths *utilio.RandomizedTempPaths
+}
+
+// normalizeURL: a repository URL as Argo CD compares them (git.NormalizeGitURL's essentials: case, .git, slash).
+func normalizeURL(u string) string {
+	u = strings.ToLower(strings.TrimSpace(u))
+	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
+	return u
+}
+
+func (r *argoRun) local(repoURL string) bool {
+	for _, u := range r.req.RepoURLs {
+		if normalizeURL(u) == normalizeURL(repoURL) {
+			return true
+		}
+	}
+	return false
+}
+
+// argo answers every Application of the revision: those of its files, those its ApplicationSets generate, and those
+// an Application renders (app of apps).
+func argo(req Request, docs []Doc) []Deployable {
+	r := &argoRun{req: req, seen: map[string]bool{}, paths: utilio.NewRandomizedTempPaths(os.TempDir())}
+	for _, d := range docs {
+		switch {
+		case isKind(d.Obj, "argoproj.io", "Application"):
+			r.application(d.File, d.Obj, 0)
+		case isKind(d.Obj, "argoproj.io", "ApplicationSet"):
+			r.applicationSet(d.File, d.Obj)
+		}
+	}
+	for _, root := range req.KustomizeRoots {
+		src := v1alpha1.ApplicationSource{RepoURL: req.RepoURLs[0], Path: root}
+		d := Deployable{ID: "root:" + root, Kind: "kustomize", File: root}
+		d.Objects, d.Commands, d.Error = r.render(root, src, "")
+		r.out = append(r.out, d)
+	}
+	return r.out
+}
+
+func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
+	var set v1alpha1.ApplicationSet
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &set); err != nil {
+		r.out = append(r.out, Deployable{ID: "appset:" + o.GetName(), Kind: "applicationset", File: file, Error: err.Error()})
+		return
+	}
+	apps, err := generate(r.req, set)
+	if err != nil {
+		// Its Applications cannot be known (a generator failed): what decides them is the set itself.
+		r.out = append(r.out, Deployable{ID: "appset:" + file + ":" + set.Name, Kind: "applicationset", File: file,
+			External: "generator: " + err.Error(), Inputs: o.Object})
+		return
+	}
+	if _, dup := duplicates(set, apps); dup != "" {
+		// Which duplicate the controller keeps follows its cluster list's order (a map's): the set is in error, decided by
+		// its own spec and the clusters.
+		r.out = append(r.out, Deployable{ID: "appset:" + file + ":" + set.Name, Kind: "applicationset", File: file,
+			Error: dup, Inputs: o.Object})
+		return
+	}
+	for i := range apps {
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&apps[i])
+		if err != nil {
+			continue
+		}
+		r.application(file, &unstructured.Unstructured{Object: u}, 0)
+	}
+}
+
+func (r *argoRun) application(file string, o *unstructured.Unstructured, depth int) {
+	var app v1alpha1.Application
+	// Keyed by file and name: a repository of several fleets (one per example) may name Applications alike.
+	d := Deployable{ID: "app:" + file + ":" + o.GetName(), Kind: "application", File: file}
+	if r.seen[d.ID] {
+		return
+	}
+	r.seen[d.ID] = true
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &app); err != nil {
+		d.Error = err.Error()
+		r.out = append(r.out, d)
+		return
+	}
+	sources := app.Spec.GetSources()
+	for _, s := range sources {
+		if !r.local(s.RepoURL) || s.Chart != "" || s.IsRef() || len(sources) > 1 {
+			d.External = fmt.Sprintf("source %s %s %s", s.RepoURL, s.Chart, s.Path)
+			d.Inputs = app.Spec
+			r.out = append(r.out, d)
+			return
+		}
+	}
+	if len(sources) == 0 {
+		d.Error = "no source"
+		r.out = append(r.out, d)
+		return
+	}
+	d.Objects, d.Commands, d.Error = r.render(app.Name, sources[0], app.Spec.Destination.Namespace)
+	r.out = append(r.out, d)
+	if depth >= maxDepth {
+		return
+	}
+	for _, obj := range d.Objects {
+		child := &unstructured.Unstructured{Object: obj.Body}
+		if isKind(child, "argoproj.io", "Application") {
+			r.application(file, child, depth+1)
+		}
+	}
+}
+
+// render runs the repo-server's own manifest generation for a source of this revision.
+func (r *argoRun) render(appName string, src v1alpha1.ApplicationSource, namespace string) ([]Object, []string, string) {
+	q := &apiclient.ManifestRequest{
+		Repo:              &v1alpha1.Repository{Repo: src.RepoURL},
+		Revision:          r.req.Revision,
+		AppName:           appName,
+		Namespace:         namespace,
+		ApplicationSource: &src,
+		KustomizeOptions:  &v1alpha1.KustomizeOptions{},
+		ProjectName:       "default",
+	}
+	appPath := filepath.Join(r.req.Dir, filepath.Clean("/"+src.Path))
+	res, err := repository.GenerateManifests(context.Background(), appPath, r.req.Dir, r.req.Revision, q, true, nil,
+		resource.MustParse("100M"), r.paths)
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	var objs []Object
+	for _, m := range res.Manifests {
+		u, err := kube.SplitYAML([]byte(m))
+		if err != nil {
+			return nil, res.Commands, err.Error()
+		}
+		for _, o := range u {
+			objs = append(objs, objectOf(o, namespace))
+		}
+	}
+	return objs, res.Commands, ""
+}

@@ -1,0 +1,71 @@
+/**
+ * The repositories of the real-history suite (test/history/repos: git bundles, SOURCES.md says where each comes from
+ * and under which licence): the URL Argo CD and Flux know them by, the commits the suite diffs, and what the truth
+ * needs besides the revision (the fixed cluster list of the clusters generator, the kustomize roots the layout finds).
+ */
+import path from 'node:path'
+
+import type {OracleCluster} from './oracle.js'
+
+export interface HistoryRepo {
+  name: string
+  bundle: string
+  url: string
+  /** How many first-parent commits, newest first, are diffed against their first parent. */
+  commits: number
+  clusters: OracleCluster[]
+  /** `gitops diff` is given `--argocd-server` serving `clusters` (else it evaluates no clusters generator). */
+  argocdServer?: boolean
+  /** Kustomize roots the layout declares (folder globs matched per revision); [] for none. */
+  overlays?: RegExp
+}
+
+const REPOS_DIR = path.join(import.meta.dirname, 'repos')
+
+/**
+ * The clusters Argo CD lists in the suite (`--argocd-server` serves them; the truth's fake client holds them): the
+ * shape gitops-bridge's Terraform registers, the hub itself as the in-cluster server with its labels and annotations
+ * (so Argo CD lists no separate in-cluster).
+ */
+export const CLUSTERS: OracleCluster[] = [
+  {
+    name: 'hub',
+    server: 'https://kubernetes.default.svc',
+    labels: {environment: 'control-plane', 'akuity.io/argo-cd-cluster-name': 'hub', enable_argocd: 'true'},
+    annotations: {aws_cluster_name: 'hub', addons_repo_revision: 'main', workload_repo_revision: 'main'},
+  },
+]
+
+export const REPOS: HistoryRepo[] = [
+  {
+    name: 'gitops-bridge',
+    bundle: path.join(REPOS_DIR, 'gitops-bridge', 'repo.bundle'),
+    url: 'https://github.com/gitops-bridge-dev/gitops-bridge.git',
+    commits: 50,
+    clusters: CLUSTERS,
+    argocdServer: true,
+  },
+  {
+    // The same history without --argocd-server: a clusters generator the change does not touch is no failure.
+    name: 'gitops-bridge-offline',
+    bundle: path.join(REPOS_DIR, 'gitops-bridge', 'repo.bundle'),
+    url: 'https://github.com/gitops-bridge-dev/gitops-bridge.git',
+    commits: 50,
+    clusters: CLUSTERS,
+  },
+  {
+    name: 'flux2-kustomize-helm-example',
+    bundle: path.join(REPOS_DIR, 'flux2-kustomize-helm-example', 'repo.bundle'),
+    url: 'https://github.com/fluxcd/flux2-kustomize-helm-example',
+    commits: 50,
+    clusters: [],
+  },
+  {
+    name: 'podinfo-deploy',
+    bundle: path.join(REPOS_DIR, 'podinfo-deploy', 'repo.bundle'),
+    url: 'https://github.com/stefanprodan/podinfo',
+    commits: 50,
+    clusters: [],
+    overlays: /^deploy\/overlays\/[^/]+$/,
+  },
+]
