@@ -228,7 +228,10 @@ describe('a top-level kustomization nothing includes (podinfo kustomize/, a root
   })
 
   it('the same root listed in ameide.yaml (gitopsPolicy.render.roots) is declared: "changed", exit 0', async () => {
-    const files: Record<string, string> = {...podinfo(), 'ameide.yaml': 'gitopsPolicy:\n  render:\n    roots: [kustomize]\n'}
+    const files: Record<string, string> = {
+      ...podinfo(),
+      'ameide.yaml': 'gitopsPolicy:\n  render:\n    roots: [kustomize]\n',
+    }
     const repo = await history(files, {
       'kustomize/deployment.yaml': files['kustomize/deployment.yaml'].replace('6.5.0', '6.5.1'),
     })
