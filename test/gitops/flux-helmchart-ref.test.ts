@@ -210,7 +210,13 @@ describe("a HelmRelease's chartRef to a HelmChart, rendered as the chart.spec he
   })
 
   it('a HelmChart nobody references renders nothing of its chart: only the HelmChart object itself', async () => {
-    const repo = await history(chart, {
+    // apps/ is a render root ameide.yaml declares (a root only ameide's own rules found would make the diff incomplete).
+    const declared = {
+      ...chart,
+      'ameide.yaml': 'gitopsPolicy:\n  render:\n    roots: [apps]\n',
+      'apps/kustomization.yaml': 'resources: []\n',
+    }
+    const repo = await history(declared, {
       'apps/kustomization.yaml': 'resources: [helmchart.yaml]\n',
       'apps/helmchart.yaml': helmChart('web', 'flux-system'),
     })
