@@ -14,12 +14,23 @@
 // With --json DIR, each diff's --json output written there (a before/after build compared byte for byte).
 // Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR]   (runs=0: only make
 // the repository and keep it)
-import {execFileSync, spawnSync} from 'node:child_process'
-import {createHash} from 'node:crypto'
+import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {
+  applicationSet,
+  componentName,
+  configMap,
+  deployment,
+  ENVS,
+  ORIGIN,
+  ref,
+  repoTools,
+  run,
+  service,
+} from './components-repo.mjs'
 
 const argv = process.argv.slice(2)
 const option = (name) => {
@@ -32,89 +43,12 @@ const components = Number(argv[0] ?? 334)
 const runs = Number(argv[1] ?? 1)
 const root = fileURLToPath(new URL('../', import.meta.url))
 const cli = path.join(root, 'bin/run.js')
-const ORIGIN = 'https://github.com/acme/gitops.git'
-const ENVS = ['dev', 'staging', 'production']
 const KUBE = '1.34.0'
 
 const work = mkdtempSync(path.join(tmpdir(), 'ameide-bench-scale-'))
 const repo = path.join(work, 'repo')
-const run = (cmd, args, opts = {}) => spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 1 << 30, ...opts})
-const write = (file, text) => {
-  mkdirSync(path.dirname(path.join(repo, file)), {recursive: true})
-  writeFileSync(path.join(repo, file), text)
-}
-const gitIn = (args) => {
-  const r = run('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', ...args], {cwd: repo})
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
-  return r.stdout.trim()
-}
-
-const applicationSet = `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata: {name: components, namespace: argocd}
-spec:
-  goTemplate: true
-  goTemplateOptions: ["missingkey=error"]
-  generators:
-    - git:
-        repoURL: ${ORIGIN}
-        revision: HEAD
-        files:
-          - path: environments/**/component.yaml
-  template:
-    metadata:
-      name: '{{ .name }}-{{ index .path.segments 1 }}'
-    spec:
-      project: default
-      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}
-      source:
-        repoURL: ${ORIGIN}
-        targetRevision: HEAD
-        path: 'sources/charts/apps/{{ .name }}'
-        helm:
-          ignoreMissingValueFiles: true
-          valueFiles:
-            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'
-            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'
-`
-const deployment = (extra = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-  labels: {app: {{ .Release.Name }}${extra}}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector:
-    matchLabels: {app: {{ .Release.Name }}}
-  template:
-    metadata:
-      labels: {app: {{ .Release.Name }}}
-    spec:
-      containers:
-        - name: app
-          image: {{ required "image.ref is required" .Values.image.ref }}
-          ports: [{containerPort: 8080}]
-          envFrom: [{configMapRef: {name: {{ .Release.Name }}-config}}]
-`
-const service = `apiVersion: v1
-kind: Service
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  selector: {app: {{ .Release.Name }}}
-  ports: [{port: 80, targetPort: 8080}]
-`
-const configMap = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ .Release.Name }}-config
-data:
-  LOG_LEVEL: {{ .Values.logLevel | quote }}
-  ENVIRONMENT: {{ .Release.Namespace | quote }}
-`
-const name = (i) => `c${String(i).padStart(3, '0')}`
-const ref = (c, env, tag) =>
-  `ghcr.io/acme/${c}:${tag}@sha256:${createHash('sha256').update(`${c} ${env} ${tag}`).digest('hex')}`
+const {write, gitIn} = repoTools(repo)
+const name = (i) => componentName(i, 3)
 
 /** The main branch, and the branches `few` and `all` off it. */
 function repository() {

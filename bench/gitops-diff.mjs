@@ -13,13 +13,24 @@
 // With --before DIR, the same cold and warm diffs by the build in DIR (a work tree of an earlier commit, built with
 // `npm run build`), interleaved with the rest: this build side by side with that one, in one run.
 // Usage: node bench/gitops-diff.mjs [components=34] [runs=5] [--before DIR]   (needs a build, helm and kustomize on PATH)
-import {spawn, spawnSync} from 'node:child_process'
-import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
+import {
+  applicationSet,
+  componentName,
+  configMap,
+  deployment,
+  ENVS,
+  ORIGIN,
+  ref,
+  repoTools,
+  run,
+  service,
+} from './components-repo.mjs'
 
 const argv = process.argv.slice(2)
 const at = argv.indexOf('--before')
@@ -27,89 +38,12 @@ const before = at >= 0 ? path.resolve(argv.splice(at, 2)[1]) : undefined
 const components = Number(argv[0] ?? 34)
 const runs = Number(argv[1] ?? 5)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
-const ORIGIN = 'https://github.com/acme/gitops.git'
-const ENVS = ['dev', 'staging', 'production']
 const KUBE = '1.34.0'
 
 const work = mkdtempSync(path.join(tmpdir(), 'ameide-bench-diff-'))
 const repo = path.join(work, 'repo')
-const run = (cmd, args, opts = {}) => spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 1 << 28, ...opts})
-const write = (file, text) => {
-  mkdirSync(path.dirname(path.join(repo, file)), {recursive: true})
-  writeFileSync(path.join(repo, file), text)
-}
-const gitIn = (args) => {
-  const r = run('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', ...args], {cwd: repo})
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`)
-  return r.stdout.trim()
-}
-
-const applicationSet = `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata: {name: components, namespace: argocd}
-spec:
-  goTemplate: true
-  goTemplateOptions: ["missingkey=error"]
-  generators:
-    - git:
-        repoURL: ${ORIGIN}
-        revision: HEAD
-        files:
-          - path: environments/**/component.yaml
-  template:
-    metadata:
-      name: '{{ .name }}-{{ index .path.segments 1 }}'
-    spec:
-      project: default
-      destination: {server: https://kubernetes.default.svc, namespace: '{{ index .path.segments 1 }}'}
-      source:
-        repoURL: ${ORIGIN}
-        targetRevision: HEAD
-        path: 'sources/charts/apps/{{ .name }}'
-        helm:
-          ignoreMissingValueFiles: true
-          valueFiles:
-            - '/sources/values/_shared/apps/{{ .name }}/values.yaml'
-            - '/sources/values/env/{{ index .path.segments 1 }}/apps/{{ .name }}/values.yaml'
-`
-const deployment = (extra = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-  labels: {app: {{ .Release.Name }}${extra}}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector:
-    matchLabels: {app: {{ .Release.Name }}}
-  template:
-    metadata:
-      labels: {app: {{ .Release.Name }}}
-    spec:
-      containers:
-        - name: app
-          image: {{ required "image.ref is required" .Values.image.ref }}
-          ports: [{containerPort: 8080}]
-          envFrom: [{configMapRef: {name: {{ .Release.Name }}-config}}]
-`
-const service = `apiVersion: v1
-kind: Service
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  selector: {app: {{ .Release.Name }}}
-  ports: [{port: 80, targetPort: 8080}]
-`
-const configMap = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ .Release.Name }}-config
-data:
-  LOG_LEVEL: {{ .Values.logLevel | quote }}
-  ENVIRONMENT: {{ .Release.Namespace | quote }}
-`
-const name = (i) => `c${String(i).padStart(2, '0')}`
-const ref = (c, env, tag) =>
-  `ghcr.io/acme/${c}:${tag}@sha256:${createHash('sha256').update(`${c} ${env} ${tag}`).digest('hex')}`
+const {write, gitIn} = repoTools(repo)
+const name = (i) => componentName(i, 2)
 
 try {
   mkdirSync(repo)
