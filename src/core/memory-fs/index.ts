@@ -84,6 +84,8 @@ function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): F
   const at = posix.resolve(abs)
   const m = mounts.get(at.split('/').slice(0, 3).join('/'))
   if (!m) throw fsError('ENOENT', syscall, abs)
+  const direct = frozenNode(m, at)
+  if (direct) return direct
   const parts = at.slice(m.dir.length).split('/').filter(Boolean)
   let rel = ''
   for (const [i, name] of parts.entries()) {
@@ -103,6 +105,17 @@ function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): F
     rel = next
   }
   return {mount: m, rel, node: m.tree.get(rel)!}
+}
+
+/**
+ * `at` looked up at once in a frozen tree without links (most revisions): there is nothing on the way to follow, so
+ * the node held at its path is the answer. Undefined: walk it.
+ */
+function frozenNode(m: Mount, at: string): Found | undefined {
+  if (m.tree.writable || !m.tree.linkFree) return undefined
+  const rel = at.length > m.dir.length ? at.slice(m.dir.length + 1) : ''
+  const node = m.tree.get(rel)
+  return node === undefined ? undefined : {mount: m, rel, node}
 }
 
 /** The parent folder of `p` (links followed) and `p`'s name in it: where a write lands. */

@@ -8,9 +8,19 @@ import {posix} from 'node:path'
 export type MemoryNode =
   {kind: 'dir'} | {kind: 'file'; bytes: Uint8Array; executable: boolean} | {kind: 'link'; target: string}
 
-/** An error as Node's `fs` raises it: its `code` is what callers test. */
-export const fsError = (code: string, syscall: string, p: string): NodeJS.ErrnoException =>
-  Object.assign(new Error(`${code}: ${syscall} '${p}'`), {code, syscall, path: p})
+/**
+ * An error as Node's `fs` raises it: its `code` is what callers test. Made without a stack trace: a missing path is
+ * an answer here (thousands of existence probes a render), and capturing the stack was most of its cost.
+ */
+export function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoException {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return Object.assign(new Error(`${code}: ${syscall} '${p}'`), {code, syscall, path: p})
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
 
 const DIR: MemoryNode = {kind: 'dir'}
 const parentOf = (rel: string) => (posix.dirname(rel) === '.' ? '' : posix.dirname(rel))
@@ -22,6 +32,8 @@ export class MemoryTree {
   /** Over a base: its paths this tree removed (what it sets again there is its own, nothing of the base's under it). */
   private readonly removed = new Set<string>()
   private frozen = false
+  /** Whether a link was ever set here: without one, every node's path names it, nothing on the way to follow. */
+  private linked = false
 
   /**
    * An empty tree, or one laid over `base` (frozen): it reads as the base until written, and its writes are its own
@@ -41,6 +53,11 @@ export class MemoryTree {
 
   get writable(): boolean {
     return !this.frozen
+  }
+
+  /** Holds no link (nor does its base): a path is then looked up at once, never walked. */
+  get linkFree(): boolean {
+    return !this.linked && (this.base?.linkFree ?? true)
   }
 
   get(rel: string): MemoryNode | undefined {
@@ -71,6 +88,7 @@ export class MemoryTree {
     if (above === undefined) this.set(parent, DIR)
     else if (above.kind !== 'dir') throw fsError('ENOTDIR', 'write', rel)
     if (node.kind === 'dir' && this.get(rel)?.kind === 'dir') return
+    if (node.kind === 'link') this.linked = true
     this.nodes.set(rel, node)
     this.ownKids(parent).add(posix.basename(rel))
     if (node.kind === 'dir' && !this.kids(rel)) this.children.set(rel, new Set())

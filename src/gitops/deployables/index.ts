@@ -259,6 +259,7 @@ function applicationSetFindings(
   expansion: ApplicationSetExpansion,
   ctx: ReturnType<typeof makeContext>,
 ): Unrenderable[] {
+  if (expansion.notRendered.length + expansion.unavailable.length + expansion.errors.length === 0) return []
   const inputs = {spec: m.doc, reads: generatedReads(m.file, m.doc, ctx)}
   return [
     ...expansion.notRendered.map((n) => ({

@@ -50,6 +50,18 @@ export function declared(text: string): {kind: string; name?: string} | undefine
 }
 
 /**
+ * The chart folder (`dir/`, or `` for the root) whose `templates/`, `charts/` or `crds/` hold `file`: each folder above
+ * the file looked up once (a checkout of thousands of charts is not scanned for each of its files).
+ */
+function chartFolderOf(file: string, charts: ReadonlySet<string>): string | undefined {
+  for (let end = 0; end >= 0; end = file.indexOf('/', end) + 1 || -1) {
+    const folder = file.slice(0, end)
+    if (charts.has(folder) && /^(templates|charts|crds)\//.test(file.slice(end))) return folder
+  }
+  return undefined
+}
+
+/**
  * `onApplicationSet`: called when a file holding an ApplicationSet is met, before it is parsed (the template engine
  * starts then, while the rest is read).
  */
@@ -63,11 +75,10 @@ export function readManifests(
 ): Manifest[] {
   const out: Manifest[] = []
   // A chart's templates are Go templates, not manifests of the checkout: never read as such.
-  const charts = files
-    .filter((f) => f === 'Chart.yaml' || f.endsWith('/Chart.yaml'))
-    .map((f) => f.slice(0, -'Chart.yaml'.length))
-  const inChart = (file: string) =>
-    charts.some((c) => file.startsWith(c) && /^(templates|charts|crds)\//.test(file.slice(c.length)))
+  const charts = new Set(
+    files.filter((f) => f === 'Chart.yaml' || f.endsWith('/Chart.yaml')).map((f) => f.slice(0, -'Chart.yaml'.length)),
+  )
+  const inChart = (file: string) => chartFolderOf(file, charts) !== undefined
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || inChart(file)) continue
     let text: string
