@@ -74,6 +74,12 @@ export function makeContext(
 ): DeployablesContext {
   const texts = new Map<string, string | undefined>()
   const docs = new Map<string, LinedDoc[]>()
+  // The revision is read-only: where a path leads never changes (thousands of Applications share their value files).
+  const confinedPaths = new Map<string, string | undefined>()
+  const confined = (p: string) => {
+    if (!confinedPaths.has(p)) confinedPaths.set(p, confinedPath(root, p))
+    return confinedPaths.get(p)
+  }
   let graph: ReturnType<typeof kustomizeGraph> | undefined
   const readText = (file: string) => {
     if (!texts.has(file)) {
@@ -109,7 +115,7 @@ export function makeContext(
       }
       return docs.get(file)!
     },
-    confined: (p) => confinedPath(root, p),
+    confined,
     namespaceOf(file) {
       graph ??= kustomizeGraph(files, (f) => this.docsOf(f))
       const g = graph

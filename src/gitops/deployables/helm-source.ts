@@ -9,6 +9,7 @@ import path from 'node:path'
 
 import type {DeployablesContext} from './context.js'
 import {
+  lazyLayer,
   leaves,
   parseSetName,
   type HelmDeployable,
@@ -101,8 +102,10 @@ export function helmDeployable(
 
 /** A values file of the revision as a value layer. */
 function fileLayer(ctx: DeployablesContext, file: string, what: string): ValueLayer {
-  const doc = ctx.docsOf(file)[0]
-  return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
+  return lazyLayer(file, what, () => {
+    const doc = ctx.docsOf(file)[0]
+    return doc ? leaves(doc.value, doc.lineOf, 1) : []
+  })
 }
 
 /** values / valuesObject as helm's inline values and their layer: valuesObject, when set, replaces values. */

@@ -13,7 +13,7 @@ import path from 'node:path'
 
 import type {DeployablesContext} from './context.js'
 import type {Manifest} from './manifests.js'
-import {leaves, type HelmDeployable, type RemoteChart, type Unrenderable, type ValueLayer} from './model.js'
+import {lazyLayer, leaves, type HelmDeployable, type RemoteChart, type Unrenderable, type ValueLayer} from './model.js'
 import {fluxShortenedName, releaseNameProblem} from './release-name.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
 import {releaseValues, type ReleaseRead, type Unavailable} from './helmrelease-values.js'
@@ -209,8 +209,10 @@ const helmChartFiles = (spec: Record<string, unknown>, manifests: readonly Manif
 
 /** A values file of the revision as a value layer. */
 function layerOfFile(ctx: DeployablesContext, file: string, what: string): ValueLayer {
-  const doc = ctx.docsOf(file)[0]
-  return {file, what, entries: doc ? leaves(doc.value, doc.lineOf, 1) : []}
+  return lazyLayer(file, what, () => {
+    const doc = ctx.docsOf(file)[0]
+    return doc ? leaves(doc.value, doc.lineOf, 1) : []
+  })
 }
 
 /** `chart.spec.valuesFiles` (the chart's values.yaml left out) and their layers; or why they are not read. */

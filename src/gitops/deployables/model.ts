@@ -229,6 +229,22 @@ export function leaves(
   return out
 }
 
+/**
+ * A value layer whose entries are read when first asked for: only a rendered deployable's images are traced to the
+ * values that set them, so thousands of untouched Applications never parse their value files.
+ */
+export function lazyLayer(file: string, what: string, read: () => ValueEntry[]): ValueLayer {
+  let entries: ValueEntry[] | undefined
+  return {
+    file,
+    what,
+    get entries() {
+      entries ??= read()
+      return entries
+    },
+  }
+}
+
 /** Maps merge deeply, anything else (lists included) is replaced, a `null` too (fluxcd/pkg chartutil MergeMaps). */
 export function mergeValues(base: unknown, over: unknown): unknown {
   const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)

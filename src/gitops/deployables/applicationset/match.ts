@@ -18,6 +18,8 @@ export function pathspecMatches(pattern: string, file: string): boolean {
     const dir = p.replace(/\/+$/, '')
     return p === '' || file === dir || file.startsWith(`${dir}/`)
   }
+  // What precedes the first wildcard is literal: a file that does not start with it is not matched (most are not).
+  if (!file.startsWith(p.slice(0, p.search(GLOB)))) return false
   const tokens = compile(p, true)
   return tokens !== null && matches(tokens, [...file], true)
 }
