@@ -25,7 +25,7 @@ import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots, type Compared} from './compare.js'
 import {unifiedDiff} from './objects.js'
 import {resolveRevisions} from './revisions.js'
-import {renderSnapshot, type Snapshot} from './snapshot.js'
+import {renderSnapshot, type PlanSlot, type Snapshot} from './snapshot.js'
 import type {DiffLayout, DiffPolicy, DiffRevision, GitopsDiffResult} from './types.js'
 
 export interface GitopsDiffInput {
@@ -182,27 +182,36 @@ async function renderBoth(
     const {source, layout: detected, preset, evidence} = found.detection
     layout = {source, layout: detected, preset, evidence}
   }
-  const snapshot = (t: typeof baseTree, skip: (unit: string, key: string) => boolean): Promise<Snapshot> =>
-    renderSnapshot({
-      ...t,
-      policy,
-      environments: input.environments,
-      kustomize: input.kustomize,
-      helm: input.helm,
-      cache: shared.cache.at(t.dir),
-      charts: shared.charts,
-      ...(input.clusters ? {clusters: input.clusters} : {}),
-      ...(input.scm ? {scm: input.scm} : {}),
-      concurrency: input.concurrency,
-      skip,
-    })
+  const snapshot = (
+    t: typeof baseTree,
+    skip: (unit: string, key: string) => boolean,
+    slot?: PlanSlot,
+  ): Promise<Snapshot> =>
+    renderSnapshot(
+      {
+        ...t,
+        policy,
+        environments: input.environments,
+        kustomize: input.kustomize,
+        helm: input.helm,
+        cache: shared.cache.at(t.dir),
+        charts: shared.charts,
+        ...(input.clusters ? {clusters: input.clusters} : {}),
+        ...(input.scm ? {scm: input.scm} : {}),
+        concurrency: input.concurrency,
+        skip,
+      },
+      slot,
+    )
   const headKeys = new Map<string, string>()
   const baseKeys = new Map<string, string>()
-  await snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true))
+  // The head is rendered twice (its keys, then what differs): its deployables are found once.
+  const headPlan: PlanSlot = {}
+  await snapshot(headTree, (unit, key) => (headKeys.set(unit, key), true), headPlan)
   input.onStep?.(`Rendering the base (${describe(shared.revisions.base)})`)
   const base = await snapshot(baseTree, (unit, key) => (baseKeys.set(unit, key), headKeys.get(unit) === key))
   input.onStep?.(`Rendering the head (${describe(shared.revisions.head)})`)
-  const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key)
+  const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key, headPlan)
   return {base, head, layout, policy}
 }
 

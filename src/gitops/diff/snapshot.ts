@@ -11,7 +11,7 @@ import type {CheckoutIdentity, RegisteredClusters, ScmProviderApi} from '../depl
 import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import {repoRelative} from '../revision/paths.js'
-import type {RenderedImage, RenderedUnit, RenderReport} from '../render/gate.js'
+import type {GatePlan, RenderedImage, RenderedUnit, RenderGateInput, RenderReport} from '../render/gate.js'
 import type {Doc} from '../render/objects.js'
 import type {GitopsFinding} from '../rules/index.js'
 
@@ -104,14 +104,22 @@ export interface SnapshotInput {
   skip: (unitKey: string, key: string) => boolean
 }
 
-export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
-  const [{renderGate}, yaml] = await Promise.all([import('../render/gate.js'), import('yaml')])
+/**
+ * Where a revision rendered more than once keeps its plan (its deployables, found once): the same revision's
+ * snapshots share one, whatever each skips.
+ */
+export interface PlanSlot {
+  plan?: Promise<GatePlan>
+}
+
+export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Promise<Snapshot> {
+  const [{renderGate, planRenderGate}, yaml] = await Promise.all([import('../render/gate.js'), import('yaml')])
   const units = new Map<string, SnapshotUnit>()
   const onRendered = (u: RenderedUnit) => {
     const unit = snapshotUnit(u)
     units.set(unit.key, unit)
   }
-  const result = await renderGate({
+  const gateInput: RenderGateInput = {
     root: input.dir,
     files: input.files,
     layout: makeLayout(input.policy),
@@ -128,7 +136,9 @@ export async function renderSnapshot(input: SnapshotInput): Promise<Snapshot> {
     concurrency: input.concurrency,
     onRendered,
     skip: (u, key) => input.skip(unitKey(u), key),
-  })
+  }
+  const planned = slot ? await (slot.plan ??= planRenderGate(gateInput)) : undefined
+  const result = await renderGate(gateInput, planned)
   // Renderers' messages name the revision where it is mounted: every path made repo-relative.
   for (const f of result.findings) f.message = repoRelative(f.message, input.dir)
   const {report} = result

@@ -43,9 +43,26 @@ function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<st
   plan.outside = []
 }
 
-export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
+/** What a render of one revision renders: its deployables and the render plan over them, found once. */
+export interface GatePlan {
+  deployables: Deployables
+  plan: RenderPlan
+  /** How many Applications with a Source Hydrator were found before rendering (a render follows more). */
+  hydrations: number
+}
+
+/** The deployables and the render plan, for {@link renderGate}: a revision rendered twice is planned once. */
+export async function planRenderGate(input: RenderGateInput): Promise<GatePlan> {
   // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/listings/scm-provider.ts).
   const {deployables, plan} = await settled(input.scm, () => planGate(input))
+  return {deployables, plan, hydrations: deployables.hydrations.length}
+}
+
+/** Renders `input`'s revision, by `planned` when given (made by {@link planRenderGate} from the same input). */
+export async function renderGate(input: RenderGateInput, planned?: GatePlan): Promise<RenderGateResult> {
+  const {deployables, plan, hydrations} = planned ?? (await planRenderGate(input))
+  // What an earlier render of the plan followed (app of apps) is that render's own: this one follows it again.
+  deployables.hydrations.length = hydrations
   const out = new RenderFindings(input.requireRender, input.cache)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   // An in-bounds link's target is an input of whatever reads through the link.
