@@ -9,18 +9,22 @@ export type MemoryNode =
   {kind: 'dir'} | {kind: 'file'; bytes: Uint8Array; executable: boolean} | {kind: 'link'; target: string}
 
 /**
- * An error as Node's `fs` raises it: its `code` is what callers test. Made without a stack trace: a missing path is
- * an answer here (thousands of existence probes a render), and capturing the stack was most of its cost.
+ * An error with `props` (a `code`), made without a stack trace: a missing path is an answer in a tree held in memory
+ * (thousands of existence probes a render), and capturing the stack was most of its cost.
  */
-export function fsError(code: string, syscall: string, p: string): NodeJS.ErrnoException {
+export function bareError<P extends object>(message: string, props: P): Error & P {
   const limit = Error.stackTraceLimit
   Error.stackTraceLimit = 0
   try {
-    return Object.assign(new Error(`${code}: ${syscall} '${p}'`), {code, syscall, path: p})
+    return Object.assign(new Error(message), props)
   } finally {
     Error.stackTraceLimit = limit
   }
 }
+
+/** An error as Node's `fs` raises it: its `code` is what callers test. */
+export const fsError = (code: string, syscall: string, p: string): NodeJS.ErrnoException =>
+  bareError(`${code}: ${syscall} '${p}'`, {code, syscall, path: p})
 
 const DIR: MemoryNode = {kind: 'dir'}
 const parentOf = (rel: string) => (posix.dirname(rel) === '.' ? '' : posix.dirname(rel))

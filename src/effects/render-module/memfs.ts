@@ -7,7 +7,7 @@
  */
 import {posix} from 'node:path'
 
-import {MemoryTree, type MemoryNode} from '../../core/memory-fs/tree.js'
+import {bareError, MemoryTree, type MemoryNode} from '../../core/memory-fs/tree.js'
 import type {MemorySnapshot} from '../../core/memory-fs/index.js'
 
 /**
@@ -40,7 +40,8 @@ export const FS_CONSTANTS = {
   O_DIRECTORY: 65536,
 }
 
-const fail = (code: string, path: string): Error => Object.assign(new Error(`${code}: ${path}`), {code})
+/** An error as Node's `fs` raises it (Go reads its code), without a stack trace: Go probes many missing paths. */
+const fail = (code: string, path: string): Error => bareError(`${code}: ${path}`, {code})
 
 /** The tree's key of an absolute path ('' is `/`). */
 const key = (path: string) => path.slice(1)
