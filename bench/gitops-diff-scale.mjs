@@ -129,10 +129,13 @@ function timed(file, args, opts = {}) {
   return {wall, cpu: user + sys, rss: rssKb / 1024, stdout: r.stdout}
 }
 
-const cacheFile = path.join(repo, '.git', 'ameide', 'cache', 'gitops-diff.json')
-/** One diff of `branch` against main by `bin` (cold: the render cache removed first). */
+// The render cache and the template engine's kept answers: a cold run has neither.
+const cacheFiles = ['gitops-diff.json', 'gitops-templates.json'].map((f) =>
+  path.join(repo, '.git', 'ameide', 'cache', f),
+)
+/** One diff of `branch` against main by `bin` (cold: the caches removed first). */
 function diff(bin, branch, cold, label) {
-  if (cold) rmSync(cacheFile, {force: true})
+  if (cold) for (const f of cacheFiles) rmSync(f, {force: true})
   const args = [bin, 'gitops', 'diff', '--base', 'main', '--head', branch, '--json']
   const got = timed(process.execPath, args, {cwd: repo})
   const doc = JSON.parse(got.stdout)

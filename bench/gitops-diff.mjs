@@ -117,7 +117,10 @@ try {
     sideBySide([...changed.map((d) => helmArgs(baseDir, d)), ...changed.map((d) => helmArgs(repo, d))])
   const bareHead = () => sideBySide(changed.map((d) => helmArgs(repo, d)))
   const diffArgs = ['gitops', 'diff', '--base', 'main', '--head', 'pr', '--json']
-  const cacheFile = path.join(repo, '.git', 'ameide', 'cache', 'gitops-diff.json')
+  // The render cache and the template engine's kept answers: a cold run has neither.
+  const cacheFiles = ['gitops-diff.json', 'gitops-templates.json'].map((f) =>
+    path.join(repo, '.git', 'ameide', 'cache', f),
+  )
   let last
   const diff = (with_ = cli) => {
     const r = run('node', [with_, ...diffArgs], {cwd: repo})
@@ -126,7 +129,7 @@ try {
     return last
   }
   const cold = (with_ = cli) => {
-    rmSync(cacheFile, {force: true})
+    for (const f of cacheFiles) rmSync(f, {force: true})
     return diff(with_)
   }
   const beforeCli = before && path.join(before, 'bin/run.js')

@@ -6,7 +6,7 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {openTemplateEngine, type Params, type TemplateEngine} from '../../src/effects/gotemplate/index.js'
-import {memoized} from '../../src/effects/gotemplate/memo.js'
+import {attachAnswers, memoized, type AnswerStore} from '../../src/effects/gotemplate/memo.js'
 
 let engine: TemplateEngine
 let asked: Params[][]
@@ -54,5 +54,55 @@ describe('the engine remembered', () => {
       'environments/dev/components/c1/component.yaml',
     ]
     expect(memo.paths(paths)).toEqual(engine.paths(paths))
+  })
+})
+
+describe('answers kept between runs (attached stores)', () => {
+  /** A store as ./answers.ts makes one: what it found, and what the run used. */
+  const storeOf = (found: Map<string, unknown>) => {
+    const used = new Map<string, unknown>()
+    const store: AnswerStore = {
+      known: found.size,
+      get: (id) => found.get(id) ?? used.get(id),
+      use: (id, v) => used.set(id, v),
+    }
+    return {store, used}
+  }
+  const refusing = () => {
+    throw new Error('the engine was opened')
+  }
+
+  it('a second process answers from what the first kept, without opening the engine', () => {
+    const first = storeOf(new Map())
+    const detach = attachAnswers(first.store)
+    const params = [{name: 'kept', env: 'dev'}]
+    const rendered = memoized(engine).render(request(params))
+    const read = memoized(engine).yaml(['kept: [1, yes]\n'])
+    detach()
+    expect(first.used.size).toBe(2)
+    const second = storeOf(first.used)
+    const again = attachAnswers(second.store)
+    try {
+      const fresh = memoized(refusing)
+      expect(fresh.render(request(params))).toEqual(rendered)
+      expect(fresh.yaml(['kept: [1, yes]\n'])).toEqual(read)
+      expect([...second.used.keys()].sort()).toEqual([...first.used.keys()].sort())
+      // What it does not hold opens the engine.
+      expect(() => fresh.render(request([{name: 'new', env: 'dev'}]))).toThrow('the engine was opened')
+    } finally {
+      again()
+    }
+  })
+
+  it("a render naming the clock's or chance's functions is never kept", () => {
+    const kept = storeOf(new Map())
+    const detach = attachAnswers(kept.store)
+    try {
+      for (const t of ['{{ now | date "2006" }}', '{{ randAlphaNum 5 }}', '{{ uuidv4 }}', '{{ .name | htpasswd "x" }}'])
+        memoized(engine).render({goTemplate: true, options: [], templates: [t], params: [{name: 'n'}]})
+      expect(kept.used.size).toBe(0)
+    } finally {
+      detach()
+    }
   })
 })

@@ -13,7 +13,7 @@ import {fileURLToPath} from 'node:url'
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
 
 import {packagePath, workerEntry} from '../../core/package-root.js'
-import {memoized} from './memo.js'
+import {answersKnown, memoized} from './memo.js'
 import type {RenderResult, TemplateEngine} from './types.js'
 
 export type {MatchResult, Params, RenderRequest, RenderResult, TemplateEngine, YamlValue} from './types.js'
@@ -154,23 +154,32 @@ export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine 
   }
 }
 
-let shared: {engine: TemplateEngine} | {error: TemplateEngineUnavailable} | undefined
+let shared: TemplateEngine | undefined
+let unavailable: TemplateEngineUnavailable | undefined
 
 /**
- * The process's one engine, opened on the first call (a missing engine is remembered: asked once). Call it early,
- * without using it, to let the engine start while other work goes on; the options count only on that first call.
+ * The process's one engine, its answers remembered (./memo.ts). Its threads start on the first call, so they start
+ * while other work goes on — unless an attached store of kept answers (./answers.ts) may answer everything: then only
+ * at the first answer it lacks, and a warm run never starts them. A missing engine is remembered: asked once. The
+ * options count only on the first call.
  */
 export function sharedTemplateEngine(options?: EngineOptions): TemplateEngine {
-  if (!shared) {
+  if (unavailable) throw unavailable
+  const open = () => {
+    if (unavailable) throw unavailable
     try {
-      shared = {engine: memoized(openTemplateEngine(options))}
+      return openTemplateEngine(options)
     } catch (e) {
-      if (!(e instanceof TemplateEngineUnavailable)) throw e
-      shared = {error: e}
+      if (e instanceof TemplateEngineUnavailable) unavailable = e
+      throw e
     }
   }
-  if ('error' in shared) throw shared.error
-  return shared.engine
+  if (!shared) {
+    let opened: TemplateEngine | undefined
+    if (!answersKnown()) opened = open()
+    shared = memoized(() => (opened ??= open()))
+  }
+  return shared
 }
 
 /** Template executions (strings × parameter sets) from which a render is split over two threads. */

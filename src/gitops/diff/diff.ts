@@ -68,6 +68,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   if (!input.readConfig) requireRenderKubernetesVersion(input.policy ?? DEFAULT_CONFIG.gitopsPolicy)
   const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
   const cache = await openCache(input)
+  const answers = await keptAnswers(input)
   const trees: Revision[] = []
   try {
     input.onStep?.('Reading the deployables of both revisions')
@@ -86,6 +87,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     await removed
     cache.save()
     charts.save()
+    answers?.save()
     if (base.found + head.found === 0) nothingToRender(compared, layout, policy)
     else if (base.declared + head.declared === 0 && layout?.source !== 'configured') onlyGuessed(compared)
     const changed =
@@ -101,8 +103,16 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     }
     return result
   } finally {
+    answers?.close()
     await Promise.all(trees.map((t) => t.remove()))
   }
+}
+
+/** The template engine's answers kept from earlier diffs of the checkout (none with `--no-cache`). */
+async function keptAnswers(input: GitopsDiffInput) {
+  if (!input.useCache) return undefined
+  const {openKeptAnswers} = await import('../../effects/gotemplate/answers.js')
+  return openKeptAnswers(input.root, input.cacheVersion)
 }
 
 /** The render cache both revisions share, under the checkout's git directory (a fresh one without `useCache`). */
