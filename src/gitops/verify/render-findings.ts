@@ -1,4 +1,5 @@
 /** `gitops verify --render`: the render gate run on the checkout, its findings and report. */
+import type {KeptAnswers} from '../../effects/gotemplate/answers.js'
 import {makeLayout} from '../layout.js'
 import type {RenderGateResult} from '../render/gate.js'
 import {repoRelative} from '../revision/paths.js'
@@ -32,10 +33,16 @@ export async function renderFindings(
   const render = input.render!
   // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
   const revision = await readRevision(input.root, null, 'render')
+  let answers: KeptAnswers | undefined
   try {
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
+    // The template engine's answers kept from earlier runs (with the render cache, not without).
+    if (opened && input.cacheVersion !== undefined) {
+      const {openKeptAnswers} = await import('../../effects/gotemplate/answers.js')
+      answers = openKeptAnswers(input.root, input.cacheVersion)
+    }
     // One revision: the checkout declares the chart repositories it may fetch from (it is its own base).
     const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
     const charts = new ChartFetcher({
@@ -65,10 +72,12 @@ export async function renderFindings(
     })
     cache?.save()
     charts.save()
+    answers?.save()
     // Renderers' messages name the revision where it is mounted: every path is made repo-relative.
     for (const f of result.findings) f.message = repoRelative(f.message, revision.dir)
     return result
   } finally {
+    answers?.close()
     await revision.remove()
   }
 }
