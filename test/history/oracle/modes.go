@@ -78,11 +78,8 @@ func generateSet(req Request) Answer {
 	all := generatorsOf(req, c, scm)
 	var ans Answer
 	for _, g := range set.Spec.Generators {
-		results, err := generators.Transform(g, all, set.Spec.Template, &set, map[string]any{}, c)
-		if err != nil {
-			ans.Error = "error generating params: " + err.Error()
-			return ans
-		}
+		// An error here is GenerateApplications' too (it calls Transform alike): answered from there.
+		results, _ := generators.Transform(g, all, set.Spec.Template, &set, map[string]any{}, c)
 		var params []map[string]any
 		for _, r := range results {
 			params = append(params, r.Params...)
