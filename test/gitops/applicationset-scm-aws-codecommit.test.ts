@@ -25,6 +25,7 @@ import {
   scmParams,
   type ScmDiff,
   expectArgoScm,
+  expectArgoScmFailure,
 } from '../support/scm-appset.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {toolEnv} from '../support/toolchain.js'
@@ -139,6 +140,13 @@ describe("Argo CD v3.5.1's own CodeCommit provider (the oracle) over the same fa
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
     await same({values: {foo: 'bar', at: '{{ branch }}?'}}, false)
     await same({allBranches: true, values: {at: '{{ .repository_id }}'}})
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, cc(more), await api(), {env: argoEnv()})
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
   })
 })
 

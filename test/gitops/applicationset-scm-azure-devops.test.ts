@@ -34,6 +34,7 @@ import {
   scmParams,
   type ScmDiff,
   expectArgoScm,
+  expectArgoScmFailure,
   TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
@@ -167,6 +168,14 @@ describe("Argo CD v3.5.1's own Azure DevOps provider (the oracle) over the same 
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
     await same('myorg', P, {values: {foo: 'bar', at: '{{ branch }}?'}}, false)
     await same('myorg', P, {allBranches: true, values: {at: '{{ .short_sha_7 }}'}})
+  })
+
+  it("a pattern Go cannot compile: the generator fails in Argo CD's words (cloneProtocol is ignored)", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, azure('myorg', 'names', {accessTokenRef: TOKEN_REF, ...more}), await api(), {
+        token: TOKEN,
+      })
+    await fails({filters: [{repositoryMatch: '('}]})
   })
 })
 

@@ -24,6 +24,7 @@ import {
   scmGenerator,
   scmParams,
   expectArgoScm,
+  expectArgoScmFailure,
   TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
@@ -120,6 +121,15 @@ describe("Argo CD v3.5.1's own Bitbucket Server provider (the oracle) over the s
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
     await same('PROJECT', {values: {foo: 'bar', at: '{{ branch }}?'}})
     await same('BRANCHES', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}}, true)
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, bbs('NAMES', {bearerToken: {tokenRef: TOKEN_REF}, ...more}), await api(), {
+        token: TOKEN,
+      })
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
   })
 })
 

@@ -22,6 +22,7 @@ import {
   scmParams,
   type ScmDiff,
   expectArgoScm,
+  expectArgoScmFailure,
   TOKEN_REF,
 } from '../support/scm-appset.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
@@ -121,6 +122,18 @@ describe("Argo CD v3.5.1's own Bitbucket Cloud provider (the oracle) over the sa
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
     await same('names', {values: {foo: 'bar', at: '{{ branch }}?'}}, false)
     await same('wide', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}})
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(
+        oracle,
+        bitbucket('names', {appPasswordRef: TOKEN_REF, ...more}),
+        (await scmOfFlag('bitbucket', basic.api, env({BITBUCKET_USER: 'argo'})))!,
+        {token: TOKEN, env: {BITBUCKET_API_BASE_URL: basic.api}},
+      )
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
   })
 })
 

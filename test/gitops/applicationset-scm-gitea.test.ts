@@ -21,6 +21,7 @@ import {
   diffFleet,
   expandScm,
   expectArgoScm,
+  expectArgoScmFailure,
   fleetAppSet,
   scmAppSet,
   scmFailure,
@@ -125,6 +126,13 @@ describe("Argo CD v3.5.1's own Gitea provider (the oracle) over the same fake Gi
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
     await same('myorg', {values: {foo: 'bar', at: '{{ branch }}?'}})
     await same('branches', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}}, true)
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, giteaSpec('names', {tokenRef: TOKEN_REF, ...more}), await api(), {token: TOKEN})
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
   })
 })
 

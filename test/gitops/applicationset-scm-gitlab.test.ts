@@ -26,6 +26,7 @@ import {
   scmGenerator,
   scmParams,
   expectArgoScm,
+  expectArgoScmFailure,
   TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
@@ -156,6 +157,13 @@ describe("Argo CD v3.5.1's own GitLab provider (the oracle) over the same fake G
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
     await same('myorg', {values: {foo: 'bar', at: '{{ branch }}?'}}, false)
     await same('branches', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}})
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, gitlab('names', {tokenRef: TOKEN_REF, ...more}), await api(), {token: TOKEN})
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
   })
 })
 

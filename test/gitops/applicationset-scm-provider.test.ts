@@ -30,6 +30,7 @@ import {
   scmParams,
   type ScmDiff,
   expectArgoScm,
+  expectArgoScmFailure,
   TOKEN_REF,
   prefixProxy,
 } from '../support/scm-appset.js'
@@ -156,6 +157,19 @@ describe("Argo CD v3.5.1's own GitHub provider (the oracle) over the same fake G
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
     await same('myorg', {values: {foo: 'bar', at: '{{ branch }}?'}})
     await same('branches', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}}, true)
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(
+        oracle,
+        github('names', {tokenRef: TOKEN_REF, ...more}),
+        await api(),
+        {token: TOKEN},
+        {github: {...github('names', {tokenRef: TOKEN_REF, ...more}).github, api: enterprise.url}},
+      )
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
   })
 })
 
