@@ -1,15 +1,19 @@
 /**
  * The ApplicationSet `clusters` generator, evaluated over the clusters Argo CD's API lists (the swagger-validating
- * stand-in, test/support/argocd-server.ts, through the real client): the cases of argo-cd v3.5.1's own
- * applicationset/generators/cluster_test.go (TestGenerateParams, TestGenerateParamsGoTemplate), their two cluster
- * Secrets served as the API serves them, and their expected parameter sets copied as they are (Argo CD's order is a Go
- * map's: compared by name). Then what the port adds: the in-cluster Secret, selector validation, matrix and template
- * override, and the failures (fail closed).
+ * stand-in, test/support/argocd-server.ts, through the real client) and held to Argo CD v3.5.1's own code: the oracle
+ * (test/support/argo-oracle.ts) runs the ApplicationSet controller's GenerateApplications over the same clusters, held
+ * as cluster Secrets in a fake controller-runtime client, and answers each generator's parameter sets
+ * (generators.Transform) and the Applications. The cases are those of argo-cd v3.5.1's own
+ * applicationset/generators/cluster_test.go (TestGenerateParams, TestGenerateParamsGoTemplate: their two cluster
+ * Secrets and their generator specs), then what the port adds: the in-cluster Secret, selector validation, matrix and
+ * template override, and the failures (fail closed). Argo CD's order is a Go map's: compared by name.
  */
+import * as YAML from 'yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {readRegisteredClusters} from '../../src/gitops/listings/argocd-clusters.js'
 import type {RegisteredClusters} from '../../src/gitops/deployables/types.js'
+import {startOracle, type GenerateAnswer, type Oracle} from '../support/argo-oracle.js'
 import {expandDocument} from '../support/appset-expansion.js'
 import {clusterJson, FakeArgoCd, localClusterJson, type FakeClusterSecret} from '../support/argocd-server.js'
 import {runCli} from '../support/cli.js'
@@ -19,16 +23,19 @@ import {requireTool, toolEnv} from '../support/toolchain.js'
 const TOKEN = 'argocd-clusters-token-5b2e'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
 let argo: FakeArgoCd
+let oracle: Oracle
 
 beforeAll(async () => {
+  oracle = startOracle()
   argo = await new FakeArgoCd(TOKEN).start()
-})
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
   expect(argo.violations).toEqual([])
   await argo.stop()
 })
 
-// cluster_test.go's two Secrets (TestGenerateParams; TestGenerateParamsGoTemplate drops production's project).
+// cluster_test.go's two Secrets (TestGenerateParamsGoTemplate drops production's project).
 const staging: FakeClusterSecret = {
   name: 'staging-01',
   server: 'https://staging-01.example.com',
@@ -49,6 +56,12 @@ async function listed(served: object[], token = TOKEN): Promise<RegisteredCluste
   const read = await readRegisteredClusters(argo.url, {ARGOCD_AUTH_TOKEN: token, AMEIDE_TEST_TIMINGS: FAST})
   return read!
 }
+
+/** The Secrets as the API serves them (the local cluster added where none names https://kubernetes.default.svc). */
+const served = (secrets: FakeClusterSecret[]) => [
+  ...secrets.map(clusterJson),
+  ...(secrets.some((c) => c.server === 'https://kubernetes.default.svc') ? [] : [localClusterJson()]),
+]
 
 /** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
 function appSet(generators: string[], goTemplate: boolean, name: string): string {
@@ -73,15 +86,55 @@ function appSet(generators: string[], goTemplate: boolean, name: string): string
 const expand = (text: string, clusters?: RegisteredClusters) =>
   expandDocument(text, 'fleet.yaml', clusters ? {clusters} : {})
 
-/** The generated parameter sets, in name order (Argo CD iterates a Go map: no order to compare). */
-function paramsOf(text: string, clusters: RegisteredClusters): Array<Record<string, unknown>> {
-  const out = expand(text, clusters)
+type Params = Record<string, unknown>
+/** Parameter sets in name order, a flat list's `clusters` too (Argo CD iterates a Go map: no order to compare). */
+const byName = (sets: Params[]): Params[] =>
+  [...sets]
+    .map((p) => (Array.isArray(p.clusters) ? {...p, clusters: byName(p.clusters as Params[])} : p))
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+
+/** What Argo CD's GenerateApplications makes of `text` over the cluster Secrets `secrets`. */
+function argoGenerate(text: string, secrets: FakeClusterSecret[]): Promise<GenerateAnswer> {
+  return oracle.generate({
+    applicationSet: YAML.parse(text) as Record<string, unknown>,
+    clusters: secrets,
+  })
+}
+
+/** An Application as both sides name and place it. */
+const shape = (name: string, spec: Record<string, unknown>) => ({
+  name,
+  project: spec.project,
+  source: spec.source,
+  destination: spec.destination,
+})
+
+/**
+ * `text` expanded by `gitops diff` over the clusters the API lists for `secrets`, and by Argo CD over the Secrets:
+ * the same parameter sets (each top-level generator's) and the same Applications. Returns Argo CD's answer.
+ */
+async function expectSame(text: string, secrets: FakeClusterSecret[]): Promise<GenerateAnswer> {
+  const want = await argoGenerate(text, secrets)
+  expect(want.error).toBeUndefined()
+  const out = expand(text, await listed(served(secrets)))
   expect(out.errors).toEqual([])
   expect(out.notRendered).toEqual([])
-  return out.applications.map((a) => a.generatedBy!.params).sort((a, b) => String(a.name).localeCompare(String(b.name)))
+  if (want.params?.length === 1)
+    expect(byName(out.applications.map((a) => a.generatedBy!.params))).toEqual(byName(want.params[0] ?? []))
+  const apps = (want.applications ?? []).map((a) => shape(a.metadata.name, a.spec)).sort(byAppName)
+  expect(apps.length).toBeGreaterThan(0)
+  expect(out.applications.map((a) => shape(a.name, a.spec as Record<string, unknown>)).sort(byAppName)).toEqual(apps)
+  return want
 }
-const byName = (sets: Array<Record<string, unknown>>) =>
-  [...sets].sort((a, b) => String(a.name).localeCompare(String(b.name)))
+const byAppName = (a: {name: string}, b: {name: string}) => a.name.localeCompare(b.name)
+
+/**
+ * KNOWN: `gitops diff` reports a generator's failure as `error generating params: <the generator's error>` (the
+ * controller's log line), where Argo CD's ApplicationSet condition carries the generator's error alone
+ * (applicationset_controller.go: `Message: err.Error()`). The prefix is kept: every generator's failures and their
+ * tests share it; the rest of the message is Argo CD's.
+ */
+const GENERATION_ERROR_PREFIX = 'error generating params: '
 
 /** cluster_test.go's `values` of the "no label selector" and flat cases. */
 const FAST_VALUES = {
@@ -107,238 +160,61 @@ const GO_VALUES = {
 
 const generator = (spec: Record<string, unknown>) => [`- clusters: ${JSON.stringify(spec)}`]
 
-// TestGenerateParams' expected sets (fasttemplate), as written there.
-const F_LOCAL_VALUES = {
-  'values.lol1': 'lol',
-  'values.lol2': '{{values.lol1}}{{values.lol1}}',
-  'values.lol3': '{{values.lol2}}{{values.lol2}}{{values.lol2}}',
-  'values.foo': 'bar',
-  'values.bar': '{{ metadata.annotations.foo.argoproj.io }}',
-  'values.no-op': '{{ this-does-not-exist }}',
-  'values.bat': '{{ metadata.labels.environment }}',
-  'values.aaa': 'https://kubernetes.default.svc',
-}
-const F_LOCAL = {
-  nameNormalized: 'in-cluster',
-  name: 'in-cluster',
-  server: 'https://kubernetes.default.svc',
-  project: '',
-}
-const F_PRODUCTION = {
-  name: 'production_01/west',
-  nameNormalized: 'production-01-west',
-  server: 'https://production-01.example.com',
-  'metadata.labels.environment': 'production',
-  'metadata.labels.org': 'bar',
-  'metadata.labels.argocd.argoproj.io/secret-type': 'cluster',
-  'metadata.annotations.foo.argoproj.io': 'production',
-  project: 'prod-project',
-}
-const F_STAGING = {
-  name: 'staging-01',
-  nameNormalized: 'staging-01',
-  server: 'https://staging-01.example.com',
-  'metadata.labels.environment': 'staging',
-  'metadata.labels.org': 'foo',
-  'metadata.labels.argocd.argoproj.io/secret-type': 'cluster',
-  'metadata.annotations.foo.argoproj.io': 'staging',
-  project: '',
-}
-const fValues = (server: string, env: string) => ({
-  ...F_LOCAL_VALUES,
-  'values.bar': env,
-  'values.bat': env,
-  'values.aaa': server,
-})
+const IN = [{key: 'environment', operator: 'In', values: ['production', 'staging']}]
 
-interface Case {
-  name: string
-  spec: Record<string, unknown>
-  want: Array<Record<string, unknown>>
-}
-
-const FAST_CASES: Case[] = [
-  {
-    name: 'no label selector: every Secret, then the local cluster, values rendered with each',
-    spec: {values: FAST_VALUES},
-    want: [
-      {...F_LOCAL_VALUES, ...F_LOCAL},
-      {...fValues('https://production-01.example.com', 'production'), ...F_PRODUCTION},
-      {...fValues('https://staging-01.example.com', 'staging'), ...F_STAGING},
-    ],
-  },
+/** cluster_test.go's generator specs (TestGenerateParams; TestGenerateParamsGoTemplate with GO_VALUES). */
+const specs = (values: Record<string, string>) => [
+  {name: 'no label selector: every Secret, then the local cluster, values rendered with each', spec: {values}},
   {
     name: 'secret type label selector: the Secrets, not the local cluster',
     spec: {selector: {matchLabels: {'argocd.argoproj.io/secret-type': 'cluster'}}},
-    want: [F_PRODUCTION, F_STAGING],
   },
   {
     name: 'production-only: matchLabels',
     spec: {selector: {matchLabels: {environment: 'production'}}, values: {foo: 'bar'}},
-    want: [{'values.foo': 'bar', ...F_PRODUCTION}],
   },
-  {
-    name: 'production or staging: matchExpressions In',
-    spec: {
-      selector: {matchExpressions: [{key: 'environment', operator: 'In', values: ['production', 'staging']}]},
-      values: {foo: 'bar'},
-    },
-    want: [
-      {'values.foo': 'bar', ...F_STAGING},
-      {'values.foo': 'bar', ...F_PRODUCTION},
-    ],
-  },
+  {name: 'production or staging: matchExpressions In', spec: {selector: {matchExpressions: IN}, values: {foo: 'bar'}}},
   {
     name: 'production or staging with match labels: both must hold',
-    spec: {
-      selector: {
-        matchExpressions: [{key: 'environment', operator: 'In', values: ['production', 'staging']}],
-        matchLabels: {org: 'foo'},
-      },
-      values: {name: 'baz'},
-    },
-    want: [{'values.name': 'baz', ...F_STAGING}],
-  },
-]
-
-describe("cluster_test.go TestGenerateParams (fasttemplate), over Argo CD's API", () => {
-  it.each(FAST_CASES)('$name', async ({spec, want}) => {
-    const clusters = await listed([clusterJson(staging), clusterJson(production), localClusterJson()])
-    const got = paramsOf(appSet(generator(spec), false, '{{nameNormalized}}'), clusters)
-    expect(got).toEqual(byName(want))
-  })
-
-  it('flat mode without selectors: one set, {clusters: [every set]}', async () => {
-    const clusters = await listed([clusterJson(staging), clusterJson(production), localClusterJson()])
-    const got = paramsOf(appSet(generator({values: FAST_VALUES, flatList: true}), false, 'flat'), clusters)
-    expect(got).toHaveLength(1)
-    expect(Object.keys(got[0])).toEqual(['clusters'])
-    expect(byName(got[0].clusters as Array<Record<string, unknown>>)).toEqual(
-      byName([
-        {...F_LOCAL_VALUES, ...F_LOCAL},
-        {...fValues('https://production-01.example.com', 'production'), ...F_PRODUCTION},
-        {...fValues('https://staging-01.example.com', 'staging'), ...F_STAGING},
-      ]),
-    )
-  })
-})
-
-// TestGenerateParamsGoTemplate's expected sets (production has no project there).
-const G_PRODUCTION_META = {
-  labels: {'argocd.argoproj.io/secret-type': 'cluster', environment: 'production', org: 'bar'},
-  annotations: {'foo.argoproj.io': 'production'},
-}
-const G_STAGING_META = {
-  labels: {'argocd.argoproj.io/secret-type': 'cluster', environment: 'staging', org: 'foo'},
-  annotations: {'foo.argoproj.io': 'staging'},
-}
-const G_PRODUCTION = {
-  name: 'production_01/west',
-  nameNormalized: 'production-01-west',
-  server: 'https://production-01.example.com',
-  project: '',
-  metadata: G_PRODUCTION_META,
-}
-const G_STAGING = {
-  name: 'staging-01',
-  nameNormalized: 'staging-01',
-  server: 'https://staging-01.example.com',
-  project: '',
-  metadata: G_STAGING_META,
-}
-const G_LOCAL = {
-  nameNormalized: 'in-cluster',
-  name: 'in-cluster',
-  server: 'https://kubernetes.default.svc',
-  project: '',
-}
-const gValues = (bar: string, aaa: string) => ({
-  lol1: 'lol',
-  lol2: '<no value><no value>',
-  lol3: '<no value><no value><no value>',
-  foo: 'bar',
-  bar,
-  bat: bar,
-  aaa,
-  'no-op': '<no value>',
-})
-const G_ALL = [
-  {...G_PRODUCTION, values: gValues('production', 'https://production-01.example.com')},
-  {...G_STAGING, values: gValues('staging', 'https://staging-01.example.com')},
-  {...G_LOCAL, values: gValues('', 'https://kubernetes.default.svc')},
-]
-const IN = [{key: 'environment', operator: 'In', values: ['production', 'staging']}]
-
-const GO_CASES: Case[] = [
-  {name: 'goTemplate no label selector: metadata maps, values as .values', spec: {values: GO_VALUES}, want: G_ALL},
-  {
-    name: 'goTemplate secret type label selector',
-    spec: {selector: {matchLabels: {'argocd.argoproj.io/secret-type': 'cluster'}}},
-    want: [G_PRODUCTION, G_STAGING],
-  },
-  {
-    name: 'goTemplate production-only',
-    spec: {selector: {matchLabels: {environment: 'production'}}, values: {foo: 'bar'}},
-    want: [{...G_PRODUCTION, values: {foo: 'bar'}}],
-  },
-  {
-    name: 'goTemplate production or staging',
-    spec: {selector: {matchExpressions: IN}, values: {foo: 'bar'}},
-    want: [
-      {...G_PRODUCTION, values: {foo: 'bar'}},
-      {...G_STAGING, values: {foo: 'bar'}},
-    ],
-  },
-  {
-    name: 'goTemplate production or staging with match labels',
     spec: {selector: {matchExpressions: IN, matchLabels: {org: 'foo'}}, values: {name: 'baz'}},
-    want: [{...G_STAGING, values: {name: 'baz'}}],
+  },
+  {name: 'flat list without selectors: one set, {clusters: [every set]}', spec: {values, flatList: true}},
+  {
+    name: 'flat list with matchExpressions (the local cluster left out)',
+    spec: {selector: {matchExpressions: IN}, values: {foo: 'bar'}, flatList: true},
   },
 ]
 
-describe("cluster_test.go TestGenerateParamsGoTemplate, over Argo CD's API", () => {
-  const secrets = () => [clusterJson(staging), clusterJson({...production, project: undefined}), localClusterJson()]
-
-  it.each(GO_CASES)('$name', async ({spec, want}) => {
-    const got = paramsOf(appSet(generator(spec), true, '{{ .nameNormalized }}'), await listed(secrets()))
-    expect(got).toEqual(byName(want))
+describe("cluster_test.go TestGenerateParams (fasttemplate), as Argo CD's GenerateApplications", () => {
+  it.each(specs(FAST_VALUES))('$name', async ({spec}) => {
+    const name = spec.flatList ? 'flat' : '{{nameNormalized}}'
+    await expectSame(appSet(generator(spec), false, name), [staging, production])
   })
+})
 
-  it('goTemplate flat list: with no selector, and with matchExpressions (the local cluster left out)', async () => {
-    const clusters = await listed(secrets())
-    const all = paramsOf(appSet(generator({values: GO_VALUES, flatList: true}), true, 'flat'), clusters)
-    expect(all).toHaveLength(1)
-    expect(byName(all[0].clusters as Array<Record<string, unknown>>)).toEqual(byName(G_ALL))
-    const some = paramsOf(
-      appSet(generator({selector: {matchExpressions: IN}, values: {foo: 'bar'}, flatList: true}), true, 'flat'),
-      clusters,
-    )
-    expect(byName(some[0].clusters as Array<Record<string, unknown>>)).toEqual([
-      {...G_PRODUCTION, values: {foo: 'bar'}},
-      {...G_STAGING, values: {foo: 'bar'}},
-    ])
+describe("cluster_test.go TestGenerateParamsGoTemplate, as Argo CD's GenerateApplications", () => {
+  it.each(specs(GO_VALUES))('goTemplate $name', async ({spec}) => {
+    const name = spec.flatList ? 'flat' : '{{ .nameNormalized }}'
+    await expectSame(appSet(generator(spec), true, name), [staging, {...production, project: undefined}])
   })
 })
 
 describe('the clusters generator beyond cluster_test.go', () => {
   it('an in-cluster Secret replaces the local cluster, and a selector may select it by its labels', async () => {
     const inCluster = {name: 'hub', server: 'https://kubernetes.default.svc', labels: {role: 'hub'}}
-    const clusters = await listed([clusterJson(staging), clusterJson(inCluster)])
-    const all = paramsOf(appSet(generator({}), true, '{{ .nameNormalized }}'), clusters)
-    expect(all.map((p) => p.name)).toEqual(['hub', 'staging-01'])
-    expect(all[0].metadata).toEqual({labels: {role: 'hub', 'argocd.argoproj.io/secret-type': 'cluster'}})
-    const hub = paramsOf(appSet(generator({selector: {matchLabels: {role: 'hub'}}}), true, '{{ .name }}'), clusters)
-    expect(hub.map((p) => p.name)).toEqual(['hub'])
+    const all = await expectSame(appSet(generator({}), true, '{{ .nameNormalized }}'), [staging, inCluster])
+    expect(all.applications?.map((a) => a.metadata.name).sort()).toEqual(['hub', 'staging-01'])
+    const hub = await expectSame(appSet(generator({selector: {matchLabels: {role: 'hub'}}}), true, '{{ .name }}'), [
+      staging,
+      inCluster,
+    ])
+    expect(hub.applications?.map((a) => a.metadata.name)).toEqual(['hub'])
     // NotIn and DoesNotExist hold for a Secret without the label (labels.Requirement.Matches).
-    const notHub = paramsOf(
-      appSet(generator({selector: {matchExpressions: [{key: 'role', operator: 'DoesNotExist'}]}}), true, '{{ .name }}'),
-      clusters,
-    )
-    expect(notHub.map((p) => p.name)).toEqual(['staging-01'])
+    const absent = {selector: {matchExpressions: [{key: 'role', operator: 'DoesNotExist'}]}}
+    await expectSame(appSet(generator(absent), true, '{{ .name }}'), [staging, inCluster])
   })
 
   it('inside a matrix: each selected cluster with each list element (a child template is not used)', async () => {
-    const clusters = await listed([clusterJson(staging), clusterJson(production), localClusterJson()])
     const text = appSet(
       [
         '- matrix:',
@@ -352,17 +228,11 @@ describe('the clusters generator beyond cluster_test.go', () => {
       true,
       '{{ .app }}-{{ .nameNormalized }}-{{ .values.tier }}',
     )
-    const out = expand(text, clusters)
-    expect(out.errors).toEqual([])
-    // matrix.go transforms each child with an empty template: only its parameters are kept.
-    expect(out.applications.map((a) => [a.name, a.spec.project]).sort()).toEqual([
-      ['api-staging-01-staging', 'default'],
-      ['web-staging-01-staging', 'default'],
-    ])
+    const want = await expectSame(text, [staging, production])
+    expect(want.applications).toHaveLength(2)
   })
 
   it("a top-level generator's template is merged over spec.template", async () => {
-    const clusters = await listed([clusterJson(staging), clusterJson(production), localClusterJson()])
     const text = appSet(
       [
         '- clusters:',
@@ -372,29 +242,29 @@ describe('the clusters generator beyond cluster_test.go', () => {
       true,
       '{{ .nameNormalized }}',
     )
-    const out = expand(text, clusters)
-    expect(out.errors).toEqual([])
-    expect(out.applications.map((a) => [a.name, a.spec.project]).sort()).toEqual([
-      ['production-01-west', 'bar'],
-      ['staging-01', 'foo'],
-    ])
+    const want = await expectSame(text, [staging, production])
+    expect(want.applications?.map((a) => a.spec.project).sort()).toEqual(['bar', 'foo'])
   })
 
-  it('a selector Argo CD cannot convert fails the ApplicationSet (bad operator, bad label value)', async () => {
-    const clusters = await listed([clusterJson(staging)])
+  it("a selector Argo CD cannot convert fails the ApplicationSet with Argo CD's message", async () => {
+    const clusters = await listed(served([staging]))
     const bad = [
       {matchExpressions: [{key: 'environment', operator: 'Like', values: ['x']}]},
       {matchLabels: {environment: 'not a label value'}},
       {matchExpressions: [{key: 'environment', operator: 'In', values: []}]},
+      {matchExpressions: [{key: 'environment', operator: 'Exists', values: ['x']}]},
+      {matchLabels: {'bad key': 'x'}},
+      {matchLabels: {'Example.com/x': 'y'}},
+      {matchLabels: {'a/b/c': 'y'}},
     ]
     for (const selector of bad) {
-      const out = expand(appSet(generator({selector}), true, '{{ .name }}'), clusters)
+      const text = appSet(generator({selector}), true, '{{ .name }}')
+      const want = await argoGenerate(text, [staging])
+      expect(want.applications ?? []).toEqual([])
+      expect(want.error).toMatch(/^error getting cluster secrets: error converting label selector: /)
+      const out = expand(text, clusters)
       expect(out.applications).toEqual([])
-      expect(out.errors).toEqual([
-        expect.objectContaining({
-          message: expect.stringMatching(/^error generating params: error converting label selector: /),
-        }),
-      ])
+      expect(out.errors.map((e) => e.message)).toEqual([`${GENERATION_ERROR_PREFIX}${want.error}`])
     }
   })
 

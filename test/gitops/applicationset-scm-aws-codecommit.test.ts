@@ -24,7 +24,10 @@ import {
   scmGenerator,
   scmParams,
   type ScmDiff,
+  expectArgoScm,
+  expectArgoScmFailure,
 } from '../support/scm-appset.js'
+import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {toolEnv} from '../support/toolchain.js'
 
 const KEY: FakeAwsKey = {
@@ -60,10 +63,13 @@ const REPOSITORIES: FakeCodeCommitRepository[] = [
 ]
 
 let aws: FakeCodeCommit
+let oracle: Oracle
 beforeAll(async () => {
+  oracle = startOracle()
   aws = await new FakeCodeCommit({key: KEY, repositories: REPOSITORIES, pageSize: 2}).start()
-})
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
   expect(aws.violations).toEqual([])
   await aws.close()
 })
@@ -97,6 +103,51 @@ const repo1 = (url: string, branch = 'main') => ({
   short_sha: '',
   short_sha_7: '',
   labels: '',
+})
+
+describe("Argo CD v3.5.1's own CodeCommit provider (the oracle) over the same fake AWS: the same parameter sets", () => {
+  // The AWS SDK for Go finds the fake by AWS_ENDPOINT_URL and signs with the test's key, as `gitops diff` does.
+  const argoEnv = () => ({
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_ACCESS_KEY_ID: KEY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey,
+    AWS_SESSION_TOKEN: KEY.sessionToken!,
+    AWS_REGION: KEY.region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  })
+  const same = async (more: Record<string, unknown> = {}, goTemplate = true) =>
+    expectArgoScm(oracle, cc(more), await api(), {env: argoEnv()}, goTemplate)
+
+  it.each([
+    ['every repository with a default branch, over pages of 2', {}],
+    ['every branch', {allBranches: true}],
+    ['https clone URLs', {cloneProtocol: 'https'}],
+    ['the region named', {region: 'us-east-1'}],
+    ['tag filters: a key, a key and value', {tagFilters: [{key: 'team', value: 'a'}]}],
+    ['tag filters: a key alone', {tagFilters: [{key: 'key1'}], allBranches: true}],
+  ] as const)('%s', async (_, more) => {
+    await same(more)
+  })
+
+  it('the filters: repositoryMatch, pathsExist, pathsDoNotExist, branchMatch', async () => {
+    await same({filters: [{repositoryMatch: 'o$'}]})
+    await same({filters: [{pathsExist: ['two/app.yaml']}]})
+    await same({filters: [{pathsDoNotExist: ['lib/config.yaml']}]})
+    await same({allBranches: true, filters: [{branchMatch: '^feature/'}]})
+    await same({allBranches: true, filters: [{pathsExist: ['lib/config/']}]})
+  })
+
+  it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
+    await same({values: {foo: 'bar', at: '{{ branch }}?'}}, false)
+    await same({allBranches: true, values: {at: '{{ .repository_id }}'}})
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, cc(more), await api(), {env: argoEnv()})
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
+  })
 })
 
 describe('aws_codecommit_test.go TestAWSCodeCommitListRepos, over the fake CodeCommit', () => {

@@ -20,6 +20,7 @@ import {
   wrapped,
   type FakeAzureRepository,
 } from '../support/azure-devops-server.js'
+import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {diffLast} from '../support/diff-repo.js'
 import {
@@ -32,6 +33,9 @@ import {
   scmGenerator,
   scmParams,
   type ScmDiff,
+  expectArgoScm,
+  expectArgoScmFailure,
+  TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
@@ -99,10 +103,13 @@ const ORGS: Record<string, Record<string, FakeAzureRepository[]>> = {
 }
 
 let az: FakeAzureDevOps
+let oracle: Oracle
 beforeAll(async () => {
+  oracle = startOracle()
   az = await new FakeAzureDevOps({token: TOKEN, organizations: ORGS}).start()
-})
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
   expect(az.violations).toEqual([])
   await az.close()
 })
@@ -123,6 +130,54 @@ const pairs = branchPairs
 
 const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 const PREFIX = 'error generating params: error listing repos: '
+
+describe("Argo CD v3.5.1's own Azure DevOps provider (the oracle) over the same fake server: the same parameter sets", () => {
+  const same = async (org: string, project: string, more: Record<string, unknown> = {}, goTemplate = true) =>
+    expectArgoScm(
+      oracle,
+      azure(org, project, {accessTokenRef: TOKEN_REF, ...more}),
+      await api(),
+      {token: TOKEN},
+      goTemplate,
+    )
+
+  it.each([
+    ["the description's recorded repositories at their default branches", 'fabrikam', 'Fabrikam-Fiber-Git', {}],
+    [
+      "the description's recorded branch statistics, every branch",
+      'fabrikam',
+      'Fabrikam-Fiber-Git',
+      {allBranches: true},
+    ],
+    ['the default branch of a repository with a feature branch', 'myorg', P, {}],
+    ['every branch of it', 'myorg', P, {allBranches: true}],
+    ['only the eligible repository of a listing missing fields', 'myorg', 'listing', {}],
+    // (A branch name listed twice makes two Applications of one name: gitops diff refuses the set, as Argo CD does.)
+  ] as const)('%s', async (_, org, project, more) => {
+    await same(org, project, more)
+  })
+
+  it('the filters: repositoryMatch, pathsExist, pathsDoNotExist, branchMatch', async () => {
+    await same('myorg', 'names', {filters: [{repositoryMatch: 'n|hr'}]})
+    await same('myorg', 'names', {filters: [{pathsExist: ['two']}]})
+    await same('myorg', 'names', {filters: [{pathsDoNotExist: ['two/']}]})
+    await same('myorg', P, {allBranches: true, filters: [{branchMatch: 'feat'}]})
+    await same('myorg', P, {allBranches: true, filters: [{pathsExist: ['dir/subdir/item.yaml']}]})
+  })
+
+  it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
+    await same('myorg', P, {values: {foo: 'bar', at: '{{ branch }}?'}}, false)
+    await same('myorg', P, {allBranches: true, values: {at: '{{ .short_sha_7 }}'}})
+  })
+
+  it("a pattern Go cannot compile: the generator fails in Argo CD's words (cloneProtocol is ignored)", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, azure('myorg', 'names', {accessTokenRef: TOKEN_REF, ...more}), await api(), {
+        token: TOKEN,
+      })
+    await fails({filters: [{repositoryMatch: '('}]})
+  })
+})
 
 describe("the description's recorded examples (organization fabrikam), over the fake Azure DevOps", () => {
   const fiber = (branch: string, sha: string) => ({

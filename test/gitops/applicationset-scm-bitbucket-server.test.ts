@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
+import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {FakeBitbucketServer, type FakeBitbucketRepo} from '../support/bitbucket-datacenter-server.js'
 import {
@@ -22,6 +23,9 @@ import {
   scmFailure,
   scmGenerator,
   scmParams,
+  expectArgoScm,
+  expectArgoScmFailure,
+  TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
@@ -58,10 +62,13 @@ const PROJECTS: Record<string, FakeBitbucketRepo[]> = {
 }
 
 let server: FakeBitbucketServer
+let oracle: Oracle
 beforeAll(async () => {
+  oracle = startOracle()
   server = await new FakeBitbucketServer({token: TOKEN, projects: PROJECTS}).start()
-})
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
   expect(server.violations).toEqual([])
   await server.close()
 })
@@ -81,6 +88,50 @@ const paramsOf = async (spec: Record<string, unknown>, goTemplate = false, scm?:
 const pairs = branchPairs
 
 const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
+
+describe("Argo CD v3.5.1's own Bitbucket Server provider (the oracle) over the same fake server: the same parameter sets", () => {
+  const same = async (project: string, more: Record<string, unknown> = {}, goTemplate = false) =>
+    expectArgoScm(
+      oracle,
+      bbs(project, {bearerToken: {tokenRef: TOKEN_REF}, ...more}),
+      await api(),
+      {token: TOKEN},
+      goTemplate,
+    )
+
+  it.each([
+    ['the default branch, ssh', 'PROJECT', {}],
+    ['https clone URLs, every branch', 'PROJECT', {cloneProtocol: 'https', allBranches: true}],
+    ['150 repositories over pages', 'MANY', {}],
+    ['150 branches over pages', 'BRANCHY', {allBranches: true}],
+    ['no default branch, an unset one, and a repository with two branches', 'DEFAULTS', {}],
+    ['no default branch, an unset one, and every branch', 'DEFAULTS', {allBranches: true}],
+  ] as const)('%s', async (_, project, more) => {
+    await same(project, more)
+  })
+
+  it('the filters: repositoryMatch, pathsExist, pathsDoNotExist, branchMatch, and their AND and OR', async () => {
+    await same('NAMES', {filters: [{repositoryMatch: 'n|hr'}]})
+    await same('NAMES', {filters: [{pathsExist: ['two']}]})
+    await same('NAMES', {filters: [{pathsDoNotExist: ['two/']}]})
+    await same('BRANCHES', {allBranches: true, filters: [{branchMatch: 'w'}]})
+    await same('PROJECT', {filters: [{pathsExist: ['pkg/main.go']}, {pathsExist: ['nowhere']}]})
+  })
+
+  it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
+    await same('PROJECT', {values: {foo: 'bar', at: '{{ branch }}?'}})
+    await same('BRANCHES', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}}, true)
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, bbs('NAMES', {bearerToken: {tokenRef: TOKEN_REF}, ...more}), await api(), {
+        token: TOKEN,
+      })
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
+  })
+})
 
 describe('bitbucket_server_test.go, over the fake Bitbucket', () => {
   const repo = {

@@ -14,7 +14,18 @@ import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
 import {argoCd, FakeBitbucket, repository, type FakeBitbucketRepository} from '../support/bitbucket-server.js'
 import {diffLast} from '../support/diff-repo.js'
-import {branchPairs, diffFleet, fleetAppSet, scmFailure, scmParams, type ScmDiff} from '../support/scm-appset.js'
+import {
+  branchPairs,
+  diffFleet,
+  fleetAppSet,
+  scmFailure,
+  scmParams,
+  type ScmDiff,
+  expectArgoScm,
+  expectArgoScmFailure,
+  TOKEN_REF,
+} from '../support/scm-appset.js'
+import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'bitbucket-access-token-7e4a20'
@@ -48,10 +59,13 @@ const WORKSPACES: Record<string, FakeBitbucketRepository[]> = {
 }
 
 let bb: FakeBitbucket
+let oracle: Oracle
 beforeAll(async () => {
+  oracle = startOracle()
   bb = await new FakeBitbucket({token: TOKEN, workspaces: WORKSPACES}).start()
-})
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
   expect(bb.violations).toEqual([])
   await bb.close()
 })
@@ -67,6 +81,61 @@ const pairs = branchPairs
 
 const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 const PREFIX = 'error generating params: error listing repos: '
+
+describe("Argo CD v3.5.1's own Bitbucket Cloud provider (the oracle) over the same fake Bitbucket: the same parameter sets", () => {
+  // Argo CD sends the user and app password (basic auth); go-bitbucket asks BITBUCKET_API_BASE_URL.
+  let basic: FakeBitbucket
+  beforeAll(async () => {
+    basic = await new FakeBitbucket({token: TOKEN, user: 'argo', workspaces: WORKSPACES}).start()
+  })
+  afterAll(async () => {
+    expect(basic.violations).toEqual([])
+    await basic.close()
+  })
+  const same = async (owner: string, more: Record<string, unknown> = {}, goTemplate = true) =>
+    expectArgoScm(
+      oracle,
+      bitbucket(owner, {appPasswordRef: TOKEN_REF, ...more}),
+      (await scmOfFlag('bitbucket', basic.api, env({BITBUCKET_USER: 'argo'})))!,
+      {token: TOKEN, env: {BITBUCKET_API_BASE_URL: basic.api}},
+      goTemplate,
+    )
+
+  it.each([
+    ["Argo CD's canned repository at its main branch, ssh", 'test-owner', {}],
+    ['https clone URLs, every branch', 'test-owner', {cloneProtocol: 'https', allBranches: true}],
+    ['12 repositories over pages', 'big', {}],
+    ['12 branches over pages, a slashed branch', 'wide', {allBranches: true}],
+  ] as const)('%s', async (_, owner, more) => {
+    await same(owner, more)
+  })
+
+  it('the filters: repositoryMatch, pathsExist, pathsDoNotExist, branchMatch', async () => {
+    await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
+    await same('names', {filters: [{pathsExist: ['two']}]})
+    await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
+    await same('wide', {allBranches: true, filters: [{branchMatch: 'b0[1-3]'}]})
+    await same('wide', {allBranches: true, filters: [{pathsExist: ['deploy/app.yaml']}]})
+    await same('test-owner', {filters: [{pathsExist: ['.gitignore']}]})
+  })
+
+  it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
+    await same('names', {values: {foo: 'bar', at: '{{ branch }}?'}}, false)
+    await same('wide', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}})
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(
+        oracle,
+        bitbucket('names', {appPasswordRef: TOKEN_REF, ...more}),
+        (await scmOfFlag('bitbucket', basic.api, env({BITBUCKET_USER: 'argo'})))!,
+        {token: TOKEN, env: {BITBUCKET_API_BASE_URL: basic.api}},
+      )
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
+  })
+})
 
 describe('bitbucket_cloud_test.go TestBitbucketListRepos, TestBitbucketHasRepo, over the fake Bitbucket', () => {
   const testmike = (url: string) => ({

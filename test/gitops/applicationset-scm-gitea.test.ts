@@ -12,6 +12,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
+import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {diffLast} from '../support/diff-repo.js'
 import {FakeGitea, type FakeGiteaRepo} from '../support/gitea-server.js'
@@ -19,12 +20,15 @@ import {
   branchPairs,
   diffFleet,
   expandScm,
+  expectArgoScm,
+  expectArgoScmFailure,
   fleetAppSet,
   scmAppSet,
   scmFailure,
   scmGenerator,
   scmParams,
   type ScmDiff,
+  TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
@@ -68,10 +72,13 @@ const OWNERS: Record<string, FakeGiteaRepo[]> = {
 }
 
 let gitea: FakeGitea
+let oracle: Oracle
 beforeAll(async () => {
+  oracle = startOracle()
   gitea = await new FakeGitea({token: TOKEN, owners: OWNERS}).start()
-})
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
   expect(gitea.violations).toEqual([])
   await gitea.close()
 })
@@ -89,6 +96,45 @@ const paramsOf = async (spec: Record<string, unknown>, goTemplate = false, scm?:
 const pairs = branchPairs
 
 const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
+
+describe("Argo CD v3.5.1's own Gitea provider (the oracle) over the same fake Gitea: the same parameter sets", () => {
+  const same = async (owner: string, more: Record<string, unknown> = {}, goTemplate = false) =>
+    expectArgoScm(oracle, giteaSpec(owner, {tokenRef: TOKEN_REF, ...more}), await api(), {token: TOKEN}, goTemplate)
+
+  it.each([
+    ['each repository at its default branch, ssh', 'test-argocd', {}],
+    ['https clone URLs', 'test-argocd', {cloneProtocol: 'https'}],
+    ['every branch, archived repositories too', 'test-argocd', {allBranches: true}],
+    ['every branch, archived repositories left out', 'test-argocd', {allBranches: true, excludeArchivedRepos: true}],
+    ['labels and ids', 'myorg', {}],
+    ['one page of 40 repositories', 'big', {}],
+  ] as const)('%s', async (_, owner, more) => {
+    await same(owner, more)
+  })
+
+  it('the filters: repositoryMatch, labelMatch, pathsExist, pathsDoNotExist, branchMatch, and their AND and OR', async () => {
+    await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
+    await same('labels', {filters: [{labelMatch: '^prod-.*$'}]})
+    await same('names', {filters: [{pathsExist: ['two']}]})
+    await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
+    await same('branches', {allBranches: true, filters: [{branchMatch: 'w'}]})
+    await same('labels', {filters: [{repositoryMatch: 'w', labelMatch: '^prod-.*$'}]})
+    await same('labels', {filters: [{repositoryMatch: 'e'}, {labelMatch: '^prod-.*$'}]})
+    await same('gitea', {filters: [{pathsExist: ['gitea']}]})
+  })
+
+  it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
+    await same('myorg', {values: {foo: 'bar', at: '{{ branch }}?'}})
+    await same('branches', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}}, true)
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, giteaSpec('names', {tokenRef: TOKEN_REF, ...more}), await api(), {token: TOKEN})
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
+  })
+})
 
 describe('gitea_test.go TestGiteaListRepos, over the fake Gitea (its canned answers)', () => {
   const set = (repository: 'pr-test' | 'another-repo', branch: string, sha: string, url: string) => ({

@@ -13,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
+import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {FakeGitLab, projectJson, type FakeGitLabProject} from '../support/gitlab-server.js'
 import {
@@ -24,6 +25,9 @@ import {
   scmFailure,
   scmGenerator,
   scmParams,
+  expectArgoScm,
+  expectArgoScmFailure,
+  TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
@@ -87,10 +91,13 @@ const GROUPS: Record<string, FakeGitLabProject[]> = {
 }
 
 let gl: FakeGitLab
+let oracle: Oracle
 beforeAll(async () => {
+  oracle = startOracle()
   gl = await new FakeGitLab(TOKEN, GROUPS).start()
-})
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
   expect(gl.violations).toEqual([])
   // The gap, named: the group listing is in no published GitLab description; three response schemas are not in the extract.
   expect([...gl.undescribed]).toEqual(['GET /api/v4/groups/{id}/projects'])
@@ -119,6 +126,46 @@ const pairs = branchPairs
 
 const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
 const uris = (from: number) => gl.requests.slice(from).map((r) => r.uri)
+
+describe("Argo CD v3.5.1's own GitLab provider (the oracle) over the same fake GitLab: the same parameter sets", () => {
+  const same = async (group: string, more: Record<string, unknown> = {}, goTemplate = true) =>
+    expectArgoScm(oracle, gitlab(group, {tokenRef: TOKEN_REF, ...more}), await api(), {token: TOKEN}, goTemplate)
+
+  it.each([
+    ['a shared project at its default branch', 'proton-paths', {}],
+    ['https clone URLs, every branch', 'proton-paths', {cloneProtocol: 'https', allBranches: true}],
+    ['topics and ids', 'myorg', {}],
+    ['the tag_list of GitLab before 14.5', 'legacy', {}],
+    ['subgroups included, archived projects too', 'nested', {includeSubgroups: true, includeArchivedRepos: true}],
+    ['subgroups left out, archived projects left out', 'nested', {}],
+    ['150 projects over pages', 'big', {}],
+    ['projects of a topic', 'labels', {topic: 'staging'}],
+  ] as const)('%s', async (_, group, more) => {
+    await same(group, more)
+  })
+
+  it('the filters: repositoryMatch, labelMatch, pathsExist, pathsDoNotExist, branchMatch, and their AND and OR', async () => {
+    await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
+    await same('labels', {filters: [{labelMatch: '^prod-.*$'}]})
+    await same('names', {filters: [{pathsExist: ['two']}]})
+    await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
+    await same('branches', {allBranches: true, filters: [{branchMatch: 'w'}]})
+    await same('labels', {filters: [{repositoryMatch: 'w', labelMatch: '^prod-.*$'}]})
+    await same('labels', {filters: [{repositoryMatch: 'e'}, {labelMatch: '^prod-.*$'}]})
+  })
+
+  it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
+    await same('myorg', {values: {foo: 'bar', at: '{{ branch }}?'}}, false)
+    await same('branches', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}})
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(oracle, gitlab('names', {tokenRef: TOKEN_REF, ...more}), await api(), {token: TOKEN})
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
+  })
+})
 
 describe("gitlab_test.go TestGitlabListRepos, over Argo CD's canned answers", () => {
   // The canned namespace's key is "full_path " (a stray space): client-go reads no full path, Argo CD expects "".

@@ -13,6 +13,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
 import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
+import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {FakeGitHub} from '../support/github-server.js'
@@ -28,6 +29,10 @@ import {
   scmGenerator,
   scmParams,
   type ScmDiff,
+  expectArgoScm,
+  expectArgoScmFailure,
+  TOKEN_REF,
+  prefixProxy,
 } from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
@@ -88,10 +93,16 @@ const ORGS: Record<string, FakeOrgRepository[]> = {
 }
 
 let gh: FakeGitHub
+let oracle: Oracle
+let enterprise: Awaited<ReturnType<typeof prefixProxy>>
 beforeAll(async () => {
+  oracle = startOracle()
   gh = await new FakeGitHub({token: TOKEN, organizations: ORGS}).start()
-})
+  enterprise = await prefixProxy(gh.url, '/api/v3')
+}, 1_800_000)
 afterAll(async () => {
+  oracle?.stop()
+  await enterprise?.close()
   expect(gh.violations).toEqual([])
   await gh.close()
 })
@@ -111,6 +122,56 @@ const paramsOf = async (spec: Record<string, unknown>, goTemplate = false, scm?:
   scmParams(spec, scm ?? (await api()), goTemplate)
 const pairs = branchPairs
 const failure = async (spec: Record<string, unknown>, scm?: ScmProviderApi) => scmFailure(spec, scm ?? (await api()))
+
+describe("Argo CD v3.5.1's own GitHub provider (the oracle) over the same fake GitHub: the same parameter sets", () => {
+  // Argo CD asks the fake GitHub as a GitHub Enterprise host (under /api/v3/, the proxy drops it); `gitops diff`, given
+  // that host's API as --api-url, asks the same paths at its root.
+  const same = async (owner: string, more: Record<string, unknown> = {}, goTemplate = false) => {
+    const spec = github(owner, {tokenRef: TOKEN_REF, ...more})
+    const argo = {github: {...spec.github, api: enterprise.url}}
+    return expectArgoScm(oracle, spec, await api(), {token: TOKEN}, goTemplate, argo)
+  }
+
+  it.each([
+    ['each repository at its default branch, ssh', 'argoproj', {}],
+    ['https clone URLs', 'argoproj', {cloneProtocol: 'https'}],
+    ['every branch, archived repositories too', 'argoproj', {allBranches: true}],
+    ['every branch, archived repositories left out', 'argoproj', {allBranches: true, excludeArchivedRepos: true}],
+    ['topics and ids', 'myorg', {}],
+    ['150 repositories over pages', 'big', {}],
+  ] as const)('%s', async (_, owner, more) => {
+    await same(owner, more)
+  })
+
+  it('the filters: repositoryMatch, labelMatch, pathsExist, pathsDoNotExist, branchMatch, and their AND and OR', async () => {
+    await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
+    await same('labels', {filters: [{labelMatch: '^prod-.*$'}]})
+    await same('names', {filters: [{pathsExist: ['two']}]})
+    await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
+    await same('branches', {allBranches: true, filters: [{branchMatch: 'w'}]})
+    await same('labels', {filters: [{repositoryMatch: 'w', labelMatch: '^prod-.*$'}]})
+    await same('labels', {filters: [{repositoryMatch: 'e'}, {labelMatch: '^prod-.*$'}]})
+    await same('argoproj', {filters: [{pathsExist: ['pkg/main.go']}]})
+  })
+
+  it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {
+    await same('myorg', {values: {foo: 'bar', at: '{{ branch }}?'}})
+    await same('branches', {allBranches: true, values: {at: '{{ .short_sha_7 }}'}}, true)
+  })
+
+  it("a pattern Go cannot compile, an unknown clone protocol: the generator fails in Argo CD's words", async () => {
+    const fails = async (more: Record<string, unknown>) =>
+      expectArgoScmFailure(
+        oracle,
+        github('names', {tokenRef: TOKEN_REF, ...more}),
+        await api(),
+        {token: TOKEN},
+        {github: {...github('names', {tokenRef: TOKEN_REF, ...more}).github, api: enterprise.url}},
+      )
+    await fails({filters: [{repositoryMatch: '('}]})
+    await fails({cloneProtocol: 'other'})
+  })
+})
 
 describe('github_test.go TestGithubListRepos, over the fake GitHub', () => {
   const argoCd = (branch: 'master' | 'test', url: string) => ({

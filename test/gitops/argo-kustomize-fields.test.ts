@@ -1,27 +1,29 @@
 /**
  * An Argo CD Application's kustomize options, one Application per field over the same folder, rendered by
  * `gitops diff` (the render module runs the repo-server's `kustomize edit` sequence with kustomize's own edit code,
- * then builds) and held to the real kustomize 5.8.1 — the module's pin, built natively — run on a copy of the
- * revision with the commands Argo CD's repo-server runs for that field (argo-cd v3.5.1 util/kustomize Build: `edit
- * set nameprefix|namesuffix|image|replicas`, `edit add label [--force] [--without-selector] [--include-templates]`,
- * `edit add annotation`, `edit set namespace`, the patches appended, `edit add component`; values through Envsubst),
- * the output read as Argo CD reads it and the destination namespace given. The objects must be the same. Each case
- * runs in both forms of the source: `spec.source`, and a Source Hydrator's `drySource` (the hydrator has the
- * repo-server render it alike; only Helm reads the cluster state it leaves out).
+ * then builds) and held to Argo CD v3.5.1's own repo-server code: the oracle (test/support/argo-oracle.ts) renders the
+ * same Application of the same revision with reposerver/repository GenerateManifests (util/kustomize Build: the
+ * `kustomize edit` commands, the patches, the components, Envsubst), the real kustomize 5.8.1 — the module's pin,
+ * built natively — first on its PATH, the output read by kube.SplitYAML and the destination namespace given. The
+ * objects must be the same. Each case runs in both forms of the source: `spec.source`, and a Source Hydrator's
+ * `drySource` (the hydrator has the repo-server render it alike; only Helm reads the cluster state it leaves out).
  */
-import {execFileSync} from 'node:child_process'
-import {cpSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import * as YAML from 'yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {addedObjects, argoReader, buildGo, byName, type AddedResult, type Obj} from '../support/argo-render.js'
+import {addedObjects, buildGo, byName, type AddedResult} from '../support/argo-render.js'
+import {oracleObjects, startOracle, type Oracle} from '../support/argo-oracle.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {formApplication, ORIGIN, SOURCE_FORMS, type SourceForm} from '../support/helm-repo.js'
-import {git, makeTempDir, runCleanups} from '../support/tmp.js'
+import {git, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
 
-afterAll(runCleanups)
+let oracle: Oracle
+afterAll(async () => {
+  oracle?.stop()
+  await runCleanups()
+})
 
 const APP = 'apps/guestbook'
 const files: Record<string, string> = {
@@ -54,80 +56,44 @@ interface Case {
   name: string
   /** The lines under `kustomize:`. */
   kustomize: string[]
-  /** The `kustomize edit …` commands Argo CD runs in the folder, in order (after `kustomize`). */
-  edits: string[][]
-  /** The patches Build appends to the kustomization. */
-  patches?: unknown[]
 }
 
 const PATCH = {target: {kind: 'Deployment'}, patch: '- op: replace\n  path: /spec/replicas\n  value: 5\n'}
 
 const CASES: Case[] = [
-  {name: 'none', kustomize: [], edits: []},
+  {name: 'none', kustomize: []},
   // `kustomize edit set nameprefix` replaces the folder's own prefix.
-  {name: 'name-prefix', kustomize: ['namePrefix: argo-'], edits: [['edit', 'set', 'nameprefix', '--', 'argo-']]},
-  {name: 'name-suffix', kustomize: ['nameSuffix: -v2'], edits: [['edit', 'set', 'namesuffix', '--', '-v2']]},
-  {
-    name: 'images',
-    kustomize: ['images: ["nginx=ghcr.io/acme/nginx:$ARGOCD_APP_NAME"]'],
-    edits: [['edit', 'set', 'image', 'nginx=ghcr.io/acme/nginx:images']],
-  },
-  {
-    name: 'replicas',
-    kustomize: ['replicas: [{name: guestbook, count: "3"}]'],
-    edits: [['edit', 'set', 'replicas', 'guestbook=3']],
-  },
-  {name: 'labels', kustomize: ['commonLabels: {team: a}'], edits: [['edit', 'add', 'label', 'team:a']]},
-  {
-    name: 'labels-without-selector',
-    kustomize: ['commonLabels: {team: a}', 'labelWithoutSelector: true'],
-    edits: [['edit', 'add', 'label', '--without-selector', 'team:a']],
-  },
+  {name: 'name-prefix', kustomize: ['namePrefix: argo-']},
+  {name: 'name-suffix', kustomize: ['nameSuffix: -v2']},
+  {name: 'images', kustomize: ['images: ["nginx=ghcr.io/acme/nginx:$ARGOCD_APP_NAME"]']},
+  {name: 'replicas', kustomize: ['replicas: [{name: guestbook, count: "3"}]']},
+  {name: 'labels', kustomize: ['commonLabels: {team: a}']},
+  {name: 'labels-without-selector', kustomize: ['commonLabels: {team: a}', 'labelWithoutSelector: true']},
   {
     name: 'labels-include-templates',
     kustomize: ['commonLabels: {team: a}', 'labelWithoutSelector: true', 'labelIncludeTemplates: true'],
-    edits: [['edit', 'add', 'label', '--without-selector', '--include-templates', 'team:a']],
   },
-  {
-    name: 'labels-env',
-    kustomize: ['commonLabels: {ns: "$ARGOCD_APP_NAMESPACE"}', 'forceCommonLabels: true'],
-    edits: [['edit', 'add', 'label', '--force', 'ns:dev']],
-  },
-  {
-    name: 'annotations',
-    kustomize: ['commonAnnotations: {app: "$ARGOCD_APP_NAME"}'],
-    edits: [['edit', 'add', 'annotation', 'app:$ARGOCD_APP_NAME']],
-  },
+  {name: 'labels-env', kustomize: ['commonLabels: {ns: "$ARGOCD_APP_NAMESPACE"}', 'forceCommonLabels: true']},
+  {name: 'annotations', kustomize: ['commonAnnotations: {app: "$ARGOCD_APP_NAME"}']},
   {
     name: 'annotations-envsubst',
     kustomize: ['commonAnnotations: {app: "$ARGOCD_APP_NAME"}', 'commonAnnotationsEnvsubst: true'],
-    edits: [['edit', 'add', 'annotation', 'app:annotations-envsubst']],
   },
   // An annotation the folder sets too: `--force` overwrites it.
-  {
-    name: 'annotations-force',
-    kustomize: ['commonAnnotations: {owner: argo}', 'forceCommonAnnotations: true'],
-    edits: [['edit', 'add', 'annotation', '--force', 'owner:argo']],
-  },
-  {name: 'namespace', kustomize: ['namespace: other'], edits: [['edit', 'set', 'namespace', '--', 'other']]},
-  {name: 'patches', kustomize: [`patches: [${JSON.stringify(PATCH)}]`], edits: [], patches: [PATCH]},
-  {
-    name: 'components',
-    kustomize: ['components: [../../components/extra]'],
-    edits: [['edit', 'add', 'component', '../../components/extra']],
-  },
+  {name: 'annotations-force', kustomize: ['commonAnnotations: {owner: argo}', 'forceCommonAnnotations: true']},
+  {name: 'namespace', kustomize: ['namespace: other']},
+  {name: 'patches', kustomize: [`patches: [${JSON.stringify(PATCH)}]`]},
+  {name: 'components', kustomize: ['components: [../../components/extra]']},
   // Argo CD adds --helm-kube-version / --helm-api-versions only where kustomize.buildOptions has --enable-helm (not
   // its default; util/kustomize parseKustomizeBuildOptions), and only Helm inflation reads them: a kustomization
   // without helmCharts builds as without them.
   {
     name: 'kube-version-api-versions',
     kustomize: ['kubeVersion: "1.29.0"', 'apiVersions: [monitoring.coreos.com/v1, example.com/v1alpha1]'],
-    edits: [],
   },
   {
     name: 'components-missing',
     kustomize: ['components: [../../components/extra, ../../components/nowhere]', 'ignoreMissingComponents: true'],
-    edits: [['edit', 'add', 'component', '../../components/extra']],
   },
 ]
 
@@ -139,38 +105,31 @@ const application = (c: Case, form: SourceForm = 'spec.source') =>
     '',
   )
 
-let read: Awaited<ReturnType<typeof argoReader>>
-let kustomize: string
 const repos = {} as Record<SourceForm, string>
 
 beforeAll(async () => {
-  read = await argoReader()
-  kustomize = await buildGo('src/effects/render-module/go', 'kustomize', 'sigs.k8s.io/kustomize/kustomize/v5')
+  const kustomize = await buildGo('src/effects/render-module/go', 'kustomize', 'sigs.k8s.io/kustomize/kustomize/v5')
+  oracle = startOracle([path.dirname(kustomize)])
   for (const form of SOURCE_FORMS) {
     const apps = Object.fromEntries(CASES.map((c) => [`argocd/${c.name}.yaml`, application(c, form)]))
     repos[form] = await history({...files, 'argocd/.keep': ''}, apps)
     await git(repos[form], ['remote', 'set-url', 'origin', ORIGIN])
   }
-}, 900_000)
+}, 1_800_000)
 
-/** The case as Argo CD renders it: the edits on a copy of the revision, the build, read by kube.SplitYAML. */
-async function argoRender(c: Case): Promise<Obj[]> {
-  const repo = repos['spec.source']
-  const copy = await makeTempDir('ameide-argo-kustomize-case-')
-  cpSync(path.join(repo, APP), path.join(copy, APP), {recursive: true})
-  cpSync(path.join(repo, 'components'), path.join(copy, 'components'), {recursive: true})
-  const folder = path.join(copy, APP)
-  for (const args of c.edits) execFileSync(kustomize, args, {cwd: folder})
-  if (c.patches) {
-    const file = path.join(folder, 'kustomization.yaml')
-    const k = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-    k.patches = [...((k.patches as unknown[]) ?? []), ...c.patches]
-    writeFileSync(file, JSON.stringify(k))
-  }
-  return read(execFileSync(kustomize, ['build', folder], {cwd: copy}).toString('utf8'), 'dev')
+/** The case as Argo CD's repo-server renders it: the oracle's objects, the destination namespace given. */
+async function argoRender(c: Case, form: SourceForm) {
+  const dir = repos[form]
+  const answer = await oracle.render({
+    dir,
+    revision: await git(dir, ['rev-parse', 'HEAD']),
+    application: YAML.parse(application(c, form)) as Record<string, unknown>,
+    kubeVersion: '1.34.0',
+  })
+  return oracleObjects(answer)
 }
 
-describe("Argo CD's kustomize options, each as the repo-server applies them with the real kustomize", () => {
+describe("Argo CD's kustomize options, each as Argo CD v3.5.1's repo-server applies them", () => {
   const results = {} as Record<SourceForm, AddedResult>
 
   beforeAll(async () => {
@@ -181,7 +140,7 @@ describe("Argo CD's kustomize options, each as the repo-server applies them with
   it.each(SOURCE_FORMS.flatMap((form) => CASES.map((c) => [c.name, form, c] as const)))(
     '%s through %s',
     async (_, form, c) => {
-      const want = byName(await argoRender(c))
+      const want = byName(await argoRender(c, form))
       expect(Object.keys(want).length).toBeGreaterThanOrEqual(2)
       expect(byName(addedObjects(results[form], c.name))).toEqual(want)
     },
@@ -194,7 +153,6 @@ describe("Argo CD's kustomize options, each as the repo-server applies them with
         'argocd/rev.yaml': application({
           name: 'rev',
           kustomize: ['images: ["nginx=ghcr.io/acme/nginx:$ARGOCD_APP_REVISION_SHORT"]'],
-          edits: [],
         }),
       },
     )
@@ -224,7 +182,6 @@ describe("Argo CD's kustomize options, each as the repo-server applies them with
         'argocd/charts.yaml': application({
           name: 'charts',
           kustomize: ['kubeVersion: "1.29.0"', 'apiVersions: [monitoring.coreos.com/v1]'],
-          edits: [],
         }),
       },
     )

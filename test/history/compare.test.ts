@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {classify, truthChanges, type DiffJson} from './compare.js'
-import type {OracleAnswer, OracleDeployable} from './oracle.js'
+import type {OracleAnswer, OracleDeployable} from '../support/argo-oracle.js'
 
 const deployment = (image: string) => ({
   apiVersion: 'apps/v1',

@@ -7,7 +7,7 @@
  * Objects are compared by kind, namespace and name over the whole repository (the truth has no environments: a key
  * changes when the set of its rendered bodies changes); images by object, container, from and to.
  */
-import type {OracleAnswer, OracleDeployable} from './oracle.js'
+import type {OracleAnswer, OracleDeployable} from '../support/argo-oracle.js'
 
 export type Klass = 'exact' | 'honest-incomplete' | 'false-incomplete' | 'wrong-nochange' | 'wrong-detail' | 'crash'
 export const CLASSES: readonly Klass[] = [

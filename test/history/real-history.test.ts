@@ -23,7 +23,7 @@ import {runCli} from '../support/cli.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 import {CLASSES, classify, truthChanges, type DiffJson, type Klass, type Verdict} from './compare.js'
-import {buildOracle, Oracle, type OracleAnswer} from './oracle.js'
+import {buildOracle, Oracle, type OracleAnswer} from '../support/argo-oracle.js'
 import {REPOS, type HistoryRepo} from './repos.js'
 
 /** Reviewed exceptions: commit → why the truth, not ameide, is short there. */

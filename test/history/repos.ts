@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 
-import type {OracleCluster} from './oracle.js'
+import type {OracleCluster} from '../support/argo-oracle.js'
 
 export interface HistoryRepo {
   name: string

@@ -151,6 +151,11 @@ export class FakeAzureDevOps {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url)
+    const located = this.locationService(req, url)
+    if (located) return send(res, located)
+    // The service reads api-version from the query or from the Accept header (where the Go SDK sends it).
+    const accepted = /;\s*api-version=([^;,\s]+)/.exec(String(req.headers.accept ?? ''))?.[1]
+    if (accepted && !url.searchParams.has('api-version')) url.searchParams.set('api-version', accepted)
     const found = spec().find(req.method ?? 'GET', url.pathname, url.searchParams)
     const where = `${req.method} ${url.pathname}${url.search}`
     this.requests.push({
@@ -175,6 +180,23 @@ export class FakeAzureDevOps {
       return send(res, {status: 500, body: {message: 'response violates the description'}})
     }
     send(res, answer)
+  }
+
+  /**
+   * The location service the Go SDK (azure-devops-go-api, Argo CD's client) asks before its first Git call, outside
+   * the Git description and so answered here, recorded as `locations`: `OPTIONS {organization}/_apis` lists the
+   * resource locations of the Git calls (the route templates Azure DevOps Services serves), `GET
+   * {organization}/_apis/ResourceAreas` none (a server without areas: the SDK asks the organization's URL).
+   */
+  private locationService(req: IncomingMessage, url: URL): FakeAzureResponse | undefined {
+    const m = /^\/[^/]+\/_apis(\/ResourceAreas)?\/?$/i.exec(url.pathname)
+    const kind = req.method === 'OPTIONS' && m && !m[1] ? 'options' : req.method === 'GET' && m?.[1] ? 'areas' : ''
+    if (!kind) return undefined
+    this.requests.push({operationId: 'locations', path: url.pathname, query: Object.fromEntries(url.searchParams)})
+    if (req.headers.authorization !== `Basic ${Buffer.from(`:${this.options.token}`).toString('base64')}`)
+      return {status: 401, body: ''}
+    const value = kind === 'areas' ? [] : LOCATIONS
+    return {status: 200, body: {count: value.length, value}}
   }
 
   private checkRequest(op: Operation, query: URLSearchParams, req: IncomingMessage, where: string): Violation[] {
@@ -274,6 +296,33 @@ export function wrapped(typeKey: string, message: string): Json {
 function notFound(typeKey: string, message: string): FakeAzureResponse {
   return {status: 404, body: wrapped(typeKey, message)}
 }
+
+/** The resource locations of the calls Argo CD's provider makes (ApiResourceLocation), as Azure DevOps serves them. */
+const LOCATIONS = [
+  ['e81700f7-3be2-46de-8624-2eb35882fcaa', 'Location', 'ResourceAreas', '_apis/{resource}/{areaId}'],
+  ['225f7195-f9c7-4d14-ab28-a83f7ff77e1f', 'git', 'repositories', '{project}/_apis/{area}/{resource}/{repositoryId}'],
+  [
+    'd5b216de-d8d5-4d32-ae76-51df755b16d3',
+    'git',
+    'branches',
+    '{project}/_apis/{area}/repositories/{repositoryId}/stats/{resource}',
+  ],
+  [
+    'fb93c0db-47ed-4a31-8c20-47552878fb44',
+    'git',
+    'items',
+    '{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{*path}',
+  ],
+].map(([id, area, resourceName, routeTemplate]) => ({
+  id,
+  area,
+  resourceName,
+  routeTemplate,
+  resourceVersion: 1,
+  minVersion: '1.0',
+  maxVersion: '7.1',
+  releasedVersion: '7.0',
+}))
 
 function send(res: ServerResponse, answer: FakeAzureResponse): void {
   const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)

@@ -4,11 +4,16 @@
  * asks it (`settled`), the parameter sets or the one failure it gives, and the fleet the CLI tests diff (a generated
  * Application renders `apps/<repository>` of this repository).
  */
+import {request} from 'node:http'
+
+import * as YAML from 'yaml'
 import {expect} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {settled} from '../../src/gitops/listings/scm-provider.js'
 import {expandDocument} from './appset-expansion.js'
+import type {Oracle} from './argo-oracle.js'
+import {closeLoopback, listenLoopback} from './loopback.js'
 import {diffLast, history} from './diff-repo.js'
 import {requireTool, toolEnv} from './toolchain.js'
 
@@ -54,6 +59,93 @@ export async function scmFailure(spec: Record<string, unknown>, scm: ScmProvider
   expect(out.notRendered).toEqual([])
   expect(out.errors).toHaveLength(1)
   return out.errors[0].message
+}
+
+/** The scmProvider generator's own fields, beside the provider's (`{gitea: {...}, filters, cloneProtocol, values}`). */
+const GENERATOR_FIELDS = ['filters', 'cloneProtocol', 'values']
+
+/** `spec` with the generator's own fields written among the provider's moved up beside it. */
+export function lifted(spec: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(spec)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || GENERATOR_FIELDS.includes(key)) {
+      out[key] = value
+      continue
+    }
+    const inner = {...(value as Record<string, unknown>)}
+    for (const f of GENERATOR_FIELDS) {
+      if (!(f in inner)) continue
+      out[f] = inner[f]
+      delete inner[f]
+    }
+    out[key] = inner
+  }
+  return out
+}
+
+/** The Secret the oracle's provider reads its token (or password) from: `tokenRef` in the provider's spec. */
+export const TOKEN_REF = {secretName: 'scm-token', key: 'token'}
+
+/** How Argo CD's own provider is given what `gitops diff` is given by its flags. */
+export interface ArgoScmAuth {
+  /** The token (password) the Secret {@link TOKEN_REF} holds. */
+  token?: string
+  /** Variables for the request only: an SDK's endpoint (AWS_ENDPOINT_URL, BITBUCKET_API_BASE_URL), credentials. */
+  env?: Record<string, string>
+}
+
+/**
+ * What Argo CD v3.5.1's own scmProvider generator makes of `spec` (the oracle: GenerateApplications with
+ * applicationset/services/scm_provider pointed at the same local server): its parameter sets, or its error.
+ */
+export async function argoScmParams(
+  oracle: Oracle,
+  spec: Record<string, unknown>,
+  auth: ArgoScmAuth,
+  goTemplate: boolean,
+) {
+  const name = goTemplate ? '{{ .repository }}-{{ .branchNormalized }}' : '{{repository}}-{{branchNormalized}}'
+  const answer = await oracle.generate({
+    applicationSet: YAML.parse(scmAppSet(scmGenerator(spec), goTemplate, name)) as Record<string, unknown>,
+    secrets: auth.token === undefined ? [] : [{name: TOKEN_REF.secretName, data: {[TOKEN_REF.key]: auth.token}}],
+    env: auth.env,
+  })
+  return {params: answer.params?.[0] ?? [], error: answer.error}
+}
+
+/**
+ * `gitops diff` and Argo CD's own provider give the same parameter sets, in the same order, for `spec` (`argoSpec`:
+ * where Argo CD's spec must name its API otherwise, the same spec changed so).
+ */
+export async function expectArgoScm(
+  oracle: Oracle,
+  spec: Record<string, unknown>,
+  scm: ScmProviderApi,
+  auth: ArgoScmAuth,
+  goTemplate = false,
+  argoSpec: Record<string, unknown> = spec,
+) {
+  const want = await argoScmParams(oracle, lifted(argoSpec), auth, goTemplate)
+  expect(want.error).toBeUndefined()
+  expect(want.params.length).toBeGreaterThan(0)
+  expect(await scmParams(lifted(spec), scm, goTemplate)).toEqual(want.params)
+  return want.params
+}
+
+/**
+ * `gitops diff` fails the generator for `spec` as Argo CD's own provider does, in its words — behind the prefix every
+ * generator's failure carries in `gitops diff` (`error generating params: `; the clusters test names why).
+ */
+export async function expectArgoScmFailure(
+  oracle: Oracle,
+  spec: Record<string, unknown>,
+  scm: ScmProviderApi,
+  auth: ArgoScmAuth,
+  argoSpec: Record<string, unknown> = spec,
+) {
+  const want = await argoScmParams(oracle, lifted(argoSpec), auth, true)
+  expect(want.error).toBeDefined()
+  expect(await scmFailure(lifted(spec), scm)).toBe(`error generating params: ${want.error}`)
 }
 
 /** `repository@branch` of each set. */
@@ -116,4 +208,23 @@ export async function diffFleet(appSet: string, env: NodeJS.ProcessEnv, args: st
     [`${repository}-main`, 'changed', [`changed ConfigMap/${repository}`]],
   ])
   return {repo, run}
+}
+
+/**
+ * A loopback proxy to `target` that drops `prefix` from each path: the API of a GitHub Enterprise host is under
+ * /api/v3/ (go-github's WithEnterpriseURLs adds it), the fake GitHub's at its root.
+ */
+export async function prefixProxy(target: string, prefix: string) {
+  const to = new URL(target)
+  const {server, url} = await listenLoopback((req, res) => {
+    const path = (req.url ?? '/').startsWith(prefix) ? (req.url ?? '/').slice(prefix.length) : (req.url ?? '/')
+    const headers = {...req.headers, host: to.host}
+    const forward = request({host: to.hostname, port: to.port, path, method: req.method, headers}, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    forward.on('error', () => res.writeHead(502).end())
+    req.pipe(forward)
+  })
+  return {url, close: () => closeLoopback(server)}
 }

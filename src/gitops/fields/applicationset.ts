@@ -81,7 +81,7 @@ function clusters(): Rules {
     `${api}; over the Secret's labels (the API's labels and argocd.argoproj.io/secret-type), NotIn and DoesNotExist hold without the label, a key or value Kubernetes refuses fails the generator`,
   )
   return {
-    [`${at}.flatList`]: exact(CLUSTERS, 'flat mode without selectors: one set, {clusters: [every set]}', api),
+    [`${at}.flatList`]: exact(CLUSTERS, 'flat list without selectors: one set, {clusters: [every set]}', api),
     [`${at}.selector.matchLabels`]: exact(
       CLUSTERS,
       'production-only: matchLabels',

@@ -109,6 +109,10 @@ func fakeCluster(req Request, set v1alpha1.ApplicationSet) (client.Client, error
 		objs = append(objs, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "cluster-" + c.Name, Namespace: controllerNamespace,
 			Labels: labels, Annotations: c.Annotations}, Data: data})
 	}
+	for _, sec := range req.Secrets {
+		objs = append(objs, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: sec.Name, Namespace: controllerNamespace},
+			Data: bytesOf(sec.Data)})
+	}
 	for _, p := range []string{"default", set.Spec.Template.Spec.Project} {
 		if p != "" && !strings.Contains(p, "{{") {
 			objs = append(objs, &v1alpha1.AppProject{ObjectMeta: metav1.ObjectMeta{Name: p, Namespace: controllerNamespace}})
@@ -152,24 +156,34 @@ func generate(req Request, set v1alpha1.ApplicationSet) ([]v1alpha1.Application,
 	if err != nil {
 		return nil, err
 	}
+	if set.Namespace == "" {
+		set.Namespace = controllerNamespace
+	}
+	apps, _, err := template.GenerateApplications(log.NewEntry(log.StandardLogger()), set, generatorsOf(req, c, nil), &utils.Render{}, c)
+	return apps, err
+}
+
+// generatorsOf: the controller's generator map (list, clusters, git; matrix and merge two levels deep), and scm when
+// given (the scmProvider generator, asking the service its spec names).
+func generatorsOf(req Request, c client.Client, scm generators.Generator) map[string]generators.Generator {
 	terminal := map[string]generators.Generator{
 		"List":     generators.NewListGenerator(),
 		"Clusters": generators.NewClusterGenerator(c, controllerNamespace),
 		"Git":      generators.NewGitGenerator(revisionRepos{req}, controllerNamespace),
 	}
-	nested := map[string]generators.Generator{
-		"List": terminal["List"], "Clusters": terminal["Clusters"], "Git": terminal["Git"],
-		"Matrix": generators.NewMatrixGenerator(terminal), "Merge": generators.NewMergeGenerator(terminal),
+	if scm != nil {
+		terminal["SCMProvider"] = scm
 	}
-	top := map[string]generators.Generator{
-		"List": terminal["List"], "Clusters": terminal["Clusters"], "Git": terminal["Git"],
-		"Matrix": generators.NewMatrixGenerator(nested), "Merge": generators.NewMergeGenerator(nested),
+	level := func(inner map[string]generators.Generator) map[string]generators.Generator {
+		out := map[string]generators.Generator{}
+		for k, g := range terminal {
+			out[k] = g
+		}
+		out["Matrix"] = generators.NewMatrixGenerator(inner)
+		out["Merge"] = generators.NewMergeGenerator(inner)
+		return out
 	}
-	if set.Namespace == "" {
-		set.Namespace = controllerNamespace
-	}
-	apps, _, err := template.GenerateApplications(log.NewEntry(log.StandardLogger()), set, top, &utils.Render{}, c)
-	return apps, err
+	return level(level(terminal))
 }
 
 // duplicates: the controller's validateGeneratedApplications check (applicationset_controller.go): a name generated
@@ -187,4 +201,12 @@ func duplicates(set v1alpha1.ApplicationSet, apps []v1alpha1.Application) ([]v1a
 		kept = append(kept, a)
 	}
 	return kept, msg
+}
+
+func bytesOf(m map[string]string) map[string][]byte {
+	out := map[string][]byte{}
+	for k, v := range m {
+		out[k] = []byte(v)
+	}
+	return out
 }

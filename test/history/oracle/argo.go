@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -26,6 +27,8 @@ type argoRun struct {
 	seen  map[string]bool
 	out   []Deployable
 	paths *utilio.RandomizedTempPaths
+	// project: the Application's (ARGOCD_APP_PROJECT_NAME); "default" when empty.
+	project string
 }
 
 // normalizeURL: a repository URL as Argo CD compares them (git.NormalizeGitURL's essentials: case, .git, slash).
@@ -134,8 +137,20 @@ func (r *argoRun) application(file string, o *unstructured.Unstructured, depth i
 	}
 }
 
+// resetWorkTree undoes what a generation wrote in the revision (`kustomize edit`, a chart's dependencies), as the
+// repo-server's checkout does before each (util/git Checkout: `checkout --force`, `clean -ffdx`): the next
+// Application of the revision starts from the revision, not from the last one's edits.
+func resetWorkTree(dir string) {
+	_ = exec.Command("git", "-C", dir, "reset", "-q", "--hard").Run()
+	_ = exec.Command("git", "-C", dir, "clean", "-q", "-ffdx").Run()
+}
+
 // render runs the repo-server's own manifest generation for a source of this revision.
 func (r *argoRun) render(appName string, src v1alpha1.ApplicationSource, namespace string) ([]Object, []string, string) {
+	project := r.project
+	if project == "" {
+		project = "default"
+	}
 	q := &apiclient.ManifestRequest{
 		Repo:              &v1alpha1.Repository{Repo: src.RepoURL},
 		Revision:          r.req.Revision,
@@ -143,11 +158,14 @@ func (r *argoRun) render(appName string, src v1alpha1.ApplicationSource, namespa
 		Namespace:         namespace,
 		ApplicationSource: &src,
 		KustomizeOptions:  &v1alpha1.KustomizeOptions{},
-		ProjectName:       "default",
+		ProjectName:       project,
+		KubeVersion:       r.req.KubeVersion,
+		ApiVersions:       r.req.APIVersions,
 	}
 	appPath := filepath.Join(r.req.Dir, filepath.Clean("/"+src.Path))
 	res, err := repository.GenerateManifests(context.Background(), appPath, r.req.Dir, r.req.Revision, q, true, nil,
 		resource.MustParse("100M"), r.paths)
+	resetWorkTree(r.req.Dir)
 	if err != nil {
 		return nil, nil, err.Error()
 	}

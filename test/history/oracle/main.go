@@ -31,14 +31,31 @@ type Cluster struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
-// Request asks for the truth of the revision checked out at Dir (a git work tree at Revision).
+// Secret is one more Secret of the controller's namespace (an SCM provider's token), its data as text.
+type Secret struct {
+	Name string            `json:"name"`
+	Data map[string]string `json:"data"`
+}
+
+// Request asks for the truth of the revision checked out at Dir (a git work tree at Revision). Mode "render" asks
+// instead for the manifests of one Application (its source in Dir at Revision), mode "generate" for what one
+// ApplicationSet generates (modes.go).
 type Request struct {
+	Mode           string    `json:"mode,omitempty"`
 	Dir            string    `json:"dir"`
 	Revision       string    `json:"revision"`
 	RepoURLs       []string  `json:"repoURLs"`
 	Clusters       []Cluster `json:"clusters"`
 	KustomizeRoots []string  `json:"kustomizeRoots"`
 	FluxPostbuild  string    `json:"fluxPostbuild"`
+	// KubeVersion and APIVersions: the destination cluster's, as the controller sends them (render).
+	KubeVersion    string         `json:"kubeVersion,omitempty"`
+	APIVersions    []string       `json:"apiVersions,omitempty"`
+	Application    map[string]any `json:"application,omitempty"`
+	ApplicationSet map[string]any `json:"applicationSet,omitempty"`
+	Secrets        []Secret       `json:"secrets,omitempty"`
+	// Env: variables set for the request only (an SDK's endpoint: AWS_ENDPOINT_URL, BITBUCKET_API_BASE_URL).
+	Env map[string]string `json:"env,omitempty"`
 }
 
 // Object is one rendered object.
@@ -62,10 +79,13 @@ type Deployable struct {
 	Commands []string `json:"commands,omitempty"`
 }
 
-// Answer is the truth of one revision.
+// Answer is the truth of one revision (or of one request's mode: the Application rendered as one deployable; the
+// generated Applications and each generator's parameter sets).
 type Answer struct {
-	Deployables []Deployable `json:"deployables"`
-	Error       string       `json:"error,omitempty"`
+	Deployables  []Deployable       `json:"deployables"`
+	Error        string             `json:"error,omitempty"`
+	Applications []map[string]any   `json:"applications,omitempty"`
+	Params       [][]map[string]any `json:"params,omitempty"`
 }
 
 func main() {
@@ -79,7 +99,7 @@ func main() {
 		if err := json.Unmarshal(in.Bytes(), &req); err != nil {
 			ans.Error = fmt.Sprintf("bad request: %v", err)
 		} else {
-			ans = truth(req)
+			ans = answer(req)
 		}
 		if err := out.Encode(ans); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -24,11 +24,14 @@ export function clusterParams(spec: JsonObject, given: RegisteredClusters, t: Te
   if ('unreadable' in given) throw new GenerationError(`error getting cluster secrets: ${given.unreadable}`, path)
   const selector = spec.selector === undefined || spec.selector === null ? {} : spec.selector
   if (!isObject(selector))
-    throw new GenerationError('error converting label selector: not a map', [...path, 'selector'])
+    throw new GenerationError('error getting cluster secrets: error converting label selector: not a map', [
+      ...path,
+      'selector',
+    ])
   const nonEmpty = (v: unknown) => (Array.isArray(v) ? v.length > 0 : isObject(v) && Object.keys(v).length > 0)
   // A selector that selects anything leaves the local cluster out: it has no Secret, so no labels to match.
   const ignoreLocal = nonEmpty(selector.matchExpressions) || nonEmpty(selector.matchLabels)
-  const requirements = parseLabelSelector(selector, {[SECRET_TYPE_LABEL]: 'cluster'}, [...path, 'selector'])
+  const requirements = secretsSelector(selector, [...path, 'selector'])
   const values = spec.values === undefined || spec.values === null ? {} : spec.values
   if (!isObject(values)) throw new GenerationError('values must be a map of strings', [...path, 'values'])
   // getSecretsByClusterName: one Secret per cluster name (a later one replaces an earlier one).
@@ -81,4 +84,14 @@ function secretParams(c: RegisteredCluster, nameNormalized: string, goTemplate: 
   for (const [k, v] of Object.entries(c.annotations)) params[`metadata.annotations.${k}`] = v
   for (const [k, v] of Object.entries(labels)) params[`metadata.labels.${k}`] = v
   return params
+}
+
+/** getSecretsByClusterName's selector: a selector it cannot convert is `error getting cluster secrets: …` too. */
+function secretsSelector(selector: JsonObject, path: Path) {
+  try {
+    return parseLabelSelector(selector, {[SECRET_TYPE_LABEL]: 'cluster'}, path)
+  } catch (e) {
+    if (e instanceof GenerationError) throw new GenerationError(`error getting cluster secrets: ${e.message}`, e.path)
+    throw e
+  }
 }

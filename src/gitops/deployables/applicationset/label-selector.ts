@@ -18,26 +18,37 @@ const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
 const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 
+// apimachinery's validation messages, each with its examples and pattern (validation.RegexError).
+const NAME_MESSAGE =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character " +
+  "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+const VALUE_MESSAGE =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start " +
+  "and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation " +
+  "is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+const SUBDOMAIN_MESSAGE =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start " +
+  "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " +
+  "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+
 /** validation.IsQualifiedName: `[prefix/]name`, the prefix a DNS-1123 subdomain, the name at most 63 characters. */
 function keyProblem(key: string): string | undefined {
   const parts = key.split('/')
   const name = parts.at(-1) ?? ''
   if (parts.length > 2)
-    return 'a qualified name must consist of an optional DNS subdomain prefix and a name, separated by "/"'
+    return `a valid label key ${NAME_MESSAGE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`
   if (parts.length === 2 && (parts[0] === '' || parts[0].length > 253 || !SUBDOMAIN.test(parts[0])))
-    return 'prefix part must be a lowercase RFC 1123 subdomain'
+    return `prefix part ${SUBDOMAIN_MESSAGE}`
   if (name === '') return 'name part must be non-empty'
   if (name.length > 63) return 'name part must be no more than 63 characters'
-  if (!NAME.test(name))
-    return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+  if (!NAME.test(name)) return `name part ${NAME_MESSAGE}`
   return undefined
 }
 
 /** validation.IsValidLabelValue. */
 function valueProblem(value: string): string | undefined {
   if (value.length > 63) return 'must be no more than 63 characters'
-  if (!VALUE.test(value))
-    return "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+  if (!VALUE.test(value)) return VALUE_MESSAGE
   return undefined
 }
 
@@ -54,12 +65,14 @@ function requirement(key: string, operator: Requirement['operator'], values: str
   const k = keyProblem(key)
   if (k) problems.push(`key: Invalid value: ${JSON.stringify(key)}: ${k}`)
   if ((operator === 'In' || operator === 'NotIn') && values.length === 0)
-    problems.push("values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty")
+    problems.push("values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty")
   if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length !== 0)
-    problems.push('values: Invalid value: values set must be empty for exists and does not exist')
+    problems.push(
+      `values: Invalid value: ${JSON.stringify(values)}: values set must be empty for exists and does not exist`,
+    )
   values.forEach((v, i) => {
     const p = valueProblem(v)
-    if (p) problems.push(`values[${i}]: Invalid value: ${JSON.stringify(v)}: ${p}`)
+    if (p) problems.push(`values[${i}][${key}]: Invalid value: ${JSON.stringify(v)}: ${p}`)
   })
   if (problems.length > 0) throw new GenerationError(`error converting label selector: ${problems.join(', ')}`, path)
   return {key, operator, values}
