@@ -22,12 +22,13 @@ import {
   expandScm,
   expectArgoScm,
   expectArgoScmFailure,
+  filterCases,
   fleetAppSet,
   scmAppSet,
+  type ScmDiff,
   scmFailure,
   scmGenerator,
   scmParams,
-  type ScmDiff,
   TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
@@ -113,13 +114,7 @@ describe("Argo CD v3.5.1's own Gitea provider (the oracle) over the same fake Gi
   })
 
   it('the filters: repositoryMatch, labelMatch, pathsExist, pathsDoNotExist, branchMatch, and their AND and OR', async () => {
-    await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
-    await same('labels', {filters: [{labelMatch: '^prod-.*$'}]})
-    await same('names', {filters: [{pathsExist: ['two']}]})
-    await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
-    await same('branches', {allBranches: true, filters: [{branchMatch: 'w'}]})
-    await same('labels', {filters: [{repositoryMatch: 'w', labelMatch: '^prod-.*$'}]})
-    await same('labels', {filters: [{repositoryMatch: 'e'}, {labelMatch: '^prod-.*$'}]})
+    await filterCases(same)
     await same('gitea', {filters: [{pathsExist: ['gitea']}]})
   })
 

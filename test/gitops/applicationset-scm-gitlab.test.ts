@@ -20,13 +20,14 @@ import {
   branchPairs,
   diffFleet,
   expandScm,
+  expectArgoScm,
+  expectArgoScmFailure,
+  filterCases,
   fleetAppSet,
   scmAppSet,
   scmFailure,
   scmGenerator,
   scmParams,
-  expectArgoScm,
-  expectArgoScmFailure,
   TOKEN_REF,
 } from '../support/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
@@ -145,13 +146,7 @@ describe("Argo CD v3.5.1's own GitLab provider (the oracle) over the same fake G
   })
 
   it('the filters: repositoryMatch, labelMatch, pathsExist, pathsDoNotExist, branchMatch, and their AND and OR', async () => {
-    await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
-    await same('labels', {filters: [{labelMatch: '^prod-.*$'}]})
-    await same('names', {filters: [{pathsExist: ['two']}]})
-    await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
-    await same('branches', {allBranches: true, filters: [{branchMatch: 'w'}]})
-    await same('labels', {filters: [{repositoryMatch: 'w', labelMatch: '^prod-.*$'}]})
-    await same('labels', {filters: [{repositoryMatch: 'e'}, {labelMatch: '^prod-.*$'}]})
+    await filterCases(same)
   })
 
   it('values: values.<key> in fasttemplate, a `values` map in goTemplate', async () => {

@@ -22,17 +22,18 @@ import {
   branchPairs,
   diffFleet,
   expandScm,
+  expectArgoScm,
+  expectArgoScmFailure,
+  filterCases,
   fleetAppSet,
   fleetConfigMap,
+  prefixProxy,
   scmAppSet,
+  type ScmDiff,
   scmFailure,
   scmGenerator,
   scmParams,
-  type ScmDiff,
-  expectArgoScm,
-  expectArgoScmFailure,
   TOKEN_REF,
-  prefixProxy,
 } from '../support/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
@@ -144,13 +145,7 @@ describe("Argo CD v3.5.1's own GitHub provider (the oracle) over the same fake G
   })
 
   it('the filters: repositoryMatch, labelMatch, pathsExist, pathsDoNotExist, branchMatch, and their AND and OR', async () => {
-    await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
-    await same('labels', {filters: [{labelMatch: '^prod-.*$'}]})
-    await same('names', {filters: [{pathsExist: ['two']}]})
-    await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
-    await same('branches', {allBranches: true, filters: [{branchMatch: 'w'}]})
-    await same('labels', {filters: [{repositoryMatch: 'w', labelMatch: '^prod-.*$'}]})
-    await same('labels', {filters: [{repositoryMatch: 'e'}, {labelMatch: '^prod-.*$'}]})
+    await filterCases(same)
     await same('argoproj', {filters: [{pathsExist: ['pkg/main.go']}]})
   })
 

@@ -148,6 +148,20 @@ export async function expectArgoScmFailure(
   expect(await scmFailure(lifted(spec), scm)).toBe(`error generating params: ${want.error}`)
 }
 
+/**
+ * The filter cases GitHub's, GitLab's and Gitea's fakes answer from organisations of one shape (`names`, `labels`,
+ * `branches`): each filter alone, two in one filter (AND), two filters (OR).
+ */
+export async function filterCases(same: (owner: string, more: Record<string, unknown>) => Promise<unknown>) {
+  await same('names', {filters: [{repositoryMatch: 'n|hr'}]})
+  await same('labels', {filters: [{labelMatch: '^prod-.*$'}]})
+  await same('names', {filters: [{pathsExist: ['two']}]})
+  await same('names', {filters: [{pathsDoNotExist: ['two/']}]})
+  await same('branches', {allBranches: true, filters: [{branchMatch: 'w'}]})
+  await same('labels', {filters: [{repositoryMatch: 'w', labelMatch: '^prod-.*$'}]})
+  await same('labels', {filters: [{repositoryMatch: 'e'}, {labelMatch: '^prod-.*$'}]})
+}
+
 /** `repository@branch` of each set. */
 export const branchPairs = (sets: Array<Record<string, unknown>>) =>
   sets.map((p) => `${String(p.repository)}@${String(p.branch)}`)
