@@ -4,9 +4,15 @@
  * `>`, and of `&`; condition, tags, alias; import-values read as YAML 1.1 (`parent: y` is the boolean true).
  */
 import * as yaml from 'yaml'
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
+import {dependenciesOf} from '../../src/gitops/charts/dependencies.js'
 import {LOCK_OUT_OF_SYNC, V1_LOCK_OUT_OF_SYNC, lockProblem} from '../../src/gitops/charts/lock.js'
+import type {HelmDeployable} from '../../src/gitops/deployables/index.js'
+import {edit} from '../support/diff-repo.js'
+import {makeTempDir, runCleanups} from '../support/tmp.js'
+
+afterAll(runCleanups)
 
 const repo = 'http://127.0.0.1:18931'
 const chart = (extra: string, version = '1.0.0') =>
@@ -44,5 +50,31 @@ describe("Chart.lock's digest", () => {
     )
     expect(lockProblem(yaml, 'v1', chart('', '">=1.0.0 <3.0.0"'), lock(digest))).toBe(V1_LOCK_OUT_OF_SYNC)
     expect(lockProblem(yaml, 'v2', chart(''), 'dependencies: []\n')).toBe(LOCK_OUT_OF_SYNC)
+  })
+})
+
+describe('which charts list a dependency from a chart repository (dependenciesOf)', () => {
+  /** The remote dependencies of a chart at the checkout's root holding `files`. */
+  const remoteOf = async (files: Record<string, string>) => {
+    const dir = await makeTempDir('ameide-chart-deps-')
+    await edit(dir, files)
+    const d = {chart: '', remote: undefined} as unknown as HelmDeployable
+    return dependenciesOf(yaml, d, dir, Object.keys(files).sort())
+  }
+
+  it('Chart.yaml, requirements.yaml, a key spelled with an escape: each read as Helm reads it', async () => {
+    const deps = `[{name: web, version: 1.0.0, repository: "${repo}"}]`
+    const named = (found: Awaited<ReturnType<typeof remoteOf>>) =>
+      Array.isArray(found) ? found.map((r) => `${r.name}@${r.version}`) : found
+    expect(named(await remoteOf({'Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\n`}))).toBeUndefined()
+    expect(named(await remoteOf({'Chart.yaml': chart('')}))).toEqual(['web@1.0.0'])
+    // A double-quoted key may spell `dependencies` with an escape: Helm's YAML reads the same key.
+    const escaped = `apiVersion: v2\nname: app\nversion: 0.1.0\n"depend\\x65ncies": ${deps}\n`
+    expect(named(await remoteOf({'Chart.yaml': escaped}))).toEqual(['web@1.0.0'])
+    const v1 = {
+      'Chart.yaml': 'apiVersion: v1\nname: app\nversion: 0.1.0\n',
+      'requirements.yaml': `dependencies: ${deps}\n`,
+    }
+    expect(named(await remoteOf(v1))).toEqual(['web@1.0.0'])
   })
 })

@@ -14,6 +14,17 @@ import {lockProblem} from './lock.js'
 import {pickVersion} from './versions.js'
 
 /** A chart of the revision whose dependencies come from chart repositories and are not committed under charts/. */
+/**
+ * Whether the chart may list a dependency: its Chart.yaml's text names `dependenc…` or escapes a character (a quoted
+ * key could spell it so), or it has a requirements.yaml. Most charts do not, and are then not parsed here at all.
+ */
+function mayDepend(files: readonly string[], root: string, at: (f: string) => string): boolean {
+  if (hasFile(files, at('requirements.yaml'))) return true
+  if (!hasFile(files, at('Chart.yaml'))) return false
+  const text = readFileSync(path.join(root, at('Chart.yaml')), 'utf8')
+  return text.includes('dependenc') || text.includes('\\')
+}
+
 export function dependenciesOf(
   yaml: YamlModule,
   d: HelmDeployable,
@@ -24,6 +35,7 @@ export function dependenciesOf(
   const read = (f: string) =>
     (hasFile(files, at(f)) ? yaml.parse(readFileSync(path.join(root, at(f)), 'utf8')) : undefined) as
       {apiVersion?: unknown; digest?: unknown; dependencies?: Array<Record<string, unknown>>} | undefined
+  if (!mayDepend(files, root, at)) return undefined
   let chartYaml: ReturnType<typeof read>
   let lock: ReturnType<typeof read>
   let apiVersion: unknown
