@@ -62,7 +62,7 @@ export const inMemory = (p: host.PathLike): boolean => {
 /** The mount's root that holds `p`, or undefined when `p` is on the host or under no mounted tree. */
 export function mountOf(p: string): string | undefined {
   if (!inMemory(p)) return undefined
-  const dir = p.split('/').slice(0, 3).join('/')
+  const dir = mountPart(p)
   return mounts.has(dir) ? dir : undefined
 }
 
@@ -70,6 +70,23 @@ interface Found {
   mount: Mount
   rel: string
   node: MemoryNode
+}
+
+/** Whether `p` is an absolute path `posix.resolve` leaves as it is (no `.`, `..` or empty segment, no trailing `/`). */
+const isNormal = (p: string) =>
+  p.startsWith('/') &&
+  !p.includes('//') &&
+  !p.includes('/./') &&
+  !p.includes('/../') &&
+  !p.endsWith('/.') &&
+  !p.endsWith('/..') &&
+  (p.length === 1 || !p.endsWith('/'))
+
+/** The first two segments of an absolute path: where a tree would be mounted (`/ameide-memory/3-diff-head`). */
+function mountPart(p: string): string {
+  const second = p.indexOf('/', 1)
+  const third = second < 0 ? -1 : p.indexOf('/', second + 1)
+  return third < 0 ? p : p.slice(0, third)
 }
 
 /** Where `abs` leads: every link on the way followed (the last one too when `followLast`), within memory only. */
@@ -81,8 +98,8 @@ function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): F
     if (found.node.kind !== 'dir') throw fsError('ENOTDIR', syscall, abs)
     return found
   }
-  const at = posix.resolve(abs)
-  const m = mounts.get(at.split('/').slice(0, 3).join('/'))
+  const at = isNormal(abs) ? abs : posix.resolve(abs)
+  const m = mounts.get(mountPart(at))
   if (!m) throw fsError('ENOENT', syscall, abs)
   const direct = frozenNode(m, at)
   if (direct) return direct
