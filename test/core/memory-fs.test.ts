@@ -10,6 +10,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import * as memory from '../../src/core/memory-fs/index.js'
 import {readRevision} from '../../src/gitops/revision/index.js'
+import {confinedPath} from '../../src/gitops/revision/paths.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
 afterAll(runCleanups)
@@ -231,6 +232,41 @@ describe('a tree laid over a frozen one (the render module: one revision, many r
         expect(seen(base)).toEqual(before)
       }),
       {numRuns: 400},
+    )
+  })
+})
+
+describe('confinement in a revision without links (src/gitops/revision/paths.ts confinedPath)', () => {
+  it('answers as the walk does in the same tree with a link beside it', () => {
+    const files = fc.array(fc.tuple(relPath, fc.string({maxLength: 4})), {maxLength: 10})
+    const asked = fc.array(
+      fc.oneof(
+        relPath,
+        target,
+        fc.constant(''),
+        relPath.map((p) => `${p}/`),
+      ),
+      {maxLength: 8},
+    )
+    fc.assert(
+      fc.property(files, asked, (entries, paths) => {
+        const [plain, linked] = [new memory.MemoryTree(), new memory.MemoryTree()]
+        for (const [p, text] of entries)
+          for (const t of [plain, linked])
+            try {
+              t.set(p, {kind: 'file', bytes: Buffer.from(text), executable: false})
+            } catch {
+              // a path under a file: in neither
+            }
+        linked.set('zz-link', {kind: 'link', target: 'a'})
+        const [a, b] = [memory.mount(plain.freeze(), 'plain'), memory.mount(linked.freeze(), 'linked')]
+        expect(memory.isLinkFree(a)).toBe(true)
+        expect(memory.isLinkFree(b)).toBe(false)
+        for (const p of paths) expect(confinedPath(a, p), p).toBe(confinedPath(b, p))
+        memory.unmount(a)
+        memory.unmount(b)
+      }),
+      {numRuns: 200},
     )
   })
 })

@@ -53,6 +53,12 @@ export function isFrozen(p: string): boolean {
   return dir !== undefined && !mounts.get(dir)!.tree.writable
 }
 
+/** Whether `p` is the root of a mounted tree that takes no writes and holds no link (a revision without links). */
+export function isLinkFree(p: string): boolean {
+  const m = mounts.get(p)
+  return m !== undefined && !m.tree.writable && m.tree.linkFree
+}
+
 /** Whether `p` is answered from memory (it lies under MEMORY_ROOT). */
 export const inMemory = (p: host.PathLike): boolean => {
   const s = String(p)

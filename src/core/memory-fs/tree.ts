@@ -91,7 +91,10 @@ export class MemoryTree {
     const above = this.get(parent)
     if (above === undefined) this.set(parent, DIR)
     else if (above.kind !== 'dir') throw fsError('ENOTDIR', 'write', rel)
-    if (node.kind === 'dir' && this.get(rel)?.kind === 'dir') return
+    const existing = this.get(rel)
+    if (node.kind === 'dir' && existing?.kind === 'dir') return
+    // A folder replaced by a file or a link takes what it held with it: nothing lies under a non-folder.
+    if (existing?.kind === 'dir') this.delete(rel)
     if (node.kind === 'link') this.linked = true
     this.nodes.set(rel, node)
     this.ownKids(parent).add(posix.basename(rel))

@@ -2,7 +2,7 @@
  * Paths inside a revision (held in memory): the one confinement of every path a deployable names, and what in-bounds
  * links resolve to (inputs of the render-cache keys). Pure: reads the file system, raises nothing.
  */
-import {realpathSync} from '../../core/memory-fs/index.js'
+import {isLinkFree, realpathSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 /**
@@ -13,6 +13,8 @@ import path from 'node:path'
 export function confinedPath(root: string, p: string): string | undefined {
   const normal = path.posix.normalize(p)
   if (normal === '..' || normal.startsWith('../') || path.posix.isAbsolute(normal)) return undefined
+  // A revision without links: nothing to follow, the path is where it leads.
+  if (!normal.endsWith('/') && isLinkFree(root)) return normal === '.' ? '' : normal
   let realRoot: string
   let real: string
   try {
