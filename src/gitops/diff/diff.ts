@@ -183,7 +183,12 @@ async function renderBoth(
 ): Promise<{base: Snapshot; head: Snapshot; layout: DiffLayout | undefined; policy: GitopsPolicy}> {
   let policy = settled.policy
   const repositories = await repositoryUrls(input.root, policy.preview.repositories)
-  const tree = (r: Revision) => ({dir: r.dir, files: r.files, checkout: checkoutOf(r, repositories)})
+  const tree = (r: Revision) => ({
+    dir: r.dir,
+    files: r.files,
+    checkout: checkoutOf(r, repositories),
+    blobIds: r.blobIds,
+  })
   const [baseTree, headTree] = [tree(baseRevision), tree(headRevision)]
   let layout: DiffLayout | undefined
   if (settled.gitopsKeys) {
@@ -204,7 +209,7 @@ async function renderBoth(
         environments: input.environments,
         kustomize: input.kustomize,
         helm: input.helm,
-        cache: shared.cache.at(t.dir),
+        cache: shared.cache.at(t.dir, t.blobIds),
         charts: shared.charts,
         ...(input.clusters ? {clusters: input.clusters} : {}),
         ...(input.scm ? {scm: input.scm} : {}),

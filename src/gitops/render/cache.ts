@@ -44,6 +44,7 @@ export class RenderCache {
     private readonly fingerprint: string,
     private readonly entries: Map<string, Entry>,
     private readonly state: State,
+    private readonly blobIds?: ReadonlyMap<string, string>,
   ) {}
 
   /**
@@ -70,9 +71,12 @@ export class RenderCache {
     return new RenderCache(root, file, name, fingerprint, entries, state)
   }
 
-  /** The same cache, keying the files of another folder (a revision held in memory). */
-  at(root: string): RenderCache {
-    return new RenderCache(root, this.file, this.name, this.fingerprint, this.entries, this.state)
+  /**
+   * The same cache, keying the files of another folder (a revision held in memory); `blobIds`: the blob ids git gave
+   * for its regular files (by repo-relative path), taken as they are instead of hashing those files again.
+   */
+  at(root: string, blobIds?: ReadonlyMap<string, string>): RenderCache {
+    return new RenderCache(root, this.file, this.name, this.fingerprint, this.entries, this.state, blobIds)
   }
 
   private slot(dir: string, key: string): string {
@@ -85,7 +89,8 @@ export class RenderCache {
    */
   key(dir: string, inputs: readonly string[], extra = ''): string {
     const hash = createHash('sha256').update(dir).update(`\0${extra}`)
-    for (const f of [...inputs].sort()) hash.update(`\0${f}\0${this.idOf(path.join(this.root, f))}`)
+    for (const f of [...inputs].sort())
+      hash.update(`\0${f}\0${this.blobIds?.get(f) ?? this.idOf(path.join(this.root, f))}`)
     return hash.digest('hex')
   }
 

@@ -32,6 +32,8 @@ interface Entry {
   executable: boolean
   target?: string
   bytes?: () => Uint8Array
+  /** A file read from git objects: its blob id. */
+  oid?: string
 }
 
 /** A revision of the repository at `root`: `commit`, or the working tree (null). */
@@ -75,7 +77,7 @@ async function fromCommit(root: string, commit: string, label: string): Promise<
       if (bytes === undefined) throw unreadable(`object ${i.oid.slice(0, 12)} is missing`)
       return i.mode === '120000'
         ? {path: i.path, kind: 'link', executable: false, target: bytes.toString('utf8')}
-        : {path: i.path, kind: 'file', executable: i.mode === '100755', bytes: () => bytes}
+        : {path: i.path, kind: 'file', executable: i.mode === '100755', bytes: () => bytes, oid: i.oid}
     }),
   ]
 }
@@ -180,8 +182,9 @@ function walk(root: string): string[] {
 function hold(
   tree: MemoryTree,
   entries: Entry[],
-): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused' | 'gitlinks'> {
+): Pick<Revision, 'files' | 'tracked' | 'links' | 'refused' | 'gitlinks' | 'blobIds'> {
   const regular = new Set<string>()
+  const blobIds = new Map<string, string>()
   const targets = new Map<string, string>()
   const gitlinks = new Map<string, string>()
   for (const e of entries) {
@@ -191,6 +194,7 @@ function hold(
     else {
       tree.set(e.path, {kind: 'file', bytes: e.bytes!(), executable: e.executable})
       regular.add(e.path)
+      if (e.oid !== undefined) blobIds.set(e.path, e.oid)
     }
   }
   const {refused, resolved} = checkLinks(targets)
@@ -203,6 +207,7 @@ function hold(
     links: resolved,
     refused,
     gitlinks,
+    blobIds,
   }
 }
 

@@ -22,5 +22,7 @@ export interface Revision {
    * held, and whatever would read one is render-unavailable, named.
    */
   gitlinks: Map<string, string>
+  /** Each regular file's git blob id, where git gave it (a commit's files; none for the working tree). */
+  blobIds: ReadonlyMap<string, string>
   remove(): Promise<void>
 }
