@@ -62,11 +62,6 @@ const KNOWN_LIMITS = new Map<string, string>([
     'af899c9f587a9972d14b51510d3fe4f86f9f9e14',
     'Kubernetes manifests added under a Terraform example (test/vpc-*.yaml): the same bound as above',
   ],
-  [
-    'cac900a22e6b82fd011f0f5f94dc35a1614cf24d',
-    "a generated Application whose $values source names an annotation the cluster lacks: ameide's Helm-source " +
-      'findings carry no inputs (unknown), so an untouched one still makes the diff incomplete',
-  ],
 ])
 
 const TOKEN = 'history-token-3f9a'

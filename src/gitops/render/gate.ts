@@ -46,11 +46,11 @@ function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<st
 export async function renderGate(input: RenderGateInput): Promise<RenderGateResult> {
   // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/listings/scm-provider.ts).
   const {deployables, plan} = await settled(input.scm, () => planGate(input))
-  const out = new RenderFindings(input.requireRender, input.cache)
-  const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   // An in-bounds link's target is an input of whatever reads through the link.
   const linked = (paths: readonly string[]) =>
     linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
+  const out = new RenderFindings(input.requireRender, input.cache, linked)
+  const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
   const report = emptyReport(input, tools)
   recordPlanFindings(input, plan, out, refusals)
