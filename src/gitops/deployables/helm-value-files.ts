@@ -182,7 +182,9 @@ export function helmSourceReads(src: HelmSource): string[] | 'unknown' {
     if (!location || (file && ref && !r)) continue
     const joined = path.posix.normalize(path.posix.join(location.base || '.', location.rest))
     const glob = !file && GLOB.test(location.rest)
-    reads.push(...(glob ? [...ctx.files].filter((f) => globMatcher(joined).test(f)) : [joined]))
+    // A path leaving the revision is refused where it is resolved (always incomplete): never read here.
+    const named = glob ? [...ctx.files].filter((f) => globMatcher(joined).test(f)) : [joined]
+    reads.push(...named.flatMap((f) => ctx.confined(f) ?? []))
   }
   return [...new Set(reads)].sort()
 }
