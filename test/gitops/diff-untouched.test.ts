@@ -5,9 +5,11 @@
  * an Application, and gitops-bridge's addons (a remote chart whose `$values/…` value files come from this repository,
  * the paths templated from cluster annotations). Built with real git through the built CLI.
  */
+import {execFileSync} from 'node:child_process'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, history} from '../support/diff-repo.js'
+import {diffLast, edit, history} from '../support/diff-repo.js'
 import {runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
@@ -219,4 +221,107 @@ describe('an untouched source of any kind ameide cannot render changes no verdic
       expect(again.result.failures.map((f) => f.file)).toContain('argocd/unknowable.yaml')
     })
   }
+})
+
+describe("a Helm source whose `$ref` value files come from another repository (gitops-bridge's $values)", () => {
+  // The `ref:` source is another repository (an annotation the cluster lacks leaves gitops-bridge's URL a literal
+  // template): not fetched, so the chart is not rendered in either revision; what it reads here is its chart folder
+  // and its value files of this repository.
+  const addon = [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata: {name: addon, namespace: argocd}',
+    'spec:',
+    '  project: default',
+    '  sources:',
+    "  - {repoURL: '{{metadata.annotations.addons_repo_url}}', targetRevision: main, ref: values}",
+    `  - repoURL: '${ORIGIN}'`,
+    '    targetRevision: HEAD',
+    '    path: charts/addon',
+    '    helm:',
+    '      valueFiles: [$values/environments/default/addon/values.yaml, /environments/addon.yaml]',
+    '  destination: {server: https://kubernetes.default.svc, namespace: addon}',
+    '',
+  ].join('\n')
+  const files = (): Record<string, string> => ({
+    ...fleet(),
+    'argocd/bgd.yaml': '',
+    'argocd/addon.yaml': addon,
+    'charts/addon/Chart.yaml': 'apiVersion: v2\nname: addon\nversion: 0.1.0\n',
+    'charts/addon/templates/cm.yaml': configMap('addon', '{{ .Values.a }}'),
+    'environments/addon.yaml': 'a: "1"\n',
+    'environments/default/addon/values.yaml': 'a: "2"\n',
+  })
+  const NOT_FETCHED = /Application addon: value file \$values\/environments\/default\/addon\/values.yaml comes from/
+
+  it('a change beside it: exact, exit 0 — never incomplete', async () => {
+    const repo = await history(files(), {'apps/web/cm.yaml': configMap('web', '2')})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.deployables).toEqual([expect.objectContaining({change: 'changed', application: 'web'})])
+  })
+
+  it("a change to the same path in this repository as its `$values/` file (the other repository's): exact", async () => {
+    const repo = await history(files(), {'environments/default/addon/values.yaml': 'a: "4"\n'})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+  })
+
+  // Its chart's files, its value file of this repository, its spec: each makes the diff incomplete.
+  const touches: Array<[string, Record<string, string>]> = [
+    ['its chart', {'charts/addon/templates/cm.yaml': configMap('addon', '{{ .Values.a }}-x')}],
+    ['its value file of this repository', {'environments/addon.yaml': 'a: "3"\n'}],
+    ['its spec', {'argocd/addon.yaml': addon.replace('namespace: addon', 'namespace: addons')}],
+  ]
+  for (const [what, change] of touches) {
+    it(`a change to ${what}: incomplete, named`, async () => {
+      const repo = await history(files(), change)
+      const {exitCode, result} = await diffLast<Result>(repo, env)
+      expect(exitCode).toBe(1)
+      expect(result.summary).toBe('incomplete')
+      expect(result.failures.map((f) => [f.revision, f.file])).toEqual([
+        ['base', 'argocd/addon.yaml'],
+        ['head', 'argocd/addon.yaml'],
+      ])
+      expect(result.failures[0].message).toMatch(NOT_FETCHED)
+    })
+  }
+})
+
+describe('a link among the files of a source not rendered is read through', () => {
+  it('a change to what a link in its chart folder resolves to: incomplete, never "no change"', async () => {
+    const files = {
+      'argocd/addon.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: addon, namespace: argocd}',
+        'spec:',
+        '  project: default',
+        '  sources:',
+        '  - {repoURL: https://github.com/example/values.git, targetRevision: main, ref: values}',
+        `  - {repoURL: '${ORIGIN}', targetRevision: HEAD, path: charts/addon, helm: {valueFiles: [$values/a.yaml]}}`,
+        '  destination: {server: https://kubernetes.default.svc, namespace: addon}',
+        '',
+      ].join('\n'),
+      'charts/addon/Chart.yaml': 'apiVersion: v2\nname: addon\nversion: 0.1.0\n',
+      'shared/templates/cm.yaml': configMap('addon', '1'),
+    }
+    const repo = await history(files)
+    // The base commit gains the link (charts/addon/templates → shared/templates); then the change goes through it.
+    execFileSync('ln', ['-s', '../../shared/templates', 'charts/addon/templates'], {cwd: repo})
+    execFileSync('git', ['add', '-A'], {cwd: repo})
+    execFileSync('git', ['commit', '-qm', 'link'], {cwd: repo})
+    await edit(repo, {'shared/templates/cm.yaml': configMap('addon', '2')})
+    execFileSync('git', ['commit', '-qam', 'change'], {cwd: repo})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.file])).toEqual([
+      ['base', 'argocd/addon.yaml'],
+      ['head', 'argocd/addon.yaml'],
+    ])
+  })
 })

@@ -52,20 +52,31 @@ const EXCEPTIONS = new Map<string, string>([
  * out) as when a new one appears.
  */
 const KNOWN_LIMITS = new Map<string, string>([
+  // Both in both gitops-bridge runs; no tighter bound is sound in either. Its bootstrap ApplicationSets (addons.yaml,
+  // workloads.yaml of each example) take repoURL and path wholly from cluster annotations
+  // (`{{metadata.annotations.addons_repo_basepath}}{{metadata.annotations.addons_repo_path}}`, a directory source with
+  // recurse), and the added files change what a directory source over their folder deploys — a JSON file is one
+  // object or a failure to Argo CD (getObjsFromYAMLOrJSON), a YAML file of objects is deployed.
+  // - Offline: without the cluster list a cluster may name any folder of this repository; the truth has a cluster
+  //   list, which the offline run is not given.
+  // - With --argocd-server (hub and spoke-dev): `bootstrap-addons` is one fixed name for both clusters, so Argo CD's
+  //   applicationset controller refuses that name (validateGeneratedApplications) yet neither updates nor deletes the
+  //   Application of that name that exists (deleteInCluster keeps every generated name): its spec is an earlier
+  //   reconcile's, its path any annotations', and it renders this commit. The truth takes a set refusing a duplicate
+  //   name as decided by its own spec alone.
+  // So "incomplete" is the only answer that is never a wrong "no change". (The Pulumi*.yaml files, unrelated YAML a
+  // directory source ignores, could be bound out; the JSON files beside them cannot.)
   [
     'a4d55d01e657094d861a467f668cc740304d6e02',
-    "YAML and JSON files added (a Pulumi project): gitops-bridge's ApplicationSets take their repository and path " +
-      "wholly from cluster annotations, so ameide bounds what they read by what Argo CD's source types read — any " +
-      "manifest; the truth's fixed clusters read none of these",
+    "a Pulumi project added (package.json, tsconfig.json, Pulumi*.yaml): gitops-bridge's bootstrap ApplicationSets " +
+      'may read any folder (offline, their path is wholly cluster annotations; with two clusters, the Application ' +
+      'Argo CD keeps under a refused duplicate name is an earlier spec), and a JSON file there changes what a ' +
+      "directory source deploys; the truth's fixed clusters read none of these",
   ],
   [
     'af899c9f587a9972d14b51510d3fe4f86f9f9e14',
-    'Kubernetes manifests added under a Terraform example (test/vpc-*.yaml): the same bound as above',
-  ],
-  [
-    'cac900a22e6b82fd011f0f5f94dc35a1614cf24d',
-    "a generated Application whose $values source names an annotation the cluster lacks: ameide's Helm-source " +
-      'findings carry no inputs (unknown), so an untouched one still makes the diff incomplete',
+    'Kubernetes objects added under a Terraform example (test/vpc-*.yaml, Crossplane VPCs): the same ' +
+      'ApplicationSets may read that folder and would deploy them',
   ],
 ])
 

@@ -25,7 +25,8 @@ const REPOS_DIR = path.join(import.meta.dirname, 'repos')
 /**
  * The clusters Argo CD lists in the suite (`--argocd-server` serves them; the truth's fake client holds them): the
  * shape gitops-bridge's Terraform registers, the hub itself as the in-cluster server with its labels and annotations
- * (so Argo CD lists no separate in-cluster).
+ * (so Argo CD lists no separate in-cluster), and a spoke (so an ApplicationSet whose name no cluster parameter
+ * varies generates one name twice).
  */
 export const CLUSTERS: OracleCluster[] = [
   {
@@ -33,6 +34,12 @@ export const CLUSTERS: OracleCluster[] = [
     server: 'https://kubernetes.default.svc',
     labels: {environment: 'control-plane', 'akuity.io/argo-cd-cluster-name': 'hub', enable_argocd: 'true'},
     annotations: {aws_cluster_name: 'hub', addons_repo_revision: 'main', workload_repo_revision: 'main'},
+  },
+  {
+    name: 'spoke-dev',
+    server: 'https://spoke-dev.example.com',
+    labels: {environment: 'dev', 'akuity.io/argo-cd-cluster-name': 'spoke-dev', enable_argocd: 'true'},
+    annotations: {aws_cluster_name: 'spoke-dev', addons_repo_revision: 'main', workload_repo_revision: 'main'},
   },
 ]
 

@@ -263,7 +263,8 @@ function pluginUnavailable(
     [...at, 'plugin'],
     `source ${dir || '.'} is rendered by the config management plugin${name ? ` ${name}` : ''} in Argo CD's repo-server, which the gate does not run: what it deploys is not rendered or judged.`,
     'unavailable',
-    {...inputs, reads: [...inputs.reads, ...filesUnder(r.ctx, dir)]},
+    // The folder too: what a link in it resolves to is an input (RenderFindings reads through links).
+    {...inputs, reads: [...inputs.reads, dir, ...filesUnder(r.ctx, dir)]},
   )
 }
 

@@ -18,7 +18,7 @@ import {
   type ValueLayer,
 } from './model.js'
 import {chartAddress} from './helmrelease-chart.js'
-import {resolveValueFiles, substitutedPath, type HelmSource} from './helm-value-files.js'
+import {helmSourceReads, resolveValueFiles, substitutedPath, type HelmSource} from './helm-value-files.js'
 import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {
@@ -39,7 +39,7 @@ export function helmDeployable(
   dir: string,
   refs: Map<string, {mine: boolean; repoURL: string}>,
   ctx: DeployablesContext,
-  unavailable: (p: SpecPath, message: string, status?: Unrenderable['status']) => void,
+  unavailable: (p: SpecPath, message: string, status: Unrenderable['status'], inputs: Unrenderable['inputs']) => void,
   remote?: RemoteChart,
 ): HelmDeployable | undefined {
   const helm = isMap(source.helm) ? source.helm : {}
@@ -51,8 +51,14 @@ export function helmDeployable(
     refs,
     env: argoEnv(app, source),
     ctx,
-    unavailable,
+    // Not rendered, it is about its spec and what it would read: untouched where both are the same in both revisions.
+    unavailable: (p, message, status = 'unavailable', inputs) => unavailable(p, message, status, inputs ?? inputsOf()),
     remote,
+  }
+  const inputsOf = (): Unrenderable['inputs'] => {
+    const reads = helmSourceReads(src)
+    if (reads === 'unknown') return 'unknown'
+    return {spec: {source, name: app.name, destination: app.spec.destination ?? null}, reads: [app.file, ...reads]}
   }
   const layers: ValueLayer[] = []
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
@@ -164,6 +170,8 @@ function parameterFlags(
       src.unavailable(
         [...h, 'parameters', i],
         `parameter ${p.name} names $${unknown[0]}, the commit Argo CD resolves, which ameide does not know: this chart is not rendered.`,
+        'unavailable',
+        'unknown',
       )
       return undefined
     }

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {globMatcher} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
 import type {RemoteChart, Unrenderable} from './model.js'
-import {envsubst, GLOB, unknownVariables} from './source-helpers.js'
+import {envsubst, GLOB, isMap, unknownVariables} from './source-helpers.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 
 /** An Application's Helm source, with what reading it takes. */
@@ -24,7 +24,8 @@ export interface HelmSource {
   /** The repo-server's build environment (source-helpers argoEnv). */
   env: Record<string, string>
   ctx: DeployablesContext
-  unavailable: (p: SpecPath, message: string, status?: Unrenderable['status']) => void
+  /** Records the source not rendered; `inputs` given only where its files cannot be said (`unknown`). */
+  unavailable: (p: SpecPath, message: string, status?: Unrenderable['status'], inputs?: 'unknown') => void
   remote?: RemoteChart
 }
 
@@ -68,9 +69,12 @@ export function substitutedPath(src: HelmSource, raw: string, where: SpecPath): 
   const rest = known ? (ref[2] ?? '') : raw
   const unknown = unknownVariables(rest)
   if (unknown.length > 0) {
+    // What it reads differs by the commit: unknown, whatever the files.
     src.unavailable(
       where,
       `${JSON.stringify(raw)} names $${unknown[0]}, the commit Argo CD resolves, which ameide does not know: this chart is not rendered.`,
+      'unavailable',
+      'unknown',
     )
     return undefined
   }
@@ -139,4 +143,59 @@ function valueFileLocation(src: HelmSource, entry: string, where: SpecPath): {ba
   }
   if (entry.startsWith('/')) return {base: '', rest: entry.slice(1)}
   return {base: src.dir, rest: entry}
+}
+
+/**
+ * The files of this revision a Helm source reads, whether or not it renders: its chart folder (every file of the
+ * revision when its Chart.yaml or requirements.yaml names a `file://` dependency, which may be anywhere), the value
+ * files and file parameters of this repository it names (a glob, the files it matches). `unknown` where they cannot
+ * be said: a path or parameter naming the commit Argo CD resolves, or a `ref:` source that may be this repository
+ * (the checkout named by no URL). What a URL or another repository holds is the same in both revisions of a diff.
+ */
+export function helmSourceReads(src: HelmSource): string[] | 'unknown' {
+  const {helm, ctx} = src
+  const list = (v: unknown) => (Array.isArray(v) ? v : [])
+  if (list(helm.parameters).some((p) => isMap(p) && unknownVariables(String(p.value ?? '')).length > 0))
+    return 'unknown'
+  const quiet: HelmSource = {...src, unavailable: () => {}}
+  const reads = src.remote ? [] : chartFolderReads(src)
+  const entries = [
+    ...list(helm.valueFiles).map((raw) => ({raw, file: false})),
+    ...list(helm.fileParameters).map((p) => ({raw: isMap(p) ? p.path : undefined, file: true})),
+  ]
+  for (const {raw, file} of entries) {
+    if (typeof raw !== 'string') continue
+    const entry = substitutedPath(quiet, raw, [])
+    if (entry === undefined) return 'unknown'
+    const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
+    const r = ref ? src.refs.get(ref[1]) : undefined
+    if (r && !r.mine) {
+      if (ctx.named === false) return 'unknown'
+      continue
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) continue
+    // A file parameter is read from this repository whatever the chart (fileParameterFlags); a value file is not
+    // from a fetched chart, nor through an unknown ref.
+    const location = file
+      ? {base: ref ? '' : entry.startsWith('/') ? '' : src.dir, rest: ref ? ref[2] : entry.replace(/^\//, '')}
+      : valueFileLocation(quiet, entry, [])
+    if (!location || (file && ref && !r)) continue
+    const joined = path.posix.normalize(path.posix.join(location.base || '.', location.rest))
+    const glob = !file && GLOB.test(location.rest)
+    // A path leaving the revision is refused where it is resolved (always incomplete): never read here.
+    const named = glob ? [...ctx.files].filter((f) => globMatcher(joined).test(f)) : [joined]
+    reads.push(...named.flatMap((f) => ctx.confined(f) ?? []))
+  }
+  return [...new Set(reads)].sort()
+}
+
+/**
+ * A local chart's files: its folder's, or every file of the revision when a dependency is `file://`; and the folder
+ * itself, so what a link in it resolves to is an input too (RenderFindings reads through links).
+ */
+function chartFolderReads({dir, ctx}: HelmSource): string[] {
+  const files = [...ctx.files]
+  const meta = ['Chart.yaml', 'requirements.yaml'].map((f) => ctx.readText(dir ? `${dir}/${f}` : f) ?? '')
+  if (meta.some((text) => text.includes('file://'))) return ['', ...files]
+  return [dir, ...files.filter((f) => dir === '' || f.startsWith(`${dir}/`))]
 }

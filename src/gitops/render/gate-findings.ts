@@ -30,6 +30,8 @@ export class RenderFindings {
   constructor(
     private readonly requireRender: boolean,
     private readonly cache?: RenderCache,
+    /** The files an in-bounds link among some paths resolves to (inputs of whatever reads through the link). */
+    private readonly linked: (paths: readonly string[]) => string[] = () => [],
   ) {}
 
   /** render-unavailable: outside what the gate reads (an error with `--require-render`). */
@@ -63,13 +65,14 @@ export class RenderFindings {
   unrenderable(list: readonly Unrenderable[]): void {
     for (const u of list) {
       // The declaring file's part is its spec (in the key): not its other bytes (an ApplicationSet's metadata, the key
-      // order of a template, an apiVersion).
+      // order of a template, an apiVersion). A link among its files is read through: its target is an input too.
+      const reads = u.inputs === 'unknown' ? [] : u.inputs.reads.filter((f) => f !== u.file)
       const about: About =
         u.inputs === 'unknown'
           ? 'unknown'
           : {
               id: `unrenderable\0${u.file}\0${u.application ?? ''}`,
-              reads: u.inputs.reads.filter((f) => f !== u.file),
+              reads: [...reads, ...this.linked(reads)],
               extra: canonicalJson({spec: u.inputs.spec, message: u.message}),
             }
       if (u.status === 'failed') this.failed(u, about)

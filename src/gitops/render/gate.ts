@@ -63,11 +63,11 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const {deployables, plan, hydrations} = planned ?? (await planRenderGate(input))
   // What an earlier render of the plan followed (app of apps) is that render's own: this one follows it again.
   deployables.hydrations.length = hydrations
-  const out = new RenderFindings(input.requireRender, input.cache)
-  const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   // An in-bounds link's target is an input of whatever reads through the link.
   const linked = (paths: readonly string[]) =>
     linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
+  const out = new RenderFindings(input.requireRender, input.cache, linked)
+  const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
   const report = emptyReport(input, tools)
   recordPlanFindings(input, plan, out, refusals)
