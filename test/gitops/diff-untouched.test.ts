@@ -28,6 +28,17 @@ beforeAll(() => {
   env = toolEnv()
 })
 
+/** The diff is incomplete (exit 1), named by the one not-rendered finding of `file`, in both revisions. */
+function expectIncompleteAt(run: {exitCode: number; result: Result}, file: string, message: RegExp): void {
+  expect(run.exitCode).toBe(1)
+  expect(run.result.summary).toBe('incomplete')
+  expect(run.result.failures.map((f) => [f.revision, f.file])).toEqual([
+    ['base', file],
+    ['head', file],
+  ])
+  expect(run.result.failures[0].message).toMatch(message)
+}
+
 const ORIGIN = 'https://github.com/example/fleet.git'
 const configMap = (name: string, value: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {a: "${value}"}\n`
@@ -81,14 +92,7 @@ describe('a clusters ApplicationSet the change does not touch', () => {
 
   it('a change to what its Applications read (a folder its templated path can name): incomplete, named', async () => {
     const repo = await history(fleet(), {'apps/bgd/front/cm.yaml': configMap('bgd', '2')})
-    const {exitCode, result} = await diffLast<Result>(repo, env)
-    expect(exitCode).toBe(1)
-    expect(result.summary).toBe('incomplete')
-    expect(result.failures.map((f) => [f.revision, f.file])).toEqual([
-      ['base', 'argocd/bgd.yaml'],
-      ['head', 'argocd/bgd.yaml'],
-    ])
-    expect(result.failures[0].message).toMatch(CLUSTERS_NOT_RENDERED)
+    expectIncompleteAt(await diffLast<Result>(repo, env), 'argocd/bgd.yaml', CLUSTERS_NOT_RENDERED)
   })
 
   it('a change to the ApplicationSet itself: incomplete', async () => {
@@ -279,14 +283,7 @@ describe("a Helm source whose `$ref` value files come from another repository (g
   for (const [what, change] of touches) {
     it(`a change to ${what}: incomplete, named`, async () => {
       const repo = await history(files(), change)
-      const {exitCode, result} = await diffLast<Result>(repo, env)
-      expect(exitCode).toBe(1)
-      expect(result.summary).toBe('incomplete')
-      expect(result.failures.map((f) => [f.revision, f.file])).toEqual([
-        ['base', 'argocd/addon.yaml'],
-        ['head', 'argocd/addon.yaml'],
-      ])
-      expect(result.failures[0].message).toMatch(NOT_FETCHED)
+      expectIncompleteAt(await diffLast<Result>(repo, env), 'argocd/addon.yaml', NOT_FETCHED)
     })
   }
 })
