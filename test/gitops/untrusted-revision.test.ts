@@ -17,6 +17,7 @@ import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
 
 import {connect} from '../mcp/client.js'
 import {runCli} from '../support/cli.js'
+import {edit} from '../support/diff-repo.js'
 import {helmGitopsRepo, ORIGIN, originApplication} from '../support/helm-repo.js'
 import {closeLoopback, listenLoopback} from '../support/loopback.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -300,7 +301,10 @@ describe('a link out of the revision is refused, never read', () => {
 
 describe('no network, no code from the revision, nothing to steal', () => {
   it('every remote input names a loopback server that sees no request: render-unavailable, the diff incomplete', async () => {
-    const repo = await helmGitopsRepo({
+    // The pull request adds every source: each is touched, so what it could not render makes the diff incomplete (an
+    // untouched one would not: test/gitops/diff-untouched.test.ts).
+    const repo = await helmGitopsRepo({'README.md': 'the base holds none of it\n'})
+    await edit(repo, {
       ...chartFiles(),
       'argocd/app.yaml': application(
         'app',
@@ -346,8 +350,9 @@ describe('no network, no code from the revision, nothing to steal', () => {
         '',
       ].join('\n'),
     })
+    await commitAll(repo, 'every remote input')
     const before = requests.length
-    const a = await attack(repo, ['gitops', 'diff'])
+    const a = await attack(repo, ['gitops', 'diff', '--base', 'HEAD^'])
     expect(a.exitCode).toBe(1)
     expect(a.json.summary).toBe('incomplete')
     const v = await attack(repo, ['gitops', 'verify', '--render', '--require-render'])
