@@ -113,6 +113,10 @@ function overlayOf(dir) {
   const copies = new Map()
   const sums = {}
   for (const file of JSON.parse(readFileSync(manifest, 'utf8')).files) {
+    if (file.module === 'go') {
+      replace[goFile(dir, file)] = path.join(dir, '_overlay', file.overlay)
+      continue
+    }
     const key = `${file.module}@${file.version}`
     if (!copies.has(key)) {
       const info = JSON.parse(run(dir, ['mod', 'download', '-json', key]))
@@ -141,6 +145,44 @@ function overlayOf(dir) {
   if (existsSync(`${workspace}.sum`)) copyFileSync(`${workspace}.sum`, path.join(work, 'go.work.sum'))
   writeFileSync(path.join(work, 'overlay.json'), JSON.stringify({Replace: replace}, null, 2))
   return {env: {GOWORK: path.join(work, 'go.work')}, flags: [`-overlay=${path.join(work, 'overlay.json')}`], sums}
+}
+
+/**
+ * A file of the Go release itself (module "go": its GOROOT) that an overlay replaces, checked as a module's is: the
+ * release must be the one named, the file the one hashed. Go refuses to overlay files beneath its module cache, where
+ * its toolchain switch unpacks a release: goRootOutsideModuleCache (below) has the build use the release unzipped by
+ * scripts/go-toolchain.mjs then.
+ */
+function goFile(dir, file) {
+  const release = run(dir, ['env', 'GOVERSION']).trim()
+  if (release !== file.version)
+    throw new Error(
+      `_overlay/overlay.json was made for ${file.version}'s ${file.path}, the build uses ${release}: review the overlay`,
+    )
+  const upstream = path.join(run(dir, ['env', 'GOROOT']).trim(), file.path)
+  const sha256 = createHash('sha256').update(readFileSync(upstream)).digest('hex')
+  if (sha256 !== file.sha256)
+    throw new Error(
+      `${file.version}/${file.path} is not the file _overlay/${file.overlay} was made for (sha256 ${sha256})`,
+    )
+  return upstream
+}
+
+/** Whether a program's overlay replaces files of the Go release itself. */
+const overlaysGo = (dir) => {
+  const manifest = path.join(dir, '_overlay/overlay.json')
+  return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).files.some((f) => f.module === 'go')
+}
+
+/** A GOROOT where an overlay may replace files: the release unzipped by scripts/go-toolchain.mjs when Go's is in its module cache. */
+async function goRootOutsideModuleCache() {
+  const [goroot, cache] = ['GOROOT', 'GOMODCACHE'].map((v) => run(root, ['env', v]).trim())
+  if (path.relative(cache, goroot).startsWith('..')) return
+  say(
+    `${toolchain} is in Go's module cache, where an overlay may not replace its files: ${toolchain} from scripts/go-toolchain.mjs`,
+  )
+  go = await acquireToolchain({release: toolchain, say})
+  fetchedRoot = path.dirname(path.dirname(go))
 }
 
 /** The module cache's copies are read-only: the copy's folders are made writable so that the next build can remove it. */
@@ -239,10 +281,11 @@ const upToDate = (program, inputs) => {
 }
 
 /** Builds one program unless its inputs are unchanged; throws with what went wrong. */
-function build(program, goVersion, glue) {
+async function build(program, goVersion, glue) {
   const ldflags = program.ldflags(modulesOf(program.dir)).join(' ')
   const inputs = inputsOf(program, goVersion, ldflags)
   if (upToDate(program, inputs)) return
+  if (overlaysGo(program.dir)) await goRootOutsideModuleCache()
   const overlay = overlayOf(program.dir)
   const modules = modulesOf(program.dir, overlay)
   mkdirSync(program.out, {recursive: true})
@@ -321,7 +364,7 @@ try {
 }
 for (const program of programs) {
   try {
-    build(program, goVersion, glue)
+    await build(program, goVersion, glue)
   } catch (e) {
     failed = notBuilt(program, `Go could not build it (${firstLine(e)})`) || failed
   }

@@ -174,6 +174,17 @@ export class MemFs {
     }
   }
 
+  /**
+   * Go's file-system calls as the render module makes them (its build's syscall/fs_js.go, go/_overlay/go): one
+   * operation of this API, answered at once as [error, value], without a callback into Go.
+   */
+  ameideCall(name: string, ...args: unknown[]): [Error | null, unknown] {
+    let answer: [Error | null, unknown] = [null, undefined]
+    const operation = (this as unknown as Record<string, (...a: unknown[]) => void>)[name]
+    operation.call(this, ...args, (error: Error | null, value?: unknown) => (answer = [error, value]))
+    return answer
+  }
+
   private call(callback: Callback, work: () => unknown): void {
     let value: unknown
     try {
