@@ -47,6 +47,14 @@ const fail = (code: string, path: string): Error => bareError(`${code}: ${path}`
 const key = (path: string) => path.slice(1)
 const file = (bytes: Uint8Array): MemoryNode => ({kind: 'file', bytes, executable: false})
 
+/** The chunks as one array of bytes. */
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+  let at = 0
+  for (const c of chunks) all.set(c, (at += c.byteLength) - c.byteLength)
+  return all
+}
+
 /** The snapshots as one tree: files and folders, then links. */
 function fill(tree: MemoryTree, snapshots: readonly Snapshot[]): MemoryTree {
   for (const s of snapshots) {
@@ -66,6 +74,9 @@ export class MemFs {
   private readonly tree: MemoryTree
   private readonly fds = new Map<number, Open>()
   private nextFd = 10
+  private failed: Error | null = null
+  /** What Go's os.Stderr received while a command captures it ({@link ameideCapture}). */
+  private captured: Uint8Array[] | undefined
   private cwd = '/'
   /** What each absolute path resolved to (./memfs.ts real), until the tree changes: Go asks of one path many times. */
   private readonly reals = new Map<string, string>()
@@ -176,13 +187,21 @@ export class MemFs {
 
   /**
    * Go's file-system calls as the render module makes them (its build's syscall/fs_js.go, go/_overlay/go): one
-   * operation of this API, answered at once as [error, value], without a callback into Go.
+   * operation of this API, answered at once without a callback into Go: its value, or null when it failed
+   * ({@link ameideError} then says how).
    */
-  ameideCall(name: string, ...args: unknown[]): [Error | null, unknown] {
-    let answer: [Error | null, unknown] = [null, undefined]
+  ameideCall(name: string, ...args: unknown[]): unknown {
+    let failed: Error | null = null
+    let answer: unknown
     const operation = (this as unknown as Record<string, (...a: unknown[]) => void>)[name]
-    operation.call(this, ...args, (error: Error | null, value?: unknown) => (answer = [error, value]))
-    return answer
+    operation.call(this, ...args, (error: Error | null, value?: unknown) => ((failed = error), (answer = value)))
+    this.failed = failed
+    return failed ? null : (answer ?? undefined)
+  }
+
+  /** The error of the last {@link ameideCall} that failed. */
+  ameideError(): Error | null {
+    return this.failed
   }
 
   private call(callback: Callback, work: () => unknown): void {
@@ -276,6 +295,10 @@ export class MemFs {
   write(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null, callback: Callback) {
     this.call(callback, () => {
       const bytes = buffer.subarray(offset, offset + length)
+      if (fd === 2 && this.captured !== undefined) {
+        this.captured.push(bytes.slice())
+        return length
+      }
       if (fd === 1 || fd === 2) {
         this.output(fd, bytes)
         return length
@@ -291,6 +314,17 @@ export class MemFs {
       if (position === null) open.pos = at + length
       return length
     })
+  }
+
+  /**
+   * Capturing what Go's os package writes to its stderr (true: from now on; false: no longer, answering what it
+   * wrote meanwhile): a command's warnings (go/stderr_js.go). Go's runtime writes through {@link writeSync}, never
+   * captured.
+   */
+  ameideCapture(on: boolean): string {
+    const printed = new TextDecoder().decode(concat(this.captured ?? []))
+    this.captured = on ? [] : undefined
+    return printed
   }
 
   writeSync(fd: number, buffer: Uint8Array): number {

@@ -86,6 +86,9 @@ const {module, glue} = workerData as {module: object; glue: string}
 const snapshots = new Map<string, Snapshot>()
 let current: MemFs = new MemFs([], () => undefined)
 
+/** Each object's methods bound to it, once: Go asks for `fs.ameideCall` at every file-system call. */
+const bound = new WeakMap<object, Map<string | symbol, unknown>>()
+
 /** A stable object whose members are the current request's: Go keeps the references it took at start. */
 const delegate = <K extends 'fs' | 'process' | 'path'>(key: K) =>
   new Proxy(
@@ -97,7 +100,11 @@ const delegate = <K extends 'fs' | 'process' | 'path'>(key: K) =>
           unknown
         >
         const value = target[name]
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+        if (typeof value !== 'function') return value
+        let methods = bound.get(target)
+        if (!methods) bound.set(target, (methods = new Map()))
+        if (!methods.has(name)) methods.set(name, (value as (...a: unknown[]) => unknown).bind(target))
+        return methods.get(name)
       },
     },
   )

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -91,12 +90,11 @@ func Run(request Request) (response Response) {
 	stdout := &capped{limit: request.OutputLimit}
 	logged := &warnings{entries: []string{}}
 	collect(logged)
-	stderr := os.Stderr
 	restore := captureStderr(logged)
 	defer func() {
 		if p := recover(); p != nil {
 			restore()
-			_, _ = stderr.Write(debug.Stack())
+			print(string(debug.Stack())) // Go's runtime's own stream: the host's stderr, not a warning
 			message := fmt.Sprintf("panic: %v", p)
 			response = Response{Exit: 2, Warnings: logged.entries, Error: &ErrorInfo{Code: "panic", Message: message}}
 		}

@@ -527,17 +527,18 @@ func Pipe(fd []int) error {
 }
 
 // ameide: the render module's host answers each file-system call synchronously through fs.ameideCall(name,
-// ...args) → [error, value] (src/effects/render-module/memfs.ts): no callback function made and released, no
+// ...args) → its value, or null when it failed (src/effects/render-module/memfs.ts): no callback function made and released, no
 // re-entry into Go's scheduler per call. A host without it is called as upstream calls it, below.
 var jsCallSync = jsFS.Get("ameideCall").Type() == js.TypeFunction
 
 func fsCall(name string, args ...any) (js.Value, error) {
 	if jsCallSync {
-		answer := jsFS.Call("ameideCall", append([]any{name}, args...)...)
-		if jsErr := answer.Index(0); !jsErr.IsNull() {
-			return js.Undefined(), mapJSError(jsErr)
+		// null: the call failed, and fs.ameideError() is its error.
+		value := jsFS.Call("ameideCall", append([]any{name}, args...)...)
+		if value.IsNull() {
+			return js.Undefined(), mapJSError(jsFS.Call("ameideError"))
 		}
-		return answer.Index(1), nil
+		return value, nil
 	}
 	type callResult struct {
 		val js.Value
