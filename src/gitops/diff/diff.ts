@@ -68,6 +68,8 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   if (!input.readConfig) requireRenderKubernetesVersion(input.policy ?? DEFAULT_CONFIG.gitopsPolicy)
   const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
   const cache = await openCache(input)
+  // Nothing kept: every deployable renders, so the render module starts while both revisions are read.
+  if (cache.empty) await import('../render/renderers.js').then((r) => r.warmRenderModule())
   const answers = await keptAnswers(input)
   const trees: Revision[] = []
   try {

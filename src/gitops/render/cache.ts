@@ -71,6 +71,11 @@ export class RenderCache {
     return new RenderCache(root, file, name, fingerprint, entries, state)
   }
 
+  /** Whether it holds no render at all (a first run, `--no-cache`, or a new CLI or renderer): everything renders. */
+  get empty(): boolean {
+    return this.entries.size === 0
+  }
+
   /**
    * The same cache, keying the files of another folder (a revision held in memory); `blobIds`: the blob ids git gave
    * for its regular files (by repo-relative path), taken as they are instead of hashing those files again.

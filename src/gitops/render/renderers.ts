@@ -37,6 +37,17 @@ export async function findRenderers(options: {untrusted?: boolean} = {}): Promis
 }
 
 /**
+ * The render module started on another thread now (compiled, instantiated, Go's runtime initialised), while this one
+ * reads the revisions: for a run that will render. A start that fails says so at the first render.
+ */
+export async function warmRenderModule(): Promise<void> {
+  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
+  sharedRenderModule()
+    ?.warm()
+    .catch(() => undefined)
+}
+
+/**
  * Argo CD's jsonnet evaluation: the render module's go-jsonnet, or nothing (a source holding jsonnet is then
  * render-unavailable, named). Loaded on the first source that holds jsonnet.
  */
