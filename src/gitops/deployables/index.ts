@@ -5,6 +5,7 @@
  * `DirectoryDeployable`, and whatever lies outside the checkout (or cannot be evaluated) an `Unrenderable`.
  * `follow` reads Applications a render produced (app of apps) with the same checkout.
  */
+import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {applicationOf, isApplication, isApplicationSet} from './application.js'
@@ -16,7 +17,7 @@ import {environmentFolder} from './source-helpers.js'
 import {hydrationMember, type HydrationMember} from './source-hydrator.js'
 import {builtReleaseDeployable, helmReleaseDeployable, isHelmRelease, type BuiltRelease} from './helmrelease.js'
 import {applicationProblems, subdomainProblem} from './kube-names.js'
-import {readManifests, type Manifest, type UnreadManifest} from './manifests.js'
+import {holdsApplicationSet, readManifests, type Manifest, type UnreadManifest} from './manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
 import type {PullRequest} from './applicationset/pull-request.js'
 import type {ApplicationSetExpansion, ArgoApplication, RegisteredClusters, ScmProviderApi} from './types.js'
@@ -82,6 +83,14 @@ function startEngine(ctx: {templateEngine(): unknown}): void {
   } catch {
     // reported by each ApplicationSet that needs it
   }
+}
+
+/**
+ * The template engine's threads started ahead of reading the deployables, when a revision (its folder and files)
+ * holds an ApplicationSet: they start while the caller goes on instead of at the first expansion.
+ */
+export function startTemplateEngineFor(revisions: ReadonlyArray<{dir: string; files: readonly string[]}>): void {
+  if (revisions.some((r) => holdsApplicationSet(r.dir, r.files))) startEngine({templateEngine: sharedTemplateEngine})
 }
 
 /**

@@ -61,6 +61,18 @@ function chartFolderOf(file: string, charts: ReadonlySet<string>): string | unde
   return undefined
 }
 
+/** Whether a YAML file of `files` holds an ApplicationSet, as {@link readManifests} meets one (read up to the first). */
+export function holdsApplicationSet(root: string, files: readonly string[]): boolean {
+  return files.some((file) => {
+    if (!/\.ya?ml$/i.test(file)) return false
+    try {
+      return APPLICATION_SET.test(readFileSync(path.join(root, file), 'utf8'))
+    } catch {
+      return false
+    }
+  })
+}
+
 /**
  * `onApplicationSet`: called when a file holding an ApplicationSet is met, before it is parsed (the template engine
  * starts then, while the rest is read).

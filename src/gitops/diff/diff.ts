@@ -18,7 +18,13 @@ import {
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {checkoutOf, repositoryUrls, type RegisteredClusters, type ScmProviderApi} from '../deployables/index.js'
+import {
+  checkoutOf,
+  repositoryUrls,
+  startTemplateEngineFor,
+  type RegisteredClusters,
+  type ScmProviderApi,
+} from '../deployables/index.js'
 import type {RenderCache} from '../render/cache.js'
 import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
@@ -75,6 +81,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   try {
     input.onStep?.('Reading the deployables of both revisions')
     const [baseRevision, headRevision] = await readBoth(input.root, revisions, trees)
+    startTemplateEngineFor([baseRevision, headRevision])
     const settled = await settlePolicy(input, baseRevision, headRevision)
     // Remote charts: only from repositories the BASE declares, under the base's policy; one fetcher for both revisions.
     const charts = await chartFetcher(input, baseRevision, settled.policy)
