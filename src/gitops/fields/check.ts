@@ -39,16 +39,37 @@ export function unsupportedField(
 ): UnsupportedField | undefined {
   if (!isMap(root)) return undefined
   const left = typeof except === 'string' ? [except] : except
-  for (const [key, rule] of Object.entries(TABLE[kind])) {
-    if (rule.class !== 'unsupported' || rule.check === false || rule.reportedBy || !key.startsWith(`${at}.`)) continue
+  for (const {key, field, segments, rule} of checkedUnder(kind, at)) {
     if (left.some((e) => key.startsWith(`${e}.`))) continue
-    const field = key.slice(at.length + 1)
-    const values = valuesAt(root, field.split('.')).filter(isSet)
+    const values = valuesAt(root, segments).filter(isSet)
     if (values.length === 0) continue
     if (rule.when && !rule.when(values, root)) continue
     return {field: field.replace(/\.\*\*$/, ''), message: rule.message ?? ''}
   }
   return undefined
+}
+
+type Rule = (typeof TABLE)[CrdKind][string]
+
+/** The table's rows `unsupportedField` checks under `at`, in the table's order: chosen once per kind and place. */
+const checked = new Map<string, Array<{key: string; field: string; segments: string[]; rule: Rule}>>()
+
+function checkedUnder(kind: CrdKind, at: string) {
+  const id = `${kind}\0${at}`
+  let rows = checked.get(id)
+  if (!rows) {
+    rows = Object.entries(TABLE[kind])
+      .filter(([, rule]) => rule.class === 'unsupported' && rule.check !== false && !rule.reportedBy)
+      .filter(([key]) => key.startsWith(`${at}.`))
+      .map(([key, rule]) => ({
+        key,
+        field: key.slice(at.length + 1),
+        segments: key.slice(at.length + 1).split('.'),
+        rule,
+      }))
+    checked.set(id, rows)
+  }
+  return rows
 }
 
 /**
