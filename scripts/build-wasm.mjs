@@ -37,6 +37,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import path from 'node:path'
@@ -102,6 +103,7 @@ function modulesOf(dir, overlay = {env: {}, flags: []}) {
  * same folders as the workspace's and replaces those modules by their copies, by relative paths (the build
  * information records them as written: any clone builds the same bytes). Each upstream file must still have the
  * sha256 recorded and its module the version: otherwise the build stops, for the overlay was made for another file.
+ * Files of the Go release itself (module "go") are replaced where GOROOT has them (goFile, goRootOutsideModuleCache).
  */
 function overlayOf(dir) {
   const manifest = path.join(dir, '_overlay/overlay.json')
@@ -150,8 +152,7 @@ function overlayOf(dir) {
 /**
  * A file of the Go release itself (module "go": its GOROOT) that an overlay replaces, checked as a module's is: the
  * release must be the one named, the file the one hashed. Go refuses to overlay files beneath its module cache, where
- * its toolchain switch unpacks a release: goRootOutsideModuleCache (below) has the build use the release unzipped by
- * scripts/go-toolchain.mjs then.
+ * its toolchain switch unpacks a release: goRootOutsideModuleCache (below) then reaches the release through a link.
  */
 function goFile(dir, file) {
   const release = run(dir, ['env', 'GOVERSION']).trim()
@@ -174,15 +175,19 @@ const overlaysGo = (dir) => {
   return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).files.some((f) => f.module === 'go')
 }
 
-/** A GOROOT where an overlay may replace files: the release unzipped by scripts/go-toolchain.mjs when Go's is in its module cache. */
-async function goRootOutsideModuleCache() {
+/**
+ * A GOROOT whose files an overlay may replace: Go's own, or — when Go's toolchain switch unpacked the release into
+ * its module cache, beneath which Go refuses any overlay (it compares the paths the overlay names) — the same
+ * folder through a link from dist/. Nothing is copied or fetched; the build's bytes are the same either way.
+ */
+function goRootOutsideModuleCache() {
   const [goroot, cache] = ['GOROOT', 'GOMODCACHE'].map((v) => run(root, ['env', v]).trim())
   if (path.relative(cache, goroot).startsWith('..')) return
-  say(
-    `${toolchain} is in Go's module cache, where an overlay may not replace its files: ${toolchain} from scripts/go-toolchain.mjs`,
-  )
-  go = await acquireToolchain({release: toolchain, say})
-  fetchedRoot = path.dirname(path.dirname(go))
+  const link = path.join(root, 'dist/.go-root')
+  rmSync(link, {recursive: true, force: true})
+  symlinkSync(goroot, link, 'junction')
+  go = path.join(link, 'bin', process.platform === 'win32' ? 'go.exe' : 'go')
+  fetchedRoot = link
 }
 
 /** The module cache's copies are read-only: the copy's folders are made writable so that the next build can remove it. */
@@ -281,11 +286,11 @@ const upToDate = (program, inputs) => {
 }
 
 /** Builds one program unless its inputs are unchanged; throws with what went wrong. */
-async function build(program, goVersion, glue) {
+function build(program, goVersion, glue) {
   const ldflags = program.ldflags(modulesOf(program.dir)).join(' ')
   const inputs = inputsOf(program, goVersion, ldflags)
   if (upToDate(program, inputs)) return
-  if (overlaysGo(program.dir)) await goRootOutsideModuleCache()
+  if (overlaysGo(program.dir)) goRootOutsideModuleCache()
   const overlay = overlayOf(program.dir)
   const modules = modulesOf(program.dir, overlay)
   mkdirSync(program.out, {recursive: true})
@@ -364,7 +369,7 @@ try {
 }
 for (const program of programs) {
   try {
-    await build(program, goVersion, glue)
+    build(program, goVersion, glue)
   } catch (e) {
     failed = notBuilt(program, `Go could not build it (${firstLine(e)})`) || failed
   }
