@@ -6,11 +6,16 @@ package main
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
+
+// no_new_privs and a seccomp filter are a thread's: the filter, and the exec that carries it into the command, must
+// happen on one thread. Unlocked, Go may run the exec on another of its threads, one without the filter.
+func init() { runtime.LockOSThread() }
 
 func main() {
 	const errno = unix.SECCOMP_RET_ERRNO
