@@ -231,8 +231,8 @@ const programs = [
       const helm = modules['helm.sh/helm/v4'].version
       this.commit ??= helmCommit(this.dir, helm)
       return [
-        '-s',
-        '-w',
+        // AMEIDE_WASM_SYMBOLS=1 keeps Go's symbols: a `--cpu-prof` of a render then names Go's functions.
+        ...(process.env.AMEIDE_WASM_SYMBOLS === '1' ? [] : ['-s', '-w']),
         '-buildid=',
         `-X helm.sh/helm/v4/internal/version.version=${helm}`,
         `-X helm.sh/helm/v4/internal/version.gitCommit=${this.commit}`,

@@ -191,6 +191,30 @@ describe('the module’s file system answers as Node’s fs on the same folder',
     )
   })
 
+  it('a stat in one call (ameideStat, the overlay’s statCall): the fields Go reads, in its order, or the call’s error', async () => {
+    const dir = await tree()
+    const memory = new MemFs([snapshotOf(dir)], () => undefined)
+    const fields = ['dev', 'ino', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'size', 'blksize', 'blocks', 'atimeMs']
+    const into = new Uint8Array(13 * 8)
+    const fd = memory.ameideCall('open', path.join(dir, 'templates/a.yaml'), O_RDONLY, 0) as number
+    for (const [name, target] of [
+      ['stat', path.join(dir, 'templates')],
+      ['lstat', path.join(dir, 'to-file')],
+      ['stat', path.join(dir, 'to-file')],
+      ['fstat', fd],
+    ] as const) {
+      expect(memory.ameideStat(name, target, into), `${name} ${target}`).toBe(true)
+      const stats = memory.ameideCall(name, target) as Record<string, number>
+      const packed = [...new Float64Array(into.buffer)]
+      expect(packed, `${name} ${target}`).toEqual([...fields, 'mtimeMs', 'ctimeMs'].map((f) => stats[f]))
+    }
+    expect(new Float64Array(into.buffer)[2]! & 0o170000).toBe(0o100000) // fstat of a file: a regular file's mode
+    expect(memory.ameideStat('stat', path.join(dir, 'nope'), into)).toBeNull()
+    expect((memory.ameideError() as NodeJS.ErrnoException).code).toBe('ENOENT')
+    expect(memory.ameideStat('fstat', 999, into)).toBeNull()
+    expect((memory.ameideError() as NodeJS.ErrnoException).code).toBe('EBADF')
+  })
+
   it('a path one snapshot holds through a link and another as a folder: the link decides, as on disk', async () => {
     const dir = await tree()
     const other = await makeTempDir('ameide-memfs-other-')

@@ -40,6 +40,23 @@ export const FS_CONSTANTS = {
   O_DIRECTORY: 65536,
 }
 
+/** The fields of a stat as Go's syscall/fs_js.go setStat reads them, in its order (MemFs.ameideStat). */
+const STAT_FIELDS = [
+  'dev',
+  'ino',
+  'mode',
+  'nlink',
+  'uid',
+  'gid',
+  'rdev',
+  'size',
+  'blksize',
+  'blocks',
+  'atimeMs',
+  'mtimeMs',
+  'ctimeMs',
+] as const
+
 /** An error as Node's `fs` raises it (Go reads its code), without a stack trace: Go probes many missing paths. */
 const fail = (code: string, path: string): Error => bareError(`${code}: ${path}`, {code})
 
@@ -197,6 +214,18 @@ export class MemFs {
     operation.call(this, ...args, (error: Error | null, value?: unknown) => ((failed = error), (answer = value)))
     this.failed = failed
     return failed ? null : (answer ?? undefined)
+  }
+
+  /**
+   * A `stat`, `lstat` or `fstat` as Go's setStat reads it (the overlay's statCall): the fields written into `into` as
+   * float64s, in STAT_FIELDS' order, instead of read one by one across the boundary; null when it failed.
+   */
+  ameideStat(name: 'stat' | 'lstat' | 'fstat', target: string | number, into: Uint8Array): true | null {
+    const stats = this.ameideCall(name, target) as Record<(typeof STAT_FIELDS)[number], number> | null
+    if (stats === null) return null
+    const fields = new Float64Array(into.buffer, into.byteOffset, STAT_FIELDS.length)
+    for (let i = 0; i < STAT_FIELDS.length; i++) fields[i] = stats[STAT_FIELDS[i]!]
+    return true
   }
 
   /** The error of the last {@link ameideCall} that failed. */

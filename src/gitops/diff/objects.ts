@@ -113,6 +113,30 @@ function maskBody(body: Doc, other: Doc | undefined, markChanged: boolean): Doc 
   return out
 }
 
+/**
+ * Whether two bodies hold the same data — plain objects with the same keys, arrays, and leaves that are the same value
+ * (Object.is: -0 is not 0) — so that their stable YAML is the same text. Anything else (another class of object)
+ * is not decided here: false, and the texts are compared.
+ */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false
+    return true
+  }
+  if (!isPlain(a) || !isPlain(b)) return false
+  const keys = Object.keys(a)
+  const other = b as Record<string, unknown>
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((k) => Object.hasOwn(other, k) && sameData((a as Record<string, unknown>)[k], other[k]))
+  )
+}
+
+const isPlain = (o: object) => [Object.prototype, null].includes(Object.getPrototypeOf(o))
+
 /** The object as YAML with its keys sorted at every level. */
 export function stableYaml(yaml: typeof import('yaml'), body: Doc | undefined): string {
   if (body === undefined) return ''

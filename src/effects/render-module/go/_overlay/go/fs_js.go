@@ -5,7 +5,8 @@
 //go:build js && wasm
 
 // ameide overlay (src/effects/render-module/go/_overlay/overlay.json): Go go1.26.8's file, but fsCall asks the host's
-// fs.ameideCall first, which answers at once (no callback into Go per call); the rest is upstream's.
+// fs.ameideCall first, which answers at once (no callback into Go per call), and a stat's fields come in one call
+// (statCall); the rest is upstream's.
 
 package syscall
 
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"sync"
 	"syscall/js"
+	"unsafe"
 )
 
 // Provided by package runtime.
@@ -113,7 +115,7 @@ func Open(path string, openmode int, perm uint32) (int, error) {
 	fd := jsFD.Int()
 
 	var entries []string
-	if stat, err := fsCall("fstat", fd); err == nil && stat.Call("isDirectory").Bool() {
+	if isDir, err := fstatIsDir(fd); err == nil && isDir {
 		dir, err := fsCall("readdir", path)
 		if err != nil {
 			return 0, err
@@ -209,33 +211,18 @@ func Stat(path string, st *Stat_t) error {
 	if err := checkPath(path); err != nil {
 		return err
 	}
-	jsSt, err := fsCall("stat", path)
-	if err != nil {
-		return err
-	}
-	setStat(st, jsSt)
-	return nil
+	return statCall("stat", path, st)
 }
 
 func Lstat(path string, st *Stat_t) error {
 	if err := checkPath(path); err != nil {
 		return err
 	}
-	jsSt, err := fsCall("lstat", path)
-	if err != nil {
-		return err
-	}
-	setStat(st, jsSt)
-	return nil
+	return statCall("lstat", path, st)
 }
 
 func Fstat(fd int, st *Stat_t) error {
-	jsSt, err := fsCall("fstat", fd)
-	if err != nil {
-		return err
-	}
-	setStat(st, jsSt)
-	return nil
+	return statCall("fstat", fd, st)
 }
 
 func Unlink(path string) error {
@@ -567,6 +554,63 @@ func fsCall(name string, args ...any) (js.Value, error) {
 	jsFS.Call(name, append(args, f)...)
 	res := <-c
 	return res.val, res.err
+}
+
+// ameide: a host with fs.ameideStat(name, pathOrFd, bytes) answers a stat, lstat or fstat by writing the fields
+// setStat reads, in its order, into bytes as float64s (src/effects/render-module/memfs.ts): one call into the host
+// instead of one per field. It answers null when the call failed, as fs.ameideCall does.
+var jsStatSync = jsCallSync && jsFS.Get("ameideStat").Type() == js.TypeFunction
+
+// statFields is how many fields setStat reads; statBytes is where the host writes them (one request at a time).
+const statFields = 13
+
+var statBytes js.Value
+
+func statCall(name string, arg any, st *Stat_t) error {
+	if !jsStatSync {
+		jsSt, err := fsCall(name, arg)
+		if err != nil {
+			return err
+		}
+		setStat(st, jsSt)
+		return nil
+	}
+	if statBytes.IsUndefined() {
+		statBytes = uint8Array.New(statFields * 8)
+	}
+	if jsFS.Call("ameideStat", name, arg, statBytes).IsNull() {
+		return mapJSError(jsFS.Call("ameideError"))
+	}
+	var v [statFields]float64
+	js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), statFields*8), statBytes)
+	// As setStat's Value.Int: the number, truncated to an integer.
+	st.Dev = int64(v[0])
+	st.Ino = uint64(int(v[1]))
+	st.Mode = uint32(int(v[2]))
+	st.Nlink = uint32(int(v[3]))
+	st.Uid = uint32(int(v[4]))
+	st.Gid = uint32(int(v[5]))
+	st.Rdev = int64(v[6])
+	st.Size = int64(v[7])
+	st.Blksize = int32(int(v[8]))
+	st.Blocks = int32(int(v[9]))
+	atime, mtime, ctime := int64(v[10]), int64(v[11]), int64(v[12])
+	st.Atime, st.AtimeNsec = atime/1000, (atime%1000)*1000000
+	st.Mtime, st.MtimeNsec = mtime/1000, (mtime%1000)*1000000
+	st.Ctime, st.CtimeNsec = ctime/1000, (ctime%1000)*1000000
+	return nil
+}
+
+// fstatIsDir is Open's question, whether the file it opened is a folder: upstream's fstat and isDirectory(), or, with
+// fs.ameideStat, the mode's type.
+func fstatIsDir(fd int) (bool, error) {
+	if !jsStatSync {
+		stat, err := fsCall("fstat", fd)
+		return err == nil && stat.Call("isDirectory").Bool(), err
+	}
+	var st Stat_t
+	err := statCall("fstat", fd, &st)
+	return err == nil && st.Mode&S_IFMT == S_IFDIR, err
 }
 
 // checkPath checks that the path is not empty and that it contains no null characters.
