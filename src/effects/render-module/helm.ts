@@ -27,7 +27,8 @@ export function moduleHelm(module: RenderModule): Helm {
       const key = chartKey(request, files)
       const base = {roots: readable(asked), files}
       const first = key ? {helmTemplate: {...args.helmTemplate, chartKey: key}} : args
-      let run = await module.run({...base, cwd: request.chartDir, commands: [...artifact(request), first]})
+      const affinity = key ? {affinity: key} : {}
+      let run = await module.run({...base, ...affinity, cwd: request.chartDir, commands: [...artifact(request), first]})
       if (run.ok && run.results.at(-1)!.error?.code === 'missing-dependency') {
         const home = scratchFolder('helm-dependencies')
         try {

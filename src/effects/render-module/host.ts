@@ -78,6 +78,11 @@ export interface RenderRequest {
   cwd: string
   /** The commands (./commands.ts); the next runs only if this one succeeded. */
   commands: ModuleCommand[]
+  /**
+   * What the thread keeps for the next request with the same key (a frozen chart folder: the files its loader read,
+   * go/chart_files.go): a thread that holds it is preferred.
+   */
+  affinity?: string
 }
 
 export interface RenderModule {
@@ -139,9 +144,9 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
       pool.give(await pool.take())
     },
     async run(request, limits = MODULE_LIMITS) {
-      const thread = await pool.take()
+      const thread = await pool.take(request.affinity)
       try {
-        const {roots, transient, ...rest} = request
+        const {roots, transient, affinity: _, ...rest} = request
         let trees: ReturnType<typeof requestTrees>
         try {
           trees = requestTrees({roots, transient}, thread.held)
@@ -159,10 +164,12 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
   }
 }
 
-interface Thread {
+export interface Thread {
   ask(request: ModuleRequest, limits: ToolLimits): Promise<ModuleRun>
   /** The trees it keeps (./tree.ts). */
   readonly held: Set<string>
+  /** The affinities of the requests it ran (RenderRequest.affinity). */
+  readonly ran: Set<string>
   /** Ended (a time-out, the module's exit): not given back to the pool. */
   readonly dead: boolean
 }
@@ -172,12 +179,22 @@ interface Thread {
  * with the first request; another only when a request has waited GROW_AFTER_MS for a busy one: a thread's own start
  * (instantiate and Go's init, ≈ 80 ms of CPU, tens of MB) is paid back only by a queue that long. On 20 Applications
  * (bench/render-paths.mjs) one thread used 0.85× the CPU and 0.84× the memory of two started at once.
+ * No thread idles while a request waits; among the waiting, a freed thread takes first one whose affinity it ran
+ * before, then one no thread ran before, then the oldest.
  */
 const GROW_AFTER_MS = 250
+/** A thread's affinities are forgotten past this many (the module keeps at most 1,024 charts: chart_files.go). */
+const AFFINITIES = 1024
 
-class Pool {
+interface Waiter {
+  affinity?: string
+  resolve: (t: Thread) => void
+}
+
+export class Pool {
   private readonly idle: Thread[] = []
-  private readonly waiting: Array<(t: Thread) => void> = []
+  private readonly waiting: Waiter[] = []
+  private readonly threads = new Set<Thread>()
   private live = 0
   private growing: NodeJS.Timeout | undefined
   constructor(
@@ -185,31 +202,50 @@ class Pool {
     private readonly start: () => Promise<Thread>,
   ) {}
 
-  async take(): Promise<Thread> {
-    const idle = this.idle.pop()
-    if (idle) return idle
-    if (this.live === 0) return this.grow()
-    const waited = new Promise<Thread>((resolve) => this.waiting.push(resolve))
+  async take(affinity?: string): Promise<Thread> {
+    const at = this.idle.findIndex((t) => affinity !== undefined && t.ran.has(affinity))
+    const idle = at >= 0 ? this.idle.splice(at, 1)[0] : this.idle.pop()
+    if (idle) return this.runs(idle, affinity)
+    if (this.live === 0) return this.runs(await this.grow(), affinity)
+    const waited = new Promise<Thread>((resolve) => this.waiting.push({affinity, resolve}))
     this.growLater()
-    return waited
+    return this.runs(await waited, affinity)
   }
 
   give(thread: Thread): void {
     if (thread.dead) {
       this.live--
+      this.threads.delete(thread)
       const next = this.waiting.shift()
-      if (next) this.grow().then(next, () => this.waiting.unshift(next))
+      if (next) this.grow().then(next.resolve, () => this.waiting.unshift(next))
       return
     }
-    const next = this.waiting.shift()
-    if (next) next(thread)
+    const next = this.next(thread)
+    if (next) next.resolve(thread)
     else this.idle.push(thread)
+  }
+
+  /** The waiting request `thread` takes (removed from the queue), if any. */
+  private next(thread: Thread): Waiter | undefined {
+    const ranBefore = (w: Waiter) => w.affinity !== undefined && thread.ran.has(w.affinity)
+    const fresh = (w: Waiter) => w.affinity === undefined || ![...this.threads].some((t) => t.ran.has(w.affinity!))
+    const at = [ranBefore, fresh].map((p) => this.waiting.findIndex(p)).find((i) => i >= 0) ?? 0
+    return this.waiting.splice(at, 1)[0]
+  }
+
+  private runs(thread: Thread, affinity: string | undefined): Thread {
+    if (affinity === undefined) return thread
+    if (thread.ran.size >= AFFINITIES) thread.ran.clear()
+    thread.ran.add(affinity)
+    return thread
   }
 
   private async grow(): Promise<Thread> {
     this.live++
     try {
-      return await this.start()
+      const thread = await this.start()
+      this.threads.add(thread)
+      return thread
     } catch (e) {
       this.live--
       throw e
@@ -224,7 +260,7 @@ class Pool {
       const next = this.waiting.shift()
       if (!next) return
       if (this.live >= this.size) return void this.waiting.unshift(next)
-      this.grow().then(next, () => this.waiting.unshift(next))
+      this.grow().then(next.resolve, () => this.waiting.unshift(next))
     }, GROW_AFTER_MS)
     this.growing.unref()
   }
@@ -265,6 +301,7 @@ async function spawn(module: WasmModule, glue: string): Promise<Thread> {
   const clock = cpuClock(tid)
   return {
     held: new Set(),
+    ran: new Set(),
     get dead() {
       return dead
     },
