@@ -7,22 +7,18 @@ import {describe, expect, it} from 'vitest'
 
 import {Pool, type Thread} from '../../src/effects/render-module/host.js'
 
-/** Stand-in threads, named in the order the pool starts them. */
-function pool(size = 2) {
-  const started: string[] = []
+/** Stand-in threads, named in the order the pool starts them, each ready `startMs` after it is asked for. */
+function pool(size = 2, startMs = 0, started: string[] = []) {
   const start = async (): Promise<Thread> => {
     const name = `T${started.length + 1}`
     started.push(name)
-    return {
-      name,
-      held: new Set(),
-      ran: new Set(),
-      dead: false,
-      ask: () => Promise.reject(new Error('unused')),
-    } as Thread
+    await new Promise((resolve) => setTimeout(resolve, startMs))
+    const ask = () => Promise.reject(new Error('unused'))
+    return {name, held: new Set(), ran: new Set(), dead: false, ask} as Thread
   }
   return new Pool(size, start)
 }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const named = (t: Thread) => (t as Thread & {name: string}).name
 
 /** Both threads started (the second after a request waited for the first) and free again: T1 ran `a`, T2 `b`. */
@@ -33,6 +29,29 @@ async function twoThreads() {
   expect([named(t1), named(t2)]).toEqual(['T1', 'T2'])
   return {p, t1, t2}
 }
+
+describe('the render threads: a second one for a backlog', () => {
+  it('a request waiting while the first thread starts is no backlog: served by it, no second thread', async () => {
+    const started: string[] = []
+    const p = pool(2, 400, started)
+    const first = p.take()
+    const second = p.take()
+    p.give(await first)
+    expect(named(await second)).toBe('T1')
+    await sleep(400)
+    expect(started).toEqual(['T1'])
+  })
+
+  it('requests waiting behind a busy thread for GROW_AFTER_MS start a second', async () => {
+    const started: string[] = []
+    const p = pool(2, 0, started)
+    await p.take()
+    const waiting = p.take()
+    await sleep(100)
+    expect(started).toEqual(['T1'])
+    expect(named(await waiting)).toBe('T2')
+  })
+})
 
 describe('the render threads: affinity without idling', () => {
   it('a free thread that ran the affinity is taken, though another was freed last', async () => {

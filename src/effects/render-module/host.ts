@@ -176,11 +176,13 @@ export interface Thread {
 
 /**
  * At most `size` threads, each running one request at a time; a dead one is replaced by a fresh one. The first starts
- * with the first request; another only when a request has waited GROW_AFTER_MS for a busy one: a thread's own start
- * (instantiate and Go's init, ≈ 80 ms of CPU, tens of MB) is paid back only by a queue that long. On 20 Applications
- * (bench/render-paths.mjs) one thread used 0.85× the CPU and 0.84× the memory of two started at once.
- * No thread idles while a request waits; among the waiting, a freed thread takes first one whose affinity it ran
- * before, then one no thread ran before, then the oldest.
+ * with the first request; another only when requests have waited GROW_AFTER_MS behind busy threads — counted from
+ * when a thread is there to serve them (not while the first starts: the six-Application diff of
+ * bench/gitops-diff-scale.mjs then renders on one thread, 45 MB and 0.2 s of CPU less) and ended when the queue
+ * empties: a thread's own start (instantiate and Go's init, ≈ 80 ms of CPU, tens of MB) is paid back only by a queue
+ * that long. On 20 Applications (bench/render-paths.mjs) one thread used 0.85× the CPU and 0.84× the memory of two
+ * started at once. No thread idles while a request waits; among the waiting, a freed thread takes first one whose
+ * affinity it ran before, then one no thread ran before, then the oldest.
  */
 const GROW_AFTER_MS = 250
 /** A thread's affinities are forgotten past this many (the module keeps at most 1,024 charts: chart_files.go). */
@@ -223,6 +225,10 @@ export class Pool {
     const next = this.next(thread)
     if (next) next.resolve(thread)
     else this.idle.push(thread)
+    // A backlog counts from when a thread serves it (not while the first starts), and ends when the queue is empty.
+    if (this.waiting.length > 0) return this.growLater()
+    clearTimeout(this.growing)
+    this.growing = undefined
   }
 
   /** The waiting request `thread` takes (removed from the queue), if any. */
@@ -245,6 +251,7 @@ export class Pool {
     try {
       const thread = await this.start()
       this.threads.add(thread)
+      if (this.waiting.length > 0) this.growLater()
       return thread
     } catch (e) {
       this.live--
@@ -254,7 +261,7 @@ export class Pool {
 
   /** A thread more for the first waiting request, if it still waits after GROW_AFTER_MS and the pool may grow. */
   private growLater(): void {
-    if (this.growing || this.live >= this.size) return
+    if (this.growing || this.live >= this.size || this.threads.size === 0) return
     this.growing = setTimeout(() => {
       this.growing = undefined
       const next = this.waiting.shift()
