@@ -95,6 +95,33 @@ const virtual = {
 // discovery strategy this CLI does not use, ejs, minimatch, semver…): in the bundle each such require is made lazy,
 // evaluated at the first use of what it exports. oclif's check of its own `engines` at load (semver, ≈ 25 ms) is
 // dropped: bin/run.js checks the runtime this CLI needs.
+// Two more of oclif's costs at every start, each edited where oclif has it (the build stops if oclif's code moved):
+// - its plugin sorts the commands with `localeCompare`, whose first call initialises ICU's collator (≈ 5 ms): the
+//   order localeCompare gives this CLI's own command ids is computed here, when the bundle is built, and any other id
+//   (a plugin's) is still compared by localeCompare — the same order;
+// - its platform check imports wsl-utils for one export, is-wsl's answer (wsl-utils re-exports it), and with it
+//   PowerShell's helpers and child_process: is-wsl is imported itself.
+const commandOrder = [
+  ...commandFiles(path.join(root, 'src/commands')).map((c) => c.id),
+  ...Object.keys(PLUGIN_COMMANDS),
+]
+  .sort((a, b) => a.localeCompare(b))
+  .map((id, i) => [id, i])
+const OCLIF_EDITS = [
+  [
+    'config/plugin.js',
+    '.sort((a, b) => a.id.localeCompare(b.id));',
+    '.sort(__ameideCommandOrder);',
+    `
+const __ameideOrder = new Map(${JSON.stringify(commandOrder)});
+function __ameideCommandOrder(a, b) {
+  const [x, y] = [__ameideOrder.get(a.id), __ameideOrder.get(b.id)];
+  return x !== undefined && y !== undefined ? x - y : a.id.localeCompare(b.id);
+}
+`,
+  ],
+  ['util/os.js', "(await import('wsl-utils')).isWsl", "(await import('is-wsl')).default", ''],
+]
 const LAZY_REQUIRE = /^const (\w+) = (__importDefault\()?require\("([^".][^"]*)"\)(\)?);$/gm
 const LAZY_HELPER = `
 function __ameideLazy(load) {
@@ -112,6 +139,11 @@ const oclifLazy = {
         if (!/^checkNodeVersion\(\);$/m.test(text))
           throw new Error(`oclif's checkNodeVersion() call moved: ${args.path}`)
         text = text.replace(/^checkNodeVersion\(\);$/m, '')
+      }
+      for (const [file, from, to, appended] of OCLIF_EDITS) {
+        if (!args.path.endsWith(path.join('lib', file))) continue
+        if (!text.includes(from)) throw new Error(`oclif's ${file} changed: review scripts/bundle.mjs OCLIF_EDITS`)
+        text = text.replace(from, to) + appended
       }
       let lazy = false
       text = text.replace(LAZY_REQUIRE, (line, name, wrap, pkg, close) => {

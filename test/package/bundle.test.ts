@@ -49,6 +49,25 @@ describe('the bundled start path', () => {
     for (const id of ids) expect(meta[commandChunk(id)].inputs).toContain(`src/commands/${id.replaceAll(':', '/')}.ts`)
   })
 
+  it('gives oclif the order localeCompare gives its commands, without the collator at start (scripts/bundle.mjs)', () => {
+    const chunk = Object.entries(meta).find(([, m]) =>
+      m.inputs.some((i) => i.endsWith('@oclif/core/lib/config/plugin.js')),
+    )
+    const text = readFileSync(path.join(BUNDLE, chunk![0]), 'utf8')
+    expect(text).toContain('.sort(__ameideCommandOrder)')
+    const kept = /__ameideOrder = (?:\/\* @__PURE__ \*\/ )?new Map\((\[.*?\])\);/.exec(text)
+    const order = (JSON.parse(kept![1]) as Array<[string, number]>).map(([id]) => id)
+    // This CLI's commands and oclif's plugins' (indexed in the release bundle), as this Node's ICU orders them.
+    const ids = [
+      ...Object.keys(manifest.commands),
+      'autocomplete',
+      'autocomplete:create',
+      'autocomplete:script',
+      'help',
+    ]
+    expect(order).toEqual(ids.sort((a, b) => a.localeCompare(b)))
+  })
+
   it('loads oclif and the index without any command, and each command without the heavy libraries it does not use', () => {
     const start = loadedWith('run.js', loadedWith('commands.js'))
     expect(sourcesOf(start).filter((s) => s.startsWith('src/commands/'))).toEqual([])
