@@ -128,11 +128,36 @@ for b in go gofmt; do
   [ -L "$TOOLS_DIR/bin/$b" ] || ln -sf "$(cd "$GO_ROOT_BIN" && pwd -P)/$b" "$TOOLS_DIR/bin/$b"
 done
 
+# ---- 6. cosign 3 beside cosign 2.5, and a registry with the OCI referrers API ----
+# cosign 3 is what sigstore/cosign-installer and release downloads give today: the publish, keyless and evidence
+# suites run against each cosign (test/support/cosign-versions.ts puts one or the other first on PATH). Built from
+# the Go module proxy at a pinned version (the go command checks the module against the checksum database) with the
+# Go release go.work pins (scripts/go-toolchain.mjs), into .tools/cosign3/bin; not on the default PATH.
+# The registry: go-containerregistry's registry package with referrers on (test/support/referrers-registry/), the
+# kind of registry where cosign 3 stores bundles as OCI 1.1 referrers; Debian's docker-registry (section 1) has none.
+COSIGN3_VERSION=v3.1.3
+COSIGN3=$TOOLS_DIR/cosign3/bin/cosign
+RR_SRC=$ROOT/test/support/referrers-registry
+RR_BIN=$TOOLS_DIR/bin/referrers-registry
+if ! { [ -x "$COSIGN3" ] && "$COSIGN3" version --json 2>/dev/null | grep -q "\"$COSIGN3_VERSION\""; } ||
+   [ ! -x "$RR_BIN" ] || [ "$RR_SRC/main.go" -nt "$RR_BIN" ] || [ "$RR_SRC/go.sum" -nt "$RR_BIN" ]; then
+  GO_PINNED=$(node "$ROOT/scripts/go-toolchain.mjs")
+  if ! { [ -x "$COSIGN3" ] && "$COSIGN3" version --json 2>/dev/null | grep -q "\"$COSIGN3_VERSION\""; }; then
+    log "go install github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN3_VERSION (a few minutes on a cold cache)"
+    GOBIN="$TOOLS_DIR/cosign3/bin" GOTOOLCHAIN=local GOFLAGS=-trimpath "$GO_PINNED" install \
+      "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN3_VERSION" >&2
+    "$COSIGN3" version --json | grep -q "\"$COSIGN3_VERSION\"" || { echo "cosign $COSIGN3_VERSION does not run here" >&2; exit 1; }
+  fi
+  log "go build referrers-registry"
+  (cd "$RR_SRC" && GOTOOLCHAIN=local GOFLAGS=-trimpath "$GO_PINNED" build -o "$RR_BIN" .) >&2
+  log "cosign $COSIGN3_VERSION + referrers-registry done"
+fi
+
 # ---- versions (stderr) + exports (stdout) ----
 {
   echo "buildah $(buildah --version | awk '{print $3}'), skopeo $(skopeo --version | awk '{print $3}'),"\
        "registry $(/usr/bin/docker-registry --version | awk '{print $3}'), umoci $(umoci --version | awk '{print $3}'),"\
-       "cosign $(ls "$TOOLS_DIR/debs" 2>/dev/null | sed -n 's/^cosign_\(.*\)_amd64\.deb$/\1/p')," \
+       "cosign $(ls "$TOOLS_DIR/debs" 2>/dev/null | sed -n 's/^cosign_\(.*\)_amd64\.deb$/\1/p') and $COSIGN3_VERSION," \
        "oras $("$TOOLS_DIR/bin/oras" version | awk '/^Version/{print $2}'),"\
        "kustomize $(ls "$TOOLS_DIR/debs-kustomize" 2>/dev/null | sed -n 's/^kustomize_\(.*\)_amd64\.deb$/\1/p'),"\
        "helm $("$TOOLS_DIR/bin/helm" version --short 2>/dev/null || echo -), helm3 $("$TOOLS_DIR/bin/helm3" version --short 2>/dev/null || echo -),"\

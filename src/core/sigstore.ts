@@ -7,7 +7,7 @@ import {usageError} from './errors.js'
  * authority instead of a transparency log. One model for every command that signs or verifies: publish takes every
  * key, `gitops verify --evidence` and `primitive status --evidence` the ones that apply to verifying
  * (`SIGSTORE_VERIFY_KEYS`). Set by flags with cosign's own names, over `signing.sigstore` in ameide.yaml; cosign
- * receives them in src/effects/cosign.ts. Nothing here is a secret: URLs with credentials are refused.
+ * receives them in src/effects/cosign/signer.ts. Nothing here is a secret: URLs with credentials are refused.
  */
 export interface SigstoreSettings {
   /** cosign --fulcio-url: the certificate authority issuing keyless certificates. */

@@ -94,7 +94,7 @@ export async function cosignSigner(
   choice: SignedChoice,
   context: {env: Record<string, string | undefined>; insecureRegistry: boolean; retryPolicy: RetryPolicy},
 ): Promise<Signer> {
-  const {CosignSigner, keylessIdentityFromEnv} = await import('../effects/cosign.js')
+  const {CosignSigner, keylessIdentityFromEnv} = await import('../effects/cosign/signer.js')
   const keyless = choice.mode === 'keyless'
   const fromEnv = keyless ? keylessIdentityFromEnv(context.env) : undefined
   return new CosignSigner({

@@ -4,8 +4,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {AmeideError} from '../../src/core/errors.js'
 import {resolveSigstore, SIGSTORE_VERIFY_KEYS} from '../../src/core/sigstore.js'
-import {CosignSigner} from '../../src/effects/cosign.js'
-import {checkSigstoreFiles, checkTrustedTime} from '../../src/effects/cosign-failures.js'
+import {CosignSigner} from '../../src/effects/cosign/signer.js'
+import {checkSigstoreFiles, checkTrustedTime} from '../../src/effects/cosign/failures.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Flux's `verify` of an OCI chart, checked as source-controller checks it before anything renders the chart: with
- * cosign (src/effects/cosign.ts), the chart's manifest by its digest. With `secretRef`, the `.pub` keys of that
+ * cosign (src/effects/cosign/signer.ts), the chart's manifest by its digest. With `secretRef`, the `.pub` keys of that
  * Secret — read from the BASE revision only (./policy.ts), never from the head that asks — any one of which may have
  * signed it, the transparency log not consulted (as Flux does for a static key); without, keyless: the certificate's
  * issuer and subject matching one of `matchOIDCIdentity` (none: any), against the public Sigstore. A Secret the base
@@ -13,7 +13,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {CosignSigner} from '../../effects/cosign.js'
+import {CosignSigner} from '../../effects/cosign/signer.js'
 import type {ChartVerification, RemoteChart} from '../deployables/index.js'
 import type {ChartAllowList} from './policy.js'
 

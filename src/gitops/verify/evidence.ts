@@ -20,8 +20,8 @@ import {
   type SigstoreFlagValues,
   type SigstoreSettings,
 } from '../../core/sigstore.js'
-import {CosignSigner, keylessIdentityFromEnv} from '../../effects/cosign.js'
-import {checkSigstoreFiles} from '../../effects/cosign-failures.js'
+import {CosignSigner, keylessIdentityFromEnv} from '../../effects/cosign/signer.js'
+import {checkSigstoreFiles} from '../../effects/cosign/failures.js'
 import {runTool} from '../../effects/tools.js'
 import {isPlainHttp} from '../../effects/registry/hosts.js'
 import {parseImageReference, registryApiHost} from '../../images/reference.js'

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {AmeideError} from '../../../src/core/errors.js'
-import {CosignSigner, keylessIdentityFromEnv, type CosignSignerOptions} from '../../../src/effects/cosign.js'
+import {CosignSigner, keylessIdentityFromEnv, type CosignSignerOptions} from '../../../src/effects/cosign/signer.js'
 import {selectSbomGenerator} from '../../../src/effects/sbom.js'
 import {buildProvenancePredicate} from '../../../src/publish/provenance.js'
 import {generateKeyPair, verifyImage, type CosignKeyPair, verifyAttestation} from '../../support/cosign.js'

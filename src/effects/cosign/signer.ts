@@ -2,19 +2,19 @@ import {mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {prerequisiteError, usageError} from '../core/errors.js'
-import {isDigestPinned, tryParseImageReference} from '../images/reference.js'
-import {registerSecret} from '../core/secrets.js'
-import {retryTool, runTool, ToolFailure, type ToolResult} from './tools.js'
-import type {SigstoreSettings} from '../core/sigstore.js'
-import {checkSigstoreFiles, explainCosignFailure} from './cosign-failures.js'
-import {preflightKey, preflightKeyless, type CosignSignerOptions} from './cosign-preflight.js'
-import type {AttestationType, Signer} from './signing.js'
+import {prerequisiteError, usageError} from '../../core/errors.js'
+import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
+import {registerSecret} from '../../core/secrets.js'
+import {retryTool, runTool, ToolFailure, type ToolResult} from '../tools.js'
+import type {SigstoreSettings} from '../../core/sigstore.js'
+import {checkSigstoreFiles, explainCosignFailure} from './failures.js'
+import {preflightKey, preflightKeyless, type CosignSignerOptions} from './preflight.js'
+import type {AttestationType, Signer} from '../signing.js'
 
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
 const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
 
-export type {CosignSignerOptions} from './cosign-preflight.js'
+export type {CosignSignerOptions} from './preflight.js'
 
 const INSTALL_HINT =
   'Install cosign 2.x (https://docs.sigstore.dev/cosign/system_config/installation/; Debian trixie: apt-get install cosign; CI: scripts/ci/install-toolchain.sh), or publish without signing.'

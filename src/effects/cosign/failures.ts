@@ -1,11 +1,11 @@
 import {constants} from 'node:fs'
 import {access} from 'node:fs/promises'
 
-import type {AmeideError} from '../core/errors.js'
-import {failureError, prerequisiteError, usageError} from '../core/errors.js'
-import {redact} from '../core/secrets.js'
-import {SIGSTORE_FLAG_NAMES, type SigstoreSettings} from '../core/sigstore.js'
-import type {ToolResult} from './tools.js'
+import type {AmeideError} from '../../core/errors.js'
+import {failureError, prerequisiteError, usageError} from '../../core/errors.js'
+import {redact} from '../../core/secrets.js'
+import {SIGSTORE_FLAG_NAMES, type SigstoreSettings} from '../../core/sigstore.js'
+import type {ToolResult} from '../tools.js'
 
 /**
  * What cosign's failures mean to a user of keyless signing, each with its code and a hint: the OIDC token endpoint

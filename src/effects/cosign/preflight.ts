@@ -6,11 +6,11 @@
 import {constants} from 'node:fs'
 import {access, readFile} from 'node:fs/promises'
 
-import {prerequisiteError, usageError} from '../core/errors.js'
-import {probeActionsIdToken} from './actions-oidc.js'
-import {checkTrustedTime} from './cosign-failures.js'
-import type {SigningOptions} from './signing.js'
-import type {ExternalToolOptions} from './tools.js'
+import {prerequisiteError, usageError} from '../../core/errors.js'
+import {probeActionsIdToken} from '../actions-oidc.js'
+import {checkTrustedTime} from './failures.js'
+import type {SigningOptions} from '../signing.js'
+import type {ExternalToolOptions} from '../tools.js'
 
 /** What the cosign signer is given (src/effects/cosign.ts); checked here before anything is signed. */
 export interface CosignSignerOptions extends SigningOptions, ExternalToolOptions {
