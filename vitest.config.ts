@@ -1,12 +1,27 @@
 import {defineConfig} from 'vitest/config'
 
+/**
+ * The suites that sign or verify with cosign run twice: with Debian's cosign 2.5 (the default project) and with
+ * cosign 3 first on PATH (what sigstore/cosign-installer installs today; test/support/toolchain.ts).
+ */
+const COSIGN_SUITES = [
+  'test/publish/effects/cosign.test.ts',
+  'test/publish/publish-e2e.test.ts',
+  'test/publish/keyless-e2e.test.ts',
+  'test/publish/cosign-fleet.test.ts',
+  'test/gitops/evidence-policy.test.ts',
+]
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // Tests start real registries, builders and CLI processes; two cores, so keep parallelism modest.
     maxConcurrency: 4,
+    projects: [
+      {extends: true, test: {name: 'cosign 2', include: ['test/**/*.test.ts']}},
+      {extends: true, test: {name: 'cosign 3', include: COSIGN_SUITES, env: {AMEIDE_TEST_COSIGN: '3'}}},
+    ],
   },
 })

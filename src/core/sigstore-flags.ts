@@ -25,6 +25,11 @@ export const SIGSTORE_VERIFY_FLAGS = {
   'insecure-ignore-sct': Flags.boolean({
     description: 'Sigstore: accept certificates without an SCT (a Fulcio without a CT log).',
   }),
+  'trusted-root': Flags.string({
+    description:
+      'Sigstore: a trusted root (JSON) for cosign 3, used as it is (default: one written from the flags above, or the public one).',
+    helpValue: 'FILE',
+  }),
 }
 
 export const SIGSTORE_SIGNING_FLAGS = {
@@ -32,6 +37,11 @@ export const SIGSTORE_SIGNING_FLAGS = {
   'timestamp-server-url': Flags.string({
     description: 'Sigstore: an RFC 3161 timestamp authority (with it, --keyless --no-tlog is allowed).',
     helpValue: 'URL',
+  }),
+  'signing-config': Flags.string({
+    description:
+      'Sigstore: a signing config (JSON) for cosign 3, used as it is (default: one written from the flags, or cosign’s own).',
+    helpValue: 'FILE',
   }),
   ...SIGSTORE_VERIFY_FLAGS,
 }

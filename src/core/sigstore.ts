@@ -24,6 +24,10 @@ export interface SigstoreSettings {
   caRoots?: string
   /** A Fulcio without a certificate transparency log: sign --insecure-skip-verify, verify --insecure-ignore-sct. */
   insecureIgnoreSct?: boolean
+  /** File: a Sigstore trusted root (JSON) for cosign 3's verification, used as it is instead of one ameide writes. */
+  trustedRoot?: string
+  /** File: a Sigstore signing config (JSON) for cosign 3's signing, used as it is instead of one ameide writes. */
+  signingConfig?: string
 }
 
 export type SigstoreKey = keyof SigstoreSettings
@@ -37,19 +41,28 @@ export const SIGSTORE_FLAG_NAMES = {
   timestampCertificateChain: 'timestamp-certificate-chain',
   caRoots: 'ca-roots',
   insecureIgnoreSct: 'insecure-ignore-sct',
+  trustedRoot: 'trusted-root',
+  signingConfig: 'signing-config',
 } as const satisfies Record<SigstoreKey, string>
 
-/** The keys that apply to verifying (`--evidence`); fulcioUrl and timestampServerUrl only serve signing. */
+/** The keys that apply to verifying (`--evidence`); fulcioUrl, timestampServerUrl and signingConfig only serve signing. */
 export const SIGSTORE_VERIFY_KEYS = [
   'rekorUrl',
   'rekorPublicKey',
   'timestampCertificateChain',
   'caRoots',
   'insecureIgnoreSct',
+  'trustedRoot',
 ] as const satisfies readonly SigstoreKey[]
 
 const URL_KEYS = ['fulcioUrl', 'rekorUrl', 'timestampServerUrl'] as const
-const FILE_KEYS = ['rekorPublicKey', 'timestampCertificateChain', 'caRoots'] as const
+export const FILE_KEYS = [
+  'rekorPublicKey',
+  'timestampCertificateChain',
+  'caRoots',
+  'trustedRoot',
+  'signingConfig',
+] as const
 
 /** Flag values as oclif parses them (`--fulcio-url` …); absent flags are undefined. */
 export type SigstoreFlagValues = Partial<Record<(typeof SIGSTORE_FLAG_NAMES)[SigstoreKey], string | boolean>>

@@ -4,7 +4,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {AmeideError} from '../../src/core/errors.js'
 import {resolveSigstore, SIGSTORE_VERIFY_KEYS} from '../../src/core/sigstore.js'
-import {CosignSigner} from '../../src/effects/cosign/signer.js'
+import {signingFlags, verificationFlags, type CosignRun} from '../../src/effects/cosign/flags.js'
+import type {CosignSignerOptions} from '../../src/effects/cosign/preflight.js'
 import {checkSigstoreFiles, checkTrustedTime} from '../../src/effects/cosign/failures.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 
@@ -64,6 +65,9 @@ describe('resolveSigstore: flags over signing.sigstore', () => {
   })
 })
 
+const options = (o: CosignSignerOptions) => o
+const V2: CosignRun = {version: {major: 2, text: 'v2.5.0'}, files: {}}
+
 describe('what cosign receives', () => {
   const sigstore = {
     fulcioUrl: 'https://fulcio.internal',
@@ -75,7 +79,7 @@ describe('what cosign receives', () => {
     insecureIgnoreSct: true,
   }
   const keyless = (tlog: boolean) =>
-    new CosignSigner({
+    options({
       mode: 'keyless',
       tlog,
       insecureRegistry: false,
@@ -86,7 +90,7 @@ describe('what cosign receives', () => {
     })
 
   it('keyless with Rekor: sign and verify flags with cosign’s names', () => {
-    expect(keyless(true).signingFlags()).toEqual([
+    expect(signingFlags(keyless(true), V2)).toEqual([
       '--yes',
       '--fulcio-url',
       'https://fulcio.internal',
@@ -96,7 +100,7 @@ describe('what cosign receives', () => {
       '--timestamp-server-url',
       'https://tsa.internal/api/v1/timestamp',
     ])
-    expect(keyless(true).verificationFlags()).toEqual([
+    expect(verificationFlags(keyless(true), V2)).toEqual([
       '--certificate-identity-regexp', '^https://github\\.com/o/r/',
       '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com',
       '--ca-roots', '/trust/fulcio-roots.pem',
@@ -107,14 +111,14 @@ describe('what cosign receives', () => {
   })
 
   it('keyless with a timestamp authority and no tlog: no Rekor on either side', () => {
-    expect(keyless(false).signingFlags()).toContain('--tlog-upload=false')
-    expect(keyless(false).signingFlags()).not.toContain('--rekor-url')
-    expect(keyless(false).verificationFlags()).toContain('--insecure-ignore-tlog')
-    expect(keyless(false).verificationFlags()).not.toContain('--rekor-url')
+    expect(signingFlags(keyless(false), V2)).toContain('--tlog-upload=false')
+    expect(signingFlags(keyless(false), V2)).not.toContain('--rekor-url')
+    expect(verificationFlags(keyless(false), V2)).toContain('--insecure-ignore-tlog')
+    expect(verificationFlags(keyless(false), V2)).not.toContain('--rekor-url')
   })
 
   it('key mode never gets the keyless-only flags (Fulcio, CA roots, SCT)', () => {
-    const signer = new CosignSigner({
+    const signer = options({
       mode: 'key',
       keyRef: 'k',
       verifyKeyRef: 'k.pub',
@@ -123,12 +127,12 @@ describe('what cosign receives', () => {
       sigstore,
       env: {},
     })
-    for (const flags of [signer.signingFlags(), signer.verificationFlags()]) {
+    for (const flags of [signingFlags(signer, V2), verificationFlags(signer, V2)]) {
       expect(flags).not.toContain('--fulcio-url')
       expect(flags).not.toContain('--ca-roots')
       expect(flags.join(' ')).not.toMatch(/sct|skip-verify/)
     }
-    expect(signer.signingFlags()).toContain('--timestamp-server-url')
+    expect(signingFlags(signer, V2)).toContain('--timestamp-server-url')
   })
 })
 

@@ -2,6 +2,8 @@ import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
+import type {SignatureVerdict} from '../../src/effects/cosign/signer.js'
+
 import {loadConfig} from '../../src/core/config.js'
 import {policyEntryFor, resolveEvidencePolicy} from '../../src/core/evidence-policy.js'
 import {AmeideError} from '../../src/core/errors.js'
@@ -244,8 +246,8 @@ describe('policy entries', () => {
 describe('examining a digest (signers in order, once each, findings)', () => {
   /** A verifier whose signers answer from a table; every call is logged. */
   function fake(
-    answers: Record<string, 'verified' | 'other-signer' | 'unsigned'>,
-    attestations: Record<string, string | null>,
+    answers: Record<string, SignatureVerdict['status']>,
+    attestations: Record<string, string | null | {unreadable: string}>,
     policy = resolveEvidencePolicy([
       {images: ['r.example/**'], signers: [{key: 'a.pub'}, {key: 'b.pub'}], provenance: POLICY},
     ]),
@@ -254,11 +256,13 @@ describe('examining a digest (signers in order, once each, findings)', () => {
     const checkOf = (name: string): SignerCheck => ({
       signatureOf: async () => {
         calls.push(`verify ${name}`)
-        return answers[name] ?? 'unsigned'
+        const status = answers[name] ?? 'unsigned'
+        return status === 'verified' || status === 'unsigned' ? {status} : {status, reason: `cosign said ${status}`}
       },
-      verifiedAttestations: async (_ref, type) => {
+      attestationsOf: async (_ref, type) => {
         calls.push(`verify-attestation ${name} ${type}`)
-        return attestations[type] ?? null
+        const answer = attestations[type] ?? null
+        return typeof answer === 'object' && answer !== null ? {envelopes: null, ...answer} : {envelopes: answer}
       },
     })
     const verifier: EvidenceVerifier = {
@@ -316,6 +320,24 @@ describe('examining a digest (signers in order, once each, findings)', () => {
     const none = await findings(fake({}, {}).verifier)
     expect(none.findings.some((f) => f.startsWith('f0.yaml unsigned:'))).toBe(true)
     expect(none.findings.some((f) => f.includes('signer-not-allowed'))).toBe(false)
+  })
+
+  it('a signature cosign cannot read is evidence-unreadable with the fix, never unsigned nor a missing SBOM', async () => {
+    const {verifier} = fake({'a.pub': 'unreadable', 'b.pub': 'unreadable'}, {})
+    const result = await findings(verifier)
+    expect(result.findings).toEqual([`f0.yaml evidence-unreadable: ${image}: its signature is cosign said unreadable.`])
+  })
+
+  it('a signed image whose SBOM only cosign 3 can read: evidence-unreadable for it, the provenance judged as usual', async () => {
+    const {verifier} = fake({'a.pub': 'verified'}, {cyclonedx: {unreadable: 'in a bundle'}, slsaprovenance1: null})
+    const rules = (await findings(verifier)).findings.map((f) => f.split(':')[0])
+    expect(rules).toEqual(['f0.yaml provenance-missing', 'f0.yaml evidence-unreadable'])
+  })
+
+  it('a valid signature about another image: signature-mismatch, not unsigned', async () => {
+    const {verifier} = fake({'a.pub': 'tampered', 'b.pub': 'unsigned'}, {})
+    const rules = (await findings(verifier)).findings.map((f) => f.split(':')[0])
+    expect(rules).toEqual(['f0.yaml sbom-missing', 'f0.yaml provenance-missing', 'f0.yaml signature-mismatch'])
   })
 
   it('commitMatchesTag is judged per use: the use whose tag is another commit names both commits', async () => {

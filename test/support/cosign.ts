@@ -2,17 +2,33 @@ import {execa} from 'execa'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {requireTool, toolEnv} from './toolchain.js'
+import {COSIGN_UNDER_TEST, REPO_ROOT, requireTool, toolEnv} from './toolchain.js'
 
 /**
- * Flags for cosign 2.5 fully offline against a plain-HTTP loopback registry (see docs/toolchain.md):
- * - sign/attest: `--tlog-upload=false` (else it POSTs to rekor.sigstore.dev and fails);
+ * Flags for cosign fully offline against a plain-HTTP loopback registry (see docs/toolchain.md), for the cosign under
+ * test (test/support/toolchain.ts):
+ * - sign/attest, cosign 2: `--tlog-upload=false` (else it POSTs to rekor.sigstore.dev and fails); cosign 3 refuses
+ *   that beside its signing config: a signing config without services and an empty trusted root instead (else it
+ *   asks TUF for the public ones);
  * - verify/verify-attestation: `--insecure-ignore-tlog` (else it fetches Rekor keys via TUF and fails);
  * - `--allow-http-registry` always (needed for non-loopback hosts; `--allow-insecure-registry` is TLS skip-verify,
  *   not needed for plain HTTP).
  */
-export const COSIGN_SIGN_OFFLINE_FLAGS: readonly string[] = ['--tlog-upload=false', '--allow-http-registry', '--yes']
+const OFFLINE_FILES = path.join(REPO_ROOT, 'test/fixtures/sigstore/offline')
+export const COSIGN_SIGN_OFFLINE_FLAGS: readonly string[] =
+  COSIGN_UNDER_TEST === 3
+    ? [
+        '--signing-config',
+        path.join(OFFLINE_FILES, 'signing_config.json'),
+        '--trusted-root',
+        path.join(OFFLINE_FILES, 'trusted_root.json'),
+        '--allow-http-registry',
+        '--yes',
+      ]
+    : ['--tlog-upload=false', '--allow-http-registry', '--yes']
 export const COSIGN_VERIFY_OFFLINE_FLAGS: readonly string[] = ['--insecure-ignore-tlog', '--allow-http-registry']
+/** `attest`'s flag that keeps one attestation per type (cosign 2); cosign 3 deprecates it (each is a referrer). */
+const REPLACE: readonly string[] = COSIGN_UNDER_TEST === 3 ? [] : ['--replace']
 
 export interface CosignKeyPair {
   dir: string
@@ -80,11 +96,11 @@ export async function verifyAttestation(keys: CosignKeyPair, ref: string, type: 
   )
 }
 
-/** `cosign attest --replace` of `predicate` as `type` on `ref`, with `keys`, offline. */
+/** `cosign attest` (`--replace` with cosign 2) of `predicate` as `type` on `ref`, with `keys`, offline. */
 export async function attestImage(keys: CosignKeyPair, ref: string, type: string, predicate: unknown): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'ameide-predicate-'))
   const file = path.join(dir, 'predicate.json')
   await writeFile(file, JSON.stringify(predicate))
-  const args = ['attest', '--key', keys.privateKey, ...COSIGN_SIGN_OFFLINE_FLAGS, '--replace', '--type', type]
+  const args = ['attest', '--key', keys.privateKey, ...COSIGN_SIGN_OFFLINE_FLAGS, ...REPLACE, '--type', type]
   await cosign([...args, '--predicate', file, ref], keys.env).finally(() => rm(dir, {recursive: true, force: true}))
 }

@@ -8,8 +8,16 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** Project-local tool dir filled by scripts/ci/install-toolchain.sh (gitignored). */
 export const TOOLS_DIR = process.env.AMEIDE_TOOLS_DIR ?? path.join(REPO_ROOT, '.tools')
 
+/**
+ * The cosign a test run uses: Debian's cosign 2.5 in .tools/bin by default; cosign 3 (.tools/cosign3/bin, first on
+ * every PATH the tests build) in the `cosign 3` project of vitest.config.ts, which sets AMEIDE_TEST_COSIGN=3.
+ */
+export const COSIGN_UNDER_TEST: 2 | 3 = process.env.AMEIDE_TEST_COSIGN === '3' ? 3 : 2
+export const COSIGN3_DIR = path.join(TOOLS_DIR, 'cosign3', 'bin')
+
 /** Where install-toolchain.sh puts tools that are not apt packages: cosign, oras (bin) and cdxgen (npm prefix). */
 export const PROJECT_TOOL_DIRS: readonly string[] = [
+  ...(COSIGN_UNDER_TEST === 3 ? [COSIGN3_DIR] : []),
   path.join(TOOLS_DIR, 'bin'),
   path.join(TOOLS_DIR, 'cdxgen', 'node_modules', '.bin'),
 ]
@@ -54,7 +62,8 @@ export function toolPath(basePath: string | undefined = process.env.PATH): strin
 export function requireTool(name: string): string {
   const cached = resolved.get(name)
   if (cached) return cached
-  const dirs = toolPath().split(path.delimiter)
+  // The cosign 3 project must run cosign 3: never the cosign 2 behind it.
+  const dirs = name === 'cosign' && COSIGN_UNDER_TEST === 3 ? [COSIGN3_DIR] : toolPath().split(path.delimiter)
   for (const dir of dirs) {
     const candidate = path.join(dir, name)
     if (isExecutable(candidate)) {

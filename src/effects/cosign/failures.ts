@@ -4,7 +4,7 @@ import {access} from 'node:fs/promises'
 import type {AmeideError} from '../../core/errors.js'
 import {failureError, prerequisiteError, usageError} from '../../core/errors.js'
 import {redact} from '../../core/secrets.js'
-import {SIGSTORE_FLAG_NAMES, type SigstoreSettings} from '../../core/sigstore.js'
+import {FILE_KEYS, SIGSTORE_FLAG_NAMES, type SigstoreSettings} from '../../core/sigstore.js'
 import type {ToolResult} from '../tools.js'
 
 /**
@@ -105,7 +105,7 @@ export function checkTrustedTime(tlog: boolean, sigstore: SigstoreSettings): voi
 
 /** The Sigstore files named by flags or ameide.yaml exist and are readable (exit 3 before any build). */
 export async function checkSigstoreFiles(sigstore: SigstoreSettings): Promise<void> {
-  for (const key of ['rekorPublicKey', 'timestampCertificateChain', 'caRoots'] as const) {
+  for (const key of FILE_KEYS) {
     const file = sigstore[key]
     if (!file) continue
     try {

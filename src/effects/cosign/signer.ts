@@ -3,36 +3,44 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {prerequisiteError, usageError} from '../../core/errors.js'
-import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import {registerSecret} from '../../core/secrets.js'
-import {retryTool, runTool, ToolFailure, type ToolResult} from '../tools.js'
-import type {SigstoreSettings} from '../../core/sigstore.js'
-import {checkSigstoreFiles, explainCosignFailure} from './failures.js'
-import {preflightKey, preflightKeyless, type CosignSignerOptions} from './preflight.js'
+import {isDigestPinned, parseImageReference, registryApiHost, tryParseImageReference} from '../../images/reference.js'
+import {redact, registerSecret} from '../../core/secrets.js'
+import {RegistryClient} from '../registry/client.js'
+import {retryTool, runTool, ToolFailure, type RetriedStep, type ToolResult} from '../tools.js'
 import type {AttestationType, Signer} from '../signing.js'
+import {checkSigstoreFiles, explainCosignFailure} from './failures.js'
+import {attestFlags, signingFlags, trustEnv, verificationFlags, type CosignRun} from './flags.js'
+import {verifyOutcome, type VerifyOutcome} from './outcomes.js'
+import {prepareRun} from './prepare.js'
+import {preflightKey, preflightKeyless, type CosignSignerOptions} from './preflight.js'
+import {PREDICATE_TYPES, storedBundlePredicates, type ReferrerSource} from './stored.js'
+import {COSIGN_INSTALL_HINT, type CosignVersion} from './version.js'
 
 /** GitHub Actions' OIDC issuer (keyless signatures made in a workflow). */
 const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com'
 
 export type {CosignSignerOptions} from './preflight.js'
 
-const INSTALL_HINT =
-  'Install cosign 2.x (https://docs.sigstore.dev/cosign/system_config/installation/; Debian trixie: apt-get install cosign; CI: scripts/ci/install-toolchain.sh), or publish without signing.'
-
-/** cosign's exit code when an image carries signatures but none verifies (its errors package, NoMatchingSignature). */
-const COSIGN_NO_MATCHING_SIGNATURE = 12
+/** What `cosign verify` says of a digest, for one key or identity (./outcomes.ts tells them apart). */
+export type SignatureVerdict =
+  | {status: 'verified'}
+  | {status: 'unsigned'}
+  | {status: 'other-signer'; reason: string}
+  | {status: 'tampered'; reason: string}
+  /** Signed in a format the installed cosign cannot read (cosign 2 and a cosign 3 bundle): the reason names the fix. */
+  | {status: 'unreadable'; reason: string}
 
 /**
- * The Signer, with cosign as an external process. Everything is addressed by digest
- * (`<repository>@sha256:…`). Key mode: `--key KEYREF` (file, `env://VAR`, KMS URIs); the key password only
- * ever travels in COSIGN_PASSWORD (registered as a secret). Keyless: OIDC (ambient in GitHub Actions, or
- * an identity token) and verification by certificate identity + issuer. `tlog: false` is the air-gapped
- * mode: `--tlog-upload=false` to sign, `--insecure-ignore-tlog` to verify.
+ * The Signer, with cosign as an external process, cosign 2 or 3 (./version.ts; each given the flags it takes,
+ * ./flags.ts). Everything is addressed by digest (`<repository>@sha256:…`). Key mode: `--key KEYREF` (file,
+ * `env://VAR`, KMS URIs); the key password only ever travels in COSIGN_PASSWORD (registered as a secret). Keyless:
+ * OIDC (ambient in GitHub Actions, or an identity token) and verification by certificate identity + issuer.
+ * `tlog: false` is the air-gapped mode.
  */
 export class CosignSigner implements Signer {
-  private publicKeyFile: string | undefined
+  private setup: Promise<CosignRun> | undefined
 
-  constructor(private readonly options: CosignSignerOptions) {
+  constructor(private readonly options: CosignSignerOptions & {registry?: ReferrerSource}) {
     registerSecret(this.env.COSIGN_PASSWORD)
     registerSecret(options.identityToken)
     registerSecret(this.env.SIGSTORE_ID_TOKEN)
@@ -45,91 +53,34 @@ export class CosignSigner implements Signer {
     return this.options.env ?? process.env
   }
 
-  private get binary(): string {
-    return this.options.binary ?? 'cosign'
+  /** The version and the files of this signer's runs, made once (the key mode's public key derived when needed). */
+  private prepared(): Promise<CosignRun> {
+    this.setup ??= prepareRun(this.options, this.env)
+    this.setup.catch(() => (this.setup = undefined))
+    return this.setup
   }
 
-  private childEnv(): Record<string, string | undefined> {
-    const env: Record<string, string | undefined> = {...this.env}
+  private async run(args: string[]): Promise<ToolResult> {
+    const run = await this.prepared()
+    const env: Record<string, string | undefined> = {...this.env, ...trustEnv(this.options, run)}
     if (this.options.identityToken) env.SIGSTORE_ID_TOKEN = this.options.identityToken
-    const sigstore = this.sigstore
-    // cosign reads a private Sigstore's trust from its environment, for sign and verify alike.
-    if (sigstore.caRoots) env.SIGSTORE_ROOT_FILE = sigstore.caRoots
-    if (sigstore.rekorPublicKey) env.SIGSTORE_REKOR_PUBLIC_KEY = sigstore.rekorPublicKey
-    return env
-  }
-
-  private get sigstore(): SigstoreSettings {
-    return this.options.sigstore ?? {}
-  }
-
-  private run(args: string[]): Promise<ToolResult> {
-    return runTool(this.binary, args, {
-      env: this.childEnv(),
+    return runTool(this.options.binary ?? 'cosign', args, {
+      env,
       timeoutMs: this.options.timeoutMs ?? 120_000,
       missingCode: 'COSIGN_NOT_FOUND',
-      installHint: INSTALL_HINT,
+      installHint: COSIGN_INSTALL_HINT,
     })
   }
 
-  private registryFlags(): string[] {
-    // --allow-http-registry: plain HTTP to non-loopback hosts; --allow-insecure-registry: TLS without verification.
-    return this.options.insecureRegistry ? ['--allow-http-registry', '--allow-insecure-registry'] : []
-  }
-
-  /** Flags of `sign` / `attest`. */
-  signingFlags(): string[] {
-    const s = this.sigstore
-    const keyless = this.options.mode === 'keyless'
-    return [
-      '--yes',
-      ...(this.options.mode === 'key' ? ['--key', this.options.keyRef ?? ''] : []),
-      ...(keyless && s.fulcioUrl ? ['--fulcio-url', s.fulcioUrl] : []),
-      ...(keyless && s.insecureIgnoreSct ? ['--insecure-skip-verify'] : []),
-      ...(this.options.tlog ? (s.rekorUrl ? ['--rekor-url', s.rekorUrl] : []) : ['--tlog-upload=false']),
-      ...(s.timestampServerUrl ? ['--timestamp-server-url', s.timestampServerUrl] : []),
-      ...this.registryFlags(),
-    ]
-  }
-
-  /** Flags of `verify` / `verify-attestation` (after preflight, the key mode's public key is known). */
-  verificationFlags(): string[] {
-    const o = this.options
-    const identity =
-      o.mode === 'key'
-        ? ['--key', o.verifyKeyRef ?? this.publicKeyFile ?? o.keyRef ?? '']
-        : [
-            '--certificate-identity-regexp',
-            o.certificateIdentityRegexp ?? '',
-            ...(o.certificateOidcIssuerRegexp !== undefined
-              ? ['--certificate-oidc-issuer-regexp', o.certificateOidcIssuerRegexp]
-              : ['--certificate-oidc-issuer', o.certificateOidcIssuer ?? '']),
-          ]
-    const s = this.sigstore
-    const keyless = o.mode === 'keyless'
-    return [
-      ...identity,
-      ...(keyless && s.caRoots ? ['--ca-roots', s.caRoots] : []),
-      ...(keyless && s.insecureIgnoreSct ? ['--insecure-ignore-sct'] : []),
-      ...(o.tlog ? (s.rekorUrl ? ['--rekor-url', s.rekorUrl] : []) : ['--insecure-ignore-tlog']),
-      ...(s.timestampCertificateChain
-        ? ['--use-signed-timestamps', '--timestamp-certificate-chain', s.timestampCertificateChain]
-        : []),
-      ...this.registryFlags(),
-    ]
+  /** The version found (read once). */
+  async version(): Promise<CosignVersion> {
+    return (await this.prepared()).version
   }
 
   async preflight(): Promise<void> {
     const o = this.options
-    await checkSigstoreFiles(this.sigstore)
-    const version = await this.run(['version', '--json'])
-    if (version.exitCode !== 0) {
-      throw prerequisiteError(
-        'COSIGN_NOT_USABLE',
-        `cosign does not run here: ${version.stderr.trim().split('\n').pop() ?? ''}`,
-        [INSTALL_HINT],
-      )
-    }
+    await checkSigstoreFiles(o.sigstore ?? {})
+    await this.prepared()
     if (o.mode === 'keyless') return preflightKeyless(o, this.env)
     const keyRef = await preflightKey(o.keyRef, this.env)
     if (!o.verifyKeyRef) await this.derivePublicKey(keyRef)
@@ -137,6 +88,8 @@ export class CosignSigner implements Signer {
 
   /** `cosign public-key --key KEYREF`: the key to verify with; also proves the password opens the key. */
   private async derivePublicKey(keyRef: string): Promise<void> {
+    const run = await this.prepared()
+    if (run.publicKeyFile) return
     const result = await this.run(['public-key', '--key', keyRef])
     if (result.exitCode !== 0) {
       throw prerequisiteError('COSIGN_KEY_INVALID', new ToolFailure('cosign', 'public-key', result).message, [
@@ -144,13 +97,15 @@ export class CosignSigner implements Signer {
       ])
     }
     const dir = await mkdtemp(join(tmpdir(), 'ameide-cosign-'))
-    this.publicKeyFile = join(dir, 'cosign.pub')
-    await writeFile(this.publicKeyFile, result.stdout.trim() + '\n')
+    run.publicKeyFile = join(dir, 'cosign.pub')
+    await writeFile(run.publicKeyFile, result.stdout.trim() + '\n')
   }
 
-  private async ensureVerificationKey(): Promise<void> {
+  /** The flags of a verification, the key mode's public key derived first when none was given. */
+  private async verifying(): Promise<string[]> {
     const o = this.options
-    if (o.mode === 'key' && !o.verifyKeyRef && !this.publicKeyFile && o.keyRef) await this.derivePublicKey(o.keyRef)
+    if (o.mode === 'key' && !o.verifyKeyRef && o.keyRef) await this.derivePublicKey(o.keyRef)
+    return verificationFlags(o, await this.prepared())
   }
 
   /** A failed run: a failure a user can act on (token, Fulcio, identity, trust) gets its code and hint. */
@@ -161,110 +116,88 @@ export class CosignSigner implements Signer {
     const explained = explainCosignFailure(
       subcommand,
       result,
-      {mode: o.mode, identity: o.certificateIdentityRegexp, issuer: o.certificateOidcIssuer, sigstore: this.sigstore},
+      {
+        mode: o.mode,
+        identity: o.certificateIdentityRegexp,
+        issuer: o.certificateOidcIssuer,
+        sigstore: o.sigstore ?? {},
+      },
       failure.transient,
     )
     if (explained) throw explained
     throw failure
   }
 
-  signArgs(digestRef: string): string[] {
+  async signArgs(digestRef: string): Promise<string[]> {
     assertDigestRef(digestRef)
-    return ['sign', ...this.signingFlags(), digestRef]
+    return ['sign', ...signingFlags(this.options, await this.prepared()), digestRef]
   }
 
   async sign(digestRef: string): Promise<void> {
-    const args = this.signArgs(digestRef)
-    await retryTool(
-      {
-        tool: 'cosign',
-        subcommand: 'sign',
-        failureCode: 'SIGN_FAILED',
-        remoteCode: 'SIGN_REMOTE_FAILED',
-        policy: this.options.retryPolicy,
-      },
-      async () => this.checked('sign', await this.run(args)),
+    const args = await this.signArgs(digestRef)
+    await this.retried('sign', 'SIGN_FAILED', 'SIGN_REMOTE_FAILED', async () =>
+      this.checked('sign', await this.run(args)),
     )
   }
 
   async verify(digestRef: string): Promise<void> {
     assertDigestRef(digestRef)
-    await this.ensureVerificationKey()
-    const args = ['verify', ...this.verificationFlags(), digestRef]
-    await retryTool(
-      {
-        tool: 'cosign',
-        subcommand: 'verify',
-        failureCode: 'SIGNATURE_INVALID',
-        remoteCode: 'VERIFY_REMOTE_FAILED',
-        policy: this.options.retryPolicy,
-      },
-      async () => this.checked('verify', await this.run(args)),
+    const args = ['verify', ...(await this.verifying()), digestRef]
+    await this.retried('verify', 'SIGNATURE_INVALID', 'VERIFY_REMOTE_FAILED', async () =>
+      this.checked('verify', await this.run(args)),
     )
   }
 
   async hasValidSignature(digestRef: string): Promise<boolean> {
-    assertDigestRef(digestRef)
-    await this.ensureVerificationKey()
-    return this.answers(['verify', ...this.verificationFlags(), digestRef], 'verify')
+    return (await this.signatureOf(digestRef)).status === 'verified'
   }
 
-  attestArgs(digestRef: string, type: AttestationType, predicateFile: string): string[] {
+  async attestArgs(digestRef: string, type: AttestationType, predicateFile: string): Promise<string[]> {
     assertDigestRef(digestRef)
-    // --replace: a rerun swaps a same-type attestation instead of piling up another one.
-    return ['attest', ...this.signingFlags(), '--replace', '--type', type, '--predicate', predicateFile, digestRef]
+    const run = await this.prepared()
+    return [
+      'attest',
+      ...signingFlags(this.options, run),
+      ...attestFlags(run),
+      '--type',
+      type,
+      '--predicate',
+      predicateFile,
+      digestRef,
+    ]
   }
 
   async attest(digestRef: string, type: AttestationType, predicateFile: string): Promise<void> {
-    const args = this.attestArgs(digestRef, type, predicateFile)
-    await retryTool(
-      {
-        tool: 'cosign',
-        subcommand: 'attest',
-        failureCode: 'ATTEST_FAILED',
-        remoteCode: 'ATTEST_REMOTE_FAILED',
-        policy: this.options.retryPolicy,
-      },
-      async () => this.checked('attest', await this.run(args)),
+    const args = await this.attestArgs(digestRef, type, predicateFile)
+    await this.retried('attest', 'ATTEST_FAILED', 'ATTEST_REMOTE_FAILED', async () =>
+      this.checked('attest', await this.run(args)),
     )
   }
 
   async verifyAttestation(digestRef: string, type: AttestationType): Promise<void> {
     assertDigestRef(digestRef)
-    await this.ensureVerificationKey()
-    const args = ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef]
-    await retryTool(
-      {
-        tool: 'cosign',
-        subcommand: 'verify-attestation',
-        failureCode: 'ATTESTATION_INVALID',
-        remoteCode: 'VERIFY_REMOTE_FAILED',
-        policy: this.options.retryPolicy,
-      },
-      async () => this.checked('verify-attestation', await this.run(args)),
+    const args = ['verify-attestation', ...(await this.verifying()), '--type', type, digestRef]
+    await this.retried('verify-attestation', 'ATTESTATION_INVALID', 'VERIFY_REMOTE_FAILED', async () =>
+      this.checked('verify-attestation', await this.run(args)),
     )
   }
 
   async hasValidAttestation(digestRef: string, type: AttestationType): Promise<boolean> {
-    assertDigestRef(digestRef)
-    await this.ensureVerificationKey()
-    return this.answers(
-      ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef],
-      'verify-attestation',
-    )
+    return (await this.verifiedAttestations(digestRef, type)) !== null
   }
 
   /**
-   * `cosign verify` of a digest: `verified`; `other-signer` when it carries signatures but none verifies with this
-   * key or identity (cosign's exit 12, "no matching signatures"); `unsigned` for any other refusal ("no signatures
-   * found", exit 10). A transient failure is retried, then VERIFY_REMOTE_FAILED.
+   * `cosign verify` of a digest, by meaning (./outcomes.ts). Nothing found by cosign 2 where cosign 3's bundles are
+   * stored is `unreadable`, naming the fix. cosign failing to run is COSIGN_FAILED, never a verdict; a transient
+   * failure is retried, then VERIFY_REMOTE_FAILED.
    */
-  async signatureOf(digestRef: string): Promise<'verified' | 'other-signer' | 'unsigned'> {
+  async signatureOf(digestRef: string): Promise<SignatureVerdict> {
     assertDigestRef(digestRef)
-    await this.ensureVerificationKey()
-    const result = await this.answer(['verify', ...this.verificationFlags(), digestRef], 'verify')
-    if (result.exitCode === 0) return 'verified'
-    return result.exitCode === COSIGN_NO_MATCHING_SIGNATURE ? 'other-signer' : 'unsigned'
+    const outcome = await this.outcome(['verify', ...(await this.verifying()), digestRef], 'verify')
+    if (outcome.status === 'verified') return outcome
+    if (outcome.status === 'other-signer' || outcome.status === 'tampered') return outcome
+    const unreadable = await this.unreadableBundles(digestRef, (types) => types.length > 0)
+    return unreadable ? {status: 'unreadable', reason: unreadable} : {status: 'unsigned'}
   }
 
   /**
@@ -272,36 +205,79 @@ export class CosignSigner implements Signer {
    * line), or null when none did (none of that type, or none signed by this key or identity).
    */
   async verifiedAttestations(digestRef: string, type: AttestationType): Promise<string | null> {
+    return (await this.attestationsOf(digestRef, type)).envelopes
+  }
+
+  /** As verifiedAttestations, and for none verified, why when it is a format the installed cosign cannot read. */
+  async attestationsOf(
+    digestRef: string,
+    type: AttestationType,
+  ): Promise<{envelopes: string | null; unreadable?: string}> {
     assertDigestRef(digestRef)
-    await this.ensureVerificationKey()
-    const args = ['verify-attestation', ...this.verificationFlags(), '--type', type, digestRef]
+    const args = ['verify-attestation', ...(await this.verifying()), '--type', type, digestRef]
     const result = await this.answer(args, 'verify-attestation')
-    return result.exitCode === 0 ? result.stdout : null
+    const outcome = verifyOutcome(result)
+    if (outcome.status === 'verified') return {envelopes: result.stdout}
+    if (outcome.status !== 'none') return {envelopes: null}
+    const unreadable = await this.unreadableBundles(digestRef, (types) => types.includes(PREDICATE_TYPES[type]))
+    return unreadable ? {envelopes: null, unreadable} : {envelopes: null}
+  }
+
+  /** With cosign 2 only: whether bundles it cannot read are stored for the digest (`wanted` of their predicate types). */
+  private async unreadableBundles(
+    digestRef: string,
+    wanted: (types: string[]) => boolean,
+  ): Promise<string | undefined> {
+    const run = await this.prepared()
+    if (run.version.major === 3) return undefined
+    const ref = parseImageReference(digestRef)
+    const registry =
+      this.options.registry ??
+      new RegistryClient({
+        insecureHosts: this.options.insecureRegistry ? [registryApiHost(ref.registry)] : [],
+        retryPolicy: this.options.retryPolicy,
+      })
+    const types = await storedBundlePredicates(registry, ref.repository, ref.digest!)
+    if (!wanted(types)) return undefined
+    return (
+      `stored as Sigstore bundles (cosign 3's format: ${types.join(', ')}), which cosign ${run.version.text} on PATH ` +
+      'cannot read: install cosign 3 (sigstore/cosign-installer installs it by default)'
+    )
+  }
+
+  /** A verification's outcome; cosign that could not run is COSIGN_FAILED, quoting it. */
+  private async outcome(args: string[], subcommand: string): Promise<VerifyOutcome> {
+    const outcome = verifyOutcome(await this.answer(args, subcommand))
+    if (outcome.status !== 'failed') return outcome
+    const version = (await this.prepared()).version.text
+    throw prerequisiteError(
+      'COSIGN_FAILED',
+      `cosign ${subcommand} (${version}) could not run: ${redact(outcome.reason)}`,
+      [
+        'This is not a verdict on the image. Check the cosign version and the key, identity and trust settings ' +
+          '(ameide doctor shows what the cosign found can do).',
+      ],
+    )
+  }
+
+  private retried<T>(
+    subcommand: string,
+    failureCode: RetriedStep['failureCode'],
+    remoteCode: RetriedStep['remoteCode'],
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    return retryTool({tool: 'cosign', subcommand, failureCode, remoteCode, policy: this.options.retryPolicy}, attempt)
   }
 
   /** The run's result; a transient failure is retried (then VERIFY_REMOTE_FAILED), any other is returned. */
   private async answer(args: string[], subcommand: string): Promise<ToolResult> {
-    return retryTool(
-      {
-        tool: 'cosign',
-        subcommand,
-        failureCode: 'VERIFY_FAILED',
-        remoteCode: 'VERIFY_REMOTE_FAILED',
-        policy: this.options.retryPolicy,
-      },
-      async () => {
-        const result = await this.run(args)
-        if (result.exitCode !== 0 && new ToolFailure('cosign', subcommand, result).transient) {
-          throw new ToolFailure('cosign', subcommand, result)
-        }
-        return result
-      },
-    )
-  }
-
-  /** exit 0 → true; a transient failure is retried; any other failure ("no signatures found", wrong key) → false. */
-  private async answers(args: string[], subcommand: string): Promise<boolean> {
-    return (await this.answer(args, subcommand)).exitCode === 0
+    return this.retried(subcommand, 'VERIFY_FAILED', 'VERIFY_REMOTE_FAILED', async () => {
+      const result = await this.run(args)
+      if (result.exitCode !== 0 && new ToolFailure('cosign', subcommand, result).transient) {
+        throw new ToolFailure('cosign', subcommand, result)
+      }
+      return result
+    })
   }
 }
 

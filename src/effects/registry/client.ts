@@ -19,6 +19,16 @@ import {MANIFEST_ACCEPT, type Manifest, type ManifestHead, type Registry} from '
 
 export type {Manifest, ManifestHead, Registry} from './registry.js'
 
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+
+/** One entry of a referrers index: a manifest whose subject is the digest asked about. */
+export interface Referrer {
+  digest: string
+  mediaType?: string
+  artifactType?: string
+  annotations?: Record<string, string>
+}
+
 /**
  * A small OCI distribution-spec client implementing `Registry` (`registry.ts`), in layers as go-containerregistry
  * splits them: the reference (`src/images/reference.ts`: which API host, which repository name), the credentials
@@ -159,6 +169,31 @@ export class RegistryClient implements Registry {
       )
     }
     return res.body
+  }
+
+  /**
+   * The OCI 1.1 referrers of a manifest: the registry's referrers API, else the referrers tag schema's index
+   * (`sha256-<hex>`, where clients such as cosign 3 and oras write them on a registry without the API); [] when
+   * neither holds any.
+   */
+  async referrers(repository: string, digest: string): Promise<Referrer[]> {
+    const api = await this.send(
+      target(repository),
+      'GET',
+      `referrers/${digest}`,
+      'pull',
+      {Accept: OCI_INDEX},
+      undefined,
+      [400, 404, 405],
+    )
+    const bytes = api.status === 200 ? api.body : (await this.getManifest(repository, digest.replace(':', '-')))?.bytes
+    if (!bytes) return []
+    try {
+      const index = JSON.parse(bytes.toString('utf8')) as {manifests?: Referrer[]}
+      return Array.isArray(index.manifests) ? index.manifests.filter((m) => typeof m?.digest === 'string') : []
+    } catch {
+      return []
+    }
   }
 
   private baseUrl(host: string): string {

@@ -76,8 +76,8 @@ export async function verifyChart(ref: RemoteChart, manifestDigest: string, opti
           writeFileSync(file, pem)
           const signer = new CosignSigner({...base, mode: 'key', verifyKeyRef: file, tlog: false})
           const outcome = await signer.signatureOf(subject)
-          if (outcome === 'verified') return
-          outcomes.push(outcome)
+          if (outcome.status === 'verified') return
+          outcomes.push(outcome.status)
         }
       } finally {
         rmSync(dir, {recursive: true, force: true})
@@ -93,8 +93,8 @@ export async function verifyChart(ref: RemoteChart, manifestDigest: string, opti
           tlog: true,
         })
         const outcome = await signer.signatureOf(subject)
-        if (outcome === 'verified') return
-        outcomes.push(outcome)
+        if (outcome.status === 'verified') return
+        outcomes.push(outcome.status)
       }
     }
   } catch (error) {

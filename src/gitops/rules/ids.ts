@@ -23,6 +23,8 @@ export const RULE_IDS = [
   'provenance-mismatch',
   'sbom-invalid',
   'evidence-policy-missing',
+  'evidence-unreadable',
+  'signature-mismatch',
   // The rendered output (--render): render roots, charts, schemas.
   'render-failed',
   'render-unavailable',

@@ -38,8 +38,10 @@ import {
 } from './rule.js'
 import {sbomInvalid} from './sbom-invalid.js'
 import {sbomMissing} from './sbom-missing.js'
+import {signatureMismatch} from './signature-mismatch.js'
 import {signerNotAllowed} from './signer-not-allowed.js'
 import {evidencePolicyMissing} from './evidence-policy-missing.js'
+import {evidenceUnreadable} from './evidence-unreadable.js'
 import {provenanceMismatch} from './provenance-mismatch.js'
 import {schemaInvalid} from './schema-invalid.js'
 import {splitImageFields} from './split-image-fields.js'
@@ -69,6 +71,8 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   'provenance-mismatch': provenanceMismatch,
   'sbom-invalid': sbomInvalid,
   'evidence-policy-missing': evidencePolicyMissing,
+  'evidence-unreadable': evidenceUnreadable,
+  'signature-mismatch': signatureMismatch,
   'render-failed': renderFailed,
   'render-unavailable': renderUnavailable,
   'render-refused': renderRefused,

@@ -1,5 +1,5 @@
 /** `provenance-missing` (`--evidence`): every digest-pinned image has a verified SLSA provenance attestation. */
-import type {EvidenceRule} from './rule.js'
+import {unreadableEvidence, type EvidenceRule} from './rule.js'
 
 export const provenanceMissing: EvidenceRule<'provenance-missing'> = {
   id: 'provenance-missing',
@@ -8,7 +8,7 @@ export const provenanceMissing: EvidenceRule<'provenance-missing'> = {
   source: 'seed 000 goal (provenance), seed 003 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which attests provenance), or attest it with cosign attest.',
   checkEvidence: ({record: r, judgement: j}) =>
-    r.provenance || j.policyMissing || !j.provenanceRequired
+    r.provenance || j.policyMissing || !j.provenanceRequired || unreadableEvidence(j, 'signature', 'provenance')
       ? []
       : [`${r.image} has no verified SLSA provenance attestation.`],
 }

@@ -118,3 +118,11 @@ export function finding(
     hint: rule.hint,
   }
 }
+
+/** Whether the judgement says any of `what` is stored in a format the installed cosign cannot read. */
+export function unreadableEvidence(
+  judgement: EvidenceJudgement,
+  ...what: Array<'signature' | 'sbom' | 'provenance'>
+): boolean {
+  return judgement.unreadable.some((u) => what.includes(u.what))
+}

@@ -1,5 +1,5 @@
 /** `sbom-missing` (`--evidence`): every digest-pinned image has a verified SBOM attestation. */
-import type {EvidenceRule} from './rule.js'
+import {unreadableEvidence, type EvidenceRule} from './rule.js'
 
 export const sbomMissing: EvidenceRule<'sbom-missing'> = {
   id: 'sbom-missing',
@@ -8,5 +8,7 @@ export const sbomMissing: EvidenceRule<'sbom-missing'> = {
   source: 'seed 000 goal (SBOM), seed 003 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which attests an SBOM), or attest one with cosign attest.',
   checkEvidence: ({record: r, judgement: j}) =>
-    r.sbom || j.policyMissing || !j.sbomRequired ? [] : [`${r.image} has no verified SBOM attestation.`],
+    r.sbom || j.policyMissing || !j.sbomRequired || unreadableEvidence(j, 'signature', 'sbom')
+      ? []
+      : [`${r.image} has no verified SBOM attestation.`],
 }

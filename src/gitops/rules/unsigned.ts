@@ -1,5 +1,5 @@
 /** `unsigned` (`--evidence`): every digest-pinned image has a valid signature. */
-import type {EvidenceRule} from './rule.js'
+import {unreadableEvidence, type EvidenceRule} from './rule.js'
 
 export const unsigned: EvidenceRule<'unsigned'> = {
   id: 'unsigned',
@@ -8,5 +8,7 @@ export const unsigned: EvidenceRule<'unsigned'> = {
   source: 'seed 000 goal (every image signed), seed 003 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which signs), or check the verification key / identity.',
   checkEvidence: ({record: r, judgement: j}) =>
-    r.signed || j.policyMissing || j.signerNotAllowed ? [] : [`${r.image} has no valid signature.`],
+    r.signed || j.policyMissing || j.signerNotAllowed || j.tampered || unreadableEvidence(j, 'signature')
+      ? []
+      : [`${r.image} has no valid signature.`],
 }

@@ -22,7 +22,7 @@ import {
 } from '../../core/sigstore.js'
 import {CosignSigner, keylessIdentityFromEnv} from '../../effects/cosign/signer.js'
 import {checkSigstoreFiles} from '../../effects/cosign/failures.js'
-import {runTool} from '../../effects/tools.js'
+import {cosignVersion} from '../../effects/cosign/version.js'
 import {isPlainHttp} from '../../effects/registry/hosts.js'
 import {parseImageReference, registryApiHost} from '../../images/reference.js'
 import {EVIDENCE_ONLY_FLAGS} from './evidence-flags.js'
@@ -142,12 +142,7 @@ export interface CosignEvidenceOptions {
  */
 export async function cosignEvidence(options: CosignEvidenceOptions): Promise<EvidenceVerifier> {
   // Missing cosign is exit 3 (COSIGN_NOT_FOUND) before any registry call.
-  await runTool('cosign', ['version'], {
-    env: options.env ?? process.env,
-    timeoutMs: 30_000,
-    missingCode: 'COSIGN_NOT_FOUND',
-    installHint: 'Install cosign 2.x (CI: scripts/ci/install-toolchain.sh); --evidence verifies with it.',
-  })
+  await cosignVersion('cosign', options.env ?? process.env)
   await checkSigstoreFiles(options.sigstore ?? {})
   const checks = new Map<string, SignerCheck>()
   const checkOf = (signer: PolicySigner): SignerCheck => {
@@ -192,6 +187,6 @@ function cosignCheck(signer: PolicySigner, options: CosignEvidenceOptions): Sign
   }
   return {
     signatureOf: (ref) => forRef(ref).signatureOf(ref),
-    verifiedAttestations: (ref, type) => forRef(ref).verifiedAttestations(ref, type),
+    attestationsOf: (ref, type) => forRef(ref).attestationsOf(ref, type),
   }
 }

@@ -11,6 +11,7 @@ import {
   type PolicySigner,
   type ResolvedPolicyEntry,
 } from '../../core/evidence-policy.js'
+import type {SignatureVerdict} from '../../effects/cosign/signer.js'
 import type {AttestationType} from '../../effects/signing.js'
 import {parseImageReference} from '../../images/reference.js'
 import {
@@ -25,9 +26,18 @@ import {
 
 /** cosign, for one signer. */
 export interface SignerCheck {
-  signatureOf(digestRef: string): Promise<'verified' | 'other-signer' | 'unsigned'>
-  /** The verified DSSE envelopes of that type (cosign's stdout), or null when none verified. */
-  verifiedAttestations(digestRef: string, type: AttestationType): Promise<string | null>
+  signatureOf(digestRef: string): Promise<SignatureVerdict>
+  /**
+   * The verified DSSE envelopes of that type (cosign's stdout), or null when none verified; `unreadable` when they
+   * are stored in a format the installed cosign cannot read (why, with the fix).
+   */
+  attestationsOf(digestRef: string, type: AttestationType): Promise<{envelopes: string | null; unreadable?: string}>
+}
+
+/** Evidence the installed cosign cannot read: what (the signature, the SBOM, the provenance) and why. */
+export interface UnreadableEvidence {
+  what: 'signature' | 'sbom' | 'provenance'
+  reason: string
 }
 
 /** Answers, per digest-pinned image, what its supply-chain evidence is (cosign in production). */
@@ -68,6 +78,10 @@ export interface EvidenceJudgement {
   /** `commitMatchesTag`: each use whose tag is a 40-hex commit must be the provenance's commit. */
   commitMatchesTag: boolean
   sbomProblems: string[]
+  /** Evidence stored in a format the installed cosign cannot read (cosign 3's bundles under cosign 2). */
+  unreadable: UnreadableEvidence[]
+  /** A signature by a signer tried that is about another image (cosign's words). */
+  tampered?: string
 }
 
 const NOTHING_PRINTED = 'cosign verified an attestation but printed no statement'
@@ -88,6 +102,7 @@ export async function examineDigest(
     mismatches: [],
     commitMatchesTag: entry?.provenance.commitMatchesTag ?? false,
     sbomProblems: [],
+    unreadable: [],
   }
   const facts: EvidenceFacts = {signed: false, sbom: false, provenance: false}
   if (judgement.policyMissing) return {facts, judgement}
@@ -117,8 +132,10 @@ async function chooseSigner(
   for (const candidate of verifier.signersOf(entry)) {
     judgement.signersTried.push(candidate.signer)
     const verdict = await candidate.check.signatureOf(image)
-    if (verdict === 'verified') return candidate
-    if (verdict === 'other-signer') otherSigner = true
+    if (verdict.status === 'verified') return candidate
+    if (verdict.status === 'other-signer') otherSigner = true
+    if (verdict.status === 'tampered') judgement.tampered ??= verdict.reason
+    if (verdict.status === 'unreadable') noteUnreadable(judgement, 'signature', verdict.reason)
   }
   judgement.signerNotAllowed = otherSigner && entry !== undefined
   return undefined
@@ -133,7 +150,8 @@ async function examineSbom(
   judgement: EvidenceJudgement,
 ): Promise<void> {
   const sbom =
-    (await check.verifiedAttestations(image, 'cyclonedx')) ?? (await check.verifiedAttestations(image, 'spdxjson'))
+    (await envelopes(check, image, 'cyclonedx', 'sbom', judgement)) ??
+    (await envelopes(check, image, 'spdxjson', 'sbom', judgement))
   if (sbom === null) return
   facts.sbom = true
   const {statements, problems} = decodeEnvelopes(sbom)
@@ -156,7 +174,7 @@ async function examineProvenance(
   facts: EvidenceFacts,
   judgement: EvidenceJudgement,
 ): Promise<void> {
-  const provenance = await check.verifiedAttestations(image, 'slsaprovenance1')
+  const provenance = await envelopes(check, image, 'slsaprovenance1', 'provenance', judgement)
   if (provenance === null) return
   facts.provenance = true
   const {statements, problems} = decodeEnvelopes(provenance)
@@ -180,6 +198,24 @@ async function examineProvenance(
       })
     }
   }
+}
+
+/** The verified envelopes of a type, or null; a format cosign cannot read is noted in the judgement. */
+async function envelopes(
+  check: SignerCheck,
+  image: string,
+  type: AttestationType,
+  what: UnreadableEvidence['what'],
+  judgement: EvidenceJudgement,
+): Promise<string | null> {
+  const answer = await check.attestationsOf(image, type)
+  if (answer.envelopes === null && answer.unreadable) noteUnreadable(judgement, what, answer.unreadable)
+  return answer.envelopes
+}
+
+function noteUnreadable(judgement: EvidenceJudgement, what: UnreadableEvidence['what'], reason: string): void {
+  if (!judgement.unreadable.some((u) => u.what === what && u.reason === reason))
+    judgement.unreadable.push({what, reason})
 }
 
 /**

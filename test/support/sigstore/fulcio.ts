@@ -8,31 +8,78 @@ import {issue, type Ca} from './pki.js'
 import {Swagger2Spec} from './swagger2.js'
 
 /**
- * Fulcio on loopback, checked against Fulcio's published description of the v1 API cosign 2.5 calls
- * (test/fixtures/sigstore/fulcio_legacy.swagger.json): `POST /api/v1/signingCert` with a
- * `fulciov1betaCreateSigningCertificateRequest` body (protobuf JSON: a `null` field is its default, so nulls are
- * dropped before the check), `Authorization: bearer <OIDC token>`. It verifies the token with the OIDC stand-in's
- * key and the proof of possession (the subject signed with the key to certify), then issues a certificate from its
- * CA with the SAN (`https://github.com/<job_workflow_ref>`), the code-signing EKU and the issuer in extensions
- * 1.3.6.1.4.1.57264.1.1 and .1.8; answer 201 with the PEM chain (the `apiHttpBody` the description names). A refused
- * token is 401 with an `rpcStatus`. Every response is checked against the description before it is sent.
+ * Fulcio on loopback, checked against Fulcio's published descriptions of both APIs cosign calls: v1
+ * (test/fixtures/sigstore/fulcio_legacy.swagger.json), which cosign 2.5 calls — `POST /api/v1/signingCert` with a
+ * `fulciov1betaCreateSigningCertificateRequest` (the key as base64 of its PEM, `signedEmailAddress` the proof), answer
+ * 201 with the PEM chain — and v2 (fulcio.swagger.json), which cosign 3 calls through sigstore-go — `POST
+ * /api/v2/signingCert` with a `fulciov2CreateSigningCertificateRequest` (the key as PEM, `proofOfPossession`), answer
+ * 200 with a `v2SigningCertificate`. Both: `Authorization: bearer <OIDC token>`; protobuf JSON, so a `null` or absent
+ * field is its default (cosign 2.5 sends `"certificateSigningRequest": null`, sigstore-go leaves `credentials` out for
+ * the header), as Fulcio's gateway reads them. It verifies the token with the OIDC stand-in's key and the proof of
+ * possession (the subject signed with the key to certify), then issues a certificate from its CA with the SAN
+ * (`https://github.com/<job_workflow_ref>`), the code-signing EKU and the issuer in extensions 1.3.6.1.4.1.57264.1.1
+ * and .1.8. A refused token is 401 with an `rpcStatus`. Every response is checked against the description first.
  */
 export const FULCIO_SWAGGER = new URL('../../fixtures/sigstore/fulcio_legacy.swagger.json', import.meta.url)
+export const FULCIO_V2_SWAGGER = new URL('../../fixtures/sigstore/fulcio.swagger.json', import.meta.url)
 
-let spec: Swagger2Spec | undefined
-const fulcioSpec = () =>
-  (spec ??= new Swagger2Spec(
-    JSON.parse(readFileSync(FULCIO_SWAGGER, 'utf8')),
-    'https://fulcio.sigstore.dev/swagger.json',
-    {
-      closeObjects: true,
-    },
-  ))
+interface FulcioApi {
+  spec: Swagger2Spec
+  /** The key to certify (PEM), the proof of possession and a token the body carries. */
+  read(body: Record<string, any>): {publicKeyPem: string; proof: Buffer; token?: string}
+  /** The success status and body for a PEM chain (leaf first). */
+  issued(chain: string[]): {status: number; body: unknown; contentType: string}
+}
+
+const specs = new Map<string, Swagger2Spec>()
+function spec(url: URL, id: string, adjust: (doc: Record<string, any>) => void = () => {}): Swagger2Spec {
+  let s = specs.get(id)
+  if (!s) {
+    const doc = JSON.parse(readFileSync(url, 'utf8'))
+    adjust(doc)
+    s = new Swagger2Spec(doc, id, {closeObjects: true})
+    specs.set(id, s)
+  }
+  return s
+}
+
+const V1: () => FulcioApi = () => ({
+  spec: spec(FULCIO_SWAGGER, 'https://fulcio.sigstore.dev/swagger.json'),
+  read: (body) => ({
+    publicKeyPem: Buffer.from(String(body.publicKey?.content ?? ''), 'base64').toString('utf8'),
+    proof: Buffer.from(String(body.signedEmailAddress ?? ''), 'base64'),
+  }),
+  issued: (chain) => ({
+    status: 201,
+    body: `${chain.join('\n')}\n`,
+    contentType: 'application/pem-certificate-chain',
+  }),
+})
+
+// The v2 request's `required` is the proto's field behaviour, which the gateway does not enforce on JSON: an absent
+// field is its default (sigstore-go sends the token in the header, no `credentials`, no CSR).
+const V2: () => FulcioApi = () => ({
+  spec: spec(FULCIO_V2_SWAGGER, 'https://fulcio.sigstore.dev/v2/swagger.json', (doc) => {
+    delete doc.definitions.fulciov2CreateSigningCertificateRequest.required
+  }),
+  read: (body) => ({
+    publicKeyPem: String(body.publicKeyRequest?.publicKey?.content ?? ''),
+    proof: Buffer.from(String(body.publicKeyRequest?.proofOfPossession ?? ''), 'base64'),
+    token: body.credentials?.oidcIdentityToken,
+  }),
+  issued: (chain) => ({
+    status: 200,
+    body: {signedCertificateEmbeddedSct: {chain: {certificates: chain}}},
+    contentType: 'application/json',
+  }),
+})
 
 export class FulcioStandIn extends LoopbackServer {
   /** Refuse every token (a Fulcio not configured for this issuer). */
   refuseTokens = false
   readonly issuedFor: string[] = []
+  /** The API version of each request served, in order. */
+  readonly apiVersions: string[] = []
 
   constructor(
     private readonly ca: Ca,
@@ -44,46 +91,47 @@ export class FulcioStandIn extends LoopbackServer {
 
   protected async handle(req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): Promise<void> {
     const where = `${req.method} ${url.pathname}`
-    const op = fulcioSpec().find(req.method ?? '', url.pathname)
+    const api = url.pathname.startsWith('/api/v2/') ? V2() : V1()
+    const op = api.spec.find(req.method ?? '', url.pathname)
     if (!op) {
       this.violation(where, 'no such operation in Fulcio’s description')
       return this.json(res, 404, {code: 5, message: 'not found', details: []})
     }
-    let body: Record<string, unknown>
+    this.apiVersions.push(url.pathname.split('/')[2])
+    let body: Record<string, any>
     try {
-      body = dropNulls(JSON.parse(raw.toString('utf8'))) as Record<string, unknown>
+      body = dropNulls(JSON.parse(raw.toString('utf8'))) as Record<string, any>
     } catch {
       this.violation(where, 'body is not JSON')
       return this.json(res, 400, {code: 3, message: 'bad body', details: []})
     }
-    const schema = fulcioSpec().bodySchema(op)
-    const bad = schema ? fulcioSpec().validate(schema, body, where) : []
+    const schema = api.spec.bodySchema(op)
+    const bad = schema ? api.spec.validate(schema, body, where) : []
     if (bad.length > 0) {
       this.violations.push(...bad)
-      return this.answer(res, op, 400, {code: 3, message: 'request violates the description', details: []})
+      return this.answer(res, api, op, 400, {code: 3, message: 'request violates the description', details: []})
     }
+    const request = api.read(body)
     const auth = req.headers.authorization ?? ''
-    if (!/^bearer /i.test(auth)) return this.answer(res, op, 401, {code: 16, message: 'no bearer token', details: []})
-    const claims = this.refuseTokens ? null : this.oidc.verifyToken(auth.slice(7))
+    const token = /^bearer /i.test(auth) ? auth.slice(7) : request.token
+    if (!token) return this.answer(res, api, op, 401, {code: 16, message: 'no bearer token', details: []})
+    const claims = this.refuseTokens ? null : this.oidc.verifyToken(token)
     if (!claims) {
-      return this.answer(res, op, 401, {
+      return this.answer(res, api, op, 401, {
         code: 16,
         message: 'There was an error processing the identity token',
         details: [],
       })
     }
-    const key = body.publicKey as {content: string}
-    const publicKeyPem = Buffer.from(key.content, 'base64').toString('utf8')
-    const proof = Buffer.from(String(body.signedEmailAddress ?? ''), 'base64')
-    if (!verify('sha256', Buffer.from(claims.sub), publicKeyPem, proof)) {
-      return this.answer(res, op, 400, {
+    if (!verify('sha256', Buffer.from(claims.sub), request.publicKeyPem, request.proof)) {
+      return this.answer(res, api, op, 400, {
         code: 3,
         message: 'The signature supplied in the request could not be verified',
         details: [],
       })
     }
     const san = `https://github.com/${claims.job_workflow_ref}`
-    const leaf = await issue(this.ca, this.workDir, publicKeyPem, [
+    const leaf = await issue(this.ca, this.workDir, request.publicKeyPem, [
       'keyUsage=critical,digitalSignature',
       'extendedKeyUsage=codeSigning',
       `subjectAltName=critical,URI:${san}`,
@@ -91,25 +139,30 @@ export class FulcioStandIn extends LoopbackServer {
       `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${claims.iss}`,
     ])
     this.issuedFor.push(san)
-    const chain = `${leaf.trim()}\n${this.ca.pem.trim()}\n`
-    const violations = fulcioSpec().validate(
-      fulcioSpec().responseSchema(op, 200) ?? {},
-      {contentType: 'application/pem-certificate-chain', data: Buffer.from(chain).toString('base64')},
-      `${where} -> 201`,
+    const issued = api.issued([leaf.trim(), this.ca.pem.trim()])
+    const asDescribed =
+      typeof issued.body === 'string'
+        ? {contentType: issued.contentType, data: Buffer.from(issued.body).toString('base64')}
+        : issued.body
+    const violations = api.spec.validate(
+      api.spec.responseSchema(op, 200) ?? {},
+      asDescribed,
+      `${where} -> ${issued.status}`,
     )
     if (violations.length > 0) this.violations.push(...violations)
-    res.writeHead(201, {'content-type': 'application/pem-certificate-chain'})
-    res.end(chain)
+    res.writeHead(issued.status, {'content-type': issued.contentType})
+    res.end(typeof issued.body === 'string' ? issued.body : JSON.stringify(issued.body))
   }
 
   private answer(
     res: ServerResponse,
+    api: FulcioApi,
     op: NonNullable<ReturnType<Swagger2Spec['find']>>,
     status: number,
     body: unknown,
   ): void {
-    const schema = fulcioSpec().responseSchema(op, status)
-    if (schema) this.violations.push(...fulcioSpec().validate(schema, body, `fulcio ${op.operationId} -> ${status}`))
+    const schema = api.spec.responseSchema(op, status)
+    if (schema) this.violations.push(...api.spec.validate(schema, body, `fulcio ${op.operationId} -> ${status}`))
     this.json(res, status, body)
   }
 }

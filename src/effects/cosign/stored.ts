@@ -1,0 +1,53 @@
+/**
+ * What Sigstore bundles a registry holds for a digest, read without cosign: cosign 3 stores each signature and
+ * attestation as a bundle in an OCI 1.1 referrer (`artifactType` the bundle's media type, the manifest's
+ * `dev.sigstore.bundle.predicateType` annotation naming what it signs), through the referrers API or the referrers
+ * tag schema. cosign 2 reads none of them: where it finds nothing, this tells "not signed" from "signed in a format
+ * this cosign cannot read".
+ */
+import type {Referrer} from '../registry/client.js'
+
+export const BUNDLE_ARTIFACT_TYPE = /^application\/vnd\.dev\.sigstore\.bundle\.v0\.\d+\+json$/
+/** The predicate type cosign 3 gives a signature's bundle (`cosign sign`). */
+export const SIGNATURE_PREDICATE = 'https://sigstore.dev/cosign/sign/v1'
+const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType'
+
+/** The registry calls it needs (RegistryClient has them). */
+export interface ReferrerSource {
+  referrers(repository: string, digest: string): Promise<Referrer[]>
+  getManifest(repository: string, reference: string): Promise<{bytes: Buffer} | null>
+}
+
+/** The predicate types of the bundles stored for `digest` (a signature's is SIGNATURE_PREDICATE), sorted, once each. */
+export async function storedBundlePredicates(
+  registry: ReferrerSource,
+  repository: string,
+  digest: string,
+): Promise<string[]> {
+  const bundles = (await registry.referrers(repository, digest)).filter((r) =>
+    BUNDLE_ARTIFACT_TYPE.test(r.artifactType ?? ''),
+  )
+  const types = await Promise.all(bundles.map((r) => predicateOf(registry, repository, r)))
+  return [...new Set(types.filter((t): t is string => t !== undefined))].sort()
+}
+
+/** The descriptor's annotation (the referrers API copies it), else the manifest's own. */
+async function predicateOf(registry: ReferrerSource, repository: string, r: Referrer): Promise<string | undefined> {
+  const annotated = r.annotations?.[PREDICATE_ANNOTATION]
+  if (annotated) return annotated
+  const manifest = await registry.getManifest(repository, r.digest)
+  if (!manifest) return undefined
+  try {
+    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {annotations?: Record<string, string>}
+    return parsed.annotations?.[PREDICATE_ANNOTATION]
+  } catch {
+    return undefined
+  }
+}
+
+/** cosign's `--type` names and the predicate type URIs cosign writes for them. */
+export const PREDICATE_TYPES: Record<string, string> = {
+  cyclonedx: 'https://cyclonedx.org/bom',
+  spdxjson: 'https://spdx.dev/Document',
+  slsaprovenance1: 'https://slsa.dev/provenance/v1',
+}
