@@ -180,7 +180,7 @@ describe('primitive publish --keyless, private Sigstore (real cosign)', () => {
       const run = await sign().finally(() => (sigstore.oidc.behaviour.jobWorkflowRef = OUR_WORKFLOW))
       expect(run.exitCode, run.stdout).toBe(1)
       const failure = failureOf(run)
-      expect(failure.code).toBe('SIGNER_IDENTITY_MISMATCH')
+      expect(failure.code, failure.message).toBe('SIGNER_IDENTITY_MISMATCH')
       expect(failure.message).toContain(`^https://github\\.com/${REPOSITORY.replace('.', '\\.')}/`)
       expect(failure.hints?.join(' ')).toMatch(/another workflow or repository/)
       expect(run.json<Report>().images).toEqual([])

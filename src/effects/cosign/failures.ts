@@ -10,8 +10,8 @@ import type {ToolResult} from '../tools.js'
 /**
  * What cosign's failures mean to a user of keyless signing, each with its code and a hint: the OIDC token endpoint
  * refusing the job, Fulcio refusing the token, a certificate for another identity, a trusted root that does not
- * verify the chain. Recognised from cosign 2.5's own messages (measured against the loopback stand-ins of
- * test/support/sigstore/); anything else stays the caller's generic failure. Transient failures (an unreachable
+ * verify the chain. Recognised from cosign 2.5's and cosign 3's own messages (measured against the loopback
+ * stand-ins of test/support/sigstore/); anything else stays the caller's generic failure. Transient failures (an unreachable
  * Fulcio, Rekor or TSA) are left to tools.ts, which retries them and reports exit 4 — except cosign's fallback to an
  * interactive login, which no retry mends.
  */
@@ -23,9 +23,11 @@ export interface FailureContext {
 }
 
 const FULCIO = /signingCert|retrieving cert|getting key from Fulcio|fulcio/i
-const IDENTITY_MISMATCH = /none of the expected identities matched|expected identity not found/i
+// cosign 2.5, then cosign 3 (sigstore-go's verifier) for the same meaning.
+const IDENTITY_MISMATCH =
+  /none of the expected identities matched|expected identity not found|no matching CertificateIdentity found/i
 const UNTRUSTED_CHAIN =
-  /certificate signed by unknown authority|x509: .*(?:verify|unknown authority)|invalid certificate chain|certificate chain/i
+  /certificate signed by unknown authority|x509: .*(?:verify|unknown authority)|invalid certificate chain|certificate chain|leaf certificate verification failed/i
 
 export function explainCosignFailure(
   subcommand: string,
@@ -71,9 +73,11 @@ export function explainCosignFailure(
       'CERTIFICATE_CHAIN_UNTRUSTED',
       `cosign ${subcommand}: the signing certificate does not chain to the trusted roots: ${detail}`,
       [
-        context.sigstore.caRoots
-          ? `--ca-roots (${context.sigstore.caRoots}) must hold the root (and intermediates) of the Fulcio that issued the certificate.`
-          : 'A private Fulcio needs its CA roots: pass --ca-roots FILE (or signing.sigstore.caRoots in ameide.yaml).',
+        context.sigstore.trustedRoot
+          ? `--trusted-root (${context.sigstore.trustedRoot}) must list the Fulcio that issued the certificate among its certificateAuthorities.`
+          : context.sigstore.caRoots
+            ? `--ca-roots (${context.sigstore.caRoots}) must hold the root (and intermediates) of the Fulcio that issued the certificate.`
+            : 'A private Fulcio needs its CA roots: pass --ca-roots FILE (or signing.sigstore.caRoots in ameide.yaml).',
       ],
     )
   }

@@ -127,7 +127,7 @@ export class RekorStandIn extends LoopbackServer {
       .digest()
       .subarray(0, 4)
     const signature = sign('sha256', Buffer.from(note), this.keys.privateKey)
-    const line = `\u2014 ${this.origin} ${Buffer.concat([keyHint, signature]).toString('base64')}\n`
+    const line = `\u2014 rekor.stand-in ${Buffer.concat([keyHint, signature]).toString('base64')}\n`
     return {
       logIndex: index,
       rootHash: root.toString('hex'),
