@@ -70,7 +70,7 @@ const TRANSIENT_PATTERNS = [
   /i\/o timeout/i,
   /TLS handshake timeout/i,
   /context deadline exceeded/i,
-  /timed? ?out/i,
+  /\btimed? ?out\b/i, // not "time outside" (a validity window)
   /temporary failure/i,
   /server misbehaving/i,
   /retry later/i,

@@ -6,8 +6,9 @@ import {runCli, type CliRun} from '../support/cli.js'
 import {freePort, startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {GITHUB_ISSUER, startPrivateSigstore, type PrivateSigstore} from '../support/sigstore/index.js'
-import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
-import {requireTools} from '../support/toolchain.js'
+import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
+import {TimestampAuthority} from '../support/sigstore/tsa.js'
+import {COSIGN_UNDER_TEST, requireTools} from '../support/toolchain.js'
 import {buildSetup, createMonorepo, publishCli, type Monorepo} from './fixture.js'
 
 /**
@@ -415,9 +416,25 @@ describe('gitops verify --evidence, keyless with signed timestamps and no transp
     const good = await verify(dir, sigstore.files.tsaChain)
     expect(good.exitCode, good.stdout).toBe(0)
     expect(good.json().evidence[0]).toMatchObject({signed: true})
-    const wrong = await verify(dir, sigstore.files.caRoots) // Fulcio's root never signed a timestamp
+    const otherTsa = await new TimestampAuthority(await makeTempDir('ameide-other-tsa-')).setUp()
+    registerCleanup(() => otherTsa.stop())
+    const wrong = await verify(dir, otherTsa.chain) // another authority's chain never signed this timestamp
     expect(wrong.exitCode, wrong.stdout).toBe(1)
     expect(wrong.json().evidence[0]).toMatchObject({signed: false})
+  })
+
+  it('a chain cosign cannot load is an error quoting cosign (cosign 2), never a verdict on the image', async () => {
+    const dir = await gitopsCheckout('gitops-tsa-root', timestampedRef)
+    const run = await verify(dir, sigstore.files.caRoots) // a lone root: no timestamp authority's leaf
+    if (COSIGN_UNDER_TEST === 3) {
+      // cosign 3 takes it into the trusted root as an authority, and the timestamp does not verify with it
+      expect(run.exitCode, run.stdout).toBe(1)
+      expect(run.json().evidence[0]).toMatchObject({signed: false})
+      return
+    }
+    expect(run.exitCode, run.stdout).toBe(3)
+    expect(run.json().error).toMatchObject({code: 'COSIGN_FAILED'})
+    expect(run.json().error.message).toMatch(/TSA certificate chain must contain exactly one leaf/)
   })
 })
 

@@ -11,6 +11,7 @@ export const BUNDLE_ARTIFACT_TYPE = /^application\/vnd\.dev\.sigstore\.bundle\.v
 /** The predicate type cosign 3 gives a signature's bundle (`cosign sign`). */
 export const SIGNATURE_PREDICATE = 'https://sigstore.dev/cosign/sign/v1'
 const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType'
+const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json'
 
 /** The registry calls it needs (RegistryClient has them). */
 export interface ReferrerSource {
@@ -24,22 +25,29 @@ export async function storedBundlePredicates(
   repository: string,
   digest: string,
 ): Promise<string[]> {
-  const bundles = (await registry.referrers(repository, digest)).filter((r) =>
-    BUNDLE_ARTIFACT_TYPE.test(r.artifactType ?? ''),
+  const candidates = (await registry.referrers(repository, digest)).filter(
+    (r) => !r.artifactType || BUNDLE_ARTIFACT_TYPE.test(r.artifactType) || r.artifactType === EMPTY_CONFIG,
   )
-  const types = await Promise.all(bundles.map((r) => predicateOf(registry, repository, r)))
+  const types = await Promise.all(candidates.map((r) => predicateOf(registry, repository, r)))
   return [...new Set(types.filter((t): t is string => t !== undefined))].sort()
 }
 
-/** The descriptor's annotation (the referrers API copies it), else the manifest's own. */
+/**
+ * A bundle's predicate type: the descriptor's annotation where the registry copies it, else the manifest's own.
+ * Some registries (go-containerregistry's) give the config's media type as the artifact type, so a descriptor that
+ * names none, or the empty config, is read to tell.
+ */
 async function predicateOf(registry: ReferrerSource, repository: string, r: Referrer): Promise<string | undefined> {
   const annotated = r.annotations?.[PREDICATE_ANNOTATION]
-  if (annotated) return annotated
+  if (annotated && BUNDLE_ARTIFACT_TYPE.test(r.artifactType ?? '')) return annotated
   const manifest = await registry.getManifest(repository, r.digest)
   if (!manifest) return undefined
   try {
-    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {annotations?: Record<string, string>}
-    return parsed.annotations?.[PREDICATE_ANNOTATION]
+    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as {
+      artifactType?: string
+      annotations?: Record<string, string>
+    }
+    return BUNDLE_ARTIFACT_TYPE.test(parsed.artifactType ?? '') ? parsed.annotations?.[PREDICATE_ANNOTATION] : undefined
   } catch {
     return undefined
   }

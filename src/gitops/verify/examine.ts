@@ -137,7 +137,8 @@ async function chooseSigner(
     if (verdict.status === 'tampered') judgement.tampered ??= verdict.reason
     if (verdict.status === 'unreadable') noteUnreadable(judgement, 'signature', verdict.reason)
   }
-  judgement.signerNotAllowed = otherSigner && entry !== undefined
+  // A signature of an allowed signer moved from another image is the finding (signature-mismatch), not the others.
+  judgement.signerNotAllowed = otherSigner && entry !== undefined && judgement.tampered === undefined
   return undefined
 }
 
