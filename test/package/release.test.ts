@@ -14,7 +14,7 @@ import {helmGitopsRepo, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {GITHUB_ISSUER, startPrivateSigstore} from '../support/sigstore/index.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
-import {requireTools} from '../support/toolchain.js'
+import {COSIGN3_DIR, requireTools} from '../support/toolchain.js'
 
 /**
  * `npm run release` (scripts/release.mjs) as a release is made: in two `git clone`s of this checkout in two folders
@@ -304,6 +304,22 @@ describe('the keyless signature of a release (a private Sigstore on loopback sta
     expect(await verify(`https://github.com/${workflow}`)).toBe(true)
     expect(await verify(`https://github.com/${repository}/.github/workflows/publish.yaml@refs/heads/main`)).toBe(false)
     expect(sigstore.violations()).toEqual([])
+
+    // The same bundle, the same command, with cosign 3 (what sigstore/cosign-installer installs today): it reads the
+    // bundle cosign 2.5 writes (the release workflow pins that installer) and takes the same flags for it.
+    const cosign3 = (args: string[]) =>
+      execa(path.join(COSIGN3_DIR, 'cosign'), args, {env, extendEnv: false, reject: false})
+    const recipe = (identity: string) => [
+      'verify-blob', '--bundle', bundle, '--certificate-identity', identity, '--certificate-oidc-issuer', GITHUB_ISSUER,
+      '--ca-roots', sigstore.files.caRoots, '--insecure-ignore-sct', '--rekor-url', sigstore.rekor.url, tgz,
+    ] // prettier-ignore
+    const ours = await cosign3(recipe(`https://github.com/${workflow}`))
+    expect(ours.exitCode, ours.stderr).toBe(0)
+    const other = await cosign3(
+      recipe(`https://github.com/${repository}/.github/workflows/publish.yaml@refs/heads/main`),
+    )
+    expect(other.exitCode).not.toBe(0)
+    expect(other.stderr).toMatch(/identit/i) // refused for the identity, not for a flag or the trust
   })
 })
 
