@@ -5,6 +5,7 @@
  */
 import type {AmeideConfig} from '../core/config.js'
 import {findExecutable, toolPath} from '../effects/buf.js'
+import {cosignVersion as readCosignVersion} from '../effects/cosign/version.js'
 import {findCdxgen} from '../effects/sbom.js'
 import {probe, statedVersion, type Probe} from './probe.js'
 import type {ProbedCheck} from './types.js'
@@ -17,7 +18,7 @@ const TOOLCHAIN = 'bash scripts/ci/install-toolchain.sh (in a checkout of ameide
 export const FIXES = {
   builder:
     'apt-get install --no-install-recommends buildah (or podman; or Docker with the buildx plugin and a running daemon)',
-  cosign: `apt-get install cosign (Debian trixie; cosign 2.x), or ${TOOLCHAIN}`,
+  cosign: `install cosign 3 (sigstore/cosign-installer, a release download) or cosign 2 (Debian trixie: apt-get install cosign), or ${TOOLCHAIN}`,
   sbom: `npm install -g @cyclonedx/cdxgen and apt-get install --no-install-recommends skopeo (or install syft), or ${TOOLCHAIN}`,
   skopeo: 'apt-get install --no-install-recommends skopeo',
   buf: 'npm install --save-dev @bufbuild/buf in the monorepo (verify also finds it in node_modules/.bin)',
@@ -68,8 +69,16 @@ async function dockerBuildx(env: Env): Promise<Probe> {
 
 export async function checkCosign(env: Env): Promise<Line> {
   const found = await probe('cosign', ['version', '--json'], {env, min: '2.0', version: cosignVersion})
-  return line('cosign', 'cosign', found, FIXES.cosign)
+  if (found.status !== 'ok') return line('cosign', 'cosign', found, FIXES.cosign)
+  const {major} = await readCosignVersion('cosign', env)
+  return line('cosign', 'cosign', found, FIXES.cosign, `${found.detail}; ${COSIGN_MEANS[major]}`)
 }
+
+/** What the cosign found means for each command (src/effects/cosign/). */
+const COSIGN_MEANS = {
+  2: 'cosign 2: publish signs and attests as .sig/.att tags; gitops verify --evidence and primitive status read those, and name what cosign 3 signed (Sigstore bundles) evidence-unreadable — install cosign 3 to verify a fleet it signed',
+  3: 'cosign 3: publish signs and attests Sigstore bundles (OCI referrers), given a signing config and a trusted root written from the Sigstore settings; gitops verify --evidence and primitive status read both formats',
+} as const
 
 /** `cosign version --json`'s gitVersion (`v2.4.1` → 2.4.1); a distribution's `devel` as it says it. */
 export function cosignVersion(stdout: string): string | null {

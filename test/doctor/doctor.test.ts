@@ -8,7 +8,7 @@ import {runCli, type CliRun} from '../support/cli.js'
 import {startFakeGitHub, type FakeGitHub} from '../support/github-server.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
-import {REPO_ROOT, requireTool} from '../support/toolchain.js'
+import {COSIGN3_DIR, REPO_ROOT, requireTool} from '../support/toolchain.js'
 import {cliWithoutRenderModule} from '../support/unbuilt-package.js'
 
 /**
@@ -295,6 +295,20 @@ describe('ameide doctor', () => {
     )
     const run = await doctor(['--json', '--offline'], {PATH: bin})
     expect(checkOf(run, 'cosign')).toMatchObject({status: 'ok', version: 'devel'})
+  })
+
+  it('cosign 2 and 3: the version and what it means for the commands (cosign 3: bundles, both formats read)', async () => {
+    const two = await doctor(['--json', '--offline'], {PATH: await pathWith(TOOLS)})
+    expect(checkOf(two, 'cosign').detail).toMatch(
+      /cosign 2: publish signs and attests as \.sig\/\.att tags.*evidence-unreadable/,
+    )
+    const withCosign3 = await pathWith(TOOLS.filter((t) => t !== 'cosign'))
+    await symlink(path.join(COSIGN3_DIR, 'cosign'), path.join(withCosign3, 'cosign'))
+    const three = await doctor(['--json', '--offline'], {PATH: withCosign3})
+    expect(checkOf(three, 'cosign')).toMatchObject({status: 'ok', version: '3.1.3'})
+    expect(checkOf(three, 'cosign').detail).toMatch(
+      /cosign 3: publish signs and attests Sigstore bundles.*both formats/,
+    )
   })
 
   it('the GitHub token: read-only is unusable, a rejected one is unusable, none is missing; never printed', async () => {
