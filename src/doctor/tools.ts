@@ -70,8 +70,11 @@ async function dockerBuildx(env: Env): Promise<Probe> {
 export async function checkCosign(env: Env): Promise<Line> {
   const found = await probe('cosign', ['version', '--json'], {env, min: '2.0', version: cosignVersion})
   if (found.status !== 'ok') return line('cosign', 'cosign', found, FIXES.cosign)
-  const {major} = await readCosignVersion('cosign', env)
-  return line('cosign', 'cosign', found, FIXES.cosign, `${found.detail}; ${COSIGN_MEANS[major]}`)
+  const major = await readCosignVersion('cosign', env).then(
+    (v) => v.major,
+    () => undefined, // the probe above found it running; a failure here leaves the line as probed
+  )
+  return line('cosign', 'cosign', found, FIXES.cosign, major ? `${found.detail}; ${COSIGN_MEANS[major]}` : found.detail)
 }
 
 /** What the cosign found means for each command (src/effects/cosign/). */

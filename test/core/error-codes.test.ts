@@ -172,9 +172,13 @@ const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
     why:
       'doctor reports, never raises: a probe that fails is a missing or unusable line (src/doctor/probe.ts catches ' +
       'TOOL_NOT_FOUND), an invalid ameide.yaml is the config line, outside a repository is resolveRootMaybe (no ' +
-      "NOT_A_GIT_REPOSITORY), the token check reads GitHubApiError's status itself and calls no SBOM generator",
+      "NOT_A_GIT_REPOSITORY), the token check reads GitHubApiError's status itself and calls no SBOM generator; the " +
+      "cosign line asks cosign's version (effects/cosign/version.ts) only after its probe found cosign running, and a " +
+      'failure there leaves the line as probed',
     codes: [
       'CONFIG_INVALID',
+      'COSIGN_NOT_FOUND',
+      'COSIGN_NOT_USABLE',
       ...GITHUB_CODES,
       'NOT_A_GIT_REPOSITORY',
       'SBOM_FAILED',

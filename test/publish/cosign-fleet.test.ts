@@ -4,6 +4,7 @@ import {copyFile, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {CosignSigner} from '../../src/effects/cosign/signer.js'
 import {runCli} from '../support/cli.js'
 import {generateKeyPair, type CosignKeyPair} from '../support/cosign.js'
 import {pushTinyImage, startReferrersRegistry} from '../support/referrers-registry.js'
@@ -11,7 +12,7 @@ import {startRegistry} from '../support/registry.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {GITHUB_ISSUER, startPrivateSigstore, type PrivateSigstore} from '../support/sigstore/index.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
-import {COSIGN3_DIR, COSIGN_UNDER_TEST, TOOLS_DIR, requireTools, toolEnv} from '../support/toolchain.js'
+import {COSIGN3_DIR, COSIGN_UNDER_TEST, TOOLS_DIR, requireTool, requireTools, toolEnv} from '../support/toolchain.js'
 
 /**
  * A fleet in transition, on real parts: images signed by cosign 2.5 and by cosign 3 — with a key (and a provenance
@@ -266,4 +267,39 @@ describe(`gitops verify --evidence of a fleet signed by cosign 2 and 3, with cos
       ])
     })
   }
+})
+
+describe(`publish's signer with cosign ${COSIGN_UNDER_TEST} on a registry with the referrers API`, () => {
+  it('signs and attests with a key and no log; its own check and an independent cosign verify agree', async () => {
+    const registry = await startReferrersRegistry()
+    const ref = await pushTinyImage(registry.url, registry.host, 'published/orders', 'publish-1')
+    const signer = new CosignSigner({
+      mode: 'key',
+      keyRef: ours.privateKey,
+      tlog: false,
+      insecureRegistry: true,
+      env: toolEnv(ours.env),
+    })
+    await signer.preflight()
+    expect(await signer.hasValidSignature(ref)).toBe(false)
+    await signer.sign(ref)
+    const predicate = path.join(tmp, 'publish-provenance.json')
+    await writeFile(
+      predicate,
+      JSON.stringify({buildDefinition: {buildType: 'x', externalParameters: {}}, runDetails: {}}),
+    )
+    await signer.attest(ref, 'slsaprovenance1', predicate)
+    expect(await signer.hasValidSignature(ref)).toBe(true)
+    expect(await signer.hasValidAttestation(ref, 'slsaprovenance1')).toBe(true)
+    const independent = await execa(
+      requireTool('cosign'),
+      ['verify', '--key', ours.publicKey, '--insecure-ignore-tlog', '--allow-http-registry', ref],
+      {env: toolEnv(ours.env), extendEnv: false, reject: false},
+    )
+    expect(independent.exitCode, independent.stderr).toBe(0)
+    // cosign 3 stored a bundle as a referrer of the image (the registry's API lists it); cosign 2 a .sig tag
+    const listing = await fetch(`${registry.url}/v2/published/orders/referrers/${ref.split('@')[1]}`)
+    const referrers = (await listing.json()) as {manifests: unknown[]}
+    expect(referrers.manifests.length > 0).toBe(COSIGN_UNDER_TEST === 3)
+  })
 })

@@ -53,6 +53,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid (an evidencePolicy key file missing, too)",
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+      COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
+      COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
       INVALID_SIGSTORE_SETTING:
         '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
       SIGSTORE_FILE_UNREADABLE:

@@ -56,6 +56,8 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       TOOL_NOT_FOUND: true,
       SKOPEO_NOT_FOUND: true,
       COSIGN_NOT_FOUND: true,
+      COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
+      COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
       KEYLESS_REQUIRES_TLOG: '--keyless --no-tlog without --timestamp-server-url and --timestamp-certificate-chain',
       INVALID_SIGSTORE_SETTING: 'a Sigstore URL is not http(s) or carries credentials',
       SIGSTORE_FILE_UNREADABLE:

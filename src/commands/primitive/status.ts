@@ -42,6 +42,8 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       NO_COMMIT: 'the repository has no commit and no --sha',
       CONFIG_INVALID: 'ameide.yaml is invalid',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+      COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
+      COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
       INVALID_SIGSTORE_SETTING:
         '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
       SIGSTORE_FILE_UNREADABLE:
