@@ -41,8 +41,22 @@ export function countsLine(r: GitopsDiffResult): string {
     `objects +${c.objectsAdded} −${c.objectsRemoved} ~${c.objectsChanged}`,
     `${plural(c.imagesMoved, 'image')} moved`,
     `findings: ${c.findingsFixed} fixed, ${c.findingsIntroduced} introduced`,
+    noiseCounts(r),
   ]
   return parts.join(' · ')
+}
+
+/** The objects folded and ignored by the base's policy: always counted, never a change. */
+export function noiseCounts(r: GitopsDiffResult): string {
+  const c = r.counts
+  return `${plural(c.objectsFolded ?? 0, 'object')} folded (chart metadata only), ${c.objectsIgnored ?? 0} ignored by policy`
+}
+
+/** One line per rule of what a deployable's ignored objects were ignored by. */
+export function ignoredLines(d: DeployableDiff): string[] {
+  const byRule = new Map<string, number>()
+  for (const o of d.ignored ?? []) for (const rule of o.rules) byRule.set(rule, (byRule.get(rule) ?? 0) + 1)
+  return [...byRule].map(([rule, n]) => `ignored: ${plural(n, 'object')} by ${rule}`)
 }
 
 /** A table; each row's cells are Markdown already (`mdText`, `mdCode`, or ameide's own words). */
@@ -68,7 +82,29 @@ function summary(r: GitopsDiffResult): string[] {
     ...applicationsAddedRemoved(r),
     ...moved(r),
     ...deployablesChanged(r),
+    ...noiseFolded(r),
   ]
+}
+
+/** What the base's policy folded and ignored, one line per deployable and rule; and what it could not apply. */
+function noiseFolded(r: GitopsDiffResult): string[] {
+  const rows = r.deployables.flatMap((d) =>
+    [...(d.folded ? [d.folded.line] : []), ...ignoredLines(d)].map((line) => [
+      mdText(env(d.environment)),
+      mdText(deployableTitle(d)),
+      mdText(line),
+    ]),
+  )
+  const notes = (r.noise?.notApplied ?? []).map(
+    (n) => `- ${mdText(`${n.source}: ${n.what} is not applied: ${n.why}.`)}`,
+  )
+  if (rows.length + notes.length === 0) return []
+  return section('Folded and ignored', [
+    `${mdText(noiseCounts(r))}: not changes, and out of \`--exit-code\`; any other change in an object shows it in full.`,
+    '',
+    ...(rows.length > 0 ? [...table(['environment', 'deployable', 'folded'], rows), ''] : []),
+    ...(notes.length > 0 ? ['Not applied:', '', ...notes, ''] : []),
+  ])
 }
 
 /** A section: its title, then its lines. */
@@ -83,7 +119,12 @@ function heading(r: GitopsDiffResult): string[] {
       '',
     )
   }
-  out.push(r.summary === 'unchanged' ? '**No change to what is deployed.**' : `**${countsLine(r)}**`, '')
+  out.push(
+    r.summary === 'unchanged'
+      ? `**No change to what is deployed.** Not changes: ${noiseCounts(r)}.`
+      : `**${countsLine(r)}**`,
+    '',
+  )
   return out
 }
 
@@ -194,7 +235,7 @@ const deployablesChanged = (r: GitopsDiffResult): string[] =>
           r.deployables.map((d) => [
             mdText(env(d.environment)),
             mdText(deployableTitle(d)),
-            d.change,
+            d.objects.length === 0 && d.change === 'changed' ? 'folded only' : d.change,
             `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
           ]),
         ),
