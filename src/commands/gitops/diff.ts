@@ -60,7 +60,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the base revision's ameide.yaml is invalid (the head's is reported, not fatal)",
-      FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
+      FILE_NOT_WRITABLE: '--markdown names a file (or --markdown-parts a folder) that cannot be written',
       TOOL_NOT_FOUND: true,
       // Raised by the chart fetch (registry client, cosign for Flux's spec.verify) this command loads: their summaries.
       ...EVIDENCE_READER_CODES,
@@ -98,6 +98,11 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     markdown: Flags.string({
       description: 'Also write the diff as a pull-request comment (Markdown, at most 65,536 characters) to this file.',
       helpValue: 'FILE',
+    }),
+    'markdown-parts': Flags.string({
+      description:
+        'Also write the diff as pull-request comments, none cut: DIR/comment-1.md, comment-2.md, … each within 65,536 characters with room for a marker (scripts/action/comment.mjs posts them as one marked comment per part, updated in place).',
+      helpValue: 'DIR',
     }),
     'exit-code': Flags.boolean({
       description: 'Exit 1 when the deployed objects differ, as git diff --exit-code does.',
@@ -162,6 +167,13 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       const file = path.resolve(flags.markdown)
       await writeFileAtomic(file, redact(markdown))
       result.markdown = {file, characters: markdown.length, truncated}
+    }
+    if (flags['markdown-parts'] !== undefined) {
+      const [{renderMarkdownParts}, {writeCommentParts}] = await Promise.all([
+        import('../../gitops/diff/markdown-parts.js'),
+        import('../../effects/comment-parts.js'),
+      ])
+      result.markdownParts = await writeCommentParts(flags['markdown-parts'], renderMarkdownParts(result))
     }
     const {appendStepSummary} = await import('../../effects/actions.js')
     await appendStepSummary(process.env, redact(`${markdown}\n`))

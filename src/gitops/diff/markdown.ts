@@ -72,7 +72,7 @@ const fenced = (text: string) => mdFence(text, 'diff')
 const where = (file: string, line: number) => mdText(`${file}:${line}`)
 
 /** The summary: everything but the object diffs, section by section (a section with nothing to say is left out). */
-function summary(r: GitopsDiffResult): string[] {
+export function summary(r: GitopsDiffResult): string[] {
   return [
     ...heading(r),
     ...notRendered(r),
@@ -243,7 +243,7 @@ const deployablesChanged = (r: GitopsDiffResult): string[] =>
       ])
 
 /** One deployable's diffs, open when short, folded when long. */
-function block(d: DeployableDiff): string {
+export function block(d: DeployableDiff): string {
   const text = d.objects.map((o) => o.diff).join('')
   const lines = text.split('\n').length
   const head = `${env(d.environment)} · ${deployableTitle(d)} · ${d.change} (+${d.counts.added} −${d.counts.removed} ~${d.counts.changed})`

@@ -189,6 +189,8 @@ export interface GitopsDiffResult {
   renders: {base: RenderCounts; head: RenderCounts}
   /** With --markdown FILE: where it was written, its length and whether it was cut to fit a comment. */
   markdown?: {file: string; characters: number; truncated: boolean}
+  /** With --markdown-parts DIR: the comments written (comment-1.md, …), none cut, each within GitHub's limit. */
+  markdownParts?: {dir: string; files: string[]; characters: number[]}
 }
 
 /** The diff's policy: the base revision's ameide.yaml; a head that changes it is reported, never applied. */
