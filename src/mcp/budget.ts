@@ -14,6 +14,11 @@ export interface Detail {
   rule?: string
   /** Items of the main list skipped (the `next` detail of a truncated answer sets it). */
   offset?: number
+  /**
+   * A kept result (its resource URI): the part is answered from that document, the command not run again (the
+   * `next` detail sets it, so paging reads one document, consistent and at once).
+   */
+  result?: string
 }
 
 export interface Truncated {
@@ -153,11 +158,11 @@ export function withinBudget(
     maxBytes,
     bytes: whole,
     lists: cut.map((l) => ({path: l.path.join('.'), from: l.from, shown: l.kept.length, total: l.items.length})),
-    ...(rest ? {next: {...detail, offset: mainList.from + mainList.kept.length}} : {}),
+    ...(rest ? {next: {...detail, offset: mainList.from + mainList.kept.length, result: resource}} : {}),
     resource,
     how:
       `The whole document is ${whole} bytes, over maxBytes ${maxBytes}: every count is whole, the lists are cut. ` +
-      `Call again with ${rest ? '`next` as detail for the next ' + main + ', or ' : ''}detail {environment, deployable, rule} for one part, a larger maxBytes, or read ${resource}.`,
+      `Call again with ${rest ? '`next` as detail for the next ' + main + ' (answered from this result, not run again), or ' : ''}detail {environment, deployable, rule, result} for one part, a larger maxBytes, or read ${resource}.`,
   }
   return {...out, truncated}
 }

@@ -20,6 +20,11 @@ export class Results {
     return this.docs.get(uri)?.text
   }
 
+  /** Whether a kept result is one of this tool's. */
+  of(uri: string, tool: string): boolean {
+    return this.docs.get(uri)?.name.startsWith(`${tool} `) === true
+  }
+
   list() {
     return [...this.docs].map(([uri, d]) => ({
       uri,

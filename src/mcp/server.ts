@@ -115,6 +115,8 @@ async function callTool(
   roots: string[],
   run: {runner: CommandRunner; results: Results; signal: AbortSignal; onProgress?: (text: string) => void},
 ): Promise<CallToolResult> {
+  const kept = (args.detail as Detail | undefined)?.result
+  if (tool.entry.paged && kept !== undefined) return keptResult(tool, args, kept, run.results)
   const place = confine(roots, typeof args.root === 'string' ? args.root : undefined, pathArguments(tool, args))
   if (place instanceof AmeideError) return errorResult(toErrorDocument(place))
   const argv = toArgv(tool.input, withPaths(args, place.paths), place.root)
@@ -144,14 +146,25 @@ async function callTool(
   }
 }
 
+/** A part of a kept result (`detail.result`): the command is not run again; an unknown one is invalid params. */
+function keptResult(tool: Tool, args: Record<string, unknown>, uri: string, results: Results): CallToolResult {
+  const text = results.read(uri)
+  if (text === undefined || !results.of(uri, tool.listing.name))
+    throw invalidParams(
+      `${tool.listing.name}: detail.result ${uri} is not a kept ${tool.listing.name} result (the last ${Results.KEPT} are kept): call without detail.result to run it again.`,
+    )
+  return pagedResult(tool, args, JSON.parse(text) as Record<string, unknown>, results, uri)
+}
+
 /** A paged tool's answer: within the call's budget, the whole document kept as a resource. */
 function pagedResult(
   tool: Tool,
   args: Record<string, unknown>,
   doc: Record<string, unknown>,
   results: Results,
+  keptAs?: string,
 ): CallToolResult {
-  const resource = results.keep(tool.listing.name, JSON.stringify(doc))
+  const resource = keptAs ?? results.keep(tool.listing.name, JSON.stringify(doc))
   const shaped = withinBudget(doc, {
     maxBytes: typeof args.maxBytes === 'number' ? args.maxBytes : DEFAULT_MAX_BYTES,
     ...(args.detail ? {detail: args.detail as Detail} : {}),

@@ -85,6 +85,11 @@ function pagedInput(schema: Record<string, unknown>): Record<string, unknown> {
           deployable: {type: 'string'},
           rule: {type: 'string'},
           offset: {type: 'integer', minimum: 0},
+          result: {
+            type: 'string',
+            description:
+              'A kept result (ameide://results/N, a truncated answer names it): answered from that document, the command not run again.',
+          },
         },
       },
     },
@@ -101,6 +106,7 @@ function pagedOutput(schema: Record<string, unknown>, main: string): Record<stri
       deployable: {type: 'string'},
       rule: {type: 'string'},
       offset: {type: 'integer', minimum: 0},
+      result: {type: 'string'},
     },
   }
   const truncated = {

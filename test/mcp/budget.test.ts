@@ -114,7 +114,8 @@ describe('ameide mcp: results within a budget', () => {
     const t = first.doc.truncated!
     expect(t.bytes).toBeGreaterThan(maxBytes)
     expect(t.lists).toContainEqual({path: 'deployables', from: 0, shown: first.doc.deployables.length, total: APPS})
-    expect(t.next).toEqual({offset: first.doc.deployables.length})
+    // The next details page through this one result: answered from it, the diff not run again.
+    expect(t.next).toEqual({offset: first.doc.deployables.length, result: t.resource})
     expect(t.how).toContain(t.resource)
 
     const seen = first.doc.deployables.map((d) => d.application)
@@ -124,6 +125,7 @@ describe('ameide mcp: results within a budget', () => {
       expect(page.bytes).toBeLessThanOrEqual(maxBytes)
       expect(page.doc.deployables.length).toBeGreaterThan(0)
       seen.push(...page.doc.deployables.map((d) => d.application))
+      expect(page.doc.truncated?.resource).toBe(t.resource)
       next = page.doc.truncated?.next
     }
     expect(seen.sort()).toEqual(Array.from({length: APPS}, (_, i) => `app-${i + 1}`).sort())
@@ -138,6 +140,9 @@ describe('ameide mcp: results within a budget', () => {
     expect(doc.deployables).toHaveLength(APPS)
     expect(doc.truncated).toBeUndefined()
     expect((await session.client.listResources()).resources.map((r) => r.uri)).toContain(t.resource)
+    await expect(
+      session.client.callTool({name: 'gitops_diff', arguments: {detail: {result: 'ameide://results/999'}}}),
+    ).rejects.toThrow(/is not a kept gitops_diff result/)
   }, 240_000)
 
   it('a budget smaller than the summary still shows the deployable asked for, its long strings cut', async () => {
