@@ -173,7 +173,15 @@ describe('gitops diff: chart-bump metadata folded', () => {
     const markdown = await readFile(path.join(repo, '..', 'noise.md'), 'utf8')
     expect(markdown).toContain('### Folded and ignored')
     expect(markdown).toContain(`${APPS * 3 - 2} objects folded (chart metadata only), 0 ignored by policy`)
-    expect(markdown.match(/\| metadata only: /g)).toHaveLength(APPS)
+    // One row per distinct fold, and every deployable's own line.
+    expect(markdown.match(/^- .* · Application app-[0-9]+ \(charts\/app\): metadata only: /gm)).toHaveLength(APPS)
+    const rows = [
+      ...markdown.matchAll(
+        /^\| metadata only: .*helm\.sh\/chart app-1\.0\.0 → app-1\.0\.1 \| ([0-9]+) \| ([0-9]+) \|$/gm,
+      ),
+    ]
+    expect(rows.reduce((n, m) => n + Number(m[1]), 0)).toBe(APPS)
+    expect(rows.reduce((n, m) => n + Number(m[2]), 0)).toBe(APPS * 3 - 2)
   })
 
   it('a bump and nothing else is no change, and passes --exit-code; ameide.yaml can turn folding off', async () => {

@@ -88,21 +88,37 @@ export function summary(r: GitopsDiffResult): string[] {
 
 /** What the base's policy folded and ignored, one line per deployable and rule; and what it could not apply. */
 function noiseFolded(r: GitopsDiffResult): string[] {
-  const rows = r.deployables.flatMap((d) =>
-    [...(d.folded ? [d.folded.line] : []), ...ignoredLines(d)].map((line) => [
-      mdText(env(d.environment)),
-      mdText(deployableTitle(d)),
-      mdText(line),
-    ]),
+  const lines = r.deployables.flatMap((d) =>
+    [...(d.folded ? [d.folded.line] : []), ...ignoredLines(d)].map((line) => ({d, line})),
   )
   const notes = (r.noise?.notApplied ?? []).map(
     (n) => `- ${mdText(`${n.source}: ${n.what} is not applied: ${n.why}.`)}`,
   )
-  if (rows.length + notes.length === 0) return []
+  if (lines.length + notes.length === 0) return []
+  // The same fold in many deployables (a library chart's bump) is one row; every deployable's own line below it.
+  const groups = new Map<string, {deployables: number; objects: number}>()
+  for (const {line} of lines) {
+    const m = /^(.*) on ([0-9]+) objects?$/.exec(line)
+    const key = m ? m[1] : line
+    const g = groups.get(key) ?? {deployables: 0, objects: 0}
+    groups.set(key, {deployables: g.deployables + 1, objects: g.objects + Number(m?.[2] ?? 0)})
+  }
+  const rows = [...groups].map(([what, g]) => [mdText(what), String(g.deployables), String(g.objects)])
+  const each = lines.map(({d, line}) => `- ${mdText(`${env(d.environment)} · ${deployableTitle(d)}: ${line}`)}`)
   return section('Folded and ignored', [
     `${mdText(noiseCounts(r))}: not changes, and out of \`--exit-code\`; any other change in an object shows it in full.`,
     '',
-    ...(rows.length > 0 ? [...table(['environment', 'deployable', 'folded'], rows), ''] : []),
+    ...(rows.length > 0 ? [...table(['folded', 'deployables', 'objects'], rows), ''] : []),
+    ...(each.length > 0
+      ? [
+          `<details><summary>${plural(each.length, 'line')}, one per deployable and rule</summary>`,
+          '',
+          ...each,
+          '',
+          '</details>',
+          '',
+        ]
+      : []),
     ...(notes.length > 0 ? ['Not applied:', '', ...notes, ''] : []),
   ])
 }
