@@ -55,10 +55,26 @@ export interface GitopsPolicy {
   maxFileBytes: number
   /** `gitops verify --render`: render the roots with kustomize (and helm) and judge the rendered objects. */
   render: GitopsRenderPolicy
-  /** `gitops diff`: kinds whose data is masked like a Secret's (the value shown changed, never shown). */
-  diff: {maskKinds: string[]}
+  /**
+   * `gitops diff`: kinds whose data is masked like a Secret's (the value shown changed, never shown); ignore rules
+   * (an object whose every change they cover is counted as ignored, not shown); whether objects whose only change is
+   * chart-bump metadata are folded into one line per deployable (default true).
+   */
+  diff: {maskKinds: string[]; ignore?: DiffIgnoreRule[]; foldChartMetadata?: boolean}
   /** Charts of chart repositories (src/gitops/charts): fetched only from what the base revision declares. */
   charts: GitopsChartsPolicy
+}
+
+/** An ignore rule of `gitopsPolicy.diff.ignore`: which objects (absent: any), and which of their places or lines. */
+export interface DiffIgnoreRule {
+  group?: string
+  kind?: string
+  name?: string
+  namespace?: string
+  jsonPointers?: string[]
+  jqPathExpressions?: string[]
+  /** Regular expressions (JavaScript syntax) over the lines of the object's YAML. */
+  lines?: string[]
 }
 
 export interface GitopsChartsPolicy {
@@ -302,6 +318,7 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
   const problems = await validateConfig(raw)
   const policy = (raw as {evidencePolicy?: EvidencePolicyEntry[]}).evidencePolicy
   if (problems.length === 0 && policy) problems.push(...evidencePolicyProblems(policy))
+  if (problems.length === 0) problems.push(...diffIgnoreProblems(raw as Partial<AmeideConfig>))
   if (problems.length > 0) {
     throw prerequisiteError('CONFIG_INVALID', `${CONFIG_FILE_NAME} is invalid: ${problems.join('; ')}`, [CONFIG_HINT])
   }
@@ -312,6 +329,21 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
     source: CONFIG_FILE_NAME,
     gitopsKeys: Object.keys(written.gitopsPolicy ?? {}),
   }
+}
+
+/** A `gitopsPolicy.diff.ignore[].lines` entry that is not a regular expression. */
+function diffIgnoreProblems(raw: Partial<AmeideConfig>): string[] {
+  const out: string[] = []
+  for (const [i, rule] of (raw.gitopsPolicy?.diff?.ignore ?? []).entries()) {
+    for (const [j, line] of (rule.lines ?? []).entries()) {
+      try {
+        new RegExp(line)
+      } catch (error) {
+        out.push(`gitopsPolicy.diff.ignore[${i}].lines[${j}] is not a regular expression: ${(error as Error).message}`)
+      }
+    }
+  }
+  return out
 }
 
 export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): AmeideConfig {

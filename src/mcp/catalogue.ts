@@ -25,6 +25,11 @@ export interface ToolEntry {
   note?: string
   /** Positional arguments that name files or directories: confined to the roots as FILE and DIR flags are. */
   pathArgs?: readonly string[]
+  /**
+   * Answered within a byte budget (src/mcp/budget.ts): the tool takes `maxBytes` and `detail`, its result may carry
+   * `truncated`, and `main` names the list a `detail.offset` pages through.
+   */
+  paged?: {main: string}
 }
 
 const KINDS = 'scaffold.schema.json#/properties/kind/enum'
@@ -114,12 +119,14 @@ export const TOOLS: readonly ToolEntry[] = [
     annotations: {...readOnly, openWorldHint: true},
     omit: ['sarif'],
     enums: {rule: 'gitops-verify.schema.json#/definitions/rule/enum'},
+    paged: {main: 'findings'},
   },
   {
     id: 'gitops:diff',
     schema: 'gitops-diff.schema.json',
     annotations: {...readOnly, openWorldHint: true},
     omit: ['markdown'],
+    paged: {main: 'deployables'},
   },
   {
     id: 'gitops:preview',

@@ -3,8 +3,10 @@ import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js'
 import {
   CallToolRequestSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js'
 import {readFileSync, statSync} from 'node:fs'
@@ -14,6 +16,8 @@ import {AmeideError, toErrorDocument} from '../core/errors.js'
 import {LONG_TOOLS, RENDERING_TOOLS} from './catalogue.js'
 import {toArgv} from './input-schema.js'
 import {PACKAGE_ROOT} from '../core/package-root.js'
+import {DEFAULT_MAX_BYTES, withinBudget, type Detail} from './budget.js'
+import {Results} from './results.js'
 import {confine, realPath, rootsFromUris} from './roots.js'
 import {CommandRunner} from './run-command.js'
 import {loadTools, type Tool} from './tools.js'
@@ -21,6 +25,8 @@ import {checkArguments} from './validate.js'
 
 export interface ServeOptions {
   readOnly?: boolean
+  /** Only these tools (`--tools`), by name. */
+  tools?: readonly string[]
 }
 
 /**
@@ -31,19 +37,34 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
   // Nothing but the transport may write to stdout.
   console.log = console.info = console.debug = console.error
   const root = PACKAGE_ROOT
-  const tools = loadTools(root, options)
+  const tools = loadTools(root, {
+    ...(options.readOnly ? {readOnly: true} : {}),
+    ...(options.tools ? {only: options.tools} : {}),
+  })
   const byName = new Map(tools.map((t) => [t.listing.name, t]))
   const {version} = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {version: string}
   const server = new Server(
     {name: 'ameide', version},
     {
-      capabilities: {tools: {listChanged: false}},
+      capabilities: {tools: {listChanged: false}, resources: {listChanged: false}},
       instructions:
         'Each tool is an ameide command; its result is what `ameide <command> --json` prints. A failed command is ' +
-        'a result with isError and the error document (code, message, hints). Writers take dryRun to see the plan.',
+        'a result with isError and the error document (code, message, hints). Writers take dryRun to see the plan. ' +
+        'gitops_diff and gitops_verify answer within maxBytes, summary first: a truncated answer names the detail ' +
+        'to ask next and the resource (resources/read) holding the whole document.',
     },
   )
   const runner = new CommandRunner(root)
+  const results = new Results()
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({resources: results.list()}))
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+    const text = results.read(request.params.uri)
+    if (text === undefined)
+      throw invalidParams(
+        `No such resource: ${request.params.uri} (results are kept for the server's life, the last ${Results.KEPT}).`,
+      )
+    return {contents: [{uri: request.params.uri, mimeType: 'application/json', text}]}
+  })
   server.setRequestHandler(ListToolsRequestSchema, () => {
     runner.prepare()
     return {tools: tools.map((t) => t.listing)}
@@ -76,7 +97,7 @@ export async function serveMcp(options: ServeOptions = {}): Promise<void> {
               })
               .catch(() => {})
         : undefined
-    return callTool(tool, args, roots, {runner, signal: extra.signal, onProgress})
+    return callTool(tool, args, roots, {runner, results, signal: extra.signal, onProgress})
   })
   const transport = new StdioServerTransport()
   const closed = new Promise<void>((resolve) => {
@@ -92,8 +113,10 @@ async function callTool(
   tool: Tool,
   args: Record<string, unknown>,
   roots: string[],
-  run: {runner: CommandRunner; signal: AbortSignal; onProgress?: (text: string) => void},
+  run: {runner: CommandRunner; results: Results; signal: AbortSignal; onProgress?: (text: string) => void},
 ): Promise<CallToolResult> {
+  const kept = (args.detail as Detail | undefined)?.result
+  if (tool.entry.paged && kept !== undefined) return keptResult(tool, args, kept, run.results)
   const place = confine(roots, typeof args.root === 'string' ? args.root : undefined, pathArguments(tool, args))
   if (place instanceof AmeideError) return errorResult(toErrorDocument(place))
   const argv = toArgv(tool.input, withPaths(args, place.paths), place.root)
@@ -116,10 +139,39 @@ async function callTool(
     )
   }
   if ('error' in doc) return errorResult(doc)
+  if (tool.entry.paged) return pagedResult(tool, args, doc as Record<string, unknown>, run.results)
   return {
     structuredContent: doc as Record<string, unknown>,
     content: [{type: 'text', text: JSON.stringify(doc, null, 2)}],
   }
+}
+
+/** A part of a kept result (`detail.result`): the command is not run again; an unknown one is invalid params. */
+function keptResult(tool: Tool, args: Record<string, unknown>, uri: string, results: Results): CallToolResult {
+  const text = results.read(uri)
+  if (text === undefined || !results.of(uri, tool.listing.name))
+    throw invalidParams(
+      `${tool.listing.name}: detail.result ${uri} is not a kept ${tool.listing.name} result (the last ${Results.KEPT} are kept): call without detail.result to run it again.`,
+    )
+  return pagedResult(tool, args, JSON.parse(text) as Record<string, unknown>, results, uri)
+}
+
+/** A paged tool's answer: within the call's budget, the whole document kept as a resource. */
+function pagedResult(
+  tool: Tool,
+  args: Record<string, unknown>,
+  doc: Record<string, unknown>,
+  results: Results,
+  keptAs?: string,
+): CallToolResult {
+  const resource = keptAs ?? results.keep(tool.listing.name, JSON.stringify(doc))
+  const shaped = withinBudget(doc, {
+    maxBytes: typeof args.maxBytes === 'number' ? args.maxBytes : DEFAULT_MAX_BYTES,
+    ...(args.detail ? {detail: args.detail as Detail} : {}),
+    main: tool.entry.paged!.main,
+    resource,
+  })
+  return {structuredContent: shaped, content: [{type: 'text', text: JSON.stringify(shaped)}]}
 }
 
 /** The call's path arguments, one entry a path: `output`, and `reports[0]`, `reports[1]` … of a list of paths. */

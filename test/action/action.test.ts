@@ -9,6 +9,7 @@ import {buildSetup, createMonorepo} from '../publish/fixture.js'
 import {generateKeyPair, type CosignKeyPair} from '../support/cosign.js'
 import {prRepo} from '../support/diff-repo.js'
 import {gitopsRepo} from '../support/gitops-fixture.js'
+import {startFakeGitHub} from '../support/github-server.js'
 import {startRegistry, writeDockerConfig, type Registry} from '../support/registry.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTools, toolEnv} from '../support/toolchain.js'
@@ -24,6 +25,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 type Step = {
   name?: string
   id?: string
+  if?: string
   uses?: string
   run?: string
   shell?: string
@@ -59,7 +61,7 @@ async function runAction(given: Record<string, string>, env: Record<string, stri
   let stderr = ''
   let stdout = ''
   for (const step of action.runs.steps) {
-    if (step.uses) continue
+    if (step.uses || !runs(step.if, inputs)) continue
     await writeFile(files.GITHUB_OUTPUT, '')
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(v, inputs)]))
     const result = await execa('bash', ['-e', '-c', step.run!], {
@@ -88,6 +90,13 @@ async function runAction(given: Record<string, string>, env: Record<string, stri
     }),
   )
   return {exitCode, outputs, stepOutputs, stdout, stderr, summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8')}
+}
+
+/** A step's `if:` as the runner decides it: `inputs.NAME == 'v'` / `!= 'v'`; any other condition runs the step. */
+function runs(condition: string | undefined, inputs: Record<string, string>): boolean {
+  const m = /^inputs\.([\w-]+) (==|!=) '([^']*)'$/.exec(condition ?? '')
+  if (!m) return true
+  return (inputs[m[1]] === m[3]) === (m[2] === '==')
 }
 
 function parseOutputs(text: string): Record<string, string> {
@@ -163,6 +172,33 @@ describe('action.yml', () => {
     const injected = await runAction({command: 'gitops verify', args: `--root $(touch ${marker})`})
     expect(injected.exitCode).not.toBe(0)
     await expect(readFile(marker)).rejects.toThrow()
+  })
+
+  it("command: comment posts gitops diff's parts as marked comments with a pull_request job's token, in place", async () => {
+    const token = 'ghs_action_job_token_7f3a'
+    const server = await startFakeGitHub({
+      token,
+      login: 'github-actions[bot]',
+      jobPermissions: {contents: 'read', 'pull-requests': 'write'},
+    })
+    try {
+      const dir = await makeTempDir('ameide-action-parts-')
+      await writeFile(path.join(dir, 'comment-1.md'), '## ameide gitops diff: one\n')
+      const env = {GITHUB_API_URL: server.url, GITHUB_REPOSITORY: `${server.owner}/${server.repo}`}
+      const post = () => runAction({command: 'comment', args: `--pr 12 --dir ${dir}`, 'github-token': token}, env)
+      expect((await post()).exitCode).toBe(0)
+      await writeFile(path.join(dir, 'comment-1.md'), '## ameide gitops diff: two\n')
+      const second = await post()
+      expect(second.exitCode, second.stderr).toBe(0)
+      // The CLI is not installed for a comment, and no other step ran.
+      expect(second.stdout).toContain('0 created, 1 updated')
+      expect(server.comments.comments.map((c) => c.body)).toEqual([
+        '<!-- ameide-gitops-diff key=. part=1 -->\n## ameide gitops diff: two\n',
+      ])
+      expect(server.violations).toEqual([])
+    } finally {
+      await server.close()
+    }
   })
 })
 

@@ -30,8 +30,9 @@ describe('every command follows the shared conventions (real oclif config)', asy
   it('mcp: a server on stdio, no --json and no checkout flag, exit and error codes in help', async () => {
     const command = config.findCommand('mcp')!
     expect((await loadReal('mcp')).enableJsonFlag).toBeFalsy()
-    expect(Object.keys(command.flags)).toEqual(['read-only'])
+    expect(Object.keys(command.flags)).toEqual(['read-only', 'tools'])
     expect(command.description).toMatch(/EXIT CODES[\s\S]*ERROR CODES[\s\S]*ROOT_OUTSIDE_ROOTS: exit 2/)
+    expect(command.description).toMatch(/INVALID_TOOLS: exit 2/)
   })
 
   it.each(commands.filter((c) => !SERVERS.has(c.id)).map((c) => [c.id]))(

@@ -116,7 +116,9 @@ describe('docs/examples workflows', () => {
       expect(job.steps.some((s) => s.uses?.startsWith('actions/checkout@'))).toBe(false)
       expect(job.steps.some((s) => s.uses?.startsWith('ameideio/'))).toBe(false)
       const script = job.steps.map((s) => s.run ?? '').join('\n')
-      expect(script).toContain('--body-file')
+      // One marked comment per part, updated in place: edited, posted, surplus deleted, the body read from a file.
+      expect(script).toContain('-F "body=@$RUNNER_TEMP/body.md"')
+      expect(script).toMatch(/-X PATCH "repos\/\$GH_REPO\/issues\/comments\/\$id"/)
       expect(script).toMatch(/\[ "\$head" != "\$HEAD_SHA" \]/)
       expect(script).not.toMatch(/\b(source|eval|bash|sh|node)\b/)
     }

@@ -11,6 +11,7 @@ import {
   type PullRecord,
   type RunRecord,
 } from './github-fixtures.js'
+import {FakeComments, type JobPermissions} from './github-comments.js'
 import {githubSpec, type GitHubSpec, type SpecOperation, type Violation} from './github-openapi.js'
 import {organizationAnswer, type FakeOrgRepository} from './github-orgs.js'
 import {closeLoopback, listenLoopback} from './loopback.js'
@@ -70,6 +71,8 @@ export interface FakeGitHubOptions {
   permission?: 'admin' | 'push' | 'pull'
   /** Organizations and their repositories (github-orgs.ts), for the ApplicationSet scmProvider generator. */
   organizations?: Record<string, FakeOrgRepository[]>
+  /** The token is a workflow job's GITHUB_TOKEN with these permissions (pull-request comments check them). */
+  jobPermissions?: JobPermissions
 }
 
 /** The git database of the fake: objects by sha, refs by branch (what gitops set-image/promote --open-pr write). */
@@ -145,16 +148,22 @@ export class FakeGitHub {
   private listings = 0
   private nextRunId = 9_000_001
   private readonly opts: Required<
-    Omit<FakeGitHubOptions, 'existingRuns' | 'existingPulls' | 'prBranch' | 'branches' | 'permission' | 'organizations'>
+    Omit<
+      FakeGitHubOptions,
+      'existingRuns' | 'existingPulls' | 'prBranch' | 'branches' | 'permission' | 'organizations' | 'jobPermissions'
+    >
   > & {
     prBranch?: string | null
     permission?: 'admin' | 'push' | 'pull'
     organizations?: Record<string, FakeOrgRepository[]>
   }
   private readonly spec: GitHubSpec
+  /** Pull-request comments (./github-comments.ts). */
+  readonly comments: FakeComments
 
   constructor(options: FakeGitHubOptions) {
     this.spec = githubSpec()
+    this.comments = new FakeComments(this.spec, options.login ?? 'octo-dev', options.jobPermissions)
     this.opts = {
       login: 'octo-dev',
       tokenIsApp: false,
@@ -426,6 +435,8 @@ export class FakeGitHub {
     const fromOrg = orgs ? organizationAnswer(this.spec, this.url, orgs, operationId, params, query) : undefined
     if (fromOrg) return fromOrg
     if (!this.repoMatches(params)) return this.notFound()
+    const comment = this.comments.answer(operationId, params, query, body, this.url)
+    if (comment) return comment
     const {owner, repo} = this.opts
     switch (operationId) {
       case 'repos/get': {

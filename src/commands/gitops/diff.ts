@@ -36,12 +36,16 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'deployable whose inputs (blob ids, spec, renderers) are the same in both revisions renders in neither; one ' +
       "render cache under the checkout's git directory holds both revisions, so a second run renders nothing. The data " +
       'of Secrets (and of the kinds gitopsPolicy.diff.maskKinds names) is masked: a changed value shows as changed, ' +
-      'never printed. The policy (masking, zones, rules, the layout keys) is the ameide.yaml of the BASE revision: a ' +
+      'never printed. Objects whose only change is chart-bump metadata (helm.sh/chart, app.kubernetes.io/version, ' +
+      "checksum/*) or lies where the base's ignore rules point (gitopsPolicy.diff.ignore, the base Applications' " +
+      'ignoreDifferences) are folded: counted and listed in every output, out of --exit-code; any other change shows ' +
+      'the object in full. The policy (masking, zones, rules, the layout keys) is the ameide.yaml of the BASE revision: a ' +
       'head that changes ameide.yaml is reported in every output with the change shown, never applied to its own ' +
       'review. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
       'diff is incomplete, listed first, never an empty diff), or with --exit-code the deployed objects differ (as ' +
       'git diff --exit-code). --markdown FILE writes a pull-request comment (at most 65,536 characters: the summary ' +
-      'first, long diffs folded, cut with a note); under GitHub Actions the same Markdown goes to $GITHUB_STEP_SUMMARY.' +
+      'first, long diffs folded, cut with a note); --markdown-parts DIR the same as several comments, none cut; under ' +
+      'GitHub Actions the Markdown goes to $GITHUB_STEP_SUMMARY.' +
       '\n\n' +
       "Safe on a pull request's revision: rendering a revision reads only that revision's tracked files, reaches no " +
       'network, runs none of its code, and prints no secret; what it refuses is a named finding that fails the run, ' +
@@ -60,7 +64,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the base revision's ameide.yaml is invalid (the head's is reported, not fatal)",
-      FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
+      FILE_NOT_WRITABLE: '--markdown names a file (or --markdown-parts a folder) that cannot be written',
       TOOL_NOT_FOUND: true,
       // Raised by the chart fetch (registry client, cosign for Flux's spec.verify) this command loads: their summaries.
       ...EVIDENCE_READER_CODES,
@@ -98,6 +102,11 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     markdown: Flags.string({
       description: 'Also write the diff as a pull-request comment (Markdown, at most 65,536 characters) to this file.',
       helpValue: 'FILE',
+    }),
+    'markdown-parts': Flags.string({
+      description:
+        'Also write the diff as pull-request comments, none cut: DIR/comment-1.md, comment-2.md, … each within 65,536 characters with room for a marker (scripts/action/comment.mjs posts them as one marked comment per part, updated in place).',
+      helpValue: 'DIR',
     }),
     'exit-code': Flags.boolean({
       description: 'Exit 1 when the deployed objects differ, as git diff --exit-code does.',
@@ -162,6 +171,13 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       const file = path.resolve(flags.markdown)
       await writeFileAtomic(file, redact(markdown))
       result.markdown = {file, characters: markdown.length, truncated}
+    }
+    if (flags['markdown-parts'] !== undefined) {
+      const [{renderMarkdownParts}, {writeCommentParts}] = await Promise.all([
+        import('../../gitops/diff/markdown-parts.js'),
+        import('../../effects/comment-parts.js'),
+      ])
+      result.markdownParts = await writeCommentParts(flags['markdown-parts'], renderMarkdownParts(result))
     }
     const {appendStepSummary} = await import('../../effects/actions.js')
     await appendStepSummary(process.env, redact(`${markdown}\n`))

@@ -142,6 +142,8 @@ export interface FindDeployablesInput {
   scm?: ScmProviderApi
   /** Only these Applications (and what they render) are deployables; Flux HelmReleases are then left out. */
   only?: (app: ArgoApplication) => boolean
+  /** Told every Application read, generated or followed (`gitops diff`: the base's `ignoreDifferences`). */
+  onApplication?: (app: ArgoApplication) => void
 }
 
 export function findDeployables(input: FindDeployablesInput): Deployables {
@@ -160,7 +162,7 @@ export function findDeployables(input: FindDeployablesInput): Deployables {
   const envs = input.environments
   const keep: Keep = (x) => !envs || (x.environment !== null && envs.includes(x.environment))
   const hydrations: HydrationMember[] = []
-  const follow = follower(ctx, keep, hydrations)
+  const follow = follower(ctx, keep, hydrations, input.onApplication)
   const out: Deployables = {
     helm: [],
     kustomize: [],
@@ -227,10 +229,12 @@ function follower(
   ctx: ReturnType<typeof makeContext>,
   keep: Keep,
   hydrations: HydrationMember[],
+  onApplication?: (app: ArgoApplication) => void,
 ): (list: readonly ArgoApplication[]) => Deployed {
   return (list) => {
     const found: Deployed = {helm: [], kustomize: [], directory: [], unrenderable: []}
     for (const app of list) {
+      onApplication?.(app)
       const invalid = invalidApplication(app, ctx)
       if (invalid.length > 0) {
         found.unrenderable.push(...invalid.filter(keep))

@@ -8,6 +8,7 @@ import {compareApplications} from './applications.js'
 import {compareImages} from './images.js'
 import {blindTo, failuresOf, touchedApplications} from './incomplete.js'
 import {pairMoves} from './moves.js'
+import {NoiseTally, noiseReport, onlyNoise, type NoisePolicy} from './noise/index.js'
 import {cmp} from './order.js'
 import type {Snapshot, SnapshotUnit} from './snapshot.js'
 import type {DeployableDiff, DiffFailure, GitopsDiffResult, ObjectDiff} from './types.js'
@@ -19,12 +20,13 @@ export async function compareSnapshots(
   base: Snapshot,
   head: Snapshot,
   maskKinds: readonly string[],
+  noise?: NoisePolicy,
 ): Promise<Compared> {
   const yaml = await import('yaml')
   // A revision with a file declaring deployables it could not read (and the other could, or read otherwise): what
   // is missing from it is unknown there, never "removed" (or, from the base, "added").
   const blind = {base: blindTo(base, head), head: blindTo(head, base)}
-  const {deployables, moves} = await compareDeployables(yaml, base, head, blind, maskKinds)
+  const {deployables, moves} = await compareDeployables(yaml, base, head, blind, {maskKinds, noise})
   const compared = compareApplications(base, head)
   const applications = {
     added: blind.base ? [] : compared.added,
@@ -53,6 +55,7 @@ export async function compareSnapshots(
     moves,
     failures,
     renders: {base: base.renders, head: head.renders},
+    ...(noise ? {noise: noiseReport(noise)} : {}),
   }
 }
 
@@ -66,7 +69,7 @@ async function compareDeployables(
   base: Snapshot,
   head: Snapshot,
   blind: {base: boolean; head: boolean},
-  maskKinds: readonly string[],
+  policy: {maskKinds: readonly string[]; noise: NoisePolicy | undefined},
 ): Promise<Pick<Compared, 'deployables' | 'moves'>> {
   const deployables: DeployableDiff[] = []
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
@@ -97,7 +100,7 @@ async function compareDeployables(
         to: h.source,
       })
     }
-    const d = await compareUnit(yaml, b, h, unit, maskKinds)
+    const d = await compareUnit(yaml, b, h, unit, policy)
     if (d) deployables.push(pairedBase !== undefined && b ? {...d, movedFrom: b.source} : d)
   }
   deployables.sort(
@@ -115,13 +118,15 @@ function countsOf(
   parts: Pick<Compared, 'applications' | 'images' | 'verdict' | 'deployables' | 'failures'>,
 ): Compared['counts'] {
   const {applications, images, verdict, deployables, failures} = parts
-  const count = (c: ObjectDiff['change']) => deployables.reduce((n, d) => n + d.counts[c], 0)
+  const count = (c: ObjectDiff['change'] | 'folded' | 'ignored') =>
+    deployables.reduce((n, d) => n + (d.counts[c] ?? 0), 0)
   return {
     applicationsAdded: applications.added.length,
     applicationsRemoved: applications.removed.length,
     deployablesAdded: deployables.filter((d) => d.change === 'added').length,
     deployablesRemoved: deployables.filter((d) => d.change === 'removed').length,
-    deployablesChanged: deployables.filter((d) => d.change === 'changed').length,
+    // A deployable listed only for its folded or ignored objects is not changed.
+    deployablesChanged: deployables.filter((d) => d.change === 'changed' && !onlyNoise(d)).length,
     objectsAdded: count('added'),
     objectsRemoved: count('removed'),
     objectsChanged: count('changed'),
@@ -129,6 +134,8 @@ function countsOf(
     findingsFixed: verdict.fixed.length,
     findingsIntroduced: verdict.introduced.length,
     failures: failures.length,
+    objectsFolded: count('folded'),
+    objectsIgnored: count('ignored'),
   }
 }
 
@@ -137,10 +144,11 @@ async function compareUnit(
   b: SnapshotUnit | undefined,
   h: SnapshotUnit | undefined,
   unit: SnapshotUnit,
-  maskKinds: readonly string[],
+  {maskKinds, noise}: {maskKinds: readonly string[]; noise: NoisePolicy | undefined},
 ): Promise<DeployableDiff | undefined> {
   const objects: ObjectDiff[] = []
   const counts = {added: 0, removed: 0, changed: 0, unchanged: 0}
+  const tally = new NoiseTally(yaml, noise)
   const keys = [...new Set([...(b?.objects.keys() ?? []), ...(h?.objects.keys() ?? [])])].sort()
   for (const k of keys) {
     const before = b?.objects.get(k)
@@ -163,6 +171,9 @@ async function compareUnit(
       counts.unchanged++
       continue
     }
+    // A change the base's policy folds or ignores: counted and listed apart, never shown as a change.
+    const target = {...o, ...(unit.application !== undefined ? {application: unit.application} : {})}
+    if (change === 'changed' && tally.take(target, before!.body, after!.body)) continue
     counts[change]++
     const name = `${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`
     objects.push({
@@ -175,9 +186,9 @@ async function compareUnit(
       diff: await unifiedDiff(name, textBefore, textAfter, {base: !before, head: !after}),
     })
   }
-  const change = !b ? 'added' : !h ? 'removed' : objects.length > 0 ? 'changed' : undefined
+  const change = !b ? 'added' : !h ? 'removed' : objects.length + tally.count > 0 ? 'changed' : undefined
   if (!change) return undefined
-  return {
+  return tally.into({
     change,
     kind: unit.kind,
     environment: unit.environment,
@@ -187,5 +198,5 @@ async function compareUnit(
     ...((h ?? b)?.foundBy ? {foundBy: (h ?? b)!.foundBy} : {}),
     objects,
     counts,
-  }
+  })
 }

@@ -92,15 +92,24 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     input.onStep?.('Comparing')
     // The trees are let go while the snapshots are compared (each snapshot's messages name files repo-relative).
     const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
-    const compared = await compareSnapshots(base, head, policy.diff.maskKinds)
+    // Noise is folded by the base's policy: its ameide.yaml and its Applications' ignoreDifferences, never the head's.
+    const {noisePolicy, onlyNoise} = await import('./noise/index.js')
+    const compared = await compareSnapshots(
+      base,
+      head,
+      policy.diff.maskKinds,
+      noisePolicy(policy.diff, base.ignoreDifferences),
+    )
     await removed
     cache.save()
     charts.save()
     answers?.save()
     if (base.found + head.found === 0) nothingToRender(compared, layout, policy)
     else if (base.declared + head.declared === 0 && layout?.source !== 'configured') onlyGuessed(compared)
+    // What was folded or ignored is counted apart: a diff of nothing else is unchanged (and passes --exit-code).
     const changed =
-      compared.deployables.length > 0 || compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
+      compared.deployables.some((d) => !onlyNoise(d)) ||
+      compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
     const result: GitopsDiffResult = {
       summary: compared.failures.length > 0 ? 'incomplete' : changed ? 'changed' : 'unchanged',
       base: revisions.base,

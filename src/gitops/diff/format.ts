@@ -6,7 +6,7 @@
 import type {Style} from '../../core/output/style.js'
 import {printable as p, printableLines} from '../../core/output/untrusted.js'
 import {describe} from './diff.js'
-import {countsLine, deployableTitle} from './markdown.js'
+import {countsLine, deployableTitle, ignoredLines, noiseCounts} from './markdown.js'
 import type {GitopsDiffResult} from './types.js'
 
 const env = (e: string | null | undefined) => (e == null ? '(no environment)' : p(e))
@@ -20,7 +20,11 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
       style.dim(`Layout: ${p(r.layout.layout)} (${r.layout.source}: ${printableLines(r.layout.evidence.join('; '))})`),
     )
   out.push(...failures(r, style), ...policy(r, style))
-  out.push('', r.summary === 'unchanged' ? 'No change to what is deployed.' : countsLine(r))
+  out.push(
+    '',
+    r.summary === 'unchanged' ? `No change to what is deployed. Not changes: ${noiseCounts(r)}.` : countsLine(r),
+  )
+  out.push(...notApplied(r, style))
   out.push(...images(r, style), ...verdict(r, style), ...applications(r, style), ...moves(r, style))
   out.push(...deployables(r, style))
   return out.join('\n')
@@ -55,6 +59,12 @@ const policy: Section = (r, style) => {
   for (const raw of (pol.diff ?? '').replace(/\n$/, '').split('\n')) if (raw) out.push(`    ${printableLines(raw)}`)
   return out
 }
+
+/** The parts of the base's ignore rules that cannot be applied offline, named. */
+const notApplied: Section = (r, style) =>
+  (r.noise?.notApplied ?? []).map(
+    (n) => `${style.yellow('!')} ${p(n.source)}: ${p(n.what)} is not applied: ${message(n.why, '    ')}.`,
+  )
 
 /** Each image that changes, from → to, and whether the new one is pinned by digest. */
 const images: Section = (r, style) => {
@@ -114,6 +124,8 @@ const deployables: Section = (r, style) => {
       `  ${style.cyan(`${d.change} ${p(deployableTitle(d))}`)} +${d.counts.added} −${d.counts.removed} ~${d.counts.changed}` +
         (d.foundBy ? style.dim(` (found by ${p(d.foundBy)})`) : ''),
     )
+    for (const line of [...(d.folded ? [d.folded.line] : []), ...ignoredLines(d)])
+      out.push(`    ${style.dim(`≈ ${p(line)}`)}`)
     for (const o of d.objects) {
       for (const raw of o.diff.replace(/\n$/, '').split('\n')) out.push(`    ${coloured(printableLines(raw), style)}`)
     }

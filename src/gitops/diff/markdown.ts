@@ -41,8 +41,22 @@ export function countsLine(r: GitopsDiffResult): string {
     `objects +${c.objectsAdded} −${c.objectsRemoved} ~${c.objectsChanged}`,
     `${plural(c.imagesMoved, 'image')} moved`,
     `findings: ${c.findingsFixed} fixed, ${c.findingsIntroduced} introduced`,
+    noiseCounts(r),
   ]
   return parts.join(' · ')
+}
+
+/** The objects folded and ignored by the base's policy: always counted, never a change. */
+export function noiseCounts(r: GitopsDiffResult): string {
+  const c = r.counts
+  return `${plural(c.objectsFolded ?? 0, 'object')} folded (chart metadata only), ${c.objectsIgnored ?? 0} ignored by policy`
+}
+
+/** One line per rule of what a deployable's ignored objects were ignored by. */
+export function ignoredLines(d: DeployableDiff): string[] {
+  const byRule = new Map<string, number>()
+  for (const o of d.ignored ?? []) for (const rule of o.rules) byRule.set(rule, (byRule.get(rule) ?? 0) + 1)
+  return [...byRule].map(([rule, n]) => `ignored: ${plural(n, 'object')} by ${rule}`)
 }
 
 /** A table; each row's cells are Markdown already (`mdText`, `mdCode`, or ameide's own words). */
@@ -58,7 +72,7 @@ const fenced = (text: string) => mdFence(text, 'diff')
 const where = (file: string, line: number) => mdText(`${file}:${line}`)
 
 /** The summary: everything but the object diffs, section by section (a section with nothing to say is left out). */
-function summary(r: GitopsDiffResult): string[] {
+export function summary(r: GitopsDiffResult): string[] {
   return [
     ...heading(r),
     ...notRendered(r),
@@ -68,7 +82,45 @@ function summary(r: GitopsDiffResult): string[] {
     ...applicationsAddedRemoved(r),
     ...moved(r),
     ...deployablesChanged(r),
+    ...noiseFolded(r),
   ]
+}
+
+/** What the base's policy folded and ignored, one line per deployable and rule; and what it could not apply. */
+function noiseFolded(r: GitopsDiffResult): string[] {
+  const lines = r.deployables.flatMap((d) =>
+    [...(d.folded ? [d.folded.line] : []), ...ignoredLines(d)].map((line) => ({d, line})),
+  )
+  const notes = (r.noise?.notApplied ?? []).map(
+    (n) => `- ${mdText(`${n.source}: ${n.what} is not applied: ${n.why}.`)}`,
+  )
+  if (lines.length + notes.length === 0) return []
+  // The same fold in many deployables (a library chart's bump) is one row; every deployable's own line below it.
+  const groups = new Map<string, {deployables: number; objects: number}>()
+  for (const {line} of lines) {
+    const m = /^(.*) on ([0-9]+) objects?$/.exec(line)
+    const key = m ? m[1] : line
+    const g = groups.get(key) ?? {deployables: 0, objects: 0}
+    groups.set(key, {deployables: g.deployables + 1, objects: g.objects + Number(m?.[2] ?? 0)})
+  }
+  const rows = [...groups].map(([what, g]) => [mdText(what), String(g.deployables), String(g.objects)])
+  const each = lines.map(({d, line}) => `- ${mdText(`${env(d.environment)} · ${deployableTitle(d)}: ${line}`)}`)
+  return section('Folded and ignored', [
+    `${mdText(noiseCounts(r))}: not changes, and out of \`--exit-code\`; any other change in an object shows it in full.`,
+    '',
+    ...(rows.length > 0 ? [...table(['folded', 'deployables', 'objects'], rows), ''] : []),
+    ...(each.length > 0
+      ? [
+          `<details><summary>${plural(each.length, 'line')}, one per deployable and rule</summary>`,
+          '',
+          ...each,
+          '',
+          '</details>',
+          '',
+        ]
+      : []),
+    ...(notes.length > 0 ? ['Not applied:', '', ...notes, ''] : []),
+  ])
 }
 
 /** A section: its title, then its lines. */
@@ -83,7 +135,12 @@ function heading(r: GitopsDiffResult): string[] {
       '',
     )
   }
-  out.push(r.summary === 'unchanged' ? '**No change to what is deployed.**' : `**${countsLine(r)}**`, '')
+  out.push(
+    r.summary === 'unchanged'
+      ? `**No change to what is deployed.** Not changes: ${noiseCounts(r)}.`
+      : `**${countsLine(r)}**`,
+    '',
+  )
   return out
 }
 
@@ -194,7 +251,7 @@ const deployablesChanged = (r: GitopsDiffResult): string[] =>
           r.deployables.map((d) => [
             mdText(env(d.environment)),
             mdText(deployableTitle(d)),
-            d.change,
+            d.objects.length === 0 && d.change === 'changed' ? 'folded only' : d.change,
             `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
           ]),
         ),
@@ -202,7 +259,7 @@ const deployablesChanged = (r: GitopsDiffResult): string[] =>
       ])
 
 /** One deployable's diffs, open when short, folded when long. */
-function block(d: DeployableDiff): string {
+export function block(d: DeployableDiff): string {
   const text = d.objects.map((o) => o.diff).join('')
   const lines = text.split('\n').length
   const head = `${env(d.environment)} · ${deployableTitle(d)} · ${d.change} (+${d.counts.added} −${d.counts.removed} ~${d.counts.changed})`

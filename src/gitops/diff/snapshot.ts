@@ -69,6 +69,8 @@ export interface Snapshot {
   renders: {rendered: number; cached: number; unchanged: number}
   /** Files declaring deployables that were not read (a YAML error, past ameide's limits): what they deploy is unknown. */
   unread: string[]
+  /** Each Application's `spec.ignoreDifferences` as written (read, generated or followed), by its name. */
+  ignoreDifferences: Map<string, unknown>
 }
 
 export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
@@ -115,6 +117,7 @@ export interface PlanSlot {
 export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Promise<Snapshot> {
   const [{renderGate, planRenderGate}, yaml] = await Promise.all([import('../render/gate.js'), import('yaml')])
   const units = new Map<string, SnapshotUnit>()
+  const ignoreDifferences = new Map<string, unknown>()
   const onRendered = (u: RenderedUnit) => {
     const unit = snapshotUnit(u)
     units.set(unit.key, unit)
@@ -135,6 +138,10 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     requireRender: true,
     concurrency: input.concurrency,
     onRendered,
+    onApplication: (app) => {
+      if (app.spec.ignoreDifferences !== undefined && !ignoreDifferences.has(app.name))
+        ignoreDifferences.set(app.name, app.spec.ignoreDifferences)
+    },
     skip: (u, key) => input.skip(unitKey(u), key),
   }
   const planned = slot ? await (slot.plan ??= planRenderGate(gateInput)) : undefined
@@ -158,6 +165,7 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     images: report.images,
     renders,
     unread: result.unread,
+    ignoreDifferences,
   }
 }
 

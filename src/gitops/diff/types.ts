@@ -31,6 +31,23 @@ export interface ObjectDiff {
   diff: string
 }
 
+/** An object named without its diff (one folded or ignored by the diff's policy). */
+export interface ObjectRef {
+  apiVersion: string
+  kind: string
+  namespace?: string
+  name: string
+}
+
+/** The objects of a deployable whose only change is chart-bump metadata: one line, counted, listed. */
+export interface FoldedMetadata {
+  /** `metadata only: helm.sh/chart app-1.0.0 → app-1.0.1 on 12 objects`. */
+  line: string
+  /** Each change, in words (`helm.sh/chart app-1.0.0 → app-1.0.1`, `checksum/config changed`). */
+  changes: string[]
+  objects: ObjectRef[]
+}
+
 export interface DeployableDiff {
   change: ObjectChange
   /** `kustomize` root, a Helm deployable's kind, or `directory` (an Argo CD directory source). */
@@ -46,7 +63,12 @@ export interface DeployableDiff {
   /** The deployable's source in the base when it moved (a folder renamed, an Application's path changed). */
   movedFrom?: string
   objects: ObjectDiff[]
-  counts: {added: number; removed: number; changed: number; unchanged: number}
+  /** Objects whose only change is chart-bump metadata (not in `objects`, not in `changed`). */
+  folded?: FoldedMetadata
+  /** Objects whose every change the base's ignore rules cover (not in `objects`, not in `changed`), with the rules. */
+  ignored?: Array<ObjectRef & {rules: string[]}>
+  /** `folded` and `ignored`: the objects counted apart (always given by this version). */
+  counts: {added: number; removed: number; changed: number; unchanged: number; folded?: number; ignored?: number}
 }
 
 export interface ImageMove {
@@ -135,6 +157,17 @@ export interface GitopsDiffResult {
     findingsFixed: number
     findingsIntroduced: number
     failures: number
+    /** Objects whose only change is chart-bump metadata, folded (out of --exit-code's count). */
+    objectsFolded?: number
+    /** Objects whose every change the base's ignore rules cover (out of --exit-code's count). */
+    objectsIgnored?: number
+  }
+  /** The noise policy applied (the base's): chart-metadata folding, the ignore rules used, what could not be applied. */
+  noise?: {
+    foldChartMetadata: boolean
+    /** Where each ignore rule of the base was written. */
+    rules: string[]
+    notApplied: Array<{source: string; what: string; why: string}>
   }
   applications: {
     added: Array<{kind: string; environment: string | null; name: string}>
@@ -156,6 +189,8 @@ export interface GitopsDiffResult {
   renders: {base: RenderCounts; head: RenderCounts}
   /** With --markdown FILE: where it was written, its length and whether it was cut to fit a comment. */
   markdown?: {file: string; characters: number; truncated: boolean}
+  /** With --markdown-parts DIR: the comments written (comment-1.md, …), none cut, each within GitHub's limit. */
+  markdownParts?: {dir: string; files: string[]; characters: number[]}
 }
 
 /** The diff's policy: the base revision's ameide.yaml; a head that changes it is reported, never applied. */

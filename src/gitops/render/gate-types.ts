@@ -74,6 +74,8 @@ export interface RenderGateInput {
    * configured root, no HelmRelease.
    */
   onlyApplications?: (app: ArgoApplication) => boolean
+  /** Told every Application read, generated or followed (`gitops diff`: the base's `ignoreDifferences`). */
+  onApplication?: (app: ArgoApplication) => void
 }
 
 /** One rendered deployable: a kustomize root, or a Helm deployable (an Application's Helm source, a HelmRelease). */

@@ -123,6 +123,7 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
     ...(input.clusters ? {clusters: input.clusters} : {}),
     ...(input.scm ? {scm: input.scm} : {}),
     ...(input.onlyApplications ? {only: input.onlyApplications} : {}),
+    ...(input.onApplication ? {onApplication: input.onApplication} : {}),
   })
   const plan = planRender(
     input.root,
