@@ -16,6 +16,7 @@ import {envMatcher} from '../../core/glob.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {KustomizeUse} from '../deployables/index.js'
 import {BASE_FOLDERS, type Layout} from '../layout.js'
+import type {Pinned} from '../revision/pinned.js'
 import {fluxKustomizationRoots, scanRevision} from './flux-roots.js'
 import {generatedNode, readKustomizations, type KustomizationNode} from './kustomizations.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from './plan-types.js'
@@ -51,6 +52,8 @@ export function planRender(
   deployed: readonly RenderRoot[] = [],
   /** Whether a URL names this repository (a Flux GitRepository of another repository is not rendered). */
   isThisRepository?: (url: string) => boolean,
+  /** Which revision a GitRepository of this repository deploys (a pinned one is not rendered). */
+  pinned?: Pinned,
 ): RenderPlan {
   const kustomizations = readKustomizations(root, files, yaml)
   const configured = layout.policy.render.roots
@@ -66,6 +69,7 @@ export function planRender(
     layout,
     environments,
     isThisRepository,
+    ...(pinned ? {pinned} : {}),
     configured: Boolean(configured),
     addRoot: (r, file) => {
       const added = found.addFlux(r, file)
