@@ -19,6 +19,7 @@ export interface Pin {
 export type Pinned = (ref: string | undefined) => Pin | undefined
 
 const COMMIT = /^[0-9a-f]{7,40}$/
+const SEMVER_RANGE = /[*^~<>=|]|(^|\.)[xX](\.|$)/
 const SHORT = (ref: string) => ref.replace(/^refs\/(heads|tags)\//, '').replace(/^(refs\/remotes\/)?origin\//, '')
 
 /** The refs of the clone at `root` and the branches under review: the resolver of pins. */
@@ -63,6 +64,8 @@ function pinOf(
   const branch = refs.branches.get(SHORT(ref))
   if (branch !== undefined) return {ref, kind: 'branch', commit: branch}
   if (COMMIT.test(ref)) return {ref, kind: 'commit', ...(ref.length === 40 ? {commit: ref} : {})}
+  // A semver constraint (`1.*`, `>=1.2.0`, `~1.2`): the highest tag it matches, whatever this clone holds.
+  if (SEMVER_RANGE.test(ref)) return {ref, kind: 'semver'}
   return {ref, kind: 'unknown'}
 }
 
