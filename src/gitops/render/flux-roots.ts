@@ -18,7 +18,7 @@ import {pinnedSource, sourceSpecs} from './flux-sources.js'
 import {KUSTOMIZATION_FILES} from './kustomizations.js'
 import {at} from './objects.js'
 import {clean, envOf, inScope, type GitArtifact, type RenderPlan, type RenderRoot} from './plan-types.js'
-import {fieldMessage, unsupportedField} from '../fields/check.js'
+import {fieldMessage, renderingPart, unsupportedField} from '../fields/check.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
@@ -214,12 +214,15 @@ export const sourceRefName = (obj: unknown) =>
 /** One Flux Kustomization's root added, or recorded in `out` as unavailable, outside the revision or not found. */
 function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPlanContext, out: FluxFindings): void {
   const {obj, file, line} = k
-  // Its inputs: its spec and the spec of the source object it builds from (a moved tag or ref touches it).
+  // Its inputs: what kustomize-controller builds from — its spec without the apply settings (interval, timeout,
+  // prune…: the field table's not-rendering rows), never its apiVersion or other bytes of its file — and the spec of
+  // the source object it builds from (a moved tag or ref touches it).
   const source = sources.specs.get(`${str(at(obj, 'spec', 'sourceRef', 'kind')) ?? ''} ${sourceRefName(obj)}`)
-  const unavailable = (message: string, reads = [file]) => {
+  const built = renderingPart('Kustomization', 'spec', at(obj, 'spec')) ?? null
+  const unavailable = (message: string, reads: string[] = []) => {
     const environment = envOf(ctx.layout, file)
     if (!inScope(ctx.environments, environment)) return
-    const spec = source === undefined ? (at(obj, 'spec') ?? null) : {spec: at(obj, 'spec') ?? null, source}
+    const spec = source === undefined ? built : {spec: built, source}
     out.unavailable.push({file, line, environment, message, spec, reads})
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
@@ -227,7 +230,11 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   const pinned = pinnedSource(obj, sources.gitRepositories, ctx.pinned)
   if (pinned !== undefined) return unavailable(pinned)
   const from = fluxSource(obj, file, ctx.layout, sources)
-  if ('unavailable' in from) return unavailable(from.unavailable, from.reads ?? [file])
+  if ('unavailable' in from)
+    return unavailable(
+      from.unavailable,
+      (from.reads ?? []).filter((f) => f !== file),
+    )
   const r = from.root
   if (!r) return
   const fields = fluxFields(obj, sources.holders)
