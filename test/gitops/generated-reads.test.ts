@@ -7,11 +7,14 @@
  */
 import fc from 'fast-check'
 import * as yaml from 'yaml'
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {generatedReads} from '../../src/gitops/deployables/applicationset/generated-reads.js'
 import {starMatch} from '../../src/gitops/deployables/applicationset/template-places.js'
 import {sameRepository} from '../../src/gitops/repositories.js'
+import {makeTempDir, runCleanups, writeFiles} from '../support/tmp.js'
+
+afterAll(runCleanups)
 
 const THIS = 'https://github.com/acme/gitops.git'
 const texts: Record<string, string> = {
@@ -135,6 +138,31 @@ describe('the files an unevaluated generator is keyed by', () => {
       only('overlays/stage/kustomization.yaml', 'overlays/stage/deploy.yaml'),
     )
     expect(reads(appSet(`{repoURL: ${THIS}, path: fleet}`))).toEqual(readable)
+  })
+
+  it('with the revision at hand, a kustomization reaching out is followed: what kustomize reads, no other file', async () => {
+    const root = await makeTempDir('ameide-generated-reads-')
+    await writeFiles(root, {
+      ...texts,
+      'base/kustomization.yaml': 'resources: [deploy.yaml]\npatches: [{path: ../patches/p.yaml}]\n',
+      'patches/p.yaml': 'kind: Deployment\n',
+      'other/notes.yaml': 'a: 1\n',
+    })
+    const all = new Set([...files, 'base/kustomization.yaml', 'patches/p.yaml', 'other/notes.yaml'])
+    const withRoot = {
+      ...ctx(),
+      files: all,
+      root,
+      yaml,
+      readText: (f: string) => ({...texts, 'other/notes.yaml': 'a: 1\n'})[f],
+    }
+    const read = generatedReads('argocd/fleet.yaml', appSet(`{repoURL: ${THIS}, path: overlays/prod}`), withRoot)
+    expect(read).toEqual(
+      only('overlays/prod/kustomization.yaml', 'base/kustomization.yaml', 'base/deploy.yaml', 'patches/p.yaml'),
+    )
+    // A folder of Applications is not followed: every file its Applications could read.
+    const fleet = generatedReads('argocd/fleet.yaml', appSet(`{repoURL: ${THIS}, path: fleet}`), withRoot)
+    expect(fleet).toContain('other/notes.yaml')
   })
 
   it('a checkout nothing names (no origin, no URL listed): no repository can be told apart', () => {

@@ -352,8 +352,8 @@ describe('an Argo CD Application whose source is a remote chart', () => {
     expect(unchanged.exitCode, unchanged.stderr).toBe(0)
     expect(unchanged.result.failures).toEqual([])
     expect(changedObjects(unchanged.result)).toEqual([])
-    // A source of this repository: the revision under review, as with any targetRevision (the tag it selects is
-    // the one this change becomes).
+    // A source of this repository whose targetRevision is a semver range: the highest tag it matches (its tagPrefix
+    // stripped), not the revision under review — its folder's change is not deployed, said with the range.
     const local = (value: string) => ({
       'argocd/local.yaml': [
         'apiVersion: argoproj.io/v1alpha1',
@@ -371,7 +371,16 @@ describe('an Argo CD Application whose source is a remote chart', () => {
     const moved = await diff(ours, ['--no-cache'])
     expect(moved.exitCode, moved.stderr).toBe(0)
     expect(moved.result.failures).toEqual([])
-    expect(changedObjects(moved.result)).toEqual(['changed ConfigMap settings'])
+    expect(changedObjects(moved.result)).toEqual([])
+    const pinned = await history(
+      {'ameide.yaml': policy('127.0.0.1'), ...local('info')},
+      {
+        'argocd/local.yaml': local('info')['argocd/local.yaml'].replace('"1.*"', '"2.*"'),
+      },
+    )
+    const repinned = await diff(pinned, ['--no-cache'])
+    expect(repinned.exitCode).toBe(1)
+    expect(repinned.result.failures.map((f) => f.message).join('\n')).toContain('pinned to the tags matching 2.*')
     const bumped = await history(
       {'ameide.yaml': policy('127.0.0.1'), 'argocd/web.yaml': application('1.0.0', 'web-')},
       {'argocd/web.yaml': application('1.1.0', 'web-')},
@@ -442,10 +451,12 @@ describe('nothing of a revision is written to the host (issue 62: the revision h
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.result.failures).toEqual([])
       const changed = run.result.deployables.filter((d) => d.change !== 'unchanged').map((d) => d.source)
-      expect(changed.sort()).toEqual(['charts/umbrella', `${server.url}/web`, 'overlays/prod'])
+      // overlays/prod twice: Application api's, and kustomize's overlays/<env>/ (an overlay under every preset).
+      expect(changed.sort()).toEqual(['charts/umbrella', `${server.url}/web`, 'overlays/prod', 'overlays/prod'])
       expect(changedObjects(run.result)).toEqual([
         'changed ConfigMap lib',
         'changed ConfigMap remote-config',
+        'changed Deployment prod-api',
         'changed Deployment prod-api',
         'changed Deployment remote',
       ])

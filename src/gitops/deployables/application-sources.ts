@@ -33,6 +33,7 @@ import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
+import {describePin} from '../revision/pinned.js'
 import {
   ARGOCD_HELM_DEFAULT_KUBE_VERSION,
   DRY_SOURCE_AT,
@@ -192,6 +193,15 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
       inputs,
     )
     return
+  }
+  // A source pinned to another revision of this repository deploys that revision, not the one under review.
+  const pin = r.hydrated ? undefined : ctx.pinned?.(str(written.targetRevision))
+  if (pin) {
+    const message = `source ${repoURL} is pinned to ${describePin(pin)}: Argo CD deploys ${p} from that revision, not the one under review, so it is not rendered.`
+    return unavailable([...at, 'targetRevision'], message, 'unavailable', {
+      spec: {...(inputs.spec as object), pin},
+      reads: [app.file],
+    })
   }
   const dir = ctx.confined(clean(p))
   if (dir === undefined) {

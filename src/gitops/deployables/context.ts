@@ -9,6 +9,7 @@ import type {Layout} from '../layout.js'
 import {sameRepository} from '../repositories.js'
 import type {RefusedLink} from '../revision/links.js'
 import type {Revision} from '../revision/model.js'
+import type {Pinned} from '../revision/pinned.js'
 import {confinedPath} from '../revision/paths.js'
 import {linedDocuments, type LinedDoc} from './yaml-lines.js'
 import type {ExpansionContext} from './types.js'
@@ -28,6 +29,8 @@ export interface DeployablesContext extends ExpansionContext {
    * includes it through one chain of `resources` (a file several kustomizations include: undefined).
    */
   namespaceOf?(file: string): string | undefined
+  /** Which revision a same-repository source deploys (undefined: the one under review); absent: the one read. */
+  pinned?: Pinned
 }
 
 /** What the checkout says of itself: the files git tracks and the URLs that name this repository. */
@@ -42,6 +45,11 @@ export interface CheckoutIdentity {
   links?: ReadonlyMap<string, string>
   /** Its gitlinks (submodule path → commit): whatever would read one is render-unavailable, named. */
   gitlinks?: ReadonlyMap<string, string>
+  /**
+   * Which revision a same-repository source deploys (../revision/pinned.ts): undefined for the revision under review;
+   * absent, every source deploys the revision read.
+   */
+  pinned?: Pinned
 }
 
 /** The URLs that name the repository at `root`: its origin (credentials removed) and `listed` (the policy's). */
@@ -55,8 +63,10 @@ export async function repositoryUrls(root: string, listed: readonly string[]): P
 export function checkoutOf(
   revision: Pick<Revision, 'tracked' | 'refused' | 'links'> & Partial<Pick<Revision, 'gitlinks'>>,
   repositories: readonly string[],
+  pinned?: Pinned,
 ): CheckoutIdentity {
   return {
+    ...(pinned ? {pinned} : {}),
     trackedFiles: revision.tracked,
     repositories,
     refused: revision.refused,
@@ -101,6 +111,7 @@ export function makeContext(
     layout,
     yaml,
     isThisRepository: (url) => checkout.repositories.some((mine) => sameRepository(mine, url)),
+    ...(checkout.pinned ? {pinned: checkout.pinned} : {}),
     named: checkout.repositories.length > 0,
     readText,
     templateEngine: sharedTemplateEngine,

@@ -31,6 +31,7 @@ import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots, type Compared} from './compare.js'
 import {unifiedDiff} from './objects.js'
 import {resolveRevisions} from './revisions.js'
+import {pinnedRevisions} from '../revision/pinned.js'
 import {renderSnapshot, type PlanSlot, type Snapshot} from './snapshot.js'
 import type {DiffLayout, DiffPolicy, DiffRevision, GitopsDiffResult} from './types.js'
 
@@ -201,10 +202,17 @@ async function renderBoth(
 ): Promise<{base: Snapshot; head: Snapshot; layout: DiffLayout | undefined; policy: GitopsPolicy}> {
   let policy = settled.policy
   const repositories = await repositoryUrls(input.root, policy.preview.repositories)
+  // What the pull request merges into and comes from are the revision under review; any other ref is pinned.
+  const {revisions} = shared
+  const pinned = await pinnedRevisions(input.root, [
+    revisions.base.revision,
+    revisions.head.commit ? revisions.head.revision : undefined,
+    input.baseRef,
+  ])
   const tree = (r: Revision) => ({
     dir: r.dir,
     files: r.files,
-    checkout: checkoutOf(r, repositories),
+    checkout: checkoutOf(r, repositories, pinned),
     blobIds: r.blobIds,
   })
   const [baseTree, headTree] = [tree(baseRevision), tree(headRevision)]

@@ -36,7 +36,7 @@ const source: Rules = {
   'spec.source.targetRevision': exact(
     REMOTE,
     bump,
-    "a chart's version; for this repository, the revision under review",
+    "a chart's version; for this repository at HEAD, the branch under review or the default branch, the revision under review; pinned to another branch, a tag or a commit, that ref: not rendered, said with the ref and its commit, touched only when the pin moves (the case 'moved from one pin to another: incomplete, said with the ref and its commit')",
   ),
   'spec.source.path': exact(SOURCES, kustomizeBase),
   'spec.source.chart': exact(REMOTE, bump),

@@ -81,3 +81,25 @@ export function fieldMessage(full: string, {field, message}: UnsupportedField, c
   const text = message.startsWith(`${short}`) ? message.slice(short.length).replace(/^:?\s*/, '') : message
   return `${full}: ${text} (docs/gitops-fields.md lists what is rendered as ${controller} renders it.)`
 }
+
+/**
+ * What of `root` (at the canonical path `at`, e.g. `spec`) the controller builds from: a copy without the fields the
+ * table classifies `not-rendering` (a Flux Kustomization's interval, timeout, prune, wait, dependsOn, health checks…),
+ * so a change to those alone never touches what a render-relevant key is made of.
+ */
+export function renderingPart(kind: CrdKind, at: string, root: unknown): unknown {
+  if (!isMap(root)) return root
+  const copy = structuredClone(root)
+  for (const [key, rule] of Object.entries(TABLE[kind])) {
+    if (rule.class !== 'not-rendering' || !key.startsWith(`${at}.`)) continue
+    const segments = key
+      .slice(at.length + 1)
+      .replace(/(\[\])?(\.\*\*)?$/, '')
+      .split('.')
+    // Only plain paths (no list in the middle): `interval`, `dependsOn[].**`, `kubeConfig.**`, `sourceRef.apiVersion`.
+    if (segments.some((s) => s.endsWith('[]') || s === '**')) continue
+    const parent = segments.slice(0, -1).reduce<unknown>((v, s) => (isMap(v) ? v[s] : undefined), copy)
+    if (isMap(parent)) delete parent[segments[segments.length - 1]]
+  }
+  return copy
+}

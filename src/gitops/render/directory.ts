@@ -17,7 +17,7 @@ import {kubeDocuments} from '../../images/yaml/kube.js'
 import type {DirectoryDeployable} from '../deployables/index.js'
 import {walkOrder} from '../deployables/directory.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
-import type {Doc, RenderedObject} from './objects.js'
+import {objectError, type Doc, type RenderedObject} from './objects.js'
 import {applyDestinationNamespace} from './scope.js'
 
 export const SKIP_MARKER = '+argocd:skip-file-rendering'
@@ -112,14 +112,6 @@ function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: 
   }
   return {objects}
 }
-
-/** What Kubernetes' unstructured decoding refuses: no `kind`, no `apiVersion`. */
-const objectError = (o: Doc): string | undefined =>
-  typeof o.kind !== 'string' || o.kind === ''
-    ? "Object 'Kind' is missing"
-    : typeof o.apiVersion !== 'string' || o.apiVersion === ''
-      ? "Object 'apiVersion' is missing"
-      : undefined
 
 /** A list (an `items` list) as its items; one whose `items` is null (and no spec or status) as nothing. */
 function expandList(o: Doc): Doc[] {

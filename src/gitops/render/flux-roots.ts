@@ -10,13 +10,15 @@ import path from 'node:path'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {chartTemplateTest} from '../files.js'
 import type {Layout} from '../layout.js'
+import type {Pinned} from '../revision/pinned.js'
 import {declared as declaredKind} from '../deployables/manifests.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
 import {fluxFields, holdersOf} from './flux-kustomization.js'
+import {pinnedSource, sourceSpecs} from './flux-sources.js'
 import {KUSTOMIZATION_FILES} from './kustomizations.js'
 import {at} from './objects.js'
 import {clean, envOf, inScope, type GitArtifact, type RenderPlan, type RenderRoot} from './plan-types.js'
-import {fieldMessage, unsupportedField} from '../fields/check.js'
+import {fieldMessage, renderingPart, unsupportedField} from '../fields/check.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
@@ -24,11 +26,11 @@ const isFlux = (obj: unknown, kind: string, group: string) =>
   at(obj, 'kind') === kind && (str(at(obj, 'apiVersion')) ?? '').startsWith(group)
 
 /** An object's `namespace/name` (namespace `default` when it names none). */
-const namespacedName = (obj: unknown) =>
+export const namespacedName = (obj: unknown) =>
   `${str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${str(at(obj, 'metadata', 'name')) ?? ''}`
 
 /** A Flux object of the revision, with the file and line of its document. */
-interface FluxObject {
+export interface FluxObject {
   obj: unknown
   file: string
   line: number
@@ -67,7 +69,12 @@ export function scanRevision(root: string, files: readonly string[], yaml: YamlM
     if (cluster && /^apiVersion:\s*["']?[a-z.]+\.toolkit\.fluxcd\.io\//m.test(text) && !scan.fluxFolders.has(cluster))
       scan.fluxFolders.set(cluster, file)
     if (/^kind:\s*["']?(?:ConfigMap|Secret)["']?\s*$/m.test(text)) holdersOf(yaml, text, scan.holders)
-    if (!/^kind:\s*["']?(?:Kustomization|ArtifactGenerator|GitRepository)["']?\s*$/m.test(text)) continue
+    if (
+      !/^kind:\s*["']?(?:Kustomization|ArtifactGenerator|GitRepository|OCIRepository|Bucket|HelmRepository|ExternalArtifact)["']?\s*$/m.test(
+        text,
+      )
+    )
+      continue
     readFluxDocuments(yaml, file, text, scan)
   }
   if (scan.flux.some(({obj}) => isFlux(obj, 'Kustomization', 'kustomize.toolkit.fluxcd.io/'))) scan.declares = true
@@ -122,6 +129,8 @@ export interface FluxPlanContext {
   isThisRepository?: (url: string) => boolean
   /** `gitopsPolicy.render.roots` is set: Flux roots are not added. */
   configured: boolean
+  /** Which revision a GitRepository of this repository deploys (../revision/pinned.ts); absent: the one read. */
+  pinned?: Pinned
   /** Adds a Flux root to the plan; false when its folder holds no file. */
   addRoot: (r: RenderRoot, file: string) => boolean
 }
@@ -135,6 +144,8 @@ interface FluxSources {
   /** `namespace/name` → the GitRepositories of the revision: url, and what decides what their artifact holds. */
   gitRepositories: Map<string, GitRepositoryOf>
   holders: Map<string, Record<string, string>>
+  /** `Kind namespace/name` → the spec of each source object of the revision (what a Kustomization builds from). */
+  specs: Map<string, unknown>
 }
 
 /** Each Flux Kustomization of the scan: its root added through `ctx.addRoot`, or why it is not rendered. */
@@ -143,6 +154,7 @@ export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext)
     generators: scan.flux.filter((f) => isFlux(f.obj, 'ArtifactGenerator', 'source.extensions.fluxcd.io/')),
     gitRepositories: gitRepositoriesOf(scan.flux),
     holders: scan.holders,
+    specs: sourceSpecs(scan.flux),
   }
   const out: FluxFindings = {unavailable: [], outside: [], notFound: []}
   for (const k of scan.flux) {
@@ -151,9 +163,11 @@ export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext)
   return out
 }
 
-interface GitRepositoryOf {
+export interface GitRepositoryOf {
   url: string
   artifact: GitArtifact
+  /** Its `spec.ref`: which revision it fetches. */
+  ref: unknown
 }
 
 /** `namespace/name` → the GitRepositories among the Flux objects. */
@@ -167,6 +181,7 @@ function gitRepositoriesOf(flux: readonly FluxObject[]): Map<string, GitReposito
     const includes = includesOf(at(obj, 'spec', 'include'))
     repositories.set(namespacedName(obj), {
       url: str(at(obj, 'spec', 'url')) ?? '',
+      ref: at(obj, 'spec', 'ref'),
       artifact: {
         ...(ignore !== undefined ? {ignore} : {}),
         ...(sparseCheckout.length > 0 ? {sparseCheckout} : {}),
@@ -191,7 +206,7 @@ function includesOf(include: unknown): Array<{repository: string; toPath: string
 }
 
 /** The `namespace/name` of the source a Flux Kustomization names (its own namespace when the reference has none). */
-const sourceRefName = (obj: unknown) =>
+export const sourceRefName = (obj: unknown) =>
   `${str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${
     str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''
   }`
@@ -199,16 +214,28 @@ const sourceRefName = (obj: unknown) =>
 /** One Flux Kustomization's root added, or recorded in `out` as unavailable, outside the revision or not found. */
 function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPlanContext, out: FluxFindings): void {
   const {obj, file, line} = k
-  const unavailable = (message: string, reads = [file]) => {
+  // Its inputs: what kustomize-controller builds from — its spec without the apply settings (interval, timeout,
+  // prune…: the field table's not-rendering rows), never its apiVersion or other bytes of its file — and the spec of
+  // the source object it builds from (a moved tag or ref touches it).
+  const source = sources.specs.get(`${str(at(obj, 'spec', 'sourceRef', 'kind')) ?? ''} ${sourceRefName(obj)}`)
+  const built = renderingPart('Kustomization', 'spec', at(obj, 'spec')) ?? null
+  const unavailable = (message: string, reads: string[] = []) => {
     const environment = envOf(ctx.layout, file)
     if (!inScope(ctx.environments, environment)) return
-    out.unavailable.push({file, line, environment, message, spec: at(obj, 'spec') ?? null, reads})
+    const spec = source === undefined ? built : {spec: built, source}
+    out.unavailable.push({file, line, environment, message, spec, reads})
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
   if (foreign !== undefined) return unavailable(foreign)
-  const source = fluxSource(obj, file, ctx.layout, sources)
-  if ('unavailable' in source) return unavailable(source.unavailable, source.reads ?? [file])
-  const r = source.root
+  const pinned = pinnedSource(obj, sources.gitRepositories, ctx.pinned)
+  if (pinned !== undefined) return unavailable(pinned)
+  const from = fluxSource(obj, file, ctx.layout, sources)
+  if ('unavailable' in from)
+    return unavailable(
+      from.unavailable,
+      (from.reads ?? []).filter((f) => f !== file),
+    )
+  const r = from.root
   if (!r) return
   const fields = fluxFields(obj, sources.holders)
   if (fields && 'unavailable' in fields)

@@ -136,6 +136,7 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
     input.checkout.repositories.length > 0
       ? (url) => input.checkout.repositories.some((mine) => sameRepository(mine, url))
       : undefined,
+    input.checkout.pinned,
   )
   if (input.onlyApplications) onlyDeployed(plan, deployables.names)
   return {deployables, plan}

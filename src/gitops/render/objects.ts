@@ -33,6 +33,8 @@ export interface RenderedObject {
   /** Repo-relative file that declared the object, null when kustomize did not say or it lies outside the checkout. */
   origin: string | null
   transformations: Transformation[]
+  /** Its kind's scope is not known offline (./scope.ts): no destination namespace was given to it. */
+  scopeUnknown?: true
   /** Helm: the chart template that rendered the object (`# Source:`, repo-relative), and its `image:` lines. */
   template?: string
   templateImageLines?: number[]
@@ -101,8 +103,9 @@ export function parseRendered(yaml: YamlModule, text: string, kept?: KeptBuildMe
     }
   }
   // Each document as Argo CD reads a render (sigs.k8s.io/yaml: `0444` is 292, `yes` is true).
-  for (const body of read(() => kubeDocuments(yaml, text))) {
+  for (const [index, body] of read(() => kubeDocuments(yaml, text)).entries()) {
     if (!isDoc(body)) continue
+    refuseNonObject(body, index)
     const found = at(body, 'metadata', 'annotations')
     const annotations: Doc = isDoc(found) ? found : {}
     let origin: string | null = null
@@ -143,6 +146,29 @@ export function parseRendered(yaml: YamlModule, text: string, kept?: KeptBuildMe
     })
   }
   return out
+}
+
+/** What Kubernetes' unstructured decoding refuses: no `kind`, no `apiVersion`. */
+export const objectError = (o: Doc): string | undefined =>
+  typeof o.kind !== 'string' || o.kind === ''
+    ? "Object 'Kind' is missing"
+    : typeof o.apiVersion !== 'string' || o.apiVersion === ''
+      ? "Object 'apiVersion' is missing"
+      : undefined
+
+/**
+ * A rendered document the controllers cannot apply (no `kind` or `apiVersion`: Argo CD's and helm's decoding, and
+ * kustomize-controller's apply, refuse it): the render fails, the document named — never compared as an object. An
+ * empty mapping is no document.
+ */
+function refuseNonObject(body: Doc, index: number): void {
+  if (Object.keys(body).length === 0) return
+  const error = objectError(body)
+  if (!error) return
+  const name = str(at(body, 'metadata', 'name'))
+  throw new UnreadableOutput(
+    `document ${index + 1} of its output${name ? ` (name ${JSON.stringify(name.slice(0, 100))})` : ''} is not an object the controller can apply: ${error}`,
+  )
 }
 
 /** Where the pod spec of a pod-bearing kind sits. */

@@ -1,6 +1,7 @@
 /**
  * The render plan (reads only): per environment, the render roots — kustomizations under the environment's overlays
- * that no other kustomization of that environment includes, the `spec.path` of Flux `Kustomization`s from a
+ * (the layout's overlay globs, and kustomize's `overlays/<env>/` whatever the preset) that no other kustomization of
+ * that environment includes, the `spec.path` of Flux `Kustomization`s from a
  * GitRepository (a folder without a kustomization is built from the one kustomize-controller generates for it) and
  * the kustomize folders Argo CD Applications deploy (found with the other deployables in
  * src/gitops/deployables, which also holds the Helm ones), and, where no Argo CD Application or Flux
@@ -15,6 +16,7 @@ import {envMatcher} from '../../core/glob.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {KustomizeUse} from '../deployables/index.js'
 import {BASE_FOLDERS, type Layout} from '../layout.js'
+import type {Pinned} from '../revision/pinned.js'
 import {fluxKustomizationRoots, scanRevision} from './flux-roots.js'
 import {generatedNode, readKustomizations, type KustomizationNode} from './kustomizations.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from './plan-types.js'
@@ -50,6 +52,8 @@ export function planRender(
   deployed: readonly RenderRoot[] = [],
   /** Whether a URL names this repository (a Flux GitRepository of another repository is not rendered). */
   isThisRepository?: (url: string) => boolean,
+  /** Which revision a GitRepository of this repository deploys (a pinned one is not rendered). */
+  pinned?: Pinned,
 ): RenderPlan {
   const kustomizations = readKustomizations(root, files, yaml)
   const configured = layout.policy.render.roots
@@ -65,6 +69,7 @@ export function planRender(
     layout,
     environments,
     isThisRepository,
+    ...(pinned ? {pinned} : {}),
     configured: Boolean(configured),
     addRoot: (r, file) => {
       const added = found.addFlux(r, file)
@@ -156,22 +161,38 @@ function addConfiguredRoots(
   return missingRoots
 }
 
+/**
+ * kustomize's own convention, `<…>/overlays/<env>/`: the repository says these are environments whatever the preset
+ * (configured or detected), so they are overlay roots under every one — a preset adds its own globs, it never hides
+ * an overlay (one kustomize refuses to build is seen as failing, not left out).
+ */
+const CONVENTIONAL_OVERLAYS = '**/overlays/{env}/**'
+const conventional = envMatcher(CONVENTIONAL_OVERLAYS)
+
+/** A kustomization's environment and the rule that says so: the layout's overlay globs, else the convention. */
+function overlayOf(layout: Layout, file: string): {env: string; rule: string} | undefined {
+  const env = envOf(layout, file)
+  if (env !== null) return {env, rule: overlayRule(layout, file)}
+  const found = conventional.exec(file)
+  if (found === undefined || BASE_FOLDERS.has(found)) return undefined
+  return {env: found, rule: `overlay glob ${CONVENTIONAL_OVERLAYS}`}
+}
+
 /** Per environment, the overlay kustomizations no other kustomization of that environment includes, added. */
 function addOverlayRoots(
   layout: Layout,
   kustomizations: ReadonlyMap<string, KustomizationNode>,
   found: FoundRoots,
 ): void {
-  const envs = new Map<string, KustomizationNode[]>()
+  const envs = new Map<string, Array<{node: KustomizationNode; rule: string}>>()
   for (const node of kustomizations.values()) {
-    const env = envOf(layout, node.file)
-    if (env !== null) envs.set(env, [...(envs.get(env) ?? []), node])
+    const overlay = overlayOf(layout, node.file)
+    if (overlay) envs.set(overlay.env, [...(envs.get(overlay.env) ?? []), {node, rule: overlay.rule}])
   }
   for (const [env, nodes] of envs) {
-    const included = new Set(nodes.flatMap((n) => n.includes))
-    for (const n of nodes) {
-      if (!included.has(n.dir))
-        found.add({dir: n.dir, environment: env, via: 'overlay', rule: overlayRule(layout, n.file)})
+    const included = new Set(nodes.flatMap((n) => n.node.includes))
+    for (const {node, rule} of nodes) {
+      if (!included.has(node.dir)) found.add({dir: node.dir, environment: env, via: 'overlay', rule})
     }
   }
 }
@@ -183,7 +204,7 @@ function addOverlayRoots(
  * objects reported twice; issue 61). Overlays of a glob no Kustomization builds a folder of stay roots.
  */
 function dropOverlaysFluxDeploys(layout: Layout, found: FoundRoots, built: readonly string[]): void {
-  const globs = layout.policy.overlays.filter((g) => g.includes('{env}'))
+  const globs = [...new Set([...layout.policy.overlays, CONVENTIONAL_OVERLAYS])].filter((g) => g.includes('{env}'))
   const governed = globs.filter((g) => built.some((dir) => envMatcher(g).exec(`${dir}/kustomization.yaml`)))
   if (governed.length === 0) return
   for (const [key, r] of found.roots) {
@@ -228,7 +249,7 @@ function addTopLevelRoots(
 ): void {
   const included = new Set([...kustomizations.values()].flatMap((n) => n.includes))
   for (const node of kustomizations.values()) {
-    if (included.has(node.dir) || found.roots.has(`${node.dir}\0`) || envOf(layout, node.file) !== null) continue
+    if (included.has(node.dir) || found.roots.has(`${node.dir}\0`) || overlayOf(layout, node.file)) continue
     if (!topLevel(root, node)) continue
     found.add({dir: node.dir, environment: null, via: 'root', rule: 'a top-level kustomization nothing includes'})
   }

@@ -2,11 +2,13 @@
  * Which objects a destination namespace reaches. Argo CD (and Helm's kube client, under Flux helm-controller) gives
  * the destination (release) namespace to every namespaced object that names none, of any group — core `v1`
  * Services and ConfigMaps as much as `apps/v1` Deployments — and to no cluster-scoped one. Offline there is no API
- * discovery: the cluster-scoped kinds of Kubernetes itself and of the common operators are known by name, a
- * CustomResourceDefinition rendered beside the object says its `spec.scope`, and a kind named `Cluster…` is taken
- * as cluster-scoped; every other kind is namespaced.
+ * discovery, so an object's scope comes from what is known for certain: a CustomResourceDefinition rendered beside
+ * it (its `spec.scope`), Kubernetes' own API groups (the cluster-scoped kinds by name, every other kind namespaced),
+ * and well-known API groups (./scope-groups.ts: OpenShift's, the common operators'); a kind named `Cluster…` is
+ * cluster-scoped. Any other kind's scope is unknown: it is given no namespace (none is invented), and is marked so.
  */
 import type {Doc, RenderedObject} from './objects.js'
+import {KUBERNETES_GROUPS, WELL_KNOWN_GROUPS} from './scope-groups.js'
 
 const CLUSTER_SCOPED = new Set([
   'APIService',
@@ -54,9 +56,25 @@ export function applyDestinationNamespace(objects: RenderedObject[], namespace: 
   }
   for (const o of objects) {
     if (o.namespace || !o.kind || !isDoc(o.body.metadata)) continue
-    const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.lastIndexOf('/')) : ''
-    const scope = crdScope.get(`${group}/${o.kind}`)
-    const cluster = scope ? scope === 'Cluster' : CLUSTER_SCOPED.has(o.kind) || /^Cluster[A-Z]/.test(o.kind)
-    if (!cluster) o.namespace = namespace
+    const scope = scopeOf(o.apiVersion, o.kind, crdScope)
+    if (scope === 'Namespaced') o.namespace = namespace
+    else if (scope === undefined) o.scopeUnknown = true
   }
+}
+
+/** An object's scope as far as it is known offline (see the header); undefined: unknown. */
+export function scopeOf(
+  apiVersion: string,
+  kind: string,
+  crdScope: ReadonlyMap<string, string> = new Map(),
+): 'Cluster' | 'Namespaced' | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : ''
+  const declared = crdScope.get(`${group}/${kind}`)
+  if (declared) return declared === 'Cluster' ? 'Cluster' : 'Namespaced'
+  if (KUBERNETES_GROUPS.has(group)) return CLUSTER_SCOPED.has(kind) ? 'Cluster' : 'Namespaced'
+  if (/^Cluster[A-Z]/.test(kind)) return 'Cluster'
+  const known = WELL_KNOWN_GROUPS.get(group) ?? (/\.toolkit\.fluxcd\.io$/.test(group) ? {cluster: []} : undefined)
+  if (!known) return undefined
+  if (known.cluster === 'all') return known.except?.includes(kind) ? 'Namespaced' : 'Cluster'
+  return known.cluster.includes(kind) ? 'Cluster' : 'Namespaced'
 }

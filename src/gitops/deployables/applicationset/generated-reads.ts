@@ -11,10 +11,14 @@
  * can be read (a templatePatch, a plugin source, a value file whose name is a parameter), every file of the revision.
  */
 import type {DeployablesContext} from '../context.js'
+import {kustomizeClosure} from './kustomize-closure.js'
 import {templatePlaces, type Places} from './template-places.js'
 
 type Ctx = Pick<DeployablesContext, 'files' | 'isThisRepository' | 'named'> & {
   readText?: (file: string) => string | undefined
+  /** The revision's folder and YAML module: a kustomization reaching out is followed (./kustomize-closure.ts). */
+  root?: string
+  yaml?: DeployablesContext['yaml']
 }
 
 export function generatedReads(file: string, doc: unknown, ctx: Ctx): string[] {
@@ -26,8 +30,27 @@ export function generatedReads(file: string, doc: unknown, ctx: Ctx): string[] {
   const readable = () => [file, ...sourceReadable(ctx).filter((f) => f !== file)]
   if (places === 'unbounded') return readable()
   const read = [...ctx.files].filter((f) => f !== file && reads(places, f)).sort()
-  if (read.some((f) => reachesOut(f, ctx.readText))) return readable()
-  return [file, ...read]
+  const out = followed(read, ctx)
+  return out === undefined ? readable() : [file, ...out.filter((f) => f !== file)]
+}
+
+/**
+ * The files the places read and what their kustomizations reach through `..` (what kustomize reads of the revision
+ * from those folders: kustomize-closure.ts), sorted; undefined when something reaches out in a way not followed (a
+ * chart's `file://` dependency, jsonnet, a manifest of deployers, a kustomization that cannot be read or followed).
+ */
+function followed(read: string[], ctx: Ctx): string[] | undefined {
+  const out = new Set(read)
+  for (const f of read) {
+    if (!reachesOut(f, ctx.readText)) continue
+    const reached = KUSTOMIZATION.test(f) ? kustomizeClosure(f, ctx) : undefined
+    if (reached === undefined) return undefined
+    for (const r of reached) {
+      if (!out.has(r) && !KUSTOMIZATION.test(r) && reachesOut(r, ctx.readText)) return undefined
+      out.add(r)
+    }
+  }
+  return [...out].sort()
 }
 
 /**

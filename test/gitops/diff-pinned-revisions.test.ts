@@ -1,0 +1,185 @@
+/**
+ * Revisions as the controllers resolve them: a same-repository source at the branch under review (or `HEAD`) deploys
+ * the revision under review; one pinned to another branch, a tag or a commit (an Application's `targetRevision`, a
+ * Flux GitRepository's `ref`) deploys that ref — never the pull request's folder, said with the ref. A source object
+ * that moves (an OCIRepository's tag) touches the Kustomization built from it. Real git, the built CLI.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {diffLast, history} from '../support/diff-repo.js'
+import {git, runCleanups} from '../support/tmp.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
+
+afterAll(runCleanups)
+
+type Result = {
+  summary: string
+  deployables: Array<{change: string; kind: string; application?: string; source: string}>
+  failures: Array<{revision: string; rule: string; file: string; message: string}>
+}
+
+let env: Record<string, string | undefined>
+beforeAll(() => {
+  requireTool('kustomize')
+  env = toolEnv()
+})
+
+const ORIGIN = 'https://github.com/example/fleet.git'
+const configMap = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {a: "${value}"}\n`
+
+const application = (revision: string) =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata: {name: web, namespace: argocd}',
+    'spec:',
+    '  project: default',
+    `  source: {repoURL: '${ORIGIN}', targetRevision: '${revision}', path: apps/web}`,
+    '  destination: {server: https://kubernetes.default.svc, namespace: web}',
+    '',
+  ].join('\n')
+
+/** A repository whose main holds `files` (tagged v1), and a branch `pr` committing `change`. */
+async function tagged(files: Record<string, string>, change: Record<string, string>) {
+  const repo = await history(files, change)
+  await git(repo, ['tag', 'v1', 'main'])
+  await git(repo, ['branch', 'release-1', 'main'])
+  return repo
+}
+
+describe("an Application's targetRevision", () => {
+  const files = (revision: string) => ({
+    'argocd/web.yaml': application(revision),
+    'apps/web/cm.yaml': configMap('w', '1'),
+  })
+  const change = {'apps/web/cm.yaml': configMap('w', '2')}
+
+  it.each(['HEAD', 'main', 'pr', ''])('%s: the revision under review, its folder rendered: changed', async (rev) => {
+    const repo = await tagged(files(rev), change)
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.deployables).toEqual([expect.objectContaining({change: 'changed', application: 'web'})])
+  })
+
+  it.each(['v1', 'release-1', 'a'.repeat(40)])(
+    'pinned to %s: the folder the pull request changes is not what Argo CD deploys: unchanged',
+    async (rev) => {
+      const repo = await tagged(files(rev), change)
+      const {exitCode, result} = await diffLast<Result>(repo, env)
+      expect(result.failures).toEqual([])
+      expect(exitCode).toBe(0)
+      expect(result.summary).toBe('unchanged')
+    },
+  )
+
+  it('moved from one pin to another: incomplete, said with the ref and its commit', async () => {
+    const repo = await tagged(files('release-1'), {'argocd/web.yaml': application('v1')})
+    const v1 = (await git(repo, ['rev-parse', 'v1'])).trim()
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    const head = result.failures.find((f) => f.revision === 'head')
+    expect(head?.message).toContain(`is pinned to tag v1 (commit ${v1.slice(0, 12)}): Argo CD deploys apps/web`)
+  })
+
+  it('a ref this clone does not hold: not rendered, named', async () => {
+    const repo = await tagged(files('HEAD'), {'argocd/web.yaml': application('stable')})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-unavailable']])
+    expect(result.failures[0].message).toContain('pinned to ref stable (not in this clone)')
+  })
+})
+
+const gitRepository = (ref: string) =>
+  [
+    'apiVersion: source.toolkit.fluxcd.io/v1',
+    'kind: GitRepository',
+    'metadata: {name: fleet, namespace: flux-system}',
+    `spec: {interval: 1m, url: '${ORIGIN}', ref: ${ref}}`,
+    '',
+  ].join('\n')
+
+const kustomization = (kind: string, name: string) =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: z, namespace: flux-system}',
+    `spec: {interval: 1m, path: ./z, prune: true, sourceRef: {kind: ${kind}, name: ${name}}}`,
+    '',
+  ].join('\n')
+
+describe("a Flux GitRepository's ref", () => {
+  const files = (ref: string) => ({
+    'flux/source.yaml': gitRepository(ref),
+    'flux/z.yaml': kustomization('GitRepository', 'fleet'),
+    'z/cm.yaml': configMap('z', '1'),
+  })
+  const change = {'z/cm.yaml': configMap('z', '2')}
+
+  it('the branch under review: rendered, changed', async () => {
+    const repo = await tagged(files('{branch: main}'), change)
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+  })
+
+  it.each(['{tag: v1}', '{branch: release-1}', '{semver: ">=1.0.0"}'])(
+    '%s: kustomize-controller builds that revision: unchanged',
+    async (ref) => {
+      const repo = await tagged(files(ref), change)
+      const {exitCode, result} = await diffLast<Result>(repo, env)
+      expect(result.failures).toEqual([])
+      expect(exitCode).toBe(0)
+      expect(result.summary).toBe('unchanged')
+    },
+  )
+
+  it('the ref moved (a bot bumps the tag): incomplete, the Kustomization named', async () => {
+    const repo = await tagged(files('{tag: v1}'), {'flux/source.yaml': gitRepository('{tag: v2}')})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => [f.revision, f.file])).toEqual([
+      ['base', 'flux/z.yaml'],
+      ['head', 'flux/z.yaml'],
+    ])
+    expect(result.failures[1].message).toContain('pinned to tag v2')
+  })
+})
+
+describe('a moved source object touches what is built from it', () => {
+  const oci = (tag: string) =>
+    [
+      'apiVersion: source.toolkit.fluxcd.io/v1',
+      'kind: OCIRepository',
+      'metadata: {name: app, namespace: flux-system}',
+      `spec: {interval: 1m, url: oci://ghcr.io/acme/manifests, ref: {tag: '${tag}'}}`,
+      '',
+    ].join('\n')
+
+  it("an OCIRepository's tag moved in its own file: the Kustomization over it is incomplete, never left out", async () => {
+    const repo = await history(
+      {'flux/oci.yaml': oci('1.0.0'), 'flux/z.yaml': kustomization('OCIRepository', 'app')},
+      {'flux/oci.yaml': oci('1.0.1')},
+    )
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.file])).toEqual([
+      ['base', 'flux/z.yaml'],
+      ['head', 'flux/z.yaml'],
+    ])
+  })
+
+  it('a file it does not read changed: untouched', async () => {
+    const repo = await history(
+      {'flux/oci.yaml': oci('1.0.0'), 'flux/z.yaml': kustomization('OCIRepository', 'app'), 'z/cm.yaml': 'x: 1\n'},
+      {'z/cm.yaml': 'x: 2\n'},
+    )
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+  })
+})
