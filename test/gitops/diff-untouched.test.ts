@@ -9,17 +9,13 @@ import {execFileSync} from 'node:child_process'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, edit, history} from '../support/diff-repo.js'
+import {diffLast, edit, history, type DiffVerdict} from '../support/diff-repo.js'
 import {runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
-type Result = {
-  summary: string
-  deployables: Array<{change: string; kind: string; application?: string; source: string}>
-  failures: Array<{revision: string; rule: string; file: string; message: string}>
-}
+type Result = DiffVerdict
 
 let env: Record<string, string | undefined>
 beforeAll(() => {

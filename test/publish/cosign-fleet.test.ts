@@ -302,4 +302,23 @@ describe(`publish's signer with cosign ${COSIGN_UNDER_TEST} on a registry with t
     const referrers = (await listing.json()) as {manifests: unknown[]}
     expect(referrers.manifests.length > 0).toBe(COSIGN_UNDER_TEST === 3)
   })
+
+  it('signs with a key into a private Rekor: the log holds the entry, and the signer verifies it with the log', async () => {
+    const registry = await startReferrersRegistry()
+    const ref = await pushTinyImage(registry.url, registry.host, 'published/billing', 'publish-rekor')
+    const before = sigstore.rekor.entries.length
+    const signer = new CosignSigner({
+      mode: 'key',
+      keyRef: ours.privateKey,
+      tlog: true,
+      insecureRegistry: true,
+      sigstore: {rekorUrl: sigstore.rekor.url, rekorPublicKey: sigstore.files.rekorPublicKey},
+      env: toolEnv(ours.env),
+    })
+    await signer.preflight()
+    await signer.sign(ref)
+    expect(sigstore.rekor.entries.length).toBe(before + 1)
+    expect(await signer.hasValidSignature(ref)).toBe(true)
+    expect(sigstore.violations()).toEqual([])
+  })
 })

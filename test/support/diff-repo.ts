@@ -102,3 +102,10 @@ export async function diffJson<Result>(repo: string, env: Record<string, string 
 /** `gitops diff --json` of HEAD^ against HEAD in `repo`. */
 export const diffLast = <Result>(repo: string, env: Record<string, string | undefined>, args: string[] = []) =>
   diffJson<Result>(repo, env, ['--base', 'HEAD^', '--head', 'HEAD', ...args])
+
+/** What the diff's JSON says of the verdict, as the verdict tests read it. */
+export interface DiffVerdict {
+  summary: string
+  deployables: Array<{change: string; kind: string; application?: string; source: string}>
+  failures: Array<{revision: string; rule: string; file: string; message: string}>
+}
