@@ -269,6 +269,26 @@ describe(`gitops verify --evidence of a fleet signed by cosign 2 and 3, with cos
   }
 })
 
+describe('a trusted root of the user’s own (--trusted-root), as cosign 3’s trusted-root create wrote it', () => {
+  it(`cosign ${COSIGN_UNDER_TEST}: ${COSIGN_UNDER_TEST === 3 ? 'used as it is, the same verdicts' : 'refused by name, nothing verified'}`, async () => {
+    const run = await runCli(
+      ['gitops', 'verify', '--json', '--evidence', '--no-tlog', '--trusted-root', cosign3Files.trustedRoot],
+      {cwd: gitops, env: toolEnv({GITHUB_ACTIONS: ''})},
+    )
+    if (COSIGN_UNDER_TEST === 2) {
+      expect(run.exitCode, run.stdout).toBe(3)
+      expect(run.json().error).toMatchObject({code: 'COSIGN_VERSION_UNSUPPORTED'})
+      expect(run.json().error.hints.join(' ')).toMatch(/install cosign 3/i)
+      return
+    }
+    expect([0, 1], run.stderr + run.stdout.slice(0, 2000)).toContain(run.exitCode)
+    const own = run.json<Verify>()
+    for (const kind of ['distribution', 'referrers'])
+      for (const name of ['key-2', 'key-3', 'keyless-2', 'keyless-3'])
+        expect(own.evidence.find((e) => e.image === fleet[kind][name])).toMatchObject({signed: true})
+  })
+})
+
 describe(`publish's signer with cosign ${COSIGN_UNDER_TEST} on a registry with the referrers API`, () => {
   it('signs and attests with a key and no log; its own check and an independent cosign verify agree', async () => {
     const registry = await startReferrersRegistry()
