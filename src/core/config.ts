@@ -6,6 +6,7 @@ import * as files from './memory-fs/index.js'
 
 import type {BuilderChoice, SbomChoice} from './choices.js'
 import type {SigstoreSettings} from './sigstore.js'
+import {diffIgnoreProblems, type DiffIgnoreRule} from './diff-policy.js'
 import {evidencePolicyProblems, type EvidencePolicyEntry} from './evidence-policy.js'
 import {prerequisiteError} from './errors.js'
 import {FROM_SOURCES, packagePath} from './package-root.js'
@@ -63,18 +64,6 @@ export interface GitopsPolicy {
   diff: {maskKinds: string[]; ignore?: DiffIgnoreRule[]; foldChartMetadata?: boolean}
   /** Charts of chart repositories (src/gitops/charts): fetched only from what the base revision declares. */
   charts: GitopsChartsPolicy
-}
-
-/** An ignore rule of `gitopsPolicy.diff.ignore`: which objects (absent: any), and which of their places or lines. */
-export interface DiffIgnoreRule {
-  group?: string
-  kind?: string
-  name?: string
-  namespace?: string
-  jsonPointers?: string[]
-  jqPathExpressions?: string[]
-  /** Regular expressions (JavaScript syntax) over the lines of the object's YAML. */
-  lines?: string[]
 }
 
 export interface GitopsChartsPolicy {
@@ -329,21 +318,6 @@ export async function loadConfig(repoRoot: string): Promise<LoadedConfig> {
     source: CONFIG_FILE_NAME,
     gitopsKeys: Object.keys(written.gitopsPolicy ?? {}),
   }
-}
-
-/** A `gitopsPolicy.diff.ignore[].lines` entry that is not a regular expression. */
-function diffIgnoreProblems(raw: Partial<AmeideConfig>): string[] {
-  const out: string[] = []
-  for (const [i, rule] of (raw.gitopsPolicy?.diff?.ignore ?? []).entries()) {
-    for (const [j, line] of (rule.lines ?? []).entries()) {
-      try {
-        new RegExp(line)
-      } catch (error) {
-        out.push(`gitopsPolicy.diff.ignore[${i}].lines[${j}] is not a regular expression: ${(error as Error).message}`)
-      }
-    }
-  }
-  return out
 }
 
 export function mergeConfig(base: AmeideConfig, file: Partial<AmeideConfig>): AmeideConfig {

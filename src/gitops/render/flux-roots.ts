@@ -14,7 +14,14 @@ import type {Pinned} from '../revision/pinned.js'
 import {declared as declaredKind} from '../deployables/manifests.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
 import {fluxFields, holdersOf} from './flux-kustomization.js'
-import {pinnedSource, sourceSpecs} from './flux-sources.js'
+import {
+  namespacedName,
+  pinnedSource,
+  sourceRefName,
+  sourceSpecs,
+  type FluxObject,
+  type GitRepositoryOf,
+} from './flux-sources.js'
 import {KUSTOMIZATION_FILES} from './kustomizations.js'
 import {at} from './objects.js'
 import {clean, envOf, inScope, type GitArtifact, type RenderPlan, type RenderRoot} from './plan-types.js'
@@ -24,17 +31,6 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 const isFlux = (obj: unknown, kind: string, group: string) =>
   at(obj, 'kind') === kind && (str(at(obj, 'apiVersion')) ?? '').startsWith(group)
-
-/** An object's `namespace/name` (namespace `default` when it names none). */
-export const namespacedName = (obj: unknown) =>
-  `${str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${str(at(obj, 'metadata', 'name')) ?? ''}`
-
-/** A Flux object of the revision, with the file and line of its document. */
-export interface FluxObject {
-  obj: unknown
-  file: string
-  line: number
-}
 
 /** What the revision's YAML files (kustomization files aside) tell the plan. */
 export interface RevisionScan {
@@ -163,13 +159,6 @@ export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext)
   return out
 }
 
-export interface GitRepositoryOf {
-  url: string
-  artifact: GitArtifact
-  /** Its `spec.ref`: which revision it fetches. */
-  ref: unknown
-}
-
 /** `namespace/name` → the GitRepositories among the Flux objects. */
 function gitRepositoriesOf(flux: readonly FluxObject[]): Map<string, GitRepositoryOf> {
   const repositories = new Map<string, GitRepositoryOf>()
@@ -204,12 +193,6 @@ function includesOf(include: unknown): Array<{repository: string; toPath: string
     return {repository, toPath: toPath === '.' ? '' : toPath}
   })
 }
-
-/** The `namespace/name` of the source a Flux Kustomization names (its own namespace when the reference has none). */
-export const sourceRefName = (obj: unknown) =>
-  `${str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${
-    str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''
-  }`
 
 /** One Flux Kustomization's root added, or recorded in `out` as unavailable, outside the revision or not found. */
 function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPlanContext, out: FluxFindings): void {

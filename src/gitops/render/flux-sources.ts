@@ -4,10 +4,34 @@
  * another revision than the one under review (../revision/pinned.ts).
  */
 import {describePin, fluxPin, type Pinned} from '../revision/pinned.js'
-import {namespacedName, sourceRefName, type FluxObject, type GitRepositoryOf} from './flux-roots.js'
 import {at} from './objects.js'
+import type {GitArtifact} from './plan-types.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/** An object's `namespace/name` (namespace `default` when it names none). */
+export const namespacedName = (obj: unknown) =>
+  `${str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${str(at(obj, 'metadata', 'name')) ?? ''}`
+
+/** A Flux object of the revision, with the file and line of its document. */
+export interface FluxObject {
+  obj: unknown
+  file: string
+  line: number
+}
+
+export interface GitRepositoryOf {
+  url: string
+  artifact: GitArtifact
+  /** Its `spec.ref`: which revision it fetches. */
+  ref: unknown
+}
+
+/** A Kustomization's `spec.sourceRef` as `namespace/name` (its own namespace where the ref names none). */
+export const sourceRefName = (obj: unknown) =>
+  `${str(at(obj, 'spec', 'sourceRef', 'namespace')) ?? str(at(obj, 'metadata', 'namespace')) ?? 'default'}/${
+    str(at(obj, 'spec', 'sourceRef', 'name')) ?? ''
+  }`
 
 /** The kinds a Flux Kustomization builds from (sourceRef.kind), whose objects in the revision are its inputs. */
 const SOURCE_KINDS = new Set(['GitRepository', 'OCIRepository', 'Bucket', 'HelmRepository', 'ExternalArtifact'])

@@ -7,7 +7,7 @@
  * silently dropped: `managedFieldsManagers` (it ignores the fields a field manager owns in the LIVE object; a
  * rendered revision has no managed fields, so offline it ignores nothing) and a jq expression outside the subset.
  */
-import type {DiffIgnoreRule} from '../../../core/config.js'
+import type {DiffIgnoreRule} from '../../../core/diff-policy.js'
 import {parseJqPath} from './paths.js'
 
 export interface IgnoreRule {
