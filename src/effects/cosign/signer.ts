@@ -55,8 +55,10 @@ export class CosignSigner implements Signer {
 
   /** The version and the files of this signer's runs, made once (the key mode's public key derived when needed). */
   private prepared(): Promise<CosignRun> {
-    this.setup ??= prepareRun(this.options, this.env)
-    this.setup.catch(() => (this.setup = undefined))
+    if (!this.setup) {
+      this.setup = prepareRun(this.options, this.env)
+      this.setup.catch(() => (this.setup = undefined)) // a failed set-up is tried again by the next call
+    }
     return this.setup
   }
 
@@ -193,7 +195,7 @@ export class CosignSigner implements Signer {
    */
   async signatureOf(digestRef: string): Promise<SignatureVerdict> {
     assertDigestRef(digestRef)
-    const outcome = await this.outcome(['verify', ...(await this.verifying()), digestRef], 'verify')
+    const {outcome} = await this.outcome(['verify', ...(await this.verifying()), digestRef], 'verify')
     if (outcome.status === 'verified') return outcome
     if (outcome.status === 'other-signer' || outcome.status === 'tampered') return outcome
     const unreadable = await this.unreadableBundles(digestRef, (types) => types.length > 0)
@@ -215,9 +217,8 @@ export class CosignSigner implements Signer {
   ): Promise<{envelopes: string | null; unreadable?: string}> {
     assertDigestRef(digestRef)
     const args = ['verify-attestation', ...(await this.verifying()), '--type', type, digestRef]
-    const result = await this.answer(args, 'verify-attestation')
-    const outcome = verifyOutcome(result)
-    if (outcome.status === 'verified') return {envelopes: result.stdout}
+    const {outcome, stdout} = await this.outcome(args, 'verify-attestation')
+    if (outcome.status === 'verified') return {envelopes: stdout}
     if (outcome.status !== 'none') return {envelopes: null}
     const unreadable = await this.unreadableBundles(digestRef, (types) => types.includes(PREDICATE_TYPES[type]))
     return unreadable ? {envelopes: null, unreadable} : {envelopes: null}
@@ -246,9 +247,10 @@ export class CosignSigner implements Signer {
   }
 
   /** A verification's outcome; cosign that could not run is COSIGN_FAILED, quoting it. */
-  private async outcome(args: string[], subcommand: string): Promise<VerifyOutcome> {
-    const outcome = verifyOutcome(await this.answer(args, subcommand))
-    if (outcome.status !== 'failed') return outcome
+  private async outcome(args: string[], subcommand: string): Promise<{outcome: VerifyOutcome; stdout: string}> {
+    const result = await this.answer(args, subcommand)
+    const outcome = verifyOutcome(result)
+    if (outcome.status !== 'failed') return {outcome, stdout: result.stdout}
     const version = (await this.prepared()).version.text
     throw prerequisiteError(
       'COSIGN_FAILED',
