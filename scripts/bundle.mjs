@@ -22,6 +22,7 @@ import {fileURLToPath} from 'node:url'
 import * as esbuild from 'esbuild'
 
 import {commandFiles} from './command-index.mjs'
+import {bundledPackages} from './notices.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const BUNDLE_DIR = 'dist/cli'
@@ -255,6 +256,9 @@ const result = await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
 })
+// The npm packages the bundle holds, for the third-party notices (scripts/notices.mjs): beside the bundle's folder.
+const packages = bundledPackages(Object.keys(result.metafile.inputs))
+writeFileSync(path.join(outdir, '..', 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
 if (release) process.exit(0)
 // Which chunk holds which source, for the tests that check what a command loads (not shipped: see package.json files).
 const inputs = Object.fromEntries(

@@ -25,6 +25,7 @@ import {fileURLToPath} from 'node:url'
 import * as esbuild from 'esbuild'
 
 import {sourceDigest, sourceFiles, SOURCE_PATHS} from './release/source.mjs'
+import {noticesText} from './notices.mjs'
 import {deterministicGzip, deterministicTgz} from './release/tar.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -68,6 +69,9 @@ const walk = (dir, rel = '') =>
 try {
   run('node', ['scripts/bundle.mjs'], {AMEIDE_BUNDLE_RELEASE: '1', AMEIDE_BUNDLE_OUTDIR: path.join(stage, 'cli')})
   for (const f of walk(path.join(stage, 'cli'))) add(`dist/cli/${f}`, readFileSync(path.join(stage, 'cli', f)))
+  // The notices of what this bundle holds and the WebAssembly programs link (scripts/notices.mjs).
+  const bundled = JSON.parse(readFileSync(path.join(stage, 'bundle-packages.json'), 'utf8'))
+  add('THIRD-PARTY-NOTICES.txt', Buffer.from(noticesText(bundled)))
 } finally {
   rmSync(stage, {recursive: true, force: true})
 }
@@ -82,6 +86,8 @@ const renderWasmGz = deterministicGzip(readFileSync(path.join(root, 'dist/render
 add('dist/render-module/render.wasm.gz', renderWasmGz)
 for (const f of ['wasm_exec.js', 'render-module.json']) addFile(`dist/render-module/${f}`)
 addFile('README.md')
+addFile('LICENSE')
+addFile('NOTICE')
 
 // The TypeScript compiler (src/verify/imports/typescript-parser.ts requires it), minified: one CommonJS file.
 const typescript = path.join(root, 'node_modules/typescript')

@@ -9,6 +9,8 @@ import path from 'node:path'
 
 /** The paths, relative to the checkout's root, whose files go into the digest. */
 export const SOURCE_PATHS = [
+  'LICENSE',
+  'NOTICE',
   'bin',
   'oclif.manifest.json',
   'package-lock.json',

@@ -81,7 +81,34 @@ describe('the npm package', () => {
     // The package ships the bundle, the template engine (dist/engine/) and the render module (dist/render-module/),
     // not tsc's module tree.
     const installed = path.join(prefix, 'lib', 'node_modules', 'ameide', 'dist')
-    expect((await readdir(installed)).sort()).toEqual(['cli', 'core', 'engine', 'help.json', 'render-module'])
+    expect((await readdir(installed)).sort()).toEqual([
+      'THIRD-PARTY-NOTICES.txt',
+      'cli',
+      'core',
+      'engine',
+      'help.json',
+      'render-module',
+    ])
+    const top = await readdir(path.dirname(installed))
+    expect(top).toEqual(expect.arrayContaining(['LICENSE', 'NOTICE']))
+  })
+
+  it('carries the licence, the notice, and the notices of every package bundled and Go module compiled in', async () => {
+    const dist = path.join(prefix, 'lib', 'node_modules', 'ameide', 'dist')
+    const notices = await readFile(path.join(dist, 'THIRD-PARTY-NOTICES.txt'), 'utf8')
+    const bundled = JSON.parse(await readFile(path.join(ROOT, 'dist/bundle-packages.json'), 'utf8')) as string[]
+    for (const dir of bundled) {
+      const {name, version} = JSON.parse(await readFile(path.join(ROOT, dir, 'package.json'), 'utf8'))
+      expect(notices).toContain(`\n${name} ${version}\nnpm package, bundled\n`)
+    }
+    const record = JSON.parse(await readFile(path.join(dist, 'render-module/render-module.json'), 'utf8'))
+    for (const [module, {version}] of Object.entries(record.modules as Record<string, {version: string}>))
+      expect(notices).toContain(`\n${module} ${version}\nGo module, compiled into `)
+    // Helm's, kustomize's and go-jsonnet's own licence texts, and Go's with its patent grant.
+    expect(notices).toMatch(/\nhelm\.sh\/helm\/v4 v4\.\d+\.\d+\n[^]*?--- LICENSE\n\n\s*Apache License/)
+    expect(notices).toMatch(/\nGo go1\.\d+\.\d+\n[^]*?--- LICENSE\n[^]*?--- PATENTS\n/)
+    const licence = await readFile(path.join(dist, '..', 'LICENSE'), 'utf8')
+    expect(licence).toContain('Apache License\n                           Version 2.0, January 2004')
   })
 
   it('brings, as a consumer installs it (our overrides do not apply there), only packages whose engines we keep', async () => {
