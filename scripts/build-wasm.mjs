@@ -15,7 +15,7 @@
 // folder (scripts/go-toolchain.mjs): no Go of the machine's own is needed. The libraries come through the module
 // proxy into Go's module cache, checked against go.sum. The builds
 // are -trimpath with no VCS stamp and no build id (same go.work and go.sums: same bytes from any clone). A program's
-// _overlay/ (the render module's) replaces pinned files of its modules at build (overlayOf, below). Each record
+// _overlay/ (the render module's) patches pinned files of its modules at build (overlayOf, below). Each record
 // (engine.json, render-module.json) names the Go release, the modules and the sha256 of its .wasm; nothing is
 // rebuilt when a program's inputs are unchanged.
 // When a program cannot be built (no module proxy, no pinned sum for this platform) it says what is missing and the
@@ -43,6 +43,8 @@ import {
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {recordsOf, writePatched} from './go-patches.mjs'
+import {goEntries, GO_LICENCES} from './notices.mjs'
 import {acquireToolchain} from './go-toolchain.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -97,34 +99,34 @@ function modulesOf(dir, overlay = {env: {}, flags: []}) {
 }
 
 /**
- * A program's overlay (its folder's _overlay/overlay.json): files of pinned modules it is built with in place of
- * upstream's, through `go build -overlay`. Go refuses to overlay files inside its module cache, so each module named
- * there is copied from the module cache (which go.sum verified) into dist/.go-overlay/, and a go.work there uses the
- * same folders as the workspace's and replaces those modules by their copies, by relative paths (the build
- * information records them as written: any clone builds the same bytes). Each upstream file must still have the
- * sha256 recorded and its module the version: otherwise the build stops, for the overlay was made for another file.
- * Files of the Go release itself (module "go") are replaced where GOROOT has them (goFile, goRootOutsideModuleCache).
+ * A program's overlay (its folder's _overlay/overlay.json, scripts/go-patches.mjs): files of pinned modules it is
+ * built with in place of upstream's, each upstream's with our patch applied, through `go build -overlay`. Go refuses
+ * to overlay files inside its module cache, so each module named there is copied from the module cache (which go.sum
+ * verified) into dist/.go-overlay/, and a go.work there uses the same folders as the workspace's and replaces those
+ * modules by their copies, by relative paths (the build information records them as written: any clone builds the
+ * same bytes). Each upstream file must still have the sha256 recorded and its module the version: otherwise the
+ * build stops, for the patch was made for another file. Files of the Go release itself (module "go") are replaced
+ * where GOROOT has them (goFile, goRootOutsideModuleCache). Records copied into the program's own packages
+ * (`into`) are copyUpstream's.
  */
 function overlayOf(dir) {
-  const manifest = path.join(dir, '_overlay/overlay.json')
-  if (!existsSync(manifest)) return {env: {}, flags: []}
+  const replaced = recordsOf(dir).filter((file) => !file.into)
+  if (replaced.length === 0) return {env: {}, flags: []}
   const work = path.join(root, 'dist/.go-overlay')
   rmSync(work, {recursive: true, force: true})
   mkdirSync(work, {recursive: true})
   const replace = {}
   const copies = new Map()
   const sums = {}
-  for (const file of JSON.parse(readFileSync(manifest, 'utf8')).files) {
+  for (const file of replaced) {
     if (file.module === 'go') {
-      replace[goFile(dir, file)] = path.join(dir, '_overlay', file.overlay)
+      const upstream = goFile(dir, file)
+      replace[upstream] = writePatched(dir, file, upstream)
       continue
     }
     const key = `${file.module}@${file.version}`
     if (!copies.has(key)) {
-      const info = JSON.parse(run(dir, ['mod', 'download', '-json', key]))
-      const listed = run(dir, ['list', '-m', '-f', '{{.Version}}', file.module]).trim()
-      if (listed !== file.version)
-        throw new Error(`_overlay/overlay.json was made for ${key}, the build list has ${listed}: review the overlay`)
+      const info = moduleAt(dir, file)
       const copy = path.join(work, key)
       cpSync(info.Dir, copy, {recursive: true})
       writable(copy)
@@ -132,12 +134,7 @@ function overlayOf(dir) {
       sums[key] = info.Sum
     }
     const {copy, upstream} = copies.get(key)
-    const sha256 = createHash('sha256')
-      .update(readFileSync(path.join(upstream, file.path)))
-      .digest('hex')
-    if (sha256 !== file.sha256)
-      throw new Error(`${key}/${file.path} is not the file _overlay/${file.overlay} was made for (sha256 ${sha256})`)
-    replace[path.join(copy, file.path)] = path.join(dir, '_overlay', file.overlay)
+    replace[path.join(copy, file.path)] = writePatched(dir, file, path.join(upstream, file.path))
   }
   const relative = (line) =>
     line.replace(/^(\s+)(\.\S*)$/, (_, s, p) => s + path.relative(work, path.resolve(path.dirname(workspace), p)))
@@ -149,6 +146,26 @@ function overlayOf(dir) {
   return {env: {GOWORK: path.join(work, 'go.work')}, flags: [`-overlay=${path.join(work, 'overlay.json')}`], sums}
 }
 
+/** A record's module in the module cache, which must be at the version recorded when the build list has it. */
+function moduleAt(dir, file) {
+  const key = `${file.module}@${file.version}`
+  const info = JSON.parse(run(dir, ['mod', 'download', '-json', key]))
+  if (file.into) return info // another module's internal/ package: not in the build list
+  const listed = run(dir, ['list', '-m', '-f', '{{.Version}}', file.module]).trim()
+  if (listed !== file.version)
+    throw new Error(`_overlay/overlay.json was made for ${key}, the build list has ${listed}: run go-patches rebase`)
+  return info
+}
+
+/**
+ * Upstream files copied into the program's own packages (records with `into`, gitignored), with our patch: before
+ * anything lists or builds the program's packages, and on every build (the copies are not in the repository).
+ */
+function copyUpstream(dir) {
+  for (const file of recordsOf(dir).filter((f) => f.into))
+    writePatched(dir, file, path.join(moduleAt(dir, file).Dir, file.path))
+}
+
 /**
  * A file of the Go release itself (module "go": its GOROOT) that an overlay replaces, checked as a module's is: the
  * release must be the one named, the file the one hashed. Go refuses to overlay files beneath its module cache, where
@@ -158,22 +175,13 @@ function goFile(dir, file) {
   const release = run(dir, ['env', 'GOVERSION']).trim()
   if (release !== file.version)
     throw new Error(
-      `_overlay/overlay.json was made for ${file.version}'s ${file.path}, the build uses ${release}: review the overlay`,
+      `_overlay/overlay.json was made for ${file.version}'s ${file.path}, the build uses ${release}: run go-patches rebase`,
     )
-  const upstream = path.join(run(dir, ['env', 'GOROOT']).trim(), file.path)
-  const sha256 = createHash('sha256').update(readFileSync(upstream)).digest('hex')
-  if (sha256 !== file.sha256)
-    throw new Error(
-      `${file.version}/${file.path} is not the file _overlay/${file.overlay} was made for (sha256 ${sha256})`,
-    )
-  return upstream
+  return path.join(run(dir, ['env', 'GOROOT']).trim(), file.path)
 }
 
 /** Whether a program's overlay replaces files of the Go release itself. */
-const overlaysGo = (dir) => {
-  const manifest = path.join(dir, '_overlay/overlay.json')
-  return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).files.some((f) => f.module === 'go')
-}
+const overlaysGo = (dir) => recordsOf(dir).some((f) => f.module === 'go')
 
 /**
  * A GOROOT whose files an overlay may replace: Go's own, or — when Go's toolchain switch unpacked the release into
@@ -369,9 +377,17 @@ try {
 }
 for (const program of programs) {
   try {
+    copyUpstream(program.dir)
     build(program, goVersion, glue)
   } catch (e) {
     failed = notBuilt(program, `Go could not build it (${firstLine(e)})`) || failed
   }
+}
+// The licences of the Go compiled in, for the third-party notices (scripts/notices.mjs).
+try {
+  const goOut = (args) => run(path.dirname(workspace), args)
+  writeFileSync(GO_LICENCES, `${JSON.stringify(goEntries(goOut), null, 2)}\n`)
+} catch (e) {
+  failed = notBuilt(programs[1], `its licences could not be read (${firstLine(e)})`) || failed
 }
 process.exit(failed ? 1 : 0)

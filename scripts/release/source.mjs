@@ -4,7 +4,7 @@
 // scripts/release.mjs records it in release.json, and the Action (scripts/action/release.mjs) recomputes it on its own
 // checkout — GitHub's download of the action's commit, without .git — to know whether release.json describes it.
 import {createHash} from 'node:crypto'
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 /** The paths, relative to the checkout's root, whose files go into the digest. */
@@ -23,8 +23,25 @@ export const SOURCE_PATHS = [
   'tsconfig.json',
 ]
 
+/**
+ * The files the build copies into the Go programs' own packages from pinned upstream modules (their
+ * _overlay/overlay.json records with `into`, scripts/go-patches.mjs): made from the sources, never sources themselves.
+ */
+function generatedFiles(root) {
+  const programs = path.join(root, 'src/effects')
+  const generated = new Set()
+  for (const program of existsSync(programs) ? readdirSync(programs) : []) {
+    const manifest = path.join(programs, program, 'go/_overlay/overlay.json')
+    if (!existsSync(manifest)) continue
+    for (const file of JSON.parse(readFileSync(manifest, 'utf8')).files)
+      if (file.into) generated.add(`src/effects/${program}/go/${file.into}`)
+  }
+  return generated
+}
+
 /** The files under SOURCE_PATHS in `root` (POSIX paths relative to root, sorted); a missing path is skipped. */
 export function sourceFiles(root) {
+  const generated = generatedFiles(root)
   const files = []
   const walk = (rel) => {
     let stat
@@ -35,7 +52,7 @@ export function sourceFiles(root) {
     }
     if (stat.isDirectory()) {
       for (const entry of readdirSync(path.join(root, rel))) walk(`${rel}/${entry}`)
-    } else if (stat.isFile()) {
+    } else if (stat.isFile() && !generated.has(rel)) {
       files.push(rel)
     }
   }

@@ -17,7 +17,7 @@ export const CONFIG_FILE_NAME = 'ameide.yaml'
 
 /**
  * The GitOps repository's layout and image policy: where environment overlays, shared values, cluster values,
- * components, Argo CD objects and cluster config live (seed 000's repository), and the policy knobs. Defaults
+ * components, Argo CD objects and cluster config live (backlog/603's repository), and the policy knobs. Defaults
  * follow the seed; a GitOps repository overrides them in its own `ameide.yaml` (`gitopsPolicy:`).
  */
 export interface GitopsPolicy {
@@ -31,7 +31,7 @@ export interface GitopsPolicy {
   components: string[]
   argocd: string[]
   clusterConfig: string[]
-  /** `ref`: one `image.ref` per image (WP-3). `split`: `repository`/`tag`/`digest` maps with overrides (seed 004). */
+  /** `ref`: one `image.ref` per image (WP-3). `split`: `repository`/`tag`/`digest` maps with overrides (the image-override precedence design). */
   imageContract: 'ref' | 'split'
   /** Tags that move besides dev, main and latest. */
   extraFloatingTags: string[]
@@ -47,7 +47,7 @@ export interface GitopsPolicy {
   requireDigestEnvironments: string[]
   /** Environments whose control plane and controllers must carry the same git-sha tag. */
   lockstepEnvironments: string[]
-  /** Preview ApplicationSets (pull-request generators): what the preview-* rules allow (seed 001 A–F). */
+  /** Preview ApplicationSets (pull-request generators): what the preview-* rules allow (backlog/520 A–F). */
   preview: GitopsPreviewPolicy
   /**
    * `gitops verify` parses a YAML file up to this size (bytes); a larger file in a zone is an `unreadable-file`
@@ -147,7 +147,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
 }
 
 /**
- * The common layouts. `seed`: seed 000's repository (the default). `kustomize`: `overlays/<env>/` at the root or
+ * The common layouts. `seed`: backlog/603's repository (the default). `kustomize`: `overlays/<env>/` at the root or
  * under any folder (`<app>/overlays/<env>/`), `base`/`bases` folders shared. `flux`: `clusters/<env>/` and
  * `apps/<env>/`; `apps/base`, `infrastructure/**` shared. `plain`: a folder of manifests applied as they are, every
  * YAML file cluster values (pinned). Their environments are the overlay folders found (a folder named `base` or

@@ -13,7 +13,7 @@ export interface StatusInput {
   argocdServer: string | null
 }
 
-/** The environment Definition of Done names (seed 003: "Env enablement PR merged (dev)"). */
+/** The environment Definition of Done names (backlog/671: "Env enablement PR merged (dev)"). */
 export const DEFAULT_ENVIRONMENTS = ['dev']
 
 /** Validates the flags (exit 2 on any problem) before the repository is looked at. */

@@ -26,7 +26,7 @@ export type {
 } from './request.js'
 
 /**
- * `ameide primitive status`: for each primitive, seed 003's chain (verify → image → wiring → enablement per
+ * `ameide primitive status`: for each primitive, backlog/671's chain (verify → image → wiring → enablement per
  * environment → deployed per environment) with the state of each link and the one next command. Reads only.
  * Plans first (`plan.ts`: every name and path), then asks the sources: primitives `concurrency` at a time, the links
  * of one primitive at once. A source that cannot answer makes its link `unknown` with the reason; a source that kept

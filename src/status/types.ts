@@ -1,6 +1,6 @@
 import type {Kind} from '../primitives/kinds.js'
 
-/** The links of seed 003's Definition of Done, in order. */
+/** The links of backlog/671's Definition of Done, in order. */
 export const LINK_IDS = ['verify', 'image', 'wiring', 'enablement', 'deployed'] as const
 export type LinkId = (typeof LINK_IDS)[number]
 

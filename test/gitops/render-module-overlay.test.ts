@@ -21,11 +21,24 @@ import {helmTemplateArgs} from '../support/native-render.js'
 import {makeTempDir} from '../support/tmp.js'
 import {requireTool} from '../support/toolchain.js'
 
+interface GoPatchRecord {
+  module: string
+  version: string
+  path: string
+  sha256: string
+  patch?: string
+  into?: string
+}
+const {patched, threeWay} = (await import(path.join(import.meta.dirname, '../../scripts/go-patches.mjs'))) as {
+  patched(dir: string, file: GoPatchRecord, upstreamPath: string): string
+  threeWay(ours: string, base: string, theirs: string, labels?: string[]): {text: string; clean: boolean}
+}
+
 const run = promisify(execFile)
 const repoRoot = path.resolve(import.meta.dirname, '../..')
 const moduleDir = path.join(repoRoot, 'src/effects/render-module/go')
 const manifest = JSON.parse(readFileSync(path.join(moduleDir, '_overlay/overlay.json'), 'utf8')) as {
-  files: Array<{module: string; version: string; path: string; sha256: string; overlay: string}>
+  files: GoPatchRecord[]
 }
 
 /** Go in the workspace the build uses (its module cache, its build list), as scripts/build-wasm.mjs runs it. */
@@ -41,23 +54,50 @@ const go = (args: string[]) =>
     },
   })
 
-describe('the overlay is pinned to the upstream files it replaces', () => {
+/** Where a record's upstream file is: the Go release's GOROOT, a module of the build list, or another module's. */
+function upstreamOf(file: GoPatchRecord): string {
+  if (file.module === 'go') return path.join(go(['env', 'GOROOT']).trim(), file.path)
+  const key = `${file.module}@${file.version}`
+  return path.join((JSON.parse(go(['mod', 'download', '-json', key])) as {Dir: string}).Dir, file.path)
+}
+
+describe('only our change is in the repository: a patch per upstream file, pinned to that file', () => {
   it.each(manifest.files)('$module $path', (file) => {
-    // Module "go" is the Go release itself: its version is the build's, its folder GOROOT.
-    const release = file.module === 'go'
-    expect(go(release ? ['env', 'GOVERSION'] : ['list', '-m', '-f', '{{.Version}}', file.module]).trim()).toBe(
-      file.version,
-    )
-    const dir = go(release ? ['env', 'GOROOT'] : ['list', '-m', '-f', '{{.Dir}}', file.module]).trim()
-    const upstream = readFileSync(path.join(dir, file.path))
-    expect(createHash('sha256').update(upstream).digest('hex'), 'upstream changed: review the overlay').toBe(
+    // Module "go" is the Go release itself: its version is the build's. A module copied `into` ours is not in the
+    // build list (another module's internal/ package); the others are, at the version the patch was made for.
+    if (file.module === 'go') expect(go(['env', 'GOVERSION']).trim()).toBe(file.version)
+    else if (!file.into) expect(go(['list', '-m', '-f', '{{.Version}}', file.module]).trim()).toBe(file.version)
+    const upstream = readFileSync(upstreamOf(file), 'utf8')
+    expect(createHash('sha256').update(upstream).digest('hex'), 'upstream changed: run go-patches rebase').toBe(
       file.sha256,
     )
-    // The overlay is a reviewed edit of that file: same package, its header saying so.
-    const overlay = readFileSync(path.join(moduleDir, '_overlay', file.overlay), 'utf8')
+    const ours = patched(moduleDir, file, upstreamOf(file))
     const packageOf = (text: string) => /^package (\w+)/m.exec(text)?.[1]
-    expect(packageOf(overlay)).toBe(packageOf(upstream.toString('utf8')))
-    expect(overlay).toMatch(/^\/\/ ameide overlay \(src\/effects\/render-module\/go\/_overlay\/overlay\.json\)/m)
+    if (file.into) {
+      // Copied into our package by the build, exactly as patched (gitignored; never committed).
+      expect(readFileSync(path.join(moduleDir, file.into), 'utf8')).toBe(ours)
+      expect(execFileSync('git', ['ls-files', path.join(moduleDir, file.into)], {encoding: 'utf8'})).toBe('')
+    } else {
+      // A reviewed edit of that file: same package, its header saying so.
+      expect(packageOf(ours)).toBe(packageOf(upstream))
+      expect(ours).toMatch(/^\/\/ ameide overlay \(src\/effects\/render-module\/go\/_overlay\/overlay\.json\)/m)
+    }
+    if (file.patch) expect(ours).not.toBe(upstream)
+  })
+
+  it('a new upstream takes our change by a three-way merge, its conflicts shown as conflicts', () => {
+    const base = 'package p\n\nfunc a() int { return 1 }\n\nfunc b() int { return 2 }\n'
+    const ours = base.replace('return 1', 'return 10')
+    const clean = threeWay(ours, base, base.replace('return 2', 'return 20'))
+    expect(clean).toEqual({
+      clean: true,
+      text: 'package p\n\nfunc a() int { return 10 }\n\nfunc b() int { return 20 }\n',
+    })
+    const conflict = threeWay(ours, base, base.replace('return 1', 'return 11'), ['ameide', 'v1', 'v2'])
+    expect(conflict.clean).toBe(false)
+    expect(conflict.text).toContain(
+      '<<<<<<< ameide\nfunc a() int { return 10 }\n=======\nfunc a() int { return 11 }\n>>>>>>> v2',
+    )
   })
 })
 

@@ -90,6 +90,13 @@ describe('npm run release', () => {
     expect(listing.filter((l) => l.includes('package/dist/render-module/render.wasm'))).toEqual([
       expect.stringMatching(/ package\/dist\/render-module\/render\.wasm\.gz$/),
     ])
+    // The licence, the notice and the third-party notices of what this bundle holds and the module links.
+    for (const legal of ['LICENSE', 'NOTICE', 'THIRD-PARTY-NOTICES.txt'])
+      expect(listing.filter((l) => l.endsWith(` package/${legal}`)).length, legal).toBe(1)
+    const notices = (await execa('tar', ['-xzOf', tgz, 'package/THIRD-PARTY-NOTICES.txt'], {maxBuffer: 64e6})).stdout
+    for (const bundled of ['@oclif/plugin-not-found', '@oclif/core', 'yaml'])
+      expect(notices).toMatch(new RegExp(`\\n${bundled.replace('/', '\\/')} [\\d.]+\\nnpm package, bundled\\n`))
+    expect(notices).toMatch(/\nhelm\.sh\/helm\/v4 v4\.\d+\.\d+\nGo module, compiled into dist\/render-module\n/)
     const pkg = JSON.parse((await execa('tar', ['-xzOf', tgz, 'package/package.json'])).stdout)
     expect(pkg.dependencies).toBeUndefined()
     expect(pkg.scripts).toBeUndefined()

@@ -15,7 +15,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
   static override summary = 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.'
 
   static override description = describeCommand(
-    'Promotion is copying refs (seed 000 WP-4): each digest-pinned image reference of --from (repository, tag and ' +
+    'Promotion is copying refs (backlog/603 WP-4): each digest-pinned image reference of --from (repository, tag and ' +
       'digest) is written into the references of the same repository in --to, with the surgical, all-or-nothing and ' +
       'idempotent rules of gitops set-image. Sources that are not digest-pinned are listed, not promoted. --component ' +
       'narrows the images (domain-orders for ghcr.io/…/primitive-domain-orders).',

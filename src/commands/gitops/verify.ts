@@ -15,7 +15,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     "The GitOps repository's image-policy gate: digests pinned, no floating tags, evidence signed."
 
   static override description = describeCommand(
-    'Reads a GitOps checkout (never writes) laid out as seed 000 describes — overlays sources/values/env/<env>/**, ' +
+    'Reads a GitOps checkout (never writes) laid out as backlog/603 describes — overlays sources/values/env/<env>/**, ' +
       'shared and cluster values, environments/**, argocd/**, config/clusters/*.yaml; overridable in its ameide.yaml ' +
       '(gitopsPolicy); without a preset or zone globs there the layout and the image contract are detected from the ' +
       'checkout (Flux, kustomize overlays, Argo CD apps-of-apps, plain manifests) and the output says what and why — ' +
@@ -235,7 +235,7 @@ async function renderToolVersions(): Promise<{helm: string | null; kustomize: st
   return {helm: (await helm)?.version ?? null, kustomize: k}
 }
 
-/** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (seed 001 E). */
+/** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (backlog/520 E). */
 async function withPreviewRepositories(root: string, policy: GitopsPolicy): Promise<GitopsPolicy> {
   if (policy.preview.repositories.length > 0) return policy
   const {gitRemoteUrl} = await import('../../effects/git.js')

@@ -80,7 +80,7 @@ export function unknownVariables(text: string): string[] {
 export const substitute = (text: string, app: ArgoApplication, source: Record<string, unknown>): string =>
   envsubst(text, argoEnv(app, source))
 
-/** `environments/<env>/…`: the design documents' folder per environment (seed 000), as the ApplicationSets read it. */
+/** `environments/<env>/…`: the design documents' folder per environment (backlog/603), as the ApplicationSets read it. */
 export const environmentFolder = (file: string): string | null =>
   /(?:^|\/)environments\/([^/]+)\//.exec(file)?.[1] ?? null
 

@@ -115,7 +115,7 @@ export interface FileImages {
   primitives: PrimitiveResource[]
   /** `imageTag`-like keys and environment names, for the split-fields and dev-environment rules. */
   keyed: KeyedValue[]
-  /** The file sets `imagePolicy.requireDigest: true` (seed 004): overrides must resolve to a digest. */
+  /** The file sets `imagePolicy.requireDigest: true` (the image-override precedence design): overrides must resolve to a digest. */
   requireDigest?: boolean
   /** Present when the file is not valid YAML (e.g. a Helm template): the reason it was skipped. */
   skipped?: string

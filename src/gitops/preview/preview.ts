@@ -54,7 +54,7 @@ export interface PreviewInput {
 export async function previewGitops(input: PreviewInput): Promise<PreviewResult> {
   const yaml = await import('yaml')
   const repositories = await repositoryUrls(input.root, input.policy.preview.repositories)
-  // gitopsPolicy.preview.repositories defaults to the checkout's origin, as gitops verify reads it (seed 001 E).
+  // gitopsPolicy.preview.repositories defaults to the checkout's origin, as gitops verify reads it (backlog/520 E).
   const policy =
     input.policy.preview.repositories.length > 0 ? input.policy : withRepositories(input.policy, repositories)
   const revision = await readRevision(input.root, null, 'preview')

@@ -201,7 +201,7 @@ function addOverlayRoots(
  * Where Flux Kustomizations of the revision build folders an overlay glob matches (`apps/{env}/**`: `apps/a`), that
  * glob's folders are what they deploy: one none of them builds is deployed by nothing kustomize-controller runs, so it
  * is not an overlay root (a folder a Kustomization's `spec.path` left would otherwise be built again as one, its
- * objects reported twice; issue 61). Overlays of a glob no Kustomization builds a folder of stay roots.
+ * objects reported twice). Overlays of a glob no Kustomization builds a folder of stay roots.
  */
 function dropOverlaysFluxDeploys(layout: Layout, found: FoundRoots, built: readonly string[]): void {
   const globs = [...new Set([...layout.policy.overlays, CONVENTIONAL_OVERLAYS])].filter((g) => g.includes('{env}'))

@@ -9,6 +9,6 @@ export const applicationInvalid: PolicyRule<'application-invalid'> = {
   id: 'application-invalid',
   kind: 'policy',
   title: 'An Argo CD Application the Kubernetes API server would refuse (its name or destination namespace)',
-  source: 'issue 54',
+  source: 'Argo CD: what the controller refuses to reconcile',
   hint: 'Name the Application as a DNS-1123 subdomain (lower-case letters, digits, "-" and ".", at most 253 characters) and its destination namespace as a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters).',
 }

@@ -1,11 +1,11 @@
-/** Helpers several rules share: parsing a site's reference, floating tags of split maps, seed 004's fallback. */
+/** Helpers several rules share: parsing a site's reference, floating tags of split maps, the image-override precedence design's fallback. */
 import {FLOATING_TAGS, InvalidImageReference, parseImageReference, type ImageReference} from '../../images/reference.js'
 import {DIGEST_IN_TAG, mapIsPinned, type ImageMap, type ImageSite} from '../facts.js'
 import type {GitopsPolicy, Zone} from '../layout.js'
 
 export const q = (s: string) => JSON.stringify(s)
 
-/** Overlays and cluster values must pin by digest (seed 000 WP-3, WP-5). */
+/** Overlays and cluster values must pin by digest (backlog/603 WP-3, WP-5). */
 export {isPinningZone} from '../layout.js'
 
 /** How a finding names the scope of a file: `the staging overlay`, `cluster values`. */
@@ -25,7 +25,7 @@ export function tagIsFloating(tag: string, policy: GitopsPolicy): boolean {
   return FLOATING_TAGS.has(tag) || policy.extraFloatingTags.includes(tag)
 }
 
-/** An override's image after seed 004's field-by-field fallback to the root `image`. */
+/** An override's image after the image-override precedence design's field-by-field fallback to the root `image`. */
 export interface Effective {
   tag?: string
   digest?: string
@@ -45,14 +45,14 @@ export function effective(override: ImageMap, root: ImageMap | undefined): Effec
 /** The top-level (not embedded) image maps of a file by path. */
 export const mapsByPath = (maps: ImageMap[]) => new Map(maps.filter((m) => !m.embedded).map((m) => [m.path, m]))
 
-/** The tag a map resolves to: its own, or for an override block of seed 004 (split contract) the root image's. */
+/** The tag a map resolves to: its own, or for an override block of the image-override precedence design (split contract) the root image's. */
 export function effectiveTag(map: ImageMap, byPath: Map<string, ImageMap>, policy: GitopsPolicy): string {
   const override = policy.imageContract === 'split' && policy.overrides.includes(map.path)
   return map.fields.tag?.value || (override ? byPath.get('image')?.fields.tag?.value : undefined) || ''
 }
 
 /**
- * A map pins its image (`mapIsPinned`), or — under the split contract — it is an override block of seed 004 that
+ * A map pins its image (`mapIsPinned`), or — under the split contract — it is an override block of the image-override precedence design that
  * resolves, field by field, to the root `image`'s repository and a digest (`controllers.image: {tag: <sha>}` under a
  * digest-pinned root). An override naming another repository never borrows the root digest (override-precedence).
  */

@@ -1,11 +1,11 @@
-/** `dev-environment`: the dev overlay directory is gone and no cluster config enables `env: dev` (seed 000). */
+/** `dev-environment`: the dev overlay directory is gone and no cluster config enables `env: dev` (backlog/603). */
 import {finding, type GitopsFinding, type PolicyRule} from './rule.js'
 
 export const devEnvironment: PolicyRule<'dev-environment'> = {
   id: 'dev-environment',
   kind: 'policy',
   title: 'A dev environment still exists (overlay directory or cluster config)',
-  source: 'seed 000 checklist 3 (remove env/dev)',
+  source: 'backlog/603 checklist 3 (remove env/dev)',
   hint: 'Remove sources/values/env/dev/ and env: dev from config/clusters/*.yaml; the environments are local, staging, production.',
   checkFile({file, zone, found}) {
     if (zone.kind !== 'cluster-config') return []

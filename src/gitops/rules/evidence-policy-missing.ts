@@ -6,7 +6,7 @@ export const evidencePolicyMissing: EvidenceRule<'evidence-policy-missing'> = {
   id: 'evidence-policy-missing',
   kind: 'evidence',
   title: 'Digest-pinned image that no evidencePolicy entry matches',
-  source: 'issue 35 (evidence that proves origin): a policy fails closed',
+  source: 'evidence that proves origin: a policy fails closed',
   hint: 'Add an evidencePolicy entry whose images globs match this repository (who signs it, what its provenance says).',
   checkEvidence: ({record: r, judgement: j}) =>
     j.policyMissing

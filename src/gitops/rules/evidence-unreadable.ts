@@ -8,7 +8,7 @@ export const evidenceUnreadable: EvidenceRule<'evidence-unreadable'> = {
   id: 'evidence-unreadable',
   kind: 'evidence',
   title: 'Digest-pinned image whose evidence is in a format the installed cosign cannot read',
-  source: 'seed 000 goal (every image signed), seed 003 GitOps gate',
+  source: 'backlog/603 goal (every image signed), backlog/671 GitOps gate',
   hint: 'Install cosign 3 where the gate runs (sigstore/cosign-installer installs it by default): it reads both formats.',
   checkEvidence: ({record: r, judgement: j}) => j.unreadable.map((u) => `${r.image}: its ${u.what} is ${u.reason}.`),
 }

@@ -7,7 +7,7 @@ export const floatingTag: PolicyRule<'floating-tag'> = {
   id: 'floating-tag',
   kind: 'policy',
   title: 'Floating tag (dev, main, latest, or no tag at all) in GitOps-managed YAML',
-  source: 'seed 000 WP-5',
+  source: 'backlog/603 WP-5',
   hint: 'Replace it with the digest-pinned ref from the publish report (ameide gitops set-image does it for you).',
   checkFile({file, found, policy}) {
     const out: GitopsFinding[] = []

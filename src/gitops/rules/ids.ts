@@ -32,7 +32,7 @@ export const RULE_IDS = [
   'render-limit',
   'schema-invalid',
   'application-invalid',
-  // Preview ApplicationSets (seed 001 A–F), declared by the preview module.
+  // Preview ApplicationSets (backlog/520 A–F), declared by the preview module.
   ...PREVIEW_RULE_IDS,
 ] as const
 

@@ -8,7 +8,7 @@ export const imageNotPinned: PolicyRule<'image-not-pinned'> = {
   id: 'image-not-pinned',
   kind: 'policy',
   title: 'Image reference without a digest in an environment overlay or cluster values',
-  source: 'seed 000 WP-3, WP-5',
+  source: 'backlog/603 WP-3, WP-5',
   hint: 'Pin the image by digest: <repository>:<git-sha>@sha256:<64 hex> (the tag is for readers, the digest is what runs).',
   checkFile({file, zone, found, policy, chart}) {
     if (!isPinningZone(zone)) return []
@@ -21,7 +21,7 @@ export const imageNotPinned: PolicyRule<'image-not-pinned'> = {
       }
     }
     // Image maps under both contracts: pinned is a `ref`, a `digest`, or a tag carrying the digest; under split, an
-    // override block of seed 004 is judged by the image it resolves to through the precedence chain.
+    // override block of the image-override precedence design is judged by the image it resolves to through the precedence chain.
     const byPath = mapsByPath(found.imageMaps)
     for (const map of found.imageMaps) {
       if (!pinnedThroughPrecedence(map, byPath, policy)) {

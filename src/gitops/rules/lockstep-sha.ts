@@ -1,4 +1,4 @@
-/** `lockstep-sha`: in lockstep environments the control plane and the controllers carry the same git-sha tag (seed 004). */
+/** `lockstep-sha`: in lockstep environments the control plane and the controllers carry the same git-sha tag (the image-override precedence design). */
 import type {Span} from '../facts.js'
 import {effective, mapsByPath, parseSite} from './common.js'
 import {finding, type GitopsFinding, type PolicyRule} from './rule.js'
@@ -7,7 +7,7 @@ export const lockstepSha: PolicyRule<'lockstep-sha'> = {
   id: 'lockstep-sha',
   kind: 'policy',
   title: 'Control plane and controllers of one release carry different git-sha tags in production',
-  source: 'seed 004 (failure modes: lockstep promotion)',
+  source: 'the image-override precedence design (failure modes: lockstep promotion)',
   hint: 'Promote the control plane and the controllers together: the same git-sha tag and digest set.',
   checkFile({file, zone, found, policy}) {
     if (zone.kind !== 'overlay' || !policy.lockstepEnvironments.includes(zone.env)) return []
@@ -33,7 +33,7 @@ export const lockstepSha: PolicyRule<'lockstep-sha'> = {
     if (!cp) return []
     const out: GitopsFinding[] = []
     for (const other of others) {
-      // Controllers fall back to the root image when they have no override of their own (seed 004).
+      // Controllers fall back to the root image when they have no override of their own (the image-override precedence design).
       const ctl = tags.get(other) ?? tags.get('image')
       if (ctl && ctl.tag !== cp.tag) {
         const who = tags.has(other) ? other : 'image (the controllers)'

@@ -1,5 +1,5 @@
 /**
- * `override-precedence` (split contract): seed 004's override blocks fall back field by field to the root `image`;
+ * `override-precedence` (split contract): the image-override precedence design's override blocks fall back field by field to the root `image`;
  * where a digest is required the result must carry one, and an override never inherits the root digest for another
  * repository.
  */
@@ -10,7 +10,7 @@ export const overridePrecedence: PolicyRule<'override-precedence'> = {
   id: 'override-precedence',
   kind: 'policy',
   title: 'Override block resolves to an image without a digest, or inherits the root digest for another repository',
-  source: 'seed 004 (control plane image override precedence)',
+  source: 'the image-override precedence design (control plane image override precedence)',
   hint: 'Give the override its own digest (or repository, tag and digest together); never let it inherit the root digest.',
   checkFile({file, zone, found, policy}) {
     if (policy.imageContract !== 'split') return []
@@ -24,7 +24,7 @@ export const overridePrecedence: PolicyRule<'override-precedence'> = {
       if (!override) continue
       const eff = effective(override, root)
       if (requireDigest && !eff.digest) {
-        const message = `${path} resolves to an image without a digest (seed 004 precedence).`
+        const message = `${path} resolves to an image without a digest (the image-override precedence design).`
         out.push(finding(overridePrecedence, file, override, message))
       }
       const own = override.fields.repository?.value

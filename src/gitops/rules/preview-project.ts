@@ -1,4 +1,4 @@
-/** `preview-project`: the generated Application's project is fixed, not `default`, and allowed (seed 001 B). */
+/** `preview-project`: the generated Application's project is fixed, not `default`, and allowed (backlog/520 B). */
 import {previewCheck} from './preview.js'
 import type {PolicyRule} from './rule.js'
 
@@ -7,7 +7,7 @@ export const previewProject: PolicyRule<'preview-project'> = {
   kind: 'policy',
   title:
     'Preview ApplicationSet: the generated Application’s project is templated, default, or outside the allowed projects',
-  source: 'seed 001 B',
+  source: 'backlog/520 B',
   hint: 'Set template.spec.project to a fixed, restricted Argo CD project (gitopsPolicy.preview.projects), never default and never a template.',
   checkFile: (ctx) => previewCheck(previewProject, ctx),
 }

@@ -5,7 +5,7 @@ export const primitivePullPolicy: PolicyRule<'primitive-pull-policy'> = {
   id: 'primitive-pull-policy',
   kind: 'policy',
   title: 'Primitive custom resource sets spec.imagePullPolicy',
-  source: 'seed 000 WP-2',
+  source: 'backlog/603 WP-2',
   hint: 'Remove spec.imagePullPolicy; the operators default to IfNotPresent.',
   checkFile: ({file, found}) =>
     found.primitives.flatMap((p) =>

@@ -11,7 +11,7 @@ export const provenanceMismatch: EvidenceRule<'provenance-mismatch'> = {
   kind: 'evidence',
   title:
     'Verified SLSA provenance that says what the evidencePolicy does not allow (repository, builder, build type, commit)',
-  source: 'issue 35 (evidence that proves origin), seed 000 goal ("Git commit → deployed artifact")',
+  source: 'evidence that proves origin, backlog/603 goal ("Git commit → deployed artifact")',
   hint: 'Deploy an image built from the allowed repository by an allowed builder (a re-tagged image carries the commit that built it: pin that commit’s tag), or fix evidencePolicy.',
   checkEvidence: ({record: r, judgement: j, tags}, use) => {
     const mismatches = [...j.mismatches]

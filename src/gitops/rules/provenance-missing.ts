@@ -5,7 +5,7 @@ export const provenanceMissing: EvidenceRule<'provenance-missing'> = {
   id: 'provenance-missing',
   kind: 'evidence',
   title: 'Digest-pinned image without a verified SLSA provenance attestation (slsaprovenance1)',
-  source: 'seed 000 goal (provenance), seed 003 GitOps gate',
+  source: 'backlog/603 goal (provenance), backlog/671 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which attests provenance), or attest it with cosign attest.',
   checkEvidence: ({record: r, judgement: j}) =>
     r.provenance || j.policyMissing || !j.provenanceRequired || unreadableEvidence(j, 'signature', 'provenance')

@@ -5,7 +5,7 @@ export const pullPolicyAlways: PolicyRule<'pull-policy-always'> = {
   id: 'pull-policy-always',
   kind: 'policy',
   title: 'pullPolicy / imagePullPolicy Always',
-  source: 'seed 000 WP-6, sequencing step 4',
+  source: 'backlog/603 WP-6, sequencing step 4',
   hint: 'Set IfNotPresent; a rollout comes from a new digest in Git, not from a forced pull.',
   checkFile: ({file, found}) =>
     found.pullPolicies

@@ -5,7 +5,7 @@ export const pullPolicyImplicit: PolicyRule<'pull-policy-implicit'> = {
   id: 'pull-policy-implicit',
   kind: 'policy',
   title: 'Container of a raw manifest without an explicit imagePullPolicy: IfNotPresent',
-  source: 'seed 000 WP-6',
+  source: 'backlog/603 WP-6',
   hint: 'Add imagePullPolicy: IfNotPresent so Argo CD does not diff against the defaulted field.',
   checkFile: ({file, found}) =>
     found.containers

@@ -5,6 +5,6 @@ export const renderFailed: PolicyRule<'render-failed'> = {
   id: 'render-failed',
   kind: 'policy',
   title: 'A render root does not render (kustomize build or helm template failed)',
-  source: 'seed 003 GitOps Gate',
+  source: 'backlog/671 GitOps Gate',
   hint: 'Run `kustomize build <root>` locally and fix what it reports: Argo CD cannot deploy what does not render.',
 }

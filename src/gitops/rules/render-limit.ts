@@ -9,6 +9,6 @@ export const renderLimit: PolicyRule<'render-limit'> = {
   id: 'render-limit',
   kind: 'policy',
   title: 'A render reached a limit (time, CPU, memory, output or objects) and was stopped',
-  source: 'issue 49 (confined by construction)',
+  source: 'confined by construction',
   hint: 'Make the chart or kustomization render within the limits of docs/security.md (60 s and 60 CPU seconds, 4 GiB, 32 MiB of output, 20,000 objects): split it, or drop the loop or value that grows without bound.',
 }

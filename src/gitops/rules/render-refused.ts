@@ -10,6 +10,6 @@ export const renderRefused: PolicyRule<'render-refused'> = {
   id: 'render-refused',
   kind: 'policy',
   title: 'A deployable that could read outside its revision is not rendered (a link or path that leaves it)',
-  source: 'issue 44 (a pull request is data, never a key)',
+  source: 'a pull request is data, never a key',
   hint: 'Keep every file a deployable reads inside the repository: replace a symbolic link whose target is absolute or leaves the repository with the file itself (or a relative link that stays inside), and name only paths inside the repository.',
 }

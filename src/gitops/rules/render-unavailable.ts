@@ -8,7 +8,7 @@ export const renderUnavailable: PolicyRule<'render-unavailable'> = {
   id: 'render-unavailable',
   kind: 'policy',
   title: 'A root or chart the gate could not render (no render module, or a remote base or chart)',
-  source: 'seed 003 GitOps Gate',
+  source: 'backlog/671 GitOps Gate',
   hint: 'Build the render module (npm run build, the Go module proxy reachable) or install the release tarball; vendor remote bases into the repository (or pin them) to have them judged. --require-render fails on this.',
   severity: 'warning',
 }

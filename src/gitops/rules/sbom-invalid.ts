@@ -5,7 +5,7 @@ export const sbomInvalid: EvidenceRule<'sbom-invalid'> = {
   id: 'sbom-invalid',
   kind: 'evidence',
   title: 'Verified SBOM attestation that is not a CycloneDX or SPDX document naming components',
-  source: 'issue 35 (evidence that proves origin), seed 000 goal (SBOM)',
+  source: 'evidence that proves origin, backlog/603 goal (SBOM)',
   hint: 'Attest the SBOM an SBOM tool wrote (ameide primitive publish does: syft or cdxgen), with cosign attest --replace.',
   checkEvidence: ({record: r, judgement: j}) =>
     j.sbomProblems.map((p) => `${r.image}: the SBOM attestation is invalid: ${p}.`),

@@ -5,7 +5,7 @@ export const sbomMissing: EvidenceRule<'sbom-missing'> = {
   id: 'sbom-missing',
   kind: 'evidence',
   title: 'Digest-pinned image without a verified SBOM attestation (cyclonedx or spdxjson)',
-  source: 'seed 000 goal (SBOM), seed 003 GitOps gate',
+  source: 'backlog/603 goal (SBOM), backlog/671 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which attests an SBOM), or attest one with cosign attest.',
   checkEvidence: ({record: r, judgement: j}) =>
     r.sbom || j.policyMissing || !j.sbomRequired || unreadableEvidence(j, 'signature', 'sbom')

@@ -5,6 +5,6 @@ export const schemaInvalid: PolicyRule<'schema-invalid'> = {
   id: 'schema-invalid',
   kind: 'policy',
   title: 'A rendered object is not valid against the Kubernetes API schema',
-  source: 'seed 003 GitOps Gate',
+  source: 'backlog/671 GitOps Gate',
   hint: 'Fix the field at the JSON path named (gitopsPolicy.render.kubernetesVersion sets the Kubernetes minor).',
 }

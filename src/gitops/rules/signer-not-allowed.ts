@@ -6,7 +6,7 @@ export const signerNotAllowed: EvidenceRule<'signer-not-allowed'> = {
   id: 'signer-not-allowed',
   kind: 'evidence',
   title: 'Digest-pinned image signed, but by none of the signers its evidencePolicy entry allows',
-  source: 'issue 35 (evidence that proves origin), seed 000 goal (every image signed)',
+  source: 'evidence that proves origin, backlog/603 goal (every image signed)',
   hint: 'Sign it with a key or identity the matching evidencePolicy entry lists, or fix the entry (images globs, signers).',
   checkEvidence: ({record: r, judgement: j}) =>
     j.signerNotAllowed

@@ -5,7 +5,7 @@ export const splitImageFields: PolicyRule<'split-image-fields'> = {
   id: 'split-image-fields',
   kind: 'policy',
   title: 'Image split into repository/tag/digest, or a global tag default, instead of one image.ref',
-  source: 'seed 000 WP-3',
+  source: 'backlog/603 WP-3',
   hint: 'Write one image.ref: "<repository>:<tag>@sha256:<digest>" (or declare gitopsPolicy.imageContract: split).',
   checkFile({file, zone, found, policy}) {
     const out: GitopsFinding[] = []

@@ -8,7 +8,7 @@ export const unreadableFile: PolicyRule<'unreadable-file'> = {
   id: 'unreadable-file',
   kind: 'policy',
   title: 'A file in a checked zone could not be read or parsed, so it was not checked',
-  source: 'fail closed: what the gate could not read is not a pass (issue 28)',
+  source: 'fail closed: what the gate could not read is not a pass',
   hint: "Fix or remove the file (valid UTF-8 YAML, a regular file the gate may read, within gitopsPolicy.maxFileBytes); a Helm template belongs under a chart's templates/ folder.",
 }
 

@@ -5,7 +5,7 @@ export const unsigned: EvidenceRule<'unsigned'> = {
   id: 'unsigned',
   kind: 'evidence',
   title: 'Digest-pinned image without a valid signature',
-  source: 'seed 000 goal (every image signed), seed 003 GitOps gate',
+  source: 'backlog/603 goal (every image signed), backlog/671 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which signs), or check the verification key / identity.',
   checkEvidence: ({record: r, judgement: j}) =>
     r.signed || j.policyMissing || j.signerNotAllowed || j.tampered || unreadableEvidence(j, 'signature')

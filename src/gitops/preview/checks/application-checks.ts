@@ -97,7 +97,7 @@ export function checkCleanup(c: PreviewChecker, layers: YAMLMap[]): void {
         c.add(
           'preview-cleanup',
           item as Node,
-          'syncOptions CreateNamespace=true lets Argo CD own the preview namespace; a GitOps lane creates it (seed 001 D).',
+          'syncOptions CreateNamespace=true lets Argo CD own the preview namespace; a GitOps lane creates it (backlog/520 D).',
         )
       }
     }

@@ -8,7 +8,7 @@ import {isImageTag, lineKey, prParams} from './pr-data.js'
 import {sameRepository} from '../../repositories.js'
 import {HEAD_SHA_PARAMS} from './rules.js'
 
-/** Keys whose value selects manifests: the head sha there means PR-chosen manifests (seed 001 E). */
+/** Keys whose value selects manifests: the head sha there means PR-chosen manifests (backlog/520 E). */
 const MANIFEST_KEYS = new Set(['repoURL', 'targetRevision', 'path', 'chart', 'valueFiles', 'revision'])
 
 /** preview-pr-input: every source's repoURL (a Source Hydrator's too) is one allowed repository, written out. */
@@ -107,7 +107,7 @@ export function checkScalar(c: PreviewChecker, node: Scalar, path: string[], hel
       c.add(
         'preview-pr-input',
         node,
-        `${where} uses the head sha as ${manifestKey}: the PR would choose the manifests; the head sha only selects images (seed 001 F).`,
+        `${where} uses the head sha as ${manifestKey}: the PR would choose the manifests; the head sha only selects images (backlog/520 F).`,
         offset,
       )
     } else if (!isImageTag(text, e, key, helmName)) {

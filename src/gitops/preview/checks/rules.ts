@@ -1,7 +1,7 @@
 import type {GitopsPreviewPolicy} from '../../../core/config.js'
 
 /**
- * The preview-environment rules of `ameide gitops verify` (issue 22 §1, seed 001 sections A–F): they apply to an
+ * The preview-environment rules of `ameide gitops verify` (backlog/520 sections A–F): they apply to an
  * ApplicationSet whose generators include a pull-request generator, at any depth of matrix/merge. Ids are stable;
  * each rule's title, seed source and hint live in its unit (src/gitops/rules/preview-*.ts).
  */
@@ -17,7 +17,7 @@ export const PREVIEW_RULE_IDS = [
 
 export type PreviewRuleId = (typeof PREVIEW_RULE_IDS)[number]
 
-/** Every preview rule is an error but the polling one (seed 001 A asks for webhooks; polling still works). */
+/** Every preview rule is an error but the polling one (backlog/520 A asks for webhooks; polling still works). */
 export const PREVIEW_SEVERITY: Record<PreviewRuleId, 'error' | 'warning'> = {
   'preview-project': 'error',
   'preview-namespace': 'error',
@@ -33,7 +33,7 @@ export type PreviewPolicy = GitopsPreviewPolicy
 
 export const DEFAULT_PREVIEW_POLICY: PreviewPolicy = {projects: [], repositories: [], webhook: false}
 
-/** Parameters the pull-request generator provides (Argo CD), and the two a preview may use (seed 001 E). */
+/** Parameters the pull-request generator provides (Argo CD), and the two a preview may use (backlog/520 E). */
 export const PR_PARAMS = new Set([
   'number',
   'branch',
