@@ -17,7 +17,6 @@ export interface Statement {
   predicate?: unknown
 }
 
-export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1'
 export const CYCLONEDX_PREDICATE = 'https://cyclonedx.org/bom'
 export const SPDX_PREDICATE = 'https://spdx.dev/Document'
 

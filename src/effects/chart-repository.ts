@@ -14,7 +14,7 @@ import tls from 'node:tls'
 import {DEFAULT_RETRY_POLICY, RetryBudgetExhausted, withRetry, type RetryPolicy} from '../core/retry.js'
 import {redact} from '../core/secrets.js'
 import {isTransientNetworkError} from './network-errors.js'
-import {RegistryClient, sha256Digest} from './registry/client.js'
+import {RegistryClient} from './registry/client.js'
 import type {CredentialLookup} from './registry/credentials.js'
 import {exchangeOnce, type HttpExchange} from './registry/http.js'
 
@@ -225,8 +225,6 @@ export class ChartRepository {
       )
   }
 }
-
-export {sha256Digest}
 
 /** Node's roots (with NODE_EXTRA_CA_CERTS), the system's where this Node reads them, and SSL_CERT_FILE. */
 function trustedRoots(): string[] | undefined {

@@ -3,7 +3,7 @@ import {envMatcher, globMatcher} from '../core/glob.js'
 import type {ApplicationSetView} from './deployables/applicationset/checkout.js'
 import type {LayoutDetection} from './layout/types.js'
 
-export {DEFAULT_GITOPS_POLICY, type GitopsPolicy} from '../core/config.js'
+export {type GitopsPolicy} from '../core/config.js'
 
 /** What part of the GitOps repository a file belongs to; decides which rules apply. */
 export type Zone =

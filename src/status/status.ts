@@ -14,7 +14,6 @@ import {
 } from './request.js'
 import type {LinkStatus, PrimitiveStatus, PullRequestRef} from './types.js'
 
-export {unknownFrom} from './request.js'
 export type {
   ArgoReader,
   GitOpsReader,

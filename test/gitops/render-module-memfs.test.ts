@@ -9,7 +9,8 @@ import path from 'node:path'
 import fc from 'fast-check'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {FS_CONSTANTS, MemFs} from '../../src/effects/render-module/memfs.js'
+import {MemFs} from '../../src/effects/render-module/memfs.js'
+import {FS_CONSTANTS} from '../../src/effects/render-module/memfs-nodes.js'
 import {snapshotOf} from '../../src/effects/render-module/tree.js'
 import {makeTempDir, runCleanups, writeFiles} from '../support/tmp.js'
 

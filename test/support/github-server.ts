@@ -4,7 +4,6 @@ import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 import {
   contentFileJson,
   fullRepositoryJson,
-  iso,
   privateUserJson,
   pullRequestJson,
   workflowRunJson,
@@ -788,8 +787,6 @@ function runName(yaml: string, inputs: Record<string, string>): string {
 export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeGitHub> {
   return new FakeGitHub(options).start()
 }
-
-export {iso}
 
 /** A git-like object id: sha1 of the kind and content (stable, 40 hex). */
 export function objectSha(kind: string, content: string): string {

@@ -12,7 +12,8 @@ import type {StatusResult} from '../../status/types.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 
 export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
-  static override summary = "Where is my primitive? Seed 003's Definition of Done, link by link, and the next command."
+  static override summary =
+    "Where is my primitive? backlog/671's Definition of Done, link by link, and the next command."
 
   static override description = describeCommand(
     'Read-only. For each primitive (--kind/--name, --all, or the one containing the current directory) the chain: ' +

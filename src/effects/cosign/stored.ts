@@ -8,8 +8,6 @@
 import type {Referrer} from '../registry/client.js'
 
 export const BUNDLE_ARTIFACT_TYPE = /^application\/vnd\.dev\.sigstore\.bundle\.v0\.\d+\+json$/
-/** The predicate type cosign 3 gives a signature's bundle (`cosign sign`). */
-export const SIGNATURE_PREDICATE = 'https://sigstore.dev/cosign/sign/v1'
 const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType'
 const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json'
 

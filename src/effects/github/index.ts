@@ -3,15 +3,7 @@
  * actions.ts · contents.ts · git-data.ts · pulls.ts · repositories.ts · scm.ts · users.ts (one file per verb group), errors.ts (GitHubApiError
  * and the mapping to registered codes), token.ts, target.ts (repository/workflow names, API URL), branch.ts.
  */
-export {createGitHubClient, openGitHub, type GitHubClient} from './client.js'
-export {
-  GitHubApiError,
-  asAmeideError,
-  guardGitHub,
-  mapGitHubError,
-  toGitHubApiError,
-  type GitHubStage,
-} from './errors.js'
-export {DEFAULT_TRANSPORT, type GitHubTransportOptions} from './transport.js'
-export type {DispatchBody, DispatchOutcome, PullRequest, RepoRef, RunFilter, WorkflowRun} from './types.js'
-export type {ListedBranch, ListedRepository, Page} from './scm.js'
+export {openGitHub, type GitHubClient} from './client.js'
+export {GitHubApiError, asAmeideError, guardGitHub, type GitHubStage} from './errors.js'
+export {type GitHubTransportOptions} from './transport.js'
+export type {DispatchBody, RepoRef, WorkflowRun} from './types.js'

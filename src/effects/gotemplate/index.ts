@@ -16,7 +16,7 @@ import {packagePath, workerEntry} from '../../core/package-root.js'
 import {answersKnown, memoized} from './memo.js'
 import type {RenderResult, TemplateEngine} from './types.js'
 
-export type {MatchResult, Params, RenderRequest, RenderResult, TemplateEngine, YamlValue} from './types.js'
+export type {MatchResult, Params, TemplateEngine} from './types.js'
 
 /** What the build recorded of the engine (dist/engine/engine.json), for doctor and docs. */
 export interface EngineBuild {
@@ -70,20 +70,12 @@ export interface EngineOptions {
 const callTimeout = () => Number(process.env.AMEIDE_GOTEMPLATE_TIMEOUT_MS) || 20_000
 
 /**
- * The engine: its threads start now, in the background; the first call waits for them. Throws
- * {@link TemplateEngineUnavailable} when the engine is not built (or, at a call, when it does not start).
+ * The engine's threads, and a call of several requests at once, one per thread. One thread starts now and is waited
+ * for at its first request, so it starts and warms while the caller reads the checkout; a second one starts for the
+ * first render large enough to split (each has its own Go runtime; V8 compiles the module once per process), so a
+ * small ApplicationSet never costs a second core.
  */
-export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine {
-  const {wasm, glue} = files()
-  if (!existsSync(wasm) || !existsSync(glue))
-    throw new TemplateEngineUnavailable(
-      `the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`,
-    )
-  // One thread started now and waited for at its first request, so it starts and warms while the caller reads the
-  // checkout; a second one starts for the first render large enough to split (each has its own Go runtime; V8
-  // compiles the module once per process), so a small ApplicationSet never costs a second core.
-  const width = Math.min(2, availableParallelism())
-  const warm = options.warmSlug ? ['slug'] : []
+function threadPool(wasm: string, glue: string, warm: string[]): <T>(requests: object[]) => T[] {
   const threads: Array<Thread | undefined> = [spawnThread(wasm, glue, warm)]
   // Threads idle past IDLE_MS end (their Go heaps freed while the renders run); the next call starts them again.
   let idle: NodeJS.Timeout | undefined
@@ -91,7 +83,7 @@ export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine 
     clearTimeout(idle)
     idle = setTimeout(() => threads.splice(0).forEach((t) => t?.stop()), IDLE_MS).unref()
   }
-  const callAll = <T>(requests: object[]): T[] => {
+  return <T>(requests: object[]): T[] => {
     rest()
     const used = requests.map((_, i) => (threads[i] ??= spawnThread(wasm, glue, warm)))
     const answers = used.map((thread, i) => {
@@ -113,6 +105,20 @@ export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine 
       return parsed
     })
   }
+}
+
+/**
+ * The engine: its threads start now, in the background; the first call waits for them. Throws
+ * {@link TemplateEngineUnavailable} when the engine is not built (or, at a call, when it does not start).
+ */
+export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine {
+  const {wasm, glue} = files()
+  if (!existsSync(wasm) || !existsSync(glue))
+    throw new TemplateEngineUnavailable(
+      `the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`,
+    )
+  const width = Math.min(2, availableParallelism())
+  const callAll = threadPool(wasm, glue, options.warmSlug ? ['slug'] : [])
   const call = <T>(request: object): T => callAll<T>([request])[0]
   return {
     render(request) {

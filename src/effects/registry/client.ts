@@ -17,7 +17,7 @@ import {isPlainHttp} from './hosts.js'
 import {httpExchange, type HttpExchange, type Transport} from './http.js'
 import {MANIFEST_ACCEPT, type Manifest, type ManifestHead, type Registry} from './registry.js'
 
-export type {Manifest, ManifestHead, Registry} from './registry.js'
+export type {Manifest, ManifestHead} from './registry.js'
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 

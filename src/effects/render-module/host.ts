@@ -24,7 +24,7 @@ import {threadCpuMs} from './thread-cpu.js'
 import {requestTrees} from './tree.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
 
-export type {CommandResult, ModuleError, ModuleErrorCode} from './worker.js'
+export type {CommandResult} from './worker.js'
 
 /** What the build recorded (dist/render-module/render-module.json). */
 export interface RenderModuleBuild {

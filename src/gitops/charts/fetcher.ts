@@ -22,6 +22,7 @@ import {ChartFetchError, ChartRepository, OciArtifactError} from '../../effects/
 import type {HelmResult} from '../../effects/helm.js'
 import {CredentialChain, AuthFileCredentials, defaultCredentialSources} from '../../effects/registry/credentials.js'
 import type {YamlModule} from '../../images/yaml/index.js'
+import {parseIndex, type IndexEntry} from './repository-index.js'
 import type {HelmDeployable, RemoteChart} from '../deployables/index.js'
 import {chartLimits, type ChartLimits} from './limits.js'
 import {dependenciesOf} from './dependencies.js'
@@ -384,33 +385,6 @@ export class ChartFetcher {
       return {}
     }
   }
-}
-
-interface IndexEntry {
-  version: string
-  digest?: string
-  url: string
-}
-
-function parseIndex(yaml: YamlModule, bytes: Buffer, repository: string): Map<string, IndexEntry[]> {
-  const doc = yaml.parse(bytes.toString('utf8'), {maxAliasCount: 100}) as {entries?: Record<string, unknown[]>} | null
-  const out = new Map<string, IndexEntry[]>()
-  const base = `${repository.replace(/\/+$/, '')}/`
-  for (const [name, list] of Object.entries(doc?.entries ?? {})) {
-    const entries: IndexEntry[] = []
-    for (const e of Array.isArray(list) ? list : []) {
-      const entry = e as {version?: unknown; digest?: unknown; urls?: unknown[]}
-      const url = Array.isArray(entry.urls) && typeof entry.urls[0] === 'string' ? entry.urls[0] : undefined
-      if (typeof entry.version !== 'string' || !url) continue
-      entries.push({
-        version: entry.version,
-        ...(typeof entry.digest === 'string' ? {digest: entry.digest} : {}),
-        url: new URL(url, base).href,
-      })
-    }
-    out.set(name, entries)
-  }
-  return out
 }
 
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`

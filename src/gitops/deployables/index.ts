@@ -39,12 +39,11 @@ export type {
   ScmAnswer,
   ScmQuestion,
   ScmProviderApi,
-  ScmRepository,
 } from './types.js'
 export type {PullRequest} from './applicationset/pull-request.js'
 export {setName} from './model.js'
-export {checkoutOf, makeContext, repositoryUrls, type CheckoutIdentity} from './context.js'
-export {readManifests} from './manifests.js'
+export {checkoutOf, repositoryUrls, type CheckoutIdentity} from './context.js'
+
 export type {BuiltRelease} from './helmrelease.js'
 export type {HydrationMember} from './source-hydrator.js'
 

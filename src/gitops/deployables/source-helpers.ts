@@ -76,10 +76,6 @@ export function unknownVariables(text: string): string[] {
   return named
 }
 
-/** `text` with the repo-server's variables substituted (Envsubst over {@link argoEnv}). */
-export const substitute = (text: string, app: ArgoApplication, source: Record<string, unknown>): string =>
-  envsubst(text, argoEnv(app, source))
-
 /** `environments/<env>/…`: the design documents' folder per environment (backlog/603), as the ApplicationSets read it. */
 export const environmentFolder = (file: string): string | null =>
   /(?:^|\/)environments\/([^/]+)\//.exec(file)?.[1] ?? null

@@ -12,7 +12,7 @@ import {detectable, scanSignals, type FileSignals} from './scan.js'
 
 import type {DetectedLayout, LayoutDetection} from './types.js'
 
-export {DETECTED_LAYOUTS, type DetectedLayout, type LayoutDetection} from './types.js'
+export {type LayoutDetection} from './types.js'
 
 const FLUX_API = /\.toolkit\.fluxcd\.io\//
 const ARGO_API = /^argoproj\.io\//

@@ -24,14 +24,7 @@ import {Refusals} from './refusals.js'
 import {argoRoot, planRender, type RenderPlan} from './roots.js'
 
 export type {RenderedImage} from './judge.js'
-export type {
-  DirectoryStatus,
-  GateContext,
-  RenderedUnit,
-  RenderGateInput,
-  RenderGateResult,
-  RenderReport,
-} from './gate-types.js'
+export type {RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from './gate-types.js'
 
 /** Only the roots of the Applications `names` holds: overlays, Flux and configured roots are left out. */
 function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<string>): void {

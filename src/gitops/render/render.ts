@@ -18,8 +18,6 @@ import type {ArgoKustomize} from '../deployables/kustomize-options.js'
 import type {GitArtifact} from './plan-types.js'
 import type {RenderRoot} from './roots.js'
 
-export {CHECKOUT_LINK} from './checkout-link.js'
-
 export interface RenderedRoot {
   root: RenderRoot
   result: BuildResult

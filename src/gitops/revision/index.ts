@@ -21,9 +21,9 @@ import {gitRevisionRead} from '../../effects/git.js'
 import {checkLinks} from './links.js'
 import type {Revision} from './model.js'
 
-export {REFUSAL_TEXT, refusedUnder, type RefusalKind, type RefusedLink} from './links.js'
+export {REFUSAL_TEXT} from './links.js'
 export type {Revision} from './model.js'
-export {confinedPath, linkedInputs, repoRelative} from './paths.js'
+export {confinedPath, repoRelative} from './paths.js'
 
 interface Entry {
   path: string

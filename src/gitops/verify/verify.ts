@@ -24,9 +24,6 @@ import {
   unreadable,
 } from '../rules/index.js'
 
-export type {EvidenceRecord} from '../rules/index.js'
-
-export type {EvidenceVerifier} from './examine.js'
 import {collectEvidence} from './collect-evidence.js'
 import {renderFindings} from './render-findings.js'
 

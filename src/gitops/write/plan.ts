@@ -14,7 +14,6 @@ import {readOverlay, siblingScopes, type OverlayFile} from './overlay.js'
 import {kustomizeRef, mapRef, mapRepository} from './refs.js'
 import {assertRewritten, pairSplices, type ReadBack, type Splice} from './splice.js'
 
-export {readOverlay} from './overlay.js'
 export {promotionInput} from './promotion.js'
 
 /** One reference rewritten. */

@@ -21,6 +21,3 @@ import type {SecretRule} from './rule-model.js'
 export type {SecretRule} from './rule-model.js'
 
 export const SECRET_RULES: readonly SecretRule[] = [...INFRASTRUCTURE_RULES, ...SERVICE_RULES, ...PLATFORM_RULES]
-
-/** The rule table's fingerprint input: the ids and patterns, in order (a cache keyed on it is invalidated by any change). */
-export const SECRET_RULES_SIGNATURE = SECRET_RULES.map((r) => `${r.id}=${r.pattern.source}`).join('\n')

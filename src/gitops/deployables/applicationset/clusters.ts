@@ -15,7 +15,7 @@ import {isObject, type JsonObject} from './merge.js'
 import type {Params, Templating} from './templating.js'
 
 /** common.LabelKeySecretType / LabelValueSecretTypeCluster: the label every cluster Secret carries. */
-export const SECRET_TYPE_LABEL = 'argocd.argoproj.io/secret-type'
+const SECRET_TYPE_LABEL = 'argocd.argoproj.io/secret-type'
 /** v1alpha1.KubernetesInClusterName / KubernetesInternalAPIServerAddr. */
 export const IN_CLUSTER = {name: 'in-cluster', server: 'https://kubernetes.default.svc'} as const
 

@@ -13,8 +13,7 @@ import {GenerationError, Generators, NotEvaluable, type Path} from './generators
 import {isObject, type Json, type JsonObject} from './merge.js'
 import type {Params, Templating} from './templating.js'
 
-export {environmentOf} from './application.js'
-export {pathspecMatches, goPathMatch} from './match.js'
+export {pathspecMatches} from './match.js'
 
 type LineOf = (path: ReadonlyArray<string | number>) => number | undefined
 

@@ -10,7 +10,7 @@ import {checkScalar, checkSources, scanTemplate} from './pr-input.js'
 export type {PreviewFinding, PreviewInput} from './checker.js'
 export {isPreviewApplicationSet} from './generators.js'
 export {namespaceProblem} from './pr-data.js'
-export {normalizeRepository, sameRepository} from '../../repositories.js'
+export {sameRepository} from '../../repositories.js'
 
 export function checkPreviewApplicationSet(input: PreviewInput): PreviewFinding[] {
   const {yaml: y, root} = input

@@ -41,11 +41,6 @@ export function templateExpressions(text: string): TemplateExpression[] {
   }
 }
 
-/** True when the string holds at least one template expression. */
-export function isTemplatedValue(text: string): boolean {
-  return templateExpressions(text).length > 0
-}
-
 /** The `}}` that closes an expression opened before `from`; string literals inside may contain braces. */
 function closingBraces(text: string, from: number): number {
   for (let i = from; i < text.length; i++) {
