@@ -1,6 +1,6 @@
 /**
  * Closed sets of values a team chooses from, declared once: flag options, config types, help text and the JSON
- * schemas are checked against these (test/core/closed-sets.test.ts). A new builder is its class plus one name here.
+ * schemas are checked against these (test/core/closed-sets.unit.test.ts). A new builder is its class plus one name here.
  */
 
 /** Image builders `publish` drives (src/effects/builders/). */

@@ -17,7 +17,7 @@ export interface ToolEntry {
   omit?: readonly string[]
   /**
    * Closed sets the command checks itself (so its flag has no oclif `options`), offered as enums: where the result
-   * schemas already list them (`file#pointer`; test/core/closed-sets.test.ts keeps those equal to the code), so no
+   * schemas already list them (`file#pointer`; test/core/closed-sets.unit.test.ts keeps those equal to the code), so no
    * command module is loaded to list the tools.
    */
   enums?: Readonly<Record<string, string>>

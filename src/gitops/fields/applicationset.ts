@@ -196,7 +196,7 @@ function pullRequestFilters(): Rules {
  * request's repository (--repository, or the event's): gitops preview drops the PR from another repository's.
  */
 function pullRequestRepository(at: string, note: string): Rules {
-  const REPO = 'gitops/pull-request-repository.test.ts'
+  const REPO = 'gitops/pull-request-repository.unit.test.ts'
   const PREVIEW = 'gitops/gitops-preview.test.ts'
   const rows: Record<string, [string, string[]]> = {
     'github owner and repo: its repository on github.com, whatever the case or a clone URL': [

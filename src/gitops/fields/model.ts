@@ -4,7 +4,7 @@
  * the object is render-unavailable when it sets the field, unless `check` is false because the wrong case cannot be
  * told from the field's value), `untested` (read and rendered, no test proves it yet) or `not-rendering` (sync,
  * health, retries, auth: nothing of what is rendered). docs/gitops-fields.md is generated from it
- * (scripts/gitops-fields.ts); test/gitops/field-table.test.ts holds it to the CRDs.
+ * (scripts/gitops-fields.ts); test/gitops/field-table.unit.test.ts holds it to the CRDs.
  */
 export type FieldClass = 'exact' | 'unsupported' | 'untested' | 'not-rendering'
 

@@ -1,7 +1,7 @@
 /**
  * The secrets check's provider rules: one row per token format, written from the provider's documented format
  * (prefix, length, alphabet). Adding a provider is adding a row to the file of its kind (below), its examples to
- * test/verify/secrets-rules.test.ts and its id to docs/commands/verify.md's rule table.
+ * test/verify/secrets-rules.unit.test.ts and its id to docs/commands/verify.md's rule table.
  *
  * - `keywords`: lower-case literals one of which every match contains; the scanner's one prefilter
  *   (./scan.ts) runs a rule only on a text holding one of them.

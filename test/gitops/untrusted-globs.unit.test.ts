@@ -1,6 +1,6 @@
 /**
  * What a pull request writes into globs (values files, ameide.yaml's zones) is matched without backtracking. (How a
- * revision is held — in memory, never on the host's disk — is test/core/memory-fs.test.ts.)
+ * revision is held — in memory, never on the host's disk — is test/core/memory-fs.unit.test.ts.)
  */
 import {describe, expect, it} from 'vitest'
 
