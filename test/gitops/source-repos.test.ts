@@ -149,6 +149,23 @@ describe('gitops diff --source-repo', () => {
     expect(result.failures.filter((f) => f.revision === 'base')).toEqual([])
   })
 
+  it('leaves a chart of a mapped repository render-unavailable, said', async () => {
+    const values = await valuesRepo()
+    const chartThere = application('main').replace(
+      `repoURL: ${ORIGIN}\n      path: charts/web`,
+      `repoURL: ${VALUES_URL}\n      path: envs`,
+    )
+    const repo = await gitopsRepo({'argocd/web.yaml': chartThere})
+    const {result} = await diffJson<Result>(repo, env, ['--head', 'HEAD', '--source-repo', `${VALUES_URL}=${values}`])
+    const head = result.failures.filter((f) => f.revision === 'head' && f.application === 'web')
+    expect(head.map((f) => [f.rule, f.message])).toEqual([
+      [
+        'render-unavailable',
+        `Application web: source ${VALUES_URL} is not this repository: it is mapped to a local clone (--source-repo), whose $values refs are read; a chart or folder of another repository (envs) is not rendered yet.`,
+      ],
+    ])
+  })
+
   it('refuses a malformed --source-repo, or a path that is no git repository, with INVALID_SOURCE_REPO (exit 2)', async () => {
     const repo = await gitopsRepo({'argocd/web.yaml': application('v2')})
     const notGit = await makeTempDir('ameide-not-git-')

@@ -250,7 +250,7 @@ function otherRepositorySource(
     mapped && 'problem' in mapped
       ? `${mapped.problem}, so ${p} there is not rendered.`
       : mapped
-        ? `a ${p} there is read only as a $values ref; a chart or folder of another repository is not rendered yet.`
+        ? `it is mapped to a local clone (--source-repo), whose $values refs are read; a chart or folder of another repository (${p}) is not rendered yet.`
         : `the gate does not fetch other repositories, so ${p} there is not rendered (${unmappedFix(repoURL)}).`
   r.unavailable(
     [...at, 'repoURL'],
