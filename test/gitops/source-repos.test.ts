@@ -177,6 +177,30 @@ describe('gitops diff --source-repo', () => {
   })
 })
 
+describe('gitops verify --render --source-repo', () => {
+  type Verify = {
+    render: {deployables: Array<{application?: string; status: string; objects: number}>}
+    findings: Array<{rule: string; application?: string; message: string}>
+  }
+  const verify = async (repo: string, args: string[]) => {
+    const run = await runCli(['gitops', 'verify', '--render', '--json', ...args], {cwd: repo, env})
+    return run.json<Verify>()
+  }
+
+  it('renders the checkout with the mapped values; unmapped, the flag is named', async () => {
+    const values = await valuesRepo()
+    const repo = await gitopsRepo({'argocd/web.yaml': application('v2')})
+    const mapped = await verify(repo, ['--source-repo', `${VALUES_URL}=${values}`])
+    expect(mapped.render.deployables.map((d) => [d.application, d.status, d.objects])).toEqual([['web', 'rendered', 1]])
+    expect(mapped.findings.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+    const unmapped = await verify(repo, [])
+    const said = unmapped.findings.filter((f) => f.rule === 'render-unavailable' && f.application === 'web')
+    expect(said.map((f) => f.message)).toEqual([
+      `Application web: value file $values/envs/prod.yaml comes from ${VALUES_URL}, not this repository: the gate does not fetch it; map a local checkout of it with --source-repo ${VALUES_URL}=<path> (or gitopsPolicy.sourceRepositories).`,
+    ])
+  })
+})
+
 describe('source repository URLs', () => {
   it('match as Argo CD compares them: .git, a trailing slash, case, scp-style and ssh URLs', () => {
     const sources = new SourceRepositories([{url: 'https://github.com/Acme/Charts.git', path: '/x', from: 'flag'}])
