@@ -201,6 +201,26 @@ describe('gitops verify --render --source-repo', () => {
   })
 })
 
+describe('gitopsPolicy.sourceRepositories on an untrusted checkout', () => {
+  it('is ignored by verify --render --untrusted (its own base), read otherwise', async () => {
+    const values = await valuesRepo()
+    const config = `gitopsPolicy:\n  sourceRepositories:\n    ${VALUES_URL}: ${JSON.stringify(values)}\n`
+    const repo = await gitopsRepo({'argocd/web.yaml': application('v2'), 'ameide.yaml': config})
+    const status = async (args: string[]) => {
+      const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json', ...args], {cwd: repo, env})
+      const doc = run.json<{
+        render: {deployables: Array<{application?: string; status: string}>}
+        findings: Array<{rule: string; application?: string}>
+      }>()
+      const said = doc.findings.filter((f) => f.rule === 'render-unavailable').map((f) => [f.application, f.rule])
+      return [...doc.render.deployables.map((d) => [d.application, d.status]), ...said]
+    }
+    expect(await status([])).toEqual([['web', 'rendered']])
+    expect(await status(['--untrusted'])).toEqual([['web', 'render-unavailable']])
+    expect(await status(['--untrusted', '--source-repo', `${VALUES_URL}=${values}`])).toEqual([['web', 'rendered']])
+  })
+})
+
 describe('source repository URLs', () => {
   it('match as Argo CD compares them: .git, a trailing slash, case, scp-style and ssh URLs', () => {
     const sources = new SourceRepositories([{url: 'https://github.com/Acme/Charts.git', path: '/x', from: 'flag'}])

@@ -38,9 +38,9 @@ export async function renderFindings(
   let sources: SourceRepositories | undefined
   try {
     const {SourceRepositories, sourceRepoEntries} = await import('../source-repos.js')
-    sources = new SourceRepositories(
-      sourceRepoEntries(render.sourceRepos ?? [], input.policy.sourceRepositories, input.root),
-    )
+    // An untrusted checkout is its own base: its ameide.yaml names no clone to read (the flag's mappings stand).
+    const configured = render.untrusted === true ? undefined : input.policy.sourceRepositories
+    sources = new SourceRepositories(sourceRepoEntries(render.sourceRepos ?? [], configured, input.root))
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
