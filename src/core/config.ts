@@ -64,6 +64,8 @@ export interface GitopsPolicy {
   diff: {maskKinds: string[]; ignore?: DiffIgnoreRule[]; foldChartMetadata?: boolean}
   /** Charts of chart repositories (src/gitops/charts): fetched only from what the base revision declares. */
   charts: GitopsChartsPolicy
+  /** Other repositories' URLs → local checkouts (src/gitops/source-repos.ts); `--source-repo` wins. */
+  sourceRepositories?: Record<string, string>
 }
 
 export interface GitopsChartsPolicy {

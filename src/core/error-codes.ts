@@ -77,6 +77,7 @@ export const ERROR_CODES = {
   INVALID_SHA: {exit: 2, summary: '--sha is not 40 lowercase hex characters'},
   INVALID_SHARD: {exit: 2, summary: '--shard is not I/N with 1 ≤ I ≤ N ≤ 256, or --max-shards is out of range'},
   INVALID_SIGSTORE_SETTING: {exit: 2, summary: 'a Sigstore URL is not http(s), carries credentials, or a setting is empty'},
+  INVALID_SOURCE_REPO: {exit: 2, summary: '--source-repo is not URL=PATH, or its PATH is not a git repository'},
   INVALID_TOOLS: {exit: 2, summary: 'mcp: --tools names a tool the server does not offer'},
   INVALID_USAGE: {exit: 2, summary: 'a flag is unknown, missing or combined wrongly'},
   INVALID_VERSION: {exit: 2, summary: '--version does not match ^v[0-9]+$'},

@@ -84,6 +84,11 @@ export interface ChartRepositoryOptions {
   insecureHosts: readonly string[]
   /** Registry credentials, already narrowed to the hosts the caller allows. */
   credentials: CredentialLookup
+  /**
+   * The `Authorization` of a chart repository's request over HTTP(S) (the user's Helm repository credentials,
+   * ./helm-repositories.ts): for its own origin only; a redirect to another origin is sent none.
+   */
+  basicAuth?: (url: URL) => string | undefined
   retryPolicy?: RetryPolicy
 }
 
@@ -156,7 +161,9 @@ export class ChartRepository {
     try {
       const res = await withRetry(
         async () => {
-          const r = await this.exchange('GET', url, {}, this.options.limits.timeoutMs, maxBytes)
+          const auth = this.options.basicAuth?.(new URL(url))
+          const headers: Record<string, string> = auth ? {authorization: auth} : {}
+          const r = await this.exchange('GET', url, headers, this.options.limits.timeoutMs, maxBytes)
           if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`HTTP ${r.status}`), {transient: true})
           return r
         },

@@ -1,4 +1,4 @@
-import {execFile, spawn} from 'node:child_process'
+import {execFile, spawn, spawnSync} from 'node:child_process'
 import {lstatSync, readFileSync, realpathSync, statSync, type Stats} from 'node:fs'
 import path from 'node:path'
 
@@ -97,6 +97,34 @@ export async function gitRemoteUrl(cwd: string, name = 'origin'): Promise<string
 
 const NO_HOME = '/dev/null'
 
+/** The flags and environment of git reading a revision (see gitRevisionRead). */
+function revisionReadSettings(): {safe: string[]; env: NodeJS.ProcessEnv} {
+  const safe = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'safe.directory=*']
+  // No HOME to read: git takes a configuration under /dev/null (not a folder) as absent, and writes nothing here.
+  const env = {
+    ...allowListedEnv(NO_HOME),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+  }
+  return {safe, env}
+}
+
+/**
+ * gitRevisionRead, synchronous: a repository mapped with --source-repo is read when a source first names it, while
+ * the deployables are read (synchronously). Never throws.
+ */
+export function gitRevisionReadSync(
+  cwd: string,
+  args: string[],
+  input?: string,
+): {ok: boolean; stdout: Buffer; stderr: string} {
+  const {safe, env} = revisionReadSettings()
+  const r = spawnSync('git', [...safe, ...args], {cwd, env, input: input ?? '', maxBuffer: 2 ** 31 - 1})
+  if (r.error) return {ok: false, stdout: Buffer.alloc(0), stderr: r.error.message}
+  return {ok: r.status === 0, stdout: r.stdout, stderr: r.stderr.toString('utf8')}
+}
+
 /**
  * Git reading an untrusted revision (`git ls-tree`, `git cat-file --batch`, `git ls-files`): no fsmonitor, no hooks,
  * no system or user configuration, an allow-listed environment (./isolated-env.ts) whose HOME is no folder: no
@@ -107,14 +135,7 @@ export async function gitRevisionRead(
   args: string[],
   input?: string,
 ): Promise<{ok: boolean; stdout: Buffer; stderr: string}> {
-  const safe = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'safe.directory=*']
-  // No HOME to read: git takes a configuration under /dev/null (not a folder) as absent, and writes nothing here.
-  const env = {
-    ...allowListedEnv(NO_HOME),
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
-  }
+  const {safe, env} = revisionReadSettings()
   return new Promise((resolve) => {
     const child = spawn('git', [...safe, ...args], {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []

@@ -44,3 +44,16 @@ export const SCM_PROVIDER_FLAGS = {
     dependsOn: ['scm-provider'],
   }),
 }
+
+/**
+ * `--source-repo URL=PATH` (repeatable): another repository an Application's sources name, read from a local clone
+ * (src/gitops/source-repos.ts). Parsed by parseSourceRepoFlags (INVALID_SOURCE_REPO when malformed).
+ */
+export const SOURCE_REPO_FLAG = {
+  'source-repo': Flags.string({
+    description:
+      "Read the repository URL from the local clone PATH (repeatable): a multi-source Application's $values ref there renders, read at the source's targetRevision (a branch, tag or commit resolved in that clone; HEAD by default) from git objects, its links confined as the checkout's. URLs match as Argo CD compares them (.git, a trailing /, case, git@host:org/repo = https://host/org/repo). Wins over gitopsPolicy.sourceRepositories in ameide.yaml. Default: another repository is render-unavailable.",
+    multiple: true,
+    helpValue: 'URL=PATH',
+  }),
+}

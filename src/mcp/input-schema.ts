@@ -34,6 +34,8 @@ export interface ArgumentFlag {
   allowNo: boolean
   /** A file or directory (helpValue FILE / DIR, an argument the catalogue names): resolved against `root` and confined to the roots. */
   path: boolean
+  /** `URL=PATH` (helpValue ending `=PATH`, e.g. --source-repo): the part after the first `=` is a path, confined alike. */
+  pathAfterEquals?: boolean
   /** A positional argument (`flag` is its name): its values go last, after `--`. */
   positional?: boolean
 }
@@ -103,6 +105,7 @@ export function deriveInput(
       kind,
       allowNo: flag.allowNo === true,
       path: flag.helpValue === 'FILE' || flag.helpValue === 'DIR',
+      ...(flag.helpValue?.endsWith('=PATH') ? {pathAfterEquals: true} : {}),
     }
   }
   addPositionals(command, entry, {properties, required, args})

@@ -119,7 +119,7 @@ async function callTool(
   if (tool.entry.paged && kept !== undefined) return keptResult(tool, args, kept, run.results)
   const place = confine(roots, typeof args.root === 'string' ? args.root : undefined, pathArguments(tool, args))
   if (place instanceof AmeideError) return errorResult(toErrorDocument(place))
-  const argv = toArgv(tool.input, withPaths(args, place.paths), place.root)
+  const argv = toArgv(tool.input, withPaths(tool, args, place.paths), place.root)
   // A root that is no directory is the command's to report (REPO_ROOT_NOT_FOUND); it then runs from the first root.
   const cwd = statSync(place.root, {throwIfNoEntry: false})?.isDirectory() ? place.root : roots[0]
   const ran = await run.runner.run(tool.entry.id, argv, {...run, cwd}, RENDERING_TOOLS.has(tool.entry.id))
@@ -178,18 +178,35 @@ function pagedResult(
 function pathArguments(tool: Tool, args: Record<string, unknown>): Record<string, string> {
   const paths: Record<string, string> = {}
   for (const [name, value] of Object.entries(args)) {
-    if (tool.input.arguments[name]?.path !== true) continue
+    const arg = tool.input.arguments[name]
+    if (arg?.pathAfterEquals === true) {
+      // `URL=PATH`: the path after the first `=` (a value without one is the command's to refuse).
+      const values = Array.isArray(value) ? value.map(String) : [String(value)]
+      values.forEach((v, i) => {
+        if (v.indexOf('=') > 0) paths[`${name}[${i}]`] = v.slice(v.indexOf('=') + 1)
+      })
+      continue
+    }
+    if (arg?.path !== true) continue
     if (typeof value === 'string') paths[name] = value
     else if (Array.isArray(value)) value.forEach((v, i) => (paths[`${name}[${i}]`] = String(v)))
   }
   return paths
 }
 
+/** A `URL=PATH` value with its path replaced by the confined one. */
+const withPathAfterEquals = (v: unknown, confined: string | undefined): unknown =>
+  confined === undefined ? v : `${String(v).slice(0, String(v).indexOf('=') + 1)}${confined}`
+
 /** The arguments with each path replaced by its confined real path (pathArguments' names). */
-function withPaths(args: Record<string, unknown>, paths: Record<string, string>): Record<string, unknown> {
+function withPaths(tool: Tool, args: Record<string, unknown>, paths: Record<string, string>): Record<string, unknown> {
   const out = {...args}
   for (const [name, value] of Object.entries(args)) {
-    if (Array.isArray(value)) out[name] = value.map((v: unknown, i) => paths[`${name}[${i}]`] ?? v)
+    if (tool.input.arguments[name]?.pathAfterEquals === true) {
+      const values = Array.isArray(value) ? value : [value]
+      const replaced = values.map((v: unknown, i) => withPathAfterEquals(v, paths[`${name}[${i}]`]))
+      out[name] = Array.isArray(value) ? replaced : replaced[0]
+    } else if (Array.isArray(value)) out[name] = value.map((v: unknown, i) => paths[`${name}[${i}]`] ?? v)
     else if (name in paths) out[name] = paths[name]
   }
   return out

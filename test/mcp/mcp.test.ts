@@ -339,6 +339,17 @@ describe('ameide mcp: roots', () => {
       code: 'ROOT_OUTSIDE_ROOTS',
       message: expect.stringContaining('report'),
     })
+    // so is the clone a `sourceRepo` (--source-repo URL=PATH) maps: the PATH after the `=`
+    for (const sourceRepo of [[`https://github.com/acme/values=${other}`], ['https://github.com/acme/values=../..']]) {
+      const mapped = (await s.client.callTool({
+        name: 'gitops_diff',
+        arguments: {root: repo, sourceRepo},
+      })) as CallToolResult
+      expect(errorOf(mapped).error).toMatchObject({
+        code: 'ROOT_OUTSIDE_ROOTS',
+        message: expect.stringContaining('sourceRepo[0]'),
+      })
+    }
     // inside the roots, the default root is the first root
     const inside = (await s.client.callTool({name: 'gitops_verify', arguments: {root: 'gitops'}})) as CallToolResult
     expect(inside.isError).toBeFalsy()

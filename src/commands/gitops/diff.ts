@@ -6,7 +6,7 @@ import {parseEnvironment} from '../../core/environment.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS, SOURCE_REPO_FLAG} from '../../gitops/flags.js'
 import type {GitopsDiffResult} from '../../gitops/diff/types.js'
 
 export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
@@ -56,6 +56,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     {
       INVALID_ENVIRONMENT: '--env is not an environment name',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
+      INVALID_SOURCE_REPO:
+        '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
       INVALID_API_URL:
         '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
       BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',
@@ -125,6 +127,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     }),
     ...ARGOCD_SERVER_FLAG,
     ...SCM_PROVIDER_FLAGS,
+    ...SOURCE_REPO_FLAG,
   }
 
   protected async execute(): Promise<GitopsDiffResult> {
@@ -135,6 +138,8 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
     const {scmOfFlag} = await import('../../gitops/listings/scm-provider.js')
     const scm = await scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
+    const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
+    const sourceRepos = parseSourceRepoFlags(flags['source-repo'])
     // The policy is the base revision's ameide.yaml (read by diffGitops), never the checkout's: a pull request
     // cannot loosen the policy that reviews it.
     const [{diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] = await Promise.all([
@@ -162,6 +167,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       offline: flags.offline,
       ...(clusters ? {clusters} : {}),
       ...(scm ? {scm} : {}),
+      sourceRepos,
       concurrency: 4,
       onStep: (step) => progress.update(step),
     }).finally(() => progress.stop())

@@ -5,7 +5,7 @@ import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS, SOURCE_REPO_FLAG} from '../../gitops/flags.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
 
@@ -34,6 +34,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
+      INVALID_SOURCE_REPO:
+        '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
       INVALID_API_URL:
         '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
@@ -101,6 +103,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     }),
     ...ARGOCD_SERVER_FLAG,
     ...SCM_PROVIDER_FLAGS,
+    ...SOURCE_REPO_FLAG,
   }
 
   protected async execute(): Promise<PreviewResult> {
@@ -141,10 +144,13 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     const cacheVersion = flags.cache ? this.config.version : undefined
     const renderers = await findRenderers()
     const registry = new RegistryClient({insecureHosts: config.insecureRegistries, timeoutMs: 15_000})
+    const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
+    const sourceRepos = parseSourceRepoFlags(flags['source-repo'])
     const progress = await this.progress()
     progress.start('Generating the preview')
     const result = await previewGitops({
       root,
+      sourceRepos,
       policy: config.gitopsPolicy,
       pullRequest,
       kustomize: renderers.kustomize,

@@ -4,7 +4,7 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS} from '../../gitops/flags.js'
+import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS, SOURCE_REPO_FLAG} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
@@ -44,6 +44,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
+      INVALID_SOURCE_REPO:
+        '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
       INVALID_API_URL:
         '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
       INVALID_USAGE:
@@ -138,6 +140,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     }),
     ...ARGOCD_SERVER_FLAG,
     ...SCM_PROVIDER_FLAGS,
+    ...SOURCE_REPO_FLAG,
   }
 
   protected async execute(): Promise<GitopsVerifyResult> {
@@ -173,6 +176,8 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       root,
       evidencePolicy: config.evidencePolicy,
     })
+    const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
+    const sourceRepos = parseSourceRepoFlags(flags['source-repo'])
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
     const render =
@@ -189,7 +194,13 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       rules,
       evidence,
       cacheVersion: flags.cache ? this.config.version : undefined,
-      render: render && {...render, offline: flags.offline, ...(clusters ? {clusters} : {}), ...(scm ? {scm} : {})},
+      render: render && {
+        ...render,
+        offline: flags.offline,
+        sourceRepos,
+        ...(clusters ? {clusters} : {}),
+        ...(scm ? {scm} : {}),
+      },
     }).finally(() => progress.stop())
     if (flags.sarif !== undefined) {
       const [{writeSarif}, {gitopsSarifInput}] = await Promise.all([

@@ -19,6 +19,7 @@ import type {GitopsChartsPolicy} from '../../core/config.js'
 import * as memory from '../../core/memory-fs/index.js'
 import {ArchiveRefused, extractChart} from '../../effects/chart-archive.js'
 import {ChartFetchError, ChartRepository, OciArtifactError} from '../../effects/chart-repository.js'
+import {helmBasicAuth} from '../../effects/helm-repositories.js'
 import type {HelmResult} from '../../effects/helm.js'
 import {CredentialChain, AuthFileCredentials, defaultCredentialSources} from '../../effects/registry/credentials.js'
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -330,6 +331,7 @@ export class ChartFetcher {
         insecureHosts: this.insecureHosts(),
         // Credentials only for a host the base declared (or ameide.yaml lists).
         credentials: {get: (host) => (allowed.has(host) ? chain.get(host) : Promise.resolve(undefined))},
+        basicAuth: helmBasicAuth(this.options.yaml, env, allowed),
       })
     }
     return this.network

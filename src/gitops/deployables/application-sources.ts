@@ -13,6 +13,7 @@
  * The Helm source itself: ./helm-source.ts. An Application with a Source Hydrator renders its dry source alone, as
  * the hydrator has the repo-server render it (./source-hydrator.ts).
  */
+import type {SourceRef} from './model.js'
 import type {DeployablesContext} from './context.js'
 import {selectDirectory} from './directory.js'
 import {argoKustomize, kustomizeEdits, substituted} from './kustomize-options.js'
@@ -34,6 +35,7 @@ import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
 import {fieldMessage, unsupportedField} from '../fields/check.js'
 import {describePin} from '../revision/pinned.js'
+import {unmappedFix} from '../source-repos.js'
 import {
   ARGOCD_HELM_DEFAULT_KUBE_VERSION,
   DRY_SOURCE_AT,
@@ -105,7 +107,7 @@ interface SourcesRead {
   app: ArgoApplication
   ctx: DeployablesContext
   /** `ref:` sources: `$name/…` value files resolve from the root of that source's repository. */
-  refs: Map<string, {mine: boolean; repoURL: string}>
+  refs: Map<string, SourceRef>
   out: ApplicationDeployables
   /** The environment the Application, its file or its folder names (null when none does). */
   declaredEnv: string | null
@@ -134,11 +136,17 @@ function sourcesOf(app: ArgoApplication): Array<{source: Record<string, unknown>
 function refsOf(
   sources: ReadonlyArray<{source: Record<string, unknown>}>,
   ctx: DeployablesContext,
-): Map<string, {mine: boolean; repoURL: string}> {
-  const refs = new Map<string, {mine: boolean; repoURL: string}>()
+): Map<string, SourceRef> {
+  const refs = new Map<string, SourceRef>()
   for (const {source} of sources) {
     const ref = str(source.ref)
-    if (ref) refs.set(ref, {mine: ctx.isThisRepository(str(source.repoURL) ?? ''), repoURL: str(source.repoURL) ?? ''})
+    if (!ref) continue
+    const repoURL = str(source.repoURL) ?? ''
+    const mine = ctx.isThisRepository(repoURL)
+    // Another repository mapped to a local checkout (--source-repo): read at the revision Argo CD would use.
+    const mapped = mine ? undefined : ctx.sourceRepository?.(repoURL, str(source.targetRevision))
+    const targetRevision = str(source.targetRevision)
+    refs.set(ref, {mine, repoURL, ...(targetRevision ? {targetRevision} : {}), ...(mapped ? {mapped} : {})})
   }
   return refs
 }
@@ -186,13 +194,7 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
       const message = `source ${repoURL || '(no repoURL)'} may be this repository, which has no origin remote and no URL in gitopsPolicy.preview.repositories: ${p} is not rendered (${fix}).`
       return unavailable([...at, 'repoURL'], message, 'unavailable')
     }
-    unavailable(
-      [...at, 'repoURL'],
-      `source ${repoURL || '(no repoURL)'} is not this repository: the gate does not fetch other repositories, so ${p} there is not rendered.`,
-      'unavailable',
-      inputs,
-    )
-    return
+    return otherRepositorySource(r, written, at, p, inputs)
   }
   // A source pinned to another revision of this repository deploys that revision, not the one under review.
   const pin = r.hydrated ? undefined : ctx.pinned?.(str(written.targetRevision))
@@ -232,6 +234,30 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
     d.layers.push(...merged.files.map((f) => overrideLayer(f, ctx)))
     r.out.helm.push(d)
   }
+}
+
+/** A `path` source of another repository: not fetched, so unavailable, the mapping (or why it could not be read) named. */
+function otherRepositorySource(
+  r: SourcesRead,
+  written: Record<string, unknown>,
+  at: SpecPath,
+  p: string,
+  inputs: SourceInputs,
+): void {
+  const repoURL = str(written.repoURL) ?? ''
+  const mapped = r.ctx.sourceRepository?.(repoURL, str(written.targetRevision))
+  const why =
+    mapped && 'problem' in mapped
+      ? `${mapped.problem}, so ${p} there is not rendered.`
+      : mapped
+        ? `it is mapped to a local clone (--source-repo), whose $values refs are read; a chart or folder of another repository (${p}) is not rendered yet.`
+        : `the gate does not fetch other repositories, so ${p} there is not rendered (${unmappedFix(repoURL)}).`
+  r.unavailable(
+    [...at, 'repoURL'],
+    `source ${repoURL || '(no repoURL)'} is not this repository: ${why}`,
+    'unavailable',
+    inputs,
+  )
 }
 
 /** A chart of a chart repository: a Helm deployable over the fetched chart, or why it is not fetched. */

@@ -7,6 +7,7 @@ import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout.js'
 import {sameRepository} from '../repositories.js'
+import type {MappedRead, SourceRepositories} from '../source-repos.js'
 import type {RefusedLink} from '../revision/links.js'
 import type {Revision} from '../revision/model.js'
 import type {Pinned} from '../revision/pinned.js'
@@ -31,6 +32,8 @@ export interface DeployablesContext extends ExpansionContext {
   namespaceOf?(file: string): string | undefined
   /** Which revision a same-repository source deploys (undefined: the one under review); absent: the one read. */
   pinned?: Pinned
+  /** Another repository mapped to a local checkout (--source-repo), read at `targetRevision`; undefined: unmapped. */
+  sourceRepository?(url: string, targetRevision: string | undefined): MappedRead | undefined
 }
 
 /** What the checkout says of itself: the files git tracks and the URLs that name this repository. */
@@ -50,6 +53,8 @@ export interface CheckoutIdentity {
    * absent, every source deploys the revision read.
    */
   pinned?: Pinned
+  /** The other repositories mapped to local checkouts (../source-repos.ts). */
+  sources?: SourceRepositories
 }
 
 /** The URLs that name the repository at `root`: its origin (credentials removed) and `listed` (the policy's). */
@@ -64,9 +69,11 @@ export function checkoutOf(
   revision: Pick<Revision, 'tracked' | 'refused' | 'links'> & Partial<Pick<Revision, 'gitlinks'>>,
   repositories: readonly string[],
   pinned?: Pinned,
+  sources?: SourceRepositories,
 ): CheckoutIdentity {
   return {
     ...(pinned ? {pinned} : {}),
+    ...(sources ? {sources} : {}),
     trackedFiles: revision.tracked,
     repositories,
     refused: revision.refused,
@@ -112,6 +119,7 @@ export function makeContext(
     yaml,
     isThisRepository: (url) => checkout.repositories.some((mine) => sameRepository(mine, url)),
     ...(checkout.pinned ? {pinned: checkout.pinned} : {}),
+    ...(checkout.sources ? {sourceRepository: checkout.sources.read.bind(checkout.sources)} : {}),
     named: checkout.repositories.length > 0,
     readText,
     templateEngine: sharedTemplateEngine,

@@ -5,6 +5,7 @@
  * confined to the repository), `values`/`valuesObject`, `parameters` (`forceString` → `--set-string`) and
  * `fileParameters`; its `.argocd-source*.yaml` overrides as value layers.
  */
+import type {SourceRef} from './model.js'
 import path from 'node:path'
 
 import type {DeployablesContext} from './context.js'
@@ -37,7 +38,7 @@ export function helmDeployable(
   source: Record<string, unknown>,
   at: SpecPath,
   dir: string,
-  refs: Map<string, {mine: boolean; repoURL: string}>,
+  refs: Map<string, SourceRef>,
   ctx: DeployablesContext,
   unavailable: (p: SpecPath, message: string, status: Unrenderable['status'], inputs: Unrenderable['inputs']) => void,
   remote?: RemoteChart,
@@ -58,7 +59,10 @@ export function helmDeployable(
   const inputsOf = (): Unrenderable['inputs'] => {
     const reads = helmSourceReads(src)
     if (reads === 'unknown') return 'unknown'
-    return {spec: {source, name: app.name, destination: app.spec.destination ?? null}, reads: [app.file, ...reads]}
+    // The `ref:` sources too: another revision of a values repository is another input.
+    const refsSpec = Object.fromEntries([...refs].map(([k, r]) => [k, [r.repoURL, r.targetRevision ?? null]]))
+    const spec = {source, name: app.name, destination: app.spec.destination ?? null}
+    return {spec: refs.size > 0 ? {...spec, refs: refsSpec} : spec, reads: [app.file, ...reads]}
   }
   const layers: ValueLayer[] = []
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'

@@ -3,6 +3,8 @@
  * from the repository root, `$ref/x` from the root of the `ref:` source (this repository's only); globs expanded
  * lexically; everything confined to the revision (./helm-source.ts reads the rest of the Helm source).
  */
+import type {SourceRef} from './model.js'
+import {unmappedFix, type MappedSource} from '../source-repos.js'
 import path from 'node:path'
 
 import {globMatcher} from '../../core/glob.js'
@@ -20,7 +22,7 @@ export interface HelmSource {
   h: SpecPath
   /** The chart's folder (repo-relative; '' for a fetched chart). */
   dir: string
-  refs: Map<string, {mine: boolean; repoURL: string}>
+  refs: Map<string, SourceRef>
   /** The repo-server's build environment (source-helpers argoEnv). */
   env: Record<string, string>
   ctx: DeployablesContext
@@ -91,24 +93,50 @@ function valueFileEntry(src: HelmSource, entry: string, where: SpecPath): string
   }
   const location = valueFileLocation(src, entry, where)
   if (!location) return undefined
-  const {base, rest} = location
+  const {base, rest, repo} = location
+  // A mapped repository's files are named by their path where it is mounted (absolute), confined to it alike.
+  const tree = repo ?? {files: ctx.files, confined: ctx.confined}
   const joined = path.posix.normalize(path.posix.join(base || '.', rest))
-  const matches = GLOB.test(rest) ? [...ctx.files].filter((f) => globMatcher(joined).test(f)).sort() : [joined]
+  const matches = GLOB.test(rest) ? [...tree.files].filter((f) => globMatcher(joined).test(f)).sort() : [joined]
   if (matches.length === 0 && !ignoreMissing) {
     unavailable(where, `values file glob "${entry}" matched no files.`, 'failed')
     return undefined
   }
   const files: string[] = []
   for (const m of matches) {
-    const file = ctx.confined(m)
+    const file = tree.confined(m)
     if (file === undefined) {
-      unavailable(where, `value file ${entry} resolves outside the revision: it is not read.`, 'refused')
+      const revision = repo ? `the revision of ${repo.url} (${repo.commit.slice(0, 12)})` : 'the revision'
+      unavailable(where, `value file ${entry} resolves outside ${revision}: it is not read.`, 'refused')
       return undefined
     }
-    if (!ctx.files.has(file) && ignoreMissing) continue
-    files.push(file)
+    if (!tree.files.has(file) && ignoreMissing) continue
+    files.push(repo ? `${repo.dir}/${file}` : file)
   }
   return files
+}
+
+/** Where a value file's path starts, and in which repository (`repo`: a mapped one; absent: this revision). */
+interface Location {
+  base: string
+  rest: string
+  repo?: MappedSource
+}
+
+/** A `$ref/x` value file of another repository: in its mapped checkout, or unavailable with the flag named. */
+function mappedLocation(
+  src: HelmSource,
+  r: SourceRef,
+  entry: string,
+  rest: string,
+  where: SpecPath,
+): Location | undefined {
+  if (r.mapped && 'dir' in r.mapped) return {base: '', rest, repo: r.mapped}
+  const why = r.mapped
+    ? `${r.mapped.problem}, so it is not read`
+    : `the gate does not fetch it; ${unmappedFix(r.repoURL)}`
+  src.unavailable(where, `value file ${entry} comes from ${r.repoURL}, not this repository: ${why}.`)
+  return undefined
 }
 
 /**
@@ -116,7 +144,7 @@ function valueFileEntry(src: HelmSource, entry: string, where: SpecPath): string
  * repository root (`/x`) or the chart folder; undefined when it cannot be read (an unknown ref, another repository,
  * a file inside a fetched chart).
  */
-function valueFileLocation(src: HelmSource, entry: string, where: SpecPath): {base: string; rest: string} | undefined {
+function valueFileLocation(src: HelmSource, entry: string, where: SpecPath): Location | undefined {
   const {unavailable, remote} = src
   const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
   if (remote && !ref) {
@@ -132,13 +160,7 @@ function valueFileLocation(src: HelmSource, entry: string, where: SpecPath): {ba
       unavailable(where, `value file ${entry} names the unknown source ref $${ref[1]}.`, 'failed')
       return undefined
     }
-    if (!r.mine) {
-      unavailable(
-        where,
-        `value file ${entry} comes from ${r.repoURL}, not this repository: the gate does not fetch it.`,
-      )
-      return undefined
-    }
+    if (!r.mine) return mappedLocation(src, r, entry, ref[2], where)
     return {base: '', rest: ref[2]}
   }
   if (entry.startsWith('/')) return {base: '', rest: entry.slice(1)}

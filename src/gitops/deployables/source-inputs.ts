@@ -1,4 +1,5 @@
 /** What an Argo CD source is and reads: its type as the repo-server decides it, and the files that are its inputs. */
+import type {SourceRef} from './model.js'
 import path from 'node:path'
 
 import {globMatcher} from '../../core/glob.js'
@@ -38,7 +39,7 @@ export function sourceType(
 /** The repo-relative files a source's `$ref/…` value files and file parameters name in this repository. */
 export function refValueFiles(
   source: Record<string, unknown>,
-  refs: Map<string, {mine: boolean; repoURL: string}>,
+  refs: Map<string, SourceRef>,
   ctx: DeployablesContext,
 ): string[] {
   const helm = isMap(source.helm) ? source.helm : {}

@@ -5,6 +5,7 @@
  * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
  * The snapshots are then compared (./compare.ts). The checkout is only read.
  */
+import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../source-repos.js'
 import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
@@ -67,6 +68,8 @@ export interface GitopsDiffInput {
   scm?: ScmProviderApi
   /** Progress lines (`Rendering base …`). */
   onStep?: (step: string) => void
+  /** `--source-repo`: other repositories mapped to local checkouts (the base's gitopsPolicy.sourceRepositories added). */
+  sourceRepos?: readonly SourceRepoEntry[]
 }
 
 export const DIFF_CACHE = 'gitops-diff'
@@ -79,14 +82,17 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   if (cache.empty) await import('../render/renderers.js').then((r) => r.warmRenderModule())
   const answers = await keptAnswers(input)
   const trees: Revision[] = []
+  let sources: SourceRepositories | undefined
   try {
     input.onStep?.('Reading the deployables of both revisions')
     const [baseRevision, headRevision] = await readBoth(input.root, revisions, trees)
     startTemplateEngineFor([baseRevision, headRevision])
     const settled = await settlePolicy(input, baseRevision, headRevision)
+    const mapped = sourceRepoEntries(input.sourceRepos ?? [], settled.policy.sourceRepositories, input.root)
+    sources = new SourceRepositories(mapped)
     // Remote charts: only from repositories the BASE declares, under the base's policy; one fetcher for both revisions.
     const charts = await chartFetcher(input, baseRevision, settled.policy)
-    const {base, head, layout, policy} = await renderBoth(input, settled, {charts, cache, revisions}, [
+    const {base, head, layout, policy} = await renderBoth(input, settled, {charts, cache, revisions, sources}, [
       baseRevision,
       headRevision,
     ])
@@ -123,7 +129,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     return result
   } finally {
     answers?.close()
-    await Promise.all(trees.map((t) => t.remove()))
+    await Promise.all([...trees.map((t) => t.remove()), sources?.remove()])
   }
 }
 
@@ -197,6 +203,7 @@ async function renderBoth(
     charts: Awaited<ReturnType<typeof chartFetcher>>
     cache: RenderCache
     revisions: {base: DiffRevision; head: DiffRevision}
+    sources: SourceRepositories
   },
   [baseRevision, headRevision]: [Revision, Revision],
 ): Promise<{base: Snapshot; head: Snapshot; layout: DiffLayout | undefined; policy: GitopsPolicy}> {
@@ -212,7 +219,7 @@ async function renderBoth(
   const tree = (r: Revision) => ({
     dir: r.dir,
     files: r.files,
-    checkout: checkoutOf(r, repositories, pinned),
+    checkout: checkoutOf(r, repositories, pinned, shared.sources),
     blobIds: r.blobIds,
   })
   const [baseTree, headTree] = [tree(baseRevision), tree(headRevision)]

@@ -6,7 +6,6 @@
  */
 import {exact, notRendering, unsupported, untested, type Rule, type Rules} from './model.js'
 
-const HELM = 'gitops/render-helm.test.ts'
 const SOURCES = 'gitops/diff-sources.test.ts'
 const JSONNET = 'gitops/render-jsonnet.test.ts'
 const HISTORY = 'gitops/diff-history.test.ts'
@@ -31,7 +30,7 @@ const source: Rules = {
   'spec.source.repoURL': exact(
     REMOTE,
     bump,
-    'this repository or a chart repository; another git repository is render-unavailable, named',
+    "this repository or a chart repository; another git repository is render-unavailable, named with the fix (--source-repo URL=PATH, a local clone of it: its $values refs then render, read at the source's targetRevision)",
   ),
   'spec.source.targetRevision': exact(
     REMOTE,
@@ -40,7 +39,11 @@ const source: Rules = {
   ),
   'spec.source.path': exact(SOURCES, kustomizeBase),
   'spec.source.chart': exact(REMOTE, bump),
-  'spec.source.ref': exact(HELM, refs),
+  'spec.source.ref': exact(
+    'gitops/source-repos.test.ts',
+    'renders a $values ref of a mapped repository at each targetRevision, from its commits',
+    `this repository's (${refs}), or another repository's mapped to a local clone (--source-repo, gitopsPolicy.sourceRepositories): read from git objects at its targetRevision, its links confined; unmapped, render-unavailable, the flag named`,
+  ),
   'spec.source.name': notRendering('a name for the source (UI, CLI), not read by the render'),
   'spec.source.tagPrefix': exact(
     REMOTE,

@@ -4,6 +4,7 @@
  * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
+import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../source-repos.js'
 import {settled} from '../listings/scm-provider.js'
 import {readFile} from '../../core/memory-fs/index.js'
 import path from 'node:path'
@@ -49,6 +50,8 @@ export interface PreviewInput {
   /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
   scm?: ScmProviderApi
   onStep?: (step: string) => void
+  /** `--source-repo`: other repositories mapped to local checkouts (gitopsPolicy.sourceRepositories added). */
+  sourceRepos?: readonly SourceRepoEntry[]
 }
 
 export async function previewGitops(input: PreviewInput): Promise<PreviewResult> {
@@ -57,6 +60,10 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
   // gitopsPolicy.preview.repositories defaults to the checkout's origin, as gitops verify reads it (backlog/520 E).
   const policy =
     input.policy.preview.repositories.length > 0 ? input.policy : withRepositories(input.policy, repositories)
+  // Checked before the revision is read: a mapping that is no git repository fails first.
+  const sources = new SourceRepositories(
+    sourceRepoEntries(input.sourceRepos ?? [], input.policy.sourceRepositories, input.root),
+  )
   const revision = await readRevision(input.root, null, 'preview')
   try {
     const base = {
@@ -64,7 +71,7 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
       files: revision.files,
       layout: makeLayout(input.policy),
       yaml,
-      checkout: checkoutOf(revision, repositories),
+      checkout: checkoutOf(revision, repositories, undefined, sources),
       pullRequest: input.pullRequest,
       ...(input.clusters ? {clusters: input.clusters} : {}),
       ...(input.scm ? {scm: input.scm} : {}),
@@ -97,7 +104,7 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
     for (const f of result.findings) f.message = repoRelative(f.message, revision.dir)
     return result
   } finally {
-    await revision.remove()
+    await Promise.all([revision.remove(), sources.remove()])
   }
 }
 

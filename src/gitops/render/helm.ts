@@ -222,7 +222,8 @@ function request(
   chartDir: string,
   extra: Array<{name: string; value: string}> = [],
 ): HelmTemplateRequest {
-  const abs = (f: string) => path.join(options.root, f)
+  // A value file of another repository mapped with --source-repo is named where that revision is mounted (absolute).
+  const abs = (f: string) => (path.isAbsolute(f) ? f : path.join(options.root, f))
   const fetched = chartDir !== abs(d.chart)
   return {
     chartDir,

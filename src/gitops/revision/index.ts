@@ -17,11 +17,11 @@ import path from 'node:path'
 
 import {failureError} from '../../core/errors.js'
 import {MemoryTree, mount, unmount} from '../../core/memory-fs/index.js'
-import {gitRevisionRead} from '../../effects/git.js'
+import {gitRevisionRead, gitRevisionReadSync} from '../../effects/git.js'
 import {checkLinks} from './links.js'
 import type {Revision} from './model.js'
 
-export {REFUSAL_TEXT} from './links.js'
+export {REFUSAL_TEXT, refusedUnder} from './links.js'
 export type {Revision} from './model.js'
 export {confinedPath, repoRelative} from './paths.js'
 
@@ -52,29 +52,67 @@ export async function readRevision(root: string, commit: string | null, label = 
 
 /** The commit's blobs and links, from git objects. */
 async function fromCommit(root: string, commit: string, label: string): Promise<Entry[]> {
-  const unreadable = (stderr: string) =>
-    failureError(
-      'REVISION_UNREADABLE',
-      `The ${label} revision ${commit.slice(0, 12)} could not be read from git objects: ${stderr.trim() || 'git failed'}`,
-      ['In a shallow or partial clone fetch the revision (git fetch --unshallow), then run again.'],
-    )
   const listed = await gitRevisionRead(root, ['ls-tree', '-r', '-z', '--full-tree', commit])
-  if (!listed.ok) throw unreadable(listed.stderr)
-  const items: Array<{mode: string; oid: string; path: string}> = []
+  if (!listed.ok) throw unreadable(commit, label, listed.stderr)
+  const tree = parseTree(listed.stdout)
+  const oids = [...new Set(tree.items.map((i) => i.oid))]
+  const blobs = oids.length === 0 ? EMPTY : await gitRevisionRead(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
+  if (!blobs.ok) throw unreadable(commit, label, blobs.stderr)
+  return entriesOf(tree, parseBatch(blobs.stdout), commit, label)
+}
+
+/**
+ * A commit of the repository at `root` read as {@link readRevision} reads one, synchronously: a repository mapped
+ * with --source-repo, read when a source first names it. Throws REVISION_UNREADABLE as readRevision does.
+ */
+export function readCommitSync(root: string, commit: string, label: string): Revision {
+  const listed = gitRevisionReadSync(root, ['ls-tree', '-r', '-z', '--full-tree', commit])
+  if (!listed.ok) throw unreadable(commit, label, listed.stderr)
+  const tree = parseTree(listed.stdout)
+  const oids = [...new Set(tree.items.map((i) => i.oid))]
+  const blobs = oids.length === 0 ? EMPTY : gitRevisionReadSync(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
+  if (!blobs.ok) throw unreadable(commit, label, blobs.stderr)
+  const entries = entriesOf(tree, parseBatch(blobs.stdout), commit, label)
+  const treeHeld = new MemoryTree()
+  const value = hold(treeHeld, entries)
+  const dir = mount(treeHeld.freeze(), label)
+  return {...value, dir, commit, remove: () => Promise.resolve(unmount(dir))}
+}
+
+const EMPTY = {ok: true, stdout: Buffer.alloc(0), stderr: ''}
+
+const unreadable = (commit: string, label: string, stderr: string) =>
+  failureError(
+    'REVISION_UNREADABLE',
+    `The ${label} revision ${commit.slice(0, 12)} could not be read from git objects: ${stderr.trim() || 'git failed'}`,
+    ['In a shallow or partial clone fetch the revision (git fetch --unshallow), then run again.'],
+  )
+
+interface Tree {
+  items: Array<{mode: string; oid: string; path: string}>
+  gitlinks: Entry[]
+}
+
+/** `git ls-tree -r -z` output: its blobs, and its gitlinks. */
+function parseTree(stdout: Buffer): Tree {
+  const items: Tree['items'] = []
   const gitlinks: Entry[] = []
-  for (const record of listed.stdout.toString('utf8').split('\0')) {
+  for (const record of stdout.toString('utf8').split('\0')) {
     const m = /^(\d+) (\w+) ([0-9a-f]+)\t(.+)$/s.exec(record)
     if (m && m[2] === 'blob') items.push({mode: m[1], oid: m[3], path: m[4]})
     // A submodule: recorded, never skipped silently (its readers are render-unavailable).
     else if (m && m[2] === 'commit') gitlinks.push({path: m[4], kind: 'gitlink', executable: false, target: m[3]})
   }
-  const blobs = await catFile(root, [...new Set(items.map((i) => i.oid))])
-  if (!blobs.ok) throw unreadable(blobs.stderr)
+  return {items, gitlinks}
+}
+
+/** The tree's entries, each blob's bytes from `objects`. */
+function entriesOf(tree: Tree, objects: Map<string, Buffer>, commit: string, label: string): Entry[] {
   return [
-    ...gitlinks,
-    ...items.map((i): Entry => {
-      const bytes = blobs.objects.get(i.oid)
-      if (bytes === undefined) throw unreadable(`object ${i.oid.slice(0, 12)} is missing`)
+    ...tree.gitlinks,
+    ...tree.items.map((i): Entry => {
+      const bytes = objects.get(i.oid)
+      if (bytes === undefined) throw unreadable(commit, label, `object ${i.oid.slice(0, 12)} is missing`)
       return i.mode === '120000'
         ? {path: i.path, kind: 'link', executable: false, target: bytes.toString('utf8')}
         : {path: i.path, kind: 'file', executable: i.mode === '100755', bytes: () => bytes, oid: i.oid}
@@ -82,17 +120,10 @@ async function fromCommit(root: string, commit: string, label: string): Promise<
   ]
 }
 
-/** `git cat-file --batch` of `oids`: each object's bytes. */
-async function catFile(
-  root: string,
-  oids: string[],
-): Promise<{ok: true; objects: Map<string, Buffer>} | {ok: false; stderr: string}> {
+/** `git cat-file --batch` output: each object's bytes. */
+function parseBatch(out: Buffer): Map<string, Buffer> {
   const objects = new Map<string, Buffer>()
-  if (oids.length === 0) return {ok: true, objects}
-  const r = await gitRevisionRead(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
-  if (!r.ok) return {ok: false, stderr: r.stderr}
   let at = 0
-  const out = r.stdout
   while (at < out.length) {
     const eol = out.indexOf(0x0a, at)
     if (eol < 0) break
@@ -103,7 +134,7 @@ async function catFile(
     objects.set(header[0], out.subarray(at, at + size))
     at += size + 1
   }
-  return {ok: true, objects}
+  return objects
 }
 
 /** The tracked files' working-tree bytes (outside git: the files a walk finds). */

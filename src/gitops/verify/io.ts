@@ -7,6 +7,7 @@ import type {RenderReport} from '../render/gate.js'
 import type {EvidenceRecord, GitopsFinding, RuleId} from '../rules/index.js'
 import type {RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
 import type {EvidenceVerifier} from './examine.js'
+import type {SourceRepoEntry} from '../source-repos.js'
 
 export interface GitopsVerifyInput {
   root: string
@@ -37,6 +38,8 @@ export interface GitopsVerifyInput {
     clusters?: RegisteredClusters
     /** GitHub's API (`--scm-provider github`): the `scmProvider.github` generators ask it. */
     scm?: ScmProviderApi
+    /** `--source-repo`: other repositories mapped to local checkouts (gitopsPolicy.sourceRepositories added). */
+    sourceRepos?: readonly SourceRepoEntry[]
   }
 }
 

@@ -4,6 +4,7 @@ import {makeLayout} from '../layout.js'
 import type {RenderGateResult} from '../render/gate.js'
 import {repoRelative} from '../revision/paths.js'
 import type {GitopsVerifyInput} from './io.js'
+import type {SourceRepositories} from '../source-repos.js'
 
 export async function renderFindings(
   input: GitopsVerifyInput,
@@ -34,7 +35,12 @@ export async function renderFindings(
   // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
   const revision = await readRevision(input.root, null, 'render')
   let answers: KeptAnswers | undefined
+  let sources: SourceRepositories | undefined
   try {
+    const {SourceRepositories, sourceRepoEntries} = await import('../source-repos.js')
+    // An untrusted checkout is its own base: its ameide.yaml names no clone to read (the flag's mappings stand).
+    const configured = render.untrusted === true ? undefined : input.policy.sourceRepositories
+    sources = new SourceRepositories(sourceRepoEntries(render.sourceRepos ?? [], configured, input.root))
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
@@ -62,7 +68,12 @@ export async function renderFindings(
       environments: input.environments,
       kustomize: render.kustomize,
       helm: render.helm,
-      checkout: checkoutOf(revision, await repositoryUrls(input.root, input.policy.preview.repositories)),
+      checkout: checkoutOf(
+        revision,
+        await repositoryUrls(input.root, input.policy.preview.repositories),
+        undefined,
+        sources,
+      ),
       cache,
       charts,
       ...(render.clusters ? {clusters: render.clusters} : {}),
@@ -78,6 +89,6 @@ export async function renderFindings(
     return result
   } finally {
     answers?.close()
-    await revision.remove()
+    await Promise.all([revision.remove(), sources?.remove()])
   }
 }

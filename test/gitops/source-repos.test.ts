@@ -1,0 +1,264 @@
+/**
+ * Sources in other repositories (issue 83 part 4): `--source-repo URL=PATH` and `gitopsPolicy.sourceRepositories` map
+ * a repository URL to a local clone. A multi-source Application whose `$values` ref lives there renders, from that
+ * clone's commit at the source's targetRevision (never its working tree), confined as the revision under review is;
+ * unmapped, it stays render-unavailable with the flag named. Real git repositories, the built CLI.
+ */
+import {symlink} from 'node:fs/promises'
+import path from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+import {diffJson, edit} from '../support/diff-repo.js'
+import {ORIGIN} from '../support/helm-repo.js'
+import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
+import {toolEnv} from '../support/toolchain.js'
+import {SourceRepositories, parseSourceRepoFlags, resolveRef} from '../../src/gitops/source-repos.js'
+
+afterAll(runCleanups)
+
+const VALUES_URL = 'https://github.com/acme/values.git'
+
+type Result = {
+  summary: string
+  deployables: Array<{
+    change: string
+    application?: string
+    objects: Array<{change: string; kind: string; name: string; diff: string}>
+  }>
+  failures: Array<{revision: string; rule: string; application?: string; message: string}>
+}
+
+let env: Record<string, string | undefined>
+beforeAll(() => {
+  env = toolEnv()
+})
+
+const application = (targetRevision: string, valueFile = '$values/envs/prod.yaml') =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata: {name: web}',
+    'spec:',
+    '  destination: {namespace: prod}',
+    '  sources:',
+    `    - repoURL: ${ORIGIN}`,
+    '      path: charts/web',
+    '      helm:',
+    `        valueFiles: [${JSON.stringify(valueFile)}]`,
+    `    - repoURL: ${VALUES_URL}`,
+    `      targetRevision: ${targetRevision}`,
+    '      ref: values',
+    '',
+  ].join('\n')
+
+const chart = {
+  'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+  'charts/web/values.yaml': 'replicas: 1\n',
+  'charts/web/templates/cm.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata:\n  replicas: {{ .Values.replicas | quote }}\n',
+}
+
+/** The values repository: replicas 3 on main, 5 at tag v2; its working tree says 9 (never read). */
+async function valuesRepo(): Promise<string> {
+  const dir = await makeTempDir('ameide-values-repo-')
+  await initGitRepo(dir)
+  await edit(dir, {'envs/prod.yaml': 'replicas: 3\n'})
+  await commitAll(dir, 'three')
+  await git(dir, ['checkout', '-q', '-b', 'release'])
+  await edit(dir, {'envs/prod.yaml': 'replicas: 5\n'})
+  await commitAll(dir, 'five')
+  await git(dir, ['tag', 'v2'])
+  await git(dir, ['checkout', '-q', 'main'])
+  await symlink('/etc/passwd', path.join(dir, 'envs/escape.yaml'))
+  await git(dir, ['add', '-A'])
+  await commitAll(dir, 'a link out')
+  await edit(dir, {'envs/prod.yaml': 'replicas: 9\n'})
+  return dir
+}
+
+/** The GitOps repository: the Application at `main` of the values repository, then a pull request moving it to v2. */
+async function gitopsRepo(change: Record<string, string>): Promise<string> {
+  const dir = await makeTempDir('ameide-gitops-sources-')
+  await initGitRepo(dir)
+  await git(dir, ['remote', 'add', 'origin', ORIGIN])
+  await edit(dir, {...chart, 'argocd/web.yaml': application('main')})
+  await commitAll(dir, 'base')
+  await git(dir, ['checkout', '-q', '-b', 'pr'])
+  await edit(dir, change)
+  await commitAll(dir, 'the change')
+  return dir
+}
+
+describe('gitops diff --source-repo', () => {
+  it('renders a $values ref of a mapped repository at each targetRevision, from its commits', async () => {
+    const values = await valuesRepo()
+    const repo = await gitopsRepo({'argocd/web.yaml': application('v2')})
+    // Spelled as Argo CD users write it elsewhere: an ssh URL, another case, no .git.
+    const mapped = `git@GitHub.com:acme/values=${values}`
+    const {exitCode, result} = await diffJson<Result>(repo, env, ['--head', 'HEAD', '--source-repo', mapped])
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    const web = result.deployables.find((d) => d.application === 'web')!
+    expect(web.objects.map((o) => [o.change, o.kind, o.name])).toEqual([['changed', 'ConfigMap', 'web']])
+    expect(web.objects[0].diff).toContain('-  replicas: "3"')
+    expect(web.objects[0].diff).toContain('+  replicas: "5"')
+    expect(web.objects[0].diff).not.toContain('"9"')
+  })
+
+  it('names the flag as the fix when the repository is not mapped', async () => {
+    const repo = await gitopsRepo({'argocd/web.yaml': application('v2')})
+    const {exitCode, result} = await diffJson<Result>(repo, env, ['--head', 'HEAD'])
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    const messages = result.failures.filter((f) => f.application === 'web').map((f) => f.message)
+    expect(messages.length).toBeGreaterThan(0)
+    for (const m of messages) expect(m).toContain(`--source-repo ${VALUES_URL}=<path>`)
+  })
+
+  it('refuses a link of the mapped repository that leaves it, as the revision refuses its own', async () => {
+    const values = await valuesRepo()
+    const repo = await gitopsRepo({'argocd/web.yaml': application('main', '$values/envs/escape.yaml')})
+    const {exitCode, result} = await diffJson<Result>(repo, env, [
+      '--head',
+      'HEAD',
+      '--source-repo',
+      `${VALUES_URL}=${values}`,
+    ])
+    expect(exitCode).toBe(1)
+    const head = result.failures.filter((f) => f.revision === 'head' && f.application === 'web')
+    expect(head.map((f) => f.rule)).toEqual(['render-refused'])
+    expect(head[0].message).toContain('resolves outside the revision of')
+    expect(JSON.stringify(result)).not.toContain('root:')
+  })
+
+  it('takes the mapping from ameide.yaml, and says when a targetRevision names nothing there', async () => {
+    const values = await valuesRepo()
+    const config = `gitopsPolicy:\n  sourceRepositories:\n    ${VALUES_URL}: ${JSON.stringify(values)}\n`
+    const repo = await gitopsRepo({'argocd/web.yaml': application('no-such-branch')})
+    await git(repo, ['checkout', '-q', 'main'])
+    await edit(repo, {'ameide.yaml': config})
+    await commitAll(repo, 'config')
+    await git(repo, ['checkout', '-q', 'pr'])
+    await git(repo, ['merge', '-q', '--no-edit', 'main'])
+    const {result} = await diffJson<Result>(repo, env, ['--head', 'HEAD', '--base', 'main'])
+    const head = result.failures.filter((f) => f.revision === 'head' && f.application === 'web')
+    expect(head.map((f) => f.message).join('\n')).toContain('"no-such-branch" names no branch, tag or commit')
+    expect(result.failures.filter((f) => f.revision === 'base')).toEqual([])
+  })
+
+  it('leaves a chart of a mapped repository render-unavailable, said', async () => {
+    const values = await valuesRepo()
+    const chartThere = application('main').replace(
+      `repoURL: ${ORIGIN}\n      path: charts/web`,
+      `repoURL: ${VALUES_URL}\n      path: envs`,
+    )
+    const repo = await gitopsRepo({'argocd/web.yaml': chartThere})
+    const {result} = await diffJson<Result>(repo, env, ['--head', 'HEAD', '--source-repo', `${VALUES_URL}=${values}`])
+    const head = result.failures.filter((f) => f.revision === 'head' && f.application === 'web')
+    expect(head.map((f) => [f.rule, f.message])).toEqual([
+      [
+        'render-unavailable',
+        `Application web: source ${VALUES_URL} is not this repository: it is mapped to a local clone (--source-repo), whose $values refs are read; a chart or folder of another repository (envs) is not rendered yet.`,
+      ],
+    ])
+  })
+
+  it('refuses a malformed --source-repo, or a path that is no git repository, with INVALID_SOURCE_REPO (exit 2)', async () => {
+    const repo = await gitopsRepo({'argocd/web.yaml': application('v2')})
+    const notGit = await makeTempDir('ameide-not-git-')
+    for (const value of ['no-equals-sign', `${VALUES_URL}=`, `${VALUES_URL}=${notGit}`]) {
+      const run = await runCli(['gitops', 'diff', '--json', '--head', 'HEAD', '--source-repo', value], {cwd: repo, env})
+      expect(run.exitCode).toBe(2)
+      expect(run.json<{error: {code: string}}>().error.code).toBe('INVALID_SOURCE_REPO')
+    }
+  })
+})
+
+describe('gitops verify --render --source-repo', () => {
+  type Verify = {
+    render: {deployables: Array<{application?: string; status: string; objects: number}>}
+    findings: Array<{rule: string; application?: string; message: string}>
+  }
+  const verify = async (repo: string, args: string[]) => {
+    const run = await runCli(['gitops', 'verify', '--render', '--json', ...args], {cwd: repo, env})
+    return run.json<Verify>()
+  }
+
+  it('renders the checkout with the mapped values; unmapped, the flag is named', async () => {
+    const values = await valuesRepo()
+    const repo = await gitopsRepo({'argocd/web.yaml': application('v2')})
+    const mapped = await verify(repo, ['--source-repo', `${VALUES_URL}=${values}`])
+    expect(mapped.render.deployables.map((d) => [d.application, d.status, d.objects])).toEqual([['web', 'rendered', 1]])
+    expect(mapped.findings.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+    const unmapped = await verify(repo, [])
+    const said = unmapped.findings.filter((f) => f.rule === 'render-unavailable' && f.application === 'web')
+    expect(said.map((f) => f.message)).toEqual([
+      `Application web: value file $values/envs/prod.yaml comes from ${VALUES_URL}, not this repository: the gate does not fetch it; map a local checkout of it with --source-repo ${VALUES_URL}=<path> (or gitopsPolicy.sourceRepositories).`,
+    ])
+  })
+})
+
+describe('gitopsPolicy.sourceRepositories on an untrusted checkout', () => {
+  it('is ignored by verify --render --untrusted (its own base), read otherwise', async () => {
+    const values = await valuesRepo()
+    const config = `gitopsPolicy:\n  sourceRepositories:\n    ${VALUES_URL}: ${JSON.stringify(values)}\n`
+    const repo = await gitopsRepo({'argocd/web.yaml': application('v2'), 'ameide.yaml': config})
+    const status = async (args: string[]) => {
+      const run = await runCli(['gitops', 'verify', '--render', '--no-cache', '--json', ...args], {cwd: repo, env})
+      const doc = run.json<{
+        render: {deployables: Array<{application?: string; status: string}>}
+        findings: Array<{rule: string; application?: string}>
+      }>()
+      const said = doc.findings.filter((f) => f.rule === 'render-unavailable').map((f) => [f.application, f.rule])
+      return [...doc.render.deployables.map((d) => [d.application, d.status]), ...said]
+    }
+    expect(await status([])).toEqual([['web', 'rendered']])
+    expect(await status(['--untrusted'])).toEqual([['web', 'render-unavailable']])
+    expect(await status(['--untrusted', '--source-repo', `${VALUES_URL}=${values}`])).toEqual([['web', 'rendered']])
+  })
+})
+
+describe('source repository URLs', () => {
+  it('match as Argo CD compares them: .git, a trailing slash, case, scp-style and ssh URLs', () => {
+    const sources = new SourceRepositories([{url: 'https://github.com/Acme/Charts.git', path: '/x', from: 'flag'}])
+    for (const same of [
+      'https://github.com/acme/charts',
+      'https://GITHUB.com/acme/charts/',
+      'https://github.com/acme/charts.git/',
+      'git@github.com:acme/charts.git',
+      'ssh://git@github.com/acme/charts',
+      'ssh://git@github.com:22/acme/charts.git',
+    ])
+      expect(sources.entryOf(same)?.path, same).toBe('/x')
+    for (const other of [
+      'https://github.com/acme/charts2',
+      'https://gitlab.com/acme/charts',
+      'https://github.com/acme',
+      '',
+    ])
+      expect(sources.entryOf(other), other).toBeUndefined()
+  })
+
+  it('parses URL=PATH at the first =, paths from the current directory', () => {
+    expect(parseSourceRepoFlags(['https://h/o/r=../x'], '/work/a')).toEqual([
+      {url: 'https://h/o/r', path: '/work/x', from: 'flag'},
+    ])
+  })
+
+  it('resolves a targetRevision as a branch, a tag, a commit or HEAD; nothing for an option-like ref', async () => {
+    const values = await valuesRepo()
+    const head = (await git(values, ['rev-parse', 'HEAD'])).trim()
+    const tag = (await git(values, ['rev-parse', 'v2^{commit}'])).trim()
+    expect(resolveRef(values, '')).toBe(head)
+    expect(resolveRef(values, 'HEAD')).toBe(head)
+    expect(resolveRef(values, 'main')).toBe(head)
+    expect(resolveRef(values, 'v2')).toBe(tag)
+    expect(resolveRef(values, 'refs/tags/v2')).toBe(tag)
+    expect(resolveRef(values, tag.slice(0, 12))).toBe(tag)
+    expect(resolveRef(values, '--output=/tmp/x')).toBeUndefined()
+    expect(resolveRef(values, 'nope')).toBeUndefined()
+  })
+})
