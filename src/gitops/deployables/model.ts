@@ -3,7 +3,6 @@
  * `helm template` request (repo-relative paths) and the value layers it merges, lowest precedence first, each leaf
  * with the line that wrote it (what a finding points at).
  */
-import type {MappedRead} from '../source-repos.js'
 import type {JsonnetSource} from './jsonnet-source.js'
 import type {FluxPostRender} from '../../effects/helm.js'
 import type {ArgoKustomize} from './kustomize-options.js'
@@ -256,14 +255,4 @@ export function mergeValues(base: unknown, over: unknown): unknown {
   return out
 }
 
-/**
- * A `ref:` source of an Application: whether it is this repository, its URL, and — another repository mapped to a
- * local checkout (--source-repo) — that checkout read at its targetRevision, or why it could not be.
- */
-export interface SourceRef {
-  mine: boolean
-  repoURL: string
-  /** Its targetRevision: what a `$ref/…` file of it reads changes with it. */
-  targetRevision?: string
-  mapped?: MappedRead
-}
+export type {SourceRef} from './source-inputs.js'

@@ -1,11 +1,23 @@
 /** What an Argo CD source is and reads: its type as the repo-server decides it, and the files that are its inputs. */
-import type {SourceRef} from './model.js'
 import path from 'node:path'
 
 import {globMatcher} from '../../core/glob.js'
 import type {DeployablesContext} from './context.js'
 import {linedDocuments} from './yaml-lines.js'
 import {clean, GLOB, isMap} from './source-helpers.js'
+import type {MappedRead} from '../source-repos.js'
+
+/**
+ * A `ref:` source of an Application: whether it is this repository, its URL, and — another repository mapped to a
+ * local checkout (--source-repo) — that checkout read at its targetRevision, or why it could not be.
+ */
+export interface SourceRef {
+  mine: boolean
+  repoURL: string
+  /** Its targetRevision: what a `$ref/…` file of it reads changes with it. */
+  targetRevision?: string
+  mapped?: MappedRead
+}
 
 export const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 

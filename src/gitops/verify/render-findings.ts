@@ -25,11 +25,6 @@ export async function renderFindings(
     import('../deployables/context.js'),
     import('../revision/index.js'),
   ])
-  const [{ChartFetcher}, {allowListOf}, {chartCacheDir}] = await Promise.all([
-    import('../charts/fetcher.js'),
-    import('../charts/policy.js'),
-    import('../charts/cache.js'),
-  ])
   requireRenderKubernetesVersion(input.policy)
   const render = input.render!
   // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
@@ -49,17 +44,7 @@ export async function renderFindings(
       const {openKeptAnswers} = await import('../../effects/gotemplate/answers.js')
       answers = openKeptAnswers(input.root, input.cacheVersion)
     }
-    // One revision: the checkout declares the chart repositories it may fetch from (it is its own base).
-    const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
-    const charts = new ChartFetcher({
-      allow: allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
-      policy: chartsPolicy,
-      // An untrusted checkout (--untrusted, a pull request's job) has no base: nothing it names is fetched.
-      offline: render.offline === true || render.untrusted === true,
-      untrusted: render.untrusted === true,
-      ...(opened ? {cacheDir: chartCacheDir(input.root)} : {}),
-      yaml,
-    })
+    const charts = await chartFetcherFor(input, revision, yaml, opened !== undefined)
     const result = await renderGate({
       root: revision.dir,
       files: revision.files,
@@ -91,4 +76,29 @@ export async function renderFindings(
     answers?.close()
     await Promise.all([revision.remove(), sources?.remove()])
   }
+}
+
+/** One revision: the checkout declares the chart repositories it may fetch from (it is its own base). */
+async function chartFetcherFor(
+  input: GitopsVerifyInput,
+  revision: {dir: string; files: readonly string[]},
+  yaml: typeof import('yaml'),
+  cached: boolean,
+) {
+  const [{ChartFetcher}, {allowListOf}, {chartCacheDir}] = await Promise.all([
+    import('../charts/fetcher.js'),
+    import('../charts/policy.js'),
+    import('../charts/cache.js'),
+  ])
+  const render = input.render!
+  const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
+  return new ChartFetcher({
+    allow: allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
+    policy: chartsPolicy,
+    // An untrusted checkout (--untrusted, a pull request's job) has no base: nothing it names is fetched.
+    offline: render.offline === true || render.untrusted === true,
+    untrusted: render.untrusted === true,
+    ...(cached ? {cacheDir: chartCacheDir(input.root)} : {}),
+    yaml,
+  })
 }
