@@ -107,7 +107,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     ...(input.charts ? {charts: input.charts.fetched} : {}),
   })
   const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
-  return {findings: out.findings, report, covered, inputKeys: out.inputKeys, unread}
+  return {findings: out.findings, report, covered, notRendered: out.notRendered, unread}
 }
 
 /** The deployables Argo CD and Flux deploy, and the render plan over them (only the Applications asked for, if any). */
