@@ -187,6 +187,7 @@ async function compareUnit(
       kind: o.kind,
       ...(o.namespace ? {namespace: o.namespace} : {}),
       name: o.name,
+      ...(before?.scopeUnknown || after?.scopeUnknown ? {scope: 'unknown' as const} : {}),
       masked,
       diff: await unifiedDiff(name, textBefore, textAfter, {base: !before, head: !after}),
     })

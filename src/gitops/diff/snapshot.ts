@@ -22,6 +22,8 @@ export interface SnapshotObject {
   namespace?: string
   name: string
   body: Doc
+  /** Its kind's scope is not known offline (src/gitops/render/scope.ts): it was given no namespace. */
+  scopeUnknown?: true
 }
 
 export interface SnapshotUnit {
@@ -188,6 +190,7 @@ function snapshotUnit(u: RenderedUnit): SnapshotUnit {
       ...(o.namespace ? {namespace: o.namespace} : {}),
       name: o.name,
       body: o.body,
+      ...(o.scopeUnknown ? {scopeUnknown: true as const} : {}),
     })
   }
   return {

@@ -21,6 +21,7 @@ import type {AppOfApps} from './app-of-apps.js'
 import type {RenderCache} from './cache.js'
 import type {RenderFindings} from './gate-findings.js'
 import type {NotRendered} from './not-rendered.js'
+import type {CrdScopes} from './crd-scopes.js'
 import type {HelmStatus} from './helm.js'
 import type {Judge, RenderedImage} from './judge.js'
 import type {RenderedObject} from './objects.js'
@@ -169,6 +170,8 @@ export interface GateContext {
   ) => (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
   helm: Helm | undefined
   toolVersions: string
+  /** The scopes the revision's CustomResourceDefinitions declare (./crd-scopes.ts); their digest is in toolVersions. */
+  crds: CrdScopes
   /** The HelmReleases the kustomize roots of the wave built (./gate-releases.ts reads them before the Helm wave). */
   builtReleases: Array<{root: RenderRoot; object: RenderedObject}>
 }
