@@ -28,7 +28,7 @@ import {
   str,
   unknownVariables,
 } from './source-helpers.js'
-import {filesUnder, KUSTOMIZATION, refValueFiles, sourceType} from './source-inputs.js'
+import {filesUnder, KUSTOMIZATION, refPins, refValueFiles, sourceType, type SourceRef} from './source-inputs.js'
 import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
@@ -105,7 +105,7 @@ interface SourcesRead {
   app: ArgoApplication
   ctx: DeployablesContext
   /** `ref:` sources: `$name/…` value files resolve from the root of that source's repository. */
-  refs: Map<string, {mine: boolean; repoURL: string}>
+  refs: Map<string, SourceRef>
   out: ApplicationDeployables
   /** The environment the Application, its file or its folder names (null when none does). */
   declaredEnv: string | null
@@ -134,11 +134,15 @@ function sourcesOf(app: ArgoApplication): Array<{source: Record<string, unknown>
 function refsOf(
   sources: ReadonlyArray<{source: Record<string, unknown>}>,
   ctx: DeployablesContext,
-): Map<string, {mine: boolean; repoURL: string}> {
-  const refs = new Map<string, {mine: boolean; repoURL: string}>()
+): Map<string, SourceRef> {
+  const refs = new Map<string, SourceRef>()
   for (const {source} of sources) {
     const ref = str(source.ref)
-    if (ref) refs.set(ref, {mine: ctx.isThisRepository(str(source.repoURL) ?? ''), repoURL: str(source.repoURL) ?? ''})
+    if (!ref) continue
+    const mine = ctx.isThisRepository(str(source.repoURL) ?? '')
+    // Of this repository at another revision than the one under review: its files are that revision's.
+    const pin = mine ? ctx.pinned?.(str(source.targetRevision)) : undefined
+    refs.set(ref, {mine, repoURL: str(source.repoURL) ?? '', ...(pin ? {pin} : {})})
   }
   return refs
 }
@@ -242,8 +246,10 @@ function readRemoteChart(
   remote: NonNullable<ReturnType<typeof remoteChartOf>>,
   inputs: SourceInputs,
 ): void {
-  // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
+  // Its `$ref/…` value files of this revision are inputs: a change to them changes what it deploys; a pinned ref's pin.
   inputs.reads.push(...refValueFiles(written, r.refs, r.ctx))
+  const pins = refPins(r.refs)
+  if (pins.length > 0) inputs.spec = {...(inputs.spec as object), refPins: pins}
   if ('problem' in remote) {
     r.unavailable([...at, 'chart'], remote.problem, 'unavailable', inputs)
     return

@@ -18,7 +18,13 @@ import {
   type ValueLayer,
 } from './model.js'
 import {chartAddress} from './helmrelease-chart.js'
-import {helmSourceReads, resolveValueFiles, substitutedPath, type HelmSource} from './helm-value-files.js'
+import {
+  helmSourceReads,
+  pinnedRefText,
+  resolveValueFiles,
+  substitutedPath,
+  type HelmSource,
+} from './helm-value-files.js'
 import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {
@@ -30,14 +36,14 @@ import {
   str,
   unknownVariables,
 } from './source-helpers.js'
-import {linedValues} from './source-inputs.js'
+import {linedValues, refPins, type SourceRef} from './source-inputs.js'
 
 export function helmDeployable(
   app: ArgoApplication,
   source: Record<string, unknown>,
   at: SpecPath,
   dir: string,
-  refs: Map<string, {mine: boolean; repoURL: string}>,
+  refs: Map<string, SourceRef>,
   ctx: DeployablesContext,
   unavailable: (p: SpecPath, message: string, status: Unrenderable['status'], inputs: Unrenderable['inputs']) => void,
   remote?: RemoteChart,
@@ -58,7 +64,9 @@ export function helmDeployable(
   const inputsOf = (): Unrenderable['inputs'] => {
     const reads = helmSourceReads(src)
     if (reads === 'unknown') return 'unknown'
-    return {spec: {source, name: app.name, destination: app.spec.destination ?? null}, reads: [app.file, ...reads]}
+    const pins = refPins(refs)
+    const spec = {source, name: app.name, destination: app.spec.destination ?? null}
+    return {spec: pins.length > 0 ? {...spec, refPins: pins} : spec, reads: [app.file, ...reads]}
   }
   const layers: ValueLayer[] = []
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
@@ -215,6 +223,14 @@ function fileParameterFlags(src: HelmSource, rawFileParams: unknown[]): HelmDepl
       ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(src.dir, entry)
     if (ref && !refs.get(ref[1])?.mine) {
       unavailable([...h, 'fileParameters', i], `fileParameters ${p.name} reads ${entry}, outside this repository.`)
+      return undefined
+    }
+    const pin = ref ? refs.get(ref[1])?.pin : undefined
+    if (pin) {
+      unavailable(
+        [...h, 'fileParameters', i],
+        `fileParameters ${p.name} reads ${entry}, ${pinnedRefText(ref![1], pin)}`,
+      )
       return undefined
     }
     const file = ctx.confined(rel)
