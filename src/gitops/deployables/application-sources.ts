@@ -13,7 +13,6 @@
  * The Helm source itself: ./helm-source.ts. An Application with a Source Hydrator renders its dry source alone, as
  * the hydrator has the repo-server render it (./source-hydrator.ts).
  */
-import type {SourceRef} from './model.js'
 import type {DeployablesContext} from './context.js'
 import {selectDirectory} from './directory.js'
 import {argoKustomize, kustomizeEdits, substituted} from './kustomize-options.js'
@@ -29,7 +28,7 @@ import {
   str,
   unknownVariables,
 } from './source-helpers.js'
-import {filesUnder, KUSTOMIZATION, refValueFiles, sourceType} from './source-inputs.js'
+import {filesUnder, KUSTOMIZATION, refPins, refValueFiles, sourceType, type SourceRef} from './source-inputs.js'
 import {jsonnetSource} from './jsonnet-source.js'
 import {remoteChartOf} from './remote-chart.js'
 import {helmDeployable, overrideLayer} from './helm-source.js'
@@ -143,10 +142,18 @@ function refsOf(
     if (!ref) continue
     const repoURL = str(source.repoURL) ?? ''
     const mine = ctx.isThisRepository(repoURL)
-    // Another repository mapped to a local checkout (--source-repo): read at the revision Argo CD would use.
-    const mapped = mine ? undefined : ctx.sourceRepository?.(repoURL, str(source.targetRevision))
     const targetRevision = str(source.targetRevision)
-    refs.set(ref, {mine, repoURL, ...(targetRevision ? {targetRevision} : {}), ...(mapped ? {mapped} : {})})
+    // Another repository mapped to a local checkout (--source-repo): read at the revision Argo CD would use.
+    const mapped = mine ? undefined : ctx.sourceRepository?.(repoURL, targetRevision)
+    // Of this repository at another revision than the one under review: its files are that revision's.
+    const pin = mine ? ctx.pinned?.(targetRevision) : undefined
+    refs.set(ref, {
+      mine,
+      repoURL,
+      ...(targetRevision ? {targetRevision} : {}),
+      ...(mapped ? {mapped} : {}),
+      ...(pin ? {pin} : {}),
+    })
   }
   return refs
 }
@@ -268,8 +275,10 @@ function readRemoteChart(
   remote: NonNullable<ReturnType<typeof remoteChartOf>>,
   inputs: SourceInputs,
 ): void {
-  // Its `$ref/…` value files of this repository are inputs: a change to them changes what it deploys.
+  // Its `$ref/…` value files of this revision are inputs: a change to them changes what it deploys; a pinned ref's pin.
   inputs.reads.push(...refValueFiles(written, r.refs, r.ctx))
+  const pins = refPins(r.refs)
+  if (pins.length > 0) inputs.spec = {...(inputs.spec as object), refPins: pins}
   if ('problem' in remote) {
     r.unavailable([...at, 'chart'], remote.problem, 'unavailable', inputs)
     return

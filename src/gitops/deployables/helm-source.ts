@@ -5,7 +5,6 @@
  * confined to the repository), `values`/`valuesObject`, `parameters` (`forceString` → `--set-string`) and
  * `fileParameters`; its `.argocd-source*.yaml` overrides as value layers.
  */
-import type {SourceRef} from './model.js'
 import path from 'node:path'
 
 import type {DeployablesContext} from './context.js'
@@ -19,7 +18,13 @@ import {
   type ValueLayer,
 } from './model.js'
 import {chartAddress} from './helmrelease-chart.js'
-import {helmSourceReads, resolveValueFiles, substitutedPath, type HelmSource} from './helm-value-files.js'
+import {
+  helmSourceReads,
+  pinnedRefText,
+  resolveValueFiles,
+  substitutedPath,
+  type HelmSource,
+} from './helm-value-files.js'
 import {releaseNameProblem} from './release-name.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 import {
@@ -31,7 +36,7 @@ import {
   str,
   unknownVariables,
 } from './source-helpers.js'
-import {linedValues} from './source-inputs.js'
+import {linedValues, refPins, type SourceRef} from './source-inputs.js'
 
 export function helmDeployable(
   app: ArgoApplication,
@@ -61,8 +66,10 @@ export function helmDeployable(
     if (reads === 'unknown') return 'unknown'
     // The `ref:` sources too: another revision of a values repository is another input.
     const refsSpec = Object.fromEntries([...refs].map(([k, r]) => [k, [r.repoURL, r.targetRevision ?? null]]))
+    const pins = refPins(refs)
     const spec = {source, name: app.name, destination: app.spec.destination ?? null}
-    return {spec: refs.size > 0 ? {...spec, refs: refsSpec} : spec, reads: [app.file, ...reads]}
+    const withRefs = refs.size > 0 ? {...spec, refs: refsSpec} : spec
+    return {spec: pins.length > 0 ? {...withRefs, refPins: pins} : withRefs, reads: [app.file, ...reads]}
   }
   const layers: ValueLayer[] = []
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
@@ -219,6 +226,14 @@ function fileParameterFlags(src: HelmSource, rawFileParams: unknown[]): HelmDepl
       ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(src.dir, entry)
     if (ref && !refs.get(ref[1])?.mine) {
       unavailable([...h, 'fileParameters', i], `fileParameters ${p.name} reads ${entry}, outside this repository.`)
+      return undefined
+    }
+    const pin = ref ? refs.get(ref[1])?.pin : undefined
+    if (pin) {
+      unavailable(
+        [...h, 'fileParameters', i],
+        `fileParameters ${p.name} reads ${entry}, ${pinnedRefText(ref![1], pin)}`,
+      )
       return undefined
     }
     const file = ctx.confined(rel)

@@ -3,14 +3,15 @@
  * from the repository root, `$ref/x` from the root of the `ref:` source (this repository's only); globs expanded
  * lexically; everything confined to the revision (./helm-source.ts reads the rest of the Helm source).
  */
-import type {SourceRef} from './model.js'
 import {unmappedFix, type MappedSource} from '../source-repos.js'
 import path from 'node:path'
 
 import {globMatcher} from '../../core/glob.js'
+import {describePin, type Pin} from '../revision/pinned.js'
 import type {DeployablesContext} from './context.js'
 import type {RemoteChart, Unrenderable} from './model.js'
 import {envsubst, GLOB, isMap, unknownVariables} from './source-helpers.js'
+import type {SourceRef} from './source-inputs.js'
 import type {ArgoApplication, SpecPath} from './types.js'
 
 /** An Application's Helm source, with what reading it takes. */
@@ -139,6 +140,10 @@ function mappedLocation(
   return undefined
 }
 
+/** Why a `$ref/…` file of a ref pinned to another revision is not read (the chart is then not rendered). */
+export const pinnedRefText = (ref: string, pin: Pin) =>
+  `comes from source $${ref} of this repository, pinned to ${describePin(pin)}: Argo CD reads it from that revision, not the one under review, so this chart is not rendered.`
+
 /**
  * Where a value file's path starts: the root of the `ref:` source (`$ref/x`, this repository's only), the
  * repository root (`/x`) or the chart folder; undefined when it cannot be read (an unknown ref, another repository,
@@ -161,6 +166,10 @@ function valueFileLocation(src: HelmSource, entry: string, where: SpecPath): Loc
       return undefined
     }
     if (!r.mine) return mappedLocation(src, r, entry, ref[2], where)
+    if (r.pin) {
+      unavailable(where, `value file ${entry} ${pinnedRefText(ref[1], r.pin)}`)
+      return undefined
+    }
     return {base: '', rest: ref[2]}
   }
   if (entry.startsWith('/')) return {base: '', rest: entry.slice(1)}
@@ -195,6 +204,8 @@ export function helmSourceReads(src: HelmSource): string[] | 'unknown' {
       if (ctx.named === false) return 'unknown'
       continue
     }
+    // A pinned ref's files are that revision's, not this one's: its pin is in the spec (refPins).
+    if (r?.pin) continue
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) continue
     // A file parameter is read from this repository whatever the chart (fileParameterFlags); a value file is not
     // from a fetched chart, nor through an unknown ref.

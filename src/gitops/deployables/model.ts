@@ -254,5 +254,3 @@ export function mergeValues(base: unknown, over: unknown): unknown {
   for (const [k, v] of Object.entries(over)) out[k] = isMap(out[k]) && isMap(v) ? mergeValues(out[k], v) : v
   return out
 }
-
-export type {SourceRef} from './source-inputs.js'

@@ -2,22 +2,11 @@
 import path from 'node:path'
 
 import {globMatcher} from '../../core/glob.js'
+import type {Pin} from '../revision/pinned.js'
 import type {DeployablesContext} from './context.js'
 import {linedDocuments} from './yaml-lines.js'
 import {clean, GLOB, isMap} from './source-helpers.js'
 import type {MappedRead} from '../source-repos.js'
-
-/**
- * A `ref:` source of an Application: whether it is this repository, its URL, and — another repository mapped to a
- * local checkout (--source-repo) — that checkout read at its targetRevision, or why it could not be.
- */
-export interface SourceRef {
-  mine: boolean
-  repoURL: string
-  /** Its targetRevision: what a `$ref/…` file of it reads changes with it. */
-  targetRevision?: string
-  mapped?: MappedRead
-}
 
 export const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 
@@ -48,7 +37,26 @@ export function sourceType(
   return {type: 'Directory'}
 }
 
-/** The repo-relative files a source's `$ref/…` value files and file parameters name in this repository. */
+/**
+ * A multi-source Application's `ref:` source: whether it is this repository, its URL, another repository's mapped
+ * checkout (--source-repo), and — of this repository — the revision it is pinned to when that is not the one under
+ * review (its `$ref/…` files are that revision's).
+ */
+export interface SourceRef {
+  mine: boolean
+  repoURL: string
+  /** Its targetRevision: what a `$ref/…` file of it reads changes with it. */
+  targetRevision?: string
+  /** Another repository mapped to a local checkout (--source-repo): that checkout read at its targetRevision. */
+  mapped?: MappedRead
+  pin?: Pin
+}
+
+/** The pinned `ref:` sources of this repository by name: part of what a source reading `$ref/…` files builds from. */
+export const refPins = (refs: ReadonlyMap<string, SourceRef>) =>
+  [...refs].flatMap(([name, r]) => (r.pin ? [{ref: name, pin: r.pin}] : []))
+
+/** The repo-relative files a source's `$ref/…` value files and file parameters name in this revision. */
 export function refValueFiles(
   source: Record<string, unknown>,
   refs: Map<string, SourceRef>,
@@ -61,7 +69,8 @@ export function refValueFiles(
   ]
   return entries.flatMap((e) => {
     const ref = typeof e === 'string' ? /^\$([^/]+)\/(.*)$/.exec(e) : null
-    if (!ref || !refs.get(ref[1])?.mine) return []
+    // A pinned ref's files are another revision's: not this one's inputs (the pin is, in the spec).
+    if (!ref || !refs.get(ref[1])?.mine || refs.get(ref[1])?.pin) return []
     const joined = path.posix.normalize(ref[2])
     return GLOB.test(joined) ? [...ctx.files].filter((f) => globMatcher(joined).test(f)) : [joined]
   })

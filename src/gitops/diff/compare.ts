@@ -10,23 +10,30 @@ import {blindTo, failuresOf, touchedApplications} from './incomplete.js'
 import {pairMoves} from './moves.js'
 import {NoiseTally, noiseReport, onlyNoise, type NoisePolicy} from './noise/index.js'
 import {cmp} from './order.js'
+import type {NotRendered} from '../render/not-rendered.js'
 import type {Snapshot, SnapshotUnit} from './snapshot.js'
 import type {DeployableDiff, DiffFailure, GitopsDiffResult, ObjectDiff} from './types.js'
-import {difference, unknownVerdicts} from './verdict.js'
+import {difference, unknownVerdicts} from './finding-changes.js'
 
 export type Compared = Omit<GitopsDiffResult, 'summary' | 'base' | 'head' | 'markdown'>
+
+/** Each revision's not-rendered findings the change touches, as the verdict (./verdict.ts touchedBy) found them. */
+export type Touched = {base: readonly NotRendered[]; head: readonly NotRendered[]}
 
 export async function compareSnapshots(
   base: Snapshot,
   head: Snapshot,
+  touched: Touched,
   maskKinds: readonly string[],
   noise?: NoisePolicy,
 ): Promise<Compared> {
   const yaml = await import('yaml')
   // A revision with a file declaring deployables it could not read (and the other could, or read otherwise): what
   // is missing from it is unknown there, never "removed" (or, from the base, "added").
-  const blind = {base: blindTo(base, head), head: blindTo(head, base)}
-  const {deployables, moves} = await compareDeployables(yaml, base, head, blind, {maskKinds, noise})
+  const blind = {base: blindTo(base, touched.base), head: blindTo(head, touched.head)}
+  // An Application something of which the change touches and neither revision can render: its objects are unknown.
+  const unknown = new Set([...touchedApplications(touched.base), ...touchedApplications(touched.head)])
+  const {deployables, moves} = await compareDeployables(yaml, base, head, {blind, unknown}, {maskKinds, noise})
   const compared = compareApplications(base, head)
   const applications = {
     added: blind.base ? [] : compared.added,
@@ -40,7 +47,7 @@ export async function compareSnapshots(
   // A finding of a deployable the other revision could not render is neither fixed nor introduced: unknown there.
   const fixed = difference(base.findings, head.findings, unknownVerdicts(head))
   const introduced = difference(head.findings, base.findings, unknownVerdicts(base))
-  const failures: DiffFailure[] = [...failuresOf('base', base, head), ...failuresOf('head', head, base)]
+  const failures: DiffFailure[] = [...failuresOf('base', touched.base), ...failuresOf('head', touched.head)]
   const verdict = {fixed, introduced}
   const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
     (x, y) => cmp(x ?? '', y ?? ''),
@@ -68,13 +75,11 @@ async function compareDeployables(
   yaml: typeof import('yaml'),
   base: Snapshot,
   head: Snapshot,
-  blind: {base: boolean; head: boolean},
+  {blind, unknown}: {blind: {base: boolean; head: boolean}; unknown: ReadonlySet<string>},
   policy: {maskKinds: readonly string[]; noise: NoisePolicy | undefined},
 ): Promise<Pick<Compared, 'deployables' | 'moves'>> {
   const deployables: DeployableDiff[] = []
   const keys = [...new Set([...base.units.keys(), ...head.units.keys()])].sort()
-  // An Application something of which the change touches and neither revision can render: its objects are unknown.
-  const incomplete = new Set([...touchedApplications(base, head), ...touchedApplications(head, base)])
   // A deployable whose folder moved is the same deployable: matched by what Argo CD / Flux know it by.
   const moved = pairMoves(base, head, keys)
   const movedBase = new Set(moved.keys())
@@ -89,7 +94,7 @@ async function compareDeployables(
     const h = head.units.get(key)
     const unit = (h ?? b)!
     const app = unit.application === undefined ? undefined : `${unit.environment ?? ''}\0${unit.application}`
-    if (app && incomplete.has(app)) continue
+    if (app && unknown.has(app)) continue
     if ((!h && blind.head) || (!b && blind.base)) continue
     if (pairedBase !== undefined && b && h) {
       moves.push({
@@ -182,6 +187,7 @@ async function compareUnit(
       kind: o.kind,
       ...(o.namespace ? {namespace: o.namespace} : {}),
       name: o.name,
+      ...(before?.scopeUnknown || after?.scopeUnknown ? {scope: 'unknown' as const} : {}),
       masked,
       diff: await unifiedDiff(name, textBefore, textAfter, {base: !before, head: !after}),
     })

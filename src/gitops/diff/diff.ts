@@ -30,6 +30,7 @@ import type {RenderCache} from '../render/cache.js'
 import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots, type Compared} from './compare.js'
+import {decideVerdict, touchedBy, type Unknown} from './verdict.js'
 import {unifiedDiff} from './objects.js'
 import {resolveRevisions} from './revisions.js'
 import {pinnedRevisions} from '../revision/pinned.js'
@@ -101,9 +102,14 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
     // Noise is folded by the base's policy: its ameide.yaml and its Applications' ignoreDifferences, never the head's.
     const {noisePolicy, onlyNoise} = await import('./noise/index.js')
+    const touched = {
+      base: touchedBy(base.notRendered, head.notRendered),
+      head: touchedBy(head.notRendered, base.notRendered),
+    }
     const compared = await compareSnapshots(
       base,
       head,
+      touched,
       policy.diff.maskKinds,
       noisePolicy(policy.diff, base.ignoreDifferences),
     )
@@ -111,14 +117,23 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     cache.save()
     charts.save()
     answers?.save()
-    if (base.found + head.found === 0) nothingToRender(compared, layout, policy)
-    else if (base.declared + head.declared === 0 && layout?.source !== 'configured') onlyGuessed(compared)
-    // What was folded or ignored is counted apart: a diff of nothing else is unchanged (and passes --exit-code).
-    const changed =
-      compared.deployables.some((d) => !onlyNoise(d)) ||
-      compared.counts.applicationsAdded + compared.counts.applicationsRemoved > 0
+    const {counts} = compared
+    const verdict = decideVerdict({
+      touched,
+      found: {
+        found: base.found + head.found,
+        declared: base.declared + head.declared,
+        layoutConfigured: layout?.source === 'configured',
+      },
+      // What was folded or ignored is counted apart: a diff of nothing else is unchanged (and passes --exit-code).
+      changes: {
+        deployables: compared.deployables.filter((d) => !onlyNoise(d)).length,
+        applications: counts.applicationsAdded + counts.applicationsRemoved,
+      },
+    })
+    explainUnknowns(verdict.unknowns, compared, layout, policy)
     const result: GitopsDiffResult = {
-      summary: compared.failures.length > 0 ? 'incomplete' : changed ? 'changed' : 'unchanged',
+      summary: verdict.summary,
       base: revisions.base,
       head: revisions.head,
       ...(layout ? {layout} : {}),
@@ -261,6 +276,17 @@ async function renderBoth(
   input.onStep?.(`Rendering the head (${describe(shared.revisions.head)})`)
   const head = await snapshot(headTree, (unit, key) => baseKeys.get(unit) === key, headPlan)
   return {base, head, layout, policy}
+}
+
+/** What the verdict found unknown beyond the touched not-rendered findings (already failures): a failure saying so, first. */
+function explainUnknowns(
+  unknowns: readonly Unknown[],
+  compared: Compared,
+  layout: DiffLayout | undefined,
+  policy: GitopsPolicy,
+): void {
+  if (unknowns.includes('nothing-to-render')) nothingToRender(compared, layout, policy)
+  else if (unknowns.includes('only-guessed')) onlyGuessed(compared)
 }
 
 /** Nothing to compare is no evidence that nothing changed: a failure saying so, first. */

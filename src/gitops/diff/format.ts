@@ -127,11 +127,16 @@ const deployables: Section = (r, style) => {
     for (const line of [...(d.folded ? [d.folded.line] : []), ...ignoredLines(d)])
       out.push(`    ${style.dim(`≈ ${p(line)}`)}`)
     for (const o of d.objects) {
+      if (o.scope === 'unknown') out.push(`    ${style.yellow('?')} ${scopeUnknown(o)}`)
       for (const raw of o.diff.replace(/\n$/, '').split('\n')) out.push(`    ${coloured(printableLines(raw), style)}`)
     }
   }
   return out
 }
+
+/** An object whose kind's scope is unknown offline: said, since it was given no namespace. */
+const scopeUnknown = (o: GitopsDiffResult['deployables'][number]['objects'][number]) =>
+  `${p(`${o.kind}/${o.name}`)}: its scope is unknown offline (no CRD in the revision, no known API group ${p(o.apiVersion)}): no namespace given`
 
 /** One line of a unified diff, coloured as a terminal shows it: headers bold, additions green, removals red. */
 function coloured(line: string, style: Style): string {

@@ -12,6 +12,7 @@ import {makeLayout} from '../layout.js'
 import type {RenderCache} from '../render/cache.js'
 import {repoRelative} from '../revision/paths.js'
 import type {GatePlan, RenderedImage, RenderedUnit, RenderGateInput, RenderReport} from '../render/gate.js'
+import {isNotRendered, NotRendered} from '../render/not-rendered.js'
 import type {Doc} from '../render/objects.js'
 import type {GitopsFinding} from '../rules/index.js'
 
@@ -21,6 +22,8 @@ export interface SnapshotObject {
   namespace?: string
   name: string
   body: Doc
+  /** Its kind's scope is not known offline (src/gitops/render/scope.ts): it was given no namespace. */
+  scopeUnknown?: true
 }
 
 export interface SnapshotUnit {
@@ -52,8 +55,8 @@ export interface Snapshot {
    * (what it replaces is not "removed"), never itself "added" or "removed" (it deploys nothing).
    */
   invalidApplications: Set<string>
-  /** The key of the inputs of what a not-rendered finding is about (same inputs in both revisions: untouched). */
-  inputKeys: Map<GitopsFinding, string>
+  /** Every not-rendered finding of `findings`, with the inputs of what it is about (./verdict.ts decides from these). */
+  notRendered: readonly NotRendered[]
   /** Deployables found at all (rendered, answered, unchanged or not rendered): none means nothing to compare. */
   found: number
   /**
@@ -76,11 +79,7 @@ export interface Snapshot {
 export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
   `${u.kind}\0${u.environment ?? ''}\0${u.application ?? ''}\0${u.dir}`
 
-/**
- * A finding that says something was not rendered: any `render-*` rule, and `application-invalid` (an Application the
- * API server would refuse deploys nothing, so nothing of it is rendered).
- */
-export const isNotRendered = (rule: string): boolean => rule.startsWith('render-') || rule === 'application-invalid'
+export {isNotRendered}
 
 export const objectKey = (o: {kind: string; namespace?: string; name: string}) =>
   `${o.kind}\0${o.namespace ?? ''}\0${o.name}`
@@ -158,7 +157,7 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     unrenderedApplications,
     invalidApplications,
     unchanged,
-    inputKeys: result.inputKeys,
+    notRendered: withInputs(result.findings, result.notRendered),
     found: report.roots.length + report.deployables.length + report.directories.length + notRendered,
     declared: report.roots.length + report.deployables.length + report.directories.length + notRendered - guessed,
     findings: result.findings,
@@ -167,6 +166,14 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     unread: result.unread,
     ignoreDifferences,
   }
+}
+
+/** The not-rendered findings with their inputs; one a producer kept without them is unknowable (fails closed). */
+function withInputs(findings: readonly GitopsFinding[], kept: readonly NotRendered[]): NotRendered[] {
+  const known = new Map(kept.map((n) => [n.finding, n]))
+  return findings
+    .filter((f) => isNotRendered(f.rule))
+    .map((f) => known.get(f) ?? new NotRendered(f, {unknowable: 'inputs-unknown'}))
 }
 
 /** A rendered deployable as the snapshot holds it: its objects by key. */
@@ -183,6 +190,7 @@ function snapshotUnit(u: RenderedUnit): SnapshotUnit {
       ...(o.namespace ? {namespace: o.namespace} : {}),
       name: o.name,
       body: o.body,
+      ...(o.scopeUnknown ? {scopeUnknown: true as const} : {}),
     })
   }
   return {

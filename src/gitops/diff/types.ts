@@ -25,6 +25,11 @@ export interface ObjectDiff {
   kind: string
   namespace?: string
   name: string
+  /**
+   * `unknown`: its kind's scope is not known offline (no CRD in the revision, not a Kubernetes or well-known API
+   * group): the destination namespace was not given to it, and none is invented.
+   */
+  scope?: 'unknown'
   /** Data masked: a Secret, a kind in gitopsPolicy.diff.maskKinds, or a List holding one (values shown as <masked>). */
   masked: boolean
   /** The unified diff of the object (keys in a stable order), from /dev/null for an added one. */

@@ -18,6 +18,7 @@ import type {DirectoryDeployable} from '../deployables/index.js'
 import {walkOrder} from '../deployables/directory.js'
 import {limitMessage} from '../deployables/yaml-lines.js'
 import {objectError, type Doc, type RenderedObject} from './objects.js'
+import type {CrdScopes} from './crd-scopes.js'
 import {applyDestinationNamespace} from './scope.js'
 
 export const SKIP_MARKER = '+argocd:skip-file-rendering'
@@ -35,6 +36,7 @@ export function renderDirectory(
   root: string,
   yaml: YamlModule,
   jsonnet: ReadonlyMap<string, Doc[]> = new Map(),
+  crds?: CrdScopes,
 ): DirectoryResult {
   const docs: Array<{body: Doc; file: string}> = []
   for (const file of [...d.manifests, ...jsonnet.keys()].sort(walkOrder)) {
@@ -58,7 +60,7 @@ export function renderDirectory(
       objects.push(obj)
     }
   }
-  applyDestinationNamespace(objects, d.namespace)
+  applyDestinationNamespace(objects, d.namespace, crds)
   return {ok: true, objects}
 }
 

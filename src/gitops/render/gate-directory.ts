@@ -6,6 +6,7 @@
 import {canonicalJson} from '../../core/canonical-json.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {DirectoryDeployable} from '../deployables/index.js'
+import {crdScopesDigest} from './crd-scopes.js'
 import {renderDirectory} from './directory.js'
 import {evaluateDirectoryJsonnet} from './directory-jsonnet.js'
 import type {DirectoryStatus, GateContext} from './gate-types.js'
@@ -41,7 +42,7 @@ export async function renderOneDirectory(ctx: GateContext, d: DirectoryDeployabl
   const key = input.cache?.key(
     `directory\0${d.file}\0${d.application}\0${d.dir}`,
     [...keyed, ...linked([d.dir, ...keyed])].filter((f) => f !== d.file || d.manifests.includes(f)),
-    canonicalJson({spec: d.spec}),
+    canonicalJson(crdScopesDigest(ctx.crds) ? {spec: d.spec, crds: crdScopesDigest(ctx.crds)} : {spec: d.spec}),
   )
   const unit = {kind: 'directory' as const, dir: d.dir, environment: d.environment, application: d.application}
   // Jsonnet builds objects in code: whatever it reads may make an Application.
@@ -81,7 +82,7 @@ async function renderDirectoryObjects(
     return {ok: false, status: 'unavailable'}
   }
   const result = evaluated.ok
-    ? renderDirectory(d, input.root, input.yaml, evaluated.docs)
+    ? renderDirectory(d, input.root, input.yaml, evaluated.docs, ctx.crds)
     : {ok: false as const, message: evaluated.message}
   if (result.ok) return result
   const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}

@@ -8,6 +8,7 @@ import type {DependencySite} from '../../effects/helm.js'
 import type {Unrenderable} from '../deployables/index.js'
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderCache} from './cache.js'
+import {NotRendered, type BuildInputs} from './not-rendered.js'
 
 /** Where a finding is, and what it says. */
 export type Site = Pick<Unrenderable, 'file' | 'line' | 'message' | 'environment' | 'application'> & {
@@ -25,7 +26,8 @@ export type About = {id: string; reads: readonly string[]; extra: string} | {ren
 
 export class RenderFindings {
   readonly findings: GitopsFinding[] = []
-  readonly inputKeys = new Map<GitopsFinding, string>()
+  /** Each not-rendered finding with the inputs of what it is about (the only way one is kept). */
+  readonly notRendered: NotRendered[] = []
 
   constructor(
     private readonly requireRender: boolean,
@@ -99,16 +101,16 @@ export class RenderFindings {
     }
   }
 
-  /** The one place a finding's input key is decided. */
+  /** The one place a finding's inputs are decided: without `about`, a refusal or a limit (unknowable). */
   private keep(f: GitopsFinding, about: About | undefined): void {
     this.findings.push(f)
-    const key =
-      about === undefined || about === 'unknown'
-        ? undefined
-        : 'renderKey' in about
-          ? about.renderKey
-          : this.keyOf(about)
-    if (key !== undefined) this.inputKeys.set(f, key)
+    this.notRendered.push(new NotRendered(f, this.inputsOf(f, about)))
+  }
+
+  private inputsOf(f: GitopsFinding, about: About | undefined): BuildInputs {
+    if (about === undefined) return {unknowable: f.rule === 'render-limit' ? 'limit' : 'refused'}
+    const key = about === 'unknown' ? undefined : 'renderKey' in about ? about.renderKey : this.keyOf(about)
+    return key === undefined ? {unknowable: 'inputs-unknown'} : {key}
   }
 
   private keyOf(about: {id: string; reads: readonly string[]; extra: string}): string | undefined {

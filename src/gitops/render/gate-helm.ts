@@ -62,6 +62,7 @@ function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']
     cache: input.cache,
     prepare: (d) => prepareChart(ctx, d),
     toolVersions,
+    crds: ctx.crds,
     concurrency: input.concurrency,
     extraFloatingTags: input.layout.policy.extraFloatingTags,
     linked,

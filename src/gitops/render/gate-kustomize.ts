@@ -245,7 +245,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
     objects.map((o) => o.body),
     root.flux?.commonMetadata,
   )
-  applyDestinationNamespace(objects, root.namespace)
+  applyDestinationNamespace(objects, root.namespace, ctx.crds)
   const declaredIn = root.declaredIn ?? rootFile
   input.onRendered?.({
     kind: 'kustomize',

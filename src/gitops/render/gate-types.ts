@@ -20,6 +20,8 @@ import type {GitopsFinding} from '../rules/index.js'
 import type {AppOfApps} from './app-of-apps.js'
 import type {RenderCache} from './cache.js'
 import type {RenderFindings} from './gate-findings.js'
+import type {NotRendered} from './not-rendered.js'
+import type {CrdScopes} from './crd-scopes.js'
 import type {HelmStatus} from './helm.js'
 import type {Judge, RenderedImage} from './judge.js'
 import type {RenderedObject} from './objects.js'
@@ -142,10 +144,10 @@ export interface RenderGateResult {
   /** Files some rendered root read: their source-level image findings give way to the rendered ones. */
   covered: Set<string>
   /**
-   * The key of the inputs of what each not-rendered finding (render-unavailable, render-failed) is about, where known
-   * (with `cache`): `gitops diff` leaves one whose inputs are the same in both revisions out of what is incomplete.
+   * Each not-rendered finding with the inputs of what it is about (their key with `cache`, else unknowable):
+   * `gitops diff`'s verdict is decided from these (src/gitops/diff/verdict.ts).
    */
-  inputKeys: Map<GitopsFinding, string>
+  notRendered: NotRendered[]
   /** Files declaring deployables that were not read (a YAML error, past ameide's limits): what they deploy is unknown. */
   unread: string[]
 }
@@ -168,6 +170,8 @@ export interface GateContext {
   ) => (unit: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) => boolean
   helm: Helm | undefined
   toolVersions: string
+  /** The scopes the revision's CustomResourceDefinitions declare (./crd-scopes.ts); their digest is in toolVersions. */
+  crds: CrdScopes
   /** The HelmReleases the kustomize roots of the wave built (./gate-releases.ts reads them before the Helm wave). */
   builtReleases: Array<{root: RenderRoot; object: RenderedObject}>
 }

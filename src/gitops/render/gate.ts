@@ -12,6 +12,7 @@ import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'
 import {linkedInputs} from '../revision/paths.js'
+import {crdScopesDigest, crdScopesOf, type CrdScopes} from './crd-scopes.js'
 import {AppOfApps} from './app-of-apps.js'
 import {SourceReader} from './attribute.js'
 import {RenderFindings} from './gate-findings.js'
@@ -62,6 +63,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
+  const crds = crdScopesOf(input.root, input.files, input.yaml, input.layout.policy.maxFileBytes)
   const report = emptyReport(input, tools)
   recordPlanFindings(input, plan, out, refusals)
   const covered = new Set<string>()
@@ -85,7 +87,8 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     linked,
     ...(skipUnless ? {skipUnless} : {}),
     helm: tools.helm,
-    toolVersions: `helm ${tools.helmVersion ?? '-'}, kustomize ${tools.kustomizeVersion}`,
+    toolVersions: `helm ${tools.helmVersion ?? '-'}, kustomize ${tools.kustomizeVersion}${crdsKey(crds)}`,
+    crds,
     builtReleases: [],
   }
   await renderWaves(ctx, roots, deployables, plan)
@@ -100,7 +103,13 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     ...(input.charts ? {charts: input.charts.fetched} : {}),
   })
   const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
-  return {findings: out.findings, report, covered, inputKeys: out.inputKeys, unread}
+  return {findings: out.findings, report, covered, notRendered: out.notRendered, unread}
+}
+
+/** The revision's CRDs' digest, as part of every render key (none: nothing, so keys stay what they were). */
+const crdsKey = (crds: CrdScopes) => {
+  const digest = crdScopesDigest(crds)
+  return digest ? `, ${digest}` : ''
 }
 
 /** The deployables Argo CD and Flux deploy, and the render plan over them (only the Applications asked for, if any). */

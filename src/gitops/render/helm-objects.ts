@@ -12,6 +12,7 @@ import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../image
 import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '../deployables/index.js'
 import type {SourceLocation} from './attribute.js'
 import {containersOf, parseRendered, type RenderedContainer, type RenderedObject} from './objects.js'
+import type {CrdScopes} from './crd-scopes.js'
 import {applyDestinationNamespace} from './scope.js'
 
 /** One container of one object: the key of the differential render's verdicts. */
@@ -92,6 +93,7 @@ export function helmObjects(
   d: HelmDeployable,
   files: readonly string[],
   root: string,
+  crds?: CrdScopes,
 ): RenderedObject[] {
   const out: RenderedObject[] = []
   const lines = new Map<string, number[]>()
@@ -115,7 +117,7 @@ export function helmObjects(
   }
   // Every namespaced object that names none: Argo CD gives it the destination's namespace, Flux (Helm's kube client)
   // the release namespace.
-  applyDestinationNamespace(out, 'objectNamespace' in d ? d.objectNamespace : d.namespace)
+  applyDestinationNamespace(out, 'objectNamespace' in d ? d.objectNamespace : d.namespace, crds)
   return out
 }
 

@@ -14,6 +14,7 @@ import {rememberable, type BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {confinedPath, filesWithPrefix, repoRelative} from '../revision/paths.js'
 import {setName, type HelmDeployable} from '../deployables/index.js'
+import type {CrdScopes} from './crd-scopes.js'
 import type {RenderCache} from './cache.js'
 import type {Judge, Verdicts} from './judge.js'
 import {containersOf, parseRendered, UnreadableOutput, type RenderedObject} from './objects.js'
@@ -42,8 +43,10 @@ export interface HelmRenderOptions {
   kubeVersion: string
   apiVersions: readonly string[]
   cache?: RenderCache
-  /** The renderers' versions, part of every cache key. */
+  /** The renderers' versions, part of every cache key (and the revision's CRDs' digest). */
   toolVersions: string
+  /** The scopes the revision's CustomResourceDefinitions declare (./crd-scopes.ts). */
+  crds?: CrdScopes
   concurrency: number
   extraFloatingTags: string[]
   /** The files in-bounds links under these paths resolve to (src/gitops/revision linkedInputs): cache-key inputs. */
@@ -172,7 +175,8 @@ async function judgeRendered(
 ): Promise<void> {
   const {answer, store} = rendered
   let objects: RenderedObject[] | undefined = rendered.objects
-  const objectsOf = () => (objects ??= helmObjects(options.yaml, result.yaml, d, options.files, options.root))
+  const objectsOf = () =>
+    (objects ??= helmObjects(options.yaml, result.yaml, d, options.files, options.root, options.crds))
   options.onRendered?.(d, objectsOf, result.yaml)
   const verdictKey = judgedKey(d, options)
   if (answer.judged?.key === verdictKey) {
@@ -328,7 +332,7 @@ async function renderIn(
   let objects: RenderedObject[] | undefined
   if (result.ok) {
     try {
-      objects = helmObjects(options.yaml, result.yaml, d, options.files, options.root)
+      objects = helmObjects(options.yaml, result.yaml, d, options.files, options.root, options.crds)
     } catch (error) {
       if (!(error instanceof UnreadableOutput)) throw error
       result = {ok: false, message: error.message}
