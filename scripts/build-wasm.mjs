@@ -342,13 +342,18 @@ const nativeHelper = flag('--native-helper')
 if (nativeHelper) {
   if (!go) throw new Error('no Go on PATH: the native helper needs one')
   const program = programs[1]
-  const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback)
+  const arg = (name, fallback) =>
+    process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback
   const tags = ['ameide_helper', ...arg('--tags', '').split(',').filter(Boolean)].join(',')
   const ldflags = program.ldflags(modulesOf(program.dir)).join(' ')
   if (overlaysGo(program.dir)) goRootOutsideModuleCache()
   const overlay = overlayOf(program.dir)
   const args = ['build', ...overlay.flags, `-tags=${tags}`, '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`]
-  run(program.dir, [...args, '-o', nativeHelper, '.'], {GOOS: 'linux', GOARCH: arg('--goarch', 'amd64'), ...overlay.env})
+  run(program.dir, [...args, '-o', nativeHelper, '.'], {
+    GOOS: 'linux',
+    GOARCH: arg('--goarch', 'amd64'),
+    ...overlay.env,
+  })
   process.exit(0)
 }
 
