@@ -1,5 +1,5 @@
 /**
- * The native render helper's host (docs/architecture.md, "The native render helper"): Helm's code built for this
+ * The native render helper's host (docs/security.md, "the native render helper"): Helm's code built for this
  * machine (./go with the `ameide_helper` tag, scripts/build-native.mjs) renders `helm template` requests at native
  * speed, confined by the operating system instead of by WebAssembly. Never unconfined: before one byte of a revision
  * crosses, the host has

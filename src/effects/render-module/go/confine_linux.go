@@ -2,7 +2,7 @@
 
 package main
 
-// The native helper's confinement, applied by main before it reads one byte of a request (docs/architecture.md, "The
+// The native helper's confinement, applied by main before it reads one byte of a request (docs/security.md, "the
 // native render helper"): foreign descriptors closed, rlimits, no_new_privs, then a seccomp-bpf allow-list installed
 // with SECCOMP_FILTER_FLAG_TSYNC (Go's runtime has threads before main: the filter reaches every one of them and every
 // thread made after), then a self-test whose results the handshake carries to the host.
