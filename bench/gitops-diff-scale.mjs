@@ -150,7 +150,8 @@ function diff(bin, branch, cold, label) {
   const doc = JSON.parse(got.stdout)
   if (doc.summary !== 'changed') throw new Error(`${label}: ${doc.summary} ${JSON.stringify(doc.failures)}`)
   if (jsonDir) writeFileSync(path.join(jsonDir, `${label.replaceAll(/\W+/g, '-')}.json`), got.stdout)
-  if (engines && cold && !wasm && doc.renders.engine !== 'native (seccomp)') throw new Error(`${label}: ${doc.renders.engine}`)
+  if (engines && cold && !wasm && doc.renders.engine !== 'native (seccomp)')
+    throw new Error(`${label}: ${doc.renders.engine}`)
   return {...got, renders: doc.renders, changed: doc.counts.deployablesChanged}
 }
 
