@@ -16,6 +16,7 @@ import type {HelmTemplate} from '../../src/effects/render-module/commands.js'
 import {openRenderModule, renderModuleBuild, type RenderModule} from '../../src/effects/render-module/host.js'
 import {confinementOf, nativeBuild, NATIVE_ENGINE, startNative} from '../../src/effects/render-module/native.js'
 import {MODULE_LIMITS} from '../../src/effects/limits.js'
+import {snapshotOf} from '../../src/effects/render-module/tree.js'
 import {runCli} from '../support/cli.js'
 import {helmGitopsRepo, originApplication} from '../support/helm-repo.js'
 import {assertMatchesSchema} from '../support/schema.js'
@@ -142,6 +143,31 @@ describe.runIf(linuxX64)('the native helper confines itself before it reads a re
       server.close()
     }
   }, 600_000)
+
+  it('the memory limit: a template that outgrows RLIMIT_AS ends the helper, a memory breach; the next one starts', async () => {
+    const dir = path.join(work, 'bomb')
+    await mkdir(path.join(dir, 'templates'), {recursive: true})
+    await writeFile(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: bomb\nversion: 0.1.0\n')
+    await writeFile(
+      path.join(dir, 'templates/cm.yaml'),
+      '{{- $s := "xxxxxxxxxxxxxxxx" }}{{- range until 40 }}{{- $s = print $s $s }}{{- end }}\n{{ len $s }}\n',
+    )
+    const thread = await startNative(64 * 2 ** 20)
+    const request = {
+      id: 0,
+      trees: [{key: dir, keep: false, snapshot: snapshotOf(dir)}],
+      drop: [],
+      files: {},
+      cwd: dir,
+      commands: [{helmTemplate: rel}],
+      outputLimit: MODULE_LIMITS.outputBytes,
+      objectLimit: MODULE_LIMITS.objects,
+    }
+    expect(await thread.ask(request, MODULE_LIMITS)).toMatchObject({ok: false, limit: 'memory'})
+    expect(thread.dead).toBe(true)
+    const next = await startNative(MODULE_LIMITS.memoryBytes)
+    process.kill(next.pid, 'SIGKILL')
+  }, 120_000)
 
   it('the shipped helper has no escape request kind', async () => {
     const {child, hello, next} = await started(helper)
