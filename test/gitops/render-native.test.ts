@@ -289,6 +289,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same renders', () => {
       // Go's errno text is capitalised on js/wasm only.
       expect(y.error?.message.toLowerCase(), what).toBe(x.error?.message.toLowerCase())
       expect(y.error?.code, what).toBe(x.error?.code)
+      expect(y.warnings, what).toEqual(x.warnings)
       same++
     }
     expect(same).toBe(cases.length)

@@ -149,23 +149,28 @@ function processCpuMs(pid: number): number | undefined {
 
 /** Lines of a stream, one at a time, to whoever waits for the next. */
 function lines(child: ChildProcessWithoutNullStreams) {
-  let buffered = ''
+  // The current line's pieces: each chunk is searched once, however long the answer (up to the output limit).
+  let pieces: string[] = []
   const ready: string[] = []
   let waiting: ((line: string | undefined) => void) | undefined
   let ended = false
+  const deliver = (line: string) => {
+    if (!waiting) return void ready.push(line)
+    const w = waiting
+    waiting = undefined
+    w(line)
+  }
   child.stdout.setEncoding('utf8')
   child.stdout.on('data', (chunk: string) => {
-    buffered += chunk
+    let start = 0
     let at: number
-    while ((at = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, at)
-      buffered = buffered.slice(at + 1)
-      if (waiting) {
-        const w = waiting
-        waiting = undefined
-        w(line)
-      } else ready.push(line)
+    while ((at = chunk.indexOf('\n', start)) >= 0) {
+      pieces.push(chunk.slice(start, at))
+      deliver(pieces.join(''))
+      pieces = []
+      start = at + 1
     }
+    if (start < chunk.length) pieces.push(chunk.slice(start))
   })
   const end = () => {
     ended = true
