@@ -6,7 +6,8 @@
 // records its sha256 and size, which the host (src/effects/render-module/native.ts) checks before it starts one.
 // Nothing is rebuilt when the render module's inputs (render-module.json's digest) are unchanged. When the helpers
 // cannot be built it says so and exits 0: `helm template` then renders in the WebAssembly module, which says why.
-// AMEIDE_NATIVE_ARCHS=x64 builds only that one (a comma-separated list of x64, arm64).
+// By default only this machine's helper is built (Linux x64 or arm64; elsewhere none: no confinement proven there);
+// AMEIDE_NATIVE_ARCHS=x64,arm64 builds both (a release: the arm64 one is a cross-build, minutes of CPU the first time).
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
@@ -19,7 +20,12 @@ const recordFile = path.join(out, 'native.json')
 const say = (message) => process.stderr.write(`[build-native] ${message}\n`)
 const PROTOCOL = 'ameide-render-native/1'
 const goarch = {x64: 'amd64', arm64: 'arm64'}
-const archs = (process.env.AMEIDE_NATIVE_ARCHS ?? 'x64,arm64').split(',').filter((a) => goarch[a])
+const own = process.platform === 'linux' && goarch[process.arch] ? process.arch : ''
+const archs = (process.env.AMEIDE_NATIVE_ARCHS ?? own).split(',').filter((a) => goarch[a])
+if (archs.length === 0) {
+  say(`no native helper for ${process.platform}-${process.arch}: helm template renders in WebAssembly here`)
+  process.exit(0)
+}
 
 const read = (file) => {
   try {
