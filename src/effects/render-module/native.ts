@@ -268,6 +268,8 @@ function nativeThread(
     exited = true
     dead = true
   })
+  // Every stream of the helper closed: what it printed on stderr before it ended has been read.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const end = () => {
     dead = true
     child.kill('SIGKILL')
@@ -306,10 +308,15 @@ function nativeThread(
         if (breach) return breach
         if (line === undefined) {
           dead = true
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))])
           const said = stderr()
             .split('\n')
-            .find((l) => /fatal error|out of memory|panic|SIGSYS/.test(l))
-          if (/out of memory/i.test(said ?? '')) return {ok: false, limit: 'memory', message: said!}
+            .find((l) => /fatal error|out of memory|cannot allocate memory|panic|SIGSEGV|SIGBUS|SIGSYS/.test(l))
+          // Go's runtime past RLIMIT_AS: "out of memory", or "cannot allocate memory" (ENOMEM from mmap). It may also
+          // crash otherwise there (a SIGSEGV in its collector): a helper failure, so the request goes to WebAssembly,
+          // whose memory limit then stops it.
+          if (/out of memory|cannot allocate memory/i.test(said ?? ''))
+            return {ok: false, limit: 'memory', message: said!}
           return {
             ok: false,
             message: `the native helper ended: ${said ?? (exited ? 'it exited' : 'no answer')}`,
