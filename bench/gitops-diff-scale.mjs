@@ -12,6 +12,9 @@
 // Floors (issue 72, 1,002 Applications): few changed ≤ 2 s cold, ≤ 1 s warm; all changed ≤ 10 s wall, ≤ 500 MB.
 // With --before DIR, the same diffs by the build in DIR (a work tree of an earlier commit, built), interleaved.
 // With --json DIR, each diff's --json output written there (a before/after build compared byte for byte).
+// With --engines, each diff of this build twice, interleaved: `helm template` natively (the confined native helper, its
+// default on Linux) and in WebAssembly (AMEIDE_RENDER_ENGINE=wasm); every figure then of the whole process tree
+// (bench/tree-time.py: the native helpers, which outlive the CLI by a moment, reaped and counted).
 // Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR]   (runs=0: only make
 // the repository and keep it)
 import {execFileSync} from 'node:child_process'
@@ -38,6 +41,8 @@ const option = (name) => {
   return at >= 0 ? path.resolve(argv.splice(at, 2)[1]) : undefined
 }
 const before = option('--before')
+const engines = argv.includes('--engines') ? (argv.splice(argv.indexOf('--engines'), 1), true) : false
+const treeTime = fileURLToPath(new URL('./tree-time.py', import.meta.url))
 const jsonDir = option('--json')
 const components = Number(argv[0] ?? 334)
 const runs = Number(argv[1] ?? 1)
@@ -123,7 +128,9 @@ function floorJobs(branch, trees) {
 
 /** One command under /usr/bin/time: wall s, CPU s, peak RSS MB, and its stdout. */
 function timed(file, args, opts = {}) {
-  const r = run('/usr/bin/time', ['-f', '%e %U %S %M', file, ...args], opts)
+  const r = engines
+    ? run('python3', [treeTime, file, ...args], opts)
+    : run('/usr/bin/time', ['-f', '%e %U %S %M', file, ...args], opts)
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`)
   const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number)
   return {wall, cpu: user + sys, rss: rssKb / 1024, stdout: r.stdout}
@@ -136,11 +143,15 @@ const cacheFiles = ['gitops-diff.json', 'gitops-templates.json'].map((f) =>
 /** One diff of `branch` against main by `bin` (cold: the caches removed first). */
 function diff(bin, branch, cold, label) {
   if (cold) for (const f of cacheFiles) rmSync(f, {force: true})
-  const args = [bin, 'gitops', 'diff', '--base', 'main', '--head', branch, '--json']
-  const got = timed(process.execPath, args, {cwd: repo})
+  const wasm = bin === 'wasm'
+  const args = [wasm ? cli : bin, 'gitops', 'diff', '--base', 'main', '--head', branch, '--json']
+  const env = {...process.env, ...(wasm ? {AMEIDE_RENDER_ENGINE: 'wasm'} : {})}
+  const got = timed(process.execPath, args, {cwd: repo, env})
   const doc = JSON.parse(got.stdout)
   if (doc.summary !== 'changed') throw new Error(`${label}: ${doc.summary} ${JSON.stringify(doc.failures)}`)
   if (jsonDir) writeFileSync(path.join(jsonDir, `${label.replaceAll(/\W+/g, '-')}.json`), got.stdout)
+  if (engines && cold && !wasm && doc.renders.engine !== 'native (seccomp)')
+    throw new Error(`${label}: ${doc.renders.engine}`)
   return {...got, renders: doc.renders, changed: doc.counts.deployablesChanged}
 }
 
@@ -155,6 +166,7 @@ try {
   const builds = {
     this: cli,
     ...(before ? {[`before (${path.basename(before)})`]: path.join(before, 'bin/run.js')} : {}),
+    ...(engines ? {'this, wasm': 'wasm'} : {}),
   }
   const samples = {}
   const add = (label, value) => (samples[label] ??= []).push(value)

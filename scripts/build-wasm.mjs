@@ -341,6 +341,30 @@ function buildReferences() {
   if (references.jsonnet) native(render, references.jsonnet, 'github.com/google/go-jsonnet/cmd/jsonnet')
 }
 
+/**
+ * The native render helper (scripts/build-native.mjs): the render module's Go built for Linux with the `ameide_helper`
+ * tag (go/main_helper.go: it confines itself, then answers requests on its stdin), with the same overlay and link flags
+ * as render.wasm, so that Helm's code is the same in both. `--native-helper FILE [--goarch ARCH] [--tags EXTRA]`.
+ */
+const nativeHelper = flag('--native-helper')
+if (nativeHelper) {
+  if (!go) throw new Error('no Go on PATH: the native helper needs one')
+  const program = programs[1]
+  const arg = (name, fallback) =>
+    process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback
+  const tags = ['ameide_helper', ...arg('--tags', '').split(',').filter(Boolean)].join(',')
+  const ldflags = program.ldflags(modulesOf(program.dir)).join(' ')
+  if (overlaysGo(program.dir)) goRootOutsideModuleCache()
+  const overlay = overlayOf(program.dir)
+  const args = ['build', ...overlay.flags, `-tags=${tags}`, '-trimpath', '-buildvcs=false', `-ldflags=${ldflags}`]
+  run(program.dir, [...args, '-o', nativeHelper, '.'], {
+    GOOS: 'linux',
+    GOARCH: arg('--goarch', 'amd64'),
+    ...overlay.env,
+  })
+  process.exit(0)
+}
+
 if (Object.values(references).some(Boolean)) {
   if (!go) throw new Error('no Go on PATH: the differential references need one')
   buildReferences()

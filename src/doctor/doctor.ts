@@ -53,7 +53,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorResult> {
     seen(checkSbom(config, root, env)),
     seen(checkBuf(root, env)),
     seen(checkChartRepositories(root, repository.kind, config)),
-    seen(Promise.resolve(checkRenderModule())),
+    seen(checkRenderModule()),
     seen(checkTemplateEngine()),
     seen(checkRegistryCredentials(config, env)),
     seen(

@@ -2,16 +2,17 @@
  * The render module (src/effects/render-module): Helm's, kustomize's, go-jsonnet's and Flux's envsubst's own Go code
  * as WebAssembly, built into the package (dist/render-module/). It is the one renderer: built, it renders every chart,
  * kustomize root (a Flux Kustomization's post-build variables too) and Argo CD jsonnet — nothing to install, trusted
- * or not; without it nothing renders (render-unavailable). Read from the build's record, not started: doctor stays
- * fast.
+ * or not; without it nothing renders (render-unavailable). Read from the build's record; the WebAssembly module is not
+ * started (doctor stays fast), the native helper is (./native.ts: checked, confined, its confinement read from /proc;
+ * a few milliseconds), so that the engine `helm template` renders with, and why, is told as a render would find it.
  */
 import {existsSync} from 'node:fs'
 
 import {packagePath} from '../core/package-root.js'
-import {renderModuleBuild} from '../effects/render-module/host.js'
+import {renderModuleBuild, sharedRenderModule} from '../effects/render-module/host.js'
 import type {ProbedCheck} from './types.js'
 
-export function checkRenderModule(): ProbedCheck {
+export async function checkRenderModule(): Promise<ProbedCheck> {
   const title = 'helm, kustomize and jsonnet (render module)'
   const build = renderModuleBuild()
   if (!build)
@@ -30,12 +31,13 @@ export function checkRenderModule(): ProbedCheck {
   const jsonnet = build.jsonnet ? `, jsonnet ${build.jsonnet}` : ''
   const envsubst = build.envsubst ? `, envsubst ${build.envsubst}` : ''
   const flux = build.envsubst ? `, Flux's envsubst ${build.envsubst} (post-build variables)` : ''
+  const engine = (await sharedRenderModule()?.probeEngine()) ?? 'wasm'
   return {
     id: 'render-module',
     title,
     status: 'ok',
     version: `helm ${build.helm}, kustomize ${build.kustomize}${jsonnet}${envsubst}`,
-    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not`,
+    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not; helm template's engine: ${engine}`,
     fix: null,
   }
 }

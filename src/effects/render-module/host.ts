@@ -20,6 +20,14 @@ import {packagePath, workerEntry} from '../../core/package-root.js'
 import {MODULE_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
 import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
 import type {ModuleCommand} from './commands.js'
+import {
+  NATIVE_ENGINE,
+  nativeCommands,
+  nativeUnavailable,
+  startNative,
+  type Engine,
+  type NativeThread,
+} from './native.js'
 import {threadCpuMs} from './thread-cpu.js'
 import {requestTrees} from './tree.js'
 import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
@@ -89,8 +97,18 @@ export interface RenderModule {
   readonly build: RenderModuleBuild
   /** Runs the commands of one request; each runs only if the one before succeeded. */
   run(request: RenderRequest, limits?: ToolLimits): Promise<ModuleRun>
-  /** Starts a thread ahead of the first render (compiled, instantiated, Go's runtime initialised); idle after. */
+  /**
+   * Starts a thread ahead of the first render (compiled, instantiated, Go's runtime initialised; or the native helper,
+   * confined and checked, where `helm template` renders natively); idle after.
+   */
   warm(): Promise<void>
+  /**
+   * The engine that renders `helm template` (./native.ts): `native (seccomp)` or `wasm: <why>`; undefined until a
+   * `helm template` request (or {@link probeEngine}) decided it. Every other command runs in WebAssembly.
+   */
+  engine(): Engine | undefined
+  /** Decides the engine now (starts a native helper, checked, if none runs yet): what `ameide doctor` tells. */
+  probeEngine(): Promise<Engine>
 }
 
 const files = (): ModuleFiles & {glue: string; record: string} => {
@@ -126,7 +144,14 @@ export function sharedRenderModule(): RenderModule | undefined {
   return shared
 }
 
-function openRenderModule(build: RenderModuleBuild): RenderModule {
+/**
+ * A render module of its own (tests, benches: the process's is {@link sharedRenderModule}); `engine` as
+ * AMEIDE_RENDER_ENGINE says it (`wasm`: WebAssembly only; `native`: a native helper that cannot start is an error).
+ */
+export function openRenderModule(
+  build: RenderModuleBuild,
+  choice: string | undefined = process.env.AMEIDE_RENDER_ENGINE,
+): RenderModule {
   const {glue, ...bytes} = files()
   let compiled: Promise<WasmModule> | undefined
   const compile = () =>
@@ -138,12 +163,99 @@ function openRenderModule(build: RenderModuleBuild): RenderModule {
       return compileRecorded(bytes, build.sha256, (b) => webAssembly.compile(b))
     })())
   const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
+  const forced = choice === 'native'
+  let engine: Engine | undefined
+  let natives: Pool<NativeThread> | undefined
+  /** The native helpers' pool while `helm template` may render natively, else undefined (engine says why). */
+  const nativePool = (): Pool<NativeThread> | undefined => {
+    if (engine !== undefined && engine !== NATIVE_ENGINE) return undefined
+    const why = nativeUnavailable(choice)
+    if (why && forced) throw new Error(why)
+    if (why) {
+      engine = `wasm: ${why}`
+      return undefined
+    }
+    return (natives ??= new Pool<NativeThread>(Math.min(2, availableParallelism()), () =>
+      startNative(MODULE_LIMITS.memoryBytes),
+    ))
+  }
+  /** A native thread, or undefined with the engine set to WebAssembly and why (an error with AMEIDE_RENDER_ENGINE=native). */
+  const nativeThread = async (pool: Pool<NativeThread>, affinity?: string): Promise<NativeThread | undefined> => {
+    try {
+      const thread = await pool.take(affinity)
+      engine = NATIVE_ENGINE
+      return thread
+    } catch (e) {
+      if (forced) throw e
+      engine = `wasm: ${(e as Error).message}`
+      return undefined
+    }
+  }
+  const runNative = async (request: RenderRequest, limits: ToolLimits): Promise<ModuleRun | undefined> => {
+    let natives: Pool<NativeThread> | undefined
+    let thread: NativeThread | undefined
+    try {
+      natives = nativePool()
+      if (!natives) return undefined
+      thread = await nativeThread(natives, request.affinity)
+    } catch (e) {
+      return {ok: false, message: `the native render helper did not start: ${(e as Error).message}`}
+    }
+    if (!thread) return undefined
+    try {
+      const {roots, transient, affinity: _, ...rest} = request
+      let trees: ReturnType<typeof requestTrees>
+      try {
+        trees = requestTrees({roots, transient}, thread.held)
+      } catch (error) {
+        return {ok: false, message: `the render's files could not be read: ${(error as Error).message}`}
+      }
+      const run = await thread.ask(
+        {...rest, ...trees, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects},
+        limits,
+      )
+      if (run.ok || !('failed' in run) || !run.failed) return run
+      // The helper itself failed (not the render): WebAssembly renders from now on, and says why.
+      if (forced) return {ok: false, message: `the native render helper failed: ${run.message}`}
+      engine = `wasm: the native helper failed: ${run.message}`
+      return undefined
+    } finally {
+      natives.give(thread)
+    }
+  }
   return {
     build,
+    engine: () => engine,
+    async probeEngine() {
+      try {
+        const natives = nativePool()
+        const thread = natives && (await nativeThread(natives))
+        if (thread) natives.give(thread)
+      } catch (e) {
+        return `wasm: ${(e as Error).message}`
+      }
+      return engine!
+    },
     async warm() {
+      // Where `helm template` renders natively, WebAssembly is compiled only when another command needs it.
+      const natives = (() => {
+        try {
+          return nativePool()
+        } catch {
+          return undefined
+        }
+      })()
+      if (natives) {
+        const thread = await nativeThread(natives).catch(() => undefined)
+        if (thread) return natives.give(thread)
+      }
       pool.give(await pool.take())
     },
     async run(request, limits = MODULE_LIMITS) {
+      if (nativeCommands(request.commands)) {
+        const ran = await runNative(request, limits)
+        if (ran) return ran
+      }
       const thread = await pool.take(request.affinity)
       try {
         const {roots, transient, affinity: _, ...rest} = request
@@ -188,33 +300,36 @@ const GROW_AFTER_MS = 250
 /** A thread's affinities are forgotten past this many (the module keeps at most 1,024 charts: chart_files.go). */
 const AFFINITIES = 1024
 
-interface Waiter {
+interface Waiter<T> {
   affinity?: string
-  resolve: (t: Thread) => void
+  resolve: (t: T) => void
 }
 
-export class Pool {
-  private readonly idle: Thread[] = []
-  private readonly waiting: Waiter[] = []
-  private readonly threads = new Set<Thread>()
+/** What the pool needs of a thread (a worker's, ./native.ts's helper). */
+export type PoolThread = Pick<Thread, 'held' | 'ran' | 'dead'>
+
+export class Pool<T extends PoolThread = Thread> {
+  private readonly idle: T[] = []
+  private readonly waiting: Array<Waiter<T>> = []
+  private readonly threads = new Set<T>()
   private live = 0
   private growing: NodeJS.Timeout | undefined
   constructor(
     private readonly size: number,
-    private readonly start: () => Promise<Thread>,
+    private readonly start: () => Promise<T>,
   ) {}
 
-  async take(affinity?: string): Promise<Thread> {
+  async take(affinity?: string): Promise<T> {
     const at = this.idle.findIndex((t) => affinity !== undefined && t.ran.has(affinity))
     const idle = at >= 0 ? this.idle.splice(at, 1)[0] : this.idle.pop()
     if (idle) return this.runs(idle, affinity)
     if (this.live === 0) return this.runs(await this.grow(), affinity)
-    const waited = new Promise<Thread>((resolve) => this.waiting.push({affinity, resolve}))
+    const waited = new Promise<T>((resolve) => this.waiting.push({affinity, resolve}))
     this.growLater()
     return this.runs(await waited, affinity)
   }
 
-  give(thread: Thread): void {
+  give(thread: T): void {
     if (thread.dead) {
       this.live--
       this.threads.delete(thread)
@@ -232,21 +347,21 @@ export class Pool {
   }
 
   /** The waiting request `thread` takes (removed from the queue), if any. */
-  private next(thread: Thread): Waiter | undefined {
-    const ranBefore = (w: Waiter) => w.affinity !== undefined && thread.ran.has(w.affinity)
-    const fresh = (w: Waiter) => w.affinity === undefined || ![...this.threads].some((t) => t.ran.has(w.affinity!))
+  private next(thread: T): Waiter<T> | undefined {
+    const ranBefore = (w: Waiter<T>) => w.affinity !== undefined && thread.ran.has(w.affinity)
+    const fresh = (w: Waiter<T>) => w.affinity === undefined || ![...this.threads].some((t) => t.ran.has(w.affinity!))
     const at = [ranBefore, fresh].map((p) => this.waiting.findIndex(p)).find((i) => i >= 0) ?? 0
     return this.waiting.splice(at, 1)[0]
   }
 
-  private runs(thread: Thread, affinity: string | undefined): Thread {
+  private runs(thread: T, affinity: string | undefined): T {
     if (affinity === undefined) return thread
     if (thread.ran.size >= AFFINITIES) thread.ran.clear()
     thread.ran.add(affinity)
     return thread
   }
 
-  private async grow(): Promise<Thread> {
+  private async grow(): Promise<T> {
     this.live++
     try {
       const thread = await this.start()

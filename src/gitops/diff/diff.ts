@@ -132,6 +132,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       },
     })
     explainUnknowns(verdict.unknowns, compared, layout, policy)
+    const engine = await renderEngine()
     const result: GitopsDiffResult = {
       summary: verdict.summary,
       base: revisions.base,
@@ -140,12 +141,19 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
       ...(settled.report ? {policy: settled.report} : {}),
       ...(charts.fetched.length > 0 ? {charts: charts.fetched} : {}),
       ...compared,
+      renders: {...compared.renders, engine},
     }
     return result
   } finally {
     answers?.close()
     await Promise.all([...trees.map((t) => t.remove()), sources?.remove()])
   }
+}
+
+/** The engine that rendered `helm template` (native or WebAssembly, and why), or null: no chart was rendered. */
+async function renderEngine(): Promise<string | null> {
+  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
+  return sharedRenderModule()?.engine() ?? null
 }
 
 /** The template engine's answers kept from earlier diffs of the checkout (none with `--no-cache`). */

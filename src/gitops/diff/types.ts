@@ -191,7 +191,15 @@ export interface GitopsDiffResult {
    * Deployables per revision: rendered now, answered from the render cache, or not rendered at all because their
    * inputs are the same in both revisions (so are their objects).
    */
-  renders: {base: RenderCounts; head: RenderCounts}
+  renders: {
+    base: RenderCounts
+    head: RenderCounts
+    /**
+     * The engine that rendered `helm template`: `native (seccomp)` or `wasm: <why not native>`; null when no chart was
+     * rendered. kustomize, jsonnet and Flux's steps render in the WebAssembly module either way.
+     */
+    engine?: string | null
+  }
   /** With --markdown FILE: where it was written, its length and whether it was cut to fit a comment. */
   markdown?: {file: string; characters: number; truncated: boolean}
   /** With --markdown-parts DIR: the comments written (comment-1.md, …), none cut, each within GitHub's limit. */

@@ -109,6 +109,11 @@ export interface RenderReport {
     sandbox: string | null
     jsonnet?: string | null
     envsubst?: string | null
+    /**
+     * The engine that rendered `helm template`: `native (seccomp)` or `wasm: <why not native>`; null when no chart was
+     * rendered (kustomize, jsonnet and Flux's steps render in the WebAssembly module either way).
+     */
+    engine?: string | null
   }
   /** `skipped`: only with `skip` (gitops diff). */
   roots: Array<

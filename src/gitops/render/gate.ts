@@ -95,6 +95,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   failHydrationGroups(ctx, deployables.hydrations)
   refusals.uncited()
   out.findings.push(...judge.findings)
+  report.tools.engine = await renderEngine()
   Object.assign(report, {
     objects: judge.objects,
     containers: judge.containers,
@@ -232,6 +233,12 @@ function skipUnlessAppsIn(input: RenderGateInput, apps: AppOfApps): GateContext[
   if (!skip) return undefined
   return (inputs: () => readonly string[]) => (u: Omit<RenderedUnit, 'objects' | 'declaredIn'>, key: string) =>
     skip(u, key) && !apps.mayHoldApplications(inputs())
+}
+
+/** The engine that rendered `helm template` (the built render module's: native or WebAssembly, and why), or null. */
+async function renderEngine(): Promise<string | null> {
+  const {renderModuleBuild, sharedRenderModule} = await import('../../effects/render-module/host.js')
+  return renderModuleBuild() ? (sharedRenderModule()?.engine() ?? null) : null
 }
 
 /** go-jsonnet's release that evaluates jsonnet (the input's, else the built render module's), or null: none. */

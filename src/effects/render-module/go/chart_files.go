@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-
 	"helm.sh/helm/v4/pkg/chart/common"
 	"helm.sh/helm/v4/pkg/chart/loader/archive"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
@@ -34,12 +32,12 @@ func loadChart(chartPath, key string) (*chart.Chart, error) {
 		}
 		return loader.LoadFiles(buffered)
 	}
-	ch, err := loader.Load(chartPath)
+	ch, err := loadChartPath(chartPath)
 	if err != nil || key == "" {
 		return ch, err
 	}
 	// Only a folder's: an archive's files are read in one piece anyway.
-	if fi, statErr := os.Stat(chartPath); statErr != nil || !fi.IsDir() {
+	if !isDir(chartPath) {
 		return ch, err
 	}
 	kept := make([]common.File, len(ch.Raw))

@@ -8,7 +8,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/strvals"
@@ -21,7 +20,7 @@ type valueOptions struct {
 func (opts *valueOptions) MergeValues() (map[string]any, error) {
 	base := map[string]any{}
 	for _, filePath := range opts.ValueFiles {
-		raw, err := os.ReadFile(filePath)
+		raw, err := readFile(filePath)
 		if err != nil {
 			return nil, err
 		}
@@ -43,7 +42,7 @@ func (opts *valueOptions) MergeValues() (map[string]any, error) {
 	}
 	for _, value := range opts.FileValues {
 		reader := func(rs []rune) (any, error) {
-			data, err := os.ReadFile(string(rs))
+			data, err := readFile(string(rs))
 			return string(data), err
 		}
 		if err := strvals.ParseIntoFile(value, base, reader); err != nil {

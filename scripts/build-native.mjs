@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Builds the native render helpers (run by `npm run build`, after scripts/build-wasm.mjs): the render module's Go
+// (src/effects/render-module/go) with the `ameide_helper` tag for Linux x64 and arm64 — the same workspace, overlay
+// and link flags as render.wasm (build-wasm.mjs --native-helper), -trimpath, no build id: the same bytes from any
+// clone. Each is written to dist/render-module/native/render-native-linux-<arch>; dist/render-module/native.json
+// records its sha256 and size, which the host (src/effects/render-module/native.ts) checks before it starts one.
+// Nothing is rebuilt when the render module's inputs (render-module.json's digest) are unchanged. When the helpers
+// cannot be built it says so and exits 0: `helm template` then renders in the WebAssembly module, which says why.
+// By default only this machine's helper is built (Linux x64 or arm64; elsewhere none: no confinement proven there);
+// AMEIDE_NATIVE_ARCHS=x64,arm64 builds both (a release: the arm64 one is a cross-build, minutes of CPU the first time).
+import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+const out = path.join(root, 'dist/render-module')
+const recordFile = path.join(out, 'native.json')
+const say = (message) => process.stderr.write(`[build-native] ${message}\n`)
+const PROTOCOL = 'ameide-render-native/1'
+const goarch = {x64: 'amd64', arm64: 'arm64'}
+const own = process.platform === 'linux' && goarch[process.arch] ? process.arch : ''
+const archs = (process.env.AMEIDE_NATIVE_ARCHS ?? own).split(',').filter((a) => goarch[a])
+if (archs.length === 0) {
+  say(`no native helper for ${process.platform}-${process.arch}: helm template renders in WebAssembly here`)
+  process.exit(0)
+}
+
+const read = (file) => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+const module = read(path.join(out, 'render-module.json'))
+if (!module?.inputs) {
+  say('the render module is not built: no native helper either (helm template renders nowhere until it is)')
+  process.exit(0)
+}
+const inputs = createHash('sha256')
+  .update(JSON.stringify({module: module.inputs, protocol: PROTOCOL, archs}))
+  .digest('hex')
+const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex')
+const previous = read(recordFile)
+const current =
+  previous?.inputs === inputs &&
+  Object.values(previous.helpers ?? {}).every(
+    (h) => existsSync(path.join(out, h.file)) && sha256(path.join(out, h.file)) === h.sha256,
+  )
+if (current) process.exit(0)
+
+const helpers = {}
+mkdirSync(path.join(out, 'native'), {recursive: true})
+for (const arch of archs) {
+  const file = `native/render-native-linux-${arch}`
+  const target = path.join(out, file)
+  const tmp = `${target}.${process.pid}.tmp`
+  const started = Date.now()
+  try {
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'scripts/build-wasm.mjs'), '--native-helper', tmp, '--goarch', goarch[arch]],
+      {stdio: ['ignore', 'inherit', 'inherit']},
+    )
+  } catch (e) {
+    rmSync(tmp, {force: true})
+    say(
+      `the linux-${arch} helper was NOT built (${String(e.message).split('\n')[0]}): helm template renders in WebAssembly there`,
+    )
+    continue
+  }
+  renameSync(tmp, target)
+  const bytes = readFileSync(target).byteLength
+  helpers[`linux-${arch}`] = {file, sha256: sha256(target), bytes}
+  say(
+    `built dist/render-module/${file} (${(bytes / 1e6).toFixed(1)} MB, sha256 ${helpers[`linux-${arch}`].sha256.slice(0, 12)}…) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  )
+}
+writeFileSync(recordFile, `${JSON.stringify({protocol: PROTOCOL, go: module.go, helpers, inputs}, null, 2)}\n`)

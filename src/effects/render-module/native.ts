@@ -1,0 +1,335 @@
+/**
+ * The native render helper's host (docs/security.md, "the native render helper"): Helm's code built for this
+ * machine (./go with the `ameide_helper` tag, scripts/build-native.mjs) renders `helm template` requests at native
+ * speed, confined by the operating system instead of by WebAssembly. Never unconfined: before one byte of a revision
+ * crosses, the host has
+ *   1. checked the helper's sha256 against the build's record (dist/render-module/native.json),
+ *   2. started it with an empty environment, `/` as its folder and only stdin, stdout and stderr,
+ *   3. read its handshake: it confined itself (foreign descriptors closed, rlimits, no_new_privs, a seccomp filter on
+ *      every thread) and its self-test passed (open, socket and exec refused; PR_GET_SECCOMP = 2),
+ *   4. read, itself, /proc/<pid>/task/<tid>/status of every thread: `Seccomp: 2` and `NoNewPrivs: 1` on each.
+ * Any of it failing — or a platform with no confinement proven (not Linux x64/arm64), or AMEIDE_RENDER_ENGINE=wasm —
+ * and the WebAssembly module renders; the reason is kept and told (`ameide doctor`, `--json`'s `engine`).
+ * AMEIDE_RENDER_ENGINE=native makes a failed start an error instead (tests). The limits are the WebAssembly path's:
+ * the helper's CPU time (read from /proc, the process ended past it), the output (Go stops printing), the memory
+ * (RLIMIT_AS, set by the helper before its filter: Go's out-of-memory ends it) and a wall-clock backstop.
+ * Requests are the worker's (./worker.ts ModuleRequest), one JSON line each way; the helper keeps trees as a worker does.
+ */
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+
+import {packagePath} from '../../core/package-root.js'
+import type {ToolLimits} from '../limits.js'
+import type {ModuleCommand} from './commands.js'
+import type {Snapshot} from './memfs.js'
+import type {RequestTree} from './tree.js'
+import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
+
+export const NATIVE_PROTOCOL = 'ameide-render-native/1'
+
+/** What the native build recorded (dist/render-module/native.json). */
+export interface NativeBuild {
+  protocol: string
+  /** By platform (`linux-x64`, `linux-arm64`): the helper's file (under dist/render-module/), its sha256 and size. */
+  helpers: Record<string, {file: string; sha256: string; bytes: number}>
+}
+
+/** The engine that renders `helm template`: `native (seccomp)`, or `wasm: <why not native>`. */
+export type Engine = 'native (seccomp)' | `wasm: ${string}`
+export const NATIVE_ENGINE: Engine = 'native (seccomp)'
+
+/** Go's own reservations beyond the heap (arenas' index, stacks, the binary): added to the memory limit for RLIMIT_AS. */
+const ADDRESS_SPACE_OVERHEAD = 1024 * 2 ** 20
+/** How long a helper may take to confine itself and say so. */
+const HANDSHAKE_MS = 10_000
+
+export interface NativeThread {
+  ask(request: ModuleRequest, limits: ToolLimits): Promise<NativeRun>
+  readonly held: Set<string>
+  readonly ran: Set<string>
+  readonly dead: boolean
+  readonly pid: number
+}
+
+export type NativeRun =
+  | {ok: true; results: CommandResult[]; cpuMs: number}
+  | {ok: false; limit: 'cpu' | 'time' | 'memory'; message: string}
+  /** `failed`: the helper itself failed (not the render): the request may go to WebAssembly. */
+  | {ok: false; message: string; failed?: boolean}
+
+/** Why the native engine is not used here, before anything starts (undefined: it may be). */
+export function nativeUnavailable(choice = process.env.AMEIDE_RENDER_ENGINE): string | undefined {
+  if (choice === 'wasm') return 'AMEIDE_RENDER_ENGINE=wasm'
+  return platformUnavailable()
+}
+
+function platformUnavailable(): string | undefined {
+  const platform = `${process.platform}-${process.arch}`
+  if (process.platform !== 'linux') return `no confinement proven on ${platform} (seccomp is Linux's)`
+  const build = nativeBuild()
+  if (!build) return 'the native helper is not built (scripts/build-native.mjs)'
+  if (!build.helpers[platform]) return `no native helper for ${platform}`
+  return undefined
+}
+
+/** Only `helm template` renders natively; every other command (kustomize, jsonnet, Flux's steps) stays in wasm. */
+export const nativeCommands = (commands: readonly ModuleCommand[]): boolean =>
+  commands.length > 0 && commands.every((c) => !Array.isArray(c) && 'helmTemplate' in c)
+
+const recordFile = () => packagePath('dist/render-module/native.json')
+
+export function nativeBuild(): NativeBuild | undefined {
+  try {
+    const build = JSON.parse(readFileSync(recordFile(), 'utf8')) as NativeBuild
+    return build.protocol === NATIVE_PROTOCOL ? build : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The helper of this platform, its bytes checked against the record; throws with the reason otherwise. */
+function checkedHelper(): string {
+  const why = platformUnavailable()
+  if (why) throw new Error(why)
+  const helper = nativeBuild()!.helpers[`${process.platform}-${process.arch}`]!
+  const file = process.env.AMEIDE_RENDER_NATIVE ?? packagePath(`dist/render-module/${helper.file}`)
+  if (!existsSync(file)) throw new Error(`the native helper is missing: ${file}`)
+  const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex')
+  // The file is checked, then run by its path: whoever could swap it in between can change this host's own code in
+  // the same package folder too.
+  if (sha256 !== helper.sha256)
+    throw new Error(
+      `the native helper's sha256 is ${sha256.slice(0, 12)}…, the build recorded ${helper.sha256.slice(0, 12)}…`,
+    )
+  return file
+}
+
+interface Handshake {
+  ready: string
+  protocol: string
+  pid: number
+  selfTest: {open: string; socket: string; exec: string; seccomp: number; passed: boolean}
+  error?: string
+}
+
+/** Every thread of `pid` is in seccomp filter mode with no_new_privs, as the kernel tells it; else the first that is not. */
+export function confinementOf(pid: number): string | undefined {
+  let tasks: string[]
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch (e) {
+    return `/proc/${pid}/task cannot be read: ${(e as Error).message}`
+  }
+  if (tasks.length === 0) return `/proc/${pid}/task lists no thread`
+  for (const tid of tasks) {
+    let status: string
+    try {
+      status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8')
+    } catch (e) {
+      return `/proc/${pid}/task/${tid}/status cannot be read: ${(e as Error).message}`
+    }
+    const field = (name: string) => new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(status)?.[1]
+    if (field('Seccomp') !== '2') return `thread ${tid} is not in seccomp filter mode (Seccomp: ${field('Seccomp')})`
+    if (field('NoNewPrivs') !== '1') return `thread ${tid} has no no_new_privs (NoNewPrivs: ${field('NoNewPrivs')})`
+  }
+  return undefined
+}
+
+/** The process's CPU time in milliseconds (utime + stime, ticks of USER_HZ = 100), or undefined once it is gone. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}
+
+/** Lines of a stream, one at a time, to whoever waits for the next. */
+function lines(child: ChildProcessWithoutNullStreams) {
+  // The current line's pieces: each chunk is searched once, however long the answer (up to the output limit).
+  let pieces: string[] = []
+  const ready: string[] = []
+  let waiting: ((line: string | undefined) => void) | undefined
+  let ended = false
+  const deliver = (line: string) => {
+    if (!waiting) return void ready.push(line)
+    const w = waiting
+    waiting = undefined
+    w(line)
+  }
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (chunk: string) => {
+    let start = 0
+    let at: number
+    while ((at = chunk.indexOf('\n', start)) >= 0) {
+      pieces.push(chunk.slice(start, at))
+      deliver(pieces.join(''))
+      pieces = []
+      start = at + 1
+    }
+    if (start < chunk.length) pieces.push(chunk.slice(start))
+  })
+  const end = () => {
+    ended = true
+    waiting?.(undefined)
+    waiting = undefined
+  }
+  child.stdout.on('end', end)
+  child.on('exit', end)
+  return {
+    next: () =>
+      new Promise<string | undefined>((resolve) => {
+        if (ready.length > 0) return resolve(ready.shift())
+        if (ended) return resolve(undefined)
+        waiting = resolve
+      }),
+    cancel: () => end(),
+  }
+}
+
+const encode = (s: Snapshot) => ({
+  files: Object.fromEntries(
+    [...s.files].map(([p, d]) => [p, Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('base64')]),
+  ),
+  dirs: [...s.dirs],
+  links: Object.fromEntries(s.links),
+})
+
+/** The request as the helper reads it: the trees' bytes in base64. */
+export const wire = (request: ModuleRequest): string =>
+  JSON.stringify({
+    ...request,
+    trees: request.trees.map((t: RequestTree) => ({
+      key: t.key,
+      keep: t.keep,
+      ...(t.snapshot ? {snapshot: encode(t.snapshot)} : {}),
+    })),
+  })
+
+/**
+ * A confined helper, ready for requests; throws (the helper ended) with why it is not. `memoryBytes`: the memory limit.
+ */
+export async function startNative(memoryBytes: number): Promise<NativeThread> {
+  const file = checkedHelper()
+  const child = spawn(file, [String(memoryBytes + ADDRESS_SPACE_OVERHEAD)], {
+    env: {},
+    cwd: '/',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (s: string) => {
+    if (stderr.length < 64 * 1024) stderr += s
+  })
+  child.on('error', () => undefined)
+  const out = lines(child)
+  const refuse = (why: string): never => {
+    child.kill('SIGKILL')
+    throw new Error(why)
+  }
+  const timer = setTimeout(() => out.cancel(), HANDSHAKE_MS)
+  const first = await out.next()
+  clearTimeout(timer)
+  if (first === undefined)
+    refuse(`the native helper did not say it is confined${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`)
+  let hello: Handshake
+  try {
+    hello = JSON.parse(first!) as Handshake
+  } catch {
+    return refuse('the native helper answered no handshake')
+  }
+  if (hello.ready !== NATIVE_PROTOCOL) refuse(`the native helper speaks ${hello.ready}, not ${NATIVE_PROTOCOL}`)
+  if (hello.error) refuse(`the native helper could not confine itself: ${hello.error}`)
+  const t = hello.selfTest
+  if (!t?.passed || t.seccomp !== 2)
+    refuse(
+      `the native helper's self-test failed (open: ${t?.open}, socket: ${t?.socket}, exec: ${t?.exec}, seccomp: ${t?.seccomp})`,
+    )
+  if (child.pid === undefined || hello.pid !== child.pid) refuse(`the native helper's pid is not the one started`)
+  const unconfined = confinementOf(child.pid!)
+  if (unconfined) refuse(`the kernel does not show the native helper confined: ${unconfined}`)
+  child.unref()
+  for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as {unref?: () => void}).unref?.()
+  return nativeThread(child, out, () => stderr)
+}
+
+function nativeThread(
+  child: ChildProcessWithoutNullStreams,
+  out: ReturnType<typeof lines>,
+  stderr: () => string,
+): NativeThread {
+  const pid = child.pid!
+  let dead = false
+  let exited = false
+  child.on('exit', () => {
+    exited = true
+    dead = true
+  })
+  // Every stream of the helper closed: what it printed on stderr before it ended has been read.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
+  const end = () => {
+    dead = true
+    child.kill('SIGKILL')
+  }
+  return {
+    pid,
+    held: new Set(),
+    ran: new Set(),
+    get dead() {
+      return dead
+    },
+    async ask(request, limits) {
+      if (dead) return {ok: false, message: 'the native helper has ended', failed: true}
+      const start = processCpuMs(pid) ?? 0
+      const cpuMs = limits.cpuSeconds * 1000
+      let breach: NativeRun | undefined
+      const stop = (run: NativeRun) => {
+        breach ??= run
+        end()
+      }
+      const poll = setInterval(
+        () => {
+          const used = (processCpuMs(pid) ?? start) - start
+          if (used > cpuMs) stop({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
+        },
+        Math.min(500, Math.max(20, cpuMs / 50)),
+      )
+      const backstop = setTimeout(
+        () => stop({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
+        limits.timeoutMs,
+      )
+      try {
+        child.stdin.write(`${wire(request)}\n`)
+        const line = await out.next()
+        const used = (processCpuMs(pid) ?? start) - start
+        if (breach) return breach
+        if (line === undefined) {
+          dead = true
+          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))])
+          const said = stderr()
+            .split('\n')
+            .find((l) => /fatal error|out of memory|cannot allocate memory|panic|SIGSEGV|SIGBUS|SIGSYS/.test(l))
+          // Go's runtime past RLIMIT_AS: "out of memory", or "cannot allocate memory" (ENOMEM from mmap). It may also
+          // crash otherwise there (a SIGSEGV in its collector): a helper failure, so the request goes to WebAssembly,
+          // whose memory limit then stops it.
+          if (/out of memory|cannot allocate memory/i.test(said ?? ''))
+            return {ok: false, limit: 'memory', message: said!}
+          return {
+            ok: false,
+            message: `the native helper ended: ${said ?? (exited ? 'it exited' : 'no answer')}`,
+            failed: true,
+          }
+        }
+        const answer = JSON.parse(line) as ModuleAnswer
+        if ('error' in answer) return {ok: false, message: answer.error, failed: true}
+        return {ok: true, results: answer.results.map((r) => ({...r, stderr: r.stderr ?? ''})), cpuMs: used}
+      } finally {
+        clearInterval(poll)
+        clearTimeout(backstop)
+      }
+    },
+  }
+}
