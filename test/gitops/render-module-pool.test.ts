@@ -5,7 +5,8 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {Pool, type Thread} from '../../src/effects/render-module/host.js'
+import type {Thread} from '../../src/effects/render-module/host.js'
+import {Pool} from '../../src/effects/render-module/pool.js'
 
 /** Stand-in threads, named in the order the pool starts them, each ready `startMs` after it is asked for. */
 function pool(size = 2, startMs = 0, started: string[] = []) {

@@ -17,20 +17,14 @@ import {setFlagsFromString} from 'node:v8'
 import {Worker} from 'node:worker_threads'
 
 import {packagePath, workerEntry} from '../../core/package-root.js'
-import {MODULE_LIMITS, type LimitBreach, type ToolLimits} from '../limits.js'
+import {MODULE_LIMITS, type ToolLimits} from '../limits.js'
 import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
-import type {ModuleCommand} from './commands.js'
-import {
-  NATIVE_ENGINE,
-  nativeCommands,
-  nativeUnavailable,
-  startNative,
-  type Engine,
-  type NativeThread,
-} from './native.js'
+import {nativeCommands, type Engine} from './native.js'
+import {NativeEngine} from './native-engine.js'
+import {Pool} from './pool.js'
 import {threadCpuMs} from './thread-cpu.js'
-import {requestTrees} from './tree.js'
-import type {CommandResult, ModuleAnswer, ModuleRequest} from './worker.js'
+import {askThread, type ModuleRun, type RenderRequest} from './requests.js'
+import type {ModuleAnswer, ModuleRequest} from './worker.js'
 
 export type {CommandResult} from './worker.js'
 
@@ -69,29 +63,7 @@ export const RENDER_MODULE_PROTOCOL = 'ameide-render/4'
  */
 export const MODULE_V8_FLAGS: readonly string[] = ['--wasm-tiering-budget=390000000']
 
-export type ModuleRun =
-  /** `cpuMs`: the CPU time the render took, as the limit counted it. */
-  | {ok: true; results: CommandResult[]; cpuMs: number}
-  | {ok: false; limit: LimitBreach; message: string}
-  | {ok: false; message: string}
-
-/** One request: the commands, and what they may read. */
-export interface RenderRequest {
-  /** Folders the commands may read: a revision in memory (sent to a thread once), or a folder of the host. */
-  roots: string[]
-  /** Folders read by this request only (a render's scratch folder). */
-  transient?: string[]
-  /** Extra files (absolute path → text), e.g. an Application's inline values. */
-  files: Record<string, string>
-  cwd: string
-  /** The commands (./commands.ts); the next runs only if this one succeeded. */
-  commands: ModuleCommand[]
-  /**
-   * What the thread keeps for the next request with the same key (a frozen chart folder: the files its loader read,
-   * go/chart_files.go): a thread that holds it is preferred.
-   */
-  affinity?: string
-}
+export type {ModuleRun, RenderRequest} from './requests.js'
 
 export interface RenderModule {
   readonly build: RenderModuleBuild
@@ -162,113 +134,25 @@ export function openRenderModule(
       for (const flag of MODULE_V8_FLAGS) setFlagsFromString(flag)
       return compileRecorded(bytes, build.sha256, (b) => webAssembly.compile(b))
     })())
-  const pool = new Pool(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
-  const forced = choice === 'native'
-  let engine: Engine | undefined
-  let natives: Pool<NativeThread> | undefined
-  /** The native helpers' pool while `helm template` may render natively, else undefined (engine says why). */
-  const nativePool = (): Pool<NativeThread> | undefined => {
-    if (engine !== undefined && engine !== NATIVE_ENGINE) return undefined
-    const why = nativeUnavailable(choice)
-    if (why && forced) throw new Error(why)
-    if (why) {
-      engine = `wasm: ${why}`
-      return undefined
-    }
-    return (natives ??= new Pool<NativeThread>(Math.min(2, availableParallelism()), () =>
-      startNative(MODULE_LIMITS.memoryBytes),
-    ))
-  }
-  /** A native thread, or undefined with the engine set to WebAssembly and why (an error with AMEIDE_RENDER_ENGINE=native). */
-  const nativeThread = async (pool: Pool<NativeThread>, affinity?: string): Promise<NativeThread | undefined> => {
-    try {
-      const thread = await pool.take(affinity)
-      engine = NATIVE_ENGINE
-      return thread
-    } catch (e) {
-      if (forced) throw e
-      engine = `wasm: ${(e as Error).message}`
-      return undefined
-    }
-  }
-  const runNative = async (request: RenderRequest, limits: ToolLimits): Promise<ModuleRun | undefined> => {
-    let natives: Pool<NativeThread> | undefined
-    let thread: NativeThread | undefined
-    try {
-      natives = nativePool()
-      if (!natives) return undefined
-      thread = await nativeThread(natives, request.affinity)
-    } catch (e) {
-      return {ok: false, message: `the native render helper did not start: ${(e as Error).message}`}
-    }
-    if (!thread) return undefined
-    try {
-      const {roots, transient, affinity: _, ...rest} = request
-      let trees: ReturnType<typeof requestTrees>
-      try {
-        trees = requestTrees({roots, transient}, thread.held)
-      } catch (error) {
-        return {ok: false, message: `the render's files could not be read: ${(error as Error).message}`}
-      }
-      const run = await thread.ask(
-        {...rest, ...trees, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects},
-        limits,
-      )
-      if (run.ok || !('failed' in run) || !run.failed) return run
-      // The helper itself failed (not the render): WebAssembly renders from now on, and says why.
-      if (forced) return {ok: false, message: `the native render helper failed: ${run.message}`}
-      engine = `wasm: the native helper failed: ${run.message}`
-      return undefined
-    } finally {
-      natives.give(thread)
-    }
-  }
+  const pool = new Pool<Thread>(Math.min(2, availableParallelism()), async () => spawn(await compile(), glue))
+  const native = new NativeEngine(choice)
   return {
     build,
-    engine: () => engine,
-    async probeEngine() {
-      try {
-        const natives = nativePool()
-        const thread = natives && (await nativeThread(natives))
-        if (thread) natives.give(thread)
-      } catch (e) {
-        return `wasm: ${(e as Error).message}`
-      }
-      return engine!
-    },
+    engine: () => native.engine,
+    probeEngine: () => native.probe(),
     async warm() {
       // Where `helm template` renders natively, WebAssembly is compiled only when another command needs it.
-      const natives = (() => {
-        try {
-          return nativePool()
-        } catch {
-          return undefined
-        }
-      })()
-      if (natives) {
-        const thread = await nativeThread(natives).catch(() => undefined)
-        if (thread) return natives.give(thread)
-      }
+      if (await native.warm()) return
       pool.give(await pool.take())
     },
     async run(request, limits = MODULE_LIMITS) {
       if (nativeCommands(request.commands)) {
-        const ran = await runNative(request, limits)
+        const ran = await native.run(request, limits)
         if (ran) return ran
       }
       const thread = await pool.take(request.affinity)
       try {
-        const {roots, transient, affinity: _, ...rest} = request
-        let trees: ReturnType<typeof requestTrees>
-        try {
-          trees = requestTrees({roots, transient}, thread.held)
-        } catch (error) {
-          return {ok: false, message: `the render's files could not be read: ${(error as Error).message}`}
-        }
-        return await thread.ask(
-          {...rest, ...trees, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects},
-          limits,
-        )
+        return await askThread(thread, request, limits)
       } finally {
         pool.give(thread)
       }
@@ -284,108 +168,6 @@ export interface Thread {
   readonly ran: Set<string>
   /** Ended (a time-out, the module's exit): not given back to the pool. */
   readonly dead: boolean
-}
-
-/**
- * At most `size` threads, each running one request at a time; a dead one is replaced by a fresh one. The first starts
- * with the first request; another only when requests have waited GROW_AFTER_MS behind busy threads — counted from
- * when a thread is there to serve them (not while the first starts: the six-Application diff of
- * bench/gitops-diff-scale.mjs then renders on one thread, 45 MB and 0.2 s of CPU less) and ended when the queue
- * empties: a thread's own start (instantiate and Go's init, ≈ 80 ms of CPU, tens of MB) is paid back only by a queue
- * that long. On 20 Applications (bench/render-paths.mjs) one thread used 0.85× the CPU and 0.84× the memory of two
- * started at once. No thread idles while a request waits; among the waiting, a freed thread takes first one whose
- * affinity it ran before, then one no thread ran before, then the oldest.
- */
-const GROW_AFTER_MS = 250
-/** A thread's affinities are forgotten past this many (the module keeps at most 1,024 charts: chart_files.go). */
-const AFFINITIES = 1024
-
-interface Waiter<T> {
-  affinity?: string
-  resolve: (t: T) => void
-}
-
-/** What the pool needs of a thread (a worker's, ./native.ts's helper). */
-export type PoolThread = Pick<Thread, 'held' | 'ran' | 'dead'>
-
-export class Pool<T extends PoolThread = Thread> {
-  private readonly idle: T[] = []
-  private readonly waiting: Array<Waiter<T>> = []
-  private readonly threads = new Set<T>()
-  private live = 0
-  private growing: NodeJS.Timeout | undefined
-  constructor(
-    private readonly size: number,
-    private readonly start: () => Promise<T>,
-  ) {}
-
-  async take(affinity?: string): Promise<T> {
-    const at = this.idle.findIndex((t) => affinity !== undefined && t.ran.has(affinity))
-    const idle = at >= 0 ? this.idle.splice(at, 1)[0] : this.idle.pop()
-    if (idle) return this.runs(idle, affinity)
-    if (this.live === 0) return this.runs(await this.grow(), affinity)
-    const waited = new Promise<T>((resolve) => this.waiting.push({affinity, resolve}))
-    this.growLater()
-    return this.runs(await waited, affinity)
-  }
-
-  give(thread: T): void {
-    if (thread.dead) {
-      this.live--
-      this.threads.delete(thread)
-      const next = this.waiting.shift()
-      if (next) this.grow().then(next.resolve, () => this.waiting.unshift(next))
-      return
-    }
-    const next = this.next(thread)
-    if (next) next.resolve(thread)
-    else this.idle.push(thread)
-    // A backlog counts from when a thread serves it (not while the first starts), and ends when the queue is empty.
-    if (this.waiting.length > 0) return this.growLater()
-    clearTimeout(this.growing)
-    this.growing = undefined
-  }
-
-  /** The waiting request `thread` takes (removed from the queue), if any. */
-  private next(thread: T): Waiter<T> | undefined {
-    const ranBefore = (w: Waiter<T>) => w.affinity !== undefined && thread.ran.has(w.affinity)
-    const fresh = (w: Waiter<T>) => w.affinity === undefined || ![...this.threads].some((t) => t.ran.has(w.affinity!))
-    const at = [ranBefore, fresh].map((p) => this.waiting.findIndex(p)).find((i) => i >= 0) ?? 0
-    return this.waiting.splice(at, 1)[0]
-  }
-
-  private runs(thread: T, affinity: string | undefined): T {
-    if (affinity === undefined) return thread
-    if (thread.ran.size >= AFFINITIES) thread.ran.clear()
-    thread.ran.add(affinity)
-    return thread
-  }
-
-  private async grow(): Promise<T> {
-    this.live++
-    try {
-      const thread = await this.start()
-      this.threads.add(thread)
-      if (this.waiting.length > 0) this.growLater()
-      return thread
-    } catch (e) {
-      this.live--
-      throw e
-    }
-  }
-
-  /** A thread more for the first waiting request, if it still waits after GROW_AFTER_MS and the pool may grow. */
-  private growLater(): void {
-    if (this.growing || this.live >= this.size || this.threads.size === 0) return
-    this.growing = setTimeout(() => {
-      this.growing = undefined
-      const next = this.waiting.shift()
-      if (!next) return
-      if (this.live >= this.size) return void this.waiting.unshift(next)
-      this.grow().then(next.resolve, () => this.waiting.unshift(next))
-    }, GROW_AFTER_MS)
-    this.growing.unref()
-  }
 }
 
 /**
