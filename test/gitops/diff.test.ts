@@ -51,7 +51,7 @@ type Result = {
     objects: Array<{change: string; kind: string; name: string; masked: boolean; diff: string}>
   }>
   failures: Array<{revision: string; rule: string; file: string; application?: string; message: string}>
-  renders: Record<'base' | 'head', {rendered: number; cached: number; unchanged: number}>
+  renders: Record<'base' | 'head', {rendered: number; cached: number; unchanged: number}> & {engine?: string | null}
   markdown?: {file: string; characters: number; truncated: boolean}
 }
 
@@ -131,12 +131,16 @@ describe('gitops diff', () => {
     expect(result.verdict.introduced).toEqual([])
     expect(result.applications.added).toEqual([])
     // Of five Applications only the one whose inputs changed renders, once per revision; a second run renders nothing.
-    expect(result.renders).toEqual({
+    // The engine that rendered: the confined native helper where the platform allows it, else WebAssembly and why.
+    const {engine, ...renders} = result.renders
+    expect(renders).toEqual({
       base: {rendered: 1, cached: 0, unchanged: 4},
       head: {rendered: 1, cached: 0, unchanged: 4},
     })
+    expect(engine).toMatch(/^(native \(seccomp\)|wasm: .+)$/)
     const again = await diff(repo, ['--head', 'HEAD'])
-    expect(again.result.renders).toEqual({
+    const {engine: _, ...cached} = again.result.renders
+    expect(cached).toEqual({
       base: {rendered: 0, cached: 1, unchanged: 4},
       head: {rendered: 0, cached: 1, unchanged: 4},
     })

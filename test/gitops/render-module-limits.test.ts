@@ -12,7 +12,7 @@ import {performance} from 'node:perf_hooks'
 import {Worker} from 'node:worker_threads'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {sharedRenderModule, type RenderModule} from '../../src/effects/render-module/host.js'
+import {openRenderModule, sharedRenderModule, type RenderModule} from '../../src/effects/render-module/host.js'
 import {ownThreadId, threadCpuMs} from '../../src/effects/render-module/thread-cpu.js'
 import {MODULE_LIMITS} from '../../src/effects/limits.js'
 import {makeTempDir} from '../support/tmp.js'
@@ -23,7 +23,8 @@ let module: RenderModule
 beforeAll(() => {
   const built = sharedRenderModule()
   if (!built) throw new Error('the render module is not built: npm run build')
-  module = built
+  // The WebAssembly module's limits: its render thread's own CPU clock (the native helper's are render-native's).
+  module = openRenderModule(built.build, 'wasm')
 })
 
 /** A chart whose one template spins `outer` × `inner` times, then prints a ConfigMap. */
