@@ -6,12 +6,14 @@
 //   2. bare `helm template` of the same deployables (one after the other) beside `gitops verify` without --render,
 //      `--render` cold (--no-cache) and warm (cache primed): medians of interleaved runs.
 // Usage: node bench/helm-render.mjs CHARTS_DIR [runs]   (CHARTS_DIR: the tarball's charts/ folder; needs a build, helm)
-import {spawn, spawnSync} from 'node:child_process'
-import {cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {cpus, loadavg, tmpdir} from 'node:os'
+import {spawn} from 'node:child_process'
+import {rmSync} from 'node:fs'
+import {cpus, loadavg} from 'node:os'
 import path from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {fileURLToPath} from 'node:url'
+
+import {bareArgs, deployables, helmJobRepo, run} from './helm-job.mjs'
 
 const [chartsDir, runsArg] = process.argv.slice(2)
 if (!chartsDir) {
@@ -21,68 +23,9 @@ if (!chartsDir) {
 const runs = Number(runsArg ?? 5)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const counter = fileURLToPath(new URL('./helm-count-images.mjs', import.meta.url))
-const ORIGIN = 'https://github.com/acme/gitops.git'
-const KUBE = '1.34.0'
 
-const deployables = [
-  {
-    name: 'podinfo-production',
-    env: 'production',
-    from: 'stefanprodan__podinfo/charts/podinfo',
-    chart: 'sources/charts/third_party/podinfo',
-    valueFiles: ['values-prod.yaml'],
-  },
-  {
-    name: 'onlineboutique-staging',
-    env: 'staging',
-    from: 'GoogleCloudPlatform__microservices-demo/helm-chart',
-    chart: 'sources/charts/third_party/microservices-demo',
-    valueFiles: [],
-  },
-]
-
-const repo = mkdtempSync(path.join(tmpdir(), 'ameide-bench-helm-'))
-const run = (cmd, args, opts = {}) => spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 1 << 28, ...opts})
+const repo = helmJobRepo(chartsDir, 'ameide-bench-helm-')
 try {
-  for (const d of deployables) {
-    cpSync(path.join(chartsDir, d.from), path.join(repo, d.chart), {recursive: true})
-    const app = [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: Application',
-      'metadata:',
-      `  name: ${d.name}`,
-      '  namespace: argocd',
-      'spec:',
-      `  destination: {server: https://kubernetes.default.svc, namespace: ${d.env}}`,
-      '  source:',
-      `    repoURL: ${ORIGIN}`,
-      `    path: ${d.chart}`,
-      '    helm:',
-      `      valueFiles: [${d.valueFiles.join(', ')}]`,
-      '',
-    ].join('\n')
-    mkdirSync(path.join(repo, 'environments', d.env), {recursive: true})
-    writeFileSync(path.join(repo, 'environments', d.env, `${d.name}.yaml`), app)
-  }
-  run('git', ['init', '-q'], {cwd: repo})
-  run('git', ['remote', 'add', 'origin', ORIGIN], {cwd: repo})
-  run('git', ['add', '-A'], {cwd: repo})
-  run('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'bench'], {cwd: repo})
-
-  // The same invocation Argo CD's repo-server builds (release, namespace, kube version, value files, CRDs); one
-  // after the other, and side by side (as --render runs its deployables, a few at a time).
-  const bareArgs = (d) => [
-    'template',
-    '.',
-    '--name-template',
-    d.name,
-    '--namespace',
-    d.env,
-    '--kube-version',
-    KUBE,
-    ...d.valueFiles.flatMap((v) => ['--values', v]),
-    '--include-crds',
-  ]
   const bare = (d) => run('helm', bareArgs(d), {cwd: path.join(repo, d.chart)})
   const bareConcurrent = () =>
     Promise.all(

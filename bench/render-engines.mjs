@@ -8,11 +8,12 @@
 // (bench/tree-time.py: the native helpers, which outlive the CLI by a moment, are reaped and counted); medians of
 // interleaved runs.
 // Usage: node bench/render-engines.mjs CHARTS_DIR [runs=5]   (needs a build with the native helper, helm, python3)
-import {spawnSync} from 'node:child_process'
-import {cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {cpus, loadavg, tmpdir} from 'node:os'
+import {rmSync} from 'node:fs'
+import {cpus, loadavg} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {bareArgs, deployables, helmJobRepo, run} from './helm-job.mjs'
 
 const [chartsDir, runsArg] = process.argv.slice(2)
 if (!chartsDir) {
@@ -22,26 +23,7 @@ if (!chartsDir) {
 const runs = Number(runsArg ?? 5)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const treeTime = fileURLToPath(new URL('./tree-time.py', import.meta.url))
-const ORIGIN = 'https://github.com/acme/gitops.git'
-const KUBE = '1.34.0'
-const deployables = [
-  {
-    name: 'podinfo-production',
-    env: 'production',
-    from: 'stefanprodan__podinfo/charts/podinfo',
-    chart: 'sources/charts/third_party/podinfo',
-    valueFiles: ['values-prod.yaml'],
-  },
-  {
-    name: 'onlineboutique-staging',
-    env: 'staging',
-    from: 'GoogleCloudPlatform__microservices-demo/helm-chart',
-    chart: 'sources/charts/third_party/microservices-demo',
-    valueFiles: [],
-  },
-]
 
-const run = (cmd, args, opts = {}) => spawnSync(cmd, args, {encoding: 'utf8', maxBuffer: 1 << 28, ...opts})
 /** One command under tree-time.py (`exits`: its exit codes that are no failure; verify's findings exit 1): wall, CPU of the whole tree (s), peak RSS of the command and of any other (MB). */
 function timed(args, opts = {}, exits = [0]) {
   const r = run('python3', [treeTime, ...args], opts)
@@ -50,45 +32,8 @@ function timed(args, opts = {}, exits = [0]) {
   return {wall, cpu: user + sys, rss: rss / 1024, other: other / 1024, stdout: r.stdout}
 }
 
-const repo = mkdtempSync(path.join(tmpdir(), 'ameide-bench-engines-'))
+const repo = helmJobRepo(chartsDir, 'ameide-bench-engines-')
 try {
-  for (const d of deployables) {
-    cpSync(path.join(chartsDir, d.from), path.join(repo, d.chart), {recursive: true})
-    const app = [
-      'apiVersion: argoproj.io/v1alpha1',
-      'kind: Application',
-      'metadata:',
-      `  name: ${d.name}`,
-      '  namespace: argocd',
-      'spec:',
-      `  destination: {server: https://kubernetes.default.svc, namespace: ${d.env}}`,
-      '  source:',
-      `    repoURL: ${ORIGIN}`,
-      `    path: ${d.chart}`,
-      '    helm:',
-      `      valueFiles: [${d.valueFiles.join(', ')}]`,
-      '',
-    ].join('\n')
-    mkdirSync(path.join(repo, 'environments', d.env), {recursive: true})
-    writeFileSync(path.join(repo, 'environments', d.env, `${d.name}.yaml`), app)
-  }
-  run('git', ['init', '-q'], {cwd: repo})
-  run('git', ['remote', 'add', 'origin', ORIGIN], {cwd: repo})
-  run('git', ['add', '-A'], {cwd: repo})
-  run('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'bench'], {cwd: repo})
-  const bareArgs = (d) => [
-    'helm',
-    'template',
-    '.',
-    '--name-template',
-    d.name,
-    '--namespace',
-    d.env,
-    '--kube-version',
-    KUBE,
-    ...d.valueFiles.flatMap((v) => ['--values', v]),
-    '--include-crds',
-  ]
   const verify = (engine) => () => {
     const env = {...process.env, ...(engine === 'wasm' ? {AMEIDE_RENDER_ENGINE: 'wasm'} : {})}
     const got = timed(['node', cli, 'gitops', 'verify', '--render', '--no-cache', '--json'], {cwd: repo, env}, [0, 1])
@@ -99,7 +44,7 @@ try {
   const cases = {
     'node -e 0': () => timed(['node', '-e', '0']),
     'bare helm template, the two deployables one after the other': () => {
-      const all = deployables.map((d) => timed(bareArgs(d), {cwd: path.join(repo, d.chart)}))
+      const all = deployables.map((d) => timed(['helm', ...bareArgs(d)], {cwd: path.join(repo, d.chart)}))
       return {
         wall: all[0].wall + all[1].wall,
         cpu: all[0].cpu + all[1].cpu,
