@@ -13,7 +13,7 @@
  * time, one oracle process per repository); 22 min for 150 when the render cache was cold and the load at 20.
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync, readdirSync, statSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -105,6 +105,8 @@ const KNOWN_LIMITS = new Map<string, string>([])
 
 const TOKEN = 'history-token-3f9a'
 const CONCURRENCY = 2
+/** Where each commit's `gitops diff --json` is kept when set: two builds' outputs compared byte for byte (`diff -r`). */
+const DUMP = process.env.AMEIDE_HISTORY_DUMP
 
 interface Row {
   repo: string
@@ -195,6 +197,10 @@ async function checkHistory(repo: HistoryRepo): Promise<void> {
         env: toolEnv({ARGOCD_AUTH_TOKEN: TOKEN}),
         timeoutMs: 300_000,
       })
+      if (DUMP) {
+        mkdirSync(DUMP, {recursive: true})
+        writeFileSync(path.join(DUMP, `${repo.name}-${sha}.json`), run.stdout)
+      }
       let diff: DiffJson | undefined
       try {
         diff = run.json<DiffJson>()
