@@ -6,7 +6,7 @@ import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG} from '../core/api-url-flag.js'
 import {DEFAULT_API_URL} from '../core/github-api.js'
-import {SCM_PROVIDERS} from './listings/scm-provider.js'
+import {SCM_PROVIDERS} from './argocd/applicationset/scm-providers/registry.js'
 
 export const GITOPS_ROOT_FLAG = {
   root: Flags.string({
@@ -30,7 +30,7 @@ export const ARGOCD_SERVER_FLAG = {
 
 /**
  * `--scm-provider github|azureDevOps|bitbucket|awsCodeCommit` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list
- * repositories through the provider's API (src/gitops/listings/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
+ * repositories through the provider's API (src/gitops/argocd/applicationset/scm-providers/registry.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
  * diff or verify must not start calling an API because a token happens to be there.
  */
 export const SCM_PROVIDER_FLAGS = {

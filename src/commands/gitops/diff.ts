@@ -136,7 +136,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {clustersOfFlag} = await import('../../gitops/listings/argocd-clusters.js')
     const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
-    const {scmOfFlag} = await import('../../gitops/listings/scm-provider.js')
+    const {scmOfFlag} = await import('../../gitops/argocd/applicationset/scm-providers/registry.js')
     const scm = await scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
     const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
     const sourceRepos = parseSourceRepoFlags(flags['source-repo'])

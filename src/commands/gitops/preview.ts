@@ -121,7 +121,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       import('../../gitops/preview/preview.js'),
       import('../../gitops/preview/format.js'),
       import('../../gitops/listings/argocd-clusters.js'),
-      import('../../gitops/listings/scm-provider.js'),
+      import('../../gitops/argocd/applicationset/scm-providers/registry.js'),
     ])
     const pullRequest = pullRequestOf(flags, process.env)
     const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/verify/evidence.js') : undefined

@@ -233,9 +233,9 @@ async function clustersOf(flag: string | undefined) {
   return clustersOfFlag(flag, process.env)
 }
 
-/** GitHub's API for the scmProvider generators (`--scm-provider github`; undefined without it): src/gitops/listings/scm-provider.ts. */
+/** GitHub's API for the scmProvider generators (`--scm-provider github`; undefined without it): src/gitops/argocd/applicationset/scm-providers/registry.ts. */
 async function scmOf(flags: {'scm-provider'?: string; 'api-url'?: string}) {
-  const {scmOfFlag} = await import('../../gitops/listings/scm-provider.js')
+  const {scmOfFlag} = await import('../../gitops/argocd/applicationset/scm-providers/registry.js')
   return scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
 }
 

@@ -106,10 +106,10 @@ export interface RegisteredCluster {
 }
 
 /**
- * An SCM provider's API (`--scm-provider`, src/gitops/listings/scm-provider.ts) for the `scmProvider` generator,
+ * An SCM provider's API (`--scm-provider`, src/gitops/argocd/applicationset/scm-providers/registry.ts) for the `scmProvider` generator,
  * looked up synchronously as the expansion asks: undefined is "not asked yet" (the question is recorded; the caller
  * asks the API and expands again), an `error` is the API's failure (or the run's request budget spent) and fails the
- * generator. The questions and their answers are the provider's own (applicationset/scm-providers/<provider>.ts).
+ * generator. The questions and their answers are the provider's own (src/gitops/argocd/applicationset/scm-providers/<provider>/).
  */
 export interface ScmProviderApi {
   /** The provider asked, as the generator names it (`github`, …). */

@@ -5,8 +5,8 @@
  * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
  */
 import {GITHUB_API_HOST} from '../../core/github-api.js'
-import {awsCodeCommit} from './applicationset-scm-aws.js'
-import {scmProviders} from './applicationset-scm-providers.js'
+import {awsCodeCommit} from '../argocd/applicationset/scm-providers/aws-codecommit/fields.js'
+import {scmProviders} from '../argocd/applicationset/scm-providers/gitlab/fields.js'
 import {exact, notRendering, unsupported, type Rule, type Rules} from './model.js'
 
 const EXPAND = 'gitops/applicationset-expand.test.ts'
@@ -102,8 +102,8 @@ function clusters(): Rules {
  * The `scmProvider` generator with `github`: evaluated as scm_provider.go and services/scm_provider/{github,utils}.go do
  * over GitHub's API (`--scm-provider github`, the run's --api-url and token), each field proven by a case ported from
  * argo-cd v3.5.1's github_test.go, utils_test.go or scm_provider_test.go; without the flag (or with another provider's)
- * the generator is named not rendered. The other providers' rows: ./applicationset-scm-providers.ts and
- * ./applicationset-scm-aws.ts.
+ * the generator is named not rendered. The other providers' rows: each provider's fields.ts
+ * (src/gitops/argocd/applicationset/scm-providers/<provider>/).
  */
 function scmProvider(): Rules {
   const at = 'spec.generators[].scmProvider'

@@ -11,14 +11,19 @@ import type {ScmProviderApi, ScmRepository} from '../types.js'
 import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {withValues} from './git.js'
 import {isObject, type JsonObject} from './merge.js'
-import {azureDevOpsService} from './scm-providers/azure-devops.js'
-import {awsCodeCommitService} from './scm-providers/aws-codecommit.js'
-import {bitbucketService} from './scm-providers/bitbucket.js'
-import {bitbucketServerService} from './scm-providers/bitbucket-server.js'
-import {giteaService} from './scm-providers/gitea.js'
-import {githubService} from './scm-providers/github.js'
-import {gitlabService} from './scm-providers/gitlab.js'
-import {gathered, ScmServiceContext, type ScmService, type ScmServiceFactory} from './scm-providers/service.js'
+import {azureDevOpsService} from '../../argocd/applicationset/scm-providers/azure-devops/service.js'
+import {awsCodeCommitService} from '../../argocd/applicationset/scm-providers/aws-codecommit/service.js'
+import {bitbucketService} from '../../argocd/applicationset/scm-providers/bitbucket/service.js'
+import {bitbucketServerService} from '../../argocd/applicationset/scm-providers/bitbucket-server/service.js'
+import {giteaService} from '../../argocd/applicationset/scm-providers/gitea/service.js'
+import {githubService} from '../../argocd/applicationset/scm-providers/github/service.js'
+import {gitlabService} from '../../argocd/applicationset/scm-providers/gitlab/service.js'
+import {
+  gathered,
+  ScmServiceContext,
+  type ScmService,
+  type ScmServiceFactory,
+} from '../../argocd/applicationset/scm-providers/service.js'
 import type {Params, Templating} from './templating.js'
 
 /** Every provider, each over its API (./scm-providers/), in the order Argo CD's switch picks the first one set. */
