@@ -1,5 +1,6 @@
 import type {RetryPolicy} from '../../../../../core/retry.js'
 import {redact} from '../../../../../core/secrets.js'
+import {goPathEscape, goQueryEscape} from '../go-url.js'
 import {getJson, type JsonAnswer} from '../../../../../effects/http-json.js'
 
 /**
@@ -74,9 +75,9 @@ export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): Azur
     const params = {...query, 'api-version': AZURE_DEVOPS_API_VERSION}
     const search = Object.keys(params)
       .sort()
-      .map((k) => `${queryEscape(k)}=${queryEscape(params[k as keyof typeof params])}`)
+      .map((k) => `${goQueryEscape(k)}=${goQueryEscape(params[k as keyof typeof params])}`)
       .join('&')
-    const url = `${base}${project ? `/${pathEscape(project)}` : ''}/_apis/git/${route}?${search}`
+    const url = `${base}${project ? `/${goPathEscape(project)}` : ''}/_apis/git/${route}?${search}`
     const answer = await getJson(url, {
       headers: {
         Authorization: authorization,
@@ -91,7 +92,7 @@ export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): Azur
     if (answer.status < 200 || answer.status >= 300) throw unwrapError(answer)
     return answer.body
   }
-  const repositories = (repository: string) => `repositories/${pathEscape(repository)}`
+  const repositories = (repository: string) => `repositories/${goPathEscape(repository)}`
   return {
     async getRepositories(project) {
       return collection(await get(project, 'repositories', {})).map((r) => ({
@@ -150,17 +151,3 @@ function branchOf(entry: unknown): AzureDevOpsBranch {
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
-
-/** Go's url.PathEscape: all but the unreserved characters and `$&+:=@` escaped. */
-export function pathEscape(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%(24|26|2B|3A|3D|40)/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-}
-
-/** Go's url.QueryEscape: all but the unreserved characters escaped, a space as `+`. */
-export function queryEscape(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
-}

@@ -1,5 +1,6 @@
 import type {RetryPolicy} from '../../../../../core/retry.js'
 import {redact} from '../../../../../core/secrets.js'
+import {goPathEscape, goQueryEscape} from '../go-url.js'
 import {getJson} from '../../../../../effects/http-json.js'
 
 /**
@@ -138,24 +139,7 @@ function errorMessage(status: number, body: unknown): string {
   return `${status}: ${body === null ? '(not JSON)' : JSON.stringify(body)}`
 }
 
-/** Go's url.PathEscape: unreserved characters and `$&+:=@` kept, every other byte %XX. */
-export function goPathEscape(segment: string): string {
-  return Array.from(new TextEncoder().encode(segment), (b) => {
-    const c = String.fromCharCode(b)
-    return /[A-Za-z0-9\-_.~$&+:=@]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`
-  }).join('')
-}
-
-/** The SDK's pathEscapeSegments: each `/`-separated segment escaped, the slashes kept. */
-export function pathEscapeSegments(path: string): string {
+/** The SDK's pathEscapeSegments: each `/`-separated segment escaped (Go's url.PathEscape), the slashes kept. */
+function pathEscapeSegments(path: string): string {
   return path.split('/').map(goPathEscape).join('/')
-}
-
-/** Go's url.QueryEscape: unreserved characters kept, a space `+`, every other byte %XX. */
-function goQueryEscape(value: string): string {
-  return Array.from(new TextEncoder().encode(value), (b) => {
-    const c = String.fromCharCode(b)
-    if (c === ' ') return '+'
-    return /[A-Za-z0-9\-_.~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`
-  }).join('')
 }

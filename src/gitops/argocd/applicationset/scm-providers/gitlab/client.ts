@@ -6,6 +6,7 @@
  * outside 2xx/304 an ErrorResponse (`GET URL: STATUS MESSAGE`). Pagination is the caller's, from the X-Page,
  * X-Total-Pages and X-Next-Page headers each page answers (GitLabPage).
  */
+import {goPathEscape, goQueryEscape} from '../go-url.js'
 import {getJson, type JsonGetOptions} from '../../../../../effects/http-json.js'
 
 export const GITLAB_DEFAULT_URL = 'https://gitlab.com/'
@@ -85,23 +86,9 @@ export function gitlabBaseUrl(text: string): string | undefined {
   return `${url.protocol}//${url.host}${url.pathname}`
 }
 
-const PATH_SAFE = /[A-Za-z0-9\-_.~$&+:=@]/
-
-/** client-go's PathEscape: Go's url.PathEscape (a path segment: `/ ; , ?` and all but the unreserved escaped), `.` as %2E. */
+/** client-go's PathEscape: Go's url.PathEscape (../go-url.ts), `.` as %2E. */
 export function gitlabPathEscape(text: string): string {
-  let out = ''
-  for (const byte of Buffer.from(text, 'utf8')) {
-    const c = String.fromCharCode(byte)
-    out += byte < 0x80 && PATH_SAFE.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-  }
-  return out.replaceAll('.', '%2E')
-}
-
-/** Go's url.QueryEscape: the unreserved kept, a space as `+`, everything else %XX. */
-function queryEscape(text: string): string {
-  return encodeURIComponent(text)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replaceAll('%20', '+')
+  return goPathEscape(text).replaceAll('.', '%2E')
 }
 
 /** url.Values.Encode: keys sorted. */
@@ -109,7 +96,7 @@ function encodeQuery(values: Record<string, string | undefined>): string {
   return Object.keys(values)
     .filter((k) => values[k] !== undefined)
     .sort()
-    .map((k) => `${queryEscape(k)}=${queryEscape(values[k]!)}`)
+    .map((k) => `${goQueryEscape(k)}=${goQueryEscape(values[k]!)}`)
     .join('&')
 }
 
