@@ -7,7 +7,7 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
-import {settled} from '../argocd/applicationset/scm-providers/registry.js'
+import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'

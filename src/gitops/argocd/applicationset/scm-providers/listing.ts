@@ -1,6 +1,5 @@
 /**
- * The answers of one SCM provider's API for the `scmProvider` generators, read in rounds (./scm-provider.ts
- * `settled`): each expansion records what it asked and was not answered yet (`pending`), `answerPending` asks the API
+ * The answers of one SCM provider's API for the `scmProvider` generators, read in rounds (`settled`): each expansion records what it asked and was not answered yet (`pending`), `answerPending` asks the API
  * for all of it (four at a time). One answer per question for the whole run. Bounded: at most `maxRequests` requests
  * (every page counts) and `maxPages` pages per listing; past either the question's answer is an error, and the
  * generators that asked it fail (render-failed) — never a partial list. No token: every answer is that error.
@@ -10,53 +9,72 @@ import {usageError} from '../../../../core/errors.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../../../core/retry.js'
 import {redact, registerSecret} from '../../../../core/secrets.js'
 import {retryPolicyWithTimings, testTimings} from '../../../../core/test-timings.js'
-import type {ScmAnswer, ScmProviderApi, ScmQuestion} from '../../../deployables/index.js'
+import type {Answer, Answerers, Protocol, Question, ScmAnswer, ScmApi, ScmBudget, ScmProviderApi} from './protocol.js'
 
 export const MAX_REQUESTS = 1000
 export const MAX_PAGES = 30
 const CONCURRENCY = 4
+/** Expansions per run at most: a matrix of two scmProvider generators asks in six rounds. */
+const MAX_ROUNDS = 10
 
-/** What an asker spends a request through, and reads every page of a listing with. */
-export interface ScmBudget {
-  /** Counts one request; throws when the run's budget is spent. */
-  spend(): void
-  /** Every page of a listing (`get(page)` answers the page's items and the next page's number), each a request. */
-  pages<T>(get: (page: number) => Promise<{items: T[]; next: number | undefined}>): Promise<T[]>
+/**
+ * The expansion is synchronous, so the answers are read in rounds: it runs until it asks nothing the API has not
+ * answered (at most MAX_ROUNDS times), the listing asking the API between runs for all it asked; what is still
+ * unanswered then stays not rendered, named. Both revisions of a diff share the answers.
+ */
+export async function settled<T>(scm: ScmProviderApi | undefined, expand: () => T): Promise<T> {
+  for (let round = 1; ; round++) {
+    const out = expand()
+    if (!(scm instanceof ScmListing) || scm.pending === 0 || round >= MAX_ROUNDS) return out
+    await scm.answerPending()
+  }
 }
 
-/** One provider's answers to its questions, over HTTP. */
-export type ScmAsker = (question: ScmQuestion, budget: ScmBudget) => Promise<unknown>
+/** The run's API as `--scm-provider` makes it, whatever the provider: asked between the expansion's rounds. */
+export interface ScmRun extends ScmProviderApi {
+  /** Questions asked since the last `answerPending`. */
+  readonly pending: number
+  /** HTTP requests sent (every page). */
+  readonly requests: number
+  answerPending(): Promise<void>
+}
 
-export interface ScmListingOptions {
+/** The bounds of one run's listing. */
+export type ScmBounds = Pick<ScmListingOptions<Protocol>, 'maxRequests' | 'maxPages'>
+
+export interface ScmListingOptions<P extends Protocol> {
   provider: string
   /** The provider's name in messages (`GitHub`); default `provider`. */
   label?: string
   apiUrl: string
   /** Undefined: no client (no token); every answer is `unreadable`. */
-  ask?: ScmAsker
+  ask?: Answerers<P>
   unreadable?: string
   maxRequests?: number
   maxPages?: number
 }
 
-export class ScmListing implements ScmProviderApi, ScmBudget {
+/** One answer per question: the answers of one kind, by the question's JSON. */
+type AnswersByKind<P extends Protocol> = {[K in keyof P & string]?: Map<string, ScmAnswer<Answer<P, K>>>}
+
+export class ScmListing<P extends Protocol = Protocol> implements ScmApi<P>, ScmRun, ScmBudget {
   readonly provider: string
   readonly apiUrl: string
   /** HTTP requests sent (every page). */
   requests = 0
-  private readonly answers = new Map<string, ScmAnswer<unknown>>()
-  private readonly asked = new Map<string, ScmQuestion>()
+  private readonly answers: AnswersByKind<P> = {}
+  private readonly asked = new Map<string, Question<P>>()
 
-  constructor(private readonly options: ScmListingOptions) {
+  constructor(private readonly options: ScmListingOptions<P>) {
     this.provider = options.provider
     this.apiUrl = options.apiUrl
   }
 
-  answer<T>(question: ScmQuestion): ScmAnswer<T> | undefined {
+  answer<K extends keyof P & string>(question: Question<P, K>): ScmAnswer<Answer<P, K>> | undefined {
     const key = JSON.stringify(question)
-    const a = this.answers.get(key)
+    const a = this.answers[question.op]?.get(key)
     if (a === undefined) this.asked.set(key, question)
-    return a as ScmAnswer<T> | undefined
+    return a
   }
 
   /** Questions asked since the last `answerPending`. */
@@ -69,19 +87,22 @@ export class ScmListing implements ScmProviderApi, ScmBudget {
     const queue = [...this.asked.entries()]
     this.asked.clear()
     const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const [key, q] = next
-        this.answers.set(key, await this.ask(q))
-      }
+      for (let next = queue.shift(); next; next = queue.shift()) await this.answerOne(next[0], next[1])
     }
     await Promise.all(Array.from({length: CONCURRENCY}, worker))
   }
 
-  private async ask(q: ScmQuestion): Promise<ScmAnswer<unknown>> {
+  private async answerOne<K extends keyof P & string>(key: string, q: Question<P, K>): Promise<void> {
+    const answers = this.answers[q.op] ?? new Map<string, ScmAnswer<Answer<P, K>>>()
+    this.answers[q.op] = answers
+    answers.set(key, await this.ask(q))
+  }
+
+  private async ask<K extends keyof P & string>(q: Question<P, K>): Promise<ScmAnswer<Answer<P, K>>> {
     const ask = this.options.ask
     if (!ask) return {error: this.options.unreadable ?? `no ${this.options.label ?? this.provider} client`}
     try {
-      return {value: await ask(q, this)}
+      return {value: await ask[q.op](q, this)}
     } catch (error) {
       return {error: redact((error as Error).message ?? String(error))}
     }
@@ -110,23 +131,24 @@ export class ScmListing implements ScmProviderApi, ScmBudget {
   }
 }
 
-export type ScmListingMaker = (
+/** A provider's listing from `--api-url` and the environment (its token), within the run's bounds. */
+export type ScmListingMaker<P extends Protocol> = (
   apiUrlFlag: string | undefined,
   env: NodeJS.ProcessEnv,
-  bounds: Pick<ScmListingOptions, 'maxRequests' | 'maxPages'>,
-) => Promise<ScmListing>
+  bounds: ScmBounds,
+) => Promise<ScmListing<P>>
 
 /**
  * A provider's listing over one token variable (registered as a secret): without it every answer is that the API
  * was not asked; with it, `ask` made with the token and the run's retry policy.
  */
-export function tokenListing(
-  listing: Pick<ScmListingOptions, 'provider' | 'label' | 'apiUrl'>,
+export function tokenListing<P extends Protocol>(
+  listing: Pick<ScmListingOptions<P>, 'provider' | 'label' | 'apiUrl'>,
   env: NodeJS.ProcessEnv,
   variable: string,
-  bounds: Pick<ScmListingOptions, 'maxRequests' | 'maxPages'>,
-  ask: (token: string, retryPolicy: RetryPolicy) => ScmAsker,
-): ScmListing {
+  bounds: ScmBounds,
+  ask: (token: string, retryPolicy: RetryPolicy) => Answerers<P>,
+): ScmListing<P> {
   const token = env[variable] ?? ''
   const label = listing.label ?? listing.provider
   if (token === '')

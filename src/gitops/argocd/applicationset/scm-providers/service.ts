@@ -4,9 +4,10 @@
  * generator's spec. The expansion is synchronous: a question not answered yet throws ScmPending (the caller asks
  * the API and expands again), a failure the generator's GenerationError.
  */
-import type {ScmProviderApi, ScmQuestion, ScmRepository} from '../../../deployables/types.js'
+import type {ScmRepository} from '../../../deployables/types.js'
 import {GenerationError, NotEvaluable, ScmPending, type Path} from '../../../deployables/applicationset/errors.js'
 import type {JsonObject} from '../../../deployables/applicationset/merge.js'
+import type {Answer, Protocol, Question, ScmApi} from './protocol.js'
 
 export interface ScmService {
   /** ListRepos: every repository at its default branch (no sha yet), its URL by the clone protocol. */
@@ -17,30 +18,25 @@ export interface ScmService {
   repoHasPath(repo: ScmRepository, path: string): boolean
 }
 
-/** What a provider's service asks through. */
-export class ScmServiceContext {
+/** What a provider's service asks through: its API, whose questions are the provider's protocol P. */
+export class ScmServiceContext<P extends Protocol> {
   constructor(
-    readonly api: ScmProviderApi,
+    readonly api: ScmApi<P>,
     /** The generator's path (`…scmProvider`). */
     readonly path: Path,
   ) {}
 
   /** The answer's value; a failure as the generator's error (`wrap` adds the provider's own words); else pending. */
-  ask<T>(question: ScmQuestion, wrap: (error: string) => string = (e) => e): T {
-    const a = this.api.answer<T>(question)
+  ask<K extends keyof P & string>(question: Question<P, K>, wrap: (error: string) => string = (e) => e): Answer<P, K> {
+    const a = this.api.answer(question)
     if (a === undefined) throw new ScmPending(this.path)
     if ('error' in a) throw this.fail(wrap(a.error))
     return a.value
   }
 
-  /** RepoHasPath asked as owner, repository, branch and path (the GitHub and Gitea listings answer it so). */
-  hasPathOnBranch(repo: ScmRepository, path: string): boolean {
-    return this.ask<boolean>({op: 'path', owner: repo.organization, repo: repo.repository, branch: repo.branch, path})
-  }
-
   /** The generator's failure, as Argo CD words it: `error listing repos: …`. */
   fail(message: string): GenerationError {
-    return new GenerationError(`error listing repos: ${message}`, this.path)
+    return listingFailure(message, this.path)
   }
 
   /** The provider's API as written must be the run's: a host only the revision names is never asked. */
@@ -53,7 +49,13 @@ export class ScmServiceContext {
   }
 }
 
-export type ScmServiceFactory = (config: JsonObject, ctx: ScmServiceContext) => ScmService
+/** The generator's failure at `path`, as Argo CD words it: `error listing repos: …`. */
+export function listingFailure(message: string, path: Path): GenerationError {
+  return new GenerationError(`error listing repos: ${message}`, path)
+}
+
+/** A provider's service, built from its part of the generator's spec. */
+export type ScmServiceFactory<P extends Protocol> = (config: JsonObject, ctx: ScmServiceContext<P>) => ScmService
 
 /**
  * `each` over the items in order, every unanswered question of the round asked together: a failure is thrown only

@@ -8,7 +8,7 @@ import {exact, type Rules} from '../../../../fields/model.js'
 
 const SCM_AWS = 'gitops/applicationset-scm-aws-codecommit.test.ts'
 
-export function awsCodeCommit(at: string): Rules {
+export function awsCodeCommitFields(at: string): Rules {
   const api =
     "with --scm-provider awsCodeCommit (CodeCommit at --api-url, else https://codecommit.<AWS_REGION>.amazonaws.com, the tagging API's endpoint beside it; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); without it the generator is not rendered, named"
   const row = (title: string, note: string) => exact(SCM_AWS, title, `${api}; ${note}`)
@@ -17,15 +17,15 @@ export function awsCodeCommit(at: string): Rules {
     "with tagFilters, GetResources of codecommit:repository resources (every page by PaginationToken), one TagFilter per key with its non-empty values (Argo CD sends them in Go's map order; the filters are ANDed, so the order changes nothing), each ARN's resource its repository name; GetRepository of each (no metadata or no default branch: skipped); organization the account id, url cloneUrlSsh (ssh, the default), cloneUrlHttp (https) or its git-codecommit-fips. host (https-fips), no labels",
   )
   return {
-    [`${at}.awsCodeCommit.region`]: row(
+    [`${at}.region`]: row(
       "a region other than the run's is never asked: not rendered, named; the run's own region is",
       "the run's region (AWS_REGION, else --api-url's) or empty asks the run's API; another region's API is never asked: the generator is not rendered, named",
     ),
-    [`${at}.awsCodeCommit.allBranches`]: row(
+    [`${at}.allBranches`]: row(
       'GetBranches all branches: ListBranches, every page, no sha',
       'every branch (ListBranches, every page by nextToken); without it the default branch by GetRepository; sha always empty, as Argo CD asks no commit',
     ),
-    [`${at}.awsCodeCommit.tagFilters[].key`]: tags,
-    [`${at}.awsCodeCommit.tagFilters[].value`]: tags,
+    [`${at}.tagFilters[].key`]: tags,
+    [`${at}.tagFilters[].value`]: tags,
   }
 }

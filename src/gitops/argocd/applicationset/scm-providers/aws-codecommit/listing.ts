@@ -13,15 +13,15 @@ import {retryPolicyWithTimings, testTimings} from '../../../../../core/test-timi
 import {DEFAULT_RETRY_POLICY} from '../../../../../core/retry.js'
 import {registerSecret} from '../../../../../core/secrets.js'
 import {AwsApiError, CODECOMMIT_SERVICE, createAwsCodeCommitClient, TAGGING_SERVICE, type AwsCall} from './client.js'
-import type {CodeCommitQuestion, CodeCommitRepositoryAnswer} from './service.js'
-import type {ScmQuestion} from '../../../../deployables/index.js'
-import {ScmListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from '../listing.js'
+import type {CodeCommitProtocol, CodeCommitRepositoryAnswer} from './service.js'
+import type {Answerers, Question, ScmBudget} from '../protocol.js'
+import {ScmListing, type ScmListingMaker} from '../listing.js'
 
 const ENDPOINT = /^https:\/\/codecommit\.([a-z0-9-]+)\.amazonaws\.com$/
 /** GetFolder's failures aws_codecommit.go reads as "no such path" (hasAwsError). */
 const NOT_FOUND = ['RepositoryDoesNotExistException', 'CommitDoesNotExistException', 'FolderDoesNotExistException']
 
-export const awsCodeCommitListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+export const awsCodeCommitListing: ScmListingMaker<CodeCommitProtocol> = async (apiUrlFlag, env, bounds) => {
   const region =
     env.AWS_REGION ||
     env.AWS_DEFAULT_REGION ||
@@ -61,29 +61,23 @@ export const awsCodeCommitListing: ScmListingMaker = async (apiUrlFlag, env, bou
   return new ScmListing({...listing, ask: awsCodeCommitAsker(call, region), ...bounds})
 }
 
-/** Answers one question: a listing page by page (each a request), then GetRepository of each; else one request. */
-export function awsCodeCommitAsker(call: AwsCall, region: string): ScmAsker {
-  return async (question: ScmQuestion, budget) => {
-    const q = question as CodeCommitQuestion
-    switch (q.op) {
-      case 'region':
-        return region
-      case 'repositories':
-        return repositories(call, q.tagFilters, budget)
-      case 'defaultBranch': {
-        budget.spend()
-        const out = (await call(CODECOMMIT_SERVICE, 'GetRepository', {repositoryName: q.repo})) as Entry
-        return text(object(out.repositoryMetadata).defaultBranch)
-      }
-      case 'branches':
-        return allPages(budget, async (nextToken) => {
-          const input = {repositoryName: q.repo, ...(nextToken === undefined ? {} : {nextToken})}
-          const out = (await call(CODECOMMIT_SERVICE, 'ListBranches', input)) as Entry
-          return {items: Array.isArray(out.branches) ? out.branches.map(text) : [], token: out.nextToken}
-        })
-      default:
-        return folder(call, q, budget)
-    }
+/** The answers: a listing page by page (each a request), then GetRepository of each; else one request. */
+export function awsCodeCommitAsker(call: AwsCall, region: string): Answerers<CodeCommitProtocol> {
+  return {
+    region: async () => region,
+    repositories: (q, budget) => repositories(call, q.tagFilters, budget),
+    async defaultBranch(q, budget) {
+      budget.spend()
+      const out = (await call(CODECOMMIT_SERVICE, 'GetRepository', {repositoryName: q.repo})) as Entry
+      return text(object(out.repositoryMetadata).defaultBranch)
+    },
+    branches: (q, budget) =>
+      allPages(budget, async (nextToken) => {
+        const input = {repositoryName: q.repo, ...(nextToken === undefined ? {} : {nextToken})}
+        const out = (await call(CODECOMMIT_SERVICE, 'ListBranches', input)) as Entry
+        return {items: Array.isArray(out.branches) ? out.branches.map(text) : [], token: out.nextToken}
+      }),
+    folder: (q, budget) => folder(call, q, budget),
   }
 }
 
@@ -152,7 +146,7 @@ async function taggedPage(call: AwsCall, tagFilters: string, t?: string) {
 }
 
 /** GetFolder of the parent: the relative paths of its files, folders, submodules and links; not found: null. */
-async function folder(call: AwsCall, q: Extract<CodeCommitQuestion, {op: 'folder'}>, budget: ScmBudget) {
+async function folder(call: AwsCall, q: Question<CodeCommitProtocol, 'folder'>, budget: ScmBudget) {
   budget.spend()
   const input = {commitSpecifier: q.commit, folderPath: q.folderPath, repositoryName: q.repo}
   try {

@@ -13,6 +13,7 @@ import path from 'node:path'
 import type {ScmRepository} from '../../../../deployables/types.js'
 import {GenerationError, NotEvaluable} from '../../../../deployables/applicationset/errors.js'
 import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {Asked} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 
 /** What the listing (./listing.ts) answers for one repository; null: no metadata. */
@@ -31,26 +32,30 @@ export interface CodeCommitTagFilter {
   Values?: string[]
 }
 
-export type CodeCommitQuestion =
-  | {op: 'region'}
+/** CodeCommit's questions, answered by ./listing.ts. */
+export type CodeCommitProtocol = {
+  /** The run's region. */
+  region: Asked<Record<never, never>, string>
   /** `tagFilters`: the JSON of CodeCommitTagFilter[], '' for none (ListRepositories). */
-  | {op: 'repositories'; tagFilters: string}
-  | {op: 'defaultBranch'; repo: string}
-  | {op: 'branches'; repo: string}
+  repositories: Asked<{tagFilters: string}, (CodeCommitRepositoryAnswer | null)[]>
+  defaultBranch: Asked<{repo: string}, string>
+  branches: Asked<{repo: string}, string[]>
   /** The relative paths GetFolder lists (null: the repository, commit or folder is not found). */
-  | {op: 'folder'; repo: string; commit: string; folderPath: string}
+  folder: Asked<{repo: string; commit: string; folderPath: string}, string[] | null>
+}
+type Ctx = ScmServiceContext<CodeCommitProtocol>
 
 const HTTPS = 'https://git-codecommit.'
 const HTTPS_FIPS = 'https://git-codecommit-fips.'
 
-export function awsCodeCommitService(config: JsonObject, ctx: ScmServiceContext): ScmService {
+export function awsCodeCommitService(config: JsonObject, ctx: Ctx): ScmService {
   const at = [...ctx.path, 'awsCodeCommit']
   if (!isObject(config)) throw new GenerationError('scmProvider.awsCodeCommit must be a map', at)
   const region = typeof config.region === 'string' ? config.region : ''
   const tagFilters = JSON.stringify(tagFiltersOf(config.tagFilters))
   const allBranches = config.allBranches === true
   const inRegion = () => {
-    const runs = ctx.ask<string>({op: 'region'})
+    const runs = ctx.ask({op: 'region'})
     if (region !== '' && region !== runs)
       throw new NotEvaluable(
         'scmProvider',
@@ -61,7 +66,7 @@ export function awsCodeCommitService(config: JsonObject, ctx: ScmServiceContext)
   return {
     listRepos(cloneProtocol) {
       inRegion()
-      const listed = ctx.ask<(CodeCommitRepositoryAnswer | null)[]>({
+      const listed = ctx.ask({
         op: 'repositories',
         tagFilters: tagFilters === '[]' ? '' : tagFilters,
       })
@@ -81,15 +86,15 @@ export function awsCodeCommitService(config: JsonObject, ctx: ScmServiceContext)
       return out
     },
     getBranches(repo) {
-      if (!allBranches) return [{...repo, branch: ctx.ask<string>({op: 'defaultBranch', repo: repo.repository})}]
-      return ctx.ask<string[]>({op: 'branches', repo: repo.repository}).map((branch) => ({...repo, branch}))
+      if (!allBranches) return [{...repo, branch: ctx.ask({op: 'defaultBranch', repo: repo.repository})}]
+      return ctx.ask({op: 'branches', repo: repo.repository}).map((branch) => ({...repo, branch}))
     },
     repoHasPath(repo, p) {
       const absolute = path.posix.isAbsolute(p) ? p : path.posix.join('/', p)
       if (absolute === '/') return true
       const trimmed = absolute.replace(/\/$/, '')
       const folderPath = goDir(trimmed)
-      const entries = ctx.ask<string[] | null>({op: 'folder', repo: repo.repository, commit: repo.branch, folderPath})
+      const entries = ctx.ask({op: 'folder', repo: repo.repository, commit: repo.branch, folderPath})
       return entries !== null && entries.includes(goBase(trimmed))
     },
   }
@@ -116,7 +121,7 @@ function tagFiltersOf(value: unknown): CodeCommitTagFilter[] {
 }
 
 /** The clone URL by protocol: ssh by default, https, or https-fips (the https URL on git-codecommit-fips.). */
-function cloneUrl(protocol: string, r: CodeCommitRepositoryAnswer, ctx: ScmServiceContext): string {
+function cloneUrl(protocol: string, r: CodeCommitRepositoryAnswer, ctx: Ctx): string {
   switch (protocol) {
     case '':
     case 'ssh':

@@ -10,16 +10,16 @@ import {
   type AzureDevOpsClient,
   type AzureDevOpsClientOptions,
 } from './client.js'
-import {AZURE_DEVOPS_DEFAULT_URL, type AzureDevOpsQuestion} from './service.js'
-import type {ScmQuestion} from '../../../../deployables/index.js'
-import {tokenListing, type ScmAsker, type ScmListingMaker} from '../listing.js'
+import {AZURE_DEVOPS_DEFAULT_URL, type AzureDevOpsProtocol} from './service.js'
+import type {Answerers, ScmBudget} from '../protocol.js'
+import {tokenListing, type ScmListingMaker} from '../listing.js'
 
 export const AZURE_DEVOPS_TOKEN = 'AZURE_DEVOPS_TOKEN'
 /** azure_devops.go's AzureDevOpsErrorsTypeKeyValues. */
 const REPOSITORY_NOT_FOUND = 'GitRepositoryNotFoundException'
 const ITEM_NOT_FOUND = 'GitItemNotFoundException'
 
-export const azureDevOpsListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+export const azureDevOpsListing: ScmListingMaker<AzureDevOpsProtocol> = async (apiUrlFlag, env, bounds) => {
   const apiUrl = httpApiUrl(apiUrlFlag ?? AZURE_DEVOPS_DEFAULT_URL, '--api-url', AZURE_DEVOPS_DEFAULT_URL)
   const listing = {provider: 'azureDevOps', label: 'Azure DevOps', apiUrl}
   return tokenListing(listing, env, AZURE_DEVOPS_TOKEN, bounds, (token, retryPolicy) =>
@@ -27,33 +27,32 @@ export const azureDevOpsListing: ScmListingMaker = async (apiUrlFlag, env, bound
   )
 }
 
-/** Answers one question with an organization's client (one per organization), each one request of the budget. */
-export function azureDevOpsAsker(options: Omit<AzureDevOpsClientOptions, 'organization'>): ScmAsker {
+/** The answers with an organization's client (one per organization), each one request of the budget. */
+export function azureDevOpsAsker(
+  options: Omit<AzureDevOpsClientOptions, 'organization'>,
+): Answerers<AzureDevOpsProtocol> {
   const clients = new Map<string, AzureDevOpsClient>()
-  const clientOf = (organization: string) => {
+  const clientOf = (organization: string, budget: ScmBudget) => {
     let client = clients.get(organization)
     if (!client) clients.set(organization, (client = createAzureDevOpsClient({...options, organization})))
+    budget.spend()
     return client
   }
-  return async (question: ScmQuestion, budget) => {
-    const q = question as AzureDevOpsQuestion
-    const client = clientOf(q.organization)
-    budget.spend()
-    switch (q.op) {
-      case 'repositories':
-        return client.getRepositories(q.project)
-      case 'branch':
-        return orNull(client.getBranch(q.project, q.repo, q.name), REPOSITORY_NOT_FOUND)
-      case 'branches':
-        return orNull(client.getBranches(q.project, q.repo), REPOSITORY_NOT_FOUND)
-      default:
-        return (
-          (await orNull(
-            client.getItem(q.project, q.repoId, q.path, q.branch).then(() => true),
-            ITEM_NOT_FOUND,
-          )) ?? false
-        )
-    }
+  return {
+    repositories: async (q, budget) => clientOf(q.organization, budget).getRepositories(q.project),
+    branch: (q, budget) =>
+      orNull(clientOf(q.organization, budget).getBranch(q.project, q.repo, q.name), REPOSITORY_NOT_FOUND),
+    branches: (q, budget) =>
+      orNull(clientOf(q.organization, budget).getBranches(q.project, q.repo), REPOSITORY_NOT_FOUND),
+    path: async (q, budget) => {
+      const item = clientOf(q.organization, budget).getItem(q.project, q.repoId, q.path, q.branch)
+      return (
+        (await orNull(
+          item.then(() => true),
+          ITEM_NOT_FOUND,
+        )) ?? false
+      )
+    },
   }
 }
 

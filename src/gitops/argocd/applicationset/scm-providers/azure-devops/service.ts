@@ -9,6 +9,7 @@
 import type {ScmRepository} from '../../../../deployables/types.js'
 import {GenerationError} from '../../../../deployables/applicationset/errors.js'
 import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {Asked} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 
 export const AZURE_DEVOPS_DEFAULT_URL = 'https://dev.azure.com'
@@ -25,14 +26,20 @@ export interface AzureDevOpsBranchAnswer {
   commitId?: string
 }
 
-/** `branch`/`branches` answer null for GitRepositoryNotFoundException (no branches); `path` false for a missing item. */
-export type AzureDevOpsQuestion =
-  | {op: 'repositories'; organization: string; project: string}
-  | {op: 'branch'; organization: string; project: string; repo: string; name: string}
-  | {op: 'branches'; organization: string; project: string; repo: string}
-  | {op: 'path'; organization: string; project: string; repoId: string; branch: string; path: string}
+/**
+ * Azure DevOps' questions, answered by ./listing.ts: `branch`/`branches` answer null for GitRepositoryNotFoundException
+ * (no branches); `path` false for a missing item.
+ */
+export type AzureDevOpsProtocol = {
+  repositories: Asked<TeamProject, AzureDevOpsRepositoryAnswer[]>
+  branch: Asked<TeamProject & {repo: string; name: string}, AzureDevOpsBranchAnswer | null>
+  branches: Asked<TeamProject & {repo: string}, AzureDevOpsBranchAnswer[] | null>
+  path: Asked<TeamProject & {repoId: string; branch: string; path: string}, boolean>
+}
+type TeamProject = {organization: string; project: string}
+type Ctx = ScmServiceContext<AzureDevOpsProtocol>
 
-export function azureDevOpsService(config: JsonObject, ctx: ScmServiceContext): ScmService {
+export function azureDevOpsService(config: JsonObject, ctx: Ctx): ScmService {
   if (!isObject(config))
     throw new GenerationError('scmProvider.azureDevOps must be a map', [...ctx.path, 'azureDevOps'])
   askedApi(config, ctx)
@@ -43,7 +50,7 @@ export function azureDevOpsService(config: JsonObject, ctx: ScmServiceContext): 
     getBranches: (repo) => (allBranches ? everyBranch(at, repo) : defaultBranch(at, repo)),
     repoHasPath(repo, path) {
       const {organization, project} = at
-      return ctx.ask<boolean>(
+      return ctx.ask(
         {op: 'path', organization, project, repoId: String(repo.repositoryId), branch: repo.branch, path},
         (e) => `failed to check for path existence in Azure DevOps: ${e}`,
       )
@@ -53,14 +60,14 @@ export function azureDevOpsService(config: JsonObject, ctx: ScmServiceContext): 
 
 /** The team project the generator lists, and what it asks through. */
 interface Project {
-  ctx: ScmServiceContext
+  ctx: Ctx
   organization: string
   project: string
 }
 
 /** ListRepos: the repositories with a name, default branch, remote URL and id; the URL whatever the protocol. */
 function repositories({ctx, organization, project}: Project): ScmRepository[] {
-  const listed = ctx.ask<AzureDevOpsRepositoryAnswer[]>({op: 'repositories', organization, project})
+  const listed = ctx.ask({op: 'repositories', organization, project})
   const out: ScmRepository[] = []
   for (const r of listed) {
     if (r.name === undefined || r.defaultBranch === undefined || r.remoteUrl === undefined || r.id === undefined)
@@ -81,7 +88,7 @@ function repositories({ctx, organization, project}: Project): ScmRepository[] {
 /** GetBranches without allBranches: GetBranch of the default branch, `refs/heads/` stripped. */
 function defaultBranch({ctx, organization, project}: Project, repo: ScmRepository): ScmRepository[] {
   const name = repo.branch.replace('refs/heads/', '')
-  const got = ctx.ask<AzureDevOpsBranchAnswer | null>(
+  const got = ctx.ask(
     {op: 'branch', organization, project, repo: repo.repository, name},
     (e) => `could not get default branch ${name} (${repo.branch}) from repository ${repo.repository}: ${e}`,
   )
@@ -93,7 +100,7 @@ function defaultBranch({ctx, organization, project}: Project, repo: ScmRepositor
 
 /** GetBranches with allBranches: every branch statistic of the repository. */
 function everyBranch({ctx, organization, project}: Project, repo: ScmRepository): ScmRepository[] {
-  const got = ctx.ask<AzureDevOpsBranchAnswer[] | null>(
+  const got = ctx.ask(
     {op: 'branches', organization, project, repo: repo.repository},
     (e) => `failed getting branches from repository ${repo.repository}, project ${project}: ${e}`,
   )
@@ -110,7 +117,7 @@ function everyBranch({ctx, organization, project}: Project, repo: ScmRepository)
  * getValidDevOpsURL's API (https://dev.azure.com when `api` is empty), compared as NewPatConnection normalizes it
  * (trailing slashes trimmed, lower-cased): it must be the run's. Never a request to a host only the revision names.
  */
-function askedApi(config: JsonObject, ctx: ScmServiceContext): void {
+function askedApi(config: JsonObject, ctx: Ctx): void {
   const written = typeof config.api === 'string' ? config.api : ''
   const normalized = (url: string) => url.replace(/\/+$/, '').toLowerCase()
   const asked = normalized(written === '' ? AZURE_DEVOPS_DEFAULT_URL : written)

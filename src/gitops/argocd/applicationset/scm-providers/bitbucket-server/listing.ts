@@ -5,13 +5,13 @@
  * are ./service.ts's.
  */
 import type {BitbucketServerClient} from './client.js'
-import {bitbucketBasePath, type BitbucketServerQuestion} from './service.js'
-import type {ScmQuestion} from '../../../../deployables/index.js'
-import {requiredApiUrl, tokenListing, type ScmAsker, type ScmListingMaker} from '../listing.js'
+import {bitbucketBasePath, type BitbucketServerProtocol} from './service.js'
+import type {Answerers} from '../protocol.js'
+import {requiredApiUrl, tokenListing, type ScmListingMaker} from '../listing.js'
 
 const LABEL = 'Bitbucket Server'
 
-export const bitbucketServerListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+export const bitbucketServerListing: ScmListingMaker<BitbucketServerProtocol> = async (apiUrlFlag, env, bounds) => {
   const apiUrl = requiredApiUrl(apiUrlFlag, 'bitbucketServer', LABEL, 'https://bitbucket.example.com')
   const {createBitbucketServerClient} = await import('./client.js')
   const listing = {provider: 'bitbucketServer', label: LABEL, apiUrl}
@@ -20,33 +20,32 @@ export const bitbucketServerListing: ScmListingMaker = async (apiUrlFlag, env, b
   )
 }
 
-/** Answers one question with the client: a listing every page (`start` from each page's nextPageStart). */
-export function bitbucketServerAsker(client: BitbucketServerClient): ScmAsker {
-  return async (question: ScmQuestion, budget) => {
-    const q = question as BitbucketServerQuestion
-    const starts = () => {
-      let first = true
-      return (start: number) => {
-        const at = first ? undefined : start
-        first = false
-        return at
-      }
+/** The client's answers: a listing every page (`start` from each page's nextPageStart), else one request. */
+export function bitbucketServerAsker(client: BitbucketServerClient): Answerers<BitbucketServerProtocol> {
+  const starts = () => {
+    let first = true
+    return (start: number) => {
+      const at = first ? undefined : start
+      first = false
+      return at
     }
-    switch (q.op) {
-      case 'repositories': {
-        const start = starts()
-        return budget.pages((p) => client.repositories(q.project, start(p)))
-      }
-      case 'branches': {
-        const start = starts()
-        return budget.pages((p) => client.branches(q.project, q.repo, start(p)))
-      }
-      case 'default':
-        budget.spend()
-        return client.defaultBranch(q.project, q.repo)
-      default:
-        budget.spend()
-        return client.hasPath(q.project, q.repo, q.path, q.at)
-    }
+  }
+  return {
+    repositories(q, budget) {
+      const start = starts()
+      return budget.pages((p) => client.repositories(q.project, start(p)))
+    },
+    branches(q, budget) {
+      const start = starts()
+      return budget.pages((p) => client.branches(q.project, q.repo, start(p)))
+    },
+    async default(q, budget) {
+      budget.spend()
+      return client.defaultBranch(q.project, q.repo)
+    },
+    async path(q, budget) {
+      budget.spend()
+      return client.hasPath(q.project, q.repo, q.path, q.at)
+    },
   }
 }

@@ -10,6 +10,7 @@
  */
 import type {ScmRepository} from '../../../../deployables/types.js'
 import type {JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {Asked} from '../protocol.js'
 import {gathered, type ScmService, type ScmServiceContext} from '../service.js'
 
 /** The answers the Bitbucket Server listing gives (./listing.ts). */
@@ -25,13 +26,18 @@ export interface BitbucketServerBranchAnswer {
   latestCommit: string
 }
 
-export type BitbucketServerQuestion =
-  | {op: 'repositories'; project: string}
-  | {op: 'default'; project: string; repo: string}
-  | {op: 'branches'; project: string; repo: string}
-  | {op: 'path'; project: string; repo: string; at: string; path: string}
+/** Bitbucket Server's questions, answered by ./listing.ts. */
+export type BitbucketServerProtocol = {
+  repositories: Asked<{project: string}, BitbucketServerRepositoryAnswer[]>
+  /** The default branch; null: none. */
+  default: Asked<Repo, BitbucketServerBranchAnswer | null>
+  branches: Asked<Repo, BitbucketServerBranchAnswer[]>
+  path: Asked<Repo & {at: string; path: string}, boolean>
+}
+type Repo = {project: string; repo: string}
+type Ctx = ScmServiceContext<BitbucketServerProtocol>
 
-export function bitbucketServerService(config: JsonObject, ctx: ScmServiceContext): ScmService {
+export function bitbucketServerService(config: JsonObject, ctx: Ctx): ScmService {
   const base = basePath(config, ctx)
   const project = String(config.project ?? '')
   const allBranches = config.allBranches === true
@@ -42,15 +48,10 @@ export function bitbucketServerService(config: JsonObject, ctx: ScmServiceContex
         throw ctx.fail(
           `${listing}: Get "/rest/api/1.0/projects/${project}/repos?limit=100": unsupported protocol scheme ""`,
         )
-      const listed = ctx.ask<BitbucketServerRepositoryAnswer[]>(
-        {op: 'repositories', project},
-        (e) => `${listing}: ${e}`,
-      )
+      const listed = ctx.ask({op: 'repositories', project}, (e) => `${listing}: ${e}`)
       if (listed.length > 0 && !['', 'ssh', 'https'].includes(cloneProtocol))
         throw ctx.fail(`unknown clone protocol for Bitbucket Server ${cloneProtocol}`)
-      const defaults = gathered(listed, (r) =>
-        ctx.ask<BitbucketServerBranchAnswer | null>({op: 'default', project: r.projectKey, repo: r.name}),
-      )
+      const defaults = gathered(listed, (r) => ctx.ask({op: 'default', project: r.projectKey, repo: r.name}))
       return listed.flatMap((r, i): ScmRepository[] => {
         const branch = defaults[i]
         if (branch === null) return []
@@ -63,14 +64,14 @@ export function bitbucketServerService(config: JsonObject, ctx: ScmServiceContex
       const where = `error listing branches for ${repo.organization}/${repo.repository}`
       const ref = {project: repo.organization, repo: repo.repository}
       const branches = allBranches
-        ? ctx.ask<BitbucketServerBranchAnswer[]>({op: 'branches', ...ref}, (e) => `${where}: ${where}: ${e}`)
-        : [ctx.ask<BitbucketServerBranchAnswer | null>({op: 'default', ...ref}, (e) => `${where}: ${e}`)]
+        ? ctx.ask({op: 'branches', ...ref}, (e) => `${where}: ${where}: ${e}`)
+        : [ctx.ask({op: 'default', ...ref}, (e) => `${where}: ${e}`)]
       return branches
         .filter((b) => b !== null)
         .map((b): ScmRepository => ({...repo, branch: b.displayId, sha: b.latestCommit}))
     },
     repoHasPath(repo, path) {
-      return ctx.ask<boolean>({op: 'path', project: repo.organization, repo: repo.repository, at: repo.branch, path})
+      return ctx.ask({op: 'path', project: repo.organization, repo: repo.repository, at: repo.branch, path})
     },
   }
 }
@@ -85,7 +86,7 @@ export function bitbucketBasePath(url: string): string {
  * The client's base path, which must be the run's: never a request to a host only the revision names. No API at all
  * is undefined: the client's requests then have no scheme, and listing fails as Argo CD's does.
  */
-function basePath(config: JsonObject, ctx: ScmServiceContext): string | undefined {
+function basePath(config: JsonObject, ctx: Ctx): string | undefined {
   const written = typeof config.api === 'string' ? config.api : ''
   if (written === '') return undefined
   const asked = bitbucketBasePath(written)

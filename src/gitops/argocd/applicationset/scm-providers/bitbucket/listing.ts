@@ -7,11 +7,11 @@
  */
 import {httpApiUrl} from '../../../../../core/api-url-flag.js'
 import {BITBUCKET_API_URL, createBitbucketClient, type BitbucketClient} from './client.js'
-import type {BitbucketQuestion} from './service.js'
-import type {ScmQuestion} from '../../../../deployables/index.js'
-import {tokenListing, type ScmAsker, type ScmListingMaker} from '../listing.js'
+import type {BitbucketProtocol} from './service.js'
+import type {Answerers} from '../protocol.js'
+import {tokenListing, type ScmListingMaker} from '../listing.js'
 
-export const bitbucketListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+export const bitbucketListing: ScmListingMaker<BitbucketProtocol> = async (apiUrlFlag, env, bounds) => {
   const apiUrl = httpApiUrl(apiUrlFlag ?? BITBUCKET_API_URL, '--api-url', BITBUCKET_API_URL)
   const user = env.BITBUCKET_USER ? {user: env.BITBUCKET_USER} : {}
   const listing = {provider: 'bitbucket', label: 'Bitbucket', apiUrl}
@@ -20,28 +20,28 @@ export const bitbucketListing: ScmListingMaker = async (apiUrlFlag, env, bounds)
   )
 }
 
-/** Answers one question: the repositories page by page (each a request), every other question one request. */
-export function bitbucketAsker(client: BitbucketClient): ScmAsker {
-  return async (question: ScmQuestion, budget) => {
-    const q = question as BitbucketQuestion
-    switch (q.op) {
-      case 'repositories': {
-        let url = client.repositoriesUrl(q.owner)
-        return budget.pages(async (page) => {
-          const got = await client.repositoryPage(url, page === 1)
-          if (got.next !== undefined) url = got.next
-          return {items: got.repositories, next: got.next === undefined ? undefined : page + 1}
-        })
-      }
-      case 'branch':
-        budget.spend()
-        return [await client.getBranch(q.owner, q.repo, q.branch)]
-      case 'branches':
-        budget.spend()
-        return client.listBranches(q.owner, q.repo)
-      default:
-        budget.spend()
-        return client.hasPath(q.owner, q.repo, q.sha, q.path)
-    }
+/** Bitbucket's answers: the repositories page by page (each a request), every other question one request. */
+export function bitbucketAsker(client: BitbucketClient): Answerers<BitbucketProtocol> {
+  return {
+    repositories(q, budget) {
+      let url = client.repositoriesUrl(q.owner)
+      return budget.pages(async (page) => {
+        const got = await client.repositoryPage(url, page === 1)
+        if (got.next !== undefined) url = got.next
+        return {items: got.repositories, next: got.next === undefined ? undefined : page + 1}
+      })
+    },
+    async branch(q, budget) {
+      budget.spend()
+      return [await client.getBranch(q.owner, q.repo, q.branch)]
+    },
+    async branches(q, budget) {
+      budget.spend()
+      return client.listBranches(q.owner, q.repo)
+    },
+    async path(q, budget) {
+      budget.spend()
+      return client.hasPath(q.owner, q.repo, q.sha, q.path)
+    },
   }
 }

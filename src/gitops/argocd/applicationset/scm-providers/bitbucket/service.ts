@@ -9,6 +9,7 @@
 import type {ScmRepository} from '../../../../deployables/types.js'
 import {GenerationError} from '../../../../deployables/applicationset/errors.js'
 import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {Asked, Question} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 
 /** The answers the Bitbucket listing gives (./listing.ts), as go-bitbucket decodes them. */
@@ -23,22 +24,23 @@ export interface BitbucketBranchAnswer {
   hash?: string
 }
 
-export type BitbucketQuestion =
-  | {op: 'repositories'; owner: string}
-  | {op: 'branch'; owner: string; repo: string; branch: string}
-  | {op: 'branches'; owner: string; repo: string}
-  | {op: 'path'; owner: string; repo: string; sha: string; path: string}
+/** Bitbucket Cloud's questions, answered by ./listing.ts. */
+export type BitbucketProtocol = {
+  repositories: Asked<{owner: string}, BitbucketRepositoryAnswer[]>
+  branch: Asked<Repo & {branch: string}, BitbucketBranchAnswer[]>
+  branches: Asked<Repo, BitbucketBranchAnswer[]>
+  path: Asked<Repo & {sha: string; path: string}, boolean>
+}
+type Repo = {owner: string; repo: string}
+type Ctx = ScmServiceContext<BitbucketProtocol>
 
-export function bitbucketService(config: JsonObject, ctx: ScmServiceContext): ScmService {
+export function bitbucketService(config: JsonObject, ctx: Ctx): ScmService {
   if (!isObject(config)) throw new GenerationError('scmProvider.bitbucket must be a map', [...ctx.path, 'bitbucket'])
   const owner = String(config.owner ?? '')
   const allBranches = config.allBranches === true
   return {
     listRepos(cloneProtocol) {
-      const listed = ctx.ask<BitbucketRepositoryAnswer[]>(
-        {op: 'repositories', owner},
-        (e) => `error listing repositories for ${owner}: ${e}`,
-      )
+      const listed = ctx.ask({op: 'repositories', owner}, (e) => `error listing repositories for ${owner}: ${e}`)
       const protocol = cloneProtocol === '' ? 'ssh' : cloneProtocol
       return listed.map((r) => ({
         organization: owner,
@@ -51,10 +53,10 @@ export function bitbucketService(config: JsonObject, ctx: ScmServiceContext): Sc
       }))
     },
     getBranches(repo) {
-      const question: BitbucketQuestion = allBranches
+      const question: Question<BitbucketProtocol, 'branch' | 'branches'> = allBranches
         ? {op: 'branches', owner, repo: repo.repository}
         : {op: 'branch', owner, repo: repo.repository, branch: repo.branch}
-      const branches = ctx.ask<BitbucketBranchAnswer[]>(
+      const branches = ctx.ask(
         question,
         (e) => `error listing branches for ${repo.organization}/${repo.repository}: ${e}`,
       )
@@ -65,13 +67,13 @@ export function bitbucketService(config: JsonObject, ctx: ScmServiceContext): Sc
       })
     },
     repoHasPath(repo, path) {
-      return ctx.ask<boolean>({op: 'path', owner, repo: repo.repository, sha: repo.sha, path})
+      return ctx.ask({op: 'path', owner, repo: repo.repository, sha: repo.sha, path})
     },
   }
 }
 
 /** findCloneURL: the href of the clone link named as the protocol. */
-function cloneUrl(protocol: string, repo: BitbucketRepositoryAnswer, ctx: ScmServiceContext): string {
+function cloneUrl(protocol: string, repo: BitbucketRepositoryAnswer, ctx: Ctx): string {
   const fail = (why: string) => ctx.fail(`error fetching clone url for repo ${repo.slug}: ${why}`)
   if (!Array.isArray(repo.clone)) throw fail('unknown type returned from repo links')
   for (const link of repo.clone as unknown[]) {

@@ -4,11 +4,11 @@
  * generator names no tokenRef), registered as a secret. The questions are ./service.ts's.
  */
 import type {GiteaClient} from './client.js'
-import type {GiteaQuestion} from './service.js'
-import type {ScmQuestion} from '../../../../deployables/index.js'
-import {requiredApiUrl, tokenListing, type ScmAsker, type ScmListingMaker} from '../listing.js'
+import type {GiteaProtocol} from './service.js'
+import type {Answerers, ScmBudget} from '../protocol.js'
+import {requiredApiUrl, tokenListing, type ScmListingMaker} from '../listing.js'
 
-export const giteaListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+export const giteaListing: ScmListingMaker<GiteaProtocol> = async (apiUrlFlag, env, bounds) => {
   const apiUrl = requiredApiUrl(apiUrlFlag, 'gitea', 'Gitea', 'https://gitea.example.com')
   const {createGiteaClient} = await import('./client.js')
   return tokenListing({provider: 'gitea', label: 'Gitea', apiUrl}, env, 'GITEA_TOKEN', bounds, (token, retryPolicy) =>
@@ -16,24 +16,20 @@ export const giteaListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => 
   )
 }
 
-/** Answers one question with Gitea's client: each listing one page, as the SDK reads it. */
-export function giteaAsker(client: GiteaClient): ScmAsker {
-  return async (question: ScmQuestion, budget) => {
-    const q = question as GiteaQuestion
-    budget.spend()
-    switch (q.op) {
-      case 'version':
-        return client.version()
-      case 'repositories':
-        return client.listOrgRepos(q.owner)
-      case 'labels':
-        return client.listRepoLabels(q.owner, q.repo)
-      case 'branches':
-        return client.listRepoBranches(q.owner, q.repo)
-      case 'branch':
-        return client.getRepoBranch(q.owner, q.repo, q.branch)
-      default:
-        return (await client.getContents(q.owner, q.repo, q.branch, q.path)) === 'present'
+/** Gitea's answers with its client: each listing one page, as the SDK reads it; each answer one request. */
+export function giteaAsker(client: GiteaClient): Answerers<GiteaProtocol> {
+  const one =
+    <Q, A>(ask: (q: Q) => Promise<A>) =>
+    (q: Q, budget: ScmBudget) => {
+      budget.spend()
+      return ask(q)
     }
+  return {
+    version: one(() => client.version()),
+    repositories: one((q) => client.listOrgRepos(q.owner)),
+    labels: one((q) => client.listRepoLabels(q.owner, q.repo)),
+    branches: one((q) => client.listRepoBranches(q.owner, q.repo)),
+    branch: one((q) => client.getRepoBranch(q.owner, q.repo, q.branch)),
+    path: one(async (q) => (await client.getContents(q.owner, q.repo, q.branch, q.path)) === 'present'),
   }
 }

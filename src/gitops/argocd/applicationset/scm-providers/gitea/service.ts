@@ -8,22 +8,27 @@
  * whether a path exists on a branch (the contents API: a file or a directory is there, 404 is not). `gitea.api` must
  * name the run's API URL, as the SDK keeps it (one trailing slash trimmed).
  */
-// The answers the Gitea listing gives (./listing.ts): the client's own.
 import type {GiteaBranch, GiteaRepository} from './client.js'
 import type {ScmRepository} from '../../../../deployables/types.js'
 import {GenerationError, ScmPending} from '../../../../deployables/applicationset/errors.js'
 import type {JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {Asked} from '../protocol.js'
 import {gathered, type ScmService, type ScmServiceContext} from '../service.js'
 
-export type GiteaQuestion =
-  | {op: 'version'}
-  | {op: 'repositories'; owner: string}
-  | {op: 'labels'; owner: string; repo: string}
-  | {op: 'branches'; owner: string; repo: string}
-  | {op: 'branch'; owner: string; repo: string; branch: string}
-  | {op: 'path'; owner: string; repo: string; branch: string; path: string}
+/** Gitea's questions, answered by ./listing.ts. */
+export type GiteaProtocol = {
+  version: Asked<Record<never, never>, string>
+  repositories: Asked<{owner: string}, GiteaRepository[]>
+  labels: Asked<Repo, string[]>
+  branches: Asked<Repo, GiteaBranch[]>
+  /** The branch, or Gitea's 404 message. */
+  branch: Asked<Repo & {branch: string}, GiteaBranch | {notFound: string}>
+  path: Asked<Repo & {branch: string; path: string}, boolean>
+}
+type Repo = {owner: string; repo: string}
+type Ctx = ScmServiceContext<GiteaProtocol>
 
-export function giteaService(config: JsonObject, ctx: ScmServiceContext): ScmService {
+export function giteaService(config: JsonObject, ctx: Ctx): ScmService {
   const url = clientUrl(config, ctx)
   checkVersion(url, ctx)
   const owner = String(config.owner ?? '')
@@ -31,10 +36,10 @@ export function giteaService(config: JsonObject, ctx: ScmServiceContext): ScmSer
   return {
     listRepos(cloneProtocol) {
       if (owner === '') throw ctx.fail('path segment [0] is empty')
-      const listed = ctx.ask<GiteaRepository[]>({op: 'repositories', owner})
+      const listed = ctx.ask({op: 'repositories', owner})
       if (listed.length > 0 && !['', 'ssh', 'https'].includes(cloneProtocol))
         throw ctx.fail(`unknown clone protocol for GitHub ${cloneProtocol}`)
-      const labels = gathered(listed, (r) => ctx.ask<string[]>({op: 'labels', owner, repo: r.name}))
+      const labels = gathered(listed, (r) => ctx.ask({op: 'labels', owner, repo: r.name}))
       return listed
         .map((r, i) => ({r, labels: labels[i]}))
         .filter(({r}) => !(config.excludeArchivedRepos === true && r.archived))
@@ -50,10 +55,10 @@ export function giteaService(config: JsonObject, ctx: ScmServiceContext): ScmSer
     },
     getBranches(repo) {
       if (allBranches) {
-        const branches = ctx.ask<GiteaBranch[]>({op: 'branches', owner, repo: repo.repository})
+        const branches = ctx.ask({op: 'branches', owner, repo: repo.repository})
         return branches.map((b): ScmRepository => ({...repo, branch: b.name, sha: b.sha}))
       }
-      const one = ctx.ask<GiteaBranch | {notFound: string}>({
+      const one = ctx.ask({
         op: 'branch',
         owner,
         repo: repo.repository,
@@ -65,18 +70,19 @@ export function giteaService(config: JsonObject, ctx: ScmServiceContext): ScmSer
       }
       return [{...repo, sha: one.sha}]
     },
-    repoHasPath: (repo, path) => ctx.hasPathOnBranch(repo, path),
+    repoHasPath: (repo, path) =>
+      ctx.ask({op: 'path', owner: repo.organization, repo: repo.repository, branch: repo.branch, path}),
   }
 }
 
-const initFailed = (message: string, ctx: ScmServiceContext) =>
+const initFailed = (message: string, ctx: Ctx) =>
   new GenerationError(`error initializing Gitea service: error creating a new gitea client: ${message}`, ctx.path)
 
 /**
  * gitea.NewClient's base URL (one trailing slash trimmed), which must be the run's API: never a request to a host
  * only the revision names. No API at all is the SDK's failed version request.
  */
-function clientUrl(gitea: JsonObject, ctx: ScmServiceContext): string {
+function clientUrl(gitea: JsonObject, ctx: Ctx): string {
   const written = typeof gitea.api === 'string' ? gitea.api : ''
   if (written === '') throw initFailed('Get "/api/v1/version": unsupported protocol scheme ""', ctx)
   const url = written.replace(/\/$/, '')
@@ -85,8 +91,8 @@ function clientUrl(gitea: JsonObject, ctx: ScmServiceContext): string {
 }
 
 /** NewClient's checkServerVersionGreaterThanOrEqual(1.11.0), go-version's parsing and ordering. */
-function checkVersion(url: string, ctx: ScmServiceContext): void {
-  const a = ctx.api.answer<string>({op: 'version'})
+function checkVersion(url: string, ctx: Ctx): void {
+  const a = ctx.api.answer({op: 'version'})
   if (a === undefined) throw new ScmPending(ctx.path)
   if ('error' in a) throw initFailed(a.error, ctx)
   const raw = a.value

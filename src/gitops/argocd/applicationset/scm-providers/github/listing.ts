@@ -6,11 +6,11 @@
 import {retryPolicyWithTimings, testTimings} from '../../../../../core/test-timings.js'
 import {DEFAULT_RETRY_POLICY} from '../../../../../core/retry.js'
 import {scmVerbs, type ScmVerbs} from './client.js'
-import type {GitHubQuestion} from './service.js'
-import type {ScmQuestion} from '../../../../deployables/index.js'
-import {ScmListing, type ScmAsker, type ScmListingMaker} from '../listing.js'
+import type {GitHubProtocol} from './service.js'
+import type {Answerers} from '../protocol.js'
+import {ScmListing, type ScmListingMaker} from '../listing.js'
 
-export const githubListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+export const githubListing: ScmListingMaker<GitHubProtocol> = async (apiUrlFlag, env, bounds) => {
   const [{resolveApiUrl}, {findToken}, {createTransport}] = await Promise.all([
     import('../../../../../effects/github/target.js'),
     import('../../../../../effects/github/token.js'),
@@ -38,23 +38,20 @@ export const githubListing: ScmListingMaker = async (apiUrlFlag, env, bounds) =>
   return new ScmListing({provider: 'github', label: 'GitHub', apiUrl, ask: githubAsker(scmVerbs(transport)), ...bounds})
 }
 
-/** Answers one question with GitHub's client: a listing page by page, 100 a page. */
-export function githubAsker(client: ScmVerbs): ScmAsker {
-  return async (question: ScmQuestion, budget) => {
-    const q = question as GitHubQuestion
-    switch (q.op) {
-      case 'repositories':
-        return budget.pages((p) => client.listOrgRepositories(q.org, p))
-      case 'branches': {
-        const ref = {owner: q.owner, repo: q.repo}
-        if (q.branch === null) return budget.pages((p) => client.listBranches(ref, p))
-        budget.spend()
-        const one = await client.getBranch(ref, q.branch)
-        return one ? [one] : []
-      }
-      default:
-        budget.spend()
-        return client.pathExists({owner: q.owner, repo: q.repo}, q.path, q.branch)
-    }
+/** GitHub's answers with its client: a listing page by page, 100 a page. */
+export function githubAsker(client: ScmVerbs): Answerers<GitHubProtocol> {
+  return {
+    repositories: (q, budget) => budget.pages((p) => client.listOrgRepositories(q.org, p)),
+    async branches(q, budget) {
+      const ref = {owner: q.owner, repo: q.repo}
+      if (q.branch === null) return budget.pages((p) => client.listBranches(ref, p))
+      budget.spend()
+      const one = await client.getBranch(ref, q.branch)
+      return one ? [one] : []
+    },
+    async path(q, budget) {
+      budget.spend()
+      return client.pathExists({owner: q.owner, repo: q.repo}, q.path, q.branch)
+    },
   }
 }

@@ -9,21 +9,25 @@ import type {ListedBranch, ListedRepository} from './client.js'
 import type {ScmRepository} from '../../../../deployables/types.js'
 import {GenerationError} from '../../../../deployables/applicationset/errors.js'
 import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {Asked} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 
-export type GitHubQuestion =
-  | {op: 'repositories'; org: string}
-  | {op: 'branches'; owner: string; repo: string; branch: string | null}
-  | {op: 'path'; owner: string; repo: string; branch: string; path: string}
+/** GitHub's questions, answered by ./listing.ts. */
+export type GitHubProtocol = {
+  repositories: Asked<{org: string}, ListedRepository[]>
+  branches: Asked<{owner: string; repo: string; branch: string | null}, ListedBranch[]>
+  path: Asked<{owner: string; repo: string; branch: string; path: string}, boolean>
+}
+type Ctx = ScmServiceContext<GitHubProtocol>
 
-export function githubService(config: JsonObject, ctx: ScmServiceContext): ScmService {
+export function githubService(config: JsonObject, ctx: Ctx): ScmService {
   if (!isObject(config)) throw new GenerationError('scmProvider.github must be a map', [...ctx.path, 'github'])
   askedHost(config, ctx)
   const organization = String(config.organization ?? '')
   const allBranches = config.allBranches === true
   return {
     listRepos(cloneProtocol) {
-      const listed = ctx.ask<ListedRepository[]>(
+      const listed = ctx.ask(
         {op: 'repositories', org: organization},
         (e) => `error listing repositories for ${organization}: ${e}`,
       )
@@ -42,13 +46,14 @@ export function githubService(config: JsonObject, ctx: ScmServiceContext): ScmSe
         }))
     },
     getBranches(repo) {
-      const branches = ctx.ask<ListedBranch[]>(
+      const branches = ctx.ask(
         {op: 'branches', owner: repo.organization, repo: repo.repository, branch: allBranches ? null : repo.branch},
         (e) => `error listing branches for ${repo.organization}/${repo.repository}: ${e}`,
       )
       return branches.map((b): ScmRepository => ({...repo, branch: b.name, sha: b.sha}))
     },
-    repoHasPath: (repo, path) => ctx.hasPathOnBranch(repo, path),
+    repoHasPath: (repo, path) =>
+      ctx.ask({op: 'path', owner: repo.organization, repo: repo.repository, branch: repo.branch, path}),
   }
 }
 
@@ -56,7 +61,7 @@ export function githubService(config: JsonObject, ctx: ScmServiceContext): ScmSe
  * go-github's WithEnterpriseURLs (`https://HOST/` becomes `https://HOST/api/v3/`), else api.github.com: the API the
  * controller would ask, which must be the run's. Never a request to a host only the revision names.
  */
-function askedHost(github: JsonObject, ctx: ScmServiceContext): void {
+function askedHost(github: JsonObject, ctx: Ctx): void {
   const written = typeof github.api === 'string' ? github.api : ''
   const asked = written === '' ? `${DEFAULT_API_URL}/` : enterpriseUrl(written)
   const mine = enterpriseUrl(ctx.api.apiUrl)

@@ -6,11 +6,11 @@
  */
 import {httpApiUrl} from '../../../../../core/api-url-flag.js'
 import {GITLAB_DEFAULT_URL, GitLabNotFound, type GitLabClient} from './client.js'
-import type {GitLabQuestion} from './service.js'
-import type {ScmQuestion} from '../../../../deployables/index.js'
-import {tokenListing, type ScmAsker, type ScmBudget, type ScmListingMaker} from '../listing.js'
+import type {GitLabProtocol} from './service.js'
+import type {Answerers, Question, ScmBudget} from '../protocol.js'
+import {tokenListing, type ScmListingMaker} from '../listing.js'
 
-export const gitlabListing: ScmListingMaker = async (apiUrlFlag, env, bounds) => {
+export const gitlabListing: ScmListingMaker<GitLabProtocol> = async (apiUrlFlag, env, bounds) => {
   const apiUrl = gitlabApiUrl(apiUrlFlag)
   const {createGitLabClient} = await import('./client.js')
   return tokenListing(
@@ -31,23 +31,17 @@ export function gitlabApiUrl(flag: string | undefined): string {
   )
 }
 
-/** Answers one question as gitlab.go asks client-go: listings page by page, 100 a page, each page a request. */
-export function gitlabAsker(client: GitLabClient): ScmAsker {
-  return async (question: ScmQuestion, budget) => {
-    const q = question as GitLabQuestion
-    switch (q.op) {
-      case 'projects':
-        return projects(client, q, budget)
-      case 'branches':
-        return branches(client, q, budget)
-      default:
-        return hasPath(client, q, budget)
-    }
+/** GitLab's answers as gitlab.go asks client-go: listings page by page, 100 a page, each page a request. */
+export function gitlabAsker(client: GitLabClient): Answerers<GitLabProtocol> {
+  return {
+    projects: (q, budget) => projects(client, q, budget),
+    branches: (q, budget) => branches(client, q, budget),
+    path: (q, budget) => hasPath(client, q, budget),
   }
 }
 
 /** ListRepos' loop: the first page unnumbered, then X-Next-Page until X-Page reaches X-Total-Pages (0 when absent). */
-async function projects(client: GitLabClient, q: GitLabQuestion & {op: 'projects'}, budget: ScmBudget) {
+async function projects(client: GitLabClient, q: Question<GitLabProtocol, 'projects'>, budget: ScmBudget) {
   let first = true
   return budget.pages(async (page) => {
     const got = await client.listGroupProjects(q.group, q, first ? 0 : page)
@@ -57,7 +51,7 @@ async function projects(client: GitLabClient, q: GitLabQuestion & {op: 'projects
 }
 
 /** listBranches: the one branch (404: none), or every page until X-Next-Page is 0 (a 404 on any page: none). */
-async function branches(client: GitLabClient, q: GitLabQuestion & {op: 'branches'}, budget: ScmBudget) {
+async function branches(client: GitLabClient, q: Question<GitLabProtocol, 'branches'>, budget: ScmBudget) {
   try {
     if (q.branch !== null) {
       budget.spend()
@@ -76,7 +70,7 @@ async function branches(client: GitLabClient, q: GitLabQuestion & {op: 'branches
 }
 
 /** RepoHasPath: the project by its path, then a file at the path, else a directory there; 404 on both is false. */
-async function hasPath(client: GitLabClient, q: GitLabQuestion & {op: 'path'}, budget: ScmBudget) {
+async function hasPath(client: GitLabClient, q: Question<GitLabProtocol, 'path'>, budget: ScmBudget) {
   budget.spend()
   let id: number
   try {

@@ -6,27 +6,31 @@
  * default branch alone; a 404 is no branch), and whether a path exists on a branch (the project looked up by its
  * path, then the files API, then the tree API; 404 on both is false). `gitlab.api` must name the run's API URL.
  */
-// The answers the GitLab listing gives (./listing.ts): the client's own.
 import {gitlabBaseUrl, type GitLabBranch, type GitLabProject} from './client.js'
 import type {ScmRepository} from '../../../../deployables/types.js'
 import {GenerationError} from '../../../../deployables/applicationset/errors.js'
 import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {Asked, Question} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 
-export type GitLabQuestion =
-  | {op: 'projects'; group: string; includeSubgroups: boolean; withShared: boolean; topic: string; archived: boolean}
-  | {op: 'branches'; projectId: number; branch: string | null}
-  | {op: 'path'; project: string; branch: string; path: string}
+/** GitLab's questions, answered by ./listing.ts. */
+export type GitLabProtocol = {
+  projects: Asked<GroupProjects, GitLabProject[]>
+  branches: Asked<{projectId: number; branch: string | null}, GitLabBranch[]>
+  path: Asked<{project: string; branch: string; path: string}, boolean>
+}
+type GroupProjects = {group: string; includeSubgroups: boolean; withShared: boolean; topic: string; archived: boolean}
+type Ctx = ScmServiceContext<GitLabProtocol>
 
 /** client-go's default base URL, which Argo CD keeps when `api` is empty. */
 const DEFAULT_API = 'https://gitlab.com/api/v4/'
 
-export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmService {
+export function gitlabService(config: JsonObject, ctx: Ctx): ScmService {
   if (!isObject(config)) throw new GenerationError('scmProvider.gitlab must be a map', [...ctx.path, 'gitlab'])
   askedHost(config, ctx)
   const group = String(config.group ?? '')
   const allBranches = config.allBranches === true
-  const question: GitLabQuestion = {
+  const question: Question<GitLabProtocol, 'projects'> = {
     op: 'projects',
     group,
     includeSubgroups: config.includeSubgroups === true,
@@ -36,7 +40,7 @@ export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmSe
   }
   return {
     listRepos(cloneProtocol) {
-      const listed = ctx.ask<GitLabProject[]>(question, (e) => `error listing projects for ${group}: ${e}`)
+      const listed = ctx.ask(question, (e) => `error listing projects for ${group}: ${e}`)
       if (listed.length > 0 && !['', 'ssh', 'https'].includes(cloneProtocol))
         throw ctx.fail(`unknown clone protocol for Gitlab ${cloneProtocol}`)
       return listed.map((p) => {
@@ -54,7 +58,7 @@ export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmSe
     },
     getBranches(repo) {
       const where = `${repo.organization}/${repo.repository}`
-      const branches = ctx.ask<GitLabBranch[]>(
+      const branches = ctx.ask(
         {op: 'branches', projectId: Number(repo.repositoryId), branch: allBranches ? null : repo.branch},
         (e) => `error listing branches for ${where}: ${e}`,
       )
@@ -64,7 +68,7 @@ export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmSe
       })
     },
     repoHasPath(repo, path) {
-      return ctx.ask<boolean>({
+      return ctx.ask({
         op: 'path',
         project: `${repo.organization}/${repo.repository}`,
         branch: repo.branch,
@@ -78,7 +82,7 @@ export function gitlabService(config: JsonObject, ctx: ScmServiceContext): ScmSe
  * client-go's WithBaseURL (`https://HOST` becomes `https://HOST/api/v4/`), else gitlab.com: the API the controller
  * would ask, which must be the run's. Never a request to a host only the revision names.
  */
-function askedHost(gitlab: JsonObject, ctx: ScmServiceContext): void {
+function askedHost(gitlab: JsonObject, ctx: Ctx): void {
   const written = typeof gitlab.api === 'string' ? gitlab.api : ''
   const asked = written === '' ? DEFAULT_API : gitlabBaseUrl(written)
   if (asked !== undefined && asked === gitlabBaseUrl(ctx.api.apiUrl)) return
