@@ -45,15 +45,7 @@ function scmConnection(): Rules {
       github: ['tokenRef.**', 'appSecretName'],
       gitlab: ['tokenRef.**', 'caRef.**', 'insecure'],
     },
-    scmProvider: {
-      awsCodeCommit: ['role'],
-      azureDevOps: ['accessTokenRef.**'],
-      bitbucket: ['appPasswordRef.**', 'user'],
-      bitbucketServer: ['basicAuth.**', 'bearerToken.**', 'caRef.**', 'insecure'],
-      gitea: ['tokenRef.**', 'insecure'],
-      github: ['tokenRef.**', 'appSecretName'],
-      gitlab: ['tokenRef.**', 'caRef.**', 'insecure'],
-    },
+    scmProvider: Object.fromEntries(SCM_PROVIDERS.map((p) => [p.id, [...p.connection]])),
   }
   const out: Record<string, Rule> = {}
   for (const [generator, providers] of Object.entries(connection)) {

@@ -19,6 +19,8 @@ interface ScmProviderDescription {
   readonly flag: string
   /** Whether `--api-url` is required (the provider has no default API). */
   readonly apiUrlRequired: boolean
+  /** Its fields of how Argo CD connects to the API (credentials, CA, TLS): nothing of what is rendered. */
+  readonly connection: readonly string[]
   /** Its rows of the field table under `at` (`spec.generators[].scmProvider.<id>`). */
   fields(at: string): Rules
 }

@@ -14,5 +14,6 @@ export const awsCodeCommit = scmProvider<CodeCommitProtocol>({
   apiUrlRequired: false,
   service: awsCodeCommitService,
   listing: async () => (await import('./listing.js')).awsCodeCommitListing,
+  connection: ['role'],
   fields: awsCodeCommitFields,
 })

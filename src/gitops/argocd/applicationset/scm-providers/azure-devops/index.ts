@@ -14,5 +14,6 @@ export const azureDevOps = scmProvider<AzureDevOpsProtocol>({
   apiUrlRequired: false,
   service: azureDevOpsService,
   listing: async () => (await import('./listing.js')).azureDevOpsListing,
+  connection: ['accessTokenRef.**'],
   fields: azureDevOpsFields,
 })

@@ -14,5 +14,6 @@ export const bitbucketServer = scmProvider<BitbucketServerProtocol>({
   apiUrlRequired: true,
   service: bitbucketServerService,
   listing: async () => (await import('./listing.js')).bitbucketServerListing,
+  connection: ['basicAuth.**', 'bearerToken.**', 'caRef.**', 'insecure'],
   fields: bitbucketServerFields,
 })

@@ -14,5 +14,6 @@ export const bitbucket = scmProvider<BitbucketProtocol>({
   apiUrlRequired: false,
   service: bitbucketService,
   listing: async () => (await import('./listing.js')).bitbucketListing,
+  connection: ['appPasswordRef.**', 'user'],
   fields: bitbucketFields,
 })

@@ -14,5 +14,6 @@ export const gitea = scmProvider<GiteaProtocol>({
   apiUrlRequired: true,
   service: giteaService,
   listing: async () => (await import('./listing.js')).giteaListing,
+  connection: ['tokenRef.**', 'insecure'],
   fields: giteaFields,
 })

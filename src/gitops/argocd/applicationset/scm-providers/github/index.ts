@@ -15,5 +15,6 @@ export const github = scmProvider<GitHubProtocol>({
   apiUrlRequired: false,
   service: githubService,
   listing: async () => (await import('./listing.js')).githubListing,
+  connection: ['tokenRef.**', 'appSecretName'],
   fields: githubFields,
 })

@@ -14,5 +14,6 @@ export const gitlab = scmProvider<GitLabProtocol>({
   apiUrlRequired: false,
   service: gitlabService,
   listing: async () => (await import('./listing.js')).gitlabListing,
+  connection: ['tokenRef.**', 'caRef.**', 'insecure'],
   fields: gitlabFields,
 })
