@@ -47,7 +47,7 @@ export interface GatePlan {
 
 /** The deployables and the render plan, for {@link renderGate}: a revision rendered twice is planned once. */
 export async function planRenderGate(input: RenderGateInput): Promise<GatePlan> {
-  // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/argocd/applicationset/scm-providers/registry.ts).
+  // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/argocd/applicationset/scm-providers/listing.ts).
   const {deployables, plan} = await settled(input.scm, () => planGate(input))
   return {deployables, plan, hydrations: deployables.hydrations.length}
 }

@@ -1,6 +1,7 @@
 /**
- * The answers of one SCM provider's API for the `scmProvider` generators, read in rounds (`settled`): each expansion records what it asked and was not answered yet (`pending`), `answerPending` asks the API
- * for all of it (four at a time). One answer per question for the whole run. Bounded: at most `maxRequests` requests
+ * The answers of one SCM provider's API for the `scmProvider` generators, read in rounds (`settled`): each expansion
+ * records what it asked and was not answered yet (`pending`), `answerPending` asks the API for all of it (four at a
+ * time), each question by its kind's answerer (<provider>/listing.ts). One answer per question for the whole run. Bounded: at most `maxRequests` requests
  * (every page counts) and `maxPages` pages per listing; past either the question's answer is an error, and the
  * generators that asked it fail (render-failed) — never a partial list. No token: every answer is that error.
  */
