@@ -5,8 +5,12 @@
 import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG} from '../core/api-url-flag.js'
-import {DEFAULT_API_URL} from '../core/github-api.js'
-import {SCM_PROVIDERS} from './listings/scm-provider.js'
+import {
+  SCM_API_URL_REQUIRED,
+  SCM_PROVIDER_NAMES,
+  SCM_PROVIDER_OPTIONS,
+  SCM_PROVIDERS,
+} from './argocd/applicationset/scm-providers/registry.js'
 
 export const GITOPS_ROOT_FLAG = {
   root: Flags.string({
@@ -29,14 +33,14 @@ export const ARGOCD_SERVER_FLAG = {
 }
 
 /**
- * `--scm-provider github|azureDevOps|bitbucket|awsCodeCommit` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list
- * repositories through the provider's API (src/gitops/listings/scm-provider.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
+ * `--scm-provider <provider>` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list repositories
+ * through the provider's API (the providers: src/gitops/argocd/applicationset/scm-providers/registry.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
  * diff or verify must not start calling an API because a token happens to be there.
  */
 export const SCM_PROVIDER_FLAGS = {
   'scm-provider': Flags.string({
-    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: github (the API URL from --api-url, else GITHUB_API_URL, else ${DEFAULT_API_URL}; the token from GH_TOKEN, GITHUB_TOKEN or gh auth token); gitlab (the API URL from --api-url, else https://gitlab.com, /api/v4/ added as GitLab's client adds it; the token from GITLAB_TOKEN); gitea (the API URL from --api-url, required, e.g. https://gitea.example.com; the token from GITEA_TOKEN); bitbucketServer (the API URL from --api-url, required, e.g. https://bitbucket.example.com, /rest added as Argo CD adds it; a bearer token from BITBUCKET_TOKEN, basic auth is not offered); azureDevOps (the API URL from --api-url, else https://dev.azure.com, the organization appended; a personal access token from AZURE_DEVOPS_TOKEN); bitbucket, Bitbucket Cloud (the API base from --api-url, else https://api.bitbucket.org/2.0, standing for Argo CD's BITBUCKET_API_BASE_URL; BITBUCKET_TOKEN, sent as basic auth with BITBUCKET_USER when set, as Argo CD's user and app password, else as a bearer access token); awsCodeCommit (the CodeCommit endpoint from --api-url, else https://codecommit.<AWS_REGION or AWS_DEFAULT_REGION>.amazonaws.com, the tagging API's derived from it; requests signed with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; a generator's region other than AWS_REGION is not asked). A generator whose provider's api names another API is not rendered. Default: those generators are not rendered.`,
-    options: SCM_PROVIDERS,
+    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: ${SCM_PROVIDERS.map((p) => p.flag).join('; ')}. A generator whose provider's api names another API is not rendered. Default: those generators are not rendered.`,
+    options: SCM_PROVIDER_OPTIONS,
   }),
   'api-url': Flags.string({
     description: `${API_URL_FLAG.description} The API the scmProvider generators ask (with --scm-provider).`,
@@ -57,3 +61,9 @@ export const SOURCE_REPO_FLAG = {
     helpValue: 'URL=PATH',
   }),
 }
+
+/** INVALID_API_URL's words in the help of the commands with `--scm-provider`. */
+/** The providers `--scm-provider` names, `github, gitlab, … or awsCodeCommit`, as the commands' help lists them. */
+export {SCM_PROVIDER_NAMES}
+
+export const SCM_INVALID_API_URL = `--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for ${SCM_API_URL_REQUIRED} (with --scm-provider)`

@@ -70,10 +70,10 @@ const GITHUB_CODES = [
   'GITHUB_UNAVAILABLE',
 ]
 
-/** --scm-provider github (src/gitops/listings/scm-provider.ts): every GitHub failure, and no token, is an answer, not a raise. */
+/** --scm-provider github (src/gitops/argocd/applicationset/scm-providers/listing.ts): every GitHub failure, and no token, is an answer, not a raise. */
 const SCM_WHY =
   "the scmProvider generator's GitHub failures and a missing token become that generator's render-failed finding " +
-  '(src/gitops/listings/scm-provider.ts catches every GitHubApiError and never calls mapGitHubError or missingTokenError)'
+  '(src/gitops/argocd/applicationset/scm-providers/listing.ts catches every GitHubApiError and never calls mapGitHubError or missingTokenError)'
 
 const CANNOT_RAISE: Record<string, {codes: string[]; why: string}> = {
   'gitops:diff': {why: SCM_WHY, codes: GITHUB_CODES},

@@ -10,8 +10,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
+import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
 import {error, FakeCodeCommit, type FakeAwsKey, type FakeCodeCommitRepository} from '../support/codecommit-server.js'
 import {diffLast} from '../support/diff-repo.js'
 import {

@@ -10,8 +10,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
+import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
 import {argoCd, FakeBitbucket, repository, type FakeBitbucketRepository} from '../support/bitbucket-server.js'
 import {diffLast} from '../support/diff-repo.js'
 import {

@@ -11,8 +11,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {ScmListing} from '../../src/gitops/listings/scm-listing.js'
-import {scmOfFlag} from '../../src/gitops/listings/scm-provider.js'
+import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {FakeGitLab, projectJson, type FakeGitLabProject} from '../support/gitlab-server.js'

@@ -10,7 +10,7 @@ import * as YAML from 'yaml'
 import {expect} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
-import {settled} from '../../src/gitops/listings/scm-provider.js'
+import {settled} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
 import {expandDocument} from './appset-expansion.js'
 import type {Oracle} from './argo-oracle.js'
 import {closeLoopback, listenLoopback} from './loopback.js'

@@ -6,7 +6,14 @@ import {parseEnvironment} from '../../core/environment.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS, SOURCE_REPO_FLAG} from '../../gitops/flags.js'
+import {
+  ARGOCD_SERVER_FLAG,
+  GITOPS_ROOT_FLAG,
+  SCM_INVALID_API_URL,
+  SCM_PROVIDER_FLAGS,
+  SCM_PROVIDER_NAMES,
+  SOURCE_REPO_FLAG,
+} from '../../gitops/flags.js'
 import type {GitopsDiffResult} from '../../gitops/diff/types.js'
 
 export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
@@ -21,7 +28,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       'render (app of apps) and Flux Kustomizations over plain folders render too, ApplicationSet clusters ' +
       'generators over the clusters Argo CD lists with --argocd-server (and ARGOCD_AUTH_TOKEN; read once, for both ' +
       'revisions; a list that cannot be read fails those generators), ApplicationSet scmProvider generators with ' +
-      'github, gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit over the repositories that API lists with --scm-provider <provider> ' +
+      `${SCM_PROVIDER_NAMES} over the repositories that API lists with --scm-provider <provider> ` +
       "(--api-url and the provider's token; an API failure fails them), in the layout gitops verify uses " +
       '(configured or detected), jsonnet with the render module, charts of the chart repositories the base declares; ' +
       'plugins (and charts from repositories the base does not declare) do not, and make the diff incomplete only ' +
@@ -58,8 +65,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       INVALID_SOURCE_REPO:
         '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
-      INVALID_API_URL:
-        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
+      INVALID_API_URL: SCM_INVALID_API_URL,
       BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',
       REVISION_NOT_FOUND: '--head names no commit',
       REVISION_UNREADABLE: 'a revision could not be read from git objects (a shallow or partial clone)',
@@ -136,7 +142,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {clustersOfFlag} = await import('../../gitops/listings/argocd-clusters.js')
     const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
-    const {scmOfFlag} = await import('../../gitops/listings/scm-provider.js')
+    const {scmOfFlag} = await import('../../gitops/argocd/applicationset/scm-providers/registry.js')
     const scm = await scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
     const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
     const sourceRepos = parseSourceRepoFlags(flags['source-repo'])

@@ -5,7 +5,14 @@ import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS, SOURCE_REPO_FLAG} from '../../gitops/flags.js'
+import {
+  ARGOCD_SERVER_FLAG,
+  GITOPS_ROOT_FLAG,
+  SCM_INVALID_API_URL,
+  SCM_PROVIDER_FLAGS,
+  SCM_PROVIDER_NAMES,
+  SOURCE_REPO_FLAG,
+} from '../../gitops/flags.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
 
@@ -27,8 +34,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       "against the head sha. The destination namespace must be created by a Namespace the preview's Applications " +
       'render; the preview-* rules of gitops verify run on the ApplicationSet. A clusters generator beside the ' +
       'pull-request generator (a matrix) is evaluated over the clusters Argo CD lists with --argocd-server and ' +
-      'ARGOCD_AUTH_TOKEN; without it, it is not rendered; an scmProvider generator with github, ' +
-      'gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ' +
+      'ARGOCD_AUTH_TOKEN; without it, it is not rendered; an scmProvider generator with ' +
+      `${SCM_PROVIDER_NAMES}, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ` +
       'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
     {
       INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
@@ -36,8 +43,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       INVALID_SOURCE_REPO:
         '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
-      INVALID_API_URL:
-        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
+      INVALID_API_URL: SCM_INVALID_API_URL,
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
       NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
@@ -121,7 +127,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       import('../../gitops/preview/preview.js'),
       import('../../gitops/preview/format.js'),
       import('../../gitops/listings/argocd-clusters.js'),
-      import('../../gitops/listings/scm-provider.js'),
+      import('../../gitops/argocd/applicationset/scm-providers/registry.js'),
     ])
     const pullRequest = pullRequestOf(flags, process.env)
     const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/verify/evidence.js') : undefined

@@ -4,7 +4,14 @@ import {AmeideCommand, describeCommand} from '../../core/base-command.js'
 import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {ARGOCD_SERVER_FLAG, GITOPS_ROOT_FLAG, SCM_PROVIDER_FLAGS, SOURCE_REPO_FLAG} from '../../gitops/flags.js'
+import {
+  ARGOCD_SERVER_FLAG,
+  GITOPS_ROOT_FLAG,
+  SCM_INVALID_API_URL,
+  SCM_PROVIDER_FLAGS,
+  SCM_PROVIDER_NAMES,
+  SOURCE_REPO_FLAG,
+} from '../../gitops/flags.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
@@ -38,7 +45,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid). ApplicationSet clusters ' +
       'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
       'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
-      'ApplicationSet scmProvider generators with github, gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit are evaluated over that API with ' +
+      `ApplicationSet scmProvider generators with ${SCM_PROVIDER_NAMES} are evaluated over that API with ` +
       '--scm-provider <provider> ' +
       '(--api-url; an API failure fails them: render-failed); without it they are not rendered.',
     {
@@ -46,8 +53,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       INVALID_SOURCE_REPO:
         '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
-      INVALID_API_URL:
-        '--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for gitea or bitbucketServer (with --scm-provider)',
+      INVALID_API_URL: SCM_INVALID_API_URL,
       INVALID_USAGE:
         'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
       REPO_ROOT_NOT_FOUND: '--root is not a directory',
@@ -233,9 +239,9 @@ async function clustersOf(flag: string | undefined) {
   return clustersOfFlag(flag, process.env)
 }
 
-/** GitHub's API for the scmProvider generators (`--scm-provider github`; undefined without it): src/gitops/listings/scm-provider.ts. */
+/** GitHub's API for the scmProvider generators (`--scm-provider github`; undefined without it): src/gitops/argocd/applicationset/scm-providers/registry.ts. */
 async function scmOf(flags: {'scm-provider'?: string; 'api-url'?: string}) {
-  const {scmOfFlag} = await import('../../gitops/listings/scm-provider.js')
+  const {scmOfFlag} = await import('../../gitops/argocd/applicationset/scm-providers/registry.js')
   return scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
 }
 

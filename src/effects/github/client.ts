@@ -8,19 +8,12 @@ import {contentsVerbs, type ContentsVerbs} from './contents.js'
 import {gitDataVerbs, type GitDataVerbs} from './git-data.js'
 import {pullsVerbs, type PullsVerbs} from './pulls.js'
 import {repositoriesVerbs, type RepositoriesVerbs} from './repositories.js'
-import {scmVerbs, type ScmVerbs} from './scm.js'
 import {findToken, missingTokenError, type ResolvedToken} from './token.js'
 import {createTransport, type GitHubTransportOptions} from './transport.js'
 import {usersVerbs, type UsersVerbs} from './users.js'
 
 /** GitHub's REST API as ameide uses it: methods return plain data; failures are GitHubApiError. */
-export type GitHubClient = ActionsVerbs &
-  ContentsVerbs &
-  GitDataVerbs &
-  PullsVerbs &
-  RepositoriesVerbs &
-  ScmVerbs &
-  UsersVerbs
+export type GitHubClient = ActionsVerbs & ContentsVerbs & GitDataVerbs & PullsVerbs & RepositoriesVerbs & UsersVerbs
 
 export async function createGitHubClient(options: {
   token: string
@@ -35,7 +28,6 @@ export async function createGitHubClient(options: {
     ...gitDataVerbs(transport),
     ...pullsVerbs(transport),
     ...repositoriesVerbs(transport),
-    ...scmVerbs(transport),
     ...usersVerbs(transport),
   }
 }

@@ -32,14 +32,7 @@ export type {
   ValueLayer,
   ValueEntry,
 } from './model.js'
-export type {
-  ArgoApplication,
-  RegisteredCluster,
-  RegisteredClusters,
-  ScmAnswer,
-  ScmQuestion,
-  ScmProviderApi,
-} from './types.js'
+export type {ArgoApplication, RegisteredCluster, RegisteredClusters, ScmProviderApi} from './types.js'
 export type {PullRequest} from './applicationset/pull-request.js'
 export {setName} from './model.js'
 export {checkoutOf, repositoryUrls, type CheckoutIdentity} from './context.js'

@@ -4,6 +4,7 @@
  * invocation, the value layers, the line that decided an image) reads one shape.
  */
 
+import type {ScmProviderApi} from '../argocd/applicationset/scm-providers/protocol.js'
 import type {TemplateEngine} from '../../effects/gotemplate/index.js'
 import type {PullRequest} from './applicationset/pull-request.js'
 
@@ -106,27 +107,10 @@ export interface RegisteredCluster {
 }
 
 /**
- * An SCM provider's API (`--scm-provider`, src/gitops/listings/scm-provider.ts) for the `scmProvider` generator,
- * looked up synchronously as the expansion asks: undefined is "not asked yet" (the question is recorded; the caller
- * asks the API and expands again), an `error` is the API's failure (or the run's request budget spent) and fails the
- * generator. The questions and their answers are the provider's own (applicationset/scm-providers/<provider>.ts).
+ * An SCM provider's API (`--scm-provider`) for the `scmProvider` generator: its questions and answers, typed by the
+ * provider's protocol, are src/gitops/argocd/applicationset/scm-providers/protocol.ts's.
  */
-export interface ScmProviderApi {
-  /** The provider asked, as the generator names it (`github`, …). */
-  readonly provider: string
-  /** The API URL every request goes to, no trailing slash. */
-  readonly apiUrl: string
-  /** The answer to one question of the provider's (every page of a listing), or undefined when not asked yet. */
-  answer<T>(question: ScmQuestion): ScmAnswer<T> | undefined
-}
-
-/** One question to a provider's API: its verb and arguments, plain values (the question is its own key). */
-export interface ScmQuestion {
-  readonly op: string
-  readonly [argument: string]: string | number | boolean | null
-}
-
-export type ScmAnswer<T> = {value: T} | {error: string}
+export type {ScmProviderApi}
 
 /** A repository at one branch, as every provider answers Argo CD's generator (scm_provider.Repository). */
 export interface ScmRepository {

@@ -4,9 +4,8 @@
  * it) is classified by the Application's table (./application.ts); a generator nested in a matrix or a merge is
  * classified as the same generator at the top (`spec.generators[].matrix.generators[].git.*` → `spec.generators[].git.*`).
  */
-import {GITHUB_API_HOST} from '../../core/github-api.js'
-import {awsCodeCommit} from './applicationset-scm-aws.js'
-import {scmProviders} from './applicationset-scm-providers.js'
+import {githubRow} from '../argocd/applicationset/scm-providers/github/fields.js'
+import {SCM_PROVIDERS} from '../argocd/applicationset/scm-providers/registry.js'
 import {exact, notRendering, unsupported, type Rule, type Rules} from './model.js'
 
 const EXPAND = 'gitops/applicationset-expand.test.ts'
@@ -18,7 +17,6 @@ const selector =
   'a generator-level template is merged over spec.template, and a selector filters on the flattened params'
 const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
 const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
-const SCM = 'gitops/applicationset-scm-provider.test.ts'
 const GENERATORS = 'src/gitops/deployables/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -47,15 +45,7 @@ function scmConnection(): Rules {
       github: ['tokenRef.**', 'appSecretName'],
       gitlab: ['tokenRef.**', 'caRef.**', 'insecure'],
     },
-    scmProvider: {
-      awsCodeCommit: ['role'],
-      azureDevOps: ['accessTokenRef.**'],
-      bitbucket: ['appPasswordRef.**', 'user'],
-      bitbucketServer: ['basicAuth.**', 'bearerToken.**', 'caRef.**', 'insecure'],
-      gitea: ['tokenRef.**', 'insecure'],
-      github: ['tokenRef.**', 'appSecretName'],
-      gitlab: ['tokenRef.**', 'caRef.**', 'insecure'],
-    },
+    scmProvider: Object.fromEntries(SCM_PROVIDERS.map((p) => [p.id, [...p.connection]])),
   }
   const out: Record<string, Rule> = {}
   for (const [generator, providers] of Object.entries(connection)) {
@@ -99,36 +89,20 @@ function clusters(): Rules {
 }
 
 /**
- * The `scmProvider` generator with `github`: evaluated as scm_provider.go and services/scm_provider/{github,utils}.go do
- * over GitHub's API (`--scm-provider github`, the run's --api-url and token), each field proven by a case ported from
- * argo-cd v3.5.1's github_test.go, utils_test.go or scm_provider_test.go; without the flag (or with another provider's)
- * the generator is named not rendered. The other providers' rows: ./applicationset-scm-providers.ts and
- * ./applicationset-scm-aws.ts.
+ * The `scmProvider` generator: its own fields (filters, cloneProtocol, values) evaluated as scm_provider.go and
+ * services/scm_provider/utils.go do, proven by the GitHub provider's cases (argo-cd v3.5.1's utils_test.go and
+ * scm_provider_test.go); each provider's fields are its own rows (src/gitops/argocd/applicationset/scm-providers/
+ * <provider>/fields.ts). Without --scm-provider (or with another provider's) the generator is named not rendered.
  */
 function scmProvider(): Rules {
   const at = 'spec.generators[].scmProvider'
-  const api = `with --scm-provider github (GitHub's API at --api-url, else GITHUB_API_URL, else ${GITHUB_API_HOST}); without it the generator is not rendered, named`
-  const row = (title: string, note = '') => exact(SCM, title, note ? `${api}; ${note}` : api)
+  const row = githubRow
   const branchFilter = row(
     'a repository filter with a branch field is a branch filter: all its fields hold per branch',
     'a filter with branchMatch, pathsExist or pathsDoNotExist holds per branch, all its fields; the filters an OR',
   )
   return {
-    [`${at}.github.organization`]: row(
-      'multiple repos with labels: every parameter, short_sha of a short sha',
-      "the organization's repositories (GET /orgs/{org}/repos, every page); organization, repository, repository_id, url, branch, branchNormalized, sha, short_sha, short_sha_7, labels (its topics)",
-    ),
-    [`${at}.github.api`]: row(
-      'TestAllowedSCMProvider: an API of another host is never asked: the generator is not rendered, named',
-      "an api that is not the run's API URL (go-github adds /api/v3/ to a GitHub Enterprise host) is never asked: the generator is not rendered, named",
-    ),
-    [`${at}.github.allBranches`]: row(
-      'TestFilterBranchMatch: branchMatch "w" over every branch',
-      'every branch (GET …/branches, every page); without it the default branch alone, none when GitHub has no such branch',
-    ),
-    [`${at}.github.excludeArchivedRepos`]: row(
-      'all branches without archived repos: excludeArchivedRepos drops another-repo',
-    ),
+    ...Object.fromEntries(SCM_PROVIDERS.flatMap((p) => Object.entries(p.fields(`${at}.${p.id}`)))),
     [`${at}.filters[].repositoryMatch`]: row(
       'TestFilterRepoMatch: repositoryMatch "n|hr"',
       "Go's regexp (one that does not compile fails the generator before any request)",
@@ -148,8 +122,6 @@ function scmProvider(): Rules {
       'value interpolation (fasttemplate): values.<key>, rendered with the set',
       'each value rendered with its set (values.<key>, or a `values` map in goTemplate)',
     ),
-    ...scmProviders(at),
-    ...awsCodeCommit(at),
   }
 }
 

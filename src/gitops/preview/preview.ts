@@ -5,7 +5,7 @@
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
 import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../source-repos.js'
-import {settled} from '../listings/scm-provider.js'
+import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import {readFile} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 

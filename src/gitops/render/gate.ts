@@ -7,7 +7,7 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
-import {settled} from '../listings/scm-provider.js'
+import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../repositories.js'
@@ -47,7 +47,7 @@ export interface GatePlan {
 
 /** The deployables and the render plan, for {@link renderGate}: a revision rendered twice is planned once. */
 export async function planRenderGate(input: RenderGateInput): Promise<GatePlan> {
-  // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/listings/scm-provider.ts).
+  // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/argocd/applicationset/scm-providers/listing.ts).
   const {deployables, plan} = await settled(input.scm, () => planGate(input))
   return {deployables, plan, hydrations: deployables.hydrations.length}
 }

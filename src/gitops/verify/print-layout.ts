@@ -4,7 +4,7 @@ import {listFiles} from '../files.js'
 import {describeLayout, makeLayout, type GitopsPolicy} from '../layout.js'
 import {settleLayout} from '../layout/detect.js'
 import type {RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
-import {settled} from '../listings/scm-provider.js'
+import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import type {GitopsVerifyResult} from './io.js'
 
 /** `--print-layout`: where each YAML file falls, in the verify result's shape (pass, no rules, no findings). */

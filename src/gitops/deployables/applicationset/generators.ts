@@ -11,6 +11,7 @@ import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {flatten, gitParams} from './git.js'
 import {fillEmpty, isObject, mergeOverride, type Json, type JsonObject} from './merge.js'
 import {pullRequestParams} from './pull-request.js'
+import {SCM_PROVIDER_NAMES} from '../../argocd/applicationset/scm-providers/registry.js'
 import {scmProviderParams} from './scm-provider.js'
 import {renderTrees, replaceAll, sprintAll, type Params, type Templating} from './templating.js'
 
@@ -32,8 +33,7 @@ const NEEDS_CLUSTER: Record<string, string> = {
     'lists the clusters registered in Argo CD (cluster Secrets): needs --argocd-server and ARGOCD_AUTH_TOKEN to list them',
   clusterDecisionResource: 'reads a duck-typed resource (e.g. a Placement decision) from the cluster',
   pullRequest: 'lists open pull requests through the SCM provider API',
-  scmProvider:
-    'lists repositories through the SCM provider API: evaluated with --scm-provider github, gitlab, gitea, bitbucketServer, azureDevOps, bitbucket or awsCodeCommit',
+  scmProvider: `lists repositories through the SCM provider API: evaluated with --scm-provider ${SCM_PROVIDER_NAMES}`,
   plugin: 'calls a plugin service over HTTP',
 }
 const GENERATOR_KEYS = [...OFFLINE, ...Object.keys(NEEDS_CLUSTER)]

@@ -4,34 +4,18 @@
  * compiled first (Go's regexp, by the template engine); the provider's repositories, kept when one repository filter
  * (only `repositoryMatch`/`labelMatch`) matches; their branches; kept when one branch filter (one with `branchMatch`,
  * `pathsExist` or `pathsDoNotExist`) matches all its fields; then the parameters and `values`. Filters with no field
- * are ignored, as Argo CD does. Each provider's part is its own module (./scm-providers/); a provider this run does
- * not ask is not rendered, named.
+ * are ignored, as Argo CD does. Each provider is its own folder (src/gitops/argocd/applicationset/scm-providers/,
+ * listed by its registry.ts); a provider this run does not ask is not rendered, named.
  */
 import type {ScmProviderApi, ScmRepository} from '../types.js'
 import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {withValues} from './git.js'
 import {isObject, type JsonObject} from './merge.js'
-import {azureDevOpsService} from './scm-providers/azure-devops.js'
-import {awsCodeCommitService} from './scm-providers/aws-codecommit.js'
-import {bitbucketService} from './scm-providers/bitbucket.js'
-import {bitbucketServerService} from './scm-providers/bitbucket-server.js'
-import {giteaService} from './scm-providers/gitea.js'
-import {githubService} from './scm-providers/github.js'
-import {gitlabService} from './scm-providers/gitlab.js'
-import {gathered, ScmServiceContext, type ScmService, type ScmServiceFactory} from './scm-providers/service.js'
+import {SCM_PROVIDERS} from '../../argocd/applicationset/scm-providers/registry.js'
+import type {ScmProvider} from '../../argocd/applicationset/scm-providers/provider.js'
+import {gathered, listingFailure, type ScmService} from '../../argocd/applicationset/scm-providers/service.js'
 import type {Params, Templating} from './templating.js'
 
-/** Every provider, each over its API (./scm-providers/), in the order Argo CD's switch picks the first one set. */
-const SERVICES: Record<string, ScmServiceFactory> = {
-  github: githubService,
-  gitlab: gitlabService,
-  gitea: giteaService,
-  bitbucketServer: bitbucketServerService,
-  azureDevOps: azureDevOpsService,
-  bitbucket: bitbucketService,
-  awsCodeCommit: awsCodeCommitService,
-}
-const PROVIDERS = Object.keys(SERVICES)
 const FIELDS = ['repositoryMatch', 'labelMatch', 'branchMatch'] as const
 
 interface Filter {
@@ -42,11 +26,10 @@ interface Filter {
 }
 
 export function scmProviderParams(spec: JsonObject, api: ScmProviderApi, t: Templating, path: Path): Params[] {
-  const provider = PROVIDERS.find((p) => spec[p] !== undefined && spec[p] !== null)
+  const provider = SCM_PROVIDERS.find((p) => spec[p.id] !== undefined && spec[p.id] !== null)
   if (provider === undefined) throw new GenerationError('no SCM provider implementation configured', path)
-  const ctx = new ScmServiceContext(api, path)
-  const service = serviceOf(provider, spec, ctx)
-  const filters = compileFilters(spec.filters, t, (m) => ctx.fail(m))
+  const service = serviceOf(provider, spec, api, path)
+  const filters = compileFilters(spec.filters, t, (m) => listingFailure(m, path))
   const protocol = String(spec.cloneProtocol ?? '')
   const repos = service.listRepos(protocol)
   const matches = (f: Filter, r: ScmRepository) => matchesFields(f, r, t) && hasPaths(f, r, service)
@@ -64,16 +47,17 @@ export function scmProviderParams(spec: JsonObject, api: ScmProviderApi, t: Temp
 }
 
 /** The provider's service over the run's API; a provider the run does not ask is not rendered, named. */
-function serviceOf(provider: string, spec: JsonObject, ctx: ScmServiceContext): ScmService {
-  if (ctx.api.provider !== provider)
+function serviceOf(provider: ScmProvider, spec: JsonObject, api: ScmProviderApi, path: Path): ScmService {
+  const {id} = provider
+  if (api.provider !== id)
     throw new NotEvaluable(
       'scmProvider',
-      `the ${provider} provider is not asked: this run asks ${ctx.api.provider} (--scm-provider ${provider} asks it)`,
-      [...ctx.path, provider],
+      `the ${id} provider is not asked: this run asks ${api.provider} (--scm-provider ${id} asks it)`,
+      [...path, id],
     )
-  const config = spec[provider]
-  if (!isObject(config)) throw new GenerationError(`scmProvider.${provider} must be a map`, [...ctx.path, provider])
-  return SERVICES[provider]!(config, ctx)
+  const config = spec[id]
+  if (!isObject(config)) throw new GenerationError(`scmProvider.${id} must be a map`, [...path, id])
+  return provider.service(config, api, path)
 }
 
 /** compileFilters: every pattern compiled before anything is asked; the type is the last kind of field set. */

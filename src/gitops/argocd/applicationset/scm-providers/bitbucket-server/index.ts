@@ -1,0 +1,19 @@
+/**
+ * Bitbucket Server / Data Center (`scmProvider.bitbucketServer`, Argo CD v3.5.1's services/scm_provider/bitbucket_server.go): the registry's line for it. This folder holds all of
+ * it: service.ts (the generator's side: what it asks, what it makes of the answers), listing.ts (what is asked of the
+ * API, within the run's bounds), client.ts (the HTTP client), fields.ts (its rows of the field table).
+ */
+import {scmProvider} from '../provider.js'
+import {bitbucketServerFields} from './fields.js'
+import {bitbucketServerService, type BitbucketServerProtocol} from './service.js'
+
+export const bitbucketServer = scmProvider<BitbucketServerProtocol>({
+  id: 'bitbucketServer',
+  option: 6,
+  flag: 'bitbucketServer (the API URL from --api-url, required, e.g. https://bitbucket.example.com, /rest added as Argo CD adds it; a bearer token from BITBUCKET_TOKEN, basic auth is not offered)',
+  apiUrlRequired: true,
+  service: bitbucketServerService,
+  listing: async () => (await import('./listing.js')).bitbucketServerListing,
+  connection: ['basicAuth.**', 'bearerToken.**', 'caRef.**', 'insecure'],
+  fields: bitbucketServerFields,
+})
