@@ -6,8 +6,10 @@
 // records its sha256 and size, which the host (src/effects/render-module/native.ts) checks before it starts one.
 // Nothing is rebuilt when the render module's inputs (render-module.json's digest) are unchanged. When the helpers
 // cannot be built it says so and exits 0: `helm template` then renders in the WebAssembly module, which says why.
-// By default only this machine's helper is built (Linux x64 or arm64; elsewhere none: no confinement proven there);
-// AMEIDE_NATIVE_ARCHS=x64,arm64 builds both (a release: the arm64 one is a cross-build, minutes of CPU the first time).
+// Both are built by default, on any machine (Go cross-builds; minutes of CPU the first time, seconds from Go's cache):
+// the npm package and the release tarball ship both, each checked by its sha256 before it starts.
+// AMEIDE_NATIVE_ARCHS narrows it for a quicker local build (`x64`, `arm64`; `none`: no helper, WebAssembly only).
+// AMEIDE_REQUIRE_NATIVE=1 (scripts/release.mjs) makes a helper that cannot be built an error.
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
@@ -20,11 +22,11 @@ const recordFile = path.join(out, 'native.json')
 const say = (message) => process.stderr.write(`[build-native] ${message}\n`)
 const PROTOCOL = 'ameide-render-native/1'
 const goarch = {x64: 'amd64', arm64: 'arm64'}
-const own = process.platform === 'linux' && goarch[process.arch] ? process.arch : ''
-const archs = (process.env.AMEIDE_NATIVE_ARCHS ?? own).split(',').filter((a) => goarch[a])
+const archs = (process.env.AMEIDE_NATIVE_ARCHS ?? 'x64,arm64').split(',').filter((a) => goarch[a])
+const required = process.env.AMEIDE_REQUIRE_NATIVE === '1'
 if (archs.length === 0) {
-  say(`no native helper for ${process.platform}-${process.arch}: helm template renders in WebAssembly here`)
-  process.exit(0)
+  say('no native helper built (AMEIDE_NATIVE_ARCHS): helm template renders in WebAssembly')
+  process.exit(required ? 1 : 0)
 }
 
 const read = (file) => {
@@ -38,7 +40,7 @@ const read = (file) => {
 const module = read(path.join(out, 'render-module.json'))
 if (!module?.inputs) {
   say('the render module is not built: no native helper either (helm template renders nowhere until it is)')
-  process.exit(0)
+  process.exit(required ? 1 : 0)
 }
 const inputs = createHash('sha256')
   .update(JSON.stringify({module: module.inputs, protocol: PROTOCOL, archs}))
@@ -47,6 +49,7 @@ const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest(
 const previous = read(recordFile)
 const current =
   previous?.inputs === inputs &&
+  archs.every((a) => previous.helpers?.[`linux-${a}`]) &&
   Object.values(previous.helpers ?? {}).every(
     (h) => existsSync(path.join(out, h.file)) && sha256(path.join(out, h.file)) === h.sha256,
   )
@@ -70,6 +73,7 @@ for (const arch of archs) {
     say(
       `the linux-${arch} helper was NOT built (${String(e.message).split('\n')[0]}): helm template renders in WebAssembly there`,
     )
+    if (required) process.exit(1)
     continue
   }
   renameSync(tmp, target)
@@ -79,4 +83,7 @@ for (const arch of archs) {
     `built dist/render-module/${file} (${(bytes / 1e6).toFixed(1)} MB, sha256 ${helpers[`linux-${arch}`].sha256.slice(0, 12)}…) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   )
 }
+// A helper of an arch not built now (AMEIDE_NATIVE_ARCHS narrowed) is not left beside the record to be packed.
+for (const arch of Object.keys(goarch))
+  if (!helpers[`linux-${arch}`]) rmSync(path.join(out, `native/render-native-linux-${arch}`), {force: true})
 writeFileSync(recordFile, `${JSON.stringify({protocol: PROTOCOL, go: module.go, helpers, inputs}, null, 2)}\n`)

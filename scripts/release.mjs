@@ -53,7 +53,11 @@ if (dirty && !args.has('--allow-dirty')) {
 
 // 2. The build, ending with the template engine.
 if (!args.has('--skip-build'))
-  run('npm', ['run', 'build', '--silent'], {AMEIDE_REQUIRE_ENGINE: '1', AMEIDE_REQUIRE_RENDER_MODULE: '1'})
+  run('npm', ['run', 'build', '--silent'], {
+    AMEIDE_REQUIRE_ENGINE: '1',
+    AMEIDE_REQUIRE_RENDER_MODULE: '1',
+    AMEIDE_REQUIRE_NATIVE: '1',
+  })
 // The stamp's format is doctor's (src/doctor/release.ts), as the build compiled it.
 const {contentsDigest, RELEASE_STAMP} = await import('../dist/doctor/release.js')
 
@@ -61,6 +65,17 @@ const {contentsDigest, RELEASE_STAMP} = await import('../dist/doctor/release.js'
 const stage = mkdtempSync(path.join(tmpdir(), 'ameide-release-'))
 const entries = new Map()
 const add = (rel, data, executable = false) => entries.set(rel, {data, executable})
+/** Both helpers of the build's record, each file's sha256 the recorded one; else the release fails. */
+function nativeHelpers() {
+  const record = JSON.parse(readFileSync(path.join(root, 'dist/render-module/native.json'), 'utf8'))
+  for (const platform of ['linux-x64', 'linux-arm64']) {
+    const helper = record.helpers[platform]
+    const bytes = helper && readFileSync(path.join(root, 'dist/render-module', helper.file))
+    if (!bytes || createHash('sha256').update(bytes).digest('hex') !== helper.sha256)
+      throw new Error(`release: the ${platform} native helper is missing or not the one native.json records`)
+  }
+  return record.helpers
+}
 const addFile = (rel, from = rel) => add(rel, readFileSync(path.join(root, from)), rel === 'bin/run.js')
 const walk = (dir, rel = '') =>
   readdirSync(path.join(dir, rel)).flatMap((e) =>
@@ -85,6 +100,12 @@ for (const f of ['gotemplate.wasm', 'wasm_exec.js', 'engine.json']) addFile(`dis
 const renderWasmGz = deterministicGzip(readFileSync(path.join(root, 'dist/render-module/render.wasm')))
 add('dist/render-module/render.wasm.gz', renderWasmGz)
 for (const f of ['wasm_exec.js', 'render-module.json']) addFile(`dist/render-module/${f}`)
+// The native render helpers (scripts/build-native.mjs), both, as they are: executables the host checks by the
+// sha256 of native.json before it starts the one of its platform (src/effects/render-module/native.ts).
+const native = nativeHelpers()
+addFile('dist/render-module/native.json')
+for (const {file} of Object.values(native))
+  add(`dist/render-module/${file}`, readFileSync(path.join(root, 'dist/render-module', file)), true)
 addFile('README.md')
 addFile('LICENSE')
 addFile('NOTICE')
@@ -187,6 +208,7 @@ const release = {
     ),
     gzSha256: createHash('sha256').update(renderWasmGz).digest('hex'),
   },
+  nativeHelpers: Object.fromEntries(Object.entries(native).map(([p, {sha256, bytes}]) => [p, {sha256, bytes}])),
 }
 writeFileSync(path.join(root, 'release.json'), `${JSON.stringify(release, null, 2)}\n`)
 console.log(

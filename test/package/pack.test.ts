@@ -7,6 +7,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {listAppSetRepo} from '../support/appset-repo.js'
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
+import {helmGitopsRepo} from '../support/helm-repo.js'
+import {expectHelpersAsRecorded, ONE_CHART} from '../support/native-package.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 
@@ -214,6 +216,23 @@ describe('the npm package', () => {
     const report = JSON.parse(doctor.stdout)
     assertMatchesSchema('doctor.schema.json', report)
     expect(report.repository.root).toBeNull()
+  })
+
+  it('carries both native render helpers as native.json records them; installed here, it renders natively', async () => {
+    await expectHelpersAsRecorded(path.join(prefix, 'lib', 'node_modules', 'ameide'))
+    if (process.platform !== 'linux' || process.arch !== 'x64') return
+    const elsewhere = await makeTempDir('ameide-cwd-')
+    const doctor = await run(['doctor', '--offline', '--json'], elsewhere)
+    const check = JSON.parse(doctor.stdout).checks.find((c: {id: string}) => c.id === 'render-module')
+    expect(check.detail).toContain("helm template's engine: native (seccomp)")
+    const repo = await helmGitopsRepo(ONE_CHART)
+    const verify = await run(['gitops', 'verify', '--render', '--no-cache', '--json'], repo)
+    const json = JSON.parse(verify.stdout)
+    expect(
+      json.render.deployables.map((d: {status: string}) => d.status),
+      verify.stderr,
+    ).toEqual(['rendered'])
+    expect(json.render.tools.engine).toBe('native (seccomp)')
   })
 
   it('the global install answers doctor from an empty HOME', async () => {

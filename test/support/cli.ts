@@ -21,11 +21,14 @@ export interface CliOptions {
   timeoutMs?: number
   /** Another build's bin/run.js (default: this checkout's, {@link CLI}). */
   cli?: string
+  /** A launcher that execs its arguments (`<launcher> node bin/run.js …`), e.g. one that confines the process. */
+  launcher?: string
 }
 
 /** Runs `ameide <args>` and never throws on a non-zero exit. NO_COLOR and CI are set unless overridden. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const result = await execa(process.execPath, [options.cli ?? CLI, ...args], {
+  const argv = [process.execPath, options.cli ?? CLI, ...args]
+  const result = await execa(options.launcher ?? argv[0]!, options.launcher ? argv : argv.slice(1), {
     cwd: options.cwd,
     env: {NO_COLOR: '1', CI: 'true', ...options.env},
     extendEnv: options.extendEnv ?? true,

@@ -113,6 +113,32 @@ interface Handshake {
   error?: string
 }
 
+/**
+ * Why the helper's first line (`first`; undefined: it ended or said nothing in time) is not the handshake of a
+ * confined helper whose pid is `pid`, or undefined when it is. `stderr`: what it printed there so far.
+ */
+export function handshakeRefusal(
+  first: string | undefined,
+  pid: number | undefined,
+  stderr: string,
+): string | undefined {
+  if (first === undefined)
+    return `the native helper did not say it is confined${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`
+  let hello: Handshake
+  try {
+    hello = JSON.parse(first) as Handshake
+  } catch {
+    return 'the native helper answered no handshake'
+  }
+  if (hello.ready !== NATIVE_PROTOCOL) return `the native helper speaks ${hello.ready}, not ${NATIVE_PROTOCOL}`
+  if (hello.error) return `the native helper could not confine itself: ${hello.error}`
+  const t = hello.selfTest
+  if (!t?.passed || t.seccomp !== 2)
+    return `the native helper's self-test failed (open: ${t?.open}, socket: ${t?.socket}, exec: ${t?.exec}, seccomp: ${t?.seccomp})`
+  if (pid === undefined || hello.pid !== pid) return `the native helper's pid is not the one started`
+  return undefined
+}
+
 /** Every thread of `pid` is in seccomp filter mode with no_new_privs, as the kernel tells it; else the first that is not. */
 export function confinementOf(pid: number): string | undefined {
   let tasks: string[]
@@ -233,22 +259,8 @@ export async function startNative(memoryBytes: number): Promise<NativeThread> {
   const timer = setTimeout(() => out.cancel(), HANDSHAKE_MS)
   const first = await out.next()
   clearTimeout(timer)
-  if (first === undefined)
-    refuse(`the native helper did not say it is confined${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`)
-  let hello: Handshake
-  try {
-    hello = JSON.parse(first!) as Handshake
-  } catch {
-    return refuse('the native helper answered no handshake')
-  }
-  if (hello.ready !== NATIVE_PROTOCOL) refuse(`the native helper speaks ${hello.ready}, not ${NATIVE_PROTOCOL}`)
-  if (hello.error) refuse(`the native helper could not confine itself: ${hello.error}`)
-  const t = hello.selfTest
-  if (!t?.passed || t.seccomp !== 2)
-    refuse(
-      `the native helper's self-test failed (open: ${t?.open}, socket: ${t?.socket}, exec: ${t?.exec}, seccomp: ${t?.seccomp})`,
-    )
-  if (child.pid === undefined || hello.pid !== child.pid) refuse(`the native helper's pid is not the one started`)
+  const refused = handshakeRefusal(first, child.pid, stderr)
+  if (refused) refuse(refused)
   const unconfined = confinementOf(child.pid!)
   if (unconfined) refuse(`the kernel does not show the native helper confined: ${unconfined}`)
   child.unref()

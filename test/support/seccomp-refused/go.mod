@@ -1,0 +1,3 @@
+module ameide.test/seccomp-refused
+
+go 1.25.0
