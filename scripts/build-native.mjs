@@ -6,9 +6,10 @@
 // records its sha256 and size, which the host (src/effects/render-module/native.ts) checks before it starts one.
 // Nothing is rebuilt when the render module's inputs (render-module.json's digest) are unchanged. When the helpers
 // cannot be built it says so and exits 0: `helm template` then renders in the WebAssembly module, which says why.
-// Both are built by default, on any machine (Go cross-builds; minutes of CPU the first time, seconds from Go's cache):
-// the npm package and the release tarball ship both, each checked by its sha256 before it starts.
-// AMEIDE_NATIVE_ARCHS narrows it for a quicker local build (`x64`, `arm64`; `none`: no helper, WebAssembly only).
+// The npm package and the release tarball ship both, each checked by its sha256 before it starts: `npm pack` and
+// `npm publish` (npm_command) and scripts/release.mjs build both (Go cross-builds the other; minutes of CPU the first
+// time, seconds from Go's cache). Any other build makes only this machine's helper (Linux x64 or arm64; elsewhere
+// none: no confinement proven there). AMEIDE_NATIVE_ARCHS chooses (`x64`, `arm64`, `x64,arm64`; `none`: WebAssembly only).
 // AMEIDE_REQUIRE_NATIVE=1 (scripts/release.mjs) makes a helper that cannot be built an error.
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -22,7 +23,9 @@ const recordFile = path.join(out, 'native.json')
 const say = (message) => process.stderr.write(`[build-native] ${message}\n`)
 const PROTOCOL = 'ameide-render-native/1'
 const goarch = {x64: 'amd64', arm64: 'arm64'}
-const archs = (process.env.AMEIDE_NATIVE_ARCHS ?? 'x64,arm64').split(',').filter((a) => goarch[a])
+const own = process.platform === 'linux' && goarch[process.arch] ? process.arch : ''
+const packing = ['pack', 'publish'].includes(process.env.npm_command ?? '')
+const archs = (process.env.AMEIDE_NATIVE_ARCHS ?? (packing ? 'x64,arm64' : own)).split(',').filter((a) => goarch[a])
 const required = process.env.AMEIDE_REQUIRE_NATIVE === '1'
 if (archs.length === 0) {
   say('no native helper built (AMEIDE_NATIVE_ARCHS): helm template renders in WebAssembly')

@@ -57,6 +57,7 @@ if (!args.has('--skip-build'))
     AMEIDE_REQUIRE_ENGINE: '1',
     AMEIDE_REQUIRE_RENDER_MODULE: '1',
     AMEIDE_REQUIRE_NATIVE: '1',
+    AMEIDE_NATIVE_ARCHS: 'x64,arm64',
   })
 // The stamp's format is doctor's (src/doctor/release.ts), as the build compiled it.
 const {contentsDigest, RELEASE_STAMP} = await import('../dist/doctor/release.js')

@@ -86,7 +86,5 @@ describe('installing ameide from a clone', () => {
       path.join(clone, 'bin', 'run.js'),
     )
     await answers(path.join(prefix, 'bin', 'ameide'))
-    // An empty HOME is an empty Go build cache: the build compiles the render module and both native helpers (the
-    // linux-arm64 one cross-built) from nothing — past 600 s on a loaded two-core machine.
-  }, 1_200_000)
+  }, 600_000)
 })
