@@ -5,7 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 setup_env=$(bash scripts/setup.sh)
 eval "$setup_env"
-npm run build --silent
+# Both native render helpers, as the package ships them (the arm64 one is run under qemu-user): for this build only,
+# not exported, so a test's own build (install.test's clone) makes just its machine's.
+if [ "$(uname -s)" = Linux ]; then
+  AMEIDE_NATIVE_ARCHS="${AMEIDE_NATIVE_ARCHS:-x64,arm64}" npm run build --silent
+else
+  npm run build --silent
+fi
 report=$(mktemp /tmp/ameide-vitest.XXXXXX.json)
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?

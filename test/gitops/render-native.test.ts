@@ -50,7 +50,10 @@ async function started(file: string) {
   })
   const next = () =>
     new Promise<string>((resolve) => (lines.length > 0 ? resolve(lines.shift()!) : waiters.push(resolve)))
-  const hello = JSON.parse(await next()) as {pid: number; selfTest: {passed: boolean; seccomp: number}}
+  const hello = JSON.parse(await next()) as {
+    pid: number
+    selfTest: {passed: boolean; seccomp: number; landlock: number}
+  }
   return {child, hello, next}
 }
 
@@ -63,6 +66,22 @@ beforeAll(async () => {
 }, 60_000)
 
 describe.runIf(linuxX64)('the native helper confines itself before it reads a request', () => {
+  it("restricts itself by Landlock where the kernel has it: its handshake names the kernel's ABI (0: none)", async () => {
+    const go = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/go-toolchain.mjs')], {encoding: 'utf8'})
+    const probe = path.join(work, 'landlock-abi')
+    execFileSync(go.trim(), ['build', '-trimpath', '-o', probe, '.'], {
+      cwd: path.join(repoRoot, 'test/support/landlock-abi'),
+      env: {...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod'},
+    })
+    const abi = Number(execFileSync(probe, {encoding: 'utf8'}).trim())
+    const {child, hello} = await started(helper)
+    try {
+      expect(hello.selfTest).toMatchObject({passed: true, seccomp: 2, landlock: abi})
+    } finally {
+      child.kill()
+    }
+  }, 120_000)
+
   it('its handshake carries a passed self-test; the kernel shows every thread in seccomp filter mode with no_new_privs', async () => {
     const thread = await startNative(MODULE_LIMITS.memoryBytes)
     try {

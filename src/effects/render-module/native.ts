@@ -109,7 +109,8 @@ interface Handshake {
   ready: string
   protocol: string
   pid: number
-  selfTest: {open: string; socket: string; exec: string; seccomp: number; passed: boolean}
+  /** landlock: the ABI of the Landlock ruleset the helper restricted itself to (0: the kernel has none). */
+  selfTest: {open: string; socket: string; exec: string; seccomp: number; landlock: number; passed: boolean}
   error?: string
 }
 

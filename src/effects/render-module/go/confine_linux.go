@@ -3,7 +3,8 @@
 package main
 
 // The native helper's confinement, applied by main before it reads one byte of a request (docs/security.md, "the
-// native render helper"): foreign descriptors closed, rlimits, no_new_privs, then a seccomp-bpf allow-list installed
+// native render helper"): foreign descriptors closed, rlimits, no_new_privs, Landlock where the kernel has it
+// (landlock_linux.go), then a seccomp-bpf allow-list installed
 // with SECCOMP_FILTER_FLAG_TSYNC (Go's runtime has threads before main: the filter reaches every one of them and every
 // thread made after), then a self-test whose results the handshake carries to the host.
 
@@ -12,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -159,9 +161,15 @@ func confine(addressSpace uint64) error {
 	if err := setLimits(addressSpace); err != nil {
 		return err
 	}
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("PR_SET_NO_NEW_PRIVS: %w", err)
+	// Every thread: Landlock restricts each thread that asks, and asks no_new_privs of it.
+	if _, _, errno := syscall.AllThreadsSyscall6(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0); errno != 0 {
+		return fmt.Errorf("PR_SET_NO_NEW_PRIVS: %w", errno)
 	}
+	abi, err := restrictByLandlock()
+	if err != nil {
+		return err
+	}
+	landlockApplied = abi
 	p := filter()
 	prog := unix.SockFprog{Len: uint16(len(p)), Filter: &p[0]}
 	r, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&prog)))
@@ -174,13 +182,18 @@ func confine(addressSpace uint64) error {
 	return nil
 }
 
+// landlockApplied is the Landlock ABI confine applied (0: the kernel has none).
+var landlockApplied int
+
 // SelfTest is what the helper checked of its own confinement, told in its handshake.
 type SelfTest struct {
 	Open    string `json:"open"`
 	Socket  string `json:"socket"`
 	Exec    string `json:"exec"`
 	Seccomp int    `json:"seccomp"`
-	Passed  bool   `json:"passed"`
+	// Landlock is the ABI of the ruleset the helper restricted itself to (0: the kernel has no Landlock).
+	Landlock int  `json:"landlock"`
+	Passed   bool `json:"passed"`
 }
 
 // selfTest: open of /etc/passwd, a socket and an exec must fail; PR_GET_SECCOMP must say 2 (filter mode).
@@ -208,6 +221,7 @@ func selfTest() SelfTest {
 	if err == nil {
 		t.Seccomp = mode
 	}
+	t.Landlock = landlockApplied
 	t.Passed = err == nil && mode == 2 && !strings.Contains(t.Open+t.Socket+t.Exec, "allowed")
 	return t
 }

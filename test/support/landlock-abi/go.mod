@@ -1,0 +1,3 @@
+module ameide.test/landlock-abi
+
+go 1.25.0
