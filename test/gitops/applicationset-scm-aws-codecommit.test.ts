@@ -2,17 +2,23 @@
  * The ApplicationSet `scmProvider` generator with `awsCodeCommit`, evaluated over CodeCommit and the Resource Groups
  * Tagging API (`--scm-provider awsCodeCommit`): the real client (SigV4-signed awsJson1_1) against the fake AWS that
  * validates every request and response against AWS's Smithy models and verifies every signature
- * (test/support/codecommit-server.ts). The cases are argo-cd v3.5.1's services/scm_provider/aws_codecommit_test.go
- * (TestAWSCodeCommitListRepos, TestAWSCodeCommitRepoHasPath, TestAWSCodeCommitGetBranches: its mocked answers served
- * by the fake as CodeCommit sends them); then what the port adds: every page, the filters, values, another region
- * never asked, the failures (fail closed), and `gitops diff` through the built CLI.
+ * (test/scm-providers/aws-codecommit/codecommit-server.ts). The cases are argo-cd v3.5.1's
+ * services/scm_provider/aws_codecommit_test.go (TestAWSCodeCommitListRepos, TestAWSCodeCommitRepoHasPath,
+ * TestAWSCodeCommitGetBranches: its mocked answers served by the fake as CodeCommit sends them); then what the port
+ * adds: every page, the filters, values, another region never asked, the failures (fail closed), and `gitops diff`
+ * through the built CLI.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
 import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {error, FakeCodeCommit, type FakeAwsKey, type FakeCodeCommitRepository} from '../support/codecommit-server.js'
+import {
+  error,
+  FakeCodeCommit,
+  type FakeAwsKey,
+  type FakeCodeCommitRepository,
+} from '../scm-providers/aws-codecommit/codecommit-server.js'
 import {diffLast} from '../support/diff-repo.js'
 import {
   branchPairs,
@@ -26,7 +32,7 @@ import {
   type ScmDiff,
   expectArgoScm,
   expectArgoScmFailure,
-} from '../support/scm-appset.js'
+} from '../scm-providers/scm-appset.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {toolEnv} from '../support/toolchain.js'
 

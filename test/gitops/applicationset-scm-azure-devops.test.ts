@@ -1,11 +1,11 @@
 /**
  * The ApplicationSet `scmProvider` generator with `azureDevOps`, evaluated over Azure DevOps' Git API
  * (`--scm-provider azureDevOps`): the real client against the fake Azure DevOps that validates every request and
- * response against the service's published Swagger description (test/support/azure-devops-server.ts). The cases are
- * argo-cd v3.5.1's services/scm_provider/azure_devops_test.go (its mocks' answers served by the fake as the service
- * sends them), the organization `fabrikam` the description's own recorded examples; then what the port adds: the
- * filters, values, cloneProtocol, the API of another host, the failures (fail closed), and `gitops diff` through the
- * built CLI.
+ * response against the service's published Swagger description
+ * (test/scm-providers/azure-devops/azure-devops-server.ts). The cases are argo-cd v3.5.1's
+ * services/scm_provider/azure_devops_test.go (its mocks' answers served by the fake as the service sends them), the
+ * organization `fabrikam` the description's own recorded examples; then what the port adds: the filters, values,
+ * cloneProtocol, the API of another host, the failures (fail closed), and `gitops diff` through the built CLI.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -19,7 +19,7 @@ import {
   repository,
   wrapped,
   type FakeAzureRepository,
-} from '../support/azure-devops-server.js'
+} from '../scm-providers/azure-devops/azure-devops-server.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {diffLast} from '../support/diff-repo.js'
@@ -36,7 +36,7 @@ import {
   expectArgoScm,
   expectArgoScmFailure,
   TOKEN_REF,
-} from '../support/scm-appset.js'
+} from '../scm-providers/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'azure-devops-pat-51c2e9'

@@ -1,11 +1,12 @@
 /**
  * The ApplicationSet `scmProvider` generator with `bitbucketServer`, evaluated over Bitbucket Server / Data Center's
  * API (`--scm-provider bitbucketServer`): the real client against the fake Bitbucket that validates every request and
- * response against Atlassian's OpenAPI description (test/support/bitbucket-server.ts). The cases are argo-cd v3.5.1's
- * own: services/scm_provider/bitbucket_server_test.go (its PROJECT/REPO, served as its handlers serve it),
- * utils_test.go (the filters over MockProvider's repositories, whose RepoHasPath is "the path is the repository's
- * name") and generators/scm_provider_test.go (values, an API of another host); then the failures (fail closed) and
- * `gitops diff` through the built CLI.
+ * response against Atlassian's OpenAPI description
+ * (test/scm-providers/bitbucket-server/bitbucket-datacenter-server.ts). The cases are argo-cd v3.5.1's own:
+ * services/scm_provider/bitbucket_server_test.go (its PROJECT/REPO, served as its handlers serve it), utils_test.go
+ * (the filters over MockProvider's repositories, whose RepoHasPath is "the path is the repository's name") and
+ * generators/scm_provider_test.go (values, an API of another host); then the failures (fail closed) and `gitops diff`
+ * through the built CLI.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -13,7 +14,10 @@ import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
-import {FakeBitbucketServer, type FakeBitbucketRepo} from '../support/bitbucket-datacenter-server.js'
+import {
+  FakeBitbucketServer,
+  type FakeBitbucketRepo,
+} from '../scm-providers/bitbucket-server/bitbucket-datacenter-server.js'
 import {
   branchPairs,
   diffFleet,
@@ -26,7 +30,7 @@ import {
   expectArgoScm,
   expectArgoScmFailure,
   TOKEN_REF,
-} from '../support/scm-appset.js'
+} from '../scm-providers/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'bitbucket-scm-token-c41e9a'

@@ -1,12 +1,12 @@
 /**
  * The ApplicationSet `scmProvider` generator with `gitea`, evaluated over Gitea's API (`--scm-provider gitea`): the
  * real client against the fake Gitea that validates every request and response against Gitea's own Swagger 2.0
- * description (test/support/gitea-server.ts). The cases are argo-cd v3.5.1's own: services/scm_provider/gitea_test.go
- * (TestGiteaListRepos, TestGiteaHasPath: its canned answers served as its mock serves them), utils_test.go (the
- * filters over MockProvider's repositories, whose RepoHasPath is "the path is the repository's name"), and
- * generators/scm_provider_test.go (the parameters, values, an API of another host). Then the SDK's quirks (the
- * version asked first, one page of each listing, the labels of archived repositories asked, the default branch's
- * 404), the failures (fail closed), and `gitops diff` through the built CLI.
+ * description (test/scm-providers/gitea/gitea-server.ts). The cases are argo-cd v3.5.1's own:
+ * services/scm_provider/gitea_test.go (TestGiteaListRepos, TestGiteaHasPath: its canned answers served as its mock
+ * serves them), utils_test.go (the filters over MockProvider's repositories, whose RepoHasPath is "the path is the
+ * repository's name"), and generators/scm_provider_test.go (the parameters, values, an API of another host). Then the
+ * SDK's quirks (the version asked first, one page of each listing, the labels of archived repositories asked, the
+ * default branch's 404), the failures (fail closed), and `gitops diff` through the built CLI.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -15,7 +15,7 @@ import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/re
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {diffLast} from '../support/diff-repo.js'
-import {FakeGitea, type FakeGiteaRepo} from '../support/gitea-server.js'
+import {FakeGitea, type FakeGiteaRepo} from '../scm-providers/gitea/gitea-server.js'
 import {
   branchPairs,
   diffFleet,
@@ -30,7 +30,7 @@ import {
   scmGenerator,
   scmParams,
   TOKEN_REF,
-} from '../support/scm-appset.js'
+} from '../scm-providers/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'gitea-scm-token-5be07c'

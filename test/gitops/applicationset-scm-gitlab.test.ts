@@ -1,8 +1,8 @@
 /**
- * The ApplicationSet `scmProvider` generator with `gitlab`, evaluated over GitLab's API (`--scm-provider gitlab`):
- * the real client against the fake GitLab (test/support/gitlab-server.ts), which holds every request and response to
- * GitLab's published description and serves Argo CD v3.5.1's own canned answers (gitlab_test.go's mock handler, by
- * request URI). The cases are argo-cd v3.5.1's: gitlab_test.go (TestGitlabListRepos, TestGitlabHasPath,
+ * The ApplicationSet `scmProvider` generator with `gitlab`, evaluated over GitLab's API (`--scm-provider gitlab`): the
+ * real client against the fake GitLab (test/scm-providers/gitlab/gitlab-server.ts), which holds every request and
+ * response to GitLab's published description and serves Argo CD v3.5.1's own canned answers (gitlab_test.go's mock
+ * handler, by request URI). The cases are argo-cd v3.5.1's: gitlab_test.go (TestGitlabListRepos, TestGitlabHasPath,
  * TestGitlabGetBranches, with Argo CD's expected values), utils_test.go (the filters, over groups whose files are the
  * MockProvider's "the path is the repository's name") and scm_provider_test.go (the parameters, values). Then what the
  * port adds: pagination, includeSharedProjects unset, the API of another host, the failures (fail closed), and
@@ -15,7 +15,7 @@ import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/l
 import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
-import {FakeGitLab, projectJson, type FakeGitLabProject} from '../support/gitlab-server.js'
+import {FakeGitLab, projectJson, type FakeGitLabProject} from '../scm-providers/gitlab/gitlab-server.js'
 import {
   branchPairs,
   diffFleet,
@@ -29,7 +29,7 @@ import {
   scmGenerator,
   scmParams,
   TOKEN_REF,
-} from '../support/scm-appset.js'
+} from '../scm-providers/scm-appset.js'
 import {toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'gitlab-scm-token-51c7e2'

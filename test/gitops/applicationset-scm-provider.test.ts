@@ -1,12 +1,13 @@
 /**
- * The ApplicationSet `scmProvider` generator with `github`, evaluated over GitHub's API (`--scm-provider github`):
- * the real client against the fake GitHub that validates every request and response against GitHub's published
- * OpenAPI description (test/support/github-server.ts, its organizations in github-orgs.ts). The cases are argo-cd
- * v3.5.1's own: services/scm_provider/github_test.go (TestGithubListRepos, TestGithubHasPath, TestGithubGetBranches:
- * its organization served as its mock handler serves it), utils_test.go (the filters over MockProvider's repositories,
- * whose RepoHasPath is "the path is the repository's name") and generators/scm_provider_test.go (the parameters,
- * values, and TestAllowedSCMProvider's API of another host). Then what the port adds: goTemplate, matrix, template
- * override, the bounds, the failures (fail closed), and `gitops diff` through the built CLI.
+ * The ApplicationSet `scmProvider` generator with `github`, evaluated over GitHub's API (`--scm-provider github`): the
+ * real client against the fake GitHub that validates every request and response against GitHub's published OpenAPI
+ * description (test/support/github-server.ts, its organizations in test/scm-providers/github/github-orgs.ts). The cases
+ * are argo-cd v3.5.1's own: services/scm_provider/github_test.go (TestGithubListRepos, TestGithubHasPath,
+ * TestGithubGetBranches: its organization served as its mock handler serves it), utils_test.go (the filters over
+ * MockProvider's repositories, whose RepoHasPath is "the path is the repository's name") and
+ * generators/scm_provider_test.go (the parameters, values, and TestAllowedSCMProvider's API of another host). Then what
+ * the port adds: goTemplate, matrix, template override, the bounds, the failures (fail closed), and `gitops diff`
+ * through the built CLI.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -17,7 +18,7 @@ import {startOracle, type Oracle} from '../support/argo-oracle.js'
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {FakeGitHub} from '../support/github-server.js'
-import type {FakeOrgRepository} from '../support/github-orgs.js'
+import type {FakeOrgRepository} from '../scm-providers/github/github-orgs.js'
 import {
   branchPairs,
   diffFleet,
@@ -34,7 +35,7 @@ import {
   scmGenerator,
   scmParams,
   TOKEN_REF,
-} from '../support/scm-appset.js'
+} from '../scm-providers/scm-appset.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 const TOKEN = 'scm-provider-token-3f9a61'

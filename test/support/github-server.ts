@@ -12,7 +12,7 @@ import {
 } from './github-fixtures.js'
 import {FakeComments, type JobPermissions} from './github-comments.js'
 import {githubSpec, type GitHubSpec, type SpecOperation, type Violation} from './github-openapi.js'
-import {organizationAnswer, type FakeOrgRepository} from './github-orgs.js'
+import {organizationAnswer, type FakeOrgRepository} from '../scm-providers/github/github-orgs.js'
 import {closeLoopback, listenLoopback} from './loopback.js'
 
 /**
@@ -68,7 +68,10 @@ export interface FakeGitHubOptions {
   branches?: Record<string, string>
   /** The token's role on the repository (GET /repos/{owner}/{repo}). Default: push (may dispatch workflows). */
   permission?: 'admin' | 'push' | 'pull'
-  /** Organizations and their repositories (github-orgs.ts), for the ApplicationSet scmProvider generator. */
+  /**
+   * Organizations and their repositories (test/scm-providers/github/github-orgs.ts), for the ApplicationSet
+   * scmProvider generator.
+   */
   organizations?: Record<string, FakeOrgRepository[]>
   /** The token is a workflow job's GITHUB_TOKEN with these permissions (pull-request comments check them). */
   jobPermissions?: JobPermissions

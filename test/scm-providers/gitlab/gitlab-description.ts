@@ -2,11 +2,11 @@ import {Ajv, type ValidateFunction} from 'ajv'
 import {readFileSync} from 'node:fs'
 import {parse} from 'yaml'
 
-import {compilePath, describeViolation} from './github-openapi.js'
+import {compilePath, describeViolation} from '../../support/github-openapi.js'
 
 /**
  * The operations of GitLab's published OpenAPI 3 description that Argo CD's gitlab provider asks
- * (test/fixtures/gitlab-openapi-v3.operations.yaml, cut verbatim out of doc/api/openapi/openapi_v3.yaml), for the
+ * (fixtures/gitlab-openapi-v3.operations.yaml, cut verbatim out of doc/api/openapi/openapi_v3.yaml), for the
  * fake GitLab: `find` matches a request to its operation by method and path template, `checkQuery` holds its query to
  * the operation's parameters (an unknown one, a missing required one, a wrong boolean, integer or enum is a
  * violation), `checkResponse` its status to the documented ones and its body to the documented schema. What the
@@ -39,7 +39,7 @@ export interface DescribedOperation {
   responses: Record<string, {content?: Record<string, {schema?: Json}>}>
 }
 
-export const GITLAB_DESCRIPTION = new URL('../fixtures/gitlab-openapi-v3.operations.yaml', import.meta.url)
+export const GITLAB_DESCRIPTION = new URL('./fixtures/gitlab-openapi-v3.operations.yaml', import.meta.url)
 
 export class GitLabDescription {
   /** Component schemas a response referred to that the extract does not carry (validated as any value). */

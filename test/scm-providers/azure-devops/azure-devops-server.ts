@@ -2,12 +2,12 @@ import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
-import {closeLoopback, listenLoopback} from './loopback.js'
-import {Swagger2Spec, type Json, type Operation, type Violation} from './swagger2-spec.js'
+import {closeLoopback, listenLoopback} from '../../support/loopback.js'
+import {Swagger2Spec, type Json, type Operation, type Violation} from '../../support/swagger2-spec.js'
 
 /**
  * A fake Azure DevOps on 127.0.0.1 for the calls of the `scmProvider.azureDevOps` generator. Azure DevOps' published
- * Swagger 2.0 description of its Git area (test/fixtures/azure-devops/git-7.1.json, read with its `x-ms-paths`) is
+ * Swagger 2.0 description of its Git area (fixtures/git-7.1.json, read with its `x-ms-paths`) is
  * compiled with ajv: every request is matched to its operation by method, path template and query key (an unknown
  * path, method or query parameter, a missing api-version or one not 7.1-preview.1, is a violation) and must carry the
  * PAT as basic auth (else 401 with an empty body, as the service answers with its sign-in redirect suppressed); every
@@ -18,13 +18,13 @@ import {Swagger2Spec, type Json, type Operation, type Violation} from './swagger
  */
 
 const SPEC_ID = 'https://dev.azure.com/_apis/git/7.1/swagger.json'
-const FIXTURES = new URL('../fixtures/azure-devops/', import.meta.url)
+const FIXTURES = new URL('./fixtures/', import.meta.url)
 const API_VERSION = '7.1-preview.1'
 
 let shared: Swagger2Spec | undefined
 const spec = () => (shared ??= new Swagger2Spec(new URL('git-7.1.json', FIXTURES), SPEC_ID))
 
-/** One of the description's recorded examples (test/fixtures/azure-devops/GET__*.json): its 200 body. */
+/** One of the description's recorded examples (fixtures/GET__*.json): its 200 body. */
 export function example(name: string): Json {
   const doc = JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Json
   return doc.responses['200'].body as Json

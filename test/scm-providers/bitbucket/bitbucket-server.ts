@@ -1,13 +1,13 @@
 import {readFileSync} from 'node:fs'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
-import {closeLoopback, listenLoopback} from './loopback.js'
-import {Swagger2Spec, type Json, type Operation, type Violation} from './swagger2-spec.js'
+import {closeLoopback, listenLoopback} from '../../support/loopback.js'
+import {Swagger2Spec, type Json, type Operation, type Violation} from '../../support/swagger2-spec.js'
 
 /**
  * A fake Bitbucket Cloud on 127.0.0.1 (under /2.0) for the calls of the `scmProvider.bitbucket` generator. Bitbucket's
  * published Swagger 2.0 description (https://api.bitbucket.org/swagger.json, kept in parts under
- * test/fixtures/bitbucket/swagger/) is compiled with ajv: every request is matched to its operation by method and
+ * fixtures/swagger/) is compiled with ajv: every request is matched to its operation by method and
  * path template (a branch name's slashes are one `{name}`), its query held to the operation's parameters — `page`
  * only in a `next` link this fake sent, which the description leaves opaque — and must carry the credentials (else
  * 401); every response body is validated against the operation's schema for its status (the description's `error`
@@ -16,7 +16,7 @@ import {Swagger2Spec, type Json, type Operation, type Violation} from './swagger
  * `violations` is empty) and answered 500.
  */
 
-const FIXTURES = new URL('../fixtures/bitbucket/', import.meta.url)
+const FIXTURES = new URL('./fixtures/', import.meta.url)
 const json = (name: string) => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Json
 
 let shared: Swagger2Spec | undefined
@@ -30,7 +30,7 @@ function spec(): Swagger2Spec {
   ))
 }
 
-/** argo-cd v3.5.1 bitbucket_cloud_test.go's canned answers (test/fixtures/bitbucket/argo-cd-*.json). */
+/** argo-cd v3.5.1 bitbucket_cloud_test.go's canned answers (fixtures/argo-cd-*.json). */
 export const argoCd = (name: string): Json => json(`argo-cd-${name}.json`)
 
 /** Where the real service departs from its description (each seen in Argo CD's canned answers). */

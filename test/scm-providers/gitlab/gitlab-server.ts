@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
 import {checkValue, GitLabDescription, type Violation} from './gitlab-description.js'
-import {closeLoopback, listenLoopback} from './loopback.js'
+import {closeLoopback, listenLoopback} from '../../support/loopback.js'
 
 /**
  * A fake GitLab (REST API v4) on 127.0.0.1 for Argo CD's gitlab scmProvider. Every request must carry the token
@@ -14,7 +14,7 @@ import {closeLoopback, listenLoopback} from './loopback.js'
  * (assert `violations` is empty) and answered 500.
  *
  * Answers: Argo CD v3.5.1's own canned answers (gitlab_test.go's mock handler, by exact request URI:
- * test/fixtures/gitlab-argocd-answers.json), else the groups and projects of `groups`, paginated as GitLab does
+ * fixtures/gitlab-argocd-answers.json), else the groups and projects of `groups`, paginated as GitLab does
  * (per_page default 20, the X-Page, X-Total-Pages and X-Next-Page headers).
  */
 
@@ -62,7 +62,7 @@ const GROUP_PROJECTS_QUERY: Record<string, Json> = {
   page: {type: 'integer'},
 }
 const CANNED = JSON.parse(
-  readFileSync(new URL('../fixtures/gitlab-argocd-answers.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/gitlab-argocd-answers.json', import.meta.url), 'utf8'),
 ) as Record<string, FakeGitLabResponse>
 
 export class FakeGitLab {

@@ -1,10 +1,10 @@
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
-import {closeLoopback, listenLoopback} from './loopback.js'
-import {Swagger2Spec, type Json, type Violation} from './swagger2-spec.js'
+import {closeLoopback, listenLoopback} from '../../support/loopback.js'
+import {Swagger2Spec, type Json, type Violation} from '../../support/swagger2-spec.js'
 
 /**
- * A fake Bitbucket Server / Data Center on 127.0.0.1. Atlassian's OpenAPI 3 description (test/fixtures/
+ * A fake Bitbucket Server / Data Center on 127.0.0.1. Atlassian's OpenAPI 3 description (fixtures/
  * bitbucket-server-openapi.json, Bitbucket Data Center 9.2) is read as Swagger2Spec reads a Swagger 2.0 one (its
  * component schemas as definitions, each parameter's schema type, each answer's application/json schema): every
  * request is matched to its operation (an unknown path or query parameter, or one of the wrong type, is a violation),
@@ -15,7 +15,7 @@ import {Swagger2Spec, type Json, type Violation} from './swagger2-spec.js'
  * its parameters. A violation is recorded (assert `violations` is empty) and answered 500.
  */
 
-const SPEC_FILE = new URL('../fixtures/bitbucket-server-openapi.json', import.meta.url)
+const SPEC_FILE = new URL('./fixtures/bitbucket-server-openapi.json', import.meta.url)
 
 let shared: Swagger2Spec | undefined
 function bitbucketSpec(): Swagger2Spec {

@@ -1,11 +1,11 @@
 import {readFileSync} from 'node:fs'
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
-import {closeLoopback, listenLoopback} from './loopback.js'
-import {Swagger2Spec, type Json, type Violation} from './swagger2-spec.js'
+import {closeLoopback, listenLoopback} from '../../support/loopback.js'
+import {Swagger2Spec, type Json, type Violation} from '../../support/swagger2-spec.js'
 
 /**
- * A fake Gitea on 127.0.0.1. Gitea's own Swagger 2.0 description (test/fixtures/gitea-swagger.json, Gitea 1.27.3) is
+ * A fake Gitea on 127.0.0.1. Gitea's own Swagger 2.0 description (fixtures/gitea-swagger.json, Gitea 1.27.3) is
  * compiled with ajv: every request is matched to its operation by method and path (an unknown path or query
  * parameter, or one of the wrong type, is a violation) and must carry `Authorization: token <token>`; every 2xx body
  * is validated against the operation's schema, closed (a field the description does not list is a violation), an
@@ -17,13 +17,13 @@ import {Swagger2Spec, type Json, type Violation} from './swagger2-spec.js'
  * answered 500.
  *
  * What it answers: Argo CD's own canned answers (applicationset/services/scm_provider/gitea_test.go's mock, copied to
- * test/fixtures/gitea-argocd/answers.json) for their exact request, else the owners given, paginated as Gitea does
+ * fixtures/gitea-argocd/answers.json) for their exact request, else the owners given, paginated as Gitea does
  * (`limit` 0 or none: DEFAULT_PAGING_NUM 30; at most MAX_RESPONSE_ITEMS 50).
  */
 
 const SPEC_ID = 'https://gitea.com/swagger.v1.json'
-const SPEC_FILE = new URL('../fixtures/gitea-swagger.json', import.meta.url)
-const ANSWERS = new URL('../fixtures/gitea-argocd/answers.json', import.meta.url)
+const SPEC_FILE = new URL('./fixtures/gitea-swagger.json', import.meta.url)
+const ANSWERS = new URL('./fixtures/gitea-argocd/answers.json', import.meta.url)
 const SWAGGER_URL = 'https://gitea.example.com/api/swagger'
 
 let shared: Swagger2Spec | undefined

@@ -11,11 +11,11 @@ import {expect} from 'vitest'
 
 import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
 import {settled} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
-import {expandDocument} from './appset-expansion.js'
-import type {Oracle} from './argo-oracle.js'
-import {closeLoopback, listenLoopback} from './loopback.js'
-import {diffLast, history} from './diff-repo.js'
-import {requireTool, toolEnv} from './toolchain.js'
+import {expandDocument} from '../support/appset-expansion.js'
+import type {Oracle} from '../support/argo-oracle.js'
+import {closeLoopback, listenLoopback} from '../support/loopback.js'
+import {diffLast, history} from '../support/diff-repo.js'
+import {requireTool, toolEnv} from '../support/toolchain.js'
 
 /** An ApplicationSet with `generators` (YAML lines), one Application per set named by `name`. */
 export function scmAppSet(generators: string[], goTemplate: boolean, name: string): string {

@@ -1,10 +1,11 @@
 /**
- * The organizations the fake GitHub (github-server.ts) serves to the ApplicationSet `scmProvider.github` generator:
- * `GET /orgs/{org}/repos`, `GET /repos/{owner}/{repo}/branches[/{branch}]` and `GET …/contents/{path}?ref=` for
- * their repositories, paginated as GitHub paginates (per_page, page, a Link header with rel="next"/"last"). Bodies
- * are GitHub's published examples with the fixture's facts written over them; the server validates every one.
+ * The organizations the fake GitHub (test/support/github-server.ts) serves to the ApplicationSet `scmProvider.github`
+ * generator: `GET /orgs/{org}/repos`, `GET /repos/{owner}/{repo}/branches[/{branch}]` and
+ * `GET …/contents/{path}?ref=` for their repositories, paginated as GitHub paginates (per_page, page, a Link header
+ * with rel="next"/"last"). Bodies are GitHub's published examples with the fixture's facts written over them; the
+ * server validates every one.
  */
-import type {GitHubSpec} from './github-openapi.js'
+import type {GitHubSpec} from '../../support/github-openapi.js'
 
 type Json = Record<string, any>
 

@@ -1,20 +1,20 @@
 import type {IncomingMessage, Server, ServerResponse} from 'node:http'
 
-import {closeLoopback, listenLoopback} from './loopback.js'
-import {SmithySpec} from './smithy-spec.js'
-import type {Json, Violation} from './swagger2-spec.js'
+import {closeLoopback, listenLoopback} from '../../support/loopback.js'
+import {SmithySpec} from '../../support/smithy-spec.js'
+import type {Json, Violation} from '../../support/swagger2-spec.js'
 
 /**
  * A fake AWS CodeCommit and Resource Groups Tagging API on 127.0.0.1 (one endpoint, the service told apart by
  * X-Amz-Target) for the calls of the `scmProvider.awsCodeCommit` generator. AWS's Smithy models of both services
- * (test/fixtures/aws-codecommit/, from aws/api-models-aws) are read by SmithySpec: every request must be `POST /`
+ * (fixtures/, from aws/api-models-aws) are read by SmithySpec: every request must be `POST /`
  * with the awsJson1_1 content type, name an operation of the service, carry a body its input shape allows and a
  * SigV4 signature for that service and the region made with the test's key (else 403, as AWS answers a bad
  * signature); every response body is validated against the operation's output shape (an error against its error
  * shapes) before it is sent. A violation is recorded (assert `violations` is empty) and answered 500.
  */
 
-const FIXTURES = new URL('../fixtures/aws-codecommit/', import.meta.url)
+const FIXTURES = new URL('./fixtures/', import.meta.url)
 let specs: {codecommit: SmithySpec; tagging: SmithySpec} | undefined
 function spec() {
   return (specs ??= {
