@@ -29,11 +29,11 @@ export default tseslint.config(
       'src/gitops/pr/**',
       'src/gitops/verify/scan.ts',
       'src/gitops/verify/cache.ts',
-      'src/gitops/verify/evidence.ts',
-      'src/gitops/fields/doc.ts',
+      'src/gitops/evidence/verifier.ts',
+      'src/gitops/fields/doc/doc.ts',
       'src/gitops/preview/pull-request.ts',
-      'src/gitops/charts/fetcher.ts',
-      'src/gitops/charts/verify.ts',
+      'src/gitops/helm/charts/fetcher.ts',
+      'src/gitops/helm/charts/verify.ts',
     ],
     rules: {
       'no-restricted-imports': [

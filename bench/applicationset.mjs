@@ -127,7 +127,7 @@ ${template}`
     const t0 = performance.now()
     const [{findDeployables, checkoutOf, repositoryUrls}, {makeLayout}, {DEFAULT_GITOPS_POLICY}, yaml] = await Promise.all([
       import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/gitops/deployables/index.js')).href)}),
-      import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/gitops/layout.js')).href)}),
+      import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/gitops/layout/index.js')).href)}),
       import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/core/config.js')).href)}),
       import(${JSON.stringify(pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('yaml')).href)}),
     ])

@@ -7,7 +7,7 @@ import {performance} from 'node:perf_hooks'
 import * as yaml from 'yaml'
 
 import {DEFAULT_GITOPS_POLICY} from '../src/core/config.js'
-import {previewFindings} from '../src/gitops/preview/checks/file.js'
+import {previewFindings} from '../src/gitops/rules/preview-checks/file.js'
 
 const runs = Number(process.argv[2] ?? 9)
 const example = readFileSync(new URL('../docs/examples/gitops/preview-applicationset.yaml', import.meta.url), 'utf8')

@@ -62,9 +62,9 @@ export interface GitopsPolicy {
    * chart-bump metadata are folded into one line per deployable (default true).
    */
   diff: {maskKinds: string[]; ignore?: DiffIgnoreRule[]; foldChartMetadata?: boolean}
-  /** Charts of chart repositories (src/gitops/charts): fetched only from what the base revision declares. */
+  /** Charts of chart repositories (src/gitops/helm/charts): fetched only from what the base revision declares. */
   charts: GitopsChartsPolicy
-  /** Other repositories' URLs → local checkouts (src/gitops/source-repos.ts); `--source-repo` wins. */
+  /** Other repositories' URLs → local checkouts (src/gitops/revision/source-repos.ts); `--source-repo` wins. */
   sourceRepositories?: Record<string, string>
 }
 

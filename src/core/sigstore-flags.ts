@@ -1,6 +1,6 @@
 /**
  * The private-Sigstore flags, with cosign's own names: one definition for publish (every key) and for the commands
- * that verify evidence (the verifying subset, spread into src/gitops/verify/evidence-flags.ts). Each flag overrides
+ * that verify evidence (the verifying subset, spread into src/gitops/evidence/flags.ts). Each flag overrides
  * its `signing.sigstore` key in ameide.yaml (src/core/sigstore.ts).
  */
 import {Flags} from '@oclif/core'

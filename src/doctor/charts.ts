@@ -1,6 +1,6 @@
 /**
  * The chart repositories `gitops diff` and `gitops verify --render` may fetch from in this checkout: what its tracked
- * files declare (src/gitops/charts/policy.ts: Flux HelmRepository and OCIRepository URLs, Argo CD repoURLs, Chart.yaml
+ * files declare (src/gitops/helm/charts/policy.ts: Flux HelmRepository and OCIRepository URLs, Argo CD repoURLs, Chart.yaml
  * dependencies) plus ameide.yaml's `gitopsPolicy.charts.repositories`, and whether fetching is off. The checkout is the
  * base of `verify --render`; a diff's base declares its own. Informational: never required, nothing is requested.
  */
@@ -30,7 +30,7 @@ export async function checkChartRepositories(
   const policy = config.gitopsPolicy.charts
   const listed = await gitMaybe(root, ['ls-files', '-z'])
   if (!listed.ok) return line('unknown', `the tracked files could not be listed: ${listed.stderr.trim()}`)
-  const [yaml, {allowListOf}] = await Promise.all([import('yaml'), import('../gitops/charts/policy.js')])
+  const [yaml, {allowListOf}] = await Promise.all([import('yaml'), import('../gitops/helm/charts/policy.js')])
   const files = listed.stdout.split('\0').filter(Boolean)
   const allow = allowListOf(root, files, yaml, policy, config.gitopsPolicy.maxFileBytes)
   const declared = [...allow.declared].sort()

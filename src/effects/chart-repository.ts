@@ -5,7 +5,7 @@
  * a time-out and a largest body, past which the connection is dropped — and retried on transient failures only
  * (core/retry.ts). TLS trusts Node's roots, the system's (where this Node can read them), NODE_EXTRA_CA_CERTS and
  * SSL_CERT_FILE. No credential is sent over plain HTTP charts repositories; the registry client is given only the
- * credentials of the hosts the caller allows. Nothing here decides what may be fetched: src/gitops/charts/ does.
+ * credentials of the hosts the caller allows. Nothing here decides what may be fetched: src/gitops/helm/charts/ does.
  */
 import {readFileSync} from 'node:fs'
 import {Agent as HttpsAgent} from 'node:https'

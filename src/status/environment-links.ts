@@ -84,7 +84,7 @@ function refState(ref: string, expected: string | null | undefined): 'current' |
 
 /** `enabled` and the component's image ref in an environment overlay (the `ref` contract, or any ref of the repository). */
 async function readOverlay(text: string, repository: string): Promise<{enabled: boolean; ref: string | null}> {
-  const [yaml, {findImages}] = await Promise.all([import('yaml'), import('../gitops/facts.js')])
+  const [yaml, {findImages}] = await Promise.all([import('yaml'), import('../gitops/facts/index.js')])
   let doc: unknown
   try {
     doc = yaml.parse(text, {maxAliasCount: 100})

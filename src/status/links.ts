@@ -1,5 +1,5 @@
 /** The links of a primitive that do not depend on an environment: verify, image, wiring. */
-import {describeEvidence, examineDigest} from '../gitops/verify/examine.js'
+import {describeEvidence, examineDigest} from '../gitops/evidence/examine.js'
 import {checkEvidence} from '../gitops/rules/index.js'
 import type {PrimitivePlan} from './plan.js'
 import {isUnavailable, type Ask, type OpenPulls, type StatusSources} from './request.js'

@@ -1,6 +1,6 @@
 /** What a status run is given — the request and the sources it asks — and how a source's failure reads. */
 import {AmeideError} from '../core/errors.js'
-import type {EvidenceVerifier} from '../gitops/verify/examine.js'
+import type {EvidenceVerifier} from '../gitops/evidence/types.js'
 import type {Kind} from '../primitives/kinds.js'
 import type {PlanInput} from './plan.js'
 import type {PrimitiveStatus, PullRequestRef, StatusResult} from './types.js'

@@ -5,7 +5,7 @@ import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../core/retry.js'
 import {registerSecret} from '../core/secrets.js'
 import {retryPolicyWithTimings, type TestTimings} from '../core/test-timings.js'
 import {gitMaybe} from '../effects/git.js'
-import type {EvidenceFlags} from '../gitops/verify/evidence.js'
+import type {EvidenceFlags} from '../gitops/evidence/verifier.js'
 import {discoverPrimitives} from '../verify/discover.js'
 import type {StatusInput} from './input.js'
 import {primitiveStatus, type StatusSources, type Unavailable} from './status.js'
@@ -15,7 +15,7 @@ import type {PrimitiveStatus, StatusResult} from './types.js'
 export interface RunStatusRequest extends StatusInput {
   repoRoot: string
   skipVerify: boolean
-  /** The evidence flags, set up exactly as `gitops verify --evidence` (src/gitops/verify/evidence.ts). */
+  /** The evidence flags, set up exactly as `gitops verify --evidence` (src/gitops/evidence/verifier.ts). */
   evidence: EvidenceFlags
   apiUrl: string
   env: NodeJS.ProcessEnv
@@ -85,7 +85,7 @@ export async function runStatus(request: RunStatusRequest): Promise<{result: Sta
 /** `--evidence`: the verifier `gitops verify --evidence` would use, set up from the same flags; null without it. */
 async function evidenceSource(request: RunStatusRequest, config: AmeideConfig): Promise<StatusSources['evidence']> {
   if (!request.evidence.evidence) return null
-  const {evidenceFromFlags} = await import('../gitops/verify/evidence.js')
+  const {evidenceFromFlags} = await import('../gitops/evidence/verifier.js')
   return (
     (
       await evidenceFromFlags(

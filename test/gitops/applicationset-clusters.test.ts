@@ -11,8 +11,8 @@
 import * as YAML from 'yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {readRegisteredClusters} from '../../src/gitops/listings/argocd-clusters.js'
-import type {RegisteredClusters} from '../../src/gitops/deployables/types.js'
+import {readRegisteredClusters} from '../../src/gitops/argocd/applicationset/clusters-listing.js'
+import type {RegisteredClusters} from '../../src/gitops/model/types.js'
 import {startOracle, type GenerateAnswer, type Oracle} from '../support/argo-oracle.js'
 import {expandDocument} from '../support/appset-expansion.js'
 import {clusterJson, FakeArgoCd, localClusterJson, type FakeClusterSecret} from '../support/argocd-server.js'

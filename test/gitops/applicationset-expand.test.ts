@@ -1,5 +1,5 @@
 /**
- * ApplicationSets evaluated offline (src/gitops/deployables/applicationset/): each test names the Argo CD rule it
+ * ApplicationSets evaluated offline (src/gitops/argocd/applicationset/): each test names the Argo CD rule it
  * relies on (argoproj/argo-cd applicationset/generators/*.go, applicationset/utils/utils.go,
  * applicationset/controllers/template/*.go; docs/operator-manual/applicationset/*.md).
  */
@@ -10,9 +10,9 @@ import {afterAll, describe, expect, it} from 'vitest'
 import * as yaml from 'yaml'
 
 import {sharedTemplateEngine} from '../../src/effects/gotemplate/index.js'
-import {expandApplicationSet, pathspecMatches} from '../../src/gitops/deployables/applicationset/index.js'
-import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'
-import type {ApplicationSetExpansion, ExpansionContext} from '../../src/gitops/deployables/types.js'
+import {expandApplicationSet, pathspecMatches} from '../../src/gitops/argocd/applicationset/index.js'
+import {linedDocuments} from '../../src/gitops/kubernetes/yaml-lines.js'
+import type {ApplicationSetExpansion, ExpansionContext} from '../../src/gitops/model/types.js'
 import {runCli} from '../support/cli.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'

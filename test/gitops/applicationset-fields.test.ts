@@ -1,6 +1,6 @@
 /**
  * An ApplicationSet's generator fields, one ApplicationSet per field over the same repository, evaluated by
- * `gitops diff` (the generators of src/gitops/deployables/applicationset/, every template through Argo CD's own
+ * `gitops diff` (the generators of src/gitops/argocd/applicationset/, every template through Argo CD's own
  * Render compiled to WebAssembly) and rendered: each generated Application is named, placed and pointed at a folder
  * by its parameters, so the Applications the diff adds — their names, their objects' folders and namespaces — are
  * the parameter sets. Each case's expectation is what argo-cd v3.5.1 computes, the rule cited beside it

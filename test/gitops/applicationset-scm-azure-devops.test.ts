@@ -9,7 +9,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
+import type {ScmProviderApi} from '../../src/gitops/model/types.js'
 import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
 import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
 import {

@@ -11,7 +11,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
+import type {ScmProviderApi} from '../../src/gitops/model/types.js'
 import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
 import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
 import {startOracle, type Oracle} from '../support/argo-oracle.js'

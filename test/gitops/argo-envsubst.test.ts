@@ -1,13 +1,13 @@
 /**
  * Argo CD's `Env.Envsubst` (its parameters, value-file and file-parameter paths, kustomize images and labels): ameide's
- * goExpand/envsubst (src/gitops/deployables/source-helpers.ts) held to Go's os.Expand under Argo CD's own function,
+ * goExpand/envsubst (src/gitops/model/source-helpers.ts) held to Go's os.Expand under Argo CD's own function,
  * built natively from testdata/go-expand, over fixed cases and generated text.
  */
 import {execFileSync} from 'node:child_process'
 import fc from 'fast-check'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {envsubst, unknownVariables} from '../../src/gitops/deployables/source-helpers.js'
+import {envsubst, unknownVariables} from '../../src/gitops/model/source-helpers.js'
 import {buildGo} from '../support/argo-render.js'
 
 const ENV = {

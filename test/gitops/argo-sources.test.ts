@@ -5,12 +5,12 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {argoGlob, selectDirectory, walkOrder} from '../../src/gitops/deployables/directory.js'
-import {jsonnetSource, UNKNOWN_VARIABLES} from '../../src/gitops/deployables/jsonnet-source.js'
-import {imageEntry, kustomizeEdits} from '../../src/gitops/deployables/kustomize-options.js'
-import {mergePatch, overrideName, withOverrides} from '../../src/gitops/deployables/overrides.js'
-import type {DeployablesContext} from '../../src/gitops/deployables/context.js'
-import type {ArgoApplication} from '../../src/gitops/deployables/types.js'
+import {argoGlob, selectDirectory, walkOrder} from '../../src/gitops/argocd/directory/directory.js'
+import {jsonnetSource, UNKNOWN_VARIABLES} from '../../src/gitops/argocd/directory/jsonnet-source.js'
+import {imageEntry, kustomizeEdits} from '../../src/gitops/argocd/kustomize/kustomize-options.js'
+import {mergePatch, overrideName, withOverrides} from '../../src/gitops/argocd/application/overrides.js'
+import type {DeployablesContext} from '../../src/gitops/model/context.js'
+import type {ArgoApplication} from '../../src/gitops/model/types.js'
 
 describe('Argo CD directory sources', () => {
   it('matches include/exclude as gobwas without separators: * crosses /, {a,b}, [!x], ?', () => {

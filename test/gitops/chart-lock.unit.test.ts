@@ -1,14 +1,14 @@
 /**
- * Chart.lock's digest as Helm computes it (src/gitops/charts/lock.ts): the digests below are the ones the real
+ * Chart.lock's digest as Helm computes it (src/gitops/helm/charts/lock.ts): the digests below are the ones the real
  * `helm dependency update` (Helm 4.1.4) wrote for these Chart.yaml files — Go's JSON escaping of a range's `<` and
  * `>`, and of `&`; condition, tags, alias; import-values read as YAML 1.1 (`parent: y` is the boolean true).
  */
 import * as yaml from 'yaml'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {dependenciesOf} from '../../src/gitops/charts/dependencies.js'
-import {LOCK_OUT_OF_SYNC, V1_LOCK_OUT_OF_SYNC, lockProblem} from '../../src/gitops/charts/lock.js'
-import type {HelmDeployable} from '../../src/gitops/deployables/index.js'
+import {dependenciesOf} from '../../src/gitops/helm/charts/dependencies.js'
+import {LOCK_OUT_OF_SYNC, V1_LOCK_OUT_OF_SYNC, lockProblem} from '../../src/gitops/helm/charts/lock.js'
+import type {HelmDeployable} from '../../src/gitops/model/model.js'
 import {edit} from '../support/diff-repo.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 

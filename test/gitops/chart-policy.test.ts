@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 import * as yaml from 'yaml'
 
-import {allowListOf} from '../../src/gitops/charts/policy.js'
+import {allowListOf} from '../../src/gitops/helm/charts/policy.js'
 import {makeTempDir, writeFiles} from '../support/tmp.js'
 
 const POLICY = {fetch: true, repositories: [], insecure: []}

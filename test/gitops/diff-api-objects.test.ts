@@ -6,7 +6,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {scopeOf} from '../../src/gitops/render/scope.js'
+import {scopeOf} from '../../src/gitops/kubernetes/scope.js'
 import {diffLast, history} from '../support/diff-repo.js'
 import {runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'

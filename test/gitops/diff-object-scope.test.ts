@@ -9,8 +9,8 @@ import path from 'node:path'
 import * as YAML from 'yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {crdScopesDigest, crdScopesOf} from '../../src/gitops/render/crd-scopes.js'
-import {scopeOf} from '../../src/gitops/render/scope.js'
+import {crdScopesDigest, crdScopesOf} from '../../src/gitops/kubernetes/crd-scopes.js'
+import {scopeOf} from '../../src/gitops/kubernetes/scope.js'
 
 import {runCli} from '../support/cli.js'
 import {diffLast, history} from '../support/diff-repo.js'

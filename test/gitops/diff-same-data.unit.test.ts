@@ -8,7 +8,7 @@ import * as yaml from 'yaml'
 import {describe, expect, it} from 'vitest'
 
 import {sameData, stableYaml} from '../../src/gitops/diff/objects.js'
-import type {Doc} from '../../src/gitops/render/objects.js'
+import type {Doc} from '../../src/gitops/kubernetes/objects.js'
 
 /** `value` with every object's keys in reverse order. */
 const reordered = (value: unknown): unknown =>

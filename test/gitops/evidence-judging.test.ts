@@ -15,7 +15,9 @@ import {
   tagCommitMismatch,
   type Statement,
 } from '../../src/attestations/statements.js'
-import {examineDigest, type EvidenceVerifier, type SignerCheck} from '../../src/gitops/verify/examine.js'
+import {examineDigest} from '../../src/gitops/evidence/examine.js'
+import type {EvidenceVerifier} from '../../src/gitops/evidence/types.js'
+import type {SignerCheck} from '../../src/gitops/evidence/types.js'
 import {checkEvidence} from '../../src/gitops/rules/index.js'
 import {buildProvenancePredicate} from '../../src/publish/provenance.js'
 import {makeTempDir} from '../support/tmp.js'

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {makeStyle} from '../../src/core/output/style.js'
-import type {LayoutReport} from '../../src/gitops/layout.js'
+import type {LayoutReport} from '../../src/gitops/layout/index.js'
 import {formatLayout} from '../../src/gitops/verify/format.js'
 
 /** A --print-layout report with something in every section, a checkout-written control character included. */

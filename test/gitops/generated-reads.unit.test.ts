@@ -9,9 +9,9 @@ import fc from 'fast-check'
 import * as yaml from 'yaml'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {generatedReads} from '../../src/gitops/deployables/applicationset/generated-reads.js'
-import {starMatch} from '../../src/gitops/deployables/applicationset/template-places.js'
-import {sameRepository} from '../../src/gitops/repositories.js'
+import {generatedReads} from '../../src/gitops/argocd/applicationset/generated-reads.js'
+import {starMatch} from '../../src/gitops/argocd/applicationset/template-places.js'
+import {sameRepository} from '../../src/gitops/revision/repositories.js'
 import {makeTempDir, runCleanups, writeFiles} from '../support/tmp.js'
 
 afterAll(runCleanups)

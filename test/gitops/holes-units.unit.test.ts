@@ -8,10 +8,10 @@ import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {declared} from '../../src/gitops/deployables/manifests.js'
-import {fluxShortenedName, releaseNameProblem} from '../../src/gitops/deployables/release-name.js'
-import {decodeManifest} from '../../src/gitops/render/directory.js'
-import {isPlainPath} from '../../src/gitops/render/plain-paths.js'
+import {declared} from '../../src/gitops/kubernetes/manifests.js'
+import {fluxShortenedName, releaseNameProblem} from '../../src/gitops/helm/release-name.js'
+import {decodeManifest} from '../../src/gitops/argocd/directory/render.js'
+import {isPlainPath} from '../../src/gitops/helm/plain-paths.js'
 import {repoRelative} from '../../src/gitops/revision/paths.js'
 
 describe('release names', () => {

@@ -8,10 +8,10 @@ import {
   isPreviewApplicationSet,
   namespaceProblem,
   sameRepository,
-} from '../../src/gitops/preview/checks/applicationset.js'
-import {templateExpressions} from '../../src/gitops/preview/checks/expressions.js'
-import {previewFindings} from '../../src/gitops/preview/checks/file.js'
-import {DEFAULT_PREVIEW_POLICY, type PreviewPolicy} from '../../src/gitops/preview/checks/rules.js'
+} from '../../src/gitops/rules/preview-checks/applicationset.js'
+import {templateExpressions} from '../../src/gitops/rules/preview-checks/expressions.js'
+import {previewFindings} from '../../src/gitops/rules/preview-checks/file.js'
+import {DEFAULT_PREVIEW_POLICY, type PreviewPolicy} from '../../src/gitops/rules/preview-checks/rules.js'
 
 const FIXTURES = path.resolve('test/fixtures/preview')
 const EXAMPLE = path.resolve('docs/examples/gitops/preview-applicationset.yaml')

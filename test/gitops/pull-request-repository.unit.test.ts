@@ -1,6 +1,6 @@
 /**
  * Which repository's pull requests a pull-request generator lists, against the web URL of the pull request's
- * repository (src/gitops/deployables/applicationset/pull-request-repository.ts). Each provider as Argo CD v3.5.1
+ * repository (src/gitops/argocd/applicationset/pull-request-repository.ts). Each provider as Argo CD v3.5.1
  * makes its client (applicationset/services/pull_request/*.go): go-github's API base (api.github.com, or an
  * enterprise server at the host of its web pages), GitLab's (gitlab.com; a project by path or by ID), Gitea's and
  * Bitbucket Server's (the API URL the generator gives), Bitbucket Cloud's (api.bitbucket.org), Azure DevOps's
@@ -13,7 +13,7 @@ import {
   listedRepository,
   parseRepositoryUrl,
   soleListedRepository,
-} from '../../src/gitops/deployables/applicationset/pull-request-repository.js'
+} from '../../src/gitops/argocd/applicationset/pull-request-repository.js'
 
 interface Case {
   name: string

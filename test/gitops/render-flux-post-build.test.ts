@@ -19,7 +19,7 @@ import {moduleFluxPostBuild, type FluxPostBuild} from '../../src/effects/render-
 import {moduleKustomize} from '../../src/effects/render-module/kustomize.js'
 import type {Kustomize} from '../../src/effects/kustomize.js'
 import * as YAML from 'yaml'
-import {fluxFields, holdersOf} from '../../src/gitops/render/flux-kustomization.js'
+import {fluxFields, holdersOf} from '../../src/gitops/flux/kustomization/kustomization.js'
 import {runCli} from '../support/cli.js'
 import {history} from '../support/diff-repo.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'

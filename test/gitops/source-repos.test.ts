@@ -14,7 +14,7 @@ import {diffJson, edit} from '../support/diff-repo.js'
 import {ORIGIN} from '../support/helm-repo.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
-import {SourceRepositories, parseSourceRepoFlags, resolveRef} from '../../src/gitops/source-repos.js'
+import {SourceRepositories, parseSourceRepoFlags, resolveRef} from '../../src/gitops/revision/source-repos.js'
 
 afterAll(runCleanups)
 

@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {DEFAULT_GITOPS_POLICY} from '../../src/core/config.js'
 import {envMatcher, globMatcher} from '../../src/core/glob.js'
-import {makeLayout} from '../../src/gitops/layout.js'
+import {makeLayout} from '../../src/gitops/layout/index.js'
 import {globToRegExp} from '../support/glob-reference.js'
 
 describe('a value-file glob a pull request writes ($values/…/*.yaml) is matched without backtracking', () => {

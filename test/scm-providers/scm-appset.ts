@@ -9,7 +9,7 @@ import {request} from 'node:http'
 import * as YAML from 'yaml'
 import {expect} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/deployables/types.js'
+import type {ScmProviderApi} from '../../src/gitops/model/types.js'
 import {settled} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
 import {expandDocument} from '../support/appset-expansion.js'
 import type {Oracle} from '../support/argo-oracle.js'

@@ -1,13 +1,13 @@
 /**
  * What the ApplicationSet generator tests share: an ApplicationSet document expanded offline, as the gate expands
- * it (src/gitops/deployables/applicationset), with no revision behind it and the registries a test gives.
+ * it (src/gitops/argocd/applicationset), with no revision behind it and the registries a test gives.
  */
 import * as yaml from 'yaml'
 
 import {sharedTemplateEngine} from '../../src/effects/gotemplate/index.js'
-import {expandApplicationSet} from '../../src/gitops/deployables/applicationset/index.js'
-import type {ExpansionContext} from '../../src/gitops/deployables/types.js'
-import {linedDocuments} from '../../src/gitops/deployables/yaml-lines.js'
+import {expandApplicationSet} from '../../src/gitops/argocd/applicationset/index.js'
+import type {ExpansionContext} from '../../src/gitops/model/types.js'
+import {linedDocuments} from '../../src/gitops/kubernetes/yaml-lines.js'
 
 /** The expansion of the first document of `text` (declared in `file`), over `extra` (clusters, scm). */
 export function expandDocument(text: string, file: string, extra: Partial<ExpansionContext> = {}) {

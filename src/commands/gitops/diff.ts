@@ -13,7 +13,7 @@ import {
   SCM_PROVIDER_FLAGS,
   SCM_PROVIDER_NAMES,
   SOURCE_REPO_FLAG,
-} from '../../gitops/flags.js'
+} from '../../gitops/flags/index.js'
 import type {GitopsDiffResult} from '../../gitops/diff/types.js'
 
 export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
@@ -140,11 +140,11 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)
     const environments = flags.env?.map((e) => parseEnvironment(e))
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {clustersOfFlag} = await import('../../gitops/listings/argocd-clusters.js')
+    const {clustersOfFlag} = await import('../../gitops/argocd/applicationset/clusters-listing.js')
     const clusters = await clustersOfFlag(flags['argocd-server'], process.env)
     const {scmOfFlag} = await import('../../gitops/argocd/applicationset/scm-providers/registry.js')
     const scm = await scmOfFlag(flags['scm-provider'], flags['api-url'], process.env)
-    const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
+    const {parseSourceRepoFlags} = await import('../../gitops/revision/source-repos.js')
     const sourceRepos = parseSourceRepoFlags(flags['source-repo'])
     // The policy is the base revision's ameide.yaml (read by diffGitops), never the checkout's: a pull request
     // cannot loosen the policy that reviews it.

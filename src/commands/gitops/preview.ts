@@ -12,8 +12,8 @@ import {
   SCM_PROVIDER_FLAGS,
   SCM_PROVIDER_NAMES,
   SOURCE_REPO_FLAG,
-} from '../../gitops/flags.js'
-import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
+} from '../../gitops/flags/index.js'
+import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
 
 export default class GitopsPreview extends AmeideCommand<PreviewResult> {
@@ -126,11 +126,11 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       import('../../gitops/preview/pull-request.js'),
       import('../../gitops/preview/preview.js'),
       import('../../gitops/preview/format.js'),
-      import('../../gitops/listings/argocd-clusters.js'),
+      import('../../gitops/argocd/applicationset/clusters-listing.js'),
       import('../../gitops/argocd/applicationset/scm-providers/registry.js'),
     ])
     const pullRequest = pullRequestOf(flags, process.env)
-    const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/verify/evidence.js') : undefined
+    const evidenceSetUp = evidenceFlagged(flags) ? await import('../../gitops/evidence/verifier.js') : undefined
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config} = await loadConfig(root)
@@ -150,7 +150,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     const cacheVersion = flags.cache ? this.config.version : undefined
     const renderers = await findRenderers()
     const registry = new RegistryClient({insecureHosts: config.insecureRegistries, timeoutMs: 15_000})
-    const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
+    const {parseSourceRepoFlags} = await import('../../gitops/revision/source-repos.js')
     const sourceRepos = parseSourceRepoFlags(flags['source-repo'])
     const progress = await this.progress()
     progress.start('Generating the preview')

@@ -11,11 +11,11 @@ import {
   SCM_PROVIDER_FLAGS,
   SCM_PROVIDER_NAMES,
   SOURCE_REPO_FLAG,
-} from '../../gitops/flags.js'
+} from '../../gitops/flags/index.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
-import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
+import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 
 export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
   static override summary =
@@ -172,7 +172,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
     const rules = parseRules(flags.rule)
     // The evidence module (cosign, registry) loads only when an evidence flag is given.
     const flagged = evidenceFlagged(flags)
-    const evidenceSetUp = flagged ? await import('../../gitops/verify/evidence.js') : undefined
+    const evidenceSetUp = flagged ? await import('../../gitops/evidence/verifier.js') : undefined
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
     const {config, gitopsKeys} = await loadConfig(root)
@@ -182,7 +182,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       root,
       evidencePolicy: config.evidencePolicy,
     })
-    const {parseSourceRepoFlags} = await import('../../gitops/source-repos.js')
+    const {parseSourceRepoFlags} = await import('../../gitops/revision/source-repos.js')
     const sourceRepos = parseSourceRepoFlags(flags['source-repo'])
     const progress = await this.progress()
     progress.start(flags.evidence ? 'Checking the GitOps tree and its evidence' : 'Checking the GitOps tree')
@@ -233,9 +233,9 @@ async function renderTools(requireRender: boolean, untrusted = false) {
   return {...renderers, requireRender: requireRender || !renderers.built}
 }
 
-/** The clusters of --argocd-server (undefined without it): src/gitops/listings/argocd-clusters.ts. */
+/** The clusters of --argocd-server (undefined without it): src/gitops/argocd/applicationset/clusters-listing.ts. */
 async function clustersOf(flag: string | undefined) {
-  const {clustersOfFlag} = await import('../../gitops/listings/argocd-clusters.js')
+  const {clustersOfFlag} = await import('../../gitops/argocd/applicationset/clusters-listing.js')
   return clustersOfFlag(flag, process.env)
 }
 

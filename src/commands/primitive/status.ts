@@ -9,7 +9,7 @@ import {KINDS} from '../../primitives/kinds.js'
 import {formatStatus} from '../../status/format.js'
 import {parseStatusInput} from '../../status/input.js'
 import type {StatusResult} from '../../status/types.js'
-import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/verify/evidence-flags.js'
+import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 
 export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
   static override summary =
@@ -94,7 +94,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
     const apiUrl = resolveApiUrl(flags['api-url'], process.env)
     // The evidence module (cosign) loads only when an evidence flag is given; checked at the door (exit 2).
     const flagged = evidenceFlagged(flags)
-    if (flagged) (await import('../../gitops/verify/evidence.js')).checkEvidenceFlags(flags)
+    if (flagged) (await import('../../gitops/evidence/verifier.js')).checkEvidenceFlags(flags)
     const repoRoot = await resolveRoot(flags['repo-root'], MONOREPO_ROOT)
     const progress = await this.progress()
     progress.start('Asking where the primitives are')

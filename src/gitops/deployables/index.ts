@@ -7,38 +7,33 @@
  */
 import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {Layout} from '../layout.js'
-import {applicationOf, isApplication, isApplicationSet} from './application.js'
-import {expandApplicationSet} from './applicationset/index.js'
-import {generatedReads} from './applicationset/generated-reads.js'
-import {makeContext, type CheckoutIdentity} from './context.js'
-import {applicationDeployables} from './application-sources.js'
-import {environmentFolder} from './source-helpers.js'
-import {hydrationMember, type HydrationMember} from './source-hydrator.js'
-import {builtReleaseDeployable, helmReleaseDeployable, isHelmRelease, type BuiltRelease} from './helmrelease.js'
-import {applicationProblems, subdomainProblem} from './kube-names.js'
-import {holdsApplicationSet, readManifests, type Manifest, type UnreadManifest} from './manifests.js'
-import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from './model.js'
-import type {PullRequest} from './applicationset/pull-request.js'
-import type {ApplicationSetExpansion, ArgoApplication, RegisteredClusters, ScmProviderApi} from './types.js'
+import type {Layout} from '../layout/index.js'
+import {applicationOf, isApplication, isApplicationSet} from '../argocd/application/application.js'
+import {expandApplicationSet} from '../argocd/applicationset/index.js'
+import {generatedReads} from '../argocd/applicationset/generated-reads.js'
+import {makeContext, type CheckoutIdentity} from '../model/context.js'
+import {applicationDeployables} from '../argocd/application/sources.js'
+import {environmentFolder} from '../model/source-helpers.js'
+import {hydrationMember, type HydrationMember} from '../argocd/application/source-hydrator.js'
+import {
+  builtReleaseDeployable,
+  helmReleaseDeployable,
+  isHelmRelease,
+  type BuiltRelease,
+} from '../flux/helmrelease/helmrelease.js'
+import {applicationProblems, subdomainProblem} from '../argocd/application/kube-names.js'
+import {holdsApplicationSet, readManifests, type Manifest, type UnreadManifest} from '../kubernetes/manifests.js'
+import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from '../model/model.js'
+import type {PullRequest} from '../model/types.js'
+import type {ApplicationSetExpansion, ArgoApplication, RegisteredClusters, ScmProviderApi} from '../model/types.js'
 
-export type {
-  DirectoryDeployable,
-  HelmDeployable,
-  KustomizeUse,
-  RemoteChart,
-  ChartVerification,
-  Unrenderable,
-  ValueLayer,
-  ValueEntry,
-} from './model.js'
-export type {ArgoApplication, RegisteredCluster, RegisteredClusters, ScmProviderApi} from './types.js'
-export type {PullRequest} from './applicationset/pull-request.js'
-export {setName} from './model.js'
-export {checkoutOf, repositoryUrls, type CheckoutIdentity} from './context.js'
+export type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from '../model/model.js'
+export type {ArgoApplication, RegisteredClusters, ScmProviderApi} from '../model/types.js'
+export type {PullRequest} from '../model/types.js'
+export {checkoutOf, repositoryUrls, type CheckoutIdentity} from '../model/context.js'
 
-export type {BuiltRelease} from './helmrelease.js'
-export type {HydrationMember} from './source-hydrator.js'
+export type {BuiltRelease} from '../flux/helmrelease/helmrelease.js'
+export type {HydrationMember} from '../argocd/application/source-hydrator.js'
 
 /** What some Applications deploy. */
 export interface Deployed {

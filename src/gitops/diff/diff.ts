@@ -5,7 +5,7 @@
  * deployable whose inputs did not change is rendered once, and a second run on the same revisions renders nothing.
  * The snapshots are then compared (./compare.ts). The checkout is only read.
  */
-import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../source-repos.js'
+import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../revision/source-repos.js'
 import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
@@ -19,13 +19,9 @@ import {
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {
-  checkoutOf,
-  repositoryUrls,
-  startTemplateEngineFor,
-  type RegisteredClusters,
-  type ScmProviderApi,
-} from '../deployables/index.js'
+import {checkoutOf, repositoryUrls} from '../model/context.js'
+import {startTemplateEngineFor} from '../deployables/index.js'
+import {type RegisteredClusters, type ScmProviderApi} from '../model/types.js'
 import type {RenderCache} from '../render/cache.js'
 import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
@@ -329,9 +325,9 @@ function onlyGuessed(compared: Compared): void {
 /** The chart fetcher of one diff: the base's repositories and policy, the chart cache under the git directory. */
 async function chartFetcher(input: GitopsDiffInput, base: Revision, policy: GitopsPolicy) {
   const [{ChartFetcher}, {allowListOf}, {chartCacheDir}, yaml] = await Promise.all([
-    import('../charts/fetcher.js'),
-    import('../charts/policy.js'),
-    import('../charts/cache.js'),
+    import('../helm/charts/fetcher.js'),
+    import('../helm/charts/policy.js'),
+    import('../helm/charts/cache.js'),
     import('yaml'),
   ])
   const charts = policy.charts ?? DEFAULT_CONFIG.gitopsPolicy.charts

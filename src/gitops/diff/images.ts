@@ -1,6 +1,6 @@
 /** The images that move between revisions, each with the line that decided the new one; unknown where not rendered. */
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import type {RenderedImage} from '../render/gate.js'
+import type {RenderedImage} from '../gate/gate.js'
 import type {Snapshot} from './snapshot.js'
 import type {ImageMove} from './types.js'
 

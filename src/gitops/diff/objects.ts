@@ -11,7 +11,7 @@
  * folded into `data` first (base64, as the API server stores it), so moving a value from one to the other is no
  * change.
  */
-import type {Doc} from '../render/objects.js'
+import type {Doc} from '../kubernetes/objects.js'
 
 export const MASKED = '<masked>'
 export const MASKED_CHANGED = '<masked (changed)>'

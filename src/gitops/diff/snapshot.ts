@@ -1,19 +1,20 @@
 /**
- * One revision rendered: the render gate (src/gitops/render/gate.ts) run on the revision's files — the same
+ * One revision rendered: the render gate (src/gitops/gate/gate.ts) run on the revision's files — the same
  * deployables, renderers and render cache `gitops verify --render` uses — with every deployable's rendered objects
  * collected, its findings and images, and what it could not render.
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {GitopsPolicy} from '../../core/config.js'
-import type {ChartFetcher} from '../charts/fetcher.js'
-import type {CheckoutIdentity, RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
-import {makeLayout} from '../layout.js'
+import type {ChartFetcher} from '../helm/charts/fetcher.js'
+import type {CheckoutIdentity} from '../model/context.js'
+import type {RegisteredClusters, ScmProviderApi} from '../model/types.js'
+import {makeLayout} from '../layout/index.js'
 import type {RenderCache} from '../render/cache.js'
 import {repoRelative} from '../revision/paths.js'
-import type {GatePlan, RenderedImage, RenderedUnit, RenderGateInput, RenderReport} from '../render/gate.js'
+import type {GatePlan, RenderedImage, RenderedUnit, RenderGateInput, RenderReport} from '../gate/gate.js'
 import {isNotRendered, NotRendered} from '../render/not-rendered.js'
-import type {Doc} from '../render/objects.js'
+import type {Doc} from '../kubernetes/objects.js'
 import type {GitopsFinding} from '../rules/index.js'
 
 export interface SnapshotObject {
@@ -22,7 +23,7 @@ export interface SnapshotObject {
   namespace?: string
   name: string
   body: Doc
-  /** Its kind's scope is not known offline (src/gitops/render/scope.ts): it was given no namespace. */
+  /** Its kind's scope is not known offline (src/gitops/kubernetes/scope.ts): it was given no namespace. */
   scopeUnknown?: true
 }
 
@@ -35,7 +36,7 @@ export interface SnapshotUnit {
   /** A Flux Kustomization's root: the Kustomization that deploys it (what Flux knows it by, whatever its path). */
   deployedBy?: string
   declaredIn: string
-  /** A kustomize root's rule (src/gitops/render/roots.ts). */
+  /** A kustomize root's rule (src/gitops/gate/roots.ts). */
   foundBy?: string
   /** By object key (kind, namespace, name). */
   objects: Map<string, SnapshotObject>
@@ -94,7 +95,7 @@ export interface SnapshotInput {
   kustomize: Kustomize
   helm: Helm | Promise<Helm | undefined>
   cache: RenderCache
-  /** Fetches remote charts (src/gitops/charts), shared by both revisions: each archive is fetched once. */
+  /** Fetches remote charts (src/gitops/helm/charts), shared by both revisions: each archive is fetched once. */
   charts?: ChartFetcher
   /** The clusters Argo CD lists (`--argocd-server`), shared by both revisions. */
   clusters?: RegisteredClusters
@@ -114,7 +115,7 @@ export interface PlanSlot {
 }
 
 export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Promise<Snapshot> {
-  const [{renderGate, planRenderGate}, yaml] = await Promise.all([import('../render/gate.js'), import('yaml')])
+  const [{renderGate, planRenderGate}, yaml] = await Promise.all([import('../gate/gate.js'), import('yaml')])
   const units = new Map<string, SnapshotUnit>()
   const ignoreDifferences = new Map<string, unknown>()
   const onRendered = (u: RenderedUnit) => {

@@ -5,7 +5,7 @@
  * could not be read or rendered.
  */
 import type {DependencySite} from '../../effects/helm.js'
-import type {FetchedChart} from '../charts/fetcher.js'
+import type {FetchedChart} from '../helm/charts/fetcher.js'
 import type {RenderedObjectRef} from '../rules/rule.js'
 
 export interface DiffRevision {

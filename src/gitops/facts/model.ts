@@ -1,5 +1,5 @@
 /**
- * What the GitOps image finder (`findImages`, src/gitops/facts.ts) reports about one YAML file: image references,
+ * What the GitOps image finder (`findImages`, src/gitops/facts/index.ts) reports about one YAML file: image references,
  * image maps, kustomize entries, pull policies, containers, primitive custom resources and keyed values, each with
  * its position and byte range in the outer file; and the shapes and names the finder and the rules share.
  */

@@ -104,7 +104,7 @@ const source: Rules = {
     'config-management plugins are not run by the gate: the source is not rendered.',
     {
       test: {file: SOURCES, title: plugin},
-      reportedBy: 'src/gitops/deployables/source-inputs.ts (sourceType)',
+      reportedBy: 'src/gitops/model/source-inputs.ts (sourceType)',
     },
   ),
 }
@@ -143,7 +143,7 @@ const dryTests: Rules = {
     'config-management plugins are not run by the gate: the source is not rendered.',
     {
       test: {file: HYDRATOR, title: 'a dry plugin source is render-unavailable, the plugin named'},
-      reportedBy: 'src/gitops/deployables/source-inputs.ts (sourceType)',
+      reportedBy: 'src/gitops/model/source-inputs.ts (sourceType)',
     },
   ),
 }

@@ -4,7 +4,7 @@
  * render-unavailable with the table's message instead of rendering something else.
  */
 import {isSet} from './model.js'
-import {TABLE, type CrdKind} from './table.js'
+import {CHECKED, type CheckedKind} from './table.js'
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
@@ -32,7 +32,7 @@ export interface UnsupportedField {
  * call.
  */
 export function unsupportedField(
-  kind: CrdKind,
+  kind: CheckedKind,
   at: string,
   root: unknown,
   except: string | readonly string[] = [],
@@ -49,16 +49,16 @@ export function unsupportedField(
   return undefined
 }
 
-type Rule = (typeof TABLE)[CrdKind][string]
+type Rule = (typeof CHECKED)[CheckedKind][string]
 
 /** The table's rows `unsupportedField` checks under `at`, in the table's order: chosen once per kind and place. */
 const checked = new Map<string, Array<{key: string; field: string; segments: string[]; rule: Rule}>>()
 
-function checkedUnder(kind: CrdKind, at: string) {
+function checkedUnder(kind: CheckedKind, at: string) {
   const id = `${kind}\0${at}`
   let rows = checked.get(id)
   if (!rows) {
-    rows = Object.entries(TABLE[kind])
+    rows = Object.entries(CHECKED[kind])
       .filter(([, rule]) => rule.class === 'unsupported' && rule.check !== false && !rule.reportedBy)
       .filter(([key]) => key.startsWith(`${at}.`))
       .map(([key, rule]) => ({
@@ -87,10 +87,10 @@ export function fieldMessage(full: string, {field, message}: UnsupportedField, c
  * table classifies `not-rendering` (a Flux Kustomization's interval, timeout, prune, wait, dependsOn, health checks…),
  * so a change to those alone never touches what a render-relevant key is made of.
  */
-export function renderingPart(kind: CrdKind, at: string, root: unknown): unknown {
+export function renderingPart(kind: CheckedKind, at: string, root: unknown): unknown {
   if (!isMap(root)) return root
   const copy = structuredClone(root)
-  for (const [key, rule] of Object.entries(TABLE[kind])) {
+  for (const [key, rule] of Object.entries(CHECKED[kind])) {
     if (rule.class !== 'not-rendering' || !key.startsWith(`${at}.`)) continue
     const segments = key
       .slice(at.length + 1)

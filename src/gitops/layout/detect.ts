@@ -7,7 +7,7 @@
  * Each choice comes with its evidence, reported as it is (human output and `--json`).
  */
 import {GITOPS_LAYOUT_SETTINGS, GITOPS_PRESET_LAYOUTS, type GitopsPolicy, type GitopsPreset} from '../../core/config.js'
-import {BASE_FOLDERS, makeLayout} from '../layout.js'
+import {BASE_FOLDERS, makeLayout} from './index.js'
 import {detectable, scanSignals, type FileSignals} from './scan.js'
 
 import type {DetectedLayout, LayoutDetection} from './types.js'

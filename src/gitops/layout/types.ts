@@ -22,3 +22,22 @@ export interface LayoutDetection {
   /** Every layout with some evidence in the checkout, with how many files show it (the chosen one first). */
   candidates: Array<{layout: DetectedLayout; files: number}>
 }
+
+export interface ApplicationSetView {
+  file: string
+  line: number
+  name: string
+  applications: GeneratedApplicationView[]
+  notRendered: Array<{line: number; generator: string; why: string}>
+  errors: Array<{line: number; message: string}>
+}
+
+/** One generated Application as `--print-layout` lists it. */
+export interface GeneratedApplicationView {
+  name: string
+  environment: string | null
+  /** The Application as the controller would write it: metadata (namespace, labels, annotations, finalizers), spec. */
+  metadata: Record<string, unknown>
+  spec: Record<string, unknown>
+  sources: Array<{repoURL: string | null; path?: string; chart?: string; valueFiles: string[]}>
+}

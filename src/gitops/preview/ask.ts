@@ -1,12 +1,15 @@
 /**
  * Will the images come up: each distinct image asked of its registry (a manifest HEAD: exists, digest), and with
- * evidence its digest judged as `gitops verify --evidence` judges it (src/gitops/verify/examine.ts): signature,
+ * evidence its digest judged as `gitops verify --evidence` judges it (src/gitops/evidence/examine.ts): signature,
  * SBOM, provenance, and (the entry's `commitMatchesTag`) the provenance's commit against the pull request's head sha.
  */
 import {mapConcurrent} from '../../core/concurrency.js'
 import {describeMismatch} from '../../attestations/statements.js'
 import {parseImageReference, tryParseImageReference} from '../../images/reference.js'
-import {examineDigest, type EvidenceFacts, type EvidenceJudgement, type EvidenceVerifier} from '../verify/examine.js'
+import {examineDigest} from '../evidence/examine.js'
+import type {EvidenceJudgement} from '../evidence/types.js'
+import type {EvidenceFacts} from '../evidence/types.js'
+import type {EvidenceVerifier} from '../evidence/types.js'
 
 export interface ImageRegistry {
   headManifest(repository: string, reference: string): Promise<{digest: string} | null>

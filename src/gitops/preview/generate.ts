@@ -1,10 +1,12 @@
 /**
  * What a pull request's preview generates, offline: every ApplicationSet with a pull-request generator (alone, or in
- * a matrix or merge), evaluated by the ApplicationSet engine (src/gitops/deployables/applicationset) with this PR's
+ * a matrix or merge), evaluated by the ApplicationSet engine (src/gitops/argocd/applicationset) with this PR's
  * parameters; the Applications it makes, the generators whose filters drop the PR, and the generation errors.
  */
-import {findDeployables, type ArgoApplication, type PullRequest} from '../deployables/index.js'
-import {templateExpressions} from './checks/expressions.js'
+import {findDeployables} from '../deployables/index.js'
+import {type ArgoApplication} from '../model/types.js'
+import type {PullRequest} from '../model/types.js'
+import {templateExpressions} from '../rules/preview-checks/expressions.js'
 import {inferredRepository, pullRequestGenerators, repositoryFindings} from './repository.js'
 import type {PreviewFinding, PreviewResult, PreviewSource} from './types.js'
 

@@ -4,7 +4,7 @@
  * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
-import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../source-repos.js'
+import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../revision/source-repos.js'
 import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import {readFile} from '../../core/memory-fs/index.js'
 import path from 'node:path'
@@ -12,18 +12,14 @@ import path from 'node:path'
 import type {GitopsPolicy} from '../../core/config.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {
-  checkoutOf,
-  repositoryUrls,
-  type PullRequest,
-  type RegisteredClusters,
-  type ScmProviderApi,
-} from '../deployables/index.js'
-import {makeLayout} from '../layout.js'
+import {checkoutOf, repositoryUrls} from '../model/context.js'
+import type {PullRequest} from '../model/types.js'
+import {type RegisteredClusters, type ScmProviderApi} from '../model/types.js'
+import {makeLayout} from '../layout/index.js'
 import {RenderCache} from '../render/cache.js'
 import {readRevision, repoRelative} from '../revision/index.js'
-import {previewFindings} from './checks/file.js'
-import type {EvidenceVerifier} from '../verify/examine.js'
+import {previewFindings} from '../rules/preview-checks/file.js'
+import type {EvidenceVerifier} from '../evidence/types.js'
 import {askImages, type Answer, type ImageRegistry} from './ask.js'
 import {createsNamespace, destinationNamespace, generatePreview, type Generated} from './generate.js'
 import {renderPreview, type Rendered} from './render.js'

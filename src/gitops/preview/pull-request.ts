@@ -8,8 +8,8 @@
 import {readFileSync} from 'node:fs'
 
 import {usageError} from '../../core/errors.js'
-import type {PullRequest} from '../deployables/index.js'
-import {parseRepositoryUrl} from '../deployables/applicationset/pull-request-repository.js'
+import type {PullRequest} from '../model/types.js'
+import {parseRepositoryUrl} from '../argocd/applicationset/pull-request-repository.js'
 
 /** A pull request to preview, and where the repository it is in was said (the generators: preview.ts infers it). */
 export interface PreviewPullRequest extends PullRequest {

@@ -5,9 +5,9 @@
  */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import type {ArgoApplication} from '../deployables/index.js'
+import type {ArgoApplication} from '../model/types.js'
 import type {RenderCache} from '../render/cache.js'
-import {renderGate} from '../render/gate.js'
+import {renderGate} from '../gate/gate.js'
 import type {PreviewFinding, PreviewSource} from './types.js'
 
 export interface Rendered {

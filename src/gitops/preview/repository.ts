@@ -1,19 +1,19 @@
 /**
  * Which repository's pull requests each pull-request generator of an ApplicationSet lists, against the repository of
- * the pull request under review (deployables/applicationset/pull-request-repository.ts; the engine drops the PR from
+ * the pull request under review (argocd/applicationset/pull-request-repository.ts; the engine drops the PR from
  * a generator of another repository). No repository given (no --repository, no pull_request event), and every
  * generator naming one and the same repository: that is the pull request's repository, inferred. What cannot be told
  * is a finding, never a preview: no repository given while generators name different ones, or a GitLab project named
  * by its ID.
  */
-import type {JsonObject} from '../deployables/applicationset/merge.js'
+import type {JsonObject} from '../argocd/applicationset/merge.js'
 import {
   listedRepository,
   parseRepositoryUrl,
   soleListedRepository,
   type ListedRepository,
-} from '../deployables/applicationset/pull-request-repository.js'
-import type {PullRequest} from '../deployables/index.js'
+} from '../argocd/applicationset/pull-request-repository.js'
+import type {PullRequest} from '../model/types.js'
 import type {PreviewFinding} from './types.js'
 
 type Path = Array<string | number>

@@ -1,8 +1,10 @@
 /** What `ameide gitops preview` answers: will this pull request's preview environment come up? */
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {CheckoutIdentity, PullRequest, RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
-import type {Layout} from '../layout.js'
-import type {EvidenceFacts} from '../verify/examine.js'
+import type {CheckoutIdentity} from '../model/context.js'
+import type {PullRequest} from '../model/types.js'
+import type {RegisteredClusters, ScmProviderApi} from '../model/types.js'
+import type {Layout} from '../layout/index.js'
+import type {EvidenceFacts} from '../evidence/types.js'
 
 /** What generating a preview and rendering it both read: the checkout and its layout, the PR, the outside lists. */
 export interface PreviewSource {

@@ -8,9 +8,9 @@ import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
-import {findImages, type FileImages} from '../facts.js'
-import type {KustomizationNode} from './kustomizations.js'
-import {at, containersOf, type Doc, type RenderedContainer, type RenderedObject} from './objects.js'
+import {findImages, type FileImages} from '../facts/index.js'
+import type {KustomizationNode} from '../kustomize/kustomizations.js'
+import {at, containersOf, type Doc, type RenderedContainer, type RenderedObject} from '../kubernetes/objects.js'
 
 export interface SourceLocation {
   file: string

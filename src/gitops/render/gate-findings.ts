@@ -5,7 +5,7 @@
  */
 import {canonicalJson} from '../../core/canonical-json.js'
 import type {DependencySite} from '../../effects/helm.js'
-import type {Unrenderable} from '../deployables/index.js'
+import type {Unrenderable} from '../model/model.js'
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderCache} from './cache.js'
 import {NotRendered, type BuildInputs} from './not-rendered.js'

@@ -6,9 +6,9 @@ import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../image
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderedObjectRef} from '../rules/rule.js'
 import {attribute, type EditedImages, objectLine, type SourceLocation, type SourceReader} from './attribute.js'
-import {containersOf, type RenderedContainer, type RenderedObject} from './objects.js'
-import type {RenderRoot} from './roots.js'
-import {validateObject} from './schema.js'
+import {containersOf, type RenderedContainer, type RenderedObject} from '../kubernetes/objects.js'
+import type {RenderRoot} from './plan-types.js'
+import {validateObject} from '../kubernetes/schema.js'
 
 /** One rendered container image and the source line that decided it (`render.images`). */
 export interface RenderedImage {

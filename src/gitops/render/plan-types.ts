@@ -2,11 +2,11 @@
  * The render plan's types (./roots.ts plans it, ./flux-roots.ts finds what Flux deploys) and the rules both read: a
  * file's environment, a folder's normal form, whether an environment is one asked for.
  */
+import type {GitArtifact} from '../flux/sources/artifact.js'
 import path from 'node:path'
 
-import type {Layout} from '../layout.js'
-import type {FluxFields} from './flux-kustomization.js'
-import type {KustomizationNode} from './kustomizations.js'
+import type {Layout} from '../layout/index.js'
+import type {KustomizationNode} from '../kustomize/kustomizations.js'
 
 export interface RenderRoot {
   /** Repo-relative folder holding the kustomization. */
@@ -43,16 +43,6 @@ export interface RenderRoot {
    * revision before the build (./artifact.ts).
    */
   artifact?: GitArtifact
-}
-
-/** A GitRepository's `spec.ignore` and `spec.sparseCheckout` as written; its includes and submodules. */
-export interface GitArtifact {
-  ignore?: string
-  sparseCheckout?: string[]
-  /** `spec.include`: another GitRepository's artifact copied to `toPath` (default: its name). */
-  includes?: Array<{repository: string; toPath: string}>
-  /** `spec.recurseSubmodules`: the submodules checked out (else their folders are empty). */
-  recurseSubmodules?: true
 }
 
 export interface RenderPlan {
@@ -95,3 +85,20 @@ export const clean = (p: string) => path.posix.normalize(p.replace(/^\.\//, ''))
 /** Whether an environment is one of `environments` (undefined: every one is asked for). */
 export const inScope = (environments: readonly string[] | undefined, environment: string | null): boolean =>
   !environments || (environment !== null && environments.includes(environment))
+
+export interface FluxFields {
+  /** The kustomization fields they set (namespace, namePrefix, nameSuffix, images, patches, components): what they read. */
+  edits: Record<string, unknown>
+  /**
+   * The spec fields kustomize-controller's generator writes into the folder's kustomization (the render module's
+   * `flux generate`, go/flux_generate.go), when any is set.
+   */
+  generate?: Record<string, unknown>
+  /** The post-build variables: substituteFrom's data merged in order, postBuild.substitute's over them. */
+  substitute?: Record<string, string>
+  /** postBuild.substituteStrategy: Always (substituted even with no variable, for `${var:=default}`). */
+  substituteAlways?: true
+  commonMetadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}
+  /** spec.buildMetadata: the build annotations kustomize-controller keeps (originAnnotations, transformerAnnotations). */
+  buildMetadata?: string[]
+}

@@ -7,8 +7,8 @@
  * names it sees nothing there, and the revision must not pass for complete.
  */
 import {REFUSAL_TEXT, refusedUnder, type RefusedLink} from '../revision/links.js'
-import type {KustomizationNode} from './kustomizations.js'
-import type {RenderRoot} from './roots.js'
+import type {KustomizationNode} from '../kustomize/kustomizations.js'
+import type {RenderRoot} from './plan-types.js'
 
 /** Where a refusal is reported. */
 export interface RefusalSite {

@@ -13,10 +13,10 @@ import {mkdirSync, realpathSync, rmSync, scratchFolder, symlinkSync, writeFileSy
 import {rememberable, type BuildResult, type Kustomize} from '../../effects/kustomize.js'
 import type {RenderCache} from './cache.js'
 import {repoRelative} from '../revision/paths.js'
-import {CHECKOUT_LINK} from './checkout-link.js'
-import type {ArgoKustomize} from '../deployables/kustomize-options.js'
-import type {GitArtifact} from './plan-types.js'
-import type {RenderRoot} from './roots.js'
+import {CHECKOUT_LINK} from '../kubernetes/checkout-link.js'
+import type {ArgoKustomize} from '../argocd/kustomize/kustomize-options.js'
+import type {GitArtifact} from '../flux/sources/artifact.js'
+import type {RenderRoot} from './plan-types.js'
 
 export interface RenderedRoot {
   root: RenderRoot

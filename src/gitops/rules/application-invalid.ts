@@ -1,7 +1,7 @@
 /**
  * `application-invalid` (`--render`, `gitops diff`): an Argo CD Application the API server would refuse — its
  * `metadata.name` not a DNS-1123 subdomain, its `spec.destination.namespace` not a DNS-1123 label — deploys nothing:
- * it is named, never rendered (src/gitops/deployables/kube-names.ts).
+ * it is named, never rendered (src/gitops/argocd/application/kube-names.ts).
  */
 import type {PolicyRule} from './rule.js'
 

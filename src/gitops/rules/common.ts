@@ -1,12 +1,12 @@
 /** Helpers several rules share: parsing a site's reference, floating tags of split maps, the image-override precedence design's fallback. */
 import {FLOATING_TAGS, InvalidImageReference, parseImageReference, type ImageReference} from '../../images/reference.js'
-import {DIGEST_IN_TAG, mapIsPinned, type ImageMap, type ImageSite} from '../facts.js'
-import type {GitopsPolicy, Zone} from '../layout.js'
+import {DIGEST_IN_TAG, mapIsPinned, type ImageMap, type ImageSite} from '../facts/index.js'
+import type {GitopsPolicy, Zone} from '../layout/index.js'
 
 export const q = (s: string) => JSON.stringify(s)
 
 /** Overlays and cluster values must pin by digest (backlog/603 WP-3, WP-5). */
-export {isPinningZone} from '../layout.js'
+export {isPinningZone} from '../layout/index.js'
 
 /** How a finding names the scope of a file: `the staging overlay`, `cluster values`. */
 export const whereOf = (zone: Zone) => (zone.kind === 'overlay' ? `the ${zone.env} overlay` : `${zone.kind} values`)

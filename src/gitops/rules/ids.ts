@@ -2,7 +2,7 @@
  * The rule ids of `ameide gitops verify`, stable and in report order (the JSON's `rules` and `counts` follow it).
  * A new rule adds its id here and its unit to `index.ts`; the index's type makes the two agree.
  */
-import {PREVIEW_RULE_IDS} from '../preview/checks/rules.js'
+import {PREVIEW_RULE_IDS} from './preview-checks/rules.js'
 
 export const RULE_IDS = [
   'unreadable-file',

@@ -1,6 +1,6 @@
 /** `image-not-pinned`: every image reference in an overlay or cluster values carries a digest. */
 import {isDigestPinned} from '../../images/reference.js'
-import {DIGEST_IN_TAG} from '../facts.js'
+import {DIGEST_IN_TAG} from '../facts/index.js'
 import {effectiveTag, isPinningZone, mapsByPath, parseSite, pinnedThroughPrecedence, q, whereOf} from './common.js'
 import {finding, type GitopsFinding, type PolicyRule} from './rule.js'
 

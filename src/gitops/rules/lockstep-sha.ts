@@ -1,5 +1,5 @@
 /** `lockstep-sha`: in lockstep environments the control plane and the controllers carry the same git-sha tag (the image-override precedence design). */
-import type {Span} from '../facts.js'
+import type {Span} from '../facts/index.js'
 import {effective, mapsByPath, parseSite} from './common.js'
 import {finding, type GitopsFinding, type PolicyRule} from './rule.js'
 

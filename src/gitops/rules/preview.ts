@@ -1,10 +1,10 @@
 /**
- * What the seven preview units share: the preview module (src/gitops/preview/checks/) runs once per file, on every
+ * What the seven preview units share: the preview module (src/gitops/rules/preview-checks/) runs once per file, on every
  * ApplicationSet with a pull-request generator in it (embedded ones too), and each unit keeps its own findings.
  */
-import {previewFindings} from '../preview/checks/file.js'
-import type {PreviewFinding} from '../preview/checks/applicationset.js'
-import type {PreviewRuleId} from '../preview/checks/rules.js'
+import {previewFindings} from './preview-checks/file.js'
+import type {PreviewFinding} from './preview-checks/applicationset.js'
+import type {PreviewRuleId} from './preview-checks/rules.js'
 import {finding, type FileContext, type GitopsFinding, type PolicyRule} from './rule.js'
 
 const perFile = new WeakMap<FileContext, PreviewFinding[]>()

@@ -4,12 +4,13 @@
  * with `--evidence`), and its check. One file per rule in this folder; `index.ts` registers them.
  */
 import type {YamlModule} from '../../images/yaml/index.js'
-import type {LocalChart} from '../charts.js'
-import type {FileImages, Span} from '../facts.js'
-import type {GitopsPolicy, Layout, Zone} from '../layout.js'
+import type {LocalChart} from '../facts/local-charts.js'
+import type {FileImages, Span} from '../facts/index.js'
+import type {GitopsPolicy, Layout, Zone} from '../layout/index.js'
 import type {RuleId} from './ids.js'
 import type {DependencySite} from '../../effects/helm.js'
-import type {EvidenceFacts, EvidenceJudgement} from '../verify/examine.js'
+import type {EvidenceJudgement} from '../evidence/types.js'
+import type {EvidenceFacts} from '../evidence/types.js'
 
 /** A finding of `gitops verify`: the same shape as `primitive verify`'s findings (file repo-relative, 1-based). */
 export interface GitopsFinding {

@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url'
 
 import {sameStamp, stampOf, type FileStamp} from '../../cache/stamp.js'
 import {cacheFile, readCache, writeCache} from '../../cache/store.js'
-import type {GitopsPolicy} from '../layout.js'
+import type {GitopsPolicy} from '../layout/index.js'
 import type {GitopsFinding} from '../rules/index.js'
 
 const NAME = 'gitops-verify'

@@ -1,8 +1,8 @@
 /** `gitops verify --evidence`: each digest asked of the registry once, judged, at every site that uses it. */
 import {isDigestPinned, tryParseImageReference, formatImageReference} from '../../images/reference.js'
 import {mapConcurrent} from '../../core/concurrency.js'
-import type {FileImages} from '../facts.js'
-import {examineDigest} from './examine.js'
+import type {FileImages} from '../facts/index.js'
+import {examineDigest} from '../evidence/examine.js'
 import type {JudgedEvidence} from '../rules/index.js'
 import type {GitopsVerifyInput} from './io.js'
 

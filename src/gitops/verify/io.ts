@@ -1,13 +1,13 @@
 /** What gitops verify takes and what it answers: its own module, so the steps verify.ts runs read them without importing it. */
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import type {GitopsPolicy, LayoutReport} from '../layout.js'
+import type {GitopsPolicy, LayoutReport} from '../layout/index.js'
 import type {LayoutDetection} from '../layout/detect.js'
-import type {RenderReport} from '../render/gate.js'
+import type {RenderReport} from '../gate/gate.js'
 import type {EvidenceRecord, GitopsFinding, RuleId} from '../rules/index.js'
-import type {RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
-import type {EvidenceVerifier} from './examine.js'
-import type {SourceRepoEntry} from '../source-repos.js'
+import type {RegisteredClusters, ScmProviderApi} from '../model/types.js'
+import type {EvidenceVerifier} from '../evidence/types.js'
+import type {SourceRepoEntry} from '../revision/source-repos.js'
 
 export interface GitopsVerifyInput {
   root: string
@@ -24,7 +24,7 @@ export interface GitopsVerifyInput {
   cacheVersion?: string
   /** Threads for the per-file half (default: src/core/threads.ts scanThreads()). */
   threads?: number
-  /** `--render`: judge the rendered output of the render roots (src/gitops/render/). */
+  /** `--render`: judge the rendered output of the render roots (src/gitops/gate/). */
   render?: {
     kustomize: Kustomize
     helm?: Helm | Promise<Helm | undefined>

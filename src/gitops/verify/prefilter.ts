@@ -1,6 +1,6 @@
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import type {GitopsPolicy, Zone} from '../layout.js'
-import {mayHoldApplicationSet} from '../preview/checks/file.js'
+import type {GitopsPolicy, Zone} from '../layout/index.js'
+import {mayHoldApplicationSet} from '../rules/preview-checks/file.js'
 
 /**
  * Parsing YAML is the expensive part of the gate, so a file is parsed only when it could break a rule. A file

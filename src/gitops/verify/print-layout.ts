@@ -1,9 +1,9 @@
 /** `gitops verify --print-layout`: where each YAML file falls, and the render roots, in the verify result's shape. */
-import {walkOrder} from '../deployables/directory.js'
-import {listFiles} from '../files.js'
-import {describeLayout, makeLayout, type GitopsPolicy} from '../layout.js'
+import {walkOrder} from '../argocd/directory/directory.js'
+import {listFiles} from '../revision/files.js'
+import {describeLayout, makeLayout, type GitopsPolicy} from '../layout/index.js'
 import {settleLayout} from '../layout/detect.js'
-import type {RegisteredClusters, ScmProviderApi} from '../deployables/index.js'
+import type {RegisteredClusters, ScmProviderApi} from '../model/types.js'
 import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import type {GitopsVerifyResult} from './io.js'
 
@@ -27,9 +27,9 @@ export async function printLayout(
     {readRevision},
     yaml,
   ] = await Promise.all([
-    import('../render/roots.js'),
+    import('../gate/roots.js'),
     import('../deployables/index.js'),
-    import('../deployables/applicationset/checkout.js'),
+    import('../argocd/applicationset/checkout.js'),
     import('../revision/index.js'),
     import('yaml'),
   ])

@@ -1,10 +1,10 @@
 /** `gitops verify --render`: the render gate run on the checkout, its findings and report. */
 import type {KeptAnswers} from '../../effects/gotemplate/answers.js'
-import {makeLayout} from '../layout.js'
-import type {RenderGateResult} from '../render/gate.js'
+import {makeLayout} from '../layout/index.js'
+import type {RenderGateResult} from '../gate/gate.js'
 import {repoRelative} from '../revision/paths.js'
 import type {GitopsVerifyInput} from './io.js'
-import type {SourceRepositories} from '../source-repos.js'
+import type {SourceRepositories} from '../revision/source-repos.js'
 
 export async function renderFindings(
   input: GitopsVerifyInput,
@@ -18,11 +18,11 @@ export async function renderFindings(
     {checkoutOf, repositoryUrls},
     {readRevision},
   ] = await Promise.all([
-    import('../render/gate.js'),
+    import('../gate/gate.js'),
     import('../render/cache.js'),
     import('yaml'),
     import('../../core/config.js'),
-    import('../deployables/context.js'),
+    import('../model/context.js'),
     import('../revision/index.js'),
   ])
   requireRenderKubernetesVersion(input.policy)
@@ -32,7 +32,7 @@ export async function renderFindings(
   let answers: KeptAnswers | undefined
   let sources: SourceRepositories | undefined
   try {
-    const {SourceRepositories, sourceRepoEntries} = await import('../source-repos.js')
+    const {SourceRepositories, sourceRepoEntries} = await import('../revision/source-repos.js')
     // An untrusted checkout is its own base: its ameide.yaml names no clone to read (the flag's mappings stand).
     const configured = render.untrusted === true ? undefined : input.policy.sourceRepositories
     sources = new SourceRepositories(sourceRepoEntries(render.sourceRepos ?? [], configured, input.root))
@@ -86,9 +86,9 @@ async function chartFetcherFor(
   cached: boolean,
 ) {
   const [{ChartFetcher}, {allowListOf}, {chartCacheDir}] = await Promise.all([
-    import('../charts/fetcher.js'),
-    import('../charts/policy.js'),
-    import('../charts/cache.js'),
+    import('../helm/charts/fetcher.js'),
+    import('../helm/charts/policy.js'),
+    import('../helm/charts/cache.js'),
   ])
   const render = input.render!
   const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}

@@ -4,9 +4,9 @@ import {createHash} from 'node:crypto'
 import {closeSync, constants, fstatSync, openSync, readFileSync, readSync} from 'node:fs'
 import path from 'node:path'
 
-import type {LocalChart} from '../charts.js'
-import {findImages, type FileImages} from '../facts.js'
-import type {GitopsPolicy, Zone} from '../layout.js'
+import type {LocalChart} from '../facts/local-charts.js'
+import {findImages, type FileImages} from '../facts/index.js'
+import type {GitopsPolicy, Zone} from '../layout/index.js'
 import {mayViolate} from './prefilter.js'
 import {checkFile, type GitopsFinding} from '../rules/index.js'
 

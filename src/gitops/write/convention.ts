@@ -6,8 +6,8 @@
  * sibling maps of the same file, the same release (the file's folder), the same repository; only then
  * `gitopsPolicy.mapDigest`.
  */
-import type {LocalChart} from '../charts.js'
-import {DIGEST_IN_TAG, type ImageMap} from '../facts.js'
+import type {LocalChart} from '../facts/local-charts.js'
+import {DIGEST_IN_TAG, type ImageMap} from '../facts/index.js'
 
 /** `digest-field`: `tag: <tag>` + `digest: sha256:…`; `digest-in-tag`: `tag: <tag>@sha256:…`. */
 export type ChangeForm = 'reference' | 'kustomize' | 'digest-field' | 'digest-in-tag'

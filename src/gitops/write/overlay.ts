@@ -3,10 +3,10 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {failureError, usageError} from '../../core/errors.js'
-import {LocalCharts, type LocalChart} from '../charts.js'
-import {listFiles} from '../files.js'
-import {findImages, type ImageMap, type ImageSite, type KustomizeImage} from '../facts.js'
-import {makeLayout, type GitopsPolicy} from '../layout.js'
+import {LocalCharts, type LocalChart} from '../facts/local-charts.js'
+import {listFiles} from '../revision/files.js'
+import {findImages, type ImageMap, type ImageSite, type KustomizeImage} from '../facts/index.js'
+import {makeLayout, type GitopsPolicy} from '../layout/index.js'
 import type {SiblingScope} from './convention.js'
 
 export interface OverlayFile {

@@ -1,7 +1,7 @@
 import {failureError} from '../../core/errors.js'
 import {tryParseImageReference} from '../../images/reference.js'
-import type {ImageMap} from '../facts.js'
-import type {GitopsPolicy} from '../layout.js'
+import type {ImageMap} from '../facts/index.js'
+import type {GitopsPolicy} from '../layout/index.js'
 import {
   KUSTOMIZE_CONVENTION,
   mapConvention,

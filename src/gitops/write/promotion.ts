@@ -1,7 +1,7 @@
 /** gitops promote's input: the digest-pinned refs of one overlay. */
 import {failureError} from '../../core/errors.js'
 import {isDigestPinned, tryParseImageReference} from '../../images/reference.js'
-import type {GitopsPolicy} from '../layout.js'
+import type {GitopsPolicy} from '../layout/index.js'
 import type {DesiredImage, SkippedImage} from './input.js'
 import {readOverlay} from './overlay.js'
 import {kustomizeRef, mapRef, mapRepository} from './refs.js'

@@ -1,5 +1,5 @@
 /** How a kustomize entry and an image map read as one reference (the change list, promotion). */
-import type {ImageMap, KustomizeImage} from '../facts.js'
+import type {ImageMap, KustomizeImage} from '../facts/index.js'
 
 /** How an entry reads as one reference, for the change list: `newName|name[:newTag][@digest]`. */
 export function kustomizeRef(entry: KustomizeImage): string {

@@ -1,6 +1,6 @@
 /** A write's byte-preserving splices, and the read-back that checks the edited text before anything is written. */
 import {failureError} from '../../core/errors.js'
-import {findImages, type MapGeometry, type MapValue} from '../facts.js'
+import {findImages, type MapGeometry, type MapValue} from '../facts/index.js'
 
 /** A byte range of the file and its new text. */
 export interface Splice {

@@ -1,5 +1,5 @@
 import {failureError} from '../../core/errors.js'
-import type {GitopsPolicy} from '../layout.js'
+import type {GitopsPolicy} from '../layout/index.js'
 import {applyEdits, unifiedDiff} from './apply.js'
 import type {DesiredImage, SkippedImage} from './input.js'
 import {pruneState, recoverInterrupted, writeState, type Recovery} from './journal.js'

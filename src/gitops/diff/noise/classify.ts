@@ -4,7 +4,7 @@
  * or folded (every difference left is chart-bump metadata). Argo CD removes the ignored places from both sides
  * before it compares; so does this, and a change in any other place shows the whole object.
  */
-import type {Doc} from '../../render/objects.js'
+import type {Doc} from '../../kubernetes/objects.js'
 import {sameData, stableYaml} from '../objects.js'
 import {chartMetadataPlaces, metadataChanges} from './chart-metadata.js'
 import {jqPlaces, pointerPlaces, removePlaces, type Place} from './paths.js'

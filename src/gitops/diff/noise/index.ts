@@ -6,7 +6,7 @@
  */
 import type {GitopsPolicy} from '../../../core/config.js'
 import type {DeployableDiff, ObjectRef} from '../types.js'
-import type {Doc} from '../../render/objects.js'
+import type {Doc} from '../../kubernetes/objects.js'
 import {classifyChange} from './classify.js'
 import {applicationRules, policyRules, type NoisePolicy, type NoiseTarget, type NotApplied} from './rules.js'
 

@@ -1,5 +1,5 @@
 // Command flux-values is the differential tests' reference for a Flux HelmRelease's values and release name (ameide's
-// src/gitops/deployables/helmrelease-values.ts and helmrelease.ts): helm-controller v1.6.3's, natively — the
+// src/gitops/flux/helmrelease/values.ts and helmrelease.ts): helm-controller v1.6.3's, natively — the
 // HelmRelease decoded as its API type (github.com/fluxcd/helm-controller/api v1.6.3), its values composed by
 // fluxcd/pkg/chartutil v1.27.1 ChartValuesFromReferences as the reconcile calls it (the HelmRelease's namespace,
 // obj.GetValues(), spec.valuesFrom), its ConfigMaps and Secrets read through a client that answers from a YAML file

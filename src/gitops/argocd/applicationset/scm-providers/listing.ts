@@ -10,7 +10,8 @@ import {usageError} from '../../../../core/errors.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../../../core/retry.js'
 import {redact, registerSecret} from '../../../../core/secrets.js'
 import {retryPolicyWithTimings, testTimings} from '../../../../core/test-timings.js'
-import type {Answer, Answerers, Protocol, Question, ScmAnswer, ScmApi, ScmBudget, ScmProviderApi} from './protocol.js'
+import type {Answer, Answerers, Protocol, Question, ScmAnswer, ScmApi, ScmBudget} from './protocol.js'
+import type {ScmProviderApi} from '../../../model/types.js'
 
 export const MAX_REQUESTS = 1000
 export const MAX_PAGES = 30

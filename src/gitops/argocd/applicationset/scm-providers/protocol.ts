@@ -5,6 +5,8 @@
  * answerer, or an answerer of another type, does not compile.
  */
 
+import type {ScmProviderApi} from '../../../model/types.js'
+
 /** A question's arguments: plain values, so that the question (JSON) is its own key. */
 type Arguments = Readonly<Record<string, string | number | boolean | null>>
 
@@ -39,17 +41,6 @@ export interface ScmBudget {
 /** A provider's listing: one answerer per question kind, over HTTP. */
 export type Answerers<P extends Protocol> = {
   readonly [K in keyof P & string]: (question: Question<P, K>, budget: ScmBudget) => Promise<Answer<P, K>>
-}
-
-/**
- * The run's SCM API as the generator holds it (`--scm-provider`, ExpansionContext.scm), whatever the provider: which
- * provider it asks and where. Its answers are read through `ScmApi`, once the provider is known to be this one.
- */
-export interface ScmProviderApi {
-  /** The provider asked, as the generator names it (`github`, …). */
-  readonly provider: string
-  /** The API URL every request goes to, no trailing slash. */
-  readonly apiUrl: string
 }
 
 /**

@@ -3,11 +3,12 @@
  * generator's key), its part of `--scm-provider`'s help, its service over the run's API, its listing (loaded when
  * the run asks it) and its field rows. Its protocol P pairs the service's questions with the listing's answers.
  */
-import type {Path} from '../../../deployables/applicationset/errors.js'
-import type {JsonObject} from '../../../deployables/applicationset/merge.js'
+import type {Path} from '../errors.js'
+import type {JsonObject} from '../merge.js'
 import type {Rules} from '../../../fields/model.js'
 import type {ScmBounds, ScmListingMaker, ScmRun} from './listing.js'
-import {asksProvider, type Protocol, type ScmProviderApi} from './protocol.js'
+import {asksProvider, type Protocol} from './protocol.js'
+import type {ScmProviderApi} from '../../../model/types.js'
 import {ScmServiceContext, type ScmService, type ScmServiceFactory} from './service.js'
 
 interface ScmProviderDescription {

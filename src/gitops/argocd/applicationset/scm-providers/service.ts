@@ -4,9 +4,9 @@
  * generator's spec. The expansion is synchronous: a question not answered yet throws ScmPending (the caller asks
  * the API and expands again), a failure the generator's GenerationError.
  */
-import type {ScmRepository} from '../../../deployables/types.js'
-import {GenerationError, NotEvaluable, ScmPending, type Path} from '../../../deployables/applicationset/errors.js'
-import type {JsonObject} from '../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../model/types.js'
+import {GenerationError, NotEvaluable, ScmPending, type Path} from '../errors.js'
+import type {JsonObject} from '../merge.js'
 import type {Answer, Protocol, Question, ScmApi} from './protocol.js'
 
 export interface ScmService {

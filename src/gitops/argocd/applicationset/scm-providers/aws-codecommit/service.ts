@@ -10,9 +10,9 @@
  * `region` must be the run's (AWS_REGION): another region's API is never asked.
  */
 import path from 'node:path'
-import type {ScmRepository} from '../../../../deployables/types.js'
-import {GenerationError, NotEvaluable} from '../../../../deployables/applicationset/errors.js'
-import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../../model/types.js'
+import {GenerationError, NotEvaluable} from '../../errors.js'
+import {isObject, type JsonObject} from '../../merge.js'
 import type {Asked} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 

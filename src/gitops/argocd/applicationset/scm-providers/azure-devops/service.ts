@@ -6,9 +6,9 @@
  * find — a disabled one — has none), and whether a path exists on a branch (GetItem; GitItemNotFoundException is
  * false). `azureDevOps.api` (default https://dev.azure.com) must name the run's API URL.
  */
-import type {ScmRepository} from '../../../../deployables/types.js'
-import {GenerationError} from '../../../../deployables/applicationset/errors.js'
-import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../../model/types.js'
+import {GenerationError} from '../../errors.js'
+import {isObject, type JsonObject} from '../../merge.js'
 import type {Asked} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 

@@ -8,8 +8,8 @@
  * name, not its slug, is what Argo CD puts in the URLs. `bitbucketServer.api` must name the run's API, both as
  * Argo CD's NormalizeBitbucketBasePath makes them (`/rest` appended when missing).
  */
-import type {ScmRepository} from '../../../../deployables/types.js'
-import type {JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../../model/types.js'
+import type {JsonObject} from '../../merge.js'
 import type {Asked} from '../protocol.js'
 import {gathered, type ScmService, type ScmServiceContext} from '../service.js'
 

@@ -6,9 +6,9 @@
  * branch, a failure when Bitbucket has no such branch), and whether a path exists at the branch's commit (`src`,
  * 404 is false). Bitbucket Cloud has one API: the run's (--api-url stands for the controller's BITBUCKET_API_BASE_URL).
  */
-import type {ScmRepository} from '../../../../deployables/types.js'
-import {GenerationError} from '../../../../deployables/applicationset/errors.js'
-import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../../model/types.js'
+import {GenerationError} from '../../errors.js'
+import {isObject, type JsonObject} from '../../merge.js'
 import type {Asked, Question} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 

@@ -9,9 +9,9 @@
  * name the run's API URL, as the SDK keeps it (one trailing slash trimmed).
  */
 import type {GiteaBranch, GiteaRepository} from './client.js'
-import type {ScmRepository} from '../../../../deployables/types.js'
-import {GenerationError, ScmPending} from '../../../../deployables/applicationset/errors.js'
-import type {JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../../model/types.js'
+import {GenerationError, ScmPending} from '../../errors.js'
+import type {JsonObject} from '../../merge.js'
 import type {Asked} from '../protocol.js'
 import {gathered, type ScmService, type ScmServiceContext} from '../service.js'
 

@@ -6,9 +6,9 @@
  */
 import {DEFAULT_API_URL, GITHUB_API_HOST} from '../../../../../core/github-api.js'
 import type {ListedBranch, ListedRepository} from './client.js'
-import type {ScmRepository} from '../../../../deployables/types.js'
-import {GenerationError} from '../../../../deployables/applicationset/errors.js'
-import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../../model/types.js'
+import {GenerationError} from '../../errors.js'
+import {isObject, type JsonObject} from '../../merge.js'
 import type {Asked} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 

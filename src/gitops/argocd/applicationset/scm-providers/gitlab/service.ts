@@ -7,9 +7,9 @@
  * path, then the files API, then the tree API; 404 on both is false). `gitlab.api` must name the run's API URL.
  */
 import {gitlabBaseUrl, type GitLabBranch, type GitLabProject} from './client.js'
-import type {ScmRepository} from '../../../../deployables/types.js'
-import {GenerationError} from '../../../../deployables/applicationset/errors.js'
-import {isObject, type JsonObject} from '../../../../deployables/applicationset/merge.js'
+import type {ScmRepository} from '../../../../model/types.js'
+import {GenerationError} from '../../errors.js'
+import {isObject, type JsonObject} from '../../merge.js'
 import type {Asked, Question} from '../protocol.js'
 import type {ScmService, ScmServiceContext} from '../service.js'
 

@@ -1,0 +1,104 @@
+/**
+ * App of apps: the Argo CD Applications a render produced (a chart, kustomization or folder whose output holds
+ * `argoproj.io` Applications), read as the next wave of the render gate — each Application name once (one written in
+ * a file is not read again), its environment its parent's. What may hold Applications is told by a cheap test on
+ * its files' text, so `gitops diff` renders such a deployable even when its inputs did not change: the Applications
+ * it produces are followed whatever changed.
+ */
+import {readFileSync} from '../../../core/memory-fs/index.js'
+import path from 'node:path'
+
+import type {ArgoApplication} from '../../model/types.js'
+import {at, type RenderedObject} from '../../kubernetes/objects.js'
+import type {RenderRoot} from '../../render/plan-types.js'
+
+/** How many waves of Applications rendered by Applications are followed (app of apps of apps …). */
+export const MAX_DEPTH = 5
+
+/** A document that may be an Argo CD Application or ApplicationSet (a cheap test on text before parsing). */
+const ARGO_KIND = /^\s*["']?kind["']?\s*:\s*["']?Application(Set)?["']?\s*,?\s*$/m
+const RELEASE_KIND = /^\s*["']?kind["']?\s*:\s*["']?HelmRelease["']?\s*,?\s*$/m
+
+/** An ApplicationSet a render produced: not expanded. */
+export interface ProducedSet {
+  file: string
+  name: string
+  environment: string | null
+  body: unknown
+}
+
+export class AppOfApps {
+  private readonly mentions = new Map<string, {argo: boolean; release: boolean}>()
+  private produced: Array<{objects: RenderedObject[]; parent: RenderRoot}> = []
+  private readonly seen: Set<string>
+
+  constructor(
+    private readonly root: string,
+    /** The names of the Applications already read (files, ApplicationSets). */
+    known: Iterable<string>,
+  ) {
+    this.seen = new Set(known)
+  }
+
+  /** Whether some of these repo-relative files may declare Applications (and so the render may produce some). */
+  mayHoldApplications(files: readonly string[]): boolean {
+    return files.some((f) => this.mentionsOf(f).argo)
+  }
+
+  /** Whether any of these files may hold a Flux HelmRelease (its text names the kind). */
+  mayHoldReleases(files: readonly string[]): boolean {
+    return files.some((f) => this.mentionsOf(f).release)
+  }
+
+  private mentionsOf(f: string): {argo: boolean; release: boolean} {
+    let found = this.mentions.get(f)
+    if (!found) {
+      let text = ''
+      try {
+        text = readFileSync(path.join(this.root, f), 'utf8')
+      } catch {
+        // unreadable: the render says why
+      }
+      found = {argo: ARGO_KIND.test(text), release: RELEASE_KIND.test(text)}
+      this.mentions.set(f, found)
+    }
+    return found
+  }
+
+  /** One rendered deployable's objects (parsed only when `text`, the renderer's output, may hold Applications). */
+  collect(text: string | undefined, objects: () => RenderedObject[], parent: RenderRoot): void {
+    if (text !== undefined && !ARGO_KIND.test(text)) return
+    this.produced.push({objects: objects(), parent})
+  }
+
+  /** The Applications and ApplicationSets collected since the last call that were not seen yet. */
+  next(): {applications: ArgoApplication[]; sets: ProducedSet[]} {
+    const applications: ArgoApplication[] = []
+    const sets: ProducedSet[] = []
+    for (const {objects, parent} of this.produced.splice(0)) {
+      for (const o of objects) {
+        if (!o.apiVersion.startsWith('argoproj.io/')) continue
+        const file = o.origin ?? o.template ?? parent.declaredIn ?? ''
+        const id = o.kind === 'ApplicationSet' ? `ApplicationSet\0${o.name}` : o.name
+        if ((o.kind !== 'Application' && o.kind !== 'ApplicationSet') || this.seen.has(id)) continue
+        this.seen.add(id)
+        if (o.kind === 'ApplicationSet') {
+          sets.push({file, name: o.name, environment: parent.environment, body: o.body})
+          continue
+        }
+        const spec = at(o.body, 'spec')
+        if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) continue
+        applications.push({
+          name: o.name,
+          ...(o.namespace ? {namespace: o.namespace} : {}),
+          spec: spec as Record<string, unknown>,
+          file,
+          line: 1,
+          lineOf: () => undefined,
+          ...(parent.environment ? {environment: parent.environment} : {}),
+        })
+      }
+    }
+    return {applications, sets}
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The flag every command on a GitOps checkout shares: `--root`, its one name for the checkout (the monorepo's
+ * global `--repo-root` is accepted as an alias of it, so scripts that passed it keep working).
+ */
+import {Flags} from '@oclif/core'
+
+import {API_URL_FLAG} from '../../core/api-url-flag.js'
+import {
+  SCM_API_URL_REQUIRED,
+  SCM_PROVIDER_NAMES,
+  SCM_PROVIDER_OPTIONS,
+  SCM_PROVIDERS,
+} from '../argocd/applicationset/scm-providers/registry.js'
+
+export const GITOPS_ROOT_FLAG = {
+  root: Flags.string({
+    description: 'The GitOps checkout. Default: the git top-level of the current directory.',
+    helpValue: 'DIR',
+    aliases: ['repo-root'],
+  }),
+}
+
+/**
+ * `--argocd-server`: the Argo CD whose registered clusters the ApplicationSet `clusters` generators list
+ * (src/gitops/argocd/applicationset/clusters-listing.ts), the token from ARGOCD_AUTH_TOKEN as `primitive status` takes it.
+ */
+export const ARGOCD_SERVER_FLAG = {
+  'argocd-server': Flags.string({
+    description:
+      'Argo CD API server whose registered clusters the ApplicationSet clusters generators list (GET /api/v1/clusters; the token from ARGOCD_AUTH_TOKEN). Default: those generators are not rendered.',
+    helpValue: 'URL',
+  }),
+}
+
+/**
+ * `--scm-provider <provider>` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list repositories
+ * through the provider's API (the providers: src/gitops/argocd/applicationset/scm-providers/registry.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
+ * diff or verify must not start calling an API because a token happens to be there.
+ */
+export const SCM_PROVIDER_FLAGS = {
+  'scm-provider': Flags.string({
+    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: ${SCM_PROVIDERS.map((p) => p.flag).join('; ')}. A generator whose provider's api names another API is not rendered. Default: those generators are not rendered.`,
+    options: SCM_PROVIDER_OPTIONS,
+  }),
+  'api-url': Flags.string({
+    description: `${API_URL_FLAG.description} The API the scmProvider generators ask (with --scm-provider).`,
+    helpValue: 'URL',
+    dependsOn: ['scm-provider'],
+  }),
+}
+
+/**
+ * `--source-repo URL=PATH` (repeatable): another repository an Application's sources name, read from a local clone
+ * (src/gitops/revision/source-repos.ts). Parsed by parseSourceRepoFlags (INVALID_SOURCE_REPO when malformed).
+ */
+export const SOURCE_REPO_FLAG = {
+  'source-repo': Flags.string({
+    description:
+      "Read the repository URL from the local clone PATH (repeatable): a multi-source Application's $values ref there renders, read at the source's targetRevision (a branch, tag or commit resolved in that clone; HEAD by default) from git objects, its links confined as the checkout's. URLs match as Argo CD compares them (.git, a trailing /, case, git@host:org/repo = https://host/org/repo). Wins over gitopsPolicy.sourceRepositories in ameide.yaml. Default: another repository is render-unavailable.",
+    multiple: true,
+    helpValue: 'URL=PATH',
+  }),
+}
+
+/** INVALID_API_URL's words in the help of the commands with `--scm-provider`. */
+/** The providers `--scm-provider` names, `github, gitlab, … or awsCodeCommit`, as the commands' help lists them. */
+export {SCM_PROVIDER_NAMES}
+
+export const SCM_INVALID_API_URL = `--api-url or GITHUB_API_URL is not an http(s) URL, or --api-url is missing for ${SCM_API_URL_REQUIRED} (with --scm-provider)`

@@ -1,0 +1,283 @@
+/**
+ * The kustomize roots of one wave of the render gate: refused when they could read outside the revision,
+ * unavailable when they name a remote or inflate charts, else built (./render.ts) in their wrappers — an
+ * Application's kustomize options and a Flux Kustomization's fields applied, its post-build after — and judged.
+ */
+import type {KustomizeUse} from '../model/model.js'
+import {imageEntry, type ArgoKustomize} from '../argocd/kustomize/kustomize-options.js'
+import {artifactGap, artifactToMake, sourceIgnoreFiles} from '../flux/sources/artifact.js'
+import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
+import {applyCommonMetadata} from '../flux/kustomization/kustomization.js'
+import {fluxPostBuild} from './flux-post-build.js'
+import type {GateContext, RenderGateInput} from './types.js'
+import {editsNode, reachable} from '../kustomize/kustomizations.js'
+import {parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
+import {isHelmRelease} from './helm-releases.js'
+import {renderRoots, type RenderedRoot} from '../render/render.js'
+import type {GitArtifact} from '../flux/sources/artifact.js'
+import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
+import {applyDestinationNamespace} from '../kubernetes/scope.js'
+
+/** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
+export class RootInputs {
+  /** An Application's kustomize options, applied over its root (`dir\0application`). */
+  private readonly edits = new Map<string, {fields: Record<string, unknown>; file: string; argo?: ArgoKustomize}>()
+
+  constructor(
+    private readonly input: Pick<RenderGateInput, 'root' | 'files'>,
+    readonly plan: RenderPlan,
+    private readonly linked: (paths: readonly string[]) => string[],
+  ) {}
+
+  /** The kustomize options of these Applications, for their roots. */
+  note(uses: readonly KustomizeUse[]): void {
+    for (const k of uses) {
+      if (k.edits) this.edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!, argo: k.argo})
+    }
+  }
+
+  /** The fields set over a root: its Application's kustomize options, or its Flux Kustomization's. */
+  editsOf(r: RenderRoot): {fields: Record<string, unknown>; file: string} | undefined {
+    if (r.via === 'argocd') return this.edits.get(`${r.dir}\0${r.application ?? ''}`)
+    return r.flux && Object.keys(r.flux.edits).length > 0
+      ? {fields: r.flux.edits, file: r.declaredIn ?? r.dir}
+      : undefined
+  }
+
+  /** The images a controller's edits set in the root's own kustomization (Argo CD's `images`, a Kustomization's). */
+  controllerImages(r: RenderRoot): ReadonlySet<string> {
+    const argo = this.argoOf(r)?.images?.map((i) => imageEntry(i).name) ?? []
+    const flux = r.flux?.generate?.images
+    const named = (Array.isArray(flux) ? flux : []).map((i: unknown) => (isDoc(i) ? String(i.name ?? '') : ''))
+    return new Set([...argo, ...named].filter((n) => n !== ''))
+  }
+
+  /** An Application's kustomize options as the render module applies them, for its root. */
+  argoOf(r: RenderRoot): ArgoKustomize | undefined {
+    return r.via === 'argocd' ? this.edits.get(`${r.dir}\0${r.application ?? ''}`)?.argo : undefined
+  }
+
+  /** A root's kustomizations, with what its options add (components, patches). */
+  nodesOf(r: RenderRoot) {
+    const e = this.editsOf(r)
+    return reachable(
+      this.plan.kustomizations,
+      r.dir,
+      e ? editsNode(this.input.root, this.input.files, r.dir, e.file, e.fields) : undefined,
+    )
+  }
+
+  /** A Flux root's GitRepository artifact, made before its build when it may leave out a file the build reads. */
+  artifactOf(r: RenderRoot): GitArtifact | undefined {
+    return artifactToMake(r.artifact, this.input.files, () => this.inputsOf(r))
+  }
+
+  inputsOf(r: RenderRoot): string[] {
+    const nodes = this.nodesOf(r)
+    const dirs = nodes.map((n) => n.dir)
+    return [
+      ...new Set([
+        ...nodes.flatMap((n) => [n.file, ...n.files]),
+        // What a GitRepository's artifact leaves out is decided by every `.sourceignore` of the revision.
+        ...(r.artifact ? sourceIgnoreFiles(this.input.files) : []),
+        ...this.input.files.filter((f) => dirs.some((d) => d === '' || f.startsWith(`${d}/`))),
+        ...this.linked(dirs),
+      ]),
+    ]
+  }
+}
+
+const isDoc = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * A root as the report shows it (schemas/gitops-verify.schema.json renderRoot): without what the render reads besides
+ * its files (a Flux Kustomization's fields and variables, its GitRepository's artifact fields), which are inputs, not
+ * findings — the variables may come from the revision's Secrets.
+ */
+function shown(root: RenderRoot): RenderRoot {
+  const {flux: _flux, artifact: _artifact, ...rest} = root
+  return rest
+}
+
+/** Who deploys a root, for its messages: ` (Application web)`, ` (Flux Kustomization flux-system/apps, in <file>)`. */
+function deployer(root: RenderRoot): string {
+  if (root.application !== undefined) return ` (Application ${root.application})`
+  if (root.deployedBy === undefined) return ''
+  return ` (deployed by Flux Kustomization ${root.deployedBy}${root.declaredIn ? `, ${root.declaredIn}` : ''})`
+}
+
+export async function renderKustomizeWave(
+  ctx: GateContext,
+  roots: RootInputs,
+  list: readonly RenderRoot[],
+): Promise<void> {
+  const renderable = list.filter((r) => renderableRoot(ctx, roots, r))
+  for (const rendered of await buildRoots(ctx, roots, renderable)) await takeRendered(ctx, roots, rendered)
+}
+
+/**
+ * Whether a root is rendered: one that could read outside its revision is refused, one that inflates Helm charts or
+ * names a remote base is unavailable, each named (and reported) here.
+ */
+function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boolean {
+  const {input, out, report, refusals, toolVersions} = ctx
+  const nodes = roots.nodesOf(r)
+  // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
+  if (refusals.root(r, nodes, roots.plan.kustomizations.get(r.dir)!.file)) {
+    report.roots.push({...shown(r), status: 'refused', objects: 0})
+    return false
+  }
+  const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
+  const remote = nodes.flatMap((n) => n.remote)
+  const dirs = nodes.map((n) => n.dir)
+  // Argo CD checks submodules out (its repo-server's default); Flux as its GitRepository says.
+  const submodules = r.via === 'flux' ? [] : gitlinksUnder(input.checkout.gitlinks, dirs)
+  const gap =
+    r.via === 'flux'
+      ? artifactGap(
+          r.artifact,
+          {
+            dir: r.dir,
+            dirs,
+            reads: roots.inputsOf(r),
+            generated: roots.plan.kustomizations.get(r.dir)?.generated !== undefined,
+          },
+          input.checkout.gitlinks,
+        )
+      : submodules.length > 0
+        ? gitlinkText(submodules)
+        : undefined
+  if (remote.length + helmCharts.length === 0 && !gap) return true
+  const key = input.cache?.key(r.dir, roots.inputsOf(r), `remote\0${toolVersions}`)
+  if (gap) {
+    const file = r.declaredIn ?? roots.plan.kustomizations.get(r.dir)!.file
+    const message = `Render root ${r.dir || '.'}${deployer(r)}: ${gap}`
+    out.unavailable({file, line: 1, message, environment: r.environment, application: r.application}, {renderKey: key})
+  }
+  for (const entry of helmCharts) {
+    const message = `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`
+    const site = {file: entry.file, line: entry.line, message, environment: r.environment, application: r.application}
+    out.unavailable(site, {renderKey: key})
+  }
+  for (const entry of remote) {
+    const message = `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`
+    out.unavailable({file: entry.file, line: entry.line, message, environment: r.environment}, {renderKey: key})
+  }
+  report.roots.push({...shown(r), status: 'unavailable', objects: 0})
+  return false
+}
+
+/** The roots built (./render.ts), answered from the cache or skipped where their inputs say so. */
+function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly RenderRoot[]) {
+  const {input, skipUnless, toolVersions} = ctx
+  return renderRoots(input.root, renderable, input.kustomize, {
+    concurrency: input.concurrency,
+    cache: input.cache,
+    inputsOf: (r) => roots.inputsOf(r),
+    resourcesOf: (r) => roots.plan.kustomizations.get(r.dir)?.generated,
+    editsOf: (r) => roots.editsOf(r)?.fields,
+    argoOf: (r) => roots.argoOf(r),
+    artifactOf: (r) => roots.artifactOf(r),
+    extra: toolVersions,
+    ...(skipUnless
+      ? {
+          // A root that may print a HelmRelease is built: the Helm wave renders the release as built (./gate-releases.ts).
+          skip: (r: RenderRoot, key: string) =>
+            !ctx.apps.mayHoldReleases(roots.inputsOf(r)) &&
+            skipUnless(() => roots.inputsOf(r))(
+              {
+                kind: 'kustomize',
+                dir: r.dir,
+                environment: r.environment,
+                ...(r.application !== undefined ? {application: r.application} : {}),
+              },
+              key,
+            ),
+        }
+      : {}),
+  })
+}
+
+/**
+ * One built root: what it read, Flux's post-build, its objects as the controller applies them (commonMetadata, the
+ * destination namespace), the Applications it renders, and the judge; or its failure, named.
+ */
+async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: RenderedRoot): Promise<void> {
+  const {input, report, judge, apps, covered} = ctx
+  const {root, result, cached, skipped, key} = rendered
+  const rootFile = roots.plan.kustomizations.get(root.dir)!.file
+  if (skipped) {
+    report.roots.push({...shown(root), status: 'skipped', objects: 0})
+    return
+  }
+  const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) =>
+    notRendered(ctx, root, {rootFile, key}, status, message)
+  if (!result.ok) {
+    const what = `kustomize build ${root.dir || '.'}${deployer(root)}`
+    if ('unavailable' in result) unrendered('unavailable', `${what} is not rendered: ${result.message}`)
+    else if ('limit' in result) unrendered('limited', `${what}: ${result.message}`)
+    else unrendered('failed', `${what} failed: ${result.message}`)
+    return
+  }
+  // What it read: its kustomizations and the files they name (the rest of its folders is in its cache key only).
+  for (const n of roots.nodesOf(root).filter((n) => roots.plan.kustomizations.get(n.dir) === n))
+    for (const f of [n.file, ...n.files]) covered.add(f)
+  // kustomize-controller's post-build: variables substituted (Flux's own code), then commonMetadata on every object.
+  const built = await fluxPostBuild(input, root, result.yaml)
+  if (!built.ok) {
+    const what = `Flux post-build of ${root.dir || '.'}${deployer(root)}`
+    unrendered(
+      built.status,
+      built.status === 'failed' ? `${what} failed: ${built.message}` : `${what}: ${built.message}`,
+    )
+    return
+  }
+  let objects: RenderedObject[]
+  try {
+    const kept = root.flux?.buildMetadata
+    objects = parseRendered(input.yaml, built.yaml, kept && {options: kept, root: root.dir})
+  } catch (error) {
+    if (!(error instanceof UnreadableOutput)) throw error
+    unrendered('failed', `kustomize build ${root.dir || '.'}${deployer(root)}: ${error.message}`)
+    return
+  }
+  applyCommonMetadata(
+    objects.map((o) => o.body),
+    root.flux?.commonMetadata,
+  )
+  applyDestinationNamespace(objects, root.namespace, ctx.crds)
+  const declaredIn = root.declaredIn ?? rootFile
+  input.onRendered?.({
+    kind: 'kustomize',
+    dir: root.dir,
+    environment: root.environment,
+    ...(root.application !== undefined ? {application: root.application} : {}),
+    ...(root.via === 'flux' && root.deployedBy ? {deployedBy: root.deployedBy} : {}),
+    declaredIn,
+    objects,
+  })
+  apps.collect(result.yaml, () => objects, {...root, declaredIn})
+  for (const object of objects) if (isHelmRelease(object)) ctx.builtReleases.push({root, object})
+  report.roots.push({...shown(root), status: cached ? 'cached' : 'rendered', objects: objects.length})
+  // An image the Application's kustomize options decide is set outside the checkout: it points at them.
+  await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile, undefined, {
+    kustomization: rootFile,
+    names: roots.controllerImages(root),
+  })
+}
+
+/** A root not rendered: its finding (render-unavailable, -limit or -failed) on its kustomization, and its status. */
+function notRendered(
+  ctx: GateContext,
+  root: RenderRoot,
+  at: {rootFile: string; key: string | undefined},
+  status: 'unavailable' | 'failed' | 'limited',
+  message: string,
+): void {
+  const {out, report} = ctx
+  const site = {file: at.rootFile, line: 1, environment: root.environment, application: root.application}
+  if (status === 'unavailable') out.unavailable({...site, message}, {renderKey: at.key})
+  else if (status === 'limited') out.limited({...site, message})
+  else out.failed({...site, message}, {renderKey: at.key})
+  report.roots.push({...shown(root), status: status === 'unavailable' ? 'unavailable' : 'failed', objects: 0})
+}

@@ -1,0 +1,110 @@
+/**
+ * The render gate's waves (./gate.ts runs them): each wave renders its kustomize roots (./gate-kustomize.ts),
+ * directory sources (./gate-directory.ts) and Helm deployables (./gate-helm.ts); the Applications it produced (app of
+ * apps) are the next wave, at most MAX_DEPTH waves deep.
+ */
+import type {Deployables, Deployed} from '../deployables/index.js'
+import type {HelmDeployable} from '../model/model.js'
+import {MAX_DEPTH} from '../argocd/app-of-apps/app-of-apps.js'
+import {renderOneDirectory} from './directory.js'
+import {renderHelmWave, unrendered} from './helm.js'
+import {renderKustomizeWave, type RootInputs} from './kustomize.js'
+import {asBuilt} from './helm-releases.js'
+import type {GateContext} from './types.js'
+import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
+import {argoRoot} from './roots.js'
+import {type RenderPlan, type RenderRoot} from '../render/plan-types.js'
+
+/** What one wave renders. */
+type Wave = Omit<Deployed, 'kustomize'> & {roots: RenderRoot[]}
+
+/** The waves: each renders its kustomize roots, directory sources and Helm deployables, then the next is followed. */
+export async function renderWaves(ctx: GateContext, roots: RootInputs, deployables: Deployables, plan: RenderPlan) {
+  let wave: Wave | undefined = {
+    roots: plan.roots,
+    helm: deployables.helm,
+    directory: deployables.directory,
+    unrenderable: deployables.unrenderable,
+  }
+  for (let depth = 0; wave; depth++) {
+    ctx.out.unrenderable(wave.unrenderable)
+    await renderKustomizeWave(ctx, roots, wave.roots)
+    for (const d of wave.directory) await renderOneDirectory(ctx, d)
+    const helm = asBuilt(ctx, wave.helm, deployables).filter((d) => helmRenderable(ctx, d))
+    if (helm.length > 0) await renderHelmWave(ctx, helm)
+    wave = nextWave(ctx, roots, deployables, plan, depth)
+  }
+}
+
+/**
+ * Whether a Helm deployable is rendered: not when it reads a refused path, nor when its chart holds a submodule
+ * (each recorded, with the deployable unrendered in the report).
+ */
+function helmRenderable(ctx: GateContext, d: HelmDeployable): boolean {
+  const {input, out, refusals, report} = ctx
+  const paths = [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
+  const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
+  if (refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) {
+    report.deployables.push(unrendered(d, 'refused'))
+    return false
+  }
+  // Argo CD checks submodules out (Flux only with recurseSubmodules, off by default: its render lacks them too).
+  const submodules = d.kind === 'Application' ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
+  if (submodules.length === 0) return true
+  out.unavailable(
+    {...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`},
+    {id: `gitlink\0${d.file}\0${d.application}`, reads: paths, extra: JSON.stringify({d: d.spec, submodules})},
+  )
+  report.deployables.push(unrendered(d, 'unavailable'))
+  return false
+}
+
+/**
+ * The next wave: the Applications this one rendered that were not seen yet (undefined when there are none, or they
+ * lie deeper than MAX_DEPTH: each then recorded unavailable, as is every ApplicationSet this wave rendered).
+ */
+function nextWave(
+  ctx: GateContext,
+  roots: RootInputs,
+  deployables: Deployables,
+  plan: RenderPlan,
+  depth: number,
+): Wave | undefined {
+  const {input, out} = ctx
+  const {applications: children, sets} = ctx.apps.next()
+  for (const a of sets) {
+    const message = `ApplicationSet ${a.name} is rendered by another Application (app of apps): the gate does not expand ApplicationSets a render produces, so the Applications it generates are not rendered.`
+    out.unavailable(
+      {file: a.file, line: 1, message, environment: a.environment},
+      {
+        id: `appset\0${a.name}`,
+        reads: [],
+        extra: JSON.stringify(a.body),
+      },
+    )
+  }
+  if (children.length === 0) return undefined
+  if (depth + 1 >= MAX_DEPTH) {
+    for (const c of children) {
+      const message = `Application ${c.name} is rendered ${MAX_DEPTH} Applications deep (app of apps): the gate follows at most ${MAX_DEPTH} levels, so it is not rendered.`
+      out.unavailable(
+        {file: c.file, line: 1, message, environment: c.environment ?? null, application: c.name},
+        {id: `deep\0${c.name}`, reads: [], extra: JSON.stringify(c.spec)},
+      )
+    }
+    return undefined
+  }
+  const next = deployables.follow(children)
+  roots.note(next.kustomize)
+  const taken = new Set(ctx.report.roots.map((r) => `${r.dir}\0${r.application ?? ''}`))
+  return {
+    roots: input.layout.policy.render.roots
+      ? []
+      : next.kustomize
+          .map(argoRoot)
+          .filter((r) => plan.kustomizations.has(r.dir) && !taken.has(`${r.dir}\0${r.application ?? ''}`)),
+    helm: next.helm,
+    directory: next.directory,
+    unrenderable: next.unrenderable,
+  }
+}
