@@ -6,7 +6,7 @@
  */
 import {exact, type Rules} from '../../../../fields/model.js'
 
-const SCM_AWS = 'gitops/applicationset-scm-aws-codecommit.test.ts'
+const SCM_AWS = 'scm-providers/aws-codecommit/aws-codecommit.test.ts'
 
 export function awsCodeCommitFields(at: string): Rules {
   const api =

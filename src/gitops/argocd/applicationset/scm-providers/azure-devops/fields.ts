@@ -1,7 +1,7 @@
 /** The field table's rows of `scmProvider.azureDevOps` (docs/gitops-fields.md). */
 import {exact, type Rules} from '../../../../fields/model.js'
 
-const SCM_AZURE = 'gitops/applicationset-scm-azure-devops.test.ts'
+const SCM_AZURE = 'scm-providers/azure-devops/azure-devops.test.ts'
 
 /**
  * `scmProvider.azureDevOps`: evaluated as services/scm_provider/azure_devops.go does over Azure DevOps' Git API

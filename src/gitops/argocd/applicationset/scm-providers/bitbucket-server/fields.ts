@@ -1,7 +1,7 @@
 /** The field table's rows of `scmProvider.bitbucketServer` (docs/gitops-fields.md). */
 import {exact, type Rules} from '../../../../fields/model.js'
 
-const SCM_BITBUCKET_SERVER = 'gitops/applicationset-scm-bitbucket-server.test.ts'
+const SCM_BITBUCKET_SERVER = 'scm-providers/bitbucket-server/bitbucket-server.test.ts'
 
 /** The `bitbucketServer` provider's fields (services/scm_provider/bitbucket_server.go over go-bitbucket-v1). */
 export function bitbucketServerFields(at: string): Rules {

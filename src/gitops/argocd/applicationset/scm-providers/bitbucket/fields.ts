@@ -1,7 +1,7 @@
 /** The field table's rows of `scmProvider.bitbucket` (docs/gitops-fields.md). */
 import {exact, type Rules} from '../../../../fields/model.js'
 
-const SCM_BITBUCKET = 'gitops/applicationset-scm-bitbucket.test.ts'
+const SCM_BITBUCKET = 'scm-providers/bitbucket/bitbucket.test.ts'
 
 /**
  * `scmProvider.bitbucket` (Bitbucket Cloud): evaluated as services/scm_provider/bitbucket_cloud.go does over Bitbucket's

@@ -1,7 +1,7 @@
 /** The field table's rows of `scmProvider.gitea` (docs/gitops-fields.md). */
 import {exact, type Rules} from '../../../../fields/model.js'
 
-const SCM_GITEA = 'gitops/applicationset-scm-gitea.test.ts'
+const SCM_GITEA = 'scm-providers/gitea/gitea.test.ts'
 
 /** The `gitea` provider's fields (services/scm_provider/gitea.go over code.gitea.io/sdk/gitea v0.25.1). */
 export function giteaFields(at: string): Rules {

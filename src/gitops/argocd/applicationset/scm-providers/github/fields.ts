@@ -7,7 +7,7 @@
 import {GITHUB_API_HOST} from '../../../../../core/github-api.js'
 import {exact, type Rule, type Rules} from '../../../../fields/model.js'
 
-const SCM = 'gitops/applicationset-scm-provider.test.ts'
+const SCM = 'scm-providers/github/github.test.ts'
 const API = `with --scm-provider github (GitHub's API at --api-url, else GITHUB_API_URL, else ${GITHUB_API_HOST}); without it the generator is not rendered, named`
 
 /** A row proven by a case of the GitHub provider's tests. */

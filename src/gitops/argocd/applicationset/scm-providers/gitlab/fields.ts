@@ -1,7 +1,7 @@
 /** The field table's rows of `scmProvider.gitlab` (docs/gitops-fields.md). */
 import {exact, type Rules} from '../../../../fields/model.js'
 
-const GITLAB = 'gitops/applicationset-scm-gitlab.test.ts'
+const GITLAB = 'scm-providers/gitlab/gitlab.test.ts'
 
 /**
  * The `scmProvider` generator with `gitlab`: evaluated as services/scm_provider/gitlab.go asks GitLab through client-go

@@ -9,20 +9,13 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/model/types.js'
-import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
-import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {
-  example,
-  FakeAzureDevOps,
-  guid,
-  repository,
-  wrapped,
-  type FakeAzureRepository,
-} from '../scm-providers/azure-devops/azure-devops-server.js'
-import {startOracle, type Oracle} from '../support/argo-oracle.js'
-import {runCli} from '../support/cli.js'
-import {diffLast} from '../support/diff-repo.js'
+import type {ScmProviderApi} from '../../../src/gitops/model/types.js'
+import {ScmListing} from '../../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../../src/gitops/argocd/applicationset/scm-providers/registry.js'
+import {example, FakeAzureDevOps, guid, repository, wrapped, type FakeAzureRepository} from './azure-devops-server.js'
+import {startOracle, type Oracle} from '../../support/argo-oracle.js'
+import {runCli} from '../../support/cli.js'
+import {diffLast} from '../../support/diff-repo.js'
 import {
   branchPairs,
   diffFleet,
@@ -36,8 +29,8 @@ import {
   expectArgoScm,
   expectArgoScmFailure,
   TOKEN_REF,
-} from '../scm-providers/scm-appset.js'
-import {toolEnv} from '../support/toolchain.js'
+} from '../scm-appset.js'
+import {toolEnv} from '../../support/toolchain.js'
 
 const TOKEN = 'azure-devops-pat-51c2e9'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})

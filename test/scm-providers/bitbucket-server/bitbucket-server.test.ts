@@ -10,14 +10,11 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/model/types.js'
-import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {startOracle, type Oracle} from '../support/argo-oracle.js'
-import {runCli} from '../support/cli.js'
-import {
-  FakeBitbucketServer,
-  type FakeBitbucketRepo,
-} from '../scm-providers/bitbucket-server/bitbucket-datacenter-server.js'
+import type {ScmProviderApi} from '../../../src/gitops/model/types.js'
+import {scmOfFlag} from '../../../src/gitops/argocd/applicationset/scm-providers/registry.js'
+import {startOracle, type Oracle} from '../../support/argo-oracle.js'
+import {runCli} from '../../support/cli.js'
+import {FakeBitbucketServer, type FakeBitbucketRepo} from './bitbucket-datacenter-server.js'
 import {
   branchPairs,
   diffFleet,
@@ -30,8 +27,8 @@ import {
   expectArgoScm,
   expectArgoScmFailure,
   TOKEN_REF,
-} from '../scm-providers/scm-appset.js'
-import {toolEnv} from '../support/toolchain.js'
+} from '../scm-appset.js'
+import {toolEnv} from '../../support/toolchain.js'
 
 const TOKEN = 'bitbucket-scm-token-c41e9a'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})

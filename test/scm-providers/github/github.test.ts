@@ -11,14 +11,14 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/model/types.js'
-import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
-import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {startOracle, type Oracle} from '../support/argo-oracle.js'
-import {runCli} from '../support/cli.js'
-import {diffLast, history} from '../support/diff-repo.js'
-import {FakeGitHub} from '../support/github-server.js'
-import type {FakeOrgRepository} from '../scm-providers/github/github-orgs.js'
+import type {ScmProviderApi} from '../../../src/gitops/model/types.js'
+import {ScmListing} from '../../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../../src/gitops/argocd/applicationset/scm-providers/registry.js'
+import {startOracle, type Oracle} from '../../support/argo-oracle.js'
+import {runCli} from '../../support/cli.js'
+import {diffLast, history} from '../../support/diff-repo.js'
+import {FakeGitHub} from '../../support/github-server.js'
+import type {FakeOrgRepository} from './github-orgs.js'
 import {
   branchPairs,
   diffFleet,
@@ -35,8 +35,8 @@ import {
   scmGenerator,
   scmParams,
   TOKEN_REF,
-} from '../scm-providers/scm-appset.js'
-import {requireTool, toolEnv} from '../support/toolchain.js'
+} from '../scm-appset.js'
+import {requireTool, toolEnv} from '../../support/toolchain.js'
 
 const TOKEN = 'scm-provider-token-3f9a61'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})

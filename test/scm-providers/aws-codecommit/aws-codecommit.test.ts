@@ -10,16 +10,11 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/model/types.js'
-import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
-import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {
-  error,
-  FakeCodeCommit,
-  type FakeAwsKey,
-  type FakeCodeCommitRepository,
-} from '../scm-providers/aws-codecommit/codecommit-server.js'
-import {diffLast} from '../support/diff-repo.js'
+import type {ScmProviderApi} from '../../../src/gitops/model/types.js'
+import {ScmListing} from '../../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../../src/gitops/argocd/applicationset/scm-providers/registry.js'
+import {error, FakeCodeCommit, type FakeAwsKey, type FakeCodeCommitRepository} from './codecommit-server.js'
+import {diffLast} from '../../support/diff-repo.js'
 import {
   branchPairs,
   diffFleet,
@@ -32,9 +27,9 @@ import {
   type ScmDiff,
   expectArgoScm,
   expectArgoScmFailure,
-} from '../scm-providers/scm-appset.js'
-import {startOracle, type Oracle} from '../support/argo-oracle.js'
-import {toolEnv} from '../support/toolchain.js'
+} from '../scm-appset.js'
+import {startOracle, type Oracle} from '../../support/argo-oracle.js'
+import {toolEnv} from '../../support/toolchain.js'
 
 const KEY: FakeAwsKey = {
   accessKeyId: 'AKIAFAKECODECOMMIT01',

@@ -10,12 +10,12 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/model/types.js'
-import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
-import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {startOracle, type Oracle} from '../support/argo-oracle.js'
-import {runCli} from '../support/cli.js'
-import {FakeGitLab, projectJson, type FakeGitLabProject} from '../scm-providers/gitlab/gitlab-server.js'
+import type {ScmProviderApi} from '../../../src/gitops/model/types.js'
+import {ScmListing} from '../../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../../src/gitops/argocd/applicationset/scm-providers/registry.js'
+import {startOracle, type Oracle} from '../../support/argo-oracle.js'
+import {runCli} from '../../support/cli.js'
+import {FakeGitLab, projectJson, type FakeGitLabProject} from './gitlab-server.js'
 import {
   branchPairs,
   diffFleet,
@@ -29,8 +29,8 @@ import {
   scmGenerator,
   scmParams,
   TOKEN_REF,
-} from '../scm-providers/scm-appset.js'
-import {toolEnv} from '../support/toolchain.js'
+} from '../scm-appset.js'
+import {toolEnv} from '../../support/toolchain.js'
 
 const TOKEN = 'gitlab-scm-token-51c7e2'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})

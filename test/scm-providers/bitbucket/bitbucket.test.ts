@@ -1,7 +1,7 @@
 /**
  * The ApplicationSet `scmProvider` generator with `bitbucket` (Bitbucket Cloud), evaluated over Bitbucket's API 2.0
  * (`--scm-provider bitbucket`): the real client against the fake Bitbucket that validates every request and response
- * against Bitbucket's published Swagger description (test/scm-providers/bitbucket/bitbucket-server.ts). The cases are
+ * against Bitbucket's published Swagger description (test/scm-providers/bitbucket/bitbucket-cloud-server.ts). The cases are
  * argo-cd v3.5.1's services/scm_provider/bitbucket_cloud_test.go (TestBitbucketListRepos, TestBitbucketHasRepo: its
  * canned answers served as its mock serves them); then what the port adds: go-bitbucket's paging (every repository
  * page, the first branch page only), the filters, values, both credentials, the failures (fail closed), and
@@ -9,16 +9,11 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/model/types.js'
-import {ScmListing} from '../../src/gitops/argocd/applicationset/scm-providers/listing.js'
-import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {
-  argoCd,
-  FakeBitbucket,
-  repository,
-  type FakeBitbucketRepository,
-} from '../scm-providers/bitbucket/bitbucket-server.js'
-import {diffLast} from '../support/diff-repo.js'
+import type {ScmProviderApi} from '../../../src/gitops/model/types.js'
+import {ScmListing} from '../../../src/gitops/argocd/applicationset/scm-providers/listing.js'
+import {scmOfFlag} from '../../../src/gitops/argocd/applicationset/scm-providers/registry.js'
+import {argoCd, FakeBitbucket, repository, type FakeBitbucketRepository} from './bitbucket-cloud-server.js'
+import {diffLast} from '../../support/diff-repo.js'
 import {
   branchPairs,
   diffFleet,
@@ -29,9 +24,9 @@ import {
   expectArgoScm,
   expectArgoScmFailure,
   TOKEN_REF,
-} from '../scm-providers/scm-appset.js'
-import {startOracle, type Oracle} from '../support/argo-oracle.js'
-import {toolEnv} from '../support/toolchain.js'
+} from '../scm-appset.js'
+import {startOracle, type Oracle} from '../../support/argo-oracle.js'
+import {toolEnv} from '../../support/toolchain.js'
 
 const TOKEN = 'bitbucket-access-token-7e4a20'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})

@@ -10,12 +10,12 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {ScmProviderApi} from '../../src/gitops/model/types.js'
-import {scmOfFlag} from '../../src/gitops/argocd/applicationset/scm-providers/registry.js'
-import {startOracle, type Oracle} from '../support/argo-oracle.js'
-import {runCli} from '../support/cli.js'
-import {diffLast} from '../support/diff-repo.js'
-import {FakeGitea, type FakeGiteaRepo} from '../scm-providers/gitea/gitea-server.js'
+import type {ScmProviderApi} from '../../../src/gitops/model/types.js'
+import {scmOfFlag} from '../../../src/gitops/argocd/applicationset/scm-providers/registry.js'
+import {startOracle, type Oracle} from '../../support/argo-oracle.js'
+import {runCli} from '../../support/cli.js'
+import {diffLast} from '../../support/diff-repo.js'
+import {FakeGitea, type FakeGiteaRepo} from './gitea-server.js'
 import {
   branchPairs,
   diffFleet,
@@ -30,8 +30,8 @@ import {
   scmGenerator,
   scmParams,
   TOKEN_REF,
-} from '../scm-providers/scm-appset.js'
-import {toolEnv} from '../support/toolchain.js'
+} from '../scm-appset.js'
+import {toolEnv} from '../../support/toolchain.js'
 
 const TOKEN = 'gitea-scm-token-5be07c'
 const FAST = JSON.stringify({retryAttempts: 2, retryDelayMs: 1})
