@@ -174,8 +174,8 @@ function processCpuMs(pid: number): number | undefined {
   }
 }
 
-/** Lines of a stream, one at a time, to whoever waits for the next. */
-function lines(child: ChildProcessWithoutNullStreams) {
+/** Lines of a child's stdout, one at a time, to whoever waits for the next; undefined once it has ended. */
+export function lines(child: ChildProcessWithoutNullStreams) {
   // The current line's pieces: each chunk is searched once, however long the answer (up to the output limit).
   let pieces: string[] = []
   const ready: string[] = []
@@ -204,8 +204,10 @@ function lines(child: ChildProcessWithoutNullStreams) {
     waiting?.(undefined)
     waiting = undefined
   }
+  // Not on 'exit': that can come before the last chunk of stdout is read (a helper that says why it cannot confine
+  // itself and ends at once); 'close' comes after every stream of the child has closed.
   child.stdout.on('end', end)
-  child.on('exit', end)
+  child.on('close', end)
   return {
     next: () =>
       new Promise<string | undefined>((resolve) => {
