@@ -30,7 +30,7 @@ export default tseslint.config(
       'src/gitops/verify/scan.ts',
       'src/gitops/verify/cache.ts',
       'src/gitops/evidence/verifier.ts',
-      'src/gitops/fields/doc/doc.ts',
+      'src/gitops/fields-doc/doc.ts',
       'src/gitops/preview/pull-request.ts',
       'src/gitops/helm/charts/fetcher.ts',
       'src/gitops/helm/charts/verify.ts',

@@ -5,7 +5,7 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {fieldsDoc, loadPinned} from '../src/gitops/fields/doc/doc.js'
+import {fieldsDoc, loadPinned} from '../src/gitops/fields-doc/doc.js'
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const file = path.join(root, 'docs', 'gitops-fields.md')

@@ -8,8 +8,8 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {unsupportedField} from '../../src/gitops/fields/check.js'
-import {fieldsDoc, fieldsOf, loadPinned, ruleKeys, type PinnedCrd} from '../../src/gitops/fields/doc/doc.js'
-import {canonical, leaves, ruleOf, TABLE, type CrdKind} from '../../src/gitops/fields/doc/table.js'
+import {fieldsDoc, fieldsOf, loadPinned, ruleKeys, type PinnedCrd} from '../../src/gitops/fields-doc/doc.js'
+import {canonical, leaves, ruleOf, TABLE, type CrdKind} from '../../src/gitops/fields-doc/table.js'
 
 const root = path.join(import.meta.dirname, '..', '..')
 const crds = loadPinned(root)

@@ -4,7 +4,8 @@
  * Application's kustomize options and a Flux Kustomization's fields applied, its post-build after — and judged.
  */
 import type {KustomizeUse} from '../model/model.js'
-import {imageEntry, type ArgoKustomize} from '../argocd/kustomize/kustomize-options.js'
+import {imageEntry} from '../argocd/kustomize/kustomize-options.js'
+import type {ArgoKustomize, GitArtifact} from '../model/render-inputs.js'
 import {artifactGap, artifactToMake, sourceIgnoreFiles} from '../flux/sources/artifact.js'
 import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
 import {applyCommonMetadata} from '../flux/kustomization/kustomization.js'
@@ -14,7 +15,6 @@ import {editsNode, reachable} from '../kustomize/kustomizations.js'
 import {parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
 import {isHelmRelease} from './helm-releases.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
-import type {GitArtifact} from '../flux/sources/artifact.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 

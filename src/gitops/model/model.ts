@@ -4,7 +4,7 @@
  * with the line that wrote it (what a finding points at).
  */
 import type {FluxPostRender} from '../../effects/helm.js'
-import type {ArgoKustomize} from '../argocd/kustomize/kustomize-options.js'
+import type {ArgoKustomize} from './render-inputs.js'
 
 /** One leaf a values layer sets: its key path, its value and the 1-based line that wrote it. */
 export interface ValueEntry {

@@ -2,7 +2,7 @@
  * The render plan's types (./roots.ts plans it, ./flux-roots.ts finds what Flux deploys) and the rules both read: a
  * file's environment, a folder's normal form, whether an environment is one asked for.
  */
-import type {GitArtifact} from '../flux/sources/artifact.js'
+import type {GitArtifact} from '../model/render-inputs.js'
 import path from 'node:path'
 
 import type {Layout} from '../layout/index.js'

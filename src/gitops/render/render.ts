@@ -14,8 +14,7 @@ import {rememberable, type BuildResult, type Kustomize} from '../../effects/kust
 import type {RenderCache} from './cache.js'
 import {repoRelative} from '../revision/paths.js'
 import {CHECKOUT_LINK} from '../kubernetes/checkout-link.js'
-import type {ArgoKustomize} from '../argocd/kustomize/kustomize-options.js'
-import type {GitArtifact} from '../flux/sources/artifact.js'
+import type {ArgoKustomize, GitArtifact} from '../model/render-inputs.js'
 import type {RenderRoot} from './plan-types.js'
 
 export interface RenderedRoot {

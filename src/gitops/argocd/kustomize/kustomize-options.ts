@@ -5,6 +5,8 @@
  * the render module does the same with kustomize's own edit code ({@link argoKustomize}: the request it is given).
  * {@link kustomizeEdits} names the kustomization fields they set, for what the render reads (components, patches).
  */
+import type {ArgoKustomize} from '../../model/render-inputs.js'
+
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 
@@ -58,26 +60,6 @@ export function kustomizeEdits(options: unknown): Record<string, unknown> {
   )
   if (components.length > 0) out.components = components
   return out
-}
-
-/** What the render module's `argocd kustomize-edit` is given (go/argocd.go): the options, the build environment. */
-export interface ArgoKustomize {
-  namePrefix?: string
-  nameSuffix?: string
-  images?: string[]
-  replicas?: Array<{name: string; count: unknown}>
-  commonLabels?: Record<string, string>
-  forceCommonLabels?: boolean
-  labelWithoutSelector?: boolean
-  labelIncludeTemplates?: boolean
-  commonAnnotations?: Record<string, string>
-  forceCommonAnnotations?: boolean
-  commonAnnotationsEnvsubst?: boolean
-  namespace?: string
-  patches?: unknown[]
-  components?: string[]
-  ignoreMissingComponents?: boolean
-  env: Record<string, string>
 }
 
 const STRING_FIELDS = ['namePrefix', 'nameSuffix', 'namespace'] as const

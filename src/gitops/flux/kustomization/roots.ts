@@ -25,7 +25,7 @@ import {
 import {KUSTOMIZATION_FILES} from '../../kustomize/kustomizations.js'
 import {at} from '../../kubernetes/objects.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from '../../render/plan-types.js'
-import type {GitArtifact} from '../sources/artifact.js'
+import type {GitArtifact} from '../../model/render-inputs.js'
 import {fieldMessage, renderingPart, unsupportedField} from '../../fields/check.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)

@@ -9,6 +9,8 @@
  */
 import path from 'node:path'
 
+import type {GitArtifact} from '../../model/render-inputs.js'
+
 /**
  * A path fluxcd/pkg/sourceignore's default patterns could exclude (v0.18.0: ExcludeVCS, ExcludeExt, ExcludeCI,
  * ExcludeExtra — each name at any depth, the folders with what is under them), over-approximated (any case): the
@@ -65,14 +67,4 @@ export function artifactGap(
   const submodules = [...gitlinks].filter(([link]) => root.dirs.some((d) => under(link, d)))
   if (submodules.length === 0) return undefined
   return `its GitRepository checks out submodules (spec.recurseSubmodules) and ${submodules.map(([p, c]) => `${p} is one (commit ${c.slice(0, 12)})`).join('; ')}: a submodule is another repository, which the gate does not fetch, so this root is not rendered or judged.`
-}
-
-/** A GitRepository's `spec.ignore` and `spec.sparseCheckout` as written; its includes and submodules. */
-export interface GitArtifact {
-  ignore?: string
-  sparseCheckout?: string[]
-  /** `spec.include`: another GitRepository's artifact copied to `toPath` (default: its name). */
-  includes?: Array<{repository: string; toPath: string}>
-  /** `spec.recurseSubmodules`: the submodules checked out (else their folders are empty). */
-  recurseSubmodules?: true
 }

@@ -5,7 +5,7 @@
  */
 import {describePin, fluxPin, type Pinned} from '../../revision/pinned.js'
 import {at} from '../../kubernetes/objects.js'
-import type {GitArtifact} from './artifact.js'
+import type {GitArtifact} from '../../model/render-inputs.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 

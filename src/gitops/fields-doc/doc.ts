@@ -4,7 +4,7 @@
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import type {FieldClass, Rule} from '../model.js'
+import type {FieldClass, Rule} from '../fields/model.js'
 import {canonical, leaves, ruleOf, TABLE, type CrdKind, type Shape} from './table.js'
 
 export interface PinnedCrd {

@@ -2,9 +2,9 @@
  * The field table (./model.ts): the rules of each pinned CRD, the walk of a CRD's spec schema into its fields,
  * and a field's rule (the most specific: the path itself, else the longest `prefix.**`).
  */
-import {applicationSetRules} from '../../argocd/applicationset/fields.js'
-import type {Rule, Rules} from '../model.js'
-import {CHECKED, type CrdKind} from '../table.js'
+import {applicationSetRules} from '../argocd/applicationset/fields.js'
+import type {Rule, Rules} from '../fields/model.js'
+import {CHECKED, type CrdKind} from '../fields/table.js'
 
 export type {CrdKind}
 
