@@ -28,6 +28,8 @@ export interface PullRecord {
   state: 'open' | 'closed'
   title: string
   createdAt: Date
+  /** The head commit (default: the published example's). */
+  headSha?: string
 }
 
 export function iso(d: Date): string {
@@ -86,7 +88,7 @@ export function pullRequestJson(spec: GitHubSpec, apiBase: string, owner: string
     merged_at: null,
     // The published example lacks `type` on its team, which its own schema requires.
     requested_teams: [],
-    head: {...ex.head, ref: pr.branch, label: `${owner}:${pr.branch}`},
+    head: {...ex.head, ref: pr.branch, label: `${owner}:${pr.branch}`, ...(pr.headSha ? {sha: pr.headSha} : {})},
     base: {...ex.base, ref: pr.base, label: `${owner}:${pr.base}`},
   }
 }

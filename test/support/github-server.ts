@@ -647,6 +647,10 @@ export class FakeGitHub {
         if (body.body !== undefined) this.pullBodies.set(pr.number, body.body)
         return {status: 200, body: this.fullPullJson(pr)}
       }
+      case 'pulls/get': {
+        const pr = this.pulls.find((p) => String(p.number) === params.pull_number)
+        return pr ? {status: 200, body: this.fullPullJson(pr)} : this.notFound()
+      }
       case 'pulls/list': {
         const state = query.state ?? 'open'
         let pulls = this.pulls.filter((p) => state === 'all' || p.state === state)
