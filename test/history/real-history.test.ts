@@ -1,5 +1,5 @@
 /**
- * Real history, truth by the controllers' own code (issue 71): for each of the last commits of three public GitOps
+ * Real history, truth by the controllers' own code: for each of the last commits of four public GitOps
  * repositories (test/history/repos), `gitops diff --base C^ --head C --json` through the built CLI is compared,
  * object by object and image by image, with what Argo CD v3.5.1's own applicationset and repo-server code and
  * kustomize-controller's build compute for C^ and C (test/history/oracle, built natively; its binary cached by the hash
@@ -99,9 +99,16 @@ const EXCEPTIONS = new Map<string, {klass: Klass; why: string}>([
 
 /**
  * Known limits of ameide (not of the truth), each still a false-incomplete: the suite fails when one is fixed (take it
- * out) as when a new one appears. None today.
+ * out) as when a new one appears.
  */
-const KNOWN_LIMITS = new Map<string, string>([])
+const KNOWN_LIMITS = new Map<string, string>([
+  [
+    'fc9fc880eab5487ae700f84be69669d761f5f7c0',
+    "flux2-multi-tenancy's dev-team Kustomization deploys its GitRepository's branch dev-team, not main: ameide does " +
+      'not render a Flux source pinned to another branch from that branch yet, so the removal of `validation: client` ' +
+      '(a v1beta2 field v1 lacks) reads as a change of its inputs',
+  ],
+])
 
 const TOKEN = 'history-token-3f9a'
 const CONCURRENCY = 2
@@ -234,8 +241,12 @@ function table(): string {
 
 const BAD: ReadonlySet<Klass> = new Set(['false-incomplete', 'wrong-nochange', 'wrong-detail', 'crash'])
 
+/** AMEIDE_HISTORY_ONLY=<name,…>: only those repositories (a development run). */
+const ONLY = process.env.AMEIDE_HISTORY_ONLY?.split(',')
+const RUN = ONLY ? REPOS.filter((r) => ONLY.includes(r.name)) : REPOS
+
 describe('gitops diff over real history, held to Argo CD and Flux code', () => {
-  for (const repo of REPOS) {
+  for (const repo of RUN) {
     it(`${repo.name}: every commit classed`, async () => {
       await checkHistory(repo)
       expect(rows.filter((r) => r.repo === repo.name)).toHaveLength(repo.commits)

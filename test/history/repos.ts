@@ -68,6 +68,14 @@ export const REPOS: HistoryRepo[] = [
     clusters: [],
   },
   {
+    // Bot commits that move an OCIRepository's tag; a tenant's GitRepository of this repository pinned to a branch.
+    name: 'flux2-multi-tenancy',
+    bundle: path.join(REPOS_DIR, 'flux2-multi-tenancy', 'repo.bundle'),
+    url: 'https://github.com/fluxcd/flux2-multi-tenancy',
+    commits: 50,
+    clusters: [],
+  },
+  {
     name: 'podinfo-deploy',
     bundle: path.join(REPOS_DIR, 'podinfo-deploy', 'repo.bundle'),
     url: 'https://github.com/stefanprodan/podinfo',

@@ -15,15 +15,15 @@ import (
 const fluxSource = "source.toolkit.fluxcd.io"
 
 // flux answers every Flux Kustomization of the revision's files: built by kustomize-controller's own build when its
-// GitRepository is this repository (a copy of the revision each time, as the controller extracts its artifact), else
-// external. A HelmRelease a build holds is external (its chart is in a Helm or OCI repository); its inputs are its
-// spec and the ConfigMaps and Secrets of the same build its valuesFrom names.
+// GitRepository is this repository (a copy of the revision each time, as the controller extracts its artifact; of the
+// commit its ref names when that is not the branch under review), else external, its inputs its spec and its source
+// object's (a moved tag moves what it deploys). A HelmRelease a build holds is external (its chart is in a Helm or OCI
+// repository); its inputs are its spec and the ConfigMaps and Secrets of the same build its valuesFrom names.
 func flux(req Request, docs []Doc) []Deployable {
-	repos := map[string]string{}
+	sources := map[string]*unstructured.Unstructured{}
 	for _, d := range docs {
-		if isKind(d.Obj, fluxSource, "GitRepository") {
-			url, _, _ := unstructured.NestedString(d.Obj.Object, "spec", "url")
-			repos[d.Obj.GetNamespace()+"/"+d.Obj.GetName()] = url
+		if d.Obj.GroupVersionKind().Group == fluxSource {
+			sources[d.Obj.GetKind()+"/"+d.Obj.GetNamespace()+"/"+d.Obj.GetName()] = d.Obj
 		}
 	}
 	var out []Deployable
@@ -39,18 +39,25 @@ func flux(req Request, docs []Doc) []Deployable {
 		if ns == "" {
 			ns = ks.GetNamespace()
 		}
-		url, defined := repos[ns+"/"+name]
-		if !defined && kind == "GitRepository" && name == "flux-system" {
+		src := sources[kind+"/"+ns+"/"+name]
+		var url string
+		if src != nil {
+			url, _, _ = unstructured.NestedString(src.Object, "spec", "url")
+		} else if kind == "GitRepository" && name == "flux-system" {
 			// The GitRepository `flux bootstrap` creates in the cluster, not in the revision: this repository.
 			url = req.RepoURLs[0]
 		}
-		if kind != "GitRepository" || !(argoRunLocal(req, url)) {
-			dep.External = fmt.Sprintf("source %s %s/%s (%s)", kind, ns, name, url)
-			dep.Inputs = ks.Object["spec"]
+		commit, pin := "", ""
+		if kind == "GitRepository" && argoRunLocal(req, url) {
+			commit, pin = pinnedCommit(req.Dir, src)
+		}
+		if kind != "GitRepository" || !argoRunLocal(req, url) || (pin != "" && commit == "") {
+			dep.External = fmt.Sprintf("source %s %s/%s (%s) %s", kind, ns, name, url, pin)
+			dep.Inputs = map[string]any{"kustomization": ks.Object["spec"], "source": sourceInputs(src), "pin": pin}
 			out = append(out, dep)
 			continue
 		}
-		objs, err := fluxBuild(req, ks)
+		objs, err := fluxBuild(req, ks, commit)
 		if err != nil {
 			dep.Error = err.Error()
 			out = append(out, dep)
@@ -65,6 +72,53 @@ func flux(req Request, docs []Doc) []Deployable {
 	return out
 }
 
+// sourceInputs: what of a source object decides the artifact it makes (its spec less when and how often it looks).
+func sourceInputs(src *unstructured.Unstructured) any {
+	if src == nil {
+		return nil
+	}
+	spec, _, _ := unstructured.NestedMap(src.Object, "spec")
+	for _, k := range []string{"interval", "timeout", "suspend"} {
+		delete(spec, k)
+	}
+	return spec
+}
+
+// pinnedCommit: the commit a GitRepository of this repository checks out when its ref names another revision than
+// the branch under review (the clone's default branch), as source-controller takes its ref (commit, then name, then
+// semver, then tag, then branch): ("", "") for the revision under review; ("", pin) where the clone has no such ref.
+func pinnedCommit(dir string, src *unstructured.Unstructured) (string, string) {
+	if src == nil {
+		return "", ""
+	}
+	ref, _, _ := unstructured.NestedStringMap(src.Object, "spec", "ref")
+	resolve := func(pin string, candidates ...string) (string, string) {
+		for _, c := range candidates {
+			if out, err := exec.Command("git", "-C", dir, "rev-parse", "--verify", "-q", c+"^{commit}").Output(); err == nil {
+				return string(bytes.TrimSpace(out)), pin
+			}
+		}
+		return "", pin
+	}
+	switch {
+	case ref["commit"] != "":
+		return resolve("commit "+ref["commit"], ref["commit"])
+	case ref["name"] != "":
+		return resolve("name "+ref["name"], ref["name"])
+	case ref["semver"] != "":
+		return "", "semver " + ref["semver"]
+	case ref["tag"] != "":
+		return resolve("tag "+ref["tag"], "refs/tags/"+ref["tag"])
+	case ref["branch"] != "":
+		head, _ := exec.Command("git", "-C", dir, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD").Output()
+		if "origin/"+ref["branch"] == string(bytes.TrimSpace(head)) {
+			return "", ""
+		}
+		return resolve("branch "+ref["branch"], "refs/remotes/origin/"+ref["branch"], "refs/heads/"+ref["branch"])
+	}
+	return "", ""
+}
+
 func argoRunLocal(req Request, url string) bool {
 	for _, u := range req.RepoURLs {
 		if url != "" && normalizeURL(u) == normalizeURL(url) {
@@ -74,17 +128,18 @@ func argoRunLocal(req Request, url string) bool {
 	return false
 }
 
-func fluxBuild(req Request, ks *unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+// fluxBuild: kustomize-controller's build of ks over a copy of the revision (commit "") or of the commit its
+// GitRepository pins.
+func fluxBuild(req Request, ks *unstructured.Unstructured, commit string) ([]*unstructured.Unstructured, error) {
 	work, err := os.MkdirTemp("", "history-oracle-flux-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
 	root := filepath.Join(work, "src")
-	if out, err := exec.Command("cp", "-a", req.Dir, root).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("copy: %v %s", err, out)
+	if err := extract(req.Dir, commit, root); err != nil {
+		return nil, err
 	}
-	_ = os.RemoveAll(filepath.Join(root, ".git"))
 	spec, err := yaml.Marshal(ks.Object)
 	if err != nil {
 		return nil, err
@@ -105,6 +160,33 @@ func fluxBuild(req Request, ks *unstructured.Unstructured) ([]*unstructured.Unst
 		return nil, fmt.Errorf("kustomize-controller build: %v: %s", err, bytes.ReplaceAll(stderr.Bytes(), []byte(work), []byte("<work>")))
 	}
 	return kube.SplitYAML(stdout.Bytes())
+}
+
+// extract: the revision's files (commit "": the work tree less .git) or a commit's, at root.
+func extract(dir, commit, root string) error {
+	if commit == "" {
+		if out, err := exec.Command("cp", "-a", dir, root).CombinedOutput(); err != nil {
+			return fmt.Errorf("copy: %v %s", err, out)
+		}
+		return os.RemoveAll(filepath.Join(root, ".git"))
+	}
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return err
+	}
+	archive := exec.Command("git", "-C", dir, "archive", "--format=tar", commit)
+	untar := exec.Command("tar", "-x", "-C", root)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	untar.Stdin = pipe
+	if err := untar.Start(); err != nil {
+		return err
+	}
+	if err := archive.Run(); err != nil {
+		return fmt.Errorf("git archive %s: %v", commit, err)
+	}
+	return untar.Wait()
 }
 
 // helmReleases: each HelmRelease of a build, external, with what decides its render.
