@@ -42,14 +42,15 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
  */
 function helmRenderable(ctx: GateContext, d: HelmDeployable): boolean {
   const {input, out, refusals, report} = ctx
-  const paths = [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
+  // A chart of another tree was confined to it, its refused links with it, when it was read.
+  const paths = [...(d.tree ? [] : [d.chart]), ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
   const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
   if (refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) {
     report.deployables.push(unrendered(d, 'refused'))
     return false
   }
   // Argo CD checks submodules out (Flux only with recurseSubmodules, off by default: its render lacks them too).
-  const submodules = d.kind === 'Application' ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
+  const submodules = d.kind === 'Application' && !d.tree ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
   if (submodules.length === 0) return true
   out.unavailable(
     {...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`},

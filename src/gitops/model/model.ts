@@ -33,6 +33,11 @@ export interface HelmDeployable {
   chart: string
   /** A chart from a chart repository, fetched by src/gitops/helm/charts only from repositories the base declares. */
   remote?: RemoteChart
+  /**
+   * The tree the chart folder is read from when it is not the revision under review (this repository at a pinned
+   * commit, a mapped repository): `chart` is then its path there, and the commit part of its render-cache key.
+   */
+  tree?: {dir: string; commit: string}
   release: string
   /** helm's `--namespace`: what templates read as `.Release.Namespace`. */
   namespace?: string
