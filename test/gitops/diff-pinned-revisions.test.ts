@@ -70,14 +70,14 @@ describe("an Application's targetRevision", () => {
     },
   )
 
-  it('moved from one pin to another: incomplete, said with the ref and its commit', async () => {
+  it('moved from one pin to another: the folder of that commit is not rendered yet, said with the commit', async () => {
     const repo = await tagged(files('release-1'), {'argocd/web.yaml': application('v1')})
     const v1 = (await git(repo, ['rev-parse', 'v1'])).trim()
     const {exitCode, result} = await diffLast<Result>(repo, env)
     expect(exitCode).toBe(1)
     expect(result.summary).toBe('incomplete')
     const head = result.failures.find((f) => f.revision === 'head')
-    expect(head?.message).toContain(`is pinned to tag v1 (commit ${v1.slice(0, 12)}): Argo CD deploys apps/web`)
+    expect(head?.message).toContain(`source apps/web is read from this repository at commit ${v1.slice(0, 12)}`)
   })
 
   it('a ref this clone does not hold: not rendered, named', async () => {
