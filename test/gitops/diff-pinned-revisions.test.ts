@@ -1,13 +1,14 @@
 /**
  * Revisions as the controllers resolve them: a same-repository source at the branch under review (or `HEAD`) deploys
  * the revision under review; one pinned to another branch, a tag or a commit (an Application's `targetRevision`, a
- * Flux GitRepository's `ref`) deploys that ref — never the pull request's folder, said with the ref. A source object
- * that moves (an OCIRepository's tag) touches the Kustomization built from it. Real git, the built CLI.
+ * Flux GitRepository's `ref`) deploys that ref — never the pull request's folder: an Application's is read from the
+ * clone at that ref's commit, a ref the clone does not hold said with the ref. A source object that moves (an
+ * OCIRepository's tag) touches the Kustomization built from it. Real git, the built CLI.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, history, type DiffVerdict} from '../support/diff-repo.js'
-import {git, runCleanups} from '../support/tmp.js'
+import {diffLast, edit, history, type DiffVerdict} from '../support/diff-repo.js'
+import {commitAll, git, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -70,14 +71,33 @@ describe("an Application's targetRevision", () => {
     },
   )
 
-  it('moved from one pin to another: the folder of that commit is not rendered yet, said with the commit', async () => {
+  it('moved from one pin to another at the same commit: that folder rendered from it in both, unchanged', async () => {
     const repo = await tagged(files('release-1'), {'argocd/web.yaml': application('v1')})
-    const v1 = (await git(repo, ['rev-parse', 'v1'])).trim()
     const {exitCode, result} = await diffLast<Result>(repo, env)
-    expect(exitCode).toBe(1)
-    expect(result.summary).toBe('incomplete')
-    const head = result.failures.find((f) => f.revision === 'head')
-    expect(head?.message).toContain(`source apps/web is read from this repository at commit ${v1.slice(0, 12)}`)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('unchanged')
+  })
+
+  it('moved to a commit whose folder differs: each commit read, the change shown', async () => {
+    const repo = await tagged(files('v1'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    await edit(repo, {'apps/web/cm.yaml': configMap('w', '3')})
+    await commitAll(repo, 'three')
+    await git(repo, ['tag', 'v2'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'argocd/web.yaml': application('v2'), 'apps/web/cm.yaml': configMap('w', '4')})
+    await commitAll(repo, 'moved')
+    const {exitCode, result} = await diffLast<Result & {deployables: Array<{objects: Array<{diff: string}>}>}>(
+      repo,
+      env,
+    )
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    const diff = result.deployables[0].objects[0].diff
+    expect(diff).toContain('-  a: "1"')
+    expect(diff).toContain('+  a: "3"')
   })
 
   it('a ref this clone does not hold: not rendered, named', async () => {

@@ -156,6 +156,8 @@ export interface DirectoryDeployable {
   jsonnet?: JsonnetSource
   /** The destination namespace (given to namespaced objects that name none). */
   namespace?: string
+  /** The tree it is read from when not the revision under review (`dir` and `manifests` are paths there). */
+  tree?: {dir: string; commit: string}
   /** The declaring file and the override files merged into the source. */
   reads: string[]
   spec: unknown

@@ -10,6 +10,7 @@ import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} fr
 import type {ArgoApplication, SpecPath} from '../../model/types.js'
 import {argoEnv, destinationNamespace, environmentFolder, isMap, str, unknownVariables} from '../../model/source-helpers.js'
 import {filesUnder, KUSTOMIZATION, type SourceRef} from '../../model/source-inputs.js'
+import type {MappedSource} from '../../revision/source-repos.js'
 
 export interface ApplicationDeployables {
   helm: HelmDeployable[]
@@ -93,19 +94,26 @@ export function readKustomizeSource(
   })
 }
 
-/** A directory source: its manifests and jsonnet files as Argo CD selects them, or why they are not read (no such folder). */
+/**
+ * A directory source: its manifests and jsonnet files as Argo CD selects them, or why they are not read (no such
+ * folder). `tree`: read from another tree (a pinned revision, a mapped repository), `ctx` over it; the tree's commit
+ * is then its input, none of this revision's files.
+ */
 export function readDirectorySource(
   r: SourcesRead,
   source: Record<string, unknown>,
   at: SpecPath,
   dir: string,
   inputs: SourceInputs,
+  tree?: {ctx: DeployablesContext; of: MappedSource},
 ): void {
-  const {app, ctx} = r
+  const {app} = r
+  const ctx = tree?.ctx ?? r.ctx
   const selection = selectDirectory(source, dir, ctx)
   const jsonnet = jsonnetSource(selection, source, dir, app, ctx)
   if (![...ctx.files].some((f) => dir === '' || f.startsWith(`${dir}/`))) {
-    r.unavailable([...at, 'path'], `app path ${dir || '.'} does not exist in this repository.`, 'failed', inputs)
+    const where = tree ? `${tree.of.url} at commit ${tree.of.commit.slice(0, 12)}` : 'this repository'
+    r.unavailable([...at, 'path'], `app path ${dir || '.'} does not exist in ${where}.`, 'failed', inputs)
     return
   }
   r.out.directory.push({
@@ -118,7 +126,8 @@ export function readDirectorySource(
     manifests: selection.manifests,
     ...(jsonnet.jsonnet ? {jsonnet: jsonnet.jsonnet} : {}),
     ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
-    reads: [...inputs.reads, ...jsonnet.reads],
+    ...(tree ? {tree: {dir: tree.of.dir, commit: tree.of.commit}} : {}),
+    reads: [...inputs.reads, ...(tree ? [] : jsonnet.reads)],
     spec: {source, name: app.name, destination: app.spec.destination ?? null},
   })
 }
