@@ -13,7 +13,9 @@ import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
 
-type Result = Omit<DiffVerdict, 'deployables'> & {deployables: Array<{application?: string; objects: Array<{diff: string}>}>}
+type Result = Omit<DiffVerdict, 'deployables'> & {
+  deployables: Array<{application?: string; objects: Array<{diff: string}>}>
+}
 
 let env: Record<string, string | undefined>
 beforeAll(() => {

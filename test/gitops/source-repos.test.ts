@@ -231,10 +231,10 @@ describe('gitops verify --render --source-repo, a chart of the mapped repository
       `repoURL: ${VALUES_URL}\n      targetRevision: v2\n      path: charts/web`,
     )
     const repo = await gitopsRepo({'argocd/web.yaml': chartThere})
-    const run = await runCli(
-      ['gitops', 'verify', '--render', '--json', '--source-repo', `${VALUES_URL}=${values}`],
-      {cwd: repo, env},
-    )
+    const run = await runCli(['gitops', 'verify', '--render', '--json', '--source-repo', `${VALUES_URL}=${values}`], {
+      cwd: repo,
+      env,
+    })
     const doc = run.json<{
       render: {deployables: Array<{application?: string; status: string; objects: number}>}
       findings: Array<{rule: string}>

@@ -45,7 +45,9 @@ export async function renderOneDirectory(ctx: GateContext, d: DirectoryDeployabl
   const crds = crdScopesDigest(ctx.crds)
   const key = input.cache?.key(
     `directory\0${d.file}\0${d.application}\0${d.dir}`,
-    [...keyed, ...linked([...(d.tree ? [] : [d.dir]), ...keyed])].filter((f) => f !== d.file || d.manifests.includes(f)),
+    [...keyed, ...linked([...(d.tree ? [] : [d.dir]), ...keyed])].filter(
+      (f) => f !== d.file || d.manifests.includes(f),
+    ),
     // Another tree's commit: two commits never share a render.
     canonicalJson({spec: d.spec, ...(crds ? {crds} : {}), ...(d.tree ? {tree: d.tree.commit} : {})}),
   )

@@ -327,7 +327,9 @@ async function renderOne(
     const message = repoRelative(result.message, options.root)
     return {...result, message: d.tree ? repoRelative(message, d.tree.dir) : message}
   }
-  const chart = prepared ? await prepared.materialize() : {dir: path.join(chartHome(d, options), d.chart), remove: () => {}}
+  const chart = prepared
+    ? await prepared.materialize()
+    : {dir: path.join(chartHome(d, options), d.chart), remove: () => {}}
   if ('ok' in chart) return {answer: {result: chart}, cached: false, differential: 0, store, key}
   try {
     return await renderIn(d, options, chart.dir, template, store, key)

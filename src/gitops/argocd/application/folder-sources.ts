@@ -8,7 +8,14 @@ import {jsonnetSource} from '../directory/jsonnet-source.js'
 import {argoKustomize, kustomizeEdits, substituted} from '../kustomize/kustomize-options.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from '../../model/model.js'
 import type {ArgoApplication, SpecPath} from '../../model/types.js'
-import {argoEnv, destinationNamespace, environmentFolder, isMap, str, unknownVariables} from '../../model/source-helpers.js'
+import {
+  argoEnv,
+  destinationNamespace,
+  environmentFolder,
+  isMap,
+  str,
+  unknownVariables,
+} from '../../model/source-helpers.js'
 import {filesUnder, KUSTOMIZATION, type SourceRef} from '../../model/source-inputs.js'
 import type {MappedSource} from '../../revision/source-repos.js'
 

@@ -326,4 +326,3 @@ function withoutClusterState(d: HelmDeployable): void {
   d.kubeVersion ??= ARGOCD_HELM_DEFAULT_KUBE_VERSION
   d.apiVersions ??= []
 }
-
