@@ -12,7 +12,7 @@ import {mapConcurrent} from '../../core/concurrency.js'
 import type {DependencySite, Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import {rememberable, type BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import {confinedPath, filesWithPrefix, repoRelative} from '../revision/paths.js'
+import {filesWithPrefix, repoRelative} from '../revision/paths.js'
 import {setName, type HelmDeployable} from '../model/model.js'
 import type {CrdScopes} from '../kubernetes/crd-scopes.js'
 import type {RenderCache} from '../render/cache.js'
@@ -21,6 +21,7 @@ import {containersOf, parseRendered, UnreadableOutput, type RenderedObject} from
 import {withPlainPaths} from './plain-paths.js'
 import type {RenderRoot} from '../render/plan-types.js'
 import {candidates, containerKey, drawsFinding, helmObjects, locate} from './objects.js'
+import {chartHome, request} from './template-request.js'
 
 export interface HelmStatus {
   application: string
@@ -221,54 +222,12 @@ function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 
   return [...new Set([...chart, ...named, ...(options.linked?.([...(d.tree ? [] : [d.chart]), ...named]) ?? [])])]
 }
 
-/** Where the chart folder is held: in the revision, or in the tree it is read from (absolute). */
-const chartHome = (d: HelmDeployable, options: Pick<HelmRenderOptions, 'root'>) => d.tree?.dir ?? options.root
-
 /**
  * A render's objects; a chart of another tree has no template among this revision's files, so its findings point at
  * the declaring Application.
  */
 const objectsOfRender = (d: HelmDeployable, text: string, options: HelmRenderOptions) =>
   helmObjects(options.yaml, text, d, d.tree ? [] : options.files, chartHome(d, options), options.crds)
-
-function request(
-  d: HelmDeployable,
-  options: HelmRenderOptions,
-  chartDir: string,
-  extra: Array<{name: string; value: string}> = [],
-): HelmTemplateRequest {
-  // A value file of another tree (a mapped repository, a pinned revision) is named where it is mounted (absolute).
-  const abs = (f: string) => (path.isAbsolute(f) ? f : path.join(options.root, f))
-  // The chart's own tree is the one the renderer is shown (the revision's files it reads are named, each shown too).
-  const home = chartHome(d, options)
-  const fetched = chartDir !== path.join(home, d.chart)
-  return {
-    chartDir,
-    release: d.release,
-    namespace: d.namespace,
-    kubeVersion: d.kubeVersion ?? options.kubeVersion,
-    apiVersions: d.apiVersions ?? options.apiVersions,
-    skipCrds: d.skipCrds,
-    skipSchemaValidation: d.skipSchemaValidation,
-    skipTests: d.skipTests,
-    valueFiles: d.valueFiles.map(abs),
-    ...(d.inlineValues !== undefined ? {inlineValues: d.inlineValues} : {}),
-    ...(d.chartValues !== undefined ? {chartValues: d.chartValues} : {}),
-    set: d.set,
-    setString: [...d.setString, ...extra],
-    setFile: d.setFile.map((s) => ({name: s.name, path: abs(s.path)})),
-    inRevision: (p: string) => {
-      const rel = path.relative(home, p)
-      return !rel.startsWith('..') && !path.isAbsolute(rel) && confinedPath(home, rel) !== undefined
-    },
-    ...(d.fluxPostRender ? {fluxPostRender: d.fluxPostRender} : {}),
-    ...(fetched && d.remote?.artifact?.operation === 'extract'
-      ? {sourceArtifact: {dir: path.dirname(chartDir), ignore: d.remote.artifact.ignore}}
-      : {}),
-    // A fetched chart lies outside the revision: the renderer is shown its folder and each value file instead.
-    ...(fetched ? {} : {revision: path.resolve(home)}),
-  }
-}
 
 async function renderOne(
   d: HelmDeployable,
