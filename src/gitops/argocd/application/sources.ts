@@ -219,8 +219,10 @@ function treeSource(
   tree: MappedSource,
   inputs: SourceInputs,
 ): void {
-  const of: SourceInputs = {spec: {...(inputs.spec as object), tree: {url: tree.url, commit: tree.commit}}, reads: []}
-  of.reads.push(...inputs.reads)
+  const of: SourceInputs = {
+    spec: {...(inputs.spec as object), tree: {url: tree.url, commit: tree.commit}},
+    reads: [...inputs.reads],
+  }
   const dir = tree.confined(clean(p))
   if (dir === undefined) {
     const where = `the revision of ${tree.url} (${tree.commit.slice(0, 12)})`
