@@ -177,6 +177,8 @@ export interface KustomizeUse {
   argo?: ArgoKustomize
   /** The Application's `destination.namespace`, given to namespaced objects that name none. */
   namespace?: string
+  /** The tree it is built from when not the revision under review (`dir` is a path there): built on its own. */
+  tree?: {dir: string; commit: string}
 }
 
 /** Dotted key path → Helm `--set` name (dots inside a key escaped, list indexes as `[n]`). */

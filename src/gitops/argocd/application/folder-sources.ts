@@ -67,7 +67,10 @@ export function pluginUnavailable(
   )
 }
 
-/** A kustomize source: its folder as a kustomize use, with the Application's kustomize options as edits. */
+/**
+ * A kustomize source: its folder as a kustomize use, with the Application's kustomize options as edits (`tree`: read
+ * from another tree, `ctx` over it).
+ */
 export function readKustomizeSource(
   r: SourcesRead,
   source: Record<string, unknown>,
@@ -75,8 +78,10 @@ export function readKustomizeSource(
   dir: string,
   inputs: SourceInputs,
   overrideFiles: readonly string[],
+  tree?: {ctx: DeployablesContext; of: MappedSource},
 ): void {
-  const {app, ctx} = r
+  const {app} = r
+  const ctx = tree?.ctx ?? r.ctx
   if (!KUSTOMIZATION.some((f) => ctx.files.has(dir ? `${dir}/${f}` : f))) {
     r.unavailable([...at, 'kustomize'], `kustomize source ${dir || '.'} holds no kustomization.`, 'failed', inputs)
     return
@@ -95,9 +100,11 @@ export function readKustomizeSource(
     environment: env,
     declaredIn: app.file,
     application: app.name,
-    ...(Object.keys(edits).length > 0 ? {edits, editsIn: overrideFiles.at(-1) ?? app.file} : {}),
+    // Another tree's override files are no lines of this revision: what they set points at the Application.
+    ...(Object.keys(edits).length > 0 ? {edits, editsIn: (tree ? undefined : overrideFiles.at(-1)) ?? app.file} : {}),
     ...(argo ? {argo} : {}),
     ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
+    ...(tree ? {tree: {dir: tree.of.dir, commit: tree.of.commit}} : {}),
   })
 }
 

@@ -259,10 +259,9 @@ function readFolder(
   }
   if (type.type === 'Plugin') return pluginUnavailable(r, source, at, dir, inputs, tree !== undefined)
   if (unsupportedSource(r, source, at, type.type ?? 'Helm', inputs)) return
-  if (tree && type.type === 'Kustomize') return treeFolderUnrendered(r, at, dir, tree, inputs)
-  if (type.type === 'Kustomize') return readKustomizeSource(r, source, at, dir, inputs, merged.files)
-  if (type.type === 'Directory')
-    return readDirectorySource(r, source, at, dir, inputs, tree ? {ctx, of: tree} : undefined)
+  const from = tree ? {ctx, of: tree} : undefined
+  if (type.type === 'Kustomize') return readKustomizeSource(r, source, at, dir, inputs, merged.files, from)
+  if (type.type === 'Directory') return readDirectorySource(r, source, at, dir, inputs, from)
   const d = helmDeployable(app, source, at, dir, r.refs, r.ctx, unavailable, tree ? {tree} : {})
   if (d && r.hydrated) withoutClusterState(d)
   if (d) {
@@ -270,13 +269,6 @@ function readFolder(
     if (!tree) d.layers.push(...merged.files.map((f) => overrideLayer(f, r.ctx)))
     r.out.helm.push(d)
   }
-}
-
-/** A kustomize source of another tree: not rendered yet, said with the tree. */
-function treeFolderUnrendered(r: SourcesRead, at: SpecPath, dir: string, tree: MappedSource, inputs: SourceInputs) {
-  const where = `${tree.url} at commit ${tree.commit.slice(0, 12)}`
-  const message = `source ${dir || '.'} is read from ${where}, where only chart and directory folders are rendered yet: this kustomize folder is not rendered.`
-  r.unavailable([...at, 'path'], message, 'unavailable', inputs)
 }
 
 /** A `path` source of another repository: read from its mapped clone, or unavailable, the mapping (or why not) named. */
