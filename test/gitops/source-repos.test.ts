@@ -244,6 +244,49 @@ describe('gitops verify --render --source-repo, a chart of the mapped repository
   })
 })
 
+describe('gitops verify --render --source-repo, a kustomize folder and a directory folder of the mapped repository', () => {
+  it('builds each from the commit its targetRevision names', async () => {
+    const values = await valuesRepo()
+    await git(values, ['checkout', '-q', '-f', 'release'])
+    await edit(values, {
+      'deploy/kustomize/kustomization.yaml': 'resources: [cm.yaml]\nnamePrefix: k-\n',
+      'deploy/kustomize/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: "1"}\n',
+      'deploy/plain/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: "1"}\n',
+    })
+    await commitAll(values, 'folders')
+    await git(values, ['tag', 'v3'])
+    await git(values, ['checkout', '-q', 'main'])
+    const folder = (name: string, dir: string) =>
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        `metadata: {name: ${name}}`,
+        'spec:',
+        '  destination: {namespace: prod}',
+        `  source: {repoURL: '${VALUES_URL}', targetRevision: v3, path: ${dir}}`,
+        '',
+      ].join('\n')
+    const repo = await gitopsRepo({
+      'argocd/web.yaml': folder('kust', 'deploy/kustomize'),
+      'argocd/plain.yaml': folder('plain', 'deploy/plain'),
+    })
+    const run = await runCli(['gitops', 'verify', '--render', '--json', '--source-repo', `${VALUES_URL}=${values}`], {
+      cwd: repo,
+      env,
+    })
+    const doc = run.json<{
+      render: {
+        roots: Array<{application?: string; status: string; objects: number}>
+        directories: Array<{application?: string; status: string; objects: number}>
+      }
+      findings: Array<{rule: string; message: string}>
+    }>()
+    expect(doc.findings.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+    expect(doc.render.roots.map((d) => [d.application, d.status, d.objects])).toEqual([['kust', 'rendered', 1]])
+    expect(doc.render.directories.map((d) => [d.application, d.status, d.objects])).toEqual([['plain', 'rendered', 1]])
+  })
+})
+
 describe('gitopsPolicy.sourceRepositories on an untrusted checkout', () => {
   it('is ignored by verify --render --untrusted (its own base), read otherwise', async () => {
     const values = await valuesRepo()
