@@ -15,6 +15,7 @@ import {diffJson, edit} from '../support/diff-repo.js'
 import {ORIGIN} from '../support/helm-repo.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
+import {isMounted, readFileSync} from '../../src/core/memory-fs/index.js'
 import {SourceRepositories, parseSourceRepoFlags, resolveRef} from '../../src/gitops/revision/source-repos.js'
 
 afterAll(runCleanups)
@@ -332,6 +333,25 @@ describe('source repository URLs', () => {
     expect(parseSourceRepoFlags(['https://h/o/r=../x'], '/work/a')).toEqual([
       {url: 'https://h/o/r', path: '/work/x', from: 'flag'},
     ])
+  })
+
+  it("reads this repository at a pin's commit once, only where the clone holds it, and unmounts it on remove", async () => {
+    const clone = await valuesRepo()
+    const tag = (await git(clone, ['rev-parse', 'v2^{commit}'])).trim()
+    const sources = new SourceRepositories([], clone)
+    const tree = sources.pinned({ref: 'v2', kind: 'tag', commit: tag})!
+    expect([tree.commit, tree.url, tree.files.has('envs/prod.yaml')]).toEqual([tag, 'this repository', true])
+    expect(readFileSync(path.join(tree.dir, 'envs/prod.yaml'), 'utf8')).toBe('replicas: 5\n')
+    // One read per commit, whatever names it (a short commit too).
+    expect(sources.pinned({ref: tag.slice(0, 10), kind: 'commit'})).toBe(tree)
+    expect(sources.pinned({ref: 'c'.repeat(40), kind: 'commit', commit: 'c'.repeat(40)})).toBeUndefined()
+    expect(sources.pinned({ref: '>=1.0.0', kind: 'semver'})).toBeUndefined()
+    expect(sources.pinned({ref: 'stable', kind: 'unknown'})).toBeUndefined()
+    // Without the clone (gitops verify, preview): no pin is read.
+    expect(new SourceRepositories([]).pinned({ref: 'v2', kind: 'tag', commit: tag})).toBeUndefined()
+    expect(isMounted(tree.dir)).toBe(true)
+    await sources.remove()
+    expect(isMounted(tree.dir)).toBe(false)
   })
 
   it('resolves a targetRevision as a branch, a tag, a commit or HEAD; nothing for an option-like ref', async () => {
