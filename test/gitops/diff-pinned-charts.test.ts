@@ -136,7 +136,7 @@ describe('a Helm chart pinned to another revision of this repository', () => {
     expect(exitCode).toBe(1)
     expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-unavailable']])
     expect(result.failures[0].message).toContain(`is pinned to commit ${missing}`)
-    expect(result.failures[0].message).toContain('which this clone does not hold')
+    expect(result.failures[0].message).toContain('which this clone does not resolve to a commit')
   })
 
   it('a short commit the clone holds: read there', async () => {

@@ -10,6 +10,10 @@
  * render-unavailable, named. A chart from
  * a chart repository (https or OCI) is a `remote` chart, fetched by src/gitops/helm/charts when the base declares its
  * repository; a git repository other than this checkout or a value file URL is never fetched: render-unavailable.
+ * A folder source Argo CD deploys from another tree — this repository pinned to a commit the clone holds
+ * (`targetRevision`), another repository mapped to a local clone (--source-repo) — is read from that tree, held in
+ * memory by src/gitops/revision/source-repos.ts, its path confined to it, and typed and read as a folder of the
+ * revision is; its inputs are the tree's commit and the source, none of this revision's files.
  * The Helm source itself: ./helm-source.ts. An Application with a Source Hydrator renders its dry source alone, as
  * the hydrator has the repo-server render it (./source-hydrator.ts).
  */
@@ -202,7 +206,7 @@ function pinnedSource(
   const pinned: SourceInputs = {spec: {...(inputs.spec as object), pin}, reads: inputs.reads}
   const tree = r.ctx.pinnedTree?.(pin)
   if (tree) return treeSource(r, written, at, p, tree, pinned)
-  const message = `source ${str(written.repoURL)} is pinned to ${describePin(pin)}: Argo CD deploys ${p} from that revision, which this clone does not hold, so it is not rendered.`
+  const message = `source ${str(written.repoURL)} is pinned to ${describePin(pin)}: Argo CD deploys ${p} from that revision, which this clone does not resolve to a commit (nothing is fetched), so it is not rendered.`
   r.unavailable([...at, 'targetRevision'], message, 'unavailable', pinned)
 }
 
@@ -226,7 +230,8 @@ function treeSource(
   const dir = tree.confined(clean(p))
   if (dir === undefined) {
     const where = `the revision of ${tree.url} (${tree.commit.slice(0, 12)})`
-    r.unavailable([...at, 'path'], `source path ${p} leaves ${where}: it is not read.`, 'refused', of)
+    const message = `source path ${p} leaves ${where}, or holds a link that does: it is not read.`
+    r.unavailable([...at, 'path'], message, 'refused', of)
     return
   }
   readFolder(r, written, at, dir, of, tree)
