@@ -129,6 +129,23 @@ describe('a Helm chart pinned to another revision of this repository', () => {
     expect(JSON.stringify(result)).not.toContain('root:')
   })
 
+  it('a submodule in the pinned chart folder: another repository, not rendered, named', async () => {
+    const repo = await pinnedRepo('v1', {})
+    await git(repo, ['checkout', '-q', '-b', 'with-submodule', 'v2'])
+    const commit = 'd'.repeat(40)
+    await git(repo, ['update-index', '--add', '--cacheinfo', `160000,${commit},charts/web/vendor`])
+    await git(repo, ['commit', '-q', '-m', 'a submodule'])
+    await git(repo, ['tag', 'sub'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'argocd/web.yaml': application('sub')})
+    await commitAll(repo, 'pinned to the submodule')
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    const head = result.failures.filter((f) => f.revision === 'head')
+    expect(head.map((f) => f.rule)).toEqual(['render-unavailable'])
+    expect(head[0].message).toContain(`charts/web/vendor is a git submodule (commit ${commit.slice(0, 12)})`)
+  })
+
   it('a commit this clone does not hold: not rendered, named', async () => {
     const missing = 'b'.repeat(40)
     const repo = await pinnedRepo('v1', {'argocd/web.yaml': application(missing)})

@@ -38,6 +38,8 @@ export interface MappedSource {
   files: ReadonlySet<string>
   /** The repo-relative path `p` leads to after links, or undefined when it leaves that revision (or through a refused link). */
   confined(p: string): string | undefined
+  /** Its gitlinks (submodule path → commit): another repository each, never held. */
+  gitlinks: ReadonlyMap<string, string>
 }
 
 /** A mapped repository read, or why it could not be (its targetRevision names nothing there). */
@@ -162,6 +164,7 @@ export class SourceRepositories {
       commit,
       dir: r.dir,
       files: new Set(r.files),
+      gitlinks: r.gitlinks,
       confined: (p) => {
         const file = confinedPath(r.dir, p)
         return file === undefined || refusedUnder(r.refused, [file]).length > 0 ? undefined : file

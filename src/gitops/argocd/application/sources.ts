@@ -26,6 +26,7 @@ import {refPins, refValueFiles, sourceType, type SourceRef} from '../../model/so
 import {remoteChartOf} from '../helm/remote-chart.js'
 import {helmDeployable, overrideLayer} from '../helm/helm-source.js'
 import {fieldMessage, unsupportedField} from '../../fields/check.js'
+import {gitlinksUnder, gitlinkText} from '../../render/refusals.js'
 import {describePin, type Pin} from '../../revision/pinned.js'
 import {unmappedFix, type MappedSource} from '../../revision/source-repos.js'
 import {
@@ -228,10 +229,16 @@ function treeSource(
     reads: [...inputs.reads],
   }
   const dir = tree.confined(clean(p))
+  const where = `the revision of ${tree.url} (${tree.commit.slice(0, 12)})`
   if (dir === undefined) {
-    const where = `the revision of ${tree.url} (${tree.commit.slice(0, 12)})`
     const message = `source path ${p} leaves ${where}, or holds a link that does: it is not read.`
     r.unavailable([...at, 'path'], message, 'refused', of)
+    return
+  }
+  // Argo CD checks a submodule out; the tree never holds one (nothing is fetched).
+  const submodules = gitlinksUnder(tree.gitlinks, [dir])
+  if (submodules.length > 0) {
+    r.unavailable([...at, 'path'], `source ${dir || '.'} of ${where}: ${gitlinkText(submodules)}`, 'unavailable', of)
     return
   }
   readFolder(r, written, at, dir, of, tree)
