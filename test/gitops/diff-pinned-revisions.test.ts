@@ -1,13 +1,17 @@
 /**
  * Revisions as the controllers resolve them: a same-repository source at the branch under review (or `HEAD`) deploys
  * the revision under review; one pinned to another branch, a tag or a commit (an Application's `targetRevision`, a
- * Flux GitRepository's `ref`) deploys that ref — never the pull request's folder, said with the ref. A source object
- * that moves (an OCIRepository's tag) touches the Kustomization built from it. Real git, the built CLI.
+ * Flux GitRepository's `ref`) deploys that ref — never the pull request's folder: an Application's is read from the
+ * clone at that ref's commit, a ref the clone does not hold said with the ref. A source object that moves (an
+ * OCIRepository's tag) touches the Kustomization built from it. Real git, the built CLI.
  */
+import {symlink} from 'node:fs/promises'
+import path from 'node:path'
+
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, history, type DiffVerdict} from '../support/diff-repo.js'
-import {git, runCleanups} from '../support/tmp.js'
+import {diffLast, edit, history, type DiffVerdict} from '../support/diff-repo.js'
+import {commitAll, git, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -70,14 +74,33 @@ describe("an Application's targetRevision", () => {
     },
   )
 
-  it('moved from one pin to another: incomplete, said with the ref and its commit', async () => {
+  it('moved from one pin to another at the same commit: that folder rendered from it in both, unchanged', async () => {
     const repo = await tagged(files('release-1'), {'argocd/web.yaml': application('v1')})
-    const v1 = (await git(repo, ['rev-parse', 'v1'])).trim()
     const {exitCode, result} = await diffLast<Result>(repo, env)
-    expect(exitCode).toBe(1)
-    expect(result.summary).toBe('incomplete')
-    const head = result.failures.find((f) => f.revision === 'head')
-    expect(head?.message).toContain(`is pinned to tag v1 (commit ${v1.slice(0, 12)}): Argo CD deploys apps/web`)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('unchanged')
+  })
+
+  it('moved to a commit whose folder differs: each commit read, the change shown', async () => {
+    const repo = await tagged(files('v1'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    await edit(repo, {'apps/web/cm.yaml': configMap('w', '3')})
+    await commitAll(repo, 'three')
+    await git(repo, ['tag', 'v2'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'argocd/web.yaml': application('v2'), 'apps/web/cm.yaml': configMap('w', '4')})
+    await commitAll(repo, 'moved')
+    const {exitCode, result} = await diffLast<Result & {deployables: Array<{objects: Array<{diff: string}>}>}>(
+      repo,
+      env,
+    )
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    const diff = result.deployables[0].objects[0].diff
+    expect(diff).toContain('-  a: "1"')
+    expect(diff).toContain('+  a: "3"')
   })
 
   it('a ref this clone does not hold: not rendered, named', async () => {
@@ -86,6 +109,59 @@ describe("an Application's targetRevision", () => {
     expect(exitCode).toBe(1)
     expect(result.failures.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-unavailable']])
     expect(result.failures[0].message).toContain('pinned to ref stable (not in this clone)')
+  })
+})
+
+describe("an Application's targetRevision over a kustomize folder", () => {
+  const files = (revision: string) => ({
+    'argocd/web.yaml': application(revision),
+    'apps/web/kustomization.yaml': 'resources: [cm.yaml]\nnamePrefix: k-\n',
+    'apps/web/cm.yaml': configMap('w', '1'),
+  })
+
+  it('pinned to v1 while the pull request changes the folder: unchanged', async () => {
+    const repo = await tagged(files('v1'), {'apps/web/cm.yaml': configMap('w', '2')})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('unchanged')
+  })
+
+  it('moved to a commit whose folder differs: built from each commit, the change shown', async () => {
+    const repo = await tagged(files('v1'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    await edit(repo, {'apps/web/cm.yaml': configMap('w', '3')})
+    await commitAll(repo, 'three')
+    await git(repo, ['tag', 'v2'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'argocd/web.yaml': application('v2'), 'apps/web/cm.yaml': configMap('w', '4')})
+    await commitAll(repo, 'moved')
+    type Objects = Result & {deployables: Array<{kind: string; objects: Array<{name: string; diff: string}>}>}
+    const {exitCode, result} = await diffLast<Objects>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    const [web] = result.deployables
+    expect(web.kind).toBe('kustomize')
+    expect(web.objects.map((o) => o.name)).toEqual(['k-w'])
+    expect(web.objects[0].diff).toContain('-  a: "1"')
+    expect(web.objects[0].diff).toContain('+  a: "3"')
+  })
+
+  it('a link of the pinned tree under the folder that leaves it: refused', async () => {
+    const repo = await tagged(files('v1'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    await symlink('/etc/passwd', path.join(repo, 'apps/web/escape.yaml'))
+    await commitAll(repo, 'a link out')
+    await git(repo, ['tag', 'escape'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'argocd/web.yaml': application('escape')})
+    await commitAll(repo, 'moved')
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    const head = result.failures.filter((f) => f.revision === 'head')
+    expect(head.map((f) => f.rule)).toEqual(['render-refused'])
+    expect(head[0].message).toContain('source path apps/web leaves the revision of this repository (')
   })
 })
 

@@ -1,16 +1,21 @@
 /**
  * A multi-source Application whose chart reads `$values/…` from a `ref:` source of this repository pinned to another
  * revision (a tag, a branch): Argo CD reads those files from that revision, so a change to them in the pull request
- * is not deployed (unchanged), a moved pin is unknowable (incomplete, said with the ref), and a `ref:` source at the
- * revision under review is read from it (changed). Real git, the built CLI, helm.
+ * is not deployed (unchanged); those files are read from the clone at the pin's commit, so a moved pin shows the
+ * rendered change, and a ref the clone does not hold is unknowable (incomplete, said with the ref); a `ref:` source at
+ * the revision under review is read from it (changed). Real git, the built CLI, helm.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, history, type DiffVerdict} from '../support/diff-repo.js'
-import {git, runCleanups} from '../support/tmp.js'
+import {diffLast, edit, history, type DiffVerdict} from '../support/diff-repo.js'
+import {commitAll, git, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
 
 afterAll(runCleanups)
+
+type Result = Omit<DiffVerdict, 'deployables'> & {
+  deployables: Array<{application?: string; objects: Array<{diff: string}>}>
+}
 
 let env: Record<string, string | undefined>
 beforeAll(() => {
@@ -69,15 +74,32 @@ describe("a $values ref source's targetRevision", () => {
     },
   )
 
-  it('the pin moved: incomplete, said with the ref and its commit', async () => {
-    const repo = await tagged(files('release-1'), {'argocd/web.yaml': application('v1')})
-    const v1 = (await git(repo, ['rev-parse', 'v1'])).trim()
+  it('the pin moved to another commit: the value file read from each commit, the change shown', async () => {
+    const repo = await tagged(files('v1'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    await edit(repo, {'values/web.yaml': 'level: warn\n'})
+    await commitAll(repo, 'warn')
+    await git(repo, ['tag', 'v2'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'argocd/web.yaml': application('v2'), 'values/web.yaml': 'level: debug\n'})
+    await commitAll(repo, 'moved')
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    const web = result.deployables.find((d) => d.application === 'web')!
+    expect(web.objects[0].diff).toContain('-  level: info')
+    expect(web.objects[0].diff).toContain('+  level: warn')
+  })
+
+  it('a ref this clone does not hold: not rendered, said with the ref', async () => {
+    const repo = await tagged(files('v1'), {'argocd/web.yaml': application('stable')})
     const {exitCode, result} = await diffLast<DiffVerdict>(repo, env)
     expect(exitCode).toBe(1)
     expect(result.summary).toBe('incomplete')
     const head = result.failures.find((f) => f.revision === 'head')
     expect(head?.message).toContain(
-      `value file $values/values/web.yaml comes from source $values of this repository, pinned to tag v1 (commit ${v1.slice(0, 12)})`,
+      'value file $values/values/web.yaml comes from source $values of this repository, pinned to ref stable (not in this clone)',
     )
   })
 })

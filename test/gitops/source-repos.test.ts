@@ -2,7 +2,8 @@
  * Sources in other repositories (issue 83 part 4): `--source-repo URL=PATH` and `gitopsPolicy.sourceRepositories` map
  * a repository URL to a local clone. A multi-source Application whose `$values` ref lives there renders, from that
  * clone's commit at the source's targetRevision (never its working tree), confined as the revision under review is;
- * unmapped, it stays render-unavailable with the flag named. Real git repositories, the built CLI.
+ * so does a chart folder of that repository; unmapped, it stays render-unavailable with the flag named. Real git
+ * repositories, the built CLI.
  */
 import {symlink} from 'node:fs/promises'
 import path from 'node:path'
@@ -14,6 +15,7 @@ import {diffJson, edit} from '../support/diff-repo.js'
 import {ORIGIN} from '../support/helm-repo.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
+import {isMounted, readFileSync} from '../../src/core/memory-fs/index.js'
 import {SourceRepositories, parseSourceRepoFlags, resolveRef} from '../../src/gitops/revision/source-repos.js'
 
 afterAll(runCleanups)
@@ -60,11 +62,14 @@ const chart = {
     'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata:\n  replicas: {{ .Values.replicas | quote }}\n',
 }
 
-/** The values repository: replicas 3 on main, 5 at tag v2; its working tree says 9 (never read). */
+/**
+ * The values repository: replicas 3 on main, 5 at tag v2, and a chart of its own (`charts/web`); its working tree says 9
+ * (never read).
+ */
 async function valuesRepo(): Promise<string> {
   const dir = await makeTempDir('ameide-values-repo-')
   await initGitRepo(dir)
-  await edit(dir, {'envs/prod.yaml': 'replicas: 3\n'})
+  await edit(dir, {'envs/prod.yaml': 'replicas: 3\n', ...chart})
   await commitAll(dir, 'three')
   await git(dir, ['checkout', '-q', '-b', 'release'])
   await edit(dir, {'envs/prod.yaml': 'replicas: 5\n'})
@@ -149,21 +154,39 @@ describe('gitops diff --source-repo', () => {
     expect(result.failures.filter((f) => f.revision === 'base')).toEqual([])
   })
 
-  it('leaves a chart of a mapped repository render-unavailable, said', async () => {
+  it('renders a chart folder of a mapped repository from its commit at each targetRevision', async () => {
     const values = await valuesRepo()
-    const chartThere = application('main').replace(
+    const chartThere = (revision: string) =>
+      application(revision, '/envs/prod.yaml').replace(
+        `repoURL: ${ORIGIN}\n      path: charts/web`,
+        `repoURL: ${VALUES_URL}\n      targetRevision: ${revision}\n      path: charts/web`,
+      )
+    const repo = await gitopsRepo({'argocd/web.yaml': chartThere('main')})
+    // This repository's own chart folder of that path changes too: not what the source deploys.
+    await edit(repo, {'argocd/web.yaml': chartThere('v2'), 'charts/web/values.yaml': 'replicas: 7\n'})
+    await commitAll(repo, 'v2')
+    const args = ['--base', 'HEAD^', '--head', 'HEAD', '--source-repo', `${VALUES_URL}=${values}`]
+    const {exitCode, result} = await diffJson<Result>(repo, env, args)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    const web = result.deployables.find((d) => d.application === 'web')!
+    expect(web.objects.map((o) => [o.change, o.kind, o.name])).toEqual([['changed', 'ConfigMap', 'web']])
+    expect(web.objects[0].diff).toContain('-  replicas: "3"')
+    expect(web.objects[0].diff).toContain('+  replicas: "5"')
+    expect(web.objects[0].diff).not.toContain('"7"')
+  })
+
+  it('refuses a folder of a mapped repository holding a link that leaves it', async () => {
+    const values = await valuesRepo()
+    const folderThere = application('main').replace(
       `repoURL: ${ORIGIN}\n      path: charts/web`,
       `repoURL: ${VALUES_URL}\n      path: envs`,
     )
-    const repo = await gitopsRepo({'argocd/web.yaml': chartThere})
+    const repo = await gitopsRepo({'argocd/web.yaml': folderThere})
     const {result} = await diffJson<Result>(repo, env, ['--head', 'HEAD', '--source-repo', `${VALUES_URL}=${values}`])
     const head = result.failures.filter((f) => f.revision === 'head' && f.application === 'web')
-    expect(head.map((f) => [f.rule, f.message])).toEqual([
-      [
-        'render-unavailable',
-        `Application web: source ${VALUES_URL} is not this repository: it is mapped to a local clone (--source-repo), whose $values refs are read; a chart or folder of another repository (envs) is not rendered yet.`,
-      ],
-    ])
+    expect(head.map((f) => f.rule)).toEqual(['render-refused'])
+    expect(head[0].message).toContain(`source path envs leaves the revision of ${VALUES_URL} (`)
   })
 
   it('refuses a malformed --source-repo, or a path that is no git repository, with INVALID_SOURCE_REPO (exit 2)', async () => {
@@ -198,6 +221,70 @@ describe('gitops verify --render --source-repo', () => {
     expect(said.map((f) => f.message)).toEqual([
       `Application web: value file $values/envs/prod.yaml comes from ${VALUES_URL}, not this repository: the gate does not fetch it; map a local checkout of it with --source-repo ${VALUES_URL}=<path> (or gitopsPolicy.sourceRepositories).`,
     ])
+  })
+})
+
+describe('gitops verify --render --source-repo, a chart of the mapped repository', () => {
+  it('renders it from the commit its targetRevision names', async () => {
+    const values = await valuesRepo()
+    const chartThere = application('v2', '/envs/prod.yaml').replace(
+      `repoURL: ${ORIGIN}\n      path: charts/web`,
+      `repoURL: ${VALUES_URL}\n      targetRevision: v2\n      path: charts/web`,
+    )
+    const repo = await gitopsRepo({'argocd/web.yaml': chartThere})
+    const run = await runCli(['gitops', 'verify', '--render', '--json', '--source-repo', `${VALUES_URL}=${values}`], {
+      cwd: repo,
+      env,
+    })
+    const doc = run.json<{
+      render: {deployables: Array<{application?: string; status: string; objects: number}>}
+      findings: Array<{rule: string}>
+    }>()
+    expect(doc.render.deployables.map((d) => [d.application, d.status, d.objects])).toEqual([['web', 'rendered', 1]])
+    expect(doc.findings.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+  })
+})
+
+describe('gitops verify --render --source-repo, a kustomize folder and a directory folder of the mapped repository', () => {
+  it('builds each from the commit its targetRevision names', async () => {
+    const values = await valuesRepo()
+    await git(values, ['checkout', '-q', '-f', 'release'])
+    await edit(values, {
+      'deploy/kustomize/kustomization.yaml': 'resources: [cm.yaml]\nnamePrefix: k-\n',
+      'deploy/kustomize/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: "1"}\n',
+      'deploy/plain/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: "1"}\n',
+    })
+    await commitAll(values, 'folders')
+    await git(values, ['tag', 'v3'])
+    await git(values, ['checkout', '-q', 'main'])
+    const folder = (name: string, dir: string) =>
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        `metadata: {name: ${name}}`,
+        'spec:',
+        '  destination: {namespace: prod}',
+        `  source: {repoURL: '${VALUES_URL}', targetRevision: v3, path: ${dir}}`,
+        '',
+      ].join('\n')
+    const repo = await gitopsRepo({
+      'argocd/web.yaml': folder('kust', 'deploy/kustomize'),
+      'argocd/plain.yaml': folder('plain', 'deploy/plain'),
+    })
+    const run = await runCli(['gitops', 'verify', '--render', '--json', '--source-repo', `${VALUES_URL}=${values}`], {
+      cwd: repo,
+      env,
+    })
+    const doc = run.json<{
+      render: {
+        roots: Array<{application?: string; status: string; objects: number}>
+        directories: Array<{application?: string; status: string; objects: number}>
+      }
+      findings: Array<{rule: string; message: string}>
+    }>()
+    expect(doc.findings.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+    expect(doc.render.roots.map((d) => [d.application, d.status, d.objects])).toEqual([['kust', 'rendered', 1]])
+    expect(doc.render.directories.map((d) => [d.application, d.status, d.objects])).toEqual([['plain', 'rendered', 1]])
   })
 })
 
@@ -246,6 +333,25 @@ describe('source repository URLs', () => {
     expect(parseSourceRepoFlags(['https://h/o/r=../x'], '/work/a')).toEqual([
       {url: 'https://h/o/r', path: '/work/x', from: 'flag'},
     ])
+  })
+
+  it("reads this repository at a pin's commit once, only where the clone holds it, and unmounts it on remove", async () => {
+    const clone = await valuesRepo()
+    const tag = (await git(clone, ['rev-parse', 'v2^{commit}'])).trim()
+    const sources = new SourceRepositories([], clone)
+    const tree = sources.pinned({ref: 'v2', kind: 'tag', commit: tag})!
+    expect([tree.commit, tree.url, tree.files.has('envs/prod.yaml')]).toEqual([tag, 'this repository', true])
+    expect(readFileSync(path.join(tree.dir, 'envs/prod.yaml'), 'utf8')).toBe('replicas: 5\n')
+    // One read per commit, whatever names it (a short commit too).
+    expect(sources.pinned({ref: tag.slice(0, 10), kind: 'commit'})).toBe(tree)
+    expect(sources.pinned({ref: 'c'.repeat(40), kind: 'commit', commit: 'c'.repeat(40)})).toBeUndefined()
+    expect(sources.pinned({ref: '>=1.0.0', kind: 'semver'})).toBeUndefined()
+    expect(sources.pinned({ref: 'stable', kind: 'unknown'})).toBeUndefined()
+    // Without the clone (gitops verify, preview): no pin is read.
+    expect(new SourceRepositories([]).pinned({ref: 'v2', kind: 'tag', commit: tag})).toBeUndefined()
+    expect(isMounted(tree.dir)).toBe(true)
+    await sources.remove()
+    expect(isMounted(tree.dir)).toBe(false)
   })
 
   it('resolves a targetRevision as a branch, a tag, a commit or HEAD; nothing for an option-like ref', async () => {

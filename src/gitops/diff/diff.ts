@@ -86,7 +86,8 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     startTemplateEngineFor([baseRevision, headRevision])
     const settled = await settlePolicy(input, baseRevision, headRevision)
     const mapped = sourceRepoEntries(input.sourceRepos ?? [], settled.policy.sourceRepositories, input.root)
-    sources = new SourceRepositories(mapped)
+    // The clone too: a source pinned to another revision of this repository is read from it at that commit.
+    sources = new SourceRepositories(mapped, input.root)
     // Remote charts: only from repositories the BASE declares, under the base's policy; one fetcher for both revisions.
     const charts = await chartFetcher(input, baseRevision, settled.policy)
     const {base, head, layout, policy} = await renderBoth(input, settled, {charts, cache, revisions, sources}, [

@@ -30,12 +30,12 @@ const source: Rules = {
   'spec.source.repoURL': exact(
     REMOTE,
     bump,
-    "this repository or a chart repository; another git repository is render-unavailable, named with the fix (--source-repo URL=PATH, a local clone of it: its $values refs then render, read at the source's targetRevision)",
+    "this repository or a chart repository; another git repository is render-unavailable, named with the fix (--source-repo URL=PATH, a local clone of it: its $values refs, chart, kustomize and directory folders then render, read at the source's targetRevision)",
   ),
   'spec.source.targetRevision': exact(
     REMOTE,
     bump,
-    "a chart's version; for this repository at HEAD, the branch under review or the default branch, the revision under review; pinned to another branch, a tag or a commit, that ref: not rendered, said with the ref and its commit, touched only when the pin moves (the case 'moved from one pin to another: incomplete, said with the ref and its commit')",
+    "a chart's version; for this repository at HEAD, the branch under review or the default branch, the revision under review; pinned to another branch, a tag or a commit the clone holds, that commit: its chart, kustomize or directory folder and its $ref value files read from the clone at it and rendered, a change to them in the branch under review unchanged (the cases 'moved to a commit whose folder differs: each commit read, the change shown' and diff-pinned-charts.test.ts); a ref the clone does not hold: not rendered, said with the ref, touched only when the pin moves",
   ),
   'spec.source.path': exact(SOURCES, kustomizeBase),
   'spec.source.chart': exact(REMOTE, bump),

@@ -17,18 +17,21 @@ import type {RenderRoot} from '../render/plan-types.js'
 /** One Argo CD directory source, read as the repo-server reads it (no tool runs), judged like a render. */
 export async function renderOneDirectory(ctx: GateContext, d: DirectoryDeployable): Promise<void> {
   const {input, out, report, refusals, judge, apps, covered, linked, skipUnless} = ctx
-  const inputs = [...new Set([...d.manifests, ...d.reads])]
+  // Another tree's manifests are in its commit (part of the key), none of this revision's files.
+  const inputs = [...new Set([...(d.tree ? [] : d.manifests), ...d.reads])]
   const where = {application: d.application, dir: d.dir, environment: d.environment, declaredIn: d.file}
   const root: RenderRoot = {...where, via: 'argocd'}
   const status: DirectoryStatus = {...where, status: 'rendered', objects: 0}
   report.directories.push(status)
   const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
-  if (refusals.check(`Application ${d.application}: folder ${d.dir || '.'}`, [d.dir, ...inputs], site)) {
+  // Another tree's folder was confined to it, its refused links with it, when it was read.
+  const paths = [...(d.tree ? [] : [d.dir]), ...inputs]
+  if (refusals.check(`Application ${d.application}: folder ${d.dir || '.'}`, paths, site)) {
     status.status = 'refused'
     return
   }
   const source = (d.spec as {source?: {directory?: {recurse?: unknown}}} | null)?.source
-  const submodules = gitlinksUnder(input.checkout.gitlinks, [d.dir], source?.directory?.recurse !== true)
+  const submodules = d.tree ? [] : gitlinksUnder(input.checkout.gitlinks, [d.dir], source?.directory?.recurse !== true)
   if (submodules.length > 0) {
     status.status = 'unavailable'
     out.unavailable(
@@ -38,11 +41,15 @@ export async function renderOneDirectory(ctx: GateContext, d: DirectoryDeployabl
     return
   }
   // Jsonnet may import any file of the revision: every file is an input of its key.
-  const keyed = d.jsonnet ? [...new Set([...inputs, ...input.files])] : inputs
+  const keyed = d.jsonnet && !d.tree ? [...new Set([...inputs, ...input.files])] : inputs
+  const crds = crdScopesDigest(ctx.crds)
   const key = input.cache?.key(
     `directory\0${d.file}\0${d.application}\0${d.dir}`,
-    [...keyed, ...linked([d.dir, ...keyed])].filter((f) => f !== d.file || d.manifests.includes(f)),
-    canonicalJson(crdScopesDigest(ctx.crds) ? {spec: d.spec, crds: crdScopesDigest(ctx.crds)} : {spec: d.spec}),
+    [...keyed, ...linked([...(d.tree ? [] : [d.dir]), ...keyed])].filter(
+      (f) => f !== d.file || d.manifests.includes(f),
+    ),
+    // Another tree's commit: two commits never share a render.
+    canonicalJson({spec: d.spec, ...(crds ? {crds} : {}), ...(d.tree ? {tree: d.tree.commit} : {})}),
   )
   const unit = {kind: 'directory' as const, dir: d.dir, environment: d.environment, application: d.application}
   // Jsonnet builds objects in code: whatever it reads may make an Application.
@@ -70,7 +77,8 @@ async function renderDirectoryObjects(
   key: string | undefined,
 ): Promise<{ok: true; objects: RenderedObject[]} | {ok: false; status: 'unavailable' | 'failed'}> {
   const {input, out} = ctx
-  const evaluated = await evaluateDirectoryJsonnet(d, input.root, await jsonnetOf(input))
+  const home = d.tree?.dir ?? input.root
+  const evaluated = await evaluateDirectoryJsonnet(d, home, await jsonnetOf(input))
   if (!evaluated.ok && evaluated.status === 'unavailable') {
     const message = `Application ${d.application}: directory source ${d.dir || '.'} ${evaluated.message}`
     out.unavailable(
@@ -82,8 +90,10 @@ async function renderDirectoryObjects(
     return {ok: false, status: 'unavailable'}
   }
   const result = evaluated.ok
-    ? renderDirectory(d, input.root, input.yaml, evaluated.docs, ctx.crds)
+    ? renderDirectory(d, home, input.yaml, evaluated.docs, ctx.crds)
     : {ok: false as const, message: evaluated.message}
+  // Another tree's manifests are no files of this revision: its findings point at the Application.
+  if (result.ok && d.tree) for (const o of result.objects) o.origin = null
   if (result.ok) return result
   const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
   const message = `Application ${d.application}: directory source ${d.dir || '.'} does not render: ${result.message}`

@@ -135,7 +135,8 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
     input.layout,
     input.yaml,
     input.environments,
-    deployables.kustomize.map(argoRoot),
+    // A kustomize source of another tree is built from that tree, not planned among the revision's roots.
+    deployables.kustomize.filter((k) => k.tree === undefined).map(argoRoot),
     // Without a URL of its own (no origin remote) the checkout cannot tell another repository from itself.
     input.checkout.repositories.length > 0
       ? (url) => input.checkout.repositories.some((mine) => sameRepository(mine, url))

@@ -95,9 +95,9 @@ function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']
   }
 }
 
-/** The files of a Helm deployable's chart folder. */
+/** The files of a Helm deployable's chart folder in the revision (none: the chart is another tree's). */
 function chartFilesOf(ctx: GateContext, d: HelmDeployable): string[] {
-  return filesWithPrefix(ctx.input.files, d.chart ? `${d.chart}/` : '')
+  return d.tree ? [] : filesWithPrefix(ctx.input.files, d.chart ? `${d.chart}/` : '')
 }
 
 /** A chart that did not render, as the finding of its kind: a limit, a refusal, unavailable, or failed. */

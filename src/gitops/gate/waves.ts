@@ -4,24 +4,32 @@
  * apps) are the next wave, at most MAX_DEPTH waves deep.
  */
 import type {Deployables, Deployed} from '../deployables/index.js'
-import type {HelmDeployable} from '../model/model.js'
+import type {HelmDeployable, KustomizeUse} from '../model/model.js'
 import {MAX_DEPTH} from '../argocd/app-of-apps/app-of-apps.js'
 import {renderOneDirectory} from './directory.js'
 import {renderHelmWave, unrendered} from './helm.js'
 import {renderKustomizeWave, type RootInputs} from './kustomize.js'
+import {renderTreeKustomize} from './tree-kustomize.js'
 import {asBuilt} from './helm-releases.js'
 import type {GateContext} from './types.js'
 import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
 import {argoRoot} from './roots.js'
 import {type RenderPlan, type RenderRoot} from '../render/plan-types.js'
 
-/** What one wave renders. */
-type Wave = Omit<Deployed, 'kustomize'> & {roots: RenderRoot[]}
+/** What one wave renders: the plan's roots, and the kustomize sources of other trees (built on their own). */
+type Wave = Omit<Deployed, 'kustomize'> & {roots: RenderRoot[]; trees: TreeKustomize[]}
+
+type TreeKustomize = KustomizeUse & {tree: NonNullable<KustomizeUse['tree']>}
+
+/** The kustomize sources read from another tree (a pinned revision, a mapped repository). */
+const ofTrees = (uses: readonly KustomizeUse[]): TreeKustomize[] =>
+  uses.filter((k): k is TreeKustomize => k.tree !== undefined)
 
 /** The waves: each renders its kustomize roots, directory sources and Helm deployables, then the next is followed. */
 export async function renderWaves(ctx: GateContext, roots: RootInputs, deployables: Deployables, plan: RenderPlan) {
   let wave: Wave | undefined = {
     roots: plan.roots,
+    trees: ofTrees(deployables.kustomize),
     helm: deployables.helm,
     directory: deployables.directory,
     unrenderable: deployables.unrenderable,
@@ -29,6 +37,7 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
   for (let depth = 0; wave; depth++) {
     ctx.out.unrenderable(wave.unrenderable)
     await renderKustomizeWave(ctx, roots, wave.roots)
+    for (const k of wave.trees) await renderTreeKustomize(ctx, k)
     for (const d of wave.directory) await renderOneDirectory(ctx, d)
     const helm = asBuilt(ctx, wave.helm, deployables).filter((d) => helmRenderable(ctx, d))
     if (helm.length > 0) await renderHelmWave(ctx, helm)
@@ -42,14 +51,15 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
  */
 function helmRenderable(ctx: GateContext, d: HelmDeployable): boolean {
   const {input, out, refusals, report} = ctx
-  const paths = [d.chart, ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
+  // A chart of another tree was confined to it, its refused links with it, when it was read.
+  const paths = [...(d.tree ? [] : [d.chart]), ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads]
   const site = {file: d.file, line: d.line, environment: d.environment, application: d.application}
   if (refusals.check(`${d.kind} ${d.application}: chart ${d.chart || '.'}`, paths, site)) {
     report.deployables.push(unrendered(d, 'refused'))
     return false
   }
   // Argo CD checks submodules out (Flux only with recurseSubmodules, off by default: its render lacks them too).
-  const submodules = d.kind === 'Application' ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
+  const submodules = d.kind === 'Application' && !d.tree ? gitlinksUnder(input.checkout.gitlinks, [d.chart]) : []
   if (submodules.length === 0) return true
   out.unavailable(
     {...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'}: ${gitlinkText(submodules)}`},
@@ -101,8 +111,10 @@ function nextWave(
     roots: input.layout.policy.render.roots
       ? []
       : next.kustomize
+          .filter((k) => k.tree === undefined)
           .map(argoRoot)
           .filter((r) => plan.kustomizations.has(r.dir) && !taken.has(`${r.dir}\0${r.application ?? ''}`)),
+    trees: ofTrees(next.kustomize),
     helm: next.helm,
     directory: next.directory,
     unrenderable: next.unrenderable,

@@ -12,7 +12,7 @@ import {mapConcurrent} from '../../core/concurrency.js'
 import type {DependencySite, Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import {rememberable, type BuildResult} from '../../effects/kustomize.js'
 import type {YamlModule} from '../../images/yaml/index.js'
-import {confinedPath, filesWithPrefix, repoRelative} from '../revision/paths.js'
+import {filesWithPrefix, repoRelative} from '../revision/paths.js'
 import {setName, type HelmDeployable} from '../model/model.js'
 import type {CrdScopes} from '../kubernetes/crd-scopes.js'
 import type {RenderCache} from '../render/cache.js'
@@ -21,6 +21,7 @@ import {containersOf, parseRendered, UnreadableOutput, type RenderedObject} from
 import {withPlainPaths} from './plain-paths.js'
 import type {RenderRoot} from '../render/plan-types.js'
 import {candidates, containerKey, drawsFinding, helmObjects, locate} from './objects.js'
+import {chartHome, request} from './template-request.js'
 
 export interface HelmStatus {
   application: string
@@ -175,8 +176,7 @@ async function judgeRendered(
 ): Promise<void> {
   const {answer, store} = rendered
   let objects: RenderedObject[] | undefined = rendered.objects
-  const objectsOf = () =>
-    (objects ??= helmObjects(options.yaml, result.yaml, d, options.files, options.root, options.crds))
+  const objectsOf = () => (objects ??= objectsOfRender(d, result.yaml, options))
   options.onRendered?.(d, objectsOf, result.yaml)
   const verdictKey = judgedKey(d, options)
   if (answer.judged?.key === verdictKey) {
@@ -211,51 +211,23 @@ function judgedKey(d: HelmDeployable, options: HelmRenderOptions): string {
   })
 }
 
-/** Every input of a deployable: the chart's files, the files it reads, what in-bounds links among them resolve to. */
+/**
+ * Every input of a deployable: the chart's files, the files it reads, what in-bounds links among them resolve to. A
+ * chart of another tree has none of this revision's files: its commit is in the key.
+ */
 function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 'linked'>): string[] {
   const prefix = d.chart ? `${d.chart}/` : ''
   const named = [...d.valueFiles, ...d.reads, ...d.setFile.map((s) => s.path)]
-  return [
-    ...new Set([...filesWithPrefix(options.files, prefix), ...named, ...(options.linked?.([d.chart, ...named]) ?? [])]),
-  ]
+  const chart = d.tree ? [] : filesWithPrefix(options.files, prefix)
+  return [...new Set([...chart, ...named, ...(options.linked?.([...(d.tree ? [] : [d.chart]), ...named]) ?? [])])]
 }
 
-function request(
-  d: HelmDeployable,
-  options: HelmRenderOptions,
-  chartDir: string,
-  extra: Array<{name: string; value: string}> = [],
-): HelmTemplateRequest {
-  // A value file of another repository mapped with --source-repo is named where that revision is mounted (absolute).
-  const abs = (f: string) => (path.isAbsolute(f) ? f : path.join(options.root, f))
-  const fetched = chartDir !== abs(d.chart)
-  return {
-    chartDir,
-    release: d.release,
-    namespace: d.namespace,
-    kubeVersion: d.kubeVersion ?? options.kubeVersion,
-    apiVersions: d.apiVersions ?? options.apiVersions,
-    skipCrds: d.skipCrds,
-    skipSchemaValidation: d.skipSchemaValidation,
-    skipTests: d.skipTests,
-    valueFiles: d.valueFiles.map(abs),
-    ...(d.inlineValues !== undefined ? {inlineValues: d.inlineValues} : {}),
-    ...(d.chartValues !== undefined ? {chartValues: d.chartValues} : {}),
-    set: d.set,
-    setString: [...d.setString, ...extra],
-    setFile: d.setFile.map((s) => ({name: s.name, path: abs(s.path)})),
-    inRevision: (p: string) => {
-      const rel = path.relative(options.root, p)
-      return !rel.startsWith('..') && !path.isAbsolute(rel) && confinedPath(options.root, rel) !== undefined
-    },
-    ...(d.fluxPostRender ? {fluxPostRender: d.fluxPostRender} : {}),
-    ...(fetched && d.remote?.artifact?.operation === 'extract'
-      ? {sourceArtifact: {dir: path.dirname(chartDir), ignore: d.remote.artifact.ignore}}
-      : {}),
-    // A fetched chart lies outside the revision: the renderer is shown its folder and each value file instead.
-    ...(fetched ? {} : {revision: path.resolve(options.root)}),
-  }
-}
+/**
+ * A render's objects; a chart of another tree has no template among this revision's files, so its findings point at
+ * the declaring Application.
+ */
+const objectsOfRender = (d: HelmDeployable, text: string, options: HelmRenderOptions) =>
+  helmObjects(options.yaml, text, d, d.tree ? [] : options.files, chartHome(d, options), options.crds)
 
 async function renderOne(
   d: HelmDeployable,
@@ -295,6 +267,8 @@ async function renderOne(
     kube: d.kubeVersion ?? options.kubeVersion,
     api: d.apiVersions ?? options.apiVersions,
     ...(prepared ? {charts: prepared.key, remote: d.remote ?? null} : {}),
+    // A chart of another tree: two commits never share a render.
+    ...(d.tree ? {tree: d.tree.commit} : {}),
   })
   const named = new Set([...d.valueFiles, ...d.setFile.map((s) => s.path)])
   const keyInputs = inputsOf(d, options).filter((f) => f !== d.file || named.has(f) || f.startsWith(`${d.chart}/`))
@@ -308,9 +282,13 @@ async function renderOne(
   // helm's messages name the chart by its path in the revision's folder: made repo-relative before they are cached.
   const template = async (r: HelmTemplateRequest): Promise<HelmResult> => {
     const result = await withPlainPaths(r, options.root, (plain) => options.helm.template(plain))
-    return result.ok ? result : {...result, message: repoRelative(result.message, options.root)}
+    if (result.ok) return result
+    const message = repoRelative(result.message, options.root)
+    return {...result, message: d.tree ? repoRelative(message, d.tree.dir) : message}
   }
-  const chart = prepared ? await prepared.materialize() : {dir: path.join(options.root, d.chart), remove: () => {}}
+  const chart = prepared
+    ? await prepared.materialize()
+    : {dir: path.join(chartHome(d, options), d.chart), remove: () => {}}
   if ('ok' in chart) return {answer: {result: chart}, cached: false, differential: 0, store, key}
   try {
     return await renderIn(d, options, chart.dir, template, store, key)
@@ -332,7 +310,7 @@ async function renderIn(
   let objects: RenderedObject[] | undefined
   if (result.ok) {
     try {
-      objects = helmObjects(options.yaml, result.yaml, d, options.files, options.root, options.crds)
+      objects = objectsOfRender(d, result.yaml, options)
     } catch (error) {
       if (!(error instanceof UnreadableOutput)) throw error
       result = {ok: false, message: error.message}

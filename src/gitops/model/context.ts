@@ -7,10 +7,10 @@ import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout/index.js'
 import {sameRepository} from '../revision/repositories.js'
-import type {MappedRead, SourceRepositories} from '../revision/source-repos.js'
+import type {MappedRead, MappedSource, SourceRepositories} from '../revision/source-repos.js'
 import type {RefusedLink} from '../revision/links.js'
 import type {Revision} from '../revision/model.js'
-import type {Pinned} from '../revision/pinned.js'
+import type {Pin, Pinned} from '../revision/pinned.js'
 import {confinedPath} from '../revision/paths.js'
 import {linedDocuments, type LinedDoc} from '../kubernetes/yaml-lines.js'
 import type {ExpansionContext} from './types.js'
@@ -34,6 +34,8 @@ export interface DeployablesContext extends ExpansionContext {
   pinned?: Pinned
   /** Another repository mapped to a local checkout (--source-repo), read at `targetRevision`; undefined: unmapped. */
   sourceRepository?(url: string, targetRevision: string | undefined): MappedRead | undefined
+  /** This repository at a pin's commit, read as a mapped repository is; undefined: the clone does not hold it. */
+  pinnedTree?(pin: Pin): MappedSource | undefined
 }
 
 /** What the checkout says of itself: the files git tracks and the URLs that name this repository. */
@@ -119,7 +121,12 @@ export function makeContext(
     yaml,
     isThisRepository: (url) => checkout.repositories.some((mine) => sameRepository(mine, url)),
     ...(checkout.pinned ? {pinned: checkout.pinned} : {}),
-    ...(checkout.sources ? {sourceRepository: checkout.sources.read.bind(checkout.sources)} : {}),
+    ...(checkout.sources
+      ? {
+          sourceRepository: checkout.sources.read.bind(checkout.sources),
+          pinnedTree: checkout.sources.pinned.bind(checkout.sources),
+        }
+      : {}),
     named: checkout.repositories.length > 0,
     readText,
     templateEngine: sharedTemplateEngine,
@@ -156,6 +163,45 @@ export function makeContext(
       return found.size === 1 ? [...found][0] : undefined
     },
   }
+}
+
+/**
+ * `ctx` over another tree (this repository at a pinned commit, a mapped repository): its files, paths confined to it
+ * and its texts, so a source read from it is read as one of the revision under review is. Its files' environments
+ * are the revision's (by path); kustomize's namespaces of the revision do not apply to it.
+ */
+export function treeContext(ctx: DeployablesContext, tree: MappedSource): DeployablesContext {
+  const texts = new Map<string, string | undefined>()
+  const readText = (file: string) => {
+    if (!texts.has(file)) {
+      let text: string | undefined
+      try {
+        text = tree.confined(file) === undefined ? undefined : readFileSync(path.join(tree.dir, file), 'utf8')
+      } catch {
+        text = undefined
+      }
+      texts.set(file, text)
+    }
+    return texts.get(file)
+  }
+  const docs = new Map<string, LinedDoc[]>()
+  const out: DeployablesContext = {
+    ...ctx,
+    root: tree.dir,
+    trackedFiles: [...tree.files],
+    files: tree.files,
+    readText,
+    confined: tree.confined,
+    docsOf(file) {
+      if (!docs.has(file)) {
+        const text = readText(file)
+        docs.set(file, text === undefined ? [] : linedDocuments(ctx.yaml, text))
+      }
+      return docs.get(file)!
+    },
+  }
+  delete out.namespaceOf
+  return out
 }
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization'])

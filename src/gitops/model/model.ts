@@ -33,6 +33,11 @@ export interface HelmDeployable {
   chart: string
   /** A chart from a chart repository, fetched by src/gitops/helm/charts only from repositories the base declares. */
   remote?: RemoteChart
+  /**
+   * The tree the chart folder is read from when it is not the revision under review (this repository at a pinned
+   * commit, a mapped repository): `chart` is then its path there, and the commit part of its render-cache key.
+   */
+  tree?: {dir: string; commit: string}
   release: string
   /** helm's `--namespace`: what templates read as `.Release.Namespace`. */
   namespace?: string
@@ -151,6 +156,8 @@ export interface DirectoryDeployable {
   jsonnet?: JsonnetSource
   /** The destination namespace (given to namespaced objects that name none). */
   namespace?: string
+  /** The tree it is read from when not the revision under review (`dir` and `manifests` are paths there). */
+  tree?: {dir: string; commit: string}
   /** The declaring file and the override files merged into the source. */
   reads: string[]
   spec: unknown
@@ -170,6 +177,8 @@ export interface KustomizeUse {
   argo?: ArgoKustomize
   /** The Application's `destination.namespace`, given to namespaced objects that name none. */
   namespace?: string
+  /** The tree it is built from when not the revision under review (`dir` is a path there): built on its own. */
+  tree?: {dir: string; commit: string}
 }
 
 /** Dotted key path → Helm `--set` name (dots inside a key escaped, list indexes as `[n]`). */

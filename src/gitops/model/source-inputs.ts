@@ -6,7 +6,7 @@ import type {Pin} from '../revision/pinned.js'
 import type {DeployablesContext} from './context.js'
 import {linedDocuments} from '../kubernetes/yaml-lines.js'
 import {clean, GLOB, isMap} from './source-helpers.js'
-import type {MappedRead} from '../revision/source-repos.js'
+import type {MappedRead, MappedSource} from '../revision/source-repos.js'
 
 export const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 
@@ -50,11 +50,13 @@ export interface SourceRef {
   /** Another repository mapped to a local checkout (--source-repo): that checkout read at its targetRevision. */
   mapped?: MappedRead
   pin?: Pin
+  /** A pinned ref's tree: this repository at the pin's commit, where the clone holds it (its `$ref/…` files are read there). */
+  tree?: MappedSource
 }
 
 /** The pinned `ref:` sources of this repository by name: part of what a source reading `$ref/…` files builds from. */
 export const refPins = (refs: ReadonlyMap<string, SourceRef>) =>
-  [...refs].flatMap(([name, r]) => (r.pin ? [{ref: name, pin: r.pin}] : []))
+  [...refs].flatMap(([name, r]) => (r.pin ? [{ref: name, pin: r.pin, ...(r.tree ? {commit: r.tree.commit} : {})}] : []))
 
 /** The repo-relative files a source's `$ref/…` value files and file parameters name in this revision. */
 export function refValueFiles(

@@ -95,7 +95,8 @@ export class RenderCache {
   key(dir: string, inputs: readonly string[], extra = ''): string {
     const hash = createHash('sha256').update(dir).update(`\0${extra}`)
     for (const f of [...inputs].sort())
-      hash.update(`\0${f}\0${this.blobIds?.get(f) ?? this.idOf(path.join(this.root, f))}`)
+      // An absolute input is a file of another tree held in memory (a mapped repository, a pinned revision).
+      hash.update(`\0${f}\0${this.blobIds?.get(f) ?? this.idOf(path.isAbsolute(f) ? f : path.join(this.root, f))}`)
     return hash.digest('hex')
   }
 

@@ -6,13 +6,15 @@
  * its `targetRevision` (a branch, a tag, a commit; empty or `HEAD`: the checkout's HEAD) resolved there with git —
  * through the same reader as the revision under review (./revision/index.ts): its tracked files of that commit, held
  * in memory, its links checked, nothing of its working tree. A repository no mapping names stays render-unavailable,
- * the flag named as the fix ({@link unmappedFix}).
+ * the flag named as the fix ({@link unmappedFix}). This repository at a commit a pinned source names (./pinned.ts) is
+ * read the same way, from its clone: one kind of tree for every source read outside the revision under review.
  */
 import {statSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {prerequisiteError, usageError} from '../../core/errors.js'
 import {gitRevisionReadSync} from '../../effects/git.js'
+import type {Pin} from './pinned.js'
 import {sameRepository} from './repositories.js'
 import {confinedPath, readCommitSync, refusedUnder, type Revision} from './index.js'
 
@@ -26,7 +28,7 @@ export interface SourceRepoEntry {
 
 /** A mapped repository read at a source's revision. */
 export interface MappedSource {
-  /** The URL as the mapping writes it. */
+  /** The URL as the mapping writes it (`this repository` for a pinned revision of the one under review). */
   url: string
   /** The commit read. */
   commit: string
@@ -36,6 +38,8 @@ export interface MappedSource {
   files: ReadonlySet<string>
   /** The repo-relative path `p` leads to after links, or undefined when it leaves that revision (or through a refused link). */
   confined(p: string): string | undefined
+  /** Its gitlinks (submodule path → commit): another repository each, never held. */
+  gitlinks: ReadonlyMap<string, string>
 }
 
 /** A mapped repository read, or why it could not be (its targetRevision names nothing there). */
@@ -95,12 +99,23 @@ function requireRepository(e: SourceRepoEntry): void {
 
 const COMMIT = /^[0-9a-f]{7,40}$/i
 
-/** The mapped repositories of one run: each read once per commit, all unmounted by `remove`. */
+/** How a tree of this repository names its repository (a mapped one's is its URL). */
+const THIS_REPOSITORY = 'this repository'
+
+/**
+ * The trees of one run read from git objects besides the revision under review — the mapped repositories, and this
+ * repository at the commits its pinned sources name — each read once per commit, all unmounted by `remove`.
+ */
 export class SourceRepositories {
   private readonly reads = new Map<string, MappedRead>()
-  private readonly revisions = new Map<string, Revision>()
+  private readonly revisions: Revision[] = []
+  private readonly trees = new Map<string, MappedSource>()
 
-  constructor(readonly entries: readonly SourceRepoEntry[]) {}
+  /** `clone`: this repository's clone, where a source pinned to another revision of it is read (gitops diff). */
+  constructor(
+    readonly entries: readonly SourceRepoEntry[],
+    private readonly clone?: string,
+  ) {}
 
   /** The mapping that names `url`, if any. */
   entryOf(url: string): SourceRepoEntry | undefined {
@@ -117,34 +132,51 @@ export class SourceRepositories {
     return this.reads.get(key)
   }
 
+  /**
+   * This repository at the commit a pinned source deploys, read as a mapped repository is; undefined when the clone
+   * does not hold it (a ref it lacks, a semver range, a commit it does not have): nothing is fetched.
+   */
+  pinned(pin: Pin): MappedSource | undefined {
+    const written = pin.commit ?? (pin.kind === 'commit' ? pin.ref : undefined)
+    const clone = this.clone
+    const commit = clone !== undefined && written !== undefined ? resolveRef(clone, written) : undefined
+    return commit === undefined ? undefined : this.mounted(clone!, THIS_REPOSITORY, commit, 'pinned')
+  }
+
   private readAt(entry: SourceRepoEntry, ref: string): MappedRead {
     const commit = resolveRef(entry.path, ref)
     if (commit === undefined)
       return {
         problem: `${entry.url} is mapped to ${entry.path}, where targetRevision ${JSON.stringify(ref || 'HEAD')} names no branch, tag or commit`,
       }
-    const at = `${entry.path}\0${commit}`
-    let revision = this.revisions.get(at)
-    if (!revision) {
-      revision = readCommitSync(entry.path, commit, `source-${commit}`)
-      this.revisions.set(at, revision)
-    }
-    const r = revision
-    return {
-      url: entry.url,
+    return this.mounted(entry.path, entry.url, commit, 'source')
+  }
+
+  /** The clone at `repo` read at `commit`, once a run (its mount's label names the commit: render keys hold it). */
+  private mounted(repo: string, url: string, commit: string, label: string): MappedSource {
+    const at = `${repo}\0${commit}`
+    const known = this.trees.get(at)
+    if (known) return known
+    const r = readCommitSync(repo, commit, `${label}-${commit}`)
+    this.revisions.push(r)
+    const tree: MappedSource = {
+      url,
       commit,
       dir: r.dir,
       files: new Set(r.files),
+      gitlinks: r.gitlinks,
       confined: (p) => {
         const file = confinedPath(r.dir, p)
         return file === undefined || refusedUnder(r.refused, [file]).length > 0 ? undefined : file
       },
     }
+    this.trees.set(at, tree)
+    return tree
   }
 
   async remove(): Promise<void> {
-    await Promise.all([...this.revisions.values()].map((r) => r.remove()))
-    this.revisions.clear()
+    await Promise.all(this.revisions.splice(0).map((r) => r.remove()))
+    this.trees.clear()
     this.reads.clear()
   }
 }

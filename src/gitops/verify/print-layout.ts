@@ -51,7 +51,9 @@ export async function printLayout(
       }),
     )
     // The render's roots, as the layout lists them: without the destination namespace the render applies.
-    const deployed = deployables.kustomize.map((k) => argoRoot({...k, namespace: undefined}))
+    const deployed = deployables.kustomize
+      .filter((k) => k.tree === undefined)
+      .map((k) => argoRoot({...k, namespace: undefined}))
     layout.renderRoots = planRender(revision.dir, revision.files, shape, yaml, undefined, deployed).roots
   } finally {
     await revision.remove()

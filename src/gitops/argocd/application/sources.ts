@@ -10,38 +10,33 @@
  * render-unavailable, named. A chart from
  * a chart repository (https or OCI) is a `remote` chart, fetched by src/gitops/helm/charts when the base declares its
  * repository; a git repository other than this checkout or a value file URL is never fetched: render-unavailable.
+ * A folder source Argo CD deploys from another tree — this repository pinned to a commit the clone holds
+ * (`targetRevision`), another repository mapped to a local clone (--source-repo) — is read from that tree, held in
+ * memory by src/gitops/revision/source-repos.ts, its path confined to it, and typed and read as a folder of the
+ * revision is; its inputs are the tree's commit and the source, none of this revision's files.
  * The Helm source itself: ./helm-source.ts. An Application with a Source Hydrator renders its dry source alone, as
  * the hydrator has the repo-server render it (./source-hydrator.ts).
  */
-import type {DeployablesContext} from '../../model/context.js'
-import {selectDirectory} from '../directory/directory.js'
-import {argoKustomize, kustomizeEdits, substituted} from '../kustomize/kustomize-options.js'
-import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from '../../model/model.js'
+import {treeContext, type DeployablesContext} from '../../model/context.js'
+import type {HelmDeployable} from '../../model/model.js'
 import {overrideName, withOverrides} from './overrides.js'
 import type {ArgoApplication, SpecPath} from '../../model/types.js'
-import {
-  argoEnv,
-  clean,
-  destinationNamespace,
-  environmentFolder,
-  isMap,
-  str,
-  unknownVariables,
-} from '../../model/source-helpers.js'
-import {
-  filesUnder,
-  KUSTOMIZATION,
-  refPins,
-  refValueFiles,
-  sourceType,
-  type SourceRef,
-} from '../../model/source-inputs.js'
-import {jsonnetSource} from '../directory/jsonnet-source.js'
+import {clean, environmentFolder, isMap, str} from '../../model/source-helpers.js'
+import {refPins, refValueFiles, sourceType, type SourceRef} from '../../model/source-inputs.js'
 import {remoteChartOf} from '../helm/remote-chart.js'
 import {helmDeployable, overrideLayer} from '../helm/helm-source.js'
 import {fieldMessage, unsupportedField} from '../../fields/check.js'
-import {describePin} from '../../revision/pinned.js'
-import {unmappedFix} from '../../revision/source-repos.js'
+import {gitlinksUnder, gitlinkText} from '../../render/refusals.js'
+import {describePin, type Pin} from '../../revision/pinned.js'
+import {unmappedFix, type MappedSource} from '../../revision/source-repos.js'
+import {
+  pluginUnavailable,
+  readDirectorySource,
+  readKustomizeSource,
+  type ApplicationDeployables,
+  type SourceInputs,
+  type SourcesRead,
+} from './folder-sources.js'
 import {
   ARGOCD_HELM_DEFAULT_KUBE_VERSION,
   DRY_SOURCE_AT,
@@ -49,13 +44,6 @@ import {
   hydratorRefusal,
   sourceHydratorOf,
 } from './source-hydrator.js'
-
-export interface ApplicationDeployables {
-  helm: HelmDeployable[]
-  kustomize: KustomizeUse[]
-  directory: DirectoryDeployable[]
-  unrenderable: Unrenderable[]
-}
 
 export function applicationDeployables(app: ArgoApplication, ctx: DeployablesContext): ApplicationDeployables {
   const out: ApplicationDeployables = {helm: [], kustomize: [], directory: [], unrenderable: []}
@@ -108,27 +96,6 @@ function unsupportedSource(
   return true
 }
 
-/** An Application's sources being read, and where what they deploy goes. */
-interface SourcesRead {
-  app: ArgoApplication
-  ctx: DeployablesContext
-  /** `ref:` sources: `$name/…` value files resolve from the root of that source's repository. */
-  refs: Map<string, SourceRef>
-  out: ApplicationDeployables
-  /** The environment the Application, its file or its folder names (null when none does). */
-  declaredEnv: string | null
-  /**
-   * The source is a Source Hydrator's dry source: rendered without the cluster's state (no Kubernetes version, no
-   * API versions: the repo-server's helm defaults), as the hydrator asks the repo-server (./source-hydrator.ts).
-   */
-  hydrated: boolean
-  /** Records a source not rendered, at a field of the Application's spec. */
-  unavailable: (p: SpecPath, message: string, status?: Unrenderable['status'], inputs?: Unrenderable['inputs']) => void
-}
-
-/** What a source reads: its spec and the files a change to which changes what it deploys. */
-type SourceInputs = {spec: unknown; reads: string[]}
-
 /** The Application's sources (`source`, or each map of `sources`) with their spec paths. */
 function sourcesOf(app: ArgoApplication): Array<{source: Record<string, unknown>; at: SpecPath}> {
   return isMap(app.spec.source)
@@ -154,12 +121,15 @@ function refsOf(
     const mapped = mine ? undefined : ctx.sourceRepository?.(repoURL, targetRevision)
     // Of this repository at another revision than the one under review: its files are that revision's.
     const pin = mine ? ctx.pinned?.(targetRevision) : undefined
+    // Read from the clone at the pin's commit, as a mapped repository is; a pin the clone does not hold has none.
+    const tree = pin ? ctx.pinnedTree?.(pin) : undefined
     refs.set(ref, {
       mine,
       repoURL,
       ...(targetRevision ? {targetRevision} : {}),
       ...(mapped ? {mapped} : {}),
       ...(pin ? {pin} : {}),
+      ...(tree ? {tree} : {}),
     })
   }
   return refs
@@ -188,7 +158,10 @@ function sourcesRead(
   return {app, ctx, refs, out, declaredEnv, hydrated, unavailable}
 }
 
-/** One source: a remote chart, or a folder of this repository read as the type the repo-server decides for it. */
+/**
+ * One source: a remote chart, or a folder read as the type the repo-server decides for it — of the revision under
+ * review, or of the tree Argo CD deploys it from (this repository at a pinned commit, a mapped repository).
+ */
 function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPath): void {
   const {app, ctx, unavailable} = r
   const repoURL = str(written.repoURL) ?? ''
@@ -212,21 +185,80 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
   }
   // A source pinned to another revision of this repository deploys that revision, not the one under review.
   const pin = r.hydrated ? undefined : ctx.pinned?.(str(written.targetRevision))
-  if (pin) {
-    const message = `source ${repoURL} is pinned to ${describePin(pin)}: Argo CD deploys ${p} from that revision, not the one under review, so it is not rendered.`
-    return unavailable([...at, 'targetRevision'], message, 'unavailable', {
-      spec: {...(inputs.spec as object), pin},
-      reads: [app.file],
-    })
-  }
+  if (pin) return pinnedSource(r, written, at, p, pin, inputs)
   const dir = ctx.confined(clean(p))
   if (dir === undefined) {
     unavailable([...at, 'path'], `source path ${p} leaves the revision: it is not read.`, 'refused', inputs)
     return
   }
+  readFolder(r, written, at, dir, inputs)
+}
+
+/** A source pinned to another revision: read from the clone at its commit, or unavailable where the clone lacks it. */
+function pinnedSource(
+  r: SourcesRead,
+  written: Record<string, unknown>,
+  at: SpecPath,
+  p: string,
+  pin: Pin,
+  inputs: SourceInputs,
+): void {
+  // What it deploys is that revision's: the pin is its input, none of this revision's files.
+  const pinned: SourceInputs = {spec: {...(inputs.spec as object), pin}, reads: inputs.reads}
+  const tree = r.ctx.pinnedTree?.(pin)
+  if (tree) return treeSource(r, written, at, p, tree, pinned)
+  const message = `source ${str(written.repoURL)} is pinned to ${describePin(pin)}: Argo CD deploys ${p} from that revision, which this clone does not resolve to a commit (nothing is fetched), so it is not rendered.`
+  r.unavailable([...at, 'targetRevision'], message, 'unavailable', pinned)
+}
+
+/**
+ * A source read from another tree than the revision under review (this repository at a pinned commit, a mapped
+ * repository), as Argo CD deploys it: its path confined to that tree (a link leaving it refused), then read as a folder
+ * of that tree. Its inputs are the tree's commit and the source, none of this revision's files.
+ */
+function treeSource(
+  r: SourcesRead,
+  written: Record<string, unknown>,
+  at: SpecPath,
+  p: string,
+  tree: MappedSource,
+  inputs: SourceInputs,
+): void {
+  const of: SourceInputs = {
+    spec: {...(inputs.spec as object), tree: {url: tree.url, commit: tree.commit}},
+    reads: [...inputs.reads],
+  }
+  const dir = tree.confined(clean(p))
+  const where = `the revision of ${tree.url} (${tree.commit.slice(0, 12)})`
+  if (dir === undefined) {
+    const message = `source path ${p} leaves ${where}, or holds a link that does: it is not read.`
+    r.unavailable([...at, 'path'], message, 'refused', of)
+    return
+  }
+  // Argo CD checks a submodule out; the tree never holds one (nothing is fetched).
+  const submodules = gitlinksUnder(tree.gitlinks, [dir])
+  if (submodules.length > 0) {
+    r.unavailable([...at, 'path'], `source ${dir || '.'} of ${where}: ${gitlinkText(submodules)}`, 'unavailable', of)
+    return
+  }
+  readFolder(r, written, at, dir, of, tree)
+}
+
+/** A folder source, its overrides merged, read as the type the repo-server decides for it (`tree`: where it lies). */
+function readFolder(
+  r: SourcesRead,
+  written: Record<string, unknown>,
+  at: SpecPath,
+  dir: string,
+  inputs: SourceInputs,
+  tree?: MappedSource,
+): void {
+  const {app, unavailable} = r
+  const ctx = tree ? treeContext(r.ctx, tree) : r.ctx
   // The repo-server merges the override files first, then decides the source's type.
   const merged = withOverrides(written, dir, overrideName(app.name, app.namespace), ctx.readText, ctx.yaml)
-  inputs.reads.push(...merged.files)
+  // Another tree's override files are in its commit, not among this revision's files.
+  if (!tree) inputs.reads.push(...merged.files)
   if (merged.error) {
     unavailable(at, `error while parsing source parameters: ${merged.error}`, 'failed', inputs)
     return
@@ -237,20 +269,21 @@ function readSource(r: SourcesRead, written: Record<string, unknown>, at: SpecPa
     unavailable(at, `${type.error}`, 'failed', inputs)
     return
   }
-  if (type.type === 'Plugin') return pluginUnavailable(r, source, at, dir, inputs)
+  if (type.type === 'Plugin') return pluginUnavailable(r, source, at, dir, inputs, tree !== undefined)
   if (unsupportedSource(r, source, at, type.type ?? 'Helm', inputs)) return
-  if (type.type === 'Kustomize') return readKustomizeSource(r, source, at, dir, inputs, merged.files)
-  if (type.type === 'Directory') return readDirectorySource(r, source, at, dir, inputs)
-  const d = helmDeployable(app, source, at, dir, r.refs, ctx, unavailable)
+  const from = tree ? {ctx, of: tree} : undefined
+  if (type.type === 'Kustomize') return readKustomizeSource(r, source, at, dir, inputs, merged.files, from)
+  if (type.type === 'Directory') return readDirectorySource(r, source, at, dir, inputs, from)
+  const d = helmDeployable(app, source, at, dir, r.refs, r.ctx, unavailable, tree ? {tree} : {})
   if (d && r.hydrated) withoutClusterState(d)
   if (d) {
-    d.reads.push(...merged.files)
-    d.layers.push(...merged.files.map((f) => overrideLayer(f, ctx)))
+    if (!tree) d.reads.push(...merged.files)
+    if (!tree) d.layers.push(...merged.files.map((f) => overrideLayer(f, r.ctx)))
     r.out.helm.push(d)
   }
 }
 
-/** A `path` source of another repository: not fetched, so unavailable, the mapping (or why it could not be read) named. */
+/** A `path` source of another repository: read from its mapped clone, or unavailable, the mapping (or why not) named. */
 function otherRepositorySource(
   r: SourcesRead,
   written: Record<string, unknown>,
@@ -260,12 +293,10 @@ function otherRepositorySource(
 ): void {
   const repoURL = str(written.repoURL) ?? ''
   const mapped = r.ctx.sourceRepository?.(repoURL, str(written.targetRevision))
-  const why =
-    mapped && 'problem' in mapped
-      ? `${mapped.problem}, so ${p} there is not rendered.`
-      : mapped
-        ? `it is mapped to a local clone (--source-repo), whose $values refs are read; a chart or folder of another repository (${p}) is not rendered yet.`
-        : `the gate does not fetch other repositories, so ${p} there is not rendered (${unmappedFix(repoURL)}).`
+  if (mapped && 'dir' in mapped) return treeSource(r, written, at, p, mapped, inputs)
+  const why = mapped
+    ? `${mapped.problem}, so ${p} there is not rendered.`
+    : `the gate does not fetch other repositories, so ${p} there is not rendered (${unmappedFix(repoURL)}).`
   r.unavailable(
     [...at, 'repoURL'],
     `source ${repoURL || '(no repoURL)'} is not this repository: ${why}`,
@@ -291,7 +322,7 @@ function readRemoteChart(
     return
   }
   if (unsupportedSource(r, written, at, 'Helm', inputs)) return
-  const d = helmDeployable(r.app, written, at, '', r.refs, r.ctx, r.unavailable, remote)
+  const d = helmDeployable(r.app, written, at, '', r.refs, r.ctx, r.unavailable, {remote})
   if (d && r.hydrated) withoutClusterState(d)
   if (d) r.out.helm.push(d)
 }
@@ -300,86 +331,4 @@ function readRemoteChart(
 function withoutClusterState(d: HelmDeployable): void {
   d.kubeVersion ??= ARGOCD_HELM_DEFAULT_KUBE_VERSION
   d.apiVersions ??= []
-}
-
-/** A config management plugin's source: not run, so unavailable, with the folder's files as its inputs. */
-function pluginUnavailable(
-  r: SourcesRead,
-  source: Record<string, unknown>,
-  at: SpecPath,
-  dir: string,
-  inputs: SourceInputs,
-): void {
-  const name = isMap(source.plugin) ? str(source.plugin.name) : undefined
-  r.unavailable(
-    [...at, 'plugin'],
-    `source ${dir || '.'} is rendered by the config management plugin${name ? ` ${name}` : ''} in Argo CD's repo-server, which the gate does not run: what it deploys is not rendered or judged.`,
-    'unavailable',
-    // The folder too: what a link in it resolves to is an input (RenderFindings reads through links).
-    {...inputs, reads: [...inputs.reads, dir, ...filesUnder(r.ctx, dir)]},
-  )
-}
-
-/** A kustomize source: its folder as a kustomize use, with the Application's kustomize options as edits. */
-function readKustomizeSource(
-  r: SourcesRead,
-  source: Record<string, unknown>,
-  at: SpecPath,
-  dir: string,
-  inputs: SourceInputs,
-  overrideFiles: readonly string[],
-): void {
-  const {app, ctx} = r
-  if (!KUSTOMIZATION.some((f) => ctx.files.has(dir ? `${dir}/${f}` : f))) {
-    r.unavailable([...at, 'kustomize'], `kustomize source ${dir || '.'} holds no kustomization.`, 'failed', inputs)
-    return
-  }
-  const env = r.declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`)
-  const edits = kustomizeEdits(source.kustomize)
-  const argo = argoKustomize(source.kustomize, argoEnv(app, source))
-  const unknown = argo ? substituted(argo).flatMap(unknownVariables) : []
-  if (unknown.length > 0) {
-    const message = `kustomize options name $${unknown[0]}, the commit Argo CD resolves, which ameide does not know: ${dir || '.'} is not rendered.`
-    r.unavailable([...at, 'kustomize'], message, 'unavailable', inputs)
-    return
-  }
-  r.out.kustomize.push({
-    dir,
-    environment: env,
-    declaredIn: app.file,
-    application: app.name,
-    ...(Object.keys(edits).length > 0 ? {edits, editsIn: overrideFiles.at(-1) ?? app.file} : {}),
-    ...(argo ? {argo} : {}),
-    ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
-  })
-}
-
-/** A directory source: its manifests and jsonnet files as Argo CD selects them, or why they are not read (no such folder). */
-function readDirectorySource(
-  r: SourcesRead,
-  source: Record<string, unknown>,
-  at: SpecPath,
-  dir: string,
-  inputs: SourceInputs,
-): void {
-  const {app, ctx} = r
-  const selection = selectDirectory(source, dir, ctx)
-  const jsonnet = jsonnetSource(selection, source, dir, app, ctx)
-  if (![...ctx.files].some((f) => dir === '' || f.startsWith(`${dir}/`))) {
-    r.unavailable([...at, 'path'], `app path ${dir || '.'} does not exist in this repository.`, 'failed', inputs)
-    return
-  }
-  r.out.directory.push({
-    kind: 'directory',
-    application: app.name,
-    file: app.file,
-    line: app.line,
-    environment: r.declaredEnv ?? ctx.envOf(`${dir}/kustomization.yaml`) ?? environmentFolder(`${dir}/`),
-    dir,
-    manifests: selection.manifests,
-    ...(jsonnet.jsonnet ? {jsonnet: jsonnet.jsonnet} : {}),
-    ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
-    reads: [...inputs.reads, ...jsonnet.reads],
-    spec: {source, name: app.name, destination: app.spec.destination ?? null},
-  })
 }

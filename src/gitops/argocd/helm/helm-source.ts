@@ -31,6 +31,7 @@ import {
   unknownVariables,
 } from '../../model/source-helpers.js'
 import {linedValues, refPins, type SourceRef} from '../../model/source-inputs.js'
+import type {MappedSource} from '../../revision/source-repos.js'
 
 export function helmDeployable(
   app: ArgoApplication,
@@ -40,8 +41,9 @@ export function helmDeployable(
   refs: Map<string, SourceRef>,
   ctx: DeployablesContext,
   unavailable: (p: SpecPath, message: string, status: Unrenderable['status'], inputs: Unrenderable['inputs']) => void,
-  remote?: RemoteChart,
+  from: {remote?: RemoteChart; tree?: MappedSource} = {},
 ): HelmDeployable | undefined {
+  const {remote, tree} = from
   const helm = isMap(source.helm) ? source.helm : {}
   const src: HelmSource = {
     app,
@@ -52,22 +54,16 @@ export function helmDeployable(
     env: argoEnv(app, source),
     ctx,
     // Not rendered, it is about its spec and what it would read: untouched where both are the same in both revisions.
-    unavailable: (p, message, status = 'unavailable', inputs) => unavailable(p, message, status, inputs ?? inputsOf()),
+    unavailable: (p, message, status = 'unavailable', inputs) =>
+      unavailable(p, message, status, inputs ?? unrenderedInputs(src, source)),
     remote,
-  }
-  const inputsOf = (): Unrenderable['inputs'] => {
-    const reads = helmSourceReads(src)
-    if (reads === 'unknown') return 'unknown'
-    // The `ref:` sources too: another revision of a values repository is another input.
-    const refsSpec = Object.fromEntries([...refs].map(([k, r]) => [k, [r.repoURL, r.targetRevision ?? null]]))
-    const pins = refPins(refs)
-    const spec = {source, name: app.name, destination: app.spec.destination ?? null}
-    const withRefs = refs.size > 0 ? {...spec, refs: refsSpec} : spec
-    return {spec: pins.length > 0 ? {...withRefs, refPins: pins} : withRefs, reads: [app.file, ...reads]}
+    ...(tree ? {tree} : {}),
   }
   const layers: ValueLayer[] = []
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
-  if (!remote && ctx.files.has(chartValues)) layers.push(fileLayer(ctx, chartValues, `the chart's values.yaml`))
+  // Another tree's files are no lines of this revision: no layer points at them.
+  if (!remote && !tree && ctx.files.has(chartValues))
+    layers.push(fileLayer(ctx, chartValues, `the chart's values.yaml`))
   const valueFiles = resolveValueFiles(src)
   if (!valueFiles) return undefined
   for (const f of valueFiles) if (ctx.files.has(f)) layers.push(fileLayer(ctx, f, 'value file'))
@@ -91,6 +87,7 @@ export function helmDeployable(
     environment: environmentOf(src, valueFiles),
     chart: remote ? chartAddress(remote) : dir,
     ...(remote ? {remote} : {}),
+    ...(tree ? {tree: {dir: tree.dir, commit: tree.commit}} : {}),
     release,
     // helm's --namespace (what templates read as .Release.Namespace); the objects that name none are then given the
     // destination's, as Argo CD applies them.
@@ -107,8 +104,30 @@ export function helmDeployable(
     setFile,
     layers,
     reads: [app.file, ...valueFiles, ...setFile.map((f) => f.path)],
-    spec: {source, name: app.name, destination: app.spec.destination ?? null},
+    spec: deployableSpec(src, source),
   }
+}
+
+/** What the deployable is, for its render-cache key: the source, and the commits of the trees it reads besides this one. */
+function deployableSpec(src: HelmSource, source: Record<string, unknown>): Record<string, unknown> {
+  const pins = refPins(src.refs)
+  return {
+    source,
+    name: src.app.name,
+    destination: src.app.spec.destination ?? null,
+    ...(src.tree ? {tree: {url: src.tree.url, commit: src.tree.commit}} : {}),
+    ...(pins.length > 0 ? {refPins: pins} : {}),
+  }
+}
+
+/** What a source not rendered would read: its spec with its `ref:` sources, and its files of this revision. */
+function unrenderedInputs(src: HelmSource, source: Record<string, unknown>): Unrenderable['inputs'] {
+  const reads = helmSourceReads(src)
+  if (reads === 'unknown') return 'unknown'
+  // The `ref:` sources too: another revision of a values repository is another input.
+  const refs = Object.fromEntries([...src.refs].map(([k, r]) => [k, [r.repoURL, r.targetRevision ?? null]]))
+  const spec = deployableSpec(src, source)
+  return {spec: src.refs.size > 0 ? {...spec, refs} : spec, reads: [src.app.file, ...reads]}
 }
 
 /** A values file of the revision as a value layer. */
@@ -216,13 +235,15 @@ function fileParameterFlags(src: HelmSource, rawFileParams: unknown[]): HelmDepl
     const entry = substitutedPath(src, p.path, [...h, 'fileParameters', i])
     if (entry === undefined) return undefined
     const ref = /^\$([^/]+)\/(.*)$/.exec(entry)
-    const rel =
-      ref && refs.get(ref[1])?.mine ? ref[2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(src.dir, entry)
-    if (ref && !refs.get(ref[1])?.mine) {
+    const r = ref ? refs.get(ref[1]) : undefined
+    const rel = r?.mine ? ref![2] : entry.startsWith('/') ? entry.slice(1) : path.posix.join(src.dir, entry)
+    if (ref && !r?.mine) {
       unavailable([...h, 'fileParameters', i], `fileParameters ${p.name} reads ${entry}, outside this repository.`)
       return undefined
     }
-    const pin = ref ? refs.get(ref[1])?.pin : undefined
+    // Read from the tree it comes from: a pinned ref's (where the clone holds it), else the source's own.
+    const tree = ref ? r?.tree : src.tree
+    const pin = r?.tree ? undefined : r?.pin
     if (pin) {
       unavailable(
         [...h, 'fileParameters', i],
@@ -230,16 +251,16 @@ function fileParameterFlags(src: HelmSource, rawFileParams: unknown[]): HelmDepl
       )
       return undefined
     }
-    const file = ctx.confined(rel)
+    const file = (tree ?? ctx).confined(rel)
     if (file === undefined) {
       unavailable(
         [...h, 'fileParameters', i],
-        `fileParameters ${p.name} reads ${entry}, which resolves outside the revision: it is not read.`,
+        `fileParameters ${p.name} reads ${entry}, which resolves outside the revision${tree ? ` of ${tree.url} (${tree.commit.slice(0, 12)})` : ''}: it is not read.`,
         'refused',
       )
       return undefined
     }
-    setFile.push({name: p.name, path: file})
+    setFile.push({name: p.name, path: tree ? `${tree.dir}/${file}` : file})
   }
   return setFile
 }

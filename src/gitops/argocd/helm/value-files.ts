@@ -21,8 +21,13 @@ export interface HelmSource {
   helm: Record<string, unknown>
   /** The spec path of `helm`. */
   h: SpecPath
-  /** The chart's folder (repo-relative; '' for a fetched chart). */
+  /** The chart's folder (repo-relative, in `tree` when it has one; '' for a fetched chart). */
   dir: string
+  /**
+   * The tree the source's own files are read from when it is not the revision under review (this repository at a
+   * pinned commit, a mapped repository): its chart folder, its value files but the `$ref/…` ones.
+   */
+  tree?: MappedSource
   refs: Map<string, SourceRef>
   /** The repo-server's build environment (source-helpers argoEnv). */
   env: Record<string, string>
@@ -140,7 +145,7 @@ function mappedLocation(
   return undefined
 }
 
-/** Why a `$ref/…` file of a ref pinned to another revision is not read (the chart is then not rendered). */
+/** Why a `$ref/…` file of a ref pinned to a revision the clone does not hold is not read (the chart is not rendered). */
 export const pinnedRefText = (ref: string, pin: Pin) =>
   `comes from source $${ref} of this repository, pinned to ${describePin(pin)}: Argo CD reads it from that revision, not the one under review, so this chart is not rendered.`
 
@@ -166,14 +171,17 @@ function valueFileLocation(src: HelmSource, entry: string, where: SpecPath): Loc
       return undefined
     }
     if (!r.mine) return mappedLocation(src, r, entry, ref[2], where)
+    // Of a pinned revision the clone holds: read there, as a mapped repository's files are.
+    if (r.pin && r.tree) return {base: '', rest: ref[2], repo: r.tree}
     if (r.pin) {
       unavailable(where, `value file ${entry} ${pinnedRefText(ref[1], r.pin)}`)
       return undefined
     }
     return {base: '', rest: ref[2]}
   }
-  if (entry.startsWith('/')) return {base: '', rest: entry.slice(1)}
-  return {base: src.dir, rest: entry}
+  const own = src.tree ? {repo: src.tree} : {}
+  if (entry.startsWith('/')) return {base: '', rest: entry.slice(1), ...own}
+  return {base: src.dir, rest: entry, ...own}
 }
 
 /**
@@ -189,7 +197,8 @@ export function helmSourceReads(src: HelmSource): string[] | 'unknown' {
   if (list(helm.parameters).some((p) => isMap(p) && unknownVariables(String(p.value ?? '')).length > 0))
     return 'unknown'
   const quiet: HelmSource = {...src, unavailable: () => {}}
-  const reads = src.remote ? [] : chartFolderReads(src)
+  // A chart of another tree reads nothing of this revision but its `$ref/…` files (the tree's commit is in the spec).
+  const reads = src.remote || src.tree ? [] : chartFolderReads(src)
   const entries = [
     ...list(helm.valueFiles).map((raw) => ({raw, file: false})),
     ...list(helm.fileParameters).map((p) => ({raw: isMap(p) ? p.path : undefined, file: true})),
@@ -204,8 +213,8 @@ export function helmSourceReads(src: HelmSource): string[] | 'unknown' {
       if (ctx.named === false) return 'unknown'
       continue
     }
-    // A pinned ref's files are that revision's, not this one's: its pin is in the spec (refPins).
-    if (r?.pin) continue
+    // A pinned ref's files are that revision's, not this one's: its pin is in the spec (refPins); another tree's alike.
+    if (r?.pin || (src.tree && !ref)) continue
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) continue
     // A file parameter is read from this repository whatever the chart (fileParameterFlags); a value file is not
     // from a fetched chart, nor through an unknown ref.
