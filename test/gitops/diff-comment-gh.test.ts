@@ -15,6 +15,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {renderMarkdownParts} from '../../src/gitops/diff/markdown-parts.js'
 import type {GitopsDiffResult} from '../../src/gitops/diff/types.js'
+import {bigResult as result} from '../support/diff-result.js'
 import {startFakeGitHub, type FakeGitHub} from '../support/github-server.js'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool} from '../support/toolchain.js'
@@ -57,44 +58,6 @@ async function github(): Promise<FakeGitHub> {
   })
   servers.push(server)
   return server
-}
-
-/** A diff of `n` changed deployables, each one object of `lines` lines: as many comment parts as that takes. */
-function result(n: number, lines: number): GitopsDiffResult {
-  const revision = {revision: 'main', commit: 'a'.repeat(40), chosenBy: '--base'}
-  const zero = {added: 0, removed: 0, changed: 0, unchanged: 0}
-  return {
-    summary: n > 0 ? 'changed' : 'unchanged',
-    base: revision,
-    head: {...revision, revision: 'HEAD', chosenBy: '--head'},
-    environments: ['dev'],
-    counts: {
-      ...{applicationsAdded: 0, applicationsRemoved: 0, deployablesAdded: 0, deployablesRemoved: 0},
-      ...{deployablesChanged: n, objectsAdded: 0, objectsRemoved: 0, objectsChanged: n, imagesMoved: 0},
-      ...{findingsFixed: 0, findingsIntroduced: 0, failures: 0},
-    },
-    applications: {added: [], removed: []},
-    images: [],
-    verdict: {fixed: [], introduced: []},
-    deployables: Array.from({length: n}, (_, i) => ({
-      change: 'changed' as const,
-      kind: 'Application' as const,
-      environment: 'dev',
-      application: `app-${i}`,
-      source: 'charts/app',
-      declaredIn: `apps/app-${i}.yaml`,
-      objects: [
-        {
-          ...{change: 'changed' as const, apiVersion: 'v1', kind: 'ConfigMap', name: `app-${i}`, masked: false},
-          diff: `--- a\n+++ b\n@@ -1,${lines} +1,${lines} @@\n${Array.from({length: lines}, (_, l) => `+  key-${i}-${l}: ${'v'.repeat(60)}`).join('\n')}\n`,
-        },
-      ],
-      counts: {...zero, changed: 1},
-    })),
-    moves: [],
-    failures: [],
-    renders: {base: {rendered: n, cached: 0, unchanged: 0}, head: {rendered: n, cached: 0, unchanged: 0}},
-  }
 }
 
 /** The artifact part 1 uploads: the comment parts, the pull-request number and the summary. */

@@ -16,6 +16,7 @@ import {renderMarkdownParts} from '../../src/gitops/diff/markdown-parts.js'
 import {COMMENT_LIMIT} from '../../src/gitops/diff/markdown.js'
 import type {GitopsDiffResult} from '../../src/gitops/diff/types.js'
 import {diffJson, edit, prRepo} from '../support/diff-repo.js'
+import {bigResult} from '../support/diff-result.js'
 import type {JobPermissions} from '../support/github-comments.js'
 import {startFakeGitHub, type FakeGitHub} from '../support/github-server.js'
 import {commitAll, makeTempDir, runCleanups} from '../support/tmp.js'
@@ -58,58 +59,6 @@ const comment = (server: FakeGitHub, dir: string, args: string[] = []) =>
   })
 
 const ours = (server: FakeGitHub) => server.comments.comments.filter((c) => c.login === BOT)
-
-/** A diff result with `n` deployables, each with one object whose diff is `lines` numbered lines. */
-function bigResult(n: number, lines: number): GitopsDiffResult {
-  const deployables = Array.from({length: n}, (_, i) => ({
-    change: 'changed' as const,
-    kind: 'Application' as const,
-    environment: 'dev',
-    application: `app-${i}`,
-    source: 'charts/app',
-    declaredIn: `apps/app-${i}.yaml`,
-    objects: [
-      {
-        change: 'changed' as const,
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        name: `app-${i}`,
-        masked: false,
-        diff: `--- a/ConfigMap/app-${i}\n+++ b/ConfigMap/app-${i}\n@@ -1,${lines} +1,${lines} @@\n${Array.from({length: lines}, (_, l) => `+  key-${i}-${l}: ${'v'.repeat(60)}`).join('\n')}\n`,
-      },
-    ],
-    counts: {added: 0, removed: 0, changed: 1, unchanged: 0},
-  }))
-  const counts = {
-    applicationsAdded: 0,
-    applicationsRemoved: 0,
-    deployablesAdded: 0,
-    deployablesRemoved: 0,
-    deployablesChanged: n,
-    objectsAdded: 0,
-    objectsRemoved: 0,
-    objectsChanged: n,
-    imagesMoved: 0,
-    findingsFixed: 0,
-    findingsIntroduced: 0,
-    failures: 0,
-  }
-  const revision = {revision: 'main', commit: 'a'.repeat(40), chosenBy: '--base'}
-  return {
-    summary: 'changed',
-    base: revision,
-    head: {...revision, revision: 'HEAD', chosenBy: '--head'},
-    environments: ['dev'],
-    counts,
-    applications: {added: [], removed: []},
-    images: [],
-    verdict: {fixed: [], introduced: []},
-    deployables,
-    moves: [],
-    failures: [],
-    renders: {base: {rendered: n, cached: 0, unchanged: 0}, head: {rendered: n, cached: 0, unchanged: 0}},
-  }
-}
 
 async function writeParts(parts: string[]): Promise<string> {
   const dir = await makeTempDir('ameide-comment-parts-')
