@@ -213,7 +213,9 @@ describe("a Flux GitRepository's ref", () => {
   it("pinned to a tag: built from the tag's folder with the Kustomization's fields, never the branch's folder", async () => {
     const prefixed = kustomization('GitRepository', 'fleet').replace('namePrefix: p-', 'namePrefix: q-')
     const repo = await tagged(files('{tag: v1}'), {...change, 'flux/z.yaml': prefixed})
-    type Objects = Result & {deployables: Array<{source: string; objects: Array<{name: string; change: string; diff: string}>}>}
+    type Objects = Omit<Result, 'deployables'> & {
+      deployables: Array<{source: string; objects: Array<{name: string; change: string; diff: string}>}>
+    }
     const {exitCode, result} = await diffLast<Objects>(repo, env)
     expect(result.failures).toEqual([])
     expect(exitCode).toBe(0)
@@ -235,7 +237,9 @@ describe("a Flux GitRepository's ref", () => {
     await git(repo, ['checkout', '-q', 'pr'])
     await edit(repo, {'flux/source.yaml': gitRepository('{tag: v2}'), 'z/cm.yaml': configMap('z', '4')})
     await commitAll(repo, 'moved')
-    type Objects = Result & {deployables: Array<{source: string; objects: Array<{name: string; diff: string}>}>}
+    type Objects = Omit<Result, 'deployables'> & {
+      deployables: Array<{source: string; objects: Array<{name: string; diff: string}>}>
+    }
     const {exitCode, result} = await diffLast<Objects>(repo, env)
     expect(result.failures).toEqual([])
     expect(exitCode).toBe(0)
@@ -269,7 +273,9 @@ describe("a Flux GitRepository's ref", () => {
     expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([
       ['head', 'render-unavailable', 'flux/z.yaml'],
     ])
-    expect(result.failures[0].message).toContain('pinned to tag v9: kustomize-controller builds that revision, which this clone does not resolve to a commit')
+    expect(result.failures[0].message).toContain(
+      'pinned to tag v9: kustomize-controller builds that revision, which this clone does not resolve to a commit',
+    )
   })
 })
 
