@@ -266,6 +266,30 @@ describe("a Flux GitRepository's ref", () => {
     expect(head[0].message).toContain('leaves the revision of this repository at tag escape (commit ')
   })
 
+  it('a HelmRelease the pinned tree prints: its chart not rendered, said', async () => {
+    const repo = await tagged(files('{tag: v1}'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    const release = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: apps}',
+      'spec: {interval: 1m, chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}}',
+      '',
+    ].join('\n')
+    await edit(repo, {'z/hr.yaml': release})
+    await commitAll(repo, 'a release')
+    await git(repo, ['tag', 'v2'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'flux/source.yaml': gitRepository('{tag: v2}')})
+    await commitAll(repo, 'moved')
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([
+      ['head', 'render-unavailable', 'flux/z.yaml'],
+    ])
+    expect(result.failures[0].message).toContain('prints HelmRelease apps/web, whose chart helm-controller renders')
+  })
+
   it('a ref this clone does not hold: not rendered, the ref named', async () => {
     const repo = await tagged(files('{tag: v1}'), {'flux/source.yaml': gitRepository('{tag: v9}')})
     const {exitCode, result} = await diffLast<Result>(repo, env)

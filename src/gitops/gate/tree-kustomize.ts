@@ -17,6 +17,7 @@ import type {RenderRoot} from '../render/plan-types.js'
 import type {GateContext} from './types.js'
 import {fluxPostBuild} from './flux-post-build.js'
 import {deployer, shown} from './kustomize.js'
+import {isHelmRelease} from './helm-releases.js'
 import {argoRoot} from './roots.js'
 
 /** A root of another tree. */
@@ -60,10 +61,10 @@ export async function renderTreeRoot(
     report.roots.push({...shown(root), status: 'skipped', objects: 0})
     return
   }
+  const what = `kustomize build ${root.dir || '.'}${deployer(root)} at commit ${root.tree.commit.slice(0, 12)}`
   const objects = rendered.result.ok ? await treeObjects(ctx, root, rendered.result.yaml) : rendered.result
   if ('message' in objects) {
     const unavailable = 'unavailable' in objects
-    const what = `kustomize build ${root.dir || '.'}${deployer(root)} at commit ${root.tree.commit.slice(0, 12)}`
     const message = `${what} ${unavailable ? 'is not rendered' : 'failed'}: ${objects.message}`
     const site = {file: declaredIn, line: 1, message, environment: root.environment, application: root.application}
     if (unavailable) ctx.out.unavailable(site, {renderKey: rendered.key})
@@ -71,6 +72,12 @@ export async function renderTreeRoot(
     else ctx.out.failed(site, {renderKey: rendered.key})
     report.roots.push({...shown(root), status: unavailable ? 'unavailable' : 'failed', objects: 0})
     return
+  }
+  // helm-controller renders a HelmRelease's chart; one a tree prints is no deployable of this revision: said, not left.
+  for (const o of objects.filter(isHelmRelease)) {
+    const message = `${what} prints HelmRelease ${o.namespace ?? 'default'}/${o.name}, whose chart helm-controller renders: the gate renders the charts of HelmReleases of the revision under review only, so what it deploys is not rendered or judged.`
+    const site = {file: declaredIn, line: 1, message, environment: root.environment, application: root.application}
+    ctx.out.unavailable(site, {renderKey: rendered.key})
   }
   input.onRendered?.({...unit, declaredIn, objects})
   apps.collect(rendered.result.ok ? rendered.result.yaml : '', () => objects, {...root, declaredIn})
