@@ -287,7 +287,7 @@ describe("a Flux GitRepository's ref", () => {
     expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([
       ['head', 'render-unavailable', 'flux/z.yaml'],
     ])
-    expect(result.failures[0].message).toContain('prints HelmRelease apps/web, whose chart helm-controller renders')
+    expect(result.failures[0].message).toContain('prints HelmRelease apps/p-web, whose chart helm-controller renders')
   })
 
   it('a ref this clone does not hold: not rendered, the ref named', async () => {
