@@ -1,8 +1,9 @@
 /**
  * Revisions as the controllers resolve them: a same-repository source at the branch under review (or `HEAD`) deploys
  * the revision under review; one pinned to another branch, a tag or a commit (an Application's `targetRevision`, a
- * Flux GitRepository's `ref`) deploys that ref — never the pull request's folder: an Application's is read from the
- * clone at that ref's commit, a ref the clone does not hold said with the ref. A source object that moves (an
+ * Flux GitRepository's `ref`) deploys that ref — never the pull request's folder: an Application's, and a Flux
+ * Kustomization's over such a GitRepository, is read from the clone at that ref's commit (a link leaving that tree
+ * refused), a ref the clone does not hold said with the ref. A source object that moves (an
  * OCIRepository's tag) touches the Kustomization built from it. Real git, the built CLI.
  */
 import {symlink} from 'node:fs/promises'
@@ -179,7 +180,7 @@ const kustomization = (kind: string, name: string) =>
     'apiVersion: kustomize.toolkit.fluxcd.io/v1',
     'kind: Kustomization',
     'metadata: {name: z, namespace: flux-system}',
-    `spec: {interval: 1m, path: ./z, prune: true, sourceRef: {kind: ${kind}, name: ${name}}}`,
+    `spec: {interval: 1m, path: ./z, prune: true, namePrefix: p-, sourceRef: {kind: ${kind}, name: ${name}}}`,
     '',
   ].join('\n')
 
@@ -209,15 +210,96 @@ describe("a Flux GitRepository's ref", () => {
     },
   )
 
-  it('the ref moved (a bot bumps the tag): incomplete, the Kustomization named', async () => {
-    const repo = await tagged(files('{tag: v1}'), {'flux/source.yaml': gitRepository('{tag: v2}')})
+  it("pinned to a tag: built from the tag's folder with the Kustomization's fields, never the branch's folder", async () => {
+    const prefixed = kustomization('GitRepository', 'fleet').replace('namePrefix: p-', 'namePrefix: q-')
+    const repo = await tagged(files('{tag: v1}'), {...change, 'flux/z.yaml': prefixed})
+    type Objects = Omit<Result, 'deployables'> & {
+      deployables: Array<{source: string; objects: Array<{name: string; change: string; diff: string}>}>
+    }
+    const {exitCode, result} = await diffLast<Objects>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    const built = result.deployables.filter((d) => d.source === 'z').flatMap((d) => d.objects)
+    expect(built.map((o) => [o.change, o.name]).sort()).toEqual([
+      ['added', 'q-z'],
+      ['removed', 'p-z'],
+    ])
+    // The tag's value, never the pull request's.
+    expect(built.find((o) => o.name === 'q-z')?.diff).toContain('+  a: "1"')
+  })
+
+  it('the ref moved to a tag whose folder differs: built from each commit, the object change shown', async () => {
+    const repo = await tagged(files('{tag: v1}'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    await edit(repo, {'z/cm.yaml': configMap('z', '3')})
+    await commitAll(repo, 'three')
+    await git(repo, ['tag', 'v2'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'flux/source.yaml': gitRepository('{tag: v2}'), 'z/cm.yaml': configMap('z', '4')})
+    await commitAll(repo, 'moved')
+    type Objects = Omit<Result, 'deployables'> & {
+      deployables: Array<{source: string; objects: Array<{name: string; diff: string}>}>
+    }
+    const {exitCode, result} = await diffLast<Objects>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode).toBe(0)
+    expect(result.summary).toBe('changed')
+    const built = result.deployables.filter((d) => d.source === 'z')
+    expect(built.map((d) => d.objects.map((o) => o.name))).toEqual([['p-z']])
+    expect(built[0].objects[0].diff).toContain('-  a: "1"')
+    expect(built[0].objects[0].diff).toContain('+  a: "3"')
+  })
+
+  it('a link of the pinned tree under its path that leaves it: refused', async () => {
+    const repo = await tagged(files('{tag: v1}'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    await symlink('/etc/passwd', path.join(repo, 'z/escape.yaml'))
+    await commitAll(repo, 'a link out')
+    await git(repo, ['tag', 'escape'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'flux/source.yaml': gitRepository('{tag: escape}')})
+    await commitAll(repo, 'moved')
     const {exitCode, result} = await diffLast<Result>(repo, env)
     expect(exitCode).toBe(1)
-    expect(result.failures.map((f) => [f.revision, f.file])).toEqual([
-      ['base', 'flux/z.yaml'],
-      ['head', 'flux/z.yaml'],
+    const head = result.failures.filter((f) => f.revision === 'head')
+    expect(head.map((f) => [f.rule, f.file])).toEqual([['render-refused', 'flux/z.yaml']])
+    expect(head[0].message).toContain('leaves the revision of this repository at tag escape (commit ')
+  })
+
+  it('a HelmRelease the pinned tree prints: its chart not rendered, said', async () => {
+    const repo = await tagged(files('{tag: v1}'), {})
+    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+    const release = [
+      'apiVersion: helm.toolkit.fluxcd.io/v2',
+      'kind: HelmRelease',
+      'metadata: {name: web, namespace: apps}',
+      'spec: {interval: 1m, chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}}',
+      '',
+    ].join('\n')
+    await edit(repo, {'z/hr.yaml': release})
+    await commitAll(repo, 'a release')
+    await git(repo, ['tag', 'v2'])
+    await git(repo, ['checkout', '-q', 'pr'])
+    await edit(repo, {'flux/source.yaml': gitRepository('{tag: v2}')})
+    await commitAll(repo, 'moved')
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([
+      ['head', 'render-unavailable', 'flux/z.yaml'],
     ])
-    expect(result.failures[1].message).toContain('pinned to tag v2')
+    expect(result.failures[0].message).toContain('prints HelmRelease apps/p-web, whose chart helm-controller renders')
+  })
+
+  it('a ref this clone does not hold: not rendered, the ref named', async () => {
+    const repo = await tagged(files('{tag: v1}'), {'flux/source.yaml': gitRepository('{tag: v9}')})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([
+      ['head', 'render-unavailable', 'flux/z.yaml'],
+    ])
+    expect(result.failures[0].message).toContain(
+      'pinned to tag v9: kustomize-controller builds that revision, which this clone does not resolve to a commit',
+    )
   })
 })
 

@@ -101,14 +101,7 @@ const EXCEPTIONS = new Map<string, {klass: Klass; why: string}>([
  * Known limits of ameide (not of the truth), each still a false-incomplete: the suite fails when one is fixed (take it
  * out) as when a new one appears.
  */
-const KNOWN_LIMITS = new Map<string, string>([
-  [
-    'fc9fc880eab5487ae700f84be69669d761f5f7c0',
-    "flux2-multi-tenancy's dev-team Kustomization deploys its GitRepository's branch dev-team, not main: ameide does " +
-      'not render a Flux source pinned to another branch from that branch yet, so the removal of `validation: client` ' +
-      '(a v1beta2 field v1 lacks) reads as a change of its inputs',
-  ],
-])
+const KNOWN_LIMITS = new Map<string, string>([])
 
 const TOKEN = 'history-token-3f9a'
 const CONCURRENCY = 2

@@ -29,8 +29,8 @@ export const gitRepositoryRules: Rules = {
   'spec.url': exact(HISTORY, foreign, 'this repository is rendered; another one is render-unavailable, named'),
   'spec.ref.**': exact(
     'gitops/diff-pinned-revisions.test.ts',
-    'the ref moved (a bot bumps the tag): incomplete, the Kustomization named',
-    'the revision the Kustomizations over it build: the branch under review (or none), the revision under review; another branch, a tag, a semver range, a name or a commit, that ref: not rendered, said with the ref and its commit, touched only when the ref moves',
+    'the ref moved to a tag whose folder differs: built from each commit, the object change shown',
+    "the revision the Kustomizations over it build: the branch under review (or none), the revision under review; another branch, a tag, a name or a commit the clone holds, that commit: spec.path built from the clone at it with the Kustomization's fields, a change to the folder in the branch under review unchanged, a moved ref the rendered change; a semver range or a ref the clone does not hold: not rendered, said with the ref, touched only when the ref moves",
   ),
   'spec.ignore': exact(
     ARTIFACT,

@@ -31,6 +31,7 @@ export type {RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from
 /** Only the roots of the Applications `names` holds: overlays, Flux and configured roots are left out. */
 function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<string>): void {
   plan.roots = plan.roots.filter((r) => r.via === 'argocd' && r.application !== undefined && names.has(r.application))
+  plan.trees = []
   plan.missingRoots = []
   plan.unread = []
   plan.notFound = []
@@ -142,6 +143,7 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
       ? (url) => input.checkout.repositories.some((mine) => sameRepository(mine, url))
       : undefined,
     input.checkout.pinned,
+    input.checkout.sources && ((pin) => input.checkout.sources!.pinned(pin)),
   )
   if (input.onlyApplications) onlyDeployed(plan, deployables.names)
   return {deployables, plan}

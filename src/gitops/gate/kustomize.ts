@@ -91,16 +91,16 @@ const isDoc = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 
 /**
  * A root as the report shows it (schemas/gitops-verify.schema.json renderRoot): without what the render reads besides
- * its files (a Flux Kustomization's fields and variables, its GitRepository's artifact fields), which are inputs, not
- * findings — the variables may come from the revision's Secrets.
+ * its files (a Flux Kustomization's fields and variables, its GitRepository's artifact fields, the tree it is read
+ * from), which are inputs, not findings — the variables may come from the revision's Secrets.
  */
-function shown(root: RenderRoot): RenderRoot {
-  const {flux: _flux, artifact: _artifact, ...rest} = root
+export function shown(root: RenderRoot): RenderRoot {
+  const {flux: _flux, artifact: _artifact, tree: _tree, ...rest} = root
   return rest
 }
 
 /** Who deploys a root, for its messages: ` (Application web)`, ` (Flux Kustomization flux-system/apps, in <file>)`. */
-function deployer(root: RenderRoot): string {
+export function deployer(root: RenderRoot): string {
   if (root.application !== undefined) return ` (Application ${root.application})`
   if (root.deployedBy === undefined) return ''
   return ` (deployed by Flux Kustomization ${root.deployedBy}${root.declaredIn ? `, ${root.declaredIn}` : ''})`

@@ -16,7 +16,8 @@ import {envMatcher} from '../../core/glob.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {KustomizeUse} from '../model/model.js'
 import {BASE_FOLDERS, type Layout} from '../layout/index.js'
-import type {Pinned} from '../revision/pinned.js'
+import type {Pin, Pinned} from '../revision/pinned.js'
+import type {MappedSource} from '../revision/source-repos.js'
 import {fluxKustomizationRoots, scanRevision} from '../flux/kustomization/roots.js'
 import {generatedNode, readKustomizations, type KustomizationNode} from '../kustomize/kustomizations.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from '../render/plan-types.js'
@@ -52,8 +53,10 @@ export function planRender(
   deployed: readonly RenderRoot[] = [],
   /** Whether a URL names this repository (a Flux GitRepository of another repository is not rendered). */
   isThisRepository?: (url: string) => boolean,
-  /** Which revision a GitRepository of this repository deploys (a pinned one is not rendered). */
+  /** Which revision a GitRepository of this repository deploys (a pinned one is built from that commit's tree). */
   pinned?: Pinned,
+  /** This repository at a pin's commit; undefined: the clone does not hold it (the Kustomization is unavailable). */
+  pinnedTree?: (pin: Pin) => MappedSource | undefined,
 ): RenderPlan {
   const kustomizations = readKustomizations(root, files, yaml)
   const configured = layout.policy.render.roots
@@ -70,6 +73,7 @@ export function planRender(
     environments,
     isThisRepository,
     ...(pinned ? {pinned} : {}),
+    ...(pinnedTree ? {pinnedTree} : {}),
     configured: Boolean(configured),
     addRoot: (r, file) => {
       const added = found.addFlux(r, file)
@@ -88,6 +92,7 @@ export function planRender(
   const byDir = (a: RenderRoot, b: RenderRoot) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)
   return {
     roots: [...found.roots.values()].sort(byDir),
+    trees: flux.trees,
     missingRoots,
     outside: flux.outside,
     unread: scan.unread,

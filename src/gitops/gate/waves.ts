@@ -9,15 +9,17 @@ import {MAX_DEPTH} from '../argocd/app-of-apps/app-of-apps.js'
 import {renderOneDirectory} from './directory.js'
 import {renderHelmWave, unrendered} from './helm.js'
 import {renderKustomizeWave, type RootInputs} from './kustomize.js'
-import {renderTreeKustomize} from './tree-kustomize.js'
+import {argoTreeRoot, renderTreeRoot, type TreeRoot} from './tree-kustomize.js'
 import {asBuilt} from './helm-releases.js'
 import type {GateContext} from './types.js'
 import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
 import {argoRoot} from './roots.js'
 import {type RenderPlan, type RenderRoot} from '../render/plan-types.js'
 
-/** What one wave renders: the plan's roots, and the kustomize sources of other trees (built on their own). */
-type Wave = Omit<Deployed, 'kustomize'> & {roots: RenderRoot[]; trees: TreeKustomize[]}
+/**
+ * What one wave renders: the plan's roots, and the kustomize sources and Flux roots of other trees (built on their own).
+ */
+type Wave = Omit<Deployed, 'kustomize'> & {roots: RenderRoot[]; trees: TreeKustomize[]; fluxTrees: TreeRoot[]}
 
 type TreeKustomize = KustomizeUse & {tree: NonNullable<KustomizeUse['tree']>}
 
@@ -30,6 +32,8 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
   let wave: Wave | undefined = {
     roots: plan.roots,
     trees: ofTrees(deployables.kustomize),
+    // The Flux Kustomizations over a pinned GitRepository, built from that commit's tree.
+    fluxTrees: plan.trees.filter((r): r is TreeRoot => r.tree !== undefined),
     helm: deployables.helm,
     directory: deployables.directory,
     unrenderable: deployables.unrenderable,
@@ -37,7 +41,11 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
   for (let depth = 0; wave; depth++) {
     ctx.out.unrenderable(wave.unrenderable)
     await renderKustomizeWave(ctx, roots, wave.roots)
-    for (const k of wave.trees) await renderTreeKustomize(ctx, k)
+    for (const k of wave.trees) {
+      const {root, ...over} = argoTreeRoot(k)
+      await renderTreeRoot(ctx, root, over)
+    }
+    for (const r of wave.fluxTrees) await renderTreeRoot(ctx, r)
     for (const d of wave.directory) await renderOneDirectory(ctx, d)
     const helm = asBuilt(ctx, wave.helm, deployables).filter((d) => helmRenderable(ctx, d))
     if (helm.length > 0) await renderHelmWave(ctx, helm)
@@ -115,6 +123,7 @@ function nextWave(
           .map(argoRoot)
           .filter((r) => plan.kustomizations.has(r.dir) && !taken.has(`${r.dir}\0${r.application ?? ''}`)),
     trees: ofTrees(next.kustomize),
+    fluxTrees: [],
     helm: next.helm,
     directory: next.directory,
     unrenderable: next.unrenderable,

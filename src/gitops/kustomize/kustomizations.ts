@@ -52,7 +52,7 @@ export function generatedNode(
   dir: string,
   declaredIn: string,
   files: readonly string[],
-  nodes: Map<string, KustomizationNode>,
+  nodes: Pick<ReadonlyMap<string, unknown>, 'has'>,
 ): KustomizationNode | null {
   const prefix = dir ? `${dir}/` : ''
   const inside = files.filter((f) => f.startsWith(prefix))

@@ -43,10 +43,18 @@ export interface RenderRoot {
    * revision before the build (./artifact.ts).
    */
   artifact?: GitArtifact
+  /**
+   * The tree a Flux root is built from when its GitRepository is pinned to another commit of this repository (`dir`:
+   * where it is mounted; `generated`: the resources of the kustomization kustomize-controller generates for a folder
+   * of that tree that has none): built on its own, keyed by that commit, never from the revision under review.
+   */
+  tree?: {dir: string; commit: string; generated?: string[]}
 }
 
 export interface RenderPlan {
   roots: RenderRoot[]
+  /** Flux roots of another tree (a GitRepository of this repository pinned to another commit), built on their own. */
+  trees: RenderRoot[]
   /** Folders `gitopsPolicy.render.roots` names that hold no kustomization. */
   missingRoots: string[]
   /**
@@ -61,8 +69,8 @@ export interface RenderPlan {
     spec: unknown
     reads: string[]
   }>
-  /** Flux Kustomizations whose `spec.path` leaves the revision: refused, never read. */
-  outside: Array<{path: string; declaredIn: string; environment: string | null}>
+  /** Flux Kustomizations whose `spec.path` leaves the revision (`tree`: the pinned tree it leaves): refused, never read. */
+  outside: Array<{path: string; declaredIn: string; environment: string | null; tree?: string}>
   /** Flux Kustomizations not read (a YAML error, past ameide's limits): what they deploy is unknown. */
   unread: Array<{file: string; line: number; message: string}>
   /**

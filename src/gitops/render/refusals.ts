@@ -65,13 +65,16 @@ export class Refusals {
     return outside.length > 0 || linked
   }
 
-  /** A path a Flux Kustomization names that leaves the revision. */
-  fluxPath(o: {path: string; declaredIn: string; environment: string | null}): void {
+  /** A path a Flux Kustomization names that leaves the revision (or the pinned tree it is read from). */
+  fluxPath(o: {path: string; declaredIn: string; environment: string | null; tree?: string}): void {
+    const message = o.tree
+      ? `Flux Kustomization path ${o.path || '.'} leaves ${o.tree}, or holds a link that does: it is refused, never read.`
+      : `Flux Kustomization path ${o.path} leaves the revision: it is refused, never read.`
     this.report({
       file: o.declaredIn,
       line: 1,
       environment: o.environment,
-      message: `Flux Kustomization path ${o.path} leaves the revision: it is refused, never read.`,
+      message,
     })
   }
 

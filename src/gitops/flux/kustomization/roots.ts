@@ -10,10 +10,12 @@ import path from 'node:path'
 import type {YamlModule} from '../../../images/yaml/index.js'
 import {chartTemplateTest} from '../../revision/files.js'
 import type {Layout} from '../../layout/index.js'
-import type {Pinned} from '../../revision/pinned.js'
+import type {Pin, Pinned} from '../../revision/pinned.js'
+import type {MappedSource} from '../../revision/source-repos.js'
 import {declared as declaredKind} from '../../kubernetes/manifests.js'
 import {limitMessage} from '../../kubernetes/yaml-lines.js'
 import {fluxFields, holdersOf} from './kustomization.js'
+import {pinnedTreeRoot} from './tree-root.js'
 import {
   namespacedName,
   pinnedSource,
@@ -128,12 +130,14 @@ export interface FluxPlanContext {
   configured: boolean
   /** Which revision a GitRepository of this repository deploys (../revision/pinned.ts); absent: the one read. */
   pinned?: Pinned
+  /** This repository at a pin's commit (../revision/source-repos.ts); undefined: the clone does not hold it. */
+  pinnedTree?: (pin: Pin) => MappedSource | undefined
   /** Adds a Flux root to the plan; false when its folder holds no file. */
   addRoot: (r: RenderRoot, file: string) => boolean
 }
 
 /** What the Flux Kustomizations of the revision deploy that the plan does not render. */
-export type FluxFindings = Pick<RenderPlan, 'unavailable' | 'outside' | 'notFound'>
+export type FluxFindings = Pick<RenderPlan, 'unavailable' | 'outside' | 'notFound' | 'trees'>
 
 /** The sources one Flux Kustomization may name, of the revision. */
 interface FluxSources {
@@ -153,7 +157,7 @@ export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext)
     holders: scan.holders,
     specs: sourceSpecs(scan.flux),
   }
-  const out: FluxFindings = {unavailable: [], outside: [], notFound: []}
+  const out: FluxFindings = {unavailable: [], outside: [], notFound: [], trees: []}
   for (const k of scan.flux) {
     if (isFlux(k.obj, 'Kustomization', 'kustomize.toolkit.fluxcd.io/')) planFluxKustomization(k, sources, ctx, out)
   }
@@ -211,9 +215,10 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
   if (foreign !== undefined) return unavailable(foreign)
-  const pinned = pinnedSource(obj, sources.gitRepositories, ctx.pinned)
-  if (pinned !== undefined) return unavailable(pinned)
-  const from = fluxSource(obj, file, ctx.layout, sources)
+  // A GitRepository pinned to another commit: built from that commit's tree, or unavailable, the ref named.
+  const pinned = pinnedSource(obj, sources.gitRepositories, ctx.pinned, ctx.pinnedTree)
+  if (pinned && 'message' in pinned) return unavailable(pinned.message)
+  const from = fluxSource(obj, file, ctx.layout, sources, pinned !== undefined)
   if ('unavailable' in from)
     return unavailable(
       from.unavailable,
@@ -230,6 +235,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
       `Flux Kustomization ${namespacedName(obj)}: ${fieldMessage(`spec.${field.field.replace(/\[\]/g, '')}`, field, 'Flux')}`,
     )
   if (fields) r.flux = fields
+  if (pinned) return pinnedTreeRoot(r, pinned, {file, line, environments: ctx.environments}, unavailable, out)
   if (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir)) {
     out.outside.push({path: r.dir, declaredIn: file, environment: r.environment})
     return
@@ -273,6 +279,7 @@ function fluxSource(
   file: string,
   layout: Layout,
   {generators, gitRepositories}: Pick<FluxSources, 'generators' | 'gitRepositories'>,
+  pinned = false,
 ): {root?: RenderRoot} | {unavailable: string; reads?: string[]} {
   const p = str(at(obj, 'spec', 'path')) ?? './'
   const kind = str(at(obj, 'spec', 'sourceRef', 'kind'))
@@ -280,7 +287,8 @@ function fluxSource(
   const id = namespacedName(obj)
   const environmentOf = (dir: string) => envOf(layout, file) ?? envOf(layout, `${dir}/kustomization.yaml`)
   if (kind === 'GitRepository') {
-    if (at(obj, 'spec', 'path') === undefined) return {}
+    // A pinned tree is another commit's whole tree: with no path kustomize-controller builds its root (`./`).
+    if (at(obj, 'spec', 'path') === undefined && !pinned) return {}
     const dir = clean(p)
     const rule = 'spec.path of a Flux Kustomization'
     // A GitRepository not in the revision (flux-system's, made by `flux bootstrap`) sets neither field.

@@ -1,9 +1,10 @@
 /**
  * What a Flux Kustomization builds from, as its inputs: the source objects of the revision (a moved tag, ref or URL
  * touches every Kustomization built from it) and whether the GitRepository of this repository it names is pinned to
- * another revision than the one under review (../revision/pinned.ts).
+ * another revision than the one under review (../revision/pinned.ts), whose tree it is then built from.
  */
-import {describePin, fluxPin, type Pinned} from '../../revision/pinned.js'
+import {describePin, fluxPin, type Pin, type Pinned} from '../../revision/pinned.js'
+import type {MappedSource} from '../../revision/source-repos.js'
 import {at} from '../../kubernetes/objects.js'
 import type {GitArtifact} from '../../model/render-inputs.js'
 
@@ -47,20 +48,30 @@ export function sourceSpecs(flux: readonly FluxObject[]): Map<string, unknown> {
   return specs
 }
 
+/** Where a Flux Kustomization over a pinned GitRepository is built from: that commit's tree, or why it is not. */
+export type PinnedTree = {tree: MappedSource; where: string} | {message: string}
+
 /**
- * Why a Flux Kustomization is not rendered when the GitRepository of this repository it deploys from is pinned to
- * another revision (`spec.ref`: another branch, a tag, a semver range, a commit): kustomize-controller builds that
- * revision, not the one under review. Undefined when it fetches the revision under review (or is not in the revision).
+ * A Flux Kustomization over a GitRepository of this repository pinned to another revision (`spec.ref`: another
+ * branch, a tag, a commit, a name): kustomize-controller builds that revision, so it is read from the clone at the
+ * pin's commit (`treeOf`: ../../revision/source-repos.ts, once per commit), or not rendered, the ref named, where the
+ * clone does not hold it (a ref it lacks, a semver range; nothing is fetched). Undefined when it fetches the revision
+ * under review (or is not in the revision).
  */
 export function pinnedSource(
   obj: unknown,
   gitRepositories: ReadonlyMap<string, GitRepositoryOf>,
   pinned: Pinned | undefined,
-): string | undefined {
+  treeOf: ((pin: Pin) => MappedSource | undefined) | undefined,
+): PinnedTree | undefined {
   if (at(obj, 'spec', 'sourceRef', 'kind') !== 'GitRepository' || !pinned) return undefined
   const name = sourceRefName(obj)
   const repository = gitRepositories.get(name)
   const pin = repository && fluxPin(repository.ref, pinned)
   if (!pin) return undefined
-  return `Flux Kustomization ${namespacedName(obj)} deploys from GitRepository ${name}, pinned to ${describePin(pin)}: kustomize-controller builds that revision, not the one under review, so it is not rendered.`
+  const tree = treeOf?.(pin)
+  if (tree) return {tree, where: `the revision of this repository at ${describePin(pin)}`}
+  return {
+    message: `Flux Kustomization ${namespacedName(obj)} deploys from GitRepository ${name}, pinned to ${describePin(pin)}: kustomize-controller builds that revision, which this clone does not resolve to a commit (nothing is fetched), so it is not rendered.`,
+  }
 }
