@@ -99,7 +99,7 @@ const EXCEPTIONS = new Map<string, {klass: Klass; why: string}>([
 
 /**
  * Known limits of ameide (not of the truth), each still a false-incomplete: the suite fails when one is fixed (take it
- * out) as when a new one appears.
+ * out) as when a new one appears. None today.
  */
 const KNOWN_LIMITS = new Map<string, string>([])
 
