@@ -10,7 +10,7 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, edit} from '../support/diff-repo.js'
+import {diffLast, edit, type DiffObjects} from '../support/diff-repo.js'
 import {runCli} from '../support/cli.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {requireTool, toolEnv} from '../support/toolchain.js'
@@ -25,15 +25,7 @@ beforeAll(() => {
 
 const ORIGIN = 'https://github.com/example/fleet.git'
 
-type Result = {
-  summary: string
-  deployables: Array<{
-    change: string
-    application?: string
-    objects: Array<{change: string; kind: string; name: string; diff: string}>
-  }>
-  failures: Array<{revision: string; rule: string; application?: string; message: string}>
-}
+type Result = DiffObjects
 
 const application = (revision: string, valueFile?: string) =>
   [

@@ -49,6 +49,20 @@ async function tagged(files: Record<string, string>, change: Record<string, stri
   return repo
 }
 
+/**
+ * Commits what `write` writes on a branch off main, tags that commit `tag`, then commits `moved` (the pin moved to
+ * `tag`) on the pull request's branch.
+ */
+async function movedTo(repo: string, tag: string, write: () => Promise<unknown>, moved: Record<string, string>) {
+  await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+  await write()
+  await commitAll(repo, `what ${tag} holds`)
+  await git(repo, ['tag', tag])
+  await git(repo, ['checkout', '-q', 'pr'])
+  await edit(repo, moved)
+  await commitAll(repo, 'moved')
+}
+
 describe("an Application's targetRevision", () => {
   const files = (revision: string) => ({
     'argocd/web.yaml': application(revision),
@@ -85,13 +99,10 @@ describe("an Application's targetRevision", () => {
 
   it('moved to a commit whose folder differs: each commit read, the change shown', async () => {
     const repo = await tagged(files('v1'), {})
-    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
-    await edit(repo, {'apps/web/cm.yaml': configMap('w', '3')})
-    await commitAll(repo, 'three')
-    await git(repo, ['tag', 'v2'])
-    await git(repo, ['checkout', '-q', 'pr'])
-    await edit(repo, {'argocd/web.yaml': application('v2'), 'apps/web/cm.yaml': configMap('w', '4')})
-    await commitAll(repo, 'moved')
+    await movedTo(repo, 'v2', () => edit(repo, {'apps/web/cm.yaml': configMap('w', '3')}), {
+      'argocd/web.yaml': application('v2'),
+      'apps/web/cm.yaml': configMap('w', '4'),
+    })
     const {exitCode, result} = await diffLast<Result & {deployables: Array<{objects: Array<{diff: string}>}>}>(
       repo,
       env,
@@ -130,13 +141,10 @@ describe("an Application's targetRevision over a kustomize folder", () => {
 
   it('moved to a commit whose folder differs: built from each commit, the change shown', async () => {
     const repo = await tagged(files('v1'), {})
-    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
-    await edit(repo, {'apps/web/cm.yaml': configMap('w', '3')})
-    await commitAll(repo, 'three')
-    await git(repo, ['tag', 'v2'])
-    await git(repo, ['checkout', '-q', 'pr'])
-    await edit(repo, {'argocd/web.yaml': application('v2'), 'apps/web/cm.yaml': configMap('w', '4')})
-    await commitAll(repo, 'moved')
+    await movedTo(repo, 'v2', () => edit(repo, {'apps/web/cm.yaml': configMap('w', '3')}), {
+      'argocd/web.yaml': application('v2'),
+      'apps/web/cm.yaml': configMap('w', '4'),
+    })
     type Objects = Result & {deployables: Array<{kind: string; objects: Array<{name: string; diff: string}>}>}
     const {exitCode, result} = await diffLast<Objects>(repo, env)
     expect(result.failures).toEqual([])
@@ -151,13 +159,9 @@ describe("an Application's targetRevision over a kustomize folder", () => {
 
   it('a link of the pinned tree under the folder that leaves it: refused', async () => {
     const repo = await tagged(files('v1'), {})
-    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
-    await symlink('/etc/passwd', path.join(repo, 'apps/web/escape.yaml'))
-    await commitAll(repo, 'a link out')
-    await git(repo, ['tag', 'escape'])
-    await git(repo, ['checkout', '-q', 'pr'])
-    await edit(repo, {'argocd/web.yaml': application('escape')})
-    await commitAll(repo, 'moved')
+    await movedTo(repo, 'escape', () => symlink('/etc/passwd', path.join(repo, 'apps/web/escape.yaml')), {
+      'argocd/web.yaml': application('escape'),
+    })
     const {exitCode, result} = await diffLast<Result>(repo, env)
     expect(exitCode).toBe(1)
     const head = result.failures.filter((f) => f.revision === 'head')
@@ -230,13 +234,10 @@ describe("a Flux GitRepository's ref", () => {
 
   it('the ref moved to a tag whose folder differs: built from each commit, the object change shown', async () => {
     const repo = await tagged(files('{tag: v1}'), {})
-    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
-    await edit(repo, {'z/cm.yaml': configMap('z', '3')})
-    await commitAll(repo, 'three')
-    await git(repo, ['tag', 'v2'])
-    await git(repo, ['checkout', '-q', 'pr'])
-    await edit(repo, {'flux/source.yaml': gitRepository('{tag: v2}'), 'z/cm.yaml': configMap('z', '4')})
-    await commitAll(repo, 'moved')
+    await movedTo(repo, 'v2', () => edit(repo, {'z/cm.yaml': configMap('z', '3')}), {
+      'flux/source.yaml': gitRepository('{tag: v2}'),
+      'z/cm.yaml': configMap('z', '4'),
+    })
     type Objects = Omit<Result, 'deployables'> & {
       deployables: Array<{source: string; objects: Array<{name: string; diff: string}>}>
     }
@@ -252,13 +253,9 @@ describe("a Flux GitRepository's ref", () => {
 
   it('a link of the pinned tree under its path that leaves it: refused', async () => {
     const repo = await tagged(files('{tag: v1}'), {})
-    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
-    await symlink('/etc/passwd', path.join(repo, 'z/escape.yaml'))
-    await commitAll(repo, 'a link out')
-    await git(repo, ['tag', 'escape'])
-    await git(repo, ['checkout', '-q', 'pr'])
-    await edit(repo, {'flux/source.yaml': gitRepository('{tag: escape}')})
-    await commitAll(repo, 'moved')
+    await movedTo(repo, 'escape', () => symlink('/etc/passwd', path.join(repo, 'z/escape.yaml')), {
+      'flux/source.yaml': gitRepository('{tag: escape}'),
+    })
     const {exitCode, result} = await diffLast<Result>(repo, env)
     expect(exitCode).toBe(1)
     const head = result.failures.filter((f) => f.revision === 'head')
@@ -268,7 +265,6 @@ describe("a Flux GitRepository's ref", () => {
 
   it('a HelmRelease the pinned tree prints: its chart not rendered, said', async () => {
     const repo = await tagged(files('{tag: v1}'), {})
-    await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
     const release = [
       'apiVersion: helm.toolkit.fluxcd.io/v2',
       'kind: HelmRelease',
@@ -276,12 +272,9 @@ describe("a Flux GitRepository's ref", () => {
       'spec: {interval: 1m, chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts}}}}',
       '',
     ].join('\n')
-    await edit(repo, {'z/hr.yaml': release})
-    await commitAll(repo, 'a release')
-    await git(repo, ['tag', 'v2'])
-    await git(repo, ['checkout', '-q', 'pr'])
-    await edit(repo, {'flux/source.yaml': gitRepository('{tag: v2}')})
-    await commitAll(repo, 'moved')
+    await movedTo(repo, 'v2', () => edit(repo, {'z/hr.yaml': release}), {
+      'flux/source.yaml': gitRepository('{tag: v2}'),
+    })
     const {exitCode, result} = await diffLast<Result>(repo, env)
     expect(exitCode).toBe(1)
     expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([

@@ -11,7 +11,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-import {diffJson, edit} from '../support/diff-repo.js'
+import {diffJson, edit, type DiffObjects} from '../support/diff-repo.js'
 import {ORIGIN} from '../support/helm-repo.js'
 import {commitAll, git, initGitRepo, makeTempDir, runCleanups} from '../support/tmp.js'
 import {toolEnv} from '../support/toolchain.js'
@@ -22,15 +22,7 @@ afterAll(runCleanups)
 
 const VALUES_URL = 'https://github.com/acme/values.git'
 
-type Result = {
-  summary: string
-  deployables: Array<{
-    change: string
-    application?: string
-    objects: Array<{change: string; kind: string; name: string; diff: string}>
-  }>
-  failures: Array<{revision: string; rule: string; application?: string; message: string}>
-}
+type Result = DiffObjects
 
 let env: Record<string, string | undefined>
 beforeAll(() => {

@@ -109,3 +109,14 @@ export interface DiffVerdict {
   deployables: Array<{change: string; kind: string; application?: string; source: string}>
   failures: Array<{revision: string; rule: string; file: string; message: string}>
 }
+
+/** A diff's verdict with each deployable's objects, as far as the tests of its sources read them. */
+export interface DiffObjects {
+  summary: string
+  deployables: Array<{
+    change: string
+    application?: string
+    objects: Array<{change: string; kind: string; name: string; diff: string}>
+  }>
+  failures: Array<{revision: string; rule: string; application?: string; message: string}>
+}
