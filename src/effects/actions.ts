@@ -20,6 +20,19 @@ export function untrustedByEnvironment(env: NodeJS.ProcessEnv = process.env): bo
   return env.GITHUB_ACTIONS === 'true' && /^pull_request/.test(env.GITHUB_EVENT_NAME ?? '')
 }
 
+/**
+ * The branches a GitHub Actions job reviews: a pull request's base and head (GITHUB_BASE_REF, GITHUB_HEAD_REF), a
+ * push's branch (GITHUB_REF_NAME). A source of this repository at one of them deploys the revision under review, not a
+ * pin (src/gitops/revision/pinned.ts). Outside Actions, none.
+ */
+export function reviewedBranches(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!inActions(env)) return []
+  const pullRequest = /^pull_request/.test(env.GITHUB_EVENT_NAME ?? '')
+  const push = env.GITHUB_EVENT_NAME === 'push' && env.GITHUB_REF_TYPE !== 'tag'
+  const refs = pullRequest ? [env.GITHUB_BASE_REF, env.GITHUB_HEAD_REF] : push ? [env.GITHUB_REF_NAME] : []
+  return refs.filter((r): r is string => r !== undefined && r !== '')
+}
+
 /** Escapes an annotation message (`%`, CR, LF). */
 const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 /** Escapes an annotation property value (also `:` and `,`). */

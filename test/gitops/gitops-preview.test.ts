@@ -411,6 +411,22 @@ describe('ameide gitops preview (real registry, helm, cosign)', () => {
     expect(result.findings.map((f) => [f.rule, f.application])).toEqual([['namespace-missing', 'orders-pr-42']])
   })
 
+  it("a template source pinned to a tag of the GitOps repository: that tag's chart renders, not the checkout's", async () => {
+    const orders = EXAMPLE.replace('ghcr.io/ameideio/primitive-domain-orders', `${registry.host}/demo/orders`)
+    const dir = await gitops(orders.replace('targetRevision: main', 'targetRevision: v1'))
+    await git(dir, ['tag', 'v1'])
+    const moved = APP_CHART['templates/deployment.yaml'].replace('.Values.image.ref }}', '.Values.image.ref }}-next')
+    await writeFiles(dir, {'sources/charts/primitives/orders/templates/deployment.yaml': moved})
+    await commitAll(dir, 'the chart moves on')
+    const refs = (r: Result) => r.applications.flatMap((a) => a.images.map((i) => [i.ref, i.exists]))
+    const pinned = await preview(dir, [...PR, '--label', 'preview'])
+    expect(refs(pinned.result)).toEqual([[`${registry.host}/demo/orders:${SHA}`, true]])
+    await writeFiles(dir, {'argocd/previews.yaml': orders})
+    await commitAll(dir, 'at main')
+    const current = await preview(dir, [...PR, '--label', 'preview'])
+    expect(refs(current.result)).toEqual([[`${registry.host}/demo/orders:${SHA}-next`, false]])
+  })
+
   it('a matrix of a list and a pull-request generator: each missing or unsigned image named with its Application and fix', async () => {
     const dir = await gitops(matrixAppSet(['namespace', 'orders', 'triage', 'billing', 'search']))
     const args = [...PR, '--label', 'preview', '--branch', 'feature/x', '--evidence', '--no-tlog']

@@ -148,13 +148,14 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
     const sourceRepos = parseSourceRepoFlags(flags['source-repo'])
     // The policy is the base revision's ameide.yaml (read by diffGitops), never the checkout's: a pull request
     // cannot loosen the policy that reviews it.
-    const [{diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions}] = await Promise.all([
-      import('../../gitops/diff/diff.js'),
-      import('../../gitops/render/renderers.js'),
-      import('../../gitops/diff/markdown.js'),
-      import('../../gitops/diff/format.js'),
-      import('../../effects/actions.js'),
-    ])
+    const [{diffGitops}, {findRenderers}, {renderMarkdown}, {formatGitopsDiff}, {inActions, reviewedBranches}] =
+      await Promise.all([
+        import('../../gitops/diff/diff.js'),
+        import('../../gitops/render/renderers.js'),
+        import('../../gitops/diff/markdown.js'),
+        import('../../gitops/diff/format.js'),
+        import('../../effects/actions.js'),
+      ])
     // The base is a commit, the head often someone else's: both are untrusted, neither names what is fetched.
     const renderers = await findRenderers({untrusted: true})
     const progress = await this.progress()
@@ -165,6 +166,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       base: flags.base,
       head: flags.head,
       ...(inActions(process.env) && process.env.GITHUB_BASE_REF ? {baseRef: process.env.GITHUB_BASE_REF} : {}),
+      reviewed: reviewedBranches(process.env),
       environments,
       kustomize: renderers.kustomize,
       helm: renderers.helm,

@@ -157,6 +157,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     const result = await previewGitops({
       root,
       sourceRepos,
+      reviewed: (await import('../../effects/actions.js')).reviewedBranches(process.env),
       policy: config.gitopsPolicy,
       pullRequest,
       kustomize: renderers.kustomize,

@@ -204,6 +204,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         ...render,
         offline: flags.offline,
         sourceRepos,
+        reviewed: (await import('../../effects/actions.js')).reviewedBranches(process.env),
         ...(clusters ? {clusters} : {}),
         ...(scm ? {scm} : {}),
       },

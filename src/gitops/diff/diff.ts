@@ -49,6 +49,8 @@ export interface GitopsDiffInput {
   head?: string
   /** The pull request's base branch, tried first for the default base (GITHUB_BASE_REF under GitHub Actions). */
   baseRef?: string
+  /** The branches the CI job reviews (src/effects/actions.ts reviewedBranches): a source at one is not pinned. */
+  reviewed?: readonly string[]
   environments?: string[]
   kustomize: Kustomize
   helm: Helm | Promise<Helm | undefined>
@@ -235,6 +237,7 @@ async function renderBoth(
     revisions.base.revision,
     revisions.head.commit ? revisions.head.revision : undefined,
     input.baseRef,
+    ...(input.reviewed ?? []),
   ])
   const tree = (r: Revision) => ({
     dir: r.dir,

@@ -35,7 +35,7 @@ const source: Rules = {
   'spec.source.targetRevision': exact(
     REMOTE,
     bump,
-    "a chart's version; for this repository at HEAD, the branch under review or the default branch, the revision under review; pinned to another branch, a tag or a commit the clone holds, that commit: its chart, kustomize or directory folder and its $ref value files read from the clone at it and rendered, a change to them in the branch under review unchanged (the cases 'moved to a commit whose folder differs: each commit read, the change shown' and diff-pinned-charts.test.ts); a ref the clone does not hold: not rendered, said with the ref, touched only when the pin moves",
+    "a chart's version; for this repository at HEAD, the branch under review, the default branch or a branch the CI job reviews (GITHUB_BASE_REF, GITHUB_HEAD_REF), the revision under review; pinned to another branch, a tag or a commit the clone holds, that commit: its chart, kustomize or directory folder and its $ref value files read from the clone at it and rendered, a change to them in the branch under review unchanged (the cases 'moved to a commit whose folder differs: each commit read, the change shown' and diff-pinned-charts.test.ts); a ref the clone does not hold: not rendered, said with the ref, touched only when the pin moves; gitops verify --render and gitops preview read it alike (verify-pinned.test.ts)",
   ),
   'spec.source.path': exact(SOURCES, kustomizeBase),
   'spec.source.chart': exact(REMOTE, bump),

@@ -4,6 +4,7 @@
  * preview-* rules of gitops verify), then asks (each image's manifest, and with evidence its signature, SBOM and
  * provenance), then answers: one verdict per Application, the findings with the command that fixes each.
  */
+import {pinnedRevisions} from '../revision/pinned.js'
 import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../revision/source-repos.js'
 import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import {readFile} from '../../core/memory-fs/index.js'
@@ -48,6 +49,8 @@ export interface PreviewInput {
   onStep?: (step: string) => void
   /** `--source-repo`: other repositories mapped to local checkouts (gitopsPolicy.sourceRepositories added). */
   sourceRepos?: readonly SourceRepoEntry[]
+  /** The branches the CI job reviews (src/effects/actions.ts reviewedBranches): a source at one is not pinned. */
+  reviewed?: readonly string[]
 }
 
 export async function previewGitops(input: PreviewInput): Promise<PreviewResult> {
@@ -59,7 +62,10 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
   // Checked before the revision is read: a mapping that is no git repository fails first.
   const sources = new SourceRepositories(
     sourceRepoEntries(input.sourceRepos ?? [], input.policy.sourceRepositories, input.root),
+    // The clone too: a source pinned to another revision of this repository is read from it at that commit.
+    input.root,
   )
+  const pinned = await pinnedRevisions(input.root, underReview(input.pullRequest, input.reviewed))
   const revision = await readRevision(input.root, null, 'preview')
   try {
     const base = {
@@ -67,7 +73,7 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
       files: revision.files,
       layout: makeLayout(input.policy),
       yaml,
-      checkout: checkoutOf(revision, repositories, undefined, sources),
+      checkout: checkoutOf(revision, repositories, pinned, sources),
       pullRequest: input.pullRequest,
       ...(input.clusters ? {clusters: input.clusters} : {}),
       ...(input.scm ? {scm: input.scm} : {}),
@@ -247,4 +253,13 @@ function compareFindings(a: PreviewFinding, b: PreviewFinding): number {
     )
   const [x, y] = [key(a), key(b)]
   return x < y ? -1 : x > y ? 1 : 0
+}
+
+/**
+ * What the preview renders is the pull request's head: a source of this repository at its head sha (as the
+ * pull-request generator's head_sha, head_short_sha and head_short_sha_7 write it), its branch or its target is the
+ * checkout, not a pin.
+ */
+function underReview(pr: PreviewPullRequest, reviewed: readonly string[] = []): Array<string | undefined> {
+  return [pr.headSha, pr.headSha.slice(0, 8), pr.headSha.slice(0, 7), pr.branch, pr.targetBranch, ...reviewed]
 }

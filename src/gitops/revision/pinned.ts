@@ -2,9 +2,10 @@
  * Which revision of this repository a source deploys, as the controllers resolve it: a same-repository source at the
  * branch under review (or `HEAD`, or no revision) deploys the revision under review; one pinned to another branch, a
  * tag or a commit (an Argo CD Application's `targetRevision`, a Flux GitRepository's `ref`) deploys that ref, not the
- * pull request's. The branches under review are the ones `gitops diff` compares (`--base`, `--head`, the branch
- * checked out, the default branch the pull request merges into); every other name is looked up among the clone's
- * refs, read once.
+ * pull request's. The branches under review are the ones `gitops diff` compares (`--base`, `--head`), the branch
+ * checked out, the default branch, and those a CI job reviews (src/effects/actions.ts reviewedBranches; for
+ * `gitops preview`, the pull request's head and target); every other name is looked up among the clone's refs, read
+ * once. `gitops diff`, `verify --render` and `preview` resolve pins alike.
  */
 import {gitMaybe} from '../../effects/git.js'
 
@@ -35,6 +36,8 @@ export async function pinnedRevisions(root: string, underReview: ReadonlyArray<s
     gitMaybe(root, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
     gitMaybe(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']),
   ])
+  // Outside a git clone (`verify` on a plain folder) there is no other revision: the folder is what is read.
+  if (!refs.ok) return () => undefined
   const review = new Set(
     ['', 'HEAD', ...underReview, current.ok ? current.stdout.trim() : '', origin.ok ? origin.stdout.trim() : '']
       .filter((r): r is string => r !== undefined && r !== '')

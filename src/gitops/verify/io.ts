@@ -40,6 +40,11 @@ export interface GitopsVerifyInput {
     scm?: ScmProviderApi
     /** `--source-repo`: other repositories mapped to local checkouts (gitopsPolicy.sourceRepositories added). */
     sourceRepos?: readonly SourceRepoEntry[]
+    /**
+     * The branches the CI job reviews (src/effects/actions.ts reviewedBranches), besides the branch checked out and
+     * the default one: a source of this repository at one is the checkout; at any other ref, that ref's commit.
+     */
+    reviewed?: readonly string[]
   }
 }
 

@@ -17,6 +17,7 @@ export async function renderFindings(
     {requireRenderKubernetesVersion},
     {checkoutOf, repositoryUrls},
     {readRevision},
+    {pinnedRevisions},
   ] = await Promise.all([
     import('../gate/gate.js'),
     import('../render/cache.js'),
@@ -24,6 +25,7 @@ export async function renderFindings(
     import('../../core/config.js'),
     import('../model/context.js'),
     import('../revision/index.js'),
+    import('../revision/pinned.js'),
   ])
   requireRenderKubernetesVersion(input.policy)
   const render = input.render!
@@ -35,7 +37,9 @@ export async function renderFindings(
     const {SourceRepositories, sourceRepoEntries} = await import('../revision/source-repos.js')
     // An untrusted checkout is its own base: its ameide.yaml names no clone to read (the flag's mappings stand).
     const configured = render.untrusted === true ? undefined : input.policy.sourceRepositories
-    sources = new SourceRepositories(sourceRepoEntries(render.sourceRepos ?? [], configured, input.root))
+    // The clone too: a source pinned to another revision of this repository is read from it at that commit.
+    sources = new SourceRepositories(sourceRepoEntries(render.sourceRepos ?? [], configured, input.root), input.root)
+    const pinned = await pinnedRevisions(input.root, render.reviewed ?? [])
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
@@ -56,7 +60,7 @@ export async function renderFindings(
       checkout: checkoutOf(
         revision,
         await repositoryUrls(input.root, input.policy.preview.repositories),
-        undefined,
+        pinned,
         sources,
       ),
       cache,
