@@ -118,5 +118,5 @@ export interface DiffObjects {
     application?: string
     objects: Array<{change: string; kind: string; name: string; diff: string}>
   }>
-  failures: Array<{revision: string; rule: string; application?: string; message: string}>
+  failures: Array<{revision: string; rule: string; file: string; application?: string; message: string}>
 }

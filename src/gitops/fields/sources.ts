@@ -30,7 +30,7 @@ export const gitRepositoryRules: Rules = {
   'spec.ref.**': exact(
     'gitops/diff-pinned-revisions.test.ts',
     'the ref moved to a tag whose folder differs: built from each commit, the object change shown',
-    "the revision the Kustomizations over it build: the branch under review (or none), the revision under review; another branch, a tag, a name or a commit the clone holds, that commit: spec.path built from the clone at it with the Kustomization's fields, a change to the folder in the branch under review unchanged, a moved ref the rendered change; a semver range or a ref the clone does not hold: not rendered, said with the ref, touched only when the ref moves",
+    "the revision the Kustomizations over it build: the branch under review (or none), the revision under review; another branch, a tag, a name or a commit the clone holds, that commit: spec.path built from the clone at it with the Kustomization's fields, a change to the folder in the branch under review unchanged, a moved ref the rendered change; a semver range or a ref the clone does not hold: not rendered, said with the ref, touched only when the ref moves; the charts HelmReleases take from it alike, their valuesFiles that commit's too (diff-pinned-helmrelease.test.ts)",
   ),
   'spec.ignore': exact(
     ARTIFACT,

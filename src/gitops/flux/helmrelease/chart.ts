@@ -8,11 +8,17 @@ import type {DeployablesContext} from '../../model/context.js'
 import type {Manifest} from '../../kubernetes/manifests.js'
 import type {ChartVerification, OciArtifact, RemoteChart, Unrenderable} from '../../model/model.js'
 import {clean, isMap, str} from '../../model/source-helpers.js'
+import {describePin, fluxPin, type Pin} from '../../revision/pinned.js'
+import type {MappedSource} from '../../revision/source-repos.js'
 
+/**
+ * A folder of this repository (`tree`: of the commit a pinned GitRepository fetches, when not the revision under
+ * review), a chart of a chart repository, or why it is not rendered (`pin`: the ref that decides it, an input).
+ */
 export type ChartChoice =
-  | {dir: string; remote?: undefined}
+  | {dir: string; remote?: undefined; tree?: MappedSource}
   | {dir: ''; remote: RemoteChart}
-  | {problem: string; at: Array<string | number>; status?: Unrenderable['status']}
+  | {problem: string; at: Array<string | number>; status?: Unrenderable['status']; pin?: Pin}
 
 const isSource = (m: Manifest, kind: string, name: string, namespace: string) =>
   m.kind === kind &&
@@ -218,6 +224,8 @@ function gitRepositoryChart(
       problem: `chart ${chart} comes from GitRepository ${source.namespace}/${source.name}, whose ${fields.map((f) => `spec.${f}`).join(' and ')} decide${fields.length === 1 ? 's' : ''} what its artifact holds: the gate models that artifact for a Flux Kustomization, not for a chart, so what the chart renders is not judged.`,
       at: ['chart', 'spec', 'sourceRef'],
     }
+  const pin = repo && ctx.pinned ? fluxPin(spec.ref, ctx.pinned) : undefined
+  if (pin) return pinnedChart(chart, source, pin, ctx)
   const dir = ctx.confined(clean(chart))
   if (dir === undefined)
     return {
@@ -232,6 +240,33 @@ function gitRepositoryChart(
       status: 'failed',
     }
   return {dir}
+}
+
+/**
+ * A chart of a GitRepository of this repository pinned to another revision (`spec.ref`: another branch, a tag, a
+ * commit, a name): source-controller packages it from that commit, so it is read from the clone at it — confined to
+ * that tree — or not rendered, the ref named, where the clone does not hold it (nothing is fetched).
+ */
+function pinnedChart(chart: string, source: SourceRef, pin: Pin, ctx: DeployablesContext): ChartChoice {
+  const at = ['chart', 'spec', 'chart']
+  const tree = ctx.pinnedTree?.(pin)
+  if (!tree) {
+    const from = `GitRepository ${source.namespace}/${source.name}, pinned to ${describePin(pin)}`
+    const problem = `chart ${chart} comes from ${from}: source-controller packages it from that revision, which this clone does not resolve to a commit (nothing is fetched), so it is not rendered.`
+    return {problem, at: ['chart', 'spec', 'sourceRef'], pin}
+  }
+  const dir = tree.confined(clean(chart))
+  const where = `the revision of ${tree.url} (${tree.commit.slice(0, 12)})`
+  if (dir === undefined)
+    return {
+      problem: `chart path ${chart} leaves ${where}, or holds a link that does: it is not read.`,
+      at,
+      status: 'refused',
+      pin,
+    }
+  if (!tree.files.has(dir ? `${dir}/Chart.yaml` : 'Chart.yaml'))
+    return {problem: `chart path ${chart} holds no Chart.yaml in ${where}.`, at, status: 'failed', pin}
+  return {dir, tree}
 }
 
 /** Flux's `verify` of `spec`, when it has one. */

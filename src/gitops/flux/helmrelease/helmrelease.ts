@@ -11,7 +11,9 @@
  */
 import path from 'node:path'
 
-import type {DeployablesContext} from '../../model/context.js'
+import {treeContext, type DeployablesContext} from '../../model/context.js'
+import type {Pin} from '../../revision/pinned.js'
+import type {MappedSource} from '../../revision/source-repos.js'
 import type {Manifest} from '../../kubernetes/manifests.js'
 import {
   lazyLayer,
@@ -44,19 +46,21 @@ export function helmReleaseDeployable(
   const {spec, ns, lineAt} = r
   const chosen = releaseChart(r, manifests)
   if (!chosen || 'unrenderable' in chosen) return chosen ?? {}
-  const {dir, remote, chartSpec, helmChart} = chosen
+  const {dir, remote, chartSpec, helmChart, tree} = chosen
   const chartValues = dir ? `${dir}/values.yaml` : 'values.yaml'
+  // The chart and its valuesFiles are the source's: a pinned GitRepository's commit, else the revision's.
+  const home = tree ? treeContext(ctx, tree) : ctx
   // A HelmChart's valuesFiles are named at the chartRef that reads it.
   const files = releaseValueFiles(
-    helmChart ? {...r, lineAt: () => lineAt('chartRef')} : r,
+    {...r, ctx: home, ...(helmChart ? {lineAt: () => lineAt('chartRef')} : {})},
     chartSpec,
     chartValues,
     remote,
   )
   if ('unrenderable' in files) return files
   const layers: ValueLayer[] = []
-  if (!remote && !files.replacesDefaults && ctx.files.has(chartValues))
-    layers.push(layerOfFile(ctx, chartValues, `the chart's values.yaml`))
+  if (!remote && !files.replacesDefaults && home.files.has(chartValues))
+    layers.push(layerOfFile(home, chartValues, `the chart's values.yaml`))
   const values = releaseValues(r)
   if ('unrenderable' in values) return values
   const field = unsupportedField('HelmRelease', 'spec', spec)
@@ -75,21 +79,34 @@ export function helmReleaseDeployable(
       environment: r.environment,
       chart: remote ? chartAddress(remote) : dir,
       ...(remote ? {remote} : {}),
+      ...(tree ? {tree: {dir: tree.dir, commit: tree.commit}} : {}),
       release,
       namespace: str(spec.targetNamespace) ?? ns,
       skipCrds: skipsCrds(spec),
       // helm-controller's install or upgrade: which one runs depends on the cluster, so either's setting skips it.
       skipSchemaValidation: disablesSchemaValidation(spec),
       skipTests: false,
-      valueFiles: files.valueFiles,
+      // Another tree's value files are named where it is mounted; its commit, not its files, is the input.
+      valueFiles: tree ? files.valueFiles.map((f) => path.join(tree.dir, f)) : files.valueFiles,
       ...(files.replacesDefaults ? {chartValues: '{}'} : {}),
       inlineValues: JSON.stringify(values.merged),
       set: [],
       setString: [],
       setFile: [],
       layers: [...layers, ...files.layers, ...values.layers],
-      reads: [hr.file, ...(helmChart ? [helmChart.manifest.file] : []), ...files.valueFiles, ...values.reads],
-      spec: {spec, name: hr.name, namespace: ns, ...(helmChart ? {helmChart: chartSpec} : {})},
+      reads: [
+        hr.file,
+        ...(helmChart ? [helmChart.manifest.file] : []),
+        ...(tree ? [] : files.valueFiles),
+        ...values.reads,
+      ],
+      spec: {
+        spec,
+        name: hr.name,
+        namespace: ns,
+        ...(helmChart ? {helmChart: chartSpec} : {}),
+        ...(tree ? {tree: {url: tree.url, commit: tree.commit}} : {}),
+      },
       fluxPostRender: postRenderOf(hr.name, ns, spec),
     },
   }
@@ -102,7 +119,7 @@ export function helmReleaseDeployable(
 function releaseChart(
   r: ReleaseRead,
   manifests: readonly Manifest[],
-): (ChartTemplate & {dir: string; remote?: RemoteChart}) | Unavailable | undefined {
+): (ChartTemplate & {dir: string; remote?: RemoteChart; tree?: MappedSource}) | Unavailable | undefined {
   const {spec, ns, ctx, lineAt} = r
   const template = chartTemplateOf(spec, manifests, ns, ctx)
   if ('problem' in template) return r.unavailable(lineAt(...template.at), template.problem)
@@ -111,7 +128,7 @@ function releaseChart(
   const chosen = chartOf(spec, template, manifests, ns, ctx)
   if (!('problem' in chosen)) return {...template, ...chosen}
   const line = helmChart && chosen.at[0] === 'chart' ? lineAt('chartRef') : lineAt(...chosen.at)
-  return r.unavailable(line, `${helmChart ? `${helmChart.via}: ` : ''}${chosen.problem}`, chosen.status)
+  return r.unavailable(line, `${helmChart ? `${helmChart.via}: ` : ''}${chosen.problem}`, chosen.status, chosen.pin)
 }
 
 /** `install.disableSchemaValidation` or `upgrade.disableSchemaValidation`. */
@@ -193,7 +210,7 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
     spec: {spec, name: hr.name, namespace: ns},
     reads: [...valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []), ...helmChartFiles(spec, manifests)],
   }
-  const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable') => ({
+  const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable', pin?: Pin) => ({
     unrenderable: {
       file: hr.file,
       line,
@@ -201,7 +218,7 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
       application: id,
       message: `HelmRelease ${id}: ${message}`,
       status,
-      inputs,
+      inputs: pin ? {...inputs, spec: {...inputs.spec, pin}} : inputs,
     },
   })
   return {hr, spec, ns, id, environment, ctx, lineAt, holderOf, unavailable}

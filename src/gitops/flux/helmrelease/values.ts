@@ -3,6 +3,7 @@
  * ChartValuesFromReferences): `valuesFrom` ConfigMaps and Secrets of the repository in order, `spec.values` on top.
  * Held to chartutil run natively by test/gitops/flux-helmrelease-fields.test.ts.
  */
+import type {Pin} from '../../revision/pinned.js'
 import type {DeployablesContext} from '../../model/context.js'
 import type {Manifest} from '../../kubernetes/manifests.js'
 import {leaves, mergeValues, parseSetName, type Unrenderable, type ValueLayer} from '../../model/model.js'
@@ -26,7 +27,8 @@ export interface ReleaseRead {
   lineAt: (...p: Array<string | number>) => number
   /** The ConfigMap or Secret of the HelmRelease's namespace a `valuesFrom` entry names. */
   holderOf: (ref: Record<string, unknown>) => Manifest | undefined
-  unavailable: (line: number, message: string, status?: Unrenderable['status']) => Unavailable
+  /** `pin`: the revision a pinned source fetches, an input of the release not rendered (a moved ref touches it). */
+  unavailable: (line: number, message: string, status?: Unrenderable['status'], pin?: Pin) => Unavailable
 }
 
 /**
