@@ -65,8 +65,11 @@ export async function previewGitops(input: PreviewInput): Promise<PreviewResult>
     // The clone too: a source pinned to another revision of this repository is read from it at that commit.
     input.root,
   )
-  const pinned = await pinnedRevisions(input.root, underReview(input.pullRequest, input.reviewed))
-  const revision = await readRevision(input.root, null, 'preview')
+  // The clone's refs are read while the revision is (a source pinned to another ref is read from its commit).
+  const [pinned, revision] = await Promise.all([
+    pinnedRevisions(input.root, underReview(input.pullRequest, input.reviewed)),
+    readRevision(input.root, null, 'preview'),
+  ])
   try {
     const base = {
       root: revision.dir,

@@ -29,8 +29,12 @@ export async function renderFindings(
   ])
   requireRenderKubernetesVersion(input.policy)
   const render = input.render!
-  // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself.
-  const revision = await readRevision(input.root, null, 'render')
+  // Rendered from a tree of the tracked files (src/gitops/revision), never from the checkout itself; the clone's refs
+  // read meanwhile (a source pinned to another ref is read from its commit).
+  const [pinned, revision] = await Promise.all([
+    pinnedRevisions(input.root, render.reviewed ?? []),
+    readRevision(input.root, null, 'render'),
+  ])
   let answers: KeptAnswers | undefined
   let sources: SourceRepositories | undefined
   try {
@@ -39,7 +43,6 @@ export async function renderFindings(
     const configured = render.untrusted === true ? undefined : input.policy.sourceRepositories
     // The clone too: a source pinned to another revision of this repository is read from it at that commit.
     sources = new SourceRepositories(sourceRepoEntries(render.sourceRepos ?? [], configured, input.root), input.root)
-    const pinned = await pinnedRevisions(input.root, render.reviewed ?? [])
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
