@@ -1,4 +1,4 @@
-// The differential reference of a GitRepository's artifact (test/gitops/flux-git-artifact.test.ts): what
+// The differential reference of a GitRepository's artifact (test/gitops/flux/sources/flux-git-artifact.test.ts): what
 // fluxcd/source-controller v1.9.1 archives of a branch of a local repository, with its own libraries — go-git
 // v5.19.1 cloning (a sparse checkout as fluxcd/pkg/git's gogit client asks for one: no checkout, then a checkout
 // of the branch with the directories), fluxcd/pkg/sourceignore v0.18.0's patterns and fluxcd/pkg/artifact v0.18.1's

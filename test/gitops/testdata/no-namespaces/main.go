@@ -1,6 +1,6 @@
 // Runs a command under a seccomp filter like a container runtime's default profile: no new namespaces (unshare,
 // setns, clone with CLONE_NEW*; clone3 answers ENOSYS so libc falls back to clone), no mount, no pivot_root.
-// test/gitops/render-no-namespaces.test.ts renders through it as a container without privileges would.
+// test/gitops/render-module/render-no-namespaces.test.ts renders through it as a container without privileges would.
 package main
 
 import (
