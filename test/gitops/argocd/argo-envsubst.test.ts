@@ -21,7 +21,7 @@ const ENV = {
 let native: string
 
 beforeAll(async () => {
-  native = await buildGo('test/gitops/testdata/go-expand', 'go-expand')
+  native = await buildGo('test/gitops/argocd/testdata/go-expand', 'go-expand')
 }, 600_000)
 
 const reference = (texts: string[]): string[] =>

@@ -22,7 +22,7 @@ const CANARY_FILE = 'canary-file-9a2e61'
 
 let filter: string
 beforeAll(async () => {
-  filter = await buildGo('test/gitops/testdata/no-namespaces', 'no-namespaces')
+  filter = await buildGo('test/gitops/render-module/testdata/no-namespaces', 'no-namespaces')
 }, 180_000)
 
 /** `ameide gitops diff --json` in `repo`, through `wrapper` when given; its output whole. */

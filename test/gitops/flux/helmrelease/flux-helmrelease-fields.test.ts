@@ -153,7 +153,7 @@ let result: AddedResult & {failures: Array<{application?: string; message: strin
 beforeAll(async () => {
   requireTool('helm')
   requireTool('kustomize')
-  reference = await buildGo('test/gitops/testdata/flux-values', 'flux-values')
+  reference = await buildGo('test/gitops/flux/helmrelease/testdata/flux-values', 'flux-values')
   const head: Record<string, string> = {}
   for (const c of CASES) {
     head[`apps/${c.name}/release.yaml`] = release(c)

@@ -419,7 +419,7 @@ describe("the render module's artifact against source-controller's own libraries
   const repos = new Map<string, string>()
 
   beforeAll(async () => {
-    reference = await buildGo('test/gitops/testdata/flux-artifact', 'flux-artifact')
+    reference = await buildGo('test/gitops/flux/sources/testdata/flux-artifact', 'flux-artifact')
     for (const [name, files] of Object.entries({plain: FLEET, 'with .sourceignore files': WITH_IGNORE_FILES})) {
       const repo = await history({'README.md': 'base\n'}, files)
       symlinkSync('deploy.yaml', path.join(repo, 'apps/api/link.yaml'))

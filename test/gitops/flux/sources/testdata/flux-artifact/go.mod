@@ -5,7 +5,7 @@ module ameide.dev/flux-artifact
 go 1.26.0
 
 // ameide's side: the render module's own package.
-replace ameide.dev/render-module => ../../../../src/effects/render-module/go
+replace ameide.dev/render-module => ../../../../../../src/effects/render-module/go
 
 // As source-controller v1.9.1: fluxcd/pkg/artifact needs go-digest's BLAKE3.
 replace github.com/opencontainers/go-digest => github.com/opencontainers/go-digest v1.0.1-0.20220411205349-bde1400a84be
