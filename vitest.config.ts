@@ -12,7 +12,7 @@ const COSIGN_SUITES = [
   'test/publish/publish-e2e.test.ts',
   'test/publish/keyless-e2e.test.ts',
   'test/publish/cosign-fleet.test.ts',
-  'test/gitops/evidence-policy.test.ts',
+  'test/gitops/evidence/evidence-policy.test.ts',
 ]
 
 export default defineConfig({

@@ -6,8 +6,8 @@
 #   bookworm apt : buildah, skopeo, docker-registry (distribution 2.8), busybox-static, umoci, golang-go (gofmt),
 #                  ripgrep, hyperfine, git, apache2-utils (htpasswd -B for registry auth), curl, ca-certificates,
 #                  bubblewrap (the sandbox of the previous native render path bench/render-paths.mjs compares with),
-#                  qemu-user-static (the linux-arm64 native render helper run here: test/gitops/render-native-qemu.test.ts),
-#                  gh (the gh-only comment recipe of docs/examples/github, run: test/gitops/diff-comment-gh.test.ts)
+#                  qemu-user-static (the linux-arm64 native render helper run here: test/gitops/render-module/render-native-qemu.test.ts),
+#                  gh (the gh-only comment recipe of docs/examples/github, run: test/gitops/diff/diff-comment-gh.test.ts)
 #   trixie .debs : cosign 2.5, oras 1.2, kustomize 5.6 (gitops verify --render) — fetched through a PRIVATE apt config (system sources untouched),
 #                  unpacked with dpkg-deb -x into .tools/root, linked into .tools/bin (Go binaries, libc only)
 #   trixie .debs : golang-1.24 (section 5: the scaffold's language checks; the WebAssembly programs' build,
@@ -45,7 +45,7 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "install-toolchain.sh: must run as ro
 
 # ---- 1. bookworm apt packages (one apt-get update, only if something is missing) ----
 APT_PKGS=(buildah skopeo docker-registry busybox-static umoci golang-go ripgrep hyperfine git apache2-utils
-          curl ca-certificates podman unzip bubblewrap qemu-user-static gh   # gh: the comment recipe (test/gitops/diff-comment-gh.test.ts); qemu-user-static: the arm64 native render helper (test/gitops/render-native-qemu.test.ts); bubblewrap: the native path of bench/render-paths.mjs (d2c151f) renders a diff only in it; podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
+          curl ca-certificates podman unzip bubblewrap qemu-user-static gh   # gh: the comment recipe (test/gitops/diff/diff-comment-gh.test.ts); qemu-user-static: the arm64 native render helper (test/gitops/render-module/render-native-qemu.test.ts); bubblewrap: the native path of bench/render-paths.mjs (d2c151f) renders a diff only in it; podman: the third --builder of `publish` (test/publish/effects/podman.test.ts)
           python3-fastapi python3-httpx python3-pytest golang-google-grpc-dev)   # the scaffold's language checks (section 5)
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -6,10 +6,10 @@
  */
 import {exact, notRendering, unsupported, untested, type Rule, type Rules} from './model.js'
 
-const SOURCES = 'gitops/diff-sources.test.ts'
-const JSONNET = 'gitops/render-jsonnet.test.ts'
-const HISTORY = 'gitops/diff-history.test.ts'
-const REMOTE = 'gitops/remote-charts.test.ts'
+const SOURCES = 'gitops/diff/diff-sources.test.ts'
+const JSONNET = 'gitops/render-module/render-jsonnet.test.ts'
+const HISTORY = 'gitops/diff/diff-history.test.ts'
+const REMOTE = 'gitops/helm/remote-charts.test.ts'
 
 const refs =
   'confines value files to the repository, resolves $values refs, builds file:// dependencies outside the checkout'
@@ -18,8 +18,8 @@ const directory =
 const tlas = "substitutes the Application's variables in TLA and extVar values, `$$` a `$`, an unknown one empty"
 const kustomizeBase = 'values, kustomize images and a kustomize base: each deployable with its image moves'
 const bump = 'a targetRevision bump diffs into the objects helm template says change'
-const HELM_FIELDS = 'gitops/argo-helm-fields.test.ts'
-const KUSTOMIZE_FIELDS = 'gitops/argo-kustomize-fields.test.ts'
+const HELM_FIELDS = 'gitops/argocd/argo-helm-fields.test.ts'
+const KUSTOMIZE_FIELDS = 'gitops/argocd/argo-kustomize-fields.test.ts'
 const plugin = 'jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1'
 
 const helmInflation =
@@ -40,7 +40,7 @@ const source: Rules = {
   'spec.source.path': exact(SOURCES, kustomizeBase),
   'spec.source.chart': exact(REMOTE, bump),
   'spec.source.ref': exact(
-    'gitops/source-repos.test.ts',
+    'gitops/revision/source-repos.test.ts',
     'renders a $values ref of a mapped repository at each targetRevision, from its commits',
     `this repository's (${refs}), or another repository's mapped to a local clone (--source-repo, gitopsPolicy.sourceRepositories): read from git objects at its targetRevision, its links confined; unmapped, render-unavailable, the flag named`,
   ),
@@ -68,7 +68,7 @@ const source: Rules = {
   'spec.source.helm.skipSchemaValidation': exact(HELM_FIELDS, 'skip-schema'),
   'spec.source.helm.passCredentials': notRendering('credentials passed to other hosts'),
   'spec.source.helm.version': notRendering(
-    "the Helm major version (v3): the gate renders with Helm 4 (the render module); Helm 3.18 renders the gate's Helm cases alike (test/gitops/render-helm.test.ts: the same findings and statuses in 4 cases), so Helm 3 is not compiled in",
+    "the Helm major version (v3): the gate renders with Helm 4 (the render module); Helm 3.18 renders the gate's Helm cases alike (test/gitops/render/render-helm.test.ts: the same findings and statuses in 4 cases), so Helm 3 is not compiled in",
   ),
   'spec.source.kustomize.images[]': exact(KUSTOMIZE_FIELDS, 'images'),
   'spec.source.kustomize.namePrefix': exact(KUSTOMIZE_FIELDS, 'name-prefix'),
@@ -109,7 +109,7 @@ const source: Rules = {
   ),
 }
 
-const HYDRATOR = 'gitops/argo-source-hydrator.test.ts'
+const HYDRATOR = 'gitops/argocd/argo-source-hydrator.test.ts'
 const DRY = 'spec.sourceHydrator.drySource'
 /** The fields `SourceHydrator.GetDrySource()` copies into the source the repo-server renders (types.go). */
 const DRY_FIELDS = ['repoURL', 'targetRevision', 'path', 'helm', 'kustomize', 'directory', 'plugin']

@@ -1,14 +1,14 @@
 /** Flux HelmRelease v2 (fluxcd/helm-controller v1.6.3, config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml). */
 import {exact, notRendering, unsupported, type Rules} from './model.js'
 
-const REMOTE = 'gitops/remote-charts.test.ts'
-const HISTORY = 'gitops/diff-history.test.ts'
+const REMOTE = 'gitops/helm/remote-charts.test.ts'
+const HISTORY = 'gitops/diff/diff-history.test.ts'
 const postRenderers = "postRenderers: the kustomize images and patches applied to the chart's output"
 const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
 const oci = 'an OCIRepository with spec.verify: verified the same way'
-const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'
-const VALUES = 'gitops/flux-helmrelease-fields.test.ts'
-const CRDS = 'gitops/flux-helmrelease-crds.test.ts'
+const HELMCHART = 'gitops/flux/helmrelease/flux-helmchart-ref.test.ts'
+const VALUES = 'gitops/flux/helmrelease/flux-helmrelease-fields.test.ts'
+const CRDS = 'gitops/flux/helmrelease/flux-helmrelease-crds.test.ts'
 const chartutil = "fluxcd/pkg chartutil's ChartValuesFromReferences run natively (testdata/flux-values)"
 const SAME_AS_SPEC =
   'chartRef HelmChart: the objects of the same release with that chart.spec, valuesFiles and ignoreMissingValuesFiles included'

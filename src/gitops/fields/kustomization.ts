@@ -1,18 +1,18 @@
 /** Flux Kustomization v1 (fluxcd/kustomize-controller v1.9.4, config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml). */
 import {exact, notRendering, unsupported, type Rules} from './model.js'
 
-const HISTORY = 'gitops/diff-history.test.ts'
-const POST = 'gitops/render-flux-post-build.test.ts'
+const HISTORY = 'gitops/diff/diff-history.test.ts'
+const POST = 'gitops/flux/kustomization/render-flux-post-build.test.ts'
 const fields = 'targetNamespace, commonMetadata and postBuild variables: the objects and images as deployed'
 const envsubst = "envsubst's forms and a Secret's variables: the image as Flux deploys it"
-const FIELDS = 'gitops/flux-kustomization-fields.test.ts'
-const RELEASES = 'gitops/flux-kustomization-helmrelease.test.ts'
+const FIELDS = 'gitops/flux/kustomization/flux-kustomization-fields.test.ts'
+const RELEASES = 'gitops/flux/kustomization/flux-kustomization-helmrelease.test.ts'
 const STRATEGY = 'substituteFrom optional, substituteStrategy Always and unset: as kustomize-controller builds them'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 
 export const kustomizationRules: Rules = {
   'spec.path': exact(
-    'gitops/flux-kustomization-path.test.ts',
+    'gitops/flux/kustomization/flux-kustomization-path.test.ts',
     'spec.path moved, the old folder kept: one deployable moved (the Kustomization Flux knows it by), the Deployment changed once',
     "the folder kustomize-controller builds (held to its build in flux-kustomization-fields); no other folder of the overlay glob it builds in is an overlay root; a moved path is the Kustomization's deployable moved",
   ),

@@ -4,12 +4,12 @@
  * the object is render-unavailable when it sets the field, unless `check` is false because the wrong case cannot be
  * told from the field's value), `untested` (read and rendered, no test proves it yet) or `not-rendering` (sync,
  * health, retries, auth: nothing of what is rendered). docs/gitops-fields.md is generated from it
- * (scripts/gitops-fields.ts); test/gitops/field-table.unit.test.ts holds it to the CRDs.
+ * (scripts/gitops-fields.ts); test/gitops/fields/field-table.unit.test.ts holds it to the CRDs.
  */
 export type FieldClass = 'exact' | 'unsupported' | 'untested' | 'not-rendering'
 
 export interface TestRef {
-  /** Under test/, e.g. `gitops/render-helm.test.ts`. */
+  /** Under test/, e.g. `gitops/render/render-helm.test.ts`. */
   file: string
   /** The title of an `it(...)` in that file. */
   title: string

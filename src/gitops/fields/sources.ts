@@ -4,10 +4,10 @@
  */
 import {exact, notRendering, type Rules} from './model.js'
 
-const REMOTE = 'gitops/remote-charts.test.ts'
-const HISTORY = 'gitops/diff-history.test.ts'
-const ARTIFACT = 'gitops/flux-git-artifact.test.ts'
-const OCI_ARTIFACT = 'gitops/flux-oci-artifact.test.ts'
+const REMOTE = 'gitops/helm/remote-charts.test.ts'
+const HISTORY = 'gitops/diff/diff-history.test.ts'
+const ARTIFACT = 'gitops/flux/sources/flux-git-artifact.test.ts'
+const OCI_ARTIFACT = 'gitops/flux/sources/flux-oci-artifact.test.ts'
 const foreign = 'is render-unavailable, named; one from this repository renders'
 const bump = 'a version bump diffs as helm template of both versions says; a second run fetches nothing'
 const oci = 'an OCIRepository with spec.verify: verified the same way'
@@ -28,7 +28,7 @@ const fetching: Rules = {
 export const gitRepositoryRules: Rules = {
   'spec.url': exact(HISTORY, foreign, 'this repository is rendered; another one is render-unavailable, named'),
   'spec.ref.**': exact(
-    'gitops/diff-pinned-revisions.test.ts',
+    'gitops/revision/diff-pinned-revisions.test.ts',
     'the ref moved to a tag whose folder differs: built from each commit, the object change shown',
     "the revision the Kustomizations over it build: the branch under review (or none), the revision under review; another branch, a tag, a name or a commit the clone holds, that commit: spec.path built from the clone at it with the Kustomization's fields, a change to the folder in the branch under review unchanged, a moved ref the rendered change; a semver range or a ref the clone does not hold: not rendered, said with the ref, touched only when the ref moves; the charts HelmReleases take from it alike, their valuesFiles that commit's too (diff-pinned-helmrelease.test.ts)",
   ),
@@ -112,7 +112,7 @@ export const ociRepositoryRules: Rules = {
   ...fetching,
 }
 
-const HELMCHART = 'gitops/flux-helmchart-ref.test.ts'
+const HELMCHART = 'gitops/flux/helmrelease/flux-helmchart-ref.test.ts'
 const sameAsSpec =
   'chartRef HelmChart: the objects of the same release with that chart.spec, valuesFiles and ignoreMissingValuesFiles included'
 const referenced =

@@ -1,5 +1,5 @@
 // landlock-abi prints the kernel's Landlock ABI version (0: none), asked as the native render helper asks it
-// (landlock_create_ruleset with LANDLOCK_CREATE_RULESET_VERSION): test/gitops/render-native.test.ts holds the
+// (landlock_create_ruleset with LANDLOCK_CREATE_RULESET_VERSION): test/gitops/render-module/render-native.test.ts holds the
 // helper's handshake to it.
 package main
 

@@ -4,7 +4,7 @@
 // no_new_privs, installs a seccomp filter of its own on its thread that answers seccomp(2) and
 // prctl(PR_SET_SECCOMP) with EPERM (everything else allowed), then execs the command, which keeps the filter — and so
 // does every process it starts. The native render helper's confinement then fails as it would in a container whose
-// seccomp profile refuses these calls (test/gitops/render-native-refused.test.ts).
+// seccomp profile refuses these calls (test/gitops/render-module/render-native-refused.test.ts).
 //
 //	seccomp-refused <command> [args...]
 package main

@@ -8,15 +8,15 @@ import {githubRow} from './scm-providers/github/fields.js'
 import {SCM_PROVIDERS} from './scm-providers/registry.js'
 import {exact, notRendering, unsupported, type Rule, type Rules} from '../../fields/model.js'
 
-const EXPAND = 'gitops/applicationset-expand.test.ts'
-const FIELDS = 'gitops/applicationset-fields.test.ts'
+const EXPAND = 'gitops/argocd/applicationset/applicationset-expand.test.ts'
+const FIELDS = 'gitops/argocd/applicationset/applicationset-fields.test.ts'
 const components = 'deploys each component per environment, valueFiles layered _shared then env/<env>'
 const matrix = 'matrix of git directories × list, in fasttemplate (flattened keys, unknown tags left verbatim)'
 const merge = 'merge: later children override the base sets with equal merge keys; fasttemplate flattens file content'
 const selector =
   'a generator-level template is merged over spec.template, and a selector filters on the flattened params'
 const notRendered = 'lists pullRequest (also inside a matrix) and clusters as not rendered, and still expands the rest'
-const CLUSTERS = 'gitops/applicationset-clusters.test.ts'
+const CLUSTERS = 'gitops/argocd/applicationset/applicationset-clusters.test.ts'
 const GENERATORS = 'src/gitops/argocd/applicationset/generators.ts'
 
 /** A generator the gate does not evaluate: the Applications it would generate are named, never rendered. */
@@ -130,7 +130,7 @@ function scmProvider(): Rules {
  * as Argo CD's ListPullRequests does (gitops diff and verify name the generator not rendered, as the row above says).
  */
 function pullRequestFilters(): Rules {
-  const PREVIEW = 'gitops/gitops-preview.test.ts'
+  const PREVIEW = 'gitops/preview/gitops-preview.test.ts'
   const note = 'evaluated by gitops preview for the pull request under review; diff and verify name the generator'
   const filters =
     "a filter's titleMatch and targetBranchMatch match the title and base branch, as Argo CD's ListPullRequests does; without --title it is a finding"
@@ -168,8 +168,8 @@ function pullRequestFilters(): Rules {
  * request's repository (--repository, or the event's): gitops preview drops the PR from another repository's.
  */
 function pullRequestRepository(at: string, note: string): Rules {
-  const REPO = 'gitops/pull-request-repository.unit.test.ts'
-  const PREVIEW = 'gitops/gitops-preview.test.ts'
+  const REPO = 'gitops/argocd/applicationset/pull-request-repository.unit.test.ts'
+  const PREVIEW = 'gitops/preview/gitops-preview.test.ts'
   const rows: Record<string, [string, string[]]> = {
     'github owner and repo: its repository on github.com, whatever the case or a clone URL': [
       'github',

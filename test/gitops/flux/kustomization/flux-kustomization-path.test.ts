@@ -1,0 +1,123 @@
+/**
+ * A Flux Kustomization's `spec.path` (issue 61): kustomize-controller builds that folder and nothing else. When a head
+ * moves the path to another folder, the folder it left is not deployed by it any more; a folder a Flux Kustomization
+ * builds is never also built as an overlay root of the layout (the flux preset's `apps/{env}/**`), so each object is
+ * reported once, where Flux deploys it.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../../../support/cli.js'
+import {diffLast, history} from '../../../support/diff-repo.js'
+import {runCleanups} from '../../../support/tmp.js'
+import {requireTool, toolEnv} from '../../../support/toolchain.js'
+
+afterAll(runCleanups)
+
+let env: Record<string, string | undefined>
+beforeAll(() => {
+  requireTool('kustomize')
+  env = toolEnv()
+})
+
+interface Result {
+  summary: string
+  deployables: Array<{
+    change: string
+    source: string
+    foundBy?: string
+    movedFrom?: string
+    objects: Array<{change: string; kind: string; namespace?: string; name: string}>
+  }>
+  images: Array<{from: string | null; to: string | null}>
+  failures: Array<{revision: string; rule: string; file: string; message: string}>
+}
+
+const deployment = (image: string) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: web, namespace: shop}',
+    'spec:',
+    '  selector: {matchLabels: {app: web}}',
+    '  template:',
+    '    metadata: {labels: {app: web}}',
+    `    spec: {containers: [{name: web, image: "${image}"}]}`,
+    '',
+  ].join('\n')
+
+const ks = (path: string, extra: string[] = []) =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: apps, namespace: flux-system}',
+    'spec:',
+    '  interval: 10m',
+    `  path: ${path}`,
+    '  prune: true',
+    '  sourceRef: {kind: GitRepository, name: flux-system}',
+    ...extra.map((l) => `  ${l}`),
+    '',
+  ].join('\n')
+
+const folder = (dir: string, image = 'ghcr.io/acme/web:1.0.0') => ({
+  [`${dir}/kustomization.yaml`]: 'resources:\n  - deployment.yaml\n',
+  [`${dir}/deployment.yaml`]: deployment(image),
+})
+
+/** Every object the diff reports, with the folder that reports it. */
+const reported = (r: Result) =>
+  r.deployables.flatMap((d) => d.objects.map((o) => `${d.source}: ${o.change} ${o.kind} ${o.name}`)).sort()
+
+const diff = (repo: string) => diffLast<Result>(repo, env, ['--no-cache'])
+
+describe("a Flux Kustomization's spec.path, as kustomize-controller builds it", () => {
+  it('spec.path moved to another folder, the objects moved with it: each reported once, nothing changed but the path', async () => {
+    const repo = await history(
+      {'clusters/prod/apps.yaml': ks('./apps/a'), ...folder('apps/a')},
+      {
+        'clusters/prod/apps.yaml': ks('./apps/b'),
+        'apps/a/kustomization.yaml': null,
+        'apps/a/deployment.yaml': null,
+        ...folder('apps/b'),
+      },
+    )
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(reported(result)).toEqual(['clusters/prod: changed Kustomization apps'])
+    expect(result.images).toEqual([])
+  })
+
+  it('spec.path moved, the old folder kept: one deployable moved (the Kustomization Flux knows it by), the Deployment changed once', async () => {
+    const repo = await history(
+      {'clusters/prod/apps.yaml': ks('./apps/a'), ...folder('apps/a'), ...folder('apps/b', 'ghcr.io/acme/web:2.0.0')},
+      {'clusters/prod/apps.yaml': ks('./apps/b')},
+    )
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    // The same Deployment shop/web, deployed from apps/b now: one change of its image, not three objects.
+    expect(reported(result)).toEqual(['apps/b: changed Deployment web', 'clusters/prod: changed Kustomization apps'])
+    expect(result.deployables.find((d) => d.source === 'apps/b')).toMatchObject({
+      change: 'changed',
+      movedFrom: 'apps/a',
+    })
+    expect(result.images).toEqual([
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:2.0.0'}),
+    ])
+  })
+
+  it('spec.path: a folder a Flux Kustomization builds is its root, never also an overlay root of the layout', async () => {
+    const repo = await history({
+      'clusters/prod/apps.yaml': ks('./apps/a', ['targetNamespace: other']),
+      ...folder('apps/a'),
+      ...folder('apps/b'),
+    })
+    const layout = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
+    const roots = layout.json<{layout: {renderRoots: Array<{dir: string; rule?: string}>}}>().layout.renderRoots
+    expect(roots.map((r) => [r.dir, r.rule])).toEqual([
+      ['apps/a', 'spec.path of a Flux Kustomization'],
+      ['clusters/prod', expect.stringContaining('bootstrap')],
+    ])
+  })
+})

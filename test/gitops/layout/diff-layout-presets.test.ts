@@ -1,0 +1,176 @@
+/**
+ * The layout preset never hides what the repository declares: Applications, ApplicationSets and Flux objects are read
+ * the same way whatever the preset (detected or configured), and kustomize's own `overlays/<env>/` folders are
+ * overlays under every preset — a preset decides the gate's zones and environments, not what is deployed. Built with
+ * real git through the built CLI, the render module building each kustomization.
+ */
+import fc from 'fast-check'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {diffLast, history, type DiffVerdict} from '../../support/diff-repo.js'
+import {runCli} from '../../support/cli.js'
+import {runCleanups} from '../../support/tmp.js'
+import {requireTool, toolEnv} from '../../support/toolchain.js'
+
+afterAll(runCleanups)
+
+type Result = DiffVerdict
+
+let env: Record<string, string | undefined>
+beforeAll(() => {
+  requireTool('kustomize')
+  env = toolEnv()
+})
+
+const ORIGIN = 'https://github.com/example/fleet.git'
+/** Undefined: detected; else the preset ameide.yaml sets in both revisions. */
+const PRESETS = [undefined, 'seed', 'kustomize', 'flux', 'plain'] as const
+type Preset = (typeof PRESETS)[number]
+
+const configMap = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {a: "${value}"}\n`
+
+const clustersSet = (path: string) =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: ApplicationSet',
+    'metadata: {name: web, namespace: argocd}',
+    'spec:',
+    '  generators:',
+    '  - clusters: {}',
+    '  template:',
+    "    metadata: {name: '{{name}}-web'}",
+    '    spec:',
+    '      project: default',
+    `      source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: ${path}}`,
+    "      destination: {server: '{{server}}', namespace: web}",
+    '',
+  ].join('\n')
+
+const application = (name: string, path: string) =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    `metadata: {name: ${name}, namespace: argocd}`,
+    'spec:',
+    '  project: default',
+    `  source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: ${path}}`,
+    `  destination: {server: https://kubernetes.default.svc, namespace: ${name}}`,
+    '',
+  ].join('\n')
+
+const fluxObjects = [
+  'apiVersion: source.toolkit.fluxcd.io/v1',
+  'kind: GitRepository',
+  'metadata: {name: fleet, namespace: flux-system}',
+  `spec: {interval: 1m, url: '${ORIGIN}', ref: {branch: main}}`,
+  '---',
+  'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+  'kind: Kustomization',
+  'metadata: {name: z, namespace: flux-system}',
+  'spec: {interval: 1m, path: ./z, prune: true, sourceRef: {kind: GitRepository, name: fleet}}',
+  '',
+].join('\n')
+
+/** kustomize overlays of one base: `x/base`, `x/overlays/{dev,prod}`. */
+const overlays = (): Record<string, string> => ({
+  'x/base/kustomization.yaml': 'resources: [cm.yaml]\n',
+  'x/base/cm.yaml': configMap('x', '1'),
+  'x/overlays/dev/kustomization.yaml': 'resources: [../../base]\nnamespace: dev\n',
+  'x/overlays/prod/kustomization.yaml': 'resources: [../../base]\nnamespace: prod\n',
+})
+
+/** `files` with ameide.yaml setting `preset` (none: detected). */
+const withPreset = (files: Record<string, string>, preset: Preset) =>
+  preset === undefined ? files : {...files, 'ameide.yaml': `gitopsPolicy:\n  preset: ${preset}\n`}
+
+describe('an ApplicationSet beside kustomize overlays (the minimal shape)', () => {
+  const files = {...overlays(), 'apps/appset.yaml': clustersSet('x/overlays/dev'), 'other/readme.txt': 'hi\n'}
+
+  it.each(PRESETS)('a file under other/ committed: unchanged, exit 0, under preset %s', async (preset) => {
+    const repo = await history(withPreset(files, preset), {'other/notes.yaml': 'a: 1\n'})
+    const {exitCode, stderr, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('unchanged')
+  })
+
+  it('a change to the base the overlay builds from: incomplete, named by the ApplicationSet', async () => {
+    const repo = await history(files, {'x/base/cm.yaml': configMap('x', '2')})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => f.file)).toEqual(['apps/appset.yaml', 'apps/appset.yaml'])
+  })
+})
+
+describe('a folder named argocd/ beside an overlay kustomize refuses to build', () => {
+  const files = {
+    'argocd/web.yaml': application('web', 'web'),
+    'web/cm.yaml': configMap('web', '1'),
+    ...overlays(),
+    'x/overlays/dev/kustomization.yaml': 'resources: [../../base, missing.yaml]\n',
+  }
+
+  it.each(PRESETS)('a change to what it builds: incomplete, the overlay named, under preset %s', async (preset) => {
+    const repo = await history(withPreset(files, preset), {'x/base/cm.yaml': configMap('x', '2')})
+    const {exitCode, result} = await diffLast<Result>(repo, env)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([
+      ['base', 'render-failed', 'x/overlays/dev/kustomization.yaml'],
+      ['head', 'render-failed', 'x/overlays/dev/kustomization.yaml'],
+    ])
+  })
+})
+
+/** What the revision declares deployed, as `gitops verify --print-layout --json` lists it (environments aside). */
+async function declared(repo: string): Promise<unknown> {
+  const run = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
+  const layout = run.json<{layout: Record<string, Array<Record<string, unknown>>>}>().layout
+  const strip = (list: Array<Record<string, unknown>> = []) =>
+    list.map(({environment: _e, ...rest}) => JSON.stringify(rest)).sort()
+  return {
+    roots: strip(layout.renderRoots),
+    deployables: strip(layout.renderDeployables),
+    directories: strip(layout.renderDirectories),
+    applicationSets: (layout.applicationSets ?? []).length,
+  }
+}
+
+describe('the same repository under every preset', () => {
+  const parts = fc.record({
+    appSet: fc.constantFrom(undefined, 'x/overlays/dev', 'x/overlays/prod', 'web'),
+    app: fc.boolean(),
+    broken: fc.boolean(),
+    flux: fc.boolean(),
+    change: fc.constantFrom('other/notes.yaml', 'x/base/cm.yaml', 'web/cm.yaml', 'z/cm.yaml', 'y/overlays/dev/k.yaml'),
+  })
+
+  it('gives the same declared deployables and the same verdict (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(parts, async (p) => {
+        const files: Record<string, string> = {...overlays(), 'web/cm.yaml': configMap('web', '1')}
+        files['z/cm.yaml'] = configMap('z', '1')
+        if (p.appSet) files['deploy/appset.yaml'] = clustersSet(p.appSet)
+        if (p.app) files['argocd/web.yaml'] = application('web', 'web')
+        if (p.flux) files['flux/sync.yaml'] = fluxObjects
+        if (p.broken) {
+          files['y/overlays/dev/kustomization.yaml'] = 'resources: [k.yaml, missing.yaml]\n'
+          files['y/overlays/dev/k.yaml'] = configMap('y', '1')
+        }
+        const change = {[p.change]: configMap('changed', '2')}
+        const seen: Array<{preset: Preset; declared: unknown; summary: string; exitCode: number}> = []
+        for (const preset of PRESETS) {
+          const repo = await history(withPreset(files, preset), change)
+          const {exitCode, result} = await diffLast<Result>(repo, env)
+          seen.push({preset, declared: await declared(repo), summary: result.summary, exitCode})
+        }
+        for (const s of seen.slice(1)) {
+          expect({...s, preset: seen[0].preset}, `preset ${s.preset} against detected`).toEqual(seen[0])
+        }
+      }),
+      {numRuns: Number(process.env.LAYOUT_PRESET_RUNS ?? 4), seed: 79, endOnFailure: true},
+    )
+  })
+})
