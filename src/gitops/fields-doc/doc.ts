@@ -1,6 +1,6 @@
 /**
  * docs/gitops-fields.md, written from the pinned CRDs and the field table (scripts/gitops-fields.ts writes it;
- * test/gitops/field-table.unit.test.ts holds the file to what this writes now).
+ * test/gitops/fields/field-table.unit.test.ts holds the file to what this writes now).
  */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'

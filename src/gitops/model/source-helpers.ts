@@ -33,7 +33,7 @@ const NAME_CHARS = /^[A-Za-z0-9_]*/
 /**
  * Go's `os.Expand(text, mapping)`, which Argo CD's `Env.Envsubst` is (`$$` gives `$`, an unknown name gives ''):
  * `$NAME` takes the longest run of letters, digits and `_`, `${…}` anything to the brace, `$` before anything else
- * stays. Held to Go's own by test/gitops/argo-envsubst.test.ts.
+ * stays. Held to Go's own by test/gitops/argocd/argo-envsubst.test.ts.
  */
 export function goExpand(text: string, mapping: (name: string) => string): string {
   let out = ''

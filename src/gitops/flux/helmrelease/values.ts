@@ -1,7 +1,7 @@
 /**
  * A Flux HelmRelease's values as helm-controller v1.6.3 composes them (fluxcd/pkg chartutil v1.27.1
  * ChartValuesFromReferences): `valuesFrom` ConfigMaps and Secrets of the repository in order, `spec.values` on top.
- * Held to chartutil run natively by test/gitops/flux-helmrelease-fields.test.ts.
+ * Held to chartutil run natively by test/gitops/flux/helmrelease/flux-helmrelease-fields.test.ts.
  */
 import type {Pin} from '../../revision/pinned.js'
 import type {DeployablesContext} from '../../model/context.js'
