@@ -86,6 +86,30 @@ export async function history(files: Record<string, string>, ...changes: Array<R
   return dir
 }
 
+/**
+ * Commits what `write` writes on a branch `side` off main, tags that commit `tag`, then commits `moved` (a pin moved
+ * to `tag`) on the pull request's branch `pr`.
+ */
+export async function movedTo(repo: string, tag: string, write: () => Promise<unknown>, moved: Record<string, string>) {
+  await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
+  await write()
+  await commitAll(repo, `what ${tag} holds`)
+  await git(repo, ['tag', tag])
+  await git(repo, ['checkout', '-q', 'pr'])
+  await edit(repo, moved)
+  await commitAll(repo, 'moved')
+}
+
+/** A Flux GitRepository `flux-system/fleet` of this repository (origin github.com/example/fleet) at `ref`. */
+export const fleetGitRepository = (ref: string) =>
+  [
+    'apiVersion: source.toolkit.fluxcd.io/v1',
+    'kind: GitRepository',
+    'metadata: {name: fleet, namespace: flux-system}',
+    `spec: {interval: 1m, url: 'https://github.com/example/fleet.git', ref: ${ref}}`,
+    '',
+  ].join('\n')
+
 /** `gitops diff --json <args>` in `repo`, its result checked against the schema. */
 export async function diffJson<Result>(repo: string, env: Record<string, string | undefined>, args: string[]) {
   const run = await runCli(['gitops', 'diff', '--json', ...args], {cwd: repo, env})

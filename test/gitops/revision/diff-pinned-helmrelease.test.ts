@@ -11,7 +11,14 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, edit, history, type DiffObjects} from '../../support/diff-repo.js'
+import {
+  diffLast,
+  edit,
+  history,
+  type DiffObjects,
+  fleetGitRepository as gitRepository,
+  movedTo,
+} from '../../support/diff-repo.js'
 import {runCli} from '../../support/cli.js'
 import {commitAll, git, runCleanups} from '../../support/tmp.js'
 import {requireTool, toolEnv} from '../../support/toolchain.js'
@@ -23,17 +30,6 @@ beforeAll(() => {
   requireTool('helm')
   env = toolEnv()
 })
-
-const ORIGIN = 'https://github.com/example/fleet.git'
-
-const gitRepository = (ref: string) =>
-  [
-    'apiVersion: source.toolkit.fluxcd.io/v1',
-    'kind: GitRepository',
-    'metadata: {name: fleet, namespace: flux-system}',
-    `spec: {interval: 1m, url: '${ORIGIN}', ref: ${ref}}`,
-    '',
-  ].join('\n')
 
 const release = [
   'apiVersion: helm.toolkit.fluxcd.io/v2',
@@ -67,17 +63,6 @@ async function pinnedRepo(ref: string, change: Record<string, string>) {
   await edit(repo, change)
   await commitAll(repo, 'the change')
   return repo
-}
-
-/** On a side branch off main: what `write` writes, tagged `tag`; then the pull request's branch commits `moved`. */
-async function movedTo(repo: string, tag: string, write: () => Promise<unknown>, moved: Record<string, string>) {
-  await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
-  await write()
-  await commitAll(repo, `what ${tag} holds`)
-  await git(repo, ['tag', tag])
-  await git(repo, ['checkout', '-q', 'pr'])
-  await edit(repo, moved)
-  await commitAll(repo, 'moved')
 }
 
 describe('a HelmRelease chart of a pinned GitRepository of this repository', () => {

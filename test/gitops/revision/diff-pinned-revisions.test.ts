@@ -11,8 +11,15 @@ import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {diffLast, edit, history, type DiffVerdict} from '../../support/diff-repo.js'
-import {commitAll, git, runCleanups} from '../../support/tmp.js'
+import {
+  diffLast,
+  edit,
+  history,
+  type DiffVerdict,
+  fleetGitRepository as gitRepository,
+  movedTo,
+} from '../../support/diff-repo.js'
+import {git, runCleanups} from '../../support/tmp.js'
 import {requireTool, toolEnv} from '../../support/toolchain.js'
 
 afterAll(runCleanups)
@@ -47,20 +54,6 @@ async function tagged(files: Record<string, string>, change: Record<string, stri
   await git(repo, ['tag', 'v1', 'main'])
   await git(repo, ['branch', 'release-1', 'main'])
   return repo
-}
-
-/**
- * Commits what `write` writes on a branch off main, tags that commit `tag`, then commits `moved` (the pin moved to
- * `tag`) on the pull request's branch.
- */
-async function movedTo(repo: string, tag: string, write: () => Promise<unknown>, moved: Record<string, string>) {
-  await git(repo, ['checkout', '-q', '-b', 'side', 'main'])
-  await write()
-  await commitAll(repo, `what ${tag} holds`)
-  await git(repo, ['tag', tag])
-  await git(repo, ['checkout', '-q', 'pr'])
-  await edit(repo, moved)
-  await commitAll(repo, 'moved')
 }
 
 describe("an Application's targetRevision", () => {
@@ -169,15 +162,6 @@ describe("an Application's targetRevision over a kustomize folder", () => {
     expect(head[0].message).toContain('source path apps/web leaves the revision of this repository (')
   })
 })
-
-const gitRepository = (ref: string) =>
-  [
-    'apiVersion: source.toolkit.fluxcd.io/v1',
-    'kind: GitRepository',
-    'metadata: {name: fleet, namespace: flux-system}',
-    `spec: {interval: 1m, url: '${ORIGIN}', ref: ${ref}}`,
-    '',
-  ].join('\n')
 
 const kustomization = (kind: string, name: string) =>
   [
