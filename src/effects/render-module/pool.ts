@@ -16,6 +16,7 @@ const AFFINITIES = 1024
 interface Waiter<T> {
   affinity?: string
   resolve: (t: T) => void
+  reject: (e: unknown) => void
 }
 
 /** What the pool needs of a thread (a worker's, ./host.ts Thread; ./native.ts's helper). */
@@ -44,7 +45,7 @@ export class Pool<T extends PoolThread> {
     const idle = at >= 0 ? this.idle.splice(at, 1)[0] : this.idle.pop()
     if (idle) return this.runs(idle, affinity)
     if (this.live === 0) return this.runs(await this.grow(), affinity)
-    const waited = new Promise<T>((resolve) => this.waiting.push({affinity, resolve}))
+    const waited = new Promise<T>((resolve, reject) => this.waiting.push({affinity, resolve, reject}))
     this.growLater()
     return this.runs(await waited, affinity)
   }
@@ -54,7 +55,7 @@ export class Pool<T extends PoolThread> {
       this.live--
       this.threads.delete(thread)
       const next = this.waiting.shift()
-      if (next) this.grow().then(next.resolve, () => this.waiting.unshift(next))
+      if (next) this.grow().then(next.resolve, (e: unknown) => this.requeue(next, e))
       return
     }
     const next = this.next(thread)
@@ -90,8 +91,16 @@ export class Pool<T extends PoolThread> {
       return thread
     } catch (e) {
       this.live--
+      // No thread left to serve them: the waiting fail as the start did (a caller may turn elsewhere), never hang.
+      if (this.live === 0) for (const w of this.waiting.splice(0)) w.reject(e)
       throw e
     }
+  }
+
+  /** A request whose thread did not start waits for another, or fails as the start did when none is left. */
+  private requeue(waiter: Waiter<T>, error: unknown): void {
+    if (this.live === 0) waiter.reject(error)
+    else this.waiting.unshift(waiter)
   }
 
   /** A thread more for the first waiting request, if it still waits after GROW_AFTER_MS and the pool may grow. */
@@ -102,7 +111,7 @@ export class Pool<T extends PoolThread> {
       const next = this.waiting.shift()
       if (!next) return
       if (this.live >= this.size) return void this.waiting.unshift(next)
-      this.grow().then(next.resolve, () => this.waiting.unshift(next))
+      this.grow().then(next.resolve, (e: unknown) => this.requeue(next, e))
     }, GROW_AFTER_MS)
     this.growing.unref()
   }

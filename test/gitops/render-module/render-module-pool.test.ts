@@ -89,3 +89,51 @@ describe('the render threads: affinity without idling', () => {
     expect(named(await p.take())).toBe('T1')
   })
 })
+
+describe('the render threads: a start that fails', () => {
+  /** A pool whose threads never start: each start fails `ms` after it is asked for. */
+  const failing = (ms: number, starts: {count: number}) =>
+    new Pool<Thread>(2, async () => {
+      starts.count++
+      await sleep(ms)
+      throw new Error('the helper could not confine itself')
+    })
+
+  it('fails every request that waited for it, none left hanging (the caller turns to WebAssembly)', async () => {
+    const starts = {count: 0}
+    const p = failing(50, starts)
+    const takes = [p.take('a'), p.take('b'), p.take()]
+    const settled = await Promise.race([Promise.allSettled(takes), sleep(2_000).then(() => 'hung')])
+    expect(settled).not.toBe('hung')
+    expect((settled as PromiseSettledResult<Thread>[]).map((s) => s.status)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+    ])
+    expect(starts.count).toBe(1)
+    // The next request tries again.
+    await expect(p.take()).rejects.toThrow('could not confine itself')
+    expect(starts.count).toBe(2)
+  })
+
+  it('a dead thread whose replacement fails: the request waiting for it fails too', async () => {
+    let fail = false
+    const p = new Pool<Thread>(1, async () => {
+      if (fail) throw new Error('no second start')
+      return {held: new Set(), ran: new Set(), dead: false} as unknown as Thread
+    })
+    const t = await p.take()
+    const waiting = p.take()
+    fail = true
+    ;(t as {dead: boolean}).dead = true
+    p.give(t)
+    const settled = await Promise.race([
+      waiting.then(
+        () => 'served',
+        () => 'failed',
+      ),
+      sleep(2_000).then(() => 'hung'),
+    ])
+    expect(settled).toBe('failed')
+  })
+})
