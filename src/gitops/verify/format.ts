@@ -55,52 +55,51 @@ function layoutFiles(layout: LayoutReport, style: Style, width: number): string[
   return lines
 }
 
+/** A section of the layout: a blank line, its bold title, then each item's lines; nothing when it has no item. */
+function section<T>(
+  style: Style,
+  title: string,
+  items: readonly T[] | undefined,
+  lines: (item: T) => string | string[],
+): string[] {
+  return items?.length ? ['', style.bold(title), ...items.flatMap(lines)] : []
+}
+
 /** The Helm charts --render found, with the Application or HelmRelease that deploys each. */
 function helmDeployables(layout: LayoutReport, style: Style, width: number): string[] {
-  const deployables = layout.renderDeployables ?? []
-  if (deployables.length === 0) return []
-  const lines = ['', style.bold('Helm deployables (--render)')]
-  for (const d of deployables) {
-    lines.push(
+  return section(
+    style,
+    'Helm deployables (--render)',
+    layout.renderDeployables,
+    (d) =>
       `  ${p(d.chart || '.').padEnd(width)}  ${p(d.environment ?? '-')}${style.dim(` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`)}`,
-    )
-  }
-  return lines
+  )
 }
 
 /** The plain folders Applications deploy, with how many files each holds. */
 function directorySources(layout: LayoutReport, style: Style, width: number): string[] {
-  const directories = layout.renderDirectories ?? []
-  if (directories.length === 0) return []
-  const lines = ['', style.bold('Directory sources (--render)')]
-  for (const d of directories) {
-    lines.push(
+  return section(
+    style,
+    'Directory sources (--render)',
+    layout.renderDirectories,
+    (d) =>
       `  ${(d.dir || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`)}`,
-    )
-  }
-  return lines
+  )
 }
 
 /** The kustomize roots --render builds, and the rule or object that made each one a root. */
 function renderRoots(layout: LayoutReport, style: Style, width: number): string[] {
-  const roots = layout.renderRoots ?? []
-  if (roots.length === 0) return []
-  const lines = ['', style.bold('Render roots (--render)')]
-  for (const r of roots) {
+  return section(style, 'Render roots (--render)', layout.renderRoots, (r) => {
     const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
     const from = r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`
-    lines.push(`  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`)
-  }
-  return lines
+    return `  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`
+  })
 }
 
 /** Each ApplicationSet: the Applications it generates (name, environment, sources), what was not rendered, errors. */
 function applicationSets(layout: LayoutReport, style: Style): string[] {
-  const sets = layout.applicationSets ?? []
-  if (sets.length === 0) return []
-  const lines = ['', style.bold('ApplicationSets (evaluated offline)')]
-  for (const s of sets) {
-    lines.push(`  ${p(s.file)}:${s.line}  ${p(s.name)}  ${style.dim(`${s.applications.length} Application(s)`)}`)
+  return section(style, 'ApplicationSets (evaluated offline)', layout.applicationSets, (s) => {
+    const lines = [`  ${p(s.file)}:${s.line}  ${p(s.name)}  ${style.dim(`${s.applications.length} Application(s)`)}`]
     const nameWidth = Math.max(0, ...s.applications.map((a) => a.name.length))
     const envWidth = Math.max(1, ...s.applications.map((a) => (a.environment ?? '-').length))
     for (const a of s.applications) {
@@ -118,8 +117,8 @@ function applicationSets(layout: LayoutReport, style: Style): string[] {
       lines.push(`    ${style.yellow('not rendered')} ${p(n.generator)} (line ${n.line}): ${printableLines(n.why)}`)
     }
     for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${printableLines(e.message)}`)
-  }
-  return lines
+    return lines
+  })
 }
 
 /**
