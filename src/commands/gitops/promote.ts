@@ -6,10 +6,10 @@ import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
 import {testTimings} from '../../core/test-timings.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {GITOPS_ROOT_FLAG} from '../../gitops/flags/index.js'
 import type {WriteResult} from '../../gitops/write/write.js'
-import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, pullRequestAfterWrite} from '../../gitops/pr/flags.js'
 import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
+import {writeFlags} from '../../gitops/write/flags.js'
 
 export default class GitopsPromote extends AmeideCommand<WriteResult> {
   static override summary = 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.'
@@ -34,12 +34,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
     from: Flags.string({description: 'The environment to promote from.', required: true, helpValue: 'ENV'}),
     to: Flags.string({description: 'The environment to write.', required: true, helpValue: 'ENV'}),
     component: Flags.string({description: 'Only these components (repeatable).', multiple: true, helpValue: 'NAME'}),
-    ...GITOPS_ROOT_FLAG,
-    'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
-    'require-all': Flags.boolean({
-      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in --to.',
-      default: false,
-    }),
+    ...writeFlags('--to'),
     ...PR_FLAGS,
   }
 
@@ -65,11 +60,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       requireAll: flags['require-all'],
       lockWaitMs: testTimings().lockWaitMs,
     })
-    if (pr && !flags['dry-run']) {
-      const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
-      const pullRequest = await pullRequestForWrite(root, result, pr, undefined)
-      if (pullRequest) result.pullRequest = pullRequest
-    }
+    await pullRequestAfterWrite(root, result, pr, flags['dry-run'], undefined)
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     return result
   }

@@ -6,9 +6,9 @@ import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
 import {testTimings} from '../../core/test-timings.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {GITOPS_ROOT_FLAG} from '../../gitops/flags/index.js'
-import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, pullRequestAfterWrite} from '../../gitops/pr/flags.js'
 import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
+import {writeFlags} from '../../gitops/write/flags.js'
 import type {WriteResult} from '../../gitops/write/write.js'
 
 export default class GitopsSetImage extends AmeideCommand<WriteResult> {
@@ -44,12 +44,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
     env: Flags.string({description: 'The environment overlay to write.', required: true, helpValue: 'ENV'}),
     report: Flags.string({description: 'A `primitive publish --json` report.', helpValue: 'FILE', exclusive: ['ref']}),
     ref: Flags.string({description: 'A digest-pinned ref to write (repeatable).', multiple: true, helpValue: 'REF'}),
-    ...GITOPS_ROOT_FLAG,
-    'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
-    'require-all': Flags.boolean({
-      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in the environment.',
-      default: false,
-    }),
+    ...writeFlags('the environment'),
     ...PR_FLAGS,
   }
 
@@ -78,11 +73,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
       lockWaitMs: testTimings().lockWaitMs,
       ...input,
     })
-    if (pr && !flags['dry-run']) {
-      const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
-      const pullRequest = await pullRequestForWrite(root, result, pr, sha)
-      if (pullRequest) result.pullRequest = pullRequest
-    }
+    await pullRequestAfterWrite(root, result, pr, flags['dry-run'], sha)
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     return result
   }

@@ -7,6 +7,7 @@ import {Flags} from '@oclif/core'
 import {API_URL_FLAG} from '../../core/api-url-flag.js'
 import {usageError} from '../../core/errors.js'
 import {resolveApiUrl, REPOSITORY_PATTERN} from '../../effects/github/target.js'
+import type {WriteResult} from '../write/write.js'
 import type {PrRequest} from './changes-pr.js'
 
 export const PR_FLAGS = {
@@ -39,6 +40,20 @@ export function prRequestFrom(flags: {
   }
   const apiUrl = resolveApiUrl(flags['api-url'])
   return {repository: flags.repo, base: flags.base, branch: flags.branch, title: flags.title, apiUrl, env: process.env}
+}
+
+/** After a write that was not a dry run, with --open-pr: the write's pull request, set on the result. */
+export async function pullRequestAfterWrite(
+  root: string,
+  result: WriteResult,
+  pr: PrRequest | undefined,
+  dryRun: boolean,
+  sourceSha: string | undefined,
+): Promise<void> {
+  if (!pr || dryRun) return
+  const {pullRequestForWrite} = await import('./changes-pr.js')
+  const pullRequest = await pullRequestForWrite(root, result, pr, sourceSha)
+  if (pullRequest) result.pullRequest = pullRequest
 }
 
 export const PR_ERROR_CODES = {
