@@ -28,8 +28,7 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
       `Renderers: helm ${t.helm ?? 'not built'}, kustomize ${t.kustomize ?? 'not built'} (the render module).`,
     )
   }
-  lines.push(...helmDeployables(layout, style, width), ...directorySources(layout, style, width))
-  lines.push(...renderRoots(layout, style, width), ...applicationSets(layout, style))
+  lines.push(...renderSections(layout, style, width), ...applicationSets(layout, style))
   return lines.join('\n')
 }
 
@@ -65,35 +64,30 @@ function section<T>(
   return items?.length ? ['', style.bold(title), ...items.flatMap(lines)] : []
 }
 
-/** The Helm charts --render found, with the Application or HelmRelease that deploys each. */
-function helmDeployables(layout: LayoutReport, style: Style, width: number): string[] {
-  return section(
-    style,
-    'Helm deployables (--render)',
-    layout.renderDeployables,
-    (d) =>
-      `  ${p(d.chart || '.').padEnd(width)}  ${p(d.environment ?? '-')}${style.dim(` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`)}`,
-  )
-}
-
-/** The plain folders Applications deploy, with how many files each holds. */
-function directorySources(layout: LayoutReport, style: Style, width: number): string[] {
-  return section(
-    style,
-    'Directory sources (--render)',
-    layout.renderDirectories,
-    (d) =>
-      `  ${(d.dir || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`)}`,
-  )
-}
-
-/** The kustomize roots --render builds, and the rule or object that made each one a root. */
-function renderRoots(layout: LayoutReport, style: Style, width: number): string[] {
-  return section(style, 'Render roots (--render)', layout.renderRoots, (r) => {
-    const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
-    const from = r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`
-    return `  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`
-  })
+/**
+ * What --render found, a section each: the Helm charts with the Application or HelmRelease that deploys each, the
+ * plain folders Applications deploy with how many files each holds, and the kustomize roots with the rule or object
+ * that made each one a root. A row: the place, its environment, then (dimmed) where it comes from.
+ */
+function renderSections(layout: LayoutReport, style: Style, width: number): string[] {
+  const row = (place: string, environment: string, from: string) =>
+    `  ${place.padEnd(width)}  ${environment}${style.dim(from)}`
+  return [
+    ...section(style, 'Helm deployables (--render)', layout.renderDeployables, (d) =>
+      row(p(d.chart || '.'), p(d.environment ?? '-'), ` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`),
+    ),
+    ...section(style, 'Directory sources (--render)', layout.renderDirectories, (d) =>
+      row(
+        d.dir || '.',
+        d.environment ?? '-',
+        ` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`,
+      ),
+    ),
+    ...section(style, 'Render roots (--render)', layout.renderRoots, (r) => {
+      const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
+      return row(p(r.dir || '.'), p(r.environment ?? '-'), r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`)
+    }),
+  ]
 }
 
 /** Each ApplicationSet: the Applications it generates (name, environment, sources), what was not rendered, errors. */
