@@ -1,13 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
-import {testTimings} from '../../core/test-timings.js'
-import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import type {WriteResult} from '../../gitops/write/write.js'
-import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, pullRequestAfterWrite} from '../../gitops/pr/flags.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, writeWithPullRequest} from '../../gitops/pr/flags.js'
 import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
 import {writeFlags} from '../../gitops/write/flags.js'
 
@@ -48,19 +45,9 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       import('../../gitops/write/write.js'),
       import('../../gitops/write/format.js'),
     ])
-    const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {config} = await loadConfig(root)
-    const {result} = await promote({
-      root,
-      policy: config.gitopsPolicy,
-      dryRun: flags['dry-run'],
-      from: flags.from,
-      to: flags.to,
-      components: flags.component,
-      requireAll: flags['require-all'],
-      lockWaitMs: testTimings().lockWaitMs,
-    })
-    await pullRequestAfterWrite(root, result, pr, flags['dry-run'], undefined)
+    const result = await writeWithPullRequest(flags, pr, undefined, (options) =>
+      promote({...options, from: flags.from, to: flags.to, components: flags.component}),
+    )
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     return result
   }

@@ -1,12 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
-import {testTimings} from '../../core/test-timings.js'
-import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, pullRequestAfterWrite} from '../../gitops/pr/flags.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, writeWithPullRequest} from '../../gitops/pr/flags.js'
 import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
 import {writeFlags} from '../../gitops/write/flags.js'
 import type {WriteResult} from '../../gitops/write/write.js'
@@ -62,18 +59,9 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
     const {sha, ...input} = flags.report
       ? await readPublishReport(flags.report)
       : {images: desiredFromRefs(flags.ref ?? []), skipped: [], sha: undefined}
-    const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {config} = await loadConfig(root)
-    const {result} = await setImage({
-      root,
-      policy: config.gitopsPolicy,
-      dryRun: flags['dry-run'],
-      env: flags.env,
-      requireAll: flags['require-all'],
-      lockWaitMs: testTimings().lockWaitMs,
-      ...input,
-    })
-    await pullRequestAfterWrite(root, result, pr, flags['dry-run'], sha)
+    const result = await writeWithPullRequest(flags, pr, sha, (options) =>
+      setImage({...options, env: flags.env, ...input}),
+    )
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     return result
   }
