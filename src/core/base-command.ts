@@ -18,6 +18,12 @@ function repoRootFlag() {
   })
 }
 
+/** The global `--repo-root` flag's codes: no monorepo where it (or the current directory) points. */
+export const REPO_ROOT_CODES = {
+  REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
+  NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
+} as const satisfies Partial<Record<ErrorCode, string>>
+
 /**
  * The base of every ameide command. It owns the conventions so that commands stay thin:
  * - `--json` prints exactly one document on stdout: the result, or `{"error": {…}}`;

@@ -21,6 +21,19 @@ export interface JsonGetOptions {
   body?: string
 }
 
+/** What a client passes on to each of its requests: the retries, the timeout, the fetch, the request count. */
+export type JsonTransport = Pick<JsonGetOptions, 'retryPolicy' | 'timeoutMs' | 'fetch' | 'onRequest'>
+
+/** The transport a client was given, only what is set (nothing passed on as undefined). */
+export function transportOf(options: JsonTransport): JsonTransport {
+  return {
+    ...(options.onRequest ? {onRequest: options.onRequest} : {}),
+    ...(options.retryPolicy ? {retryPolicy: options.retryPolicy} : {}),
+    ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+    ...(options.fetch ? {fetch: options.fetch} : {}),
+  }
+}
+
 export interface JsonAnswer {
   status: number
   /** The reason phrase of the status line (`Unauthorized`), as the server sent it. */

@@ -36,6 +36,9 @@ const KINDS = 'scaffold.schema.json#/properties/kind/enum'
 
 const readOnly = {readOnlyHint: true, destructiveHint: false, idempotentHint: true} as const
 
+/** Writes what a rerun with the same inputs leaves as it is, and deletes nothing (see below). */
+const idempotentWrite = {readOnlyHint: false, destructiveHint: false, idempotentHint: true} as const
+
 const DISPATCH_NOTE =
   'Not idempotent: each call (without dryRun) dispatches a new workflow run on GitHub; no earlier run of the ' +
   'same inputs is looked for, so call it again only after checking the run and pull request of the last call.'
@@ -72,7 +75,7 @@ export const TOOLS: readonly ToolEntry[] = [
   {
     id: 'primitive:scaffold',
     schema: 'scaffold.schema.json',
-    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false},
+    annotations: {...idempotentWrite, openWorldHint: false},
     enums: {kind: KINDS, lang: 'scaffold.schema.json#/properties/language/enum'},
   },
   {
@@ -91,12 +94,12 @@ export const TOOLS: readonly ToolEntry[] = [
   {
     id: 'primitive:publish',
     schema: 'publish.schema.json',
-    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},
+    annotations: {...idempotentWrite, openWorldHint: true},
   },
   {
     id: 'primitive:publish:merge',
     schema: 'publish.schema.json',
-    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},
+    annotations: {...idempotentWrite, openWorldHint: true},
     note: 'Writes the merged report to output (replacing that file); with updateMain, moves :main in the registry.',
     pathArgs: ['reports'],
   },
@@ -137,12 +140,12 @@ export const TOOLS: readonly ToolEntry[] = [
   {
     id: 'gitops:set-image',
     schema: 'gitops-set-image.schema.json',
-    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},
+    annotations: {...idempotentWrite, openWorldHint: true},
   },
   {
     id: 'gitops:promote',
     schema: 'gitops-promote.schema.json',
-    annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true},
+    annotations: {...idempotentWrite, openWorldHint: true},
   },
   {
     id: 'doctor',

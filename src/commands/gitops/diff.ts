@@ -7,12 +7,11 @@ import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {
-  ARGOCD_SERVER_FLAG,
+  GITOPS_ROOT_CODES,
   GITOPS_ROOT_FLAG,
-  SCM_INVALID_API_URL,
-  SCM_PROVIDER_FLAGS,
+  RENDER_SOURCE_CODES,
+  RENDER_SOURCE_FLAGS,
   SCM_PROVIDER_NAMES,
-  SOURCE_REPO_FLAG,
 } from '../../gitops/flags/index.js'
 import type {GitopsDiffResult} from '../../gitops/diff/types.js'
 
@@ -62,15 +61,11 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       '(no mention, HTML or link; code fences it cannot close). Run it on pull_request with a read-only token and comment from a separate workflow: docs/security.md.',
     {
       INVALID_ENVIRONMENT: '--env is not an environment name',
-      INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
-      INVALID_SOURCE_REPO:
-        '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
-      INVALID_API_URL: SCM_INVALID_API_URL,
+      ...RENDER_SOURCE_CODES,
       BASE_NOT_FOUND: '--base names no commit (exit 2), or no default branch / merge-base to compare with (exit 3)',
       REVISION_NOT_FOUND: '--head names no commit',
       REVISION_UNREADABLE: 'a revision could not be read from git objects (a shallow or partial clone)',
-      REPO_ROOT_NOT_FOUND: '--root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+      ...GITOPS_ROOT_CODES,
       CONFIG_INVALID: "the base revision's ameide.yaml is invalid (the head's is reported, not fatal)",
       FILE_NOT_WRITABLE: '--markdown names a file (or --markdown-parts a folder) that cannot be written',
       TOOL_NOT_FOUND: true,
@@ -131,9 +126,7 @@ export default class GitopsDiff extends AmeideCommand<GitopsDiffResult> {
       default: true,
       allowNo: true,
     }),
-    ...ARGOCD_SERVER_FLAG,
-    ...SCM_PROVIDER_FLAGS,
-    ...SOURCE_REPO_FLAG,
+    ...RENDER_SOURCE_FLAGS,
   }
 
   protected async execute(): Promise<GitopsDiffResult> {

@@ -6,12 +6,11 @@ import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {
-  ARGOCD_SERVER_FLAG,
+  GITOPS_ROOT_CODES,
   GITOPS_ROOT_FLAG,
-  SCM_INVALID_API_URL,
-  SCM_PROVIDER_FLAGS,
+  RENDER_SOURCE_CODES,
+  RENDER_SOURCE_FLAGS,
   SCM_PROVIDER_NAMES,
-  SOURCE_REPO_FLAG,
 } from '../../gitops/flags/index.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
@@ -40,12 +39,8 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
     {
       INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
-      INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
-      INVALID_SOURCE_REPO:
-        '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
-      INVALID_API_URL: SCM_INVALID_API_URL,
-      REPO_ROOT_NOT_FOUND: '--root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+      ...RENDER_SOURCE_CODES,
+      ...GITOPS_ROOT_CODES,
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
@@ -107,9 +102,7 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       default: true,
       allowNo: true,
     }),
-    ...ARGOCD_SERVER_FLAG,
-    ...SCM_PROVIDER_FLAGS,
-    ...SOURCE_REPO_FLAG,
+    ...RENDER_SOURCE_FLAGS,
   }
 
   protected async execute(): Promise<PreviewResult> {

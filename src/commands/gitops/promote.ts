@@ -1,15 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
-import {testTimings} from '../../core/test-timings.js'
-import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {GITOPS_ROOT_FLAG} from '../../gitops/flags/index.js'
 import type {WriteResult} from '../../gitops/write/write.js'
-import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, writeWithPullRequest} from '../../gitops/pr/flags.js'
 import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
+import {writeFlags} from '../../gitops/write/flags.js'
 
 export default class GitopsPromote extends AmeideCommand<WriteResult> {
   static override summary = 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.'
@@ -34,12 +31,7 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
     from: Flags.string({description: 'The environment to promote from.', required: true, helpValue: 'ENV'}),
     to: Flags.string({description: 'The environment to write.', required: true, helpValue: 'ENV'}),
     component: Flags.string({description: 'Only these components (repeatable).', multiple: true, helpValue: 'NAME'}),
-    ...GITOPS_ROOT_FLAG,
-    'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
-    'require-all': Flags.boolean({
-      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in --to.',
-      default: false,
-    }),
+    ...writeFlags('--to'),
     ...PR_FLAGS,
   }
 
@@ -53,23 +45,9 @@ export default class GitopsPromote extends AmeideCommand<WriteResult> {
       import('../../gitops/write/write.js'),
       import('../../gitops/write/format.js'),
     ])
-    const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {config} = await loadConfig(root)
-    const {result} = await promote({
-      root,
-      policy: config.gitopsPolicy,
-      dryRun: flags['dry-run'],
-      from: flags.from,
-      to: flags.to,
-      components: flags.component,
-      requireAll: flags['require-all'],
-      lockWaitMs: testTimings().lockWaitMs,
-    })
-    if (pr && !flags['dry-run']) {
-      const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
-      const pullRequest = await pullRequestForWrite(root, result, pr, undefined)
-      if (pullRequest) result.pullRequest = pullRequest
-    }
+    const result = await writeWithPullRequest(flags, pr, undefined, (options) =>
+      promote({...options, from: flags.from, to: flags.to, components: flags.component}),
+    )
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     return result
   }

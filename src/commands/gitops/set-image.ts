@@ -1,14 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {AmeideCommand, describeCommand} from '../../core/base-command.js'
-import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
-import {testTimings} from '../../core/test-timings.js'
-import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {GITOPS_ROOT_FLAG} from '../../gitops/flags/index.js'
-import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom} from '../../gitops/pr/flags.js'
+import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, writeWithPullRequest} from '../../gitops/pr/flags.js'
 import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
+import {writeFlags} from '../../gitops/write/flags.js'
 import type {WriteResult} from '../../gitops/write/write.js'
 
 export default class GitopsSetImage extends AmeideCommand<WriteResult> {
@@ -44,12 +41,7 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
     env: Flags.string({description: 'The environment overlay to write.', required: true, helpValue: 'ENV'}),
     report: Flags.string({description: 'A `primitive publish --json` report.', helpValue: 'FILE', exclusive: ['ref']}),
     ref: Flags.string({description: 'A digest-pinned ref to write (repeatable).', multiple: true, helpValue: 'REF'}),
-    ...GITOPS_ROOT_FLAG,
-    'dry-run': Flags.boolean({description: 'Print the diff; write nothing.', default: false}),
-    'require-all': Flags.boolean({
-      description: 'Exit 1 (IMAGES_NOT_WIRED) before any write when an image has no reference in the environment.',
-      default: false,
-    }),
+    ...writeFlags('the environment'),
     ...PR_FLAGS,
   }
 
@@ -67,22 +59,9 @@ export default class GitopsSetImage extends AmeideCommand<WriteResult> {
     const {sha, ...input} = flags.report
       ? await readPublishReport(flags.report)
       : {images: desiredFromRefs(flags.ref ?? []), skipped: [], sha: undefined}
-    const root = await resolveRoot(flags.root, GITOPS_ROOT)
-    const {config} = await loadConfig(root)
-    const {result} = await setImage({
-      root,
-      policy: config.gitopsPolicy,
-      dryRun: flags['dry-run'],
-      env: flags.env,
-      requireAll: flags['require-all'],
-      lockWaitMs: testTimings().lockWaitMs,
-      ...input,
-    })
-    if (pr && !flags['dry-run']) {
-      const {pullRequestForWrite} = await import('../../gitops/pr/changes-pr.js')
-      const pullRequest = await pullRequestForWrite(root, result, pr, sha)
-      if (pullRequest) result.pullRequest = pullRequest
-    }
+    const result = await writeWithPullRequest(flags, pr, sha, (options) =>
+      setImage({...options, env: flags.env, ...input}),
+    )
     if (!this.jsonEnabled()) this.log(formatWrite(result, this.style))
     return result
   }

@@ -5,12 +5,11 @@ import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {
-  ARGOCD_SERVER_FLAG,
+  GITOPS_ROOT_CODES,
   GITOPS_ROOT_FLAG,
-  SCM_INVALID_API_URL,
-  SCM_PROVIDER_FLAGS,
+  RENDER_SOURCE_CODES,
+  RENDER_SOURCE_FLAGS,
   SCM_PROVIDER_NAMES,
-  SOURCE_REPO_FLAG,
 } from '../../gitops/flags/index.js'
 import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
@@ -50,14 +49,10 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       '(--api-url; an API failure fails them: render-failed); without it they are not rendered.',
     {
       UNKNOWN_RULE: '--rule names a rule that does not exist',
-      INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
-      INVALID_SOURCE_REPO:
-        '--source-repo is not URL=PATH, or its PATH (or a gitopsPolicy.sourceRepositories path) is not a git repository',
-      INVALID_API_URL: SCM_INVALID_API_URL,
+      ...RENDER_SOURCE_CODES,
       INVALID_USAGE:
         'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
-      REPO_ROOT_NOT_FOUND: '--root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+      ...GITOPS_ROOT_CODES,
       CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid (an evidencePolicy key file missing, too)",
       KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
@@ -144,9 +139,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         "With --render: the checkout is someone else's (a pull request): nothing it names is fetched (each chart of a chart repository is render-unavailable, as with --offline). Default: on in a pull request's GitHub Actions job (or AMEIDE_UNTRUSTED=1).",
       default: false,
     }),
-    ...ARGOCD_SERVER_FLAG,
-    ...SCM_PROVIDER_FLAGS,
-    ...SOURCE_REPO_FLAG,
+    ...RENDER_SOURCE_FLAGS,
   }
 
   protected async execute(): Promise<GitopsVerifyResult> {

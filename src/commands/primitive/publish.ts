@@ -2,7 +2,7 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {cancelOnTerm} from '../../core/cancel-on-term.js'
-import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {AmeideCommand, describeCommand, REPO_ROOT_CODES} from '../../core/base-command.js'
 import {loadConfig, type AmeideConfig} from '../../core/config.js'
 import {resolveSigstore} from '../../core/sigstore.js'
 import {SIGSTORE_SIGNING_FLAGS} from '../../core/sigstore-flags.js'
@@ -75,8 +75,7 @@ export default class PrimitivePublish extends AmeideCommand<PublishReport> {
       COSIGN_KEY_INVALID: true,
       NOT_A_DIGEST_REFERENCE: true,
       CONFIG_INVALID: 'ameide.yaml is invalid',
-      REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
+      ...REPO_ROOT_CODES,
       NO_COMMIT: true,
       GIT_DIFF_FAILED: true,
       REGISTRY_UNREACHABLE: true,

@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG} from '../../core/api-url-flag.js'
-import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {AmeideCommand, describeCommand, REPO_ROOT_CODES} from '../../core/base-command.js'
 import {testTimings} from '../../core/test-timings.js'
 import {resolveApiUrl} from '../../effects/github/target.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {KINDS} from '../../primitives/kinds.js'
+import {PRIMITIVE_SELECTION_FLAGS, SELECTED_NONE_CODES, SELECTION_CODES} from '../../primitives/selection.js'
 import {formatStatus} from '../../status/format.js'
 import {parseStatusInput} from '../../status/input.js'
 import type {StatusResult} from '../../status/types.js'
@@ -27,19 +27,15 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
       'commands. GitHub token: GH_TOKEN, GITHUB_TOKEN or `gh auth token`. Exit 0 when every link is done, 1 when one is ' +
       'not (unknown included), 4 when a remote kept failing after retries (the result is still printed).',
     {
-      INVALID_SELECTION: '--all with --kind/--name, or only one of --kind/--name',
-      INVALID_KIND: '--kind is not one of the six kinds',
-      INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
+      ...SELECTION_CODES,
       INVALID_VERSION: '--version does not match ^v[0-9]+$',
       INVALID_ENVIRONMENT: '--env is not an environment name (a lowercase DNS label)',
       INVALID_SHA: '--sha is not 40 lowercase hex characters',
       INVALID_API_URL: '--api-url / GITHUB_API_URL is not an http(s) URL',
       INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
       INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
-      PRIMITIVE_NOT_FOUND: 'primitives/<kind>/<name>/ does not exist',
-      NO_PRIMITIVE_SELECTED: 'no --kind/--name or --all, and the current directory is not inside a primitive',
-      REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
+      ...SELECTED_NONE_CODES,
+      ...REPO_ROOT_CODES,
       NO_COMMIT: 'the repository has no commit and no --sha',
       CONFIG_INVALID: 'ameide.yaml is invalid',
       COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
@@ -61,8 +57,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
   ]
 
   static override flags = {
-    kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')} (with --name).`, helpValue: 'KIND'}),
-    name: Flags.string({description: 'Primitive name (with --kind).', helpValue: 'NAME'}),
+    ...PRIMITIVE_SELECTION_FLAGS,
     all: Flags.boolean({description: 'Every primitives/<kind>/<name>/ of the repository.', default: false}),
     version: Flags.string({
       description: 'The GitOps component version (<kind>-<name>-<version>).',

@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {AmeideCommand, describeCommand, REPO_ROOT_CODES} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {redact} from '../../core/secrets.js'
-import {KINDS} from '../../primitives/kinds.js'
+import {PRIMITIVE_SELECTION_FLAGS, SELECTED_NONE_CODES, SELECTION_CODES} from '../../primitives/selection.js'
 import {formatVerify} from '../../verify/format.js'
 import {reportToGitHubActions} from '../../verify/actions-report.js'
 import {CHECK_IDS, type VerifyResult} from '../../verify/types.js'
@@ -25,16 +25,12 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       'are also annotations, and a table is appended to $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as ' +
       'SARIF 2.1.0 for GitHub code scanning, whatever the verdict.',
     {
-      INVALID_SELECTION: '--all with --kind/--name, or only one of --kind/--name',
-      INVALID_KIND: '--kind is not one of the six kinds',
-      INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
+      ...SELECTION_CODES,
       UNKNOWN_CHECK: '--check names a check that does not exist',
       CONFIG_INVALID: 'ameide.yaml is invalid (read for buf-breaking: publish.baseBranch)',
       UNSUPPORTED_MODE: '--mode cluster|all (legacy cluster-health modes; use --mode repo)',
-      PRIMITIVE_NOT_FOUND: 'primitives/<kind>/<name>/ does not exist',
-      NO_PRIMITIVE_SELECTED: 'no --kind/--name or --all, and the current directory is not inside a primitive',
-      REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
-      NOT_A_GIT_REPOSITORY: 'no --repo-root and the current directory is not in a git repository',
+      ...SELECTED_NONE_CODES,
+      ...REPO_ROOT_CODES,
       FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
     },
   )
@@ -49,8 +45,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
   ]
 
   static override flags = {
-    kind: Flags.string({description: `Primitive kind: ${KINDS.join(', ')} (with --name).`, helpValue: 'KIND'}),
-    name: Flags.string({description: 'Primitive name (with --kind).', helpValue: 'NAME'}),
+    ...PRIMITIVE_SELECTION_FLAGS,
     all: Flags.boolean({
       description:
         'Every primitives/<kind>/<name>/ in the repository, and the shared proto module packages/ameide_core_proto (buf checks only).',

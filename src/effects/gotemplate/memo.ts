@@ -95,6 +95,13 @@ function record(kind: string, key: string, value: unknown): void {
 
 const idOf = (kind: string, key: string) => createHash('sha256').update(`${kind}\0${key}`).digest('base64url')
 
+/** The answers to `keys` from `memo`, the engine asked (`ask`) once for those neither it nor the store holds. */
+function answers<T>(memo: Memo<T>, kind: string, keys: readonly string[], ask: (missing: string[]) => T[]): T[] {
+  const missing = [...new Set(keys.filter((k) => recall(memo, kind, k, true) === undefined))]
+  if (missing.length > 0) ask(missing).forEach((answer, i) => remember(memo, kind, missing[i], answer, true))
+  return keys.map((k) => memo.get(k)!)
+}
+
 /** `engine` (or the engine `open` gives, opened at its first answer not remembered) with its answers remembered. */
 export function memoized(engine: TemplateEngine | (() => TemplateEngine)): TemplateEngine {
   let opened = typeof engine === 'function' ? undefined : engine
@@ -104,25 +111,11 @@ export function memoized(engine: TemplateEngine | (() => TemplateEngine)): Templ
   const paths = new Memo<PathAnswer>()
   return {
     render: (request) => render(real, renders, request),
-    yaml(texts) {
-      const missing = [...new Set(texts.filter((t) => recall(yamls, 'yaml', t, true) === undefined))]
-      if (missing.length > 0)
-        real()
-          .yaml(missing)
-          .forEach((answer, i) => remember(yamls, 'yaml', missing[i], answer, true))
-      return texts.map((t) => {
-        const answer = yamls.get(t)!
-        return 'value' in answer ? {value: structuredClone(answer.value)} : {...answer}
-      })
-    },
-    paths(list) {
-      const missing = [...new Set(list.filter((p) => recall(paths, 'paths', p, true) === undefined))]
-      if (missing.length > 0)
-        real()
-          .paths(missing)
-          .forEach((answer, i) => remember(paths, 'paths', missing[i], answer, true))
-      return list.map((p) => ({...paths.get(p)!}))
-    },
+    yaml: (texts) =>
+      answers(yamls, 'yaml', texts, (missing) => real().yaml(missing)).map((answer) =>
+        'value' in answer ? {value: structuredClone(answer.value)} : {...answer},
+      ),
+    paths: (list) => answers(paths, 'paths', list, (missing) => real().paths(missing)).map((answer) => ({...answer})),
     sanitize: (names) => real().sanitize(names),
     sprint: (values) => real().sprint(values),
     slug: (names) => real().slug(names),

@@ -126,6 +126,10 @@ function noiseFolded(r: GitopsDiffResult): string[] {
 /** A section: its title, then its lines. */
 const section = (title: string, lines: string[]): string[] => [`### ${title}`, '', ...lines]
 
+/** A section that is one table: nothing when it has no row. */
+const tableSection = (title: string, header: string[], rows: string[][]): string[] =>
+  rows.length === 0 ? [] : section(title, [...table(header, rows), ''])
+
 function heading(r: GitopsDiffResult): string[] {
   const out: string[] = [`## ameide gitops diff: ${mdText(describe(r.base))} → ${mdText(describe(r.head))}`, '']
   if (r.summary === 'incomplete') {
@@ -145,15 +149,11 @@ function heading(r: GitopsDiffResult): string[] {
 }
 
 const notRendered = (r: GitopsDiffResult): string[] =>
-  r.failures.length === 0
-    ? []
-    : section('Not rendered', [
-        ...table(
-          ['revision', 'environment', 'where', 'why'],
-          r.failures.map((f) => [f.revision, mdText(env(f.environment)), where(f.file, f.line), mdText(f.message)]),
-        ),
-        '',
-      ])
+  tableSection(
+    'Not rendered',
+    ['revision', 'environment', 'where', 'why'],
+    r.failures.map((f) => [f.revision, mdText(env(f.environment)), where(f.file, f.line), mdText(f.message)]),
+  )
 
 function policyChange(r: GitopsDiffResult): string[] {
   const policy = r.policy
@@ -177,23 +177,19 @@ function policyChange(r: GitopsDiffResult): string[] {
 }
 
 const imagesMoved = (r: GitopsDiffResult): string[] =>
-  r.images.length === 0
-    ? []
-    : section('Images', [
-        ...table(
-          ['environment', 'deployable', 'object', 'from', 'to', 'pinned', 'decided by'],
-          r.images.map((i) => [
-            mdText(env(i.environment)),
-            mdText(i.application ?? i.source),
-            mdText(`${i.object.kind} ${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}`),
-            i.from === null ? '—' : mdCode(i.from),
-            i.to === null ? '—' : mdCode(i.to),
-            i.to === null ? '—' : i.pinned ? 'yes' : '**no**',
-            where(i.file, i.line),
-          ]),
-        ),
-        '',
-      ])
+  tableSection(
+    'Images',
+    ['environment', 'deployable', 'object', 'from', 'to', 'pinned', 'decided by'],
+    r.images.map((i) => [
+      mdText(env(i.environment)),
+      mdText(i.application ?? i.source),
+      mdText(`${i.object.kind} ${i.object.name}${i.object.container ? ` (${i.object.container})` : ''}`),
+      i.from === null ? '—' : mdCode(i.from),
+      i.to === null ? '—' : mdCode(i.to),
+      i.to === null ? '—' : i.pinned ? 'yes' : '**no**',
+      where(i.file, i.line),
+    ]),
+  )
 
 function verdictDelta(r: GitopsDiffResult): string[] {
   const row = (change: string, f: GitopsDiffResult['verdict']['fixed'][number]) => [
@@ -207,9 +203,7 @@ function verdictDelta(r: GitopsDiffResult): string[] {
     ...r.verdict.introduced.map((f) => row('introduced', f)),
     ...r.verdict.fixed.map((f) => row('fixed', f)),
   ]
-  return rows.length === 0
-    ? []
-    : section('Verdict', [...table(['', 'rule', 'environment', 'where', 'finding'], rows), ''])
+  return tableSection('Verdict', ['', 'rule', 'environment', 'where', 'finding'], rows)
 }
 
 function applicationsAddedRemoved(r: GitopsDiffResult): string[] {
@@ -223,40 +217,32 @@ function applicationsAddedRemoved(r: GitopsDiffResult): string[] {
     ...r.applications.added.map((a) => row('added', a)),
     ...r.applications.removed.map((a) => row('removed', a)),
   ]
-  return rows.length === 0 ? [] : section('Applications', [...table(['', 'kind', 'name', 'environment'], rows), ''])
+  return tableSection('Applications', ['', 'kind', 'name', 'environment'], rows)
 }
 
 const moved = (r: GitopsDiffResult): string[] =>
-  (r.moves ?? []).length === 0
-    ? []
-    : section('Moved', [
-        ...table(
-          ['environment', 'deployable', 'from', 'to'],
-          r.moves.map((m) => [
-            mdText(env(m.environment)),
-            mdText(m.application ?? m.kind),
-            mdText(m.from || '.'),
-            mdText(m.to || '.'),
-          ]),
-        ),
-        '',
-      ])
+  tableSection(
+    'Moved',
+    ['environment', 'deployable', 'from', 'to'],
+    (r.moves ?? []).map((m) => [
+      mdText(env(m.environment)),
+      mdText(m.application ?? m.kind),
+      mdText(m.from || '.'),
+      mdText(m.to || '.'),
+    ]),
+  )
 
 const deployablesChanged = (r: GitopsDiffResult): string[] =>
-  r.deployables.length === 0
-    ? []
-    : section('Deployables', [
-        ...table(
-          ['environment', 'deployable', 'change', 'objects'],
-          r.deployables.map((d) => [
-            mdText(env(d.environment)),
-            mdText(deployableTitle(d)),
-            d.objects.length === 0 && d.change === 'changed' ? 'folded only' : d.change,
-            `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
-          ]),
-        ),
-        '',
-      ])
+  tableSection(
+    'Deployables',
+    ['environment', 'deployable', 'change', 'objects'],
+    r.deployables.map((d) => [
+      mdText(env(d.environment)),
+      mdText(deployableTitle(d)),
+      d.objects.length === 0 && d.change === 'changed' ? 'folded only' : d.change,
+      `+${d.counts.added} −${d.counts.removed} ~${d.counts.changed}`,
+    ]),
+  )
 
 /** One deployable's diffs, open when short, folded when long. */
 export function block(d: DeployableDiff): string {

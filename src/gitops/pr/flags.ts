@@ -1,12 +1,17 @@
 /**
  * `--open-pr` and its flags, owned here so set-image and promote (and no command of another) share them: the flag
- * definitions, the PrRequest they make (checked at the door, exit 2) and the error codes for the commands' help.
+ * definitions, the PrRequest they make (checked at the door, exit 2), the error codes for the commands' help, and the
+ * write run with its pull request after it.
  */
 import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG} from '../../core/api-url-flag.js'
+import {loadConfig} from '../../core/config.js'
 import {usageError} from '../../core/errors.js'
+import {testTimings} from '../../core/test-timings.js'
+import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {resolveApiUrl, REPOSITORY_PATTERN} from '../../effects/github/target.js'
+import type {WriteOptions, WriteResult} from '../write/write.js'
 import type {PrRequest} from './changes-pr.js'
 
 export const PR_FLAGS = {
@@ -39,6 +44,34 @@ export function prRequestFrom(flags: {
   }
   const apiUrl = resolveApiUrl(flags['api-url'])
   return {repository: flags.repo, base: flags.base, branch: flags.branch, title: flags.title, apiUrl, env: process.env}
+}
+
+/**
+ * An overlay write as set-image and promote run it: the checkout (--root) and its ameide.yaml read, `write` given what
+ * every write takes (the policy, --dry-run, --require-all, the lock's wait), then, with --open-pr and not a dry run,
+ * the write's pull request (of the commit `sourceSha`, when known) set on the result.
+ */
+export async function writeWithPullRequest(
+  flags: {root?: string; 'dry-run': boolean; 'require-all': boolean},
+  pr: PrRequest | undefined,
+  sourceSha: string | undefined,
+  write: (options: WriteOptions) => Promise<{result: WriteResult}>,
+): Promise<WriteResult> {
+  const root = await resolveRoot(flags.root, GITOPS_ROOT)
+  const {config} = await loadConfig(root)
+  const {result} = await write({
+    root,
+    policy: config.gitopsPolicy,
+    dryRun: flags['dry-run'],
+    requireAll: flags['require-all'],
+    lockWaitMs: testTimings().lockWaitMs,
+  })
+  if (pr && !flags['dry-run']) {
+    const {pullRequestForWrite} = await import('./changes-pr.js')
+    const pullRequest = await pullRequestForWrite(root, result, pr, sourceSha)
+    if (pullRequest) result.pullRequest = pullRequest
+  }
+  return result
 }
 
 export const PR_ERROR_CODES = {

@@ -127,3 +127,15 @@ export function unreadableEvidence(
 ): boolean {
   return judgement.unreadable.some((u) => what.includes(u.what))
 }
+
+/**
+ * The check of a required attestation (`sbom-missing`, `provenance-missing`): a finding when the image has no verified
+ * `what` attestation, an evidence policy requires it, and neither the signature nor the attestation is unreadable by
+ * this cosign (evidence-unreadable reports that).
+ */
+export const attestationMissing =
+  (what: 'sbom' | 'provenance', name: string): EvidenceRule['checkEvidence'] =>
+  ({record: r, judgement: j}) =>
+    r[what] || j.policyMissing || !j[`${what}Required`] || unreadableEvidence(j, 'signature', what)
+      ? []
+      : [`${r.image} has no verified ${name} attestation.`]

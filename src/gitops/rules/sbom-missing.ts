@@ -1,5 +1,5 @@
 /** `sbom-missing` (`--evidence`): every digest-pinned image has a verified SBOM attestation. */
-import {unreadableEvidence, type EvidenceRule} from './rule.js'
+import {attestationMissing, type EvidenceRule} from './rule.js'
 
 export const sbomMissing: EvidenceRule<'sbom-missing'> = {
   id: 'sbom-missing',
@@ -7,8 +7,5 @@ export const sbomMissing: EvidenceRule<'sbom-missing'> = {
   title: 'Digest-pinned image without a verified SBOM attestation (cyclonedx or spdxjson)',
   source: 'backlog/603 goal (SBOM), backlog/671 GitOps gate',
   hint: 'Publish it with ameide primitive publish (which attests an SBOM), or attest one with cosign attest.',
-  checkEvidence: ({record: r, judgement: j}) =>
-    r.sbom || j.policyMissing || !j.sbomRequired || unreadableEvidence(j, 'signature', 'sbom')
-      ? []
-      : [`${r.image} has no verified SBOM attestation.`],
+  checkEvidence: attestationMissing('sbom', 'SBOM'),
 }

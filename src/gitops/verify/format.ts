@@ -28,8 +28,7 @@ export function formatLayout(layout: LayoutReport, style: Style): string {
       `Renderers: helm ${t.helm ?? 'not built'}, kustomize ${t.kustomize ?? 'not built'} (the render module).`,
     )
   }
-  lines.push(...helmDeployables(layout, style, width), ...directorySources(layout, style, width))
-  lines.push(...renderRoots(layout, style, width), ...applicationSets(layout, style))
+  lines.push(...renderSections(layout, style, width), ...applicationSets(layout, style))
   return lines.join('\n')
 }
 
@@ -55,52 +54,46 @@ function layoutFiles(layout: LayoutReport, style: Style, width: number): string[
   return lines
 }
 
-/** The Helm charts --render found, with the Application or HelmRelease that deploys each. */
-function helmDeployables(layout: LayoutReport, style: Style, width: number): string[] {
-  const deployables = layout.renderDeployables ?? []
-  if (deployables.length === 0) return []
-  const lines = ['', style.bold('Helm deployables (--render)')]
-  for (const d of deployables) {
-    lines.push(
-      `  ${p(d.chart || '.').padEnd(width)}  ${p(d.environment ?? '-')}${style.dim(` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`)}`,
-    )
-  }
-  return lines
+/** A section of the layout: a blank line, its bold title, then each item's lines; nothing when it has no item. */
+function section<T>(
+  style: Style,
+  title: string,
+  items: readonly T[] | undefined,
+  lines: (item: T) => string | string[],
+): string[] {
+  return items?.length ? ['', style.bold(title), ...items.flatMap(lines)] : []
 }
 
-/** The plain folders Applications deploy, with how many files each holds. */
-function directorySources(layout: LayoutReport, style: Style, width: number): string[] {
-  const directories = layout.renderDirectories ?? []
-  if (directories.length === 0) return []
-  const lines = ['', style.bold('Directory sources (--render)')]
-  for (const d of directories) {
-    lines.push(
-      `  ${(d.dir || '.').padEnd(width)}  ${d.environment ?? '-'}${style.dim(` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`)}`,
-    )
-  }
-  return lines
-}
-
-/** The kustomize roots --render builds, and the rule or object that made each one a root. */
-function renderRoots(layout: LayoutReport, style: Style, width: number): string[] {
-  const roots = layout.renderRoots ?? []
-  if (roots.length === 0) return []
-  const lines = ['', style.bold('Render roots (--render)')]
-  for (const r of roots) {
-    const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
-    const from = r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`
-    lines.push(`  ${p(r.dir || '.').padEnd(width)}  ${p(r.environment ?? '-')}${style.dim(from)}`)
-  }
-  return lines
+/**
+ * What --render found, a section each: the Helm charts with the Application or HelmRelease that deploys each, the
+ * plain folders Applications deploy with how many files each holds, and the kustomize roots with the rule or object
+ * that made each one a root. A row: the place, its environment, then (dimmed) where it comes from.
+ */
+function renderSections(layout: LayoutReport, style: Style, width: number): string[] {
+  const row = (place: string, environment: string, from: string) =>
+    `  ${place.padEnd(width)}  ${environment}${style.dim(from)}`
+  return [
+    ...section(style, 'Helm deployables (--render)', layout.renderDeployables, (d) =>
+      row(p(d.chart || '.'), p(d.environment ?? '-'), ` (${d.kind} ${p(d.application)}: ${p(d.declaredIn)})`),
+    ),
+    ...section(style, 'Directory sources (--render)', layout.renderDirectories, (d) =>
+      row(
+        d.dir || '.',
+        d.environment ?? '-',
+        ` (Application ${d.application}: ${d.declaredIn}; ${d.files.length} file(s))`,
+      ),
+    ),
+    ...section(style, 'Render roots (--render)', layout.renderRoots, (r) => {
+      const how = r.rule ? `${r.via}, ${p(r.rule)}` : r.via
+      return row(p(r.dir || '.'), p(r.environment ?? '-'), r.declaredIn ? ` (${how}: ${p(r.declaredIn)})` : ` (${how})`)
+    }),
+  ]
 }
 
 /** Each ApplicationSet: the Applications it generates (name, environment, sources), what was not rendered, errors. */
 function applicationSets(layout: LayoutReport, style: Style): string[] {
-  const sets = layout.applicationSets ?? []
-  if (sets.length === 0) return []
-  const lines = ['', style.bold('ApplicationSets (evaluated offline)')]
-  for (const s of sets) {
-    lines.push(`  ${p(s.file)}:${s.line}  ${p(s.name)}  ${style.dim(`${s.applications.length} Application(s)`)}`)
+  return section(style, 'ApplicationSets (evaluated offline)', layout.applicationSets, (s) => {
+    const lines = [`  ${p(s.file)}:${s.line}  ${p(s.name)}  ${style.dim(`${s.applications.length} Application(s)`)}`]
     const nameWidth = Math.max(0, ...s.applications.map((a) => a.name.length))
     const envWidth = Math.max(1, ...s.applications.map((a) => (a.environment ?? '-').length))
     for (const a of s.applications) {
@@ -118,8 +111,8 @@ function applicationSets(layout: LayoutReport, style: Style): string[] {
       lines.push(`    ${style.yellow('not rendered')} ${p(n.generator)} (line ${n.line}): ${printableLines(n.why)}`)
     }
     for (const e of s.errors) lines.push(`    ${style.red('error')} (line ${e.line}): ${printableLines(e.message)}`)
-  }
-  return lines
+    return lines
+  })
 }
 
 /**

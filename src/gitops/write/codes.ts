@@ -1,4 +1,6 @@
 /** The error codes a GitOps overlay write can raise (set-image, promote), for the commands' help. */
+import {GITOPS_ROOT_CODES} from '../flags/index.js'
+
 export const WRITE_ERROR_CODES = {
   INVALID_IMAGE_REF: 'a ref is not <repository>:<tag>@sha256:<64 hex>, or carries a floating tag',
   CONFLICTING_REFS: 'two different refs for one repository',
@@ -15,7 +17,6 @@ export const WRITE_ERROR_CODES = {
   INTERRUPTED_WRITE_CONFLICT:
     'an interrupted write cannot be finished: a file it names was edited since (nothing written)',
   IMAGES_NOT_WIRED: '--require-all and an image has no reference in the environment (nothing written)',
-  REPO_ROOT_NOT_FOUND: '--root is not a directory',
-  NOT_A_GIT_REPOSITORY: 'no --root and the current directory is not in a git repository',
+  ...GITOPS_ROOT_CODES,
   CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
 }

@@ -81,12 +81,9 @@ func (o argoKustomize) envsubst(s string) string {
 }
 
 func argocdKustomizeEdit(args []string, stdout, logged io.Writer) error {
-	if len(args) != 1 {
-		return usage(errors.New("argocd kustomize-edit takes one JSON argument"))
-	}
 	var o argoKustomize
-	if err := json.Unmarshal([]byte(args[0]), &o); err != nil {
-		return usage(fmt.Errorf("argocd kustomize-edit: %w", err))
+	if err := jsonArgument("argocd kustomize-edit", args, &o); err != nil {
+		return err
 	}
 	run := func(args ...string) error { return kustomizeEdit(args, stdout, logged) }
 	if o.NamePrefix != "" {

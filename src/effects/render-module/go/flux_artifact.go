@@ -2,13 +2,7 @@ package main
 
 // `flux artifact`: a GitRepository's artifact made of the revision (./fluxartifact).
 
-import (
-	"encoding/json"
-	"errors"
-	"fmt"
-
-	"ameide.dev/render-module/fluxartifact"
-)
+import "ameide.dev/render-module/fluxartifact"
 
 // fluxArtifactSpec is the one JSON argument of `flux artifact`: the checkout and the GitRepository's fields.
 type fluxArtifactSpec struct {
@@ -21,12 +15,9 @@ type fluxArtifactSpec struct {
 }
 
 func fluxArtifact(args []string) error {
-	if len(args) != 1 {
-		return usage(errors.New("flux artifact takes one JSON argument"))
-	}
 	var spec fluxArtifactSpec
-	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return usage(fmt.Errorf("flux artifact: %w", err))
+	if err := jsonArgument("flux artifact", args, &spec); err != nil {
+		return err
 	}
 	return fluxartifact.Make(spec.Dir, spec.Ignore, spec.SparseCheckout)
 }

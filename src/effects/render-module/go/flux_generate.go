@@ -11,8 +11,6 @@ package main
 // to the package run natively.
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,12 +37,9 @@ type fluxGenerateSpec struct {
 }
 
 func fluxGenerate(args []string) error {
-	if len(args) != 1 {
-		return usage(errors.New("flux generate takes one JSON argument"))
-	}
 	var spec fluxGenerateSpec
-	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return usage(fmt.Errorf("flux generate: %w", err))
+	if err := jsonArgument("flux generate", args, &spec); err != nil {
+		return err
 	}
 	data, kfile, unchanged, err := findOrGenerate(spec.Resources)
 	if err != nil {

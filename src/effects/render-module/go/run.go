@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -160,3 +161,15 @@ func dispatch(args []string, stdout io.Writer, logged *warnings) error {
 
 // usage marks a request the module cannot take (no such command, arguments not as the command takes them).
 func usage(err error) error { return withCode("usage", err) }
+
+// jsonArgument decodes a command's one JSON argument into spec: another count of arguments, or JSON that spec cannot
+// hold, is a usage error naming the command.
+func jsonArgument(command string, args []string, spec any) error {
+	if len(args) != 1 {
+		return usage(errors.New(command + " takes one JSON argument"))
+	}
+	if err := json.Unmarshal([]byte(args[0]), spec); err != nil {
+		return usage(fmt.Errorf("%s: %w", command, err))
+	}
+	return nil
+}

@@ -38,6 +38,14 @@ export interface ScmBudget {
   pages<T>(get: (page: number) => Promise<{items: T[]; next: number | undefined}>): Promise<T[]>
 }
 
+/** An answerer of one request: the request counted, then asked. */
+export const oneRequest =
+  <Q, A>(ask: (q: Q) => Promise<A>) =>
+  async (q: Q, budget: ScmBudget): Promise<A> => {
+    budget.spend()
+    return ask(q)
+  }
+
 /** A provider's listing: one answerer per question kind, over HTTP. */
 export type Answerers<P extends Protocol> = {
   readonly [K in keyof P & string]: (question: Question<P, K>, budget: ScmBudget) => Promise<Answer<P, K>>

@@ -2,7 +2,7 @@ import {createHash, createHmac, type Hash, type Hmac} from 'node:crypto'
 import {SignatureV4} from '@smithy/signature-v4'
 import type {RetryPolicy} from '../../../../../core/retry.js'
 import {redact} from '../../../../../core/secrets.js'
-import {getJson} from '../../../../../effects/http-json.js'
+import {getJson, transportOf} from '../../../../../effects/http-json.js'
 
 /**
  * AWS CodeCommit and the Resource Groups Tagging API (described by AWS's Smithy models, both awsJson1_1: `POST /` with
@@ -90,9 +90,7 @@ export function createAwsCodeCommitClient(options: AwsCodeCommitClientOptions): 
     const answer = await getJson(url.toString(), {
       headers,
       body,
-      ...(options.retryPolicy ? {retryPolicy: options.retryPolicy} : {}),
-      ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-      ...(options.fetch ? {fetch: options.fetch} : {}),
+      ...transportOf(options),
     })
     if (answer.status === 200) return answer.body ?? {}
     const code = errorCode(answer.headers.get('x-amzn-errortype'), answer.body)

@@ -1,7 +1,6 @@
-import type {RetryPolicy} from '../../../../../core/retry.js'
 import {redact} from '../../../../../core/secrets.js'
 import {goPathEscape, goQueryEscape} from '../go-url.js'
-import {getJson, type JsonAnswer} from '../../../../../effects/http-json.js'
+import {getJson, type JsonAnswer, transportOf, type JsonTransport} from '../../../../../effects/http-json.js'
 
 /**
  * Azure DevOps' Git REST API (api-version 7.1-preview.1, described by MicrosoftDocs/vsts-rest-api-specs
@@ -50,16 +49,11 @@ export interface AzureDevOpsClient {
   getItem(project: string, repositoryId: string, path: string, version: string): Promise<void>
 }
 
-export interface AzureDevOpsClientOptions {
+export interface AzureDevOpsClientOptions extends JsonTransport {
   /** The API (`https://dev.azure.com`, an Azure DevOps Server's collection URL). */
   api: string
   organization: string
   token: string
-  retryPolicy?: RetryPolicy
-  timeoutMs?: number
-  fetch?: typeof fetch
-  /** Called once per HTTP request sent (every retry counts). */
-  onRequest?: () => void
 }
 
 /** getValidDevOpsURL then NewPatConnection's normalizeUrl: `<api>/<organization>`, lower-cased, no trailing slash. */
@@ -84,10 +78,7 @@ export function createAzureDevOpsClient(options: AzureDevOpsClientOptions): Azur
         Accept: `application/json;api-version=${AZURE_DEVOPS_API_VERSION}`,
         'X-TFS-FedAuthRedirect': 'Suppress',
       },
-      ...(options.onRequest ? {onRequest: options.onRequest} : {}),
-      ...(options.retryPolicy ? {retryPolicy: options.retryPolicy} : {}),
-      ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-      ...(options.fetch ? {fetch: options.fetch} : {}),
+      ...transportOf(options),
     })
     if (answer.status < 200 || answer.status >= 300) throw unwrapError(answer)
     return answer.body

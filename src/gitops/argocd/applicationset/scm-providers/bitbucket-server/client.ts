@@ -2,7 +2,7 @@ import {STATUS_CODES} from 'node:http'
 
 import type {RetryPolicy} from '../../../../../core/retry.js'
 import {redact} from '../../../../../core/secrets.js'
-import {getJson} from '../../../../../effects/http-json.js'
+import {getJson, transportOf} from '../../../../../effects/http-json.js'
 
 /**
  * Bitbucket Server / Data Center's REST API (`<base>/rest/api/1.0/…`, described by Atlassian's OpenAPI) as Argo CD's
@@ -74,9 +74,7 @@ export function createBitbucketServerClient(options: BitbucketServerClientOption
         'X-Atlassian-Token': 'no-check',
         'X-Requested-With': 'XMLHttpRequest',
       },
-      ...(options.retryPolicy ? {retryPolicy: options.retryPolicy} : {}),
-      ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-      ...(options.fetch ? {fetch: options.fetch} : {}),
+      ...transportOf(options),
     })
     if (status >= 300) throw new BitbucketServerError(status, clientError(status, body))
     return {status, body}

@@ -6,7 +6,7 @@
  */
 import type {BitbucketServerClient} from './client.js'
 import {bitbucketBasePath, type BitbucketServerProtocol} from './service.js'
-import type {Answerers} from '../protocol.js'
+import {oneRequest, type Answerers} from '../protocol.js'
 import {requiredApiUrl, tokenListing, type ScmListingMaker} from '../listing.js'
 
 const LABEL = 'Bitbucket Server'
@@ -39,13 +39,7 @@ export function bitbucketServerAsker(client: BitbucketServerClient): Answerers<B
       const start = starts()
       return budget.pages((p) => client.branches(q.project, q.repo, start(p)))
     },
-    async default(q, budget) {
-      budget.spend()
-      return client.defaultBranch(q.project, q.repo)
-    },
-    async path(q, budget) {
-      budget.spend()
-      return client.hasPath(q.project, q.repo, q.path, q.at)
-    },
+    default: oneRequest((q) => client.defaultBranch(q.project, q.repo)),
+    path: oneRequest((q) => client.hasPath(q.project, q.repo, q.path, q.at)),
   }
 }

@@ -1,6 +1,5 @@
-import type {RetryPolicy} from '../../../../../core/retry.js'
 import {redact} from '../../../../../core/secrets.js'
-import {getJson, type JsonAnswer} from '../../../../../effects/http-json.js'
+import {getJson, type JsonAnswer, transportOf, type JsonTransport} from '../../../../../effects/http-json.js'
 
 /**
  * Bitbucket Cloud's REST API 2.0 (described by https://api.bitbucket.org/swagger.json), the calls Argo CD's
@@ -46,16 +45,12 @@ export interface BitbucketClient {
   hasPath(owner: string, slug: string, sha: string, path: string): Promise<boolean>
 }
 
-export interface BitbucketClientOptions {
+export interface BitbucketClientOptions extends JsonTransport {
   /** The API base (https://api.bitbucket.org/2.0), as BITBUCKET_API_BASE_URL sets go-bitbucket's. */
   api: string
   token: string
   /** With a user: basic auth (user, token) as Argo CD sends it; without: the token as a bearer. */
   user?: string
-  retryPolicy?: RetryPolicy
-  timeoutMs?: number
-  fetch?: typeof fetch
-  onRequest?: () => void
 }
 
 export function createBitbucketClient(options: BitbucketClientOptions): BitbucketClient {
@@ -67,10 +62,7 @@ export function createBitbucketClient(options: BitbucketClientOptions): Bitbucke
   const get = (url: string): Promise<JsonAnswer> =>
     getJson(url, {
       headers: {Authorization: authorization},
-      ...(options.onRequest ? {onRequest: options.onRequest} : {}),
-      ...(options.retryPolicy ? {retryPolicy: options.retryPolicy} : {}),
-      ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-      ...(options.fetch ? {fetch: options.fetch} : {}),
+      ...transportOf(options),
     })
   const ok = async (url: string): Promise<unknown> => {
     const answer = await get(url)

@@ -8,7 +8,7 @@
 import {httpApiUrl} from '../../../../../core/api-url-flag.js'
 import {BITBUCKET_API_URL, createBitbucketClient, type BitbucketClient} from './client.js'
 import type {BitbucketProtocol} from './service.js'
-import type {Answerers} from '../protocol.js'
+import {oneRequest, type Answerers} from '../protocol.js'
 import {tokenListing, type ScmListingMaker} from '../listing.js'
 
 export const bitbucketListing: ScmListingMaker<BitbucketProtocol> = async (apiUrlFlag, env, bounds) => {
@@ -31,17 +31,8 @@ export function bitbucketAsker(client: BitbucketClient): Answerers<BitbucketProt
         return {items: got.repositories, next: got.next === undefined ? undefined : page + 1}
       })
     },
-    async branch(q, budget) {
-      budget.spend()
-      return [await client.getBranch(q.owner, q.repo, q.branch)]
-    },
-    async branches(q, budget) {
-      budget.spend()
-      return client.listBranches(q.owner, q.repo)
-    },
-    async path(q, budget) {
-      budget.spend()
-      return client.hasPath(q.owner, q.repo, q.sha, q.path)
-    },
+    branch: oneRequest(async (q) => [await client.getBranch(q.owner, q.repo, q.branch)]),
+    branches: oneRequest((q) => client.listBranches(q.owner, q.repo)),
+    path: oneRequest((q) => client.hasPath(q.owner, q.repo, q.sha, q.path)),
   }
 }

@@ -1,7 +1,6 @@
-import type {RetryPolicy} from '../../../../../core/retry.js'
 import {redact} from '../../../../../core/secrets.js'
 import {goPathEscape, goQueryEscape} from '../go-url.js'
-import {getJson} from '../../../../../effects/http-json.js'
+import {getJson, transportOf, type JsonTransport} from '../../../../../effects/http-json.js'
 
 /**
  * Gitea's REST API (`<api>/api/v1/…`, described by Gitea's Swagger 2.0) as Argo CD's client asks it
@@ -51,15 +50,10 @@ export class GiteaError extends Error {
   }
 }
 
-export interface GiteaClientOptions {
+export interface GiteaClientOptions extends JsonTransport {
   /** The API URL as the SDK keeps it (one trailing slash trimmed); requests go to `${apiUrl}/api/v1…`. */
   apiUrl: string
   token: string
-  retryPolicy?: RetryPolicy
-  timeoutMs?: number
-  fetch?: typeof fetch
-  /** Called once per HTTP request sent (every retry counts). */
-  onRequest?: () => void
 }
 
 export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
@@ -67,10 +61,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
   const get = async (path: string): Promise<{status: number; body: unknown}> => {
     const {status, body} = await getJson(`${base}${path}`, {
       headers: {Authorization: `token ${options.token}`},
-      ...(options.onRequest ? {onRequest: options.onRequest} : {}),
-      ...(options.retryPolicy ? {retryPolicy: options.retryPolicy} : {}),
-      ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-      ...(options.fetch ? {fetch: options.fetch} : {}),
+      ...transportOf(options),
     })
     return {status, body}
   }

@@ -5,7 +5,7 @@
  */
 import type {GiteaClient} from './client.js'
 import type {GiteaProtocol} from './service.js'
-import type {Answerers, ScmBudget} from '../protocol.js'
+import {oneRequest, type Answerers} from '../protocol.js'
 import {requiredApiUrl, tokenListing, type ScmListingMaker} from '../listing.js'
 
 export const giteaListing: ScmListingMaker<GiteaProtocol> = async (apiUrlFlag, env, bounds) => {
@@ -18,18 +18,12 @@ export const giteaListing: ScmListingMaker<GiteaProtocol> = async (apiUrlFlag, e
 
 /** Gitea's answers with its client: each listing one page, as the SDK reads it; each answer one request. */
 export function giteaAsker(client: GiteaClient): Answerers<GiteaProtocol> {
-  const one =
-    <Q, A>(ask: (q: Q) => Promise<A>) =>
-    (q: Q, budget: ScmBudget) => {
-      budget.spend()
-      return ask(q)
-    }
   return {
-    version: one(() => client.version()),
-    repositories: one((q) => client.listOrgRepos(q.owner)),
-    labels: one((q) => client.listRepoLabels(q.owner, q.repo)),
-    branches: one((q) => client.listRepoBranches(q.owner, q.repo)),
-    branch: one((q) => client.getRepoBranch(q.owner, q.repo, q.branch)),
-    path: one(async (q) => (await client.getContents(q.owner, q.repo, q.branch, q.path)) === 'present'),
+    version: oneRequest(() => client.version()),
+    repositories: oneRequest((q) => client.listOrgRepos(q.owner)),
+    labels: oneRequest((q) => client.listRepoLabels(q.owner, q.repo)),
+    branches: oneRequest((q) => client.listRepoBranches(q.owner, q.repo)),
+    branch: oneRequest((q) => client.getRepoBranch(q.owner, q.repo, q.branch)),
+    path: oneRequest(async (q) => (await client.getContents(q.owner, q.repo, q.branch, q.path)) === 'present'),
   }
 }

@@ -7,7 +7,7 @@ import {retryPolicyWithTimings, testTimings} from '../../../../../core/test-timi
 import {DEFAULT_RETRY_POLICY} from '../../../../../core/retry.js'
 import {scmVerbs, type ScmVerbs} from './client.js'
 import type {GitHubProtocol} from './service.js'
-import type {Answerers} from '../protocol.js'
+import {oneRequest, type Answerers} from '../protocol.js'
 import {ScmListing, type ScmListingMaker} from '../listing.js'
 
 export const githubListing: ScmListingMaker<GitHubProtocol> = async (apiUrlFlag, env, bounds) => {
@@ -49,9 +49,6 @@ export function githubAsker(client: ScmVerbs): Answerers<GitHubProtocol> {
       const one = await client.getBranch(ref, q.branch)
       return one ? [one] : []
     },
-    async path(q, budget) {
-      budget.spend()
-      return client.pathExists({owner: q.owner, repo: q.repo}, q.path, q.branch)
-    },
+    path: oneRequest((q) => client.pathExists({owner: q.owner, repo: q.repo}, q.path, q.branch)),
   }
 }
