@@ -3,7 +3,7 @@
 package main
 
 // The escape suite's request kind, compiled only into a helper built with the `ameide_escape` tag
-// (test/gitops/render-native.test.ts builds one): a shipped helper has no such code, so no request can ask it to
+// (test/gitops/render-module/render-native.test.ts builds one): a shipped helper has no such code, so no request can ask it to
 // try anything. Each attempt runs after the filter, in the helper's own process, and says whether it was refused.
 
 import (

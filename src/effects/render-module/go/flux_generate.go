@@ -7,7 +7,7 @@ package main
 // patches and components appended (components that must be local; missing ones left out with
 // ignoreMissingComponents), images merged by name (a tag or digest replacing both), buildMetadata set, and the
 // result written back through sigs.k8s.io/yaml. The package itself is not linked: it needs Go 1.27 and brings
-// controller-runtime for its cluster client (see flux.go). test/gitops/flux-kustomization-fields.test.ts holds this
+// controller-runtime for its cluster client (see flux.go). test/gitops/flux/kustomization/flux-kustomization-fields.test.ts holds this
 // to the package run natively.
 
 import (

@@ -3,7 +3,7 @@ package main
 // `helm template` as Helm 4's own command runs it (pkg/cmd/template.go, runInstall, action.Install.RunWithContext and
 // Configuration.renderResources in client-only dry-run mode), step for step from Helm's packages. Helm's action
 // package itself cannot be compiled to WebAssembly (its Kubernetes client needs a terminal and signals), so its
-// client-only path is spelled out here; the differential test (test/gitops/render-module.test.ts) holds it to the
+// client-only path is spelled out here; the differential test (test/gitops/render-module/render-module.test.ts) holds it to the
 // native `helm template` of the same version.
 
 import (

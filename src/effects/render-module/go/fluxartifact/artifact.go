@@ -10,7 +10,7 @@
 //     extra defaults; with any: only the VCS ones and the patterns), over the walk of Storage.Archive, which also
 //     leaves out what is neither a regular file nor a folder (links).
 //
-// What the artifact leaves out is removed here; nothing else changes. test/gitops/flux-git-artifact.test.ts holds it
+// What the artifact leaves out is removed here; nothing else changes. test/gitops/flux/sources/flux-git-artifact.test.ts holds it
 // to source-controller's own libraries run natively (testdata/flux-artifact).
 package fluxartifact
 
