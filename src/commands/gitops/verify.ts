@@ -41,7 +41,10 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       'roots built and charts templated by the render module (kustomize and Helm as WebAssembly; without it nothing ' +
       'renders and --render fails), the image rules run on every ' +
       'container of every pod-bearing object at the source line that decided its image, every object validated ' +
-      'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid). ApplicationSet clusters ' +
+      'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid); a source of this repository ' +
+      'pinned to another branch, tag or commit (targetRevision, a GitRepository ref) is rendered from the clone at that ' +
+      'commit, as gitops diff renders it (the branch checked out, the default branch and, under GitHub Actions, the ' +
+      "job's GITHUB_BASE_REF and GITHUB_HEAD_REF are the checkout; a ref the clone lacks is render-unavailable). ApplicationSet clusters " +
       'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
       'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
       `ApplicationSet scmProvider generators with ${SCM_PROVIDER_NAMES} are evaluated over that API with ` +
