@@ -1,5 +1,5 @@
 /**
- * Real history, truth by the controllers' own code: for each of the last commits of four public GitOps
+ * Real history, truth by the controllers' own code: for each of the last commits of five public GitOps
  * repositories (test/history/repos), `gitops diff --base C^ --head C --json` through the built CLI is compared,
  * object by object and image by image, with what Argo CD v3.5.1's own applicationset and repo-server code and
  * kustomize-controller's build compute for C^ and C (test/history/oracle, built natively; its binary cached by the hash

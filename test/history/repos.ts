@@ -83,4 +83,13 @@ export const REPOS: HistoryRepo[] = [
     clusters: [],
     overlays: /^deploy\/overlays\/[^/]+$/,
   },
+  {
+    // An app of apps applied by hand (Terraform made its root, no file holds it) over base-apps/*.yaml, directory
+    // sources with exclude globs, Helm charts of public repositories, and a git files generator's ApplicationSet.
+    name: 'arigsela-kubernetes',
+    bundle: path.join(REPOS_DIR, 'arigsela-kubernetes', 'repo.bundle'),
+    url: 'https://github.com/arigsela/kubernetes',
+    commits: 50,
+    clusters: [],
+  },
 ]

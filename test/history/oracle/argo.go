@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -63,6 +64,9 @@ func argo(req Request, docs []Doc) []Deployable {
 		src := v1alpha1.ApplicationSource{RepoURL: req.RepoURLs[0], Path: root}
 		d := Deployable{ID: "root:" + root, Kind: "kustomize", File: root}
 		d.Objects, d.Commands, d.Error = r.render(root, src, "")
+		if d.Error != "" {
+			d.Inputs = r.failedInputs(src)
+		}
 		r.out = append(r.out, d)
 	}
 	return r.out
@@ -125,6 +129,9 @@ func (r *argoRun) application(file string, o *unstructured.Unstructured, depth i
 		return
 	}
 	d.Objects, d.Commands, d.Error = r.render(app.Name, sources[0], app.Spec.Destination.Namespace)
+	if d.Error != "" {
+		d.Inputs = r.failedInputs(sources[0])
+	}
 	r.out = append(r.out, d)
 	if depth >= maxDepth {
 		return
@@ -143,6 +150,34 @@ func (r *argoRun) application(file string, o *unstructured.Unstructured, depth i
 func resetWorkTree(dir string) {
 	_ = exec.Command("git", "-C", dir, "reset", "-q", "--hard").Run()
 	_ = exec.Command("git", "-C", dir, "clean", "-q", "-ffdx").Run()
+}
+
+// failedInputs: what decides a local source the repo-server failed to render here (a remote kustomize base or Helm
+// dependency, no network): the source and the files it reads at the revision — its folder's git tree, or the whole
+// revision's tree when the source or a file of its folder names a parent folder (`..`, a base elsewhere), so that a
+// commit touching none of it leaves the failure as it was and any other is a change the truth cannot render.
+func (r *argoRun) failedInputs(src v1alpha1.ApplicationSource) any {
+	git := func(args ...string) (string, error) {
+		out, err := exec.Command("git", append([]string{"-C", r.req.Dir}, args...)...).Output()
+		return strings.TrimSpace(string(out)), err
+	}
+	rel := strings.TrimPrefix(filepath.ToSlash(filepath.Clean("/"+src.Path)), "/")
+	whole := rel == "" || strings.Contains(fmt.Sprintf("%+v", src), "..")
+	if !whole {
+		// git grep: 0 found, 1 none; anything else (an error) is taken as found.
+		_, err := git("grep", "-q", "-F", "..", r.req.Revision, "--", rel)
+		var exit *exec.ExitError
+		whole = err == nil || !errors.As(err, &exit) || exit.ExitCode() != 1
+	}
+	spec := r.req.Revision + ":" + rel
+	if whole {
+		spec = r.req.Revision + "^{tree}"
+	}
+	tree, err := git("rev-parse", spec)
+	if err != nil {
+		tree = "unknown: " + err.Error()
+	}
+	return map[string]any{"source": src, "tree": tree}
 }
 
 // render runs the repo-server's own manifest generation for a source of this revision.
@@ -167,7 +202,8 @@ func (r *argoRun) render(appName string, src v1alpha1.ApplicationSource, namespa
 		resource.MustParse("100M"), r.paths)
 	resetWorkTree(r.req.Dir)
 	if err != nil {
-		return nil, nil, err.Error()
+		// The same failure reads the same in every revision (the message names the revision's folder).
+		return nil, nil, strings.ReplaceAll(err.Error(), r.req.Dir, "<revision>")
 	}
 	var objs []Object
 	for _, m := range res.Manifests {

@@ -76,9 +76,16 @@ var clusterScoped = map[string]bool{
 	"CompositeResourceDefinition": true, "Composition": true, "ClusterTriggerAuthentication": true,
 }
 
+// clusterScopedGroup: the groups whose every kind is cluster-scoped — Crossplane's managed resources of the Upbound
+// providers (`s3.aws.upbound.io`, `iam.aws.upbound.io`, …; their CRDs say `scope: Cluster`), but for Crossplane v2's
+// namespaced ones (`*.m.upbound.io`).
+func clusterScopedGroup(g string) bool {
+	return strings.HasSuffix(g, ".upbound.io") && !strings.HasSuffix(g, ".m.upbound.io")
+}
+
 func objectOf(o *unstructured.Unstructured, namespace string) Object {
 	ns := o.GetNamespace()
-	if ns == "" && !clusterScoped[o.GetKind()] {
+	if ns == "" && !clusterScoped[o.GetKind()] && !clusterScopedGroup(group(o)) {
 		ns = namespace
 	}
 	return Object{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Namespace: ns, Name: o.GetName(), Body: o.Object}
