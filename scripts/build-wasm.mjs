@@ -250,7 +250,7 @@ const programs = [
     describe(modules) {
       const v = (p) => modules[p]?.version
       return {
-        protocol: 'ameide-render/4',
+        protocol: 'ameide-render/5',
         helm: `${v('helm.sh/helm/v4')}${this.commit ? `+g${this.commit.slice(0, 7)}` : ''}`,
         kustomize: v('sigs.k8s.io/kustomize/kustomize/v5') ?? v('sigs.k8s.io/kustomize/api'),
         jsonnet: v('github.com/google/go-jsonnet'),

@@ -10,7 +10,8 @@ import type {LimitBreach} from './limits.js'
  * is not built, or an input is not fetched); `limit`: stopped at a limit of effects/limits.ts.
  */
 export type BuildResult =
-  | {ok: true; yaml: string}
+  /** `documents`: the render module's reading of `yaml` (its go/documents.go), where it gave one. */
+  | {ok: true; yaml: string; documents?: string}
   | {ok: false; message: string}
   | {ok: false; unavailable: true; message: string}
   | {ok: false; limit: LimitBreach; message: string}

@@ -1,12 +1,14 @@
 /**
- * The render module's commands (protocol ameide-render/4, go/run.go Request): `helm template` and `kustomize build`
+ * The render module's commands (protocol ameide-render/5, go/run.go Request): `helm template` and `kustomize build`
  * as data — the module's Go fills Helm's and kustomize's own options from them, nothing parses arguments on the way
  * — and the other steps as their tools' argv (`helm dependency build`, Argo CD's `kustomize edit` sequence, jsonnet,
  * Flux's artifact, generate and substitute).
  */
 import type {FluxPostRender} from '../helm.js'
 
-export type ModuleCommand = {helmTemplate: HelmTemplate} | {kustomizeBuild: KustomizeBuild} | string[]
+/** `documents`: the output's documents are answered as data too (go/documents.go, CommandResult.documents). */
+export type ModuleCommand =
+  {helmTemplate: HelmTemplate; documents?: true} | {kustomizeBuild: KustomizeBuild; documents?: true} | string[]
 
 /** go/helm.go HelmTemplate: the flags Argo CD's repo-server and helm-controller give `helm template`, as fields. */
 export interface HelmTemplate {

@@ -23,10 +23,10 @@ export function moduleHelm(module: RenderModule): Helm {
     version: module.build.helm,
     async template(asked) {
       const {request, files} = inMemory(asked)
-      const args: ModuleCommand = {helmTemplate: templateCommand(request)}
+      const args: ModuleCommand = {helmTemplate: templateCommand(request), documents: true}
       const key = chartKey(request, files)
       const base = {roots: readable(asked), files}
-      const first = key ? {helmTemplate: {...args.helmTemplate, chartKey: key}} : args
+      const first = key ? {...args, helmTemplate: {...args.helmTemplate, chartKey: key}} : args
       const affinity = key ? {affinity: key} : {}
       let run = await module.run({...base, ...affinity, cwd: request.chartDir, commands: [...artifact(request), first]})
       if (run.ok && run.results.at(-1)!.error?.code === 'missing-dependency') {
@@ -122,7 +122,7 @@ function answer(run: ModuleRun, request: HelmTemplateRequest): HelmResult {
   if (last.exit !== 0) return {ok: false, message: named(said(last), request)}
   if (overObjects(last.stdout, MODULE_LIMITS.objects))
     return {ok: false, limit: 'objects', message: `helm stopped: ${describeBreach('objects')}`}
-  return {ok: true, yaml: last.stdout}
+  return {ok: true, yaml: last.stdout, ...(last.documents ? {documents: last.documents} : {})}
 }
 
 /** A failed command's error as the binary prints it. */

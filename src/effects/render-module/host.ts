@@ -52,7 +52,7 @@ export type WasmModule = object
 const webAssembly = (globalThis as unknown as {WebAssembly: {compile(bytes: Uint8Array): Promise<WasmModule>}})
   .WebAssembly
 
-export const RENDER_MODULE_PROTOCOL = 'ameide-render/4'
+export const RENDER_MODULE_PROTOCOL = 'ameide-render/5'
 
 /**
  * V8's flags for the module, set before its first compile. Its tiering budget, 30 times V8's default (13,000,000):

@@ -10,7 +10,10 @@ import type {RenderModule} from './host.js'
 export function moduleKustomize(module: RenderModule): Kustomize {
   return {
     async build(dir, options) {
-      const build: ModuleCommand = {kustomizeBuild: {dir, loadRestrictionsNone: options?.loadRestrictionsNone === true}}
+      const build: ModuleCommand = {
+        kustomizeBuild: {dir, loadRestrictionsNone: options?.loadRestrictionsNone === true},
+        documents: true,
+      }
       // What the controller does to the folder first, run in it: its writes end with the request.
       const prepare = options?.prepare?.commands ?? []
       // The caller's first read is its own temporary folder (a wrapper), the rest the revision: kept per thread.
@@ -44,5 +47,5 @@ function answer(run: Awaited<ReturnType<RenderModule['run']>>): BuildResult {
     }
   if (overObjects(result!.stdout, MODULE_LIMITS.objects))
     return {ok: false, limit: 'objects', message: `kustomize build stopped: ${describeBreach('objects')}`}
-  return {ok: true, yaml: result!.stdout}
+  return {ok: true, yaml: result!.stdout, ...(result!.documents ? {documents: result!.documents} : {})}
 }

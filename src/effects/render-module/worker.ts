@@ -71,6 +71,12 @@ export interface CommandResult {
   limit?: 'output' | 'objects'
   /** Set exactly when the command failed (exit ≠ 0) without reaching a limit. */
   error?: ModuleError
+  /**
+   * Asked for and succeeded: `stdout`'s documents as go-yaml v2 (sigs.k8s.io/yaml's parser) reads them, a JSON array
+   * with an entry per chunk of stdout split at `---` lines — the chunk's document, null (none), or false (the host
+   * reads that chunk) — or absent where the host reads it all (go/documents.go).
+   */
+  documents?: string
 }
 
 export type ModuleAnswer = {id: number; results: CommandResult[]} | {id: number; error: string}

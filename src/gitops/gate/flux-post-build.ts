@@ -5,21 +5,30 @@
  * variable with no value and no default, a value that breaks the YAML) fails the root, as it fails in the cluster.
  */
 import type {FluxPostBuild} from '../../effects/render-module/flux.js'
+import type {RenderedText} from '../kubernetes/objects.js'
 import type {RenderGateInput} from './types.js'
 import type {RenderRoot} from '../render/plan-types.js'
 
 export type PostBuilt =
-  {ok: true; yaml: string} | {ok: false; status: 'unavailable' | 'failed' | 'limited'; message: string}
+  ({ok: true} & RenderedText) | {ok: false; status: 'unavailable' | 'failed' | 'limited'; message: string}
 
-/** The root's objects as kustomize-controller applies them (before commonMetadata), from `kustomize build`'s YAML. */
-export async function fluxPostBuild(input: RenderGateInput, root: RenderRoot, yaml: string): Promise<PostBuilt> {
+/**
+ * The root's objects as kustomize-controller applies them (before commonMetadata), from `kustomize build`'s output
+ * (its documents as the render module read them kept while the text is unchanged).
+ */
+export async function fluxPostBuild(
+  input: RenderGateInput,
+  root: RenderRoot,
+  output: RenderedText,
+): Promise<PostBuilt> {
+  const {yaml} = output
   const vars = root.flux?.substitute
   // With no variable (and not substituteStrategy: Always) the controller's substitution leaves every resource as is.
-  if (!vars || (Object.keys(vars).length === 0 && root.flux?.substituteAlways !== true)) return {ok: true, yaml}
+  if (!vars || (Object.keys(vars).length === 0 && root.flux?.substituteAlways !== true)) return {ok: true, ...output}
   const postBuild = await postBuildOf(input)
   if (!postBuild) return {ok: false, status: 'unavailable', message: UNAVAILABLE}
   const result = await postBuild.substitute({yaml, vars, always: root.flux?.substituteAlways === true})
-  if (result.ok) return result
+  if (result.ok) return {ok: true, yaml: result.yaml}
   return {ok: false, status: result.limit ? 'limited' : 'failed', message: result.message}
 }
 

@@ -12,7 +12,7 @@ import {applyCommonMetadata} from '../flux/kustomization/kustomization.js'
 import {fluxPostBuild} from './flux-post-build.js'
 import type {GateContext, RenderGateInput} from './types.js'
 import {editsNode, reachable} from '../kustomize/kustomizations.js'
-import {parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
+import {outputDocuments, parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
 import {isHelmRelease} from './helm-releases.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
@@ -223,7 +223,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
   for (const n of roots.nodesOf(root).filter((n) => roots.plan.kustomizations.get(n.dir) === n))
     for (const f of [n.file, ...n.files]) covered.add(f)
   // kustomize-controller's post-build: variables substituted (Flux's own code), then commonMetadata on every object.
-  const built = await fluxPostBuild(input, root, result.yaml)
+  const built = await fluxPostBuild(input, root, result)
   if (!built.ok) {
     const what = `Flux post-build of ${root.dir || '.'}${deployer(root)}`
     unrendered(
@@ -235,7 +235,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
   let objects: RenderedObject[]
   try {
     const kept = root.flux?.buildMetadata
-    objects = parseRendered(input.yaml, built.yaml, kept && {options: kept, root: root.dir})
+    objects = parseRendered(input.yaml, built.yaml, kept && {options: kept, root: root.dir}, outputDocuments(built))
   } catch (error) {
     if (!(error instanceof UnreadableOutput)) throw error
     unrendered('failed', `kustomize build ${root.dir || '.'}${deployer(root)}: ${error.message}`)

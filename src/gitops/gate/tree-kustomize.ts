@@ -9,7 +9,13 @@
  */
 import type {KustomizeUse} from '../model/model.js'
 import type {ArgoKustomize} from '../model/render-inputs.js'
-import {parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
+import {
+  outputDocuments,
+  parseRendered,
+  UnreadableOutput,
+  type RenderedObject,
+  type RenderedText,
+} from '../kubernetes/objects.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 import {applyCommonMetadata} from '../flux/kustomization/kustomization.js'
 import {renderRoots} from '../render/render.js'
@@ -62,7 +68,7 @@ export async function renderTreeRoot(
     return
   }
   const what = `kustomize build ${root.dir || '.'}${deployer(root)} at commit ${root.tree.commit.slice(0, 12)}`
-  const objects = rendered.result.ok ? await treeObjects(ctx, root, rendered.result.yaml) : rendered.result
+  const objects = rendered.result.ok ? await treeObjects(ctx, root, rendered.result) : rendered.result
   if ('message' in objects) {
     const unavailable = 'unavailable' in objects
     const message = `${what} ${unavailable ? 'is not rendered' : 'failed'}: ${objects.message}`
@@ -91,8 +97,12 @@ type Unbuilt = {message: string; unavailable?: true; limit?: true}
  * The built objects as the controller applies them — a Flux root's variables substituted and its commonMetadata set,
  * the destination namespace given — their files named by no line of this revision; or why not.
  */
-async function treeObjects(ctx: GateContext, root: TreeRoot, yaml: string): Promise<RenderedObject[] | Unbuilt> {
-  const built = await fluxPostBuild(ctx.input, root, yaml)
+async function treeObjects(
+  ctx: GateContext,
+  root: TreeRoot,
+  output: RenderedText,
+): Promise<RenderedObject[] | Unbuilt> {
+  const built = await fluxPostBuild(ctx.input, root, output)
   if (!built.ok)
     return {
       message: `Flux post-build: ${built.message}`,
@@ -102,7 +112,7 @@ async function treeObjects(ctx: GateContext, root: TreeRoot, yaml: string): Prom
   let objects: RenderedObject[]
   try {
     const kept = root.flux?.buildMetadata
-    objects = parseRendered(ctx.input.yaml, built.yaml, kept && {options: kept, root: root.dir})
+    objects = parseRendered(ctx.input.yaml, built.yaml, kept && {options: kept, root: root.dir}, outputDocuments(built))
   } catch (error) {
     if (!(error instanceof UnreadableOutput)) throw error
     return {message: error.message}

@@ -11,7 +11,14 @@ import type {YamlModule} from '../../images/yaml/index.js'
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {setName, type HelmDeployable, type ValueEntry, type ValueLayer} from '../model/model.js'
 import type {SourceLocation} from '../render/attribute.js'
-import {containersOf, parseRendered, type RenderedContainer, type RenderedObject} from '../kubernetes/objects.js'
+import {
+  containersOf,
+  parseRendered,
+  renderedChunks,
+  type RenderedContainer,
+  type RenderedObject,
+  type RenderedText,
+} from '../kubernetes/objects.js'
 import type {CrdScopes} from '../kubernetes/crd-scopes.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 
@@ -89,7 +96,7 @@ export function locate(
 /** Helm's output as objects, each with the template (`# Source:`) it came from and that template's `image:` line. */
 export function helmObjects(
   yaml: YamlModule,
-  text: string,
+  output: RenderedText,
   d: HelmDeployable,
   files: readonly string[],
   root: string,
@@ -97,7 +104,7 @@ export function helmObjects(
 ): RenderedObject[] {
   const out: RenderedObject[] = []
   const lines = new Map<string, number[]>()
-  for (const chunk of text.split(/^---[ \t]*$/m)) {
+  for (const {text: chunk, documents} of renderedChunks(output)) {
     const source = /^# Source: (.+)$/m.exec(chunk)?.[1]?.trim()
     let template: string | undefined
     if (source) {
@@ -106,7 +113,7 @@ export function helmObjects(
       const file = d.chart ? `${d.chart}/${rest}` : rest
       if (files.includes(file)) template = file
     }
-    for (const obj of parseRendered(yaml, chunk)) {
+    for (const obj of parseRendered(yaml, chunk, undefined, documents)) {
       if (template) {
         obj.template = template
         if (!lines.has(template)) lines.set(template, imageLines(root, template))

@@ -17,7 +17,14 @@ import {setName, type HelmDeployable} from '../model/model.js'
 import type {CrdScopes} from '../kubernetes/crd-scopes.js'
 import type {RenderCache} from '../render/cache.js'
 import type {Judge, Verdicts} from '../render/judge.js'
-import {containersOf, parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
+import {
+  containersOf,
+  parseRendered,
+  renderedChunks,
+  UnreadableOutput,
+  type RenderedObject,
+  type RenderedText,
+} from '../kubernetes/objects.js'
 import {withPlainPaths} from './plain-paths.js'
 import type {RenderRoot} from '../render/plan-types.js'
 import {candidates, containerKey, drawsFinding, helmObjects, locate} from './objects.js'
@@ -176,7 +183,7 @@ async function judgeRendered(
 ): Promise<void> {
   const {answer, store} = rendered
   let objects: RenderedObject[] | undefined = rendered.objects
-  const objectsOf = () => (objects ??= objectsOfRender(d, result.yaml, options))
+  const objectsOf = () => (objects ??= objectsOfRender(d, result, options))
   options.onRendered?.(d, objectsOf, result.yaml)
   const verdictKey = judgedKey(d, options)
   if (answer.judged?.key === verdictKey) {
@@ -226,8 +233,8 @@ function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 
  * A render's objects; a chart of another tree has no template among this revision's files, so its findings point at
  * the declaring Application.
  */
-const objectsOfRender = (d: HelmDeployable, text: string, options: HelmRenderOptions) =>
-  helmObjects(options.yaml, text, d, d.tree ? [] : options.files, chartHome(d, options), options.crds)
+const objectsOfRender = (d: HelmDeployable, output: RenderedText, options: HelmRenderOptions) =>
+  helmObjects(options.yaml, output, d, d.tree ? [] : options.files, chartHome(d, options), options.crds)
 
 async function renderOne(
   d: HelmDeployable,
@@ -310,7 +317,7 @@ async function renderIn(
   let objects: RenderedObject[] | undefined
   if (result.ok) {
     try {
-      objects = objectsOfRender(d, result.yaml, options)
+      objects = objectsOfRender(d, result, options)
     } catch (error) {
       if (!(error instanceof UnreadableOutput)) throw error
       result = {ok: false, message: error.message}
@@ -345,17 +352,16 @@ async function renderIn(
       // A container is confirmed only when its image carries its key's sentinel: only the documents that carry a
       // sentinel at all can hold one, so only those are parsed.
       // An output it cannot read confirms nothing.
-      const readable = (chunk: string) => {
+      const readable = (chunk: {text: string; documents?: unknown[]}) => {
         try {
-          return parseRendered(options.yaml, chunk)
+          return parseRendered(options.yaml, chunk.text, undefined, chunk.documents)
         } catch {
           return []
         }
       }
       const after = again.ok
-        ? again.yaml
-            .split(/^---[ \t]*$/m)
-            .filter((chunk) => chunk.includes(SENTINEL))
+        ? renderedChunks(again)
+            .filter((chunk) => chunk.text.includes(SENTINEL))
             .flatMap(readable)
         : []
       for (const [k, name] of probes) {

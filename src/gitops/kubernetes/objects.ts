@@ -92,8 +92,49 @@ function relativeToRoot(text: string, root: string): string {
   })
 }
 
-/** The objects of a tool's output; throws {@link UnreadableOutput} where a document cannot be read. */
-export function parseRendered(yaml: YamlModule, text: string, kept?: KeptBuildMetadata): RenderedObject[] {
+/** A render's output: the text, and the render module's reading of it where it gave one (BuildResult). */
+export interface RenderedText {
+  yaml: string
+  documents?: string
+}
+
+/**
+ * The output split at `---` lines (how helm separates its templates' documents), each chunk with its documents where
+ * the render module read them (go/documents.go: go-yaml v2, the parser of sigs.k8s.io/yaml, so nothing is read
+ * twice); a chunk it left, or an answer that does not match the split, is read here.
+ */
+export function renderedChunks(output: RenderedText): Array<{text: string; documents?: unknown[]}> {
+  const chunks = output.yaml.split(/^---[ \t]*$/m)
+  let read: unknown
+  try {
+    read = output.documents ? JSON.parse(output.documents) : undefined
+  } catch {
+    read = undefined
+  }
+  if (!Array.isArray(read) || read.length !== chunks.length) return chunks.map((text) => ({text}))
+  return chunks.map((text, i) => (read[i] === false ? {text} : {text, documents: read[i] === null ? [] : [read[i]]}))
+}
+
+/**
+ * Every document of the output where the render module read each chunk as one object (so each `---` line starts one
+ * document, as the host's own reading would count them), else undefined: the host reads the text.
+ */
+export function outputDocuments(output: RenderedText): unknown[] | undefined {
+  if (!output.documents) return undefined
+  const chunks = renderedChunks(output)
+  return chunks.every((c) => c.documents?.length === 1) ? chunks.map((c) => c.documents![0]) : undefined
+}
+
+/**
+ * The objects of a tool's output (`documents`: already read, as {@link renderedChunks} gives them); throws
+ * {@link UnreadableOutput} where a document cannot be read.
+ */
+export function parseRendered(
+  yaml: YamlModule,
+  text: string,
+  kept?: KeptBuildMetadata,
+  documents?: unknown[],
+): RenderedObject[] {
   const out: RenderedObject[] = []
   const read = <T>(f: () => T): T => {
     try {
@@ -103,7 +144,7 @@ export function parseRendered(yaml: YamlModule, text: string, kept?: KeptBuildMe
     }
   }
   // Each document as Argo CD reads a render (sigs.k8s.io/yaml: `0444` is 292, `yes` is true).
-  for (const [index, body] of read(() => kubeDocuments(yaml, text)).entries()) {
+  for (const [index, body] of (documents ?? read(() => kubeDocuments(yaml, text))).entries()) {
     if (!isDoc(body)) continue
     refuseNonObject(body, index)
     const found = at(body, 'metadata', 'annotations')

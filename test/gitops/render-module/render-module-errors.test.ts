@@ -1,5 +1,5 @@
 /**
- * The render module's typed answers (protocol ameide-render/4, go/errors.go and go/warnings.go), asked directly: a
+ * The render module's typed answers (protocol ameide-render/5, go/errors.go and go/warnings.go), asked directly: a
  * failed command's error carries a code decided in Go from the error's type, its message (the words the tool's CLI
  * prints after `Error: `) and, where the error names a place, the file and line; what Helm logged is in `warnings`,
  * never in the error. Real module, real charts, kustomizations and jsonnet in temporary folders.

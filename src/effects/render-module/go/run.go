@@ -17,7 +17,7 @@ import (
 )
 
 // Protocol names the request and response shapes; the host refuses a module that speaks another.
-const Protocol = "ameide-render/4"
+const Protocol = "ameide-render/5"
 
 // Request is one command: `helm template` or `kustomize build` as data, or another command's argv ("helm dependency
 // build", Argo CD's `kustomize edit` sequence, jsonnet, Flux's steps: each takes its arguments as its tool does).
@@ -29,6 +29,8 @@ type Request struct {
 	OutputLimit int `json:"outputLimit"`
 	// ObjectLimit caps the YAML documents a render may hold (0: no cap): past it nothing is sorted or printed.
 	ObjectLimit int `json:"objectLimit"`
+	// Documents asks for the output's documents as data too (documents.go).
+	Documents bool `json:"documents,omitempty"`
 }
 
 // Response is what the command printed and how it ended. Error is set exactly when it failed (Exit ≠ 0) without
@@ -42,6 +44,8 @@ type Response struct {
 	// Limit names the limit the command reached: "output" or "objects".
 	Limit string     `json:"limit,omitempty"`
 	Error *ErrorInfo `json:"error,omitempty"`
+	// Documents is what documents.go reads of Stdout, when asked and the command succeeded.
+	Documents string `json:"documents,omitempty"`
 }
 
 // limits are the current request's (one command runs at a time).
@@ -103,7 +107,11 @@ func Run(request Request) (response Response) {
 	limits = request
 	err := runCommand(request, stdout, logged)
 	restore()
-	return respond(stdout, logged, err)
+	response = respond(stdout, logged, err)
+	if request.Documents && response.Exit == 0 {
+		response.Documents = renderedDocuments(response.Stdout)
+	}
+	return response
 }
 
 func runCommand(request Request, stdout io.Writer, logged *warnings) error {
