@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand, REPO_ROOT_CODES} from '../../core/base-command.js'
+import {AmeideCommand, declareHelp, REPO_ROOT_CODES} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
@@ -12,37 +12,38 @@ import {CHECK_IDS, type VerifyResult} from '../../verify/types.js'
 import {missingTool, parseVerifyInput, verifyPrimitives} from '../../verify/verify.js'
 
 export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
-  static override summary = 'Check primitives against the mechanical guardrails, offline; diagnose, never fix.'
-
-  static override description = describeCommand(
-    'Runs the checks on the primitive containing the current directory, on --kind/--name, or on --all primitives ' +
-      '(concurrently, reported in a stable order; --all also runs buf-lint and buf-breaking on the shared proto module ' +
-      'packages/ameide_core_proto when present, reported under `shared`). Deterministic and offline; never writes a file and never runs the ' +
-      "primitive's tests. Each finding names its file, line, rule, message and hint. Checks: " +
-      `${CHECK_IDS.join(', ')}. ` +
-      'Exit 0 when nothing fails (warnings allowed), 1 when a check fails, 3 when a tool a check needs (buf) is missing. ' +
-      'CI gates with `jq -e \'.summary == "pass"\'` on the --json output. Under GitHub Actions (GITHUB_ACTIONS=true) findings ' +
-      'are also annotations, and a table is appended to $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as ' +
-      'SARIF 2.1.0 for GitHub code scanning, whatever the verdict.',
-    {
-      ...SELECTION_CODES,
-      UNKNOWN_CHECK: '--check names a check that does not exist',
-      CONFIG_INVALID: 'ameide.yaml is invalid (read for buf-breaking: publish.baseBranch)',
-      UNSUPPORTED_MODE: '--mode cluster|all (legacy cluster-health modes; use --mode repo)',
-      ...SELECTED_NONE_CODES,
-      ...REPO_ROOT_CODES,
-      FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %>                       # inside primitives/<kind>/<name>/',
-    '<%= config.bin %> <%= command.id %> --kind domain --name orders',
-    '<%= config.bin %> <%= command.id %> --all --json | jq -e \'.summary == "pass"\'',
-    '<%= config.bin %> <%= command.id %> --kind agent --name triage --check imports --check secrets',
-    '<%= config.bin %> <%= command.id %> --kind domain --name orders --mode repo --checks Codegen,Imports,Naming',
-    '<%= config.bin %> <%= command.id %> --all --sarif verify.sarif  # then github/codeql-action/upload-sarif',
-  ]
+  static {
+    declareHelp(this, {
+      summary: 'Check primitives against the mechanical guardrails, offline; diagnose, never fix.',
+      description:
+        'Runs the checks on the primitive containing the current directory, on --kind/--name, or on --all primitives ' +
+        '(concurrently, reported in a stable order; --all also runs buf-lint and buf-breaking on the shared proto module ' +
+        'packages/ameide_core_proto when present, reported under `shared`). Deterministic and offline; never writes a file and never runs the ' +
+        "primitive's tests. Each finding names its file, line, rule, message and hint. Checks: " +
+        `${CHECK_IDS.join(', ')}. ` +
+        'Exit 0 when nothing fails (warnings allowed), 1 when a check fails, 3 when a tool a check needs (buf) is missing. ' +
+        'CI gates with `jq -e \'.summary == "pass"\'` on the --json output. Under GitHub Actions (GITHUB_ACTIONS=true) findings ' +
+        'are also annotations, and a table is appended to $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as ' +
+        'SARIF 2.1.0 for GitHub code scanning, whatever the verdict.',
+      errorCodes: {
+        ...SELECTION_CODES,
+        UNKNOWN_CHECK: '--check names a check that does not exist',
+        CONFIG_INVALID: 'ameide.yaml is invalid (read for buf-breaking: publish.baseBranch)',
+        UNSUPPORTED_MODE: '--mode cluster|all (legacy cluster-health modes; use --mode repo)',
+        ...SELECTED_NONE_CODES,
+        ...REPO_ROOT_CODES,
+        FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %>                       # inside primitives/<kind>/<name>/',
+        '<%= config.bin %> <%= command.id %> --kind domain --name orders',
+        '<%= config.bin %> <%= command.id %> --all --json | jq -e \'.summary == "pass"\'',
+        '<%= config.bin %> <%= command.id %> --kind agent --name triage --check imports --check secrets',
+        '<%= config.bin %> <%= command.id %> --kind domain --name orders --mode repo --checks Codegen,Imports,Naming',
+        '<%= config.bin %> <%= command.id %> --all --sarif verify.sarif  # then github/codeql-action/upload-sarif',
+      ],
+    })
+  }
 
   static override flags = {
     ...PRIMITIVE_SELECTION_FLAGS,
