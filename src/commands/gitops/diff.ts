@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {cacheFlag} from '../../cache/flag.js'
 import {declareHelp, EVIDENCE_READER_CODES, GitopsCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {parseEnvironment} from '../../core/environment.js'
@@ -119,12 +120,9 @@ export default class GitopsDiff extends GitopsCommand<GitopsDiffResult> {
         'Request nothing from chart repositories: each chart of one (a HelmRepository, an OCIRepository, an Argo CD remote chart, a dependency not committed) is render-unavailable. Default: charts are fetched, only from the repositories the base revision declares.',
       default: false,
     }),
-    cache: Flags.boolean({
-      description:
-        "Reuse renders from the checkout's git directory (.git/ameide/cache/); --no-cache neither reads nor writes it (what did not change is still not rendered).",
-      default: true,
-      allowNo: true,
-    }),
+    cache: cacheFlag(
+      "Reuse renders from the checkout's git directory (.git/ameide/cache/); --no-cache neither reads nor writes it (what did not change is still not rendered).",
+    ),
     ...RENDER_SOURCE_FLAGS,
   }
 

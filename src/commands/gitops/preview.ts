@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {cacheFlag} from '../../cache/flag.js'
 import {declareHelp, EVIDENCE_READER_CODES, GitopsCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
@@ -94,12 +95,9 @@ export default class GitopsPreview extends GitopsCommand<PreviewResult> {
       description: 'Also write the answer as a pull-request comment to this file.',
       helpValue: 'FILE',
     }),
-    cache: Flags.boolean({
-      description:
-        "Remember renders in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, nothing renders. --no-cache renders everything.",
-      default: true,
-      allowNo: true,
-    }),
+    cache: cacheFlag(
+      "Remember renders in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, nothing renders. --no-cache renders everything.",
+    ),
     ...RENDER_SOURCE_FLAGS,
   }
 

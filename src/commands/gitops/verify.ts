@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core'
 
+import {cacheFlag} from '../../cache/flag.js'
 import {declareHelp, GitopsCommand} from '../../core/base-command.js'
 import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {reportToActions} from '../../effects/actions.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {
   GITOPS_ROOT_CODES,
@@ -11,10 +13,9 @@ import {
   RENDER_SOURCE_FLAGS,
   SCM_PROVIDER_NAMES,
 } from '../../gitops/flags/index.js'
-import {redact} from '../../core/secrets.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
-import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
+import {EVIDENCE_FLAG_CODES, EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 
 export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
   static {
@@ -58,13 +59,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
         ...GITOPS_ROOT_CODES,
         CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid (an evidencePolicy key file missing, too)",
         KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
-        COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
-        COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
-        COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
-        INVALID_SIGSTORE_SETTING:
-          '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
-        SIGSTORE_FILE_UNREADABLE:
-          '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
+        ...EVIDENCE_FLAG_CODES,
         VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
         FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
         // Raised by the chart fetch's registry client (OCI charts): the registry's summaries.
@@ -103,12 +98,9 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
       default: false,
     }),
     ...EVIDENCE_IDENTITY_FLAGS,
-    cache: Flags.boolean({
-      description:
-        "Reuse unchanged files' results from the checkout's git directory (.git/ameide/cache/; never with evidence); --no-cache parses every kept file.",
-      default: true,
-      allowNo: true,
-    }),
+    cache: cacheFlag(
+      "Reuse unchanged files' results from the checkout's git directory (.git/ameide/cache/; never with evidence); --no-cache parses every kept file.",
+    ),
     'print-layout': Flags.boolean({
       description: 'Run no rule: list every YAML file with its zone and whether it is checked for pinning (exit 0).',
       default: false,
@@ -158,7 +150,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
-    const [{parseRules, verifyGitops}, {formatGitopsVerify, reportGitopsToGitHubActions}] = await Promise.all([
+    const [{parseRules, verifyGitops}, {formatGitopsVerify, gitopsActionsReport}] = await Promise.all([
       import('../../gitops/verify/verify.js'),
       import('../../gitops/verify/format.js'),
     ])
@@ -209,7 +201,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
       ])
       result.sarif = await writeSarif(flags.sarif, root, gitopsSarifInput(result, this.config.version))
     }
-    await reportGitopsToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
+    await reportToActions(process.env, gitopsActionsReport(result))
     if (!this.jsonEnabled()) this.log(formatGitopsVerify(result, this.style))
     if (!this.jsonEnabled() && flags.sarif !== undefined) this.log(`SARIF written to ${flags.sarif}.`)
     if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)

@@ -9,7 +9,7 @@ import {PRIMITIVE_SELECTION_FLAGS, SELECTED_NONE_CODES, SELECTION_CODES} from '.
 import {formatStatus} from '../../status/format.js'
 import {parseStatusInput} from '../../status/input.js'
 import type {StatusResult} from '../../status/types.js'
-import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
+import {EVIDENCE_FLAG_CODES, EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 
 export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
   static {
@@ -38,13 +38,7 @@ export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
         ...REPO_ROOT_CODES,
         NO_COMMIT: 'the repository has no commit and no --sha',
         CONFIG_INVALID: 'ameide.yaml is invalid',
-        COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
-        COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
-        COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
-        INVALID_SIGSTORE_SETTING:
-          '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
-        SIGSTORE_FILE_UNREADABLE:
-          '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
+        ...EVIDENCE_FLAG_CODES,
         KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
       },
       examples: [

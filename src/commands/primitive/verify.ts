@@ -1,13 +1,14 @@
 import {Flags} from '@oclif/core'
 
+import {cacheFlag} from '../../cache/flag.js'
 import {AmeideCommand, declareHelp, REPO_ROOT_CODES} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {reportToActions} from '../../effects/actions.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {redact} from '../../core/secrets.js'
 import {PRIMITIVE_SELECTION_FLAGS, SELECTED_NONE_CODES, SELECTION_CODES} from '../../primitives/selection.js'
 import {formatVerify} from '../../verify/format.js'
-import {reportToGitHubActions} from '../../verify/actions-report.js'
+import {actionsReport} from '../../verify/actions-report.js'
 import {CHECK_IDS, type VerifyResult} from '../../verify/types.js'
 import {missingTool, parseVerifyInput, verifyPrimitives} from '../../verify/verify.js'
 
@@ -63,12 +64,9 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       default: 'repo',
       helpValue: 'MODE',
     }),
-    cache: Flags.boolean({
-      description:
-        "Reuse the results of unchanged primitives' file checks from the repository's git directory (.git/ameide/cache/); --no-cache runs every check and leaves the cache alone.",
-      default: true,
-      allowNo: true,
-    }),
+    cache: cacheFlag(
+      "Reuse the results of unchanged primitives' file checks from the repository's git directory (.git/ameide/cache/); --no-cache runs every check and leaves the cache alone.",
+    ),
     sarif: Flags.string({
       description:
         'Also write the findings as SARIF 2.1.0 (GitHub code scanning) to this file, atomically, whatever the verdict.',
@@ -106,7 +104,7 @@ export default class PrimitiveVerify extends AmeideCommand<VerifyResult> {
       })
       result.sarif = await writeSarif(flags.sarif, repoRoot, sarif)
     }
-    await reportToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
+    await reportToActions(process.env, actionsReport(result))
     if (!this.jsonEnabled()) this.log(formatVerify(result, this.style))
     if (!this.jsonEnabled() && flags.sarif !== undefined) this.log(`SARIF written to ${flags.sarif}.`)
     if (missingTool(result)) this.setExitCode(ExitCode.Prerequisite)
