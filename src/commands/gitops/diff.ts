@@ -7,13 +7,7 @@ import {parseEnvironment} from '../../core/environment.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {
-  GITOPS_ROOT_CODES,
-  GITOPS_ROOT_FLAG,
-  RENDER_SOURCE_CODES,
-  RENDER_SOURCE_FLAGS,
-  SCM_PROVIDER_NAMES,
-} from '../../gitops/flags/index.js'
+import {GITOPS_ROOT_CODES, RENDER_SOURCE_CODES, renderingFlags, SCM_PROVIDER_NAMES} from '../../gitops/flags/index.js'
 import type {GitopsDiffResult} from '../../gitops/diff/types.js'
 
 export default class GitopsDiff extends GitopsCommand<GitopsDiffResult> {
@@ -87,8 +81,7 @@ export default class GitopsDiff extends GitopsCommand<GitopsDiffResult> {
     })
   }
 
-  static override flags = {
-    ...GITOPS_ROOT_FLAG,
+  static override flags = renderingFlags({
     base: Flags.string({
       description: 'The revision to compare from. Default: the merge-base of HEAD with the default branch.',
       helpValue: 'REV',
@@ -123,8 +116,7 @@ export default class GitopsDiff extends GitopsCommand<GitopsDiffResult> {
     cache: cacheFlag(
       "Reuse renders from the checkout's git directory (.git/ameide/cache/); --no-cache neither reads nor writes it (what did not change is still not rendered).",
     ),
-    ...RENDER_SOURCE_FLAGS,
-  }
+  })
 
   protected async execute(): Promise<GitopsDiffResult> {
     const {flags} = await this.parse(GitopsDiff)

@@ -6,13 +6,7 @@ import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {
-  GITOPS_ROOT_CODES,
-  GITOPS_ROOT_FLAG,
-  RENDER_SOURCE_CODES,
-  RENDER_SOURCE_FLAGS,
-  SCM_PROVIDER_NAMES,
-} from '../../gitops/flags/index.js'
+import {GITOPS_ROOT_CODES, RENDER_SOURCE_CODES, renderingFlags, SCM_PROVIDER_NAMES} from '../../gitops/flags/index.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
 
@@ -62,8 +56,7 @@ export default class GitopsPreview extends GitopsCommand<PreviewResult> {
     })
   }
 
-  static override flags = {
-    ...GITOPS_ROOT_FLAG,
+  static override flags = renderingFlags({
     pr: Flags.integer({description: 'The pull request number. Default: the pull_request event.', helpValue: 'N'}),
     'head-sha': Flags.string({description: 'Its head commit (40 hex). Default: the event.', helpValue: 'SHA'}),
     branch: Flags.string({description: 'Its head branch. Default: the event.', helpValue: 'NAME'}),
@@ -98,8 +91,7 @@ export default class GitopsPreview extends GitopsCommand<PreviewResult> {
     cache: cacheFlag(
       "Remember renders in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, nothing renders. --no-cache renders everything.",
     ),
-    ...RENDER_SOURCE_FLAGS,
-  }
+  })
 
   protected async execute(): Promise<PreviewResult> {
     const {flags} = await this.parse(GitopsPreview)

@@ -6,13 +6,7 @@ import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {reportToActions} from '../../effects/actions.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {
-  GITOPS_ROOT_CODES,
-  GITOPS_ROOT_FLAG,
-  RENDER_SOURCE_CODES,
-  RENDER_SOURCE_FLAGS,
-  SCM_PROVIDER_NAMES,
-} from '../../gitops/flags/index.js'
+import {GITOPS_ROOT_CODES, RENDER_SOURCE_CODES, renderingFlags, SCM_PROVIDER_NAMES} from '../../gitops/flags/index.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
 import {EVIDENCE_FLAG_CODES, EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
@@ -81,8 +75,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
     })
   }
 
-  static override flags = {
-    ...GITOPS_ROOT_FLAG,
+  static override flags = renderingFlags({
     env: Flags.string({
       description: 'Check only these environment overlays (repeatable). Default: all.',
       multiple: true,
@@ -131,8 +124,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
         "With --render: the checkout is someone else's (a pull request): nothing it names is fetched (each chart of a chart repository is render-unavailable, as with --offline). Default: on in a pull request's GitHub Actions job (or AMEIDE_UNTRUSTED=1).",
       default: false,
     }),
-    ...RENDER_SOURCE_FLAGS,
-  }
+  })
 
   protected async execute(): Promise<GitopsVerifyResult> {
     const {flags} = await this.parse(GitopsVerify)
