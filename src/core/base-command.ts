@@ -98,9 +98,9 @@ export interface CommandHelp {
 
 /**
  * Sets a command's help statics from `help`, once, from its `static {}` block: the summary, the description (the
- * body, then the exit and error codes: describeCommand) and the examples. They stay the command's own statics, where
- * `oclif manifest` reads them: it merges statics up the class chain only while each class has own ones, so a base
- * class carrying them would change what it reads.
+ * body, then the exit and error codes: describeCommand) and the examples. They stay the command's own statics:
+ * `oclif manifest` merges statics up the class chain only until a class with none of its own (DispatchCommand), so
+ * a class between a command and its base that carried them would change what the manifest holds.
  */
 export function declareHelp(
   command: {summary?: string; description?: string; examples?: Command.Example[]},
@@ -139,11 +139,6 @@ const COMMON_CODES: Partial<Record<ErrorCode, string>> = {
 }
 
 /**
- * A command's description: its body, then the shared exit-code table and the command's error codes. Each code's
- * exit comes from the registry (src/core/error-codes.ts); the text says what the code means for this command
- * (the registry's summary when omitted).
- */
-/**
  * The codes the evidence (cosign, Sigstore) and registry modules a GitOps reader loads can raise, each with its
  * registry summary: spread into the error codes of the commands that load them.
  */
@@ -181,6 +176,11 @@ export const EVIDENCE_READER_CODES: Partial<Record<ErrorCode, true>> = Object.fr
   ).map((code) => [code, true]),
 )
 
+/**
+ * A command's description: its body, then the shared exit-code table and the command's error codes. Each code's
+ * exit comes from the registry (src/core/error-codes.ts); the text says what the code means for this command
+ * (the registry's summary when omitted).
+ */
 function describeCommand(body: string, errorCodes: Partial<Record<ErrorCode, string | true>>): string {
   const entries = {
     ...errorCodes,
