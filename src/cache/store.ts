@@ -89,3 +89,47 @@ export function writeCache<T>(file: string, name: string, fingerprint: string, e
     }
   }
 }
+
+/**
+ * One cache file's entries by key (a file of a primitive, a primitive): read once, written back by save() only when
+ * an entry was set or dropped since, never failing.
+ */
+export class CacheEntries<E> {
+  private dirty = false
+  private readonly entries: Map<string, E>
+
+  constructor(
+    private readonly file: string,
+    private readonly name: string,
+    private readonly fingerprint: string,
+  ) {
+    this.entries = readCache<E>(file, name, fingerprint)
+  }
+
+  /** The stored entry, not yet checked for shape (a checksum-valid file from a buggy writer is not trusted). */
+  get(key: string): E | undefined {
+    return this.entries.get(key)
+  }
+
+  set(key: string, entry: E): void {
+    this.entries.set(key, entry)
+    this.dirty = true
+  }
+
+  /** Drops the entries whose key is not in `keys` (those gone since). */
+  keepOnly(keys: Iterable<string>): void {
+    const keep = new Set(keys)
+    for (const key of this.entries.keys()) {
+      if (!keep.has(key)) {
+        this.entries.delete(key)
+        this.dirty = true
+      }
+    }
+  }
+
+  /** Writes the file when anything changed; never fails. */
+  save(): void {
+    if (this.dirty) writeCache(this.file, this.name, this.fingerprint, this.entries)
+    this.dirty = false
+  }
+}

@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 
-import {describeCommand} from '../core/base-command.js'
+import {declareHelp} from '../core/base-command.js'
 import {usageError, type AmeideError} from '../core/errors.js'
 import {TOOLS, toolName} from '../mcp/catalogue.js'
 
@@ -10,30 +10,32 @@ const READERS = TOOLS.filter((t) => t.annotations.readOnlyHint)
   .join(', ')
 
 export default class Mcp extends Command {
-  static override summary = 'Serve the commands as Model Context Protocol tools over stdio, for AI agents.'
-
-  static override description = describeCommand(
-    'An MCP server on stdin/stdout (register it in an agent client as `ameide mcp`). Tools: every other command, ' +
-      `${TOOLS.map((t) => toolName(t.id)).join(', ')}. Each ` +
-      "tool's input schema is derived from the command's flags, its output schema is the command's --json schema, " +
-      'and a call runs the command with --json: its structuredContent is that document. A failed command is a ' +
-      "result with isError and the error document. A tool's root (and path arguments) must lie inside the client's " +
-      'roots; without roots, inside the current directory. gitops_diff and gitops_verify answer within a byte ' +
-      'budget (maxBytes, default 24,000), summary first: what does not fit is named in truncated, with the detail ' +
-      '(environment, deployable, rule, offset) to ask next; the whole document is an MCP resource. --tools offers ' +
-      'only the tools named. stdout carries protocol messages only; logs go to stderr.',
-    {
-      ROOT_OUTSIDE_ROOTS: "a tool's root or path argument is outside the client's roots (a tool result, nothing read)",
-      INVALID_TOOLS: '--tools names a tool this server does not offer',
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %>',
-    '<%= config.bin %> <%= command.id %> --read-only   # only the tools that write nothing',
-    '<%= config.bin %> <%= command.id %> --tools gitops_diff,gitops_verify',
-    'claude mcp add ameide -- ameide mcp',
-  ]
+  static {
+    declareHelp(this, {
+      summary: 'Serve the commands as Model Context Protocol tools over stdio, for AI agents.',
+      description:
+        'An MCP server on stdin/stdout (register it in an agent client as `ameide mcp`). Tools: every other command, ' +
+        `${TOOLS.map((t) => toolName(t.id)).join(', ')}. Each ` +
+        "tool's input schema is derived from the command's flags, its output schema is the command's --json schema, " +
+        'and a call runs the command with --json: its structuredContent is that document. A failed command is a ' +
+        "result with isError and the error document. A tool's root (and path arguments) must lie inside the client's " +
+        'roots; without roots, inside the current directory. gitops_diff and gitops_verify answer within a byte ' +
+        'budget (maxBytes, default 24,000), summary first: what does not fit is named in truncated, with the detail ' +
+        '(environment, deployable, rule, offset) to ask next; the whole document is an MCP resource. --tools offers ' +
+        'only the tools named. stdout carries protocol messages only; logs go to stderr.',
+      errorCodes: {
+        ROOT_OUTSIDE_ROOTS:
+          "a tool's root or path argument is outside the client's roots (a tool result, nothing read)",
+        INVALID_TOOLS: '--tools names a tool this server does not offer',
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %>',
+        '<%= config.bin %> <%= command.id %> --read-only   # only the tools that write nothing',
+        '<%= config.bin %> <%= command.id %> --tools gitops_diff,gitops_verify',
+        'claude mcp add ameide -- ameide mcp',
+      ],
+    })
+  }
 
   static override flags = {
     'read-only': Flags.boolean({

@@ -87,6 +87,38 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
   }
 }
 
+/** What a command's help says, given once: its one-line summary, description body, error codes and examples. */
+export interface CommandHelp {
+  summary: string
+  /** The body: describeCommand appends the exit-code table and the error codes. */
+  description: string
+  errorCodes: Partial<Record<ErrorCode, string | true>>
+  examples: string[]
+}
+
+/**
+ * Sets a command's help statics from `help`, once, from its `static {}` block: the summary, the description (the
+ * body, then the exit and error codes: describeCommand) and the examples. They stay the command's own statics:
+ * `oclif manifest` merges statics up the class chain only until a class with none of its own (DispatchCommand), so
+ * a class between a command and its base that carried them would change what the manifest holds.
+ */
+export function declareHelp(
+  command: {summary?: string; description?: string; examples?: Command.Example[]},
+  help: CommandHelp,
+): void {
+  command.summary = help.summary
+  command.description = describeCommand(help.description, help.errorCodes)
+  command.examples = help.examples
+}
+
+/**
+ * The base of the commands on a GitOps checkout: their one name for it is `--root` (GITOPS_ROOT_FLAG takes
+ * --repo-root as its alias), so they have no `--repo-root`.
+ */
+export abstract class GitopsCommand<TResult extends object> extends AmeideCommand<TResult> {
+  static override baseFlags = {}
+}
+
 /**
  * Run by a parent with an IPC channel (`ameide mcp`): the channel must not keep the process alive, and the parent's
  * SIGTERM (a cancelled tool call) ends the process between two steps, never inside a synchronous one (a set of
@@ -106,11 +138,6 @@ const COMMON_CODES: Partial<Record<ErrorCode, string>> = {
   INTERNAL_ERROR: 'an unexpected error (a bug in ameide if it repeats)',
 }
 
-/**
- * A command's description: its body, then the shared exit-code table and the command's error codes. Each code's
- * exit comes from the registry (src/core/error-codes.ts); the text says what the code means for this command
- * (the registry's summary when omitted).
- */
 /**
  * The codes the evidence (cosign, Sigstore) and registry modules a GitOps reader loads can raise, each with its
  * registry summary: spread into the error codes of the commands that load them.
@@ -149,7 +176,12 @@ export const EVIDENCE_READER_CODES: Partial<Record<ErrorCode, true>> = Object.fr
   ).map((code) => [code, true]),
 )
 
-export function describeCommand(body: string, errorCodes: Partial<Record<ErrorCode, string | true>>): string {
+/**
+ * A command's description: its body, then the shared exit-code table and the command's error codes. Each code's
+ * exit comes from the registry (src/core/error-codes.ts); the text says what the code means for this command
+ * (the registry's summary when omitted).
+ */
+function describeCommand(body: string, errorCodes: Partial<Record<ErrorCode, string | true>>): string {
   const entries = {
     ...errorCodes,
     ...Object.fromEntries(Object.entries(COMMON_CODES).filter(([c]) => !(c in errorCodes))),

@@ -180,12 +180,16 @@ function runsInOrder(steps: readonly Step[]): (file: string, from: number) => nu
   }
 }
 
-/** Two position sets, reused from call to call, grown to `size`; and which of them is the current one. */
+/** Two position sets, reused from call to call, grown to fit; and which of them is the current one. */
 class Positions {
   private sets: Uint8Array[] = [new Uint8Array(64), new Uint8Array(64)]
-  fit(size: number): [Uint8Array, Uint8Array] {
-    if (this.sets[0]!.length < size) this.sets = [new Uint8Array(size * 2), new Uint8Array(size * 2)]
-    return [this.sets[0]!, this.sets[1]!]
+  /** The two sets for positions 0…n, the first cleared but for `start` (the one position before any step). */
+  start(n: number, start: number): [Uint8Array, Uint8Array] {
+    if (this.sets[0]!.length < n + 1) this.sets = [new Uint8Array((n + 1) * 2), new Uint8Array((n + 1) * 2)]
+    const [at, next] = this.sets as [Uint8Array, Uint8Array]
+    at.fill(0, 0, n + 1)
+    at[start] = 1
+    return [at, next]
   }
   /** Keeps `at` as the first set (what the caller returns) and `next` as the spare. */
   keep(at: Uint8Array, next: Uint8Array): void {
@@ -201,9 +205,7 @@ function middleWalk(middle: readonly Step[]): (file: string, from: number, to: n
   const positions = new Positions()
   return (file, from, to) => {
     const len = to - from
-    let [at, next] = positions.fit(len + 1)
-    at.fill(0, 0, len + 1)
-    at[0] = 1
+    let [at, next] = positions.start(len, 0)
     let first = 0 // the first position reached: nothing before it is
     for (const step of middle) {
       next.fill(0, 0, len + 1)
@@ -284,9 +286,7 @@ function forwardWalk(steps: readonly Step[]): Compiled['forward'] {
   const positions = new Positions()
   return (file, limit) => {
     const n = file.length
-    let [at, next] = positions.fit(n + 1)
-    at.fill(0, 0, n + 1)
-    at[0] = 1
+    let [at, next] = positions.start(n, 0)
     for (const step of steps) {
       next.fill(0, 0, n + 1)
       let any = false
@@ -319,9 +319,7 @@ function backwardWalk(steps: readonly Step[]): Compiled['backward'] {
   const positions = new Positions()
   return (file, from) => {
     const n = file.length
-    let [at, next] = positions.fit(n + 1)
-    at.fill(0, 0, n + 1)
-    at[n] = 1
+    let [at, next] = positions.start(n, n)
     for (let i = steps.length - 1; i >= 0; i--) {
       const step = steps[i]
       next.fill(0, 0, n + 1)

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {appendFile} from 'node:fs/promises'
 
 import {printable, printableLines} from '../core/output/untrusted.js'
+import {redact} from '../core/secrets.js'
 
 /**
  * GitHub Actions, the runner side: workflow commands (annotations), step outputs ($GITHUB_OUTPUT) and the job
@@ -83,4 +84,20 @@ export async function appendOutputs(
 /** Appends Markdown to the job summary. */
 export async function appendStepSummary(env: NodeJS.ProcessEnv, markdown: string): Promise<void> {
   if (inActions(env) && env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown, 'utf8')
+}
+
+/** What a check reports to GitHub Actions, made only under Actions: its annotations and its step summary. */
+export interface ActionsReport {
+  annotations(): Iterable<string>
+  summary(): string
+}
+
+/**
+ * Under GitHub Actions, a check's report: each annotation on stderr (secrets redacted), then the summary appended to
+ * $GITHUB_STEP_SUMMARY; elsewhere nothing (neither is made).
+ */
+export async function reportToActions(env: NodeJS.ProcessEnv, report: ActionsReport): Promise<void> {
+  if (!inActions(env)) return
+  for (const line of report.annotations()) process.stderr.write(`${redact(line)}\n`)
+  await appendStepSummary(env, report.summary())
 }

@@ -9,7 +9,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {sameStamp, stampOf, type FileStamp} from '../cache/stamp.js'
-import {cacheFile, readCache, writeCache} from '../cache/store.js'
+import {CacheEntries, cacheFile} from '../cache/store.js'
 import type {PrimitiveRef} from './discover.js'
 import {FILE_CHECKS, type FileJob, type FileJobResult} from './file-checks.js'
 import {listFilesNow} from './files.js'
@@ -46,13 +46,10 @@ export type CachePlan =
 
 export class VerifyCache {
   readonly stats: VerifyCacheStats = {statHits: 0, digestHits: 0, misses: 0}
-  private dirty = false
 
   private constructor(
     private readonly startedAt: number,
-    private readonly file: string,
-    private readonly fingerprint: string,
-    private readonly entries: Map<string, Entry>,
+    private readonly entries: CacheEntries<Entry>,
   ) {}
 
   /**
@@ -62,8 +59,7 @@ export class VerifyCache {
   static open(repoRoot: string, version: string, startedAt = Date.now()): VerifyCache | null {
     const file = cacheFile(repoRoot, NAME)
     if (file === null) return null
-    const fingerprint = verifyFingerprint(version)
-    return new VerifyCache(startedAt, file, fingerprint, readCache<Entry>(file, NAME, fingerprint))
+    return new VerifyCache(startedAt, new CacheEntries<Entry>(file, NAME, verifyFingerprint(version)))
   }
 
   /** Answers `want` (file checks) from the cache when the primitive's files are unchanged, else plans the job. */
@@ -95,25 +91,17 @@ export class VerifyCache {
       checks: {...before?.checks, ...Object.fromEntries(done.results.map((r) => [r.id, r]))},
     }
     this.entries.set(job.ref.path, entry)
-    this.dirty = true
     return entry.checks
   }
 
   /** Forgets primitives that no longer exist (after a run over all of them). */
   keepOnly(paths: Iterable<string>): void {
-    const keep = new Set(paths)
-    for (const key of this.entries.keys()) {
-      if (!keep.has(key)) {
-        this.entries.delete(key)
-        this.dirty = true
-      }
-    }
+    this.entries.keepOnly(paths)
   }
 
   /** Writes the cache when anything changed; never fails. */
   save(): void {
-    if (this.dirty) writeCache(this.file, NAME, this.fingerprint, this.entries)
-    this.dirty = false
+    this.entries.save()
   }
 }
 

@@ -1,70 +1,62 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand, EVIDENCE_READER_CODES} from '../../core/base-command.js'
+import {cacheFlag} from '../../cache/flag.js'
+import {declareHelp, EVIDENCE_READER_CODES, GitopsCommand} from '../../core/base-command.js'
 import {loadConfig} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {redact} from '../../core/secrets.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {
-  GITOPS_ROOT_CODES,
-  GITOPS_ROOT_FLAG,
-  RENDER_SOURCE_CODES,
-  RENDER_SOURCE_FLAGS,
-  SCM_PROVIDER_NAMES,
-} from '../../gitops/flags/index.js'
+import {GITOPS_ROOT_CODES, RENDER_SOURCE_CODES, renderingFlags, SCM_PROVIDER_NAMES} from '../../gitops/flags/index.js'
 import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 import type {PreviewResult} from '../../gitops/preview/types.js'
 
-export default class GitopsPreview extends AmeideCommand<PreviewResult> {
-  static override summary =
-    "Will this pull request's preview environment come up? Generated, rendered, asked of the registry."
+export default class GitopsPreview extends GitopsCommand<PreviewResult> {
+  static {
+    declareHelp(this, {
+      summary: "Will this pull request's preview environment come up? Generated, rendered, asked of the registry.",
+      description:
+        'For one pull request of the code repository (--pr, --head-sha; under GitHub Actions on a pull_request event ' +
+        'from GITHUB_EVENT_PATH): every ApplicationSet of the GitOps checkout with a pull-request generator (alone, or ' +
+        'in a matrix or merge) is evaluated with the parameters the ApplicationSet controller gives this PR (number, ' +
+        'branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, labels, ' +
+        'title and author — an ApplicationSet reading one this PR lacks is a finding), ' +
+        "after the generator's labels and filters — a PR they drop is not previewed, with the filter that dropped it. " +
+        "Each generated Application is rendered by the render gate of gitops verify --render from the checkout's " +
+        'tracked files (the PR supplies only the parameters); every image it pulls, with the value line that set it, ' +
+        'is asked of its registry (a manifest HEAD, credentials as publish reads them); with --evidence its ' +
+        "signature, SBOM and provenance are judged as gitops verify --evidence judges them, the provenance's commit " +
+        "against the head sha. The destination namespace must be created by a Namespace the preview's Applications " +
+        'render; the preview-* rules of gitops verify run on the ApplicationSet. A clusters generator beside the ' +
+        'pull-request generator (a matrix) is evaluated over the clusters Argo CD lists with --argocd-server and ' +
+        'ARGOCD_AUTH_TOKEN; without it, it is not rendered; an scmProvider generator with ' +
+        `${SCM_PROVIDER_NAMES}, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ` +
+        'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
+      errorCodes: {
+        INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
+        INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
+        ...RENDER_SOURCE_CODES,
+        ...GITOPS_ROOT_CODES,
+        CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
+        KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
+        COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+        FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
+        REGISTRY_UNREACHABLE: "an image's registry cannot be reached",
+        REGISTRY_UNAVAILABLE: 'a registry kept failing (429/5xx/resets) after retries',
+        REGISTRY_UNAUTHORIZED: 'a registry refused the credentials',
+        // Raised by the shared evidence, registry and render modules this command loads: the registry's summaries.
+        ...EVIDENCE_READER_CODES,
+        REVISION_UNREADABLE: true,
+        TOOL_NOT_FOUND: true,
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %> --pr 42 --head-sha 0123456789abcdef0123456789abcdef01234567 --label preview',
+        '<%= config.bin %> <%= command.id %> --evidence --key cosign.pub --markdown preview.md   # in a pull_request job',
+        '<%= config.bin %> <%= command.id %> --pr 42 --head-sha SHA --json | jq .findings',
+      ],
+    })
+  }
 
-  static override description = describeCommand(
-    'For one pull request of the code repository (--pr, --head-sha; under GitHub Actions on a pull_request event ' +
-      'from GITHUB_EVENT_PATH): every ApplicationSet of the GitOps checkout with a pull-request generator (alone, or ' +
-      'in a matrix or merge) is evaluated with the parameters the ApplicationSet controller gives this PR (number, ' +
-      'branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, labels, ' +
-      'title and author — an ApplicationSet reading one this PR lacks is a finding), ' +
-      "after the generator's labels and filters — a PR they drop is not previewed, with the filter that dropped it. " +
-      "Each generated Application is rendered by the render gate of gitops verify --render from the checkout's " +
-      'tracked files (the PR supplies only the parameters); every image it pulls, with the value line that set it, ' +
-      'is asked of its registry (a manifest HEAD, credentials as publish reads them); with --evidence its ' +
-      "signature, SBOM and provenance are judged as gitops verify --evidence judges them, the provenance's commit " +
-      "against the head sha. The destination namespace must be created by a Namespace the preview's Applications " +
-      'render; the preview-* rules of gitops verify run on the ApplicationSet. A clusters generator beside the ' +
-      'pull-request generator (a matrix) is evaluated over the clusters Argo CD lists with --argocd-server and ' +
-      'ARGOCD_AUTH_TOKEN; without it, it is not rendered; an scmProvider generator with ' +
-      `${SCM_PROVIDER_NAMES}, with --scm-provider <provider> over that API. Exit 0: ready; 1: not ready or not ` +
-      'previewed. --markdown FILE writes a pull-request comment. Everything printed from the revision is escaped.',
-    {
-      INVALID_PULL_REQUEST: 'no --pr/--head-sha (nor a pull_request event), or one is malformed',
-      INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
-      ...RENDER_SOURCE_CODES,
-      ...GITOPS_ROOT_CODES,
-      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid",
-      KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
-      COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
-      FILE_NOT_WRITABLE: '--markdown names a file that cannot be written',
-      REGISTRY_UNREACHABLE: "an image's registry cannot be reached",
-      REGISTRY_UNAVAILABLE: 'a registry kept failing (429/5xx/resets) after retries',
-      REGISTRY_UNAUTHORIZED: 'a registry refused the credentials',
-      // Raised by the shared evidence, registry and render modules this command loads: the registry's summaries.
-      ...EVIDENCE_READER_CODES,
-      REVISION_UNREADABLE: true,
-      TOOL_NOT_FOUND: true,
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> --pr 42 --head-sha 0123456789abcdef0123456789abcdef01234567 --label preview',
-    '<%= config.bin %> <%= command.id %> --evidence --key cosign.pub --markdown preview.md   # in a pull_request job',
-    '<%= config.bin %> <%= command.id %> --pr 42 --head-sha SHA --json | jq .findings',
-  ]
-
-  static override baseFlags = {}
-
-  static override flags = {
-    ...GITOPS_ROOT_FLAG,
+  static override flags = renderingFlags({
     pr: Flags.integer({description: 'The pull request number. Default: the pull_request event.', helpValue: 'N'}),
     'head-sha': Flags.string({description: 'Its head commit (40 hex). Default: the event.', helpValue: 'SHA'}),
     branch: Flags.string({description: 'Its head branch. Default: the event.', helpValue: 'NAME'}),
@@ -96,14 +88,10 @@ export default class GitopsPreview extends AmeideCommand<PreviewResult> {
       description: 'Also write the answer as a pull-request comment to this file.',
       helpValue: 'FILE',
     }),
-    cache: Flags.boolean({
-      description:
-        "Remember renders in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, nothing renders. --no-cache renders everything.",
-      default: true,
-      allowNo: true,
-    }),
-    ...RENDER_SOURCE_FLAGS,
-  }
+    cache: cacheFlag(
+      "Remember renders in the checkout's git directory (.git/ameide/cache/): run again with nothing changed, nothing renders. --no-cache renders everything.",
+    ),
+  })
 
   protected async execute(): Promise<PreviewResult> {
     const {flags} = await this.parse(GitopsPreview)

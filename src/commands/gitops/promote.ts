@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {declareHelp, GitopsCommand} from '../../core/base-command.js'
 import {parseEnvironment} from '../../core/environment.js'
 import {usageError} from '../../core/errors.js'
 import type {WriteResult} from '../../gitops/write/write.js'
@@ -8,24 +8,22 @@ import {PR_ERROR_CODES, PR_FLAGS, prRequestFrom, writeWithPullRequest} from '../
 import {WRITE_ERROR_CODES} from '../../gitops/write/codes.js'
 import {writeFlags} from '../../gitops/write/flags.js'
 
-export default class GitopsPromote extends AmeideCommand<WriteResult> {
-  static override summary = 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.'
-
-  static override description = describeCommand(
-    'Promotion is copying refs (backlog/603 WP-4): each digest-pinned image reference of --from (repository, tag and ' +
-      'digest) is written into the references of the same repository in --to, with the surgical, all-or-nothing and ' +
-      'idempotent rules of gitops set-image. Sources that are not digest-pinned are listed, not promoted. --component ' +
-      'narrows the images (domain-orders for ghcr.io/…/primitive-domain-orders).',
-    {...WRITE_ERROR_CODES, ...PR_ERROR_CODES, INVALID_USAGE: 'exit 2: --from and --to are the same'},
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> --from local --to staging',
-    '<%= config.bin %> <%= command.id %> --from staging --to production --component domain-orders --dry-run',
-  ]
-
-  /** One name for the checkout: --root (GITOPS_ROOT_FLAG takes --repo-root as its alias). */
-  static override baseFlags = {}
+export default class GitopsPromote extends GitopsCommand<WriteResult> {
+  static {
+    declareHelp(this, {
+      summary: 'Copy the exact refs of one environment overlay into another (promotion), byte-exact.',
+      description:
+        'Promotion is copying refs (backlog/603 WP-4): each digest-pinned image reference of --from (repository, tag and ' +
+        'digest) is written into the references of the same repository in --to, with the surgical, all-or-nothing and ' +
+        'idempotent rules of gitops set-image. Sources that are not digest-pinned are listed, not promoted. --component ' +
+        'narrows the images (domain-orders for ghcr.io/…/primitive-domain-orders).',
+      errorCodes: {...WRITE_ERROR_CODES, ...PR_ERROR_CODES, INVALID_USAGE: 'exit 2: --from and --to are the same'},
+      examples: [
+        '<%= config.bin %> <%= command.id %> --from local --to staging',
+        '<%= config.bin %> <%= command.id %> --from staging --to production --component domain-orders --dry-run',
+      ],
+    })
+  }
 
   static override flags = {
     from: Flags.string({description: 'The environment to promote from.', required: true, helpValue: 'ENV'}),

@@ -1,96 +1,81 @@
 import {Flags} from '@oclif/core'
 
-import {AmeideCommand, describeCommand} from '../../core/base-command.js'
+import {cacheFlag} from '../../cache/flag.js'
+import {declareHelp, GitopsCommand} from '../../core/base-command.js'
 import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {reportToActions} from '../../effects/actions.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
-import {
-  GITOPS_ROOT_CODES,
-  GITOPS_ROOT_FLAG,
-  RENDER_SOURCE_CODES,
-  RENDER_SOURCE_FLAGS,
-  SCM_PROVIDER_NAMES,
-} from '../../gitops/flags/index.js'
-import {redact} from '../../core/secrets.js'
+import {GITOPS_ROOT_CODES, RENDER_SOURCE_CODES, renderingFlags, SCM_PROVIDER_NAMES} from '../../gitops/flags/index.js'
 import {RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
-import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
+import {EVIDENCE_FLAG_CODES, EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 
-export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
-  static override summary =
-    "The GitOps repository's image-policy gate: digests pinned, no floating tags, evidence signed."
+export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
+  static {
+    declareHelp(this, {
+      summary: "The GitOps repository's image-policy gate: digests pinned, no floating tags, evidence signed.",
+      description:
+        'Reads a GitOps checkout (never writes) laid out as backlog/603 describes — overlays sources/values/env/<env>/**, ' +
+        'shared and cluster values, environments/**, argocd/**, config/clusters/*.yaml; overridable in its ameide.yaml ' +
+        '(gitopsPolicy); without a preset or zone globs there the layout and the image contract are detected from the ' +
+        'checkout (Flux, kustomize overlays, Argo CD apps-of-apps, plain manifests) and the output says what and why — ' +
+        'and checks every image reference: image.ref values, container images of any pod spec, ' +
+        'primitive spec.image, split image maps, also inside YAML embedded in block strings (manifests: |-), reported at ' +
+        'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
+        `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
+        '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
+        'every distinct digest, once each, and judges what the attestations say: with an evidencePolicy in ameide.yaml, ' +
+        'per image glob, who may sign (keys, keyless identities) and which source repository, builder, build type and ' +
+        'commit the provenance must name. Exit 0 pass, 1 findings, 3 NOTHING_CHECKED when no file fell in a checked zone. Under GitHub Actions findings are also annotations ' +
+        '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
+        'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
+        '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
+        'for pinning, and the render roots, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux). --render (or ' +
+        "gitopsPolicy.render: true) judges the rendered output instead of the source YAML: each environment's render " +
+        'roots built and charts templated by the render module (kustomize and Helm as WebAssembly; without it nothing ' +
+        'renders and --render fails), the image rules run on every ' +
+        'container of every pod-bearing object at the source line that decided its image, every object validated ' +
+        'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid); a source of this repository ' +
+        'pinned to another branch, tag or commit (targetRevision, a GitRepository ref) is rendered from the clone at that ' +
+        'commit, as gitops diff renders it (the branch checked out, the default branch and, under GitHub Actions, the ' +
+        "job's GITHUB_BASE_REF and GITHUB_HEAD_REF are the checkout; a ref the clone lacks is render-unavailable). ApplicationSet clusters " +
+        'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
+        'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
+        `ApplicationSet scmProvider generators with ${SCM_PROVIDER_NAMES} are evaluated over that API with ` +
+        '--scm-provider <provider> ' +
+        '(--api-url; an API failure fails them: render-failed); without it they are not rendered.',
+      errorCodes: {
+        UNKNOWN_RULE: '--rule names a rule that does not exist',
+        ...RENDER_SOURCE_CODES,
+        INVALID_USAGE:
+          'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
+        ...GITOPS_ROOT_CODES,
+        CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid (an evidencePolicy key file missing, too)",
+        KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
+        ...EVIDENCE_FLAG_CODES,
+        VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
+        FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
+        // Raised by the chart fetch's registry client (OCI charts): the registry's summaries.
+        REGISTRY_DIGEST_MISMATCH: true,
+        REGISTRY_REQUEST_FAILED: true,
+        REGISTRY_UNAUTHORIZED: true,
+        REGISTRY_UNAVAILABLE: true,
+        REGISTRY_UNREACHABLE: true,
+        NOTHING_CHECKED:
+          'no file fell in a checked zone of the layout used (configured or detected; --print-layout shows why), or --render --require-render found no root and no Helm deployable',
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %>                            # in the GitOps checkout',
+        '<%= config.bin %> <%= command.id %> --env production --evidence --key cosign.pub',
+        '<%= config.bin %> <%= command.id %> --rule floating-tag --rule image-not-pinned --json | jq .counts',
+        '<%= config.bin %> <%= command.id %> --sarif gitops.sarif      # then github/codeql-action/upload-sarif',
+        '<%= config.bin %> <%= command.id %> --render --env staging    # judge what kustomize renders',
+      ],
+    })
+  }
 
-  static override description = describeCommand(
-    'Reads a GitOps checkout (never writes) laid out as backlog/603 describes — overlays sources/values/env/<env>/**, ' +
-      'shared and cluster values, environments/**, argocd/**, config/clusters/*.yaml; overridable in its ameide.yaml ' +
-      '(gitopsPolicy); without a preset or zone globs there the layout and the image contract are detected from the ' +
-      'checkout (Flux, kustomize overlays, Argo CD apps-of-apps, plain manifests) and the output says what and why — ' +
-      'and checks every image reference: image.ref values, container images of any pod spec, ' +
-      'primitive spec.image, split image maps, also inside YAML embedded in block strings (manifests: |-), reported at ' +
-      'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
-      `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
-      '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
-      'every distinct digest, once each, and judges what the attestations say: with an evidencePolicy in ameide.yaml, ' +
-      'per image glob, who may sign (keys, keyless identities) and which source repository, builder, build type and ' +
-      'commit the provenance must name. Exit 0 pass, 1 findings, 3 NOTHING_CHECKED when no file fell in a checked zone. Under GitHub Actions findings are also annotations ' +
-      '(stderr) and a table in $GITHUB_STEP_SUMMARY. --sarif FILE also writes the findings as SARIF 2.1.0 for GitHub code ' +
-      'scanning, whatever the verdict. --print-layout runs no rule: it lists every YAML file with its zone ' +
-      '(overlay <env>, cluster, shared, components, argocd, cluster-config, or not read) and whether it is checked ' +
-      'for pinning, and the render roots, and exits 0 (gitopsPolicy.preset: seed, kustomize, flux). --render (or ' +
-      "gitopsPolicy.render: true) judges the rendered output instead of the source YAML: each environment's render " +
-      'roots built and charts templated by the render module (kustomize and Helm as WebAssembly; without it nothing ' +
-      'renders and --render fails), the image rules run on every ' +
-      'container of every pod-bearing object at the source line that decided its image, every object validated ' +
-      'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid); a source of this repository ' +
-      'pinned to another branch, tag or commit (targetRevision, a GitRepository ref) is rendered from the clone at that ' +
-      'commit, as gitops diff renders it (the branch checked out, the default branch and, under GitHub Actions, the ' +
-      "job's GITHUB_BASE_REF and GITHUB_HEAD_REF are the checkout; a ref the clone lacks is render-unavailable). ApplicationSet clusters " +
-      'generators (--render, --print-layout) are evaluated over the clusters Argo CD lists with --argocd-server and ' +
-      'ARGOCD_AUTH_TOKEN (a list that cannot be read fails them: render-failed); without it they are not rendered. ' +
-      `ApplicationSet scmProvider generators with ${SCM_PROVIDER_NAMES} are evaluated over that API with ` +
-      '--scm-provider <provider> ' +
-      '(--api-url; an API failure fails them: render-failed); without it they are not rendered.',
-    {
-      UNKNOWN_RULE: '--rule names a rule that does not exist',
-      ...RENDER_SOURCE_CODES,
-      INVALID_USAGE:
-        'evidence flags without --evidence, --key with the keyless flags, or a signer flag when ameide.yaml has an evidencePolicy',
-      ...GITOPS_ROOT_CODES,
-      CONFIG_INVALID: "the GitOps repository's ameide.yaml is invalid (an evidencePolicy key file missing, too)",
-      KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
-      COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
-      COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
-      COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
-      INVALID_SIGSTORE_SETTING:
-        '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
-      SIGSTORE_FILE_UNREADABLE:
-        '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
-      VERIFY_REMOTE_FAILED: 'the registry kept failing while cosign verified',
-      FILE_NOT_WRITABLE: '--sarif names a file that cannot be written (a directory, a read-only folder)',
-      // Raised by the chart fetch's registry client (OCI charts): the registry's summaries.
-      REGISTRY_DIGEST_MISMATCH: true,
-      REGISTRY_REQUEST_FAILED: true,
-      REGISTRY_UNAUTHORIZED: true,
-      REGISTRY_UNAVAILABLE: true,
-      REGISTRY_UNREACHABLE: true,
-      NOTHING_CHECKED:
-        'no file fell in a checked zone of the layout used (configured or detected; --print-layout shows why), or --render --require-render found no root and no Helm deployable',
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %>                            # in the GitOps checkout',
-    '<%= config.bin %> <%= command.id %> --env production --evidence --key cosign.pub',
-    '<%= config.bin %> <%= command.id %> --rule floating-tag --rule image-not-pinned --json | jq .counts',
-    '<%= config.bin %> <%= command.id %> --sarif gitops.sarif      # then github/codeql-action/upload-sarif',
-    '<%= config.bin %> <%= command.id %> --render --env staging    # judge what kustomize renders',
-  ]
-
-  /** One name for the checkout: --root (GITOPS_ROOT_FLAG takes --repo-root as its alias). */
-  static override baseFlags = {}
-
-  static override flags = {
-    ...GITOPS_ROOT_FLAG,
+  static override flags = renderingFlags({
     env: Flags.string({
       description: 'Check only these environment overlays (repeatable). Default: all.',
       multiple: true,
@@ -106,12 +91,9 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       default: false,
     }),
     ...EVIDENCE_IDENTITY_FLAGS,
-    cache: Flags.boolean({
-      description:
-        "Reuse unchanged files' results from the checkout's git directory (.git/ameide/cache/; never with evidence); --no-cache parses every kept file.",
-      default: true,
-      allowNo: true,
-    }),
+    cache: cacheFlag(
+      "Reuse unchanged files' results from the checkout's git directory (.git/ameide/cache/; never with evidence); --no-cache parses every kept file.",
+    ),
     'print-layout': Flags.boolean({
       description: 'Run no rule: list every YAML file with its zone and whether it is checked for pinning (exit 0).',
       default: false,
@@ -142,8 +124,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
         "With --render: the checkout is someone else's (a pull request): nothing it names is fetched (each chart of a chart repository is render-unavailable, as with --offline). Default: on in a pull request's GitHub Actions job (or AMEIDE_UNTRUSTED=1).",
       default: false,
     }),
-    ...RENDER_SOURCE_FLAGS,
-  }
+  })
 
   protected async execute(): Promise<GitopsVerifyResult> {
     const {flags} = await this.parse(GitopsVerify)
@@ -161,7 +142,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       if (!this.jsonEnabled()) this.log(formatLayout(result.layout!, this.style))
       return result
     }
-    const [{parseRules, verifyGitops}, {formatGitopsVerify, reportGitopsToGitHubActions}] = await Promise.all([
+    const [{parseRules, verifyGitops}, {formatGitopsVerify, gitopsActionsReport}] = await Promise.all([
       import('../../gitops/verify/verify.js'),
       import('../../gitops/verify/format.js'),
     ])
@@ -212,7 +193,7 @@ export default class GitopsVerify extends AmeideCommand<GitopsVerifyResult> {
       ])
       result.sarif = await writeSarif(flags.sarif, root, gitopsSarifInput(result, this.config.version))
     }
-    await reportGitopsToGitHubActions(result, process.env, (line) => process.stderr.write(`${redact(line)}\n`))
+    await reportToActions(process.env, gitopsActionsReport(result))
     if (!this.jsonEnabled()) this.log(formatGitopsVerify(result, this.style))
     if (!this.jsonEnabled() && flags.sarif !== undefined) this.log(`SARIF written to ${flags.sarif}.`)
     if (result.summary === 'fail') this.setExitCode(ExitCode.Failure)

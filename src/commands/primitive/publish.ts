@@ -2,7 +2,7 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
 import {cancelOnTerm} from '../../core/cancel-on-term.js'
-import {AmeideCommand, describeCommand, REPO_ROOT_CODES} from '../../core/base-command.js'
+import {AmeideCommand, declareHelp, REPO_ROOT_CODES} from '../../core/base-command.js'
 import {loadConfig, type AmeideConfig} from '../../core/config.js'
 import {resolveSigstore} from '../../core/sigstore.js'
 import {SIGSTORE_SIGNING_FLAGS} from '../../core/sigstore-flags.js'
@@ -14,101 +14,103 @@ import type {PublishReport} from '../../publish/report.js'
 import {BUILDER_CHOICES, SBOM_CHOICES, type BuilderChoice, type SbomChoice} from '../../core/choices.js'
 
 export default class PrimitivePublish extends AmeideCommand<PublishReport> {
-  static override summary = 'Build what changed, re-tag what did not, sign, attest, and report digest-pinned refs.'
-
-  static override description = describeCommand(
-    'Every component (primitives/<kind>/<name>/ with Dockerfile.main or Dockerfile) ends up as ' +
-      '<registry>/primitive-<kind>-<name>:<full sha>. Changed components (git diff <base>...<sha> touches the folder ' +
-      'or a shared build input) are built and pushed; unchanged ones are re-tagged from :main with the identical digest ' +
-      '(no rebuild); an existing :<sha> is reused and never overwritten. Images are signed by digest with cosign and ' +
-      'carry SBOM and SLSA v1 provenance attestations; only what is missing is added on a rerun. The report lists each ' +
-      'image as <repository>:<sha>@<digest> (the value GitOps writes into image.ref). :main moves only with ' +
-      '--update-main, and only to digests this run reported. Exit 1 when a component failed (the others complete); ' +
-      'when every failure has the same exit code (e.g. 4: the registry kept failing), that code. ' +
-      "Across a runner matrix: the dry run's `matrix` spreads the builds over at most --max-shards shards, " +
-      '`--shard I/N` publishes one of them (owner chosen from the commit, base, change set and component list only), ' +
-      'and `publish merge` combines the shard reports and moves :main.',
-    {
-      INVALID_SHA: '--sha is not 40 lowercase hex characters',
-      SHA_NOT_FOUND: '--sha names no commit in the repository',
-      INVALID_COMPONENT: '--component is not KIND/NAME',
-      COMPONENT_NOT_FOUND: '--component names no folder with a Dockerfile',
-      INVALID_REGISTRY: '--registry is not host[:port]/namespace',
-      INVALID_PLATFORM: '--platform is not os/arch[/variant]',
-      INVALID_BUILD_ARG: '--build-arg is not KEY=VALUE',
-      BASE_NOT_FOUND: 'no base to compare with',
-      SHALLOW_CLONE: 'the clone is too shallow to detect changes (fetch-depth: 0, or --base/--all)',
-      SIGNING_NOT_CONFIGURED: 'no --key, not in GitHub Actions (keyless), and no --no-sign',
-      OIDC_TOKEN_UNAVAILABLE: 'keyless signing without an OIDC token (add `permissions: id-token: write`)',
-      COSIGN_NOT_USABLE: 'cosign is missing or does not run',
-      BUILDER_NOT_FOUND: 'no usable builder (docker buildx, buildah, podman)',
-      SBOM_TOOL_NOT_FOUND: 'neither syft nor cdxgen is installed (or --sbom none)',
-      REGISTRY_UNAUTHORIZED:
-        'exit 3: the registry refused the credentials (docker config, REGISTRY_AUTH_FILE, GITHUB_TOKEN)',
-      REGISTRY_UNAVAILABLE: 'the registry kept failing (429/5xx/resets) after retries',
-      RETAG_DIGEST_MISMATCH: 'the registry stored a re-tag under another digest',
-      INVALID_SHARD: '--shard is not I/N with 1 ≤ I ≤ N ≤ 256, or --max-shards is out of range',
-      UPDATE_MAIN_IN_SHARD: '--update-main with --shard: only `publish merge` moves :main',
-      INVALID_KIND: 'a --component kind is not one of the six kinds',
-      INVALID_NAME: 'a --component name is not kebab-case',
-      INVALID_BUILDER: true,
-      BUILDER_NOT_AVAILABLE: true,
-      TOOL_NOT_FOUND: true,
-      SKOPEO_NOT_FOUND: true,
-      COSIGN_NOT_FOUND: true,
-      COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
-      COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
-      KEYLESS_REQUIRES_TLOG: '--keyless --no-tlog without --timestamp-server-url and --timestamp-certificate-chain',
-      INVALID_SIGSTORE_SETTING: 'a Sigstore URL is not http(s) or carries credentials',
-      SIGSTORE_FILE_UNREADABLE:
-        '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
-      OIDC_TOKEN_REFUSED: 'the OIDC token endpoint answered 401/403: add `permissions: id-token: write`',
-      OIDC_TOKEN_ENDPOINT_FAILED: 'the OIDC token endpoint kept failing (5xx, 429, unreachable) after retries',
-      FULCIO_REFUSED_TOKEN: 'Fulcio refused the OIDC token (per component, in failures[])',
-      SIGNER_IDENTITY_MISMATCH: 'the certificate is for another workflow or repository (per component, in failures[])',
-      CERTIFICATE_CHAIN_UNTRUSTED: 'the certificate does not chain to --ca-roots (per component, in failures[])',
-      KEYLESS_IDENTITY_MISSING:
-        'keyless signing outside GitHub Actions without --certificate-identity-regexp/--certificate-oidc-issuer',
-      SIGNING_KEY_MISSING: true,
-      COSIGN_KEY_UNREADABLE: true,
-      COSIGN_PASSWORD_MISSING: true,
-      COSIGN_KEY_INVALID: true,
-      NOT_A_DIGEST_REFERENCE: true,
-      CONFIG_INVALID: 'ameide.yaml is invalid',
-      ...REPO_ROOT_CODES,
-      NO_COMMIT: true,
-      GIT_DIFF_FAILED: true,
-      REGISTRY_UNREACHABLE: true,
-      REGISTRY_REQUEST_FAILED: true,
-      REGISTRY_DIGEST_MISMATCH: true,
-      PUSHED_IMAGE_NOT_FOUND: true,
-      PUSH_FAILED: 'per component, in failures[]',
-      SBOM_FAILED: 'per component, in failures[]',
-      SIGNATURE_INVALID: 'per component, in failures[]',
-      ATTESTATION_INVALID: 'per component, in failures[]',
-      VERIFY_FAILED: 'per component, in failures[]',
-      BUILD_REMOTE_FAILED: 'the builder kept failing to reach the registry (per component)',
-      PUSH_REMOTE_FAILED: 'the registry kept failing during a push (per component)',
-      SBOM_REMOTE_FAILED: 'the registry kept failing while the SBOM tool read the image (per component)',
-      SIGN_REMOTE_FAILED: 'the registry, Fulcio, Rekor or the TSA kept failing while signing (per component)',
-      ATTEST_REMOTE_FAILED: 'the registry kept failing while attesting (per component)',
-      VERIFY_REMOTE_FAILED: 'the registry kept failing while verifying (per component)',
-      BUILD_FAILED: 'per component, in failures[]',
-      SIGN_FAILED: 'per component, in failures[]',
-      ATTEST_FAILED: 'per component, in failures[]',
-      CANCELLED: 'per component, in failures[]: cancelled (ameide mcp) before it started',
-      FILE_NOT_WRITABLE: '--output cannot be written (the images are published; rerun with a writable --output)',
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> --dry-run',
-    '<%= config.bin %> <%= command.id %> --key cosign.key --json --output publish.json',
-    '<%= config.bin %> <%= command.id %> --registry 127.0.0.1:5000/demo --key cosign.key --no-tlog --builder buildah',
-    '<%= config.bin %> <%= command.id %> --update-main   # CD after merge to main (keyless in GitHub Actions)',
-    '<%= config.bin %> <%= command.id %> --dry-run --json --max-shards 4   # the plan, with .matrix for strategy.matrix',
-    '<%= config.bin %> <%= command.id %> --shard 2/4 --sha SHA --base BASE --output shard-2.json',
-  ]
+  static {
+    declareHelp(this, {
+      summary: 'Build what changed, re-tag what did not, sign, attest, and report digest-pinned refs.',
+      description:
+        'Every component (primitives/<kind>/<name>/ with Dockerfile.main or Dockerfile) ends up as ' +
+        '<registry>/primitive-<kind>-<name>:<full sha>. Changed components (git diff <base>...<sha> touches the folder ' +
+        'or a shared build input) are built and pushed; unchanged ones are re-tagged from :main with the identical digest ' +
+        '(no rebuild); an existing :<sha> is reused and never overwritten. Images are signed by digest with cosign and ' +
+        'carry SBOM and SLSA v1 provenance attestations; only what is missing is added on a rerun. The report lists each ' +
+        'image as <repository>:<sha>@<digest> (the value GitOps writes into image.ref). :main moves only with ' +
+        '--update-main, and only to digests this run reported. Exit 1 when a component failed (the others complete); ' +
+        'when every failure has the same exit code (e.g. 4: the registry kept failing), that code. ' +
+        "Across a runner matrix: the dry run's `matrix` spreads the builds over at most --max-shards shards, " +
+        '`--shard I/N` publishes one of them (owner chosen from the commit, base, change set and component list only), ' +
+        'and `publish merge` combines the shard reports and moves :main.',
+      errorCodes: {
+        INVALID_SHA: '--sha is not 40 lowercase hex characters',
+        SHA_NOT_FOUND: '--sha names no commit in the repository',
+        INVALID_COMPONENT: '--component is not KIND/NAME',
+        COMPONENT_NOT_FOUND: '--component names no folder with a Dockerfile',
+        INVALID_REGISTRY: '--registry is not host[:port]/namespace',
+        INVALID_PLATFORM: '--platform is not os/arch[/variant]',
+        INVALID_BUILD_ARG: '--build-arg is not KEY=VALUE',
+        BASE_NOT_FOUND: 'no base to compare with',
+        SHALLOW_CLONE: 'the clone is too shallow to detect changes (fetch-depth: 0, or --base/--all)',
+        SIGNING_NOT_CONFIGURED: 'no --key, not in GitHub Actions (keyless), and no --no-sign',
+        OIDC_TOKEN_UNAVAILABLE: 'keyless signing without an OIDC token (add `permissions: id-token: write`)',
+        COSIGN_NOT_USABLE: 'cosign is missing or does not run',
+        BUILDER_NOT_FOUND: 'no usable builder (docker buildx, buildah, podman)',
+        SBOM_TOOL_NOT_FOUND: 'neither syft nor cdxgen is installed (or --sbom none)',
+        REGISTRY_UNAUTHORIZED:
+          'exit 3: the registry refused the credentials (docker config, REGISTRY_AUTH_FILE, GITHUB_TOKEN)',
+        REGISTRY_UNAVAILABLE: 'the registry kept failing (429/5xx/resets) after retries',
+        RETAG_DIGEST_MISMATCH: 'the registry stored a re-tag under another digest',
+        INVALID_SHARD: '--shard is not I/N with 1 ≤ I ≤ N ≤ 256, or --max-shards is out of range',
+        UPDATE_MAIN_IN_SHARD: '--update-main with --shard: only `publish merge` moves :main',
+        INVALID_KIND: 'a --component kind is not one of the six kinds',
+        INVALID_NAME: 'a --component name is not kebab-case',
+        INVALID_BUILDER: true,
+        BUILDER_NOT_AVAILABLE: true,
+        TOOL_NOT_FOUND: true,
+        SKOPEO_NOT_FOUND: true,
+        COSIGN_NOT_FOUND: true,
+        COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
+        COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
+        KEYLESS_REQUIRES_TLOG: '--keyless --no-tlog without --timestamp-server-url and --timestamp-certificate-chain',
+        INVALID_SIGSTORE_SETTING: 'a Sigstore URL is not http(s) or carries credentials',
+        SIGSTORE_FILE_UNREADABLE:
+          '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
+        OIDC_TOKEN_REFUSED: 'the OIDC token endpoint answered 401/403: add `permissions: id-token: write`',
+        OIDC_TOKEN_ENDPOINT_FAILED: 'the OIDC token endpoint kept failing (5xx, 429, unreachable) after retries',
+        FULCIO_REFUSED_TOKEN: 'Fulcio refused the OIDC token (per component, in failures[])',
+        SIGNER_IDENTITY_MISMATCH:
+          'the certificate is for another workflow or repository (per component, in failures[])',
+        CERTIFICATE_CHAIN_UNTRUSTED: 'the certificate does not chain to --ca-roots (per component, in failures[])',
+        KEYLESS_IDENTITY_MISSING:
+          'keyless signing outside GitHub Actions without --certificate-identity-regexp/--certificate-oidc-issuer',
+        SIGNING_KEY_MISSING: true,
+        COSIGN_KEY_UNREADABLE: true,
+        COSIGN_PASSWORD_MISSING: true,
+        COSIGN_KEY_INVALID: true,
+        NOT_A_DIGEST_REFERENCE: true,
+        CONFIG_INVALID: 'ameide.yaml is invalid',
+        ...REPO_ROOT_CODES,
+        NO_COMMIT: true,
+        GIT_DIFF_FAILED: true,
+        REGISTRY_UNREACHABLE: true,
+        REGISTRY_REQUEST_FAILED: true,
+        REGISTRY_DIGEST_MISMATCH: true,
+        PUSHED_IMAGE_NOT_FOUND: true,
+        PUSH_FAILED: 'per component, in failures[]',
+        SBOM_FAILED: 'per component, in failures[]',
+        SIGNATURE_INVALID: 'per component, in failures[]',
+        ATTESTATION_INVALID: 'per component, in failures[]',
+        VERIFY_FAILED: 'per component, in failures[]',
+        BUILD_REMOTE_FAILED: 'the builder kept failing to reach the registry (per component)',
+        PUSH_REMOTE_FAILED: 'the registry kept failing during a push (per component)',
+        SBOM_REMOTE_FAILED: 'the registry kept failing while the SBOM tool read the image (per component)',
+        SIGN_REMOTE_FAILED: 'the registry, Fulcio, Rekor or the TSA kept failing while signing (per component)',
+        ATTEST_REMOTE_FAILED: 'the registry kept failing while attesting (per component)',
+        VERIFY_REMOTE_FAILED: 'the registry kept failing while verifying (per component)',
+        BUILD_FAILED: 'per component, in failures[]',
+        SIGN_FAILED: 'per component, in failures[]',
+        ATTEST_FAILED: 'per component, in failures[]',
+        CANCELLED: 'per component, in failures[]: cancelled (ameide mcp) before it started',
+        FILE_NOT_WRITABLE: '--output cannot be written (the images are published; rerun with a writable --output)',
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %> --dry-run',
+        '<%= config.bin %> <%= command.id %> --key cosign.key --json --output publish.json',
+        '<%= config.bin %> <%= command.id %> --registry 127.0.0.1:5000/demo --key cosign.key --no-tlog --builder buildah',
+        '<%= config.bin %> <%= command.id %> --update-main   # CD after merge to main (keyless in GitHub Actions)',
+        '<%= config.bin %> <%= command.id %> --dry-run --json --max-shards 4   # the plan, with .matrix for strategy.matrix',
+        '<%= config.bin %> <%= command.id %> --shard 2/4 --sha SHA --base BASE --output shard-2.json',
+      ],
+    })
+  }
 
   static override flags = {
     registry: Flags.string({

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {API_URL_FLAG} from '../../core/api-url-flag.js'
-import {AmeideCommand, describeCommand, REPO_ROOT_CODES} from '../../core/base-command.js'
+import {AmeideCommand, declareHelp, REPO_ROOT_CODES} from '../../core/base-command.js'
 import {testTimings} from '../../core/test-timings.js'
 import {resolveApiUrl} from '../../effects/github/target.js'
 import {MONOREPO_ROOT, resolveRoot} from '../../effects/repo-root.js'
@@ -9,52 +9,46 @@ import {PRIMITIVE_SELECTION_FLAGS, SELECTED_NONE_CODES, SELECTION_CODES} from '.
 import {formatStatus} from '../../status/format.js'
 import {parseStatusInput} from '../../status/input.js'
 import type {StatusResult} from '../../status/types.js'
-import {EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
+import {EVIDENCE_FLAG_CODES, EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 
 export default class PrimitiveStatus extends AmeideCommand<StatusResult> {
-  static override summary =
-    "Where is my primitive? backlog/671's Definition of Done, link by link, and the next command."
-
-  static override description = describeCommand(
-    'Read-only. For each primitive (--kind/--name, --all, or the one containing the current directory) the chain: ' +
-      'verify (the checks of `primitive verify`; --skip-verify), image (`<registry>/primitive-<kind>-<name>:<sha>` of HEAD ' +
-      "or --sha, its digest and :main's; --evidence: signature, SBOM and provenance as `gitops verify --evidence`), " +
-      "wiring (the scaffold workflow's files on `gitops.ref` of the GitOps repository, or its open PR), enablement per " +
-      '--env (the overlay enables the component and pins the digest: current, older, unpinned, absent, or an images PR ' +
-      'is open) and, with --argocd-server and ARGOCD_AUTH_TOKEN, deployed per --env (the Argo CD Application ' +
-      '`<env>-<kind>-<name>-<version>`: Synced/Healthy and running the digest). Each link is done, pending, behind, ' +
-      'absent, failed or unknown (with the reason: no token, a remote kept failing — never a guess); nextSteps are exact ' +
-      'commands. GitHub token: GH_TOKEN, GITHUB_TOKEN or `gh auth token`. Exit 0 when every link is done, 1 when one is ' +
-      'not (unknown included), 4 when a remote kept failing after retries (the result is still printed).',
-    {
-      ...SELECTION_CODES,
-      INVALID_VERSION: '--version does not match ^v[0-9]+$',
-      INVALID_ENVIRONMENT: '--env is not an environment name (a lowercase DNS label)',
-      INVALID_SHA: '--sha is not 40 lowercase hex characters',
-      INVALID_API_URL: '--api-url / GITHUB_API_URL is not an http(s) URL',
-      INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
-      INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
-      ...SELECTED_NONE_CODES,
-      ...REPO_ROOT_CODES,
-      NO_COMMIT: 'the repository has no commit and no --sha',
-      CONFIG_INVALID: 'ameide.yaml is invalid',
-      COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
-      COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
-      COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
-      INVALID_SIGSTORE_SETTING:
-        '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
-      SIGSTORE_FILE_UNREADABLE:
-        '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
-      KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> --kind domain --name orders',
-    '<%= config.bin %> <%= command.id %> --all --env dev --env staging --json | jq -r ".nextSteps[]"',
-    '<%= config.bin %> <%= command.id %> --kind domain --name orders --skip-verify --evidence --key cosign.pub',
-    'ARGOCD_AUTH_TOKEN=… <%= config.bin %> <%= command.id %> --kind domain --name orders --argocd-server https://argocd.example.com',
-  ]
+  static {
+    declareHelp(this, {
+      summary: "Where is my primitive? backlog/671's Definition of Done, link by link, and the next command.",
+      description:
+        'Read-only. For each primitive (--kind/--name, --all, or the one containing the current directory) the chain: ' +
+        'verify (the checks of `primitive verify`; --skip-verify), image (`<registry>/primitive-<kind>-<name>:<sha>` of HEAD ' +
+        "or --sha, its digest and :main's; --evidence: signature, SBOM and provenance as `gitops verify --evidence`), " +
+        "wiring (the scaffold workflow's files on `gitops.ref` of the GitOps repository, or its open PR), enablement per " +
+        '--env (the overlay enables the component and pins the digest: current, older, unpinned, absent, or an images PR ' +
+        'is open) and, with --argocd-server and ARGOCD_AUTH_TOKEN, deployed per --env (the Argo CD Application ' +
+        '`<env>-<kind>-<name>-<version>`: Synced/Healthy and running the digest). Each link is done, pending, behind, ' +
+        'absent, failed or unknown (with the reason: no token, a remote kept failing — never a guess); nextSteps are exact ' +
+        'commands. GitHub token: GH_TOKEN, GITHUB_TOKEN or `gh auth token`. Exit 0 when every link is done, 1 when one is ' +
+        'not (unknown included), 4 when a remote kept failing after retries (the result is still printed).',
+      errorCodes: {
+        ...SELECTION_CODES,
+        INVALID_VERSION: '--version does not match ^v[0-9]+$',
+        INVALID_ENVIRONMENT: '--env is not an environment name (a lowercase DNS label)',
+        INVALID_SHA: '--sha is not 40 lowercase hex characters',
+        INVALID_API_URL: '--api-url / GITHUB_API_URL is not an http(s) URL',
+        INVALID_ARGOCD_SERVER: '--argocd-server is not an http(s) URL or host[:port]',
+        INVALID_USAGE: 'evidence flags without --evidence, or --key with the keyless flags',
+        ...SELECTED_NONE_CODES,
+        ...REPO_ROOT_CODES,
+        NO_COMMIT: 'the repository has no commit and no --sha',
+        CONFIG_INVALID: 'ameide.yaml is invalid',
+        ...EVIDENCE_FLAG_CODES,
+        KEYLESS_IDENTITY_MISSING: '--evidence without --key needs an identity regexp and an OIDC issuer',
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %> --kind domain --name orders',
+        '<%= config.bin %> <%= command.id %> --all --env dev --env staging --json | jq -r ".nextSteps[]"',
+        '<%= config.bin %> <%= command.id %> --kind domain --name orders --skip-verify --evidence --key cosign.pub',
+        'ARGOCD_AUTH_TOKEN=… <%= config.bin %> <%= command.id %> --kind domain --name orders --argocd-server https://argocd.example.com',
+      ],
+    })
+  }
 
   static override flags = {
     ...PRIMITIVE_SELECTION_FLAGS,

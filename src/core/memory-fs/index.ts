@@ -201,6 +201,15 @@ export function readFileSync(p: host.PathOrFileDescriptor, options?: Encoding): 
   return encoding ? bytes.toString(encoding) : Buffer.from(bytes)
 }
 
+/** Whether the UTF-8 text of the file at `p` matches `pattern`; undefined when it cannot be read. */
+export function textMatches(p: string, pattern: RegExp): boolean | undefined {
+  try {
+    return pattern.test(readFileSync(p, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
 export async function readFile(p: string, encoding: BufferEncoding): Promise<string> {
   return inMemory(p) ? readFileSync(p, encoding) : host.promises.readFile(p, encoding)
 }

@@ -76,3 +76,22 @@ export function mdFence(text: string, info = ''): string {
   const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1))
   return `${fence}${info}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}`
 }
+
+/** The most rows of findings a step summary shows (the job log has them all). */
+const TABLE_ROWS = 200
+
+/**
+ * A step summary's table of findings after a blank line: `head` (its header and rule rows), a row per item, at most
+ * 200, then a line that says how many more (`more`); nothing for no items.
+ */
+export function cappedTable<T>(
+  items: readonly T[],
+  head: readonly string[],
+  row: (item: T) => string,
+  more: (count: number) => string,
+): string[] {
+  if (items.length === 0) return []
+  const lines = ['', ...head, ...items.slice(0, TABLE_ROWS).map(row)]
+  if (items.length > TABLE_ROWS) lines.push('', more(items.length - TABLE_ROWS))
+  return lines
+}

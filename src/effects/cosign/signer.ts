@@ -23,10 +23,8 @@ export type {CosignSignerOptions} from './preflight.js'
 
 /** What `cosign verify` says of a digest, for one key or identity (./outcomes.ts tells them apart). */
 export type SignatureVerdict =
-  | {status: 'verified'}
+  | Extract<VerifyOutcome, {status: 'verified' | 'other-signer' | 'tampered'}>
   | {status: 'unsigned'}
-  | {status: 'other-signer'; reason: string}
-  | {status: 'tampered'; reason: string}
   /** Signed in a format the installed cosign cannot read (cosign 2 and a cosign 3 bundle): the reason names the fix. */
   | {status: 'unreadable'; reason: string}
 

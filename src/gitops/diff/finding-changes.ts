@@ -3,6 +3,7 @@ import type {GitopsFinding} from '../rules/index.js'
 import {cmp} from './order.js'
 import {isNotRendered, type Snapshot} from './snapshot.js'
 import type {VerdictFinding} from './types.js'
+import {present} from '../../core/present.js'
 
 /** A finding's identity across revisions: its rule, place in the rendered output, and message without line numbers. */
 const findingKey = (f: GitopsFinding) =>
@@ -42,9 +43,7 @@ export function difference(
       file: f.file,
       line: f.line,
       message: f.message,
-      ...(f.environment ? {environment: f.environment} : {}),
-      ...(f.application ? {application: f.application} : {}),
-      ...(f.object ? {object: f.object} : {}),
+      ...present(f, 'environment', 'application', 'object'),
     })
   }
   return [...out.values()].sort(

@@ -16,6 +16,7 @@ import type {GatePlan, RenderedImage, RenderedUnit, RenderGateInput, RenderRepor
 import {isNotRendered, NotRendered} from '../render/not-rendered.js'
 import type {Doc} from '../kubernetes/objects.js'
 import type {GitopsFinding} from '../rules/index.js'
+import {present} from '../../core/present.js'
 
 export interface SnapshotObject {
   apiVersion: string
@@ -132,9 +133,7 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     helm: input.helm,
     checkout: input.checkout,
     cache: input.cache,
-    ...(input.charts ? {charts: input.charts} : {}),
-    ...(input.clusters ? {clusters: input.clusters} : {}),
-    ...(input.scm ? {scm: input.scm} : {}),
+    ...present(input, 'charts', 'clusters', 'scm'),
     requireRender: true,
     concurrency: input.concurrency,
     onRendered,

@@ -6,6 +6,7 @@
  */
 import {Flags} from '@oclif/core'
 
+import type {ErrorCode} from '../../core/error-codes.js'
 import {SIGSTORE_VERIFY_FLAGS} from '../../core/sigstore-flags.js'
 
 export const EVIDENCE_IDENTITY_FLAGS = {
@@ -22,6 +23,15 @@ export const EVIDENCE_IDENTITY_FLAGS = {
   }),
   ...SIGSTORE_VERIFY_FLAGS,
 }
+
+/** The codes those flags and the cosign they run raise, as both commands' help says them (spread in order). */
+export const EVIDENCE_FLAG_CODES = {
+  COSIGN_NOT_FOUND: '--evidence and cosign is not installed',
+  COSIGN_FAILED: 'cosign could not run a verification (its words quoted); never read as unsigned',
+  COSIGN_VERSION_UNSUPPORTED: '--signing-config / --trusted-root with cosign 2 (they need cosign 3)',
+  INVALID_SIGSTORE_SETTING: '--rekor-url (or signing.sigstore.rekorUrl) is not an http(s) URL or carries credentials',
+  SIGSTORE_FILE_UNREADABLE: '--ca-roots, --rekor-public-key or --timestamp-certificate-chain names no readable file',
+} as const satisfies Partial<Record<ErrorCode, string>>
 
 /** Whether evidence was asked for: `--evidence` or any identity or Sigstore flag (which then needs checking). */
 export function evidenceFlagged(flags: {evidence: boolean} & Partial<Record<string, unknown>>): boolean {

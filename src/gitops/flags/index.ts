@@ -77,7 +77,10 @@ export {SCM_PROVIDER_NAMES}
  * the Argo CD of the clusters generators, the SCM provider of the scmProvider generators, the other source
  * repositories' clones.
  */
-export const RENDER_SOURCE_FLAGS = {...ARGOCD_SERVER_FLAG, ...SCM_PROVIDER_FLAGS, ...SOURCE_REPO_FLAG}
+const RENDER_SOURCE_FLAGS = {...ARGOCD_SERVER_FLAG, ...SCM_PROVIDER_FLAGS, ...SOURCE_REPO_FLAG}
+
+/** The flags of a command that renders a checkout: `--root` first, then the command's own, then RENDER_SOURCE_FLAGS. */
+export const renderingFlags = <F extends object>(own: F) => ({...GITOPS_ROOT_FLAG, ...own, ...RENDER_SOURCE_FLAGS})
 
 /** RENDER_SOURCE_FLAGS' codes, in the help of the commands that take them. */
 export const RENDER_SOURCE_CODES = {

@@ -24,6 +24,7 @@ import {Judge} from '../render/judge.js'
 import {Refusals} from '../render/refusals.js'
 import {argoRoot, planRender} from './roots.js'
 import {type RenderPlan} from '../render/plan-types.js'
+import {present} from '../../core/present.js'
 
 export type {RenderedImage} from '../render/judge.js'
 export type {RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from './types.js'
@@ -124,9 +125,7 @@ function planGate(input: RenderGateInput): {deployables: Deployables; plan: Rend
     yaml: input.yaml,
     checkout: input.checkout,
     environments: input.environments,
-    ...(input.pullRequest ? {pullRequest: input.pullRequest} : {}),
-    ...(input.clusters ? {clusters: input.clusters} : {}),
-    ...(input.scm ? {scm: input.scm} : {}),
+    ...present(input, 'pullRequest', 'clusters', 'scm'),
     ...(input.onlyApplications ? {only: input.onlyApplications} : {}),
     ...(input.onApplication ? {onApplication: input.onApplication} : {}),
   })

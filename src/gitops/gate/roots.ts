@@ -9,7 +9,7 @@
  * `base`/`components`, no Component) that nothing includes: what `kustomize build <folder>` is run on. Where Flux
  * Kustomizations build folders of an overlay glob, its other folders are not overlay roots (nothing deploys them). `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
  */
-import {readFileSync} from '../../core/memory-fs/index.js'
+import {textMatches} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {envMatcher} from '../../core/glob.js'
@@ -35,11 +35,7 @@ const TOP_LEVEL_EXCLUDED = new Set([...BASE_FOLDERS, 'components', 'component'])
 /** A kustomization at the checkout's root or one folder down, not a base or a Component: built as it is. */
 function topLevel(root: string, node: KustomizationNode): boolean {
   if (node.generated || node.dir.includes('/') || TOP_LEVEL_EXCLUDED.has(node.dir)) return false
-  try {
-    return !/^kind:\s*["']?Component["']?\s*$/m.test(readFileSync(path.join(root, node.file), 'utf8'))
-  } catch {
-    return false
-  }
+  return textMatches(path.join(root, node.file), /^kind:\s*["']?Component["']?\s*$/m) === false
 }
 
 /** The plan for `environments` (undefined: every one). */

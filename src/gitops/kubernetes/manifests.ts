@@ -4,7 +4,7 @@
  * each with its file, line and the line of every field. Read once per run; files that cannot hold one are skipped
  * by a cheap text test before parsing.
  */
-import {readFileSync} from '../../core/memory-fs/index.js'
+import {readFileSync, textMatches} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -63,14 +63,7 @@ function chartFolderOf(file: string, charts: ReadonlySet<string>): string | unde
 
 /** Whether a YAML file of `files` holds an ApplicationSet, as {@link readManifests} meets one (read up to the first). */
 export function holdsApplicationSet(root: string, files: readonly string[]): boolean {
-  return files.some((file) => {
-    if (!/\.ya?ml$/i.test(file)) return false
-    try {
-      return APPLICATION_SET.test(readFileSync(path.join(root, file), 'utf8'))
-    } catch {
-      return false
-    }
-  })
+  return files.some((file) => /\.ya?ml$/i.test(file) && textMatches(path.join(root, file), APPLICATION_SET) === true)
 }
 
 /**

@@ -6,6 +6,7 @@
  * (./unbuilt.ts).
  */
 import type {Helm} from '../../effects/helm.js'
+import type {RenderModule} from '../../effects/render-module/host.js'
 import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
 import type {Kustomize} from '../../effects/kustomize.js'
@@ -52,11 +53,7 @@ export async function warmRenderModule(): Promise<void> {
  * render-unavailable, named). Loaded on the first source that holds jsonnet.
  */
 export async function findJsonnet(): Promise<Jsonnet | undefined> {
-  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
-  const module = sharedRenderModule()
-  if (!module?.build.jsonnet) return undefined
-  const {moduleJsonnet} = await import('../../effects/render-module/jsonnet.js')
-  return moduleJsonnet(module, module.build.jsonnet)
+  return fromModule('jsonnet', async () => (await import('../../effects/render-module/jsonnet.js')).moduleJsonnet)
 }
 
 /**
@@ -64,9 +61,20 @@ export async function findJsonnet(): Promise<Jsonnet | undefined> {
  * kustomize-controller runs it), or nothing (no imitation: a root with variables is then render-unavailable, named).
  */
 export async function findFluxPostBuild(): Promise<FluxPostBuild | undefined> {
+  return fromModule('envsubst', async () => (await import('../../effects/render-module/flux.js')).moduleFluxPostBuild)
+}
+
+/**
+ * What the render module does with the library its build names `library` (with that release), by the adapter
+ * `load` imports then; undefined without the module or when its build has no such library.
+ */
+async function fromModule<T>(
+  library: 'jsonnet' | 'envsubst',
+  load: () => Promise<(module: RenderModule, version: string) => T>,
+): Promise<T | undefined> {
   const {sharedRenderModule} = await import('../../effects/render-module/host.js')
   const module = sharedRenderModule()
-  if (!module?.build.envsubst) return undefined
-  const {moduleFluxPostBuild} = await import('../../effects/render-module/flux.js')
-  return moduleFluxPostBuild(module, module.build.envsubst)
+  const version = module?.build[library]
+  if (!module || !version) return undefined
+  return (await load())(module, version)
 }

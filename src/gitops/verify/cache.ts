@@ -7,7 +7,7 @@ import {statSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 import {sameStamp, stampOf, type FileStamp} from '../../cache/stamp.js'
-import {cacheFile, readCache, writeCache} from '../../cache/store.js'
+import {CacheEntries, cacheFile} from '../../cache/store.js'
 import type {GitopsPolicy} from '../layout/index.js'
 import type {GitopsFinding} from '../rules/index.js'
 
@@ -23,13 +23,9 @@ export interface FileOutcome {
 }
 
 export class GitopsVerifyCache {
-  private dirty = false
-
   private constructor(
     private readonly startedAt: number,
-    private readonly file: string,
-    private readonly fingerprint: string,
-    private readonly entries: Map<string, FileOutcome>,
+    private readonly entries: CacheEntries<FileOutcome>,
   ) {}
 
   /** The cache of the checkout at `root`, or null outside a git work tree; `startedAt`: the run's start (ms). */
@@ -52,7 +48,7 @@ export class GitopsVerifyCache {
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({version, build, policy, parseEveryFile, format: 2}))
       .digest('hex')
-    return new GitopsVerifyCache(startedAt, file, fingerprint, readCache<FileOutcome>(file, NAME, fingerprint))
+    return new GitopsVerifyCache(startedAt, new CacheEntries<FileOutcome>(file, NAME, fingerprint))
   }
 
   /**
@@ -77,19 +73,11 @@ export class GitopsVerifyCache {
 
   set(file: string, outcome: FileOutcome): void {
     this.entries.set(file, outcome)
-    this.dirty = true
   }
 
   /** Drops files that are gone, then writes when anything changed; never fails. */
   save(files: readonly string[]): void {
-    const present = new Set(files)
-    for (const key of this.entries.keys()) {
-      if (!present.has(key)) {
-        this.entries.delete(key)
-        this.dirty = true
-      }
-    }
-    if (this.dirty) writeCache(this.file, NAME, this.fingerprint, this.entries)
-    this.dirty = false
+    this.entries.keepOnly(files)
+    this.entries.save()
   }
 }

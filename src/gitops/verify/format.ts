@@ -1,8 +1,8 @@
 import {hintsOnce} from '../../core/output/hints.js'
 import type {Style} from '../../core/output/style.js'
-import {mdCode, mdText} from '../../core/output/markdown.js'
+import {cappedTable, mdCode, mdText} from '../../core/output/markdown.js'
 import {printable as p, printableLines} from '../../core/output/untrusted.js'
-import {annotation, appendStepSummary, inActions} from '../../effects/actions.js'
+import {annotation, type ActionsReport} from '../../effects/actions.js'
 import {describeEvidence} from '../evidence/examine.js'
 import {RULES} from '../rules/index.js'
 import type {LayoutReport} from '../layout/index.js'
@@ -218,29 +218,25 @@ export function formatDetection(d: LayoutDetection, style: Style): string[] {
 }
 
 /** Markdown for $GITHUB_STEP_SUMMARY: counts per rule, then the findings. */
-export function gitopsStepSummary(result: GitopsVerifyResult): string {
+function gitopsStepSummary(result: GitopsVerifyResult): string {
   const lines = [`### ameide gitops verify: ${result.summary === 'pass' ? '✅ pass' : '❌ fail'}`, '']
   lines.push(`${result.files.checked} files checked, ${result.files.skipped.length} skipped.`, '')
   lines.push('| Rule | Findings | What it means |', '|---|---|---|')
   for (const rule of result.rules)
     lines.push(`| ${rule} | ${result.counts[rule] ?? 0} | ${mdText(RULES[rule].title)} |`)
-  if (result.findings.length > 0) {
-    lines.push('', '| Location | Rule | Message |', '|---|---|---|')
-    for (const f of result.findings.slice(0, 200)) {
-      lines.push(`| ${mdCode(f.line > 0 ? `${f.file}:${f.line}` : f.file)} | ${f.rule} | ${mdText(f.message)} |`)
-    }
-    if (result.findings.length > 200) lines.push('', `…and ${result.findings.length - 200} more (see the job log).`)
-  }
+  lines.push(
+    ...cappedTable(
+      result.findings,
+      ['| Location | Rule | Message |', '|---|---|---|'],
+      (f) => `| ${mdCode(f.line > 0 ? `${f.file}:${f.line}` : f.file)} | ${f.rule} | ${mdText(f.message)} |`,
+      (n) => `…and ${n} more (see the job log).`,
+    ),
+  )
   return `${lines.join('\n')}\n`
 }
 
-/** Under GitHub Actions: one annotation per finding (stderr) and the summary table. */
-export async function reportGitopsToGitHubActions(
-  result: GitopsVerifyResult,
-  env: NodeJS.ProcessEnv,
-  write: (line: string) => void,
-): Promise<void> {
-  if (!inActions(env)) return
-  for (const f of result.findings) write(annotation(f, `ameide gitops verify: ${f.rule}`))
-  await appendStepSummary(env, gitopsStepSummary(result))
-}
+/** Under GitHub Actions: an annotation per finding, and the step summary. */
+export const gitopsActionsReport = (result: GitopsVerifyResult): ActionsReport => ({
+  annotations: () => result.findings.map((f) => annotation(f, `ameide gitops verify: ${f.rule}`)),
+  summary: () => gitopsStepSummary(result),
+})

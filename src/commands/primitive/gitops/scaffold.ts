@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {API_URL_ORDER} from '../../../core/api-url-flag.js'
-import {describeCommand} from '../../../core/base-command.js'
+import {declareHelp} from '../../../core/base-command.js'
 import {KINDS} from '../../../primitives/kinds.js'
 import {DISPATCH_FLAGS, DispatchCommand} from '../../../dispatch/command.js'
 import {dispatchTarget, DISPATCH_ERROR_CODES, targetRequest} from '../../../dispatch/target.js'
@@ -9,29 +9,30 @@ import {gitopsScaffold, parsePrimitiveInputs} from '../../../dispatch/scaffold.j
 import type {DispatchResult} from '../../../dispatch/types.js'
 
 export default class PrimitiveGitopsScaffold extends DispatchCommand {
-  static override summary = "Trigger the GitOps repository's scaffold workflow and follow it to its pull request."
-
-  static override description = describeCommand(
-    "GitOps wiring is CI-owned: this command never writes GitOps files. It dispatches the GitOps repository's " +
-      'workflow (default ameideio/ameide-gitops, scaffold-primitive-gitops.yaml on main) with inputs kind, name, version, ' +
-      "with_smoke and env, after checking them locally and against the workflow's declared workflow_dispatch inputs. " +
-      'It reports the run (returned by GitHub, or found by a distinct_id input or by timing) and, with --wait, follows ' +
-      'it to completion and to the pull request it opened. Token: GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`. ' +
-      `API: ${API_URL_ORDER} (GitHub Enterprise Server works the same way).`,
-    {
-      INVALID_KIND: '--kind is not one of the six kinds',
-      INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
-      INVALID_VERSION: '--version does not match ^v[0-9]+$',
-      INVALID_ENVIRONMENT: '--env is not a lowercase DNS label',
-      ...DISPATCH_ERROR_CODES,
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> --kind domain --name orders --dry-run',
-    '<%= config.bin %> <%= command.id %> --kind domain --name orders --with-smoke --env dev --wait',
-    '<%= config.bin %> <%= command.id %> --kind integration --name transformation-mcp-adapter --version v0 --wait --json',
-  ]
+  static {
+    declareHelp(this, {
+      summary: "Trigger the GitOps repository's scaffold workflow and follow it to its pull request.",
+      description:
+        "GitOps wiring is CI-owned: this command never writes GitOps files. It dispatches the GitOps repository's " +
+        'workflow (default ameideio/ameide-gitops, scaffold-primitive-gitops.yaml on main) with inputs kind, name, version, ' +
+        "with_smoke and env, after checking them locally and against the workflow's declared workflow_dispatch inputs. " +
+        'It reports the run (returned by GitHub, or found by a distinct_id input or by timing) and, with --wait, follows ' +
+        'it to completion and to the pull request it opened. Token: GH_TOKEN, else GITHUB_TOKEN, else `gh auth token`. ' +
+        `API: ${API_URL_ORDER} (GitHub Enterprise Server works the same way).`,
+      errorCodes: {
+        INVALID_KIND: '--kind is not one of the six kinds',
+        INVALID_NAME: '--name is not kebab-case or longer than 33 characters',
+        INVALID_VERSION: '--version does not match ^v[0-9]+$',
+        INVALID_ENVIRONMENT: '--env is not a lowercase DNS label',
+        ...DISPATCH_ERROR_CODES,
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %> --kind domain --name orders --dry-run',
+        '<%= config.bin %> <%= command.id %> --kind domain --name orders --with-smoke --env dev --wait',
+        '<%= config.bin %> <%= command.id %> --kind integration --name transformation-mcp-adapter --version v0 --wait --json',
+      ],
+    })
+  }
 
   static override flags = {
     ...DISPATCH_FLAGS,

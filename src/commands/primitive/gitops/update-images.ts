@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {describeCommand} from '../../../core/base-command.js'
+import {declareHelp} from '../../../core/base-command.js'
 import {DISPATCH_FLAGS, DispatchCommand} from '../../../dispatch/command.js'
 import {dispatchTarget, DISPATCH_ERROR_CODES, targetRequest} from '../../../dispatch/target.js'
 import {imagesBranch, imagesBranchNeedle} from '../../../effects/github/branch.js'
@@ -8,29 +8,30 @@ import {dispatchAndFollow} from '../../../dispatch/run.js'
 import type {DispatchResult} from '../../../dispatch/types.js'
 
 export default class PrimitiveGitopsUpdateImages extends DispatchCommand {
-  static override summary = "Dispatch the GitOps repository's image write-back workflow with a publish report's refs."
-
-  static override description = describeCommand(
-    'For GitOps repositories that keep the writer in their own CI: dispatches update-image-refs.yaml (see ' +
-      'docs/examples/gitops/update-image-refs.yaml) with inputs env, source_sha and refs (compact JSON, repository → ' +
-      "digest-pinned ref), checked against the workflow's declared inputs, and with --wait follows the run to the PR " +
-      'it opened — the same dispatch-and-follow as `primitive gitops scaffold`. Every ref is validated as ' +
-      '`gitops set-image` would; inputs over GitHub’s 65,535-character limit are refused.',
-    {
-      INVALID_REPORT: '--report is not a publish report (schemaVersion 1, with its sha)',
-      INVALID_IMAGE_REF: 'a ref of the report is not <repository>:<tag>@sha256:<64 hex>',
-      CONFLICTING_REFS: 'the report holds two refs for one repository',
-      NOTHING_TO_UPDATE: 'the report holds no published image',
-      INPUTS_TOO_LARGE: "the inputs exceed GitHub's 65,535-character limit",
-      INVALID_ENVIRONMENT: '--env is not an environment name',
-      ...DISPATCH_ERROR_CODES,
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> --report publish.json --env local --wait',
-    '<%= config.bin %> <%= command.id %> --report publish.json --env local --dry-run --json',
-  ]
+  static {
+    declareHelp(this, {
+      summary: "Dispatch the GitOps repository's image write-back workflow with a publish report's refs.",
+      description:
+        'For GitOps repositories that keep the writer in their own CI: dispatches update-image-refs.yaml (see ' +
+        'docs/examples/gitops/update-image-refs.yaml) with inputs env, source_sha and refs (compact JSON, repository → ' +
+        "digest-pinned ref), checked against the workflow's declared inputs, and with --wait follows the run to the PR " +
+        'it opened — the same dispatch-and-follow as `primitive gitops scaffold`. Every ref is validated as ' +
+        '`gitops set-image` would; inputs over GitHub’s 65,535-character limit are refused.',
+      errorCodes: {
+        INVALID_REPORT: '--report is not a publish report (schemaVersion 1, with its sha)',
+        INVALID_IMAGE_REF: 'a ref of the report is not <repository>:<tag>@sha256:<64 hex>',
+        CONFLICTING_REFS: 'the report holds two refs for one repository',
+        NOTHING_TO_UPDATE: 'the report holds no published image',
+        INPUTS_TOO_LARGE: "the inputs exceed GitHub's 65,535-character limit",
+        INVALID_ENVIRONMENT: '--env is not an environment name',
+        ...DISPATCH_ERROR_CODES,
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %> --report publish.json --env local --wait',
+        '<%= config.bin %> <%= command.id %> --report publish.json --env local --dry-run --json',
+      ],
+    })
+  }
 
   static override flags = {
     ...DISPATCH_FLAGS,

@@ -1,46 +1,47 @@
 import {Args, Flags} from '@oclif/core'
 import {availableParallelism} from 'node:os'
 
-import {AmeideCommand, describeCommand} from '../../../core/base-command.js'
+import {AmeideCommand, declareHelp} from '../../../core/base-command.js'
 import type {PublishReport} from '../../../publish/report.js'
 
 export default class PrimitivePublishMerge extends AmeideCommand<PublishReport> {
-  static override summary = 'Merge the shard reports of a matrix publish into one report; move :main once.'
-
-  static override description = describeCommand(
-    'Combines the reports of `primitive publish --shard I/N` (every shard of one plan) into the report a single ' +
-      'run writes (schemas/publish.schema.json). All or nothing, before anything else: every REPORT is a shard ' +
-      'report; they agree on sha, registry, base, plan and signing; each shard 1..N is there exactly once; each ' +
-      'component is reported (image or failure) by the shard that owns it and by no other. A REPORT that is a ' +
-      'directory stands for every *.json under it (a downloaded artifact folder). With --update-main, and only when ' +
-      'no shard reported a failure, :main moves to the reported digests (the shards never move it). Writes ' +
-      '--output, and under GitHub Actions the step outputs and job summary, as publish does. Exit codes as publish: ' +
-      '1 when a component failed (the code of the failures when they share one).',
-    {
-      SHARD_REPORT_INVALID: 'a REPORT is missing, not JSON, not a publish report, or not a shard report',
-      SHARD_REPORT_MISMATCH: 'the reports disagree on sha, registry, base, plan, dry run or signing',
-      SHARD_MISSING: 'a shard 1..N of the plan has no report',
-      SHARD_DUPLICATED: 'two reports for one shard',
-      COMPONENT_MISSING: 'a shard owns a component its report holds neither as image nor as failure',
-      COMPONENT_DUPLICATED: 'a component is reported by two shards',
-      CONFIG_INVALID: '--update-main: ameide.yaml is invalid',
-      REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
-      NOT_A_GIT_REPOSITORY:
-        '--update-main without --repo-root outside a git repository (ameide.yaml: insecureRegistries)',
-      REGISTRY_UNAUTHORIZED: '--update-main: the registry refused the credentials',
-      REGISTRY_UNAVAILABLE: '--update-main: the registry kept failing (per component, in failures[])',
-      REGISTRY_UNREACHABLE: true,
-      REGISTRY_REQUEST_FAILED: true,
-      REGISTRY_DIGEST_MISMATCH: true,
-      RETAG_DIGEST_MISMATCH: 'the registry stored :main under another digest (per component, in failures[])',
-      FILE_NOT_WRITABLE: '--output cannot be written (the merge is done; rerun with a writable --output)',
-    },
-  )
-
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> shard-1.json shard-2.json shard-3.json --output publish.json',
-    '<%= config.bin %> <%= command.id %> reports/ --update-main --json   # every *.json under reports/',
-  ]
+  static {
+    declareHelp(this, {
+      summary: 'Merge the shard reports of a matrix publish into one report; move :main once.',
+      description:
+        'Combines the reports of `primitive publish --shard I/N` (every shard of one plan) into the report a single ' +
+        'run writes (schemas/publish.schema.json). All or nothing, before anything else: every REPORT is a shard ' +
+        'report; they agree on sha, registry, base, plan and signing; each shard 1..N is there exactly once; each ' +
+        'component is reported (image or failure) by the shard that owns it and by no other. A REPORT that is a ' +
+        'directory stands for every *.json under it (a downloaded artifact folder). With --update-main, and only when ' +
+        'no shard reported a failure, :main moves to the reported digests (the shards never move it). Writes ' +
+        '--output, and under GitHub Actions the step outputs and job summary, as publish does. Exit codes as publish: ' +
+        '1 when a component failed (the code of the failures when they share one).',
+      errorCodes: {
+        SHARD_REPORT_INVALID: 'a REPORT is missing, not JSON, not a publish report, or not a shard report',
+        SHARD_REPORT_MISMATCH: 'the reports disagree on sha, registry, base, plan, dry run or signing',
+        SHARD_MISSING: 'a shard 1..N of the plan has no report',
+        SHARD_DUPLICATED: 'two reports for one shard',
+        COMPONENT_MISSING: 'a shard owns a component its report holds neither as image nor as failure',
+        COMPONENT_DUPLICATED: 'a component is reported by two shards',
+        CONFIG_INVALID: '--update-main: ameide.yaml is invalid',
+        REPO_ROOT_NOT_FOUND: '--repo-root is not a directory',
+        NOT_A_GIT_REPOSITORY:
+          '--update-main without --repo-root outside a git repository (ameide.yaml: insecureRegistries)',
+        REGISTRY_UNAUTHORIZED: '--update-main: the registry refused the credentials',
+        REGISTRY_UNAVAILABLE: '--update-main: the registry kept failing (per component, in failures[])',
+        REGISTRY_UNREACHABLE: true,
+        REGISTRY_REQUEST_FAILED: true,
+        REGISTRY_DIGEST_MISMATCH: true,
+        RETAG_DIGEST_MISMATCH: 'the registry stored :main under another digest (per component, in failures[])',
+        FILE_NOT_WRITABLE: '--output cannot be written (the merge is done; rerun with a writable --output)',
+      },
+      examples: [
+        '<%= config.bin %> <%= command.id %> shard-1.json shard-2.json shard-3.json --output publish.json',
+        '<%= config.bin %> <%= command.id %> reports/ --update-main --json   # every *.json under reports/',
+      ],
+    })
+  }
 
   static override strict = false
 

@@ -11,7 +11,6 @@ package main
 // and Secrets and merged with postBuild.substitute as LoadVariables and SubstituteVariables merge them.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -45,12 +44,9 @@ const (
 )
 
 func fluxSubstitute(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return usage(fmt.Errorf("flux substitute takes one JSON argument"))
-	}
 	var spec fluxSubstituteSpec
-	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return usage(err)
+	if err := jsonArgument("flux substitute", args, &spec); err != nil {
+		return err
 	}
 	built, err := os.ReadFile(spec.File)
 	if err != nil {

@@ -51,12 +51,9 @@ type errUnknownVariable struct{ name string }
 func (e errUnknownVariable) Error() string { return "unknown variable $" + e.name }
 
 func jsonnetEval(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return usage(fmt.Errorf("jsonnet takes one JSON argument"))
-	}
 	var spec jsonnetSpec
-	if err := json.Unmarshal([]byte(args[0]), &spec); err != nil {
-		return usage(err)
+	if err := jsonArgument("jsonnet", args, &spec); err != nil {
+		return err
 	}
 	out := []jsonnetFile{}
 	for _, file := range spec.Files {

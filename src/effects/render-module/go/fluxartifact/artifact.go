@@ -50,26 +50,14 @@ func sparseCheckout(dir string, dirs []string) error {
 	for i, d := range dirs {
 		trimmed[i] = strings.TrimPrefix(d, "./")
 	}
-	var skipped []string
-	if err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
+	if err := removeWalked(dir, func(p string, fi os.FileInfo) (bool, error) {
+		if fi.IsDir() {
+			return false, nil
 		}
 		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		if skipUnless(filepath.ToSlash(rel), trimmed) {
-			skipped = append(skipped, p)
-		}
-		return nil
+		return err == nil && skipUnless(filepath.ToSlash(rel), trimmed), err
 	}); err != nil {
 		return err
-	}
-	for _, p := range skipped {
-		if err := os.Remove(p); err != nil {
-			return err
-		}
 	}
 	pruneEmpty(dir)
 	for _, d := range dirs {
@@ -129,34 +117,47 @@ func sourceIgnoreFilter(ps []gitignore.Pattern, domain []string) func(p string, 
 // not regular (a link) or that the filter leaves out. A folder the filter leaves out is still walked (Archive does
 // not skip it), so what is under it is judged on its own; it is there after extraction only when a file under it is.
 func removeUnarchived(dir string, filter func(p string, fi os.FileInfo) bool) error {
-	var drop, folders []string
-	if err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
+	var folders []string
+	if err := removeWalked(dir, func(p string, fi os.FileInfo) (bool, error) {
 		if fi.IsDir() {
 			if p != dir && filter(p, fi) {
 				folders = append(folders, p)
 			}
-			return nil
+			return false, nil
 		}
-		if !fi.Mode().IsRegular() || filter(p, fi) {
-			drop = append(drop, p)
-		}
-		return nil
+		return !fi.Mode().IsRegular() || filter(p, fi), nil
 	}); err != nil {
 		return err
-	}
-	for _, p := range drop {
-		if err := os.Remove(p); err != nil {
-			return err
-		}
 	}
 	// Deepest first; a folder that still holds something stays.
 	for i := len(folders) - 1; i >= 0; i-- {
 		pruneEmpty(folders[i])
 		if entries, err := os.ReadDir(folders[i]); err == nil && len(entries) == 0 {
 			_ = os.Remove(folders[i])
+		}
+	}
+	return nil
+}
+
+// removeWalked walks `dir` (filepath.Walk: lexical order, links not followed) and, once the walk is done, removes
+// each path `drop` picks; `drop` sees the folders too, and its error ends the walk.
+func removeWalked(dir string, drop func(p string, fi os.FileInfo) (bool, error)) error {
+	var picked []string
+	if err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		gone, err := drop(p, fi)
+		if gone {
+			picked = append(picked, p)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, p := range picked {
+		if err := os.Remove(p); err != nil {
+			return err
 		}
 	}
 	return nil
