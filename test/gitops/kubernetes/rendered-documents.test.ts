@@ -5,9 +5,7 @@
  * text, to the key order: every chart of the render corpora and a kustomize build, in both engines, and outputs
  * shaped to reach each case the module leaves to the host.
  */
-import {execFileSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
-import {mkdir, readdir, writeFile} from 'node:fs/promises'
+import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import * as yaml from 'yaml'
@@ -21,9 +19,8 @@ import {
   type RenderedText,
 } from '../../../src/gitops/kubernetes/objects.js'
 import {makeTempDir, runCleanups} from '../../support/tmp.js'
+import {foldersHolding, unpackRenderCorpus} from '../../support/render-corpus.js'
 
-const repoRoot = path.resolve(import.meta.dirname, '../../..')
-const corpus = path.resolve(repoRoot, '../shared/corpora/gitops-real')
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64'
 
 let work: string
@@ -35,22 +32,10 @@ beforeAll(async () => {
   engines.wasm = openRenderModule(build, 'wasm')
   if (linuxX64) engines.native = openRenderModule(build, 'native')
   work = await makeTempDir('ameide-rendered-documents-')
-  if (!existsSync(corpus)) throw new Error(`the corpus is missing: ${corpus} (shared/ beside the clone)`)
-  for (const archive of ['corpus.tar.gz', 'charts.tar.gz'])
-    execFileSync('tar', ['-xzf', path.join(corpus, archive), '-C', work])
+  unpackRenderCorpus(work)
 }, 120_000)
 
 afterAll(runCleanups)
-
-async function find(dir: string, name: string): Promise<string[]> {
-  const found: string[] = []
-  for (const entry of await readdir(dir, {withFileTypes: true})) {
-    const at = path.join(dir, entry.name)
-    if (entry.isDirectory()) found.push(...(await find(at, name)))
-    else if (entry.name === name) found.push(dir)
-  }
-  return found.sort()
-}
 
 /** The objects the host reads, each chunk from the module's documents where it has them, else from the text. */
 const fromDocuments = (output: RenderedText) =>
@@ -77,8 +62,8 @@ async function mustRender(engine: RenderModule, dir: string, command: ModuleComm
 describe('the module reads its output once, as the host would', () => {
   it('every chart of the corpora, in each engine: the same objects, keys in the same order; most chunks read by the module', async () => {
     const charts = [
-      ...(await find(path.join(work, 'charts'), 'Chart.yaml')),
-      ...(await find(path.join(work, 'corpus'), 'Chart.yaml')),
+      ...(await foldersHolding(path.join(work, 'charts'), 'Chart.yaml')),
+      ...(await foldersHolding(path.join(work, 'corpus'), 'Chart.yaml')),
     ]
     expect(charts.length).toBeGreaterThanOrEqual(4)
     for (const [name, engine] of Object.entries(engines)) {

@@ -14,7 +14,7 @@
  */
 import {execFile, execFileSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdir, readdir, writeFile} from 'node:fs/promises'
+import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {beforeAll, describe, expect, it} from 'vitest'
@@ -24,6 +24,7 @@ import {sharedRenderModule, type RenderModule} from '../../../src/effects/render
 import {helmTemplateArgs} from '../../support/native-render.js'
 import {makeTempDir} from '../../support/tmp.js'
 import {requireTool} from '../../support/toolchain.js'
+import {foldersHolding} from '../../support/render-corpus.js'
 
 const run = promisify(execFile)
 /** `helm template rel .`, the release every case renders. */
@@ -92,19 +93,9 @@ beforeAll(async () => {
     execFileSync('tar', ['-xzf', path.join(corpus, archive), '-C', work])
 }, 600_000)
 
-async function find(dir: string, name: string): Promise<string[]> {
-  const found: string[] = []
-  for (const entry of await readdir(dir, {withFileTypes: true})) {
-    const at = path.join(dir, entry.name)
-    if (entry.isDirectory()) found.push(...(await find(at, name)))
-    else if (entry.name === name) found.push(dir)
-  }
-  return found.sort()
-}
-
 describe('kustomize build: the module and kustomize 5.8.1 of the same go.sum', () => {
   it('every kustomization of the corpus renders to the same bytes, or fails with the same message', async () => {
-    const dirs = await find(path.join(work, 'corpus'), 'kustomization.yaml')
+    const dirs = await foldersHolding(path.join(work, 'corpus'), 'kustomization.yaml')
     expect(dirs.length).toBeGreaterThan(100)
     let rendered = 0
     for (const dir of dirs) {
@@ -188,8 +179,8 @@ describe('helm template: the module and Helm 4.1.4', () => {
     const built = await native(helm, ['dependency', 'build', '.'], path.join(rich, 'app'))
     expect(built.ok, built.out).toBe(true)
     const charts = [
-      ...(await find(path.join(work, 'charts'), 'Chart.yaml')),
-      ...(await find(path.join(work, 'corpus'), 'Chart.yaml')),
+      ...(await foldersHolding(path.join(work, 'charts'), 'Chart.yaml')),
+      ...(await foldersHolding(path.join(work, 'corpus'), 'Chart.yaml')),
     ]
     expect(charts.length).toBeGreaterThanOrEqual(4)
     const app = path.join(rich, 'app')

@@ -21,6 +21,7 @@ import {runCli} from '../../support/cli.js'
 import {helmGitopsRepo, originApplication} from '../../support/helm-repo.js'
 import {assertMatchesSchema} from '../../support/schema.js'
 import {makeTempDir} from '../../support/tmp.js'
+import {foldersHolding} from '../../support/render-corpus.js'
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..')
 const corpus = path.resolve(repoRoot, '../shared/corpora/gitops-real')
@@ -218,16 +219,6 @@ function masked(first: string, second: string, ours: string): [string, string] {
   return [mask(a!), mask(c!)]
 }
 
-async function find(dir: string, name: string): Promise<string[]> {
-  const found: string[] = []
-  for (const entry of await readdir(dir, {withFileTypes: true})) {
-    const at = path.join(dir, entry.name)
-    if (entry.isDirectory()) found.push(...(await find(at, name)))
-    else if (entry.name === name) found.push(dir)
-  }
-  return found.sort()
-}
-
 /** A chart reaching the loader's parts: .helmignore, a subchart folder, a values file, --set-file, a link, CRDs, hooks. */
 async function richChart(): Promise<string> {
   const dir = path.join(work, 'rich')
@@ -277,8 +268,8 @@ describe.runIf(linuxX64)('native and WebAssembly: the same renders', () => {
     for (const archive of ['corpus.tar.gz', 'charts.tar.gz'])
       execFileSync('tar', ['-xzf', path.join(corpus, archive), '-C', work])
     const charts = [
-      ...(await find(path.join(work, 'charts'), 'Chart.yaml')),
-      ...(await find(path.join(work, 'corpus'), 'Chart.yaml')),
+      ...(await foldersHolding(path.join(work, 'charts'), 'Chart.yaml')),
+      ...(await foldersHolding(path.join(work, 'corpus'), 'Chart.yaml')),
     ]
     expect(charts.length).toBeGreaterThanOrEqual(4)
     const rich = await richChart()
