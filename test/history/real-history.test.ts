@@ -179,6 +179,7 @@ async function checkHistory(repo: HistoryRepo): Promise<void> {
           repoURLs: [repo.url],
           clusters: repo.clusters,
           kustomizeRoots: repo.overlays ? folders(dir, repo.overlays) : [],
+          rootsOnly: repo.rootsOnly,
           fluxPostbuild,
         }),
       )

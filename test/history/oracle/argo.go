@@ -48,16 +48,20 @@ func (r *argoRun) local(repoURL string) bool {
 	return false
 }
 
-// argo answers every Application of the revision: those of its files, those its ApplicationSets generate, and those
-// an Application renders (app of apps).
+// argo answers every Application of the revision: those of its files (none when the request says only its kustomize
+// roots are applied), those its ApplicationSets generate, and those an Application or a kustomize root renders (app
+// of apps: Applications and ApplicationSets printed by a render).
 func argo(req Request, docs []Doc) []Deployable {
 	r := &argoRun{req: req, seen: map[string]bool{}, paths: utilio.NewRandomizedTempPaths(os.TempDir())}
 	for _, d := range docs {
+		if req.RootsOnly {
+			break
+		}
 		switch {
 		case isKind(d.Obj, "argoproj.io", "Application"):
 			r.application(d.File, d.Obj, 0)
 		case isKind(d.Obj, "argoproj.io", "ApplicationSet"):
-			r.applicationSet(d.File, d.Obj)
+			r.applicationSet(d.File, d.Obj, 0)
 		}
 	}
 	for _, root := range req.KustomizeRoots {
@@ -68,11 +72,37 @@ func argo(req Request, docs []Doc) []Deployable {
 			d.Inputs = r.failedInputs(src)
 		}
 		r.out = append(r.out, d)
+		// A root applied by hand that prints Applications or ApplicationSets (an app of apps built by kustomize):
+		// Argo CD deploys them as it deploys those of a file.
+		r.follow(root, d.Objects, 0)
 	}
 	return r.out
 }
 
-func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
+// follow: the Applications and ApplicationSets a render printed, deployed as Argo CD deploys them (app of apps: the
+// application controller applies them; an ApplicationSet's Applications are the applicationset controller's).
+func (r *argoRun) follow(file string, objs []Object, depth int) {
+	if depth >= maxDepth {
+		return
+	}
+	for _, obj := range objs {
+		child := &unstructured.Unstructured{Object: obj.Body}
+		switch {
+		case isKind(child, "argoproj.io", "Application"):
+			r.application(file, child, depth+1)
+		case isKind(child, "argoproj.io", "ApplicationSet"):
+			r.applicationSet(file, child, depth+1)
+		}
+	}
+}
+
+func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured, depth int) {
+	// Keyed by file and name as Applications are: an app of apps may print the set its root printed too.
+	key := "appset:" + file + ":" + o.GetName()
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
 	var set v1alpha1.ApplicationSet
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &set); err != nil {
 		r.out = append(r.out, Deployable{ID: "appset:" + o.GetName(), Kind: "applicationset", File: file, Error: err.Error()})
@@ -97,7 +127,7 @@ func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
 		if err != nil {
 			continue
 		}
-		r.application(file, &unstructured.Unstructured{Object: u}, 0)
+		r.application(file, &unstructured.Unstructured{Object: u}, depth)
 	}
 }
 
@@ -133,15 +163,7 @@ func (r *argoRun) application(file string, o *unstructured.Unstructured, depth i
 		d.Inputs = r.failedInputs(sources[0])
 	}
 	r.out = append(r.out, d)
-	if depth >= maxDepth {
-		return
-	}
-	for _, obj := range d.Objects {
-		child := &unstructured.Unstructured{Object: obj.Body}
-		if isKind(child, "argoproj.io", "Application") {
-			r.application(file, child, depth+1)
-		}
-	}
+	r.follow(file, d.Objects, depth)
 }
 
 // resetWorkTree undoes what a generation wrote in the revision (`kustomize edit`, a chart's dependencies), as the
