@@ -49,8 +49,8 @@ type Request struct {
 	KustomizeRoots []string  `json:"kustomizeRoots"`
 	// RootsOnly: Argo CD's Applications and ApplicationSets are those the kustomize roots print, none of the files by
 	// itself (a repository bootstrapped by `kustomize build <root> | kubectl apply`, its files bases and patches).
-	RootsOnly bool `json:"rootsOnly,omitempty"`
-	FluxPostbuild  string    `json:"fluxPostbuild"`
+	RootsOnly     bool   `json:"rootsOnly,omitempty"`
+	FluxPostbuild string `json:"fluxPostbuild"`
 	// KubeVersion and APIVersions: the destination cluster's, as the controller sends them (render).
 	KubeVersion    string         `json:"kubeVersion,omitempty"`
 	APIVersions    []string       `json:"apiVersions,omitempty"`
