@@ -18,6 +18,12 @@ export interface HistoryRepo {
   argocdServer?: boolean
   /** Kustomize roots the layout declares (folder globs matched per revision); [] for none. */
   overlays?: RegExp
+  /**
+   * The repository is bootstrapped by applying its `overlays` roots by hand (`kustomize build <root> | oc apply`): the
+   * truth takes Argo CD's Applications and ApplicationSets from what those roots print, none from a file alone (its
+   * files are bases and kustomize patches, never applied by themselves).
+   */
+  rootsOnly?: boolean
 }
 
 const REPOS_DIR = path.join(import.meta.dirname, 'repos')
@@ -91,5 +97,19 @@ export const REPOS: HistoryRepo[] = [
     url: 'https://github.com/arigsela/kubernetes',
     commits: 50,
     clusters: [],
+  },
+  {
+    // Applied by hand: `kustomize build bootstrap/overlays/<env> | oc apply -f -` (scripts/bootstrap.sh) prints the
+    // OpenShift GitOps instance, an app of apps over clusters/overlays/<env> (which prints itself again) and the
+    // cluster-operators / cluster-configs ApplicationSets (list generators, repoURL and revision put in by kustomize
+    // replacements) whose Applications deploy components/**/overlays/<channel> folders.
+    name: 'ai-accelerator',
+    bundle: path.join(REPOS_DIR, 'ai-accelerator', 'repo.bundle'),
+    url: 'https://github.com/redhat-ai-services/ai-accelerator',
+    // The newest 20 of the bundle's 50 (each commit renders every environment's operators: the slowest here).
+    commits: 20,
+    clusters: [],
+    overlays: /^bootstrap\/overlays\/[^/]+$/,
+    rootsOnly: true,
   },
 ]

@@ -58,6 +58,8 @@ export interface OracleRequest {
   repoURLs: string[]
   clusters: OracleCluster[]
   kustomizeRoots: string[]
+  /** Argo CD's Applications are only those the kustomize roots print (no file of the revision is applied alone). */
+  rootsOnly?: boolean
   fluxPostbuild: string
 }
 

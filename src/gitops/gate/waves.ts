@@ -95,7 +95,7 @@ function nextWave(
     out.unavailable(
       {file: a.file, line: 1, message, environment: a.environment},
       {
-        id: `appset\0${a.name}`,
+        id: `appset\0${a.environment ?? ''}\0${a.name}`,
         reads: [],
         extra: JSON.stringify(a.body),
       },

@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/argoproj/argo-cd/gitops-engine/pkg/utils/kube"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
 
 	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	"github.com/argoproj/argo-cd/v3/reposerver/apiclient"
@@ -48,16 +50,20 @@ func (r *argoRun) local(repoURL string) bool {
 	return false
 }
 
-// argo answers every Application of the revision: those of its files, those its ApplicationSets generate, and those
-// an Application renders (app of apps).
+// argo answers every Application of the revision: those of its files (none when the request says only its kustomize
+// roots are applied), those its ApplicationSets generate, and those an Application or a kustomize root renders (app
+// of apps: Applications and ApplicationSets printed by a render).
 func argo(req Request, docs []Doc) []Deployable {
 	r := &argoRun{req: req, seen: map[string]bool{}, paths: utilio.NewRandomizedTempPaths(os.TempDir())}
 	for _, d := range docs {
+		if req.RootsOnly {
+			break
+		}
 		switch {
 		case isKind(d.Obj, "argoproj.io", "Application"):
 			r.application(d.File, d.Obj, 0)
 		case isKind(d.Obj, "argoproj.io", "ApplicationSet"):
-			r.applicationSet(d.File, d.Obj)
+			r.applicationSet(d.File, d.Obj, 0)
 		}
 	}
 	for _, root := range req.KustomizeRoots {
@@ -68,11 +74,37 @@ func argo(req Request, docs []Doc) []Deployable {
 			d.Inputs = r.failedInputs(src)
 		}
 		r.out = append(r.out, d)
+		// A root applied by hand that prints Applications or ApplicationSets (an app of apps built by kustomize):
+		// Argo CD deploys them as it deploys those of a file.
+		r.follow(root, d.Objects, 0)
 	}
 	return r.out
 }
 
-func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
+// follow: the Applications and ApplicationSets a render printed, deployed as Argo CD deploys them (app of apps: the
+// application controller applies them; an ApplicationSet's Applications are the applicationset controller's).
+func (r *argoRun) follow(file string, objs []Object, depth int) {
+	if depth >= maxDepth {
+		return
+	}
+	for _, obj := range objs {
+		child := &unstructured.Unstructured{Object: obj.Body}
+		switch {
+		case isKind(child, "argoproj.io", "Application"):
+			r.application(file, child, depth+1)
+		case isKind(child, "argoproj.io", "ApplicationSet"):
+			r.applicationSet(file, child, depth+1)
+		}
+	}
+}
+
+func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured, depth int) {
+	// Keyed by file and name as Applications are: an app of apps may print the set its root printed too.
+	key := "appset:" + file + ":" + o.GetName()
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
 	var set v1alpha1.ApplicationSet
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &set); err != nil {
 		r.out = append(r.out, Deployable{ID: "appset:" + o.GetName(), Kind: "applicationset", File: file, Error: err.Error()})
@@ -97,7 +129,7 @@ func (r *argoRun) applicationSet(file string, o *unstructured.Unstructured) {
 		if err != nil {
 			continue
 		}
-		r.application(file, &unstructured.Unstructured{Object: u}, 0)
+		r.application(file, &unstructured.Unstructured{Object: u}, depth)
 	}
 }
 
@@ -133,15 +165,7 @@ func (r *argoRun) application(file string, o *unstructured.Unstructured, depth i
 		d.Inputs = r.failedInputs(sources[0])
 	}
 	r.out = append(r.out, d)
-	if depth >= maxDepth {
-		return
-	}
-	for _, obj := range d.Objects {
-		child := &unstructured.Unstructured{Object: obj.Body}
-		if isKind(child, "argoproj.io", "Application") {
-			r.application(file, child, depth+1)
-		}
-	}
+	r.follow(file, d.Objects, depth)
 }
 
 // resetWorkTree undoes what a generation wrote in the revision (`kustomize edit`, a chart's dependencies), as the
@@ -153,9 +177,11 @@ func resetWorkTree(dir string) {
 }
 
 // failedInputs: what decides a local source the repo-server failed to render here (a remote kustomize base or Helm
-// dependency, no network): the source and the files it reads at the revision — its folder's git tree, or the whole
-// revision's tree when the source or a file of its folder names a parent folder (`..`, a base elsewhere), so that a
-// commit touching none of it leaves the failure as it was and any other is a change the truth cannot render.
+// dependency, no network): the source and the files it reads at the revision — its folder's git tree and those of the
+// folders and files its kustomization files name through a parent folder (`../base`, followed from there), or the
+// whole revision's tree when a name leaves the revision or a file of its folder names a parent folder and is no
+// kustomization (a chart's), so that a commit touching none of it leaves the failure as it was and any other is a
+// change the truth cannot render.
 func (r *argoRun) failedInputs(src v1alpha1.ApplicationSource) any {
 	git := func(args ...string) (string, error) {
 		out, err := exec.Command("git", append([]string{"-C", r.req.Dir}, args...)...).Output()
@@ -163,21 +189,117 @@ func (r *argoRun) failedInputs(src v1alpha1.ApplicationSource) any {
 	}
 	rel := strings.TrimPrefix(filepath.ToSlash(filepath.Clean("/"+src.Path)), "/")
 	whole := rel == "" || strings.Contains(fmt.Sprintf("%+v", src), "..")
+	reads := []string{rel}
 	if !whole {
 		// git grep: 0 found, 1 none; anything else (an error) is taken as found.
 		_, err := git("grep", "-q", "-F", "..", r.req.Revision, "--", rel)
 		var exit *exec.ExitError
-		whole = err == nil || !errors.As(err, &exit) || exit.ExitCode() != 1
+		if err == nil || !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			var ok bool
+			reads, ok = r.kustomizeReads(rel)
+			whole = !ok
+		}
 	}
-	spec := r.req.Revision + ":" + rel
 	if whole {
-		spec = r.req.Revision + "^{tree}"
+		tree, err := git("rev-parse", r.req.Revision+"^{tree}")
+		if err != nil {
+			tree = "unknown: " + err.Error()
+		}
+		return map[string]any{"source": src, "tree": tree}
 	}
-	tree, err := git("rev-parse", spec)
+	specs := make([]string, len(reads))
+	for i, p := range reads {
+		specs[i] = r.req.Revision + ":" + p
+	}
+	hashes, err := git(append([]string{"rev-parse"}, specs...)...)
 	if err != nil {
-		tree = "unknown: " + err.Error()
+		hashes = "unknown: " + err.Error()
 	}
-	return map[string]any{"source": src, "tree": tree}
+	if len(reads) == 1 {
+		return map[string]any{"source": src, "tree": hashes}
+	}
+	return map[string]any{"source": src, "reads": reads, "trees": hashes}
+}
+
+// kustomizeReads: a folder and what its kustomization files (its own and its subfolders') name through a parent
+// folder, followed: each a folder or file of the revision, sorted. false when a name leaves the revision, or a file
+// that names a parent folder is no kustomization (what it reads is not known here).
+func (r *argoRun) kustomizeReads(rel string) ([]string, bool) {
+	seen := map[string]bool{}
+	ok := true
+	var walk func(dir string)
+	walk = func(dir string) {
+		if seen[dir] {
+			return
+		}
+		seen[dir] = true
+		out, err := exec.Command("git", "-C", r.req.Dir, "grep", "-l", "-F", "..", r.req.Revision, "--", dir).Output()
+		if err != nil {
+			return // none names a parent folder
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			file := strings.TrimPrefix(line, r.req.Revision+":")
+			base := filepath.Base(file)
+			if base != "kustomization.yaml" && base != "kustomization.yml" && base != "Kustomization" {
+				if base != "Chart.yaml" && base != "requirements.yaml" && strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".json") ||
+					strings.HasSuffix(base, ".md") {
+					continue // a manifest's or document's text, no path kustomize reads
+				}
+				ok = false
+				continue
+			}
+			text, err := os.ReadFile(filepath.Join(r.req.Dir, file))
+			var doc any
+			if err != nil || yaml.Unmarshal(text, &doc) != nil {
+				ok = false
+				continue
+			}
+			eachString(doc, func(s string) {
+				if i := strings.LastIndex(s, "="); i >= 0 {
+					s = s[i+1:] // a generator's `key=path`
+				}
+				if !strings.Contains(s, "..") {
+					return
+				}
+				p := filepath.ToSlash(filepath.Clean(filepath.Join(filepath.Dir(file), s)))
+				if p == ".." || strings.HasPrefix(p, "../") || filepath.IsAbs(s) {
+					ok = false
+					return
+				}
+				info, err := os.Stat(filepath.Join(r.req.Dir, p))
+				switch {
+				case err != nil:
+					// not in the revision: kustomize fails the same way while it is absent
+				case info.IsDir():
+					walk(p)
+				default:
+					seen[p] = true
+				}
+			})
+		}
+	}
+	walk(rel)
+	reads := make([]string, 0, len(seen))
+	for p := range seen {
+		reads = append(reads, p)
+	}
+	sort.Strings(reads)
+	return reads, ok
+}
+
+func eachString(v any, f func(string)) {
+	switch x := v.(type) {
+	case string:
+		f(x)
+	case []any:
+		for _, e := range x {
+			eachString(e, f)
+		}
+	case map[string]any:
+		for _, e := range x {
+			eachString(e, f)
+		}
+	}
 }
 
 // render runs the repo-server's own manifest generation for a source of this revision.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/argoproj/argo-cd/gitops-engine/pkg/utils/kube"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -216,21 +217,28 @@ func helmReleases(parent string, objs []*unstructured.Unstructured) []Deployable
 }
 
 // bootstrapRoots: the flux-system Kustomization `flux bootstrap --path=clusters/<name>` creates in the cluster for
-// each clusters/<name> folder that no Kustomization of the revision builds (gotk-sync.yaml a placeholder, or not yet
-// committed: the repository's README bootstraps each cluster so).
+// each clusters/<name> folder of Flux objects that no Kustomization of the revision builds (gotk-sync.yaml a
+// placeholder, or not yet committed: the repository's README bootstraps each cluster so). A clusters/ folder that
+// holds no Flux object (an Argo CD fleet's kustomize overlays) is no Flux cluster.
 func bootstrapRoots(dir string, docs []Doc) []Doc {
 	declared := map[string]bool{}
+	fluxFolders := map[string]bool{}
 	for _, d := range docs {
 		if isKind(d.Obj, "kustomize.toolkit.fluxcd.io", "Kustomization") {
 			p, _, _ := unstructured.NestedString(d.Obj.Object, "spec", "path")
 			declared[filepath.Clean("/"+p)] = true
+		}
+		if parts := strings.SplitN(d.File, "/", 3); len(parts) == 3 && parts[0] == "clusters" &&
+			strings.HasSuffix(group(d.Obj), ".toolkit.fluxcd.io") {
+			fluxFolders["clusters/"+parts[1]] = true
 		}
 	}
 	var roots []Doc
 	found, _ := filepath.Glob(filepath.Join(dir, "clusters", "*"))
 	for _, f := range found {
 		rel, _ := filepath.Rel(dir, f)
-		if info, err := os.Stat(f); err != nil || !info.IsDir() || declared[filepath.Clean("/"+rel)] {
+		if info, err := os.Stat(f); err != nil || !info.IsDir() || declared[filepath.Clean("/"+rel)] ||
+			!fluxFolders[filepath.ToSlash(rel)] {
 			continue
 		}
 		obj := map[string]any{

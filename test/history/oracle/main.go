@@ -47,7 +47,10 @@ type Request struct {
 	RepoURLs       []string  `json:"repoURLs"`
 	Clusters       []Cluster `json:"clusters"`
 	KustomizeRoots []string  `json:"kustomizeRoots"`
-	FluxPostbuild  string    `json:"fluxPostbuild"`
+	// RootsOnly: Argo CD's Applications and ApplicationSets are those the kustomize roots print, none of the files by
+	// itself (a repository bootstrapped by `kustomize build <root> | kubectl apply`, its files bases and patches).
+	RootsOnly     bool   `json:"rootsOnly,omitempty"`
+	FluxPostbuild string `json:"fluxPostbuild"`
 	// KubeVersion and APIVersions: the destination cluster's, as the controller sends them (render).
 	KubeVersion    string         `json:"kubeVersion,omitempty"`
 	APIVersions    []string       `json:"apiVersions,omitempty"`

@@ -79,7 +79,9 @@ export class AppOfApps {
       for (const o of objects) {
         if (!o.apiVersion.startsWith('argoproj.io/')) continue
         const file = o.origin ?? o.template ?? parent.declaredIn ?? ''
-        const id = o.kind === 'ApplicationSet' ? `ApplicationSet\0${o.name}` : o.name
+        // An ApplicationSet once per environment: each environment's root may print its own of one name (a list an
+        // overlay patches), and one environment's must not hide another's.
+        const id = o.kind === 'ApplicationSet' ? `ApplicationSet\0${parent.environment ?? ''}\0${o.name}` : o.name
         if ((o.kind !== 'Application' && o.kind !== 'ApplicationSet') || this.seen.has(id)) continue
         this.seen.add(id)
         if (o.kind === 'ApplicationSet') {
