@@ -33,41 +33,29 @@ git -C "$work/podinfo" reflog expire --expire=now --all
 git -C "$work/podinfo" gc -q --prune=now --aggressive
 git -C "$work/podinfo" bundle create "$out/podinfo-deploy/repo.bundle" HEAD master
 rm -rf "$work"
-work=$(mktemp -d)
-git clone -q --bare --no-local "$arigsela" "$work/arigsela"
-parent=
-for c in $(git -C "$arigsela" rev-list --first-parent --reverse main -- base-apps appsets | tail -51); do
-  tree=$(for p in base-apps appsets LICENSE; do git -C "$arigsela" ls-tree "$c" "$p"; done | git -C "$work/arigsela" mktree)
-  msg=$(git -C "$arigsela" log -1 --format='%B' "$c")
-  export GIT_AUTHOR_NAME=$(git -C "$arigsela" log -1 --format=%an "$c") GIT_AUTHOR_EMAIL=$(git -C "$arigsela" log -1 --format=%ae "$c")
-  export GIT_AUTHOR_DATE=$(git -C "$arigsela" log -1 --format=%aI "$c") GIT_COMMITTER_DATE=$(git -C "$arigsela" log -1 --format=%cI "$c")
-  export GIT_COMMITTER_NAME=$(git -C "$arigsela" log -1 --format=%cn "$c") GIT_COMMITTER_EMAIL=$(git -C "$arigsela" log -1 --format=%ce "$c")
-  parent=$(printf '%s\n\narigsela-kubernetes-commit: %s\n' "$msg" "$c" | git -C "$work/arigsela" commit-tree "$tree" ${parent:+-p "$parent"})
-done
-git -C "$work/arigsela" for-each-ref --format='delete %(refname)' | git -C "$work/arigsela" update-ref --stdin
-git -C "$work/arigsela" update-ref refs/heads/main "$parent"
-git -C "$work/arigsela" symbolic-ref HEAD refs/heads/main
-git -C "$work/arigsela" reflog expire --expire=now --all
-git -C "$work/arigsela" gc -q --prune=now --aggressive
-mkdir -p "$out/arigsela-kubernetes"
-git -C "$work/arigsela" bundle create "$out/arigsela-kubernetes/repo.bundle" HEAD main
-rm -rf "$work"
-work=$(mktemp -d)
-git clone -q --bare --no-local "$aia" "$work/aia"
-parent=
-for c in $(git -C "$aia" rev-list --first-parent --reverse main -- bootstrap clusters components | tail -51); do
-  tree=$(for p in bootstrap clusters components LICENSE; do git -C "$aia" ls-tree "$c" "$p"; done | git -C "$work/aia" mktree)
-  msg=$(git -C "$aia" log -1 --format='%B' "$c")
-  export GIT_AUTHOR_NAME=$(git -C "$aia" log -1 --format=%an "$c") GIT_AUTHOR_EMAIL=$(git -C "$aia" log -1 --format=%ae "$c")
-  export GIT_AUTHOR_DATE=$(git -C "$aia" log -1 --format=%aI "$c") GIT_COMMITTER_DATE=$(git -C "$aia" log -1 --format=%cI "$c")
-  export GIT_COMMITTER_NAME=$(git -C "$aia" log -1 --format=%cn "$c") GIT_COMMITTER_EMAIL=$(git -C "$aia" log -1 --format=%ce "$c")
-  parent=$(printf '%s\n\nai-accelerator-commit: %s\n' "$msg" "$c" | git -C "$work/aia" commit-tree "$tree" ${parent:+-p "$parent"})
-done
-git -C "$work/aia" for-each-ref --format='delete %(refname)' | git -C "$work/aia" update-ref --stdin
-git -C "$work/aia" update-ref refs/heads/main "$parent"
-git -C "$work/aia" symbolic-ref HEAD refs/heads/main
-git -C "$work/aia" reflog expire --expire=now --all
-git -C "$work/aia" gc -q --prune=now --aggressive
-mkdir -p "$out/ai-accelerator"
-git -C "$work/aia" bundle create "$out/ai-accelerator/repo.bundle" HEAD main
-rm -rf "$work"
+# remade MIRROR NAME PATH...: the last 51 first-parent commits of MIRROR's `main` that touch the paths, each one commit
+# holding those paths and LICENSE, author, committer, dates and message kept, the original named in a NAME-commit trailer.
+remade() {
+  local mirror=$1 name=$2 work parent= c tree msg
+  shift 2
+  work=$(mktemp -d)
+  git clone -q --bare --no-local "$mirror" "$work/r"
+  for c in $(git -C "$mirror" rev-list --first-parent --reverse main -- "$@" | tail -51); do
+    tree=$(for p in "$@" LICENSE; do git -C "$mirror" ls-tree "$c" "$p"; done | git -C "$work/r" mktree)
+    msg=$(git -C "$mirror" log -1 --format='%B' "$c")
+    export GIT_AUTHOR_NAME=$(git -C "$mirror" log -1 --format=%an "$c") GIT_AUTHOR_EMAIL=$(git -C "$mirror" log -1 --format=%ae "$c")
+    export GIT_AUTHOR_DATE=$(git -C "$mirror" log -1 --format=%aI "$c") GIT_COMMITTER_DATE=$(git -C "$mirror" log -1 --format=%cI "$c")
+    export GIT_COMMITTER_NAME=$(git -C "$mirror" log -1 --format=%cn "$c") GIT_COMMITTER_EMAIL=$(git -C "$mirror" log -1 --format=%ce "$c")
+    parent=$(printf '%s\n\n%s-commit: %s\n' "$msg" "$name" "$c" | git -C "$work/r" commit-tree "$tree" ${parent:+-p "$parent"})
+  done
+  git -C "$work/r" for-each-ref --format='delete %(refname)' | git -C "$work/r" update-ref --stdin
+  git -C "$work/r" update-ref refs/heads/main "$parent"
+  git -C "$work/r" symbolic-ref HEAD refs/heads/main
+  git -C "$work/r" reflog expire --expire=now --all
+  git -C "$work/r" gc -q --prune=now --aggressive
+  mkdir -p "$out/$name"
+  git -C "$work/r" bundle create "$out/$name/repo.bundle" HEAD main
+  rm -rf "$work"
+}
+remade "$arigsela" arigsela-kubernetes base-apps appsets
+remade "$aia" ai-accelerator bootstrap clusters components
