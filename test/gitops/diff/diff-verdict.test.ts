@@ -101,7 +101,7 @@ function decisions(file: string, text: string): string[] {
   const at = (n: ts.Node) => `${file}:${source.getLineAndCharacterOfPosition(n.getStart()).line + 1}`
   const visit = (n: ts.Node): void => {
     if (ts.isStringLiteral(n) && n.text === 'incomplete' && !isRead(n)) out.push(`${at(n)} 'incomplete'`)
-    if (ts.isPropertyAssignment(n) && n.name.getText() === 'summary' && isDiffResult(file)) {
+    if (ts.isPropertyAssignment(n) && n.name.getText() === 'summary' && isDiffResult(file) && !isHelp(n)) {
       const value = n.initializer.getText()
       if (!/^verdict\.summary$/.test(value)) out.push(`${at(n)} summary: ${value}`)
     }
@@ -122,6 +122,12 @@ function isRead(n: ts.Node): boolean {
     return op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken
   }
   return false
+}
+
+/** A command's help (`declareHelp(this, {summary: …})`): its one-line summary, no result's. */
+function isHelp(n: ts.PropertyAssignment): boolean {
+  const call = n.parent.parent
+  return ts.isCallExpression(call) && call.expression.getText() === 'declareHelp'
 }
 
 /** The files that make a `gitops diff` result (others' `summary` is another command's: verify's pass/fail…). */
