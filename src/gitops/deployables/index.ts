@@ -11,6 +11,8 @@ import type {Layout} from '../layout/index.js'
 import {applicationOf, isApplication, isApplicationSet} from '../argocd/application/application.js'
 import {expandApplicationSet} from '../argocd/applicationset/index.js'
 import {generatedReads} from '../argocd/applicationset/generated-reads.js'
+import type {ProducedSet} from '../argocd/app-of-apps/app-of-apps.js'
+import {expandPrinted, expansionFindings, type PrintedExpansion} from './application-sets.js'
 import {makeContext, type CheckoutIdentity} from '../model/context.js'
 import {applicationDeployables} from '../argocd/application/sources.js'
 import {environmentFolder} from '../model/source-helpers.js'
@@ -48,6 +50,8 @@ export interface Deployables extends Deployed {
   names: Set<string>
   /** The deployables of Applications a render produced (app of apps), filtered as these are. */
   follow(apps: readonly ArgoApplication[]): Deployed
+  /** The Applications ApplicationSets a render printed generate, and what of those sets is not evaluated (kept as these are). */
+  printed(sets: readonly ProducedSet[]): PrintedExpansion
   /** Every Application read or generated (for the report). */
   applications: number
   /** Each ApplicationSet read, with what it generated (`--print-layout` lists them). */
@@ -159,6 +163,10 @@ export function findDeployables(input: FindDeployablesInput): Deployables {
     applicationSets: [],
     names: new Set(),
     follow,
+    printed: (sets) => {
+      const expansion = expandPrinted(sets, ctx)
+      return {...expansion, unrenderable: expansion.unrenderable.filter(keep)}
+    },
     unread: [],
     releaseFrom: (built) => builtReleaseDeployable(built, manifests, ctx),
     hydrations,
@@ -201,7 +209,8 @@ function applicationsOf(
       out.applicationSets.push({manifest: m, expansion})
       if (picked && !expansion.applications.some(picked)) continue
       apps.push(...expansion.applications.filter(only))
-      out.unrenderable.push(...applicationSetFindings(m, expansion, ctx))
+      const inputs = () => ({spec: m.doc, reads: generatedReads(m.file, m.doc, ctx)})
+      out.unrenderable.push(...expansionFindings(expansion, inputs, (file) => ctx.envOf(file)))
     } else if (isHelmRelease(m) && !picked) {
       const d = helmReleaseDeployable(m, manifests, ctx)
       if (d.helm) out.helm.push(d.helm)
@@ -253,38 +262,3 @@ function unreadFinding(u: UnreadManifest, ctx: ReturnType<typeof makeContext>): 
   }
 }
 
-/** What of an ApplicationSet was not evaluated: generators not rendered, parts unavailable, errors. */
-function applicationSetFindings(
-  m: Manifest,
-  expansion: ApplicationSetExpansion,
-  ctx: ReturnType<typeof makeContext>,
-): Unrenderable[] {
-  if (expansion.notRendered.length + expansion.unavailable.length + expansion.errors.length === 0) return []
-  const inputs = {spec: m.doc, reads: generatedReads(m.file, m.doc, ctx)}
-  return [
-    ...expansion.notRendered.map((n) => ({
-      file: n.file,
-      line: n.line,
-      environment: ctx.envOf(n.file),
-      message: `ApplicationSet ${n.applicationSet}: the ${n.generator} generator is not rendered: ${n.why}`,
-      status: 'unavailable' as const,
-      inputs,
-    })),
-    ...expansion.unavailable.map((u) => ({
-      file: u.file,
-      line: u.line,
-      environment: ctx.envOf(u.file),
-      message: `ApplicationSet ${u.applicationSet}: not evaluated: ${u.message}`,
-      status: 'unavailable' as const,
-      inputs,
-    })),
-    ...expansion.errors.map((e) => ({
-      file: e.file,
-      line: e.line,
-      environment: ctx.envOf(e.file),
-      message: `ApplicationSet ${e.applicationSet}: ${e.message}`,
-      status: 'failed' as const,
-      inputs,
-    })),
-  ]
-}

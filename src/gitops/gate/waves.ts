@@ -78,8 +78,8 @@ function helmRenderable(ctx: GateContext, d: HelmDeployable): boolean {
 }
 
 /**
- * The next wave: the Applications this one rendered that were not seen yet (undefined when there are none, or they
- * lie deeper than MAX_DEPTH: each then recorded unavailable, as is every ApplicationSet this wave rendered).
+ * The next wave: the Applications this one rendered that were not seen yet and those the ApplicationSets it rendered
+ * generate (undefined when there are none, or they lie deeper than MAX_DEPTH: each then recorded unavailable).
  */
 function nextWave(
   ctx: GateContext,
@@ -89,18 +89,11 @@ function nextWave(
   depth: number,
 ): Wave | undefined {
   const {input, out} = ctx
-  const {applications: children, sets} = ctx.apps.next()
-  for (const a of sets) {
-    const message = `ApplicationSet ${a.name} is rendered by another Application (app of apps): the gate does not expand ApplicationSets a render produces, so the Applications it generates are not rendered.`
-    out.unavailable(
-      {file: a.file, line: 1, message, environment: a.environment},
-      {
-        id: `appset\0${a.environment ?? ''}\0${a.name}`,
-        reads: [],
-        extra: JSON.stringify(a.body),
-      },
-    )
-  }
+  const {applications: produced, sets} = ctx.apps.next()
+  // The ApplicationSets it printed are expanded here: what they generate is this wave's too.
+  const printed = deployables.printed(sets)
+  ctx.out.unrenderable(printed.unrenderable)
+  const children = [...produced, ...printed.applications]
   if (children.length === 0) return undefined
   if (depth + 1 >= MAX_DEPTH) {
     for (const c of children) {

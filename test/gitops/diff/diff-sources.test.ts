@@ -216,6 +216,56 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     )
   })
 
+  it('an ApplicationSet the app of apps prints is expanded: its Applications added, changed and their objects', async () => {
+    // Helm's raw strings keep the ApplicationSet's own templates ({{name}}) out of the chart's render.
+    const element = (name: string) => [`      - name: ${name}`, '        path: guestbook']
+    const printedSet = (...names: string[]) =>
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: ApplicationSet',
+        'metadata:',
+        '  name: guestbooks',
+        '  namespace: argocd',
+        'spec:',
+        '  generators:',
+        '  - list:',
+        '      elements:',
+        ...names.flatMap(element),
+        '  template:',
+        '    metadata:',
+        "      name: '{{`{{name}}`}}'",
+        '    spec:',
+        '      project: default',
+        '      source:',
+        `        repoURL: ${EXAMPLE_ORIGIN}`,
+        '        targetRevision: HEAD',
+        "        path: '{{`{{path}}`}}'",
+        '      destination:',
+        '        server: https://kubernetes.default.svc',
+        "        namespace: '{{`{{name}}`}}'",
+        '',
+      ].join('\n')
+    const files = {...exampleApps(), 'apps/templates/guestbooks.yaml': printedSet('blue')}
+    const repo = await prRepo(files, {'apps/templates/guestbooks.yaml': printedSet('blue', 'green')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.failures).toEqual([])
+    expect(result.applications.added).toEqual([{kind: 'Application', environment: null, name: 'green'}])
+    const green = result.deployables.find((d) => d.application === 'green')!
+    expect(green.objects.map((o) => `${o.change} ${o.kind} ${o.name}`)).toEqual([
+      'added Deployment guestbook-ui',
+      'added Service guestbook-ui',
+    ])
+    // A change to the folder a generated Application deploys: that Application changed, beside the written one.
+    const folder = await prRepo(files, {
+      'guestbook/guestbook-ui-svc.yaml': files['guestbook/guestbook-ui-svc.yaml'].replace('port: 80', 'port: 81'),
+    })
+    const second = await diff(folder)
+    expect(second.exitCode, second.stderr).toBe(0)
+    expect(brief(second.result)).toEqual(['changed directory blue guestbook', 'changed directory guestbook guestbook'])
+  })
+
   it('an app of apps that renders itself ends: each Application is followed once', async () => {
     const files: Record<string, string> = {...exampleApps(), 'apps/templates/apps.yaml': childApplication('apps')}
     const repo = await prRepo(files, {

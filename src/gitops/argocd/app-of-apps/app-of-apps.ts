@@ -19,7 +19,7 @@ export const MAX_DEPTH = 5
 const ARGO_KIND = /^\s*["']?kind["']?\s*:\s*["']?Application(Set)?["']?\s*,?\s*$/m
 const RELEASE_KIND = /^\s*["']?kind["']?\s*:\s*["']?HelmRelease["']?\s*,?\s*$/m
 
-/** An ApplicationSet a render produced: not expanded. */
+/** An ApplicationSet a render produced, in the environment of the root that printed it. */
 export interface ProducedSet {
   file: string
   name: string
