@@ -23,7 +23,11 @@ export function expandPrinted(sets: readonly ProducedSet[], ctx: Context): Print
   const out: PrintedExpansion = {applications: [], unrenderable: []}
   for (const set of sets) {
     // JSON is YAML: the engine reads the printed body as it reads a file's text.
-    const expansion = expandApplicationSet(ctx, {file: set.file, text: JSON.stringify(set.body), lineOf: () => undefined})
+    const expansion = expandApplicationSet(ctx, {
+      file: set.file,
+      text: JSON.stringify(set.body),
+      lineOf: () => undefined,
+    })
     for (const app of expansion.applications) {
       const environment = set.environment ?? app.environment
       out.applications.push({...app, ...(environment ? {environment} : {})})

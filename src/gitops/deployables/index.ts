@@ -14,6 +14,7 @@ import {generatedReads} from '../argocd/applicationset/generated-reads.js'
 import type {ProducedSet} from '../argocd/app-of-apps/app-of-apps.js'
 import {expandPrinted, expansionFindings, type PrintedExpansion} from './application-sets.js'
 import {makeContext, type CheckoutIdentity} from '../model/context.js'
+import {kustomizationGraph} from '../kustomize/kustomizations.js'
 import {applicationDeployables} from '../argocd/application/sources.js'
 import {environmentFolder} from '../model/source-helpers.js'
 import {hydrationMember, type HydrationMember} from '../argocd/application/source-hydrator.js'
@@ -200,7 +201,10 @@ function applicationsOf(
 ): ArgoApplication[] {
   const apps: ArgoApplication[] = []
   const only = picked ?? (() => true)
+  const patch = patchFileTest(ctx)
   for (const m of manifests) {
+    // A kustomization's patch file that looks like an Application or ApplicationSet is part of one, never one.
+    if ((isApplication(m) || isApplicationSet(m)) && patch(m.file)) continue
     if (isApplication(m)) {
       const app = applicationOf(m)
       if (app && only(app)) apps.push(app)
@@ -218,6 +222,15 @@ function applicationsOf(
     }
   }
   return apps
+}
+
+/** Whether a file is one a kustomization of the revision names as a patch (the graph read at the first question). */
+function patchFileTest(ctx: ReturnType<typeof makeContext>): (file: string) => boolean {
+  let patches: Set<string> | undefined
+  return (file) => {
+    patches ??= new Set([...kustomizationGraph(ctx.root, ctx.files, ctx.yaml).values()].flatMap((n) => n.patches ?? []))
+    return patches.has(file)
+  }
 }
 
 /** What a list of Applications deploys (in the kept environments); an invalid one only its finding. */
@@ -261,4 +274,3 @@ function unreadFinding(u: UnreadManifest, ctx: ReturnType<typeof makeContext>): 
     inputs: {spec: u.text, reads: [u.file]},
   }
 }
-

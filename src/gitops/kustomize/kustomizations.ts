@@ -7,6 +7,7 @@ import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
 import {confinedPath} from '../revision/index.js'
+import {PATCH_KEYS, patchPaths} from './patch-files.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
 
@@ -31,6 +32,8 @@ export interface KustomizationNode {
   outside: RemoteEntry[]
   /** Its `helmCharts` (kustomize's Helm inflator needs `--enable-helm`, which the gate never passes), if any. */
   helmCharts?: RemoteEntry
+  /** The local files it names as patches (./patch-files.ts): never objects of their own. */
+  patches?: string[]
   /** The file could not be parsed: kustomize will say why when the root renders. */
   unreadable?: string
   /**
@@ -106,6 +109,16 @@ export const isRemote = (entry: string): boolean =>
 
 const INCLUDE_KEYS = ['resources', 'bases', 'components']
 
+/** The graph of a revision's kustomizations, read once per set of files. */
+const graphs = new WeakMap<ReadonlySet<string>, Map<string, KustomizationNode>>()
+
+/** {@link readKustomizations} of `files`, read once per set. */
+export function kustomizationGraph(root: string, files: ReadonlySet<string>, yaml: YamlModule) {
+  let graph = graphs.get(files)
+  if (!graph) graphs.set(files, (graph = readKustomizations(root, [...files].sort(), yaml)))
+  return graph
+}
+
 /** Every kustomization of the checkout (files: repo-relative, sorted) by folder. */
 export function readKustomizations(
   root: string,
@@ -152,6 +165,7 @@ export function readKustomizations(
       }
       // A top-level scalar (namespace, namePrefix) names no file.
       if (key !== 'literals') entries(pair.value, INCLUDE_KEYS.includes(key), !yaml.isScalar(pair.value))
+      if (PATCH_KEYS.includes(key)) (node.patches ??= []).push(...patchPaths(yaml, pair.value, dir, fileSet))
       if (PLUGIN_KEYS.includes(key)) pluginConfigs(root, yaml, node, pair.value, lineCounter, fileSet, kustomizationIn)
     }
   }

@@ -245,7 +245,7 @@ describe('gitops diff on argocd-example-apps shapes', () => {
         "        namespace: '{{`{{name}}`}}'",
         '',
       ].join('\n')
-    const files = {...exampleApps(), 'apps/templates/guestbooks.yaml': printedSet('blue')}
+    const files: Record<string, string> = {...exampleApps(), 'apps/templates/guestbooks.yaml': printedSet('blue')}
     const repo = await prRepo(files, {'apps/templates/guestbooks.yaml': printedSet('blue', 'green')})
     const {exitCode, stderr, result} = await diff(repo)
     expect(exitCode, stderr).toBe(0)
@@ -264,6 +264,57 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     const second = await diff(folder)
     expect(second.exitCode, second.stderr).toBe(0)
     expect(brief(second.result)).toEqual(['changed directory blue guestbook', 'changed directory guestbook guestbook'])
+  })
+
+  it('a kustomize patch shaped as an ApplicationSet (an overlay of the list) is part of the set its Application prints, never a set of its own', async () => {
+    const list = (...names: string[]) =>
+      [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: ApplicationSet',
+        'metadata:',
+        '  name: guestbooks',
+        'spec:',
+        '  generators:',
+        '  - list:',
+        '      elements:',
+        ...names.map((n) => `      - name: ${n}`),
+        '',
+      ].join('\n')
+    const base = list('blue').replace(
+      /\n$/,
+      [
+        '',
+        '  template:',
+        '    metadata:',
+        "      name: '{{name}}'",
+        '    spec:',
+        '      project: default',
+        `      source: {repoURL: '${EXAMPLE_ORIGIN}', targetRevision: HEAD, path: guestbook}`,
+        "      destination: {server: 'https://kubernetes.default.svc', namespace: '{{name}}'}",
+        '',
+      ].join('\n'),
+    )
+    const sets = childApplication('sets', 'sets/dev')
+      .replace('{{ .Values.spec.destination.server }}', 'https://kubernetes.default.svc')
+      .replace('{{ .Values.spec.source.repoURL }}', EXAMPLE_ORIGIN)
+      .replace('{{ .Values.spec.source.targetRevision }}', 'HEAD')
+    const files = {
+      ...exampleApps(),
+      'root-sets.yaml': sets,
+      'sets/base/kustomization.yaml': 'resources:\n- set.yaml\n',
+      'sets/base/set.yaml': base,
+      'sets/dev/kustomization.yaml':
+        'resources:\n- ../base\npatches:\n- path: patch-list.yaml\n  target:\n    kind: ApplicationSet\n    name: guestbooks\n',
+      'sets/dev/patch-list.yaml': list('green'),
+    }
+    const repo = await prRepo(files, {'sets/dev/patch-list.yaml': list('green', 'red')})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(result.failures).toEqual([])
+    expect(result.applications).toEqual({
+      added: [{kind: 'Application', environment: null, name: 'red'}],
+      removed: [],
+    })
   })
 
   it('an app of apps that renders itself ends: each Application is followed once', async () => {

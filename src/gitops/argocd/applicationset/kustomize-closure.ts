@@ -7,21 +7,14 @@
  * Undefined where it cannot be bounded: a kustomization that is not read, Helm charts inflated, or an entry that
  * leaves the revision.
  */
-import {readKustomizations, reachable, type KustomizationNode} from '../../kustomize/kustomizations.js'
+import {kustomizationGraph, reachable} from '../../kustomize/kustomizations.js'
 import type {DeployablesContext} from '../../model/context.js'
 
 type Ctx = Pick<DeployablesContext, 'files'> & {root?: string; yaml?: DeployablesContext['yaml']}
 
-/** The graph of a revision's kustomizations, read once per set of files. */
-const graphs = new WeakMap<ReadonlySet<string>, Map<string, KustomizationNode>>()
-
 export function kustomizeClosure(kustomization: string, ctx: Ctx): string[] | undefined {
   if (ctx.root === undefined || ctx.yaml === undefined) return undefined
-  let graph = graphs.get(ctx.files)
-  if (!graph) {
-    graph = readKustomizations(ctx.root, [...ctx.files].sort(), ctx.yaml)
-    graphs.set(ctx.files, graph)
-  }
+  const graph = kustomizationGraph(ctx.root, ctx.files, ctx.yaml)
   const dir = kustomization.includes('/') ? kustomization.slice(0, kustomization.lastIndexOf('/')) : ''
   if (graph.get(dir)?.file !== kustomization) return undefined
   const out = new Set<string>()
