@@ -7,7 +7,8 @@
  * src/gitops/deployables, which also holds the Helm ones), and, where no Argo CD Application or Flux
  * Kustomization says what is deployed, a top-level kustomization (the checkout's root or a folder of it, not
  * `base`/`components`, no Component) that nothing includes: what `kustomize build <folder>` is run on. Where Flux
- * Kustomizations build folders of an overlay glob, its other folders are not overlay roots (nothing deploys them). `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
+ * Kustomizations build folders of an overlay glob, its other folders are not overlay roots (nothing deploys them), and
+ * so where Argo CD Applications deploy some (./waves.ts asks once they are all known). `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
  */
 import {textMatches} from '../../core/memory-fs/index.js'
 import path from 'node:path'
@@ -198,6 +199,16 @@ function addOverlayRoots(
   }
 }
 
+/** The overlay globs (the layout's and kustomize's convention) some of `dirs` lie under: a controller deploys those. */
+function governedGlobs(layout: Layout, dirs: readonly string[]): string[] {
+  const globs = [...new Set([...layout.policy.overlays, CONVENTIONAL_OVERLAYS])].filter((g) => g.includes('{env}'))
+  return globs.filter((g) => dirs.some((dir) => envMatcher(g).exec(`${dir}/kustomization.yaml`)))
+}
+
+/** Whether an overlay root was found by one of `globs`. */
+const foundBy = (r: RenderRoot, globs: readonly string[]) =>
+  r.via === 'overlay' && globs.some((g) => r.rule === `overlay glob ${g}`)
+
 /**
  * Where Flux Kustomizations of the revision build folders an overlay glob matches (`apps/{env}/**`: `apps/a`), that
  * glob's folders are what they deploy: one none of them builds is deployed by nothing kustomize-controller runs, so it
@@ -205,12 +216,23 @@ function addOverlayRoots(
  * objects reported twice). Overlays of a glob no Kustomization builds a folder of stay roots.
  */
 function dropOverlaysFluxDeploys(layout: Layout, found: FoundRoots, built: readonly string[]): void {
-  const globs = [...new Set([...layout.policy.overlays, CONVENTIONAL_OVERLAYS])].filter((g) => g.includes('{env}'))
-  const governed = globs.filter((g) => built.some((dir) => envMatcher(g).exec(`${dir}/kustomization.yaml`)))
+  const governed = governedGlobs(layout, built)
   if (governed.length === 0) return
-  for (const [key, r] of found.roots) {
-    if (r.via === 'overlay' && governed.some((g) => r.rule === `overlay glob ${g}`)) found.roots.delete(key)
-  }
+  for (const [key, r] of found.roots) if (foundBy(r, governed)) found.roots.delete(key)
+}
+
+/**
+ * The same of Argo CD: where Applications (written, generated or rendered by others) deploy folders of an overlay
+ * glob, its folders none of them deploys are deployed by nothing, so `overlays` (roots guessed from the glob) keeps
+ * only the others — never one printed twice, once with no destination.
+ */
+export function overlaysArgoLeaves(
+  layout: Layout,
+  overlays: readonly RenderRoot[],
+  deployed: readonly string[],
+): RenderRoot[] {
+  const governed = governedGlobs(layout, deployed)
+  return overlays.filter((r) => !foundBy(r, governed))
 }
 
 /**

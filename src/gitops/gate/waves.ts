@@ -1,7 +1,8 @@
 /**
  * The render gate's waves (./gate.ts runs them): each wave renders its kustomize roots (./gate-kustomize.ts),
  * directory sources (./gate-directory.ts) and Helm deployables (./gate-helm.ts); the Applications it produced (app of
- * apps) are the next wave, at most MAX_DEPTH waves deep.
+ * apps) are the next wave, at most MAX_DEPTH waves deep; the overlays a glob guessed come last, where no Application
+ * deploys their glob's folders.
  */
 import type {Deployables, Deployed} from '../deployables/index.js'
 import type {HelmDeployable, KustomizeUse} from '../model/model.js'
@@ -13,7 +14,7 @@ import {argoTreeRoot, renderTreeRoot, type TreeRoot} from './tree-kustomize.js'
 import {asBuilt} from './helm-releases.js'
 import type {GateContext} from './types.js'
 import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
-import {argoRoot} from './roots.js'
+import {argoRoot, overlaysArgoLeaves} from './roots.js'
 import {type RenderPlan, type RenderRoot} from '../render/plan-types.js'
 
 /**
@@ -29,8 +30,11 @@ const ofTrees = (uses: readonly KustomizeUse[]): TreeKustomize[] =>
 
 /** The waves: each renders its kustomize roots, directory sources and Helm deployables, then the next is followed. */
 export async function renderWaves(ctx: GateContext, roots: RootInputs, deployables: Deployables, plan: RenderPlan) {
+  // Overlays a glob guessed that print no Application wait until every Application is known (guessedWave).
+  const printsApps = (r: RenderRoot) => r.via !== 'overlay' || ctx.apps.mayHoldApplications(roots.inputsOf(r))
+  const guessed = plan.roots.filter((r) => !printsApps(r))
   let wave: Wave | undefined = {
-    roots: plan.roots,
+    roots: plan.roots.filter(printsApps),
     trees: ofTrees(deployables.kustomize),
     // The Flux Kustomizations over a pinned GitRepository, built from that commit's tree.
     fluxTrees: plan.trees.filter((r): r is TreeRoot => r.tree !== undefined),
@@ -49,8 +53,16 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
     for (const d of wave.directory) await renderOneDirectory(ctx, d)
     const helm = asBuilt(ctx, wave.helm, deployables).filter((d) => helmRenderable(ctx, d))
     if (helm.length > 0) await renderHelmWave(ctx, helm)
-    wave = nextWave(ctx, roots, deployables, plan, depth)
+    wave = nextWave(ctx, roots, deployables, plan, depth) ?? guessedWave(ctx, guessed.splice(0))
   }
+}
+
+/** The overlays a glob guessed, rendered last: those of a glob whose folders Applications deploy are left out. */
+function guessedWave(ctx: GateContext, guessed: readonly RenderRoot[]): Wave | undefined {
+  if (guessed.length === 0) return undefined
+  const deployed = ctx.report.roots.filter((r) => r.via === 'argocd').map((r) => r.dir)
+  const roots = overlaysArgoLeaves(ctx.input.layout, guessed, deployed)
+  return {roots, trees: [], fluxTrees: [], helm: [], directory: [], unrenderable: []}
 }
 
 /**

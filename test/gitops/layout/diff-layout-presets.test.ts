@@ -124,6 +124,22 @@ describe('a folder named argocd/ beside an overlay kustomize refuses to build', 
   })
 })
 
+describe('an Application deploying one overlay of kustomize overlays/<env>/', () => {
+  const files = {...overlays(), 'argocd/web.yaml': application('web', 'x/overlays/dev')}
+
+  it.each(PRESETS)(
+    'a change to the base: only the Application changed (its overlay not guessed again, the other overlay deployed by nothing), under preset %s',
+    async (preset) => {
+      const repo = await history(withPreset(files, preset), {'x/base/cm.yaml': configMap('x', '2')})
+      const {exitCode, stderr, result} = await diffLast<Result>(repo, env)
+      expect(exitCode, stderr).toBe(0)
+      expect(result.failures).toEqual([])
+      const changed = result.deployables.filter((d) => d.change !== 'unchanged')
+      expect(changed.map((d) => [d.application ?? null, d.source])).toEqual([['web', 'x/overlays/dev']])
+    },
+  )
+})
+
 /** What the revision declares deployed, as `gitops verify --print-layout --json` lists it (environments aside). */
 async function declared(repo: string): Promise<unknown> {
   const run = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})

@@ -74,6 +74,9 @@ var clusterScoped = map[string]bool{
 	"ClusterSecretStore": true, "PodSecurityPolicy": true, "RuntimeClass": true, "CSIDriver": true,
 	"VolumeSnapshotClass": true, "ProviderConfig": true, "Provider": true, "Configuration": true,
 	"CompositeResourceDefinition": true, "Composition": true, "ClusterTriggerAuthentication": true,
+	// OpenShift's console.openshift.io kinds (`oc api-resources`: consoleplugins, consolelinks … NAMESPACED false).
+	"ConsolePlugin": true, "ConsoleLink": true, "ConsoleNotification": true, "ConsoleCLIDownload": true,
+	"ConsoleYAMLSample": true, "ConsoleQuickStart": true,
 }
 
 // clusterScopedGroup: the groups whose every kind is cluster-scoped — Crossplane's managed resources of the Upbound
