@@ -141,11 +141,6 @@ const AIA_BASES =
   "ai-accelerator: components/argocd/apps/base-no-tenants' Application and ApplicationSets, placeholders (path " +
   'patch-me-see-overlays, list elements the overlays fill in), read as applied alone (a file is read as declared ' +
   'unless a kustomization names it as a patch): render-failed, where the truth applies only what the roots print'
-const AIA_EARLY =
-  'ai-accelerator: components/operators/openshift-gitops/aggregate/overlays/rhdp, an overlay the overlays/<env> ' +
-  'convention guesses, whose inputs name an Argo CD kind (a patch targeting an Application): it is rendered before ' +
-  "the Applications are known, so it is not left out where Applications deploy that glob's folders (its objects " +
-  'reported in an environment "rhdp" that nothing deploys)'
 
 /**
  * Known limits of ameide (not of the truth): the suite fails when one is fixed (take it out) as when a new one
@@ -154,7 +149,6 @@ const AIA_EARLY =
 const KNOWN_LIMITS = new Map<string, string>([
   ['180cd987bbd2c33dad32912b5822124d1f801caa', AIA_BASES],
   ['858ab8f3dfad337852008bd4c9e2536b96e563bb', AIA_BASES],
-  ['4d244163bb5c43f17b1480fb1e10d8df658456a0', AIA_EARLY],
 ])
 
 const TOKEN = 'history-token-3f9a'

@@ -112,7 +112,47 @@ export async function renderKustomizeWave(
   list: readonly RenderRoot[],
 ): Promise<void> {
   const renderable = list.filter((r) => renderableRoot(ctx, roots, r))
-  for (const rendered of await buildRoots(ctx, roots, renderable)) await takeRendered(ctx, roots, rendered)
+  const built = await buildRoots(
+    ctx,
+    roots,
+    renderable.filter((r) => !ctx.probed.has(r)),
+  )
+  const fresh = new Map(built.map((b) => [b.root, b]))
+  for (const r of renderable) await takeRendered(ctx, roots, ctx.probed.get(r) ?? fresh.get(r)!)
+}
+
+/**
+ * Of roots a glob guessed whose inputs name an Argo CD kind, those whose build prints an Application or ApplicationSet
+ * (a bootstrap: rendered with the first wave, its Applications followed). Each is built once: its build is kept for
+ * the wave that takes it. One that cannot be built plainly here (a remote, Helm charts, a path out, a failed or
+ * unreadable build) counts as printing, so it is rendered and reported with the first wave as any root is.
+ */
+export async function printingRoots(
+  ctx: GateContext,
+  roots: RootInputs,
+  list: readonly RenderRoot[],
+): Promise<Set<RenderRoot>> {
+  const plain = (r: RenderRoot) =>
+    roots.nodesOf(r).every((n) => n.remote.length + n.outside.length === 0 && !n.helmCharts)
+  const printing = new Set(list.filter((r) => !plain(r)))
+  for (const rendered of await buildRoots(ctx, roots, list.filter(plain))) {
+    const {root, result} = rendered
+    ctx.probed.set(root, rendered)
+    if (!result.ok || rendered.skipped || printsApplications(ctx, result)) printing.add(root)
+  }
+  return printing
+}
+
+/** Whether a build's output holds an Argo CD Application or ApplicationSet (an unreadable one: it may). */
+function printsApplications(ctx: GateContext, result: {ok: true; yaml: string}): boolean {
+  try {
+    return parseRendered(ctx.input.yaml, result.yaml, undefined, outputDocuments(result)).some(
+      (o) => o.apiVersion.startsWith('argoproj.io/') && (o.kind === 'Application' || o.kind === 'ApplicationSet'),
+    )
+  } catch (error) {
+    if (!(error instanceof UnreadableOutput)) throw error
+    return true
+  }
 }
 
 /**

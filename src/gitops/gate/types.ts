@@ -13,6 +13,7 @@ import type {CheckoutIdentity} from '../model/context.js'
 import type {PullRequest} from '../model/types.js'
 import type {Layout} from '../layout/index.js'
 import type {GitopsFinding} from '../rules/index.js'
+import type {RenderedRoot} from '../render/render.js'
 import type {AppOfApps} from '../argocd/app-of-apps/app-of-apps.js'
 import type {RenderCache} from '../render/cache.js'
 import type {RenderFindings} from '../render/gate-findings.js'
@@ -175,4 +176,6 @@ export interface GateContext {
   crds: CrdScopes
   /** The HelmReleases the kustomize roots of the wave built (./gate-releases.ts reads them before the Helm wave). */
   builtReleases: Array<{root: RenderRoot; object: RenderedObject}>
+  /** Guessed roots built ahead to see whether they print Applications (./kustomize.ts printingRoots): taken later. */
+  probed: Map<RenderRoot, RenderedRoot>
 }

@@ -2,14 +2,14 @@
  * The render gate's waves (./gate.ts runs them): each wave renders its kustomize roots (./gate-kustomize.ts),
  * directory sources (./gate-directory.ts) and Helm deployables (./gate-helm.ts); the Applications it produced (app of
  * apps) are the next wave, at most MAX_DEPTH waves deep; the overlays a glob guessed come last, where no Application
- * deploys their glob's folders.
+ * deploys their glob's folders — but those whose build prints Applications (bootstraps), which come first.
  */
 import type {Deployables, Deployed} from '../deployables/index.js'
 import type {HelmDeployable, KustomizeUse} from '../model/model.js'
 import {MAX_DEPTH} from '../argocd/app-of-apps/app-of-apps.js'
 import {renderOneDirectory} from './directory.js'
 import {renderHelmWave, unrendered} from './helm.js'
-import {renderKustomizeWave, type RootInputs} from './kustomize.js'
+import {printingRoots, renderKustomizeWave, type RootInputs} from './kustomize.js'
 import {argoTreeRoot, renderTreeRoot, type TreeRoot} from './tree-kustomize.js'
 import {asBuilt} from './helm-releases.js'
 import type {GateContext} from './types.js'
@@ -31,10 +31,12 @@ const ofTrees = (uses: readonly KustomizeUse[]): TreeKustomize[] =>
 /** The waves: each renders its kustomize roots, directory sources and Helm deployables, then the next is followed. */
 export async function renderWaves(ctx: GateContext, roots: RootInputs, deployables: Deployables, plan: RenderPlan) {
   // Overlays a glob guessed that print no Application wait until every Application is known (guessedWave).
-  const printsApps = (r: RenderRoot) => r.via !== 'overlay' || ctx.apps.mayHoldApplications(roots.inputsOf(r))
-  const guessed = plan.roots.filter((r) => !printsApps(r))
+  const overlays = plan.roots.filter((r) => r.via === 'overlay')
+  const mayPrint = overlays.filter((r) => ctx.apps.mayHoldApplications(roots.inputsOf(r)))
+  const printing = await printingRoots(ctx, roots, mayPrint)
+  const guessed = overlays.filter((r) => !printing.has(r))
   let wave: Wave | undefined = {
-    roots: plan.roots.filter(printsApps),
+    roots: plan.roots.filter((r) => r.via !== 'overlay' || printing.has(r)),
     trees: ofTrees(deployables.kustomize),
     // The Flux Kustomizations over a pinned GitRepository, built from that commit's tree.
     fluxTrees: plan.trees.filter((r): r is TreeRoot => r.tree !== undefined),

@@ -125,7 +125,21 @@ describe('a folder named argocd/ beside an overlay kustomize refuses to build', 
 })
 
 describe('an Application deploying one overlay of kustomize overlays/<env>/', () => {
-  const files = {...overlays(), 'argocd/web.yaml': application('web', 'x/overlays/dev')}
+  // The other overlay's kustomization names an Argo CD kind (a patch targeting Applications, which it holds none of):
+  // its build is looked at, and it prints no Application, so it is no bootstrap either.
+  const files = {
+    ...overlays(),
+    'x/overlays/prod/kustomization.yaml': [
+      'resources: [../../base]',
+      'namespace: prod',
+      'patches:',
+      '- patch: \'[{"op": "add", "path": "/metadata/labels", "value": {}}]\'',
+      '  target:',
+      '    kind: Application',
+      '',
+    ].join('\n'),
+    'argocd/web.yaml': application('web', 'x/overlays/dev'),
+  }
 
   it.each(PRESETS)(
     'a change to the base: only the Application changed (its overlay not guessed again, the other overlay deployed by nothing), under preset %s',
