@@ -124,16 +124,27 @@ export async function renderKustomizeWave(
 /**
  * Of roots a glob guessed whose inputs name an Argo CD kind, those whose build prints an Application or ApplicationSet
  * (a bootstrap: rendered with the first wave, its Applications followed). Each is built once: its build is kept for
- * the wave that takes it. One that cannot be built plainly here (a remote, Helm charts, a path out, a failed or
- * unreadable build) counts as printing, so it is rendered and reported with the first wave as any root is.
+ * the wave that takes it. One the gate would refuse or not render (a path out, a refused link, a submodule, a remote,
+ * Helm charts) is not built here, and counts as printing as one whose build fails or cannot be read does: it is
+ * rendered, refused or reported with the first wave as any root is.
  */
 export async function printingRoots(
   ctx: GateContext,
   roots: RootInputs,
   list: readonly RenderRoot[],
 ): Promise<Set<RenderRoot>> {
-  const plain = (r: RenderRoot) =>
-    roots.nodesOf(r).every((n) => n.remote.length + n.outside.length === 0 && !n.helmCharts)
+  const plain = (r: RenderRoot) => {
+    const nodes = roots.nodesOf(r)
+    if (ctx.refusals.reaches(nodes)) return false
+    if (
+      gitlinksUnder(
+        ctx.input.checkout.gitlinks,
+        nodes.map((n) => n.dir),
+      ).length > 0
+    )
+      return false
+    return nodes.every((n) => n.remote.length === 0 && !n.helmCharts)
+  }
   const printing = new Set(list.filter((r) => !plain(r)))
   for (const rendered of await buildRoots(ctx, roots, list.filter(plain))) {
     const {root, result} = rendered

@@ -42,6 +42,12 @@ export class Refusals {
     return links.length > 0
   }
 
+  /** Whether `root` would refuse these kustomizations (what leaves the revision, or a refused link): asks, reports nothing. */
+  reaches(nodes: readonly KustomizationNode[]): boolean {
+    if (nodes.some((n) => n.outside.length > 0)) return true
+    return refusedUnder(this.links, [...nodes.map((n) => n.dir), ...nodes.flatMap((n) => n.files)]).length > 0
+  }
+
   /** A kustomize root: refused when a kustomization it reaches names what leaves the revision, or reads a refused link. */
   root(r: RenderRoot, nodes: readonly KustomizationNode[], rootFile: string): boolean {
     const what = `Render root ${r.dir || '.'}${r.application !== undefined ? ` (Application ${r.application})` : ''}`

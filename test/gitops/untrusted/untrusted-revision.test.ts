@@ -263,6 +263,41 @@ describe('a link out of the revision is refused, never read', () => {
     expectRefused(await attack(repo, ['gitops', 'diff']))
   })
 
+  it('a guessed overlay holding a link out is refused before any build, even the one that looks for Applications it prints', async () => {
+    // x/overlays/prod is guessed (kustomize's overlays/<env>/) beside an Application deploying x/overlays/dev, and it
+    // names an Argo CD kind, so the gate would build it to see whether it prints Applications — not with a link out.
+    const marker = `probe-${randomBytes(6).toString('hex')}`
+    const repo = await helmGitopsRepo({
+      'argocd/x.yaml': application('x', 'path: x/overlays/dev'),
+      'x/base/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'x/base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: "1"}\n',
+      'x/overlays/dev/kustomization.yaml': 'resources: [../../base]\n',
+      'x/overlays/prod/kustomization.yaml': [
+        'resources: [../../base, probe.yaml]',
+        'patches:',
+        '- patch: \'[{"op": "add", "path": "/metadata/labels", "value": {}}]\'',
+        '  target: {kind: Application}',
+        '',
+      ].join('\n'),
+      'x/overlays/prod/probe.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\ndata: {a: ${marker}}\n`,
+    })
+    await symlink('/proc/self/environ', path.join(repo, 'x/overlays/prod/environ'))
+    await commitAll(repo, 'environ') // in both revisions of the diff, which changes what both overlays read
+    await writeFile(
+      path.join(repo, 'x/base/cm.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: "2"}\n',
+    )
+    for (const args of [
+      ['gitops', 'diff'],
+      ['gitops', 'verify', '--render'],
+    ]) {
+      const a = await attack(repo, args)
+      expect(expectRefused(a).map((f) => f.file)).toContain('x/overlays/prod/kustomization.yaml')
+      // Never built: its output is nowhere, the render caches included.
+      expect(a.everything).not.toContain(marker)
+    }
+  })
+
   it('an in-bounds link keeps working: a values file linked to another renders, and its target is part of the cache key', async () => {
     const repo = await helmGitopsRepo({
       ...chartFiles(),
