@@ -23,13 +23,21 @@ export interface Manifest {
   lineOf: LinedDoc['lineOf']
 }
 
-const KINDS =
-  /^kind:\s*["']?(Application|ApplicationSet|HelmRelease|GitRepository|HelmRepository|OCIRepository|HelmChart|ConfigMap|Secret)["']?\s*$/m
+/**
+ * A kind in a document's text, in block, flow or JSON form (`{apiVersion: …, kind: Application}` on one line too): a
+ * cheap test before parsing, where a false match costs a parse and a miss would hide what a file declares.
+ */
+export const kindIn = (kinds: string): RegExp =>
+  new RegExp(`(?<![\\w.-])["']?kind["']?\\s*:\\s*["']?(${kinds})(?![\\w.-])`)
 
-const APPLICATION_SET = /^kind:\s*["']?ApplicationSet["']?\s*$/m
+const KINDS = kindIn(
+  'Application|ApplicationSet|HelmRelease|GitRepository|HelmRepository|OCIRepository|HelmChart|ConfigMap|Secret',
+)
+
+const APPLICATION_SET = kindIn('ApplicationSet')
 
 /** The kinds that declare what is deployed: a document of one that is not read leaves what it deploys unknown. */
-const DECLARING = /^\s*["']?kind["']?\s*:\s*["']?(Application|ApplicationSet|HelmRelease|Kustomization)["']?\s*,?\s*$/m
+const DECLARING = kindIn('Application|ApplicationSet|HelmRelease|Kustomization')
 
 /** A document declaring a deployable that ameide did not read (a YAML error, or past its limits): a named finding. */
 export interface UnreadManifest extends UnparsedDoc {

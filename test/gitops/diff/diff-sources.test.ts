@@ -186,6 +186,27 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     ])
   })
 
+  it('Applications written as one-line flow mappings (the root, and a child the chart prints) are read as any other', async () => {
+    const root = `{apiVersion: argoproj.io/v1alpha1, kind: Application, metadata: {name: apps, namespace: argocd}, spec: {project: default, destination: {server: 'https://kubernetes.default.svc', namespace: argocd}, source: {repoURL: '${EXAMPLE_ORIGIN}', path: apps, targetRevision: HEAD}}}\n`
+    const child = `{apiVersion: argoproj.io/v1alpha1, kind: Application, metadata: {name: guestbook, namespace: argocd}, spec: {project: default, destination: {server: '{{ .Values.spec.destination.server }}', namespace: guestbook}, source: {repoURL: '{{ .Values.spec.source.repoURL }}', targetRevision: HEAD, path: guestbook}}}\n`
+    const files: Record<string, string> = {
+      ...exampleApps(),
+      'root-app.yaml': root,
+      'apps/templates/guestbook.yaml': child,
+    }
+    const floating = 'gcr.io/heptio-images/ks-guestbook-demo:latest'
+    const repo = await prRepo(files, {
+      'guestbook/guestbook-ui-deployment.yaml': files['guestbook/guestbook-ui-deployment.yaml'].replace(
+        guestbookImage,
+        floating,
+      ),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(0)
+    expect(brief(result)).toEqual(['changed directory guestbook guestbook'])
+    expect(result.images).toEqual([expect.objectContaining({application: 'guestbook', to: floating})])
+  })
+
   it('Applications added and removed through the app of apps, with the objects of the added one', async () => {
     const child = exampleApps()['apps/templates/guestbook.yaml']
     const repo = await prRepo(exampleApps(), {

@@ -10,14 +10,15 @@ import path from 'node:path'
 
 import type {ArgoApplication} from '../../model/types.js'
 import {at, type RenderedObject} from '../../kubernetes/objects.js'
+import {kindIn} from '../../kubernetes/manifests.js'
 import type {RenderRoot} from '../../render/plan-types.js'
 
 /** How many waves of Applications rendered by Applications are followed (app of apps of apps …). */
 export const MAX_DEPTH = 5
 
-/** A document that may be an Argo CD Application or ApplicationSet (a cheap test on text before parsing). */
-const ARGO_KIND = /^\s*["']?kind["']?\s*:\s*["']?Application(Set)?["']?\s*,?\s*$/m
-const RELEASE_KIND = /^\s*["']?kind["']?\s*:\s*["']?HelmRelease["']?\s*,?\s*$/m
+/** A document that may be an Argo CD Application or ApplicationSet, a Flux HelmRelease (a cheap test on text). */
+const ARGO_KIND = kindIn('Application|ApplicationSet')
+const RELEASE_KIND = kindIn('HelmRelease')
 
 /** An ApplicationSet a render produced, in the environment of the root that printed it. */
 export interface ProducedSet {

@@ -12,6 +12,7 @@
  */
 import type {DeployablesContext} from '../../model/context.js'
 import {kustomizeClosure} from './kustomize-closure.js'
+import {kindIn} from '../../kubernetes/manifests.js'
 import {templatePlaces, type Places} from './template-places.js'
 
 type Ctx = Pick<DeployablesContext, 'files' | 'isThisRepository' | 'named'> & {
@@ -87,8 +88,7 @@ const KUSTOMIZATION = /(^|\/)(kustomization\.ya?ml|Kustomization)$/
 const CHART = /(^|\/)(Chart|requirements)\.ya?ml$/
 const JSONNET = /\.(jsonnet|libsonnet)$/
 /** What makes a folder's files deployers of their own (app of apps, Flux): they may name any file of the revision. */
-const DEPLOYER =
-  /^\s*kind:\s*["']?(Application|ApplicationSet|Kustomization|HelmRelease|GitRepository|OCIRepository)\b/m
+const DEPLOYER = kindIn('Application|ApplicationSet|Kustomization|HelmRelease|GitRepository|OCIRepository')
 
 /**
  * Whether a file the places read may read beyond them: a kustomization naming a parent folder (or unread), a chart

@@ -12,7 +12,7 @@ import {chartTemplateTest} from '../../revision/files.js'
 import type {Layout} from '../../layout/index.js'
 import type {Pin, Pinned} from '../../revision/pinned.js'
 import type {MappedSource} from '../../revision/source-repos.js'
-import {declared as declaredKind} from '../../kubernetes/manifests.js'
+import {declared as declaredKind, kindIn} from '../../kubernetes/manifests.js'
 import {limitMessage} from '../../kubernetes/yaml-lines.js'
 import {fluxFields, holdersOf} from './kustomization.js'
 import {pinnedTreeRoot} from './tree-root.js'
@@ -49,6 +49,13 @@ export interface RevisionScan {
   declares: boolean
 }
 
+// The kinds a file's text names, in any form (../../kubernetes/manifests.ts kindIn): what of it is parsed.
+const ARGO = kindIn('Application|ApplicationSet')
+const HOLDERS = kindIn('ConfigMap|Secret')
+const FLUX = kindIn(
+  'Kustomization|ArtifactGenerator|GitRepository|OCIRepository|Bucket|HelmRepository|ExternalArtifact',
+)
+
 /** The Flux objects, Flux cluster folders, value holders and Argo CD Applications of the revision's YAML files. */
 export function scanRevision(root: string, files: readonly string[], yaml: YamlModule): RevisionScan {
   const scan: RevisionScan = {flux: [], fluxFolders: new Map(), holders: new Map(), unread: [], declares: false}
@@ -62,18 +69,12 @@ export function scanRevision(root: string, files: readonly string[], yaml: YamlM
     } catch {
       continue // unreadable here: it declares no root the gate could render
     }
-    if (/^kind:\s*["']?(?:Application|ApplicationSet)["']?\s*$/m.test(text) && /argoproj\.io\//.test(text))
-      scan.declares = true
+    if (ARGO.test(text) && /argoproj\.io\//.test(text)) scan.declares = true
     const cluster = /^(clusters\/[^/]+)\/[^/]+$/.exec(file)?.[1]
     if (cluster && /^apiVersion:\s*["']?[a-z.]+\.toolkit\.fluxcd\.io\//m.test(text) && !scan.fluxFolders.has(cluster))
       scan.fluxFolders.set(cluster, file)
-    if (/^kind:\s*["']?(?:ConfigMap|Secret)["']?\s*$/m.test(text)) holdersOf(yaml, text, scan.holders)
-    if (
-      !/^kind:\s*["']?(?:Kustomization|ArtifactGenerator|GitRepository|OCIRepository|Bucket|HelmRepository|ExternalArtifact)["']?\s*$/m.test(
-        text,
-      )
-    )
-      continue
+    if (HOLDERS.test(text)) holdersOf(yaml, text, scan.holders)
+    if (!FLUX.test(text)) continue
     readFluxDocuments(yaml, file, text, scan)
   }
   if (scan.flux.some(({obj}) => isFlux(obj, 'Kustomization', 'kustomize.toolkit.fluxcd.io/'))) scan.declares = true
