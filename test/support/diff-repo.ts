@@ -130,7 +130,7 @@ export const diffLast = <Result>(repo: string, env: Record<string, string | unde
 /** What the diff's JSON says of the verdict, as the verdict tests read it. */
 export interface DiffVerdict {
   summary: string
-  deployables: Array<{change: string; kind: string; application?: string; source: string}>
+  deployables: Array<{change: string; kind: string; application?: string; source: string; environment: string | null}>
   failures: Array<{revision: string; rule: string; file: string; message: string}>
 }
 

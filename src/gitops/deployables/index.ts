@@ -25,7 +25,13 @@ import {
   type BuiltRelease,
 } from '../flux/helmrelease/helmrelease.js'
 import {applicationProblems, subdomainProblem} from '../argocd/application/kube-names.js'
-import {holdsApplicationSet, readManifests, type Manifest, type UnreadManifest} from '../kubernetes/manifests.js'
+import {
+  declared,
+  holdsApplicationSet,
+  readManifests,
+  type Manifest,
+  type UnreadManifest,
+} from '../kubernetes/manifests.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from '../model/model.js'
 import type {PullRequest} from '../model/types.js'
 import type {ApplicationSetExpansion, ArgoApplication, RegisteredClusters, ScmProviderApi} from '../model/types.js'
@@ -66,6 +72,10 @@ export interface Deployables extends Deployed {
   releaseFrom(built: BuiltRelease): {helm?: HelmDeployable; unrenderable?: Unrenderable}
   /** The Applications with a Source Hydrator read or generated so far (followed ones added as they are). */
   hydrations: HydrationMember[]
+  /** The files whose documents declaring deployables are all Argo CD Applications or ApplicationSets. */
+  argoFiles: ReadonlySet<string>
+  /** These deployables without what the Applications and ApplicationSets of `files` declare (their names too). */
+  without(files: ReadonlySet<string>): Deployables
 }
 
 /** Starts the template engine's threads without waiting for them (a missing engine is reported where it is used). */
@@ -171,9 +181,12 @@ export function findDeployables(input: FindDeployablesInput): Deployables {
     unread: [],
     releaseFrom: (built) => builtReleaseDeployable(built, manifests, ctx),
     hydrations,
+    argoFiles: argoOnlyFiles(manifests),
+    without: (files) => without(out, apps, files),
   }
-  // A document that declares a deployable and is not read: what it deploys is unknown, never absent.
-  for (const u of input.only ? [] : unread) {
+  // A document that declares a deployable and is not read: what it deploys is unknown, never absent. (A Flux
+  // Kustomization's is the Flux plan's to report: ../flux/kustomization/roots.ts.)
+  for (const u of input.only ? [] : unread.filter((m) => m.kind !== 'Kustomization')) {
     out.unread.push(u.file)
     out.unrenderable.push(unreadFinding(u, ctx))
   }
@@ -187,6 +200,31 @@ export function findDeployables(input: FindDeployablesInput): Deployables {
   out.unrenderable = [...out.unrenderable.filter(keep), ...d.unrenderable]
   out.helm = out.helm.filter(keep)
   return out
+}
+
+/** The files whose deployable-declaring documents are Argo CD Applications or ApplicationSets, and nothing else. */
+function argoOnlyFiles(manifests: readonly Manifest[]): Set<string> {
+  const argo = new Set<string>()
+  const other = new Set<string>()
+  for (const m of manifests) {
+    if (isApplication(m) || isApplicationSet(m)) argo.add(m.file)
+    else if (declared(m.text)) other.add(m.file)
+  }
+  return new Set([...argo].filter((f) => !other.has(f)))
+}
+
+/** `out` without what the Applications (and ApplicationSets) of `files` declare: a view, `out` unchanged. */
+function without(out: Deployables, apps: readonly ArgoApplication[], files: ReadonlySet<string>): Deployables {
+  const kept = apps.filter((a) => !files.has(a.file))
+  return {
+    ...out,
+    helm: out.helm.filter((d) => d.kind === 'HelmRelease' || !files.has(d.file)),
+    kustomize: out.kustomize.filter((k) => !files.has(k.declaredIn)),
+    directory: out.directory.filter((d) => !files.has(d.file)),
+    unrenderable: out.unrenderable.filter((u) => !files.has(u.file)),
+    applications: kept.length,
+    names: new Set(kept.map((a) => a.name)),
+  }
 }
 
 /**

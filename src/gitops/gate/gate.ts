@@ -22,6 +22,7 @@ import type {GateContext, RenderedUnit, RenderGateInput, RenderGateResult, Rende
 import {renderWaves} from './waves.js'
 import {Judge} from '../render/judge.js'
 import {Refusals} from '../render/refusals.js'
+import {asPrinted} from './built-declarations.js'
 import {argoRoot, planRender} from './roots.js'
 import {type RenderPlan} from '../render/plan-types.js'
 import {present} from '../../core/present.js'
@@ -57,12 +58,14 @@ export async function planRenderGate(input: RenderGateInput): Promise<GatePlan> 
 
 /** Renders `input`'s revision, by `planned` when given (made by {@link planRenderGate} from the same input). */
 export async function renderGate(input: RenderGateInput, planned?: GatePlan): Promise<RenderGateResult> {
-  const {deployables, plan, hydrations} = planned ?? (await planRenderGate(input))
+  const found = planned ?? (await planRenderGate(input))
   // What an earlier render of the plan followed (app of apps) is that render's own: this one follows it again.
-  deployables.hydrations.length = hydrations
+  found.deployables.hydrations.length = found.hydrations
   // An in-bounds link's target is an input of whatever reads through the link.
   const linked = (paths: readonly string[]) =>
     linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
+  // What a root no Application deploys builds from a file of Applications is applied as it prints them.
+  const {deployables, plan} = asPrinted(found.deployables, found.plan, new RootInputs(input, found.plan, linked))
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)

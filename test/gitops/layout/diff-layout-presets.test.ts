@@ -154,6 +154,54 @@ describe('an Application deploying one overlay of kustomize overlays/<env>/', ()
   )
 })
 
+describe('an app of apps applied by hand: kustomize build bootstrap/overlays/<env> | kubectl apply -f -', () => {
+  // The base's Application is a placeholder the overlay patches (ai-accelerator's shape): it is applied only as the
+  // overlay's build prints it, never alone, so its placeholder path is never rendered.
+  const files = {
+    'bootstrap/base/kustomization.yaml': 'resources: [cluster.yaml]\n',
+    'bootstrap/base/cluster.yaml': application('cluster', 'patch-me-see-overlays'),
+    'bootstrap/overlays/prod/kustomization.yaml': [
+      'resources: [../../base]',
+      'patches:',
+      '- target: {kind: Application, name: cluster}',
+      '  patch: |-',
+      '    - {op: replace, path: /spec/source/path, value: clusters/prod}',
+      '',
+    ].join('\n'),
+    'clusters/prod/cm.yaml': configMap('prod', '1'),
+  }
+
+  it.each(PRESETS)(
+    'a change to the folder the printed Application deploys: that Application changed, exit 0, under preset %s',
+    async (preset) => {
+      const repo = await history(withPreset(files, preset), {'clusters/prod/cm.yaml': configMap('prod', '2')})
+      const {exitCode, stderr, result} = await diffLast<Result>(repo, env)
+      expect(result.failures).toEqual([])
+      expect(exitCode, stderr).toBe(0)
+      const changed = result.deployables.filter((d) => d.change !== 'unchanged')
+      expect(changed.map((d) => [d.application ?? null, d.source, d.environment])).toEqual([
+        ['cluster', 'clusters/prod', 'prod'],
+      ])
+    },
+  )
+
+  it('the base and its overlay removed: the printed Application removed, its objects with it', async () => {
+    const repo = await history(files, {
+      'bootstrap/base/kustomization.yaml': null,
+      'bootstrap/base/cluster.yaml': null,
+      'bootstrap/overlays/prod/kustomization.yaml': null,
+    })
+    const {exitCode, stderr, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.deployables.map((d) => [d.change, d.application ?? null, d.source])).toContainEqual([
+      'removed',
+      'cluster',
+      'clusters/prod',
+    ])
+  })
+})
+
 /** What the revision declares deployed, as `gitops verify --print-layout --json` lists it (environments aside). */
 async function declared(repo: string): Promise<unknown> {
   const run = await runCli(['gitops', 'verify', '--print-layout', '--json'], {cwd: repo, env})
