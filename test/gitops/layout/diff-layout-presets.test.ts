@@ -185,6 +185,43 @@ describe('an app of apps applied by hand: kustomize build bootstrap/overlays/<en
     },
   )
 
+  it('a Flux Kustomization over the same base and a patch: its build is what Flux applies, so its Application changed', async () => {
+    const flux = [
+      ...fluxObjects.split('\n').slice(0, 5),
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: apps, namespace: flux-system}',
+      'spec: {interval: 1m, path: ./deploy/prod, prune: true, sourceRef: {kind: GitRepository, name: fleet}}',
+      '',
+    ].join('\n')
+    // deploy/prod is no overlay a glob guesses: only the Flux Kustomization builds it.
+    const {'bootstrap/overlays/prod/kustomization.yaml': patched, ...rest} = files
+    const fleet = {...rest, 'deploy/prod/kustomization.yaml': patched.replace('../../base', '../../bootstrap/base')}
+    const repo = await history({...fleet, 'flux/sync.yaml': flux}, {'clusters/prod/cm.yaml': configMap('prod', '2')})
+    const {exitCode, stderr, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    const changed = result.deployables.filter((d) => d.change !== 'unchanged')
+    expect(changed.map((d) => [d.application ?? null, d.source])).toEqual([['cluster', 'clusters/prod']])
+  })
+
+  it('an app of apps that deploys its own folder (its file among the resources) is read as written: unchanged shape', async () => {
+    const repo = await history(
+      {
+        'argocd/kustomization.yaml': 'resources: [root.yaml, web.yaml]\n',
+        'argocd/root.yaml': application('root', 'argocd'),
+        'argocd/web.yaml': application('web', 'web'),
+        'web/cm.yaml': configMap('web', '1'),
+      },
+      {'web/cm.yaml': configMap('web', '2')},
+    )
+    const {exitCode, stderr, result} = await diffLast<Result>(repo, env)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    const changed = result.deployables.filter((d) => d.change !== 'unchanged')
+    expect(changed.map((d) => [d.application ?? null, d.source])).toEqual([['web', 'web']])
+  })
+
   it('the base and its overlay removed: the printed Application removed, its objects with it', async () => {
     const repo = await history(files, {
       'bootstrap/base/kustomization.yaml': null,
