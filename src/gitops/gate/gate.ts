@@ -96,6 +96,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     toolVersions: `helm ${tools.helmVersion ?? '-'}, kustomize ${tools.kustomizeVersion}${crdsKey(crds)}`,
     crds,
     builtReleases: [],
+    builtKustomizations: [],
     probed: new Map(),
   }
   await renderWaves(ctx, roots, deployables, plan)

@@ -14,6 +14,7 @@ import type {GateContext, RenderGateInput} from './types.js'
 import {editsNode, reachable} from '../kustomize/kustomizations.js'
 import {outputDocuments, parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
 import {isHelmRelease} from './helm-releases.js'
+import {isFluxKustomization} from './flux-kustomizations.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
@@ -232,9 +233,10 @@ function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly Re
     extra: toolVersions,
     ...(skipUnless
       ? {
-          // A root that may print a HelmRelease is built: the Helm wave renders the release as built (./gate-releases.ts).
+          // A root that may print a HelmRelease or a Flux Kustomization is built: what it prints is what the
+          // controller applies (./helm-releases.ts, ./flux-kustomizations.ts).
           skip: (r: RenderRoot, key: string) =>
-            !ctx.apps.mayHoldReleases(roots.inputsOf(r)) &&
+            !ctx.apps.mayHoldFluxObjects(roots.inputsOf(r)) &&
             skipUnless(() => roots.inputsOf(r))(
               {
                 kind: 'kustomize',
@@ -308,7 +310,10 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
     objects,
   })
   apps.collect(result.yaml, () => objects, {...root, declaredIn})
-  for (const object of objects) if (isHelmRelease(object)) ctx.builtReleases.push({root, object})
+  for (const object of objects) {
+    if (isHelmRelease(object)) ctx.builtReleases.push({root, object})
+    else if (isFluxKustomization(object)) ctx.builtKustomizations.push({root, object})
+  }
   report.roots.push({...shown(root), status: cached ? 'cached' : 'rendered', objects: objects.length})
   // An image the Application's kustomize options decide is set outside the checkout: it points at them.
   await judge.judge(objects, root, roots.editsOf(root)?.file ?? rootFile, undefined, {

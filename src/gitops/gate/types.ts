@@ -176,6 +176,8 @@ export interface GateContext {
   crds: CrdScopes
   /** The HelmReleases the kustomize roots of the wave built (./gate-releases.ts reads them before the Helm wave). */
   builtReleases: Array<{root: RenderRoot; object: RenderedObject}>
+  /** The Flux Kustomizations the kustomize roots of the wave built (./flux-kustomizations.ts holds them to their files). */
+  builtKustomizations: Array<{root: RenderRoot; object: RenderedObject}>
   /** Guessed roots built ahead to see whether they print Applications (./kustomize.ts printingRoots): taken later. */
   probed: Map<RenderRoot, RenderedRoot>
 }

@@ -12,6 +12,7 @@ import {renderHelmWave, unrendered} from './helm.js'
 import {printingRoots, renderKustomizeWave, type RootInputs} from './kustomize.js'
 import {argoTreeRoot, renderTreeRoot, type TreeRoot} from './tree-kustomize.js'
 import {asBuilt} from './helm-releases.js'
+import {holdToFiles} from './flux-kustomizations.js'
 import type {GateContext} from './types.js'
 import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
 import {argoRoot, overlaysArgoLeaves} from './roots.js'
@@ -47,6 +48,7 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
   for (let depth = 0; wave; depth++) {
     ctx.out.unrenderable(wave.unrenderable)
     await renderKustomizeWave(ctx, roots, wave.roots)
+    holdToFiles(ctx, roots, plan.roots)
     for (const k of wave.trees) {
       const {root, ...over} = argoTreeRoot(k)
       await renderTreeRoot(ctx, root, over)

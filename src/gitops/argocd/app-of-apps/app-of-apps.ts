@@ -16,9 +16,10 @@ import type {RenderRoot} from '../../render/plan-types.js'
 /** How many waves of Applications rendered by Applications are followed (app of apps of apps …). */
 export const MAX_DEPTH = 5
 
-/** A document that may be an Argo CD Application or ApplicationSet, a Flux HelmRelease (a cheap test on text). */
+/** A document that may be an Argo CD Application or ApplicationSet, or a Flux object (a cheap test on text). */
 const ARGO_KIND = kindIn('Application|ApplicationSet')
 const RELEASE_KIND = kindIn('HelmRelease')
+const FLUX_KUSTOMIZATION = /kustomize\.toolkit\.fluxcd\.io\//
 
 /** An ApplicationSet a render produced, in the environment of the root that printed it. */
 export interface ProducedSet {
@@ -29,7 +30,7 @@ export interface ProducedSet {
 }
 
 export class AppOfApps {
-  private readonly mentions = new Map<string, {argo: boolean; release: boolean}>()
+  private readonly mentions = new Map<string, {argo: boolean; flux: boolean}>()
   private produced: Array<{objects: RenderedObject[]; parent: RenderRoot}> = []
   private readonly seen: Set<string>
 
@@ -46,12 +47,15 @@ export class AppOfApps {
     return files.some((f) => this.mentionsOf(f).argo)
   }
 
-  /** Whether any of these files may hold a Flux HelmRelease (its text names the kind). */
-  mayHoldReleases(files: readonly string[]): boolean {
-    return files.some((f) => this.mentionsOf(f).release)
+  /**
+   * Whether any of these files may hold a Flux HelmRelease or Kustomization (its text names the kind, or
+   * kustomize-controller's API group): a build that prints one is what its controller applies.
+   */
+  mayHoldFluxObjects(files: readonly string[]): boolean {
+    return files.some((f) => this.mentionsOf(f).flux)
   }
 
-  private mentionsOf(f: string): {argo: boolean; release: boolean} {
+  private mentionsOf(f: string): {argo: boolean; flux: boolean} {
     let found = this.mentions.get(f)
     if (!found) {
       let text = ''
@@ -60,7 +64,7 @@ export class AppOfApps {
       } catch {
         // unreadable: the render says why
       }
-      found = {argo: ARGO_KIND.test(text), release: RELEASE_KIND.test(text)}
+      found = {argo: ARGO_KIND.test(text), flux: RELEASE_KIND.test(text) || FLUX_KUSTOMIZATION.test(text)}
       this.mentions.set(f, found)
     }
     return found

@@ -121,3 +121,58 @@ describe("a Flux Kustomization's spec.path, as kustomize-controller builds it", 
     ])
   })
 })
+
+describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's tenants/<env>)", () => {
+  // clusters/prod applies tenants/prod, whose kustomization patches the base tenant's Kustomization to another path:
+  // kustomize-controller applies the patched one, while ameide plans each Kustomization from its file.
+  const tenant = [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: team, namespace: apps}',
+    'spec:',
+    '  interval: 5m',
+    '  path: ./team/base',
+    '  prune: true',
+    '  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+    '',
+  ].join('\n')
+  const files = {
+    'clusters/prod/apps.yaml': ks('./tenants/prod').replace('name: apps', 'name: tenants'),
+    'tenants/base/kustomization.yaml': 'resources: [team.yaml]\n',
+    'tenants/base/team.yaml': tenant,
+    'tenants/prod/kustomization.yaml': [
+      'resources: [../base]',
+      'patches:',
+      '- patch: |-',
+      '    apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      '    kind: Kustomization',
+      '    metadata: {name: team, namespace: apps}',
+      '    spec: {path: ./team/prod}',
+      '',
+    ].join('\n'),
+    ...folder('team/base'),
+    ...folder('team/prod'),
+  }
+
+  it("a change to the folder the patched Kustomization deploys: incomplete, naming the field and the parent's build", async () => {
+    const repo = await history(files, folder('team/prod', 'ghcr.io/acme/web:2.0.0'))
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
+    expect(named.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-unavailable'],
+      ['head', 'render-unavailable'],
+    ])
+    expect(named[0].message).toContain('spec.path')
+    expect(named[0].message).toContain('tenants/prod')
+  })
+
+  it('a change nothing the patched Kustomization reads: unchanged, exit 0', async () => {
+    const repo = await history({...files, 'docs/readme.yaml': 'a: 1\n'}, {'docs/readme.yaml': 'a: 2\n'})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('unchanged')
+  })
+})
