@@ -526,8 +526,10 @@ describe('render keys are inputs', () => {
       result.deployables.map((d) => `${d.kind} ${d.objects.map((o) => `${o.change} ${o.kind}`).join(',')}`),
     ).toEqual(['kustomize changed HelmRelease'])
     expect(result.images).toEqual([])
-    const {renders} = result as unknown as {renders: {head: {unchanged: number}}}
-    expect(renders.head.unchanged).toBeGreaterThanOrEqual(1)
+    // The head renders again only the folder whose file changed; the release's chart is the base's render (the
+    // cluster folder, which prints a Flux Kustomization, is built in both but keyed the same: taken, not rendered).
+    const {renders} = result as unknown as {renders: {head: {rendered: number}}}
+    expect(renders.head.rendered).toBe(1)
   })
 
   it('an overlay the base could not build: its images are not "added" in the head, the failure says why', async () => {
