@@ -8,17 +8,13 @@
  */
 import {canonicalJson} from '../../core/canonical-json.js'
 import {renderingPart} from '../fields/check.js'
-import {at, type RenderedObject} from '../kubernetes/objects.js'
+import {at} from '../kubernetes/objects.js'
 import {linedDocuments} from '../kubernetes/yaml-lines.js'
 import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 import type {RenderRoot} from '../render/plan-types.js'
-import type {RootInputs} from './kustomize.js'
-import {deployer} from './kustomize.js'
+import {deployer, type RootInputs} from './kustomize.js'
 import type {GateContext} from './types.js'
-
-export const isFluxKustomization = (o: RenderedObject): boolean =>
-  o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
 
 /** The Kustomizations this wave's builds printed, each held to its file: a finding where they differ. */
 export function holdToFiles(ctx: GateContext, roots: RootInputs, planned: readonly RenderRoot[]): void {

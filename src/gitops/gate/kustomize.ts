@@ -14,7 +14,6 @@ import type {GateContext, RenderGateInput} from './types.js'
 import {editsNode, reachable} from '../kustomize/kustomizations.js'
 import {outputDocuments, parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
 import {isHelmRelease} from './helm-releases.js'
-import {isFluxKustomization} from './flux-kustomizations.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
@@ -99,6 +98,10 @@ export function shown(root: RenderRoot): RenderRoot {
   const {flux: _flux, artifact: _artifact, tree: _tree, ...rest} = root
   return rest
 }
+
+/** A Flux Kustomization a build printed (./flux-kustomizations.ts holds it to its file). */
+const isFluxKustomization = (o: RenderedObject): boolean =>
+  o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')
 
 /** Who deploys a root, for its messages: ` (Application web)`, ` (Flux Kustomization flux-system/apps, in <file>)`. */
 export function deployer(root: RenderRoot): string {
