@@ -1,12 +1,19 @@
 /**
  * The ApplicationSet template engine (src/effects/gotemplate): built into the package (dist/engine/), and started
  * once here to prove it runs on this Node — the one check that needs no tool on PATH. It shows what built the engine
- * (dist/engine/engine.json) and, when the engine is missing, how this installation gets it.
+ * (dist/engine/engine.json), which engine runs here (the confined native helper, or WebAssembly and why) and, when
+ * the engine is missing, how this installation gets it.
  */
 import {existsSync} from 'node:fs'
 
 import {packagePath} from '../core/package-root.js'
-import {engineBuild, openTemplateEngine, TemplateEngineFailure, type EngineBuild} from '../effects/gotemplate/index.js'
+import {
+  engineBuild,
+  openTemplateEngine,
+  templateEngineInUse,
+  TemplateEngineFailure,
+  type EngineBuild,
+} from '../effects/gotemplate/index.js'
 import type {ProbedCheck, EngineRecord} from './types.js'
 
 type Line = ProbedCheck
@@ -56,7 +63,8 @@ export async function checkTemplateEngine(): Promise<Line> {
       params: [{x: 1}],
     }).results
     if (out?.[0] !== 'OK') throw new TemplateEngineFailure(`it rendered ${JSON.stringify(out?.[0])}`)
-    return {id: 'template-engine', title, status: 'ok', version: build.go, detail: what, fix: null, engine}
+    const runs = `${what}; the engine that runs here: ${templateEngineInUse() ?? 'wasm'}`
+    return {id: 'template-engine', title, status: 'ok', version: build.go, detail: runs, fix: null, engine}
   } catch (e) {
     return {
       id: 'template-engine',

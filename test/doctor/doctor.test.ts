@@ -137,6 +137,11 @@ describe('ameide doctor', () => {
     )
     // The engine the build put in dist/engine/, started and asked to render: no tool on PATH.
     expect(checkOf(run, 'template-engine').detail).toMatch(/^Go's text\/template \+ sprig .* as WebAssembly \(go1\.\d+/)
+    // Which engine runs it here: the render helper, confined, where it starts (Linux x64 and arm64), else WebAssembly.
+    const native = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)
+    expect(checkOf(run, 'template-engine').detail).toMatch(
+      native ? /; the engine that runs here: native \(seccomp\)$/ : /; the engine that runs here: wasm: /,
+    )
     // What built it, as dist/engine/engine.json records it: the engine's sha256 and each Go module with its go.sum hash.
     const built = JSON.parse(await readFile(path.join(REPO_ROOT, 'dist/engine/engine.json'), 'utf8'))
     expect(checkOf(run, 'template-engine').engine).toMatchObject({go: built.go, sha256: built.sha256})

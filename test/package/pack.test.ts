@@ -223,8 +223,11 @@ describe('the npm package', () => {
     if (process.platform !== 'linux' || process.arch !== 'x64') return
     const elsewhere = await makeTempDir('ameide-cwd-')
     const doctor = await run(['doctor', '--offline', '--json'], elsewhere)
-    const check = JSON.parse(doctor.stdout).checks.find((c: {id: string}) => c.id === 'render-module')
-    expect(check.detail).toContain("helm template's engine: native (seccomp)")
+    const checks = JSON.parse(doctor.stdout).checks as Array<{id: string; detail: string}>
+    expect(checks.find((c) => c.id === 'render-module')!.detail).toContain("helm template's engine: native (seccomp)")
+    expect(checks.find((c) => c.id === 'template-engine')!.detail).toMatch(
+      /the engine that runs here: native \(seccomp\)$/,
+    )
     const repo = await helmGitopsRepo(ONE_CHART)
     const verify = await run(['gitops', 'verify', '--render', '--no-cache', '--json'], repo)
     const json = JSON.parse(verify.stdout)

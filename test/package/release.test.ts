@@ -166,6 +166,10 @@ describe('npm run release', () => {
     expect(report.checks.find((c: {id: string}) => c.id === 'render-module').detail).toMatch(
       native ? /helm template's engine: native \(seccomp\)$/ : /helm template's engine: wasm: /,
     )
+    // The ApplicationSet template engine runs in the same confined helper there.
+    expect(report.checks.find((c: {id: string}) => c.id === 'template-engine').detail).toMatch(
+      native ? /the engine that runs here: native \(seccomp\)$/ : /the engine that runs here: wasm: /,
+    )
 
     // help (oclif's plugin, inside the bundle), a cached --help, a mistyped command (the not-found hook).
     expect((await run(['help', 'gitops'], elsewhere)).stdout).toContain('gitops verify')

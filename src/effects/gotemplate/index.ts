@@ -1,10 +1,11 @@
 /**
  * The ApplicationSet template engine: Argo CD's own Render.Replace — Go's text/template with sprig, gosimple/slug,
- * fasttemplate and sigs.k8s.io/yaml — compiled to WebAssembly (./go, built by scripts/build-wasm.mjs into
- * dist/engine/) and run on one worker thread. Calls are synchronous: the caller posts a request and waits on a
+ * fasttemplate and sigs.k8s.io/yaml (./go/engine) — run from a worker thread: natively, by the render helper that
+ * links it and confines itself (../render-module/native.ts, Linux), else compiled to WebAssembly (./go, built by
+ * scripts/build-wasm.mjs into dist/engine/). Calls are synchronous: the caller posts a request and waits on a
  * shared flag (Atomics.wait) for the answer, so the ApplicationSet evaluation stays a plain function. The engine
  * starts on first use (≈ 0.1 s), never for a run without ApplicationSets; a call that runs past its time limit ends
- * the thread and is an error (the next call starts a fresh one).
+ * the thread and is an error (the next call starts a fresh one). {@link templateEngineInUse} says which engine.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
@@ -12,9 +13,11 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
 
-import {packagePath, workerEntry} from '../../core/package-root.js'
+import {FROM_SOURCES, packagePath, workerEntry} from '../../core/package-root.js'
+import {nativeUnavailable} from '../render-module/native.js'
 import {answersKnown, memoized} from './memo.js'
 import type {RenderResult, TemplateEngine} from './types.js'
+import type {EngineCall, EngineReply} from './worker.js'
 
 export type {MatchResult, Params, TemplateEngine} from './types.js'
 
@@ -75,8 +78,8 @@ const callTimeout = () => Number(process.env.AMEIDE_GOTEMPLATE_TIMEOUT_MS) || 20
  * first render large enough to split (each has its own Go runtime; V8 compiles the module once per process), so a
  * small ApplicationSet never costs a second core.
  */
-function threadPool(wasm: string, glue: string, warm: string[]): <T>(requests: object[]) => T[] {
-  const threads: Array<Thread | undefined> = [spawnThread(wasm, glue, warm)]
+function threadPool(start: ThreadStart): <T>(requests: object[]) => T[] {
+  const threads: Array<Thread | undefined> = [spawnThread(start)]
   // Threads idle past IDLE_MS end (their Go heaps freed while the renders run); the next call starts them again.
   let idle: NodeJS.Timeout | undefined
   const rest = () => {
@@ -85,10 +88,10 @@ function threadPool(wasm: string, glue: string, warm: string[]): <T>(requests: o
   }
   return <T>(requests: object[]): T[] => {
     rest()
-    const used = requests.map((_, i) => (threads[i] ??= spawnThread(wasm, glue, warm)))
+    const used = requests.map((_, i) => (threads[i] ??= spawnThread(start)))
     const answers = used.map((thread, i) => {
       thread.ready()
-      thread.post(JSON.stringify(requests[i]))
+      thread.post({request: JSON.stringify(requests[i]), timeoutMs: callTimeout()})
       return thread
     })
     return answers.map((thread) => {
@@ -118,7 +121,9 @@ export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine 
       `the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`,
     )
   const width = Math.min(2, availableParallelism())
-  const callAll = threadPool(wasm, glue, options.warmSlug ? ['slug'] : [])
+  // From TypeScript sources (tests) the worker cannot load the helper's host: WebAssembly, as it says.
+  const notNative = FROM_SOURCES ? 'the engine runs from TypeScript sources' : nativeUnavailable()
+  const callAll = threadPool({wasm, glue, warm: options.warmSlug ? ['slug'] : [], notNative})
   const call = <T>(request: object): T => callAll<T>([request])[0]
   return {
     render(request) {
@@ -167,6 +172,21 @@ export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine 
   }
 }
 
+let inUse: string | undefined
+
+/**
+ * The engine the last thread started with: `native (seccomp)`, or `wasm: <why not native>`; undefined before one has.
+ */
+export const templateEngineInUse = (): string | undefined => inUse
+
+const killQuietly = (pid: number) => {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // it has ended
+  }
+}
+
 let shared: TemplateEngine | undefined
 let unavailable: TemplateEngineUnavailable | undefined
 
@@ -212,33 +232,44 @@ const halves = <T>(items: readonly T[]): T[][] => {
 interface Thread {
   /** Waits (once) for the thread's answer that it started and speaks this protocol. */
   ready(): void
-  post(request: string): void
-  wait(timeoutMs: number): {ok: string} | {error: string}
+  post(call: EngineCall): void
+  wait(timeoutMs: number): EngineReply
   stop(): void
 }
 
 /** Starts the worker; {@link Thread.ready} waits (synchronously) for its first answer, which names its protocol. */
-function spawnThread(wasm: string, glue: string, warm: string[]): Thread {
+/** What a thread starts with (./worker.ts): the module, Go's glue, what to warm, why not natively (or undefined). */
+interface ThreadStart {
+  wasm: string
+  glue: string
+  warm: string[]
+  notNative: string | undefined
+}
+
+function spawnThread({wasm, glue, warm, notNative}: ThreadStart): Thread {
   const flag = new SharedArrayBuffer(4)
   const signal = new Int32Array(flag)
   const {port1, port2} = new MessageChannel()
   const here = fileURLToPath(import.meta.url)
   const worker = new Worker(workerEntry('gotemplate', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
-    workerData: {flag, port: port2, wasm, glue, warm},
+    workerData: {flag, port: port2, wasm, glue, warm, notNative},
     transferList: [port2 as MessagePort],
   })
   worker.unref()
   port1.unref()
-  const wait = (timeoutMs: number): {ok: string} | {error: string} => {
+  const wait = (timeoutMs: number): EngineReply => {
     const state = Atomics.wait(signal, 0, 0, timeoutMs)
     const message = receiveMessageOnPort(port1)
     Atomics.store(signal, 0, 0)
-    if (message) return message.message as {ok: string} | {error: string}
+    if (message) return message.message as EngineReply
     return {error: state === 'timed-out' ? `no answer within ${timeoutMs} ms` : 'the template engine gave no answer'}
   }
+  let helper: number | undefined
   const stop = () => {
     port1.close()
     void worker.terminate()
+    // The native helper may be busy with the call given up on: it ends with the thread.
+    if (helper !== undefined) killQuietly(helper)
   }
   let started = false
   return {
@@ -250,6 +281,8 @@ function spawnThread(wasm: string, glue: string, warm: string[]): Thread {
         throw new TemplateEngineUnavailable(answer.error)
       }
       const version = (JSON.parse(answer.ok) as {version?: string}).version
+      helper = answer.helper
+      inUse = answer.engine
       if (version !== ENGINE_PROTOCOL) {
         stop()
         throw new TemplateEngineUnavailable(

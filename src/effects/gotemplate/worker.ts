@@ -1,8 +1,11 @@
 /**
- * The template engine's thread: Go's `wasm_exec.js` glue (of the Go release that built the module) and the
- * WebAssembly module, started once; each request is answered on the port, then the shared flag is raised so the
- * caller's Atomics.wait returns. Self-contained (node: modules only): it runs as TypeScript sources, from tsc's
- * dist/ and from the bundle alike.
+ * The template engine's thread: each request is answered on the port, then the shared flag is raised so the caller's
+ * Atomics.wait returns. The engine is the native render helper where it starts confined (../render-module/native.ts:
+ * Linux, its bytes and its seccomp filter checked; it links the same Go engine), else Go's `wasm_exec.js` glue (of the
+ * Go release that built the module) and the WebAssembly module, started once. A helper that fails mid-run hands the
+ * request, and every later one, to WebAssembly. The first answer names the protocol, the engine and the helper's pid.
+ * Run as TypeScript sources (tests, where Node strips the types and resolves no `.js` import to its `.ts` file) it
+ * imports nothing of ours: the helper's host is imported only where the caller asks for it, from the bundle.
  */
 import {readFileSync} from 'node:fs'
 import {runInThisContext} from 'node:vm'
@@ -15,9 +18,19 @@ interface Data {
   glue: string
   /** Warmed too before the first answer: `slug` (its transliteration table, decoded on first use). */
   warm: string[]
+  /** Why the native helper is not tried (AMEIDE_RENDER_ENGINE=wasm, the platform), or undefined: it is. */
+  notNative?: string
 }
 
-type Handler = (request: string) => string
+/** A request, and how long its caller waits for the answer. */
+export interface EngineCall {
+  request: string
+  timeoutMs: number
+}
+
+export type EngineReply = {ok: string; engine?: string; helper?: number} | {error: string}
+
+type Handler = (call: EngineCall) => string | Promise<string>
 /** Go's runtime from wasm_exec.js, and the part of the WebAssembly API used here (not in the ES2023 lib). */
 interface GoRuntime {
   importObject: object
@@ -27,42 +40,98 @@ interface Wasm {
   instantiate(bytes: Uint8Array, imports: object): Promise<{instance: object}>
 }
 
-const {flag, port, wasm, glue, warm} = workerData as Data
+const {flag, port, wasm, glue, warm, notNative} = workerData as Data
 const signal = new Int32Array(flag)
 const global = globalThis as unknown as {Go: new () => GoRuntime; WebAssembly: Wasm; ameideGoTemplate?: Handler}
 
-function reply(message: {ok: string} | {error: string}): void {
+function reply(message: EngineReply): void {
   port.postMessage(message)
   Atomics.store(signal, 0, 1)
   Atomics.notify(signal, 0)
 }
 
+/** The helper failed (not the template): WebAssembly answers instead. */
+class HelperFailed extends Error {}
+
 let exited = false
 process.on('uncaughtException', (e) => reply({error: `the template engine failed: ${e.message}`}))
 
-try {
+/** The WebAssembly module, started: Go's main registers ameideGoTemplate, then blocks (select{}). */
+async function wasmEngine(): Promise<Handler> {
   runInThisContext(readFileSync(glue, 'utf8'), {filename: glue})
   const go = new global.Go()
   const {instance} = await global.WebAssembly.instantiate(readFileSync(wasm), go.importObject)
-  // Go's main registers ameideGoTemplate, then blocks (select{}): run returns to JS with the handler set.
   void go.run(instance).then(() => {
     exited = true
     reply({error: 'the template engine exited (out of memory?)'})
   })
-  const handler = global.ameideGoTemplate
+  const handler = global.ameideGoTemplate as unknown as ((request: string) => string) | undefined
   if (!handler) throw new Error('the module did not register its handler')
-  port.on('message', (request: string) => {
-    if (exited) return reply({error: 'the template engine has exited'})
+  return ({request}) => {
+    if (exited) throw new Error('the template engine has exited')
+    return handler(request)
+  }
+}
+
+/** The native helper, confined; its pid beside. A call ends the helper past the caller's wait, less a margin. */
+async function nativeEngine(): Promise<{handler: Handler; pid: number; engine: string}> {
+  const [{MODULE_LIMITS}, {NATIVE_ENGINE, startNative}] = await Promise.all([
+    import('../limits.js'),
+    import('../render-module/native.js'),
+  ])
+  const thread = await startNative(MODULE_LIMITS.memoryBytes)
+  const handler: Handler = async ({request, timeoutMs}) => {
+    const within = Math.max(100, timeoutMs - 200)
+    const run = await thread.askTemplate(request, {...MODULE_LIMITS, timeoutMs: within, cpuSeconds: within / 1000})
+    if (run.ok) return run.answer
+    if ('failed' in run && run.failed) throw new HelperFailed(run.message)
+    throw new Error(`no answer within ${timeoutMs} ms: ${run.message}`)
+  }
+  return {handler, pid: thread.pid, engine: NATIVE_ENGINE}
+}
+
+let engine = `wasm: ${notNative}`
+let helper: number | undefined
+let handle: Handler | undefined
+
+/** Answers `call` with the engine in use; a helper that fails hands this call and the next ones to WebAssembly. */
+async function answer(call: EngineCall): Promise<string> {
+  try {
+    return await handle!(call)
+  } catch (e) {
+    if (!(e instanceof HelperFailed)) throw e
+    engine = `wasm: the native helper failed: ${e.message}`
+    helper = undefined
+    handle = await wasmEngine()
+    return handle(call)
+  }
+}
+
+try {
+  if (notNative === undefined) {
     try {
-      reply({ok: handler(request)})
+      const native = await nativeEngine()
+      ;[handle, helper, engine] = [native.handler, native.pid, native.engine]
     } catch (e) {
-      reply({error: `the template engine failed: ${(e as Error).message}`})
+      engine = `wasm: ${(e as Error).message}`
     }
+  }
+  handle ??= await wasmEngine()
+  let queue = Promise.resolve()
+  port.on('message', (call: EngineCall) => {
+    queue = queue.then(() =>
+      answer(call).then(
+        (ok) => reply({ok}),
+        (e: Error) =>
+          reply({error: e.message.startsWith('no answer') ? e.message : `the template engine failed: ${e.message}`}),
+      ),
+    )
   })
   // Warm before answering: a thread started ahead of its first request (openTemplateEngine) warms meanwhile.
-  handler('{"op":"warm"}')
-  if (warm.includes('slug')) handler('{"op":"warm-slug"}')
-  reply({ok: handler('{"op":"version"}')})
+  const ahead = {timeoutMs: 30_000}
+  await answer({...ahead, request: '{"op":"warm"}'})
+  if (warm.includes('slug')) await answer({...ahead, request: '{"op":"warm-slug"}'})
+  reply({ok: await answer({...ahead, request: '{"op":"version"}'}), engine, helper})
 } catch (e) {
   reply({error: `the template engine did not start: ${(e as Error).message}`})
 }

@@ -47,17 +47,25 @@ const HANDSHAKE_MS = 10_000
 
 export interface NativeThread {
   ask(request: ModuleRequest, limits: ToolLimits): Promise<NativeRun>
+  /** A request of the ApplicationSet template engine (its JSON text), answered as that engine's JSON text. */
+  askTemplate(request: string, limits: ToolLimits): Promise<NativeTemplateAnswer>
   readonly held: Set<string>
   readonly ran: Set<string>
   readonly dead: boolean
   readonly pid: number
 }
 
-export type NativeRun =
-  | {ok: true; results: CommandResult[]; cpuMs: number}
-  | {ok: false; limit: 'cpu' | 'time' | 'memory'; message: string}
-  /** `failed`: the helper itself failed (not the render): the request may go to WebAssembly. */
-  | {ok: false; message: string; failed?: boolean}
+/** Why a request has no answer: a limit, or the helper itself failed (not the render: it may go to WebAssembly). */
+export type NativeFailure =
+  {ok: false; limit: 'cpu' | 'time' | 'memory'; message: string} | {ok: false; message: string; failed?: boolean}
+
+export type NativeRun = {ok: true; results: CommandResult[]; cpuMs: number} | NativeFailure
+
+/** The template engine's answer: its JSON text. */
+export type NativeTemplateAnswer = {ok: true; answer: string} | NativeFailure
+
+/** One request's answer line and the helper CPU it took. */
+type Exchanged = {ok: true; line: string; cpuMs: number} | NativeFailure
 
 /** Why the native engine is not used here, before anything starts (undefined: it may be). */
 export function nativeUnavailable(choice = process.env.AMEIDE_RENDER_ENGINE): string | undefined {
@@ -306,6 +314,56 @@ function nativeThread(
     dead = true
     child.kill('SIGKILL')
   }
+  /** One request line, its answer line: within the limits (the helper's CPU time from /proc, a wall-clock backstop). */
+  const exchange = async (line: string, limits: ToolLimits): Promise<Exchanged> => {
+    if (dead) return {ok: false, message: 'the native helper has ended', failed: true}
+    const start = processCpuMs(pid) ?? 0
+    const cpuMs = limits.cpuSeconds * 1000
+    let breach: NativeFailure | undefined
+    const stop = (run: NativeFailure) => {
+      breach ??= run
+      end()
+    }
+    const poll = setInterval(
+      () => {
+        const used = (processCpuMs(pid) ?? start) - start
+        if (used > cpuMs) stop({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
+      },
+      Math.min(500, Math.max(20, cpuMs / 50)),
+    )
+    const backstop = setTimeout(
+      () => stop({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
+      limits.timeoutMs,
+    )
+    try {
+      child.stdin.write(`${line}\n`)
+      const answer = await out.next()
+      const used = (processCpuMs(pid) ?? start) - start
+      if (breach) return breach
+      if (answer === undefined) return await ended()
+      return {ok: true, line: answer, cpuMs: used}
+    } finally {
+      clearInterval(poll)
+      clearTimeout(backstop)
+    }
+  }
+  /** Why the helper gave no answer: it ended, out of memory or otherwise. */
+  const ended = async (): Promise<NativeFailure> => {
+    dead = true
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))])
+    const said = stderr()
+      .split('\n')
+      .find((l) => /fatal error|out of memory|cannot allocate memory|panic|SIGSEGV|SIGBUS|SIGSYS/.test(l))
+    // Go's runtime past RLIMIT_AS: "out of memory", or "cannot allocate memory" (ENOMEM from mmap). It may also
+    // crash otherwise there (a SIGSEGV in its collector): a helper failure, so the request goes to WebAssembly,
+    // whose memory limit then stops it.
+    if (/out of memory|cannot allocate memory/i.test(said ?? '')) return {ok: false, limit: 'memory', message: said!}
+    return {
+      ok: false,
+      message: `the native helper ended: ${said ?? (exited ? 'it exited' : 'no answer')}`,
+      failed: true,
+    }
+  }
   return {
     pid,
     held: new Set(),
@@ -314,54 +372,20 @@ function nativeThread(
       return dead
     },
     async ask(request, limits) {
-      if (dead) return {ok: false, message: 'the native helper has ended', failed: true}
-      const start = processCpuMs(pid) ?? 0
-      const cpuMs = limits.cpuSeconds * 1000
-      let breach: NativeRun | undefined
-      const stop = (run: NativeRun) => {
-        breach ??= run
-        end()
-      }
-      const poll = setInterval(
-        () => {
-          const used = (processCpuMs(pid) ?? start) - start
-          if (used > cpuMs) stop({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
-        },
-        Math.min(500, Math.max(20, cpuMs / 50)),
-      )
-      const backstop = setTimeout(
-        () => stop({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
-        limits.timeoutMs,
-      )
-      try {
-        child.stdin.write(`${wire(request)}\n`)
-        const line = await out.next()
-        const used = (processCpuMs(pid) ?? start) - start
-        if (breach) return breach
-        if (line === undefined) {
-          dead = true
-          await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))])
-          const said = stderr()
-            .split('\n')
-            .find((l) => /fatal error|out of memory|cannot allocate memory|panic|SIGSEGV|SIGBUS|SIGSYS/.test(l))
-          // Go's runtime past RLIMIT_AS: "out of memory", or "cannot allocate memory" (ENOMEM from mmap). It may also
-          // crash otherwise there (a SIGSEGV in its collector): a helper failure, so the request goes to WebAssembly,
-          // whose memory limit then stops it.
-          if (/out of memory|cannot allocate memory/i.test(said ?? ''))
-            return {ok: false, limit: 'memory', message: said!}
-          return {
-            ok: false,
-            message: `the native helper ended: ${said ?? (exited ? 'it exited' : 'no answer')}`,
-            failed: true,
-          }
-        }
-        const answer = JSON.parse(line) as ModuleAnswer
-        if ('error' in answer) return {ok: false, message: answer.error, failed: true}
-        return {ok: true, results: answer.results.map((r) => ({...r, stderr: r.stderr ?? ''})), cpuMs: used}
-      } finally {
-        clearInterval(poll)
-        clearTimeout(backstop)
-      }
+      const answered = await exchange(wire(request), limits)
+      if (!answered.ok) return answered
+      const answer = JSON.parse(answered.line) as ModuleAnswer
+      if ('error' in answer) return {ok: false, message: answer.error, failed: true}
+      const results = answer.results.map((r) => ({...r, stderr: r.stderr ?? ''}))
+      return {ok: true, results, cpuMs: answered.cpuMs}
+    },
+    async askTemplate(request, limits) {
+      const answered = await exchange(JSON.stringify({id: 0, template: request}), limits)
+      if (!answered.ok) return answered
+      const answer = JSON.parse(answered.line) as {template?: string; error?: string}
+      if (answer.template === undefined)
+        return {ok: false, message: answer.error ?? 'the native helper gave no template answer', failed: true}
+      return {ok: true, answer: answer.template}
     },
   }
 }

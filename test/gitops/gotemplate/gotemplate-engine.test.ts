@@ -1,7 +1,8 @@
 /**
- * The ApplicationSet template engine (src/effects/gotemplate) against Go itself: the WebAssembly module the CLI runs
- * and a native build of the same Go program (scripts/build-wasm.mjs --engine-native) render the same requests, and must
- * agree byte for byte, errors included. Then the outputs that Argo CD's Go-template documentation and sprig's
+ * The ApplicationSet template engine (src/effects/gotemplate) against Go itself: the WebAssembly module, the confined
+ * native render helper that links the same engine (what the CLI runs on Linux) and a native build of the same Go
+ * program (scripts/build-wasm.mjs --engine-native) render the same requests, and must agree byte for byte, errors
+ * included. Then the outputs that Argo CD's Go-template documentation and sprig's
  * function documentation state, and the engine's bounds.
  */
 import {spawnSync} from 'node:child_process'
@@ -11,6 +12,8 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {openTemplateEngine, type TemplateEngine} from '../../../src/effects/gotemplate/index.js'
+import {MODULE_LIMITS} from '../../../src/effects/limits.js'
+import {confinementOf, startNative} from '../../../src/effects/render-module/native.js'
 import {
   FAST_PARAM_SETS,
   FAST_TEMPLATES,
@@ -58,7 +61,7 @@ function nativeAnswer(request: object): Record<string, unknown> {
  * Go's spec leaves a float → integer conversion outside the integer's range implementation-dependent: amd64 gives the
  * minimum integer, arm64 and js/wasm (Go 1.26 always converts saturating) the nearest bound — Argo CD itself answers
  * by its machine. The corpus's one such conversion, `int64 .big` with big = 1e21, is taken from a native amd64
- * reference as arm64 and the engine compute it; every other byte is the native build's.
+ * reference as arm64 and the WebAssembly engine compute it; every other byte is the native build's.
  */
 function asSaturating(request: {templates: string[]; params: Array<Record<string, unknown>>}, results: string[][]) {
   if (process.arch !== 'x64') return results
@@ -70,6 +73,37 @@ function asSaturating(request: {templates: string[]; params: Array<Record<string
     ),
   )
 }
+
+describe('the confined native helper answers as the native build of the engine does', () => {
+  const requests = () => [
+    ...OPTION_SETS.map((options) => ({
+      op: 'render',
+      goTemplate: true,
+      options,
+      templates: TEMPLATES.map(([, t]) => t),
+      params: PARAM_SETS,
+    })),
+    {op: 'render', goTemplate: false, options: [], templates: FAST_TEMPLATES, params: FAST_PARAM_SETS},
+    {op: 'yaml', texts: YAML_TEXTS},
+    {op: 'slug', texts: NAMES},
+    {op: 'sanitize', texts: NAMES},
+    {op: 'version'},
+  ]
+
+  it('every request of the corpus, byte for byte, inside its seccomp filter', async () => {
+    const thread = await startNative(MODULE_LIMITS.memoryBytes)
+    try {
+      for (const request of requests()) {
+        const answer = await thread.askTemplate(JSON.stringify(request), MODULE_LIMITS)
+        if (!answer.ok) throw new Error(answer.message)
+        expect(JSON.parse(answer.answer), request.op).toEqual(nativeAnswer(request))
+      }
+      expect(confinementOf(thread.pid)).toBeUndefined()
+    } finally {
+      process.kill(thread.pid, 'SIGKILL')
+    }
+  })
+})
 
 describe('the WebAssembly engine and a native build of the same Go program agree byte for byte', () => {
   it.each(OPTION_SETS.map((o) => [o.join(',') || '(no options)', o] as const))(
@@ -240,10 +274,12 @@ describe('through the CLI: the Applications of an ApplicationSet are what Go ren
       (y) => JSON.parse(y.json) as {spec: {generators: Array<{list: {elements: Array<Record<string, unknown>>}}>}},
     )
     const params = decoded.spec.generators[0].list.elements
-    const expected = asSaturating(
-      {templates: strings, params},
-      nativeAnswer({op: 'render', goTemplate: true, options: [], templates: strings, params}).results as string[][],
-    )
+    const reference = nativeAnswer({op: 'render', goTemplate: true, options: [], templates: strings, params})
+      .results as string[][]
+    // Through the CLI the engine is the confined native helper where it starts (Linux x64, arm64): this machine's
+    // answer, as Argo CD's on it; elsewhere WebAssembly's, which saturates.
+    const native = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)
+    const expected = native ? reference : asSaturating({templates: strings, params}, reference)
     const repo = await makeTempDir('ameide-engine-cli-')
     await initGitRepo(repo)
     await mkdir(path.join(repo, 'argocd'))

@@ -5,6 +5,8 @@ package main
 import (
 	"io"
 	"os"
+
+	"ameide.dev/gotemplate/engine"
 )
 
 // The native build (the differential test): one request on stdin, its response on stdout.
@@ -13,5 +15,5 @@ func main() {
 	if err != nil {
 		os.Exit(2)
 	}
-	os.Stdout.Write(Handle(input))
+	os.Stdout.Write(engine.Handle(input))
 }

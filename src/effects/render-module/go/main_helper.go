@@ -5,8 +5,10 @@ package main
 // The native render helper (built by scripts/build-native.mjs with the `ameide_helper` tag; the host is
 // ../native.ts). It confines itself first (confine_linux.go), says so in one handshake line with its self-test, then
 // answers requests, one JSON line each on stdin, one JSON line each on stdout: the wasm worker's ModuleRequest and
-// ModuleAnswer (../worker.ts), its trees kept by key as the worker keeps them. Its files are memory only
-// (memtree.go): the hooks of hooks.go point there before the first request.
+// ModuleAnswer (../worker.ts), its trees kept by key as the worker keeps them, or a request of the ApplicationSet
+// template engine (gotemplate/go/engine, the request and its answer as that engine's JSON text, as its WebAssembly
+// build takes and gives them). Its files are memory only (memtree.go): the hooks of hooks.go point there before the
+// first request.
 
 import (
 	"bufio"
@@ -15,6 +17,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+
+	"ameide.dev/gotemplate/engine"
 )
 
 // NativeProtocol names the helper's framing and handshake; the host refuses a helper that speaks another.
@@ -37,6 +41,8 @@ type moduleRequest struct {
 	ObjectLimit int               `json:"objectLimit"`
 	// Escape is the escape suite's request (escape_test_op.go), answered only by a helper built with ameide_escape.
 	Escape json.RawMessage `json:"escape,omitempty"`
+	// Template is a request of the ApplicationSet template engine (its JSON text); answered in moduleAnswer.Template.
+	Template string `json:"template,omitempty"`
 }
 
 type commandResult struct {
@@ -49,6 +55,8 @@ type moduleAnswer struct {
 	Results []commandResult `json:"results,omitempty"`
 	Error   string          `json:"error,omitempty"`
 	Escape  any             `json:"escape,omitempty"`
+	// Template is the template engine's answer (its JSON text).
+	Template string `json:"template,omitempty"`
 }
 
 // escapeSuite answers the escape suite's request; nil unless built with the ameide_escape tag.
@@ -119,6 +127,9 @@ func fileSystem(r *moduleRequest) (*memFS, error) {
 }
 
 func serve(r *moduleRequest) moduleAnswer {
+	if r.Template != "" {
+		return moduleAnswer{ID: r.ID, Template: string(engine.Handle([]byte(r.Template)))}
+	}
 	if len(r.Escape) > 0 {
 		if escapeSuite == nil {
 			return moduleAnswer{ID: r.ID, Error: "no such request"}

@@ -1,12 +1,13 @@
-// The ApplicationSet template engine: Argo CD's Render.Replace over Go's own text/template and sprig, compiled to
-// WebAssembly for the CLI (main_js.go) and natively for the differential test (main_native.go).
+// Package engine is the ApplicationSet template engine: Argo CD's Render.Replace over Go's own text/template and
+// sprig, compiled to WebAssembly for the CLI (../main_js.go), natively for the differential test (../main_native.go),
+// and linked into the native render helper (render-module/go/main_helper.go), which answers its requests confined.
 //
 // It follows argo-cd v3 applicationset/utils (utils.go, template_functions.go): one function map built once —
 // sprig.GenericFuncMap() less env, expandenv and getHostByName, plus normalize, slugify, toYaml, fromYaml and
 // fromYamlArray — cloned per template string, the goTemplateOptions applied, parsed once and executed for every
 // parameter set; fasttemplate mode as Replace writes it. YAML is read with sigs.k8s.io/yaml, as Argo CD reads the
 // ApplicationSet, elementsYaml and the git files generator's files.
-package main
+package engine
 
 import (
 	"bytes"
