@@ -22,6 +22,7 @@ import {readFile} from 'node:fs/promises'
 
 import {packagePath} from '../../core/package-root.js'
 import type {ToolLimits} from '../limits.js'
+import {lines} from './child-lines.js'
 import type {ModuleCommand} from './commands.js'
 import type {Snapshot} from './memfs.js'
 import type {RequestTree} from './tree.js'
@@ -188,6 +189,44 @@ export function confinementOf(pid: number): string | undefined {
   return undefined
 }
 
+/** Calls `stop` once the helper `pid` is past its CPU limit (read from /proc) or the wall-clock backstop. */
+function watchLimits(pid: number, limits: ToolLimits, stop: (why: NativeFailure) => void) {
+  const start = processCpuMs(pid) ?? 0
+  const cpuMs = limits.cpuSeconds * 1000
+  const used = () => (processCpuMs(pid) ?? start) - start
+  const poll = setInterval(
+    () => {
+      if (used() > cpuMs) stop({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
+    },
+    Math.min(500, Math.max(20, cpuMs / 50)),
+  )
+  const backstop = setTimeout(
+    () => stop({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
+    limits.timeoutMs,
+  )
+  return {
+    used,
+    clear: () => {
+      clearInterval(poll)
+      clearTimeout(backstop)
+    },
+  }
+}
+
+/** Why the helper gave no answer (it ended): what it said on stderr, read once every stream closed (`closed`). */
+async function whyEnded(closed: Promise<void>, after: () => {stderr: string; exited: boolean}): Promise<NativeFailure> {
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))])
+  const {stderr, exited} = after()
+  const said = stderr
+    .split('\n')
+    .find((l) => /fatal error|out of memory|cannot allocate memory|panic|SIGSEGV|SIGBUS|SIGSYS/.test(l))
+  // Go's runtime past RLIMIT_AS: "out of memory", or "cannot allocate memory" (ENOMEM from mmap). It may also
+  // crash otherwise there (a SIGSEGV in its collector): a helper failure, so the request goes to WebAssembly,
+  // whose memory limit then stops it.
+  if (/out of memory|cannot allocate memory/i.test(said ?? '')) return {ok: false, limit: 'memory', message: said!}
+  return {ok: false, message: `the native helper ended: ${said ?? (exited ? 'it exited' : 'no answer')}`, failed: true}
+}
+
 /** The process's CPU time in milliseconds (utime + stime, ticks of USER_HZ = 100), or undefined once it is gone. */
 function processCpuMs(pid: number): number | undefined {
   try {
@@ -196,51 +235,6 @@ function processCpuMs(pid: number): number | undefined {
     return (Number(fields[11]) + Number(fields[12])) * 10
   } catch {
     return undefined
-  }
-}
-
-/** Lines of a child's stdout, one at a time, to whoever waits for the next; undefined once it has ended. */
-export function lines(child: ChildProcessWithoutNullStreams) {
-  // The current line's pieces: each chunk is searched once, however long the answer (up to the output limit).
-  let pieces: string[] = []
-  const ready: string[] = []
-  let waiting: ((line: string | undefined) => void) | undefined
-  let ended = false
-  const deliver = (line: string) => {
-    if (!waiting) return void ready.push(line)
-    const w = waiting
-    waiting = undefined
-    w(line)
-  }
-  child.stdout.setEncoding('utf8')
-  child.stdout.on('data', (chunk: string) => {
-    let start = 0
-    let at: number
-    while ((at = chunk.indexOf('\n', start)) >= 0) {
-      pieces.push(chunk.slice(start, at))
-      deliver(pieces.join(''))
-      pieces = []
-      start = at + 1
-    }
-    if (start < chunk.length) pieces.push(chunk.slice(start))
-  })
-  const end = () => {
-    ended = true
-    waiting?.(undefined)
-    waiting = undefined
-  }
-  // Not on 'exit': that can come before the last chunk of stdout is read (a helper that says why it cannot confine
-  // itself and ends at once); 'close' comes after every stream of the child has closed.
-  child.stdout.on('end', end)
-  child.on('close', end)
-  return {
-    next: () =>
-      new Promise<string | undefined>((resolve) => {
-        if (ready.length > 0) return resolve(ready.shift())
-        if (ended) return resolve(undefined)
-        waiting = resolve
-      }),
-    cancel: () => end(),
   }
 }
 
@@ -317,51 +311,23 @@ function nativeThread(
   /** One request line, its answer line: within the limits (the helper's CPU time from /proc, a wall-clock backstop). */
   const exchange = async (line: string, limits: ToolLimits): Promise<Exchanged> => {
     if (dead) return {ok: false, message: 'the native helper has ended', failed: true}
-    const start = processCpuMs(pid) ?? 0
-    const cpuMs = limits.cpuSeconds * 1000
     let breach: NativeFailure | undefined
-    const stop = (run: NativeFailure) => {
-      breach ??= run
+    const watch = watchLimits(pid, limits, (why) => {
+      breach ??= why
       end()
-    }
-    const poll = setInterval(
-      () => {
-        const used = (processCpuMs(pid) ?? start) - start
-        if (used > cpuMs) stop({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
-      },
-      Math.min(500, Math.max(20, cpuMs / 50)),
-    )
-    const backstop = setTimeout(
-      () => stop({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
-      limits.timeoutMs,
-    )
+    })
     try {
       child.stdin.write(`${line}\n`)
       const answer = await out.next()
-      const used = (processCpuMs(pid) ?? start) - start
+      const cpuMs = watch.used()
       if (breach) return breach
-      if (answer === undefined) return await ended()
-      return {ok: true, line: answer, cpuMs: used}
+      if (answer === undefined) {
+        dead = true
+        return await whyEnded(closed, () => ({stderr: stderr(), exited}))
+      }
+      return {ok: true, line: answer, cpuMs}
     } finally {
-      clearInterval(poll)
-      clearTimeout(backstop)
-    }
-  }
-  /** Why the helper gave no answer: it ended, out of memory or otherwise. */
-  const ended = async (): Promise<NativeFailure> => {
-    dead = true
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))])
-    const said = stderr()
-      .split('\n')
-      .find((l) => /fatal error|out of memory|cannot allocate memory|panic|SIGSEGV|SIGBUS|SIGSYS/.test(l))
-    // Go's runtime past RLIMIT_AS: "out of memory", or "cannot allocate memory" (ENOMEM from mmap). It may also
-    // crash otherwise there (a SIGSEGV in its collector): a helper failure, so the request goes to WebAssembly,
-    // whose memory limit then stops it.
-    if (/out of memory|cannot allocate memory/i.test(said ?? '')) return {ok: false, limit: 'memory', message: said!}
-    return {
-      ok: false,
-      message: `the native helper ended: ${said ?? (exited ? 'it exited' : 'no answer')}`,
-      failed: true,
+      watch.clear()
     }
   }
   return {

@@ -6,7 +6,7 @@
 import {spawn} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
-import {lines} from '../../../src/effects/render-module/native.js'
+import {lines} from '../../../src/effects/render-module/child-lines.js'
 
 describe('the native helper’s lines', () => {
   it('a child that writes one line and ends at once: the line is read every time (300 starts)', async () => {
