@@ -232,7 +232,7 @@ const halves = <T>(items: readonly T[]): T[][] => {
 interface Thread {
   /** Waits (once) for the thread's answer that it started and speaks this protocol. */
   ready(): void
-  post(call: EngineCall): void
+  post(call: Omit<EngineCall, 'id'>): void
   wait(timeoutMs: number): EngineReply
   stop(): void
 }
@@ -257,12 +257,20 @@ function spawnThread({wasm, glue, warm, notNative}: ThreadStart): Thread {
   })
   worker.unref()
   port1.unref()
+  let sent = 0
+  // The answer to the last call (or one of the thread's own failures, which name none): an answer to a call given up
+  // on is passed over. The flag is lowered before the queue is read, so an answer posted after the read raises it.
   const wait = (timeoutMs: number): EngineReply => {
-    const state = Atomics.wait(signal, 0, 0, timeoutMs)
-    const message = receiveMessageOnPort(port1)
-    Atomics.store(signal, 0, 0)
-    if (message) return message.message as EngineReply
-    return {error: state === 'timed-out' ? `no answer within ${timeoutMs} ms` : 'the template engine gave no answer'}
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      Atomics.store(signal, 0, 0)
+      let message: EngineReply | undefined
+      while ((message = receiveMessageOnPort(port1)?.message as EngineReply | undefined))
+        if (message.id === undefined || message.id === sent) return message
+      const left = deadline - Date.now()
+      if (left <= 0) return {error: `no answer within ${timeoutMs} ms`}
+      Atomics.wait(signal, 0, 0, left)
+    }
   }
   let helper: number | undefined
   const stop = () => {
@@ -291,7 +299,7 @@ function spawnThread({wasm, glue, warm, notNative}: ThreadStart): Thread {
       }
       started = true
     },
-    post: (request) => port1.postMessage(request),
+    post: (call) => port1.postMessage({...call, id: ++sent}),
     wait,
     stop,
   }

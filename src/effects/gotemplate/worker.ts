@@ -22,13 +22,15 @@ interface Data {
   notNative?: string
 }
 
-/** A request, and how long its caller waits for the answer. */
+/** A request, how long its caller waits for the answer, and its number (the answer names it; 0: the first answer). */
 export interface EngineCall {
   request: string
   timeoutMs: number
+  id: number
 }
 
-export type EngineReply = {ok: string; engine?: string; helper?: number} | {error: string}
+/** An answer, naming the call's number; one without (a failure of the thread itself) answers whatever is waited for. */
+export type EngineReply = ({ok: string; engine?: string; helper?: number} | {error: string}) & {id?: number}
 
 type Handler = (call: EngineCall) => string | Promise<string>
 /** Go's runtime from wasm_exec.js, and the part of the WebAssembly API used here (not in the ES2023 lib). */
@@ -121,17 +123,19 @@ try {
   port.on('message', (call: EngineCall) => {
     queue = queue.then(() =>
       answer(call).then(
-        (ok) => reply({ok}),
-        (e: Error) =>
-          reply({error: e.message.startsWith('no answer') ? e.message : `the template engine failed: ${e.message}`}),
+        (ok) => reply({ok, id: call.id}),
+        (e: Error) => {
+          const error = e.message.startsWith('no answer') ? e.message : `the template engine failed: ${e.message}`
+          reply({error, id: call.id})
+        },
       ),
     )
   })
   // Warm before answering: a thread started ahead of its first request (openTemplateEngine) warms meanwhile.
-  const ahead = {timeoutMs: 30_000}
+  const ahead = {timeoutMs: 30_000, id: 0}
   await answer({...ahead, request: '{"op":"warm"}'})
   if (warm.includes('slug')) await answer({...ahead, request: '{"op":"warm-slug"}'})
-  reply({ok: await answer({...ahead, request: '{"op":"version"}'}), engine, helper})
+  reply({ok: await answer({...ahead, request: '{"op":"version"}'}), engine, helper, id: 0})
 } catch (e) {
   reply({error: `the template engine did not start: ${(e as Error).message}`})
 }
