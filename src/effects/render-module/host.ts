@@ -24,6 +24,7 @@ import {NativeEngine} from './native-engine.js'
 import {Pool} from './pool.js'
 import {threadCpuMs} from './thread-cpu.js'
 import {askThread, type ModuleRun, type RenderRequest} from './requests.js'
+import {watchRender} from './watch.js'
 import type {ModuleAnswer, ModuleRequest} from './worker.js'
 
 export type {CommandResult} from './worker.js'
@@ -258,31 +259,4 @@ function cpuClock(tid: number | undefined): () => number {
   if (tid === undefined || threadCpuMs(tid) === undefined) return processCpu
   let last = 0
   return () => (last = threadCpuMs(tid) ?? last)
-}
-
-/**
- * Watches one render: past `limits.cpuSeconds` of CPU it is stopped as a `cpu` breach; past `limits.timeoutMs` of
- * wall-clock time — a backstop that only a render waiting on nothing reaches — as a `time` breach.
- */
-function watchRender(clock: () => number, limits: ToolLimits, breach: (run: ModuleRun & {ok: false}) => void) {
-  const start = clock()
-  const used = () => clock() - start
-  const cpuMs = limits.cpuSeconds * 1000
-  const poll = setInterval(
-    () => {
-      if (used() > cpuMs) breach({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
-    },
-    Math.min(500, Math.max(20, cpuMs / 50)),
-  )
-  const backstop = setTimeout(
-    () => breach({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
-    limits.timeoutMs,
-  )
-  return {
-    used,
-    stop() {
-      clearInterval(poll)
-      clearTimeout(backstop)
-    },
-  }
 }

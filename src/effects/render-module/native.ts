@@ -23,6 +23,7 @@ import {readFile} from 'node:fs/promises'
 import {packagePath} from '../../core/package-root.js'
 import type {ToolLimits} from '../limits.js'
 import {lines} from './child-lines.js'
+import {watchRender} from './watch.js'
 import type {ModuleCommand} from './commands.js'
 import type {Snapshot} from './memfs.js'
 import type {RequestTree} from './tree.js'
@@ -189,30 +190,6 @@ export function confinementOf(pid: number): string | undefined {
   return undefined
 }
 
-/** Calls `stop` once the helper `pid` is past its CPU limit (read from /proc) or the wall-clock backstop. */
-function watchLimits(pid: number, limits: ToolLimits, stop: (why: NativeFailure) => void) {
-  const start = processCpuMs(pid) ?? 0
-  const cpuMs = limits.cpuSeconds * 1000
-  const used = () => (processCpuMs(pid) ?? start) - start
-  const poll = setInterval(
-    () => {
-      if (used() > cpuMs) stop({ok: false, limit: 'cpu', message: `stopped after ${limits.cpuSeconds} s of CPU`})
-    },
-    Math.min(500, Math.max(20, cpuMs / 50)),
-  )
-  const backstop = setTimeout(
-    () => stop({ok: false, limit: 'time', message: `stopped after ${limits.timeoutMs / 1000} s`}),
-    limits.timeoutMs,
-  )
-  return {
-    used,
-    clear: () => {
-      clearInterval(poll)
-      clearTimeout(backstop)
-    },
-  }
-}
-
 /** Why the helper gave no answer (it ended): what it said on stderr, read once every stream closed (`closed`). */
 async function whyEnded(closed: Promise<void>, after: () => {stderr: string; exited: boolean}): Promise<NativeFailure> {
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))])
@@ -312,10 +289,15 @@ function nativeThread(
   const exchange = async (line: string, limits: ToolLimits): Promise<Exchanged> => {
     if (dead) return {ok: false, message: 'the native helper has ended', failed: true}
     let breach: NativeFailure | undefined
-    const watch = watchLimits(pid, limits, (why) => {
-      breach ??= why
-      end()
-    })
+    let last = 0
+    const watch = watchRender(
+      () => (last = processCpuMs(pid) ?? last),
+      limits,
+      (why) => {
+        breach ??= why
+        end()
+      },
+    )
     try {
       child.stdin.write(`${line}\n`)
       const answer = await out.next()
@@ -327,7 +309,7 @@ function nativeThread(
       }
       return {ok: true, line: answer, cpuMs}
     } finally {
-      watch.clear()
+      watch.stop()
     }
   }
   return {
