@@ -87,6 +87,8 @@ async function nativeEngine(): Promise<{handler: Handler; pid: number; engine: s
     const run = await thread.askTemplate(request, {...MODULE_LIMITS, timeoutMs: within, cpuSeconds: within / 1000})
     if (run.ok) return run.answer
     if ('failed' in run && run.failed) throw new HelperFailed(run.message)
+    if ('limit' in run && run.limit === 'memory')
+      throw new Error(`the template engine ran out of memory: ${run.message}`)
     throw new Error(`no answer within ${timeoutMs} ms: ${run.message}`)
   }
   return {handler, pid: thread.pid, engine: NATIVE_ENGINE}
