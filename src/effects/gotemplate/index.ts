@@ -237,7 +237,6 @@ interface Thread {
   stop(): void
 }
 
-/** Starts the worker; {@link Thread.ready} waits (synchronously) for its first answer, which names its protocol. */
 /** What a thread starts with (./worker.ts): the module, Go's glue, what to warm, why not natively (or undefined). */
 interface ThreadStart {
   wasm: string
@@ -246,6 +245,7 @@ interface ThreadStart {
   notNative: string | undefined
 }
 
+/** Starts the worker; {@link Thread.ready} waits (synchronously) for its first answer, which names its protocol. */
 function spawnThread({wasm, glue, warm, notNative}: ThreadStart): Thread {
   const flag = new SharedArrayBuffer(4)
   const signal = new Int32Array(flag)
