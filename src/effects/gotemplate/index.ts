@@ -14,6 +14,7 @@ import {fileURLToPath} from 'node:url'
 import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'node:worker_threads'
 
 import {FROM_SOURCES, packagePath, workerEntry} from '../../core/package-root.js'
+import {checkedFiles} from '../render-module/helper-check.js'
 import {nativeUnavailable} from '../render-module/native.js'
 import {answersKnown, memoized} from './memo.js'
 import type {RenderResult, TemplateEngine} from './types.js'
@@ -252,7 +253,7 @@ function spawnThread({wasm, glue, warm, notNative}: ThreadStart): Thread {
   const {port1, port2} = new MessageChannel()
   const here = fileURLToPath(import.meta.url)
   const worker = new Worker(workerEntry('gotemplate', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
-    workerData: {flag, port: port2, wasm, glue, warm, notNative},
+    workerData: {flag, port: port2, wasm, glue, warm, notNative, checked: checkedFiles()},
     transferList: [port2 as MessagePort],
   })
   worker.unref()

@@ -11,6 +11,8 @@ import {readFileSync} from 'node:fs'
 import {runInThisContext} from 'node:vm'
 import {workerData, type MessagePort} from 'node:worker_threads'
 
+import type {CheckedFile} from '../render-module/helper-check.js'
+
 interface Data {
   flag: SharedArrayBuffer
   port: MessagePort
@@ -20,6 +22,8 @@ interface Data {
   warm: string[]
   /** Why the native helper is not tried (AMEIDE_RENDER_ENGINE=wasm, the platform), or undefined: it is. */
   notNative?: string
+  /** The helper checks the process had passed when the thread started (../render-module/helper-check.ts). */
+  checked: CheckedFile[]
 }
 
 /** A request, how long its caller waits for the answer, and its number (the answer names it; 0: the first answer). */
@@ -42,7 +46,7 @@ interface Wasm {
   instantiate(bytes: Uint8Array, imports: object): Promise<{instance: object}>
 }
 
-const {flag, port, wasm, glue, warm, notNative} = workerData as Data
+const {flag, port, wasm, glue, warm, notNative, checked} = workerData as Data
 const signal = new Int32Array(flag)
 const global = globalThis as unknown as {Go: new () => GoRuntime; WebAssembly: Wasm; ameideGoTemplate?: Handler}
 
@@ -77,10 +81,12 @@ async function wasmEngine(): Promise<Handler> {
 
 /** The native helper, confined; its pid beside. A call ends the helper past the caller's wait, less a margin. */
 async function nativeEngine(): Promise<{handler: Handler; pid: number; engine: string}> {
-  const [{MODULE_LIMITS}, {NATIVE_ENGINE, startNative}] = await Promise.all([
+  const [{MODULE_LIMITS}, {NATIVE_ENGINE, startNative}, {trustChecked}] = await Promise.all([
     import('../limits.js'),
     import('../render-module/native.js'),
+    import('../render-module/helper-check.js'),
   ])
+  trustChecked(checked)
   const thread = await startNative(MODULE_LIMITS.memoryBytes)
   const handler: Handler = async ({request, timeoutMs}) => {
     const within = Math.max(100, timeoutMs - 200)

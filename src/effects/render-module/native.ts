@@ -16,13 +16,12 @@
  * Requests are the worker's (./worker.ts ModuleRequest), one JSON line each way; the helper keeps trees as a worker does.
  */
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
-import {webcrypto} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 
 import {packagePath} from '../../core/package-root.js'
 import type {ToolLimits} from '../limits.js'
 import {lines} from './child-lines.js'
+import {checkOnce} from './helper-check.js'
 import {watchRender} from './watch.js'
 import type {ModuleCommand} from './commands.js'
 import type {Snapshot} from './memfs.js'
@@ -99,9 +98,6 @@ export function nativeBuild(): NativeBuild | undefined {
   }
 }
 
-/** The helpers whose bytes this process has checked, by path: each is read and hashed once, off the main thread. */
-const checked = new Map<string, Promise<void>>()
-
 /**
  * The helper of this platform, its bytes checked against the record (once a process: each helper of the pool starts
  * from the same file); throws with the reason otherwise.
@@ -112,24 +108,8 @@ async function checkedHelper(): Promise<string> {
   const helper = nativeBuild()!.helpers[`${process.platform}-${process.arch}`]!
   const file = process.env.AMEIDE_RENDER_NATIVE ?? packagePath(`dist/render-module/${helper.file}`)
   if (!existsSync(file)) throw new Error(`the native helper is missing: ${file}`)
-  const key = `${file}\0${helper.sha256}`
-  if (!checked.has(key)) checked.set(key, checkBytes(file, helper.sha256))
-  await checked.get(key)
+  await checkOnce(file, helper.sha256)
   return file
-}
-
-/**
- * Throws unless `file`'s sha256 is `recorded`. WebCrypto's digest runs in libuv's pool, not on the main thread. The
- * file is checked, then run by its path: whoever could swap it in between can change this host's own code in the same
- * package folder too.
- */
-async function checkBytes(file: string, recorded: string): Promise<void> {
-  const digest = await webcrypto.subtle.digest('SHA-256', await readFile(file))
-  const sha256 = Buffer.from(digest).toString('hex')
-  if (sha256 !== recorded)
-    throw new Error(
-      `the native helper's sha256 is ${sha256.slice(0, 12)}…, the build recorded ${recorded.slice(0, 12)}…`,
-    )
 }
 
 interface Handshake {

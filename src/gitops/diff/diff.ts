@@ -23,7 +23,7 @@ import {checkoutOf, repositoryUrls} from '../model/context.js'
 import {startTemplateEngineFor} from '../deployables/index.js'
 import {type RegisteredClusters, type ScmProviderApi} from '../model/types.js'
 import type {RenderCache} from '../render/cache.js'
-import {readRevision, REFUSAL_TEXT, type Revision} from '../revision/index.js'
+import {readRevisions, REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots, type Compared} from './compare.js'
 import {decideVerdict, touchedBy, type Unknown} from './verdict.js'
@@ -174,21 +174,20 @@ async function openCache(input: GitopsDiffInput): Promise<RenderCache> {
   return cache
 }
 
-/** Both revisions read into temporary trees (pushed on `trees` as made, so the caller removes every one). */
+/**
+ * Both revisions read into memory (src/gitops/revision: the blobs they share read once), pushed on `trees` so the
+ * caller removes both; a failure removes what was made.
+ */
 async function readBoth(
   root: string,
   revisions: {base: DiffRevision; head: DiffRevision},
   trees: Revision[],
 ): Promise<[Revision, Revision]> {
-  const read = async (label: 'base' | 'head', revision: DiffRevision) => {
-    const tree = await readRevision(root, revision.commit, `diff-${label}`)
-    trees.push(tree)
-    return tree
-  }
-  // Both reads are settled before anything is thrown, so every folder made is removed.
-  const read2 = await Promise.allSettled([read('base', revisions.base), read('head', revisions.head)])
-  for (const r of read2) if (r.status === 'rejected') throw r.reason
-  const [base, head] = read2.map((r) => (r as PromiseFulfilledResult<Revision>).value)
+  const [base, head] = await readRevisions(root, [
+    {commit: revisions.base.commit, label: 'diff-base'},
+    {commit: revisions.head.commit, label: 'diff-head'},
+  ])
+  trees.push(base, head)
   return [base, head]
 }
 
@@ -336,7 +335,7 @@ async function chartFetcher(input: GitopsDiffInput, base: Revision, policy: Gito
   ])
   const charts = policy.charts ?? DEFAULT_CONFIG.gitopsPolicy.charts
   return new ChartFetcher({
-    allow: allowListOf(base.dir, base.files, yaml, charts, policy.maxFileBytes),
+    allow: () => allowListOf(base.dir, base.files, yaml, charts, policy.maxFileBytes),
     policy: charts,
     offline: input.offline === true,
     ...(input.useCache ? {cacheDir: chartCacheDir(input.root)} : {}),

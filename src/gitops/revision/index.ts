@@ -38,27 +38,65 @@ interface Entry {
 
 /** A revision of the repository at `root`: `commit`, or the working tree (null). */
 export async function readRevision(root: string, commit: string | null, label = 'revision'): Promise<Revision> {
-  const entries = commit !== null ? await fromCommit(root, commit, label) : await fromWorkingTree(root)
+  const [revision] = await readRevisions(root, [{commit, label}])
+  return revision
+}
+
+/**
+ * Several revisions of the repository at `root`, each as {@link readRevision} reads it: the commits' blobs in one
+ * `git cat-file --batch`, a blob the revisions share read once (a pull request's base and head share nearly all).
+ */
+export async function readRevisions(root: string, wanted: readonly Wanted[]): Promise<Revision[]> {
+  const trees = await Promise.all(
+    wanted.map((w) => (w.commit === null ? undefined : listCommit(root, w.commit, w.label))),
+  )
+  const objects = await readBlobs(root, trees, wanted)
+  const entries = await Promise.all(
+    wanted.map((w, i) => (trees[i] ? entriesOf(trees[i], objects, w.commit!, w.label) : fromWorkingTree(root))),
+  )
+  const made: Revision[] = []
+  try {
+    for (const [i, w] of wanted.entries()) made.push(held(entries[i], w.commit, w.label))
+  } catch (e) {
+    for (const r of made) unmount(r.dir)
+    throw e
+  }
+  return made
+}
+
+/** A revision to read: a commit, or the working tree (null); its label names it in messages and its mount. */
+interface Wanted {
+  commit: string | null
+  label: string
+}
+
+/** The entries held in memory and mounted. */
+function held(entries: Entry[], commit: string | null, label: string): Revision {
   const tree = new MemoryTree()
   const value = hold(tree, entries)
   const dir = mount(tree.freeze(), label)
-  return {
-    ...value,
-    dir,
-    commit,
-    remove: () => Promise.resolve(unmount(dir)),
-  }
+  return {...value, dir, commit, remove: () => Promise.resolve(unmount(dir))}
 }
 
-/** The commit's blobs and links, from git objects. */
-async function fromCommit(root: string, commit: string, label: string): Promise<Entry[]> {
+/** The commit's tree (`git ls-tree -r -z`). */
+async function listCommit(root: string, commit: string, label: string): Promise<Tree> {
   const listed = await gitRevisionRead(root, ['ls-tree', '-r', '-z', '--full-tree', commit])
   if (!listed.ok) throw unreadable(commit, label, listed.stderr)
-  const tree = parseTree(listed.stdout)
-  const oids = [...new Set(tree.items.map((i) => i.oid))]
-  const blobs = oids.length === 0 ? EMPTY : await gitRevisionRead(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
-  if (!blobs.ok) throw unreadable(commit, label, blobs.stderr)
-  return entriesOf(tree, parseBatch(blobs.stdout), commit, label)
+  return parseTree(listed.stdout)
+}
+
+/** The bytes of every blob of `trees`, each read once; a failure is said of the first commit wanted. */
+async function readBlobs(
+  root: string,
+  trees: ReadonlyArray<Tree | undefined>,
+  wanted: readonly Wanted[],
+): Promise<Map<string, Buffer>> {
+  const oids = [...new Set(trees.flatMap((t) => t?.items.map((i) => i.oid) ?? []))]
+  if (oids.length === 0) return new Map()
+  const blobs = await gitRevisionRead(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
+  const first = wanted.find((w) => w.commit !== null)!
+  if (!blobs.ok) throw unreadable(first.commit!, first.label, blobs.stderr)
+  return parseBatch(blobs.stdout)
 }
 
 /**
@@ -72,11 +110,7 @@ export function readCommitSync(root: string, commit: string, label: string): Rev
   const oids = [...new Set(tree.items.map((i) => i.oid))]
   const blobs = oids.length === 0 ? EMPTY : gitRevisionReadSync(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
   if (!blobs.ok) throw unreadable(commit, label, blobs.stderr)
-  const entries = entriesOf(tree, parseBatch(blobs.stdout), commit, label)
-  const treeHeld = new MemoryTree()
-  const value = hold(treeHeld, entries)
-  const dir = mount(treeHeld.freeze(), label)
-  return {...value, dir, commit, remove: () => Promise.resolve(unmount(dir))}
+  return held(entriesOf(tree, parseBatch(blobs.stdout), commit, label), commit, label)
 }
 
 const EMPTY = {ok: true, stdout: Buffer.alloc(0), stderr: ''}

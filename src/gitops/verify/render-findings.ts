@@ -100,7 +100,7 @@ async function chartFetcherFor(
   const render = input.render!
   const chartsPolicy = input.policy.charts ?? {fetch: true, repositories: [], insecure: []}
   return new ChartFetcher({
-    allow: allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
+    allow: () => allowListOf(revision.dir, revision.files, yaml, chartsPolicy, input.policy.maxFileBytes),
     policy: chartsPolicy,
     // An untrusted checkout (--untrusted, a pull request's job) has no base: nothing it names is fetched.
     offline: render.offline === true || render.untrusted === true,

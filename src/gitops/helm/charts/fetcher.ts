@@ -60,7 +60,11 @@ export interface ChartPlan {
 }
 
 export interface ChartFetcherOptions {
-  allow: ChartAllowList
+  /**
+   * The repositories the base declares (./policy.ts allowListOf), read when a chart is first asked for: it reads every
+   * manifest of the base, which a revision without remote charts never needs. The base stays mounted while charts are.
+   */
+  allow: () => ChartAllowList
   policy: GitopsChartsPolicy
   /** `--offline`: nothing is requested. */
   offline: boolean
@@ -104,10 +108,16 @@ export class ChartFetcher {
   private readonly refs: Record<string, {digest: string; manifestDigest?: string}>
   private spent = {charts: 0, bytes: 0}
   private readonly verifications = new Map<string, Promise<void>>()
+  private allowList?: ChartAllowList
 
   constructor(private readonly options: ChartFetcherOptions) {
     this.limits = options.limits ?? chartLimits()
     this.refs = this.readRefs()
+  }
+
+  /** The base's allow-list, read once, when first needed. */
+  private get allow(): ChartAllowList {
+    return (this.allowList ??= this.options.allow())
   }
 
   /** HTTP requests sent so far. */
@@ -135,7 +145,7 @@ export class ChartFetcher {
     }
     // A verified chart's key names what it was verified with: a render cached under it was verified so.
     const verifiedWith = (ref: RemoteChart) =>
-      ref.verify ? [ref.verify, this.options.allow.keys.get(`${ref.verify.namespace}/${ref.verify.secretRef}`)] : []
+      ref.verify ? [ref.verify, this.allow.keys.get(`${ref.verify.namespace}/${ref.verify.secretRef}`)] : []
     return {
       fetches,
       key: JSON.stringify(
@@ -199,9 +209,9 @@ export class ChartFetcher {
       return `${what} is not fetched (--untrusted: the checkout is someone else's, a pull request's, and nothing it names is fetched): what it renders is not judged.`
     if (this.options.offline || !this.options.policy.fetch)
       return `${what} is not fetched (${this.options.offline ? '--offline' : 'gitopsPolicy.charts.fetch is false'}): what it renders is not judged.`
-    if (!isAllowed(this.options.allow, ref.source))
+    if (!isAllowed(this.allow, ref.source))
       return `${what}: the base revision does not declare this repository (nor does its ameide.yaml list it in gitopsPolicy.charts.repositories), so nothing is requested from it and the chart is not rendered.`
-    return verificationProblem(ref, this.options.allow)
+    return verificationProblem(ref, this.allow)
   }
 
   /** The version to fetch: as written when exact (nothing requested), else the index's pick. */
@@ -286,7 +296,7 @@ export class ChartFetcher {
     if (!done) {
       const host = hostOf(ref.repository)
       const insecure = this.insecureHosts().some((h) => h === host || h === host.replace(/:\d+$/, ''))
-      done = verifyChart(ref, manifestDigest, {allow: this.options.allow, insecure})
+      done = verifyChart(ref, manifestDigest, {allow: this.allow, insecure})
       this.verifications.set(key, done)
     }
     return done
@@ -317,7 +327,7 @@ export class ChartFetcher {
 
   private client(): ChartRepository {
     if (!this.network) {
-      const allowed = this.options.allow.hosts
+      const allowed = this.allow.hosts
       const env = process.env
       const helmRegistry =
         env.HELM_REGISTRY_CONFIG ??
@@ -339,7 +349,7 @@ export class ChartFetcher {
 
   /** Reached over plain HTTP: what the base's sources call insecure, and ameide.yaml's list. Else HTTPS. */
   private insecureHosts(): string[] {
-    return [...this.options.policy.insecure, ...this.options.allow.insecure]
+    return [...this.options.policy.insecure, ...this.allow.insecure]
   }
 
   private failure(error: unknown): HelmResult & {ok: false} {
