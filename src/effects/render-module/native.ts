@@ -3,7 +3,8 @@
  * machine (./go with the `ameide_helper` tag, scripts/build-native.mjs) renders `helm template` requests at native
  * speed, confined by the operating system instead of by WebAssembly. Never unconfined: before one byte of a revision
  * crosses, the host has
- *   1. checked the helper's sha256 against the build's record (dist/render-module/native.json),
+ *   1. checked the helper's sha256 against the build's record (dist/render-module/native.json; ./helper-check.ts: once,
+ *      then trusted while the file is unchanged),
  *   2. started it with an empty environment, `/` as its folder and only stdin, stdout and stderr,
  *   3. read its handshake: it confined itself (foreign descriptors closed, rlimits, no_new_privs, a seccomp filter on
  *      every thread) and its self-test passed (open, socket and exec refused; PR_GET_SECCOMP = 2),
