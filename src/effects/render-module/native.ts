@@ -90,10 +90,18 @@ export const nativeCommands = (commands: readonly ModuleCommand[]): boolean =>
 
 const recordFile = () => packagePath('dist/render-module/native.json')
 
+let recorded: {record?: NativeBuild} | undefined
+
+/** The build's record of its helpers (read once a process), or undefined: none, or of another protocol. */
 export function nativeBuild(): NativeBuild | undefined {
+  recorded ??= {record: readRecord()}
+  return recorded.record
+}
+
+function readRecord(): NativeBuild | undefined {
   try {
-    const build = JSON.parse(readFileSync(recordFile(), 'utf8')) as NativeBuild
-    return build.protocol === NATIVE_PROTOCOL ? build : undefined
+    const record = JSON.parse(readFileSync(recordFile(), 'utf8')) as NativeBuild
+    return record.protocol === NATIVE_PROTOCOL ? record : undefined
   } catch {
     return undefined
   }
@@ -266,23 +274,25 @@ function nativeThread(
     dead = true
     child.kill('SIGKILL')
   }
+  // The helper's CPU time when its last exchange ended: the next one's start, as it idles in between (one read of
+  // /proc a request instead of two).
+  let seen: number | undefined
   /** One request line, its answer line: within the limits (the helper's CPU time from /proc, a wall-clock backstop). */
   const exchange = async (line: string, limits: ToolLimits): Promise<Exchanged> => {
     if (dead) return {ok: false, message: 'the native helper has ended', failed: true}
     let breach: NativeFailure | undefined
-    let last = 0
-    const watch = watchRender(
-      () => (last = processCpuMs(pid) ?? last),
-      limits,
-      (why) => {
-        breach ??= why
-        end()
-      },
-    )
+    let last = seen ?? 0
+    const clock = () => (last = processCpuMs(pid) ?? last)
+    const stop = (why: NativeFailure) => {
+      breach ??= why
+      end()
+    }
+    const watch = watchRender(clock, limits, stop, seen ?? clock())
     try {
       child.stdin.write(`${line}\n`)
       const answer = await out.next()
       const cpuMs = watch.used()
+      seen = last
       if (breach) return breach
       if (answer === undefined) {
         dead = true

@@ -10,11 +10,15 @@ export interface LimitStop {
 
 /**
  * Watches one render (on a WebAssembly thread or in the native helper): past `limits.cpuSeconds` of CPU on `clock`
- * (milliseconds) it is stopped as a `cpu` breach; past `limits.timeoutMs` of wall-clock time — a backstop that only a
- * render waiting on nothing reaches — as a `time` breach.
+ * (milliseconds) since `start` it is stopped as a `cpu` breach; past `limits.timeoutMs` of wall-clock time — a
+ * backstop that only a render waiting on nothing reaches — as a `time` breach.
  */
-export function watchRender(clock: () => number, limits: ToolLimits, breach: (why: LimitStop) => void) {
-  const start = clock()
+export function watchRender(
+  clock: () => number,
+  limits: ToolLimits,
+  breach: (why: LimitStop) => void,
+  start = clock(),
+) {
   const used = () => clock() - start
   const cpuMs = limits.cpuSeconds * 1000
   const poll = setInterval(
