@@ -21,6 +21,7 @@ import {
 } from '../kubernetes/objects.js'
 import type {CrdScopes} from '../kubernetes/crd-scopes.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
+import {hasFile} from '../revision/paths.js'
 
 /** One container of one object: the key of the differential render's verdicts. */
 export const containerKey = (obj: RenderedObject, c: RenderedContainer) => `${obj.kind}/${obj.name}/${c.list}/${c.name}`
@@ -78,7 +79,7 @@ export function locate(
     }
   }
   const template = obj.template
-  if (template && files.includes(template)) {
+  if (template && hasFile(files, template)) {
     // The n-th `image:` line of the template for the n-th container of the object (templates list them in order).
     const n = containersOf(obj.body).findIndex((x) => x.pointer === c.pointer)
     const lines = obj.templateImageLines ?? []
@@ -111,7 +112,7 @@ export function helmObjects(
       // `<chart>/templates/x.yaml`, `<chart>/charts/<sub>/templates/x.yaml`: the first segment is the chart's name.
       const rest = source.split('/').slice(1).join('/')
       const file = d.chart ? `${d.chart}/${rest}` : rest
-      if (files.includes(file)) template = file
+      if (hasFile(files, file)) template = file
     }
     for (const obj of parseRendered(yaml, chunk, undefined, documents)) {
       if (template) {
