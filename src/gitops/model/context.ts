@@ -84,6 +84,23 @@ export function checkoutOf(
   }
 }
 
+/**
+ * The documents of a text, parsed once for every context of the process: a pull request's base and head hold the same
+ * bytes in nearly every values file, and the models only read what they get. At most {@link TEXTS_KEPT} texts.
+ */
+const parsedTexts = new Map<string, LinedDoc[]>()
+const TEXTS_KEPT = 20_000
+
+function documentsOf(yaml: YamlModule, text: string): LinedDoc[] {
+  let docs = parsedTexts.get(text)
+  if (docs === undefined) {
+    if (parsedTexts.size >= TEXTS_KEPT) parsedTexts.clear()
+    docs = linedDocuments(yaml, text)
+    parsedTexts.set(text, docs)
+  }
+  return docs
+}
+
 export function makeContext(
   root: string,
   files: readonly string[],
@@ -137,7 +154,7 @@ export function makeContext(
     docsOf(file) {
       if (!docs.has(file)) {
         const text = readText(file)
-        docs.set(file, text === undefined ? [] : linedDocuments(yaml, text))
+        docs.set(file, text === undefined ? [] : documentsOf(yaml, text))
       }
       return docs.get(file)!
     },
@@ -195,7 +212,7 @@ export function treeContext(ctx: DeployablesContext, tree: MappedSource): Deploy
     docsOf(file) {
       if (!docs.has(file)) {
         const text = readText(file)
-        docs.set(file, text === undefined ? [] : linedDocuments(ctx.yaml, text))
+        docs.set(file, text === undefined ? [] : documentsOf(ctx.yaml, text))
       }
       return docs.get(file)!
     },
