@@ -107,7 +107,7 @@ function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): F
   const at = isNormal(abs) ? abs : posix.resolve(abs)
   const m = mounts.get(mountPart(at))
   if (!m) throw fsError('ENOENT', syscall, abs)
-  const direct = frozenNode(m, at)
+  const direct = frozenNode(m, at, syscall, abs)
   if (direct) return direct
   const parts = at.slice(m.dir.length).split('/').filter(Boolean)
   let rel = ''
@@ -132,13 +132,22 @@ function resolve(abs: string, followLast: boolean, syscall: string, hops = 0): F
 
 /**
  * `at` looked up at once in a frozen tree without links (most revisions): there is nothing on the way to follow, so
- * the node held at its path is the answer. Undefined: walk it.
+ * the node held at its path is the answer — and a path held by no node is missing, as a walk would find it: ENOTDIR
+ * when the nearest folder on its way that is held is a file, else ENOENT (without a walk: a model asks for many files
+ * that are not there). Undefined: walk it.
  */
-function frozenNode(m: Mount, at: string): Found | undefined {
+function frozenNode(m: Mount, at: string, syscall: string, abs: string): Found | undefined {
   if (m.tree.writable || !m.tree.linkFree) return undefined
   const rel = at.length > m.dir.length ? at.slice(m.dir.length + 1) : ''
   const node = m.tree.get(rel)
-  return node === undefined ? undefined : {mount: m, rel, node}
+  if (node !== undefined) return {mount: m, rel, node}
+  let above = rel
+  let held: MemoryNode | undefined
+  while (held === undefined && above !== '') {
+    above = above.slice(0, Math.max(0, above.lastIndexOf('/')))
+    held = m.tree.get(above)
+  }
+  throw fsError(held !== undefined && held.kind !== 'dir' ? 'ENOTDIR' : 'ENOENT', syscall, abs)
 }
 
 /** The parent folder of `p` (links followed) and `p`'s name in it: where a write lands. */
