@@ -12,6 +12,7 @@
  * change.
  */
 import type {Doc} from '../kubernetes/objects.js'
+import {plainYaml} from './plain-yaml.js'
 
 export const MASKED = '<masked>'
 export const MASKED_CHANGED = '<masked (changed)>'
@@ -137,11 +138,14 @@ export function sameData(a: unknown, b: unknown): boolean {
 
 const isPlain = (o: object) => [Object.prototype, null].includes(Object.getPrototypeOf(o))
 
-/** The object as YAML with its keys sorted at every level. */
+/** The object as YAML with its keys sorted at every level (most objects written directly: ./plain-yaml.ts). */
 export function stableYaml(yaml: typeof import('yaml'), body: Doc | undefined): string {
   if (body === undefined) return ''
-  return yaml.stringify(body, {sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false})
+  return plainYaml(body) ?? yaml.stringify(body, STABLE)
 }
+
+/** How stableYaml asks the library: ./plain-yaml.ts writes what these options give. */
+export const STABLE = {sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false} as const
 
 /** The unified diff (3 lines of context) of an object's two texts, headed `--- a/<name>` / `+++ b/<name>`. */
 export async function unifiedDiff(name: string, before: string, after: string, absent: {base: boolean; head: boolean}) {
