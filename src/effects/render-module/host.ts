@@ -76,6 +76,12 @@ export interface RenderModule {
    */
   warm(): Promise<void>
   /**
+   * Sends the trees of `roots` (revisions held in memory) to the native helper {@link warm} started, so that it takes
+   * them in while the host reads the revisions' models, and the first render's request only names them. Nothing where
+   * no helper was started, or WebAssembly renders.
+   */
+  hold(roots: readonly string[]): Promise<void>
+  /**
    * The engine that renders `helm template` (./native.ts): `native (seccomp)` or `wasm: <why>`; undefined until a
    * `helm template` request (or {@link probeEngine}) decided it. Every other command runs in WebAssembly.
    */
@@ -146,6 +152,7 @@ export function openRenderModule(
       if (await native.warm()) return
       pool.give(await pool.take())
     },
+    hold: (roots) => native.hold(roots),
     async run(request, limits = MODULE_LIMITS) {
       if (nativeCommands(request.commands)) {
         const ran = await native.run(request, limits)

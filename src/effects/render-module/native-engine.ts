@@ -56,6 +56,19 @@ export class NativeEngine {
     return this.engine!
   }
 
+  /** The trees of `roots` sent to a helper already started (none is started for it): its next requests name them. */
+  async hold(roots: readonly string[]): Promise<void> {
+    const natives = this.natives
+    if (!natives || this.engine !== NATIVE_ENGINE) return
+    const thread = await natives.take().catch(() => undefined)
+    if (!thread) return
+    try {
+      await askThread(thread, {roots: [...roots], files: {}, cwd: '/', commands: []}, MODULE_LIMITS)
+    } finally {
+      natives.give(thread)
+    }
+  }
+
   /** A helper started ahead; false when `helm template` will render in WebAssembly. */
   async warm(): Promise<boolean> {
     let natives: Pool<NativeThread> | undefined

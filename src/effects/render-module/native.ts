@@ -315,7 +315,8 @@ function nativeThread(
       if (!answered.ok) return answered
       const answer = JSON.parse(answered.line) as ModuleAnswer
       if ('error' in answer) return {ok: false, message: answer.error, failed: true}
-      const results = answer.results.map((r) => ({...r, stderr: r.stderr ?? ''}))
+      // A request of no commands (trees sent ahead, NativeEngine.hold) is answered with none (Go omits an empty list).
+      const results = (answer.results ?? []).map((r) => ({...r, stderr: r.stderr ?? ''}))
       return {ok: true, results, cpuMs: answered.cpuMs}
     },
     async askTemplate(request, limits) {

@@ -49,6 +49,17 @@ export async function warmRenderModule(): Promise<void> {
 }
 
 /**
+ * The revisions' trees sent ahead to the native helper {@link warmRenderModule} started: it takes them in on its own
+ * core while this thread reads the revisions' models, instead of at the first render.
+ */
+export async function holdRevisions(dirs: readonly string[]): Promise<void> {
+  const {sharedRenderModule} = await import('../../effects/render-module/host.js')
+  await sharedRenderModule()
+    ?.hold(dirs)
+    .catch(() => undefined)
+}
+
+/**
  * Argo CD's jsonnet evaluation: the render module's go-jsonnet, or nothing (a source holding jsonnet is then
  * render-unavailable, named). Loaded on the first source that holds jsonnet.
  */

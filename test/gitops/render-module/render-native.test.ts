@@ -6,13 +6,14 @@
  * suite's request kind (the `ameide_escape` tag: a shipped helper has no such code), the kernel's own /proc.
  */
 import {spawn, execFileSync} from 'node:child_process'
-import {copyFileSync, existsSync, readFileSync, appendFileSync, chmodSync} from 'node:fs'
+import {copyFileSync, existsSync, readFileSync, appendFileSync, chmodSync, lstatSync, statSync} from 'node:fs'
 import {mkdir, readdir, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {HelmTemplate} from '../../../src/effects/render-module/commands.js'
+import * as memory from '../../../src/core/memory-fs/index.js'
 import {openRenderModule, renderModuleBuild, type RenderModule} from '../../../src/effects/render-module/host.js'
 import {confinementOf, nativeBuild, NATIVE_ENGINE, startNative} from '../../../src/effects/render-module/native.js'
 import {MODULE_LIMITS} from '../../../src/effects/limits.js'
@@ -329,6 +330,31 @@ describe.runIf(linuxX64)('native and WebAssembly: the same renders', () => {
     const again = await native.run(request)
     expect(first.ok && again.ok).toBe(true)
     if (first.ok && again.ok) expect(again.results[0]!.stdout).toBe(first.results[0]!.stdout)
+  })
+
+  it('a revision held ahead (a diff sends it while it reads the models): its renders as before; nothing starts for it', async () => {
+    const fresh = openRenderModule(renderModuleBuild()!, 'native')
+    const tree = new memory.MemoryTree()
+    const rich = path.join(work, 'rich')
+    for (const f of await readdir(rich, {recursive: true})) {
+      const at = path.join(rich, f)
+      if (statSync(at).isFile() && !lstatSync(at).isSymbolicLink())
+        tree.set(f, {kind: 'file', bytes: readFileSync(at), executable: false})
+    }
+    const dir = memory.mount(tree.freeze(), 'held-ahead')
+    try {
+      await fresh.hold([dir])
+      expect(fresh.engine()).toBeUndefined() // no helper started, so none took it
+      await fresh.warm()
+      await fresh.hold([dir])
+      const request = {roots: [dir], files: {}, cwd: dir, commands: [{helmTemplate: {...rel, namespace: 'ns'}}]}
+      const [held, inWasm] = [await fresh.run(request), await wasm.run(request)]
+      expect(fresh.engine()).toBe(NATIVE_ENGINE)
+      expect(held.ok && inWasm.ok).toBe(true)
+      if (held.ok && inWasm.ok) expect(held.results[0]!.stdout).toBe(inWasm.results[0]!.stdout)
+    } finally {
+      memory.unmount(dir)
+    }
   })
 
   it('the output limit holds natively as in WebAssembly', async () => {
