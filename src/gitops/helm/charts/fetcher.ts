@@ -60,10 +60,7 @@ export interface ChartPlan {
 }
 
 export interface ChartFetcherOptions {
-  /**
-   * The repositories the base declares (./policy.ts allowListOf), read when a chart is first asked for: it reads every
-   * manifest of the base, which a revision without remote charts never needs. The base stays mounted while charts are.
-   */
+  /** The base's repositories (./policy.ts allowListOf: every manifest read), read at the first chart asked for. */
   allow: () => ChartAllowList
   policy: GitopsChartsPolicy
   /** `--offline`: nothing is requested. */
@@ -115,7 +112,6 @@ export class ChartFetcher {
     this.refs = this.readRefs()
   }
 
-  /** The base's allow-list, read once, when first needed. */
   private get allow(): ChartAllowList {
     return (this.allowList ??= this.options.allow())
   }
