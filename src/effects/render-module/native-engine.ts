@@ -56,10 +56,10 @@ export class NativeEngine {
     return this.engine!
   }
 
-  /** The trees of `roots` sent to a helper already started (none is started for it): its next requests name them. */
+  /** The trees of `roots` sent to a helper started, or starting (none is started for it): its next requests name them. */
   async hold(roots: readonly string[]): Promise<void> {
     const natives = this.natives
-    if (!natives || this.engine !== NATIVE_ENGINE) return
+    if (!natives || (this.engine !== undefined && this.engine !== NATIVE_ENGINE)) return
     const thread = await natives.take().catch(() => undefined)
     if (!thread) return
     try {
