@@ -70,23 +70,33 @@ export function readCache<T>(file: string, name: string, fingerprint: string): M
 }
 
 /**
- * Replaces the cache file atomically (a unique temporary sibling renamed over it): a concurrent reader sees the old
- * file or the new one, and of two concurrent writers the last rename wins, each file whole. Errors are ignored.
+ * Replaces the cache file atomically ({@link replaceFile}): of two concurrent writers the last rename wins, each file
+ * whole. Errors are ignored.
  */
 export function writeCache<T>(file: string, name: string, fingerprint: string, entries: Map<string, T>): void {
   const body = JSON.stringify(Object.fromEntries(entries))
   const header: Header = {format: FORMAT, name, fingerprint, sha256: sha256(body)}
+  replaceFile(file, `${JSON.stringify(header)}\n${body}`)
+}
+
+/**
+ * Writes `data` to `file` through a unique temporary sibling renamed over it (its folder made): a concurrent reader
+ * sees the old file or the new one, never a part. False, nothing left behind, when it cannot be written.
+ */
+export function replaceFile(file: string, data: string | Uint8Array): boolean {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     mkdirSync(path.dirname(file), {recursive: true})
-    writeFileSync(temp, `${JSON.stringify(header)}\n${body}`, {flag: 'wx'})
+    writeFileSync(temp, data, {flag: 'wx'})
     renameSync(temp, file)
+    return true
   } catch {
     try {
       unlinkSync(temp)
     } catch {
       // nothing was left behind
     }
+    return false
   }
 }
 

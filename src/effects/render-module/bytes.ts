@@ -7,14 +7,15 @@
  * source, the bytes are checked against the sha256 the build recorded before the module is used: a corrupted or
  * tampered cache file is replaced from the .gz.
  */
-import {randomBytes, webcrypto} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {webcrypto} from 'node:crypto'
+import {existsSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {gunzip} from 'node:zlib'
 
 import {userCacheDir} from '../../../scripts/user-cache.mjs'
+import {replaceFile} from '../../cache/store.js'
 
 export interface ModuleFiles {
   /** render.wasm: used as it is when present. */
@@ -89,17 +90,7 @@ async function checked<M>(
  * unzips it again (≈ 1 s).
  */
 function store(file: string, bytes: Buffer): void {
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
-  try {
-    mkdirSync(path.dirname(file), {recursive: true})
-    writeFileSync(tmp, bytes)
-    renameSync(tmp, file)
-  } catch {
-    try {
-      rmSync(tmp, {force: true})
-    } catch {}
-    return
-  }
+  if (!replaceFile(file, bytes)) return
   try {
     prune(file)
   } catch {}

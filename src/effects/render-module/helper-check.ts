@@ -8,12 +8,13 @@
  * read and hashed again. Whoever could write both the helper and that record can write this host's own code beside
  * the helper too. A cache that cannot be written costs a hash a run, nothing else.
  */
-import {createHash, randomBytes, webcrypto} from 'node:crypto'
-import {mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {createHash, webcrypto} from 'node:crypto'
+import {readFileSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {userCacheDir} from '../../../scripts/user-cache.mjs'
+import {replaceFile} from '../../cache/store.js'
 
 /** A check that passed: the file, the sha256 it had, and its identity when it was read. */
 export interface CheckedFile {
@@ -79,19 +80,9 @@ function kept(file: string, sha256: string): string | undefined {
   }
 }
 
-/** Keeps a passed check (written aside and renamed into place: never a partial record); a failure keeps nothing. */
+/** Keeps a passed check (../../cache/store.ts replaceFile: never a partial record); a failure keeps nothing. */
 function keep(file: string, sha256: string, identity: string): void {
-  const record = recordOf(file, sha256)
-  const tmp = `${record}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
-  try {
-    mkdirSync(path.dirname(record), {recursive: true})
-    writeFileSync(tmp, identity)
-    renameSync(tmp, record)
-  } catch {
-    try {
-      rmSync(tmp, {force: true})
-    } catch {}
-  }
+  replaceFile(recordOf(file, sha256), identity)
 }
 
 /** The checks that have passed so far, to hand to a thread. */
