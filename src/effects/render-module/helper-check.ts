@@ -3,10 +3,10 @@
  * read and hashed: ≈ 60 ms of CPU each, on the path of the first render and of the template engine's start). A check
  * that passed is recorded with the file's identity when it began (device, inode, size, modification and change times,
  * as git's index keeps them): in this process, handed to a thread (the template engine's, ../gotemplate/worker.ts),
- * and in the user's cache (<cache>/ameide/native-helper/<sha256>), so later runs trust it while the file still shows
- * that identity. Any write to the file changes its change time, which no one can set back, so a file changed since is
- * read and hashed again. Whoever could write both the helper and that record can write this host's own code beside
- * the helper too. A cache that cannot be written costs a hash a run, nothing else.
+ * and in the user's cache (<cache>/ameide/native-helper/<sha256>-<its path's hash>), so later runs trust it while the
+ * file still shows that identity. Any write to the file changes its change time, which no one can set back, so a file
+ * changed since is read and hashed again. Whoever could write both the helper and that record can write this host's
+ * own code beside the helper too. A cache that cannot be written costs a hash a run, nothing else.
  */
 import {createHash, webcrypto} from 'node:crypto'
 import {readFileSync, statSync} from 'node:fs'

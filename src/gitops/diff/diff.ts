@@ -86,7 +86,8 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     input.onStep?.('Reading the deployables of both revisions')
     const [baseRevision, headRevision] = await readBoth(input.root, revisions, trees)
     startTemplateEngineFor([baseRevision, headRevision])
-    if (cache.empty) void import('../render/renderers.js').then((r) => r.holdRevisions(trees.map((t) => t.dir)))
+    const dirs = [baseRevision.dir, headRevision.dir]
+    if (cache.empty) void import('../render/renderers.js').then((r) => r.holdRevisions(dirs))
     const settled = await settlePolicy(input, baseRevision, headRevision)
     const mapped = sourceRepoEntries(input.sourceRepos ?? [], settled.policy.sourceRepositories, input.root)
     // The clone too: a source pinned to another revision of this repository is read from it at that commit.
