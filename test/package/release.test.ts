@@ -202,9 +202,11 @@ describe('npm run release', () => {
       'argocd/jsonnet.yaml': originApplication('jsonnet', 'path: jsonnet'),
       'jsonnet/cm.jsonnet': '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: "j" + "cm"}}\n',
     })
-    // Nothing rendered so far (doctor, help, verify without --render, --version): the module's cache is untouched.
+    // Nothing rendered so far (doctor, help, verify without --render, --version): the module is not unzipped. The
+    // cache holds only the native helper's kept check, where doctor started one (src/effects/render-module/helper-check.ts).
     expect((await run(['--version'], elsewhere)).exitCode).toBe(0)
-    expect(await readdir(xdgCache)).toEqual([])
+    expect(await readdir(xdgCache)).toEqual(native ? ['ameide'] : [])
+    if (native) expect(await readdir(path.join(xdgCache, 'ameide'))).toEqual(['native-helper'])
     const renders = async (env: Record<string, string> = {}) => {
       const render = await run(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], rendered, env)
       const verdict = JSON.parse(render.stdout)
