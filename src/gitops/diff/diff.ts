@@ -78,7 +78,8 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
   const cache = await openCache(input)
   // Nothing kept: every deployable renders, so the render module starts while both revisions are read.
-  if (cache.empty) await import('../render/renderers.js').then((r) => r.warmRenderModule())
+  const renders = cache.empty ? await import('../render/renderers.js') : undefined
+  await renders?.warmRenderModule()
   const answers = await keptAnswers(input)
   const trees: Revision[] = []
   let sources: SourceRepositories | undefined
@@ -86,8 +87,8 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     input.onStep?.('Reading the deployables of both revisions')
     const [baseRevision, headRevision] = await readBoth(input.root, revisions, trees)
     startTemplateEngineFor([baseRevision, headRevision])
-    const dirs = [baseRevision.dir, headRevision.dir]
-    if (cache.empty) void import('../render/renderers.js').then((r) => r.holdRevisions(dirs))
+    // The helper started above takes in both revisions while their models are read.
+    void renders?.holdRevisions([baseRevision.dir, headRevision.dir])
     const settled = await settlePolicy(input, baseRevision, headRevision)
     const mapped = sourceRepoEntries(input.sourceRepos ?? [], settled.policy.sourceRepositories, input.root)
     // The clone too: a source pinned to another revision of this repository is read from it at that commit.

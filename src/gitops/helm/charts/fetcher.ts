@@ -6,9 +6,8 @@
  * digest — from the cache (`<git dir>/ameide/cache/charts/`, re-hashed when read) or fetched once a run
  * (src/effects/chart-repository.ts) and checked against the index's digest (HTTP) or the registry's (OCI) before
  * anything reads it — unpacked untrusted (src/effects/chart-archive.ts) into a fresh folder, which is what helm is
- * given. Per-run bounds: charts fetched and bytes fetched. `fetched` lists what each run used. A Chart.lock is
- * checked as `helm dependency build` checks it (./lock.ts) before its dependencies are planned; an OCI chart with
- * Flux's `verify` is verified with cosign (./verify.ts) before it is unpacked.
+ * given. Per-run bounds: charts and bytes fetched; `fetched` lists what each run used. A Chart.lock is checked as
+ * `helm dependency build` checks it (./lock.ts); an OCI chart with Flux's `verify` is verified first (./verify.ts).
  */
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
