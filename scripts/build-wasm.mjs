@@ -49,6 +49,8 @@ import {acquireToolchain} from './go-toolchain.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const workspace = path.join(root, 'src/effects/go.work')
+/** The built-in Kubernetes APIs' table (go/kubeapis), for src/gitops/kubernetes/apis.ts. */
+const KUBERNETES_APIS = path.join(root, 'dist/kubernetes/apis.json')
 const tools = process.env.AMEIDE_TOOLS_DIR ?? path.join(root, '.tools')
 const flag = (name) => (process.argv.includes(name) ? path.resolve(process.argv[process.argv.indexOf(name) + 1]) : '')
 const references = {engine: flag('--engine-native'), kustomize: flag('--kustomize'), jsonnet: flag('--jsonnet')}
@@ -406,6 +408,15 @@ for (const program of programs) {
   } catch (e) {
     failed = notBuilt(program, `Go could not build it (${firstLine(e)})`) || failed
   }
+}
+// The built-in Kubernetes APIs and their releases (go/kubeapis: k8s.io/api's own lifecycle), which the gate reads to say
+// what a cluster of each minor serves (src/gitops/kubernetes/apis.ts).
+try {
+  const table = run(programs[1].dir, ['run', './kubeapis'])
+  mkdirSync(path.dirname(KUBERNETES_APIS), {recursive: true})
+  if (!existsSync(KUBERNETES_APIS) || readFileSync(KUBERNETES_APIS, 'utf8') !== table) writeFileSync(KUBERNETES_APIS, table)
+} catch (e) {
+  failed = notBuilt(programs[1], `the Kubernetes API table could not be made (${firstLine(e)})`) || failed
 }
 // The licences of the Go compiled in, for the third-party notices (scripts/notices.mjs).
 try {

@@ -161,6 +161,8 @@ func dispatch(args []string, stdout io.Writer, logged *warnings) error {
 		return fluxGenerate(args[2:])
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "artifact":
 		return fluxArtifact(args[2:])
+	case len(args) >= 2 && args[0] == "kube" && args[1] == "validate":
+		return kubeValidate(args[2:], stdout)
 	case len(args) >= 2 && args[0] == "flux" && args[1] == "substitute":
 		return withCode("substitute", fluxSubstitute(args[2:], stdout))
 	}
