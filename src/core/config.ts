@@ -88,24 +88,47 @@ export interface GitopsRenderPolicy {
    */
   kubernetesVersion: string
   /**
+   * The minor of an environment's cluster where it is not `kubernetesVersion` (`{production: "1.32"}`): what its
+   * rendered objects are validated for and the --kube-version its charts render with.
+   */
+  kubernetesVersions: Record<string, string>
+  /** A kind with no schema anywhere (`schema-unknown`): a warning (`warn`, the default) or an error (`fail`). */
+  unknownKinds: 'warn' | 'fail'
+  /**
    * helm's `--api-versions`, one each, as Argo CD passes the cluster's discovery list (`group/version` and
    * `group/version/Kind`): what chart `Capabilities.APIVersions.Has` checks see. Empty: Helm's built-in list.
    */
   apiVersions: string[]
 }
 
-/** The Kubernetes minor of the schemas the render gate ships (kubernetes-models 5.1). */
+/** The default Kubernetes minor: that of the built-in schemas the render gate ships (kubernetes-models 5.1). */
 export const RENDER_KUBERNETES_VERSION = '1.34'
 
-/** `gitopsPolicy.render.kubernetesVersion` must be the one this build has schemas for: else CONFIG_INVALID. */
+/** The minors a cluster may be given (`gitopsPolicy.render.kubernetesVersion(s)`): what the API table says of each. */
+export const KUBERNETES_MINORS = ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'] as const
+
+/** The minor of the cluster an environment deploys to (null: no environment). */
+export function kubernetesMinorOf(policy: Pick<GitopsPolicy, 'render'>, environment: string | null): string {
+  const render = policy.render
+  return (environment !== null && Object.hasOwn(render.kubernetesVersions, environment)
+    ? render.kubernetesVersions[environment]
+    : undefined) ?? render.kubernetesVersion
+}
+
+/** Every minor `gitopsPolicy.render` names must be one of {@link KUBERNETES_MINORS}: else CONFIG_INVALID. */
 export function requireRenderKubernetesVersion(policy: Pick<GitopsPolicy, 'render'>): void {
-  const version = policy.render.kubernetesVersion
-  if (version === RENDER_KUBERNETES_VERSION) return
-  throw prerequisiteError(
-    'CONFIG_INVALID',
-    `gitopsPolicy.render.kubernetesVersion ${JSON.stringify(version)} has no schemas here: this build validates against Kubernetes ${RENDER_KUBERNETES_VERSION}.`,
-    [`Set gitopsPolicy.render.kubernetesVersion to "${RENDER_KUBERNETES_VERSION}" or remove it.`],
-  )
+  const named = [
+    ['kubernetesVersion', policy.render.kubernetesVersion],
+    ...Object.entries(policy.render.kubernetesVersions).map(([env, v]) => [`kubernetesVersions.${env}`, v]),
+  ]
+  for (const [key, version] of named) {
+    if ((KUBERNETES_MINORS as readonly string[]).includes(version!)) continue
+    throw prerequisiteError(
+      'CONFIG_INVALID',
+      `gitopsPolicy.render.${key} ${JSON.stringify(version)} is outside the Kubernetes minors this build validates for (${KUBERNETES_MINORS[0]}–${KUBERNETES_MINORS.at(-1)}).`,
+      [`Set gitopsPolicy.render.${key} to the cluster's minor, one of ${KUBERNETES_MINORS.join(', ')}.`],
+    )
+  }
 }
 
 export interface GitopsPreviewPolicy {
@@ -143,7 +166,14 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
   maxFileBytes: 4 * 1024 * 1024,
-  render: {enabled: false, roots: null, kubernetesVersion: RENDER_KUBERNETES_VERSION, apiVersions: []},
+  render: {
+    enabled: false,
+    roots: null,
+    kubernetesVersion: RENDER_KUBERNETES_VERSION,
+    kubernetesVersions: {},
+    unknownKinds: 'warn',
+    apiVersions: [],
+  },
   diff: {maskKinds: []},
   charts: {fetch: true, repositories: [], insecure: []},
 }

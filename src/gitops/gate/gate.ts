@@ -12,7 +12,9 @@ import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
 import {sameRepository} from '../revision/repositories.js'
 import {linkedInputs} from '../revision/paths.js'
-import {crdScopesDigest, crdScopesOf, type CrdScopes} from '../kubernetes/crd-scopes.js'
+import {crdScopesDigest, revisionCrdsOf, type CrdScopes} from '../kubernetes/crd-scopes.js'
+import {checkCustomResources} from '../render/custom-resources.js'
+import {kubernetesMinorOf} from '../../core/config.js'
 import {AppOfApps} from '../argocd/app-of-apps/app-of-apps.js'
 import {SourceReader} from '../render/attribute.js'
 import {RenderFindings} from '../render/gate-findings.js'
@@ -69,13 +71,15 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
-  const crds = crdScopesOf(input.root, input.files, input.yaml, input.layout.policy.maxFileBytes)
+  const revisionCrds = revisionCrdsOf(input.root, input.files, input.yaml, input.layout.policy.maxFileBytes)
+  const crds = revisionCrds.scopes
   const report = emptyReport(input, tools)
   recordPlanFindings(input, plan, out, refusals)
   const covered = new Set<string>()
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
     input.layout.policy.extraFloatingTags,
+    (root) => kubernetesMinorOf(input.layout.policy, root.environment),
   )
   // App of apps: what may hold Applications is always rendered (its output names the next wave).
   const apps = new AppOfApps(input.root, deployables.names)
@@ -102,17 +106,30 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   await renderWaves(ctx, roots, deployables, plan)
   failHydrationGroups(ctx, deployables.hydrations)
   refusals.uncited()
-  out.findings.push(...judge.findings)
+  const custom = await checkCustomResources({
+    custom: judge.custom,
+    rendered: judge.crds,
+    revision: revisionCrds.documents,
+    validator: await kubeValidatorOf(input),
+    failUnknown: input.layout.policy.render.unknownKinds === 'fail',
+  })
+  out.findings.push(...judge.findings, ...custom.findings)
   report.tools.engine = await renderEngine()
   Object.assign(report, {
     objects: judge.objects,
     containers: judge.containers,
-    unknownKinds: judge.unknownKinds,
+    unknownKinds: custom.unknownKinds,
     images: judge.images,
     ...(input.charts ? {charts: input.charts.fetched} : {}),
   })
   const unread = [...new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])]
   return {findings: out.findings, report, covered, notRendered: out.notRendered, unread}
+}
+
+/** The API server's validation of custom resources: the input's, else the render module's. */
+async function kubeValidatorOf(input: RenderGateInput) {
+  if (input.kubeValidator !== undefined) return input.kubeValidator ?? undefined
+  return (await import('../render/renderers.js')).findKubeValidator()
 }
 
 /** The revision's CRDs' digest, as part of every render key (none: nothing, so keys stay what they were). */

@@ -3,6 +3,7 @@
  * each failure a finding by its kind (limit, refusal, unavailable, failed).
  */
 import {canonicalJson} from '../../core/canonical-json.js'
+import {kubernetesMinorOf} from '../../core/config.js'
 import type {HelmDeployable} from '../model/model.js'
 import type {GateContext} from './types.js'
 import {
@@ -55,9 +56,7 @@ function helmOptions(ctx: GateContext, helmTool: NonNullable<GateContext['helm']
     files: input.files,
     yaml: input.yaml,
     helm: helmTool,
-    kubeVersion: /^\d+\.\d+$/.test(policy.kubernetesVersion)
-      ? `${policy.kubernetesVersion}.0`
-      : policy.kubernetesVersion,
+    kubeVersion: (environment) => `${kubernetesMinorOf(input.layout.policy, environment)}.0`,
     apiVersions: policy.apiVersions,
     cache: input.cache,
     prepare: (d) => prepareChart(ctx, d),

@@ -6,6 +6,7 @@ import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
+import type {KubeValidator} from '../../effects/render-module/kube-validate.js'
 import type {ChartFetcher, FetchedChart} from '../helm/charts/fetcher.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {ArgoApplication, RegisteredClusters, ScmProviderApi} from '../model/types.js'
@@ -42,6 +43,11 @@ export interface RenderGateInput {
    * root with variables is render-unavailable). Undefined: the render module's, when it is built.
    */
   fluxPostBuild?: FluxPostBuild | null
+  /**
+   * The API server's validation of CRDs and custom resources (the render module's apiextensions-apiserver); null:
+   * none (each custom resource is said unchecked). Undefined: the render module's, when it is built.
+   */
+  kubeValidator?: KubeValidator | null
   /** helm, or its probe still running (`helm version`): awaited before the first render. */
   helm?: Helm | Promise<Helm | undefined>
   /** The files git tracks and the URLs that name this repository: Applications and GitRepositories there render. */
@@ -123,7 +129,7 @@ export interface RenderReport {
   /** Rendered objects, and the containers among them the image rules judged. */
   objects: number
   containers: number
-  /** Kinds without a known schema (CRDs): counted, not failed. */
+  /** Kinds with no schema anywhere (not built in, no CRD): counted, each said by a `schema-unknown` finding. */
   unknownKinds: Array<{apiVersion: string; kind: string; count: number}>
   /** Every rendered container image, with the source line that decided it. */
   images: RenderedImage[]

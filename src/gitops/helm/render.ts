@@ -48,7 +48,8 @@ export interface HelmRenderOptions {
   files: readonly string[]
   yaml: YamlModule
   helm: Helm
-  kubeVersion: string
+  /** helm's --kube-version for a deployable of an environment: its cluster's (gitopsPolicy.render.kubernetesVersions). */
+  kubeVersion: (environment: string | null) => string
   apiVersions: readonly string[]
   cache?: RenderCache
   /** The renderers' versions, part of every cache key (and the revision's CRDs' digest). */
@@ -271,7 +272,7 @@ async function renderOne(
     setString: d.setString,
     setFile: d.setFile,
     tools: options.toolVersions,
-    kube: d.kubeVersion ?? options.kubeVersion,
+    kube: d.kubeVersion ?? options.kubeVersion(d.environment),
     api: d.apiVersions ?? options.apiVersions,
     ...(prepared ? {charts: prepared.key, remote: d.remote ?? null} : {}),
     // A chart of another tree: two commits never share a render.

@@ -14,7 +14,7 @@ export const chartHome = (d: HelmDeployable, options: {root: string}) => d.tree?
 /** The request of one render (`extra`: the differential render's sentinels, as `--set-string`). */
 export function request(
   d: HelmDeployable,
-  options: {root: string; kubeVersion: string; apiVersions: readonly string[]},
+  options: {root: string; kubeVersion: (environment: string | null) => string; apiVersions: readonly string[]},
   chartDir: string,
   extra: Array<{name: string; value: string}> = [],
 ): HelmTemplateRequest {
@@ -27,7 +27,7 @@ export function request(
     chartDir,
     release: d.release,
     namespace: d.namespace,
-    kubeVersion: d.kubeVersion ?? options.kubeVersion,
+    kubeVersion: d.kubeVersion ?? options.kubeVersion(d.environment),
     apiVersions: d.apiVersions ?? options.apiVersions,
     skipCrds: d.skipCrds,
     skipSchemaValidation: d.skipSchemaValidation,

@@ -18,16 +18,34 @@ const MANIFEST = /\.(ya?ml|json)$/
 const isDoc = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
+/** A CRD document of the revision and the file that holds it: a definition its custom resources are validated by. */
+export interface RevisionCrd {
+  file: string
+  body: Record<string, unknown>
+}
+
 /** The revision's CRDs' scopes (a file past `maxBytes`, or that does not parse, holds none the API server was given). */
 export function crdScopesOf(root: string, files: readonly string[], yaml: YamlModule, maxBytes: number): CrdScopes {
+  return revisionCrdsOf(root, files, yaml, maxBytes).scopes
+}
+
+/** The revision's CRDs: their scopes, and every CRD document (by file, in path order) as the API server takes it. */
+export function revisionCrdsOf(
+  root: string,
+  files: readonly string[],
+  yaml: YamlModule,
+  maxBytes: number,
+): {scopes: CrdScopes; documents: RevisionCrd[]} {
   const scopes = new Map<string, 'Cluster' | 'Namespaced' | 'conflict'>()
+  const documents: RevisionCrd[] = []
   for (const file of files.filter((f) => MANIFEST.test(f)).sort()) {
-    for (const [kind, scope] of crdsIn(root, file, yaml, maxBytes)) {
+    for (const {kind, scope, body} of crdsIn(root, file, yaml, maxBytes)) {
       const seen = scopes.get(kind)
       scopes.set(kind, seen === undefined || seen === scope ? scope : 'conflict')
+      documents.push({file, body})
     }
   }
-  return scopes
+  return {scopes, documents}
 }
 
 /** A digest of the scopes (empty: none), for the render keys. */
@@ -44,7 +62,7 @@ function crdsIn(
   file: string,
   yaml: YamlModule,
   maxBytes: number,
-): Array<[string, 'Cluster' | 'Namespaced']> {
+): Array<{kind: string; scope: 'Cluster' | 'Namespaced'; body: Record<string, unknown>}> {
   let text: string
   try {
     const bytes = readFileSync(path.join(root, file))
@@ -60,7 +78,7 @@ function crdsIn(
   } catch {
     return []
   }
-  const out: Array<[string, 'Cluster' | 'Namespaced']> = []
+  const out: Array<{kind: string; scope: 'Cluster' | 'Namespaced'; body: Record<string, unknown>}> = []
   for (const d of docs) {
     if (!isDoc(d) || d.kind !== 'CustomResourceDefinition' || !str(d.apiVersion)?.startsWith('apiextensions.k8s.io/'))
       continue
@@ -69,7 +87,7 @@ function crdsIn(
     const group = str(spec.group)
     // The API server refuses a CRD without its group, kind or scope: it declares nothing.
     if (!kind || !group || (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced')) continue
-    out.push([`${group}/${kind}`, spec.scope])
+    out.push({kind: `${group}/${kind}`, scope: spec.scope, body: d})
   }
   return out
 }

@@ -1,6 +1,7 @@
 /**
  * Judges rendered objects: the image rules on every container (at the source line that decided the image, with the
- * object and the environment), and each object against the Kubernetes schema (kinds without one are counted).
+ * object and the environment), each object's apiVersion against what the cluster's minor serves, and each object
+ * against the Kubernetes schema (kinds without one are kept for their CRDs: ./custom-resources.ts).
  */
 import {floatingTagOf, isDigestPinned, tryParseImageReference} from '../../images/reference.js'
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
@@ -9,6 +10,8 @@ import {attribute, type EditedImages, objectLine, type SourceLocation, type Sour
 import {containersOf, type RenderedContainer, type RenderedObject} from '../kubernetes/objects.js'
 import type {RenderRoot} from './plan-types.js'
 import {validateObject} from '../kubernetes/schema.js'
+import {apiStatus, type ApiStatus} from '../kubernetes/apis.js'
+import {asDeferred, type DeferredObject} from './custom-resources.js'
 
 /** One rendered container image and the source line that decided it (`render.images`). */
 export interface RenderedImage {
@@ -32,13 +35,18 @@ const HOW: Record<SourceLocation['how'], string> = {
   unknown: 'the source line could not be determined (kustomize named no origin or transformer that yields it)',
 }
 
-/** What judging one deployable's objects added: replayed as is when nothing it depends on changed. */
+/**
+ * What judging one deployable's objects added: replayed as is when nothing it depends on changed. Its custom
+ * resources and CRDs are validated once every deployable is judged (./custom-resources.ts): a CRD may come from
+ * another's.
+ */
 export interface Verdicts {
   findings: GitopsFinding[]
   images: RenderedImage[]
   objects: number
   containers: number
-  unknownKinds: Array<{apiVersion: string; kind: string; count: number}>
+  custom: DeferredObject[]
+  crds: DeferredObject[]
 }
 
 const describe = (obj: RenderedObject) => `${obj.kind} ${obj.namespace ? `${obj.namespace}/` : ''}${obj.name}`
@@ -48,37 +56,35 @@ export class Judge {
   readonly images: RenderedImage[] = []
   objects = 0
   containers = 0
-  private readonly unknown = new Map<string, {apiVersion: string; kind: string; count: number}>()
+  /** Objects of kinds with no built-in schema, and the CRDs rendered: validated together at the end. */
+  readonly custom: DeferredObject[] = []
+  readonly crds: DeferredObject[] = []
 
+  /** `minorOf`: the Kubernetes minor of the cluster a root deploys to (`1.34`). */
   constructor(
     private readonly reader: SourceReader,
     private readonly extraFloatingTags: string[],
+    private readonly minorOf: (root: RenderRoot) => string,
   ) {}
-
-  /** Kinds without a schema, sorted. */
-  get unknownKinds(): Array<{apiVersion: string; kind: string; count: number}> {
-    const key = (k: {apiVersion: string; kind: string}) => `${k.apiVersion} ${k.kind}`
-    return [...this.unknown.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
-  }
 
   /** What `run` (one judging) adds to the verdicts. */
   async record(run: () => Promise<void>): Promise<Verdicts> {
-    const [findings, images, objects, containers] = [
+    const [findings, images, objects, containers, custom, crds] = [
       this.findings.length,
       this.images.length,
       this.objects,
       this.containers,
+      this.custom.length,
+      this.crds.length,
     ]
-    const before = new Map([...this.unknown].map(([k, u]) => [k, u.count]))
     await run()
     return {
       findings: this.findings.slice(findings),
       images: this.images.slice(images),
       objects: this.objects - objects,
       containers: this.containers - containers,
-      unknownKinds: [...this.unknown]
-        .filter(([k, u]) => u.count > (before.get(k) ?? 0))
-        .map(([k, u]) => ({apiVersion: u.apiVersion, kind: u.kind, count: u.count - (before.get(k) ?? 0)})),
+      custom: this.custom.slice(custom),
+      crds: this.crds.slice(crds),
     }
   }
 
@@ -88,12 +94,8 @@ export class Judge {
     this.images.push(...verdicts.images)
     this.objects += verdicts.objects
     this.containers += verdicts.containers
-    for (const u of verdicts.unknownKinds) {
-      const k = `${u.apiVersion} ${u.kind}`
-      const known = this.unknown.get(k) ?? {apiVersion: u.apiVersion, kind: u.kind, count: 0}
-      known.count += u.count
-      this.unknown.set(k, known)
-    }
+    this.custom.push(...verdicts.custom)
+    this.crds.push(...verdicts.crds)
   }
 
   /**
@@ -111,20 +113,37 @@ export class Judge {
     for (const obj of objects) {
       this.objects++
       for (const container of containersOf(obj.body)) this.image(obj, container, root, fallback, locate, edited)
-      const answer = await validateObject(obj)
-      if (!answer.known) {
-        const k = `${obj.apiVersion} ${obj.kind}`
-        const u = this.unknown.get(k) ?? {apiVersion: obj.apiVersion, kind: obj.kind, count: 0}
-        u.count++
-        this.unknown.set(k, u)
-        continue
-      }
-      for (const v of answer.violations) {
-        const message = `${describe(obj)} (rendered from ${from(root, locate !== undefined)}): ${v.pointer} ${v.message}.`
-        const line = obj.origin ? objectLine(this.reader, obj) : 1
-        const f = finding(RULES['schema-invalid'], obj.origin ?? obj.template ?? fallback, {line, column: 1}, message)
-        this.findings.push(withObject(f, obj, root))
-      }
+      await this.validate(obj, root, fallback, locate !== undefined)
+    }
+  }
+
+  /**
+   * One object as the cluster takes it: its apiVersion served by the root's minor, then its built-in schema; a kind
+   * with none is kept for the CRDs (./custom-resources.ts), as is every CRD.
+   */
+  private async validate(obj: RenderedObject, root: RenderRoot, fallback: string, helm: boolean): Promise<void> {
+    const about = `${describe(obj)} (rendered from ${from(root, helm)})`
+    const site = () => ({file: obj.origin ?? obj.template ?? fallback, line: obj.origin ? objectLine(this.reader, obj) : 1})
+    const minor = this.minorOf(root)
+    const api = apiStatus(obj.apiVersion, obj.kind, minor)
+    if (api.status === 'unserved' || api.status === 'deprecated') {
+      const {file, line} = site()
+      const rule = api.status === 'unserved' ? RULES['api-removed'] : RULES['api-deprecated']
+      const f = finding(rule, file, {line, column: 1}, `${about}: ${lifecycleMessage(obj, api, minor)}`)
+      this.findings.push(withObject(f, obj, root))
+      if (api.status === 'unserved') return
+    }
+    if (obj.kind === 'CustomResourceDefinition' && obj.apiVersion === 'apiextensions.k8s.io/v1')
+      this.crds.push(asDeferred(obj, about, site(), root))
+    const answer = await validateObject(obj)
+    if (!answer.known) {
+      this.custom.push(asDeferred(obj, about, site(), root))
+      return
+    }
+    for (const v of answer.violations) {
+      const {file, line} = site()
+      const f = finding(RULES['schema-invalid'], file, {line, column: 1}, `${about}: ${v.pointer} ${v.message}.`)
+      this.findings.push(withObject(f, obj, root))
     }
   }
 
@@ -168,6 +187,19 @@ export class Judge {
       this.findings.push(withObject(f, obj, root, container.name))
     }
   }
+}
+
+/** What the minor's API lifecycle says of an object's apiVersion. */
+function lifecycleMessage(obj: RenderedObject, api: Exclude<ApiStatus, {status: 'served' | 'not-built-in'}>, minor: string) {
+  const use = api.replacement ? `; use ${api.replacement}` : ''
+  if (api.status === 'deprecated')
+    return `${obj.apiVersion} ${obj.kind} is deprecated since Kubernetes ${api.deprecated}${api.removed ? ` and removed in ${api.removed}` : ''}${use}.`
+  const why = api.removed
+    ? `was removed in Kubernetes ${api.removed}`
+    : api.introduced
+      ? `is served only from Kubernetes ${api.introduced}`
+      : 'is no API Kubernetes serves'
+  return `${obj.apiVersion} ${obj.kind} ${why}, so a cluster of Kubernetes ${minor} has no such kind ("no matches for kind")${use}.`
 }
 
 function objectRef(obj: RenderedObject, container?: string): RenderedObjectRef {

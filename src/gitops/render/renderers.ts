@@ -9,6 +9,7 @@ import type {Helm} from '../../effects/helm.js'
 import type {RenderModule} from '../../effects/render-module/host.js'
 import type {FluxPostBuild} from '../../effects/render-module/flux.js'
 import type {Jsonnet} from '../../effects/render-module/jsonnet.js'
+import type {KubeValidator} from '../../effects/render-module/kube-validate.js'
 import type {Kustomize} from '../../effects/kustomize.js'
 
 export async function findRenderers(options: {untrusted?: boolean} = {}): Promise<{
@@ -76,11 +77,22 @@ export async function findFluxPostBuild(): Promise<FluxPostBuild | undefined> {
 }
 
 /**
+ * The API server's validation of CRDs and custom resources: the render module's apiextensions-apiserver, or nothing
+ * (a custom resource is then not validated, and says so).
+ */
+export async function findKubeValidator(): Promise<KubeValidator | undefined> {
+  return fromModule(
+    'apiextensions',
+    async () => (await import('../../effects/render-module/kube-validate.js')).moduleKubeValidator,
+  )
+}
+
+/**
  * What the render module does with the library its build names `library` (with that release), by the adapter
  * `load` imports then; undefined without the module or when its build has no such library.
  */
 async function fromModule<T>(
-  library: 'jsonnet' | 'envsubst',
+  library: 'jsonnet' | 'envsubst' | 'apiextensions',
   load: () => Promise<(module: RenderModule, version: string) => T>,
 ): Promise<T | undefined> {
   const {sharedRenderModule} = await import('../../effects/render-module/host.js')

@@ -31,6 +31,9 @@ export const RULE_IDS = [
   'render-refused',
   'render-limit',
   'schema-invalid',
+  'schema-unknown',
+  'api-removed',
+  'api-deprecated',
   'application-invalid',
   // Preview ApplicationSets (backlog/520 A–F), declared by the preview module.
   ...PREVIEW_RULE_IDS,

@@ -4,6 +4,8 @@
  * derived from this table. A new rule: its id in `ids.ts`, its file here, its entry below.
  */
 import {applicationInvalid} from './application-invalid.js'
+import {apiDeprecated} from './api-deprecated.js'
+import {apiRemoved} from './api-removed.js'
 import {devEnvironment} from './dev-environment.js'
 import {floatingTag} from './floating-tag.js'
 import {RULE_IDS, type RuleId} from './ids.js'
@@ -44,6 +46,7 @@ import {evidencePolicyMissing} from './evidence-policy-missing.js'
 import {evidenceUnreadable} from './evidence-unreadable.js'
 import {provenanceMismatch} from './provenance-mismatch.js'
 import {schemaInvalid} from './schema-invalid.js'
+import {schemaUnknown} from './schema-unknown.js'
 import {splitImageFields} from './split-image-fields.js'
 import {unreadableFile} from './unreadable-file.js'
 import {unsigned} from './unsigned.js'
@@ -78,6 +81,9 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   'render-refused': renderRefused,
   'render-limit': renderLimit,
   'schema-invalid': schemaInvalid,
+  'schema-unknown': schemaUnknown,
+  'api-removed': apiRemoved,
+  'api-deprecated': apiDeprecated,
   'application-invalid': applicationInvalid,
   'preview-project': previewProject,
   'preview-namespace': previewNamespace,

@@ -216,10 +216,9 @@ func validateObject(raw json.RawMessage, definitions map[schema.GroupKind]*defin
 	}
 	namespaced := d.crd.Spec.Scope == apiextensionsv1.NamespaceScoped
 	placeNamespace(u, namespaced)
+	// The API server stops at the unknown fields (strict decoding fails the request); the rest is what it says
+	// once they are fixed, said now as well.
 	answer.Errors = append(answer.Errors, decode(u, v, d.crd.Spec.PreserveUnknownFields)...)
-	if len(answer.Errors) > 0 {
-		return answer
-	}
 	answer.Errors = append(answer.Errors, fieldErrors(create(u, v, namespaced))...)
 	return answer
 }
@@ -236,7 +235,7 @@ func placeNamespace(u *unstructured.Unstructured, namespaced bool) {
 }
 
 // decode is the CRD handler's decoding under strict field validation: every field the schema prunes is an error, as
-// are unknown or malformed metadata fields; then nulls the schema forbids are dropped and defaults applied.
+// are unknown or malformed metadata fields; nulls the schema forbids are dropped and defaults applied.
 func decode(u *unstructured.Unstructured, v *servedVersion, preserveUnknownFields bool) []fieldError {
 	var unknown []string
 	_, _, metaUnknown, err := schemaobjectmeta.GetObjectMetaWithOptions(u.Object, schemaobjectmeta.ObjectMetaOptions{ReturnUnknownFieldPaths: true})
@@ -260,7 +259,7 @@ func decode(u *unstructured.Unstructured, v *servedVersion, preserveUnknownField
 	for _, path := range unknown {
 		errors = append(errors, fieldError{Field: path, Type: "FieldValueNotSupported", Message: fmt.Sprintf("unknown field %q", path)})
 	}
-	if len(errors) == 0 && v.structural != nil {
+	if v.structural != nil {
 		structuraldefaulting.Default(u.Object, v.structural)
 	}
 	return errors
