@@ -415,7 +415,8 @@ for (const program of programs) {
 try {
   const table = run(programs[1].dir, ['run', './kubeapis'])
   mkdirSync(path.dirname(KUBERNETES_APIS), {recursive: true})
-  if (!existsSync(KUBERNETES_APIS) || readFileSync(KUBERNETES_APIS, 'utf8') !== table) writeFileSync(KUBERNETES_APIS, table)
+  if (!existsSync(KUBERNETES_APIS) || readFileSync(KUBERNETES_APIS, 'utf8') !== table)
+    writeFileSync(KUBERNETES_APIS, table)
 } catch (e) {
   failed = notBuilt(programs[1], `the Kubernetes API table could not be made (${firstLine(e)})`) || failed
 }

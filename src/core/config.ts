@@ -9,6 +9,7 @@ import type {SigstoreSettings} from './sigstore.js'
 import {diffIgnoreProblems, type DiffIgnoreRule} from './diff-policy.js'
 import {evidencePolicyProblems, type EvidencePolicyEntry} from './evidence-policy.js'
 import {prerequisiteError} from './errors.js'
+import {RENDER_KUBERNETES_VERSION} from './kubernetes-minors.js'
 import {FROM_SOURCES, packagePath} from './package-root.js'
 import type {ErrorObject} from 'ajv'
 
@@ -99,36 +100,6 @@ export interface GitopsRenderPolicy {
    * `group/version/Kind`): what chart `Capabilities.APIVersions.Has` checks see. Empty: Helm's built-in list.
    */
   apiVersions: string[]
-}
-
-/** The default Kubernetes minor: that of the built-in schemas the render gate ships (kubernetes-models 5.1). */
-export const RENDER_KUBERNETES_VERSION = '1.34'
-
-/** The minors a cluster may be given (`gitopsPolicy.render.kubernetesVersion(s)`): what the API table says of each. */
-export const KUBERNETES_MINORS = ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'] as const
-
-/** The minor of the cluster an environment deploys to (null: no environment). */
-export function kubernetesMinorOf(policy: Pick<GitopsPolicy, 'render'>, environment: string | null): string {
-  const render = policy.render
-  return (environment !== null && Object.hasOwn(render.kubernetesVersions, environment)
-    ? render.kubernetesVersions[environment]
-    : undefined) ?? render.kubernetesVersion
-}
-
-/** Every minor `gitopsPolicy.render` names must be one of {@link KUBERNETES_MINORS}: else CONFIG_INVALID. */
-export function requireRenderKubernetesVersion(policy: Pick<GitopsPolicy, 'render'>): void {
-  const named = [
-    ['kubernetesVersion', policy.render.kubernetesVersion],
-    ...Object.entries(policy.render.kubernetesVersions).map(([env, v]) => [`kubernetesVersions.${env}`, v]),
-  ]
-  for (const [key, version] of named) {
-    if ((KUBERNETES_MINORS as readonly string[]).includes(version!)) continue
-    throw prerequisiteError(
-      'CONFIG_INVALID',
-      `gitopsPolicy.render.${key} ${JSON.stringify(version)} is outside the Kubernetes minors this build validates for (${KUBERNETES_MINORS[0]}–${KUBERNETES_MINORS.at(-1)}).`,
-      [`Set gitopsPolicy.render.${key} to the cluster's minor, one of ${KUBERNETES_MINORS.join(', ')}.`],
-    )
-  }
 }
 
 export interface GitopsPreviewPolicy {

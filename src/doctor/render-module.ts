@@ -10,6 +10,7 @@ import {existsSync} from 'node:fs'
 
 import {packagePath} from '../core/package-root.js'
 import {renderModuleBuild, sharedRenderModule} from '../effects/render-module/host.js'
+import {KUBERNETES_MINORS} from '../core/kubernetes-minors.js'
 import type {ProbedCheck} from './types.js'
 
 export async function checkRenderModule(): Promise<ProbedCheck> {
@@ -32,12 +33,19 @@ export async function checkRenderModule(): Promise<ProbedCheck> {
   const envsubst = build.envsubst ? `, envsubst ${build.envsubst}` : ''
   const flux = build.envsubst ? `, Flux's envsubst ${build.envsubst} (post-build variables)` : ''
   const engine = (await sharedRenderModule()?.probeEngine()) ?? 'wasm'
+  const minors = `Kubernetes ${KUBERNETES_MINORS[0]}–${KUBERNETES_MINORS.at(-1)}`
+  const apis = existsSync(packagePath('dist/kubernetes/apis.json'))
+    ? `the apiVersions ${minors} serve (k8s.io/api's lifecycle)`
+    : `no API table (${minors} not checked)`
+  const validation = build.apiextensions
+    ? `; validates custom resources against their CRDs with apiextensions-apiserver ${build.apiextensions}, ${apis}`
+    : `; custom resources are not validated (a build without apiextensions-apiserver), ${apis}`
   return {
     id: 'render-module',
     title,
     status: 'ok',
     version: `helm ${build.helm}, kustomize ${build.kustomize}${jsonnet}${envsubst}`,
-    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not; helm template's engine: ${engine}`,
+    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not; helm template's engine: ${engine}${validation}`,
     fix: null,
   }
 }

@@ -9,13 +9,8 @@ import {SourceRepositories, sourceRepoEntries, type SourceRepoEntry} from '../re
 import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
-import {
-  CONFIG_FILE_NAME,
-  DEFAULT_CONFIG,
-  requireRenderKubernetesVersion,
-  type GitopsPolicy,
-  type LoadedConfig,
-} from '../../core/config.js'
+import {CONFIG_FILE_NAME, DEFAULT_CONFIG, type GitopsPolicy, type LoadedConfig} from '../../core/config.js'
+import {requireRenderKubernetesVersion} from '../../core/kubernetes-minors.js'
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'

@@ -3,7 +3,7 @@
  * each failure a finding by its kind (limit, refusal, unavailable, failed).
  */
 import {canonicalJson} from '../../core/canonical-json.js'
-import {kubernetesMinorOf} from '../../core/config.js'
+import {kubernetesMinorOf} from '../../core/kubernetes-minors.js'
 import type {HelmDeployable} from '../model/model.js'
 import type {GateContext} from './types.js'
 import {

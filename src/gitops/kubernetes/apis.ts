@@ -4,7 +4,7 @@
  * group version with the release that introduced, deprecated and removed it, and its replacement. A group the table
  * does not hold is not built in (a CRD's, an aggregated API's): this says nothing of it.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync} from '../../core/memory-fs/index.js'
 
 import {packagePath} from '../../core/package-root.js'
 
@@ -42,15 +42,16 @@ function load(): Table | null {
   try {
     const apis = JSON.parse(readFileSync(packagePath('dist/kubernetes/apis.json'), 'utf8')) as BuiltInApi[]
     const byKey = new Map(apis.map((a) => [`${a.group}/${a.version}/${a.kind}`, a]))
-    table = {byKey, versions: new Set(apis.map((a) => `${a.group}/${a.version}`)), groups: new Set(apis.map((a) => a.group))}
+    table = {
+      byKey,
+      versions: new Set(apis.map((a) => `${a.group}/${a.version}`)),
+      groups: new Set(apis.map((a) => a.group)),
+    }
   } catch {
     table = null
   }
   return table
 }
-
-/** Whether the build holds the table (`doctor`, the report). */
-export const hasApiTable = (): boolean => load() !== null
 
 /** `1.25` ≤ `1.32`, by number. */
 const minorOf = (release: string) => Number(release.split('.')[1] ?? NaN)

@@ -72,7 +72,10 @@ export async function checkCustomResources(input: CustomResourceInput): Promise<
   ]
   const bodies = [...input.rendered.map((c) => c.body), ...input.revision.map((c) => c.body)]
   const answer = input.validator
-    ? await input.validator.validate(bodies, input.custom.map((o) => o.body))
+    ? await input.validator.validate(
+        bodies,
+        input.custom.map((o) => o.body),
+      )
     : {ok: false as const, message: 'the render module, which holds the API server’s validation, is not built'}
   if (!answer.ok) return notValidated(input, answer.message)
   const findings: GitopsFinding[] = []
@@ -91,7 +94,9 @@ export async function checkCustomResources(input: CustomResourceInput): Promise<
       return findings.push(about(RULES['api-removed'], o, message))
     }
     for (const e of verdict.errors)
-      findings.push(about(RULES['schema-invalid'], o, `${pointerOf(e.field)} ${fieldMessage(e)} (as ${by} validates it).`))
+      findings.push(
+        about(RULES['schema-invalid'], o, `${pointerOf(e.field)} ${fieldMessage(e)} (as ${by} validates it).`),
+      )
   })
   return {findings: [...findings, ...unknownFindings(unknown, input.failUnknown, '')], unknownKinds: counted(unknown)}
 }
@@ -143,7 +148,9 @@ function about(rule: Parameters<typeof finding>[0], o: DeferredObject, message: 
 }
 
 const definedBy = (d: Definition, name: string) =>
-  'rendered' in d ? `the CRD ${name} (${d.rendered.about.replace(/^[^(]*\(/, '').replace(/\)$/, '')})` : `the CRD ${name} in ${d.file}`
+  'rendered' in d
+    ? `the CRD ${name} (${d.rendered.about.replace(/^[^(]*\(/, '').replace(/\)$/, '')})`
+    : `the CRD ${name} in ${d.file}`
 
 /** `spec.containers[0].name` → `/spec/containers/0/name`. */
 export function pointerOf(field: string): string {

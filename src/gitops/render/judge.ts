@@ -123,7 +123,10 @@ export class Judge {
    */
   private async validate(obj: RenderedObject, root: RenderRoot, fallback: string, helm: boolean): Promise<void> {
     const about = `${describe(obj)} (rendered from ${from(root, helm)})`
-    const site = () => ({file: obj.origin ?? obj.template ?? fallback, line: obj.origin ? objectLine(this.reader, obj) : 1})
+    const site = () => ({
+      file: obj.origin ?? obj.template ?? fallback,
+      line: obj.origin ? objectLine(this.reader, obj) : 1,
+    })
     const minor = this.minorOf(root)
     const api = apiStatus(obj.apiVersion, obj.kind, minor)
     if (api.status === 'unserved' || api.status === 'deprecated') {
@@ -190,7 +193,11 @@ export class Judge {
 }
 
 /** What the minor's API lifecycle says of an object's apiVersion. */
-function lifecycleMessage(obj: RenderedObject, api: Exclude<ApiStatus, {status: 'served' | 'not-built-in'}>, minor: string) {
+function lifecycleMessage(
+  obj: RenderedObject,
+  api: Exclude<ApiStatus, {status: 'served' | 'not-built-in'}>,
+  minor: string,
+) {
   const use = api.replacement ? `; use ${api.replacement}` : ''
   if (api.status === 'deprecated')
     return `${obj.apiVersion} ${obj.kind} is deprecated since Kubernetes ${api.deprecated}${api.removed ? ` and removed in ${api.removed}` : ''}${use}.`

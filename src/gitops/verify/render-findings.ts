@@ -22,7 +22,7 @@ export async function renderFindings(
     import('../gate/gate.js'),
     import('../render/cache.js'),
     import('yaml'),
-    import('../../core/config.js'),
+    import('../../core/kubernetes-minors.js'),
     import('../model/context.js'),
     import('../revision/index.js'),
     import('../revision/pinned.js'),
