@@ -82,7 +82,13 @@ export async function checkCustomResources(input: CustomResourceInput): Promise<
   answer.crds.slice(0, input.rendered.length).forEach((crd, i) => {
     const c = input.rendered[i]!
     for (const e of crd.errors)
-      findings.push(about(RULES['schema-invalid'], c, `the API server refuses this CRD: ${fieldMessage(e)}.`))
+      findings.push(
+        about(
+          RULES['schema-invalid'],
+          c,
+          `the API server refuses this CRD: ${e.field ? `${e.field}: ` : ''}${fieldMessage(e)}.`,
+        ),
+      )
   })
   const unknown: DeferredObject[] = []
   answer.objects.forEach((verdict, i) => {

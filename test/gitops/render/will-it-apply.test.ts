@@ -1,0 +1,264 @@
+/**
+ * Will it apply: custom resources against their CRDs as the API server validates them (the render module's
+ * apiextensions-apiserver), apiVersions against what the cluster's minor serves, kinds with no schema said.
+ */
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../../support/cli.js'
+import {helmGitopsRepo, originApplication} from '../../support/helm-repo.js'
+import {assertMatchesSchema} from '../../support/schema.js'
+import {runCleanups} from '../../support/tmp.js'
+import {toolEnv} from '../../support/toolchain.js'
+import {cliWithoutRenderModule} from '../../support/unbuilt-package.js'
+
+afterAll(runCleanups)
+
+const env = toolEnv()
+
+type Finding = {rule: string; severity: string; file: string; line: number; message: string; object?: {name: string}}
+type Result = {findings: Finding[]; render: {unknownKinds: Array<{apiVersion: string; kind: string; count: number}>}}
+
+const verify = async (cwd: string, args: string[] = [], bin?: string) => {
+  const run = await runCli(['gitops', 'verify', '--render', '--json', ...args], {cwd, env, ...(bin ? {cli: bin} : {})})
+  const result = run.json<Result>()
+  assertMatchesSchema('gitops-verify.schema.json', result)
+  return {run, result}
+}
+
+/** A CRD with the schema features the API server checks; its group comes from the chart's values (a template). */
+const crdTemplate = [
+  'apiVersion: apiextensions.k8s.io/v1',
+  'kind: CustomResourceDefinition',
+  'metadata: {name: "certificates.{{ .Values.group }}"}',
+  'spec:',
+  '  group: "{{ .Values.group }}"',
+  '  scope: Namespaced',
+  '  names: {plural: certificates, singular: certificate, kind: Certificate, listKind: CertificateList}',
+  '  versions:',
+  '    - name: v1',
+  '      served: true',
+  '      storage: true',
+  '      schema:',
+  '        openAPIV3Schema:',
+  '          type: object',
+  '          properties:',
+  '            spec:',
+  '              type: object',
+  '              required: [secretName]',
+  '              x-kubernetes-validations:',
+  '                - rule: "!has(self.renewBefore) || self.renewBefore != self.duration"',
+  '                  message: renewBefore must differ from duration',
+  '              properties:',
+  '                secretName: {type: string, pattern: "^[a-z0-9-]+$"}',
+  '                duration: {type: string}',
+  '                renewBefore: {type: string}',
+  '                usage: {type: string, enum: [server, client]}',
+  '                revisionHistoryLimit: {type: integer, minimum: 1, maximum: 10}',
+  '                port: {x-kubernetes-int-or-string: true}',
+  '                extra: {type: object, x-kubernetes-preserve-unknown-fields: true}',
+  '                template: {type: object, x-kubernetes-embedded-resource: true, x-kubernetes-preserve-unknown-fields: true}',
+  '                note: {type: string, nullable: true}',
+  '                keySize: {type: integer, default: 2048}',
+  '',
+].join('\n')
+
+const certificate = (name: string, spec: string[]) =>
+  [
+    'apiVersion: cert-manager.example.io/v1',
+    'kind: Certificate',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    ...spec.map((l) => `  ${l}`),
+  ].join('\n')
+
+/** Two Applications: one renders the CRD from a chart (no file of the revision is that CRD), one the certificates. */
+function crdRepo(certificates: string[]): Record<string, string> {
+  return {
+    'argocd/crds.yaml': originApplication('crds', 'path: charts/crds'),
+    'argocd/certs.yaml': originApplication('certs', 'path: certs'),
+    'charts/crds/Chart.yaml': 'apiVersion: v2\nname: crds\nversion: 0.1.0\n',
+    'charts/crds/values.yaml': 'group: cert-manager.example.io\n',
+    'charts/crds/templates/crd.yaml': crdTemplate,
+    'certs/certs.yaml': `${certificates.join('\n---\n')}\n`,
+  }
+}
+
+describe('gitops verify --render: custom resources against their CRDs', () => {
+  it('each object that breaks its CRD is schema-invalid, naming the field and the CRD another Application renders', async () => {
+    const repo = await helmGitopsRepo(
+      crdRepo([
+        certificate('wrong-type', ['secretName: a', 'duration: 90']),
+        certificate('missing-required', ['duration: 90d']),
+        certificate('enum', ['secretName: a', 'usage: peer']),
+        certificate('pattern', ['secretName: Not_Valid']),
+        certificate('unknown-field', ['secretName: a', 'durration: 90d']),
+        certificate('maximum', ['secretName: a', 'revisionHistoryLimit: 11']),
+        certificate('cel', ['secretName: a', 'duration: 1h', 'renewBefore: 1h']),
+        certificate('valid', [
+          'secretName: a',
+          'port: https',
+          'extra: {anything: [1, {deep: true}]}',
+          'template: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {a: b}}',
+          'note: null',
+        ]),
+        certificate('valid-number-port', ['secretName: b', 'port: 8443']),
+      ]),
+    )
+    const {run, result} = await verify(repo)
+    expect(run.exitCode, run.stderr).toBe(1)
+    const invalid = result.findings.filter((f) => f.rule === 'schema-invalid')
+    const byName = Object.fromEntries(invalid.map((f) => [f.object!.name, f.message]))
+    expect(Object.keys(byName).sort()).toEqual(
+      ['cel', 'enum', 'maximum', 'missing-required', 'pattern', 'unknown-field', 'wrong-type'].sort(),
+    )
+    expect(byName['wrong-type']).toMatch(/\/spec\/duration .*must be of type string/)
+    expect(byName['missing-required']).toMatch(/\/spec\/secretName Required value/)
+    expect(byName.enum).toMatch(/\/spec\/usage Unsupported value: "peer"/)
+    expect(byName.pattern).toMatch(/\/spec\/secretName .*should match/)
+    expect(byName['unknown-field']).toMatch(/\/spec\/durration unknown field "spec\.durration"/)
+    expect(byName.maximum).toMatch(/\/spec\/revisionHistoryLimit .*less than or equal to 10/)
+    expect(byName.cel).toMatch(/renewBefore must differ from duration/)
+    // The CRD that decided it: rendered by the chart another Application deploys.
+    expect(byName.enum).toContain(
+      'the CRD certificates.cert-manager.example.io (rendered from chart charts/crds as Application crds deploys it)',
+    )
+    expect(invalid.every((f) => f.file === 'certs/certs.yaml' && f.severity === 'error')).toBe(true)
+    expect(result.render.unknownKinds).toEqual([])
+    expect(result.findings.filter((f) => f.rule === 'schema-unknown')).toEqual([])
+  })
+
+  it('a CRD in a file of the revision defines its kind; a version it does not serve is api-removed', async () => {
+    const crd = crdTemplate
+      .replace(/\{\{ \.Values\.group \}\}/g, 'cert-manager.example.io')
+      .replace('    - name: v1\n', '    - name: v1alpha1\n      served: false\n      storage: false\n    - name: v1\n')
+    const repo = await helmGitopsRepo({
+      'argocd/certs.yaml': originApplication('certs', 'path: certs'),
+      'crds/certificate.yaml': crd,
+      'certs/certs.yaml': [
+        certificate('ok', ['secretName: a']),
+        certificate('old', ['secretName: a']).replace('/v1', '/v1alpha1'),
+        '',
+      ].join('\n---\n'),
+    })
+    const {result} = await verify(repo)
+    const removed = result.findings.filter((f) => f.rule === 'api-removed')
+    expect(removed.map((f) => f.object!.name)).toEqual(['old'])
+    expect(removed[0].message).toContain('the CRD certificates.cert-manager.example.io in crds/certificate.yaml')
+    expect(result.findings.filter((f) => f.rule === 'schema-invalid')).toEqual([])
+  })
+
+  it('a rendered CRD the API server refuses is schema-invalid; a kind no CRD defines is schema-unknown', async () => {
+    const repo = await helmGitopsRepo({
+      ...crdRepo([certificate('fine', ['secretName: a'])]),
+      // Not structural: a property without a type.
+      'charts/crds/templates/bad.yaml': crdTemplate
+        .replace('certificates.{{ .Values.group }}', 'issuers.{{ .Values.group }}')
+        .replace(
+          'plural: certificates, singular: certificate, kind: Certificate, listKind: CertificateList',
+          'plural: issuers, singular: issuer, kind: Issuer, listKind: IssuerList',
+        )
+        .replace('                duration: {type: string}\n', '                duration: {}\n'),
+      'certs/gadget.yaml':
+        'apiVersion: gadgets.example.org/v1\nkind: Gadget\nmetadata: {name: g}\n---\napiVersion: gadgets.example.org/v1\nkind: Gadget\nmetadata: {name: h}\n',
+    })
+    const {run, result} = await verify(repo)
+    expect(run.exitCode).toBe(1)
+    const refused = result.findings.filter((f) => f.rule === 'schema-invalid')
+    expect(refused).toHaveLength(1)
+    expect(refused[0].message).toMatch(
+      /CustomResourceDefinition issuers\.cert-manager\.example\.io .*the API server refuses this CRD: .*properties\[duration\]\.type: Required value/,
+    )
+    const unknown = result.findings.filter((f) => f.rule === 'schema-unknown')
+    expect(unknown).toHaveLength(1)
+    expect(unknown[0]).toMatchObject({severity: 'warning', file: 'certs/gadget.yaml'})
+    expect(unknown[0].message).toContain('and 1 more object of it')
+    expect(result.render.unknownKinds).toEqual([{apiVersion: 'gadgets.example.org/v1', kind: 'Gadget', count: 2}])
+    // gitopsPolicy.render.unknownKinds: fail makes it an error.
+    const strict = await helmGitopsRepo({
+      'ameide.yaml': 'gitopsPolicy:\n  render:\n    unknownKinds: fail\n',
+      'argocd/certs.yaml': originApplication('certs', 'path: certs'),
+      'certs/gadget.yaml': 'apiVersion: gadgets.example.org/v1\nkind: Gadget\nmetadata: {name: g}\n',
+    })
+    const failing = await verify(strict)
+    expect(failing.run.exitCode).toBe(1)
+    expect(failing.result.findings.filter((f) => f.rule === 'schema-unknown').map((f) => f.severity)).toEqual(['error'])
+  })
+
+  it('without the render module, custom resources are said unchecked (an error), never passed', async () => {
+    const repo = await helmGitopsRepo({
+      'argocd/certs.yaml': originApplication('certs', 'path: certs'),
+      'certs/gadget.yaml': 'apiVersion: gadgets.example.org/v1\nkind: Gadget\nmetadata: {name: g}\n',
+    })
+    const {run, result} = await verify(repo, [], await cliWithoutRenderModule())
+    expect(run.exitCode).toBe(1)
+    // Nothing renders without the module: the folder is render-unavailable, never a pass.
+    expect(result.findings.some((f) => f.severity === 'error')).toBe(true)
+  })
+})
+
+const objects = {
+  'pdb.yaml': 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {minAvailable: 1}\n',
+  'cron.yaml':
+    'apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: "* * * * *"\n  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: "busybox@sha256:' +
+    'e'.repeat(64) +
+    '"}]}}}}\n',
+  'hpa.yaml':
+    'apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec: {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 2}\n',
+  'flow.yaml':
+    'apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\nmetadata: {name: f}\nspec: {priorityLevelConfiguration: {name: x}}\n',
+  'typo.yaml': 'apiVersion: apps/v1beta3\nkind: Deployment\nmetadata: {name: t}\n',
+}
+
+describe('gitops verify --render: what the cluster of each Kubernetes minor serves', () => {
+  const repoFor = (policy: string) =>
+    helmGitopsRepo({
+      'ameide.yaml': policy,
+      'argocd/old.yaml': originApplication('old', 'path: old'),
+      ...Object.fromEntries(Object.entries(objects).map(([f, text]) => [`old/${f}`, text])),
+    })
+  const verdicts = (result: Result) =>
+    result.findings
+      .filter((f) => f.rule.startsWith('api-'))
+      .map((f) => `${f.rule} ${f.object!.name}`)
+      .sort()
+
+  it('at 1.32, every API removed by then is api-removed with its replacement; a version never served too', async () => {
+    const {run, result} = await verify(await repoFor('gitopsPolicy:\n  render:\n    kubernetesVersion: "1.32"\n'))
+    expect(run.exitCode).toBe(1)
+    expect(verdicts(result)).toEqual([
+      'api-removed c',
+      'api-removed f',
+      'api-removed h',
+      'api-removed p',
+      'api-removed t',
+    ])
+    const message = (name: string) => result.findings.find((f) => f.object?.name === name)!.message
+    expect(message('p')).toContain('policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25')
+    expect(message('p')).toContain('use policy/v1 PodDisruptionBudget')
+    expect(message('f')).toContain('removed in Kubernetes 1.32')
+    expect(message('t')).toContain('apps/v1beta3 Deployment is no API Kubernetes serves')
+  })
+
+  it('at 1.31 a deprecated API still served is a warning', async () => {
+    const {result} = await verify(await repoFor('gitopsPolicy:\n  render:\n    kubernetesVersion: "1.31"\n'))
+    expect(verdicts(result)).toEqual([
+      'api-deprecated f',
+      'api-removed c',
+      'api-removed h',
+      'api-removed p',
+      'api-removed t',
+    ])
+    expect(result.findings.find((f) => f.rule === 'api-deprecated')!.severity).toBe('warning')
+  })
+
+  it('a minor outside 1.29–1.35 is CONFIG_INVALID, naming the window', async () => {
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {
+      cwd: await repoFor('gitopsPolicy:\n  render:\n    kubernetesVersions: {production: "1.20"}\n'),
+      env,
+    })
+    expect(run.exitCode).toBe(3)
+    expect(run.stdout).toContain('CONFIG_INVALID')
+    expect(run.stdout).toContain('kubernetesVersions.production')
+    expect(run.stdout).toContain('1.29–1.35')
+  })
+})
