@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -139,5 +141,65 @@ func TestValidateUnknownKindAndInvalidCRD(t *testing.T) {
 	}
 	if out.Objects[0].CRD != -1 || len(out.Objects[0].Errors) != 0 {
 		t.Errorf("a kind no CRD defines is unknown, got %+v", out.Objects[0])
+	}
+}
+
+// A hostile CRD: a CEL rule whose cost has no bound, a schema nested thousands deep, an enum of many thousand values,
+// and a pattern that backtracks in other engines. The API server refuses the CRD for its cost; the objects are still
+// validated within the runtime budget, and the whole answer is bounded.
+func TestValidateHostileCRD(t *testing.T) {
+	nested := "{type: string}"
+	for i := 0; i < 2000; i++ {
+		nested = "{type: object, properties: {n: " + nested + "}}"
+	}
+	enum := make([]string, 20000)
+	for i := range enum {
+		enum[i] = fmt.Sprintf("v%d", i)
+	}
+	crd := strings.NewReplacer("NESTED", nested, "ENUM", strings.Join(enum, ", ")).Replace(`
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: hostiles.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: hostiles, singular: hostile, kind: Hostile, listKind: HostileList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.items.all(a, self.items.all(b, self.items.all(c, a + b + c != '')))"
+            properties:
+              items: {type: array, items: {type: string}}
+              deep: NESTED
+              choice: {type: string, enum: [ENUM]}
+              text: {type: string, pattern: '^(a+)+$'}
+`)
+	raw := json.RawMessage(`{"apiVersion":"example.com/v1","kind":"Hostile","metadata":{"name":"h"},"spec":{"items":["` +
+		strings.Repeat(`x","`, 2999) + `x"],"choice":"nope","text":"` + strings.Repeat("a", 5000) + `!"}}`)
+	started := time.Now()
+	out := validateDocuments(validateInput{CRDs: []json.RawMessage{asJSON(t, crd)}, Objects: []json.RawMessage{raw}})
+	if elapsed := time.Since(started); elapsed > 30*time.Second {
+		t.Errorf("a hostile CRD took %s", elapsed)
+	}
+	if len(out.CRDs[0].Errors) == 0 {
+		t.Errorf("the API server refuses a CRD whose CEL cost exceeds its budget")
+	}
+	var said []string
+	for _, e := range out.Objects[0].Errors {
+		said = append(said, describe(e))
+	}
+	joined := strings.Join(said, "\n")
+	for _, want := range []string{`spec.choice: Unsupported value: "nope"`, `spec.text`} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("want %q among the errors, got:\n%s", want, joined)
+		}
 	}
 }
