@@ -115,13 +115,15 @@ export interface SnapshotInput {
  */
 export interface PlanSlot {
   plan?: Promise<GatePlan>
+  /** The Applications its plan read (told once, while planning): every snapshot of the revision holds them. */
+  applications?: Snapshot['applications']
 }
 
 export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Promise<Snapshot> {
   const [{renderGate, planRenderGate}, yaml] = await Promise.all([import('../gate/gate.js'), import('yaml')])
   const units = new Map<string, SnapshotUnit>()
   const ignoreDifferences = new Map<string, unknown>()
-  const applications: Snapshot['applications'] = new Map()
+  const applications: Snapshot['applications'] = slot ? (slot.applications ??= new Map()) : new Map()
   const onRendered = (u: RenderedUnit) => {
     const unit = snapshotUnit(u)
     units.set(unit.key, unit)

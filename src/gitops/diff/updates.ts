@@ -35,7 +35,7 @@ export function refusedFindings(deployables: readonly DeployableDiff[]): Verdict
   for (const d of deployables) {
     for (const o of d.objects) {
       if (o.update?.outcome !== 'refused') continue
-      const name = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`
+      const name = objectName(o)
       const fields = o.update.fields.map((f) => `${f.field} (${f.why})`).join('; ')
       out.push({
         rule: rule.id,
@@ -52,3 +52,27 @@ export function refusedFindings(deployables: readonly DeployableDiff[]): Verdict
   }
   return out
 }
+
+type Row = {deployable: DeployableDiff; object: ObjectDiff}
+
+/** Every object whose update changes what may not change (refused first, then replaced), for the outputs. */
+export function immutableChanges(deployables: readonly DeployableDiff[]): Row[] {
+  const rows = deployables.flatMap((deployable) =>
+    deployable.objects.filter((o) => o.update).map((object) => ({deployable, object})),
+  )
+  return [
+    ...rows.filter((r) => r.object.update?.outcome === 'refused'),
+    ...rows.filter((r) => r.object.update?.outcome === 'replaced'),
+  ]
+}
+
+/** Every removed object its controller leaves in the cluster (`pruned: false`), for the outputs. */
+export function keptObjects(deployables: readonly DeployableDiff[]): Row[] {
+  return deployables.flatMap((deployable) =>
+    deployable.objects.filter((o) => o.prune?.pruned === false).map((object) => ({deployable, object})),
+  )
+}
+
+/** An object's name as the outputs write it: `Kind namespace/name`. */
+export const objectName = (o: Pick<ObjectDiff, 'kind' | 'namespace' | 'name'>) =>
+  `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`

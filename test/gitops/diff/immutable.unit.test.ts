@@ -11,7 +11,6 @@ import {objectFate} from '../../../src/gitops/diff/updates.js'
 import type {Doc} from '../../../src/gitops/kubernetes/objects.js'
 
 const obj = (apiVersion: string, kind: string, rest: Doc): Doc => ({apiVersion, kind, metadata: {name: 'x'}, ...rest})
-const deployment = (spec: Doc) => obj('apps/v1', 'Deployment', {spec})
 const sts = (spec: Doc) => obj('apps/v1', 'StatefulSet', {spec})
 const job = (spec: Doc) => obj('batch/v1', 'Job', {spec})
 const svc = (spec: Doc) => obj('v1', 'Service', {spec})
