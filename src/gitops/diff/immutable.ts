@@ -21,8 +21,8 @@ interface Row {
   kinds: readonly string[]
   field: string
   why: string
-  /** Whether the change from `before` to `after` is one the server refuses (a message of its own, or true). */
-  refuses(before: Doc, after: Doc): boolean | string
+  /** Whether the change from `before` to `after` is one the server refuses (true, or the field and why, narrower). */
+  refuses(before: Doc, after: Doc): boolean | Partial<RefusedField>
 }
 
 const isDoc = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -145,7 +145,7 @@ export function refusedFields(before: Doc, after: Doc): RefusedField[] {
     if (!row.kinds.includes(kind)) continue
     const refused = row.refuses(before, after)
     if (refused === false) continue
-    out.push({field: typeof refused === 'string' ? refused : row.field, why: row.why})
+    out.push({field: row.field, why: row.why, ...(refused === true ? {} : refused)})
   }
   return out
 }
@@ -163,21 +163,25 @@ function dataOf(o: Doc): unknown {
  * A PersistentVolumeClaim's spec change the server refuses: any field but `resources.requests.storage` (grown, not
  * shrunk) and `volumeAttributesClassName` (mutable since Kubernetes 1.34); the field named, or `spec` as a whole.
  */
-function claimSpecRefused(before: Doc, after: Doc): boolean | string {
+function claimSpecRefused(before: Doc, after: Doc): boolean | Partial<RefusedField> {
   const [b, a] = [at(before, 'spec'), at(after, 'spec')]
   const storage = ['resources', 'requests', 'storage']
   const rest = (s: unknown) => withoutPaths(s, [storage, ['volumeAttributesClassName']])
   if (!sameData(rest(b), rest(a))) {
     const keys = [...new Set([...Object.keys(isDoc(b) ? b : {}), ...Object.keys(isDoc(a) ? a : {})])].sort()
     const differ = keys.filter((k) => !sameData(at(rest(b), k), at(rest(a), k)))
-    return differ.length === 1 ? `spec.${differ[0]}` : true
+    return differ.length === 1 ? {field: `spec.${differ[0]}`} : true
   }
   const [from, to] = [at(b, ...storage), at(a, ...storage)]
   if (sameData(from, to)) return false
   const [x, y] = [quantity(from), quantity(to)]
   // A request that cannot be read as a quantity, or removed: not known to be growth, so refused (fail closed).
-  if (x === undefined || y === undefined || y < x) return 'spec.resources.requests.storage'
-  return false
+  if (x !== undefined && y !== undefined && y >= x) return false
+  const shown = (q: unknown) => (typeof q === 'string' || typeof q === 'number' ? String(q) : 'none')
+  return {
+    field: 'spec.resources.requests.storage',
+    why: `a PersistentVolumeClaim's storage request may only grow (${shown(from)} → ${shown(to)})`,
+  }
 }
 
 /** `value` without the fields at `paths` (copied along the way; empty maps left by the removal dropped). */

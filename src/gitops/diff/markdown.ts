@@ -94,7 +94,7 @@ function updatesRefused(r: GitopsDiffResult): string[] {
   const rows = immutableChanges(r.deployables)
   if (rows.length === 0) return []
   const refused = rows.filter((x) => x.object.update?.outcome === 'refused').length
-  return section('Updates the API server refuses', [
+  return section('Updates of immutable fields', [
     ...(refused > 0
       ? [
           `> [!CAUTION]`,

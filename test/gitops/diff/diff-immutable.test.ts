@@ -134,7 +134,7 @@ describe('gitops diff: what an update may not change', () => {
     })
     const md = await readFile(markdown, 'utf8')
     const sections = [...md.matchAll(/^### (.*)$/gm)].map((m) => m[1])
-    expect(sections[0]).toBe('Updates the API server refuses')
+    expect(sections[0]).toBe('Updates of immutable fields')
     expect(md).toContain('> [!CAUTION]')
     expect(md).toMatch(/\| Deployment web\/api \| `spec.selector` \| \*\*refused\*\*/)
     expect(md).toMatch(/\| Deployment web\/worker \| `spec.selector` \| replaced/)

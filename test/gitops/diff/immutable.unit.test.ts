@@ -188,6 +188,7 @@ describe('what an update may not change: each row refuses its change and allows 
   it('a PVC whose spec changes in several fields is refused as spec; one that cannot be read as growth is refused', () => {
     const several = refusedFields(pvc(claim('1Gi')), pvc(claim('1Gi', {storageClassName: 'slow', volumeName: 'pv1'})))
     expect(several.map((f) => f.field)).toEqual(['spec'])
+    expect(refusedFields(pvc(claim('10Gi')), pvc(claim('5Gi')))[0].why).toMatch(/may only grow \(10Gi → 5Gi\)/)
     expect(refusedFields(pvc(claim('1Gi')), pvc(claim('lots'))).map((f) => f.field)).toEqual([
       'spec.resources.requests.storage',
     ])
