@@ -5,7 +5,8 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {pruneOf, replacedBy, type Controller} from '../../../src/gitops/diff/controller.js'
+import {controllerOf, pruneOf, replacedBy, type Controller} from '../../../src/gitops/diff/controller.js'
+import type {Snapshot, SnapshotUnit} from '../../../src/gitops/diff/snapshot.js'
 import {IMMUTABLE_FIELDS, quantity, refusedFields} from '../../../src/gitops/diff/immutable.js'
 import {objectFate} from '../../../src/gitops/diff/updates.js'
 import type {Doc} from '../../../src/gitops/kubernetes/objects.js'
@@ -290,5 +291,44 @@ describe('whether a removed object is pruned', () => {
     expect(pruned(annotated(body, {'helm.sh/resource-policy': 'keep'}), {kind: 'helm', release: 'ns/web'})).toBe(false)
     expect(pruned(body, {kind: 'unknown'})).toBeNull()
     expect(objectFate('removed', body, undefined, {kind: 'unknown'}, false).prune?.why).toMatch(/Nothing declares/)
+  })
+})
+
+describe('the controller of a deployable', () => {
+  const unit = (extra: Partial<SnapshotUnit>): SnapshotUnit => ({
+    key: 'k',
+    kind: 'kustomize',
+    source: 'apps',
+    environment: null,
+    declaredIn: 'clusters/production/apps.yaml',
+    objects: new Map(),
+    ...extra,
+  })
+  const snapshot = (units: SnapshotUnit[] = [], applications: Snapshot['applications'] = new Map()) =>
+    ({units: new Map(units.map((u) => [u.key, u])), applications}) as Snapshot
+
+  it('a Flux root: its Kustomization among the rendered objects (not there: unknown); an Application by its name; a HelmRelease; nothing known', () => {
+    const kustomization = {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      namespace: 'flux-system',
+      name: 'apps',
+      body: {spec: {prune: false}},
+    }
+    const cluster = unit({key: 'c', objects: new Map([['x', kustomization]])})
+    expect(controllerOf(unit({deployedBy: 'flux-system/apps'}), snapshot([cluster]))).toMatchObject({
+      spec: {prune: false},
+    })
+    expect(controllerOf(unit({deployedBy: 'flux-system/other'}), snapshot([cluster]))).toMatchObject({spec: undefined})
+    const apps = new Map([['web', {syncPolicy: {automated: {prune: true}}, finalizers: undefined}]])
+    expect(controllerOf(unit({kind: 'directory', application: 'web'}), snapshot([], apps))).toMatchObject({
+      kind: 'argocd',
+      syncPolicy: {automated: {prune: true}},
+    })
+    expect(controllerOf(unit({kind: 'HelmRelease', application: 'ns/web'}), snapshot())).toEqual({
+      kind: 'helm',
+      release: 'ns/web',
+    })
+    expect(controllerOf(unit({}), snapshot())).toEqual({kind: 'unknown'})
   })
 })
