@@ -43,7 +43,10 @@ export default class GitopsDiff extends GitopsCommand<GitopsDiffResult> {
         'ignoreDifferences) are folded: counted and listed in every output, out of --exit-code; any other change shows ' +
         'the object in full. The policy (masking, zones, rules, the layout keys) is the ameide.yaml of the BASE revision: a ' +
         'head that changes ameide.yaml is reported in every output with the change shown, never applied to its own ' +
-        'review. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
+        "review. A change to a field the API server refuses to update (a workload's selector, a Job's template, a " +
+        "PVC's spec but storage growth, an immutable ConfigMap's data…) is update-refused, shown first, unless " +
+        "Argo CD's Replace=true or Flux's force replaces the object; a removed object says whether its controller " +
+        'prunes it. Exit 0: compared (changed or not); 1: something could not be rendered in either revision (the ' +
         'diff is incomplete, listed first, never an empty diff), or with --exit-code the deployed objects differ (as ' +
         'git diff --exit-code). --markdown FILE writes a pull-request comment (at most 65,536 characters: the summary ' +
         'first, long diffs folded, cut with a note); --markdown-parts DIR the same as several comments, none cut; under ' +

@@ -7,7 +7,7 @@ import {ExitCode} from '../../core/exit-codes.js'
 import {reportToActions} from '../../effects/actions.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_CODES, RENDER_SOURCE_CODES, renderingFlags, SCM_PROVIDER_NAMES} from '../../gitops/flags/index.js'
-import {RULE_IDS} from '../../gitops/rules/index.js'
+import {VERIFY_RULE_IDS} from '../../gitops/rules/index.js'
 import type {GitopsVerifyResult} from '../../gitops/verify/verify.js'
 import {EVIDENCE_FLAG_CODES, EVIDENCE_IDENTITY_FLAGS, evidenceFlagged} from '../../gitops/evidence/flags.js'
 
@@ -23,7 +23,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
         'and checks every image reference: image.ref values, container images of any pod spec, ' +
         'primitive spec.image, split image maps, also inside YAML embedded in block strings (manifests: |-), reported at ' +
         'the line of the outer file. Files that are not YAML (Helm templates) are listed as skipped. ' +
-        `Rules: ${RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
+        `Rules: ${VERIFY_RULE_IDS.join(', ')} (docs/commands/gitops-verify.md). ` +
         '--evidence asks the registry, with cosign, for a valid signature, an SBOM and a SLSA provenance attestation of ' +
         'every distinct digest, once each, and judges what the attestations say: with an evidencePolicy in ameide.yaml, ' +
         'per image glob, who may sign (keys, keyless identities) and which source repository, builder, build type and ' +
@@ -82,7 +82,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
       helpValue: 'NAME',
     }),
     rule: Flags.string({
-      description: `Report only these rules (repeatable or comma-separated): ${RULE_IDS.join(', ')}.`,
+      description: `Report only these rules (repeatable or comma-separated): ${VERIFY_RULE_IDS.join(', ')}.`,
       multiple: true,
       helpValue: 'ID',
     }),

@@ -14,6 +14,8 @@ import type {NotRendered} from '../render/not-rendered.js'
 import type {Snapshot, SnapshotUnit} from './snapshot.js'
 import type {DeployableDiff, DiffFailure, GitopsDiffResult, ObjectDiff} from './types.js'
 import {difference, unknownVerdicts} from './finding-changes.js'
+import {controllerOf, type Controller} from './controller.js'
+import {objectFate, refusedFindings} from './updates.js'
 
 export type Compared = Omit<GitopsDiffResult, 'summary' | 'base' | 'head' | 'markdown'>
 
@@ -46,7 +48,11 @@ export async function compareSnapshots(
   const images = compareImages(base, head, rename)
   // A finding of a deployable the other revision could not render is neither fixed nor introduced: unknown there.
   const fixed = difference(base.findings, head.findings, unknownVerdicts(head))
-  const introduced = difference(head.findings, base.findings, unknownVerdicts(base))
+  // A refused update is introduced by the change: first, before every finding the render gate made.
+  const introduced = [
+    ...refusedFindings(deployables),
+    ...difference(head.findings, base.findings, unknownVerdicts(base)),
+  ]
   const failures: DiffFailure[] = [...failuresOf('base', touched.base), ...failuresOf('head', touched.head)]
   const verdict = {fixed, introduced}
   const environments = [...new Set([...base.units.values(), ...head.units.values()].map((u) => u.environment))].sort(
@@ -105,7 +111,9 @@ async function compareDeployables(
         to: h.source,
       })
     }
-    const d = await compareUnit(yaml, b, h, unit, policy)
+    // The head's controller decides what becomes of the objects; the base's, of those of a deployable removed.
+    const controller = h ? controllerOf(h, head) : controllerOf(b!, base)
+    const d = await compareUnit(yaml, b, h, unit, {...policy, controller})
     if (d) deployables.push(pairedBase !== undefined && b ? {...d, movedFrom: b.source} : d)
   }
   deployables.sort(
@@ -149,7 +157,11 @@ async function compareUnit(
   b: SnapshotUnit | undefined,
   h: SnapshotUnit | undefined,
   unit: SnapshotUnit,
-  {maskKinds, noise}: {maskKinds: readonly string[]; noise: NoisePolicy | undefined},
+  {
+    maskKinds,
+    noise,
+    controller,
+  }: {maskKinds: readonly string[]; noise: NoisePolicy | undefined; controller: Controller},
 ): Promise<DeployableDiff | undefined> {
   const objects: ObjectDiff[] = []
   const counts = {added: 0, removed: 0, changed: 0, unchanged: 0}
@@ -176,9 +188,11 @@ async function compareUnit(
       counts.unchanged++
       continue
     }
-    // A change the base's policy folds or ignores: counted and listed apart, never shown as a change.
+    const fate = objectFate(change, before?.body, after?.body, controller, !h)
+    // A change the base's policy folds or ignores: counted and listed apart, never shown as a change (but an update
+    // of a field the API server refuses, whatever the rules cover).
     const target = {...o, ...(unit.application !== undefined ? {application: unit.application} : {})}
-    if (change === 'changed' && tally.take(target, before!.body, after!.body)) continue
+    if (change === 'changed' && !fate.update && tally.take(target, before!.body, after!.body)) continue
     counts[change]++
     const name = `${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`
     objects.push({
@@ -190,6 +204,7 @@ async function compareUnit(
       ...(before?.scopeUnknown || after?.scopeUnknown ? {scope: 'unknown' as const} : {}),
       masked,
       diff: await unifiedDiff(name, textBefore, textAfter, {base: !before, head: !after}),
+      ...fate,
     })
   }
   const change = !b ? 'added' : !h ? 'removed' : objects.length + tally.count > 0 ? 'changed' : undefined

@@ -8,6 +8,7 @@ import {printable as p, printableLines} from '../../core/output/untrusted.js'
 import {describe} from './diff.js'
 import {countsLine, deployableTitle, ignoredLines, noiseCounts} from './markdown.js'
 import type {GitopsDiffResult} from './types.js'
+import {immutableChanges, keptObjects, objectName} from './updates.js'
 
 const env = (e: string | null | undefined) => (e == null ? '(no environment)' : p(e))
 /** A message of several lines, its continuation lines indented under the first. */
@@ -19,18 +20,48 @@ export function formatGitopsDiff(r: GitopsDiffResult, style: Style): string {
     out.push(
       style.dim(`Layout: ${p(r.layout.layout)} (${r.layout.source}: ${printableLines(r.layout.evidence.join('; '))})`),
     )
-  out.push(...failures(r, style), ...policy(r, style))
+  out.push(...updates(r, style), ...failures(r, style), ...policy(r, style))
   out.push(
     '',
     r.summary === 'unchanged' ? `No change to what is deployed. Not changes: ${noiseCounts(r)}.` : countsLine(r),
   )
   out.push(...notApplied(r, style))
   out.push(...images(r, style), ...verdict(r, style), ...applications(r, style), ...moves(r, style))
-  out.push(...deployables(r, style))
+  out.push(...kept(r, style), ...deployables(r, style))
   return out.join('\n')
 }
 
 type Section = (r: GitopsDiffResult, style: Style) => string[]
+
+/** The updates of fields the API server refuses, first (the sync fails on them), and those the controller replaces. */
+const updates: Section = (r, style) => {
+  const rows = immutableChanges(r.deployables)
+  if (rows.length === 0) return []
+  const out = [
+    '',
+    style.red('Updates of immutable fields (update-refused: the sync fails unless the object is replaced):'),
+  ]
+  for (const {deployable: d, object: o} of rows) {
+    const u = o.update!
+    const fields = u.fields.map((f) => p(f.field)).join(', ')
+    out.push(
+      u.outcome === 'refused'
+        ? `  ${style.red('✗ refused')} ${env(d.environment)} ${p(objectName(o))}: ${fields}. ${message(u.needs ?? '', '      ')}`
+        : `  ${style.yellow('↻ replaced')} ${env(d.environment)} ${p(objectName(o))}: ${fields} (${p(u.replacedBy ?? '')})`,
+    )
+  }
+  return out
+}
+
+/** The removed objects their controller leaves in the cluster. */
+const kept: Section = (r, style) => {
+  const rows = keptObjects(r.deployables)
+  if (rows.length === 0) return []
+  const out = ['', style.yellow('Removed, left in the cluster:')]
+  for (const {deployable: d, object: o} of rows)
+    out.push(`  ${env(d.environment)} ${p(objectName(o))}: ${message(o.prune!.why, '    ')}`)
+  return out
+}
 
 /** What could not be rendered, on either revision: the diff is incomplete without it. */
 const failures: Section = (r, style) => {

@@ -10,6 +10,7 @@
 import {htmlText, mdCode, mdFence, mdText} from '../../core/output/markdown.js'
 import {describe} from './diff.js'
 import type {DeployableDiff, GitopsDiffResult} from './types.js'
+import {immutableChanges, keptObjects, objectName} from './updates.js'
 
 export const COMMENT_LIMIT = 65_536
 /** Diffs up to this many lines are shown open; longer ones are folded. */
@@ -75,6 +76,7 @@ const where = (file: string, line: number) => mdText(`${file}:${line}`)
 export function summary(r: GitopsDiffResult): string[] {
   return [
     ...heading(r),
+    ...updatesRefused(r),
     ...notRendered(r),
     ...policyChange(r),
     ...imagesMoved(r),
@@ -82,9 +84,52 @@ export function summary(r: GitopsDiffResult): string[] {
     ...applicationsAddedRemoved(r),
     ...moved(r),
     ...deployablesChanged(r),
+    ...removedKept(r),
     ...noiseFolded(r),
   ]
 }
+
+/** The updates of fields the API server refuses (first: the sync fails on them), and those the controller replaces. */
+function updatesRefused(r: GitopsDiffResult): string[] {
+  const rows = immutableChanges(r.deployables)
+  if (rows.length === 0) return []
+  const refused = rows.filter((x) => x.object.update?.outcome === 'refused').length
+  return section('Updates of immutable fields', [
+    ...(refused > 0
+      ? [
+          `> [!CAUTION]`,
+          `> ${plural(refused, 'object')} change${refused === 1 ? 's' : ''} a field that cannot be updated (\`update-refused\`): the sync fails ("field is immutable") unless the object is replaced or recreated.`,
+          '',
+        ]
+      : []),
+    ...table(
+      ['environment', 'deployable', 'object', 'immutable fields', 'outcome'],
+      rows.map(({deployable: d, object: o}) => [
+        mdText(env(d.environment)),
+        mdText(deployableTitle(d)),
+        mdText(objectName(o)),
+        o.update!.fields.map((f) => mdCode(f.field)).join(', '),
+        o.update!.outcome === 'refused'
+          ? `**refused**: ${mdText(o.update!.needs ?? '')}`
+          : `replaced (${mdText(o.update!.replacedBy ?? '')})`,
+      ]),
+    ),
+    '',
+  ])
+}
+
+/** The removed objects their controller leaves in the cluster. */
+const removedKept = (r: GitopsDiffResult): string[] =>
+  tableSection(
+    'Removed, left in the cluster',
+    ['environment', 'deployable', 'object', 'why'],
+    keptObjects(r.deployables).map(({deployable: d, object: o}) => [
+      mdText(env(d.environment)),
+      mdText(deployableTitle(d)),
+      mdText(objectName(o)),
+      mdText(o.prune!.why),
+    ]),
+  )
 
 /** What the base's policy folded and ignored, one line per deployable and rule; and what it could not apply. */
 function noiseFolded(r: GitopsDiffResult): string[] {

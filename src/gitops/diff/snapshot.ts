@@ -76,6 +76,8 @@ export interface Snapshot {
   unread: string[]
   /** Each Application's `spec.ignoreDifferences` as written (read, generated or followed), by its name. */
   ignoreDifferences: Map<string, unknown>
+  /** Each Application's `spec.syncPolicy` and (a generated one's) finalizers, by its name: what it prunes, replaces. */
+  applications: Map<string, {syncPolicy: unknown; finalizers: unknown}>
 }
 
 export const unitKey = (u: {kind: string; environment: string | null; application?: string; dir: string}) =>
@@ -113,12 +115,15 @@ export interface SnapshotInput {
  */
 export interface PlanSlot {
   plan?: Promise<GatePlan>
+  /** The Applications its plan read (told once, while planning): every snapshot of the revision holds them. */
+  applications?: Snapshot['applications']
 }
 
 export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Promise<Snapshot> {
   const [{renderGate, planRenderGate}, yaml] = await Promise.all([import('../gate/gate.js'), import('yaml')])
   const units = new Map<string, SnapshotUnit>()
   const ignoreDifferences = new Map<string, unknown>()
+  const applications: Snapshot['applications'] = slot ? (slot.applications ??= new Map()) : new Map()
   const onRendered = (u: RenderedUnit) => {
     const unit = snapshotUnit(u)
     units.set(unit.key, unit)
@@ -140,6 +145,8 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     onApplication: (app) => {
       if (app.spec.ignoreDifferences !== undefined && !ignoreDifferences.has(app.name))
         ignoreDifferences.set(app.name, app.spec.ignoreDifferences)
+      if (!applications.has(app.name))
+        applications.set(app.name, {syncPolicy: app.spec.syncPolicy, finalizers: app.metadata?.finalizers})
     },
     skip: (u, key) => input.skip(unitKey(u), key),
   }
@@ -165,6 +172,7 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     renders,
     unread: result.unread,
     ignoreDifferences,
+    applications,
   }
 }
 

@@ -34,6 +34,21 @@ export interface ObjectDiff {
   masked: boolean
   /** The unified diff of the object (keys in a stable order), from /dev/null for an added one. */
   diff: string
+  /** A changed object: the fields the API server refuses to update (./immutable.ts), and what its controller does. */
+  update?: UpdateRefusal
+  /** A removed object: whether its controller deletes it (./controller.ts). */
+  prune?: {pruned: boolean | null; why: string}
+}
+
+/** What an update may not change, changed: refused by the API server, or replaced by the controller. */
+export interface UpdateRefusal {
+  /** `refused`: the sync fails ("field is immutable"); `replaced`: the controller is marked to replace the object. */
+  outcome: 'refused' | 'replaced'
+  fields: Array<{field: string; why: string}>
+  /** Refused: what Argo CD / Flux would need (their replace marker), else a delete and recreate. */
+  needs?: string
+  /** Replaced: the marker that makes the controller replace it. */
+  replacedBy?: string
 }
 
 /** An object named without its diff (one folded or ignored by the diff's policy). */

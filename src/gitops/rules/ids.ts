@@ -35,6 +35,8 @@ export const RULE_IDS = [
   'api-removed',
   'api-deprecated',
   'application-invalid',
+  // What a change does between two revisions (gitops diff only).
+  'update-refused',
   // Preview ApplicationSets (backlog/520 A–F), declared by the preview module.
   ...PREVIEW_RULE_IDS,
 ] as const

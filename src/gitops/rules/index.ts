@@ -50,6 +50,7 @@ import {schemaUnknown} from './schema-unknown.js'
 import {splitImageFields} from './split-image-fields.js'
 import {unreadableFile} from './unreadable-file.js'
 import {unsigned} from './unsigned.js'
+import {updateRefused} from './update-refused.js'
 
 export {RULE_IDS, type RuleId} from './ids.js'
 export {finding, type EvidenceRecord, type GitopsFinding, type JudgedEvidence, type Rule} from './rule.js'
@@ -85,6 +86,7 @@ export const RULES: {[Id in RuleId]: Rule<Id>} = {
   'api-removed': apiRemoved,
   'api-deprecated': apiDeprecated,
   'application-invalid': applicationInvalid,
+  'update-refused': updateRefused,
   'preview-project': previewProject,
   'preview-namespace': previewNamespace,
   'preview-untrusted': previewUntrusted,
@@ -100,6 +102,9 @@ const EVIDENCE = ALL.filter((r): r is EvidenceRule => r.kind === 'evidence')
 
 /** The rules run without `--evidence`. */
 export const POLICY_RULE_IDS: RuleId[] = POLICY.map((r) => r.id)
+
+/** The rules of `gitops verify` (policy and evidence): every rule but those of `gitops diff` alone. */
+export const VERIFY_RULE_IDS: RuleId[] = ALL.filter((r) => r.kind !== 'diff').map((r) => r.id)
 
 /** SARIF tags of a rule: every rule is `gitops`; evidence rules are also `supply-chain`. */
 export const ruleTags = (id: RuleId): string[] => ['gitops', ...(RULES[id].kind === 'evidence' ? ['supply-chain'] : [])]

@@ -100,7 +100,15 @@ export interface EvidenceRule<Id extends RuleId = RuleId> extends RuleBase<Id> {
   checkEvidence(evidence: JudgedEvidence, use: number): string[]
 }
 
-export type Rule<Id extends RuleId = RuleId> = PolicyRule<Id> | EvidenceRule<Id>
+/**
+ * A rule of `gitops diff` alone: about what a change does between two revisions (an update the API server refuses),
+ * never checked by `gitops verify`, which reads one revision.
+ */
+export interface DiffRule<Id extends RuleId = RuleId> extends RuleBase<Id> {
+  kind: 'diff'
+}
+
+export type Rule<Id extends RuleId = RuleId> = PolicyRule<Id> | EvidenceRule<Id> | DiffRule<Id>
 
 /** A finding of `rule` at `at` (1-based; line 0 for a finding about a directory). */
 export function finding(

@@ -1,6 +1,6 @@
 /** `--rule`: which rules a run reports. */
 import {usageError} from '../../core/errors.js'
-import {RULE_IDS, RULES, type RuleId} from '../rules/index.js'
+import {VERIFY_RULE_IDS, type RuleId} from '../rules/index.js'
 
 /** Parses `--rule` values (repeatable, comma-separated); unknown ids are exit 2. */
 export function parseRules(values: string[] | undefined): RuleId[] | undefined {
@@ -10,9 +10,9 @@ export function parseRules(values: string[] | undefined): RuleId[] | undefined {
     .map((v) => v.trim().toLowerCase())
     .filter(Boolean)
   for (const id of ids) {
-    if (!(id in RULES)) {
+    if (!(VERIFY_RULE_IDS as string[]).includes(id)) {
       throw usageError('UNKNOWN_RULE', `--rule ${JSON.stringify(id)} is not a rule of gitops verify.`, [
-        `Rules: ${RULE_IDS.join(', ')}.`,
+        `Rules: ${VERIFY_RULE_IDS.join(', ')}.`,
       ])
     }
   }

@@ -18,6 +18,7 @@ import {
   checkRepo,
   POLICY_RULE_IDS,
   RULE_IDS,
+  VERIFY_RULE_IDS,
   type EvidenceRecord,
   type GitopsFinding,
   type RuleId,
@@ -69,7 +70,7 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
 
   // unreadable-file is always on: a file the gate could not read was checked by none of the selected rules.
   const rules = [
-    ...new Set<RuleId>(['unreadable-file', ...(input.rules ?? (input.evidence ? RULE_IDS : POLICY_RULE_IDS))]),
+    ...new Set<RuleId>(['unreadable-file', ...(input.rules ?? (input.evidence ? VERIFY_RULE_IDS : POLICY_RULE_IDS))]),
   ]
   let evidence: EvidenceRecord[] | undefined
   if (input.evidence) {
