@@ -20,8 +20,8 @@ export interface KubeValidationAnswer {
   /** Per CRD, in the order given: what creating it would say (none: accepted). */
   crds: Array<{name: string; errors: KubeFieldError[]}>
   /**
-   * Per object, in the order given: the CRD that decided it (an index into `crds`; -1: no CRD defines its group and
-   * kind), whether that CRD serves no such version, and the create's errors.
+   * Per object, in the order given: the CRD that decided it (an index into `crds` then `definitions`; -1: none defines
+   * its group and kind), whether that CRD serves no such version, and the create's errors.
    */
   objects: Array<{crd: number; unserved?: boolean; errors: KubeFieldError[]}>
 }
@@ -31,8 +31,15 @@ export type KubeValidation = ({ok: true} & KubeValidationAnswer) | {ok: false; m
 export interface KubeValidator {
   /** k8s.io/apiextensions-apiserver's release inside, e.g. `v0.35.1`. */
   version: string
-  /** `crds` and `objects` are JSON-ready documents (a rendered object's body). */
-  validate(crds: readonly unknown[], objects: readonly unknown[]): Promise<KubeValidation>
+  /**
+   * `crds` are validated as creates and define kinds, `definitions` only define them (the first of either that
+   * defines a group and kind decides); all are JSON-ready documents, as `objects` are (a rendered object's body).
+   */
+  validate(
+    crds: readonly unknown[],
+    definitions: readonly unknown[],
+    objects: readonly unknown[],
+  ): Promise<KubeValidation>
 }
 
 /** Where the documents are handed to the module (its own file system: nothing of the host's is there). */
@@ -41,10 +48,10 @@ const INPUT = '/.ameide/kube-validate.json'
 export function moduleKubeValidator(module: RenderModule, version: string): KubeValidator {
   return {
     version,
-    async validate(crds, objects) {
+    async validate(crds, definitions, objects) {
       const run = await module.run({
         roots: [],
-        files: {[INPUT]: JSON.stringify({crds, objects})},
+        files: {[INPUT]: JSON.stringify({crds, definitions, objects})},
         cwd: '/',
         commands: [['kube', 'validate', JSON.stringify({file: INPUT})]],
       })

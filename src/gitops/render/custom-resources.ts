@@ -1,8 +1,8 @@
 /**
  * Custom resources checked as the API server checks them, once every deployable of a revision is judged: each object
  * of a kind with no built-in schema against the CRD that defines it — one rendered by any deployable (a chart's
- * crds/, another Application's folder), else one the revision's files hold — and each rendered CRD as a create of it
- * would be, by the render module's apiextensions-apiserver (effects/render-module/kube-validate.ts). A kind no CRD
+ * crds/, another Application's folder), else one the revision's files hold, else the built-in catalog's
+ * (../kubernetes/crd-catalog.ts) — and each rendered CRD as a create of it would be, by the render module's apiextensions-apiserver (effects/render-module/kube-validate.ts). A kind no CRD
  * defines is said (`schema-unknown`), never passed silently; a validation that could not run is said for each object
  * it left unchecked.
  */
@@ -11,6 +11,7 @@ import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderedObjectRef} from '../rules/rule.js'
 import type {RenderedObject} from '../kubernetes/objects.js'
 import type {RevisionCrd} from '../kubernetes/crd-scopes.js'
+import {catalogCrd, crdKindOf} from '../kubernetes/crd-catalog.js'
 import type {RenderRoot} from './plan-types.js'
 
 /** A rendered object kept for the end: its body, and where and how a finding about it is reported. */
@@ -61,19 +62,18 @@ export interface CustomResourceInput {
   failUnknown: boolean
 }
 
-/** A definition the validator was given: a rendered CRD (its object) or a file of the revision. */
-type Definition = {rendered: DeferredObject} | {file: string}
+/** A definition the validator was given: a rendered CRD (its object), a file of the revision, the catalog's. */
+type Definition = {rendered: DeferredObject} | {file: string} | {catalog: string}
 
 export async function checkCustomResources(input: CustomResourceInput): Promise<CustomResourceVerdicts> {
   if (input.custom.length === 0 && input.rendered.length === 0) return {findings: [], unknownKinds: []}
-  const definitions: Definition[] = [
-    ...input.rendered.map((rendered) => ({rendered})),
-    ...input.revision.map((c) => ({file: c.file})),
-  ]
-  const bodies = [...input.rendered.map((c) => c.body), ...input.revision.map((c) => c.body)]
+  const extra = definitionsFor(input)
+  const definitions: Definition[] = [...input.rendered.map((rendered) => ({rendered})), ...extra.map((e) => e.about)]
+  const names = [...input.rendered.map((c) => c.body), ...extra.map((e) => e.body)].map(nameOf)
   const answer = input.validator
     ? await input.validator.validate(
-        bodies,
+        input.rendered.map((c) => c.body),
+        extra.map((e) => e.body),
         input.custom.map((o) => o.body),
       )
     : {ok: false as const, message: 'the render module, which holds the API server’s validation, is not built'}
@@ -94,7 +94,7 @@ export async function checkCustomResources(input: CustomResourceInput): Promise<
   answer.objects.forEach((verdict, i) => {
     const o = input.custom[i]!
     if (verdict.crd < 0) return unknown.push(o)
-    const by = definedBy(definitions[verdict.crd]!, answer.crds[verdict.crd]!.name)
+    const by = definedBy(definitions[verdict.crd]!, names[verdict.crd]!)
     if (verdict.unserved) {
       const message = `${by} serves no version ${o.apiVersion.split('/')[1] ?? o.apiVersion} of ${o.kind}, so the API server has no such kind ("no matches for kind").`
       return findings.push(about(RULES['api-removed'], o, message))
@@ -105,6 +105,21 @@ export async function checkCustomResources(input: CustomResourceInput): Promise<
       )
   })
   return {findings: [...findings, ...unknownFindings(unknown, input.failUnknown, '')], unknownKinds: counted(unknown)}
+}
+
+/**
+ * What defines the custom resources' kinds besides the rendered CRDs: the revision's CRDs of those kinds, then the
+ * catalog's for a kind the revision has none of (only what is needed crosses to the module).
+ */
+function definitionsFor(input: CustomResourceInput): Array<{about: Definition; body: unknown}> {
+  const kinds = new Set(input.custom.map((o) => `${o.apiVersion.split('/')[0]}/${o.kind}`))
+  const fromRevision = input.revision.filter((c) => kinds.has(crdKindOf(c.body) ?? ''))
+  const defined = new Set(fromRevision.map((c) => crdKindOf(c.body)))
+  const fromCatalog = [...kinds].filter((k) => !defined.has(k)).flatMap((k) => catalogCrd(k) ?? [])
+  return [
+    ...fromRevision.map((c) => ({about: {file: c.file}, body: c.body})),
+    ...fromCatalog.map((c) => ({about: {catalog: c.source}, body: c.crd})),
+  ]
 }
 
 /** Every custom resource unchecked: a finding per kind saying why, an error (what could not be checked fails). */
@@ -156,7 +171,11 @@ function about(rule: Parameters<typeof finding>[0], o: DeferredObject, message: 
 const definedBy = (d: Definition, name: string) =>
   'rendered' in d
     ? `the CRD ${name} (${d.rendered.about.replace(/^[^(]*\(/, '').replace(/\)$/, '')})`
-    : `the CRD ${name} in ${d.file}`
+    : 'file' in d
+      ? `the CRD ${name} in ${d.file}`
+      : `the CRD ${name} of the built-in catalog (${d.catalog})`
+
+const nameOf = (crd: unknown) => String((crd as {metadata?: {name?: unknown}} | null)?.metadata?.name ?? '')
 
 /** `spec.containers[0].name` → `/spec/containers/0/name`. */
 export function pointerOf(field: string): string {

@@ -184,6 +184,38 @@ describe('gitops verify --render: custom resources against their CRDs', () => {
     expect(failing.result.findings.filter((f) => f.rule === 'schema-unknown').map((f) => f.severity)).toEqual(['error'])
   })
 
+  it("a kind the revision defines nowhere is checked by the built-in catalog's CRD (cert-manager's, Argo CD's)", async () => {
+    const repo = await helmGitopsRepo({
+      'argocd/certs.yaml': originApplication('certs', 'path: certs'),
+      'certs/certs.yaml': [
+        'apiVersion: cert-manager.io/v1',
+        'kind: Certificate',
+        'metadata: {name: good}',
+        'spec: {secretName: web-tls, dnsNames: [example.com], issuerRef: {name: letsencrypt, kind: ClusterIssuer}}',
+        '---',
+        'apiVersion: cert-manager.io/v1',
+        'kind: Certificate',
+        'metadata: {name: bad}',
+        'spec: {secretName: web-tls, duration: 90, issuerRef: {name: letsencrypt}}',
+        '---',
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: AppProject',
+        'metadata: {name: team}',
+        'spec: {sourceRepos: ["*"], destinations: [{namespace: "*", server: "*"}]}',
+        '',
+      ].join('\n'),
+    })
+    const {result} = await verify(repo)
+    const invalid = result.findings.filter((f) => f.rule === 'schema-invalid')
+    expect(invalid.map((f) => f.object!.name)).toEqual(['bad'])
+    expect(invalid[0].message).toMatch(/\/spec\/duration .*must be of type string/)
+    expect(invalid[0].message).toMatch(
+      /the CRD certificates\.cert-manager\.io of the built-in catalog \(github\.com\/cert-manager\/cert-manager@v[0-9.]+ deploy\/crds\/cert-manager\.io_certificates\.yaml\)/,
+    )
+    expect(result.findings.filter((f) => f.rule === 'schema-unknown')).toEqual([])
+    expect(result.render.unknownKinds).toEqual([])
+  })
+
   it('without the render module, custom resources are said unchecked (an error), never passed', async () => {
     const repo = await helmGitopsRepo({
       'argocd/certs.yaml': originApplication('certs', 'path: certs'),

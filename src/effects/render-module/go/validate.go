@@ -39,10 +39,12 @@ type validateSpec struct {
 	File string `json:"file"`
 }
 
-// validateInput: the CRDs known (each a JSON document) and the objects to validate against them.
+// validateInput: the CRDs to validate, those that only define kinds (a catalog's, the revision's files'), each a JSON
+// document, and the objects to validate against them all.
 type validateInput struct {
-	CRDs    []json.RawMessage `json:"crds"`
-	Objects []json.RawMessage `json:"objects"`
+	CRDs        []json.RawMessage `json:"crds"`
+	Definitions []json.RawMessage `json:"definitions"`
+	Objects     []json.RawMessage `json:"objects"`
 }
 
 // fieldError is one of the API server's field errors, as `kubectl apply` prints it: `<field>: <type>: <detail>`.
@@ -58,7 +60,7 @@ type crdAnswer struct {
 	Errors []fieldError `json:"errors"`
 }
 
-// objectAnswer: the CRD (an index into the input's crds) that decided an object, -1 when none defines its group
+// objectAnswer: the CRD (an index into the input's crds followed by its definitions) that decided an object, -1 when none defines its group
 // and kind; Unserved when one does but serves no such version; Errors are the create's.
 type objectAnswer struct {
 	CRD      int          `json:"crd"`
@@ -88,14 +90,17 @@ func kubeValidate(args []string, stdout io.Writer) error {
 	return json.NewEncoder(stdout).Encode(validateDocuments(input))
 }
 
-// validateDocuments validates each CRD, then each object against the first CRD that defines its group and kind.
+// validateDocuments validates each CRD, then each object against the first CRD (of crds, then definitions) that
+// defines its group and kind.
 func validateDocuments(input validateInput) validateOutput {
 	output := validateOutput{CRDs: make([]crdAnswer, len(input.CRDs)), Objects: make([]objectAnswer, len(input.Objects))}
 	definitions := map[schema.GroupKind]*definition{}
-	for i, raw := range input.CRDs {
-		d, answer := readDefinition(raw)
+	for i, raw := range append(append([]json.RawMessage{}, input.CRDs...), input.Definitions...) {
+		d, answer := readDefinition(raw, i < len(input.CRDs))
 		d.index = i
-		output.CRDs[i] = answer
+		if i < len(input.CRDs) {
+			output.CRDs[i] = answer
+		}
 		if d.crd != nil {
 			gk := schema.GroupKind{Group: d.crd.Spec.Group, Kind: d.crd.Spec.Names.Kind}
 			if _, seen := definitions[gk]; !seen {
@@ -126,7 +131,7 @@ type servedVersion struct {
 
 // readDefinition decodes and defaults a CRD as the API server does before validating a create; a CRD the API server
 // would refuse still defines its kind (its objects are checked as far as its schema allows), its errors said.
-func readDefinition(raw json.RawMessage) (*definition, crdAnswer) {
+func readDefinition(raw json.RawMessage, validate bool) (*definition, crdAnswer) {
 	crd := &apiextensionsv1.CustomResourceDefinition{}
 	if err := json.Unmarshal(raw, crd); err != nil {
 		return &definition{}, crdAnswer{Errors: []fieldError{{Type: "FieldValueInvalid", Message: err.Error()}}}
@@ -140,6 +145,9 @@ func readDefinition(raw json.RawMessage) (*definition, crdAnswer) {
 	}
 	internal := &apiextensions.CustomResourceDefinition{}
 	answer := crdAnswer{Name: crd.Name, Errors: []fieldError{}}
+	if !validate {
+		return &definition{crd: crd, versions: map[string]*servedVersion{}}, answer
+	}
 	if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(crd, internal, nil); err != nil {
 		answer.Errors = append(answer.Errors, fieldError{Type: "FieldValueInvalid", Message: err.Error()})
 	} else {

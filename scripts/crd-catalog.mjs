@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The catalog of well-known operators' CRDs the render gate validates custom resources with when the revision holds
+// no CRD of their kind (run by `npm run build`): each release named in scripts/crd-catalog.json is its Go module zip,
+// fetched from the Go module proxy (GOPROXY's first URL) with Node's fetch, checked against its pinned go.sum hash
+// (h1:, Go's dirhash), cached in <user cache>/ameide/crd-catalog/; the CRDs of its named files, their descriptions
+// dropped (no part of validation), are written to dist/kubernetes/crd-catalog.json, each with the release it came
+// from. A release that cannot be had is said and left out (the build goes on: its kinds are then schema-unknown).
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {parseAllDocuments} from 'yaml'
+
+import {dirHash, proxiesOf, readZip} from './go-toolchain.mjs'
+import {userCacheDir} from './user-cache.mjs'
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+const pins = JSON.parse(readFileSync(path.join(root, 'scripts/crd-catalog.json'), 'utf8'))
+const out = path.join(root, 'dist/kubernetes/crd-catalog.json')
+const cache = path.join(process.env.AMEIDE_CRD_CATALOG_CACHE || userCacheDir(), 'crd-catalog')
+const say = (message) => process.stderr.write(`[crd-catalog] ${message}\n`)
+
+/** The module's zip: from the cache when its hash is the pin's, else fetched and checked. */
+async function moduleZip({module, version, sum}) {
+  const file = path.join(cache, `${createHash('sha256').update(`${module}@${version}`).digest('hex')}.zip`)
+  if (existsSync(file)) {
+    const cached = readFileSync(file)
+    if (dirHash(readZip(cached)) === sum) return cached
+  }
+  let lastError
+  for (const proxy of proxiesOf()) {
+    try {
+      const response = await fetch(`${proxy}/${module}/@v/${version}.zip`, {signal: AbortSignal.timeout(300_000)})
+      if (!response.ok) throw new Error(`${proxy} answered ${response.status}`)
+      const zip = Buffer.from(await response.arrayBuffer())
+      const got = dirHash(readZip(zip))
+      if (got !== sum) throw new Error(`its hash is ${got}, not the pinned ${sum}`)
+      mkdirSync(cache, {recursive: true})
+      writeFileSync(`${file}.${process.pid}.tmp`, zip)
+      renameSync(`${file}.${process.pid}.tmp`, file)
+      return zip
+    } catch (e) {
+      lastError = e
+    }
+  }
+  throw lastError ?? new Error('no Go module proxy to ask (GOPROXY)')
+}
+
+/** A schema without its descriptions: what validation reads, a fraction of the bytes. */
+function withoutDescriptions(value) {
+  if (Array.isArray(value)) return value.map(withoutDescriptions)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k, v]) => !(k === 'description' && typeof v === 'string'))
+      .map(([k, v]) => [k, withoutDescriptions(v)]),
+  )
+}
+
+const catalog = []
+let missing = 0
+for (const pin of pins.modules) {
+  const release = `${pin.module}@${pin.version}`
+  let entries
+  try {
+    entries = readZip(await moduleZip(pin))
+  } catch (e) {
+    missing++
+    say(`${release} left out: ${String(e.message).split('\n')[0]}`)
+    continue
+  }
+  const files = new RegExp(pin.files)
+  for (const {name, data} of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const file = name.slice(release.length + 1)
+    if (!files.test(file)) continue
+    for (const doc of parseAllDocuments(data.toString('utf8'))) {
+      const crd = doc.toJS()
+      if (crd?.kind !== 'CustomResourceDefinition' || crd.apiVersion !== 'apiextensions.k8s.io/v1') continue
+      catalog.push({source: `${release} ${file}`, licence: pin.licence, crd: withoutDescriptions(crd)})
+    }
+  }
+}
+mkdirSync(path.dirname(out), {recursive: true})
+const text = `${JSON.stringify(catalog)}\n`
+if (!existsSync(out) || readFileSync(out, 'utf8') !== text) writeFileSync(out, text)
+say(`${catalog.length} CRDs from ${pins.modules.length - missing} releases (${(text.length / 1e6).toFixed(1)} MB)`)
