@@ -1,3 +1,5 @@
+//go:build !ameide_helper
+
 package main
 
 // The API server's own validation of CustomResourceDefinitions and of custom resources against them

@@ -1,3 +1,5 @@
+//go:build !ameide_helper
+
 package main
 
 import (
