@@ -21,7 +21,6 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/apihelpers"
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	crdvalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
@@ -131,31 +130,48 @@ type servedVersion struct {
 	err        error
 }
 
-// readDefinition decodes and defaults a CRD as the API server does before validating a create; a CRD the API server
-// would refuse still defines its kind (its objects are checked as far as its schema allows), its errors said.
+// readDefinition decodes and defaults a CRD as the API server does before validating a create; when asked, it checks
+// what the API server requires of it first: its name, and each version's schema structural (apiextensions-apiserver's
+// ValidateStructural; its full CRD validation is not linked: it brings the webhook clients, gRPC and tracing, twice
+// the module's size). A CRD the API server would refuse still defines its kind, its errors said.
 func readDefinition(raw json.RawMessage, validate bool) (*definition, crdAnswer) {
 	crd := &apiextensionsv1.CustomResourceDefinition{}
 	if err := json.Unmarshal(raw, crd); err != nil {
 		return &definition{}, crdAnswer{Errors: []fieldError{{Type: "FieldValueInvalid", Message: err.Error()}}}
 	}
 	apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(crd)
-	crd.Status = apiextensionsv1.CustomResourceDefinitionStatus{}
-	for _, v := range crd.Spec.Versions {
-		if v.Storage {
-			crd.Status.StoredVersions = []string{v.Name}
-		}
-	}
-	internal := &apiextensions.CustomResourceDefinition{}
 	answer := crdAnswer{Name: crd.Name, Errors: []fieldError{}}
-	if !validate {
-		return &definition{crd: crd, versions: map[string]*servedVersion{}}, answer
-	}
-	if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(crd, internal, nil); err != nil {
-		answer.Errors = append(answer.Errors, fieldError{Type: "FieldValueInvalid", Message: err.Error()})
-	} else {
-		answer.Errors = append(answer.Errors, fieldErrors(crdvalidation.ValidateCustomResourceDefinition(context.Background(), internal))...)
+	if validate {
+		answer.Errors = fieldErrors(checkDefinition(crd))
 	}
 	return &definition{crd: crd, versions: map[string]*servedVersion{}}, answer
+}
+
+// checkDefinition: the CRD's name is `<plural>.<group>`, and every version's schema is structural.
+func checkDefinition(crd *apiextensionsv1.CustomResourceDefinition) field.ErrorList {
+	var errs field.ErrorList
+	if want := crd.Spec.Names.Plural + "." + crd.Spec.Group; crd.Name != want {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), crd.Name, `must be spec.names.plural+"."+spec.group`))
+	}
+	for i, v := range crd.Spec.Versions {
+		at := field.NewPath("spec", "versions").Index(i).Child("schema", "openAPIV3Schema")
+		if v.Schema == nil || v.Schema.OpenAPIV3Schema == nil {
+			errs = append(errs, field.Required(at, "schemas are required"))
+			continue
+		}
+		internal := &apiextensions.CustomResourceValidation{}
+		if err := apiextensionsv1.Convert_v1_CustomResourceValidation_To_apiextensions_CustomResourceValidation(v.Schema, internal, nil); err != nil {
+			errs = append(errs, field.Invalid(at, nil, err.Error()))
+			continue
+		}
+		s, err := structuralschema.NewStructural(internal.OpenAPIV3Schema)
+		if err != nil {
+			errs = append(errs, field.Invalid(at, nil, err.Error()))
+			continue
+		}
+		errs = append(errs, structuralschema.ValidateStructural(at, s)...)
+	}
+	return errs
 }
 
 // version is the served version's validators, made once.

