@@ -301,32 +301,35 @@ func create(u *unstructured.Unstructured, v *servedVersion, namespaced bool) fie
 	}
 	errs = append(errs, schemaobjectmeta.Validate(nil, u.Object, v.structural, false)...)
 	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, v.structural, u.Object)...)
-	if blocked := blockingError(errs); blocked != nil {
-		return append(errs, blocked)
+	if blockingError(errs) {
+		return errs // the API server adds that its CEL rules were not checked: said by the errors themselves
 	}
 	celErrs, _ := v.cel.Validate(context.Background(), nil, v.structural, u.Object, nil, celconfig.RuntimeCELCostBudget)
 	return append(errs, celErrs...)
 }
 
 // blockingError is strategy.go's hasBlockingErr: errors after which the CEL rules are not run.
-func blockingError(errs field.ErrorList) *field.Error {
+func blockingError(errs field.ErrorList) bool {
 	for _, e := range errs {
 		switch e.Type {
 		case field.ErrorTypeNotSupported, field.ErrorTypeRequired, field.ErrorTypeTooLong, field.ErrorTypeTooMany, field.ErrorTypeTypeInvalid:
-			return field.Invalid(nil, nil, "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation")
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 func fieldErrors(list field.ErrorList) []fieldError {
 	out := make([]fieldError, 0, len(list))
 	for _, e := range list {
-		message := e.ErrorBody()
-		if e.Field != "" && e.Field != "<nil>" {
-			message = strings.TrimPrefix(e.Error(), e.Field+": ")
+		at, message := e.Field, e.ErrorBody()
+		if at == "<nil>" {
+			at = "" // the object itself
 		}
-		out = append(out, fieldError{Field: e.Field, Type: string(e.Type), Message: message})
+		if at != "" {
+			message = strings.TrimPrefix(e.Error(), at+": ")
+		}
+		out = append(out, fieldError{Field: at, Type: string(e.Type), Message: message})
 	}
 	return out
 }
