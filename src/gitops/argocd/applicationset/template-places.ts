@@ -2,7 +2,8 @@
  * The places of this repository an ApplicationSet's Applications can read, whatever its generators' parameters are:
  * each template's sources (a source's `path` folder, `$ref/…` value files, jsonnet libraries, a Source Hydrator's dry
  * source; `spec.template` and every generator's own `template`) and its git generators' files and directories. A
- * template string is a pattern: each `{{ … }}` stands for any text. Sources and git generators of a repository that is
+ * template string is a pattern: each `{{ … }}` stands for any text, but a source path that is wholly a git
+ * directories generator's folder is that generator's places (gitDirectoryPath). Sources and git generators of a repository that is
  * literally another read nothing here. Unbounded: a `templatePatch` (it can set any source), a conditional or loop in a
  * place (its text is not a pattern), a `..`, a source at the repository's root.
  */
