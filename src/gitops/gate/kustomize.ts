@@ -314,7 +314,7 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
   })
   apps.collect(result.yaml, () => objects, {...root, declaredIn})
   for (const object of objects) {
-    if (isHelmRelease(object)) ctx.builtReleases.push({root, object})
+    if (isHelmRelease(object)) ctx.builtReleases.push({root, object, printed: objects})
     else if (isFluxKustomization(object)) ctx.builtKustomizations.push({root, object})
   }
   report.roots.push({...shown(root), status: cached ? 'cached' : 'rendered', objects: objects.length})

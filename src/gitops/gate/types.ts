@@ -180,8 +180,11 @@ export interface GateContext {
   toolVersions: string
   /** The scopes the revision's CustomResourceDefinitions declare (./crd-scopes.ts); their digest is in toolVersions. */
   crds: CrdScopes
-  /** The HelmReleases the kustomize roots of the wave built (./gate-releases.ts reads them before the Helm wave). */
-  builtReleases: Array<{root: RenderRoot; object: RenderedObject}>
+  /**
+   * The HelmReleases the kustomize roots of the wave built, each with the objects of its build (the ConfigMaps and
+   * Secrets its `valuesFrom` names there): ./helm-releases.ts reads them before the Helm wave.
+   */
+  builtReleases: Array<{root: RenderRoot; object: RenderedObject; printed: readonly RenderedObject[]}>
   /** The Flux Kustomizations the kustomize roots of the wave built (./flux-kustomizations.ts holds them to their files). */
   builtKustomizations: Array<{root: RenderRoot; object: RenderedObject}>
   /** Guessed roots built ahead to see whether they print Applications (./kustomize.ts printingRoots): taken later. */

@@ -318,3 +318,106 @@ describe('a link among the files of a source not rendered is read through', () =
     ])
   })
 })
+
+describe('an unknowable ApplicationSet of any generator shape the change does not touch (issue 94)', () => {
+  // Each crosses or merges a git directories generator (apps2/*) with one ameide cannot evaluate offline; its
+  // template's source is the git generator's folder. What its Applications read is apps2/**, whatever the rest is.
+  const git = `git: {repoURL: '${ORIGIN}', revision: HEAD, directories: [{path: apps2/*}]}`
+  const set = (generators: string[], path: string, goTemplate = false) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata: {name: shaped, namespace: argocd}',
+      'spec:',
+      ...(goTemplate ? ['  goTemplate: true'] : []),
+      '  generators:',
+      ...generators.map((l) => `  ${l}`),
+      '  template:',
+      "    metadata: {name: 'shaped-{{name}}'}",
+      '    spec:',
+      '      project: default',
+      `      source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: '${path}'}`,
+      "      destination: {server: 'https://kubernetes.default.svc', namespace: shaped}",
+      '',
+    ].join('\n')
+  const matrixOf = (other: string) => ['- matrix:', '    generators:', `    - ${git}`, `    - ${other}`]
+  const SHAPES: Record<string, string> = {
+    'a matrix of git directories and clusters with a selector (goTemplate)': set(
+      matrixOf('clusters: {selector: {matchLabels: {env: prod}}}'),
+      '{{.path.path}}',
+      true,
+    ),
+    'a merge of git directories and clusters': set(
+      ['- merge:', '    mergeKeys: [server]', '    generators:', `    - ${git}`, '    - clusters: {}'],
+      '{{path}}',
+    ),
+    'a nested matrix: git directories × (clusters × a list)': set(
+      [
+        '- matrix:',
+        '    generators:',
+        `    - ${git}`,
+        '    - matrix:',
+        '        generators:',
+        '        - clusters: {selector: {matchLabels: {env: prod}}}',
+        '        - list: {elements: [{tier: front}]}',
+      ],
+      '{{path.path}}',
+    ),
+    'a matrix of git directories and an scmProvider': set(
+      matrixOf('scmProvider: {github: {organization: acme}}'),
+      '{{path}}',
+    ),
+    'a matrix of git directories and a pullRequest generator': set(
+      matrixOf('pullRequest: {github: {owner: acme, repo: app}}'),
+      '{{ .path.path }}',
+      true,
+    ),
+    'a matrix of a plugin and a list (its places literal)': set(
+      [
+        '- matrix:',
+        '    generators:',
+        '    - plugin: {configMapRef: {name: plugin}}',
+        '    - list: {elements: [{tier: front}]}',
+      ],
+      'apps2/{{tier}}',
+    ),
+  }
+  const standalone = (namespace: string) =>
+    [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: {name: standalone, namespace: argocd}',
+      'spec:',
+      '  project: default',
+      `  source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: manifests}`,
+      `  destination: {server: https://kubernetes.default.svc, namespace: ${namespace}}`,
+      '',
+    ].join('\n')
+  const files = (shaped: string): Record<string, string> => ({
+    'apps/matrix.yaml': shaped,
+    'apps2/front/cm.yaml': configMap('front', '1'),
+    'apps2/back/cm.yaml': configMap('back', '1'),
+    'standalone/app.yaml': standalone('one'),
+    'manifests/cm.yaml': configMap('standalone', '1'),
+  })
+
+  for (const [shape, text] of Object.entries(SHAPES)) {
+    it(`${shape}: the standalone Application's namespace changed → "changed", exit 0; its folders changed → incomplete`, async () => {
+      const repo = await history(files(text), {'standalone/app.yaml': standalone('two')})
+      const {exitCode, stderr, result} = await diffLast<Result>(repo, env, ['--offline'])
+      expect(result.failures).toEqual([])
+      expect(exitCode, stderr).toBe(0)
+      expect(result.summary).toBe('changed')
+      expect(result.deployables).toEqual([expect.objectContaining({change: 'changed', application: 'standalone'})])
+      // A file its Applications read changed: the ApplicationSet is touched, the diff incomplete, named.
+      const touched = await history(files(text), {'apps2/front/cm.yaml': configMap('front', '2')})
+      const again = await diffLast<Result>(touched, env, ['--offline'])
+      expect(again.exitCode).toBe(1)
+      expect(again.result.summary).toBe('incomplete')
+      expect(again.result.failures.map((f) => [f.revision, f.file])).toEqual([
+        ['base', 'apps/matrix.yaml'],
+        ['head', 'apps/matrix.yaml'],
+      ])
+    })
+  }
+})

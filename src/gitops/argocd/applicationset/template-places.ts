@@ -2,7 +2,8 @@
  * The places of this repository an ApplicationSet's Applications can read, whatever its generators' parameters are:
  * each template's sources (a source's `path` folder, `$ref/…` value files, jsonnet libraries, a Source Hydrator's dry
  * source; `spec.template` and every generator's own `template`) and its git generators' files and directories. A
- * template string is a pattern: each `{{ … }}` stands for any text. Sources and git generators of a repository that is
+ * template string is a pattern: each `{{ … }}` stands for any text, but a source path that is wholly a git
+ * directories generator's folder is that generator's places (gitDirectoryPath). Sources and git generators of a repository that is
  * literally another read nothing here. Unbounded: a `templatePatch` (it can set any source), a conditional or loop in a
  * place (its text is not a pattern), a `..`, a source at the repository's root.
  */
@@ -32,7 +33,8 @@ export function templatePlaces(doc: unknown, elsewhere: (url: string) => boolean
     const templates = templatesOf(spec)
     // A config-management plugin reads whatever it likes.
     if (templates.some((t) => mentionsKey(t, 'plugin'))) return 'anything'
-    for (const template of templates) templateSources(template, elsewhere, places)
+    const gitFolder = gitDirectoryPath(spec, elsewhere)
+    for (const template of templates) templateSources(template, elsewhere, places, gitFolder)
     for (const git of objectsUnder(spec.generators, 'git')) gitGeneratorPlaces(git, elsewhere, places)
   } catch (error) {
     if (error instanceof Anything) return 'anything'
@@ -48,7 +50,12 @@ function templatesOf(spec: JsonObject): JsonObject[] {
   return [...own, ...objectsUnder(spec.generators, 'template')]
 }
 
-function templateSources(template: JsonObject, elsewhere: (url: string) => boolean, places: Places): void {
+function templateSources(
+  template: JsonObject,
+  elsewhere: (url: string) => boolean,
+  places: Places,
+  gitFolder: (path: Json | undefined) => boolean,
+): void {
   const spec = isObject(template.spec) ? template.spec : undefined
   if (!spec) return
   const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isObject)
@@ -60,7 +67,7 @@ function templateSources(template: JsonObject, elsewhere: (url: string) => boole
   for (const source of sources) {
     const chart = typeof source.chart === 'string' && source.chart !== ''
     const refOnly = source.ref !== undefined && source.path === undefined && !chart
-    if (here(source) && !chart && !refOnly) sourcePlaces(source, places)
+    if (here(source) && !chart && !refOnly) sourcePlaces(source, places, gitFolder(source.path))
     for (const file of stringsAt(source, ['helm', 'valueFiles'])) {
       const ref = /^\$([^/]*)\/(.*)$/.exec(file)
       if (ref && !refsElsewhere.has(ref[1])) places.files.push(named(ref[2]))
@@ -72,8 +79,9 @@ function templateSources(template: JsonObject, elsewhere: (url: string) => boole
  * A source of this repository: its folder, its jsonnet libraries; what it names relative to its folder (value files,
  * file parameters, kustomize components) stays inside unless it climbs out (`..`: unbounded) or starts at the root.
  */
-function sourcePlaces(source: JsonObject, places: Places): void {
-  places.folders.push(folder(text(source.path)))
+function sourcePlaces(source: JsonObject, places: Places, aGitFolder: boolean): void {
+  // A git directories generator's folder is among its own places (gitGeneratorPlaces), whatever else is generated.
+  if (!aGitFolder) places.folders.push(folder(text(source.path)))
   for (const lib of stringsAt(source, ['directory', 'jsonnet', 'libs'])) places.folders.push(folder(lib))
   const inside = [
     ...stringsAt(source, ['helm', 'valueFiles']).filter((f) => !f.startsWith('$') && !/^https?:\/\//.test(f)),
@@ -83,6 +91,41 @@ function sourcePlaces(source: JsonObject, places: Places): void {
   for (const file of inside) {
     named(file)
     if (file.startsWith('/')) places.files.push(named(file.replace(/^\/+/, '')))
+  }
+}
+
+/**
+ * Whether a source's `path` is wholly a git directories generator's folder (`{{path}}`, `{{path.path}}`,
+ * `{{.path.path}}`, under its `pathParamPrefix`): so where every git generator lists directories of this repository
+ * and no generator can set that parameter otherwise — a list element naming it, a plugin or a duck-typed resource
+ * (any parameters); clusters, SCM providers and pull requests name their own — merged or crossed in a matrix.
+ */
+function gitDirectoryPath(spec: JsonObject, elsewhere: (url: string) => boolean): (path: Json | undefined) => boolean {
+  const gits = objectsUnder(spec.generators, 'git')
+  const prefixes = new Set(gits.map((g) => (typeof g.pathParamPrefix === 'string' ? g.pathParamPrefix : '')))
+  const [prefix] = [...prefixes]
+  const directoriesHere = (g: JsonObject) =>
+    Array.isArray(g.directories) &&
+    g.directories.length > 0 &&
+    (g.files === undefined || g.files === null) &&
+    !(typeof g.repoURL === 'string' && elsewhere(g.repoURL))
+  const key = prefix ? `${prefix}.path` : 'path'
+  const root = key.split('.')[0]
+  const setElsewhere =
+    objectsUnder(spec.generators, 'plugin').length + objectsUnder(spec.generators, 'clusterDecisionResource').length >
+      0 ||
+    objectsUnder(spec.generators, 'list').some(
+      (l) =>
+        l.elementsYaml !== undefined ||
+        !Array.isArray(l.elements) ||
+        l.elements.some((e) => !isObject(e) || root in e || key in e),
+    )
+  if (gits.length === 0 || prefixes.size !== 1 || !gits.every(directoriesHere) || setElsewhere) return () => false
+  const goTemplate = spec.goTemplate === true
+  const names = goTemplate ? [`.${key}.path`] : [key, `${key}.path`]
+  return (path) => {
+    const action = typeof path === 'string' ? /^\{\{-?\s*([^{}]*?)\s*-?\}\}$/.exec(path) : null
+    return action !== null && names.includes(action[1])
   }
 }
 

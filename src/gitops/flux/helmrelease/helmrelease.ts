@@ -9,7 +9,10 @@
  * (https or `type: oci`) or an OCIRepository (`chartRef`) is a `remote` chart, fetched by src/gitops/helm/charts when the base
  * declares its repository; any other source, and a values source the repository does not hold, is render-unavailable.
  */
+import {createHash} from 'node:crypto'
 import path from 'node:path'
+
+import {canonicalJson} from '../../../core/canonical-json.js'
 
 import {treeContext, type DeployablesContext} from '../../model/context.js'
 import type {Pin} from '../../revision/pinned.js'
@@ -151,12 +154,16 @@ function postRenderOf(name: string, namespace: string, spec: Record<string, unkn
   }
 }
 
-/** A HelmRelease object a kustomize build printed: its body, the file it came from, the build's environment. */
+/**
+ * A HelmRelease object a kustomize build printed: its body, the file it came from, the build's environment, and the
+ * ConfigMaps and Secrets the same build printed (what its `valuesFrom` names there, a generator's hashed name too).
+ */
 export interface BuiltRelease {
   doc: Record<string, unknown>
   file: string
   line: number
   environment: string | null
+  holders?: readonly Manifest[]
 }
 
 /**
@@ -187,7 +194,8 @@ export function builtReleaseDeployable(
     envOf: (file) => (file === built.file ? built.environment : ctx.envOf(file)),
     namespaceOf: (file) => (file === built.file ? namespace : ctx.namespaceOf?.(file)),
   }
-  return helmReleaseDeployable(manifest, manifests, asBuilt)
+  // The build's own ConfigMaps and Secrets first: what it applies beside the release is what helm-controller reads.
+  return helmReleaseDeployable(manifest, [...(built.holders ?? []), ...manifests], asBuilt)
 }
 
 /** A HelmRelease's spec and namespace, and the inputs a refusal of it names. */
@@ -203,12 +211,14 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
       (m) =>
         m.kind === str(ref.kind) && m.apiVersion === 'v1' && m.name === str(ref.name) && (m.namespace ?? ns) === ns,
     )
-  // What it reads even when it cannot be rendered: its own object and the ConfigMaps and Secrets it takes values from.
+  // What it reads even when it cannot be rendered: its own object and the ConfigMaps and Secrets it takes values from
+  // — their files and their content (a build's generated ConfigMap has no file of its own), a Secret's only digested.
   const valuesFrom = Array.isArray(spec.valuesFrom) ? spec.valuesFrom.filter(isMap) : []
+  const holders = valuesFrom.map(holderOf)
   // Its spec, name and namespace — not its apiVersion or the rest of its file's bytes: the same render either way.
   const inputs = {
-    spec: {spec, name: hr.name, namespace: ns},
-    reads: [...valuesFrom.flatMap((ref) => holderOf(ref)?.file ?? []), ...helmChartFiles(spec, manifests)],
+    spec: {spec, name: hr.name, namespace: ns, valuesFrom: holders.map((h) => (h ? contentDigest(h) : null))},
+    reads: [...holders.flatMap((h) => h?.file ?? []), ...helmChartFiles(spec, manifests)],
   }
   const unavailable = (line: number, message: string, status: Unrenderable['status'] = 'unavailable', pin?: Pin) => ({
     unrenderable: {
@@ -223,6 +233,12 @@ function readRelease(hr: Manifest, manifests: readonly Manifest[], ctx: Deployab
   })
   return {hr, spec, ns, id, environment, ctx, lineAt, holderOf, unavailable}
 }
+
+/** A ConfigMap's or Secret's data as a digest: what its values are, never the values themselves. */
+const contentDigest = (m: Manifest): string =>
+  createHash('sha256')
+    .update(canonicalJson([m.kind, m.doc.data ?? null, m.doc.stringData ?? null, m.doc.binaryData ?? null]))
+    .digest('hex')
 
 /** The files holding a HelmChart of the name a `chartRef` names (what an unrendered release read of it). */
 const helmChartFiles = (spec: Record<string, unknown>, manifests: readonly Manifest[]) =>

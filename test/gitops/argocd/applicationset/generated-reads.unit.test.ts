@@ -179,6 +179,43 @@ describe('the files an unevaluated generator is keyed by', () => {
     expect(reads(doc)).toEqual(readable) // overlays/prod's kustomization reaches out
   })
 
+  describe("a source whose path is wholly a git directories generator's folder, crossed or merged with any generator", () => {
+    const git = {git: {repoURL: THIS, revision: 'HEAD', directories: [{path: 'apps/*'}]}}
+    const shaped = (generators: unknown[], path: string, goTemplate = false) => ({
+      spec: {
+        ...(goTemplate ? {goTemplate: true} : {}),
+        generators,
+        template: {spec: {source: {repoURL: THIS, targetRevision: 'HEAD', path}}},
+      },
+    })
+    const cross = (other: unknown) => [{matrix: {generators: [git, other]}}]
+    it('reads only the folders the git generator lists: a matrix, a merge, a nested matrix; {{path}}, {{.path.path}}', () => {
+      const clusters = {clusters: {selector: {matchLabels: {env: 'prod'}}}}
+      expect(reads(shaped(cross(clusters), '{{.path.path}}', true))).toEqual(only('apps/web/cm.yaml'))
+      expect(reads(shaped([{merge: {mergeKeys: ['server'], generators: [git, clusters]}}], '{{path}}'))).toEqual(
+        only('apps/web/cm.yaml'),
+      )
+      const nested = cross({
+        matrix: {generators: [{scmProvider: {github: {organization: 'acme'}}}, {list: {elements: [{a: 'b'}]}}]},
+      })
+      expect(reads(shaped(nested, '{{path.path}}'))).toEqual(only('apps/web/cm.yaml'))
+      expect(
+        reads(shaped(cross({pullRequest: {github: {owner: 'acme', repo: 'x'}}}), '{{ .path.path }}', true)),
+      ).toEqual(only('apps/web/cm.yaml'))
+    })
+    it('every file where another generator could set that parameter, or the parameter is not the folder', () => {
+      // A plugin or a duck-typed resource gives any parameters; a list element can name `path`.
+      for (const other of [{plugin: {configMapRef: {name: 'p'}}}, {clusterDecisionResource: {configMapRef: 'd'}}])
+        expect(reads(shaped(cross(other), '{{path}}'))).toEqual(readable)
+      expect(reads(shaped(cross({list: {elements: [{path: 'infra'}]}}), '{{path}}'))).toEqual(readable)
+      // A files generator's `path` is a matched file's folder; the fasttemplate name in a goTemplate set is not the param.
+      const files = {git: {repoURL: THIS, revision: 'HEAD', files: [{path: 'clusters/*/config.json'}]}}
+      expect(reads(shaped([{matrix: {generators: [files, {clusters: {}}]}}], '{{path}}'))).toEqual(readable)
+      expect(reads(shaped(cross({clusters: {}}), '{{path}}', true))).toEqual(readable)
+      expect(reads(shaped(cross({clusters: {}}), '{{path.basename}}'))).toEqual(readable)
+    })
+  })
+
   it("a generator's own template counts", () => {
     const doc = appSet('{repoURL: https://github.com/acme/other.git, path: x}') as {spec: {generators: unknown[]}}
     doc.spec.generators.push({list: {elements: [], template: {spec: {source: {repoURL: THIS, path: 'base'}}}}})
