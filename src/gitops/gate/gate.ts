@@ -65,7 +65,12 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const linked = (paths: readonly string[]) =>
     linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
   // What a root no Application deploys builds from a file of Applications is applied as it prints them.
-  const {deployables, plan} = asPrinted(found.deployables, found.plan, new RootInputs(input, found.plan, linked))
+  const {deployables, plan, printedBy} = asPrinted(
+    found.deployables,
+    found.plan,
+    new RootInputs(input, found.plan, linked),
+    input.files,
+  )
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
@@ -98,6 +103,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     builtReleases: [],
     builtKustomizations: [],
     probed: new Map(),
+    printedBy,
   }
   await renderWaves(ctx, roots, deployables, plan)
   failHydrationGroups(ctx, deployables.hydrations)

@@ -17,6 +17,7 @@ import {isHelmRelease} from './helm-releases.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
+import {unknownPrinted} from './printed-unknown.js'
 
 /** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
 export class RootInputs {
@@ -180,6 +181,7 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
   // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
   if (refusals.root(r, nodes, roots.plan.kustomizations.get(r.dir)!.file)) {
     report.roots.push({...shown(r), status: 'refused', objects: 0})
+    unknownPrinted(out, ctx.printedBy, r, () => roots.inputsOf(r), 'it could read outside the revision: refused')
     return false
   }
   const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
@@ -219,6 +221,8 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
     out.unavailable({file: entry.file, line: entry.line, message, environment: r.environment}, {renderKey: key})
   }
   report.roots.push({...shown(r), status: 'unavailable', objects: 0})
+  const why = gap ?? (helmCharts.length > 0 ? 'it inflates Helm charts' : 'it names a remote base')
+  unknownPrinted(out, ctx.printedBy, r, () => roots.inputsOf(r), why)
   return false
 }
 
@@ -266,8 +270,10 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
     report.roots.push({...shown(root), status: 'skipped', objects: 0})
     return
   }
-  const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) =>
+  const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) => {
     notRendered(ctx, root, {rootFile, key}, status, message)
+    unknownPrinted(ctx.out, ctx.printedBy, root, () => roots.inputsOf(root), message)
+  }
   if (!result.ok) {
     const what = `kustomize build ${root.dir || '.'}${deployer(root)}`
     if ('unavailable' in result) unrendered('unavailable', `${what} is not rendered: ${result.message}`)

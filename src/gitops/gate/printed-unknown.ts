@@ -1,0 +1,108 @@
+/**
+ * A root that fails is an unknown, never an absence. The Applications of the files a root no Application deploys
+ * names (./built-declarations.ts) are applied as its build prints them; where the root is not rendered (failed,
+ * unavailable, refused, past a limit) they are not printed in that revision, so each is unknown there: a not-rendered
+ * finding on its file names it, the root and the root's error, keyed by the root's inputs and every file its sources
+ * read — any change it could reach makes `gitops diff` incomplete, and it is neither "removed" nor "added".
+ */
+import {canonicalJson} from '../../core/canonical-json.js'
+import type {Deployed} from '../deployables/index.js'
+import type {RenderRoot} from '../render/plan-types.js'
+import {filesWithPrefix} from '../revision/paths.js'
+import type {RenderFindings} from '../render/gate-findings.js'
+
+/** An Application (or an ApplicationSet's part) a root's build prints: where, and what its sources read. */
+export interface PrintedApplication {
+  file: string
+  line: number
+  application?: string
+  /** Repo-relative files its sources read; `unknown`: what it reads cannot be said. */
+  reads: readonly string[] | 'unknown'
+}
+
+/** Per root, what its build prints (roots printing nothing are left out). */
+export type PrintedBy = ReadonlyMap<RenderRoot, readonly PrintedApplication[]>
+
+/** What the Applications of `files` deploy, as the Applications they are: one entry per Application and file. */
+export function printedApplications(
+  deployed: Deployed,
+  files: ReadonlySet<string>,
+  revisionFiles: readonly string[],
+): PrintedApplication[] {
+  const under = (dir: string) => filesWithPrefix(revisionFiles, dir ? `${dir}/` : '')
+  const parts: PrintedApplication[] = [
+    ...deployed.kustomize.map((k) => ({
+      file: k.declaredIn,
+      line: 1,
+      application: k.application,
+      reads: k.tree ? [k.declaredIn] : [k.declaredIn, ...under(k.dir)],
+    })),
+    ...deployed.helm
+      .filter((d) => d.kind === 'Application')
+      .map((d) => ({
+        file: d.file,
+        line: d.line,
+        application: d.application,
+        reads: [...(d.tree || d.remote ? [] : under(d.chart)), ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads],
+      })),
+    ...deployed.directory.map((d) => ({
+      file: d.file,
+      line: d.line,
+      application: d.application,
+      reads: [...(d.tree ? [] : under(d.dir)), ...d.reads],
+    })),
+    ...deployed.unrenderable.map((u) => ({
+      file: u.file,
+      line: u.line,
+      ...(u.application !== undefined ? {application: u.application} : {}),
+      reads: u.inputs === 'unknown' ? ('unknown' as const) : u.inputs.reads,
+    })),
+  ]
+  return merged(parts.filter((p) => files.has(p.file)))
+}
+
+/** One entry per file and Application, its sources' reads together. */
+function merged(parts: readonly PrintedApplication[]): PrintedApplication[] {
+  const out = new Map<string, PrintedApplication>()
+  for (const p of parts) {
+    const key = `${p.file}\0${p.application ?? ''}`
+    const had = out.get(key)
+    const reads = had?.reads === 'unknown' || p.reads === 'unknown' ? 'unknown' : [...(had?.reads ?? []), ...p.reads]
+    out.set(key, {...p, line: had ? Math.min(had.line, p.line) : p.line, reads})
+  }
+  return [...out.values()]
+}
+
+/**
+ * The Applications `root` prints, each unknown in this revision since the root is not rendered (`why`, its own
+ * finding's message): a not-rendered finding each, about the root's inputs and what its sources read.
+ */
+export function unknownPrinted(
+  out: RenderFindings,
+  printedBy: PrintedBy,
+  root: RenderRoot,
+  rootInputs: () => readonly string[],
+  why: string,
+): void {
+  for (const p of printedBy.get(root) ?? []) {
+    const name = p.application !== undefined ? `Application ${p.application}` : `What ${p.file} declares`
+    const message = `${name} is applied as ${root.dir || '.'}'s build prints it, and that root is not rendered (${why}): what it deploys is unknown in this revision, neither absent nor deployed.`
+    const site = {
+      file: p.file,
+      line: p.line,
+      environment: root.environment,
+      ...(p.application !== undefined ? {application: p.application} : {}),
+      message,
+    }
+    const about =
+      p.reads === 'unknown'
+        ? ('unknown' as const)
+        : {
+            id: `printed\0${root.dir}\0${p.file}\0${p.application ?? ''}`,
+            reads: [...new Set([...rootInputs(), ...p.reads])],
+            // Not the message: the root's error may name where the revision is read.
+            extra: canonicalJson({printedBy: root.dir, application: p.application ?? null}),
+          }
+    out.failed(site, about)
+  }
+}

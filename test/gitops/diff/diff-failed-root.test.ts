@@ -1,0 +1,130 @@
+/**
+ * A root that fails to build is an unknown, never an absence (issue 94, shape 1): a cluster repository applied by hand
+ * (`kubectl apply -k cluster/overlays/default`) holds its Application and AppProject in kustomize bases; an AppProject
+ * with a duplicate key makes the overlay fail, so the Application it would apply is unknown in that revision — a
+ * change it could reach makes the diff incomplete, naming the root and its error; the Application is neither dropped
+ * (never "removed") nor shown as deployed; and `gitops verify --render` says the same root failed. Built with real
+ * git through the built CLI.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../../support/cli.js'
+import {diffLast, history, type DiffVerdict} from '../../support/diff-repo.js'
+import {assertMatchesSchema} from '../../support/schema.js'
+import {runCleanups} from '../../support/tmp.js'
+import {requireTool, toolEnv} from '../../support/toolchain.js'
+
+afterAll(runCleanups)
+
+type Result = DiffVerdict & {applications: {added: unknown[]; removed: unknown[]}}
+
+let env: Record<string, string | undefined>
+beforeAll(() => {
+  requireTool('kustomize')
+  env = toolEnv()
+})
+
+const ORIGIN = 'https://github.com/example/fleet.git'
+const ROOT = 'cluster/overlays/default'
+const DUPLICATE_KEY = /mapping key "sourceRepos" already defined/
+
+const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: "${value}"}\n`
+
+const project = (duplicate: boolean) =>
+  [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: AppProject',
+    'metadata: {name: team, namespace: argocd}',
+    'spec:',
+    "  sourceRepos: ['*']",
+    ...(duplicate ? ["  sourceRepos: ['*']"] : []),
+    "  destinations: [{server: '*', namespace: '*'}]",
+    '',
+  ].join('\n')
+
+/** The issue's minimal shape: the overlay applied by hand names the Application's base and the projects' base. */
+const cluster = (duplicate: boolean): Record<string, string> => ({
+  'cluster/apps/base/web.yaml': [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata: {name: web, namespace: argocd}',
+    'spec:',
+    '  project: team',
+    `  source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: manifests/web}`,
+    '  destination: {server: https://kubernetes.default.svc, namespace: web}',
+    '',
+  ].join('\n'),
+  'cluster/apps/base/kustomization.yaml': 'resources:\n- web.yaml\n',
+  'cluster/projects/team.yaml': project(duplicate),
+  'cluster/projects/kustomization.yaml': 'resources:\n- team.yaml\n',
+  [`${ROOT}/kustomization.yaml`]: 'resources:\n- ../../apps/base\n- ../../projects\n',
+  'manifests/web/cm.yaml': configMap('1'),
+  'README.md': '# fleet\n',
+})
+
+/** Each failure names the failing root and its error, in `revisions`, on the Application web. */
+function expectRootNamed(result: Result, revisions: string[]): void {
+  expect(result.failures.map((f) => f.revision)).toEqual(revisions)
+  for (const f of result.failures) {
+    expect(f.rule).toBe('render-failed')
+    expect(f.message).toContain(`kustomize build ${ROOT}`)
+    expect(f.message).toMatch(DUPLICATE_KEY)
+    expect(f.message).toContain('Application web')
+  }
+}
+
+describe('a root applied by hand that fails to build', () => {
+  it('both revisions fail, the ConfigMap its Application deploys changes: incomplete, exit 1, the root named', async () => {
+    const repo = await history(cluster(true), {'manifests/web/cm.yaml': configMap('2')})
+    const run = await diffLast<Result>(repo, env)
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.result.summary).toBe('incomplete')
+    expectRootNamed(run.result, ['base', 'head'])
+    // Neither dropped nor shown as deployed: no deployable of web, no Application added or removed.
+    expect(run.result.deployables).toEqual([])
+    expect(run.result.applications).toEqual({added: [], removed: []})
+
+    // The gate on the same revision says the same root failed.
+    const verify = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const verified = verify.json<{findings: Array<{rule: string; file: string; message: string}>}>()
+    assertMatchesSchema('gitops-verify.schema.json', verified)
+    expect(verify.exitCode).toBe(1)
+    const failed = verified.findings.filter((f) => f.rule === 'render-failed')
+    expect(failed.map((f) => f.file)).toContain(`${ROOT}/kustomization.yaml`)
+    expect(failed.every((f) => DUPLICATE_KEY.test(f.message))).toBe(true)
+  })
+
+  it('the head breaks the root and changes the ConfigMap: incomplete, web neither removed nor its objects', async () => {
+    const repo = await history(cluster(false), {
+      'cluster/projects/team.yaml': project(true),
+      'manifests/web/cm.yaml': configMap('2'),
+    })
+    const run = await diffLast<Result>(repo, env)
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.result.summary).toBe('incomplete')
+    expect(run.result.failures.some((f) => f.revision === 'head' && f.message.includes('Application web'))).toBe(true)
+    expect(run.result.deployables).toEqual([])
+    expect(run.result.applications).toEqual({added: [], removed: []})
+  })
+
+  it('the head fixes the root: web is not "added" from nothing, the base is the unknown', async () => {
+    const repo = await history(cluster(true), {
+      'cluster/projects/team.yaml': project(false),
+      'manifests/web/cm.yaml': configMap('2'),
+    })
+    const run = await diffLast<Result>(repo, env)
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.result.summary).toBe('incomplete')
+    expect(run.result.failures.some((f) => f.revision === 'base' && f.message.includes('Application web'))).toBe(true)
+    expect(run.result.deployables).toEqual([])
+    expect(run.result.applications).toEqual({added: [], removed: []})
+  })
+
+  it('a change nothing the root applies could reach: unchanged, exit 0', async () => {
+    const repo = await history(cluster(true), {'README.md': '# fleet, again\n'})
+    const run = await diffLast<Result>(repo, env)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.result.summary).toBe('unchanged')
+    expect(run.result.failures).toEqual([])
+  })
+})
