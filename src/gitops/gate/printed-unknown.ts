@@ -43,7 +43,12 @@ export function printedApplications(
         file: d.file,
         line: d.line,
         application: d.application,
-        reads: [...(d.tree || d.remote ? [] : under(d.chart)), ...d.valueFiles, ...d.setFile.map((f) => f.path), ...d.reads],
+        reads: [
+          ...(d.tree || d.remote ? [] : under(d.chart)),
+          ...d.valueFiles,
+          ...d.setFile.map((f) => f.path),
+          ...d.reads,
+        ],
       })),
     ...deployed.directory.map((d) => ({
       file: d.file,
