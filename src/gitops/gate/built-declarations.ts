@@ -10,7 +10,7 @@
 import type {Deployables} from '../deployables/index.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import type {RootInputs} from './kustomize.js'
-import {printedApplications, type PrintedApplication, type PrintedBy} from './printed-unknown.js'
+import {printedApplications, unbounded, type PrintedApplication, type PrintedBy} from './printed-unknown.js'
 
 /**
  * The revision's deployables and plan without the Applications the plan's builds print from their files, and what
@@ -25,7 +25,16 @@ export function asPrinted(
   const byRoot = printedFiles(plan, roots, deployables.argoFiles)
   const printed = new Set([...byRoot.values()].flatMap((f) => [...f]))
   const printedBy = new Map<RenderRoot, readonly PrintedApplication[]>()
-  for (const [root, named] of byRoot) printedBy.set(root, printedApplications(deployables, named, files))
+  const unread = new Set([...deployables.unread, ...plan.unread.map((u) => u.file)])
+  for (const r of plan.roots) {
+    if (r.via === 'argocd' || r.tree !== undefined) continue
+    const named = byRoot.get(r)
+    const list = [
+      ...(named ? printedApplications(deployables, named, files) : []),
+      ...unbounded(roots.nodesOf(r), unread, files),
+    ]
+    if (list.length > 0) printedBy.set(r, list)
+  }
   if (printed.size === 0) return {deployables, plan, printedBy}
   return {
     deployables: deployables.without(printed),

@@ -241,8 +241,10 @@ function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly Re
     ...(skipUnless
       ? {
           // A root that may print a HelmRelease or a Flux Kustomization is built: what it prints is what the
-          // controller applies (./helm-releases.ts, ./flux-kustomizations.ts).
+          // controller applies (./helm-releases.ts, ./flux-kustomizations.ts). So is one that applies Applications
+          // or what cannot be bounded (./printed-unknown.ts): where it fails, that is unknown in each revision.
           skip: (r: RenderRoot, key: string) =>
+            !ctx.printedBy.has(r) &&
             !ctx.apps.mayHoldFluxObjects(roots.inputsOf(r)) &&
             skipUnless(() => roots.inputsOf(r))(
               {

@@ -10,6 +10,7 @@ import type {Deployed} from '../deployables/index.js'
 import type {RenderRoot} from '../render/plan-types.js'
 import {filesWithPrefix} from '../revision/paths.js'
 import type {RenderFindings} from '../render/gate-findings.js'
+import type {KustomizationNode} from '../kustomize/kustomizations.js'
 
 /** An Application (or an ApplicationSet's part) a root's build prints: where, and what its sources read. */
 export interface PrintedApplication {
@@ -18,6 +19,8 @@ export interface PrintedApplication {
   application?: string
   /** Repo-relative files its sources read; `unknown`: what it reads cannot be said. */
   reads: readonly string[] | 'unknown'
+  /** What the root names cannot be read (why): what it applies may be anything, so it reads the whole revision. */
+  unbounded?: string
 }
 
 /** Per root, what its build prints (roots printing nothing are left out). */
@@ -66,6 +69,29 @@ export function printedApplications(
   return merged(parts.filter((p) => files.has(p.file)))
 }
 
+/**
+ * What a root names that cannot be read — a kustomization that does not parse, a resource, base or component the
+ * revision does not hold, a file declaring a deployable that was not read —: what it applies cannot be bounded (it may
+ * be Applications over any folder), so each is an entry over the whole revision.
+ */
+export function unbounded(
+  nodes: ReadonlyArray<Pick<KustomizationNode, 'file' | 'files' | 'unreadable' | 'missing'>>,
+  unread: ReadonlySet<string>,
+  revisionFiles: readonly string[],
+): PrintedApplication[] {
+  const entry = (file: string, why: string): PrintedApplication => ({
+    file,
+    line: 1,
+    reads: revisionFiles,
+    unbounded: why,
+  })
+  return nodes.flatMap((n) => [
+    ...(n.unreadable !== undefined ? [entry(n.file, `${n.file} could not be read`)] : []),
+    ...(n.missing ?? []).map((m) => entry(n.file, `${n.file} names ${m || '.'}, which the revision does not hold`)),
+    ...n.files.filter((f) => unread.has(f)).map((f) => entry(f, `${f} could not be read`)),
+  ])
+}
+
 /** One entry per file and Application, its sources' reads together. */
 function merged(parts: readonly PrintedApplication[]): PrintedApplication[] {
   const out = new Map<string, PrintedApplication>()
@@ -91,7 +117,10 @@ export function unknownPrinted(
 ): void {
   for (const p of printedBy.get(root) ?? []) {
     const name = p.application !== undefined ? `Application ${p.application}` : `What ${p.file} declares`
-    const message = `${name} is applied as ${root.dir || '.'}'s build prints it, and that root is not rendered (${why}): what it deploys is unknown in this revision, neither absent nor deployed.`
+    const message =
+      p.unbounded !== undefined
+        ? `What ${root.dir || '.'} applies is unknown in this revision: it is not rendered (${why}) and ${p.unbounded}, so it may deploy anything the revision holds.`
+        : `${name} is applied as ${root.dir || '.'}'s build prints it, and that root is not rendered (${why}): what it deploys is unknown in this revision, neither absent nor deployed.`
     const site = {
       file: p.file,
       line: p.line,
@@ -103,7 +132,7 @@ export function unknownPrinted(
       p.reads === 'unknown'
         ? ('unknown' as const)
         : {
-            id: `printed\0${root.dir}\0${p.file}\0${p.application ?? ''}`,
+            id: `printed\0${root.dir}\0${p.file}\0${p.application ?? ''}\0${p.unbounded ?? ''}`,
             reads: [...new Set([...rootInputs(), ...p.reads])],
             // Not the message: the root's error may name where the revision is read.
             extra: canonicalJson({printedBy: root.dir, application: p.application ?? null}),

@@ -6,12 +6,15 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {diffLast, history, type DiffVerdict} from '../../support/diff-repo.js'
+import {fluxTeams, ORIGIN, teamConfigMap} from '../../support/root-shapes.js'
 import {runCleanups} from '../../support/tmp.js'
 import {requireTool, toolEnv} from '../../support/toolchain.js'
 
 afterAll(runCleanups)
 
-type Result = DiffVerdict & {deployables: Array<DiffVerdict['deployables'][number] & {foundBy?: string}>}
+type Result = Omit<DiffVerdict, 'deployables'> & {
+  deployables: Array<DiffVerdict['deployables'][number] & {foundBy?: string}>
+}
 
 let env: Record<string, string | undefined>
 beforeAll(() => {
@@ -19,46 +22,7 @@ beforeAll(() => {
   env = toolEnv()
 })
 
-const ORIGIN = 'https://github.com/example/fleet.git'
-
-const configMap = (team: string, value: string) =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${team}, namespace: ${team}}\ndata: {a: "${value}"}\n`
-
-const fluxKustomization = (name: string, path: string) =>
-  [
-    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-    'kind: Kustomization',
-    `metadata: {name: ${name}, namespace: flux-system}`,
-    'spec:',
-    '  interval: 10m',
-    `  path: ${path}`,
-    '  prune: true',
-    '  sourceRef: {kind: GitRepository, name: flux-system}',
-    '',
-  ].join('\n')
-
-/** The teams' folders under apps/, which one kustomization lists. */
-const teams = (): Record<string, string> => ({
-  'apps/kustomization.yaml': 'resources:\n- team-a\n- team-b\n',
-  'apps/team-a/kustomization.yaml': 'resources:\n- cm.yaml\n',
-  'apps/team-a/cm.yaml': configMap('team-a', '1'),
-  'apps/team-b/kustomization.yaml': 'resources:\n- cm.yaml\n',
-  'apps/team-b/cm.yaml': configMap('team-b', '1'),
-})
-
-/** The issue's minimal Flux shape: the cluster's `apps` Kustomization builds ./apps. */
-const fluxRepo = (): Record<string, string> => ({
-  'clusters/prod/apps.yaml': fluxKustomization('apps', './apps'),
-  'clusters/prod/flux-system.yaml': [
-    'apiVersion: source.toolkit.fluxcd.io/v1',
-    'kind: GitRepository',
-    'metadata: {name: flux-system, namespace: flux-system}',
-    `spec: {interval: 1m, url: '${ORIGIN}', ref: {branch: main}}`,
-    '---',
-    fluxKustomization('flux-system', './clusters/prod'),
-  ].join('\n'),
-  ...teams(),
-})
+const configMap = teamConfigMap
 
 /**
  * An Argo CD Application over platform/, whose kustomization includes web/overlays/prod: a folder kustomize's
@@ -93,7 +57,7 @@ function expectOnlyDeclared(result: Result, source: string, guessed: string): vo
 
 describe('a folder a declared root builds is never also a guessed root', () => {
   it('flux: a change under apps/team-a/ is one change, of the cluster apps Kustomization', async () => {
-    const repo = await history(fluxRepo(), {'apps/team-a/cm.yaml': configMap('team-a', '2')})
+    const repo = await history(fluxTeams(), {'apps/team-a/cm.yaml': configMap('team-a', '2')})
     const run = await diffLast<Result>(repo, env)
     expect(run.exitCode, run.stderr).toBe(0)
     expectOnlyDeclared(run.result, 'apps', 'team-a')

@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../../support/cli.js'
 import {diffLast, history, type DiffVerdict} from '../../support/diff-repo.js'
 import {assertMatchesSchema} from '../../support/schema.js'
+import {appProject, HAND_ROOT, handAppliedCluster, webConfigMap} from '../../support/root-shapes.js'
 import {runCleanups} from '../../support/tmp.js'
 import {requireTool, toolEnv} from '../../support/toolchain.js'
 
@@ -24,43 +25,11 @@ beforeAll(() => {
   env = toolEnv()
 })
 
-const ORIGIN = 'https://github.com/example/fleet.git'
-const ROOT = 'cluster/overlays/default'
+const ROOT = HAND_ROOT
 const DUPLICATE_KEY = /mapping key "sourceRepos" already defined/
-
-const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: "${value}"}\n`
-
-const project = (duplicate: boolean) =>
-  [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: AppProject',
-    'metadata: {name: team, namespace: argocd}',
-    'spec:',
-    "  sourceRepos: ['*']",
-    ...(duplicate ? ["  sourceRepos: ['*']"] : []),
-    "  destinations: [{server: '*', namespace: '*'}]",
-    '',
-  ].join('\n')
-
-/** The issue's minimal shape: the overlay applied by hand names the Application's base and the projects' base. */
-const cluster = (duplicate: boolean): Record<string, string> => ({
-  'cluster/apps/base/web.yaml': [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata: {name: web, namespace: argocd}',
-    'spec:',
-    '  project: team',
-    `  source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: manifests/web}`,
-    '  destination: {server: https://kubernetes.default.svc, namespace: web}',
-    '',
-  ].join('\n'),
-  'cluster/apps/base/kustomization.yaml': 'resources:\n- web.yaml\n',
-  'cluster/projects/team.yaml': project(duplicate),
-  'cluster/projects/kustomization.yaml': 'resources:\n- team.yaml\n',
-  [`${ROOT}/kustomization.yaml`]: 'resources:\n- ../../apps/base\n- ../../projects\n',
-  'manifests/web/cm.yaml': configMap('1'),
-  'README.md': '# fleet\n',
-})
+const cluster = handAppliedCluster
+const project = appProject
+const configMap = webConfigMap
 
 /** Each failure names the failing root and its error, in `revisions`, on the Application web. */
 function expectRootNamed(result: Result, revisions: string[]): void {
