@@ -47,7 +47,7 @@ export const handAppliedCluster = (duplicate: boolean): Record<string, string> =
   'README.md': '# fleet\n',
 })
 
-export const fluxKustomization = (name: string, path: string) =>
+const fluxKustomization = (name: string, path: string) =>
   [
     'apiVersion: kustomize.toolkit.fluxcd.io/v1',
     'kind: Kustomization',
@@ -61,7 +61,7 @@ export const fluxKustomization = (name: string, path: string) =>
   ].join('\n')
 
 /** The teams' folders under apps/, which one kustomization lists. */
-export const teams = (): Record<string, string> => ({
+const teams = (): Record<string, string> => ({
   'apps/kustomization.yaml': 'resources:\n- team-a\n- team-b\n',
   'apps/team-a/kustomization.yaml': 'resources:\n- cm.yaml\n',
   'apps/team-a/cm.yaml': teamConfigMap('team-a', '1'),

@@ -19,8 +19,10 @@ import {printedApplications, unbounded, type PrintedApplication, type PrintedBy}
 export function asPrinted(
   deployables: Deployables,
   plan: RenderPlan,
-  roots: Pick<RootInputs, 'nodesOf'>,
+  roots: Pick<RootInputs, 'nodesOf' | 'inputsOf'>,
   files: readonly string[],
+  /** Whether files may hold Argo CD or Flux objects (their text names the kinds). */
+  controllers: (files: readonly string[]) => boolean,
 ): {deployables: Deployables; plan: RenderPlan; printedBy: PrintedBy} {
   const byRoot = printedFiles(plan, roots, deployables.argoFiles)
   const printed = new Set([...byRoot.values()].flatMap((f) => [...f]))
@@ -31,7 +33,7 @@ export function asPrinted(
     const named = byRoot.get(r)
     const list = [
       ...(named ? printedApplications(deployables, named, files) : []),
-      ...unbounded(roots.nodesOf(r), unread, files),
+      ...unbounded(roots.nodesOf(r), unread, files, controllers(roots.inputsOf(r))),
     ]
     if (list.length > 0) printedBy.set(r, list)
   }

@@ -17,7 +17,7 @@ import {isHelmRelease} from './helm-releases.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
-import {unknownPrinted} from './printed-unknown.js'
+import {unknownFluxRoots, unknownPrinted} from './printed-unknown.js'
 
 /** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
 export class RootInputs {
@@ -123,7 +123,32 @@ export async function renderKustomizeWave(
     renderable.filter((r) => !ctx.probed.has(r)),
   )
   const fresh = new Map(built.map((b) => [b.root, b]))
-  for (const r of renderable) await takeRendered(ctx, roots, ctx.probed.get(r) ?? fresh.get(r)!)
+  const outcome = (r: RenderRoot) => ctx.probed.get(r) ?? fresh.get(r)!
+  // A Flux Kustomization a root that is not rendered applies: what it builds is unknown in this revision.
+  const failed = new Map<RenderRoot, string>()
+  for (const r of list) {
+    const result = renderable.includes(r) ? outcome(r).result : undefined
+    if (!result) failed.set(r, 'it is not rendered')
+    else if (!result.ok) failed.set(r, `kustomize build ${r.dir || '.'} failed: ${result.message}`)
+  }
+  const unknown = unknownFluxRoots(ctx.fluxPrintedBy, failed)
+  for (const r of renderable) {
+    const by = unknown.get(r)
+    if (by && !outcome(r).skipped) unknownFlux(ctx, roots, outcome(r), by)
+    else await takeRendered(ctx, roots, outcome(r))
+  }
+}
+
+/** A Flux root the failed root `by` applies: not rendered (failed), named on its Kustomization's file. */
+function unknownFlux(
+  ctx: GateContext,
+  roots: RootInputs,
+  {root, key}: RenderedRoot,
+  {by, why}: {by: RenderRoot; why: string},
+): void {
+  const message = `Flux Kustomization ${root.deployedBy ?? root.dir} is applied as ${by.dir || '.'}'s build prints it, and that root is not rendered (${why}): what it deploys (${root.dir || '.'}) is unknown in this revision, neither absent nor deployed.`
+  const rootFile = root.declaredIn ?? roots.plan.kustomizations.get(root.dir)!.file
+  notRendered(ctx, root, {rootFile, key}, 'failed', message)
 }
 
 /**

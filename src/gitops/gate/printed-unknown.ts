@@ -70,14 +70,16 @@ export function printedApplications(
 }
 
 /**
- * What a root names that cannot be read — a kustomization that does not parse, a resource, base or component the
- * revision does not hold, a file declaring a deployable that was not read —: what it applies cannot be bounded (it may
- * be Applications over any folder), so each is an entry over the whole revision.
+ * What a root names that cannot be read — a kustomization that does not parse, a file declaring a deployable that was
+ * not read, and, where what it reads names Argo CD or Flux kinds (`controllers`), a resource, base or component the
+ * revision does not hold —: what it applies cannot be bounded (it may be Applications over any folder), so each is an
+ * entry over the whole revision. (A plain overlay's missing base is its own failure, keyed by its own inputs.)
  */
 export function unbounded(
   nodes: ReadonlyArray<Pick<KustomizationNode, 'file' | 'files' | 'unreadable' | 'missing'>>,
   unread: ReadonlySet<string>,
   revisionFiles: readonly string[],
+  controllers: boolean,
 ): PrintedApplication[] {
   const entry = (file: string, why: string): PrintedApplication => ({
     file,
@@ -87,7 +89,9 @@ export function unbounded(
   })
   return nodes.flatMap((n) => [
     ...(n.unreadable !== undefined ? [entry(n.file, `${n.file} could not be read`)] : []),
-    ...(n.missing ?? []).map((m) => entry(n.file, `${n.file} names ${m || '.'}, which the revision does not hold`)),
+    ...(controllers ? (n.missing ?? []) : []).map((m) =>
+      entry(n.file, `${n.file} names ${m || '.'}, which the revision does not hold`),
+    ),
     ...n.files.filter((f) => unread.has(f)).map((f) => entry(f, `${f} could not be read`)),
   ])
 }
@@ -139,4 +143,37 @@ export function unknownPrinted(
           }
     out.failed(site, about)
   }
+}
+
+/** Per root no Application deploys, the Flux roots of the Kustomizations its files declare (it applies them). */
+export type FluxPrintedBy = ReadonlyMap<RenderRoot, readonly RenderRoot[]>
+
+/** The Flux roots whose Kustomization a file of another root's build declares, by that root. */
+export function fluxPrinted(
+  roots: readonly RenderRoot[],
+  filesOf: (r: RenderRoot) => readonly string[],
+): Map<RenderRoot, RenderRoot[]> {
+  const out = new Map<RenderRoot, RenderRoot[]>()
+  const flux = roots.filter((f) => f.via === 'flux' && f.declaredIn !== undefined)
+  if (flux.length === 0) return out
+  for (const r of roots) {
+    if (r.via === 'argocd' || r.tree !== undefined) continue
+    const files = new Set(filesOf(r))
+    const applied = flux.filter((f) => f !== r && files.has(f.declaredIn!))
+    if (applied.length > 0) out.set(r, applied)
+  }
+  return out
+}
+
+/**
+ * The Flux roots of `list` a root that is not rendered applies (`failed`: each such root and why), each with the
+ * root and why: what kustomize-controller builds for them is unknown in this revision.
+ */
+export function unknownFluxRoots(
+  fluxPrintedBy: FluxPrintedBy,
+  failed: ReadonlyMap<RenderRoot, string>,
+): Map<RenderRoot, {by: RenderRoot; why: string}> {
+  const out = new Map<RenderRoot, {by: RenderRoot; why: string}>()
+  for (const [root, why] of failed) for (const f of fluxPrintedBy.get(root) ?? []) out.set(f, {by: root, why})
+  return out
 }

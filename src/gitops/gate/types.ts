@@ -24,7 +24,7 @@ import type {Judge, RenderedImage} from '../render/judge.js'
 import type {RenderedObject} from '../kubernetes/objects.js'
 import type {Refusals} from '../render/refusals.js'
 import type {RenderRoot} from '../render/plan-types.js'
-import type {PrintedBy} from './printed-unknown.js'
+import type {FluxPrintedBy, PrintedBy} from './printed-unknown.js'
 
 export interface RenderGateInput {
   root: string
@@ -183,4 +183,6 @@ export interface GateContext {
   probed: Map<RenderRoot, RenderedRoot>
   /** What each root no Application deploys prints from its files (./printed-unknown.ts): unknown where it fails. */
   printedBy: PrintedBy
+  /** The Flux roots each root no Application deploys applies (./printed-unknown.ts): unknown where it fails. */
+  fluxPrintedBy: FluxPrintedBy
 }

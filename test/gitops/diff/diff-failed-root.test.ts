@@ -11,7 +11,14 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli} from '../../support/cli.js'
 import {diffLast, history, type DiffVerdict} from '../../support/diff-repo.js'
 import {assertMatchesSchema} from '../../support/schema.js'
-import {appProject, HAND_ROOT, handAppliedCluster, webConfigMap} from '../../support/root-shapes.js'
+import {
+  appProject,
+  fluxTeams,
+  HAND_ROOT,
+  handAppliedCluster,
+  teamConfigMap,
+  webConfigMap,
+} from '../../support/root-shapes.js'
 import {runCleanups} from '../../support/tmp.js'
 import {requireTool, toolEnv} from '../../support/toolchain.js'
 
@@ -95,5 +102,41 @@ describe('a root applied by hand that fails to build', () => {
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.result.summary).toBe('unchanged')
     expect(run.result.failures).toEqual([])
+  })
+})
+
+describe('a Flux cluster folder that fails to build', () => {
+  // clusters/prod is applied by the bootstrap's flux-system Kustomization; a ConfigMap there with a duplicate key makes
+  // its build fail, so the `apps` Kustomization it applies is unknown in that revision (never "changed" as if applied).
+  const broken = {
+    ...fluxTeams(),
+    'clusters/prod/settings.yaml': [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: settings, namespace: flux-system}',
+      'data: {a: "1"}',
+      'data: {a: "2"}',
+      '',
+    ].join('\n'),
+  }
+
+  it('a change under ./apps: incomplete, exit 1, the Kustomization and the failing folder named', async () => {
+    const repo = await history(broken, {'apps/team-a/cm.yaml': teamConfigMap('team-a', '2')})
+    const run = await diffLast<Result>(repo, env)
+    expect(run.exitCode, run.stderr).toBe(1)
+    expect(run.result.summary).toBe('incomplete')
+    expect(run.result.deployables).toEqual([])
+    const named = run.result.failures.filter((f) => f.file === 'clusters/prod/apps.yaml')
+    expect(named.map((f) => f.revision)).toEqual(['base', 'head'])
+    expect(named[0].message).toContain('Flux Kustomization flux-system/apps')
+    expect(named[0].message).toContain('kustomize build clusters/prod failed')
+    expect(named[0].message).toMatch(/mapping key "data" already defined/)
+  })
+
+  it('a change nothing it applies could reach: unchanged, exit 0', async () => {
+    const repo = await history(broken, {'README.md': '# fleet\n'})
+    const run = await diffLast<Result>(repo, env)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.result.summary).toBe('unchanged')
   })
 })
