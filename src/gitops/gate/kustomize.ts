@@ -126,10 +126,12 @@ export async function renderKustomizeWave(
   const outcome = (r: RenderRoot) => ctx.probed.get(r) ?? fresh.get(r)!
   // A Flux Kustomization a root that is not rendered applies: what it builds is unknown in this revision.
   const failed = new Map<RenderRoot, string>()
+  // (Not where kustomize did not run: every root is then unavailable on its own, named so.)
   for (const r of list) {
     const result = renderable.includes(r) ? outcome(r).result : undefined
     if (!result) failed.set(r, 'it is not rendered')
-    else if (!result.ok) failed.set(r, `kustomize build ${r.dir || '.'} failed: ${result.message}`)
+    else if (!result.ok && !('unavailable' in result))
+      failed.set(r, `kustomize build ${r.dir || '.'} failed: ${result.message}`)
   }
   const unknown = unknownFluxRoots(ctx.fluxPrintedBy, failed)
   for (const r of renderable) {
