@@ -7,6 +7,9 @@
  * Applications a render produces (app of apps) are followed: their sources render in the next wave, at most
  * MAX_DEPTH waves deep, each Application once.
  */
+import path from 'node:path'
+
+import {textMatches} from '../../core/memory-fs/index.js'
 import {settled} from '../argocd/applicationset/scm-providers/listing.js'
 import {canonicalJson} from '../../core/canonical-json.js'
 import {findDeployables, type Deployables} from '../deployables/index.js'
@@ -25,12 +28,16 @@ import {renderWaves} from './waves.js'
 import {Judge} from '../render/judge.js'
 import {Refusals} from '../render/refusals.js'
 import {asPrinted} from './built-declarations.js'
+import {fluxPrinted} from './printed-unknown.js'
 import {argoRoot, planRender} from './roots.js'
 import {type RenderPlan} from '../render/plan-types.js'
 import {present} from '../../core/present.js'
 
 export type {RenderedImage} from '../render/judge.js'
 export type {RenderedUnit, RenderGateInput, RenderGateResult, RenderReport} from './types.js'
+
+/** An Argo CD or Flux API group: a file naming one may hold what its controller applies (an AppProject too). */
+const CONTROLLER_API = /argoproj\.io\/|toolkit\.fluxcd\.io\//
 
 /** Only the roots of the Applications `names` holds: overlays, Flux and configured roots are left out. */
 function onlyDeployed(plan: ReturnType<typeof planRender>, names: ReadonlySet<string>): void {
@@ -67,7 +74,13 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const linked = (paths: readonly string[]) =>
     linkedInputs({files: input.files, links: input.checkout.links ?? new Map()}, paths)
   // What a root no Application deploys builds from a file of Applications is applied as it prints them.
-  const {deployables, plan} = asPrinted(found.deployables, found.plan, new RootInputs(input, found.plan, linked))
+  const {deployables, plan, printedBy} = asPrinted(
+    found.deployables,
+    found.plan,
+    new RootInputs(input, found.plan, linked),
+    input.files,
+    (files) => files.some((f) => textMatches(path.join(input.root, f), CONTROLLER_API) === true),
+  )
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
@@ -102,6 +115,8 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     builtReleases: [],
     builtKustomizations: [],
     probed: new Map(),
+    printedBy,
+    fluxPrintedBy: fluxPrinted(plan.roots, (r) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])),
   }
   await renderWaves(ctx, roots, deployables, plan)
   failHydrationGroups(ctx, deployables.hydrations)

@@ -17,6 +17,7 @@ import {isHelmRelease} from './helm-releases.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
+import {unknownFluxRoots, unknownPrinted} from './printed-unknown.js'
 
 /** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
 export class RootInputs {
@@ -122,7 +123,34 @@ export async function renderKustomizeWave(
     renderable.filter((r) => !ctx.probed.has(r)),
   )
   const fresh = new Map(built.map((b) => [b.root, b]))
-  for (const r of renderable) await takeRendered(ctx, roots, ctx.probed.get(r) ?? fresh.get(r)!)
+  const outcome = (r: RenderRoot) => ctx.probed.get(r) ?? fresh.get(r)!
+  // A Flux Kustomization a root that is not rendered applies: what it builds is unknown in this revision.
+  const failed = new Map<RenderRoot, string>()
+  // (Not where kustomize did not run: every root is then unavailable on its own, named so.)
+  for (const r of list) {
+    const result = renderable.includes(r) ? outcome(r).result : undefined
+    if (!result) failed.set(r, 'it is not rendered')
+    else if (!result.ok && !('unavailable' in result))
+      failed.set(r, `kustomize build ${r.dir || '.'} failed: ${result.message}`)
+  }
+  const unknown = unknownFluxRoots(ctx.fluxPrintedBy, failed)
+  for (const r of renderable) {
+    const by = unknown.get(r)
+    if (by && !outcome(r).skipped) unknownFlux(ctx, roots, outcome(r), by)
+    else await takeRendered(ctx, roots, outcome(r))
+  }
+}
+
+/** A Flux root the failed root `by` applies: not rendered (failed), named on its Kustomization's file. */
+function unknownFlux(
+  ctx: GateContext,
+  roots: RootInputs,
+  {root, key}: RenderedRoot,
+  {by, why}: {by: RenderRoot; why: string},
+): void {
+  const message = `Flux Kustomization ${root.deployedBy ?? root.dir} is applied as ${by.dir || '.'}'s build prints it, and that root is not rendered (${why}): what it deploys (${root.dir || '.'}) is unknown in this revision, neither absent nor deployed.`
+  const rootFile = root.declaredIn ?? roots.plan.kustomizations.get(root.dir)!.file
+  notRendered(ctx, root, {rootFile, key}, 'failed', message)
 }
 
 /**
@@ -180,6 +208,7 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
   // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
   if (refusals.root(r, nodes, roots.plan.kustomizations.get(r.dir)!.file)) {
     report.roots.push({...shown(r), status: 'refused', objects: 0})
+    unknownPrinted(out, ctx.printedBy, r, () => roots.inputsOf(r), 'it could read outside the revision: refused')
     return false
   }
   const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
@@ -219,6 +248,8 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
     out.unavailable({file: entry.file, line: entry.line, message, environment: r.environment}, {renderKey: key})
   }
   report.roots.push({...shown(r), status: 'unavailable', objects: 0})
+  const why = gap ?? (helmCharts.length > 0 ? 'it inflates Helm charts' : 'it names a remote base')
+  unknownPrinted(out, ctx.printedBy, r, () => roots.inputsOf(r), why)
   return false
 }
 
@@ -237,8 +268,10 @@ function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly Re
     ...(skipUnless
       ? {
           // A root that may print a HelmRelease or a Flux Kustomization is built: what it prints is what the
-          // controller applies (./helm-releases.ts, ./flux-kustomizations.ts).
+          // controller applies (./helm-releases.ts, ./flux-kustomizations.ts). So is one that applies Applications
+          // or what cannot be bounded (./printed-unknown.ts): where it fails, that is unknown in each revision.
           skip: (r: RenderRoot, key: string) =>
+            !ctx.printedBy.has(r) &&
             !ctx.apps.mayHoldFluxObjects(roots.inputsOf(r)) &&
             skipUnless(() => roots.inputsOf(r))(
               {
@@ -266,8 +299,10 @@ async function takeRendered(ctx: GateContext, roots: RootInputs, rendered: Rende
     report.roots.push({...shown(root), status: 'skipped', objects: 0})
     return
   }
-  const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) =>
+  const unrendered = (status: 'unavailable' | 'failed' | 'limited', message: string) => {
     notRendered(ctx, root, {rootFile, key}, status, message)
+    unknownPrinted(ctx.out, ctx.printedBy, root, () => roots.inputsOf(root), message)
+  }
   if (!result.ok) {
     const what = `kustomize build ${root.dir || '.'}${deployer(root)}`
     if ('unavailable' in result) unrendered('unavailable', `${what} is not rendered: ${result.message}`)

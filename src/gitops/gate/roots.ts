@@ -8,7 +8,9 @@
  * Kustomization says what is deployed, a top-level kustomization (the checkout's root or a folder of it, not
  * `base`/`components`, no Component) that nothing includes: what `kustomize build <folder>` is run on. Where Flux
  * Kustomizations build folders of an overlay glob, its other folders are not overlay roots (nothing deploys them), and
- * so where Argo CD Applications deploy some (./waves.ts asks once they are all known). `gitopsPolicy.render.roots` replaces the discovery of kustomize roots. Each root says which rule found it.
+ * so where Argo CD Applications deploy some (./waves.ts asks once they are all known); a folder a declared root builds
+ * (what its kustomizations include too) is never also a guessed root. `gitopsPolicy.render.roots` replaces the
+ * discovery of kustomize roots. Each root says which rule found it.
  */
 import {textMatches} from '../../core/memory-fs/index.js'
 import path from 'node:path'
@@ -20,7 +22,7 @@ import {BASE_FOLDERS, type Layout} from '../layout/index.js'
 import type {Pin, Pinned} from '../revision/pinned.js'
 import type {MappedSource} from '../revision/source-repos.js'
 import {fluxKustomizationRoots, scanRevision} from '../flux/kustomization/roots.js'
-import {generatedNode, readKustomizations, type KustomizationNode} from '../kustomize/kustomizations.js'
+import {generatedNode, reachable, readKustomizations, type KustomizationNode} from '../kustomize/kustomizations.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from '../render/plan-types.js'
 
 export type {RenderPlan, RenderRoot} from '../render/plan-types.js'
@@ -81,6 +83,7 @@ export function planRender(
   if (!configured) {
     dropOverlaysFluxDeploys(layout, found, built)
     addBootstrapRoots(scan.fluxFolders, layout, found)
+    dropGuessesDeclared(kustomizations, found)
   }
   // Whether Argo CD or Flux objects of the revision say what is deployed (then a folder nothing names is not).
   const declared = deployed.length > 0 || scan.declares
@@ -222,17 +225,39 @@ function dropOverlaysFluxDeploys(layout: Layout, found: FoundRoots, built: reado
 }
 
 /**
+ * Declarations first: the folders the declared roots build — an Application's source, a Flux Kustomization's path,
+ * and every kustomization one of them includes — are never also guessed roots (an overlay a glob found), whatever
+ * preset's glob matched them: each is deployed by what declares it, its objects never reported twice.
+ */
+function dropGuessesDeclared(kustomizations: ReadonlyMap<string, KustomizationNode>, found: FoundRoots): void {
+  const declared = [...found.roots.values()].filter((r) => r.via === 'argocd' || r.via === 'flux').map((r) => r.dir)
+  const built = builtFolders(kustomizations, declared)
+  for (const [key, r] of found.roots) if (r.via === 'overlay' && built.has(r.dir)) found.roots.delete(key)
+}
+
+/** The folders `dirs` build: each one's own and every kustomization its kustomizations include. */
+function builtFolders(kustomizations: ReadonlyMap<string, KustomizationNode>, dirs: readonly string[]): Set<string> {
+  const map = kustomizations as Map<string, KustomizationNode>
+  return new Set(dirs.flatMap((dir) => [dir, ...reachable(map, dir).map((n) => n.dir)]))
+}
+
+/**
  * The same of Argo CD: where Applications (written, generated or rendered by others) deploy folders of an overlay
  * glob, its folders none of them deploys are deployed by nothing, so `overlays` (roots guessed from the glob) keeps
- * only the others — never one printed twice, once with no destination.
+ * only the others — never one printed twice, once with no destination; nor one a declared root's build includes.
  */
 export function overlaysArgoLeaves(
   layout: Layout,
   overlays: readonly RenderRoot[],
   deployed: readonly string[],
+  /** The folders of every declared root rendered (Applications' and Flux Kustomizations', printed ones too). */
+  declared: readonly string[],
+  kustomizations: ReadonlyMap<string, KustomizationNode>,
 ): RenderRoot[] {
   const governed = governedGlobs(layout, deployed)
-  return overlays.filter((r) => !foundBy(r, governed))
+  // A folder a declared root's build includes is deployed by it: never a guessed root beside it.
+  const built = builtFolders(kustomizations, declared)
+  return overlays.filter((r) => !foundBy(r, governed) && !built.has(r.dir))
 }
 
 /**

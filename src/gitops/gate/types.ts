@@ -25,6 +25,7 @@ import type {Judge, RenderedImage} from '../render/judge.js'
 import type {RenderedObject} from '../kubernetes/objects.js'
 import type {Refusals} from '../render/refusals.js'
 import type {RenderRoot} from '../render/plan-types.js'
+import type {FluxPrintedBy, PrintedBy} from './printed-unknown.js'
 
 export interface RenderGateInput {
   root: string
@@ -189,4 +190,8 @@ export interface GateContext {
   builtKustomizations: Array<{root: RenderRoot; object: RenderedObject}>
   /** Guessed roots built ahead to see whether they print Applications (./kustomize.ts printingRoots): taken later. */
   probed: Map<RenderRoot, RenderedRoot>
+  /** What each root no Application deploys prints from its files (./printed-unknown.ts): unknown where it fails. */
+  printedBy: PrintedBy
+  /** The Flux roots each root no Application deploys applies (./printed-unknown.ts): unknown where it fails. */
+  fluxPrintedBy: FluxPrintedBy
 }

@@ -57,15 +57,19 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
     for (const d of wave.directory) await renderOneDirectory(ctx, d)
     const helm = asBuilt(ctx, wave.helm, deployables).filter((d) => helmRenderable(ctx, d))
     if (helm.length > 0) await renderHelmWave(ctx, helm)
-    wave = nextWave(ctx, roots, deployables, plan, depth) ?? guessedWave(ctx, guessed.splice(0))
+    wave = nextWave(ctx, roots, deployables, plan, depth) ?? guessedWave(ctx, plan, guessed.splice(0))
   }
 }
 
-/** The overlays a glob guessed, rendered last: those of a glob whose folders Applications deploy are left out. */
-function guessedWave(ctx: GateContext, guessed: readonly RenderRoot[]): Wave | undefined {
+/**
+ * The overlays a glob guessed, rendered last: those of a glob whose folders Applications deploy are left out, and those
+ * a declared root's build includes.
+ */
+function guessedWave(ctx: GateContext, plan: RenderPlan, guessed: readonly RenderRoot[]): Wave | undefined {
   if (guessed.length === 0) return undefined
   const deployed = ctx.report.roots.filter((r) => r.via === 'argocd').map((r) => r.dir)
-  const roots = overlaysArgoLeaves(ctx.input.layout, guessed, deployed)
+  const declared = ctx.report.roots.filter((r) => r.via === 'argocd' || r.via === 'flux').map((r) => r.dir)
+  const roots = overlaysArgoLeaves(ctx.input.layout, guessed, deployed, declared, plan.kustomizations)
   return {roots, trees: [], fluxTrees: [], helm: [], directory: [], unrenderable: []}
 }
 

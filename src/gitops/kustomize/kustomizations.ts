@@ -36,6 +36,8 @@ export interface KustomizationNode {
   patches?: string[]
   /** The file could not be parsed: kustomize will say why when the root renders. */
   unreadable?: string
+  /** Local resources, bases or components it names that the revision does not hold (kustomize fails on them). */
+  missing?: string[]
   /**
    * A folder without a kustomization that a Flux Kustomization deploys: the resources (relative to it) of the
    * kustomization kustomize-controller generates for it (`file` is then the Flux Kustomization's file).
@@ -337,6 +339,7 @@ function placeLocal(
     if (include && kustomizationIn(target)) node.includes.push(target)
     else if (fileSet.has(lexical)) node.files.push(lexical)
     else if (fileSet.has(target)) node.files.push(target)
+    else if (include) (node.missing ??= []).push(lexical)
   }
 }
 
