@@ -36,7 +36,10 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
         'roots built and charts templated by the render module (kustomize and Helm as WebAssembly; without it nothing ' +
         'renders and --render fails), the image rules run on every ' +
         'container of every pod-bearing object at the source line that decided its image, every object validated ' +
-        'against the Kubernetes schema (render-failed, render-unavailable, schema-invalid); a source of this repository ' +
+        'as the API server will take it — built-in kinds against the Kubernetes schema, custom resources against their ' +
+        "CRDs (the revision's, else a built-in catalog) by the API server's own validation, apiVersions against what " +
+        "the cluster's minor serves (render-failed, render-unavailable, schema-invalid, schema-unknown, api-removed, " +
+        'api-deprecated); a source of this repository ' +
         'pinned to another branch, tag or commit (targetRevision, a GitRepository ref) is rendered from the clone at that ' +
         'commit, as gitops diff renders it (the branch checked out, the default branch and, under GitHub Actions, the ' +
         "job's GITHUB_BASE_REF and GITHUB_HEAD_REF are the checkout; a ref the clone lacks is render-unavailable). ApplicationSet clusters " +
