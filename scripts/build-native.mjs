@@ -89,4 +89,10 @@ for (const arch of archs) {
 // A helper of an arch not built now (AMEIDE_NATIVE_ARCHS narrowed) is not left beside the record to be packed.
 for (const arch of Object.keys(goarch))
   if (!helpers[`linux-${arch}`]) rmSync(path.join(out, `native/render-native-linux-${arch}`), {force: true})
-writeFileSync(recordFile, `${JSON.stringify({protocol: PROTOCOL, go: module.go, helpers, inputs}, null, 2)}\n`)
+// The API server's validation release the helpers link (go/validate.go; not in render.wasm): go.mod's requirement.
+const goMod = readFileSync(path.join(root, 'src/effects/render-module/go/go.mod'), 'utf8')
+const apiextensions = /^\s*k8s\.io\/apiextensions-apiserver (v\S+)/m.exec(goMod)?.[1]
+writeFileSync(
+  recordFile,
+  `${JSON.stringify({protocol: PROTOCOL, go: module.go, apiextensions, helpers, inputs}, null, 2)}\n`,
+)

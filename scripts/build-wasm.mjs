@@ -257,7 +257,6 @@ const programs = [
         kustomize: v('sigs.k8s.io/kustomize/kustomize/v5') ?? v('sigs.k8s.io/kustomize/api'),
         jsonnet: v('github.com/google/go-jsonnet'),
         envsubst: v('github.com/fluxcd/pkg/envsubst'),
-        apiextensions: v('k8s.io/apiextensions-apiserver'),
         modules,
       }
     },

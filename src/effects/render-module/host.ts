@@ -40,11 +40,6 @@ export interface RenderModuleBuild {
   jsonnet?: string
   /** The fluxcd/pkg envsubst release inside, e.g. `v1.8.0` (absent from a build that predates it: no Flux post-build). */
   envsubst?: string
-  /**
-   * The k8s.io/apiextensions-apiserver release inside, e.g. `v0.35.1` (absent from a build that predates it: custom
-   * resources are not validated).
-   */
-  apiextensions?: string
   /** The Go release that compiled it. */
   go: string
   /** The sha256 of render.wasm. */

@@ -1,11 +1,13 @@
 /**
- * The API server's own validation of CustomResourceDefinitions and custom resources, in the render module
+ * The API server's own validation of CustomResourceDefinitions and custom resources, in the native render helper
  * (./go/validate.go: k8s.io/apiextensions-apiserver's decoding under strict field validation, its schema validator,
- * embedded resources, list types and CEL rules within the API server's cost budget). Confined as every render is: the
- * documents are handed to it in memory, and the limits that bound a render bound this too.
+ * embedded resources, list types and CEL rules within the API server's cost budget), confined by its seccomp filter
+ * and bounded by a render's limits; the documents are its one argument. It is not linked into the WebAssembly module
+ * (its package inits would cost every render's start): where no native helper runs, it is unavailable, and says so.
  */
 import {describeBreach, MODULE_LIMITS} from '../limits.js'
 import type {ModuleRun, RenderModule} from './host.js'
+import {NATIVE_ENGINE} from './native.js'
 
 /** One of the API server's field errors (`kubectl apply` prints `<field>: <message>`). */
 export interface KubeFieldError {
@@ -26,7 +28,8 @@ export interface KubeValidationAnswer {
   objects: Array<{crd: number; unserved?: boolean; errors: KubeFieldError[]}>
 }
 
-export type KubeValidation = ({ok: true} & KubeValidationAnswer) | {ok: false; message: string}
+/** `unavailable`: no native helper runs here, so nothing was validated (not a failure of the documents). */
+export type KubeValidation = ({ok: true} & KubeValidationAnswer) | {ok: false; message: string; unavailable?: true}
 
 export interface KubeValidator {
   /** k8s.io/apiextensions-apiserver's release inside, e.g. `v0.35.1`. */
@@ -42,18 +45,22 @@ export interface KubeValidator {
   ): Promise<KubeValidation>
 }
 
-/** Where the documents are handed to the module (its own file system: nothing of the host's is there). */
-const INPUT = '/.ameide/kube-validate.json'
-
 export function moduleKubeValidator(module: RenderModule, version: string): KubeValidator {
   return {
     version,
     async validate(crds, definitions, objects) {
+      const engine = await module.probeEngine()
+      if (engine !== NATIVE_ENGINE)
+        return {
+          ok: false,
+          unavailable: true,
+          message: `custom resources are validated by the native render helper, which does not run here (${engine.replace(/^wasm: /, '')})`,
+        }
       const run = await module.run({
         roots: [],
-        files: {[INPUT]: JSON.stringify({crds, definitions, objects})},
+        files: {},
         cwd: '/',
-        commands: [['kube', 'validate', JSON.stringify({file: INPUT})]],
+        commands: [['kube', 'validate', JSON.stringify({crds, definitions, objects})]],
       })
       return answer(run, crds.length, objects.length)
     },

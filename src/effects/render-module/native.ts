@@ -34,6 +34,8 @@ export const NATIVE_PROTOCOL = 'ameide-render-native/1'
 /** What the native build recorded (dist/render-module/native.json). */
 export interface NativeBuild {
   protocol: string
+  /** The k8s.io/apiextensions-apiserver release the helpers validate custom resources with (absent: an older build). */
+  apiextensions?: string
   /** By platform (`linux-x64`, `linux-arm64`): the helper's file (under dist/render-module/), its sha256 and size. */
   helpers: Record<string, {file: string; sha256: string; bytes: number}>
 }
@@ -84,9 +86,13 @@ function platformUnavailable(): string | undefined {
   return undefined
 }
 
-/** Only `helm template` renders natively; every other command (kustomize, jsonnet, Flux's steps) stays in wasm. */
+/**
+ * Only `helm template` renders natively, and `kube validate` runs only there (the API server's validation is not
+ * linked into WebAssembly: ./kube-validate.ts); every other command (kustomize, jsonnet, Flux's steps) stays in wasm.
+ */
 export const nativeCommands = (commands: readonly ModuleCommand[]): boolean =>
-  commands.length > 0 && commands.every((c) => !Array.isArray(c) && 'helmTemplate' in c)
+  commands.length > 0 &&
+  commands.every((c) => (Array.isArray(c) ? c[0] === 'kube' && c[1] === 'validate' : 'helmTemplate' in c))
 
 const recordFile = () => packagePath('dist/render-module/native.json')
 

@@ -76,8 +76,9 @@ export async function checkCustomResources(input: CustomResourceInput): Promise<
         extra.map((e) => e.body),
         input.custom.map((o) => o.body),
       )
-    : {ok: false as const, message: 'the render module, which holds the API server’s validation, is not built'}
-  if (!answer.ok) return notValidated(input, answer.message)
+    : {ok: false as const, message: 'the render module is not built'}
+  // Unavailable here (no native helper): said as kinds with no schema are; a validation that failed: an error.
+  if (!answer.ok) return notValidated(input, answer.message, 'unavailable' in answer ? input.failUnknown : true)
   const findings: GitopsFinding[] = []
   answer.crds.slice(0, input.rendered.length).forEach((crd, i) => {
     const c = input.rendered[i]!
@@ -122,10 +123,10 @@ function definitionsFor(input: CustomResourceInput): Array<{about: Definition; b
   ]
 }
 
-/** Every custom resource unchecked: a finding per kind saying why, an error (what could not be checked fails). */
-function notValidated(input: CustomResourceInput, why: string): CustomResourceVerdicts {
-  const because = ` Custom resources are not validated: ${why}.`
-  return {findings: unknownFindings(input.custom, true, because), unknownKinds: counted(input.custom)}
+/** Every custom resource unchecked: a finding per kind saying why (`fail`: an error). */
+function notValidated(input: CustomResourceInput, why: string, fail: boolean): CustomResourceVerdicts {
+  const because = ` Not validated against its CRD: ${why}.`
+  return {findings: unknownFindings(input.custom, fail, because), unknownKinds: counted(input.custom)}
 }
 
 /** One finding per apiVersion and kind, at its first object. */

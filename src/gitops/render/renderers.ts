@@ -77,14 +77,17 @@ export async function findFluxPostBuild(): Promise<FluxPostBuild | undefined> {
 }
 
 /**
- * The API server's validation of CRDs and custom resources: the render module's apiextensions-apiserver, or nothing
- * (a custom resource is then not validated, and says so).
+ * The API server's validation of CRDs and custom resources: the native render helper's apiextensions-apiserver (not
+ * linked into WebAssembly: where no helper runs, it answers that it is unavailable), or nothing without the module.
  */
 export async function findKubeValidator(): Promise<KubeValidator | undefined> {
-  return fromModule(
-    'apiextensions',
-    async () => (await import('../../effects/render-module/kube-validate.js')).moduleKubeValidator,
-  )
+  const [{sharedRenderModule}, {nativeBuild}, {moduleKubeValidator}] = await Promise.all([
+    import('../../effects/render-module/host.js'),
+    import('../../effects/render-module/native.js'),
+    import('../../effects/render-module/kube-validate.js'),
+  ])
+  const module = sharedRenderModule()
+  return module ? moduleKubeValidator(module, nativeBuild()?.apiextensions ?? 'none') : undefined
 }
 
 /**
@@ -92,7 +95,7 @@ export async function findKubeValidator(): Promise<KubeValidator | undefined> {
  * `load` imports then; undefined without the module or when its build has no such library.
  */
 async function fromModule<T>(
-  library: 'jsonnet' | 'envsubst' | 'apiextensions',
+  library: 'jsonnet' | 'envsubst',
   load: () => Promise<(module: RenderModule, version: string) => T>,
 ): Promise<T | undefined> {
   const {sharedRenderModule} = await import('../../effects/render-module/host.js')

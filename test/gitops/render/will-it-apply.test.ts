@@ -216,6 +216,29 @@ describe('gitops verify --render: custom resources against their CRDs', () => {
     expect(result.render.unknownKinds).toEqual([])
   })
 
+  it('where no native helper runs, custom resources are said not validated (a warning, or an error with unknownKinds: fail)', async () => {
+    const files = crdRepo([certificate('wrong-type', ['secretName: a', 'duration: 90'])])
+    const wasm = {...env, AMEIDE_RENDER_ENGINE: 'wasm'}
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: await helmGitopsRepo(files), env: wasm})
+    const result = run.json<Result>()
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    expect(result.findings.filter((f) => f.rule === 'schema-invalid')).toEqual([])
+    const unknown = result.findings.filter((f) => f.rule === 'schema-unknown')
+    expect(unknown.map((f) => [f.severity, f.object!.name])).toEqual([['warning', 'wrong-type']])
+    expect(unknown[0].message).toContain(
+      'Not validated against its CRD: custom resources are validated by the native render helper, which does not run here',
+    )
+    const strict = await helmGitopsRepo({...files, 'ameide.yaml': 'gitopsPolicy:\n  render:\n    unknownKinds: fail\n'})
+    const failing = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: strict, env: wasm})
+    expect(failing.exitCode).toBe(1)
+    expect(
+      failing
+        .json<Result>()
+        .findings.filter((f) => f.rule === 'schema-unknown')
+        .map((f) => f.severity),
+    ).toEqual(['error'])
+  })
+
   it('without the render module, custom resources are said unchecked (an error), never passed', async () => {
     const repo = await helmGitopsRepo({
       'argocd/certs.yaml': originApplication('certs', 'path: certs'),

@@ -153,10 +153,10 @@ func serve(r *moduleRequest) moduleAnswer {
 		if err != nil {
 			return moduleAnswer{ID: r.ID, Error: "the native render helper cannot read a command: " + err.Error()}
 		}
-		if request.HelmTemplate == nil {
-			// Only `helm template` reads its files through memtree.go; the host sends the other commands to
-			// WebAssembly (../native.ts nativeCommands).
-			return moduleAnswer{ID: r.ID, Error: "the native render helper runs helm template only"}
+		if request.HelmTemplate == nil && !validating(request.Args) {
+			// Only `helm template` reads its files through memtree.go, and `kube validate` reads none; the host sends
+			// the other commands to WebAssembly (../native.ts nativeCommands).
+			return moduleAnswer{ID: r.ID, Error: "the native render helper runs helm template and kube validate only"}
 		}
 		request.OutputLimit, request.ObjectLimit = r.OutputLimit, r.ObjectLimit
 		result := commandResult{Response: Run(request)}
@@ -166,6 +166,11 @@ func serve(r *moduleRequest) moduleAnswer {
 		}
 	}
 	return moduleAnswer{ID: r.ID, Results: results}
+}
+
+// validating: `kube validate`, whose input is its argument (validate.go).
+func validating(args []string) bool {
+	return len(args) == 3 && args[0] == "kube" && args[1] == "validate"
 }
 
 // collectLess lets the heap grow to three times what is live before a collection (GOGC=200: renders allocate much and

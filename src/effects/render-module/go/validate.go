@@ -1,4 +1,4 @@
-//go:build !ameide_helper
+//go:build !js
 
 package main
 
@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -34,11 +33,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 )
-
-// validateSpec is `kube validate`'s argument: the file (in the module's own file system) holding a validateInput.
-type validateSpec struct {
-	File string `json:"file"`
-}
 
 // validateInput: the CRDs to validate, those that only define kinds (a catalog's, the revision's files'), each a JSON
 // document, and the objects to validate against them all.
@@ -74,19 +68,11 @@ type validateOutput struct {
 	Objects []objectAnswer `json:"objects"`
 }
 
-// kubeValidate answers `kube validate`: a validateOutput, as JSON.
+// kubeValidate answers `kube validate` (its one JSON argument a validateInput) with a validateOutput, as JSON.
 func kubeValidate(args []string, stdout io.Writer) error {
-	var spec validateSpec
-	if err := jsonArgument("kube validate", args, &spec); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(spec.File)
-	if err != nil {
-		return err
-	}
 	var input validateInput
-	if err := json.Unmarshal(data, &input); err != nil {
-		return usage(fmt.Errorf("kube validate: %w", err))
+	if err := jsonArgument("kube validate", args, &input); err != nil {
+		return err
 	}
 	return json.NewEncoder(stdout).Encode(validateDocuments(input))
 }

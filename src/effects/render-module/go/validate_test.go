@@ -1,4 +1,4 @@
-//go:build !ameide_helper
+//go:build !js
 
 package main
 
