@@ -3,9 +3,9 @@
 // The catalog of well-known operators' CRDs the render gate validates custom resources with when the revision holds
 // no CRD of their kind (run by `npm run build`): each release named in scripts/crd-catalog.json is its Go module zip,
 // fetched from the Go module proxy (GOPROXY's first URL) with Node's fetch, checked against its pinned go.sum hash
-// (h1:, Go's dirhash), cached in <user cache>/ameide/crd-catalog/; the CRDs of its named files, their descriptions
-// dropped (no part of validation), are written to dist/kubernetes/crd-catalog.json, each with the release it came
-// from. A release that ships its API types but no CRD file (helm-controller's api module: the proxy refuses the
+// (h1:, Go's dirhash), cached in AMEIDE_CRD_CATALOG_CACHE (else <user cache>/ameide/crd-catalog/); the CRDs of its
+// named files, their descriptions dropped (no part of validation), are written to dist/kubernetes/crd-catalog.json,
+// each with the release it came from. A release that ships its API types but no CRD file (helm-controller's api module: the proxy refuses the
 // controller's own) has its CRDs generated from them by the controller-gen it names, with the workspace's Go, once
 // (kept in the cache beside the zip). A release that cannot be had is said and left out (the build goes on: its kinds
 // are then schema-unknown).
@@ -24,7 +24,7 @@ import {userCacheDir} from './user-cache.mjs'
 const root = fileURLToPath(new URL('../', import.meta.url))
 const pins = JSON.parse(readFileSync(path.join(root, 'scripts/crd-catalog.json'), 'utf8'))
 const out = path.join(root, 'dist/kubernetes/crd-catalog.json')
-const cache = path.join(process.env.AMEIDE_CRD_CATALOG_CACHE || userCacheDir(), 'crd-catalog')
+const cache = process.env.AMEIDE_CRD_CATALOG_CACHE || path.join(userCacheDir(), 'crd-catalog')
 const say = (message) => process.stderr.write(`[crd-catalog] ${message}\n`)
 
 /** The module's zip: from the cache when its hash is the pin's, else fetched and checked. */

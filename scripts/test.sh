@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 setup_env=$(bash scripts/setup.sh)
 eval "$setup_env"
+# The builds the suite makes of its own (a clone's, under an empty HOME) take the CRD catalog's releases from the
+# machine's cache, as they take npm's and Go's: fetched and generated once (scripts/crd-catalog.mjs).
+export AMEIDE_CRD_CATALOG_CACHE="${AMEIDE_CRD_CATALOG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ameide/crd-catalog}"
 # Both native render helpers, as the package ships them (the arm64 one is run under qemu-user): for this build only,
 # not exported, so a test's own build (install.test's clone) makes just its machine's.
 if [ "$(uname -s)" = Linux ]; then
