@@ -80,8 +80,8 @@ describe('the npm package', () => {
     const typo = await run(['primitve', 'verify'], elsewhere)
     expect(typo.exitCode).toBe(127)
     expect(typo.stderr).toContain('primitve verify is not a ameide command')
-    // The package ships the bundle, the template engine (dist/engine/) and the render module (dist/render-module/),
-    // not tsc's module tree.
+    // The package ships the bundle, the template engine (dist/engine/), the render module (dist/render-module/) and
+    // the Kubernetes API table and CRD catalog (dist/kubernetes/), not tsc's module tree.
     const installed = path.join(prefix, 'lib', 'node_modules', 'ameide', 'dist')
     expect((await readdir(installed)).sort()).toEqual([
       'THIRD-PARTY-NOTICES.txt',
@@ -89,6 +89,7 @@ describe('the npm package', () => {
       'core',
       'engine',
       'help.json',
+      'kubernetes',
       'render-module',
     ])
     const top = await readdir(path.dirname(installed))
