@@ -4,6 +4,7 @@
  */
 import * as yaml from 'yaml'
 
+import {DEFAULT_GITOPS_POLICY} from '../../src/core/config.js'
 import {sharedTemplateEngine} from '../../src/effects/gotemplate/index.js'
 import {expandApplicationSet} from '../../src/gitops/argocd/applicationset/index.js'
 import type {ExpansionContext} from '../../src/gitops/model/types.js'
@@ -17,6 +18,7 @@ export function expandDocument(text: string, file: string, extra: Partial<Expans
     isThisRepository: () => true,
     readText: () => undefined,
     templateEngine: sharedTemplateEngine,
+    maxApplications: DEFAULT_GITOPS_POLICY.maxApplications,
     ...extra,
   }
   const [doc] = linedDocuments(yaml, text)

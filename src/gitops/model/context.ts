@@ -147,6 +147,7 @@ export function makeContext(
     named: checkout.repositories.length > 0,
     readText,
     templateEngine: sharedTemplateEngine,
+    maxApplications: layout.policy.maxApplications,
     envOf(file) {
       const zone = layout.zoneOf(file)
       return zone?.kind === 'overlay' ? zone.env : null

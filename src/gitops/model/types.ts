@@ -87,6 +87,8 @@ export interface ExpansionContext {
   clusters?: RegisteredClusters
   /** GitHub's API (`--scm-provider github`); without it the `scmProvider` generator is not rendered. */
   scm?: ScmProviderApi
+  /** Applications (and a matrix's parameter sets) one ApplicationSet may yield: `gitopsPolicy.maxApplications`. */
+  maxApplications: number
 }
 
 /** Argo CD's registered clusters as its API lists them (src/gitops/argocd/applicationset/clusters-listing.ts), or why they were not read. */

@@ -24,9 +24,6 @@ export interface Generated {
   templatePath?: Path
 }
 
-/** Parameter sets one matrix may yield offline. */
-const MAX_PARAM_SETS = 10_000
-
 const OFFLINE = ['list', 'git', 'matrix', 'merge'] as const
 const NEEDS_CLUSTER: Record<string, string> = {
   clusters:
@@ -174,9 +171,9 @@ export class Generators {
     const first = this.child(children[0], [...path, 'generators', 0], undefined, depth)
     for (const a of first) {
       const second = this.child(children[1], [...path, 'generators', 1], a, depth)
-      if (out.length + second.length > MAX_PARAM_SETS) {
+      if (out.length + second.length > this.ctx.maxApplications) {
         throw new GenerationError(
-          `the matrix yields more than ${MAX_PARAM_SETS} parameter sets: not evaluated offline`,
+          `the matrix yields more than ${this.ctx.maxApplications} parameter sets (gitopsPolicy.maxApplications): not evaluated offline`,
           path,
         )
       }

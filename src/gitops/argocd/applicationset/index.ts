@@ -130,7 +130,7 @@ interface GeneratorRun {
 
 /**
  * One top-level generator: its parameter sets, each rendered into Applications (errors recorded per set). A
- * generator that cannot be evaluated offline is listed as not rendered; past MAX_APPLICATIONS it stops.
+ * generator that cannot be evaluated offline is listed as not rendered; past the policy's bound it stops.
  */
 function generate(
   run: GeneratorRun,
@@ -149,8 +149,13 @@ function generate(
       if ('application' in one) applications.push(one.application)
       else out.errors.push(error(`${one.error} (params ${describeParams(r.params[k])})`, one.where))
     })
-    if (applications.length > MAX_APPLICATIONS) {
-      out.errors.push(error(`more than ${MAX_APPLICATIONS} Applications: not evaluated offline`, path))
+    if (applications.length > ctx.maxApplications) {
+      out.errors.push(
+        error(
+          `more than ${ctx.maxApplications} Applications (gitopsPolicy.maxApplications): not evaluated offline`,
+          path,
+        ),
+      )
       return
     }
   }
@@ -201,9 +206,6 @@ function refuseDuplicateNames(
     seen.add(app.name)
   }
 }
-
-/** Applications one ApplicationSet may generate offline (a matrix can multiply without bound). */
-const MAX_APPLICATIONS = 10_000
 
 /** Whether a generator (or a matrix/merge child of it) has a `key` generator. */
 function mentions(g: Json | undefined, key: string, depth = 0): boolean {

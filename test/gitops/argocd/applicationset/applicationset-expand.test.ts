@@ -9,6 +9,7 @@ import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import * as yaml from 'yaml'
 
+import {DEFAULT_GITOPS_POLICY} from '../../../../src/core/config.js'
 import {sharedTemplateEngine} from '../../../../src/effects/gotemplate/index.js'
 import {expandApplicationSet, pathspecMatches} from '../../../../src/gitops/argocd/applicationset/index.js'
 import {linedDocuments} from '../../../../src/gitops/kubernetes/yaml-lines.js'
@@ -41,6 +42,7 @@ async function checkout(files: Record<string, string>, untracked: Record<string,
     isThisRepository: (url) => url.replace(/\.git$/, '') === THIS_REPO.replace(/\.git$/, ''),
     readText: (f) => texts.get(f),
     templateEngine: sharedTemplateEngine,
+    maxApplications: DEFAULT_GITOPS_POLICY.maxApplications,
   }
   const expand = (file: string): ApplicationSetExpansion => {
     const [doc] = linedDocuments(yaml, texts.get(file)!)
