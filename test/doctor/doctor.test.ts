@@ -295,7 +295,8 @@ describe('ameide doctor', () => {
     // The catalog's releases are the pins of scripts/crd-catalog.json, in order, each with the CRDs the build took.
     const pins = JSON.parse(await readFile(path.join(REPO_ROOT, 'scripts/crd-catalog.json'), 'utf8')).modules
     const built = JSON.parse(await readFile(path.join(REPO_ROOT, 'dist/kubernetes/crd-catalog.json'), 'utf8'))
-    const catalog = line.kubernetes!.crdCatalog!
+    type Release = {module: string; version: string; licence: string; crds: number}
+    const catalog = line.kubernetes.crdCatalog as {crds: number; releases: Release[]}
     expect(catalog.crds).toBe(built.length)
     expect(catalog.releases.map((r) => ({module: r.module, version: r.version, licence: r.licence}))).toEqual(
       pins.map((p: {module: string; version: string; licence: string}) => ({
