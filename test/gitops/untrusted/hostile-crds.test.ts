@@ -99,7 +99,7 @@ async function verifyTimed(repo: string) {
 }
 
 describe('gitops verify --render: hostile CRDs from the revision stay bounded and fail closed', () => {
-  it("a chart's crds/: each object is refused by its CRD, the CEL rule stopped at the API server's cost limit", async () => {
+  it("a chart's crds/: the CEL rule's CRD refused for its estimated cost, each object refused by its CRD, the rule stopped at its cost limit", async () => {
     const chart = Object.fromEntries(
       Object.entries(hostileCrds()).map(([f, text]) => [`charts/hostile/crds/${f}`, text]),
     )
@@ -110,7 +110,13 @@ describe('gitops verify --render: hostile CRDs from the revision stay bounded an
       ...chart,
       'objects/objects.yaml': `${hostileObjects()}\n`,
     })
-    const {about} = await verifyTimed(repo)
+    const {about, result} = await verifyTimed(repo)
+    // The API server refuses the rendered CRD itself: its rule's estimated cost, before any object is sent.
+    const refused = result.findings.filter((f) => f.object?.name === `costlys.${GROUP}`)
+    expect(refused.map((f) => [f.rule, f.severity])).toContainEqual(['schema-invalid', 'error'])
+    expect(refused.map((f) => f.message).join('\n')).toMatch(
+      /the API server refuses this CRD: .*x-kubernetes-validations\[0\]\.rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x/,
+    )
     expect(about('deep')).toMatch(/schema-invalid: .*\/spec\/deep(\/n){999}\/n .*must be of type string/s)
     expect(about('choice')).toMatch(
       /schema-invalid: .*\/spec\/choice Unsupported value: "nope": supported values: "v0", .* \(\d+ characters cut: a finding carries 1000 of the API server's message\)/,
