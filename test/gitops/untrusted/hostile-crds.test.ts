@@ -16,7 +16,7 @@ import {toolEnv} from '../../support/toolchain.js'
 
 afterAll(runCleanups)
 
-/** A quiet machine takes 4–7 s for either revision (2 cores): the bound leaves room for a loaded CI runner. */
+/** Either revision takes 4–9 s wall, 2–2.5 s of CPU, on 2 cores at load 8: the bound leaves room for a slower runner. */
 const BOUND_MS = 60_000
 
 type Finding = {rule: string; severity: string; file: string; message: string; object?: {name: string}}
