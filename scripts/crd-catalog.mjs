@@ -6,8 +6,9 @@
 // (h1:, Go's dirhash), cached in AMEIDE_CRD_CATALOG_CACHE (else <user cache>/ameide/crd-catalog/); the CRDs of its
 // named files, their descriptions dropped (no part of validation), are written to dist/kubernetes/crd-catalog.json,
 // each with the release it came from. A release that ships its API types but no CRD file (helm-controller's api module: the proxy refuses the
-// controller's own) has its CRDs generated from them by the controller-gen it names, with the workspace's Go, once
-// (kept in the cache beside the zip). A release that cannot be had is said and left out (the build goes on: its kinds
+// controller's own; notification-controller's and the image controllers' likewise) has its CRDs generated from them by
+// the controller-gen it names, with the workspace's Go (or the newer one the release's go.mod asks), once (kept in the
+// cache beside the zip). A file may hold many CRDs (Istio's one generated file): each document is read. A release that cannot be had is said and left out (the build goes on: its kinds
 // are then schema-unknown).
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -83,7 +84,9 @@ function generated(pin, entries) {
     const go = execFileSync(process.execPath, [path.join(root, 'scripts/go-toolchain.mjs')], {encoding: 'utf8'}).trim()
     const yaml = execFileSync(go, ['run', pin.generate, 'crd', 'paths=./...', 'output:crd:stdout'], {
       cwd: dir,
-      env: {...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off', CGO_ENABLED: '0'},
+      // GOTOOLCHAIN=auto: a release whose go.mod asks a newer Go than the workspace's (Flux's 2026 API modules ask
+      // go 1.27) runs with that Go, which the go command fetches as the module golang.org/toolchain from the proxy.
+      env: {...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off', CGO_ENABLED: '0', GOTOOLCHAIN: 'auto'},
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 64 * 1024 * 1024,
     })

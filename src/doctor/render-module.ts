@@ -10,13 +10,14 @@ import {existsSync} from 'node:fs'
 
 import {packagePath} from '../core/package-root.js'
 import {renderModuleBuild, sharedRenderModule} from '../effects/render-module/host.js'
-import {NATIVE_ENGINE, nativeBuild} from '../effects/render-module/native.js'
-import {KUBERNETES_MINORS} from '../core/kubernetes-minors.js'
+import {NATIVE_ENGINE} from '../effects/render-module/native.js'
+import {builtInKubernetes, describeKubernetes} from './kubernetes.js'
 import type {ProbedCheck} from './types.js'
 
 export async function checkRenderModule(): Promise<ProbedCheck> {
   const title = 'helm, kustomize and jsonnet (render module)'
   const build = renderModuleBuild()
+  const kubernetes = builtInKubernetes()
   if (!build)
     return {
       id: 'render-module',
@@ -28,27 +29,24 @@ export async function checkRenderModule(): Promise<ProbedCheck> {
       fix: existsSync(packagePath('src/effects/render-module/go'))
         ? `npm run build in ${packagePath('.')} (the Go module proxy reachable: it takes the workspace's Go release itself where no Go on PATH builds with it)`
         : 'install a clone: npm ci && npm run build',
+      kubernetes,
     }
   const mb = (build.bytes / 1e6).toFixed(1)
   const jsonnet = build.jsonnet ? `, jsonnet ${build.jsonnet}` : ''
   const envsubst = build.envsubst ? `, envsubst ${build.envsubst}` : ''
   const flux = build.envsubst ? `, Flux's envsubst ${build.envsubst} (post-build variables)` : ''
   const engine = (await sharedRenderModule()?.probeEngine()) ?? 'wasm'
-  const minors = `Kubernetes ${KUBERNETES_MINORS[0]}–${KUBERNETES_MINORS.at(-1)}`
-  const apis = existsSync(packagePath('dist/kubernetes/apis.json'))
-    ? `the apiVersions ${minors} serve (k8s.io/api's lifecycle)`
-    : `no API table (${minors} not checked)`
-  const apiextensions = nativeBuild()?.apiextensions
-  const catalog = existsSync(packagePath('dist/kubernetes/crd-catalog.json')) ? ' and the built-in CRD catalog' : ''
+  const catalog = kubernetes.crdCatalog ? ' and the built-in CRD catalog' : ''
   const validation =
-    apiextensions && engine === NATIVE_ENGINE
-      ? `; custom resources validated against their CRDs${catalog} by the native helper's apiextensions-apiserver ${apiextensions}; ${apis}`
-      : `; custom resources are not validated here (they are, by the native helper on Linux x64 and arm64); ${apis}`
+    kubernetes.apiextensions && engine === NATIVE_ENGINE
+      ? `; custom resources validated against their CRDs${catalog} by the native helper's apiextensions-apiserver ${kubernetes.apiextensions}; ${describeKubernetes(kubernetes)}`
+      : `; custom resources are not validated here (they are, by the native helper on Linux x64 and arm64); ${describeKubernetes(kubernetes)}`
   return {
     id: 'render-module',
     title,
     status: 'ok',
     version: `helm ${build.helm}, kustomize ${build.kustomize}${jsonnet}${envsubst}`,
+    kubernetes,
     detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not${validation}; helm template's engine: ${engine}`,
     fix: null,
   }

@@ -1,5 +1,6 @@
 /** `ameide doctor`'s model: one check per thing a command needs, and the result (schemas/doctor.schema.json). */
 
+import type {BuiltInKubernetes} from './kubernetes.js'
 import type {CopyRecord} from './release.js'
 
 /** ok: found and answers; missing: not found; unusable: found but fails (exits non-zero, too old, refused); unknown: could not be asked (offline, timed out). */
@@ -66,6 +67,8 @@ export interface DoctorCheck {
   required: boolean
   /** template-engine, when built: what built it (dist/engine/engine.json). */
   engine?: EngineRecord
+  /** render-module: the Kubernetes minors and the CRD catalog built in (./kubernetes.ts). */
+  kubernetes?: BuiltInKubernetes
 }
 
 /** A line as its check group finds it, before the repository's needs decide required and state. */

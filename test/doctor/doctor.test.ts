@@ -279,6 +279,43 @@ describe('ameide doctor', () => {
     expect(checkOf(bare, 'config')).toMatchObject({status: 'missing', required: false})
   })
 
+  it('the render-module line says which Kubernetes minors and which CRD catalog the build holds', async () => {
+    const gitops = await makeTempDir('ameide-doctor-kubernetes-')
+    await initGitRepo(gitops)
+    await writeFile(path.join(gitops, 'ameide.yaml'), 'gitopsPolicy:\n  render: true\n')
+    const bin = await pathWith(['git', 'node'])
+    const line = checkOf(await doctor(['--json', '--offline'], {PATH: bin}, gitops), 'render-module')
+    const native = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)
+    expect(line.kubernetes).toMatchObject({
+      minors: ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'],
+      apiTable: true,
+      schemas: '1.34',
+      apiextensions: native ? expect.stringMatching(/^v0\.\d+\.\d+$/) : null,
+    })
+    // The catalog's releases are the pins of scripts/crd-catalog.json, in order, each with the CRDs the build took.
+    const pins = JSON.parse(await readFile(path.join(REPO_ROOT, 'scripts/crd-catalog.json'), 'utf8')).modules
+    const built = JSON.parse(await readFile(path.join(REPO_ROOT, 'dist/kubernetes/crd-catalog.json'), 'utf8'))
+    type Release = {module: string; version: string; licence: string; crds: number}
+    const catalog = line.kubernetes.crdCatalog as {crds: number; releases: Release[]}
+    expect(catalog.crds).toBe(built.length)
+    expect(catalog.releases.map((r) => ({module: r.module, version: r.version, licence: r.licence}))).toEqual(
+      pins.map((p: {module: string; version: string; licence: string}) => ({
+        module: p.module,
+        version: p.version,
+        licence: p.licence,
+      })),
+    )
+    expect(catalog.releases.find((r) => r.module === 'istio.io/api')!.crds).toBeGreaterThan(10)
+    expect(line.detail).toContain(
+      `the built-in CRD catalog: ${built.length} CRDs of ${pins.length} releases (github.com/argoproj/argo-cd/v3@`,
+    )
+    expect(line.detail).toContain("the apiVersions Kubernetes 1.29–1.35 serve (k8s.io/api's lifecycle), 1.34's schemas")
+    const human = await doctor(['--offline'], {PATH: bin}, gitops)
+    expect(human.stdout).toMatch(
+      /^✓ helm, kustomize and jsonnet \(render module\).*CRD catalog: \d+ CRDs of \d+ releases/m,
+    )
+  })
+
   it('a configured registry means publish is configured: builder, cosign and SBOM tool required, exit 3 without them', async () => {
     const repo = await makeTempDir('ameide-doctor-registry-')
     await initGitRepo(repo)

@@ -125,6 +125,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     custom: judge.custom,
     rendered: judge.crds,
     revision: revisionCrds.documents,
+    unread: revisionCrds.unread,
     validator: await kubeValidatorOf(input),
     failUnknown: input.layout.policy.render.unknownKinds === 'fail',
   })

@@ -1,7 +1,7 @@
 /**
  * The catalog of well-known operators' CRDs the build ships (dist/kubernetes/crd-catalog.json, by
- * scripts/crd-catalog.mjs from their releases: Argo CD, Flux's source and kustomize controllers, cert-manager, the
- * Prometheus operator, external-secrets), by group and kind: what defines a custom resource's kind when the revision
+ * scripts/crd-catalog.mjs from their releases: Argo CD, Flux's controllers, cert-manager, the Prometheus operator,
+ * external-secrets, Istio, Kyverno), by group and kind: what defines a custom resource's kind when the revision
  * holds no CRD of it.
  */
 import {readFileSync} from '../../core/memory-fs/index.js'

@@ -10,6 +10,7 @@ import path from 'node:path'
 import {readFileSync} from '../../core/memory-fs/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {kubeDocuments} from '../../images/yaml/kube.js'
+import {isLimitError, limitMessage} from './yaml-lines.js'
 
 /** `group/Kind` → its scope as the revision's CRDs declare it (`conflict`: two of them disagree). */
 export type CrdScopes = ReadonlyMap<string, 'Cluster' | 'Namespaced' | 'conflict'>
@@ -29,23 +30,41 @@ export function crdScopesOf(root: string, files: readonly string[], yaml: YamlMo
   return revisionCrdsOf(root, files, yaml, maxBytes).scopes
 }
 
-/** The revision's CRDs: their scopes, and every CRD document (by file, in path order) as the API server takes it. */
+/**
+ * A file of the revision that names CustomResourceDefinition but that ameide could not read within its own limits
+ * (past `maxBytes`, nested deeper than its YAML reader follows, an alias bomb): the kinds it may define are unknown.
+ */
+export interface UnreadCrdFile {
+  file: string
+  reason: string
+}
+
+/**
+ * The revision's CRDs: their scopes, every CRD document (by file, in path order) as the API server takes it, and the
+ * files that may hold CRDs but were not read.
+ */
 export function revisionCrdsOf(
   root: string,
   files: readonly string[],
   yaml: YamlModule,
   maxBytes: number,
-): {scopes: CrdScopes; documents: RevisionCrd[]} {
+): {scopes: CrdScopes; documents: RevisionCrd[]; unread: UnreadCrdFile[]} {
   const scopes = new Map<string, 'Cluster' | 'Namespaced' | 'conflict'>()
   const documents: RevisionCrd[] = []
+  const unread: UnreadCrdFile[] = []
   for (const file of files.filter((f) => MANIFEST.test(f)).sort()) {
-    for (const {kind, scope, body} of crdsIn(root, file, yaml, maxBytes)) {
+    const found = crdsIn(root, file, yaml, maxBytes)
+    if ('reason' in found) {
+      unread.push({file, reason: found.reason})
+      continue
+    }
+    for (const {kind, scope, body} of found) {
       const seen = scopes.get(kind)
       scopes.set(kind, seen === undefined || seen === scope ? scope : 'conflict')
       documents.push({file, body})
     }
   }
-  return {scopes, documents}
+  return {scopes, documents, unread}
 }
 
 /** A digest of the scopes (empty: none), for the render keys. */
@@ -57,16 +76,20 @@ export function crdScopesDigest(scopes: CrdScopes): string {
   return `crds ${hash.digest('hex').slice(0, 16)}`
 }
 
+/** A file's CRDs; why it was not read when a limit of ameide's stopped it (a text that is not YAML holds none). */
 function crdsIn(
   root: string,
   file: string,
   yaml: YamlModule,
   maxBytes: number,
-): Array<{kind: string; scope: 'Cluster' | 'Namespaced'; body: Record<string, unknown>}> {
+): Array<{kind: string; scope: 'Cluster' | 'Namespaced'; body: Record<string, unknown>}> | {reason: string} {
   let text: string
   try {
     const bytes = readFileSync(path.join(root, file))
-    if (bytes.length > maxBytes) return []
+    if (bytes.length > maxBytes)
+      return bytes.includes('CustomResourceDefinition')
+        ? {reason: `it is larger than gitopsPolicy.maxFileBytes (${bytes.length} > ${maxBytes} bytes)`}
+        : []
     text = bytes.toString('utf8')
   } catch {
     return []
@@ -75,8 +98,9 @@ function crdsIn(
   let docs: unknown[]
   try {
     docs = file.endsWith('.json') ? [JSON.parse(text) as unknown] : kubeDocuments(yaml, text)
-  } catch {
-    return []
+  } catch (error) {
+    // A Helm template or a text that is not YAML holds no CRD the API server is given as it is.
+    return isLimitError(error) ? {reason: limitMessage(error)} : []
   }
   const out: Array<{kind: string; scope: 'Cluster' | 'Namespaced'; body: Record<string, unknown>}> = []
   for (const d of docs) {

@@ -98,10 +98,20 @@ export function linedDocuments(yaml: YamlModule, text: string, unparsed?: (doc: 
   return out
 }
 
-/** What the YAML library's refusal to expand a document says, in ameide's words (its alias limit, else its message). */
+/**
+ * A YAML reading stopped by one of ameide's own limits, not by the text: aliases past the guard against alias bombs,
+ * or collections nested past what the YAML library's recursion reaches (its stack runs out).
+ */
+export const isLimitError = (error: unknown): boolean => /alias|call stack|too much recursion/i.test(messageOf(error))
+
+const messageOf = (error: unknown) => String((error as Error)?.message ?? error)
+
+/** What the YAML library's refusal to expand a document says, in ameide's words (its limits, else its message). */
 export function limitMessage(error: unknown): string {
-  const message = (error as Error).message ?? String(error)
-  return /alias/i.test(message)
-    ? `it uses more than 100 YAML aliases, more than ameide expands (a guard against alias bombs), although the parsers of Argo CD, Flux, helm and kustomize read it`
-    : message
+  const message = messageOf(error)
+  if (/alias/i.test(message))
+    return `it uses more than 100 YAML aliases, more than ameide expands (a guard against alias bombs), although the parsers of Argo CD, Flux, helm and kustomize read it`
+  if (/call stack|too much recursion/i.test(message))
+    return `its collections nest deeper than ameide's YAML reader follows (its stack ran out), although the parsers of Argo CD, Flux, helm and kustomize read it`
+  return message
 }

@@ -10,7 +10,7 @@ import type {KubeFieldError, KubeValidator} from '../../effects/render-module/ku
 import {finding, RULES, type GitopsFinding} from '../rules/index.js'
 import type {RenderedObjectRef} from '../rules/rule.js'
 import type {RenderedObject} from '../kubernetes/objects.js'
-import type {RevisionCrd} from '../kubernetes/crd-scopes.js'
+import type {RevisionCrd, UnreadCrdFile} from '../kubernetes/crd-scopes.js'
 import {catalogCrd, crdKindOf} from '../kubernetes/crd-catalog.js'
 import type {RenderRoot} from './plan-types.js'
 
@@ -56,6 +56,8 @@ export interface CustomResourceInput {
   custom: readonly DeferredObject[]
   rendered: readonly DeferredObject[]
   revision: readonly RevisionCrd[]
+  /** Files of the revision that may hold CRDs but were not read: a kind no CRD defines may be theirs (an error). */
+  unread: readonly UnreadCrdFile[]
   /** Undefined: the render module is not built, so nothing validates custom resources. */
   validator: KubeValidator | undefined
   /** `gitopsPolicy.render.unknownKinds: fail`: a kind with no schema anywhere is an error. */
@@ -105,7 +107,12 @@ export async function checkCustomResources(input: CustomResourceInput): Promise<
         about(RULES['schema-invalid'], o, `${pointerOf(e.field)} ${fieldMessage(e)} (as ${by} validates it).`),
       )
   })
-  return {findings: [...findings, ...unknownFindings(unknown, input.failUnknown, '')], unknownKinds: counted(unknown)}
+  const unread = input.unread[0]
+  const because = unread
+    ? ` No CRD read defines it, and ${unread.file}${input.unread.length > 1 ? ` (and ${input.unread.length - 1} more file${input.unread.length > 2 ? 's' : ''})` : ''}, which may, was not read: ${unread.reason}; nothing checked it.`
+    : ''
+  const undefinedKinds = unknownFindings(unknown, input.failUnknown || unread !== undefined, because)
+  return {findings: [...findings, ...undefinedKinds], unknownKinds: counted(unknown)}
 }
 
 /**
@@ -190,5 +197,17 @@ export function pointerOf(field: string): string {
     .join('/')}`
 }
 
-/** The API server's message, without the field it names first. */
-const fieldMessage = (e: KubeFieldError) => e.message.replace(/\.$/, '')
+/** How much of one of the API server's messages a finding carries (a hostile enum's list, a long value echoed). */
+const MAX_FIELD_MESSAGE = 1000
+
+/**
+ * The API server's message, without the field it names first; past {@link MAX_FIELD_MESSAGE} characters its middle is
+ * cut, keeping its start and its end (where the API server says what the value should be).
+ */
+function fieldMessage(e: KubeFieldError): string {
+  const message = e.message.replace(/\.$/, '')
+  if (message.length <= MAX_FIELD_MESSAGE) return message
+  const half = MAX_FIELD_MESSAGE / 2
+  const cut = message.length - MAX_FIELD_MESSAGE
+  return `${message.slice(0, half)} … (${cut} characters cut: a finding carries ${MAX_FIELD_MESSAGE} of the API server's message) … ${message.slice(-half)}`
+}

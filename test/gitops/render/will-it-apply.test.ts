@@ -184,7 +184,7 @@ describe('gitops verify --render: custom resources against their CRDs', () => {
     expect(failing.result.findings.filter((f) => f.rule === 'schema-unknown').map((f) => f.severity)).toEqual(['error'])
   })
 
-  it("a kind the revision defines nowhere is checked by the built-in catalog's CRD (cert-manager's, Argo CD's)", async () => {
+  it("a kind the revision defines nowhere is checked by the built-in catalog's CRD (cert-manager's, Argo CD's, Istio's, Kyverno's, Flux's)", async () => {
     const repo = await helmGitopsRepo({
       'argocd/certs.yaml': originApplication('certs', 'path: certs'),
       'certs/certs.yaml': [
@@ -202,14 +202,46 @@ describe('gitops verify --render: custom resources against their CRDs', () => {
         'kind: AppProject',
         'metadata: {name: team}',
         'spec: {sourceRepos: ["*"], destinations: [{namespace: "*", server: "*"}]}',
+        // Istio's, Kyverno's and Flux's notification and image controllers' CRDs: one valid object, one not, each.
+        '---',
+        'apiVersion: networking.istio.io/v1',
+        'kind: VirtualService',
+        'metadata: {name: vs-good}',
+        'spec: {hosts: [web], http: [{route: [{destination: {host: web}}]}]}',
+        '---',
+        'apiVersion: networking.istio.io/v1',
+        'kind: VirtualService',
+        'metadata: {name: vs-bad}',
+        'spec: {hosts: web}',
+        '---',
+        'apiVersion: kyverno.io/v1',
+        'kind: ClusterPolicy',
+        'metadata: {name: policy-bad}',
+        'spec: {validationFailureAction: Audit, failurePolicy: Sometimes, rules: []}',
+        '---',
+        'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
+        'kind: Alert',
+        'metadata: {name: alert-bad}',
+        'spec: {providerRef: {name: slack}, eventSeverity: loud, eventSources: [{kind: Kustomization, name: "*"}]}',
+        '---',
+        'apiVersion: image.toolkit.fluxcd.io/v1',
+        'kind: ImagePolicy',
+        'metadata: {name: policy-good}',
+        'spec: {imageRepositoryRef: {name: web}, policy: {semver: {range: ">=1.0.0"}}}',
         '',
       ].join('\n'),
     })
     const {result} = await verify(repo)
     const invalid = result.findings.filter((f) => f.rule === 'schema-invalid')
-    expect(invalid.map((f) => f.object!.name)).toEqual(['bad'])
-    expect(invalid[0].message).toMatch(/\/spec\/duration .*must be of type string/)
-    expect(invalid[0].message).toMatch(
+    expect(invalid.map((f) => f.object!.name).sort()).toEqual(['alert-bad', 'bad', 'policy-bad', 'vs-bad'])
+    const about = (name: string) => invalid.find((f) => f.object!.name === name)!.message
+    expect(about('vs-bad')).toMatch(
+      /\/spec\/hosts .*must be of type array.* of the built-in catalog \(istio\.io\/api@v/,
+    )
+    expect(about('policy-bad')).toMatch(/\/spec\/failurePolicy .*Unsupported value.* \(github\.com\/kyverno\/kyverno@v/)
+    expect(about('alert-bad')).toMatch(/\/spec\/eventSeverity .*Unsupported value.*notification-controller\/api@v/)
+    expect(about('bad')).toMatch(/\/spec\/duration .*must be of type string/)
+    expect(about('bad')).toMatch(
       /the CRD certificates\.cert-manager\.io of the built-in catalog \(github\.com\/cert-manager\/cert-manager@v[0-9.]+ deploy\/crds\/cert-manager\.io_certificates\.yaml\)/,
     )
     expect(result.findings.filter((f) => f.rule === 'schema-unknown')).toEqual([])

@@ -133,7 +133,8 @@ func readDefinition(raw json.RawMessage, validate bool) (*definition, crdAnswer)
 	return &definition{crd: crd, versions: map[string]*servedVersion{}}, answer
 }
 
-// checkDefinition: the CRD's name is `<plural>.<group>`, and every version's schema is structural.
+// checkDefinition: the CRD's name is `<plural>.<group>`, every version's schema is structural, and its CEL rules
+// compile within the API server's cost limits (celcost.go).
 func checkDefinition(crd *apiextensionsv1.CustomResourceDefinition) field.ErrorList {
 	var errs field.ErrorList
 	if want := crd.Spec.Names.Plural + "." + crd.Spec.Group; crd.Name != want {
@@ -155,7 +156,11 @@ func checkDefinition(crd *apiextensionsv1.CustomResourceDefinition) field.ErrorL
 			errs = append(errs, field.Invalid(at, nil, err.Error()))
 			continue
 		}
-		errs = append(errs, structuralschema.ValidateStructural(at, s)...)
+		structural := structuralschema.ValidateStructural(at, s)
+		errs = append(errs, structural...)
+		if len(structural) == 0 {
+			errs = append(errs, celRuleErrors(at, s)...)
+		}
 	}
 	return errs
 }

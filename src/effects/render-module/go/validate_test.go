@@ -191,6 +191,14 @@ spec:
 	if elapsed := time.Since(started); elapsed > 30*time.Second {
 		t.Errorf("a hostile CRD took %s", elapsed)
 	}
+	// The API server refuses the CRD itself: its rule's estimated cost, 3 nested loops over an unbounded list.
+	var refused []string
+	for _, e := range out.CRDs[0].Errors {
+		refused = append(refused, describe(e))
+	}
+	if want := "spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x"; !strings.Contains(strings.Join(refused, "\n"), want) {
+		t.Errorf("want %q among the CRD's errors, got:\n%s", want, strings.Join(refused, "\n"))
+	}
 	var said []string
 	for _, e := range out.Objects[0].Errors {
 		said = append(said, describe(e))

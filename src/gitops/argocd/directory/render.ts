@@ -16,7 +16,7 @@ import type {YamlModule} from '../../../images/yaml/index.js'
 import {kubeDocuments} from '../../../images/yaml/kube.js'
 import type {DirectoryDeployable} from '../../model/model.js'
 import {walkOrder} from './directory.js'
-import {limitMessage} from '../../kubernetes/yaml-lines.js'
+import {isLimitError, limitMessage} from '../../kubernetes/yaml-lines.js'
 import {objectError, type Doc, type RenderedObject} from '../../kubernetes/objects.js'
 import type {CrdScopes} from '../../kubernetes/crd-scopes.js'
 import {applyDestinationNamespace} from '../../kubernetes/scope.js'
@@ -102,7 +102,7 @@ function readYaml(yaml: YamlModule, text: string): {objects: Doc[]} | {objects: 
     // As the repo-server reads a folder's YAML (sigs.k8s.io/yaml: `0444` is 292, `yes` is true).
     documents = kubeDocuments(yaml, text)
   } catch (error) {
-    const limit = /alias/i.test((error as Error).message)
+    const limit = isLimitError(error)
     return {objects, error: limit ? limitMessage(error) : (error as Error).message, ...(limit ? {limit} : {})}
   }
   for (const value of documents) {
