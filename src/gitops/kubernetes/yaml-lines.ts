@@ -2,7 +2,11 @@
  * YAML documents with the line of every value: the 1-based line of the key (or list item) that wrote the value at a
  * path, read from the parser's nodes. What points a finding at a values line or an Application's field.
  */
+import type {Document} from 'yaml'
+
 import type {YamlModule} from '../../images/yaml/index.js'
+import {NestingLimit} from '../../images/yaml/kube.js'
+import {documentsTooDeep, flowTooDeep, MAX_NESTING, NESTED_TOO_DEEP} from '../../images/yaml/parse.js'
 
 export type KeyPath = ReadonlyArray<string | number>
 
@@ -42,13 +46,23 @@ export interface UnparsedDoc {
 export function linedDocuments(yaml: YamlModule, text: string, unparsed?: (doc: UnparsedDoc) => void): LinedDoc[] {
   const lineCounter = new yaml.LineCounter()
   let docs: Array<{errors: unknown[]; contents: Node | null; range: [number, number, number]; toJS(o: object): unknown}>
+  // Past the nesting limit, the same answer whether the check or the parser's own stack stops it.
+  const tooDeep = () => unparsed?.({line: 1, text, message: limitMessage(new NestingLimit(NESTED_TOO_DEEP))})
+  if (flowTooDeep(text)) {
+    tooDeep()
+    return []
+  }
   try {
     docs = yaml.parseAllDocuments(text, {lineCounter, logLevel: 'error'}) as unknown as typeof docs
   } catch (error) {
-    unparsed?.({line: 1, text, message: (error as Error).message})
+    unparsed?.({line: 1, text, message: isLimitError(error) ? limitMessage(error) : (error as Error).message})
     return []
   }
   if (!Array.isArray(docs)) return []
+  if (documentsTooDeep(yaml, docs as unknown as Document.Parsed[])) {
+    tooDeep()
+    return []
+  }
   const out: LinedDoc[] = []
   const lineAt = (offset: number) => lineCounter.linePos(offset).line
   for (const doc of docs) {
@@ -102,7 +116,8 @@ export function linedDocuments(yaml: YamlModule, text: string, unparsed?: (doc: 
  * A YAML reading stopped by one of ameide's own limits, not by the text: aliases past the guard against alias bombs,
  * or collections nested past what the YAML library's recursion reaches (its stack runs out).
  */
-export const isLimitError = (error: unknown): boolean => /alias|call stack|too much recursion/i.test(messageOf(error))
+export const isLimitError = (error: unknown): boolean =>
+  error instanceof NestingLimit || /alias|call stack|too much recursion/i.test(messageOf(error))
 
 const messageOf = (error: unknown) => String((error as Error)?.message ?? error)
 
@@ -111,7 +126,7 @@ export function limitMessage(error: unknown): string {
   const message = messageOf(error)
   if (/alias/i.test(message))
     return `it uses more than 100 YAML aliases, more than ameide expands (a guard against alias bombs), although the parsers of Argo CD, Flux, helm and kustomize read it`
-  if (/call stack|too much recursion/i.test(message))
-    return `its collections nest deeper than ameide's YAML reader follows (its stack ran out), although the parsers of Argo CD, Flux, helm and kustomize read it`
+  if (error instanceof NestingLimit || /call stack|too much recursion/i.test(message))
+    return `its collections nest deeper than ${MAX_NESTING} levels, more than ameide's YAML reader follows, although the parsers of Argo CD, Flux, helm and kustomize read it`
   return message
 }

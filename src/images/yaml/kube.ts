@@ -8,7 +8,7 @@
  */
 import type {Document, DocumentOptions, EmptyStream, ParseOptions, SchemaOptions, ScalarTag, Tags} from 'yaml'
 
-import type {YamlModule} from './parse.js'
+import {documentsTooDeep, flowTooDeep, NESTED_TOO_DEEP, type YamlModule} from './parse.js'
 
 const BOOLS: Record<string, boolean> = {}
 for (const t of ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']) BOOLS[t] = true
@@ -24,6 +24,11 @@ const GO_DECIMAL = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/
 
 /** What JSON cannot carry: sigs.k8s.io/yaml's json.Marshal refuses it, so the document does not read. */
 export class NotJson extends Error {}
+
+/** A text nested past ameide's limit (MAX_NESTING): a limit of ameide's, not a fault of the text. */
+export class NestingLimit extends Error {}
+
+const STACK = /call stack|too much recursion/i
 
 /** Go's `strconv.ParseInt(s, 0, 64)` then `ParseUint`: the integer, or undefined (underscores already removed). */
 function goInteger(s: string): number | bigint | undefined {
@@ -140,8 +145,16 @@ export const KUBE_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
  * a syntax error, a collection as a key, a value JSON cannot hold, aliases past `maxAliasCount`.
  */
 export function kubeDocuments(yaml: YamlModule, text: string, maxAliasCount = 100): unknown[] {
-  const docs = yaml.parseAllDocuments(text, KUBE_YAML) as Document.Parsed[] | EmptyStream
+  // Past the nesting limit, the same refusal whether the check or the parser's stack stops it (never a draw).
+  if (flowTooDeep(text)) throw new NestingLimit(NESTED_TOO_DEEP)
+  let docs: Document.Parsed[] | EmptyStream
+  try {
+    docs = yaml.parseAllDocuments(text, KUBE_YAML) as Document.Parsed[] | EmptyStream
+  } catch (error) {
+    throw STACK.test(String((error as Error)?.message)) ? new NestingLimit(NESTED_TOO_DEEP) : error
+  }
   if (!Array.isArray(docs)) return []
+  if (documentsTooDeep(yaml, docs)) throw new NestingLimit(NESTED_TOO_DEEP)
   return docs.map((doc) => {
     if (doc.errors.length > 0) throw new NotJson(doc.errors[0].message.split('\n')[0])
     yaml.visit(doc, {

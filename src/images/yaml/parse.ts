@@ -65,10 +65,18 @@ export function parseYaml(yaml: YamlModule, text: string, lineCounter: LineCount
   return {docs}
 }
 
-const nestedTooDeep = (): ParsedYaml => ({
-  reason: `collections nested deeper than ${MAX_NESTING} levels`,
-  failure: 'limit',
-})
+const nestedTooDeep = (): ParsedYaml => ({reason: NESTED_TOO_DEEP, failure: 'limit'})
+
+/** What a text nested past {@link MAX_NESTING} is told, whether the check or the parser's own stack stopped it. */
+export const NESTED_TOO_DEEP = `collections nested deeper than ${MAX_NESTING} levels`
+
+/**
+ * Whether `text`, or its parsed documents, nest past {@link MAX_NESTING}: checked before parsing (flow nesting) and
+ * after (every node), so that the answer never depends on how much stack the parser happened to have.
+ */
+export const flowTooDeep = (text: string): boolean => flowDepth(text) > MAX_NESTING
+export const documentsTooDeep = (yaml: YamlModule, docs: readonly Document.Parsed[]): boolean =>
+  docs.some((d) => nodeDepth(yaml, d.contents) > MAX_NESTING)
 
 /**
  * An upper bound on the flow nesting of `text`: the deepest run of `[`/`{` not closed yet, counting brackets inside

@@ -53,6 +53,6 @@ describe('revisionCrdsOf', () => {
     expect([...found.scopes.keys()]).toEqual(['example.com/Gadget', 'example.com/Widget'])
     expect(found.unread.map((u) => u.file)).toEqual(['big/crds.yaml', 'nested/crds.yaml'])
     expect(found.unread[0]!.reason).toMatch(/^it is larger than gitopsPolicy\.maxFileBytes \(\d+ > 30000 bytes\)$/)
-    expect(found.unread[1]!.reason).toMatch(/nest deeper than ameide's YAML reader follows/)
+    expect(found.unread[1]!.reason).toMatch(/nest deeper than 256 levels, more than ameide's YAML reader follows/)
   })
 })
