@@ -94,11 +94,10 @@ const withPreset = (repo: FixtureRepo, preset: string): Files => ({
 
 /**
  * Issue 94's two shapes under the presets that guess their folders (flux's `apps/{env}`, kustomize's
- * `overlays/{env}`), and three repositories of a fixed-seed shuffle: one under `seed`, one under `plain`, one under
- * kustomize or flux (the seed decides) — every preset, a different repository each.
+ * `overlays/{env}`), and two repositories of a fixed-seed shuffle, one under `seed`, one under `plain`: every preset.
  */
 const seed = Number(process.env.DECLARED_FIRST_SEED ?? 94)
-const shuffled = fc.sample(fc.shuffledSubarray(FIXTURE_REPOS, {minLength: 3, maxLength: 3}), {seed, numRuns: 1})[0]
+const shuffled = fc.sample(fc.shuffledSubarray(FIXTURE_REPOS, {minLength: 2, maxLength: 2}), {seed, numRuns: 1})[0]
 const byName = (name: string) => FIXTURE_REPOS.find((r) => r.name === name)!
 const everyPair = FIXTURE_REPOS.flatMap((r) =>
   ['seed', 'kustomize', 'flux', 'plain'].map((p): [FixtureRepo, string] => [r, p]),
@@ -111,16 +110,15 @@ const drawn: Array<[FixtureRepo, string]> =
         [byName('an Application over a kustomization including an overlay'), 'kustomize'],
         [shuffled[0], 'seed'],
         [shuffled[1], 'plain'],
-        [shuffled[2], seed % 2 === 0 ? 'kustomize' : 'flux'],
       ]
 
-/** Runs `work` over `items`, three at a time. */
+/** Runs `work` over `items`, two at a time. */
 async function pool<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items]
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) await work(item)
   }
-  await Promise.all([worker(), worker(), worker()])
+  await Promise.all([worker(), worker()])
 }
 
 describe('guessed deployables never overlap declared ones, under every preset', () => {
