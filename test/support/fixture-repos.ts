@@ -19,9 +19,10 @@ import {commitAll, git, initGitRepo, makeTempDir} from './tmp.js'
 
 export type Files = Record<string, string>
 
+const LINK = '<symlink>'
 /** A file's text that stands for a symbolic link to `target` (written as a link, not as text). */
-export const linkTo = (target: string) => `\u0000link:${target}`
-const LINK = /^\u0000link:(.*)$/s
+export const linkTo = (target: string) => `${LINK}${target}`
+const isLink = (text: string) => text.startsWith(LINK)
 
 export interface FixtureRepo {
   name: string
@@ -166,11 +167,11 @@ export async function fixtureHistory(origin: string, files: Files, change: Files
   const dir = await makeTempDir('ameide-fixture-')
   await initGitRepo(dir)
   await git(dir, ['remote', 'add', 'origin', origin])
-  const links = Object.entries(files).filter(([, text]) => LINK.test(text))
-  await edit(dir, Object.fromEntries(Object.entries(files).filter(([, text]) => !LINK.test(text))))
+  const links = Object.entries(files).filter(([, text]) => isLink(text))
+  await edit(dir, Object.fromEntries(Object.entries(files).filter(([, text]) => !isLink(text))))
   for (const [file, text] of links) {
     await mkdir(path.dirname(path.join(dir, file)), {recursive: true})
-    await symlink(LINK.exec(text)![1], path.join(dir, file))
+    await symlink(text.slice(LINK.length), path.join(dir, file))
   }
   await commitAll(dir, 'base')
   await git(dir, ['checkout', '-q', '-b', 'pr'])
