@@ -153,7 +153,7 @@ async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<vo
 describe('a corrupted file a root reads never ends in "No change", on every layout and producer', () => {
   it('the draw covers every corruption, each on another repository', () => {
     expect(new Set(drawn.map((c) => c.corruption.name)).size).toBe(CORRUPTIONS.length)
-    expect(new Set(drawn.map((c) => c.repo.name)).size).toBe(drawn.length)
+    expect(new Set(drawn.map((c) => c.repo.name)).size).toBe(Math.min(drawn.length, FIXTURE_REPOS.length))
   })
 
   it(`${drawn.length} drawn corruptions of ${CASES.length}: each incomplete and named, or what it was intact`, async () => {
