@@ -7,8 +7,8 @@
  * the intact diff answers `changed`, the corrupted one never answers "No change" nor exit 0 with a change hidden, nor
  * `incomplete` naming nothing: it is `incomplete`, exit 1, each failure naming a file and why, or exactly the intact
  * answer (where the controller still builds the corrupted file). A fixed-seed draw of the (repository, file,
- * corruption) product keeps the suite's time (FAIL_CLOSED_ALL=1 runs the whole product). Built with real git through
- * the built CLI.
+ * corruption) product keeps the suite's time: 6 of 157 cases, 25-40 s on the 2-core machine beside other jobs
+ * (FAIL_CLOSED_ALL=1 runs the whole product, about 9 min). Built with real git through the built CLI.
  */
 import path from 'node:path'
 
