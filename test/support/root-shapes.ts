@@ -82,3 +82,24 @@ export const fluxTeams = (): Record<string, string> => ({
   ].join('\n'),
   ...teams(),
 })
+
+/**
+ * An Argo CD Application over platform/, whose kustomization includes web/overlays/prod: a folder kustomize's
+ * `overlays/{env}` convention would guess (under every preset), built by the Application.
+ */
+export const argoPlatform = (): Record<string, string> => ({
+  'argocd/platform.yaml': [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata: {name: platform, namespace: argocd}',
+    'spec:',
+    '  project: default',
+    `  source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: platform}`,
+    '  destination: {server: https://kubernetes.default.svc, namespace: platform}',
+    '',
+  ].join('\n'),
+  'platform/kustomization.yaml': 'resources:\n- ../web/overlays/prod\n',
+  'web/base/kustomization.yaml': 'resources:\n- cm.yaml\n',
+  'web/base/cm.yaml': teamConfigMap('web', '1'),
+  'web/overlays/prod/kustomization.yaml': 'resources:\n- ../../base\n',
+})

@@ -307,8 +307,9 @@ function unreadFinding(u: UnreadManifest, ctx: ReturnType<typeof makeContext>): 
     line: u.line,
     environment: ctx.envOf(u.file) ?? environmentFolder(u.file),
     ...(u.kind === 'Application' && u.name ? {application: u.name} : {}),
-    message: `${u.kind}${u.name ? ` ${u.name}` : ''} is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed).`,
+    message: `${u.kind}${u.name ? ` ${u.name}` : ''} is not read: ${u.message}; what it deploys is unknown, so it is not rendered (never counted as removed), and any change may reach it.`,
     status: 'failed',
-    inputs: {spec: u.text, reads: [u.file]},
+    // What it deploys cannot be bounded (it may be an Application over any folder): it reads the whole revision.
+    inputs: {spec: u.text, reads: [...ctx.files]},
   }
 }

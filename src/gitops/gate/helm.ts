@@ -115,7 +115,11 @@ function recordFailure(ctx: GateContext, failure: HelmRendered['failures'][numbe
   else if (isRefused)
     out.refused({...site, message: `${d.kind} ${d.application}: chart ${d.chart || '.'} is refused: ${message}`})
   else if (isUnavailable) out.unavailable({...site, message: text}, {renderKey: key})
-  else out.failed({...site, message: text}, {renderKey: key})
+  else if (key !== undefined && ctx.apps.mayHoldApplications(chartFilesOf(ctx, d))) {
+    // An app of apps that does not render: the Applications it prints are unknown, over any folder of the revision.
+    const unknown = `${text}; the Applications it renders are unknown in this revision, so any change may reach them`
+    out.failed({...site, message: unknown}, {id: `app-of-apps\0${key}`, reads: ctx.input.files, extra: key})
+  } else out.failed({...site, message: text}, {renderKey: key})
 }
 
 /**

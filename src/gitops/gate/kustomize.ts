@@ -75,6 +75,8 @@ export class RootInputs {
 
   inputsOf(r: RenderRoot): string[] {
     const nodes = this.nodesOf(r)
+    // A kustomization that cannot be read may include any folder: what the root reads is the whole revision.
+    if (nodes.some((n) => n.unreadable !== undefined)) return [...this.input.files]
     const dirs = nodes.map((n) => n.dir)
     return [
       ...new Set([

@@ -109,7 +109,16 @@ function nextWave(
   depth: number,
 ): Wave | undefined {
   const {input, out} = ctx
-  const {applications: produced, sets} = ctx.apps.next()
+  const {applications: produced, sets, undefinedKinds} = ctx.apps.next()
+  // An object of a kind nothing defines: Argo CD fails to sync it, so what it would declare is unknown (any folder).
+  for (const u of undefinedKinds) {
+    const by = u.parent.application !== undefined ? `Application ${u.parent.application}` : u.parent.dir || '.'
+    const message = `${by} renders ${u.apiVersion} ${u.kind} ${u.name}, a kind nothing defines: it is not applied, and what it would declare is unknown in this revision, so any change may reach it.`
+    out.failed(
+      {file: u.file, line: 1, message, environment: u.parent.environment, application: u.parent.application},
+      {id: `undefined-kind\0${u.file}\0${u.kind}\0${u.name}`, reads: input.files, extra: message},
+    )
+  }
   // The ApplicationSets it printed are expanded here: what they generate is this wave's too.
   const printed = deployables.printed(sets)
   ctx.out.unrenderable(printed.unrenderable)

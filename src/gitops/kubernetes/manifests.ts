@@ -39,6 +39,38 @@ const APPLICATION_SET = kindIn('ApplicationSet')
 /** The kinds that declare what is deployed: a document of one that is not read leaves what it deploys unknown. */
 const DECLARING = kindIn('Application|ApplicationSet|HelmRelease|Kustomization')
 
+/**
+ * The kinds the API groups of the controllers that deploy define (Argo CD and the other Argo projects, which share
+ * `argoproj.io`; Flux's kustomize and helm controllers): a document of another kind there is of a kind nothing defines
+ * — a root applying it fails, so what it would declare is unknown, never absent.
+ */
+const CONTROLLER_KINDS: ReadonlyArray<[RegExp, ReadonlySet<string>]> = [
+  [
+    /^argoproj\.io\//,
+    new Set(
+      [
+        'Application ApplicationSet AppProject',
+        'Rollout AnalysisTemplate ClusterAnalysisTemplate AnalysisRun Experiment',
+        'Workflow WorkflowTemplate ClusterWorkflowTemplate CronWorkflow WorkflowEventBinding WorkflowTaskSet',
+        'WorkflowTaskResult WorkflowArtifactGCTask EventBus EventSource Sensor',
+      ]
+        .join(' ')
+        .split(' '),
+    ),
+  ],
+  [/^kustomize\.toolkit\.fluxcd\.io\//, new Set(['Kustomization'])],
+  [/^helm\.toolkit\.fluxcd\.io\//, new Set(['HelmRelease'])],
+]
+
+/** A document's text naming one of the controllers' API groups (a cheap test before parsing). */
+const CONTROLLER_GROUP = /apiVersion["']?\s*:\s*["']?(argoproj\.io|(kustomize|helm)\.toolkit\.fluxcd\.io)\//
+
+/** Whether `apiVersion`'s group is a controller's whose kinds {@link CONTROLLER_KINDS} lists, and `kind` none of them. */
+export function undefinedControllerKind(apiVersion: string, kind: string): boolean {
+  const group = CONTROLLER_KINDS.find(([g]) => g.test(apiVersion))
+  return group !== undefined && !group[1].has(kind)
+}
+
 /** A document declaring a deployable that ameide did not read (a YAML error, or past its limits): a named finding. */
 export interface UnreadManifest extends UnparsedDoc {
   file: string
@@ -100,7 +132,7 @@ export function readManifests(
     } catch {
       continue // unreadable: the source-level gate reports it
     }
-    if (!KINDS.test(text)) continue
+    if (!KINDS.test(text) && !CONTROLLER_GROUP.test(text)) continue
     if (onApplicationSet && APPLICATION_SET.test(text)) onApplicationSet()
     const onUnparsed = (u: UnparsedDoc) => {
       const what = declared(u.text)
@@ -112,6 +144,12 @@ export function readManifests(
       const o = doc as Record<string, unknown>
       const meta = (o.metadata ?? {}) as Record<string, unknown>
       if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') continue
+      if (undefinedControllerKind(o.apiVersion, o.kind)) {
+        const name = typeof meta.name === 'string' ? {name: meta.name} : {}
+        const message = `${o.apiVersion} ${o.kind} is a kind nothing defines: a root applying it fails`
+        unread?.({file, line: d.line, text: d.text, message, kind: o.kind, ...name})
+        continue
+      }
       out.push({
         file,
         line: d.line,

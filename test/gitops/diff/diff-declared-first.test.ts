@@ -6,7 +6,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {diffLast, history, type DiffVerdict} from '../../support/diff-repo.js'
-import {fluxTeams, ORIGIN, teamConfigMap} from '../../support/root-shapes.js'
+import {argoPlatform, fluxTeams, teamConfigMap} from '../../support/root-shapes.js'
 import {runCleanups} from '../../support/tmp.js'
 import {requireTool, toolEnv} from '../../support/toolchain.js'
 
@@ -23,27 +23,6 @@ beforeAll(() => {
 })
 
 const configMap = teamConfigMap
-
-/**
- * An Argo CD Application over platform/, whose kustomization includes web/overlays/prod: a folder kustomize's
- * `overlays/{env}` convention would guess (under every preset), built by the Application.
- */
-const argoRepo = (): Record<string, string> => ({
-  'argocd/platform.yaml': [
-    'apiVersion: argoproj.io/v1alpha1',
-    'kind: Application',
-    'metadata: {name: platform, namespace: argocd}',
-    'spec:',
-    '  project: default',
-    `  source: {repoURL: '${ORIGIN}', targetRevision: HEAD, path: platform}`,
-    '  destination: {server: https://kubernetes.default.svc, namespace: platform}',
-    '',
-  ].join('\n'),
-  'platform/kustomization.yaml': 'resources:\n- ../web/overlays/prod\n',
-  'web/base/kustomization.yaml': 'resources:\n- cm.yaml\n',
-  'web/base/cm.yaml': configMap('web', '1'),
-  'web/overlays/prod/kustomization.yaml': 'resources:\n- ../../base\n',
-})
 
 /** The one deployable changed: the declared one over `source`, never a guessed environment `guessed` beside it. */
 function expectOnlyDeclared(result: Result, source: string, guessed: string): void {
@@ -64,7 +43,7 @@ describe('a folder a declared root builds is never also a guessed root', () => {
   })
 
   it('argocd: a change under an overlay the Application includes is one change, of the Application', async () => {
-    const repo = await history(argoRepo(), {'web/base/cm.yaml': configMap('web', '2')})
+    const repo = await history(argoPlatform(), {'web/base/cm.yaml': configMap('web', '2')})
     const run = await diffLast<Result>(repo, env)
     expect(run.exitCode, run.stderr).toBe(0)
     expectOnlyDeclared(run.result, 'platform', 'prod')

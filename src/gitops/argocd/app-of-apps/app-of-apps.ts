@@ -10,7 +10,7 @@ import path from 'node:path'
 
 import type {ArgoApplication} from '../../model/types.js'
 import {at, type RenderedObject} from '../../kubernetes/objects.js'
-import {kindIn} from '../../kubernetes/manifests.js'
+import {kindIn, undefinedControllerKind} from '../../kubernetes/manifests.js'
 import type {RenderRoot} from '../../render/plan-types.js'
 
 /** How many waves of Applications rendered by Applications are followed (app of apps of apps …). */
@@ -27,6 +27,15 @@ export interface ProducedSet {
   name: string
   environment: string | null
   body: unknown
+}
+
+/** An object of a kind nothing defines a render printed, and the deployable that printed it. */
+export interface UndefinedKind {
+  file: string
+  apiVersion: string
+  kind: string
+  name: string
+  parent: RenderRoot
 }
 
 export class AppOfApps {
@@ -76,14 +85,22 @@ export class AppOfApps {
     this.produced.push({objects: objects(), parent})
   }
 
-  /** The Applications and ApplicationSets collected since the last call that were not seen yet. */
-  next(): {applications: ArgoApplication[]; sets: ProducedSet[]} {
+  /**
+   * The Applications and ApplicationSets collected since the last call that were not seen yet, and the objects of
+   * `argoproj.io` of a kind nothing defines (Argo CD fails to apply them: what they would declare is unknown).
+   */
+  next(): {applications: ArgoApplication[]; sets: ProducedSet[]; undefinedKinds: UndefinedKind[]} {
     const applications: ArgoApplication[] = []
     const sets: ProducedSet[] = []
+    const undefinedKinds: UndefinedKind[] = []
     for (const {objects, parent} of this.produced.splice(0)) {
       for (const o of objects) {
         if (!o.apiVersion.startsWith('argoproj.io/')) continue
         const file = o.origin ?? o.template ?? parent.declaredIn ?? ''
+        if (undefinedControllerKind(o.apiVersion, o.kind)) {
+          undefinedKinds.push({file, apiVersion: o.apiVersion, kind: o.kind, name: o.name, parent})
+          continue
+        }
         // An ApplicationSet once per environment: each environment's root may print its own of one name (a list an
         // overlay patches), and one environment's must not hide another's.
         const id = o.kind === 'ApplicationSet' ? `ApplicationSet\0${parent.environment ?? ''}\0${o.name}` : o.name
@@ -106,6 +123,6 @@ export class AppOfApps {
         })
       }
     }
-    return {applications, sets}
+    return {applications, sets, undefinedKinds}
   }
 }
