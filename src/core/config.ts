@@ -55,10 +55,7 @@ export interface GitopsPolicy {
    * finding, never read (docs/reliability.md: parsing costs about 100 bytes of memory per byte of YAML).
    */
   maxFileBytes: number
-  /**
-   * Applications one ApplicationSet may generate offline (a matrix multiplies without bound): past it the set is
-   * not evaluated, an error naming the bound. In `gitops diff`, the base's (a head cannot raise it).
-   */
+  /** Applications one ApplicationSet may generate offline; past it, not evaluated (an error). A diff: the base's. */
   maxApplications: number
   /** `gitops verify --render`: render the roots with kustomize (and helm) and judge the rendered objects. */
   render: GitopsRenderPolicy
@@ -116,12 +113,6 @@ export interface GitopsPreviewPolicy {
   webhook: boolean
 }
 
-/**
- * The default of `gitopsPolicy.maxApplications`: sized by bench/gitops-diff-scale.mjs (docs/performance.md) — what a
- * diff of that many Applications costs in time and memory on a 2-core runner.
- */
-export const MAX_APPLICATIONS = 10_000
-
 export const GITOPS_PRESETS = ['seed', 'kustomize', 'flux', 'plain'] as const
 export type GitopsPreset = (typeof GITOPS_PRESETS)[number]
 
@@ -148,7 +139,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
   maxFileBytes: 4 * 1024 * 1024,
-  maxApplications: MAX_APPLICATIONS,
+  maxApplications: 10_000,
   render: {
     enabled: false,
     roots: null,

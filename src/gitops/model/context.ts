@@ -101,6 +101,7 @@ function documentsOf(yaml: YamlModule, text: string): LinedDoc[] {
   return docs
 }
 
+/** A revision's reading context. Where a path leads is memoized: the revision is read-only (value files are shared). */
 export function makeContext(
   root: string,
   files: readonly string[],
@@ -110,7 +111,6 @@ export function makeContext(
 ): DeployablesContext {
   const texts = new Map<string, string | undefined>()
   const docs = new Map<string, LinedDoc[]>()
-  // The revision is read-only: where a path leads never changes (thousands of Applications share their value files).
   const confinedPaths = new Map<string, string | undefined>()
   const confined = (p: string) => {
     if (!confinedPaths.has(p)) confinedPaths.set(p, confinedPath(root, p))
@@ -133,6 +133,7 @@ export function makeContext(
   return {
     root,
     trackedFiles: checkout.trackedFiles,
+    maxApplications: layout.policy.maxApplications,
     files: new Set(files),
     layout,
     yaml,
@@ -147,7 +148,6 @@ export function makeContext(
     named: checkout.repositories.length > 0,
     readText,
     templateEngine: sharedTemplateEngine,
-    maxApplications: layout.policy.maxApplications,
     envOf(file) {
       const zone = layout.zoneOf(file)
       return zone?.kind === 'overlay' ? zone.env : null
