@@ -50,6 +50,8 @@ const CONTROLLER_KINDS: ReadonlyArray<[RegExp, ReadonlySet<string>]> = [
     new Set(
       [
         'Application ApplicationSet AppProject',
+        // The Argo CD operator's (argoproj-labs/argocd-operator, OpenShift GitOps): an Argo CD instance is no typo.
+        'ArgoCD ArgoCDExport NotificationsConfiguration',
         'Rollout AnalysisTemplate ClusterAnalysisTemplate AnalysisRun Experiment',
         'Workflow WorkflowTemplate ClusterWorkflowTemplate CronWorkflow WorkflowEventBinding WorkflowTaskSet',
         'WorkflowTaskResult WorkflowArtifactGCTask EventBus EventSource Sensor',
