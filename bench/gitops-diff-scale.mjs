@@ -15,8 +15,10 @@
 // With --engines, each diff of this build twice, interleaved: `helm template` natively (the confined native helper, its
 // default on Linux) and in WebAssembly (AMEIDE_RENDER_ENGINE=wasm); every figure then of the whole process tree
 // (bench/tree-time.py: the native helpers, which outlive the CLI by a moment, reaped and counted).
-// Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR]   (runs=0: only make
-// the repository and keep it)
+// With --max-applications N, the repository's ameide.yaml sets gitopsPolicy.maxApplications to N (the default bound,
+// 10,000, refuses one ApplicationSet of 10,002: `3334` needs it raised to measure the diff rather than the refusal).
+// Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR] [--max-applications N]
+// (runs=0: only make the repository and keep it)
 import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
@@ -44,6 +46,8 @@ const before = option('--before')
 const engines = argv.includes('--engines') ? (argv.splice(argv.indexOf('--engines'), 1), true) : false
 const treeTime = fileURLToPath(new URL('./tree-time.py', import.meta.url))
 const jsonDir = option('--json')
+const maxAt = argv.indexOf('--max-applications')
+const maxApplications = maxAt >= 0 ? Number(argv.splice(maxAt, 2)[1]) : undefined
 const components = Number(argv[0] ?? 334)
 const runs = Number(argv[1] ?? 1)
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -59,6 +63,7 @@ const name = (i) => componentName(i, 3)
 function repository() {
   mkdirSync(repo)
   write('argocd/applicationsets/components.yaml', applicationSet)
+  if (maxApplications) write('ameide.yaml', `gitopsPolicy:\n  maxApplications: ${maxApplications}\n`)
   for (let i = 0; i < components; i++) {
     const c = name(i)
     write(`sources/charts/apps/${c}/Chart.yaml`, `apiVersion: v2\nname: ${c}\nversion: 0.1.0\n`)
