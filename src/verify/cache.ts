@@ -13,8 +13,7 @@ import {CacheEntries, cacheFile} from '../cache/store.js'
 import type {PrimitiveRef} from './discover.js'
 import {FILE_CHECKS, type FileJob, type FileJobResult} from './file-checks.js'
 import {listFilesNow} from './files.js'
-import {checksFor} from './primitive.js'
-import type {CheckId, CheckResult} from './types.js'
+import {inReportOrder, type CheckId, type CheckResult} from './types.js'
 
 /** The checks whose results are cached: the file checks (src/verify/file-checks.ts). */
 export const CACHEABLE_CHECKS: ReadonlySet<CheckId> = FILE_CHECKS
@@ -145,9 +144,7 @@ export function verifyFingerprint(version: string): string {
   } catch {
     // bundled or virtual: the version alone
   }
-  const rules = checksFor([...CACHEABLE_CHECKS])
-    .map((c) => c.id)
-    .join(',')
+  const rules = inReportOrder(CACHEABLE_CHECKS).join(',')
   return createHash('sha256')
     .update(JSON.stringify({version, build, rules, format: 1}))
     .digest('hex')

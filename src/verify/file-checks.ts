@@ -5,8 +5,7 @@ import {createHash} from 'node:crypto'
 
 import type {PrimitiveRef} from './discover.js'
 import {readPrimitiveFiles} from './files.js'
-import {checksFor, verifyOne} from './primitive.js'
-import type {CheckId, CheckResult, VerifyTools} from './types.js'
+import type {CheckId, CheckResult, SourceFile, VerifyTools} from './types.js'
 
 /** Checks whose result depends only on the primitive's kind, name, path and files (cacheable, any thread). */
 export const FILE_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
@@ -50,6 +49,18 @@ export async function runFileJob(repoRoot: string, tools: VerifyTools, job: File
   const digest = hash?.digest('hex')
   const matched = job.known !== undefined && digest === job.known.digest
   const want = matched ? job.want.filter((id) => !job.known!.have.includes(id)) : job.want
-  const results = want.length > 0 ? (await verifyOne(repoRoot, job.ref, tools, checksFor(want), files)).checks : []
+  const results = want.length > 0 ? await runChecks(repoRoot, job.ref, tools, want, files) : []
   return {rels: files.map((f) => f.rel), sizes: files.map((f) => f.size), digest, matched, results}
+}
+
+/** The checks `want` on one primitive's files: their modules load here, at the first primitive with a check to run. */
+async function runChecks(
+  repoRoot: string,
+  ref: PrimitiveRef,
+  tools: VerifyTools,
+  want: CheckId[],
+  files: SourceFile[],
+): Promise<CheckResult[]> {
+  const {checksFor, verifyOne} = await import('./primitive.js')
+  return (await verifyOne(repoRoot, ref, tools, checksFor(want), files)).checks
 }
