@@ -1,11 +1,13 @@
 // The checks that read only a primitive's files (no tool, no network), as one job per primitive that any thread can
 // run: read the files once, feed the cache's digest, run the checks. `primitive verify` spreads these jobs over the
 // cores (src/core/threads.ts, src/verify/worker.ts); the checks that run a tool stay on the main thread.
-import {createHash} from 'node:crypto'
 
 import type {PrimitiveRef} from './discover.js'
 import {readPrimitiveFiles} from './files.js'
 import type {CheckId, CheckResult, SourceFile, VerifyTools} from './types.js'
+
+/** node:crypto, loaded at its first use: only when a primitive is checked (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /** Checks whose result depends only on the primitive's kind, name, path and files (cacheable, any thread). */
 export const FILE_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
@@ -44,7 +46,7 @@ export interface FileJobResult {
 
 /** Runs one {@link FileJob}. Reads only. */
 export async function runFileJob(repoRoot: string, tools: VerifyTools, job: FileJob): Promise<FileJobResult> {
-  const hash = job.hash ? createHash('sha256') : undefined
+  const hash = job.hash ? crypto().createHash('sha256') : undefined
   const files = readPrimitiveFiles(repoRoot, job.ref.path, {rels: job.rels, hash})
   const digest = hash?.digest('hex')
   const matched = job.known !== undefined && digest === job.known.digest
