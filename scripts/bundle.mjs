@@ -7,6 +7,7 @@
 //   with AMEIDE_EAGER_COMMANDS=1 (`npm run manifest`) the index holds the real classes for `oclif manifest`;
 // - oclif.js: @oclif/core's exports as an ES module, the one copy of oclif the commands import;
 // - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them);
+// - mcp/server.js: `ameide mcp`'s server (bin/run.js starts it without oclif), built on its own as the commands are;
 // - commands/<id>.js: each of this CLI's commands, built on its own (esbuild run once per command, oclif left to
 //   oclif.js): its static imports in that one module, what it imports later in chunks of its own. One build for all
 //   commands split what they share into one chunk per set of sharing commands — 45 modules on `primitive verify`'s
@@ -340,6 +341,8 @@ const builds = await Promise.all([
     },
     plugins: [commandModules, virtual, oclifLazy, cjsFacades],
   }),
+  // `ameide mcp`'s server, started without oclif by bin/run.js: one module instead of tsc's ≈ 250 (SDK, ajv, zod).
+  esbuild.build({...common, entryPoints: {'mcp/server': 'src/mcp/server.ts'}, plugins: [oclifShared, cjsFacades]}),
   ...Object.values(Object.groupBy(ownCommands, (c) => buildGroup(c.id))).map((group) =>
     esbuild.build({
       ...common,
