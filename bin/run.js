@@ -140,14 +140,19 @@ async function preforked() {
   return argv
 }
 
-/** The MCP server's entry when the build has it as a module of its own; else undefined. */
+/**
+ * The MCP server's entry when the build has it as a module of its own: the bundle's (scripts/bundle.mjs), else tsc's
+ * (dist/mcp/, a module per source file); else undefined.
+ */
 async function mcpServer() {
-  try {
-    return (await import('../dist/mcp/server.js')).serveMcp
-  } catch (error) {
-    if (error?.code === 'ERR_MODULE_NOT_FOUND') return undefined
-    throw error
+  for (const entry of ['../dist/cli/mcp/server.js', '../dist/mcp/server.js']) {
+    try {
+      return (await import(entry)).serveMcp
+    } catch (error) {
+      if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !error.message.includes(entry.slice(3))) throw error
+    }
   }
+  return undefined
 }
 
 /**

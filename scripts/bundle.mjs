@@ -3,18 +3,26 @@
 // - run.js: oclif's `execute`, with @oclif/core inside (one module to link instead of ~100 resolved one by one);
 // - commands.js: the explicit command index oclif loads (package.json oclif.commands, strategy `explicit`),
 //   generated here from src/commands/** — a new command file needs no other edit. Each entry is a stand-in
-//   (src/core/lazy-command.ts) that imports its command's chunk when it runs, so a command loads only what it uses;
+//   (src/core/lazy-command.ts) that imports its command's module when it runs, so a command loads only what it uses;
 //   with AMEIDE_EAGER_COMMANDS=1 (`npm run manifest`) the index holds the real classes for `oclif manifest`;
-// - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them).
-// Code splitting puts what several entries share in content-named chunks. Packages stay bundled except those the
-// code loads through require() at run time (typescript).
+// - oclif.js: @oclif/core's exports as an ES module, the one copy of oclif the commands import;
+// - workers/<name>.js: the worker threads' entry points (src/core/package-root.ts `workerEntry` finds them);
+// - mcp/server.js: `ameide mcp`'s server (bin/run.js starts it without oclif), built on its own as the commands are;
+// - commands/<id>.js: each of this CLI's commands, built on its own (esbuild run once per command, oclif left to
+//   oclif.js): its static imports in that one module, what it imports later in chunks of its own. One build for all
+//   commands split what they share into one chunk per set of sharing commands — 45 modules on `primitive verify`'s
+//   start, each ≈ 1 ms of Node's module loading; a build per command loads one (docs/performance.md, the fixed cost).
+//   No state crosses commands (one command runs per process); what the start path shares with a command — the render
+//   module `ameide mcp`'s next process warms ahead — is kept process-wide by its module (src/effects/render-module/host.ts).
+// Code splitting puts what several entries of one build share in content-named chunks. Packages stay bundled except
+// those the code loads through require() at run time (typescript).
 //
 // With AMEIDE_BUNDLE_RELEASE=1 (scripts/release.mjs) the bundle is the release tarball's, written to
 // AMEIDE_BUNDLE_OUTDIR: oclif's plugins are inside it too (their commands in the index, the not-found hook and
 // ansis as entries of their own: the tarball has no node_modules), and module paths are kept as the checkout names
 // them (preserveSymlinks) so that the output does not depend on where node_modules really lives.
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
+import {builtinModules, createRequire} from 'node:module'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -39,8 +47,15 @@ const PLUGIN_COMMANDS = {
   help: '@oclif/plugin-help/lib/commands/help.js',
 }
 
+/** This CLI's own commands, each with the module its build writes (`commands/<id, : as ->.js`, under dist/cli/). */
+const ownCommands = commandFiles(path.join(root, 'src/commands')).map((c) => ({
+  ...c,
+  out: `commands/${c.id.replaceAll(':', '-')}`,
+}))
+
 function commandIndex() {
-  const files = commandFiles(path.join(root, 'src/commands'))
+  // An own command's module is its own build's (imported as it is, external here); a plugin's is bundled.
+  const files = ownCommands.map(({id, out}) => ({id, file: `./${out}.js`}))
   if (release) {
     for (const [id, file] of Object.entries(PLUGIN_COMMANDS))
       files.push({id, file: path.join(root, 'node_modules', file)})
@@ -69,11 +84,23 @@ const virtualEntries = {
     '',
   ].join('\n'),
   commands: commandIndex(),
+  // @oclif/core's exports (read from the package at build time), for the commands' builds (oclifShared).
+  oclif: `import * as core from '@oclif/core'\nexport const {${Object.keys(createRequire(import.meta.url)('@oclif/core')).join(', ')}} = core\n`,
   ...(release && {
     'not-found': `export {default} from ${JSON.stringify(path.join(moduleDir('@oclif/plugin-not-found'), 'lib/index.js'))}\n`,
     // bin/run.js asks oclif's ansis how colour renders; without node_modules it imports this entry.
     ansis: {contents: "import ansis from 'ansis'\nexport default ansis\n", resolveDir: moduleDir('@oclif/core')},
   }),
+}
+
+// The index's imports of the commands' own modules (./commands/<id>.js, their own builds) stay as they are.
+const commandModules = {
+  name: 'command-modules',
+  setup(build) {
+    build.onResolve({filter: /^\.\/commands\//}, (args) =>
+      args.namespace === 'ameide-entry' ? {path: args.path, external: true} : undefined,
+    )
+  },
 }
 
 const virtual = {
@@ -123,6 +150,9 @@ function __ameideCommandOrder(a, b) {
   ],
   ['util/os.js', "(await import('wsl-utils')).isWsl", "(await import('is-wsl')).default", ''],
 ]
+// Of the built-ins oclif requires at load, these two are used only by what this CLI's start path never calls (the
+// shell's name, a prompt): loaded lazily too, like the packages (node:child_process ≈ 6 ms, node:readline ≈ 4 ms).
+const LAZY_BUILTINS = new Set(['node:child_process', 'node:readline'])
 const LAZY_REQUIRE = /^const (\w+) = (__importDefault\()?require\("([^".][^"]*)"\)(\)?);$/gm
 const LAZY_HELPER = `
 function __ameideLazy(load) {
@@ -148,7 +178,7 @@ const oclifLazy = {
       }
       let lazy = false
       text = text.replace(LAZY_REQUIRE, (line, name, wrap, pkg, close) => {
-        if (pkg.startsWith('node:')) return line
+        if (pkg.startsWith('node:') && !LAZY_BUILTINS.has(pkg)) return line
         lazy = true
         return `const ${name} = __ameideLazy(() => ${wrap ?? ''}require(${JSON.stringify(pkg)})${close});`
       })
@@ -189,21 +219,51 @@ const cjsFacades = {
 }
 
 // An ES import of a Node built-in makes Node build the module's ES facade, which reads every export, lazy ones too
-// (`node:fs`'s ReadStream and WriteStream load the streams: a few ms of every start). Through the chunk's require
-// (the banner's), a built-in's exports are read where the code uses them.
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(build) {
-    build.onResolve({filter: /^node:/}, (args) =>
-      args.kind === 'import-statement' && args.namespace !== 'builtin-require'
-        ? {path: args.path, namespace: 'builtin-require'}
-        : undefined,
-    )
-    build.onLoad({filter: /.*/, namespace: 'builtin-require'}, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)})`,
-      loader: 'js',
-    }))
-  },
+// (`node:fs`'s ReadStream and WriteStream load the streams: a few ms of every start). After the build, each output's
+// imports of built-ins become `const … = require(…)` at its top (the banner's require; a built-in's import is hoisted
+// anyway): a built-in's exports are read where the code uses them, and no module of the bundle stands for a built-in
+// (each module loaded costs ≈ 1 ms of start). esbuild writes each import statement at the start of a line, as
+// `import … from "…";` (its output indents anything nested, and a line of a string never holds such a statement in
+// what this bundle holds: bundle.test.ts checks no such import is left).
+const BUILTINS = new Set(builtinModules)
+const IMPORT = /import\s+(?:([\w$]+)\s*,?\s*)?(?:\*\s+as\s+([\w$]+)|\{([^}]*)\})?\s*(?:from\s+)?"([^"]+)";\n/y
+
+/** `file`'s imports of built-ins as requires at its top; the other imports kept where they are. */
+function requireBuiltins(file) {
+  const text = readFileSync(file, 'utf8')
+  const bannerEnd = text.indexOf('\n', text.indexOf('\n') + 1) + 1
+  const cuts = []
+  const required = []
+  for (const line of text.matchAll(/^import\b/gm)) {
+    IMPORT.lastIndex = line.index
+    const m = IMPORT.exec(text)
+    if (m === null || line.index < bannerEnd) continue
+    const [statement, name, namespace, names, from] = m
+    if (!BUILTINS.has(from.replace(/^node:/, ''))) continue
+    cuts.push([line.index, line.index + statement.length])
+    required.push(...requires(name, namespace, names, from))
+  }
+  if (cuts.length === 0) return
+  let out = text.slice(0, bannerEnd) + required.join('')
+  let from = bannerEnd
+  for (const [a, b] of cuts) [out, from] = [out + text.slice(from, a), b]
+  writeFileSync(file, out + text.slice(from))
+}
+
+/** The requires of one import statement: `import d, {a, b as c} from "x"` → `const d = …; const {a, b: c} = …`. */
+function requires(name, namespace, names, from) {
+  const load = `require(${JSON.stringify(from)})`
+  const bindings = (names ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .map((n) => n.split(/\s+as\s+/))
+  const whole = [name, namespace, ...bindings.filter(([n]) => n === 'default').map(([, as]) => as)].filter(Boolean)
+  const parts = bindings.filter(([n]) => n !== 'default').map(([n, as]) => (as ? `${n}: ${as}` : n))
+  const out = whole.map((w) => `const ${w} = ${load};\n`)
+  if (parts.length > 0) out.push(`const {${parts.join(', ')}} = ${load};\n`)
+  if (out.length === 0) out.push(`${load};\n`)
+  return out
 }
 
 /** A .cjs file, or a .js file whose nearest package.json does not say `"type": "module"`. */
@@ -222,18 +282,9 @@ function isCommonJs(file) {
   return true
 }
 
-rmSync(outdir, {recursive: true, force: true})
-const result = await esbuild.build({
+/** What every build of the bundle shares. */
+const common = {
   absWorkingDir: root,
-  entryPoints: {
-    run: 'ameide-entry:run',
-    commands: 'ameide-entry:commands',
-    'workers/verify': 'src/verify/worker.ts',
-    'workers/gitops-verify': 'src/gitops/verify/worker.ts',
-    'workers/gotemplate': 'src/effects/gotemplate/worker.ts',
-    'workers/render-module': 'src/effects/render-module/worker.ts',
-    ...(release && {'not-found': 'ameide-entry:not-found', ansis: 'ameide-entry:ansis'}),
-  },
   preserveSymlinks: release,
   outdir,
   bundle: true,
@@ -251,11 +302,62 @@ const result = await esbuild.build({
     js: "import {createRequire as __ameideRequire} from 'node:module'\nconst require = __ameideRequire(import.meta.url)",
   },
   define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
-  plugins: [virtual, oclifLazy, cjsFacades, builtinsByRequire],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
-})
+}
+
+// A command's build imports oclif from the start path's copy, oclif.js (dist/cli/oclif.js: commands/ and chunks/
+// are both one folder below it): one Command class, one parser, one config for the process.
+const oclifShared = {
+  name: 'oclif-shared',
+  setup(build) {
+    build.onResolve({filter: /^@oclif\/core(\/|$)/}, (args) => {
+      if (args.path !== '@oclif/core') throw new Error(`${args.importer}: import @oclif/core itself, not ${args.path}`)
+      return {path: '../oclif.js', external: true}
+    })
+  },
+}
+
+/** The commands built together: GROUPS names them (env AMEIDE_BUNDLE_GROUPS for experiments), else each alone. */
+const GROUPS = (process.env.AMEIDE_BUNDLE_GROUPS ?? '').split(',').filter(Boolean)
+function buildGroup(id) {
+  return GROUPS.find((g) => g.split('|').some((p) => id === p || id.startsWith(`${p}:`))) ?? id
+}
+
+rmSync(outdir, {recursive: true, force: true})
+const builds = await Promise.all([
+  esbuild.build({
+    ...common,
+    entryPoints: {
+      run: 'ameide-entry:run',
+      commands: 'ameide-entry:commands',
+      oclif: 'ameide-entry:oclif',
+      'workers/verify': 'src/verify/worker.ts',
+      'workers/gitops-verify': 'src/gitops/verify/worker.ts',
+      'workers/gotemplate': 'src/effects/gotemplate/worker.ts',
+      'workers/render-module': 'src/effects/render-module/worker.ts',
+      ...(release && {'not-found': 'ameide-entry:not-found', ansis: 'ameide-entry:ansis'}),
+    },
+    plugins: [commandModules, virtual, oclifLazy, cjsFacades],
+  }),
+  // `ameide mcp`'s server, started without oclif by bin/run.js: one module instead of tsc's ≈ 250 (SDK, ajv, zod).
+  esbuild.build({...common, entryPoints: {'mcp/server': 'src/mcp/server.ts'}, plugins: [oclifShared, cjsFacades]}),
+  ...Object.values(Object.groupBy(ownCommands, (c) => buildGroup(c.id))).map((group) =>
+    esbuild.build({
+      ...common,
+      entryPoints: Object.fromEntries(group.map(({file, out}) => [out, file])),
+      plugins: [oclifShared, cjsFacades],
+    }),
+  ),
+])
+for (const build of builds) for (const out of Object.keys(build.metafile.outputs)) requireBuiltins(path.join(root, out))
+const result = {
+  metafile: {
+    inputs: Object.assign({}, ...builds.map((b) => b.metafile.inputs)),
+    outputs: Object.assign({}, ...builds.map((b) => b.metafile.outputs)),
+  },
+}
 // The npm packages the bundle holds, for the third-party notices (scripts/notices.mjs): beside the bundle's folder.
 const packages = bundledPackages(Object.keys(result.metafile.inputs))
 writeFileSync(path.join(outdir, '..', 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
@@ -266,8 +368,13 @@ const inputs = Object.fromEntries(
     path.relative(BUNDLE_DIR, out),
     {
       imports: o.imports
-        .filter((i) => !i.external)
-        .map((i) => ({path: path.relative(BUNDLE_DIR, i.path), kind: i.kind})),
+        .filter((i) => !i.external || i.path.startsWith('.'))
+        .map((i) => ({
+          path: i.external
+            ? path.join(path.dirname(path.relative(BUNDLE_DIR, out)), i.path)
+            : path.relative(BUNDLE_DIR, i.path),
+          kind: i.kind,
+        })),
       inputs: Object.keys(o.inputs).sort(),
     },
   ]),

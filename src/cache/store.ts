@@ -2,9 +2,11 @@
 // (`<git dir>/ameide/cache/<name>.json`), never in the work tree. The cache only ever saves time: a file that is
 // missing, truncated, edited, written by another CLI build or for other rules reads as empty and is rebuilt; a cache
 // that cannot be written is skipped silently.
-import {createHash, randomBytes} from 'node:crypto'
 import {mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+
+/** node:crypto, loaded at its first use: only when a cache file is read or written (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 const FORMAT = 'ameide-cache/1'
 
@@ -36,13 +38,13 @@ export function cacheFile(repoRoot: string, name: string): string | null {
   return gitDir === null ? null : path.join(gitDir, 'ameide', 'cache', `${name}.json`)
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+const sha256 = (text: string) => crypto().createHash('sha256').update(text).digest('hex')
 
 /**
  * The entries stored under `fingerprint` (what decides every entry: CLI build, rule set, configuration), or an empty
  * map when the file is missing, does not verify against its checksum, or was written for another fingerprint.
  */
-export function readCache<T>(file: string, name: string, fingerprint: string): Map<string, T> {
+export function readCache<T>(file: string, name: string, fingerprint: string | (() => string)): Map<string, T> {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -57,7 +59,7 @@ export function readCache<T>(file: string, name: string, fingerprint: string): M
     if (
       header.format !== FORMAT ||
       header.name !== name ||
-      header.fingerprint !== fingerprint ||
+      header.fingerprint !== (typeof fingerprint === 'function' ? fingerprint() : fingerprint) ||
       header.sha256 !== sha256(body)
     )
       return new Map()
@@ -84,7 +86,7 @@ export function writeCache<T>(file: string, name: string, fingerprint: string, e
  * sees the old file or the new one, never a part. False, nothing left behind, when it cannot be written.
  */
 export function replaceFile(file: string, data: string | Uint8Array): boolean {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  const temp = `${file}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`
   try {
     mkdirSync(path.dirname(file), {recursive: true})
     writeFileSync(temp, data, {flag: 'wx'})
@@ -107,13 +109,20 @@ export function replaceFile(file: string, data: string | Uint8Array): boolean {
 export class CacheEntries<E> {
   private dirty = false
   private readonly entries: Map<string, E>
+  private fingerprinted?: string
 
+  /** `fingerprint` may be a function: it is called (once) only when a cache file is there to read, or is written. */
   constructor(
     private readonly file: string,
     private readonly name: string,
-    private readonly fingerprint: string,
+    private readonly fingerprint: string | (() => string),
   ) {
-    this.entries = readCache<E>(file, name, fingerprint)
+    this.entries = readCache<E>(file, name, () => this.theFingerprint())
+  }
+
+  private theFingerprint(): string {
+    this.fingerprinted ??= typeof this.fingerprint === 'function' ? this.fingerprint() : this.fingerprint
+    return this.fingerprinted
   }
 
   /** The stored entry, not yet checked for shape (a checksum-valid file from a buggy writer is not trusted). */
@@ -139,7 +148,7 @@ export class CacheEntries<E> {
 
   /** Writes the file when anything changed; never fails. */
   save(): void {
-    if (this.dirty) writeCache(this.file, this.name, this.fingerprint, this.entries)
+    if (this.dirty) writeCache(this.file, this.name, this.theFingerprint(), this.entries)
     this.dirty = false
   }
 }

@@ -5,7 +5,9 @@
 // gives, and a machine where workers cannot start still gets the whole answer.
 import {availableParallelism} from 'node:os'
 import {fileURLToPath} from 'node:url'
-import {parentPort, Worker} from 'node:worker_threads'
+
+/** node:worker_threads, loaded at its first use: a scan of a few items starts no worker (docs/performance.md, the fixed cost). */
+const workerThreads = () => process.getBuiltinModule('node:worker_threads')
 
 /** At most this many threads: the scans are short, and each worker costs a module load (≈ 50 ms). */
 const MAX_THREADS = 4
@@ -82,7 +84,7 @@ function startWorker<T, R>(
   return new Promise<void>((resolve) => {
     let current = -1
     let settled = false
-    const worker = new Worker(options.workerModule, {workerData: options.workerData})
+    const worker = new (workerThreads().Worker)(options.workerModule, {workerData: options.workerData})
     const finish = () => {
       if (current >= 0) queue.failed(current)
       current = -1
@@ -114,7 +116,7 @@ function startWorker<T, R>(
  * then run again on the main thread, which reports the error).
  */
 export function serveTasks<T, R>(task: (item: T) => Promise<R> | R): void {
-  const port = parentPort
+  const port = workerThreads().parentPort
   if (!port) throw new Error('serveTasks runs in a worker thread')
   port.on('message', async ({index, item}: {index: number; item: T}) => {
     try {

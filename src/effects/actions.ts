@@ -1,8 +1,10 @@
-import {randomBytes} from 'node:crypto'
 import {appendFile} from 'node:fs/promises'
 
 import {printable, printableLines} from '../core/output/untrusted.js'
 import {redact} from '../core/secrets.js'
+
+/** node:crypto, loaded at its first use: only under GitHub Actions (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /**
  * GitHub Actions, the runner side: workflow commands (annotations), step outputs ($GITHUB_OUTPUT) and the job
@@ -75,7 +77,7 @@ export async function appendOutputs(
       lines.push(`${name}=${value}`)
       continue
     }
-    const delimiter = `ameide_${randomBytes(8).toString('hex')}`
+    const delimiter = `ameide_${crypto().randomBytes(8).toString('hex')}`
     lines.push(`${name}<<${delimiter}`, value, delimiter)
   }
   await appendFile(env.GITHUB_OUTPUT, `${lines.join('\n')}\n`)

@@ -1,8 +1,10 @@
-import {execFile, spawn, spawnSync} from 'node:child_process'
 import {lstatSync, readFileSync, realpathSync, statSync, type Stats} from 'node:fs'
 import path from 'node:path'
 
 import {allowListedEnv} from './isolated-env.js'
+
+/** node:child_process, loaded at its first use: most starts find the work tree without git (plainTopLevel) (docs/performance.md, the fixed cost). */
+const childProcess = () => process.getBuiltinModule('node:child_process')
 
 /**
  * Git, as an external process. Every git call ameide makes goes through this module. It uses
@@ -30,7 +32,7 @@ export function gitMaybe(cwd: string, args: string[], env?: NodeJS.ProcessEnv): 
       maxBuffer: MAX_BUFFER,
       ...(env ? {env: {...process.env, ...env}} : {}),
     }
-    execFile('git', args, options, (error, stdout, stderr) => {
+    childProcess().execFile('git', args, options, (error, stdout, stderr) => {
       const spawnFailed = error && typeof (error as {code?: unknown}).code === 'string'
       resolve({ok: !error, stdout: String(stdout ?? ''), stderr: String(stderr || (spawnFailed ? error.message : ''))})
     })
@@ -120,7 +122,7 @@ export function gitRevisionReadSync(
   input?: string,
 ): {ok: boolean; stdout: Buffer; stderr: string} {
   const {safe, env} = revisionReadSettings()
-  const r = spawnSync('git', [...safe, ...args], {cwd, env, input: input ?? '', maxBuffer: 2 ** 31 - 1})
+  const r = childProcess().spawnSync('git', [...safe, ...args], {cwd, env, input: input ?? '', maxBuffer: 2 ** 31 - 1})
   if (r.error) return {ok: false, stdout: Buffer.alloc(0), stderr: r.error.message}
   return {ok: r.status === 0, stdout: r.stdout, stderr: r.stderr.toString('utf8')}
 }
@@ -137,7 +139,7 @@ export async function gitRevisionRead(
 ): Promise<{ok: boolean; stdout: Buffer; stderr: string}> {
   const {safe, env} = revisionReadSettings()
   return new Promise((resolve) => {
-    const child = spawn('git', [...safe, ...args], {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = childProcess().spawn('git', [...safe, ...args], {cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))

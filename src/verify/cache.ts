@@ -3,7 +3,6 @@
 // CLI build and rule set. Like git's index, a file's size, mtime, ctime and inode stand in for its content when they
 // are unchanged since a run that read it, and were not changed around that run (a racily-clean file is read again).
 // The checks that run a tool (codegen, buf-lint, buf-breaking) are never cached.
-import {createHash} from 'node:crypto'
 import {statSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -13,8 +12,10 @@ import {CacheEntries, cacheFile} from '../cache/store.js'
 import type {PrimitiveRef} from './discover.js'
 import {FILE_CHECKS, type FileJob, type FileJobResult} from './file-checks.js'
 import {listFilesNow} from './files.js'
-import {checksFor} from './primitive.js'
-import type {CheckId, CheckResult} from './types.js'
+import {inReportOrder, type CheckId, type CheckResult} from './types.js'
+
+/** node:crypto, loaded at its first use: only when a cache file is read or written (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /** The checks whose results are cached: the file checks (src/verify/file-checks.ts). */
 export const CACHEABLE_CHECKS: ReadonlySet<CheckId> = FILE_CHECKS
@@ -59,7 +60,7 @@ export class VerifyCache {
   static open(repoRoot: string, version: string, startedAt = Date.now()): VerifyCache | null {
     const file = cacheFile(repoRoot, NAME)
     if (file === null) return null
-    return new VerifyCache(startedAt, new CacheEntries<Entry>(file, NAME, verifyFingerprint(version)))
+    return new VerifyCache(startedAt, new CacheEntries<Entry>(file, NAME, () => verifyFingerprint(version)))
   }
 
   /** Answers `want` (file checks) from the cache when the primitive's files are unchanged, else plans the job. */
@@ -145,10 +146,9 @@ export function verifyFingerprint(version: string): string {
   } catch {
     // bundled or virtual: the version alone
   }
-  const rules = checksFor([...CACHEABLE_CHECKS])
-    .map((c) => c.id)
-    .join(',')
-  return createHash('sha256')
+  const rules = inReportOrder(CACHEABLE_CHECKS).join(',')
+  return crypto()
+    .createHash('sha256')
     .update(JSON.stringify({version, build, rules, format: 1}))
     .digest('hex')
 }

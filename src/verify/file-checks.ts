@@ -1,12 +1,13 @@
 // The checks that read only a primitive's files (no tool, no network), as one job per primitive that any thread can
 // run: read the files once, feed the cache's digest, run the checks. `primitive verify` spreads these jobs over the
 // cores (src/core/threads.ts, src/verify/worker.ts); the checks that run a tool stay on the main thread.
-import {createHash} from 'node:crypto'
 
 import type {PrimitiveRef} from './discover.js'
 import {readPrimitiveFiles} from './files.js'
-import {checksFor, verifyOne} from './primitive.js'
-import type {CheckId, CheckResult, VerifyTools} from './types.js'
+import type {CheckId, CheckResult, SourceFile, VerifyTools} from './types.js'
+
+/** node:crypto, loaded at its first use: only when a primitive is checked (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /** Checks whose result depends only on the primitive's kind, name, path and files (cacheable, any thread). */
 export const FILE_CHECKS: ReadonlySet<CheckId> = new Set<CheckId>([
@@ -45,11 +46,23 @@ export interface FileJobResult {
 
 /** Runs one {@link FileJob}. Reads only. */
 export async function runFileJob(repoRoot: string, tools: VerifyTools, job: FileJob): Promise<FileJobResult> {
-  const hash = job.hash ? createHash('sha256') : undefined
+  const hash = job.hash ? crypto().createHash('sha256') : undefined
   const files = readPrimitiveFiles(repoRoot, job.ref.path, {rels: job.rels, hash})
   const digest = hash?.digest('hex')
   const matched = job.known !== undefined && digest === job.known.digest
   const want = matched ? job.want.filter((id) => !job.known!.have.includes(id)) : job.want
-  const results = want.length > 0 ? (await verifyOne(repoRoot, job.ref, tools, checksFor(want), files)).checks : []
+  const results = want.length > 0 ? await runChecks(repoRoot, job.ref, tools, want, files) : []
   return {rels: files.map((f) => f.rel), sizes: files.map((f) => f.size), digest, matched, results}
+}
+
+/** The checks `want` on one primitive's files: their modules load here, at the first primitive with a check to run. */
+async function runChecks(
+  repoRoot: string,
+  ref: PrimitiveRef,
+  tools: VerifyTools,
+  want: CheckId[],
+  files: SourceFile[],
+): Promise<CheckResult[]> {
+  const {checksFor, verifyOne} = await import('./primitive.js')
+  return (await verifyOne(repoRoot, ref, tools, checksFor(want), files)).checks
 }

@@ -1,9 +1,8 @@
 import {stat} from 'node:fs/promises'
 import path from 'node:path'
 
-import {bufModules, runBufLint, runBufBreaking, type BufTarget} from './checks/buf.js'
+import type {BufTarget} from './checks/buf.js'
 import {listFiles} from './files.js'
-import {checkResult} from './primitive.js'
 import type {CheckId, CheckOutcome, CheckResult, SharedResult, VerifyTools} from './types.js'
 
 /**
@@ -12,10 +11,10 @@ import type {CheckId, CheckOutcome, CheckResult, SharedResult, VerifyTools} from
  */
 export const SHARED_PROTO_MODULE = 'packages/ameide_core_proto'
 
-/** The checks that apply to a shared module, in report order. */
+/** The checks that apply to a shared module, in report order; the buf checks' module loads when the folder exists. */
 const SHARED_CHECKS: ReadonlyArray<{id: CheckId; run: (target: BufTarget) => Promise<CheckOutcome>}> = [
-  {id: 'buf-lint', run: runBufLint},
-  {id: 'buf-breaking', run: runBufBreaking},
+  {id: 'buf-lint', run: async (target) => (await import('./checks/buf.js')).runBufLint(target)},
+  {id: 'buf-breaking', run: async (target) => (await import('./checks/buf.js')).runBufBreaking(target)},
 ]
 
 /**
@@ -31,6 +30,7 @@ export async function verifyShared(
   const checks = SHARED_CHECKS.filter((c) => ids.includes(c.id))
   const dir = path.join(repoRoot, folder)
   if (checks.length === 0 || !(await isDir(dir))) return null
+  const [{bufModules}, {checkResult}] = await Promise.all([import('./checks/buf.js'), import('./primitive.js')])
   const target: BufTarget = {repoRoot, path: folder, dir, modules: bufModules(await listFiles(dir)), tools}
   const results: CheckResult[] = []
   for (const check of checks) {

@@ -16,6 +16,15 @@ export const CHECK_IDS = [
 ] as const
 export type CheckId = (typeof CHECK_IDS)[number]
 
+/**
+ * The ids among `ids`, in the stable report order: what `checksFor` (./primitive.ts) returns the checks of, without
+ * loading them (the checks' modules load when a primitive is checked).
+ */
+export function inReportOrder(ids: Iterable<CheckId>): CheckId[] {
+  const wanted = new Set(ids)
+  return CHECK_IDS.filter((id) => wanted.has(id))
+}
+
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
 
 /** `error` findings fail their check; `warning` findings only warn. */

@@ -9,17 +9,17 @@ import {discoverPrimitives, parseSelection, type PrimitiveRef, type Selection} f
 import {mapConcurrent} from '../core/concurrency.js'
 import {mapOnThreads, scanThreads} from '../core/threads.js'
 import {workerEntry} from '../core/package-root.js'
-import {checksFor, verifyOne} from './primitive.js'
-import {verifyShared} from './shared.js'
 import {VerifyCache, type CachePlan} from './cache.js'
 import {FILE_CHECKS, runFileJob, type FileJob} from './file-checks.js'
 import {lazyPrimitiveFiles, listFilesNow} from './files.js'
 import {
   CHECK_IDS,
+  inReportOrder,
   type CheckId,
   type CheckResult,
   type PrimitiveResult,
   type SharedResult,
+  type SourceFile,
   type VerifyResult,
   type VerifyTools,
   verifiedTargets,
@@ -123,9 +123,10 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
     baseBranch: request.baseBranch ?? 'main',
   }
 
-  const checks = checksFor(request.checks)
-  const fileChecks = checks.filter((c) => FILE_CHECKS.has(c.id)).map((c) => c.id)
-  const toolChecks = checks.filter((c) => !FILE_CHECKS.has(c.id))
+  // The checks' own modules load only when a primitive is checked (./primitive.ts, ./file-checks.ts).
+  const checks = inReportOrder(request.checks)
+  const fileChecks = checks.filter((id) => FILE_CHECKS.has(id))
+  const toolChecks = checks.filter((id) => !FILE_CHECKS.has(id))
   const cache = request.cacheVersion === undefined ? null : VerifyCache.open(repoRoot, request.cacheVersion)
   const [primitives, sharedModule] = await Promise.all([
     (async () => {
@@ -134,9 +135,9 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
       const settled = await mapConcurrent(refs, request.concurrency ?? 8, async (ref, i) => {
         const {rels, sizes, results} = files[i]
         const lazy = lazyPrimitiveFiles(repoRoot, ref.path, rels, sizes)
-        const fresh = toolChecks.length > 0 ? await verifyOne(repoRoot, ref, tools, toolChecks, lazy) : undefined
+        const fresh = toolChecks.length > 0 ? await toolCheckResults(repoRoot, ref, tools, toolChecks, lazy) : undefined
         const byId = new Map<CheckId, CheckResult>(fresh?.checks.map((r) => [r.id, r]))
-        const ordered = checks.map((c) => byId.get(c.id) ?? results[c.id]!)
+        const ordered = checks.map((id) => byId.get(id) ?? results[id]!)
         const result: PrimitiveResult = {
           kind: ref.kind,
           name: ref.name,
@@ -152,7 +153,9 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
         return s.value
       })
     })(),
-    selection.mode === 'all' ? verifyShared(repoRoot, request.checks, tools) : null,
+    selection.mode === 'all'
+      ? import('./shared.js').then((m) => m.verifyShared(repoRoot, request.checks, tools))
+      : null,
   ])
   if (cache) {
     if (selection.mode === 'all') cache.keepOnly(refs.map((r) => r.path))
@@ -165,6 +168,18 @@ export async function verifyPrimitives(request: VerifyRequest): Promise<VerifyRe
   const primitivesPass = primitives.length > 0 && primitives.every((p) => p.summary === 'pass')
   const steps = sharedFixes.length > 0 && primitivesPass ? sharedFixes : [...nextSteps(primitives), ...sharedFixes]
   return {summary, primitives, shared, nextSteps: steps}
+}
+
+/** The tool checks (`ids`) of one primitive, their modules loaded with the first. */
+async function toolCheckResults(
+  repoRoot: string,
+  ref: PrimitiveRef,
+  tools: VerifyTools,
+  ids: CheckId[],
+  files: SourceFile[],
+): Promise<PrimitiveResult> {
+  const {checksFor, verifyOne} = await import('./primitive.js')
+  return verifyOne(repoRoot, ref, tools, checksFor(ids), files)
 }
 
 interface FileOutcome {

@@ -1,6 +1,7 @@
-import {randomBytes} from 'node:crypto'
-
 import {redact} from '../secrets.js'
+
+/** node:crypto, loaded at its first use: most runs print no workflow command to neutralise (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 /**
  * Text a repository controls (object names and values, file names, tool messages) made safe to print. A revision is
@@ -69,8 +70,8 @@ export function formsWorkflowCommand(text: string): boolean {
  */
 export function withoutWorkflowCommands(text: string, token?: string): string {
   if (!formsWorkflowCommand(text)) return text
-  let t = token ?? randomBytes(16).toString('hex')
-  while (text.includes(t)) t = randomBytes(16).toString('hex')
+  let t = token ?? crypto().randomBytes(16).toString('hex')
+  while (text.includes(t)) t = crypto().randomBytes(16).toString('hex')
   return `::stop-commands::${t}\n${text}\n::${t}::`
 }
 

@@ -112,15 +112,22 @@ export function renderModuleBuild(): RenderModuleBuild | undefined {
   }
 }
 
-let shared: RenderModule | undefined
+/**
+ * Where the process keeps its one render module: on the global object, not in this module, because the bundle holds
+ * this module more than once — in the start path's build, which warms it in the process `ameide mcp` starts ahead of
+ * a call (bin/run.js), and in each command's own build (scripts/bundle.mjs) — and the command must find the module
+ * the start path warmed.
+ */
+const SHARED = Symbol.for('ameide.render-module')
+const processWide = globalThis as {[SHARED]?: RenderModule}
 
 /** The process's one render module, or undefined when it is not built. Nothing starts until its first run. */
 export function sharedRenderModule(): RenderModule | undefined {
-  if (shared) return shared
+  if (processWide[SHARED]) return processWide[SHARED]
   const build = renderModuleBuild()
   if (!build) return undefined
-  shared = openRenderModule(build)
-  return shared
+  processWide[SHARED] = openRenderModule(build)
+  return processWide[SHARED]
 }
 
 /**
