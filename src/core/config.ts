@@ -139,7 +139,7 @@ export const DEFAULT_GITOPS_POLICY: GitopsPolicy = {
   lockstepEnvironments: ['production'],
   preview: {projects: [], repositories: [], webhook: false},
   maxFileBytes: 4 * 1024 * 1024,
-  maxApplications: 10_000,
+  maxApplications: 20_000,
   render: {
     enabled: false,
     roots: null,

@@ -707,11 +707,11 @@ spec:
     expect(loop.errors[0].message).toMatch(/the output is larger than 1572864 bytes/)
     const wide = (
       await checkout({
-        'a.yaml': text('{{ .a }}', '[' + Array.from({length: 101}, (_, i) => `{a${i}: x}`).join(', ') + ']'),
+        'a.yaml': text('{{ .a }}', '[' + Array.from({length: 142}, (_, i) => `{a${i}: x}`).join(', ') + ']'),
       })
     ).expand('a.yaml')
     expect(wide.applications).toEqual([])
-    expect(wide.errors[0].message).toMatch(/more than 10000 parameter sets/)
+    expect(wide.errors[0].message).toMatch(/more than 20000 parameter sets/)
   })
 })
 
