@@ -19,7 +19,7 @@ import {fileURLToPath} from 'node:url'
 
 import {parseAllDocuments} from 'yaml'
 
-import {dirHash, proxiesOf, readZip} from './go-toolchain.mjs'
+import {dirHash, fetchModuleZip, readZip} from './go-toolchain.mjs'
 import {userCacheDir} from './user-cache.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -29,29 +29,17 @@ const cache = process.env.AMEIDE_CRD_CATALOG_CACHE || path.join(userCacheDir(), 
 const say = (message) => process.stderr.write(`[crd-catalog] ${message}\n`)
 
 /** The module's zip: from the cache when its hash is the pin's, else fetched and checked. */
-async function moduleZip({module, version, sum}) {
-  const file = path.join(cache, `${createHash('sha256').update(`${module}@${version}`).digest('hex')}.zip`)
+async function moduleZip(pin) {
+  const file = path.join(cache, `${createHash('sha256').update(`${pin.module}@${pin.version}`).digest('hex')}.zip`)
   if (existsSync(file)) {
     const cached = readFileSync(file)
-    if (dirHash(readZip(cached)) === sum) return cached
+    if (dirHash(readZip(cached)) === pin.sum) return cached
   }
-  let lastError
-  for (const proxy of proxiesOf()) {
-    try {
-      const response = await fetch(`${proxy}/${module}/@v/${version}.zip`, {signal: AbortSignal.timeout(300_000)})
-      if (!response.ok) throw new Error(`${proxy} answered ${response.status}`)
-      const zip = Buffer.from(await response.arrayBuffer())
-      const got = dirHash(readZip(zip))
-      if (got !== sum) throw new Error(`its hash is ${got}, not the pinned ${sum}`)
-      mkdirSync(cache, {recursive: true})
-      writeFileSync(`${file}.${process.pid}.tmp`, zip)
-      renameSync(`${file}.${process.pid}.tmp`, file)
-      return zip
-    } catch (e) {
-      lastError = e
-    }
-  }
-  throw lastError ?? new Error('no Go module proxy to ask (GOPROXY)')
+  const zip = await fetchModuleZip(pin)
+  mkdirSync(cache, {recursive: true})
+  writeFileSync(`${file}.${process.pid}.tmp`, zip)
+  renameSync(`${file}.${process.pid}.tmp`, file)
+  return zip
 }
 
 /** A schema without its descriptions: what validation reads, a fraction of the bytes. */

@@ -105,6 +105,27 @@ const readText = (file) => {
   }
 }
 
+/**
+ * A module's zip from the Go module proxy (GOPROXY's URLs in turn, with Node's fetch), checked against the pinned
+ * go.sum hash `sum` (h1:, Go's dirhash): the bytes, or the last proxy's error.
+ */
+export async function fetchModuleZip({module, version, sum}) {
+  let lastError
+  for (const proxy of proxiesOf()) {
+    try {
+      const response = await fetch(`${proxy}/${module}/@v/${version}.zip`, {signal: AbortSignal.timeout(300_000)})
+      if (!response.ok) throw new Error(`${proxy} answered ${response.status}`)
+      const zip = Buffer.from(await response.arrayBuffer())
+      const got = dirHash(readZip(zip))
+      if (got !== sum) throw new Error(`its hash is ${got}, not the pinned ${sum}`)
+      return zip
+    } catch (e) {
+      lastError = e
+    }
+  }
+  throw lastError ?? new Error('no Go module proxy to ask (GOPROXY)')
+}
+
 /** A zip's files (name → bytes), from its central directory; stored and deflated entries, no ZIP64, no encryption. */
 export function readZip(buf) {
   let eocd = -1

@@ -1,8 +1,9 @@
 /**
  * What of Kubernetes the build validates rendered objects for (the render-module line's `kubernetes`): the minors a
  * cluster may be given and whether the API table that says what each serves was built (dist/kubernetes/apis.json),
- * the minor of the built-in kinds' schemas, the native helper's apiextensions-apiserver, and the built-in CRD catalog
- * (dist/kubernetes/crd-catalog.json, by scripts/crd-catalog.mjs): its CRDs counted per release.
+ * the minor of the built-in kinds' schemas, the releases whose OpenAPI gives each minor's fields
+ * (dist/kubernetes/openapi-fields.json, by scripts/kube-openapi.mjs), the native helper's apiextensions-apiserver, and
+ * the built-in CRD catalog (dist/kubernetes/crd-catalog.json, by scripts/crd-catalog.mjs): its CRDs counted per release.
  */
 import {existsSync, readFileSync} from 'node:fs'
 
@@ -23,8 +24,10 @@ export interface BuiltInKubernetes {
   minors: string[]
   /** dist/kubernetes/apis.json was built: what each minor serves is checked (`api-removed`, `api-deprecated`). */
   apiTable: boolean
-  /** The minor of the built-in kinds' schemas (kubernetes-models), whatever the cluster's. */
+  /** The minor of the built-in kinds' schemas (kubernetes-models: types, formats, required), whatever the cluster's. */
   schemas: string
+  /** Minor → the Kubernetes release whose OpenAPI v3 gives its built-in kinds' fields (null: not built). */
+  fields: Record<string, string> | null
   /** The k8s.io/apiextensions-apiserver release the native helper validates custom resources with (null: none). */
   apiextensions: string | null
   /** The built-in CRD catalog (null: not built, or unreadable). */
@@ -36,8 +39,21 @@ export function builtInKubernetes(): BuiltInKubernetes {
     minors: [...KUBERNETES_MINORS],
     apiTable: existsSync(packagePath('dist/kubernetes/apis.json')),
     schemas: RENDER_KUBERNETES_VERSION,
+    fields: fieldReleases(),
     apiextensions: nativeBuild()?.apiextensions ?? null,
     crdCatalog: crdCatalog(),
+  }
+}
+
+/** Each minor's release in dist/kubernetes/openapi-fields.json. */
+function fieldReleases(): BuiltInKubernetes['fields'] {
+  try {
+    const table = JSON.parse(readFileSync(packagePath('dist/kubernetes/openapi-fields.json'), 'utf8')) as {
+      minors: Record<string, {release: string}>
+    }
+    return Object.fromEntries(Object.entries(table.minors).map(([minor, {release}]) => [minor, release]))
+  } catch {
+    return null
   }
 }
 
@@ -71,9 +87,13 @@ function crdCatalog(): BuiltInKubernetes['crdCatalog'] {
 /** The line's words for it: `Kubernetes 1.29–1.35 …; the built-in CRD catalog: 93 CRDs of 12 releases (…)`. */
 export function describeKubernetes(k: BuiltInKubernetes): string {
   const window = `Kubernetes ${k.minors[0]}–${k.minors.at(-1)}`
-  const apis = k.apiTable
-    ? `built in: the apiVersions ${window} serve (k8s.io/api's lifecycle), ${k.schemas}'s schemas of the built-in kinds`
-    : `built in: no API table (${window} not checked), ${k.schemas}'s schemas of the built-in kinds`
+  const served = k.apiTable
+    ? `the apiVersions ${window} serve (k8s.io/api's lifecycle)`
+    : `no API table (${window} not checked)`
+  const fields = k.fields
+    ? `the fields of the built-in kinds per minor (${Object.values(k.fields).join(', ')})`
+    : 'no fields per minor (unknown fields not checked)'
+  const apis = `built in: ${served}, ${k.schemas}'s schemas of the built-in kinds, ${fields}`
   const catalog = k.crdCatalog
     ? `the built-in CRD catalog: ${k.crdCatalog.crds} CRDs of ${k.crdCatalog.releases.length} releases (${k.crdCatalog.releases.map((r) => `${r.module}@${r.version}`).join(', ')})`
     : 'no built-in CRD catalog'

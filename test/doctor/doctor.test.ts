@@ -290,6 +290,12 @@ describe('ameide doctor', () => {
       minors: ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'],
       apiTable: true,
       schemas: '1.34',
+      fields: Object.fromEntries(
+        ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'].map((m) => [
+          m,
+          expect.stringMatching(new RegExp(`^k8s\\.io/kubernetes@v${m.replace('.', '\\.')}\\.\\d+$`)),
+        ]),
+      ),
       apiextensions: native ? expect.stringMatching(/^v0\.\d+\.\d+$/) : null,
     })
     // The catalog's releases are the pins of scripts/crd-catalog.json, in order, each with the CRDs the build took.
@@ -310,6 +316,7 @@ describe('ameide doctor', () => {
       `the built-in CRD catalog: ${built.length} CRDs of ${pins.length} releases (github.com/argoproj/argo-cd/v3@`,
     )
     expect(line.detail).toContain("the apiVersions Kubernetes 1.29–1.35 serve (k8s.io/api's lifecycle), 1.34's schemas")
+    expect(line.detail).toContain('the fields of the built-in kinds per minor (k8s.io/kubernetes@v1.29.')
     const human = await doctor(['--offline'], {PATH: bin}, gitops)
     expect(human.stdout).toMatch(
       /^✓ helm, kustomize and jsonnet \(render module\).*CRD catalog: \d+ CRDs of \d+ releases/m,

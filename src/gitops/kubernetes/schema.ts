@@ -1,8 +1,10 @@
 /**
- * Schema validation of rendered objects, offline, with the validators `kubernetes-models` ships per kind (generated
- * from the Kubernetes OpenAPI of one minor, RENDER_KUBERNETES_VERSION). A kind it has no model for (a CRD) is
- * unknown: counted and listed, never failed.
+ * Schema validation of rendered objects, offline, for the cluster's minor: the validators `kubernetes-models` ships per
+ * kind (generated from the Kubernetes OpenAPI of one minor, RENDER_KUBERNETES_VERSION: types, formats, required
+ * fields), then the fields the cluster's minor does not know (./minor-fields.ts, from each minor's own OpenAPI). A kind it has no model for (a CRD) is
+ * unknown: kept for the CRDs (src/gitops/render/custom-resources.ts).
  */
+import {unknownFields} from './minor-fields.js'
 import type {RenderedObject} from './objects.js'
 
 export interface SchemaViolation {
@@ -39,21 +41,31 @@ function load(apiVersion: string, kind: string): Promise<ModelClass | undefined>
   return model
 }
 
-export async function validateObject(obj: RenderedObject): Promise<SchemaAnswer> {
+/** `obj` against its kind's schema in Kubernetes `minor` (`1.34`). */
+export async function validateObject(obj: RenderedObject, minor: string): Promise<SchemaAnswer> {
   const Model = await load(obj.apiVersion, obj.kind)
   if (!Model) return {known: false}
+  const violations = modelViolations(Model, obj)
+  const unknown = unknownFields(obj, minor) ?? [
+    {
+      pointer: '/',
+      message: `the fields of Kubernetes ${minor} are not in this build (dist/kubernetes/openapi-fields.json)`,
+    },
+  ]
+  return {known: true, violations: [...violations, ...unknown]}
+}
+
+/** What the reference minor's model refuses of `obj`. */
+function modelViolations(Model: ModelClass, obj: RenderedObject): SchemaViolation[] {
   try {
     new Model(obj.body).validate()
-    return {known: true, violations: []}
+    return []
   } catch (error) {
     const errors = (error as {errors?: Array<{instancePath?: string; message?: string; params?: object}>}).errors
-    if (!Array.isArray(errors)) return {known: true, violations: [{pointer: '', message: (error as Error).message}]}
-    return {
-      known: true,
-      violations: errors.map((e) => ({
-        pointer: e.instancePath || '/',
-        message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')})` : ''}`,
-      })),
-    }
+    if (!Array.isArray(errors)) return [{pointer: '', message: (error as Error).message}]
+    return errors.map((e) => ({
+      pointer: e.instancePath || '/',
+      message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params as {allowedValues: unknown[]}).allowedValues.join(', ')})` : ''}`,
+    }))
   }
 }

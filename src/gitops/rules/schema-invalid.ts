@@ -1,4 +1,7 @@
-/** `schema-invalid` (`--render`): a rendered object violates the Kubernetes API schema of the configured version. */
+/**
+ * `schema-invalid` (`--render`): a rendered object violates the Kubernetes API schema of the configured version — a
+ * wrong type, a missing required field, a field the minor's schema does not have, a custom resource against its CRD.
+ */
 import type {PolicyRule} from './rule.js'
 
 export const schemaInvalid: PolicyRule<'schema-invalid'> = {

@@ -1,0 +1,105 @@
+/**
+ * The fields a cluster's Kubernetes minor does not know, in an object of a built-in kind: each kind's fields per minor,
+ * from Kubernetes' own OpenAPI v3 documents of each release (dist/kubernetes/openapi-fields.json, by
+ * scripts/kube-openapi.mjs). The API server's strict field validation (`kubectl apply`'s default) refuses such a field:
+ * a misspelt `replcas`, or `spec.trafficDistribution` on a Service of a 1.29 cluster. The one owner of unknown fields
+ * of built-in kinds (the kubernetes-models validators of ./schema.ts check types, formats and required fields, and let
+ * unknown fields through).
+ */
+import {readFileSync} from '../../core/memory-fs/index.js'
+import {packagePath} from '../../core/package-root.js'
+import type {SchemaViolation} from './schema.js'
+
+/** A field's shape: the definition it names, [items] for a list, {"*": values} for a map, 0 for a value. */
+type Shape = string | [Shape] | {'*': Shape} | 0
+type Fields = Record<string, Shape>
+
+interface Minor {
+  release: string
+  /** `group/version/Kind` (core: `v1/Kind`) → its definition. */
+  kinds: Record<string, string>
+  /** Definition → index into the table's shapes. */
+  definitions: Record<string, number>
+}
+
+interface Table {
+  minors: Record<string, Minor>
+  shapes: Fields[]
+}
+
+let table: Table | null | undefined
+
+function load(): Table | null {
+  if (table === undefined) {
+    try {
+      table = JSON.parse(readFileSync(packagePath('dist/kubernetes/openapi-fields.json')).toString('utf8')) as Table
+    } catch {
+      table = null
+    }
+  }
+  return table
+}
+
+/** The fields of definition `name` in `minor` (undefined: free-form, or no such definition). */
+const fieldsOf = (t: Table, minor: Minor, name: string): Fields | undefined => {
+  const at = minor.definitions[name]
+  return at === undefined ? undefined : t.shapes[at]
+}
+
+/**
+ * The fields of `obj` its kind's schema in `minor` does not have, where that schema lists its fields (a free-form
+ * part, RawExtension or `x-kubernetes-preserve-unknown-fields`, takes any); undefined when the build holds no fields of
+ * `minor`. A kind the minor does not serve has none here (its apiVersion is the finding: ../render/judge.ts).
+ */
+export function unknownFields(
+  obj: {apiVersion: string; kind: string; body: unknown},
+  minor: string,
+): SchemaViolation[] | undefined {
+  const t = load()
+  const theirs = t?.minors[minor]
+  if (!t || !theirs) return undefined
+  const kind = `${obj.apiVersion}/${obj.kind}`
+  const found: SchemaViolation[] = []
+  const walk = (value: unknown, shape: Shape, pointer: string, steps: string[]): void => {
+    if (value === null || typeof value !== 'object') return
+    if (Array.isArray(shape)) {
+      if (Array.isArray(value)) value.forEach((v, i) => walk(v, shape[0], `${pointer}/${i}`, steps))
+    } else if (isMap(shape)) {
+      for (const [k, v] of Object.entries(value)) walk(v, shape['*'], `${pointer}/${escape(k)}`, steps)
+    } else if (typeof shape === 'string' && !Array.isArray(value)) {
+      const fields = fieldsOf(t, theirs, shape)
+      if (!fields) return
+      for (const [k, v] of Object.entries(value)) {
+        const here = `${pointer}/${escape(k)}`
+        if (Object.hasOwn(fields, k)) walk(v, fields[k], here, [...steps, k])
+        else found.push({pointer: here, message: unknownField(t, kind, [...steps, k], minor)})
+      }
+    }
+  }
+  const definition = theirs.kinds[kind]
+  if (definition !== undefined) walk(obj.body, definition, '', [])
+  return found
+}
+
+const isMap = (s: Shape): s is {'*': Shape} => typeof s === 'object' && !Array.isArray(s)
+const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
+
+/** Whether `minor`'s schema of `kind` has the field at `steps` (names of fields, lists and maps passed through). */
+function knows(t: Table, minor: Minor, kind: string, steps: readonly string[]): boolean {
+  let shape: Shape | undefined = minor.kinds[kind]
+  for (const step of steps) {
+    while (Array.isArray(shape) || isMap(shape!)) shape = Array.isArray(shape) ? shape[0] : (shape as {'*': Shape})['*']
+    const fields: Fields | undefined = typeof shape === 'string' ? fieldsOf(t, minor, shape) : undefined
+    if (!fields || !Object.hasOwn(fields, step)) return false
+    shape = fields[step]
+  }
+  return true
+}
+
+/** What the API server says, and which minors of the window know the field. */
+function unknownField(t: Table, kind: string, steps: readonly string[], minor: string): string {
+  const knowing = Object.keys(t.minors).filter((m) => knows(t, t.minors[m], kind, steps))
+  const others =
+    knowing.length === 0 ? '' : `; Kubernetes ${knowing.join(', ')} ${knowing.length > 1 ? 'have' : 'has'} it`
+  return `unknown field "${steps.at(-1)}": ${kind} of Kubernetes ${minor} (${t.minors[minor].release}) has no such field, and the API server's strict field validation (kubectl apply's default) refuses it${others}`
+}
