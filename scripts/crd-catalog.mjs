@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global fetch, AbortSignal */
 // The catalog of well-known operators' CRDs the render gate validates custom resources with when the revision holds
 // no CRD of their kind (run by `npm run build`): each release named in scripts/crd-catalog.json is its Go module zip,
 // fetched from the Go module proxy (GOPROXY's first URL) with Node's fetch, checked against its pinned go.sum hash
