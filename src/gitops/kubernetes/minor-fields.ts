@@ -60,29 +60,38 @@ export function unknownFields(
   if (!t || !theirs) return undefined
   const kind = `${obj.apiVersion}/${obj.kind}`
   const found: SchemaViolation[] = []
-  const walk = (value: unknown, shape: Shape, pointer: string, steps: string[]): void => {
+  // The pointer's segments and the field names on the way, kept as the walk goes (a pointer is made for a finding).
+  const [path, steps]: [string[], string[]] = [[], []]
+  const walk = (value: unknown, shape: Shape): void => {
     if (value === null || typeof value !== 'object') return
     if (Array.isArray(shape)) {
-      if (Array.isArray(value)) value.forEach((v, i) => walk(v, shape[0], `${pointer}/${i}`, steps))
+      if (Array.isArray(value)) value.forEach((v, i) => within(String(i), () => walk(v, shape[0])))
     } else if (isMap(shape)) {
-      for (const [k, v] of Object.entries(value)) walk(v, shape['*'], `${pointer}/${escape(k)}`, steps)
+      for (const [k, v] of Object.entries(value)) within(k, () => walk(v, shape['*']))
     } else if (typeof shape === 'string' && !Array.isArray(value)) {
       const fields = fieldsOf(t, theirs, shape)
       if (!fields) return
       for (const [k, v] of Object.entries(value)) {
-        const here = `${pointer}/${escape(k)}`
-        if (Object.hasOwn(fields, k)) walk(v, fields[k], here, [...steps, k])
-        else found.push({pointer: here, message: unknownField(t, kind, [...steps, k], minor)})
+        steps.push(k)
+        if (Object.hasOwn(fields, k)) within(k, () => walk(v, fields[k]))
+        else found.push({pointer: pointerOf([...path, k]), message: unknownField(t, kind, steps, minor)})
+        steps.pop()
       }
     }
   }
+  const within = (segment: string, go: () => void) => {
+    path.push(segment)
+    go()
+    path.pop()
+  }
   const definition = theirs.kinds[kind]
-  if (definition !== undefined) walk(obj.body, definition, '', [])
+  if (definition !== undefined) walk(obj.body, definition)
   return found
 }
 
 const isMap = (s: Shape): s is {'*': Shape} => typeof s === 'object' && !Array.isArray(s)
-const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
+const pointerOf = (segments: readonly string[]) =>
+  segments.map((s) => `/${s.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
 
 /** Whether `minor`'s schema of `kind` has the field at `steps` (names of fields, lists and maps passed through). */
 function knows(t: Table, minor: Minor, kind: string, steps: readonly string[]): boolean {
