@@ -6,6 +6,7 @@
 // the floor: a plain walk visiting every key of the same objects. Compare the total with the CPU of the diff or verify
 // it is part of (issue 95: validating all objects adds ≤ 10 % to the scale bench's CPU).
 // Usage: node bench/schema-validation.mjs [runs=5]   (needs a build: npm run build)
+/* global structuredClone */
 import {performance} from 'node:perf_hooks'
 
 const runs = Number(process.argv[2] ?? 5)
