@@ -8,7 +8,13 @@
  */
 import {readFileSync} from '../../core/memory-fs/index.js'
 import {packagePath} from '../../core/package-root.js'
-import type {SchemaViolation} from './schema.js'
+
+/** One thing the API server would refuse of an object. */
+export interface SchemaViolation {
+  /** JSON pointer into the object, e.g. `/spec/template/spec/containers/0/ports/0/containerPort`. */
+  pointer: string
+  message: string
+}
 
 /** A field's shape: the definition it names, [items] for a list, {"*": values} for a map, 0 for a value. */
 type Shape = string | [Shape] | {'*': Shape} | 0

@@ -4,14 +4,9 @@
  * fields), then the fields the cluster's minor does not know (./minor-fields.ts, from each minor's own OpenAPI). A kind it has no model for (a CRD) is
  * unknown: kept for the CRDs (src/gitops/render/custom-resources.ts).
  */
-import {unknownFields} from './minor-fields.js'
+import {type SchemaViolation, unknownFields} from './minor-fields.js'
 import type {RenderedObject} from './objects.js'
 
-export interface SchemaViolation {
-  /** JSON pointer into the object, e.g. `/spec/template/spec/containers/0/ports/0/containerPort`. */
-  pointer: string
-  message: string
-}
 
 /** Invalid: its violations; unknown: no schema for the kind. */
 export type SchemaAnswer = {known: true; violations: SchemaViolation[]} | {known: false}
