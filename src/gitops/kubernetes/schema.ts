@@ -7,7 +7,6 @@
 import {type SchemaViolation, unknownFields} from './minor-fields.js'
 import type {RenderedObject} from './objects.js'
 
-
 /** Invalid: its violations; unknown: no schema for the kind. */
 export type SchemaAnswer = {known: true; violations: SchemaViolation[]} | {known: false}
 
