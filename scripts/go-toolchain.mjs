@@ -14,6 +14,7 @@ import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import tls from 'node:tls'
 import {inflateRawSync} from 'node:zlib'
 
 import {userCacheDir} from './user-cache.mjs'
@@ -40,6 +41,26 @@ export function proxiesOf(goproxy = process.env.GOPROXY) {
 
 export function defaultCacheDir(env = process.env) {
   return env.AMEIDE_GO_TOOLCHAIN_CACHE || path.join(userCacheDir(env), 'go-toolchain')
+}
+
+let systemTrusted = false
+/**
+ * `fetch` from the Go module proxy, trusting what the go command trusts: the system's certificate authorities beside
+ * Node's own (a proxy behind an organisation's TLS inspection answers with a certificate only the system knows). Node
+ * 22.19 / 24.5 or newer; on an older Node, Node's own and NODE_EXTRA_CA_CERTS, as before.
+ */
+export function proxyFetch(url, init) {
+  if (!systemTrusted && typeof tls.setDefaultCACertificates === 'function') {
+    systemTrusted = true
+    try {
+      tls.setDefaultCACertificates([
+        ...new Set([...tls.getCACertificates('default'), ...tls.getCACertificates('system')]),
+      ])
+    } catch {
+      // No readable system store: Node's own authorities stay.
+    }
+  }
+  return fetch(url, init)
 }
 
 const version = (release, platform) => `v0.0.1-${release}.${platform}`
@@ -87,7 +108,7 @@ async function download(proxies, release, platform, say) {
     const url = zipUrl(proxy, release, platform)
     try {
       say(`fetching ${url}`)
-      const res = await fetch(url, {signal: AbortSignal.timeout(600_000)})
+      const res = await proxyFetch(url, {signal: AbortSignal.timeout(600_000)})
       if (!res.ok) throw new Error(`HTTP ${res.status}`)
       return {bytes: Buffer.from(await res.arrayBuffer()), url}
     } catch (e) {
@@ -113,14 +134,14 @@ export async function fetchModuleZip({module, version, sum}) {
   let lastError
   for (const proxy of proxiesOf()) {
     try {
-      const response = await fetch(`${proxy}/${module}/@v/${version}.zip`, {signal: AbortSignal.timeout(300_000)})
+      const response = await proxyFetch(`${proxy}/${module}/@v/${version}.zip`, {signal: AbortSignal.timeout(300_000)})
       if (!response.ok) throw new Error(`${proxy} answered ${response.status}`)
       const zip = Buffer.from(await response.arrayBuffer())
       const got = dirHash(readZip(zip))
       if (got !== sum) throw new Error(`its hash is ${got}, not the pinned ${sum}`)
       return zip
     } catch (e) {
-      lastError = e
+      lastError = new Error(`${module}@${version} from ${proxy}: ${e.cause?.message ?? e.message}`)
     }
   }
   throw lastError ?? new Error('no Go module proxy to ask (GOPROXY)')
@@ -201,7 +222,7 @@ async function pin(release) {
   for (const platform of ['linux-amd64', 'linux-arm64', 'darwin-amd64', 'darwin-arm64']) {
     const {bytes} = await download([proxy], release, platform, (m) => process.stderr.write(`${m}\n`))
     const h1 = dirHash(readZip(bytes))
-    const lookup = await fetch(`${proxy}/sumdb/sum.golang.org/lookup/${MODULE}@${version(release, platform)}`)
+    const lookup = await proxyFetch(`${proxy}/sumdb/sum.golang.org/lookup/${MODULE}@${version(release, platform)}`)
     const line = (await lookup.text())
       .split('\n')
       .find((l) => l.startsWith(`${MODULE} ${version(release, platform)} h1:`))

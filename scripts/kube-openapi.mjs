@@ -69,7 +69,11 @@ async function minorFields(minor, {version, sum}) {
 }
 
 const minors = Object.keys(pins.minors)
-const perMinor = await Promise.all(minors.map((m) => minorFields(m, pins.minors[m])))
+// Without a minor's fields the gate could not tell a cluster's fields (it fails closed), so the build stops here.
+const perMinor = await Promise.all(minors.map((m) => minorFields(m, pins.minors[m]))).catch((e) => {
+  say(`${e.message}: the build needs every pinned minor's fields (GOPROXY, or a cache in AMEIDE_CRD_CATALOG_CACHE)`)
+  process.exit(1)
+})
 // A definition the same in several minors is kept once: `shapes` holds each distinct one, `minors` their indexes.
 const shapes = []
 const shapeIndex = new Map()
