@@ -46,6 +46,7 @@ import {fileURLToPath} from 'node:url'
 import {recordsOf, writePatched} from './go-patches.mjs'
 import {goEntries, GO_LICENCES} from './notices.mjs'
 import {acquireToolchain} from './go-toolchain.mjs'
+import {kubernetesApis} from './kubernetes-apis.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const workspace = path.join(root, 'src/effects/go.work')
@@ -409,10 +410,10 @@ for (const program of programs) {
     failed = notBuilt(program, `Go could not build it (${firstLine(e)})`) || failed
   }
 }
-// The built-in Kubernetes APIs and their releases (go/kubeapis: k8s.io/api's own lifecycle), which the gate reads to say
-// what a cluster of each minor serves (src/gitops/kubernetes/apis.ts).
+// The built-in Kubernetes APIs and their releases (go/kubeapis: k8s.io/api's own lifecycle, scripts/kubernetes-apis.mjs),
+// which the gate reads to say what a cluster of each minor serves (src/gitops/kubernetes/apis.ts).
 try {
-  const table = run(programs[1].dir, ['run', './kubeapis'])
+  const table = kubernetesApis(run, (dir, args) => run(dir, args, {GOWORK: 'off'}), programs[1].dir)
   mkdirSync(path.dirname(KUBERNETES_APIS), {recursive: true})
   if (!existsSync(KUBERNETES_APIS) || readFileSync(KUBERNETES_APIS, 'utf8') !== table)
     writeFileSync(KUBERNETES_APIS, table)

@@ -13,7 +13,7 @@ interface RenderMinors {
 export const RENDER_KUBERNETES_VERSION = '1.34'
 
 /** The minors a cluster may be given (`gitopsPolicy.render.kubernetesVersion(s)`): what the API table says of each. */
-export const KUBERNETES_MINORS = ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'] as const
+export const KUBERNETES_MINORS = ['1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36', '1.37'] as const
 
 /** The minor of the cluster an environment deploys to (null: no environment). */
 export function kubernetesMinorOf(policy: RenderMinors, environment: string | null): string {

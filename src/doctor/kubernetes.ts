@@ -84,7 +84,7 @@ function crdCatalog(): BuiltInKubernetes['crdCatalog'] {
   return {crds: list.reduce((n, r) => n + r.crds, 0), releases: list}
 }
 
-/** The line's words for it: `Kubernetes 1.29–1.35 …; the built-in CRD catalog: 93 CRDs of 12 releases (…)`. */
+/** The line's words for it: `Kubernetes 1.29–1.37 …; the built-in CRD catalog: 93 CRDs of 12 releases (…)`. */
 export function describeKubernetes(k: BuiltInKubernetes): string {
   const window = `Kubernetes ${k.minors[0]}–${k.minors.at(-1)}`
   const served = k.apiTable

@@ -18,14 +18,14 @@ describe('the Kubernetes minor of each environment', () => {
     expect(kubernetesMinorOf(policy({}), null)).toBe('1.34')
   })
 
-  it('must lie in 1.29–1.35, each named one: else CONFIG_INVALID naming the key', () => {
+  it('must lie in 1.29–1.37, each named one: else CONFIG_INVALID naming the key', () => {
     expect(() => requireRenderKubernetesVersion(policy({kubernetesVersion: '1.29'}))).not.toThrow()
-    expect(() => requireRenderKubernetesVersion(policy({kubernetesVersion: '1.35'}))).not.toThrow()
+    expect(() => requireRenderKubernetesVersion(policy({kubernetesVersion: '1.37'}))).not.toThrow()
     expect(() => requireRenderKubernetesVersion(policy({kubernetesVersion: '1.28'}))).toThrow(
       /kubernetesVersion "1\.28"/,
     )
-    expect(() => requireRenderKubernetesVersion(policy({kubernetesVersions: {qa: '1.36'}}))).toThrow(
-      /kubernetesVersions\.qa "1\.36" is outside .*1\.29–1\.35/,
+    expect(() => requireRenderKubernetesVersion(policy({kubernetesVersions: {qa: '1.38'}}))).toThrow(
+      /kubernetesVersions\.qa "1\.38" is outside .*1\.29–1\.37/,
     )
   })
 })

@@ -96,15 +96,33 @@ describe('gitops verify --render: fields the cluster does not know', () => {
     expect(at129.exitCode).toBe(1)
     expect(at129.findings).toEqual([
       expect.stringMatching(
-        /^Deployment web: \/spec\/template\/spec\/resources unknown field "resources": apps\/v1\/Deployment of Kubernetes 1\.29 .*; Kubernetes 1\.32, 1\.33, 1\.34, 1\.35 have it\.$/,
+        /^Deployment web: \/spec\/template\/spec\/resources unknown field "resources": apps\/v1\/Deployment of Kubernetes 1\.29 .*; Kubernetes 1\.32, 1\.33, 1\.34, 1\.35, 1\.36, 1\.37 have it\.$/,
       ),
       expect.stringMatching(
-        /^Service web: \/spec\/trafficDistribution unknown field "trafficDistribution": v1\/Service of Kubernetes 1\.29 \(k8s\.io\/kubernetes@v1\.29\.15\) .*; Kubernetes 1\.30, 1\.31, 1\.32, 1\.33, 1\.34, 1\.35 have it\.$/,
+        /^Service web: \/spec\/trafficDistribution unknown field "trafficDistribution": v1\/Service of Kubernetes 1\.29 \(k8s\.io\/kubernetes@v1\.29\.15\) .*; Kubernetes 1\.30, 1\.31, 1\.32, 1\.33, 1\.34, 1\.35, 1\.36, 1\.37 have it\.$/,
       ),
     ])
     expect((await invalid(objects, minor('1.31'))).findings).toEqual([
       expect.stringMatching(/^Deployment web: \/spec\/template\/spec\/resources unknown field/),
     ])
     expect(await invalid(objects, minor('1.32'))).toEqual({exitCode: 0, findings: []})
+  })
+
+  it('the newest minors: a field 1.36 added, and an alpha field 1.36 dropped', async () => {
+    const pod = (field: string) => deployment([]).replace('    spec:\n', `    spec:\n      ${field}\n`)
+    const objects = [
+      pod('schedulingGroup: {podGroupName: g}'),
+      pod('workloadRef: {name: w, podGroup: g}').replace('name: web,', 'name: alpha,'),
+    ].join('---\n')
+    expect((await invalid(objects, minor('1.35'))).findings).toEqual([
+      expect.stringMatching(
+        /^Deployment web: \/spec\/template\/spec\/schedulingGroup unknown field "schedulingGroup": apps\/v1\/Deployment of Kubernetes 1\.35 .*; Kubernetes 1\.36, 1\.37 have it\.$/,
+      ),
+    ])
+    expect((await invalid(objects, minor('1.37'))).findings).toEqual([
+      expect.stringMatching(
+        /^Deployment alpha: \/spec\/template\/spec\/workloadRef unknown field "workloadRef": apps\/v1\/Deployment of Kubernetes 1\.37 \(k8s\.io\/kubernetes@v1\.37\.2\) .*; Kubernetes 1\.35 has it\.$/,
+      ),
+    ])
   })
 })

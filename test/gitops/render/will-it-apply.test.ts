@@ -324,6 +324,36 @@ describe('gitops verify --render: what the cluster of each Kubernetes minor serv
     expect(message('p')).toContain('use policy/v1 PodDisruptionBudget')
     expect(message('f')).toContain('removed in Kubernetes 1.32')
     expect(message('t')).toContain('apps/v1beta3 Deployment is no API Kubernetes serves')
+    // k8s.io/api no longer defines autoscaling/v2beta2 (its type was deleted after the removal): the table keeps it.
+    expect(message('h')).toContain('autoscaling/v2beta2 HorizontalPodAutoscaler was removed in Kubernetes 1.26')
+    expect(message('h')).toContain('use autoscaling/v2 HorizontalPodAutoscaler')
+  })
+
+  it("at 1.36 and 1.37, the newest release's lifecycle: a deprecation moved, an API that went GA", async () => {
+    const newer = {
+      'bundle.yaml':
+        'apiVersion: certificates.k8s.io/v1beta1\nkind: ClusterTrustBundle\nmetadata: {name: b}\nspec: {trustBundle: x}\n',
+      'policy.yaml':
+        'apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingAdmissionPolicy\nmetadata: {name: m}\nspec: {}\n',
+    }
+    const at = async (minor: string) => {
+      const repo = await helmGitopsRepo({
+        'ameide.yaml': `gitopsPolicy:\n  render:\n    kubernetesVersion: "${minor}"\n`,
+        'argocd/new.yaml': originApplication('new', 'path: new'),
+        ...Object.fromEntries(Object.entries(newer).map(([f, text]) => [`new/${f}`, text])),
+      })
+      return (await verify(repo)).result
+    }
+    const at35 = await at('1.35')
+    expect(verdicts(at35)).toEqual(['api-removed m'])
+    expect(at35.findings.find((f) => f.object?.name === 'm')!.message).toContain('1.36')
+    // Kubernetes 1.36 moved ClusterTrustBundle's v1beta1 deprecation to 1.37 (k8s.io/api v0.35 said 1.36).
+    expect(verdicts(await at('1.36'))).toEqual([])
+    const at37 = await at('1.37')
+    expect(verdicts(at37)).toEqual(['api-deprecated b'])
+    expect(at37.findings.find((f) => f.object?.name === 'b')!.message).toContain(
+      'certificates.k8s.io/v1 ClusterTrustBundle',
+    )
   })
 
   it('at 1.31 a deprecated API still served is a warning', async () => {
@@ -338,7 +368,7 @@ describe('gitops verify --render: what the cluster of each Kubernetes minor serv
     expect(result.findings.find((f) => f.rule === 'api-deprecated')!.severity).toBe('warning')
   })
 
-  it('a minor outside 1.29–1.35 is CONFIG_INVALID, naming the window', async () => {
+  it('a minor outside 1.29–1.37 is CONFIG_INVALID, naming the window', async () => {
     const run = await runCli(['gitops', 'verify', '--render', '--json'], {
       cwd: await repoFor('gitopsPolicy:\n  render:\n    kubernetesVersions: {production: "1.20"}\n'),
       env,
@@ -346,6 +376,6 @@ describe('gitops verify --render: what the cluster of each Kubernetes minor serv
     expect(run.exitCode).toBe(3)
     expect(run.stdout).toContain('CONFIG_INVALID')
     expect(run.stdout).toContain('kubernetesVersions.production')
-    expect(run.stdout).toContain('1.29–1.35')
+    expect(run.stdout).toContain('1.29–1.37')
   })
 })
