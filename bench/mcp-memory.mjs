@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// The memory of an `ameide mcp` session over many calls (issue 97: "memory bounded in the MCP server after 100
+// calls"): one session, N calls one after another, alternating `gitops_diff` (the render and kept-step caches on, as
+// an agent calls it) and `gitops_verify` on bench/gitops-diff-scale's repository (one ApplicationSet of 3 × `size`
+// Applications, the head changing 6 of them). After each call: the server's resident memory (VmRSS of its
+// /proc/<pid>/status) and, sampled every 50 ms while the call runs, the resident memory of its whole process tree
+// (the server, the call's process, the one started ahead). Prints the server's RSS after calls 1, 10, 25, 50 and N,
+// its peak (VmHWM), the tree's peak, and the median call time per tool.
+// Usage: node bench/mcp-memory.mjs [calls=100] [size=334]   (Linux; needs a build: npm run build)
+import {spawn, spawnSync} from 'node:child_process'
+import {readdirSync, readFileSync, rmSync} from 'node:fs'
+import {loadavg} from 'node:os'
+import {performance} from 'node:perf_hooks'
+import {setInterval, clearInterval} from 'node:timers'
+import {fileURLToPath} from 'node:url'
+
+const calls = Number(process.argv[2] ?? 100)
+const size = Number(process.argv[3] ?? 334)
+const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const scale = fileURLToPath(new URL('gitops-diff-scale.mjs', import.meta.url))
+
+// The scale bench's repository (runs=0: made, kept, its path printed).
+const made = spawnSync(process.execPath, [scale, String(size), '0'], {encoding: 'utf8'})
+const repo = /^kept: (\S+)/m.exec(made.stdout)?.[1]
+if (made.status !== 0 || !repo) throw new Error(`bench/gitops-diff-scale.mjs ${size} 0: ${made.stderr}${made.stdout}`)
+
+const status = (pid, field) => {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))
+    return line ? Number(line[1]) / 1024 : 0
+  } catch {
+    return 0
+  }
+}
+/** The resident MB of `root` and every process under it. */
+function treeRss(root) {
+  const parents = new Map()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const tree = new Set([root])
+  for (let grew = true; grew;) {
+    grew = false
+    for (const [pid, ppid] of parents) if (tree.has(ppid) && !tree.has(pid)) grew = tree.add(pid) !== undefined
+  }
+  return [...tree].reduce((mb, pid) => mb + status(pid, 'VmRSS'), 0)
+}
+
+const line = (m) => `${JSON.stringify({jsonrpc: '2.0', ...m})}\n`
+const tools = [
+  ['gitops_diff', {root: repo, base: 'main', head: 'few'}],
+  ['gitops_verify', {root: repo}],
+]
+
+const server = spawn(process.execPath, [cli, 'mcp'], {cwd: repo, env: {...process.env, NO_COLOR: '1'}})
+server.stderr.resume()
+const serverRss = []
+const times = {gitops_diff: [], gitops_verify: []}
+let treePeak = 0
+await new Promise((resolve, reject) => {
+  let buffered = ''
+  let sent = 0
+  let sampler
+  const next = () => {
+    const [name, args] = tools[serverRss.length % tools.length]
+    sent = performance.now()
+    sampler = setInterval(() => (treePeak = Math.max(treePeak, treeRss(server.pid))), 50)
+    server.stdin.write(line({id: 10 + serverRss.length, method: 'tools/call', params: {name, arguments: args}}))
+  }
+  server.stdout.on('data', (chunk) => {
+    buffered += chunk
+    for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
+      const message = JSON.parse(buffered.slice(0, at))
+      buffered = buffered.slice(at + 1)
+      if (message.id === 1) {
+        server.stdin.write(line({method: 'notifications/initialized'}))
+        server.stdin.write(line({id: 2, method: 'tools/list', params: {}}))
+      } else if (message.id === 2) next()
+      else if (message.id >= 10) {
+        clearInterval(sampler)
+        if (message.error || message.result?.isError)
+          return reject(new Error(JSON.stringify(message.error ?? message.result.content).slice(0, 2000)))
+        times[tools[serverRss.length % tools.length][0]].push(performance.now() - sent)
+        serverRss.push(status(server.pid, 'VmRSS'))
+        if (serverRss.length < calls) next()
+        else resolve()
+      }
+    }
+  })
+  server.on('error', reject)
+  server.stdin.write(
+    line({
+      id: 1,
+      method: 'initialize',
+      params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'bench', version: '0'}},
+    }),
+  )
+})
+const serverPeak = status(server.pid, 'VmHWM')
+server.stdin.end()
+await new Promise((resolve) => server.on('close', resolve))
+rmSync(repo.replace(/\/repo$/, ''), {recursive: true, force: true})
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+const at = [1, 10, 25, 50, calls].filter((k, i, all) => k <= calls && all.indexOf(k) === i)
+console.log(
+  `ameide mcp, ${calls} calls (gitops_diff and gitops_verify alternating), ${3 * size} Applications, load ${loadavg()[0].toFixed(1)}`,
+)
+console.log(`  server RSS after call ${at.join(' / ')}: ${at.map((k) => serverRss[k - 1].toFixed(0)).join(' / ')} MB`)
+console.log(
+  `  server peak (VmHWM): ${serverPeak.toFixed(0)} MB; the whole tree's peak (50 ms samples): ${treePeak.toFixed(0)} MB`,
+)
+console.log(
+  `  median call: gitops_diff ${median(times.gitops_diff).toFixed(0)} ms, gitops_verify ${median(times.gitops_verify).toFixed(0)} ms`,
+)
