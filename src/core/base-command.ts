@@ -76,6 +76,9 @@ export abstract class AmeideCommand<TResult extends object> extends Command {
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
     const error = toAmeideError(err)
     process.exitCode = error.exitCode
+    // What the INTERNAL_ERROR hint promises: with DEBUG=ameide*, where it was thrown.
+    if (error.code === 'INTERNAL_ERROR' && /(^|,)\s*ameide/.test(process.env.DEBUG ?? ''))
+      process.stderr.write(`${err.stack}\n`)
     if (this.jsonEnabled()) {
       this.logJson(toErrorDocument(error))
       return

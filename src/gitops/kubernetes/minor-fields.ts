@@ -65,34 +65,48 @@ export function unknownFields(
   const theirs = t?.minors[minor]
   if (!t || !theirs) return undefined
   const kind = `${obj.apiVersion}/${obj.kind}`
+  const definition = theirs.kinds[kind]
+  if (definition === undefined) return []
   const found: SchemaViolation[] = []
-  // The pointer's segments and the field names on the way, kept as the walk goes (a pointer is made for a finding).
+  // Depth first, in the object's key order, with a stack of its own: a revision's object may nest as deep as YAML lets
+  // it (a CRD's schema a thousand levels down), past what recursion would hold. The pointer's segments and the field
+  // names on the way are kept as the walk goes (a pointer is made for a finding); a `leave` task pops them.
   const [path, steps]: [string[], string[]] = [[], []]
-  const walk = (value: unknown, shape: Shape): void => {
-    if (value === null || typeof value !== 'object') return
-    if (Array.isArray(shape)) {
-      if (Array.isArray(value)) value.forEach((v, i) => within(String(i), () => walk(v, shape[0])))
-    } else if (isMap(shape)) {
-      for (const [k, v] of Object.entries(value)) within(k, () => walk(v, shape['*']))
-    } else if (typeof shape === 'string' && !Array.isArray(value)) {
-      const fields = fieldsOf(t, theirs, shape)
-      if (!fields) return
-      for (const [k, v] of Object.entries(value)) {
-        steps.push(k)
-        if (Object.hasOwn(fields, k)) within(k, () => walk(v, fields[k]))
-        else found.push({pointer: pointerOf([...path, k]), message: unknownField(t, kind, steps, minor)})
-        steps.pop()
-      }
+  const tasks: Task[] = [{value: obj.body, shape: definition}]
+  for (let task = tasks.pop(); task !== undefined; task = tasks.pop()) {
+    if ('leave' in task) {
+      if (task.leave.segment) path.pop()
+      if (task.leave.step) steps.pop()
+      continue
+    }
+    if (task.segment !== undefined) path.push(task.segment)
+    if (task.step !== undefined) steps.push(task.step)
+    tasks.push({leave: {segment: task.segment !== undefined, step: task.step !== undefined}})
+    if (task.unknown) found.push({pointer: pointerOf(path), message: unknownField(t, kind, steps, minor)})
+    else {
+      const children = childrenOf(task.value, task.shape, (name) => fieldsOf(t, theirs, name))
+      for (let i = children.length - 1; i >= 0; i--) tasks.push(children[i]!)
     }
   }
-  const within = (segment: string, go: () => void) => {
-    path.push(segment)
-    go()
-    path.pop()
-  }
-  const definition = theirs.kinds[kind]
-  if (definition !== undefined) walk(obj.body, definition)
   return found
+}
+
+type Visit = {value: unknown; shape: Shape; segment?: string; step?: string; unknown?: true}
+type Task = Visit | {leave: {segment: boolean; step: boolean}}
+
+/** What the walk visits next under `value`: list items, map values, and each field (known, or an unknown one). */
+function childrenOf(value: unknown, shape: Shape, fieldsNamed: (name: string) => Fields | undefined): Visit[] {
+  if (value === null || typeof value !== 'object') return []
+  if (Array.isArray(shape))
+    return Array.isArray(value) ? value.map((v, i) => ({value: v, shape: shape[0]!, segment: String(i)})) : []
+  if (isMap(shape)) return Object.entries(value).map(([k, v]) => ({value: v, shape: shape['*'], segment: k}))
+  const fields = typeof shape === 'string' && !Array.isArray(value) ? fieldsNamed(shape) : undefined
+  if (!fields) return []
+  return Object.entries(value).map(([k, v]) =>
+    Object.hasOwn(fields, k)
+      ? {value: v, shape: fields[k]!, segment: k, step: k}
+      : {value: undefined, shape: 0, segment: k, step: k, unknown: true},
+  )
 }
 
 const isMap = (s: Shape): s is {'*': Shape} => typeof s === 'object' && !Array.isArray(s)

@@ -55,6 +55,26 @@ export function fromWrapper(p: string): string | null {
   return normal.startsWith(CHECKOUT_LINK) ? normal.slice(CHECKOUT_LINK.length) : null
 }
 
+/**
+ * How deep an object the render module read may nest (a CRD's schema nests two levels a property): what the host's
+ * recursive steps after it (JSON.stringify among them) hold with room to spare; the render module's reading follows
+ * deeper than the host's own YAML reading (256, src/images/yaml/parse.ts), which reads no render that it gave.
+ */
+export const MAX_RENDERED_NESTING = 2048
+
+/** Whether `value`'s collections nest deeper than `max` (a stack of its own: the value may be deeper than recursion). */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= max) return true
+    for (const child of Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+  }
+  return false
+}
+
 /** A decoded YAML document. */
 export type Doc = Record<string, unknown>
 
@@ -143,6 +163,10 @@ export function parseRendered(
       throw new UnreadableOutput(`its output cannot be read: ${limitMessage(error)}`)
     }
   }
+  if (documents?.some((d) => nestsDeeperThan(d, MAX_RENDERED_NESTING)))
+    throw new UnreadableOutput(
+      `its output cannot be read: an object's collections nest deeper than ${MAX_RENDERED_NESTING} levels, more than ameide follows`,
+    )
   // Each document as Argo CD reads a render (sigs.k8s.io/yaml: `0444` is 292, `yes` is true).
   for (const [index, body] of (documents ?? read(() => kubeDocuments(yaml, text))).entries()) {
     if (!isDoc(body)) continue

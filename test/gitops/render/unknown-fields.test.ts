@@ -108,6 +108,44 @@ describe('gitops verify --render: fields the cluster does not know', () => {
     expect(await invalid(objects, minor('1.32'))).toEqual({exitCode: 0, findings: []})
   })
 
+  it("a chart's CRD nested deeper than recursion holds: its unknown field found; past ameide's bound, an error naming it", async () => {
+    // Written as text: the object itself is too deep for JSON.stringify's recursion.
+    const deepCrd = (levels: number) =>
+      JSON.stringify({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: {name: 'deeps.deep.example.com'},
+        spec: {
+          group: 'deep.example.com',
+          scope: 'Namespaced',
+          names: {plural: 'deeps', singular: 'deep', kind: 'Deep', listKind: 'DeepList'},
+          versions: [{name: 'v1', served: true, storage: true, schema: {openAPIV3Schema: 'SCHEMA'}}],
+        },
+      }).replace(
+        '"SCHEMA"',
+        `${'{"type":"object","properties":{"n":'.repeat(levels)}{"type":"string","descripton":"x"}${'}}'.repeat(levels)}`,
+      )
+    const verifyDeep = async (levels: number) => {
+      const repo = await helmGitopsRepo({
+        'argocd/crds.yaml': originApplication('crds', 'path: charts/deep'),
+        'charts/deep/Chart.yaml': 'apiVersion: v2\nname: deep\nversion: 0.1.0\n',
+        'charts/deep/crds/deep.yaml': `${deepCrd(levels)}\n`,
+      })
+      const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+      expect(run.stdout).not.toContain('INTERNAL_ERROR')
+      return {exitCode: run.exitCode, findings: run.json<{findings: Finding[]}>().findings}
+    }
+    const deep = await verifyDeep(1000)
+    const unknown = deep.findings.filter((f) => f.message.includes('unknown field "descripton"'))
+    expect(unknown.map((f) => f.rule)).toEqual(['schema-invalid'])
+    expect(unknown[0]!.message).toContain(`openAPIV3Schema${'/properties/n'.repeat(1000)}/descripton`)
+    const past = await verifyDeep(1100)
+    expect(past.exitCode).toBe(1)
+    expect(past.findings.map((f) => f.message).join('\n')).toContain(
+      'nest deeper than 2048 levels, more than ameide follows',
+    )
+  })
+
   it('the newest minors: a field 1.36 added, and an alpha field 1.36 dropped', async () => {
     const pod = (field: string) => deployment([]).replace('    spec:\n', `    spec:\n      ${field}\n`)
     const objects = [
