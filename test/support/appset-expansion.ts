@@ -13,7 +13,6 @@ import {linedDocuments} from '../../src/gitops/kubernetes/yaml-lines.js'
 /** The expansion of the first document of `text` (declared in `file`), over `extra` (clusters, scm). */
 export function expandDocument(text: string, file: string, extra: Partial<ExpansionContext> = {}) {
   const ctx: ExpansionContext = {
-    root: '/nonexistent',
     trackedFiles: [],
     isThisRepository: () => true,
     readText: () => undefined,

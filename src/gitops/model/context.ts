@@ -16,6 +16,8 @@ import {linedDocuments, type LinedDoc} from '../kubernetes/yaml-lines.js'
 import type {ExpansionContext} from './types.js'
 
 export interface DeployablesContext extends ExpansionContext {
+  /** The checkout's root (absolute): never the ApplicationSet expansion's (it reads through its context only). */
+  root: string
   files: ReadonlySet<string>
   layout: Layout
   yaml: YamlModule

@@ -69,8 +69,6 @@ export interface ApplicationSetExpansion {
 
 /** What evaluating an ApplicationSet offline may read: the checkout, never the network or a cluster. */
 export interface ExpansionContext {
-  /** The checkout's root (absolute). */
-  root: string
   /** Files git tracks at HEAD, repo-relative, sorted (what the git files generator lists: `git ls-files`). */
   trackedFiles: readonly string[]
   /** Whether a `repoURL` names this checkout (its origin, or a URL the policy lists). */

@@ -128,32 +128,57 @@ function application(
 ): ArgoApplication {
   const meta = isObject(rendered.metadata) ? rendered.metadata : {}
   const appSpec = isObject(rendered.spec) ? rendered.spec : {}
-  const patchLine = input.lineOf(['spec', 'templatePatch'])
-  const lineOf = (path: SpecPath): number | undefined => {
-    if (patched.some((p) => isPrefix(p, path))) return patchLine
-    for (let n = path.length; n >= 0; n--) {
-      const sub = path.slice(0, n)
-      const own = input.templatePath ? input.lineOf([...input.templatePath, 'spec', ...sub]) : undefined
-      if (own !== undefined) return own
-      const line = input.lineOf(['spec', 'template', 'spec', ...sub])
-      if (line !== undefined) return line
-      if (patched.some((p) => isPrefix(p, sub))) return patchLine
-    }
-    return undefined
-  }
+  const recipe: LineRecipe = {patched, ...(input.templatePath ? {templatePath: input.templatePath} : {})}
   const out: ArgoApplication = {
     name: typeof meta.name === 'string' ? meta.name : '',
     spec: appSpec,
     file: input.file,
     line: input.docLine,
-    lineOf,
+    lineOf: generatedLineOf(input.lineOf, recipe),
     generatedBy: {applicationSet: input.name, params, ...(input.pullRequest ? {pullRequest: true} : {})},
     metadata: controllerMetadata(meta, params, input),
   }
   if (input.namespace !== undefined) out.namespace = input.namespace
   const environment = environmentOf(params)
   if (environment) out.environment = environment
+  recipes.set(out, recipe)
   return out
+}
+
+/**
+ * What a generated Application's lines are made of besides its ApplicationSet's own lines: where its generator's
+ * `template` was written and the paths `templatePatch` changed. Plain data: an expansion kept between runs
+ * (src/gitops/memo) keeps it and rebuilds `lineOf` over the ApplicationSet document as it is read now.
+ */
+export interface LineRecipe {
+  templatePath?: Path
+  patched: Path[]
+}
+
+const recipes = new WeakMap<ArgoApplication, LineRecipe>()
+
+/** The recipe of an Application this module generated (undefined for any other object). */
+export const lineRecipeOf = (app: ArgoApplication): LineRecipe | undefined => recipes.get(app)
+
+/**
+ * A generated Application's `lineOf` over its ApplicationSet's `lineOf`: a path templatePatch changed is the patch's
+ * line; else the nearest line of the generator's template, then of `spec.template`.
+ */
+export function generatedLineOf(setLineOf: LineOf, recipe: LineRecipe): (path: SpecPath) => number | undefined {
+  const {patched, templatePath} = recipe
+  const patchLine = () => setLineOf(['spec', 'templatePatch'])
+  return (path) => {
+    if (patched.some((p) => isPrefix(p, path))) return patchLine()
+    for (let n = path.length; n >= 0; n--) {
+      const sub = path.slice(0, n)
+      const own = templatePath ? setLineOf([...templatePath, 'spec', ...sub]) : undefined
+      if (own !== undefined) return own
+      const line = setLineOf(['spec', 'template', 'spec', ...sub])
+      if (line !== undefined) return line
+      if (patched.some((p) => isPrefix(p, sub))) return patchLine()
+    }
+    return undefined
+  }
 }
 
 /**

@@ -37,7 +37,6 @@ async function checkout(files: Record<string, string>, untracked: Record<string,
   const texts = new Map<string, string>()
   for (const f of tracked) texts.set(f, await readFile(path.join(root, f), 'utf8'))
   const ctx: ExpansionContext = {
-    root,
     trackedFiles: tracked,
     isThisRepository: (url) => url.replace(/\.git$/, '') === THIS_REPO.replace(/\.git$/, ''),
     readText: (f) => texts.get(f),
