@@ -1,13 +1,16 @@
 /**
  * The template engine's answers kept between runs, under the checkout's git directory (src/cache/store.ts), for the
  * engine build that gave them: `gitops diff` attaches them while it runs (./memo.ts), so a second diff of the same
- * ApplicationSets asks the engine nothing and never starts it. What the run used is what the file keeps.
+ * ApplicationSets asks the engine nothing and never starts it. The file keeps what the run used and what it found,
+ * up to {@link ANSWERS_KEPT} answers (past it, only what the run used): a run whose ApplicationSet expansions were
+ * kept whole (src/gitops/memo) asks nothing, and the next one that expands again still finds its answers.
  */
 import {cacheFile, readCache, writeCache} from '../../cache/store.js'
 import {ENGINE_PROTOCOL, engineBuild} from './index.js'
 import {attachAnswers, type AnswerStore} from './memo.js'
 
 const NAME = 'gitops-templates'
+const ANSWERS_KEPT = 50_000
 
 export interface KeptAnswers {
   /** Writes what the run used (nothing when it used what it found), and detaches the store. */
@@ -40,7 +43,8 @@ export function openKeptAnswers(root: string, version: string): KeptAnswers | un
   return {
     save() {
       detach()
-      if (added || used.size !== found.size) writeCache(file, NAME, fingerprint, used)
+      const kept = found.size + used.size <= ANSWERS_KEPT ? new Map([...found, ...used]) : used
+      if (added || kept.size !== found.size) writeCache(file, NAME, fingerprint, kept)
     },
     close: detach,
   }

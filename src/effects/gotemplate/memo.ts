@@ -55,6 +55,9 @@ export const answersKnown = (): boolean => [...stores].some((s) => s.known > 0)
 const UNSTABLE =
   /\b(?:now|ago|date\w*|\w*Date\w*|unixEpoch|duration\w*|rand\w*|uuid\w*|gen\w+|shuffle|bcrypt|htpasswd|encrypt\w*|\w*Epoch)\b/
 
+/** Whether a text names a function of the clock or of chance (its renders are not kept between runs). */
+export const namesUnstable = (text: string): boolean => UNSTABLE.test(text)
+
 /** One parameter set's answer to one request's templates. */
 interface SetAnswer {
   results: string[]

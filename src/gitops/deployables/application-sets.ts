@@ -4,7 +4,7 @@
  * output holds ApplicationSets). A printed one is expanded as a file's is (../argocd/applicationset), in the
  * environment of the root that printed it: the Applications it generates are the next wave's.
  */
-import {expandApplicationSet} from '../argocd/applicationset/index.js'
+import {keptExpansion} from '../memo/steps.js'
 import {generatedReads} from '../argocd/applicationset/generated-reads.js'
 import type {ProducedSet} from '../argocd/app-of-apps/app-of-apps.js'
 import type {makeContext} from '../model/context.js'
@@ -23,7 +23,7 @@ export function expandPrinted(sets: readonly ProducedSet[], ctx: Context): Print
   const out: PrintedExpansion = {applications: [], unrenderable: []}
   for (const set of sets) {
     // JSON is YAML: the engine reads the printed body as it reads a file's text.
-    const expansion = expandApplicationSet(ctx, {
+    const expansion = keptExpansion(ctx, {
       file: set.file,
       text: JSON.stringify(set.body),
       lineOf: () => undefined,

@@ -9,7 +9,7 @@ import {sharedTemplateEngine} from '../../effects/gotemplate/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import type {Layout} from '../layout/index.js'
 import {applicationOf, isApplication, isApplicationSet} from '../argocd/application/application.js'
-import {expandApplicationSet} from '../argocd/applicationset/index.js'
+import {keptExpansion} from '../memo/steps.js'
 import {generatedReads} from '../argocd/applicationset/generated-reads.js'
 import type {ProducedSet} from '../argocd/app-of-apps/app-of-apps.js'
 import {expandPrinted, expansionFindings, type PrintedExpansion} from './application-sets.js'
@@ -247,7 +247,7 @@ function applicationsOf(
       const app = applicationOf(m)
       if (app && only(app)) apps.push(app)
     } else if (isApplicationSet(m)) {
-      const expansion = expandApplicationSet(ctx, m)
+      const expansion = keptExpansion(ctx, m)
       out.applicationSets.push({manifest: m, expansion})
       if (picked && !expansion.applications.some(picked)) continue
       apps.push(...expansion.applications.filter(only))

@@ -76,6 +76,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   const renders = cache.empty ? await import('../render/renderers.js') : undefined
   await renders?.warmRenderModule()
   const answers = await keptAnswers(input)
+  const steps = await keptSteps(input)
   const trees: Revision[] = []
   let sources: SourceRepositories | undefined
   try {
@@ -114,6 +115,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     cache.save()
     charts.save()
     answers?.save()
+    steps?.save()
     const {counts} = compared
     const verdict = decideVerdict({
       touched,
@@ -143,6 +145,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     return result
   } finally {
     answers?.close()
+    steps?.close()
     await Promise.all([...trees.map((t) => t.remove()), sources?.remove()])
   }
 }
@@ -158,6 +161,13 @@ async function keptAnswers(input: GitopsDiffInput) {
   if (!input.useCache) return undefined
   const {openKeptAnswers} = await import('../../effects/gotemplate/answers.js')
   return openKeptAnswers(input.root, input.cacheVersion)
+}
+
+/** The ApplicationSet expansions kept from earlier diffs of the checkout, by what they read (none with `--no-cache`). */
+async function keptSteps(input: GitopsDiffInput) {
+  if (!input.useCache) return undefined
+  const {openKeptSteps} = await import('../memo/store.js')
+  return openKeptSteps(input.root, input.cacheVersion)
 }
 
 /** The render cache both revisions share, under the checkout's git directory (a fresh one without `useCache`). */

@@ -1,5 +1,6 @@
 /** `gitops verify --render`: the render gate run on the checkout, its findings and report. */
 import type {KeptAnswers} from '../../effects/gotemplate/answers.js'
+import type {KeptSteps} from '../memo/store.js'
 import {makeLayout} from '../layout/index.js'
 import type {RenderGateResult} from '../gate/gate.js'
 import {repoRelative} from '../revision/paths.js'
@@ -36,6 +37,7 @@ export async function renderFindings(
     readRevision(input.root, null, 'render'),
   ])
   let answers: KeptAnswers | undefined
+  let steps: KeptSteps | undefined
   let sources: SourceRepositories | undefined
   try {
     const {SourceRepositories, sourceRepoEntries} = await import('../revision/source-repos.js')
@@ -50,6 +52,8 @@ export async function renderFindings(
     if (opened && input.cacheVersion !== undefined) {
       const {openKeptAnswers} = await import('../../effects/gotemplate/answers.js')
       answers = openKeptAnswers(input.root, input.cacheVersion)
+      const {openKeptSteps} = await import('../memo/store.js')
+      steps = openKeptSteps(input.root, input.cacheVersion)
     }
     const charts = await chartFetcherFor(input, revision, yaml, opened !== undefined)
     const result = await renderGate({
@@ -76,11 +80,13 @@ export async function renderFindings(
     cache?.save()
     charts.save()
     answers?.save()
+    steps?.save()
     // Renderers' messages name the revision where it is mounted: every path is made repo-relative.
     for (const f of result.findings) f.message = repoRelative(f.message, revision.dir)
     return result
   } finally {
     answers?.close()
+    steps?.close()
     await Promise.all([revision.remove(), sources?.remove()])
   }
 }

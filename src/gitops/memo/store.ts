@@ -1,0 +1,64 @@
+/**
+ * The kept steps between runs: one file under the checkout's git directory (src/cache/store.ts, `gitops-steps`), for
+ * one CLI build and one template engine build. A command attaches it while it runs (./steps.ts); what the run used —
+ * every result it reused or made, a pull request's base and head side by side — is what the file keeps. A file that
+ * is missing, truncated, edited or of another build reads as empty; an entry not of the kept shape is never used.
+ */
+import {cacheFile, readCache, writeCache} from '../../cache/store.js'
+import {ENGINE_PROTOCOL, engineBuild} from '../../effects/gotemplate/index.js'
+import {attachSteps, VARIANTS_KEPT, type KeptStep, type StepStore} from './steps.js'
+
+export const STEPS_CACHE = 'gitops-steps'
+
+export interface KeptSteps {
+  /** Writes what the run used (nothing when it used exactly what it found), and detaches the store. */
+  save(): void
+  /** Detaches the store without writing. */
+  close(): void
+}
+
+/**
+ * The kept steps of the checkout at `root` for this build (`version`: the CLI's), attached; undefined outside a git
+ * work tree or without a built template engine.
+ */
+export function openKeptSteps(root: string, version: string): KeptSteps | undefined {
+  const file = cacheFile(root, STEPS_CACHE)
+  const build = engineBuild()
+  if (!file || !build?.sha256) return undefined
+  const fingerprint = `${ENGINE_PROTOCOL}\0${build.sha256}\0${version}`
+  const found = readCache<unknown>(file, STEPS_CACHE, fingerprint)
+  const used = new Map<string, KeptStep[]>()
+  let added = false
+  const store: StepStore = {
+    get: (key) => {
+      const entry = found.get(key)
+      return Array.isArray(entry) ? entry.filter(isKeptStep) : undefined
+    },
+    use(key, kept) {
+      const known = used.get(key) ?? []
+      if (!known.includes(kept)) used.set(key, [...known, kept].slice(0, VARIANTS_KEPT))
+      if (!(found.get(key) as unknown[] | undefined)?.includes(kept)) added = true
+    },
+  }
+  const detach = attachSteps(store)
+  return {
+    save() {
+      detach()
+      if (added || used.size !== found.size) writeCache(file, STEPS_CACHE, fingerprint, used)
+    },
+    close: detach,
+  }
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string'
+
+/** A kept step as this build writes it: string triples of reads and a result text. */
+function isKeptStep(v: unknown): v is KeptStep {
+  if (typeof v !== 'object' || v === null) return false
+  const {reads, result} = v as Partial<KeptStep>
+  return (
+    isString(result) &&
+    Array.isArray(reads) &&
+    reads.every((r: unknown) => Array.isArray(r) && r.length === 3 && r.every(isString))
+  )
+}
