@@ -162,7 +162,9 @@ export function stillHolds(reads: readonly Read[], inputs: Inputs, asked: Map<st
         id,
         safely(() => answer(inputs, kind, question)),
       )
-    if (asked.get(id) !== recorded) return false
+    const now = asked.get(id)
+    // A question this build cannot ask (an unknown kind, a path that does not parse) never holds.
+    if (now === undefined || now !== recorded) return false
   }
   return true
 }
