@@ -75,8 +75,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
   // Nothing kept: every deployable renders, so the render module starts while both revisions are read.
   const renders = cache.empty ? await import('../render/renderers.js') : undefined
   await renders?.warmRenderModule()
-  const answers = await keptAnswers(input)
-  const steps = await keptSteps(input)
+  const kept = await keptModel(input)
   const trees: Revision[] = []
   let sources: SourceRepositories | undefined
   try {
@@ -114,8 +113,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     await removed
     cache.save()
     charts.save()
-    answers?.save()
-    steps?.save()
+    kept?.save()
     const {counts} = compared
     const verdict = decideVerdict({
       touched,
@@ -144,8 +142,7 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     }
     return result
   } finally {
-    answers?.close()
-    steps?.close()
+    kept?.close()
     await Promise.all([...trees.map((t) => t.remove()), sources?.remove()])
   }
 }
@@ -156,18 +153,14 @@ async function renderEngine(): Promise<string | null> {
   return sharedRenderModule()?.engine() ?? null
 }
 
-/** The template engine's answers kept from earlier diffs of the checkout (none with `--no-cache`). */
-async function keptAnswers(input: GitopsDiffInput) {
+/**
+ * The template engine's answers and the ApplicationSet expansions kept from earlier diffs of the checkout (none with
+ * `--no-cache`).
+ */
+async function keptModel(input: GitopsDiffInput) {
   if (!input.useCache) return undefined
-  const {openKeptAnswers} = await import('../../effects/gotemplate/answers.js')
-  return openKeptAnswers(input.root, input.cacheVersion)
-}
-
-/** The ApplicationSet expansions kept from earlier diffs of the checkout, by what they read (none with `--no-cache`). */
-async function keptSteps(input: GitopsDiffInput) {
-  if (!input.useCache) return undefined
-  const {openKeptSteps} = await import('../memo/store.js')
-  return openKeptSteps(input.root, input.cacheVersion)
+  const {openKept} = await import('../memo/store.js')
+  return openKept(input.root, input.cacheVersion)
 }
 
 /** The render cache both revisions share, under the checkout's git directory (a fresh one without `useCache`). */

@@ -5,6 +5,7 @@
  * is missing, truncated, edited or of another build reads as empty; an entry not of the kept shape is never used.
  */
 import {cacheFile, readCache, writeCache} from '../../cache/store.js'
+import {openKeptAnswers} from '../../effects/gotemplate/answers.js'
 import {ENGINE_PROTOCOL, engineBuild} from '../../effects/gotemplate/index.js'
 import {attachSteps, VARIANTS_KEPT, type KeptStep, type StepStore} from './steps.js'
 
@@ -15,6 +16,25 @@ export interface KeptSteps {
   save(): void
   /** Detaches the store without writing. */
   close(): void
+}
+
+/**
+ * What a run keeps of its models between runs, opened together: the template engine's answers
+ * (src/effects/gotemplate/answers.ts) and the kept steps. Both are saved, or closed, as one.
+ */
+export function openKept(root: string, version: string): KeptSteps {
+  const answers = openKeptAnswers(root, version)
+  const steps = openKeptSteps(root, version)
+  return {
+    save() {
+      answers?.save()
+      steps?.save()
+    },
+    close() {
+      answers?.close()
+      steps?.close()
+    },
+  }
 }
 
 /**

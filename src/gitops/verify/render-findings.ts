@@ -1,5 +1,4 @@
 /** `gitops verify --render`: the render gate run on the checkout, its findings and report. */
-import type {KeptAnswers} from '../../effects/gotemplate/answers.js'
 import type {KeptSteps} from '../memo/store.js'
 import {makeLayout} from '../layout/index.js'
 import type {RenderGateResult} from '../gate/gate.js'
@@ -36,8 +35,7 @@ export async function renderFindings(
     pinnedRevisions(input.root, render.reviewed ?? []),
     readRevision(input.root, null, 'render'),
   ])
-  let answers: KeptAnswers | undefined
-  let steps: KeptSteps | undefined
+  let kept: KeptSteps | undefined
   let sources: SourceRepositories | undefined
   try {
     const {SourceRepositories, sourceRepoEntries} = await import('../revision/source-repos.js')
@@ -48,13 +46,9 @@ export async function renderFindings(
     const opened =
       input.cacheVersion === undefined ? undefined : (RenderCache.open(input.root, input.cacheVersion) ?? undefined)
     const cache = opened?.at(revision.dir)
-    // The template engine's answers kept from earlier runs (with the render cache, not without).
-    if (opened && input.cacheVersion !== undefined) {
-      const {openKeptAnswers} = await import('../../effects/gotemplate/answers.js')
-      answers = openKeptAnswers(input.root, input.cacheVersion)
-      const {openKeptSteps} = await import('../memo/store.js')
-      steps = openKeptSteps(input.root, input.cacheVersion)
-    }
+    // The template engine's answers and the ApplicationSet expansions kept from earlier runs (with the render cache).
+    if (opened && input.cacheVersion !== undefined)
+      kept = (await import('../memo/store.js')).openKept(input.root, input.cacheVersion)
     const charts = await chartFetcherFor(input, revision, yaml, opened !== undefined)
     const result = await renderGate({
       root: revision.dir,
@@ -79,14 +73,12 @@ export async function renderFindings(
     })
     cache?.save()
     charts.save()
-    answers?.save()
-    steps?.save()
+    kept?.save()
     // Renderers' messages name the revision where it is mounted: every path is made repo-relative.
     for (const f of result.findings) f.message = repoRelative(f.message, revision.dir)
     return result
   } finally {
-    answers?.close()
-    steps?.close()
+    kept?.close()
     await Promise.all([revision.remove(), sources?.remove()])
   }
 }
