@@ -78,12 +78,16 @@ export function keptExpansion(ctx: ExpansionContext, source: ApplicationSetSourc
 /** The key of a step that may be kept, or undefined (a server's answers given, the engine's build unknown). */
 function stepKey(ctx: ExpansionContext, source: ApplicationSetSource): string | undefined {
   if (ctx.pullRequest !== undefined || ctx.clusters !== undefined || ctx.scm !== undefined) return undefined
-  const engine = engineBuild()?.sha256
+  const engine = engineIdentity()
   if (engine === undefined || actionsOf(source.text).some(namesUnstable)) return undefined
   return createHash('sha256')
     .update([FORMAT, EXPANSION_BUILD, engine, source.file, source.text].join('\0'))
     .digest('hex')
 }
+
+/** The template engine's build (its sha256), read once for the process. */
+let engineRead: {sha256: string | undefined} | undefined
+const engineIdentity = () => (engineRead ??= {sha256: engineBuild()?.sha256}).sha256
 
 /** The Go template actions of a text (`{{ … }}`): where a function of the clock or of chance can be called. */
 const actionsOf = (text: string): string[] => text.match(/\{\{[\s\S]*?\}\}/g) ?? []
