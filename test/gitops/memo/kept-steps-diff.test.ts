@@ -83,4 +83,19 @@ describe('gitops diff with kept ApplicationSet expansions', () => {
     writeFileSync(cache(repo, 'gitops-steps'), kept.replace(/"text","([^"]+)","[0-9a-f]{64}"/g, '"text","$1","0"'))
     expect(await diff(repo, 'pr')).toBe(warm)
   }, 240_000)
+
+  it('gitops verify --render --json prints the same bytes with its kept expansions and without them', async () => {
+    const repo = await prRepo({'environments/production/components/api/component.yaml': 'name: api\n'})
+    const verify = async () => {
+      const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+      expect(run.stdout, run.stderr).toMatch(/^\{/)
+      return run.stdout
+    }
+    await verify()
+    expect(existsSync(cache(repo, 'gitops-steps'))).toBe(true)
+    const warm = await verify()
+    rmSync(cache(repo, 'gitops-steps'))
+    expect(await verify()).toBe(warm)
+    expect(JSON.parse(warm).render.deployables.length).toBeGreaterThan(0)
+  }, 240_000)
 })
