@@ -4,6 +4,7 @@
  * out; the secrets check (src/verify/checks/secrets.ts) turns matches into findings.
  */
 import {findAssignedSecrets} from './generic.js'
+import {KeywordScanner} from './keywords.js'
 import {isPlaceholder} from './placeholders.js'
 import {looksRandom, nameLike} from './random.js'
 import {SECRET_RULES, type SecretRule} from './rules.js'
@@ -18,8 +19,6 @@ export interface SecretMatch {
   offset: number
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
 /** Which rules each keyword wakes. */
 const BY_KEYWORD = new Map<string, SecretRule[]>()
 for (const rule of SECRET_RULES) for (const k of rule.keywords) BY_KEYWORD.set(k, [...(BY_KEYWORD.get(k) ?? []), rule])
@@ -28,33 +27,29 @@ for (const rule of SECRET_RULES) for (const k of rule.keywords) BY_KEYWORD.set(k
 const GENERIC_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'creds', 'bearer', 'auth']
 
 /**
- * One alternation of every keyword, longest first, case-insensitive like the keywords. After each match the scan
- * resumes one character on, not after it, so keywords that overlap (`acce[sK]ey` holds `sk` and `key`) are all
- * seen; between matches the regex engine skips ahead on its own (a lookahead per character costs 8× more).
+ * Every keyword at once. Where keywords overlap (`acce[sK]ey` holds `sk` and `key`) each position's longest is seen;
+ * a longer keyword hides the shorter ones it contains at the same place, so a keyword wakes the rules of every
+ * keyword it contains (WAKES), and the generic rule when it contains a generic word (GENERIC).
  */
-const PREFILTER = new RegExp(
-  [...new Set([...BY_KEYWORD.keys(), ...GENERIC_KEYWORDS])]
-    .sort((a, b) => b.length - a.length)
-    .map(escape)
-    .join('|'),
-  'gi',
+const SCANNER = new KeywordScanner([...BY_KEYWORD.keys(), ...GENERIC_KEYWORDS])
+const GENERIC = SCANNER.keywords.map((k) => GENERIC_KEYWORDS.some((g) => k.includes(g)))
+const WAKES = SCANNER.keywords.map((k) =>
+  SECRET_RULES.flatMap((rule, i) => (rule.keywords.some((keyword) => k.includes(keyword)) ? [i] : [])),
 )
 
 function wokenRules(text: string): {rules: SecretRule[]; generic: number[]} {
-  const keywords = new Set<string>()
+  let seen: Uint8Array | undefined
   const generic: number[] = []
-  PREFILTER.lastIndex = 0
-  for (let m = PREFILTER.exec(text); m; m = PREFILTER.exec(text)) {
-    const keyword = m[0].toLowerCase()
-    keywords.add(keyword)
-    if (GENERIC_KEYWORDS.some((g) => keyword.includes(g))) generic.push(m.index)
-    PREFILTER.lastIndex = m.index + 1
-  }
-  // A longer keyword hides the shorter ones it contains at the same place; look those up by substring.
-  const rules = new Set<SecretRule>()
-  for (const k of keywords)
-    for (const [keyword, woken] of BY_KEYWORD) if (k.includes(keyword)) for (const r of woken) rules.add(r)
-  return {rules: SECRET_RULES.filter((r) => rules.has(r)), generic}
+  SCANNER.scan(text, (offset, id) => {
+    ;(seen ??= new Uint8Array(WAKES.length))[id] = 1
+    if (GENERIC[id]) generic.push(offset)
+  })
+  if (seen === undefined) return {rules: [], generic}
+  const woken = new Uint8Array(SECRET_RULES.length)
+  seen.forEach((s, id) => {
+    if (s === 1) for (const i of WAKES[id]) woken[i] = 1
+  })
+  return {rules: SECRET_RULES.filter((_, i) => woken[i] === 1), generic}
 }
 
 function bodyOf(rule: SecretRule, secret: string): string {
