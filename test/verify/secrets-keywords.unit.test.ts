@@ -55,8 +55,10 @@ describe('the secrets keyword scanner', () => {
     }
   })
 
-  it('refuses a keyword it could not match (upper case, one character)', () => {
+  it('refuses a keyword it could not match (upper case, one character, NUL, non-ASCII)', () => {
     expect(() => new KeywordScanner(['Key'])).toThrow(/lower-case ASCII/)
     expect(() => new KeywordScanner(['k'])).toThrow(/two or more/)
+    expect(() => new KeywordScanner(['a\0'])).toThrow(/lower-case ASCII/)
+    expect(() => new KeywordScanner(['cl\u00e9'])).toThrow(/lower-case ASCII/)
   })
 })

@@ -11,6 +11,10 @@
 const LOWER = new Uint8Array(65536)
 for (let c = 1; c < 128; c++) LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c
 
+/** Every character is ASCII, not NUL, and not an upper-case letter: the only keywords the scan can match. */
+const isLowerAscii = (keyword: string): boolean =>
+  [...keyword].every((c) => c !== '\0' && LOWER[c.charCodeAt(0)] === c.charCodeAt(0))
+
 export class KeywordScanner {
   /** The keywords, longest first (a keyword's id is its index here). */
   readonly keywords: readonly string[]
@@ -22,7 +26,7 @@ export class KeywordScanner {
   constructor(keywords: Iterable<string>) {
     this.keywords = [...new Set(keywords)].sort((a, b) => b.length - a.length)
     this.keywords.forEach((keyword, id) => {
-      if (keyword.length < 2 || !/^[\x01-\x40\x5b-\x7f]+$/.test(keyword))
+      if (keyword.length < 2 || !isLowerAscii(keyword))
         throw new Error(`keyword ${JSON.stringify(keyword)}: two or more lower-case ASCII characters`)
       const pair = (keyword.charCodeAt(0) << 7) | keyword.charCodeAt(1)
       if (this.pairs[pair] === 0) this.pairs[pair] = this.groups.push([]) - 1
