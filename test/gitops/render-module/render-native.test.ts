@@ -173,7 +173,9 @@ describe.runIf(linuxX64)('the native helper confines itself before it reads a re
       path.join(dir, 'templates/cm.yaml'),
       '{{- $s := "xxxxxxxxxxxxxxxx" }}{{- range until 40 }}{{- $s = print $s $s }}{{- end }}\n{{ len $s }}\n',
     )
-    const thread = await startNative(64 * 2 ** 20)
+    // 256 MB: room for the Go runtime's own start under RLIMIT_AS (at 64 MB it sometimes could not start on a loaded
+    // machine); the template outgrows any limit (16 bytes doubled 40 times).
+    const thread = await startNative(256 * 2 ** 20)
     const request = {
       id: 0,
       trees: [{key: dir, keep: false, snapshot: snapshotOf(dir)}],
