@@ -3,8 +3,9 @@
  * text, the template engine's build, this build of the expansion) and kept with the reads it recorded (./reads.ts).
  * A kept expansion is reused only when every recorded read answers the same of the current context; else the step
  * runs again, recorded, and its result is kept beside the others of that key (a pull request's base and head, and
- * other heads, each their own). Kept in memory for the process (bounded: `ameide mcp` reuses them between calls) and
- * in the stores attached while a command runs (./store.ts: on disk under the git directory).
+ * other heads, each their own). Kept in memory for the process (bounded) and in the stores attached while a command
+ * runs (./store.ts: on disk under the git directory), which is what the next run, and the next `ameide mcp` call (its
+ * own process), reads.
  */
 import {createHash} from 'node:crypto'
 import path from 'node:path'
