@@ -2,7 +2,8 @@
  * The kept steps (src/gitops/memo): a step reads only through its recorder — its context has no `root`, and any read
  * the recorder does not answer fails loudly; a kept expansion is reused (the template engine never opened) only while
  * its reads hold; the file under the git directory, corrupted, truncated or with a recorded digest edited, is never
- * trusted — the expansion is made again and equals the fresh one.
+ * trusted — the expansion is made again and equals the fresh one. In process, after the build: a step is kept only
+ * where the built template engine (dist/engine) names its build.
  */
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'

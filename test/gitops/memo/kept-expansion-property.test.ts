@@ -5,7 +5,8 @@
  * its place in its file, the origin
  * URL, the policy's maxApplications — each state expanded through the memo (src/gitops/memo: kept in the process, and
  * at random forgotten there and found again on disk) and fresh (expandApplicationSet): the same result, deep-equal,
- * lines included. A fixed seed keeps the suite's time (KEPT_STEPS_SEED, KEPT_STEPS_RUNS draw others).
+ * lines included. A fixed seed keeps the suite's time (KEPT_STEPS_SEED, KEPT_STEPS_RUNS draw others). In process, after
+ * the build: a step is kept only where the built template engine (dist/engine) names its build.
  */
 import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
