@@ -1,12 +1,15 @@
 /**
- * What a cluster of a Kubernetes minor serves of the built-in APIs: the table the build generates from k8s.io/api's
- * own release lifecycle (dist/kubernetes/apis.json, by src/effects/render-module/go/kubeapis), each kind at each
- * group version with the release that introduced, deprecated and removed it, and its replacement. A group the table
- * does not hold is not built in (a CRD's, an aggregated API's): this says nothing of it.
+ * What a cluster of a Kubernetes minor serves of the built-in APIs. Whether a minor serves a kind is its own
+ * release's word: the kinds of that release's OpenAPI document (dist/kubernetes/openapi-fields.json, by
+ * scripts/kube-openapi.mjs; ./minor-fields.ts). What k8s.io/api's release lifecycle adds (dist/kubernetes/apis.json,
+ * by src/effects/render-module/go/kubeapis): deprecations, replacements, and the releases of what no minor of the
+ * build's window served (removed before it). A group neither knows is not built in (a CRD's, an aggregated API's):
+ * this says nothing of it.
  */
 import {readFileSync} from '../../core/memory-fs/index.js'
 
 import {packagePath} from '../../core/package-root.js'
+import {kindsByMinor} from './minor-fields.js'
 
 interface BuiltInApi {
   group: string
@@ -23,8 +26,11 @@ export type ApiStatus =
   | {status: 'served'}
   /** Served, deprecated since `deprecated`: removed in `removed`. */
   | {status: 'deprecated'; deprecated: string; removed?: string; replacement?: string}
-  /** Not served by this minor: removed in `removed`, or introduced only in `introduced`, or no such version. */
-  | {status: 'unserved'; removed?: string; introduced?: string; replacement?: string}
+  /**
+   * Not served by this minor: removed in `removed`, or introduced only in `introduced`, or served by no minor of the
+   * build's `window` (`1.29 to 1.37`), or no such version.
+   */
+  | {status: 'unserved'; removed?: string; introduced?: string; window?: string; replacement?: string}
   /** Not a built-in group, or a kind the table does not list at a version it does: not the table's to say. */
   | {status: 'not-built-in'}
 
@@ -57,16 +63,54 @@ function load(): Table | null {
 const minorOf = (release: string) => Number(release.split('.')[1] ?? NaN)
 const atOrAfter = (minor: string, release: string | undefined) =>
   release !== undefined && minorOf(minor) >= minorOf(release)
+const groupOf = (apiVersion: string) => apiVersion.slice(0, Math.max(0, apiVersion.indexOf('/')))
 
 /** How a cluster of `minor` (`1.32`) serves `apiVersion` `kind`. */
 export function apiStatus(apiVersion: string, kind: string, minor: string): ApiStatus {
   const apis = load()
-  const slash = apiVersion.indexOf('/')
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash)
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1)
+  const group = groupOf(apiVersion)
+  const version = apiVersion.slice(apiVersion.indexOf('/') + 1)
+  const lifecycle = apis?.byKey.get(`${group}/${version}/${kind}`)
+  const releases = kindsByMinor()
+  if (releases?.some((r) => r.minor === minor)) {
+    const told = byRelease(releases, `${apiVersion}/${kind}`, minor, lifecycle)
+    if (told) return told
+  }
   if (!apis?.groups.has(group)) return {status: 'not-built-in'}
-  const api = apis.byKey.get(`${group}/${version}/${kind}`)
-  if (!api) return apis.versions.has(`${group}/${version}`) ? {status: 'not-built-in'} : {status: 'unserved'}
+  if (!lifecycle) return apis.versions.has(`${group}/${version}`) ? {status: 'not-built-in'} : {status: 'unserved'}
+  return byLifecycle(lifecycle, minor)
+}
+
+/**
+ * What the releases' OpenAPI documents say (`releases` in order, `minor` one of them); undefined where no release of
+ * the window served the kind and the lifecycle is silent of it (not a built-in kind, or one removed long before).
+ */
+function byRelease(
+  releases: ReadonlyArray<{minor: string; kinds: Record<string, string>}>,
+  key: string,
+  minor: string,
+  lifecycle: BuiltInApi | undefined,
+): ApiStatus | undefined {
+  const at = releases.findIndex((r) => r.minor === minor)
+  const serves = (i: number) => Object.hasOwn(releases[i]!.kinds, key)
+  const replacement = lifecycle?.replacement !== undefined ? {replacement: lifecycle.replacement} : {}
+  const earlier = releases.findLastIndex((_, i) => i < at && serves(i))
+  if (serves(at)) {
+    if (!lifecycle || !atOrAfter(minor, lifecycle.deprecated)) return {status: 'served'}
+    const gone = releases.findIndex((_, i) => i > at && !serves(i))
+    const removed = gone >= 0 ? releases[gone]!.minor : lifecycle.removed
+    return {status: 'deprecated', deprecated: lifecycle.deprecated!, ...(removed ? {removed} : {}), ...replacement}
+  }
+  if (earlier >= 0) return {status: 'unserved', removed: releases[earlier + 1]!.minor, ...replacement}
+  const later = releases.findIndex((_, i) => i > at && serves(i))
+  if (later >= 0) return {status: 'unserved', introduced: releases[later]!.minor}
+  if (!lifecycle) return undefined
+  if (atOrAfter(minor, lifecycle.removed)) return {status: 'unserved', removed: lifecycle.removed, ...replacement}
+  return {status: 'unserved', window: `${releases[0]!.minor} to ${releases.at(-1)!.minor}`, ...replacement}
+}
+
+/** What k8s.io/api's lifecycle says: a build without the releases' documents. */
+function byLifecycle(api: BuiltInApi, minor: string): ApiStatus {
   const replacement = api.replacement !== undefined ? {replacement: api.replacement} : {}
   if (atOrAfter(minor, api.removed)) return {status: 'unserved', removed: api.removed, ...replacement}
   if (api.introduced !== undefined && !atOrAfter(minor, api.introduced))

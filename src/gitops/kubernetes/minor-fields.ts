@@ -46,6 +46,18 @@ function load(): Table | null {
   return table
 }
 
+/**
+ * The kinds each minor's OpenAPI document defines (`group/version/Kind`, core `v1/Kind`), by minor in release order;
+ * undefined when the build holds none. What that release's API server serves (./apis.ts).
+ */
+export function kindsByMinor(): ReadonlyArray<{minor: string; kinds: Record<string, string>}> | undefined {
+  const t = load()
+  if (!t) return undefined
+  return Object.entries(t.minors)
+    .map(([minor, {kinds}]) => ({minor, kinds}))
+    .sort((a, b) => Number(a.minor.split('.')[1]) - Number(b.minor.split('.')[1]))
+}
+
 /** The fields of definition `name` in `minor` (undefined: free-form, or no such definition). */
 const fieldsOf = (t: Table, minor: Minor, name: string): Fields | undefined => {
   const at = minor.definitions[name]

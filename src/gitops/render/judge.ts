@@ -205,7 +205,9 @@ function lifecycleMessage(
     ? `was removed in Kubernetes ${api.removed}`
     : api.introduced
       ? `is served only from Kubernetes ${api.introduced}`
-      : 'is no API Kubernetes serves'
+      : api.window
+        ? `is served by no Kubernetes release from ${api.window}`
+        : 'is no API Kubernetes serves'
   return `${obj.apiVersion} ${obj.kind} ${why}, so a cluster of Kubernetes ${minor} has no such kind ("no matches for kind")${use}.`
 }
 

@@ -356,6 +356,39 @@ describe('gitops verify --render: what the cluster of each Kubernetes minor serv
     )
   })
 
+  it("each minor's own OpenAPI says what it serves: alpha APIs gone before 1.29, ones served for a few releases", async () => {
+    const alpha = {
+      // Removed in 1.22: k8s.io/api's lifecycle never said so of this alpha version.
+      'role.yaml':
+        'apiVersion: rbac.authorization.k8s.io/v1alpha1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n',
+      // Served by 1.29 and 1.30 only.
+      'cidr.yaml':
+        'apiVersion: networking.k8s.io/v1alpha1\nkind: ServiceCIDR\nmetadata: {name: s}\nspec: {cidrs: [10.96.0.0/28]}\n',
+      // Served by 1.31 to 1.33: k8s.io/api no longer defines it, so its lifecycle has no word of it.
+      'class.yaml': 'apiVersion: resource.k8s.io/v1alpha3\nkind: DeviceClass\nmetadata: {name: d}\nspec: {}\n',
+    }
+    const at = async (minor: string) => {
+      const repo = await helmGitopsRepo({
+        'ameide.yaml': `gitopsPolicy:\n  render:\n    kubernetesVersion: "${minor}"\n`,
+        'argocd/alpha.yaml': originApplication('alpha', 'path: alpha'),
+        ...Object.fromEntries(Object.entries(alpha).map(([f, text]) => [`alpha/${f}`, text])),
+      })
+      return (await verify(repo)).result
+    }
+    const message = (result: Result, name: string) => result.findings.find((f) => f.object?.name === name)!.message
+    const at30 = await at('1.30')
+    expect(verdicts(at30)).toEqual(['api-removed d', 'api-removed r'])
+    expect(message(at30, 'r')).toContain(
+      'rbac.authorization.k8s.io/v1alpha1 ClusterRole is served by no Kubernetes release from 1.29 to 1.37',
+    )
+    expect(message(at30, 'd')).toContain('resource.k8s.io/v1alpha3 DeviceClass is served only from Kubernetes 1.31')
+    expect(verdicts(await at('1.32'))).toEqual(['api-removed r', 'api-removed s'])
+    const at35 = await at('1.35')
+    expect(verdicts(at35)).toEqual(['api-removed d', 'api-removed r', 'api-removed s'])
+    expect(message(at35, 's')).toContain('networking.k8s.io/v1alpha1 ServiceCIDR was removed in Kubernetes 1.31')
+    expect(message(at35, 'd')).toContain('resource.k8s.io/v1alpha3 DeviceClass was removed in Kubernetes 1.34')
+  })
+
   it('at 1.31 a deprecated API still served is a warning', async () => {
     const {result} = await verify(await repoFor('gitopsPolicy:\n  render:\n    kubernetesVersion: "1.31"\n'))
     expect(verdicts(result)).toEqual([
