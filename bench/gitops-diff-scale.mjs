@@ -17,7 +17,7 @@
 // (bench/tree-time.py: the native helpers, which outlive the CLI by a moment, reaped and counted).
 // With --max-applications N, the repository's ameide.yaml sets gitopsPolicy.maxApplications to N (the default bound,
 // 10,000, refuses one ApplicationSet of 10,002: `3334` needs it raised to measure the diff rather than the refusal).
-// Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR] [--max-applications N]
+// Usage: node bench/gitops-diff-scale.mjs [components=334] [runs=1] [--before DIR] [--json DIR] [--max-applications N] [--record]
 // (runs=0: only make the repository and keep it)
 import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -36,8 +36,9 @@ import {
   run,
   service,
 } from './components-repo.mjs'
+import {benchArgs, record} from './record.mjs'
 
-const argv = process.argv.slice(2)
+const argv = benchArgs()
 const option = (name) => {
   const at = argv.indexOf(name)
   return at >= 0 ? path.resolve(argv.splice(at, 2)[1]) : undefined
@@ -199,6 +200,7 @@ try {
   )
   console.log('| pull request | run | wall | CPU | peak RSS | renders (base + head) |')
   console.log('| --- | --- | ---: | ---: | ---: | ---: |')
+  const rows = []
   for (const [label, xs] of Object.entries(samples)) {
     const [build, branch, temp] = label.split('|')
     const pr = branch === 'all' ? `all ${apps} changed` : `6 of ${apps} changed`
@@ -208,7 +210,11 @@ try {
     console.log(
       `| ${pr} | ${who} | ${median(xs, 'wall').toFixed(2)} s | ${median(xs, 'cpu').toFixed(2)} s | ${median(xs, 'rss').toFixed(0)} MB | ${renders} |`,
     )
+    const [wall, cpu, rss] = ['wall', 'cpu', 'rss'].map((k) => median(xs, k))
+    const ms = (x) => Math.round(x * 1000)
+    rows.push({case: `${pr}: ${who}`, wall: ms(wall), cpu: ms(cpu), rss: Math.round(rss), figure: `${renders} renders`})
   }
+  record('gitops-diff-scale', `node bench/gitops-diff-scale.mjs ${components} ${runs}`, rows)
   const m = (label, k) => median(samples[label], k)
   const verdict = (ok) => (ok ? '✓' : '✗')
   console.log(

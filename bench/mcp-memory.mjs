@@ -6,7 +6,7 @@
 // /proc/<pid>/status) and, sampled every 50 ms while the call runs, the resident memory of its whole process tree
 // (the server, the call's process, the one started ahead). Prints the server's RSS after calls 1, 10, 25, 50 and N,
 // its peak (VmHWM), the tree's peak, and the median call time per tool.
-// Usage: node bench/mcp-memory.mjs [calls=100] [size=334]   (Linux; needs a build: npm run build)
+// Usage: node bench/mcp-memory.mjs [calls=100] [size=334] [--record]   (Linux; needs a build: npm run build)
 import {spawn, spawnSync} from 'node:child_process'
 import {readdirSync, readFileSync, rmSync} from 'node:fs'
 import {loadavg} from 'node:os'
@@ -14,8 +14,11 @@ import {performance} from 'node:perf_hooks'
 import {setInterval, clearInterval} from 'node:timers'
 import {fileURLToPath} from 'node:url'
 
-const calls = Number(process.argv[2] ?? 100)
-const size = Number(process.argv[3] ?? 334)
+import {benchArgs, record} from './record.mjs'
+
+const [callsArg, sizeArg] = benchArgs()
+const calls = Number(callsArg ?? 100)
+const size = Number(sizeArg ?? 334)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const scale = fileURLToPath(new URL('gitops-diff-scale.mjs', import.meta.url))
 
@@ -119,3 +122,10 @@ console.log(
 console.log(
   `  median call: gitops_diff ${median(times.gitops_diff).toFixed(0)} ms, gitops_verify ${median(times.gitops_verify).toFixed(0)} ms`,
 )
+record('mcp-memory', `node bench/mcp-memory.mjs ${calls} ${size}`, [
+  ...at.map((k) => ({case: `the server after call ${k}`, rss: Math.round(serverRss[k - 1])})),
+  {case: 'the server, its peak (VmHWM)', rss: Math.round(serverPeak)},
+  {case: "the whole process tree's peak (50 ms samples)", rss: Math.round(treePeak)},
+  {case: 'a gitops_diff call (median)', wall: Math.round(median(times.gitops_diff))},
+  {case: 'a gitops_verify call (median)', wall: Math.round(median(times.gitops_verify))},
+])

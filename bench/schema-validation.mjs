@@ -5,11 +5,13 @@
 // then the fields of the cluster's minor, ./minor-fields.ts), the fields alone at the reference minor and at 1.29, and
 // the floor: a plain walk visiting every key of the same objects. Compare the total with the CPU of the diff or verify
 // it is part of (issue 95: validating all objects adds ≤ 10 % to the scale bench's CPU).
-// Usage: node bench/schema-validation.mjs [runs=5]   (needs a build: npm run build)
+// Usage: node bench/schema-validation.mjs [runs=5] [--record]   (needs a build: npm run build)
 /* global structuredClone */
 import {performance} from 'node:perf_hooks'
 
-const runs = Number(process.argv[2] ?? 5)
+import {benchArgs, record} from './record.mjs'
+
+const runs = Number(benchArgs()[0] ?? 5)
 const dist = new URL('../dist/gitops/kubernetes/', import.meta.url)
 const {unknownFields} = await import(new URL('minor-fields.js', dist).href)
 const {validateObject} = await import(new URL('schema.js', dist).href)
@@ -67,3 +69,12 @@ for (const [name, xs] of Object.entries(samples))
   console.log(
     `${name.padEnd(40)} ${median(xs).toFixed(1).padStart(7)} ms  ${(median(xs) / floor).toFixed(1)}× the floor`,
   )
+record(
+  'schema-validation',
+  `node bench/schema-validation.mjs ${runs}`,
+  Object.entries(samples).map(([name, xs]) => ({
+    case: name,
+    wall: Number(median(xs).toFixed(1)),
+    figure: `${(median(xs) / floor).toFixed(1)}× the floor`,
+  })),
+)
