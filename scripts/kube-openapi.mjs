@@ -3,10 +3,12 @@
 // build`): for each minor scripts/kube-openapi.json pins, the k8s.io/kubernetes module zip of that release, fetched
 // from the Go module proxy and checked against its go.sum hash (scripts/go-toolchain.mjs fetchModuleZip), its
 // api/openapi-spec/v3/*.json read. Written to dist/kubernetes/openapi-fields.json: each definition's fields (a field
-// is a definition's name, [shape] for a list, {"*": shape} for a map, 0 for a value), a definition the minors share
-// once, and each served apiVersion/kind's definition. What the render gate reads from it: the fields a cluster's minor
-// does not know (src/gitops/kubernetes/minor-fields.ts). The fields of each minor are cached in AMEIDE_CRD_CATALOG_CACHE
-// (else <user cache>/ameide/crd-catalog/) under the release and its hash: a zip is fetched once per machine.
+// is a definition's name, [shape] for a list, {"*": shape} for a map, a value's JSON type code, 0 for any value) and
+// the fields it requires, a definition the minors share once, and each served apiVersion/kind's definition. What the
+// render gate reads from it: what a cluster's minor serves and the fields it does not know; of a kind kubernetes-models
+// has no validator for, the types and required fields too (src/gitops/kubernetes/minor-fields.ts). The fields of each
+// minor are cached in AMEIDE_CRD_CATALOG_CACHE (else <user cache>/ameide/crd-catalog/) under the release, its hash and
+// the cache's format: a zip is fetched once per machine.
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -21,14 +23,20 @@ const out = path.join(root, 'dist/kubernetes/openapi-fields.json')
 const cache = process.env.AMEIDE_CRD_CATALOG_CACHE || path.join(userCacheDir(), 'crd-catalog')
 const say = (message) => process.stderr.write(`[kube-openapi] ${message}\n`)
 
-/** A property's shape: the definition it names, [items] for a list, {"*": values} for a map, 0 for a value. */
+/** The JSON type of a value's shape: 0 any (int-or-string, free-form), else its code (src/gitops/kubernetes/minor-fields.ts). */
+const VALUE_TYPES = {string: 1, integer: 2, number: 3, boolean: 4}
+
+/**
+ * A property's shape: the definition it names, [items] for a list, {"*": values} for a map, a value's type code (0:
+ * any).
+ */
 function shapeOf(schema) {
   const ref = schema.$ref ?? schema.allOf?.find((s) => s.$ref)?.$ref
   if (typeof ref === 'string') return ref.replace('#/components/schemas/', '')
   if (schema.type === 'array' && schema.items) return [shapeOf(schema.items)]
   if (schema.type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object')
     return {'*': shapeOf(schema.additionalProperties)}
-  return 0
+  return (!schema['x-kubernetes-int-or-string'] && VALUE_TYPES[schema.type]) || 0
 }
 
 /** One minor's definitions (name → {field → shape}; none: free-form) and kinds (`group/version/Kind` → name). */
@@ -41,9 +49,10 @@ function fieldsOf(entries, release) {
     const schemas = JSON.parse(data.toString('utf8')).components?.schemas ?? {}
     for (const [def, schema] of Object.entries(schemas)) {
       if (schema.properties && !schema['x-kubernetes-preserve-unknown-fields'])
-        definitions[def] ??= Object.fromEntries(
-          Object.entries(schema.properties).map(([field, s]) => [field, shapeOf(s)]),
-        )
+        definitions[def] ??= {
+          fields: Object.fromEntries(Object.entries(schema.properties).map(([field, s]) => [field, shapeOf(s)])),
+          required: schema.required ?? [],
+        }
       for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
         if (gvk.version === '__internal' || !schema.properties?.kind) continue
         kinds[`${gvk.group ? `${gvk.group}/` : ''}${gvk.version}/${gvk.kind}`] ??= def
@@ -54,10 +63,14 @@ function fieldsOf(entries, release) {
   return {definitions, kinds}
 }
 
+/** What a cached minor holds: each definition's fields with their value types, and its required fields. */
+const CACHE_FORMAT = 'fields+types+required'
+
 /** One minor's fields: from the cache, else from its release's zip. */
 async function minorFields(minor, {version, sum}) {
   const release = `${pins.module}@${version}`
-  const file = path.join(cache, `openapi-${createHash('sha256').update(`${release} ${sum}`).digest('hex')}.json`)
+  const key = `${release} ${sum} ${CACHE_FORMAT}`
+  const file = path.join(cache, `openapi-${createHash('sha256').update(key).digest('hex')}.json`)
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'))
   const zip = await fetchModuleZip({module: pins.module, version, sum})
   const fields = fieldsOf(readZip(zip), release)
@@ -74,16 +87,22 @@ const perMinor = await Promise.all(minors.map((m) => minorFields(m, pins.minors[
   say(`${e.message}: the build needs every pinned minor's fields (GOPROXY, or a cache in AMEIDE_CRD_CATALOG_CACHE)`)
   process.exit(1)
 })
-// A definition the same in several minors is kept once: `shapes` holds each distinct one, `minors` their indexes.
+// A definition the same in several minors is kept once: `shapes` holds each distinct one's fields, `required` the
+// fields it requires (by its index, where any), `minors` their indexes.
 const shapes = []
+const required = {}
 const shapeIndex = new Map()
-const table = {minors: {}, shapes}
+const table = {minors: {}, shapes, required}
 for (const [i, minor] of minors.entries()) {
   const {definitions, kinds} = perMinor[i]
   const defs = {}
-  for (const [name, fields] of Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b))) {
-    const key = JSON.stringify(fields)
-    if (!shapeIndex.has(key)) shapeIndex.set(key, shapes.push(fields) - 1)
+  for (const [name, def] of Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b))) {
+    const key = JSON.stringify(def)
+    if (!shapeIndex.has(key)) {
+      const at = shapes.push(def.fields) - 1
+      if (def.required.length > 0) required[at] = def.required
+      shapeIndex.set(key, at)
+    }
     defs[name] = shapeIndex.get(key)
   }
   table.minors[minor] = {release: `${pins.module}@${pins.minors[minor].version}`, kinds, definitions: defs}

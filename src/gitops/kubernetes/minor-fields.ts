@@ -4,7 +4,8 @@
  * scripts/kube-openapi.mjs). The API server's strict field validation (`kubectl apply`'s default) refuses such a field:
  * a misspelt `replcas`, or `spec.trafficDistribution` on a Service of a 1.29 cluster. The one owner of unknown fields
  * of built-in kinds (the kubernetes-models validators of ./schema.ts check types, formats and required fields, and let
- * unknown fields through).
+ * unknown fields through); of a kind with no such validator (a beta API such as `resource.k8s.io/v1beta1`), also of
+ * its values' JSON types and its required fields, from the same documents.
  */
 import {readFileSync} from '../../core/memory-fs/index.js'
 import {packagePath} from '../../core/package-root.js'
@@ -16,9 +17,20 @@ export interface SchemaViolation {
   message: string
 }
 
-/** A field's shape: the definition it names, [items] for a list, {"*": values} for a map, 0 for a value. */
-type Shape = string | [Shape] | {'*': Shape} | 0
+/**
+ * A field's shape: the definition it names, [items] for a list, {"*": values} for a map, a value's JSON type
+ * (VALUE_TYPES; 0: any value, such as int-or-string).
+ */
+type Shape = string | [Shape] | {'*': Shape} | number
 type Fields = Record<string, Shape>
+
+/** The JSON types of values, by their code in the table (scripts/kube-openapi.mjs). */
+const VALUE_TYPES: Record<number, {name: string; is: (v: unknown) => boolean}> = {
+  1: {name: 'a string', is: (v) => typeof v === 'string'},
+  2: {name: 'an integer', is: (v) => Number.isInteger(v)},
+  3: {name: 'a number', is: (v) => typeof v === 'number'},
+  4: {name: 'a boolean', is: (v) => typeof v === 'boolean'},
+}
 
 interface Minor {
   release: string
@@ -31,6 +43,8 @@ interface Minor {
 interface Table {
   minors: Record<string, Minor>
   shapes: Fields[]
+  /** Shape index → the fields that definition requires (absent: none; a table of an older build: none said). */
+  required?: Record<string, string[]>
 }
 
 let table: Table | null | undefined
@@ -53,10 +67,12 @@ function load(): Table | null {
 export function kindsByMinor(): ReadonlyArray<{minor: string; kinds: Record<string, string>}> | undefined {
   const t = load()
   if (!t) return undefined
-  return Object.entries(t.minors)
+  byMinor ??= Object.entries(t.minors)
     .map(([minor, {kinds}]) => ({minor, kinds}))
     .sort((a, b) => Number(a.minor.split('.')[1]) - Number(b.minor.split('.')[1]))
+  return byMinor
 }
+let byMinor: ReadonlyArray<{minor: string; kinds: Record<string, string>}> | undefined
 
 /** The fields of definition `name` in `minor` (undefined: free-form, or no such definition). */
 const fieldsOf = (t: Table, minor: Minor, name: string): Fields | undefined => {
@@ -69,17 +85,34 @@ const fieldsOf = (t: Table, minor: Minor, name: string): Fields | undefined => {
  * part, RawExtension or `x-kubernetes-preserve-unknown-fields`, takes any); undefined when the build holds no fields of
  * `minor`. A kind the minor does not serve has none here (its apiVersion is the finding: ../render/judge.ts).
  */
-export function unknownFields(
-  obj: {apiVersion: string; kind: string; body: unknown},
-  minor: string,
-): SchemaViolation[] | undefined {
+export function unknownFields(obj: ObjectOfKind, minor: string): SchemaViolation[] | undefined {
   const t = load()
   const theirs = t?.minors[minor]
   if (!t || !theirs) return undefined
+  return walk(t, theirs, obj, minor, false)
+}
+
+/**
+ * Everything `minor`'s OpenAPI document says the API server refuses of `obj`, for a kind with no other validator:
+ * unknown fields, a value of the wrong JSON type (a number where a string goes: its JSON decoding fails), a required
+ * field missing. Undefined when the minor defines no such kind (or the build holds no fields of it).
+ */
+export function minorViolations(obj: ObjectOfKind, minor: string): SchemaViolation[] | undefined {
+  const t = load()
+  const theirs = t?.minors[minor]
+  if (!t || !theirs || theirs.kinds[`${obj.apiVersion}/${obj.kind}`] === undefined) return undefined
+  return walk(t, theirs, obj, minor, true)
+}
+
+type ObjectOfKind = {apiVersion: string; kind: string; body: unknown}
+
+/** The walk of `obj` against its kind in `theirs`: unknown fields, and with `values` its values' types and required fields. */
+function walk(t: Table, theirs: Minor, obj: ObjectOfKind, minor: string, values: boolean): SchemaViolation[] {
   const kind = `${obj.apiVersion}/${obj.kind}`
   const definition = theirs.kinds[kind]
   if (definition === undefined) return []
   const found: SchemaViolation[] = []
+  const fieldsNamed = (name: string) => fieldsOf(t, theirs, name)
   // Depth first, in the object's key order, with a stack of its own: a revision's object may nest as deep as YAML lets
   // it (a CRD's schema a thousand levels down), past what recursion would hold. The pointer's segments and the field
   // names on the way are kept as the walk goes (a pointer is made for a finding); a `leave` task pops them.
@@ -96,7 +129,12 @@ export function unknownFields(
     tasks.push({leave: {segment: task.segment !== undefined, step: task.step !== undefined}})
     if (task.unknown) found.push({pointer: pointerOf(path), message: unknownField(t, kind, steps, minor)})
     else {
-      const children = childrenOf(task.value, task.shape, (name) => fieldsOf(t, theirs, name))
+      if (values) {
+        const wrong = valueViolations(task, path, fieldsNamed, (name) => requiredOf(t, theirs, name))
+        found.push(...wrong.map((why) => ({...why, message: `${why.message} (${kind} of Kubernetes ${minor})`})))
+        if (wrong.length > 0 && wrong[0]!.type) continue
+      }
+      const children = childrenOf(task.value, task.shape, fieldsNamed)
       for (let i = children.length - 1; i >= 0; i--) tasks.push(children[i]!)
     }
   }
@@ -119,6 +157,49 @@ function childrenOf(value: unknown, shape: Shape, fieldsNamed: (name: string) =>
       ? {value: v, shape: fields[k]!, segment: k, step: k}
       : {value: undefined, shape: 0, segment: k, step: k, unknown: true},
   )
+}
+
+/**
+ * What is wrong with a visited value itself: its JSON type (`type`: the walk goes no deeper), or, an object of a
+ * definition, the required fields it lacks (null is absent: the API server reads it as the zero value).
+ */
+function valueViolations(
+  visit: Visit,
+  path: readonly string[],
+  fieldsNamed: (name: string) => Fields | undefined,
+  requiredNamed: (name: string) => readonly string[] | undefined,
+): Array<SchemaViolation & {type?: true}> {
+  const {value, shape} = visit
+  if (value === null || value === undefined) return []
+  const expected = expectedType(shape, fieldsNamed)
+  if (expected && !expected.is(value))
+    return [{pointer: pointerOf(path), message: `must be ${expected.name}, not ${jsonType(value)}`, type: true}]
+  if (typeof shape !== 'string') return []
+  const body = value as Record<string, unknown>
+  return (requiredNamed(shape) ?? [])
+    .filter((field) => body[field] === undefined || body[field] === null)
+    .map((field) => ({pointer: pointerOf([...path, field]), message: `required field "${field}" is missing`}))
+}
+
+const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v)
+const LIST = {name: 'a list', is: Array.isArray}
+const OBJECT = {name: 'an object', is: isObject}
+
+/** The JSON type a shape takes (undefined: any). */
+function expectedType(shape: Shape, fieldsNamed: (name: string) => Fields | undefined) {
+  if (typeof shape === 'number') return VALUE_TYPES[shape]
+  if (Array.isArray(shape)) return LIST
+  if (isMap(shape) || fieldsNamed(shape)) return OBJECT
+  return undefined
+}
+
+const jsonType = (v: unknown) =>
+  Array.isArray(v) ? 'a list' : isObject(v) ? 'an object' : typeof v === 'string' ? 'a string' : `a ${typeof v}`
+
+/** The fields definition `name` requires in `minor`. */
+const requiredOf = (t: Table, minor: Minor, name: string): readonly string[] | undefined => {
+  const at = minor.definitions[name]
+  return at === undefined ? undefined : t.required?.[at]
 }
 
 const isMap = (s: Shape): s is {'*': Shape} => typeof s === 'object' && !Array.isArray(s)

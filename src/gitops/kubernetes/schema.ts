@@ -1,10 +1,12 @@
 /**
  * Schema validation of rendered objects, offline, for the cluster's minor: the validators `kubernetes-models` ships per
  * kind (generated from the Kubernetes OpenAPI of one minor, RENDER_KUBERNETES_VERSION: types, formats, required
- * fields), then the fields the cluster's minor does not know (./minor-fields.ts, from each minor's own OpenAPI). A kind it has no model for (a CRD) is
- * unknown: kept for the CRDs (src/gitops/render/custom-resources.ts).
+ * fields), then the fields the cluster's minor does not know (./minor-fields.ts, from each minor's own OpenAPI). A
+ * built-in kind it has no model for (most beta and alpha versions) is checked by its minor's OpenAPI alone: fields,
+ * JSON types, required fields. A kind neither knows (a CRD's) is unknown: kept for the CRDs
+ * (src/gitops/render/custom-resources.ts).
  */
-import {type SchemaViolation, unknownFields} from './minor-fields.js'
+import {minorViolations, type SchemaViolation, unknownFields} from './minor-fields.js'
 import type {RenderedObject} from './objects.js'
 
 /** Invalid: its violations; unknown: no schema for the kind. */
@@ -38,7 +40,10 @@ function load(apiVersion: string, kind: string): Promise<ModelClass | undefined>
 /** `obj` against its kind's schema in Kubernetes `minor` (`1.34`). */
 export async function validateObject(obj: RenderedObject, minor: string): Promise<SchemaAnswer> {
   const Model = await load(obj.apiVersion, obj.kind)
-  if (!Model) return {known: false}
+  if (!Model) {
+    const violations = minorViolations(obj, minor)
+    return violations ? {known: true, violations} : {known: false}
+  }
   const violations = modelViolations(Model, obj)
   const unknown = unknownFields(obj, minor) ?? [
     {

@@ -389,6 +389,34 @@ describe('gitops verify --render: what the cluster of each Kubernetes minor serv
     expect(message(at35, 'd')).toContain('resource.k8s.io/v1alpha3 DeviceClass was removed in Kubernetes 1.34')
   })
 
+  it("a built-in kind with no other validator is checked by its minor's OpenAPI: fields, JSON types, required fields", async () => {
+    const vac = (name: string, body: string) =>
+      `apiVersion: storage.k8s.io/v1beta1\nkind: VolumeAttributesClass\nmetadata: {name: ${name}}\n${body}\n`
+    const repo = await helmGitopsRepo({
+      'ameide.yaml': 'gitopsPolicy:\n  render:\n    kubernetesVersion: "1.33"\n',
+      'argocd/classes.yaml': originApplication('classes', 'path: classes'),
+      'classes/good.yaml': vac('good', 'driverName: csi.example.com\nparameters: {iops: "3000"}'),
+      'classes/number.yaml': vac('number', 'driverName: 42\nparameters: {iops: 3000}'),
+      'classes/missing.yaml': vac('missing', 'parameters: {iops: "3000"}'),
+      'classes/misspelt.yaml': vac('misspelt', 'driverName: csi.example.com\nparamters: {iops: "3000"}'),
+    })
+    const {run, result} = await verify(repo)
+    expect(run.exitCode).toBe(1)
+    const invalid = result.findings
+      .filter((f) => f.rule === 'schema-invalid')
+      .map((f) => `${f.object!.name} ${f.message.slice(f.message.indexOf(': /') + 2)}`)
+      .sort()
+    expect(invalid).toEqual([
+      'missing /driverName required field "driverName" is missing (storage.k8s.io/v1beta1/VolumeAttributesClass of Kubernetes 1.33).',
+      expect.stringMatching(/^misspelt \/paramters unknown field "paramters"/),
+      'number /driverName must be a string, not a number (storage.k8s.io/v1beta1/VolumeAttributesClass of Kubernetes 1.33).',
+      'number /parameters/iops must be a string, not a number (storage.k8s.io/v1beta1/VolumeAttributesClass of Kubernetes 1.33).',
+    ])
+    // Checked, so not a kind with no schema.
+    expect(result.findings.filter((f) => f.rule === 'schema-unknown')).toEqual([])
+    expect(result.render.unknownKinds).toEqual([])
+  })
+
   it('at 1.31 a deprecated API still served is a warning', async () => {
     const {result} = await verify(await repoFor('gitopsPolicy:\n  render:\n    kubernetesVersion: "1.31"\n'))
     expect(verdicts(result)).toEqual([
