@@ -71,7 +71,12 @@ export const FIXTURE_REPOS: FixtureRepo[] = [
     origin: ORIGIN,
     files: fluxTeams,
     change: {'apps/team-a/cm.yaml': teamConfigMap('team-a', '2')},
-    reads: ['clusters/prod/apps.yaml', 'clusters/prod/flux-system.yaml', 'apps/kustomization.yaml'],
+    reads: [
+      'clusters/prod/apps.yaml',
+      'clusters/prod/flux-system.yaml',
+      'apps/kustomization.yaml',
+      'apps/team-a/kustomization.yaml',
+    ],
   },
   {
     name: 'an Application over a kustomization including an overlay',

@@ -7,16 +7,15 @@
  * the intact diff answers `changed`, the corrupted one never answers "No change" nor exit 0 with a change hidden, nor
  * `incomplete` naming nothing: it is `incomplete`, exit 1, each failure naming a file and why, or exactly the intact
  * answer (where the controller still builds the corrupted file). A fixed-seed draw of the (repository, file,
- * corruption) product keeps the suite's time: 6 of 157 cases, 25-40 s on the 2-core machine beside other jobs
+ * corruption) product keeps the suite's time: 6 of 162 cases, 25-40 s on the 2-core machine beside other jobs
  * (FAIL_CLOSED_ALL=1 runs the whole product, about 9 min). Built with real git through the built CLI.
  */
-import path from 'node:path'
-
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {diffLast, type DiffVerdict} from '../../support/diff-repo.js'
-import {FIXTURE_REPOS, fixtureHistory, linkTo, type Files, type FixtureRepo} from '../../support/fixture-repos.js'
+import {casesOf, CORRUPTIONS, wrongAnswer, type Case, type Run} from '../../support/corruptions.js'
+import {FIXTURE_REPOS, fixtureHistory, type FixtureRepo} from '../../support/fixture-repos.js'
 import {runCleanups} from '../../support/tmp.js'
 import {requireTool, toolEnv} from '../../support/toolchain.js'
 
@@ -29,68 +28,8 @@ beforeAll(() => {
   env = toolEnv()
 })
 
-/**
- * How a file is corrupted: its text replaced, or (null) the file removed while a kustomization still names it;
- * undefined: not a corruption of that file.
- */
-interface Corruption {
-  name: string
-  apply: (file: string, text: string, files: Files) => string | null | undefined
-}
-
-const KUSTOMIZATION = /(^|\/)kustomization\.ya?ml$/
-/** The kind of an Argo CD or Flux object: what a root applying them expects. */
-const OWN_KIND = /^kind: (Application|ApplicationSet|AppProject|Kustomization|HelmRelease|GitRepository)\b/m
-
-const CORRUPTIONS: Corruption[] = [
-  {name: 'duplicate key', apply: (_f, text) => `${text.split('\n')[0]}\n${text}`},
-  {name: 'invalid YAML', apply: (_f, text) => `${text}broken: [unclosed\n`},
-  {
-    name: 'missing base',
-    apply: (file, text, files) =>
-      KUSTOMIZATION.test(file) && text.includes('resources:\n')
-        ? text.replace('resources:\n', 'resources:\n- ../gone\n')
-        : namedByKustomization(file, files)
-          ? null
-          : undefined,
-  },
-  {
-    name: 'unknown kind',
-    apply: (file, text) =>
-      OWN_KIND.test(text)
-        ? text.replace(OWN_KIND, 'kind: $1Typo')
-        : KUSTOMIZATION.test(file)
-          ? `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomisation\n${text}`
-          : undefined,
-  },
-  {name: 'link out', apply: () => linkTo('/etc/passwd')},
-]
-
-const namedByKustomization = (file: string, files: Files): boolean => {
-  const dir = path.posix.dirname(file)
-  return (files[`${dir}/kustomization.yaml`] ?? '').includes(`- ${path.posix.basename(file)}\n`)
-}
-
-interface Case {
-  repo: FixtureRepo
-  file: string
-  corruption: Corruption
-  files: Files
-}
-
 /** Every applicable (repository, file, corruption). */
-const CASES: Case[] = FIXTURE_REPOS.flatMap((repo) =>
-  repo.reads.flatMap((file) =>
-    CORRUPTIONS.flatMap((corruption) => {
-      const files = repo.files()
-      const text = corruption.apply(file, files[file], files)
-      if (text === undefined) return []
-      if (text === null) delete files[file]
-      else files[file] = text
-      return [{repo, file, corruption, files}]
-    }),
-  ),
-)
+const CASES: Case[] = FIXTURE_REPOS.flatMap(casesOf)
 
 /**
  * The cases in a fixed-seed shuffle: every corruption once (each on a repository not yet drawn where it can be), then
@@ -115,21 +54,6 @@ function draw(seed: number): Case[] {
 const DRAWN = 6
 
 const drawn: Case[] = process.env.FAIL_CLOSED_ALL === '1' ? CASES : draw(Number(process.env.FAIL_CLOSED_SEED ?? 94))
-
-const changes = (result: DiffVerdict) =>
-  result.deployables.map((d) => `${d.change} ${d.environment ?? '-'} ${d.application ?? '-'} ${d.source}`)
-
-type Run = {exitCode: number; stdout?: string; result: DiffVerdict}
-
-/** Why the corrupted repository's answer is wrong (see the file's comment), or undefined. */
-function wrongAnswer(run: Run, intact: DiffVerdict): string | undefined {
-  const {summary, failures} = run.result
-  const named = failures.length > 0 && failures.every((f) => f.file !== '' && f.message !== '')
-  if (summary === 'incomplete' && run.exitCode === 1 && named) return undefined
-  const same = JSON.stringify(changes(run.result)) === JSON.stringify(changes(intact))
-  if (summary === 'changed' && run.exitCode === 0 && failures.length === 0 && same) return undefined
-  return `${summary}, exit ${run.exitCode}, ${failures.length} failures, ${JSON.stringify(changes(run.result))}`
-}
 
 const intacts = new Map<string, Promise<Run>>()
 const intact = (repo: FixtureRepo) => {
