@@ -111,6 +111,11 @@ export const isRemote = (entry: string): boolean =>
 
 const INCLUDE_KEYS = ['resources', 'bases', 'components']
 
+const KUSTOMIZATION_NAMES: ReadonlySet<string> = new Set(KUSTOMIZATION_FILES)
+/** Whether a repo-relative file is a kustomization by its name (its last segment, as a path's basename). */
+export const isKustomizationFile = (file: string): boolean =>
+  KUSTOMIZATION_NAMES.has(file.slice(file.lastIndexOf('/') + 1))
+
 /** The graph of a revision's kustomizations, read once per set of files. */
 const graphs = new WeakMap<ReadonlySet<string>, Map<string, KustomizationNode>>()
 
@@ -132,7 +137,7 @@ export function readKustomizations(
     KUSTOMIZATION_FILES.map((n) => (dir === '' ? n : `${dir}/${n}`)).find((f) => fileSet.has(f))
   const nodes = new Map<string, KustomizationNode>()
   for (const file of files) {
-    if (!KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
+    if (!isKustomizationFile(file)) continue
     const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file)
     if (nodes.has(dir)) continue
     const node: KustomizationNode = {dir, file, includes: [], files: [], remote: [], outside: []}
