@@ -10,6 +10,9 @@ import {confinedPath} from '../revision/index.js'
 import {PATCH_KEYS, patchPaths} from './patch-files.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+const NAMES: ReadonlySet<string> = new Set(KUSTOMIZATION_FILES)
+/** Whether a repo-relative file is a kustomization by its name (its last segment, as a path's basename). */
+export const isKustomizationFile = (file: string): boolean => NAMES.has(file.slice(file.lastIndexOf('/') + 1))
 
 /** A remote base, resource or file reference (never fetched: the gate renders only what the revision holds). */
 export interface RemoteEntry {
@@ -110,11 +113,6 @@ export const isRemote = (entry: string): boolean =>
   /[?&](ref|version|submodules|timeout)=/.test(entry)
 
 const INCLUDE_KEYS = ['resources', 'bases', 'components']
-
-const KUSTOMIZATION_NAMES: ReadonlySet<string> = new Set(KUSTOMIZATION_FILES)
-/** Whether a repo-relative file is a kustomization by its name (its last segment, as a path's basename). */
-export const isKustomizationFile = (file: string): boolean =>
-  KUSTOMIZATION_NAMES.has(file.slice(file.lastIndexOf('/') + 1))
 
 /** The graph of a revision's kustomizations, read once per set of files. */
 const graphs = new WeakMap<ReadonlySet<string>, Map<string, KustomizationNode>>()
