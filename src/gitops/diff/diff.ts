@@ -230,14 +230,17 @@ async function renderBoth(
   [baseRevision, headRevision]: [Revision, Revision],
 ): Promise<{base: Snapshot; head: Snapshot; layout: DiffLayout | undefined; policy: GitopsPolicy}> {
   let policy = settled.policy
-  const repositories = await repositoryUrls(input.root, policy.preview.repositories)
-  // What the pull request merges into and comes from are the revision under review; any other ref is pinned.
+  // What the pull request merges into and comes from are the revision under review; any other ref is pinned. The
+  // clone's URLs and refs are asked of git at once (each answer is a process to wait for).
   const {revisions} = shared
-  const pinned = await pinnedRevisions(input.root, [
-    revisions.base.revision,
-    revisions.head.commit ? revisions.head.revision : undefined,
-    input.baseRef,
-    ...(input.reviewed ?? []),
+  const [repositories, pinned] = await Promise.all([
+    repositoryUrls(input.root, policy.preview.repositories),
+    pinnedRevisions(input.root, [
+      revisions.base.revision,
+      revisions.head.commit ? revisions.head.revision : undefined,
+      input.baseRef,
+      ...(input.reviewed ?? []),
+    ]),
   ])
   const tree = (r: Revision) => ({
     dir: r.dir,

@@ -35,6 +35,10 @@ export async function resolveRevisions(
   /** The pull request's base branch (GITHUB_BASE_REF under GitHub Actions). */
   baseRef?: string,
 ): Promise<{base: DiffRevision; head: DiffRevision}> {
+  // Both named: asked of git at once (each is a process to wait for), the head's answer judged first as before.
+  const baseCommit = base === undefined ? undefined : commitOf(root, base)
+  // Not awaited when the head is refused: its failure is then nobody's (awaited below, it still throws).
+  baseCommit?.catch(() => undefined)
   let headRev: DiffRevision
   if (head !== undefined) {
     const commit = await commitOf(root, head)
@@ -48,7 +52,7 @@ export async function resolveRevisions(
     headRev = {revision: 'working tree', commit: null, chosenBy: 'working tree'}
   }
   if (base !== undefined) {
-    const commit = await commitOf(root, base)
+    const commit = await baseCommit
     if (!commit) {
       throw usageError('BASE_NOT_FOUND', `--base ${base} does not name a commit of ${root}.`, [
         'Name a branch, tag or commit (git rev-parse must resolve it).',

@@ -10,6 +10,9 @@ import {confinedPath} from '../revision/index.js'
 import {PATCH_KEYS, patchPaths} from './patch-files.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+const NAMES: ReadonlySet<string> = new Set(KUSTOMIZATION_FILES)
+/** Whether a repo-relative file is a kustomization by its name (its last segment, as a path's basename). */
+export const isKustomizationFile = (file: string): boolean => NAMES.has(file.slice(file.lastIndexOf('/') + 1))
 
 /** A remote base, resource or file reference (never fetched: the gate renders only what the revision holds). */
 export interface RemoteEntry {
@@ -132,7 +135,7 @@ export function readKustomizations(
     KUSTOMIZATION_FILES.map((n) => (dir === '' ? n : `${dir}/${n}`)).find((f) => fileSet.has(f))
   const nodes = new Map<string, KustomizationNode>()
   for (const file of files) {
-    if (!KUSTOMIZATION_FILES.includes(path.posix.basename(file))) continue
+    if (!isKustomizationFile(file)) continue
     const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file)
     if (nodes.has(dir)) continue
     const node: KustomizationNode = {dir, file, includes: [], files: [], remote: [], outside: []}

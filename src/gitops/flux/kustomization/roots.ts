@@ -24,7 +24,7 @@ import {
   type FluxObject,
   type GitRepositoryOf,
 } from '../sources/sources.js'
-import {KUSTOMIZATION_FILES} from '../../kustomize/kustomizations.js'
+import {isKustomizationFile} from '../../kustomize/kustomizations.js'
 import {at} from '../../kubernetes/objects.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from '../../render/plan-types.js'
 import type {GitArtifact} from '../../model/render-inputs.js'
@@ -61,8 +61,7 @@ export function scanRevision(root: string, files: readonly string[], yaml: YamlM
   const scan: RevisionScan = {flux: [], fluxFolders: new Map(), holders: new Map(), unread: [], declares: false}
   const chartTemplate = chartTemplateTest(files)
   for (const file of files) {
-    if (!/\.ya?ml$/i.test(file) || KUSTOMIZATION_FILES.includes(path.posix.basename(file)) || chartTemplate(file))
-      continue
+    if (!/\.ya?ml$/i.test(file) || isKustomizationFile(file) || chartTemplate(file)) continue
     let text: string
     try {
       text = readFileSync(path.join(root, file), 'utf8')
