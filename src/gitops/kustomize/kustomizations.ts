@@ -113,7 +113,6 @@ export const isRemote = (entry: string): boolean =>
   /[?&](ref|version|submodules|timeout)=/.test(entry)
 
 const INCLUDE_KEYS = ['resources', 'bases', 'components']
-
 /** The graph of a revision's kustomizations, read once per set of files. */
 const graphs = new WeakMap<ReadonlySet<string>, Map<string, KustomizationNode>>()
 
