@@ -82,8 +82,8 @@ export interface RenderModule {
    */
   hold(roots: readonly string[]): Promise<void>
   /**
-   * The engine that renders `helm template` (./native.ts): `native (seccomp)` or `wasm: <why>`; undefined until a
-   * `helm template` request (or {@link probeEngine}) decided it. Every other command runs in WebAssembly.
+   * The engine that renders `helm template` and `kustomize build` (./native.ts): `native (seccomp)` or `wasm: <why>`;
+   * undefined until such a request (or {@link probeEngine}) decided it. Every other command runs in WebAssembly.
    */
   engine(): Engine | undefined
   /** Decides the engine now (starts a native helper, checked, if none runs yet): what `ameide doctor` tells. */
@@ -155,7 +155,7 @@ export function openRenderModule(
     engine: () => native.engine,
     probeEngine: () => native.probe(),
     async warm() {
-      // Where `helm template` renders natively, WebAssembly is compiled only when another command needs it.
+      // Where `helm template` and `kustomize build` render natively, WebAssembly is compiled only when another command needs it.
       if (await native.warm()) return
       pool.give(await pool.take())
     },

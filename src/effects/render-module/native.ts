@@ -1,6 +1,6 @@
 /**
  * The native render helper's host (docs/security.md, "the native render helper"): Helm's code built for this
- * machine (./go with the `ameide_helper` tag, scripts/build-native.mjs) renders `helm template` requests at native
+ * machine (./go with the `ameide_helper` tag, scripts/build-native.mjs) renders `helm template` and `kustomize build` requests at native
  * speed, confined by the operating system instead of by WebAssembly. Never unconfined: before one byte of a revision
  * crosses, the host has
  *   1. checked the helper's sha256 against the build's record (dist/render-module/native.json; ./helper-check.ts: once,
@@ -40,7 +40,7 @@ export interface NativeBuild {
   helpers: Record<string, {file: string; sha256: string; bytes: number}>
 }
 
-/** The engine that renders `helm template`: `native (seccomp)`, or `wasm: <why not native>`. */
+/** The engine that renders `helm template` and `kustomize build`: `native (seccomp)`, or `wasm: <why not native>`. */
 export type Engine = 'native (seccomp)' | `wasm: ${string}`
 export const NATIVE_ENGINE: Engine = 'native (seccomp)'
 
@@ -87,12 +87,16 @@ function platformUnavailable(): string | undefined {
 }
 
 /**
- * Only `helm template` renders natively, and `kube validate` runs only there (the API server's validation is not
- * linked into WebAssembly: ./kube-validate.ts); every other command (kustomize, jsonnet, Flux's steps) stays in wasm.
+ * `helm template` and `kustomize build` render natively, and `kube validate` runs only there (the API server's
+ * validation is not linked into WebAssembly: ./kube-validate.ts); every other command (Argo CD's `kustomize edit`,
+ * jsonnet, Flux's steps, `helm dependency build`: they write to the revision or read it past memtree.go) stays in
+ * wasm, and so does a request holding one.
  */
 export const nativeCommands = (commands: readonly ModuleCommand[]): boolean =>
   commands.length > 0 &&
-  commands.every((c) => (Array.isArray(c) ? c[0] === 'kube' && c[1] === 'validate' : 'helmTemplate' in c))
+  commands.every((c) =>
+    Array.isArray(c) ? c[0] === 'kube' && c[1] === 'validate' : 'helmTemplate' in c || 'kustomizeBuild' in c,
+  )
 
 const recordFile = () => packagePath('dist/render-module/native.json')
 

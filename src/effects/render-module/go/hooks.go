@@ -4,9 +4,10 @@ import (
 	"os"
 
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
-// The file access of `helm template`'s path, as variables: the WebAssembly build keeps Go's os package (the worker's
+// The file access of `helm template`'s and `kustomize build`'s paths, as variables: the WebAssembly build keeps Go's os package (the worker's
 // in-memory file system answers it); the native helper (main_helper.go) sets them to its own memory (memtree.go), so
 // that no render reaches the operating system's files — its seccomp filter refuses them anyway.
 var (
@@ -19,4 +20,6 @@ var (
 		fi, err := os.Stat(p)
 		return err == nil && fi.IsDir()
 	}
+	// kustomizeFS is what `kustomize build` reads through (kustomize.go).
+	kustomizeFS = filesys.MakeFsOnDisk
 )

@@ -11,7 +11,6 @@ import (
 
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/kustomize/v5/commands/build"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // KustomizeBuild is `kustomize build` as data: the kustomization's folder, and whether files outside it may be read
@@ -24,7 +23,7 @@ type KustomizeBuild struct {
 // kustomizeBuild runs kustomize's own build command, its flags set from the request: kustomize's defaults for the
 // rest, as the controllers leave them.
 func kustomizeBuild(r *KustomizeBuild, stdout, logged io.Writer) error {
-	cmd := build.NewCmdBuild(filesys.MakeFsOnDisk(), build.MakeHelp(konfig.ProgramName, "build"), stdout)
+	cmd := build.NewCmdBuild(kustomizeFS(), build.MakeHelp(konfig.ProgramName, "build"), stdout)
 	build.AddFunctionAlphaEnablementFlags(cmd.Flags())
 	args := []string{r.Dir}
 	if r.LoadRestrictionsNone {

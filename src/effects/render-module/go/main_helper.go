@@ -20,6 +20,7 @@ import (
 	"strconv"
 
 	"ameide.dev/gotemplate/engine"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
 // NativeProtocol names the helper's framing and handshake; the host refuses a helper that speaks another.
@@ -142,6 +143,7 @@ func serve(r *moduleRequest) moduleAnswer {
 		return moduleAnswer{ID: r.ID, Error: err.Error()}
 	}
 	readFile, loadChartPath, isDir = m.readFile, m.loadChart, m.isDir
+	kustomizeFS = func() filesys.FileSystem { return memKustomizeFS{m} }
 	results := []commandResult{}
 	for _, raw := range r.Commands {
 		var request Request
@@ -153,10 +155,10 @@ func serve(r *moduleRequest) moduleAnswer {
 		if err != nil {
 			return moduleAnswer{ID: r.ID, Error: "the native render helper cannot read a command: " + err.Error()}
 		}
-		if request.HelmTemplate == nil && !validating(request.Args) {
-			// Only `helm template` reads its files through memtree.go, and `kube validate` reads none; the host sends
-			// the other commands to WebAssembly (../native.ts nativeCommands).
-			return moduleAnswer{ID: r.ID, Error: "the native render helper runs helm template and kube validate only"}
+		if request.HelmTemplate == nil && request.KustomizeBuild == nil && !validating(request.Args) {
+			// `helm template` and `kustomize build` read their files through memtree.go, `kube validate` reads none;
+			// the host sends the other commands to WebAssembly (../native.ts nativeCommands).
+			return moduleAnswer{ID: r.ID, Error: "the native render helper runs helm template, kustomize build and kube validate only"}
 		}
 		request.OutputLimit, request.ObjectLimit = r.OutputLimit, r.ObjectLimit
 		result := commandResult{Response: Run(request)}

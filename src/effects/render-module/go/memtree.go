@@ -163,6 +163,26 @@ func (m *memFS) resolve(p string) (*node, string, error) {
 	return nil, p, errLoop
 }
 
+// lstat is resolve but for the last part, not followed: a link is the link itself.
+func (m *memFS) lstat(name string) (*node, string, error) {
+	p := m.abs(name)
+	if p == "/" {
+		return m.resolve(p)
+	}
+	parent, dir, err := m.resolve(path.Dir(p))
+	if err != nil {
+		return nil, dir, err
+	}
+	at := path.Join(dir, path.Base(p))
+	if !parent.dir {
+		return nil, at, syscall.ENOTDIR
+	}
+	if n := m.tree.get(at); n != nil {
+		return n, at, nil
+	}
+	return nil, at, syscall.ENOENT
+}
+
 func (m *memFS) readFile(name string) ([]byte, error) {
 	n, _, err := m.resolve(name)
 	if err != nil {
@@ -200,6 +220,9 @@ type info struct {
 func (i info) Name() string { return i.name }
 func (i info) Size() int64  { return int64(len(i.n.data)) }
 func (i info) Mode() fs.FileMode {
+	if i.n.link {
+		return fs.ModeSymlink | 0o777
+	}
 	if i.n.dir {
 		return fs.ModeDir | 0o755
 	}
