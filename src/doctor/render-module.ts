@@ -47,7 +47,7 @@ export async function checkRenderModule(): Promise<ProbedCheck> {
     status: 'ok',
     version: `helm ${build.helm}, kustomize ${build.kustomize}${jsonnet}${envsubst}`,
     kubernetes,
-    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not${validation}; helm template's and kustomize build's engine: ${engine}`,
+    detail: `Helm ${build.helm}, kustomize ${build.kustomize}${build.jsonnet ? ` and go-jsonnet ${build.jsonnet} (Argo CD's jsonnet)` : ''}${flux} as WebAssembly (${build.go}; ${mb} MB; sha256 ${build.sha256}): nothing to install, trusted or not${validation}; the render engine: ${engine}`,
     fix: null,
   }
 }

@@ -165,9 +165,7 @@ describe('npm run release', () => {
     const native = process.platform === 'linux' && process.arch === 'x64'
     const engine = native ? 'native (seccomp)' : expect.stringMatching(/^wasm: /)
     expect(report.checks.find((c: {id: string}) => c.id === 'render-module').detail).toMatch(
-      native
-        ? /helm template's and kustomize build's engine: native \(seccomp\)$/
-        : /helm template's and kustomize build's engine: wasm: /,
+      native ? /the render engine: native \(seccomp\)$/ : /the render engine: wasm: /,
     )
     // The ApplicationSet template engine runs in the same confined helper there.
     expect(report.checks.find((c: {id: string}) => c.id === 'template-engine').detail).toMatch(

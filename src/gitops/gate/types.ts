@@ -114,9 +114,9 @@ export interface RenderReport {
     jsonnet?: string | null
     envsubst?: string | null
     /**
-     * The engine that rendered `helm template` and `kustomize build`: `native (seccomp)` or `wasm: <why not native>`;
-     * null when neither was rendered (Argo CD's kustomize edits, jsonnet, `helm dependency build` and Flux's steps
-     * render in the WebAssembly module either way).
+     * The engine that rendered `helm template`, `kustomize build`, jsonnet and Flux's post-build substitution:
+     * `native (seccomp)` or `wasm: <why not native>`; null when none was rendered. Argo CD's kustomize edits, `helm
+     * dependency build` and Flux's generated kustomizations render in the WebAssembly module either way.
      */
     engine?: string | null
   }

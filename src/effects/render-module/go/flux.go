@@ -13,7 +13,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 
@@ -48,7 +47,7 @@ func fluxSubstitute(args []string, stdout io.Writer) error {
 	if err := jsonArgument("flux substitute", args, &spec); err != nil {
 		return err
 	}
-	built, err := os.ReadFile(spec.File)
+	built, err := readFile(spec.File)
 	if err != nil {
 		return err
 	}

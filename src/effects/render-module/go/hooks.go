@@ -3,15 +3,16 @@ package main
 import (
 	"os"
 
+	"github.com/google/go-jsonnet"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
-// The file access of `helm template`'s and `kustomize build`'s paths, as variables: the WebAssembly build keeps Go's os package (the worker's
+// The file access of `helm template`'s, `kustomize build`'s, jsonnet's and `flux substitute`'s paths, as variables: the WebAssembly build keeps Go's os package (the worker's
 // in-memory file system answers it); the native helper (main_helper.go) sets them to its own memory (memtree.go), so
 // that no render reaches the operating system's files — its seccomp filter refuses them anyway.
 var (
-	// readFile reads a values file or a --set-file file.
+	// readFile reads a values file, a --set-file file or the build `flux substitute` substitutes.
 	readFile = os.ReadFile
 	// loadChartPath is loader.Load: a chart folder or archive.
 	loadChartPath = loader.Load
@@ -22,4 +23,8 @@ var (
 	}
 	// kustomizeFS is what `kustomize build` reads through (kustomize.go).
 	kustomizeFS = filesys.MakeFsOnDisk
+	// jsonnetImporter is what Argo CD's jsonnet imports through (jsonnet.go): go-jsonnet's FileImporter.
+	jsonnetImporter = func(jpaths []string) jsonnet.Importer { return &jsonnet.FileImporter{JPaths: jpaths} }
+	// readlink reads a link (jsonnet.go: a library path).
+	readlink = os.Readlink
 )

@@ -4,7 +4,8 @@ package main
 // reposerver/repository/repository.go makeJsonnetVM, findManifests): go-jsonnet's VM, its TLAs and extVars (code or
 // string) after the repo-server's env substitution, JPaths = [app path, libs… (relative to the repository root)],
 // go-jsonnet's FileImporter; each file's JSON an array of objects or one object. The FileImporter reads through Go's
-// os package: the host's in-memory revision, nothing else (an import outside it is not found).
+// os package: the host's in-memory revision, nothing else (an import outside it is not found); in the native helper,
+// jsonnet_importer.go reads the helper's memory as the FileImporter reads files.
 
 import (
 	"encoding/json"
@@ -141,7 +142,7 @@ func makeJsonnetVM(spec *jsonnetSpec) (*jsonnet.VM, error) {
 		}
 		jpaths = append(jpaths, jpath)
 	}
-	vm.Importer(&jsonnet.FileImporter{JPaths: jpaths})
+	vm.Importer(jsonnetImporter(jpaths))
 	return vm, nil
 }
 
@@ -189,7 +190,7 @@ func resolveLibPath(repoRoot, lib string) (string, error) {
 	}
 	p := filepath.Join(root, lib)
 	for depth := 0; ; depth++ {
-		target, err := os.Readlink(p)
+		target, err := readlink(p)
 		if err != nil {
 			break
 		}

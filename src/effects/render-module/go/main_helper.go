@@ -20,6 +20,7 @@ import (
 	"strconv"
 
 	"ameide.dev/gotemplate/engine"
+	"github.com/google/go-jsonnet"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -144,6 +145,10 @@ func serve(r *moduleRequest) moduleAnswer {
 	}
 	readFile, loadChartPath, isDir = m.readFile, m.loadChart, m.isDir
 	kustomizeFS = func() filesys.FileSystem { return memKustomizeFS{m} }
+	jsonnetImporter = func(jpaths []string) jsonnet.Importer {
+		return &memImporter{m: m, jpaths: jpaths, cache: map[string]*memImport{}}
+	}
+	readlink = m.readlink
 	results := []commandResult{}
 	for _, raw := range r.Commands {
 		var request Request
@@ -155,10 +160,8 @@ func serve(r *moduleRequest) moduleAnswer {
 		if err != nil {
 			return moduleAnswer{ID: r.ID, Error: "the native render helper cannot read a command: " + err.Error()}
 		}
-		if request.HelmTemplate == nil && request.KustomizeBuild == nil && !validating(request.Args) {
-			// `helm template` and `kustomize build` read their files through memtree.go, `kube validate` reads none;
-			// the host sends the other commands to WebAssembly (../native.ts nativeCommands).
-			return moduleAnswer{ID: r.ID, Error: "the native render helper runs helm template, kustomize build and kube validate only"}
+		if !runsHere(request) {
+			return moduleAnswer{ID: r.ID, Error: "the native render helper runs helm template, kustomize build, jsonnet, flux substitute and kube validate only"}
 		}
 		request.OutputLimit, request.ObjectLimit = r.OutputLimit, r.ObjectLimit
 		result := commandResult{Response: Run(request)}
@@ -170,9 +173,20 @@ func serve(r *moduleRequest) moduleAnswer {
 	return moduleAnswer{ID: r.ID, Results: results}
 }
 
-// validating: `kube validate`, whose input is its argument (validate.go).
-func validating(args []string) bool {
-	return len(args) == 3 && args[0] == "kube" && args[1] == "validate"
+// runsHere: the commands that read their files through memtree.go (`helm template`, `kustomize build`, jsonnet,
+// `flux substitute`) or read none (`kube validate`: its input is its argument). The host sends the others, which
+// write to the revision, to WebAssembly (../native.ts nativeCommands).
+func runsHere(request Request) bool {
+	args := request.Args
+	switch {
+	case request.HelmTemplate != nil || request.KustomizeBuild != nil:
+		return true
+	case len(args) == 2 && args[0] == "jsonnet":
+		return true
+	case len(args) == 3 && (args[0] == "kube" && args[1] == "validate" || args[0] == "flux" && args[1] == "substitute"):
+		return true
+	}
+	return false
 }
 
 // collectLess lets the heap grow to three times what is live before a collection (GOGC=200: renders allocate much and

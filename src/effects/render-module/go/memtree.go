@@ -183,6 +183,18 @@ func (m *memFS) lstat(name string) (*node, string, error) {
 	return nil, at, syscall.ENOENT
 }
 
+// readlink is os.Readlink: a link's target as written.
+func (m *memFS) readlink(name string) (string, error) {
+	n, _, err := m.lstat(name)
+	switch {
+	case err != nil:
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
+	case !n.link:
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: syscall.EINVAL}
+	}
+	return n.target, nil
+}
+
 func (m *memFS) readFile(name string) ([]byte, error) {
 	n, _, err := m.resolve(name)
 	if err != nil {

@@ -1,16 +1,21 @@
 /**
- * `kustomize build` in the native render helper (go/kustomize_fs.go: kustomize's file system over the helper's
- * memory) against the WebAssembly module (kustomize's own file system over the worker's memory): every kustomization
- * of the corpora and kustomizations reaching each way kustomize reads — links, the load restrictor both ways,
- * generators' files, components, deprecated fields' notices, remote and missing resources — give the same bytes, or
- * the same error, and the same warnings. The module itself is held to the kustomize binary by render-module.test.ts.
+ * The commands the native render helper runs besides `helm template` (render-native.test.ts), against the WebAssembly
+ * module, where the same Go reads the revision through Go's os package over the worker's memory:
+ * - `kustomize build` (go/kustomize_fs.go: kustomize's file system over the helper's memory): every kustomization of
+ *   the corpora and kustomizations reaching each way kustomize reads — links, the load restrictor both ways,
+ *   generators' files, components, deprecated fields' notices, remote and missing resources;
+ * - Argo CD's jsonnet (go/jsonnet_importer.go: go-jsonnet's FileImporter over the helper's memory): imports beside the
+ *   file, from library paths (one through a link), `importstr`, a missing import, a folder imported, `std.trace`;
+ * - `flux substitute`: the build's file read from the request;
+ * each the same bytes, or the same error, and the same warnings. The module itself is held to the kustomize, helm and
+ * jsonnet binaries by render-module.test.ts and render-jsonnet.test.ts.
  */
 import {symlinkSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import type {KustomizeBuild} from '../../../src/effects/render-module/commands.js'
+import type {KustomizeBuild, ModuleCommand} from '../../../src/effects/render-module/commands.js'
 import {openRenderModule, renderModuleBuild, type RenderModule} from '../../../src/effects/render-module/host.js'
 import {nativeCommands, NATIVE_ENGINE} from '../../../src/effects/render-module/native.js'
 import {foldersHolding, unpackRenderCorpus} from '../../support/render-corpus.js'
@@ -67,7 +72,7 @@ beforeAll(async () => {
   work = await makeTempDir('ameide-native-kustomize-')
 }, 60_000)
 
-describe.runIf(linuxX64)('kustomize build: native and WebAssembly, the same renders', () => {
+describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
   let wasm: RenderModule
   let native: RenderModule
   beforeAll(() => {
@@ -75,15 +80,18 @@ describe.runIf(linuxX64)('kustomize build: native and WebAssembly, the same rend
     native = openRenderModule(renderModuleBuild()!, 'native')
   })
 
-  async function same(root: string, command: KustomizeBuild): Promise<boolean> {
-    const request = {
-      roots: [root],
-      files: {},
-      cwd: '/',
-      commands: [{kustomizeBuild: command, documents: true as const}],
-    }
+  const same = (root: string, command: KustomizeBuild) =>
+    sameAnswer({roots: [root], files: {}, cwd: '/', commands: [{kustomizeBuild: command, documents: true}]})
+
+  /** Both engines' answers to the request: the same; true when it succeeded. */
+  async function sameAnswer(request: {
+    roots: string[]
+    files: Record<string, string>
+    cwd: string
+    commands: ModuleCommand[]
+  }): Promise<boolean> {
     const [a, b] = [await wasm.run(request), await native.run(request)]
-    const what = JSON.stringify(command)
+    const what = JSON.stringify(request.commands).slice(0, 300)
     expect(b.ok, what).toBe(a.ok)
     if (!a.ok || !b.ok) return false
     const [x, y] = [a.results[0]!, b.results[0]!]
@@ -146,11 +154,88 @@ describe.runIf(linuxX64)('kustomize build: native and WebAssembly, the same rend
     ])
   }, 300_000)
 
-  it('a request the helper runs: helm template and kustomize build alone; one holding another command goes to wasm', () => {
+  it('jsonnet: imports beside the file and from library paths, importstr, failures, std.trace: the same answer', async () => {
+    const root = path.join(work, 'jsonnet')
+    const files: Record<string, string> = {
+      'app/main.jsonnet':
+        'local lib = import "lib.libsonnet"; local k = import "k.libsonnet";\n[lib.cm("a"), k.cm(importstr "motd.txt")]\n',
+      'app/lib.libsonnet': '{cm(n):: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: n}}}\n',
+      'app/motd.txt': 'hello',
+      'vendor/k.libsonnet': '{cm(d):: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "k"}, data: {d: d}}}\n',
+      'app/trace.jsonnet': 'std.trace("traced", {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "t"}})\n',
+      'app/missing.jsonnet': 'import "nowhere.libsonnet"\n',
+      'app/folder.jsonnet': 'import "sub"\n',
+      'app/sub/x.txt': 'x',
+      'app/up.jsonnet': 'import "../../outside.libsonnet"\n',
+      'app/broken.jsonnet': '{a: }\n',
+      'app/fails.jsonnet': 'error "refused"\n',
+      'app/tla.jsonnet': 'function(name) {apiVersion: "v1", kind: "ConfigMap", metadata: {name: name}}\n',
+    }
+    for (const [p, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(root, p)), {recursive: true})
+      await writeFile(path.join(root, p), text)
+    }
+    symlinkSync('vendor', path.join(root, 'linked-vendor'))
+    const app = path.join(root, 'app')
+    const evaluate = (file: string, more: object = {}) =>
+      sameAnswer({
+        roots: [root],
+        files: {},
+        cwd: app,
+        commands: [
+          [
+            'jsonnet',
+            JSON.stringify({
+              repoRoot: root,
+              appPath: app,
+              files: [path.join(app, file)],
+              tlas: [],
+              extVars: [],
+              libs: ['linked-vendor'],
+              env: {},
+              unknown: [],
+              ...more,
+            }),
+          ],
+        ],
+      })
+    const answered = []
+    for (const file of ['main', 'trace', 'missing', 'folder', 'up', 'broken', 'fails'])
+      answered.push(await evaluate(`${file}.jsonnet`))
+    answered.push(await evaluate('tla.jsonnet', {tlas: [{name: 'name', value: 'from-tla', code: false}]}))
+    answered.push(await evaluate('main.jsonnet', {libs: ['../outside']}))
+    expect(answered).toEqual([true, true, false, false, false, false, false, true, false])
+  }, 120_000)
+
+  it('flux substitute: the build handed in the request, variables, strict failures: the same answer', async () => {
+    const built = '/.ameide/flux-built.yaml'
+    const yaml =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "${name}"}\ndata: {a: "${a:=fallback}", b: "${b^^}"}\n'
+    const substitute = (vars: Record<string, string>) =>
+      sameAnswer({
+        roots: [],
+        files: {[built]: yaml},
+        cwd: '/',
+        commands: [['flux', 'substitute', JSON.stringify({file: built, vars, strict: true, always: false})]],
+      })
+    expect([await substitute({name: 'n', b: 'up'}), await substitute({name: 'n'})]).toEqual([true, false])
+  }, 60_000)
+
+  it('a request the helper runs holds only reading commands; one holding a writing command goes to wasm', () => {
     const build = {kustomizeBuild: {dir: '/x'}}
     expect(nativeCommands([build])).toBe(true)
     expect(nativeCommands([{helmTemplate: {release: 'r', chart: '.'}}, build])).toBe(true)
+    expect(
+      nativeCommands([
+        ['jsonnet', '{}'],
+        ['flux', 'substitute', '{}'],
+        ['kube', 'validate', '{}'],
+      ]),
+    ).toBe(true)
     expect(nativeCommands([['argocd', 'kustomize-edit', '{}'], build])).toBe(false)
     expect(nativeCommands([['flux', 'generate', '{}'], build])).toBe(false)
+    expect(nativeCommands([['flux', 'artifact', '{}']])).toBe(false)
+    expect(nativeCommands([['helm', 'dependency', 'build', '.']])).toBe(false)
+    expect(nativeCommands([])).toBe(false)
   })
 })
