@@ -94,17 +94,20 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     const what = JSON.stringify(request.commands).slice(0, 300)
     expect(b.ok, what).toBe(a.ok)
     if (!a.ok || !b.ok) return false
-    const [x, y] = [a.results[0]!, b.results[0]!]
-    expect({exit: y.exit, stdout: y.stdout, documents: y.documents}, what).toEqual({
-      exit: x.exit,
-      stdout: x.stdout,
-      documents: x.documents,
+    expect(b.results.length, what).toBe(a.results.length)
+    a.results.forEach((x, i) => {
+      const y = b.results[i]!
+      expect({exit: y.exit, stdout: y.stdout, documents: y.documents}, what).toEqual({
+        exit: x.exit,
+        stdout: x.stdout,
+        documents: x.documents,
+      })
+      // Go's errno text is capitalised on js/wasm only.
+      expect(y.error?.message.toLowerCase(), what).toBe(x.error?.message.toLowerCase())
+      expect(y.error?.code, what).toBe(x.error?.code)
+      expect(y.warnings, what).toEqual(x.warnings)
     })
-    // Go's errno text is capitalised on js/wasm only.
-    expect(y.error?.message.toLowerCase(), what).toBe(x.error?.message.toLowerCase())
-    expect(y.error?.code, what).toBe(x.error?.code)
-    expect(y.warnings, what).toEqual(x.warnings)
-    return x.exit === 0
+    return a.results.length === request.commands.length && a.results.at(-1)!.exit === 0
   }
 
   it('every kustomization of the corpora: the same bytes, or the same error', async () => {
@@ -153,6 +156,95 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
       'alt',
     ])
   }, 300_000)
+
+  it("Argo CD's kustomize edits, then the build: every option, components, patches, failures: the same answer", async () => {
+    const root = path.join(work, 'argo')
+    const deploy =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1, template: {spec: {containers: [{name: c, image: "nginx:1"}]}}}\n'
+    const files: Record<string, string> = {
+      'app/kustomization.yaml': '# kept?\nresources: [deploy.yaml]\n',
+      'app/deploy.yaml': deploy,
+      'upper/Kustomization': 'resources: [deploy.yaml]\n',
+      'upper/deploy.yaml': deploy,
+      'comp/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels: [{pairs: {c: "1"}}]\n',
+      'none/deploy.yaml': deploy,
+    }
+    for (const [p, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(root, p)), {recursive: true})
+      await writeFile(path.join(root, p), text)
+    }
+    const edit = (dir: string, options: object) =>
+      sameAnswer({
+        roots: [root],
+        files: {},
+        cwd: path.join(root, dir),
+        commands: [
+          ['argocd', 'kustomize-edit', JSON.stringify({env: {ARGOCD_APP_NAME: 'web'}, repoRoot: root, ...options})],
+          {kustomizeBuild: {dir: path.join(root, dir)}, documents: true},
+        ],
+      })
+    const answered = [
+      await edit('app', {
+        namePrefix: 'p-',
+        nameSuffix: '-s',
+        namespace: 'ns',
+        images: ['nginx=nginx:2', 'x=${ARGOCD_APP_NAME}:1'],
+      }),
+      await edit('app', {replicas: [{name: 'web', count: 3}], commonLabels: {team: 'a'}, forceCommonLabels: true}),
+      await edit('app', {commonAnnotations: {who: '$ARGOCD_APP_NAME'}, commonAnnotationsEnvsubst: true}),
+      await edit('app', {
+        patches: [{target: {kind: 'Deployment'}, patch: '- op: add\n  path: /metadata/labels\n  value: {p: "1"}\n'}],
+      }),
+      await edit('app', {components: ['../comp', '../gone'], ignoreMissingComponents: true}),
+      await edit('upper', {
+        namePrefix: 'u-',
+        patches: [{patch: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n'}],
+      }),
+      await edit('app', {components: ['../gone']}),
+      await edit('app', {replicas: [{name: 'web', count: 'three'}]}),
+      await edit('none', {namePrefix: 'n-'}),
+      await edit('none', {patches: [{patch: '{}'}]}),
+    ]
+    expect(answered).toEqual([true, true, true, true, true, true, false, false, false, false])
+  }, 120_000)
+
+  it("Flux's generated kustomization, then the build: a folder with and without one, fields, failures: the same answer", async () => {
+    const root = path.join(work, 'flux')
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`
+    const files: Record<string, string> = {
+      'kust/kustomization.yaml': 'resources: [a.yaml]\n',
+      'kust/a.yaml': cm('a'),
+      'plain/a.yaml': cm('a'),
+      'plain/sub/b.yaml': cm('b'),
+      'comp/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamespace: c\n',
+    }
+    for (const [p, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(root, p)), {recursive: true})
+      await writeFile(path.join(root, p), text)
+    }
+    const generate = (dir: string, spec: object) =>
+      sameAnswer({
+        roots: [root],
+        files: {},
+        cwd: path.join(root, dir),
+        commands: [
+          ['flux', 'generate', JSON.stringify(spec)],
+          {kustomizeBuild: {dir: path.join(root, dir)}, documents: true},
+        ],
+      })
+    const answered = [
+      await generate('kust', {targetNamespace: 'ns', namePrefix: 'p-', images: [{name: 'x', newTag: '2'}]}),
+      await generate('plain', {resources: ['a.yaml', 'sub/b.yaml', 'gone.yaml'], nameSuffix: '-s'}),
+      await generate('kust', {components: ['../comp', '../gone'], ignoreMissingComponents: true}),
+      await generate('kust', {
+        patches: [{patch: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n'}],
+      }),
+      await generate('kust', {components: ['https://example.com/c']}),
+      await generate('kust', {components: ['../gone']}),
+    ]
+    expect(answered).toEqual([true, true, true, true, false, false])
+  }, 120_000)
 
   it('jsonnet: imports beside the file and from library paths, importstr, failures, std.trace: the same answer', async () => {
     const root = path.join(work, 'jsonnet')
@@ -221,7 +313,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     expect([await substitute({name: 'n', b: 'up'}), await substitute({name: 'n'})]).toEqual([true, false])
   }, 60_000)
 
-  it('a request the helper runs holds only reading commands; one holding a writing command goes to wasm', () => {
+  it("a request the helper runs: reading commands and Argo CD's edits; one holding Flux's artifact or a dependency build goes to wasm", () => {
     const build = {kustomizeBuild: {dir: '/x'}}
     expect(nativeCommands([build])).toBe(true)
     expect(nativeCommands([{helmTemplate: {release: 'r', chart: '.'}}, build])).toBe(true)
@@ -232,8 +324,9 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
         ['kube', 'validate', '{}'],
       ]),
     ).toBe(true)
-    expect(nativeCommands([['argocd', 'kustomize-edit', '{}'], build])).toBe(false)
-    expect(nativeCommands([['flux', 'generate', '{}'], build])).toBe(false)
+    expect(nativeCommands([['argocd', 'kustomize-edit', '{}'], build])).toBe(true)
+    expect(nativeCommands([['flux', 'generate', '{}'], build])).toBe(true)
+    expect(nativeCommands([['flux', 'artifact', '{}'], ['flux', 'generate', '{}'], build])).toBe(false)
     expect(nativeCommands([['flux', 'artifact', '{}']])).toBe(false)
     expect(nativeCommands([['helm', 'dependency', 'build', '.']])).toBe(false)
     expect(nativeCommands([])).toBe(false)

@@ -22,7 +22,6 @@ import (
 	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/kustomize/v5/commands/edit"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
 
@@ -177,7 +176,7 @@ func editAddArgs(val map[string]string, subst func(string) string) []string {
 func appendPatches(patches []any) error {
 	kustFile := ""
 	for _, name := range konfig.RecognizedKustomizationFileNames() {
-		if _, err := os.Stat(name); err == nil {
+		if exists(name) {
 			kustFile = name
 			break
 		}
@@ -185,7 +184,7 @@ func appendPatches(patches []any) error {
 	if kustFile == "" {
 		return errors.New("kustomization file not found in the path")
 	}
-	b, err := os.ReadFile(kustFile)
+	b, err := readFile(kustFile)
 	if err != nil {
 		return fmt.Errorf("failed to load kustomization.yaml: %w", err)
 	}
@@ -210,7 +209,7 @@ func appendPatches(patches []any) error {
 	if err != nil {
 		return fmt.Errorf("failed to marshal kustomization.yaml after adding patches: %w", err)
 	}
-	if err := os.WriteFile(kustFile, updated, 0o644); err != nil {
+	if err := writeFile(kustFile, updated); err != nil {
 		return fmt.Errorf("failed to write kustomization.yaml with updated 'patches' field: %w", err)
 	}
 	return nil
@@ -221,7 +220,7 @@ func addComponents(o argoKustomize, run func(...string) error) error {
 	found := o.Components
 	if o.IgnoreMissingComponents {
 		found = []string{}
-		here, err := os.Getwd()
+		here, err := getwd()
 		if err != nil {
 			return err
 		}
@@ -230,7 +229,7 @@ func addComponents(o argoKustomize, run func(...string) error) error {
 			if err != nil {
 				return fmt.Errorf("kustomize components path failed: %w", err)
 			}
-			if _, err := os.Stat(filepath.Join(o.RepoRoot, rel)); err != nil || !filepath.IsLocal(rel) {
+			if !exists(filepath.Join(o.RepoRoot, rel)) || !filepath.IsLocal(rel) {
 				continue
 			}
 			found = append(found, c)
@@ -245,6 +244,6 @@ func addComponents(o argoKustomize, run func(...string) error) error {
 // kustomizeEdit runs `kustomize edit <args>` through kustomize's own edit command, in the request's cwd.
 func kustomizeEdit(args []string, stdout, logged io.Writer) error {
 	pvd := provider.NewDefaultDepProvider()
-	cmd := edit.NewCmdEdit(filesys.MakeFsOnDisk(), pvd.GetFieldValidator(), pvd.GetResourceFactory(), stdout)
+	cmd := edit.NewCmdEdit(kustomizeFS(), pvd.GetFieldValidator(), pvd.GetResourceFactory(), stdout)
 	return execute(cmd, args, stdout, logged)
 }

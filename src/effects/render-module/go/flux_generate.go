@@ -12,7 +12,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -63,7 +62,7 @@ func fluxGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(kfile, manifest, 0o644)
+	return writeFile(kfile, manifest)
 }
 
 // findOrGenerate is findOrGenerateKustomization: the folder's kustomization, or one listing `resources` — those
@@ -72,13 +71,13 @@ func fluxGenerate(args []string) error {
 func findOrGenerate(listed []string) ([]byte, string, bool, error) {
 	var resources []string
 	for _, r := range listed {
-		if _, err := os.Stat(r); err == nil {
+		if exists(r) {
 			resources = append(resources, r)
 		}
 	}
 	for _, name := range konfig.RecognizedKustomizationFileNames() {
-		if info, err := os.Stat(name); err == nil && !info.IsDir() {
-			data, err := os.ReadFile(name)
+		if exists(name) && !isDir(name) {
+			data, err := readFile(name)
 			return data, name, true, err
 		}
 	}
@@ -114,7 +113,7 @@ func applyFluxFields(kus *kustypes.Kustomization, spec fluxGenerateSpec) error {
 		if !isLocalRelativePath(component) {
 			return fmt.Errorf("component path '%s' must be local and relative", component)
 		}
-		if _, err := os.Stat(component); err != nil && spec.IgnoreMissingComponents {
+		if !exists(component) && spec.IgnoreMissingComponents {
 			continue
 		}
 		kus.Components = append(kus.Components, component)

@@ -8,9 +8,10 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
-// The file access of `helm template`'s, `kustomize build`'s, jsonnet's and `flux substitute`'s paths, as variables: the WebAssembly build keeps Go's os package (the worker's
-// in-memory file system answers it); the native helper (main_helper.go) sets them to its own memory (memtree.go), so
-// that no render reaches the operating system's files — its seccomp filter refuses them anyway.
+// The file access of `helm template`, `kustomize build`, Argo CD's `kustomize edit`, jsonnet and `flux substitute`,
+// as variables: the WebAssembly build keeps Go's os package (the worker's in-memory file system answers it); the
+// native helper (main_helper.go) sets them to its own memory (memtree.go), so that no render reaches the operating
+// system's files — its seccomp filter refuses them anyway.
 var (
 	// readFile reads a values file, a --set-file file or the build `flux substitute` substitutes.
 	readFile = os.ReadFile
@@ -27,4 +28,11 @@ var (
 	jsonnetImporter = func(jpaths []string) jsonnet.Importer { return &jsonnet.FileImporter{JPaths: jpaths} }
 	// readlink reads a link (jsonnet.go: a library path).
 	readlink = os.Readlink
+	// exists is os.Stat's success; writeFile os.WriteFile; getwd os.Getwd (argocd.go: Argo CD's own steps).
+	exists = func(p string) bool {
+		_, err := os.Stat(p)
+		return err == nil
+	}
+	writeFile = func(p string, data []byte) error { return os.WriteFile(p, data, 0o644) }
+	getwd     = os.Getwd
 )

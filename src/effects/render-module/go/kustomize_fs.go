@@ -4,8 +4,9 @@ package main
 
 // kustomize's file system (kyaml's filesys.FileSystem) over the native helper's memory (memtree.go), answering as
 // filesys.MakeFsOnDisk answers over the operating system's files: what `kustomize build` reads is the request's tree,
-// links followed as the kernel follows them, the same errors in the same words. `kustomize build` writes nothing;
-// a write is refused as on a read-only file system.
+// links followed as the kernel follows them, the same errors in the same words. A file written (Argo CD's `kustomize
+// edit` writes the kustomization) is the request's own, as in a wasm worker; creating, making folders and removing
+// are refused as on a read-only file system (neither `kustomize build` nor `kustomize edit` does them).
 
 import (
 	"bytes"
@@ -31,8 +32,10 @@ func (memKustomizeFS) Create(name string) (filesys.File, error) { return nil, re
 func (memKustomizeFS) Mkdir(name string) error                  { return readOnly("mkdir", name) }
 func (memKustomizeFS) MkdirAll(name string) error               { return readOnly("mkdir", name) }
 func (memKustomizeFS) RemoveAll(name string) error              { return readOnly("unlinkat", name) }
-func (memKustomizeFS) WriteFile(name string, _ []byte) error {
-	return kerrors.Wrap(readOnly("open", name))
+
+// WriteFile is fsOnDisk's: os.WriteFile (Argo CD's `kustomize edit` writes the kustomization it edits).
+func (k memKustomizeFS) WriteFile(name string, data []byte) error {
+	return kerrors.Wrap(k.m.writeFile(name, data))
 }
 
 // Open is os.Open for reading: a file's bytes and what Stat says of them.
@@ -74,10 +77,7 @@ func (k memKustomizeFS) evalSymlinks(name string) (string, error) {
 	return real, nil
 }
 
-func (k memKustomizeFS) Exists(name string) bool {
-	_, _, err := k.m.resolve(name)
-	return err == nil
-}
+func (k memKustomizeFS) Exists(name string) bool { return k.m.exists(name) }
 
 func (k memKustomizeFS) IsDir(name string) bool { return k.m.isDir(name) }
 

@@ -148,7 +148,8 @@ func serve(r *moduleRequest) moduleAnswer {
 	jsonnetImporter = func(jpaths []string) jsonnet.Importer {
 		return &memImporter{m: m, jpaths: jpaths, cache: map[string]*memImport{}}
 	}
-	readlink = m.readlink
+	readlink, writeFile, exists = m.readlink, m.writeFile, m.exists
+	getwd = func() (string, error) { return m.cwd, nil }
 	results := []commandResult{}
 	for _, raw := range r.Commands {
 		var request Request
@@ -161,7 +162,7 @@ func serve(r *moduleRequest) moduleAnswer {
 			return moduleAnswer{ID: r.ID, Error: "the native render helper cannot read a command: " + err.Error()}
 		}
 		if !runsHere(request) {
-			return moduleAnswer{ID: r.ID, Error: "the native render helper runs helm template, kustomize build, jsonnet, flux substitute and kube validate only"}
+			return moduleAnswer{ID: r.ID, Error: "the native render helper does not run this command"}
 		}
 		request.OutputLimit, request.ObjectLimit = r.OutputLimit, r.ObjectLimit
 		result := commandResult{Response: Run(request)}
@@ -173,9 +174,11 @@ func serve(r *moduleRequest) moduleAnswer {
 	return moduleAnswer{ID: r.ID, Results: results}
 }
 
-// runsHere: the commands that read their files through memtree.go (`helm template`, `kustomize build`, jsonnet,
-// `flux substitute`) or read none (`kube validate`: its input is its argument). The host sends the others, which
-// write to the revision, to WebAssembly (../native.ts nativeCommands).
+// runsHere: the commands that read and write their files through memtree.go (`helm template`, `kustomize build`,
+// Argo CD's `kustomize edit`, Flux's generated kustomization, jsonnet, `flux substitute`) or read none (`kube
+// validate`: its input is its argument). The host sends the others (Flux's artifact, whose ignore files fluxcd/pkg
+// reads through Go's os package, and `helm dependency build`, Helm's archive writer) to WebAssembly
+// (../native.ts nativeCommands).
 func runsHere(request Request) bool {
 	args := request.Args
 	switch {
@@ -184,6 +187,8 @@ func runsHere(request Request) bool {
 	case len(args) == 2 && args[0] == "jsonnet":
 		return true
 	case len(args) == 3 && (args[0] == "kube" && args[1] == "validate" || args[0] == "flux" && args[1] == "substitute"):
+		return true
+	case len(args) == 3 && (args[0] == "argocd" && args[1] == "kustomize-edit" || args[0] == "flux" && args[1] == "generate"):
 		return true
 	}
 	return false

@@ -183,6 +183,34 @@ func (m *memFS) lstat(name string) (*node, string, error) {
 	return nil, at, syscall.ENOENT
 }
 
+// writeFile is os.WriteFile into the request's own layer (its writes end with the request, as a wasm worker's do):
+// through a link to its target, into a folder that exists; a folder is not written over.
+func (m *memFS) writeFile(name string, data []byte) error {
+	p := m.abs(name)
+	parent, dir, err := m.resolve(path.Dir(p))
+	if err == nil && !parent.dir {
+		err = syscall.ENOTDIR
+	}
+	at := path.Join(dir, path.Base(p))
+	if n := m.tree.get(at); err == nil && n != nil && (n.dir || n.link) {
+		n, at, err = m.resolve(at)
+		if err == nil && n.dir {
+			err = syscall.EISDIR
+		}
+	}
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	m.tree.set(at, &node{data: bytes.Clone(data)})
+	return nil
+}
+
+// exists is os.Stat's success: the path is there, its links followed.
+func (m *memFS) exists(name string) bool {
+	_, _, err := m.resolve(name)
+	return err == nil
+}
+
 // readlink is os.Readlink: a link's target as written.
 func (m *memFS) readlink(name string) (string, error) {
 	n, _, err := m.lstat(name)
