@@ -24,6 +24,8 @@ const BENCHES = {
     "`gitops diff` of 1,002 Applications, beside Helm's engine natively (goals: all changed ≤ 5 s, ≤ 300 MB, ≤ 3× Helm's CPU; 6 changed ≤ 1 s cold, ≤ 0.5 s warm)",
   'mcp-memory': 'An `ameide mcp` session: memory after 100 calls (goal: bounded)',
   'schema-validation': 'Validating 3,006 rendered objects of built-in kinds, beside a plain walk',
+  'gitops-render':
+    '`gitops verify --render` of 60 kustomize roots, beside bare `kustomize build` of each; native helper and WebAssembly',
 }
 
 const cell = (text) => String(text).replaceAll('|', '\\|')
