@@ -11,7 +11,6 @@
  * jsonnet binaries by render-module.test.ts and render-jsonnet.test.ts.
  */
 import {symlinkSync} from 'node:fs'
-import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
@@ -19,7 +18,7 @@ import type {KustomizeBuild, ModuleCommand} from '../../../src/effects/render-mo
 import {openRenderModule, renderModuleBuild, type RenderModule} from '../../../src/effects/render-module/host.js'
 import {nativeCommands, NATIVE_ENGINE} from '../../../src/effects/render-module/native.js'
 import {foldersHolding, unpackRenderCorpus} from '../../support/render-corpus.js'
-import {makeTempDir} from '../../support/tmp.js'
+import {makeTempDir, writeFiles} from '../../support/tmp.js'
 
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64'
 
@@ -55,10 +54,7 @@ async function richKustomizations(): Promise<string> {
     'notdir/kustomization.yaml': 'resources: [file.yaml/sub]\n',
     'notdir/file.yaml': deploy('f'),
   }
-  for (const [p, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, p)), {recursive: true})
-    await writeFile(path.join(root, p), text)
-  }
+  await writeFiles(root, files)
   symlinkSync('app.properties', path.join(root, 'base/linked.txt'))
   symlinkSync('../shared/motd.txt', path.join(root, 'linkout/linked.txt'))
   symlinkSync('/etc/passwd', path.join(root, 'escape/secrets.yaml'))
@@ -170,10 +166,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
         'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels: [{pairs: {c: "1"}}]\n',
       'none/deploy.yaml': deploy,
     }
-    for (const [p, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(root, p)), {recursive: true})
-      await writeFile(path.join(root, p), text)
-    }
+    await writeFiles(root, files)
     const edit = (dir: string, options: object) =>
       sameAnswer({
         roots: [root],
@@ -219,10 +212,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
       'plain/sub/b.yaml': cm('b'),
       'comp/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamespace: c\n',
     }
-    for (const [p, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(root, p)), {recursive: true})
-      await writeFile(path.join(root, p), text)
-    }
+    await writeFiles(root, files)
     const generate = (dir: string, spec: object) =>
       sameAnswer({
         roots: [root],
@@ -263,10 +253,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
       'app/fails.jsonnet': 'error "refused"\n',
       'app/tla.jsonnet': 'function(name) {apiVersion: "v1", kind: "ConfigMap", metadata: {name: name}}\n',
     }
-    for (const [p, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(root, p)), {recursive: true})
-      await writeFile(path.join(root, p), text)
-    }
+    await writeFiles(root, files)
     symlinkSync('vendor', path.join(root, 'linked-vendor'))
     const app = path.join(root, 'app')
     const evaluate = (file: string, more: object = {}) =>
