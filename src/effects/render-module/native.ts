@@ -87,17 +87,24 @@ function platformUnavailable(): string | undefined {
 }
 
 /**
- * `helm template`, `kustomize build`, Argo CD's `kustomize edit`, Flux's generated kustomization, jsonnet and `flux
- * substitute` run natively (they read and write the revision through the helper's memory), and `kube validate` runs
- * only there (the API server's validation is not linked into WebAssembly: ./kube-validate.ts); Flux's artifact
- * (fluxcd/pkg reads its ignore files through Go's os package) and `helm dependency build` (Helm's archive writer) stay
- * in wasm, and so does a request holding one.
+ * Every command but `helm dependency build` runs natively: `helm template`, `kustomize build`, Argo CD's `kustomize
+ * edit`, Flux's artifact and generated kustomization, jsonnet and `flux substitute` read and write the revision through
+ * the helper's memory, and `kube validate` runs only there (the API server's validation is not linked into
+ * WebAssembly: ./kube-validate.ts). `helm dependency build` (Helm's `chartutil.Save` writes its archive through Go's
+ * os package) stays in wasm, and so does a request holding it.
  */
 export const nativeCommands = (commands: readonly ModuleCommand[]): boolean =>
   commands.length > 0 && commands.every((c) => (Array.isArray(c) ? NATIVE_ARGV.has(argvName(c)) : true))
 
 /** The argv commands the helper runs (go/main_helper.go runsHere). */
-const NATIVE_ARGV = new Set(['kube validate', 'jsonnet', 'flux substitute', 'flux generate', 'argocd kustomize-edit'])
+const NATIVE_ARGV = new Set([
+  'kube validate',
+  'jsonnet',
+  'flux substitute',
+  'flux generate',
+  'flux artifact',
+  'argocd kustomize-edit',
+])
 const argvName = (argv: readonly string[]): string => (argv[0] === 'jsonnet' ? 'jsonnet' : argv.slice(0, 2).join(' '))
 
 const recordFile = () => packagePath('dist/render-module/native.json')

@@ -202,7 +202,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     expect(answered).toEqual([true, true, true, true, true, true, false, false, false, false])
   }, 120_000)
 
-  it("Flux's generated kustomization, then the build: a folder with and without one, fields, failures: the same answer", async () => {
+  it("Flux's artifact and generated kustomization, then the build: ignore files, links, sparse checkouts, fields, failures: the same answer", async () => {
     const root = path.join(work, 'flux')
     const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`
     const files: Record<string, string> = {
@@ -223,6 +223,36 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
           {kustomizeBuild: {dir: path.join(root, dir)}, documents: true},
         ],
       })
+    // Flux's artifact first: what source-controller leaves out (.sourceignore files, spec.ignore, links, a sparse
+    // checkout) removed, then the generator lists what is left.
+    await writeFiles(root, {
+      '.sourceignore': '# ours\n*.txt\n',
+      'art/a.yaml': cm('a'),
+      'art/b.txt': 'not in the artifact\n',
+      'art/sub/c.yaml': cm('c'),
+      'art/sub/.sourceignore': 'c.yaml\n',
+      'art/sub/d.yaml': cm('d'),
+    })
+    symlinkSync('a.yaml', path.join(root, 'art/link.yaml'))
+    const artifact = (artifactSpec: object, resources: string[]) =>
+      sameAnswer({
+        roots: [root],
+        files: {},
+        cwd: path.join(root, 'art'),
+        commands: [
+          ['flux', 'artifact', JSON.stringify({dir: root, ...artifactSpec})],
+          ['flux', 'generate', JSON.stringify({resources})],
+          {kustomizeBuild: {dir: path.join(root, 'art')}, documents: true},
+        ],
+      })
+    const listed = ['a.yaml', 'b.txt', 'link.yaml', 'sub/c.yaml', 'sub/d.yaml']
+    const made = [
+      await artifact({}, listed),
+      await artifact({ignore: 'd.yaml\n'}, listed),
+      await artifact({sparseCheckout: ['./art/sub']}, listed),
+      await artifact({sparseCheckout: ['missing']}, listed),
+    ]
+    expect(made).toEqual([true, true, true, false])
     const answered = [
       await generate('kust', {targetNamespace: 'ns', namePrefix: 'p-', images: [{name: 'x', newTag: '2'}]}),
       await generate('plain', {resources: ['a.yaml', 'sub/b.yaml', 'gone.yaml'], nameSuffix: '-s'}),
@@ -300,7 +330,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     expect([await substitute({name: 'n', b: 'up'}), await substitute({name: 'n'})]).toEqual([true, false])
   }, 60_000)
 
-  it("a request the helper runs: reading commands and Argo CD's edits; one holding Flux's artifact or a dependency build goes to wasm", () => {
+  it("a request the helper runs: reading commands and Argo CD's edits; one holding a dependency build goes to wasm", () => {
     const build = {kustomizeBuild: {dir: '/x'}}
     expect(nativeCommands([build])).toBe(true)
     expect(nativeCommands([{helmTemplate: {release: 'r', chart: '.'}}, build])).toBe(true)
@@ -313,9 +343,11 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     ).toBe(true)
     expect(nativeCommands([['argocd', 'kustomize-edit', '{}'], build])).toBe(true)
     expect(nativeCommands([['flux', 'generate', '{}'], build])).toBe(true)
-    expect(nativeCommands([['flux', 'artifact', '{}'], ['flux', 'generate', '{}'], build])).toBe(false)
-    expect(nativeCommands([['flux', 'artifact', '{}']])).toBe(false)
+    expect(nativeCommands([['flux', 'artifact', '{}'], ['flux', 'generate', '{}'], build])).toBe(true)
     expect(nativeCommands([['helm', 'dependency', 'build', '.']])).toBe(false)
+    expect(nativeCommands([['helm', 'dependency', 'build', '.'], {helmTemplate: {release: 'r', chart: '.'}}])).toBe(
+      false,
+    )
     expect(nativeCommands([])).toBe(false)
   })
 })

@@ -19,5 +19,5 @@ func fluxArtifact(args []string) error {
 	if err := jsonArgument("flux artifact", args, &spec); err != nil {
 		return err
 	}
-	return fluxartifact.Make(spec.Dir, spec.Ignore, spec.SparseCheckout)
+	return fluxartifact.Make(artifactFiles(), spec.Dir, spec.Ignore, spec.SparseCheckout)
 }

@@ -3,13 +3,14 @@ package main
 import (
 	"os"
 
+	"ameide.dev/render-module/fluxartifact"
 	"github.com/google/go-jsonnet"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
-// The file access of `helm template`, `kustomize build`, Argo CD's `kustomize edit`, jsonnet and `flux substitute`,
-// as variables: the WebAssembly build keeps Go's os package (the worker's in-memory file system answers it); the
+// The file access of `helm template`, `kustomize build`, Argo CD's `kustomize edit`, jsonnet and Flux's steps, as
+// variables: the WebAssembly build keeps Go's os package (the worker's in-memory file system answers it); the
 // native helper (main_helper.go) sets them to its own memory (memtree.go), so that no render reaches the operating
 // system's files — its seccomp filter refuses them anyway.
 var (
@@ -35,4 +36,6 @@ var (
 	}
 	writeFile = func(p string, data []byte) error { return os.WriteFile(p, data, 0o644) }
 	getwd     = os.Getwd
+	// artifactFiles is where Flux's artifact is made (flux_artifact.go).
+	artifactFiles = func() fluxartifact.Files { return fluxartifact.OS{} }
 )

@@ -82,16 +82,7 @@ func (k memKustomizeFS) Exists(name string) bool { return k.m.exists(name) }
 func (k memKustomizeFS) IsDir(name string) bool { return k.m.isDir(name) }
 
 // ReadDir is os.ReadDir's names, sorted.
-func (k memKustomizeFS) ReadDir(name string) ([]string, error) {
-	n, real, err := k.m.resolve(name)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
-	if !n.dir {
-		return nil, &fs.PathError{Op: "readdirent", Path: name, Err: syscall.ENOTDIR}
-	}
-	return k.m.tree.names(real), nil
-}
+func (k memKustomizeFS) ReadDir(name string) ([]string, error) { return k.m.readDirNames(name) }
 
 func (k memKustomizeFS) ReadFile(name string) ([]byte, error) {
 	data, err := k.m.readFile(name)
@@ -133,7 +124,7 @@ func (k memKustomizeFS) glob(pattern string) ([]string, error) {
 	}
 	var matches []string
 	for _, d := range dirs {
-		names, err := k.ReadDir(orDot(d))
+		names, err := k.m.readDirNames(orDot(d))
 		if err != nil {
 			continue
 		}
@@ -153,44 +144,9 @@ func orDot(dir string) string {
 	return dir
 }
 
-// Walk is filepath.Walk: the root and every name below it, folders before their contents, names sorted, links not
-// followed; walkFn's fs.SkipDir skips a folder, fs.SkipAll the rest.
+// Walk is filepath.Walk over the tree (memfiles.go).
 func (k memKustomizeFS) Walk(root string, walkFn filepath.WalkFunc) error {
-	n, _, err := k.m.lstat(root)
-	if err != nil {
-		err = walkFn(root, nil, &fs.PathError{Op: "lstat", Path: root, Err: err})
-	} else {
-		err = k.walk(root, info{path.Base(root), n}, walkFn)
-	}
-	if errors.Is(err, filepath.SkipDir) || errors.Is(err, filepath.SkipAll) {
-		return nil
-	}
-	return err
-}
-
-func (k memKustomizeFS) walk(name string, fi info, walkFn filepath.WalkFunc) error {
-	if !fi.IsDir() {
-		return walkFn(name, fi, nil)
-	}
-	names, err := k.ReadDir(name)
-	err1 := walkFn(name, fi, err)
-	if err != nil || err1 != nil {
-		return err1
-	}
-	for _, child := range names {
-		at := filepath.Join(name, child)
-		n, _, err := k.m.lstat(at)
-		if err != nil {
-			if err := walkFn(at, nil, &fs.PathError{Op: "lstat", Path: at, Err: err}); err != nil && !errors.Is(err, filepath.SkipDir) {
-				return err
-			}
-			continue
-		}
-		if err := k.walk(at, info{child, n}, walkFn); err != nil && (!n.dir || !errors.Is(err, filepath.SkipDir)) {
-			return err
-		}
-	}
-	return nil
+	return k.m.walk(root, walkFn)
 }
 
 // memFile is an opened file of the tree, for reading.

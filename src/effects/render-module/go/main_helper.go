@@ -20,6 +20,7 @@ import (
 	"strconv"
 
 	"ameide.dev/gotemplate/engine"
+	"ameide.dev/render-module/fluxartifact"
 	"github.com/google/go-jsonnet"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -150,6 +151,7 @@ func serve(r *moduleRequest) moduleAnswer {
 	}
 	readlink, writeFile, exists = m.readlink, m.writeFile, m.exists
 	getwd = func() (string, error) { return m.cwd, nil }
+	artifactFiles = func() fluxartifact.Files { return memArtifactFiles{m} }
 	results := []commandResult{}
 	for _, raw := range r.Commands {
 		var request Request
@@ -175,10 +177,9 @@ func serve(r *moduleRequest) moduleAnswer {
 }
 
 // runsHere: the commands that read and write their files through memtree.go (`helm template`, `kustomize build`,
-// Argo CD's `kustomize edit`, Flux's generated kustomization, jsonnet, `flux substitute`) or read none (`kube
-// validate`: its input is its argument). The host sends the others (Flux's artifact, whose ignore files fluxcd/pkg
-// reads through Go's os package, and `helm dependency build`, Helm's archive writer) to WebAssembly
-// (../native.ts nativeCommands).
+// Argo CD's `kustomize edit`, Flux's artifact and generated kustomization, jsonnet, `flux substitute`) or read none
+// (`kube validate`: its input is its argument). The host sends `helm dependency build` (Helm's chartutil.Save writes
+// through Go's os package) to WebAssembly (../native.ts nativeCommands).
 func runsHere(request Request) bool {
 	args := request.Args
 	switch {
@@ -188,7 +189,9 @@ func runsHere(request Request) bool {
 		return true
 	case len(args) == 3 && (args[0] == "kube" && args[1] == "validate" || args[0] == "flux" && args[1] == "substitute"):
 		return true
-	case len(args) == 3 && (args[0] == "argocd" && args[1] == "kustomize-edit" || args[0] == "flux" && args[1] == "generate"):
+	case len(args) == 3 && args[0] == "argocd" && args[1] == "kustomize-edit":
+		return true
+	case len(args) == 3 && args[0] == "flux" && (args[1] == "generate" || args[1] == "artifact"):
 		return true
 	}
 	return false

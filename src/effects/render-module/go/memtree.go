@@ -36,6 +36,8 @@ type node struct {
 	link   bool
 	data   []byte
 	target string
+	// gone: removed in this layer (a whiteout), whatever a layer below holds at the path.
+	gone bool
 }
 
 // memTree is one tree: nodes by absolute path, and each folder's names.
@@ -60,7 +62,7 @@ func (t *memTree) set(p string, n *node) {
 			t.children[dir] = map[string]bool{}
 		}
 		t.children[dir][name] = true
-		if _, ok := t.nodes[dir]; !ok {
+		if n, ok := t.nodes[dir]; !ok || n.gone {
 			t.nodes[dir] = &node{dir: true}
 		}
 		at = dir
@@ -71,6 +73,9 @@ func (t *memTree) set(p string, n *node) {
 func (t *memTree) get(p string) *node {
 	for at := t; at != nil; at = at.parent {
 		if n, ok := at.nodes[p]; ok {
+			if n.gone {
+				return nil
+			}
 			return n
 		}
 	}
@@ -79,18 +84,25 @@ func (t *memTree) get(p string) *node {
 
 // names are a folder's entries over every layer, sorted.
 func (t *memTree) names(dir string) []string {
+	out := []string{}
+	for n := range t.namesIn(dir) {
+		if t.get(path.Join(dir, n)) != nil {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// namesIn are the names every layer lists in a folder, those removed above included.
+func (t *memTree) namesIn(dir string) map[string]bool {
 	seen := map[string]bool{}
 	for at := t; at != nil; at = at.parent {
 		for n := range at.children[dir] {
 			seen[n] = true
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return seen
 }
 
 // fill lays the snapshots into t: files and folders, then links (../memfs.ts fill).

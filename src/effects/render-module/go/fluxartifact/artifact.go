@@ -10,7 +10,8 @@
 //     extra defaults; with any: only the VCS ones and the patterns), over the walk of Storage.Archive, which also
 //     leaves out what is neither a regular file nor a folder (links).
 //
-// What the artifact leaves out is removed here; nothing else changes. test/gitops/flux/sources/flux-git-artifact.test.ts holds it
+// What the artifact leaves out is removed here, in `files` (files.go: the operating system's, or the native render
+// helper's memory); nothing else changes. test/gitops/flux/sources/flux-git-artifact.test.ts holds it
 // to source-controller's own libraries run natively (testdata/flux-artifact).
 package fluxartifact
 
@@ -26,31 +27,31 @@ import (
 
 // Make leaves in `dir` (the clone's working tree) what the artifact of a GitRepository with `ignore` (spec.ignore,
 // nil when not set) and `sparse` (spec.sparseCheckout) holds.
-func Make(dir string, ignore *string, sparse []string) error {
+func Make(files Files, dir string, ignore *string, sparse []string) error {
 	dir = filepath.Clean(dir)
 	if len(sparse) > 0 {
-		if err := sparseCheckout(dir, sparse); err != nil {
+		if err := sparseCheckout(files, dir, sparse); err != nil {
 			return fmt.Errorf("failed to sparse checkout directories : %w", err)
 		}
 	}
 	ignoreDomain := strings.Split(dir, string(filepath.Separator))
-	ps, err := sourceignore.LoadIgnorePatterns(dir, ignoreDomain)
+	ps, err := loadIgnorePatterns(files, dir, ignoreDomain)
 	if err != nil {
 		return fmt.Errorf("failed to load source ignore patterns from repository: %w", err)
 	}
 	if ignore != nil {
 		ps = append(ps, sourceignore.ReadPatterns(strings.NewReader(*ignore), ignoreDomain)...)
 	}
-	return removeUnarchived(dir, sourceIgnoreFilter(ps, ignoreDomain))
+	return removeUnarchived(files, dir, sourceIgnoreFilter(ps, ignoreDomain))
 }
 
 // sparseCheckout leaves in `dir` the files a sparse clone of `dirs` checks out, then validates the listed paths.
-func sparseCheckout(dir string, dirs []string) error {
+func sparseCheckout(files Files, dir string, dirs []string) error {
 	trimmed := make([]string, len(dirs))
 	for i, d := range dirs {
 		trimmed[i] = strings.TrimPrefix(d, "./")
 	}
-	if err := removeWalked(dir, func(p string, fi os.FileInfo) (bool, error) {
+	if err := removeWalked(files, dir, func(p string, fi os.FileInfo) (bool, error) {
 		if fi.IsDir() {
 			return false, nil
 		}
@@ -59,11 +60,11 @@ func sparseCheckout(dir string, dirs []string) error {
 	}); err != nil {
 		return err
 	}
-	pruneEmpty(dir)
+	pruneEmpty(files, dir)
 	for _, d := range dirs {
 		// validateSparseCheckoutPaths: securejoin keeps the path inside the checkout.
 		full := filepath.Join(dir, filepath.Clean("/"+d))
-		if _, err := os.Lstat(full); err != nil {
+		if _, err := files.Lstat(full); err != nil {
 			return fmt.Errorf("sparse checkout dir '%s' does not exist in repository: %w", d, err)
 		}
 	}
@@ -84,15 +85,15 @@ func skipUnless(name string, patterns []string) bool {
 }
 
 // pruneEmpty removes the folders a checkout would not create: those left with no file under them.
-func pruneEmpty(dir string) bool {
-	entries, err := os.ReadDir(dir)
+func pruneEmpty(files Files, dir string) bool {
+	entries, err := files.ReadDir(dir)
 	if err != nil {
 		return false
 	}
 	empty := true
 	for _, e := range entries {
-		if e.IsDir() && pruneEmpty(filepath.Join(dir, e.Name())) {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
+		if e.IsDir() && pruneEmpty(files, filepath.Join(dir, e.Name())) {
+			_ = files.Remove(filepath.Join(dir, e.Name()))
 			continue
 		}
 		empty = false
@@ -116,9 +117,9 @@ func sourceIgnoreFilter(ps []gitignore.Pattern, domain []string) func(p string, 
 // removeUnarchived walks `dir` as Storage.Archive does and removes what it would not archive: each file that is
 // not regular (a link) or that the filter leaves out. A folder the filter leaves out is still walked (Archive does
 // not skip it), so what is under it is judged on its own; it is there after extraction only when a file under it is.
-func removeUnarchived(dir string, filter func(p string, fi os.FileInfo) bool) error {
+func removeUnarchived(files Files, dir string, filter func(p string, fi os.FileInfo) bool) error {
 	var folders []string
-	if err := removeWalked(dir, func(p string, fi os.FileInfo) (bool, error) {
+	if err := removeWalked(files, dir, func(p string, fi os.FileInfo) (bool, error) {
 		if fi.IsDir() {
 			if p != dir && filter(p, fi) {
 				folders = append(folders, p)
@@ -131,9 +132,9 @@ func removeUnarchived(dir string, filter func(p string, fi os.FileInfo) bool) er
 	}
 	// Deepest first; a folder that still holds something stays.
 	for i := len(folders) - 1; i >= 0; i-- {
-		pruneEmpty(folders[i])
-		if entries, err := os.ReadDir(folders[i]); err == nil && len(entries) == 0 {
-			_ = os.Remove(folders[i])
+		pruneEmpty(files, folders[i])
+		if entries, err := files.ReadDir(folders[i]); err == nil && len(entries) == 0 {
+			_ = files.Remove(folders[i])
 		}
 	}
 	return nil
@@ -141,9 +142,9 @@ func removeUnarchived(dir string, filter func(p string, fi os.FileInfo) bool) er
 
 // removeWalked walks `dir` (filepath.Walk: lexical order, links not followed) and, once the walk is done, removes
 // each path `drop` picks; `drop` sees the folders too, and its error ends the walk.
-func removeWalked(dir string, drop func(p string, fi os.FileInfo) (bool, error)) error {
+func removeWalked(files Files, dir string, drop func(p string, fi os.FileInfo) (bool, error)) error {
 	var picked []string
-	if err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+	if err := files.Walk(dir, func(p string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
@@ -156,7 +157,7 @@ func removeWalked(dir string, drop func(p string, fi os.FileInfo) (bool, error))
 		return err
 	}
 	for _, p := range picked {
-		if err := os.Remove(p); err != nil {
+		if err := files.Remove(p); err != nil {
 			return err
 		}
 	}
