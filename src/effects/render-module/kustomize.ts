@@ -1,9 +1,8 @@
 /**
  * `kustomize build` through the render module (./host.ts): kustomize's own build command over the folders the
  * caller names, in memory, asked as data (./commands.ts KustomizeBuild) — in the native helper where it runs
- * (go/kustomize_fs.go), with Argo CD's edits or Flux's generator before it, else in WebAssembly (and there too after
- * Flux's artifact: ./native.ts nativeCommands). No plugin, exec or container function can run: the module has nothing
- * to run them with.
+ * (go/kustomize_fs.go), with Argo CD's edits or Flux's steps before it, else in WebAssembly. No plugin, exec or
+ * container function can run: the module has nothing to run them with.
  */
 import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {BuildResult, Kustomize} from '../kustomize.js'

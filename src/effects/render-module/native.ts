@@ -87,11 +87,10 @@ function platformUnavailable(): string | undefined {
 }
 
 /**
- * Every command but `helm dependency build` runs natively: `helm template`, `kustomize build`, Argo CD's `kustomize
- * edit`, Flux's artifact and generated kustomization, jsonnet and `flux substitute` read and write the revision through
- * the helper's memory, and `kube validate` runs only there (the API server's validation is not linked into
- * WebAssembly: ./kube-validate.ts). `helm dependency build` (Helm's `chartutil.Save` writes its archive through Go's
- * os package) stays in wasm, and so does a request holding it.
+ * Every command runs natively: `helm template`, `helm dependency build`, `kustomize build`, Argo CD's `kustomize edit`,
+ * Flux's artifact and generated kustomization, jsonnet and `flux substitute` read and write the revision through the
+ * helper's memory, and `kube validate` runs only there (the API server's validation is not linked into WebAssembly:
+ * ./kube-validate.ts). WebAssembly renders where the helper cannot (./native-engine.ts says why).
  */
 export const nativeCommands = (commands: readonly ModuleCommand[]): boolean =>
   commands.length > 0 && commands.every((c) => (Array.isArray(c) ? NATIVE_ARGV.has(argvName(c)) : true))
@@ -104,6 +103,7 @@ const NATIVE_ARGV = new Set([
   'flux generate',
   'flux artifact',
   'argocd kustomize-edit',
+  'helm dependency',
 ])
 const argvName = (argv: readonly string[]): string => (argv[0] === 'jsonnet' ? 'jsonnet' : argv.slice(0, 2).join(' '))
 

@@ -114,10 +114,9 @@ export interface RenderReport {
     jsonnet?: string | null
     envsubst?: string | null
     /**
-     * The engine that rendered `helm template`, `kustomize build` (with Argo CD's and Flux's steps before it), jsonnet
-     * and Flux's post-build substitution: `native (seccomp)` or `wasm: <why not native>`; null when none was rendered.
-     * A Flux GitRepository's artifact and a chart's file:// dependencies are made in the WebAssembly module either way,
-     * with the render that follows them.
+     * The engine that rendered: `helm template`, `kustomize build` (with Argo CD's and Flux's steps before it), jsonnet
+     * and Flux's post-build substitution, all in one engine: `native (seccomp)` or `wasm: <why not native>`; null when
+     * none was rendered.
      */
     engine?: string | null
   }

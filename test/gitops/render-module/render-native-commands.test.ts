@@ -266,6 +266,32 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     expect(answered).toEqual([true, true, true, true, false, false])
   }, 120_000)
 
+  it('helm dependency build of file:// dependencies, then the chart: the archive made in memory, the same answer', async () => {
+    const root = path.join(work, 'deps')
+    await writeFiles(root, {
+      'sub/Chart.yaml': 'apiVersion: v2\nname: sub\nversion: 1.2.0\n',
+      'sub/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-sub}\n',
+      'app/Chart.yaml':
+        'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - {name: sub, version: "~1.2.0", repository: "file://../sub"}\n',
+      'app/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-app}\n',
+      'old/Chart.yaml':
+        'apiVersion: v2\nname: old\nversion: 0.1.0\ndependencies:\n  - {name: sub, version: "~2.0.0", repository: "file://../sub"}\n',
+      'far/Chart.yaml':
+        'apiVersion: v2\nname: far\nversion: 0.1.0\ndependencies:\n  - {name: x, version: "1", repository: "https://charts.example.com"}\n',
+    })
+    const build = (chart: string) =>
+      sameAnswer({
+        roots: [root],
+        files: {},
+        cwd: path.join(root, chart),
+        commands: [
+          ['helm', 'dependency', 'build', path.join(root, chart)],
+          {helmTemplate: {release: 'rel', chart: path.join(root, chart)}},
+        ],
+      })
+    expect([await build('app'), await build('old'), await build('far')]).toEqual([true, false, false])
+  }, 120_000)
+
   it('jsonnet: imports beside the file and from library paths, importstr, failures, std.trace: the same answer', async () => {
     const root = path.join(work, 'jsonnet')
     const files: Record<string, string> = {
@@ -330,7 +356,7 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     expect([await substitute({name: 'n', b: 'up'}), await substitute({name: 'n'})]).toEqual([true, false])
   }, 60_000)
 
-  it("a request the helper runs: reading commands and Argo CD's edits; one holding a dependency build goes to wasm", () => {
+  it("every command of a render runs in the helper; a request of none, or of the module's version, does not", () => {
     const build = {kustomizeBuild: {dir: '/x'}}
     expect(nativeCommands([build])).toBe(true)
     expect(nativeCommands([{helmTemplate: {release: 'r', chart: '.'}}, build])).toBe(true)
@@ -344,10 +370,10 @@ describe.runIf(linuxX64)('native and WebAssembly: the same answers', () => {
     expect(nativeCommands([['argocd', 'kustomize-edit', '{}'], build])).toBe(true)
     expect(nativeCommands([['flux', 'generate', '{}'], build])).toBe(true)
     expect(nativeCommands([['flux', 'artifact', '{}'], ['flux', 'generate', '{}'], build])).toBe(true)
-    expect(nativeCommands([['helm', 'dependency', 'build', '.']])).toBe(false)
     expect(nativeCommands([['helm', 'dependency', 'build', '.'], {helmTemplate: {release: 'r', chart: '.'}}])).toBe(
-      false,
+      true,
     )
+    expect(nativeCommands([['version']])).toBe(false)
     expect(nativeCommands([])).toBe(false)
   })
 })

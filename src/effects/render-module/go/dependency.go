@@ -3,20 +3,17 @@ package main
 // `helm dependency build` for a chart whose dependencies are all file:// folders of the revision (effects/helm.ts
 // rewrites them to absolute paths in a copy first): what Helm's downloader.Manager does for each of them
 // (tarFromLocalDir: the folder loaded, its version checked against the constraint, saved as an archive under
-// charts/). Helm's downloader itself cannot be compiled to WebAssembly (it reaches the Kubernetes client); a
+// charts/; in the native helper through hooks.go into its memory, the archive by chartutil.WriteArchive). Helm's
+// downloader itself cannot be compiled to WebAssembly (it reaches the Kubernetes client); a
 // dependency from a chart repository is an error here, never fetched.
 
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
-
-	"helm.sh/helm/v4/pkg/chart/v2/loader"
-	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 )
 
 func helmDependencyBuild(args []string, out io.Writer) error {
@@ -27,12 +24,12 @@ func helmDependencyBuild(args []string, out io.Writer) error {
 	if len(args) == 1 {
 		chartPath = filepath.Clean(args[0])
 	}
-	ch, err := loader.LoadDir(chartPath)
+	ch, err := loadChartDir(chartPath)
 	if err != nil {
 		return err
 	}
 	dest := filepath.Join(chartPath, "charts")
-	if err := os.MkdirAll(dest, 0o755); err != nil {
+	if err := mkdirAll(dest); err != nil {
 		return err
 	}
 	for _, dep := range ch.Metadata.Dependencies {
@@ -54,10 +51,10 @@ func tarFromLocalDir(chartPath, name, repo, version, destPath string) (string, e
 	if !filepath.IsAbs(origPath) {
 		origPath = filepath.Join(chartPath, origPath)
 	}
-	if _, err := os.Stat(origPath); err != nil {
+	if !exists(origPath) {
 		return "", fmt.Errorf("directory %s not found", origPath)
 	}
-	ch, err := loader.LoadDir(origPath)
+	ch, err := loadChartDir(origPath)
 	if err != nil {
 		return "", err
 	}
@@ -70,7 +67,7 @@ func tarFromLocalDir(chartPath, name, repo, version, destPath string) (string, e
 		return "", err
 	}
 	if constraint.Check(v) {
-		_, err = chartutil.Save(ch, destPath)
+		_, err = saveChart(ch, destPath)
 		return ch.Metadata.Version, err
 	}
 	return "", fmt.Errorf("can't get a valid version for dependency %s", name)

@@ -6,6 +6,7 @@ import (
 	"ameide.dev/render-module/fluxartifact"
 	"github.com/google/go-jsonnet"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
 
@@ -36,6 +37,10 @@ var (
 	}
 	writeFile = func(p string, data []byte) error { return os.WriteFile(p, data, 0o644) }
 	getwd     = os.Getwd
+	// loadChartDir is loader.LoadDir; mkdirAll os.MkdirAll; saveChart chartutil.Save (dependency.go).
+	loadChartDir = loader.LoadDir
+	mkdirAll     = func(p string) error { return os.MkdirAll(p, 0o755) }
+	saveChart    = chartutil.Save
 	// artifactFiles is where Flux's artifact is made (flux_artifact.go).
 	artifactFiles = func() fluxartifact.Files { return fluxartifact.OS{} }
 )

@@ -152,6 +152,7 @@ func serve(r *moduleRequest) moduleAnswer {
 	readlink, writeFile, exists = m.readlink, m.writeFile, m.exists
 	getwd = func() (string, error) { return m.cwd, nil }
 	artifactFiles = func() fluxartifact.Files { return memArtifactFiles{m} }
+	loadChartDir, mkdirAll, saveChart = m.loadDir, m.mkdirAll, m.saveChart
 	results := []commandResult{}
 	for _, raw := range r.Commands {
 		var request Request
@@ -176,22 +177,24 @@ func serve(r *moduleRequest) moduleAnswer {
 	return moduleAnswer{ID: r.ID, Results: results}
 }
 
-// runsHere: the commands that read and write their files through memtree.go (`helm template`, `kustomize build`,
-// Argo CD's `kustomize edit`, Flux's artifact and generated kustomization, jsonnet, `flux substitute`) or read none
-// (`kube validate`: its input is its argument). The host sends `helm dependency build` (Helm's chartutil.Save writes
-// through Go's os package) to WebAssembly (../native.ts nativeCommands).
+// runsHere: every command reads and writes its files through memtree.go (`helm template`, `helm dependency build`,
+// `kustomize build`, Argo CD's `kustomize edit`, Flux's artifact and generated kustomization, jsonnet, `flux
+// substitute`) or reads none (`kube validate`: its input is its argument); `version` is the WebAssembly module's.
 func runsHere(request Request) bool {
+	if request.HelmTemplate != nil || request.KustomizeBuild != nil {
+		return true
+	}
 	args := request.Args
 	switch {
-	case request.HelmTemplate != nil || request.KustomizeBuild != nil:
-		return true
 	case len(args) == 2 && args[0] == "jsonnet":
 		return true
-	case len(args) == 3 && (args[0] == "kube" && args[1] == "validate" || args[0] == "flux" && args[1] == "substitute"):
+	case len(args) == 3 && args[0] == "kube" && args[1] == "validate":
+		return true
+	case len(args) == 3 && args[0] == "flux" && (args[1] == "substitute" || args[1] == "generate" || args[1] == "artifact"):
 		return true
 	case len(args) == 3 && args[0] == "argocd" && args[1] == "kustomize-edit":
 		return true
-	case len(args) == 3 && args[0] == "flux" && (args[1] == "generate" || args[1] == "artifact"):
+	case len(args) >= 3 && args[0] == "helm" && args[1] == "dependency" && args[2] == "build":
 		return true
 	}
 	return false

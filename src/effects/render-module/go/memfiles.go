@@ -2,13 +2,15 @@
 
 package main
 
-// The calls of Go's os and filepath packages that kustomize (kustomize_fs.go) and Flux's artifact (fluxartifact)
-// make, answered by the request's tree (memtree.go) as the operating system answers them: a folder's names, a walk,
-// a file opened, a file or an empty folder removed (in the request's own layer: it ends with the request).
+// The calls of Go's os and filepath packages that kustomize (kustomize_fs.go), Flux's artifact (fluxartifact) and
+// `helm dependency build` (dependency.go) make, answered by the request's tree (memtree.go) as the operating system
+// answers them: a folder's names, a walk, a file opened, folders made, a chart's archive saved, a file or an empty
+// folder removed (in the request's own layer: it ends with the request).
 
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -16,6 +18,8 @@ import (
 	"syscall"
 
 	"ameide.dev/render-module/fluxartifact"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 )
 
 // readDirNames is os.ReadDir's names, sorted: the folder's links followed.
@@ -28,6 +32,37 @@ func (m *memFS) readDirNames(name string) ([]string, error) {
 		return nil, &fs.PathError{Op: "readdirent", Path: name, Err: syscall.ENOTDIR}
 	}
 	return m.tree.names(real), nil
+}
+
+// mkdirAll is os.MkdirAll: each missing folder of the path made, a file on the way ENOTDIR.
+func (m *memFS) mkdirAll(name string) error {
+	p := m.abs(name)
+	if n, _, err := m.resolve(p); err == nil {
+		if n.dir {
+			return nil
+		}
+		return &fs.PathError{Op: "mkdir", Path: name, Err: syscall.ENOTDIR}
+	}
+	if err := m.mkdirAll(path.Dir(p)); err != nil {
+		return err
+	}
+	_, dir, err := m.resolve(path.Dir(p))
+	if err != nil {
+		return &fs.PathError{Op: "mkdir", Path: name, Err: err}
+	}
+	m.tree.set(path.Join(dir, path.Base(p)), &node{dir: true})
+	return nil
+}
+
+// saveChart is chartutil.Save into a folder that exists: the archive Save writes (chartutil.WriteArchive, the overlay
+// of _overlay/helm/save.go.patch), at <name>-<version>.tgz.
+func (m *memFS) saveChart(c *chart.Chart, outDir string) (string, error) {
+	var archive bytes.Buffer
+	if err := chartutil.WriteArchive(c, &archive); err != nil {
+		return "", err
+	}
+	filename := filepath.Join(outDir, fmt.Sprintf("%s-%s.tgz", c.Name(), c.Metadata.Version))
+	return filename, m.writeFile(filename, archive.Bytes())
 }
 
 // remove is os.Remove: a file or link, or a folder with nothing left in it, gone from this request's view.

@@ -57,7 +57,7 @@ func ameide(raw, dir string) ([]string, error) {
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return nil, err
 	}
-	if err := fluxartifact.Make(dir, s.Ignore, s.SparseCheckout); err != nil {
+	if err := fluxartifact.Make(fluxartifact.OS{}, dir, s.Ignore, s.SparseCheckout); err != nil {
 		return nil, err
 	}
 	files := []string{}
