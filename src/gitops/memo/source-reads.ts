@@ -99,27 +99,33 @@ const CODE = new Set<string>(['yaml'])
 export function recordSources(ctx: DeployablesContext, app: ArgoApplication): SourcesRecording {
   const reads = new Map<string, Read>()
   const state = {notKept: false, stopped: false}
-  const note = (kind: SourceReadKind, question: string) => {
+  /** Records a read once, its answer given as the step got it (or asked of `ctx`, as a kept read is asked again). */
+  const note = (kind: SourceReadKind, question: string, given?: () => string) => {
     if (state.stopped) return
     const id = `${kind}\0${question}`
-    if (!reads.has(id)) reads.set(id, [kind as Read[0], question, sourceAnswer(ctx, app, kind, question)!])
+    if (!reads.has(id)) reads.set(id, [kind as Read[0], question, given?.() ?? sourceAnswer(ctx, app, kind, question)!])
+  }
+  const answered = <T>(kind: SourceReadKind, question: string, found: T, as: (found: T) => string): T => {
+    note(kind, question, () => as(found))
+    return found
   }
   const noTree = <T>(kind: 'mapped' | 'tree', question: unknown[], found: T): T => {
     if (found !== undefined && !state.stopped) {
       state.notKept = true
       throw new NotKept(`the sources read another tree (${kind})`)
     }
-    note(kind, JSON.stringify(question))
+    note(kind, JSON.stringify(question), () => 'none')
     return found
   }
+  const digest = (text: string | undefined) => (text === undefined ? 'absent' : sha256(text))
   const answers: Partial<DeployablesContext> = {
     files: recordedFiles(ctx.files, note),
-    readText: (file) => (note('text', file), ctx.readText(file)),
-    docsOf: (file) => (note('text', file), ctx.docsOf(file)),
-    confined: (p) => (note('confined', p), ctx.confined(p)),
-    envOf: (file) => (note('env', file), ctx.envOf(file)),
-    isThisRepository: (url) => (note('repository', url), ctx.isThisRepository(url)),
-    pinned: (rev) => (note('pinned', JSON.stringify([rev ?? null])), ctx.pinned?.(rev)),
+    readText: (file) => answered('text', file, ctx.readText(file), digest),
+    docsOf: (file) => (note('text', file, () => digest(ctx.readText(file))), ctx.docsOf(file)),
+    confined: (p) => answered('confined', p, ctx.confined(p), json),
+    envOf: (file) => answered('env', file, ctx.envOf(file), json),
+    isThisRepository: (url) => answered('repository', url, ctx.isThisRepository(url), String),
+    pinned: (rev) => answered('pinned', JSON.stringify([rev ?? null]), ctx.pinned?.(rev), json),
     sourceRepository: (url, rev) => noTree('mapped', [url, rev ?? null], ctx.sourceRepository?.(url, rev)),
     pinnedTree: (pin) => noTree('tree', [pin], ctx.pinnedTree?.(pin)),
   }
@@ -133,7 +139,7 @@ export function recordSources(ctx: DeployablesContext, app: ArgoApplication): So
       return target[property as keyof DeployablesContext]
     },
   }) as DeployablesContext
-  const lineOf = (p: SpecPath) => (note('line', JSON.stringify(p)), app.lineOf(p))
+  const lineOf = (p: SpecPath) => answered('line', JSON.stringify(p), app.lineOf(p), String)
   return {
     ctx: recorded,
     app: {...app, lineOf},
@@ -147,11 +153,17 @@ export function recordSources(ctx: DeployablesContext, app: ArgoApplication): So
 /** The revision's files, `has` recorded file by file and anything else (a listing, the size) as the whole list. */
 function recordedFiles(
   files: ReadonlySet<string>,
-  note: (kind: SourceReadKind, question: string) => void,
+  note: (kind: SourceReadKind, question: string, given?: () => string) => void,
 ): ReadonlySet<string> {
   return new Proxy(files, {
     get(target, property) {
-      if (property === 'has') return (file: string) => (note('has', file), target.has(file))
+      if (property === 'has') {
+        return (file: string) => {
+          const found = target.has(file)
+          note('has', file, () => String(found))
+          return found
+        }
+      }
       note('files', '')
       const value = Reflect.get(target, property, target) as unknown
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
