@@ -1,8 +1,7 @@
 /**
  * What the kept-sources tests share (src/gitops/memo/sources.ts): a small repository of one Application and the files
  * its sources may read (a chart, value files, override files, a kustomize or plain folder), written to a folder; the
- * Application's text by shape; the revision's context over the folder (makeContext, as a model reads it); and the
- * sources in the form two results are compared in (every lazy value layer read).
+ * Application's text by shape; and the revision's context over the folder (makeContext, as a model reads it).
  */
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -11,7 +10,6 @@ import * as yaml from 'yaml'
 
 import {DEFAULT_GITOPS_POLICY} from '../../src/core/config.js'
 import {applicationOf, isApplication} from '../../src/gitops/argocd/application/application.js'
-import type {ApplicationDeployables} from '../../src/gitops/argocd/application/folder-sources.js'
 import {readManifests} from '../../src/gitops/kubernetes/manifests.js'
 import {makeLayout} from '../../src/gitops/layout/index.js'
 import {makeContext, type CheckoutIdentity, type DeployablesContext} from '../../src/gitops/model/context.js'
@@ -97,6 +95,3 @@ function unreadableMapping(): SourceRepositories {
     pinned: () => undefined,
   } as unknown as SourceRepositories
 }
-
-/** Sources as compared: JSON text (every lazy layer read) and the structure itself. */
-export const comparableSources = (d: ApplicationDeployables): string => JSON.stringify(d)
