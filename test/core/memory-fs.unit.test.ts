@@ -97,6 +97,15 @@ function escapes(root: string, entries: Array<[string, Node]>): boolean {
   })
 }
 
+/** The text Node reads at `p`, or undefined where it throws. */
+function hostText(p: string): string | undefined {
+  try {
+    return host.readFileSync(p, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
 describe('a tree in memory answers as Node answers for the same tree on disk', () => {
   // A frozen tree (a revision's) without links is looked up at once instead of walked: the same answers both ways.
   it.each([
@@ -125,6 +134,8 @@ describe('a tree in memory answers as Node answers for the same tree on disk', (
             for (const p of ['', ...entries.map(([p]) => p), ...extra]) {
               if (path.normalize(p).startsWith('..')) continue
               expect(answers(memory, inMemory, p), p).toEqual(answers(host as unknown as typeof memory, onDisk, p))
+              // A file's text, or undefined where reading it fails (a frozen tree answers a missing one at once).
+              expect(memory.readTextOrUndefined(path.join(inMemory, p)), p).toBe(hostText(path.join(onDisk, p)))
             }
             memory.unmount(inMemory)
           },

@@ -210,6 +210,27 @@ export function readFileSync(p: host.PathOrFileDescriptor, options?: Encoding): 
   return encoding ? bytes.toString(encoding) : Buffer.from(bytes)
 }
 
+/**
+ * The UTF-8 text of the file at `p`, or undefined when it cannot be read; a path a frozen tree without links does not
+ * hold as a file is answered at once, without the error a read would make (a model asks for many files that are not
+ * there: override files, a chart's optional files).
+ */
+export function readTextOrUndefined(p: string): string | undefined {
+  if (inMemory(p)) {
+    const at = isNormal(p) ? p : posix.resolve(p)
+    const m = mounts.get(mountPart(at))
+    if (m && !m.tree.writable && m.tree.linkFree) {
+      const node = m.tree.get(at.length > m.dir.length ? at.slice(m.dir.length + 1) : '')
+      if (node?.kind !== 'file') return undefined
+    }
+  }
+  try {
+    return readFileSync(p, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
 /** Whether the UTF-8 text of the file at `p` matches `pattern`; undefined when it cannot be read. */
 export function textMatches(p: string, pattern: RegExp): boolean | undefined {
   try {

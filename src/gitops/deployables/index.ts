@@ -15,7 +15,7 @@ import type {ProducedSet} from '../argocd/app-of-apps/app-of-apps.js'
 import {expandPrinted, expansionFindings, type PrintedExpansion} from './application-sets.js'
 import {makeContext, type CheckoutIdentity} from '../model/context.js'
 import {kustomizationGraph} from '../kustomize/kustomizations.js'
-import {applicationDeployables} from '../argocd/application/sources.js'
+import {keptSources} from '../memo/sources.js'
 import {environmentFolder} from '../model/source-helpers.js'
 import {hydrationMember, type HydrationMember} from '../argocd/application/source-hydrator.js'
 import {
@@ -105,7 +105,7 @@ function invalidApplication(app: ArgoApplication, ctx: ReturnType<typeof makeCon
   if (problems.length === 0) return []
   const valid = subdomainProblem(app.name) === undefined
   // Where it would deploy, as its sources say: read, never rendered.
-  const would = applicationDeployables(app, ctx)
+  const would = keptSources(app, ctx)
   const environments = [
     ...new Set(
       [...would.helm, ...would.kustomize, ...would.directory, ...would.unrenderable].map((d) => d.environment),
@@ -287,7 +287,7 @@ function follower(
         found.unrenderable.push(...invalid.filter(keep))
         continue
       }
-      const d = applicationDeployables(app, ctx)
+      const d = keptSources(app, ctx)
       const environments = [...d.helm, ...d.kustomize, ...d.directory, ...d.unrenderable].filter(keep)
       const member = hydrationMember(app, [...new Set(environments.map((e) => e.environment))])
       if (member && member.environments.length > 0) hydrations.push(member)

@@ -100,14 +100,14 @@ const actionsOf = (text: string): string[] => text.match(/\{\{[\s\S]*?\}\}/g) ??
 const EXPANSION_BUILD = path.basename(fileURLToPath(import.meta.url))
 
 /** The kept results of a key: the process's, then each attached store's. */
-function keptFor(key: string): KeptStep[] {
+export function keptFor(key: string): KeptStep[] {
   const out = [...(memory.get(key) ?? [])]
   for (const store of stores) for (const kept of store.get(key) ?? []) if (!out.includes(kept)) out.push(kept)
   return out
 }
 
 /** Keeps `kept` first among its key's results, in the process and in every attached store. */
-function keep(key: string, kept: KeptStep): void {
+export function keep(key: string, kept: KeptStep): void {
   const others = (memory.get(key) ?? []).filter((k) => k !== kept)
   forget(key)
   const variants = [kept, ...others].slice(0, VARIANTS_KEPT)

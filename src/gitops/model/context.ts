@@ -1,5 +1,5 @@
 /** What reading the deployables needs: the checkout (tracked files), the layout, this repository's URLs. */
-import {readFileSync} from '../../core/memory-fs/index.js'
+import {readFileSync, readTextOrUndefined} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import {gitRemoteUrl} from '../../effects/git.js'
@@ -124,7 +124,7 @@ export function makeContext(
       let text: string | undefined
       try {
         // Confined after symlinks, as every path a deployable names (a git generator's files included).
-        text = confinedPath(root, file) === undefined ? undefined : readFileSync(path.join(root, file), 'utf8')
+        text = confinedPath(root, file) === undefined ? undefined : readTextOrUndefined(path.join(root, file))
       } catch {
         text = undefined
       }

@@ -131,7 +131,7 @@ function unrenderedInputs(src: HelmSource, source: Record<string, unknown>): Unr
 }
 
 /** A values file of the revision as a value layer. */
-function fileLayer(ctx: DeployablesContext, file: string, what: string): ValueLayer {
+export function fileLayer(ctx: DeployablesContext, file: string, what: string): ValueLayer {
   return lazyLayer(file, what, () => {
     const doc = ctx.docsOf(file)[0]
     return doc ? leaves(doc.value, doc.lineOf, 1) : []
