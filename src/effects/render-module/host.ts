@@ -82,8 +82,8 @@ export interface RenderModule {
    */
   hold(roots: readonly string[]): Promise<void>
   /**
-   * The engine that renders `helm template` and `kustomize build` (./native.ts): `native (seccomp)` or `wasm: <why>`;
-   * undefined until such a request (or {@link probeEngine}) decided it. Every other command runs in WebAssembly.
+   * The engine that renders (./native.ts): `native (seccomp)` or `wasm: <why>`; undefined until a render request (or
+   * {@link probeEngine}) decided it.
    */
   engine(): Engine | undefined
   /** Decides the engine now (starts a native helper, checked, if none runs yet): what `ameide doctor` tells. */
@@ -155,7 +155,7 @@ export function openRenderModule(
     engine: () => native.engine,
     probeEngine: () => native.probe(),
     async warm() {
-      // Where `helm template` and `kustomize build` render natively, WebAssembly is compiled only when another command needs it.
+      // Where the native helper renders, WebAssembly is not compiled at all.
       if (await native.warm()) return
       pool.give(await pool.take())
     },

@@ -1,5 +1,5 @@
 /**
- * Which engine renders `helm template` and `kustomize build`: the native helper (./native.ts) while it starts confined and keeps working,
+ * Which engine renders: the native helper (./native.ts) while it starts confined and keeps working,
  * else WebAssembly, and why (`engine`). AMEIDE_RENDER_ENGINE: `wasm` never starts the helper; `native` makes a helper
  * that cannot start, or fails, an error instead of a fall-back. Never native unconfined: ./native.ts checks first.
  */
@@ -11,7 +11,7 @@ import {Pool} from './pool.js'
 import {askThread, type ModuleRun, type RenderRequest} from './requests.js'
 
 export class NativeEngine {
-  /** The engine that renders `helm template` and `kustomize build`, once decided: native, or WebAssembly and why. */
+  /** The engine that renders, once decided: native, or WebAssembly and why. */
   engine: Engine | undefined
   private natives: Pool<NativeThread> | undefined
   private readonly forced: boolean

@@ -1,7 +1,7 @@
 /**
- * The native render helper's host (docs/security.md, "the native render helper"): Helm's code built for this
- * machine (./go with the `ameide_helper` tag, scripts/build-native.mjs) renders `helm template` and `kustomize build` requests at native
- * speed, confined by the operating system instead of by WebAssembly. Never unconfined: before one byte of a revision
+ * The native render helper's host (docs/security.md, "the native render helper"): the render module's Go built for
+ * this machine (./go with the `ameide_helper` tag, scripts/build-native.mjs) answers every render request
+ * (./commands.ts) at native speed, confined by the operating system instead of by WebAssembly. Never unconfined: before one byte of a revision
  * crosses, the host has
  *   1. checked the helper's sha256 against the build's record (dist/render-module/native.json; ./helper-check.ts: once,
  *      then trusted while the file is unchanged),
@@ -40,7 +40,7 @@ export interface NativeBuild {
   helpers: Record<string, {file: string; sha256: string; bytes: number}>
 }
 
-/** The engine that renders `helm template` and `kustomize build`: `native (seccomp)`, or `wasm: <why not native>`. */
+/** The engine that renders: `native (seccomp)`, or `wasm: <why not native>`. */
 export type Engine = 'native (seccomp)' | `wasm: ${string}`
 export const NATIVE_ENGINE: Engine = 'native (seccomp)'
 
