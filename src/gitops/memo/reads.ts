@@ -170,7 +170,7 @@ export function stillHolds(reads: readonly Read[], inputs: Inputs, asked: Map<st
 }
 
 /** An answer, or undefined when asking throws (a kept question that no longer parses): it never holds. */
-function safely(ask: () => string | undefined): string | undefined {
+export function safely(ask: () => string | undefined): string | undefined {
   try {
     return ask()
   } catch {

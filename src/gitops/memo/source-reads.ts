@@ -11,7 +11,7 @@ import {createHash} from 'node:crypto'
 
 import type {DeployablesContext} from '../model/context.js'
 import type {ArgoApplication, SpecPath} from '../model/types.js'
-import {UnrecordedRead, type Read} from './reads.js'
+import {safely, UnrecordedRead, type Read} from './reads.js'
 
 /** The kinds of read of the sources step. */
 export type SourceReadKind =
@@ -197,13 +197,4 @@ export function sourcesHold(
     if (now === undefined || now !== recorded) return false
   }
   return true
-}
-
-/** An answer, or undefined when asking throws (a kept question that no longer parses): it never holds. */
-function safely(ask: () => string | undefined): string | undefined {
-  try {
-    return ask()
-  } catch {
-    return undefined
-  }
 }
