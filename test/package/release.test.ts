@@ -1,5 +1,6 @@
 import {execa} from 'execa'
 import {createHash} from 'node:crypto'
+import {existsSync} from 'node:fs'
 import {appendFile, mkdir, readdir, readFile, realpath, stat, symlink, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -212,7 +213,9 @@ describe('npm run release', () => {
       const render = await run(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], rendered, env)
       const verdict = JSON.parse(render.stdout)
       expect(verdict.render.tools.sandbox, render.stderr).toMatch(/^webassembly/)
-      expect(verdict.render.tools.engine).toEqual(engine)
+      expect(verdict.render.tools.engine).toEqual(
+        env.AMEIDE_RENDER_ENGINE === 'wasm' ? 'wasm: AMEIDE_RENDER_ENGINE=wasm' : engine,
+      )
       expect(verdict.render.deployables.map((d: {status: string}) => d.status)).toEqual(['rendered'])
       expect(verdict.render.roots.map((r: {dir: string; status: string}) => `${r.dir} ${r.status}`)).toEqual([
         'deploy rendered',
@@ -226,9 +229,14 @@ describe('npm run release', () => {
     expect(release.renderModule.sha256).toBe(record.sha256)
     const gz = await readFile(path.join(moduleDir, 'render.wasm.gz'))
     expect(createHash('sha256').update(gz).digest('hex')).toBe(release.renderModule.gzSha256)
-    // The first render unzips the module once into <cache>/ameide/render-module/<sha256>.wasm; the next reuses it.
+    // Where the native helper renders, every command of the render runs in it: WebAssembly is never unzipped.
     const cached = path.join(xdgCache, 'ameide', 'render-module', `${record.sha256}.wasm`)
     await renders()
+    expect(existsSync(path.dirname(cached))).toBe(!native)
+    // The first render in WebAssembly unzips the module once into <cache>/ameide/render-module/<sha256>.wasm; the
+    // next reuses it.
+    const wasm = {AMEIDE_RENDER_ENGINE: 'wasm'}
+    await renders(wasm)
     expect(await readdir(path.dirname(cached))).toEqual([path.basename(cached)])
     expect(
       createHash('sha256')
@@ -236,11 +244,11 @@ describe('npm run release', () => {
         .digest('hex'),
     ).toBe(record.sha256)
     const written = (await stat(cached)).mtimeMs
-    await renders()
+    await renders(wasm)
     expect((await stat(cached)).mtimeMs).toBe(written)
     // A cached copy with wrong bytes is replaced, and the render goes on.
     await writeFile(cached, 'not the module')
-    await renders()
+    await renders(wasm)
     expect(
       createHash('sha256')
         .update(await readFile(cached))
@@ -250,7 +258,7 @@ describe('npm run release', () => {
     // module is unzipped into memory, and renders.
     const readOnly = await makeTempDir('ameide-release-ro-cache-')
     await writeFile(path.join(readOnly, 'ameide'), '')
-    await renders({XDG_CACHE_HOME: readOnly})
+    await renders({XDG_CACHE_HOME: readOnly, ...wasm})
     expect(await readdir(readOnly)).toEqual(['ameide'])
     expect(report.checks.find((c: {id: string}) => c.id === 'render-module').status).toBe('ok')
 
