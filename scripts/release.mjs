@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// `npm run release`: the build, then the release tarball release/ameide-<version>.tgz and release.json at the root.
+// `npm run release`: the build, then the release tarballs under release/ and release.json at the root.
 //
-// The tarball is self-contained: bin/run.js; the bundle of the CLI with every runtime dependency inside, oclif's
-// plugins included (scripts/bundle.mjs with AMEIDE_BUNDLE_RELEASE=1); the TypeScript compiler the imports check
-// requires, minified into dist/vendor/typescript.cjs; the engine; the render module; templates, schemas, help and the manifest (the
-// plugins' commands merged in); a package.json without dependencies or scripts, so installing it fetches and runs
-// nothing. dist/release.json inside it is the stamp `ameide doctor` reports.
+// release/ameide-<version>.tgz is the CLI: bin/run.js; the bundle of the CLI with every runtime dependency inside,
+// oclif's plugins included (scripts/bundle.mjs with AMEIDE_BUNDLE_RELEASE=1); the TypeScript compiler the imports
+// check requires, minified into dist/vendor/typescript.cjs; the template engine; the render module's records;
+// templates, schemas, help and the manifest (the plugins' commands merged in); a package.json without dependencies
+// or scripts, whose optionalDependencies are the render packages (scripts/release/packages.mjs: the native helper of
+// each platform, the WebAssembly module elsewhere), released beside it as release/ameide-render-<what>-<version>.tgz:
+// installing it fetches only the one that applies and runs nothing. dist/release.json inside it is the stamp
+// `ameide doctor` reports.
 //
 // It is reproducible (scripts/release/tar.mjs): the same sources and the same Node.js give the same bytes in any
 // folder, so release.json's sha256 is a property of the sources it names (`sources`, scripts/release/source.mjs).
@@ -26,6 +29,7 @@ import * as esbuild from 'esbuild'
 
 import {sourceDigest, sourceFiles, SOURCE_PATHS} from './release/source.mjs'
 import {noticesText} from './notices.mjs'
+import {optionalDependencies, renderPackages} from './release/packages.mjs'
 import {deterministicGzip, deterministicTgz} from './release/tar.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -78,6 +82,7 @@ function nativeHelpers() {
   return record.helpers
 }
 const addFile = (rel, from = rel) => add(rel, readFileSync(path.join(root, from)), rel === 'bin/run.js')
+let renderNotices
 const walk = (dir, rel = '') =>
   readdirSync(path.join(dir, rel)).flatMap((e) =>
     statSync(path.join(dir, rel, e)).isDirectory() ? walk(dir, `${rel}${e}/`) : [`${rel}${e}`],
@@ -88,25 +93,26 @@ try {
   // The notices of what this bundle holds and the WebAssembly programs link (scripts/notices.mjs).
   const bundled = JSON.parse(readFileSync(path.join(stage, 'bundle-packages.json'), 'utf8'))
   add('THIRD-PARTY-NOTICES.txt', Buffer.from(noticesText(bundled)))
+  renderNotices = noticesText([])
 } finally {
   rmSync(stage, {recursive: true, force: true})
 }
 addFile('bin/run.js')
 for (const f of tracked.filter((f) => /^(templates|schemas)\//.test(f))) addFile(f)
 for (const f of ['dist/help.json', 'dist/core/config-validate.js']) addFile(f)
-for (const f of ['gotemplate.wasm', 'wasm_exec.js', 'engine.json']) addFile(`dist/engine/${f}`)
-// The render module (Helm, kustomize and go-jsonnet as WebAssembly): 88 MB, packed gzipped (15 MB). npm inflates a
-// tarball's contents three times while installing it, so this saves ≈ 1.5 s of the install and 70 MB of the
-// installed size; the first render unzips it once into the user's cache (src/effects/render-module/bytes.ts).
+// The template engine's WebAssembly module is in the WebAssembly render packages (the native helper links the engine).
+for (const f of ['wasm_exec.js', 'engine.json']) addFile(`dist/engine/${f}`)
+// The render module (Helm, kustomize and go-jsonnet as WebAssembly, 46 MB) gzipped (10 MB) — npm inflates a tarball's
+// contents three times while installing it; the first render unzips it once into the user's cache
+// (src/effects/render-module/bytes.ts) — and the native render helpers (scripts/build-native.mjs) are not in this
+// package: each is a render package of its own (scripts/release/packages.mjs), which npm installs only where it
+// applies. This package keeps their records, the sha256 the host checks each against before it uses one.
 const renderWasmGz = deterministicGzip(readFileSync(path.join(root, 'dist/render-module/render.wasm')))
-add('dist/render-module/render.wasm.gz', renderWasmGz)
-for (const f of ['wasm_exec.js', 'render-module.json']) addFile(`dist/render-module/${f}`)
-// The native render helpers (scripts/build-native.mjs), both, as they are: executables the host checks by the
-// sha256 of native.json before it starts the one of its platform (src/effects/render-module/native.ts).
+for (const f of ['wasm_exec.js', 'render-module.json', 'native.json']) addFile(`dist/render-module/${f}`)
 const native = nativeHelpers()
-addFile('dist/render-module/native.json')
-for (const {file} of Object.values(native))
-  add(`dist/render-module/${file}`, readFileSync(path.join(root, 'dist/render-module', file)), true)
+// What the gate knows of Kubernetes: the API table, each minor's fields, the CRD catalog (scripts/kube-openapi.mjs,
+// scripts/crd-catalog.mjs, scripts/kubernetes-apis.mjs).
+for (const f of ['apis.json', 'crd-catalog.json', 'openapi-fields.json']) addFile(`dist/kubernetes/${f}`)
 addFile('README.md')
 addFile('LICENSE')
 addFile('NOTICE')
@@ -135,6 +141,21 @@ add(
 )
 add('dist/vendor/typescript.LICENSE.txt', readFileSync(path.join(typescript, 'LICENSE.txt')))
 
+// Every file package.json's "files" names is in the tarball, or in a render package, or made again for it.
+const elsewhere = {
+  'dist/cli': 'the release bundle',
+  'dist/engine/gotemplate.wasm': 'the WebAssembly render packages',
+  'dist/render-module/render.wasm': 'the WebAssembly render packages',
+  'dist/render-module/native/render-native-linux-x64': '@ameide/render-linux-x64',
+  'dist/render-module/native/render-native-linux-arm64': '@ameide/render-linux-arm64',
+  'dist/THIRD-PARTY-NOTICES.txt': 'THIRD-PARTY-NOTICES.txt',
+  'oclif.manifest.json': 'the manifest with the plugins',
+}
+const left = pkg.files.filter(
+  (f) => !elsewhere[f] && ![...entries.keys()].some((e) => e === f || e.startsWith(`${f}/`)),
+)
+if (left.length > 0) throw new Error(`release: package.json's files not in the release: ${left.join(', ')}`)
+
 // The manifest, with the commands of the plugins the bundle now holds (their package.json no longer lists them).
 const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
 for (const plugin of pkg.oclif.plugins ?? []) {
@@ -155,9 +176,15 @@ manifest.commands = Object.fromEntries(
 )
 add('oclif.manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`))
 
-// package.json: nothing to install, nothing to run on install; the not-found hook from the bundle.
+// package.json: nothing to run on install, nothing to install but the render package npm finds for the machine; the
+// not-found hook from the bundle.
+const modulesGz = {
+  'render.wasm.gz': renderWasmGz,
+  'gotemplate.wasm.gz': deterministicGzip(readFileSync(path.join(root, 'dist/engine/gotemplate.wasm'))),
+}
+const packages = renderPackages({root, pkg, helpers: native, modulesGz, notices: renderNotices})
 const {plugins: _plugins, ...oclif} = pkg.oclif
-const packed = {
+const manifestOut = {
   name: pkg.name,
   version: pkg.version,
   description: pkg.description,
@@ -165,9 +192,10 @@ const packed = {
   license: pkg.license,
   engines: pkg.engines,
   bin: pkg.bin,
+  optionalDependencies: optionalDependencies(packages, pkg.version),
   oclif: {...oclif, hooks: {...oclif.hooks, command_not_found: './dist/cli/not-found.js'}},
 }
-add('package.json', Buffer.from(`${JSON.stringify(packed, null, 2)}\n`))
+add('package.json', Buffer.from(`${JSON.stringify(manifestOut, null, 2)}\n`))
 
 const sources = {digest: sourceDigest(root, files), paths: SOURCE_PATHS, files: files.length, ...(dirty && {dirty})}
 const node = process.versions.node
@@ -181,17 +209,24 @@ const stamp = {
 }
 add(RELEASE_STAMP, Buffer.from(`${JSON.stringify(stamp, null, 2)}\n`))
 
-// 4. The tarball and release.json.
-const tgz = deterministicTgz(
-  [...entries].map(([rel, {data, executable}]) => ({path: `package/${rel}`, data, executable})),
-)
+// 4. The tarballs and release.json.
+const packTgz = (entries) =>
+  deterministicTgz([...entries].map(([rel, {data, executable}]) => ({path: `package/${rel}`, data, executable})))
+const tgz = packTgz(entries)
 const tarball = `ameide-${pkg.version}.tgz`
 mkdirSync(path.join(root, 'release'), {recursive: true})
 writeFileSync(path.join(root, 'release', tarball), tgz)
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex')
+const renderTarballs = packages.map(({name, tarball, manifest, entries}) => {
+  const bytes = packTgz(Object.entries(entries).map(([rel, {data, executable = false}]) => [rel, {data, executable}]))
+  writeFileSync(path.join(root, 'release', tarball), bytes)
+  const {os, cpu} = manifest
+  return {name, tarball, sha256: sha256(bytes), size: bytes.length, os, ...(cpu && {cpu})}
+})
 const release = {
   version: pkg.version,
   tarball,
-  sha256: createHash('sha256').update(tgz).digest('hex'),
+  sha256: sha256(tgz),
   size: tgz.length,
   unpackedSize: [...entries.values()].reduce((n, e) => n + e.data.length, 0),
   files: entries.size,
@@ -210,8 +245,13 @@ const release = {
     gzSha256: createHash('sha256').update(renderWasmGz).digest('hex'),
   },
   nativeHelpers: Object.fromEntries(Object.entries(native).map(([p, {sha256, bytes}]) => [p, {sha256, bytes}])),
+  // The render packages (scripts/release/packages.mjs), each tarball's sha256: the Action installs the one its runner
+  // needs; `npm install` of the CLI's package takes the one whose os and cpu match.
+  packages: renderTarballs,
 }
 writeFileSync(path.join(root, 'release.json'), `${JSON.stringify(release, null, 2)}\n`)
+for (const p of renderTarballs)
+  console.log(`release: release/${p.tarball} ${(p.size / 1e6).toFixed(1)} MB, sha256 ${p.sha256}`)
 console.log(
   `release: release/${tarball} ${(tgz.length / 1e6).toFixed(1)} MB (${entries.size} files, ${(release.unpackedSize / 1e6).toFixed(1)} MB unpacked), sha256 ${release.sha256}, sources ${sources.digest}${dirty ? ' (dirty)' : ''}`,
 )

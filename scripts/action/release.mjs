@@ -45,8 +45,25 @@ function releaseOfCheckout() {
   const repository = process.env.GITHUB_ACTION_REPOSITORY || process.env.AMEIDE_ACTION_REPOSITORY
   if (!repository)
     return {reason: 'the action repository is unknown (GITHUB_ACTION_REPOSITORY is empty: a local action?)'}
-  const url = `${server}/${repository}/releases/download/v${encodeURIComponent(version)}/${encodeURIComponent(tarball)}`
-  return {release: {version, tarball, sha256, url}}
+  const asset = (name) =>
+    `${server}/${repository}/releases/download/v${encodeURIComponent(version)}/${encodeURIComponent(name)}`
+  const render = renderPackageOf(release.packages)
+  return {
+    release: {version, tarball, sha256, url: asset(tarball), render: render && {...render, url: asset(render.tarball)}},
+  }
+}
+
+/**
+ * The render package this runner needs, as npm would choose it among the CLI's optionalDependencies: the first whose
+ * `os` and `cpu` admit this machine (npm-install-checks: a list admits a value it names, or one it does not exclude
+ * with `!`). None (a release.json before the render packages, or no package for this machine): the CLI says so.
+ */
+function renderPackageOf(packages = []) {
+  const admits = (list, value) =>
+    !list || (list.some((v) => !v.startsWith('!')) ? list.includes(value) : !list.includes(`!${value}`))
+  const fits = (p) => admits(p.os, process.platform) && admits(p.cpu, process.arch)
+  const found = packages.find((p) => fits(p) && /^[0-9a-f]{64}$/.test(p.sha256))
+  return found && {name: found.name, tarball: found.tarball, sha256: found.sha256}
 }
 
 const found = releaseOfCheckout()
@@ -59,32 +76,48 @@ if (!found.release) {
   process.exit(NOT_APPLICABLE)
 }
 
-const {version, tarball, sha256, url} = found.release
+const {version, tarball, sha256, url, render} = found.release
 const fail = (message) => {
   console.error(`::error title=ameide action::${message}`)
   process.exit(1)
 }
-const started = performance.now()
-let bytes
-try {
-  const response = await fetch(url, {signal: AbortSignal.timeout(120_000)})
-  if (!response.ok)
-    fail(`release ${version}: GET ${url} answered ${response.status} (expected sha256 ${sha256}, got none)`)
-  bytes = Buffer.from(await response.arrayBuffer())
-} catch (error) {
-  fail(`release ${version}: GET ${url} failed: ${error.message} (expected sha256 ${sha256}, got none)`)
+/** The release asset at `from`, its sha256 checked against `expected` before anything of it is used. */
+async function download(from, expected) {
+  let bytes
+  try {
+    const response = await fetch(from, {signal: AbortSignal.timeout(120_000)})
+    if (!response.ok)
+      fail(`release ${version}: GET ${from} answered ${response.status} (expected sha256 ${expected}, got none)`)
+    bytes = Buffer.from(await response.arrayBuffer())
+  } catch (error) {
+    fail(`release ${version}: GET ${from} failed: ${error.message} (expected sha256 ${expected}, got none)`)
+  }
+  const actual = createHash('sha256').update(bytes).digest('hex')
+  if (actual !== expected)
+    fail(`release ${version}: ${from} has sha256 ${actual}, release.json says ${expected}: not run`)
+  return bytes
 }
-const actual = createHash('sha256').update(bytes).digest('hex')
-if (actual !== sha256) fail(`release ${version}: ${url} has sha256 ${actual}, release.json says ${sha256}: not run`)
 
+const started = performance.now()
+const [bytes, renderBytes] = await Promise.all([
+  download(url, sha256),
+  render ? download(render.url, render.sha256) : undefined,
+])
 const dir = path.join(process.env.RUNNER_TEMP || path.join(root, '.release'), 'ameide-release')
 rmSync(dir, {recursive: true, force: true})
-mkdirSync(dir, {recursive: true})
-const file = path.join(dir, tarball)
-writeFileSync(file, bytes)
-execFileSync('tar', ['-xzf', file, '-C', dir, '--no-same-owner'], {stdio: 'inherit'})
+/** The tarball's package/ folder unpacked into `into` (under dir). */
+function unpack(into, name, data) {
+  mkdirSync(into, {recursive: true})
+  const file = path.join(dir, name)
+  writeFileSync(file, data)
+  execFileSync('tar', ['-xzf', file, '-C', into, '--no-same-owner', '--strip-components=1'], {stdio: 'inherit'})
+}
+unpack(path.join(dir, 'package'), tarball, bytes)
+// Where Node resolves it from the CLI (src/effects/render-module/installed.ts), as npm would nest it.
+if (render) unpack(path.join(dir, 'package', 'node_modules', render.name), render.tarball, renderBytes)
 const cli = path.join(dir, 'package', 'bin', 'run.js')
 if (process.env.GITHUB_ENV) appendFileSync(process.env.GITHUB_ENV, `AMEIDE_ACTION_CLI=${cli}\n`)
+const renderSaid = render ? ` and ${render.name} (sha256 ${render.sha256})` : ''
 console.log(
-  `ameide: release ${version} from ${url} (sha256 ${sha256}, as release.json says) in ${Math.round(performance.now() - started)} ms: ${cli}`,
+  `ameide: release ${version} from ${url} (sha256 ${sha256}, as release.json says)${renderSaid} in ${Math.round(performance.now() - started)} ms: ${cli}`,
 )

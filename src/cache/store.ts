@@ -85,11 +85,11 @@ export function writeCache<T>(file: string, name: string, fingerprint: string, e
  * Writes `data` to `file` through a unique temporary sibling renamed over it (its folder made): a concurrent reader
  * sees the old file or the new one, never a part. False, nothing left behind, when it cannot be written.
  */
-export function replaceFile(file: string, data: string | Uint8Array): boolean {
+export function replaceFile(file: string, data: string | Uint8Array, mode = 0o666): boolean {
   const temp = `${file}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`
   try {
     mkdirSync(path.dirname(file), {recursive: true})
-    writeFileSync(temp, data, {flag: 'wx'})
+    writeFileSync(temp, data, {flag: 'wx', mode})
     renameSync(temp, file)
     return true
   } catch {

@@ -69,6 +69,8 @@ export interface DoctorCheck {
   engine?: EngineRecord
   /** render-module: the Kubernetes minors and the CRD catalog built in (./kubernetes.ts). */
   kubernetes?: BuiltInKubernetes
+  /** render-module: the renderers installed (the build's, or a render package's) and the engine that renders. */
+  renderers?: {native: string | null; wasm: string | null; engine: string}
 }
 
 /** A line as its check group finds it, before the repository's needs decide required and state. */

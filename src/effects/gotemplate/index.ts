@@ -15,7 +15,8 @@ import {MessageChannel, receiveMessageOnPort, Worker, type MessagePort} from 'no
 
 import {FROM_SOURCES, packagePath, workerEntry} from '../../core/package-root.js'
 import {checkedFiles} from '../render-module/helper-check.js'
-import {nativeUnavailable} from '../render-module/native.js'
+import {installedWasm, WASM_PACKAGES} from '../render-module/installed.js'
+import {installedNative, nativeUnavailable} from '../render-module/native.js'
 import {answersKnown, memoized} from './memo.js'
 import type {RenderResult, TemplateEngine} from './types.js'
 import type {EngineCall, EngineReply} from './worker.js'
@@ -45,16 +46,29 @@ export class TemplateEngineFailure extends Error {}
 
 export const ENGINE_PROTOCOL = 'ameide-gotemplate/2'
 
-const files = () => ({
-  wasm: process.env.AMEIDE_GOTEMPLATE_WASM ?? packagePath('dist/engine/gotemplate.wasm'),
-  glue: process.env.AMEIDE_GOTEMPLATE_GLUE ?? packagePath('dist/engine/wasm_exec.js'),
-  record: packagePath('dist/engine/engine.json'),
-})
+/**
+ * The engine's files. The module: gotemplate.wasm of a build, else the gotemplate.wasm.gz of a WebAssembly render
+ * package (../render-module/installed.ts), else none — where the native helper answers, a release installs none.
+ */
+const files = () => {
+  const built = process.env.AMEIDE_GOTEMPLATE_WASM ?? packagePath('dist/engine/gotemplate.wasm')
+  return {
+    built,
+    wasm: installedWasm(built, 'gotemplate.wasm.gz')?.file,
+    glue: process.env.AMEIDE_GOTEMPLATE_GLUE ?? packagePath('dist/engine/wasm_exec.js'),
+    record: packagePath('dist/engine/engine.json'),
+  }
+}
+
+/** The engine can run here: its glue, and its module or this platform's native helper (which links the engine). */
+const runnable = ({wasm, glue}: ReturnType<typeof files>) =>
+  existsSync(glue) && (wasm !== undefined || installedNative() !== undefined)
 
 /** The build's record of the engine, or undefined when it was not built. */
 export function engineBuild(): EngineBuild | undefined {
-  const {wasm, glue, record} = files()
-  if (!existsSync(wasm) || !existsSync(glue)) return undefined
+  const found = files()
+  if (!runnable(found)) return undefined
+  const {record} = found
   try {
     return JSON.parse(readFileSync(record, 'utf8')) as EngineBuild
   } catch {
@@ -116,15 +130,20 @@ function threadPool(start: ThreadStart): <T>(requests: object[]) => T[] {
  * {@link TemplateEngineUnavailable} when the engine is not built (or, at a call, when it does not start).
  */
 export function openTemplateEngine(options: EngineOptions = {}): TemplateEngine {
-  const {wasm, glue} = files()
-  if (!existsSync(wasm) || !existsSync(glue))
+  const found = files()
+  const {wasm, glue} = found
+  if (!runnable(found))
     throw new TemplateEngineUnavailable(
-      `the Go template engine is not built (${path.relative(process.cwd(), wasm)} is missing)`,
+      `the Go template engine is not built (${path.relative(process.cwd(), found.built)} is missing)`,
     )
+  const module = wasm ?? {
+    missing: `the WebAssembly template engine is not installed here (${WASM_PACKAGES.join(' or ')})`,
+  }
+  const sha256 = engineBuild()?.sha256
   const width = Math.min(2, availableParallelism())
   // From TypeScript sources (tests) the worker cannot load the helper's host: WebAssembly, as it says.
   const notNative = FROM_SOURCES ? 'the engine runs from TypeScript sources' : nativeUnavailable()
-  const callAll = threadPool({wasm, glue, warm: options.warmSlug ? ['slug'] : [], notNative})
+  const callAll = threadPool({wasm: module, sha256, glue, warm: options.warmSlug ? ['slug'] : [], notNative})
   const call = <T>(request: object): T => callAll<T>([request])[0]
   return {
     render(request) {
@@ -240,20 +259,21 @@ interface Thread {
 
 /** What a thread starts with (./worker.ts): the module, Go's glue, what to warm, why not natively (or undefined). */
 interface ThreadStart {
-  wasm: string
+  wasm: string | {missing: string}
+  sha256: string | undefined
   glue: string
   warm: string[]
   notNative: string | undefined
 }
 
 /** Starts the worker; {@link Thread.ready} waits (synchronously) for its first answer, which names its protocol. */
-function spawnThread({wasm, glue, warm, notNative}: ThreadStart): Thread {
+function spawnThread({wasm, sha256, glue, warm, notNative}: ThreadStart): Thread {
   const flag = new SharedArrayBuffer(4)
   const signal = new Int32Array(flag)
   const {port1, port2} = new MessageChannel()
   const here = fileURLToPath(import.meta.url)
   const worker = new Worker(workerEntry('gotemplate', new URL(`./worker${path.extname(here)}`, import.meta.url)), {
-    workerData: {flag, port: port2, wasm, glue, warm, notNative, checked: checkedFiles()},
+    workerData: {flag, port: port2, wasm, sha256, glue, warm, notNative, checked: checkedFiles()},
     transferList: [port2 as MessagePort],
   })
   worker.unref()

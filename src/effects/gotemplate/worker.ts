@@ -7,8 +7,10 @@
  * Run as TypeScript sources (tests, where Node strips the types and resolves no `.js` import to its `.ts` file) it
  * imports nothing of ours: the helper's host is imported only where the caller asks for it, from the bundle.
  */
+import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {runInThisContext} from 'node:vm'
+import {gunzipSync} from 'node:zlib'
 import {workerData, type MessagePort} from 'node:worker_threads'
 
 import type {CheckedFile} from '../render-module/helper-check.js'
@@ -16,7 +18,10 @@ import type {CheckedFile} from '../render-module/helper-check.js'
 interface Data {
   flag: SharedArrayBuffer
   port: MessagePort
-  wasm: string
+  /** The module: gotemplate.wasm (a build), or the gotemplate.wasm.gz of a WebAssembly render package; or why none. */
+  wasm: string | {missing: string}
+  /** The sha256 the build recorded of gotemplate.wasm: what a .gz from a package must unzip to. */
+  sha256?: string
   glue: string
   /** Warmed too before the first answer: `slug` (its transliteration table, decoded on first use). */
   warm: string[]
@@ -46,7 +51,7 @@ interface Wasm {
   instantiate(bytes: Uint8Array, imports: object): Promise<{instance: object}>
 }
 
-const {flag, port, wasm, glue, warm, notNative, checked} = workerData as Data
+const {flag, port, wasm, sha256, glue, warm, notNative, checked} = workerData as Data
 const signal = new Int32Array(flag)
 const global = globalThis as unknown as {Go: new () => GoRuntime; WebAssembly: Wasm; ameideGoTemplate?: Handler}
 
@@ -66,7 +71,7 @@ process.on('uncaughtException', (e) => reply({error: `the template engine failed
 async function wasmEngine(): Promise<Handler> {
   runInThisContext(readFileSync(glue, 'utf8'), {filename: glue})
   const go = new global.Go()
-  const {instance} = await global.WebAssembly.instantiate(readFileSync(wasm), go.importObject)
+  const {instance} = await global.WebAssembly.instantiate(moduleBytes(), go.importObject)
   void go.run(instance).then(() => {
     exited = true
     reply({error: 'the template engine exited (out of memory?)'})
@@ -77,6 +82,17 @@ async function wasmEngine(): Promise<Handler> {
     if (exited) throw new Error('the template engine has exited')
     return handler(request)
   }
+}
+
+/** The module's bytes: gotemplate.wasm as it is, or a package's .gz unzipped and checked against the build's record. */
+function moduleBytes(): Uint8Array {
+  if (typeof wasm !== 'string') throw new Error(wasm.missing)
+  const bytes = readFileSync(wasm)
+  if (!wasm.endsWith('.gz')) return bytes
+  const unzipped = gunzipSync(bytes)
+  if (createHash('sha256').update(unzipped).digest('hex') !== sha256)
+    throw new Error(`${wasm} is not the template engine the build recorded: reinstall ameide`)
+  return unzipped
 }
 
 /** The native helper, confined; its pid beside. A call ends the helper past the caller's wait, less a margin. */

@@ -46,6 +46,12 @@ export async function checkOnce(file: string, recorded: string): Promise<void> {
   await checks.get(key)
 }
 
+/** {@link checkOnce}, forgetting an earlier answer for the file (it was just written again). */
+export async function checkAgain(file: string, recorded: string): Promise<void> {
+  checks.delete(keyOf(file, recorded))
+  await checkOnce(file, recorded)
+}
+
 async function hashChecked(file: string, recorded: string): Promise<string> {
   const identity = identityOf(file) ?? ''
   if (identity !== '' && kept(file, recorded) === identity) {

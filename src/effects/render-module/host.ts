@@ -19,7 +19,8 @@ import {Worker} from 'node:worker_threads'
 import {packagePath, workerEntry} from '../../core/package-root.js'
 import {MODULE_LIMITS, type ToolLimits} from '../limits.js'
 import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
-import {nativeCommands, type Engine} from './native.js'
+import {installedModule, WASM_PACKAGES} from './installed.js'
+import {installedNative, nativeCommands, type Engine} from './native.js'
 import {NativeEngine} from './native-engine.js'
 import {Pool} from './pool.js'
 import {threadCpuMs} from './thread-cpu.js'
@@ -90,20 +91,26 @@ export interface RenderModule {
   probeEngine(): Promise<Engine>
 }
 
+/** The module's files: render.wasm (a build), else the .gz of the build or of a render package (./installed.ts). */
 const files = (): ModuleFiles & {glue: string; record: string} => {
   const wasm = process.env.AMEIDE_RENDER_MODULE ?? packagePath('dist/render-module/render.wasm')
+  const found = installedModule(wasm)?.file
   return {
     wasm,
-    gz: `${wasm}.gz`,
+    gz: found?.endsWith('.gz') ? found : `${wasm}.gz`,
     glue: packagePath('dist/render-module/wasm_exec.js'),
     record: packagePath('dist/render-module/render-module.json'),
   }
 }
 
-/** The build's record, or undefined when the module is not built. */
+/**
+ * The build's record, or undefined when nothing can render: the module is not built, or this installation has
+ * neither the WebAssembly module nor this platform's native helper (./installed.ts).
+ */
 export function renderModuleBuild(): RenderModuleBuild | undefined {
   const {glue, record, ...bytes} = files()
-  if (!hasModuleBytes(bytes) || !existsSync(glue) || !existsSync(record)) return undefined
+  if (!existsSync(glue) || !existsSync(record)) return undefined
+  if (!hasModuleBytes(bytes) && !installedNative()) return undefined
   try {
     const build = JSON.parse(readFileSync(record, 'utf8')) as RenderModuleBuild
     return build.protocol === RENDER_MODULE_PROTOCOL ? build : undefined
@@ -156,7 +163,7 @@ export function openRenderModule(
     probeEngine: () => native.probe(),
     async warm() {
       // Where the native helper renders, WebAssembly is not compiled at all.
-      if (await native.warm()) return
+      if ((await native.warm()) || !hasModuleBytes(bytes)) return
       pool.give(await pool.take())
     },
     hold: (roots) => native.hold(roots),
@@ -165,6 +172,7 @@ export function openRenderModule(
         const ran = await native.run(request, limits)
         if (ran) return ran
       }
+      if (!hasModuleBytes(bytes)) return {ok: false, message: noFallback(native.engine)}
       const thread = await pool.take(request.affinity)
       try {
         return await askThread(thread, request, limits)
@@ -174,6 +182,10 @@ export function openRenderModule(
     },
   }
 }
+
+/** Why a request has no answer where WebAssembly would render it but this installation has no module. */
+const noFallback = (engine: Engine | undefined) =>
+  `nothing renders this here: ${engine?.startsWith('wasm: ') ? `${engine.slice(6)}, and ` : ''}the WebAssembly module is not installed (the package ${WASM_PACKAGES[0]}, or ${WASM_PACKAGES[1]} on Linux)`
 
 export interface Thread {
   ask(request: ModuleRequest, limits: ToolLimits): Promise<ModuleRun>

@@ -22,6 +22,8 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {packagePath} from '../../core/package-root.js'
 import type {ToolLimits} from '../limits.js'
 import {lines} from './child-lines.js'
+import {installedHelper, nativePackage, type Installed} from './installed.js'
+import {unpackedHelper} from './unpack.js'
 import {checkOnce} from './helper-check.js'
 import {watchRender} from './watch.js'
 import type {ModuleCommand} from './commands.js'
@@ -83,7 +85,16 @@ function platformUnavailable(): string | undefined {
   const build = nativeBuild()
   if (!build) return 'the native helper is not built (scripts/build-native.mjs)'
   if (!build.helpers[platform]) return `no native helper for ${platform}`
+  if (!installedNative() && process.env.AMEIDE_RENDER_NATIVE === undefined)
+    return `the native helper is not installed (the package ${nativePackage(platform)})`
   return undefined
+}
+
+/** This platform's native helper, as this installation has it (./installed.ts), or undefined. */
+export function installedNative(): Installed | undefined {
+  const platform = `${process.platform}-${process.arch}`
+  const helper = nativeBuild()?.helpers[platform]
+  return helper && installedHelper(platform, helper.file)
 }
 
 /**
@@ -134,8 +145,10 @@ async function checkedHelper(): Promise<string> {
   const why = platformUnavailable()
   if (why) throw new Error(why)
   const helper = nativeBuild()!.helpers[`${process.platform}-${process.arch}`]!
-  const file = process.env.AMEIDE_RENDER_NATIVE ?? packagePath(`dist/render-module/${helper.file}`)
-  if (!existsSync(file)) throw new Error(`the native helper is missing: ${file}`)
+  const installed = process.env.AMEIDE_RENDER_NATIVE ?? installedNative()!.file
+  if (!existsSync(installed)) throw new Error(`the native helper is missing: ${installed}`)
+  // A render package's helper is compressed: unpacked once into the user's cache (./unpack.ts).
+  const file = installed.endsWith('.br') ? await unpackedHelper(installed, helper.sha256) : installed
   await checkOnce(file, helper.sha256)
   return file
 }
