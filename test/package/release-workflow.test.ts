@@ -57,5 +57,10 @@ describe('the release workflow', () => {
     const upload = at((s) => s.run?.includes('gh release create') === true)
     expect([release, compare, sign, attest, upload].every((i) => i >= 0)).toBe(true)
     expect(release < compare && compare < sign && sign < attest && attest < upload).toBe(true)
+    // Every tarball, the render packages' too: compared with release.json's sha256, signed, attested and uploaded.
+    expect(steps[compare]!.run).toContain('.packages')
+    expect(steps[sign]!.run).toContain('for tarball in release/*.tgz')
+    expect(steps[attest]!.with).toEqual({'subject-path': 'release/*.tgz'})
+    expect(steps[upload]!.run).toContain('release/*.tgz release/*.sigstore.json release.json')
   })
 })

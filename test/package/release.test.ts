@@ -1,5 +1,6 @@
 import {execa} from 'execa'
 import {createHash} from 'node:crypto'
+import {brotliDecompressSync} from 'node:zlib'
 import {existsSync} from 'node:fs'
 import {appendFile, mkdir, readdir, readFile, realpath, stat, symlink, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:http'
@@ -12,7 +13,7 @@ import {listAppSetRepo} from '../support/appset-repo.js'
 import {cosign, cosignEnv, generateKeyPair} from '../support/cosign.js'
 import {GITOPS_FIXTURE} from '../support/gitops-fixture.js'
 import {helmGitopsRepo, originApplication} from '../support/helm-repo.js'
-import {expectHelpersAsRecorded} from '../support/native-package.js'
+import type {NativeBuild} from '../../src/effects/render-module/native.js'
 import {assertMatchesSchema} from '../support/schema.js'
 import {GITHUB_ISSUER, startPrivateSigstore} from '../support/sigstore/index.js'
 import {commitAll, initGitRepo, makeTempDir, registerCleanup, runCleanups} from '../support/tmp.js'
@@ -34,6 +35,7 @@ type Release = {
   sources: {digest: string}
   renderModule: {sha256: string; gzSha256: string}
   nativeHelpers: Record<string, {sha256: string; bytes: number}>
+  packages: Array<{name: string; tarball: string; sha256: string; size: number; os: string[]; cpu?: string[]}>
 }
 let clones: string[]
 let release: Release
@@ -56,6 +58,33 @@ async function barePath(): Promise<string> {
   return bin
 }
 
+/** `npm install --global` of release files into `prefix`, offline from the npm cache `cache`. */
+const npmInstall = (prefix: string, cache: string, files: string[], extra: string[] = []) =>
+  execa(
+    'npm',
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      ...files,
+      '--offline',
+      '--cache',
+      cache,
+      '--no-audit',
+      '--no-fund',
+      ...extra,
+    ],
+    {extendEnv: false, env: cleanEnv()},
+  )
+
+/** The render package npm's platform check admits here (a list admits what it names, or what it does not exclude). */
+function renderPackageHere(): Release['packages'][number] {
+  const admits = (list: string[] | undefined, value: string) =>
+    !list || (list.some((v) => !v.startsWith('!')) ? list.includes(value) : !list.includes(`!${value}`))
+  return release.packages.find((p) => admits(p.os, process.platform) && admits(p.cpu, process.arch))!
+}
+
 beforeAll(async () => {
   home = await makeTempDir('ameide-release-home-')
   const modules = await realpath(path.join(ROOT, 'node_modules'))
@@ -75,25 +104,35 @@ beforeAll(async () => {
 afterAll(runCleanups)
 
 describe('npm run release', () => {
-  it('gives the same tarball, byte for byte, in two clones in two folders; release.json names its sha256', async () => {
+  it('gives the same tarballs, byte for byte, in two clones in two folders; release.json names their sha256', async () => {
     const [a, b] = await Promise.all(clones.map((c) => readFile(path.join(c, 'release.json'), 'utf8')))
     expect(b).toBe(a)
-    const [ta, tb] = await Promise.all(clones.map((c) => readFile(path.join(c, 'release', release.tarball))))
-    expect(createHash('sha256').update(ta).digest('hex')).toBe(release.sha256)
-    expect(tb.equals(ta)).toBe(true)
+    for (const {tarball, sha256} of [release, ...release.packages]) {
+      const [ta, tb] = await Promise.all(clones.map((c) => readFile(path.join(c, 'release', tarball))))
+      expect(createHash('sha256').update(ta).digest('hex'), tarball).toBe(sha256)
+      expect(tb.equals(ta), tarball).toBe(true)
+    }
     expect(release.tarball).toBe(`ameide-${release.version}.tgz`)
     expect(release.sources.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-    // The render module (46 MB of WebAssembly) gzipped is ≈ 10 MB, the two native render helpers (36.8 and ≈ 34 MB:
-    // each links the API server's validation of custom resources) ≈ 24 MB: ≈ 40 MB in all (15.3 MB without them).
-    expect(release.size).toBeLessThanOrEqual(42e6)
-    // Fixed owners, modes and times; no node_modules; no dependencies to fetch.
+    // The CLI, and a render package per platform: npm installs the one whose os and cpu match the machine.
+    expect(release.packages.map(({name, tarball, os, cpu}) => ({name, tarball, os, cpu}))).toEqual([
+      {name: '@ameide/render-linux-x64', tarball: `ameide-render-linux-x64-${release.version}.tgz`, os: ['linux'], cpu: ['x64']},
+      {name: '@ameide/render-linux-arm64', tarball: `ameide-render-linux-arm64-${release.version}.tgz`, os: ['linux'], cpu: ['arm64']},
+      {name: '@ameide/render-wasm', tarball: `ameide-render-wasm-${release.version}.tgz`, os: ['!linux'], cpu: undefined},
+      {name: '@ameide/render-wasm-linux', tarball: `ameide-render-wasm-linux-${release.version}.tgz`, os: ['linux'], cpu: ['!x64', '!arm64']},
+    ]) // prettier-ignore
+    // What a Linux x64 user downloads: the CLI (≈ 4.3 MB) and its helper, brotli-compressed (≈ 10.6 MB).
+    const x64 = release.packages.find((p) => p.name === '@ameide/render-linux-x64')!
+    expect(release.size).toBeLessThanOrEqual(5e6)
+    expect(release.size + x64.size).toBeLessThanOrEqual(15e6)
+    // Fixed owners, modes and times; no node_modules; no renderer: those are the render packages'.
     const listing = (await execa('tar', ['-tvzf', tgz])).stdout.split('\n')
     for (const line of listing) expect(line).toMatch(/^-rw[-x]r-[-x]r-[-x] 0\/0 .* 1985-10-26 08:15 package\//)
     expect(listing.join('\n')).not.toContain('node_modules')
-    // The render module gzipped, unzipped by the first render (src/effects/render-module/bytes.ts).
-    expect(listing.filter((l) => l.includes('package/dist/render-module/render.wasm'))).toEqual([
-      expect.stringMatching(/ package\/dist\/render-module\/render\.wasm\.gz$/),
-    ])
+    expect(listing.filter((l) => /\.wasm|render-native/.test(l))).toEqual([])
+    // What the gate knows of Kubernetes is in it (the API table, each minor's fields, the CRD catalog).
+    for (const table of ['apis.json', 'crd-catalog.json', 'openapi-fields.json'])
+      expect(listing.filter((l) => l.endsWith(` package/dist/kubernetes/${table}`)).length, table).toBe(1)
     // The licence, the notice and the third-party notices of what this bundle holds and the module links.
     for (const legal of ['LICENSE', 'NOTICE', 'THIRD-PARTY-NOTICES.txt'])
       expect(listing.filter((l) => l.endsWith(` package/${legal}`)).length, legal).toBe(1)
@@ -105,39 +144,74 @@ describe('npm run release', () => {
     expect(pkg.dependencies).toBeUndefined()
     expect(pkg.scripts).toBeUndefined()
     expect(pkg.oclif.plugins).toBeUndefined()
+    expect(pkg.optionalDependencies).toEqual(Object.fromEntries(release.packages.map((p) => [p.name, release.version])))
+    // Each render package: its platform, its renderer, the licences, nothing to run.
+    for (const p of release.packages) {
+      const file = path.join(clones[0], 'release', p.tarball)
+      const files = (await execa('tar', ['-tzf', file])).stdout.split('\n').sort()
+      const renderer = p.name.includes('wasm') ? ['gotemplate.wasm.gz', 'render.wasm.gz'] : ['render-native.br']
+      const legal = ['LICENSE', 'NOTICE', 'THIRD-PARTY-NOTICES.txt', 'package.json']
+      expect(files, p.name).toEqual([...legal, ...renderer].map((f) => `package/${f}`).sort())
+      const manifest = JSON.parse((await execa('tar', ['-xzOf', file, 'package/package.json'])).stdout)
+      expect(manifest).toMatchObject({name: p.name, version: release.version, os: p.os, license: 'Apache-2.0'})
+      expect(manifest.cpu).toEqual(p.cpu)
+      expect(manifest.scripts).toBeUndefined()
+    }
+    // The native helpers unpack to the bytes release.json names (what the host checks before it starts one).
+    for (const platform of ['linux-x64', 'linux-arm64']) {
+      const file = path.join(clones[0], 'release', `ameide-render-${platform}-${release.version}.tgz`)
+      const packed = (
+        await execa('tar', ['-xzOf', file, 'package/render-native.br'], {encoding: 'buffer', maxBuffer: 64e6})
+      ).stdout
+      const helper = brotliDecompressSync(packed)
+      expect(helper.length).toBe(release.nativeHelpers[platform]!.bytes)
+      expect(createHash('sha256').update(helper).digest('hex')).toBe(release.nativeHelpers[platform]!.sha256)
+    }
   })
 
-  it('installs offline from an empty npm cache in seconds, small, and runs every kind of command', async () => {
+  it("npm's own platform check installs each render package only where its os and cpu match", async () => {
+    const tarballOf = (name: string) =>
+      path.join(clones[0], 'release', release.packages.find((p) => p.name === name)!.tarball)
+    const here = `${process.platform}-${process.arch}`
+    const install = async (name: string) => {
+      const dir = await makeTempDir('ameide-release-platform-')
+      const args = ['install', '--global', '--prefix', path.join(dir, 'p'), '--offline', '--cache', path.join(dir, 'c')]
+      const run = await execa('npm', [...args, tarballOf(name)], {extendEnv: false, env: cleanEnv(), reject: false})
+      return run.exitCode === 0 ? 'installs' : run.stderr.includes('EBADPLATFORM') ? 'EBADPLATFORM' : run.stderr
+    }
+    for (const {name} of release.packages) {
+      const linux = process.platform === 'linux'
+      const native = linux && ['x64', 'arm64'].includes(process.arch)
+      const fits =
+        name === `@ameide/render-${here}` ||
+        (name === '@ameide/render-wasm' && !linux) ||
+        (name === '@ameide/render-wasm-linux' && linux && !native)
+      expect(await install(name), name).toBe(fits ? 'installs' : 'EBADPLATFORM')
+    }
+  })
+
+  it('installs offline from an empty npm cache with its render package, in seconds, small, and runs every kind of command', async () => {
     const dir = await makeTempDir('ameide-release-install-')
     const [prefix, cache] = [path.join(dir, 'prefix'), path.join(dir, 'cache')]
+    // As a user installs from the release's files: the CLI and the render package of the machine.
+    const mine = renderPackageHere()
     const started = performance.now()
-    await execa(
-      'npm',
-      ['install', '--global', '--prefix', prefix, tgz, '--offline', '--cache', cache, '--no-audit', '--no-fund'],
-      {extendEnv: false, env: cleanEnv()},
-    )
+    await npmInstall(prefix, cache, [tgz, path.join(clones[0], 'release', mine.tarball)])
     const seconds = (performance.now() - started) / 1000
-    // A bound against a hang, not a speed measure (bench/ measures; docs/performance.md has the figures): the install
-    // writes ≈ 80 MB, both native helpers included, on a shared two-core machine.
+    // A bound against a hang, not a speed measure (bench/install.mjs measures; docs/performance.md has the figures).
     expect(seconds).toBeLessThan(30)
     const du = Number((await execa('du', ['-sk', prefix])).stdout.split('\t')[0]) * 1024
-    // The render module gzipped (10 MB; the first render unzips it into the user's cache), the two native render
-    // helpers as they run (72 MB: each links the API server's validation of custom resources) and ≈ 24 MB of the rest
-    // (the CRD catalog and the API table among it).
-    expect(du).toBeLessThanOrEqual(115e6)
+    // ≈ 21 MB of the CLI (the template engine's glue, the CRD catalog and the API table among it) and the helper
+    // brotli-compressed (≈ 10.6 MB; the first render unpacks it into the user's cache).
+    expect(du).toBeLessThanOrEqual(40e6)
     const moduleDir = path.join(prefix, 'lib/node_modules/ameide/dist/render-module')
-    expect((await readdir(moduleDir)).sort()).toEqual([
-      'native',
-      'native.json',
-      'render-module.json',
-      'render.wasm.gz',
-      'wasm_exec.js',
-    ])
-    // Both helpers, each the record's sha256 (what the host checks before it starts one), as release.json names them.
-    const helpers = await expectHelpersAsRecorded(path.dirname(path.dirname(moduleDir)))
+    expect((await readdir(moduleDir)).sort()).toEqual(['native.json', 'render-module.json', 'wasm_exec.js'])
+    // The records the host checks each renderer against, as release.json names them.
+    const helpers = JSON.parse(await readFile(path.join(moduleDir, 'native.json'), 'utf8')) as NativeBuild
     expect(release.nativeHelpers).toEqual(
       Object.fromEntries(Object.entries(helpers.helpers).map(([p, {sha256, bytes}]) => [p, {sha256, bytes}])),
     )
+    expect(await readdir(path.join(prefix, 'lib/node_modules/@ameide'))).toEqual([mine.name.split('/')[1]])
     const ameide = path.join(prefix, 'bin', 'ameide')
     const bin = await barePath()
     // The user's cache of this test alone: the first render unzips the module there.
@@ -167,6 +241,12 @@ describe('npm run release', () => {
     const engine = native ? 'native (seccomp)' : expect.stringMatching(/^wasm: /)
     expect(report.checks.find((c: {id: string}) => c.id === 'render-module').detail).toMatch(
       native ? /the render engine: native \(seccomp\)$/ : /the render engine: wasm: /,
+    )
+    // Which renderer is installed, and from where: the one render package npm was given.
+    expect(report.checks.find((c: {id: string}) => c.id === 'render-module').renderers).toEqual(
+      native
+        ? {native: mine.name, wasm: null, engine: 'native (seccomp)'}
+        : {native: null, wasm: mine.name, engine: expect.stringMatching(/^wasm: /)},
     )
     // The ApplicationSet template engine runs in the same confined helper there.
     expect(report.checks.find((c: {id: string}) => c.id === 'template-engine').detail).toMatch(
@@ -227,15 +307,52 @@ describe('npm run release', () => {
     }
     const record = JSON.parse(await readFile(path.join(moduleDir, 'render-module.json'), 'utf8'))
     expect(release.renderModule.sha256).toBe(record.sha256)
-    const gz = await readFile(path.join(moduleDir, 'render.wasm.gz'))
-    expect(createHash('sha256').update(gz).digest('hex')).toBe(release.renderModule.gzSha256)
-    // Where the native helper renders, every command of the render runs in it: WebAssembly is never unzipped.
+    // Where the native helper renders, every command of the render runs in it: WebAssembly is never unzipped. The
+    // helper is unpacked from its package once, into the user's cache, executable, the bytes the record names.
     const cached = path.join(xdgCache, 'ameide', 'render-module', `${record.sha256}.wasm`)
     await renders()
-    expect(existsSync(path.dirname(cached))).toBe(!native)
+    expect(existsSync(path.dirname(cached))).toBe(false)
+    const platform = `${process.platform}-${process.arch}`
+    const unpacked = path.join(
+      xdgCache,
+      'ameide',
+      'native-helper',
+      `render-native-${helpers.helpers[platform]?.sha256}`,
+    )
+    if (native) {
+      expect(
+        createHash('sha256')
+          .update(await readFile(unpacked))
+          .digest('hex'),
+      ).toBe(helpers.helpers[platform]!.sha256)
+      expect((await stat(unpacked)).mode & 0o111).toBe(0o111)
+      // An unpacked copy with other bytes is unpacked again, and the render goes on natively.
+      await writeFile(unpacked, '#!/bin/sh\necho not the helper\n')
+      await renders()
+      expect(
+        createHash('sha256')
+          .update(await readFile(unpacked))
+          .digest('hex'),
+      ).toBe(helpers.helpers[platform]!.sha256)
+    }
+    // No WebAssembly module installed (a native helper applies here): where WebAssembly would render, nothing renders,
+    // and the gate says so — never a pass.
+    const wasm = {AMEIDE_RENDER_ENGINE: 'wasm'}
+    if (native) {
+      const none = await run(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], rendered, wasm)
+      expect(none.exitCode, none.stderr).not.toBe(0)
+      const verdict = JSON.parse(none.stdout)
+      expect(verdict.summary).toBe('fail')
+      expect(verdict.render.deployables.map((d: {status: string}) => d.status)).not.toContain('rendered')
+      expect(JSON.stringify(verdict.findings)).toContain('the WebAssembly module is not installed')
+      // The WebAssembly package beside it (npm refuses it for this platform unless forced): then it renders.
+      const wasmPackage = release.packages.find((p) => p.name === '@ameide/render-wasm')!
+      await npmInstall(prefix, cache, [path.join(clones[0], 'release', wasmPackage.tarball)], ['--force'])
+      const gz = await readFile(path.join(prefix, 'lib/node_modules/@ameide/render-wasm/render.wasm.gz'))
+      expect(createHash('sha256').update(gz).digest('hex')).toBe(release.renderModule.gzSha256)
+    }
     // The first render in WebAssembly unzips the module once into <cache>/ameide/render-module/<sha256>.wasm; the
     // next reuses it.
-    const wasm = {AMEIDE_RENDER_ENGINE: 'wasm'}
     await renders(wasm)
     expect(await readdir(path.dirname(cached))).toEqual([path.basename(cached)])
     expect(
@@ -260,6 +377,12 @@ describe('npm run release', () => {
     await writeFile(path.join(readOnly, 'ameide'), '')
     await renders({XDG_CACHE_HOME: readOnly, ...wasm})
     expect(await readdir(readOnly)).toEqual(['ameide'])
+    // The ApplicationSet template engine in WebAssembly too, from the package's gotemplate.wasm.gz.
+    const wasmLayout = await run(['gitops', 'verify', '--print-layout', '--json'], repo, wasm)
+    expect(wasmLayout.exitCode, wasmLayout.stderr).toBe(0)
+    expect(
+      JSON.parse(wasmLayout.stdout).layout.applicationSets[0].applications.map((a: {name: string}) => a.name),
+    ).toEqual(['web-app-staging-003'])
     expect(report.checks.find((c: {id: string}) => c.id === 'render-module').status).toBe('ok')
 
     // The imports check parses with the TypeScript compiler the tarball vendors.
@@ -371,22 +494,30 @@ describe('the keyless signature of a release (a private Sigstore on loopback sta
 describe("the Action's install at a release commit", () => {
   const REPOSITORY = 'ameideio/ameide-cli'
   let server: Server
-  let mode: 'ok' | 'tampered' | 'missing' = 'ok'
+  let mode: 'ok' | 'tampered' | 'missing' | 'tampered-render' = 'ok'
   let serverUrl: string
   let bytes: Buffer
+  const served: string[] = []
 
   beforeAll(async () => {
     bytes = await readFile(tgz)
+    const assets = new Map<string, Buffer>([[release.tarball, bytes]])
+    for (const p of release.packages) assets.set(p.tarball, await readFile(path.join(clones[0], 'release', p.tarball)))
+    const here = renderPackageHere().tarball
     // GitHub answers a release download with a redirect to its object store: so does this stand-in.
     server = createServer((req, res) => {
-      if (req.url === `/${REPOSITORY}/releases/download/v${release.version}/${release.tarball}`) {
-        res.writeHead(302, {location: `/objects/${release.tarball}`}).end()
-      } else if (req.url === `/objects/${release.tarball}` && mode !== 'missing') {
-        const body = mode === 'tampered' ? Buffer.concat([bytes, Buffer.from('x')]) : bytes
-        res.writeHead(200, {'content-type': 'application/octet-stream', 'content-length': body.length}).end(body)
-      } else {
-        res.writeHead(404).end('Not Found')
-      }
+      const prefix = `/${REPOSITORY}/releases/download/v${release.version}/`
+      const name = decodeURIComponent(
+        req.url!.replace(/^\/objects\//, '').slice(req.url!.startsWith(prefix) ? prefix.length : 0),
+      )
+      let body = assets.get(name)
+      if (req.url!.startsWith(prefix) && body) return void res.writeHead(302, {location: `/objects/${name}`}).end()
+      if (!req.url!.startsWith('/objects/') || (mode === 'missing' && name === release.tarball)) body = undefined
+      if (body && ((mode === 'tampered' && name === release.tarball) || (mode === 'tampered-render' && name === here)))
+        body = Buffer.concat([body, Buffer.from('x')])
+      if (!body) return void res.writeHead(404).end('Not Found')
+      served.push(name)
+      res.writeHead(200, {'content-type': 'application/octet-stream', 'content-length': body.length}).end(body)
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -438,18 +569,39 @@ describe("the Action's install at a release commit", () => {
     return {install, installMs, added, run, output: await readFile(files.GITHUB_OUTPUT, 'utf8')}
   }
 
-  it('downloads the release, checks its sha256 and runs it, with no Go and no npm, in seconds', async () => {
+  it("downloads the release and its runner's render package, checks their sha256 and runs it, with no Go and no npm, in seconds", async () => {
     mode = 'ok'
+    served.length = 0
     const result = await action(clones[0])
     expect(result.install.exitCode, result.install.all).toBe(0)
     expect(result.installMs).toBeLessThan(15_000) // a bound against a hang; the figures are docs/performance.md's
     expect(result.install.all).toContain(
       `release ${release.version} from ${serverUrl}/${REPOSITORY}/releases/download/`,
     )
+    // The CLI and the one render package this runner needs, nothing else; nested where Node finds it from the CLI.
+    const mine = renderPackageHere()
+    expect(served.sort()).toEqual([release.tarball, mine.tarball].sort())
+    expect(result.install.all).toContain(`and ${mine.name} (sha256 ${mine.sha256})`)
     expect(result.added!.AMEIDE_ACTION_CLI).toMatch(/ameide-release\/package\/bin\/run\.js$/)
+    const installed = path.join(path.dirname(path.dirname(result.added!.AMEIDE_ACTION_CLI!)), 'node_modules', mine.name)
+    expect((await readdir(installed)).sort()).toContain(
+      mine.name.includes('wasm') ? 'render.wasm.gz' : 'render-native.br',
+    )
     expect(result.run!.exitCode, result.run!.stderr).toBe(1) // the fixture fails the gate
     expect(result.output).toContain('summary=fail')
     expect(result.run!.stderr).toContain('::error file=')
+    // The CLI it installed renders with that package: doctor says so.
+    const doctor = await execa(process.execPath, [result.added!.AMEIDE_ACTION_CLI!, 'doctor', '--offline', '--json'], {
+      extendEnv: false,
+      env: {
+        HOME: home,
+        PATH: path.dirname(process.execPath),
+        XDG_CACHE_HOME: await makeTempDir('ameide-action-cache-'),
+      },
+      reject: false,
+    })
+    const line = JSON.parse(doctor.stdout).checks.find((c: {id: string}) => c.id === 'render-module')
+    expect(line.renderers[mine.name.includes('wasm') ? 'wasm' : 'native']).toBe(mine.name)
     // The check step says so, and the caches are skipped.
     const check = await execa('node', [path.join(clones[0], 'scripts/action/release.mjs'), '--check'], {
       env: {GITHUB_ACTION_PATH: clones[0], GITHUB_ACTION_REPOSITORY: REPOSITORY},
@@ -471,6 +623,15 @@ describe("the Action's install at a release commit", () => {
     const missing = await action(clones[0])
     expect(missing.install.exitCode).toBe(1)
     expect(missing.install.all).toContain(`GET ${url} answered 404 (expected sha256 ${release.sha256}, got none)`)
+    // The render package is checked as the CLI is.
+    const mine = renderPackageHere()
+    mode = 'tampered-render'
+    const render = await action(clones[0])
+    expect(render.install.exitCode).toBe(1)
+    const renderUrl = `${serverUrl}/${REPOSITORY}/releases/download/v${release.version}/${mine.tarball}`
+    expect(render.install.all).toContain(`${renderUrl} has sha256 `)
+    expect(render.install.all).toContain(`release.json says ${mine.sha256}: not run`)
+    expect(render.run).toBeUndefined()
     mode = 'ok'
   })
 
