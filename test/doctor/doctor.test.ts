@@ -130,8 +130,15 @@ describe('ameide doctor', () => {
       expect.arrayContaining([expect.stringMatching(/^(helm|kustomize|sandbox)$/)]),
     )
     expect(checkOf(run, 'render-module').detail).toMatch(
-      /^Helm v4\.\d+\.\d+\S*, kustomize v5\.\d+\.\d+ and go-jsonnet v0\.22\.0 \(Argo CD's jsonnet\), Flux's envsubst v1\.\d+\.\d+ \(post-build variables\) as WebAssembly .*nothing to install/,
+      /^Helm v4\.\d+\.\d+\S*, kustomize v5\.\d+\.\d+ and go-jsonnet v0\.22\.0 \(Argo CD's jsonnet\), Flux's envsubst v1\.\d+\.\d+ \(post-build variables\) \(go1\.\d+\.\d+\): the native helper (from this build|not installed), the WebAssembly module \([\d.]+ MB; sha256 [0-9a-f]{64}\) from this build; nothing to install/,
     )
+    // Which renderers this installation has, and from where: a build has both (the native helper on Linux x64, arm64).
+    const nativeHere = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)
+    expect(checkOf(run, 'render-module').renderers).toEqual({
+      native: nativeHere ? 'this build' : null,
+      wasm: 'this build',
+      engine: nativeHere ? 'native (seccomp)' : expect.stringMatching(/^wasm: /),
+    })
     expect(checkOf(run, 'render-module').version).toMatch(
       /^helm v4\.\S+, kustomize v5\.\S+, jsonnet v0\.22\.0, envsubst v1\.\d+\.\d+$/,
     )
@@ -259,17 +266,23 @@ describe('ameide doctor', () => {
     expect(human.stdout).not.toMatch(/^✗/m)
     expect(human.stdout).not.toMatch(/^. (kustomize|helm|renderer sandbox)( missing)?:/m)
     expect(human.stdout).toMatch(/^Ready: everything the 5 commands of this repository need is usable \(\d+ marked ! /m)
-    const noEngine = await doctor(
-      ['--json', '--offline'],
-      {PATH: bin, AMEIDE_GOTEMPLATE_WASM: path.join(gitops, 'none.wasm')},
-      gitops,
-    )
+    // The template engine's WebAssembly module absent: where the native helper is installed it links the engine and
+    // runs it (a release on Linux x64 carries no WebAssembly); with neither, the engine is missing.
+    const noWasm = {PATH: bin, AMEIDE_GOTEMPLATE_WASM: path.join(gitops, 'none.wasm')}
+    const nativeOnly = await doctor(['--json', '--offline'], noWasm, gitops)
+    const nativeHere = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch)
+    if (nativeHere)
+      expect(checkOf(nativeOnly, 'template-engine')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/the engine that runs here: native \(seccomp\)$/),
+      })
+    const noEngine = await doctor(['--json', '--offline'], noWasm, gitops, unbuilt)
     expect(checkOf(noEngine, 'template-engine')).toMatchObject({
       status: 'missing',
       required: false,
       detail: 'not built: every ApplicationSet is render-unavailable',
-      // This installation is a checkout of the sources: it builds the engine.
-      fix: `npm run build in ${REPO_ROOT.replace(/\/$/, '')} (the Go module proxy reachable: the workspace's Go release, through the Go on PATH or taken itself where none can, and the libraries)`,
+      // This copy has no sources to build it from.
+      fix: expect.stringMatching(/^this package was packed without it: install a release built with the engine/),
     })
 
     const outside = await makeTempDir('ameide-doctor-outside-')
