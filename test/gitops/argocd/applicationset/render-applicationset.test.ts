@@ -15,6 +15,7 @@ import {assertMatchesSchema} from '../../../support/schema.js'
 import {git, runCleanups} from '../../../support/tmp.js'
 import {componentsApplicationSet, helmGitopsRepo, ORIGIN, requiredImageTemplate} from '../../../support/helm-repo.js'
 import {requireTool, toolEnv} from '../../../support/toolchain.js'
+import {cliWithoutRenderModule} from '../../../support/unbuilt-package.js'
 
 afterAll(runCleanups)
 
@@ -122,9 +123,11 @@ describe('gitops verify --render over an ApplicationSet', () => {
 
   it('without the Go template engine, each ApplicationSet is render-unavailable, naming the engine and how to get it', async () => {
     const dir = await helmGitopsRepo(files())
+    // Neither its WebAssembly module nor a native helper (which links the engine): the package without them.
     const run = await runCli(['gitops', 'verify', '--render', '--json'], {
       cwd: dir,
       env: toolEnv({AMEIDE_GOTEMPLATE_WASM: path.join(dir, 'no-such-engine.wasm')}),
+      cli: await cliWithoutRenderModule(),
     })
     const result = run.json<Result>()
     assertMatchesSchema('gitops-verify.schema.json', result)
