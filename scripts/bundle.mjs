@@ -304,6 +304,9 @@ const common = {
   define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
   metafile: true,
   legalComments: 'none',
+  // The release's bundle without whitespace and with shorter syntax (names kept): 13.3 MB to 9.7 MB, which npm writes
+  // three times while installing it (bench/install.mjs).
+  ...(release && {minifyWhitespace: true, minifySyntax: true}),
   logLevel: 'warning',
 }
 

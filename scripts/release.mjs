@@ -167,7 +167,9 @@ for (const plugin of pkg.oclif.plugins ?? []) {
 }
 // Every command the manifest lists must be one the release bundle's index can load (scripts/bundle.mjs PLUGIN_COMMANDS).
 const index = entries.get('dist/cli/commands.js').data.toString('utf8')
-const unindexed = Object.keys(manifest.commands).filter((id) => !index.includes(`${JSON.stringify(id)}: `))
+// A key of the index, quoted or (minified, a plain name) not.
+const indexed = (id) => new RegExp(`(${JSON.stringify(id)}|[{,\\s]${id.replace(/[^\w$]/g, '\\$&')}) ?:`).test(index)
+const unindexed = Object.keys(manifest.commands).filter((id) => !indexed(id))
 if (unindexed.length > 0) throw new Error(`release: commands of the manifest not in the bundle's index: ${unindexed}`)
 manifest.commands = Object.fromEntries(
   Object.keys(manifest.commands)

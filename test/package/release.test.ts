@@ -100,7 +100,7 @@ beforeAll(async () => {
     await execa('npm', ['run', 'release', '--silent'], {cwd: dir, extendEnv: false, env: cleanEnv()})
   release = JSON.parse(await readFile(path.join(clones[0], 'release.json'), 'utf8')) as Release
   tgz = path.join(clones[0], 'release', release.tarball)
-}, 900_000)
+}, 1_800_000)
 afterAll(runCleanups)
 
 describe('npm run release', () => {
