@@ -5,9 +5,12 @@
 // applies to: forced here, as npm refuses it on Linux), beside its floor: the same install of a one-file package
 // (npm's own cost). Then what the first render pays once: `ameide doctor` with an empty user cache (the helper
 // unpacked, checked and started) beside the same with the cache kept. Download = the tarballs' bytes; installed =
-// `du` of the prefix. Medians of interleaved runs; the CPU is the waited-for children's.
+// `du` of the prefix. And the Action's install step at a release commit, when release.json is of committed sources.
+// Medians of interleaved runs; the CPU is the waited-for children's.
 // Usage: node bench/install.mjs [runs=5] [--record]   (Linux x64; after npm run release)
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {createServer} from 'node:http'
+import {performance} from 'node:perf_hooks'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import path from 'node:path'
@@ -54,6 +57,41 @@ function doctor(prefix, cache, cold) {
   return {wall: performance.now() - t0, cpu: childrenCpu() - cpu0}
 }
 
+/**
+ * The Action's install step at a release commit (scripts/action/release.mjs): the CLI's tarball and the runner's
+ * render package from a loopback server standing in for GitHub's release downloads, checked and unpacked. Needs a
+ * release.json of committed sources (`npm run release` on a clean checkout); undefined otherwise.
+ */
+async function actionInstall() {
+  if (release.sources.dirty) return undefined
+  const server = createServer((req, res) => {
+    const name = decodeURIComponent(req.url.split('/').at(-1))
+    const body = [release, ...release.packages].some((p) => p.tarball === name) && readFileSync(file(name))
+    if (!body) return void res.writeHead(404).end()
+    res.writeHead(200, {'content-length': body.length}).end(body)
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const temp = mkdtempSync(path.join(work, 'runner-'))
+  const [cpu0, t0] = [childrenCpu(), performance.now()]
+  const r = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'scripts/action/release.mjs')], {
+      env: {
+        ...process.env,
+        GITHUB_ACTION_PATH: root,
+        GITHUB_ACTION_REPOSITORY: 'ameideio/ameide-cli',
+        GITHUB_SERVER_URL: `http://127.0.0.1:${server.address().port}`,
+        RUNNER_TEMP: temp,
+      },
+      stdio: 'ignore',
+    })
+    child.on('exit', resolve)
+  })
+  const [wall, cpu] = [performance.now() - t0, childrenCpu() - cpu0]
+  server.close()
+  if (r !== 0) throw new Error(`the Action's install exited ${r}`)
+  return {wall, cpu}
+}
+
 const x64 = pkg('@ameide/render-linux-x64')
 const wasm = pkg('@ameide/render-wasm')
 const cases = {
@@ -63,6 +101,8 @@ const cases = {
 }
 const got = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
 for (let i = 0; i < runs; i++) for (const [k, f] of Object.entries(cases)) got[k].push(f())
+const action = []
+for (let i = 0; i < runs; i++) action.push(await actionInstall())
 const kept = install([file(release.tarball), file(x64.tarball)])
 const cache = path.join(kept.dir, 'xdg')
 const first = []
