@@ -345,6 +345,13 @@ describe('npm run release', () => {
       expect(verdict.summary).toBe('fail')
       expect(verdict.render.deployables.map((d: {status: string}) => d.status)).not.toContain('rendered')
       expect(JSON.stringify(verdict.findings)).toContain('the WebAssembly module is not installed')
+      // doctor says so, and how to add it.
+      const unusable = JSON.parse((await run(['doctor', '--offline', '--json'], elsewhere, wasm)).stdout)
+      expect(unusable.checks.find((c: {id: string}) => c.id === 'render-module')).toMatchObject({
+        status: 'unusable',
+        renderers: {native: mine.name, wasm: null, engine: 'wasm: AMEIDE_RENDER_ENGINE=wasm'},
+        fix: expect.stringContaining(`npm install --global --force @ameide/render-wasm@${release.version}`),
+      })
       // The WebAssembly package beside it (npm refuses it for this platform unless forced): then it renders.
       const wasmPackage = release.packages.find((p) => p.name === '@ameide/render-wasm')!
       await npmInstall(prefix, cache, [path.join(clones[0], 'release', wasmPackage.tarball)], ['--force'])
