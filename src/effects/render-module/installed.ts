@@ -27,10 +27,13 @@ export interface Installed {
   from: string
 }
 
-/** The folder of an installed package, as Node resolves it from the CLI's package; undefined when none is. */
-export function packageDir(name: string): string | undefined {
+/**
+ * The folder of an installed package, as Node resolves it from the CLI's package (`from`: its package.json); undefined
+ * when none is.
+ */
+export function packageDir(name: string, from = packagePath('package.json')): string | undefined {
   try {
-    return path.dirname(createRequire(packagePath('package.json')).resolve(`${name}/package.json`))
+    return path.dirname(createRequire(from).resolve(`${name}/package.json`))
   } catch {
     return undefined
   }
