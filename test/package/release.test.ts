@@ -292,7 +292,9 @@ describe('npm run release', () => {
     const renders = async (env: Record<string, string> = {}) => {
       const render = await run(['gitops', 'verify', '--render', '--untrusted', '--no-cache', '--json'], rendered, env)
       const verdict = JSON.parse(render.stdout)
-      expect(verdict.render.tools.sandbox, render.stderr).toMatch(/^webassembly/)
+      expect(verdict.render.tools.sandbox, render.stderr).toMatch(
+        verdict.render.tools.engine === 'native (seccomp)' ? /^seccomp: the native helper/ : /^webassembly/,
+      )
       expect(verdict.render.tools.engine).toEqual(
         env.AMEIDE_RENDER_ENGINE === 'wasm' ? 'wasm: AMEIDE_RENDER_ENGINE=wasm' : engine,
       )

@@ -8,6 +8,7 @@ import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {BuildResult, Kustomize} from '../kustomize.js'
 import type {ModuleCommand} from './commands.js'
 import type {RenderModule} from './host.js'
+import {sandboxOf} from './native.js'
 
 export function moduleKustomize(module: RenderModule): Kustomize {
   return {
@@ -30,7 +31,7 @@ export function moduleKustomize(module: RenderModule): Kustomize {
       return answer(run)
     },
     version: () => Promise.resolve(module.build.kustomize),
-    sandbox: () => Promise.resolve(`webassembly (${module.build.go})`),
+    sandbox: () => Promise.resolve(sandboxOf(module.engine(), module.build.go)),
   }
 }
 

@@ -46,6 +46,13 @@ export interface NativeBuild {
 export type Engine = 'native (seccomp)' | `wasm: ${string}`
 export const NATIVE_ENGINE: Engine = 'native (seccomp)'
 
+/**
+ * What confined the renders of `engine` built by `go`: `seccomp: the native helper (go…)`, or `webassembly (go…)`
+ * (WebAssembly, and before any render decided the engine: what confines where the helper does not run).
+ */
+export const sandboxOf = (engine: Engine | undefined, go: string) =>
+  engine === NATIVE_ENGINE ? `seccomp: the native helper (${go})` : `webassembly (${go})`
+
 /** Go's own reservations beyond the heap (arenas' index, stacks, the binary): added to the memory limit for RLIMIT_AS. */
 const ADDRESS_SPACE_OVERHEAD = 1024 * 2 ** 20
 /** How long a helper may take to confine itself and say so. */

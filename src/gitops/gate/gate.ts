@@ -131,6 +131,8 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   })
   out.findings.push(...judge.findings, ...custom.findings)
   report.tools.engine = await renderEngine()
+  // What confined the renders, now that they decided the engine (the native helper's seccomp filter, or WebAssembly).
+  if (input.kustomize.sandbox && report.tools.sandbox) report.tools.sandbox = await input.kustomize.sandbox()
   Object.assign(report, {
     objects: judge.objects,
     containers: judge.containers,

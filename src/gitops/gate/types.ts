@@ -110,6 +110,7 @@ export interface RenderReport {
   tools: {
     helm: string | null
     kustomize: string
+    /** What confined the renders: `seccomp: the native helper (go…)` or `webassembly (go…)`; null: not built. */
     sandbox: string | null
     jsonnet?: string | null
     envsubst?: string | null

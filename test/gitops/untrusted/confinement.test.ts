@@ -163,7 +163,10 @@ describe('the tools see only the revision', () => {
       const v = (await untrusted).json()
       expect(v.render.deployables.map((d: {status: string}) => d.status)).toEqual(['rendered'])
       expect(v.findings.filter((f: {rule: string}) => /^render-(unavailable|failed|refused)$/.test(f.rule))).toEqual([])
-      expect(v.render.tools.sandbox).toMatch(/^webassembly/)
+      // What confined the render: the native helper's seccomp filter where it rendered, else WebAssembly.
+      expect(v.render.tools.sandbox).toMatch(
+        v.render.tools.engine === 'native (seccomp)' ? /^seccomp: the native helper \(go1\./ : /^webassembly \(go1\./,
+      )
       expect(JSON.stringify(v)).not.toContain(CANARY)
     }
   })
