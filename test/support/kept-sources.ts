@@ -73,7 +73,7 @@ export function appText(s: Pick<SourcesState, 'shape' | 'namespace' | 'shift'>):
 export function revisionOf(root: string, state: SourcesState): {app: ArgoApplication; ctx: DeployablesContext} {
   for (const entry of ['argocd', 'charts', 'values', 'apps'])
     rmSync(path.join(root, entry), {recursive: true, force: true})
-  const files = {...state.files, [APP_FILE]: appText(state)}
+  const files: Record<string, string> = {...state.files, [APP_FILE]: appText(state)}
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), {recursive: true})
     writeFileSync(path.join(root, file), text)
