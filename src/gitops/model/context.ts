@@ -106,23 +106,10 @@ function documentsOf(yaml: YamlModule, text: string): LinedDoc[] {
   return docs
 }
 
-/** A revision's reading context. Where a path leads is memoized: the revision is read-only (value files are shared). */
-export function makeContext(
-  root: string,
-  files: readonly string[],
-  layout: Layout,
-  yaml: YamlModule,
-  checkout: CheckoutIdentity,
-): DeployablesContext {
+/** The texts of the revision at `root`, each read once: undefined where a path leaves it or holds no readable file. */
+function textReader(root: string): (file: string) => string | undefined {
   const texts = new Map<string, string | undefined>()
-  const docs = new Map<string, LinedDoc[]>()
-  const confinedPaths = new Map<string, string | undefined>()
-  const confined = (p: string) => {
-    if (!confinedPaths.has(p)) confinedPaths.set(p, confinedPath(root, p))
-    return confinedPaths.get(p)
-  }
-  let graph: ReturnType<typeof kustomizeGraph> | undefined
-  const readText = (file: string) => {
+  return (file) => {
     if (!texts.has(file)) {
       let text: string | undefined
       try {
@@ -135,6 +122,24 @@ export function makeContext(
     }
     return texts.get(file)
   }
+}
+
+/** A revision's reading context. Where a path leads is memoized: the revision is read-only (value files are shared). */
+export function makeContext(
+  root: string,
+  files: readonly string[],
+  layout: Layout,
+  yaml: YamlModule,
+  checkout: CheckoutIdentity,
+): DeployablesContext {
+  const docs = new Map<string, LinedDoc[]>()
+  const confinedPaths = new Map<string, string | undefined>()
+  const confined = (p: string) => {
+    if (!confinedPaths.has(p)) confinedPaths.set(p, confinedPath(root, p))
+    return confinedPaths.get(p)
+  }
+  let graph: ReturnType<typeof kustomizeGraph> | undefined
+  const readText = textReader(root)
   return {
     root,
     trackedFiles: checkout.trackedFiles,
