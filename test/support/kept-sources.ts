@@ -14,6 +14,7 @@ import {readManifests} from '../../src/gitops/kubernetes/manifests.js'
 import {makeLayout} from '../../src/gitops/layout/index.js'
 import {makeContext, type CheckoutIdentity, type DeployablesContext} from '../../src/gitops/model/context.js'
 import type {ArgoApplication} from '../../src/gitops/model/types.js'
+import {blobId} from '../../src/gitops/render/cache.js'
 import type {SourceRepositories} from '../../src/gitops/revision/source-repos.js'
 
 export const ORIGIN = 'https://github.com/acme/fleet.git'
@@ -37,6 +38,8 @@ export interface SourcesState {
   pinned: boolean
   /** OTHER is mapped to a local checkout (--source-repo) that cannot be read. */
   mapped: boolean
+  /** The revision is a commit's: every file's git blob id known (texts answered by them, src/gitops/memo/reads.ts). */
+  blobIds?: boolean
 }
 
 const SOURCE: Record<Shape, string> = {
@@ -70,7 +73,7 @@ export function appText(s: Pick<SourcesState, 'shape' | 'namespace' | 'shift'>):
 export function revisionOf(root: string, state: SourcesState): {app: ArgoApplication; ctx: DeployablesContext} {
   for (const entry of ['argocd', 'charts', 'values', 'apps'])
     rmSync(path.join(root, entry), {recursive: true, force: true})
-  const files = {...state.files, [APP_FILE]: appText(state)}
+  const files: Record<string, string> = {...state.files, [APP_FILE]: appText(state)}
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), {recursive: true})
     writeFileSync(path.join(root, file), text)
@@ -83,6 +86,7 @@ export function revisionOf(root: string, state: SourcesState): {app: ArgoApplica
     repositories: [state.origin],
     ...(state.pinned ? {pinned: (ref) => (ref === 'v1' ? {ref: 'v1', kind: 'tag' as const} : undefined)} : {}),
     ...(state.mapped ? {sources: unreadableMapping()} : {}),
+    ...(state.blobIds ? {blobIds: new Map(tracked.map((f) => [f, blobId(Buffer.from(files[f]))]))} : {}),
   }
   return {app, ctx: makeContext(root, tracked, makeLayout(DEFAULT_GITOPS_POLICY), yaml, checkout)}
 }

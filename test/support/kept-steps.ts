@@ -9,6 +9,7 @@ import {sharedTemplateEngine} from '../../src/effects/gotemplate/index.js'
 import type {ApplicationSetSource} from '../../src/gitops/argocd/applicationset/index.js'
 import {linedDocuments} from '../../src/gitops/kubernetes/yaml-lines.js'
 import type {ApplicationSetExpansion, ExpansionContext} from '../../src/gitops/model/types.js'
+import {blobId} from '../../src/gitops/render/cache.js'
 
 export const ORIGIN = 'https://github.com/acme/fleet.git'
 export const APPSET_FILE = 'argocd/fleet.yaml'
@@ -20,6 +21,8 @@ export interface RepoState {
   files: Record<string, string>
   origin: string
   maxApplications: number
+  /** The revision is a commit's: texts known by their blob ids (ExpansionContext.textId). */
+  blobIds?: boolean
 }
 
 const FILES = `{repoURL: ${ORIGIN}, revision: HEAD, files: [{path: 'envs/*/config.yaml'}]}`
@@ -71,6 +74,10 @@ export function contextOf(state: RepoState): {ctx: ExpansionContext; engineCalls
     isThisRepository: (url) => url.replace(/\.git$/, '') === state.origin.replace(/\.git$/, ''),
     named: true,
     readText: (file) => state.files[file],
+    // A commit's files: each text known by its blob id, any other path by holding none.
+    ...(state.blobIds
+      ? {textId: (file: string) => (file in state.files ? blobId(Buffer.from(state.files[file])) : 'absent')}
+      : {}),
     templateEngine: () => (calls++, sharedTemplateEngine()),
     maxApplications: state.maxApplications,
   }

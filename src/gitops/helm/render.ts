@@ -7,7 +7,6 @@
  */
 import path from 'node:path'
 
-import {canonicalJson} from '../../core/canonical-json.js'
 import {mapConcurrent} from '../../core/concurrency.js'
 import type {DependencySite, Helm, HelmResult, HelmTemplateRequest} from '../../effects/helm.js'
 import {rememberable, type BuildResult} from '../../effects/kustomize.js'
@@ -26,6 +25,7 @@ import {
   type RenderedText,
 } from '../kubernetes/objects.js'
 import {withPlainPaths} from './plain-paths.js'
+import {deployableInputs, helmRenderKey, keyGiven, type KeyReads} from './render-key.js'
 import type {RenderRoot} from '../render/plan-types.js'
 import {candidates, containerKey, drawsFinding, helmObjects, locate} from './objects.js'
 import {chartHome, request} from './template-request.js'
@@ -219,16 +219,46 @@ function judgedKey(d: HelmDeployable, options: HelmRenderOptions): string {
   })
 }
 
-/**
- * Every input of a deployable: the chart's files, the files it reads, what in-bounds links among them resolve to. A
- * chart of another tree has none of this revision's files: its commit is in the key.
- */
-function inputsOf(d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 'linked'>): string[] {
-  const prefix = d.chart ? `${d.chart}/` : ''
-  const named = [...d.valueFiles, ...d.reads, ...d.setFile.map((s) => s.path)]
-  const chart = d.tree ? [] : filesWithPrefix(options.files, prefix)
-  return [...new Set([...chart, ...named, ...(options.linked?.([...(d.tree ? [] : [d.chart]), ...named]) ?? [])])]
+/** Every input of a deployable (./render-key.ts deployableInputs), read of the revision directly. */
+const inputsOf = (d: HelmDeployable, options: Pick<HelmRenderOptions, 'files' | 'linked'>): string[] =>
+  deployableInputs({...d, otherTree: d.tree !== undefined}, directReads(options))
+
+/** The revision's files and links as the options give them (and blob ids, by the cache's view of the revision). */
+function directReads(options: Pick<HelmRenderOptions, 'files' | 'linked' | 'cache'>): KeyReads {
+  return {
+    filesUnder: (prefix) => filesWithPrefix(options.files, prefix),
+    linked: (paths) => options.linked?.(paths) ?? [],
+    blobId: (f) => options.cache?.blobIdOf(f) ?? 'missing',
+  }
 }
+
+/** The render-cache key of `d` (none without a cache), kept by what it read when the options keep keys. */
+function renderKeyOf(
+  d: HelmDeployable,
+  id: string,
+  prepared: PreparedChart | undefined,
+  options: HelmRenderOptions,
+): string | undefined {
+  const cache = options.cache
+  if (!cache) return undefined
+  const context = {
+    tools: options.toolVersions,
+    kube: options.kubeVersion(d.environment),
+    api: options.apiVersions,
+    ...(prepared ? {preparedKey: prepared.key} : {}),
+  }
+  // The same deployable of the same revision, asked again in this run (gitops diff renders the head twice): its key.
+  const asked = JSON.stringify([id, context])
+  const known = keysOf.get(d)
+  if (known && known.asked === asked && known.files === options.files && known.cache.sameRevision(cache))
+    return known.key
+  const key = helmRenderKey(keyGiven(d, id, context), directReads(options))
+  keysOf.set(d, {asked, files: options.files, cache, key})
+  return key
+}
+
+/** Each deployable's key, with what it was asked under: its revision's files and cache view, the renderers, the id. */
+const keysOf = new WeakMap<HelmDeployable, {asked: string; files: readonly string[]; cache: RenderCache; key: string}>()
 
 /**
  * A render's objects; a chart of another tree has no template among this revision's files, so its findings point at
@@ -256,31 +286,7 @@ async function renderOne(
 > {
   const id = `helm\0${d.file}\0${d.application}\0${d.chart}`
   const prepared = await options.prepare?.(d)
-  // The key is what the render reads: the chart's files, the value files, what helm is given (release, namespace,
-  // values, --set, flags) and the declaring object's spec, keys in any order — not the bytes of the file that
-  // declares it (an apiVersion moving from helm.toolkit.fluxcd.io/v2beta2 to v2 renders the same).
-  const extra = canonicalJson({
-    spec: d.spec,
-    chart: d.chart,
-    release: d.release,
-    namespace: d.namespace ?? null,
-    flags: [d.skipCrds, d.skipSchemaValidation, d.skipTests],
-    valueFiles: d.valueFiles,
-    // Argo CD's `values` is YAML text, valuesObject and Flux's merged values JSON text: the key takes the text as it is.
-    inlineValues: d.inlineValues ?? null,
-    set: d.set,
-    setString: d.setString,
-    setFile: d.setFile,
-    tools: options.toolVersions,
-    kube: d.kubeVersion ?? options.kubeVersion(d.environment),
-    api: d.apiVersions ?? options.apiVersions,
-    ...(prepared ? {charts: prepared.key, remote: d.remote ?? null} : {}),
-    // A chart of another tree: two commits never share a render.
-    ...(d.tree ? {tree: d.tree.commit} : {}),
-  })
-  const named = new Set([...d.valueFiles, ...d.setFile.map((s) => s.path)])
-  const keyInputs = inputsOf(d, options).filter((f) => f !== d.file || named.has(f) || f.startsWith(`${d.chart}/`))
-  const key = options.cache?.key(id, keyInputs, extra)
+  const key = renderKeyOf(d, id, prepared, options)
   if (key !== undefined && options.skip?.(d, key)) return 'skipped'
   const store = (answer: Answer) => {
     if (key !== undefined) options.cache?.set(id, key, answer as unknown as BuildResult)

@@ -8,6 +8,7 @@ import {createHash} from 'node:crypto'
 
 import {TemplateEngineFailure, TemplateEngineUnavailable} from '../../effects/gotemplate/index.js'
 import type {TemplateEngine} from '../../effects/gotemplate/index.js'
+import {NO_TEXT} from '../model/context.js'
 import type {ExpansionContext, SpecPath} from '../model/types.js'
 
 /** One read: its kind, the question (a file, a URL, a path as JSON; '' for a property) and the answer's digest. */
@@ -43,14 +44,23 @@ function listingDigest(files: readonly string[]): string {
   return digest
 }
 
+/**
+ * A text read's answer: the file's git blob id where the revision knows it (nothing read), else the text's sha256, or
+ * `absent`. The two never answer alike (`blob ` before the id), so a kept answer holds only in the form it was made.
+ */
+export function textAnswer(ctx: Pick<ExpansionContext, 'readText' | 'textId'>, file: string): string {
+  const id = ctx.textId?.(file)
+  if (id !== undefined) return id === NO_TEXT ? 'absent' : `blob ${id}`
+  const text = ctx.readText(file)
+  return text === undefined ? 'absent' : sha256(text)
+}
+
 /** The answer to one read, asked of `inputs` (undefined: a kind this build does not know — never holds). */
 export function answer(inputs: Inputs, kind: string, question: string): string | undefined {
   const {ctx} = inputs
   switch (kind) {
-    case 'text': {
-      const text = ctx.readText(question)
-      return text === undefined ? 'absent' : sha256(text)
-    }
+    case 'text':
+      return textAnswer(ctx, question)
     case 'listing':
       return listingDigest(ctx.trackedFiles)
     case 'repository':

@@ -11,7 +11,7 @@ import {createHash} from 'node:crypto'
 
 import type {DeployablesContext} from '../model/context.js'
 import type {ArgoApplication, SpecPath} from '../model/types.js'
-import {safely, UnrecordedRead, type Read} from './reads.js'
+import {safely, textAnswer, UnrecordedRead, type Read} from './reads.js'
 
 /** The kinds of read of the sources step. */
 export type SourceReadKind =
@@ -47,10 +47,8 @@ export function sourceAnswer(
       return String(ctx.files.has(question))
     case 'files':
       return filesDigest(ctx.files)
-    case 'text': {
-      const text = ctx.readText(question)
-      return text === undefined ? 'absent' : sha256(text)
-    }
+    case 'text':
+      return textAnswer(ctx, question)
     case 'confined':
       return json(ctx.confined(question))
     case 'env':
@@ -117,11 +115,10 @@ export function recordSources(ctx: DeployablesContext, app: ArgoApplication): So
     note(kind, JSON.stringify(question), () => 'none')
     return found
   }
-  const digest = (text: string | undefined) => (text === undefined ? 'absent' : sha256(text))
   const answers: Partial<DeployablesContext> = {
     files: recordedFiles(ctx.files, note),
-    readText: (file) => answered('text', file, ctx.readText(file), digest),
-    docsOf: (file) => (note('text', file, () => digest(ctx.readText(file))), ctx.docsOf(file)),
+    readText: (file) => (note('text', file), ctx.readText(file)),
+    docsOf: (file) => (note('text', file), ctx.docsOf(file)),
     confined: (p) => answered('confined', p, ctx.confined(p), json),
     envOf: (file) => answered('env', file, ctx.envOf(file), json),
     isThisRepository: (url) => answered('repository', url, ctx.isThisRepository(url), String),

@@ -52,6 +52,8 @@ export interface CheckoutIdentity {
   links?: ReadonlyMap<string, string>
   /** Its gitlinks (submodule path → commit): whatever would read one is render-unavailable, named. */
   gitlinks?: ReadonlyMap<string, string>
+  /** Each regular file's git blob id, where git gave it (a commit's files; none for the working tree). */
+  blobIds?: ReadonlyMap<string, string>
   /**
    * Which revision a same-repository source deploys (../revision/pinned.ts): undefined for the revision under review;
    * absent, every source deploys the revision read.
@@ -70,7 +72,7 @@ export async function repositoryUrls(root: string, listed: readonly string[]): P
 
 /** A revision's {@link CheckoutIdentity} (src/gitops/revision): its tracked files and links, this repository's URLs. */
 export function checkoutOf(
-  revision: Pick<Revision, 'tracked' | 'refused' | 'links'> & Partial<Pick<Revision, 'gitlinks'>>,
+  revision: Pick<Revision, 'tracked' | 'refused' | 'links'> & Partial<Pick<Revision, 'gitlinks' | 'blobIds'>>,
   repositories: readonly string[],
   pinned?: Pinned,
   sources?: SourceRepositories,
@@ -83,6 +85,7 @@ export function checkoutOf(
     refused: revision.refused,
     links: revision.links,
     ...(revision.gitlinks ? {gitlinks: revision.gitlinks} : {}),
+    ...(revision.blobIds && revision.blobIds.size > 0 ? {blobIds: revision.blobIds} : {}),
   }
 }
 
@@ -103,23 +106,10 @@ function documentsOf(yaml: YamlModule, text: string): LinedDoc[] {
   return docs
 }
 
-/** A revision's reading context. Where a path leads is memoized: the revision is read-only (value files are shared). */
-export function makeContext(
-  root: string,
-  files: readonly string[],
-  layout: Layout,
-  yaml: YamlModule,
-  checkout: CheckoutIdentity,
-): DeployablesContext {
+/** The texts of the revision at `root`, each read once: undefined where a path leaves it or holds no readable file. */
+function textReader(root: string): (file: string) => string | undefined {
   const texts = new Map<string, string | undefined>()
-  const docs = new Map<string, LinedDoc[]>()
-  const confinedPaths = new Map<string, string | undefined>()
-  const confined = (p: string) => {
-    if (!confinedPaths.has(p)) confinedPaths.set(p, confinedPath(root, p))
-    return confinedPaths.get(p)
-  }
-  let graph: ReturnType<typeof kustomizeGraph> | undefined
-  const readText = (file: string) => {
+  return (file) => {
     if (!texts.has(file)) {
       let text: string | undefined
       try {
@@ -132,6 +122,24 @@ export function makeContext(
     }
     return texts.get(file)
   }
+}
+
+/** A revision's reading context. Where a path leads is memoized: the revision is read-only (value files are shared). */
+export function makeContext(
+  root: string,
+  files: readonly string[],
+  layout: Layout,
+  yaml: YamlModule,
+  checkout: CheckoutIdentity,
+): DeployablesContext {
+  const docs = new Map<string, LinedDoc[]>()
+  const confinedPaths = new Map<string, string | undefined>()
+  const confined = (p: string) => {
+    if (!confinedPaths.has(p)) confinedPaths.set(p, confinedPath(root, p))
+    return confinedPaths.get(p)
+  }
+  let graph: ReturnType<typeof kustomizeGraph> | undefined
+  const readText = textReader(root)
   return {
     root,
     trackedFiles: checkout.trackedFiles,
@@ -149,6 +157,7 @@ export function makeContext(
       : {}),
     named: checkout.repositories.length > 0,
     readText,
+    ...(checkout.blobIds ? {textId: textIdOf(checkout)} : {}),
     templateEngine: sharedTemplateEngine,
     envOf(file) {
       const zone = layout.zoneOf(file)
@@ -221,7 +230,35 @@ export function treeContext(ctx: DeployablesContext, tree: MappedSource): Deploy
     },
   }
   delete out.namespaceOf
+  // Its texts are the other tree's: none is known by the revision's blob ids.
+  delete out.textId
   return out
+}
+
+/** An empty, `.` or `..` step of a path. */
+const ODD_STEP = /(?:^|\/)\.{0,2}(?:\/|$)/
+
+/** What `textId` answers for a path that holds no text in the revision. */
+export const NO_TEXT = 'absent'
+
+/**
+ * A file's text known without reading it: git's blob id of a regular file the revision holds at that very path (its
+ * bytes, so its text, are the blob's); {@link NO_TEXT} for a plain path (no empty, `.` or `..` step) with no link on
+ * its way that holds no regular file, when every regular file's blob id is known; undefined for anything else.
+ */
+function textIdOf(checkout: CheckoutIdentity): ((file: string) => string | undefined) | undefined {
+  const {blobIds} = checkout
+  if (!blobIds) return undefined
+  const links = checkout.links ?? new Map<string, string>()
+  const whole = blobIds.size === checkout.trackedFiles.length - links.size
+  const plain = (file: string) => {
+    if (ODD_STEP.test(file)) return false
+    if (links.size === 0) return true
+    for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1))
+      if (links.has(file.slice(0, at))) return false
+    return !links.has(file)
+  }
+  return (file) => blobIds.get(file) ?? (whole && plain(file) ? NO_TEXT : undefined)
 }
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization'])

@@ -77,6 +77,12 @@ export interface ExpansionContext {
   named?: boolean
   /** Reads a repo-relative file as text (undefined when it cannot be read). */
   readText(file: string): string | undefined
+  /**
+   * What `readText(file)` answers, known without reading it: git's blob id of a regular file the revision holds at
+   * that path, or `absent` where it holds no text (undefined: not known so; the property absent: the working tree,
+   * another tree). Kept steps record it (src/gitops/memo).
+   */
+  textId?(file: string): string | undefined
   /** Go's template engine as Argo CD runs it, started on first use; throws TemplateEngineUnavailable. */
   templateEngine(): TemplateEngine
   /** The pull request a pull-request generator lists (`gitops preview`); without it that generator is not rendered. */

@@ -26,6 +26,18 @@ export function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
 }
 
+/** A render key: the unit's id, `extra`, and every input (repo-relative, sorted) with its blob id. */
+export function renderKeyDigest(
+  dir: string,
+  inputs: readonly string[],
+  extra: string,
+  blobIdOf: (f: string) => string,
+): string {
+  let text = `${dir}\0${extra}`
+  for (const f of [...inputs].sort()) text += `\0${f}\0${blobIdOf(f)}`
+  return createHash('sha256').update(text).digest('hex')
+}
+
 interface State {
   dirty: boolean
   /** Starts empty and is never saved (`--no-cache`: the keys still tell what did not change). */
@@ -84,6 +96,14 @@ export class RenderCache {
     return new RenderCache(root, this.file, this.name, this.fingerprint, this.entries, this.state, blobIds)
   }
 
+  /**
+   * Whether `other` keys the same files the same way: a view of the same folder, the same blob ids, in the same run
+   * (the blob ids it hashed are this run's).
+   */
+  sameRevision(other: RenderCache): boolean {
+    return other.root === this.root && other.blobIds === this.blobIds && other.state === this.state
+  }
+
   private slot(dir: string, key: string): string {
     return this.state.touched ? `${dir}\0${key}` : dir
   }
@@ -93,11 +113,13 @@ export class RenderCache {
    * spec, the helm and kustomize versions, the Kubernetes version and API list).
    */
   key(dir: string, inputs: readonly string[], extra = ''): string {
-    const hash = createHash('sha256').update(dir).update(`\0${extra}`)
-    for (const f of [...inputs].sort())
-      // An absolute input is a file of another tree held in memory (a mapped repository, a pinned revision).
-      hash.update(`\0${f}\0${this.blobIds?.get(f) ?? this.idOf(path.isAbsolute(f) ? f : path.join(this.root, f))}`)
-    return hash.digest('hex')
+    return renderKeyDigest(dir, inputs, extra, (f) => this.blobIdOf(f))
+  }
+
+  /** An input's blob id as its key takes it: git's for the revision, else its bytes' ('missing': unreadable). */
+  blobIdOf(f: string): string {
+    // An absolute input is a file of another tree held in memory (a mapped repository, a pinned revision).
+    return this.blobIds?.get(f) ?? this.idOf(path.isAbsolute(f) ? f : path.join(this.root, f))
   }
 
   /** A file's blob id ('missing' when it cannot be read: kustomize will say what is missing), once a run. */

@@ -3,7 +3,8 @@
  * repositories with an ApplicationSet (list, git files, git directories, matrix, merge), then random edits — a file a
  * generator lists added, removed or changed in place (to YAML that does not parse too), the ApplicationSet's text or
  * its place in its file, the origin
- * URL, the policy's maxApplications — each state expanded through the memo (src/gitops/memo: kept in the process, and
+ * URL, the policy's maxApplications, the revision read as a commit's (each text known by its git blob id,
+ * ExpansionContext.textId) or not — each state expanded through the memo (src/gitops/memo: kept in the process, and
  * at random forgotten there and found again on disk) and fresh (expandApplicationSet): the same result, deep-equal,
  * lines included. A fixed seed keeps the suite's time (KEPT_STEPS_SEED, KEPT_STEPS_RUNS draw others). In process, after
  * the build: a step is kept only where the built template engine (dist/engine) names its build.
@@ -89,6 +90,7 @@ function applied(state: RepoState, e: Edit): RepoState {
     files,
     origin: e.edit === 'origin' ? e.origin : state.origin,
     maxApplications: e.edit === 'max' ? e.max : state.maxApplications,
+    ...(state.blobIds ? {blobIds: true} : {}),
   }
 }
 
@@ -98,8 +100,10 @@ const numRuns = Number(process.env.KEPT_STEPS_RUNS ?? 60)
 describe('the kept ApplicationSet expansion', () => {
   it('equals the fresh one over random repositories and edits, kept in the process or on disk', () => {
     let kept = 0
+    // Each edit, whether the process then forgets, and whether the next state is a commit's (texts known by blob ids).
+    const steps = fc.array(fc.tuple(edit, fc.boolean(), fc.constantFrom(true, true, true, false)), {maxLength: 5})
     fc.assert(
-      fc.property(initial, fc.array(fc.tuple(edit, fc.boolean()), {maxLength: 5}), (start, edits) => {
+      fc.property(initial, steps, (start, edits) => {
         forgetSteps()
         const root = mkdtempSync(path.join(tmpdir(), 'ameide-kept-steps-'))
         mkdirSync(path.join(root, '.git'))
@@ -110,7 +114,7 @@ describe('the kept ApplicationSet expansion', () => {
         }
         // Each state twice (the second finds what the first kept), then the edit; `forget`: from disk only.
         try {
-          for (const [e, forget] of [...edits, [undefined, false] as const]) {
+          for (const [e, forget, blobIds] of [...edits, [undefined, false, false] as const]) {
             for (let pass = 0; pass < 2; pass++) {
               const store = openKeptSteps(root, 'test')
               const {ctx, engineCalls} = contextOf(state)
@@ -121,7 +125,7 @@ describe('the kept ApplicationSet expansion', () => {
               expect(comparable(result)).toEqual(comparable(fresh))
             }
             if (forget) forgetSteps()
-            if (e) state = applied(state, e)
+            if (e) state = {...applied(state, e), blobIds}
           }
         } finally {
           rmSync(root, {recursive: true, force: true})

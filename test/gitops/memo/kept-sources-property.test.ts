@@ -4,7 +4,7 @@
  * repository, a path leaving the revision, a pinned revision, kustomize options), then random edits — a file its
  * sources may read added, removed or changed (an override file that does not parse too), its shape, its namespace
  * (the override file's name), its document moved down its file, the origin URL, a pin named, another repository
- * mapped — each state resolved through the memo (src/gitops/memo/sources.ts: kept in the process, and at random
+ * mapped, the revision read as a commit's (each text known by its git blob id: makeContext's textId) or not — each state resolved through the memo (src/gitops/memo/sources.ts: kept in the process, and at random
  * forgotten there and found again on disk) and fresh (applicationDeployables): the same result, byte for byte and
  * deep-equal, every lazy value layer read. A fixed seed keeps the suite's time (KEPT_STEPS_SEED, KEPT_STEPS_RUNS draw
  * others). In process, after the build: the store is kept only where the built template engine names its build.
@@ -116,7 +116,8 @@ describe("an Application's kept sources", () => {
           initial,
           fc.array(edit, {maxLength: 6}),
           fc.array(fc.boolean(), {minLength: 7, maxLength: 7}),
-          (start, edits, forget) => {
+          fc.array(fc.constantFrom(true, true, true, false), {minLength: 7, maxLength: 7}),
+          (start, edits, forget, commit) => {
             forgetSteps()
             let s: SourcesState = {
               ...start,
@@ -130,6 +131,8 @@ describe("an Application's kept sources", () => {
               if (e) s = applied(s, e)
               // At random the process forgets what it kept: the next run finds it on disk only.
               if (forget[i]) forgetSteps()
+              // At random the revision is a commit's: every text known by its git blob id, never read to be asked.
+              s = {...s, blobIds: commit[i]}
               const store = openKeptSteps(root, 'test')
               const kept = revisionOf(root, s)
               const first = JSON.stringify(keptSources(kept.app, kept.ctx))

@@ -128,6 +128,26 @@ describe("an Application's kept sources", () => {
     expect(run(shifted)).toBe(fresh(shifted))
   })
 
+  it("a commit's (texts known by blob ids): reused, unread; an override file added or changed: resolved again", () => {
+    const override = (text: string | undefined): SourcesState => ({
+      ...state,
+      blobIds: true,
+      files: {...state.files, ...(text === undefined ? {} : {'charts/web/.argocd-source.yaml': text})},
+    })
+    for (const s of [override(undefined), override('helm: {parameters: [{name: a, value: b}]}\n')]) {
+      expect(run(s)).toBe(fresh(s))
+      rewrite(plant)
+      expect(run(s)).toContain(PLANTED)
+    }
+    const changed = override('helm: {parameters: [{name: a, value: c}]}\n')
+    expect(run(changed)).toBe(fresh(changed))
+    expect(run(changed)).not.toContain(PLANTED)
+    // The same texts without their blob ids (the working tree): asked by reading them, not kept in the other form.
+    const read = {...changed, blobIds: false}
+    expect(run(read)).toBe(fresh(read))
+    expect(run(read)).not.toContain(PLANTED)
+  })
+
   it('another tree asked for (a mapped repository): resolved every time, never kept', () => {
     const mapped: SourcesState = {...state, shape: 'other', mapped: true}
     expect(run(mapped)).toBe(fresh(mapped))
@@ -175,6 +195,26 @@ describe('the file of kept sources, damaged, is never trusted', () => {
             for (const read of reads) read[2] = 'x'
           }),
         s,
+      )
+  })
+
+  it("a commit's text read, known by its blob id, edited (checksum made right): the read no longer holds", () => {
+    // An override file held (its text read by the step), the other not.
+    const files = {...state.files, 'charts/web/.argocd-source.yaml': 'helm: {parameters: [{name: a, value: b}]}\n'}
+    const commit: SourcesState = {...state, files, blobIds: true}
+    for (const answer of ['blob ', 'absent'])
+      damaged(
+        () =>
+          rewrite((entries) => {
+            plant(entries)
+            const reads = Object.values(entries)
+              .flat()
+              .flatMap((kept) => kept.reads)
+              .filter((read) => read[0] === 'text' && read[2].startsWith(answer))
+            expect(reads.length, answer).toBeGreaterThan(0)
+            for (const read of reads) read[2] = answer === 'absent' ? 'blob 0000' : 'absent'
+          }),
+        commit,
       )
   })
 
