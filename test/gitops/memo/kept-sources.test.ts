@@ -84,6 +84,18 @@ const plant = (entries: Entries) => {
       kept.result = JSON.stringify({...JSON.parse(kept.result), unrenderable: [{file: 'x', message: PLANTED}]})
 }
 
+/** The file planted ({@link plant}), each read `pick` selects (at least one, else `what` fails) edited by `edit`. */
+const editReads = (pick: (read: string[]) => boolean, edit: (read: string[]) => void, what: string) => () =>
+  rewrite((entries) => {
+    plant(entries)
+    const reads = Object.values(entries)
+      .flat()
+      .flatMap((kept) => kept.reads)
+      .filter(pick)
+    expect(reads.length, what).toBeGreaterThan(0)
+    for (const read of reads) edit(read)
+  })
+
 describe("an Application's sources read only through their recorder", () => {
   it('the recording context answers no root nor layout; what it answers, it records', () => {
     const {app, ctx} = revisionOf(root, state)
@@ -184,16 +196,11 @@ describe('the file of kept sources, damaged, is never trusted', () => {
     ]
     for (const {kind, s} of cases)
       damaged(
-        () =>
-          rewrite((entries) => {
-            plant(entries)
-            const reads = Object.values(entries)
-              .flat()
-              .flatMap((kept) => kept.reads)
-              .filter((read) => read[0] === kind)
-            expect(reads.length, kind).toBeGreaterThan(0)
-            for (const read of reads) read[2] = 'x'
-          }),
+        editReads(
+          (read) => read[0] === kind,
+          (read) => (read[2] = 'x'),
+          kind,
+        ),
         s,
       )
   })
@@ -204,16 +211,11 @@ describe('the file of kept sources, damaged, is never trusted', () => {
     const commit: SourcesState = {...state, files, blobIds: true}
     for (const answer of ['blob ', 'absent'])
       damaged(
-        () =>
-          rewrite((entries) => {
-            plant(entries)
-            const reads = Object.values(entries)
-              .flat()
-              .flatMap((kept) => kept.reads)
-              .filter((read) => read[0] === 'text' && read[2].startsWith(answer))
-            expect(reads.length, answer).toBeGreaterThan(0)
-            for (const read of reads) read[2] = answer === 'absent' ? 'blob 0000' : 'absent'
-          }),
+        editReads(
+          (read) => read[0] === 'text' && read[2]!.startsWith(answer),
+          (read) => (read[2] = answer === 'absent' ? 'blob 0000' : 'absent'),
+          answer,
+        ),
         commit,
       )
   })
