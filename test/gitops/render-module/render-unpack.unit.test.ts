@@ -6,7 +6,7 @@
  */
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir, userInfo} from 'node:os'
 import path from 'node:path'
 import {brotliCompressSync} from 'node:zlib'
@@ -23,6 +23,8 @@ let cache: string
 beforeEach(async () => {
   cache = await makeTempDir('ameide-unpack-cache-')
   process.env.XDG_CACHE_HOME = cache
+  // The temporary folder of this test alone (os.tmpdir() reads TMPDIR).
+  process.env.TMPDIR = await makeTempDir('ameide-unpack-tmp-')
 })
 
 /** A package's render-native.br of `bytes` (unique per test: the process keeps passed checks by file). */
@@ -70,5 +72,20 @@ describe('the native helper of a render package', () => {
     expect(file).toBe(path.join(tmpdir(), `ameide-${userInfo().uid}`, `render-native-${sha(helper)}`))
     expect((await readFile(file)).equals(helper)).toBe(true)
     await rm(file)
+  })
+
+  it('uses no folder another user could write: a temporary folder open to others is passed over', async () => {
+    await writeFile(path.join(cache, 'ameide'), '')
+    const shared = path.join(tmpdir(), `ameide-${userInfo().uid}`)
+    await mkdir(shared)
+    await chmod(shared, 0o777)
+    const helper = Buffer.from(`#!/bin/sh\n# ${Math.random()}\n`)
+    await expect(unpackedHelper(await packed(helper), sha(helper))).rejects.toThrow(/could not be unpacked/)
+    expect(await readdir(shared)).toEqual([])
+    // Ours alone again: used.
+    await chmod(shared, 0o700)
+    expect(await unpackedHelper(await packed(helper), sha(helper))).toBe(
+      path.join(shared, `render-native-${sha(helper)}`),
+    )
   })
 })
