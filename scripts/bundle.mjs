@@ -294,9 +294,6 @@ const common = {
   target: 'node22',
   chunkNames: 'chunks/[name]-[hash]',
   external: ['typescript'],
-  // ajv-formats-draft2019 (kubernetes-models' validators) requires `punycode`: the userland package, not Node's
-  // deprecated built-in of that name (which prints DEP0040 when loaded).
-  alias: {punycode: 'punycode/punycode.js'},
   // Bundled CommonJS packages (oclif) call require(): give every chunk one, bound to its own URL.
   banner: {
     js: "import {createRequire as __ameideRequire} from 'node:module'\nconst require = __ameideRequire(import.meta.url)",

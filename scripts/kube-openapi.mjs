@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// The fields of every built-in kind, per Kubernetes minor, from Kubernetes' own OpenAPI v3 documents (run by `npm run
-// build`): for each minor scripts/kube-openapi.json pins, the k8s.io/kubernetes module zip of that release, fetched
-// from the Go module proxy and checked against its go.sum hash (scripts/go-toolchain.mjs fetchModuleZip), its
-// api/openapi-spec/v3/*.json read. Written to dist/kubernetes/openapi-fields.json: each definition's fields (a field
-// is a definition's name, [shape] for a list, {"*": shape} for a map, a value's JSON type code, 0 for any value) and
-// the fields it requires, a definition the minors share once, and each served apiVersion/kind's definition. What the
-// render gate reads from it: what a cluster's minor serves and the fields it does not know; of a kind kubernetes-models
-// has no validator for, the types and required fields too (src/gitops/kubernetes/minor-fields.ts). The fields of each
-// minor are cached in AMEIDE_CRD_CATALOG_CACHE (else <user cache>/ameide/crd-catalog/) under the release, its hash and
-// the cache's format: a zip is fetched once per machine.
+// The schemas of every built-in kind, per Kubernetes minor, from Kubernetes' own sources (run by `npm run build`): for
+// each minor scripts/kube-openapi.json pins, the k8s.io/kubernetes module zip of that release and the k8s.io/api zip
+// of the same release, fetched from the Go module proxy and checked against their go.sum hashes
+// (scripts/go-toolchain.mjs fetchModuleZip). From the first, its api/openapi-spec/v3/*.json: each definition's fields
+// and the fields it requires; from the second, the values of each enum field (the `+enum` types' constants, read from
+// the Go source by scripts/kube-enums, as kube-openapi's enum generator reads them; the published OpenAPI no longer
+// carries them). Written to dist/kubernetes/openapi-fields.json: each definition's fields (a field is a definition's
+// name, [shape] for a list, {"*": shape} for a map, {"enum": values} for an enum, a value's type code, 0 for any
+// value), a definition the minors share once, and each served apiVersion/kind's definition. The render gate's one
+// schema of built-in kinds (src/gitops/kubernetes/minor-fields.ts): what a cluster's minor serves, and each object's
+// fields, types, formats, enums and required fields. Each minor is cached in AMEIDE_CRD_CATALOG_CACHE (else <user
+// cache>/ameide/crd-catalog/) under its releases, their hashes and the cache's format: the zips are fetched once per
+// machine.
 import {createHash} from 'node:crypto'
+import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -23,57 +27,101 @@ const out = path.join(root, 'dist/kubernetes/openapi-fields.json')
 const cache = process.env.AMEIDE_CRD_CATALOG_CACHE || path.join(userCacheDir(), 'crd-catalog')
 const say = (message) => process.stderr.write(`[kube-openapi] ${message}\n`)
 
-/** The JSON type of a value's shape: 0 any (int-or-string, free-form), else its code (src/gitops/kubernetes/minor-fields.ts). */
-const VALUE_TYPES = {string: 1, integer: 2, number: 3, boolean: 4}
-
 /**
- * A property's shape: the definition it names, [items] for a list, {"*": values} for a map, a value's type code (0:
- * any).
+ * The JSON type of a value's shape: 0 any (free-form), else its code (src/gitops/kubernetes/minor-fields.ts VALUE_TYPES):
+ * a JSON type, or a format the API server's decoding holds a value to (an int32 or int64 in range, base64 bytes, an
+ * RFC 3339 time, a Quantity, an int32 or a string).
  */
-function shapeOf(schema) {
-  const ref = schema.$ref ?? schema.allOf?.find((s) => s.$ref)?.$ref
-  if (typeof ref === 'string') return ref.replace('#/components/schemas/', '')
-  if (schema.type === 'array' && schema.items) return [shapeOf(schema.items)]
-  if (schema.type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object')
-    return {'*': shapeOf(schema.additionalProperties)}
-  return (!schema['x-kubernetes-int-or-string'] && VALUE_TYPES[schema.type]) || 0
+const VALUE_TYPES = {string: 1, integer: 2, number: 3, boolean: 4}
+const FORMATS = {int32: 5, int64: 6, byte: 7, 'date-time': 8, 'int-or-string': 10}
+/** Definitions that are one value, by the Go type that decodes them (its schema says only "a string or a number"). */
+const SCALARS = {'io.k8s.apimachinery.pkg.api.resource.Quantity': 9}
+
+/** The code of a value's schema (0: any). */
+function valueCode(schema) {
+  if (schema['x-kubernetes-int-or-string']) return FORMATS['int-or-string']
+  const format = FORMATS[schema.format]
+  if (format && (schema.type === undefined || schema.type === 'string' || schema.type === 'integer')) return format
+  return VALUE_TYPES[schema.type] ?? 0
 }
 
-/** One minor's definitions (name → {field → shape}; none: free-form) and kinds (`group/version/Kind` → name). */
-function fieldsOf(entries, release) {
+/**
+ * A property's shape: the definition it names (a definition that is one value: that value's code), [items] for a
+ * list, {"*": values} for a map, {"enum": values} for a string of the values `enums` gives, a value's code.
+ */
+function shapeOf(schema, schemas, enums) {
+  const ref = schema.$ref ?? schema.allOf?.find((s) => s.$ref)?.$ref
+  if (typeof ref === 'string') {
+    const name = ref.replace('#/components/schemas/', '')
+    const target = schemas[name]
+    if (SCALARS[name]) return SCALARS[name]
+    return target && !target.properties && target.type !== 'object' ? valueCode(target) : name
+  }
+  if (schema.type === 'array' && schema.items) return [shapeOf(schema.items, schemas, enums)]
+  if (schema.type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object')
+    return {'*': shapeOf(schema.additionalProperties, schemas, enums)}
+  if (enums && schema.type === 'string') return {enum: enums}
+  return valueCode(schema)
+}
+
+/**
+ * One minor's definitions (name → {field → shape}; none: free-form) and kinds (`group/version/Kind` → name); `enums`:
+ * definition → field → its values.
+ */
+function fieldsOf(entries, release, enums) {
   const definitions = {}
   const kinds = {}
   const prefix = `${release}/api/openapi-spec/v3/`
-  for (const {name, data} of entries) {
-    if (!name.startsWith(prefix) || !name.endsWith('_openapi.json')) continue
-    const schemas = JSON.parse(data.toString('utf8')).components?.schemas ?? {}
-    for (const [def, schema] of Object.entries(schemas)) {
-      if (schema.properties && !schema['x-kubernetes-preserve-unknown-fields'])
-        definitions[def] ??= {
-          fields: Object.fromEntries(Object.entries(schema.properties).map(([field, s]) => [field, shapeOf(s)])),
-          required: schema.required ?? [],
-        }
-      for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
-        if (gvk.version === '__internal' || !schema.properties?.kind) continue
-        kinds[`${gvk.group ? `${gvk.group}/` : ''}${gvk.version}/${gvk.kind}`] ??= def
+  const schemas = {}
+  for (const {name, data} of entries)
+    if (name.startsWith(prefix) && name.endsWith('_openapi.json'))
+      Object.assign(schemas, JSON.parse(data.toString('utf8')).components?.schemas ?? {})
+  for (const [def, schema] of Object.entries(schemas)) {
+    if (schema.properties && !schema['x-kubernetes-preserve-unknown-fields'])
+      definitions[def] = {
+        fields: Object.fromEntries(
+          Object.entries(schema.properties).map(([field, s]) => [field, shapeOf(s, schemas, enums[def]?.[field])]),
+        ),
+        required: schema.required ?? [],
       }
+    for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+      if (gvk.version === '__internal' || !schema.properties?.kind) continue
+      kinds[`${gvk.group ? `${gvk.group}/` : ''}${gvk.version}/${gvk.kind}`] ??= def
     }
   }
   if (Object.keys(kinds).length === 0) throw new Error(`${release}: no api/openapi-spec/v3 document in its zip`)
   return {definitions, kinds}
 }
 
-/** What a cached minor holds: each definition's fields with their value types, and its required fields. */
-const CACHE_FORMAT = 'fields+types+required'
+/** Definition → field → the values of its enum, read from the Go source of a k8s.io/api release's zip. */
+function enumsOf(apiZip) {
+  const sources = {}
+  for (const {name, data} of readZip(apiZip))
+    if (name.endsWith('.go') && !/(_test|zz_generated\.\w+|generated\.pb|_swagger_doc_generated)\.go$/.test(name))
+      sources[name] = data.toString('utf8')
+  const go = execFileSync(process.execPath, [path.join(root, 'scripts/go-toolchain.mjs')], {encoding: 'utf8'}).trim()
+  const output = execFileSync(go, ['run', '.'], {
+    cwd: path.join(root, 'scripts/kube-enums'),
+    input: JSON.stringify(sources),
+    env: {...process.env, GOROOT: path.dirname(path.dirname(go)), GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod'},
+    maxBuffer: 64 << 20,
+    encoding: 'utf8',
+  })
+  return JSON.parse(output)
+}
+
+/** What a cached minor holds: each definition's fields with their values' types, formats and enums, its required fields. */
+const CACHE_FORMAT = 'fields+types+formats+enums+required'
 
 /** One minor's fields: from the cache, else from its release's zip. */
-async function minorFields(minor, {version, sum}) {
+async function minorFields(minor, {version, sum, api}) {
   const release = `${pins.module}@${version}`
-  const key = `${release} ${sum} ${CACHE_FORMAT}`
+  const key = `${release} ${sum} ${pins.apiModule}@${api.version} ${api.sum} ${CACHE_FORMAT}`
   const file = path.join(cache, `openapi-${createHash('sha256').update(key).digest('hex')}.json`)
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'))
   const zip = await fetchModuleZip({module: pins.module, version, sum})
-  const fields = fieldsOf(readZip(zip), release)
+  const enums = enumsOf(await fetchModuleZip({module: pins.apiModule, ...api}))
+  const fields = fieldsOf(readZip(zip), release, enums)
   mkdirSync(cache, {recursive: true})
   writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(fields))
   renameSync(`${file}.${process.pid}.tmp`, file)

@@ -9,7 +9,7 @@ interface RenderMinors {
   render: {kubernetesVersion: string; kubernetesVersions: Record<string, string>}
 }
 
-/** The default Kubernetes minor: that of the built-in schemas the render gate ships (kubernetes-models 5.1). */
+/** The default Kubernetes minor: what the gate validates for and Helm renders with when the base's policy names none. */
 export const RENDER_KUBERNETES_VERSION = '1.34'
 
 /** The minors a cluster may be given (`gitopsPolicy.render.kubernetesVersion(s)`): what the API table says of each. */

@@ -1,13 +1,13 @@
 /**
  * What of Kubernetes the build validates rendered objects for (the render-module line's `kubernetes`): the minors a
  * cluster may be given and whether the API table that says what each serves was built (dist/kubernetes/apis.json),
- * the minor of the built-in kinds' schemas, the releases whose OpenAPI gives each minor's fields
- * (dist/kubernetes/openapi-fields.json, by scripts/kube-openapi.mjs), the native helper's apiextensions-apiserver, and
+ * the releases whose sources give each minor's schemas of the built-in kinds (dist/kubernetes/openapi-fields.json, by
+ * scripts/kube-openapi.mjs), the native helper's apiextensions-apiserver, and
  * the built-in CRD catalog (dist/kubernetes/crd-catalog.json, by scripts/crd-catalog.mjs): its CRDs counted per release.
  */
 import {existsSync, readFileSync} from 'node:fs'
 
-import {KUBERNETES_MINORS, RENDER_KUBERNETES_VERSION} from '../core/kubernetes-minors.js'
+import {KUBERNETES_MINORS} from '../core/kubernetes-minors.js'
 import {packagePath} from '../core/package-root.js'
 import {nativeBuild} from '../effects/render-module/native.js'
 
@@ -24,9 +24,10 @@ export interface BuiltInKubernetes {
   minors: string[]
   /** dist/kubernetes/apis.json was built: what each minor serves is checked (`api-removed`, `api-deprecated`). */
   apiTable: boolean
-  /** The minor of the built-in kinds' schemas (kubernetes-models: types, formats, required), whatever the cluster's. */
-  schemas: string
-  /** Minor → the Kubernetes release whose OpenAPI v3 gives its built-in kinds' fields (null: not built). */
+  /**
+   * Minor → the Kubernetes release whose sources give its built-in kinds' schemas: fields, types, formats, enums,
+   * required fields (null: not built).
+   */
   fields: Record<string, string> | null
   /** The k8s.io/apiextensions-apiserver release the native helper validates custom resources with (null: none). */
   apiextensions: string | null
@@ -38,7 +39,6 @@ export function builtInKubernetes(): BuiltInKubernetes {
   return {
     minors: [...KUBERNETES_MINORS],
     apiTable: existsSync(packagePath('dist/kubernetes/apis.json')),
-    schemas: RENDER_KUBERNETES_VERSION,
     fields: fieldReleases(),
     apiextensions: nativeBuild()?.apiextensions ?? null,
     crdCatalog: crdCatalog(),
@@ -91,9 +91,9 @@ export function describeKubernetes(k: BuiltInKubernetes): string {
     ? `the apiVersions ${window} serve (k8s.io/api's lifecycle)`
     : `no API table (${window} not checked)`
   const fields = k.fields
-    ? `the fields of the built-in kinds per minor (${Object.values(k.fields).join(', ')})`
-    : 'no fields per minor (unknown fields not checked)'
-  const apis = `built in: ${served}, ${k.schemas}'s schemas of the built-in kinds, ${fields}`
+    ? `the schemas of the built-in kinds per minor (${Object.values(k.fields).join(', ')})`
+    : 'no schemas of the built-in kinds (every object of one refused)'
+  const apis = `built in: ${served}, ${fields}`
   const catalog = k.crdCatalog
     ? `the built-in CRD catalog: ${k.crdCatalog.crds} CRDs of ${k.crdCatalog.releases.length} releases (${k.crdCatalog.releases.map((r) => `${r.module}@${r.version}`).join(', ')})`
     : 'no built-in CRD catalog'

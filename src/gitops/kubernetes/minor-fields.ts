@@ -1,14 +1,15 @@
 /**
- * The fields a cluster's Kubernetes minor does not know, in an object of a built-in kind: each kind's fields per minor,
- * from Kubernetes' own OpenAPI v3 documents of each release (dist/kubernetes/openapi-fields.json, by
- * scripts/kube-openapi.mjs). The API server's strict field validation (`kubectl apply`'s default) refuses such a field:
- * a misspelt `replcas`, or `spec.trafficDistribution` on a Service of a 1.29 cluster. The one owner of unknown fields
- * of built-in kinds (the kubernetes-models validators of ./schema.ts check types, formats and required fields, and let
- * unknown fields through); of a kind with no such validator (a beta API such as `resource.k8s.io/v1beta1`), also of
- * its values' JSON types and its required fields, from the same documents.
+ * The schema of built-in kinds, per Kubernetes minor, from Kubernetes' own sources of each release
+ * (dist/kubernetes/openapi-fields.json, by scripts/kube-openapi.mjs): each kind's fields, their values' JSON types and
+ * the formats the API server's decoding holds them to, the values of enum fields, the required fields. The one owner
+ * of what the API server refuses of a built-in kind's object before admission: a misspelt `replcas` or
+ * `spec.trafficDistribution` on a Service of a 1.29 cluster (its strict field validation, `kubectl apply`'s default),
+ * `port: "80"` or 3000000000 where an int32 goes, a Secret's `data` that is not base64, a Quantity or a time that does
+ * not parse (its JSON decoding), `imagePullPolicy: Sometimes` (an enum), a container without `name` (required).
  */
 import {readFileSync} from '../../core/memory-fs/index.js'
 import {packagePath} from '../../core/package-root.js'
+import {FORMATS, type ValueType} from './formats.js'
 
 /** One thing the API server would refuse of an object. */
 export interface SchemaViolation {
@@ -18,18 +19,24 @@ export interface SchemaViolation {
 }
 
 /**
- * A field's shape: the definition it names, [items] for a list, {"*": values} for a map, a value's JSON type
- * (VALUE_TYPES; 0: any value, such as int-or-string).
+ * A field's shape: the definition it names, [items] for a list, {"*": values} for a map, {enum: values} for a string
+ * of those values, a value's code (VALUE_TYPES; 0: any value).
  */
-type Shape = string | [Shape] | {'*': Shape} | number
+type Shape = string | [Shape] | {'*': Shape} | {enum: string[]} | number
 type Fields = Record<string, Shape>
 
-/** The JSON types of values, by their code in the table (scripts/kube-openapi.mjs). */
-const VALUE_TYPES: Record<number, {name: string; is: (v: unknown) => boolean}> = {
+/** The values of each code in the table (scripts/kube-openapi.mjs): a JSON type, or a format (./formats.ts). */
+const VALUE_TYPES: Record<number, ValueType> = {
   1: {name: 'a string', is: (v) => typeof v === 'string'},
   2: {name: 'an integer', is: (v) => Number.isInteger(v)},
   3: {name: 'a number', is: (v) => typeof v === 'number'},
   4: {name: 'a boolean', is: (v) => typeof v === 'boolean'},
+  5: FORMATS.int32,
+  6: FORMATS.int64,
+  7: FORMATS.byte,
+  8: FORMATS.dateTime,
+  9: FORMATS.quantity,
+  10: FORMATS.intOrString,
 }
 
 interface Minor {
@@ -81,33 +88,22 @@ const fieldsOf = (t: Table, minor: Minor, name: string): Fields | undefined => {
 }
 
 /**
- * The fields of `obj` its kind's schema in `minor` does not have, where that schema lists its fields (a free-form
- * part, RawExtension or `x-kubernetes-preserve-unknown-fields`, takes any); undefined when the build holds no fields of
- * `minor`. A kind the minor does not serve has none here (its apiVersion is the finding: ../render/judge.ts).
+ * Everything `minor`'s schema says the API server refuses of `obj`: unknown fields, a value of the wrong JSON type or
+ * format (its JSON decoding fails), a value outside its enum, a required field missing. `unknown`: the minor defines
+ * no such kind (a custom resource's); `unbuilt`: this build holds no schema of `minor`.
  */
-export function unknownFields(obj: ObjectOfKind, minor: string): SchemaViolation[] | undefined {
+export function minorViolations(obj: ObjectOfKind, minor: string): SchemaViolation[] | 'unknown' | 'unbuilt' {
   const t = load()
   const theirs = t?.minors[minor]
-  if (!t || !theirs) return undefined
-  return walk(t, theirs, obj, minor, false)
-}
-
-/**
- * Everything `minor`'s OpenAPI document says the API server refuses of `obj`, for a kind with no other validator:
- * unknown fields, a value of the wrong JSON type (a number where a string goes: its JSON decoding fails), a required
- * field missing. Undefined when the minor defines no such kind (or the build holds no fields of it).
- */
-export function minorViolations(obj: ObjectOfKind, minor: string): SchemaViolation[] | undefined {
-  const t = load()
-  const theirs = t?.minors[minor]
-  if (!t || !theirs || theirs.kinds[`${obj.apiVersion}/${obj.kind}`] === undefined) return undefined
-  return walk(t, theirs, obj, minor, true)
+  if (!t || !theirs) return 'unbuilt'
+  if (theirs.kinds[`${obj.apiVersion}/${obj.kind}`] === undefined) return 'unknown'
+  return walk(t, theirs, obj, minor)
 }
 
 type ObjectOfKind = {apiVersion: string; kind: string; body: unknown}
 
-/** The walk of `obj` against its kind in `theirs`: unknown fields, and with `values` its values' types and required fields. */
-function walk(t: Table, theirs: Minor, obj: ObjectOfKind, minor: string, values: boolean): SchemaViolation[] {
+/** The walk of `obj` against its kind in `theirs`: unknown fields, its values' types, formats and enums, required fields. */
+function walk(t: Table, theirs: Minor, obj: ObjectOfKind, minor: string): SchemaViolation[] {
   const kind = `${obj.apiVersion}/${obj.kind}`
   const definition = theirs.kinds[kind]
   if (definition === undefined) return []
@@ -129,11 +125,9 @@ function walk(t: Table, theirs: Minor, obj: ObjectOfKind, minor: string, values:
     tasks.push({leave: {segment: task.segment !== undefined, step: task.step !== undefined}})
     if (task.unknown) found.push({pointer: pointerOf(path), message: unknownField(t, kind, steps, minor)})
     else {
-      if (values) {
-        const wrong = valueViolations(task, path, fieldsNamed, (name) => requiredOf(t, theirs, name))
-        found.push(...wrong.map((why) => ({...why, message: `${why.message} (${kind} of Kubernetes ${minor})`})))
-        if (wrong.length > 0 && wrong[0]!.type) continue
-      }
+      const wrong = valueViolations(task, path, fieldsNamed, (name) => requiredOf(t, theirs, name))
+      found.push(...wrong.map((why) => ({...why, message: `${why.message} (${kind} of Kubernetes ${minor})`})))
+      if (wrong.length > 0 && wrong[0]!.type) continue
       const children = childrenOf(task.value, task.shape, fieldsNamed)
       for (let i = children.length - 1; i >= 0; i--) tasks.push(children[i]!)
     }
@@ -160,8 +154,9 @@ function childrenOf(value: unknown, shape: Shape, fieldsNamed: (name: string) =>
 }
 
 /**
- * What is wrong with a visited value itself: its JSON type (`type`: the walk goes no deeper), or, an object of a
- * definition, the required fields it lacks (null is absent: the API server reads it as the zero value).
+ * What is wrong with a visited value itself: its JSON type or format (`type`: the walk goes no deeper), a string
+ * outside its enum, or, an object of a definition, the required fields it lacks (null is absent: the API server reads
+ * it as the zero value).
  */
 function valueViolations(
   visit: Visit,
@@ -172,8 +167,9 @@ function valueViolations(
   const {value, shape} = visit
   if (value === null || value === undefined) return []
   const expected = expectedType(shape, fieldsNamed)
-  if (expected && !expected.is(value))
-    return [{pointer: pointerOf(path), message: `must be ${expected.name}, not ${jsonType(value)}`, type: true}]
+  const wrong = expected && (expected.is(value) ? expected.misfit?.(value) : `, not ${jsonType(value)}`)
+  if (wrong) return [{pointer: pointerOf(path), message: `must be ${expected!.name}${wrong}`, type: true}]
+  if (isEnum(shape)) return enumViolations(shape.enum, value as string, path)
   if (typeof shape !== 'string') return []
   const body = value as Record<string, unknown>
   return (requiredNamed(shape) ?? [])
@@ -181,14 +177,27 @@ function valueViolations(
     .map((field) => ({pointer: pointerOf([...path, field]), message: `required field "${field}" is missing`}))
 }
 
-const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v)
-const LIST = {name: 'a list', is: Array.isArray}
-const OBJECT = {name: 'an object', is: isObject}
+/**
+ * A string outside its enum, as the API server's validation refuses it ("Unsupported value"). The empty string is
+ * the field unset (its default is taken); a status is not validated on create or update of the object.
+ */
+function enumViolations(values: readonly string[], value: string, path: readonly string[]): SchemaViolation[] {
+  if (value === '' || values.includes(value) || path[0] === 'status') return []
+  const supported = values.filter((v) => v !== '').map((v) => JSON.stringify(v))
+  return [
+    {pointer: pointerOf(path), message: `unsupported value ${JSON.stringify(value)}: one of ${supported.join(', ')}`},
+  ]
+}
 
-/** The JSON type a shape takes (undefined: any). */
-function expectedType(shape: Shape, fieldsNamed: (name: string) => Fields | undefined) {
+const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v)
+const LIST: ValueType = {name: 'a list', is: Array.isArray}
+const OBJECT: ValueType = {name: 'an object', is: isObject}
+
+/** The type a shape takes (undefined: any). */
+function expectedType(shape: Shape, fieldsNamed: (name: string) => Fields | undefined): ValueType | undefined {
   if (typeof shape === 'number') return VALUE_TYPES[shape]
   if (Array.isArray(shape)) return LIST
+  if (isEnum(shape)) return VALUE_TYPES[1]
   if (isMap(shape) || fieldsNamed(shape)) return OBJECT
   return undefined
 }
@@ -202,7 +211,8 @@ const requiredOf = (t: Table, minor: Minor, name: string): readonly string[] | u
   return at === undefined ? undefined : t.required?.[at]
 }
 
-const isMap = (s: Shape): s is {'*': Shape} => typeof s === 'object' && !Array.isArray(s)
+const isMap = (s: Shape): s is {'*': Shape} => typeof s === 'object' && !Array.isArray(s) && '*' in s
+const isEnum = (s: Shape): s is {enum: string[]} => typeof s === 'object' && !Array.isArray(s) && 'enum' in s
 const pointerOf = (segments: readonly string[]) =>
   segments.map((s) => `/${s.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
 

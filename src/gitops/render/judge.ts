@@ -138,7 +138,7 @@ export class Judge {
     }
     if (obj.kind === 'CustomResourceDefinition' && obj.apiVersion === 'apiextensions.k8s.io/v1')
       this.crds.push(asDeferred(obj, about, site(), root))
-    const answer = await validateObject(obj, minor)
+    const answer = validateObject(obj, minor)
     if (!answer.known) {
       this.custom.push(asDeferred(obj, about, site(), root))
       return

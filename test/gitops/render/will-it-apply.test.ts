@@ -417,6 +417,79 @@ describe('gitops verify --render: what the cluster of each Kubernetes minor serv
     expect(result.render.unknownKinds).toEqual([])
   })
 
+  it("every built-in kind at the cluster's minor: formats the API server decodes, enums, required fields", async () => {
+    const files = {
+      'web/deployment.yaml': [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: web}',
+        'spec:',
+        '  replicas: 3000000000',
+        '  selector: {matchLabels: {app: web}}',
+        '  strategy: {type: Rolling}',
+        '  template:',
+        '    metadata: {labels: {app: web}}',
+        '    spec:',
+        '      containers:',
+        '        - name: app',
+        '          image: registry.example.com/web@sha256:' + 'a'.repeat(64),
+        '          imagePullPolicy: Sometimes',
+        '          ports: [{containerPort: 8080, protocol: TCP}]',
+        '          resources: {requests: {cpu: 500m, memory: 128MB}, limits: {cpu: 1, memory: 256Mi}}',
+        '        - image: registry.example.com/side@sha256:' + 'b'.repeat(64),
+      ].join('\n'),
+      'web/secret.yaml':
+        'apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\ndata: {user: YWRtaW4=, password: hunter2}\n',
+      'web/service.yaml': [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: web}',
+        'spec:',
+        '  type: ClusterIp',
+        '  selector: {app: web}',
+        '  ports: [{port: 80, targetPort: http}, {port: 81, targetPort: 3000000000}]',
+      ].join('\n'),
+      'web/job.yaml': [
+        'apiVersion: batch/v1',
+        'kind: CronJob',
+        'metadata: {name: nightly}',
+        'spec:',
+        '  schedule: "0 1 * * *"',
+        '  concurrencyPolicy: Forbid',
+        '  jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: job, image: "registry.example.com/job@sha256:' +
+          'c'.repeat(64) +
+          '"}]}}}}',
+      ].join('\n'),
+    }
+    const at = async (minor: string) => {
+      const repo = await helmGitopsRepo({
+        'ameide.yaml': `gitopsPolicy:\n  render:\n    kubernetesVersion: "${minor}"\n`,
+        'argocd/web.yaml': originApplication('web', 'path: web'),
+        ...files,
+      })
+      const {run, result} = await verify(repo)
+      expect(run.exitCode).toBe(1)
+      return result.findings
+        .filter((f) => f.rule === 'schema-invalid')
+        .map((f) => `${f.object!.name} ${f.message.slice(f.message.indexOf(': /') + 2)}`)
+        .sort()
+    }
+    const of = (kind: string, minor: string) => `(${kind} of Kubernetes ${minor}).`
+    for (const minor of ['1.29', '1.35']) {
+      const deployment = of('apps/v1/Deployment', minor)
+      expect(await at(minor)).toEqual([
+        `creds /data/password must be base64 bytes: not base64 (the standard alphabet, padded) ${of('v1/Secret', minor)}`,
+        `web /spec/ports/1/targetPort must be an int32 or a string: 3000000000 is out of its range ${of('v1/Service', minor)}`,
+        `web /spec/replicas must be an int32: 3000000000 is out of its range ${deployment}`,
+        `web /spec/strategy/type unsupported value "Rolling": one of "Recreate", "RollingUpdate" ${deployment}`,
+        `web /spec/template/spec/containers/0/imagePullPolicy unsupported value "Sometimes": one of "Always", "IfNotPresent", "Never" ${deployment}`,
+        `web /spec/template/spec/containers/0/resources/requests/memory must be a quantity: "128MB" is not a number with an optional suffix (500m, 1.5, 128Mi, 1e3) ${deployment}`,
+        `web /spec/template/spec/containers/1/name required field "name" is missing ${deployment}`,
+        `web /spec/type unsupported value "ClusterIp": one of "ClusterIP", "ExternalName", "LoadBalancer", "NodePort" ${of('v1/Service', minor)}`,
+      ])
+    }
+  })
+
   it('at 1.31 a deprecated API still served is a warning', async () => {
     const {result} = await verify(await repoFor('gitopsPolicy:\n  render:\n    kubernetesVersion: "1.31"\n'))
     expect(verdicts(result)).toEqual([

@@ -1,0 +1,3 @@
+module ameide.dev/kube-enums
+
+go 1.26.0
