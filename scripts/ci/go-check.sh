@@ -14,3 +14,5 @@ packages=(./gotemplate/go/... ./render-module/go/...)
 [ -f ../../dist/kubernetes/crd-catalog.json ] || node ../../scripts/crd-catalog.mjs
 "$go" test -count=1 -skip '^TestCatalogCRDs$' "${packages[@]}"
 "$go" test -count=1 -v -run '^TestCatalogCRDs$' ./render-module/go/
+# The build's reader of k8s.io/api's enum values (scripts/kube-openapi.mjs runs it): a module of its own, no dependency.
+(cd ../../scripts/kube-enums && "$go" vet . && "$go" test -count=1 .)

@@ -26,9 +26,20 @@ func main() {
 	if err := json.NewDecoder(os.Stdin).Decode(&sources); err != nil {
 		fail(err)
 	}
-	pkgs, err := parse(sources)
+	out, err := enumsOf(sources)
 	if err != nil {
 		fail(err)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		fail(err)
+	}
+}
+
+// enumsOf: definition → JSON field → values, of every enum field the sources' struct types have.
+func enumsOf(sources map[string]string) (map[string]map[string][]string, error) {
+	pkgs, err := parse(sources)
+	if err != nil {
+		return nil, err
 	}
 	enums := enumValues(pkgs)
 	out := map[string]map[string][]string{}
@@ -44,9 +55,7 @@ func main() {
 			}
 		}
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
-		fail(err)
-	}
+	return out, nil
 }
 
 func fail(err error) {
