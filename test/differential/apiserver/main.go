@@ -4,8 +4,11 @@
 // strict JSON decoding of the legacy scheme's codecs (an unknown or duplicate field refused, as with kubectl's default
 // field validation, and a value Go's decoding cannot put into the field's type), defaulting, conversion to the
 // internal version, the system fields filled in (rest.FillObjectMetaSystemFields), then rest.BeforeCreate with the
-// kind's registry strategy (its PrepareForCreate, its Validate, the common metadata validation). Admission and
-// storage are not run. The test that drives it: test/gitops/kubernetes/apiserver-differential.test.ts.
+// kind's create strategy (its PrepareForCreate, its Validate, the common metadata validation). The strategy is the
+// registry's own (k8s.io/kubernetes/pkg/registry/<group>/<resource>) where its package links no storage backend;
+// eight kinds' packages link etcd's client through k8s.io/apiserver/pkg/registry/generic, and for those ./checked.go
+// calls what their strategy calls. Admission and storage are not run. The test that drives it:
+// test/gitops/kubernetes/apiserver-differential.test.ts.
 package main
 
 import (
@@ -33,17 +36,9 @@ import (
 
 	"k8s.io/kubernetes/pkg/registry/apps/daemonset"
 	"k8s.io/kubernetes/pkg/registry/apps/deployment"
-	"k8s.io/kubernetes/pkg/registry/apps/replicaset"
 	"k8s.io/kubernetes/pkg/registry/apps/statefulset"
 	"k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler"
 	"k8s.io/kubernetes/pkg/registry/batch/cronjob"
-	"k8s.io/kubernetes/pkg/registry/batch/job"
-	"k8s.io/kubernetes/pkg/registry/core/configmap"
-	"k8s.io/kubernetes/pkg/registry/core/namespace"
-	"k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim"
-	"k8s.io/kubernetes/pkg/registry/core/pod"
-	"k8s.io/kubernetes/pkg/registry/core/secret"
-	"k8s.io/kubernetes/pkg/registry/core/service"
 	"k8s.io/kubernetes/pkg/registry/core/serviceaccount"
 	"k8s.io/kubernetes/pkg/registry/networking/ingress"
 	"k8s.io/kubernetes/pkg/registry/networking/networkpolicy"
@@ -54,25 +49,25 @@ import (
 	"k8s.io/kubernetes/pkg/registry/rbac/rolebinding"
 )
 
-// The registry strategy of each kind, by its served group/version/kind.
+// The create strategy of each kind, by its served group/version/kind.
 var strategies = map[schema.GroupVersionKind]rest.RESTCreateStrategy{
-	{Version: "v1", Kind: "Pod"}:                                                 pod.Strategy,
-	{Version: "v1", Kind: "Service"}:                                             service.Strategy,
-	{Version: "v1", Kind: "ConfigMap"}:                                           configmap.Strategy,
-	{Version: "v1", Kind: "Secret"}:                                              secret.Strategy,
-	{Version: "v1", Kind: "ServiceAccount"}:                                      serviceaccount.Strategy,
-	{Version: "v1", Kind: "PersistentVolumeClaim"}:                               persistentvolumeclaim.Strategy,
-	{Version: "v1", Kind: "Namespace"}:                                           namespace.Strategy,
-	{Group: "apps", Version: "v1", Kind: "Deployment"}:                           deployment.Strategy,
-	{Group: "apps", Version: "v1", Kind: "StatefulSet"}:                          statefulset.Strategy,
-	{Group: "apps", Version: "v1", Kind: "DaemonSet"}:                            daemonset.Strategy,
-	{Group: "apps", Version: "v1", Kind: "ReplicaSet"}:                           replicaset.Strategy,
-	{Group: "batch", Version: "v1", Kind: "Job"}:                                 job.Strategy,
-	{Group: "batch", Version: "v1", Kind: "CronJob"}:                             cronjob.Strategy,
-	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress"}:                 ingress.Strategy,
-	{Group: "networking.k8s.io", Version: "v1", Kind: "NetworkPolicy"}:           networkpolicy.Strategy,
-	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"}:                poddisruptionbudget.Strategy,
-	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler"}:       horizontalpodautoscaler.Strategy,
+	{Version: "v1", Kind: "Pod"}:                                                    podStrategy,
+	{Version: "v1", Kind: "Service"}:                                                serviceStrategy,
+	{Version: "v1", Kind: "ConfigMap"}:                                              configMapStrategy,
+	{Version: "v1", Kind: "Secret"}:                                                 secretStrategy,
+	{Version: "v1", Kind: "ServiceAccount"}:                                         serviceaccount.Strategy,
+	{Version: "v1", Kind: "PersistentVolumeClaim"}:                                  persistentVolumeClaimStrategy,
+	{Version: "v1", Kind: "Namespace"}:                                              namespaceStrategy,
+	{Group: "apps", Version: "v1", Kind: "Deployment"}:                              deployment.Strategy,
+	{Group: "apps", Version: "v1", Kind: "StatefulSet"}:                             statefulset.Strategy,
+	{Group: "apps", Version: "v1", Kind: "DaemonSet"}:                               daemonset.Strategy,
+	{Group: "apps", Version: "v1", Kind: "ReplicaSet"}:                              replicaSetStrategy,
+	{Group: "batch", Version: "v1", Kind: "Job"}:                                    jobStrategy,
+	{Group: "batch", Version: "v1", Kind: "CronJob"}:                                cronjob.Strategy,
+	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress"}:                    ingress.Strategy,
+	{Group: "networking.k8s.io", Version: "v1", Kind: "NetworkPolicy"}:              networkpolicy.Strategy,
+	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"}:                   poddisruptionbudget.Strategy,
+	{Group: "autoscaling", Version: "v2", Kind: "HorizontalPodAutoscaler"}:          horizontalpodautoscaler.Strategy,
 	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"}:               role.Strategy,
 	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding"}:        rolebinding.Strategy,
 	{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole"}:        clusterrole.Strategy,
@@ -112,6 +107,9 @@ func main() {
 			os.Exit(2)
 		}
 		errs := create(info.StrictSerializer, line.Object)
+		if errs == nil {
+			errs = []fieldError{}
+		}
 		if err := out.Encode(output{ID: line.ID, Refused: len(errs) > 0, Errors: errs}); err != nil {
 			os.Exit(2)
 		}
