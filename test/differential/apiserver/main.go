@@ -164,11 +164,23 @@ func create(strict runtime.Serializer, body []byte) []fieldError {
 			ns = "default"
 		}
 	}
-	ctx := genericapirequest.WithNamespace(context.Background(), ns)
 	rest.FillObjectMetaSystemFields(objectMeta)
 	if len(objectMeta.GetGenerateName()) > 0 && len(objectMeta.GetName()) == 0 {
 		objectMeta.SetName(strategy.GenerateName(objectMeta.GetGenerateName()))
 	}
+	// The request's path, as the handler chain puts it in the context: declarative validation reads the served
+	// version from it.
+	resource, _ := meta.UnsafeGuessKindToResource(gvk)
+	ctx := genericapirequest.WithRequestInfo(genericapirequest.WithNamespace(context.Background(), ns), &genericapirequest.RequestInfo{
+		IsResourceRequest: true,
+		Verb:              "create",
+		APIPrefix:         map[bool]string{true: "api", false: "apis"}[gv.Group == ""],
+		APIGroup:          gv.Group,
+		APIVersion:        gv.Version,
+		Namespace:         ns,
+		Resource:          resource.Resource,
+		Name:              objectMeta.GetName(),
+	})
 	if err := rest.BeforeCreate(strategy, ctx, obj); err != nil {
 		var status apierrors.APIStatus
 		if s, ok := err.(apierrors.APIStatus); ok {
