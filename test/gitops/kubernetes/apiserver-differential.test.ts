@@ -9,7 +9,7 @@
  * exceptions below.
  */
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import fc from 'fast-check'
@@ -47,20 +47,27 @@ const CLASSES = [
   'string-for-integer',
   'number-for-string',
   'object-for-list',
-  'int32-overflow',
+  'integer-overflow',
   'bad-base64',
   'bad-quantity',
   'bad-date-time',
   'missing-required',
   'enum',
   'null',
+  'accepted-form',
 ] as const
 
 /**
  * Refusals of the API server in a class of ours that the gate does not make, reviewed: the case ids they match, and
  * why the gate leaves them to the cluster.
  */
-const NOT_OURS: Array<{match: RegExp; why: string}> = []
+const NOT_OURS: Array<{match: RegExp; theirs: RegExp; why: string}> = [
+  {
+    match: / null: /,
+    theirs: /^(FieldValueRequired|FieldValueNotFound|FieldValueInvalid) /,
+    why: 'null decodes as the field absent; what the API server then refuses is its validation of the absent value (a container needs an image, a Service ports, a mount a volume), which the OpenAPI does not state',
+  },
+]
 
 // The valid objects: the forms of the Kubernetes docs.
 
@@ -398,7 +405,7 @@ function mutationsOf(kind: string, valid: Obj): Case[] {
   )
   add('null', 'metadata.labels null', with_(valid, ['metadata', 'labels'], null))
   add('null', 'metadata.annotations null', with_(valid, ['metadata', 'annotations'], null))
-  add('int32-overflow', 'metadata.generation 2^63', with_(valid, ['metadata', 'generation'], 2 ** 63))
+  add('integer-overflow', 'metadata.generation 2^63', with_(valid, ['metadata', 'generation'], 2 ** 63))
 
   if (pod) {
     const c = [...pod, 'containers', 0]
@@ -419,12 +426,12 @@ function mutationsOf(kind: string, valid: Obj): Case[] {
     add('object-for-list', `${name(pod)}.containers {}`, with_(valid, [...pod, 'containers'], {}))
     add('object-for-list', `${name(c)}.ports {}`, with_(valid, [...c, 'ports'], {containerPort: 8080}))
     add(
-      'int32-overflow',
+      'integer-overflow',
       `${name(c)}.ports.0.containerPort 3000000000`,
       with_(valid, [...c, 'ports', 0, 'containerPort'], 3_000_000_000),
     )
     add(
-      'int32-overflow',
+      'integer-overflow',
       `${name(c)}.ports.0.containerPort 8080.5`,
       with_(valid, [...c, 'ports', 0, 'containerPort'], 8080.5),
     )
@@ -438,11 +445,6 @@ function mutationsOf(kind: string, valid: Obj): Case[] {
       `${name(c)}.resources.requests.memory "128MB!"`,
       with_(valid, [...c, 'resources', 'requests', 'memory'], '128MB!'),
     )
-    add(
-      'bad-quantity',
-      `${name(c)}.resources.requests.cpu 0.1 (a number: a Quantity)`,
-      with_(valid, [...c, 'resources', 'requests', 'cpu'], 0.1),
-    )
     add('enum', `${name(c)}.imagePullPolicy "Sometimes"`, with_(valid, [...c, 'imagePullPolicy'], 'Sometimes'))
     add('enum', `${name(c)}.ports.0.protocol "TCPX"`, with_(valid, [...c, 'ports', 0, 'protocol'], 'TCPX'))
     add('enum', `${name(pod)}.restartPolicy "Sometimes"`, with_(valid, [...pod, 'restartPolicy'], 'Sometimes'))
@@ -454,6 +456,84 @@ function mutationsOf(kind: string, valid: Obj): Case[] {
     add('null', `${name(c)}.image null`, with_(valid, [...c, 'image'], null))
     add('null', `${name(c)}.name null`, with_(valid, [...c, 'name'], null))
   }
+  // Forms the API server takes, which a schema can refuse by mistake: checked for soundness.
+  add(
+    'accepted-form',
+    'metadata.creationTimestamp with fractional seconds and an offset',
+    with_(valid, ['metadata', 'creationTimestamp'], '2024-02-29T12:30:00.123+02:00'),
+  )
+  add('accepted-form', 'metadata.creationTimestamp null', with_(valid, ['metadata', 'creationTimestamp'], null))
+  add(
+    'accepted-form',
+    'metadata.generation 2147483648 (int64)',
+    with_(valid, ['metadata', 'generation'], 2_147_483_648),
+  )
+  add(
+    'accepted-form',
+    'metadata.uid "" and resourceVersion ""',
+    with_(with_(valid, ['metadata', 'uid'], ''), ['metadata', 'resourceVersion'], ''),
+  )
+  if (pod) {
+    const c = [...pod, 'containers', 0]
+    add('accepted-form', `${name(c)}.imagePullPolicy "" (defaulted)`, with_(valid, [...c, 'imagePullPolicy'], ''))
+    add('accepted-form', `${name(c)}.ports.0.protocol "" (defaulted)`, with_(valid, [...c, 'ports', 0, 'protocol'], ''))
+    if (kind !== 'Job' && kind !== 'CronJob')
+      add('accepted-form', `${name(pod)}.restartPolicy "" (defaulted)`, with_(valid, [...pod, 'restartPolicy'], ''))
+    add(
+      'accepted-form',
+      `${name(c)}.resources.requests.cpu 0.1 (a number is a Quantity)`,
+      with_(valid, [...c, 'resources', 'requests', 'cpu'], 0.1),
+    )
+    add(
+      'accepted-form',
+      `${name(c)}.resources.limits.memory "1e9" and cpu "1.5"`,
+      with_(with_(valid, [...c, 'resources', 'limits', 'memory'], '1e9'), [...c, 'resources', 'limits', 'cpu'], '1.5'),
+    )
+    add(
+      'accepted-form',
+      `${name(c)}.ports.0.containerPort 65535`,
+      with_(valid, [...c, 'ports', 0, 'containerPort'], 65_535),
+    )
+    add(
+      'accepted-form',
+      `${name(c)}.readinessProbe.httpGet.port 8080 (int-or-string)`,
+      with_(valid, [...c, 'readinessProbe', 'httpGet', 'port'], 8080),
+    )
+    add('accepted-form', `${name(c)}.env.0.value ""`, with_(valid, [...c, 'env', 0, 'value'], ''))
+    add(
+      'accepted-form',
+      `${name(pod)}.terminationGracePeriodSeconds 2^40 (int64)`,
+      with_(valid, [...pod, 'terminationGracePeriodSeconds'], 2 ** 40),
+    )
+  }
+  if (kind === 'Secret') {
+    add(
+      'accepted-form',
+      'data.password with a line break in its base64',
+      with_(valid, ['data', 'password'], 'MWYyZDFl\nMmU2N2Rm'),
+    )
+    add('accepted-form', 'data.empty ""', with_(valid, ['data', 'empty'], ''))
+    add('accepted-form', 'stringData.token "not base64!"', with_(valid, ['stringData'], {token: 'not base64!'}))
+  }
+  if (kind === 'Service') {
+    add('accepted-form', 'spec.type "" (defaulted)', with_(valid, ['spec', 'type'], ''))
+    add('accepted-form', 'spec.ports.0.protocol "" (defaulted)', with_(valid, ['spec', 'ports', 0, 'protocol'], ''))
+    add(
+      'accepted-form',
+      'spec.ports.0.targetPort "http" (int-or-string)',
+      with_(valid, ['spec', 'ports', 0, 'targetPort'], 'http'),
+    )
+  }
+  if (kind === 'Deployment')
+    add(
+      'accepted-form',
+      'spec.strategy.rollingUpdate.maxSurge "50%"',
+      with_(valid, ['spec', 'strategy', 'rollingUpdate', 'maxSurge'], '50%'),
+    )
+  if (kind === 'PodDisruptionBudget')
+    add('accepted-form', 'spec.minAvailable "50%"', with_(valid, ['spec', 'minAvailable'], '50%'))
+  if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding')
+    add('accepted-form', 'roleRef.apiGroup absent (defaulted)', with_(valid, ['roleRef', 'apiGroup'], undefined))
   if (kind === 'Secret') {
     add('bad-base64', 'data.password "not base64!"', with_(valid, ['data', 'password'], 'not base64!'))
     add('bad-base64', 'data.username "YWRtaW4" (no padding)', with_(valid, ['data', 'username'], 'YWRtaW4'))
@@ -467,8 +547,8 @@ function mutationsOf(kind: string, valid: Obj): Case[] {
     add('null', 'data null', with_(valid, ['data'], null))
   }
   for (const at of own.int32 ?? []) {
-    add('int32-overflow', `${name(at)} 3000000000`, with_(valid, at, 3_000_000_000))
-    add('int32-overflow', `${name(at)} -2147483649`, with_(valid, at, -2_147_483_649))
+    add('integer-overflow', `${name(at)} 3000000000`, with_(valid, at, 3_000_000_000))
+    add('integer-overflow', `${name(at)} -2147483649`, with_(valid, at, -2_147_483_649))
     add('string-for-integer', `${name(at)} "2"`, with_(valid, at, '2'))
     add('null', `${name(at)} null`, with_(valid, at, null))
   }
@@ -633,6 +713,12 @@ describe("the render gate's schema check of built-in kinds against kube-apiserve
     const theirs = apiserver(cases)
     const rows = await Promise.all(cases.map(async (c) => ({c, ours: await ours(c), theirs: theirs.get(c.id)!})))
 
+    // AMEIDE_APIDIFF_DUMP=<file>: every case with both answers, one JSON line each, for a look by hand.
+    if (process.env.AMEIDE_APIDIFF_DUMP)
+      writeFileSync(
+        process.env.AMEIDE_APIDIFF_DUMP,
+        rows.map((r) => JSON.stringify({id: r.c.id, cls: r.c.cls, ours: r.ours, theirs: r.theirs})).join('\n') + '\n',
+      )
     const unsound: string[] = []
     const uncovered: string[] = []
     const excepted: string[] = []
@@ -650,7 +736,7 @@ describe("the render gate's schema check of built-in kinds against kube-apiserve
       if (c.cls === 'valid' && (o.refused || t.refused)) validRefused.push(`${c.id}${both}`)
       if (o.refused && !t.refused) unsound.push(`${c.id}${both}`)
       if (t.refused && !o.refused && c.cls !== 'random' && c.cls !== 'valid') {
-        const why = NOT_OURS.find((e) => e.match.test(c.id))
+        const why = NOT_OURS.find((e) => e.match.test(c.id) && e.theirs.test(t.says))
         if (why) excepted.push(c.id)
         else uncovered.push(`${c.id}${both}`)
       }
