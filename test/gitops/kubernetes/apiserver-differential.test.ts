@@ -70,6 +70,11 @@ const NOT_OURS: Array<{match: RegExp; theirs: RegExp; why: string}> = [
     theirs: /^(FieldValueRequired|FieldValueNotFound|FieldValueInvalid) /,
     why: 'null decodes as the field absent; what the API server then refuses is its validation of the absent value (a container needs an image, a Service ports, a mount a volume), which the OpenAPI does not state',
   },
+  {
+    match: / 2147483647$/,
+    theirs: /^FieldValueInvalid [^:]*port[^:]*: Invalid value: 2147483647: must be between 1 and 65535/,
+    why: "the largest int32 decodes; a port's range, 1 to 65535, is the validation's rule, not the type's",
+  },
 ]
 
 // The valid objects: the forms of the Kubernetes docs.
@@ -516,6 +521,63 @@ function mutationsOf(kind: string, valid: Obj): Case[] {
     add('null', `${name(c)}.image null`, with_(valid, [...c, 'image'], null))
     add('null', `${name(c)}.name null`, with_(valid, [...c, 'name'], null))
   }
+  // Edges of the formats, either way: what the API server's decoding takes or refuses, the gate must too.
+  for (const time of [
+    '2024-01-01',
+    '2024-01-01T00:00:00',
+    '2024-01-01t00:00:00z',
+    '2024-01-01 00:00:00Z',
+    '2024-01-01T24:00:00Z',
+  ])
+    add('bad-date-time', `metadata.creationTimestamp "${time}"`, with_(valid, ['metadata', 'creationTimestamp'], time))
+  add(
+    'bad-date-time',
+    'metadata.creationTimestamp 1700000000 (a number)',
+    with_(valid, ['metadata', 'creationTimestamp'], 1_700_000_000),
+  )
+  add(
+    'integer-overflow',
+    'metadata.generation 9007199254740991 (2^53 - 1)',
+    with_(valid, ['metadata', 'generation'], 2 ** 53 - 1),
+  )
+  add('integer-overflow', 'metadata.generation 1e21', with_(valid, ['metadata', 'generation'], 1e21))
+  if (pod) {
+    const c = [...pod, 'containers', 0]
+    for (const q of ['1K', '1gi', '1.5.5', ' 1Gi', '1Gi ', '+1Gi', '1e3', '0.5Gi', '1E', '1Ei', '1m', '.5', '1_000'])
+      add(
+        'bad-quantity',
+        `${name(pod)}.volumes.1.emptyDir.sizeLimit "${q}"`,
+        with_(valid, [...pod, 'volumes', 1, 'emptyDir', 'sizeLimit'], q),
+      )
+    add(
+      'bad-quantity',
+      `${name(c)}.resources.limits.cpu true`,
+      with_(valid, [...c, 'resources', 'limits', 'cpu'], true),
+    )
+    add('bad-quantity', `${name(c)}.resources.limits.cpu {}`, with_(valid, [...c, 'resources', 'limits', 'cpu'], {}))
+    add(
+      'string-for-integer',
+      `${name(c)}.readinessProbe.httpGet.port true (int-or-string)`,
+      with_(valid, [...c, 'readinessProbe', 'httpGet', 'port'], true),
+    )
+    add(
+      'object-for-list',
+      `${name(c)}.livenessProbe.tcpSocket.port [8080] (int-or-string)`,
+      with_(valid, [...c, 'livenessProbe', 'tcpSocket', 'port'], [8080]),
+    )
+    add(
+      'integer-overflow',
+      `${name(c)}.readinessProbe.httpGet.port 3000000000 (int-or-string)`,
+      with_(valid, [...c, 'readinessProbe', 'httpGet', 'port'], 3_000_000_000),
+    )
+    add(
+      'integer-overflow',
+      `${name(pod)}.terminationGracePeriodSeconds 1e21`,
+      with_(valid, [...pod, 'terminationGracePeriodSeconds'], 1e21),
+    )
+  }
+  for (const at of own.int32 ?? []) add('integer-overflow', `${name(at)} 2147483647`, with_(valid, at, 2_147_483_647))
+
   // Forms the API server takes, which a schema can refuse by mistake: checked for soundness.
   add(
     'accepted-form',
@@ -639,6 +701,9 @@ function mutationsOf(kind: string, valid: Obj): Case[] {
   if (kind === 'Secret') {
     add('bad-base64', 'data.password "not base64!"', with_(valid, ['data', 'password'], 'not base64!'))
     add('bad-base64', 'data.username "YWRtaW4" (no padding)', with_(valid, ['data', 'username'], 'YWRtaW4'))
+    add('bad-base64', 'data.username "YWRt_aW4=" (the URL alphabet)', with_(valid, ['data', 'username'], 'YWRt_aW4='))
+    add('bad-base64', 'data.username "YWRt aW4=" (a space)', with_(valid, ['data', 'username'], 'YWRt aW4='))
+    add('bad-base64', 'data.username true', with_(valid, ['data', 'username'], true))
     add('number-for-string', 'data.password 5', with_(valid, ['data', 'password'], 5))
     add('enum', 'type "kubernetes.io/not-a-type" (a free string)', with_(valid, ['type'], 'kubernetes.io/not-a-type'))
     add('null', 'data null', with_(valid, ['data'], null))
