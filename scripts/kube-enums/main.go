@@ -2,7 +2,8 @@
 // types marked `+enum` (the marker kube-openapi's enum generator reads) with their constants, and each struct field of
 // such a type, by the OpenAPI definition and JSON name the field has. Run by scripts/kube-openapi.mjs at build: stdin
 // is a JSON object of a module zip's file path (`k8s.io/api@v0.35.4/core/v1/types.go`) → source; stdout is
-// {"io.k8s.api.core.v1.Container": {"imagePullPolicy": ["Always", "IfNotPresent", "Never"]}, …}.
+// {"io.k8s.api.core.v1.Container": {"imagePullPolicy": ["Always", "IfNotPresent", "Never"]}, …}. Its arguments name
+// further types to read as enums (`k8s.io/api/networking/v1.PathType`): ones the API server validates so, unmarked.
 package main
 
 import (
@@ -26,7 +27,7 @@ func main() {
 	if err := json.NewDecoder(os.Stdin).Decode(&sources); err != nil {
 		fail(err)
 	}
-	out, err := enumsOf(sources)
+	out, err := enumsOf(sources, os.Args[1:]...)
 	if err != nil {
 		fail(err)
 	}
@@ -35,13 +36,14 @@ func main() {
 	}
 }
 
-// enumsOf: definition → JSON field → values, of every enum field the sources' struct types have.
-func enumsOf(sources map[string]string) (map[string]map[string][]string, error) {
+// enumsOf: definition → JSON field → values, of every enum field the sources' struct types have; `unmarked` names
+// types read as enums without the marker (`<import path>.<type>`).
+func enumsOf(sources map[string]string, unmarked ...string) (map[string]map[string][]string, error) {
 	pkgs, err := parse(sources)
 	if err != nil {
 		return nil, err
 	}
-	enums := enumValues(pkgs)
+	enums := enumValues(pkgs, unmarked)
 	out := map[string]map[string][]string{}
 	for importPath, files := range pkgs {
 		for _, file := range files {
@@ -88,9 +90,12 @@ func parse(sources map[string]string) (packages, error) {
 	return pkgs, nil
 }
 
-// enumValues: `<import path>.<type>` → the values of its constants, for each type marked `+enum`.
-func enumValues(pkgs packages) map[string][]string {
+// enumValues: `<import path>.<type>` → the values of its constants, for each type marked `+enum` or named in `unmarked`.
+func enumValues(pkgs packages, unmarked []string) map[string][]string {
 	marked := map[string]bool{}
+	for _, name := range unmarked {
+		marked[name] = true
+	}
 	for importPath, files := range pkgs {
 		for _, file := range files {
 			for _, decl := range file.Decls {
@@ -117,15 +122,10 @@ func enumValues(pkgs packages) map[string][]string {
 				}
 				for _, spec := range gen.Specs {
 					vs := spec.(*ast.ValueSpec)
-					typ, ok := vs.Type.(*ast.Ident)
-					if !ok || !marked[importPath+"."+typ.Name] {
-						continue
-					}
 					for _, v := range vs.Values {
-						if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-							if s, err := strconv.Unquote(lit.Value); err == nil {
-								values[importPath+"."+typ.Name] = append(values[importPath+"."+typ.Name], s)
-							}
+						typ, value, ok := typedString(vs.Type, v)
+						if ok && marked[importPath+"."+typ] {
+							values[importPath+"."+typ] = append(values[importPath+"."+typ], value)
 						}
 					}
 				}
@@ -137,6 +137,20 @@ func enumValues(pkgs packages) map[string][]string {
 		values[name] = compact(vs)
 	}
 	return values
+}
+
+// typedString reads a constant of a named string type, as k8s.io/api writes one: `X T = "v"` or `X = T("v")`.
+func typedString(typ ast.Expr, value ast.Expr) (name, s string, ok bool) {
+	if call, isCall := value.(*ast.CallExpr); isCall && typ == nil && len(call.Args) == 1 {
+		typ, value = call.Fun, call.Args[0]
+	}
+	ident, isIdent := typ.(*ast.Ident)
+	lit, isLit := value.(*ast.BasicLit)
+	if !isIdent || !isLit || lit.Kind != token.STRING {
+		return "", "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return ident.Name, s, err == nil
 }
 
 func hasEnumMarker(doc *ast.CommentGroup) bool {

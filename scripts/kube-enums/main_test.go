@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// The shapes k8s.io/api writes: a `+enum` type with its constants (one of another type between them), fields of it
-// directly, through a pointer, a list and a map, one of another package's enum, an unmarked type's field left out.
+// The shapes k8s.io/api writes: a `+enum` type with its constants (one of another type between them; `X = T("v")`), fields of it
+// directly, through a pointer, a list and a map, one of another package's enum, an unmarked type's field left out
+// unless it is named.
 func TestEnumFields(t *testing.T) {
 	sources := map[string]string{
 		"k8s.io/api@v0.35.4/core/v1/types.go": `package v1
@@ -32,6 +33,13 @@ type Plain string
 
 const PlainA Plain = "a"
 
+type Named string
+
+const (
+	NamedA       = Named("a")
+	NamedB Named = "b"
+)
+
 type Container struct {
 	Name            string                ` + "`json:\"name\"`" + `
 	ImagePullPolicy PullPolicy            ` + "`json:\"imagePullPolicy,omitempty\"`" + `
@@ -39,6 +47,7 @@ type Container struct {
 	Protocols       []Protocol            ` + "`json:\"protocols,omitempty\"`" + `
 	ByName          map[string]Protocol   ` + "`json:\"byName,omitempty\"`" + `
 	Plain           Plain                 ` + "`json:\"plain,omitempty\"`" + `
+	Named           Named                 ` + "`json:\"named,omitempty\"`" + `
 	Skipped         PullPolicy            ` + "`json:\"-\"`" + `
 }
 `,
@@ -51,7 +60,7 @@ type Port struct {
 }
 `,
 	}
-	got, err := enumsOf(sources)
+	got, err := enumsOf(sources, "k8s.io/api/core/v1.Named")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +70,7 @@ type Port struct {
 			"policy":          {"Always", "IfNotPresent", "Never"},
 			"protocols":       {"TCP", "UDP"},
 			"byName":          {"TCP", "UDP"},
+			"named":           {"a", "b"},
 		},
 		"io.k8s.api.apps.v1.Port": {"protocol": {"TCP", "UDP"}},
 	}
