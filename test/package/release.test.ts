@@ -347,6 +347,10 @@ describe('npm run release', () => {
       expect(verdict.summary).toBe('fail')
       expect(verdict.render.deployables.map((d: {status: string}) => d.status)).not.toContain('rendered')
       expect(JSON.stringify(verdict.findings)).toContain('the WebAssembly module is not installed')
+      // Not a failure of the revision: unavailable here, each an error (as without the render module).
+      const notRendered = verdict.findings.filter((f: {rule: string}) => f.rule.startsWith('render-'))
+      expect(notRendered.length).toBeGreaterThan(0)
+      for (const f of notRendered) expect(f).toMatchObject({rule: 'render-unavailable', severity: 'error'})
       // doctor says so, and how to add it.
       const unusable = JSON.parse((await run(['doctor', '--offline', '--json'], elsewhere, wasm)).stdout)
       expect(unusable.checks.find((c: {id: string}) => c.id === 'render-module')).toMatchObject({

@@ -205,13 +205,14 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
 }
 
 /**
- * The renderers of --render (src/gitops/render/renderers.ts). Without the render module nothing renders: what would
- * be rendered is required (render-unavailable an error), so --render fails closed, never a pass.
+ * The renderers of --render (src/gitops/render/renderers.ts). Where nothing renders (the render module not built, or
+ * no engine of it installed here) what would be rendered is required (render-unavailable an error, asked when each is
+ * found, after the first render decided the engine), so --render fails closed, never a pass.
  */
 async function renderTools(requireRender: boolean, untrusted = false) {
   const {findRenderers} = await import('../../gitops/render/renderers.js')
   const renderers = await findRenderers({untrusted})
-  return {...renderers, requireRender: requireRender || !renderers.built}
+  return {...renderers, requireRender: () => requireRender || !renderers.rendersHere()}
 }
 
 /** The clusters of --argocd-server (undefined without it): src/gitops/argocd/applicationset/clusters-listing.ts. */

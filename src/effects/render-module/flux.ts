@@ -19,7 +19,8 @@ export interface PostBuildRequest {
   always: boolean
 }
 
-export type PostBuildResult = {ok: true; yaml: string} | {ok: false; message: string; limit?: LimitBreach}
+export type PostBuildResult =
+  {ok: true; yaml: string} | {ok: false; message: string; limit?: LimitBreach; unavailable?: true}
 
 export interface FluxPostBuild {
   /** fluxcd/pkg envsubst's release, e.g. `v1.8.0`. */
@@ -51,7 +52,7 @@ function answer(run: ModuleRun): PostBuildResult {
   if (!run.ok)
     return 'limit' in run
       ? {ok: false, limit: run.limit, message: `post-build stopped: ${describeBreach(run.limit, MODULE_LIMITS)}`}
-      : {ok: false, message: run.message}
+      : {ok: false, message: run.message, ...(run.unavailable && {unavailable: true as const})}
   const [result] = run.results
   if (result!.limit)
     return {ok: false, limit: result!.limit, message: `post-build stopped: ${describeBreach(result!.limit)}`}

@@ -116,7 +116,7 @@ function answer(run: ModuleRun, request: HelmTemplateRequest): HelmResult {
   if (!run.ok)
     return 'limit' in run
       ? {ok: false, limit: run.limit, message: `helm stopped: ${describeBreach(run.limit, MODULE_LIMITS)}`}
-      : {ok: false, message: run.message}
+      : {ok: false, message: run.message, ...(run.unavailable && {unavailable: true as const})}
   const last = run.results.at(-1)!
   if (last.limit) return {ok: false, limit: last.limit, message: `helm stopped: ${describeBreach(last.limit)}`}
   if (last.exit !== 0) return {ok: false, message: named(said(last), request)}

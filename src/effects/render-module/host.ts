@@ -89,6 +89,12 @@ export interface RenderModule {
   engine(): Engine | undefined
   /** Decides the engine now (starts a native helper, checked, if none runs yet): what `ameide doctor` tells. */
   probeEngine(): Promise<Engine>
+  /**
+   * Whether anything renders here: the WebAssembly module is installed, or the engine is (or, undecided, may be) the
+   * native helper. False: every render is unavailable (`AMEIDE_RENDER_ENGINE=wasm`, or a helper that did not start,
+   * with no module installed), which the gate must fail on, as without the module.
+   */
+  rendersHere(): boolean
 }
 
 /** The module's files: render.wasm (a build), else the .gz of the build or of a render package (./installed.ts). */
@@ -161,6 +167,8 @@ export function openRenderModule(
     build,
     engine: () => native.engine,
     probeEngine: () => native.probe(),
+    rendersHere: () =>
+      hasModuleBytes(bytes) || !(native.engine ?? (choice === 'wasm' ? 'wasm' : 'native')).startsWith('wasm'),
     async warm() {
       // Where the native helper renders, WebAssembly is not compiled at all.
       if ((await native.warm()) || !hasModuleBytes(bytes)) return
@@ -172,7 +180,7 @@ export function openRenderModule(
         const ran = await native.run(request, limits)
         if (ran) return ran
       }
-      if (!hasModuleBytes(bytes)) return {ok: false, message: noFallback(native.engine)}
+      if (!hasModuleBytes(bytes)) return {ok: false, unavailable: true, message: noFallback(native.engine)}
       const thread = await pool.take(request.affinity)
       try {
         return await askThread(thread, request, limits)

@@ -34,7 +34,7 @@ export interface JsonnetRequest {
 
 export type JsonnetResult =
   | {ok: true; files: Array<{file: string; objects: Array<Record<string, unknown>>}>}
-  | {ok: false; message: string; limit?: LimitBreach}
+  | {ok: false; message: string; limit?: LimitBreach; unavailable?: true}
   | {ok: false; message: string; unknownVariable: string}
 
 export interface Jsonnet {
@@ -72,7 +72,7 @@ function answer(run: ModuleRun, revision: string): JsonnetResult {
   if (!run.ok)
     return 'limit' in run
       ? {ok: false, limit: run.limit, message: `jsonnet stopped: ${describeBreach(run.limit, MODULE_LIMITS)}`}
-      : {ok: false, message: run.message}
+      : {ok: false, message: run.message, ...(run.unavailable && {unavailable: true as const})}
   const [result] = run.results
   if (result!.limit)
     return {ok: false, limit: result!.limit, message: `jsonnet stopped: ${describeBreach(result!.limit)}`}

@@ -39,7 +39,7 @@ function answer(run: Awaited<ReturnType<RenderModule['run']>>): BuildResult {
   if (!run.ok)
     return 'limit' in run
       ? {ok: false, limit: run.limit, message: `kustomize build stopped: ${describeBreach(run.limit, MODULE_LIMITS)}`}
-      : {ok: false, message: run.message}
+      : {ok: false, message: run.message, ...(run.unavailable && {unavailable: true as const})}
   const result = run.results.at(-1)
   if (result!.limit)
     return {ok: false, limit: result!.limit, message: `kustomize build stopped: ${describeBreach(result!.limit)}`}

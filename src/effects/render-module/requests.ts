@@ -8,7 +8,8 @@ export type ModuleRun =
   /** `cpuMs`: the CPU time the render took, as the limit counted it. */
   | {ok: true; results: CommandResult[]; cpuMs: number}
   | {ok: false; limit: LimitBreach; message: string}
-  | {ok: false; message: string}
+  /** `unavailable`: nothing renders it here (no engine installed), not a failure of its inputs. */
+  | {ok: false; message: string; unavailable?: true}
 
 /** One request: the commands, and what they may read. */
 export interface RenderRequest {

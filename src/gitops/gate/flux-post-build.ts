@@ -29,7 +29,8 @@ export async function fluxPostBuild(
   if (!postBuild) return {ok: false, status: 'unavailable', message: UNAVAILABLE}
   const result = await postBuild.substitute({yaml, vars, always: root.flux?.substituteAlways === true})
   if (result.ok) return {ok: true, yaml: result.yaml}
-  return {ok: false, status: result.limit ? 'limited' : 'failed', message: result.message}
+  const status = result.unavailable ? 'unavailable' : result.limit ? 'limited' : 'failed'
+  return {ok: false, status, message: result.message}
 }
 
 const UNAVAILABLE =

@@ -59,8 +59,8 @@ export interface RenderGateInput {
    * such chart is render-unavailable.
    */
   charts?: ChartFetcher
-  /** `render-unavailable` is an error (`--require-render`). */
-  requireRender: boolean
+  /** `render-unavailable` is an error (`--require-render`, or nothing renders here: asked as each is found). */
+  requireRender: boolean | (() => boolean)
   concurrency: number
   /** Each deployable's rendered objects, rendered or answered from the cache (what `gitops diff` compares). */
   onRendered?: (unit: RenderedUnit) => void

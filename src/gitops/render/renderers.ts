@@ -20,6 +20,11 @@ export async function findRenderers(options: {untrusted?: boolean} = {}): Promis
   untrusted: boolean
   /** False without the module: nothing renders, so `verify --render` fails closed (what it renders is required). */
   built: boolean
+  /**
+   * Whether anything renders here, asked again after the renders (the engine is decided by the first): false, nothing
+   * did, so `verify --render` fails closed as without the module.
+   */
+  rendersHere: () => boolean
 }> {
   const [{sharedRenderModule}, {untrustedByEnvironment}] = await Promise.all([
     import('../../effects/render-module/host.js'),
@@ -29,13 +34,25 @@ export async function findRenderers(options: {untrusted?: boolean} = {}): Promis
   const module = sharedRenderModule()
   if (!module) {
     const {unbuiltKustomize} = await import('./unbuilt.js')
-    return {kustomize: unbuiltKustomize, helm: Promise.resolve(undefined), untrusted, built: false}
+    return {
+      kustomize: unbuiltKustomize,
+      helm: Promise.resolve(undefined),
+      untrusted,
+      built: false,
+      rendersHere: () => false,
+    }
   }
   const [{moduleHelm}, {moduleKustomize}] = await Promise.all([
     import('../../effects/render-module/helm.js'),
     import('../../effects/render-module/kustomize.js'),
   ])
-  return {kustomize: moduleKustomize(module), helm: Promise.resolve(moduleHelm(module)), untrusted, built: true}
+  return {
+    kustomize: moduleKustomize(module),
+    helm: Promise.resolve(moduleHelm(module)),
+    untrusted,
+    built: true,
+    rendersHere: () => module.rendersHere(),
+  }
 }
 
 /**

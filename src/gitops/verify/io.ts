@@ -28,7 +28,8 @@ export interface GitopsVerifyInput {
   render?: {
     kustomize: Kustomize
     helm?: Helm | Promise<Helm | undefined>
-    requireRender: boolean
+    /** `render-unavailable` is an error: `--require-render`, or nothing renders here (asked after the renders). */
+    requireRender: boolean | (() => boolean)
     concurrency?: number
     /** Request nothing from chart repositories (`--offline`). */
     offline?: boolean

@@ -62,7 +62,8 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
     render = await renderFindings(input, layout)
     // A deployable refused or not rendered at any stage (its Application names a value file outside the revision) is
     // a finding at it, not "nothing to render".
-    if (renderedNothing(render) && input.render.requireRender) {
+    const {requireRender} = input.render
+    if (renderedNothing(render) && (typeof requireRender === 'function' ? requireRender() : requireRender)) {
       throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
     replaceSourceImageFindings(findings, render)

@@ -281,6 +281,40 @@ describe('gitops verify --render', () => {
     ).toBe(true)
   })
 
+  it('where WebAssembly would render and no module is installed, each root is render-unavailable naming the package, never failed or passed', async () => {
+    const repo = await renderRepo({
+      'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'charts/web/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n',
+      'app/overlays/staging/web-app.yaml': [
+        'apiVersion: argoproj.io/v1alpha1',
+        'kind: Application',
+        'metadata: {name: web-staging}',
+        'spec:',
+        '  source:',
+        '    repoURL: https://github.com/acme/gitops.git',
+        '    path: charts/web',
+        '',
+      ].join('\n'),
+    })
+    await git(repo, ['remote', 'add', 'origin', 'https://github.com/acme/gitops.git'])
+    // An install of the CLI and a native helper package, told to render in WebAssembly, without the WebAssembly one.
+    const noModule = {AMEIDE_RENDER_ENGINE: 'wasm', AMEIDE_RENDER_MODULE: path.join(repo, 'no-such-render.wasm')}
+    const run = await runCli(['gitops', 'verify', '--render', '--json', '--no-cache', '--env', 'staging'], {
+      cwd: repo,
+      env: {...env, ...noModule},
+    })
+    const result = run.json<Result>()
+    assertMatchesSchema('gitops-verify.schema.json', result)
+    expect(run.exitCode).toBe(1)
+    const notRendered = result.findings.filter((f) => f.rule.startsWith('render-'))
+    expect(notRendered.length).toBeGreaterThanOrEqual(2)
+    for (const f of notRendered) {
+      expect(f).toMatchObject({rule: 'render-unavailable', severity: 'error'})
+      expect(f.message).toContain('the WebAssembly module is not installed (the package @ameide/render-wasm')
+    }
+    expect(notRendered.map((f) => f.file)).toContain('app/overlays/staging/web-app.yaml')
+  })
+
   it('set-image followed by --render shows the new digest in the rendered objects', async () => {
     const repo = await renderRepo({
       'app/overlays/staging/kustomization.yaml':

@@ -41,7 +41,8 @@ export async function evaluateDirectoryJsonnet(
     env: source.env,
     unknown: UNKNOWN_VARIABLES,
   })
-  if (!result.ok)
+  if (!result.ok) {
+    if ('unavailable' in result && result.unavailable) return {ok: false, status: 'unavailable', message: result.message}
     return 'unknownVariable' in result
       ? {
           ok: false,
@@ -54,6 +55,7 @@ export async function evaluateDirectoryJsonnet(
           message: result.message,
           ...('limit' in result && result.limit ? {limit: true} : {}),
         }
+  }
   for (const f of result.files) docs.set(f.file, f.objects)
   return {ok: true, docs}
 }
