@@ -19,7 +19,7 @@ import {Worker} from 'node:worker_threads'
 import {packagePath, workerEntry} from '../../core/package-root.js'
 import {MODULE_LIMITS, type ToolLimits} from '../limits.js'
 import {compileRecorded, hasModuleBytes, type ModuleFiles} from './bytes.js'
-import {installedModule, WASM_PACKAGES} from './installed.js'
+import {builtModulePath, installedModule, WASM_PACKAGES} from './installed.js'
 import {installedNative, nativeCommands, type Engine} from './native.js'
 import {NativeEngine} from './native-engine.js'
 import {Pool} from './pool.js'
@@ -99,7 +99,7 @@ export interface RenderModule {
 
 /** The module's files: render.wasm (a build), else the .gz of the build or of a render package (./installed.ts). */
 const files = (): ModuleFiles & {glue: string; record: string} => {
-  const wasm = process.env.AMEIDE_RENDER_MODULE ?? packagePath('dist/render-module/render.wasm')
+  const wasm = builtModulePath()
   const found = installedModule(wasm)?.file
   return {
     wasm,

@@ -63,9 +63,11 @@ export function installedWasm(built: string, packed: string): Installed | undefi
   return undefined
 }
 
+/** Where a build's render module is: `AMEIDE_RENDER_MODULE`, else dist/render-module/render.wasm. */
+export const builtModulePath = () => process.env.AMEIDE_RENDER_MODULE ?? packagePath('dist/render-module/render.wasm')
+
 /** The render module (Helm, kustomize, jsonnet) as WebAssembly. */
-export const installedModule = (wasm = packagePath('dist/render-module/render.wasm')) =>
-  installedWasm(wasm, 'render.wasm.gz')
+export const installedModule = (wasm = builtModulePath()) => installedWasm(wasm, 'render.wasm.gz')
 
 function inPackage(name: string, file: string): Installed | undefined {
   const dir = packageDir(name)

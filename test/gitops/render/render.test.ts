@@ -313,6 +313,14 @@ describe('gitops verify --render', () => {
       expect(f.message).toContain('the WebAssembly module is not installed (the package @ameide/render-wasm')
     }
     expect(notRendered.map((f) => f.file)).toContain('app/overlays/staging/web-app.yaml')
+    // doctor says the same of this installation, and how to add the module.
+    const doctor = await runCli(['doctor', '--offline', '--json'], {cwd: repo, env: {...env, ...noModule}})
+    const line = doctor.json<{checks: Array<{id: string}>}>().checks.find((c) => c.id === 'render-module')
+    expect(line).toMatchObject({
+      status: 'unusable',
+      renderers: {wasm: null, engine: 'wasm: AMEIDE_RENDER_ENGINE=wasm'},
+      fix: expect.stringContaining('npm install --global --force @ameide/render-wasm@'),
+    })
   })
 
   it('set-image followed by --render shows the new digest in the rendered objects', async () => {
