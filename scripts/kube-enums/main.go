@@ -96,47 +96,41 @@ func enumValues(pkgs packages, unmarked []string) map[string][]string {
 	for _, name := range unmarked {
 		marked[name] = true
 	}
-	for importPath, files := range pkgs {
-		for _, file := range files {
-			for _, decl := range file.Decls {
-				gen, ok := decl.(*ast.GenDecl)
-				if !ok || gen.Tok != token.TYPE {
-					continue
-				}
-				for _, spec := range gen.Specs {
-					ts := spec.(*ast.TypeSpec)
-					if hasEnumMarker(gen.Doc) || hasEnumMarker(ts.Doc) {
-						marked[importPath+"."+ts.Name.Name] = true
-					}
-				}
-			}
+	eachSpec(pkgs, token.TYPE, func(importPath string, gen *ast.GenDecl, spec ast.Spec) {
+		ts := spec.(*ast.TypeSpec)
+		if hasEnumMarker(gen.Doc) || hasEnumMarker(ts.Doc) {
+			marked[importPath+"."+ts.Name.Name] = true
 		}
-	}
+	})
 	values := map[string][]string{}
-	for importPath, files := range pkgs {
-		for _, file := range files {
-			for _, decl := range file.Decls {
-				gen, ok := decl.(*ast.GenDecl)
-				if !ok || gen.Tok != token.CONST {
-					continue
-				}
-				for _, spec := range gen.Specs {
-					vs := spec.(*ast.ValueSpec)
-					for _, v := range vs.Values {
-						typ, value, ok := typedString(vs.Type, v)
-						if ok && marked[importPath+"."+typ] {
-							values[importPath+"."+typ] = append(values[importPath+"."+typ], value)
-						}
-					}
-				}
+	eachSpec(pkgs, token.CONST, func(importPath string, _ *ast.GenDecl, spec ast.Spec) {
+		vs := spec.(*ast.ValueSpec)
+		for _, v := range vs.Values {
+			if typ, value, ok := typedString(vs.Type, v); ok && marked[importPath+"."+typ] {
+				values[importPath+"."+typ] = append(values[importPath+"."+typ], value)
 			}
 		}
-	}
+	})
 	for name, vs := range values {
 		sort.Strings(vs)
 		values[name] = compact(vs)
 	}
 	return values
+}
+
+// eachSpec calls `visit` with each spec of the packages' declarations of `tok` (types, constants).
+func eachSpec(pkgs packages, tok token.Token, visit func(importPath string, gen *ast.GenDecl, spec ast.Spec)) {
+	for importPath, files := range pkgs {
+		for _, file := range files {
+			for _, decl := range file.Decls {
+				if gen, ok := decl.(*ast.GenDecl); ok && gen.Tok == tok {
+					for _, spec := range gen.Specs {
+						visit(importPath, gen, spec)
+					}
+				}
+			}
+		}
+	}
 }
 
 // typedString reads a constant of a named string type, as k8s.io/api writes one: `X T = "v"` or `X = T("v")`.

@@ -237,7 +237,7 @@ function refuseNonObject(body: Doc, index: number): void {
 }
 
 /** Where the pod spec of a pod-bearing kind sits. */
-const POD_SPEC: Record<string, string[]> = {
+export const POD_SPEC: Readonly<Record<string, readonly string[]>> = {
   Pod: ['spec'],
   Deployment: ['spec', 'template', 'spec'],
   StatefulSet: ['spec', 'template', 'spec'],

@@ -18,6 +18,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {POD_SPEC} from '../../../src/gitops/kubernetes/objects.js'
 import {validateObject} from '../../../src/gitops/kubernetes/schema.js'
 import {makeTempDir, runCleanups} from '../../support/tmp.js'
 
@@ -335,17 +336,6 @@ const VALID: Record<string, Obj> = {
     subjects: [{kind: 'Group', name: 'manager', apiGroup: 'rbac.authorization.k8s.io'}],
     roleRef: {kind: 'ClusterRole', name: 'secret-reader', apiGroup: 'rbac.authorization.k8s.io'},
   },
-}
-
-/** Where each kind keeps its pod spec. */
-const POD_SPEC: Record<string, Step[]> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 }
 
 /** Each kind's own fields of the classes that need a field of a type: int32s, enums, lists, Quantities. */

@@ -33,6 +33,18 @@ const deployment = (name: string, image: string, init?: string) =>
     '',
   ].join('\n')
 
+/** An Application in the staging overlay over the chart charts/web of this repository. */
+const WEB_APPLICATION = [
+  'apiVersion: argoproj.io/v1alpha1',
+  'kind: Application',
+  'metadata: {name: web-staging}',
+  'spec:',
+  '  source:',
+  '    repoURL: https://github.com/acme/gitops.git',
+  '    path: charts/web',
+  '',
+].join('\n')
+
 /** A kustomize-layout GitOps repository: a base with a floating image, overlays that re-pin, patch or break it. */
 async function renderRepo(extra: Record<string, string> = {}): Promise<string> {
   const dir = await makeTempDir('ameide-render-case-')
@@ -232,16 +244,7 @@ describe('gitops verify --render', () => {
     const repo = await renderRepo({
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
       'charts/web/values.yaml': 'image: {repository: ghcr.io/acme/app, tag: v1}\n',
-      'app/overlays/staging/web-app.yaml': [
-        'apiVersion: argoproj.io/v1alpha1',
-        'kind: Application',
-        'metadata: {name: web-staging}',
-        'spec:',
-        '  source:',
-        '    repoURL: https://github.com/acme/gitops.git',
-        '    path: charts/web',
-        '',
-      ].join('\n'),
+      'app/overlays/staging/web-app.yaml': WEB_APPLICATION,
       'app/overlays/staging/redis.yaml': [
         'apiVersion: helm.toolkit.fluxcd.io/v2',
         'kind: HelmRelease',
@@ -285,16 +288,7 @@ describe('gitops verify --render', () => {
     const repo = await renderRepo({
       'charts/web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
       'charts/web/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n',
-      'app/overlays/staging/web-app.yaml': [
-        'apiVersion: argoproj.io/v1alpha1',
-        'kind: Application',
-        'metadata: {name: web-staging}',
-        'spec:',
-        '  source:',
-        '    repoURL: https://github.com/acme/gitops.git',
-        '    path: charts/web',
-        '',
-      ].join('\n'),
+      'app/overlays/staging/web-app.yaml': WEB_APPLICATION,
     })
     await git(repo, ['remote', 'add', 'origin', 'https://github.com/acme/gitops.git'])
     // An install of the CLI and a native helper package, told to render in WebAssembly, without the WebAssembly one.

@@ -42,7 +42,8 @@ export async function evaluateDirectoryJsonnet(
     unknown: UNKNOWN_VARIABLES,
   })
   if (!result.ok) {
-    if ('unavailable' in result && result.unavailable) return {ok: false, status: 'unavailable', message: result.message}
+    if ('unavailable' in result && result.unavailable)
+      return {ok: false, status: 'unavailable', message: result.message}
     return 'unknownVariable' in result
       ? {
           ok: false,
