@@ -1,6 +1,8 @@
 /**
  * `schema-invalid` (`--render`): a rendered object violates the Kubernetes API schema of the configured version — a
- * wrong type, a missing required field, a field the minor's schema does not have, a custom resource against its CRD.
+ * wrong type, a value the API server's decoding refuses (an int32 out of range, bytes that are not base64, a Quantity
+ * or a time that does not parse), a value outside an enum, a missing required field, a field the minor's schema does
+ * not have, a custom resource against its CRD.
  */
 import type {PolicyRule} from './rule.js'
 
