@@ -170,7 +170,7 @@ afterAll(async () => {
 beforeAll(async () => {
   requireTool('helm')
   requireTool('kustomize')
-  const built = buildOracle()
+  const built = await buildOracle()
   console.log(`oracle ${built.cached ? 'cached' : `built in ${built.seconds.toFixed(0)} s`}: ${built.binary}`)
   oracleBinary = built.binary
   fluxPostbuild = await buildGo('test/gitops/testdata/flux-postbuild', 'flux-postbuild', '.', 'go1.27.3')

@@ -7,7 +7,7 @@
  * (go.mod, go.sum, *.go) and of the Go toolchain, so a second run pays nothing; test files that start together wait
  * for one build (a lock folder beside the cache) instead of compiling it each.
  */
-import {execFileSync, spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -15,6 +15,7 @@ import path from 'node:path'
 import {createInterface} from 'node:readline'
 
 import type {Obj} from './argo-render.js'
+import {runToEnd} from './exec.js'
 import {REPO_ROOT, toolEnv} from './toolchain.js'
 
 export const ORACLE_DIR = path.join(REPO_ROOT, 'test/history/oracle')
@@ -114,7 +115,7 @@ const alive = (pid: number) => {
 }
 
 /** Waits while another live process holds `lock` (a folder holding its pid); then takes it. */
-function takeLock(lock: string): void {
+async function takeLock(lock: string): Promise<void> {
   for (;;) {
     try {
       mkdirSync(lock)
@@ -128,32 +129,35 @@ function takeLock(lock: string): void {
         // Not written yet, or the lock just left: wait and look again.
       }
       if (pid > 0 && !alive(pid)) rmSync(lock, {recursive: true, force: true})
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000)
+      else await new Promise((resolve) => setTimeout(resolve, 2000))
     }
   }
 }
 
-/** The built oracle: from the cache when its key is there, else built (≈ 13 min the first time on 2 cores). */
-export function buildOracle(): {binary: string; cached: boolean; seconds: number} {
+/**
+ * The built oracle: from the cache when its key is there, else built (≈ 13 min the first time on 2 cores), never
+ * blocking the test worker while it waits or builds (test/support/exec.ts).
+ */
+export async function buildOracle(): Promise<{binary: string; cached: boolean; seconds: number}> {
   const started = Date.now()
   const dir = path.join(tmpdir(), 'ameide-history-oracle', oracleKey())
   const binary = path.join(dir, 'history-oracle')
   if (existsSync(binary)) return {binary, cached: true, seconds: 0}
   mkdirSync(dir, {recursive: true})
-  takeLock(`${dir}.lock`)
+  await takeLock(`${dir}.lock`)
   try {
-    if (!existsSync(binary)) compile(binary)
+    if (!existsSync(binary)) await compile(binary)
   } finally {
     rmSync(`${dir}.lock`, {recursive: true, force: true})
   }
   return {binary, cached: false, seconds: (Date.now() - started) / 1000}
 }
 
-function compile(binary: string): void {
+async function compile(binary: string): Promise<void> {
   const partial = `${binary}.${process.pid}.partial`
-  execFileSync(goBinary(), ['build', '-trimpath', '-o', partial, '.'], {
+  await runToEnd(goBinary(), ['build', '-trimpath', '-o', partial, '.'], {
     cwd: ORACLE_DIR,
-    stdio: 'inherit',
+    showStderr: true,
     env: {...process.env, GOTOOLCHAIN: TOOLCHAIN, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
   })
   renameSync(partial, binary)
@@ -212,8 +216,8 @@ export class Oracle {
 }
 
 /** The oracle built (or taken from the cache) and started; stop it in afterAll. */
-export function startOracle(pathFirst: string[] = []): Oracle {
-  const built = buildOracle()
+export async function startOracle(pathFirst: string[] = []): Promise<Oracle> {
+  const built = await buildOracle()
   if (!built.cached) console.log(`oracle built in ${built.seconds.toFixed(0)} s: ${built.binary}`)
   return new Oracle(built.binary, pathFirst)
 }

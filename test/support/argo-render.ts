@@ -8,6 +8,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import * as YAML from 'yaml'
 
+import {runToEnd} from './exec.js'
 import {makeTempDir} from './tmp.js'
 import {REPO_ROOT} from './toolchain.js'
 
@@ -20,9 +21,9 @@ export type Obj = Record<string, unknown> & {kind: string; metadata: {name: stri
 export async function buildGo(dir: string, name: string, pkg = '.', toolchain = 'go1.26.8'): Promise<string> {
   const go = [process.env.AMEIDE_GO, path.join(REPO_ROOT, '.tools/bin/go')].find((g) => g && existsSync(g)) ?? 'go'
   const out = path.join(await makeTempDir(`ameide-${name}-`), name)
-  execFileSync(go, ['build', '-trimpath', '-o', out, pkg], {
+  await runToEnd(go, ['build', '-trimpath', '-o', out, pkg], {
     cwd: path.join(REPO_ROOT, dir),
-    stdio: 'inherit',
+    showStderr: true,
     env: {...process.env, GOTOOLCHAIN: toolchain, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
   })
   return out

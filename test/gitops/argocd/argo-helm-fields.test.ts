@@ -160,7 +160,7 @@ const repos = {} as Record<SourceForm, string>
 
 beforeAll(async () => {
   requireTool('helm')
-  oracle = startOracle()
+  oracle = await startOracle()
   for (const form of SOURCE_FORMS) {
     const apps = Object.fromEntries(CASES.map((c) => [`apps/${c.name}.yaml`, application(c, form)]))
     repos[form] = await history({...chartFiles, 'apps/.keep': ''}, apps)

@@ -109,7 +109,7 @@ const repos = {} as Record<SourceForm, string>
 
 beforeAll(async () => {
   const kustomize = await buildGo('src/effects/render-module/go', 'kustomize', 'sigs.k8s.io/kustomize/kustomize/v5')
-  oracle = startOracle([path.dirname(kustomize)])
+  oracle = await startOracle([path.dirname(kustomize)])
   for (const form of SOURCE_FORMS) {
     const apps = Object.fromEntries(CASES.map((c) => [`argocd/${c.name}.yaml`, application(c, form)]))
     repos[form] = await history({...files, 'argocd/.keep': ''}, apps)

@@ -25,6 +25,7 @@ import {
   YAML_TEXTS,
 } from '../../fixtures/gotemplate/cases.js'
 import {runCli} from '../../support/cli.js'
+import {runToEnd} from '../../support/exec.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../../support/tmp.js'
 import {REPO_ROOT, requireTool, toolEnv} from '../../support/toolchain.js'
 
@@ -37,12 +38,10 @@ beforeAll(async () => {
   requireTool('go')
   const dir = await makeTempDir('ameide-engine-')
   native = path.join(dir, 'engine')
-  const built = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--engine-native', native], {
+  await runToEnd(process.execPath, ['scripts/build-wasm.mjs', '--engine-native', native], {
     cwd: REPO_ROOT,
     env: toolEnv(),
-    encoding: 'utf8',
   })
-  expect(built.status, built.stderr).toBe(0)
   engine = openTemplateEngine()
 })
 

@@ -20,6 +20,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {POD_SPEC} from '../../../src/gitops/kubernetes/objects.js'
 import {validateObject} from '../../../src/gitops/kubernetes/schema.js'
+import {runToEnd} from '../../support/exec.js'
 import {makeTempDir, runCleanups} from '../../support/tmp.js'
 
 afterAll(runCleanups)
@@ -852,10 +853,10 @@ beforeAll(async () => {
     encoding: 'utf8',
   }).trim()
   harness = path.join(await makeTempDir('ameide-apiserver-differential-'), 'apiserver')
-  execFileSync(go, ['build', '-trimpath', '-o', harness, '.'], {
+  await runToEnd(go, ['build', '-trimpath', '-o', harness, '.'], {
     cwd: path.join(repoRoot, 'test/differential/apiserver'),
     env: {...process.env, CGO_ENABLED: '0'},
-    stdio: ['ignore', 'ignore', 'inherit'],
+    showStderr: true,
   })
 }, 900_000)
 

@@ -14,6 +14,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 
 import {sharedRenderModule} from '../../../src/effects/render-module/host.js'
 import {moduleJsonnet, type Jsonnet, type JsonnetVariable} from '../../../src/effects/render-module/jsonnet.js'
+import {runToEnd} from '../../support/exec.js'
 import {makeTempDir} from '../../support/tmp.js'
 
 const run = promisify(execFile)
@@ -28,8 +29,8 @@ beforeAll(async () => {
   if (!module.build.jsonnet) throw new Error('the render module was built without jsonnet: npm run build')
   jsonnet = moduleJsonnet(module, module.build.jsonnet)
   native = path.join(await makeTempDir('ameide-jsonnet-native-'), 'jsonnet')
-  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-wasm.mjs'), '--jsonnet', native], {
-    stdio: 'inherit',
+  await runToEnd(process.execPath, [path.join(repoRoot, 'scripts/build-wasm.mjs'), '--jsonnet', native], {
+    showStderr: true,
   })
   expect(execFileSync(native, ['--version'], {encoding: 'utf8'})).toContain(module.build.jsonnet)
 }, 600_000)

@@ -22,6 +22,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import type {HelmTemplate, ModuleCommand} from '../../../src/effects/render-module/commands.js'
 import {sharedRenderModule, type RenderModule} from '../../../src/effects/render-module/host.js'
 import {helmTemplateArgs} from '../../support/native-render.js'
+import {runToEnd} from '../../support/exec.js'
 import {makeTempDir} from '../../support/tmp.js'
 import {requireTool} from '../../support/toolchain.js'
 import {foldersHolding} from '../../support/render-corpus.js'
@@ -86,8 +87,8 @@ beforeAll(async () => {
   if (!existsSync(corpus)) throw new Error(`the corpus is missing: ${corpus} (shared/ beside the clone)`)
   work = await makeTempDir('ameide-render-module-')
   kustomize = path.join(work, 'kustomize')
-  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build-wasm.mjs'), '--kustomize', kustomize], {
-    stdio: 'inherit',
+  await runToEnd(process.execPath, [path.join(repoRoot, 'scripts/build-wasm.mjs'), '--kustomize', kustomize], {
+    showStderr: true,
   })
   for (const archive of ['corpus.tar.gz', 'charts.tar.gz'])
     execFileSync('tar', ['-xzf', path.join(corpus, archive), '-C', work])

@@ -15,6 +15,7 @@ import {runCli} from '../../support/cli.js'
 import {helmGitopsRepo} from '../../support/helm-repo.js'
 import {ONE_CHART} from '../../support/native-package.js'
 import {assertMatchesSchema} from '../../support/schema.js'
+import {runToEnd} from '../../support/exec.js'
 import {commitAll, makeTempDir} from '../../support/tmp.js'
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..')
@@ -29,10 +30,10 @@ beforeAll(async () => {
   if (!nativeBuild()?.helpers['linux-x64']) throw new Error('the native helper is not built: npm run build')
   const go = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/go-toolchain.mjs')], {encoding: 'utf8'})
   launcher = path.join(await makeTempDir('ameide-seccomp-refused-'), 'seccomp-refused')
-  execFileSync(go.trim(), ['build', '-trimpath', '-o', launcher, '.'], {
+  await runToEnd(go.trim(), ['build', '-trimpath', '-o', launcher, '.'], {
     cwd: path.join(repoRoot, 'test/support/seccomp-refused'),
     env: {...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', CGO_ENABLED: '0'},
-    stdio: ['ignore', 'inherit', 'inherit'],
+    showStderr: true,
   })
   // Two revisions of one chart: its ConfigMap's value changes.
   repo = await helmGitopsRepo(ONE_CHART)

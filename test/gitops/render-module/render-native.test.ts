@@ -21,6 +21,7 @@ import {snapshotOf} from '../../../src/effects/render-module/tree.js'
 import {runCli} from '../../support/cli.js'
 import {helmGitopsRepo, originApplication} from '../../support/helm-repo.js'
 import {assertMatchesSchema} from '../../support/schema.js'
+import {runToEnd} from '../../support/exec.js'
 import {makeTempDir} from '../../support/tmp.js'
 import {foldersHolding} from '../../support/render-corpus.js'
 
@@ -71,7 +72,7 @@ describe.runIf(linuxX64)('the native helper confines itself before it reads a re
   it("restricts itself by Landlock where the kernel has it: its handshake names the kernel's ABI (0: none)", async () => {
     const go = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/go-toolchain.mjs')], {encoding: 'utf8'})
     const probe = path.join(work, 'landlock-abi')
-    execFileSync(go.trim(), ['build', '-trimpath', '-o', probe, '.'], {
+    await runToEnd(go.trim(), ['build', '-trimpath', '-o', probe, '.'], {
       cwd: path.join(repoRoot, 'test/support/landlock-abi'),
       env: {...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod'},
     })

@@ -66,7 +66,7 @@ const REPOSITORIES: FakeCodeCommitRepository[] = [
 let aws: FakeCodeCommit
 let oracle: Oracle
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   aws = await new FakeCodeCommit({key: KEY, repositories: REPOSITORIES, pageSize: 2}).start()
 }, 1_800_000)
 afterAll(async () => {

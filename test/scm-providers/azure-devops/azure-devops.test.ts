@@ -98,7 +98,7 @@ const ORGS: Record<string, Record<string, FakeAzureRepository[]>> = {
 let az: FakeAzureDevOps
 let oracle: Oracle
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   az = await new FakeAzureDevOps({token: TOKEN, organizations: ORGS}).start()
 }, 1_800_000)
 afterAll(async () => {

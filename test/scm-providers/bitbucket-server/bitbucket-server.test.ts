@@ -65,7 +65,7 @@ const PROJECTS: Record<string, FakeBitbucketRepo[]> = {
 let server: FakeBitbucketServer
 let oracle: Oracle
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   server = await new FakeBitbucketServer({token: TOKEN, projects: PROJECTS}).start()
 }, 1_800_000)
 afterAll(async () => {

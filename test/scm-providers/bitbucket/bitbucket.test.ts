@@ -61,7 +61,7 @@ const WORKSPACES: Record<string, FakeBitbucketRepository[]> = {
 let bb: FakeBitbucket
 let oracle: Oracle
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   bb = await new FakeBitbucket({token: TOKEN, workspaces: WORKSPACES}).start()
 }, 1_800_000)
 afterAll(async () => {

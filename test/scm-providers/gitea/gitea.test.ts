@@ -75,7 +75,7 @@ const OWNERS: Record<string, FakeGiteaRepo[]> = {
 let gitea: FakeGitea
 let oracle: Oracle
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   gitea = await new FakeGitea({token: TOKEN, owners: OWNERS}).start()
 }, 1_800_000)
 afterAll(async () => {

@@ -98,7 +98,7 @@ let gh: FakeGitHub
 let oracle: Oracle
 let enterprise: Awaited<ReturnType<typeof prefixProxy>>
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   gh = await new FakeGitHub({token: TOKEN, organizations: ORGS}).start()
   enterprise = await prefixProxy(gh.url, '/api/v3')
 }, 1_800_000)

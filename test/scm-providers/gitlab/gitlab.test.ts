@@ -94,7 +94,7 @@ const GROUPS: Record<string, FakeGitLabProject[]> = {
 let gl: FakeGitLab
 let oracle: Oracle
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   gl = await new FakeGitLab(TOKEN, GROUPS).start()
 }, 1_800_000)
 afterAll(async () => {

@@ -26,7 +26,7 @@ let argo: FakeArgoCd
 let oracle: Oracle
 
 beforeAll(async () => {
-  oracle = startOracle()
+  oracle = await startOracle()
   argo = await new FakeArgoCd(TOKEN).start()
 }, 1_800_000)
 afterAll(async () => {

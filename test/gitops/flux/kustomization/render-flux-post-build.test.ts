@@ -7,7 +7,7 @@
  * ConfigMaps and Secrets from a file): the same YAML byte for byte, or the same error. Then the gate: the objects and
  * images as Flux deploys them, an honest failure naming the root, and no module → render-unavailable, named.
  */
-import {execFile, execFileSync} from 'node:child_process'
+import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
@@ -22,6 +22,7 @@ import * as YAML from 'yaml'
 import {fluxFields, holdersOf} from '../../../../src/gitops/flux/kustomization/kustomization.js'
 import {runCli} from '../../../support/cli.js'
 import {history} from '../../../support/diff-repo.js'
+import {runToEnd} from '../../../support/exec.js'
 import {makeTempDir, runCleanups} from '../../../support/tmp.js'
 import {toolEnv} from '../../../support/toolchain.js'
 import {cliWithoutRenderModule} from '../../../support/unbuilt-package.js'
@@ -45,9 +46,9 @@ beforeAll(async () => {
   // Go module proxy (GOTOOLCHAIN; 76 MB, once per machine), whatever Go is on PATH.
   const go = [process.env.AMEIDE_GO, path.join(repoRoot, '.tools/bin/go')].find((g) => g && existsSync(g)) ?? 'go'
   native = path.join(await makeTempDir('ameide-flux-native-'), 'flux-postbuild')
-  execFileSync(go, ['build', '-trimpath', '-o', native, '.'], {
+  await runToEnd(go, ['build', '-trimpath', '-o', native, '.'], {
     cwd: reference,
-    stdio: 'inherit',
+    showStderr: true,
     env: {...process.env, GOTOOLCHAIN: 'go1.27.3', GOFLAGS: '-mod=readonly', CGO_ENABLED: '0'},
   })
 }, 1_200_000)
