@@ -5,6 +5,7 @@ import {declareHelp, GitopsCommand} from '../../core/base-command.js'
 import {loadConfig, type GitopsPolicy} from '../../core/config.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {reportToActions} from '../../effects/actions.js'
+import {gitRemoteUrl} from '../../effects/git.js'
 import {GITOPS_ROOT, resolveRoot} from '../../effects/repo-root.js'
 import {GITOPS_ROOT_CODES, RENDER_SOURCE_CODES, renderingFlags, SCM_PROVIDER_NAMES} from '../../gitops/flags/index.js'
 import {VERIFY_RULE_IDS} from '../../gitops/rules/index.js'
@@ -137,8 +138,9 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
         import('../../gitops/verify/format.js'),
       ])
       const root = await resolveRoot(flags.root, GITOPS_ROOT)
+      const origin = originRemote(root)
       const {config, gitopsKeys} = await loadConfig(root)
-      const policy = await withPreviewRepositories(root, config.gitopsPolicy)
+      const policy = withPreviewRepositories(config.gitopsPolicy, await origin)
       const clusters = await clustersOf(flags['argocd-server'])
       const scm = await scmOf(flags)
       const result = await printLayout(root, policy, gitopsKeys, await renderToolVersions(), clusters, scm)
@@ -155,6 +157,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
     const evidenceSetUp = flagged ? await import('../../gitops/evidence/verifier.js') : undefined
     evidenceSetUp?.checkEvidenceFlags(flags)
     const root = await resolveRoot(flags.root, GITOPS_ROOT)
+    const origin = originRemote(root)
     const {config, gitopsKeys} = await loadConfig(root)
     const evidence = await evidenceSetUp?.evidenceFromFlags(flags, {
       insecureRegistries: config.insecureRegistries,
@@ -174,7 +177,7 @@ export default class GitopsVerify extends GitopsCommand<GitopsVerifyResult> {
     const scm = render ? await scmOf(flags) : undefined
     const result = await verifyGitops({
       root,
-      policy: await withPreviewRepositories(root, config.gitopsPolicy),
+      policy: withPreviewRepositories(config.gitopsPolicy, await origin),
       gitopsKeys,
       environments: flags.env,
       rules,
@@ -234,12 +237,17 @@ async function renderToolVersions(): Promise<{helm: string | null; kustomize: st
   return {helm: (await helm)?.version ?? null, kustomize: k}
 }
 
+/**
+ * The checkout's origin remote, as git answers it (null: none), asked as soon as the checkout is known: git runs while
+ * the configuration and the verify modules load (docs/performance.md, the fixed cost).
+ */
+function originRemote(root: string): Promise<string | null> {
+  return gitRemoteUrl(root).catch(() => null)
+}
+
 /** gitopsPolicy.preview.repositories defaults to the GitOps checkout's own origin remote (backlog/520 E). */
-async function withPreviewRepositories(root: string, policy: GitopsPolicy): Promise<GitopsPolicy> {
-  if (policy.preview.repositories.length > 0) return policy
-  const {gitRemoteUrl} = await import('../../effects/git.js')
-  const origin = await gitRemoteUrl(root)
-  if (!origin) return policy
+function withPreviewRepositories(policy: GitopsPolicy, origin: string | null): GitopsPolicy {
+  if (policy.preview.repositories.length > 0 || !origin) return policy
   // A remote URL may carry credentials (https://user:token@host/…); only the repository is compared or printed.
   const repository = origin.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')
   return {...policy, preview: {...policy.preview, repositories: [repository]}}

@@ -8,10 +8,10 @@ import {API_URL_FLAG} from '../../core/api-url-flag.js'
 import type {ErrorCode} from '../../core/error-codes.js'
 import {
   SCM_API_URL_REQUIRED,
+  SCM_PROVIDER_HELP,
   SCM_PROVIDER_NAMES,
   SCM_PROVIDER_OPTIONS,
-  SCM_PROVIDERS,
-} from '../argocd/applicationset/scm-providers/registry.js'
+} from '../argocd/applicationset/scm-providers/about.js'
 
 export const GITOPS_ROOT_FLAG = {
   root: Flags.string({
@@ -41,12 +41,12 @@ const ARGOCD_SERVER_FLAG = {
 
 /**
  * `--scm-provider <provider>` and `--api-url`: the ApplicationSet `scmProvider.<provider>` generators list repositories
- * through the provider's API (the providers: src/gitops/argocd/applicationset/scm-providers/registry.ts). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
+ * through the provider's API (the providers: src/gitops/argocd/applicationset/scm-providers/about.ts; their code loads only when a run asks one). An explicit opt-in: a pull request's job has GITHUB_TOKEN, and a
  * diff or verify must not start calling an API because a token happens to be there.
  */
 const SCM_PROVIDER_FLAGS = {
   'scm-provider': Flags.string({
-    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: ${SCM_PROVIDERS.map((p) => p.flag).join('; ')}. A generator whose provider's api names another API is not rendered. Default: those generators are not rendered.`,
+    description: `Evaluate the ApplicationSet scmProvider generators of this provider through its API: ${SCM_PROVIDER_HELP}. A generator whose provider's api names another API is not rendered. Default: those generators are not rendered.`,
     options: SCM_PROVIDER_OPTIONS,
   }),
   'api-url': Flags.string({

@@ -2,7 +2,6 @@
 // the sha256 of its text, under a fingerprint of the CLI build and the policy; stored under the GitOps checkout's git
 // directory through src/cache/store.ts. A file whose stat stamp (src/cache/stamp.ts) is unchanged is not even read;
 // one that still hashes to its digest is not parsed. Never used with --evidence.
-import {createHash} from 'node:crypto'
 import {statSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
@@ -10,6 +9,9 @@ import {sameStamp, stampOf, type FileStamp} from '../../cache/stamp.js'
 import {CacheEntries, cacheFile} from '../../cache/store.js'
 import type {GitopsPolicy} from '../layout/index.js'
 import type {GitopsFinding} from '../rules/index.js'
+
+/** node:crypto, loaded at its first use: when a cache file is read or written (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
 
 const NAME = 'gitops-verify'
 
@@ -38,16 +40,12 @@ export class GitopsVerifyCache {
   ): GitopsVerifyCache | null {
     const file = cacheFile(root, NAME)
     if (file === null) return null
-    let build = ''
-    try {
-      const s = statSync(fileURLToPath(import.meta.url))
-      build = `${s.mtimeMs}:${s.size}`
-    } catch {
-      // the version alone
-    }
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify({version, build, policy, parseEveryFile, format: 2}))
-      .digest('hex')
+    // Made only when a cache file is there to read, or is written (src/cache/store.ts).
+    const fingerprint = () =>
+      crypto()
+        .createHash('sha256')
+        .update(JSON.stringify({version, build: buildStamp(), policy, parseEveryFile, format: 2}))
+        .digest('hex')
     return new GitopsVerifyCache(startedAt, new CacheEntries<FileOutcome>(file, NAME, fingerprint))
   }
 
@@ -79,5 +77,15 @@ export class GitopsVerifyCache {
   save(files: readonly string[]): void {
     this.entries.keepOnly(files)
     this.entries.save()
+  }
+}
+
+/** This build's stamp (its module file's mtime and size; '' when it cannot be read: the version alone decides). */
+function buildStamp(): string {
+  try {
+    const s = statSync(fileURLToPath(import.meta.url))
+    return `${s.mtimeMs}:${s.size}`
+  } catch {
+    return ''
   }
 }

@@ -1,6 +1,5 @@
 // One file of the GitOps checkout through the gate's per-file half: read, prefilter, parse, per-file rules. Any
 // thread can run it (src/core/threads.ts, src/gitops/verify/worker.ts): tasks and verdicts are plain data.
-import {createHash} from 'node:crypto'
 import {closeSync, constants, fstatSync, openSync, readFileSync, readSync} from 'node:fs'
 import path from 'node:path'
 
@@ -41,7 +40,9 @@ export interface FileVerdict {
   findings?: GitopsFinding[]
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+/** node:crypto, loaded at its first use: only when a file is scanned (docs/performance.md, the fixed cost). */
+const crypto = () => process.getBuiltinModule('node:crypto')
+const sha256 = (text: string) => crypto().createHash('sha256').update(text).digest('hex')
 
 /** The verdict on each task, in order; `facts` receives what a parsed file holds (for evidence, main thread only). */
 export async function scanFiles(

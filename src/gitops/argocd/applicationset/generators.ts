@@ -11,7 +11,7 @@ import {GenerationError, NotEvaluable, type Path} from './errors.js'
 import {flatten, gitParams} from './git.js'
 import {fillEmpty, isObject, mergeOverride, type Json, type JsonObject} from './merge.js'
 import {pullRequestParams} from './pull-request.js'
-import {SCM_PROVIDER_NAMES} from './scm-providers/registry.js'
+import {SCM_PROVIDER_NAMES} from './scm-providers/about.js'
 import {scmProviderParams} from './scm-provider.js'
 import {renderTrees, replaceAll, sprintAll, type Params, type Templating} from './templating.js'
 

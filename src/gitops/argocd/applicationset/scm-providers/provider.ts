@@ -11,7 +11,8 @@ import {asksProvider, type Protocol} from './protocol.js'
 import type {ScmProviderApi} from '../../../model/types.js'
 import {ScmServiceContext, type ScmService, type ScmServiceFactory} from './service.js'
 
-interface ScmProviderDescription {
+/** What `--scm-provider`'s help and the connection fields say of one provider (<provider>/about.ts), none of its code. */
+export interface ScmProviderAbout {
   /** The generator's key (`scmProvider.<id>`), and `--scm-provider <id>`. */
   readonly id: string
   /** Its place among `--scm-provider`'s options: the order they were offered in, which oclif shows. */
@@ -22,6 +23,9 @@ interface ScmProviderDescription {
   readonly apiUrlRequired: boolean
   /** Its fields of how Argo CD connects to the API (credentials, CA, TLS): nothing of what is rendered. */
   readonly connection: readonly string[]
+}
+
+interface ScmProviderDescription extends ScmProviderAbout {
   /** Its rows of the field table under `at` (`spec.generators[].scmProvider.<id>`). */
   fields(at: string): Rules
 }

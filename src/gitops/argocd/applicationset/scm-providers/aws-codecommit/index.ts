@@ -6,14 +6,11 @@
 import {scmProvider} from '../provider.js'
 import {awsCodeCommitFields} from './fields.js'
 import {awsCodeCommitService, type CodeCommitProtocol} from './service.js'
+import {awsCodeCommitAbout} from './about.js'
 
 export const awsCodeCommit = scmProvider<CodeCommitProtocol>({
-  id: 'awsCodeCommit',
-  option: 4,
-  flag: "awsCodeCommit (the CodeCommit endpoint from --api-url, else https://codecommit.<AWS_REGION or AWS_DEFAULT_REGION>.amazonaws.com, the tagging API's derived from it; requests signed with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; a generator's region other than AWS_REGION is not asked)",
-  apiUrlRequired: false,
+  ...awsCodeCommitAbout,
   service: awsCodeCommitService,
   listing: async () => (await import('./listing.js')).awsCodeCommitListing,
-  connection: ['role'],
   fields: awsCodeCommitFields,
 })

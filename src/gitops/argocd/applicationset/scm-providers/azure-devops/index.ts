@@ -6,14 +6,11 @@
 import {scmProvider} from '../provider.js'
 import {azureDevOpsFields} from './fields.js'
 import {azureDevOpsService, type AzureDevOpsProtocol} from './service.js'
+import {azureDevOpsAbout} from './about.js'
 
 export const azureDevOps = scmProvider<AzureDevOpsProtocol>({
-  id: 'azureDevOps',
-  option: 2,
-  flag: 'azureDevOps (the API URL from --api-url, else https://dev.azure.com, the organization appended; a personal access token from AZURE_DEVOPS_TOKEN)',
-  apiUrlRequired: false,
+  ...azureDevOpsAbout,
   service: azureDevOpsService,
   listing: async () => (await import('./listing.js')).azureDevOpsListing,
-  connection: ['accessTokenRef.**'],
   fields: azureDevOpsFields,
 })

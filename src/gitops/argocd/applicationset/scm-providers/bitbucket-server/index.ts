@@ -6,14 +6,11 @@
 import {scmProvider} from '../provider.js'
 import {bitbucketServerFields} from './fields.js'
 import {bitbucketServerService, type BitbucketServerProtocol} from './service.js'
+import {bitbucketServerAbout} from './about.js'
 
 export const bitbucketServer = scmProvider<BitbucketServerProtocol>({
-  id: 'bitbucketServer',
-  option: 6,
-  flag: 'bitbucketServer (the API URL from --api-url, required, e.g. https://bitbucket.example.com, /rest added as Argo CD adds it; a bearer token from BITBUCKET_TOKEN, basic auth is not offered)',
-  apiUrlRequired: true,
+  ...bitbucketServerAbout,
   service: bitbucketServerService,
   listing: async () => (await import('./listing.js')).bitbucketServerListing,
-  connection: ['basicAuth.**', 'bearerToken.**', 'caRef.**', 'insecure'],
   fields: bitbucketServerFields,
 })

@@ -6,14 +6,11 @@
 import {scmProvider} from '../provider.js'
 import {bitbucketFields} from './fields.js'
 import {bitbucketService, type BitbucketProtocol} from './service.js'
+import {bitbucketAbout} from './about.js'
 
 export const bitbucket = scmProvider<BitbucketProtocol>({
-  id: 'bitbucket',
-  option: 3,
-  flag: "bitbucket, Bitbucket Cloud (the API base from --api-url, else https://api.bitbucket.org/2.0, standing for Argo CD's BITBUCKET_API_BASE_URL; BITBUCKET_TOKEN, sent as basic auth with BITBUCKET_USER when set, as Argo CD's user and app password, else as a bearer access token)",
-  apiUrlRequired: false,
+  ...bitbucketAbout,
   service: bitbucketService,
   listing: async () => (await import('./listing.js')).bitbucketListing,
-  connection: ['appPasswordRef.**', 'user'],
   fields: bitbucketFields,
 })

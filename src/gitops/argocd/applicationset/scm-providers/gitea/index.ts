@@ -6,14 +6,11 @@
 import {scmProvider} from '../provider.js'
 import {giteaFields} from './fields.js'
 import {giteaService, type GiteaProtocol} from './service.js'
+import {giteaAbout} from './about.js'
 
 export const gitea = scmProvider<GiteaProtocol>({
-  id: 'gitea',
-  option: 5,
-  flag: 'gitea (the API URL from --api-url, required, e.g. https://gitea.example.com; the token from GITEA_TOKEN)',
-  apiUrlRequired: true,
+  ...giteaAbout,
   service: giteaService,
   listing: async () => (await import('./listing.js')).giteaListing,
-  connection: ['tokenRef.**', 'insecure'],
   fields: giteaFields,
 })

@@ -6,14 +6,11 @@
 import {scmProvider} from '../provider.js'
 import {gitlabFields} from './fields.js'
 import {gitlabService, type GitLabProtocol} from './service.js'
+import {gitlabAbout} from './about.js'
 
 export const gitlab = scmProvider<GitLabProtocol>({
-  id: 'gitlab',
-  option: 1,
-  flag: "gitlab (the API URL from --api-url, else https://gitlab.com, /api/v4/ added as GitLab's client adds it; the token from GITLAB_TOKEN)",
-  apiUrlRequired: false,
+  ...gitlabAbout,
   service: gitlabService,
   listing: async () => (await import('./listing.js')).gitlabListing,
-  connection: ['tokenRef.**', 'caRef.**', 'insecure'],
   fields: gitlabFields,
 })
