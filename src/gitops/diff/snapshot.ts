@@ -139,7 +139,7 @@ export async function renderSnapshot(input: SnapshotInput, slot?: PlanSlot): Pro
     checkout: input.checkout,
     cache: input.cache,
     ...present(input, 'charts', 'clusters', 'scm'),
-    requireRender: true,
+    requireRender: () => true,
     concurrency: input.concurrency,
     onRendered,
     onApplication: (app) => {

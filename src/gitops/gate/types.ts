@@ -60,7 +60,7 @@ export interface RenderGateInput {
    */
   charts?: ChartFetcher
   /** `render-unavailable` is an error (`--require-render`, or nothing renders here: asked as each is found). */
-  requireRender: boolean | (() => boolean)
+  requireRender: () => boolean
   concurrency: number
   /** Each deployable's rendered objects, rendered or answered from the cache (what `gitops diff` compares). */
   onRendered?: (unit: RenderedUnit) => void

@@ -38,7 +38,7 @@ export async function renderPreview(
     helm: input.helm,
     checkout: input.checkout,
     ...(input.cache ? {cache: input.cache} : {}),
-    requireRender: true,
+    requireRender: () => true,
     concurrency: 4,
     pullRequest: input.pullRequest,
     ...(input.clusters ? {clusters: input.clusters} : {}),

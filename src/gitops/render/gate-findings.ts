@@ -31,7 +31,7 @@ export class RenderFindings {
 
   constructor(
     /** render-unavailable is an error (asked as each is found: whether anything renders is known after a render). */
-    private readonly requireRender: boolean | (() => boolean),
+    private readonly requireRender: () => boolean,
     private readonly cache?: RenderCache,
     /** The files an in-bounds link among some paths resolves to (inputs of whatever reads through the link). */
     private readonly linked: (paths: readonly string[]) => string[] = () => [],
@@ -40,7 +40,7 @@ export class RenderFindings {
   /** render-unavailable: outside what the gate reads (an error with `--require-render`). */
   unavailable(site: Site, about: About): void {
     const f = finding(RULES['render-unavailable'], site.file, {line: site.line, column: 1}, site.message)
-    if (typeof this.requireRender === 'function' ? this.requireRender() : this.requireRender) f.severity = 'error'
+    if (this.requireRender()) f.severity = 'error'
     this.keep(this.placed(f, site), about)
   }
 

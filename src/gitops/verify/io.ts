@@ -29,7 +29,7 @@ export interface GitopsVerifyInput {
     kustomize: Kustomize
     helm?: Helm | Promise<Helm | undefined>
     /** `render-unavailable` is an error: `--require-render`, or nothing renders here (asked after the renders). */
-    requireRender: boolean | (() => boolean)
+    requireRender: () => boolean
     concurrency?: number
     /** Request nothing from chart repositories (`--offline`). */
     offline?: boolean

@@ -63,7 +63,7 @@ export async function verifyGitops(request: GitopsVerifyInput): Promise<GitopsVe
     // A deployable refused or not rendered at any stage (its Application names a value file outside the revision) is
     // a finding at it, not "nothing to render".
     const {requireRender} = input.render
-    if (renderedNothing(render) && (typeof requireRender === 'function' ? requireRender() : requireRender)) {
+    if (renderedNothing(render) && requireRender()) {
       throw nothingChecked('render', input.root, input.policy, files, settled?.detection, selectedEnvs)
     }
     replaceSourceImageFindings(findings, render)

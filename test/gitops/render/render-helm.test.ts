@@ -187,7 +187,7 @@ async function verifyWith(helm: string, cwd: string) {
     policy,
     gitopsKeys,
     cacheVersion: CLI_VERSION,
-    render: {kustomize: moduleKustomize(sharedRenderModule()!), helm: nativeHelm(helm), requireRender: false},
+    render: {kustomize: moduleKustomize(sharedRenderModule()!), helm: nativeHelm(helm), requireRender: () => false},
   })
   const result = JSON.parse(JSON.stringify(verified)) as Result
   assertMatchesSchema('gitops-verify.schema.json', result)
