@@ -9,6 +9,7 @@
 import * as host from 'node:fs'
 import path, {posix} from 'node:path'
 
+import {frozenText} from './text.js'
 import {fsError, MemoryTree, type MemoryNode} from './tree.js'
 
 export {MemoryTree, type MemoryNode} from './tree.js'
@@ -203,10 +204,11 @@ export function readFileSync(p: host.PathOrFileDescriptor, options: BufferEncodi
 export function readFileSync(p: host.PathOrFileDescriptor, options?: {encoding?: null} | null): Buffer
 export function readFileSync(p: host.PathOrFileDescriptor, options?: Encoding): string | Buffer {
   if (typeof p === 'number' || !inMemory(p as host.PathLike)) return host.readFileSync(p, options as never)
-  const {node} = resolve(String(p), true, 'open')
+  const {node, mount} = resolve(String(p), true, 'open')
   if (node.kind !== 'file') throw fsError('EISDIR', 'read', String(p))
-  const bytes = Buffer.from(node.bytes.buffer, node.bytes.byteOffset, node.bytes.byteLength)
   const encoding = encodingOf(options)
+  if (!mount.tree.writable && (encoding === 'utf8' || encoding === 'utf-8')) return frozenText(node.bytes)
+  const bytes = Buffer.from(node.bytes.buffer, node.bytes.byteOffset, node.bytes.byteLength)
   return encoding ? bytes.toString(encoding) : Buffer.from(bytes)
 }
 

@@ -14,17 +14,17 @@ import {requireRenderKubernetesVersion} from '../../core/kubernetes-minors.js'
 import {prerequisiteError} from '../../core/errors.js'
 import type {Helm} from '../../effects/helm.js'
 import type {Kustomize} from '../../effects/kustomize.js'
-import {checkoutOf, repositoryUrls} from '../model/context.js'
+import {checkoutOf} from '../model/context.js'
 import {startTemplateEngineFor} from '../deployables/index.js'
 import {type RegisteredClusters, type ScmProviderApi} from '../model/types.js'
 import type {RenderCache} from '../render/cache.js'
-import {readRevisions, REFUSAL_TEXT, type Revision} from '../revision/index.js'
+import {REFUSAL_TEXT, type Revision} from '../revision/index.js'
 import {settleLayout} from '../layout/detect.js'
 import {compareSnapshots, type Compared} from './compare.js'
 import {decideVerdict, touchedBy, type Unknown} from './verdict.js'
 import {unifiedDiff} from './objects.js'
+import {settle, startReading, type Reading} from './reading.js'
 import {resolveRevisions} from './revisions.js'
-import {pinnedRevisions} from '../revision/pinned.js'
 import {renderSnapshot, type PlanSlot, type Snapshot} from './snapshot.js'
 import type {DiffLayout, DiffPolicy, DiffRevision, GitopsDiffResult} from './types.js'
 
@@ -71,16 +71,15 @@ export const DIFF_CACHE = 'gitops-diff'
 export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResult> {
   if (!input.readConfig) requireRenderKubernetesVersion(input.policy ?? DEFAULT_CONFIG.gitopsPolicy)
   const revisions = await resolveRevisions(input.root, input.base, input.head, input.baseRef)
-  const cache = await openCache(input)
-  // Nothing kept: every deployable renders, so the render module starts while both revisions are read.
-  const renders = cache.empty ? await import('../render/renderers.js') : undefined
-  await renders?.warmRenderModule()
-  const kept = await keptModel(input)
   const trees: Revision[] = []
+  input.onStep?.('Reading the deployables of both revisions')
+  const reading = startReading(input, revisions, trees)
+  let kept: Awaited<ReturnType<typeof keptModel>> = undefined
   let sources: SourceRepositories | undefined
   try {
-    input.onStep?.('Reading the deployables of both revisions')
-    const [baseRevision, headRevision] = await readBoth(input.root, revisions, trees)
+    const {cache, renders, kept: opened} = await openStores(input, reading.listed)
+    kept = opened
+    const [baseRevision, headRevision] = await reading.revisions
     startTemplateEngineFor([baseRevision, headRevision])
     // The helper started above takes in both revisions while their models are read.
     void renders?.holdRevisions([baseRevision.dir, headRevision.dir])
@@ -90,10 +89,12 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     sources = new SourceRepositories(mapped, input.root)
     // Remote charts: only from repositories the BASE declares, under the base's policy; one fetcher for both revisions.
     const charts = await chartFetcher(input, baseRevision, settled.policy)
-    const {base, head, layout, policy} = await renderBoth(input, settled, {charts, cache, revisions, sources}, [
-      baseRevision,
-      headRevision,
-    ])
+    const {base, head, layout, policy} = await renderBoth(
+      input,
+      settled,
+      {charts, cache, revisions, sources, clone: reading.clone},
+      [baseRevision, headRevision],
+    )
     input.onStep?.('Comparing')
     // The trees are let go while the snapshots are compared (each snapshot's messages name files repo-relative).
     const removed = Promise.all(trees.splice(0).map((t) => t.remove()))
@@ -143,8 +144,31 @@ export async function diffGitops(input: GitopsDiffInput): Promise<GitopsDiffResu
     return result
   } finally {
     kept?.close()
+    await reading.done()
     await Promise.all([...trees.map((t) => t.remove()), sources?.remove()])
   }
+}
+
+/** The modules that model and compare the revisions, loaded while git reads them (no work of theirs waits on git). */
+const loadModels = () =>
+  Promise.all([
+    import('../gate/gate.js'),
+    import('../helm/charts/fetcher.js'),
+    import('../helm/charts/policy.js'),
+    import('./noise/index.js'),
+  ])
+
+/**
+ * The render cache and the kept model, opened once git has listed both trees (while it reads their blobs), the models'
+ * modules loaded meanwhile. Nothing kept: every deployable renders, so the render module starts while they are read.
+ */
+async function openStores(input: GitopsDiffInput, listed: Promise<void>) {
+  await listed
+  void settle(loadModels())
+  const cache = await openCache(input)
+  const renders = cache.empty ? await import('../render/renderers.js') : undefined
+  await renders?.warmRenderModule()
+  return {cache, renders, kept: await keptModel(input)}
 }
 
 /** The engine that rendered `helm template` (native or WebAssembly, and why), or null: no chart was rendered. */
@@ -173,23 +197,6 @@ async function openCache(input: GitopsDiffInput): Promise<RenderCache> {
   })
   if (!cache) throw prerequisiteError('NOT_A_GIT_REPOSITORY', `${input.root} has no git directory.`)
   return cache
-}
-
-/**
- * Both revisions read into memory (src/gitops/revision: the blobs they share read once), pushed on `trees` so the
- * caller removes both; a failure removes what was made.
- */
-async function readBoth(
-  root: string,
-  revisions: {base: DiffRevision; head: DiffRevision},
-  trees: Revision[],
-): Promise<[Revision, Revision]> {
-  const [base, head] = await readRevisions(root, [
-    {commit: revisions.base.commit, label: 'diff-base'},
-    {commit: revisions.head.commit, label: 'diff-head'},
-  ])
-  trees.push(base, head)
-  return [base, head]
 }
 
 interface SettledPolicy {
@@ -226,22 +233,13 @@ async function renderBoth(
     cache: RenderCache
     revisions: {base: DiffRevision; head: DiffRevision}
     sources: SourceRepositories
+    clone: Reading['clone']
   },
   [baseRevision, headRevision]: [Revision, Revision],
 ): Promise<{base: Snapshot; head: Snapshot; layout: DiffLayout | undefined; policy: GitopsPolicy}> {
   let policy = settled.policy
-  // What the pull request merges into and comes from are the revision under review; any other ref is pinned. The
-  // clone's URLs and refs are asked of git at once (each answer is a process to wait for).
-  const {revisions} = shared
-  const [repositories, pinned] = await Promise.all([
-    repositoryUrls(input.root, policy.preview.repositories),
-    pinnedRevisions(input.root, [
-      revisions.base.revision,
-      revisions.head.commit ? revisions.head.revision : undefined,
-      input.baseRef,
-      ...(input.reviewed ?? []),
-    ]),
-  ])
+  const [own, pinned] = await shared.clone
+  const repositories = [...new Set([...own, ...policy.preview.repositories])]
   const tree = (r: Revision) => ({
     dir: r.dir,
     files: r.files,

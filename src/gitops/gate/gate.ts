@@ -56,13 +56,16 @@ export interface GatePlan {
   plan: RenderPlan
   /** How many Applications with a Source Hydrator were found before rendering (a render follows more). */
   hydrations: number
+  /** The CRDs the revision's files hold. */
+  revisionCrds: ReturnType<typeof revisionCrdsOf>
 }
 
 /** The deployables and the render plan, for {@link renderGate}: a revision rendered twice is planned once. */
 export async function planRenderGate(input: RenderGateInput): Promise<GatePlan> {
   // GitHub is asked between expansions for what the scmProvider generators asked (src/gitops/argocd/applicationset/scm-providers/listing.ts).
   const {deployables, plan} = await settled(input.scm, () => planGate(input))
-  return {deployables, plan, hydrations: deployables.hydrations.length}
+  const revisionCrds = revisionCrdsOf(input.root, input.files, input.yaml, input.layout.policy.maxFileBytes)
+  return {deployables, plan, hydrations: deployables.hydrations.length, revisionCrds}
 }
 
 /** Renders `input`'s revision, by `planned` when given (made by {@link planRenderGate} from the same input). */
@@ -84,7 +87,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
-  const revisionCrds = revisionCrdsOf(input.root, input.files, input.yaml, input.layout.policy.maxFileBytes)
+  const {revisionCrds} = found
   const crds = revisionCrds.scopes
   const report = emptyReport(input, tools)
   recordPlanFindings(input, plan, out, refusals)

@@ -85,12 +85,13 @@ function crdsIn(
 ): Array<{kind: string; scope: 'Cluster' | 'Namespaced'; body: Record<string, unknown>}> | {reason: string} {
   let text: string
   try {
-    const bytes = readFileSync(path.join(root, file))
-    if (bytes.length > maxBytes)
+    text = readFileSync(path.join(root, file), 'utf8')
+    // A text of n UTF-16 units decodes at most 3n bytes: only a longer one may be past the limit.
+    const bytes = text.length * 3 > maxBytes ? readFileSync(path.join(root, file)) : undefined
+    if (bytes !== undefined && bytes.length > maxBytes)
       return bytes.includes('CustomResourceDefinition')
         ? {reason: `it is larger than gitopsPolicy.maxFileBytes (${bytes.length} > ${maxBytes} bytes)`}
         : []
-    text = bytes.toString('utf8')
   } catch {
     return []
   }

@@ -168,6 +168,9 @@ function recordedFiles(
   })
 }
 
+/** The answers of one context by kind of read, then question. */
+export type SourceAnswers = Map<string, Map<string, string | undefined>>
+
 /**
  * Whether every recorded read answers the same of `ctx` and `app` now; `asked` remembers the answers of one context
  * but the Application's lines (the kept results of every Application of a revision are tried against it).
@@ -176,19 +179,20 @@ export function sourcesHold(
   reads: readonly Read[],
   ctx: DeployablesContext,
   app: Pick<ArgoApplication, 'lineOf'>,
-  asked: Map<string, string | undefined>,
+  asked: SourceAnswers,
 ): boolean {
   for (const [kind, question, recorded] of reads) {
     let now: string | undefined
     if (kind === ('line' as string)) now = safely(() => sourceAnswer(ctx, app, kind, question))
     else {
-      const id = `${kind}\0${question}`
-      if (!asked.has(id))
-        asked.set(
-          id,
+      let answers = asked.get(kind)
+      if (answers === undefined) asked.set(kind, (answers = new Map()))
+      if (!answers.has(question))
+        answers.set(
+          question,
           safely(() => sourceAnswer(ctx, app, kind, question)),
         )
-      now = asked.get(id)
+      now = answers.get(question)
     }
     // A question this build cannot ask (an unknown kind, a question that does not parse) never holds.
     if (now === undefined || now !== recorded) return false

@@ -16,7 +16,7 @@ import {applicationDeployables} from '../argocd/application/sources.js'
 import type {DeployablesContext} from '../model/context.js'
 import type {ArgoApplication} from '../model/types.js'
 import {fromKeptSources, keptSourcesText} from './kept-sources.js'
-import {NotKept, recordSources, sourcesHold} from './source-reads.js'
+import {NotKept, recordSources, sourcesHold, type SourceAnswers} from './source-reads.js'
 import {keep, keptFor} from './steps.js'
 
 const FORMAT = 'ameide-step/application-sources/1'
@@ -25,7 +25,7 @@ const FORMAT = 'ameide-step/application-sources/1'
 const SOURCES_BUILD = path.basename(fileURLToPath(import.meta.url))
 
 /** The answers of one revision's context (every Application of it asks many of the same). */
-const askedOf = new WeakMap<DeployablesContext, Map<string, string | undefined>>()
+const askedOf = new WeakMap<DeployablesContext, SourceAnswers>()
 
 /** `applicationDeployables(app, ctx)`, a kept result when its reads still hold. */
 export function keptSources(app: ArgoApplication, ctx: DeployablesContext): ApplicationDeployables {

@@ -48,11 +48,16 @@ export function openKeptSteps(root: string, version: string): KeptSteps | undefi
   const fingerprint = `${ENGINE_PROTOCOL}\0${build.sha256}\0${version}`
   const found = readCache<unknown>(file, STEPS_CACHE, fingerprint)
   const used = new Map<string, KeptStep[]>()
+  // A key is asked once per revision: its entry is checked once.
+  const checked = new Map<string, KeptStep[] | undefined>()
   let added = false
   const store: StepStore = {
     get: (key) => {
-      const entry = found.get(key)
-      return Array.isArray(entry) ? entry.filter(isKeptStep) : undefined
+      if (!checked.has(key)) {
+        const entry = found.get(key)
+        checked.set(key, Array.isArray(entry) ? entry.filter(isKeptStep) : undefined)
+      }
+      return checked.get(key)
     },
     use(key, kept) {
       const known = used.get(key) ?? []

@@ -45,12 +45,15 @@ export async function readRevision(root: string, commit: string | null, label = 
 /**
  * Several revisions of the repository at `root`, each as {@link readRevision} reads it: the commits' blobs in one
  * `git cat-file --batch`, a blob the revisions share read once (a pull request's base and head share nearly all).
+ * `listed` is told when the trees are listed and git reads their blobs (the caller's own work then waits on nothing).
  */
-export async function readRevisions(root: string, wanted: readonly Wanted[]): Promise<Revision[]> {
+export async function readRevisions(root: string, wanted: readonly Wanted[], listed?: () => void): Promise<Revision[]> {
   const trees = await Promise.all(
     wanted.map((w) => (w.commit === null ? undefined : listCommit(root, w.commit, w.label))),
   )
-  const objects = await readBlobs(root, trees, wanted)
+  const reading = readBlobs(root, trees, wanted)
+  listed?.()
+  const objects = await reading
   const entries = await Promise.all(
     wanted.map((w, i) => (trees[i] ? entriesOf(trees[i], objects, w.commit!, w.label) : fromWorkingTree(root))),
   )
