@@ -5,6 +5,7 @@
 // in three environments (334 → 1,002 Applications), and two pull requests off `main`:
 //   - `all`: every chart's Deployment template changed: every Application changed (2 × Applications renders);
 //   - `few`: three staging values files and one chart's template: six Applications changed.
+// Its objects are packed (git gc), as a clone's are.
 // Each diff cold (no render cache) and warm (a second run), under /usr/bin/time: wall, CPU (user + system of the
 // process tree) and peak RSS of the CLI's process. The floor: the same renders (both revisions) through Helm's engine
 // natively in one Go process (bench/helm-floor: helm.sh/helm/v4's action.Install client-only, one chart load and one
@@ -96,6 +97,9 @@ function repository() {
     write(`sources/charts/apps/${name(i)}/templates/deployment.yaml`, deployment(', tier: web'))
   gitIn(['commit', '-qam', 'every Application'])
   gitIn(['checkout', '-q', 'main'])
+  // Its objects packed, as a clone's are (a pull request's job checks one out): loose, git's reads of the 1,676
+  // files of a revision cost ≈ 90 ms, packed ≈ 15 ms.
+  gitIn(['gc', '-q'])
 }
 
 /** bench/helm-floor built (Go from .tools or PATH, the toolchain the render module pins, through the module proxy). */
