@@ -241,7 +241,8 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
     out.unavailable({file, line: 1, message, environment: r.environment, application: r.application}, {renderKey: key})
   }
   for (const entry of helmCharts) {
-    const message = `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`
+    const charts = entry.charts.length > 0 ? `: ${entry.charts.join(', ')}` : ''
+    const message = `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}${charts}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`
     const site = {file: entry.file, line: entry.line, message, environment: r.environment, application: r.application}
     out.unavailable(site, {renderKey: key})
   }

@@ -21,6 +21,12 @@ export interface RemoteEntry {
   entry: string
 }
 
+/** A kustomization's `helmCharts` (or `helmChartInflationGenerator`): where, and each chart as kustomize names it. */
+export interface HelmChartsEntry extends RemoteEntry {
+  /** `<name> <version> from <repo>`, or `<name> from <chartHome>/`: a chart of the kustomization's own folder. */
+  charts: string[]
+}
+
 export interface KustomizationNode {
   /** Repo-relative folder. */
   dir: string
@@ -34,7 +40,7 @@ export interface KustomizationNode {
   /** Local entries that leave the revision (`../…` past its root, an absolute path): refused, never read. */
   outside: RemoteEntry[]
   /** Its `helmCharts` (kustomize's Helm inflator needs `--enable-helm`, which the gate never passes), if any. */
-  helmCharts?: RemoteEntry
+  helmCharts?: HelmChartsEntry
   /** The local files it names as patches (./patch-files.ts): never objects of their own. */
   patches?: string[]
   /** The file could not be parsed: kustomize will say why when the root renders. */
@@ -165,7 +171,7 @@ export function readKustomizations(
       if (key === 'helmCharts' || key === 'helmChartInflationGenerator') {
         const line =
           pair.key && yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
-        node.helmCharts = {file, line, entry: key}
+        node.helmCharts = {file, line, entry: key, charts: chartsNamed(pair.value)}
       }
       // A top-level scalar (namespace, namePrefix) names no file.
       if (key !== 'literals') entries(pair.value, INCLUDE_KEYS.includes(key), !yaml.isScalar(pair.value))
@@ -396,4 +402,23 @@ export function reachable(
   visit(dir)
   for (const next of edits?.includes ?? []) visit(next)
   return out
+}
+
+/**
+ * The charts a `helmCharts` list (kustomize's HelmChart: name, version, repo) or a `helmChartInflationGenerator` list
+ * (its older form: chartName, chartVersion, chartRepoUrl, chartHome) names, as a finding says them; what is not a
+ * mapping of strings says nothing.
+ */
+function chartsNamed(value: unknown): string[] {
+  const list = (value as {toJSON?: () => unknown})?.toJSON?.()
+  if (!Array.isArray(list)) return []
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined)
+  return list.flatMap((c: Record<string, unknown> | null) => {
+    const name = str(c?.name) ?? str(c?.chartName)
+    if (name === undefined) return []
+    const version = str(c?.version) ?? str(c?.chartVersion)
+    const repo = str(c?.repo) ?? str(c?.chartRepoUrl)
+    const named = version === undefined ? name : `${name} ${version}`
+    return [repo ? `${named} from ${repo}` : `${named} from ${str(c?.chartHome) ?? 'charts'}/`]
+  })
 }

@@ -195,7 +195,9 @@ describe("Argo CD's kustomize options, each as Argo CD v3.5.1's repo-server appl
       expect.objectContaining({
         rule: 'render-unavailable',
         file: `${APP}/kustomization.yaml`,
-        message: expect.stringMatching(/inflates Helm charts .*--enable-helm/) as string,
+        message: expect.stringMatching(
+          /inflates Helm charts \(helmCharts: redis 1\.0\.0 from https:\/\/charts\.example\.com\): .*--enable-helm/,
+        ) as string,
       }),
     ])
   }, 120_000)
