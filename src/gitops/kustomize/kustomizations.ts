@@ -7,6 +7,7 @@ import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
 import {confinedPath} from '../revision/index.js'
+import {chartsNamed, type HelmChartsEntry} from './helm-charts.js'
 import {PATCH_KEYS, patchPaths} from './patch-files.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
@@ -19,12 +20,6 @@ export interface RemoteEntry {
   file: string
   line: number
   entry: string
-}
-
-/** A kustomization's `helmCharts` (or `helmChartInflationGenerator`): where, and each chart as kustomize names it. */
-export interface HelmChartsEntry extends RemoteEntry {
-  /** `<name> <version> from <repo>`, or `<name> from <chartHome>/`: a chart of the kustomization's own folder. */
-  charts: string[]
 }
 
 export interface KustomizationNode {
@@ -402,23 +397,4 @@ export function reachable(
   visit(dir)
   for (const next of edits?.includes ?? []) visit(next)
   return out
-}
-
-/**
- * The charts a `helmCharts` list (kustomize's HelmChart: name, version, repo) or a `helmChartInflationGenerator` list
- * (its older form: chartName, chartVersion, chartRepoUrl, chartHome) names, as a finding says them; what is not a
- * mapping of strings says nothing.
- */
-function chartsNamed(value: unknown): string[] {
-  const list = (value as {toJSON?: () => unknown})?.toJSON?.()
-  if (!Array.isArray(list)) return []
-  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined)
-  return list.flatMap((c: Record<string, unknown> | null) => {
-    const name = str(c?.name) ?? str(c?.chartName)
-    if (name === undefined) return []
-    const version = str(c?.version) ?? str(c?.chartVersion)
-    const repo = str(c?.repo) ?? str(c?.chartRepoUrl)
-    const named = version === undefined ? name : `${name} ${version}`
-    return [repo ? `${named} from ${repo}` : `${named} from ${str(c?.chartHome) ?? 'charts'}/`]
-  })
 }
