@@ -21,7 +21,7 @@
 // AMEIDE_BUNDLE_OUTDIR: oclif's plugins are inside it too (their commands in the index, the not-found hook and
 // ansis as entries of their own: the tarball has no node_modules), and module paths are kept as the checkout names
 // them (preserveSymlinks) so that the output does not depend on where node_modules really lives.
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {builtinModules, createRequire} from 'node:module'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
@@ -300,6 +300,8 @@ const common = {
   },
   define: {AMEIDE_BUNDLE_DIR: JSON.stringify(BUNDLE_DIR)},
   metafile: true,
+  // Written below, once every build has finished (writeOutputs).
+  write: false,
   legalComments: 'none',
   // The release's bundle without whitespace and with shorter syntax (names kept): 13.3 MB to 9.7 MB, which npm writes
   // three times while installing it (bench/install.mjs).
@@ -351,6 +353,7 @@ const builds = await Promise.all([
     }),
   ),
 ])
+writeOutputs(builds)
 for (const build of builds) for (const out of Object.keys(build.metafile.outputs)) requireBuiltins(path.join(root, out))
 const result = {
   metafile: {
@@ -380,3 +383,18 @@ const inputs = Object.fromEntries(
   ]),
 )
 writeFileSync(path.join(root, 'dist/bundle-meta.json'), `${JSON.stringify(inputs, null, 2)}\n`)
+
+/**
+ * The builds' files written in the order the builds are listed, after all have finished. Two builds may emit a chunk
+ * under one name (esbuild's hash is of what it holds) whose side-effect imports of its neighbours come in another
+ * order; written as each build finished, which one a run kept depended on the race, and two releases of the same
+ * sources could differ. Now the later build's is kept in every run: the same bytes in any folder, on any machine.
+ */
+function writeOutputs(done) {
+  for (const build of done) {
+    for (const file of build.outputFiles) {
+      mkdirSync(path.dirname(file.path), {recursive: true})
+      writeFileSync(file.path, file.contents)
+    }
+  }
+}
