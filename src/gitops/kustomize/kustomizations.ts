@@ -164,8 +164,7 @@ export function readKustomizations(
     for (const pair of doc.contents.items) {
       const key = yaml.isScalar(pair.key) ? String(pair.key.value) : ''
       if (key === 'helmCharts' || key === 'helmChartInflationGenerator') {
-        const line =
-          pair.key && yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
+        const line = yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
         node.helmCharts = {file, line, entry: key, charts: chartsNamed(pair.value)}
       }
       // A top-level scalar (namespace, namePrefix) names no file.
