@@ -15,8 +15,10 @@ module.enableCompileCache?.()
 // made at build time (scripts/render-help.mjs), is printed when oclif would print the same bytes. Everything else
 // goes through oclif, from the bundle (dist/cli/, scripts/bundle.mjs): oclif and the command index in a few modules,
 // each command's own code loaded only when it runs.
-// A process `ameide mcp` started ahead of its next tool call (src/mcp/run-command.ts) gets its argv when the call comes.
-const argv = process.env.AMEIDE_MCP_PREFORK && process.channel ? await preforked() : process.argv.slice(2)
+// A process `ameide mcp` started ahead of its next tool call (src/mcp/run-command.ts) gets its argv when the call
+// comes, and whether it is to stay for the calls after it (`resident`).
+const call = process.env.AMEIDE_MCP_PREFORK && process.channel ? await preforked() : {argv: process.argv.slice(2)}
+const {argv} = call
 // Before anything loads: on a Node older than `engines` (>= 22.12), one clear line and exit 3 — the dependencies
 // would otherwise fail later with a stack trace. The same requirement as package.json's engines.node.
 const [major, minor] = process.versions.node.split('.').map(Number)
@@ -37,7 +39,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // oclif ends a command it does not know with 127 (its not-found plugin), the shell's "command not found".
 const NOT_FOUND = 127
 // `--json` promises exactly one document on stdout, whatever happens (below).
-if (argv.includes('--json')) answerOnce()
+if (argv.includes('--json') && !call.resident) answerOnce()
 // This entry runs the build (dist/); bin/dev.js runs the sources. Without this, oclif under NODE_ENV=test or
 // development registers tsx and looks for sources beside dist/ (a warning on stderr, and slower).
 globalThis.oclif = {...globalThis.oclif, enableAutoTranspile: false}
@@ -71,6 +73,9 @@ if (mcp !== undefined) {
   await execute({dir: import.meta.url})
   process.stdout.write = write
   if (!process.exitCode) terminalHelp.store(chunks.join(''))
+} else if (call.resident) {
+  capYoungGeneration(16 * 1024 * 1024)
+  await resident(call)
 } else {
   capYoungGeneration(16 * 1024 * 1024)
   const [{execute}, options] = await Promise.all([import('../dist/cli/run.js'), loadOptions(argv)])
@@ -133,11 +138,51 @@ async function preforked() {
   process.once('disconnect', gone)
   const run = await import('../dist/cli/run.js')
   if (renders) run.warmRenderModule?.().catch(() => undefined)
-  const {argv, cwd} = await call
+  const {argv, cwd, resident} = await call
   process.off('disconnect', gone)
   process.chdir(cwd)
   process.argv = [...process.argv.slice(0, 2), ...argv]
-  return argv
+  return {argv, cwd, resident: resident === true}
+}
+
+/**
+ * `ameide mcp`'s resident process (src/mcp/resident.ts): the GitOps readers' calls, one after another in this
+ * process, each run as the CLI runs it — its stdout is the call's document, its exit code the call's — and answered
+ * as one IPC message with the memory the process holds after it. What a call loaded and kept serves the next.
+ */
+async function resident(first) {
+  const {execute} = await import('../dist/cli/run.js')
+  process.on('disconnect', () => process.exit(0))
+  const write = process.stdout.write
+  for (let call = first; ; call = await nextCall()) {
+    process.chdir(call.cwd)
+    process.argv = [...process.argv.slice(0, 2), ...call.argv]
+    process.exitCode = undefined
+    const chunks = []
+    const drains = process.stdout.listeners('drain')
+    process.stdout.write = (chunk, encoding, callback) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
+      ;(typeof encoding === 'function' ? encoding : callback)?.()
+      return true
+    }
+    try {
+      await execute({args: call.argv, loadOptions: await loadOptions(call.argv)})
+    } finally {
+      process.stdout.write = write
+      // oclif's flush waits for a 'drain' that a write of '' never brings: its listener would stay, one per call.
+      for (const drain of process.stdout.listeners('drain'))
+        if (!drains.includes(drain)) process.stdout.off('drain', drain)
+    }
+    const exitCode = Number(process.exitCode ?? 0)
+    process.exitCode = undefined
+    process.send({answer: {stdout: chunks.join(''), exitCode, rss: process.memoryUsage().rss}})
+  }
+}
+
+/** The resident process's next call (a command unreferences the channel while it runs: it is waited for again). */
+function nextCall() {
+  process.channel.ref()
+  return new Promise((resolve) => process.once('message', resolve))
 }
 
 /**

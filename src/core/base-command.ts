@@ -129,10 +129,16 @@ export abstract class GitopsCommand<TResult extends object> extends AmeideComman
  */
 function underParent(): void {
   process.channel?.unref()
-  process.on('SIGTERM', () => {
+  // Once per process: `ameide mcp`'s resident process runs command after command (src/mcp/resident.ts), each
+  // command its own build with its own copy of this module, so the handler is known by a mark, not by identity.
+  if (process.listeners('SIGTERM').some((listener) => END_ON_TERM in listener)) return
+  const endOnTerm = () => {
     if (process.listenerCount('SIGTERM') === 1) process.exit(143)
-  })
+  }
+  process.on('SIGTERM', Object.assign(endOnTerm, {[END_ON_TERM]: true}))
 }
+
+const END_ON_TERM = Symbol.for('ameide.end-on-term')
 
 /** Codes every command can raise (parse errors, an unreadable file, a bug): listed in every help. */
 const COMMON_CODES: Partial<Record<ErrorCode, string>> = {

@@ -170,5 +170,9 @@ export const LONG_TOOLS: ReadonlySet<string> = new Set([
   'primitive:gitops:update-images',
 ])
 
-/** The commands that render (Helm, kustomize, jsonnet in the render module): after one, the next call's process starts the module ahead. */
-export const RENDERING_TOOLS: ReadonlySet<string> = new Set(['gitops:diff', 'gitops:verify', 'gitops:preview'])
+/**
+ * The GitOps readers: they only read, and they render (Helm, kustomize, jsonnet in the render module). Their calls run
+ * in one resident process, one after another (src/mcp/resident.ts); where one runs in a process of its own, the next
+ * call's process starts the render module ahead.
+ */
+export const GITOPS_READERS: ReadonlySet<string> = new Set(['gitops:diff', 'gitops:verify', 'gitops:preview'])

@@ -1,21 +1,8 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import path from 'node:path'
 
-/** What a command printed with `--json`, and how it ended. */
-export interface CommandRun {
-  /** The one JSON document on stdout, or undefined when there was none (the process died). */
-  document: unknown
-  exitCode: number | null
-  signal: NodeJS.Signals | null
-}
-
-export interface RunOptions {
-  cwd: string
-  /** `primitive publish`'s progress lines, relayed from the command's own progress reporter. */
-  onProgress?: (text: string) => void
-  /** Cancellation: the command is sent SIGTERM and the call waits for it to stop. */
-  signal?: AbortSignal
-}
+import {parsed, type CommandRun, type RunOptions} from './command-run.js'
+import {Resident, residentBound} from './resident.js'
 
 /**
  * Runs `ameide <id> <argv>` (argv ends with `--json`) as the CLI runs it: bin/run.js in its own process, so the
@@ -26,35 +13,57 @@ export interface RunOptions {
  *
  * Each call's process is started ahead, after the call before it, while the agent thinks: Node and oclif loaded, and after a call that rendered,
  * the render module compiled and its Go runtime initialised (bin/run.js `preforked`). The call then only hands it
- * its argv and folder. It is still one process per call: nothing one call leaves in memory reaches the next.
- * AMEIDE_MCP_AHEAD=0 starts each process at its call instead.
+ * its argv and folder. AMEIDE_MCP_AHEAD=0 starts each process at its call instead.
+ *
+ * The GitOps readers' calls (`resident`: they only read) run one after another in one resident process (./resident.ts),
+ * so what one call kept in memory serves the next; every other call is one process, and nothing it leaves in memory
+ * reaches the next. AMEIDE_MCP_RESIDENT=0 runs every call in a process of its own.
  */
 export class CommandRunner {
   private ahead: ChildProcess | undefined
   private readonly enabled = process.env.AMEIDE_MCP_AHEAD !== '0'
+  private readonly resident =
+    process.env.AMEIDE_MCP_RESIDENT === '0'
+      ? undefined
+      : new Resident(residentBound(), (chunk) => process.stderr.write(chunk))
   private closed = false
 
   constructor(private readonly packageRoot: string) {}
+
+  /** The resident process's pid, when there is one (tests). */
+  get residentPid(): number | undefined {
+    return this.resident?.pid
+  }
 
   /** Starts the first call's process (at tools/list: an agent lists the tools, then calls them). */
   prepare(): void {
     if (this.ahead === undefined) this.startAhead(false)
   }
 
-  run(id: string, argv: readonly string[], options: RunOptions, renders: boolean): Promise<CommandRun> {
+  /** Runs a call; `reader`: a GitOps reader's (resident, and it renders). */
+  run(id: string, argv: readonly string[], options: RunOptions, reader: boolean): Promise<CommandRun> {
     const call = [...id.split(':'), ...argv]
+    if (reader && this.resident?.idle) {
+      // A process for the resident's first call: the one started ahead, else one that waits for its call. The next
+      // reader's call comes back here: the process started ahead is for the other tools.
+      const start = () => this.takeAhead() ?? this.spawn([], process.cwd(), {AMEIDE_MCP_PREFORK: '1'})
+      return this.resident.run(call, options, start).finally(() => this.next(false))
+    }
     const started = this.takeAhead()
     const child = started ?? this.spawn(call, options.cwd)
     if (started) child.send({argv: call, cwd: options.cwd})
-    // The next call's process starts once this call has ended: not competing with it for the cores.
-    return collect(child, options).finally(() => {
-      if (this.ahead === undefined && !this.closed) this.startAhead(renders)
-    })
+    return collect(child, options).finally(() => this.next(reader))
+  }
+
+  /** The next call's process, started once this call has ended: not competing with it for the cores. */
+  private next(renders: boolean): void {
+    if (this.ahead === undefined && !this.closed) this.startAhead(renders)
   }
 
   /** Ends the process waiting for a call that will not come (the server is closing). */
   close(): void {
     this.closed = true
+    this.resident?.retire()
     this.ahead?.kill()
     this.ahead = undefined
   }
@@ -98,14 +107,7 @@ function collect(child: ChildProcess, options: RunOptions): Promise<CommandRun> 
     child.on('error', reject)
     child.on('close', (exitCode, signal) => {
       options.signal?.removeEventListener('abort', abort)
-      const text = Buffer.concat(out).toString('utf8').trim()
-      let document: unknown
-      try {
-        document = text === '' ? undefined : JSON.parse(text)
-      } catch {
-        document = undefined
-      }
-      resolve({document, exitCode, signal})
+      resolve({...parsed(Buffer.concat(out).toString('utf8')), exitCode, signal})
     })
   })
 }

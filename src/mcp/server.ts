@@ -13,7 +13,7 @@ import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
 import {AmeideError, toErrorDocument} from '../core/errors.js'
-import {LONG_TOOLS, RENDERING_TOOLS} from './catalogue.js'
+import {LONG_TOOLS, GITOPS_READERS} from './catalogue.js'
 import {toArgv} from './input-schema.js'
 import {PACKAGE_ROOT} from '../core/package-root.js'
 import {DEFAULT_MAX_BYTES, withinBudget, type Detail} from './budget.js'
@@ -122,7 +122,7 @@ async function callTool(
   const argv = toArgv(tool.input, withPaths(tool, args, place.paths), place.root)
   // A root that is no directory is the command's to report (REPO_ROOT_NOT_FOUND); it then runs from the first root.
   const cwd = statSync(place.root, {throwIfNoEntry: false})?.isDirectory() ? place.root : roots[0]
-  const ran = await run.runner.run(tool.entry.id, argv, {...run, cwd}, RENDERING_TOOLS.has(tool.entry.id))
+  const ran = await run.runner.run(tool.entry.id, argv, {...run, cwd}, GITOPS_READERS.has(tool.entry.id))
   if (run.signal.aborted) throw new McpError(ErrorCode.RequestTimeout, 'cancelled')
   const doc = ran.document
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {

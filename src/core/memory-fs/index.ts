@@ -29,12 +29,19 @@ export interface MemorySnapshot {
   links: ReadonlyMap<string, string>
 }
 
-const mounts = new Map<string, Mount>()
-let mounted = 0
+/**
+ * The process's mounts, on the global object, not in this module: the bundle holds this module once in each command's
+ * build and in the start path's (src/effects/render-module/host.ts, whose render module the start path may make), and
+ * a mount's path must name one tree for every one of them — a path never used twice, a tree unmounted for all.
+ */
+const SHARED = Symbol.for('ameide.memory-fs')
+const processWide = globalThis as {[SHARED]?: {mounts: Map<string, Mount>; mounted: number}}
+const state = (processWide[SHARED] ??= {mounts: new Map(), mounted: 0})
+const {mounts} = state
 
 /** Mounts `tree` at a path of its own (never used again in this process); `label` names it for a reader. */
 export function mount(tree: MemoryTree, label: string): string {
-  const dir = `${MEMORY_ROOT}/${++mounted}-${label.replace(/[^\w.-]/g, '_')}`
+  const dir = `${MEMORY_ROOT}/${++state.mounted}-${label.replace(/[^\w.-]/g, '_')}`
   mounts.set(dir, {dir, tree})
   return dir
 }

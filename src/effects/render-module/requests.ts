@@ -1,7 +1,7 @@
 /** What a render asks of the render module, and what it answers: one request's commands and the folders they read. */
 import type {LimitBreach, ToolLimits} from '../limits.js'
 import type {ModuleCommand} from './commands.js'
-import {requestTrees} from './tree.js'
+import {requestTrees, SnapshotTooLarge} from './tree.js'
 import type {CommandResult, ModuleRequest} from './worker.js'
 
 export type ModuleRun =
@@ -40,7 +40,10 @@ export async function askThread(
   try {
     trees = requestTrees({roots, transient}, thread.held)
   } catch (error) {
-    return {ok: false, message: `the render's files could not be read: ${(error as Error).message}`}
+    const message = `the render's files could not be read: ${(error as Error).message}`
+    // A tree past the limits is what the inputs are; any other error is this process's, not the inputs': it says
+    // nothing a cache may keep, and the next run reads them again.
+    return error instanceof SnapshotTooLarge ? {ok: false, message} : {ok: false, message, unavailable: true}
   }
   return thread.ask({...rest, ...trees, id: 0, outputLimit: limits.outputBytes, objectLimit: limits.objects}, limits)
 }
