@@ -17,7 +17,10 @@ const request = (root: string) => ({roots: [root], files: {}, cwd: root, command
 
 /** A thread that answers every request it is asked, and records them. */
 function thread() {
-  return {held: new Set<string>(), ask: vi.fn(async () => ({ok: true as const, results: [], cpuMs: 0}))}
+  return {
+    held: new Set<string>(),
+    ask: vi.fn(async (_request: {trees: Array<{snapshot?: unknown}>}) => ({ok: true as const, results: [], cpuMs: 0})),
+  }
 }
 
 describe("a render request's trees", () => {
@@ -50,7 +53,7 @@ describe("a render request's trees", () => {
     const t = thread()
     await askThread(t, request(root), LIMITS as never)
     await askThread(t, request(root), LIMITS as never)
-    const sent = t.ask.mock.calls.map(([r]) => (r as {trees: Array<{snapshot?: unknown}>}).trees[0].snapshot)
+    const sent = t.ask.mock.calls.map(([r]) => r.trees[0].snapshot)
     expect(sent.map((s) => s !== undefined)).toEqual([true, false])
     unmount(root)
   })
