@@ -1,5 +1,5 @@
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {cp, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -7,37 +7,9 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {gitopsRepo} from '../support/gitops-fixture.js'
 import {commitAll, makeTempDir, runCleanups} from '../support/tmp.js'
 import {connect} from './client.js'
+import {children, until} from './processes.js'
 
 afterAll(runCleanups)
-
-/** A process's children (Linux /proc), each with what `ameide mcp` asked it to start ahead (AMEIDE_MCP_PREFORK). */
-function children(pid: number): Array<{pid: number; ahead: string | undefined; threads: number}> {
-  const found = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue
-      const environ = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0')
-      const ahead = environ.find((e) => e.startsWith('AMEIDE_MCP_PREFORK='))?.split('=')[1]
-      const threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))![1])
-      found.push({pid: Number(name), ahead, threads})
-    } catch {
-      // ended while being read
-    }
-  }
-  return found
-}
-
-async function until<T>(what: () => T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const value = what()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 describe('ameide mcp: each call runs in a process started ahead', () => {
   // The GitOps readers' calls run in the resident process (./resident.test.ts); without it, in these processes too.

@@ -1,5 +1,5 @@
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {appendFile, cp, mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -7,36 +7,18 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {gitopsRepo} from '../support/gitops-fixture.js'
 import {commitAll, git, makeTempDir, runCleanups} from '../support/tmp.js'
 import {connect, type Session} from './client.js'
+import {children as processes, until} from './processes.js'
 
 afterAll(runCleanups)
 
 // The two sessions' repositories are made apart: their commits are the same only at the same dates.
 process.env.GIT_AUTHOR_DATE = process.env.GIT_COMMITTER_DATE = '2026-01-01T00:00:00Z'
 
-/** The server's child processes (Linux /proc). */
-function children(pid: number): number[] {
-  const found: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(name))
-    } catch {
-      // ended while being read
-    }
-  }
-  return found.sort((a, b) => a - b)
-}
-
-async function until<T>(what: () => T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const value = what()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+/** The server's child processes. */
+const children = (pid: number): number[] =>
+  processes(pid)
+    .map((c) => c.pid)
+    .sort((a, b) => a - b)
 
 /** A work folder holding two copies of the GitOps fixture: `a` and `b`, `b` with a chart of its own changed. */
 async function work(): Promise<{dir: string; a: string; b: string}> {
