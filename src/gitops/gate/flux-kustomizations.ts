@@ -1,65 +1,141 @@
 /**
  * Flux Kustomizations as a build applies them. kustomize-controller applies the Kustomization its parent's build
  * prints — patched by an overlay (flux2-multi-tenancy's `tenants/<env>` set `spec.path`), its variables substituted
- * by the parent's post-build — while the gate plans each Kustomization from its file. Where a build prints one whose
- * fields that decide a render (the field table's) differ from its file's, what it deploys is not what the gate
- * rendered: `render-unavailable`, naming the fields, on the root it deploys; its inputs are the build's and that
- * root's, so a change to either makes the diff incomplete, never a wrong "changed" or "No change".
+ * by the parent's post-build — not the one its file holds. Where a build prints one whose fields that decide a render
+ * (the field table's) differ from its file's, the printed object is planned as the file's are (the render plan's
+ * `planFlux`, the Flux plan's own rules) in the parent's environment and rendered in the next wave, as Applications a
+ * build prints are; its inputs are the parent's build's and its own, so a change to either is seen. The root planned
+ * from the file is withdrawn where the builds of its wave print it, none as written: nothing deploys it then.
  */
 import {canonicalJson} from '../../core/canonical-json.js'
 import {renderingPart} from '../fields/check.js'
 import {at} from '../kubernetes/objects.js'
+import type {RenderedObject} from '../kubernetes/objects.js'
 import {linedDocuments} from '../kubernetes/yaml-lines.js'
 import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
-import type {RenderRoot} from '../render/plan-types.js'
+import {inScope, type RenderRoot} from '../render/plan-types.js'
 import {deployer, type RootInputs} from './kustomize.js'
+import type {TreeRoot} from './tree-kustomize.js'
 import type {GateContext} from './types.js'
 
-/** The Kustomizations this wave's builds printed, each held to its file: a finding where they differ. */
-export function holdToFiles(ctx: GateContext, roots: RootInputs, planned: readonly RenderRoot[]): void {
-  const fileSpecs = new Map<string, Map<string, unknown>>()
-  const seen = new Set<string>()
-  for (const {root: parent, object} of ctx.builtKustomizations.splice(0)) {
-    if (object.origin === null) continue
-    const specs = fileSpecs.get(object.origin) ?? specsIn(ctx, object.origin)
-    fileSpecs.set(object.origin, specs)
-    if (!specs.has(object.name)) continue
-    const fields = differing(specs.get(object.name), renderingSpec(object.body))
-    if (fields.length === 0) continue
-    for (const r of planned) {
-      if (r.via !== 'flux' || r.declaredIn !== object.origin || !r.deployedBy?.endsWith(`/${object.name}`)) continue
-      const id = `flux-built\0${r.deployedBy}\0${r.dir}\0${parent.dir}`
-      if (seen.has(id)) continue
-      seen.add(id)
-      const message = `Flux Kustomization ${r.deployedBy} is applied as ${parent.dir || '.'}${deployer(parent)} builds it, which sets ${fields.map((f) => `spec.${f}`).join(', ')} otherwise than ${object.origin}: the gate renders ${r.dir || '.'} as the file says, so what it deploys is not known.`
-      ctx.out.unavailable(
-        {file: object.origin, line: 1, message, environment: r.environment},
-        {
-          id,
-          reads: [...roots.inputsOf(parent), ...roots.inputsOf(r), ...pathReads(ctx, roots, object.body)],
-          extra: canonicalJson(renderingSpec(object.body)),
-        },
-      )
-    }
-  }
+/** The roots the printed Kustomizations deploy, for the next wave. */
+export interface PrintedFlux {
+  roots: RenderRoot[]
+  trees: TreeRoot[]
 }
 
 /**
- * What the printed Kustomization's own `spec.path` reads in this revision (the folder's files, and what its
- * kustomization reaches): a change there is a change to what it deploys.
+ * Whether a root planned from a Flux Kustomization's file is applied only otherwise: the builds of its wave taken
+ * so far (parents first) print that Kustomization, none as its file says. It is then withdrawn — what kustomize-
+ * controller applies is the printed object, planned after the wave — and never reported as deployed by it.
  */
-function pathReads(ctx: GateContext, roots: RootInputs, body: unknown): string[] {
-  const spec = at(body, 'spec', 'path')
-  if (typeof spec !== 'string') return []
-  const dir = path.posix
-    .normalize(spec.replace(/^\.?\/+/, ''))
-    .replace(/^\.$/, '')
-    .replace(/\/+$/, '')
-  if (dir.startsWith('..')) return []
-  const under = ctx.input.files.filter((f) => dir === '' || f.startsWith(`${dir}/`))
-  if (!roots.plan.kustomizations.has(dir)) return under
-  return [...under, ...roots.inputsOf({dir, environment: null, via: 'flux'})]
+export function printedOtherwise(ctx: GateContext, r: RenderRoot): boolean {
+  if (r.via !== 'flux' || r.declaredIn === undefined || r.tree !== undefined) return false
+  const file = r.declaredIn
+  const printed = ctx.builtKustomizations
+    .map(({object}) => object)
+    .filter((o) => o.origin === file && r.deployedBy?.endsWith(`/${o.name}`))
+  if (printed.length === 0) return false
+  const specs = specsIn(ctx, file)
+  if (printed.some((o) => !specs.has(o.name) || differing(specs.get(o.name), renderingSpec(o.body)).length === 0))
+    return false
+  ctx.fluxBuilt.withdrawn.add(r)
+  return true
+}
+
+/**
+ * The Kustomizations this wave's builds printed that differ from their files, each planned as printed (its roots for
+ * the next wave, or why not, named); where the file's root was rendered though no build prints it as written (the
+ * build printing it lies in a later wave), what it deploys is not known: a finding naming the fields.
+ */
+export function followPrinted(ctx: GateContext, roots: RootInputs, planned: readonly RenderRoot[]): PrintedFlux {
+  const next: PrintedFlux = {roots: [], trees: []}
+  const built = ctx.builtKustomizations.splice(0).filter(({object}) => object.origin !== null)
+  const fileSpecs = new Map<string, Map<string, unknown>>()
+  const differs = built.map(({root, object}) => {
+    const origin = object.origin!
+    const specs = fileSpecs.get(origin) ?? specsIn(ctx, origin)
+    fileSpecs.set(origin, specs)
+    const fields = specs.has(object.name) ? differing(specs.get(object.name), renderingSpec(object.body)) : []
+    if (specs.has(object.name) && fields.length === 0) ctx.fluxBuilt.asFiled.add(`${origin}\0${object.name}`)
+    return {parent: root, object, origin, fields}
+  })
+  for (const {parent, object, origin, fields} of differs) {
+    if (fields.length === 0) continue
+    const filed = planned.filter(
+      (r) => r.via === 'flux' && r.declaredIn === origin && r.deployedBy?.endsWith(`/${object.name}`),
+    )
+    if (filed.length === 0) continue
+    const rendered = filed.filter((r) => !ctx.fluxBuilt.withdrawn.has(r))
+    if (rendered.length > 0 && !ctx.fluxBuilt.asFiled.has(`${origin}\0${object.name}`))
+      unknownAsFiled(ctx, roots, parent, object, rendered, fields)
+    else planPrinted(ctx, roots, parent, object, next)
+  }
+  return next
+}
+
+/**
+ * A printed Kustomization planned by the plan's own rules, as its parent's build prints it: its roots keyed by the
+ * parent's inputs and its own; where it cannot be planned (a path out of the revision or of no file, another source,
+ * a field the gate does not apply), the same finding its file would have, naming the build.
+ */
+function planPrinted(
+  ctx: GateContext,
+  roots: RootInputs,
+  parent: RenderRoot,
+  object: RenderedObject,
+  next: PrintedFlux,
+): void {
+  const origin = object.origin!
+  const spec = canonicalJson(renderingSpec(object.body))
+  const id = `flux-built\0${origin}\0${object.name}\0${parent.dir}\0${parent.environment ?? ''}\0${spec}`
+  if (ctx.fluxBuilt.followed.has(id) || !roots.plan.planFlux) return
+  ctx.fluxBuilt.followed.add(id)
+  const plan = roots.plan.planFlux({obj: object.body, file: origin, line: 1}, parent.environment)
+  const reads = [...new Set([...roots.inputsOf(parent), origin])]
+  const by = `as ${parent.dir || '.'}${deployer(parent)} builds it`
+  const environments = ctx.input.environments
+  for (const r of plan.roots.filter((x) => inScope(environments, x.environment))) {
+    roots.printedBy(r, reads)
+    next.roots.push({...r, rule: `${r.rule ?? 'spec.path of a Flux Kustomization'}, ${by}`})
+  }
+  for (const t of plan.trees) if (t.tree !== undefined) next.trees.push(t as TreeRoot)
+  for (const u of plan.notFound) {
+    const message = `${u.message} (It is applied ${by}.)`
+    ctx.out.failed({...u, message}, {id: `flux-path\0${id}`, reads, extra: canonicalJson({spec: u.spec})})
+  }
+  for (const u of plan.unavailable) {
+    const message = `${u.message} (It is applied ${by}.)`
+    ctx.out.unavailable({...u, message}, {id: `flux\0${id}`, reads: [...reads, ...u.reads], extra: message})
+  }
+  for (const o of plan.outside) if (inScope(environments, o.environment)) ctx.refusals.fluxPath(o)
+}
+
+/** The roots rendered from a file that a build prints otherwise, with none printing it as written: not known. */
+function unknownAsFiled(
+  ctx: GateContext,
+  roots: RootInputs,
+  parent: RenderRoot,
+  object: RenderedObject,
+  rendered: readonly RenderRoot[],
+  fields: readonly string[],
+): void {
+  const origin = object.origin!
+  for (const r of rendered) {
+    const id = `flux-built\0${r.deployedBy}\0${r.dir}\0${parent.dir}`
+    if (ctx.fluxBuilt.followed.has(id)) continue
+    ctx.fluxBuilt.followed.add(id)
+    const message = `Flux Kustomization ${r.deployedBy} is applied as ${parent.dir || '.'}${deployer(parent)} builds it, which sets ${fields.map((f) => `spec.${f}`).join(', ')} otherwise than ${origin}: the gate rendered ${r.dir || '.'} as the file says before that build was rendered, so what it deploys is not known.`
+    ctx.out.unavailable(
+      {file: origin, line: 1, message, environment: r.environment},
+      {
+        id,
+        reads: [...roots.inputsOf(parent), ...roots.inputsOf(r), origin],
+        extra: canonicalJson(renderingSpec(object.body)),
+      },
+    )
+  }
 }
 
 /** The Flux Kustomizations of a file, by name: the part of each spec that decides a render. */

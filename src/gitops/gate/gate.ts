@@ -117,6 +117,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     crds,
     builtReleases: [],
     builtKustomizations: [],
+    fluxBuilt: {withdrawn: new Set(), asFiled: new Set(), followed: new Set()},
     probed: new Map(),
     printedBy,
     fluxPrintedBy: fluxPrinted(plan.roots, (r) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])),

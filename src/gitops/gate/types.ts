@@ -188,8 +188,14 @@ export interface GateContext {
    * Secrets its `valuesFrom` names there): ./helm-releases.ts reads them before the Helm wave.
    */
   builtReleases: Array<{root: RenderRoot; object: RenderedObject; printed: readonly RenderedObject[]}>
-  /** The Flux Kustomizations the kustomize roots of the wave built (./flux-kustomizations.ts holds them to their files). */
+  /** The Flux Kustomizations the kustomize roots of the wave built (./flux-kustomizations.ts follows them). */
   builtKustomizations: Array<{root: RenderRoot; object: RenderedObject}>
+  /**
+   * The Flux Kustomizations followed as builds print them (./flux-kustomizations.ts): the roots planned from a file
+   * that no build applies as written (withdrawn), the Kustomizations (`file\0name`) some build prints as written, and
+   * the printed ones already planned.
+   */
+  fluxBuilt: {withdrawn: Set<RenderRoot>; asFiled: Set<string>; followed: Set<string>}
   /** Guessed roots built ahead to see whether they print Applications (./kustomize.ts printingRoots): taken later. */
   probed: Map<RenderRoot, RenderedRoot>
   /** What each root no Application deploys prints from its files (./printed-unknown.ts): unknown where it fails. */

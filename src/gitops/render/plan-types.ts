@@ -79,7 +79,15 @@ export interface RenderPlan {
    */
   notFound: Array<{file: string; line: number; environment: string | null; message: string; spec: unknown}>
   kustomizations: Map<string, KustomizationNode>
+  /**
+   * Plans a Flux Kustomization a build prints (its body, the file it came from) as the revision's own are planned, in
+   * the environment of that build: its roots (a generated kustomization added where the folder has none), or why not.
+   */
+  planFlux?: (k: {obj: unknown; file: string; line: number}, environment: string | null) => PrintedFluxPlan
 }
+
+/** What a Flux Kustomization a build prints deploys: its roots, or why it is not rendered. */
+export type PrintedFluxPlan = Pick<RenderPlan, 'unavailable' | 'outside' | 'notFound' | 'trees' | 'roots'>
 
 /** A file's environment: the one of the overlay it lies in (null outside every overlay). */
 export const envOf = (layout: Layout, file: string): string | null => {

@@ -154,18 +154,69 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     ...folder('team/prod'),
   }
 
-  it("a change to the folder the patched Kustomization deploys: incomplete, naming the field and the parent's build", async () => {
+  it('a change to the folder the patched Kustomization deploys: changed, once, in the environment of its parent', async () => {
     const repo = await history(files, folder('team/prod', 'ghcr.io/acme/web:2.0.0'))
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(reported(result)).toEqual(['team/prod: changed Deployment web'])
+    expect(result.images).toEqual([
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:2.0.0'}),
+    ])
+    expect(result.deployables.find((d) => d.source === 'team/prod')).toMatchObject({environment: 'prod'})
+  })
+
+  it('a change to the folder the file names, which kustomize-controller no longer deploys once patched: unchanged', async () => {
+    const repo = await history(files, folder('team/base', 'ghcr.io/acme/web:2.0.0'))
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('unchanged')
+  })
+
+  it('the patch moves the path to another folder: the objects reported as moved with it, not incomplete', async () => {
+    const repo = await history(
+      {...files, ...folder('team/prod-b', 'ghcr.io/acme/web:2.0.0')},
+      {'tenants/prod/kustomization.yaml': files['tenants/prod/kustomization.yaml'].replace('team/prod', 'team/prod-b')},
+    )
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    // The Kustomization its parent prints changed its path; the Deployment moved with it, its image changed once.
+    expect(reported(result)).toEqual([
+      'team/prod-b: changed Deployment web',
+      'tenants/prod: changed Kustomization team',
+    ])
+    expect(result.deployables.find((d) => d.source === 'team/prod-b')).toMatchObject({movedFrom: 'team/prod'})
+    expect(result.images).toEqual([
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:2.0.0'}),
+    ])
+  })
+
+  it('a patch to a folder that holds no file: render-failed as for the file, naming the build', async () => {
+    const patched = files['tenants/prod/kustomization.yaml']
+    const repo = await history(files, {'tenants/prod/kustomization.yaml': patched.replace('team/prod', 'team/nowhere')})
     const {exitCode, stderr, result} = await diff(repo)
     expect(exitCode, stderr).toBe(1)
     expect(result.summary).toBe('incomplete')
     const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
-    expect(named.map((f) => [f.revision, f.rule])).toEqual([
-      ['base', 'render-unavailable'],
-      ['head', 'render-unavailable'],
-    ])
-    expect(named[0].message).toContain('spec.path')
+    expect(named.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-failed']])
+    expect(named[0].message).toContain('a folder that holds no file')
     expect(named[0].message).toContain('tenants/prod')
+  })
+
+  it('a patch to a path out of the revision: refused, naming the path', async () => {
+    const patched = files['tenants/prod/kustomization.yaml']
+    const repo = await history(files, {
+      'tenants/prod/kustomization.yaml': patched.replace('./team/prod', '../elsewhere'),
+    })
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
+    expect(named.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-refused']])
+    expect(named[0].message).toContain('leaves the revision')
   })
 
   it('a change nothing the patched Kustomization reads: unchanged, exit 0', async () => {
@@ -174,5 +225,19 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     expect(result.failures).toEqual([])
     expect(exitCode, stderr).toBe(0)
     expect(result.summary).toBe('unchanged')
+  })
+
+  it('gitops verify --render agrees: the printed root rendered in its parent environment, the file root not', async () => {
+    const repo = await history(files)
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const out = run.json<{
+      findings: Array<{rule: string}>
+      render: {roots: Array<{dir: string; environment: string | null; status: string}>}
+    }>()
+    // (Its image findings are the fixture's: a tag, no pull policy.)
+    expect(out.findings.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+    const dirs = out.render.roots.map((r) => [r.dir, r.environment, r.status])
+    expect(dirs).toContainEqual(['team/prod', 'prod', 'rendered'])
+    expect(dirs.map((d) => d[0])).not.toContain('team/base')
   })
 })
