@@ -1,7 +1,8 @@
 /**
  * The render gate's waves (./gate.ts runs them): each wave renders its kustomize roots (./gate-kustomize.ts),
  * directory sources (./gate-directory.ts) and Helm deployables (./gate-helm.ts); the Applications it produced (app of
- * apps) are the next wave, at most MAX_DEPTH waves deep; the overlays a glob guessed come last, where no Application
+ * apps) are the next wave, at most MAX_DEPTH waves deep, with the roots of the Flux Kustomizations its builds print
+ * otherwise than their files (./flux-kustomizations.ts); the overlays a glob guessed come last, where no Application
  * deploys their glob's folders — but those whose build prints Applications (bootstraps), which come first.
  */
 import type {Deployables, Deployed} from '../deployables/index.js'
