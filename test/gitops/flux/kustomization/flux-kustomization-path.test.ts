@@ -241,3 +241,56 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     expect(dirs.map((d) => d[0])).not.toContain('team/base')
   })
 })
+
+describe("a Flux Kustomization a parent's post-build substitutes", () => {
+  // clusters/prod applies tenants/base with a variable kustomize-controller substitutes in what it builds, the
+  // tenant's Kustomization too: it applies that Kustomization with the variable's value.
+  const files = {
+    'clusters/prod/apps.yaml': ks('./tenants/base', ['postBuild: {substitute: {team_ns: team-prod}}']).replace(
+      'name: apps',
+      'name: tenants',
+    ),
+    'tenants/base/kustomization.yaml': 'resources: [team.yaml]\n',
+    'tenants/base/team.yaml': [
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: {name: team, namespace: apps}',
+      'spec:',
+      '  interval: 5m',
+      '  path: ./team/base',
+      '  targetNamespace: ${team_ns}',
+      '  prune: true',
+      '  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+      '',
+    ].join('\n'),
+    ...folder('team/base'),
+  }
+
+  it('a change to the folder it deploys: changed, in the namespace the substituted variable names', async () => {
+    const repo = await history(files, folder('team/base', 'ghcr.io/acme/web:2.0.0'))
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(result.summary).toBe('changed')
+    expect(result.deployables.flatMap((d) => d.objects.map((o) => `${o.kind} ${o.namespace}/${o.name}`))).toEqual([
+      'Deployment team-prod/web',
+    ])
+    expect(result.images).toEqual([
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:2.0.0'}),
+    ])
+  })
+
+  it('a change to the variable: the objects move to the namespace it names', async () => {
+    const changed = files['clusters/prod/apps.yaml'].replace('team-prod', 'team-blue')
+    const repo = await history(files, {'clusters/prod/apps.yaml': changed})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    const moved = result.deployables.flatMap((d) =>
+      d.objects.map((o) => `${o.change} ${o.kind} ${o.namespace}/${o.name}`),
+    )
+    expect(moved).toEqual(
+      expect.arrayContaining(['added Deployment team-blue/web', 'removed Deployment team-prod/web']),
+    )
+  })
+})
