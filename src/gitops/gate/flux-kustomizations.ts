@@ -14,10 +14,49 @@ import type {RenderedObject} from '../kubernetes/objects.js'
 import {linedDocuments} from '../kubernetes/yaml-lines.js'
 import {readFileSync} from '../../core/memory-fs/index.js'
 import path from 'node:path'
-import {inScope, type RenderRoot} from '../render/plan-types.js'
+import {inScope, type RenderPlan, type RenderRoot} from '../render/plan-types.js'
 import {deployer, type RootInputs} from './kustomize.js'
 import type {TreeRoot} from './tree-kustomize.js'
 import type {GateContext} from './types.js'
+
+/** The plan's findings on Flux Kustomizations it could not plan from their files. */
+export type FluxFindings = Pick<RenderPlan, 'notFound' | 'unavailable' | 'outside'>
+
+/**
+ * The plan's findings split: those on a Flux Kustomization of a file a root's build reads (`built`) are held, since
+ * that build may print it otherwise — the printed one is then planned instead ({@link followPrinted}); the rest, and
+ * after the waves what is still held, are recorded as they are.
+ */
+export function holdBuilt(plan: FluxFindings, built: ReadonlySet<string>): {now: FluxFindings; held: FluxFindings} {
+  const now = (file: string) => !built.has(file)
+  return {
+    now: {
+      notFound: plan.notFound.filter((u) => now(u.file)),
+      unavailable: plan.unavailable.filter((u) => now(u.file)),
+      outside: plan.outside.filter((o) => now(o.declaredIn)),
+    },
+    held: {
+      notFound: plan.notFound.filter((u) => !now(u.file)),
+      unavailable: plan.unavailable.filter((u) => !now(u.file)),
+      outside: plan.outside.filter((o) => !now(o.declaredIn)),
+    },
+  }
+}
+
+/** Whether a finding on the Kustomization `name` of `file` is held; dropped when `release` (printed otherwise). */
+function heldFor(ctx: GateContext, file: string, name: string, release: boolean): boolean {
+  const held = ctx.fluxBuilt.held
+  const of = (f: string, by: string | undefined) => f === file && by?.endsWith(`/${name}`) === true
+  const found =
+    held.notFound.some((u) => of(u.file, u.deployedBy)) ||
+    held.unavailable.some((u) => of(u.file, u.deployedBy)) ||
+    held.outside.some((o) => of(o.declaredIn, o.deployedBy))
+  if (!found || !release) return found
+  held.notFound = held.notFound.filter((u) => !of(u.file, u.deployedBy))
+  held.unavailable = held.unavailable.filter((u) => !of(u.file, u.deployedBy))
+  held.outside = held.outside.filter((o) => !of(o.declaredIn, o.deployedBy))
+  return true
+}
 
 /** The roots the printed Kustomizations deploy, for the next wave. */
 export interface PrintedFlux {
@@ -66,10 +105,15 @@ export function followPrinted(ctx: GateContext, roots: RootInputs, planned: read
     const filed = planned.filter(
       (r) => r.via === 'flux' && r.declaredIn === origin && r.deployedBy?.endsWith(`/${object.name}`),
     )
-    if (filed.length === 0) continue
+    const asFiled = ctx.fluxBuilt.asFiled.has(`${origin}\0${object.name}`)
+    // Not planned from its file (a folder of no file, another source…): its finding stands where a build prints it
+    // as written, else it gives way to the printed one's.
+    if (filed.length === 0) {
+      if (heldFor(ctx, origin, object.name, !asFiled)) planPrinted(ctx, roots, parent, object, next)
+      continue
+    }
     const rendered = filed.filter((r) => !ctx.fluxBuilt.withdrawn.has(r))
-    if (rendered.length > 0 && !ctx.fluxBuilt.asFiled.has(`${origin}\0${object.name}`))
-      unknownAsFiled(ctx, roots, parent, object, rendered, fields)
+    if (rendered.length > 0 && !asFiled) unknownAsFiled(ctx, roots, parent, object, rendered, fields)
     else planPrinted(ctx, roots, parent, object, next)
   }
   return next

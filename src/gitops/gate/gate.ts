@@ -30,7 +30,8 @@ import {Refusals} from '../render/refusals.js'
 import {asPrinted} from './built-declarations.js'
 import {fluxPrinted} from './printed-unknown.js'
 import {argoRoot, planRender} from './roots.js'
-import {type RenderPlan} from '../render/plan-types.js'
+import {type RenderPlan, type RenderRoot} from '../render/plan-types.js'
+import {holdBuilt, type FluxFindings} from './flux-kustomizations.js'
 import {present} from '../../core/present.js'
 
 export type {RenderedImage} from '../render/judge.js'
@@ -90,7 +91,13 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const {revisionCrds} = found
   const crds = revisionCrds.scopes
   const report = emptyReport(input, tools)
-  recordPlanFindings(input, plan, out, refusals)
+  const roots = new RootInputs(input, plan, linked)
+  const filesOf = (r: RenderRoot) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])
+  // What the plan could not plan of a Flux Kustomization a build applies waits for what that build prints.
+  const builtFiles = plan.roots.filter((r) => r.via !== 'argocd' && r.tree === undefined).flatMap(filesOf)
+  const {now, held} = holdBuilt(plan, new Set(builtFiles))
+  recordPlanFindings(plan, out)
+  recordFluxFindings(input, now, out, refusals)
   const covered = new Set<string>()
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
@@ -99,7 +106,6 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   )
   // App of apps: what may hold Applications is always rendered (its output names the next wave).
   const apps = new AppOfApps(input.root, deployables.names)
-  const roots = new RootInputs(input, plan, linked)
   roots.note(deployables.kustomize)
   const skipUnless = skipUnlessAppsIn(input, apps)
   const ctx: GateContext = {
@@ -117,12 +123,13 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     crds,
     builtReleases: [],
     builtKustomizations: [],
-    fluxBuilt: {withdrawn: new Set(), asFiled: new Set(), followed: new Set()},
+    fluxBuilt: {withdrawn: new Set(), asFiled: new Set(), followed: new Set(), held},
     probed: new Map(),
     printedBy,
-    fluxPrintedBy: fluxPrinted(plan.roots, (r) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])),
+    fluxPrintedBy: fluxPrinted(plan.roots, filesOf),
   }
   await renderWaves(ctx, roots, deployables, plan)
+  recordFluxFindings(input, ctx.fluxBuilt.held, out, refusals)
   failHydrationGroups(ctx, deployables.hydrations)
   refusals.uncited()
   const custom = await checkCustomResources({
@@ -235,11 +242,8 @@ function emptyReport(input: RenderGateInput, tools: GateTools): RenderReport {
   }
 }
 
-/**
- * What the plan found it cannot render, recorded: configured roots without a kustomization, Flux Kustomizations
- * not read, over a missing folder, over a source the gate does not render, or outside the revision.
- */
-function recordPlanFindings(input: RenderGateInput, plan: RenderPlan, out: RenderFindings, refusals: Refusals): void {
+/** What the plan found it cannot render, recorded: configured roots without a kustomization, Flux Kustomizations not read. */
+function recordPlanFindings(plan: RenderPlan, out: RenderFindings): void {
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     out.missingRoot(`${dir}/`, message)
@@ -256,6 +260,10 @@ function recordPlanFindings(input: RenderGateInput, plan: RenderPlan, out: Rende
       {id: `unread\0${u.file}`, reads: [u.file], extra: String(u.line)},
     )
   }
+}
+
+/** Flux Kustomizations the plan could not render: over a missing folder, another source, or outside the revision. */
+function recordFluxFindings(input: RenderGateInput, plan: FluxFindings, out: RenderFindings, refusals: Refusals) {
   // Flux Kustomizations over a folder the revision does not hold: kustomize-controller fails, so does the render.
   for (const u of plan.notFound) {
     out.failed(u, {id: `flux-path\0${u.file}`, reads: [u.file], extra: canonicalJson({spec: u.spec})})

@@ -24,7 +24,7 @@ import type {HelmStatus} from '../helm/render.js'
 import type {Judge, RenderedImage} from '../render/judge.js'
 import type {RenderedObject} from '../kubernetes/objects.js'
 import type {Refusals} from '../render/refusals.js'
-import type {RenderRoot} from '../render/plan-types.js'
+import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import type {FluxPrintedBy, PrintedBy} from './printed-unknown.js'
 
 export interface RenderGateInput {
@@ -193,9 +193,15 @@ export interface GateContext {
   /**
    * The Flux Kustomizations followed as builds print them (./flux-kustomizations.ts): the roots planned from a file
    * that no build applies as written (withdrawn), the Kustomizations (`file\0name`) some build prints as written, and
-   * the printed ones already planned.
+   * the printed ones already planned, and the plan's findings on Kustomizations of files a build reads, held until
+   * the waves say whether a build prints them otherwise.
    */
-  fluxBuilt: {withdrawn: Set<RenderRoot>; asFiled: Set<string>; followed: Set<string>}
+  fluxBuilt: {
+    withdrawn: Set<RenderRoot>
+    asFiled: Set<string>
+    followed: Set<string>
+    held: Pick<RenderPlan, 'notFound' | 'unavailable' | 'outside'>
+  }
   /** Guessed roots built ahead to see whether they print Applications (./kustomize.ts printingRoots): taken later. */
   probed: Map<RenderRoot, RenderedRoot>
   /** What each root no Application deploys prints from its files (./printed-unknown.ts): unknown where it fails. */

@@ -224,7 +224,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
     const environment = ctx.environment ?? envOf(ctx.layout, file)
     if (!inScope(ctx.environments, environment)) return
     const spec = source === undefined ? built : {spec: built, source}
-    out.unavailable.push({file, line, environment, message, spec, reads})
+    out.unavailable.push({file, line, environment, message, spec, reads, deployedBy: namespacedName(obj)})
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
   if (foreign !== undefined) return unavailable(foreign)
@@ -251,7 +251,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   if (fields) r.flux = fields
   if (pinned) return pinnedTreeRoot(r, pinned, {file, line, environments: ctx.environments}, unavailable, out)
   if (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir)) {
-    out.outside.push({path: r.dir, declaredIn: file, environment: r.environment})
+    out.outside.push({path: r.dir, declaredIn: file, environment: r.environment, deployedBy: r.deployedBy})
     return
   }
   if (ctx.configured || ctx.addRoot(r, file)) return
@@ -260,6 +260,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
     file,
     line,
     environment: r.environment,
+    deployedBy: r.deployedBy,
     message: `Flux Kustomization ${r.deployedBy} deploys spec.path ${JSON.stringify(str(at(obj, 'spec', 'path')))}, a folder that holds no file in this revision (${r.dir || '.'}): kustomize-controller fails to build it (path not found), so what it deploys is not known.`,
     spec: at(obj, 'spec') ?? null,
   })

@@ -293,4 +293,48 @@ describe("a Flux Kustomization a parent's post-build substitutes", () => {
       expect.arrayContaining(['added Deployment team-blue/web', 'removed Deployment team-prod/web']),
     )
   })
+
+  it('a path the variable completes: the folder it names rendered (the file alone names none), verify agreeing', async () => {
+    const tenant = files['tenants/base/team.yaml'].replace('./team/base', './team/${team_env}')
+    const withPath = {
+      ...files,
+      'clusters/prod/apps.yaml': files['clusters/prod/apps.yaml'].replace(
+        '{team_ns: team-prod}',
+        '{team_ns: team-prod, team_env: prod}',
+      ),
+      'tenants/base/team.yaml': tenant,
+      ...folder('team/prod'),
+    }
+    const repo = await history(withPath, folder('team/prod', 'ghcr.io/acme/web:2.0.0'))
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(reported(result)).toEqual(['team/prod: changed Deployment web'])
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const out = run.json<{findings: Array<{rule: string}>; render: {roots: Array<{dir: string; status: string}>}}>()
+    expect(out.findings.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+    expect(out.render.roots.map((r) => [r.dir, r.status])).toContainEqual(['team/prod', 'rendered'])
+  })
+
+  it('a path naming a variable the parent does not set: its post-build fails, and the file stays render-failed', async () => {
+    const tenant = files['tenants/base/team.yaml'].replace('./team/base', './team/${team_env}')
+    const repo = await history(
+      {...files, 'tenants/base/team.yaml': tenant},
+      folder('team/base', 'ghcr.io/acme/web:2.0.0'),
+    )
+    const run = await runCli(['gitops', 'verify', '--render', '--json'], {cwd: repo, env})
+    const out = run.json<{findings: Array<{rule: string; file: string; message: string}>}>()
+    const failed = out.findings.filter((f) => f.rule === 'render-failed')
+    expect(failed.map((f) => f.file)).toEqual(['tenants/base/kustomization.yaml', 'tenants/base/team.yaml'])
+    expect(failed[0].message).toContain('variable not set')
+    expect(failed[1].message).toContain('a folder that holds no file')
+    // A change the failures' inputs hold (the tenant's file): incomplete, never "No change".
+    const touched = await history(
+      {...files, 'tenants/base/team.yaml': tenant},
+      {'tenants/base/team.yaml': tenant.replace('interval: 5m', 'interval: 6m')},
+    )
+    const {exitCode, result} = await diff(touched)
+    expect(exitCode).toBe(1)
+    expect(result.summary).toBe('incomplete')
+  })
 })
