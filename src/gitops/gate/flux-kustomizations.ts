@@ -153,7 +153,7 @@ function planPrinted(
     const message = `${u.message} (It is applied ${by}.)`
     ctx.out.unavailable({...u, message}, {id: `flux\0${id}`, reads: [...reads, ...u.reads], extra: message})
   }
-  for (const o of plan.outside) if (inScope(environments, o.environment)) ctx.refusals.fluxPath(o)
+  for (const o of plan.outside) if (inScope(environments, o.environment)) ctx.refusals.fluxPath(o, by)
 }
 
 /** The roots rendered from a file that a build prints otherwise, with none printing it as written: not known. */

@@ -217,6 +217,7 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
     expect(named.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-refused']])
     expect(named[0].message).toContain('leaves the revision')
+    expect(named[0].message).toContain('as tenants/prod')
   })
 
   it('a change nothing the patched Kustomization reads: unchanged, exit 0', async () => {
