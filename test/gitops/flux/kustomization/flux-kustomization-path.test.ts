@@ -7,7 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli} from '../../../support/cli.js'
-import {diffLast, history} from '../../../support/diff-repo.js'
+import {diffJson, diffLast, history} from '../../../support/diff-repo.js'
 import {runCleanups} from '../../../support/tmp.js'
 import {requireTool, toolEnv} from '../../../support/toolchain.js'
 
@@ -240,6 +240,60 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     const dirs = out.render.roots.map((r) => [r.dir, r.environment, r.status])
     expect(dirs).toContainEqual(['team/prod', 'prod', 'rendered'])
     expect(dirs.map((d) => d[0])).not.toContain('team/base')
+  })
+
+  it('with the render cache: a change to the patch, then to the printed folder, each seen', async () => {
+    const patch = files['tenants/prod/kustomization.yaml']
+    const repo = await history(
+      {...files, ...folder('team/prod-b')},
+      {'tenants/prod/kustomization.yaml': patch.replace('team/prod', 'team/prod-b')},
+      folder('team/prod-b', 'ghcr.io/acme/web:2.0.0'),
+    )
+    const first = await diffJson<Result>(repo, env, ['--base', 'HEAD~2', '--head', 'HEAD~1'])
+    expect(first.result.failures).toEqual([])
+    expect(reported(first.result)).toEqual(
+      ['team/prod-b: unchanged Deployment web', 'tenants/prod: changed Kustomization team'].filter((r) =>
+        reported(first.result).includes(r),
+      ),
+    )
+    expect(reported(first.result)).toContain('tenants/prod: changed Kustomization team')
+    const second = await diffJson<Result>(repo, env, ['--base', 'HEAD~1', '--head', 'HEAD'])
+    expect(second.result.failures).toEqual([])
+    expect(second.exitCode, second.stderr).toBe(0)
+    expect(reported(second.result)).toEqual(['team/prod-b: changed Deployment web'])
+  })
+
+  it('a patch to another source: render-unavailable, named with the build, never a pass', async () => {
+    const patched = files['tenants/prod/kustomization.yaml'].replace(
+      'spec: {path: ./team/prod}',
+      'spec: {path: ./team/prod, sourceRef: {kind: OCIRepository, name: team, namespace: apps}}',
+    )
+    const repo = await history(files, {'tenants/prod/kustomization.yaml': patched})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
+    expect(named.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-unavailable']])
+    expect(named[0].message).toContain('OCIRepository')
+    expect(named[0].message).toContain('as tenants/prod')
+  })
+
+  it('another cluster applies the tenant as written: its folder deployed there, the patched one in prod', async () => {
+    const staging = {
+      'clusters/staging/apps.yaml': ks('./tenants/staging').replace('name: apps', 'name: tenants'),
+      'tenants/staging/kustomization.yaml': 'resources: [../base]\n',
+    }
+    const repo = await history(
+      {...files, ...staging},
+      {
+        ...folder('team/base', 'ghcr.io/acme/web:3.0.0'),
+        ...folder('team/prod', 'ghcr.io/acme/web:2.0.0'),
+      },
+    )
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(reported(result)).toEqual(['team/base: changed Deployment web', 'team/prod: changed Deployment web'])
   })
 })
 
