@@ -166,6 +166,9 @@ function unknownAsFiled(
   fields: readonly string[],
 ): void {
   const origin = object.origin!
+  // What the printed path deploys may itself print Flux Kustomizations over any folder: then any change may reach it.
+  const own = pathReads(ctx, roots, object.body)
+  const reach = ctx.apps.mayHoldFluxObjects(own) ? ctx.input.files : own
   for (const r of rendered) {
     const id = `flux-built\0${r.deployedBy}\0${r.dir}\0${parent.dir}`
     if (ctx.fluxBuilt.followed.has(id)) continue
@@ -175,11 +178,28 @@ function unknownAsFiled(
       {file: origin, line: 1, message, environment: r.environment},
       {
         id,
-        reads: [...roots.inputsOf(parent), ...roots.inputsOf(r), origin],
+        reads: [...roots.inputsOf(parent), ...roots.inputsOf(r), origin, ...reach],
         extra: canonicalJson(renderingSpec(object.body)),
       },
     )
   }
+}
+
+/**
+ * What the printed Kustomization's own `spec.path` reads in this revision (the folder's files, and what its
+ * kustomization reaches): a change there is a change to what it deploys.
+ */
+function pathReads(ctx: GateContext, roots: RootInputs, body: unknown): string[] {
+  const spec = at(body, 'spec', 'path')
+  if (typeof spec !== 'string') return []
+  const dir = path.posix
+    .normalize(spec.replace(/^\.?\/+/, ''))
+    .replace(/^\.$/, '')
+    .replace(/\/+$/, '')
+  if (dir.startsWith('..')) return []
+  const under = ctx.input.files.filter((f) => dir === '' || f.startsWith(`${dir}/`))
+  if (!roots.plan.kustomizations.has(dir)) return under
+  return [...under, ...roots.inputsOf({dir, environment: null, via: 'flux'})]
 }
 
 /** The Flux Kustomizations of a file, by name: the part of each spec that decides a render. */

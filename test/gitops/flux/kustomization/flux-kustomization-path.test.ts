@@ -259,6 +259,37 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     expect(reported(second.result)).toEqual(['team/prod-b: changed Deployment web'])
   })
 
+  it('patched twice over, the outer build rendered last: incomplete, naming the fields', async () => {
+    // clusters/prod (an overlay the layout's glob guesses, rendered after the declared roots) patches the tenants
+    // Kustomization to tenants/prod, which patches the team's: the tenants' file root was rendered before the build
+    // that patches it, so what it deploys is not known — and what that deploys may print Kustomizations over any
+    // folder: a change to the team's folder is incomplete, never a pass.
+    const nested = {
+      ...files,
+      'clusters/prod/apps.yaml': ks('./tenants/base').replace('name: apps', 'name: tenants'),
+      'clusters/prod/kustomization.yaml': [
+        'resources: [apps.yaml]',
+        'patches:',
+        '- patch: |-',
+        '    apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        '    kind: Kustomization',
+        '    metadata: {name: tenants, namespace: flux-system}',
+        '    spec: {path: ./tenants/prod}',
+        '',
+      ].join('\n'),
+    }
+    const repo = await history(nested, folder('team/prod', 'ghcr.io/acme/web:2.0.0'))
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    const named = result.failures.filter((f) => f.file === 'clusters/prod/apps.yaml')
+    expect(named.map((f) => [f.revision, f.rule])).toEqual([
+      ['base', 'render-unavailable'],
+      ['head', 'render-unavailable'],
+    ])
+    expect(named[0].message).toContain('spec.path')
+  })
+
   it('a patch to another source: render-unavailable, named with the build, never a pass', async () => {
     const patched = files['tenants/prod/kustomization.yaml'].replace(
       'spec: {path: ./team/prod}',
