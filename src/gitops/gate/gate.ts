@@ -88,16 +88,11 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
-  const {revisionCrds} = found
-  const crds = revisionCrds.scopes
+  const crds = found.revisionCrds.scopes
   const report = emptyReport(input, tools)
   const roots = new RootInputs(input, plan, linked)
   const filesOf = (r: RenderRoot) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])
-  // What the plan could not plan of a Flux Kustomization a build applies waits for what that build prints.
-  const builtFiles = plan.roots.filter((r) => r.via !== 'argocd' && r.tree === undefined).flatMap(filesOf)
-  const {now, held} = holdBuilt(plan, new Set(builtFiles))
-  recordPlanFindings(plan, out)
-  recordFluxFindings(input, now, out, refusals)
+  const held = recordPlan(input, plan, filesOf, out, refusals)
   const covered = new Set<string>()
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
@@ -135,8 +130,8 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const custom = await checkCustomResources({
     custom: judge.custom,
     rendered: judge.crds,
-    revision: revisionCrds.documents,
-    unread: revisionCrds.unread,
+    revision: found.revisionCrds.documents,
+    unread: found.revisionCrds.unread,
     validator: await kubeValidatorOf(input),
     failUnknown: input.layout.policy.render.unknownKinds === 'fail',
   })
@@ -260,6 +255,24 @@ function recordPlanFindings(plan: RenderPlan, out: RenderFindings): void {
       {id: `unread\0${u.file}`, reads: [u.file], extra: String(u.line)},
     )
   }
+}
+
+/**
+ * What the plan found it cannot render, recorded, but the Flux Kustomizations of a file a root's build reads: what
+ * that build prints decides them (./flux-kustomizations.ts), so they are held for the waves.
+ */
+function recordPlan(
+  input: RenderGateInput,
+  plan: RenderPlan,
+  filesOf: (r: RenderRoot) => string[],
+  out: RenderFindings,
+  refusals: Refusals,
+): FluxFindings {
+  const built = plan.roots.filter((r) => r.via !== 'argocd' && r.tree === undefined).flatMap(filesOf)
+  const {now, held} = holdBuilt(plan, new Set(built))
+  recordPlanFindings(plan, out)
+  recordFluxFindings(input, now, out, refusals)
+  return held
 }
 
 /** Flux Kustomizations the plan could not render: over a missing folder, another source, or outside the revision. */
