@@ -141,8 +141,9 @@ function planPrinted(
   const by = `as ${parent.dir || '.'}${deployer(parent)} builds it`
   const environments = ctx.input.environments
   for (const r of plan.roots.filter((x) => inScope(environments, x.environment))) {
-    roots.printedBy(r, reads)
-    next.roots.push({...r, rule: `${r.rule ?? 'spec.path of a Flux Kustomization'}, ${by}`})
+    const root = {...r, rule: `${r.rule ?? 'spec.path of a Flux Kustomization'}, ${by}`}
+    roots.printedBy(root, reads)
+    next.roots.push(root)
   }
   for (const t of plan.trees) if (t.tree !== undefined) next.trees.push(t as TreeRoot)
   for (const u of plan.notFound) {

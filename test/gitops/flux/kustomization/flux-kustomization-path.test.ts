@@ -290,6 +290,21 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     expect(named[0].message).toContain('spec.path')
   })
 
+  it("the printed root's inputs hold its parent's build: a change there to a root that fails is incomplete", async () => {
+    // team/prod does not build (a resource it names is missing): its failure is keyed by what it reads, and what it
+    // reads includes the build that prints its Kustomization.
+    const broken = {...files, 'team/prod/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - missing.yaml\n'}
+    const patch = files['tenants/prod/kustomization.yaml']
+    const repo = await history(broken, {'tenants/prod/kustomization.yaml': `# the prod tenants\n${patch}`})
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(exitCode, stderr).toBe(1)
+    expect(result.summary).toBe('incomplete')
+    expect(result.failures.map((f) => [f.revision, f.rule, f.file])).toEqual([
+      ['base', 'render-failed', 'team/prod/kustomization.yaml'],
+      ['head', 'render-failed', 'team/prod/kustomization.yaml'],
+    ])
+  })
+
   it('a patch to another source: render-unavailable, named with the build, never a pass', async () => {
     const patched = files['tenants/prod/kustomization.yaml'].replace(
       'spec: {path: ./team/prod}',
