@@ -305,6 +305,25 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     ])
   })
 
+  it("a patch that sets the Kustomization's images: the tag the printed object sets is what is deployed", async () => {
+    const images = (tag: string) =>
+      files['tenants/prod/kustomization.yaml'].replace(
+        'spec: {path: ./team/prod}',
+        `spec: {path: ./team/prod, images: [{name: ghcr.io/acme/web, newTag: "${tag}"}]}`,
+      )
+    const repo = await history(
+      {...files, 'tenants/prod/kustomization.yaml': images('1.5.0')},
+      {'tenants/prod/kustomization.yaml': images('1.6.0')},
+    )
+    const {exitCode, stderr, result} = await diff(repo)
+    expect(result.failures).toEqual([])
+    expect(exitCode, stderr).toBe(0)
+    expect(reported(result)).toEqual(['team/prod: changed Deployment web', 'tenants/prod: changed Kustomization team'])
+    expect(result.images).toEqual([
+      expect.objectContaining({from: 'ghcr.io/acme/web:1.5.0', to: 'ghcr.io/acme/web:1.6.0'}),
+    ])
+  })
+
   it('a patch to another source: render-unavailable, named with the build, never a pass', async () => {
     const patched = files['tenants/prod/kustomization.yaml'].replace(
       'spec: {path: ./team/prod}',
