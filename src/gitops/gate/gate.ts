@@ -30,7 +30,8 @@ import {Refusals} from '../render/refusals.js'
 import {asPrinted} from './built-declarations.js'
 import {fluxPrinted} from './printed-unknown.js'
 import {argoRoot, planRender} from './roots.js'
-import {type RenderPlan} from '../render/plan-types.js'
+import {type RenderPlan, type RenderRoot} from '../render/plan-types.js'
+import {holdBuilt, type FluxFindings} from './flux-kustomizations.js'
 import {present} from '../../core/present.js'
 
 export type {RenderedImage} from '../render/judge.js'
@@ -87,10 +88,11 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const out = new RenderFindings(input.requireRender, input.cache, linked)
   const refusals = new Refusals(input.checkout.refused ?? [], (site) => out.refused(site))
   const tools = await gateTools(input)
-  const {revisionCrds} = found
-  const crds = revisionCrds.scopes
+  const crds = found.revisionCrds.scopes
   const report = emptyReport(input, tools)
-  recordPlanFindings(input, plan, out, refusals)
+  const roots = new RootInputs(input, plan, linked)
+  const filesOf = (r: RenderRoot) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])
+  const held = recordPlan(input, plan, filesOf, out, refusals)
   const covered = new Set<string>()
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
@@ -99,7 +101,6 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   )
   // App of apps: what may hold Applications is always rendered (its output names the next wave).
   const apps = new AppOfApps(input.root, deployables.names)
-  const roots = new RootInputs(input, plan, linked)
   roots.note(deployables.kustomize)
   const skipUnless = skipUnlessAppsIn(input, apps)
   const ctx: GateContext = {
@@ -117,18 +118,20 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     crds,
     builtReleases: [],
     builtKustomizations: [],
+    fluxBuilt: {withdrawn: new Set(), asFiled: new Set(), followed: new Set(), held},
     probed: new Map(),
     printedBy,
-    fluxPrintedBy: fluxPrinted(plan.roots, (r) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])),
+    fluxPrintedBy: fluxPrinted(plan.roots, filesOf),
   }
   await renderWaves(ctx, roots, deployables, plan)
+  recordFluxFindings(input, ctx.fluxBuilt.held, out, refusals)
   failHydrationGroups(ctx, deployables.hydrations)
   refusals.uncited()
   const custom = await checkCustomResources({
     custom: judge.custom,
     rendered: judge.crds,
-    revision: revisionCrds.documents,
-    unread: revisionCrds.unread,
+    revision: found.revisionCrds.documents,
+    unread: found.revisionCrds.unread,
     validator: await kubeValidatorOf(input),
     failUnknown: input.layout.policy.render.unknownKinds === 'fail',
   })
@@ -234,11 +237,8 @@ function emptyReport(input: RenderGateInput, tools: GateTools): RenderReport {
   }
 }
 
-/**
- * What the plan found it cannot render, recorded: configured roots without a kustomization, Flux Kustomizations
- * not read, over a missing folder, over a source the gate does not render, or outside the revision.
- */
-function recordPlanFindings(input: RenderGateInput, plan: RenderPlan, out: RenderFindings, refusals: Refusals): void {
+/** What the plan found it cannot render, recorded: configured roots without a kustomization, Flux Kustomizations not read. */
+function recordPlanFindings(plan: RenderPlan, out: RenderFindings): void {
   for (const dir of plan.missingRoots) {
     const message = `gitopsPolicy.render.roots names ${dir || '.'}, which holds no kustomization: nothing to render there.`
     out.missingRoot(`${dir}/`, message)
@@ -255,6 +255,28 @@ function recordPlanFindings(input: RenderGateInput, plan: RenderPlan, out: Rende
       {id: `unread\0${u.file}`, reads: [u.file], extra: String(u.line)},
     )
   }
+}
+
+/**
+ * What the plan found it cannot render, recorded, but the Flux Kustomizations of a file a root's build reads: what
+ * that build prints decides them (./flux-kustomizations.ts), so they are held for the waves.
+ */
+function recordPlan(
+  input: RenderGateInput,
+  plan: RenderPlan,
+  filesOf: (r: RenderRoot) => string[],
+  out: RenderFindings,
+  refusals: Refusals,
+): FluxFindings {
+  const built = plan.roots.filter((r) => r.via !== 'argocd' && r.tree === undefined).flatMap(filesOf)
+  const {now, held} = holdBuilt(plan, new Set(built))
+  recordPlanFindings(plan, out)
+  recordFluxFindings(input, now, out, refusals)
+  return held
+}
+
+/** Flux Kustomizations the plan could not render: over a missing folder, another source, or outside the revision. */
+function recordFluxFindings(input: RenderGateInput, plan: FluxFindings, out: RenderFindings, refusals: Refusals) {
   // Flux Kustomizations over a folder the revision does not hold: kustomize-controller fails, so does the render.
   for (const u of plan.notFound) {
     out.failed(u, {id: `flux-path\0${u.file}`, reads: [u.file], extra: canonicalJson({spec: u.spec})})

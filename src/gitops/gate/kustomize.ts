@@ -17,12 +17,14 @@ import {isHelmRelease} from './helm-releases.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
-import {unknownFluxRoots, unknownPrinted} from './printed-unknown.js'
+import {parentsFirst, unknownFluxRoots, unknownPrinted} from './printed-unknown.js'
 
 /** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
 export class RootInputs {
   /** An Application's kustomize options, applied over its root (`dir\0application`). */
   private readonly edits = new Map<string, {fields: Record<string, unknown>; file: string; argo?: ArgoKustomize}>()
+  /** What the build that prints a root's Flux Kustomization reads (./flux-kustomizations.ts): it decides the root. */
+  private readonly printers = new Map<RenderRoot, readonly string[]>()
 
   constructor(
     private readonly input: Pick<RenderGateInput, 'root' | 'files'>,
@@ -35,6 +37,11 @@ export class RootInputs {
     for (const k of uses) {
       if (k.edits) this.edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!, argo: k.argo})
     }
+  }
+
+  /** A root planned from a Flux Kustomization a build prints: that build's inputs are the root's too. */
+  printedBy(r: RenderRoot, inputs: readonly string[]): void {
+    this.printers.set(r, inputs)
   }
 
   /** The fields set over a root: its Application's kustomize options, or its Flux Kustomization's. */
@@ -85,6 +92,7 @@ export class RootInputs {
         ...(r.artifact ? sourceIgnoreFiles(this.input.files) : []),
         ...this.input.files.filter((f) => dirs.some((d) => d === '' || f.startsWith(`${d}/`))),
         ...this.linked(dirs),
+        ...(this.printers.get(r) ?? []),
       ]),
     ]
   }
@@ -113,10 +121,15 @@ export function deployer(root: RenderRoot): string {
   return ` (deployed by Flux Kustomization ${root.deployedBy}${root.declaredIn ? `, ${root.declaredIn}` : ''})`
 }
 
+/**
+ * One wave's roots built, then taken: a root whose Flux Kustomization another root of the wave applies after that
+ * root, and left out where `printedOtherwise` says that root's build applies it only otherwise.
+ */
 export async function renderKustomizeWave(
   ctx: GateContext,
   roots: RootInputs,
   list: readonly RenderRoot[],
+  printedOtherwise: (r: RenderRoot) => boolean = () => false,
 ): Promise<void> {
   const renderable = list.filter((r) => renderableRoot(ctx, roots, r))
   const built = await buildRoots(
@@ -136,10 +149,10 @@ export async function renderKustomizeWave(
       failed.set(r, `kustomize build ${r.dir || '.'} failed: ${result.message}`)
   }
   const unknown = unknownFluxRoots(ctx.fluxPrintedBy, failed)
-  for (const r of renderable) {
+  for (const r of parentsFirst(renderable, ctx.fluxPrintedBy)) {
     const by = unknown.get(r)
     if (by && !outcome(r).skipped) unknownFlux(ctx, roots, outcome(r), by)
-    else await takeRendered(ctx, roots, outcome(r))
+    else if (!printedOtherwise(r)) await takeRendered(ctx, roots, outcome(r))
   }
 }
 

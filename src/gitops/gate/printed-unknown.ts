@@ -177,3 +177,26 @@ export function unknownFluxRoots(
   for (const [root, why] of failed) for (const f of fluxPrintedBy.get(root) ?? []) out.set(f, {by: root, why})
   return out
 }
+
+/**
+ * `list` with each root after the roots of `list` whose build applies its Flux Kustomization (`fluxPrintedBy`), in
+ * its order otherwise: what a parent prints is known before its children are taken. A cycle keeps its order.
+ */
+export function parentsFirst(list: readonly RenderRoot[], fluxPrintedBy: FluxPrintedBy): RenderRoot[] {
+  const parents = new Map<RenderRoot, RenderRoot[]>()
+  for (const p of list) for (const c of fluxPrintedBy.get(p) ?? []) parents.set(c, [...(parents.get(c) ?? []), p])
+  if (parents.size === 0) return [...list]
+  const depth = new Map<RenderRoot, number>()
+  const depthOf = (r: RenderRoot, path: Set<RenderRoot>): number => {
+    const known = depth.get(r)
+    if (known !== undefined) return known
+    if (path.has(r)) return 0
+    path.add(r)
+    const d = Math.max(0, ...(parents.get(r) ?? []).map((p) => depthOf(p, path) + 1))
+    path.delete(r)
+    depth.set(r, d)
+    return d
+  }
+  const ordered = list.map((r, i) => ({r, i, d: depthOf(r, new Set())}))
+  return ordered.sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.r)
+}

@@ -88,6 +88,11 @@ export function planRender(
   // Whether Argo CD or Flux objects of the revision say what is deployed (then a folder nothing names is not).
   const declared = deployed.length > 0 || scan.declares
   if (!configured && !declared) addTopLevelRoots(root, layout, kustomizations, found)
+  const planFlux: RenderPlan['planFlux'] = (k, environment) => {
+    const roots: RenderRoot[] = []
+    const addRoot = (r: RenderRoot, file: string) => fluxNode(kustomizations, files, r.dir, file) && roots.push(r) > 0
+    return {...flux.plan(k, {addRoot, environment}), roots}
+  }
   const order = (a: RenderRoot) => `${a.dir}\0${a.application ?? ''}`
   const byDir = (a: RenderRoot, b: RenderRoot) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)
   return {
@@ -99,6 +104,7 @@ export function planRender(
     notFound: flux.notFound,
     unavailable: flux.unavailable,
     kustomizations,
+    planFlux,
   }
 }
 
@@ -133,16 +139,22 @@ function foundRoots(
     roots.set(key, existing ? {...r, environment: r.environment ?? existing.environment} : r)
   }
   const addFlux = (r: RenderRoot, file: string): boolean => {
-    if (!kustomizations.has(r.dir)) {
-      // No kustomization there: kustomize-controller generates one over the folder's manifests.
-      const node = generatedNode(r.dir, file, files, kustomizations)
-      if (!node) return false
-      kustomizations.set(r.dir, node)
-    }
+    if (!fluxNode(kustomizations, files, r.dir, file)) return false
     add(r)
     return true
   }
   return {roots, add, addFlux}
+}
+
+/**
+ * Whether a Flux root's folder has a kustomization to build: its own, or the one kustomize-controller generates over
+ * the folder's manifests (added to `kustomizations`); false when the folder holds no file.
+ */
+function fluxNode(kustomizations: Map<string, KustomizationNode>, files: readonly string[], dir: string, file: string) {
+  if (kustomizations.has(dir)) return true
+  const node = generatedNode(dir, file, files, kustomizations)
+  if (node) kustomizations.set(dir, node)
+  return Boolean(node)
 }
 
 /** The roots `gitopsPolicy.render.roots` names, added; the folders of them that hold no kustomization. */

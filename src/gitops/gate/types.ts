@@ -24,7 +24,7 @@ import type {HelmStatus} from '../helm/render.js'
 import type {Judge, RenderedImage} from '../render/judge.js'
 import type {RenderedObject} from '../kubernetes/objects.js'
 import type {Refusals} from '../render/refusals.js'
-import type {RenderRoot} from '../render/plan-types.js'
+import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
 import type {FluxPrintedBy, PrintedBy} from './printed-unknown.js'
 
 export interface RenderGateInput {
@@ -188,8 +188,20 @@ export interface GateContext {
    * Secrets its `valuesFrom` names there): ./helm-releases.ts reads them before the Helm wave.
    */
   builtReleases: Array<{root: RenderRoot; object: RenderedObject; printed: readonly RenderedObject[]}>
-  /** The Flux Kustomizations the kustomize roots of the wave built (./flux-kustomizations.ts holds them to their files). */
+  /** The Flux Kustomizations the kustomize roots of the wave built (./flux-kustomizations.ts follows them). */
   builtKustomizations: Array<{root: RenderRoot; object: RenderedObject}>
+  /**
+   * The Flux Kustomizations followed as builds print them (./flux-kustomizations.ts): the roots planned from a file
+   * that no build applies as written (withdrawn), the Kustomizations (`file\0name`) some build prints as written, and
+   * the printed ones already planned, and the plan's findings on Kustomizations of files a build reads, held until
+   * the waves say whether a build prints them otherwise.
+   */
+  fluxBuilt: {
+    withdrawn: Set<RenderRoot>
+    asFiled: Set<string>
+    followed: Set<string>
+    held: Pick<RenderPlan, 'notFound' | 'unavailable' | 'outside'>
+  }
   /** Guessed roots built ahead to see whether they print Applications (./kustomize.ts printingRoots): taken later. */
   probed: Map<RenderRoot, RenderedRoot>
   /** What each root no Application deploys prints from its files (./printed-unknown.ts): unknown where it fails. */

@@ -1,7 +1,8 @@
 /**
  * The render gate's waves (./gate.ts runs them): each wave renders its kustomize roots (./gate-kustomize.ts),
  * directory sources (./gate-directory.ts) and Helm deployables (./gate-helm.ts); the Applications it produced (app of
- * apps) are the next wave, at most MAX_DEPTH waves deep; the overlays a glob guessed come last, where no Application
+ * apps) are the next wave, at most MAX_DEPTH waves deep, with the roots of the Flux Kustomizations its builds print
+ * otherwise than their files (./flux-kustomizations.ts); the overlays a glob guessed come last, where no Application
  * deploys their glob's folders — but those whose build prints Applications (bootstraps), which come first.
  */
 import type {Deployables, Deployed} from '../deployables/index.js'
@@ -12,7 +13,7 @@ import {renderHelmWave, unrendered} from './helm.js'
 import {printingRoots, renderKustomizeWave, type RootInputs} from './kustomize.js'
 import {argoTreeRoot, renderTreeRoot, type TreeRoot} from './tree-kustomize.js'
 import {asBuilt} from './helm-releases.js'
-import {holdToFiles} from './flux-kustomizations.js'
+import {followPrinted, printedOtherwise, type PrintedFlux} from './flux-kustomizations.js'
 import type {GateContext} from './types.js'
 import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
 import {argoRoot, overlaysArgoLeaves} from './roots.js'
@@ -47,8 +48,8 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
   }
   for (let depth = 0; wave; depth++) {
     ctx.out.unrenderable(wave.unrenderable)
-    await renderKustomizeWave(ctx, roots, wave.roots)
-    holdToFiles(ctx, roots, plan.roots)
+    await renderKustomizeWave(ctx, roots, wave.roots, (r) => printedOtherwise(ctx, r))
+    const printedFlux = followPrinted(ctx, roots, plan.roots)
     for (const k of wave.trees) {
       const {root, ...over} = argoTreeRoot(k)
       await renderTreeRoot(ctx, root, over)
@@ -57,8 +58,17 @@ export async function renderWaves(ctx: GateContext, roots: RootInputs, deployabl
     for (const d of wave.directory) await renderOneDirectory(ctx, d)
     const helm = asBuilt(ctx, wave.helm, deployables).filter((d) => helmRenderable(ctx, d))
     if (helm.length > 0) await renderHelmWave(ctx, helm)
-    wave = nextWave(ctx, roots, deployables, plan, depth) ?? guessedWave(ctx, plan, guessed.splice(0))
+    wave =
+      withPrinted(nextWave(ctx, roots, deployables, plan, depth), printedFlux) ??
+      guessedWave(ctx, plan, guessed.splice(0))
   }
+}
+
+/** The next wave with the roots of the Flux Kustomizations this one printed (each printed object followed once). */
+function withPrinted(wave: Wave | undefined, printed: PrintedFlux): Wave | undefined {
+  if (printed.roots.length + printed.trees.length === 0) return wave
+  const w = wave ?? {roots: [], trees: [], fluxTrees: [], helm: [], directory: [], unrenderable: []}
+  return {...w, roots: [...w.roots, ...printed.roots], fluxTrees: [...w.fluxTrees, ...printed.trees]}
 }
 
 /**

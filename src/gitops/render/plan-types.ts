@@ -68,18 +68,35 @@ export interface RenderPlan {
     message: string
     spec: unknown
     reads: string[]
+    /** The Kustomization's `namespace/name`. */
+    deployedBy?: string
   }>
   /** Flux Kustomizations whose `spec.path` leaves the revision (`tree`: the pinned tree it leaves): refused, never read. */
-  outside: Array<{path: string; declaredIn: string; environment: string | null; tree?: string}>
+  outside: Array<{path: string; declaredIn: string; environment: string | null; tree?: string; deployedBy?: string}>
   /** Flux Kustomizations not read (a YAML error, past ameide's limits): what they deploy is unknown. */
   unread: Array<{file: string; line: number; message: string}>
   /**
    * Flux Kustomizations whose `spec.path` names a folder this revision does not hold (or holds no file in):
    * kustomize-controller fails (path not found), so what they deploy is not known: render-failed, named.
    */
-  notFound: Array<{file: string; line: number; environment: string | null; message: string; spec: unknown}>
+  notFound: Array<{
+    file: string
+    line: number
+    environment: string | null
+    message: string
+    spec: unknown
+    deployedBy?: string
+  }>
   kustomizations: Map<string, KustomizationNode>
+  /**
+   * Plans a Flux Kustomization a build prints (its body, the file it came from) as the revision's own are planned, in
+   * the environment of that build: its roots (a generated kustomization added where the folder has none), or why not.
+   */
+  planFlux?: (k: {obj: unknown; file: string; line: number}, environment: string | null) => PrintedFluxPlan
 }
+
+/** What a Flux Kustomization a build prints deploys: its roots, or why it is not rendered. */
+export type PrintedFluxPlan = Pick<RenderPlan, 'unavailable' | 'outside' | 'notFound' | 'trees' | 'roots'>
 
 /** A file's environment: the one of the overlay it lies in (null outside every overlay). */
 export const envOf = (layout: Layout, file: string): string | null => {

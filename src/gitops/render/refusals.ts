@@ -71,8 +71,11 @@ export class Refusals {
     return outside.length > 0 || linked
   }
 
-  /** A path a Flux Kustomization names that leaves the revision (or the pinned tree it is read from). */
-  fluxPath(o: {path: string; declaredIn: string; environment: string | null; tree?: string}): void {
+  /**
+   * A path a Flux Kustomization names that leaves the revision (or the pinned tree it is read from); `by`: how the
+   * build that prints it applies it, where the path is the printed one.
+   */
+  fluxPath(o: {path: string; declaredIn: string; environment: string | null; tree?: string}, by?: string): void {
     const message = o.tree
       ? `Flux Kustomization path ${o.path || '.'} leaves ${o.tree}, or holds a link that does: it is refused, never read.`
       : `Flux Kustomization path ${o.path} leaves the revision: it is refused, never read.`
@@ -80,7 +83,7 @@ export class Refusals {
       file: o.declaredIn,
       line: 1,
       environment: o.environment,
-      message,
+      message: by ? `${message} (It is applied ${by}.)` : message,
     })
   }
 

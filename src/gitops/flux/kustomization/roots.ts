@@ -27,7 +27,7 @@ import {
 import {isKustomizationFile} from '../../kustomize/kustomizations.js'
 import {at} from '../../kubernetes/objects.js'
 import {clean, envOf, inScope, type RenderPlan, type RenderRoot} from '../../render/plan-types.js'
-import type {GitArtifact} from '../../model/render-inputs.js'
+import {artifactShift, copiedArtifact} from '../sources/artifact-generator.js'
 import {fieldMessage, renderingPart, unsupportedField} from '../../fields/check.js'
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -134,6 +134,8 @@ export interface FluxPlanContext {
   pinnedTree?: (pin: Pin) => MappedSource | undefined
   /** Adds a Flux root to the plan; false when its folder holds no file. */
   addRoot: (r: RenderRoot, file: string) => boolean
+  /** The environment of the build that prints the Kustomization (its file's own when not printed, or null). */
+  environment?: string | null
 }
 
 /** What the Flux Kustomizations of the revision deploy that the plan does not render. */
@@ -149,19 +151,30 @@ interface FluxSources {
   specs: Map<string, unknown>
 }
 
-/** Each Flux Kustomization of the scan: its root added through `ctx.addRoot`, or why it is not rendered. */
-export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext): FluxFindings {
+/** Plans one Flux Kustomization (a document of the revision, or one a build prints) against the revision's sources. */
+export type FluxPlanner = (k: FluxObject, over: Pick<FluxPlanContext, 'addRoot' | 'environment'>) => FluxFindings
+
+/**
+ * Each Flux Kustomization of the scan: its root added through `ctx.addRoot`, or why it is not rendered; and the
+ * planner, for those a build prints (the gate plans them as printed, ../../gate/flux-kustomizations.ts).
+ */
+export function fluxKustomizationRoots(scan: RevisionScan, ctx: FluxPlanContext): FluxFindings & {plan: FluxPlanner} {
   const sources: FluxSources = {
     generators: scan.flux.filter((f) => isFlux(f.obj, 'ArtifactGenerator', 'source.extensions.fluxcd.io/')),
     gitRepositories: gitRepositoriesOf(scan.flux),
     holders: scan.holders,
     specs: sourceSpecs(scan.flux),
   }
+  const plan: FluxPlanner = (k, over) => {
+    const found: FluxFindings = {unavailable: [], outside: [], notFound: [], trees: []}
+    planFluxKustomization(k, sources, {...ctx, ...over}, found)
+    return found
+  }
   const out: FluxFindings = {unavailable: [], outside: [], notFound: [], trees: []}
   for (const k of scan.flux) {
     if (isFlux(k.obj, 'Kustomization', 'kustomize.toolkit.fluxcd.io/')) planFluxKustomization(k, sources, ctx, out)
   }
-  return out
+  return {...out, plan}
 }
 
 /** `namespace/name` → the GitRepositories among the Flux objects. */
@@ -208,10 +221,10 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   const source = sources.specs.get(`${str(at(obj, 'spec', 'sourceRef', 'kind')) ?? ''} ${sourceRefName(obj)}`)
   const built = renderingPart('Kustomization', 'spec', at(obj, 'spec')) ?? null
   const unavailable = (message: string, reads: string[] = []) => {
-    const environment = envOf(ctx.layout, file)
+    const environment = ctx.environment ?? envOf(ctx.layout, file)
     if (!inScope(ctx.environments, environment)) return
     const spec = source === undefined ? built : {spec: built, source}
-    out.unavailable.push({file, line, environment, message, spec, reads})
+    out.unavailable.push({file, line, environment, message, spec, reads, deployedBy: namespacedName(obj)})
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
   if (foreign !== undefined) return unavailable(foreign)
@@ -226,6 +239,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
     )
   const r = from.root
   if (!r) return
+  if (ctx.environment) r.environment = ctx.environment
   const fields = fluxFields(obj, sources.holders)
   if (fields && 'unavailable' in fields)
     return unavailable(`Flux Kustomization ${namespacedName(obj)}: ${fields.unavailable}`)
@@ -237,7 +251,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   if (fields) r.flux = fields
   if (pinned) return pinnedTreeRoot(r, pinned, {file, line, environments: ctx.environments}, unavailable, out)
   if (r.dir === '..' || r.dir.startsWith('../') || path.posix.isAbsolute(r.dir)) {
-    out.outside.push({path: r.dir, declaredIn: file, environment: r.environment})
+    out.outside.push({path: r.dir, declaredIn: file, environment: r.environment, deployedBy: r.deployedBy})
     return
   }
   if (ctx.configured || ctx.addRoot(r, file)) return
@@ -246,6 +260,7 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
     file,
     line,
     environment: r.environment,
+    deployedBy: r.deployedBy,
     message: `Flux Kustomization ${r.deployedBy} deploys spec.path ${JSON.stringify(str(at(obj, 'spec', 'path')))}, a folder that holds no file in this revision (${r.dir || '.'}): kustomize-controller fails to build it (path not found), so what it deploys is not known.`,
     spec: at(obj, 'spec') ?? null,
   })
@@ -332,60 +347,4 @@ function fluxSource(
   return {
     unavailable: `Flux Kustomization ${id} deploys from ${kind ?? 'a source it does not name'} ${name}: the gate renders only this repository (a GitRepository, or an ExternalArtifact an ArtifactGenerator copies from it) and fetches nothing, so what it deploys is not rendered or judged.`,
   }
-}
-
-/**
- * The fields of the GitRepositories an ArtifactGenerator's copy rules read (`@<alias>/…`, its `spec.sources`), when
- * they are one set (a GitRepository not in the revision sets none); undefined when they differ.
- */
-function copiedArtifact(
-  rules: readonly unknown[],
-  generator: unknown,
-  gitRepositories: ReadonlyMap<string, GitRepositoryOf>,
-): GitArtifact | undefined {
-  const sources = at(generator, 'spec', 'sources')
-  const ns = str(at(generator, 'metadata', 'namespace')) ?? 'default'
-  const found = new Map<string, GitArtifact>()
-  for (const r of rules) {
-    const alias = /^@([^/]+)\//.exec(str(at(r, 'from')) ?? '')?.[1]
-    const source = Array.isArray(sources) ? sources.find((x) => at(x, 'alias') === alias) : undefined
-    const ref = `${str(at(source, 'namespace')) ?? ns}/${str(at(source, 'name')) ?? ''}`
-    const artifact = gitRepositories.get(ref)?.artifact ?? {}
-    found.set(JSON.stringify(artifact), artifact)
-  }
-  return found.size <= 1 ? ([...found.values()][0] ?? {}) : undefined
-}
-
-/**
- * The folder of this repository an artifact is a view of: every copy rule takes a folder (`@repo/apps/base/**`,
- * `@repo/apps/base/`) or a file of a GitRepository source to the same relative place under `@artifact/`
- * (`@artifact/base/`), so that `<folder>/<path>` in the repository is `<path>` in the artifact, for one `<folder>` —
- * then what kustomize-controller builds from the artifact is what kustomize builds from that folder. Undefined when a
- * rule copies from another kind of source, with a glob other than a trailing `**`, or to another place.
- */
-function artifactShift(rules: readonly unknown[], sources: unknown): string | undefined {
-  if (rules.length === 0) return undefined
-  const shifts = new Set<string>()
-  for (const r of rules) {
-    const from = str(at(r, 'from'))
-    const to = str(at(r, 'to')) ?? '@artifact/'
-    const m = from ? /^@([^/]+)\/(.*)$/.exec(from) : null
-    const target = /^@artifact\/(.*)$/.exec(to)
-    if (!m || !target || at(r, 'strategy') === 'Merge') return undefined
-    const source = Array.isArray(sources) ? sources.find((s) => at(s, 'alias') === m[1]) : undefined
-    if (at(source, 'kind') !== 'GitRepository') return undefined
-    let fromPath = m[2].replace(/\*\*$/, '')
-    let toPath = target[1]
-    if (/[*?[\]]/.test(fromPath)) return undefined
-    // A file copied into a folder keeps its name.
-    if (!fromPath.endsWith('/') && fromPath !== '' && (toPath === '' || toPath.endsWith('/')))
-      toPath += path.posix.basename(fromPath)
-    fromPath = fromPath.replace(/\/$/, '')
-    toPath = toPath.replace(/\/$/, '')
-    if (toPath === '') shifts.add(fromPath)
-    else if (fromPath === toPath) shifts.add('')
-    else if (fromPath.endsWith(`/${toPath}`)) shifts.add(fromPath.slice(0, -toPath.length - 1))
-    else return undefined
-  }
-  return shifts.size === 1 ? [...shifts][0] : undefined
 }
