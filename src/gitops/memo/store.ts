@@ -7,6 +7,7 @@
 import {cacheFile, readCache, writeCache} from '../../cache/store.js'
 import {openKeptAnswers} from '../../effects/gotemplate/answers.js'
 import {ENGINE_PROTOCOL, engineBuild} from '../../effects/gotemplate/index.js'
+import type {Read} from './reads.js'
 import {attachSteps, VARIANTS_KEPT, type KeptStep, type StepStore} from './steps.js'
 
 export const STEPS_CACHE = 'gitops-steps'
@@ -62,7 +63,7 @@ export function openKeptSteps(root: string, version: string): KeptSteps | undefi
     use(key, kept) {
       const known = used.get(key) ?? []
       if (!known.includes(kept)) used.set(key, [...known, kept].slice(0, VARIANTS_KEPT))
-      if (!(found.get(key) as unknown[] | undefined)?.includes(kept)) added = true
+      if (!foundIn(found.get(key), kept)) added = true
     },
   }
   const detach = attachSteps(store)
@@ -76,6 +77,20 @@ export function openKeptSteps(root: string, version: string): KeptSteps | undefi
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string'
+
+/**
+ * Whether the file already holds `kept`: the same object, or one of the same reads and result — a process that runs
+ * command after command (`ameide mcp`'s resident) reuses the step it kept in memory, not the file's copy of it.
+ */
+function foundIn(entries: unknown, kept: KeptStep): boolean {
+  if (!Array.isArray(entries)) return false
+  return entries.some(
+    (e: unknown) => e === kept || (isKeptStep(e) && e.result === kept.result && sameReads(e.reads, kept.reads)),
+  )
+}
+
+const sameReads = (a: readonly Read[], b: readonly Read[]) =>
+  a.length === b.length && a.every((r, i) => r.every((part, j) => part === b[i][j]))
 
 /** A kept step as this build writes it: string triples of reads and a result text. */
 function isKeptStep(v: unknown): v is KeptStep {

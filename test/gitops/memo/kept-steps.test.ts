@@ -5,7 +5,7 @@
  * trusted — the expansion is made again and equals the fresh one. In process, after the build: a step is kept only
  * where the built template engine (dist/engine) names its build.
  */
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -103,6 +103,14 @@ describe('a kept expansion', () => {
     run()
     forgetSteps()
     expect(run().kept).toBe(true)
+  })
+
+  it('reused from the process (the MCP resident), it leaves the file as it is: nothing written', () => {
+    run()
+    const written = statSync(file())
+    expect(run().kept).toBe(true)
+    const after = statSync(file())
+    expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs])
   })
 
   it('is not kept with a server given (a pull request, clusters, an SCM provider)', () => {
