@@ -151,6 +151,9 @@ async function preforked() {
  * as one IPC message with the memory the process holds after it. What a call loaded and kept serves the next.
  */
 async function resident(first) {
+  // What a process that runs one command has no use for: a commit's revision kept for the next command
+  // (src/gitops/revision/kept.ts).
+  globalThis[Symbol.for('ameide.resident')] = true
   const {execute} = await import('../dist/cli/run.js')
   process.on('disconnect', () => process.exit(0))
   const write = process.stdout.write

@@ -18,6 +18,7 @@ import path from 'node:path'
 import {failureError} from '../../core/errors.js'
 import {MemoryTree, mount, unmount} from '../../core/memory-fs/index.js'
 import {gitRevisionRead, gitRevisionReadSync} from '../../effects/git.js'
+import {keepCommit, keptCommit, type HeldValue} from './kept.js'
 import {checkLinks} from './links.js'
 import type {Revision} from './model.js'
 
@@ -48,18 +49,26 @@ export async function readRevision(root: string, commit: string | null, label = 
  * `listed` is told when the trees are listed and git reads their blobs (the caller's own work then waits on nothing).
  */
 export async function readRevisions(root: string, wanted: readonly Wanted[], listed?: () => void): Promise<Revision[]> {
+  const kept = wanted.map((w) => (w.commit === null ? undefined : keptCommit(w.commit)))
   const trees = await Promise.all(
-    wanted.map((w) => (w.commit === null ? undefined : listCommit(root, w.commit, w.label))),
+    wanted.map((w, i) => (w.commit === null || kept[i] ? undefined : listCommit(root, w.commit, w.label))),
   )
   const reading = readBlobs(root, trees, wanted)
   listed?.()
   const objects = await reading
   const entries = await Promise.all(
-    wanted.map((w, i) => (trees[i] ? entriesOf(trees[i], objects, w.commit!, w.label) : fromWorkingTree(root))),
+    wanted.map((w, i) =>
+      kept[i] ? [] : trees[i] ? entriesOf(trees[i], objects, w.commit!, w.label) : fromWorkingTree(root),
+    ),
   )
   const made: Revision[] = []
   try {
-    for (const [i, w] of wanted.entries()) made.push(held(entries[i], w.commit, w.label))
+    for (const [i, w] of wanted.entries()) {
+      const k = kept[i]
+      made.push(
+        k ? mounted(k.tree, k.value, w.commit, w.label) : held(entries[i], w.commit, w.label, trees[i], objects),
+      )
+    }
   } catch (e) {
     for (const r of made) unmount(r.dir)
     throw e
@@ -73,11 +82,27 @@ interface Wanted {
   label: string
 }
 
-/** The entries held in memory and mounted. */
-function held(entries: Entry[], commit: string | null, label: string): Revision {
-  const tree = new MemoryTree()
-  const value = hold(tree, entries)
-  const dir = mount(tree.freeze(), label)
+/** The entries held in memory and mounted; a commit's kept where the process keeps commits (./kept.ts). */
+function held(
+  entries: Entry[],
+  commit: string | null,
+  label: string,
+  tree?: Tree,
+  objects?: Map<string, Buffer>,
+): Revision {
+  const memory = new MemoryTree()
+  const value = hold(memory, entries)
+  memory.freeze()
+  if (commit !== null) {
+    const bytes = tree?.items.reduce((n, i) => n + (objects?.get(i.oid)?.length ?? 0), 0) ?? 0
+    keepCommit(commit, {tree: memory, value, bytes})
+  }
+  return mounted(memory, value, commit, label)
+}
+
+/** A frozen tree mounted at a path of its own: the revision a reader gets. */
+function mounted(tree: MemoryTree, value: HeldValue, commit: string | null, label: string): Revision {
+  const dir = mount(tree, label)
   return {...value, dir, commit, remove: () => Promise.resolve(unmount(dir))}
 }
 
@@ -107,13 +132,16 @@ async function readBlobs(
  * with --source-repo, read when a source first names it. Throws REVISION_UNREADABLE as readRevision does.
  */
 export function readCommitSync(root: string, commit: string, label: string): Revision {
+  const kept = keptCommit(commit)
+  if (kept) return mounted(kept.tree, kept.value, commit, label)
   const listed = gitRevisionReadSync(root, ['ls-tree', '-r', '-z', '--full-tree', commit])
   if (!listed.ok) throw unreadable(commit, label, listed.stderr)
   const tree = parseTree(listed.stdout)
   const oids = [...new Set(tree.items.map((i) => i.oid))]
   const blobs = oids.length === 0 ? EMPTY : gitRevisionReadSync(root, ['cat-file', '--batch'], `${oids.join('\n')}\n`)
   if (!blobs.ok) throw unreadable(commit, label, blobs.stderr)
-  return held(entriesOf(tree, parseBatch(blobs.stdout), commit, label), commit, label)
+  const objects = parseBatch(blobs.stdout)
+  return held(entriesOf(tree, objects, commit, label), commit, label, tree, objects)
 }
 
 const EMPTY = {ok: true, stdout: Buffer.alloc(0), stderr: ''}

@@ -5,11 +5,13 @@
  */
 import {execFileSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
-import {readFileSync} from '../../../src/core/memory-fs/index.js'
+import {MemoryTree, readFileSync} from '../../../src/core/memory-fs/index.js'
 import {readRevisions} from '../../../src/gitops/revision/index.js'
+import {KEPT_BYTES, KEPT_COMMITS, keepCommit, keptCommit} from '../../../src/gitops/revision/kept.js'
 import {edit} from '../../support/diff-repo.js'
 import {commitAll, initGitRepo, makeTempDir, runCleanups} from '../../support/tmp.js'
 
@@ -78,5 +80,69 @@ describe('readRevisions', () => {
       code: 'REVISION_UNREADABLE',
       message: expect.stringMatching(/^The base revision ffffffffffff/),
     })
+  })
+})
+
+describe("a commit's revision kept by a process that runs command after command (revision/kept.ts)", () => {
+  const RESIDENT = Symbol.for('ameide.resident')
+  const KEPT = Symbol.for('ameide.kept-commits')
+  const global = globalThis as Record<symbol, unknown>
+  afterEach(() => {
+    delete global[RESIDENT]
+    delete global[KEPT]
+  })
+
+  /** Reads base and head, then makes git unable to read anything of the repository. */
+  async function readThenBreak(resident: boolean) {
+    if (resident) global[RESIDENT] = true
+    const {repo, base, head} = await twoCommits()
+    const first = await readRevisions(repo, [
+      {commit: base, label: 'base'},
+      {commit: head, label: 'head'},
+    ])
+    for (const r of first) await r.remove()
+    await rm(path.join(repo, '.git', 'objects'), {recursive: true})
+    return {repo, base, head, first}
+  }
+
+  it('in the resident process: read again without git, mounted anew, the same files, bytes and links', async () => {
+    const {repo, base, head, first} = await readThenBreak(true)
+    const again = await readRevisions(repo, [
+      {commit: head, label: 'head'},
+      {commit: base, label: 'base'},
+    ])
+    expect(again.map((r) => r.dir)).not.toEqual(first.map((r) => r.dir).reverse())
+    expect(again.map((r) => r.files)).toEqual([first[1].files, first[0].files])
+    expect(readFileSync(path.join(again[0].dir, 'changed.yaml'), 'utf8')).toBe('v: head\n')
+    expect(readFileSync(path.join(again[1].dir, 'link.yaml'), 'utf8')).toBe('a: 1\n')
+    // Shared by every later command: its lists cannot be changed.
+    expect(() => again[0].files.push('x')).toThrow(TypeError)
+    for (const r of again) await r.remove()
+  })
+
+  it('in a process that runs one command: nothing kept, so a repository git cannot read is named', async () => {
+    const {repo, head} = await readThenBreak(false)
+    await expect(readRevisions(repo, [{commit: head, label: 'head'}])).rejects.toMatchObject({
+      code: 'REVISION_UNREADABLE',
+    })
+  })
+
+  it('at most KEPT_COMMITS commits, the least recently read going first; a name that is not an id, never', () => {
+    global[RESIDENT] = true
+    const kept = (bytes = 1) => ({
+      tree: new MemoryTree().freeze(),
+      value: {files: [], tracked: [], links: new Map(), refused: [], gitlinks: new Map(), blobIds: new Map()},
+      bytes,
+    })
+    const ids = Array.from({length: KEPT_COMMITS + 1}, (_, i) => i.toString(16).padStart(40, '0'))
+    for (const id of ids.slice(0, KEPT_COMMITS)) keepCommit(id, kept())
+    expect(keptCommit(ids[0])).toBeDefined() // read: now the most recent
+    keepCommit(ids[KEPT_COMMITS], kept())
+    expect(keptCommit(ids[1])).toBeUndefined()
+    expect(keptCommit(ids[0])).toBeDefined()
+    keepCommit('main', kept())
+    expect(keptCommit('main')).toBeUndefined()
+    keepCommit('f'.repeat(40), kept(KEPT_BYTES))
+    expect(ids.filter((id) => keptCommit(id) !== undefined)).toEqual([])
   })
 })
