@@ -70,6 +70,23 @@ const reported = (r: Result) =>
 
 const diff = (repo: string) => diffLast<Result>(repo, env, ['--no-cache'])
 
+/** A diff that says what changed: no failure, exit 0, `changed`; its result. */
+async function changedCleanly(repo: string) {
+  const {exitCode, stderr, result} = await diff(repo)
+  expect(result.failures).toEqual([])
+  expect(exitCode, stderr).toBe(0)
+  expect(result.summary).toBe('changed')
+  return result
+}
+
+/** A diff that cannot say what is deployed: exit 1, incomplete; the failures it names on `file`. */
+async function incompleteOn(repo: string, file: string) {
+  const {exitCode, stderr, result} = await diff(repo)
+  expect(exitCode, stderr).toBe(1)
+  expect(result.summary).toBe('incomplete')
+  return result.failures.filter((f) => f.file === file)
+}
+
 describe("a Flux Kustomization's spec.path, as kustomize-controller builds it", () => {
   it('spec.path moved to another folder, the objects moved with it: each reported once, nothing changed but the path', async () => {
     const repo = await history(
@@ -156,10 +173,7 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
 
   it('a change to the folder the patched Kustomization deploys: changed, once, in the environment of its parent', async () => {
     const repo = await history(files, folder('team/prod', 'ghcr.io/acme/web:2.0.0'))
-    const {exitCode, stderr, result} = await diff(repo)
-    expect(result.failures).toEqual([])
-    expect(exitCode, stderr).toBe(0)
-    expect(result.summary).toBe('changed')
+    const result = await changedCleanly(repo)
     expect(reported(result)).toEqual(['team/prod: changed Deployment web'])
     expect(result.images).toEqual([
       expect.objectContaining({from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:2.0.0'}),
@@ -197,10 +211,7 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
   it('a patch to a folder that holds no file: render-failed as for the file, naming the build', async () => {
     const patched = files['tenants/prod/kustomization.yaml']
     const repo = await history(files, {'tenants/prod/kustomization.yaml': patched.replace('team/prod', 'team/nowhere')})
-    const {exitCode, stderr, result} = await diff(repo)
-    expect(exitCode, stderr).toBe(1)
-    expect(result.summary).toBe('incomplete')
-    const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
+    const named = await incompleteOn(repo, 'tenants/base/team.yaml')
     expect(named.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-failed']])
     expect(named[0].message).toContain('a folder that holds no file')
     expect(named[0].message).toContain('tenants/prod')
@@ -211,10 +222,7 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
     const repo = await history(files, {
       'tenants/prod/kustomization.yaml': patched.replace('./team/prod', '../elsewhere'),
     })
-    const {exitCode, stderr, result} = await diff(repo)
-    expect(exitCode, stderr).toBe(1)
-    expect(result.summary).toBe('incomplete')
-    const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
+    const named = await incompleteOn(repo, 'tenants/base/team.yaml')
     expect(named.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-refused']])
     expect(named[0].message).toContain('leaves the revision')
     expect(named[0].message).toContain('as tenants/prod')
@@ -279,10 +287,7 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
       ].join('\n'),
     }
     const repo = await history(nested, folder('team/prod', 'ghcr.io/acme/web:2.0.0'))
-    const {exitCode, stderr, result} = await diff(repo)
-    expect(exitCode, stderr).toBe(1)
-    expect(result.summary).toBe('incomplete')
-    const named = result.failures.filter((f) => f.file === 'clusters/prod/apps.yaml')
+    const named = await incompleteOn(repo, 'clusters/prod/apps.yaml')
     expect(named.map((f) => [f.revision, f.rule])).toEqual([
       ['base', 'render-unavailable'],
       ['head', 'render-unavailable'],
@@ -330,10 +335,7 @@ describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's t
       'spec: {path: ./team/prod, sourceRef: {kind: OCIRepository, name: team, namespace: apps}}',
     )
     const repo = await history(files, {'tenants/prod/kustomization.yaml': patched})
-    const {exitCode, stderr, result} = await diff(repo)
-    expect(exitCode, stderr).toBe(1)
-    expect(result.summary).toBe('incomplete')
-    const named = result.failures.filter((f) => f.file === 'tenants/base/team.yaml')
+    const named = await incompleteOn(repo, 'tenants/base/team.yaml')
     expect(named.map((f) => [f.revision, f.rule])).toEqual([['head', 'render-unavailable']])
     expect(named[0].message).toContain('OCIRepository')
     expect(named[0].message).toContain('as tenants/prod')
@@ -384,10 +386,7 @@ describe("a Flux Kustomization a parent's post-build substitutes", () => {
 
   it('a change to the folder it deploys: changed, in the namespace the substituted variable names', async () => {
     const repo = await history(files, folder('team/base', 'ghcr.io/acme/web:2.0.0'))
-    const {exitCode, stderr, result} = await diff(repo)
-    expect(result.failures).toEqual([])
-    expect(exitCode, stderr).toBe(0)
-    expect(result.summary).toBe('changed')
+    const result = await changedCleanly(repo)
     expect(result.deployables.flatMap((d) => d.objects.map((o) => `${o.kind} ${o.namespace}/${o.name}`))).toEqual([
       'Deployment team-prod/web',
     ])
