@@ -70,6 +70,21 @@ const reported = (r: Result) =>
 
 const diff = (repo: string) => diffLast<Result>(repo, env, ['--no-cache'])
 
+/** The tenant's Kustomization `team` (apps) over ./team/base, with `extra` spec lines after its path. */
+const teamKs = (extra: string[] = []) =>
+  [
+    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+    'kind: Kustomization',
+    'metadata: {name: team, namespace: apps}',
+    'spec:',
+    '  interval: 5m',
+    '  path: ./team/base',
+    ...extra,
+    '  prune: true',
+    '  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
+    '',
+  ].join('\n')
+
 /** A diff that says what changed: no failure, exit 0, `changed`; its result. */
 async function changedCleanly(repo: string) {
   const {exitCode, stderr, result} = await diff(repo)
@@ -142,17 +157,7 @@ describe("a Flux Kustomization's spec.path, as kustomize-controller builds it", 
 describe("a Flux Kustomization a parent's build patches (flux2-multi-tenancy's tenants/<env>)", () => {
   // clusters/prod applies tenants/prod, whose kustomization patches the base tenant's Kustomization to another path:
   // kustomize-controller applies the patched one, while ameide plans each Kustomization from its file.
-  const tenant = [
-    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-    'kind: Kustomization',
-    'metadata: {name: team, namespace: apps}',
-    'spec:',
-    '  interval: 5m',
-    '  path: ./team/base',
-    '  prune: true',
-    '  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
-    '',
-  ].join('\n')
+  const tenant = teamKs()
   const files = {
     'clusters/prod/apps.yaml': ks('./tenants/prod').replace('name: apps', 'name: tenants'),
     'tenants/base/kustomization.yaml': 'resources: [team.yaml]\n',
@@ -369,18 +374,7 @@ describe("a Flux Kustomization a parent's post-build substitutes", () => {
       'name: tenants',
     ),
     'tenants/base/kustomization.yaml': 'resources: [team.yaml]\n',
-    'tenants/base/team.yaml': [
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-      'kind: Kustomization',
-      'metadata: {name: team, namespace: apps}',
-      'spec:',
-      '  interval: 5m',
-      '  path: ./team/base',
-      '  targetNamespace: ${team_ns}',
-      '  prune: true',
-      '  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}',
-      '',
-    ].join('\n'),
+    'tenants/base/team.yaml': teamKs(['  targetNamespace: ${team_ns}']),
     ...folder('team/base'),
   }
 
