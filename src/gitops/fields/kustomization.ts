@@ -14,7 +14,7 @@ export const kustomizationRules: Rules = {
   'spec.path': exact(
     'gitops/flux/kustomization/flux-kustomization-path.test.ts',
     'spec.path moved, the old folder kept: one deployable moved (the Kustomization Flux knows it by), the Deployment changed once',
-    "the folder kustomize-controller builds (held to its build in flux-kustomization-fields); no other folder of the overlay glob it builds in is an overlay root; a moved path is the Kustomization's deployable moved",
+    "the folder kustomize-controller builds (held to its build in flux-kustomization-fields); no other folder of the overlay glob it builds in is an overlay root; a moved path is the Kustomization's deployable moved; as a parent's build prints it (patched, or completed by its post-build), that folder in the parent's environment",
   ),
   'spec.sourceRef.kind': exact(
     HISTORY,
