@@ -3,6 +3,8 @@
 // have no such function and run without it.
 import module from 'node:module'
 
+import {PACK, load, resolve} from './hooks.js'
+
 // Built-ins through require: an ES import of `node:fs` builds its ES facade, which reads every export, the lazy
 // ReadStream and WriteStream too (they load the streams: a few ms of every start). scripts/bundle.mjs does the same.
 const requireBuiltin = module.createRequire(import.meta.url)
@@ -10,20 +12,11 @@ const {writeSync} = requireBuiltin('node:fs')
 
 module.enableCompileCache?.()
 
-// Every import inside the bundle (dist/cli/, scripts/bundle.mjs) is relative, to a file of the bundle: resolved from
-// its URL alone, without the stat and realpath Node's resolver makes for each module (≈ 12 ms of CPU of a start of
-// `gitops verify`, `perf stat -r 30`). Anything else, and a Node without module.registerHooks (< 22.15), resolves as
-// before.
-const BUNDLE = new URL('../dist/cli/', import.meta.url).href
-module.registerHooks?.({
-  resolve(specifier, context, nextResolve) {
-    if ((specifier.startsWith('./') || specifier.startsWith('../')) && context.parentURL?.startsWith(BUNDLE)) {
-      const url = new URL(specifier, context.parentURL).href
-      if (url.startsWith(BUNDLE)) return {url, shortCircuit: true}
-    }
-    return nextResolve(specifier, context)
-  },
-})
+// The bundle's imports resolved from their URLs alone, and a release's chunks read from their pack (bin/hooks.js). A
+// Node without module.registerHooks (< 22.15) runs them in its hooks thread where there is a pack, else resolves as
+// Node does.
+if (module.registerHooks) module.registerHooks({resolve, load})
+else if (requireBuiltin('node:fs').existsSync(PACK)) module.register?.('./hooks.js', import.meta.url)
 
 // `ameide --version` is answered without loading oclif (it is the most frequent probe from scripts and
 // agents); the output is exactly oclif's. So is `ameide <command> --help` off a terminal: oclif's own rendering,

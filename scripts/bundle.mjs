@@ -31,6 +31,7 @@ import * as esbuild from 'esbuild'
 
 import {commandFiles} from './command-index.mjs'
 import {bundledPackages} from './notices.mjs'
+import {packChunks} from './release/chunk-pack.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const BUNDLE_DIR = 'dist/cli'
@@ -364,7 +365,11 @@ const result = {
 // The npm packages the bundle holds, for the third-party notices (scripts/notices.mjs): beside the bundle's folder.
 const packages = bundledPackages(Object.keys(result.metafile.inputs))
 writeFileSync(path.join(outdir, '..', 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
-if (release) process.exit(0)
+if (release) {
+  // The release's chunks in one file (npm installs one file much faster than 300): scripts/release/chunk-pack.mjs.
+  packChunks(outdir, result.metafile.outputs, path.relative(root, outdir))
+  process.exit(0)
+}
 // Which chunk holds which source, for the tests that check what a command loads (not shipped: see package.json files).
 const inputs = Object.fromEntries(
   Object.entries(result.metafile.outputs).map(([out, o]) => [

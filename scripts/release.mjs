@@ -98,6 +98,7 @@ try {
   rmSync(stage, {recursive: true, force: true})
 }
 addFile('bin/run.js')
+addFile('bin/hooks.js')
 for (const f of tracked.filter((f) => /^(templates|schemas)\//.test(f))) addFile(f)
 for (const f of ['dist/help.json', 'dist/core/config-validate.js']) addFile(f)
 // The template engine's WebAssembly module is in the WebAssembly render packages (the native helper links the engine).
