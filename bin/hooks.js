@@ -3,9 +3,10 @@
 // - resolve: every import inside the bundle is relative, to a file of the bundle, resolved from its URL alone,
 //   without the stat and realpath Node's resolver makes for each module (≈ 12 ms of CPU of a start of `gitops
 //   verify`, `perf stat -r 30`);
-// - load: in a release, the chunks are one file, dist/cli/chunks.pack (scripts/release/chunk-pack.mjs: npm installs
-//   one file much faster than 300), and a chunk's source is read from it. A chunk the pack does not hold, and a
-//   build without a pack (a checkout's), load from their files as before.
+// - load: in a release, the modules only the bundle imports are one file, dist/cli/modules.pack
+//   (scripts/release/module-pack.mjs: npm installs one file much faster than 300), and such a module's source is read
+//   from it at its own URL. A module the pack does not hold, and a build without a pack (a checkout's), load from
+//   their files as before.
 // Anything else goes to Node's own resolver and loader.
 import module from 'node:module'
 
@@ -13,8 +14,8 @@ const requireBuiltin = module.createRequire(import.meta.url)
 const {openSync, readSync} = requireBuiltin('node:fs')
 
 const BUNDLE = new URL('../dist/cli/', import.meta.url).href
-export const PACK = new URL('../dist/cli/chunks.pack', import.meta.url)
-const MAGIC = 'ameide-chunk-pack 1'
+export const PACK = new URL('../dist/cli/modules.pack', import.meta.url)
+const MAGIC = 'ameide-module-pack 1'
 
 export function resolve(specifier, context, nextResolve) {
   if ((specifier.startsWith('./') || specifier.startsWith('../')) && context.parentURL?.startsWith(BUNDLE)) {
@@ -33,7 +34,7 @@ export function load(url, context, nextLoad) {
 /** @type {{fd: number, index: Record<string, [number, number]>, base: number} | null | undefined} */
 let pack
 
-/** The bytes of the chunk `rel` (`chunks/<name>.js`) from the pack, or undefined when it holds none such. */
+/** The bytes of the module `rel` (e.g. `chunks/<name>.js`) from the pack, or undefined when it holds none such. */
 function packed(rel) {
   pack ??= openPack()
   const at = pack?.index[rel]
@@ -55,7 +56,7 @@ function openPack() {
   const head = Buffer.alloc(64)
   const end = head.subarray(0, readSync(fd, head, 0, head.length, 0)).indexOf(10)
   const [magic, size] = [head.toString('latin1', 0, MAGIC.length), Number(head.toString('latin1', MAGIC.length, end))]
-  if (magic !== MAGIC || end < 0 || !(size > 0)) throw new Error(`${PACK.pathname}: not a chunk pack of this ameide`)
+  if (magic !== MAGIC || end < 0 || !(size > 0)) throw new Error(`${PACK.pathname}: not a module pack of this ameide`)
   const index = Buffer.allocUnsafe(size)
   readSync(fd, index, 0, size, end + 1)
   return {fd, index: JSON.parse(index.toString('utf8')), base: end + 1 + size}

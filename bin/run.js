@@ -12,7 +12,7 @@ const {writeSync} = requireBuiltin('node:fs')
 
 module.enableCompileCache?.()
 
-// The bundle's imports resolved from their URLs alone, and a release's chunks read from their pack (bin/hooks.js). A
+// The bundle's imports resolved from their URLs alone, and a release's modules read from their pack (bin/hooks.js). A
 // Node without module.registerHooks (< 22.15) runs them in its hooks thread where there is a pack, else resolves as
 // Node does.
 if (module.registerHooks) module.registerHooks({resolve, load})

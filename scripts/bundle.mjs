@@ -31,7 +31,7 @@ import * as esbuild from 'esbuild'
 
 import {commandFiles} from './command-index.mjs'
 import {bundledPackages} from './notices.mjs'
-import {packChunks} from './release/chunk-pack.mjs'
+import {packModules} from './release/module-pack.mjs'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
 const BUNDLE_DIR = 'dist/cli'
@@ -366,8 +366,8 @@ const result = {
 const packages = bundledPackages(Object.keys(result.metafile.inputs))
 writeFileSync(path.join(outdir, '..', 'bundle-packages.json'), `${JSON.stringify(packages, null, 2)}\n`)
 if (release) {
-  // The release's chunks in one file (npm installs one file much faster than 300): scripts/release/chunk-pack.mjs.
-  packChunks(outdir, result.metafile.outputs, path.relative(root, outdir))
+  // The release's modules in one file (npm installs one file much faster than 300): scripts/release/module-pack.mjs.
+  packModules(outdir, result.metafile.outputs, path.relative(root, outdir))
   process.exit(0)
 }
 // Which chunk holds which source, for the tests that check what a command loads (not shipped: see package.json files).

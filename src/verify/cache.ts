@@ -144,7 +144,8 @@ export function verifyFingerprint(version: string): string {
     const s = statSync(fileURLToPath(import.meta.url))
     build = `${s.mtimeMs}:${s.size}`
   } catch {
-    // bundled or virtual: the version alone
+    // in a release's module pack (bin/hooks.js): its content-named chunk's name
+    build = path.basename(import.meta.url)
   }
   const rules = inReportOrder(CACHEABLE_CHECKS).join(',')
   return crypto()

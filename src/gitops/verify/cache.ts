@@ -3,6 +3,7 @@
 // directory through src/cache/store.ts. A file whose stat stamp (src/cache/stamp.ts) is unchanged is not even read;
 // one that still hashes to its digest is not parsed. Never used with --evidence.
 import {statSync} from 'node:fs'
+import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {sameStamp, stampOf, type FileStamp} from '../../cache/stamp.js'
@@ -80,12 +81,15 @@ export class GitopsVerifyCache {
   }
 }
 
-/** This build's stamp (its module file's mtime and size; '' when it cannot be read: the version alone decides). */
+/**
+ * This build's stamp: its module file's mtime and size; in a release's module pack (bin/hooks.js), where the file is
+ * not, its content-named chunk's name.
+ */
 function buildStamp(): string {
   try {
     const s = statSync(fileURLToPath(import.meta.url))
     return `${s.mtimeMs}:${s.size}`
   } catch {
-    return ''
+    return path.basename(import.meta.url)
   }
 }

@@ -7,12 +7,12 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeTempDir, runCleanups} from '../support/tmp.js'
 
 /**
- * The release's chunks in one file (scripts/release/chunk-pack.mjs) and the hooks that load them (bin/hooks.js), on
- * a bundle of the shape esbuild writes: an entry, chunks it imports statically and lazily, a worker entry with a chunk
- * of its own and one it shares. The real release bundle runs every kind of command in test/package/release.test.ts.
+ * The release's modules in one file (scripts/release/module-pack.mjs) and the hooks that load them (bin/hooks.js), on
+ * a bundle of the shape scripts/bundle.mjs writes: an entry, chunks it imports statically and lazily, a command's
+ * module and oclif.js, a worker entry with a chunk of its own and one it shares. The real release bundle runs every kind of command in test/package/release.test.ts.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const PACKER = path.join(ROOT, 'scripts/release/chunk-pack.mjs')
+const PACKER = path.join(ROOT, 'scripts/release/module-pack.mjs')
 
 const BUNDLE: Record<string, {text: string; imports: string[]}> = {
   'run.js': {
@@ -20,13 +20,16 @@ const BUNDLE: Record<string, {text: string; imports: string[]}> = {
       "import {a} from './chunks/a-1.js'",
       "import {Worker} from 'node:worker_threads'",
       "const {b} = await import('./chunks/b-2.js')",
+      "const {c} = await import('./commands/c.js')",
       "const w = new Worker(new URL('./workers/w.js', import.meta.url))",
-      "w.on('message', (m) => console.log(JSON.stringify({a, b, worker: m, url: import.meta.url})))",
+      "w.on('message', (m) => console.log(JSON.stringify({a, b, c, worker: m, url: import.meta.url})))",
       "w.on('error', (e) => { console.error(e.message); process.exitCode = 9 })",
       '',
     ].join('\n'),
-    imports: ['chunks/a-1.js', 'chunks/b-2.js'],
+    imports: ['chunks/a-1.js', 'chunks/b-2.js', 'commands/c.js'],
   },
+  'commands/c.js': {text: "import {o} from '../oclif.js'\nexport const c = 'c ' + o\n", imports: ['oclif.js']},
+  'oclif.js': {text: "export const o = 'oclif'\n", imports: []},
   'chunks/a-1.js': {text: "export const a = 'a from ' + import.meta.url.split('/').pop()\n", imports: []},
   'chunks/b-2.js': {text: "import {s} from './s-4.js'\nexport const b = 'b é ' + s\n", imports: ['chunks/s-4.js']},
   'chunks/s-4.js': {text: "export const s = 'shared'\n", imports: []},
@@ -53,13 +56,13 @@ function layout(target: string, pack = true): void {
     outputs[`dist/cli/${rel}`] = {imports: imports.map((i) => ({path: `dist/cli/${i}`, kind: 'import-statement'}))}
   }
   if (!pack) return
-  const script = `import {packChunks} from ${JSON.stringify(PACKER)}; console.log(packChunks(process.argv[1], JSON.parse(process.argv[2]), 'dist/cli'))`
+  const script = `import {packModules} from ${JSON.stringify(PACKER)}; console.log(packModules(process.argv[1], JSON.parse(process.argv[2]), 'dist/cli'))`
   const packed = execFileSync(
     process.execPath,
     ['--input-type=module', '-e', script, path.join(target, 'dist/cli'), JSON.stringify(outputs)],
     {cwd: target, encoding: 'utf8'},
   )
-  expect(packed.trim()).toBe('2')
+  expect(packed.trim()).toBe('4')
 }
 
 /** Runs dist/cli/run.js with the hooks registered as bin/run.js registers them (`register`: Node's hooks thread). */
@@ -76,19 +79,22 @@ function run(target: string, how: 'registerHooks' | 'register' = 'registerHooks'
 }
 
 beforeAll(async () => {
-  dir = await makeTempDir('ameide-chunk-pack-')
+  dir = await makeTempDir('ameide-module-pack-')
   layout(dir)
 })
 afterAll(runCleanups)
 
-describe('the chunk pack', () => {
-  it("holds the chunks only the main thread loads, and leaves a worker's chunks as files", () => {
+describe('the module pack', () => {
+  it("holds the modules only the bundle imports on the main thread; its entries and a worker's modules stay files", () => {
     expect(readdirSync(path.join(cli(), 'chunks')).sort()).toEqual(['s-4.js', 'w-3.js'])
-    const bytes = readFileSync(path.join(cli(), 'chunks.pack'))
+    const bytes = readFileSync(path.join(cli(), 'modules.pack'))
     const head = bytes.subarray(0, bytes.indexOf(10)).toString()
-    expect(head).toMatch(/^ameide-chunk-pack 1 \d+$/)
+    expect(head).toMatch(/^ameide-module-pack 1 \d+$/)
     const index = JSON.parse(bytes.subarray(head.length + 1, head.length + 1 + Number(head.split(' ')[2])).toString())
-    expect(Object.keys(index)).toEqual(['chunks/a-1.js', 'chunks/b-2.js'])
+    expect(Object.keys(index)).toEqual(['chunks/a-1.js', 'chunks/b-2.js', 'commands/c.js', 'oclif.js'])
+    expect(readdirSync(path.join(cli(), 'commands'))).toEqual([])
+    expect(existsSync(path.join(cli(), 'oclif.js'))).toBe(false)
+    expect(existsSync(path.join(cli(), 'run.js'))).toBe(true)
   })
 
   it.each(['registerHooks', 'register'] as const)(
@@ -99,6 +105,7 @@ describe('the chunk pack', () => {
       expect(JSON.parse(r.stdout)).toEqual({
         a: 'a from a-1.js',
         b: 'b é shared',
+        c: 'c oclif',
         worker: 'w shared',
         url: `file://${path.join(cli(), 'run.js')}`,
       })
@@ -106,9 +113,9 @@ describe('the chunk pack', () => {
   )
 
   it('is the same program as the files it packed', async () => {
-    const plain = await makeTempDir('ameide-chunk-pack-plain-')
+    const plain = await makeTempDir('ameide-module-pack-plain-')
     layout(plain, false)
-    expect(existsSync(path.join(plain, 'dist/cli/chunks.pack'))).toBe(false)
+    expect(existsSync(path.join(plain, 'dist/cli/modules.pack'))).toBe(false)
     const [packed, files] = [run(dir), run(plain)]
     expect(files.status, files.stderr).toBe(0)
     expect(JSON.parse(files.stdout)).toEqual({
@@ -118,11 +125,11 @@ describe('the chunk pack', () => {
   })
 
   it('refuses a file that is not a pack, naming it', async () => {
-    const bad = await makeTempDir('ameide-chunk-pack-bad-')
+    const bad = await makeTempDir('ameide-module-pack-bad-')
     layout(bad)
-    writeFileSync(path.join(bad, 'dist/cli/chunks.pack'), 'not a pack\n')
+    writeFileSync(path.join(bad, 'dist/cli/modules.pack'), 'not a pack\n')
     const r = run(bad)
     expect(r.status).not.toBe(0)
-    expect(r.stderr).toContain(`${path.join(bad, 'dist/cli/chunks.pack')}: not a chunk pack of this ameide`)
+    expect(r.stderr).toContain(`${path.join(bad, 'dist/cli/modules.pack')}: not a module pack of this ameide`)
   })
 })
