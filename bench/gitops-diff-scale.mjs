@@ -250,7 +250,7 @@ try {
     console.log(`${what}: ${m(label, 'wall').toFixed(2)} s (≤ ${goal} s) ${verdict(m(label, 'wall') <= goal)}`)
   line('6 changed, cold', 'this|few|cold', cold)
   line('6 changed, warm', 'this|few|warm', warm)
-  line('another pull request, the first one\'s cache kept', 'this|other|warm', warm)
+  line("another pull request, the first one's cache kept", 'this|other|warm', warm)
   console.log(
     `all changed, cold: ${m('this|all|cold', 'wall').toFixed(2)} s (≤ ${all} s) ${verdict(m('this|all|cold', 'wall') <= all)}, ` +
       `${m('this|all|cold', 'rss').toFixed(0)} MB (≤ ${allMb} MB) ${verdict(m('this|all|cold', 'rss') <= allMb)}; ` +
