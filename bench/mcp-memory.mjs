@@ -23,8 +23,10 @@ const size = Number(sizeArg ?? 334)
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const scale = fileURLToPath(new URL('gitops-diff-scale.mjs', import.meta.url))
 
-// The scale bench's repository (runs=0: made, kept, its path printed).
-const made = spawnSync(process.execPath, [scale, String(size), '0'], {encoding: 'utf8'})
+// The scale bench's repository (runs=0: made, kept, its path printed); past the default bound of 10,000 Applications
+// an ApplicationSet is refused, so a larger one raises the repository's gitopsPolicy.maxApplications.
+const bound = 3 * size > 10_000 ? ['--max-applications', String(6 * size)] : []
+const made = spawnSync(process.execPath, [scale, String(size), '0', ...bound], {encoding: 'utf8'})
 const repo = /^kept: (\S+)/m.exec(made.stdout)?.[1]
 if (made.status !== 0 || !repo) throw new Error(`bench/gitops-diff-scale.mjs ${size} 0: ${made.stderr}${made.stdout}`)
 
@@ -153,7 +155,8 @@ const rows = (name, s) => [
   {case: `${name}: a gitops_diff call (median)`, wall: Math.round(median(s.times.gitops_diff))},
   {case: `${name}: a gitops_verify call (median)`, wall: Math.round(median(s.times.gitops_verify))},
 ]
-record('mcp-memory', `node bench/mcp-memory.mjs ${calls} ${size}`, [
+// 1,002 Applications under the bench's own name; another size under its number of Applications.
+record(size === 334 ? 'mcp-memory' : `mcp-memory-${3 * size}`, `node bench/mcp-memory.mjs ${calls} ${size}`, [
   ...rows('resident', resident),
   ...rows('a process per call', perCall),
 ])
