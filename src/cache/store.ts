@@ -38,24 +38,26 @@ export function cacheFile(repoRoot: string, name: string): string | null {
   return gitDir === null ? null : path.join(gitDir, 'ameide', 'cache', `${name}.json`)
 }
 
-const sha256 = (text: string) => crypto().createHash('sha256').update(text).digest('hex')
+const sha256 = (data: string | Uint8Array) => crypto().createHash('sha256').update(data).digest('hex')
 
 /**
  * The entries stored under `fingerprint` (what decides every entry: CLI build, rule set, configuration), or an empty
- * map when the file is missing, does not verify against its checksum, or was written for another fingerprint.
+ * map when the file is missing, does not verify against its checksum, or was written for another fingerprint. The
+ * body's checksum is of its bytes as read (the text is decoded once, for JSON.parse; a kept-steps file holds tens of
+ * MB at 10,000 Applications).
  */
 export function readCache<T>(file: string, name: string, fingerprint: string | (() => string)): Map<string, T> {
-  let text: string
+  let bytes: Buffer
   try {
-    text = readFileSync(file, 'utf8')
+    bytes = readFileSync(file)
   } catch {
     return new Map()
   }
   try {
-    const newline = text.indexOf('\n')
+    const newline = bytes.indexOf(10)
     if (newline < 0) return new Map()
-    const header = JSON.parse(text.slice(0, newline)) as Partial<Header>
-    const body = text.slice(newline + 1)
+    const header = JSON.parse(bytes.toString('utf8', 0, newline)) as Partial<Header>
+    const body = bytes.subarray(newline + 1)
     if (
       header.format !== FORMAT ||
       header.name !== name ||
@@ -63,7 +65,7 @@ export function readCache<T>(file: string, name: string, fingerprint: string | (
       header.sha256 !== sha256(body)
     )
       return new Map()
-    const entries = JSON.parse(body) as unknown
+    const entries = JSON.parse(body.toString('utf8')) as unknown
     if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) return new Map()
     return new Map(Object.entries(entries as Record<string, T>))
   } catch {
