@@ -136,6 +136,8 @@ describe('a tree in memory answers as Node answers for the same tree on disk', (
               expect(answers(memory, inMemory, p), p).toEqual(answers(host as unknown as typeof memory, onDisk, p))
               // A file's text, or undefined where reading it fails (a frozen tree answers a missing one at once).
               expect(memory.readTextOrUndefined(path.join(inMemory, p)), p).toBe(hostText(path.join(onDisk, p)))
+              // The same by the tree's root and the path as a listing names it (a frozen tree's key, looked up at once).
+              expect(memory.readTextIn(inMemory, p), p).toBe(hostText(path.join(onDisk, p)))
             }
             memory.unmount(inMemory)
           },

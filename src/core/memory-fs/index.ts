@@ -240,6 +240,22 @@ export function readTextOrUndefined(p: string): string | undefined {
   }
 }
 
+/**
+ * The UTF-8 text of the file `rel` (a path as a revision's listing names it) of the tree at `root`, or undefined when
+ * it cannot be read. Where `root` is a mounted tree that takes no writes and holds no link (most revisions), the
+ * listing's path is the node's key: looked up at once, with no join, resolve or walk (the scans of a revision read
+ * every file so: ≈ 1 µs less a read, hundreds of thousands of reads at 10,000 Applications). Anything else, and a path
+ * not held there as written, is read as {@link readTextOrUndefined} reads `root/rel`.
+ */
+export function readTextIn(root: string, rel: string): string | undefined {
+  const m = mounts.get(root)
+  if (m !== undefined && !m.tree.writable && m.tree.linkFree) {
+    const node = m.tree.get(rel)
+    if (node?.kind === 'file') return frozenText(node.bytes)
+  }
+  return readTextOrUndefined(path.join(root, rel))
+}
+
 /** Whether the UTF-8 text of the file at `p` matches `pattern`; undefined when it cannot be read. */
 export function textMatches(p: string, pattern: RegExp): boolean | undefined {
   try {

@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 import path from 'node:path'
 
-import {readFileSync} from '../../core/memory-fs/index.js'
+import {readFileSync, readTextIn} from '../../core/memory-fs/index.js'
 import type {YamlModule} from '../../images/yaml/index.js'
 import {kubeDocuments} from '../../images/yaml/kube.js'
 import {isLimitError, limitMessage} from './yaml-lines.js'
@@ -83,9 +83,9 @@ function crdsIn(
   yaml: YamlModule,
   maxBytes: number,
 ): Array<{kind: string; scope: 'Cluster' | 'Namespaced'; body: Record<string, unknown>}> | {reason: string} {
-  let text: string
+  const text = readTextIn(root, file)
+  if (text === undefined) return []
   try {
-    text = readFileSync(path.join(root, file), 'utf8')
     // A text of n UTF-16 units decodes at most 3n bytes: only a longer one may be past the limit.
     const bytes = text.length * 3 > maxBytes ? readFileSync(path.join(root, file)) : undefined
     if (bytes !== undefined && bytes.length > maxBytes)

@@ -4,7 +4,7 @@
  * each with its file, line and the line of every field. Read once per run; files that cannot hold one are skipped
  * by a cheap text test before parsing.
  */
-import {readFileSync, textMatches} from '../../core/memory-fs/index.js'
+import {readTextIn, textMatches} from '../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
@@ -128,12 +128,8 @@ export function readManifests(
   const inChart = (file: string) => chartFolderOf(file, charts) !== undefined
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || inChart(file)) continue
-    let text: string
-    try {
-      text = readFileSync(path.join(root, file), 'utf8')
-    } catch {
-      continue // unreadable: the source-level gate reports it
-    }
+    const text = readTextIn(root, file)
+    if (text === undefined) continue // unreadable: the source-level gate reports it
     if (!KINDS.test(text) && !CONTROLLER_GROUP.test(text)) continue
     if (onApplicationSet && APPLICATION_SET.test(text)) onApplicationSet()
     const onUnparsed = (u: UnparsedDoc) => {

@@ -5,8 +5,7 @@
  * its files' text, so `gitops diff` renders such a deployable even when its inputs did not change: the Applications
  * it produces are followed whatever changed.
  */
-import {readFileSync} from '../../../core/memory-fs/index.js'
-import path from 'node:path'
+import {readTextIn} from '../../../core/memory-fs/index.js'
 
 import type {ArgoApplication} from '../../model/types.js'
 import {at, type RenderedObject} from '../../kubernetes/objects.js'
@@ -67,12 +66,8 @@ export class AppOfApps {
   private mentionsOf(f: string): {argo: boolean; flux: boolean} {
     let found = this.mentions.get(f)
     if (!found) {
-      let text = ''
-      try {
-        text = readFileSync(path.join(this.root, f), 'utf8')
-      } catch {
-        // unreadable: the render says why
-      }
+      // Unreadable: the render says why.
+      const text = readTextIn(this.root, f) ?? ''
       found = {argo: ARGO_KIND.test(text), flux: RELEASE_KIND.test(text) || FLUX_KUSTOMIZATION.test(text)}
       this.mentions.set(f, found)
     }

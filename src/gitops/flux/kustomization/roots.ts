@@ -4,7 +4,7 @@
  * `postBuild.substituteFrom` reads), then each Kustomization's `spec.path` as a root, or the reason what it deploys
  * is not rendered (another source, a folder outside the revision or not in it, a field the gate does not apply).
  */
-import {readFileSync} from '../../../core/memory-fs/index.js'
+import {readTextIn} from '../../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../../images/yaml/index.js'
@@ -62,12 +62,8 @@ export function scanRevision(root: string, files: readonly string[], yaml: YamlM
   const chartTemplate = chartTemplateTest(files)
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file) || isKustomizationFile(file) || chartTemplate(file)) continue
-    let text: string
-    try {
-      text = readFileSync(path.join(root, file), 'utf8')
-    } catch {
-      continue // unreadable here: it declares no root the gate could render
-    }
+    const text = readTextIn(root, file)
+    if (text === undefined) continue // unreadable here: it declares no root the gate could render
     if (ARGO.test(text) && /argoproj\.io\//.test(text)) scan.declares = true
     const cluster = /^(clusters\/[^/]+)\/[^/]+$/.exec(file)?.[1]
     if (cluster && /^apiVersion:\s*["']?[a-z.]+\.toolkit\.fluxcd\.io\//m.test(text) && !scan.fluxFolders.has(cluster))

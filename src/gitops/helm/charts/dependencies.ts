@@ -4,7 +4,7 @@
  * fetcher (./fetcher.ts) must fetch, each named with the file that asked for it. A lock out of sync is refused as
  * `helm dependency build` refuses it (./lock.ts).
  */
-import {readFileSync} from '../../../core/memory-fs/index.js'
+import {readFileSync, readTextIn} from '../../../core/memory-fs/index.js'
 import path from 'node:path'
 
 import type {YamlModule} from '../../../images/yaml/index.js'
@@ -21,7 +21,7 @@ import {pickVersion} from './versions.js'
 function mayDepend(files: readonly string[], root: string, at: (f: string) => string): boolean {
   if (hasFile(files, at('requirements.yaml'))) return true
   if (!hasFile(files, at('Chart.yaml'))) return false
-  const text = readFileSync(path.join(root, at('Chart.yaml')), 'utf8')
+  const text = readTextIn(root, at('Chart.yaml')) ?? readFileSync(path.join(root, at('Chart.yaml')), 'utf8')
   return text.includes('dependenc') || text.includes('\\')
 }
 
