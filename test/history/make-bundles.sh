@@ -8,9 +8,11 @@
 # and ApplicationSet read), each holding base-apps/, appsets/ and LICENSE (its whole history weighs 3.5 MB).
 # ai-accelerator's from its last 51 first-parent commits of `main` that touch bootstrap/, clusters/ or components/
 # (what its bootstrap overlays, Applications and ApplicationSets read), each holding those folders and LICENSE.
+# vehagn-homelab's from its last 51 first-parent commits of `main` that touch k8s/ (what its ApplicationSets, AppProjects
+# and kustomizations read), each holding k8s/ and LICENSE.
 set -euo pipefail
 out=$(cd "$(dirname "$0")" && pwd)/repos
-bridge=$1 flux=$2 podinfo=$3 arigsela=$4 aia=$5
+bridge=$1 flux=$2 podinfo=$3 arigsela=$4 aia=$5 homelab=$6
 git -C "$bridge" bundle create "$out/gitops-bridge/repo.bundle" HEAD main
 git -C "$flux" bundle create "$out/flux2-kustomize-helm-example/repo.bundle" HEAD main
 work=$(mktemp -d)
@@ -59,3 +61,4 @@ remade() {
 }
 remade "$arigsela" arigsela-kubernetes base-apps appsets
 remade "$aia" ai-accelerator bootstrap clusters components
+remade "$homelab" vehagn-homelab k8s

@@ -112,4 +112,19 @@ export const REPOS: HistoryRepo[] = [
     overlays: /^bootstrap\/overlays\/[^/]+$/,
     rootsOnly: true,
   },
+  {
+    // Applied by hand (k8s/README.md: `kubectl apply -k infra`, `kubectl apply -k sets`): k8s/sets prints the
+    // `infrastructure` and `applications` Applications over k8s/infra and k8s/apps, each a kustomization printing an
+    // AppProject and a git directories ApplicationSet over its groups; each group's kustomization prints one more
+    // (commonLabels added), over its folders — the infrastructure groups' through the config management plugin
+    // `kustomize-build-with-helm` (`kustomize build --enable-helm`: Helm charts of public repositories, kustomize
+    // `helmCharts:`), the applications' plain kustomizations.
+    name: 'vehagn-homelab',
+    bundle: path.join(REPOS_DIR, 'vehagn-homelab', 'repo.bundle'),
+    url: 'https://github.com/vehagn/homelab',
+    commits: 50,
+    clusters: [],
+    overlays: /^k8s\/(infra|sets)$/,
+    rootsOnly: true,
+  },
 ]

@@ -160,6 +160,9 @@ func (r *argoRun) application(file string, o *unstructured.Unstructured, depth i
 		r.out = append(r.out, d)
 		return
 	}
+	// A config management plugin's source fails here as in a repo-server without the plugin's sidecar ("could not
+	// find cmp-server plugin"): no plugin is run, and, as any failed render, it is decided by the files its folder
+	// and its kustomizations name (ameide's render-unavailable takes its folder's files).
 	d.Objects, d.Commands, d.Error = r.render(app.Name, sources[0], app.Spec.Destination.Namespace)
 	if d.Error != "" {
 		d.Inputs = r.failedInputs(sources[0])
@@ -223,7 +226,7 @@ func (r *argoRun) failedInputs(src v1alpha1.ApplicationSource) any {
 
 // kustomizeReads: a folder and what its kustomization files (its own and its subfolders') name through a parent
 // folder, followed: each a folder or file of the revision, sorted. false when a name leaves the revision, or a file
-// that names a parent folder is no kustomization (what it reads is not known here).
+// that names a parent folder is no kustomization and no generator's data (what it reads is not known here).
 func (r *argoRun) kustomizeReads(rel string) ([]string, bool) {
 	seen := map[string]bool{}
 	ok := true
@@ -244,6 +247,9 @@ func (r *argoRun) kustomizeReads(rel string) ([]string, bool) {
 				if base != "Chart.yaml" && base != "requirements.yaml" && strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".json") ||
 					strings.HasSuffix(base, ".md") {
 					continue // a manifest's or document's text, no path kustomize reads
+				}
+				if r.generatorData(file, rel) {
+					continue // a ConfigMap's or Secret's data (unbound.conf's comments): its text, no path
 				}
 				ok = false
 				continue
@@ -285,6 +291,50 @@ func (r *argoRun) kustomizeReads(rel string) ([]string, bool) {
 	}
 	sort.Strings(reads)
 	return reads, ok
+}
+
+// generatorData: the file is named by a configMapGenerator's or secretGenerator's `files` or `envs` of a kustomization
+// in its folder or one above it, up to the source's folder `rel`: kustomize reads its text as the object's data,
+// never as paths.
+func (r *argoRun) generatorData(file, rel string) bool {
+	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
+		for _, k := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+			text, err := os.ReadFile(filepath.Join(r.req.Dir, dir, k))
+			var doc struct {
+				ConfigMapGenerator []struct {
+					Files []string `json:"files"`
+					Envs  []string `json:"envs"`
+					Env   string   `json:"env"`
+				} `json:"configMapGenerator"`
+				SecretGenerator []struct {
+					Files []string `json:"files"`
+					Envs  []string `json:"envs"`
+					Env   string   `json:"env"`
+				} `json:"secretGenerator"`
+			}
+			if err != nil || yaml.Unmarshal(text, &doc) != nil {
+				continue
+			}
+			var named []string
+			for _, g := range doc.ConfigMapGenerator {
+				named = append(append(append(named, g.Files...), g.Envs...), g.Env)
+			}
+			for _, g := range doc.SecretGenerator {
+				named = append(append(append(named, g.Files...), g.Envs...), g.Env)
+			}
+			for _, n := range named {
+				if i := strings.LastIndex(n, "="); i >= 0 {
+					n = n[i+1:] // `key=path`
+				}
+				if n != "" && filepath.ToSlash(filepath.Clean(filepath.Join(dir, n))) == file {
+					return true
+				}
+			}
+		}
+		if dir == rel || dir == "." || dir == "/" || !strings.HasPrefix(dir, rel+"/") {
+			return false
+		}
+	}
 }
 
 func eachString(v any, f func(string)) {
