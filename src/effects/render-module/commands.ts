@@ -39,4 +39,9 @@ export interface HelmTemplate {
 export interface KustomizeBuild {
   dir: string
   loadRestrictionsNone?: boolean
+  /**
+   * `--enable-helm` (Argo CD's kustomize.buildOptions): `helmCharts` inflated by the module's own Helm
+   * (go/helm_kustomize.go), from charts in the request's tree only — nothing executed or pulled.
+   */
+  enableHelm?: boolean
 }

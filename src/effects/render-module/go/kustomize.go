@@ -18,6 +18,9 @@ import (
 type KustomizeBuild struct {
 	Dir                  string `json:"dir"`
 	LoadRestrictionsNone bool   `json:"loadRestrictionsNone,omitempty"`
+	// EnableHelm is --enable-helm (Argo CD's kustomize.buildOptions): helmCharts inflated by the Helm this module
+	// links (helm_kustomize.go), from charts in the request's tree only.
+	EnableHelm bool `json:"enableHelm,omitempty"`
 }
 
 // kustomizeBuild runs kustomize's own build command, its flags set from the request: kustomize's defaults for the
@@ -28,6 +31,9 @@ func kustomizeBuild(r *KustomizeBuild, stdout, logged io.Writer) error {
 	args := []string{r.Dir}
 	if r.LoadRestrictionsNone {
 		args = append(args, "--load-restrictor", "LoadRestrictionsNone")
+	}
+	if r.EnableHelm {
+		args = append(args, "--enable-helm")
 	}
 	return execute(cmd, args, stdout, logged)
 }
