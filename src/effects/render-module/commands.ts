@@ -44,4 +44,7 @@ export interface KustomizeBuild {
    * (go/helm_kustomize.go), from charts in the request's tree only — nothing executed or pulled.
    */
   enableHelm?: boolean
+  /** With enableHelm: `--helm-kube-version` and each `--helm-api-versions`. */
+  helmKubeVersion?: string
+  helmApiVersions?: string[]
 }
