@@ -56,7 +56,7 @@ const LOCAL_CHART = {
   'apps/web/vendored/local/Chart.yaml': 'apiVersion: v2\nname: local\nversion: 0.3.0\n',
   'apps/web/vendored/local/values.yaml': 'colour: blue\nsize: 1\n',
   'apps/web/vendored/local/templates/cm.yaml':
-    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-local\ndata:\n  colour: {{ .Values.colour | quote }}\n  size: {{ .Values.size | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-local\ndata:\n  colour: {{ .Values.colour | quote }}\n  size: {{ .Values.size | quote }}\n  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n  api: {{ .Capabilities.APIVersions.Has "example.com/v1alpha1" | quote }}\n',
 }
 
 /** The kustomization: the docs' form of a chart of the repository, a local chart with a values file, a resource. */
@@ -81,12 +81,12 @@ const kustomization = () =>
     '',
   ].join('\n')
 
-const app = () => ({
+const app = (source = 'path: apps/web') => ({
   'apps/web/kustomization.yaml': kustomization(),
   'apps/web/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {a: b}\n',
   'apps/web/prod-values.yaml': 'colour: red\n',
   ...LOCAL_CHART,
-  'argocd/web.yaml': originApplication('web', 'path: apps/web'),
+  'argocd/web.yaml': originApplication('web', source),
 })
 
 async function repo(base: Record<string, string>, head: Record<string, string | null>): Promise<string> {
@@ -96,12 +96,12 @@ async function repo(base: Record<string, string>, head: Record<string, string | 
 }
 
 /** The oracle: kustomize --enable-helm with helm on a copy of `dir/apps/web` (helm pulls the chart into it). */
-async function oracle(dir: string): Promise<Obj[]> {
+async function oracle(dir: string, flags = ['--helm-kube-version', '1.34.0']): Promise<Obj[]> {
   const copy = path.join(await makeTempDir('ameide-kustomize-oracle-'), 'repo')
   await cp(dir, copy, {recursive: true})
   const home = await makeTempDir('ameide-kustomize-oracle-home-')
   const args = ['build', path.join(copy, 'apps/web'), '--enable-helm', '--helm-command', helm]
-  const run = await runNative(kustomize, [...args, '--helm-kube-version', '1.34.0'], copy, {HOME: home})
+  const run = await runNative(kustomize, [...args, ...flags], copy, {HOME: home})
   expect(run.exit, run.stderr).toBe(0)
   const objects = YAML.parseAllDocuments(run.stdout).map((d) => d.toJS() as Obj)
   for (const o of objects) o.metadata.namespace ??= 'dev' // Argo CD's destination namespace
@@ -126,6 +126,16 @@ describe('kustomize helmCharts where argocd-cm says --enable-helm', () => {
     expect(server.requests.slice(before).map((r) => r.path)).toContain('/web-1.0.0.tgz')
   }, 300_000)
 
+  it("the Application's kustomize.kubeVersion and apiVersions: --helm-kube-version and --helm-api-versions", async () => {
+    const source = 'path: apps/web\nkustomize:\n  kubeVersion: "v1.29.0"\n  apiVersions: [example.com/v1alpha1]'
+    const dir = await repo({'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm')}, app(source))
+    const {result} = await diffLast<Result>(dir, env)
+    const flags = ['--helm-kube-version', '1.29.0', '--helm-api-versions', 'example.com/v1alpha1']
+    const want = byName(await oracle(dir, flags))
+    expect(want['ConfigMap/dev/paint-local']).toMatchObject({data: {kube: 'v1.29.0', api: 'true'}})
+    expect(byName(addedObjects(result, 'web'))).toEqual(want)
+  }, 300_000)
+
   it('the policy says it where the repository holds no argocd-cm', async () => {
     const withPolicy = `${policy()}  render:\n    kustomizeBuildOptions: "--enable-helm --load-restrictor LoadRestrictionsRootOnly"\n`
     const dir = await repo({'ameide.yaml': withPolicy}, app())
@@ -143,7 +153,9 @@ describe('kustomize helmCharts where argocd-cm says --enable-helm', () => {
       expect.objectContaining({
         rule: 'render-unavailable',
         file: 'apps/web/kustomization.yaml',
-        message: expect.stringMatching(/chart web 1\.0\.0 from http:\/\/127\.0\.0\.1:\d+: .*does not declare/) as string,
+        message: expect.stringMatching(
+          /chart web 1\.0\.0 from http:\/\/127\.0\.0\.1:\d+: .*does not declare/,
+        ) as string,
       }),
     )
     const allowed = await repo({'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm')}, app())
