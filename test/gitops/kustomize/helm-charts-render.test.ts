@@ -144,6 +144,20 @@ describe('kustomize helmCharts where argocd-cm says --enable-helm', () => {
     expect(byName(addedObjects(result, 'web'))).toEqual(byName(await oracle(dir)))
   }, 300_000)
 
+  it("a repository the base's kustomization names is allowed: a version bump diffs as both versions inflate", async () => {
+    const base = {'ameide.yaml': policy(false), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm'), ...app()}
+    const bumped = kustomization().replace('version: 1.0.0', 'version: 1.1.0')
+    const dir = await repo(base, {'apps/web/kustomization.yaml': bumped})
+    const {result} = await diffLast<Result & {deployables: Array<{objects: Array<{name: string; diff: string}>}>}>(
+      dir,
+      env,
+    )
+    expect(result.verdict.introduced.filter((f) => f.rule.startsWith('render-'))).toEqual([])
+    expect(result.charts?.map((c) => c.version).sort()).toEqual(['1.0.0', '1.1.0'])
+    const config = result.deployables.flatMap((d) => d.objects).find((o) => o.name === 'shop-config')
+    expect(config?.diff).toMatch(/-\s+chartVersion: 1\.0\.0\n\+\s+chartVersion: 1\.1\.0/)
+  }, 300_000)
+
   it('a repository the base does not allow, and --offline: render-unavailable, chart and repository named, nothing asked', async () => {
     const dir = await repo({'ameide.yaml': policy(false), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm')}, app())
     const before = server.requests.length
