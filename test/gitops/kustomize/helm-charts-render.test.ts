@@ -16,7 +16,7 @@ import path from 'node:path'
 import * as YAML from 'yaml'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {addedObjects, buildGo, byName, type AddedResult, type Obj} from '../../support/argo-render.js'
+import {addedObjects, buildGo, byName, type Obj} from '../../support/argo-render.js'
 import {chartClientEnv, startChartServer, webChart, type ChartServer} from '../../support/chart-server.js'
 import {diffLast, history} from '../../support/diff-repo.js'
 import {ORIGIN, originApplication} from '../../support/helm-repo.js'
@@ -26,7 +26,12 @@ import {requireTool} from '../../support/toolchain.js'
 
 afterAll(runCleanups)
 
-interface Result extends AddedResult {
+interface Result {
+  deployables: Array<{
+    application?: string
+    source: string
+    objects: Array<{name: string; namespace?: string; diff: string}>
+  }>
   summary: string
   charts?: Array<{repository: string; name: string; version: string}>
   verdict: {introduced: Array<{rule: string; file: string; message: string}>}
@@ -148,10 +153,7 @@ describe('kustomize helmCharts where argocd-cm says --enable-helm', () => {
     const base = {'ameide.yaml': policy(false), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm'), ...app()}
     const bumped = kustomization().replace('version: 1.0.0', 'version: 1.1.0')
     const dir = await repo(base, {'apps/web/kustomization.yaml': bumped})
-    const {result} = await diffLast<Result & {deployables: Array<{objects: Array<{name: string; diff: string}>}>}>(
-      dir,
-      env,
-    )
+    const {result} = await diffLast<Result>(dir, env)
     expect(result.verdict.introduced.filter((f) => f.rule.startsWith('render-'))).toEqual([])
     expect(result.charts?.map((c) => c.version).sort()).toEqual(['1.0.0', '1.1.0'])
     const config = result.deployables.flatMap((d) => d.objects).find((o) => o.name === 'shop-config')
