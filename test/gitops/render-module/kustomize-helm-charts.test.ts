@@ -2,12 +2,13 @@
  * kustomize's Helm inflator in the render module against the binaries: `kustomize build --enable-helm` of kustomize
  * 5.8.1 built natively from the module's own go.sum (scripts/build-wasm.mjs --kustomize, no overlay: it executes the
  * helm binary it is given) with the set-up's helm 4.1.4, and the module's `kustomizeBuild` with `enableHelm` (its
- * patched generator calls the Helm it links, go/helm_kustomize.go), in WebAssembly and in the native helper, the chart
- * in the folder or laid in the request's files (as the gate lays a fetched one). The same files, the same bytes out — or the same
- * error: `helmCharts` as kustomize's docs write it (name, repo, version, releaseName, namespace, valuesInline,
- * valuesFile, includeCRDs) with the chart where kustomize looks before it pulls (`<chartHome>/<name>-<version>/<name>`),
- * a chart of chartHome with no repo, the older `helmChartInflationGenerator`, values merged, and without
- * --enable-helm. The module never pulls: a chart absent from the tree is an error, not a fetch.
+ * patched generator calls the Helm it links, go/helm_kustomize.go), in WebAssembly and in the native helper, the
+ * chart in the folder or laid in the request's files (as the gate lays a fetched one). The same files, the same bytes
+ * out — or the same error: `helmCharts` as kustomize's docs write it (name, repo, version, releaseName, namespace,
+ * valuesInline, valuesFile, includeCRDs) with the chart where kustomize looks before it pulls
+ * (`<chartHome>/<name>-<version>/<name>`), a chart of chartHome with no repo, the older
+ * `helmChartInflationGenerator`, values merged, and without --enable-helm. The module never pulls: a chart absent from
+ * the tree is an error, not a fetch.
  */
 import {execFileSync} from 'node:child_process'
 import path from 'node:path'
