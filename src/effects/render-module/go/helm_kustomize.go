@@ -1,9 +1,12 @@
+//go:build (js && wasm) || ameide_helper
+
 package main
 
 // kustomize's Helm inflator (`helmCharts`, HelmChartInflationGenerator) with the Helm this module links instead of a
 // helm binary: the upstream generator, patched (_overlay/kustomize), calls kustomizeHelm where it would execute
 // `helm template`. The chart is read where kustomize looks for it on the build's file system (the request's tree);
-// nothing is executed, pulled or written.
+// nothing is executed, pulled or written. Only in the builds made with the overlay (render.wasm, the native helper):
+// upstream's types has no HelmInProcess.
 
 import (
 	"bytes"
