@@ -64,7 +64,7 @@ export async function inflationOf(ctx: GateContext, roots: RootInputs, r: Render
   const sites: Array<{file: string; line: number; message: string}> = []
   for (const node of nodes)
     for (const spec of node.helmCharts!.specs ?? []) {
-      const problem = placeProblem(ctx, node, spec)
+      const problem = spec.unnamed ? UNNAMED : placeProblem(ctx, node, spec)
       if (problem) sites.push(site(r, node.helmCharts!, `${chartNamed(spec)}: ${problem}`))
       else if (spec.repo !== undefined && !inRevision(ctx, node, spec)) fetches.push({node, spec})
     }
@@ -174,6 +174,9 @@ const inRevision = (ctx: GateContext, node: KustomizationNode, spec: ChartSpec):
   const prefix = `${path.posix.join(node.dir, spec.folder)}/`
   return ctx.input.files.some((f) => f.startsWith(prefix))
 }
+
+const UNNAMED =
+  'it names no releaseName (or a nameTemplate), so helm names the release itself (--generate-name, from the clock) and what it renders differs at each build: it is not rendered'
 
 const chartNamed = (spec: ChartSpec) =>
   `chart ${spec.name}${spec.version ? ` ${spec.version}` : ''}${spec.repo ? ` from ${spec.repo}` : ''}`

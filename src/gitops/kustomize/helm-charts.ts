@@ -23,6 +23,8 @@ export interface ChartSpec {
   repo?: string
   /** Where the generator looks for the chart's folder, relative to the kustomization's (`charts/redis-1.0.0/redis`). */
   folder: string
+  /** No `releaseName`, or a `nameTemplate`: helm names the release itself (`--generate-name`, by the clock). */
+  unnamed?: true
 }
 
 const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
@@ -42,15 +44,18 @@ export function chartSpecs(k: Record<string, unknown>): ChartSpec[] {
     .filter((h) => h !== undefined)
     .at(-1)
   const home = (globals ? text(globals.chartHome) : lastHome) ?? 'charts'
+  const unnamed = (c: Record<string, unknown>) =>
+    text(c.releaseName) === undefined || text(c.nameTemplate) !== undefined
   const charts = [
-    ...list(k.helmCharts).map((c) => ({name: text(c.name), version: text(c.version), repo: text(c.repo)})),
-    ...older.map((c) => ({name: text(c.chartName), version: text(c.chartVersion), repo: text(c.chartRepoUrl)})),
+    ...list(k.helmCharts).map((c) => ({name: text(c.name), version: text(c.version), repo: text(c.repo), c})),
+    ...older.map((c) => ({name: text(c.chartName), version: text(c.chartVersion), repo: text(c.chartRepoUrl), c})),
   ]
-  return charts.flatMap(({name, version, repo}) => {
+  return charts.flatMap(({name, version, repo, c}) => {
     if (name === undefined) return []
     const folder =
       version !== undefined && repo !== undefined ? `${home}/${name}-${version}/${name}` : `${home}/${name}`
-    return [{name, folder, ...(version !== undefined ? {version} : {}), ...(repo !== undefined ? {repo} : {})}]
+    const written = {...(version !== undefined ? {version} : {}), ...(repo !== undefined ? {repo} : {})}
+    return [{name, folder, ...written, ...(unnamed(c) ? {unnamed: true as const} : {})}]
   })
 }
 

@@ -186,6 +186,24 @@ describe('kustomize helmCharts where argocd-cm says --enable-helm', () => {
   }, 300_000)
 })
 
+describe('kustomize helmCharts where helm would name the release by the clock', () => {
+  it('no releaseName: render-unavailable, named, never a name made up', async () => {
+    const unnamed = {
+      ...app(),
+      'apps/web/kustomization.yaml': 'helmGlobals: {chartHome: vendored}\nhelmCharts: [{name: local}]\n',
+    }
+    const dir = await repo({'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm')}, unnamed)
+    const {result} = await diffLast<Result>(dir, env)
+    expect(result.verdict.introduced).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        file: 'apps/web/kustomization.yaml',
+        message: expect.stringContaining('chart local: it names no releaseName') as string,
+      }),
+    )
+  }, 300_000)
+})
+
 describe('kustomize helmCharts where nothing inflates them', () => {
   it('argocd-cm without --enable-helm: the root fails as kustomize does without it', async () => {
     const dir = await repo({'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--load-restrictor x')}, app())

@@ -56,6 +56,7 @@ describe("a kustomization's Helm charts, named", () => {
           version: '18.1.0',
           repo: 'oci://registry-1.docker.io/bitnamicharts',
           folder: 'charts/redis-18.1.0/redis',
+          unnamed: true,
         },
       ],
     })
@@ -102,26 +103,33 @@ describe('where kustomize looks for each chart', () => {
   it('a chart of a repository with a version, one without, a local chart: under the default chart home', async () => {
     expect(
       await specsOf(
-        'helmCharts:\n- {name: redis, repo: https://charts.example.com, version: 1.0.0}\n- {name: web, repo: https://charts.example.com}\n- {name: local, version: 0.1.0}\n- {releaseName: nameless}\n',
+        'helmCharts:\n- {name: redis, repo: https://charts.example.com, version: 1.0.0, releaseName: r}\n- {name: web, repo: https://charts.example.com, releaseName: w}\n- {name: local, version: 0.1.0, releaseName: l}\n- {releaseName: nameless}\n',
       ),
     ).toEqual([
       {name: 'redis', repo: 'https://charts.example.com', version: '1.0.0', folder: 'charts/redis-1.0.0/redis'},
       {name: 'web', repo: 'https://charts.example.com', folder: 'charts/web'},
       {name: 'local', version: '0.1.0', folder: 'charts/local'},
     ])
+    // No releaseName, or a nameTemplate: helm names the release by the clock (--generate-name).
+    expect(
+      await specsOf('helmCharts:\n- {name: a}\n- {name: b, releaseName: b, nameTemplate: "{{ randAlpha 5 }}"}\n'),
+    ).toEqual([
+      {name: 'a', folder: 'charts/a', unnamed: true},
+      {name: 'b', folder: 'charts/b', unnamed: true},
+    ])
   })
 
   it("helmGlobals' chart home; else the older entries' last; both keys' charts, helmCharts first", async () => {
     expect(
       await specsOf(
-        'helmGlobals: {chartHome: vendored}\nhelmCharts: [{name: a}]\nhelmChartInflationGenerator:\n- {chartName: b, chartHome: ignored}\n',
+        'helmGlobals: {chartHome: vendored}\nhelmCharts: [{name: a, releaseName: a}]\nhelmChartInflationGenerator:\n- {chartName: b, releaseName: b, chartHome: ignored}\n',
       ),
     ).toEqual([
       {name: 'a', folder: 'vendored/a'},
       {name: 'b', folder: 'vendored/b'},
     ])
     const entry = await helmChartsOf(
-      'helmChartInflationGenerator:\n- {chartName: b, chartHome: first}\n- {chartName: c, chartVersion: 2.0.0, chartRepoUrl: oci://r.example.com/c, chartHome: last}\nhelmCharts: [{name: a}]\n',
+      'helmChartInflationGenerator:\n- {chartName: b, chartHome: first, releaseName: b}\n- {chartName: c, chartVersion: 2.0.0, chartRepoUrl: oci://r.example.com/c, chartHome: last, releaseName: c}\nhelmCharts: [{name: a, releaseName: a}]\n',
     )
     expect(entry?.entry).toBe('helmChartInflationGenerator')
     expect(entry?.charts).toEqual(['b from first/', 'c 2.0.0 from oci://r.example.com/c', 'a from charts/'])
