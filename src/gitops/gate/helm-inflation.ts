@@ -72,6 +72,26 @@ export async function inflationOf(ctx: GateContext, roots: RootInputs, r: Render
   return withCharts(ctx, r, fetches, roots.helmVersionsOf(r))
 }
 
+/**
+ * A build of another tree (./tree-kustomize.ts, never inflated) that failed for want of --enable-helm: as it is where
+ * Argo CD would not pass the flag either (a Flux root, argocd-cm without it); else not rendered here, said so.
+ */
+export function notInflated<R extends BuildResult & {ok: false}>(
+  ctx: GateContext,
+  root: RenderRoot,
+  result: R,
+): R | {ok: false; unavailable: true; message: string} {
+  if ('unavailable' in result || 'limit' in result || root.via === 'flux') return result
+  if (!result.message.includes('must specify --enable-helm')) return result
+  const {options} = buildOptionsOf(ctx)
+  if (options !== undefined && !enablesHelm(options)) return result
+  const why =
+    options === undefined
+      ? "whether Argo CD inflates them (--enable-helm in argocd-cm's kustomize.buildOptions) is not known here"
+      : 'the gate inflates them only in the roots of the revision under review, not of another tree'
+  return {ok: false, unavailable: true, message: `it inflates Helm charts, and ${why}`}
+}
+
 /** The root with the charts it fetches planned: each allowed and its version resolved, or the root unavailable. */
 async function withCharts(
   ctx: GateContext,

@@ -204,6 +204,26 @@ describe('kustomize helmCharts where helm would name the release by the clock', 
   }, 300_000)
 })
 
+describe('kustomize helmCharts of another tree (an Application pinned to a tag)', () => {
+  it('not inflated there: render-unavailable, said why, never a failure Argo CD would not have', async () => {
+    const {'argocd/web.yaml': _, ...folder} = app()
+    const pinned = originApplication('web', 'path: apps/web').replace('targetRevision: HEAD', 'targetRevision: v1')
+    const base = {'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm'), ...folder}
+    const dir = await repo(base, {'argocd/web.yaml': pinned})
+    await git(dir, ['tag', 'v1', 'main'])
+    const {result} = await diffLast<Result>(dir, env)
+    expect(result.verdict.introduced).toContainEqual(
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        message: expect.stringContaining(
+          'it inflates Helm charts, and the gate inflates them only in the roots of the revision under review',
+        ) as string,
+      }),
+    )
+    expect(result.verdict.introduced.filter((f) => f.rule === 'render-failed')).toEqual([])
+  }, 300_000)
+})
+
 describe('kustomize helmCharts where nothing inflates them', () => {
   it('argocd-cm without --enable-helm: the root fails as kustomize does without it', async () => {
     const dir = await repo({'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--load-restrictor x')}, app())
