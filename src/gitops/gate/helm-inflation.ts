@@ -56,7 +56,7 @@ export async function inflationOf(ctx: GateContext, roots: RootInputs, r: Render
     return unavailable(
       r,
       entries,
-      "Argo CD inflates them only with --enable-helm in argocd-cm's kustomize.buildOptions, which this repository holds no argocd-cm to say (nor does gitopsPolicy.render.kustomizeBuildOptions), so this root is not rendered or judged",
+      "Argo CD inflates them only with --enable-helm in argocd-cm's kustomize.buildOptions, and this repository holds no argocd-cm that says whether it does (nor does gitopsPolicy.render.kustomizeBuildOptions say), so this root is not rendered or judged",
     )
   // Argo CD's build fails as kustomize's does without the flag: the root is built so, and fails in its words.
   if (!enablesHelm(options.options)) return {plain: true}
@@ -105,9 +105,9 @@ async function withCharts(
     const ref = remoteOf(node, spec)
     const plan = charts ? await charts.plan({remote: ref, chart: ''}, root, files) : undefined
     const problem = !charts
-      ? 'the gate does not fetch charts here'
-      : plan?.problem && `${plan.problem.message.replace(/\.$/, '')}`
-    if (problem) return {unavailable: [site(r, node.helmCharts!, `${chartNamed(spec)}: ${problem}`)], why: problem}
+      ? `${chartNamed(spec)}: the gate does not fetch charts here`
+      : plan?.problem && said(spec, ref, plan.problem.message)
+    if (problem) return {unavailable: [site(r, node.helmCharts!, problem)], why: problem}
     planned.push({at: path.posix.join(node.dir, spec.folder), plan, ref})
   }
   const policy = layout.policy
@@ -197,6 +197,13 @@ const inRevision = (ctx: GateContext, node: KustomizationNode, spec: ChartSpec):
 
 const UNNAMED =
   'it names no releaseName (or a nameTemplate), so helm names the release itself (--generate-name, from the clock) and what it renders differs at each build: it is not rendered'
+
+/** The fetcher's message of a chart (`chart <name> from <repo> (<via>)…`) as the kustomization names it, with its version. */
+function said(spec: ChartSpec, ref: RemoteChart, message: string): string {
+  const asked = `chart ${ref.name} from ${ref.source} (${ref.via})`
+  const rest = message.startsWith(asked) ? message.slice(asked.length) : `: ${message}`
+  return `${chartNamed(spec)}${rest}`.replace(/\.$/, '')
+}
 
 const chartNamed = (spec: ChartSpec) =>
   `chart ${spec.name}${spec.version ? ` ${spec.version}` : ''}${spec.repo ? ` from ${spec.repo}` : ''}`

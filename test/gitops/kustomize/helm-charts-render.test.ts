@@ -170,7 +170,7 @@ describe('kustomize helmCharts where argocd-cm says --enable-helm', () => {
         rule: 'render-unavailable',
         file: 'apps/web/kustomization.yaml',
         message: expect.stringMatching(
-          /chart web 1\.0\.0 from http:\/\/127\.0\.0\.1:\d+: .*does not declare/,
+          /\(helmCharts\): chart web 1\.0\.0 from http:\/\/127\.0\.0\.1:\d+: the base revision does not declare this repository/,
         ) as string,
       }),
     )
@@ -179,7 +179,9 @@ describe('kustomize helmCharts where argocd-cm says --enable-helm', () => {
     expect(offline.verdict.introduced).toContainEqual(
       expect.objectContaining({
         rule: 'render-unavailable',
-        message: expect.stringMatching(/chart web 1\.0\.0 from http:\/\/127\.0\.0\.1:\d+: .*--offline/) as string,
+        message: expect.stringMatching(
+          /\(helmCharts\): chart web 1\.0\.0 from http:\/\/127\.0\.0\.1:\d+ is not fetched \(--offline\)/,
+        ) as string,
       }),
     )
     expect(server.requests.length).toBe(before)
