@@ -102,6 +102,8 @@ export interface GitopsRenderPolicy {
    * `group/version/Kind`): what chart `Capabilities.APIVersions.Has` checks see. Empty: Helm's built-in list.
    */
   apiVersions: string[]
+  /** Argo CD's argocd-cm `kustomize.buildOptions` where the repository holds no argocd-cm (`--enable-helm`). */
+  kustomizeBuildOptions?: string
 }
 
 export interface GitopsPreviewPolicy {

@@ -1,7 +1,7 @@
 /**
  * `kustomize build DIR` as a renderer answers it (the render module's, ./render-module/kustomize.ts): what is asked,
- * what comes back, and whether a cache may keep the answer. kustomize reads only: no KRM function, exec plugin or
- * Helm inflator runs.
+ * what comes back, and whether a cache may keep the answer. kustomize reads only: no KRM function or exec plugin
+ * runs; its Helm inflator only with `helm`, through the renderer's own Helm.
  */
 import type {LimitBreach} from './limits.js'
 
@@ -31,6 +31,13 @@ export interface BuildOptions {
    * first).
    */
   prepare?: {cwd: string; commands: string[][]}
+  /**
+   * `--enable-helm` (Argo CD's kustomize.buildOptions) with `--helm-kube-version` and each `--helm-api-versions`:
+   * the kustomizations' `helmCharts` inflated by the renderer's own Helm, from charts in the files it reads only.
+   */
+  helm?: {kubeVersion?: string; apiVersions?: readonly string[]}
+  /** Files laid over what the build reads (absolute path → text): the charts fetched for its `helmCharts`. */
+  files?: Record<string, string>
 }
 
 export interface Kustomize {

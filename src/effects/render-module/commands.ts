@@ -39,4 +39,12 @@ export interface HelmTemplate {
 export interface KustomizeBuild {
   dir: string
   loadRestrictionsNone?: boolean
+  /**
+   * `--enable-helm` (Argo CD's kustomize.buildOptions): `helmCharts` inflated by the module's own Helm
+   * (go/helm_kustomize.go), from charts in the request's tree only — nothing executed or pulled.
+   */
+  enableHelm?: boolean
+  /** With enableHelm: `--helm-kube-version` and each `--helm-api-versions`. */
+  helmKubeVersion?: string
+  helmApiVersions?: string[]
 }

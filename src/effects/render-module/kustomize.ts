@@ -2,7 +2,8 @@
  * `kustomize build` through the render module (./host.ts): kustomize's own build command over the folders the
  * caller names, in memory, asked as data (./commands.ts KustomizeBuild) — in the native helper where it runs
  * (go/kustomize_fs.go), with Argo CD's edits or Flux's steps before it, else in WebAssembly. No plugin, exec or
- * container function can run: the module has nothing to run them with.
+ * container function can run: the module has nothing to run them with. `helmCharts` inflate (options.helm) through
+ * the module's own Helm (go/helm_kustomize.go), from charts in what it is given, never pulled.
  */
 import {describeBreach, MODULE_LIMITS, overObjects} from '../limits.js'
 import type {BuildResult, Kustomize} from '../kustomize.js'
@@ -13,8 +14,15 @@ import {sandboxOf} from './native.js'
 export function moduleKustomize(module: RenderModule): Kustomize {
   return {
     async build(dir, options) {
+      const helm = options?.helm
       const build: ModuleCommand = {
-        kustomizeBuild: {dir, loadRestrictionsNone: options?.loadRestrictionsNone === true},
+        kustomizeBuild: {
+          dir,
+          loadRestrictionsNone: options?.loadRestrictionsNone === true,
+          ...(helm
+            ? {enableHelm: true, helmKubeVersion: helm.kubeVersion, helmApiVersions: [...(helm.apiVersions ?? [])]}
+            : {}),
+        },
         documents: true,
       }
       // What the controller does to the folder first, run in it: its writes end with the request.
@@ -24,7 +32,7 @@ export function moduleKustomize(module: RenderModule): Kustomize {
       const run = await module.run({
         roots: revision,
         transient: [wrapper ?? dir],
-        files: {},
+        files: options?.files ?? {},
         cwd: options?.prepare?.cwd ?? '/',
         commands: [...prepare, build],
       })

@@ -23,7 +23,7 @@ const KUSTOMIZE_FIELDS = 'gitops/argocd/argo-kustomize-fields.test.ts'
 const plugin = 'jsonnet rendered by the render module, a plugin source touched: incomplete, the plugin named, exit 1'
 
 const helmInflation =
-  "read only by kustomize's Helm inflation, which Argo CD runs only with --enable-helm in kustomize.buildOptions (not its default): a kustomization without helmCharts builds as without them; one with helmCharts is render-unavailable, named (kubeVersion and apiVersions over a kustomization that inflates charts)"
+  "read only by kustomize's Helm inflation, which Argo CD runs only with --enable-helm in argocd-cm's kustomize.buildOptions (not its default; the repository's argocd-cm, else gitopsPolicy.render.kustomizeBuildOptions): a kustomization without helmCharts builds as without them; with the flag, its helmCharts inflate with --helm-kube-version and --helm-api-versions from these fields (else the cluster's), by the render module's Helm, charts from the revision or fetched from a repository the base allows (kustomize/helm-charts-render.test.ts); without it, the build fails as kustomize's does; where nothing says, render-unavailable, named"
 
 /** The fields of a source (`spec.source`, each of `spec.sources`, the template's in an ApplicationSet). */
 const source: Rules = {

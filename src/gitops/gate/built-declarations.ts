@@ -9,7 +9,7 @@
  */
 import type {Deployables} from '../deployables/index.js'
 import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
-import type {RootInputs} from './kustomize.js'
+import type {RootInputs} from './root-inputs.js'
 import {printedApplications, unbounded, type PrintedApplication, type PrintedBy} from './printed-unknown.js'
 
 /**

@@ -3,102 +3,19 @@
  * unavailable when they name a remote or inflate charts, else built (./render.ts) in their wrappers — an
  * Application's kustomize options and a Flux Kustomization's fields applied, its post-build after — and judged.
  */
-import type {KustomizeUse} from '../model/model.js'
-import {imageEntry} from '../argocd/kustomize/kustomize-options.js'
-import type {ArgoKustomize, GitArtifact} from '../model/render-inputs.js'
-import {artifactGap, artifactToMake, sourceIgnoreFiles} from '../flux/sources/artifact.js'
+import {artifactGap} from '../flux/sources/artifact.js'
 import {gitlinksUnder, gitlinkText} from '../render/refusals.js'
 import {applyCommonMetadata} from '../flux/kustomization/kustomization.js'
 import {fluxPostBuild} from './flux-post-build.js'
-import type {GateContext, RenderGateInput} from './types.js'
-import {editsNode, reachable} from '../kustomize/kustomizations.js'
+import type {GateContext} from './types.js'
 import {outputDocuments, parseRendered, UnreadableOutput, type RenderedObject} from '../kubernetes/objects.js'
 import {isHelmRelease} from './helm-releases.js'
 import {renderRoots, type RenderedRoot} from '../render/render.js'
-import type {RenderPlan, RenderRoot} from '../render/plan-types.js'
+import type {RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 import {parentsFirst, unknownFluxRoots, unknownPrinted} from './printed-unknown.js'
-
-/** What each root reads: its kustomizations (with the options over it) and its folders' files, links followed. */
-export class RootInputs {
-  /** An Application's kustomize options, applied over its root (`dir\0application`). */
-  private readonly edits = new Map<string, {fields: Record<string, unknown>; file: string; argo?: ArgoKustomize}>()
-  /** What the build that prints a root's Flux Kustomization reads (./flux-kustomizations.ts): it decides the root. */
-  private readonly printers = new Map<RenderRoot, readonly string[]>()
-
-  constructor(
-    private readonly input: Pick<RenderGateInput, 'root' | 'files'>,
-    readonly plan: RenderPlan,
-    private readonly linked: (paths: readonly string[]) => string[],
-  ) {}
-
-  /** The kustomize options of these Applications, for their roots. */
-  note(uses: readonly KustomizeUse[]): void {
-    for (const k of uses) {
-      if (k.edits) this.edits.set(`${k.dir}\0${k.application}`, {fields: k.edits, file: k.editsIn!, argo: k.argo})
-    }
-  }
-
-  /** A root planned from a Flux Kustomization a build prints: that build's inputs are the root's too. */
-  printedBy(r: RenderRoot, inputs: readonly string[]): void {
-    this.printers.set(r, inputs)
-  }
-
-  /** The fields set over a root: its Application's kustomize options, or its Flux Kustomization's. */
-  editsOf(r: RenderRoot): {fields: Record<string, unknown>; file: string} | undefined {
-    if (r.via === 'argocd') return this.edits.get(`${r.dir}\0${r.application ?? ''}`)
-    return r.flux && Object.keys(r.flux.edits).length > 0
-      ? {fields: r.flux.edits, file: r.declaredIn ?? r.dir}
-      : undefined
-  }
-
-  /** The images a controller's edits set in the root's own kustomization (Argo CD's `images`, a Kustomization's). */
-  controllerImages(r: RenderRoot): ReadonlySet<string> {
-    const argo = this.argoOf(r)?.images?.map((i) => imageEntry(i).name) ?? []
-    const flux = r.flux?.generate?.images
-    const named = (Array.isArray(flux) ? flux : []).map((i: unknown) => (isDoc(i) ? String(i.name ?? '') : ''))
-    return new Set([...argo, ...named].filter((n) => n !== ''))
-  }
-
-  /** An Application's kustomize options as the render module applies them, for its root. */
-  argoOf(r: RenderRoot): ArgoKustomize | undefined {
-    return r.via === 'argocd' ? this.edits.get(`${r.dir}\0${r.application ?? ''}`)?.argo : undefined
-  }
-
-  /** A root's kustomizations, with what its options add (components, patches). */
-  nodesOf(r: RenderRoot) {
-    const e = this.editsOf(r)
-    return reachable(
-      this.plan.kustomizations,
-      r.dir,
-      e ? editsNode(this.input.root, this.input.files, r.dir, e.file, e.fields) : undefined,
-    )
-  }
-
-  /** A Flux root's GitRepository artifact, made before its build when it may leave out a file the build reads. */
-  artifactOf(r: RenderRoot): GitArtifact | undefined {
-    return artifactToMake(r.artifact, this.input.files, () => this.inputsOf(r))
-  }
-
-  inputsOf(r: RenderRoot): string[] {
-    const nodes = this.nodesOf(r)
-    // A kustomization that cannot be read may include any folder: what the root reads is the whole revision.
-    if (nodes.some((n) => n.unreadable !== undefined)) return [...this.input.files]
-    const dirs = nodes.map((n) => n.dir)
-    return [
-      ...new Set([
-        ...nodes.flatMap((n) => [n.file, ...n.files]),
-        // What a GitRepository's artifact leaves out is decided by every `.sourceignore` of the revision.
-        ...(r.artifact ? sourceIgnoreFiles(this.input.files) : []),
-        ...this.input.files.filter((f) => dirs.some((d) => d === '' || f.startsWith(`${d}/`))),
-        ...this.linked(dirs),
-        ...(this.printers.get(r) ?? []),
-      ]),
-    ]
-  }
-}
-
-const isDoc = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+import {inflationOf, type Inflation} from './helm-inflation.js'
+import type {RootInputs} from './root-inputs.js'
 
 /**
  * A root as the report shows it (schemas/gitops-verify.schema.json renderRoot): without what the render reads besides
@@ -131,11 +48,13 @@ export async function renderKustomizeWave(
   list: readonly RenderRoot[],
   printedOtherwise: (r: RenderRoot) => boolean = () => false,
 ): Promise<void> {
-  const renderable = list.filter((r) => renderableRoot(ctx, roots, r))
+  const inflations = new Map(await Promise.all(list.map(async (r) => [r, await inflationOf(ctx, roots, r)] as const)))
+  const renderable = list.filter((r) => renderableRoot(ctx, roots, r, inflations.get(r)!))
   const built = await buildRoots(
     ctx,
     roots,
     renderable.filter((r) => !ctx.probed.has(r)),
+    inflations,
   )
   const fresh = new Map(built.map((b) => [b.root, b]))
   const outcome = (r: RenderRoot) => ctx.probed.get(r) ?? fresh.get(r)!
@@ -214,10 +133,10 @@ function printsApplications(ctx: GateContext, result: {ok: true; yaml: string}):
 }
 
 /**
- * Whether a root is rendered: one that could read outside its revision is refused, one that inflates Helm charts or
- * names a remote base is unavailable, each named (and reported) here.
+ * Whether a root is rendered: one that could read outside its revision is refused, one whose Helm charts do not
+ * inflate here (./helm-inflation.ts) or that names a remote base is unavailable, each named (and reported) here.
  */
-function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boolean {
+function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot, inflation: Inflation): boolean {
   const {input, out, report, refusals, toolVersions} = ctx
   const nodes = roots.nodesOf(r)
   // Refused first: a root that could read outside its revision is never rendered, whatever else it holds.
@@ -226,7 +145,7 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
     unknownPrinted(out, ctx.printedBy, r, () => roots.inputsOf(r), 'it could read outside the revision: refused')
     return false
   }
-  const helmCharts = nodes.flatMap((n) => (n.helmCharts ? [n.helmCharts] : []))
+  const charts = 'unavailable' in inflation ? inflation.unavailable : []
   const remote = nodes.flatMap((n) => n.remote)
   const dirs = nodes.map((n) => n.dir)
   // Argo CD checks submodules out (its repo-server's default); Flux as its GitRepository says.
@@ -246,31 +165,32 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot): boo
       : submodules.length > 0
         ? gitlinkText(submodules)
         : undefined
-  if (remote.length + helmCharts.length === 0 && !gap) return true
+  if (remote.length + charts.length === 0 && !gap) return true
   const key = input.cache?.key(r.dir, roots.inputsOf(r), `remote\0${toolVersions}`)
   if (gap) {
     const file = r.declaredIn ?? roots.plan.kustomizations.get(r.dir)!.file
     const message = `Render root ${r.dir || '.'}${deployer(r)}: ${gap}`
     out.unavailable({file, line: 1, message, environment: r.environment, application: r.application}, {renderKey: key})
   }
-  for (const entry of helmCharts) {
-    const charts = entry.charts.length > 0 ? `: ${entry.charts.join(', ')}` : ''
-    const message = `Render root ${r.dir || '.'} inflates Helm charts (${entry.entry}${charts}): that needs kustomize --enable-helm, which runs helm and fetches charts, and the gate never passes it, so this root is not rendered or judged.`
-    const site = {file: entry.file, line: entry.line, message, environment: r.environment, application: r.application}
-    out.unavailable(site, {renderKey: key})
-  }
+  for (const site of charts)
+    out.unavailable({...site, environment: r.environment, application: r.application}, {renderKey: key})
   for (const entry of remote) {
     const message = `Render root ${r.dir || '.'} names the remote ${JSON.stringify(entry.entry)}: the gate fetches nothing, so this root is not rendered or judged.`
     out.unavailable({file: entry.file, line: entry.line, message, environment: r.environment}, {renderKey: key})
   }
   report.roots.push({...shown(r), status: 'unavailable', objects: 0})
-  const why = gap ?? (helmCharts.length > 0 ? 'it inflates Helm charts' : 'it names a remote base')
+  const why = gap ?? ('why' in inflation ? inflation.why : 'it names a remote base')
   unknownPrinted(out, ctx.printedBy, r, () => roots.inputsOf(r), why)
   return false
 }
 
 /** The roots built (./render.ts), answered from the cache or skipped where their inputs say so. */
-function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly RenderRoot[]) {
+function buildRoots(
+  ctx: GateContext,
+  roots: RootInputs,
+  renderable: readonly RenderRoot[],
+  inflations?: ReadonlyMap<RenderRoot, Inflation>,
+) {
   const {input, skipUnless, toolVersions} = ctx
   return renderRoots(input.root, renderable, input.kustomize, {
     concurrency: input.concurrency,
@@ -280,6 +200,10 @@ function buildRoots(ctx: GateContext, roots: RootInputs, renderable: readonly Re
     editsOf: (r) => roots.editsOf(r)?.fields,
     argoOf: (r) => roots.argoOf(r),
     artifactOf: (r) => roots.artifactOf(r),
+    helmOf: (r) => {
+      const inflation = inflations?.get(r)
+      return inflation && 'helm' in inflation ? inflation.helm : undefined
+    },
     extra: toolVersions,
     ...(skipUnless
       ? {

@@ -25,6 +25,7 @@ import {fluxPostBuild} from './flux-post-build.js'
 import {deployer, shown} from './kustomize.js'
 import {isHelmRelease} from './helm-releases.js'
 import {argoRoot} from './roots.js'
+import {notInflated} from './helm-inflation.js'
 
 /** A root of another tree. */
 export type TreeRoot = RenderRoot & {tree: NonNullable<RenderRoot['tree']>}
@@ -68,7 +69,9 @@ export async function renderTreeRoot(
     return
   }
   const what = `kustomize build ${root.dir || '.'}${deployer(root)} at commit ${root.tree.commit.slice(0, 12)}`
-  const objects = rendered.result.ok ? await treeObjects(ctx, root, rendered.result) : rendered.result
+  const objects = rendered.result.ok
+    ? await treeObjects(ctx, root, rendered.result)
+    : notInflated(ctx, root, rendered.result)
   if ('message' in objects) {
     const unavailable = 'unavailable' in objects
     const message = `${what} ${unavailable ? 'is not rendered' : 'failed'}: ${objects.message}`

@@ -7,7 +7,7 @@ import path from 'node:path'
 
 import type {YamlModule} from '../../images/yaml/index.js'
 import {confinedPath} from '../revision/index.js'
-import {chartsNamed, type HelmChartsEntry} from './helm-charts.js'
+import {withCharts, type HelmChartsEntry} from './helm-charts.js'
 import {PATCH_KEYS, patchPaths} from './patch-files.js'
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
@@ -34,7 +34,7 @@ export interface KustomizationNode {
   remote: RemoteEntry[]
   /** Local entries that leave the revision (`../…` past its root, an absolute path): refused, never read. */
   outside: RemoteEntry[]
-  /** Its `helmCharts` (kustomize's Helm inflator needs `--enable-helm`, which the gate never passes), if any. */
+  /** Its `helmCharts` (inflated only with kustomize `--enable-helm`: src/gitops/gate/helm-inflation.ts), if any. */
   helmCharts?: HelmChartsEntry
   /** The local files it names as patches (./patch-files.ts): never objects of their own. */
   patches?: string[]
@@ -165,7 +165,7 @@ export function readKustomizations(
       const key = yaml.isScalar(pair.key) ? String(pair.key.value) : ''
       if (key === 'helmCharts' || key === 'helmChartInflationGenerator') {
         const line = yaml.isScalar(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : 1
-        node.helmCharts = {file, line, entry: key, charts: chartsNamed(pair.value)}
+        node.helmCharts = withCharts(node.helmCharts, {file, line, entry: key}, pair.value, doc.contents)
       }
       // A top-level scalar (namespace, namePrefix) names no file.
       if (key !== 'literals') entries(pair.value, INCLUDE_KEYS.includes(key), !yaml.isScalar(pair.value))

@@ -179,6 +179,8 @@ export interface KustomizeUse {
   namespace?: string
   /** The tree it is built from when not the revision under review (`dir` is a path there): built on its own. */
   tree?: {dir: string; commit: string}
+  /** The source's kube and API versions for kustomize's Helm inflation, where it sets them (not the cluster's). */
+  helmVersions?: {kubeVersion?: string; apiVersions?: string[]}
 }
 
 /** Dotted key path → Helm `--set` name (dots inside a key escaped, list indexes as `[n]`). */

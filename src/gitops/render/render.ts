@@ -46,12 +46,26 @@ type RenderOptions = {
   argoOf?: (root: RenderRoot) => ArgoKustomize | undefined
   /** A Flux root's GitRepository artifact, when making it may leave out a file the build reads (./artifact.ts). */
   artifactOf?: (root: RenderRoot) => GitArtifact | undefined
+  /** How a root's `helmCharts` inflate (kustomize --enable-helm), where they do. */
+  helmOf?: (root: RenderRoot) => RootHelm | undefined
+}
+
+/** A root built with kustomize `--enable-helm` (src/gitops/gate/helm-inflation.ts). */
+export interface RootHelm {
+  /** `--helm-kube-version` and each `--helm-api-versions`. */
+  kubeVersion: string
+  apiVersions: readonly string[]
+  /** What decides its render besides its files: the charts fetched for it, by version (part of its cache key). */
+  key: string
+  /** The fetched charts' files where kustomize looks for them (absolute under `revision`), or why there are none. */
+  files: (revision: string) => Promise<{files: Record<string, string>} | {failure: BuildResult & {ok: false}}>
 }
 
 /** What one root's render takes besides its files. */
 interface RootInputs {
   argo?: ArgoKustomize
   artifact?: GitArtifact
+  helm?: RootHelm
   key?: string
 }
 
@@ -64,7 +78,9 @@ export async function renderRoots(
   const inputs = roots.map((r): RootInputs => {
     const argo = options.argoOf?.(r)
     const artifact = options.artifactOf?.(r)
-    return {argo, artifact, key: cacheKey(r, argo ?? r.flux?.generate ?? options.editsOf?.(r), artifact, options)}
+    const helm = options.helmOf?.(r)
+    const edits = argo ?? r.flux?.generate ?? options.editsOf?.(r)
+    return {argo, artifact, helm, key: cacheKey(r, edits, artifact, options, helm)}
   })
   const skipped = roots.map((r, i) => inputs[i].key !== undefined && options.skip?.(r, inputs[i].key) === true)
   const answers: Array<BuildResult | undefined> = roots.map((r, i) =>
@@ -99,14 +115,15 @@ function cacheKey(
   edits: Record<string, unknown> | ArgoKustomize | undefined,
   artifact: GitArtifact | undefined,
   options: RenderOptions,
+  helm?: RootHelm,
 ): string | undefined {
   const extra =
-    edits || r.namespace || r.flux || r.deployedBy
+    edits || r.namespace || r.flux || r.deployedBy || helm
       ? `${options.extra ?? ''}\0${JSON.stringify(edits ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
           r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
         }${r.deployedBy ? `\0deployedBy=${r.declaredIn ?? ''}\0${r.deployedBy}` : ''}${
           artifact ? `\0artifact=${canonicalJson(artifact)}` : ''
-        }`
+        }${helm ? `\0helm=${canonicalJson({kube: helm.kubeVersion, api: helm.apiVersions, charts: helm.key})}` : ''}`
       : options.extra
   return options.cache?.key(r.dir, options.inputsOf(r), extra)
 }
@@ -128,7 +145,9 @@ async function buildInScratch(
     const revision = realpathSync(checkout)
     symlinkSync(revision, path.join(tmp, 'repo'), 'dir')
     const settled = await mapConcurrent(todo, options.concurrency, async (i) => {
-      const {root, argo, artifact} = inputsOf(i)
+      const {root, argo, artifact, helm} = inputsOf(i)
+      const charts = helm ? await helm.files(revision) : {files: {}}
+      if ('failure' in charts) return charts.failure
       const wrapper = path.join(tmp, `w${i}`)
       mkdirSync(wrapper)
       const target = root.dir === '' ? CHECKOUT_LINK.slice(0, -1) : `${CHECKOUT_LINK}${root.dir}`
@@ -145,6 +164,7 @@ async function buildInScratch(
         reads: [tmp, revision],
         ...(generated ? {loadRestrictionsNone: true} : {}),
         ...(prepare ? {prepare} : {}),
+        ...(helm ? {helm: {kubeVersion: helm.kubeVersion, apiVersions: helm.apiVersions}, files: charts.files} : {}),
       })
     })
     return settled.map((s) => {

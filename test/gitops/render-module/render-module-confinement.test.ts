@@ -1,7 +1,8 @@
 /**
  * The render module alone, with no field check in front of it: hostile kustomizations, charts and jsonnet handed
  * straight to the module's host (src/effects/render-module/host.ts), with every flag that would open a door in the
- * binaries (exec and container functions, Helm charts inflated by a helm on PATH, load restrictions off). What
+ * binaries (exec and container functions, Helm charts inflated by a helm on PATH, load restrictions off; `enableHelm`:
+ * kustomize's Helm inflator with the module's own Helm, which pulls nothing and reads only the revision). What
  * `gitops diff` and `verify --render` refuse before rendering (untrusted-revision/holes) is here the module's to hold
  * by construction: it has no file but the revision, no environment, no process and no socket. Canaries: a token in
  * this process's environment, a file outside the revision (reached by absolute path, by `../`, through a link and
@@ -146,6 +147,64 @@ describe('kustomize build in the module, nothing checked before it', () => {
       expectConfined(asArgv)
     }
     expect(existsSync(marker)).toBe(false)
+    expect(requests).toBe(0)
+  }, 120_000)
+
+  it('with enableHelm, a chart of a repository is not pulled, and a chart home outside the revision is not read', async () => {
+    const chart = 'apiVersion: v2\nname: pwn\nversion: 1.0.0\n'
+    await writeFiles(outside, {
+      'charts/pwn/Chart.yaml': chart,
+      'charts/pwn/values.yaml': '{}\n',
+      'charts/pwn/templates/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${FILE}}\n`,
+    })
+    const cases: Array<[string, Record<string, string>, (dir: string) => Promise<unknown>]> = [
+      [
+        'a repository',
+        {'kustomization.yaml': `helmCharts:\n  - {name: pwn, repo: ${url}, version: 1.0.0, releaseName: pwn}\n`},
+        () => Promise.resolve(),
+      ],
+      [
+        'an OCI repository',
+        {'kustomization.yaml': `helmCharts:\n  - {name: pwn, repo: oci://${url.slice(7)}/c, releaseName: pwn}\n`},
+        () => Promise.resolve(),
+      ],
+      [
+        'an absolute chart home',
+        {
+          'kustomization.yaml': `helmGlobals: {chartHome: ${outside}/charts}\nhelmCharts:\n  - {name: pwn, releaseName: pwn}\n`,
+        },
+        () => Promise.resolve(),
+      ],
+      [
+        'a ../ chart home',
+        {},
+        (dir) =>
+          writeFile(
+            path.join(dir, 'kustomization.yaml'),
+            `helmGlobals: {chartHome: ${path.relative(dir, outside)}/charts}\nhelmCharts:\n  - {name: pwn, releaseName: pwn}\n`,
+          ),
+      ],
+      [
+        'a chart home through a link',
+        {'kustomization.yaml': 'helmCharts:\n  - {name: pwn, releaseName: pwn}\n'},
+        (dir) => symlink(path.join(outside, 'charts'), path.join(dir, 'charts')),
+      ],
+    ]
+    for (const [how, files, more] of cases) {
+      const dir = await folder('k-helm', files)
+      await more(dir)
+      for (const loadRestrictionsNone of [false, true]) {
+        const run = await module.run({
+          roots: [dir],
+          files: {},
+          cwd: dir,
+          commands: [{kustomizeBuild: {dir, loadRestrictionsNone, enableHelm: true, helmKubeVersion: '1.30.0'}}],
+        })
+        expect(outcome(run).exit, `${how}: ${outcome(run).out}`).toBe(1)
+        expect(outcome(run).out, how).toMatch(/nothing is pulled here|no chart found/)
+        expectConfined(run)
+      }
+    }
     expect(requests).toBe(0)
   }, 120_000)
 })

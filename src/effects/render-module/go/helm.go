@@ -66,6 +66,7 @@ type templateFlags struct {
 	namespace, kubeVersion             string
 	apiVersions                        []string
 	includeCrds, skipTests, skipSchema bool
+	noHooks                            bool
 	values                             valueOptions
 }
 
@@ -121,7 +122,6 @@ func helmTemplate(r *HelmTemplate, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	name, chartPath := r.Release, r.Chart
 	caps, err := capabilities(f)
 	if err != nil {
 		return err
@@ -130,6 +130,12 @@ func helmTemplate(r *HelmTemplate, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return templateWith(r, f, caps, vals, stdout)
+}
+
+// templateWith is helmTemplate once the values are merged.
+func templateWith(r *HelmTemplate, f *templateFlags, caps *common.Capabilities, vals map[string]any, stdout io.Writer) error {
+	name, chartPath := r.Release, r.Chart
 	ch, err := loadInstallable(chartPath, r.ChartKey)
 	if err != nil {
 		return err
@@ -144,6 +150,9 @@ func helmTemplate(r *HelmTemplate, stdout io.Writer) error {
 			return fmt.Errorf("%w\n\nUse --debug flag to render out invalid YAML", err)
 		}
 		return err
+	}
+	if f.noHooks {
+		rel.Hooks = nil // helm template --no-hooks prints no hook
 	}
 	return printRelease(stdout, rel, f.skipTests)
 }

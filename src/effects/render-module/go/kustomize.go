@@ -18,6 +18,13 @@ import (
 type KustomizeBuild struct {
 	Dir                  string `json:"dir"`
 	LoadRestrictionsNone bool   `json:"loadRestrictionsNone,omitempty"`
+	// EnableHelm is --enable-helm (Argo CD's kustomize.buildOptions): helmCharts inflated by the Helm this module
+	// links (helm_kustomize.go), from charts in the request's tree only.
+	EnableHelm bool `json:"enableHelm,omitempty"`
+	// HelmKubeVersion and HelmAPIVersions are --helm-kube-version and each --helm-api-versions (what Argo CD adds
+	// with --enable-helm: the Application's, else the destination cluster's).
+	HelmKubeVersion string   `json:"helmKubeVersion,omitempty"`
+	HelmAPIVersions []string `json:"helmApiVersions,omitempty"`
 }
 
 // kustomizeBuild runs kustomize's own build command, its flags set from the request: kustomize's defaults for the
@@ -28,6 +35,15 @@ func kustomizeBuild(r *KustomizeBuild, stdout, logged io.Writer) error {
 	args := []string{r.Dir}
 	if r.LoadRestrictionsNone {
 		args = append(args, "--load-restrictor", "LoadRestrictionsNone")
+	}
+	if r.EnableHelm {
+		args = append(args, "--enable-helm")
+		if r.HelmKubeVersion != "" {
+			args = append(args, "--helm-kube-version", r.HelmKubeVersion)
+		}
+		for _, v := range r.HelmAPIVersions {
+			args = append(args, "--helm-api-versions", v)
+		}
 	}
 	return execute(cmd, args, stdout, logged)
 }

@@ -6,6 +6,7 @@ import type {DeployablesContext} from '../../model/context.js'
 import {selectDirectory} from '../directory/directory.js'
 import {jsonnetSource} from '../directory/jsonnet-source.js'
 import {argoKustomize, kustomizeEdits, substituted} from '../kustomize/kustomize-options.js'
+import {kubeVersions} from '../helm/helm-source.js'
 import type {DirectoryDeployable, HelmDeployable, KustomizeUse, Unrenderable} from '../../model/model.js'
 import type {ArgoApplication, SpecPath} from '../../model/types.js'
 import {
@@ -105,7 +106,21 @@ export function readKustomizeSource(
     ...(argo ? {argo} : {}),
     ...(destinationNamespace(app) ? {namespace: destinationNamespace(app)} : {}),
     ...(tree ? {tree: {dir: tree.of.dir, commit: tree.of.commit}} : {}),
+    ...helmVersionsOf(source),
   })
+}
+
+/**
+ * What Argo CD gives kustomize's Helm inflation in place of the cluster's (GetKubeVersionOrDefault,
+ * GetAPIVersionsOrDefault): the source's `helm.kubeVersion`, else its `kustomize.kubeVersion`; the API versions alike.
+ */
+function helmVersionsOf(source: Record<string, unknown>): Pick<KustomizeUse, 'helmVersions'> {
+  const of = (v: unknown) => kubeVersions(v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {})
+  const [helm, kustomize] = [of(source.helm), of(source.kustomize)]
+  const kubeVersion = helm.kubeVersion ?? kustomize.kubeVersion
+  const apiVersions = helm.apiVersions ?? kustomize.apiVersions
+  if (!kubeVersion && !apiVersions) return {}
+  return {helmVersions: {...(kubeVersion ? {kubeVersion} : {}), ...(apiVersions ? {apiVersions} : {})}}
 }
 
 /**

@@ -219,7 +219,7 @@ interface Parameter {
 }
 
 /** `helm.kubeVersion` and `helm.apiVersions`, which replace the cluster's (GetKubeVersionOrDefault, GetAPIVersionsOrDefault). */
-function kubeVersions(helm: Record<string, unknown>): Pick<HelmDeployable, 'kubeVersion' | 'apiVersions'> {
+export function kubeVersions(helm: Record<string, unknown>): Pick<HelmDeployable, 'kubeVersion' | 'apiVersions'> {
   // parseKubeVersion: apimachinery's ParseGeneric, a leading `v` and whatever follows the numbers dropped.
   const kube = str(helm.kubeVersion)?.replace(/^v?(\d+(?:\.\d+)+).*$/s, '$1')
   const api = Array.isArray(helm.apiVersions) ? helm.apiVersions.filter((v): v is string => typeof v === 'string') : []

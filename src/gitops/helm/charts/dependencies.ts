@@ -27,7 +27,7 @@ function mayDepend(files: readonly string[], root: string, at: (f: string) => st
 
 export function dependenciesOf(
   yaml: YamlModule,
-  d: HelmDeployable,
+  d: Pick<HelmDeployable, 'chart'>,
   root: string,
   files: readonly string[],
 ): RemoteChart[] | {problem: string; failed?: true} | undefined {

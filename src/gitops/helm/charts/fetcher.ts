@@ -44,6 +44,8 @@ export interface FetchedChart {
   requested?: string
 }
 
+/** What asks for charts: a deployable (its remote chart, or its folder's dependencies), a kustomization's chart. */
+type ChartOf = Pick<HelmDeployable, 'remote' | 'chart'>
 /** One archive to fetch: a chart, or a dependency of a chart of the revision (unpacked into its `charts/`). */
 interface Fetch {
   ref: RemoteChart
@@ -121,7 +123,7 @@ export class ChartFetcher {
   }
 
   /** What `d` needs fetched, or undefined when nothing (a chart of the revision with its dependencies committed). */
-  async plan(d: HelmDeployable, root: string, files: readonly string[]): Promise<ChartPlan | undefined> {
+  async plan(d: ChartOf, root: string, files: readonly string[]): Promise<ChartPlan | undefined> {
     const wanted = d.remote ? [d.remote] : dependenciesOf(this.options.yaml, d, root, files)
     if (wanted === undefined) return undefined
     if ('problem' in wanted)
@@ -158,7 +160,7 @@ export class ChartFetcher {
 
   /** The chart folder helm renders: the fetched chart, or a copy of the revision's chart with its dependencies. */
   async materialize(
-    d: HelmDeployable,
+    d: ChartOf,
     plan: ChartPlan,
     root: string,
     files: readonly string[],
@@ -395,5 +397,3 @@ export class ChartFetcher {
 }
 
 const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-
-export {hostOf}

@@ -1,8 +1,8 @@
 /**
  * Which chart repositories may be asked for anything: those the BASE revision declares — the url of each Flux
  * HelmRepository and OCIRepository, every `repoURL` of its Argo CD Applications and ApplicationSets, every
- * `repository` of its charts' Chart.yaml dependencies — and those its ameide.yaml lists
- * (`gitopsPolicy.charts.repositories`). A head that adds a repository or changes a URL names one the base does not
+ * `repository` of its charts' Chart.yaml dependencies, every `repo` of its kustomizations' `helmCharts` — and those
+ * its ameide.yaml lists (`gitopsPolicy.charts.repositories`). A head that adds a repository or changes a URL names one the base does not
  * declare: its chart is render-unavailable and nothing is requested. `gitops verify --render` reads one revision:
  * the checkout is its own base. Only the text of the files is read (no render, nothing fetched). The hosts the base
  * calls insecure — a Flux HelmRepository or OCIRepository with `spec.insecure: true`, an Argo CD repository Secret
@@ -58,6 +58,15 @@ export function isAllowed(list: ChartAllowList, source: string): boolean {
 }
 
 const MANIFEST = /\.ya?ml$/i
+const KUSTOMIZATION = /(^|\/)(kustomization\.ya?ml|Kustomization)$/
+
+/** The repositories a kustomization's Helm charts name: `helmCharts[].repo`, `helmChartInflationGenerator[].chartRepoUrl`. */
+const kustomizationRepos = (doc: Record<string, unknown>): unknown[] => [
+  ...(Array.isArray(doc.helmCharts) ? doc.helmCharts : []).map((c: unknown) => (isMap(c) ? c.repo : undefined)),
+  ...(Array.isArray(doc.helmChartInflationGenerator) ? doc.helmChartInflationGenerator : []).map((c: unknown) =>
+    isMap(c) ? c.chartRepoUrl : undefined,
+  ),
+]
 
 /** The repositories `files` of the revision at `root` declare, and the policy's list. */
 export function allowListOf(
@@ -77,7 +86,8 @@ export function allowListOf(
   for (const file of files) {
     if (!MANIFEST.test(file) || chartTemplate(file)) continue
     const text = readSmall(path.join(root, file), maxFileBytes)
-    if (text === undefined || !/HelmRepository|OCIRepository|argoproj\.io|dependencies:|Secret/.test(text)) continue
+    if (text === undefined || !/HelmRepository|OCIRepository|argoproj\.io|dependencies:|Secret|helmChart/.test(text))
+      continue
     let docs: unknown[]
     try {
       docs = yaml.parseAllDocuments(text, {logLevel: 'error'}).map((d) => d.toJS({maxAliasCount: 50}) as unknown)
@@ -88,6 +98,7 @@ export function allowListOf(
       if (!isMap(doc)) continue
       if (path.posix.basename(file) === 'Chart.yaml' && Array.isArray(doc.dependencies))
         for (const dep of doc.dependencies) if (isMap(dep)) add(dep.repository)
+      if (KUSTOMIZATION.test(file)) for (const url of kustomizationRepos(doc)) add(url)
       const kind = doc.kind
       const spec = isMap(doc.spec) ? doc.spec : {}
       if (
