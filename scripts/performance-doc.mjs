@@ -25,7 +25,8 @@ const BENCHES = {
   'gitops-diff-scale-10002':
     "`gitops diff` of 10,002 Applications, beside Helm's engine natively (goals: all changed ≤ 30 s wall, ≤ 1 GB, ≤ 3× Helm's CPU; 6 changed ≤ 3 s cold, ≤ 1 s warm and for another pull request)",
   'mcp-memory': 'An `ameide mcp` session of 1,002 Applications: memory after 100 calls (goal: bounded)',
-  'mcp-memory-10002': 'An `ameide mcp` session of 10,002 Applications: memory after 100 calls (goal: bounded, the figure said)',
+  'mcp-memory-10002':
+    'An `ameide mcp` session of 10,002 Applications: memory after 100 calls (goal: bounded, the figure said)',
   'schema-validation': 'Validating 3,006 rendered objects of built-in kinds, beside a plain walk',
   'gitops-render':
     '`gitops verify --render` of 60 kustomize roots, beside bare `kustomize build` of each; native helper and WebAssembly',
