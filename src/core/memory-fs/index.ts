@@ -14,7 +14,7 @@ import {MemoryDirent, MemoryStats} from './stats.js'
 import {fsError, MemoryTree, type MemoryNode} from './tree.js'
 
 export {MemoryDirent, MemoryStats} from './stats.js'
-export {MemoryTree, type MemoryNode} from './tree.js'
+export {MemoryTree} from './tree.js'
 
 export const MEMORY_ROOT = '/ameide-memory'
 
