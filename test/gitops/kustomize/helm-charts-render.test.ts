@@ -226,6 +226,12 @@ describe('kustomize helmCharts of another tree (an Application pinned to a tag)'
   }, 300_000)
 })
 
+/** The finding of a root kustomize builds without --enable-helm, in kustomize's own words. */
+const FAILS_WITHOUT_ENABLE_HELM = expect.objectContaining({
+  rule: 'render-failed',
+  message: expect.stringContaining('must specify --enable-helm') as string,
+})
+
 describe('kustomize helmCharts where nothing inflates them', () => {
   it('argocd-cm without --enable-helm: the root fails as kustomize does without it', async () => {
     const dir = await repo({'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--load-restrictor x')}, app())
@@ -234,12 +240,7 @@ describe('kustomize helmCharts where nothing inflates them', () => {
     await cp(dir, copy, {recursive: true})
     const plain = await runNative(kustomize, ['build', path.join(copy, 'apps/web')], copy)
     expect(plain.stderr).toContain('must specify --enable-helm')
-    expect(result.verdict.introduced).toContainEqual(
-      expect.objectContaining({
-        rule: 'render-failed',
-        message: expect.stringContaining('must specify --enable-helm') as string,
-      }),
-    )
+    expect(result.verdict.introduced).toContainEqual(FAILS_WITHOUT_ENABLE_HELM)
   }, 300_000)
 
   it('a Flux Kustomization: kustomize-controller never passes --enable-helm, so the root fails as its build does', async () => {
@@ -255,12 +256,7 @@ describe('kustomize helmCharts where nothing inflates them', () => {
     }
     const dir = await repo({'ameide.yaml': policy(), 'argocd/argocd-cm.yaml': ARGOCD_CM('--enable-helm')}, flux)
     const {result} = await diffLast<Result>(dir, env)
-    expect(result.verdict.introduced).toContainEqual(
-      expect.objectContaining({
-        rule: 'render-failed',
-        message: expect.stringContaining('must specify --enable-helm') as string,
-      }),
-    )
+    expect(result.verdict.introduced).toContainEqual(FAILS_WITHOUT_ENABLE_HELM)
   }, 300_000)
 
   it('no argocd-cm and no policy: render-unavailable, each chart and repository named', async () => {
