@@ -61,6 +61,8 @@ export interface Deployables extends Deployed {
   printed(sets: readonly ProducedSet[]): PrintedExpansion
   /** Every Application read or generated (for the report). */
   applications: number
+  /** Those Applications (a render that prints one of them again is not followed twice). */
+  read: readonly ArgoApplication[]
   /** Each ApplicationSet read, with what it generated (`--print-layout` lists them). */
   applicationSets: Array<{manifest: Manifest; expansion: ApplicationSetExpansion}>
   /** Files holding a document that declares a deployable and was not read (a YAML error, past ameide's limits). */
@@ -171,6 +173,7 @@ export function findDeployables(input: FindDeployablesInput): Deployables {
     directory: [],
     unrenderable: [],
     applications: 0,
+    read: [],
     applicationSets: [],
     names: new Set(),
     follow,
@@ -192,6 +195,7 @@ export function findDeployables(input: FindDeployablesInput): Deployables {
   }
   const apps = applicationsOf(manifests, input.only, ctx, out)
   out.applications = apps.length
+  out.read = apps
   for (const app of apps) out.names.add(app.name)
   const d = follow(apps)
   out.helm.push(...d.helm)
@@ -223,6 +227,7 @@ function without(out: Deployables, apps: readonly ArgoApplication[], files: Read
     directory: out.directory.filter((d) => !files.has(d.file)),
     unrenderable: out.unrenderable.filter((u) => !files.has(u.file)),
     applications: kept.length,
+    read: kept,
     names: new Set(kept.map((a) => a.name)),
   }
 }

@@ -100,7 +100,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     (root) => kubernetesMinorOf(input.layout.policy, root.environment),
   )
   // App of apps: what may hold Applications is always rendered (its output names the next wave).
-  const apps = new AppOfApps(input.root, deployables.names)
+  const apps = new AppOfApps(input.root, deployables.names, () => deployables.read)
   roots.note(deployables.kustomize)
   const skipUnless = skipUnlessAppsIn(input, apps)
   const ctx: GateContext = {

@@ -133,7 +133,7 @@ function nextWave(
   // The ApplicationSets it printed are expanded here: what they generate is this wave's too.
   const printed = deployables.printed(sets)
   ctx.out.unrenderable(printed.unrenderable)
-  const children = [...produced, ...printed.applications]
+  const children = [...produced, ...ctx.apps.unfollowed(printed.applications)]
   if (children.length === 0) return undefined
   if (depth + 1 >= MAX_DEPTH) {
     for (const c of children) {

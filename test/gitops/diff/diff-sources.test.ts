@@ -49,7 +49,7 @@ type Result = {
     source: string
     objects: Array<{change: string; kind: string; name: string}>
   }>
-  failures: Array<{revision: string; rule: string; file: string; application?: string; message: string}>
+  failures: Array<{revision: string; rule: string; file: string; line?: number; application?: string; message: string}>
 }
 
 let env: Record<string, string | undefined>
@@ -346,6 +346,52 @@ describe('gitops diff on argocd-example-apps shapes', () => {
     const {exitCode, stderr, result} = await diff(repo)
     expect(exitCode, stderr).toBe(0)
     expect(brief(result)).toEqual(['changed directory guestbook guestbook'])
+  })
+
+  it('an ApplicationSet in a file that a kustomization also prints: each Application is followed, and found, once', async () => {
+    const set = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: ApplicationSet',
+      'metadata:',
+      '  name: plugins',
+      'spec:',
+      '  generators:',
+      '  - list:',
+      '      elements:',
+      '      - name: cmp',
+      '  template:',
+      '    metadata:',
+      "      name: '{{name}}'",
+      '    spec:',
+      '      project: default',
+      '      source:',
+      `        repoURL: ${EXAMPLE_ORIGIN}`,
+      '        targetRevision: HEAD',
+      '        path: guestbook',
+      '        plugin:',
+      '          name: kustomize-build-with-helm',
+      "      destination: {server: 'https://kubernetes.default.svc', namespace: '{{name}}'}",
+      '',
+    ].join('\n')
+    const sets = childApplication('sets', 'sets')
+      .replace('{{ .Values.spec.destination.server }}', 'https://kubernetes.default.svc')
+      .replace('{{ .Values.spec.source.repoURL }}', EXAMPLE_ORIGIN)
+      .replace('{{ .Values.spec.source.targetRevision }}', 'HEAD')
+    const files: Record<string, string> = {
+      ...exampleApps(),
+      'root-sets.yaml': sets,
+      'sets/kustomization.yaml': 'resources:\n- set.yaml\n',
+      'sets/set.yaml': set,
+    }
+    const repo = await prRepo(files, {
+      'guestbook/guestbook-ui-svc.yaml': files['guestbook/guestbook-ui-svc.yaml'].replace('port: 80', 'port: 81'),
+    })
+    const {exitCode, result} = await diff(repo)
+    expect(exitCode).toBe(1)
+    expect(result.failures.map((f) => `${f.revision} ${f.file}:${f.line} ${f.application}`)).toEqual([
+      'base sets/set.yaml:19 cmp',
+      'head sets/set.yaml:19 cmp',
+    ])
   })
 
   it('an .argocd-source-<app>.yaml override swaps the image: diff and verify --render judge the new one, at the override', async () => {

@@ -5,6 +5,7 @@
  * its files' text, so `gitops diff` renders such a deployable even when its inputs did not change: the Applications
  * it produces are followed whatever changed.
  */
+import {canonicalJson} from '../../../core/canonical-json.js'
 import {readTextIn} from '../../../core/memory-fs/index.js'
 
 import type {ArgoApplication} from '../../model/types.js'
@@ -41,13 +42,35 @@ export class AppOfApps {
   private readonly mentions = new Map<string, {argo: boolean; flux: boolean}>()
   private produced: Array<{objects: RenderedObject[]; parent: RenderRoot}> = []
   private readonly seen: Set<string>
+  /** The Applications renders printed (`next`), followed as they are. */
+  private readonly printedApps: ArgoApplication[] = []
+  /** Each Application followed, as `followedKey` says it (made at the first printed ApplicationSet's). */
+  private followed: Set<string> | undefined
 
   constructor(
     private readonly root: string,
     /** The names of the Applications already read (files, ApplicationSets). */
     known: Iterable<string>,
+    /** The Applications already read (files, ApplicationSets' expansions). */
+    private readonly read: () => readonly ArgoApplication[] = () => [],
   ) {
     this.seen = new Set(known)
+  }
+
+  /**
+   * The Applications not followed yet, each now followed: an ApplicationSet a render prints may be one a file holds
+   * (a kustomization over its folder), and the same Application — environment, name and spec — is followed once.
+   */
+  unfollowed(apps: readonly ArgoApplication[]): ArgoApplication[] {
+    const followed = (this.followed ??= new Set([...this.read(), ...this.printedApps].map(followedKey)))
+    const fresh: ArgoApplication[] = []
+    for (const a of apps) {
+      const key = followedKey(a)
+      if (followed.has(key)) continue
+      followed.add(key)
+      fresh.push(a)
+    }
+    return fresh
   }
 
   /** Whether some of these repo-relative files may declare Applications (and so the render may produce some). */
@@ -118,6 +141,11 @@ export class AppOfApps {
         })
       }
     }
+    this.printedApps.push(...applications)
+    for (const a of applications) this.followed?.add(followedKey(a))
     return {applications, sets, undefinedKinds}
   }
 }
+
+/** An Application as followed: its environment, name and spec (not where it was read). */
+const followedKey = (a: ArgoApplication): string => canonicalJson([a.environment ?? null, a.name, a.spec])
