@@ -14,7 +14,8 @@ import path from 'node:path'
 import {kubernetesMinorOf} from '../../core/kubernetes-minors.js'
 import {lstatSync, readFileSync, readdirSync} from '../../core/memory-fs/index.js'
 import type {BuildResult} from '../../effects/kustomize.js'
-import {enablesHelm, kustomizeBuildOptions, type BuildOptionsRead} from '../argocd/kustomize/build-options.js'
+import {enablesHelm} from '../argocd/kustomize/build-options.js'
+import {buildOptionsOf} from './build-options.js'
 import {ociChart} from '../argocd/helm/remote-chart.js'
 import type {ChartFetcher} from '../helm/charts/fetcher.js'
 import type {HelmChartsEntry, ChartSpec} from '../kustomize/helm-charts.js'
@@ -28,20 +29,6 @@ import type {RootInputs} from './root-inputs.js'
 /** A root's inflation: built as it is, built with `--enable-helm`, or not rendered (each site named). */
 export type Inflation =
   {plain: true} | {helm: RootHelm} | {unavailable: Array<{file: string; line: number; message: string}>; why: string}
-
-const read = new WeakMap<GateContext, BuildOptionsRead>()
-
-/** Argo CD's kustomize.buildOptions, read once a gate. */
-function buildOptionsOf(ctx: GateContext): BuildOptionsRead {
-  let got = read.get(ctx)
-  if (!got) {
-    const {root, files, yaml, layout} = ctx.input
-    const policy = layout.policy.render.kustomizeBuildOptions
-    got = kustomizeBuildOptions(root, files, yaml, {maxFileBytes: layout.policy.maxFileBytes, policy})
-    read.set(ctx, got)
-  }
-  return got
-}
 
 /** How root `r` inflates its charts (module doc). */
 export async function inflationOf(ctx: GateContext, roots: RootInputs, r: RenderRoot): Promise<Inflation> {

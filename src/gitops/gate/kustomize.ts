@@ -15,6 +15,7 @@ import type {RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 import {parentsFirst, unknownFluxRoots, unknownPrinted} from './printed-unknown.js'
 import {inflationOf, type Inflation} from './helm-inflation.js'
+import {buildsUnrestricted} from './build-options.js'
 import type {RootInputs} from './root-inputs.js'
 
 /**
@@ -57,6 +58,7 @@ export async function renderKustomizeWave(
     inflations,
   )
   const fresh = new Map(built.map((b) => [b.root, b]))
+  for (const b of await unrestricted(ctx, roots, built, inflations)) fresh.set(b.root, b)
   const outcome = (r: RenderRoot) => ctx.probed.get(r) ?? fresh.get(r)!
   // A Flux Kustomization a root that is not rendered applies: what it builds is unknown in this revision.
   const failed = new Map<RenderRoot, string>()
@@ -184,15 +186,28 @@ function renderableRoot(ctx: GateContext, roots: RootInputs, r: RenderRoot, infl
   return false
 }
 
+/** The Applications' roots whose build failed, built again where Argo CD passes LoadRestrictionsNone (./build-options.ts). */
+async function unrestricted(
+  ctx: GateContext,
+  roots: RootInputs,
+  built: readonly RenderedRoot[],
+  inflations: ReadonlyMap<RenderRoot, Inflation>,
+): Promise<RenderedRoot[]> {
+  const failed = built.filter(({root, result}) => buildsUnrestricted(ctx, root, result)).map((b) => b.root)
+  return failed.length === 0 ? [] : buildRoots(ctx, roots, failed, inflations, true)
+}
+
 /** The roots built (./render.ts), answered from the cache or skipped where their inputs say so. */
 function buildRoots(
   ctx: GateContext,
   roots: RootInputs,
   renderable: readonly RenderRoot[],
   inflations?: ReadonlyMap<RenderRoot, Inflation>,
+  loadRestrictionsNone = false,
 ) {
   const {input, skipUnless, toolVersions} = ctx
   return renderRoots(input.root, renderable, input.kustomize, {
+    ...(loadRestrictionsNone ? {loadRestrictionsNone} : {}),
     concurrency: input.concurrency,
     cache: input.cache,
     inputsOf: (r) => roots.inputsOf(r),

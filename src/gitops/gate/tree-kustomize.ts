@@ -19,6 +19,7 @@ import {
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 import {applyCommonMetadata} from '../flux/kustomization/kustomization.js'
 import {renderRoots} from '../render/render.js'
+import {buildsUnrestricted} from './build-options.js'
 import type {RenderRoot} from '../render/plan-types.js'
 import type {GateContext} from './types.js'
 import {fluxPostBuild} from './flux-post-build.js'
@@ -52,18 +53,24 @@ export async function renderTreeRoot(
     ...(root.application !== undefined ? {application: root.application} : {}),
     ...(root.via === 'flux' && root.deployedBy ? {deployedBy: root.deployedBy} : {}),
   }
-  const [rendered] = await renderRoots(root.tree.dir, [root], input.kustomize, {
-    concurrency: 1,
-    cache: input.cache,
-    inputsOf: () => [],
-    // The tree's commit: two commits never share a build.
-    extra: `${toolVersions}\0tree ${root.tree.commit}`,
-    editsOf: () => over.edits,
-    argoOf: () => over.argo,
-    resourcesOf: () => root.tree.generated,
-    artifactOf: () => root.artifact,
-    ...(skipUnless ? {skip: (_r, key) => skipUnless(() => [])(unit, key)} : {}),
-  })
+  const build = async (loadRestrictionsNone: boolean) => {
+    const [built] = await renderRoots(root.tree.dir, [root], input.kustomize, {
+      ...(loadRestrictionsNone ? {loadRestrictionsNone} : {}),
+      concurrency: 1,
+      cache: input.cache,
+      inputsOf: () => [],
+      // The tree's commit: two commits never share a build.
+      extra: `${toolVersions}\0tree ${root.tree.commit}`,
+      editsOf: () => over.edits,
+      argoOf: () => over.argo,
+      resourcesOf: () => root.tree.generated,
+      artifactOf: () => root.artifact,
+      ...(skipUnless ? {skip: (_r, key) => skipUnless(() => [])(unit, key)} : {}),
+    })
+    return built
+  }
+  let rendered = await build(false)
+  if (buildsUnrestricted(ctx, root, rendered.result)) rendered = await build(true)
   if (rendered.skipped) {
     report.roots.push({...shown(root), status: 'skipped', objects: 0})
     return

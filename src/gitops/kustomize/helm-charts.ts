@@ -29,6 +29,17 @@ export interface ChartSpec {
 
 const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const list = (v: unknown) => (Array.isArray(v) ? v.filter(isMap) : [])
+
+/** The chart home: `helmGlobals.chartHome`, else (no helmGlobals) the last older entry's `chartHome`, else `charts`. */
+function chartHome(k: Record<string, unknown>): string {
+  const globals = isMap(k.helmGlobals) ? k.helmGlobals : undefined
+  const lastHome = list(k.helmChartInflationGenerator)
+    .map((o) => text(o.chartHome))
+    .filter((h) => h !== undefined)
+    .at(-1)
+  return (globals ? text(globals.chartHome) : lastHome) ?? 'charts'
+}
 
 /**
  * The charts a kustomization (as JSON) inflates, as kustomize's Kustomization.FixKustomization and the generator take
@@ -36,14 +47,8 @@ const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof
  * (no helmGlobals) the last older entry's `chartHome`, else `charts`. An entry with no name inflates nothing.
  */
 export function chartSpecs(k: Record<string, unknown>): ChartSpec[] {
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter(isMap) : [])
   const older = list(k.helmChartInflationGenerator)
-  const globals = isMap(k.helmGlobals) ? k.helmGlobals : undefined
-  const lastHome = older
-    .map((o) => text(o.chartHome))
-    .filter((h) => h !== undefined)
-    .at(-1)
-  const home = (globals ? text(globals.chartHome) : lastHome) ?? 'charts'
+  const home = chartHome(k)
   const unnamed = (c: Record<string, unknown>) =>
     text(c.releaseName) === undefined || text(c.nameTemplate) !== undefined
   const charts = [
@@ -61,10 +66,10 @@ export function chartSpecs(k: Record<string, unknown>): ChartSpec[] {
 
 /**
  * The charts a `helmCharts` list (kustomize's HelmChart: name, version, repo) or a `helmChartInflationGenerator` list
- * (its older form: chartName, chartVersion, chartRepoUrl, chartHome) names, as a finding says them; what is not a
- * mapping of strings says nothing.
+ * (its older form: chartName, chartVersion, chartRepoUrl, chartHome) names, as a finding says them (a chart of no
+ * repository under the kustomization's chart `home`); what is not a mapping of strings says nothing.
  */
-export function chartsNamed(value: unknown): string[] {
+export function chartsNamed(value: unknown, home: string): string[] {
   const list = (value as {toJSON?: () => unknown})?.toJSON?.()
   if (!Array.isArray(list)) return []
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined)
@@ -74,7 +79,7 @@ export function chartsNamed(value: unknown): string[] {
     const version = str(c?.version) ?? str(c?.chartVersion)
     const repo = str(c?.repo) ?? str(c?.chartRepoUrl)
     const named = version === undefined ? name : `${name} ${version}`
-    return [repo ? `${named} from ${repo}` : `${named} from ${str(c?.chartHome) ?? 'charts'}/`]
+    return [repo ? `${named} from ${repo}` : `${named} from ${home}/`]
   })
 }
 
@@ -85,6 +90,7 @@ export function withCharts(
   value: unknown,
   kustomization: {toJSON(): unknown},
 ): HelmChartsEntry {
-  if (held) return {...held, charts: [...held.charts, ...chartsNamed(value)]}
-  return {...at, charts: chartsNamed(value), specs: chartSpecs(kustomization.toJSON() as Record<string, unknown>)}
+  const k = kustomization.toJSON() as Record<string, unknown>
+  if (held) return {...held, charts: [...held.charts, ...chartsNamed(value, chartHome(k))]}
+  return {...at, charts: chartsNamed(value, chartHome(k)), specs: chartSpecs(k)}
 }

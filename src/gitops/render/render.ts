@@ -48,6 +48,8 @@ type RenderOptions = {
   artifactOf?: (root: RenderRoot) => GitArtifact | undefined
   /** How a root's `helmCharts` inflate (kustomize --enable-helm), where they do. */
   helmOf?: (root: RenderRoot) => RootHelm | undefined
+  /** Every root built with `--load-restrictor LoadRestrictionsNone` (Argo CD's build options say so; part of the key). */
+  loadRestrictionsNone?: boolean
 }
 
 /** A root built with kustomize `--enable-helm` (src/gitops/gate/helm-inflation.ts). */
@@ -118,8 +120,8 @@ function cacheKey(
   helm?: RootHelm,
 ): string | undefined {
   const extra =
-    edits || r.namespace || r.flux || r.deployedBy || helm
-      ? `${options.extra ?? ''}\0${JSON.stringify(edits ?? {})}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
+    edits || r.namespace || r.flux || r.deployedBy || helm || options.loadRestrictionsNone
+      ? `${options.extra ?? ''}\0${JSON.stringify(edits ?? {})}${options.loadRestrictionsNone ? '\0loadRestrictionsNone' : ''}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
           r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
         }${r.deployedBy ? `\0deployedBy=${r.declaredIn ?? ''}\0${r.deployedBy}` : ''}${
           artifact ? `\0artifact=${canonicalJson(artifact)}` : ''
@@ -162,7 +164,7 @@ async function buildInScratch(
       // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
       return kustomize.build(wrapper, {
         reads: [tmp, revision],
-        ...(generated ? {loadRestrictionsNone: true} : {}),
+        ...(generated || options.loadRestrictionsNone ? {loadRestrictionsNone: true} : {}),
         ...(prepare ? {prepare} : {}),
         ...(helm ? {helm: {kubeVersion: helm.kubeVersion, apiVersions: helm.apiVersions}, files: charts.files} : {}),
       })

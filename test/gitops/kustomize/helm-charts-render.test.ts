@@ -267,7 +267,7 @@ describe('kustomize helmCharts where nothing inflates them', () => {
         rule: 'render-unavailable',
         file: 'apps/web/kustomization.yaml',
         message: expect.stringContaining(
-          `(helmCharts: web 1.0.0 from ${server.url}, local from charts/): Argo CD inflates them only with --enable-helm`,
+          `(helmCharts: web 1.0.0 from ${server.url}, local from vendored/): Argo CD inflates them only with --enable-helm`,
         ) as string,
       }),
     )

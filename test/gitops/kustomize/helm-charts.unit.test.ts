@@ -84,7 +84,8 @@ describe("a kustomization's Helm charts, named", () => {
     expect(entry?.charts).toEqual([
       'minecraft v1.2.0 from https://itzg.github.io/minecraft-server-charts',
       'local from vendored/',
-      'web from charts/',
+      // kustomize looks for every chart in one home: the older entries' last chartHome.
+      'web from vendored/',
     ])
     expect(await helmChartsOf('helmCharts: not-a-list\n')).toEqual(expect.objectContaining({charts: []}))
     expect(await helmChartsOf('resources: [cm.yaml]\n')).toBeUndefined()
@@ -128,11 +129,15 @@ describe('where kustomize looks for each chart', () => {
       {name: 'a', folder: 'vendored/a'},
       {name: 'b', folder: 'vendored/b'},
     ])
+    // The finding names the chart where kustomize looks for it: helmGlobals' chart home, not the entry's.
+    expect(
+      (await helmChartsOf('helmGlobals: {chartHome: vendored}\nhelmCharts: [{name: a, releaseName: a}]\n'))?.charts,
+    ).toEqual(['a from vendored/'])
     const entry = await helmChartsOf(
       'helmChartInflationGenerator:\n- {chartName: b, chartHome: first, releaseName: b}\n- {chartName: c, chartVersion: 2.0.0, chartRepoUrl: oci://r.example.com/c, chartHome: last, releaseName: c}\nhelmCharts: [{name: a, releaseName: a}]\n',
     )
     expect(entry?.entry).toBe('helmChartInflationGenerator')
-    expect(entry?.charts).toEqual(['b from first/', 'c 2.0.0 from oci://r.example.com/c', 'a from charts/'])
+    expect(entry?.charts).toEqual(['b from last/', 'c 2.0.0 from oci://r.example.com/c', 'a from last/'])
     expect(entry?.specs).toEqual([
       {name: 'a', folder: 'last/a'},
       {name: 'b', folder: 'last/b'},

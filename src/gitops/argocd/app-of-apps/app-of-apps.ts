@@ -62,6 +62,7 @@ export class AppOfApps {
    * (a kustomization over its folder), and the same Application — environment, name and spec — is followed once.
    */
   unfollowed(apps: readonly ArgoApplication[]): ArgoApplication[] {
+    if (apps.length === 0) return []
     const followed = (this.followed ??= new Set([...this.read(), ...this.printedApps].map(followedKey)))
     const fresh: ArgoApplication[] = []
     for (const a of apps) {

@@ -1,8 +1,9 @@
 /**
  * Argo CD's `kustomize.buildOptions`: the flags its repo-server adds to every `kustomize build`, set in the argocd-cm
- * ConfigMap (argoproj/argo-cd util/settings `kustomize.buildOptions`). Only one is acted on here: `--enable-helm`
+ * ConfigMap (argoproj/argo-cd util/settings `kustomize.buildOptions`). Two are acted on here: `--enable-helm`
  * (util/kustomize isHelmEnabled: the text holds it), without which kustomize refuses a kustomization that inflates
- * Helm charts. Read from the revision's argocd-cm (a ConfigMap of that name, a kustomize patch of it included), else
+ * Helm charts, and `--load-restrictor LoadRestrictionsNone`, with which kustomize reads files outside a
+ * kustomization's folder (it refuses them by default). Read from the revision's argocd-cm (a ConfigMap of that name, a kustomize patch of it included), else
  * from the base's policy (`gitopsPolicy.render.kustomizeBuildOptions`, for an argocd-cm the repository does not hold).
  * A file that may hold argocd-cm and cannot be read, or two that say different things, is a problem: whether Argo CD
  * inflates charts is then not known.
@@ -24,6 +25,21 @@ export interface BuildOptionsRead {
 }
 
 export const enablesHelm = (options: string): boolean => options.includes('--enable-helm')
+
+/**
+ * Whether kustomize's `--load-restrictor` is `LoadRestrictionsNone`: Argo CD splits the options on white space
+ * (strings.Fields) and passes them to `kustomize build`, whose flags (pflag) take `--flag value` and `--flag=value`,
+ * the last one given winning.
+ */
+export function loadRestrictionsNone(options: string): boolean {
+  const args = options.trim().split(/\s+/)
+  let value: string | undefined
+  for (const [i, arg] of args.entries()) {
+    if (arg === '--load-restrictor') value = args[i + 1]
+    else if (arg.startsWith('--load-restrictor=')) value = arg.slice('--load-restrictor='.length)
+  }
+  return value === 'LoadRestrictionsNone'
+}
 
 const MANIFEST = /\.ya?ml$/i
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
