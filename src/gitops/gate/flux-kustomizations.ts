@@ -153,7 +153,13 @@ function planPrinted(
   }
   for (const u of plan.unavailable) {
     const message = `${u.message} (It is applied ${by}.)`
-    ctx.out.unavailable({...u, message}, {id: `flux\0${id}`, reads: [...reads, ...u.reads], extra: message})
+    // Over a folder of this revision, only its fields not rendered: its printed spec (the id) and what that folder's
+    // build reads decide what it deploys — not the rest of what its parent builds (a folder of every app's folder).
+    const own = u.root !== undefined ? [origin, ...folderReads(ctx.input.files, roots, u.root)] : reads
+    ctx.out.unavailable(
+      {...u, message},
+      {id: `flux\0${id}`, reads: [...own, ...u.reads], extra: canonicalJson({message, spec: u.spec})},
+    )
   }
   for (const o of plan.outside) if (inScope(environments, o.environment)) ctx.refusals.fluxPath(o, by)
 }
@@ -198,10 +204,23 @@ function pathReads(ctx: GateContext, roots: RootInputs, body: unknown): string[]
     .normalize(spec.replace(/^\.?\/+/, ''))
     .replace(/^\.$/, '')
     .replace(/\/+$/, '')
-  if (dir.startsWith('..')) return []
-  const under = ctx.input.files.filter((f) => dir === '' || f.startsWith(`${dir}/`))
-  if (!roots.plan.kustomizations.has(dir)) return under
-  return [...under, ...roots.inputsOf({dir, environment: null, via: 'flux'})]
+  return folderReads(ctx.input.files, roots, dir)
+}
+
+/**
+ * What a Flux Kustomization's build of `dir` (repo-relative) reads in this revision: the folder's files, and what each
+ * kustomization in it reaches (kustomize-controller generates one over a folder of folders that includes theirs).
+ */
+export function folderReads(files: readonly string[], roots: RootInputs, dir: string): string[] {
+  if (dir === '..' || dir.startsWith('../')) return []
+  const within = (f: string) => dir === '' || f === dir || f.startsWith(`${dir}/`)
+  const nested = [...roots.plan.kustomizations.keys()].filter(within)
+  return [
+    ...new Set([
+      ...files.filter(within),
+      ...nested.flatMap((d) => roots.inputsOf({dir: d, environment: null, via: 'flux'})),
+    ]),
+  ]
 }
 
 /** The Flux Kustomizations of a file, by name: the part of each spec that decides a render. */

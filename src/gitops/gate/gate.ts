@@ -31,7 +31,7 @@ import {asPrinted} from './built-declarations.js'
 import {fluxPrinted} from './printed-unknown.js'
 import {argoRoot, planRender} from './roots.js'
 import {type RenderPlan, type RenderRoot} from '../render/plan-types.js'
-import {holdBuilt, type FluxFindings} from './flux-kustomizations.js'
+import {folderReads, holdBuilt, type FluxFindings} from './flux-kustomizations.js'
 import {present} from '../../core/present.js'
 
 export type {RenderedImage} from '../render/judge.js'
@@ -92,7 +92,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
   const report = emptyReport(input, tools)
   const roots = new RootInputs(input, plan, linked)
   const filesOf = (r: RenderRoot) => roots.nodesOf(r).flatMap((n) => [n.file, ...n.files])
-  const held = recordPlan(input, plan, filesOf, out, refusals)
+  const held = recordPlan(input, plan, {filesOf, roots}, out, refusals)
   const covered = new Set<string>()
   const judge = new Judge(
     new SourceReader(input.root, input.yaml, plan.kustomizations),
@@ -124,7 +124,7 @@ export async function renderGate(input: RenderGateInput, planned?: GatePlan): Pr
     fluxPrintedBy: fluxPrinted(plan.roots, filesOf),
   }
   await renderWaves(ctx, roots, deployables, plan)
-  recordFluxFindings(input, ctx.fluxBuilt.held, out, refusals)
+  recordFluxFindings(input, ctx.fluxBuilt.held, out, refusals, roots)
   failHydrationGroups(ctx, deployables.hydrations)
   refusals.uncited()
   const custom = await checkCustomResources({
@@ -264,28 +264,36 @@ function recordPlanFindings(plan: RenderPlan, out: RenderFindings): void {
 function recordPlan(
   input: RenderGateInput,
   plan: RenderPlan,
-  filesOf: (r: RenderRoot) => string[],
+  {filesOf, roots}: {filesOf: (r: RenderRoot) => string[]; roots: RootInputs},
   out: RenderFindings,
   refusals: Refusals,
 ): FluxFindings {
   const built = plan.roots.filter((r) => r.via !== 'argocd' && r.tree === undefined).flatMap(filesOf)
   const {now, held} = holdBuilt(plan, new Set(built))
   recordPlanFindings(plan, out)
-  recordFluxFindings(input, now, out, refusals)
+  recordFluxFindings(input, now, out, refusals, roots)
   return held
 }
 
 /** Flux Kustomizations the plan could not render: over a missing folder, another source, or outside the revision. */
-function recordFluxFindings(input: RenderGateInput, plan: FluxFindings, out: RenderFindings, refusals: Refusals) {
+function recordFluxFindings(
+  input: RenderGateInput,
+  plan: FluxFindings,
+  out: RenderFindings,
+  refusals: Refusals,
+  roots: RootInputs,
+) {
   // Flux Kustomizations over a folder the revision does not hold: kustomize-controller fails, so does the render.
   for (const u of plan.notFound) {
     out.failed(u, {id: `flux-path\0${u.file}`, reads: [u.file], extra: canonicalJson({spec: u.spec})})
   }
   // Flux Kustomizations over a source the gate does not render: named, never silently left out.
   for (const u of plan.unavailable) {
+    // Over a folder of this revision, only its fields not rendered: a change to what that folder's build reads reaches it.
+    const folder = u.root !== undefined ? folderReads(input.files, roots, u.root) : []
     out.unavailable(u, {
       id: `flux\0${u.file}`,
-      reads: u.reads,
+      reads: [...u.reads, ...folder],
       extra: canonicalJson({spec: u.spec, message: u.message}),
     })
   }

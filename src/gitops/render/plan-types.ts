@@ -68,6 +68,11 @@ export interface RenderPlan {
     message: string
     spec: unknown
     reads: string[]
+    /**
+     * The folder of this revision it deploys, where only its fields are not rendered (a `substituteFrom` the revision
+     * does not hold, a field the gate does not apply): what that folder's build reads is its input too.
+     */
+    root?: string
     /** The Kustomization's `namespace/name`. */
     deployedBy?: string
   }>

@@ -216,11 +216,21 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   // the source object it builds from (a moved tag or ref touches it).
   const source = sources.specs.get(`${str(at(obj, 'spec', 'sourceRef', 'kind')) ?? ''} ${sourceRefName(obj)}`)
   const built = renderingPart('Kustomization', 'spec', at(obj, 'spec')) ?? null
-  const unavailable = (message: string, reads: string[] = []) => {
+  const unavailable = (message: string, reads: string[] = [], root?: string) => {
     const environment = ctx.environment ?? envOf(ctx.layout, file)
     if (!inScope(ctx.environments, environment)) return
     const spec = source === undefined ? built : {spec: built, source}
-    out.unavailable.push({file, line, environment, message, spec, reads, deployedBy: namespacedName(obj)})
+    const deployedBy = namespacedName(obj)
+    out.unavailable.push({
+      file,
+      line,
+      environment,
+      message,
+      spec,
+      reads,
+      deployedBy,
+      ...(root !== undefined ? {root} : {}),
+    })
   }
   const foreign = otherRepository(obj, sources.gitRepositories, ctx.isThisRepository)
   if (foreign !== undefined) return unavailable(foreign)
@@ -237,12 +247,15 @@ function planFluxKustomization(k: FluxObject, sources: FluxSources, ctx: FluxPla
   if (!r) return
   if (ctx.environment) r.environment = ctx.environment
   const fields = fluxFields(obj, sources.holders)
+  // Its folder is known, its fields are not rendered: a change to what that folder's build reads reaches it.
   if (fields && 'unavailable' in fields)
-    return unavailable(`Flux Kustomization ${namespacedName(obj)}: ${fields.unavailable}`)
+    return unavailable(`Flux Kustomization ${namespacedName(obj)}: ${fields.unavailable}`, [], r.dir)
   const field = unsupportedField('Kustomization', 'spec', at(obj, 'spec'))
   if (field)
     return unavailable(
       `Flux Kustomization ${namespacedName(obj)}: ${fieldMessage(`spec.${field.field.replace(/\[\]/g, '')}`, field, 'Flux')}`,
+      [],
+      r.dir,
     )
   if (fields) r.flux = fields
   if (pinned) return pinnedTreeRoot(r, pinned, {file, line, environments: ctx.environments}, unavailable, out)
