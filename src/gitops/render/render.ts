@@ -108,6 +108,14 @@ export async function renderRoots(
 }
 
 /**
+ * Whether a root is built with `--load-restrictor LoadRestrictionsNone`: a Flux root always (kustomize-controller's
+ * build, fluxcd/pkg/kustomize SecureBuild, reads any file of its source's tree), an Application's where Argo CD's build
+ * options say so (`options`); the module sees the revision only either way.
+ */
+const unrestrictedBuild = (r: RenderRoot, options: RenderOptions): boolean =>
+  r.via === 'flux' || options.loadRestrictionsNone === true
+
+/**
  * A root's render-cache key: its files, and what the render reads besides them — the Application's kustomize options
  * and its destination namespace; a Flux root's fields and the Kustomization that deploys it (a folder a Kustomization
  * starts deploying is rendered anew).
@@ -119,9 +127,10 @@ function cacheKey(
   options: RenderOptions,
   helm?: RootHelm,
 ): string | undefined {
+  const unrestricted = unrestrictedBuild(r, options)
   const extra =
-    edits || r.namespace || r.flux || r.deployedBy || helm || options.loadRestrictionsNone
-      ? `${options.extra ?? ''}\0${JSON.stringify(edits ?? {})}${options.loadRestrictionsNone ? '\0loadRestrictionsNone' : ''}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
+    edits || r.namespace || r.flux || r.deployedBy || helm || unrestricted
+      ? `${options.extra ?? ''}\0${JSON.stringify(edits ?? {})}${unrestricted ? '\0loadRestrictionsNone' : ''}${r.namespace ? `\0namespace=${r.namespace}` : ''}${
           r.flux ? `\0flux=${canonicalJson({substitute: r.flux.substitute, meta: r.flux.commonMetadata})}` : ''
         }${r.deployedBy ? `\0deployedBy=${r.declaredIn ?? ''}\0${r.deployedBy}` : ''}${
           artifact ? `\0artifact=${canonicalJson(artifact)}` : ''
@@ -164,7 +173,7 @@ async function buildInScratch(
       // The generated kustomization's files lie outside the wrapper: read as kustomize-controller reads them.
       return kustomize.build(wrapper, {
         reads: [tmp, revision],
-        ...(generated || options.loadRestrictionsNone ? {loadRestrictionsNone: true} : {}),
+        ...(generated || unrestrictedBuild(root, options) ? {loadRestrictionsNone: true} : {}),
         ...(prepare ? {prepare} : {}),
         ...(helm ? {helm: {kubeVersion: helm.kubeVersion, apiVersions: helm.apiVersions}, files: charts.files} : {}),
       })
