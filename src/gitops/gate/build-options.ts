@@ -31,3 +31,26 @@ export function buildsUnrestricted(ctx: GateContext, root: RenderRoot, result: B
   if (root.via !== 'argocd' || result.ok || 'unavailable' in result || 'limit' in result) return false
   return loadRestrictionsNone(buildOptionsOf(ctx).options ?? '')
 }
+
+const PLUGIN_REFUSED = /external plugins disabled; unable to load external plugin '([^']*)'/
+
+/**
+ * An Application's root whose build failed on a kustomize plugin (a generator or transformer of a kind kustomize does
+ * not hold) where Argo CD's build options enable plugins (`--enable-alpha-plugins`): Argo CD runs it, the gate never
+ * runs one, so the root is not rendered, said so. Elsewhere the failure stands: Argo CD's build fails as kustomize's.
+ */
+export function pluginNotRun<R extends BuildResult>(
+  ctx: GateContext,
+  root: RenderRoot,
+  result: R,
+): R | {ok: false; unavailable: true; message: string} {
+  if (root.via !== 'argocd' || result.ok || 'unavailable' in result || 'limit' in result) return result
+  const plugin = PLUGIN_REFUSED.exec(result.message)?.[1]
+  const {options} = plugin === undefined ? {} : buildOptionsOf(ctx)
+  if (options === undefined || !options.split(/\s+/).includes('--enable-alpha-plugins')) return result
+  return {
+    ok: false,
+    unavailable: true,
+    message: `it names the kustomize plugin ${plugin}, which Argo CD runs (--enable-alpha-plugins in its kustomize.buildOptions) and the gate never runs`,
+  }
+}

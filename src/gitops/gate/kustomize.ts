@@ -15,7 +15,7 @@ import type {RenderRoot} from '../render/plan-types.js'
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 import {parentsFirst, unknownFluxRoots, unknownPrinted} from './printed-unknown.js'
 import {inflationOf, type Inflation} from './helm-inflation.js'
-import {buildsUnrestricted} from './build-options.js'
+import {buildsUnrestricted, pluginNotRun} from './build-options.js'
 import type {RootInputs} from './root-inputs.js'
 
 /**
@@ -59,6 +59,7 @@ export async function renderKustomizeWave(
   )
   const fresh = new Map(built.map((b) => [b.root, b]))
   for (const b of await unrestricted(ctx, roots, built, inflations)) fresh.set(b.root, b)
+  for (const b of fresh.values()) b.result = pluginNotRun(ctx, b.root, b.result)
   const outcome = (r: RenderRoot) => ctx.probed.get(r) ?? fresh.get(r)!
   // A Flux Kustomization a root that is not rendered applies: what it builds is unknown in this revision.
   const failed = new Map<RenderRoot, string>()

@@ -19,7 +19,7 @@ import {
 import {applyDestinationNamespace} from '../kubernetes/scope.js'
 import {applyCommonMetadata} from '../flux/kustomization/kustomization.js'
 import {renderRoots} from '../render/render.js'
-import {buildsUnrestricted} from './build-options.js'
+import {buildsUnrestricted, pluginNotRun} from './build-options.js'
 import type {RenderRoot} from '../render/plan-types.js'
 import type {GateContext} from './types.js'
 import {fluxPostBuild} from './flux-post-build.js'
@@ -78,7 +78,7 @@ export async function renderTreeRoot(
   const what = `kustomize build ${root.dir || '.'}${deployer(root)} at commit ${root.tree.commit.slice(0, 12)}`
   const objects = rendered.result.ok
     ? await treeObjects(ctx, root, rendered.result)
-    : notInflated(ctx, root, rendered.result)
+    : notInflated(ctx, root, pluginNotRun(ctx, root, rendered.result))
   if ('message' in objects) {
     const unavailable = 'unavailable' in objects
     const message = `${what} ${unavailable ? 'is not rendered' : 'failed'}: ${objects.message}`

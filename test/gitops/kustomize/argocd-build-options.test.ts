@@ -1,9 +1,13 @@
 /**
- * Argo CD's `kustomize.buildOptions: --load-restrictor LoadRestrictionsNone` (argocd-cm, else the base's policy):
+ * Argo CD's `kustomize.buildOptions` (argocd-cm, else the base's policy) beyond `--enable-helm`
+ * (./helm-charts-render.test.ts). `--load-restrictor LoadRestrictionsNone`:
  * Argo CD passes it to every `kustomize build`, which then reads files outside a kustomization's folder (a patch or
  * a resource file of a sibling folder) that it refuses by default. The oracle is kustomize itself, built natively from
  * the render module's go.sum, on the same files: with the flag, the gate's objects are its objects; without it (no
  * argocd-cm, or the last `--load-restrictor` given another value) the root fails as kustomize's build fails.
+ * `--enable-alpha-plugins`: Argo CD runs a kustomization's plugins (a transformer of a kind kustomize does not hold),
+ * the gate never runs one — render-unavailable, the plugin named; without it, kustomize refuses the plugin and the root
+ * fails in its words.
  */
 import path from 'node:path'
 import * as YAML from 'yaml'
@@ -107,5 +111,48 @@ describe("kustomize's load restrictor as Argo CD's build options set it", () => 
         }),
       ])
     }
+  }, 300_000)
+})
+
+describe("kustomize plugins where Argo CD's build options enable them", () => {
+  const plugin = {
+    'argocd/web.yaml': originApplication('web', 'path: apps/web'),
+    'apps/web/kustomization.yaml': 'resources: [cm.yaml]\ntransformers: [annotator.yaml]\n',
+    'apps/web/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n',
+    'apps/web/annotator.yaml':
+      'apiVersion: someteam.example.com/v1\nkind: ValueAnnotator\nmetadata:\n  name: annotate\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./annotate.sh\n',
+  }
+  const withPlugin = async (base: Record<string, string>) => {
+    const dir = await history({'argocd/.keep': '', ...base}, plugin)
+    await git(dir, ['remote', 'set-url', 'origin', ORIGIN])
+    return dir
+  }
+
+  it('--enable-alpha-plugins: render-unavailable, the plugin named, nothing run; without it: failed as kustomize fails', async () => {
+    const options = '--enable-alpha-plugins --enable-exec'
+    const {result} = await diffLast<Result>(await withPlugin({'argocd/argocd-cm.yaml': ARGOCD_CM(options)}), env)
+    expect(result.summary).toBe('incomplete')
+    expect(renderFindings(result)).toEqual([
+      expect.objectContaining({
+        rule: 'render-unavailable',
+        message: expect.stringContaining(
+          'it names the kustomize plugin ValueAnnotator, which Argo CD runs (--enable-alpha-plugins in its kustomize.buildOptions) and the gate never runs',
+        ) as string,
+      }),
+    ])
+    const dir = await withPlugin({})
+    const refused = await oracle(dir, [])
+    expect('stderr' in refused && refused.stderr).toMatch(
+      /external plugins disabled; unable to load external plugin 'ValueAnnotator'/,
+    )
+    const {result: plain} = await diffLast<Result>(dir, env)
+    expect(renderFindings(plain)).toEqual([
+      expect.objectContaining({
+        rule: 'render-failed',
+        message: expect.stringMatching(
+          /failed: .*external plugins disabled; unable to load external plugin 'ValueAnnotator'/,
+        ),
+      }),
+    ])
   }, 300_000)
 })
