@@ -1,15 +1,15 @@
 /**
- * A Flux Kustomization printed by a parent's build (the home-ops shape: a root Kustomization over a folder whose
- * kustomization prints each app's `ks.yaml`) that ameide cannot render — its `postBuild.substituteFrom` names a Secret
- * the revision does not hold, so its variables are unknown — must not make every diff incomplete: what it deploys
- * depends on its printed spec, the files its own build reads and that Secret (the cluster's, the same in both
- * revisions), none of which a change to another app's folder touches. Found by the real-history suite on
- * npawelek/home-ops (test/history), where every commit is `incomplete` with the render-unavailable failures of the
- * ~70 Kustomizations substituting from `cluster-secrets`, both revisions, whichever app the commit changes.
- *
- * Today (src/gitops/gate/flux-kustomizations.ts, followPrinted): the printed Kustomization's render-unavailable finding
- * reads `roots.inputsOf(parent)` — every file the parent's build reads, the whole apps folder — so any change under it
- * counts as touching the unrenderable Kustomization.
+ * A Flux Kustomization ameide cannot render — its `postBuild.substituteFrom` names a Secret the revision does not
+ * hold, so its variables are unknown — in the home-ops shape (cluster-apps over kubernetes/apps, a folder of
+ * namespace folders whose kustomizations print each app's ks.yaml). What it deploys depends on its spec as applied,
+ * the files its own build reads and that Secret (the cluster's: the same in both revisions). Two defects, found by
+ * the real-history suite on npawelek/home-ops (test/history):
+ * - Printed patched by its parent (followPrinted in src/gitops/gate/flux-kustomizations.ts), its render-unavailable
+ *   finding reads every input of the parent's build, so a change to any other app makes the diff incomplete
+ *   (npawelek/home-ops: every commit `incomplete`, the ~70 Kustomizations substituting from `cluster-secrets` named on
+ *   both revisions).
+ * - Taken as its file says (planFluxKustomization in src/gitops/flux/kustomization/roots.ts: fluxFields'
+ *   `unavailable`), its finding reads its spec only, not its spec.path folder: a change there is a wrong "unchanged".
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
