@@ -12,7 +12,8 @@
  * 200 diffs (150 commits, gitops-bridge's with and without --argocd-server) take 4.6-5 min (two `gitops diff` at a
  * time, one oracle process per repository); 22 min for 150 when the render cache was cold and the load at 20. Then
  * every commit is diffed again in a second clone, oldest first, each warm on the caches the one before it left, and
- * must give the same document (warmAgain). vehagn-homelab's 50 alone: 5-6.5 min, 110 s of it the warm pass.
+ * must give the same document (warmAgain). vehagn-homelab's 50 alone: 5-6.5 min, 110 s of it the warm pass;
+ * npawelek-home-ops' 30: 19.5 min, 100 s of it the warm pass (its truth builds some 90 Kustomizations a revision).
  * AMEIDE_HISTORY_VERBOSE=1 prints every commit's class and why (the truth's unknowns of an honest-incomplete one).
  */
 import {execFileSync} from 'node:child_process'

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -34,13 +35,16 @@ type fluxTree struct {
 	late     bool
 	// printed: name → the namespaces a build printed a Kustomization of that name in.
 	printed map[string]map[string]bool
+	// built: each printed Kustomization followed, by where it was printed, namespace, name and spec (one printing
+	// itself again, as a flux-system Kustomization over its own folder does, is followed once).
+	built map[string]bool
 	// holders: `Kind/namespace/name` → the ConfigMap or Secret a build printed.
 	holders map[string]*unstructured.Unstructured
 	results []fluxResult
 }
 
 func newFluxTree(req Request, sources map[string]*unstructured.Unstructured) *fluxTree {
-	return &fluxTree{req: req, sources: sources, printed: map[string]map[string]bool{},
+	return &fluxTree{req: req, sources: sources, printed: map[string]map[string]bool{}, built: map[string]bool{},
 		holders: map[string]*unstructured.Unstructured{}}
 }
 
@@ -93,7 +97,8 @@ func (t *fluxTree) run() []Deployable {
 
 func (t *fluxTree) id(c fluxCandidate) string {
 	if c.printed {
-		return fmt.Sprintf("flux:printed:%s/%s", c.obj.GetNamespace(), c.obj.GetName())
+		// file: the root of the builds that printed it (each cluster's bootstrap root its own).
+		return fmt.Sprintf("flux:printed:%s:%s/%s", c.file, c.obj.GetNamespace(), c.obj.GetName())
 	}
 	return fmt.Sprintf("flux:%s:%s/%s", c.file, c.obj.GetNamespace(), c.obj.GetName())
 }
@@ -109,9 +114,12 @@ func (t *fluxTree) build(c fluxCandidate) {
 		switch {
 		case isKind(o, "kustomize.toolkit.fluxcd.io", "Kustomization"):
 			ns := o.GetNamespace()
-			if t.printed[o.GetName()][ns] {
-				continue // printed twice: the first stands
+			spec, _ := json.Marshal(o.Object["spec"])
+			key := c.file + "\x00" + ns + "\x00" + o.GetName() + "\x00" + string(spec)
+			if t.built[key] {
+				continue // printed again as it was: followed once
 			}
+			t.built[key] = true
 			if t.printed[o.GetName()] == nil {
 				t.printed[o.GetName()] = map[string]bool{}
 			}
