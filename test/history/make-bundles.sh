@@ -10,9 +10,13 @@
 # (what its bootstrap overlays, Applications and ApplicationSets read), each holding those folders and LICENSE.
 # vehagn-homelab's from its last 51 first-parent commits of `main` that touch k8s/ (what its ApplicationSets, AppProjects
 # and kustomizations read), each holding k8s/ and LICENSE.
+# npawelek-home-ops's from its last 51 first-parent commits of `main` that touch kubernetes/ (the flux-system
+# Kustomization's kubernetes/flux/cluster, the apps, components and ks.yaml Kustomizations it prints) or ansible/ (a
+# configMapGenerator of kubernetes/apps/automation reads files there), each holding kubernetes/ (less the pictures of
+# kubernetes/apps/home-automation/esphome/docs, which no build reads: 1.3 MB of the 1.75), ansible/ and LICENSE.
 set -euo pipefail
 out=$(cd "$(dirname "$0")" && pwd)/repos
-bridge=$1 flux=$2 podinfo=$3 arigsela=$4 aia=$5 homelab=$6
+bridge=$1 flux=$2 podinfo=$3 arigsela=$4 aia=$5 homelab=$6 npawelek=$7
 git -C "$bridge" bundle create "$out/gitops-bridge/repo.bundle" HEAD main
 git -C "$flux" bundle create "$out/flux2-kustomize-helm-example/repo.bundle" HEAD main
 work=$(mktemp -d)
@@ -36,7 +40,8 @@ git -C "$work/podinfo" gc -q --prune=now --aggressive
 git -C "$work/podinfo" bundle create "$out/podinfo-deploy/repo.bundle" HEAD master
 rm -rf "$work"
 # remade MIRROR NAME PATH...: the last 51 first-parent commits of MIRROR's `main` that touch the paths, each one commit
-# holding those paths and LICENSE, author, committer, dates and message kept, the original named in a NAME-commit trailer.
+# holding those paths and LICENSE, author, committer, dates and message kept, the original named in a NAME-commit trailer;
+# EXCLUDE, when set, a pathspec left out of each tree (pictures no build reads).
 remade() {
   local mirror=$1 name=$2 work parent= c tree msg
   shift 2
@@ -44,6 +49,13 @@ remade() {
   git clone -q --bare --no-local "$mirror" "$work/r"
   for c in $(git -C "$mirror" rev-list --first-parent --reverse main -- "$@" | tail -51); do
     tree=$(for p in "$@" LICENSE; do git -C "$mirror" ls-tree "$c" "$p"; done | git -C "$work/r" mktree)
+    if [ -n "${EXCLUDE:-}" ]; then
+      export GIT_INDEX_FILE=$work/index
+      git -C "$work/r" read-tree "$tree"
+      git -C "$work/r" ls-tree -r -z --name-only "$tree" -- "$EXCLUDE" | xargs -0r git -C "$work/r" --work-tree="$work/r" update-index --force-remove --
+      tree=$(git -C "$work/r" write-tree)
+      unset GIT_INDEX_FILE
+    fi
     msg=$(git -C "$mirror" log -1 --format='%B' "$c")
     export GIT_AUTHOR_NAME=$(git -C "$mirror" log -1 --format=%an "$c") GIT_AUTHOR_EMAIL=$(git -C "$mirror" log -1 --format=%ae "$c")
     export GIT_AUTHOR_DATE=$(git -C "$mirror" log -1 --format=%aI "$c") GIT_COMMITTER_DATE=$(git -C "$mirror" log -1 --format=%cI "$c")
@@ -62,3 +74,4 @@ remade() {
 remade "$arigsela" arigsela-kubernetes base-apps appsets
 remade "$aia" ai-accelerator bootstrap clusters components
 remade "$homelab" vehagn-homelab k8s
+EXCLUDE=kubernetes/apps/home-automation/esphome/docs remade "$npawelek" npawelek-home-ops kubernetes ansible

@@ -127,4 +127,18 @@ export const REPOS: HistoryRepo[] = [
     overlays: /^k8s\/(infra|sets)$/,
     rootsOnly: true,
   },
+  {
+    // A home-ops cluster (onedr0p's cluster-template shape): the flux-system Kustomization over kubernetes/flux/cluster
+    // (the FluxInstance's sync path, no file of the revision) prints cluster-apps over kubernetes/apps — a folder of
+    // folders, no kustomization.yaml: kustomize-controller generates one over the namespace folders — whose builds
+    // print each app's ks.yaml Kustomization carrying cluster-apps' patches (HelmRelease defaults) and its namespace;
+    // most substitute from a SOPS-encrypted `cluster-secrets` Secret (postBuild.substituteFrom) their namespace's
+    // build prints; HelmReleases of OCI charts. Renovate's commits move images and charts.
+    name: 'npawelek-home-ops',
+    bundle: path.join(REPOS_DIR, 'npawelek-home-ops', 'repo.bundle'),
+    url: 'https://github.com/npawelek/home-ops',
+    // The newest 30 of the bundle's 50 (each revision's truth builds some 90 Kustomizations: 30 s).
+    commits: 30,
+    clusters: [],
+  },
 ]

@@ -15,11 +15,16 @@ import (
 
 const fluxSource = "source.toolkit.fluxcd.io"
 
-// flux answers every Flux Kustomization of the revision's files: built by kustomize-controller's own build when its
-// GitRepository is this repository (a copy of the revision each time, as the controller extracts its artifact; of the
-// commit its ref names when that is not the branch under review), else external, its inputs its spec and its source
-// object's (a moved tag moves what it deploys). A HelmRelease a build holds is external (its chart is in a Helm or OCI
-// repository); its inputs are its spec and the ConfigMaps and Secrets of the same build its valuesFrom names.
+// flux answers every Flux Kustomization the cluster would hold: those of the revision's files (and the bootstrap
+// roots), then those a build prints — taken as printed (a parent's patches on them, its namespace), and in place of a
+// file's of the same name, which is then not applied by itself. Each is built by kustomize-controller's own build when
+// its GitRepository is this repository (a copy of the revision each time, as the controller extracts its artifact; of
+// the commit its ref names when that is not the branch under review), else external, its inputs its spec and its
+// source object's (a moved tag moves what it deploys). A Kustomization whose postBuild.substituteFrom names a
+// ConfigMap or Secret is built after every other, its holders those the other builds print (what the cluster holds of
+// this revision); one whose holder is SOPS-encrypted or printed by no build is an error, its inputs what decides it
+// (fluxtree.go). A HelmRelease a build holds is external (its chart is in a Helm or OCI repository); its inputs are its
+// spec and the ConfigMaps and Secrets of the same build its valuesFrom names.
 func flux(req Request, docs []Doc) []Deployable {
 	sources := map[string]*unstructured.Unstructured{}
 	for _, d := range docs {
@@ -27,50 +32,51 @@ func flux(req Request, docs []Doc) []Deployable {
 			sources[d.Obj.GetKind()+"/"+d.Obj.GetNamespace()+"/"+d.Obj.GetName()] = d.Obj
 		}
 	}
-	var out []Deployable
+	t := newFluxTree(req, sources)
 	for _, d := range append(bootstrapRoots(req.Dir, docs), docs...) {
-		if !isKind(d.Obj, "kustomize.toolkit.fluxcd.io", "Kustomization") {
-			continue
+		if isKind(d.Obj, "kustomize.toolkit.fluxcd.io", "Kustomization") {
+			t.queue = append(t.queue, fluxCandidate{file: d.File, obj: d.Obj})
 		}
-		ks := d.Obj
-		dep := Deployable{ID: fmt.Sprintf("flux:%s:%s/%s", d.File, ks.GetNamespace(), ks.GetName()), Kind: "flux-kustomization", File: d.File}
-		kind, _, _ := unstructured.NestedString(ks.Object, "spec", "sourceRef", "kind")
-		name, _, _ := unstructured.NestedString(ks.Object, "spec", "sourceRef", "name")
-		ns, _, _ := unstructured.NestedString(ks.Object, "spec", "sourceRef", "namespace")
-		if ns == "" {
-			ns = ks.GetNamespace()
-		}
-		src := sources[kind+"/"+ns+"/"+name]
-		var url string
-		if src != nil {
-			url, _, _ = unstructured.NestedString(src.Object, "spec", "url")
-		} else if kind == "GitRepository" && name == "flux-system" {
-			// The GitRepository `flux bootstrap` creates in the cluster, not in the revision: this repository.
-			url = req.RepoURLs[0]
-		}
-		commit, pin := "", ""
-		if kind == "GitRepository" && argoRunLocal(req, url) {
-			commit, pin = pinnedCommit(req.Dir, src)
-		}
-		if kind != "GitRepository" || !argoRunLocal(req, url) || (pin != "" && commit == "") {
-			dep.External = fmt.Sprintf("source %s %s/%s (%s) %s", kind, ns, name, url, pin)
-			dep.Inputs = map[string]any{"kustomization": ks.Object["spec"], "source": sourceInputs(src), "pin": pin}
-			out = append(out, dep)
-			continue
-		}
-		objs, err := fluxBuild(req, ks, commit)
-		if err != nil {
-			dep.Error = err.Error()
-			out = append(out, dep)
-			continue
-		}
-		for _, o := range objs {
-			dep.Objects = append(dep.Objects, objectOf(o, ""))
-		}
-		out = append(out, dep)
-		out = append(out, helmReleases(dep.ID, objs)...)
 	}
-	return out
+	return t.run()
+}
+
+// fluxOne: one Kustomization's deployable (and its HelmReleases'), built over holders (nil: no post-build holders).
+func fluxOne(req Request, sources map[string]*unstructured.Unstructured, id, file string, ks *unstructured.Unstructured,
+	holders []byte) ([]Deployable, []*unstructured.Unstructured) {
+	dep := Deployable{ID: id, Kind: "flux-kustomization", File: file}
+	kind, _, _ := unstructured.NestedString(ks.Object, "spec", "sourceRef", "kind")
+	name, _, _ := unstructured.NestedString(ks.Object, "spec", "sourceRef", "name")
+	ns, _, _ := unstructured.NestedString(ks.Object, "spec", "sourceRef", "namespace")
+	if ns == "" {
+		ns = ks.GetNamespace()
+	}
+	src := sources[kind+"/"+ns+"/"+name]
+	var url string
+	if src != nil {
+		url, _, _ = unstructured.NestedString(src.Object, "spec", "url")
+	} else if kind == "GitRepository" && name == "flux-system" {
+		// The GitRepository `flux bootstrap` creates in the cluster, not in the revision: this repository.
+		url = req.RepoURLs[0]
+	}
+	commit, pin := "", ""
+	if kind == "GitRepository" && argoRunLocal(req, url) {
+		commit, pin = pinnedCommit(req.Dir, src)
+	}
+	if kind != "GitRepository" || !argoRunLocal(req, url) || (pin != "" && commit == "") {
+		dep.External = fmt.Sprintf("source %s %s/%s (%s) %s", kind, ns, name, url, pin)
+		dep.Inputs = map[string]any{"kustomization": ks.Object["spec"], "source": sourceInputs(src), "pin": pin}
+		return []Deployable{dep}, nil
+	}
+	objs, err := fluxBuild(req, ks, commit, holders)
+	if err != nil {
+		dep.Error = err.Error()
+		return []Deployable{dep}, nil
+	}
+	for _, o := range objs {
+		dep.Objects = append(dep.Objects, objectOf(o, ""))
+	}
+	return append([]Deployable{dep}, helmReleases(dep.ID, objs)...), objs
 }
 
 // sourceInputs: what of a source object decides the artifact it makes (its spec less when and how often it looks).
@@ -130,8 +136,8 @@ func argoRunLocal(req Request, url string) bool {
 }
 
 // fluxBuild: kustomize-controller's build of ks over a copy of the revision (commit "") or of the commit its
-// GitRepository pins.
-func fluxBuild(req Request, ks *unstructured.Unstructured, commit string) ([]*unstructured.Unstructured, error) {
+// GitRepository pins, postBuild.substituteFrom reading holders (ConfigMaps and Secrets, YAML).
+func fluxBuild(req Request, ks *unstructured.Unstructured, commit string, holders []byte) ([]*unstructured.Unstructured, error) {
 	work, err := os.MkdirTemp("", "history-oracle-flux-")
 	if err != nil {
 		return nil, err
@@ -145,17 +151,17 @@ func fluxBuild(req Request, ks *unstructured.Unstructured, commit string) ([]*un
 	if err != nil {
 		return nil, err
 	}
-	ksFile, holders := filepath.Join(work, "ks.yaml"), filepath.Join(work, "holders.yaml")
+	ksFile, holdersFile := filepath.Join(work, "ks.yaml"), filepath.Join(work, "holders.yaml")
 	if err := os.WriteFile(ksFile, spec, 0o600); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(holders, nil, 0o600); err != nil {
+	if err := os.WriteFile(holdersFile, holders, 0o600); err != nil {
 		return nil, err
 	}
 	p, _, _ := unstructured.NestedString(ks.Object, "spec", "path")
 	folder := filepath.Join(root, filepath.Clean("/"+p))
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(req.FluxPostbuild, folder, ksFile, holders, root)
+	cmd := exec.Command(req.FluxPostbuild, folder, ksFile, holdersFile, root)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("kustomize-controller build: %v: %s", err, bytes.ReplaceAll(stderr.Bytes(), []byte(work), []byte("<work>")))
@@ -166,10 +172,24 @@ func fluxBuild(req Request, ks *unstructured.Unstructured, commit string) ([]*un
 // extract: the revision's files (commit "": the work tree less .git) or a commit's, at root.
 func extract(dir, commit, root string) error {
 	if commit == "" {
-		if out, err := exec.Command("cp", "-a", dir, root).CombinedOutput(); err != nil {
+		// The work tree less .git (copied entry by entry: a clone's .git may weigh more than its files).
+		if err := os.MkdirAll(root, 0o700); err != nil {
+			return err
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		args := []string{"-a"}
+		for _, e := range entries {
+			if e.Name() != ".git" {
+				args = append(args, filepath.Join(dir, e.Name()))
+			}
+		}
+		if out, err := exec.Command("cp", append(args, root)...).CombinedOutput(); len(args) > 1 && err != nil {
 			return fmt.Errorf("copy: %v %s", err, out)
 		}
-		return os.RemoveAll(filepath.Join(root, ".git"))
+		return nil
 	}
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return err
