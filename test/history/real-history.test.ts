@@ -13,7 +13,8 @@
  * time, one oracle process per repository); 22 min for 150 when the render cache was cold and the load at 20. Then
  * every commit is diffed again in a second clone, oldest first, each warm on the caches the one before it left, and
  * must give the same document (warmAgain). vehagn-homelab's 50 alone: 5-6.5 min, 110 s of it the warm pass;
- * npawelek-home-ops' 30: 19.5 min, 100 s of it the warm pass (its truth builds some 90 Kustomizations a revision).
+ * npawelek-home-ops' newest 30: 19.5-26 min, 100 s of it the warm pass (its truth builds some 90 Kustomizations a
+ * revision), so the suite diffs its newest 15.
  * AMEIDE_HISTORY_VERBOSE=1 prints every commit's class and why (the truth's unknowns of an honest-incomplete one).
  */
 import {execFileSync} from 'node:child_process'

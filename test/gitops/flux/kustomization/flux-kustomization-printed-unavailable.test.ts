@@ -104,43 +104,27 @@ const files = (apiImage: string, patched: boolean): Record<string, string> => ({
   'kubernetes/apps/shop/api/app/deployment.yaml': deployment('api', apiImage),
 })
 
+/** The api app's image moved (another app's folder), or the web app's own Deployment changed. */
+const OTHER = {'kubernetes/apps/shop/api/app/deployment.yaml': deployment('api', 'ghcr.io/acme/api:1.1.0')}
+const OWN = {'kubernetes/apps/shop/web/app/deployment.yaml': deployment('web', 'ghcr.io/acme/web:${WEB_TAG}-debug')}
+
 describe('a printed Flux Kustomization ameide cannot render (its substituteFrom Secret not held)', () => {
-  it("printed patched by its parent, another app's image moved: changed, the move said, no failure", async () => {
-    const repo = await history(files('ghcr.io/acme/api:1.0.0', true), {
-      'kubernetes/apps/shop/api/app/deployment.yaml': deployment('api', 'ghcr.io/acme/api:1.1.0'),
-    })
+  it.each([
+    ['printed patched by its parent', true],
+    ['printed as its file says', false],
+  ])("%s, another app's image moved: changed, no failure", async (_, patched) => {
+    const repo = await history(files('ghcr.io/acme/api:1.0.0', patched), OTHER)
     const {exitCode, stderr, result} = await diffLast<Result>(repo, env, ['--no-cache'])
     expect(result.failures).toEqual([])
     expect(result.summary).toBe('changed')
     expect(exitCode, stderr).toBe(0)
   })
 
-  it("printed as its file says, another app's image moved: changed, no failure", async () => {
-    const repo = await history(files('ghcr.io/acme/api:1.0.0', false), {
-      'kubernetes/apps/shop/api/app/deployment.yaml': deployment('api', 'ghcr.io/acme/api:1.1.0'),
-    })
-    const {exitCode, stderr, result} = await diffLast<Result>(repo, env, ['--no-cache'])
-    expect(result.failures).toEqual([])
-    expect(result.summary).toBe('changed')
-    expect(exitCode, stderr).toBe(0)
-  })
-
-  it("its own folder changed (the Deployment's image): incomplete, its failure named", async () => {
-    const repo = await history(files('ghcr.io/acme/api:1.0.0', false), {
-      'kubernetes/apps/shop/web/app/deployment.yaml': deployment('web', 'ghcr.io/acme/web:${WEB_TAG}-debug'),
-    })
-    const {exitCode, result} = await diffLast<Result>(repo, env, ['--no-cache'])
-    expect(result.summary).toBe('incomplete')
-    expect(result.failures).toContainEqual(
-      expect.objectContaining({rule: 'render-unavailable', file: 'kubernetes/apps/shop/web/ks.yaml'}),
-    )
-    expect(exitCode).toBe(1)
-  })
-
-  it('printed patched by its parent, its own folder changed: incomplete, its failure named', async () => {
-    const repo = await history(files('ghcr.io/acme/api:1.0.0', true), {
-      'kubernetes/apps/shop/web/app/deployment.yaml': deployment('web', 'ghcr.io/acme/web:${WEB_TAG}-debug'),
-    })
+  it.each([
+    ['printed patched by its parent', true],
+    ['printed as its file says', false],
+  ])("%s, its own folder changed (the Deployment's image): incomplete, its failure named", async (_, patched) => {
+    const repo = await history(files('ghcr.io/acme/api:1.0.0', patched), OWN)
     const {exitCode, result} = await diffLast<Result>(repo, env, ['--no-cache'])
     expect(result.summary).toBe('incomplete')
     expect(result.failures).toContainEqual(
